@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Tiny on purpose: check Node, then hand over to the bundle. Commands load lazily from there.
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 20 || (major === 20 && minor < 12)) {
+  process.stderr.write(`mcp-twin needs Node.js 20.12 or newer (this is ${process.version}).\n`);
+  process.exit(2);
+}
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  const { VERSION } = await import("../dist/version.js");
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const { main } = await import("../dist/cli.js");
+  process.exitCode = await main(process.argv);
+}

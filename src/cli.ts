@@ -1,0 +1,181 @@
+/**
+ * The command line: global flags, one registration per command, lazy imports, exit codes.
+ * Only this file turns errors into exit codes; everything below it throws typed errors.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { ExitCode, InterruptedError, UsageError, UsageErrors, formatLocation, isTwinError } from "./core/errors.js";
+import { type Host, processHost } from "./core/host.js";
+import { type Output, createOutput } from "./ui/output.js";
+import { VERSION } from "./version.js";
+
+/** Options every command accepts (after the command name too). */
+export interface GlobalOptions {
+  json?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  manifest?: string;
+  env: string[];
+  client: string[];
+  project?: string;
+  verbose?: boolean;
+  color?: boolean;
+}
+
+export interface CommandContext {
+  host: Host;
+  output: Output;
+  /** Global flags plus the command's own (read them with the command's zod schema). */
+  options: GlobalOptions & Record<string, unknown>;
+  args: string[];
+  signal: AbortSignal;
+}
+
+export type CommandRun = (ctx: CommandContext) => Promise<number>;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function addGlobalOptions(cmd: Command): Command {
+  return cmd
+    .option("--json", "one JSON document on stdout, logs on stderr")
+    .option("-y, --yes", "never prompt; a missing required answer is an error")
+    .option("--dry-run", "show what would change (unified diffs, secrets masked); change nothing")
+    .option("--manifest <path>", "manifest file (default: ./mcp-twin.jsonc, else the home's)")
+    .addOption(new Option("--env <id>", "only this environment: windows, wsl, wsl:<distro>, macos, linux (repeatable)").argParser(collect).default([]))
+    .addOption(new Option("--client <id>", "only this client, e.g. claude-desktop, claude-code, cursor (repeatable)").argParser(collect).default([]))
+    .option("--project <dir>", "project-scope files in <dir> (.mcp.json, .cursor/mcp.json) instead of user files")
+    .option("--verbose", "more detail on stderr")
+    .option("--no-color", "no colours (NO_COLOR is honoured too)");
+}
+
+type Loader = () => Promise<{ run: CommandRun }>;
+
+export function buildProgram(dispatch: (load: Loader, cmd: Command, args: string[]) => Promise<void>): Command {
+  const program = addGlobalOptions(new Command("mcp-twin"))
+    .description("Set up MCP servers once; get them working in every AI client, on Windows and WSL alike.")
+    .version(VERSION, "-V, --version", "print the version")
+    .showHelpAfterError("(run with --help for usage)")
+    .enablePositionalOptions(false);
+
+  const command = (name: string, description: string, load: Loader) => {
+    const cmd = addGlobalOptions(program.command(name).description(description));
+    cmd.action(async (...received: unknown[]) => {
+      const self = received[received.length - 1] as Command;
+      await dispatch(load, self, self.args);
+    });
+    return cmd;
+  };
+
+  command("sync", "install every server's package in every environment and write every client config", () => import("./commands/sync.js"))
+    .option("--force", "also overwrite entries edited by hand (drift) and take over same-named entries mcp-twin did not write")
+    .option("--update", "move unpinned packages to their newest versions")
+    .option("--prune", "uninstall packages of servers removed from the manifest");
+
+  command("status", "servers × targets: synced, missing, drifted, foreign, stale", () => import("./commands/status.js"));
+
+  command("restore", "put back mcp-twin's entries of a target as they were before the last sync", () => import("./commands/restore.js"))
+    .argument("[target]", "a config file path, or env:client (default: every target the last sync changed)");
+
+  command("uninstall", "remove every entry mcp-twin wrote", () => import("./commands/uninstall.js"))
+    .option("--packages", "also uninstall the packages mcp-twin installed")
+    .option("--force", "also remove entries edited by hand since mcp-twin wrote them");
+
+  return program;
+}
+
+/**
+ * Global flags may come before or after the command name. Commander keeps them apart (and fills
+ * defaults on both), so merge: explicit values win, lists are joined.
+ */
+function mergedOptions(cmd: Command): GlobalOptions & Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+  for (const c of chain) {
+    for (const [key, value] of Object.entries(c.opts())) {
+      const source = c.getOptionValueSource(key);
+      if (Array.isArray(value)) merged[key] = [...((merged[key] as unknown[]) ?? []), ...value];
+      else if (source !== "default" || merged[key] === undefined) merged[key] = value;
+    }
+  }
+  return merged as unknown as GlobalOptions & Record<string, unknown>;
+}
+
+/** Run the CLI; returns the exit code. */
+export async function main(argv: string[], host: Host = processHost()): Promise<number> {
+  const wantsJson = argv.includes("--json");
+  const early = createOutput({ json: wantsJson, color: !argv.includes("--no-color") }, host.env);
+  const abort = new AbortController();
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    abort.abort(new InterruptedError());
+  };
+  process.once("SIGINT", onSigint);
+
+  let code: number = ExitCode.ok;
+  const program = buildProgram(async (load, cmd, args) => {
+    const options = mergedOptions(cmd);
+    const output = createOutput({ json: options.json ?? false, color: options.color ?? true, verbose: options.verbose ?? false }, host.env);
+    try {
+      const { run } = await load();
+      code = await run({ host, output, options, args, signal: abort.signal });
+    } catch (error) {
+      code = reportError(error, output, interrupted);
+    }
+  });
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (s) => process.stdout.write(s),
+    writeErr: (s) => {
+      if (!wantsJson) process.stderr.write(s);
+    },
+  });
+  program.commands.forEach((c) => c.exitOverride());
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
+      return reportError(new UsageError(error.code.replace("commander.", ""), error.message.replace(/^error: /, "")), early, false);
+    }
+    return reportError(error, early, interrupted);
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+  return code;
+}
+
+/** One error envelope for --json; file:line:column, message and hint for people. */
+export function reportError(error: unknown, output: Output, interrupted: boolean): number {
+  if (interrupted || (error as { name?: string })?.name === "ExitPromptError" || error instanceof InterruptedError) {
+    if (output.json) output.result({ errors: [{ code: "interrupted", message: "Interrupted; nothing was half-written." }] });
+    else output.error("Interrupted; nothing was half-written.");
+    return ExitCode.interrupted;
+  }
+  if (isTwinError(error)) {
+    const list = error instanceof UsageErrors ? error.errors : [error];
+    if (output.json) {
+      output.result({
+        errors: list.map((e) => ({
+          code: e.code,
+          message: e.message,
+          ...(e.location.file ? { file: e.location.file } : {}),
+          ...(e.location.line !== undefined ? { line: e.location.line, column: e.location.column } : {}),
+        })),
+      });
+    } else {
+      for (const e of list) {
+        output.error(e.message.startsWith(formatLocation(e.location)) || !e.location.file ? e.message : `${formatLocation(e.location)}: ${e.message}`);
+        if (e.hint) output.info(e.hint);
+      }
+    }
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (output.json) output.result({ errors: [{ code: "internal", message }] });
+  else {
+    output.error(`Unexpected error: ${message}`);
+    if (output.verbose && error instanceof Error && error.stack) output.debug(error.stack);
+  }
+  return ExitCode.failed;
+}

@@ -1,0 +1,100 @@
+/**
+ * Apply target plans: state first (pending hashes), then for each changed target a backup in the
+ * home and a compare-and-swap replace. If an app rewrote a file after we planned it, the plan is
+ * made again on the fresh text. Every file ends either as it was or fully updated.
+ */
+import type { TargetPlan } from "./plan.js";
+import { planTarget } from "./plan.js";
+import type { BuiltEntry } from "./entries.js";
+import { backupFile, removeStaleTemps, replaceFile } from "./files.js";
+import { type State, type TargetRecord, saveState } from "./state.js";
+import { targetSlug } from "./targets.js";
+import { isTwinError } from "./errors.js";
+
+export interface ApplyContext {
+  state: State;
+  stateFile: string;
+  backupsDir: string;
+  now: Date;
+  force: boolean;
+  /** The desired entries each plan was made from, to plan again on fresh text. */
+  desired: ReadonlyMap<string, ReadonlyMap<string, BuiltEntry>>;
+}
+
+export interface ApplyResult {
+  plan: TargetPlan;
+  written: boolean;
+  error?: string;
+}
+
+export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext): Promise<ApplyResult[]> {
+  const { state } = ctx;
+  // 1. Record intent before touching any target, so a killed run's entries still look like ours.
+  for (const plan of plans) {
+    if (plan.after === null) continue;
+    const rec = ensureRecord(state, plan);
+    for (const [name, hash] of Object.entries(plan.pending)) {
+      const existing = rec.entries[name];
+      rec.entries[name] = existing ? { ...existing, pending: [...new Set([...(existing.pending ?? []), hash])] } : { hash, pending: [hash] };
+    }
+  }
+  await saveState(ctx.stateFile, state);
+
+  // 2. Write each target.
+  const results: ApplyResult[] = [];
+  for (const planned of plans) {
+    if (planned.after === null) {
+      commitRecords(state, planned, undefined);
+      results.push({ plan: planned, written: false });
+      continue;
+    }
+    const { target } = planned;
+    let final = planned;
+    let backup: string | undefined;
+    try {
+      await removeStaleTemps(target.file, ctx.now);
+      const result = await replaceFile(
+        target.file,
+        (current) => {
+          if (current !== planned.before) {
+            const desired = ctx.desired.get(target.key) ?? new Map();
+            final = planTarget(target, current, desired, state.targets[target.key], { force: ctx.force });
+          } else {
+            final = planned;
+          }
+          return final.after;
+        },
+        {
+          beforeRename: async (current) => {
+            if (current !== null && backup === undefined) backup = await backupFile(ctx.backupsDir, targetSlug(target.key), current, ctx.now);
+          },
+        },
+      );
+      commitRecords(state, final, result.written ? { backup, now: ctx.now } : undefined);
+      results.push({ plan: final, written: result.written });
+    } catch (error) {
+      results.push({ plan: final, written: false, error: isTwinError(error) ? error.message : `${target.file}: ${(error as Error).message}` });
+    }
+  }
+  await saveState(ctx.stateFile, state);
+  return results;
+}
+
+function ensureRecord(state: State, plan: TargetPlan): TargetRecord {
+  const { target } = plan;
+  const existing = state.targets[target.key];
+  if (existing) return existing;
+  const created: TargetRecord = { env: target.env.id, client: target.client.id, scope: target.scope, path: target.path, entries: {} };
+  state.targets[target.key] = created;
+  return created;
+}
+
+/** After a write (or none), ownership is exactly what the final plan says. */
+function commitRecords(state: State, plan: TargetPlan, written: { backup: string | undefined; now: Date } | undefined): void {
+  const touched = [...plan.added, ...plan.updated, ...plan.removed];
+  if (Object.keys(plan.records).length === 0 && !state.targets[plan.target.key]) return;
+  const rec = ensureRecord(state, plan);
+  rec.entries = plan.records;
+  if (written && touched.length > 0) rec.lastRun = { at: written.now.toISOString(), ...(written.backup ? { backup: written.backup } : {}), touched };
+  if (Object.keys(rec.entries).length === 0 && !rec.lastRun) delete state.targets[plan.target.key];
+}

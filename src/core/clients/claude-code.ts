@@ -1,0 +1,27 @@
+/**
+ * Claude Code: every environment. User scope lives in ~/.claude.json — a hot app-state file the
+ * CLI rewrites often, so only `mcpServers` is touched and writes are compare-and-swap. Project
+ * scope is `.mcp.json`, where values are `${VAR}` references. Entries always carry `type`: an entry
+ * with `url` but no `type` is read as a broken stdio entry.
+ */
+import { anyExists, inHome } from "./locate.js";
+import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+
+export const claudeCode: ClientModule = {
+  id: "claude-code",
+  name: "Claude Code",
+  kinds: ["windows", "wsl", "macos", "linux"],
+  serversPath: ["mcpServers"],
+  async userConfig(env) {
+    const file = inHome(env, ".claude.json");
+    let present = await anyExists(env, [file, inHome(env, ".claude")]);
+    if (!present && env.findProgram) present = (await env.findProgram("claude")) !== undefined;
+    return { path: file, present };
+  },
+  projectConfig: [".mcp.json"],
+  referenceStyle: (name) => `\${${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
+  remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
+  restartToApply: false,
+  processNames: { windows: ["claude.exe"], posix: ["claude"] },
+};

@@ -1,0 +1,53 @@
+/**
+ * Claude Desktop: Windows and macOS. On Windows the Store (MSIX) build — the default installer
+ * since early 2026 — reads its config from inside its package folder and ignores the classic
+ * %APPDATA%\Claude file, so the package folder is probed first and the choice is reported.
+ * Its config file cannot hold remote servers (they are skipped), so url servers get a stdio relay.
+ */
+import { joinNative } from "../environments/types.js";
+import { anyExists, existsIn, inHome, listIn } from "./locate.js";
+import { type ClientModule, stdioWithoutEmptyEnv } from "./types.js";
+
+const FILE = "claude_desktop_config.json";
+
+export const claudeDesktop: ClientModule = {
+  id: "claude-desktop",
+  name: "Claude Desktop",
+  kinds: ["windows", "macos"],
+  serversPath: ["mcpServers"],
+  async userConfig(env) {
+    if (env.kind === "macos") {
+      const dir = inHome(env, "Library", "Application Support", "Claude");
+      return {
+        path: joinNative("macos", dir, FILE),
+        present: await anyExists(env, [dir, "/Applications/Claude.app"]),
+      };
+    }
+    if (env.kind !== "windows") return undefined;
+    const local = env.vars.LOCALAPPDATA;
+    const appdata = env.vars.APPDATA;
+    if (local) {
+      const packages = joinNative("windows", local, "Packages");
+      const pkg = (await listIn(env, packages)).find((n) => /^Claude_/i.test(n));
+      if (pkg) {
+        return {
+          path: joinNative("windows", packages, pkg, "LocalCache", "Roaming", "Claude", FILE),
+          present: true,
+          note: "Store (MSIX) build: its packaged config, not %APPDATA%\\Claude",
+        };
+      }
+    }
+    if (!appdata) return undefined;
+    const dir = joinNative("windows", appdata, "Claude");
+    const installed = local ? [joinNative("windows", local, "AnthropicClaude")] : [];
+    return {
+      path: joinNative("windows", dir, FILE),
+      present: (await existsIn(env, dir)) || (await anyExists(env, installed)),
+      note: "classic install: %APPDATA%\\Claude",
+    };
+  },
+  referenceStyle: (name) => `\${${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
+  restartToApply: true,
+  processNames: { windows: ["claude.exe"], posix: ["Claude"] },
+};

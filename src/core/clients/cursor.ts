@@ -1,0 +1,24 @@
+/**
+ * Cursor: Windows, macOS, Linux, and inside WSL for its remote mode (~/.cursor or
+ * ~/.cursor-server there). `${env:VAR}` references in project files.
+ */
+import { anyExists, inHome } from "./locate.js";
+import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+
+export const cursor: ClientModule = {
+  id: "cursor",
+  name: "Cursor",
+  kinds: ["windows", "macos", "linux", "wsl"],
+  serversPath: ["mcpServers"],
+  async userConfig(env) {
+    const dir = inHome(env, ".cursor");
+    const markers = env.kind === "wsl" ? [dir, inHome(env, ".cursor-server")] : [dir];
+    return { path: inHome(env, ".cursor", "mcp.json"), present: await anyExists(env, markers) };
+  },
+  projectConfig: [".cursor", "mcp.json"],
+  referenceStyle: (name) => `\${env:${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
+  remoteEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
+  restartToApply: true,
+  processNames: { windows: ["Cursor.exe"], posix: ["cursor"] },
+};

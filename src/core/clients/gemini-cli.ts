@@ -1,0 +1,19 @@
+/** Gemini CLI: ~/.gemini/settings.json (shared with its other settings); `httpUrl` is Streamable HTTP. */
+import { anyExists, inHome } from "./locate.js";
+import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+
+export const geminiCli: ClientModule = {
+  id: "gemini-cli",
+  name: "Gemini CLI",
+  kinds: ["windows", "wsl", "macos", "linux"],
+  serversPath: ["mcpServers"],
+  async userConfig(env) {
+    return { path: inHome(env, ".gemini", "settings.json"), present: await anyExists(env, [inHome(env, ".gemini")]) };
+  },
+  projectConfig: [".gemini", "settings.json"],
+  referenceStyle: (name) => `\${${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
+  remoteEntry: (remote) => withHeaders({ httpUrl: remote.url }, remote.headers),
+  restartToApply: false,
+  processNames: { windows: ["gemini.exe"], posix: ["gemini"] },
+};

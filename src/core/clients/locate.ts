@@ -1,0 +1,35 @@
+/** Small file-system questions client modules ask about an environment, through its access path. */
+import { readdir, stat } from "node:fs/promises";
+import type { Environment } from "../environments/types.js";
+import { joinNative } from "../environments/types.js";
+
+export async function existsIn(env: Environment, nativePath: string): Promise<boolean> {
+  const local = env.access(nativePath);
+  if (!local) return false;
+  try {
+    await stat(local);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Names in a folder of that environment ([] when unreachable). */
+export async function listIn(env: Environment, nativeDir: string): Promise<string[]> {
+  const local = env.access(nativeDir);
+  if (!local) return [];
+  try {
+    return await readdir(local);
+  } catch {
+    return [];
+  }
+}
+
+export function inHome(env: Environment, ...parts: string[]): string {
+  return joinNative(env.kind, env.home, ...parts);
+}
+
+export async function anyExists(env: Environment, paths: string[]): Promise<boolean> {
+  for (const p of paths) if (await existsIn(env, p)) return true;
+  return false;
+}

@@ -1,0 +1,77 @@
+import type { EnvKind, Environment } from "../environments/types.js";
+import type { ClientId } from "../manifest/schema.js";
+
+export type Scope = "user" | "project";
+
+/** How one server is started: a program, its arguments, its environment. */
+export interface Launch {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+export interface Remote {
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** Where a client keeps its config in one environment. */
+export interface ConfigLocation {
+  /** Native path in that environment. */
+  path: string;
+  /** The client is installed (its folder, file or program exists) there. */
+  present: boolean;
+  /** Which of several candidate files was chosen and why (e.g. the MSIX one). */
+  note?: string;
+}
+
+/** One AI client. Adding a client is one file implementing this, plus a line in index.ts. */
+export interface ClientModule {
+  id: ClientId;
+  name: string;
+  /** Environment kinds the client really runs in. */
+  kinds: readonly EnvKind[];
+  /** The key (path) holding servers, e.g. ["mcpServers"] or ["servers"]. */
+  serversPath: readonly string[];
+  /** The user-level config file in an environment (undefined: not in this kind of environment). */
+  userConfig(env: Environment): Promise<ConfigLocation | undefined>;
+  /** The project-level config file, relative to the project folder (undefined: none). */
+  projectConfig?: readonly string[];
+  /** How a project-scope file references a variable (`${VAR}`, `${env:VAR}`). */
+  referenceStyle(name: string): string;
+  stdioEntry(launch: Launch): Record<string, unknown>;
+  /** Undefined when the client cannot use a remote server from its file (a stdio relay is written instead). */
+  remoteEntry?(remote: Remote): Record<string, unknown>;
+  /** Reads its config only at start: the app must be restarted to see a change. */
+  restartToApply: boolean;
+  /** Process names that tell the app is running. */
+  processNames: { windows: readonly string[]; posix: readonly string[] };
+}
+
+/** One config file mcp-twin may edit: (environment, client, scope). */
+export interface Target {
+  key: string;
+  env: Environment;
+  client: ClientModule;
+  scope: Scope;
+  /** Native path in the target's environment. */
+  path: string;
+  /** Path this process opens. */
+  file: string;
+  serversPath: readonly string[];
+  present: boolean;
+  note?: string;
+}
+
+export function stdioWithoutEmptyEnv(launch: Launch, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...extra,
+    command: launch.command,
+    args: launch.args,
+    ...(Object.keys(launch.env).length > 0 ? { env: launch.env } : {}),
+  };
+}
+
+export function withHeaders(base: Record<string, unknown>, headers: Record<string, string>): Record<string, unknown> {
+  return Object.keys(headers).length > 0 ? { ...base, headers } : base;
+}

@@ -1,0 +1,30 @@
+/**
+ * VS Code (Copilot agent mode): servers under `servers` (not `mcpServers`), `type` required.
+ * User file: Code/User/mcp.json in the platform's config folder; project: .vscode/mcp.json.
+ */
+import { joinNative } from "../environments/types.js";
+import { existsIn, inHome } from "./locate.js";
+import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+
+export const vscode: ClientModule = {
+  id: "vscode",
+  name: "VS Code",
+  kinds: ["windows", "macos", "linux"],
+  serversPath: ["servers"],
+  async userConfig(env) {
+    const dir =
+      env.kind === "windows"
+        ? env.vars.APPDATA && joinNative("windows", env.vars.APPDATA, "Code", "User")
+        : env.kind === "macos"
+          ? inHome(env, "Library", "Application Support", "Code", "User")
+          : joinNative("linux", env.vars.XDG_CONFIG_HOME ?? inHome(env, ".config"), "Code", "User");
+    if (!dir) return undefined;
+    return { path: joinNative(env.kind, dir, "mcp.json"), present: await existsIn(env, dir) };
+  },
+  projectConfig: [".vscode", "mcp.json"],
+  referenceStyle: (name) => `\${env:${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
+  remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
+  restartToApply: false,
+  processNames: { windows: ["Code.exe"], posix: ["code"] },
+};

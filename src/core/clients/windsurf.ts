@@ -1,0 +1,19 @@
+/** Windsurf: ~/.codeium/windsurf/mcp_config.json; remote servers use `serverUrl`, not `url`. */
+import { anyExists, inHome } from "./locate.js";
+import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+
+export const windsurf: ClientModule = {
+  id: "windsurf",
+  name: "Windsurf",
+  kinds: ["windows", "macos", "linux"],
+  serversPath: ["mcpServers"],
+  async userConfig(env) {
+    const dir = inHome(env, ".codeium", "windsurf");
+    return { path: inHome(env, ".codeium", "windsurf", "mcp_config.json"), present: await anyExists(env, [dir]) };
+  },
+  referenceStyle: (name) => `\${env:${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
+  remoteEntry: (remote) => withHeaders({ serverUrl: remote.url }, remote.headers),
+  restartToApply: true,
+  processNames: { windows: ["Windsurf.exe"], posix: ["windsurf"] },
+};

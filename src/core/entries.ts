@@ -1,0 +1,171 @@
+/**
+ * What one server's entry looks like in one target. Pure: every fact (environments, installed
+ * bins, short path names) comes in through the context.
+ *
+ * - An npm package runs as `<that environment's node> <absolute bin script> ...args`: no npx, no
+ *   `cmd /c`, no shell, no network at launch. Windows clients get Windows paths, with 8.3 short
+ *   names where a path has spaces (Claude Desktop on Windows mangles them).
+ * - A client whose environment cannot run the server reaches it across the line: a Windows client
+ *   runs `wsl.exe -d <distro> --exec ...` with the variable names in WSLENV (else they never reach
+ *   Linux); a WSL client runs the Windows node.exe through interop.
+ * - A url server goes in as `url`/`headers` where the client can use remote servers, else as a
+ *   stdio relay (`mcp-twin connect`) with header values in the relay's env, never in argv.
+ * - User-scope files get values; project files get the client's `${VAR}` reference syntax.
+ */
+import type { Launch, Target } from "./clients/types.js";
+import type { Environment } from "./environments/types.js";
+import { envMatches } from "./environments/types.js";
+import { type InstalledPackage, pickBin, splitSpec } from "./install.js";
+import { type ResolveContext, resolveString } from "./manifest/resolve.js";
+import type { ServerOverride, ServerSpec } from "./manifest/schema.js";
+
+export interface EntryContext {
+  environments: readonly Environment[];
+  installed(envId: string, packageName: string): InstalledPackage | undefined;
+  /** Native Windows path → its 8.3 form when it has spaces and one exists. */
+  shortPath(windowsPath: string): string;
+  /** This mcp-twin (node + script, native paths of the local environment), for relays. */
+  self: { node: string; script: string };
+  secrets: Readonly<Record<string, string>>;
+  processEnv: Readonly<Record<string, string | undefined>>;
+}
+
+export type BuiltEntry =
+  | { ok: true; value: Record<string, unknown>; secretValues: string[]; references: string[]; runsIn: string }
+  | { ok: false; code: "not-installed" | "no-environment" | "unresolved"; reason: string };
+
+export function buildEntry(name: string, server: ServerSpec, target: Target, ctx: EntryContext): BuiltEntry {
+  const allowed = (envId: string) => !server.environments || server.environments.some((s) => envMatches(s, envId));
+  const runEnv = chooseRunEnv(server, target.env, ctx, allowed);
+  if (!runEnv.ok) return runEnv;
+  const env = runEnv.env;
+  const over = overrideFor(server, env.id);
+
+  const resolveCtx: ResolveContext = {
+    secrets: ctx.secrets,
+    env: ctx.processEnv,
+    ...(target.scope === "project" ? { referenceStyle: target.client.referenceStyle } : {}),
+  };
+  const secretValues: string[] = [];
+  const references: string[] = [];
+  const missing: string[] = [];
+  const resolve = (text: string, field: string) => {
+    const r = resolveString(text, resolveCtx);
+    secretValues.push(...r.secretValues);
+    references.push(...r.references);
+    for (const m of r.missing) missing.push(`${field} needs ${m.kind === "secret" ? "secret" : "environment variable"} ${m.name}`);
+    return r.text;
+  };
+  const resolveMap = (map: Record<string, string> | undefined, field: string) =>
+    Object.fromEntries(Object.entries(map ?? {}).map(([k, v]) => [k, resolve(v, `${field}.${k}`)]));
+
+  let value: Record<string, unknown>;
+  if (server.url !== undefined || over.url !== undefined) {
+    const url = resolve(over.url ?? server.url!, "url");
+    const headers = resolveMap({ ...server.headers, ...over.headers }, "headers");
+    if (target.client.remoteEntry) {
+      value = target.client.remoteEntry({ url, headers });
+    } else {
+      // Header values (tokens) travel in the relay's environment, not on its command line.
+      const headerEnv: Record<string, string> = {};
+      const args = [ctx.self.script, "connect", url];
+      Object.entries(headers).forEach(([header, headerValue], i) => {
+        const variable = `MCP_TWIN_HEADER_${i}`;
+        headerEnv[variable] = headerValue;
+        args.push("--header", `${header}: \${${variable}}`);
+      });
+      const local = ctx.environments.find((e) => e.local)!;
+      value = target.client.stdioEntry(crossOver({ command: ctx.self.node, args, env: headerEnv }, local, target.env, ctx));
+    }
+  } else {
+    const args = (over.args ?? server.args ?? []).map((a, i) => resolve(a, `args[${i}]`));
+    const envVars = resolveMap({ ...server.env, ...over.env }, "env");
+    let launch: Launch;
+    if (server.package) {
+      const pkg = ctx.installed(env.id, splitSpec(server.package).name)!;
+      const script = pickBin(pkg, server.bin);
+      if (!script) {
+        return { ok: false, code: "not-installed", reason: `${pkg.name} has no bin${server.bin ? ` named "${server.bin}"` : ""} to run (set "bin" in the manifest)` };
+      }
+      launch = { command: env.node!.path, args: [script, ...args], env: envVars };
+    } else {
+      launch = { command: over.command ?? server.command!, args, env: envVars };
+    }
+    value = target.client.stdioEntry(crossOver(launch, env, target.env, ctx, !server.package));
+  }
+  if (missing.length > 0) {
+    return { ok: false, code: "unresolved", reason: `servers.${name}: ${[...new Set(missing)].join("; ")}` };
+  }
+  return { ok: true, value, secretValues, references: [...new Set(references)], runsIn: env.id };
+}
+
+type RunEnvChoice = { ok: true; env: Environment } | { ok: false; code: "not-installed" | "no-environment"; reason: string };
+
+function chooseRunEnv(server: ServerSpec, clientEnv: Environment, ctx: EntryContext, allowed: (id: string) => boolean): RunEnvChoice {
+  if (server.url !== undefined) return { ok: true, env: clientEnv };
+  const pkgName = server.package ? splitSpec(server.package).name : undefined;
+  const canRun = (e: Environment) => allowed(e.id) && (!pkgName || (e.usable && ctx.installed(e.id, pkgName) !== undefined));
+  if (canRun(clientEnv)) return { ok: true, env: clientEnv };
+  if (pkgName && allowed(clientEnv.id) && clientEnv.usable) {
+    return { ok: false, code: "not-installed", reason: `${pkgName} is not installed in ${clientEnv.id}` };
+  }
+  // Across the line: Windows clients reach WSL (this distro first), WSL clients reach Windows.
+  const others = ctx.environments
+    .filter((e) => e.id !== clientEnv.id && (clientEnv.kind === "windows" ? e.kind === "wsl" : clientEnv.kind === "wsl" && e.kind === "windows"))
+    .sort((a, b) => Number(b.local) - Number(a.local));
+  const other = others.find(canRun);
+  if (other) return { ok: true, env: other };
+  const why = !allowed(clientEnv.id) ? `it is limited to ${server.environments!.join(", ")}` : `${clientEnv.id} cannot run it (${clientEnv.reason ?? "not usable"})`;
+  return { ok: false, code: "no-environment", reason: `no environment can run it for ${clientEnv.id}: ${why}` };
+}
+
+/** The most specific override for an environment: `wsl:Ubuntu` beats `wsl`. */
+function overrideFor(server: ServerSpec, envId: string): ServerOverride {
+  const overrides = server.overrides ?? {};
+  const matches = Object.entries(overrides)
+    .filter(([sel]) => envMatches(sel, envId))
+    .sort(([a], [b]) => a.length - b.length);
+  return Object.assign({}, ...matches.map(([, o]) => o)) as ServerOverride;
+}
+
+/**
+ * Make a launch that runs in `runEnv` startable by a client living in `clientEnv`.
+ * `viaShell`: a raw command (uvx, …) crossing into WSL needs a login shell to find it on PATH.
+ */
+function crossOver(launch: Launch, runEnv: Environment, clientEnv: Environment, ctx: EntryContext, viaShell = false): Launch {
+  const names = Object.keys(launch.env);
+  if (runEnv.id === clientEnv.id) {
+    if (clientEnv.kind !== "windows") return launch;
+    return { ...launch, command: ctx.shortPath(launch.command), args: launch.args.map((a) => (looksLikeWindowsPath(a) ? ctx.shortPath(a) : a)) };
+  }
+  if (clientEnv.kind === "windows" && runEnv.kind === "wsl") {
+    const exec = viaShell ? ["sh", "-lc", 'exec "$0" "$@"', launch.command] : [launch.command];
+    return {
+      command: "wsl.exe",
+      args: ["-d", runEnv.distro!, "--exec", ...exec, ...launch.args],
+      env: names.length > 0 ? { ...launch.env, WSLENV: names.map((n) => `${n}/u`).join(":") } : {},
+    };
+  }
+  if (clientEnv.kind === "wsl" && runEnv.kind === "windows") {
+    // A Linux client starts node.exe through interop: command as a Linux path, script as Windows'.
+    const command = windowsPathForLinux(launch.command, clientEnv) ?? launch.command;
+    return {
+      command,
+      args: launch.args,
+      env: names.length > 0 ? { ...launch.env, WSLENV: names.map((n) => `${n}/w`).join(":") } : {},
+    };
+  }
+  return launch;
+}
+
+function looksLikeWindowsPath(arg: string): boolean {
+  return /^[A-Za-z]:\\/.test(arg);
+}
+
+/** `C:\Program Files\nodejs\node.exe` as a Linux process inside WSL must spell it. */
+function windowsPathForLinux(p: string, wsl: Environment): string | undefined {
+  const m = /^([A-Za-z]):\\(.*)$/.exec(p);
+  if (!m) return undefined;
+  const root = (wsl.vars.WSL_MOUNT_ROOT ?? "/mnt/").replace(/\/?$/, "/");
+  return `${root}${m[1]!.toLowerCase()}/${m[2]!.replace(/\\/g, "/")}`;
+}

@@ -1,0 +1,140 @@
+/**
+ * Every environment reachable from here, with facts cached in the home. A cached entry is
+ * trusted while its stamp (file stats only) still matches, so a no-op run starts no process —
+ * in particular no Windows process, each of which costs tens to hundreds of milliseconds.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { writePrivateFile } from "../files.js";
+import type { Machine } from "../machine.js";
+import { gatherPosixFacts, posixEnvironment, posixStamp } from "./posix.js";
+import type { EnvFacts, Environment } from "./types.js";
+import { envMatches } from "./types.js";
+import { distroEnvironment, gatherDistroFacts, listDistros } from "./wsl-remote.js";
+import { gatherWindowsFacts, keepWindowsVars, readWindowsVars, statStamp, windowsEnvironment, windowsStamp } from "./windows.js";
+
+const CACHE_VERSION = 1;
+/** The list of WSL distros has no cheap stamp; look again once a day. */
+const DISTRO_LIST_TTL_MS = 24 * 60 * 60 * 1000;
+
+interface CacheEntry {
+  facts: EnvFacts;
+  stamp: string;
+  savedAt: string;
+}
+
+interface CacheFile {
+  version: number;
+  entries: Record<string, CacheEntry>;
+  distros?: { list: string[]; savedAt: string };
+}
+
+export interface DetectOptions {
+  /** Ignore the cache and look again. */
+  refresh?: boolean;
+  /** Environment selectors the manifest limits itself to (e.g. only some distros). */
+  limitTo?: readonly string[];
+}
+
+export interface Detection {
+  environments: Environment[];
+  /** How many facts were gathered afresh (0 on a warm cache). */
+  gathered: number;
+}
+
+export async function detectEnvironments(machine: Machine, options: DetectOptions = {}): Promise<Detection> {
+  const { host, local } = machine;
+  const cacheFile = path.join(machine.paths.cache, "environments.json");
+  const cache = options.refresh ? emptyCache() : await readCache(cacheFile);
+  let dirty = false;
+  let gathered = 0;
+
+  async function cached(key: string, stamp: (f: EnvFacts) => Promise<string>, gather: () => Promise<EnvFacts>): Promise<EnvFacts> {
+    const hit = cache.entries[key];
+    if (hit && (await stamp(hit.facts)) === hit.stamp) return hit.facts;
+    const facts = await gather();
+    gathered++;
+    cache.entries[key] = { facts, stamp: await stamp(facts), savedAt: host.now().toISOString() };
+    dirty = true;
+    return facts;
+  }
+
+  const environments: Environment[] = [];
+  const wanted = (id: string) => !options.limitTo || options.limitTo.length === 0 || options.limitTo.some((s) => envMatches(s, id));
+
+  if (local.kind !== "windows") {
+    const facts = await cached(local.id, (f) => posixStamp(host, f), () => gatherPosixFacts(host, local));
+    environments.push(posixEnvironment(facts, host));
+  }
+
+  const bridge = machine.windows;
+  if (bridge && local.kind === "wsl" && wanted("windows")) {
+    const vars = machine.home.windowsVars;
+    let facts: EnvFacts;
+    if (!local.interop || !local.cmdExe) {
+      // Files on C: are still reachable through the mount; installing there is not.
+      facts = {
+        id: "windows",
+        kind: "windows",
+        home: vars?.USERPROFILE ?? "",
+        vars: vars ?? {},
+        usable: false,
+        reason: local.interopReason ?? "WSL interop is not available",
+      };
+    } else {
+      facts = await cached(
+        `windows@${local.id}`,
+        (f) => windowsStamp(bridge, f),
+        async () => gatherWindowsFacts(bridge, vars ?? (await readWindowsVars(bridge))),
+      );
+    }
+    environments.push(windowsEnvironment(facts, bridge, false));
+  }
+
+  if (bridge && local.kind === "windows") {
+    const vars = keepWindowsVars(host.env);
+    const facts = await cached("windows", (f) => windowsStamp(bridge, f), () => gatherWindowsFacts(bridge, vars));
+    environments.push(windowsEnvironment(facts, bridge, true));
+
+    const fresh = cache.distros && host.now().getTime() - Date.parse(cache.distros.savedAt) < DISTRO_LIST_TTL_MS;
+    let distros = fresh ? cache.distros!.list : undefined;
+    if (!distros) {
+      distros = await listDistros(host);
+      cache.distros = { list: distros, savedAt: host.now().toISOString() };
+      dirty = true;
+    }
+    for (const distro of distros.filter((d) => wanted(`wsl:${d}`))) {
+      const distroFacts = await cached(
+        `wsl:${distro}@windows`,
+        async (f) => statStamp(f.node?.path ? bridge.access(`\\\\wsl.localhost\\${distro}${f.node.path.replace(/\//g, "\\")}`) : undefined),
+        () => gatherDistroFacts(host, distro),
+      );
+      environments.push(distroEnvironment(distroFacts, host, bridge));
+    }
+  }
+
+  if (dirty) await writeCache(cacheFile, cache);
+  return { environments, gathered };
+}
+
+function emptyCache(): CacheFile {
+  return { version: CACHE_VERSION, entries: {} };
+}
+
+async function readCache(file: string): Promise<CacheFile> {
+  try {
+    const data = JSON.parse(await readFile(file, "utf8")) as CacheFile;
+    if (data.version === CACHE_VERSION && data.entries && typeof data.entries === "object") return data;
+  } catch {
+    // missing or unreadable: start over
+  }
+  return emptyCache();
+}
+
+async function writeCache(file: string, cache: CacheFile): Promise<void> {
+  try {
+    await writePrivateFile(file, `${JSON.stringify(cache, null, 2)}\n`);
+  } catch {
+    // A cache that cannot be written only costs speed next time.
+  }
+}

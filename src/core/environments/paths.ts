@@ -1,0 +1,73 @@
+/**
+ * Path translation across the Windows/WSL line, done in pure code (what `wslpath` does) so it
+ * never costs a process. `mountRoot` is WSL's automount root, `/mnt/` unless /etc/wsl.conf says
+ * otherwise.
+ */
+
+const DRIVE = /^([A-Za-z]):(?:[\\/](.*))?$/;
+const WSL_UNC = /^\\\\wsl(?:\.localhost|\$)\\([^\\]+)(\\.*)?$/i;
+
+export function isWindowsPath(p: string): boolean {
+  return DRIVE.test(p) || p.startsWith("\\\\");
+}
+
+/** `C:\Users\a` → `/mnt/c/Users/a`; `\\wsl.localhost\<distro>\home` → `/home` for our own distro. */
+export function windowsToWsl(p: string, mountRoot: string, distro?: string): string | undefined {
+  const drive = DRIVE.exec(p);
+  if (drive) {
+    const rest = (drive[2] ?? "").replace(/\\/g, "/").replace(/\/+$/, "");
+    return `${withSlash(mountRoot)}${drive[1]!.toLowerCase()}${rest ? `/${rest}` : ""}`;
+  }
+  const unc = WSL_UNC.exec(p);
+  if (unc && distro && unc[1]!.toLowerCase() === distro.toLowerCase()) {
+    return (unc[2] ?? "\\").replace(/\\/g, "/");
+  }
+  return undefined;
+}
+
+/** `/mnt/c/Users/a` → `C:\Users\a`; any other Linux path → `\\wsl.localhost\<distro>\...`. */
+export function wslToWindows(p: string, mountRoot: string, distro: string): string {
+  const root = withSlash(mountRoot);
+  if (p.startsWith(root)) {
+    const m = /^([a-z])(?:\/(.*))?$/i.exec(p.slice(root.length));
+    if (m) return `${m[1]!.toUpperCase()}:\\${(m[2] ?? "").replace(/\//g, "\\")}`;
+  }
+  return `\\\\wsl.localhost\\${distro}${p.replace(/\//g, "\\")}`;
+}
+
+/** Is this Linux path on a Windows drive (DrvFs)? */
+export function isOnWindowsDrive(p: string, mountRoot: string): boolean {
+  const root = withSlash(mountRoot);
+  return p.startsWith(root) && /^[a-z](\/|$)/i.test(p.slice(root.length));
+}
+
+function withSlash(p: string): string {
+  return p.endsWith("/") ? p : `${p}/`;
+}
+
+/** Read `[automount] root` from the text of /etc/wsl.conf (default `/mnt/`). */
+export function automountRootFromConf(conf: string | undefined): string {
+  if (!conf) return "/mnt/";
+  let section = "";
+  for (const raw of conf.split(/\r?\n/)) {
+    const line = raw.replace(/[#;].*$/, "").trim();
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) {
+      section = header[1]!.trim().toLowerCase();
+      continue;
+    }
+    const kv = /^([^=]+)=(.*)$/.exec(line);
+    if (section === "automount" && kv && kv[1]!.trim().toLowerCase() === "root") {
+      const value = kv[2]!.trim().replace(/^["']|["']$/g, "");
+      if (value) return withSlash(value);
+    }
+  }
+  return "/mnt/";
+}
+
+/** Quote one argument for a `cmd.exe /d /s /c "..."` command line. */
+export function cmdQuote(arg: string): string {
+  if (arg.length > 0 && !/[\s"&|<>^%()!,;=]/.test(arg)) return arg;
+  // Inside quotes cmd still expands %VAR%; doubling quotes is how cmd escapes them.
+  return `"${arg.replace(/"/g, '""')}"`;
+}

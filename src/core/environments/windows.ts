@@ -1,0 +1,184 @@
+/**
+ * The Windows environment, reached locally (mcp-twin on Windows) or through WSL interop.
+ * Facts come from at most two Windows processes: `cmd.exe /d /c set` (every variable at once)
+ * and `npm prefix -g --loglevel=verbose` (prefix, node path and versions). Everything else is
+ * file stats through the drive mount.
+ */
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { type Host, getEnv } from "../host.js";
+import { type RunResult, decodeWindowsOutput, tail } from "../run.js";
+import type { LocalInfo } from "./local.js";
+import { NPM_INFO_ARGS, parseNodeVersion, parseNpmInfo } from "./npm-info.js";
+import { windowsToWsl } from "./paths.js";
+import type { EnvFacts, EnvRunOptions, Environment } from "./types.js";
+import { findOnPath } from "./which.js";
+
+/** How this process reaches Windows. */
+export interface WindowsBridge {
+  /** Native Windows path → a path we can open here. */
+  access(nativePath: string): string | undefined;
+  /** `cmd.exe /d /s /c <tokens>`; tokens must not need quoting. */
+  cmd(tokens: readonly string[], options?: EnvRunOptions): Promise<RunResult>;
+  /** Run a Windows executable by its native path. */
+  exe(nativePath: string, args: readonly string[], options?: EnvRunOptions): Promise<RunResult>;
+}
+
+const SAFE_TOKEN = /^[A-Za-z0-9@/._:=+~-]+$/;
+
+function assertSafe(tokens: readonly string[]): void {
+  for (const t of tokens) {
+    // cmd.exe re-parses its command line; refuse anything it could read as syntax.
+    if (!SAFE_TOKEN.test(t)) throw new Error(`refusing to pass ${JSON.stringify(t)} through cmd.exe`);
+  }
+}
+
+/** Variables crossing from Linux into a Windows process must be named in WSLENV. */
+function withWslenv(base: Readonly<Record<string, string | undefined>>, extra: Record<string, string> = {}) {
+  const names = Object.keys(extra);
+  if (names.length === 0) return { ...base };
+  const wslenv = [base.WSLENV, ...names.map((n) => `${n}/w`)].filter(Boolean).join(":");
+  return { ...base, ...extra, WSLENV: wslenv };
+}
+
+export function windowsBridgeFromWsl(host: Host, local: LocalInfo): WindowsBridge {
+  const access = (p: string) => windowsToWsl(p, local.mountRoot, local.distro);
+  // cmd.exe warns about (and refuses) a Linux working directory: always start it on a drive.
+  const cwd = `${local.mountRoot}c`;
+  return {
+    access,
+    cmd: (tokens, options = {}) => {
+      assertSafe(tokens);
+      return host.runner.run(local.cmdExe ?? "cmd.exe", ["/d", "/s", "/c", ...tokens], {
+        cwd,
+        env: withWslenv(host.env, options.env),
+        ...pick(options),
+      });
+    },
+    exe: (nativePath, args, options = {}) =>
+      host.runner.run(access(nativePath) ?? nativePath, args, { cwd, env: withWslenv(host.env, options.env), ...pick(options) }),
+  };
+}
+
+/** mcp-twin on Windows itself. On a simulated host (tests) drives live under the sysroot. */
+export function windowsBridgeLocal(host: Host): WindowsBridge {
+  const access = (p: string) => {
+    if (!host.sysroot) return p;
+    const drive = /^([A-Za-z]):[\\/]?(.*)$/.exec(p);
+    if (drive) return path.join(host.sysroot, drive[1]!.toLowerCase(), ...drive[2]!.split(/[\\/]+/).filter(Boolean));
+    const unc = /^\\\\([^\\]+)\\(.*)$/.exec(p);
+    if (unc) return path.join(host.sysroot, unc[1]!.toLowerCase(), ...unc[2]!.split(/\\+/).filter(Boolean));
+    return undefined;
+  };
+  const env = (extra: Record<string, string> = {}) => ({ ...host.env, ...extra });
+  return {
+    access,
+    cmd: (tokens, options = {}) => {
+      assertSafe(tokens);
+      return host.runner.run(getEnv(host.env, "ComSpec") && !host.sysroot ? getEnv(host.env, "ComSpec")! : "cmd.exe", ["/d", "/s", "/c", ...tokens], {
+        env: env(options.env),
+        ...pick(options),
+      });
+    },
+    exe: (nativePath, args, options = {}) => host.runner.run(access(nativePath) ?? nativePath, args, { env: env(options.env), ...pick(options) }),
+  };
+}
+
+function pick(options: EnvRunOptions) {
+  return {
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.input !== undefined ? { input: options.input } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+}
+
+/** `NAME=value` lines of `cmd /c set` → a table (names as Windows spells them). */
+export function parseSetOutput(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq <= 0) continue;
+    vars[line.slice(0, eq)] = line.slice(eq + 1).replace(/\r$/, "");
+  }
+  return vars;
+}
+
+/** The variables we keep, under canonical upper-case names. */
+const KEPT = ["APPDATA", "LOCALAPPDATA", "USERPROFILE", "USERNAME", "PATH", "PATHEXT", "PROGRAMFILES", "SYSTEMROOT", "NPM_CONFIG_PREFIX"];
+
+export function keepWindowsVars(all: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of KEPT) {
+    const v = getEnv(all, name);
+    if (v !== undefined && v !== "") out[name] = v;
+  }
+  return out;
+}
+
+/** One interop call: every Windows variable we need. */
+export async function readWindowsVars(bridge: WindowsBridge): Promise<Record<string, string>> {
+  const result = await bridge.cmd(["set"], { timeoutMs: 30_000 });
+  const vars = keepWindowsVars(parseSetOutput(decodeWindowsOutput(result.stdout)));
+  if (!vars.USERPROFILE || !vars.APPDATA) {
+    const why = result.spawnError ?? tail(decodeWindowsOutput(result.stderr), 3);
+    throw new Error(`could not read Windows environment variables through cmd.exe${why ? `: ${why}` : ""}`);
+  }
+  return vars;
+}
+
+export async function gatherWindowsFacts(bridge: WindowsBridge, vars: Record<string, string>): Promise<EnvFacts> {
+  const facts: EnvFacts = { id: "windows", kind: "windows", home: vars.USERPROFILE ?? "", vars, usable: false };
+  const nodeOnPath = await findOnPath("node", vars.PATH ?? "", {
+    pathext: vars.PATHEXT ?? ".COM;.EXE;.BAT;.CMD",
+    access: (p) => bridge.access(p),
+  });
+  const npmRun = await bridge.cmd(["npm", ...NPM_INFO_ARGS], { timeoutMs: 60_000 });
+  const info = parseNpmInfo(decodeWindowsOutput(npmRun.stdout), decodeWindowsOutput(npmRun.stderr));
+  const nodePath = info.nodePath ?? (nodeOnPath && /\.exe$/i.test(nodeOnPath) ? nodeOnPath : undefined);
+  if (nodePath) {
+    let version = info.nodeVersion;
+    if (!version) version = parseNodeVersion(decodeWindowsOutput((await bridge.exe(nodePath, ["--version"], { timeoutMs: 30_000 })).stdout));
+    facts.node = { path: nodePath, ...(version ? { version } : {}) };
+  }
+  if (npmRun.exitCode === 0 && info.prefix) facts.npm = { prefix: info.prefix, ...(info.npmVersion ? { version: info.npmVersion } : {}) };
+
+  if (!facts.node) facts.reason = "Node.js is not installed on Windows (no node.exe on the Windows PATH)";
+  else if (!facts.npm) facts.reason = `npm did not answer on Windows: ${tail(decodeWindowsOutput(npmRun.stderr), 2) || `exit ${npmRun.exitCode}`}`;
+  else facts.usable = true;
+  return facts;
+}
+
+/** A cheap fingerprint of the Windows facts: file stats only, no process. */
+export async function windowsStamp(bridge: WindowsBridge, facts: EnvFacts): Promise<string> {
+  const at = (p: string | undefined) => (p ? bridge.access(p) : undefined);
+  // The prefix folder's mtime changes with every install, so only its existence counts. node.exe
+  // is judged by size: a Node upgrade replaces it with a different build, while tools that
+  // merely touch it (copies, backups, the WSL simulator) change its mtime.
+  return [
+    (await statStamp(at(facts.node?.path))).replace(/^f\d+:/, "f"),
+    (await statStamp(at(facts.npm?.prefix))).startsWith("d") ? "d" : "-",
+    await statStamp(at(facts.vars.USERPROFILE ? `${facts.vars.USERPROFILE}\\.npmrc` : undefined)),
+  ].join("|");
+}
+
+/** mtime and size of a file, "missing" when absent: enough to notice an upgrade. */
+export async function statStamp(file: string | undefined): Promise<string> {
+  if (!file) return "-";
+  try {
+    const s = await stat(file);
+    return `${s.isDirectory() ? "d" : "f"}${Math.trunc(s.mtimeMs)}:${s.size}`;
+  } catch {
+    return "missing";
+  }
+}
+
+export function windowsEnvironment(facts: EnvFacts, bridge: WindowsBridge, local: boolean): Environment {
+  return {
+    ...facts,
+    local,
+    style: "win32",
+    access: (p) => bridge.access(p),
+    exec: (command, args, options) => bridge.exe(command, args, options),
+    runNpm: (args, options) => bridge.cmd(["npm", ...args], options),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Typed errors. Core code throws them; only the CLI entry turns them into exit codes.
+ * Messages must never contain secret values: callers pass names, never values.
+ */
+
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  interrupted: 130,
+} as const;
+
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+/** Base class: an error with a stable code and an exit status. */
+export class TwinError extends Error {
+  readonly code: string;
+  readonly exitCode: number;
+  readonly location: ErrorLocation;
+  /** What the user can do about it, shown under the message. */
+  readonly hint: string | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { exitCode?: number; location?: ErrorLocation; hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = options.exitCode ?? ExitCode.failed;
+    this.location = options.location ?? {};
+    this.hint = options.hint;
+  }
+}
+
+/** Bad usage or bad input found before anything changed: exit 2. */
+export class UsageError extends TwinError {
+  constructor(code: string, message: string, options: { location?: ErrorLocation; hint?: string; cause?: unknown } = {}) {
+    super(code, message, { ...options, exitCode: ExitCode.usage });
+  }
+}
+
+/** The operation ran and failed, in part or whole: exit 1. */
+export class OperationError extends TwinError {
+  constructor(code: string, message: string, options: { location?: ErrorLocation; hint?: string; cause?: unknown } = {}) {
+    super(code, message, { ...options, exitCode: ExitCode.failed });
+  }
+}
+
+/** The user pressed Ctrl-C (or a prompt was aborted): exit 130, nothing half-written. */
+export class InterruptedError extends TwinError {
+  constructor(message = "Interrupted.") {
+    super("interrupted", message, { exitCode: ExitCode.interrupted });
+  }
+}
+
+/** Several usage errors found in one pass (all reported, nothing written). */
+export class UsageErrors extends UsageError {
+  readonly errors: UsageError[];
+  constructor(errors: UsageError[]) {
+    const first = errors[0];
+    super(first?.code ?? "usage", errors.map((e) => e.message).join("\n"), {
+      ...(first?.location ? { location: first.location } : {}),
+      ...(first?.hint ? { hint: first.hint } : {}),
+    });
+    this.errors = errors;
+  }
+}
+
+export function isTwinError(error: unknown): error is TwinError {
+  return error instanceof TwinError;
+}
+
+/** Line and column (1-based) of a character offset in a text. */
+export function lineColumnAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(offset, text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: end - lineStart + 1 };
+}
+
+/** "file:line:column" for messages. */
+export function formatLocation(location: ErrorLocation): string {
+  if (!location.file) return "";
+  if (location.line === undefined) return location.file;
+  return `${location.file}:${location.line}:${location.column ?? 1}`;
+}

@@ -1,0 +1,199 @@
+/**
+ * The only writer. Private files (state, secrets, cache) go through write-file-atomic with mode
+ * 0600. Client configs go through `replaceFile`, a compare-and-swap rename: the file is read again
+ * just before the rename, and if the app rewrote it meanwhile (Claude Code rewrites ~/.claude.json
+ * constantly) our edit is recomputed on the fresh text instead of overwriting it. No library offers
+ * that hook, hence the hand-written temp-file + rename here.
+ */
+import { randomBytes } from "node:crypto";
+import { open, mkdir, readFile, readdir, rename, rm, stat, unlink } from "node:fs/promises";
+import path from "node:path";
+import lockfile from "proper-lockfile";
+import writeFileAtomic from "write-file-atomic";
+import { OperationError } from "./errors.js";
+
+export async function readTextOrNull(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+/** Write a file only we read (state, secrets, cache): atomic, mode 0600, folders created. */
+export async function writePrivateFile(file: string, data: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, data, { mode: 0o600 });
+}
+
+export interface ReplaceResult {
+  written: boolean;
+  /** The bytes the file held right before our rename (what we merged into). */
+  before: string | null;
+  after: string | null;
+}
+
+const TEMP_MARK = ".mcp-twin-";
+
+/**
+ * Atomically replace `file` with `compute(current)`. `compute` returns null to leave the file alone.
+ * The current text is read again after the temp file is written; if it changed, compute runs again.
+ */
+export async function replaceFile(
+  file: string,
+  compute: (current: string | null) => string | null,
+  options: { newFileMode?: number; beforeRename?: (current: string | null) => Promise<void> } = {},
+): Promise<ReplaceResult> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true });
+  let current = await readTextOrNull(file);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const next = compute(current);
+    if (next === null || next === current) return { written: false, before: current, after: current };
+    const mode = await existingMode(file, options.newFileMode ?? 0o600);
+    const temp = path.join(dir, `.${path.basename(file)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+    try {
+      await writeAndSync(temp, next, mode);
+      const again = await readTextOrNull(file);
+      if (again !== current) {
+        // The app wrote the file while we prepared ours: merge into its version instead.
+        current = again;
+        await unlink(temp).catch(() => {});
+        continue;
+      }
+      await options.beforeRename?.(current);
+      await renameWithRetry(temp, file);
+      await syncDir(dir);
+      return { written: true, before: current, after: next };
+    } catch (error) {
+      await unlink(temp).catch(() => {});
+      throw error;
+    }
+  }
+  throw new OperationError("write-contended", `${file} kept changing while mcp-twin tried to update it.`, {
+    hint: "Close the app that keeps rewriting it, then run the command again.",
+  });
+}
+
+async function existingMode(file: string, fallback: number): Promise<number> {
+  try {
+    return (await stat(file)).mode & 0o7777;
+  } catch {
+    return fallback;
+  }
+}
+
+async function writeAndSync(file: string, data: string, mode: number): Promise<void> {
+  const handle = await open(file, "wx", mode);
+  try {
+    await handle.writeFile(data, "utf8");
+    // DrvFs (/mnt/c) ignores modes without the metadata option; chmod failing there is fine.
+    await handle.chmod(mode).catch(() => {});
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  // On Windows an antivirus or the app may hold the file for a moment (EPERM/EBUSY/EACCES).
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rename(from, to);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (attempt >= 10 || !(code === "EPERM" || code === "EBUSY" || code === "EACCES")) throw error;
+      await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+    }
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Not every file system lets a directory be fsynced (DrvFs, Windows); the rename is still atomic.
+  }
+}
+
+/** Remove temp files left by a run that was killed (older than a minute). */
+export async function removeStaleTemps(file: string, now: Date): Promise<void> {
+  const dir = path.dirname(file);
+  const prefix = `.${path.basename(file)}${TEMP_MARK}`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const full = path.join(dir, name);
+    try {
+      if (now.getTime() - (await stat(full)).mtimeMs > 60_000) await rm(full, { force: true });
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** Keep the previous bytes of a target in the home; the newest `keep` per target survive. */
+export async function backupFile(backupsDir: string, key: string, content: string, now: Date, keep = 10): Promise<string> {
+  const dir = path.join(backupsDir, key);
+  const stampText = now.toISOString().replace(/[:.]/g, "-");
+  let name = `${stampText}.bak`;
+  for (let n = 1; await exists(path.join(dir, name)); n++) name = `${stampText}-${n}.bak`;
+  await writePrivateFile(path.join(dir, name), content);
+  const all = (await readdir(dir)).filter((n) => n.endsWith(".bak")).sort();
+  for (const old of all.slice(0, Math.max(0, all.length - keep))) await rm(path.join(dir, old), { force: true });
+  return path.join(dir, name);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Run `fn` holding the home's lock, so two mcp-twin runs (from WSL and PowerShell, say) cannot
+ * interleave. The lock is a folder whose mtime is refreshed while held; one left by a killed run
+ * goes stale after a few seconds.
+ */
+export async function withLock<T>(home: string, fn: () => Promise<T>, options: { waitMs?: number } = {}): Promise<T> {
+  await mkdir(home, { recursive: true });
+  const waitMs = options.waitMs ?? 60_000;
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(home, {
+      lockfilePath: path.join(home, "sync.lock"),
+      realpath: false,
+      stale: 5_000,
+      update: 1_000,
+      retries: { retries: Math.ceil(waitMs / 200), factor: 1, minTimeout: 200, maxTimeout: 200 },
+      onCompromised: () => {
+        // Another run took over a lock it judged stale; our writes are still compare-and-swap.
+      },
+    });
+  } catch (error) {
+    throw new OperationError("locked", `Another mcp-twin run is using ${home} (its lock did not free up in ${Math.round(waitMs / 1000)} s).`, {
+      hint: "Wait for the other run to finish and try again.",
+      cause: error,
+    });
+  }
+  try {
+    return await fn();
+  } finally {
+    await release().catch(() => {});
+  }
+}

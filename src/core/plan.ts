@@ -1,0 +1,136 @@
+/**
+ * Plan one target: the manifest's entries against the file's current text and what state says we
+ * wrote. Pure — text in, text out — so it can be re-run on fresh text when an app rewrote the file
+ * between planning and writing.
+ *
+ * Rules: entries we never wrote are never touched (a name clash is reported as `foreign`, and taken
+ * over only with --force); entries we wrote but someone edited since are `drift`, kept unless
+ * --force; entries we wrote for servers no longer wanted are removed.
+ */
+import type { Target } from "./clients/types.js";
+import type { BuiltEntry } from "./entries.js";
+import { type EntryEdit, applyEntryEdits, parseConfig, readEntries } from "./merge.js";
+import { type EntryRecord, type TargetRecord, entryHash, isOurs } from "./state.js";
+
+export interface TargetPlan {
+  target: Target;
+  before: string | null;
+  /** New text, or null when nothing changes. */
+  after: string | null;
+  added: string[];
+  updated: string[];
+  removed: string[];
+  drift: string[];
+  foreign: string[];
+  /** Servers this target should have but cannot get now (install failed, nowhere to run). */
+  problems: Array<{ server: string; code: string; message: string }>;
+  /** Ownership records after the write. */
+  records: Record<string, EntryRecord>;
+  /** Hashes to mark pending before the write. */
+  pending: Record<string, string>;
+  /** Variables project-scope entries reference (the user must set them). */
+  references: string[];
+  secretValues: string[];
+}
+
+export interface PlanOptions {
+  force: boolean;
+}
+
+/** `desired`: server name → its built entry for this target (servers not meant for it are absent). */
+export function planTarget(
+  target: Target,
+  before: string | null,
+  desired: ReadonlyMap<string, BuiltEntry>,
+  record: TargetRecord | undefined,
+  options: PlanOptions,
+): TargetPlan {
+  const parsed = parseConfig(before ?? "", target.file);
+  const current = readEntries(parsed, target.serversPath, target.file);
+  const owned = record?.entries ?? {};
+  const plan: TargetPlan = {
+    target,
+    before,
+    after: null,
+    added: [],
+    updated: [],
+    removed: [],
+    drift: [],
+    foreign: [],
+    problems: [],
+    records: {},
+    pending: {},
+    references: [],
+    secretValues: [],
+  };
+  const edits: EntryEdit[] = [];
+  const has = (name: string) => Object.hasOwn(current, name);
+
+  for (const [name, built] of desired) {
+    if (!built.ok) {
+      plan.problems.push({ server: name, code: built.code, message: built.reason });
+      if (owned[name]) plan.records[name] = owned[name]!;
+      continue;
+    }
+    plan.references.push(...built.references);
+    plan.secretValues.push(...built.secretValues);
+    const hash = entryHash(built.value);
+    const mine = owned[name];
+    if (!has(name)) {
+      edits.push({ name, value: built.value });
+      plan.added.push(name);
+      plan.records[name] = { hash };
+      plan.pending[name] = hash;
+      continue;
+    }
+    const existing = current[name];
+    if (mine && isOurs(mine, existing)) {
+      if (entryHash(existing) === hash) {
+        plan.records[name] = { hash };
+      } else {
+        edits.push({ name, value: built.value });
+        plan.updated.push(name);
+        plan.records[name] = { hash };
+        plan.pending[name] = hash;
+      }
+      continue;
+    }
+    if (entryHash(existing) === hash) {
+      // Already exactly what we would write (by hand, or by an earlier run whose state was lost).
+      plan.records[name] = { hash };
+      continue;
+    }
+    if (mine) plan.drift.push(name);
+    else plan.foreign.push(name);
+    if (options.force) {
+      edits.push({ name, value: built.value });
+      plan.updated.push(name);
+      plan.records[name] = { hash };
+      plan.pending[name] = hash;
+    } else if (mine) {
+      plan.records[name] = mine;
+    }
+  }
+
+  for (const [name, mine] of Object.entries(owned)) {
+    if (desired.has(name)) continue;
+    if (!has(name)) continue;
+    if (isOurs(mine, current[name]) || options.force) {
+      edits.push({ name, remove: true });
+      plan.removed.push(name);
+    } else {
+      plan.drift.push(name);
+      plan.records[name] = mine;
+    }
+  }
+
+  if (edits.length > 0) plan.after = applyEntryEdits(before ?? "", target.serversPath, edits, target.file);
+  plan.references = [...new Set(plan.references)].sort();
+  return plan;
+}
+
+export function targetAction(plan: TargetPlan): "created" | "updated" | "unchanged" | "failed" {
+  if (plan.problems.some((p) => p.code === "not-installed")) return "failed";
+  if (plan.after === null) return "unchanged";
+  return plan.before === null ? "created" : "updated";
+}

@@ -1,0 +1,71 @@
+/**
+ * status: every server × target, read-only. synced (file holds what sync would write), missing
+ * (it should be there and is not), drifted (we wrote it, someone edited it since), foreign (same
+ * name, not ours), stale (ours, but out of date or no longer wanted: the next sync changes it).
+ */
+import type { Machine } from "./machine.js";
+import { loadManifest, locateManifest } from "./manifest/load.js";
+import { parseConfig, readEntries } from "./merge.js";
+import { packageServers, readInstalledIndex } from "./packages.js";
+import type { Progress } from "./progress.js";
+import { entryHash, isOurs } from "./state.js";
+import { desiredEntries, prepare } from "./sync.js";
+import { exactVersion, splitSpec } from "./install.js";
+
+export type StatusState = "synced" | "missing" | "drifted" | "foreign" | "stale";
+
+export interface StatusRow {
+  server: string;
+  env: string;
+  client: string;
+  scope: string;
+  path: string;
+  state: StatusState;
+  detail?: string;
+}
+
+export async function computeStatus(
+  machine: Machine,
+  options: { manifest?: string | undefined; envs: string[]; clients: string[]; project?: string | undefined },
+  progress: Progress,
+): Promise<{ manifest: string; rows: StatusRow[] }> {
+  const file = locateManifest({ manifest: options.manifest, cwd: machine.host.cwd, homeManifest: machine.paths.manifest });
+  const loaded = await loadManifest(file, { required: true });
+  const prepared = await prepare(machine, loaded, { ...options, checkReferences: false }, progress);
+  const pkgs = packageServers(prepared.manifest, prepared.envs);
+  const index = await readInstalledIndex(pkgs);
+  const versions = new Map<string, string>();
+  for (const p of pkgs) {
+    const v = exactVersion(splitSpec(p.spec).range) ?? prepared.state.packages[p.name]?.version;
+    if (v) versions.set(p.name, v);
+  }
+  const desired = await desiredEntries(machine, prepared, index, versions);
+  const rows: StatusRow[] = [];
+  for (const target of prepared.targets) {
+    const text = prepared.texts.get(target.key) ?? null;
+    const current = readEntries(parseConfig(text ?? "", target.file), target.serversPath, target.file);
+    const owned = prepared.state.targets[target.key]?.entries ?? {};
+    const base = { env: target.env.id, client: target.client.id, scope: target.scope, path: target.path };
+    const wanted = desired.get(target.key) ?? new Map();
+    for (const [server, built] of wanted) {
+      const has = Object.hasOwn(current, server);
+      const record = owned[server];
+      if (!has) {
+        rows.push({ ...base, server, state: "missing", ...(built.ok ? {} : { detail: built.reason }) });
+      } else if (record && !isOurs(record, current[server])) {
+        rows.push({ ...base, server, state: "drifted" });
+      } else if (!record && (!built.ok || entryHash(current[server]) !== entryHash(built.value))) {
+        rows.push({ ...base, server, state: "foreign" });
+      } else if (built.ok && entryHash(current[server]) !== entryHash(built.value)) {
+        rows.push({ ...base, server, state: "stale", detail: "out of date: sync will update it" });
+      } else {
+        rows.push({ ...base, server, state: "synced" });
+      }
+    }
+    for (const [server, record] of Object.entries(owned)) {
+      if (wanted.has(server) || !Object.hasOwn(current, server)) continue;
+      rows.push({ ...base, server, state: isOurs(record, current[server]) ? "stale" : "drifted", detail: "no longer in the manifest for this client" });
+    }
+  }
+  return { manifest: loaded.file, rows };
+}

@@ -1,0 +1,371 @@
+/**
+ * sync: manifest → packages in every environment → entries in every target.
+ * Plans every target before changing anything: a bad manifest, an unresolved secret or a config
+ * that does not parse stops the run with exit 2 and nothing written anywhere.
+ */
+import type { Target } from "./clients/types.js";
+import { type Detection, detectEnvironments } from "./environments/detect.js";
+import { shortenWindowsPath } from "./environments/shortname.js";
+import type { Environment } from "./environments/types.js";
+import { envMatches, globalModulesDir, joinNative } from "./environments/types.js";
+import { type BuiltEntry, type EntryContext, buildEntry } from "./entries.js";
+import { UsageError, UsageErrors } from "./errors.js";
+import { readTextOrNull, withLock } from "./files.js";
+import { type InstalledPackage, splitSpec } from "./install.js";
+import type { Machine } from "./machine.js";
+import { type LoadedManifest, loadManifest, locateManifest } from "./manifest/load.js";
+import type { Manifest, ServerSpec } from "./manifest/schema.js";
+import { loadSecrets } from "./manifest/secrets.js";
+import { type InstallRow, type InstalledIndex, installMissing, packageServers, prunePackages, readInstalledIndex, resolveVersions } from "./packages.js";
+import { type TargetPlan, planTarget, targetAction } from "./plan.js";
+import type { Progress } from "./progress.js";
+import { applyPlans } from "./apply.js";
+import { type State, loadState } from "./state.js";
+import { discoverTargets } from "./targets.js";
+import { runningApps } from "./running.js";
+import { bridgeServers } from "./bridge-wiring.js";
+
+export interface SyncOptions {
+  manifest?: string | undefined;
+  dryRun: boolean;
+  force: boolean;
+  update: boolean;
+  prune: boolean;
+  envs: string[];
+  clients: string[];
+  project?: string | undefined;
+  signal?: AbortSignal;
+}
+
+export interface TargetReport {
+  env: string;
+  client: string;
+  scope: string;
+  path: string;
+  action: "created" | "updated" | "unchanged" | "skipped" | "failed";
+  added: string[];
+  updated: string[];
+  removed: string[];
+  drift: string[];
+  foreign: string[];
+  note?: string;
+  problems: Array<{ server: string; code: string; message: string }>;
+}
+
+export interface SyncReport {
+  manifest: string;
+  environments: Array<{ id: string; node: string | null; nodeVersion?: string; npmPrefix: string | null; usable: boolean; reason?: string }>;
+  installs: InstallRow[];
+  targets: TargetReport[];
+  errors: Array<{ code: string; message: string; target?: string }>;
+  /** Project-scope variables the user must set. */
+  references: string[];
+  restart: { apps: string[]; running: string[] | null };
+  /** For --dry-run: every planned change (old and new text, secrets to mask). */
+  changes: Array<{ path: string; before: string | null; after: string }>;
+  secretValues: string[];
+  /** Environment facts gathered afresh (0 when all came from the cache). */
+  gathered: number;
+}
+
+export async function runSync(machine: Machine, options: SyncOptions, progress: Progress): Promise<SyncReport> {
+  const manifestFile = locateManifest({ manifest: options.manifest, cwd: machine.host.cwd, homeManifest: machine.paths.manifest });
+  const loaded = await loadManifest(manifestFile, { required: true });
+  validateFilters(options);
+  const body = () => syncWithManifest(machine, loaded, options, progress);
+  // A dry run writes nothing, so it needs no lock and never waits for another run.
+  return options.dryRun ? body() : withLock(machine.home.dir, body);
+}
+
+function validateFilters(options: SyncOptions): void {
+  const errors: UsageError[] = [];
+  for (const e of options.envs) {
+    if (!/^(windows|wsl|wsl:[^\s]+|macos|linux)$/.test(e)) errors.push(new UsageError("bad-env", `--env ${e}: not an environment (windows, wsl, wsl:<distro>, macos, linux).`));
+  }
+  if (errors.length > 0) throw new UsageErrors(errors);
+}
+
+export interface Prepared {
+  manifest: Manifest;
+  secrets: Record<string, string>;
+  state: State;
+  detection: Detection;
+  /** Every environment found (entries may cross into any of them). */
+  allEnvs: Environment[];
+  /** The environments selected by --env. */
+  envs: Environment[];
+  targets: Target[];
+  texts: Map<string, string | null>;
+  servers: Array<[string, ServerSpec]>;
+}
+
+/**
+ * Everything sync and status need before touching anything: manifest, secrets, state,
+ * environments, targets and their current text. Throws UsageErrors (exit 2) for any config that
+ * does not parse and any reference that cannot be resolved.
+ */
+export async function prepare(
+  machine: Machine,
+  loaded: LoadedManifest,
+  options: Pick<SyncOptions, "envs" | "clients" | "project"> & { includeAbsent?: boolean; checkReferences?: boolean },
+  progress: Progress,
+): Promise<Prepared> {
+  const { host } = machine;
+  const manifest = withBridge(loaded.manifest, machine);
+  const [secrets, state] = await Promise.all([loadSecrets(machine.paths.secrets), loadState(machine.paths.state)]);
+
+  const detectStep = progress.step("Looking at environments");
+  const detection = await detectEnvironments(machine, { ...(manifest.environments ? { limitTo: manifest.environments } : {}) });
+  detectStep.stop();
+  const allEnvs = detection.environments;
+  const envs = allEnvs.filter((e) => options.envs.length === 0 || options.envs.some((s) => envMatches(s, e.id)));
+
+  const targets = await discoverTargets(envs, {
+    clients: options.clients,
+    ...(manifest.clients ? { manifestClients: manifest.clients } : {}),
+    ...(options.project ? { project: options.project } : {}),
+    ...(options.includeAbsent ? { includeAbsent: true } : {}),
+  });
+
+  // Read and parse every target first: one bad file stops everything before any change.
+  const texts = new Map<string, string | null>();
+  const usage: UsageError[] = [];
+  await Promise.all(
+    targets.map(async (t) => {
+      try {
+        texts.set(t.key, await readTextOrNull(t.file));
+      } catch (error) {
+        usage.push(new UsageError("config-unreadable", `${t.file}: ${(error as Error).message}`, { location: { file: t.file } }));
+      }
+    }),
+  );
+  const servers = Object.entries(manifest.servers).filter(([, s]) => !s.disabled);
+  if (options.checkReferences !== false) usage.push(...unresolvedReferences(servers, secrets, host.env, targets));
+  for (const t of targets) {
+    try {
+      planTarget(t, texts.get(t.key) ?? null, new Map(), undefined, { force: false });
+    } catch (error) {
+      if (error instanceof UsageError) usage.push(error);
+      else throw error;
+    }
+  }
+  if (usage.length > 0) throw new UsageErrors(usage);
+  return { manifest, secrets, state, detection, allEnvs, envs, targets, texts, servers };
+}
+
+/** The entry every server should have in every target, given what is installed where. */
+export async function desiredEntries(
+  machine: Machine,
+  prepared: Prepared,
+  index: InstalledIndex,
+  versions: ReadonlyMap<string, string>,
+): Promise<Map<string, Map<string, BuiltEntry>>> {
+  const ctx: EntryContext = {
+    environments: prepared.allEnvs,
+    installed: (envId, name) => {
+      const pkg = index.get(envId)?.get(name);
+      const want = versions.get(name);
+      return pkg && (!want || pkg.version === want) ? pkg : undefined;
+    },
+    shortPath: await shortPathTable(prepared.allEnvs, index, machine),
+    self: machine.host.self,
+    secrets: prepared.secrets,
+    processEnv: machine.host.env,
+  };
+  const out = new Map<string, Map<string, BuiltEntry>>();
+  for (const target of prepared.targets) {
+    const desired = new Map<string, BuiltEntry>();
+    for (const [name, spec] of prepared.servers) {
+      if (spec.clients && !spec.clients.includes(target.client.id)) continue;
+      desired.set(name, buildEntry(name, spec, target, ctx));
+    }
+    out.set(target.key, desired);
+  }
+  return out;
+}
+
+async function syncWithManifest(machine: Machine, loaded: LoadedManifest, options: SyncOptions, progress: Progress): Promise<SyncReport> {
+  const { host } = machine;
+  const prepared = await prepare(machine, loaded, options, progress);
+  const { manifest, state, allEnvs, envs } = prepared;
+
+  // Packages: resolve once, install what is missing, everywhere in parallel.
+  const pkgServers = packageServers(manifest, envs);
+  const resolved = await resolveVersions(pkgServers, state, allEnvs, { update: options.update, now: host.now() }, progress);
+  const index = await readInstalledIndex(pkgServers);
+  const install = await installMissing(pkgServers, resolved.versions, index, state, { dryRun: options.dryRun, ...(options.signal ? { signal: options.signal } : {}) }, progress);
+  const pruned = options.prune ? await prunePackages(manifest, envs, state, { dryRun: options.dryRun }, progress) : [];
+  if (options.dryRun) await predictInstalls(pkgServers, resolved.versions, index);
+  for (const e of resolved.errors) install.rows.push({ env: "-", package: e.package, version: "", action: "failed", error: e.message });
+
+  const desiredByTarget = await desiredEntries(machine, prepared, index, resolved.versions);
+  const plans = prepared.targets.map((target) =>
+    planTarget(target, prepared.texts.get(target.key) ?? null, desiredByTarget.get(target.key)!, state.targets[target.key], { force: options.force }),
+  );
+
+  const report = baseReport(loaded.file, allEnvs, [...install.rows, ...pruned], prepared.detection.gathered);
+  if (options.dryRun) {
+    for (const p of plans) {
+      report.targets.push(targetReport(p, p.after !== null));
+      if (p.after !== null) report.changes.push({ path: p.target.path, before: p.before, after: p.after });
+      report.secretValues.push(...p.secretValues);
+      report.references.push(...p.references);
+    }
+    finishErrors(report);
+    return report;
+  }
+
+  const results = await applyPlans(plans, { state, stateFile: machine.paths.state, backupsDir: machine.paths.backups, now: host.now(), force: options.force, desired: desiredByTarget });
+  const restartApps = new Set<string>();
+  for (const r of results) {
+    const tr = targetReport(r.plan, r.written);
+    if (r.error) {
+      tr.action = "failed";
+      report.errors.push({ code: "write-failed", message: r.error, target: r.plan.target.path });
+    }
+    report.targets.push(tr);
+    report.secretValues.push(...r.plan.secretValues);
+    report.references.push(...r.plan.references);
+    if (r.written && r.plan.target.client.restartToApply) restartApps.add(r.plan.target.client.name);
+  }
+  report.restart.apps = [...restartApps];
+  if (restartApps.size > 0) {
+    const changedClients = results.filter((r) => r.written && r.plan.target.client.restartToApply).map((r) => r.plan.target);
+    report.restart.running = await runningApps(machine, changedClients);
+  }
+  finishErrors(report);
+  return report;
+}
+
+function baseReport(manifest: string, envs: readonly Environment[], installs: InstallRow[], gathered: number): SyncReport {
+  return {
+    manifest,
+    environments: envs.map((e) => ({
+      id: e.id,
+      node: e.node?.path ?? null,
+      ...(e.node?.version ? { nodeVersion: e.node.version } : {}),
+      npmPrefix: e.npm?.prefix ?? null,
+      usable: e.usable,
+      ...(e.reason ? { reason: e.reason } : {}),
+    })),
+    installs,
+    targets: [],
+    errors: [],
+    references: [],
+    restart: { apps: [], running: [] },
+    changes: [],
+    secretValues: [],
+    gathered,
+  };
+}
+
+function targetReport(plan: TargetPlan, written: boolean): TargetReport {
+  const t = plan.target;
+  const action = targetAction(plan);
+  return {
+    env: t.env.id,
+    client: t.client.id,
+    scope: t.scope,
+    path: t.path,
+    action: action === "failed" ? "failed" : written || action === "unchanged" ? action : "unchanged",
+    added: plan.added,
+    updated: plan.updated,
+    removed: plan.removed,
+    drift: plan.drift,
+    foreign: plan.foreign,
+    ...(t.note ? { note: t.note } : {}),
+    problems: plan.problems,
+  };
+}
+
+function finishErrors(report: SyncReport): void {
+  for (const row of report.installs) {
+    if (row.action === "failed") report.errors.push({ code: "install-failed", message: `${row.package}${row.version ? `@${row.version}` : ""} in ${row.env}: ${row.error ?? "failed"}` });
+  }
+  for (const t of report.targets) {
+    for (const p of t.problems) {
+      if (p.code === "not-installed") report.errors.push({ code: "not-installed", message: `${p.server} for ${t.client} in ${t.env}: ${p.message}`, target: t.path });
+    }
+  }
+  report.references = [...new Set(report.references)].sort();
+}
+
+/** Secret and env references that cannot be resolved for user-scope targets: exit 2 up front. */
+function unresolvedReferences(
+  servers: Array<[string, Manifest["servers"][string]]>,
+  secrets: Record<string, string>,
+  env: Readonly<Record<string, string | undefined>>,
+  targets: readonly Target[],
+): UsageError[] {
+  if (!targets.some((t) => t.scope === "user")) return [];
+  const errors: UsageError[] = [];
+  const re = /\$\{(secret|env):([A-Za-z_][A-Za-z0-9_]*)\}/g;
+  for (const [name, spec] of servers) {
+    const strings = [spec.url, spec.command, ...(spec.args ?? []), ...Object.values(spec.env ?? {}), ...Object.values(spec.headers ?? {})];
+    for (const o of Object.values(spec.overrides ?? {})) strings.push(o.url, o.command, ...(o.args ?? []), ...Object.values(o.env ?? {}), ...Object.values(o.headers ?? {}));
+    for (const s of strings) {
+      if (!s) continue;
+      for (const m of s.matchAll(re)) {
+        const value = m[1] === "secret" ? (secrets[m[2]!] ?? env[m[2]!]) : env[m[2]!];
+        if (value) continue;
+        const hint = m[1] === "secret" ? `Run \`mcp-twin secret set ${m[2]}\` (or export ${m[2]}).` : `Export ${m[2]} before running mcp-twin.`;
+        errors.push(new UsageError("unresolved-reference", `servers.${name}: ${m[1] === "secret" ? "secret" : "environment variable"} ${m[2]} is not set.`, { hint }));
+      }
+    }
+  }
+  const seen = new Set<string>();
+  return errors.filter((e) => (seen.has(e.message) ? false : (seen.add(e.message), true)));
+}
+
+/** Dry run: predict where packages not yet installed will land, from a copy installed elsewhere. */
+async function predictInstalls(servers: ReturnType<typeof packageServers>, versions: ReadonlyMap<string, string>, index: InstalledIndex): Promise<void> {
+  for (const s of servers) {
+    const version = versions.get(s.name);
+    if (!version) continue;
+    let template: InstalledPackage | undefined;
+    for (const m of index.values()) if (m.get(s.name)?.version === version) template = m.get(s.name);
+    for (const env of s.envs) {
+      if (index.get(env.id)?.get(s.name)?.version === version) continue;
+      const modules = globalModulesDir(env);
+      if (!modules) continue;
+      const dir = joinNative(env.kind, modules, ...s.name.split("/"));
+      const bins: Record<string, string> = {};
+      if (template) {
+        for (const [bin, abs] of Object.entries(template.bins)) {
+          const rel = abs.slice(template.dir.length).split(/[\\/]+/).filter(Boolean);
+          bins[bin] = joinNative(env.kind, dir, ...rel);
+        }
+      } else {
+        bins[s.name.split("/").pop()!] = joinNative(env.kind, dir, "<bin script, known after install>");
+      }
+      if (!index.has(env.id)) index.set(env.id, new Map());
+      index.get(env.id)!.set(s.name, { name: s.name, version, dir, bins });
+    }
+  }
+}
+
+/** 8.3 names for Windows paths with spaces that entries will use (node.exe, scripts, ourselves). */
+async function shortPathTable(envs: readonly Environment[], index: InstalledIndex, machine: Machine): Promise<(p: string) => string> {
+  const table = new Map<string, string>();
+  const windows = envs.find((e) => e.kind === "windows");
+  if (windows) {
+    const paths = [windows.node?.path, ...[...(index.get(windows.id)?.values() ?? [])].flatMap((p) => Object.values(p.bins))];
+    if (machine.local.kind === "windows") paths.push(machine.host.self.node, machine.host.self.script);
+    for (const p of paths) {
+      if (!p || !p.includes(" ") || table.has(p)) continue;
+      const short = await shortenWindowsPath(p, (x) => windows.access(x));
+      if (short) table.set(p, short);
+    }
+  }
+  return (p) => table.get(p) ?? p;
+}
+
+/** With `bridge.enabled`, the bridge is one more server every client gets. */
+function withBridge(manifest: Manifest, machine: Machine): Manifest {
+  const extra = bridgeServers(manifest, machine);
+  return Object.keys(extra).length === 0 ? manifest : { ...manifest, servers: { ...extra, ...manifest.servers } };
+}
+
+export function syncExitCode(report: SyncReport): number {
+  return report.errors.length > 0 || report.targets.some((t) => t.action === "failed") ? 1 : 0;
+}

@@ -1,0 +1,103 @@
+/**
+ * Targets: the config files mcp-twin may edit, one per (environment, client, scope).
+ * A client gets a target where it is present, or anywhere it can run when `--client` names it.
+ */
+import { createHash } from "node:crypto";
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { CLIENTS } from "./clients/index.js";
+import type { ClientModule, Target } from "./clients/types.js";
+import type { Environment } from "./environments/types.js";
+import { envMatches } from "./environments/types.js";
+
+export interface TargetFilter {
+  /** --env selectors (repeatable); empty means all. */
+  envs?: readonly string[];
+  /** --client ids; naming a client makes mcp-twin create its file where it can run. */
+  clients?: readonly string[];
+  /** The manifest's own limit on clients. */
+  manifestClients?: readonly string[];
+  /** --project DIR: project-scope files in that folder (of the local environment) instead of user files. */
+  project?: string;
+  /** Also return targets of absent clients (status/doctor want to show them). */
+  includeAbsent?: boolean;
+}
+
+export async function discoverTargets(environments: readonly Environment[], filter: TargetFilter = {}): Promise<Target[]> {
+  const named = new Set(filter.clients ?? []);
+  const clients = CLIENTS.filter(
+    (c) => (named.size === 0 || named.has(c.id)) && (!filter.manifestClients || filter.manifestClients.includes(c.id)),
+  );
+  const envs = environments.filter((e) => !filter.envs || filter.envs.length === 0 || filter.envs.some((s) => envMatches(s, e.id)));
+  const targets: Target[] = [];
+
+  if (filter.project) {
+    const local = environments.find((e) => e.local);
+    if (!local) return targets;
+    for (const client of clients) {
+      if (!client.projectConfig || !client.kinds.includes(local.kind)) continue;
+      const file = path.join(path.resolve(filter.project), ...client.projectConfig);
+      const user = await client.userConfig(local);
+      const present = named.has(client.id) || (user?.present ?? false) || (await exists(file));
+      if (!present && !filter.includeAbsent) continue;
+      targets.push(makeTarget(local, client, "project", file, file, present));
+    }
+    return targets;
+  }
+
+  for (const env of envs) {
+    for (const client of clients) {
+      if (!client.kinds.includes(env.kind)) continue;
+      const location = await client.userConfig(env);
+      if (!location) continue;
+      const file = env.access(location.path);
+      if (!file) continue;
+      const present = location.present || named.has(client.id);
+      if (!present && !filter.includeAbsent) continue;
+      targets.push(makeTarget(env, client, "user", location.path, file, present, location.note));
+    }
+  }
+  return targets;
+}
+
+function makeTarget(
+  env: Environment,
+  client: ClientModule,
+  scope: Target["scope"],
+  nativePath: string,
+  file: string,
+  present: boolean,
+  note?: string,
+): Target {
+  return {
+    key: targetKey(env.id, client.id, scope, nativePath),
+    env,
+    client,
+    scope,
+    path: nativePath,
+    file,
+    serversPath: client.serversPath,
+    present,
+    ...(note ? { note } : {}),
+  };
+}
+
+export function targetKey(envId: string, clientId: string, scope: string, nativePath: string): string {
+  return `${envId}|${clientId}|${scope}|${nativePath}`;
+}
+
+/** A file-system-safe folder name for a target's backups. */
+export function targetSlug(key: string): string {
+  const [envId, clientId, scope] = key.split("|");
+  const hash = createHash("sha256").update(key).digest("hex").slice(0, 8);
+  return `${envId}-${clientId}-${scope}-${hash}`.replace(/[^A-Za-z0-9._-]+/g, "_");
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

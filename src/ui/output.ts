@@ -1,0 +1,74 @@
+/**
+ * stdout carries the result (one JSON document with --json, or the human report); stderr carries
+ * everything else: progress, warnings, errors. Secrets are masked before anything is written.
+ */
+import { maskSecrets } from "../core/manifest/resolve.js";
+import type { Progress } from "../core/progress.js";
+import { createProgress } from "./spinner.js";
+import { type Theme, colorEnabled, makeTheme } from "./theme.js";
+
+export interface OutputOptions {
+  json: boolean;
+  color: boolean;
+  verbose: boolean;
+  interactive: boolean;
+}
+
+export interface Output extends OutputOptions {
+  theme: Theme;
+  /** Values to mask in everything printed from now on. */
+  addSecrets(values: Iterable<string>): void;
+  /** A line of the human result (stdout). Ignored with --json. */
+  print(line?: string): void;
+  /** The JSON result (stdout). */
+  result(data: unknown): void;
+  info(line: string): void;
+  warn(line: string): void;
+  error(line: string): void;
+  debug(line: string): void;
+  progress: Progress;
+}
+
+export interface Streams {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+}
+
+export function createOutput(
+  flags: { json?: boolean; color?: boolean; verbose?: boolean },
+  env: Readonly<Record<string, string | undefined>>,
+  streams: Streams = { stdout: process.stdout, stderr: process.stderr },
+): Output {
+  const json = Boolean(flags.json);
+  const color = colorEnabled(env, Boolean(streams.stderr.isTTY), flags.color === false);
+  const theme = makeTheme(color);
+  const secrets = new Set<string>();
+  const mask = (s: string) => maskSecrets(s, secrets);
+  const interactive = Boolean(streams.stderr.isTTY) && !json && env.CI === undefined;
+  const err = (s: string) => streams.stderr.write(`${mask(s)}\n`);
+  const out: Output = {
+    json,
+    color,
+    verbose: Boolean(flags.verbose),
+    interactive,
+    theme,
+    addSecrets(values) {
+      for (const v of values) if (v) secrets.add(v);
+    },
+    print(line = "") {
+      if (!json) streams.stdout.write(`${mask(line)}\n`);
+    },
+    result(data) {
+      streams.stdout.write(`${mask(JSON.stringify(data, null, 2))}\n`);
+    },
+    info: (line) => err(`${theme.info} ${line}`),
+    warn: (line) => err(`${theme.warn} ${line}`),
+    error: (line) => err(`${theme.fail} ${line}`),
+    debug: (line) => {
+      if (flags.verbose) err(theme.c.dim(line));
+    },
+    progress: undefined as unknown as Progress,
+  };
+  out.progress = createProgress({ interactive, quiet: json, theme, write: err, stream: streams.stderr, mask });
+  return out;
+}

@@ -1,0 +1,33 @@
+/**
+ * Colour through one theme: a chalk instance whose level is 0 when colour is off (NO_COLOR,
+ * --no-color, not a TTY), so no call site ever checks.
+ */
+import { Chalk, type ChalkInstance } from "chalk";
+
+export interface Theme {
+  c: ChalkInstance;
+  ok: string;
+  warn: string;
+  fail: string;
+  skip: string;
+  info: string;
+}
+
+export function colorEnabled(env: Readonly<Record<string, string | undefined>>, isTTY: boolean, noColorFlag: boolean): boolean {
+  if (noColorFlag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
+  return isTTY && env.TERM !== "dumb";
+}
+
+export function makeTheme(color: boolean): Theme {
+  const c = new Chalk({ level: color ? 1 : 0 });
+  return {
+    c,
+    ok: c.green("✔"),
+    warn: c.yellow("▲"),
+    fail: c.red("✖"),
+    skip: c.dim("–"),
+    info: c.cyan("ℹ"),
+  };
+}

@@ -1,0 +1,18 @@
+import { readFileSync } from "node:fs";
+import { defineConfig } from "tsup";
+
+const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
+
+// One ESM bundle per entry; commands are split into chunks that cli.ts imports lazily, so
+// `mcp-twin --version` loads almost nothing.
+export default defineConfig({
+  entry: { cli: "src/cli.ts", version: "src/version.ts", "manifest-schema": "src/core/manifest/schema.ts" },
+  format: ["esm"],
+  target: "node20",
+  platform: "node",
+  splitting: true,
+  clean: true,
+  sourcemap: false,
+  dts: false,
+  define: { __MCP_TWIN_VERSION__: JSON.stringify(pkg.version) },
+});
