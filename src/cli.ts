@@ -3,9 +3,16 @@
  * Only this file turns errors into exit codes; everything below it throws typed errors.
  */
 import { Command, CommanderError, Option } from "commander";
-import { ExitCode, InterruptedError, UsageError, UsageErrors, formatLocation, isTwinError } from "./core/errors.js";
+import {
+  ExitCode,
+  formatLocation,
+  InterruptedError,
+  isTwinError,
+  UsageError,
+  UsageErrors,
+} from "./core/errors.js";
 import { type Host, processHost } from "./core/host.js";
-import { type Output, createOutput } from "./ui/output.js";
+import { createOutput, type Output } from "./ui/output.js";
 import { VERSION } from "./version.js";
 
 /** Options every command accepts (after the command name too). */
@@ -40,16 +47,29 @@ function addGlobalOptions(cmd: Command): Command {
     .option("-y, --yes", "never prompt; a missing required answer is an error")
     .option("--dry-run", "show what would change (unified diffs, secrets masked); change nothing")
     .option("--manifest <path>", "manifest file (default: ./mcp-twin.jsonc, else the home's)")
-    .addOption(new Option("--env <id>", "only this environment: windows, wsl, wsl:<distro>, macos, linux (repeatable)").argParser(collect).default([]))
-    .addOption(new Option("--client <id>", "only this client, e.g. claude-desktop, claude-code, cursor (repeatable)").argParser(collect).default([]))
-    .option("--project <dir>", "project-scope files in <dir> (.mcp.json, .cursor/mcp.json) instead of user files")
+    .addOption(
+      new Option("--env <id>", "only this environment: windows, wsl, wsl:<distro>, macos, linux (repeatable)")
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option("--client <id>", "only this client, e.g. claude-desktop, claude-code, cursor (repeatable)")
+        .argParser(collect)
+        .default([]),
+    )
+    .option(
+      "--project <dir>",
+      "project-scope files in <dir> (.mcp.json, .cursor/mcp.json) instead of user files",
+    )
     .option("--verbose", "more detail on stderr")
     .option("--no-color", "no colours (NO_COLOR is honoured too)");
 }
 
 type Loader = () => Promise<{ run: CommandRun }>;
 
-export function buildProgram(dispatch: (load: Loader, cmd: Command, args: string[]) => Promise<void>): Command {
+export function buildProgram(
+  dispatch: (load: Loader, cmd: Command, args: string[]) => Promise<void>,
+): Command {
   const program = addGlobalOptions(new Command("mcp-twin"))
     .description("Set up MCP servers once; get them working in every AI client, on Windows and WSL alike.")
     .version(VERSION, "-V, --version", "print the version")
@@ -65,15 +85,29 @@ export function buildProgram(dispatch: (load: Loader, cmd: Command, args: string
     return cmd;
   };
 
-  command("sync", "install every server's package in every environment and write every client config", () => import("./commands/sync.js"))
-    .option("--force", "also overwrite entries edited by hand (drift) and take over same-named entries mcp-twin did not write")
+  command(
+    "sync",
+    "install every server's package in every environment and write every client config",
+    () => import("./commands/sync.js"),
+  )
+    .option(
+      "--force",
+      "also overwrite entries edited by hand (drift) and take over same-named entries mcp-twin did not write",
+    )
     .option("--update", "move unpinned packages to their newest versions")
     .option("--prune", "uninstall packages of servers removed from the manifest");
 
-  command("status", "servers × targets: synced, missing, drifted, foreign, stale", () => import("./commands/status.js"));
+  command(
+    "status",
+    "servers × targets: synced, missing, drifted, foreign, stale",
+    () => import("./commands/status.js"),
+  );
 
-  command("restore", "put back mcp-twin's entries of a target as they were before the last sync", () => import("./commands/restore.js"))
-    .argument("[target]", "a config file path, or env:client (default: every target the last sync changed)");
+  command(
+    "restore",
+    "put back mcp-twin's entries of a target as they were before the last sync",
+    () => import("./commands/restore.js"),
+  ).argument("[target]", "a config file path, or env:client (default: every target the last sync changed)");
 
   command("uninstall", "remove every entry mcp-twin wrote", () => import("./commands/uninstall.js"))
     .option("--packages", "also uninstall the packages mcp-twin installed")
@@ -115,7 +149,10 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
   let code: number = ExitCode.ok;
   const program = buildProgram(async (load, cmd, args) => {
     const options = mergedOptions(cmd);
-    const output = createOutput({ json: options.json ?? false, color: options.color ?? true, verbose: options.verbose ?? false }, host.env);
+    const output = createOutput(
+      { json: options.json ?? false, color: options.color ?? true, verbose: options.verbose ?? false },
+      host.env,
+    );
     try {
       const { run } = await load();
       code = await run({ host, output, options, args, signal: abort.signal });
@@ -130,13 +167,22 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
       if (!wantsJson) process.stderr.write(s);
     },
   });
-  program.commands.forEach((c) => c.exitOverride());
+  for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
-      return reportError(new UsageError(error.code.replace("commander.", ""), error.message.replace(/^error: /, "")), early, false);
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+      )
+        return ExitCode.ok;
+      return reportError(
+        new UsageError(error.code.replace("commander.", ""), error.message.replace(/^error: /, "")),
+        early,
+        false,
+      );
     }
     return reportError(error, early, interrupted);
   } finally {
@@ -147,8 +193,13 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
 
 /** One error envelope for --json; file:line:column, message and hint for people. */
 export function reportError(error: unknown, output: Output, interrupted: boolean): number {
-  if (interrupted || (error as { name?: string })?.name === "ExitPromptError" || error instanceof InterruptedError) {
-    if (output.json) output.result({ errors: [{ code: "interrupted", message: "Interrupted; nothing was half-written." }] });
+  if (
+    interrupted ||
+    (error as { name?: string })?.name === "ExitPromptError" ||
+    error instanceof InterruptedError
+  ) {
+    if (output.json)
+      output.result({ errors: [{ code: "interrupted", message: "Interrupted; nothing was half-written." }] });
     else output.error("Interrupted; nothing was half-written.");
     return ExitCode.interrupted;
   }
@@ -165,7 +216,11 @@ export function reportError(error: unknown, output: Output, interrupted: boolean
       });
     } else {
       for (const e of list) {
-        output.error(e.message.startsWith(formatLocation(e.location)) || !e.location.file ? e.message : `${formatLocation(e.location)}: ${e.message}`);
+        output.error(
+          e.message.startsWith(formatLocation(e.location)) || !e.location.file
+            ? e.message
+            : `${formatLocation(e.location)}: ${e.message}`,
+        );
         if (e.hint) output.info(e.hint);
       }
     }

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { CommandContext } from "../cli.js";
 import { openMachine } from "../core/machine.js";
-import { type SyncReport, runSync, syncExitCode } from "../core/sync.js";
+import { runSync, type SyncReport, syncExitCode } from "../core/sync.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
 
@@ -47,8 +47,20 @@ export async function run(ctx: CommandContext): Promise<number> {
 /** The stable `sync --json` shape of the spec. */
 export function jsonReport(report: SyncReport) {
   return {
-    environments: report.environments.map((e) => ({ id: e.id, node: e.node, npmPrefix: e.npmPrefix, usable: e.usable, ...(e.reason ? { reason: e.reason } : {}) })),
-    installs: report.installs.map((i) => ({ env: i.env, package: i.package, version: i.version, action: i.action, ...(i.error ? { error: i.error } : {}) })),
+    environments: report.environments.map((e) => ({
+      id: e.id,
+      node: e.node,
+      npmPrefix: e.npmPrefix,
+      usable: e.usable,
+      ...(e.reason ? { reason: e.reason } : {}),
+    })),
+    installs: report.installs.map((i) => ({
+      env: i.env,
+      package: i.package,
+      version: i.version,
+      action: i.action,
+      ...(i.error ? { error: i.error } : {}),
+    })),
     targets: report.targets.map((t) => ({
       env: t.env,
       client: t.client,
@@ -72,7 +84,10 @@ function render(report: SyncReport, out: Output, dryRun: boolean): void {
   const { c, ok, warn, fail, skip } = out.theme;
   out.print(c.bold("Environments"));
   for (const e of report.environments) {
-    if (e.usable) out.print(`  ${ok} ${e.id.padEnd(14)} node ${e.nodeVersion ?? "?"} ${c.dim(`(${e.node})`)}  npm prefix ${c.dim(e.npmPrefix ?? "")}`);
+    if (e.usable)
+      out.print(
+        `  ${ok} ${e.id.padEnd(14)} node ${e.nodeVersion ?? "?"} ${c.dim(`(${e.node})`)}  npm prefix ${c.dim(e.npmPrefix ?? "")}`,
+      );
     else out.print(`  ${warn} ${e.id.padEnd(14)} ${c.yellow("not usable")}: ${e.reason ?? "unknown"}`);
   }
 
@@ -81,22 +96,37 @@ function render(report: SyncReport, out: Output, dryRun: boolean): void {
     out.print(c.bold(dryRun ? "Packages to install" : "Packages"));
     for (const i of installs) {
       const mark = i.action === "failed" ? fail : i.action === "planned" ? skip : ok;
-      out.print(`  ${mark} ${i.package}${i.version ? `@${i.version}` : ""} ${c.dim(`in ${i.env}`)} ${i.action === "planned" ? "(would install)" : i.action}`);
+      out.print(
+        `  ${mark} ${i.package}${i.version ? `@${i.version}` : ""} ${c.dim(`in ${i.env}`)} ${i.action === "planned" ? "(would install)" : i.action}`,
+      );
       if (i.error) out.print(c.dim(indent(i.error, 6)));
     }
   }
 
   out.print(c.bold(dryRun ? "Targets (dry run: nothing written)" : "Targets"));
-  if (report.targets.length === 0) out.print(`  ${skip} no client found; name one with --client to create its config`);
+  if (report.targets.length === 0)
+    out.print(`  ${skip} no client found; name one with --client to create its config`);
   for (const t of report.targets) {
-    const changes = [...t.added.map((n) => `+${n}`), ...t.updated.map((n) => `~${n}`), ...t.removed.map((n) => `-${n}`)].join(" ");
+    const changes = [
+      ...t.added.map((n) => `+${n}`),
+      ...t.updated.map((n) => `~${n}`),
+      ...t.removed.map((n) => `-${n}`),
+    ].join(" ");
     const mark = t.action === "failed" ? fail : t.action === "unchanged" ? skip : ok;
-    const action = dryRun && t.action !== "unchanged" && t.action !== "failed" ? `would be ${t.action}` : t.action;
-    out.print(`  ${mark} ${t.env} ${c.bold(t.client)} ${c.dim(t.path)}  ${action}${changes ? ` ${changes}` : ""}`);
+    const action =
+      dryRun && t.action !== "unchanged" && t.action !== "failed" ? `would be ${t.action}` : t.action;
+    out.print(
+      `  ${mark} ${t.env} ${c.bold(t.client)} ${c.dim(t.path)}  ${action}${changes ? ` ${changes}` : ""}`,
+    );
     if (t.note) out.print(c.dim(`      ${t.note}`));
-    for (const n of t.drift) out.print(`      ${warn} ${n}: edited by hand since the last sync; kept (use --force to overwrite)`);
-    for (const n of t.foreign) out.print(`      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (use --force to take it over)`);
-    for (const p of t.problems) out.print(`      ${p.code === "not-installed" ? fail : warn} ${p.server}: ${p.message}`);
+    for (const n of t.drift)
+      out.print(`      ${warn} ${n}: edited by hand since the last sync; kept (use --force to overwrite)`);
+    for (const n of t.foreign)
+      out.print(
+        `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (use --force to take it over)`,
+      );
+    for (const p of t.problems)
+      out.print(`      ${p.code === "not-installed" ? fail : warn} ${p.server}: ${p.message}`);
   }
 
   if (dryRun) {
@@ -107,15 +137,21 @@ function render(report: SyncReport, out: Output, dryRun: boolean): void {
   }
   if (report.references.length > 0) {
     out.print("");
-    out.print(`${warn} Project files reference variables instead of secrets: set ${report.references.join(", ")} in your shell or the client.`);
+    out.print(
+      `${warn} Project files reference variables instead of secrets: set ${report.references.join(", ")} in your shell or the client.`,
+    );
   }
-  for (const e of report.errors) if (e.code !== "install-failed" && e.code !== "not-installed") out.print(`${fail} ${e.message}`);
+  for (const e of report.errors)
+    if (e.code !== "install-failed" && e.code !== "not-installed") out.print(`${fail} ${e.message}`);
   if (report.restart.apps.length > 0) {
     out.print("");
     const running = report.restart.running;
     out.print(`Restart ${report.restart.apps.join(" and ")} to load the changes.`);
     if (running === null) out.print(c.dim("(Could not tell whether they are running.)"));
-    else if (running.length > 0) out.print(`${warn} ${running.join(" and ")} ${running.length > 1 ? "are" : "is"} running now: quit fully (tray icon too) and start again.`);
+    else if (running.length > 0)
+      out.print(
+        `${warn} ${running.join(" and ")} ${running.length > 1 ? "are" : "is"} running now: quit fully (tray icon too) and start again.`,
+      );
   }
 }
 

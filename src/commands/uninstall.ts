@@ -12,14 +12,24 @@ export async function run(ctx: CommandContext): Promise<number> {
   const o = ctx.options;
   const { targets, packages } = await uninstallAll(
     machine,
-    { dryRun: Boolean(o.dryRun), force: Boolean(o.force), packages: Boolean(o.packages), envs: o.env, clients: o.client },
+    {
+      dryRun: Boolean(o.dryRun),
+      force: Boolean(o.force),
+      packages: Boolean(o.packages),
+      envs: o.env,
+      clients: o.client,
+    },
     ctx.output.progress,
   );
-  if (ctx.output.json) ctx.output.result({ targets: targets.map(({ before: _b, after: _a, ...r }) => r), installs: packages });
+  if (ctx.output.json)
+    ctx.output.result({ targets: targets.map(({ before: _b, after: _a, ...r }) => r), installs: packages });
   else {
     if (targets.length === 0) ctx.output.print("mcp-twin has written no entries.");
     renderUndo(targets, ctx.output, Boolean(o.dryRun));
-    for (const p of packages) ctx.output.print(`  ${p.action === "failed" ? ctx.output.theme.fail : ctx.output.theme.ok} ${p.package} in ${p.env}: ${p.action === "planned" ? "would be uninstalled" : p.action}${p.error ? ` (${p.error})` : ""}`);
+    for (const p of packages)
+      ctx.output.print(
+        `  ${p.action === "failed" ? ctx.output.theme.fail : ctx.output.theme.ok} ${p.package} in ${p.env}: ${p.action === "planned" ? "would be uninstalled" : p.action}${p.error ? ` (${p.error})` : ""}`,
+      );
   }
   return targets.some((r) => r.action === "failed") || packages.some((p) => p.action === "failed") ? 1 : 0;
 }
@@ -28,8 +38,12 @@ export function renderUndo(results: UndoResult[], out: Output, dryRun: boolean):
   const { ok, skip, fail, warn } = out.theme;
   for (const r of results) {
     const mark = r.action === "failed" ? fail : r.action === "updated" ? ok : skip;
-    const what = [...r.restored.map((n) => `restored ${n}`), ...r.removed.map((n) => `removed ${n}`)].join(", ");
-    out.print(`  ${mark} ${r.env} ${r.client} ${out.theme.c.dim(r.path)}  ${dryRun && r.action === "updated" ? "would be updated" : r.action}${what ? `: ${what}` : ""}`);
+    const what = [...r.restored.map((n) => `restored ${n}`), ...r.removed.map((n) => `removed ${n}`)].join(
+      ", ",
+    );
+    out.print(
+      `  ${mark} ${r.env} ${r.client} ${out.theme.c.dim(r.path)}  ${dryRun && r.action === "updated" ? "would be updated" : r.action}${what ? `: ${what}` : ""}`,
+    );
     for (const k of r.kept) out.print(`      ${warn} ${k}: edited by hand; kept (use --force to remove it)`);
     if (r.message) out.print(`      ${r.message}`);
     if (dryRun && r.after) out.print(unifiedDiff(r.path, r.before ?? null, r.after, out.theme));

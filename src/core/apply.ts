@@ -3,13 +3,14 @@
  * home and a compare-and-swap replace. If an app rewrote a file after we planned it, the plan is
  * made again on the fresh text. Every file ends either as it was or fully updated.
  */
+
+import type { BuiltEntry } from "./entries.js";
+import { isTwinError } from "./errors.js";
+import { backupFile, removeStaleTemps, replaceFile } from "./files.js";
 import type { TargetPlan } from "./plan.js";
 import { planTarget } from "./plan.js";
-import type { BuiltEntry } from "./entries.js";
-import { backupFile, removeStaleTemps, replaceFile } from "./files.js";
-import { type State, type TargetRecord, saveState } from "./state.js";
+import { type State, saveState, type TargetRecord } from "./state.js";
 import { targetSlug } from "./targets.js";
-import { isTwinError } from "./errors.js";
 
 export interface ApplyContext {
   state: State;
@@ -35,7 +36,9 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
     const rec = ensureRecord(state, plan);
     for (const [name, hash] of Object.entries(plan.pending)) {
       const existing = rec.entries[name];
-      rec.entries[name] = existing ? { ...existing, pending: [...new Set([...(existing.pending ?? []), hash])] } : { hash, pending: [hash] };
+      rec.entries[name] = existing
+        ? { ...existing, pending: [...new Set([...(existing.pending ?? []), hash])] }
+        : { hash, pending: [hash] };
     }
   }
   await saveState(ctx.stateFile, state);
@@ -66,14 +69,19 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
         },
         {
           beforeRename: async (current) => {
-            if (current !== null && backup === undefined) backup = await backupFile(ctx.backupsDir, targetSlug(target.key), current, ctx.now);
+            if (current !== null && backup === undefined)
+              backup = await backupFile(ctx.backupsDir, targetSlug(target.key), current, ctx.now);
           },
         },
       );
       commitRecords(state, final, result.written ? { backup, now: ctx.now } : undefined);
       results.push({ plan: final, written: result.written });
     } catch (error) {
-      results.push({ plan: final, written: false, error: isTwinError(error) ? error.message : `${target.file}: ${(error as Error).message}` });
+      results.push({
+        plan: final,
+        written: false,
+        error: isTwinError(error) ? error.message : `${target.file}: ${(error as Error).message}`,
+      });
     }
   }
   await saveState(ctx.stateFile, state);
@@ -84,17 +92,32 @@ function ensureRecord(state: State, plan: TargetPlan): TargetRecord {
   const { target } = plan;
   const existing = state.targets[target.key];
   if (existing) return existing;
-  const created: TargetRecord = { env: target.env.id, client: target.client.id, scope: target.scope, path: target.path, entries: {} };
+  const created: TargetRecord = {
+    env: target.env.id,
+    client: target.client.id,
+    scope: target.scope,
+    path: target.path,
+    entries: {},
+  };
   state.targets[target.key] = created;
   return created;
 }
 
 /** After a write (or none), ownership is exactly what the final plan says. */
-function commitRecords(state: State, plan: TargetPlan, written: { backup: string | undefined; now: Date } | undefined): void {
+function commitRecords(
+  state: State,
+  plan: TargetPlan,
+  written: { backup: string | undefined; now: Date } | undefined,
+): void {
   const touched = [...plan.added, ...plan.updated, ...plan.removed];
   if (Object.keys(plan.records).length === 0 && !state.targets[plan.target.key]) return;
   const rec = ensureRecord(state, plan);
   rec.entries = plan.records;
-  if (written && touched.length > 0) rec.lastRun = { at: written.now.toISOString(), ...(written.backup ? { backup: written.backup } : {}), touched };
+  if (written && touched.length > 0)
+    rec.lastRun = {
+      at: written.now.toISOString(),
+      ...(written.backup ? { backup: written.backup } : {}),
+      touched,
+    };
   if (Object.keys(rec.entries).length === 0 && !rec.lastRun) delete state.targets[plan.target.key];
 }

@@ -35,7 +35,8 @@ export type BuiltEntry =
   | { ok: false; code: "not-installed" | "no-environment" | "unresolved"; reason: string };
 
 export function buildEntry(name: string, server: ServerSpec, target: Target, ctx: EntryContext): BuiltEntry {
-  const allowed = (envId: string) => !server.environments || server.environments.some((s) => envMatches(s, envId));
+  const allowed = (envId: string) =>
+    !server.environments || server.environments.some((s) => envMatches(s, envId));
   const runEnv = chooseRunEnv(server, target.env, ctx, allowed);
   if (!runEnv.ok) return runEnv;
   const env = runEnv.env;
@@ -53,7 +54,8 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     const r = resolveString(text, resolveCtx);
     secretValues.push(...r.secretValues);
     references.push(...r.references);
-    for (const m of r.missing) missing.push(`${field} needs ${m.kind === "secret" ? "secret" : "environment variable"} ${m.name}`);
+    for (const m of r.missing)
+      missing.push(`${field} needs ${m.kind === "secret" ? "secret" : "environment variable"} ${m.name}`);
     return r.text;
   };
   const resolveMap = (map: Record<string, string> | undefined, field: string) =>
@@ -75,7 +77,9 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
         args.push("--header", `${header}: \${${variable}}`);
       });
       const local = ctx.environments.find((e) => e.local)!;
-      value = target.client.stdioEntry(crossOver({ command: ctx.self.node, args, env: headerEnv }, local, target.env, ctx));
+      value = target.client.stdioEntry(
+        crossOver({ command: ctx.self.node, args, env: headerEnv }, local, target.env, ctx),
+      );
     }
   } else {
     const args = (over.args ?? server.args ?? []).map((a, i) => resolve(a, `args[${i}]`));
@@ -85,7 +89,11 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       const pkg = ctx.installed(env.id, splitSpec(server.package).name)!;
       const script = pickBin(pkg, server.bin);
       if (!script) {
-        return { ok: false, code: "not-installed", reason: `${pkg.name} has no bin${server.bin ? ` named "${server.bin}"` : ""} to run (set "bin" in the manifest)` };
+        return {
+          ok: false,
+          code: "not-installed",
+          reason: `${pkg.name} has no bin${server.bin ? ` named "${server.bin}"` : ""} to run (set "bin" in the manifest)`,
+        };
       }
       launch = { command: env.node!.path, args: [script, ...args], env: envVars };
     } else {
@@ -99,24 +107,42 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
   return { ok: true, value, secretValues, references: [...new Set(references)], runsIn: env.id };
 }
 
-type RunEnvChoice = { ok: true; env: Environment } | { ok: false; code: "not-installed" | "no-environment"; reason: string };
+type RunEnvChoice =
+  | { ok: true; env: Environment }
+  | { ok: false; code: "not-installed" | "no-environment"; reason: string };
 
-function chooseRunEnv(server: ServerSpec, clientEnv: Environment, ctx: EntryContext, allowed: (id: string) => boolean): RunEnvChoice {
+function chooseRunEnv(
+  server: ServerSpec,
+  clientEnv: Environment,
+  ctx: EntryContext,
+  allowed: (id: string) => boolean,
+): RunEnvChoice {
   if (server.url !== undefined) return { ok: true, env: clientEnv };
   const pkgName = server.package ? splitSpec(server.package).name : undefined;
-  const canRun = (e: Environment) => allowed(e.id) && (!pkgName || (e.usable && ctx.installed(e.id, pkgName) !== undefined));
+  const canRun = (e: Environment) =>
+    allowed(e.id) && (!pkgName || (e.usable && ctx.installed(e.id, pkgName) !== undefined));
   if (canRun(clientEnv)) return { ok: true, env: clientEnv };
   if (pkgName && allowed(clientEnv.id) && clientEnv.usable) {
     return { ok: false, code: "not-installed", reason: `${pkgName} is not installed in ${clientEnv.id}` };
   }
   // Across the line: Windows clients reach WSL (this distro first), WSL clients reach Windows.
   const others = ctx.environments
-    .filter((e) => e.id !== clientEnv.id && (clientEnv.kind === "windows" ? e.kind === "wsl" : clientEnv.kind === "wsl" && e.kind === "windows"))
+    .filter(
+      (e) =>
+        e.id !== clientEnv.id &&
+        (clientEnv.kind === "windows" ? e.kind === "wsl" : clientEnv.kind === "wsl" && e.kind === "windows"),
+    )
     .sort((a, b) => Number(b.local) - Number(a.local));
   const other = others.find(canRun);
   if (other) return { ok: true, env: other };
-  const why = !allowed(clientEnv.id) ? `it is limited to ${server.environments!.join(", ")}` : `${clientEnv.id} cannot run it (${clientEnv.reason ?? "not usable"})`;
-  return { ok: false, code: "no-environment", reason: `no environment can run it for ${clientEnv.id}: ${why}` };
+  const why = !allowed(clientEnv.id)
+    ? `it is limited to ${server.environments!.join(", ")}`
+    : `${clientEnv.id} cannot run it (${clientEnv.reason ?? "not usable"})`;
+  return {
+    ok: false,
+    code: "no-environment",
+    reason: `no environment can run it for ${clientEnv.id}: ${why}`,
+  };
 }
 
 /** The most specific override for an environment: `wsl:Ubuntu` beats `wsl`. */
@@ -132,11 +158,21 @@ function overrideFor(server: ServerSpec, envId: string): ServerOverride {
  * Make a launch that runs in `runEnv` startable by a client living in `clientEnv`.
  * `viaShell`: a raw command (uvx, …) crossing into WSL needs a login shell to find it on PATH.
  */
-function crossOver(launch: Launch, runEnv: Environment, clientEnv: Environment, ctx: EntryContext, viaShell = false): Launch {
+function crossOver(
+  launch: Launch,
+  runEnv: Environment,
+  clientEnv: Environment,
+  ctx: EntryContext,
+  viaShell = false,
+): Launch {
   const names = Object.keys(launch.env);
   if (runEnv.id === clientEnv.id) {
     if (clientEnv.kind !== "windows") return launch;
-    return { ...launch, command: ctx.shortPath(launch.command), args: launch.args.map((a) => (looksLikeWindowsPath(a) ? ctx.shortPath(a) : a)) };
+    return {
+      ...launch,
+      command: ctx.shortPath(launch.command),
+      args: launch.args.map((a) => (looksLikeWindowsPath(a) ? ctx.shortPath(a) : a)),
+    };
   }
   if (clientEnv.kind === "windows" && runEnv.kind === "wsl") {
     const exec = viaShell ? ["sh", "-lc", 'exec "$0" "$@"', launch.command] : [launch.command];

@@ -40,14 +40,22 @@ export class TwinError extends Error {
 
 /** Bad usage or bad input found before anything changed: exit 2. */
 export class UsageError extends TwinError {
-  constructor(code: string, message: string, options: { location?: ErrorLocation; hint?: string; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: { location?: ErrorLocation; hint?: string; cause?: unknown } = {},
+  ) {
     super(code, message, { ...options, exitCode: ExitCode.usage });
   }
 }
 
 /** The operation ran and failed, in part or whole: exit 1. */
 export class OperationError extends TwinError {
-  constructor(code: string, message: string, options: { location?: ErrorLocation; hint?: string; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: { location?: ErrorLocation; hint?: string; cause?: unknown } = {},
+  ) {
     super(code, message, { ...options, exitCode: ExitCode.failed });
   }
 }

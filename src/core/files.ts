@@ -6,7 +6,7 @@
  * that hook, hence the hand-written temp-file + rename here.
  */
 import { randomBytes } from "node:crypto";
-import { open, mkdir, readFile, readdir, rename, rm, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import lockfile from "proper-lockfile";
 import writeFileAtomic from "write-file-atomic";
@@ -52,7 +52,10 @@ export async function replaceFile(
     const next = compute(current);
     if (next === null || next === current) return { written: false, before: current, after: current };
     const mode = await existingMode(file, options.newFileMode ?? 0o600);
-    const temp = path.join(dir, `.${path.basename(file)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+    const temp = path.join(
+      dir,
+      `.${path.basename(file)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString("hex")}.tmp`,
+    );
     try {
       await writeAndSync(temp, next, mode);
       const again = await readTextOrNull(file);
@@ -145,14 +148,21 @@ export async function removeStaleTemps(file: string, now: Date): Promise<void> {
 }
 
 /** Keep the previous bytes of a target in the home; the newest `keep` per target survive. */
-export async function backupFile(backupsDir: string, key: string, content: string, now: Date, keep = 10): Promise<string> {
+export async function backupFile(
+  backupsDir: string,
+  key: string,
+  content: string,
+  now: Date,
+  keep = 10,
+): Promise<string> {
   const dir = path.join(backupsDir, key);
   const stampText = now.toISOString().replace(/[:.]/g, "-");
   let name = `${stampText}.bak`;
   for (let n = 1; await exists(path.join(dir, name)); n++) name = `${stampText}-${n}.bak`;
   await writePrivateFile(path.join(dir, name), content);
   const all = (await readdir(dir)).filter((n) => n.endsWith(".bak")).sort();
-  for (const old of all.slice(0, Math.max(0, all.length - keep))) await rm(path.join(dir, old), { force: true });
+  for (const old of all.slice(0, Math.max(0, all.length - keep)))
+    await rm(path.join(dir, old), { force: true });
   return path.join(dir, name);
 }
 
@@ -170,7 +180,11 @@ async function exists(file: string): Promise<boolean> {
  * interleave. The lock is a folder whose mtime is refreshed while held; one left by a killed run
  * goes stale after a few seconds.
  */
-export async function withLock<T>(home: string, fn: () => Promise<T>, options: { waitMs?: number } = {}): Promise<T> {
+export async function withLock<T>(
+  home: string,
+  fn: () => Promise<T>,
+  options: { waitMs?: number } = {},
+): Promise<T> {
   await mkdir(home, { recursive: true });
   const waitMs = options.waitMs ?? 60_000;
   let release: () => Promise<void>;
@@ -186,10 +200,14 @@ export async function withLock<T>(home: string, fn: () => Promise<T>, options: {
       },
     });
   } catch (error) {
-    throw new OperationError("locked", `Another mcp-twin run is using ${home} (its lock did not free up in ${Math.round(waitMs / 1000)} s).`, {
-      hint: "Wait for the other run to finish and try again.",
-      cause: error,
-    });
+    throw new OperationError(
+      "locked",
+      `Another mcp-twin run is using ${home} (its lock did not free up in ${Math.round(waitMs / 1000)} s).`,
+      {
+        hint: "Wait for the other run to finish and try again.",
+        cause: error,
+      },
+    );
   }
   try {
     return await fn();

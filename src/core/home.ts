@@ -6,13 +6,13 @@
  * Inside WSL, finding %APPDATA% needs Windows: the answer is remembered in a small locator file in
  * the Linux cache folder, so later runs start no Windows process just to find the home.
  */
-import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type Host, localHomedir } from "./host.js";
 import type { LocalInfo } from "./environments/local.js";
 import { windowsToWsl } from "./environments/paths.js";
-import { type WindowsBridge, readWindowsVars } from "./environments/windows.js";
+import { readWindowsVars, type WindowsBridge } from "./environments/windows.js";
 import { UsageError } from "./errors.js";
+import { type Host, localHomedir } from "./host.js";
 
 export interface HomeInfo {
   /** The home folder, as this process opens it. */
@@ -40,18 +40,38 @@ async function isDir(p: string | undefined): Promise<boolean> {
   }
 }
 
-export async function resolveHome(host: Host, local: LocalInfo, windows: WindowsBridge | undefined): Promise<HomeInfo> {
+export async function resolveHome(
+  host: Host,
+  local: LocalInfo,
+  windows: WindowsBridge | undefined,
+): Promise<HomeInfo> {
   const override = host.env.MCP_TWIN_HOME;
   if (local.kind === "windows") {
     const vars = Object.fromEntries(
-      ["APPDATA", "LOCALAPPDATA", "USERPROFILE", "USERNAME", "PATH", "PATHEXT", "PROGRAMFILES", "SYSTEMROOT"].flatMap((n) => {
+      [
+        "APPDATA",
+        "LOCALAPPDATA",
+        "USERPROFILE",
+        "USERNAME",
+        "PATH",
+        "PATHEXT",
+        "PROGRAMFILES",
+        "SYSTEMROOT",
+      ].flatMap((n) => {
         const v = Object.entries(host.env).find(([k]) => k.toUpperCase() === n)?.[1];
         return v ? [[n, v]] : [];
       }),
     );
     if (override) return { dir: override, source: "MCP_TWIN_HOME", windowsVars: vars };
-    if (!vars.APPDATA) throw new UsageError("no-appdata", "APPDATA is not set, so mcp-twin cannot find its home.", { hint: "Set MCP_TWIN_HOME to a folder." });
-    return { dir: windows?.access(`${vars.APPDATA}\\mcp-twin`) ?? `${vars.APPDATA}\\mcp-twin`, source: "windows", windowsVars: vars };
+    if (!vars.APPDATA)
+      throw new UsageError("no-appdata", "APPDATA is not set, so mcp-twin cannot find its home.", {
+        hint: "Set MCP_TWIN_HOME to a folder.",
+      });
+    return {
+      dir: windows?.access(`${vars.APPDATA}\\mcp-twin`) ?? `${vars.APPDATA}\\mcp-twin`,
+      source: "windows",
+      windowsVars: vars,
+    };
   }
   if (local.kind !== "wsl") {
     if (override) return { dir: override, source: "MCP_TWIN_HOME" };
@@ -64,9 +84,13 @@ export async function resolveHome(host: Host, local: LocalInfo, windows: Windows
   if (override) return { dir: override, source: "MCP_TWIN_HOME", ...base };
   const appdata = vars?.vars.APPDATA ? windowsToWsl(vars.vars.APPDATA, local.mountRoot) : undefined;
   if (!appdata) {
-    throw new UsageError("no-windows-home", `Cannot find the Windows %APPDATA% folder from WSL: ${local.interopReason ?? "interop gave no answer"}.`, {
-      hint: "Enable WSL interop, or set MCP_TWIN_HOME to the shared folder (e.g. /mnt/c/Users/<you>/AppData/Roaming/mcp-twin).",
-    });
+    throw new UsageError(
+      "no-windows-home",
+      `Cannot find the Windows %APPDATA% folder from WSL: ${local.interopReason ?? "interop gave no answer"}.`,
+      {
+        hint: "Enable WSL interop, or set MCP_TWIN_HOME to the shared folder (e.g. /mnt/c/Users/<you>/AppData/Roaming/mcp-twin).",
+      },
+    );
   }
   return { dir: path.posix.join(appdata, "mcp-twin"), source: "windows", ...base };
 }
@@ -82,8 +106,15 @@ async function windowsVarsFromWsl(
 ): Promise<{ vars: Record<string, string>; fresh: boolean } | undefined> {
   const file = locatorFile(host);
   try {
-    const saved = JSON.parse(await readFile(file, "utf8")) as { version?: number; vars?: Record<string, string> };
-    if (saved.version === LOCATOR_VERSION && saved.vars?.APPDATA && (await isDir(windowsToWsl(saved.vars.APPDATA, local.mountRoot)))) {
+    const saved = JSON.parse(await readFile(file, "utf8")) as {
+      version?: number;
+      vars?: Record<string, string>;
+    };
+    if (
+      saved.version === LOCATOR_VERSION &&
+      saved.vars?.APPDATA &&
+      (await isDir(windowsToWsl(saved.vars.APPDATA, local.mountRoot)))
+    ) {
       return { vars: saved.vars, fresh: false };
     }
   } catch {
@@ -93,7 +124,9 @@ async function windowsVarsFromWsl(
     try {
       const vars = await readWindowsVars(windows);
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, `${JSON.stringify({ version: LOCATOR_VERSION, vars }, null, 2)}\n`, { mode: 0o600 });
+      await writeFile(file, `${JSON.stringify({ version: LOCATOR_VERSION, vars }, null, 2)}\n`, {
+        mode: 0o600,
+      });
       return { vars, fresh: true };
     } catch {
       // fall through to the profile scan
@@ -112,7 +145,14 @@ async function guessProfileFromDrive(mountRoot: string): Promise<Record<string, 
   } catch {
     return undefined;
   }
-  const skip = new Set(["public", "default", "default user", "all users", "defaultapppool", "wdagutilityaccount"]);
+  const skip = new Set([
+    "public",
+    "default",
+    "default user",
+    "all users",
+    "defaultapppool",
+    "wdagutilityaccount",
+  ]);
   const profiles: string[] = [];
   for (const name of names) {
     if (skip.has(name.toLowerCase()) || name.startsWith(".")) continue;

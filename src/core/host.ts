@@ -5,7 +5,7 @@
  */
 import os from "node:os";
 import path from "node:path";
-import { type Runner, createRunner } from "./run.js";
+import { createRunner, type Runner } from "./run.js";
 
 export type Platform = "win32" | "darwin" | "linux";
 

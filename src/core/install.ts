@@ -30,7 +30,10 @@ export function exactVersion(range: string): string | undefined {
   return semver.valid(range) ?? undefined;
 }
 
-export async function readInstalledPackage(env: Environment, name: string): Promise<InstalledPackage | undefined> {
+export async function readInstalledPackage(
+  env: Environment,
+  name: string,
+): Promise<InstalledPackage | undefined> {
   const modules = globalModulesDir(env);
   if (!modules) return undefined;
   const dir = joinNative(env.kind, modules, ...name.split("/"));
@@ -45,7 +48,8 @@ export async function readInstalledPackage(env: Environment, name: string): Prom
   if (!pkg.version) return undefined;
   const binField = typeof pkg.bin === "string" ? { [name.split("/").pop()!]: pkg.bin } : (pkg.bin ?? {});
   const bins: Record<string, string> = {};
-  for (const [bin, rel] of Object.entries(binField)) bins[bin] = joinNative(env.kind, dir, ...rel.split(/[\\/]+/).filter((p) => p && p !== "."));
+  for (const [bin, rel] of Object.entries(binField))
+    bins[bin] = joinNative(env.kind, dir, ...rel.split(/[\\/]+/).filter((p) => p && p !== "."));
   return { name, version: pkg.version, dir, bins };
 }
 
@@ -69,9 +73,14 @@ const NPM_INSTALL_FLAGS = ["install", "-g", "--no-fund", "--no-audit", "--loglev
  * Install exact specs in one npm call. When that call fails, each package is tried on its own so
  * the report names the one that failed and the others still go ahead.
  */
-export async function installPackages(env: Environment, specs: readonly string[], signal?: AbortSignal): Promise<InstallOutcome> {
+export async function installPackages(
+  env: Environment,
+  specs: readonly string[],
+  signal?: AbortSignal,
+): Promise<InstallOutcome> {
   if (specs.length === 0) return { installed: [], failed: [] };
-  const run = (list: readonly string[]) => env.runNpm([...NPM_INSTALL_FLAGS, ...list], { timeoutMs: 15 * 60_000, ...(signal ? { signal } : {}) });
+  const run = (list: readonly string[]) =>
+    env.runNpm([...NPM_INSTALL_FLAGS, ...list], { timeoutMs: 15 * 60_000, ...(signal ? { signal } : {}) });
   const all = await run(specs);
   if (all.exitCode === 0) return { installed: [...specs], failed: [] };
   if (specs.length === 1) return { installed: [], failed: [{ spec: specs[0]!, error: npmError(all) }] };
@@ -86,11 +95,21 @@ export async function installPackages(env: Environment, specs: readonly string[]
 
 export async function uninstallPackages(env: Environment, names: readonly string[]): Promise<InstallOutcome> {
   if (names.length === 0) return { installed: [], failed: [] };
-  const result = await env.runNpm(["uninstall", "-g", "--loglevel=error", ...names], { timeoutMs: 5 * 60_000 });
-  return result.exitCode === 0 ? { installed: [...names], failed: [] } : { installed: [], failed: names.map((spec) => ({ spec, error: npmError(result) })) };
+  const result = await env.runNpm(["uninstall", "-g", "--loglevel=error", ...names], {
+    timeoutMs: 5 * 60_000,
+  });
+  return result.exitCode === 0
+    ? { installed: [...names], failed: [] }
+    : { installed: [], failed: names.map((spec) => ({ spec, error: npmError(result) })) };
 }
 
-function npmError(result: { stderr: Buffer; stdout: Buffer; exitCode: number | undefined; spawnError?: string; timedOut: boolean }): string {
+function npmError(result: {
+  stderr: Buffer;
+  stdout: Buffer;
+  exitCode: number | undefined;
+  spawnError?: string;
+  timedOut: boolean;
+}): string {
   if (result.spawnError) return `npm could not start (${result.spawnError})`;
   if (result.timedOut) return "npm timed out";
   const text = tail(decodeWindowsOutput(result.stderr), 6) || tail(decodeWindowsOutput(result.stdout), 6);
@@ -104,13 +123,17 @@ function npmError(result: { stderr: Buffer; stdout: Buffer; exitCode: number | u
 export async function resolveVersion(env: Environment, name: string, range: string): Promise<string> {
   const result = await env.runNpm(["view", name, "versions", "dist-tags", "--json"], { timeoutMs: 120_000 });
   if (result.exitCode !== 0) throw new Error(`npm view ${name} failed: ${npmError(result)}`);
-  const data = JSON.parse(decodeWindowsOutput(result.stdout)) as { versions?: string[] | string; "dist-tags"?: Record<string, string> };
+  const data = JSON.parse(decodeWindowsOutput(result.stdout)) as {
+    versions?: string[] | string;
+    "dist-tags"?: Record<string, string>;
+  };
   const versions = Array.isArray(data.versions) ? data.versions : data.versions ? [data.versions] : [];
   const tags = data["dist-tags"] ?? {};
   const wanted = range || "latest";
   const tagged = tags[wanted];
   if (tagged) return tagged;
   const best = semver.maxSatisfying(versions, wanted);
-  if (!best) throw new Error(`no version of ${name} matches "${wanted}" (latest is ${tags.latest ?? "unknown"})`);
+  if (!best)
+    throw new Error(`no version of ${name} matches "${wanted}" (latest is ${tags.latest ?? "unknown"})`);
   return best;
 }

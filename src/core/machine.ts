@@ -2,10 +2,11 @@
  * The machine as one command sees it: where we run, how Windows is reached (if it exists), and
  * the shared home. Opening it costs no process once the WSL locator is cached.
  */
-import type { Host } from "./host.js";
-import { type LocalInfo, detectLocal } from "./environments/local.js";
+
+import { detectLocal, type LocalInfo } from "./environments/local.js";
 import { type WindowsBridge, windowsBridgeFromWsl, windowsBridgeLocal } from "./environments/windows.js";
 import { type HomeInfo, homePaths, resolveHome } from "./home.js";
+import type { Host } from "./host.js";
 
 export interface Machine {
   host: Host;
@@ -19,7 +20,11 @@ export interface Machine {
 export async function openMachine(host: Host): Promise<Machine> {
   const local = await detectLocal(host);
   const windows =
-    local.kind === "windows" ? windowsBridgeLocal(host) : local.kind === "wsl" ? windowsBridgeFromWsl(host, local) : undefined;
+    local.kind === "windows"
+      ? windowsBridgeLocal(host)
+      : local.kind === "wsl"
+        ? windowsBridgeFromWsl(host, local)
+        : undefined;
   const home = await resolveHome(host, local, windows);
   return { host, local, ...(windows ? { windows } : {}), home, paths: homePaths(home.dir) };
 }

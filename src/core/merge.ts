@@ -8,8 +8,16 @@
  * single-line layout for minified files. jsonc-parser's own `modify()` is not used for inserts
  * because its formatter re-flows sibling entries.
  */
-import { type Node, type ParseError, modify, applyEdits, getNodeValue, parseTree, printParseErrorCode } from "jsonc-parser";
-import { UsageError, lineColumnAt } from "./errors.js";
+import {
+  applyEdits,
+  getNodeValue,
+  modify,
+  type Node,
+  type ParseError,
+  parseTree,
+  printParseErrorCode,
+} from "jsonc-parser";
+import { lineColumnAt, UsageError } from "./errors.js";
 
 export interface TextFormat {
   bom: boolean;
@@ -43,17 +51,25 @@ export function parseConfig(raw: string, file: string): ParsedConfig {
   const first = errors[0];
   if (first) {
     const { line, column } = lineColumnAt(text, first.offset);
-    throw new UsageError("config-parse", `${file}:${line}:${column}: ${describeParseError(first)}; the file is not valid JSON.`, {
-      location: { file, line, column },
-      hint: "Fix the file by hand (or move it away); mcp-twin never edits a file it cannot read.",
-    });
+    throw new UsageError(
+      "config-parse",
+      `${file}:${line}:${column}: ${describeParseError(first)}; the file is not valid JSON.`,
+      {
+        location: { file, line, column },
+        hint: "Fix the file by hand (or move it away); mcp-twin never edits a file it cannot read.",
+      },
+    );
   }
   if (root && root.type !== "object") {
     const { line, column } = lineColumnAt(text, root.offset);
-    throw new UsageError("config-shape", `${file}:${line}:${column}: expected a JSON object at the top level, found ${root.type}.`, {
-      location: { file, line, column },
-      hint: "A client config must be an object such as { \"mcpServers\": {} }.",
-    });
+    throw new UsageError(
+      "config-shape",
+      `${file}:${line}:${column}: expected a JSON object at the top level, found ${root.type}.`,
+      {
+        location: { file, line, column },
+        hint: 'A client config must be an object such as { "mcpServers": {} }.',
+      },
+    );
   }
   return { text, root, format: detectFormat(text, bom) };
 }
@@ -106,7 +122,7 @@ function detectIndent(text: string): string {
 export function findNode(root: Node | undefined, path: JsonPath): Node | undefined {
   let node = root;
   for (const key of path) {
-    if (!node || node.type !== "object") return undefined;
+    if (node?.type !== "object") return undefined;
     node = findProperty(node, key)?.children?.[1];
   }
   return node;
@@ -125,7 +141,11 @@ function findProperty(object: Node, key: string): Node | undefined {
  * The entries under `serversPath` as parsed values ({} when the key is absent).
  * Throws when the key holds something other than an object.
  */
-export function readEntries(parsed: ParsedConfig, serversPath: JsonPath, file: string): Record<string, unknown> {
+export function readEntries(
+  parsed: ParsedConfig,
+  serversPath: JsonPath,
+  file: string,
+): Record<string, unknown> {
   const node = findNode(parsed.root, serversPath);
   if (!node) return {};
   assertObject(parsed.text, node, serversPath, file);
@@ -135,14 +155,23 @@ export function readEntries(parsed: ParsedConfig, serversPath: JsonPath, file: s
 function assertObject(text: string, node: Node, path: JsonPath, file: string): void {
   if (node.type === "object") return;
   const { line, column } = lineColumnAt(text, node.offset);
-  throw new UsageError("config-shape", `${file}:${line}:${column}: "${path.join(".")}" is ${node.type === "array" ? "an array" : `a ${node.type}`}, not an object of servers.`, {
-    location: { file, line, column },
-    hint: `Make "${path.join(".")}" an object ({ "name": { ... } }) or remove it; mcp-twin will not guess.`,
-  });
+  throw new UsageError(
+    "config-shape",
+    `${file}:${line}:${column}: "${path.join(".")}" is ${node.type === "array" ? "an array" : `a ${node.type}`}, not an object of servers.`,
+    {
+      location: { file, line, column },
+      hint: `Make "${path.join(".")}" an object ({ "name": { ... } }) or remove it; mcp-twin will not guess.`,
+    },
+  );
 }
 
 /** Apply entry edits (set or remove `serversPath.<name>`) to a file's text; returns the new text. */
-export function applyEntryEdits(raw: string, serversPath: JsonPath, edits: readonly EntryEdit[], file: string): string {
+export function applyEntryEdits(
+  raw: string,
+  serversPath: JsonPath,
+  edits: readonly EntryEdit[],
+  file: string,
+): string {
   let parsed = parseConfig(raw, file);
   for (const edit of edits) {
     const text =
@@ -154,7 +183,13 @@ export function applyEntryEdits(raw: string, serversPath: JsonPath, edits: reado
   return (parsed.format.bom ? "\uFEFF" : "") + parsed.text;
 }
 
-function setProperty(parsed: ParsedConfig, parentPath: JsonPath, key: string, value: unknown, file: string): string {
+function setProperty(
+  parsed: ParsedConfig,
+  parentPath: JsonPath,
+  key: string,
+  value: unknown,
+  file: string,
+): string {
   const { text, root, format } = parsed;
   if (!root) return emptyDocument(text, parentPath, key, value, format);
   const parent = findNode(root, parentPath);
@@ -175,7 +210,13 @@ function setProperty(parsed: ParsedConfig, parentPath: JsonPath, key: string, va
 }
 
 /** Text for a file that had no JSON at all (empty, whitespace, or only comments). */
-function emptyDocument(text: string, path: JsonPath, key: string, value: unknown, format: TextFormat): string {
+function emptyDocument(
+  text: string,
+  path: JsonPath,
+  key: string,
+  value: unknown,
+  format: TextFormat,
+): string {
   let doc: unknown = { [key]: value };
   for (let i = path.length - 1; i >= 0; i--) doc = { [path[i]!]: doc };
   const eol = format.eol;
@@ -197,7 +238,12 @@ function insertProperty(text: string, object: Node, key: string, value: unknown,
     if (!inner.includes("\n")) {
       if (format.compact || inner.trim().length > 0) {
         // `{}` on a one-line file (or `{ /* c */ }`): stay on one line.
-        return splice(text, close, 0, `${inner.trim().length > 0 ? " " : ""}${keyText}: ${JSON.stringify(value)}`);
+        return splice(
+          text,
+          close,
+          0,
+          `${inner.trim().length > 0 ? " " : ""}${keyText}: ${JSON.stringify(value)}`,
+        );
       }
       const child = indent + format.indent;
       const body = `${format.eol}${child}${keyText}: ${serialize(value, child, format)}${format.eol}${indent}`;
@@ -221,7 +267,9 @@ function insertProperty(text: string, object: Node, key: string, value: unknown,
     return hasTrailingComma ? splice(text, commaEnd, 0, entry) : splice(text, lastEnd, 0, `,${entry}`);
   }
 
-  const indent = startsLine(text, last.offset) ? lineIndentAt(text, last.offset) : lineIndentAt(text, open) + format.indent;
+  const indent = startsLine(text, last.offset)
+    ? lineIndentAt(text, last.offset)
+    : lineIndentAt(text, open) + format.indent;
   const entry = `${keyText}: ${serialize(value, indent, format)}`;
   // Put the new entry on its own line after the last one, keeping any comment that ends that line.
   const lineEnd = endOfLine(text, commaEnd);
@@ -241,7 +289,7 @@ function insertProperty(text: string, object: Node, key: string, value: unknown,
 function removeProperty(parsed: ParsedConfig, path: JsonPath, file: string): string {
   const { text, root } = parsed;
   const parent = findNode(root, path.slice(0, -1));
-  if (!parent || parent.type !== "object") return text;
+  if (parent?.type !== "object") return text;
   const prop = findProperty(parent, path[path.length - 1]!);
   if (!prop) return text;
   const props = parent.children ?? [];
@@ -268,7 +316,8 @@ function removeProperty(parsed: ParsedConfig, path: JsonPath, file: string): str
       // `{` and `}` now enclose only whitespace: collapse a multi-line empty object to `{}`.
       const open = parent.offset;
       const closeAt = out.indexOf("}", open);
-      if (closeAt !== -1 && out.slice(open + 1, closeAt).trim() === "") out = splice(out, open + 1, closeAt - open - 1, "");
+      if (closeAt !== -1 && out.slice(open + 1, closeAt).trim() === "")
+        out = splice(out, open + 1, closeAt - open - 1, "");
     }
     return out;
   }
@@ -280,7 +329,9 @@ function removeProperty(parsed: ParsedConfig, path: JsonPath, file: string): str
 /** JSON for a value placed at a line whose indentation is `indent`. */
 function serialize(value: unknown, indent: string, format: TextFormat): string {
   if (format.compact) return JSON.stringify(value);
-  return JSON.stringify(value, null, format.indent).split("\n").join(format.eol + indent);
+  return JSON.stringify(value, null, format.indent)
+    .split("\n")
+    .join(format.eol + indent);
 }
 
 function splice(text: string, at: number, remove: number, insert: string): string {
@@ -330,7 +381,9 @@ function skipTrivia(text: string, offset: number): number {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
     }
     return v;
   });

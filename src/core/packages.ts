@@ -5,7 +5,15 @@
  */
 import type { Environment } from "./environments/types.js";
 import { envMatches } from "./environments/types.js";
-import { type InstalledPackage, exactVersion, installPackages, readInstalledPackage, resolveVersion, splitSpec, uninstallPackages } from "./install.js";
+import {
+  exactVersion,
+  type InstalledPackage,
+  installPackages,
+  readInstalledPackage,
+  resolveVersion,
+  splitSpec,
+  uninstallPackages,
+} from "./install.js";
 import type { Manifest } from "./manifest/schema.js";
 import type { Progress } from "./progress.js";
 import type { State } from "./state.js";
@@ -31,7 +39,9 @@ export function packageServers(manifest: Manifest, environments: readonly Enviro
   const out: PackageServer[] = [];
   for (const [server, spec] of Object.entries(manifest.servers)) {
     if (!spec.package || spec.disabled) continue;
-    const envs = environments.filter((e) => e.usable && (!spec.environments || spec.environments.some((s) => envMatches(s, e.id))));
+    const envs = environments.filter(
+      (e) => e.usable && (!spec.environments || spec.environments.some((s) => envMatches(s, e.id))),
+    );
     out.push({ server, name: splitSpec(spec.package).name, spec: spec.package, envs });
   }
   return out;
@@ -63,7 +73,8 @@ export async function resolveVersions(
   if (toResolve.length === 0) return { versions, errors };
   const resolver = environments.find((e) => e.local && e.usable) ?? environments.find((e) => e.usable);
   if (!resolver) {
-    for (const s of toResolve) errors.push({ package: s.name, message: "no environment with a working npm to look up its version" });
+    for (const s of toResolve)
+      errors.push({ package: s.name, message: "no environment with a working npm to look up its version" });
     return { versions, errors };
   }
   const step = progress.step(`Resolving ${toResolve.map((s) => s.spec).join(", ")}`);
@@ -131,7 +142,9 @@ export async function installMissing(
   }
   if (perEnv.size === 0) return { rows, failed };
 
-  const step = progress.step(`Installing ${[...perEnv].map(([env, specs]) => `${specs.length} in ${env.id}`).join(", ")}`);
+  const step = progress.step(
+    `Installing ${[...perEnv].map(([env, specs]) => `${specs.length} in ${env.id}`).join(", ")}`,
+  );
   const done: string[] = [];
   await Promise.all(
     [...perEnv].map(async ([env, specs]) => {
@@ -157,8 +170,12 @@ export async function installMissing(
       step.update(`Installing… ${done.length}/${perEnv.size} environments done`);
     }),
   );
-  if (failed.size > 0) step.fail(`Install failed for ${[...failed].map((f) => f.replace("|", ": ")).join(", ")}`);
-  else step.succeed(`Installed ${[...perEnv].map(([env, specs]) => `${specs.join(" ")} in ${env.id}`).join("; ")}`);
+  if (failed.size > 0)
+    step.fail(`Install failed for ${[...failed].map((f) => f.replace("|", ": ")).join(", ")}`);
+  else
+    step.succeed(
+      `Installed ${[...perEnv].map(([env, specs]) => `${specs.join(" ")} in ${env.id}`).join("; ")}`,
+    );
   return { rows, failed };
 }
 
@@ -170,7 +187,9 @@ export async function prunePackages(
   options: { dryRun: boolean },
   progress: Progress,
 ): Promise<InstallRow[]> {
-  const wanted = new Set(Object.values(manifest.servers).flatMap((s) => (s.package ? [splitSpec(s.package).name] : [])));
+  const wanted = new Set(
+    Object.values(manifest.servers).flatMap((s) => (s.package ? [splitSpec(s.package).name] : [])),
+  );
   const rows: InstallRow[] = [];
   const jobs: Array<Promise<void>> = [];
   for (const env of environments) {
@@ -189,7 +208,14 @@ export async function prunePackages(
           rows.push({ env: env.id, package: n, version: mine[n]!, action: "removed" });
           delete state.installs[env.id]![n];
         }
-        for (const f of outcome.failed) rows.push({ env: env.id, package: f.spec, version: mine[f.spec]!, action: "failed", error: f.error });
+        for (const f of outcome.failed)
+          rows.push({
+            env: env.id,
+            package: f.spec,
+            version: mine[f.spec]!,
+            action: "failed",
+            error: f.error,
+          });
         if (outcome.failed.length > 0) step.fail();
         else step.succeed(`Removed ${drop.join(", ")} from ${env.id}`);
       })(),

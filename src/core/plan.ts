@@ -9,8 +9,8 @@
  */
 import type { Target } from "./clients/types.js";
 import type { BuiltEntry } from "./entries.js";
-import { type EntryEdit, applyEntryEdits, parseConfig, readEntries } from "./merge.js";
-import { type EntryRecord, type TargetRecord, entryHash, isOurs } from "./state.js";
+import { applyEntryEdits, type EntryEdit, parseConfig, readEntries } from "./merge.js";
+import { type EntryRecord, entryHash, isOurs, type TargetRecord } from "./state.js";
 
 export interface TargetPlan {
   target: Target;

@@ -4,17 +4,18 @@
  * because apps (Claude Code) keep their own state in the same file. uninstall removes every entry
  * mcp-twin wrote. Both keep hand-edited entries unless --force.
  */
-import type { Environment } from "./environments/types.js";
+
+import { CLIENTS } from "./clients/index.js";
 import { detectEnvironments } from "./environments/detect.js";
+import type { Environment } from "./environments/types.js";
 import { UsageError } from "./errors.js";
 import { backupFile, readTextOrNull, replaceFile, withLock } from "./files.js";
-import { type InstallRow } from "./packages.js";
 import { uninstallPackages } from "./install.js";
 import type { Machine } from "./machine.js";
-import { type EntryEdit, applyEntryEdits, parseConfig, readEntries } from "./merge.js";
-import { CLIENTS } from "./clients/index.js";
+import { applyEntryEdits, type EntryEdit, parseConfig, readEntries } from "./merge.js";
+import type { InstallRow } from "./packages.js";
 import type { Progress } from "./progress.js";
-import { type State, type TargetRecord, entryHash, isOurs, loadState, saveState } from "./state.js";
+import { entryHash, isOurs, loadState, type State, saveState, type TargetRecord } from "./state.js";
 import { targetSlug } from "./targets.js";
 
 export interface UndoResult {
@@ -36,7 +37,12 @@ interface UndoPlan {
   record: TargetRecord;
   file: string;
   /** Edits to apply to whatever the file holds when we write. */
-  edits: (current: Record<string, unknown>) => { edits: EntryEdit[]; restored: string[]; removed: string[]; kept: string[] };
+  edits: (current: Record<string, unknown>) => {
+    edits: EntryEdit[];
+    restored: string[];
+    removed: string[];
+    kept: string[];
+  };
   /** Ownership after the write. */
   commit: (state: State, current: Record<string, unknown>) => void;
 }
@@ -53,7 +59,12 @@ function serversPathOf(record: TargetRecord): readonly string[] {
 async function runUndo(
   machine: Machine,
   select: (key: string, record: TargetRecord) => boolean,
-  makePlan: (key: string, record: TargetRecord, file: string, backupText: string | null) => UndoPlan | undefined,
+  makePlan: (
+    key: string,
+    record: TargetRecord,
+    file: string,
+    backupText: string | null,
+  ) => UndoPlan | undefined,
   options: { dryRun: boolean },
   progress: Progress,
 ): Promise<{ results: UndoResult[]; state: State }> {
@@ -66,7 +77,14 @@ async function runUndo(
       const base = { env: record.env, client: record.client, scope: record.scope, path: record.path };
       const file = accessFor(record, environments);
       if (!file) {
-        results.push({ ...base, action: "skipped", restored: [], removed: [], kept: [], message: `${record.env} is not reachable from here` });
+        results.push({
+          ...base,
+          action: "skipped",
+          restored: [],
+          removed: [],
+          kept: [],
+          message: `${record.env} is not reachable from here`,
+        });
         continue;
       }
       const backupText = record.lastRun?.backup ? await readTextOrNull(record.lastRun.backup) : null;
@@ -87,13 +105,20 @@ async function runUndo(
         };
         if (options.dryRun) {
           const after = compute(before);
-          results.push({ ...base, action: after === null ? "unchanged" : "updated", ...summary, before, after });
+          results.push({
+            ...base,
+            action: after === null ? "unchanged" : "updated",
+            ...summary,
+            before,
+            after,
+          });
           step.stop();
           continue;
         }
         const written = await replaceFile(file, compute, {
           beforeRename: async (current) => {
-            if (current !== null) await backupFile(machine.paths.backups, targetSlug(key), current, machine.host.now());
+            if (current !== null)
+              await backupFile(machine.paths.backups, targetSlug(key), current, machine.host.now());
           },
         });
         plan.commit(state, finalCurrent);
@@ -101,7 +126,14 @@ async function runUndo(
         step.succeed(`${record.path}: ${written.written ? "updated" : "unchanged"}`);
       } catch (error) {
         step.fail();
-        results.push({ ...base, action: "failed", restored: [], removed: [], kept: [], message: (error as Error).message });
+        results.push({
+          ...base,
+          action: "failed",
+          restored: [],
+          removed: [],
+          kept: [],
+          message: (error as Error).message,
+        });
       }
     }
     if (!options.dryRun) await saveState(machine.paths.state, state);
@@ -113,7 +145,8 @@ async function runUndo(
 /** `target`: a path (as recorded or as opened here) or `env:client` / `client`. */
 function matchTarget(spec: string | undefined, record: TargetRecord): boolean {
   if (!spec) return true;
-  if (spec === record.path || spec === record.client || spec === `${record.env}:${record.client}`) return true;
+  if (spec === record.path || spec === record.client || spec === `${record.env}:${record.client}`)
+    return true;
   return record.path.replace(/\\/g, "/").endsWith(spec.replace(/\\/g, "/"));
 }
 
@@ -123,7 +156,9 @@ export async function restoreTargets(
   progress: Progress,
 ): Promise<UndoResult[]> {
   const stateNow = await loadState(machine.paths.state);
-  const candidates = Object.entries(stateNow.targets).filter(([, r]) => r.lastRun && matchTarget(options.target, r));
+  const candidates = Object.entries(stateNow.targets).filter(
+    ([, r]) => r.lastRun && matchTarget(options.target, r),
+  );
   if (options.target && candidates.length === 0) {
     throw new UsageError("unknown-target", `No target matching "${options.target}" was changed by a sync.`, {
       hint: "Run `mcp-twin status` to see the targets, and pass a path or env:client.",
@@ -135,7 +170,8 @@ export async function restoreTargets(
     (key, record, file, backupText) => {
       const touched = record.lastRun!.touched;
       let previous: Record<string, unknown> = {};
-      if (backupText !== null) previous = readEntries(parseConfig(backupText, file), serversPathOf(record), file);
+      if (backupText !== null)
+        previous = readEntries(parseConfig(backupText, file), serversPathOf(record), file);
       return {
         key,
         record,
@@ -181,7 +217,8 @@ export async function uninstallAll(
 ): Promise<{ targets: UndoResult[]; packages: InstallRow[] }> {
   const selected = (record: TargetRecord) =>
     (options.clients.length === 0 || options.clients.includes(record.client)) &&
-    (options.envs.length === 0 || options.envs.some((e) => e === record.env || (e === "wsl" && record.env.startsWith("wsl:"))));
+    (options.envs.length === 0 ||
+      options.envs.some((e) => e === record.env || (e === "wsl" && record.env.startsWith("wsl:"))));
   const { results, state } = await runUndo(
     machine,
     (_key, record) => selected(record),
@@ -208,7 +245,8 @@ export async function uninstallAll(
         const rec = s.targets[key];
         if (!rec) return;
         for (const name of Object.keys(rec.entries)) {
-          if (!Object.hasOwn(current, name) || isOurs(rec.entries[name], current[name]) || options.force) delete rec.entries[name];
+          if (!Object.hasOwn(current, name) || isOurs(rec.entries[name], current[name]) || options.force)
+            delete rec.entries[name];
         }
         if (Object.keys(rec.entries).length === 0) delete s.targets[key];
       },
@@ -225,13 +263,22 @@ export async function uninstallAll(
       const names = Object.keys(mine);
       if (names.length === 0) continue;
       if (options.dryRun || !env.usable) {
-        for (const n of names) rows.push({ env: env.id, package: n, version: mine[n]!, action: options.dryRun ? "planned" : "failed", ...(env.usable ? {} : { error: env.reason ?? "not usable" }) });
+        for (const n of names)
+          rows.push({
+            env: env.id,
+            package: n,
+            version: mine[n]!,
+            action: options.dryRun ? "planned" : "failed",
+            ...(env.usable ? {} : { error: env.reason ?? "not usable" }),
+          });
         continue;
       }
       const step = progress.step(`Uninstalling ${names.join(", ")} from ${env.id}`);
       const outcome = await uninstallPackages(env, names);
-      for (const n of outcome.installed) rows.push({ env: env.id, package: n, version: mine[n]!, action: "removed" });
-      for (const f of outcome.failed) rows.push({ env: env.id, package: f.spec, version: mine[f.spec]!, action: "failed", error: f.error });
+      for (const n of outcome.installed)
+        rows.push({ env: env.id, package: n, version: mine[n]!, action: "removed" });
+      for (const f of outcome.failed)
+        rows.push({ env: env.id, package: f.spec, version: mine[f.spec]!, action: "failed", error: f.error });
       if (outcome.failed.length === 0) {
         delete state.installs[env.id];
         step.succeed(`Uninstalled ${names.join(", ")} from ${env.id}`);

@@ -3,7 +3,7 @@
  * we say so, and warn when one is running. Linux/WSL: /proc (no process). Windows: one tasklist.exe
  * call, made only when a Windows app's config actually changed.
  */
-import { readFile, readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import type { Target } from "./clients/types.js";
 import { sysPath } from "./host.js";
 import type { Machine } from "./machine.js";
@@ -18,7 +18,9 @@ export async function runningApps(machine: Machine, targets: readonly Target[]):
 
   if (windowsTargets.length > 0 && machine.windows) {
     const root = machine.home.windowsVars?.SYSTEMROOT ?? "C:\\Windows";
-    const result = await machine.windows.exe(`${root}\\System32\\tasklist.exe`, ["/FO", "CSV", "/NH"], { timeoutMs: 15_000 });
+    const result = await machine.windows.exe(`${root}\\System32\\tasklist.exe`, ["/FO", "CSV", "/NH"], {
+      timeoutMs: 15_000,
+    });
     if (result.exitCode === 0) {
       const images = new Set(
         decodeWindowsOutput(result.stdout)
@@ -26,7 +28,9 @@ export async function runningApps(machine: Machine, targets: readonly Target[]):
           .map((l) => /^"([^"]+)"/.exec(l)?.[1]?.toLowerCase())
           .filter((x): x is string => Boolean(x)),
       );
-      for (const t of windowsTargets) if (t.client.processNames.windows.some((n) => images.has(n.toLowerCase()))) running.add(t.client.name);
+      for (const t of windowsTargets)
+        if (t.client.processNames.windows.some((n) => images.has(n.toLowerCase())))
+          running.add(t.client.name);
     } else {
       unknown = true;
     }
@@ -34,7 +38,9 @@ export async function runningApps(machine: Machine, targets: readonly Target[]):
   if (localTargets.length > 0 && machine.local.kind !== "windows") {
     const names = await processNames(sysPath(machine.host, "/proc"));
     if (names === null) unknown = true;
-    else for (const t of localTargets) if (t.client.processNames.posix.some((n) => names.has(n))) running.add(t.client.name);
+    else
+      for (const t of localTargets)
+        if (t.client.processNames.posix.some((n) => names.has(n))) running.add(t.client.name);
   }
   if (unknown && running.size === 0) return null;
   return [...running];

@@ -3,6 +3,8 @@
  * (it should be there and is not), drifted (we wrote it, someone edited it since), foreign (same
  * name, not ours), stale (ours, but out of date or no longer wanted: the next sync changes it).
  */
+
+import { exactVersion, splitSpec } from "./install.js";
 import type { Machine } from "./machine.js";
 import { loadManifest, locateManifest } from "./manifest/load.js";
 import { parseConfig, readEntries } from "./merge.js";
@@ -10,7 +12,6 @@ import { packageServers, readInstalledIndex } from "./packages.js";
 import type { Progress } from "./progress.js";
 import { entryHash, isOurs } from "./state.js";
 import { desiredEntries, prepare } from "./sync.js";
-import { exactVersion, splitSpec } from "./install.js";
 
 export type StatusState = "synced" | "missing" | "drifted" | "foreign" | "stale";
 
@@ -29,7 +30,11 @@ export async function computeStatus(
   options: { manifest?: string | undefined; envs: string[]; clients: string[]; project?: string | undefined },
   progress: Progress,
 ): Promise<{ manifest: string; rows: StatusRow[] }> {
-  const file = locateManifest({ manifest: options.manifest, cwd: machine.host.cwd, homeManifest: machine.paths.manifest });
+  const file = locateManifest({
+    manifest: options.manifest,
+    cwd: machine.host.cwd,
+    homeManifest: machine.paths.manifest,
+  });
   const loaded = await loadManifest(file, { required: true });
   const prepared = await prepare(machine, loaded, { ...options, checkReferences: false }, progress);
   const pkgs = packageServers(prepared.manifest, prepared.envs);
@@ -64,7 +69,12 @@ export async function computeStatus(
     }
     for (const [server, record] of Object.entries(owned)) {
       if (wanted.has(server) || !Object.hasOwn(current, server)) continue;
-      rows.push({ ...base, server, state: isOurs(record, current[server]) ? "stale" : "drifted", detail: "no longer in the manifest for this client" });
+      rows.push({
+        ...base,
+        server,
+        state: isOurs(record, current[server]) ? "stale" : "drifted",
+        detail: "no longer in the manifest for this client",
+      });
     }
   }
   return { manifest: loaded.file, rows };

@@ -3,27 +3,36 @@
  * Plans every target before changing anything: a bad manifest, an unresolved secret or a config
  * that does not parse stops the run with exit 2 and nothing written anywhere.
  */
+
+import { applyPlans } from "./apply.js";
+import { bridgeServers } from "./bridge-wiring.js";
 import type { Target } from "./clients/types.js";
+import { type BuiltEntry, buildEntry, type EntryContext } from "./entries.js";
 import { type Detection, detectEnvironments } from "./environments/detect.js";
 import { shortenWindowsPath } from "./environments/shortname.js";
 import type { Environment } from "./environments/types.js";
 import { envMatches, globalModulesDir, joinNative } from "./environments/types.js";
-import { type BuiltEntry, type EntryContext, buildEntry } from "./entries.js";
 import { UsageError, UsageErrors } from "./errors.js";
 import { readTextOrNull, withLock } from "./files.js";
-import { type InstalledPackage, splitSpec } from "./install.js";
+import type { InstalledPackage } from "./install.js";
 import type { Machine } from "./machine.js";
 import { type LoadedManifest, loadManifest, locateManifest } from "./manifest/load.js";
 import type { Manifest, ServerSpec } from "./manifest/schema.js";
 import { loadSecrets } from "./manifest/secrets.js";
-import { type InstallRow, type InstalledIndex, installMissing, packageServers, prunePackages, readInstalledIndex, resolveVersions } from "./packages.js";
-import { type TargetPlan, planTarget, targetAction } from "./plan.js";
+import {
+  type InstalledIndex,
+  type InstallRow,
+  installMissing,
+  packageServers,
+  prunePackages,
+  readInstalledIndex,
+  resolveVersions,
+} from "./packages.js";
+import { planTarget, type TargetPlan, targetAction } from "./plan.js";
 import type { Progress } from "./progress.js";
-import { applyPlans } from "./apply.js";
-import { type State, loadState } from "./state.js";
-import { discoverTargets } from "./targets.js";
 import { runningApps } from "./running.js";
-import { bridgeServers } from "./bridge-wiring.js";
+import { loadState, type State } from "./state.js";
+import { discoverTargets } from "./targets.js";
 
 export interface SyncOptions {
   manifest?: string | undefined;
@@ -54,7 +63,14 @@ export interface TargetReport {
 
 export interface SyncReport {
   manifest: string;
-  environments: Array<{ id: string; node: string | null; nodeVersion?: string; npmPrefix: string | null; usable: boolean; reason?: string }>;
+  environments: Array<{
+    id: string;
+    node: string | null;
+    nodeVersion?: string;
+    npmPrefix: string | null;
+    usable: boolean;
+    reason?: string;
+  }>;
   installs: InstallRow[];
   targets: TargetReport[];
   errors: Array<{ code: string; message: string; target?: string }>;
@@ -68,8 +84,16 @@ export interface SyncReport {
   gathered: number;
 }
 
-export async function runSync(machine: Machine, options: SyncOptions, progress: Progress): Promise<SyncReport> {
-  const manifestFile = locateManifest({ manifest: options.manifest, cwd: machine.host.cwd, homeManifest: machine.paths.manifest });
+export async function runSync(
+  machine: Machine,
+  options: SyncOptions,
+  progress: Progress,
+): Promise<SyncReport> {
+  const manifestFile = locateManifest({
+    manifest: options.manifest,
+    cwd: machine.host.cwd,
+    homeManifest: machine.paths.manifest,
+  });
   const loaded = await loadManifest(manifestFile, { required: true });
   validateFilters(options);
   const body = () => syncWithManifest(machine, loaded, options, progress);
@@ -80,7 +104,13 @@ export async function runSync(machine: Machine, options: SyncOptions, progress: 
 function validateFilters(options: SyncOptions): void {
   const errors: UsageError[] = [];
   for (const e of options.envs) {
-    if (!/^(windows|wsl|wsl:[^\s]+|macos|linux)$/.test(e)) errors.push(new UsageError("bad-env", `--env ${e}: not an environment (windows, wsl, wsl:<distro>, macos, linux).`));
+    if (!/^(windows|wsl|wsl:[^\s]+|macos|linux)$/.test(e))
+      errors.push(
+        new UsageError(
+          "bad-env",
+          `--env ${e}: not an environment (windows, wsl, wsl:<distro>, macos, linux).`,
+        ),
+      );
   }
   if (errors.length > 0) throw new UsageErrors(errors);
 }
@@ -107,18 +137,28 @@ export interface Prepared {
 export async function prepare(
   machine: Machine,
   loaded: LoadedManifest,
-  options: Pick<SyncOptions, "envs" | "clients" | "project"> & { includeAbsent?: boolean; checkReferences?: boolean },
+  options: Pick<SyncOptions, "envs" | "clients" | "project"> & {
+    includeAbsent?: boolean;
+    checkReferences?: boolean;
+  },
   progress: Progress,
 ): Promise<Prepared> {
   const { host } = machine;
   const manifest = withBridge(loaded.manifest, machine);
-  const [secrets, state] = await Promise.all([loadSecrets(machine.paths.secrets), loadState(machine.paths.state)]);
+  const [secrets, state] = await Promise.all([
+    loadSecrets(machine.paths.secrets),
+    loadState(machine.paths.state),
+  ]);
 
   const detectStep = progress.step("Looking at environments");
-  const detection = await detectEnvironments(machine, { ...(manifest.environments ? { limitTo: manifest.environments } : {}) });
+  const detection = await detectEnvironments(machine, {
+    ...(manifest.environments ? { limitTo: manifest.environments } : {}),
+  });
   detectStep.stop();
   const allEnvs = detection.environments;
-  const envs = allEnvs.filter((e) => options.envs.length === 0 || options.envs.some((s) => envMatches(s, e.id)));
+  const envs = allEnvs.filter(
+    (e) => options.envs.length === 0 || options.envs.some((s) => envMatches(s, e.id)),
+  );
 
   const targets = await discoverTargets(envs, {
     clients: options.clients,
@@ -135,12 +175,17 @@ export async function prepare(
       try {
         texts.set(t.key, await readTextOrNull(t.file));
       } catch (error) {
-        usage.push(new UsageError("config-unreadable", `${t.file}: ${(error as Error).message}`, { location: { file: t.file } }));
+        usage.push(
+          new UsageError("config-unreadable", `${t.file}: ${(error as Error).message}`, {
+            location: { file: t.file },
+          }),
+        );
       }
     }),
   );
   const servers = Object.entries(manifest.servers).filter(([, s]) => !s.disabled);
-  if (options.checkReferences !== false) usage.push(...unresolvedReferences(servers, secrets, host.env, targets));
+  if (options.checkReferences !== false)
+    usage.push(...unresolvedReferences(servers, secrets, host.env, targets));
   for (const t of targets) {
     try {
       planTarget(t, texts.get(t.key) ?? null, new Map(), undefined, { force: false });
@@ -184,23 +229,50 @@ export async function desiredEntries(
   return out;
 }
 
-async function syncWithManifest(machine: Machine, loaded: LoadedManifest, options: SyncOptions, progress: Progress): Promise<SyncReport> {
+async function syncWithManifest(
+  machine: Machine,
+  loaded: LoadedManifest,
+  options: SyncOptions,
+  progress: Progress,
+): Promise<SyncReport> {
   const { host } = machine;
   const prepared = await prepare(machine, loaded, options, progress);
   const { manifest, state, allEnvs, envs } = prepared;
 
   // Packages: resolve once, install what is missing, everywhere in parallel.
   const pkgServers = packageServers(manifest, envs);
-  const resolved = await resolveVersions(pkgServers, state, allEnvs, { update: options.update, now: host.now() }, progress);
+  const resolved = await resolveVersions(
+    pkgServers,
+    state,
+    allEnvs,
+    { update: options.update, now: host.now() },
+    progress,
+  );
   const index = await readInstalledIndex(pkgServers);
-  const install = await installMissing(pkgServers, resolved.versions, index, state, { dryRun: options.dryRun, ...(options.signal ? { signal: options.signal } : {}) }, progress);
-  const pruned = options.prune ? await prunePackages(manifest, envs, state, { dryRun: options.dryRun }, progress) : [];
+  const install = await installMissing(
+    pkgServers,
+    resolved.versions,
+    index,
+    state,
+    { dryRun: options.dryRun, ...(options.signal ? { signal: options.signal } : {}) },
+    progress,
+  );
+  const pruned = options.prune
+    ? await prunePackages(manifest, envs, state, { dryRun: options.dryRun }, progress)
+    : [];
   if (options.dryRun) await predictInstalls(pkgServers, resolved.versions, index);
-  for (const e of resolved.errors) install.rows.push({ env: "-", package: e.package, version: "", action: "failed", error: e.message });
+  for (const e of resolved.errors)
+    install.rows.push({ env: "-", package: e.package, version: "", action: "failed", error: e.message });
 
   const desiredByTarget = await desiredEntries(machine, prepared, index, resolved.versions);
   const plans = prepared.targets.map((target) =>
-    planTarget(target, prepared.texts.get(target.key) ?? null, desiredByTarget.get(target.key)!, state.targets[target.key], { force: options.force }),
+    planTarget(
+      target,
+      prepared.texts.get(target.key) ?? null,
+      desiredByTarget.get(target.key)!,
+      state.targets[target.key],
+      { force: options.force },
+    ),
   );
 
   const report = baseReport(loaded.file, allEnvs, [...install.rows, ...pruned], prepared.detection.gathered);
@@ -215,7 +287,14 @@ async function syncWithManifest(machine: Machine, loaded: LoadedManifest, option
     return report;
   }
 
-  const results = await applyPlans(plans, { state, stateFile: machine.paths.state, backupsDir: machine.paths.backups, now: host.now(), force: options.force, desired: desiredByTarget });
+  const results = await applyPlans(plans, {
+    state,
+    stateFile: machine.paths.state,
+    backupsDir: machine.paths.backups,
+    now: host.now(),
+    force: options.force,
+    desired: desiredByTarget,
+  });
   const restartApps = new Set<string>();
   for (const r of results) {
     const tr = targetReport(r.plan, r.written);
@@ -230,14 +309,21 @@ async function syncWithManifest(machine: Machine, loaded: LoadedManifest, option
   }
   report.restart.apps = [...restartApps];
   if (restartApps.size > 0) {
-    const changedClients = results.filter((r) => r.written && r.plan.target.client.restartToApply).map((r) => r.plan.target);
+    const changedClients = results
+      .filter((r) => r.written && r.plan.target.client.restartToApply)
+      .map((r) => r.plan.target);
     report.restart.running = await runningApps(machine, changedClients);
   }
   finishErrors(report);
   return report;
 }
 
-function baseReport(manifest: string, envs: readonly Environment[], installs: InstallRow[], gathered: number): SyncReport {
+function baseReport(
+  manifest: string,
+  envs: readonly Environment[],
+  installs: InstallRow[],
+  gathered: number,
+): SyncReport {
   return {
     manifest,
     environments: envs.map((e) => ({
@@ -280,11 +366,20 @@ function targetReport(plan: TargetPlan, written: boolean): TargetReport {
 
 function finishErrors(report: SyncReport): void {
   for (const row of report.installs) {
-    if (row.action === "failed") report.errors.push({ code: "install-failed", message: `${row.package}${row.version ? `@${row.version}` : ""} in ${row.env}: ${row.error ?? "failed"}` });
+    if (row.action === "failed")
+      report.errors.push({
+        code: "install-failed",
+        message: `${row.package}${row.version ? `@${row.version}` : ""} in ${row.env}: ${row.error ?? "failed"}`,
+      });
   }
   for (const t of report.targets) {
     for (const p of t.problems) {
-      if (p.code === "not-installed") report.errors.push({ code: "not-installed", message: `${p.server} for ${t.client} in ${t.env}: ${p.message}`, target: t.path });
+      if (p.code === "not-installed")
+        report.errors.push({
+          code: "not-installed",
+          message: `${p.server} for ${t.client} in ${t.env}: ${p.message}`,
+          target: t.path,
+        });
     }
   }
   report.references = [...new Set(report.references)].sort();
@@ -301,24 +396,50 @@ function unresolvedReferences(
   const errors: UsageError[] = [];
   const re = /\$\{(secret|env):([A-Za-z_][A-Za-z0-9_]*)\}/g;
   for (const [name, spec] of servers) {
-    const strings = [spec.url, spec.command, ...(spec.args ?? []), ...Object.values(spec.env ?? {}), ...Object.values(spec.headers ?? {})];
-    for (const o of Object.values(spec.overrides ?? {})) strings.push(o.url, o.command, ...(o.args ?? []), ...Object.values(o.env ?? {}), ...Object.values(o.headers ?? {}));
+    const strings = [
+      spec.url,
+      spec.command,
+      ...(spec.args ?? []),
+      ...Object.values(spec.env ?? {}),
+      ...Object.values(spec.headers ?? {}),
+    ];
+    for (const o of Object.values(spec.overrides ?? {}))
+      strings.push(
+        o.url,
+        o.command,
+        ...(o.args ?? []),
+        ...Object.values(o.env ?? {}),
+        ...Object.values(o.headers ?? {}),
+      );
     for (const s of strings) {
       if (!s) continue;
       for (const m of s.matchAll(re)) {
         const value = m[1] === "secret" ? (secrets[m[2]!] ?? env[m[2]!]) : env[m[2]!];
         if (value) continue;
-        const hint = m[1] === "secret" ? `Run \`mcp-twin secret set ${m[2]}\` (or export ${m[2]}).` : `Export ${m[2]} before running mcp-twin.`;
-        errors.push(new UsageError("unresolved-reference", `servers.${name}: ${m[1] === "secret" ? "secret" : "environment variable"} ${m[2]} is not set.`, { hint }));
+        const hint =
+          m[1] === "secret"
+            ? `Run \`mcp-twin secret set ${m[2]}\` (or export ${m[2]}).`
+            : `Export ${m[2]} before running mcp-twin.`;
+        errors.push(
+          new UsageError(
+            "unresolved-reference",
+            `servers.${name}: ${m[1] === "secret" ? "secret" : "environment variable"} ${m[2]} is not set.`,
+            { hint },
+          ),
+        );
       }
     }
   }
-  const seen = new Set<string>();
-  return errors.filter((e) => (seen.has(e.message) ? false : (seen.add(e.message), true)));
+  const unique = new Map(errors.map((e) => [e.message, e]));
+  return [...unique.values()];
 }
 
 /** Dry run: predict where packages not yet installed will land, from a copy installed elsewhere. */
-async function predictInstalls(servers: ReturnType<typeof packageServers>, versions: ReadonlyMap<string, string>, index: InstalledIndex): Promise<void> {
+async function predictInstalls(
+  servers: ReturnType<typeof packageServers>,
+  versions: ReadonlyMap<string, string>,
+  index: InstalledIndex,
+): Promise<void> {
   for (const s of servers) {
     const version = versions.get(s.name);
     if (!version) continue;
@@ -332,7 +453,10 @@ async function predictInstalls(servers: ReturnType<typeof packageServers>, versi
       const bins: Record<string, string> = {};
       if (template) {
         for (const [bin, abs] of Object.entries(template.bins)) {
-          const rel = abs.slice(template.dir.length).split(/[\\/]+/).filter(Boolean);
+          const rel = abs
+            .slice(template.dir.length)
+            .split(/[\\/]+/)
+            .filter(Boolean);
           bins[bin] = joinNative(env.kind, dir, ...rel);
         }
       } else {
@@ -345,14 +469,21 @@ async function predictInstalls(servers: ReturnType<typeof packageServers>, versi
 }
 
 /** 8.3 names for Windows paths with spaces that entries will use (node.exe, scripts, ourselves). */
-async function shortPathTable(envs: readonly Environment[], index: InstalledIndex, machine: Machine): Promise<(p: string) => string> {
+async function shortPathTable(
+  envs: readonly Environment[],
+  index: InstalledIndex,
+  machine: Machine,
+): Promise<(p: string) => string> {
   const table = new Map<string, string>();
   const windows = envs.find((e) => e.kind === "windows");
   if (windows) {
-    const paths = [windows.node?.path, ...[...(index.get(windows.id)?.values() ?? [])].flatMap((p) => Object.values(p.bins))];
+    const paths = [
+      windows.node?.path,
+      ...[...(index.get(windows.id)?.values() ?? [])].flatMap((p) => Object.values(p.bins)),
+    ];
     if (machine.local.kind === "windows") paths.push(machine.host.self.node, machine.host.self.script);
     for (const p of paths) {
-      if (!p || !p.includes(" ") || table.has(p)) continue;
+      if (!p?.includes(" ") || table.has(p)) continue;
       const short = await shortenWindowsPath(p, (x) => windows.access(x));
       if (short) table.set(p, short);
     }
@@ -363,7 +494,9 @@ async function shortPathTable(envs: readonly Environment[], index: InstalledInde
 /** With `bridge.enabled`, the bridge is one more server every client gets. */
 function withBridge(manifest: Manifest, machine: Machine): Manifest {
   const extra = bridgeServers(manifest, machine);
-  return Object.keys(extra).length === 0 ? manifest : { ...manifest, servers: { ...extra, ...manifest.servers } };
+  return Object.keys(extra).length === 0
+    ? manifest
+    : { ...manifest, servers: { ...extra, ...manifest.servers } };
 }
 
 export function syncExitCode(report: SyncReport): number {

@@ -23,12 +23,19 @@ export interface TargetFilter {
   includeAbsent?: boolean;
 }
 
-export async function discoverTargets(environments: readonly Environment[], filter: TargetFilter = {}): Promise<Target[]> {
+export async function discoverTargets(
+  environments: readonly Environment[],
+  filter: TargetFilter = {},
+): Promise<Target[]> {
   const named = new Set(filter.clients ?? []);
   const clients = CLIENTS.filter(
-    (c) => (named.size === 0 || named.has(c.id)) && (!filter.manifestClients || filter.manifestClients.includes(c.id)),
+    (c) =>
+      (named.size === 0 || named.has(c.id)) &&
+      (!filter.manifestClients || filter.manifestClients.includes(c.id)),
   );
-  const envs = environments.filter((e) => !filter.envs || filter.envs.length === 0 || filter.envs.some((s) => envMatches(s, e.id)));
+  const envs = environments.filter(
+    (e) => !filter.envs || filter.envs.length === 0 || filter.envs.some((s) => envMatches(s, e.id)),
+  );
   const targets: Target[] = [];
 
   if (filter.project) {

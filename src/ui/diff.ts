@@ -3,7 +3,15 @@ import { createTwoFilesPatch } from "diff";
 import type { Theme } from "./theme.js";
 
 export function unifiedDiff(file: string, before: string | null, after: string, theme: Theme): string {
-  const patch = createTwoFilesPatch(before === null ? "/dev/null" : file, file, (before ?? "").replace(/\r\n/g, "\n"), after.replace(/\r\n/g, "\n"), "", "", { context: 3 });
+  const patch = createTwoFilesPatch(
+    before === null ? "/dev/null" : file,
+    file,
+    (before ?? "").replace(/\r\n/g, "\n"),
+    after.replace(/\r\n/g, "\n"),
+    "",
+    "",
+    { context: 3 },
+  );
   return patch
     .split("\n")
     .filter((line) => !line.startsWith("====="))

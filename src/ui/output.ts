@@ -5,7 +5,7 @@
 import { maskSecrets } from "../core/manifest/resolve.js";
 import type { Progress } from "../core/progress.js";
 import { createProgress } from "./spinner.js";
-import { type Theme, colorEnabled, makeTheme } from "./theme.js";
+import { colorEnabled, makeTheme, type Theme } from "./theme.js";
 
 export interface OutputOptions {
   json: boolean;
@@ -69,6 +69,13 @@ export function createOutput(
     },
     progress: undefined as unknown as Progress,
   };
-  out.progress = createProgress({ interactive, quiet: json, theme, write: err, stream: streams.stderr, mask });
+  out.progress = createProgress({
+    interactive,
+    quiet: json,
+    theme,
+    write: err,
+    stream: streams.stderr,
+    mask,
+  });
   return out;
 }

@@ -25,7 +25,11 @@ export function createProgress(options: {
         stop() {},
       };
     }
-    const spinner = ora({ text: mask(text), stream: options.stream as NodeJS.WritableStream, color: "cyan" }).start();
+    const spinner = ora({
+      text: mask(text),
+      stream: options.stream as NodeJS.WritableStream,
+      color: "cyan",
+    }).start();
     return {
       update: (t) => {
         spinner.text = mask(t);

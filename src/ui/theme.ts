@@ -13,7 +13,11 @@ export interface Theme {
   info: string;
 }
 
-export function colorEnabled(env: Readonly<Record<string, string | undefined>>, isTTY: boolean, noColorFlag: boolean): boolean {
+export function colorEnabled(
+  env: Readonly<Record<string, string | undefined>>,
+  isTTY: boolean,
+  noColorFlag: boolean,
+): boolean {
   if (noColorFlag) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;

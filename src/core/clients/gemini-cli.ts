@@ -8,7 +8,10 @@ export const geminiCli: ClientModule = {
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
   async userConfig(env) {
-    return { path: inHome(env, ".gemini", "settings.json"), present: await anyExists(env, [inHome(env, ".gemini")]) };
+    return {
+      path: inHome(env, ".gemini", "settings.json"),
+      present: await anyExists(env, [inHome(env, ".gemini")]),
+    };
   },
   projectConfig: [".gemini", "settings.json"],
   referenceStyle: (name) => `\${${name}}`,

@@ -8,7 +8,14 @@ import type { ClientModule } from "./types.js";
 import { vscode } from "./vscode.js";
 import { windsurf } from "./windsurf.js";
 
-export const CLIENTS: readonly ClientModule[] = [claudeDesktop, claudeCode, cursor, vscode, windsurf, geminiCli];
+export const CLIENTS: readonly ClientModule[] = [
+  claudeDesktop,
+  claudeCode,
+  cursor,
+  vscode,
+  windsurf,
+  geminiCli,
+];
 
 export function clientById(id: string): ClientModule | undefined {
   return CLIENTS.find((c) => c.id === id);

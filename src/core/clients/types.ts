@@ -1,4 +1,4 @@
-import type { EnvKind, Environment } from "../environments/types.js";
+import type { Environment, EnvKind } from "../environments/types.js";
 import type { ClientId } from "../manifest/schema.js";
 
 export type Scope = "user" | "project";
@@ -63,7 +63,10 @@ export interface Target {
   note?: string;
 }
 
-export function stdioWithoutEmptyEnv(launch: Launch, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function stdioWithoutEmptyEnv(
+  launch: Launch,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     ...extra,
     command: launch.command,
@@ -72,6 +75,9 @@ export function stdioWithoutEmptyEnv(launch: Launch, extra: Record<string, unkno
   };
 }
 
-export function withHeaders(base: Record<string, unknown>, headers: Record<string, string>): Record<string, unknown> {
+export function withHeaders(
+  base: Record<string, unknown>,
+  headers: Record<string, string>,
+): Record<string, unknown> {
   return Object.keys(headers).length > 0 ? { ...base, headers } : base;
 }

@@ -9,7 +9,10 @@ export const windsurf: ClientModule = {
   serversPath: ["mcpServers"],
   async userConfig(env) {
     const dir = inHome(env, ".codeium", "windsurf");
-    return { path: inHome(env, ".codeium", "windsurf", "mcp_config.json"), present: await anyExists(env, [dir]) };
+    return {
+      path: inHome(env, ".codeium", "windsurf", "mcp_config.json"),
+      present: await anyExists(env, [dir]),
+    };
   },
   referenceStyle: (name) => `\${env:${name}}`,
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),

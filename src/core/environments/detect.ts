@@ -10,8 +10,15 @@ import type { Machine } from "../machine.js";
 import { gatherPosixFacts, posixEnvironment, posixStamp } from "./posix.js";
 import type { EnvFacts, Environment } from "./types.js";
 import { envMatches } from "./types.js";
+import {
+  gatherWindowsFacts,
+  keepWindowsVars,
+  readWindowsVars,
+  statStamp,
+  windowsEnvironment,
+  windowsStamp,
+} from "./windows.js";
 import { distroEnvironment, gatherDistroFacts, listDistros } from "./wsl-remote.js";
-import { gatherWindowsFacts, keepWindowsVars, readWindowsVars, statStamp, windowsEnvironment, windowsStamp } from "./windows.js";
 
 const CACHE_VERSION = 1;
 /** The list of WSL distros has no cheap stamp; look again once a day. */
@@ -49,7 +56,11 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
   let dirty = false;
   let gathered = 0;
 
-  async function cached(key: string, stamp: (f: EnvFacts) => Promise<string>, gather: () => Promise<EnvFacts>): Promise<EnvFacts> {
+  async function cached(
+    key: string,
+    stamp: (f: EnvFacts) => Promise<string>,
+    gather: () => Promise<EnvFacts>,
+  ): Promise<EnvFacts> {
     const hit = cache.entries[key];
     if (hit && (await stamp(hit.facts)) === hit.stamp) return hit.facts;
     const facts = await gather();
@@ -60,10 +71,15 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
   }
 
   const environments: Environment[] = [];
-  const wanted = (id: string) => !options.limitTo || options.limitTo.length === 0 || options.limitTo.some((s) => envMatches(s, id));
+  const wanted = (id: string) =>
+    !options.limitTo || options.limitTo.length === 0 || options.limitTo.some((s) => envMatches(s, id));
 
   if (local.kind !== "windows") {
-    const facts = await cached(local.id, (f) => posixStamp(host, f), () => gatherPosixFacts(host, local));
+    const facts = await cached(
+      local.id,
+      (f) => posixStamp(host, f),
+      () => gatherPosixFacts(host, local),
+    );
     environments.push(posixEnvironment(facts, host));
   }
 
@@ -93,10 +109,15 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
 
   if (bridge && local.kind === "windows") {
     const vars = keepWindowsVars(host.env);
-    const facts = await cached("windows", (f) => windowsStamp(bridge, f), () => gatherWindowsFacts(bridge, vars));
+    const facts = await cached(
+      "windows",
+      (f) => windowsStamp(bridge, f),
+      () => gatherWindowsFacts(bridge, vars),
+    );
     environments.push(windowsEnvironment(facts, bridge, true));
 
-    const fresh = cache.distros && host.now().getTime() - Date.parse(cache.distros.savedAt) < DISTRO_LIST_TTL_MS;
+    const fresh =
+      cache.distros && host.now().getTime() - Date.parse(cache.distros.savedAt) < DISTRO_LIST_TTL_MS;
     let distros = fresh ? cache.distros!.list : undefined;
     if (!distros) {
       distros = await listDistros(host);
@@ -106,7 +127,12 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
     for (const distro of distros.filter((d) => wanted(`wsl:${d}`))) {
       const distroFacts = await cached(
         `wsl:${distro}@windows`,
-        async (f) => statStamp(f.node?.path ? bridge.access(`\\\\wsl.localhost\\${distro}${f.node.path.replace(/\//g, "\\")}`) : undefined),
+        async (f) =>
+          statStamp(
+            f.node?.path
+              ? bridge.access(`\\\\wsl.localhost\\${distro}${f.node.path.replace(/\//g, "\\")}`)
+              : undefined,
+          ),
         () => gatherDistroFacts(host, distro),
       );
       environments.push(distroEnvironment(distroFacts, host, bridge));

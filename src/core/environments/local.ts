@@ -3,10 +3,10 @@
  * Reads only the environment table and a few files under /proc and /etc: no process.
  */
 import { readFile } from "node:fs/promises";
-import { type Host, getEnv, sysPath } from "../host.js";
-import { findOnPath } from "./which.js";
+import { getEnv, type Host, sysPath } from "../host.js";
 import { automountRootFromConf } from "./paths.js";
 import type { EnvKind } from "./types.js";
+import { findOnPath } from "./which.js";
 
 export interface LocalInfo {
   kind: EnvKind;
@@ -47,10 +47,18 @@ export async function detectLocal(host: Host): Promise<LocalInfo> {
 
   const binfmt = await readText(sysPath(host, "/proc/sys/fs/binfmt_misc/WSLInterop"));
   if (binfmt !== undefined && /^disabled/m.test(binfmt)) {
-    return { ...base, interopReason: "WSL interop is disabled ([interop] enabled=false in /etc/wsl.conf, or switched off for this session)" };
+    return {
+      ...base,
+      interopReason:
+        "WSL interop is disabled ([interop] enabled=false in /etc/wsl.conf, or switched off for this session)",
+    };
   }
   if (wslVersion === 2 && !host.env.WSL_INTEROP) {
-    return { ...base, interopReason: "WSL_INTEROP is not set (run from a normal WSL shell, not through sudo or a systemd service)" };
+    return {
+      ...base,
+      interopReason:
+        "WSL_INTEROP is not set (run from a normal WSL shell, not through sudo or a systemd service)",
+    };
   }
   const cmdExe =
     (await findOnPath("cmd.exe", getEnv(host.env, "PATH") ?? "", { posix: true })) ??

@@ -26,9 +26,11 @@ export function parseNpmInfo(stdout: string, stderr: string): NpmInfo {
   // Paths are printed unquoted and may hold spaces (C:\Program Files\nodejs\node.exe).
   const cli = /^npm verbose cli (.+?[\\/]node(?:js)?(?:\.exe)?) \S.*$/im.exec(all);
   if (cli) info.nodePath = cli[1]!.trim();
-  const node = /npm info using node@(v\d+\.\d+\.\d+\S*)/.exec(all) ?? /npm verbose node (v\d+\.\d+\.\d+\S*)/.exec(all);
+  const node =
+    /npm info using node@(v\d+\.\d+\.\d+\S*)/.exec(all) ?? /npm verbose node (v\d+\.\d+\.\d+\S*)/.exec(all);
   if (node) info.nodeVersion = node[1]!;
-  const npm = /npm info using npm@(\d+\.\d+\.\d+\S*)/.exec(all) ?? /npm verbose npm\s+v(\d+\.\d+\.\d+\S*)/.exec(all);
+  const npm =
+    /npm info using npm@(\d+\.\d+\.\d+\S*)/.exec(all) ?? /npm verbose npm\s+v(\d+\.\d+\.\d+\S*)/.exec(all);
   if (npm) info.npmVersion = npm[1]!;
   return info;
 }

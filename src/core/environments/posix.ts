@@ -5,16 +5,22 @@
  */
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import { type Host, getEnv, localHomedir } from "../host.js";
+import { getEnv, type Host, localHomedir } from "../host.js";
 import { tail } from "../run.js";
 import type { LocalInfo } from "./local.js";
 import { NPM_INFO_ARGS, parseNodeVersion, parseNpmInfo } from "./npm-info.js";
 import { isOnWindowsDrive } from "./paths.js";
-import type { EnvFacts, EnvRunOptions, Environment } from "./types.js";
-import { statStamp } from "./windows.js";
+import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import { findOnPath } from "./which.js";
+import { statStamp } from "./windows.js";
 
-const XDG_VARS = ["XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "NPM_CONFIG_PREFIX"];
+const XDG_VARS = [
+  "XDG_CONFIG_HOME",
+  "XDG_DATA_HOME",
+  "XDG_CACHE_HOME",
+  "XDG_STATE_HOME",
+  "NPM_CONFIG_PREFIX",
+];
 
 function childEnv(host: Host, nodeDir: string | undefined, extra: Record<string, string> = {}) {
   const PATH = getEnv(host.env, "PATH") ?? "";
@@ -45,7 +51,8 @@ export async function gatherPosixFacts(host: Host, local: LocalInfo): Promise<En
     vars,
     usable: false,
   };
-  const onWindows = (p: string) => local.kind === "wsl" && (isOnWindowsDrive(p, local.mountRoot) || /\.(exe|cmd|bat)$/i.test(p));
+  const onWindows = (p: string) =>
+    local.kind === "wsl" && (isOnWindowsDrive(p, local.mountRoot) || /\.(exe|cmd|bat)$/i.test(p));
 
   const node = await findOnPath("node", PATH, { posix: true });
   const npm = await findOnPath("npm", PATH, { posix: true });
@@ -53,7 +60,12 @@ export async function gatherPosixFacts(host: Host, local: LocalInfo): Promise<En
     const nodeReal = await real(node);
     let version: string | undefined;
     if (nodeReal === (await real(host.self.node))) version = process.version;
-    else version = parseNodeVersion((await host.runner.run(node, ["--version"], { env: childEnv(host, undefined), timeoutMs: 20_000 })).stdout.toString());
+    else
+      version = parseNodeVersion(
+        (
+          await host.runner.run(node, ["--version"], { env: childEnv(host, undefined), timeoutMs: 20_000 })
+        ).stdout.toString(),
+      );
     facts.node = { path: nodeReal, ...(version ? { version } : {}) };
   }
   if (npm && onWindows(npm)) {
@@ -61,7 +73,9 @@ export async function gatherPosixFacts(host: Host, local: LocalInfo): Promise<En
     return facts;
   }
   if (!facts.node) {
-    facts.reason = node ? `PATH finds Windows' node (${node}); install Node.js inside WSL` : `Node.js is not installed here (no node on PATH)`;
+    facts.reason = node
+      ? `PATH finds Windows' node (${node}); install Node.js inside WSL`
+      : `Node.js is not installed here (no node on PATH)`;
     return facts;
   }
   if (!npm) {
@@ -69,7 +83,11 @@ export async function gatherPosixFacts(host: Host, local: LocalInfo): Promise<En
     return facts;
   }
   const nodeDir = path.dirname(facts.node.path);
-  const run = await host.runner.run(npm, [...NPM_INFO_ARGS], { env: childEnv(host, nodeDir), cwd: facts.home, timeoutMs: 60_000 });
+  const run = await host.runner.run(npm, [...NPM_INFO_ARGS], {
+    env: childEnv(host, nodeDir),
+    cwd: facts.home,
+    timeoutMs: 60_000,
+  });
   const info = parseNpmInfo(run.stdout.toString(), run.stderr.toString());
   if (run.exitCode !== 0 || !info.prefix) {
     facts.reason = `npm did not answer: ${tail(run.stderr.toString(), 2) || run.spawnError || `exit ${run.exitCode}`}`;

@@ -34,7 +34,10 @@ async function identity(file: string): Promise<string | undefined> {
  * Shorten every component with a space. `access` maps a native path to one we can stat.
  * Returns undefined when some component has no verifiable short name (8.3 names can be off).
  */
-export async function shortenWindowsPath(nativePath: string, access: (p: string) => string | undefined): Promise<string | undefined> {
+export async function shortenWindowsPath(
+  nativePath: string,
+  access: (p: string) => string | undefined,
+): Promise<string | undefined> {
   if (!nativePath.includes(" ")) return nativePath;
   const m = /^([A-Za-z]:)\\(.*)$/.exec(nativePath);
   if (!m) return undefined;

@@ -15,7 +15,7 @@ export interface EnvFacts {
   vars: Record<string, string>;
   node?: { path: string; version?: string };
   /** npm's global prefix; packages live in `prefix\node_modules` (Windows) or `prefix/lib/node_modules`. */
-  npm?: { prefix: string; version?: string; /** The npm program found there (POSIX). */ bin?: string };
+  npm?: { prefix: string; version?: string /** The npm program found there (POSIX). */; bin?: string };
   /** Can mcp-twin install packages and run servers here? */
   usable: boolean;
   reason?: string;
@@ -44,7 +44,9 @@ export interface EnvRunOptions extends Pick<RunOptions, "timeoutMs" | "input" | 
 /** Where packages of a global prefix live, and where a package's folder is. */
 export function globalModulesDir(env: Pick<EnvFacts, "kind" | "npm">): string | undefined {
   if (!env.npm) return undefined;
-  return env.kind === "windows" ? `${env.npm.prefix.replace(/[\\/]+$/, "")}\\node_modules` : `${env.npm.prefix.replace(/\/+$/, "")}/lib/node_modules`;
+  return env.kind === "windows"
+    ? `${env.npm.prefix.replace(/[\\/]+$/, "")}\\node_modules`
+    : `${env.npm.prefix.replace(/\/+$/, "")}/lib/node_modules`;
 }
 
 export function joinNative(kind: EnvKind, ...parts: string[]): string {

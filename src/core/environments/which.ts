@@ -32,7 +32,11 @@ export async function isExecutableFile(file: string, needExecBit = true): Promis
  * The first match for `name` on a PATH value. POSIX: returns the path as found on PATH.
  * Windows: tries PATHEXT extensions and returns the native Windows path.
  */
-export async function findOnPath(name: string, pathValue: string, search: PosixSearch | WindowsSearch): Promise<string | undefined> {
+export async function findOnPath(
+  name: string,
+  pathValue: string,
+  search: PosixSearch | WindowsSearch,
+): Promise<string | undefined> {
   if (search.posix) {
     for (const dir of pathValue.split(":")) {
       if (!dir) continue;
@@ -43,7 +47,10 @@ export async function findOnPath(name: string, pathValue: string, search: PosixS
   }
   const exts = /\.[A-Za-z0-9]+$/.test(name) ? [""] : search.pathext.split(";").filter(Boolean);
   for (const raw of pathValue.split(";")) {
-    const dir = raw.trim().replace(/^"|"$/g, "").replace(/[\\/]+$/, "");
+    const dir = raw
+      .trim()
+      .replace(/^"|"$/g, "")
+      .replace(/[\\/]+$/, "");
     if (!dir) continue;
     for (const ext of exts) {
       const native = `${dir}\\${name}${ext.toLowerCase()}`;

@@ -6,12 +6,12 @@
  */
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { type Host, getEnv } from "../host.js";
-import { type RunResult, decodeWindowsOutput, tail } from "../run.js";
+import { getEnv, type Host } from "../host.js";
+import { decodeWindowsOutput, type RunResult, tail } from "../run.js";
 import type { LocalInfo } from "./local.js";
 import { NPM_INFO_ARGS, parseNodeVersion, parseNpmInfo } from "./npm-info.js";
 import { windowsToWsl } from "./paths.js";
-import type { EnvFacts, EnvRunOptions, Environment } from "./types.js";
+import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import { findOnPath } from "./which.js";
 
 /** How this process reaches Windows. */
@@ -56,7 +56,11 @@ export function windowsBridgeFromWsl(host: Host, local: LocalInfo): WindowsBridg
       });
     },
     exe: (nativePath, args, options = {}) =>
-      host.runner.run(access(nativePath) ?? nativePath, args, { cwd, env: withWslenv(host.env, options.env), ...pick(options) }),
+      host.runner.run(access(nativePath) ?? nativePath, args, {
+        cwd,
+        env: withWslenv(host.env, options.env),
+        ...pick(options),
+      }),
   };
 }
 
@@ -65,7 +69,8 @@ export function windowsBridgeLocal(host: Host): WindowsBridge {
   const access = (p: string) => {
     if (!host.sysroot) return p;
     const drive = /^([A-Za-z]):[\\/]?(.*)$/.exec(p);
-    if (drive) return path.join(host.sysroot, drive[1]!.toLowerCase(), ...drive[2]!.split(/[\\/]+/).filter(Boolean));
+    if (drive)
+      return path.join(host.sysroot, drive[1]!.toLowerCase(), ...drive[2]!.split(/[\\/]+/).filter(Boolean));
     const unc = /^\\\\([^\\]+)\\(.*)$/.exec(p);
     if (unc) return path.join(host.sysroot, unc[1]!.toLowerCase(), ...unc[2]!.split(/\\+/).filter(Boolean));
     return undefined;
@@ -75,12 +80,17 @@ export function windowsBridgeLocal(host: Host): WindowsBridge {
     access,
     cmd: (tokens, options = {}) => {
       assertSafe(tokens);
-      return host.runner.run(getEnv(host.env, "ComSpec") && !host.sysroot ? getEnv(host.env, "ComSpec")! : "cmd.exe", ["/d", "/s", "/c", ...tokens], {
-        env: env(options.env),
-        ...pick(options),
-      });
+      return host.runner.run(
+        getEnv(host.env, "ComSpec") && !host.sysroot ? getEnv(host.env, "ComSpec")! : "cmd.exe",
+        ["/d", "/s", "/c", ...tokens],
+        {
+          env: env(options.env),
+          ...pick(options),
+        },
+      );
     },
-    exe: (nativePath, args, options = {}) => host.runner.run(access(nativePath) ?? nativePath, args, { env: env(options.env), ...pick(options) }),
+    exe: (nativePath, args, options = {}) =>
+      host.runner.run(access(nativePath) ?? nativePath, args, { env: env(options.env), ...pick(options) }),
   };
 }
 
@@ -104,7 +114,17 @@ export function parseSetOutput(text: string): Record<string, string> {
 }
 
 /** The variables we keep, under canonical upper-case names. */
-const KEPT = ["APPDATA", "LOCALAPPDATA", "USERPROFILE", "USERNAME", "PATH", "PATHEXT", "PROGRAMFILES", "SYSTEMROOT", "NPM_CONFIG_PREFIX"];
+const KEPT = [
+  "APPDATA",
+  "LOCALAPPDATA",
+  "USERPROFILE",
+  "USERNAME",
+  "PATH",
+  "PATHEXT",
+  "PROGRAMFILES",
+  "SYSTEMROOT",
+  "NPM_CONFIG_PREFIX",
+];
 
 export function keepWindowsVars(all: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -126,8 +146,17 @@ export async function readWindowsVars(bridge: WindowsBridge): Promise<Record<str
   return vars;
 }
 
-export async function gatherWindowsFacts(bridge: WindowsBridge, vars: Record<string, string>): Promise<EnvFacts> {
-  const facts: EnvFacts = { id: "windows", kind: "windows", home: vars.USERPROFILE ?? "", vars, usable: false };
+export async function gatherWindowsFacts(
+  bridge: WindowsBridge,
+  vars: Record<string, string>,
+): Promise<EnvFacts> {
+  const facts: EnvFacts = {
+    id: "windows",
+    kind: "windows",
+    home: vars.USERPROFILE ?? "",
+    vars,
+    usable: false,
+  };
   const nodeOnPath = await findOnPath("node", vars.PATH ?? "", {
     pathext: vars.PATHEXT ?? ".COM;.EXE;.BAT;.CMD",
     access: (p) => bridge.access(p),
@@ -137,13 +166,18 @@ export async function gatherWindowsFacts(bridge: WindowsBridge, vars: Record<str
   const nodePath = info.nodePath ?? (nodeOnPath && /\.exe$/i.test(nodeOnPath) ? nodeOnPath : undefined);
   if (nodePath) {
     let version = info.nodeVersion;
-    if (!version) version = parseNodeVersion(decodeWindowsOutput((await bridge.exe(nodePath, ["--version"], { timeoutMs: 30_000 })).stdout));
+    if (!version)
+      version = parseNodeVersion(
+        decodeWindowsOutput((await bridge.exe(nodePath, ["--version"], { timeoutMs: 30_000 })).stdout),
+      );
     facts.node = { path: nodePath, ...(version ? { version } : {}) };
   }
-  if (npmRun.exitCode === 0 && info.prefix) facts.npm = { prefix: info.prefix, ...(info.npmVersion ? { version: info.npmVersion } : {}) };
+  if (npmRun.exitCode === 0 && info.prefix)
+    facts.npm = { prefix: info.prefix, ...(info.npmVersion ? { version: info.npmVersion } : {}) };
 
   if (!facts.node) facts.reason = "Node.js is not installed on Windows (no node.exe on the Windows PATH)";
-  else if (!facts.npm) facts.reason = `npm did not answer on Windows: ${tail(decodeWindowsOutput(npmRun.stderr), 2) || `exit ${npmRun.exitCode}`}`;
+  else if (!facts.npm)
+    facts.reason = `npm did not answer on Windows: ${tail(decodeWindowsOutput(npmRun.stderr), 2) || `exit ${npmRun.exitCode}`}`;
   else facts.usable = true;
   return facts;
 }

@@ -5,7 +5,7 @@
  */
 import type { Host } from "../host.js";
 import { decodeWindowsOutput, tail } from "../run.js";
-import type { EnvFacts, EnvRunOptions, Environment } from "./types.js";
+import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import type { WindowsBridge } from "./windows.js";
 
 /** Distros that belong to tools, not to the user. */
@@ -54,7 +54,8 @@ export async function gatherDistroFacts(host: Host, distro: string): Promise<Env
     facts.reason = `PATH in ${distro} finds Windows' npm (${kv.npmOnPath}) before a Linux one`;
     return facts;
   }
-  if (kv.prefix && kv.npm) facts.npm = { prefix: kv.prefix, bin: kv.npm, ...(kv.npmVersion ? { version: kv.npmVersion } : {}) };
+  if (kv.prefix && kv.npm)
+    facts.npm = { prefix: kv.prefix, bin: kv.npm, ...(kv.npmVersion ? { version: kv.npmVersion } : {}) };
   if (!facts.node) facts.reason = `Node.js is not installed in ${distro}`;
   else if (!facts.npm) facts.reason = `npm is not installed in ${distro}`;
   else facts.usable = true;
@@ -65,7 +66,11 @@ export async function gatherDistroFacts(host: Host, distro: string): Promise<Env
 function wslenvFor(host: Host, extra: Record<string, string> = {}) {
   const names = Object.keys(extra);
   if (names.length === 0) return { ...host.env };
-  return { ...host.env, ...extra, WSLENV: [host.env.WSLENV, ...names.map((n) => `${n}/u`)].filter(Boolean).join(":") };
+  return {
+    ...host.env,
+    ...extra,
+    WSLENV: [host.env.WSLENV, ...names.map((n) => `${n}/u`)].filter(Boolean).join(":"),
+  };
 }
 
 export function distroEnvironment(facts: EnvFacts, host: Host, windows: WindowsBridge): Environment {
@@ -80,7 +85,8 @@ export function distroEnvironment(facts: EnvFacts, host: Host, windows: WindowsB
     ...facts,
     local: false,
     style: "posix",
-    access: (p) => (p.startsWith("/") ? windows.access(`\\\\wsl.localhost\\${distro}${p.replace(/\//g, "\\")}`) : undefined),
+    access: (p) =>
+      p.startsWith("/") ? windows.access(`\\\\wsl.localhost\\${distro}${p.replace(/\//g, "\\")}`) : undefined,
     exec,
     // npm's shebang would look for node on the bare --exec PATH: run npm-cli.js with our node.
     runNpm: (args, options) => exec(facts.node?.path ?? "node", [facts.npm?.bin ?? "npm", ...args], options),

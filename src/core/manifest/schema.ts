@@ -4,7 +4,15 @@
  */
 import { z } from "zod";
 
-export const CLIENT_IDS = ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf", "gemini-cli", "codex"] as const;
+export const CLIENT_IDS = [
+  "claude-desktop",
+  "claude-code",
+  "cursor",
+  "vscode",
+  "windsurf",
+  "gemini-cli",
+  "codex",
+] as const;
 export type ClientId = (typeof CLIENT_IDS)[number];
 
 export const MANIFEST_VERSION = 1;
@@ -20,8 +28,14 @@ export const clientId = z.enum(CLIENT_IDS).describe("An AI client.");
 /** Letters, digits, `-` and `_`: what every client (Claude Code is the strictest) accepts. */
 export const serverName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "use letters, digits, - and _ only (Claude Code rejects other names)")
-  .refine((n) => !["workspace", "claude-in-chrome", "computer-use"].includes(n), "is reserved by Claude Code");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+    "use letters, digits, - and _ only (Claude Code rejects other names)",
+  )
+  .refine(
+    (n) => !["workspace", "claude-in-chrome", "computer-use"].includes(n),
+    "is reserved by Claude Code",
+  );
 
 /** An npm package spec: name, optionally @version or @range or @tag. No URLs, no shell syntax. */
 export const npmSpec = z
@@ -49,12 +63,22 @@ export const serverSchema = z
     description: z.string().optional(),
     package: npmSpec.optional(),
     bin: z.string().min(1).optional().describe("Which bin of the package to run, when it has several."),
-    command: z.string().min(1).optional().describe("A program to run as is (e.g. uvx), when there is no npm package."),
+    command: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("A program to run as is (e.g. uvx), when there is no npm package."),
     args: z.array(z.string()).optional().describe("Arguments; ${secret:NAME} and ${env:NAME} are resolved."),
-    env: stringMap.optional().describe("Environment variables; values may use ${secret:NAME} and ${env:NAME}."),
+    env: stringMap
+      .optional()
+      .describe("Environment variables; values may use ${secret:NAME} and ${env:NAME}."),
     url: z.string().url().optional().describe("A remote (Streamable HTTP) server."),
     headers: stringMap.optional().describe("HTTP headers for a remote server, e.g. Authorization."),
-    environments: z.array(envSelector).min(1).optional().describe("Where the server is installed and runs (default: everywhere)."),
+    environments: z
+      .array(envSelector)
+      .min(1)
+      .optional()
+      .describe("Where the server is installed and runs (default: everywhere)."),
     clients: z.array(clientId).min(1).optional().describe("Which clients get it (default: all)."),
     overrides: z.record(envSelector, overrideSchema).optional(),
     disabled: z.boolean().optional().describe("Keep it in the manifest but out of every client."),
@@ -70,23 +94,33 @@ export const serverSchema = z
             : `has ${kinds.join(" and ")}: give exactly one of package, command or url`,
       });
     }
-    if (server.headers && !server.url) ctx.addIssue({ code: "custom", path: ["headers"], message: "headers only apply to a url server" });
-    if (server.bin && !server.package) ctx.addIssue({ code: "custom", path: ["bin"], message: "bin only applies to a package server" });
+    if (server.headers && !server.url)
+      ctx.addIssue({ code: "custom", path: ["headers"], message: "headers only apply to a url server" });
+    if (server.bin && !server.package)
+      ctx.addIssue({ code: "custom", path: ["bin"], message: "bin only applies to a package server" });
   });
 
 export const bridgeSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
     port: z.number().int().min(1).max(65535).default(7760),
-    environment: envSelector.optional().describe("Where the bridge runs (default: WSL when there is one, else here)."),
+    environment: envSelector
+      .optional()
+      .describe("Where the bridge runs (default: WSL when there is one, else here)."),
   })
   .describe("The bundled bridge (mcp-twin serve), registered in every client when enabled.");
 
 export const manifestSchema = z
   .strictObject({
     $schema: z.string().optional(),
-    version: z.literal(MANIFEST_VERSION).optional().describe("Manifest format version (absent means the current one)."),
-    environments: z.array(envSelector).optional().describe("Environments mcp-twin manages (default: every one it finds)."),
+    version: z
+      .literal(MANIFEST_VERSION)
+      .optional()
+      .describe("Manifest format version (absent means the current one)."),
+    environments: z
+      .array(envSelector)
+      .optional()
+      .describe("Environments mcp-twin manages (default: every one it finds)."),
     clients: z.array(clientId).optional().describe("Clients mcp-twin manages (default: every one it finds)."),
     servers: z.record(serverName, serverSchema).default({}),
     bridge: bridgeSchema.optional(),
@@ -100,6 +134,9 @@ export type BridgeSpec = z.infer<typeof bridgeSchema>;
 
 /** The JSON Schema shipped with the package (editors complete the manifest with it). */
 export function manifestJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(manifestSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(manifestSchema, { io: "input", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
   return { ...schema, title: "mcp-twin manifest" };
 }

@@ -25,8 +25,11 @@ export async function loadSecrets(file: string): Promise<Record<string, string>>
       hint: "Fix or delete it, then set the secrets again with `mcp-twin secret set NAME`.",
     });
   }
-  const secrets = data && typeof data === "object" && data.secrets && typeof data.secrets === "object" ? data.secrets : {};
-  return Object.fromEntries(Object.entries(secrets).filter(([k, v]) => SECRET_NAME.test(k) && typeof v === "string"));
+  const secrets =
+    data && typeof data === "object" && data.secrets && typeof data.secrets === "object" ? data.secrets : {};
+  return Object.fromEntries(
+    Object.entries(secrets).filter(([k, v]) => SECRET_NAME.test(k) && typeof v === "string"),
+  );
 }
 
 export async function saveSecrets(file: string, secrets: Record<string, string>): Promise<void> {

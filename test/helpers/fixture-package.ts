@@ -1,0 +1,57 @@
+/**
+ * Builds the fixture MCP server into one file (SDK and zod bundled in) and packs it with the real
+ * `npm pack`, so tests can `npm install` it offline from the loopback registry.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const FIXTURE_DIR = fileURLToPath(new URL("../fixtures/mcp-server/", import.meta.url));
+
+export interface PackedFixture {
+  name: string;
+  version: string;
+  tgz: string;
+  /** The bundled server script, runnable with `node <script>` without installing. */
+  script: string;
+}
+
+export async function packFixture(outDir: string, version: string): Promise<PackedFixture> {
+  const staging = path.join(outDir, `staging-${version}`);
+  mkdirSync(path.join(staging, "dist"), { recursive: true });
+  const pkg = JSON.parse(readFileSync(path.join(FIXTURE_DIR, "package.json"), "utf8")) as {
+    name: string;
+    version: string;
+  };
+  pkg.version = version;
+  writeFileSync(path.join(staging, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
+  await build({
+    entryPoints: [path.join(FIXTURE_DIR, "src", "server.ts")],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node18",
+    outfile: path.join(staging, "dist", "server.js"),
+    banner: { js: "#!/usr/bin/env node" },
+    logLevel: "silent",
+  });
+  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", outDir], {
+    cwd: staging,
+    encoding: "utf8",
+    env: { ...process.env, npm_config_loglevel: "error" },
+  });
+  const file = (JSON.parse(out) as Array<{ filename: string }>)[0]!.filename;
+  return {
+    name: pkg.name,
+    version,
+    tgz: path.join(outDir, file),
+    script: path.join(staging, "dist", "server.js"),
+  };
+}
+
+/** A copy of the fixture sources, for tests that want to build variants. */
+export function copyFixtureSources(to: string): void {
+  cpSync(FIXTURE_DIR, to, { recursive: true });
+}

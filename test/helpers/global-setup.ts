@@ -1,0 +1,37 @@
+/**
+ * Once per test run: pack the fixture server (two versions, for --update) and serve them from a
+ * loopback registry. Tests read the addresses with `inject()`.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { packFixture } from "./fixture-package.js";
+import { startRegistry } from "./registry.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    registryUrl: string;
+    fixtureName: string;
+    fixtureScript: string;
+    fixtureTgz: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-fixtures-"));
+  const v1 = await packFixture(dir, "1.0.0");
+  const v2 = await packFixture(dir, "1.1.0");
+  const registry = await startRegistry([
+    { name: v1.name, version: v1.version, tgz: v1.tgz, bin: { "mcp-twin-fixture-server": "dist/server.js" } },
+    { name: v2.name, version: v2.version, tgz: v2.tgz, bin: { "mcp-twin-fixture-server": "dist/server.js" } },
+  ]);
+  project.provide("registryUrl", registry.url);
+  project.provide("fixtureName", v1.name);
+  project.provide("fixtureScript", v1.script);
+  project.provide("fixtureTgz", v1.tgz);
+  return async () => {
+    await registry.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * A loopback npm registry serving packed tarballs: enough of the registry protocol for
+ * `npm view` and `npm install` (packument + tarball, with integrity). Counts requests, so tests can
+ * prove a no-op sync needs no network.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+
+export interface RegistryPackage {
+  name: string;
+  version: string;
+  tgz: string;
+  bin?: Record<string, string>;
+}
+
+export interface Registry {
+  url: string;
+  requests: () => number;
+  close: () => Promise<void>;
+}
+
+export async function startRegistry(packages: RegistryPackage[]): Promise<Registry> {
+  let count = 0;
+  const byName = new Map<string, RegistryPackage[]>();
+  for (const p of packages) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
+  const server: Server = createServer((req, res) => {
+    count++;
+    const url = decodeURIComponent((req.url ?? "/").split("?")[0]!);
+    const base = `http://${req.headers.host}`;
+    const tarball = /^\/(.+)\/-\/([^/]+\.tgz)$/.exec(url);
+    if (tarball) {
+      const pkg = (byName.get(tarball[1]!) ?? []).find((p) => path.basename(p.tgz) === tarball[2]);
+      if (!pkg) return notFound(res);
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.end(readFileSync(pkg.tgz));
+      return;
+    }
+    const list = byName.get(url.slice(1));
+    if (!list) return notFound(res);
+    const versions: Record<string, unknown> = {};
+    for (const p of list) {
+      const bytes = readFileSync(p.tgz);
+      versions[p.version] = {
+        name: p.name,
+        version: p.version,
+        ...(p.bin ? { bin: p.bin } : {}),
+        dist: {
+          tarball: `${base}/${p.name}/-/${path.basename(p.tgz)}`,
+          shasum: createHash("sha1").update(bytes).digest("hex"),
+          integrity: `sha512-${createHash("sha512").update(bytes).digest("base64")}`,
+        },
+      };
+    }
+    const latest = list
+      .map((p) => p.version)
+      .sort(compareVersions)
+      .at(-1)!;
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ name: list[0]!.name, "dist-tags": { latest }, versions }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    requests: () => count,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function notFound(res: import("node:http").ServerResponse): void {
+  res.writeHead(404, { "content-type": "application/json" });
+  res.end(JSON.stringify({ error: "Not found" }));
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}
