@@ -26,15 +26,19 @@ export async function packFixture(outDir: string, version: string): Promise<Pack
     version: string;
   };
   pkg.version = version;
+  // keep "type": "module" from the fixture's package.json: the bundle is ESM
   writeFileSync(path.join(staging, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
   await build({
     entryPoints: [path.join(FIXTURE_DIR, "src", "server.ts")],
     bundle: true,
     platform: "node",
-    format: "cjs",
+    format: "esm",
     target: "node18",
     outfile: path.join(staging, "dist", "server.js"),
-    banner: { js: "#!/usr/bin/env node" },
+    // Bundled CommonJS dependencies may still call require(): give them one.
+    banner: {
+      js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
+    },
     logLevel: "silent",
   });
   const out = execFileSync("npm", ["pack", "--json", "--pack-destination", outDir], {
