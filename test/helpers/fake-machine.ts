@@ -1,0 +1,352 @@
+/**
+ * A fake Windows PC with WSL, built from real files in a temp folder: a sysroot whose /proc says
+ * "microsoft-standard-WSL2" and whose /etc/wsl.conf moves the automount root into the temp folder,
+ * a C: drive with a user profile, Windows' npm prefix and stand-ins for cmd.exe, node.exe,
+ * wsl.exe, powershell.exe and tasklist.exe (test/fixtures/fake-windows), a Linux home with its own
+ * npm prefix, and a PATH that mixes both as WSL's does. mcp-twin reaches all of it through its
+ * seams (MCP_TWIN_SYSROOT, the environment table, the runner), so the real code runs unchanged.
+ */
+import { execFile } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = fileURLToPath(new URL("../../", import.meta.url));
+export const BIN = path.join(REPO, "bin", "mcp-twin.js");
+const STAND_IN = path.join(REPO, "test", "fixtures", "fake-windows", "fake-windows.cjs");
+const REAL_NPM = realpathSync(
+  path.join(path.dirname(process.execPath), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js"),
+);
+
+export interface FakeMachineOptions {
+  /** What mcp-twin runs as: inside WSL (default), on plain Linux, or on Windows itself. */
+  kind?: "wsl" | "linux" | "windows";
+  /** Claude Desktop from the Store (MSIX): its config lives in the package folder. */
+  msix?: boolean;
+  /** Install the classic Claude Desktop (its %APPDATA%\Claude folder exists). Default true. */
+  claudeDesktop?: boolean;
+  /** Cursor on Windows (~\.cursor exists). Default true. */
+  cursor?: boolean;
+  /** Claude Code inside WSL / Linux (~/.claude.json exists). Default true. */
+  claudeCode?: boolean;
+  /** Node.js installed on Windows. Default true. */
+  windowsNode?: boolean;
+  /** Linux npm present; false puts Windows' npm first on the WSL PATH (the classic trap). */
+  linuxNpm?: boolean;
+  /** WSL interop on. Default true. */
+  interop?: boolean;
+  /** Windows programs reported running by tasklist. */
+  running?: string[];
+  /** npm installs of packages starting with this name fail on Windows (E404). */
+  failWindowsInstall?: string;
+  registryUrl?: string;
+  /** A Windows user name (spaces allowed: "John Smith"). */
+  windowsUser?: string;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface FakeMachine {
+  root: string;
+  env: Record<string, string>;
+  /** Linux paths (as this test process opens them). */
+  paths: {
+    drive: string;
+    profile: string;
+    appdata: string;
+    localappdata: string;
+    home: string;
+    linuxHome: string;
+    linuxPrefix: string;
+    windowsPrefix: string;
+    claudeDesktopConfig: string;
+    cursorConfig: string;
+    claudeCodeConfig: string;
+    interopLog: string;
+  };
+  windowsUser: string;
+  run(
+    args: string[],
+    options?: { input?: string; env?: Record<string, string>; cwd?: string; timeoutMs?: number },
+  ): Promise<RunResult>;
+  /** Windows programs started so far (one line each). */
+  interopCalls(): string[];
+  clearInteropLog(): void;
+  cleanup(): void;
+}
+
+export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine {
+  const kind = options.kind ?? "wsl";
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), "mcp-twin-machine-")));
+  const user = options.windowsUser ?? "alice";
+  const mnt = path.join(root, "mnt");
+  const drive = path.join(mnt, "c");
+  const profile = path.join(drive, "Users", user);
+  const appdata = path.join(profile, "AppData", "Roaming");
+  const localappdata = path.join(profile, "AppData", "Local");
+  const windowsPrefix = path.join(appdata, "npm");
+  const system32 = path.join(drive, "Windows", "System32");
+  const nodejs = path.join(drive, "Program Files", "nodejs");
+  const linuxHome = path.join(root, "home", "bob");
+  const linuxPrefix = path.join(linuxHome, ".npm-global");
+  const linuxBin = path.join(root, "linux-bin");
+  const interopLog = path.join(root, "interop.log");
+  const sys = path.join(root, "sys");
+
+  for (const dir of [
+    appdata,
+    localappdata,
+    windowsPrefix,
+    system32,
+    nodejs,
+    path.join(linuxPrefix, "bin"),
+    linuxBin,
+    path.join(sys, "proc", "sys", "kernel"),
+    path.join(sys, "etc"),
+  ]) {
+    mkdirSync(dir, { recursive: true });
+  }
+  symlinkSync("Program Files", path.join(drive, "PROGRA~1"));
+  if (user.includes(" "))
+    symlinkSync(user, path.join(drive, "Users", `${user.replace(/\s/g, "").slice(0, 6).toUpperCase()}~1`));
+  writeFileSync(interopLog, "");
+
+  // Linux side: /proc says WSL2 (or plain Linux), wsl.conf moves the automount root here.
+  const wsl = kind === "wsl";
+  writeFileSync(
+    path.join(sys, "proc", "version"),
+    wsl
+      ? "Linux version 5.15.167.4-microsoft-standard-WSL2 (root@f9c826d3017f) (gcc (GCC) 11.2.0) #1 SMP\n"
+      : "Linux version 6.1.0-13-amd64 (debian-kernel@lists.debian.org)\n",
+  );
+  writeFileSync(
+    path.join(sys, "proc", "sys", "kernel", "osrelease"),
+    wsl ? "5.15.167.4-microsoft-standard-WSL2\n" : "6.1.0-13-amd64\n",
+  );
+  writeFileSync(path.join(sys, "etc", "wsl.conf"), `[boot]\nsystemd=true\n\n[automount]\nroot = ${mnt}/\n`);
+  symlinkSync(process.execPath, path.join(linuxBin, "node"));
+  if (options.linuxNpm !== false) symlinkSync(REAL_NPM, path.join(linuxBin, "npm"));
+  for (const tool of ["sh", "bash", "env", "readlink", "cat"]) {
+    const found = ["/bin", "/usr/bin"].map((d) => path.join(d, tool)).find((p) => existsSync(p));
+    if (found) symlinkSync(found, path.join(linuxBin, tool));
+  }
+
+  // Windows side: stand-ins, Node.js (maybe), npm's .cmd shims, client folders.
+  const standIns = ["cmd.exe", "wsl.exe", "tasklist.exe"].map((n) => path.join(system32, n));
+  mkdirSync(path.join(system32, "WindowsPowerShell", "v1.0"), { recursive: true });
+  standIns.push(path.join(system32, "WindowsPowerShell", "v1.0", "powershell.exe"));
+  if (options.windowsNode !== false) {
+    standIns.push(path.join(nodejs, "node.exe"));
+    writeFileSync(
+      path.join(nodejs, "npm.cmd"),
+      '@ECHO off\r\nnode "%~dp0\\node_modules\\npm\\bin\\npm-cli.js" %*\r\n',
+    );
+    // What Linux finds on the Windows PATH: npm's CRLF shell script, which fails inside WSL.
+    writeFileSync(
+      path.join(nodejs, "npm"),
+      '#!/bin/sh\necho "npm: 3: /bin/sh^M: not found" >&2\necho "$0: 12: node: not found" >&2\nexit 127\n',
+    );
+    chmodSync(path.join(nodejs, "npm"), 0o755);
+  }
+  for (const file of standIns) {
+    copyFileSync(STAND_IN, file);
+    chmodSync(file, 0o755);
+  }
+  if (options.msix)
+    mkdirSync(
+      path.join(localappdata, "Packages", "Claude_pzs8sxrjxfjjc", "LocalCache", "Roaming", "Claude"),
+      { recursive: true },
+    );
+  else if (options.claudeDesktop !== false) mkdirSync(path.join(appdata, "Claude"), { recursive: true });
+  if (options.cursor !== false) mkdirSync(path.join(profile, ".cursor"), { recursive: true });
+  if (options.claudeCode !== false)
+    writeFileSync(path.join(linuxHome, ".claude.json"), '{\n  "numStartups": 1,\n  "mcpServers": {}\n}\n');
+
+  const winPath = (p: string) => `C:${p.slice(drive.length).replace(/\//g, "\\")}`;
+  const vars: Record<string, string> = {
+    ALLUSERSPROFILE: "C:\\ProgramData",
+    APPDATA: winPath(appdata),
+    COMPUTERNAME: "DESKTOP-TEST",
+    ComSpec: "C:\\Windows\\system32\\cmd.exe",
+    HOMEDRIVE: "C:",
+    HOMEPATH: `\\Users\\${user}`,
+    LOCALAPPDATA: winPath(localappdata),
+    OS: "Windows_NT",
+    Path: [
+      "C:\\Windows\\system32",
+      "C:\\Windows",
+      "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\",
+      ...(options.windowsNode !== false ? ["C:\\Program Files\\nodejs\\"] : []),
+      winPath(windowsPrefix),
+    ].join(";"),
+    PATHEXT: ".COM;.EXE;.BAT;.CMD;.VBS;.VBE;.JS;.JSE;.WSF;.WSH;.MSC",
+    ProgramFiles: "C:\\Program Files",
+    SystemRoot: "C:\\Windows",
+    TEMP: `${winPath(localappdata)}\\Temp`,
+    USERNAME: user,
+    USERPROFILE: winPath(profile),
+    windir: "C:\\Windows",
+  };
+  const linuxPath = [linuxBin, path.join(linuxPrefix, "bin")].join(":");
+  writeFileSync(
+    path.join(drive, ".fake-windows.json"),
+    JSON.stringify(
+      {
+        drive,
+        log: interopLog,
+        vars,
+        node: options.windowsNode !== false ? "C:\\Program Files\\nodejs\\node.exe" : null,
+        nodeVersion: "v22.11.0",
+        npmVersion: "10.9.0",
+        npmPrefix: winPath(windowsPrefix),
+        distros: ["Ubuntu", "docker-desktop", "docker-desktop-data"],
+        distroEnv: {
+          Ubuntu: {
+            home: linuxHome,
+            user: "bob",
+            path: `${linuxPath}:/usr/bin:/bin`,
+            env: { NPM_CONFIG_PREFIX: linuxPrefix },
+          },
+        },
+        running: options.running ?? [],
+        failInstall: options.failWindowsInstall ?? null,
+        realNode: process.execPath,
+        realNpm: REAL_NPM,
+      },
+      null,
+      2,
+    ),
+  );
+
+  const windowsPathOnLinux = [
+    system32,
+    path.join(drive, "Windows"),
+    path.join(system32, "WindowsPowerShell", "v1.0"),
+    ...(options.windowsNode !== false ? [nodejs] : []),
+    windowsPrefix,
+  ];
+  const env: Record<string, string> = {
+    HOME: linuxHome,
+    USER: "bob",
+    LANG: "C.UTF-8",
+    PATH: [linuxPath, ...windowsPathOnLinux].join(":"),
+    NPM_CONFIG_PREFIX: linuxPrefix,
+    npm_config_cache: path.join(root, "npm-cache"),
+    npm_config_update_notifier: "false",
+    npm_config_fund: "false",
+    npm_config_audit: "false",
+    MCP_TWIN_SYSROOT: sys,
+    XDG_CACHE_HOME: path.join(linuxHome, ".cache"),
+    XDG_CONFIG_HOME: path.join(linuxHome, ".config"),
+    XDG_DATA_HOME: path.join(linuxHome, ".local", "share"),
+    NO_COLOR: "1",
+    ...(options.registryUrl ? { npm_config_registry: options.registryUrl } : {}),
+  };
+  if (wsl) {
+    env.WSL_DISTRO_NAME = "Ubuntu";
+    if (options.interop !== false) env.WSL_INTEROP = "/run/WSL/1_interop";
+  }
+  if (kind === "linux") env.PATH = linuxPath;
+
+  const home =
+    kind === "linux" ? path.join(linuxHome, ".config", "mcp-twin") : path.join(appdata, "mcp-twin");
+  const machine: FakeMachine = {
+    root,
+    env,
+    windowsUser: user,
+    paths: {
+      drive,
+      profile,
+      appdata,
+      localappdata,
+      home,
+      linuxHome,
+      linuxPrefix,
+      windowsPrefix,
+      claudeDesktopConfig: options.msix
+        ? path.join(
+            localappdata,
+            "Packages",
+            "Claude_pzs8sxrjxfjjc",
+            "LocalCache",
+            "Roaming",
+            "Claude",
+            "claude_desktop_config.json",
+          )
+        : path.join(appdata, "Claude", "claude_desktop_config.json"),
+      cursorConfig: path.join(profile, ".cursor", "mcp.json"),
+      claudeCodeConfig: path.join(linuxHome, ".claude.json"),
+      interopLog,
+    },
+    run: (args, runOptions = {}) =>
+      runCli(
+        args,
+        { ...env, ...runOptions.env },
+        runOptions.cwd ?? linuxHome,
+        runOptions.input,
+        runOptions.timeoutMs,
+      ),
+    interopCalls: () => readFileSync(interopLog, "utf8").split("\n").filter(Boolean),
+    clearInteropLog: () => writeFileSync(interopLog, ""),
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+  return machine;
+}
+
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  input?: string,
+  timeoutMs = 120_000,
+): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env, cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code =
+          error && typeof (error as { code?: unknown }).code === "number"
+            ? (error as { code: number }).code
+            : error
+              ? 1
+              : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+    if (input !== undefined) child.stdin?.end(input);
+    else child.stdin?.end();
+  });
+}
+
+/** Write a manifest into the machine's home. */
+export function writeManifest(machine: FakeMachine, manifest: unknown): string {
+  mkdirSync(machine.paths.home, { recursive: true });
+  const file = path.join(machine.paths.home, "mcp-twin.jsonc");
+  writeFileSync(file, typeof manifest === "string" ? manifest : `${JSON.stringify(manifest, null, 2)}\n`);
+  return file;
+}
+
+export function writeSecrets(machine: FakeMachine, secrets: Record<string, string>): void {
+  mkdirSync(machine.paths.home, { recursive: true });
+  writeFileSync(path.join(machine.paths.home, "secrets.json"), JSON.stringify({ version: 1, secrets }), {
+    mode: 0o600,
+  });
+}

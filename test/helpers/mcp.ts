@@ -1,0 +1,44 @@
+/** A real MCP handshake (SDK client over stdio) through a config entry, as its client would start it. */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+export interface StdioEntry {
+  command: string;
+  args?: string[];
+  env?: Record<string, string>;
+}
+
+export interface Handshake {
+  serverName: string | undefined;
+  tools: string[];
+  call(name: string, args: Record<string, unknown>): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * `command` is resolved by `resolveCommand` (e.g. a Windows path mapped onto the fake C: drive);
+ * the child gets a minimal environment plus the entry's env, as GUI clients do.
+ */
+export async function handshake(
+  entry: StdioEntry,
+  options: { resolveCommand?: (c: string) => string; baseEnv?: Record<string, string> } = {},
+): Promise<Handshake> {
+  const transport = new StdioClientTransport({
+    command: options.resolveCommand ? options.resolveCommand(entry.command) : entry.command,
+    args: entry.args ?? [],
+    env: { ...options.baseEnv, ...entry.env },
+    stderr: "pipe",
+  });
+  const client = new Client({ name: "mcp-twin-test", version: "0.0.0" });
+  await client.connect(transport);
+  const tools = (await client.listTools()).tools.map((t) => t.name).sort();
+  return {
+    serverName: client.getServerVersion()?.name,
+    tools,
+    async call(name, args) {
+      const r = await client.callTool({ name, arguments: args });
+      return (r.content as Array<{ text: string }>).map((c) => c.text).join("");
+    },
+    close: () => client.close(),
+  };
+}
