@@ -99,7 +99,7 @@ describe("sync inside WSL", () => {
       const entry = JSON.parse(readFileSync(file, "utf8")).mcpServers.fixture;
       const session = await handshake(entry, {
         resolveCommand: onDrive(machine),
-        baseEnv: { PATH: machine.env.PATH },
+        baseEnv: { PATH: machine.env.PATH ?? "" },
       });
       try {
         expect(session.serverName).toBe("mcp-twin-fixture");
