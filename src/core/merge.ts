@@ -261,16 +261,21 @@ function insertProperty(text: string, object: Node, key: string, value: unknown,
   const hasTrailingComma = text[afterLast] === ",";
   const commaEnd = hasTrailingComma ? afterLast + 1 : lastEnd;
 
+  // A file that ends its lists with a trailing comma gets one after our entry too, so removing
+  // the entry later gives back the same bytes.
+  const trailing = hasTrailingComma ? "," : "";
   if (format.compact || sameLineAsBrace(props[0]!.offset)) {
     // Single-line object: `{"a": 1}` -> `{"a": 1, "b": 2}`.
     const entry = ` ${keyText}: ${JSON.stringify(value)}`;
-    return hasTrailingComma ? splice(text, commaEnd, 0, entry) : splice(text, lastEnd, 0, `,${entry}`);
+    return hasTrailingComma
+      ? splice(text, commaEnd, 0, entry + trailing)
+      : splice(text, lastEnd, 0, `,${entry}`);
   }
 
   const indent = startsLine(text, last.offset)
     ? lineIndentAt(text, last.offset)
     : lineIndentAt(text, open) + format.indent;
-  const entry = `${keyText}: ${serialize(value, indent, format)}`;
+  const entry = `${keyText}: ${serialize(value, indent, format)}${trailing}`;
   // Put the new entry on its own line after the last one, keeping any comment that ends that line.
   const lineEnd = endOfLine(text, commaEnd);
   const restOfLine = text.slice(commaEnd, lineEnd);
