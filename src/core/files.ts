@@ -6,7 +6,8 @@
  * that hook, hence the hand-written temp-file + rename here.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import lockfile from "proper-lockfile";
 import writeFileAtomic from "write-file-atomic";
@@ -177,8 +178,9 @@ async function exists(file: string): Promise<boolean> {
 
 /**
  * Run `fn` holding the home's lock, so two mcp-twin runs (from WSL and PowerShell, say) cannot
- * interleave. The lock is a folder whose mtime is refreshed while held; one left by a killed run
- * goes stale after a few seconds.
+ * interleave. The lock is a folder whose mtime is refreshed while held, so a lock left by a killed
+ * run goes stale after a few seconds; one left by a dead process of this same machine (same boot,
+ * same environment, pid gone) is taken over at once.
  */
 export async function withLock<T>(
   home: string,
@@ -186,11 +188,15 @@ export async function withLock<T>(
   options: { waitMs?: number } = {},
 ): Promise<T> {
   await mkdir(home, { recursive: true });
+  const lockDir = path.join(home, "sync.lock");
+  // Who holds it, beside the lock (proper-lockfile removes the lock folder with rmdir: it must stay empty).
+  const ownerFile = `${lockDir}.owner`;
   const waitMs = options.waitMs ?? 60_000;
+  await breakDeadLock(lockDir, ownerFile);
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(home, {
-      lockfilePath: path.join(home, "sync.lock"),
+      lockfilePath: lockDir,
       realpath: false,
       stale: 5_000,
       update: 1_000,
@@ -209,9 +215,48 @@ export async function withLock<T>(
       },
     );
   }
+  await writeFile(ownerFile, JSON.stringify(await lockOwner())).catch(() => {});
   try {
     return await fn();
   } finally {
+    await rm(ownerFile, { force: true }).catch(() => {});
     await release().catch(() => {});
+  }
+}
+
+interface LockOwner {
+  pid: number;
+  boot: string;
+}
+
+async function lockOwner(): Promise<LockOwner> {
+  let boot = `${os.hostname()}/${process.platform}`;
+  try {
+    boot += `/${(await readFile("/proc/sys/kernel/random/boot_id", "utf8")).trim()}`;
+  } catch {
+    // not Linux: hostname and platform tell this machine's processes apart from WSL's
+  }
+  return { pid: process.pid, boot };
+}
+
+async function breakDeadLock(lockDir: string, ownerFile: string): Promise<void> {
+  let owner: LockOwner;
+  try {
+    owner = JSON.parse(await readFile(ownerFile, "utf8")) as LockOwner;
+  } catch {
+    return;
+  }
+  const me = await lockOwner();
+  if (owner.boot !== me.boot || owner.pid === me.pid || isAlive(owner.pid)) return;
+  await rm(lockDir, { recursive: true, force: true });
+  await rm(ownerFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

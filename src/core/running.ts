@@ -16,7 +16,11 @@ export async function runningApps(machine: Machine, targets: readonly Target[]):
   const windowsTargets = targets.filter((t) => t.env.kind === "windows");
   const localTargets = targets.filter((t) => t.env.local && t.env.kind !== "windows");
 
-  if (windowsTargets.length > 0 && machine.windows && (machine.local.kind === "windows" || machine.local.interop)) {
+  if (
+    windowsTargets.length > 0 &&
+    machine.windows &&
+    (machine.local.kind === "windows" || machine.local.interop)
+  ) {
     const root = machine.home.windowsVars?.SYSTEMROOT ?? "C:\\Windows";
     const result = await machine.windows.exe(`${root}\\System32\\tasklist.exe`, ["/FO", "CSV", "/NH"], {
       timeoutMs: 15_000,

@@ -59,7 +59,9 @@ export async function discoverTargets(
       if (!location) continue;
       const file = env.access(location.path);
       if (!file) continue;
-      const present = location.present || named.has(client.id);
+      const present =
+        location.present ||
+        (named.has(client.id) && (client.createWhenNamed ?? client.kinds).includes(env.kind));
       if (!present && !filter.includeAbsent) continue;
       targets.push(makeTarget(env, client, "user", location.path, file, present, location.note));
     }

@@ -2,10 +2,16 @@
  * The rest of the life of a setup: versions resolved once and moved with --update, --prune,
  * project files with references, status, restore and uninstall.
  */
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
-import { type FakeMachine, type FakeMachineOptions, createFakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  type FakeMachineOptions,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
 
 const SECRET = "fx-77aa55cc33ee11dd";
 const machines: FakeMachine[] = [];
@@ -16,7 +22,11 @@ afterEach(() => {
 function setup(options: FakeMachineOptions = {}, servers?: Record<string, unknown>): FakeMachine {
   const machine = createFakeMachine({ registryUrl: inject("registryUrl"), ...options });
   machines.push(machine);
-  writeManifest(machine, { servers: servers ?? { fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } } } });
+  writeManifest(machine, {
+    servers: servers ?? {
+      fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+    },
+  });
   writeSecrets(machine, { FIXTURE_TOKEN: SECRET });
   return machine;
 }
@@ -36,16 +46,32 @@ describe("versions", () => {
     mkdirSync(m.paths.home, { recursive: true });
     writeFileSync(
       path.join(m.paths.home, "state.json"),
-      JSON.stringify({ version: 1, packages: { [inject("fixtureName")]: { spec: `${inject("fixtureName")}@^1.0.0`, version: "1.0.0", resolvedAt: "2026-01-01T00:00:00Z" } }, installs: {}, targets: {} }),
+      JSON.stringify({
+        version: 1,
+        packages: {
+          [inject("fixtureName")]: {
+            spec: `${inject("fixtureName")}@^1.0.0`,
+            version: "1.0.0",
+            resolvedAt: "2026-01-01T00:00:00Z",
+          },
+        },
+        installs: {},
+        targets: {},
+      }),
     );
     expect((await m.run(["sync"])).code).toBe(0);
     expect([installedVersion(m, "linux"), installedVersion(m, "windows")]).toEqual(["1.0.0", "1.0.0"]);
     const update = await m.run(["sync", "--update", "--json"]);
     expect(update.code).toBe(0);
     const rows = JSON.parse(update.stdout).installs.filter((i: { action: string }) => i.action === "updated");
-    expect(rows.map((r: { env: string; version: string }) => `${r.env}@${r.version}`).sort()).toEqual(["windows@1.1.0", "wsl:Ubuntu@1.1.0"]);
+    expect(rows.map((r: { env: string; version: string }) => `${r.env}@${r.version}`).sort()).toEqual([
+      "windows@1.1.0",
+      "wsl:Ubuntu@1.1.0",
+    ]);
     expect([installedVersion(m, "linux"), installedVersion(m, "windows")]).toEqual(["1.1.0", "1.1.0"]);
-    expect(json(m.paths.cursorConfig).mcpServers.fixture.args[0]).toContain("mcp-twin-fixture-server\\dist\\server.js");
+    expect(json(m.paths.cursorConfig).mcpServers.fixture.args[0]).toContain(
+      "mcp-twin-fixture-server\\dist\\server.js",
+    );
   });
 
   test("--prune uninstalls the packages of servers removed from the manifest, on both sides", async () => {
@@ -56,7 +82,9 @@ describe("versions", () => {
     expect(r.code).toBe(0);
     const removed = JSON.parse(r.stdout).installs.filter((i: { action: string }) => i.action === "removed");
     expect(removed.map((i: { env: string }) => i.env).sort()).toEqual(["windows", "wsl:Ubuntu"]);
-    expect(existsSync(path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName")))).toBe(false);
+    expect(existsSync(path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName")))).toBe(
+      false,
+    );
     expect(existsSync(path.join(m.paths.windowsPrefix, "node_modules", inject("fixtureName")))).toBe(false);
   });
 });
@@ -70,15 +98,22 @@ describe("project scope", () => {
     const r = await m.run(["sync", "--project", project]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("set FIXTURE_TOKEN");
-    expect(json(path.join(project, ".mcp.json")).mcpServers.fixture.env).toEqual({ FIXTURE_TOKEN: "${FIXTURE_TOKEN}" });
-    expect(json(path.join(project, ".cursor", "mcp.json")).mcpServers.fixture.env).toEqual({ FIXTURE_TOKEN: "${env:FIXTURE_TOKEN}" });
+    expect(json(path.join(project, ".mcp.json")).mcpServers.fixture.env).toEqual({
+      FIXTURE_TOKEN: "${FIXTURE_TOKEN}",
+    });
+    expect(json(path.join(project, ".cursor", "mcp.json")).mcpServers.fixture.env).toEqual({
+      FIXTURE_TOKEN: "${env:FIXTURE_TOKEN}",
+    });
     expect(readFileSync(path.join(project, ".mcp.json"), "utf8")).not.toContain(SECRET);
   });
 });
 
 describe("status, restore, uninstall", () => {
   test("status reports synced, drifted, foreign, missing and stale", async () => {
-    const m = setup({}, { fixture: { package: inject("fixtureName") }, other: { command: "uvx", args: ["x"] } });
+    const m = setup(
+      {},
+      { fixture: { package: inject("fixtureName") }, other: { command: "uvx", args: ["x"] } },
+    );
     await m.run(["sync"]);
     const cursor = json(m.paths.cursorConfig);
     cursor.mcpServers.fixture.args.push("--extra"); // drifted
@@ -87,11 +122,18 @@ describe("status, restore, uninstall", () => {
     const code = json(m.paths.claudeCodeConfig);
     code.mcpServers.third = { command: "mine" };
     writeFileSync(m.paths.claudeCodeConfig, JSON.stringify(code));
-    writeManifest(m, { servers: { fixture: { package: inject("fixtureName"), args: ["--new"] }, other: { command: "uvx", args: ["x"] }, third: { command: "theirs" } } });
+    writeManifest(m, {
+      servers: {
+        fixture: { package: inject("fixtureName"), args: ["--new"] },
+        other: { command: "uvx", args: ["x"] },
+        third: { command: "theirs" },
+      },
+    });
     const r = await m.run(["status", "--json"]);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as Array<{ server: string; client: string; state: string }>;
-    const at = (client: string, server: string) => rows.find((x) => x.client === client && x.server === server)?.state;
+    const at = (client: string, server: string) =>
+      rows.find((x) => x.client === client && x.server === server)?.state;
     expect(at("cursor", "fixture")).toBe("drifted");
     expect(at("cursor", "other")).toBe("missing");
     expect(at("claude-code", "third")).toBe("foreign");
@@ -101,7 +143,10 @@ describe("status, restore, uninstall", () => {
 
   test("restore puts back our entries as they were and keeps what the app wrote since", async () => {
     const m = setup();
-    writeFileSync(m.paths.claudeCodeConfig, '{\n  "numStartups": 1,\n  "mcpServers": {\n    "fixture": { "command": "npx", "args": ["-y", "old"] }\n  }\n}\n');
+    writeFileSync(
+      m.paths.claudeCodeConfig,
+      '{\n  "numStartups": 1,\n  "mcpServers": {\n    "fixture": { "command": "npx", "args": ["-y", "old"] }\n  }\n}\n',
+    );
     await m.run(["sync", "--force"]);
     expect(json(m.paths.claudeCodeConfig).mcpServers.fixture.command).toBe("/usr/bin/node");
     // Claude Code rewrites its own state after the sync.
@@ -131,7 +176,9 @@ describe("status, restore, uninstall", () => {
     expect(json(m.paths.cursorConfig).mcpServers).toEqual({ mine: { command: "x" } });
     expect(json(m.paths.claudeCodeConfig).mcpServers).toEqual({});
     expect(json(m.paths.claudeDesktopConfig).mcpServers.fixture.args).toContain("--edited");
-    expect(existsSync(path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName")))).toBe(false);
+    expect(existsSync(path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName")))).toBe(
+      false,
+    );
     await m.run(["uninstall", "--force"]);
     expect(json(m.paths.claudeDesktopConfig).mcpServers).toEqual({});
   });

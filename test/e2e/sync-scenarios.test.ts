@@ -3,10 +3,16 @@
  * entries it never wrote, servers dropped from the manifest, a failed install, bad input, and the
  * WSL traps (Windows npm first on PATH, no Node on Windows, interop off).
  */
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
-import { type FakeMachine, type FakeMachineOptions, createFakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  type FakeMachineOptions,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
 import { handshake } from "../helpers/mcp.js";
 
 const SECRET = "fx-3e8a1f0c9b7d5a2e";
@@ -19,7 +25,12 @@ function setup(options: FakeMachineOptions = {}, servers?: Record<string, unknow
   const machine = createFakeMachine({ registryUrl: inject("registryUrl"), ...options });
   machines.push(machine);
   writeManifest(machine, {
-    servers: servers ?? { fixture: { package: `${inject("fixtureName")}@1.0.0`, env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } } },
+    servers: servers ?? {
+      fixture: {
+        package: `${inject("fixtureName")}@1.0.0`,
+        env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+      },
+    },
   });
   writeSecrets(machine, { FIXTURE_TOKEN: SECRET });
   return machine;
@@ -41,7 +52,9 @@ describe("Claude Desktop from the Store (MSIX)", () => {
     const desktop = report.targets.find((t: { client: string }) => t.client === "claude-desktop");
     expect(desktop.path).toContain("Packages\\Claude_pzs8sxrjxfjjc\\LocalCache\\Roaming\\Claude");
     expect(desktop.note).toMatch(/MSIX/);
-    expect(json(m.paths.claudeDesktopConfig).mcpServers.fixture.command).toBe("C:\\PROGRA~1\\nodejs\\node.exe");
+    expect(json(m.paths.claudeDesktopConfig).mcpServers.fixture.command).toBe(
+      "C:\\PROGRA~1\\nodejs\\node.exe",
+    );
     expect(existsSync(path.join(m.paths.appdata, "Claude", "claude_desktop_config.json"))).toBe(false);
   });
 });
@@ -59,16 +72,25 @@ describe("ownership", () => {
     expect(cursor.action).toBe("unchanged");
     expect(json(m.paths.cursorConfig).mcpServers.fixture.args).toContain("--verbose");
     const forced = await syncJson(m, "--force");
-    expect(forced.report.targets.find((t: { client: string }) => t.client === "cursor").updated).toEqual(["fixture"]);
+    expect(forced.report.targets.find((t: { client: string }) => t.client === "cursor").updated).toEqual([
+      "fixture",
+    ]);
     expect(json(m.paths.cursorConfig).mcpServers.fixture.args).not.toContain("--verbose");
   });
 
   test("an entry mcp-twin never wrote is foreign: never touched unless --force", async () => {
     const m = setup();
-    const mine = { mcpServers: { fixture: { command: "npx", args: ["-y", "something-else"] }, other: { command: "uvx", args: ["x"] } } };
+    const mine = {
+      mcpServers: {
+        fixture: { command: "npx", args: ["-y", "something-else"] },
+        other: { command: "uvx", args: ["x"] },
+      },
+    };
     writeFileSync(m.paths.cursorConfig, JSON.stringify(mine, null, 2));
     const first = await syncJson(m);
-    expect(first.report.targets.find((t: { client: string }) => t.client === "cursor").foreign).toEqual(["fixture"]);
+    expect(first.report.targets.find((t: { client: string }) => t.client === "cursor").foreign).toEqual([
+      "fixture",
+    ]);
     expect(json(m.paths.cursorConfig)).toEqual(mine);
     await syncJson(m, "--force");
     const after = json(m.paths.cursorConfig);
@@ -78,13 +100,18 @@ describe("ownership", () => {
 
   test("a server dropped from the manifest is removed; the user's own entries stay", async () => {
     const m = setup();
-    writeFileSync(m.paths.claudeCodeConfig, '{\n  "numStartups": 4,\n  "mcpServers": {\n    "mine": { "command": "uvx", "args": ["x"] }\n  }\n}\n');
+    writeFileSync(
+      m.paths.claudeCodeConfig,
+      '{\n  "numStartups": 4,\n  "mcpServers": {\n    "mine": { "command": "uvx", "args": ["x"] }\n  }\n}\n',
+    );
     await m.run(["sync"]);
     expect(Object.keys(json(m.paths.claudeCodeConfig).mcpServers)).toEqual(["mine", "fixture"]);
     writeManifest(m, { servers: {} });
     const { report } = await syncJson(m);
     expect(report.targets.every((t: { removed: string[] }) => t.removed.join() === "fixture")).toBe(true);
-    expect(readFileSync(m.paths.claudeCodeConfig, "utf8")).toBe('{\n  "numStartups": 4,\n  "mcpServers": {\n    "mine": { "command": "uvx", "args": ["x"] }\n  }\n}\n');
+    expect(readFileSync(m.paths.claudeCodeConfig, "utf8")).toBe(
+      '{\n  "numStartups": 4,\n  "mcpServers": {\n    "mine": { "command": "uvx", "args": ["x"] }\n  }\n}\n',
+    );
   });
 });
 
@@ -96,7 +123,9 @@ describe("failures", () => {
     const failed = report.installs.find((i: { action: string }) => i.action === "failed");
     expect(failed).toMatchObject({ env: "windows", package: inject("fixtureName"), version: "1.0.0" });
     expect(failed.error).toMatch(/E404/);
-    const byClient = Object.fromEntries(report.targets.map((t: { client: string; action: string }) => [t.client, t.action]));
+    const byClient = Object.fromEntries(
+      report.targets.map((t: { client: string; action: string }) => [t.client, t.action]),
+    );
     expect(byClient).toEqual({ "claude-desktop": "failed", cursor: "failed", "claude-code": "updated" });
     expect(existsSync(m.paths.claudeDesktopConfig)).toBe(false);
     expect(json(m.paths.claudeCodeConfig).mcpServers.fixture.command).toBe("/usr/bin/node");
@@ -108,11 +137,18 @@ describe("failures", () => {
     const claudeBefore = readFileSync(m.paths.claudeCodeConfig, "utf8");
     const { code, report, stderr } = await syncJson(m);
     expect(code).toBe(2);
-    expect(report.errors[0]).toMatchObject({ code: "config-parse", file: m.paths.cursorConfig, line: 4, column: 5 });
+    expect(report.errors[0]).toMatchObject({
+      code: "config-parse",
+      file: m.paths.cursorConfig,
+      line: 4,
+      column: 5,
+    });
     expect(stderr).toBe("");
     expect(readFileSync(m.paths.claudeCodeConfig, "utf8")).toBe(claudeBefore);
     expect(existsSync(m.paths.claudeDesktopConfig)).toBe(false);
-    expect(existsSync(path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName")))).toBe(false);
+    expect(existsSync(path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName")))).toBe(
+      false,
+    );
     const human = await m.run(["sync"]);
     expect(human.code).toBe(2);
     expect(human.stderr).toContain(`${m.paths.cursorConfig}:4:5: comma expected`);
@@ -120,10 +156,15 @@ describe("failures", () => {
 
   test("an invalid manifest is refused with its line and column, nothing written", async () => {
     const m = setup();
-    writeManifest(m, '{\n  "servers": {\n    "fixture": { "package": "x", "url": "https://example.com/mcp" },\n    "bad name!": { "command": "x" }\n  }\n}\n');
+    writeManifest(
+      m,
+      '{\n  "servers": {\n    "fixture": { "package": "x", "url": "https://example.com/mcp" },\n    "bad name!": { "command": "x" }\n  }\n}\n',
+    );
     const { code, report } = await syncJson(m);
     expect(code).toBe(2);
-    expect(report.errors.map((e: { line: number; message: string }) => [e.line, e.message.replace(/^.*?: /, "")])).toEqual([
+    expect(
+      report.errors.map((e: { line: number; message: string }) => [e.line, e.message.replace(/^.*?: /, "")]),
+    ).toEqual([
       [3, expect.stringMatching(/servers\.fixture: has package and url/)],
       [4, expect.stringMatching(/servers\.bad name!/)],
     ]);
@@ -176,12 +217,31 @@ describe("the WSL traps", () => {
     const m = setup({ windowsNode: false });
     const { code, report } = await syncJson(m);
     expect(code).toBe(0);
-    expect(report.environments.find((e: { id: string }) => e.id === "windows").reason).toMatch(/Node\.js is not installed on Windows/);
+    expect(report.environments.find((e: { id: string }) => e.id === "windows").reason).toMatch(
+      /Node\.js is not installed on Windows/,
+    );
     const entry = json(m.paths.claudeDesktopConfig).mcpServers.fixture;
-    const script = path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName"), "dist", "server.js");
-    expect(entry).toEqual({ command: "wsl.exe", args: ["-d", "Ubuntu", "--exec", "/usr/bin/node", script], env: { FIXTURE_TOKEN: SECRET, WSLENV: "FIXTURE_TOKEN/u" } });
-    const session = await handshake(entry, { resolveCommand: () => path.join(m.paths.drive, "Windows", "System32", "wsl.exe"), baseEnv: { PATH: m.env.PATH ?? "" } });
-    expect(JSON.parse(await session.call("env", { name: "FIXTURE_TOKEN" }))).toEqual({ set: true, length: SECRET.length });
+    const script = path.join(
+      m.paths.linuxPrefix,
+      "lib",
+      "node_modules",
+      inject("fixtureName"),
+      "dist",
+      "server.js",
+    );
+    expect(entry).toEqual({
+      command: "wsl.exe",
+      args: ["-d", "Ubuntu", "--exec", "/usr/bin/node", script],
+      env: { FIXTURE_TOKEN: SECRET, WSLENV: "FIXTURE_TOKEN/u" },
+    });
+    const session = await handshake(entry, {
+      resolveCommand: () => path.join(m.paths.drive, "Windows", "System32", "wsl.exe"),
+      baseEnv: { PATH: m.env.PATH ?? "" },
+    });
+    expect(JSON.parse(await session.call("env", { name: "FIXTURE_TOKEN" }))).toEqual({
+      set: true,
+      length: SECRET.length,
+    });
     await session.close();
   });
 
@@ -189,7 +249,10 @@ describe("the WSL traps", () => {
     const m = setup({ interop: false });
     const { code, report } = await syncJson(m);
     expect(code).toBe(0);
-    expect(report.environments.find((e: { id: string }) => e.id === "windows")).toMatchObject({ usable: false, reason: expect.stringMatching(/WSL_INTEROP/) });
+    expect(report.environments.find((e: { id: string }) => e.id === "windows")).toMatchObject({
+      usable: false,
+      reason: expect.stringMatching(/WSL_INTEROP/),
+    });
     expect(json(m.paths.claudeDesktopConfig).mcpServers.fixture.command).toBe("wsl.exe");
     expect(m.interopCalls()).toEqual([]);
     expect(existsSync(path.join(m.paths.home, "state.json"))).toBe(true);

@@ -9,6 +9,7 @@ export const cursor: ClientModule = {
   id: "cursor",
   name: "Cursor",
   kinds: ["windows", "macos", "linux", "wsl"],
+  createWhenNamed: ["windows", "macos", "linux"],
   serversPath: ["mcpServers"],
   async userConfig(env) {
     const dir = inHome(env, ".cursor");

@@ -31,6 +31,11 @@ export interface ClientModule {
   name: string;
   /** Environment kinds the client really runs in. */
   kinds: readonly EnvKind[];
+  /**
+   * Where `--client <id>` creates the config file even when the client is not found
+   * (default: every kind in `kinds`). Cursor's WSL file only matters once its remote mode exists.
+   */
+  createWhenNamed?: readonly EnvKind[];
   /** The key (path) holding servers, e.g. ["mcpServers"] or ["servers"]. */
   serversPath: readonly string[];
   /** The user-level config file in an environment (undefined: not in this kind of environment). */

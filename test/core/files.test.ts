@@ -1,0 +1,96 @@
+/** The writer: compare-and-swap replace, backups, the home lock. Real files in temp folders. */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { backupFile, replaceFile, withLock, writePrivateFile } from "../../src/core/files.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-files-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("replaceFile", () => {
+  test("re-reads just before the rename and merges into what the app wrote meanwhile", async () => {
+    const file = path.join(dir, "claude.json");
+    writeFileSync(file, '{"numStartups":1}');
+    const seen: Array<string | null> = [];
+    const result = await replaceFile(file, (current) => {
+      seen.push(current);
+      // The app rewrites its file while we prepare ours (only the first time).
+      if (seen.length === 1) writeFileSync(file, '{"numStartups":2}');
+      const doc = JSON.parse(current ?? "{}");
+      return JSON.stringify({ ...doc, mcpServers: { twin: {} } });
+    });
+    expect(seen).toEqual(['{"numStartups":1}', '{"numStartups":2}']);
+    expect(result.written).toBe(true);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ numStartups: 2, mcpServers: { twin: {} } });
+    expect(readdirSync(dir)).toEqual(["claude.json"]);
+  });
+
+  test("keeps the file's mode; new files are private", async () => {
+    const file = path.join(dir, "a.json");
+    writeFileSync(file, "{}", { mode: 0o640 });
+    await replaceFile(file, () => '{"a":1}');
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    const fresh = path.join(dir, "sub", "b.json");
+    await replaceFile(fresh, () => "{}");
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
+  });
+
+  test("writes nothing when the content would not change", async () => {
+    const file = path.join(dir, "a.json");
+    writeFileSync(file, "{}");
+    const before = statSync(file).mtimeMs;
+    expect((await replaceFile(file, (c) => c)).written).toBe(false);
+    expect(statSync(file).mtimeMs).toBe(before);
+  });
+});
+
+test("private files are mode 0600", async () => {
+  const file = path.join(dir, "secrets.json");
+  await writePrivateFile(file, "{}");
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+});
+
+test("backups keep the newest ten per target", async () => {
+  for (let i = 0; i < 13; i++) await backupFile(dir, "t", `v${i}`, new Date(Date.UTC(2026, 0, 1, 0, 0, i)));
+  const kept = readdirSync(path.join(dir, "t")).sort();
+  expect(kept).toHaveLength(10);
+  expect(readFileSync(path.join(dir, "t", kept[0]!), "utf8")).toBe("v3");
+  expect(statSync(path.join(dir, "t", kept[0]!)).mode & 0o777).toBe(0o600);
+});
+
+describe("withLock", () => {
+  test("two holders never overlap", async () => {
+    const timeline: string[] = [];
+    const hold = (name: string) =>
+      withLock(dir, async () => {
+        timeline.push(`start ${name}`);
+        await new Promise((r) => setTimeout(r, 150));
+        timeline.push(`end ${name}`);
+      });
+    await Promise.all([hold("a"), hold("b")]);
+    expect(
+      [timeline.slice(0, 2), timeline.slice(2)].map((pair) => pair[0]!.slice(6) === pair[1]!.slice(4)),
+    ).toEqual([true, true]);
+  });
+
+  test("a lock left by a dead process of this machine is taken over at once", async () => {
+    mkdirSync(path.join(dir, "sync.lock"));
+    // pid 2^22 - 1 is above Linux's default pid_max: no such process.
+    const boot = `${os.hostname()}/${process.platform}/${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()}`;
+    writeFileSync(path.join(dir, "sync.lock.owner"), JSON.stringify({ pid: 4194303, boot }));
+    const started = Date.now();
+    await withLock(dir, async () => {});
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test("a live holder's lock is waited for, not broken", async () => {
+    mkdirSync(path.join(dir, "sync.lock"));
+    writeFileSync(path.join(dir, "sync.lock.owner"), JSON.stringify({ pid: process.ppid, boot: "x" }));
+    await expect(withLock(dir, async () => {}, { waitMs: 600 })).rejects.toThrow(/Another mcp-twin run/);
+  });
+});
