@@ -65,6 +65,8 @@ export interface RunResult {
 export interface FakeMachine {
   root: string;
   env: Record<string, string>;
+  /** A shell inside the WSL distro of this same PC (for running mcp-twin from "the other side"). */
+  wslEnv: Record<string, string>;
   /** Linux paths (as this test process opens them). */
   paths: {
     drive: string;
@@ -123,12 +125,15 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     mkdirSync(dir, { recursive: true });
   }
   symlinkSync("Program Files", path.join(drive, "PROGRA~1"));
+  // Windows names are case-insensitive; %ComSpec% says "system32".
+  symlinkSync("System32", path.join(drive, "Windows", "system32"));
   if (user.includes(" "))
     symlinkSync(user, path.join(drive, "Users", `${user.replace(/\s/g, "").slice(0, 6).toUpperCase()}~1`));
   writeFileSync(interopLog, "");
 
   // Linux side: /proc says WSL2 (or plain Linux), wsl.conf moves the automount root here.
-  const wsl = kind === "wsl";
+  // The PC runs WSL unless it is a plain Linux machine (the Windows view shares the same distro).
+  const wsl = kind !== "linux";
   writeFileSync(
     path.join(sys, "proc", "version"),
     wsl
@@ -164,10 +169,15 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     );
     chmodSync(path.join(nodejs, "npm"), 0o755);
   }
+  // An absolute shebang: on a simulated Windows host PATH holds Windows paths, not node's folder.
+  const standIn = readFileSync(STAND_IN, "utf8").replace(/^#!.*\n/, `#!${process.execPath}\n`);
   for (const file of standIns) {
-    copyFileSync(STAND_IN, file);
+    writeFileSync(file, standIn);
     chmodSync(file, 0o755);
   }
+  // \\wsl.localhost\Ubuntu\… from a simulated Windows host: the distro's files are this machine's.
+  mkdirSync(path.join(mnt, "wsl.localhost"), { recursive: true });
+  symlinkSync("/", path.join(mnt, "wsl.localhost", "Ubuntu"));
   if (options.msix)
     mkdirSync(
       path.join(localappdata, "Packages", "Claude_pzs8sxrjxfjjc", "LocalCache", "Roaming", "Claude"),
@@ -216,12 +226,21 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
         npmVersion: "10.9.0",
         npmPrefix: winPath(windowsPrefix),
         distros: ["Ubuntu", "docker-desktop", "docker-desktop-data"],
+        // Each side has its own npm configuration (as each has its own .npmrc).
+        npmEnv: {
+          npm_config_cache: path.join(root, "npm-cache-windows"),
+          ...(options.registryUrl ? { npm_config_registry: options.registryUrl } : {}),
+        },
         distroEnv: {
           Ubuntu: {
             home: linuxHome,
             user: "bob",
             path: `${linuxPath}:/usr/bin:/bin`,
-            env: { NPM_CONFIG_PREFIX: linuxPrefix },
+            env: {
+              NPM_CONFIG_PREFIX: linuxPrefix,
+              npm_config_cache: path.join(root, "npm-cache"),
+              ...(options.registryUrl ? { npm_config_registry: options.registryUrl } : {}),
+            },
           },
         },
         running: options.running ?? [],
@@ -241,7 +260,7 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     ...(options.windowsNode !== false ? [nodejs] : []),
     windowsPrefix,
   ];
-  const env: Record<string, string> = {
+  const wslEnv: Record<string, string> = {
     HOME: linuxHome,
     USER: "bob",
     LANG: "C.UTF-8",
@@ -259,16 +278,28 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     ...(options.registryUrl ? { npm_config_registry: options.registryUrl } : {}),
   };
   if (wsl) {
-    env.WSL_DISTRO_NAME = "Ubuntu";
-    if (options.interop !== false) env.WSL_INTEROP = "/run/WSL/1_interop";
+    wslEnv.WSL_DISTRO_NAME = "Ubuntu";
+    if (options.interop !== false) wslEnv.WSL_INTEROP = "/run/WSL/1_interop";
   }
-  if (kind === "linux") env.PATH = linuxPath;
+  let env = wslEnv;
+  if (kind === "linux") env = { ...wslEnv, PATH: linuxPath };
+  if (kind === "windows") {
+    // mcp-twin on Windows itself: a Windows environment table; C: is <root>/mnt/c through the sysroot.
+    const npmVars = Object.fromEntries(
+      Object.entries(wslEnv).filter(([k]) => k.startsWith("npm_config_") || k === "NO_COLOR"),
+    );
+    env = { ...npmVars, ...vars, PATH: vars.Path!, MCP_TWIN_PLATFORM: "win32", MCP_TWIN_SYSROOT: mnt };
+    delete env.Path;
+    if (options.claudeCode !== false)
+      writeFileSync(path.join(profile, ".claude.json"), '{\n  "numStartups": 7\n}\n');
+  }
 
   const home =
     kind === "linux" ? path.join(linuxHome, ".config", "mcp-twin") : path.join(appdata, "mcp-twin");
   const machine: FakeMachine = {
     root,
     env,
+    wslEnv,
     windowsUser: user,
     paths: {
       drive,

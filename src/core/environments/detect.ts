@@ -18,7 +18,7 @@ import {
   windowsEnvironment,
   windowsStamp,
 } from "./windows.js";
-import { distroEnvironment, gatherDistroFacts, listDistros } from "./wsl-remote.js";
+import { distroEnvironment, gatherDistroFacts, listDistros, wslExePath } from "./wsl-remote.js";
 
 const CACHE_VERSION = 1;
 /** The list of WSL distros has no cheap stamp; look again once a day. */
@@ -120,7 +120,7 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
       cache.distros && host.now().getTime() - Date.parse(cache.distros.savedAt) < DISTRO_LIST_TTL_MS;
     let distros = fresh ? cache.distros!.list : undefined;
     if (!distros) {
-      distros = await listDistros(host);
+      distros = await listDistros(host, wslExePath(host, bridge));
       cache.distros = { list: distros, savedAt: host.now().toISOString() };
       dirty = true;
     }
@@ -133,7 +133,7 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
               ? bridge.access(`\\\\wsl.localhost\\${distro}${f.node.path.replace(/\//g, "\\")}`)
               : undefined,
           ),
-        () => gatherDistroFacts(host, distro),
+        () => gatherDistroFacts(host, wslExePath(host, bridge), distro),
       );
       environments.push(distroEnvironment(distroFacts, host, bridge));
     }

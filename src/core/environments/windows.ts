@@ -76,21 +76,27 @@ export function windowsBridgeLocal(host: Host): WindowsBridge {
     return undefined;
   };
   const env = (extra: Record<string, string> = {}) => ({ ...host.env, ...extra });
+  // Absolute System32 paths: no PATH search, so no planted cmd.exe in the current folder wins.
+  const comspec =
+    getEnv(host.env, "ComSpec") ?? `${getEnv(host.env, "SystemRoot") ?? "C:\\Windows"}\\System32\\cmd.exe`;
+  const profile = getEnv(host.env, "USERPROFILE");
+  const cwd = profile ? access(profile) : undefined;
   return {
     access,
     cmd: (tokens, options = {}) => {
       assertSafe(tokens);
-      return host.runner.run(
-        getEnv(host.env, "ComSpec") && !host.sysroot ? getEnv(host.env, "ComSpec")! : "cmd.exe",
-        ["/d", "/s", "/c", ...tokens],
-        {
-          env: env(options.env),
-          ...pick(options),
-        },
-      );
+      return host.runner.run(access(comspec) ?? comspec, ["/d", "/s", "/c", ...tokens], {
+        env: env(options.env),
+        ...(cwd ? { cwd } : {}),
+        ...pick(options),
+      });
     },
     exe: (nativePath, args, options = {}) =>
-      host.runner.run(access(nativePath) ?? nativePath, args, { env: env(options.env), ...pick(options) }),
+      host.runner.run(access(nativePath) ?? nativePath, args, {
+        env: env(options.env),
+        ...(cwd ? { cwd } : {}),
+        ...pick(options),
+      }),
   };
 }
 

@@ -3,7 +3,7 @@
  * `wsl.exe -d <distro> --exec sh -lc <script>` call, reached afterwards through
  * `\\wsl.localhost\<distro>\...` and `wsl.exe --exec`.
  */
-import type { Host } from "../host.js";
+import { getEnv, type Host } from "../host.js";
 import { decodeWindowsOutput, tail } from "../run.js";
 import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import type { WindowsBridge } from "./windows.js";
@@ -11,8 +11,14 @@ import type { WindowsBridge } from "./windows.js";
 /** Distros that belong to tools, not to the user. */
 const TOOL_OWNED = /^(docker-desktop|rancher-desktop|podman-machine|podman-net)/i;
 
-export async function listDistros(host: Host): Promise<string[]> {
-  const result = await host.runner.run("wsl.exe", ["-l", "-q"], { env: { ...host.env }, timeoutMs: 30_000 });
+/** `%SystemRoot%\System32\wsl.exe` as this process starts it. */
+export function wslExePath(host: Host, windows: WindowsBridge): string {
+  const native = `${getEnv(host.env, "SystemRoot") ?? "C:\\Windows"}\\System32\\wsl.exe`;
+  return windows.access(native) ?? native;
+}
+
+export async function listDistros(host: Host, wslExe: string): Promise<string[]> {
+  const result = await host.runner.run(wslExe, ["-l", "-q"], { env: { ...host.env }, timeoutMs: 30_000 });
   if (result.exitCode !== 0) return [];
   return decodeWindowsOutput(result.stdout)
     .split("\n")
@@ -32,9 +38,9 @@ const FACTS_SCRIPT = [
   "true",
 ].join("\n");
 
-export async function gatherDistroFacts(host: Host, distro: string): Promise<EnvFacts> {
+export async function gatherDistroFacts(host: Host, wslExe: string, distro: string): Promise<EnvFacts> {
   const facts: EnvFacts = { id: `wsl:${distro}`, kind: "wsl", distro, home: "", vars: {}, usable: false };
-  const result = await host.runner.run("wsl.exe", ["-d", distro, "--exec", "sh", "-lc", FACTS_SCRIPT], {
+  const result = await host.runner.run(wslExe, ["-d", distro, "--exec", "sh", "-lc", FACTS_SCRIPT], {
     env: { ...host.env },
     timeoutMs: 60_000,
   });
@@ -75,8 +81,9 @@ function wslenvFor(host: Host, extra: Record<string, string> = {}) {
 
 export function distroEnvironment(facts: EnvFacts, host: Host, windows: WindowsBridge): Environment {
   const distro = facts.distro!;
+  const wslExe = wslExePath(host, windows);
   const exec = (command: string, args: readonly string[], options: EnvRunOptions = {}) =>
-    host.runner.run("wsl.exe", ["-d", distro, "--exec", command, ...args], {
+    host.runner.run(wslExe, ["-d", distro, "--exec", command, ...args], {
       env: wslenvFor(host, options.env),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.input !== undefined ? { input: options.input } : {}),

@@ -1,0 +1,152 @@
+/** Pure pieces: path translation, Windows output parsing, npm facts, short names, references. */
+import { describe, expect, test } from "vitest";
+import { parseNodeVersion, parseNpmInfo } from "../../src/core/environments/npm-info.js";
+import {
+  automountRootFromConf,
+  isOnWindowsDrive,
+  windowsToWsl,
+  wslToWindows,
+} from "../../src/core/environments/paths.js";
+import { shortNameCandidates } from "../../src/core/environments/shortname.js";
+import { envMatches, globalModulesDir, joinNative } from "../../src/core/environments/types.js";
+import { keepWindowsVars, parseSetOutput } from "../../src/core/environments/windows.js";
+import { exactVersion, pickBin, splitSpec } from "../../src/core/install.js";
+import { maskSecrets, resolveString } from "../../src/core/manifest/resolve.js";
+import { decodeWindowsOutput } from "../../src/core/run.js";
+
+describe("paths across the line", () => {
+  test.each([
+    ["C:\\Users\\alice\\AppData", "/mnt/", "/mnt/c/Users/alice/AppData"],
+    ["D:/Data/x", "/mnt/", "/mnt/d/Data/x"],
+    ["C:\\", "/mnt/", "/mnt/c"],
+    ["C:\\Users", "/win/", "/win/c/Users"],
+    ["\\\\wsl.localhost\\Ubuntu\\home\\bob", "/mnt/", "/home/bob"],
+    ["\\\\wsl$\\Ubuntu\\etc", "/mnt/", "/etc"],
+  ])("%s → %s", (win, root, linux) => expect(windowsToWsl(win, root, "Ubuntu")).toBe(linux));
+
+  test("another distro's files are not ours to open", () =>
+    expect(windowsToWsl("\\\\wsl.localhost\\Debian\\x", "/mnt/", "Ubuntu")).toBeUndefined());
+
+  test.each([
+    ["/mnt/c/Users/alice", "C:\\Users\\alice"],
+    ["/home/bob/.claude.json", "\\\\wsl.localhost\\Ubuntu\\home\\bob\\.claude.json"],
+  ])("%s → %s", (linux, win) => expect(wslToWindows(linux, "/mnt/", "Ubuntu")).toBe(win));
+
+  test("drive detection honours the automount root", () => {
+    expect(isOnWindowsDrive("/mnt/c/Program Files/nodejs/npm", "/mnt/")).toBe(true);
+    expect(isOnWindowsDrive("/mnt/wsl/x", "/mnt/")).toBe(false);
+    expect(isOnWindowsDrive("/usr/bin/npm", "/mnt/")).toBe(false);
+  });
+
+  test("wsl.conf automount root", () => {
+    expect(automountRootFromConf(undefined)).toBe("/mnt/");
+    expect(
+      automountRootFromConf("[boot]\nsystemd=true\n[automount]\nenabled = true\nroot = /win # comment\n"),
+    ).toBe("/win/");
+    expect(automountRootFromConf('[automount]\r\nroot="/drives/"\r\n')).toBe("/drives/");
+  });
+
+  test("native joins and prefixes", () => {
+    expect(joinNative("windows", "C:\\Users\\alice\\", "AppData", "Roaming")).toBe(
+      "C:\\Users\\alice\\AppData\\Roaming",
+    );
+    expect(globalModulesDir({ kind: "windows", npm: { prefix: "C:\\npm" } })).toBe("C:\\npm\\node_modules");
+    expect(globalModulesDir({ kind: "wsl", npm: { prefix: "/home/bob/.npm-global" } })).toBe(
+      "/home/bob/.npm-global/lib/node_modules",
+    );
+    expect(envMatches("wsl", "wsl:Ubuntu")).toBe(true);
+    expect(envMatches("wsl:Debian", "wsl:Ubuntu")).toBe(false);
+  });
+});
+
+describe("what Windows programs print", () => {
+  test("UTF-16LE from wsl.exe -l -q, CRLF and NULs", () => {
+    const out = Buffer.from("Ubuntu\r\ndocker-desktop\r\n", "utf16le");
+    expect(decodeWindowsOutput(out)).toBe("Ubuntu\ndocker-desktop\n");
+    expect(decodeWindowsOutput(Buffer.concat([Buffer.from([0xff, 0xfe]), out]))).toBe(
+      "Ubuntu\ndocker-desktop\n",
+    );
+    expect(decodeWindowsOutput(Buffer.from("a\r\nb\r\n"))).toBe("a\nb\n");
+  });
+
+  test("cmd /c set", () => {
+    const vars = parseSetOutput(
+      decodeWindowsOutput(
+        Buffer.from("APPDATA=C:\\Users\\a b\\AppData\\Roaming\r\nPath=C:\\x;C:\\y\r\nweird=a=b\r\n"),
+      ),
+    );
+    expect(vars).toEqual({ APPDATA: "C:\\Users\\a b\\AppData\\Roaming", Path: "C:\\x;C:\\y", weird: "a=b" });
+    expect(keepWindowsVars(vars)).toEqual({
+      APPDATA: "C:\\Users\\a b\\AppData\\Roaming",
+      PATH: "C:\\x;C:\\y",
+    });
+  });
+
+  test("one npm call gives prefix, node path and versions", () => {
+    const stderr = [
+      "npm verbose cli C:\\Program Files\\nodejs\\node.exe C:\\Program Files\\nodejs\\node_modules\\npm\\bin\\npm-cli.js",
+      "npm info using npm@10.9.0",
+      "npm info using node@v22.11.0",
+      "npm verbose title npm prefix",
+    ].join("\r\n");
+    expect(parseNpmInfo("C:\\Users\\alice\\AppData\\Roaming\\npm\r\n", stderr)).toEqual({
+      prefix: "C:\\Users\\alice\\AppData\\Roaming\\npm",
+      nodePath: "C:\\Program Files\\nodejs\\node.exe",
+      nodeVersion: "v22.11.0",
+      npmVersion: "10.9.0",
+    });
+    expect(
+      parseNpmInfo("/usr\n", "npm verbose cli /usr/bin/node /usr/bin/npm\nnpm info using node@v20.20.2\n")
+        .nodePath,
+    ).toBe("/usr/bin/node");
+    expect(parseNodeVersion("v20.20.2\r\n")).toBe("v20.20.2");
+  });
+});
+
+describe("packages", () => {
+  test("specs", () => {
+    expect(splitSpec("@scope/pkg@^1.2.0")).toEqual({ name: "@scope/pkg", range: "^1.2.0" });
+    expect(splitSpec("tavily-mcp")).toEqual({ name: "tavily-mcp", range: "" });
+    expect(exactVersion("1.2.3")).toBe("1.2.3");
+    expect(exactVersion("^1.2.3")).toBeUndefined();
+    expect(exactVersion("latest")).toBeUndefined();
+  });
+
+  test("which bin runs", () => {
+    expect(pickBin({ name: "@a/server-x", bins: { "server-x": "/s.js", other: "/o.js" } })).toBe("/s.js");
+    expect(pickBin({ name: "pkg", bins: { only: "/only.js" } })).toBe("/only.js");
+    expect(pickBin({ name: "pkg", bins: { a: "/a.js", b: "/b.js" } }, "b")).toBe("/b.js");
+    expect(pickBin({ name: "pkg", bins: {} })).toBeUndefined();
+  });
+});
+
+test("8.3 short-name candidates", () => {
+  expect(shortNameCandidates("Program Files")[0]).toBe("PROGRA~1");
+  expect(shortNameCandidates("Program Files (x86)")[1]).toBe("PROGRA~2");
+  expect(shortNameCandidates("John Smith")[0]).toBe("JOHNSM~1");
+  expect(shortNameCandidates("my file.json")[0]).toBe("MYFILE~1.JSO");
+});
+
+describe("references", () => {
+  test("user scope resolves values; project scope writes the client's reference", () => {
+    const ctx = { secrets: { KEY: "s3cret-value" }, env: { HOME: "/h" } };
+    expect(resolveString("Bearer ${secret:KEY} at ${env:HOME}", ctx)).toEqual({
+      text: "Bearer s3cret-value at /h",
+      secretValues: ["s3cret-value"],
+      references: [],
+      missing: [],
+    });
+    expect(resolveString("${secret:KEY}", { ...ctx, referenceStyle: (n) => `\${env:${n}}` }).text).toBe(
+      "${env:KEY}",
+    );
+    expect(resolveString("${secret:NOPE}", ctx).missing).toEqual([{ kind: "secret", name: "NOPE" }]);
+    expect(resolveString("${workspaceFolder}", ctx).text).toBe("${workspaceFolder}");
+  });
+
+  test("masking catches the raw and the JSON-escaped spelling", () => {
+    expect(maskSecrets('key "a\\"b-long"', ['a"b-long'])).toBe('key "********"');
+    expect(maskSecrets("tvly-abcdef and tvly-abcdefgh", ["tvly-abcdef", "tvly-abcdefgh"])).toBe(
+      "******** and ********",
+    );
+  });
+});
