@@ -1,0 +1,179 @@
+/**
+ * The user contract: the `--json` shapes of the spec, the error envelope, exit codes, and secrets
+ * that never appear in any output or in state.
+ */
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { z } from "zod";
+import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+
+const SECRET = "fx-5f4e3d2c1b0a9988";
+let m: FakeMachine;
+
+beforeAll(async () => {
+  m = createFakeMachine({ registryUrl: inject("registryUrl") });
+  writeManifest(m, {
+    servers: {
+      fixture: {
+        package: `${inject("fixtureName")}@1.0.0`,
+        env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+      },
+      remote: {
+        url: "https://mcp.example.com/mcp",
+        headers: { Authorization: "Bearer ${secret:FIXTURE_TOKEN}" },
+      },
+    },
+  });
+  writeSecrets(m, { FIXTURE_TOKEN: SECRET });
+}, 60_000);
+afterAll(() => m?.cleanup());
+
+const syncSchema = z.strictObject({
+  environments: z.array(
+    z.strictObject({
+      id: z.string(),
+      node: z.string().nullable(),
+      npmPrefix: z.string().nullable(),
+      usable: z.boolean(),
+      reason: z.string().optional(),
+    }),
+  ),
+  installs: z.array(
+    z.strictObject({
+      env: z.string(),
+      package: z.string(),
+      version: z.string(),
+      action: z.enum(["installed", "updated", "present", "removed", "failed", "planned"]),
+      error: z.string().optional(),
+    }),
+  ),
+  targets: z.array(
+    z.strictObject({
+      env: z.string(),
+      client: z.string(),
+      scope: z.enum(["user", "project"]),
+      path: z.string(),
+      action: z.enum(["created", "updated", "unchanged", "skipped", "failed"]),
+      added: z.array(z.string()),
+      updated: z.array(z.string()),
+      removed: z.array(z.string()),
+      drift: z.array(z.string()),
+      foreign: z.array(z.string()).optional(),
+      note: z.string().optional(),
+    }),
+  ),
+  errors: z.array(z.strictObject({ code: z.string(), message: z.string(), target: z.string().optional() })),
+  references: z.array(z.string()).optional(),
+  restart: z.strictObject({ apps: z.array(z.string()), running: z.array(z.string()).nullable() }),
+});
+
+const everything: Array<{ args: string[]; out: string }> = [];
+async function run(...args: string[]) {
+  const r = await m.run(args);
+  everything.push({ args, out: r.stdout + r.stderr });
+  return r;
+}
+
+describe("--json", () => {
+  test("sync --json is one document of the spec's shape, and nothing else on stdout", async () => {
+    const r = await run("sync", "--json");
+    expect(r.code).toBe(0);
+    const report = syncSchema.parse(JSON.parse(r.stdout));
+    expect(report.targets.map((t) => t.client).sort()).toEqual(["claude-code", "claude-desktop", "cursor"]);
+    expect(r.stderr).toBe("");
+  });
+
+  test("remote servers: url + headers where the client can, a connect relay for Claude Desktop", () => {
+    const code = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.remote;
+    expect(code).toEqual({
+      type: "http",
+      url: "https://mcp.example.com/mcp",
+      headers: { Authorization: `Bearer ${SECRET}` },
+    });
+    const desktop = JSON.parse(readFileSync(m.paths.claudeDesktopConfig, "utf8")).mcpServers.remote;
+    expect(desktop.command).toBe("wsl.exe");
+    expect(desktop.args).toEqual([
+      "-d",
+      "Ubuntu",
+      "--exec",
+      process.execPath,
+      expect.stringMatching(/mcp-twin\.js$/),
+      "connect",
+      "https://mcp.example.com/mcp",
+      "--header",
+      "Authorization: ${MCP_TWIN_HEADER_0}",
+    ]);
+    expect(desktop.env).toEqual({ MCP_TWIN_HEADER_0: `Bearer ${SECRET}`, WSLENV: "MCP_TWIN_HEADER_0/u" });
+    expect(desktop.args.join(" ")).not.toContain(SECRET);
+  });
+
+  test("status --json rows", async () => {
+    const r = await run("status", "--json");
+    const rows = z
+      .array(
+        z.object({
+          server: z.string(),
+          env: z.string(),
+          client: z.string(),
+          scope: z.string(),
+          state: z.enum(["synced", "missing", "drifted", "foreign", "stale"]),
+        }),
+      )
+      .parse(JSON.parse(r.stdout));
+    expect(rows.every((row) => row.state === "synced")).toBe(true);
+    expect(rows).toHaveLength(6);
+  });
+
+  test("an exit-2 error is still one JSON document: { errors: [{ code, message, file, line, column }] }", async () => {
+    const broken = '{\n  "mcpServers": {\n    "x": 1,,\n  }\n}';
+    const keep = readFileSync(m.paths.cursorConfig, "utf8");
+    writeFileSync(m.paths.cursorConfig, broken);
+    const r = await run("sync", "--json");
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({
+      errors: [
+        {
+          code: "config-parse",
+          message: expect.stringContaining("3:12: property name expected"),
+          file: m.paths.cursorConfig,
+          line: 3,
+          column: 12,
+        },
+      ],
+    });
+    writeFileSync(m.paths.cursorConfig, keep);
+  });
+
+  test("bad usage exits 2 with the envelope too", async () => {
+    const r = await run("sync", "--json", "--env", "mars");
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).errors[0].code).toBe("bad-env");
+    const unknown = await run("sync", "--json", "--frobnicate");
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout).errors[0].code).toBe("unknownOption");
+  });
+});
+
+describe("secrets", () => {
+  test("never appear in any output of any command", async () => {
+    await run("sync", "--dry-run", "--force");
+    await run("sync", "--verbose");
+    await run("status");
+    await run("restore", "--dry-run");
+    await run("uninstall", "--dry-run");
+    await run("uninstall", "--dry-run", "--json");
+    await run("sync", "--dry-run", "--json", "--force");
+    expect(everything.length).toBeGreaterThan(8);
+    for (const { args, out } of everything)
+      expect({ args, leaked: out.includes(SECRET) }).toEqual({ args, leaked: false });
+  });
+
+  test("state holds hashes, not values; the secrets file and backups are private", () => {
+    expect(readFileSync(path.join(m.paths.home, "state.json"), "utf8")).not.toContain(SECRET);
+    expect(statSync(path.join(m.paths.home, "secrets.json")).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(m.paths.home, "state.json")).mode & 0o777).toBe(0o600);
+    // configs that mcp-twin created hold resolved keys: they are private too
+    expect(statSync(m.paths.cursorConfig).mode & 0o777).toBe(0o600);
+  });
+});
