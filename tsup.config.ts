@@ -13,8 +13,20 @@ export default defineConfig({
   target: "node20",
   platform: "node",
   splitting: true,
+  shims: true,
   clean: true,
   sourcemap: false,
   dts: false,
   define: { __MCP_TWIN_VERSION__: JSON.stringify(pkg.version) },
+  // Dependencies are bundled into the chunks that use them: resolving a few hundred files under
+  // node_modules at every start cost more than all of sync's own work. CommonJS dependencies get
+  // a real `require` through this banner.
+  noExternal: [/.*/],
+  // Prefer dependencies' ESM builds (jsonc-parser's UMD build defeats tree-shaking).
+  esbuildOptions(options) {
+    options.mainFields = ["module", "main"];
+  },
+  banner: {
+    js: 'import { createRequire as __mcpTwinRequire } from "node:module"; const require = __mcpTwinRequire(import.meta.url);',
+  },
 });

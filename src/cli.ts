@@ -67,8 +67,29 @@ function addGlobalOptions(cmd: Command): Command {
 
 type Loader = () => Promise<{ run: CommandRun }>;
 
+/**
+ * The command name in argv (after global flags), so only that command gets its options defined:
+ * defining every flag on every command is a measurable part of a no-op run's start-up.
+ */
+export function invokedCommand(argv: readonly string[]): string | undefined {
+  const takesValue = new Set(["--manifest", "--env", "--client", "--project"]);
+  const words: string[] = [];
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") break;
+    if (a.startsWith("-")) {
+      if (takesValue.has(a)) i++;
+      continue;
+    }
+    words.push(a);
+    if (words[0] !== "help" || words.length === 2) break;
+  }
+  return words[0] === "help" ? words[1] : words[0];
+}
+
 export function buildProgram(
   dispatch: (load: Loader, cmd: Command, args: string[]) => Promise<void>,
+  invoked?: string,
 ): Command {
   const program = addGlobalOptions(new Command("mcp-twin"))
     .description("Set up MCP servers once; get them working in every AI client, on Windows and WSL alike.")
@@ -77,7 +98,8 @@ export function buildProgram(
     .enablePositionalOptions(false);
 
   const command = (name: string, description: string, load: Loader) => {
-    const cmd = addGlobalOptions(program.command(name).description(description));
+    const bare = program.command(name).description(description);
+    const cmd = invoked === undefined || invoked === name ? addGlobalOptions(bare) : bare;
     cmd.action(async (...received: unknown[]) => {
       const self = received[received.length - 1] as Command;
       await dispatch(load, self, self.args);
@@ -159,7 +181,7 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
     } catch (error) {
       code = reportError(error, output, interrupted);
     }
-  });
+  }, invokedCommand(argv));
   program.exitOverride();
   program.configureOutput({
     writeOut: (s) => process.stdout.write(s),

@@ -16,7 +16,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json) ctx.output.result({ targets: results.map(({ before: _b, after: _a, ...r }) => r) });
   else {
     if (results.length === 0) ctx.output.print("Nothing to restore: no sync has changed a target yet.");
-    renderUndo(results, ctx.output, Boolean(ctx.options.dryRun));
+    await renderUndo(results, ctx.output, Boolean(ctx.options.dryRun));
   }
   return results.some((r) => r.action === "failed") ? 1 : 0;
 }

@@ -25,7 +25,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     ctx.output.result({ targets: targets.map(({ before: _b, after: _a, ...r }) => r), installs: packages });
   else {
     if (targets.length === 0) ctx.output.print("mcp-twin has written no entries.");
-    renderUndo(targets, ctx.output, Boolean(o.dryRun));
+    await renderUndo(targets, ctx.output, Boolean(o.dryRun));
     for (const p of packages)
       ctx.output.print(
         `  ${p.action === "failed" ? ctx.output.theme.fail : ctx.output.theme.ok} ${p.package} in ${p.env}: ${p.action === "planned" ? "would be uninstalled" : p.action}${p.error ? ` (${p.error})` : ""}`,
@@ -34,7 +34,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   return targets.some((r) => r.action === "failed") || packages.some((p) => p.action === "failed") ? 1 : 0;
 }
 
-export function renderUndo(results: UndoResult[], out: Output, dryRun: boolean): void {
+export async function renderUndo(results: UndoResult[], out: Output, dryRun: boolean): Promise<void> {
   const { ok, skip, fail, warn } = out.theme;
   for (const r of results) {
     const mark = r.action === "failed" ? fail : r.action === "updated" ? ok : skip;
@@ -46,6 +46,6 @@ export function renderUndo(results: UndoResult[], out: Output, dryRun: boolean):
     );
     for (const k of r.kept) out.print(`      ${warn} ${k}: edited by hand; kept (use --force to remove it)`);
     if (r.message) out.print(`      ${r.message}`);
-    if (dryRun && r.after) out.print(unifiedDiff(r.path, r.before ?? null, r.after, out.theme));
+    if (dryRun && r.after) out.print(await unifiedDiff(r.path, r.before ?? null, r.after, out.theme));
   }
 }

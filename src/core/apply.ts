@@ -30,6 +30,7 @@ export interface ApplyResult {
 
 export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext): Promise<ApplyResult[]> {
   const { state } = ctx;
+  const stateBefore = JSON.stringify(state);
   // 1. Record intent before touching any target, so a killed run's entries still look like ours.
   for (const plan of plans) {
     if (plan.after === null) continue;
@@ -41,7 +42,7 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
         : { hash, pending: [hash] };
     }
   }
-  await saveState(ctx.stateFile, state);
+  if (plans.some((p) => p.after !== null)) await saveState(ctx.stateFile, state);
 
   // 2. Write each target.
   const results: ApplyResult[] = [];
@@ -55,7 +56,7 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
     let final = planned;
     let backup: string | undefined;
     try {
-      await removeStaleTemps(target.file, ctx.now);
+      await removeStaleTemps(target.file);
       const result = await replaceFile(
         target.file,
         (current) => {
@@ -84,7 +85,7 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
       });
     }
   }
-  await saveState(ctx.stateFile, state);
+  if (JSON.stringify(state) !== stateBefore) await saveState(ctx.stateFile, state);
   return results;
 }
 

@@ -9,8 +9,6 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import lockfile from "proper-lockfile";
-import writeFileAtomic from "write-file-atomic";
 import { OperationError } from "./errors.js";
 
 export async function readTextOrNull(file: string): Promise<string | null> {
@@ -25,6 +23,7 @@ export async function readTextOrNull(file: string): Promise<string | null> {
 /** Write a file only we read (state, secrets, cache): atomic, mode 0600, folders created. */
 export async function writePrivateFile(file: string, data: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
+  const { default: writeFileAtomic } = await import("write-file-atomic");
   await writeFileAtomic(file, data, { mode: 0o600 });
 }
 
@@ -127,8 +126,11 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Remove temp files left by a run that was killed (older than a minute). */
-export async function removeStaleTemps(file: string, now: Date): Promise<void> {
+/**
+ * Remove temp files left beside `file` by a run that was killed. Called with the home lock held,
+ * so no other mcp-twin run (on this side or the other) can be writing one now.
+ */
+export async function removeStaleTemps(file: string): Promise<void> {
   const dir = path.dirname(file);
   const prefix = `.${path.basename(file)}${TEMP_MARK}`;
   let names: string[];
@@ -138,13 +140,9 @@ export async function removeStaleTemps(file: string, now: Date): Promise<void> {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
-    const full = path.join(dir, name);
-    try {
-      if (now.getTime() - (await stat(full)).mtimeMs > 60_000) await rm(full, { force: true });
-    } catch {
-      // gone already
-    }
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp") || name.startsWith(`${prefix}${process.pid}-`))
+      continue;
+    await rm(path.join(dir, name), { force: true }).catch(() => {});
   }
 }
 
@@ -193,6 +191,7 @@ export async function withLock<T>(
   const ownerFile = `${lockDir}.owner`;
   const waitMs = options.waitMs ?? 60_000;
   await breakDeadLock(lockDir, ownerFile);
+  const { default: lockfile } = await import("proper-lockfile");
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(home, {

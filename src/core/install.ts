@@ -5,7 +5,6 @@
  * run `<node> <script>` with no npx, no shell and no network at launch.
  */
 import { readFile } from "node:fs/promises";
-import semver from "semver";
 import type { Environment } from "./environments/types.js";
 import { globalModulesDir, joinNative } from "./environments/types.js";
 import { decodeWindowsOutput, tail } from "./run.js";
@@ -25,9 +24,11 @@ export function splitSpec(spec: string): { name: string; range: string } {
   return at === -1 ? { name: spec, range: "" } : { name: spec.slice(0, at), range: spec.slice(at + 1) };
 }
 
+const EXACT_SEMVER = /^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$/;
+
 /** An exact version (`1.2.3`) needs no resolution and no network. */
 export function exactVersion(range: string): string | undefined {
-  return semver.valid(range) ?? undefined;
+  return EXACT_SEMVER.exec(range.trim())?.[1];
 }
 
 export async function readInstalledPackage(
@@ -132,6 +133,7 @@ export async function resolveVersion(env: Environment, name: string, range: stri
   const wanted = range || "latest";
   const tagged = tags[wanted];
   if (tagged) return tagged;
+  const { default: semver } = await import("semver");
   const best = semver.maxSatisfying(versions, wanted);
   if (!best)
     throw new Error(`no version of ${name} matches "${wanted}" (latest is ${tags.latest ?? "unknown"})`);

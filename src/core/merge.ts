@@ -42,8 +42,21 @@ export type EntryEdit = { name: string; value: unknown } | { name: string; remov
 
 const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
 
+// sync parses each target once to validate it and once to plan it: remember the last few.
+const recent = new Map<string, ParsedConfig>();
+
 /** Parse a config file's text; throw a UsageError naming file:line:column when it is not JSON(C). */
 export function parseConfig(raw: string, file: string): ParsedConfig {
+  const key = `${file}\u0000${raw}`;
+  const hit = recent.get(key);
+  if (hit) return hit;
+  const parsed = parseUncached(raw, file);
+  recent.set(key, parsed);
+  if (recent.size > 32) recent.delete(recent.keys().next().value!);
+  return parsed;
+}
+
+function parseUncached(raw: string, file: string): ParsedConfig {
   const bom = raw.charCodeAt(0) === 0xfeff;
   const text = bom ? raw.slice(1) : raw;
   const errors: ParseError[] = [];

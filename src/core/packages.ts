@@ -98,14 +98,16 @@ export type InstalledIndex = Map<string, Map<string, InstalledPackage>>;
 
 export async function readInstalledIndex(servers: readonly PackageServer[]): Promise<InstalledIndex> {
   const index: InstalledIndex = new Map();
+  // Several servers often run one package (with different args): read each package.json once.
+  const wanted = new Map<string, { env: Environment; name: string }>();
+  for (const s of servers)
+    for (const env of s.envs) wanted.set(`${env.id}\u0000${s.name}`, { env, name: s.name });
   await Promise.all(
-    servers.flatMap((s) =>
-      s.envs.map(async (env) => {
-        const pkg = await readInstalledPackage(env, s.name);
-        if (!index.has(env.id)) index.set(env.id, new Map());
-        if (pkg) index.get(env.id)!.set(s.name, pkg);
-      }),
-    ),
+    [...wanted.values()].map(async ({ env, name }) => {
+      const pkg = await readInstalledPackage(env, name);
+      if (!index.has(env.id)) index.set(env.id, new Map());
+      if (pkg) index.get(env.id)!.set(name, pkg);
+    }),
   );
   return index;
 }

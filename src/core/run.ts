@@ -2,7 +2,6 @@
  * The only place that starts processes. Everything else receives a `Runner`, so tests can run
  * the real code against stand-in executables (cmd.exe, wsl.exe, npm) on a temp PATH.
  */
-import { execa } from "execa";
 
 export interface RunOptions {
   cwd?: string;
@@ -34,6 +33,8 @@ export interface Runner {
 export function createRunner(): Runner {
   return {
     async run(file, args, options = {}) {
+      // Loaded on first use: a no-op sync starts no process and should not pay for execa.
+      const { execa } = await import("execa");
       const result = await execa(file, [...args], {
         cwd: options.cwd,
         env: options.env,

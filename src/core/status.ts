@@ -35,7 +35,7 @@ export async function computeStatus(
     cwd: machine.host.cwd,
     homeManifest: machine.paths.manifest,
   });
-  const loaded = await loadManifest(file, { required: true });
+  const loaded = await loadManifest(file, { required: true, cacheDir: machine.paths.cache });
   const prepared = await prepare(machine, loaded, { ...options, checkReferences: false }, progress);
   const pkgs = packageServers(prepared.manifest, prepared.envs);
   const index = await readInstalledIndex(pkgs);

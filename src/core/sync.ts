@@ -15,10 +15,12 @@ import { envMatches, globalModulesDir, joinNative } from "./environments/types.j
 import { UsageError, UsageErrors } from "./errors.js";
 import { readTextOrNull, withLock } from "./files.js";
 import type { InstalledPackage } from "./install.js";
+import { exactVersion, splitSpec } from "./install.js";
 import type { Machine } from "./machine.js";
 import { type LoadedManifest, loadManifest, locateManifest } from "./manifest/load.js";
 import type { Manifest, ServerSpec } from "./manifest/schema.js";
 import { loadSecrets } from "./manifest/secrets.js";
+import { canonicalJson, parseConfig, readEntries } from "./merge.js";
 import {
   type InstalledIndex,
   type InstallRow,
@@ -94,11 +96,21 @@ export async function runSync(
     cwd: machine.host.cwd,
     homeManifest: machine.paths.manifest,
   });
-  const loaded = await loadManifest(manifestFile, { required: true });
+  const loaded = await loadManifest(manifestFile, { required: true, cacheDir: machine.paths.cache });
   validateFilters(options);
-  const body = () => syncWithManifest(machine, loaded, options, progress);
   // A dry run writes nothing, so it needs no lock and never waits for another run.
-  return options.dryRun ? body() : withLock(machine.home.dir, body);
+  if (options.dryRun) return (await syncWithManifest(machine, loaded, options, progress))!;
+  // Most runs change nothing: find that out without the lock and without writing a byte.
+  if (!options.update && !options.prune) {
+    const probe = await syncWithManifest(machine, loaded, { ...options, dryRun: true }, progress, {
+      probe: true,
+    });
+    if (probe) return probe;
+  }
+  return withLock(
+    machine.home.dir,
+    async () => (await syncWithManifest(machine, loaded, options, progress))!,
+  );
 }
 
 function validateFilters(options: SyncOptions): void {
@@ -188,7 +200,7 @@ export async function prepare(
     usage.push(...unresolvedReferences(servers, secrets, host.env, targets));
   for (const t of targets) {
     try {
-      planTarget(t, texts.get(t.key) ?? null, new Map(), undefined, { force: false });
+      readEntries(parseConfig(texts.get(t.key) ?? "", t.file), t.serversPath, t.file);
     } catch (error) {
       if (error instanceof UsageError) usage.push(error);
       else throw error;
@@ -229,18 +241,24 @@ export async function desiredEntries(
   return out;
 }
 
+/**
+ * One sync. With `probe`, it runs as a dry run and returns undefined as soon as something would be
+ * written (a version to resolve, a package to install, an entry to change, state to update).
+ */
 async function syncWithManifest(
   machine: Machine,
   loaded: LoadedManifest,
   options: SyncOptions,
   progress: Progress,
-): Promise<SyncReport> {
+  mode: { probe?: boolean } = {},
+): Promise<SyncReport | undefined> {
   const { host } = machine;
   const prepared = await prepare(machine, loaded, options, progress);
   const { manifest, state, allEnvs, envs } = prepared;
 
   // Packages: resolve once, install what is missing, everywhere in parallel.
   const pkgServers = packageServers(manifest, envs);
+  if (mode.probe && pkgServers.some((s) => needsResolution(s.spec, state, options.update))) return undefined;
   const resolved = await resolveVersions(
     pkgServers,
     state,
@@ -260,6 +278,7 @@ async function syncWithManifest(
   const pruned = options.prune
     ? await prunePackages(manifest, envs, state, { dryRun: options.dryRun }, progress)
     : [];
+  if (mode.probe && install.rows.some((r) => r.action !== "present")) return undefined;
   if (options.dryRun) await predictInstalls(pkgServers, resolved.versions, index);
   for (const e of resolved.errors)
     install.rows.push({ env: "-", package: e.package, version: "", action: "failed", error: e.message });
@@ -274,6 +293,12 @@ async function syncWithManifest(
       { force: options.force },
     ),
   );
+
+  if (
+    mode.probe &&
+    plans.some((p) => p.after !== null || !sameRecords(p.records, state.targets[p.target.key]?.entries))
+  )
+    return undefined;
 
   const report = baseReport(loaded.file, allEnvs, [...install.rows, ...pruned], prepared.detection.gathered);
   if (options.dryRun) {
@@ -316,6 +341,16 @@ async function syncWithManifest(
   }
   finishErrors(report);
   return report;
+}
+
+function needsResolution(spec: string, state: State, update: boolean): boolean {
+  const { name, range } = splitSpec(spec);
+  if (exactVersion(range)) return false;
+  return update || state.packages[name]?.spec !== spec;
+}
+
+function sameRecords(a: Record<string, unknown>, b: Record<string, unknown> | undefined): boolean {
+  return canonicalJson(a) === canonicalJson(b ?? {});
 }
 
 function baseReport(

@@ -52,20 +52,23 @@ export async function discoverTargets(
     return targets;
   }
 
-  for (const env of envs) {
-    for (const client of clients) {
-      if (!client.kinds.includes(env.kind)) continue;
-      const location = await client.userConfig(env);
-      if (!location) continue;
-      const file = env.access(location.path);
-      if (!file) continue;
-      const present =
-        location.present ||
-        (named.has(client.id) && (client.createWhenNamed ?? client.kinds).includes(env.kind));
-      if (!present && !filter.includeAbsent) continue;
-      targets.push(makeTarget(env, client, "user", location.path, file, present, location.note));
-    }
-  }
+  // Every (environment, client) pair is a few stats; over /mnt/c each costs a round trip, so ask
+  // them all at once and keep the table's order.
+  const pairs = envs.flatMap((env) =>
+    clients.filter((c) => c.kinds.includes(env.kind)).map((client) => ({ env, client })),
+  );
+  const locations = await Promise.all(pairs.map(({ env, client }) => client.userConfig(env)));
+  pairs.forEach(({ env, client }, i) => {
+    const location = locations[i];
+    if (!location) return;
+    const file = env.access(location.path);
+    if (!file) return;
+    const present =
+      location.present ||
+      (named.has(client.id) && (client.createWhenNamed ?? client.kinds).includes(env.kind));
+    if (!present && !filter.includeAbsent) return;
+    targets.push(makeTarget(env, client, "user", location.path, file, present, location.note));
+  });
   return targets;
 }
 

@@ -1,8 +1,13 @@
 /** Unified diffs for --dry-run, coloured through the theme, secrets masked by the caller's Output. */
-import { createTwoFilesPatch } from "diff";
 import type { Theme } from "./theme.js";
 
-export function unifiedDiff(file: string, before: string | null, after: string, theme: Theme): string {
+export async function unifiedDiff(
+  file: string,
+  before: string | null,
+  after: string,
+  theme: Theme,
+): Promise<string> {
+  const { createTwoFilesPatch } = await import("diff");
   const patch = createTwoFilesPatch(
     before === null ? "/dev/null" : file,
     file,
@@ -14,9 +19,9 @@ export function unifiedDiff(file: string, before: string | null, after: string, 
   );
   return patch
     .split("\n")
-    .filter((line) => !line.startsWith("====="))
+    .filter((line) => !line.startsWith("=====") && !line.startsWith("Index: "))
     .map((line) => {
-      if (line.startsWith("+++") || line.startsWith("---")) return theme.c.bold(line);
+      if (line.startsWith("+++") || line.startsWith("---")) return theme.c.bold(line.trimEnd());
       if (line.startsWith("+")) return theme.c.green(line);
       if (line.startsWith("-")) return theme.c.red(line);
       if (line.startsWith("@@")) return theme.c.cyan(line);

@@ -175,9 +175,9 @@ function write(doc: unknown, s: Style): string {
         return;
       }
       lines.push(`${pad}${prefix}${open}${s.comments && depth === 0 ? " /* top */" : ""}`);
-      entries.forEach(([k, x], i) =>
-        emit(x, depth + 1, k === undefined ? "" : `${JSON.stringify(k)}: `, i === entries.length - 1),
-      );
+      for (const [i, [k, x]] of entries.entries()) {
+        emit(x, depth + 1, k === undefined ? "" : `${JSON.stringify(k)}: `, i === entries.length - 1);
+      }
       lines.push(`${pad}${close}${comma}`);
     } else {
       lines.push(`${pad}${prefix}${JSON.stringify(v)}${comma}${note}`);
@@ -198,7 +198,6 @@ test("property: our edit adds or removes one entry and keeps everything else", (
       value,
       (rest, servers, s, entry) => {
         const doc = servers === undefined ? { ...rest } : { ...rest, mcpServers: servers };
-        delete (doc as Record<string, unknown>).__proto__;
         if (servers === undefined) delete (doc as Record<string, unknown>).mcpServers;
         const before = write(doc, s);
         const after = add(before, entry);

@@ -37,8 +37,6 @@ function setup(options: FakeMachineOptions = {}, servers?: Record<string, unknow
 }
 
 const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));
-const onDrive = (m: FakeMachine) => (command: string) =>
-  /^[A-Za-z]:\\/.test(command) ? path.join(m.paths.drive, ...command.slice(3).split("\\")) : command;
 const syncJson = async (m: FakeMachine, ...args: string[]) => {
   const r = await m.run(["sync", "--json", ...args]);
   return { ...r, report: r.stdout.trim() ? JSON.parse(r.stdout) : undefined };

@@ -9,7 +9,6 @@
 import { execFile } from "node:child_process";
 import {
   chmodSync,
-  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -23,7 +22,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const REPO = fileURLToPath(new URL("../../", import.meta.url));
+// MCP_TWIN_REPO: set by bench/run.js, which bundles this file elsewhere.
+export const REPO = process.env.MCP_TWIN_REPO ?? fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = path.join(REPO, "bin", "mcp-twin.js");
 const STAND_IN = path.join(REPO, "test", "fixtures", "fake-windows", "fake-windows.cjs");
 const REAL_NPM = realpathSync(

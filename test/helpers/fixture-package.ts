@@ -8,7 +8,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-const FIXTURE_DIR = fileURLToPath(new URL("../fixtures/mcp-server/", import.meta.url));
+const FIXTURE_DIR = process.env.MCP_TWIN_REPO
+  ? path.join(process.env.MCP_TWIN_REPO, "test", "fixtures", "mcp-server")
+  : fileURLToPath(new URL("../fixtures/mcp-server/", import.meta.url));
 
 export interface PackedFixture {
   name: string;

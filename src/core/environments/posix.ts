@@ -101,15 +101,13 @@ export async function gatherPosixFacts(host: Host, local: LocalInfo): Promise<En
 /** File stats and the variables that steer npm: changes here mean the facts must be gathered again. */
 export async function posixStamp(host: Host, facts: EnvFacts): Promise<string> {
   const PATH = getEnv(host.env, "PATH") ?? "";
-  const node = await findOnPath("node", PATH, { posix: true });
-  const npm = await findOnPath("npm", PATH, { posix: true });
-  return [
-    node ? await real(node) : "-",
-    await statStamp(facts.node?.path),
-    npm ? await real(npm) : "-",
-    await statStamp(path.join(facts.home, ".npmrc")),
-    getEnv(host.env, "NPM_CONFIG_PREFIX") ?? "",
-  ].join("|");
+  const [node, npm, nodeStat, npmrc] = await Promise.all([
+    findOnPath("node", PATH, { posix: true }).then((p) => (p ? real(p) : "-")),
+    findOnPath("npm", PATH, { posix: true }).then((p) => (p ? real(p) : "-")),
+    statStamp(facts.node?.path),
+    statStamp(path.join(facts.home, ".npmrc")),
+  ]);
+  return [node, nodeStat, npm, npmrc, getEnv(host.env, "NPM_CONFIG_PREFIX") ?? ""].join("|");
 }
 
 export function posixEnvironment(facts: EnvFacts, host: Host): Environment {

@@ -194,11 +194,12 @@ export async function windowsStamp(bridge: WindowsBridge, facts: EnvFacts): Prom
   // The prefix folder's mtime changes with every install, so only its existence counts. node.exe
   // is judged by size: a Node upgrade replaces it with a different build, while tools that
   // merely touch it (copies, backups, the WSL simulator) change its mtime.
-  return [
-    (await statStamp(at(facts.node?.path))).replace(/^f\d+:/, "f"),
-    (await statStamp(at(facts.npm?.prefix))).startsWith("d") ? "d" : "-",
-    await statStamp(at(facts.vars.USERPROFILE ? `${facts.vars.USERPROFILE}\\.npmrc` : undefined)),
-  ].join("|");
+  const [node, prefix, npmrc] = await Promise.all([
+    statStamp(at(facts.node?.path)),
+    statStamp(at(facts.npm?.prefix)),
+    statStamp(at(facts.vars.USERPROFILE ? `${facts.vars.USERPROFILE}\\.npmrc` : undefined)),
+  ]);
+  return [node.replace(/^f\d+:/, "f"), prefix.startsWith("d") ? "d" : "-", npmrc].join("|");
 }
 
 /** mtime and size of a file, "missing" when absent: enough to notice an upgrade. */

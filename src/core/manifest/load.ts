@@ -1,14 +1,15 @@
 /**
- * Find, read and validate the manifest. Every error names the file, line:column and the field,
- * and all of them are reported at once.
+ * Find and read the manifest. Validation (zod) runs when the text changed since it last passed;
+ * the validated result is cached in the home, so a no-op run does not even load zod.
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { findNodeAtLocation, getNodeValue, type Node, type ParseError, parseTree } from "jsonc-parser";
-import type { z } from "zod";
-import { lineColumnAt, UsageError, UsageErrors } from "../errors.js";
-import { readTextOrNull } from "../files.js";
-import { type Manifest, manifestSchema } from "./schema.js";
+import { VERSION } from "../../version.js";
+import { UsageError } from "../errors.js";
+import { readTextOrNull, writePrivateFile } from "../files.js";
+import type { Manifest } from "./schema.js";
 
 export const PROJECT_MANIFEST = "mcp-twin.jsonc";
 
@@ -34,7 +35,7 @@ export function locateManifest(options: {
 
 export async function loadManifest(
   file: string,
-  options: { required?: boolean } = {},
+  options: { required?: boolean; cacheDir?: string } = {},
 ): Promise<LoadedManifest> {
   const text = await readTextOrNull(file);
   if (text === null) {
@@ -44,63 +45,37 @@ export async function loadManifest(
         hint: "Run `mcp-twin init` to create one, or pass --manifest <path>.",
       });
     }
-    return { file, missing: true, text: null, manifest: manifestSchema.parse({}) };
+    return { file, missing: true, text: null, manifest: { servers: {} } };
   }
-  return { file, missing: false, text, manifest: parseManifestText(text, file) };
+  return { file, missing: false, text, manifest: await validated(text, file, options.cacheDir) };
 }
 
-export function parseManifestText(raw: string, file: string): Manifest {
-  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, {
-    allowTrailingComma: true,
-    disallowComments: false,
-    allowEmptyContent: true,
-  });
-  if (errors.length > 0) {
-    throw new UsageErrors(
-      errors.slice(0, 5).map((e) => {
-        const { line, column } = lineColumnAt(text, e.offset);
-        return new UsageError(
-          "manifest-parse",
-          `${file}:${line}:${column}: the manifest is not valid JSON (JSONC).`,
-          {
-            location: { file, line, column },
-            hint: "Fix the syntax at that position; comments and trailing commas are allowed.",
-          },
-        );
-      }),
-    );
-  }
-  const value = root ? getNodeValue(root) : {};
-  const result = manifestSchema.safeParse(value);
-  if (result.success) return result.data;
-  throw new UsageErrors(result.error.issues.map((issue) => issueToError(issue, text, root, file)));
+interface CachedManifest {
+  version: string;
+  hash: string;
+  manifest: Manifest;
 }
 
-function issueToError(
-  issue: z.core.$ZodIssue,
-  text: string,
-  root: Node | undefined,
-  file: string,
-): UsageError {
-  const fieldPath = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
-  // Point at the deepest node that exists: the field itself, or the object missing it.
-  let node: Node | undefined;
-  for (let n = fieldPath.length; n >= 0 && !node; n--)
-    node = root ? findNodeAtLocation(root, fieldPath.slice(0, n)) : undefined;
-  const at = node
-    ? node.parent?.type === "property" && node.parent.children?.[1] === node
-      ? node.parent.offset
-      : node.offset
-    : 0;
-  const { line, column } = lineColumnAt(text, at);
-  const field = fieldPath.length > 0 ? fieldPath.join(".") : "(top level)";
-  let message = issue.message;
-  if (issue.code === "unrecognized_keys")
-    message = `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-  return new UsageError("manifest-invalid", `${file}:${line}:${column}: ${field}: ${message}`, {
-    location: { file, line, column },
-    hint: "See the manifest section of the README (or let your editor check it against the $schema).",
-  });
+async function validated(text: string, file: string, cacheDir: string | undefined): Promise<Manifest> {
+  const hash = createHash("sha256").update(text).digest("hex");
+  const cacheFile = cacheDir
+    ? path.join(cacheDir, `manifest-${createHash("sha256").update(file).digest("hex").slice(0, 12)}.json`)
+    : undefined;
+  if (cacheFile) {
+    try {
+      const cached = JSON.parse(await readFile(cacheFile, "utf8")) as CachedManifest;
+      // The mcp-twin version is part of the key: a newer schema must look at the text again.
+      if (cached.hash === hash && cached.version === VERSION) return cached.manifest;
+    } catch {
+      // no cache yet
+    }
+  }
+  const { parseManifestText } = await import("./validate.js");
+  const manifest = parseManifestText(text, file);
+  if (cacheFile)
+    await writePrivateFile(
+      cacheFile,
+      JSON.stringify({ version: VERSION, hash, manifest } satisfies CachedManifest),
+    ).catch(() => {});
+  return manifest;
 }

@@ -1,0 +1,54 @@
+/** Shared timing helpers: interleaved runs, medians, side-by-side tables. */
+import { spawnSync } from "node:child_process";
+
+export interface Timed {
+  name: string;
+  ms: number[];
+}
+
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+export function timeOnce(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(file, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: "ignore" });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${file} ${args.join(" ")} exited ${r.status}`);
+  return ms;
+}
+
+/** Run commands round-robin so machine load hits them all alike. */
+export function interleave(
+  commands: Array<{ name: string; run: () => number }>,
+  rounds: number,
+  warmup = 2,
+): Timed[] {
+  const results = commands.map((c) => ({ name: c.name, ms: [] as number[] }));
+  for (let i = 0; i < warmup; i++) for (const c of commands) c.run();
+  for (let i = 0; i < rounds; i++) {
+    for (const [j, c] of commands.entries()) results[j]!.ms.push(c.run());
+  }
+  return results;
+}
+
+export function table(rows: Array<Record<string, string | number>>): void {
+  const keys = Object.keys(rows[0] ?? {});
+  const width = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join("  ");
+  console.log(line(keys));
+  for (const r of rows) console.log(line(keys.map((k) => String(r[k]))));
+}
+
+export function verdict(label: string, value: number, target: number, lowerIsBetter = true): boolean {
+  const ok = lowerIsBetter ? value <= target : value >= target;
+  console.log(
+    `${ok ? "✔" : "✖"} ${label}: ${value.toFixed(2)} (target ${lowerIsBetter ? "≤" : "≥"} ${target})`,
+  );
+  return ok;
+}

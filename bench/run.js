@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// `npm run bench`: every benchmark of mcp-twin, run against the built CLI, each printing what it
+// measured side by side in one run. TypeScript benchmarks (which reuse the test harness) are
+// bundled on the fly with esbuild; plain .js ones are imported as they are.
+// Benchmarks that need the npm registry run only with BENCH_NETWORK=1 (never in .ci/run).
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+process.env.MCP_TWIN_REPO = path.dirname(here);
+const only = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((f) => /\.(ts|js)$/.test(f) && f !== "run.js" && !f.startsWith("_"))
+  .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
+  .sort();
+// Inside the repo, so the bundles resolve node_modules like the sources do.
+mkdirSync(path.join(path.dirname(here), ".tmp"), { recursive: true });
+const out = mkdtempSync(path.join(path.dirname(here), ".tmp", "bench-"));
+let failed = false;
+try {
+  for (const file of files) {
+    let entry = path.join(here, file);
+    if (file.endsWith(".ts")) {
+      const outfile = path.join(out, file.replace(/\.ts$/, ".mjs"));
+      await build({
+        entryPoints: [entry],
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        packages: "external",
+        outfile,
+        logLevel: "error",
+      });
+      entry = outfile;
+    }
+    console.log(`\n== ${file} ==`);
+    const mod = await import(pathToFileURL(entry).href);
+    if (typeof mod.run !== "function") continue;
+    const result = await mod.run();
+    if (result && result.ok === false) failed = true;
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
+if (failed) {
+  console.log("\nSome targets were missed (see above).");
+  process.exitCode = 1;
+}

@@ -1,0 +1,74 @@
+/**
+ * sync speed: `mcp-twin --version` and a no-op sync (20 servers × 3 clients, environment facts
+ * cached) against a bare `node -e 0`, measured side by side; Windows processes started by a no-op
+ * sync (target 0) and by a cold one (target ≤ 2), counted through the cmd.exe/wsl.exe stand-ins.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { BIN, createFakeMachine, writeManifest } from "../test/helpers/fake-machine.js";
+import { packFixture } from "../test/helpers/fixture-package.js";
+import { startRegistry } from "../test/helpers/registry.js";
+import { interleave, median, table, timeOnce, verdict } from "./_lib.js";
+
+export async function run(): Promise<{ ok: boolean }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bench-sync-"));
+  const fixture = await packFixture(dir, "1.0.0");
+  const registry = await startRegistry([{ name: fixture.name, version: fixture.version, tgz: fixture.tgz }]);
+  const m = createFakeMachine({ registryUrl: registry.url });
+  try {
+    const servers: Record<string, unknown> = {};
+    for (let i = 0; i < 20; i++)
+      servers[`server-${i}`] = { package: `${fixture.name}@1.0.0`, args: [`--instance=${i}`] };
+    writeManifest(m, { servers });
+    const first = await m.run(["sync"]);
+    if (first.code !== 0) throw new Error(`first sync failed: ${first.stderr}`);
+
+    const opts = { env: m.env, cwd: m.paths.linuxHome };
+    m.clearInteropLog();
+    const [node, version, noop] = interleave(
+      [
+        { name: "node -e 0", run: () => timeOnce(process.execPath, ["-e", "0"], opts) },
+        { name: "mcp-twin --version", run: () => timeOnce(process.execPath, [BIN, "--version"], opts) },
+        { name: "mcp-twin sync (no-op)", run: () => timeOnce(process.execPath, [BIN, "sync"], opts) },
+      ],
+      25,
+    );
+    const noopInterop = m.interopCalls().length;
+
+    // Cold: environment facts not cached (the home locator is, as after any first run).
+    rmSync(path.join(m.paths.home, "cache"), { recursive: true, force: true });
+    m.clearInteropLog();
+    await m.run(["sync"]);
+    const coldInterop = m.interopCalls().length;
+    // Fully cold: not even the Windows home locator (a first run on a new machine).
+    rmSync(path.join(m.paths.home, "cache"), { recursive: true, force: true });
+    rmSync(path.join(m.paths.linuxHome, ".cache", "mcp-twin"), { recursive: true, force: true });
+    m.clearInteropLog();
+    await m.run(["sync"]);
+    const firstEverInterop = m.interopCalls().length;
+
+    const base = median(node!.ms);
+    table(
+      [node!, version!, noop!].map((t) => ({
+        command: t.name,
+        "median ms": median(t.ms).toFixed(1),
+        "× node -e 0": (median(t.ms) / base).toFixed(2),
+      })),
+    );
+    console.log(
+      `Windows processes: no-op sync ${noopInterop} (over ${noop!.ms.length + 2} runs), cold ${coldInterop}, first run ever ${firstEverInterop}`,
+    );
+    const checks = [
+      verdict("--version / node -e 0", median(version!.ms) / base, 1.5),
+      verdict("no-op sync / node -e 0", median(noop!.ms) / base, 3),
+      verdict("Windows processes in no-op syncs", noopInterop, 0),
+      verdict("Windows processes in a cold sync", coldInterop, 2),
+    ];
+    return { ok: checks.every(Boolean) };
+  } finally {
+    m.cleanup();
+    await registry.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

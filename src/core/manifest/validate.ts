@@ -1,0 +1,64 @@
+/**
+ * Validate manifest text against the zod schema. Kept apart from load.ts so zod (the largest
+ * module we load) is imported only when a manifest has changed since it was last validated.
+ */
+import { findNodeAtLocation, getNodeValue, type Node, type ParseError, parseTree } from "jsonc-parser";
+import type { z } from "zod";
+import { lineColumnAt, UsageError, UsageErrors } from "../errors.js";
+import { type Manifest, manifestSchema } from "./schema.js";
+
+export function parseManifestText(raw: string, file: string): Manifest {
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, {
+    allowTrailingComma: true,
+    disallowComments: false,
+    allowEmptyContent: true,
+  });
+  if (errors.length > 0) {
+    throw new UsageErrors(
+      errors.slice(0, 5).map((e) => {
+        const { line, column } = lineColumnAt(text, e.offset);
+        return new UsageError(
+          "manifest-parse",
+          `${file}:${line}:${column}: the manifest is not valid JSON (JSONC).`,
+          {
+            location: { file, line, column },
+            hint: "Fix the syntax at that position; comments and trailing commas are allowed.",
+          },
+        );
+      }),
+    );
+  }
+  const value = root ? getNodeValue(root) : {};
+  const result = manifestSchema.safeParse(value);
+  if (result.success) return result.data;
+  throw new UsageErrors(result.error.issues.map((issue) => issueToError(issue, text, root, file)));
+}
+
+function issueToError(
+  issue: z.core.$ZodIssue,
+  text: string,
+  root: Node | undefined,
+  file: string,
+): UsageError {
+  const fieldPath = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
+  // Point at the deepest node that exists: the field itself, or the object missing it.
+  let node: Node | undefined;
+  for (let n = fieldPath.length; n >= 0 && !node; n--)
+    node = root ? findNodeAtLocation(root, fieldPath.slice(0, n)) : undefined;
+  const at = node
+    ? node.parent?.type === "property" && node.parent.children?.[1] === node
+      ? node.parent.offset
+      : node.offset
+    : 0;
+  const { line, column } = lineColumnAt(text, at);
+  const field = fieldPath.length > 0 ? fieldPath.join(".") : "(top level)";
+  let message = issue.message;
+  if (issue.code === "unrecognized_keys")
+    message = `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  return new UsageError("manifest-invalid", `${file}:${line}:${column}: ${field}: ${message}`, {
+    location: { file, line, column },
+    hint: "See the manifest section of the README (or let your editor check it against the $schema).",
+  });
+}
