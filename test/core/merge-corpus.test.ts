@@ -11,7 +11,8 @@ import { describe, expect, test } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
 import { applyEntryEdits, parseConfig, readEntries } from "../../src/core/merge.js";
 
-const CORPUS = path.resolve(__dirname, "../../../shared/corpus/configs");
+// A copy of ../shared/corpus/configs (real configs people wrote, secrets redacted), byte for byte.
+const CORPUS = path.resolve(__dirname, "../fixtures/corpus");
 const files = readdirSync(CORPUS).filter((f) => f.endsWith(".json"));
 const ENTRY = {
   command: "/usr/bin/node",
