@@ -109,6 +109,15 @@ export function buildProgram(
     () => import("./commands/restore.js"),
   ).argument("[target]", "a config file path, or env:client (default: every target the last sync changed)");
 
+  command(
+    "doctor",
+    "check every environment, client config and server; start each server and explain what fails",
+    () => import("./commands/doctor.js"),
+  )
+    .addOption(new Option("--server <name>", "only this server (repeatable)").argParser(collect).default([]))
+    .option("--no-probe", "static checks only: do not start the servers")
+    .option("--timeout <seconds>", "how long each server may take to answer", "10");
+
   command("uninstall", "remove every entry mcp-twin wrote", () => import("./commands/uninstall.js"))
     .option("--packages", "also uninstall the packages mcp-twin installed")
     .option("--force", "also remove entries edited by hand since mcp-twin wrote them");

@@ -1,0 +1,356 @@
+/**
+ * `mcp-twin doctor`: every reason an MCP server fails on either side, found and explained.
+ * Gathers facts (never throwing on a broken file: a broken file is a finding), runs the pure
+ * checks, then probes every configured server live, in parallel. Returns the report; the command
+ * renders it. Check ids are listed in registry.ts and docs/doctor.md.
+ */
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { clientById } from "../clients/index.js";
+import type { Target } from "../clients/types.js";
+import { type Detection, detectEnvironments } from "../environments/detect.js";
+import type { Environment } from "../environments/types.js";
+import { envMatches } from "../environments/types.js";
+import { isTwinError, UsageError, UsageErrors } from "../errors.js";
+import type { Host } from "../host.js";
+import { type Machine, openMachine } from "../machine.js";
+import { type LoadedManifest, loadManifest, locateManifest } from "../manifest/load.js";
+import { type Manifest, manifestSchema } from "../manifest/schema.js";
+import { loadSecrets } from "../manifest/secrets.js";
+import type { Progress } from "../progress.js";
+import { emptyState, loadState, type State } from "../state.js";
+import { discoverTargets } from "../targets.js";
+import { checkBridge } from "./checks/bridge.js";
+import { checkConfig, checkRestart, checkScopes } from "./checks/configs.js";
+import { checkPlatform } from "./checks/environments.js";
+import { checkManifest } from "./checks/manifest.js";
+import { checkNode } from "./checks/node.js";
+import { checkSecretsFile, checkServerSecrets } from "./checks/secrets.js";
+import { driftChecks } from "./drift-phase.js";
+import { type EntryWork, inspectEntries } from "./entries-phase.js";
+import {
+  desktopVersion,
+  pathPrograms,
+  prefixState,
+  runningSince,
+  secretsMode,
+  strayManifests,
+} from "./gather.js";
+import { probeChecks } from "./probe-phase.js";
+import { type ConfigFacts, projectDir, readConfig } from "./read-configs.js";
+import { type Check, check } from "./types.js";
+
+export interface DoctorOptions {
+  manifest?: string | undefined;
+  envs: string[];
+  clients: string[];
+  servers: string[];
+  project?: string | undefined;
+  probe: boolean;
+  timeoutMs: number;
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: Check[];
+  /** Values to mask in any output. */
+  secretValues: string[];
+  /** Config files looked at, for headings. */
+  files: Array<{ env: string; client: string; scope: string; path: string; note?: string }>;
+}
+
+export async function runDoctor(
+  host: Host,
+  options: DoctorOptions,
+  progress: Progress,
+): Promise<DoctorReport> {
+  validate(options);
+  const checks: Check[] = [];
+  const secretValues: string[] = [];
+  const files: DoctorReport["files"] = [];
+  let machine: Machine;
+  try {
+    machine = await openMachine(host);
+  } catch (error) {
+    if (!isTwinError(error)) throw error;
+    checks.push(check("env.home", "fail", {}, error.message, { fix: error.hint }));
+    return finish(checks, secretValues, files, options);
+  }
+
+  // Manifest, secrets, state: read, never thrown.
+  const manifestFile = locateManifest({
+    manifest: options.manifest,
+    cwd: host.cwd,
+    homeManifest: machine.paths.manifest,
+  });
+  let loaded: LoadedManifest | undefined;
+  const manifestErrors: string[] = [];
+  try {
+    loaded = await loadManifest(manifestFile);
+  } catch (error) {
+    if (!isTwinError(error)) throw error;
+    for (const e of error instanceof UsageErrors ? error.errors : [error]) manifestErrors.push(e.message);
+  }
+  const manifest: Manifest = loaded?.manifest ?? manifestSchema.parse({});
+  const missing = loaded?.missing ?? false;
+  let secrets: Record<string, string> = {};
+  let secretsError: string | undefined;
+  try {
+    secrets = await loadSecrets(machine.paths.secrets);
+  } catch (error) {
+    secretsError = (error as Error).message;
+  }
+  secretValues.push(...Object.values(secrets));
+  const state: State = await loadState(machine.paths.state).catch(() => emptyState());
+
+  // Environments.
+  const detectStep = progress.step("Looking at environments");
+  let detection: Detection;
+  try {
+    detection = await detectEnvironments(
+      machine,
+      manifest.environments ? { limitTo: manifest.environments } : {},
+    );
+  } catch (error) {
+    detection = { environments: [], gathered: 0 };
+    checks.push(
+      check(
+        "env.reachable",
+        "fail",
+        { env: "windows" },
+        `Windows could not be looked at: ${(error as Error).message}.`,
+        { fix: "Check WSL interop (see env.interop)." },
+      ),
+    );
+  }
+  detectStep.stop();
+  const allEnvs = detection.environments;
+  const envs = allEnvs.filter(
+    (e) => options.envs.length === 0 || options.envs.some((s) => envMatches(s, e.id)),
+  );
+
+  checks.push(
+    ...checkPlatform({
+      local: machine.local,
+      home: { dir: machine.home.dir, source: machine.home.source },
+      envs: allEnvs,
+    }),
+    ...checkManifest({
+      file: manifestFile,
+      missing,
+      project: manifestFile !== machine.paths.manifest,
+      errors: manifestErrors,
+      servers: Object.keys(manifest.servers).length,
+      stray: await strayManifests(machine, manifestFile, manifestFile === machine.paths.manifest),
+    }),
+    ...checkSecretsFile({
+      file: machine.paths.secrets,
+      exists: secretsError !== undefined || Object.keys(secrets).length > 0,
+      ...(secretsError ? { error: secretsError } : {}),
+      ...(await secretsMode(machine).then((mode) => (mode === undefined ? {} : { mode }))),
+      secrets,
+    }),
+  );
+  const servers = Object.entries(manifest.servers).filter(
+    ([name, s]) => !s.disabled && (options.servers.length === 0 || options.servers.includes(name)),
+  );
+  for (const [name, spec] of servers) checks.push(...checkServerSecrets(name, spec, secrets, host.env));
+
+  // Node and npm per environment.
+  const needed = new Set(
+    Object.values(manifest.servers).flatMap((s) =>
+      s.package && !s.disabled
+        ? allEnvs
+            .filter((e) => !s.environments || s.environments.some((sel) => envMatches(sel, e.id)))
+            .map((e) => e.id)
+        : [],
+    ),
+  );
+  for (const env of envs) {
+    const unreachable =
+      env.kind === "windows" && !env.local && !machine.local.interop
+        ? (machine.local.interopReason ?? "interop is off")
+        : undefined;
+    const programs = await pathPrograms(machine, env);
+    checks.push(
+      ...checkNode({
+        env,
+        needed: needed.has(env.id),
+        ...(programs.node ? { pathNode: programs.node } : {}),
+        ...(programs.npm ? { pathNpm: programs.npm } : {}),
+        ...(machine.local.kind === "wsl" ? { mountRoot: machine.local.mountRoot } : {}),
+        prefix: await prefixState(env),
+        ...(unreachable ? { unreachable } : {}),
+      }),
+    );
+  }
+
+  // Client configs.
+  const project = projectDir(host.cwd, options.project);
+  const targets = await allTargets(envs, options, project);
+  const configs = await Promise.all(targets.map((t) => readConfig(t, project)));
+  for (const c of configs)
+    files.push({
+      env: c.target.env.id,
+      client: c.target.client.id,
+      scope: c.target.scope,
+      path: c.target.path,
+      ...(c.target.note ? { note: c.target.note } : {}),
+    });
+  for (const c of configs)
+    checks.push(...checkConfig(c, Object.keys(state.targets[c.target.key]?.entries ?? {}).length));
+  checks.push(...scopeChecks(configs));
+
+  const desktop = new Map<string, { msix: boolean; version?: string }>();
+  for (const t of targets)
+    if (t.client.id === "claude-desktop" && t.env.kind === "windows") {
+      const msix = /MSIX/.test(t.note ?? "");
+      const version = msix ? undefined : await desktopVersion(t.env);
+      desktop.set(t.key, { msix, ...(version ? { version } : {}) });
+    }
+
+  // Entries: lint and plan probes.
+  const managed = new Set(Object.keys(manifest.servers));
+  const work: EntryWork[] = [];
+  for (const c of configs)
+    for (const set of c.sets) {
+      const r = await inspectEntries(c, set, {
+        machine,
+        envs: allEnvs,
+        project,
+        managed,
+        serverFilter: new Set(options.servers),
+        desktop,
+      });
+      checks.push(...r.checks);
+      work.push(...r.work);
+      secretValues.push(...r.secrets);
+    }
+  if (loaded && !missing && manifestErrors.length === 0)
+    checks.push(...(await driftChecks(machine, manifest, secrets, state, allEnvs, configs, servers)));
+
+  // Live: running apps, bridge, probes (concurrently).
+  const running = runningSince(
+    machine,
+    targets.filter((t) => configs.find((c) => c.target === t)?.text != null),
+  ).catch(() => new Map());
+  const bridge = manifest.bridge?.enabled
+    ? checkBridge(machine, { port: manifest.bridge.port, timeoutMs: options.timeoutMs })
+    : Promise.resolve({
+        checks: [check("bridge.reachable", "skip", {}, "the bridge is not enabled in the manifest.")],
+        secrets: [] as string[],
+      });
+  const probes = options.probe
+    ? probeChecks(
+        machine.host.runner,
+        work,
+        {
+          timeoutMs: options.timeoutMs,
+          concurrency: options.concurrency ?? 8,
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
+        progress,
+      )
+    : Promise.resolve([check("probe.handshake", "skip", {}, "live probes skipped (--no-probe).")]);
+  const [runningApps, bridgeResult, probeResult] = await Promise.all([running, bridge, probes]);
+  for (const c of configs) {
+    const app = runningApps.get(`${c.target.env.id}|${c.target.client.id}`);
+    checks.push(
+      ...checkRestart(
+        { env: c.target.env.id, client: c.target.client.id, scope: c.target.scope },
+        c.target.client.name,
+        c.target.path,
+        c.mtimeMs,
+        app,
+      ),
+    );
+  }
+  checks.push(...bridgeResult.checks, ...probeResult);
+  secretValues.push(...bridgeResult.secrets);
+  return finish(checks, secretValues, files, options);
+}
+
+function finish(
+  checks: Check[],
+  secretValues: string[],
+  files: DoctorReport["files"],
+  options: DoctorOptions,
+): DoctorReport {
+  const kept =
+    options.servers.length === 0
+      ? checks
+      : checks.filter((c) => !c.server || options.servers.includes(c.server));
+  return {
+    ok: !kept.some((c) => c.status === "fail"),
+    checks: kept,
+    secretValues: [...new Set(secretValues)],
+    files,
+  };
+}
+
+function validate(options: DoctorOptions): void {
+  const errors: UsageError[] = [];
+  for (const e of options.envs)
+    if (!/^(windows|wsl|wsl:[^\s]+|macos|linux)$/.test(e))
+      errors.push(
+        new UsageError(
+          "bad-env",
+          `--env ${e}: not an environment (windows, wsl, wsl:<distro>, macos, linux).`,
+        ),
+      );
+  for (const c of options.clients)
+    if (!clientById(c))
+      errors.push(new UsageError("bad-client", `--client ${c}: not a client this version knows.`));
+  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)
+    errors.push(new UsageError("bad-timeout", "--timeout must be a positive number of seconds."));
+  if (errors.length > 0) throw new UsageErrors(errors);
+}
+
+/** User files of present clients, plus the project folder's files that exist. */
+async function allTargets(
+  envs: readonly Environment[],
+  options: DoctorOptions,
+  project: string,
+): Promise<Target[]> {
+  const user = await discoverTargets(envs, { clients: options.clients });
+  const projectTargets = await discoverTargets(envs, {
+    clients: options.clients,
+    project,
+    includeAbsent: true,
+  });
+  const userFiles = new Set(user.map((t) => path.resolve(t.file)));
+  const existing: Target[] = [];
+  for (const t of projectTargets) {
+    if (userFiles.has(path.resolve(t.file))) continue;
+    if (
+      await stat(t.file).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      existing.push(t);
+  }
+  return [...user, ...existing];
+}
+
+/** Claude Code per environment: user and local scope in ~/.claude.json, project scope in .mcp.json. */
+function scopeChecks(configs: readonly ConfigFacts[]): Check[] {
+  const out: Check[] = [];
+  const groups = new Map<string, ConfigFacts[]>();
+  for (const c of configs)
+    if (c.target.client.id === "claude-code")
+      groups.set(c.target.env.id, [...(groups.get(c.target.env.id) ?? []), c]);
+  for (const [env, list] of groups)
+    out.push(
+      ...checkScopes(
+        { env, client: "claude-code" },
+        list.flatMap((c) => c.sets),
+      ),
+    );
+  return out;
+}
+
+export { CHECK_IDS } from "./registry.js";
+export type { Check, CheckStatus } from "./types.js";
