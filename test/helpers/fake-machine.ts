@@ -47,8 +47,10 @@ export interface FakeMachineOptions {
   linuxNpm?: boolean;
   /** WSL interop on. Default true. */
   interop?: boolean;
-  /** Windows programs reported running by tasklist. */
+  /** Windows programs reported running by tasklist (and Get-Process). */
   running?: string[];
+  /** When each running program started (ISO time, UTC), as Get-Process reports StartTime. */
+  runningSince?: Record<string, string>;
   /** npm installs of packages starting with this name fail on Windows (E404). */
   failWindowsInstall?: string;
   registryUrl?: string;
@@ -123,6 +125,8 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     mkdirSync(dir, { recursive: true });
   }
   symlinkSync("Program Files", path.join(drive, "PROGRA~1"));
+  // DrvFs is case-insensitive: Windows' PATH says C:\Windows\system32 for the System32 folder.
+  symlinkSync("System32", path.join(drive, "Windows", "system32"));
   if (user.includes(" "))
     symlinkSync(user, path.join(drive, "Users", `${user.replace(/\s/g, "").slice(0, 6).toUpperCase()}~1`));
   writeFileSync(interopLog, "");
@@ -225,6 +229,7 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
           },
         },
         running: options.running ?? [],
+        runningSince: options.runningSince ?? {},
         failInstall: options.failWindowsInstall ?? null,
         realNode: process.execPath,
         realNpm: REAL_NPM,

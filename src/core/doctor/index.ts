@@ -213,6 +213,12 @@ export async function runDoctor(
 
   // Entries: lint and plan probes.
   const managed = new Set(Object.keys(manifest.servers));
+  const known = new Set([...managed, ...configs.flatMap((c) => c.sets.flatMap((s) => Object.keys(s.entries)))]);
+  const unknown = options.servers.filter((n) => !known.has(n));
+  if (unknown.length > 0)
+    throw new UsageError("unknown-server", `--server ${unknown.join(", ")}: no such server in the manifest or any client config.`, {
+      hint: `Known servers: ${[...known].sort().join(", ") || "none"}.`,
+    });
   const work: EntryWork[] = [];
   for (const c of configs)
     for (const set of c.sets) {
