@@ -149,11 +149,14 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
   const early = createOutput({ json: wantsJson, color: !argv.includes("--no-color") }, host.env);
   const abort = new AbortController();
   let interrupted = false;
+  // `on`, not `once`: execa's signal-exit re-raises SIGINT when it is the only listener left,
+  // which would kill us before the interrupted command cleans up and exits 130.
   const onSigint = () => {
+    if (interrupted) process.exit(ExitCode.interrupted); // second Ctrl-C: stop waiting
     interrupted = true;
     abort.abort(new InterruptedError());
   };
-  process.once("SIGINT", onSigint);
+  process.on("SIGINT", onSigint);
 
   let code: number = ExitCode.ok;
   const program = buildProgram(async (load, cmd, args) => {
