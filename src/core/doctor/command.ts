@@ -118,8 +118,9 @@ export function cmdCall(
   if (i === -1 || i + 1 >= args.length) return undefined;
   const rest = args.slice(i + 1);
   // `cmd /c "npx -y pkg"` as one argument: split it the simple way.
+  const line = rest.length === 1 ? rest[0]!.trim().replace(/^"(.*)"$/, "$1") : undefined;
   const words =
-    rest.length === 1 ? (rest[0]!.match(/"[^"]*"|\S+/g) ?? []).map((w) => w.replace(/^"|"$/g, "")) : rest;
+    line !== undefined ? (line.match(/"[^"]*"|\S+/g) ?? []).map((w) => w.replace(/^"|"$/g, "")) : rest;
   return words.length > 0 ? { command: words[0]!, args: words.slice(1) } : undefined;
 }
 
