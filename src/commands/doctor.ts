@@ -36,6 +36,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       project: o.project,
       probe: o.probe,
       timeoutMs: o.timeout * 1000,
+      ...concurrency(ctx.host.env.MCP_TWIN_PROBE_CONCURRENCY),
       signal: ctx.signal,
     },
     ctx.output.progress,
@@ -45,6 +46,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json) ctx.output.result(jsonReport(report));
   else render(report, ctx.output, o.verbose);
   return report.ok ? 0 : 1;
+}
+
+/** MCP_TWIN_PROBE_CONCURRENCY: how many servers start at once (default 16). */
+function concurrency(value: string | undefined): { concurrency?: number } {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? { concurrency: n } : {};
 }
 
 /** The stable `doctor --json` shape of the spec; extra lines (stderr tail) go into the message. */

@@ -24,7 +24,10 @@ function startBridge(): Promise<http.Server> {
       res.writeHead(401, { "content-type": "application/json" }).end('{"error":"unauthorized"}');
       return;
     }
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
     const mcp = new McpServer({ name: "mcp-twin-bridge", version: "0.0.0" });
     res.on("close", () => {
       void transport.close();

@@ -1,11 +1,11 @@
 /** The pure check logic, table by table: facts in, checks out. */
 import { describe, expect, test } from "vitest";
-import { checkScopes, checkRestart } from "../../src/core/doctor/checks/configs.js";
+import { parseWslConfig } from "../../src/core/doctor/checks/bridge.js";
+import { checkRestart, checkScopes } from "../../src/core/doctor/checks/configs.js";
 import { checkDrift } from "../../src/core/doctor/checks/drift.js";
 import { type EntryFacts, lintEntry } from "../../src/core/doctor/checks/entries.js";
 import { checkNode } from "../../src/core/doctor/checks/node.js";
 import { checkServerSecrets, placeholderKind } from "../../src/core/doctor/checks/secrets.js";
-import { parseWslConfig } from "../../src/core/doctor/checks/bridge.js";
 import { expandEntry, readEntry } from "../../src/core/doctor/entry-view.js";
 import type { ClientId } from "../../src/core/manifest/schema.js";
 import { entryHash } from "../../src/core/state.js";
@@ -27,7 +27,8 @@ function facts(client: ClientId, raw: unknown, over: Partial<EntryFacts> = {}): 
     ...over,
   };
 }
-const status = (checks: ReturnType<typeof lintEntry>, id: string) => checks.filter((c) => c.id === id).map((c) => c.status);
+const status = (checks: ReturnType<typeof lintEntry>, id: string) =>
+  checks.filter((c) => c.id === id).map((c) => c.status);
 
 describe("placeholders", () => {
   test.each([
@@ -49,7 +50,12 @@ describe("placeholders", () => {
   });
 
   test("manifest servers: literal placeholders and unresolved references", () => {
-    const checks = checkServerSecrets("t", { env: { A_KEY: "${secret:A}", B_TOKEN: "YOUR_B_TOKEN", C: "${env:NOPE}" } }, { A: "real-9a8b7c6d" }, {});
+    const checks = checkServerSecrets(
+      "t",
+      { env: { A_KEY: "${secret:A}", B_TOKEN: "YOUR_B_TOKEN", C: "${env:NOPE}" } },
+      { A: "real-9a8b7c6d" },
+      {},
+    );
     expect(checks.map((c) => [c.id, c.status])).toEqual([
       ["secrets.resolved", "fail"],
       ["secrets.placeholder", "fail"],
@@ -64,28 +70,40 @@ describe("entries read as their client reads them", () => {
     const c = lintEntry(facts("claude-code", { url: "https://x/mcp" }));
     expect(status(c, "entry.shape")).toEqual(["fail"]);
     expect(c[0]!.fix).toContain('"type": "http"');
-    expect(status(lintEntry(facts("claude-code", { type: "http", url: "https://x/mcp" })), "entry.remote")).toEqual(["pass"]);
+    expect(
+      status(lintEntry(facts("claude-code", { type: "http", url: "https://x/mcp" })), "entry.remote"),
+    ).toEqual(["pass"]);
   });
 
   test("Windsurf reads serverUrl; Gemini's url is SSE", () => {
     expect(status(lintEntry(facts("windsurf", { url: "https://x" })), "entry.remote")).toEqual(["fail"]);
-    expect(status(lintEntry(facts("windsurf", { serverUrl: "https://x" })), "entry.remote")).toEqual(["pass"]);
+    expect(status(lintEntry(facts("windsurf", { serverUrl: "https://x" })), "entry.remote")).toEqual([
+      "pass",
+    ]);
     expect(status(lintEntry(facts("gemini-cli", { url: "https://x" })), "entry.remote")).toEqual(["warn"]);
   });
 
   test("variables: Claude Code ${VAR:-default}, Cursor ${env:VAR}, Desktop none", () => {
     const vars = (n: string) => ({ HOME_DIR: "/h" })[n];
-    const e = (client: ClientId, raw: unknown) => expandEntry(readEntry(raw, client), client, { vars, home: "/u", project: "/p" });
-    expect(e("claude-code", { command: "${HOME_DIR}/x", args: ["${MISSING:-d}"] }).view).toMatchObject({ command: "/h/x", args: ["d"] });
+    const e = (client: ClientId, raw: unknown) =>
+      expandEntry(readEntry(raw, client), client, { vars, home: "/u", project: "/p" });
+    expect(e("claude-code", { command: "${HOME_DIR}/x", args: ["${MISSING:-d}"] }).view).toMatchObject({
+      command: "/h/x",
+      args: ["d"],
+    });
     expect(e("claude-code", { command: "x", env: { K: "${UNSET}" } }).unset).toEqual(["UNSET"]);
-    expect(e("cursor", { command: "x", args: ["${env:HOME_DIR}", "${workspaceFolder}", "${userHome}"] }).view.args).toEqual(["/h", "/p", "/u"]);
+    expect(
+      e("cursor", { command: "x", args: ["${env:HOME_DIR}", "${workspaceFolder}", "${userHome}"] }).view.args,
+    ).toEqual(["/h", "/p", "/u"]);
     expect(e("claude-desktop", { command: "x", env: { K: "${HOME_DIR}" } }).literal).toEqual(["${HOME_DIR}"]);
   });
 });
 
 describe("spawn semantics per client", () => {
   const npx = { command: "npx", args: ["-y", "pkg"] };
-  const found = { resolved: { command: { path: "npx", exists: true, env: "windows", found: "C:\\nodejs\\npx.cmd" } } };
+  const found = {
+    resolved: { command: { path: "npx", exists: true, env: "windows", found: "C:\\nodejs\\npx.cmd" } },
+  };
   test.each([
     ["claude-code", {}, "fail"],
     ["claude-desktop", { desktop: { msix: true } }, "pass"],
@@ -100,7 +118,12 @@ describe("spawn semantics per client", () => {
   test("an explicit .cmd is EINVAL for Claude Code; node.exe is fine", () => {
     const c = lintEntry(facts("claude-code", { command: "C:\\Users\\a\\AppData\\Roaming\\npm\\srv.cmd" }));
     expect(c.find((x) => x.id === "entry.spawn")!.message).toMatch(/EINVAL/);
-    expect(status(lintEntry(facts("claude-code", { command: "C:\\nodejs\\node.exe", args: ["C:\\s.js"] })), "entry.spawn")).toEqual(["pass"]);
+    expect(
+      status(
+        lintEntry(facts("claude-code", { command: "C:\\nodejs\\node.exe", args: ["C:\\s.js"] })),
+        "entry.spawn",
+      ),
+    ).toEqual(["pass"]);
   });
 
   test("inside WSL, a bare command resolving to Windows' npx script fails", () => {
@@ -109,7 +132,9 @@ describe("spawn semantics per client", () => {
         env: "wsl:Ubuntu",
         envKind: "wsl",
         mountRoot: "/mnt/",
-        resolved: { command: { path: "npx", exists: true, env: "wsl:Ubuntu", found: "/mnt/c/Program Files/nodejs/npx" } },
+        resolved: {
+          command: { path: "npx", exists: true, env: "wsl:Ubuntu", found: "/mnt/c/Program Files/nodejs/npx" },
+        },
       }),
     );
     expect(status(c, "entry.spawn")).toEqual(["fail"]);
@@ -124,14 +149,45 @@ describe("spawn semantics per client", () => {
 
   test("GUI apps and nvm's PATH; Desktop's built-in Node; interactive shells", () => {
     const linux = { env: "linux", envKind: "linux" as const };
-    const viaNvm = { resolved: { command: { path: "node", exists: true, env: "linux", found: "/home/u/.nvm/versions/node/v22.1.0/bin/node" } } };
-    expect(status(lintEntry(facts("cursor", { command: "node", args: ["/s.js"] }, { ...linux, ...viaNvm })), "entry.gui-path")).toEqual(["warn"]);
-    expect(status(lintEntry(facts("claude-code", { command: "node", args: ["/s.js"] }, { ...linux, ...viaNvm })), "entry.gui-path")).toEqual([]);
+    const viaNvm = {
+      resolved: {
+        command: {
+          path: "node",
+          exists: true,
+          env: "linux",
+          found: "/home/u/.nvm/versions/node/v22.1.0/bin/node",
+        },
+      },
+    };
+    expect(
+      status(
+        lintEntry(facts("cursor", { command: "node", args: ["/s.js"] }, { ...linux, ...viaNvm })),
+        "entry.gui-path",
+      ),
+    ).toEqual(["warn"]);
+    expect(
+      status(
+        lintEntry(facts("claude-code", { command: "node", args: ["/s.js"] }, { ...linux, ...viaNvm })),
+        "entry.gui-path",
+      ),
+    ).toEqual([]);
     const desk = (builtInNode?: boolean) =>
-      status(lintEntry(facts("claude-desktop", npx, { desktop: { msix: true, ...(builtInNode === undefined ? {} : { builtInNode }) } })), "entry.builtin-node");
+      status(
+        lintEntry(
+          facts("claude-desktop", npx, {
+            desktop: { msix: true, ...(builtInNode === undefined ? {} : { builtInNode }) },
+          }),
+        ),
+        "entry.builtin-node",
+      );
     expect(desk()).toEqual(["warn"]);
     expect(desk(false)).toEqual([]);
-    expect(status(lintEntry(facts("claude-code", { command: "bash", args: ["-ic", "node /s.js"] }, linux)), "entry.login-shell")).toEqual(["warn"]);
+    expect(
+      status(
+        lintEntry(facts("claude-code", { command: "bash", args: ["-ic", "node /s.js"] }, linux)),
+        "entry.login-shell",
+      ),
+    ).toEqual(["warn"]);
   });
 });
 
@@ -162,23 +218,52 @@ describe("scopes, restart, drift, node", () => {
     const value = { command: "node", args: ["a"] };
     const built = { ok: true as const, value, secretValues: [], references: [], runsIn: "linux" };
     const record = { hash: entryHash(value) };
-    const st = (current: Record<string, unknown>, rec?: typeof record) => checkDrift({}, "x", built, current, rec).status;
+    const st = (current: Record<string, unknown>, rec?: typeof record) =>
+      checkDrift({}, "x", built, current, rec).status;
     expect(st({})).toBe("fail");
     expect(st({ x: { ...value, args: ["b"] } }, record)).toBe("warn");
     expect(st({ x: { command: "other" } })).toBe("warn");
-    expect(checkDrift({}, "x", { ...built, value: { command: "new" } }, { x: value }, record).message).toMatch(/out of date/);
+    expect(
+      checkDrift({}, "x", { ...built, value: { command: "new" } }, { x: value }, record).message,
+    ).toMatch(/out of date/);
     expect(st({ x: value }, record)).toBe("pass");
   });
 
   test("node: too old fails, Windows' node on the WSL PATH fails, unreachable skips", () => {
-    const env = { id: "wsl:U", kind: "wsl" as const, home: "/h", vars: {}, usable: true, local: true, node: { path: "/usr/bin/node", version: "v16.1.0" }, npm: { prefix: "/p" } };
-    const checks = checkNode({ env, needed: true, pathNode: "/mnt/c/Program Files/nodejs/node.exe", mountRoot: "/mnt/", prefix: "writable" });
-    expect(checks.filter((c) => c.status === "fail").map((c) => c.id).sort()).toEqual(["node.foreign", "node.version"]);
-    expect(checkNode({ env, needed: true, prefix: "unknown", unreachable: "interop off" }).map((c) => c.status)).toEqual(["skip"]);
+    const env = {
+      id: "wsl:U",
+      kind: "wsl" as const,
+      home: "/h",
+      vars: {},
+      usable: true,
+      local: true,
+      node: { path: "/usr/bin/node", version: "v16.1.0" },
+      npm: { prefix: "/p" },
+    };
+    const checks = checkNode({
+      env,
+      needed: true,
+      pathNode: "/mnt/c/Program Files/nodejs/node.exe",
+      mountRoot: "/mnt/",
+      prefix: "writable",
+    });
+    expect(
+      checks
+        .filter((c) => c.status === "fail")
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(["node.foreign", "node.version"]);
+    expect(
+      checkNode({ env, needed: true, prefix: "unknown", unreachable: "interop off" }).map((c) => c.status),
+    ).toEqual(["skip"]);
   });
 
   test(".wslconfig parsing", () => {
-    expect(parseWslConfig("[wsl2]\r\nlocalhostForwarding = false # no\r\n")).toEqual({ localhostForwarding: false });
-    expect(parseWslConfig("[wsl2]\nnetworkingMode=Mirrored\n[experimental]\nlocalhostForwarding=false\n")).toEqual({ networkingMode: "mirrored" });
+    expect(parseWslConfig("[wsl2]\r\nlocalhostForwarding = false # no\r\n")).toEqual({
+      localhostForwarding: false,
+    });
+    expect(
+      parseWslConfig("[wsl2]\nnetworkingMode=Mirrored\n[experimental]\nlocalhostForwarding=false\n"),
+    ).toEqual({ networkingMode: "mirrored" });
   });
 });

@@ -59,7 +59,10 @@ test("Ctrl-C while probing: exit 130 and every server's process tree is killed",
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   // Both hanging servers are up (the Windows one behind the node.exe stand-in).
-  await waitFor(() => processesWith(machine.root).filter((p) => p.cmd.includes("--hang")).length >= 3, 20_000);
+  await waitFor(
+    () => processesWith(machine.root).filter((p) => p.cmd.includes("--hang")).length >= 3,
+    20_000,
+  );
   child.kill("SIGINT");
   expect(await exited).toBe(130);
   expect(stderr).toMatch(/Interrupted/);

@@ -27,19 +27,32 @@ describe("command lines", () => {
   });
 
   test("shells", () => {
-    expect(shellCall("bash", ["-lc", "node s.js"])).toMatchObject({ login: true, interactive: false, script: "node s.js" });
-    expect(shellCall("/bin/bash", ["-l", "-c", "x", "a0"])).toMatchObject({ login: true, script: "x", rest: ["a0"] });
+    expect(shellCall("bash", ["-lc", "node s.js"])).toMatchObject({
+      login: true,
+      interactive: false,
+      script: "node s.js",
+    });
+    expect(shellCall("/bin/bash", ["-l", "-c", "x", "a0"])).toMatchObject({
+      login: true,
+      script: "x",
+      rest: ["a0"],
+    });
     expect(shellCall("bash", ["-ic", "x"])).toMatchObject({ interactive: true });
     expect(shellCall("bash", ["script.sh"])).toBeUndefined();
   });
 
   test("the program behind wrappers, and its script", () => {
     expect(innerProgram("cmd", ["/c", "npx", "-y", "pkg"])).toEqual({ command: "npx", args: ["-y", "pkg"] });
-    expect(cmdCall("cmd.exe", ["/d", "/s", "/c", '"npx -y pkg"'])).toEqual({ command: "npx", args: ["-y", "pkg"] });
+    expect(cmdCall("cmd.exe", ["/d", "/s", "/c", '"npx -y pkg"'])).toEqual({
+      command: "npx",
+      args: ["-y", "pkg"],
+    });
     expect(
       innerProgram("wsl.exe", ["-d", "U", "--exec", "sh", "-lc", 'exec "$0" "$@"', "uvx", "srv"]),
     ).toEqual({ command: "uvx", args: ["srv"] });
-    expect(nodeScript("node.exe", ["--enable-source-maps", "-r", "x", "C:\\s.js", "--flag"])).toBe("C:\\s.js");
+    expect(nodeScript("node.exe", ["--enable-source-maps", "-r", "x", "C:\\s.js", "--flag"])).toBe(
+      "C:\\s.js",
+    );
     expect(nodeScript("node", ["-e", "1"])).toBeUndefined();
     expect(nodeScript("python", ["s.py"])).toBeUndefined();
   });

@@ -65,7 +65,10 @@ describe("Claude Desktop", () => {
     writeJson(m.paths.claudeDesktopConfig, { mcpServers: {} });
     const classic = path.join(m.paths.appdata, "Claude", "claude_desktop_config.json");
     writeJson(classic, { mcpServers: { legacy: { command: "node", args: ["x.js"] } } });
-    const c = one(await doctor(m, ["--no-probe"]), "config.location", { env: "windows", client: "claude-desktop" });
+    const c = one(await doctor(m, ["--no-probe"]), "config.location", {
+      env: "windows",
+      client: "claude-desktop",
+    });
     expect(c.status).toBe("warn");
     expect(c.message).toContain("Claude_pzs8sxrjxfjjc");
     expect(c.message).toContain("legacy");
@@ -78,9 +81,15 @@ describe("Claude Desktop", () => {
   });
 
   test("started before its config changed: it must be restarted", async () => {
-    const m = make({ running: ["claude.exe"], runningSince: { "claude.exe": "2020-01-01T08:00:00.0000000Z" } });
+    const m = make({
+      running: ["claude.exe"],
+      runningSince: { "claude.exe": "2020-01-01T08:00:00.0000000Z" },
+    });
     writeJson(m.paths.claudeDesktopConfig, { mcpServers: {} });
-    const c = one(await doctor(m, ["--no-probe"]), "client.restart", { env: "windows", client: "claude-desktop" });
+    const c = one(await doctor(m, ["--no-probe"]), "client.restart", {
+      env: "windows",
+      client: "claude-desktop",
+    });
     expect(c.status).toBe("warn");
     expect(c.message).toContain("2020-01-01T08:00:00.000Z");
     expect(c.fix).toMatch(/Quit Claude Desktop fully/);
@@ -89,7 +98,9 @@ describe("Claude Desktop", () => {
     const config = path.join(m.paths.drive, ".fake-windows.json");
     const later = new Date(Date.now() + 60_000).toISOString();
     writeFileSync(config, readFileSync(config, "utf8").replace("2020-01-01T08:00:00.0000000Z", later));
-    expect(one(await doctor(m, ["--no-probe"]), "client.restart", { client: "claude-desktop" }).status).toBe("pass");
+    expect(one(await doctor(m, ["--no-probe"]), "client.restart", { client: "claude-desktop" }).status).toBe(
+      "pass",
+    );
   });
 
   test("variables in its file are passed literally", async () => {
@@ -97,7 +108,10 @@ describe("Claude Desktop", () => {
     writeJson(m.paths.claudeDesktopConfig, {
       mcpServers: { keyed: { command: "node", args: ["C:\\x.js"], env: { API_KEY: "${API_KEY}" } } },
     });
-    const c = one(await doctor(m, ["--no-probe"]), "entry.reference", { client: "claude-desktop", server: "keyed" });
+    const c = one(await doctor(m, ["--no-probe"]), "entry.reference", {
+      client: "claude-desktop",
+      server: "keyed",
+    });
     expect(c.status).toBe("fail");
     expect(c.message).toContain("${API_KEY}");
   });
@@ -139,6 +153,10 @@ describe("bare npx on Windows, judged per client and version", () => {
     const run = await doctor(m, ["--no-probe"]);
     expect(one(run, "entry.spawn", { client: "claude-desktop", server: "web" }).status).toBe("pass");
     expect(one(run, "entry.spawn", { client: "claude-code", server: "web" }).status).toBe("pass");
-    expect(pick(run, "entry.cold-start").map((c) => c.client).sort()).toEqual(["claude-code", "claude-desktop"]);
+    expect(
+      pick(run, "entry.cold-start")
+        .map((c) => c.client)
+        .sort(),
+    ).toEqual(["claude-code", "claude-desktop"]);
   });
 });

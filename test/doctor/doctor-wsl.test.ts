@@ -20,7 +20,11 @@ const writeJson = (file: string, data: unknown) => {
 };
 
 /** Add entries to a config for the duration of `body`, then put the file back byte for byte. */
-async function withEntries(file: string, entries: Record<string, unknown>, body: () => Promise<void>): Promise<void> {
+async function withEntries(
+  file: string,
+  entries: Record<string, unknown>,
+  body: () => Promise<void>,
+): Promise<void> {
   const before = readFileSync(file, "utf8");
   const data = JSON.parse(before);
   data.mcpServers = { ...data.mcpServers, ...entries };
@@ -35,7 +39,9 @@ async function withEntries(file: string, entries: Record<string, unknown>, body:
 beforeAll(async () => {
   machine = createFakeMachine({ registryUrl: inject("registryUrl") });
   writeManifest(machine, {
-    servers: { fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } } },
+    servers: {
+      fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+    },
   });
   writeSecrets(machine, { FIXTURE_TOKEN: SECRET });
   expect((await machine.run(["sync"])).code).toBe(0);
@@ -83,15 +89,19 @@ describe("a synced machine", () => {
 
 describe("live probes", () => {
   test("a server printing a banner on stdout: probe.stdout fails and shows the line", async () => {
-    await withEntries(code(), { noisy: { type: "stdio", command: "node", args: [server, "--banner"] } }, async () => {
-      const run = await doctor(machine, ["--server", "noisy"]);
-      const c = one(run, "probe.stdout", { env: WSL, client: "claude-code", server: "noisy" });
-      expect(c.status).toBe("fail");
-      expect(c.message).toContain("Welcome to fixture server v1");
-      expect(c.fix).toMatch(/stderr/);
-      expect(one(run, "probe.handshake", { server: "noisy" }).status).toBe("pass");
-      expect(run.code).toBe(1);
-    });
+    await withEntries(
+      code(),
+      { noisy: { type: "stdio", command: "node", args: [server, "--banner"] } },
+      async () => {
+        const run = await doctor(machine, ["--server", "noisy"]);
+        const c = one(run, "probe.stdout", { env: WSL, client: "claude-code", server: "noisy" });
+        expect(c.status).toBe("fail");
+        expect(c.message).toContain("Welcome to fixture server v1");
+        expect(c.fix).toMatch(/stderr/);
+        expect(one(run, "probe.handshake", { server: "noisy" }).status).toBe("pass");
+        expect(run.code).toBe(1);
+      },
+    );
     await withEntries(code(), { noisy: { type: "stdio", command: "node", args: [server] } }, async () => {
       const run = await doctor(machine, ["--server", "noisy"]);
       expect(one(run, "probe.stdout", { server: "noisy" }).status).toBe("pass");
@@ -100,27 +110,35 @@ describe("live probes", () => {
   });
 
   test("a server that hangs: times out, is reported, and leaves no process behind", async () => {
-    await withEntries(code(), { stuck: { type: "stdio", command: "node", args: [server, "--hang"] } }, async () => {
-      const started = Date.now();
-      const run = await doctor(machine, ["--server", "stuck", "--timeout", "2"]);
-      expect(Date.now() - started).toBeLessThan(15_000);
-      const c = one(run, "probe.handshake", { env: WSL, client: "claude-code", server: "stuck" });
-      expect(c.status).toBe("fail");
-      expect(c.message).toMatch(/no answer .* within 2 s/);
-      expect(c.message).toContain("stderr: fixture: hanging as asked");
-      expect(c.fix).toMatch(/--timeout 30/);
-      expect(processesWith(machine.root)).toEqual([]);
-    });
+    await withEntries(
+      code(),
+      { stuck: { type: "stdio", command: "node", args: [server, "--hang"] } },
+      async () => {
+        const started = Date.now();
+        const run = await doctor(machine, ["--server", "stuck", "--timeout", "2"]);
+        expect(Date.now() - started).toBeLessThan(15_000);
+        const c = one(run, "probe.handshake", { env: WSL, client: "claude-code", server: "stuck" });
+        expect(c.status).toBe("fail");
+        expect(c.message).toMatch(/no answer .* within 2 s/);
+        expect(c.message).toContain("stderr: fixture: hanging as asked");
+        expect(c.fix).toMatch(/--timeout 30/);
+        expect(processesWith(machine.root)).toEqual([]);
+      },
+    );
   });
 
   test("a server that exits at once: its exit code and stderr are shown", async () => {
-    await withEntries(code(), { dies: { type: "stdio", command: "node", args: [server, "--exit", "3"] } }, async () => {
-      const run = await doctor(machine, ["--server", "dies"]);
-      const c = one(run, "probe.handshake", { server: "dies" });
-      expect(c.status).toBe("fail");
-      expect(c.message).toMatch(/exited with code 3/);
-      expect(c.message).toContain("stderr: fixture: exiting at once as asked");
-    });
+    await withEntries(
+      code(),
+      { dies: { type: "stdio", command: "node", args: [server, "--exit", "3"] } },
+      async () => {
+        const run = await doctor(machine, ["--server", "dies"]);
+        const c = one(run, "probe.handshake", { server: "dies" });
+        expect(c.status).toBe("fail");
+        expect(c.message).toMatch(/exited with code 3/);
+        expect(c.message).toContain("stderr: fixture: exiting at once as asked");
+      },
+    );
     await withEntries(code(), { dies: { type: "stdio", command: "node", args: [server] } }, async () => {
       expectClean(await doctor(machine, ["--server", "dies"]));
     });
@@ -139,11 +157,15 @@ describe("live probes", () => {
       expect(one(run, "probe.handshake", { server: "bridged" }).status).toBe("pass");
       expect(machine.interopCalls().some((l) => /wsl\.exe\t-d Ubuntu --exec/.test(l))).toBe(true);
     });
-    await withEntries(desktop(), entry({ FIXTURE_TOKEN: "tok-12345678", WSLENV: "FIXTURE_TOKEN/u" }), async () => {
-      const run = await doctor(machine, ["--server", "bridged"]);
-      expect(one(run, "entry.wslenv", { server: "bridged" }).status).toBe("pass");
-      expectClean(run);
-    });
+    await withEntries(
+      desktop(),
+      entry({ FIXTURE_TOKEN: "tok-12345678", WSLENV: "FIXTURE_TOKEN/u" }),
+      async () => {
+        const run = await doctor(machine, ["--server", "bridged"]);
+        expect(one(run, "entry.wslenv", { server: "bridged" }).status).toBe("pass");
+        expectClean(run);
+      },
+    );
   });
 
   test("--no-probe starts nothing", async () => {
@@ -168,7 +190,9 @@ describe("static checks", () => {
     } finally {
       writeFileSync(cursor(), before);
     }
-    expect(one(await doctor(machine, ["--no-probe"]), "config.parse", { client: "cursor" }).status).toBe("pass");
+    expect(one(await doctor(machine, ["--no-probe"]), "config.parse", { client: "cursor" }).status).toBe(
+      "pass",
+    );
   });
 
   test("comments in Claude Desktop's file: it reads strict JSON", async () => {
@@ -194,12 +218,16 @@ describe("static checks", () => {
     } finally {
       writeSecrets(machine, { FIXTURE_TOKEN: SECRET });
     }
-    await withEntries(cursor(), { keyed: { command: "node", args: [server], env: { TAVILY_API_KEY: "<YOUR_KEY>" } } }, async () => {
-      const run = await doctor(machine, ["--no-probe", "--server", "keyed"]);
-      expect(one(run, "secrets.placeholder", { env: "windows", client: "cursor", server: "keyed" }).message).toContain(
-        '"<YOUR_KEY>"',
-      );
-    });
+    await withEntries(
+      cursor(),
+      { keyed: { command: "node", args: [server], env: { TAVILY_API_KEY: "<YOUR_KEY>" } } },
+      async () => {
+        const run = await doctor(machine, ["--no-probe", "--server", "keyed"]);
+        expect(
+          one(run, "secrets.placeholder", { env: "windows", client: "cursor", server: "keyed" }).message,
+        ).toContain('"<YOUR_KEY>"');
+      },
+    );
     expect(pick(await doctor(machine, ["--no-probe"]), "secrets.placeholder")).toEqual([]);
   });
 
@@ -207,7 +235,12 @@ describe("static checks", () => {
     writeManifest(machine, {
       servers: {
         fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
-        other: { command: "node", args: [server], env: { K: "${secret:NOT_SET_ANYWHERE}" }, clients: ["cursor"] },
+        other: {
+          command: "node",
+          args: [server],
+          env: { K: "${secret:NOT_SET_ANYWHERE}" },
+          clients: ["cursor"],
+        },
       },
     });
     try {
@@ -217,10 +250,14 @@ describe("static checks", () => {
       expect(c.fix).toBe("mcp-twin secret set NOT_SET_ANYWHERE");
     } finally {
       writeManifest(machine, {
-        servers: { fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } } },
+        servers: {
+          fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+        },
       });
     }
-    expect(one(await doctor(machine, ["--no-probe"]), "secrets.resolved", { server: "fixture" }).status).toBe("pass");
+    expect(one(await doctor(machine, ["--no-probe"]), "secrets.resolved", { server: "fixture" }).status).toBe(
+      "pass",
+    );
   });
 
   test("an absolute node path broken by an nvm upgrade", async () => {
@@ -233,16 +270,24 @@ describe("static checks", () => {
       expect(c.fix).toContain("/usr/bin/node");
       expect(one(run, "probe.handshake", { server: "aged" }).status).toBe("fail");
     });
-    await withEntries(code(), { aged: { type: "stdio", command: "/usr/bin/node", args: [server] } }, async () => {
-      expectClean(await doctor(machine, ["--server", "aged"]));
-    });
+    await withEntries(
+      code(),
+      { aged: { type: "stdio", command: "/usr/bin/node", args: [server] } },
+      async () => {
+        expectClean(await doctor(machine, ["--server", "aged"]));
+      },
+    );
   });
 
   test("a missing script (package removed)", async () => {
-    await withEntries(code(), { gone: { type: "stdio", command: "node", args: [`${server}.removed`] } }, async () => {
-      const run = await doctor(machine, ["--no-probe", "--server", "gone"]);
-      expect(one(run, "entry.script", { server: "gone" }).status).toBe("fail");
-    });
+    await withEntries(
+      code(),
+      { gone: { type: "stdio", command: "node", args: [`${server}.removed`] } },
+      async () => {
+        const run = await doctor(machine, ["--no-probe", "--server", "gone"]);
+        expect(one(run, "entry.script", { server: "gone" }).status).toBe("fail");
+      },
+    );
   });
 
   test("a stray second manifest", async () => {
@@ -274,25 +319,35 @@ describe("static checks", () => {
 
   test("paths with spaces in Claude Desktop on Windows (fixed by 8.3 short names)", async () => {
     const entry = readJson(desktop()).mcpServers.fixture;
-    await withEntries(desktop(), { fixture: { ...entry, command: "C:\\Program Files\\nodejs\\node.exe" } }, async () => {
-      const run = await doctor(machine, ["--no-probe", "--client", "claude-desktop"]);
-      expect(one(run, "entry.spaces", { client: "claude-desktop", server: "fixture" }).status).toBe("fail");
-      expect(one(run, "drift.entry", { client: "claude-desktop", server: "fixture" }).status).toBe("warn");
-    });
+    await withEntries(
+      desktop(),
+      { fixture: { ...entry, command: "C:\\Program Files\\nodejs\\node.exe" } },
+      async () => {
+        const run = await doctor(machine, ["--no-probe", "--client", "claude-desktop"]);
+        expect(one(run, "entry.spaces", { client: "claude-desktop", server: "fixture" }).status).toBe("fail");
+        expect(one(run, "drift.entry", { client: "claude-desktop", server: "fixture" }).status).toBe("warn");
+      },
+    );
     expect(pick(await doctor(machine, ["--no-probe"]), "entry.spaces")).toEqual([]);
   });
 
   test("drift: edited by hand, removed, and a file wiped by its app", async () => {
     const entry = readJson(cursor()).mcpServers.fixture;
     await withEntries(cursor(), { fixture: { ...entry, args: [...entry.args, "--extra"] } }, async () => {
-      const c = one(await doctor(machine, ["--no-probe"]), "drift.entry", { client: "cursor", server: "fixture" });
+      const c = one(await doctor(machine, ["--no-probe"]), "drift.entry", {
+        client: "cursor",
+        server: "fixture",
+      });
       expect(c.status).toBe("warn");
       expect(c.message).toMatch(/edited by hand/);
     });
     const before = readFileSync(cursor(), "utf8");
     writeJson(cursor(), { mcpServers: { mine: { command: "node", args: [server] } } });
     try {
-      const c = one(await doctor(machine, ["--no-probe"]), "drift.entry", { client: "cursor", server: "fixture" });
+      const c = one(await doctor(machine, ["--no-probe"]), "drift.entry", {
+        client: "cursor",
+        server: "fixture",
+      });
       expect(c.status).toBe("fail");
       expect(c.fix).toBe("Run `mcp-twin sync`.");
       writeFileSync(cursor(), "");
@@ -307,7 +362,9 @@ describe("static checks", () => {
 
   test("the same name in Claude Code's user and project scope", async () => {
     const project = path.join(machine.root, "proj");
-    writeJson(path.join(project, ".mcp.json"), { mcpServers: { fixture: { command: "node", args: [server] } } });
+    writeJson(path.join(project, ".mcp.json"), {
+      mcpServers: { fixture: { command: "node", args: [server] } },
+    });
     try {
       const run = await doctor(machine, ["--no-probe", "--server", "fixture"], { cwd: project });
       const c = one(run, "entry.duplicate", { env: WSL, client: "claude-code", server: "fixture" });
@@ -325,7 +382,9 @@ describe("static checks", () => {
     // nvm's node is a real file under ~/.nvm (a symlink would resolve out of it).
     writeFileSync(path.join(nvmBin, "node"), `#!/bin/sh\nexec ${process.execPath} "$@"\n`, { mode: 0o755 });
     const env = { PATH: `${nvmBin}:${machine.env.PATH}` };
-    const entry = (script: string) => ({ shelled: { type: "stdio", command: "bash", args: ["-lc", script] } });
+    const entry = (script: string) => ({
+      shelled: { type: "stdio", command: "bash", args: ["-lc", script] },
+    });
     await withEntries(code(), entry(`node ${server}`), async () => {
       const run = await doctor(machine, ["--no-probe", "--server", "shelled"], { env });
       const c = one(run, "entry.login-shell", { env: WSL, client: "claude-code", server: "shelled" });
@@ -353,13 +412,20 @@ describe("static checks", () => {
     const c = one(run, "npm.prefix-writable", { env: WSL });
     expect(c.status).toBe("fail");
     expect(c.fix).toMatch(/npm config set prefix/);
-    expect(one(await doctor(machine, ["--no-probe"]), "npm.prefix-writable", { env: WSL }).status).toBe("pass");
+    expect(one(await doctor(machine, ["--no-probe"]), "npm.prefix-writable", { env: WSL }).status).toBe(
+      "pass",
+    );
   });
 });
 
 describe("usage", () => {
   test("bad flags are exit 2 with a JSON error; filters narrow the report", async () => {
-    for (const args of [["--timeout", "soon"], ["--env", "dos"], ["--client", "notepad"], ["--server", "nope"]]) {
+    for (const args of [
+      ["--timeout", "soon"],
+      ["--env", "dos"],
+      ["--client", "notepad"],
+      ["--server", "nope"],
+    ]) {
       const r = await machine.run(["doctor", "--json", ...args]);
       expect(r.code, args.join(" ")).toBe(2);
       expect(JSON.parse(r.stdout).errors[0].message).toBeTruthy();

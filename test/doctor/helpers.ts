@@ -49,7 +49,11 @@ export function one(run: DoctorRun, id: string, where: Partial<JsonCheck> = {}):
   const found = pick(run, id, where);
   if (found.length !== 1)
     throw new Error(
-      `expected one ${id} ${JSON.stringify(where)}, found ${found.length}:\n${JSON.stringify(run.checks.filter((c) => c.id === id), null, 2)}`,
+      `expected one ${id} ${JSON.stringify(where)}, found ${found.length}:\n${JSON.stringify(
+        run.checks.filter((c) => c.id === id),
+        null,
+        2,
+      )}`,
     );
   return found[0]!;
 }

@@ -7,7 +7,11 @@ import { REPO } from "../helpers/fake-machine.js";
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? sources(path.join(dir, d.name)) : d.name.endsWith(".ts") ? [path.join(dir, d.name)] : [],
+    d.isDirectory()
+      ? sources(path.join(dir, d.name))
+      : d.name.endsWith(".ts")
+        ? [path.join(dir, d.name)]
+        : [],
   );
 }
 
@@ -22,7 +26,7 @@ test("docs/doctor.md and the README list every check id", () => {
   const docs = readFileSync(path.join(REPO, "docs", "doctor.md"), "utf8");
   const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
   for (const id of Object.keys(CHECK_IDS)) {
-    expect(docs, id).toMatch(new RegExp(`^\\| \`${id.replace(".", "\\.")}\` \\|`, "m"));
+    expect(docs, id).toMatch(new RegExp(`^- \`${id.replace(".", "\\.")}\` — `, "m"));
     expect(readme, id).toContain(`\`${id}\``);
   }
 });

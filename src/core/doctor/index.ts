@@ -213,12 +213,19 @@ export async function runDoctor(
 
   // Entries: lint and plan probes.
   const managed = new Set(Object.keys(manifest.servers));
-  const known = new Set([...managed, ...configs.flatMap((c) => c.sets.flatMap((s) => Object.keys(s.entries)))]);
+  const known = new Set([
+    ...managed,
+    ...configs.flatMap((c) => c.sets.flatMap((s) => Object.keys(s.entries))),
+  ]);
   const unknown = options.servers.filter((n) => !known.has(n));
   if (unknown.length > 0)
-    throw new UsageError("unknown-server", `--server ${unknown.join(", ")}: no such server in the manifest or any client config.`, {
-      hint: `Known servers: ${[...known].sort().join(", ") || "none"}.`,
-    });
+    throw new UsageError(
+      "unknown-server",
+      `--server ${unknown.join(", ")}: no such server in the manifest or any client config.`,
+      {
+        hint: `Known servers: ${[...known].sort().join(", ") || "none"}.`,
+      },
+    );
   const work: EntryWork[] = [];
   for (const c of configs)
     for (const set of c.sets) {
@@ -254,7 +261,7 @@ export async function runDoctor(
         work,
         {
           timeoutMs: options.timeoutMs,
-          concurrency: options.concurrency ?? 8,
+          concurrency: options.concurrency ?? 16,
           ...(options.signal ? { signal: options.signal } : {}),
         },
         progress,
