@@ -35,6 +35,7 @@ describe("environments", () => {
     expect(c.status).toBe("fail");
     expect(c.message).toContain(path.join(m.paths.drive, "Program Files", "nodejs", "npm"));
     expect(c.fix).toMatch(/inside WSL/);
+    expect(one(run, "npm.present", { env: "wsl:Ubuntu" }).status).toBe("warn");
     expect(run.code).toBe(1);
 
     symlinkSync(REAL_NPM, path.join(m.root, "linux-bin", "npm"));
@@ -56,6 +57,37 @@ describe("environments", () => {
     writeFileSync(config, original);
     rmSync(path.join(m.paths.home, "cache"), { recursive: true, force: true });
     expect(one(await doctor(m, ["--no-probe"]), "node.version", { env: "windows" }).status).toBe("pass");
+  });
+
+  test("no Node.js on Windows while a package server must run there", async () => {
+    const m = make({ windowsNode: false });
+    writeManifest(m, { servers: { fx: { package: "mcp-twin-fixture-server" } } });
+    const c = one(await doctor(m, ["--no-probe"]), "node.present", { env: "windows" });
+    expect(c.status).toBe("fail");
+    expect(c.fix).toMatch(/Install Node\.js LTS on Windows/);
+  });
+
+  test("the home cannot be found (interop off, two Windows profiles), then can", async () => {
+    const m = make({ interop: false });
+    const second = path.join(m.paths.drive, "Users", "carol", "AppData", "Roaming");
+    mkdirSync(second, { recursive: true });
+    const run = await doctor(m, ["--no-probe"]);
+    const c = one(run, "env.home");
+    expect(c.status).toBe("fail");
+    expect(c.fix).toMatch(/MCP_TWIN_HOME/);
+    expect(run.code).toBe(1);
+    rmSync(path.join(m.paths.drive, "Users", "carol"), { recursive: true });
+    expect(one(await doctor(m, ["--no-probe"]), "env.home").status).toBe("pass");
+  });
+
+  test("no manifest: a warning, the client configs are still checked", async () => {
+    const m = make({});
+    const run = await doctor(m, ["--no-probe"]);
+    expect(one(run, "manifest.found").status).toBe("warn");
+    expect(one(run, "config.parse", { client: "claude-code" }).status).toBe("pass");
+    expect(run.code).toBe(0);
+    writeManifest(m, { servers: {} });
+    expect(one(await doctor(m, ["--no-probe"]), "manifest.found").status).toBe("pass");
   });
 });
 

@@ -168,6 +168,27 @@ describe("live probes", () => {
     );
   });
 
+  test("start-up time against Claude Code's MCP_TIMEOUT", async () => {
+    await withEntries(
+      code(),
+      { slow: { type: "stdio", command: "node", args: [server, "--slow", "700"] } },
+      async () => {
+        const warn = one(
+          await doctor(machine, ["--server", "slow"], { env: { MCP_TIMEOUT: "1200" } }),
+          "probe.startup",
+        );
+        expect(warn.status).toBe("warn");
+        expect(warn.message).toMatch(/Claude Code allows 1\.2 s/);
+        const fail = one(
+          await doctor(machine, ["--server", "slow"], { env: { MCP_TIMEOUT: "500" } }),
+          "probe.startup",
+        );
+        expect(fail.status).toBe("fail");
+        expect(one(await doctor(machine, ["--server", "slow"]), "probe.startup").status).toBe("pass");
+      },
+    );
+  });
+
   test("--no-probe starts nothing", async () => {
     machine.clearInteropLog();
     const run = await doctor(machine, ["--no-probe"]);
@@ -371,6 +392,10 @@ describe("static checks", () => {
       expect(c.status).toBe("fail");
       expect(c.message).toMatch(/user, project|project, user/);
       expect(c.message).toMatch(/uses the project one/);
+      writeJson(path.join(project, ".mcp.json"), {
+        mcpServers: { other: { command: "node", args: [server] } },
+      });
+      expect(pick(await doctor(machine, ["--no-probe"], { cwd: project }), "entry.duplicate")).toEqual([]);
     } finally {
       rmSync(project, { recursive: true });
     }
@@ -398,11 +423,17 @@ describe("static checks", () => {
   });
 
   test("WSL interop switched off", async () => {
-    const run = await doctor(machine, ["--no-probe"], { env: { WSL_INTEROP: "" } });
+    const run = await doctor(machine, [], { env: { WSL_INTEROP: "" } });
     const c = one(run, "env.interop", { env: WSL });
     expect(c.status).toBe("fail");
     expect(c.fix).toMatch(/\[interop\] enabled=true/);
-    expect(one(await doctor(machine, ["--no-probe"]), "env.interop").status).toBe("pass");
+    expect(one(run, "env.reachable", { env: "windows" }).status).toBe("fail");
+    expect(one(run, "probe.handshake", { env: "windows", client: "cursor", server: "fixture" }).status).toBe(
+      "skip",
+    );
+    const fixed = await doctor(machine, ["--no-probe"]);
+    expect(one(fixed, "env.interop").status).toBe("pass");
+    expect(one(fixed, "env.reachable", { env: "windows" }).status).toBe("pass");
   });
 
   test("npm's global prefix is not a writable folder", async () => {
