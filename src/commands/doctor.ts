@@ -117,6 +117,8 @@ function render(report: DoctorReport, out: Output, verbose: boolean): void {
     }
     out.print("");
   }
+  if (report.files.length === 0)
+    out.print(`${out.theme.skip} No AI client config found here; name one with --client to check where it would be.\n`);
   summary(report, out);
 }
 

@@ -25,7 +25,7 @@ import { checkConfig, checkRestart, checkScopes } from "./checks/configs.js";
 import { checkPlatform } from "./checks/environments.js";
 import { checkManifest } from "./checks/manifest.js";
 import { checkNode } from "./checks/node.js";
-import { checkSecretsFile, checkServerSecrets } from "./checks/secrets.js";
+import { checkSecretsFile, checkServerSecrets, placeholderKind } from "./checks/secrets.js";
 import { driftChecks } from "./drift-phase.js";
 import { type EntryWork, inspectEntries } from "./entries-phase.js";
 import {
@@ -102,7 +102,8 @@ export async function runDoctor(
   } catch (error) {
     secretsError = (error as Error).message;
   }
-  secretValues.push(...Object.values(secrets));
+  // Placeholders are not secrets: leave them readable in the report.
+  secretValues.push(...Object.entries(secrets).flatMap(([k, v]) => (placeholderKind(k, v) ? [] : [v])));
   const state: State = await loadState(machine.paths.state).catch(() => emptyState());
 
   // Environments.
