@@ -118,7 +118,9 @@ function render(report: DoctorReport, out: Output, verbose: boolean): void {
     out.print("");
   }
   if (report.files.length === 0)
-    out.print(`${out.theme.skip} No AI client config found here; name one with --client to check where it would be.\n`);
+    out.print(
+      `${out.theme.skip} No AI client config found here; name one with --client to check where it would be.\n`,
+    );
   summary(report, out);
 }
 
