@@ -208,7 +208,8 @@ async function spawnPlan(
         : {
             spawn: {
               file: cmdLocal,
-              args: ["/d", "/s", "/c", found, ...view.args],
+              // No /s: cmd then keeps the quotes interop puts around a path with spaces.
+              args: ["/d", "/c", found, ...view.args],
               env: crossing,
               ...(cwd ? { cwd } : {}),
             },
