@@ -1,15 +1,4 @@
-/**
- * `mcp-twin doctor`: every reason an MCP server fails on either side, found and explained.
- * Gathers facts (never throwing on a broken file: a broken file is a finding), runs the pure
- * checks, then probes every configured server live, in parallel. Returns the report; the command
- * renders it. Check ids are listed in registry.ts and docs/doctor.md.
- */
-import { stat } from "node:fs/promises";
-import path from "node:path";
-import { clientById } from "../clients/index.js";
-import type { Target } from "../clients/types.js";
 import { type Detection, detectEnvironments } from "../environments/detect.js";
-import type { Environment } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
 import { isTwinError, UsageError, UsageErrors } from "../errors.js";
 import type { Host } from "../host.js";
@@ -19,9 +8,8 @@ import { type Manifest, manifestSchema } from "../manifest/schema.js";
 import { loadSecrets } from "../manifest/secrets.js";
 import type { Progress } from "../progress.js";
 import { emptyState, loadState, type State } from "../state.js";
-import { discoverTargets } from "../targets.js";
 import { checkBridge } from "./checks/bridge.js";
-import { checkConfig, checkRestart, checkScopes } from "./checks/configs.js";
+import { checkConfig, checkRestart } from "./checks/configs.js";
 import { checkPlatform } from "./checks/environments.js";
 import { checkManifest } from "./checks/manifest.js";
 import { checkNode } from "./checks/node.js";
@@ -37,7 +25,8 @@ import {
   strayManifests,
 } from "./gather.js";
 import { probeChecks } from "./probe-phase.js";
-import { type ConfigFacts, projectDir, readConfig } from "./read-configs.js";
+import { projectDir, readConfig } from "./read-configs.js";
+import { allTargets, scopeChecks, validate } from "./targets-phase.js";
 import { type Check, check } from "./types.js";
 
 export interface DoctorOptions {
@@ -302,68 +291,6 @@ function finish(
     secretValues: [...new Set(secretValues)],
     files,
   };
-}
-
-function validate(options: DoctorOptions): void {
-  const errors: UsageError[] = [];
-  for (const e of options.envs)
-    if (!/^(windows|wsl|wsl:[^\s]+|macos|linux)$/.test(e))
-      errors.push(
-        new UsageError(
-          "bad-env",
-          `--env ${e}: not an environment (windows, wsl, wsl:<distro>, macos, linux).`,
-        ),
-      );
-  for (const c of options.clients)
-    if (!clientById(c))
-      errors.push(new UsageError("bad-client", `--client ${c}: not a client this version knows.`));
-  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)
-    errors.push(new UsageError("bad-timeout", "--timeout must be a positive number of seconds."));
-  if (errors.length > 0) throw new UsageErrors(errors);
-}
-
-/** User files of present clients, plus the project folder's files that exist. */
-async function allTargets(
-  envs: readonly Environment[],
-  options: DoctorOptions,
-  project: string,
-): Promise<Target[]> {
-  const user = await discoverTargets(envs, { clients: options.clients });
-  const projectTargets = await discoverTargets(envs, {
-    clients: options.clients,
-    project,
-    includeAbsent: true,
-  });
-  const userFiles = new Set(user.map((t) => path.resolve(t.file)));
-  const existing: Target[] = [];
-  for (const t of projectTargets) {
-    if (userFiles.has(path.resolve(t.file))) continue;
-    if (
-      await stat(t.file).then(
-        (s) => s.isFile(),
-        () => false,
-      )
-    )
-      existing.push(t);
-  }
-  return [...user, ...existing];
-}
-
-/** Claude Code per environment: user and local scope in ~/.claude.json, project scope in .mcp.json. */
-function scopeChecks(configs: readonly ConfigFacts[]): Check[] {
-  const out: Check[] = [];
-  const groups = new Map<string, ConfigFacts[]>();
-  for (const c of configs)
-    if (c.target.client.id === "claude-code")
-      groups.set(c.target.env.id, [...(groups.get(c.target.env.id) ?? []), c]);
-  for (const [env, list] of groups)
-    out.push(
-      ...checkScopes(
-        { env, client: "claude-code" },
-        list.flatMap((c) => c.sets),
-      ),
-    );
-  return out;
 }
 
 export { CHECK_IDS } from "./registry.js";
