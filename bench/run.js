@@ -38,8 +38,12 @@ try {
     console.log(`\n== ${file} ==`);
     const mod = await import(pathToFileURL(entry).href);
     if (typeof mod.run !== "function") continue;
+    // A benchmark either prints its own table and returns { ok }, or returns rows to print.
     const result = await mod.run();
-    if (result && result.ok === false) failed = true;
+    if (Array.isArray(result)) {
+      console.table(result);
+      if (result.some((row) => row.ok === false)) failed = true;
+    } else if (result && result.ok === false) failed = true;
   }
 } finally {
   rmSync(out, { recursive: true, force: true });

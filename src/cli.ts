@@ -131,6 +131,15 @@ export function buildProgram(
     () => import("./commands/restore.js"),
   ).argument("[target]", "a config file path, or env:client (default: every target the last sync changed)");
 
+  command(
+    "doctor",
+    "check every environment, client config and server; start each server and explain what fails",
+    () => import("./commands/doctor.js"),
+  )
+    .addOption(new Option("--server <name>", "only this server (repeatable)").argParser(collect).default([]))
+    .option("--no-probe", "static checks only: do not start the servers")
+    .option("--timeout <seconds>", "how long each server may take to answer", "10");
+
   command("uninstall", "remove every entry mcp-twin wrote", () => import("./commands/uninstall.js"))
     .option("--packages", "also uninstall the packages mcp-twin installed")
     .option("--force", "also remove entries edited by hand since mcp-twin wrote them");
@@ -162,11 +171,14 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
   const early = createOutput({ json: wantsJson, color: !argv.includes("--no-color") }, host.env);
   const abort = new AbortController();
   let interrupted = false;
+  // `on`, not `once`: execa's signal-exit re-raises SIGINT when it is the only listener left,
+  // which would kill us before the interrupted command cleans up and exits 130.
   const onSigint = () => {
+    if (interrupted) process.exit(ExitCode.interrupted); // second Ctrl-C: stop waiting
     interrupted = true;
     abort.abort(new InterruptedError());
   };
-  process.once("SIGINT", onSigint);
+  process.on("SIGINT", onSigint);
 
   let code: number = ExitCode.ok;
   const program = buildProgram(async (load, cmd, args) => {

@@ -1,7 +1,17 @@
 /**
  * The only place that starts processes. Everything else receives a `Runner`, so tests can run
  * the real code against stand-in executables (cmd.exe, wsl.exe, npm) on a temp PATH.
+ * `startProcess` is the streaming variant, for long-running children (doctor's live probes).
  */
+import type { ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+
+// node:child_process costs ~2 ms to load; most runs (a no-op sync) start no process at all.
+let childProcessModule: typeof import("node:child_process") | undefined;
+const childProcess = () => {
+  childProcessModule ??= createRequire(import.meta.url)("node:child_process") as typeof import("node:child_process");
+  return childProcessModule;
+};
 
 export interface RunOptions {
   cwd?: string;
@@ -27,11 +37,14 @@ export interface RunResult {
 
 export interface Runner {
   run(file: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+  /** Start a long-running process with pipes (see `startProcess`). */
+  start(file: string, args: readonly string[], options?: StartOptions): StartedProcess;
 }
 
 /** A runner backed by execa: no shell, buffers output, never throws for a failed command. */
 export function createRunner(): Runner {
   return {
+    start: startProcess,
     async run(file, args, options = {}) {
       // Loaded on first use: a no-op sync starts no process and should not pay for execa.
       const { execa } = await import("execa");
@@ -88,4 +101,104 @@ export function tail(text: string, lines = 8): string {
     .filter((l) => l.trim().length > 0)
     .slice(-lines)
     .join("\n");
+}
+
+export interface StartOptions {
+  cwd?: string;
+  /** Full environment of the child. */
+  env?: Record<string, string | undefined>;
+  /** Windows: pass arguments without quoting (a `cmd.exe /d /s /c "…"` line built by the caller). */
+  verbatim?: boolean;
+}
+
+/** A process started with pipes for stdin/stdout/stderr (MCP stdio servers, for doctor's probes). */
+export interface StartedProcess {
+  readonly pid: number | undefined;
+  readonly stdin: NodeJS.WritableStream;
+  readonly stdout: NodeJS.ReadableStream;
+  readonly stderr: NodeJS.ReadableStream;
+  /** Resolves once the process runs; rejects with its spawn error (ENOENT, EACCES, EINVAL…). */
+  readonly spawned: Promise<void>;
+  /** Resolves when the process has exited (or could not start). Never rejects. */
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  /** Kill the process and everything it started (its process group; `taskkill /T` on Windows). */
+  killTree(): void;
+}
+
+const live = new Set<StartedProcess>();
+let exitHookInstalled = false;
+
+/**
+ * Start a long-running process with pipes, in its own process group (POSIX), so that it and every
+ * process it starts can be killed at once. Whatever is still running when this process exits is
+ * killed then, so nothing outlives mcp-twin.
+ */
+export function startProcess(
+  file: string,
+  args: readonly string[],
+  options: StartOptions = {},
+): StartedProcess {
+  const child = childProcess().spawn(file, [...args], {
+    cwd: options.cwd,
+    env: options.env as NodeJS.ProcessEnv | undefined,
+    stdio: ["pipe", "pipe", "pipe"],
+    shell: false,
+    windowsHide: true,
+    windowsVerbatimArguments: options.verbatim ?? false,
+    detached: process.platform !== "win32",
+  });
+  let resolveSpawned: () => void = () => {};
+  let rejectSpawned: (e: Error) => void = () => {};
+  const spawned = new Promise<void>((resolve, reject) => {
+    resolveSpawned = resolve;
+    rejectSpawned = reject;
+  });
+  spawned.catch(() => {});
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once("error", (error) => {
+      rejectSpawned(error);
+      resolve({ code: null, signal: null });
+    });
+    child.once("close", (code, signal) => resolve({ code, signal }));
+  });
+  child.once("spawn", () => resolveSpawned());
+  // A server that exits while we write must not crash us with EPIPE.
+  child.stdin.on("error", () => {});
+  const handle: StartedProcess = {
+    pid: child.pid,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    spawned,
+    exited,
+    killTree: () => killTree(child),
+  };
+  live.add(handle);
+  void exited.then(() => {
+    // The leader is gone; its group may not be (a child that ignored stdin EOF): kill it too.
+    killTree(child);
+    live.delete(handle);
+  });
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const p of live) p.killTree();
+    });
+  }
+  return handle;
+}
+
+function killTree(child: ChildProcess): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  if (process.platform === "win32") {
+    if (child.exitCode === null && child.signalCode === null)
+      childProcess().spawnSync("taskkill", ["/PID", String(pid), "/T", "/F"], { windowsHide: true, stdio: "ignore" });
+    return;
+  }
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // the group is already gone
+  }
 }

@@ -47,8 +47,10 @@ export interface FakeMachineOptions {
   linuxNpm?: boolean;
   /** WSL interop on. Default true. */
   interop?: boolean;
-  /** Windows programs reported running by tasklist. */
+  /** Windows programs reported running by tasklist (and Get-Process). */
   running?: string[];
+  /** When each running program started (ISO time, UTC), as Get-Process reports StartTime. */
+  runningSince?: Record<string, string>;
   /** npm installs of packages starting with this name fail on Windows (E404). */
   failWindowsInstall?: string;
   registryUrl?: string;
@@ -125,7 +127,7 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     mkdirSync(dir, { recursive: true });
   }
   symlinkSync("Program Files", path.join(drive, "PROGRA~1"));
-  // Windows names are case-insensitive; %ComSpec% says "system32".
+  // DrvFs is case-insensitive: Windows' PATH and %ComSpec% say C:\Windows\system32.
   symlinkSync("System32", path.join(drive, "Windows", "system32"));
   if (user.includes(" "))
     symlinkSync(user, path.join(drive, "Users", `${user.replace(/\s/g, "").slice(0, 6).toUpperCase()}~1`));
@@ -244,6 +246,7 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
           },
         },
         running: options.running ?? [],
+        runningSince: options.runningSince ?? {},
         failInstall: options.failWindowsInstall ?? null,
         realNode: process.execPath,
         realNpm: REAL_NPM,

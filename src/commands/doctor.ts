@@ -1,0 +1,194 @@
+/** `mcp-twin doctor`: validate flags, run the checks and probes, render the report. */
+import { z } from "zod";
+import type { CommandContext } from "../cli.js";
+import type { Check, DoctorReport } from "../core/doctor/index.js";
+import { runDoctor } from "../core/doctor/index.js";
+import { UsageError } from "../core/errors.js";
+import type { Output } from "../ui/output.js";
+
+const optionsSchema = z.object({
+  env: z.array(z.string()).default([]),
+  client: z.array(z.string()).default([]),
+  server: z.array(z.string()).default([]),
+  project: z.string().optional(),
+  manifest: z.string().optional(),
+  probe: z.boolean().default(true),
+  timeout: z.coerce.number().positive().max(3600).default(10),
+  verbose: z.boolean().default(false),
+});
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const parsed = optionsSchema.safeParse(ctx.options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError("bad-option", `--${String(issue.path[0] ?? "option")}: ${issue.message}.`, {
+      hint: "--timeout takes seconds, e.g. --timeout 30.",
+    });
+  }
+  const o = parsed.data;
+  const report = await runDoctor(
+    ctx.host,
+    {
+      manifest: o.manifest,
+      envs: o.env,
+      clients: o.client,
+      servers: o.server,
+      project: o.project,
+      probe: o.probe,
+      timeoutMs: o.timeout * 1000,
+      ...concurrency(ctx.host.env.MCP_TWIN_PROBE_CONCURRENCY),
+      signal: ctx.signal,
+    },
+    ctx.output.progress,
+  );
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+  ctx.output.addSecrets(report.secretValues);
+  if (ctx.output.json) ctx.output.result(jsonReport(report));
+  else render(report, ctx.output, o.verbose);
+  return report.ok ? 0 : 1;
+}
+
+/** MCP_TWIN_PROBE_CONCURRENCY: how many servers start at once (default 16). */
+function concurrency(value: string | undefined): { concurrency?: number } {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? { concurrency: n } : {};
+}
+
+/** The stable `doctor --json` shape of the spec; extra lines (stderr tail) go into the message. */
+export function jsonReport(report: DoctorReport) {
+  return {
+    ok: report.ok,
+    checks: report.checks.map((c) => ({
+      id: c.id,
+      ...(c.env ? { env: c.env } : {}),
+      ...(c.client ? { client: c.client } : {}),
+      ...(c.server ? { server: c.server } : {}),
+      status: c.status,
+      message: c.detail ? [c.message, ...c.detail].join("\n") : c.message,
+      ...(c.fix ? { fix: c.fix } : {}),
+    })),
+  };
+}
+
+interface Group {
+  title: string;
+  checks: Check[];
+  /** Per target: checks of each server. */
+  targets: Map<string, { title: string; checks: Check[]; servers: Map<string, Check[]> }>;
+}
+
+function render(report: DoctorReport, out: Output, verbose: boolean): void {
+  const { c } = out.theme;
+  const groups = new Map<string, Group>();
+  const group = (key: string, title: string) => {
+    if (!groups.has(key)) groups.set(key, { title, checks: [], targets: new Map() });
+    return groups.get(key)!;
+  };
+  group("", "General");
+  for (const check of report.checks) {
+    const g = check.env ? group(check.env, check.env) : group("", "General");
+    if (!check.client) {
+      if (check.server) {
+        const t = targetOf(g, "manifest", "Manifest servers");
+        t.servers.set(check.server, [...(t.servers.get(check.server) ?? []), check]);
+      } else g.checks.push(check);
+      continue;
+    }
+    const scope = check.scope === "local" ? "user" : (check.scope ?? "user");
+    const file = report.files.find(
+      (f) => f.env === check.env && f.client === check.client && f.scope === scope,
+    );
+    const t = targetOf(
+      g,
+      `${check.client}|${scope}`,
+      `${clientName(check.client)}${scope === "project" ? " (project)" : ""}  ${c.dim(file?.path ?? "")}`,
+    );
+    if (check.server) t.servers.set(check.server, [...(t.servers.get(check.server) ?? []), check]);
+    else t.checks.push(check);
+  }
+  for (const g of groups.values()) {
+    if (g.checks.length === 0 && g.targets.size === 0) continue;
+    out.print(c.bold(g.title));
+    for (const check of g.checks) line(out, check, 2, verbose);
+    for (const t of g.targets.values()) {
+      out.print(`  ${c.bold(t.title)}`);
+      for (const check of t.checks) line(out, check, 4, verbose);
+      for (const [server, checks] of t.servers) serverLines(out, server, checks, verbose);
+    }
+    out.print("");
+  }
+  if (report.files.length === 0)
+    out.print(
+      `${out.theme.skip} No AI client config found here; name one with --client to check where it would be.\n`,
+    );
+  summary(report, out);
+}
+
+function targetOf(g: Group, key: string, title: string) {
+  if (!g.targets.has(key)) g.targets.set(key, { title, checks: [], servers: new Map() });
+  return g.targets.get(key)!;
+}
+
+const NAMES: Record<string, string> = {
+  "claude-desktop": "Claude Desktop",
+  "claude-code": "Claude Code",
+  cursor: "Cursor",
+  vscode: "VS Code",
+  windsurf: "Windsurf",
+  "gemini-cli": "Gemini CLI",
+  codex: "Codex",
+};
+
+function clientName(id: string): string {
+  return NAMES[id] ?? id;
+}
+
+function mark(out: Output, status: Check["status"]): string {
+  const t = out.theme;
+  return status === "pass" ? t.ok : status === "warn" ? t.warn : status === "fail" ? t.fail : t.skip;
+}
+
+function line(out: Output, check: Check, indent: number, verbose: boolean): void {
+  if (check.status === "pass" && !verbose && indent > 4) return;
+  const { c } = out.theme;
+  const pad = " ".repeat(indent);
+  out.print(`${pad}${mark(out, check.status)} ${check.message} ${c.dim(`[${check.id}]`)}`);
+  for (const d of check.detail ?? []) out.print(`${pad}    ${c.dim(d)}`);
+  if (check.fix) out.print(`${pad}  ${c.cyan("→")} ${check.fix}`);
+}
+
+/** One line per server when everything passes; its findings otherwise. */
+function serverLines(out: Output, server: string, checks: Check[], verbose: boolean): void {
+  const { c } = out.theme;
+  const worst = checks.some((x) => x.status === "fail")
+    ? "fail"
+    : checks.some((x) => x.status === "warn")
+      ? "warn"
+      : checks.every((x) => x.status === "skip")
+        ? "skip"
+        : "pass";
+  const probe = checks.find((x) => x.id === "probe.handshake" && x.status === "pass");
+  const headline = probe ? probe.message : worst === "pass" ? "all checks pass" : "";
+  out.print(`    ${mark(out, worst)} ${c.bold(server)}${headline ? `  ${headline}` : ""}`);
+  for (const check of checks) {
+    if (check.status === "pass" && !verbose) continue;
+    if (check === probe) continue;
+    line(out, check, 6, verbose);
+  }
+}
+
+function summary(report: DoctorReport, out: Output): void {
+  const { c } = out.theme;
+  const count = (s: Check["status"]) => report.checks.filter((x) => x.status === s).length;
+  const [fail, warn, pass, skip] = [count("fail"), count("warn"), count("pass"), count("skip")];
+  const parts = [
+    fail ? c.red(`${fail} failed`) : "",
+    warn ? c.yellow(`${warn} warning${warn === 1 ? "" : "s"}`) : "",
+    c.green(`${pass} passed`),
+    skip ? c.dim(`${skip} skipped`) : "",
+  ].filter(Boolean);
+  const lead = fail ? out.theme.fail : warn ? out.theme.warn : out.theme.ok;
+  out.print(
+    `${lead} ${parts.join(", ")}${fail ? " — the → lines say what to do." : warn ? "." : ": everything works."}`,
+  );
+}

@@ -1,0 +1,166 @@
+/**
+ * Client config files (pure): they parse, they are the file the app really reads, they hold no
+ * duplicate names, and they were not wiped by the app; Claude Code names defined in more than one
+ * scope; apps that must be restarted to see a change.
+ */
+import { canonicalJson } from "../../merge.js";
+import type { ConfigFacts, EntryScope } from "../read-configs.js";
+import { type Check, check, SYNC_FIX, type Where } from "../types.js";
+
+export function checkConfig(f: ConfigFacts, ownedEntries: number): Check[] {
+  const t = f.target;
+  const where: Where = { env: t.env.id, client: t.client.id, scope: t.scope };
+  const out: Check[] = [];
+  if (f.readError)
+    return [
+      check("config.parse", "fail", where, `${t.path} cannot be read: ${f.readError}.`, {
+        fix: "Check the file's permissions.",
+      }),
+    ];
+  if (f.parseError)
+    return [
+      check(
+        "config.parse",
+        "fail",
+        where,
+        `${f.parseError.message.replace(/ the file is not valid JSON\.$/, "")} ${t.client.name} cannot read its servers.`,
+        {
+          fix: `Fix ${t.path}${f.parseError.line ? ` at line ${f.parseError.line}, column ${f.parseError.column}` : ""} by hand (mcp-twin never edits a file it cannot read); backups of what sync wrote are in the mcp-twin home.`,
+        },
+      ),
+    ];
+  if (f.text === null) out.push(check("config.parse", "skip", where, `${t.path} does not exist yet.`));
+  else out.push(check("config.parse", "pass", where, `${t.path} parses.`));
+  if (f.strictJsonError)
+    out.push(
+      check(
+        "config.strict-json",
+        "fail",
+        where,
+        `${t.client.name} reads ${t.path} as strict JSON, which rejects it (${f.strictJsonError}): comments or trailing commas.`,
+        {
+          fix: "Remove the comments and trailing commas.",
+        },
+      ),
+    );
+  for (const e of f.shapeErrors)
+    out.push(
+      check("config.shape", "fail", where, `${t.path}: ${e}.`, {
+        fix: `Make it an object ({ "name": { … } }); mcp-twin will not guess.`,
+      }),
+    );
+  if (t.client.id === "claude-desktop" && t.env.kind === "windows") {
+    if (f.ignored && f.ignored.servers.length > 0)
+      out.push(
+        check(
+          "config.location",
+          "warn",
+          where,
+          `Claude Desktop is the Store (MSIX) build and reads ${t.path}; ${f.ignored.path} holds ${f.ignored.servers.join(", ")}, which it ignores.`,
+          {
+            fix: `Move those servers into the manifest (\`mcp-twin import\`) and run \`mcp-twin sync\`, then delete the classic file (the app's "Edit Config" may open it).`,
+          },
+        ),
+      );
+    else
+      out.push(
+        check(
+          "config.location",
+          "pass",
+          where,
+          `Claude Desktop reads ${t.path}${t.note ? ` (${t.note})` : ""}.`,
+        ),
+      );
+  }
+  for (const set of f.sets)
+    for (const name of set.duplicates)
+      out.push(
+        check(
+          "config.duplicate-key",
+          "warn",
+          { ...where, server: name },
+          `"${name}" appears twice in ${set.serversPath.join(".")}; which one ${t.client.name} uses depends on its parser.`,
+          {
+            fix: "Delete one of them.",
+          },
+        ),
+      );
+  const holds = f.sets.some((s) => s.scope === t.scope && Object.keys(s.entries).length > 0);
+  if (ownedEntries > 0 && !holds)
+    out.push(
+      check(
+        "config.wiped",
+        "fail",
+        where,
+        `${t.path} ${f.text === null ? "is gone" : f.text.trim() === "" ? "is empty" : "has no servers"}, but mcp-twin wrote ${ownedEntries} server(s) there: the file was reset (an app rewrote it, or a crash truncated it).`,
+        {
+          fix: `${SYNC_FIX}${t.client.id === "claude-code" ? " Claude Code also keeps backups in ~/.claude/backups." : ""}`,
+        },
+      ),
+    );
+  return out;
+}
+
+/** Claude Code: the same name in local, project and user scope (local wins, then project, then user). */
+export function checkScopes(
+  base: Where,
+  sets: ReadonlyArray<{ scope: EntryScope; entries: Record<string, unknown> }>,
+): Check[] {
+  const byName = new Map<string, Array<{ scope: EntryScope; value: unknown }>>();
+  for (const s of sets)
+    for (const [name, value] of Object.entries(s.entries))
+      byName.set(name, [...(byName.get(name) ?? []), { scope: s.scope, value }]);
+  const order: EntryScope[] = ["local", "project", "user"];
+  const out: Check[] = [];
+  for (const [name, list] of byName) {
+    const scopes = [...new Set(list.map((l) => l.scope))];
+    if (scopes.length < 2) continue;
+    const winner = order.find((o) => scopes.includes(o))!;
+    const same = new Set(list.map((l) => canonicalJson(l.value))).size === 1;
+    out.push(
+      check(
+        "entry.duplicate",
+        same ? "warn" : "fail",
+        { ...base, server: name },
+        `"${name}" is defined in ${scopes.join(", ")} scope${same ? " (identical)" : " with different settings"}; Claude Code uses the ${winner} one.`,
+        {
+          fix: `Keep one: \`claude mcp remove ${name} -s ${scopes.filter((s) => s !== winner)[0]}\` (or edit the file).`,
+        },
+      ),
+    );
+  }
+  return out;
+}
+
+export interface RunningApp {
+  name: string;
+  /** When the app's process started. */
+  startedAt: Date;
+}
+
+/** An app that reads its config only at start, running since before the file last changed. */
+export function checkRestart(
+  where: Where,
+  appName: string,
+  configPath: string,
+  configMtimeMs: number | undefined,
+  running: RunningApp | undefined,
+): Check[] {
+  if (!running || configMtimeMs === undefined) return [];
+  const changed = new Date(configMtimeMs);
+  if (running.startedAt.getTime() >= configMtimeMs)
+    return [
+      check("client.restart", "pass", where, `${appName} was started after ${configPath} last changed.`),
+    ];
+  return [
+    check(
+      "client.restart",
+      "warn",
+      where,
+      `${appName} has been running since ${running.startedAt.toISOString()}, before ${configPath} changed (${changed.toISOString()}): it still runs the old servers.`,
+      {
+        fix: `Quit ${appName} fully (tray icon too) and start it again.`,
+      },
+    ),
+  ];
+}

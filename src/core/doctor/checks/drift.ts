@@ -1,0 +1,61 @@
+/**
+ * Drift (pure): for each manifest server meant for a target, is the entry there what sync wrote
+ * and would write now? missing (fail: the client does not have it), edited by hand (warn),
+ * out of date (warn), a same-named entry mcp-twin never wrote (warn).
+ */
+import type { BuiltEntry } from "../../entries.js";
+import { type EntryRecord, entryHash, isOurs } from "../../state.js";
+import { type Check, check, SYNC_FIX, type Where } from "../types.js";
+
+export function checkDrift(
+  where: Where,
+  name: string,
+  built: BuiltEntry,
+  current: Readonly<Record<string, unknown>>,
+  record: EntryRecord | undefined,
+): Check {
+  const w = { ...where, server: name };
+  const has = Object.hasOwn(current, name);
+  if (!has) {
+    if (!built.ok)
+      return check(
+        "drift.entry",
+        "fail",
+        w,
+        `not in this client, and sync cannot write it yet: ${built.reason}.`,
+        {
+          fix:
+            built.code === "unresolved"
+              ? "Set the missing secret (`mcp-twin secret set NAME`), then `mcp-twin sync`."
+              : SYNC_FIX,
+        },
+      );
+    return check("drift.entry", "fail", w, "in the manifest but not in this client's config.", {
+      fix: SYNC_FIX,
+    });
+  }
+  const value = current[name];
+  if (record && !isOurs(record, value))
+    return check("drift.entry", "warn", w, "edited by hand since mcp-twin wrote it; sync leaves it alone.", {
+      fix: "Move the change into the manifest, or run `mcp-twin sync --force` to put mcp-twin's entry back.",
+    });
+  if (!record && (!built.ok || entryHash(value) !== entryHash(built.value)))
+    return check(
+      "drift.entry",
+      "warn",
+      w,
+      "an entry mcp-twin did not write has this name; sync leaves it alone.",
+      {
+        fix: "Run `mcp-twin import` to adopt it, or `mcp-twin sync --force` to replace it with the manifest's.",
+      },
+    );
+  if (built.ok && entryHash(value) !== entryHash(built.value))
+    return check(
+      "drift.entry",
+      "warn",
+      w,
+      "out of date: the manifest or the installed package changed since the last sync.",
+      { fix: SYNC_FIX },
+    );
+  return check("drift.entry", "pass", w, "in sync with the manifest.");
+}

@@ -1,0 +1,69 @@
+/** Drift against what sync wrote: builds the entries sync would write now and compares. */
+import { bridgeServers } from "../bridge-wiring.js";
+import type { Environment } from "../environments/types.js";
+import { exactVersion, splitSpec } from "../install.js";
+import type { Machine } from "../machine.js";
+import type { Manifest, ServerSpec } from "../manifest/schema.js";
+import { packageServers, readInstalledIndex } from "../packages.js";
+import type { State } from "../state.js";
+import { desiredEntries, type Prepared } from "../sync.js";
+import { checkDrift } from "./checks/drift.js";
+import type { ConfigFacts } from "./read-configs.js";
+import type { Check } from "./types.js";
+
+export async function driftChecks(
+  machine: Machine,
+  manifest: Manifest,
+  secrets: Record<string, string>,
+  state: State,
+  allEnvs: Environment[],
+  configs: readonly ConfigFacts[],
+  servers: Array<[string, ServerSpec]>,
+): Promise<Check[]> {
+  const withBridge: Manifest = {
+    ...manifest,
+    servers: { ...bridgeServers(manifest, machine), ...manifest.servers },
+  };
+  const bridgeNames = Object.keys(withBridge.servers).filter((n) => !(n in manifest.servers));
+  const chosen = [...servers, ...bridgeNames.map((n) => [n, withBridge.servers[n]!] as [string, ServerSpec])];
+  const usable = configs.filter((c) => {
+    const t = c.target;
+    if (c.readError || c.parseError || c.shapeErrors.length > 0) return false;
+    if (manifest.clients && !manifest.clients.includes(t.client.id)) return false;
+    // Project files get entries only when sync was run with --project for them.
+    if (t.scope === "project" && !state.targets[t.key]) return false;
+    // A wiped file is reported once (config.wiped), not once per server.
+    const owned = Object.keys(state.targets[t.key]?.entries ?? {}).length;
+    const holds = c.sets.some((s) => s.scope === t.scope && Object.keys(s.entries).length > 0);
+    return !(owned > 0 && !holds);
+  });
+  if (usable.length === 0 || chosen.length === 0) return [];
+  const pkgs = packageServers(withBridge, allEnvs);
+  const index = await readInstalledIndex(pkgs);
+  const versions = new Map<string, string>();
+  for (const p of pkgs) {
+    const v = exactVersion(splitSpec(p.spec).range) ?? state.packages[p.name]?.version;
+    if (v) versions.set(p.name, v);
+  }
+  const prepared: Prepared = {
+    manifest: withBridge,
+    secrets,
+    state,
+    detection: { environments: allEnvs, gathered: 0 },
+    allEnvs,
+    envs: allEnvs,
+    targets: usable.map((c) => c.target),
+    texts: new Map(),
+    servers: chosen,
+  };
+  const desired = await desiredEntries(machine, prepared, index, versions);
+  const out: Check[] = [];
+  for (const c of usable) {
+    const t = c.target;
+    const current = c.sets.find((s) => s.scope === t.scope)?.entries ?? {};
+    const where = { env: t.env.id, client: t.client.id, scope: t.scope };
+    for (const [name, built] of desired.get(t.key) ?? new Map())
+      out.push(checkDrift(where, name, built, current, state.targets[t.key]?.entries[name]));
+  }
+  return out;
+}

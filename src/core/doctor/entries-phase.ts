@@ -1,0 +1,137 @@
+/**
+ * Per entry: read it as its client does, expand its variables, find its program and script, lint
+ * it against its client's spawn rules, and plan its live probe.
+ */
+
+import type { Environment } from "../environments/types.js";
+import { getEnv } from "../host.js";
+import type { Machine } from "../machine.js";
+import { type EntryFacts, lintEntry } from "./checks/entries.js";
+import { checkEntrySecrets, isSecretName, placeholderKind } from "./checks/secrets.js";
+import { underVersionManager, wslCall } from "./command.js";
+import { expandEntry, readEntry } from "./entry-view.js";
+import type { ConfigFacts, EntrySet } from "./read-configs.js";
+import { type Resolved, resolveEntry, type SpawnPlan } from "./resolve.js";
+import { clientStartupTimeoutMs } from "./timeouts.js";
+import type { Check, Where } from "./types.js";
+
+export interface EntryWork {
+  where: Where;
+  clientName: string;
+  server: string;
+  timeoutMs: number;
+  managed: boolean;
+  kind: "stdio" | "remote" | "invalid";
+  plan?: SpawnPlan;
+  noSpawn?: string;
+}
+
+export interface EntriesContext {
+  machine: Machine;
+  envs: readonly Environment[];
+  project: string;
+  managed: ReadonlySet<string>;
+  serverFilter: ReadonlySet<string>;
+  desktop: Map<string, { msix: boolean; version?: string }>;
+}
+
+export async function inspectEntries(
+  config: ConfigFacts,
+  set: EntrySet,
+  ctx: EntriesContext,
+): Promise<{ checks: Check[]; work: EntryWork[]; secrets: string[] }> {
+  const t = config.target;
+  const checks: Check[] = [];
+  const work: EntryWork[] = [];
+  const secrets: string[] = [];
+  const vars = varsFor(t.env, ctx.machine);
+  for (const [server, raw] of Object.entries(set.entries)) {
+    if (ctx.serverFilter.size > 0 && !ctx.serverFilter.has(server)) continue;
+    const where: Where = { env: t.env.id, client: t.client.id, server, scope: set.scope };
+    const view = readEntry(raw, t.client.id);
+    const expanded = expandEntry(view, t.client.id, { vars, home: t.env.home, project: ctx.project });
+    const managed = ctx.managed.has(server) && set.scope !== "local";
+    let resolved: Resolved | undefined;
+    if (expanded.view.kind === "stdio") resolved = await resolveEntry(t, expanded.view, ctx);
+    const timeoutMs = clientStartupTimeoutMs(t.client.id, raw, t.env.local ? ctx.machine.host.env : {});
+    const desktop = ctx.desktop.get(t.key);
+    const facts: EntryFacts = {
+      env: t.env.id,
+      envKind: t.env.kind,
+      envNodeUnderNvm: nodeUnderNvm(runEnvOf(t.env, view, ctx.envs)),
+      ...(t.env.node ? { envNode: t.env.node.path } : {}),
+      client: t.client.id,
+      clientName: t.client.name,
+      scope: set.scope,
+      server,
+      remoteCapable: t.client.remoteEntry !== undefined,
+      view,
+      expanded,
+      ...(resolved ? { resolved } : {}),
+      managed,
+      timeoutMs,
+      ...(desktop
+        ? {
+            desktop: {
+              ...desktop,
+              ...(typeof config.top.isUsingBuiltInNodeForMcp === "boolean"
+                ? { builtInNode: config.top.isUsingBuiltInNodeForMcp }
+                : {}),
+            },
+          }
+        : {}),
+      ...(t.env.kind === "wsl" ? { mountRoot: ctx.machine.local.mountRoot } : {}),
+    };
+    checks.push(...lintEntry(facts));
+    const values = [
+      ...Object.entries(expanded.view.env).map(([name, value]) => ({ field: `env.${name}`, name, value })),
+      ...Object.entries(expanded.view.headers).map(([name, value]) => ({
+        field: `headers.${name}`,
+        name,
+        value,
+      })),
+    ];
+    checks.push(...checkEntrySecrets(where, values, managed));
+    for (const v of values)
+      if (isSecretName(v.name) && !placeholderKind(v.name, v.value))
+        secrets.push(v.value.replace(/^(Bearer|Basic|Token)\s+/i, ""), v.value);
+    work.push({
+      where,
+      clientName: t.client.name,
+      server,
+      timeoutMs,
+      managed,
+      kind: expanded.view.kind,
+      ...(resolved?.spawn ? { plan: resolved.spawn } : {}),
+      ...(resolved?.noSpawn ? { noSpawn: resolved.noSpawn } : {}),
+    });
+  }
+  return { checks, work, secrets };
+}
+
+/** The variables a client expands references from, in its own environment. */
+function varsFor(env: Environment, machine: Machine): (name: string) => string | undefined {
+  if (env.local) return (name) => getEnv(machine.host.env, name);
+  if (env.kind === "windows") return (name) => getEnv(env.vars, name);
+  return (name) => env.vars[name];
+}
+
+/** The environment a program runs in: a Windows entry's `wsl.exe -d X …` runs in distro X. */
+function runEnvOf(
+  env: Environment,
+  view: { command?: string; args: string[] },
+  envs: readonly Environment[],
+): Environment {
+  const wsl = env.kind === "windows" && view.command ? wslCall(view.command, view.args) : undefined;
+  if (!wsl) return env;
+  const distros = envs.filter((e) => e.kind === "wsl");
+  return (
+    (wsl.distro
+      ? distros.find((e) => e.distro?.toLowerCase() === wsl.distro!.toLowerCase())
+      : (distros.find((e) => e.local) ?? distros[0])) ?? env
+  );
+}
+
+function nodeUnderNvm(env: Environment): boolean {
+  return env.node ? underVersionManager(env.node.path) !== undefined : false;
+}

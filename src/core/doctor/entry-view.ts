@@ -1,0 +1,151 @@
+/**
+ * What one client entry says, read the way its own client reads it (pure). Clients differ: Claude
+ * Code needs `type` on remote entries (an entry with `url` and no `type` is a broken stdio entry),
+ * Windsurf's remote key is `serverUrl`, Gemini's `httpUrl`, VS Code wants `type` always. Each
+ * client also expands variables its own way, or (Claude Desktop) not at all.
+ */
+import type { ClientId } from "../manifest/schema.js";
+
+export interface EntryView {
+  kind: "stdio" | "remote" | "invalid";
+  command?: string;
+  args: string[];
+  env: Record<string, string>;
+  url?: string;
+  /** The key that held the url (`url`, `serverUrl`, `httpUrl`). */
+  urlKey?: string;
+  type?: string;
+  headers: Record<string, string>;
+  /** Why the entry is invalid for its client. */
+  problems: string[];
+}
+
+const REMOTE_TYPES = new Set(["http", "streamable-http", "sse", "ws"]);
+
+function stringMap(value: unknown): Record<string, string> | undefined {
+  if (value === undefined) return {};
+  if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== "string") return undefined;
+    out[k] = v;
+  }
+  return out;
+}
+
+export function readEntry(raw: unknown, client: ClientId): EntryView {
+  const view: EntryView = { kind: "invalid", args: [], env: {}, headers: {}, problems: [] };
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
+    view.problems.push("is not an object");
+    return view;
+  }
+  const e = raw as Record<string, unknown>;
+  const type = typeof e.type === "string" ? e.type : undefined;
+  if (type) view.type = type;
+  const urlKey = ["url", "serverUrl", "httpUrl"].find((k) => typeof e[k] === "string");
+  if (urlKey) {
+    view.url = e[urlKey] as string;
+    view.urlKey = urlKey;
+  }
+  const env = stringMap(e.env);
+  const headers = stringMap(e.headers);
+  if (env) view.env = env;
+  else view.problems.push('"env" must be an object of strings');
+  if (headers) view.headers = headers;
+  else view.problems.push('"headers" must be an object of strings');
+  if (e.args !== undefined) {
+    if (Array.isArray(e.args) && e.args.every((a) => typeof a === "string")) view.args = e.args as string[];
+    else view.problems.push('"args" must be an array of strings');
+  }
+  const command = typeof e.command === "string" && e.command.trim() !== "" ? e.command : undefined;
+  if (command) view.command = command;
+
+  if (command && view.url) view.problems.push("has both a command and a url");
+  else if (command) view.kind = "stdio";
+  else if (view.url) view.kind = "remote";
+  else view.problems.push("has neither a command nor a url");
+
+  if (client === "claude-code" || client === "vscode") {
+    if (view.kind === "remote" && !(type && REMOTE_TYPES.has(type)))
+      view.problems.push(
+        type
+          ? `"type": "${type}" cannot carry a url (use "http" or "sse")`
+          : `has a url but no "type": ${client === "claude-code" ? "Claude Code" : "VS Code"} reads it as a stdio entry without a command`,
+      );
+    if (view.kind === "stdio" && type && type !== "stdio")
+      view.problems.push(`"type": "${type}" with a command (use "stdio")`);
+    if (client === "vscode" && !type)
+      view.problems.push('has no "type" (VS Code requires "stdio" or "http")');
+  }
+  if (view.problems.length > 0) view.kind = "invalid";
+  return view;
+}
+
+/** Variables available to a client when it expands an entry. */
+export interface ExpandContext {
+  vars: (name: string) => string | undefined;
+  home: string;
+  project?: string;
+}
+
+export interface Expanded {
+  view: EntryView;
+  /** References the client expands but which are not set. */
+  unset: string[];
+  /** `${…}` text the client passes literally (it does not expand variables). */
+  literal: string[];
+}
+
+/** The entry as its client hands it to the server: references expanded as that client does. */
+export function expandEntry(view: EntryView, client: ClientId, ctx: ExpandContext): Expanded {
+  const unset: string[] = [];
+  const literal: string[] = [];
+  const one = (text: string): string => {
+    switch (client) {
+      case "claude-desktop":
+        for (const m of text.matchAll(/\$\{[^}]*\}/g)) literal.push(m[0]);
+        return text;
+      case "claude-code":
+        return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, name, dflt) => {
+          const v = ctx.vars(name);
+          if (v !== undefined) return v;
+          if (dflt !== undefined) return dflt;
+          unset.push(name);
+          return whole;
+        });
+      case "gemini-cli":
+        return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, a, b) => {
+          const name = (a ?? b) as string;
+          const v = ctx.vars(name);
+          if (v === undefined) unset.push(name);
+          return v ?? whole;
+        });
+      default:
+        return text.replace(
+          /\$\{(env:([A-Za-z_][A-Za-z0-9_]*)|userHome|workspaceFolder|input:[^}]*)\}/g,
+          (whole, what, name) => {
+            if (name) {
+              const v = ctx.vars(name);
+              if (v === undefined) unset.push(name);
+              return v ?? whole;
+            }
+            if (what === "userHome") return ctx.home;
+            if (what === "workspaceFolder" && ctx.project) return ctx.project;
+            unset.push(what);
+            return whole;
+          },
+        );
+    }
+  };
+  const map = (m: Record<string, string>) =>
+    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, one(v)]));
+  const out: EntryView = {
+    ...view,
+    args: view.args.map(one),
+    env: map(view.env),
+    headers: map(view.headers),
+    ...(view.command !== undefined ? { command: one(view.command) } : {}),
+    ...(view.url !== undefined ? { url: one(view.url) } : {}),
+  };
+  return { view: out, unset: [...new Set(unset)], literal: [...new Set(literal)] };
+}

@@ -1,0 +1,297 @@
+import { type Detection, detectEnvironments } from "../environments/detect.js";
+import { envMatches } from "../environments/types.js";
+import { isTwinError, UsageError, UsageErrors } from "../errors.js";
+import type { Host } from "../host.js";
+import { type Machine, openMachine } from "../machine.js";
+import { type LoadedManifest, loadManifest, locateManifest } from "../manifest/load.js";
+import { type Manifest, manifestSchema } from "../manifest/schema.js";
+import { loadSecrets } from "../manifest/secrets.js";
+import type { Progress } from "../progress.js";
+import { emptyState, loadState, type State } from "../state.js";
+import { checkBridge } from "./checks/bridge.js";
+import { checkConfig, checkRestart } from "./checks/configs.js";
+import { checkPlatform } from "./checks/environments.js";
+import { checkManifest } from "./checks/manifest.js";
+import { checkNode } from "./checks/node.js";
+import { checkSecretsFile, checkServerSecrets, placeholderKind } from "./checks/secrets.js";
+import { driftChecks } from "./drift-phase.js";
+import { type EntryWork, inspectEntries } from "./entries-phase.js";
+import {
+  desktopVersion,
+  pathPrograms,
+  prefixState,
+  runningSince,
+  secretsMode,
+  strayManifests,
+} from "./gather.js";
+import { probeChecks } from "./probe-phase.js";
+import { projectDir, readConfig } from "./read-configs.js";
+import { allTargets, scopeChecks, validate } from "./targets-phase.js";
+import { type Check, check } from "./types.js";
+
+export interface DoctorOptions {
+  manifest?: string | undefined;
+  envs: string[];
+  clients: string[];
+  servers: string[];
+  project?: string | undefined;
+  probe: boolean;
+  timeoutMs: number;
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: Check[];
+  /** Values to mask in any output. */
+  secretValues: string[];
+  /** Config files looked at, for headings. */
+  files: Array<{ env: string; client: string; scope: string; path: string; note?: string }>;
+}
+
+export async function runDoctor(
+  host: Host,
+  options: DoctorOptions,
+  progress: Progress,
+): Promise<DoctorReport> {
+  validate(options);
+  const checks: Check[] = [];
+  const secretValues: string[] = [];
+  const files: DoctorReport["files"] = [];
+  let machine: Machine;
+  try {
+    machine = await openMachine(host);
+  } catch (error) {
+    if (!isTwinError(error)) throw error;
+    checks.push(check("env.home", "fail", {}, error.message, { fix: error.hint }));
+    return finish(checks, secretValues, files, options);
+  }
+
+  // Manifest, secrets, state: read, never thrown.
+  const manifestFile = locateManifest({
+    manifest: options.manifest,
+    cwd: host.cwd,
+    homeManifest: machine.paths.manifest,
+  });
+  let loaded: LoadedManifest | undefined;
+  const manifestErrors: string[] = [];
+  try {
+    loaded = await loadManifest(manifestFile);
+  } catch (error) {
+    if (!isTwinError(error)) throw error;
+    for (const e of error instanceof UsageErrors ? error.errors : [error]) manifestErrors.push(e.message);
+  }
+  const manifest: Manifest = loaded?.manifest ?? manifestSchema.parse({});
+  const missing = loaded?.missing ?? false;
+  let secrets: Record<string, string> = {};
+  let secretsError: string | undefined;
+  try {
+    secrets = await loadSecrets(machine.paths.secrets);
+  } catch (error) {
+    secretsError = (error as Error).message;
+  }
+  // Placeholders are not secrets: leave them readable in the report.
+  secretValues.push(...Object.entries(secrets).flatMap(([k, v]) => (placeholderKind(k, v) ? [] : [v])));
+  const state: State = await loadState(machine.paths.state).catch(() => emptyState());
+
+  // Environments.
+  const detectStep = progress.step("Looking at environments");
+  let detection: Detection;
+  try {
+    detection = await detectEnvironments(
+      machine,
+      manifest.environments ? { limitTo: manifest.environments } : {},
+    );
+  } catch (error) {
+    detection = { environments: [], gathered: 0 };
+    checks.push(
+      check(
+        "env.reachable",
+        "fail",
+        { env: "windows" },
+        `Windows could not be looked at: ${(error as Error).message}.`,
+        { fix: "Check WSL interop (see env.interop)." },
+      ),
+    );
+  }
+  detectStep.stop();
+  const allEnvs = detection.environments;
+  const envs = allEnvs.filter(
+    (e) => options.envs.length === 0 || options.envs.some((s) => envMatches(s, e.id)),
+  );
+
+  checks.push(
+    ...checkPlatform({
+      local: machine.local,
+      home: { dir: machine.home.dir, source: machine.home.source },
+      envs: allEnvs,
+    }),
+    ...checkManifest({
+      file: manifestFile,
+      missing,
+      project: manifestFile !== machine.paths.manifest,
+      errors: manifestErrors,
+      servers: Object.keys(manifest.servers).length,
+      stray: await strayManifests(machine, manifestFile, manifestFile === machine.paths.manifest),
+    }),
+    ...checkSecretsFile({
+      file: machine.paths.secrets,
+      exists: secretsError !== undefined || Object.keys(secrets).length > 0,
+      ...(secretsError ? { error: secretsError } : {}),
+      ...(await secretsMode(machine).then((mode) => (mode === undefined ? {} : { mode }))),
+      secrets,
+    }),
+  );
+  const servers = Object.entries(manifest.servers).filter(
+    ([name, s]) => !s.disabled && (options.servers.length === 0 || options.servers.includes(name)),
+  );
+  for (const [name, spec] of servers) checks.push(...checkServerSecrets(name, spec, secrets, host.env));
+
+  // Node and npm per environment.
+  const needed = new Set(
+    Object.values(manifest.servers).flatMap((s) =>
+      s.package && !s.disabled
+        ? allEnvs
+            .filter((e) => !s.environments || s.environments.some((sel) => envMatches(sel, e.id)))
+            .map((e) => e.id)
+        : [],
+    ),
+  );
+  for (const env of envs) {
+    const unreachable =
+      env.kind === "windows" && !env.local && !machine.local.interop
+        ? (machine.local.interopReason ?? "interop is off")
+        : undefined;
+    const programs = await pathPrograms(machine, env);
+    checks.push(
+      ...checkNode({
+        env,
+        needed: needed.has(env.id),
+        ...(programs.node ? { pathNode: programs.node } : {}),
+        ...(programs.npm ? { pathNpm: programs.npm } : {}),
+        ...(machine.local.kind === "wsl" ? { mountRoot: machine.local.mountRoot } : {}),
+        prefix: await prefixState(env),
+        ...(unreachable ? { unreachable } : {}),
+      }),
+    );
+  }
+
+  // Client configs.
+  const project = projectDir(host.cwd, options.project);
+  const targets = await allTargets(envs, options, project);
+  const configs = await Promise.all(targets.map((t) => readConfig(t, project)));
+  for (const c of configs)
+    files.push({
+      env: c.target.env.id,
+      client: c.target.client.id,
+      scope: c.target.scope,
+      path: c.target.path,
+      ...(c.target.note ? { note: c.target.note } : {}),
+    });
+  for (const c of configs)
+    checks.push(...checkConfig(c, Object.keys(state.targets[c.target.key]?.entries ?? {}).length));
+  checks.push(...scopeChecks(configs));
+
+  const desktop = new Map<string, { msix: boolean; version?: string }>();
+  for (const t of targets)
+    if (t.client.id === "claude-desktop" && t.env.kind === "windows") {
+      const msix = /MSIX/.test(t.note ?? "");
+      const version = msix ? undefined : await desktopVersion(t.env);
+      desktop.set(t.key, { msix, ...(version ? { version } : {}) });
+    }
+
+  // Entries: lint and plan probes.
+  const managed = new Set(Object.keys(manifest.servers));
+  const known = new Set([
+    ...managed,
+    ...configs.flatMap((c) => c.sets.flatMap((s) => Object.keys(s.entries))),
+  ]);
+  const unknown = options.servers.filter((n) => !known.has(n));
+  if (unknown.length > 0)
+    throw new UsageError(
+      "unknown-server",
+      `--server ${unknown.join(", ")}: no such server in the manifest or any client config.`,
+      {
+        hint: `Known servers: ${[...known].sort().join(", ") || "none"}.`,
+      },
+    );
+  const work: EntryWork[] = [];
+  for (const c of configs)
+    for (const set of c.sets) {
+      const r = await inspectEntries(c, set, {
+        machine,
+        envs: allEnvs,
+        project,
+        managed,
+        serverFilter: new Set(options.servers),
+        desktop,
+      });
+      checks.push(...r.checks);
+      work.push(...r.work);
+      secretValues.push(...r.secrets);
+    }
+  if (loaded && !missing && manifestErrors.length === 0)
+    checks.push(...(await driftChecks(machine, manifest, secrets, state, allEnvs, configs, servers)));
+
+  // Live: running apps, bridge, probes (concurrently).
+  const running = runningSince(
+    machine,
+    targets.filter((t) => configs.find((c) => c.target === t)?.text != null),
+  ).catch(() => new Map());
+  const bridge = manifest.bridge?.enabled
+    ? checkBridge(machine, { port: manifest.bridge.port, timeoutMs: options.timeoutMs })
+    : Promise.resolve({
+        checks: [check("bridge.reachable", "skip", {}, "the bridge is not enabled in the manifest.")],
+        secrets: [] as string[],
+      });
+  const probes = options.probe
+    ? probeChecks(
+        machine.host.runner,
+        work,
+        {
+          timeoutMs: options.timeoutMs,
+          concurrency: options.concurrency ?? 16,
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
+        progress,
+      )
+    : Promise.resolve([check("probe.handshake", "skip", {}, "live probes skipped (--no-probe).")]);
+  const [runningApps, bridgeResult, probeResult] = await Promise.all([running, bridge, probes]);
+  for (const c of configs) {
+    const app = runningApps.get(`${c.target.env.id}|${c.target.client.id}`);
+    checks.push(
+      ...checkRestart(
+        { env: c.target.env.id, client: c.target.client.id, scope: c.target.scope },
+        c.target.client.name,
+        c.target.path,
+        c.mtimeMs,
+        app,
+      ),
+    );
+  }
+  checks.push(...bridgeResult.checks, ...probeResult);
+  secretValues.push(...bridgeResult.secrets);
+  return finish(checks, secretValues, files, options);
+}
+
+function finish(
+  checks: Check[],
+  secretValues: string[],
+  files: DoctorReport["files"],
+  options: DoctorOptions,
+): DoctorReport {
+  const kept =
+    options.servers.length === 0
+      ? checks
+      : checks.filter((c) => !c.server || options.servers.includes(c.server));
+  return {
+    ok: !kept.some((c) => c.status === "fail"),
+    checks: kept,
+    secretValues: [...new Set(secretValues)],
+    files,
+  };
+}
+
+export { CHECK_IDS } from "./registry.js";
+export type { Check, CheckStatus } from "./types.js";

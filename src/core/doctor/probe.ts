@@ -1,0 +1,124 @@
+/**
+ * Live probes: start a server exactly as its client would (see resolve.ts), complete MCP
+ * `initialize` + `tools/list` with the SDK client, and measure start-up time. In parallel with a
+ * bound, each with a timeout, always cleaned up — also on Ctrl-C, when every running probe's
+ * process tree is killed before the error goes up.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { VERSION } from "../../version.js";
+import { InterruptedError } from "../errors.js";
+import { type Runner, tail } from "../run.js";
+import type { SpawnPlan } from "./resolve.js";
+import { ProbeTransport } from "./transport.js";
+
+export interface ProbeResult {
+  ok: boolean;
+  /** From spawn to the initialize answer. */
+  startupMs?: number;
+  tools?: number;
+  serverName?: string;
+  /** Why it failed, in a sentence. */
+  error?: string;
+  timedOut?: boolean;
+  /** Last lines of stderr. */
+  stderr: string[];
+  /** Lines on stdout that are not JSON-RPC. */
+  noise: string[];
+}
+
+export async function probeServer(
+  runner: Runner,
+  plan: SpawnPlan,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
+  if (signal?.aborted) throw new InterruptedError();
+  const transport = new ProbeTransport(runner, plan);
+  const client = new Client({ name: "mcp-twin-doctor", version: VERSION });
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const abort = new AbortController();
+  const onAbort = () => {
+    transport.kill();
+    abort.abort();
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      transport.kill();
+      abort.abort();
+      reject(new Error("timeout"));
+    }, timeoutMs);
+  });
+  deadline.catch(() => {});
+  const result: ProbeResult = { ok: false, stderr: [], noise: [] };
+  try {
+    const options = { signal: abort.signal, timeout: timeoutMs };
+    await Promise.race([client.connect(transport, options), deadline]);
+    result.startupMs = Math.round(performance.now() - started);
+    result.serverName = client.getServerVersion()?.name;
+    const listed = await Promise.race([client.listTools(undefined, options), deadline]);
+    result.tools = listed.tools.length;
+    result.ok = true;
+  } catch (error) {
+    if (signal?.aborted) {
+      await transport.close(0);
+      throw new InterruptedError();
+    }
+    // Let the exit status arrive, so the report can say "exited with code 3".
+    if (!timedOut) await new Promise((r) => setTimeout(r, 150));
+    result.timedOut = timedOut;
+    result.error = describeFailure(plan, transport, error, timedOut, timeoutMs);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+    await client.close().catch(() => {});
+    await transport.close();
+  }
+  result.stderr = tail(transport.stderr, 8).split("\n").filter(Boolean);
+  result.noise = [...transport.noise];
+  return result;
+}
+
+function describeFailure(
+  plan: SpawnPlan,
+  t: ProbeTransport,
+  error: unknown,
+  timedOut: boolean,
+  timeoutMs: number,
+): string {
+  if (t.spawnError)
+    return `could not start ${plan.file}: ${t.spawnError === "ENOENT" ? "not found (ENOENT)" : t.spawnError === "EACCES" ? "not executable (EACCES)" : t.spawnError}`;
+  if (timedOut)
+    return `no answer to initialize/tools/list within ${Math.round(timeoutMs / 1000)} s; the server hangs or starts too slowly`;
+  if (t.exit && (t.exit.code !== null || t.exit.signal))
+    return `the server exited${t.exit.code !== null ? ` with code ${t.exit.code}` : ` on ${t.exit.signal}`} before completing the handshake`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `the handshake failed: ${message}`;
+}
+
+/** Run probes with at most `concurrency` at once; results in input order. */
+export async function probeAll<T>(
+  items: readonly T[],
+  run: (item: T) => Promise<ProbeResult>,
+  options: { concurrency: number; signal?: AbortSignal; onDone?: (done: number) => void },
+): Promise<ProbeResult[]> {
+  const results: ProbeResult[] = new Array(items.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      if (options.signal?.aborted) throw new InterruptedError();
+      const i = next++;
+      results[i] = await run(items[i]!);
+      options.onDone?.(++done);
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, items.length)) }, worker);
+  const settled = await Promise.allSettled(workers);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failure) throw failure.reason;
+  return results;
+}

@@ -1,0 +1,159 @@
+/**
+ * Gathering (I/O): every client config doctor looks at, read and parsed without ever throwing.
+ * User files of every present client, project files (.mcp.json, .cursor/mcp.json, …) of the
+ * project folder when they exist, Claude Code's local scope (`projects["<dir>"].mcpServers` in
+ * ~/.claude.json), and the classic Claude Desktop file that a Store (MSIX) install ignores.
+ */
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { getNodeValue, type Node } from "jsonc-parser";
+import type { Target } from "../clients/types.js";
+import { joinNative } from "../environments/types.js";
+import { isTwinError } from "../errors.js";
+import { readTextOrNull } from "../files.js";
+import { findNode, type ParsedConfig, parseConfig } from "../merge.js";
+
+export type EntryScope = "user" | "project" | "local";
+
+export interface EntrySet {
+  scope: EntryScope;
+  serversPath: string[];
+  entries: Record<string, unknown>;
+  /** Names that appear more than once in this object. */
+  duplicates: string[];
+}
+
+export interface ConfigFacts {
+  target: Target;
+  /** The file's text, null when it does not exist. */
+  text: string | null;
+  mtimeMs?: number;
+  readError?: string;
+  parseError?: { message: string; line?: number; column?: number };
+  /** The app parses this file as strict JSON, and JSON.parse rejects it (comments, trailing commas). */
+  strictJsonError?: string;
+  shapeErrors: string[];
+  sets: EntrySet[];
+  /** Top-level keys (e.g. Claude Desktop's isUsingBuiltInNodeForMcp). */
+  top: Record<string, unknown>;
+  /** MSIX Claude Desktop: the classic %APPDATA%\Claude file it ignores, when that file exists. */
+  ignored?: { path: string; servers: string[]; parseError?: string };
+}
+
+/** Files their app rewrites or reads with JSON.parse. */
+function strictJson(target: Target): boolean {
+  return (
+    target.client.id === "claude-desktop" || (target.client.id === "claude-code" && target.scope === "user")
+  );
+}
+
+export async function readConfig(target: Target, project: string | undefined): Promise<ConfigFacts> {
+  const facts: ConfigFacts = { target, text: null, shapeErrors: [], sets: [], top: {} };
+  try {
+    facts.text = await readTextOrNull(target.file);
+    if (facts.text !== null) facts.mtimeMs = (await stat(target.file)).mtimeMs;
+  } catch (error) {
+    facts.readError = (error as Error).message;
+    return facts;
+  }
+  let parsed: ParsedConfig;
+  try {
+    parsed = parseConfig(facts.text ?? "", target.path);
+  } catch (error) {
+    if (!isTwinError(error)) throw error;
+    facts.parseError = {
+      message: error.message,
+      ...(error.location.line !== undefined
+        ? { line: error.location.line, column: error.location.column ?? 1 }
+        : {}),
+    };
+    return facts;
+  }
+  if (facts.text !== null && facts.text.trim() !== "" && strictJson(target)) {
+    try {
+      JSON.parse(parsed.text);
+    } catch (error) {
+      facts.strictJsonError = (error as Error).message;
+    }
+  }
+  if (parsed.root) {
+    for (const prop of parsed.root.children ?? []) {
+      const key = prop.children?.[0]?.value;
+      if (typeof key === "string" && prop.children?.[1]) facts.top[key] = getNodeValue(prop.children[1]);
+    }
+  }
+  const addSet = (scope: EntryScope, serversPath: string[]) => {
+    const node = findNode(parsed.root, serversPath);
+    if (!node) return;
+    if (node.type !== "object") {
+      facts.shapeErrors.push(
+        `"${serversPath.join(".")}" is ${node.type === "array" ? "an array" : `a ${node.type}`}, not an object of servers`,
+      );
+      return;
+    }
+    facts.sets.push({
+      scope,
+      serversPath,
+      entries: getNodeValue(node) as Record<string, unknown>,
+      duplicates: duplicateKeys(node),
+    });
+  };
+  addSet(target.scope, [...target.serversPath]);
+  if (target.client.id === "claude-code" && target.scope === "user" && target.env.local && project) {
+    const key = projectKey(facts.top.projects, project, target.env.style === "win32");
+    if (key !== undefined) addSet("local", ["projects", key, "mcpServers"]);
+  }
+  if (
+    target.client.id === "claude-desktop" &&
+    target.env.kind === "windows" &&
+    /MSIX/.test(target.note ?? "")
+  )
+    await readIgnoredDesktopFile(target, facts);
+  return facts;
+}
+
+/** The key of `projects` in ~/.claude.json for a folder (Windows keys use forward slashes). */
+export function projectKey(projects: unknown, dir: string, windows: boolean): string | undefined {
+  if (!projects || typeof projects !== "object") return undefined;
+  const norm = (p: string) => {
+    const s = p.replace(/\\/g, "/").replace(/\/+$/, "");
+    return windows ? s.toLowerCase() : s;
+  };
+  const want = norm(dir);
+  return Object.keys(projects).find((k) => norm(k) === want);
+}
+
+function duplicateKeys(object: Node): string[] {
+  const seen = new Set<string>();
+  const dups = new Set<string>();
+  for (const prop of object.children ?? []) {
+    const key = prop.children?.[0]?.value;
+    if (typeof key !== "string") continue;
+    if (seen.has(key)) dups.add(key);
+    seen.add(key);
+  }
+  return [...dups];
+}
+
+async function readIgnoredDesktopFile(target: Target, facts: ConfigFacts): Promise<void> {
+  const appdata = target.env.vars.APPDATA;
+  if (!appdata) return;
+  const classic = joinNative("windows", appdata, "Claude", "claude_desktop_config.json");
+  const file = target.env.access(classic);
+  if (!file) return;
+  const text = await readTextOrNull(file).catch(() => null);
+  if (text === null) return;
+  try {
+    const parsed = parseConfig(text, classic);
+    const node = findNode(parsed.root, ["mcpServers"]);
+    const servers = node?.type === "object" ? Object.keys(getNodeValue(node) as object) : [];
+    facts.ignored = { path: classic, servers };
+  } catch (error) {
+    facts.ignored = { path: classic, servers: [], parseError: (error as Error).message };
+  }
+}
+
+/** Resolve a project folder the way the user gave it. */
+export function projectDir(cwd: string, project: string | undefined): string {
+  return path.resolve(cwd, project ?? ".");
+}

@@ -1,0 +1,105 @@
+/**
+ * The bridge check against a real Streamable HTTP MCP server (SDK) started here on loopback, with
+ * a bearer token, as `mcp-twin serve --http` will run it: skipped when not enabled, fails when
+ * nothing listens or the token is wrong, passes when it answers `initialize`.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { doctor, one } from "./helpers.js";
+
+const TOKEN = "bridge-token-3f9a1c7e5d2b";
+let machine: FakeMachine;
+let server: http.Server;
+let port: number;
+
+function startBridge(): Promise<http.Server> {
+  const s = http.createServer(async (req, res) => {
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+      res.writeHead(401, { "content-type": "application/json" }).end('{"error":"unauthorized"}');
+      return;
+    }
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    const mcp = new McpServer({ name: "mcp-twin-bridge", version: "0.0.0" });
+    res.on("close", () => {
+      void transport.close();
+      void mcp.close();
+    });
+    await mcp.connect(transport);
+    await transport.handleRequest(req, res);
+  });
+  return new Promise((resolve) => s.listen(0, "127.0.0.1", () => resolve(s)));
+}
+
+beforeAll(async () => {
+  machine = createFakeMachine({});
+  server = await startBridge();
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  await new Promise((r) => server?.close(r));
+  machine?.cleanup();
+});
+
+const tokenFile = () => path.join(machine.env.XDG_DATA_HOME!, "mcp-twin", "bridge", "token");
+const writeToken = (token: string) => {
+  mkdirSync(path.dirname(tokenFile()), { recursive: true });
+  writeFileSync(tokenFile(), `${token}\n`, { mode: 0o600 });
+};
+
+describe("bridge", () => {
+  test("not enabled: skipped", async () => {
+    writeManifest(machine, { servers: {} });
+    expect(one(await doctor(machine, ["--no-probe"]), "bridge.reachable").status).toBe("skip");
+  });
+
+  test("enabled, no token yet, nothing listening: fails with the fix", async () => {
+    const closed = await startBridge();
+    const deadPort = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    writeManifest(machine, { servers: {}, bridge: { enabled: true, port: deadPort } });
+    const first = await doctor(machine, ["--no-probe"]);
+    expect(one(first, "bridge.token").status).toBe("fail");
+    expect(first.code).toBe(1);
+    writeToken(TOKEN);
+    const run = await doctor(machine, ["--no-probe"]);
+    const c = one(run, "bridge.reachable");
+    expect(c.status).toBe("fail");
+    expect(c.message).toMatch(/nothing answers at http:\/\/127\.0\.0\.1:\d+\/mcp/);
+    expect(c.fix).toContain("mcp-twin serve --http");
+  });
+
+  test("a wrong token is refused; the right one completes initialize, and is never printed", async () => {
+    writeManifest(machine, { servers: {}, bridge: { enabled: true, port } });
+    writeToken("stale-token-0000000000");
+    const refused = one(await doctor(machine, ["--no-probe"]), "bridge.reachable");
+    expect(refused.status).toBe("fail");
+    expect(refused.message).toMatch(/refuses the token/);
+    writeToken(TOKEN);
+    const run = await doctor(machine, ["--no-probe"]);
+    const c = one(run, "bridge.reachable");
+    expect(c.status).toBe("pass");
+    expect(c.message).toContain("mcp-twin-bridge");
+    expect(one(run, "bridge.token").status).toBe("pass");
+    expect(run.stdout + run.stderr).not.toContain(TOKEN);
+  });
+
+  test("Windows clients cannot reach it when .wslconfig turns localhost forwarding off", async () => {
+    writeManifest(machine, { servers: {}, bridge: { enabled: true, port } });
+    const wslconfig = path.join(machine.paths.profile, ".wslconfig");
+    writeFileSync(wslconfig, "[wsl2]\r\nlocalhostForwarding=false\r\n");
+    const c = one(await doctor(machine, ["--no-probe"]), "bridge.windows");
+    expect(c.status).toBe("fail");
+    writeFileSync(wslconfig, "[wsl2]\r\nnetworkingMode=mirrored\r\n");
+    expect(one(await doctor(machine, ["--no-probe"]), "bridge.windows").status).toBe("pass");
+  });
+});

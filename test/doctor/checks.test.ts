@@ -1,0 +1,269 @@
+/** The pure check logic, table by table: facts in, checks out. */
+import { describe, expect, test } from "vitest";
+import { parseWslConfig } from "../../src/core/doctor/checks/bridge.js";
+import { checkRestart, checkScopes } from "../../src/core/doctor/checks/configs.js";
+import { checkDrift } from "../../src/core/doctor/checks/drift.js";
+import { type EntryFacts, lintEntry } from "../../src/core/doctor/checks/entries.js";
+import { checkNode } from "../../src/core/doctor/checks/node.js";
+import { checkServerSecrets, placeholderKind } from "../../src/core/doctor/checks/secrets.js";
+import { expandEntry, readEntry } from "../../src/core/doctor/entry-view.js";
+import type { ClientId } from "../../src/core/manifest/schema.js";
+import { entryHash } from "../../src/core/state.js";
+
+function facts(client: ClientId, raw: unknown, over: Partial<EntryFacts> = {}): EntryFacts {
+  const view = readEntry(raw, client);
+  return {
+    env: "windows",
+    envKind: "windows",
+    client,
+    clientName: client,
+    scope: "user",
+    server: "s",
+    remoteCapable: client !== "claude-desktop",
+    view,
+    expanded: expandEntry(view, client, { vars: () => undefined, home: "/home/u" }),
+    managed: false,
+    timeoutMs: 30_000,
+    ...over,
+  };
+}
+const status = (checks: ReturnType<typeof lintEntry>, id: string) =>
+  checks.filter((c) => c.id === id).map((c) => c.status);
+
+describe("placeholders", () => {
+  test.each([
+    ["TAVILY_API_KEY", "your-key-here", true],
+    ["API_KEY", "<YOUR_KEY>", true],
+    ["TOKEN", "YOUR_GITHUB_TOKEN", true],
+    ["OPENAI_API_KEY", "sk-xxxxxxxxxxxx", true],
+    ["KEY", "xxxxxxxx", true],
+    ["API_KEY", "", true],
+    ["Authorization", "Bearer your_token_here", true],
+    ["API_KEY", "changeme", true],
+    ["LOG_LEVEL", "", false],
+    ["MODE", "none", false],
+    ["API_KEY", "tvly-9f8e7d6c5b4a", false],
+    ["GITHUB_TOKEN", "ghp_A1b2C3d4E5f6G7h8", false],
+    ["PROJECT", "my-project", false],
+  ])("%s = %j → placeholder %s", (name, value, expected) => {
+    expect(placeholderKind(name, value) !== undefined).toBe(expected);
+  });
+
+  test("manifest servers: literal placeholders and unresolved references", () => {
+    const checks = checkServerSecrets(
+      "t",
+      { env: { A_KEY: "${secret:A}", B_TOKEN: "YOUR_B_TOKEN", C: "${env:NOPE}" } },
+      { A: "real-9a8b7c6d" },
+      {},
+    );
+    expect(checks.map((c) => [c.id, c.status])).toEqual([
+      ["secrets.resolved", "fail"],
+      ["secrets.placeholder", "fail"],
+    ]);
+    expect(checks[0]!.fix).toBe("export NOPE");
+    expect(checks[1]!.message).not.toContain("real-9a8b7c6d");
+  });
+});
+
+describe("entries read as their client reads them", () => {
+  test("Claude Code: a url without type is a broken stdio entry", () => {
+    const c = lintEntry(facts("claude-code", { url: "https://x/mcp" }));
+    expect(status(c, "entry.shape")).toEqual(["fail"]);
+    expect(c[0]!.fix).toContain('"type": "http"');
+    expect(
+      status(lintEntry(facts("claude-code", { type: "http", url: "https://x/mcp" })), "entry.remote"),
+    ).toEqual(["pass"]);
+  });
+
+  test("Windsurf reads serverUrl; Gemini's url is SSE", () => {
+    expect(status(lintEntry(facts("windsurf", { url: "https://x" })), "entry.remote")).toEqual(["fail"]);
+    expect(status(lintEntry(facts("windsurf", { serverUrl: "https://x" })), "entry.remote")).toEqual([
+      "pass",
+    ]);
+    expect(status(lintEntry(facts("gemini-cli", { url: "https://x" })), "entry.remote")).toEqual(["warn"]);
+  });
+
+  test("variables: Claude Code ${VAR:-default}, Cursor ${env:VAR}, Desktop none", () => {
+    const vars = (n: string) => ({ HOME_DIR: "/h" })[n];
+    const e = (client: ClientId, raw: unknown) =>
+      expandEntry(readEntry(raw, client), client, { vars, home: "/u", project: "/p" });
+    expect(e("claude-code", { command: "${HOME_DIR}/x", args: ["${MISSING:-d}"] }).view).toMatchObject({
+      command: "/h/x",
+      args: ["d"],
+    });
+    expect(e("claude-code", { command: "x", env: { K: "${UNSET}" } }).unset).toEqual(["UNSET"]);
+    expect(
+      e("cursor", { command: "x", args: ["${env:HOME_DIR}", "${workspaceFolder}", "${userHome}"] }).view.args,
+    ).toEqual(["/h", "/p", "/u"]);
+    expect(e("claude-desktop", { command: "x", env: { K: "${HOME_DIR}" } }).literal).toEqual(["${HOME_DIR}"]);
+  });
+});
+
+describe("spawn semantics per client", () => {
+  const npx = { command: "npx", args: ["-y", "pkg"] };
+  const found = {
+    resolved: { command: { path: "npx", exists: true, env: "windows", found: "C:\\nodejs\\npx.cmd" } },
+  };
+  test.each([
+    ["claude-code", {}, "fail"],
+    ["claude-desktop", { desktop: { msix: true } }, "pass"],
+    ["claude-desktop", { desktop: { msix: false, version: "0.7.5" } }, "pass"],
+    ["claude-desktop", { desktop: { msix: false, version: "0.7.1" } }, "fail"],
+    ["claude-desktop", { desktop: { msix: false } }, "warn"],
+    ["cursor", {}, "warn"],
+  ] as const)("%s %j: bare npx on Windows → %s", (client, over, expected) => {
+    expect(status(lintEntry(facts(client, npx, { ...found, ...over })), "entry.spawn")).toEqual([expected]);
+  });
+
+  test("an explicit .cmd is EINVAL for Claude Code; node.exe is fine", () => {
+    const c = lintEntry(facts("claude-code", { command: "C:\\Users\\a\\AppData\\Roaming\\npm\\srv.cmd" }));
+    expect(c.find((x) => x.id === "entry.spawn")!.message).toMatch(/EINVAL/);
+    expect(
+      status(
+        lintEntry(facts("claude-code", { command: "C:\\nodejs\\node.exe", args: ["C:\\s.js"] })),
+        "entry.spawn",
+      ),
+    ).toEqual(["pass"]);
+  });
+
+  test("inside WSL, a bare command resolving to Windows' npx script fails", () => {
+    const c = lintEntry(
+      facts("claude-code", npx, {
+        env: "wsl:Ubuntu",
+        envKind: "wsl",
+        mountRoot: "/mnt/",
+        resolved: {
+          command: { path: "npx", exists: true, env: "wsl:Ubuntu", found: "/mnt/c/Program Files/nodejs/npx" },
+        },
+      }),
+    );
+    expect(status(c, "entry.spawn")).toEqual(["fail"]);
+  });
+
+  test("spaces: Claude Desktop fails, Cursor warns, Claude Code does not care", () => {
+    const raw = { command: "C:\\Program Files\\nodejs\\node.exe", args: ["C:\\s.js"] };
+    expect(status(lintEntry(facts("claude-desktop", raw)), "entry.spaces")).toEqual(["fail"]);
+    expect(status(lintEntry(facts("cursor", raw)), "entry.spaces")).toEqual(["warn"]);
+    expect(status(lintEntry(facts("claude-code", raw)), "entry.spaces")).toEqual([]);
+  });
+
+  test("GUI apps and nvm's PATH; Desktop's built-in Node; interactive shells", () => {
+    const linux = { env: "linux", envKind: "linux" as const };
+    const viaNvm = {
+      resolved: {
+        command: {
+          path: "node",
+          exists: true,
+          env: "linux",
+          found: "/home/u/.nvm/versions/node/v22.1.0/bin/node",
+        },
+      },
+    };
+    expect(
+      status(
+        lintEntry(facts("cursor", { command: "node", args: ["/s.js"] }, { ...linux, ...viaNvm })),
+        "entry.gui-path",
+      ),
+    ).toEqual(["warn"]);
+    expect(
+      status(
+        lintEntry(facts("claude-code", { command: "node", args: ["/s.js"] }, { ...linux, ...viaNvm })),
+        "entry.gui-path",
+      ),
+    ).toEqual([]);
+    const desk = (builtInNode?: boolean) =>
+      status(
+        lintEntry(
+          facts("claude-desktop", npx, {
+            desktop: { msix: true, ...(builtInNode === undefined ? {} : { builtInNode }) },
+          }),
+        ),
+        "entry.builtin-node",
+      );
+    expect(desk()).toEqual(["warn"]);
+    expect(desk(false)).toEqual([]);
+    expect(
+      status(
+        lintEntry(facts("claude-code", { command: "bash", args: ["-ic", "node /s.js"] }, linux)),
+        "entry.login-shell",
+      ),
+    ).toEqual(["warn"]);
+  });
+});
+
+describe("scopes, restart, drift, node", () => {
+  test("Claude Code scopes: identical copies warn, different ones fail and name the winner", () => {
+    const a = { command: "node", args: ["a"] };
+    const same = checkScopes({ env: "linux" }, [
+      { scope: "user", entries: { x: a } },
+      { scope: "project", entries: { x: a } },
+    ]);
+    expect(same.map((c) => c.status)).toEqual(["warn"]);
+    const diff = checkScopes({ env: "linux" }, [
+      { scope: "user", entries: { x: a } },
+      { scope: "local", entries: { x: { command: "node", args: ["b"] } } },
+    ]);
+    expect(diff[0]!.status).toBe("fail");
+    expect(diff[0]!.message).toContain("uses the local one");
+  });
+
+  test("restart: only when the app started before the file changed", () => {
+    const app = { name: "Cursor", startedAt: new Date("2026-01-01T00:00:00Z") };
+    expect(checkRestart({}, "Cursor", "f", Date.parse("2026-02-01T00:00:00Z"), app)[0]!.status).toBe("warn");
+    expect(checkRestart({}, "Cursor", "f", Date.parse("2025-12-01T00:00:00Z"), app)[0]!.status).toBe("pass");
+    expect(checkRestart({}, "Cursor", "f", Date.parse("2026-02-01T00:00:00Z"), undefined)).toEqual([]);
+  });
+
+  test("drift: missing, edited, foreign, stale, in sync", () => {
+    const value = { command: "node", args: ["a"] };
+    const built = { ok: true as const, value, secretValues: [], references: [], runsIn: "linux" };
+    const record = { hash: entryHash(value) };
+    const st = (current: Record<string, unknown>, rec?: typeof record) =>
+      checkDrift({}, "x", built, current, rec).status;
+    expect(st({})).toBe("fail");
+    expect(st({ x: { ...value, args: ["b"] } }, record)).toBe("warn");
+    expect(st({ x: { command: "other" } })).toBe("warn");
+    expect(
+      checkDrift({}, "x", { ...built, value: { command: "new" } }, { x: value }, record).message,
+    ).toMatch(/out of date/);
+    expect(st({ x: value }, record)).toBe("pass");
+  });
+
+  test("node: too old fails, Windows' node on the WSL PATH fails, unreachable skips", () => {
+    const env = {
+      id: "wsl:U",
+      kind: "wsl" as const,
+      home: "/h",
+      vars: {},
+      usable: true,
+      local: true,
+      node: { path: "/usr/bin/node", version: "v16.1.0" },
+      npm: { prefix: "/p" },
+    };
+    const checks = checkNode({
+      env,
+      needed: true,
+      pathNode: "/mnt/c/Program Files/nodejs/node.exe",
+      mountRoot: "/mnt/",
+      prefix: "writable",
+    });
+    expect(
+      checks
+        .filter((c) => c.status === "fail")
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(["node.foreign", "node.version"]);
+    expect(
+      checkNode({ env, needed: true, prefix: "unknown", unreachable: "interop off" }).map((c) => c.status),
+    ).toEqual(["skip"]);
+  });
+
+  test(".wslconfig parsing", () => {
+    expect(parseWslConfig("[wsl2]\r\nlocalhostForwarding = false # no\r\n")).toEqual({
+      localhostForwarding: false,
+    });
+    expect(
+      parseWslConfig("[wsl2]\nnetworkingMode=Mirrored\n[experimental]\nlocalhostForwarding=false\n"),
+    ).toEqual({ networkingMode: "mirrored" });
+  });
+});

@@ -1,0 +1,469 @@
+/**
+ * doctor inside (fake) WSL, end to end with the built binary: a synced machine passes; each
+ * breakage users report makes the right check fail for the right environment, client and server,
+ * with the fix; repairing it makes it pass again.
+ */
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { doctor, expectClean, one, pick, processesWith } from "./helpers.js";
+
+const SECRET = "fx-5b7e1c9d3a2f4e6b";
+let machine: FakeMachine;
+let server: string;
+
+const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8"));
+const writeJson = (file: string, data: unknown) => {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+};
+
+/** Add entries to a config for the duration of `body`, then put the file back byte for byte. */
+async function withEntries(
+  file: string,
+  entries: Record<string, unknown>,
+  body: () => Promise<void>,
+): Promise<void> {
+  const before = readFileSync(file, "utf8");
+  const data = JSON.parse(before);
+  data.mcpServers = { ...data.mcpServers, ...entries };
+  writeJson(file, data);
+  try {
+    await body();
+  } finally {
+    writeFileSync(file, before);
+  }
+}
+
+beforeAll(async () => {
+  machine = createFakeMachine({ registryUrl: inject("registryUrl") });
+  writeManifest(machine, {
+    servers: {
+      fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+    },
+  });
+  writeSecrets(machine, { FIXTURE_TOKEN: SECRET });
+  expect((await machine.run(["sync"])).code).toBe(0);
+  // A copy of the fixture server inside the machine, so leftover processes are ours to find.
+  server = path.join(machine.root, "servers", "fixture.mjs");
+  mkdirSync(path.dirname(server), { recursive: true });
+  copyFileSync(inject("fixtureScript"), server);
+}, 180_000);
+
+afterAll(() => machine?.cleanup());
+
+const code = () => machine.paths.claudeCodeConfig;
+const desktop = () => machine.paths.claudeDesktopConfig;
+const cursor = () => machine.paths.cursorConfig;
+const WSL = "wsl:Ubuntu";
+
+describe("a synced machine", () => {
+  test("passes, probes every entry of every target, and never prints the secret", async () => {
+    const run = await doctor(machine);
+    expectClean(run);
+    for (const [env, client] of [
+      [WSL, "claude-code"],
+      ["windows", "claude-desktop"],
+      ["windows", "cursor"],
+    ] as const) {
+      const probe = one(run, "probe.handshake", { env, client, server: "fixture" });
+      expect(probe.status).toBe("pass");
+      expect(probe.message).toMatch(/started in .* with 4 tools/);
+      expect(one(run, "drift.entry", { env, client, server: "fixture" }).status).toBe("pass");
+    }
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+  });
+
+  test("human output: grouped by environment and client, marks, a summary line; exit 0", async () => {
+    const r = await machine.run(["doctor"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^wsl:Ubuntu$/m);
+    expect(r.stdout).toMatch(/^windows$/m);
+    expect(r.stdout).toMatch(/^ {2}Claude Desktop {2}C:\\Users\\alice/m);
+    expect(r.stdout).toMatch(/✔ fixture {2}started in/);
+    expect(r.stdout.trim().split("\n").pop()).toMatch(/^✔ \d+ passed.*everything works\.$/);
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
+});
+
+describe("live probes", () => {
+  test("a server printing a banner on stdout: probe.stdout fails and shows the line", async () => {
+    await withEntries(
+      code(),
+      { noisy: { type: "stdio", command: "node", args: [server, "--banner"] } },
+      async () => {
+        const run = await doctor(machine, ["--server", "noisy"]);
+        const c = one(run, "probe.stdout", { env: WSL, client: "claude-code", server: "noisy" });
+        expect(c.status).toBe("fail");
+        expect(c.message).toContain("Welcome to fixture server v1");
+        expect(c.fix).toMatch(/stderr/);
+        expect(one(run, "probe.handshake", { server: "noisy" }).status).toBe("pass");
+        expect(run.code).toBe(1);
+      },
+    );
+    await withEntries(code(), { noisy: { type: "stdio", command: "node", args: [server] } }, async () => {
+      const run = await doctor(machine, ["--server", "noisy"]);
+      expect(one(run, "probe.stdout", { server: "noisy" }).status).toBe("pass");
+      expectClean(run);
+    });
+  });
+
+  test("a server that hangs: times out, is reported, and leaves no process behind", async () => {
+    await withEntries(
+      code(),
+      { stuck: { type: "stdio", command: "node", args: [server, "--hang"] } },
+      async () => {
+        const started = Date.now();
+        const run = await doctor(machine, ["--server", "stuck", "--timeout", "2"]);
+        expect(Date.now() - started).toBeLessThan(15_000);
+        const c = one(run, "probe.handshake", { env: WSL, client: "claude-code", server: "stuck" });
+        expect(c.status).toBe("fail");
+        expect(c.message).toMatch(/no answer .* within 2 s/);
+        expect(c.message).toContain("stderr: fixture: hanging as asked");
+        expect(c.fix).toMatch(/--timeout 30/);
+        expect(processesWith(machine.root)).toEqual([]);
+      },
+    );
+  });
+
+  test("a server that exits at once: its exit code and stderr are shown", async () => {
+    await withEntries(
+      code(),
+      { dies: { type: "stdio", command: "node", args: [server, "--exit", "3"] } },
+      async () => {
+        const run = await doctor(machine, ["--server", "dies"]);
+        const c = one(run, "probe.handshake", { server: "dies" });
+        expect(c.status).toBe("fail");
+        expect(c.message).toMatch(/exited with code 3/);
+        expect(c.message).toContain("stderr: fixture: exiting at once as asked");
+      },
+    );
+    await withEntries(code(), { dies: { type: "stdio", command: "node", args: [server] } }, async () => {
+      expectClean(await doctor(machine, ["--server", "dies"]));
+    });
+  });
+
+  test("a Windows client's wsl.exe entry runs through interop; variables not in WSLENV are caught", async () => {
+    const entry = (env: Record<string, string>) => ({
+      bridged: { command: "wsl.exe", args: ["-d", "Ubuntu", "--exec", process.execPath, server], env },
+    });
+    await withEntries(desktop(), entry({ FIXTURE_TOKEN: "tok-12345678" }), async () => {
+      const run = await doctor(machine, ["--server", "bridged"]);
+      const c = one(run, "entry.wslenv", { env: "windows", client: "claude-desktop", server: "bridged" });
+      expect(c.status).toBe("fail");
+      expect(c.message).toContain("FIXTURE_TOKEN");
+      expect(c.fix).toContain('"WSLENV": "FIXTURE_TOKEN/u"');
+      expect(one(run, "probe.handshake", { server: "bridged" }).status).toBe("pass");
+      expect(machine.interopCalls().some((l) => /wsl\.exe\t-d Ubuntu --exec/.test(l))).toBe(true);
+    });
+    await withEntries(
+      desktop(),
+      entry({ FIXTURE_TOKEN: "tok-12345678", WSLENV: "FIXTURE_TOKEN/u" }),
+      async () => {
+        const run = await doctor(machine, ["--server", "bridged"]);
+        expect(one(run, "entry.wslenv", { server: "bridged" }).status).toBe("pass");
+        expectClean(run);
+      },
+    );
+  });
+
+  test("start-up time against Claude Code's MCP_TIMEOUT", async () => {
+    await withEntries(
+      code(),
+      { slow: { type: "stdio", command: "node", args: [server, "--slow", "1500"] } },
+      async () => {
+        const warn = one(
+          await doctor(machine, ["--server", "slow"], { env: { MCP_TIMEOUT: "2800" } }),
+          "probe.startup",
+        );
+        expect(warn.status).toBe("warn");
+        expect(warn.message).toMatch(/Claude Code allows 2\.8 s/);
+        const fail = one(
+          await doctor(machine, ["--server", "slow"], { env: { MCP_TIMEOUT: "500" } }),
+          "probe.startup",
+        );
+        expect(fail.status).toBe("fail");
+        expect(one(await doctor(machine, ["--server", "slow"]), "probe.startup").status).toBe("pass");
+      },
+    );
+  });
+
+  test("--no-probe starts nothing", async () => {
+    machine.clearInteropLog();
+    const run = await doctor(machine, ["--no-probe"]);
+    expect(pick(run, "probe.handshake").map((c) => c.status)).toEqual(["skip"]);
+    expect(machine.interopCalls().filter((l) => /node\.exe/.test(l))).toEqual([]);
+    expectClean(run);
+  });
+});
+
+describe("static checks", () => {
+  test("a corrupted config is a finding (exit 1, not 2), with line and column", async () => {
+    const before = readFileSync(cursor(), "utf8");
+    writeFileSync(cursor(), '{\n  "mcpServers": {\n    "fixture": { "command": \n');
+    try {
+      const run = await doctor(machine, ["--no-probe"]);
+      const c = one(run, "config.parse", { env: "windows", client: "cursor" });
+      expect(c.status).toBe("fail");
+      expect(c.message).toMatch(/mcp\.json:\d+:\d+/);
+      expect(run.code).toBe(1);
+    } finally {
+      writeFileSync(cursor(), before);
+    }
+    expect(one(await doctor(machine, ["--no-probe"]), "config.parse", { client: "cursor" }).status).toBe(
+      "pass",
+    );
+  });
+
+  test("comments in Claude Desktop's file: it reads strict JSON", async () => {
+    const before = readFileSync(desktop(), "utf8");
+    writeFileSync(desktop(), before.replace("{", "{\n  // mine\n"));
+    try {
+      const run = await doctor(machine, ["--no-probe", "--client", "claude-desktop"]);
+      expect(one(run, "config.strict-json", { client: "claude-desktop" }).status).toBe("fail");
+    } finally {
+      writeFileSync(desktop(), before);
+    }
+    expect(pick(await doctor(machine, ["--no-probe"]), "config.strict-json")).toEqual([]);
+  });
+
+  test("a placeholder API key, in the secrets file and in a hand-written entry", async () => {
+    writeSecrets(machine, { FIXTURE_TOKEN: "your-key-here" });
+    try {
+      const run = await doctor(machine, ["--no-probe"]);
+      const c = one(run, "secrets.placeholder", { server: "fixture" });
+      expect(c.status).toBe("fail");
+      expect(c.message).toContain("FIXTURE_TOKEN");
+      expect(c.fix).toContain("mcp-twin secret set");
+    } finally {
+      writeSecrets(machine, { FIXTURE_TOKEN: SECRET });
+    }
+    await withEntries(
+      cursor(),
+      { keyed: { command: "node", args: [server], env: { TAVILY_API_KEY: "<YOUR_KEY>" } } },
+      async () => {
+        const run = await doctor(machine, ["--no-probe", "--server", "keyed"]);
+        expect(
+          one(run, "secrets.placeholder", { env: "windows", client: "cursor", server: "keyed" }).message,
+        ).toContain('"<YOUR_KEY>"');
+      },
+    );
+    expect(pick(await doctor(machine, ["--no-probe"]), "secrets.placeholder")).toEqual([]);
+  });
+
+  test("an unresolved secret reference", async () => {
+    writeManifest(machine, {
+      servers: {
+        fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+        other: {
+          command: "node",
+          args: [server],
+          env: { K: "${secret:NOT_SET_ANYWHERE}" },
+          clients: ["cursor"],
+        },
+      },
+    });
+    try {
+      const run = await doctor(machine, ["--no-probe", "--server", "other"]);
+      const c = one(run, "secrets.resolved", { server: "other" });
+      expect(c.status).toBe("fail");
+      expect(c.fix).toBe("mcp-twin secret set NOT_SET_ANYWHERE");
+    } finally {
+      writeManifest(machine, {
+        servers: {
+          fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+        },
+      });
+    }
+    expect(one(await doctor(machine, ["--no-probe"]), "secrets.resolved", { server: "fixture" }).status).toBe(
+      "pass",
+    );
+  });
+
+  test("an absolute node path broken by an nvm upgrade", async () => {
+    const old = path.join(machine.paths.linuxHome, ".nvm", "versions", "node", "v18.17.0", "bin", "node");
+    await withEntries(code(), { aged: { type: "stdio", command: old, args: [server] } }, async () => {
+      const run = await doctor(machine, ["--server", "aged"]);
+      const c = one(run, "entry.node-path", { env: WSL, client: "claude-code", server: "aged" });
+      expect(c.status).toBe("fail");
+      expect(c.message).toMatch(/v18\.17\.0 was removed by an nvm or Node upgrade/);
+      expect(c.fix).toContain("/usr/bin/node");
+      expect(one(run, "probe.handshake", { server: "aged" }).status).toBe("fail");
+    });
+    await withEntries(
+      code(),
+      { aged: { type: "stdio", command: "/usr/bin/node", args: [server] } },
+      async () => {
+        expectClean(await doctor(machine, ["--server", "aged"]));
+      },
+    );
+  });
+
+  test("a missing script (package removed)", async () => {
+    await withEntries(
+      code(),
+      { gone: { type: "stdio", command: "node", args: [`${server}.removed`] } },
+      async () => {
+        const run = await doctor(machine, ["--no-probe", "--server", "gone"]);
+        expect(one(run, "entry.script", { server: "gone" }).status).toBe("fail");
+      },
+    );
+  });
+
+  test("a stray second manifest", async () => {
+    const stray = path.join(machine.paths.linuxHome, ".config", "mcp-twin", "mcp-twin.jsonc");
+    writeJson(stray, { servers: {} });
+    try {
+      const c = one(await doctor(machine, ["--no-probe"]), "manifest.stray");
+      expect(c.status).toBe("warn");
+      expect(c.message).toContain(stray);
+    } finally {
+      rmSync(stray);
+    }
+    expect(one(await doctor(machine, ["--no-probe"]), "manifest.stray").status).toBe("pass");
+  });
+
+  test("an HTTP entry in Claude Desktop, which skips url entries; fine in Cursor", async () => {
+    await withEntries(desktop(), { docs: { url: "http://127.0.0.1:9/mcp" } }, async () => {
+      const run = await doctor(machine, ["--no-probe", "--server", "docs"]);
+      const c = one(run, "entry.remote", { env: "windows", client: "claude-desktop", server: "docs" });
+      expect(c.status).toBe("fail");
+      expect(c.fix).toContain("mcp-twin connect");
+    });
+    await withEntries(cursor(), { docs: { url: "http://127.0.0.1:9/mcp" } }, async () => {
+      const run = await doctor(machine, ["--no-probe", "--server", "docs"]);
+      expect(one(run, "entry.remote", { client: "cursor", server: "docs" }).status).toBe("pass");
+      expectClean(run);
+    });
+  });
+
+  test("paths with spaces in Claude Desktop on Windows (fixed by 8.3 short names)", async () => {
+    const entry = readJson(desktop()).mcpServers.fixture;
+    await withEntries(
+      desktop(),
+      { fixture: { ...entry, command: "C:\\Program Files\\nodejs\\node.exe" } },
+      async () => {
+        const run = await doctor(machine, ["--no-probe", "--client", "claude-desktop"]);
+        expect(one(run, "entry.spaces", { client: "claude-desktop", server: "fixture" }).status).toBe("fail");
+        expect(one(run, "drift.entry", { client: "claude-desktop", server: "fixture" }).status).toBe("warn");
+      },
+    );
+    expect(pick(await doctor(machine, ["--no-probe"]), "entry.spaces")).toEqual([]);
+  });
+
+  test("drift: edited by hand, removed, and a file wiped by its app", async () => {
+    const entry = readJson(cursor()).mcpServers.fixture;
+    await withEntries(cursor(), { fixture: { ...entry, args: [...entry.args, "--extra"] } }, async () => {
+      const c = one(await doctor(machine, ["--no-probe"]), "drift.entry", {
+        client: "cursor",
+        server: "fixture",
+      });
+      expect(c.status).toBe("warn");
+      expect(c.message).toMatch(/edited by hand/);
+    });
+    const before = readFileSync(cursor(), "utf8");
+    writeJson(cursor(), { mcpServers: { mine: { command: "node", args: [server] } } });
+    try {
+      const c = one(await doctor(machine, ["--no-probe"]), "drift.entry", {
+        client: "cursor",
+        server: "fixture",
+      });
+      expect(c.status).toBe("fail");
+      expect(c.fix).toBe("Run `mcp-twin sync`.");
+      writeFileSync(cursor(), "");
+      const wiped = one(await doctor(machine, ["--no-probe"]), "config.wiped", { client: "cursor" });
+      expect(wiped.status).toBe("fail");
+      expect(wiped.message).toMatch(/is empty/);
+    } finally {
+      writeFileSync(cursor(), before);
+    }
+    expectClean(await doctor(machine, ["--no-probe"]));
+  });
+
+  test("the same name in Claude Code's user and project scope", async () => {
+    const project = path.join(machine.root, "proj");
+    writeJson(path.join(project, ".mcp.json"), {
+      mcpServers: { fixture: { command: "node", args: [server] } },
+    });
+    try {
+      const run = await doctor(machine, ["--no-probe", "--server", "fixture"], { cwd: project });
+      const c = one(run, "entry.duplicate", { env: WSL, client: "claude-code", server: "fixture" });
+      expect(c.status).toBe("fail");
+      expect(c.message).toMatch(/user, project|project, user/);
+      expect(c.message).toMatch(/uses the project one/);
+      writeJson(path.join(project, ".mcp.json"), {
+        mcpServers: { other: { command: "node", args: [server] } },
+      });
+      expect(pick(await doctor(machine, ["--no-probe"], { cwd: project }), "entry.duplicate")).toEqual([]);
+    } finally {
+      rmSync(project, { recursive: true });
+    }
+  });
+
+  test("`bash -lc` that needs nvm's node", async () => {
+    const nvmBin = path.join(machine.paths.linuxHome, ".nvm", "versions", "node", "v22.1.0", "bin");
+    mkdirSync(nvmBin, { recursive: true });
+    // nvm's node is a real file under ~/.nvm (a symlink would resolve out of it).
+    writeFileSync(path.join(nvmBin, "node"), `#!/bin/sh\nexec ${process.execPath} "$@"\n`, { mode: 0o755 });
+    const env = { PATH: `${nvmBin}:${machine.env.PATH}` };
+    const entry = (script: string) => ({
+      shelled: { type: "stdio", command: "bash", args: ["-lc", script] },
+    });
+    await withEntries(code(), entry(`node ${server}`), async () => {
+      const run = await doctor(machine, ["--no-probe", "--server", "shelled"], { env });
+      const c = one(run, "entry.login-shell", { env: WSL, client: "claude-code", server: "shelled" });
+      expect(c.status).toBe("fail");
+      expect(c.message).toMatch(/does not load nvm/);
+    });
+    await withEntries(code(), entry(`. "$HOME/.nvm/nvm.sh" && exec node ${server}`), async () => {
+      const run = await doctor(machine, ["--no-probe", "--server", "shelled"], { env });
+      expect(pick(run, "entry.login-shell")).toEqual([]);
+    });
+  });
+
+  test("WSL interop switched off", async () => {
+    const run = await doctor(machine, [], { env: { WSL_INTEROP: "" } });
+    const c = one(run, "env.interop", { env: WSL });
+    expect(c.status).toBe("fail");
+    expect(c.fix).toMatch(/\[interop\] enabled=true/);
+    expect(one(run, "env.reachable", { env: "windows" }).status).toBe("fail");
+    expect(one(run, "probe.handshake", { env: "windows", client: "cursor", server: "fixture" }).status).toBe(
+      "skip",
+    );
+    const fixed = await doctor(machine, ["--no-probe"]);
+    expect(one(fixed, "env.interop").status).toBe("pass");
+    expect(one(fixed, "env.reachable", { env: "windows" }).status).toBe("pass");
+  });
+
+  test("npm's global prefix is not a writable folder", async () => {
+    const file = path.join(machine.root, "not-a-prefix");
+    writeFileSync(file, "");
+    const run = await doctor(machine, ["--no-probe"], { env: { NPM_CONFIG_PREFIX: file } });
+    const c = one(run, "npm.prefix-writable", { env: WSL });
+    expect(c.status).toBe("fail");
+    expect(c.fix).toMatch(/npm config set prefix/);
+    expect(one(await doctor(machine, ["--no-probe"]), "npm.prefix-writable", { env: WSL }).status).toBe(
+      "pass",
+    );
+  });
+});
+
+describe("usage", () => {
+  test("bad flags are exit 2 with a JSON error; filters narrow the report", async () => {
+    for (const args of [
+      ["--timeout", "soon"],
+      ["--env", "dos"],
+      ["--client", "notepad"],
+      ["--server", "nope"],
+    ]) {
+      const r = await machine.run(["doctor", "--json", ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(JSON.parse(r.stdout).errors[0].message).toBeTruthy();
+    }
+    const run = await doctor(machine, ["--no-probe", "--env", "windows", "--client", "cursor"]);
+    expect(new Set(run.checks.filter((c) => c.client).map((c) => `${c.env} ${c.client}`))).toEqual(
+      new Set(["windows cursor"]),
+    );
+  });
+});
