@@ -9,7 +9,9 @@ import { createRequire } from "node:module";
 // node:child_process costs ~2 ms to load; most runs (a no-op sync) start no process at all.
 let childProcessModule: typeof import("node:child_process") | undefined;
 const childProcess = () => {
-  childProcessModule ??= createRequire(import.meta.url)("node:child_process") as typeof import("node:child_process");
+  childProcessModule ??= createRequire(import.meta.url)(
+    "node:child_process",
+  ) as typeof import("node:child_process");
   return childProcessModule;
 };
 
@@ -193,7 +195,10 @@ function killTree(child: ChildProcess): void {
   if (pid === undefined) return;
   if (process.platform === "win32") {
     if (child.exitCode === null && child.signalCode === null)
-      childProcess().spawnSync("taskkill", ["/PID", String(pid), "/T", "/F"], { windowsHide: true, stdio: "ignore" });
+      childProcess().spawnSync("taskkill", ["/PID", String(pid), "/T", "/F"], {
+        windowsHide: true,
+        stdio: "ignore",
+      });
     return;
   }
   try {
