@@ -2,6 +2,7 @@
 import type { CommandContext } from "../cli.js";
 import { openMachine } from "../core/machine.js";
 import { runSync, type SyncReport, syncExitCode } from "../core/sync.js";
+import { trace } from "../core/trace.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
 
@@ -9,7 +10,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   // Commander has already typed these flags; no zod here, because loading it costs a third of a
   // no-op sync (the benchmark's budget is 3× a bare `node -e 0`).
   const o = ctx.options;
+  trace("command");
   const machine = await openMachine(ctx.host);
+  trace("machine");
   const report = await runSync(
     machine,
     {
@@ -25,6 +28,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     },
     ctx.output.progress,
   );
+  trace("synced");
   ctx.output.addSecrets(report.secretValues);
   if (ctx.output.json) {
     ctx.output.result(jsonReport(report));

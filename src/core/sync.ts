@@ -35,6 +35,7 @@ import type { Progress } from "./progress.js";
 import { runningApps } from "./running.js";
 import { loadState, type State } from "./state.js";
 import { discoverTargets } from "./targets.js";
+import { trace } from "./trace.js";
 
 export interface SyncOptions {
   manifest?: string | undefined;
@@ -157,10 +158,12 @@ export async function prepare(
 ): Promise<Prepared> {
   const { host } = machine;
   const manifest = withBridge(loaded.manifest, machine);
+  trace("prepare");
   const [secrets, state] = await Promise.all([
     loadSecrets(machine.paths.secrets),
     loadState(machine.paths.state),
   ]);
+  trace("secrets+state");
 
   const detectStep = progress.step("Looking at environments");
   const detection = await detectEnvironments(machine, {
@@ -168,6 +171,7 @@ export async function prepare(
   });
   detectStep.stop();
   const allEnvs = detection.environments;
+  trace("environments");
   const envs = allEnvs.filter(
     (e) => options.envs.length === 0 || options.envs.some((s) => envMatches(s, e.id)),
   );
@@ -179,6 +183,7 @@ export async function prepare(
     ...(options.includeAbsent ? { includeAbsent: true } : {}),
   });
 
+  trace("targets");
   // Read and parse every target first: one bad file stops everything before any change.
   const texts = new Map<string, string | null>();
   const usage: UsageError[] = [];
@@ -207,6 +212,7 @@ export async function prepare(
     }
   }
   if (usage.length > 0) throw new UsageErrors(usage);
+  trace("targets parsed");
   return { manifest, secrets, state, detection, allEnvs, envs, targets, texts, servers };
 }
 
@@ -283,7 +289,9 @@ async function syncWithManifest(
   for (const e of resolved.errors)
     install.rows.push({ env: "-", package: e.package, version: "", action: "failed", error: e.message });
 
+  trace("packages");
   const desiredByTarget = await desiredEntries(machine, prepared, index, resolved.versions);
+  trace("entries");
   const plans = prepared.targets.map((target) =>
     planTarget(
       target,
