@@ -157,7 +157,7 @@ export async function backupFile(
   const dir = path.join(backupsDir, key);
   const stampText = now.toISOString().replace(/[:.]/g, "-");
   let name = `${stampText}.bak`;
-  for (let n = 1; await exists(path.join(dir, name)); n++) name = `${stampText}-${n}.bak`;
+  for (let n = 1; await pathExists(path.join(dir, name)); n++) name = `${stampText}-${n}.bak`;
   await writePrivateFile(path.join(dir, name), content);
   const all = (await readdir(dir)).filter((n) => n.endsWith(".bak")).sort();
   for (const old of all.slice(0, Math.max(0, all.length - keep)))
@@ -165,7 +165,7 @@ export async function backupFile(
   return path.join(dir, name);
 }
 
-async function exists(file: string): Promise<boolean> {
+export async function pathExists(file: string): Promise<boolean> {
   try {
     await stat(file);
     return true;

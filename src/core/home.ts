@@ -10,7 +10,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { LocalInfo } from "./environments/local.js";
 import { windowsToWsl } from "./environments/paths.js";
-import { readWindowsVars, type WindowsBridge } from "./environments/windows.js";
+import { keepWindowsVars, readWindowsVars, type WindowsBridge } from "./environments/windows.js";
 import { UsageError } from "./errors.js";
 import { type Host, localHomedir } from "./host.js";
 
@@ -47,21 +47,7 @@ export async function resolveHome(
 ): Promise<HomeInfo> {
   const override = host.env.MCP_TWIN_HOME;
   if (local.kind === "windows") {
-    const vars = Object.fromEntries(
-      [
-        "APPDATA",
-        "LOCALAPPDATA",
-        "USERPROFILE",
-        "USERNAME",
-        "PATH",
-        "PATHEXT",
-        "PROGRAMFILES",
-        "SYSTEMROOT",
-      ].flatMap((n) => {
-        const v = Object.entries(host.env).find(([k]) => k.toUpperCase() === n)?.[1];
-        return v ? [[n, v]] : [];
-      }),
-    );
+    const vars = keepWindowsVars(host.env);
     if (override) return { dir: override, source: "MCP_TWIN_HOME", windowsVars: vars };
     if (!vars.APPDATA)
       throw new UsageError("no-appdata", "APPDATA is not set, so mcp-twin cannot find its home.", {

@@ -3,12 +3,12 @@
  * A client gets a target where it is present, or anywhere it can run when `--client` names it.
  */
 import { createHash } from "node:crypto";
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import { CLIENTS } from "./clients/index.js";
 import type { ClientModule, Target } from "./clients/types.js";
 import type { Environment } from "./environments/types.js";
 import { envMatches } from "./environments/types.js";
+import { pathExists } from "./files.js";
 
 export interface TargetFilter {
   /** --env selectors (repeatable); empty means all. */
@@ -45,7 +45,7 @@ export async function discoverTargets(
       if (!client.projectConfig || !client.kinds.includes(local.kind)) continue;
       const file = path.join(path.resolve(filter.project), ...client.projectConfig);
       const user = await client.userConfig(local);
-      const present = named.has(client.id) || (user?.present ?? false) || (await exists(file));
+      const present = named.has(client.id) || (user?.present ?? false) || (await pathExists(file));
       if (!present && !filter.includeAbsent) continue;
       targets.push(makeTarget(local, client, "project", file, file, present));
     }
@@ -103,13 +103,4 @@ export function targetSlug(key: string): string {
   const [envId, clientId, scope] = key.split("|");
   const hash = createHash("sha256").update(key).digest("hex").slice(0, 8);
   return `${envId}-${clientId}-${scope}-${hash}`.replace(/[^A-Za-z0-9._-]+/g, "_");
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

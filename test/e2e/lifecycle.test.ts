@@ -4,32 +4,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, inject, test } from "vitest";
-import {
-  createFakeMachine,
-  type FakeMachine,
-  type FakeMachineOptions,
-  writeManifest,
-  writeSecrets,
-} from "../helpers/fake-machine.js";
+import { describe, expect, inject, test } from "vitest";
+import { type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { fixtureMachines } from "../helpers/machines.js";
 
 const SECRET = "fx-77aa55cc33ee11dd";
-const machines: FakeMachine[] = [];
-afterEach(() => {
-  for (const m of machines.splice(0)) m.cleanup();
-});
-
-function setup(options: FakeMachineOptions = {}, servers?: Record<string, unknown>): FakeMachine {
-  const machine = createFakeMachine({ registryUrl: inject("registryUrl"), ...options });
-  machines.push(machine);
-  writeManifest(machine, {
-    servers: servers ?? {
-      fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
-    },
-  });
-  writeSecrets(machine, { FIXTURE_TOKEN: SECRET });
-  return machine;
-}
+const setup = fixtureMachines(SECRET);
 
 const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 const installedVersion = (m: FakeMachine, side: "linux" | "windows") =>

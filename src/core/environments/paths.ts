@@ -45,11 +45,15 @@ function withSlash(p: string): string {
   return p.endsWith("/") ? p : `${p}/`;
 }
 
-/** Read `[automount] root` from the text of /etc/wsl.conf (default `/mnt/`). */
-export function automountRootFromConf(conf: string | undefined): string {
-  if (!conf) return "/mnt/";
+/**
+ * The INI dialect of /etc/wsl.conf and %USERPROFILE%\.wslconfig: `[section]` headers, `key = value`
+ * lines, `#`/`;` comments. Section and key names are lower-cased (WSL reads them so); values keep
+ * their case, with surrounding quotes removed.
+ */
+export function parseIni(text: string): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
   let section = "";
-  for (const raw of conf.split(/\r?\n/)) {
+  for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/[#;].*$/, "").trim();
     const header = /^\[(.+)\]$/.exec(line);
     if (header) {
@@ -57,12 +61,17 @@ export function automountRootFromConf(conf: string | undefined): string {
       continue;
     }
     const kv = /^([^=]+)=(.*)$/.exec(line);
-    if (section === "automount" && kv && kv[1]!.trim().toLowerCase() === "root") {
-      const value = kv[2]!.trim().replace(/^["']|["']$/g, "");
-      if (value) return withSlash(value);
-    }
+    if (!kv) continue;
+    out[section] ??= {};
+    out[section]![kv[1]!.trim().toLowerCase()] = kv[2]!.trim().replace(/^["']|["']$/g, "");
   }
-  return "/mnt/";
+  return out;
+}
+
+/** Read `[automount] root` from the text of /etc/wsl.conf (default `/mnt/`). */
+export function automountRootFromConf(conf: string | undefined): string {
+  const root = conf ? parseIni(conf).automount?.root : undefined;
+  return root ? withSlash(root) : "/mnt/";
 }
 
 /** Quote one argument for a `cmd.exe /d /s /c "..."` command line. */

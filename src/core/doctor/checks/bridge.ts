@@ -8,6 +8,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { VERSION } from "../../../version.js";
+import { parseIni } from "../../environments/paths.js";
 import { localHomedir } from "../../host.js";
 import type { Machine } from "../../machine.js";
 import { type Check, check } from "../types.js";
@@ -119,23 +120,13 @@ async function reach(url: string, token: string, timeoutMs: number, where: { env
 
 /** NAT mode forwards Windows' 127.0.0.1 to WSL unless .wslconfig turns localhostForwarding off. */
 export function parseWslConfig(text: string): { networkingMode?: string; localhostForwarding?: boolean } {
-  let section = "";
-  const out: { networkingMode?: string; localhostForwarding?: boolean } = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/[#;].*$/, "").trim();
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) {
-      section = header[1]!.trim().toLowerCase();
-      continue;
-    }
-    const kv = /^([^=]+)=(.*)$/.exec(line);
-    if (section !== "wsl2" || !kv) continue;
-    const key = kv[1]!.trim().toLowerCase();
-    const value = kv[2]!.trim().toLowerCase();
-    if (key === "networkingmode") out.networkingMode = value;
-    if (key === "localhostforwarding") out.localhostForwarding = value === "true";
-  }
-  return out;
+  const wsl2 = parseIni(text).wsl2 ?? {};
+  return {
+    ...(wsl2.networkingmode !== undefined ? { networkingMode: wsl2.networkingmode.toLowerCase() } : {}),
+    ...(wsl2.localhostforwarding !== undefined
+      ? { localhostForwarding: wsl2.localhostforwarding.toLowerCase() === "true" }
+      : {}),
+  };
 }
 
 async function windowsReach(machine: Machine, port: number, where: { env: string }): Promise<Check> {
