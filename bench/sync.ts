@@ -26,10 +26,15 @@ export async function run(): Promise<{ ok: boolean }> {
 
     const opts = { env: m.env, cwd: m.paths.linuxHome };
     m.clearInteropLog();
-    const [node, version, noop] = interleave(
+    const [node, version, help, noop] = interleave(
       [
         { name: "node -e 0", run: () => timeOnce(process.execPath, ["-e", "0"], opts) },
         { name: "mcp-twin --version", run: () => timeOnce(process.execPath, [BIN, "--version"], opts) },
+        // The floor of any command: Node, the CLI bundle and commander, no work at all.
+        {
+          name: "mcp-twin sync --help",
+          run: () => timeOnce(process.execPath, [BIN, "sync", "--help"], opts),
+        },
         { name: "mcp-twin sync (no-op)", run: () => timeOnce(process.execPath, [BIN, "sync"], opts) },
       ],
       25,
@@ -50,7 +55,7 @@ export async function run(): Promise<{ ok: boolean }> {
 
     const base = median(node!.ms);
     table(
-      [node!, version!, noop!].map((t) => ({
+      [node!, version!, help!, noop!].map((t) => ({
         command: t.name,
         "median ms": median(t.ms).toFixed(1),
         "× node -e 0": (median(t.ms) / base).toFixed(2),

@@ -6,14 +6,14 @@
  * that hook, hence the hand-written temp-file + rename here.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import fs, { readdirSync, readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { OperationError } from "./errors.js";
 
 export async function readTextOrNull(file: string): Promise<string | null> {
   try {
-    return await readFile(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
@@ -22,7 +22,7 @@ export async function readTextOrNull(file: string): Promise<string | null> {
 
 /** Write a file only we read (state, secrets, cache): atomic, mode 0600, folders created. */
 export async function writePrivateFile(file: string, data: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const { default: writeFileAtomic } = await import("write-file-atomic");
   await writeFileAtomic(file, data, { mode: 0o600 });
 }
@@ -46,7 +46,7 @@ export async function replaceFile(
   options: { newFileMode?: number; beforeRename?: (current: string | null) => Promise<void> } = {},
 ): Promise<ReplaceResult> {
   const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
+  await fs.promises.mkdir(dir, { recursive: true });
   let current = await readTextOrNull(file);
   for (let attempt = 0; attempt < 8; attempt++) {
     const next = compute(current);
@@ -62,7 +62,7 @@ export async function replaceFile(
       if (again !== current) {
         // The app wrote the file while we prepared ours: merge into its version instead.
         current = again;
-        await unlink(temp).catch(() => {});
+        await fs.promises.unlink(temp).catch(() => {});
         continue;
       }
       await options.beforeRename?.(current);
@@ -70,7 +70,7 @@ export async function replaceFile(
       await syncDir(dir);
       return { written: true, before: current, after: next };
     } catch (error) {
-      await unlink(temp).catch(() => {});
+      await fs.promises.unlink(temp).catch(() => {});
       throw error;
     }
   }
@@ -81,14 +81,14 @@ export async function replaceFile(
 
 async function existingMode(file: string, fallback: number): Promise<number> {
   try {
-    return (await stat(file)).mode & 0o7777;
+    return statSync(file).mode & 0o7777;
   } catch {
     return fallback;
   }
 }
 
 async function writeAndSync(file: string, data: string, mode: number): Promise<void> {
-  const handle = await open(file, "wx", mode);
+  const handle = await fs.promises.open(file, "wx", mode);
   try {
     await handle.writeFile(data, "utf8");
     // DrvFs (/mnt/c) ignores modes without the metadata option; chmod failing there is fine.
@@ -103,7 +103,7 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
   // On Windows an antivirus or the app may hold the file for a moment (EPERM/EBUSY/EACCES).
   for (let attempt = 0; ; attempt++) {
     try {
-      await rename(from, to);
+      await fs.promises.rename(from, to);
       return;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -115,7 +115,7 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
 
 async function syncDir(dir: string): Promise<void> {
   try {
-    const handle = await open(dir, "r");
+    const handle = await fs.promises.open(dir, "r");
     try {
       await handle.sync();
     } finally {
@@ -135,14 +135,14 @@ export async function removeStaleTemps(file: string): Promise<void> {
   const prefix = `.${path.basename(file)}${TEMP_MARK}`;
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir);
   } catch {
     return;
   }
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith(".tmp") || name.startsWith(`${prefix}${process.pid}-`))
       continue;
-    await rm(path.join(dir, name), { force: true }).catch(() => {});
+    await fs.promises.rm(path.join(dir, name), { force: true }).catch(() => {});
   }
 }
 
@@ -159,15 +159,17 @@ export async function backupFile(
   let name = `${stampText}.bak`;
   for (let n = 1; await pathExists(path.join(dir, name)); n++) name = `${stampText}-${n}.bak`;
   await writePrivateFile(path.join(dir, name), content);
-  const all = (await readdir(dir)).filter((n) => n.endsWith(".bak")).sort();
+  const all = readdirSync(dir)
+    .filter((n) => n.endsWith(".bak"))
+    .sort();
   for (const old of all.slice(0, Math.max(0, all.length - keep)))
-    await rm(path.join(dir, old), { force: true });
+    await fs.promises.rm(path.join(dir, old), { force: true });
   return path.join(dir, name);
 }
 
 export async function pathExists(file: string): Promise<boolean> {
   try {
-    await stat(file);
+    statSync(file);
     return true;
   } catch {
     return false;
@@ -185,7 +187,7 @@ export async function withLock<T>(
   fn: () => Promise<T>,
   options: { waitMs?: number } = {},
 ): Promise<T> {
-  await mkdir(home, { recursive: true });
+  await fs.promises.mkdir(home, { recursive: true });
   const lockDir = path.join(home, "sync.lock");
   // Who holds it, beside the lock (proper-lockfile removes the lock folder with rmdir: it must stay empty).
   const ownerFile = `${lockDir}.owner`;
@@ -214,11 +216,11 @@ export async function withLock<T>(
       },
     );
   }
-  await writeFile(ownerFile, JSON.stringify(await lockOwner())).catch(() => {});
+  await fs.promises.writeFile(ownerFile, JSON.stringify(await lockOwner())).catch(() => {});
   try {
     return await fn();
   } finally {
-    await rm(ownerFile, { force: true }).catch(() => {});
+    await fs.promises.rm(ownerFile, { force: true }).catch(() => {});
     await release().catch(() => {});
   }
 }
@@ -231,7 +233,7 @@ interface LockOwner {
 async function lockOwner(): Promise<LockOwner> {
   let boot = `${os.hostname()}/${process.platform}`;
   try {
-    boot += `/${(await readFile("/proc/sys/kernel/random/boot_id", "utf8")).trim()}`;
+    boot += `/${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()}`;
   } catch {
     // not Linux: hostname and platform tell this machine's processes apart from WSL's
   }
@@ -241,14 +243,14 @@ async function lockOwner(): Promise<LockOwner> {
 async function breakDeadLock(lockDir: string, ownerFile: string): Promise<void> {
   let owner: LockOwner;
   try {
-    owner = JSON.parse(await readFile(ownerFile, "utf8")) as LockOwner;
+    owner = JSON.parse(readFileSync(ownerFile, "utf8")) as LockOwner;
   } catch {
     return;
   }
   const me = await lockOwner();
   if (owner.boot !== me.boot || owner.pid === me.pid || isAlive(owner.pid)) return;
-  await rm(lockDir, { recursive: true, force: true });
-  await rm(ownerFile, { force: true });
+  await fs.promises.rm(lockDir, { recursive: true, force: true });
+  await fs.promises.rm(ownerFile, { force: true });
 }
 
 function isAlive(pid: number): boolean {

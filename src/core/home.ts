@@ -6,7 +6,7 @@
  * Inside WSL, finding %APPDATA% needs Windows: the answer is remembered in a small locator file in
  * the Linux cache folder, so later runs start no Windows process just to find the home.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { LocalInfo } from "./environments/local.js";
 import { windowsToWsl } from "./environments/paths.js";
@@ -34,7 +34,7 @@ function locatorFile(host: Host): string {
 async function isDir(p: string | undefined): Promise<boolean> {
   if (!p) return false;
   try {
-    return (await stat(p)).isDirectory();
+    return statSync(p).isDirectory();
   } catch {
     return false;
   }
@@ -92,7 +92,7 @@ async function windowsVarsFromWsl(
 ): Promise<{ vars: Record<string, string>; fresh: boolean } | undefined> {
   const file = locatorFile(host);
   try {
-    const saved = JSON.parse(await readFile(file, "utf8")) as {
+    const saved = JSON.parse(readFileSync(file, "utf8")) as {
       version?: number;
       vars?: Record<string, string>;
     };
@@ -109,8 +109,8 @@ async function windowsVarsFromWsl(
   if (local.interop && windows) {
     try {
       const vars = await readWindowsVars(windows);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, `${JSON.stringify({ version: LOCATOR_VERSION, vars }, null, 2)}\n`, {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, `${JSON.stringify({ version: LOCATOR_VERSION, vars }, null, 2)}\n`, {
         mode: 0o600,
       });
       return { vars, fresh: true };
@@ -127,7 +127,7 @@ async function guessProfileFromDrive(mountRoot: string): Promise<Record<string, 
   const users = `${mountRoot}c/Users`;
   let names: string[];
   try {
-    names = await readdir(users);
+    names = readdirSync(users);
   } catch {
     return undefined;
   }

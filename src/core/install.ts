@@ -4,7 +4,7 @@
  * npm call per environment. Each package's bin script is resolved to an absolute path, so entries
  * run `<node> <script>` with no npx, no shell and no network at launch.
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import type { Environment } from "./environments/types.js";
 import { globalModulesDir, joinNative } from "./environments/types.js";
 import { decodeWindowsOutput, tail } from "./run.js";
@@ -42,7 +42,7 @@ export async function readInstalledPackage(
   if (!file) return undefined;
   let pkg: { name?: string; version?: string; bin?: string | Record<string, string> };
   try {
-    pkg = JSON.parse(await readFile(file, "utf8")) as typeof pkg;
+    pkg = JSON.parse(readFileSync(file, "utf8")) as typeof pkg;
   } catch {
     return undefined;
   }

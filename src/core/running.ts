@@ -3,7 +3,7 @@
  * we say so, and warn when one is running. Linux/WSL: /proc (no process). Windows: one tasklist.exe
  * call, made only when a Windows app's config actually changed.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
 import type { Target } from "./clients/types.js";
 import { sysPath } from "./host.js";
 import type { Machine } from "./machine.js";
@@ -55,7 +55,7 @@ export async function runningApps(machine: Machine, targets: readonly Target[]):
 async function processNames(proc: string): Promise<Set<string> | null> {
   let pids: string[];
   try {
-    pids = (await readdir(proc)).filter((n) => /^\d+$/.test(n));
+    pids = readdirSync(proc).filter((n) => /^\d+$/.test(n));
   } catch {
     return null;
   }
@@ -63,7 +63,7 @@ async function processNames(proc: string): Promise<Set<string> | null> {
   await Promise.all(
     pids.map(async (pid) => {
       try {
-        names.add((await readFile(`${proc}/${pid}/comm`, "utf8")).trim());
+        names.add(readFileSync(`${proc}/${pid}/comm`, "utf8").trim());
       } catch {
         // gone
       }

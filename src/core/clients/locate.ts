@@ -1,5 +1,5 @@
 /** Small file-system questions client modules ask about an environment, through its access path. */
-import { readdir, stat } from "node:fs/promises";
+import { readdirSync, statSync } from "node:fs";
 import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
 
@@ -7,7 +7,7 @@ export async function existsIn(env: Environment, nativePath: string): Promise<bo
   const local = env.access(nativePath);
   if (!local) return false;
   try {
-    await stat(local);
+    statSync(local);
     return true;
   } catch {
     return false;
@@ -19,7 +19,7 @@ export async function listIn(env: Environment, nativeDir: string): Promise<strin
   const local = env.access(nativeDir);
   if (!local) return [];
   try {
-    return await readdir(local);
+    return readdirSync(local);
   } catch {
     return [];
   }

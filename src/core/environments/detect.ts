@@ -3,7 +3,7 @@
  * trusted while its stamp (file stats only) still matches, so a no-op run starts no process —
  * in particular no Windows process, each of which costs tens to hundreds of milliseconds.
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { writePrivateFile } from "../files.js";
 import type { Machine } from "../machine.js";
@@ -149,7 +149,7 @@ function emptyCache(): CacheFile {
 
 async function readCache(file: string): Promise<CacheFile> {
   try {
-    const data = JSON.parse(await readFile(file, "utf8")) as CacheFile;
+    const data = JSON.parse(readFileSync(file, "utf8")) as CacheFile;
     if (data.version === CACHE_VERSION && data.entries && typeof data.entries === "object") return data;
   } catch {
     // missing or unreadable: start over

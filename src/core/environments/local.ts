@@ -2,7 +2,7 @@
  * Where is mcp-twin running? Windows, WSL 1/2 (which distro, is interop on), macOS or Linux.
  * Reads only the environment table and a few files under /proc and /etc: no process.
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { getEnv, type Host, sysPath } from "../host.js";
 import { automountRootFromConf } from "./paths.js";
 import type { EnvKind } from "./types.js";
@@ -25,7 +25,7 @@ export interface LocalInfo {
 
 async function readText(file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@
  * node and npm are found on PATH with file stats; a `node`/`npm` that lives on a Windows drive
  * (WSL's appended Windows PATH) is the classic trap and makes the environment unusable.
  */
-import { realpath } from "node:fs/promises";
+import { realpathSync } from "node:fs";
 import path from "node:path";
 import { getEnv, type Host, localHomedir } from "../host.js";
 import { tail } from "../run.js";
@@ -30,7 +30,7 @@ function childEnv(host: Host, nodeDir: string | undefined, extra: Record<string,
 
 async function real(p: string): Promise<string> {
   try {
-    return await realpath(p);
+    return realpathSync(p);
   } catch {
     return p;
   }

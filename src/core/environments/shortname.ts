@@ -4,7 +4,7 @@
  * Windows does not list short names, but opens them: we guess the usual candidates and keep the one
  * that leads to the same file (same device and inode) as the long name. Stats only, no process.
  */
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 
 /** Candidate short names for one path component, most likely first. */
 export function shortNameCandidates(component: string): string[] {
@@ -23,7 +23,7 @@ export function shortNameCandidates(component: string): string[] {
 
 async function identity(file: string): Promise<string | undefined> {
   try {
-    const s = await stat(file);
+    const s = statSync(file);
     return `${s.dev}:${s.ino}`;
   } catch {
     return undefined;

@@ -2,8 +2,7 @@
  * PATH look-ups done with file stats, never with `which`/`where` processes (each interop call
  * costs tens to hundreds of milliseconds).
  */
-import { constants } from "node:fs";
-import { access, stat } from "node:fs/promises";
+import { accessSync, constants, statSync } from "node:fs";
 
 interface PosixSearch {
   posix: true;
@@ -19,9 +18,9 @@ interface WindowsSearch {
 
 export async function isExecutableFile(file: string, needExecBit = true): Promise<boolean> {
   try {
-    const s = await stat(file);
+    const s = statSync(file);
     if (!s.isFile()) return false;
-    if (needExecBit) await access(file, constants.X_OK);
+    if (needExecBit) accessSync(file, constants.X_OK);
     return true;
   } catch {
     return false;

@@ -4,7 +4,7 @@
  * and `npm prefix -g --loglevel=verbose` (prefix, node path and versions). Everything else is
  * file stats through the drive mount.
  */
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { getEnv, type Host } from "../host.js";
 import { decodeWindowsOutput, type RunResult, tail } from "../run.js";
@@ -206,7 +206,7 @@ export async function windowsStamp(bridge: WindowsBridge, facts: EnvFacts): Prom
 export async function statStamp(file: string | undefined): Promise<string> {
   if (!file) return "-";
   try {
-    const s = await stat(file);
+    const s = statSync(file);
     return `${s.isDirectory() ? "d" : "f"}${Math.trunc(s.mtimeMs)}:${s.size}`;
   } catch {
     return "missing";

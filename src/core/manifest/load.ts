@@ -3,8 +3,7 @@
  * the validated result is cached in the home, so a no-op run does not even load zod.
  */
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { VERSION } from "../../version.js";
 import { UsageError } from "../errors.js";
@@ -63,7 +62,7 @@ async function validated(text: string, file: string, cacheDir: string | undefine
     : undefined;
   if (cacheFile) {
     try {
-      const cached = JSON.parse(await readFile(cacheFile, "utf8")) as CachedManifest;
+      const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as CachedManifest;
       // The mcp-twin version is part of the key: a newer schema must look at the text again.
       if (cached.hash === hash && cached.version === VERSION) return cached.manifest;
     } catch {
