@@ -8,7 +8,12 @@ const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), 
 // One ESM bundle per entry; commands are split into chunks that cli.ts imports lazily, so
 // `mcp-twin --version` loads almost nothing.
 export default defineConfig({
-  entry: { cli: "src/cli.ts", version: "src/version.ts", "manifest-schema": "src/core/manifest/schema.ts" },
+  entry: {
+    cli: "src/cli.ts",
+    version: "src/version.ts",
+    "manifest-schema": "src/core/manifest/schema.ts",
+    "template-schema": "src/core/catalogue/schema.ts",
+  },
   format: ["esm"],
   target: "node20",
   platform: "node",

@@ -5,6 +5,13 @@ if (major < 20 || (major === 20 && minor < 12)) {
   process.stderr.write(`mcp-twin needs Node.js 20.12 or newer (this is ${process.version}).\n`);
   process.exit(2);
 }
+// `mcp-twin … | head`: a reader that stops early is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   const { VERSION } = await import("../dist/version.js");

@@ -1,8 +1,12 @@
-// Writes schema/manifest.schema.json from the zod schema (the source of truth). Run by `npm run build`;
-// test/manifest/json-schema.test.ts fails when the committed copy is out of date.
+// Writes schema/manifest.schema.json and schema/template.schema.json from the zod schemas (the
+// source of truth). Run by `npm run build`; test/e2e/package.test.ts fails when a committed copy
+// is out of date.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { manifestJsonSchema } from "../dist/manifest-schema.js";
+import { templateJsonSchema } from "../dist/template-schema.js";
 
-const target = new URL("../schema/manifest.schema.json", import.meta.url);
 mkdirSync(new URL("../schema/", import.meta.url), { recursive: true });
-writeFileSync(target, `${JSON.stringify(manifestJsonSchema(), null, 2)}\n`);
+const write = (name, schema) =>
+  writeFileSync(new URL(`../schema/${name}`, import.meta.url), `${JSON.stringify(schema, null, 2)}\n`);
+write("manifest.schema.json", manifestJsonSchema());
+write("template.schema.json", templateJsonSchema());

@@ -126,6 +126,48 @@ export function buildProgram(
   );
 
   command(
+    "add",
+    "add a server to the manifest: a catalogue entry or an npm package",
+    () => import("./commands/add.js"),
+  )
+    .argument("[template-or-package]", "a catalogue name (see --list) or an npm package spec")
+    .option("--list", "show the catalogue")
+    .option("--name <name>", "the server's name in the manifest")
+    .addOption(
+      new Option("--arg <name=value>", "an answer for the template's inputs (repeatable)")
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option(
+        "--secret <NAME[=VALUE]>",
+        "a secret's value, or NAME alone to take it from the environment (repeatable)",
+      )
+        .argParser(collect)
+        .default([]),
+    )
+    .option("--force", "replace a server of the same name");
+
+  command("remove", "take a server out of the manifest", () => import("./commands/remove.js")).argument(
+    "<name>",
+    "the server's name",
+  );
+
+  command(
+    "import",
+    "copy the servers configured in any client into the manifest (and adopt them)",
+    () => import("./commands/import.js"),
+  ).option("--force", "replace manifest servers of the same name");
+
+  command(
+    "secret",
+    "manage secrets: set NAME (value from a masked prompt or stdin), list, rm NAME",
+    () => import("./commands/secret.js"),
+  )
+    .argument("<action>", "set, list or rm")
+    .argument("[name]", "the secret's name, e.g. TAVILY_API_KEY");
+
+  command(
     "restore",
     "put back mcp-twin's entries of a target as they were before the last sync",
     () => import("./commands/restore.js"),

@@ -1,0 +1,41 @@
+/** `mcp-twin remove <name>`: take a server out of the manifest (then `mcp-twin sync` removes its entries). */
+import type { CommandContext } from "../cli.js";
+import { UsageError } from "../core/errors.js";
+import { openMachine } from "../core/machine.js";
+import { editManifest, serverNames, withoutServer } from "../core/manifest/edit.js";
+import { locateManifest } from "../core/manifest/load.js";
+import { unifiedDiff } from "../ui/diff.js";
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const name = ctx.args[0];
+  if (!name) throw new UsageError("missing-argument", "remove needs a server name.");
+  const machine = await openMachine(ctx.host);
+  const file = locateManifest({
+    manifest: ctx.options.manifest,
+    cwd: ctx.host.cwd,
+    homeManifest: machine.paths.manifest,
+  });
+  const result = await editManifest(
+    machine,
+    file,
+    (current) => {
+      const names = serverNames(current, file);
+      if (!names.includes(name)) {
+        throw new UsageError("unknown-server", `${name} is not in ${file}.`, {
+          hint: names.length > 0 ? `It has: ${names.join(", ")}.` : "It has no servers.",
+        });
+      }
+      return withoutServer(current!, file, name);
+    },
+    { dryRun: Boolean(ctx.options.dryRun) },
+  );
+  if (ctx.output.json)
+    ctx.output.result({ removed: name, manifest: file, dryRun: Boolean(ctx.options.dryRun) });
+  else if (ctx.options.dryRun && result.after !== null)
+    ctx.output.print(await unifiedDiff(file, result.before, result.after, ctx.output.theme));
+  else
+    ctx.output.print(
+      `${ctx.output.theme.ok} Removed ${name} from ${file}. Run \`mcp-twin sync\` to take it out of every client.`,
+    );
+  return 0;
+}

@@ -1,0 +1,120 @@
+/**
+ * `mcp-twin secret set|list|rm`: the secrets file (mode 0600 in the home). Values come from a
+ * masked prompt or stdin — never from the command line — and are never printed.
+ */
+import type { CommandContext } from "../cli.js";
+import { UsageError } from "../core/errors.js";
+import { withLock } from "../core/files.js";
+import { openMachine } from "../core/machine.js";
+import { loadManifest, locateManifest } from "../core/manifest/load.js";
+import { referencedNames } from "../core/manifest/resolve.js";
+import { assertSecretName, loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
+import { inquirerPrompts, readStdin } from "../ui/prompts.js";
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const [action, name] = ctx.args;
+  const machine = await openMachine(ctx.host);
+  const file = machine.paths.secrets;
+  const secrets = await loadSecrets(file);
+  ctx.output.addSecrets(Object.values(secrets));
+
+  if (action === "list") {
+    const used = await usedBy(ctx, machine);
+    const names = [...new Set([...Object.keys(secrets), ...used.keys()])].sort();
+    const rows = names.map((n) => ({
+      name: n,
+      stored: n in secrets,
+      fromEnvironment: !(n in secrets) && ctx.host.env[n] !== undefined,
+      usedBy: used.get(n) ?? [],
+    }));
+    if (ctx.output.json) ctx.output.result({ file, secrets: rows });
+    else if (rows.length === 0) ctx.output.print("No secrets stored, and the manifest references none.");
+    else {
+      for (const r of rows) {
+        const state = r.stored
+          ? ctx.output.theme.ok
+          : r.fromEnvironment
+            ? ctx.output.theme.info
+            : ctx.output.theme.fail;
+        const where = r.stored ? "stored" : r.fromEnvironment ? "from the environment" : "not set";
+        ctx.output.print(
+          `${state} ${r.name.padEnd(28)} ${where}${r.usedBy.length > 0 ? `, used by ${r.usedBy.join(", ")}` : ", not used by the manifest"}`,
+        );
+      }
+    }
+    return rows.some((r) => !r.stored && !r.fromEnvironment) ? 1 : 0;
+  }
+
+  if (action !== "set" && action !== "rm") {
+    throw new UsageError("bad-action", `secret ${action ?? ""}: expected set, list or rm.`, {
+      hint: "mcp-twin secret set NAME | secret list | secret rm NAME",
+    });
+  }
+  if (!name) throw new UsageError("missing-argument", `secret ${action} needs a NAME.`);
+  assertSecretName(name);
+
+  if (action === "rm") {
+    if (!(name in secrets)) throw new UsageError("unknown-secret", `No secret named ${name} is stored.`);
+    if (!ctx.options.dryRun) {
+      await withLock(machine.home.dir, async () => {
+        const now = await loadSecrets(file);
+        delete now[name];
+        await saveSecrets(file, now);
+      });
+    }
+    if (ctx.output.json) ctx.output.result({ removed: name, dryRun: Boolean(ctx.options.dryRun) });
+    else
+      ctx.output.print(`${ctx.output.theme.ok} ${ctx.options.dryRun ? "Would remove" : "Removed"} ${name}.`);
+    return 0;
+  }
+
+  const interactive = Boolean(process.stdin.isTTY) && !ctx.options.yes;
+  let value: string;
+  if (!process.stdin.isTTY) value = await readStdin();
+  else if (interactive)
+    value = await inquirerPrompts().password({
+      message: `Value of ${name}`,
+      validate: (v) => (v ? true : "a value is needed"),
+    });
+  else
+    throw new UsageError("no-value", `secret set ${name}: with --yes the value must come on stdin.`, {
+      hint: `printf %s "$VALUE" | mcp-twin secret set ${name}`,
+    });
+  if (!value) throw new UsageError("no-value", `secret set ${name}: the value is empty.`);
+  ctx.output.addSecrets([value]);
+  if (!ctx.options.dryRun) {
+    await withLock(machine.home.dir, async () =>
+      saveSecrets(file, { ...(await loadSecrets(file)), [name]: value }),
+    );
+  }
+  if (ctx.output.json) ctx.output.result({ set: name, file, dryRun: Boolean(ctx.options.dryRun) });
+  else
+    ctx.output.print(
+      `${ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${file} (mode 0600). Run \`mcp-twin sync\` to use it.`,
+    );
+  return 0;
+}
+
+/** Secret name → servers of the manifest that reference it. */
+async function usedBy(
+  ctx: CommandContext,
+  machine: Awaited<ReturnType<typeof openMachine>>,
+): Promise<Map<string, string[]>> {
+  const map = new Map<string, string[]>();
+  try {
+    const file = locateManifest({
+      manifest: ctx.options.manifest,
+      cwd: ctx.host.cwd,
+      homeManifest: machine.paths.manifest,
+    });
+    const { manifest } = await loadManifest(file, { cacheDir: machine.paths.cache });
+    for (const [server, spec] of Object.entries(manifest.servers)) {
+      for (const ref of referencedNames(JSON.stringify(spec)).filter((r) => r.kind === "secret")) {
+        map.set(ref.name, [...new Set([...(map.get(ref.name) ?? []), server])]);
+      }
+    }
+  } catch {
+    // an unreadable manifest: list the stored names only
+  }
+  return map;
+}

@@ -1,0 +1,205 @@
+/**
+ * The catalogue: the templates shipped in the package's `templates/` folder plus any the user drops
+ * in `<home>/templates/` (one file per server; a file of the same name overrides a shipped one).
+ * Loading never throws for a bad file: it is reported (file:line:column) and skipped.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { getNodeValue, type ParseError, parseTree } from "jsonc-parser";
+import { lineColumnAt, UsageError } from "../errors.js";
+import { referencedNames } from "../manifest/resolve.js";
+import { type ServerSpec, serverSchema } from "../manifest/schema.js";
+import { type SecretSpec, type Template, type TemplateInput, templateSchema } from "./schema.js";
+
+export type { SecretSpec, Template, TemplateInput } from "./schema.js";
+
+export interface CatalogueProblem {
+  file: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+export interface Catalogue {
+  templates: Template[];
+  problems: CatalogueProblem[];
+}
+
+/** The installed package's folder (holds templates/ and schema/): found from this module upward. */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = path.join(dir, "package.json");
+    if (existsSync(pkg) && existsSync(path.join(dir, "templates"))) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "mcp-twin") return dir;
+      } catch {
+        // keep looking
+      }
+    }
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error("mcp-twin's package folder (with templates/) was not found");
+    dir = up;
+  }
+}
+
+export function loadCatalogue(options: { homeDir?: string; builtinDir?: string } = {}): Catalogue {
+  const byName = new Map<string, Template>();
+  const problems: CatalogueProblem[] = [];
+  const dirs = [options.builtinDir ?? path.join(packageRoot(), "templates")];
+  if (options.homeDir) dirs.push(path.join(options.homeDir, "templates"));
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith(".jsonc") || n.endsWith(".json"));
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) {
+      const file = path.join(dir, name);
+      const loaded = loadTemplateFile(file);
+      if ("problem" in loaded) problems.push(loaded.problem);
+      else byName.set(loaded.template.name, loaded.template);
+    }
+  }
+  return { templates: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)), problems };
+}
+
+export function loadTemplateFile(file: string): { template: Template } | { problem: CatalogueProblem } {
+  const text = readFileSync(file, "utf8");
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true });
+  if (errors[0] || !root) {
+    const at = lineColumnAt(text, errors[0]?.offset ?? 0);
+    return { problem: { file, ...at, message: "not valid JSON(C)" } };
+  }
+  const result = templateSchema.safeParse(getNodeValue(root));
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    return { problem: { file, message: `${issue.path.join(".") || "(top level)"}: ${issue.message}` } };
+  }
+  return { template: result.data };
+}
+
+/** Templates matching a query in name, title, description or category (all when empty). */
+export function searchTemplates(templates: readonly Template[], query: string): Template[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  return templates.filter((t) => {
+    const text = [t.name, t.title, t.description, ...t.categories].join(" ").toLowerCase();
+    return words.every((w) => text.includes(w));
+  });
+}
+
+/** Why an input answer is not acceptable, or undefined when it is. */
+export function checkInput(spec: TemplateInput, value: string, homedir: string): string | undefined {
+  if (!value) return spec.optional ? undefined : "an answer is needed";
+  if (spec.type === "folder") {
+    const folder = expandHome(value, homedir);
+    try {
+      if (!statSync(folder).isDirectory()) return `${folder} is not a folder`;
+    } catch {
+      return `${folder} does not exist`;
+    }
+    return undefined;
+  }
+  if (spec.type === "url") {
+    try {
+      const u = new URL(value);
+      if (!/^https?:$/.test(u.protocol)) return "use an http(s) URL";
+    } catch {
+      return "not a URL";
+    }
+    return undefined;
+  }
+  if (spec.pattern && !new RegExp(spec.pattern).test(value))
+    return `does not look right (expected ${spec.pattern})`;
+  return undefined;
+}
+
+/** Why a secret value is not acceptable (never echoing it), or undefined. */
+export function checkSecret(spec: SecretSpec, value: string): string | undefined {
+  if (!value) return spec.optional ? undefined : "a value is needed";
+  if (/^(your[-_ ]?|<|x{6,}|placeholder|changeme)/i.test(value))
+    return "looks like a placeholder, not a real key";
+  if (spec.pattern && !new RegExp(spec.pattern).test(value))
+    return `does not look like a ${spec.name}${spec.example ? ` (${spec.example})` : ""}`;
+  return undefined;
+}
+
+export function expandHome(value: string, homedir: string): string {
+  return value === "~" ? homedir : value.startsWith("~/") ? path.join(homedir, value.slice(2)) : value;
+}
+
+export interface Instantiated {
+  name: string;
+  server: ServerSpec;
+  /** Secrets the entry refers to (optional ones left out are not listed). */
+  secrets: SecretSpec[];
+}
+
+/**
+ * A manifest server from a template: placeholders filled with the answers, optional secrets that
+ * were not given dropped (with whatever refers to them). Validated against the manifest schema.
+ */
+export function instantiate(
+  template: Template,
+  answers: { name?: string; inputs?: Record<string, string>; withoutSecrets?: readonly string[] },
+  homedir: string,
+): Instantiated {
+  const name = answers.name ?? template.name;
+  const fill = (s: string) =>
+    s.replace(/\$\{input:([A-Za-z0-9]+)\}/g, (_, key: string) => {
+      const spec = template.inputs?.[key];
+      const value = answers.inputs?.[key] ?? spec?.default ?? "";
+      return spec?.type === "folder" ? expandHome(value, homedir) : value;
+    });
+  const dropped = new Set(
+    (answers.withoutSecrets ?? []).filter((n) => template.secrets?.find((s) => s.name === n)?.optional),
+  );
+  const keep = (v: string) => !referencedNames(v).some((r) => r.kind === "secret" && dropped.has(r.name));
+  const mapValues = (m: Record<string, string> | undefined) => {
+    if (!m) return undefined;
+    const out = Object.fromEntries(
+      Object.entries(m)
+        .filter(([, v]) => keep(v))
+        .map(([k, v]) => [k, fill(v)]),
+    );
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+  const s = template.server;
+  const draft: Record<string, unknown> = {
+    ...(s.package ? { package: s.package } : {}),
+    ...(s.bin ? { bin: s.bin } : {}),
+    ...(s.command ? { command: s.command } : {}),
+    ...(s.url ? { url: fill(s.url) } : {}),
+    ...(s.args
+      ? {
+          args: s.args
+            .filter(keep)
+            .map(fill)
+            .filter((a) => a !== ""),
+        }
+      : {}),
+    ...(mapValues(s.env) ? { env: mapValues(s.env) } : {}),
+    ...(mapValues(s.headers) ? { headers: mapValues(s.headers) } : {}),
+    ...(s.environments ? { environments: s.environments } : {}),
+    ...(s.clients ? { clients: s.clients } : {}),
+  };
+  const result = serverSchema.safeParse(draft);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new UsageError(
+      "template-invalid",
+      `The ${template.name} template gave an invalid server: ${issue.path.join(".")}: ${issue.message}.`,
+      {
+        hint: "Check the answers given for its inputs.",
+      },
+    );
+  }
+  return {
+    name,
+    server: result.data,
+    secrets: (template.secrets ?? []).filter((sec) => !dropped.has(sec.name)),
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * Questions shared by `add` and `init`: a template's inputs and the secrets servers need. Answers
+ * come from flags first, then the process environment (secrets), then a prompt when interactive;
+ * with --yes a missing required answer is an exit-2 error naming it.
+ */
+import { checkInput, checkSecret, type SecretSpec, type Template } from "../core/catalogue/index.js";
+import { UsageError, UsageErrors } from "../core/errors.js";
+import type { Prompts } from "./prompts.js";
+
+export interface AskContext {
+  prompts: Prompts | undefined;
+  homedir: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export async function askInputs(
+  template: Template,
+  given: Record<string, string>,
+  ctx: AskContext,
+): Promise<Record<string, string>> {
+  const answers: Record<string, string> = {};
+  const missing: UsageError[] = [];
+  for (const [key, spec] of Object.entries(template.inputs ?? {})) {
+    let value = given[key];
+    if (value !== undefined) {
+      const problem = checkInput(spec, value, ctx.homedir);
+      if (problem) throw new UsageError("bad-input", `${template.name}: --arg ${key}: ${problem}.`);
+    } else if (ctx.prompts) {
+      value = await ctx.prompts.input({
+        message: `${template.title}: ${spec.description}${spec.type === "folder" ? " (a folder)" : ""}`,
+        ...(spec.default ? { default: spec.default } : {}),
+        validate: (v) => checkInput(spec, v, ctx.homedir) ?? true,
+      });
+    } else if (spec.default !== undefined || spec.optional) {
+      value = spec.default ?? "";
+      const problem = value ? checkInput(spec, value, ctx.homedir) : undefined;
+      if (problem)
+        missing.push(
+          new UsageError(
+            "bad-input",
+            `${template.name}: the default for ${key} does not work here: ${problem}.`,
+            { hint: `Pass --arg ${key}=<value>.` },
+          ),
+        );
+    } else {
+      missing.push(
+        new UsageError("missing-answer", `${template.name} needs ${key} (${spec.description}).`, {
+          hint: `Pass --arg ${key}=<value>.`,
+        }),
+      );
+    }
+    if (value !== undefined) answers[key] = value;
+  }
+  if (missing.length > 0) throw new UsageErrors(missing);
+  return answers;
+}
+
+export interface SecretAnswers {
+  /** New values to store. */
+  values: Record<string, string>;
+  /** Optional secrets the user left out. */
+  skipped: string[];
+}
+
+/**
+ * `given`: NAME → value from `--secret NAME=VALUE`, or NAME → undefined for `--secret NAME` (take
+ * it from the environment). Secrets already stored are not asked again.
+ */
+export async function askSecrets(
+  specs: readonly SecretSpec[],
+  given: Map<string, string | undefined>,
+  stored: Readonly<Record<string, string>>,
+  ctx: AskContext,
+): Promise<SecretAnswers> {
+  const out: SecretAnswers = { values: {}, skipped: [] };
+  const missing: UsageError[] = [];
+  for (const spec of specs) {
+    let value: string | undefined;
+    if (given.has(spec.name)) {
+      value = given.get(spec.name) ?? ctx.env[spec.name];
+      if (value === undefined) {
+        missing.push(
+          new UsageError(
+            "missing-secret",
+            `--secret ${spec.name}: ${spec.name} is not set in the environment.`,
+            { hint: `Export ${spec.name}, or pass --secret ${spec.name}=<value>.` },
+          ),
+        );
+        continue;
+      }
+      const problem = checkSecret(spec, value);
+      if (problem) {
+        missing.push(
+          new UsageError("bad-secret", `--secret ${spec.name}: ${problem}.`, {
+            hint: `Get one at ${spec.url}.`,
+          }),
+        );
+        continue;
+      }
+      out.values[spec.name] = value;
+      continue;
+    }
+    if (stored[spec.name] !== undefined) continue;
+    if (ctx.prompts) {
+      value = await ctx.prompts.password({
+        message: `${spec.description}${spec.optional ? " (optional, Enter to skip)" : ""} — get one at ${spec.url}`,
+        validate: (v) => checkSecret(spec, v) ?? true,
+      });
+      if (value) out.values[spec.name] = value;
+      else out.skipped.push(spec.name);
+      continue;
+    }
+    if (spec.optional) {
+      out.skipped.push(spec.name);
+      continue;
+    }
+    missing.push(
+      new UsageError("missing-secret", `Secret ${spec.name} is needed (${spec.description}).`, {
+        hint: `Pass --secret ${spec.name}=<value> (or --secret ${spec.name} to take it from the environment), or run \`mcp-twin secret set ${spec.name}\` first. Get one at ${spec.url}.`,
+      }),
+    );
+  }
+  if (missing.length > 0) throw new UsageErrors(missing);
+  return out;
+}
+
+/** `--secret NAME=VALUE` / `--secret NAME` flags → a map (values may be undefined: from the environment). */
+export function parseSecretFlags(flags: readonly string[]): Map<string, string | undefined> {
+  const map = new Map<string, string | undefined>();
+  for (const flag of flags) {
+    const eq = flag.indexOf("=");
+    const name = eq === -1 ? flag : flag.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new UsageError(
+        "secret-name",
+        `--secret ${eq === -1 ? flag : `${name}=…`}: not a valid secret name.`,
+      );
+    map.set(name, eq === -1 ? undefined : flag.slice(eq + 1));
+  }
+  return map;
+}
+
+/** `--arg K=V` flags → a record. */
+export function parseArgFlags(flags: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const flag of flags) {
+    const eq = flag.indexOf("=");
+    if (eq <= 0) throw new UsageError("bad-arg", `--arg ${flag}: expected NAME=VALUE.`);
+    out[flag.slice(0, eq)] = flag.slice(eq + 1);
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+/**
+ * Prompts, behind a small interface so commands can be driven by tests and by `--yes`.
+ * @inquirer/prompts is loaded on first use. Ctrl-C surfaces as ExitPromptError, which the CLI
+ * turns into exit 130 (nothing is written before the last confirmation).
+ */
+export interface Choice<T> {
+  name: string;
+  value: T;
+  description?: string;
+  checked?: boolean;
+}
+
+export interface Prompts {
+  input(options: {
+    message: string;
+    default?: string;
+    validate?: (value: string) => true | string;
+  }): Promise<string>;
+  password(options: { message: string; validate?: (value: string) => true | string }): Promise<string>;
+  confirm(options: { message: string; default?: boolean }): Promise<boolean>;
+  checkbox<T>(options: { message: string; choices: Choice<T>[]; pageSize?: number }): Promise<T[]>;
+  /** Type to filter a long list; returns the one chosen. */
+  search<T>(options: { message: string; source: (term: string | undefined) => Choice<T>[] }): Promise<T>;
+}
+
+export function inquirerPrompts(): Prompts {
+  const lib = () => import("@inquirer/prompts");
+  return {
+    input: async (o) => (await lib()).input(o),
+    password: async (o) => (await lib()).password({ ...o, mask: "*" }),
+    confirm: async (o) => (await lib()).confirm(o),
+    checkbox: async <T>(o: { message: string; choices: Choice<T>[]; pageSize?: number }) =>
+      (await lib()).checkbox<T>({ ...o, pageSize: o.pageSize ?? 12 }),
+    search: async <T>(o: { message: string; source: (term: string | undefined) => Choice<T>[] }) =>
+      (await lib()).search<T>({ message: o.message, source: async (term) => o.source(term) }),
+  };
+}
+
+/** Everything a non-TTY caller sends on stdin (a secret piped in), without the final newline. */
+export async function readStdin(stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
+}
