@@ -62,10 +62,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
     name = made.name;
     server = made.server;
-  } else if (
-    npmSpec.safeParse(what).success &&
-    (what.includes("/") || what.includes("@") || what.includes("-"))
-  ) {
+  } else if (npmSpec.safeParse(what).success) {
+    if (!o.dryRun) await assertPublished(ctx, what, catalogue.templates);
     name = o.name ?? what.replace(/^@[^/]+\//, "").replace(/@.*$/, "");
     server = { package: what };
     for (const [k, v] of given) if (v !== undefined) newSecrets[k] = v;
@@ -147,8 +145,43 @@ async function listCatalogue(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
+/** A typo of a catalogue name must not become an npm package: ask the registry (offline: trust it). */
+async function assertPublished(
+  ctx: CommandContext,
+  spec: string,
+  templates: readonly Template[],
+): Promise<void> {
+  const step = ctx.output.progress.step(`Looking up ${spec}`);
+  const r = await ctx.host.runner.run("npm", ["view", spec, "name"], {
+    env: { ...ctx.host.env },
+    timeoutMs: 30_000,
+  });
+  step.stop();
+  if (r.exitCode !== 0 && /E404|404 Not Found|No match found/i.test(r.stderr.toString()))
+    throw unknown(spec, templates);
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const here = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = here;
+    }
+  }
+  return row[b.length]!;
+}
+
 function unknown(what: string, templates: readonly Template[]): UsageError {
-  const close = searchTemplates(templates, what.slice(0, 4)).map((t) => t.name);
+  const close = [
+    ...new Set([
+      ...templates.filter((t) => editDistance(t.name, what) <= 2).map((t) => t.name),
+      ...searchTemplates(templates, what).map((t) => t.name),
+    ]),
+  ];
   return new UsageError("unknown-server", `"${what}" is neither a catalogue entry nor an npm package name.`, {
     hint:
       close.length > 0

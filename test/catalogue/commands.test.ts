@@ -1,0 +1,143 @@
+/**
+ * add, remove, secret — through the built binary: comments and line endings of the manifest
+ * survive, secrets are private and never printed, --yes fails clearly, --dry-run writes nothing,
+ * and the prompts work in a real terminal (including a wrong answer and Ctrl-C).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, expect, inject, test } from "vitest";
+import { runCli } from "../helpers/fake-machine.js";
+import { KEY, runInPty } from "../helpers/pty.js";
+
+let root: string;
+let env: Record<string, string>;
+const home = () => path.join(root, "twin");
+const manifest = () => path.join(home(), "mcp-twin.jsonc");
+const SECRET = "tvly-dev-4b7e19a0c3d2";
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-cmds-"));
+  mkdirSync(path.join(root, "h"), { recursive: true });
+  env = {
+    HOME: path.join(root, "h"),
+    PATH: process.env.PATH ?? "",
+    MCP_TWIN_HOME: home(),
+    NO_COLOR: "1",
+    LANG: "C.UTF-8",
+    npm_config_registry: inject("registryUrl"),
+    npm_config_cache: path.join(root, "npm-cache"),
+  };
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+const cli = (args: string[], input?: string) => runCli(args, env, root, input);
+
+test("add and remove edit only their entry: comments, tabs and CRLF survive", async () => {
+  mkdirSync(home(), { recursive: true });
+  const original =
+    '// my servers\r\n{\r\n\t"servers": {\r\n\t\t// notes on raw\r\n\t\t"raw": { "command": "uvx", "args": ["x"] }\r\n\t}\r\n}\r\n';
+  writeFileSync(manifest(), original);
+  const added = await cli(["add", "memory", "--yes"]);
+  expect(added.code).toBe(0);
+  const text = readFileSync(manifest(), "utf8");
+  expect(
+    text.startsWith(
+      '// my servers\r\n{\r\n\t"servers": {\r\n\t\t// notes on raw\r\n\t\t"raw": { "command": "uvx", "args": ["x"] },\r\n\t\t"memory": {\r\n\t\t\t"package": "@modelcontextprotocol/server-memory@',
+    ),
+  ).toBe(true);
+  expect(text.includes("\n") && !/[^\r]\n/.test(text)).toBe(true);
+  expect((await cli(["remove", "memory"])).code).toBe(0);
+  expect(readFileSync(manifest(), "utf8")).toBe(original);
+});
+
+test("a catalogue server with a secret: --yes without it is exit 2 naming it, nothing written", async () => {
+  const r = await cli(["add", "tavily", "--yes"]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain("Secret TAVILY_API_KEY is needed");
+  expect(r.stderr).toContain("https://app.tavily.com");
+  expect(existsSync(manifest())).toBe(false);
+  const wrong = await cli(["add", "tavily", "--yes", "--secret", "TAVILY_API_KEY=your-api-key"]);
+  expect(wrong.code).toBe(2);
+  expect(wrong.stderr).toContain("looks like a placeholder");
+});
+
+test("--secret NAME takes it from the environment; the secrets file is 0600; values never printed", async () => {
+  env.TAVILY_API_KEY = SECRET;
+  const r = await cli(["add", "tavily", "--secret", "TAVILY_API_KEY", "--json"]);
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout)).toMatchObject({ added: "tavily", secrets: ["TAVILY_API_KEY"] });
+  const secrets = path.join(home(), "secrets.json");
+  expect(statSync(secrets).mode & 0o777).toBe(0o600);
+  expect(JSON.parse(readFileSync(secrets, "utf8")).secrets.TAVILY_API_KEY).toBe(SECRET);
+  const list = await cli(["secret", "list"]);
+  expect(list.stdout).toContain("TAVILY_API_KEY");
+  expect(list.stdout).toContain("used by tavily");
+  for (const out of [
+    r,
+    list,
+    await cli(["secret", "list", "--json"]),
+    await cli(["add", "tavily", "--force", "--dry-run", "--secret", "TAVILY_API_KEY"]),
+  ]) {
+    expect(out.stdout + out.stderr).not.toContain(SECRET);
+  }
+});
+
+test("secret set reads stdin (never argv), secret rm removes it", async () => {
+  const set = await cli(["secret", "set", "MY_TOKEN"], "s3cr3t-value-99\n");
+  expect(set.code).toBe(0);
+  expect(set.stdout + set.stderr).not.toContain("s3cr3t-value-99");
+  expect(JSON.parse(readFileSync(path.join(home(), "secrets.json"), "utf8")).secrets).toEqual({
+    MY_TOKEN: "s3cr3t-value-99",
+  });
+  expect((await cli(["secret", "rm", "MY_TOKEN"])).code).toBe(0);
+  expect(JSON.parse(readFileSync(path.join(home(), "secrets.json"), "utf8")).secrets).toEqual({});
+  expect((await cli(["secret", "rm", "MY_TOKEN"])).code).toBe(2);
+  expect((await cli(["secret", "set", "bad name"], "x")).code).toBe(2);
+});
+
+test("--dry-run shows the diff and writes nothing; unknown names are exit 2", async () => {
+  const r = await cli(["add", "filesystem", "--arg", `folder=${root}`, "--dry-run"]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('+    "filesystem": {');
+  expect(existsSync(home())).toBe(false);
+  expect((await cli(["add", "no-such-thing"])).code).toBe(2);
+  expect((await cli(["remove", "nothing"])).code).toBe(2);
+  const badFolder = await cli(["add", "filesystem", "--arg", `folder=${path.join(root, "missing")}`]);
+  expect(badFolder.code).toBe(2);
+  expect(badFolder.stderr).toContain("does not exist");
+});
+
+test("an npm package that is not in the catalogue is looked up in the registry", async () => {
+  const r = await cli(["add", `${inject("fixtureName")}@1.0.0`, "--yes"]);
+  expect(r.code).toBe(0);
+  expect(readFileSync(manifest(), "utf8")).toContain(
+    `"mcp-twin-fixture-server": {\n      "package": "${inject("fixtureName")}@1.0.0"`,
+  );
+  const typo = await cli(["add", "tavly", "--yes"]);
+  expect(typo.code).toBe(2);
+  expect(typo.stderr).toContain('"tavly" is neither a catalogue entry nor an npm package');
+  expect(typo.stderr).toContain("Did you mean tavily?");
+});
+
+test("in a terminal: a masked secret prompt that rejects a bad value, then accepts a good one", async () => {
+  const pty = runInPty(["add", "tavily"], env, root);
+  await pty.waitFor(/Tavily API key.*get one at/);
+  pty.type(`abc${KEY.enter}`);
+  await pty.waitFor(/does not look like a TAVILY_API_KEY/);
+  pty.type(`${KEY.backspace.repeat(3)}${SECRET}${KEY.enter}`);
+  const { code, output } = await pty.exit;
+  expect(code).toBe(0);
+  expect(output).toContain("Added tavily");
+  expect(output).not.toContain(SECRET);
+  expect(JSON.parse(readFileSync(path.join(home(), "secrets.json"), "utf8")).secrets.TAVILY_API_KEY).toBe(
+    SECRET,
+  );
+});
+
+test("in a terminal: Ctrl-C at a prompt exits 130 and writes nothing", async () => {
+  const pty = runInPty(["add", "filesystem"], env, root);
+  await pty.waitFor(/A folder the server may read and write/);
+  pty.type(KEY.ctrlC);
+  const { code } = await pty.exit;
+  expect(code).toBe(130);
+  expect(existsSync(manifest())).toBe(false);
+});
