@@ -108,6 +108,30 @@ export function buildProgram(
   };
 
   command(
+    "init",
+    "set up: find what is here, import existing servers, pick from the catalogue, ask keys, sync",
+    () => import("./commands/init.js"),
+  )
+    .addOption(
+      new Option("--server <name>", "a catalogue server to add (repeatable)").argParser(collect).default([]),
+    )
+    .addOption(
+      new Option(
+        "--secret <NAME[=VALUE]>",
+        "a secret's value, or NAME alone to take it from the environment (repeatable)",
+      )
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option("--arg <[server.]name=value>", "an answer for a template's inputs (repeatable)")
+        .argParser(collect)
+        .default([]),
+    )
+    .option("--import", "with --yes: import the servers already configured in any client")
+    .option("--no-sync", "write the manifest and secrets, but do not sync");
+
+  command(
     "sync",
     "install every server's package in every environment and write every client config",
     () => import("./commands/sync.js"),

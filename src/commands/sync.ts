@@ -33,7 +33,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json) {
     ctx.output.result(jsonReport(report));
   } else {
-    await render(report, ctx.output, Boolean(o.dryRun));
+    await renderReport(report, ctx.output, Boolean(o.dryRun));
   }
   return syncExitCode(report);
 }
@@ -74,7 +74,7 @@ export function jsonReport(report: SyncReport) {
   };
 }
 
-async function render(report: SyncReport, out: Output, dryRun: boolean): Promise<void> {
+export async function renderReport(report: SyncReport, out: Output, dryRun: boolean): Promise<void> {
   const { c, ok, warn, fail, skip } = out.theme;
   out.print(c.bold("Environments"));
   for (const e of report.environments) {

@@ -47,6 +47,8 @@ export interface SyncOptions {
   clients: string[];
   project?: string | undefined;
   signal?: AbortSignal;
+  /** A manifest not (yet) on disk, and secrets not yet stored: `init --dry-run` plans with them. */
+  preview?: { manifest: LoadedManifest; secrets: Record<string, string> };
 }
 
 export interface TargetReport {
@@ -97,7 +99,9 @@ export async function runSync(
     cwd: machine.host.cwd,
     homeManifest: machine.paths.manifest,
   });
-  const loaded = await loadManifest(manifestFile, { required: true, cacheDir: machine.paths.cache });
+  const loaded =
+    options.preview?.manifest ??
+    (await loadManifest(manifestFile, { required: true, cacheDir: machine.paths.cache }));
   validateFilters(options);
   // A dry run writes nothing, so it needs no lock and never waits for another run.
   if (options.dryRun) return (await syncWithManifest(machine, loaded, options, progress))!;
@@ -150,7 +154,7 @@ export interface Prepared {
 export async function prepare(
   machine: Machine,
   loaded: LoadedManifest,
-  options: Pick<SyncOptions, "envs" | "clients" | "project"> & {
+  options: Pick<SyncOptions, "envs" | "clients" | "project" | "preview"> & {
     includeAbsent?: boolean;
     checkReferences?: boolean;
   },
@@ -160,7 +164,7 @@ export async function prepare(
   const manifest = withBridge(loaded.manifest, machine);
   trace("prepare");
   const [secrets, state] = await Promise.all([
-    loadSecrets(machine.paths.secrets),
+    loadSecrets(machine.paths.secrets).then((stored) => ({ ...stored, ...options.preview?.secrets })),
     loadState(machine.paths.state),
   ]);
   trace("secrets+state");

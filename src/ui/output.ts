@@ -44,7 +44,10 @@ export function createOutput(
   const theme = makeTheme(color);
   const secrets = new Set<string>();
   const mask = (s: string) => maskSecrets(s, secrets);
-  const interactive = Boolean(streams.stderr.isTTY) && !json && env.CI === undefined;
+  // A terminal that reports no width (a bare pseudo-terminal) cannot host a spinner.
+  const columns = (streams.stderr as { columns?: number }).columns;
+  const interactive =
+    Boolean(streams.stderr.isTTY) && !json && env.CI === undefined && (columns === undefined || columns > 0);
   const err = (s: string) => streams.stderr.write(`${mask(s)}\n`);
   const out: Output = {
     json,

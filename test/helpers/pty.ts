@@ -3,6 +3,7 @@
  * keyboard would: wait for text, type keys. Prompts see a TTY; Ctrl-C is a real ^C byte.
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { BIN } from "./fake-machine.js";
 
 export interface PtySession {
@@ -22,11 +23,14 @@ export const KEY = {
   backspace: "\u007f",
 };
 
+const SCRIPT = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p)) ?? "script";
 const strip = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]|\u001b[()][A-Z0-9]|\r/g, "");
 
 export function runInPty(args: string[], env: Record<string, string>, cwd: string): PtySession {
-  const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-  const child = spawn("script", ["-qfec", quoted, "/dev/null"], {
+  // A real size, as a terminal window has (script's new pty starts at 0×0).
+  const quoted = `stty cols 120 rows 40; ${[process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")}`;
+  // `script` by absolute path: a fake machine's PATH holds only its own folders.
+  const child = spawn(SCRIPT, ["-qfec", quoted, "/dev/null"], {
     env: { ...env, TERM: "xterm", COLUMNS: "120", LINES: "40" },
     cwd,
     stdio: ["pipe", "pipe", "pipe"],

@@ -1,0 +1,286 @@
+/**
+ * `mcp-twin init`: from nothing to both sides working. Shows what it found, offers the servers
+ * already configured anywhere, lets the user pick more from the catalogue, asks each input and key
+ * once, shows what will be written, and syncs. Every question comes before the first write, so
+ * Ctrl-C at any prompt leaves everything as it was (exit 130). Run again on a configured machine,
+ * it adds to the existing manifest. `--yes` with `--server`/`--secret` does the same unattended.
+ */
+import type { CommandContext } from "../cli.js";
+import { instantiate, loadCatalogue, type Template } from "../core/catalogue/index.js";
+import { detectEnvironments } from "../core/environments/detect.js";
+import { UsageError } from "../core/errors.js";
+import { withLock } from "../core/files.js";
+import { localHomedir } from "../core/host.js";
+import { applyImport, type ImportCandidate, scanImports } from "../core/import/index.js";
+import { openMachine } from "../core/machine.js";
+import { editManifest, schemaRefFor, withServer } from "../core/manifest/edit.js";
+import { loadManifest, locateManifest } from "../core/manifest/load.js";
+import type { ServerSpec } from "../core/manifest/schema.js";
+import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
+import { parseManifestText } from "../core/manifest/validate.js";
+import { runSync, syncExitCode } from "../core/sync.js";
+import { discoverTargets } from "../core/targets.js";
+import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
+import { unifiedDiff } from "../ui/diff.js";
+import { inquirerPrompts, type Prompts } from "../ui/prompts.js";
+import { jsonReport, renderReport } from "./sync.js";
+
+interface InitOptions {
+  server?: string[];
+  secret?: string[];
+  arg?: string[];
+  import?: boolean;
+  sync?: boolean;
+}
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const o = ctx.options as CommandContext["options"] & InitOptions;
+  const out = ctx.output;
+  const { c, ok, warn, skip } = out.theme;
+  const interactive = !o.yes && !o.json && Boolean(process.stdin.isTTY);
+  const prompts: Prompts | undefined = interactive ? inquirerPrompts() : undefined;
+  const homedir = localHomedir(ctx.host);
+
+  // 1. What is here.
+  const machine = await openMachine(ctx.host);
+  const look = out.progress.step("Looking at this machine");
+  const { environments } = await detectEnvironments(machine);
+  const targets = await discoverTargets(environments, {});
+  look.stop();
+  const file = locateManifest({
+    manifest: o.manifest,
+    cwd: ctx.host.cwd,
+    homeManifest: machine.paths.manifest,
+  });
+  const existing = await loadManifest(file, { cacheDir: machine.paths.cache });
+  const stored = await loadSecrets(machine.paths.secrets);
+  out.addSecrets(Object.values(stored));
+  if (!o.json) {
+    out.print(c.bold("Environments"));
+    for (const e of environments) {
+      const clients = targets.filter((t) => t.env.id === e.id).map((t) => t.client.name);
+      out.print(
+        `  ${e.usable ? ok : warn} ${e.id.padEnd(12)} ${e.usable ? `node ${e.node?.version ?? "?"}` : c.yellow(e.reason ?? "not usable")}  ${c.dim(clients.length > 0 ? clients.join(", ") : "no client found")}`,
+      );
+    }
+    out.print(
+      existing.missing
+        ? `Manifest: ${file} (new)`
+        : `Manifest: ${file} (${Object.keys(existing.manifest.servers).length} servers already)`,
+    );
+  }
+
+  // 2. Servers already configured somewhere.
+  const scan = await scanImports(machine, file);
+  out.addSecrets(Object.values(scan.secrets));
+  const importable = scan.candidates.filter((cand) => cand.status === "new");
+  let imports: ImportCandidate[] = [];
+  if (importable.length > 0) {
+    if (prompts) {
+      const names = await prompts.checkbox({
+        message:
+          "These servers are configured already. Bring them into the manifest (one entry each, for every client)?",
+        choices: importable.map((cand) => ({
+          name: `${cand.name}  ${c.dim([...new Set(cand.occurrences.map((x) => `${x.env} ${x.client}`))].join(", "))}`,
+          value: cand.name,
+          checked: true,
+        })),
+      });
+      imports = importable.filter((cand) => names.includes(cand.name));
+    } else if (o.import) {
+      imports = importable;
+    }
+  }
+
+  // 3. Servers from the catalogue.
+  const catalogue = loadCatalogue({ homeDir: machine.home.dir });
+  for (const p of catalogue.problems)
+    out.warn(`${p.file}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (template skipped)`);
+  const taken = new Set([...Object.keys(existing.manifest.servers), ...imports.map((i) => i.name)]);
+  let chosen: Template[];
+  if (o.server && o.server.length > 0) {
+    chosen = o.server.map((name) => {
+      const t = catalogue.templates.find((x) => x.name === name);
+      if (!t)
+        throw new UsageError("unknown-server", `--server ${name}: not in the catalogue.`, {
+          hint: "`mcp-twin add --list` shows it; npm packages can be added with `mcp-twin add <package>`.",
+        });
+      return t;
+    });
+  } else if (prompts) {
+    const picked = await prompts.checkbox({
+      message: "Which servers do you want? (space to select, enter to go on)",
+      choices: catalogue.templates.map((t) => ({
+        name: `${t.name.padEnd(20)} ${c.dim(t.description.length > 52 ? `${t.description.slice(0, 51)}…` : t.description)}`,
+        value: t.name,
+        checked: false,
+        ...(taken.has(t.name) ? { description: "already in the manifest" } : {}),
+      })),
+      pageSize: 14,
+    });
+    chosen = catalogue.templates.filter((t) => picked.includes(t.name) && !taken.has(t.name));
+  } else {
+    chosen = [];
+  }
+
+  // 4. Inputs and keys, each asked once.
+  const askCtx = { prompts, homedir, env: ctx.host.env };
+  const givenSecrets = parseSecretFlags(o.secret ?? []);
+  out.addSecrets([...givenSecrets.values()].filter((v): v is string => Boolean(v)));
+  const givenArgs = parseArgFlags(o.arg ?? []);
+  const newServers: Array<{ name: string; server: ServerSpec }> = [];
+  const newSecrets: Record<string, string> = {};
+  for (const t of chosen) {
+    const inputs = await askInputs(
+      t,
+      Object.fromEntries(
+        Object.entries(givenArgs).flatMap(([k, v]) =>
+          k.startsWith(`${t.name}.`) ? [[k.slice(t.name.length + 1), v]] : t.inputs?.[k] ? [[k, v]] : [],
+        ),
+      ),
+      askCtx,
+    );
+    const secrets = await askSecrets(t.secrets ?? [], givenSecrets, { ...stored, ...newSecrets }, askCtx);
+    Object.assign(newSecrets, secrets.values);
+    out.addSecrets(Object.values(secrets.values));
+    newServers.push(instantiate(t, { inputs, withoutSecrets: secrets.skipped }, homedir));
+  }
+  if (newServers.length === 0 && imports.length === 0) {
+    if (existing.missing) {
+      throw new UsageError("nothing-chosen", "No server chosen, so there is nothing to set up.", {
+        hint: "Pick at least one, or pass --server <name> (see `mcp-twin add --list`).",
+      });
+    }
+    out.print(`${skip} Nothing new to add.`);
+  }
+
+  // 5. The plan, then one confirmation before anything is written.
+  const schemaRef = schemaRefFor(file, machine);
+  let nextText = existing.text;
+  for (const cand of imports) nextText = withServer(nextText, file, cand.name, cand.server, schemaRef);
+  for (const s of newServers) nextText = withServer(nextText, file, s.name, s.server, schemaRef);
+  const manifestChanged = nextText !== existing.text && nextText !== null;
+  if (!o.json) {
+    out.print("");
+    out.print(c.bold("Plan"));
+    if (manifestChanged)
+      out.print(
+        `  ${ok} ${existing.missing ? "create" : "update"} ${file}: ${[...imports.map((i) => `${i.name} (imported)`), ...newServers.map((s) => s.name)].join(", ")}`,
+      );
+    const secretNames = Object.keys({ ...newSecrets, ...importSecrets(scan.secrets, imports) });
+    if (secretNames.length > 0)
+      out.print(`  ${ok} store ${secretNames.join(", ")} in ${machine.paths.secrets} (mode 0600)`);
+    const pkgs = [...imports.map((i) => i.server.package), ...newServers.map((s) => s.server.package)].filter(
+      Boolean,
+    );
+    const installHere = environments.filter((e) => e.usable).map((e) => e.id);
+    if (pkgs.length > 0)
+      out.print(
+        `  ${ok} install ${pkgs.join(", ")} in ${installHere.join(" and ") || "no usable environment"}`,
+      );
+    out.print(
+      `  ${ok} write ${targets.length > 0 ? targets.map((t) => `${t.env.id} ${t.client.name}`).join(", ") : "no client config (none found)"}`,
+    );
+  }
+  if (o.dryRun) {
+    if (manifestChanged && !o.json) out.print(await unifiedDiff(file, existing.text, nextText!, out.theme));
+    if (!manifestChanged) return 0;
+    const preview = {
+      manifest: { file, missing: false, text: nextText, manifest: parseManifestText(nextText!, file) },
+      secrets: { ...newSecrets, ...importSecrets(scan.secrets, imports) },
+    };
+    const report = await runSync(
+      machine,
+      { dryRun: true, force: false, update: false, prune: false, envs: o.env, clients: o.client, preview },
+      out.progress,
+    );
+    out.addSecrets(report.secretValues);
+    if (out.json)
+      out.result({
+        manifest: file,
+        servers: [...imports.map((i) => i.name), ...newServers.map((s) => s.name)],
+        sync: jsonReport(report),
+      });
+    else await renderReport(report, out, true);
+    return 0;
+  }
+  if (prompts && !(await prompts.confirm({ message: "Write these files and go on?", default: true }))) {
+    out.print("Nothing written.");
+    return 0;
+  }
+
+  // 6. Write: manifest, secrets, adoption of what was imported.
+  if (manifestChanged) {
+    await editManifest(machine, file, (current) => {
+      let text = current;
+      for (const cand of imports) text = withServer(text, file, cand.name, cand.server, schemaRef);
+      for (const s of newServers) text = withServer(text, file, s.name, s.server, schemaRef);
+      return text;
+    });
+  }
+  if (Object.keys(newSecrets).length > 0) {
+    await withLock(machine.home.dir, async () =>
+      saveSecrets(machine.paths.secrets, { ...(await loadSecrets(machine.paths.secrets)), ...newSecrets }),
+    );
+  }
+  // The manifest already holds them (written above): applyImport only stores their keys and adopts.
+  if (imports.length > 0)
+    await applyImport(machine, {
+      ...scan,
+      candidates: imports.map((i) => ({ ...i, status: "same" as const })),
+    });
+  if (!o.json) out.print(`${ok} Wrote ${file}`);
+
+  // 7. Sync, unless told not to.
+  const doSync =
+    o.sync !== false &&
+    (!prompts ||
+      (await prompts.confirm({
+        message: "Install the packages and write every client config now?",
+        default: true,
+      })));
+  if (!doSync) {
+    if (out.json)
+      out.result({
+        manifest: file,
+        servers: [...imports.map((i) => i.name), ...newServers.map((s) => s.name)],
+        synced: false,
+      });
+    else out.print("Run `mcp-twin sync` when you are ready.");
+    return 0;
+  }
+  const report = await runSync(
+    machine,
+    {
+      dryRun: false,
+      force: false,
+      update: false,
+      prune: false,
+      envs: o.env,
+      clients: o.client,
+      signal: ctx.signal,
+    },
+    out.progress,
+  );
+  out.addSecrets(report.secretValues);
+  if (out.json)
+    out.result({
+      manifest: file,
+      servers: [...imports.map((i) => i.name), ...newServers.map((s) => s.name)],
+      sync: jsonReport(report),
+    });
+  else await renderReport(report, out, false);
+  return syncExitCode(report);
+}
+
+function importSecrets(
+  all: Record<string, string>,
+  imports: readonly ImportCandidate[],
+): Record<string, string> {
+  const used = new Set(
+    imports.flatMap((i) =>
+      [...JSON.stringify(i.server).matchAll(/\$\{secret:([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!),
+    ),
+  );
+  return Object.fromEntries(Object.entries(all).filter(([k]) => used.has(k)));
+}

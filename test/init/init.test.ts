@@ -1,0 +1,194 @@
+/**
+ * init, unattended and in a real terminal: from nothing to both sides installed and configured,
+ * import of what is already there, exit 2 for a missing answer, Ctrl-C exits 130 with nothing
+ * written, and a second run adds to the manifest instead of starting over.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, inject, test } from "vitest";
+import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { handshake } from "../helpers/mcp.js";
+import { KEY, runInPty } from "../helpers/pty.js";
+
+const TOKEN = "fx-token-51c9a2e8d7b3";
+const machines: FakeMachine[] = [];
+afterEach(() => {
+  for (const m of machines.splice(0)) m.cleanup();
+});
+
+/** A machine whose home has a third-party catalogue entry for the fixture server (one file). */
+function machine(): FakeMachine {
+  const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+  machines.push(m);
+  mkdirSync(path.join(m.paths.home, "templates"), { recursive: true });
+  writeFileSync(
+    path.join(m.paths.home, "templates", "fixture.jsonc"),
+    JSON.stringify({
+      name: "fixture",
+      title: "Fixture",
+      description: "mcp-twin's test server",
+      homepage: "https://example.com/fixture",
+      runtime: "node",
+      server: {
+        package: `${inject("fixtureName")}@1.0.0`,
+        env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+      },
+      secrets: [
+        {
+          name: "FIXTURE_TOKEN",
+          description: "Fixture token",
+          url: "https://example.com/token",
+          pattern: "^fx-",
+        },
+      ],
+    }),
+  );
+  return m;
+}
+/** No manifest, secrets or state in the home (its cache of environment facts does not count). */
+const expectNothingWritten = (m: FakeMachine) =>
+  expect(readdirSync(m.paths.home).filter((f) => !["templates", "cache"].includes(f))).toEqual([]);
+const json = (f: string) => JSON.parse(readFileSync(f, "utf8"));
+const manifestOf = (m: FakeMachine) =>
+  JSON.parse(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8").replace(/^\/\/.*$/gm, ""));
+
+describe("init --yes", () => {
+  test("from nothing to both sides installed and every client configured", async () => {
+    const m = machine();
+    const r = await m.run(["init", "--yes", "--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    expect(manifestOf(m).servers.fixture).toEqual({
+      package: `${inject("fixtureName")}@1.0.0`,
+      env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+    });
+    expect(existsSync(path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName")))).toBe(
+      true,
+    );
+    expect(existsSync(path.join(m.paths.windowsPrefix, "node_modules", inject("fixtureName")))).toBe(true);
+    for (const f of [m.paths.claudeDesktopConfig, m.paths.cursorConfig, m.paths.claudeCodeConfig])
+      expect(json(f).mcpServers.fixture.env).toEqual({ FIXTURE_TOKEN: TOKEN });
+    const s = await handshake(json(m.paths.claudeCodeConfig).mcpServers.fixture, {
+      baseEnv: { PATH: m.env.PATH ?? "" },
+    });
+    expect(s.tools).toContain("echo");
+    await s.close();
+  });
+
+  test("a missing answer is exit 2 naming it, and nothing is written", async () => {
+    const m = machine();
+    const r = await m.run(["init", "--yes", "--server", "fixture"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Secret FIXTURE_TOKEN is needed");
+    expectNothingWritten(m);
+    const unknown = await m.run(["init", "--yes", "--server", "nope"]);
+    expect(unknown.code).toBe(2);
+  });
+
+  test("--dry-run shows the plan and the diffs, writes and installs nothing", async () => {
+    const m = machine();
+    const r = await m.run([
+      "init",
+      "--yes",
+      "--dry-run",
+      "--server",
+      "fixture",
+      "--secret",
+      `FIXTURE_TOKEN=${TOKEN}`,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Plan");
+    expect(r.stdout).toContain("+++ C:\\Users\\alice\\.cursor\\mcp.json");
+    expect(r.stdout).not.toContain(TOKEN);
+    expectNothingWritten(m);
+    expect(existsSync(path.join(m.paths.linuxPrefix, "lib", "node_modules"))).toBe(false);
+  });
+
+  test("a second run adds to the manifest and keeps what is there", async () => {
+    const m = machine();
+    expect(
+      (
+        await m.run([
+          "init",
+          "--yes",
+          "--server",
+          "fixture",
+          "--secret",
+          `FIXTURE_TOKEN=${TOKEN}`,
+          "--no-sync",
+        ])
+      ).code,
+    ).toBe(0);
+    const again = await m.run([
+      "init",
+      "--yes",
+      "--server",
+      "filesystem",
+      "--arg",
+      `folder=${m.paths.linuxHome}`,
+      "--no-sync",
+    ]);
+    expect(again.code).toBe(0);
+    expect(Object.keys(manifestOf(m).servers)).toEqual(["fixture", "filesystem"]);
+  });
+});
+
+describe("init in a terminal", () => {
+  test("offers the server found in Claude Desktop, imports it, and syncs both sides", async () => {
+    const m = machine();
+    mkdirSync(path.dirname(m.paths.claudeDesktopConfig), { recursive: true });
+    writeFileSync(
+      m.paths.claudeDesktopConfig,
+      JSON.stringify(
+        {
+          mcpServers: {
+            fixture: {
+              command: "cmd",
+              args: ["/c", "npx", "-y", inject("fixtureName")],
+              env: { FIXTURE_TOKEN: TOKEN },
+            },
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    const pty = runInPty(["init"], m.env, m.paths.linuxHome);
+    await pty.waitFor(/configured already\. Bring them into the manifest/);
+    expect(pty.output()).toContain("windows claude-desktop");
+    pty.type(KEY.enter);
+    await pty.waitFor(/Which servers do you want\?/);
+    pty.type(KEY.enter);
+    await pty.waitFor(/Write these files and go on\?/);
+    expect(pty.output()).toContain("fixture (imported)");
+    pty.type(KEY.enter);
+    await pty.waitFor(/Install the packages and write every client config now\?/);
+    pty.type(KEY.enter);
+    const { code, output } = await pty.exit;
+    expect(code).toBe(0);
+    expect(output).not.toContain(TOKEN);
+    expect(json(m.paths.claudeDesktopConfig).mcpServers.fixture.command).toBe(
+      "C:\\PROGRA~1\\nodejs\\node.exe",
+    );
+    expect(json(m.paths.claudeCodeConfig).mcpServers.fixture.command).toBe("/usr/bin/node");
+    expect(json(path.join(m.paths.home, "secrets.json")).secrets.FIXTURE_TOKEN).toBe(TOKEN);
+  }, 120_000);
+
+  test("picks from the catalogue, asks the key masked, and Ctrl-C at any prompt writes nothing (exit 130)", async () => {
+    const m = machine();
+    const pty = runInPty(["init"], m.env, m.paths.linuxHome);
+    await pty.waitFor(/Which servers do you want\?/);
+    // Walk down the list, as a person would, until the cursor is on "fixture"; select it.
+    for (let i = 0; i < 40 && !/❯\s*◯ fixture/.test(pty.output().split("Which servers").pop() ?? ""); i++) {
+      const seen = pty.output().length;
+      pty.type(KEY.down);
+      await pty.waitFor(new RegExp(`[\\s\\S]{${seen + 1}}`), 5_000);
+    }
+    pty.type(KEY.space + KEY.enter);
+    await pty.waitFor(/Fixture token/);
+    pty.type(KEY.ctrlC);
+    const { code } = await pty.exit;
+    expect(code).toBe(130);
+    expectNothingWritten(m);
+  }, 60_000);
+});
