@@ -30,7 +30,7 @@ const STATUSES = new Set(["open", "claimed", "done", "failed"]);
 
 export function parseHandoff(raw: unknown): HandoffData {
   const data = raw as Partial<HandoffData> | null;
-  if (!data || data.version !== 1 || !Number.isInteger(data.nextId) || !Array.isArray(data.items))
+  if (data?.version !== 1 || !Number.isInteger(data.nextId) || !Array.isArray(data.items))
     throw new Error("not a hand-off store (version 1)");
   for (const [i, item] of data.items.entries())
     if (!item || typeof item.id !== "string" || typeof item.title !== "string" || !STATUSES.has(item.status))

@@ -53,7 +53,8 @@ export function registerMemoryTools(server: McpServer, store: JsonStore<MemoryDa
       if (bytes > MAX_VALUE_BYTES)
         return fail(`The value is ${bytes} bytes; the limit is ${MAX_VALUE_BYTES}.`);
       const outcome = await store.update((data) => {
-        const ns = (data.namespaces[namespace] ??= {});
+        data.namespaces[namespace] ??= {};
+        const ns = data.namespaces[namespace]!;
         const current = ns[key];
         if (expectedVersion !== undefined && (current?.version ?? 0) !== expectedVersion)
           return { conflict: current?.version ?? 0 } as const;
