@@ -141,7 +141,12 @@ export async function stdioClient(
   env: Record<string, string>,
   name = "stdio-client",
 ): Promise<{ client: Client; stderr: () => string }> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, ...args], env, stderr: "pipe" });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, ...args],
+    env,
+    stderr: "pipe",
+  });
   let err = "";
   transport.stderr?.on("data", (c: Buffer) => {
     err += c.toString();
@@ -162,6 +167,7 @@ export async function call(client: Client, name: string, args: Record<string, un
   } catch {
     // plain text
   }
+  // biome-ignore lint/suspicious/noExplicitAny: tests read tool answers by their documented shape
   return { isError: result.isError === true, data: data as Record<string, any>, text };
 }
 

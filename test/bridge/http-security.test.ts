@@ -6,7 +6,16 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { type RunningBridge, call, cleanup, httpClient, runCli, startBridge, tempDir, bridgeEnv } from "./helpers.js";
+import {
+  bridgeEnv,
+  call,
+  cleanup,
+  httpClient,
+  type RunningBridge,
+  runCli,
+  startBridge,
+  tempDir,
+} from "./helpers.js";
 
 afterEach(cleanup);
 
@@ -41,7 +50,11 @@ describe("bearer token", () => {
   test("no token and a wrong token get 401 with a JSON-RPC error; the right one initializes", async () => {
     const b = await startBridge();
     for (const auth of [undefined, "Bearer wrong-token", `Basic ${b.token}`, `Bearer ${b.token}x`]) {
-      const res = await post(b, JSON.stringify(INIT), auth === undefined ? { authorization: "" } : { authorization: auth });
+      const res = await post(
+        b,
+        JSON.stringify(INIT),
+        auth === undefined ? { authorization: "" } : { authorization: auth },
+      );
       expect(res.status).toBe(401);
       expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
       expect(await res.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32001 }, id: null });
@@ -76,7 +89,12 @@ describe("bearer token", () => {
 describe("DNS rebinding", () => {
   test("a foreign Origin gets 403 even with the token; loopback origins and no Origin pass", async () => {
     const b = await startBridge();
-    for (const origin of ["http://evil.example", `http://evil.example:${b.port}`, "null", `https://127.0.0.1:${b.port}`]) {
+    for (const origin of [
+      "http://evil.example",
+      `http://evil.example:${b.port}`,
+      "null",
+      `https://127.0.0.1:${b.port}`,
+    ]) {
       const res = await post(b, JSON.stringify(INIT), { origin });
       expect(res.status, origin).toBe(403);
       expect(await res.json()).toMatchObject({ error: { message: expect.stringMatching(/Origin/) } });
@@ -84,7 +102,9 @@ describe("DNS rebinding", () => {
     for (const origin of [`http://127.0.0.1:${b.port}`, `http://localhost:${b.port}`])
       expect((await post(b, JSON.stringify(INIT), { origin })).status, origin).toBe(200);
     // Origin is checked before the token: a page learns nothing about it.
-    expect((await post(b, JSON.stringify(INIT), { origin: "http://evil.example", authorization: "" })).status).toBe(403);
+    expect(
+      (await post(b, JSON.stringify(INIT), { origin: "http://evil.example", authorization: "" })).status,
+    ).toBe(403);
     await stillWorks(b);
   });
 
@@ -135,7 +155,11 @@ describe("malformed input", () => {
     for (const body of ["{not json", "", '{"jsonrpc":"2.0",', "\u0000"]) {
       const res = await post(b, body);
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ jsonrpc: "2.0", error: { code: -32700, message: expect.any(String) }, id: null });
+      expect(await res.json()).toEqual({
+        jsonrpc: "2.0",
+        error: { code: -32700, message: expect.any(String) },
+        id: null,
+      });
     }
     await stillWorks(b);
   });
@@ -166,17 +190,26 @@ describe("malformed input", () => {
     expect((await post(b, list, { "mcp-session-id": "no-such-session" })).status).toBe(404);
     expect((await post(b, JSON.stringify(INIT), { "content-type": "text/plain" })).status).toBe(415);
     expect((await post(b, JSON.stringify(INIT), { "mcp-protocol-version": "1999-01-01" })).status).toBe(400);
-    expect((await fetch(b.url, { method: "PUT", headers: { authorization: `Bearer ${b.token}` } })).status).toBe(405);
+    expect(
+      (await fetch(b.url, { method: "PUT", headers: { authorization: `Bearer ${b.token}` } })).status,
+    ).toBe(405);
     expect((await post(b, JSON.stringify(INIT), {}, b.url.replace("/mcp", "/other"))).status).toBe(404);
     // A session works through plain JSON answers; notifications get 202; DELETE ends it.
     const init = await post(b, JSON.stringify(INIT));
     const session = init.headers.get("mcp-session-id")!;
     const h = { "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" };
-    expect((await post(b, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }), h)).status).toBe(202);
+    expect(
+      (await post(b, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }), h)).status,
+    ).toBe(202);
     const tools = await post(b, list, h);
     expect(tools.headers.get("content-type")).toBe("application/json");
-    expect(((await tools.json()) as { result: { tools: unknown[] } }).result.tools.length).toBeGreaterThan(10);
-    const del = await fetch(b.url, { method: "DELETE", headers: { authorization: `Bearer ${b.token}`, ...h } });
+    expect(((await tools.json()) as { result: { tools: unknown[] } }).result.tools.length).toBeGreaterThan(
+      10,
+    );
+    const del = await fetch(b.url, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${b.token}`, ...h },
+    });
     expect(del.status).toBe(200);
     expect((await post(b, list, h)).status).toBe(404);
   });

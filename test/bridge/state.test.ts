@@ -12,14 +12,18 @@ afterEach(cleanup);
 
 test("10 clients × 200 mixed calls in parallel: nothing lost, and a restart keeps it all", async () => {
   const b = await startBridge();
-  const clients = await Promise.all(Array.from({ length: 10 }, (_, i) => httpClient(b.url, b.token, `client-${i}`)));
+  const clients = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => httpClient(b.url, b.token, `client-${i}`)),
+  );
   await Promise.all(
     clients.map(async (client, c) => {
       for (let i = 0; i < 200; i++) {
         switch (i % 5) {
           case 0:
           case 1:
-            expect((await call(client, "memory_set", { key: `c${c}-k${i}`, value: { c, i } })).isError).toBe(false);
+            expect((await call(client, "memory_set", { key: `c${c}-k${i}`, value: { c, i } })).isError).toBe(
+              false,
+            );
             break;
           case 2:
             await call(client, "handoff_post", { title: `task ${c}/${i}` });
@@ -40,7 +44,8 @@ test("10 clients × 200 mixed calls in parallel: nothing lost, and a restart kee
     const items = (await call(client, "handoff_list", { status: "all", limit: 500 })).data.items;
     expect(items).toHaveLength(10 * 40);
     expect(new Set(items.map((x: { id: string }) => x.id)).size).toBe(400);
-    const log = (await client.callTool({ name: "notes_read", arguments: { path: "log.md" } })).content as Array<{ text: string }>;
+    const log = (await client.callTool({ name: "notes_read", arguments: { path: "log.md" } }))
+      .content as Array<{ text: string }>;
     expect(log[0]!.text.trim().split("\n")).toHaveLength(10 * 40);
   };
   await check(b.url, b.token);

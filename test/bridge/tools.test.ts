@@ -29,7 +29,9 @@ describe("memory", () => {
     const stale = await call(desktop, "memory_set", { key: "auth", value: "v2-other", expectedVersion: 1 });
     expect(stale.isError).toBe(true);
     expect(stale.text).toMatch(/version 2, not 1/);
-    expect((await call(desktop, "memory_set", { key: "fresh", value: 1, expectedVersion: 0 })).isError).toBe(false);
+    expect((await call(desktop, "memory_set", { key: "fresh", value: 1, expectedVersion: 0 })).isError).toBe(
+      false,
+    );
     expect((await call(desktop, "memory_delete", { key: "auth" })).data.deleted).toBe(true);
     expect((await call(desktop, "memory_get", { key: "auth" })).data.found).toBe(false);
     expect((await call(desktop, "memory_delete", { key: "auth" })).data.deleted).toBe(false);
@@ -50,13 +52,17 @@ describe("notes", () => {
     const b = await startBridge();
     const desktop = await httpClient(b.url, b.token, "claude-desktop");
     const code = await httpClient(b.url, b.token, "claude-code");
-    expect((await call(desktop, "notes_write", { path: "plans/auth", content: "# Auth plan\n" })).data).toEqual({
+    expect(
+      (await call(desktop, "notes_write", { path: "plans/auth", content: "# Auth plan\n" })).data,
+    ).toEqual({
       path: "plans/auth.md",
       bytes: 12,
       created: true,
     });
     await call(desktop, "notes_write", { path: "plans/auth.md", content: "- use jose\n", mode: "append" });
-    expect((await call(desktop, "notes_write", { path: "plans/auth.md", content: "x", mode: "create" })).isError).toBe(true);
+    expect(
+      (await call(desktop, "notes_write", { path: "plans/auth.md", content: "x", mode: "create" })).isError,
+    ).toBe(true);
     await call(desktop, "notes_write", { path: "todo.md", content: "- [ ] review\n" });
     const read = await code.callTool({ name: "notes_read", arguments: { path: "plans/auth.md" } });
     expect((read.content as Array<{ text: string }>)[0]!.text).toBe("# Auth plan\n- use jose\n");
@@ -71,7 +77,17 @@ describe("notes", () => {
     const b = await startBridge();
     const client = await httpClient(b.url, b.token);
     const outside = tempDir();
-    for (const p of ["../escape", "a/../../escape", "/etc/passwd", "C:\\Windows\\x", "..\\..\\x", ".hidden", "a/.git/config", "~/x", ""]) {
+    for (const p of [
+      "../escape",
+      "a/../../escape",
+      "/etc/passwd",
+      "C:\\Windows\\x",
+      "..\\..\\x",
+      ".hidden",
+      "a/.git/config",
+      "~/x",
+      "",
+    ]) {
       const r = await call(client, "notes_write", { path: p, content: "no" });
       expect(r.isError, p).toBe(true);
       expect((await call(client, "notes_read", { path: p })).isError, p).toBe(true);
@@ -89,7 +105,13 @@ describe("hand-off queue", () => {
     const b = await startBridge();
     const code = await httpClient(b.url, b.token, "claude-code");
     const desktop = await httpClient(b.url, b.token, "claude-desktop");
-    const posted = (await call(code, "handoff_post", { title: "please review this plan", body: "see plans/auth.md", to: "claude-desktop" })).data.item;
+    const posted = (
+      await call(code, "handoff_post", {
+        title: "please review this plan",
+        body: "see plans/auth.md",
+        to: "claude-desktop",
+      })
+    ).data.item;
     expect(posted).toMatchObject({ status: "open", from: "claude-code", to: "claude-desktop" });
     const open = (await call(desktop, "handoff_list", { to: "claude-desktop" })).data.items;
     expect(open.map((i: { id: string }) => i.id)).toEqual([posted.id]);
@@ -99,7 +121,11 @@ describe("hand-off queue", () => {
     expect((await call(code, "handoff_claim", { id: posted.id })).isError).toBe(true);
     await call(desktop, "handoff_complete", { id: posted.id, result: "LGTM, but rotate refresh tokens" });
     const done = (await call(code, "handoff_get", { id: posted.id })).data.item;
-    expect(done).toMatchObject({ status: "done", result: "LGTM, but rotate refresh tokens", completedBy: "claude-desktop" });
+    expect(done).toMatchObject({
+      status: "done",
+      result: "LGTM, but rotate refresh tokens",
+      completedBy: "claude-desktop",
+    });
     expect((await call(code, "handoff_list")).data.items).toEqual([]);
     expect((await call(code, "handoff_list", { status: "done" })).data.items).toHaveLength(1);
     expect((await call(code, "handoff_complete", { id: posted.id, result: "again" })).isError).toBe(true);
@@ -113,9 +139,18 @@ test("bridge_status: uptime, connected clients, token age, store sizes; tools ha
   await httpClient(b.url, b.token, "claude-code");
   await call(a, "memory_set", { key: "k", value: 1 });
   const s = (await call(a, "bridge_status")).data;
-  expect(s).toMatchObject({ pid: b.pid, url: b.url, stateDir: b.dir, memory: { keys: 1 }, handoff: { open: 0 } });
+  expect(s).toMatchObject({
+    pid: b.pid,
+    url: b.url,
+    stateDir: b.dir,
+    memory: { keys: 1 },
+    handoff: { open: 0 },
+  });
   expect(s.clients.count).toBe(2);
-  expect(s.clients.sessions.map((x: { client: string }) => x.client).sort()).toEqual(["claude-code", "claude-desktop"]);
+  expect(s.clients.sessions.map((x: { client: string }) => x.client).sort()).toEqual([
+    "claude-code",
+    "claude-desktop",
+  ]);
   expect(s.token.ageSeconds).toBeGreaterThanOrEqual(0);
   expect(s.uptimeSeconds).toBeGreaterThanOrEqual(0);
   const { tools } = await a.listTools();
