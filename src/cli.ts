@@ -206,6 +206,46 @@ export function buildProgram(
     .option("--no-probe", "static checks only: do not start the servers")
     .option("--timeout <seconds>", "how long each server may take to answer", "10");
 
+  command(
+    "serve",
+    "run the bridge MCP server: stdio by default (relays to the one HTTP bridge, starting it), --http to run that bridge",
+    () => import("./commands/serve.js"),
+  )
+    .option("--http", "run the Streamable HTTP bridge (the process that owns the shared state)")
+    .option("--port <port>", "HTTP port (default 7760; 0 picks a free one)")
+    .option("--host <address>", "address to listen on (default 127.0.0.1)")
+    .option("--allow-remote", "allow --host beyond loopback (other machines can then reach the bridge)")
+    .addOption(
+      new Option("--allow-origin <origin>", "also accept requests from this browser Origin (repeatable)")
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option(
+        "--share <server>",
+        "also expose this manifest server at /share/<server> (repeatable; implies --http)",
+      )
+        .argParser(collect)
+        .default([]),
+    )
+    .option("--no-plugins", "do not load plugins from the state folder's plugins/")
+    .option("--print-token", "print the bridge token (created if missing) and exit")
+    .option("--rotate-token", "replace the bridge token and exit");
+
+  command(
+    "connect",
+    "relay stdio ⇄ Streamable HTTP, so a stdio-only client (Claude Desktop) can use the bridge or any HTTP MCP server",
+    () => import("./commands/connect.js"),
+  )
+    .argument("<url>", "the server's URL, e.g. http://127.0.0.1:7760/mcp")
+    .addOption(
+      new Option("--header <header>", 'send "Name: value" (repeatable; ${VAR} is read from the environment)')
+        .argParser(collect)
+        .default([]),
+    )
+    .option("--token-file <file>", "send the bearer token in this file")
+    .option("--no-start", "do not start the local bridge when nothing answers");
+
   command("uninstall", "remove every entry mcp-twin wrote", () => import("./commands/uninstall.js"))
     .option("--packages", "also uninstall the packages mcp-twin installed")
     .option("--force", "also remove entries edited by hand since mcp-twin wrote them");

@@ -1,0 +1,59 @@
+/**
+ * Where the bridge keeps its state: in the environment where it runs (inside WSL by default),
+ * under the XDG data folder, apart from mcp-twin's home. `MCP_TWIN_BRIDGE_HOME` overrides it.
+ */
+import path from "node:path";
+import { getEnv, type Host, localHomedir } from "../core/host.js";
+
+/** The port the bridge listens on unless told otherwise (the manifest's `bridge.port` default). */
+export const DEFAULT_BRIDGE_PORT = 7760;
+/** The endpoint path of the bridge's own tools. */
+export const BRIDGE_PATH = "/mcp";
+/** Shared servers are exposed at `/share/<name>`. */
+export const SHARE_PREFIX = "/share/";
+
+/**
+ * `${MCP_TWIN_BRIDGE_HOME}`, else `${XDG_DATA_HOME:-~/.local/share}/mcp-twin/bridge`
+ * (on Windows `%LOCALAPPDATA%\mcp-twin\bridge`).
+ */
+export function bridgeHome(host: Pick<Host, "env" | "platform">): string {
+  const override = host.env.MCP_TWIN_BRIDGE_HOME;
+  if (override) return override;
+  if (host.platform === "win32") {
+    const local = getEnv(host.env, "LOCALAPPDATA");
+    if (local) return path.win32.join(local, "mcp-twin", "bridge");
+  }
+  const data = host.env.XDG_DATA_HOME || path.join(localHomedir(host as Host), ".local", "share");
+  return path.join(data, "mcp-twin", "bridge");
+}
+
+/** The files of one bridge state folder. */
+export function bridgeFiles(dir: string) {
+  return {
+    dir,
+    token: path.join(dir, "token"),
+    memory: path.join(dir, "memory.json"),
+    handoff: path.join(dir, "handoff.json"),
+    notes: path.join(dir, "notes"),
+    plugins: path.join(dir, "plugins"),
+    /** Written by the running HTTP instance: pid, port, url. */
+    instance: path.join(dir, "serve.json"),
+    log: path.join(dir, "serve.log"),
+  };
+}
+
+export type BridgeFiles = ReturnType<typeof bridgeFiles>;
+
+/** `http://127.0.0.1:7760/mcp` (IPv6 literals in brackets). */
+export function bridgeUrl(host: string, port: number, pathname = BRIDGE_PATH): string {
+  const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `http://${h}:${port}${pathname}`;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return (
+    h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === "::ffff:127.0.0.1"
+  );
+}

@@ -1,0 +1,160 @@
+/**
+ * Plugins: extra tools from JS modules in `<state>/plugins/*.js|*.mjs`. A module exports
+ * `tools` (or a default export `{ tools }` or an array), each
+ * `{ name, description, inputSchema (JSON Schema, type "object"), handler(args, context) }`.
+ * Every tool is validated when the bridge starts; a module that fails to load, or holds one
+ * invalid tool, is reported and skipped whole, and never takes the bridge down.
+ */
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { z } from "zod";
+import type { Caller } from "./tools/result.js";
+
+export interface PluginContext {
+  /** The calling client's name (from its `initialize`). */
+  client: string;
+  signal: AbortSignal;
+}
+
+export interface PluginTool {
+  name: string;
+  description: string;
+  file: string;
+  input: z.ZodType;
+  handler: (args: Record<string, unknown>, context: PluginContext) => unknown;
+}
+
+export interface LoadedPlugins {
+  tools: PluginTool[];
+  report: {
+    dir: string;
+    loaded: Array<{ file: string; tools: string[] }>;
+    failed: Array<{ file: string; error: string }>;
+  };
+}
+
+const IMPORT_TIMEOUT_MS = 5_000;
+
+type Zod = typeof import("zod").z;
+
+const toolShapeOf = (z: Zod) =>
+  z.object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1 to 64 letters, digits, _ . -"),
+    description: z.string().min(1, "a description is required"),
+    inputSchema: z.looseObject({ type: z.literal("object", 'inputSchema.type must be "object"') }).optional(),
+    handler: z.custom<PluginTool["handler"]>((v) => typeof v === "function", "handler must be a function"),
+  });
+
+/** Load every plugin in `dir`; `reserved` names (built-in tools) cannot be taken. */
+export async function loadPlugins(dir: string, reserved: ReadonlySet<string>): Promise<LoadedPlugins> {
+  const report: LoadedPlugins["report"] = { dir, loaded: [], failed: [] };
+  const tools: PluginTool[] = [];
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /\.(m?js)$/.test(n) && !n.startsWith(".")).sort();
+  } catch {
+    return { tools, report };
+  }
+  const taken = new Set(reserved);
+  if (names.length === 0) return { tools, report };
+  const { z } = await import("zod");
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      const found = validate(z, await importWithTimeout(file), file, taken);
+      for (const t of found) taken.add(t.name);
+      tools.push(...found);
+      report.loaded.push({ file, tools: found.map((t) => t.name) });
+    } catch (error) {
+      report.failed.push({ file, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { tools, report };
+}
+
+async function importWithTimeout(file: string): Promise<Record<string, unknown>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`it did not finish loading in ${IMPORT_TIMEOUT_MS / 1000} s`)),
+      IMPORT_TIMEOUT_MS,
+    );
+    timer.unref();
+  });
+  try {
+    return (await Promise.race([import(pathToFileURL(file).href), timeout])) as Record<string, unknown>;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function validate(z: Zod, mod: Record<string, unknown>, file: string, taken: Set<string>): PluginTool[] {
+  const toolShape = toolShapeOf(z);
+  const fallback = mod.default as { tools?: unknown } | unknown[] | undefined;
+  const list = mod.tools ?? (Array.isArray(fallback) ? fallback : fallback?.tools);
+  if (!Array.isArray(list) || list.length === 0)
+    throw new Error(
+      "it exports no tools (export const tools = [{ name, description, inputSchema, handler }])",
+    );
+  const seen = new Set<string>();
+  return list.map((raw, i) => {
+    const parsed = toolShape.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new Error(`tools[${i}]${issue.path.length ? `.${issue.path.join(".")}` : ""}: ${issue.message}`);
+    }
+    const t = parsed.data;
+    if (taken.has(t.name) || seen.has(t.name))
+      throw new Error(`tools[${i}]: the name "${t.name}" is already taken`);
+    seen.add(t.name);
+    let input: z.ZodType;
+    try {
+      input = z.fromJSONSchema(
+        (t.inputSchema ?? { type: "object" }) as Parameters<typeof z.fromJSONSchema>[0],
+      );
+    } catch (error) {
+      throw new Error(
+        `tools[${i}] (${t.name}): inputSchema is not a usable JSON Schema: ${(error as Error).message}`,
+      );
+    }
+    return { name: t.name, description: t.description, file, input, handler: t.handler };
+  });
+}
+
+/** A handler may return a string, a CallToolResult (`{ content: [...] }`) or any JSON value. */
+function toResult(value: unknown): CallToolResult {
+  if (typeof value === "string") return { content: [{ type: "text", text: value }] };
+  if (value && typeof value === "object" && Array.isArray((value as { content?: unknown }).content))
+    return value as CallToolResult;
+  const text = JSON.stringify(value ?? null);
+  return value && typeof value === "object" && !Array.isArray(value)
+    ? { content: [{ type: "text", text }], structuredContent: value as Record<string, unknown> }
+    : { content: [{ type: "text", text }] };
+}
+
+export function registerPluginTools(server: McpServer, tools: readonly PluginTool[], caller: Caller): void {
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      { description: tool.description, inputSchema: tool.input as z.ZodObject },
+      async (args: Record<string, unknown>, extra) => {
+        try {
+          return toResult(await tool.handler(args, { client: caller(), signal: extra.signal }));
+        } catch (error) {
+          return {
+            content: [
+              {
+                type: "text",
+                text: `${tool.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+              },
+            ],
+            isError: true,
+          };
+        }
+      },
+    );
+  }
+}

@@ -1,0 +1,55 @@
+/** bridge_status: what a session can ask about the bridge itself. */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { BridgeContext } from "../server.js";
+import { ok } from "./result.js";
+
+export function registerStatusTool(server: McpServer, ctx: BridgeContext): void {
+  server.registerTool(
+    "bridge_status",
+    {
+      title: "Bridge status",
+      description:
+        "The bridge itself: version, uptime, connected clients, token age, plugins, shared servers and how much is stored.",
+      annotations: { readOnlyHint: true },
+    },
+    async () => ok(statusReport(ctx)),
+  );
+}
+
+export function statusReport(ctx: BridgeContext): Record<string, unknown> {
+  const now = Date.now();
+  const sessions = ctx.sessions();
+  const items = ctx.handoff.data.items;
+  return {
+    version: ctx.version,
+    pid: process.pid,
+    url: ctx.url(),
+    stateDir: ctx.files.dir,
+    startedAt: ctx.startedAt.toISOString(),
+    uptimeSeconds: Math.round((now - ctx.startedAt.getTime()) / 1000),
+    clients: {
+      count: sessions.length,
+      sessions: sessions.map((s) => ({
+        client: s.client,
+        endpoint: s.endpoint,
+        since: s.since.toISOString(),
+        lastSeen: s.lastSeen.toISOString(),
+      })),
+    },
+    token: {
+      createdAt: ctx.token.createdAt.toISOString(),
+      ageSeconds: Math.round((now - ctx.token.createdAt.getTime()) / 1000),
+    },
+    memory: {
+      namespaces: Object.keys(ctx.memory.data.namespaces).length,
+      keys: Object.values(ctx.memory.data.namespaces).reduce((n, ns) => n + Object.keys(ns).length, 0),
+    },
+    handoff: {
+      open: items.filter((i) => i.status === "open").length,
+      claimed: items.filter((i) => i.status === "claimed").length,
+      finished: items.filter((i) => i.status === "done" || i.status === "failed").length,
+    },
+    plugins: ctx.plugins,
+    shares: ctx.shares(),
+  };
+}

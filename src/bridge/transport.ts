@@ -1,0 +1,199 @@
+/**
+ * A lean SDK `Transport` for one Streamable HTTP session on node:http. The HTTP layer (http.ts)
+ * checks, parses and validates each POST, then hands its messages here with the response object.
+ *
+ * Plain request/response calls are answered as one `application/json` body (no SSE framing, no
+ * stream bookkeeping): that is what makes it fast. When the server sends a message related to a
+ * request before its response (progress, logging, a sampling request), that POST's answer turns
+ * into a `text/event-stream` and carries them all, as the spec allows. Messages related to no
+ * request go to the session's GET stream, when the client opened one.
+ */
+import type { ServerResponse } from "node:http";
+import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { JSONRPCMessage, MessageExtraInfo, RequestId } from "@modelcontextprotocol/sdk/types.js";
+
+// Messages here were validated by the SDK's JSONRPCMessageSchema (incoming, in http.ts) or made by
+// the SDK's Protocol (outgoing), so telling them apart only needs their keys. Checking by keys
+// also keeps the SDK's schemas out of an idle bridge.
+const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId; method: string } =>
+  "method" in m && "id" in m;
+const isResponse = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } =>
+  ("result" in m || "error" in m) && "id" in m && m.id !== undefined && m.id !== null;
+
+const SSE_KEEPALIVE_MS = 25_000;
+
+/** The answer to one POST: the responses to its requests, as JSON or as an SSE stream. */
+class Exchange {
+  readonly #res: ServerResponse;
+  readonly #waiting: Set<RequestId>;
+  readonly #batch: boolean;
+  readonly #acceptsSse: boolean;
+  readonly #headers: Record<string, string>;
+  #collected: JSONRPCMessage[] = [];
+  #sse = false;
+  done = false;
+
+  constructor(
+    res: ServerResponse,
+    ids: RequestId[],
+    batch: boolean,
+    acceptsSse: boolean,
+    headers: Record<string, string>,
+  ) {
+    this.#res = res;
+    this.#waiting = new Set(ids);
+    this.#batch = batch;
+    this.#acceptsSse = acceptsSse;
+    this.#headers = headers;
+  }
+
+  get ids(): Iterable<RequestId> {
+    return this.#waiting;
+  }
+
+  /** A message for this POST: a response to one of its requests, or one related to them. */
+  deliver(message: JSONRPCMessage): void {
+    const response = isResponse(message);
+    if (response) this.#waiting.delete(message.id);
+    if (!this.#sse && !response) {
+      // Something related arrives before the response: switch this answer to SSE.
+      if (!this.#acceptsSse) return; // the client cannot receive it; the response still goes out
+      this.#sse = true;
+      this.#res.writeHead(200, {
+        ...this.#headers,
+        "content-type": "text/event-stream",
+        "cache-control": "no-cache",
+      });
+      for (const m of this.#collected) writeEvent(this.#res, m);
+      this.#collected = [];
+    }
+    if (this.#sse) writeEvent(this.#res, message);
+    else this.#collected.push(message);
+    if (this.#waiting.size === 0) this.#finish();
+  }
+
+  /** The session closed before every response came: end the answer so the client stops waiting. */
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.#sse) this.#res.end();
+    else if (!this.#res.headersSent) {
+      const body = JSON.stringify({
+        jsonrpc: "2.0",
+        error: { code: -32001, message: "Session closed" },
+        id: null,
+      });
+      this.#res.writeHead(404, { "content-type": "application/json" }).end(body);
+    }
+  }
+
+  #finish(): void {
+    this.done = true;
+    if (this.#sse) {
+      this.#res.end();
+      return;
+    }
+    const body = JSON.stringify(this.#batch ? this.#collected : this.#collected[0]);
+    this.#res.writeHead(200, {
+      ...this.#headers,
+      "content-type": "application/json",
+      "content-length": String(Buffer.byteLength(body)),
+    });
+    this.#res.end(body);
+  }
+}
+
+function writeEvent(res: ServerResponse, message: JSONRPCMessage): void {
+  res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+}
+
+export class HttpSessionTransport implements Transport {
+  sessionId: string;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  protocolVersion: string | undefined;
+  readonly #exchanges = new Map<RequestId, Exchange>();
+  #stream: ServerResponse | null = null;
+  #keepAlive: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(sessionId: string) {
+    this.sessionId = sessionId;
+  }
+
+  async start(): Promise<void> {}
+
+  setProtocolVersion(version: string): void {
+    this.protocolVersion = version;
+  }
+
+  /**
+   * One POST's validated messages. Requests are answered on `res`; a POST with only
+   * notifications and responses gets 202 at once.
+   */
+  handlePost(
+    messages: JSONRPCMessage[],
+    batch: boolean,
+    res: ServerResponse,
+    options: { acceptsSse: boolean; headers: Record<string, string>; extra?: MessageExtraInfo },
+  ): void {
+    const ids: RequestId[] = [];
+    for (const m of messages) if (isRequest(m)) ids.push(m.id);
+    if (ids.length === 0) {
+      res.writeHead(202, options.headers).end();
+    } else {
+      const exchange = new Exchange(res, ids, batch, options.acceptsSse, options.headers);
+      for (const id of ids) this.#exchanges.set(id, exchange);
+      res.once("close", () => {
+        // The client went away (or the answer is complete): forget what it still waited for.
+        for (const id of exchange.ids) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
+      });
+    }
+    for (const m of messages) this.onmessage?.(m, options.extra);
+  }
+
+  /** The session's GET stream: server messages related to no request. */
+  openStream(res: ServerResponse, headers: Record<string, string>): boolean {
+    if (this.#stream) return false;
+    res.writeHead(200, { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache" });
+    res.flushHeaders();
+    this.#stream = res;
+    this.#keepAlive = setInterval(() => res.write(": keep-alive\n\n"), SSE_KEEPALIVE_MS);
+    this.#keepAlive.unref();
+    res.once("close", () => {
+      if (this.#stream === res) this.#dropStream();
+    });
+    return true;
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (this.#closed) return;
+    const response = isResponse(message);
+    const related = response ? message.id : options?.relatedRequestId;
+    const exchange = related !== undefined ? this.#exchanges.get(related) : undefined;
+    if (exchange) {
+      if (response) this.#exchanges.delete(related!);
+      exchange.deliver(message);
+      return;
+    }
+    if (response) return; // its POST was abandoned by the client
+    if (this.#stream) writeEvent(this.#stream, message);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const exchange of new Set(this.#exchanges.values())) exchange.abort();
+    this.#exchanges.clear();
+    this.#stream?.end();
+    this.#dropStream();
+    this.onclose?.();
+  }
+
+  #dropStream(): void {
+    if (this.#keepAlive) clearInterval(this.#keepAlive);
+    this.#keepAlive = null;
+    this.#stream = null;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The SDK's `jsonSchemaValidator` on zod (`z.fromJSONSchema`), one instance for every session.
+ * The SDK's default builds a new Ajv (and its formats) for every Server: several MB of heap and
+ * milliseconds per session, for validation the bridge barely needs (elicitation answers, output
+ * schemas). zod is loaded anyway.
+ */
+import type {
+  JsonSchemaType,
+  JsonSchemaValidator,
+  jsonSchemaValidator,
+} from "@modelcontextprotocol/sdk/validation/types.js";
+import { z } from "zod";
+
+class ZodJsonSchemaValidator implements jsonSchemaValidator {
+  #cache = new WeakMap<object, JsonSchemaValidator<unknown>>();
+
+  getValidator<T>(schema: JsonSchemaType): JsonSchemaValidator<T> {
+    const hit = this.#cache.get(schema as object);
+    if (hit) return hit as JsonSchemaValidator<T>;
+    let compiled: z.ZodType;
+    try {
+      compiled = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+    } catch {
+      compiled = z.unknown(); // a schema zod cannot read: accept rather than fail the call
+    }
+    const validate: JsonSchemaValidator<unknown> = (input) => {
+      const r = compiled.safeParse(input);
+      return r.success
+        ? { valid: true, data: r.data, errorMessage: undefined }
+        : {
+            valid: false,
+            data: undefined,
+            errorMessage: r.error.issues
+              .map((i) => `${i.path.join(".") || "value"}: ${i.message}`)
+              .join("; "),
+          };
+    };
+    this.#cache.set(schema as object, validate);
+    return validate as JsonSchemaValidator<T>;
+  }
+}
+
+export const zodValidator: jsonSchemaValidator = new ZodJsonSchemaValidator();

@@ -1,0 +1,122 @@
+/**
+ * `mcp-twin connect <url>`: a stdio ⇄ Streamable HTTP relay for clients that only speak stdio
+ * (Claude Desktop ignores HTTP entries). Header values may hold `${VAR}`, read from connect's own
+ * environment, so secrets stay out of argv. Without an Authorization header or --token-file it
+ * sends the local bridge's token; a loopback URL where nothing answers gets the bridge started.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { ensureBridge } from "../bridge/instance.js";
+import { BRIDGE_PATH, bridgeFiles, bridgeHome, isLoopback, SHARE_PREFIX } from "../bridge/paths.js";
+import { relay } from "../bridge/relay.js";
+import { readToken } from "../bridge/token.js";
+import type { CommandContext } from "../cli.js";
+import { ExitCode, UsageError } from "../core/errors.js";
+
+const optionsSchema = z.object({
+  header: z.array(z.string()).default([]),
+  tokenFile: z.string().optional(),
+  start: z.boolean().default(true),
+});
+
+/** `Name: value` with `${VAR}` expanded from `env`. */
+export function parseHeader(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+): [string, string] {
+  const colon = text.indexOf(":");
+  const name = colon === -1 ? "" : text.slice(0, colon).trim();
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name))
+    throw new UsageError("bad-header", `--header "${name || text.slice(0, 40)}": expected "Name: value".`);
+  const value = text
+    .slice(colon + 1)
+    .trim()
+    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, variable: string) => {
+      const v = env[variable];
+      if (v === undefined)
+        throw new UsageError(
+          "unset-variable",
+          `--header ${name} uses \${${variable}}, which is not set in connect's environment.`,
+          {
+            hint: "The client entry's env must define it (mcp-twin sync writes it there).",
+          },
+        );
+      return v;
+    });
+  if (/[\r\n]/.test(value))
+    throw new UsageError("bad-header", `--header ${name}: the value cannot span lines.`);
+  return [name, value];
+}
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const parsed = optionsSchema.safeParse(ctx.options);
+  if (!parsed.success) throw new UsageError("bad-option", parsed.error.issues[0]!.message);
+  const o = parsed.data;
+  const out = ctx.output;
+  const target = ctx.args[0];
+  let url: URL;
+  try {
+    url = new URL(target ?? "");
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error();
+  } catch {
+    throw new UsageError("bad-url", `"${target ?? ""}" is not an http(s) URL.`, {
+      hint: "e.g. mcp-twin connect http://127.0.0.1:7760/mcp",
+    });
+  }
+  const headers: Record<string, string> = {};
+  for (const h of o.header) {
+    const [name, value] = parseHeader(h, ctx.host.env);
+    headers[name] = value;
+  }
+  const hasAuth = Object.keys(headers).some((k) => k.toLowerCase() === "authorization");
+  const files = bridgeFiles(bridgeHome(ctx.host));
+  const tokenFile = o.tokenFile ? path.resolve(ctx.host.cwd, o.tokenFile) : undefined;
+  if (tokenFile) {
+    try {
+      await readFile(tokenFile, "utf8");
+    } catch {
+      throw new UsageError("no-token-file", `Cannot read the token file ${tokenFile}.`);
+    }
+  }
+  const secretsOf = (h: Record<string, string>) =>
+    Object.values(h).flatMap((v) => [v, v.replace(/^Bearer\s+/i, "")]);
+  out.addSecrets(secretsOf(headers));
+
+  // The local bridge: loopback, and one of its endpoint paths. Only it gets the bridge's token.
+  const local =
+    isLoopback(url.hostname) &&
+    url.protocol === "http:" &&
+    (url.pathname === BRIDGE_PATH || url.pathname.startsWith(SHARE_PREFIX));
+  const port = Number(url.port || 80);
+  const start = async () => {
+    await ensureBridge({
+      files,
+      self: ctx.host.self,
+      port,
+      host: url.hostname.replace(/^\[|\]$/g, ""),
+      env: ctx.host.env,
+      log: (line) => out.info(line),
+    });
+  };
+  if (local && o.start) await start();
+
+  await relay({
+    url,
+    headers: async () => {
+      if (hasAuth) return headers;
+      const token = tokenFile
+        ? (await readFile(tokenFile, "utf8")).trim()
+        : local
+          ? await readToken(files.token)
+          : null;
+      if (!token) return headers;
+      out.addSecrets([token]);
+      return { ...headers, Authorization: `Bearer ${token}` };
+    },
+    ...(local && o.start ? { recover: start } : {}),
+    log: (line) => out.info(line),
+    signal: ctx.signal,
+  });
+  return ExitCode.ok;
+}

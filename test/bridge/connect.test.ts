@@ -1,0 +1,91 @@
+/**
+ * `connect <url>`: stdio ⇄ Streamable HTTP for one client session, header values from its own
+ * environment (never argv), the bridge started when nothing answers, and a bridge restart
+ * survived without the client noticing.
+ */
+import net from "node:net";
+import path from "node:path";
+import { afterEach, expect, test } from "vitest";
+import {
+  bridgeEnv,
+  call,
+  cleanup,
+  killAtCleanup,
+  readJson,
+  runCli,
+  startBridge,
+  stdioClient,
+  tempDir,
+  waitForInstance,
+} from "./helpers.js";
+
+afterEach(cleanup);
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+test("relays a full session with the Authorization header read from ${VAR}", async () => {
+  const b = await startBridge();
+  const other = tempDir(); // connect's own state folder has no token: the header must carry it
+  const { client, stderr } = await stdioClient(
+    ["connect", b.url, "--header", "Authorization: ${MCP_TWIN_HEADER_0}", "--no-start"],
+    bridgeEnv(other, { MCP_TWIN_HEADER_0: `Bearer ${b.token}` }),
+    "claude-desktop",
+  );
+  expect(client.getServerVersion()?.name).toBe("mcp-twin-bridge");
+  expect(client.getInstructions()).toMatch(/shared by every connected session/);
+  const tools = (await client.listTools()).tools.map((t) => t.name);
+  expect(tools).toContain("handoff_post");
+  await call(client, "memory_set", { key: "via-connect", value: 42 });
+  expect((await call(client, "memory_get", { key: "via-connect" })).data.value).toBe(42);
+  await client.close();
+  expect(stderr()).not.toContain(b.token);
+});
+
+test("--token-file, and an unset ${VAR} is a usage error naming it", async () => {
+  const b = await startBridge();
+  const other = tempDir();
+  const { client } = await stdioClient(
+    ["connect", b.url, "--token-file", path.join(b.dir, "token"), "--no-start"],
+    bridgeEnv(other),
+  );
+  expect((await call(client, "bridge_status")).data.pid).toBe(b.pid);
+  const bad = await runCli(["connect", b.url, "--header", "Authorization: ${NOPE}"], bridgeEnv(other));
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain("${NOPE}");
+  expect(bad.stdout).toBe("");
+});
+
+test("starts the bridge when nothing answers on a loopback URL, then relays (token from the state folder)", async () => {
+  const root = tempDir();
+  const port = await freePort();
+  const { client, stderr } = await stdioClient(["connect", `http://127.0.0.1:${port}/mcp`], bridgeEnv(root));
+  const info = await waitForInstance(path.join(root, "bridge"));
+  killAtCleanup(info.pid);
+  expect(info.port).toBe(port);
+  expect(stderr()).toMatch(/starting one/);
+  await call(client, "memory_set", { key: "k", value: "v" });
+  expect((await call(client, "memory_get", { key: "k" })).data.value).toBe("v");
+}, 60_000);
+
+test("a bridge restart is invisible to the client: the relay opens a new session and resends", async () => {
+  const root = tempDir();
+  const port = await freePort();
+  const { client, stderr } = await stdioClient(["connect", `http://127.0.0.1:${port}/mcp`], bridgeEnv(root));
+  const first = await waitForInstance(path.join(root, "bridge"));
+  killAtCleanup(first.pid);
+  await call(client, "memory_set", { key: "before", value: 1 });
+  process.kill(first.pid, "SIGTERM");
+  await new Promise((r) => setTimeout(r, 300));
+  // Nothing answers now: the relay starts the bridge again and replays initialize.
+  expect((await call(client, "memory_get", { key: "before" })).data.value).toBe(1);
+  const second = readJson(path.join(root, "bridge", "serve.json")) as { pid: number };
+  killAtCleanup(second.pid);
+  expect(second.pid).not.toBe(first.pid);
+  expect(stderr()).toMatch(/reconnected/);
+}, 60_000);

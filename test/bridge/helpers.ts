@@ -1,0 +1,217 @@
+/**
+ * The bridge under test is the built CLI (`npm run build` first; `npm test` does): real
+ * processes, real temp state folders, real SDK clients over HTTP and stdio.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+export const BIN = fileURLToPath(new URL("../../bin/mcp-twin.js", import.meta.url));
+
+const cleanups: Array<() => Promise<void> | void> = [];
+/** Call from afterEach: stops every bridge and client, removes every temp dir. */
+export async function cleanup(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
+}
+
+export function tempDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bridge-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A clean environment for the CLI: its own home, XDG folders and bridge state folder. */
+export function bridgeEnv(root: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: root,
+    USER: "test",
+    LANG: "C.UTF-8",
+    NO_COLOR: "1",
+    XDG_CONFIG_HOME: path.join(root, ".config"),
+    XDG_CACHE_HOME: path.join(root, ".cache"),
+    XDG_DATA_HOME: path.join(root, ".local", "share"),
+    MCP_TWIN_HOME: path.join(root, "mcp-twin-home"),
+    MCP_TWIN_BRIDGE_HOME: path.join(root, "bridge"),
+    ...extra,
+  };
+}
+
+export interface RunningBridge {
+  root: string;
+  dir: string;
+  env: Record<string, string>;
+  url: string;
+  port: number;
+  pid: number;
+  token: string;
+  child: ChildProcess;
+  stderr(): string;
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function readJson(file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+}
+
+/** Wait until `<dir>/serve.json` names process `pid` (or any live one when pid is omitted). */
+export async function waitForInstance(dir: string, pid?: number, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const info = readJson(path.join(dir, "serve.json")) as { pid: number; port: number; url: string };
+      if (pid === undefined || info.pid === pid) return info;
+    } catch {
+      // not written yet
+    }
+    await sleep(25);
+  }
+  throw new Error(`no serve.json in ${dir}`);
+}
+
+/** `mcp-twin serve --http --port 0 ...args` in `root` (a new temp dir by default). */
+export async function startBridge(
+  options: { root?: string; args?: string[]; env?: Record<string, string> } = {},
+): Promise<RunningBridge> {
+  const root = options.root ?? tempDir();
+  const env = bridgeEnv(root, options.env);
+  const child = spawn(process.execPath, [BIN, "serve", "--http", "--port", "0", ...(options.args ?? [])], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr!.on("data", (c: Buffer) => {
+    err += c.toString();
+  });
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await exited;
+    }
+  });
+  const dir = env.MCP_TWIN_BRIDGE_HOME!;
+  const info = await Promise.race([
+    waitForInstance(dir, child.pid),
+    exited.then((code) => {
+      throw new Error(`serve --http exited with ${code}: ${err}`);
+    }),
+  ]);
+  return {
+    root,
+    dir,
+    env,
+    url: info.url,
+    port: info.port,
+    pid: child.pid!,
+    token: readFileSync(path.join(dir, "token"), "utf8").trim(),
+    child,
+    stderr: () => err,
+    async stop() {
+      child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
+
+/** An SDK client over Streamable HTTP with the bearer token. */
+export async function httpClient(url: string, token: string, name = "test-client"): Promise<Client> {
+  const client = new Client({ name, version: "1.0.0" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
+  );
+  cleanups.push(() => client.close());
+  return client;
+}
+
+/** An SDK client that starts `mcp-twin <args>` and speaks stdio to it. */
+export async function stdioClient(
+  args: string[],
+  env: Record<string, string>,
+  name = "stdio-client",
+): Promise<{ client: Client; stderr: () => string }> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, ...args],
+    env,
+    stderr: "pipe",
+  });
+  let err = "";
+  transport.stderr?.on("data", (c: Buffer) => {
+    err += c.toString();
+  });
+  const client = new Client({ name, version: "1.0.0" });
+  await client.connect(transport);
+  cleanups.push(() => client.close());
+  return { client, stderr: () => err };
+}
+
+/** The JSON a tool answered with (its text content). */
+export async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const result = await client.callTool({ name, arguments: args });
+  const text = (result.content as Array<{ type: string; text: string }>)[0]?.text ?? "";
+  let data: unknown = text;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    // plain text
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: tests read tool answers by their documented shape
+  return { isError: result.isError === true, data: data as Record<string, any>, text };
+}
+
+/** Kill a process we started indirectly (the detached bridge), by pid, at cleanup. */
+export function killAtCleanup(pid: number): void {
+  cleanups.push(async () => {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+      await sleep(20);
+    }
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  });
+}
+
+/** Run the CLI to completion. */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export { sleep };

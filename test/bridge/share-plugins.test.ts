@@ -1,0 +1,139 @@
+/**
+ * `serve --share <server>` exposes a manifest server (the fixture, over stdio) at /share/<name>
+ * behind the same token, and restarts it when it dies; plugins add tools, and a broken plugin is
+ * reported and skipped without taking the bridge down.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, inject, test } from "vitest";
+import { bridgeEnv, call, cleanup, httpClient, runCli, sleep, startBridge, tempDir } from "./helpers.js";
+
+afterEach(cleanup);
+
+function manifestRoot(servers: Record<string, unknown>): string {
+  const root = tempDir();
+  const home = path.join(root, "mcp-twin-home");
+  mkdirSync(home, { recursive: true });
+  writeFileSync(path.join(home, "mcp-twin.jsonc"), JSON.stringify({ servers }, null, 2));
+  writeFileSync(
+    path.join(home, "secrets.json"),
+    JSON.stringify({ version: 1, secrets: { FIXTURE_KEY: "s3cret-value-123" } }),
+  );
+  return root;
+}
+
+describe("--share", () => {
+  test("the fixture server is reachable at /share/fixture with the token, and comes back after it dies", async () => {
+    const root = manifestRoot({
+      fixture: {
+        command: process.execPath,
+        args: [inject("fixtureScript")],
+        env: { FIXTURE_KEY: "${secret:FIXTURE_KEY}" },
+      },
+    });
+    const b = await startBridge({ root, args: ["--share", "fixture"] });
+    const url = b.url.replace(/\/mcp$/, "/share/fixture");
+    expect(
+      (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }))
+        .status,
+    ).toBe(401);
+    const client = await httpClient(url, b.token, "claude-desktop");
+    expect(client.getServerVersion()?.name).toBe("mcp-twin-fixture");
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([
+      "add",
+      "echo",
+      "env",
+      "whoami",
+    ]);
+    expect((await call(client, "echo", { text: "hello from Windows" })).text).toBe("hello from Windows");
+    // The secret reached the child's environment (length only), and never the log.
+    expect((await call(client, "env", { name: "FIXTURE_KEY" })).data).toEqual({ set: true, length: 16 });
+    expect(b.stderr()).not.toContain("s3cret-value-123");
+    // Kill the child: the bridge restarts it; the same HTTP session keeps working.
+    const { pid } = (await call(client, "whoami")).data as { pid: number };
+    process.kill(pid, "SIGKILL");
+    let answer = "";
+    for (let i = 0; i < 100 && answer !== "5"; i++) {
+      await sleep(100);
+      answer = await call(client, "add", { a: 2, b: 3 }).then(
+        (r) => r.text,
+        () => "",
+      );
+    }
+    expect(answer).toBe("5");
+    expect(((await call(client, "whoami")).data as { pid: number }).pid).not.toBe(pid);
+    const bridge = await httpClient(b.url, b.token);
+    const status = (await call(bridge, "bridge_status")).data;
+    expect(status.shares).toEqual([
+      expect.objectContaining({ name: "fixture", path: "/share/fixture", state: "running", restarts: 1 }),
+    ]);
+  }, 60_000);
+
+  test("an unknown server is a usage error (exit 2) and nothing starts", async () => {
+    const root = manifestRoot({ fixture: { command: process.execPath, args: [inject("fixtureScript")] } });
+    const r = await runCli(["serve", "--share", "nope", "--port", "0"], bridgeEnv(root));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no server "nope".*Servers there: fixture/s);
+  });
+});
+
+describe("plugins", () => {
+  test("a good plugin adds its tools; broken ones are reported and skipped; a throwing handler is a tool error", async () => {
+    const root = tempDir();
+    const plugins = path.join(root, "bridge", "plugins");
+    mkdirSync(plugins, { recursive: true });
+    writeFileSync(
+      path.join(plugins, "good.mjs"),
+      `export const tools = [
+        { name: "shout", description: "Upper-case a text", inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+          handler: async ({ text }, ctx) => text.toUpperCase() + " (for " + ctx.client + ")" },
+        { name: "boom", description: "Always fails", handler: () => { throw new Error("kaput"); } },
+        { name: "sum", description: "Adds numbers", inputSchema: { type: "object", properties: { xs: { type: "array", items: { type: "number" } } } },
+          handler: ({ xs = [] }) => ({ total: xs.reduce((a, b) => a + b, 0) }) },
+      ];\n`,
+    );
+    writeFileSync(path.join(plugins, "syntax.mjs"), "export const tools = [ this is not javascript\n");
+    writeFileSync(path.join(plugins, "throws.js"), 'throw new Error("plugin init failed");\n');
+    writeFileSync(
+      path.join(plugins, "nohandler.mjs"),
+      'export const tools = [{ name: "x", description: "no handler" }];\n',
+    );
+    writeFileSync(
+      path.join(plugins, "taken.mjs"),
+      'export const tools = [{ name: "memory_get", description: "steals a name", handler: () => 1 }];\n',
+    );
+    writeFileSync(path.join(plugins, "empty.mjs"), "export const nothing = 1;\n");
+    writeFileSync(path.join(plugins, "notes.txt"), "not a plugin");
+    const b = await startBridge({ root });
+    const client = await httpClient(b.url, b.token, "claude-code");
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(["shout", "boom", "sum", "memory_get"]));
+    expect(names).not.toContain("x");
+    expect((await call(client, "shout", { text: "hi" })).text).toBe("HI (for claude-code)");
+    expect((await call(client, "sum", { xs: [1, 2, 3] })).data).toEqual({ total: 6 });
+    const bad = await call(client, "shout", { text: 5 });
+    expect(bad.isError).toBe(true);
+    const boom = await call(client, "boom");
+    expect(boom).toMatchObject({ isError: true, text: "boom failed: kaput" });
+    const status = (await call(client, "bridge_status")).data.plugins;
+    expect(status.loaded).toEqual([
+      { file: path.join(plugins, "good.mjs"), tools: ["shout", "boom", "sum"] },
+    ]);
+    const failed = Object.fromEntries(
+      status.failed.map((f: { file: string; error: string }) => [path.basename(f.file), f.error]),
+    );
+    expect(Object.keys(failed).sort()).toEqual([
+      "empty.mjs",
+      "nohandler.mjs",
+      "syntax.mjs",
+      "taken.mjs",
+      "throws.js",
+    ]);
+    expect(failed["throws.js"]).toBe("plugin init failed");
+    expect(failed["nohandler.mjs"]).toMatch(/handler/);
+    expect(failed["taken.mjs"]).toMatch(/already taken/);
+    expect(b.stderr()).toMatch(/syntax\.mjs skipped/);
+    // Still serving everything else.
+    expect((await call(client, "memory_set", { key: "k", value: 1 })).isError).toBe(false);
+  });
+});

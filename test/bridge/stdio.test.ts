@@ -1,0 +1,32 @@
+/**
+ * stdio: `mcp-twin serve` relays to the one HTTP bridge, starting it when none answers, so two
+ * stdio clients (Claude Desktop through wsl.exe, Claude Code in WSL) share one state.
+ */
+import path from "node:path";
+import { afterEach, expect, test } from "vitest";
+import { bridgeEnv, call, cleanup, killAtCleanup, readJson, stdioClient, tempDir } from "./helpers.js";
+
+afterEach(cleanup);
+
+test("two stdio serve clients start one bridge and share its state", async () => {
+  const root = tempDir();
+  const env = bridgeEnv(root);
+  const first = await stdioClient(["serve", "--port", "0"], env, "claude-desktop");
+  const info = readJson(path.join(root, "bridge", "serve.json")) as { pid: number; port: number };
+  killAtCleanup(info.pid);
+  const second = await stdioClient(["serve", "--port", "0"], env, "claude-code");
+  expect(first.client.getServerVersion()?.name).toBe("mcp-twin-bridge");
+  await call(first.client, "memory_set", { key: "auth", value: "jose" });
+  expect((await call(second.client, "memory_get", { key: "auth" })).data).toMatchObject({
+    found: true,
+    value: "jose",
+    updatedBy: "claude-desktop",
+  });
+  const status = (await call(second.client, "bridge_status")).data;
+  expect(status.pid).toBe(info.pid);
+  expect(status.clients.count).toBe(2);
+  // Only the first one had to start it.
+  expect(first.stderr()).toMatch(/starting one/);
+  expect(second.stderr()).not.toMatch(/starting one/);
+  expect((readJson(path.join(root, "bridge", "serve.json")) as { pid: number }).pid).toBe(info.pid);
+}, 60_000);
