@@ -140,6 +140,12 @@ export function buildProgram(
     .option("--no-probe", "static checks only: do not start the servers")
     .option("--timeout <seconds>", "how long each server may take to answer", "10");
 
+  command(
+    "import",
+    "copy the servers configured in every client config into the manifest, and adopt those entries",
+    () => import("./commands/import.js"),
+  ).option("--force", "replace manifest servers of the same name that have another definition");
+
   command("uninstall", "remove every entry mcp-twin wrote", () => import("./commands/uninstall.js"))
     .option("--packages", "also uninstall the packages mcp-twin installed")
     .option("--force", "also remove entries edited by hand since mcp-twin wrote them");

@@ -1,0 +1,310 @@
+/**
+ * One client config entry → what it runs (pure). Wrappers are peeled off first — `cmd /c`,
+ * `wsl.exe [-d distro] [--exec|-e|--]`, `bash -c "…"`, `env VAR=…` — then the core is read:
+ * a package runner (`npx`, `bunx`, `pnpm dlx`, `yarn dlx`, `npm exec`), `node <script>` inside an
+ * installed package, or any other program (kept as a command). Remote entries (`url`, Windsurf's
+ * `serverUrl`, Gemini's `httpUrl`) become a url. What cannot be represented faithfully is "not
+ * understood", with the reason; values (secrets, references) are left to secrets.ts.
+ */
+import type { EnvKind } from "../environments/types.js";
+import type { ClientId } from "../manifest/schema.js";
+import { parseRunner } from "./runners.js";
+import { installedScript, type PackageJson } from "./script.js";
+import { programName, splitCmdLine, splitShellCommands, splitShellWords } from "./tokens.js";
+
+export type { PackageJson } from "./script.js";
+
+/** Where a launch runs: the config's own environment, or a WSL distro reached through wsl.exe. */
+export type RunsIn = { where: "here" } | { where: "wsl"; distro?: string };
+
+export interface RecognizeContext {
+  client: ClientId;
+  /** Kind of the environment the config file belongs to (a bare command runs there). */
+  envKind: EnvKind;
+  /** The package.json in a folder (native path of where the server runs); undefined when unreadable. */
+  readPackageJson?(dir: string, runsIn: RunsIn): PackageJson | undefined;
+}
+
+interface LaunchBase {
+  /** How it was launched, for people: "cmd /c npx", "wsl npx", "node <installed script>". */
+  via: string;
+  runsIn: RunsIn;
+  env: Record<string, string>;
+  /** Entry keys a rewrite by sync would drop (client preferences such as alwaysAllow). */
+  extraKeys: string[];
+  notes: string[];
+}
+
+export interface PackageLaunch extends LaunchBase {
+  kind: "package";
+  name: string;
+  /** Version range or tag; "" for none (also for `@latest`). */
+  range: string;
+  bin?: string;
+  args: string[];
+}
+
+export interface CommandLaunch extends LaunchBase {
+  kind: "command";
+  command: string;
+  args: string[];
+}
+
+export interface RemoteServer {
+  kind: "url";
+  via: string;
+  url: string;
+  headers: Record<string, string>;
+  extraKeys: string[];
+  notes: string[];
+}
+
+export type Recognized = PackageLaunch | CommandLaunch | RemoteServer;
+export type Recognition = Recognized | { kind: "unknown"; reason: string };
+
+/** Keys that change how a server starts and that the manifest cannot express. */
+const LAUNCH_KEYS = ["cwd", "envFile", "env_file", "headersHelper", "oauth", "auth"];
+const KNOWN_KEYS = new Set([
+  "command",
+  "args",
+  "env",
+  "type",
+  "disabled",
+  "url",
+  "serverUrl",
+  "httpUrl",
+  "headers",
+]);
+
+export function recognizeEntry(raw: unknown, ctx: RecognizeContext): Recognition {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return unknown("the entry is not an object");
+  const e = raw as Record<string, unknown>;
+  if (e.disabled === true) return unknown("disabled in this client; left as it is");
+  const launchKey = LAUNCH_KEYS.find((k) => e[k] !== undefined);
+  if (launchKey) return unknown(`uses "${launchKey}", which the manifest cannot express`);
+  const extraKeys = Object.keys(e).filter((k) => !KNOWN_KEYS.has(k));
+  const urlKey = (["url", "serverUrl", "httpUrl"] as const).find((k) => e[k] !== undefined);
+  if (e.command !== undefined && urlKey) return unknown(`has both "command" and "${urlKey}"`);
+  if (urlKey) return recognizeRemote(e, urlKey, ctx, extraKeys);
+  if (typeof e.command !== "string" || e.command.trim() === "")
+    return unknown(e.command === undefined ? "has neither a command nor a url" : '"command" is not a string');
+  if (e.type !== undefined && e.type !== "stdio")
+    return unknown(`"type": ${JSON.stringify(e.type)} with a command`);
+  if (e.args !== undefined && !(Array.isArray(e.args) && e.args.every((a) => typeof a === "string")))
+    return unknown('"args" is not a list of strings');
+  const env = stringMap(e.env);
+  if (!env) return unknown('"env" is not an object of strings');
+  return recognizeLaunch(e.command, (e.args as string[] | undefined) ?? [], env, ctx, extraKeys);
+}
+
+function unknown(reason: string): { kind: "unknown"; reason: string } {
+  return { kind: "unknown", reason };
+}
+
+function stringMap(value: unknown): Record<string, string> | undefined {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== "string") return undefined;
+    out[k] = v;
+  }
+  return out;
+}
+
+function recognizeRemote(
+  e: Record<string, unknown>,
+  urlKey: "url" | "serverUrl" | "httpUrl",
+  ctx: RecognizeContext,
+  extraKeys: string[],
+): Recognition {
+  const url = e[urlKey];
+  if (typeof url !== "string") return unknown(`"${urlKey}" is not a string`);
+  const type = typeof e.type === "string" ? e.type : undefined;
+  if (type === "sse" || (urlKey === "url" && ctx.client === "gemini-cli"))
+    return unknown("an SSE server: mcp-twin's url servers speak Streamable HTTP");
+  if (type === "ws") return unknown("a WebSocket server: mcp-twin's url servers speak Streamable HTTP");
+  if (type !== undefined && type !== "http" && type !== "streamable-http" && type !== "streamableHttp")
+    return unknown(`"type": ${JSON.stringify(e.type)} is not a remote transport mcp-twin knows`);
+  if (!type && urlKey === "url" && (ctx.client === "claude-code" || ctx.client === "vscode"))
+    return unknown('a url without "type": the client reads it as a stdio entry without a command');
+  if (!/^https?:\/\/[^\s]+$/i.test(url)) return unknown(`"${urlKey}" is not an http(s) URL`);
+  const headers = stringMap(e.headers);
+  if (!headers) return unknown('"headers" is not an object of strings');
+  return { kind: "url", via: type ? `${urlKey} (${type})` : urlKey, url, headers, extraKeys, notes: [] };
+}
+
+interface Launch {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  runsIn: RunsIn;
+  via: string[];
+  notes: string[];
+}
+
+function recognizeLaunch(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  ctx: RecognizeContext,
+  extraKeys: string[],
+): Recognition {
+  let launch: Launch = { command, args, env, runsIn: { where: "here" }, via: [], notes: [] };
+  // "npx -y pkg" in one string (not a path with spaces such as C:\Program Files\…).
+  if (args.length === 0 && /\s/.test(command.trim()) && !/[\\/]/.test(command.trim().split(/\s/)[0]!)) {
+    const words = splitShellWords(command.trim());
+    if (words && words.length > 1) {
+      launch = { ...launch, command: words[0]!, args: words.slice(1) };
+      launch.notes.push("the command and its arguments were one string");
+    }
+  }
+  // What to keep when the core is not understood: the entry as found, or what runs inside WSL.
+  let fallback = launch;
+  for (let depth = 0; depth < 6; depth++) {
+    const next = unwrap(launch);
+    if (next === undefined) break;
+    if (typeof next === "string") return unknown(next);
+    launch = next;
+    if (next.runsIn.where === "wsl" && fallback.runsIn.where !== "wsl") fallback = next;
+  }
+  const base = (l: Launch) => ({ runsIn: l.runsIn, env: l.env, extraKeys, notes: l.notes });
+  const name = programName(launch.command);
+  const runner = parseRunner(name, launch.args);
+  if (runner && "spec" in runner) {
+    return {
+      kind: "package",
+      ...base(launch),
+      via: [...launch.via, runner.via].join(" "),
+      name: runner.name,
+      range: runner.range,
+      ...(runner.bin ? { bin: runner.bin } : {}),
+      args: runner.args,
+      notes: [...launch.notes, ...runner.notes],
+    };
+  }
+  if (runner) fallback.notes.push(runner.problem);
+  if (name === "node" || name === "nodejs") {
+    const script = installedScript(launch.args, (dir) => ctx.readPackageJson?.(dir, launch.runsIn));
+    if ("name" in script) {
+      return {
+        kind: "package",
+        ...base(launch),
+        via: [...launch.via, "node <installed script>"].join(" "),
+        name: script.name,
+        range: script.version ?? "",
+        ...(script.bin ? { bin: script.bin } : {}),
+        args: script.args,
+        notes: [...launch.notes, ...script.notes],
+      };
+    }
+    if (script.problem) fallback.notes.push(script.problem);
+  }
+  return {
+    kind: "command",
+    ...base(fallback),
+    via: [...fallback.via, programName(fallback.command)].join(" "),
+    command: fallback.command,
+    args: fallback.args,
+  };
+}
+
+/** Peel one wrapper off; undefined when there is none, a string when it cannot be peeled safely. */
+function unwrap(l: Launch): Launch | string | undefined {
+  const name = programName(l.command);
+  if (name === "cmd") return unwrapCmd(l);
+  if (name === "wsl") return unwrapWsl(l);
+  if (["bash", "sh", "zsh", "dash"].includes(name)) return unwrapShell(l, name);
+  if (name === "env" && l.args.length > 0) {
+    const env = { ...l.env };
+    let i = 0;
+    for (; i < l.args.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(l.args[i]!); i++) {
+      const [k, ...v] = l.args[i]!.split("=");
+      env[k!] = v.join("=");
+    }
+    if (i === l.args.length || l.args[i]!.startsWith("-")) return undefined;
+    return { ...l, command: l.args[i]!, args: l.args.slice(i + 1), env, via: [...l.via, "env"] };
+  }
+  return undefined;
+}
+
+function unwrapCmd(l: Launch): Launch | undefined {
+  let i = 0;
+  while (i < l.args.length && /^\/[a-z](:.*)?$/i.test(l.args[i]!) && !/^\/[ck]$/i.test(l.args[i]!)) i++;
+  if (i >= l.args.length || !/^\/[ck]$/i.test(l.args[i]!)) return undefined;
+  let rest = l.args.slice(i + 1);
+  if (rest.length === 1 && /\s/.test(rest[0]!)) {
+    const split = splitCmdLine(rest[0]!.replace(/^"(.*)"$/s, "$1"));
+    if (!split) return undefined;
+    rest = split;
+  }
+  if (rest.length === 0 || rest.some((a) => /^(&&?|\|\|?)$/.test(a))) return undefined;
+  return { ...l, command: rest[0]!, args: rest.slice(1), via: [...l.via, "cmd /c"] };
+}
+
+function unwrapWsl(l: Launch): Launch | string | undefined {
+  let distro: string | undefined;
+  let i = 0;
+  const notes = [...l.notes];
+  for (; i < l.args.length; i++) {
+    const a = l.args[i]!;
+    if ((a === "-d" || a === "--distribution") && i + 1 < l.args.length) distro = l.args[++i];
+    else if ((a === "-u" || a === "--user") && i + 1 < l.args.length)
+      notes.push(`ran as WSL user "${l.args[++i]}"; mcp-twin runs it as the distro's default user`);
+    else if ((a === "--cd" || a === "--shell-type") && i + 1 < l.args.length) {
+      if (a === "--cd") return `wsl.exe --cd ${l.args[i + 1]}: the manifest cannot set a working folder`;
+      i++;
+    } else if (a === "~") continue;
+    else if (a === "-e" || a === "--exec" || a === "--") {
+      i++;
+      break;
+    } else if (a.startsWith("-")) return `wsl.exe option ${a} is not one mcp-twin understands`;
+    else break;
+  }
+  const rest = l.args.slice(i);
+  if (rest.length === 0) return "wsl.exe with no command";
+  const env = Object.fromEntries(Object.entries(l.env).filter(([k]) => k.toUpperCase() !== "WSLENV"));
+  return {
+    command: rest[0]!,
+    args: rest.slice(1),
+    env,
+    runsIn: { where: "wsl", ...(distro ? { distro } : {}) },
+    via: [...l.via, "wsl"],
+    notes,
+  };
+}
+
+/** `bash -lc "source ~/.nvm/nvm.sh && exec npx -y pkg"` → npx -y pkg (preambles that only set up PATH or env). */
+function unwrapShell(l: Launch, shell: string): Launch | undefined {
+  let i = 0;
+  for (; i < l.args.length; i++) {
+    const a = l.args[i]!;
+    if (/^-[a-z]*c[a-z]*$/.test(a)) break;
+    if (!/^(-[il]+|--login|--norc|--noprofile)$/.test(a)) return undefined;
+  }
+  if (i + 1 !== l.args.length - 1) return undefined; // exactly one script, no $0 and positional args
+  const commands = splitShellCommands(l.args[i + 1]!);
+  if (!commands || commands.length === 0) return undefined;
+  const env = { ...l.env };
+  for (const pre of commands.slice(0, -1)) {
+    // Loading nvm (or a profile) only finds programs; exports add to the environment.
+    if (/^(source|\.)\s+\S+$/.test(pre) || /^nvm\s+use(\s+\S+)?$/.test(pre)) continue;
+    const words = splitShellWords(pre);
+    if (words?.[0] === "export" && words.slice(1).every((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w))) {
+      for (const w of words.slice(1)) env[w.slice(0, w.indexOf("="))] = w.slice(w.indexOf("=") + 1);
+      continue;
+    }
+    return undefined;
+  }
+  const words = splitShellWords(commands[commands.length - 1]!);
+  if (!words || words.length === 0) return undefined;
+  for (;;) {
+    if (words[0] === "exec") words.shift();
+    else if (words.length > 1 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) {
+      const w = words.shift()!;
+      env[w.slice(0, w.indexOf("="))] = w.slice(w.indexOf("=") + 1);
+    } else break;
+  }
+  if (words.length === 0) return undefined;
+  return { ...l, command: words[0]!, args: words.slice(1), env, via: [...l.via, `${shell} -c`] };
+}
