@@ -104,7 +104,7 @@ export function extractSecrets(
     const result: Record<string, string> = {};
     for (const [k, raw] of Object.entries(values)) {
       const field = `${kind}.${k}`;
-      let v = urlSecrets(refs(raw), kind === "env" ? secretNameOf(k) : secretNameFor(server, "url"), field);
+      let v = urlSecrets(refs(raw), kind === "env" ? secretNameOf(k) : secretNameOf(server), field);
       if (v.trim() === "" && isSecretName(k)) out.empty.push(field);
       else if (isSecretValue(k, v)) v = secret(nameOf(k), v, field);
       result[k] = v;
@@ -113,7 +113,7 @@ export function extractSecrets(
   };
 
   if (r.kind === "url") {
-    out.form.url = querySecrets(urlSecrets(refs(r.url), secretNameFor(server, "url"), "url"), (k, v) =>
+    out.form.url = querySecrets(urlSecrets(refs(r.url), secretNameOf(server), "url"), (k, v) =>
       isSecretValue(k, v) ? secret(secretNameFor(server, k), v, "url") : v,
     );
     out.form.headers = map(r.headers, "headers", (h) => headerSecretName(server, h));
@@ -138,7 +138,7 @@ export function extractSecrets(
       } else if (hasSecretPrefix(a)) {
         args[i] = secret(secretNameFor(server, "api_key"), a, field);
       } else {
-        args[i] = urlSecrets(a, secretNameFor(server, "url"), field);
+        args[i] = urlSecrets(a, secretNameOf(server), field);
       }
     }
     out.form.args = args;

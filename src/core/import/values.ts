@@ -141,6 +141,22 @@ export function secretNameFor(server: string, field: string): string {
   return own.startsWith(`${prefix}_`) ? own : `${prefix}_${own}`;
 }
 
+/** Variables a client fills in itself (VS Code/Cursor predefined ones, Claude Code's project folder). */
+const CLIENT_VARIABLES = new Set([
+  "workspaceFolder",
+  "workspaceFolderBasename",
+  "workspaceRoot",
+  "userHome",
+  "cwd",
+  "file",
+  "fileBasename",
+  "fileDirname",
+  "relativeFile",
+  "pathSeparator",
+  "execPath",
+  "CLAUDE_PROJECT_DIR",
+]);
+
 export type Converted = { text: string; notes: string[] } | { problem: string };
 
 /**
@@ -154,7 +170,7 @@ export function convertReferences(text: string, client: ClientId): Converted {
   let problem: string | undefined;
   let out = text.replace(/\$\{([^}]*)\}/g, (whole, inner: string) => {
     const m = /^(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(inner);
-    if (!m || (inner.startsWith("env:") && m[2] !== undefined)) {
+    if (!m || (inner.startsWith("env:") && m[2] !== undefined) || CLIENT_VARIABLES.has(m[1]!)) {
       problem ??= `uses ${whole}, which only ${client} understands`;
       return whole;
     }
