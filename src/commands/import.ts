@@ -72,10 +72,16 @@ export function jsonReport(plan: ImportPlan, result: ImportResult, dryRun: boole
     }),
     secrets: result.secrets,
     missingSecrets: missing(plan, result),
+    envReferences: variables(plan, result),
     adopted: result.adopted,
     skipped: [...plan.skipped, ...result.skipped],
     ...(plan.notes.length > 0 ? { notes: plan.notes } : {}),
   };
+}
+
+function variables(plan: ImportPlan, result: ImportResult): string[] {
+  const imported = new Set(result.servers.map((s) => s.name));
+  return [...new Set(plan.candidates.filter((c) => imported.has(c.name)).flatMap((c) => c.variables))].sort();
 }
 
 function missing(plan: ImportPlan, result: ImportResult) {
@@ -130,14 +136,20 @@ async function render(
     out.print(
       `${warn} ${m.server}: ${m.name} needs a value (${m.field} in ${m.path} is a placeholder, "${m.placeholder}"): run \`mcp-twin secret set ${m.name}\` before sync`,
     );
+  const vars = variables(plan, result);
+  if (vars.length > 0)
+    out.print(
+      `${warn} ${vars.join(", ")}: \${env:…} references, read from the environment \`mcp-twin sync\` runs in (or store one with \`mcp-twin secret set NAME\` and write \${secret:NAME} instead)`,
+    );
   for (const n of plan.notes) out.print(`${warn} ${n}`);
   const skipped = [...plan.skipped, ...result.skipped];
   if (skipped.length > 0) {
     out.print(c.bold("Not imported (left as they are)"));
-    for (const s of skipped)
-      out.print(
-        `  ${s.server === undefined ? fail : warn} ${s.file}${s.server !== undefined ? ` "${s.server}"` : ""}: ${s.reason}`,
-      );
+    for (const s of skipped) {
+      const where = `${s.file}${s.server !== undefined ? ` "${s.server}"` : ""}`;
+      const text = s.reason.startsWith(s.file) ? s.reason : `${where}: ${s.reason}`;
+      out.print(`  ${s.server === undefined ? fail : warn} ${text}`);
+    }
   }
   if (dryRun) {
     if (result.after !== null && result.after !== result.before) {

@@ -223,3 +223,44 @@ describe("filters and project files", () => {
     expect(run.json.servers.map((s) => s.name).sort()).toEqual(["a", "b", "local", "shared"]);
   });
 });
+
+describe("mcp-twin on Windows itself", () => {
+  let m: FakeMachine;
+  afterAll(() => m?.cleanup());
+
+  test("reads the WSL distro's configs too, and folds across the line", async () => {
+    m = createFakeMachine({ kind: "windows" });
+    const p = places(m);
+    placeJson(p.desktop, {
+      mcpServers: {
+        fs: {
+          command: "cmd",
+          args: ["/c", "npx", "-y", "@modelcontextprotocol/server-filesystem", "C:\\Users\\alice\\docs"],
+        },
+      },
+    });
+    placeJson(p.wslCode, {
+      mcpServers: {
+        fs: { command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "/home/bob/docs"] },
+        time: { command: "uvx", args: ["mcp-server-time"] },
+      },
+    });
+    const run = await importJson(m);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.server("fs")!.server).toEqual({
+      package: "@modelcontextprotocol/server-filesystem",
+      args: ["C:\\Users\\alice\\docs"],
+      overrides: { "wsl:Ubuntu": { args: ["/home/bob/docs"] } },
+    });
+    expect(run.server("time")!.server).toEqual({
+      command: "uvx",
+      args: ["mcp-server-time"],
+      environments: ["wsl:Ubuntu"],
+    });
+    expect(run.json.adopted.map((a) => `${a.env} ${a.client} ${a.server}`)).toEqual([
+      "windows claude-desktop fs",
+      "wsl:Ubuntu claude-code fs",
+      "wsl:Ubuntu claude-code time",
+    ]);
+  });
+});

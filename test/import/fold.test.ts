@@ -298,3 +298,46 @@ describe("names and paths", () => {
   test("a path of another distro cannot be translated", () =>
     expect(translateArgs(["\\\\wsl.localhost\\Debian\\x"], ENVS[1]!, ENVS[0]!)).toBeUndefined());
 });
+
+describe("references", () => {
+  test("an inline key on one side and ${VAR} on the other both read the stored secret", () => {
+    const r = fold(
+      [
+        occ("desktop", "tavily", {
+          command: "npx",
+          args: ["-y", "tavily-mcp"],
+          env: { TAVILY_API_KEY: "tvly-dev-8b2kq9x1m4" },
+        }),
+        occ("code", "tavily", {
+          command: "npx",
+          args: ["-y", "tavily-mcp"],
+          env: { TAVILY_API_KEY: "${TAVILY_API_KEY}" },
+        }),
+      ],
+      ENVS,
+    );
+    expect(r.servers[0]!.server).toEqual({
+      package: "tavily-mcp",
+      env: { TAVILY_API_KEY: "${secret:TAVILY_API_KEY}" },
+    });
+    expect(adoption(r, "tavily")).toEqual([
+      ["claude-desktop", true],
+      ["claude-code", true],
+    ]);
+    expect(r.servers[0]!.notes.join()).toContain("/home/bob/.claude.json now read the stored secret");
+  });
+
+  test("references alone stay ${env:…}", () => {
+    const r = fold(
+      [
+        occ("code", "deepl", {
+          command: "bunx",
+          args: ["deepl-mcp-server"],
+          env: { DEEPL_API_KEY: "${DEEPL_API_KEY}" },
+        }),
+      ],
+      ENVS,
+    );
+    expect(r.servers[0]!.server.env).toEqual({ DEEPL_API_KEY: "${env:DEEPL_API_KEY}" });
+  });
+});

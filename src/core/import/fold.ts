@@ -131,8 +131,36 @@ function launchKey(form: Form): string {
   return canonicalJson({ command, url, bin, args, env, headers });
 }
 
+/**
+ * Where one side holds a key inline (now `${secret:N}`) and another refers to the variable
+ * (`${env:N}`), both read the secret: `${secret:N}` falls back to the environment variable anyway.
+ */
+function unifyReferences(occurrences: Occurrence[], notes: string[]): void {
+  const secrets = new Set(
+    occurrences.flatMap((o) =>
+      [...JSON.stringify(o.form).matchAll(/\$\{secret:([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!),
+    ),
+  );
+  if (secrets.size === 0) return;
+  const swap = (text: string) =>
+    text.replace(/\$\{env:([A-Za-z0-9_]+)\}/g, (whole, n: string) =>
+      secrets.has(n) ? `\${secret:${n}}` : whole,
+    );
+  const map = (m: Record<string, string>) =>
+    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, swap(v)]));
+  for (const o of occurrences) {
+    const before = JSON.stringify(o.form);
+    o.form = { ...o.form, args: o.form.args.map(swap), env: map(o.form.env), headers: map(o.form.headers) };
+    if (JSON.stringify(o.form) !== before)
+      notes.push(
+        `\${env:…} references in ${o.source.path} now read the stored secret of the same name (which falls back to the variable)`,
+      );
+  }
+}
+
 function build(name: string, occurrences: Occurrence[], envs: readonly EnvInfo[]): FoldedServer {
   const notes: string[] = [];
+  unifyReferences(occurrences, notes);
   const found: Placement[] = [];
   const perEnv: Array<{ env: string; form: Form }> = [];
   for (const [env, list] of groupBy(occurrences, (o) => o.runsIn)) {

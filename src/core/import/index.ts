@@ -85,6 +85,8 @@ export interface ImportCandidate {
   found: FoundAt[];
   /** Secret names the entry refers to. */
   secrets: string[];
+  /** Environment variables it refers to (`${env:NAME}`): they must be set wherever sync runs. */
+  variables: string[];
   /** Placeholders found where a key belongs, with no value stored: `mcp-twin secret set NAME`. */
   missing: MissingSecret[];
   notes: string[];
@@ -252,6 +254,9 @@ export async function scanImports(
         value: foundBy.get(p.occurrence)!.value,
       })),
       secrets: refs,
+      variables: [
+        ...new Set([...JSON.stringify(f.server).matchAll(/\$\{env:([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!)),
+      ],
       missing: uniqueBy(
         uses
           .filter(({ u }) => u.value === undefined && refs.includes(u.name) && !known(u.name))
