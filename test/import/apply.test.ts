@@ -127,8 +127,9 @@ describe("names the manifest already holds", () => {
     "// my manifest",
     "{",
     '  "servers": {',
-    '    "context7": { "package": "@upstash/context7-mcp@1.0.0" },',
-    '    "mem": { "package": "@modelcontextprotocol/server-memory" }',
+    '    "context7": { "url": "https://mcp.context7.com/mcp" },',
+    '    "mem": { "package": "@modelcontextprotocol/server-memory" },',
+    '    "tavily": { "package": "tavily-mcp@0.2.22", "env": { "TAVILY_API_KEY": "${secret:TAVILY_API_KEY}" } }',
     "  }",
     "}",
     "",
@@ -140,16 +141,27 @@ describe("names the manifest already holds", () => {
         context7: { command: "npx", args: ["-y", "@upstash/context7-mcp"] },
         memory: { command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] },
         time: { command: "uvx", args: ["mcp-server-time"] },
+        tavily: { command: "npx", args: ["-y", "tavily-mcp"], env: { TAVILY_API_KEY: KEYS.tavilyDesktop } },
       },
     });
     manifestFile = writeManifest(m, original);
+    writeSecrets(m, { TAVILY_API_KEY: KEYS.tavilyDesktop });
   });
   afterAll(() => m?.cleanup());
 
   test("a different definition is reported and left alone; a duplicate under another name too", async () => {
     const run = await importJson(m);
     expect(run.code).toBe(0);
-    expect(run.json.servers.map((s) => [s.name, s.action])).toEqual([["time", "added"]]);
+    // tavily: the same launch (and the same stored key) as the manifest's pinned entry.
+    expect(run.json.servers.map((s) => [s.name, s.action])).toEqual([
+      ["time", "added"],
+      ["tavily", "unchanged"],
+    ]);
+    expect(run.server("tavily")!.server).toEqual({
+      package: "tavily-mcp@0.2.22",
+      env: { TAVILY_API_KEY: "${secret:TAVILY_API_KEY}" },
+    });
+    expect(run.json.secrets).toEqual([]);
     expect(run.json.skipped.map((s) => [s.server, s.reason])).toEqual([
       [
         "context7",
@@ -157,10 +169,11 @@ describe("names the manifest already holds", () => {
       ],
       ["memory", 'already in the manifest as "mem"'],
     ]);
-    expect(run.json.adopted.map((a) => a.server)).toEqual(["time"]);
+    expect(run.json.adopted.map((a) => a.server)).toEqual(["time", "tavily"]);
     const text = readFileSync(manifestFile, "utf8");
     expect(text.startsWith("// my manifest\n{\n")).toBe(true);
-    expect(text).toContain('"context7": { "package": "@upstash/context7-mcp@1.0.0" },');
+    expect(text).toContain('"context7": { "url": "https://mcp.context7.com/mcp" },');
+    expect(text).toContain('"tavily": { "package": "tavily-mcp@0.2.22",');
   });
 
   test("--force replaces it and adopts the entry", async () => {

@@ -10,8 +10,8 @@ import type { Machine } from "../machine.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { loadSecrets, saveSecrets } from "../manifest/secrets.js";
 import { parseManifestText } from "../manifest/validate.js";
-import { canonicalJson } from "../merge.js";
-import { entryHash, loadState, saveState } from "../state.js";
+import { loadState, saveState } from "../state.js";
+import { compareWithManifest } from "./compare.js";
 import type { ImportCandidate, ImportPlan, Skipped } from "./index.js";
 import { withServers, writeManifest } from "./manifest-writer.js";
 
@@ -60,20 +60,16 @@ export async function applyImport(
     };
     const imported: ImportCandidate[] = [];
     for (const c of chosen) {
-      const existing = current.servers[c.name];
-      const same = existing !== undefined && canonicalJson(existing) === canonicalJson(c.server);
-      const duplicateOf = existing
-        ? undefined
-        : Object.entries(current.servers).find(([, s]) => canonicalJson(s) === canonicalJson(c.server))?.[0];
-      if (duplicateOf) {
+      const compared = compareWithManifest(current.servers, c.name, c.server);
+      if (compared.status === "duplicate") {
         result.skipped.push({
           file: plan.manifestFile,
           server: c.name,
-          reason: `already in the manifest as "${duplicateOf}"`,
+          reason: `already in the manifest as "${compared.duplicateOf}"`,
         });
         continue;
       }
-      if (existing && !same && !selection.force) {
+      if (compared.status === "conflict" && !selection.force) {
         result.skipped.push({
           file: plan.manifestFile,
           server: c.name,
@@ -82,11 +78,11 @@ export async function applyImport(
         continue;
       }
       imported.push(c);
-      result.servers.push({
-        name: c.name,
-        action: same ? "unchanged" : existing ? "replaced" : "added",
-        server: c.server,
-      });
+      result.servers.push(
+        compared.status === "same"
+          ? { name: c.name, action: "unchanged", server: compared.existing }
+          : { name: c.name, action: compared.status === "conflict" ? "replaced" : "added", server: c.server },
+      );
     }
     const edits = result.servers.filter((s) => s.action !== "unchanged");
     if (edits.length > 0) result.after = withServers(before, plan.manifestFile, edits).text;
@@ -122,7 +118,7 @@ export async function applyImport(
             entries: {},
           };
           const record = state.targets[f.targetKey]!;
-          record.entries[c.name] = { hash: entryHash(f.value) };
+          record.entries[c.name] = { hash: f.hash };
         }
       await saveState(machine.paths.state, state);
     }

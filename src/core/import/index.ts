@@ -23,10 +23,11 @@ import type { Machine } from "../machine.js";
 import { loadManifest, locateManifest } from "../manifest/load.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { loadSecrets } from "../manifest/secrets.js";
-import { canonicalJson, findNode, parseConfig, readEntries } from "../merge.js";
+import { findNode, parseConfig, readEntries } from "../merge.js";
 import type { Progress } from "../progress.js";
-import { isOurs, loadState } from "../state.js";
+import { entryHash, isOurs, loadState } from "../state.js";
 import { discoverTargets } from "../targets.js";
+import { compareWithManifest } from "./compare.js";
 import { type EnvInfo, fold, normalizeServerName, type Occurrence, type Source } from "./fold.js";
 import { type PackageJson, type RunsIn, recognizeEntry } from "./recognize.js";
 import { allocateSecrets, extractSecrets, type Form, type SecretUse } from "./secrets.js";
@@ -60,8 +61,8 @@ export interface FoundAt {
   why?: string;
   /** State key of that config (for adoption). */
   targetKey?: string;
-  /** The entry as it is in the file (its hash is what adoption records). */
-  value: unknown;
+  /** Hash of the entry as it is in the file: what adoption records in state. */
+  hash: string;
 }
 
 export interface MissingSecret {
@@ -76,8 +77,9 @@ export interface ImportCandidate {
   name: string;
   server: ServerSpec;
   /**
-   * new: not in the manifest · same: already there, identical · conflict: the name holds another
-   * definition (replaced only with force) · duplicate: the manifest has it under another name.
+   * new: not in the manifest · same: already there (the same launch, whatever version it pins) ·
+   * conflict: the name holds another definition (replaced only with force) · duplicate: the
+   * manifest has it under another name.
    */
   status: "new" | "same" | "conflict" | "duplicate";
   existing?: ServerSpec;
@@ -224,22 +226,15 @@ export async function scanImports(
     const uses = f.found.flatMap((p) =>
       foundBy.get(p.occurrence)!.uses.map((u) => ({ u, path: p.occurrence.source.path })),
     );
-    const existing = servers[f.name];
-    const duplicateOf = existing
-      ? undefined
-      : Object.entries(servers).find(([, s]) => canonicalJson(s) === canonicalJson(f.server))?.[0];
+    const compared = compareWithManifest(servers, f.name, f.server);
     plan.candidates.push({
       name: f.name,
       server: f.server,
-      status: existing
-        ? canonicalJson(existing) === canonicalJson(f.server)
-          ? "same"
-          : "conflict"
-        : duplicateOf
-          ? "duplicate"
-          : "new",
-      ...(existing && canonicalJson(existing) !== canonicalJson(f.server) ? { existing } : {}),
-      ...(duplicateOf ? { duplicateOf } : {}),
+      status: compared.status,
+      ...(compared.status === "conflict" || compared.status === "same"
+        ? { existing: compared.existing }
+        : {}),
+      ...(compared.status === "duplicate" ? { duplicateOf: compared.duplicateOf } : {}),
       found: f.found.map((p) => ({
         env: p.occurrence.source.env,
         client: p.occurrence.source.client,
@@ -251,7 +246,7 @@ export async function scanImports(
         adopt: p.adopt,
         ...(p.why ? { why: p.why } : {}),
         ...(p.occurrence.source.targetKey ? { targetKey: p.occurrence.source.targetKey } : {}),
-        value: foundBy.get(p.occurrence)!.value,
+        hash: entryHash(foundBy.get(p.occurrence)!.value),
       })),
       secrets: refs,
       variables: [
