@@ -12,8 +12,8 @@ import { loadSecrets, saveSecrets } from "../manifest/secrets.js";
 import { parseManifestText } from "../manifest/validate.js";
 import { loadState, saveState } from "../state.js";
 import { compareWithManifest } from "./compare.js";
-import type { ImportCandidate, ImportPlan, Skipped } from "./index.js";
 import { withServers, writeManifest } from "./manifest-writer.js";
+import type { ImportCandidate, ImportPlan, Skipped } from "./types.js";
 
 export interface ImportSelection {
   /** Names of the candidates to import (default: all). */

@@ -9,115 +9,24 @@
  * Client configs are never edited: an adopted entry is only recorded in state as mcp-twin's, so
  * the next sync may rewrite it into the installed form.
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { getNodeValue } from "jsonc-parser";
-import type { Target } from "../clients/types.js";
-import { projectKey } from "../doctor/read-configs.js";
 import { detectEnvironments } from "../environments/detect.js";
-import type { Environment } from "../environments/types.js";
-import { envMatches, joinNative } from "../environments/types.js";
-import { isTwinError, UsageError } from "../errors.js";
-import { readTextOrNull } from "../files.js";
+import { envMatches } from "../environments/types.js";
+import { UsageError } from "../errors.js";
 import type { Machine } from "../machine.js";
 import { loadManifest, locateManifest } from "../manifest/load.js";
-import type { ServerSpec } from "../manifest/schema.js";
 import { loadSecrets } from "../manifest/secrets.js";
-import { findNode, parseConfig, readEntries } from "../merge.js";
 import type { Progress } from "../progress.js";
 import { entryHash, isOurs, loadState } from "../state.js";
 import { discoverTargets } from "../targets.js";
 import { compareWithManifest } from "./compare.js";
-import { type EnvInfo, fold, normalizeServerName, type Occurrence, type Source } from "./fold.js";
-import { type PackageJson, type RunsIn, recognizeEntry } from "./recognize.js";
-import { allocateSecrets, extractSecrets, type Form, type SecretUse } from "./secrets.js";
+import { fold, type Occurrence, type Source } from "./fold.js";
+import { envInfo, occurrence, readTarget } from "./read.js";
+import { allocateSecrets, type Form, type SecretUse } from "./secrets.js";
+import type { ImportFilters, ImportPlan } from "./types.js";
 
 export { applyImport, type ImportResult, type ImportSelection } from "./apply.js";
-
-export interface ImportFilters {
-  /** --env selectors; empty: every environment. */
-  envs?: readonly string[];
-  /** --client ids; empty: every client. */
-  clients?: readonly string[];
-  /** --project DIR: also its project files (.mcp.json, …) and Claude Code's local scope for it. */
-  project?: string | undefined;
-  /** --manifest; default: ./mcp-twin.jsonc when present, else the home's. */
-  manifest?: string | undefined;
-}
-
-export interface FoundAt {
-  env: string;
-  client: string;
-  scope: "user" | "project" | "local";
-  path: string;
-  /** The entry's name in that file. */
-  entry: string;
-  /** Where it runs (a WSL distro for `wsl.exe …` entries of Windows clients). */
-  runsIn: string;
-  /** How it was launched, e.g. "cmd /c npx", "wsl npx", "node <installed script>". */
-  via: string;
-  /** Recorded as mcp-twin's when imported (else `why`). */
-  adopt: boolean;
-  why?: string;
-  /** State key of that config (for adoption). */
-  targetKey?: string;
-  /** Hash of the entry as it is in the file: what adoption records in state. */
-  hash: string;
-}
-
-export interface MissingSecret {
-  name: string;
-  /** What the file held instead of a value (safe to show). */
-  placeholder: string;
-  path: string;
-  field: string;
-}
-
-export interface ImportCandidate {
-  name: string;
-  server: ServerSpec;
-  /**
-   * new: not in the manifest · same: already there (the same launch, whatever version it pins) ·
-   * conflict: the name holds another definition (replaced only with force) · duplicate: the
-   * manifest has it under another name.
-   */
-  status: "new" | "same" | "conflict" | "duplicate";
-  existing?: ServerSpec;
-  duplicateOf?: string;
-  found: FoundAt[];
-  /** Secret names the entry refers to. */
-  secrets: string[];
-  /** Environment variables it refers to (`${env:NAME}`): they must be set wherever sync runs. */
-  variables: string[];
-  /** Placeholders found where a key belongs, with no value stored: `mcp-twin secret set NAME`. */
-  missing: MissingSecret[];
-  notes: string[];
-}
-
-export interface Skipped {
-  file: string;
-  server?: string;
-  reason: string;
-  line?: number;
-  column?: number;
-}
-
-export interface ImportPlan {
-  manifestFile: string;
-  manifestExists: boolean;
-  candidates: ImportCandidate[];
-  /** Secrets to store (names and where they were found). */
-  secrets: Array<{ name: string; from: Array<{ path: string; server: string; field: string }> }>;
-  /** Their values: store them, mask them in anything shown, never print them. */
-  secretValues: Readonly<Record<string, string>>;
-  /** Entries not understood, config files that do not parse, names already taken. */
-  skipped: Skipped[];
-  /** Entries mcp-twin wrote itself (already in the manifest). */
-  managed: Array<{ path: string; server: string }>;
-  /** Config files read, and how many entries each holds. */
-  files: Array<{ env: string; client: string; scope: string; path: string; entries: number }>;
-  notes: string[];
-}
+export type { FoundAt, ImportCandidate, ImportFilters, ImportPlan, MissingSecret, Skipped } from "./types.js";
 
 export async function scanImports(
   machine: Machine,
@@ -274,133 +183,6 @@ export async function scanImports(
   }
   plan.secretValues = values;
   return plan;
-}
-
-interface EntrySet {
-  scope: "user" | "project" | "local";
-  entries: Record<string, unknown>;
-}
-
-/** A config's entries (and Claude Code's local scope for the project); a file that does not parse is skipped. */
-async function readTarget(
-  target: Target,
-  project: string | undefined,
-  plan: ImportPlan,
-): Promise<EntrySet[]> {
-  let text: string | null;
-  try {
-    text = await readTextOrNull(target.file);
-  } catch (error) {
-    plan.skipped.push({ file: target.path, reason: `cannot be read: ${(error as Error).message}` });
-    return [];
-  }
-  if (text === null) return [];
-  try {
-    const parsed = parseConfig(text, target.path);
-    const sets: EntrySet[] = [
-      { scope: target.scope, entries: readEntries(parsed, target.serversPath, target.path) },
-    ];
-    if (project && target.client.id === "claude-code" && target.scope === "user" && target.env.local) {
-      const projects = findNode(parsed.root, ["projects"]);
-      const key = projects
-        ? projectKey(getNodeValue(projects), project, target.env.style === "win32")
-        : undefined;
-      if (key !== undefined)
-        sets.push({
-          scope: "local",
-          entries: readEntries(parsed, ["projects", key, "mcpServers"], target.path),
-        });
-    }
-    return sets;
-  } catch (error) {
-    if (!isTwinError(error)) throw error;
-    plan.skipped.push({
-      file: target.path,
-      reason: error.message,
-      ...(error.location.line !== undefined
-        ? { line: error.location.line, column: error.location.column ?? 1 }
-        : {}),
-    });
-    return [];
-  }
-}
-
-function occurrence(
-  target: Target,
-  source: Source,
-  entry: string,
-  value: unknown,
-  environments: readonly Environment[],
-): { occurrence: Occurrence; uses: SecretUse[] } | { reason: string } {
-  const recognized = recognizeEntry(value, {
-    client: target.client.id,
-    envKind: target.env.kind,
-    readPackageJson: (dir, runsIn) => readPackageJson(envFor(runsIn, target.env, environments), dir),
-  });
-  if (recognized.kind === "unknown") return { reason: recognized.reason };
-  const name = normalizeServerName(entry);
-  const extracted = extractSecrets(recognized, name, target.client.id);
-  if ("problem" in extracted) return { reason: extracted.problem };
-  const runsIn =
-    recognized.kind === "url" ? target.env.id : runsInId(recognized.runsIn, target.env, environments);
-  return {
-    occurrence: {
-      source,
-      entry,
-      name,
-      runsIn,
-      via: recognized.via,
-      form: extracted.form,
-      extraKeys: recognized.extraKeys,
-      placeholders: 0,
-      notes: [
-        ...extracted.notes,
-        ...extracted.empty.map((f) => `${f} is empty in ${target.path}: kept empty (not a secret to store)`),
-      ],
-    },
-    uses: extracted.secrets,
-  };
-}
-
-function runsInId(runsIn: RunsIn, here: Environment, environments: readonly Environment[]): string {
-  if (runsIn.where === "here") return here.id;
-  const distros = environments.filter((e) => e.kind === "wsl");
-  if (runsIn.distro) {
-    const match = distros.find((e) => e.distro?.toLowerCase() === runsIn.distro!.toLowerCase());
-    return match?.id ?? `wsl:${runsIn.distro}`;
-  }
-  return distros.length === 1 ? distros[0]!.id : "wsl";
-}
-
-function envFor(
-  runsIn: RunsIn,
-  here: Environment,
-  environments: readonly Environment[],
-): Environment | undefined {
-  if (runsIn.where === "here") return here;
-  const id = runsInId(runsIn, here, environments);
-  return environments.find((e) => e.id === id) ?? environments.find((e) => e.kind === "wsl");
-}
-
-function readPackageJson(env: Environment | undefined, dir: string): PackageJson | undefined {
-  if (!env) return undefined;
-  const file = env.access(joinNative(env.kind === "windows" ? "windows" : "linux", dir, "package.json"));
-  if (!file) return undefined;
-  try {
-    const data = JSON.parse(readFileSync(file, "utf8")) as unknown;
-    return data && typeof data === "object" ? (data as PackageJson) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function envInfo(e: Environment): EnvInfo {
-  return {
-    id: e.id,
-    kind: e.kind,
-    ...(e.distro ? { distro: e.distro } : {}),
-    ...(e.vars.WSL_MOUNT_ROOT ? { mountRoot: e.vars.WSL_MOUNT_ROOT } : {}),
-  };
 }
 
 /** `${secret:OLD}` → `${secret:NEW}` everywhere in a form. */
