@@ -358,6 +358,11 @@ describe("entries that cannot be imported faithfully", () => {
     [{ args: ["x"] }, "neither a command nor a url"],
     [{ command: 42 }, '"command" is not a string'],
     [{ command: "npx", type: "http" }, '"type": "http" with a command'],
+    [{ command: "npx", args: ["-y", "mcp-twin", "serve"] }, "mcp-twin bridge or relay"],
+    [
+      { command: "node", args: ["/usr/lib/node_modules/mcp-twin/bin/mcp-twin.js", "connect", "https://x"] },
+      "mcp-twin bridge or relay",
+    ],
   ])("%j → not understood (%s)", (entry, reason) => {
     const r = recognizeEntry(entry, ctx());
     expect(r.kind).toBe("unknown");

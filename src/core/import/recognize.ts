@@ -62,6 +62,10 @@ export interface RemoteServer {
 export type Recognized = PackageLaunch | CommandLaunch | RemoteServer;
 export type Recognition = Recognized | { kind: "unknown"; reason: string };
 
+/** mcp-twin's own entries (the bridge, `connect` relays) belong to sync, not to the manifest's servers. */
+const SELF = "mcp-twin";
+const SELF_REASON = "an mcp-twin bridge or relay entry: sync manages those itself";
+
 /** Keys that change how a server starts and that the manifest cannot express. */
 const LAUNCH_KEYS = ["cwd", "envFile", "env_file", "headersHelper", "oauth", "auth"];
 const KNOWN_KEYS = new Set([
@@ -172,6 +176,7 @@ function recognizeLaunch(
   const name = programName(launch.command);
   const runner = parseRunner(name, launch.args);
   if (runner && "spec" in runner) {
+    if (runner.name === SELF) return unknown(SELF_REASON);
     return {
       kind: "package",
       ...base(launch),
@@ -187,6 +192,7 @@ function recognizeLaunch(
   if (name === "node" || name === "nodejs") {
     const script = installedScript(launch.args, (dir) => ctx.readPackageJson?.(dir, launch.runsIn));
     if ("name" in script) {
+      if (script.name === SELF) return unknown(SELF_REASON);
       return {
         kind: "package",
         ...base(launch),
