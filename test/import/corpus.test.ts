@@ -258,3 +258,35 @@ describe("odd files: invalid JSON, 19 Smithery servers one of them named servers
     expect(run.json.skipped.find((s) => s.server === "legacy")!.reason).toContain("SSE");
   });
 });
+
+describe("the `wsl` + `npx` Cursor file on its own (raphaelchristi)", () => {
+  let m: FakeMachine;
+  afterAll(() => m?.cleanup());
+
+  test("the supabase server runs in WSL; its placeholder token becomes a secret to set", async () => {
+    m = createFakeMachine();
+    placeCorpus(places(m).cursor, "cursor--raphaelchristi-claude-mcp-config--1.json");
+    const run = await importJson(m);
+    expect(run.code, run.stderr).toBe(0);
+    const s = run.server("supabase")!;
+    expect(s.server).toEqual({
+      package: "@supabase/mcp-server-supabase",
+      args: ["--access-token", "${secret:SUPABASE_ACCESS_TOKEN}"],
+    });
+    expect(s.found).toEqual([
+      expect.objectContaining({
+        env: "windows",
+        client: "cursor",
+        runsIn: "wsl:Ubuntu",
+        via: "wsl npx",
+        adopted: true,
+      }),
+    ]);
+    expect(run.json.missingSecrets.map((x) => [x.server, x.name, x.placeholder])).toEqual([
+      ["taskmaster-ai", "PERPLEXITY_API_KEY", "YOUR_PERPLEXITY_API_KEY"],
+      ["taskmaster-ai", "GOOGLE_API_KEY", "YOUR_GOOGLE_API_KEY"],
+      ["taskmaster-ai", "OPENAI_API_KEY", "YOUR_OPENAI_API_KEY"],
+      ["supabase", "SUPABASE_ACCESS_TOKEN", "YOUR_SUPABASE_ACCESS_TOKEN"],
+    ]);
+  });
+});

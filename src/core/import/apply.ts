@@ -8,7 +8,7 @@
 import { readTextOrNull, withLock } from "../files.js";
 import type { Machine } from "../machine.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { loadSecrets, saveSecrets } from "../manifest/secrets.js";
+import { assertSecretName, loadSecrets, saveSecrets } from "../manifest/secrets.js";
 import { parseManifestText } from "../manifest/validate.js";
 import { loadState, saveState } from "../state.js";
 import { compareWithManifest } from "./compare.js";
@@ -22,6 +22,11 @@ export interface ImportSelection {
   force?: boolean;
   /** Compute everything, write nothing. */
   dryRun?: boolean;
+  /**
+   * Values for secrets the plan lists as missing (placeholders), e.g. answered in `init`: stored
+   * with the others when an imported server refers to them.
+   */
+  secrets?: Readonly<Record<string, string>>;
 }
 
 export interface ImportResult {
@@ -43,6 +48,7 @@ export async function applyImport(
   plan: ImportPlan,
   selection: ImportSelection = {},
 ): Promise<ImportResult> {
+  for (const name of Object.keys(selection.secrets ?? {})) assertSecretName(name);
   const wanted = selection.servers ? new Set(selection.servers) : undefined;
   const chosen = plan.candidates.filter((c) => !wanted || wanted.has(c.name));
   const run = async (): Promise<ImportResult> => {
@@ -88,7 +94,11 @@ export async function applyImport(
     if (edits.length > 0) result.after = withServers(before, plan.manifestFile, edits).text;
 
     const names = new Set(imported.flatMap((c) => c.secrets));
-    const store = Object.fromEntries(Object.entries(plan.secretValues).filter(([name]) => names.has(name)));
+    const store = Object.fromEntries(
+      Object.entries({ ...plan.secretValues, ...selection.secrets }).filter(
+        ([name, v]) => names.has(name) && v !== "",
+      ),
+    );
     result.secrets = Object.keys(store).sort();
     for (const c of imported)
       for (const f of c.found)
