@@ -1,75 +1,179 @@
-/** `mcp-twin import`: copy the servers configured in any client into the manifest, and adopt them. */
+/** `mcp-twin import`: validate flags, scan and apply (core/import), render the report. */
+import { z } from "zod";
 import type { CommandContext } from "../cli.js";
-import { applyImport, scanImports } from "../core/import/index.js";
+import { isClientId } from "../core/clients/index.js";
+import { UsageError } from "../core/errors.js";
+import {
+  applyImport,
+  assertEnvFilters,
+  type ImportPlan,
+  type ImportResult,
+  scanImports,
+} from "../core/import/index.js";
 import { openMachine } from "../core/machine.js";
-import { locateManifest } from "../core/manifest/load.js";
-import { loadSecrets } from "../core/manifest/secrets.js";
 import { unifiedDiff } from "../ui/diff.js";
+import type { Output } from "../ui/output.js";
+
+const optionsSchema = z.object({
+  force: z.boolean().optional(),
+  dryRun: z.boolean().optional(),
+  env: z.array(z.string()),
+  client: z.array(z.string()),
+  project: z.string().optional(),
+  manifest: z.string().optional(),
+});
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const o = ctx.options as CommandContext["options"] & { force?: boolean };
+  const parsed = optionsSchema.safeParse(ctx.options);
+  if (!parsed.success)
+    throw new UsageError("bad-option", parsed.error.issues.map((i) => i.message).join("; "));
+  const o = parsed.data;
+  assertEnvFilters(o.env);
+  for (const c of o.client)
+    if (!isClientId(c)) throw new UsageError("bad-client", `--client ${c}: not a client mcp-twin knows.`);
   const machine = await openMachine(ctx.host);
-  const file = locateManifest({
-    manifest: o.manifest,
-    cwd: ctx.host.cwd,
-    homeManifest: machine.paths.manifest,
-  });
-  ctx.output.addSecrets(Object.values(await loadSecrets(machine.paths.secrets)));
-  const step = ctx.output.progress.step("Reading every client config");
-  const plan = await scanImports(machine, file, { envs: o.env, clients: o.client, project: o.project });
-  step.stop();
-  ctx.output.addSecrets(Object.values(plan.secrets));
+  const plan = await scanImports(
+    machine,
+    { envs: o.env, clients: o.client, project: o.project, manifest: o.manifest },
+    ctx.output.progress,
+  );
+  ctx.output.addSecrets(Object.values(plan.secretValues));
   const result = await applyImport(machine, plan, { force: Boolean(o.force), dryRun: Boolean(o.dryRun) });
-
-  if (ctx.output.json) {
-    ctx.output.result({
-      manifest: file,
-      servers: plan.candidates.map((c) => ({
-        name: c.name,
-        status: c.status,
-        imported: result.added.includes(c.name),
-        server: c.server,
-        from: c.occurrences.map((x) => ({ file: x.path, env: x.env, client: x.client, entry: x.entry })),
-        notes: c.notes,
-      })),
-      secrets: result.secrets,
-      adopted: result.adopted,
-      skipped: plan.skipped,
-      dryRun: Boolean(o.dryRun),
-    });
-    return 0;
-  }
-  const { ok, warn, skip, c } = ctx.output.theme;
-  if (plan.candidates.length === 0) ctx.output.print("No servers found in any client config.");
-  for (const cand of plan.candidates) {
-    const where = [...new Set(cand.occurrences.map((x) => `${x.env} ${x.client}`))].join(", ");
-    const mark = cand.status === "conflict" && !o.force ? warn : cand.status === "same" ? skip : ok;
-    const what =
-      cand.status === "same"
-        ? "already in the manifest"
-        : cand.status === "conflict" && !o.force
-          ? "a different server has this name in the manifest: left alone (--force replaces it)"
-          : o.dryRun
-            ? "would be imported"
-            : "imported";
-    ctx.output.print(`${mark} ${c.bold(cand.name)} ${c.dim(`(${where})`)}: ${what}`);
-    for (const n of cand.notes) ctx.output.print(c.dim(`    ${n}`));
-  }
-  for (const s of plan.skipped)
-    ctx.output.print(
-      `${warn} ${s.file}${s.line ? `:${s.line}:${s.column}` : ""}${s.server ? ` ${s.server}` : ""}: ${s.reason}`,
-    );
-  if (result.secrets.length > 0)
-    ctx.output.print(
-      `${ok} ${o.dryRun ? "Would move" : "Moved"} ${result.secrets.join(", ")} into the secrets file`,
-    );
-  if (result.adopted.length > 0)
-    ctx.output.print(
-      `${ok} ${o.dryRun ? "Would adopt" : "Adopted"} ${result.adopted.length} entr${result.adopted.length === 1 ? "y" : "ies"}: the next sync replaces them with the installed form`,
-    );
-  if (o.dryRun && result.after !== null)
-    ctx.output.print(await unifiedDiff(file, result.before, result.after, ctx.output.theme));
-  if (!o.dryRun && result.added.length > 0)
-    ctx.output.print("Run `mcp-twin sync` to install them and write them into every client.");
+  if (ctx.output.json) ctx.output.result(jsonReport(plan, result, Boolean(o.dryRun)));
+  else await render(plan, result, ctx.output, Boolean(o.dryRun), machine.paths.secrets);
   return 0;
+}
+
+/** The `import --json` document. */
+export function jsonReport(plan: ImportPlan, result: ImportResult, dryRun: boolean) {
+  const byName = new Map(plan.candidates.map((c) => [c.name, c]));
+  return {
+    manifest: result.manifestFile,
+    dryRun,
+    servers: result.servers.map((s) => {
+      const c = byName.get(s.name)!;
+      return {
+        name: s.name,
+        action: s.action,
+        server: s.server,
+        found: c.found.map((f) => ({
+          env: f.env,
+          client: f.client,
+          scope: f.scope,
+          path: f.path,
+          entry: f.entry,
+          runsIn: f.runsIn,
+          via: f.via,
+          adopted: f.adopt,
+          ...(f.why ? { why: f.why } : {}),
+        })),
+        ...(c.notes.length > 0 ? { notes: c.notes } : {}),
+      };
+    }),
+    secrets: result.secrets,
+    missingSecrets: missing(plan, result),
+    envReferences: variables(plan, result),
+    adopted: result.adopted,
+    skipped: [...plan.skipped, ...result.skipped],
+    ...(plan.notes.length > 0 ? { notes: plan.notes } : {}),
+  };
+}
+
+function variables(plan: ImportPlan, result: ImportResult): string[] {
+  const imported = new Set(result.servers.map((s) => s.name));
+  return [...new Set(plan.candidates.filter((c) => imported.has(c.name)).flatMap((c) => c.variables))].sort();
+}
+
+function missing(plan: ImportPlan, result: ImportResult) {
+  const imported = new Set(result.servers.map((s) => s.name));
+  return plan.candidates
+    .filter((c) => imported.has(c.name))
+    .flatMap((c) => c.missing.map((m) => ({ server: c.name, ...m })));
+}
+
+async function render(
+  plan: ImportPlan,
+  result: ImportResult,
+  out: Output,
+  dryRun: boolean,
+  secretsFile: string,
+): Promise<void> {
+  const { c, ok, warn, fail, skip } = out.theme;
+  const files = plan.files.length;
+  out.print(
+    `Read ${files} client config${files === 1 ? "" : "s"}${files > 0 ? `: ${[...new Set(plan.files.map((f) => `${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`}`))].join(", ")}` : ""}.`,
+  );
+  if (plan.managed.length > 0)
+    out.print(
+      c.dim(
+        `${plan.managed.length} entr${plan.managed.length === 1 ? "y was" : "ies were"} written by mcp-twin already.`,
+      ),
+    );
+  const byName = new Map(plan.candidates.map((x) => [x.name, x]));
+  if (result.servers.length > 0) out.print(c.bold(dryRun ? "Servers to import (dry run)" : "Servers"));
+  for (const s of result.servers) {
+    const cand = byName.get(s.name)!;
+    const what = s.server.package
+      ? `npm ${s.server.package}`
+      : s.server.url
+        ? s.server.url
+        : `command ${s.server.command}`;
+    const action = dryRun && s.action !== "unchanged" ? `would be ${s.action}` : s.action;
+    out.print(`  ${s.action === "unchanged" ? skip : ok} ${c.bold(s.name)}  ${what}  ${c.dim(action)}`);
+    for (const f of cand.found)
+      out.print(
+        c.dim(
+          `      ${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`} "${f.entry}" via ${f.via}: `,
+        ) + (f.adopt ? "adopted" : `${warn} not adopted: ${f.why}`),
+      );
+    for (const n of cand.notes) out.print(c.dim(`      note: ${n}`));
+  }
+  if (result.secrets.length > 0)
+    out.print(
+      `${ok} Secrets ${dryRun ? "to store" : "stored"} in ${secretsFile}: ${result.secrets.join(", ")}`,
+    );
+  for (const m of missing(plan, result))
+    out.print(
+      `${warn} ${m.server}: ${m.name} needs a value (${m.field} in ${m.path} is a placeholder, "${m.placeholder}"): run \`mcp-twin secret set ${m.name}\` before sync`,
+    );
+  const vars = variables(plan, result);
+  if (vars.length > 0)
+    out.print(
+      `${warn} ${vars.join(", ")}: \${env:…} references, read from the environment \`mcp-twin sync\` runs in (or store one with \`mcp-twin secret set NAME\` and write \${secret:NAME} instead)`,
+    );
+  for (const n of plan.notes) out.print(`${warn} ${n}`);
+  const skipped = [...plan.skipped, ...result.skipped];
+  if (skipped.length > 0) {
+    out.print(c.bold("Not imported (left as they are)"));
+    for (const s of skipped) {
+      const where = `${s.file}${s.server !== undefined ? ` "${s.server}"` : ""}`;
+      const text = s.reason.startsWith(s.file) ? s.reason : `${where}: ${s.reason}`;
+      out.print(`  ${s.server === undefined ? fail : warn} ${text}`);
+    }
+  }
+  if (dryRun) {
+    if (result.after !== null && result.after !== result.before) {
+      out.print("");
+      out.print(await unifiedDiff(result.manifestFile, result.before, result.after, out.theme));
+    }
+    out.print("");
+    out.print(c.dim("Dry run: nothing was written."));
+    return;
+  }
+  if (result.servers.length === 0) {
+    out.print(
+      plan.candidates.length === 0 && skipped.length === 0
+        ? "No servers found to import."
+        : "Nothing imported.",
+    );
+    return;
+  }
+  out.print(
+    `${result.written ? ok : skip} ${result.manifestFile} ${result.written ? (result.before === null ? "created" : "updated") : "unchanged"}`,
+  );
+  if (result.adopted.length > 0)
+    out.print(
+      `${result.adopted.length} entr${result.adopted.length === 1 ? "y" : "ies"} adopted: \`mcp-twin sync\` may now rewrite ${result.adopted.length === 1 ? "it" : "them"} into the installed form.`,
+    );
+  out.print(`Next: ${c.bold("mcp-twin sync")}`);
 }

@@ -71,8 +71,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
 
   // 2. Servers already configured somewhere.
-  const scan = await scanImports(machine, file);
-  out.addSecrets(Object.values(scan.secrets));
+  const scan = await scanImports(machine, { manifest: o.manifest });
+  out.addSecrets(Object.values(scan.secretValues));
   const importable = scan.candidates.filter((cand) => cand.status === "new");
   let imports: ImportCandidate[] = [];
   if (importable.length > 0) {
@@ -81,7 +81,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         message:
           "These servers are configured already. Bring them into the manifest (one entry each, for every client)?",
         choices: importable.map((cand) => ({
-          name: `${cand.name}  ${c.dim([...new Set(cand.occurrences.map((x) => `${x.env} ${x.client}`))].join(", "))}`,
+          name: `${cand.name}  ${c.dim([...new Set(cand.found.map((x) => `${x.env} ${x.client}`))].join(", "))}`,
           value: cand.name,
           checked: true,
         })),
@@ -127,6 +127,23 @@ export async function run(ctx: CommandContext): Promise<number> {
   const askCtx = { prompts, homedir, env: ctx.host.env };
   const givenSecrets = parseSecretFlags(o.secret ?? []);
   out.addSecrets([...givenSecrets.values()].filter((v): v is string => Boolean(v)));
+  // Imported entries that held a placeholder where a key belongs ("YOUR_API_KEY"): ask for the
+  // real one now; skipped, the server is imported and `secret set` can fill it in later.
+  const placeholders = uniqueBy(
+    imports.flatMap((cand) => cand.missing.map((m) => ({ ...m, server: cand.name }))),
+    (m) => m.name,
+  ).filter((m) => stored[m.name] === undefined);
+  const importAnswers = await askSecrets(
+    placeholders.map((m) => ({
+      name: m.name,
+      description: `${m.name} for ${m.server} (its config held "${m.placeholder}")`,
+      optional: true,
+    })),
+    givenSecrets,
+    stored,
+    askCtx,
+  );
+  out.addSecrets(Object.values(importAnswers.values));
   const givenArgs = parseArgFlags(o.arg ?? []);
   const newServers: Array<{ name: string; server: ServerSpec }> = [];
   const newSecrets: Record<string, string> = {};
@@ -156,8 +173,10 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   // 5. The plan, then one confirmation before anything is written.
   const schemaRef = schemaRefFor(file, machine);
-  let nextText = existing.text;
-  for (const cand of imports) nextText = withServer(nextText, file, cand.name, cand.server, schemaRef);
+  const importSelection = { servers: imports.map((i) => i.name), secrets: importAnswers.values };
+  const importPreview =
+    imports.length > 0 ? await applyImport(machine, scan, { ...importSelection, dryRun: true }) : undefined;
+  let nextText = importPreview ? importPreview.after : existing.text;
   for (const s of newServers) nextText = withServer(nextText, file, s.name, s.server, schemaRef);
   const manifestChanged = nextText !== existing.text && nextText !== null;
   if (!o.json) {
@@ -167,7 +186,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       out.print(
         `  ${ok} ${existing.missing ? "create" : "update"} ${file}: ${[...imports.map((i) => `${i.name} (imported)`), ...newServers.map((s) => s.name)].join(", ")}`,
       );
-    const secretNames = Object.keys({ ...newSecrets, ...importSecrets(scan.secrets, imports) });
+    const secretNames = [...new Set([...Object.keys(newSecrets), ...(importPreview?.secrets ?? [])])];
     if (secretNames.length > 0)
       out.print(`  ${ok} store ${secretNames.join(", ")} in ${machine.paths.secrets} (mode 0600)`);
     const pkgs = [...imports.map((i) => i.server.package), ...newServers.map((s) => s.server.package)].filter(
@@ -187,7 +206,10 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (!manifestChanged) return 0;
     const preview = {
       manifest: { file, missing: false, text: nextText, manifest: parseManifestText(nextText!, file) },
-      secrets: { ...newSecrets, ...importSecrets(scan.secrets, imports) },
+      secrets: {
+        ...pick({ ...scan.secretValues, ...importAnswers.values }, importPreview?.secrets),
+        ...newSecrets,
+      },
     };
     const report = await runSync(
       machine,
@@ -209,11 +231,12 @@ export async function run(ctx: CommandContext): Promise<number> {
     return 0;
   }
 
-  // 6. Write: manifest, secrets, adoption of what was imported.
-  if (manifestChanged) {
+  // 6. Write: imported servers (with their keys, and adopting the entries they came from), then
+  // the catalogue ones and their keys.
+  if (imports.length > 0) await applyImport(machine, scan, importSelection);
+  if (newServers.length > 0) {
     await editManifest(machine, file, (current) => {
       let text = current;
-      for (const cand of imports) text = withServer(text, file, cand.name, cand.server, schemaRef);
       for (const s of newServers) text = withServer(text, file, s.name, s.server, schemaRef);
       return text;
     });
@@ -223,12 +246,6 @@ export async function run(ctx: CommandContext): Promise<number> {
       saveSecrets(machine.paths.secrets, { ...(await loadSecrets(machine.paths.secrets)), ...newSecrets }),
     );
   }
-  // The manifest already holds them (written above): applyImport only stores their keys and adopts.
-  if (imports.length > 0)
-    await applyImport(machine, {
-      ...scan,
-      candidates: imports.map((i) => ({ ...i, status: "same" as const })),
-    });
   if (!o.json) out.print(`${ok} Wrote ${file}`);
 
   // 7. Sync, unless told not to.
@@ -273,14 +290,14 @@ export async function run(ctx: CommandContext): Promise<number> {
   return syncExitCode(report);
 }
 
-function importSecrets(
-  all: Record<string, string>,
-  imports: readonly ImportCandidate[],
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(key(item)) && Boolean(seen.add(key(item))));
+}
+
+function pick(
+  values: Readonly<Record<string, string>>,
+  names: readonly string[] = [],
 ): Record<string, string> {
-  const used = new Set(
-    imports.flatMap((i) =>
-      [...JSON.stringify(i.server).matchAll(/\$\{secret:([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!),
-    ),
-  );
-  return Object.fromEntries(Object.entries(all).filter(([k]) => used.has(k)));
+  return Object.fromEntries(names.flatMap((n) => (values[n] === undefined ? [] : [[n, values[n]!]])));
 }

@@ -4,6 +4,12 @@
  * with --yes a missing required answer is an exit-2 error naming it.
  */
 import { checkInput, checkSecret, type SecretSpec, type Template } from "../core/catalogue/index.js";
+
+/** A secret to ask for: a catalogue one, or one an imported config held a placeholder for (no URL). */
+export type AskedSecret = Omit<SecretSpec, "url"> & { url?: string };
+
+const whereToGet = (spec: AskedSecret) => (spec.url ? ` Get one at ${spec.url}.` : "");
+
 import { UsageError, UsageErrors } from "../core/errors.js";
 import type { Prompts } from "./prompts.js";
 
@@ -67,7 +73,7 @@ export interface SecretAnswers {
  * it from the environment). Secrets already stored are not asked again.
  */
 export async function askSecrets(
-  specs: readonly SecretSpec[],
+  specs: readonly AskedSecret[],
   given: Map<string, string | undefined>,
   stored: Readonly<Record<string, string>>,
   ctx: AskContext,
@@ -92,7 +98,7 @@ export async function askSecrets(
       if (problem) {
         missing.push(
           new UsageError("bad-secret", `--secret ${spec.name}: ${problem}.`, {
-            hint: `Get one at ${spec.url}.`,
+            hint: whereToGet(spec).trim() || `Check the value of ${spec.name}.`,
           }),
         );
         continue;
@@ -103,7 +109,7 @@ export async function askSecrets(
     if (stored[spec.name] !== undefined) continue;
     if (ctx.prompts) {
       value = await ctx.prompts.password({
-        message: `${spec.description}${spec.optional ? " (optional, Enter to skip)" : ""} — get one at ${spec.url}`,
+        message: `${spec.description}${spec.optional ? " (optional, Enter to skip)" : ""}${spec.url ? ` — get one at ${spec.url}` : ""}`,
         validate: (v) => checkSecret(spec, v) ?? true,
       });
       if (value) out.values[spec.name] = value;
@@ -116,7 +122,7 @@ export async function askSecrets(
     }
     missing.push(
       new UsageError("missing-secret", `Secret ${spec.name} is needed (${spec.description}).`, {
-        hint: `Pass --secret ${spec.name}=<value> (or --secret ${spec.name} to take it from the environment), or run \`mcp-twin secret set ${spec.name}\` first. Get one at ${spec.url}.`,
+        hint: `Pass --secret ${spec.name}=<value> (or --secret ${spec.name} to take it from the environment), or run \`mcp-twin secret set ${spec.name}\` first.${whereToGet(spec)}`,
       }),
     );
   }

@@ -1,171 +1,421 @@
-/** The recognisers, table-driven: every shape people write for the same server on both sides. */
+/**
+ * The recognisers, table by table: one config entry in, what it runs out. Every wrapper and runner
+ * form import claims to understand is here, and so is each "not understood" reason.
+ */
 import { describe, expect, test } from "vitest";
-import { normalizeName } from "../../src/core/import/index.js";
-import { packageFromPath, recognize, splitCommandLine } from "../../src/core/import/recognize.js";
-import { classifyValue, secretNameFor } from "../../src/core/import/values.js";
+import type { EnvKind } from "../../src/core/environments/types.js";
+import {
+  type PackageJson,
+  type Recognition,
+  type RecognizeContext,
+  recognizeEntry,
+} from "../../src/core/import/recognize.js";
+import { parseRunner } from "../../src/core/import/runners.js";
+import {
+  programName,
+  splitCmdLine,
+  splitShellCommands,
+  splitShellWords,
+} from "../../src/core/import/tokens.js";
+import type { ClientId } from "../../src/core/manifest/schema.js";
 
-describe("recognize", () => {
+/** One line per recognition, so a table row shows everything that matters. */
+function summary(r: Recognition): string {
+  if (r.kind === "unknown") return `unknown: ${r.reason}`;
+  if (r.kind === "url")
+    return `url ${r.url}${Object.keys(r.headers).length ? ` headers=${Object.keys(r.headers).join(",")}` : ""}`;
+  const where = r.runsIn.where === "wsl" ? ` in wsl${r.runsIn.distro ? `:${r.runsIn.distro}` : ""}` : "";
+  const env = Object.keys(r.env).length > 0 ? ` env=${Object.keys(r.env).join(",")}` : "";
+  const head =
+    r.kind === "package"
+      ? `package ${r.name}${r.range ? `@${r.range}` : ""}${r.bin ? ` bin=${r.bin}` : ""}`
+      : `command ${r.command}`;
+  return `${head} [${r.args.join(" ")}]${where}${env} via ${r.via}`;
+}
+
+const PACKAGES: Record<string, PackageJson> = {
+  "/home/bob/.npm-global/lib/node_modules/@acme/mcp": {
+    name: "@acme/mcp",
+    version: "1.2.3",
+    bin: { "acme-mcp": "dist/index.js", "acme-cli": "dist/cli.js" },
+  },
+  "C:\\Users\\alice\\AppData\\Roaming\\npm\\node_modules\\tavily-mcp": {
+    name: "tavily-mcp",
+    version: "0.2.22",
+    bin: "./build/index.js",
+  },
+  "C:\\path\\to\\local-mcp": { name: "local-mcp", version: "0.1.0", bin: { "local-mcp": "dist/index.js" } },
+};
+
+function ctx(client: ClientId = "claude-desktop", envKind: EnvKind = "windows"): RecognizeContext {
+  return { client, envKind, readPackageJson: (dir) => PACKAGES[dir] };
+}
+
+const stdio = (command: string, args: string[] = [], env?: Record<string, string>) => ({
+  command,
+  args,
+  ...(env ? { env } : {}),
+});
+
+describe("package runners", () => {
   test.each([
     [
-      { command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "/home/bob"] },
-      {
-        kind: "package",
-        name: "@modelcontextprotocol/server-filesystem",
-        range: "",
-        args: ["/home/bob"],
-        via: "npx",
-      },
+      stdio("npx", ["-y", "@modelcontextprotocol/server-filesystem", "C:/a", "C:/b"]),
+      "package @modelcontextprotocol/server-filesystem [C:/a C:/b] via npx",
     ],
+    [stdio("npx", ["pkg@1.2.3"]), "package pkg@1.2.3 [] via npx"],
+    [stdio("npx", ["-y", "pkg@latest"]), "package pkg [] via npx"],
     [
-      { command: "npx", args: ["@playwright/mcp@latest"] },
-      { kind: "package", name: "@playwright/mcp", range: "", args: [] },
+      stdio("npx", ["-y", "@scope/pkg@^1.2.0", "--port", "3"]),
+      "package @scope/pkg@^1.2.0 [--port 3] via npx",
     ],
+    [stdio("npx", ["--yes", "pkg@next", "--flag"]), "package pkg@next [--flag] via npx"],
+    [stdio("npx", ["-y", "--package=task-master-ai", "task-master-ai"]), "package task-master-ai [] via npx"],
     [
-      { command: "npx", args: ["-y", "tavily-mcp@0.2.22"] },
-      { kind: "package", name: "tavily-mcp", range: "0.2.22" },
+      stdio("npx", ["-y", "-p", "@acme/tools", "acme-mcp", "serve"]),
+      "package @acme/tools bin=acme-mcp [serve] via npx",
     ],
+    [stdio("npx", ["--package", "@acme/tools", "acme-mcp"]), "package @acme/tools bin=acme-mcp [] via npx"],
+    [stdio("npx", ["-y", "--", "pkg", "-y"]), "package pkg [-y] via npx"],
+    [stdio("npx", ["-q", "--prefer-offline", "pkg"]), "package pkg [] via npx"],
+    [stdio("C:\\Program Files\\nodejs\\npx.cmd", ["-y", "pkg"]), "package pkg [] via npx"],
+    [stdio("/home/bob/.nvm/versions/node/v22.12.0/bin/npx", ["-y", "pkg"]), "package pkg [] via npx"],
     [
-      { command: "cmd", args: ["/c", "npx", "-y", "@upstash/context7-mcp"] },
-      { kind: "package", name: "@upstash/context7-mcp", via: "npx" },
+      stdio("bunx", ["-y", "@brave/brave-search-mcp-server", "--transport", "stdio"]),
+      "package @brave/brave-search-mcp-server [--transport stdio] via bunx",
     ],
+    [stdio("bunx", ["@playwright/mcp@latest"]), "package @playwright/mcp [] via bunx"],
+    [stdio("bun", ["x", "--bun", "pkg@2.0.0"]), "package pkg@2.0.0 [] via bun x"],
+    [stdio("pnpm", ["dlx", "pkg", "arg"]), "package pkg [arg] via pnpm dlx"],
+    [stdio("pnpx", ["pkg"]), "package pkg [] via pnpx"],
     [
-      { command: "cmd.exe", args: ["/d", "/s", "/c", "npx -y firecrawl-mcp --x"] },
-      { kind: "package", name: "firecrawl-mcp", args: ["--x"] },
+      stdio("yarn", ["dlx", "-p", "@acme/tools", "acme-mcp"]),
+      "package @acme/tools bin=acme-mcp [] via yarn dlx",
     ],
-    [
-      { command: "C:\\Windows\\System32\\cmd.exe", args: ["/C", "npx", "tavily-mcp"] },
-      { kind: "package", name: "tavily-mcp" },
-    ],
-    [
-      { command: "wsl", args: ["npx", "-y", "task-master-ai"] },
-      { kind: "package", name: "task-master-ai", wsl: "default", via: "wsl npx" },
-    ],
-    [
-      { command: "wsl.exe", args: ["-d", "Ubuntu", "--exec", "npx", "-y", "pkg-a"] },
-      { kind: "package", name: "pkg-a", wsl: "Ubuntu" },
-    ],
-    [
-      { command: "wsl.exe", args: ["-d", "Ubuntu", "bash", "-lc", "npx -y 'pkg-b' --flag"] },
-      { kind: "package", name: "pkg-b", args: ["--flag"], wsl: "Ubuntu" },
-    ],
-    [
-      { command: "bunx", args: ["-y", "@brave/brave-search-mcp-server", "--transport", "stdio"] },
-      {
-        kind: "package",
-        name: "@brave/brave-search-mcp-server",
-        args: ["--transport", "stdio"],
-        via: "bunx",
-      },
-    ],
-    [
-      { command: "pnpm", args: ["dlx", "pkg-c"] },
-      { kind: "package", name: "pkg-c", via: "pnpm dlx" },
-    ],
-    [
-      { command: "npm", args: ["exec", "--yes", "--", "pkg-d", "a"] },
-      { kind: "package", name: "pkg-d", args: ["a"], via: "npm exec" },
-    ],
-    [{ command: "npx -y pkg-e --opt" }, { kind: "package", name: "pkg-e", args: ["--opt"] }],
-    [
-      {
-        command: "C:\\Program Files\\nodejs\\node.exe",
-        args: ["C:\\Users\\a\\AppData\\Roaming\\npm\\node_modules\\@scope\\srv\\dist\\index.js", "--v"],
-      },
-      { kind: "package", name: "@scope/srv", args: ["--v"], via: "installed package" },
-    ],
-    [
-      {
-        command: "/usr/bin/node",
-        args: ["/home/bob/.npm-global/lib/node_modules/tavily-mcp/build/index.js"],
-      },
-      { kind: "package", name: "tavily-mcp" },
-    ],
-    [
-      { command: "node", args: ["C:\\path\\to\\ahk-mcp\\dist\\index.js"] },
-      { kind: "command", command: "node" },
-    ],
-    [
-      { command: "uvx", args: ["mcp-server-fetch"] },
-      { kind: "command", command: "uvx", args: ["mcp-server-fetch"] },
-    ],
-    [
-      { command: "gh", args: ["mcp"] },
-      { kind: "command", command: "gh" },
-    ],
-    [
-      { type: "http", url: "https://mcp.context7.com/mcp" },
-      { kind: "url", url: "https://mcp.context7.com/mcp" },
-    ],
-    [
-      { serverUrl: "https://a/mcp", headers: { X: "1" } },
-      { kind: "url", url: "https://a/mcp", headers: { X: "1" } },
-    ],
-    [{ httpUrl: "https://b/mcp" }, { kind: "url", url: "https://b/mcp" }],
-    [{ name: "x", host: "http://localhost:8000" }, { kind: "unknown" }],
-    [{ command: "cmd", args: ["npx", "x"] }, { kind: "unknown" }],
-    [{ command: "npx", args: ["-y"] }, { kind: "unknown" }],
-  ])("%j", (entry, expected) => {
-    expect(recognize(entry)).toMatchObject(expected);
+    [stdio("npm", ["exec", "-y", "--", "pkg", "--port", "1"]), "package pkg [--port 1] via npm exec"],
+    [stdio("npm", ["exec", "--yes", "pkg", "--", "--port", "1"]), "package pkg [--port 1] via npm exec"],
+    [stdio("npm", ["x", "pkg"]), "package pkg [] via npm exec"],
+    [stdio("npx -y pkg /data"), "package pkg [/data] via npx"],
+  ])("%j → %s", (entry, expected) => expect(summary(recognizeEntry(entry, ctx()))).toBe(expected));
+
+  test("a registry option is reported (sync installs from the npm configuration)", () => {
+    const r = recognizeEntry(stdio("npx", ["--registry=https://r.example", "pkg"]), ctx());
+    expect(r).toMatchObject({ kind: "package", name: "pkg" });
+    expect((r as { notes: string[] }).notes.join()).toContain("https://r.example");
   });
 
-  test("an installed package's own package.json names it and pins it", () => {
-    const r = recognize(
-      { command: "node", args: ["/p/lib/node_modules/odd-folder/bin/x.js"] },
-      {
-        packageAt: (dir) =>
-          dir === "/p/lib/node_modules/odd-folder" ? { name: "real-name", version: "1.4.0" } : undefined,
-      },
-    );
-    expect(r).toMatchObject({ kind: "package", name: "real-name", range: "1.4.0" });
+  test.each([
+    [["-c", "echo hi"], "runs a shell command line"],
+    [["github:user/repo"], '"github:user/repo" is not an npm package name'],
+    [["./local-server"], "is not an npm package name"],
+    [["--weird", "pkg"], "option --weird is not one mcp-twin understands"],
+    [["-y"], "with nothing to run"],
+    [["-p", "a", "-p", "b", "a"], "several packages"],
+  ])("npx %j stays a command, with the reason", (args, reason) => {
+    const r = recognizeEntry(stdio("npx", args), ctx("cursor", "linux"));
+    expect(r).toMatchObject({ kind: "command", command: "npx", args });
+    expect((r as { notes: string[] }).notes.join()).toContain(reason);
   });
 
-  test("paths and command lines", () => {
-    expect(packageFromPath("C:\\npm\\node_modules\\@a\\b\\x.js")).toEqual({
-      name: "@a/b",
-      dir: "C:\\npm\\node_modules\\@a\\b",
-    });
-    expect(packageFromPath("/x/y.js")).toBeUndefined();
-    expect(splitCommandLine(`npx -y "a b" 'c' d`)).toEqual(["npx", "-y", "a b", "c", "d"]);
+  test("parseRunner ignores programs that are not runners", () => {
+    expect(parseRunner("node", ["x"])).toBeUndefined();
+    expect(parseRunner("pnpm", ["install"])).toBeUndefined();
+    expect(parseRunner("npm", ["start"])).toBeUndefined();
   });
 });
 
-describe("values", () => {
+describe("wrappers", () => {
   test.each([
-    ["TAVILY_API_KEY", "tvly-abc123456789", "secret"],
-    ["GITHUB_TOKEN", "ghp_x1234567890", "secret"],
-    ["Authorization", "Bearer abc.def", "secret"],
-    ["SOME_SETTING", "sk-123456789", "secret"],
-    ["BRAVE_API_KEY", "${BRAVE_API_KEY}", "reference"],
-    ["X", "${env:X}", "reference"],
-    ["TOKEN", "$TOKEN", "reference"],
-    ["API_KEY", "YOUR_API_KEY", "placeholder"],
-    ["API_KEY", "your-key-here", "placeholder"],
-    ["API_KEY", "<YOUR_KEY>", "placeholder"],
-    ["CONTEXT7_API_KEY", "", "placeholder"],
-    ["NODE_ENV", "production", "plain"],
-    ["PATH_TO", "C:\\x", "plain"],
-  ])("%s = %s is %s", (key, value, kind) => {
-    expect(classifyValue(key, value).kind).toBe(kind);
+    [
+      stdio("cmd", ["/c", "npx", "-y", "@upstash/context7-mcp"]),
+      "package @upstash/context7-mcp [] via cmd /c npx",
+    ],
+    [stdio("cmd.exe", ["/C", "npx", "pkg"]), "package pkg [] via cmd /c npx"],
+    [
+      stdio("C:\\Windows\\System32\\cmd.exe", ["/d", "/s", "/c", "npx", "-y", "pkg"]),
+      "package pkg [] via cmd /c npx",
+    ],
+    [stdio("cmd", ["/c", "npx -y pkg C:\\data"]), "package pkg [C:\\data] via cmd /c npx"],
+    [stdio("cmd", ["/s", "/c", '"npx -y pkg "C:\\My Data""']), "package pkg [C:\\My Data] via cmd /c npx"],
+    [stdio("cmd", ["/c", "npx.cmd", "-y", "pkg"]), "package pkg [] via cmd /c npx"],
+    [
+      stdio("wsl", ["npx", "-y", "@supabase/mcp-server-supabase@latest"]),
+      "package @supabase/mcp-server-supabase [] in wsl via wsl npx",
+    ],
+    [
+      stdio("wsl.exe", ["-d", "Ubuntu", "--exec", "npx", "-y", "pkg"]),
+      "package pkg [] in wsl:Ubuntu via wsl npx",
+    ],
+    [
+      stdio("C:\\Windows\\System32\\wsl.exe", ["--distribution", "Debian", "-e", "npx", "pkg"]),
+      "package pkg [] in wsl:Debian via wsl npx",
+    ],
+    [stdio("wsl", ["--", "npx", "pkg"]), "package pkg [] in wsl via wsl npx"],
+    [stdio("wsl", ["~", "-d", "Ubuntu", "npx", "pkg"]), "package pkg [] in wsl:Ubuntu via wsl npx"],
+    [stdio("wsl", ["--shell-type", "login", "npx", "pkg"]), "package pkg [] in wsl via wsl npx"],
+    [stdio("wsl", ["bash", "-c", "npx -y pkg"]), "package pkg [] in wsl via wsl bash -c npx"],
+    [
+      stdio("wsl", ["bash", "-lc", "source ~/.nvm/nvm.sh && exec npx -y pkg /home/bob/docs"]),
+      "package pkg [/home/bob/docs] in wsl via wsl bash -c npx",
+    ],
+    [
+      stdio("wsl", ["-d", "Ubuntu", "bash", "-ic", "export FOO=1; nvm use 22; npx 'pkg' \"a b\""]),
+      "package pkg [a b] in wsl:Ubuntu env=FOO via wsl bash -c npx",
+    ],
+    [
+      stdio("wsl.exe", ["-d", "Ubuntu", "uvx", "mcp-server-time"]),
+      "command uvx [mcp-server-time] in wsl:Ubuntu via wsl uvx",
+    ],
+    [stdio("wsl", ["-u", "root", "npx", "pkg"]), "package pkg [] in wsl via wsl npx"],
+    [stdio("bash", ["-c", "BAR=2 exec npx pkg"]), "package pkg [] env=BAR via bash -c npx"],
+    [stdio("sh", ["-l", "-c", "npx pkg"]), "package pkg [] via sh -c npx"],
+    [stdio("/usr/bin/env", ["FOO=1", "npx", "pkg"]), "package pkg [] env=FOO via env npx"],
+    [
+      stdio("cmd", ["/c", "wsl", "-d", "Ubuntu", "npx", "pkg"]),
+      "package pkg [] in wsl:Ubuntu via cmd /c wsl npx",
+    ],
+  ])("%j → %s", (entry, expected) => expect(summary(recognizeEntry(entry, ctx()))).toBe(expected));
+
+  test("WSLENV is dropped (sync writes its own); the other variables stay", () => {
+    const r = recognizeEntry(stdio("wsl.exe", ["npx", "pkg"], { API_KEY: "k", WSLENV: "API_KEY/u" }), ctx());
+    expect(r).toMatchObject({ kind: "package", env: { API_KEY: "k" } });
   });
 
-  test("bearer keeps its scheme, references keep their name", () => {
-    expect(classifyValue("Authorization", "Bearer tok_123456")).toEqual({
-      kind: "secret",
-      prefix: "Bearer ",
-      secret: "tok_123456",
-    });
-    expect(classifyValue("Authorization", "Bearer ${TOKEN}")).toEqual({
-      kind: "reference",
-      text: "Bearer ${env:TOKEN}",
-    });
-    expect(secretNameFor("github", "Authorization")).toBe("GITHUB_TOKEN");
-    expect(secretNameFor("x", "TAVILY_API_KEY")).toBe("TAVILY_API_KEY");
+  test.each([
+    // Shell syntax a wrapper cannot be peeled from: kept verbatim.
+    [
+      stdio("cmd", ["/c", "npx", "-y", "pkg", "&&", "echo", "done"]),
+      "command cmd [/c npx -y pkg && echo done] via cmd",
+    ],
+    [stdio("cmd", ["/c", "npx -y pkg | more"]), "command cmd [/c npx -y pkg | more] via cmd"],
+    [
+      stdio("bash", ["-c", "npx -y pkg | tee /tmp/log"]),
+      "command bash [-c npx -y pkg | tee /tmp/log] via bash",
+    ],
+    [stdio("sh", ["-c", "cd /srv && npx pkg"]), "command sh [-c cd /srv && npx pkg] via sh"],
+    [stdio("bash", ["-c", "npx pkg $HOME"]), "command bash [-c npx pkg $HOME] via bash"],
+    [stdio("bash", ["-c", "npx pkg", "argv0", "x"]), "command bash [-c npx pkg argv0 x] via bash"],
+    // What runs inside WSL is kept when the inner part is not understood.
+    [
+      stdio("wsl", ["bash", "-c", "cd ~/srv && node server.js"]),
+      "command bash [-c cd ~/srv && node server.js] in wsl via wsl bash",
+    ],
+  ])("%j → %s", (entry, expected) => expect(summary(recognizeEntry(entry, ctx()))).toBe(expected));
+
+  test.each([
+    [["--cd", "/srv", "npx", "pkg"], "working folder"],
+    [["--install"], "option --install"],
+    [["-d", "Ubuntu"], "no command"],
+  ])("wsl %j is not understood", (args, reason) => {
+    const r = recognizeEntry(stdio("wsl", args), ctx());
+    expect(r.kind).toBe("unknown");
+    expect((r as { reason: string }).reason).toContain(reason);
+  });
+});
+
+describe("node <script> of an installed package", () => {
+  test.each([
+    [
+      stdio("node", ["/home/bob/.npm-global/lib/node_modules/@acme/mcp/dist/index.js", "--x"]),
+      "package @acme/mcp@1.2.3 [--x] via node <installed script>",
+    ],
+    [
+      stdio("/usr/bin/node", ["/home/bob/.npm-global/lib/node_modules/@acme/mcp/dist/cli.js"]),
+      "package @acme/mcp@1.2.3 bin=acme-cli [] via node <installed script>",
+    ],
+    [
+      stdio("C:\\Program Files\\nodejs\\node.exe", [
+        "C:\\Users\\alice\\AppData\\Roaming\\npm\\node_modules\\tavily-mcp\\build\\index.js",
+      ]),
+      "package tavily-mcp@0.2.22 [] via node <installed script>",
+    ],
+    [
+      stdio("C:\\PROGRA~1\\nodejs\\node.exe", [
+        "C:/Users/alice/AppData/Roaming/npm/node_modules/tavily-mcp/BUILD/index.js",
+      ]),
+      "package tavily-mcp@0.2.22 [] via node <installed script>",
+    ],
+    [
+      stdio("node", ["/usr/lib/node_modules/unreadable-pkg/dist/index.js", "/data"]),
+      "package unreadable-pkg [/data] via node <installed script>",
+    ],
+    [
+      stdio("wsl", [
+        "-d",
+        "Ubuntu",
+        "--exec",
+        "/usr/bin/node",
+        "/home/bob/.npm-global/lib/node_modules/@acme/mcp/dist/index.js",
+      ]),
+      "package @acme/mcp@1.2.3 [] in wsl:Ubuntu via wsl node <installed script>",
+    ],
+  ])("%j → %s", (entry, expected) => expect(summary(recognizeEntry(entry, ctx()))).toBe(expected));
+
+  test("an unreadable package.json is reported: its script was taken to be the bin", () => {
+    const r = recognizeEntry(stdio("node", ["/usr/lib/node_modules/unreadable-pkg/dist/index.js"]), ctx());
+    expect((r as { notes: string[] }).notes.join()).toMatch(/could not read .*package\.json/);
   });
 
-  test("names every client accepts", () => {
-    expect(normalizeName("Educhain Server")).toBe("educhain-server");
-    expect(normalizeName("servers")).toBe("servers");
-    expect(normalizeName("my.server")).toBe("my-server");
-    expect(normalizeName("workspace")).toBe("server-workspace");
+  test.each([
+    [
+      ["/home/bob/.npm-global/lib/node_modules/@acme/mcp/dist/helper.js"],
+      "not one of its bins (acme-mcp, acme-cli)",
+    ],
+    [["C:\\path\\to\\ahk-mcp\\dist\\index.js"], "outside any installed package"],
+    [["C:\\path\\to\\local-mcp\\dist\\index.js"], "names local-mcp"],
+    [["--inspect", "/x/node_modules/p/i.js"], "node option --inspect"],
+    [["server.js"], "not an absolute path"],
+    [["~/.cursor/mcp-servers/planner/server.js"], "not an absolute path"],
+    [["/x/node_modules/@scope"], "not a file inside a package"],
+    [[], "without a script"],
+  ])("node %j stays a command: %s", (args, reason) => {
+    const r = recognizeEntry(
+      stdio("C:\\Program Files\\nodejs\\node.exe", args, { NODE_ENV: "production" }),
+      ctx(),
+    );
+    expect(r).toMatchObject({
+      kind: "command",
+      command: "C:\\Program Files\\nodejs\\node.exe",
+      args,
+      env: { NODE_ENV: "production" },
+    });
+    expect((r as { notes: string[] }).notes.join()).toContain(reason);
   });
+});
+
+describe("other programs are commands", () => {
+  test.each([
+    [stdio("uvx", ["mcp-server-time"]), "command uvx [mcp-server-time] via uvx"],
+    [
+      stdio("uv", ["run", "--directory", "${SERENA_PATH}", "serena"]),
+      "command uv [run --directory ${SERENA_PATH} serena] via uv",
+    ],
+    [
+      stdio("docker", ["run", "-i", "--rm", "mcp/fetch"]),
+      "command docker [run -i --rm mcp/fetch] via docker",
+    ],
+    [stdio("gh", ["mcp"]), "command gh [mcp] via gh"],
+    [
+      stdio("C:\\Users\\ansar\\.local\\bin\\uv.EXE", ["run", "x.py"]),
+      "command C:\\Users\\ansar\\.local\\bin\\uv.EXE [run x.py] via uv",
+    ],
+    [
+      stdio("D:\\MCP Mods\\.venv\\Scripts\\python.exe", ["-u", "D:\\MCP Mods\\x.py"]),
+      "command D:\\MCP Mods\\.venv\\Scripts\\python.exe [-u D:\\MCP Mods\\x.py] via python",
+    ],
+    [stdio("Java", ["-jar", "x.jar"]), "command Java [-jar x.jar] via java"],
+    [stdio("cmd", ["/c", "uvx", "mcp-server-time"]), "command cmd [/c uvx mcp-server-time] via cmd"],
+    [
+      { type: "stdio", command: "node", args: ["/opt/srv/index.js"] },
+      "command node [/opt/srv/index.js] via node",
+    ],
+  ])("%j → %s", (entry, expected) => expect(summary(recognizeEntry(entry, ctx()))).toBe(expected));
+});
+
+describe("remote entries", () => {
+  test.each<[unknown, ClientId, string]>([
+    [
+      { type: "http", url: "https://mcp.context7.com/mcp", headers: { X: "1" } },
+      "claude-code",
+      "url https://mcp.context7.com/mcp headers=X",
+    ],
+    [{ type: "streamable-http", url: "https://a.example/mcp" }, "claude-code", "url https://a.example/mcp"],
+    [{ url: "https://a.example/mcp" }, "cursor", "url https://a.example/mcp"],
+    [{ type: "http", url: "http://127.0.0.1:7760/mcp" }, "vscode", "url http://127.0.0.1:7760/mcp"],
+    [{ serverUrl: "https://w.example/mcp" }, "windsurf", "url https://w.example/mcp"],
+    [{ httpUrl: "https://g.example/mcp" }, "gemini-cli", "url https://g.example/mcp"],
+    [{ url: "https://a.example/mcp" }, "claude-desktop", "url https://a.example/mcp"],
+  ])("%j in %s → %s", (entry, client, expected) =>
+    expect(summary(recognizeEntry(entry, ctx(client)))).toBe(expected),
+  );
+
+  test.each<[unknown, ClientId, string]>([
+    [{ type: "sse", url: "http://localhost:8081/sse" }, "vscode", "SSE"],
+    [{ url: "https://g.example/sse" }, "gemini-cli", "SSE"],
+    [{ type: "ws", url: "ws://x" }, "claude-code", "WebSocket"],
+    [{ url: "https://a.example/mcp" }, "claude-code", 'without "type"'],
+    [{ type: "grpc", url: "https://a.example" }, "cursor", "not a remote transport"],
+    [{ url: "ftp://a.example" }, "cursor", "not an http(s) URL"],
+    [{ url: "https://a.example", headers: { A: 1 } }, "cursor", '"headers" is not an object of strings'],
+    [{ url: "https://a", command: "npx" }, "cursor", 'both "command" and "url"'],
+  ])("%j in %s is not understood (%s)", (entry, client, reason) => {
+    const r = recognizeEntry(entry, ctx(client));
+    expect(r.kind).toBe("unknown");
+    expect((r as { reason: string }).reason).toContain(reason);
+  });
+});
+
+describe("entries that cannot be imported faithfully", () => {
+  test.each([
+    [null, "not an object"],
+    [["npx"], "not an object"],
+    [{ command: "npx", args: ["pkg"], disabled: true }, "disabled"],
+    [{ command: "node", args: ["x.js"], cwd: "/srv" }, '"cwd"'],
+    [{ command: "node", envFile: ".env" }, '"envFile"'],
+    [{ type: "http", url: "https://a", headersHelper: "get-token" }, '"headersHelper"'],
+    [{ command: "npx", args: ["pkg", 1] }, '"args" is not a list of strings'],
+    [{ command: "npx", env: { A: 1 } }, '"env" is not an object of strings'],
+    [{ args: ["x"] }, "neither a command nor a url"],
+    [{ command: 42 }, '"command" is not a string'],
+    [{ command: "npx", type: "http" }, '"type": "http" with a command'],
+    [{ command: "npx", args: ["-y", "mcp-twin", "serve"] }, "mcp-twin bridge or relay"],
+    [
+      { command: "node", args: ["/usr/lib/node_modules/mcp-twin/bin/mcp-twin.js", "connect", "https://x"] },
+      "mcp-twin bridge or relay",
+    ],
+  ])("%j → not understood (%s)", (entry, reason) => {
+    const r = recognizeEntry(entry, ctx());
+    expect(r.kind).toBe("unknown");
+    expect((r as { reason: string }).reason).toContain(reason);
+  });
+
+  test("client preferences a rewrite would drop are listed (alwaysAllow, timeout)", () => {
+    const r = recognizeEntry(
+      { command: "npx", args: ["pkg"], alwaysAllow: ["read"], timeout: 5, disabled: false },
+      ctx(),
+    );
+    expect(r).toMatchObject({ kind: "package", extraKeys: ["alwaysAllow", "timeout"] });
+  });
+});
+
+describe("tokens", () => {
+  test.each([
+    ["npx -y pkg", ["npx", "-y", "pkg"]],
+    ['npx -y pkg "C:\\My Docs"', ["npx", "-y", "pkg", "C:\\My Docs"]],
+    ['say "a""b"', ["say", 'a"b']],
+    ["  spaced   out ", ["spaced", "out"]],
+    ['""', [""]],
+  ])("cmd line %j → %j", (line, words) => expect(splitCmdLine(line)).toEqual(words));
+
+  test.each(["a & b", "a | b", "echo %PATH%", "a > f", '"unterminated'])("cmd line %j is refused", (line) =>
+    expect(splitCmdLine(line)).toBeUndefined(),
+  );
+
+  test.each([
+    ["npx -y 'a b' \"c d\" e\\ f", ["npx", "-y", "a b", "c d", "e f"]],
+    ['echo "a\\"b"', ["echo", 'a"b']],
+    ["a~b x=~", ["a~b", "x=~"]],
+  ])("shell words %j → %j", (line, words) => expect(splitShellWords(line)).toEqual(words));
+
+  test.each(["echo $HOME", 'echo "$HOME"', "ls *", "a > b", "a | b", "echo `x`", "~/x", "it's"])(
+    "shell words %j are refused",
+    (line) => expect(splitShellWords(line)).toBeUndefined(),
+  );
+
+  test.each([
+    ["a && b; c", ["a", "b", "c"]],
+    ["echo 'a && b'", ["echo 'a && b'"]],
+    ["a\nb", ["a", "b"]],
+  ])("shell commands %j → %j", (script, parts) => expect(splitShellCommands(script)).toEqual(parts));
+
+  test.each(["a || b", "a | b", "a & b", "'open"])("shell commands %j are refused", (script) =>
+    expect(splitShellCommands(script)).toBeUndefined(),
+  );
+
+  test.each([
+    ["C:\\Program Files\\nodejs\\npx.cmd", "npx"],
+    ["/usr/bin/node", "node"],
+    ["CMD.EXE", "cmd"],
+    ["Set-Thing.ps1", "set-thing"],
+  ])("program name of %s is %s", (command, name) => expect(programName(command)).toBe(name));
 });

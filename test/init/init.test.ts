@@ -133,6 +133,34 @@ describe("init --yes", () => {
   });
 });
 
+describe("init --yes --import", () => {
+  test("a placeholder key in an imported config is filled from --secret, stored, and synced", async () => {
+    const m = machine();
+    mkdirSync(path.dirname(m.paths.claudeDesktopConfig), { recursive: true });
+    writeFileSync(
+      m.paths.claudeDesktopConfig,
+      JSON.stringify({
+        mcpServers: {
+          fixture: {
+            command: "cmd",
+            args: ["/c", "npx", "-y", inject("fixtureName")],
+            env: { FIXTURE_TOKEN: "YOUR_FIXTURE_TOKEN" },
+          },
+        },
+      }),
+    );
+    const r = await m.run(["init", "--yes", "--import", "--secret", `FIXTURE_TOKEN=${TOKEN}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    expect(manifestOf(m).servers.fixture.env).toEqual({ FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" });
+    expect(json(path.join(m.paths.home, "secrets.json")).secrets.FIXTURE_TOKEN).toBe(TOKEN);
+    // Adopted, so sync rewrote the entry into the installed form with the real key.
+    const entry = json(m.paths.claudeDesktopConfig).mcpServers.fixture;
+    expect(entry.command).toBe("C:\\PROGRA~1\\nodejs\\node.exe");
+    expect(entry.env.FIXTURE_TOKEN).toBe(TOKEN);
+  }, 120_000);
+});
+
 describe("init in a terminal", () => {
   test("offers the server found in Claude Desktop, imports it, and syncs both sides", async () => {
     const m = machine();

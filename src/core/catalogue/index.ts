@@ -118,7 +118,7 @@ export function checkInput(spec: TemplateInput, value: string, homedir: string):
 }
 
 /** Why a secret value is not acceptable (never echoing it), or undefined. */
-export function checkSecret(spec: SecretSpec, value: string): string | undefined {
+export function checkSecret(spec: Omit<SecretSpec, "url">, value: string): string | undefined {
   if (!value) return spec.optional ? undefined : "a value is needed";
   if (/^(your[-_ ]?|<|x{6,}|placeholder|changeme)/i.test(value))
     return "looks like a placeholder, not a real key";

@@ -1,225 +1,316 @@
 /**
- * What is this config entry? Pure: one entry's JSON in, a recognised server out (an npm package and
- * its arguments, a program, a remote URL) or the reason it was not understood. Knows the shapes
- * people write on both sides of the line: `npx -y pkg`, `cmd /c npx pkg`, `wsl.exe … npx pkg`,
- * `bunx`, `pnpm dlx`, `yarn dlx`, `npm exec`, and `node <prefix>/node_modules/pkg/…` installs.
+ * One client config entry → what it runs (pure). Wrappers are peeled off first — `cmd /c`,
+ * `wsl.exe [-d distro] [--exec|-e|--]`, `bash -c "…"`, `env VAR=…` — then the core is read:
+ * a package runner (`npx`, `bunx`, `pnpm dlx`, `yarn dlx`, `npm exec`), `node <script>` inside an
+ * installed package, or any other program (kept as a command). Remote entries (`url`, Windsurf's
+ * `serverUrl`, Gemini's `httpUrl`) become a url. What cannot be represented faithfully is "not
+ * understood", with the reason; values (secrets, references) are left to secrets.ts.
  */
+import type { EnvKind } from "../environments/types.js";
+import type { ClientId } from "../manifest/schema.js";
+import { parseRunner } from "./runners.js";
+import { installedScript, type PackageJson } from "./script.js";
+import { programName, splitCmdLine, splitShellCommands, splitShellWords } from "./tokens.js";
 
-export type Recognized =
-  | {
-      kind: "package";
-      name: string;
-      range: string;
-      bin?: string;
-      args: string[];
-      env: Record<string, string>;
-      via: string;
-      wsl?: string;
-    }
-  | { kind: "command"; command: string; args: string[]; env: Record<string, string>; wsl?: string }
-  | { kind: "url"; url: string; headers: Record<string, string> }
-  | { kind: "unknown"; reason: string };
+export type { PackageJson } from "./script.js";
+
+/** Where a launch runs: the config's own environment, or a WSL distro reached through wsl.exe. */
+export type RunsIn = { where: "here" } | { where: "wsl"; distro?: string };
 
 export interface RecognizeContext {
-  /** Name and version of the package whose folder this is, when the file can be read. */
-  packageAt?(packageDir: string): { name: string; version?: string } | undefined;
+  client: ClientId;
+  /** Kind of the environment the config file belongs to (a bare command runs there). */
+  envKind: EnvKind;
+  /** The package.json in a folder (native path of where the server runs); undefined when unreadable. */
+  readPackageJson?(dir: string, runsIn: RunsIn): PackageJson | undefined;
 }
 
-const stringMap = (v: unknown): Record<string, string> =>
-  v && typeof v === "object" && !Array.isArray(v)
-    ? Object.fromEntries(
-        Object.entries(v as Record<string, unknown>).filter(([, x]) => typeof x === "string") as Array<
-          [string, string]
-        >,
-      )
-    : {};
-
-export function recognize(entry: unknown, ctx: RecognizeContext = {}): Recognized {
-  if (!entry || typeof entry !== "object" || Array.isArray(entry))
-    return { kind: "unknown", reason: "not an object" };
-  const e = entry as Record<string, unknown>;
-  const url = [e.url, e.serverUrl, e.httpUrl].find((u): u is string => typeof u === "string");
-  if (url) return { kind: "url", url, headers: stringMap(e.headers) };
-  if (typeof e.command !== "string" || !e.command.trim())
-    return { kind: "unknown", reason: "no command and no url" };
-  const args = Array.isArray(e.args) ? e.args.filter((a): a is string => typeof a === "string") : [];
-  const words =
-    e.command.includes(" ") && args.length === 0 && !/^[A-Za-z]:\\|^\//.test(e.command)
-      ? splitCommandLine(e.command)
-      : [e.command, ...args];
-  return fromWords(words, stringMap(e.env), ctx, undefined);
+interface LaunchBase {
+  /** How it was launched, for people: "cmd /c npx", "wsl npx", "node <installed script>". */
+  via: string;
+  runsIn: RunsIn;
+  env: Record<string, string>;
+  /** Entry keys a rewrite by sync would drop (client preferences such as alwaysAllow). */
+  extraKeys: string[];
+  notes: string[];
 }
 
-function base(command: string): string {
-  return command.split(/[\\/]/).pop()!.toLowerCase();
+export interface PackageLaunch extends LaunchBase {
+  kind: "package";
+  name: string;
+  /** Version range or tag; "" for none (also for `@latest`). */
+  range: string;
+  bin?: string;
+  args: string[];
 }
 
-function fromWords(
-  words: string[],
+export interface CommandLaunch extends LaunchBase {
+  kind: "command";
+  command: string;
+  args: string[];
+}
+
+export interface RemoteServer {
+  kind: "url";
+  via: string;
+  url: string;
+  headers: Record<string, string>;
+  extraKeys: string[];
+  notes: string[];
+}
+
+export type Recognized = PackageLaunch | CommandLaunch | RemoteServer;
+export type Recognition = Recognized | { kind: "unknown"; reason: string };
+
+/** mcp-twin's own entries (the bridge, `connect` relays) belong to sync, not to the manifest's servers. */
+const SELF = "mcp-twin";
+const SELF_REASON = "an mcp-twin bridge or relay entry: sync manages those itself";
+
+/** Keys that change how a server starts and that the manifest cannot express. */
+const LAUNCH_KEYS = ["cwd", "envFile", "env_file", "headersHelper", "oauth", "auth"];
+const KNOWN_KEYS = new Set([
+  "command",
+  "args",
+  "env",
+  "type",
+  "disabled",
+  "url",
+  "serverUrl",
+  "httpUrl",
+  "headers",
+]);
+
+export function recognizeEntry(raw: unknown, ctx: RecognizeContext): Recognition {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return unknown("the entry is not an object");
+  const e = raw as Record<string, unknown>;
+  if (e.disabled === true) return unknown("disabled in this client; left as it is");
+  const launchKey = LAUNCH_KEYS.find((k) => e[k] !== undefined);
+  if (launchKey) return unknown(`uses "${launchKey}", which the manifest cannot express`);
+  const extraKeys = Object.keys(e).filter((k) => !KNOWN_KEYS.has(k));
+  const urlKey = (["url", "serverUrl", "httpUrl"] as const).find((k) => e[k] !== undefined);
+  if (e.command !== undefined && urlKey) return unknown(`has both "command" and "${urlKey}"`);
+  if (urlKey) return recognizeRemote(e, urlKey, ctx, extraKeys);
+  if (typeof e.command !== "string" || e.command.trim() === "")
+    return unknown(e.command === undefined ? "has neither a command nor a url" : '"command" is not a string');
+  if (e.type !== undefined && e.type !== "stdio")
+    return unknown(`"type": ${JSON.stringify(e.type)} with a command`);
+  if (e.args !== undefined && !(Array.isArray(e.args) && e.args.every((a) => typeof a === "string")))
+    return unknown('"args" is not a list of strings');
+  const env = stringMap(e.env);
+  if (!env) return unknown('"env" is not an object of strings');
+  return recognizeLaunch(e.command, (e.args as string[] | undefined) ?? [], env, ctx, extraKeys);
+}
+
+function unknown(reason: string): { kind: "unknown"; reason: string } {
+  return { kind: "unknown", reason };
+}
+
+function stringMap(value: unknown): Record<string, string> | undefined {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== "string") return undefined;
+    out[k] = v;
+  }
+  return out;
+}
+
+function recognizeRemote(
+  e: Record<string, unknown>,
+  urlKey: "url" | "serverUrl" | "httpUrl",
+  ctx: RecognizeContext,
+  extraKeys: string[],
+): Recognition {
+  const url = e[urlKey];
+  if (typeof url !== "string") return unknown(`"${urlKey}" is not a string`);
+  const type = typeof e.type === "string" ? e.type : undefined;
+  if (type === "sse" || (urlKey === "url" && ctx.client === "gemini-cli"))
+    return unknown("an SSE server: mcp-twin's url servers speak Streamable HTTP");
+  if (type === "ws") return unknown("a WebSocket server: mcp-twin's url servers speak Streamable HTTP");
+  if (type !== undefined && type !== "http" && type !== "streamable-http" && type !== "streamableHttp")
+    return unknown(`"type": ${JSON.stringify(e.type)} is not a remote transport mcp-twin knows`);
+  if (!type && urlKey === "url" && (ctx.client === "claude-code" || ctx.client === "vscode"))
+    return unknown('a url without "type": the client reads it as a stdio entry without a command');
+  if (!/^https?:\/\/[^\s]+$/i.test(url)) return unknown(`"${urlKey}" is not an http(s) URL`);
+  const headers = stringMap(e.headers);
+  if (!headers) return unknown('"headers" is not an object of strings');
+  return { kind: "url", via: type ? `${urlKey} (${type})` : urlKey, url, headers, extraKeys, notes: [] };
+}
+
+interface Launch {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  runsIn: RunsIn;
+  via: string[];
+  notes: string[];
+}
+
+function recognizeLaunch(
+  command: string,
+  args: string[],
   env: Record<string, string>,
   ctx: RecognizeContext,
-  wsl: string | undefined,
-): Recognized {
-  const [command, ...args] = words;
-  if (!command) return { kind: "unknown", reason: "empty command" };
-  const name = base(command);
-
-  // cmd /c …: the Windows shell around the real command.
-  if (name === "cmd" || name === "cmd.exe") {
-    let i = 0;
-    while (
-      i < args.length &&
-      /^\/[a-z]$/i.test(args[i]!) &&
-      args[i]!.toLowerCase() !== "/c" &&
-      args[i]!.toLowerCase() !== "/k"
-    )
-      i++;
-    if (!/^\/[ck]$/i.test(args[i] ?? "")) return { kind: "unknown", reason: "cmd without /c" };
-    const rest = args.slice(i + 1);
-    const line = rest.length === 1 ? splitCommandLine(rest[0]!) : rest;
-    return fromWords(line, env, ctx, wsl);
-  }
-
-  // wsl.exe [-d distro] [--exec|-e|--] cmd … / wsl bash -c "…": the server runs inside WSL.
-  if (name === "wsl" || name === "wsl.exe") {
-    let distro = "";
-    let i = 0;
-    for (; i < args.length; i++) {
-      const a = args[i]!;
-      if (a === "-d" || a === "--distribution") distro = args[++i] ?? "";
-      else if (a === "-u" || a === "--user" || a === "--cd" || a === "--shell-type") i++;
-      else if (a === "-e" || a === "--exec" || a === "--") {
-        i++;
-        break;
-      } else if (!a.startsWith("-")) break;
+  extraKeys: string[],
+): Recognition {
+  let launch: Launch = { command, args, env, runsIn: { where: "here" }, via: [], notes: [] };
+  // "npx -y pkg" in one string (not a path with spaces such as C:\Program Files\…).
+  if (args.length === 0 && /\s/.test(command.trim()) && !/[\\/]/.test(command.trim().split(/\s/)[0]!)) {
+    const words = splitShellWords(command.trim());
+    if (words && words.length > 1) {
+      launch = { ...launch, command: words[0]!, args: words.slice(1) };
+      launch.notes.push("the command and its arguments were one string");
     }
-    return fromWords(args.slice(i), env, ctx, distro || "default");
   }
-
-  // bash -c "npx …", sh -lc "…"
-  if ((name === "bash" || name === "sh" || name === "zsh") && /^-[a-z]*c$/.test(args[0] ?? "") && args[1]) {
-    return fromWords(splitCommandLine(args[1]), env, ctx, wsl);
+  // What to keep when the core is not understood: the entry as found, or what runs inside WSL.
+  let fallback = launch;
+  for (let depth = 0; depth < 6; depth++) {
+    const next = unwrap(launch);
+    if (next === undefined) break;
+    if (typeof next === "string") return unknown(next);
+    launch = next;
+    if (next.runsIn.where === "wsl" && fallback.runsIn.where !== "wsl") fallback = next;
   }
-
-  // Package runners.
-  let runner: string | undefined;
-  let rest: string[] = [];
-  if (name === "npx" || name === "npx.cmd" || name === "bunx" || name === "bunx.exe") {
-    runner = name.replace(/\.(cmd|exe)$/, "");
-    rest = args;
-  } else if (
-    (name === "pnpm" || name === "pnpm.cmd" || name === "yarn" || name === "yarn.cmd") &&
-    args[0] === "dlx"
-  ) {
-    runner = `${name.replace(/\.cmd$/, "")} dlx`;
-    rest = args.slice(1);
-  } else if ((name === "npm" || name === "npm.cmd") && args[0] === "exec") {
-    runner = "npm exec";
-    rest = args.slice(1);
-  } else if ((name === "bun" || name === "bun.exe") && args[0] === "x") {
-    runner = "bunx";
-    rest = args.slice(1);
-  }
-  if (runner) {
-    let pkg: string | undefined;
-    let i = 0;
-    for (; i < rest.length; i++) {
-      const a = rest[i]!;
-      if (a === "--") continue;
-      if (a === "-p" || a === "--package") {
-        pkg = rest[++i];
-        continue;
-      }
-      if (a.startsWith("--package=")) {
-        pkg = a.slice(10);
-        continue;
-      }
-      if (a.startsWith("-")) continue;
-      break;
-    }
-    const spec = pkg ?? rest[i];
-    if (!spec) return { kind: "unknown", reason: `${runner} without a package` };
-    // With --package, the first word is the bin to run from it.
-    const bin = pkg ? rest[i] : undefined;
-    const serverArgs = rest.slice(i + 1).filter((a) => a !== "--");
-    const { name: pkgName, range } = splitPackageSpec(spec);
-    if (!/^(@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*$/i.test(pkgName))
-      return { kind: "unknown", reason: `${runner} runs ${spec}, not an npm package name` };
+  const base = (l: Launch) => ({ runsIn: l.runsIn, env: l.env, extraKeys, notes: l.notes });
+  const name = programName(launch.command);
+  const runner = parseRunner(name, launch.args);
+  if (runner && "spec" in runner) {
+    if (runner.name === SELF) return unknown(SELF_REASON);
     return {
       kind: "package",
-      name: pkgName,
-      range,
-      ...(bin && bin !== pkgName.split("/").pop() ? { bin } : {}),
-      args: serverArgs,
-      env,
-      via: wsl ? `wsl ${runner}` : runner,
-      ...(wsl ? { wsl } : {}),
+      ...base(launch),
+      via: [...launch.via, runner.via].join(" "),
+      name: runner.name,
+      range: runner.range,
+      ...(runner.bin ? { bin: runner.bin } : {}),
+      args: runner.args,
+      notes: [...launch.notes, ...runner.notes],
     };
   }
-
-  // node <…/node_modules/<pkg>/…>: an installed package.
-  if (name === "node" || name === "node.exe" || name === "nodejs") {
-    const script = args.find((a) => !a.startsWith("-"));
-    const installed = script ? packageFromPath(script) : undefined;
-    if (script && installed) {
-      const known = ctx.packageAt?.(installed.dir);
-      const scriptAt = args.indexOf(script);
+  if (runner) fallback.notes.push(runner.problem);
+  if (name === "node" || name === "nodejs") {
+    const script = installedScript(launch.args, (dir) => ctx.readPackageJson?.(dir, launch.runsIn));
+    if ("name" in script) {
+      if (script.name === SELF) return unknown(SELF_REASON);
       return {
         kind: "package",
-        name: known?.name ?? installed.name,
-        range: known?.version ?? "",
-        args: args.slice(scriptAt + 1),
-        env,
-        via: "installed package",
-        ...(wsl ? { wsl } : {}),
+        ...base(launch),
+        via: [...launch.via, "node <installed script>"].join(" "),
+        name: script.name,
+        range: script.version ?? "",
+        ...(script.bin ? { bin: script.bin } : {}),
+        args: script.args,
+        notes: [...launch.notes, ...script.notes],
       };
     }
+    if (script.problem) fallback.notes.push(script.problem);
   }
-
-  return { kind: "command", command, args, env, ...(wsl ? { wsl } : {}) };
+  return {
+    kind: "command",
+    ...base(fallback),
+    via: [...fallback.via, programName(fallback.command)].join(" "),
+    command: fallback.command,
+    args: fallback.args,
+  };
 }
 
-/** `@scope/pkg@1.2.3` → name and range; `pkg@latest` → no range (resolved at sync). */
-export function splitPackageSpec(spec: string): { name: string; range: string } {
-  const at = spec.indexOf("@", spec.startsWith("@") ? 1 : 0);
-  if (at === -1) return { name: spec, range: "" };
-  const range = spec.slice(at + 1);
-  return { name: spec.slice(0, at), range: range === "latest" ? "" : range };
-}
-
-/** `C:\…\npm\node_modules\@scope\pkg\dist\index.js` → `@scope/pkg` and its folder. */
-export function packageFromPath(p: string): { name: string; dir: string } | undefined {
-  const parts = p.split(/[\\/]/);
-  const at = parts.lastIndexOf("node_modules");
-  if (at === -1 || at + 1 >= parts.length) return undefined;
-  const scoped = parts[at + 1]!.startsWith("@");
-  const nameParts = parts.slice(at + 1, at + (scoped ? 3 : 2));
-  if (nameParts.length < (scoped ? 2 : 1)) return undefined;
-  const sep = p.includes("\\") ? "\\" : "/";
-  return { name: nameParts.join("/"), dir: parts.slice(0, at + 1 + nameParts.length).join(sep) };
-}
-
-/** Split a command line the way a shell would for simple cases: spaces, single and double quotes. */
-export function splitCommandLine(line: string): string[] {
-  const out: string[] = [];
-  let current = "";
-  let quote: string | undefined;
-  let has = false;
-  for (const c of line) {
-    if (quote) {
-      if (c === quote) quote = undefined;
-      else current += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      has = true;
-    } else if (/\s/.test(c)) {
-      if (has || current) out.push(current);
-      current = "";
-      has = false;
-    } else {
-      current += c;
+/** Peel one wrapper off; undefined when there is none, a string when it cannot be peeled safely. */
+function unwrap(l: Launch): Launch | string | undefined {
+  const name = programName(l.command);
+  if (name === "cmd") return unwrapCmd(l);
+  if (name === "wsl") return unwrapWsl(l);
+  if (["bash", "sh", "zsh", "dash"].includes(name)) return unwrapShell(l, name);
+  if (name === "env" && l.args.length > 0) {
+    const env = { ...l.env };
+    let i = 0;
+    for (; i < l.args.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(l.args[i]!); i++) {
+      const [k, ...v] = l.args[i]!.split("=");
+      env[k!] = v.join("=");
     }
+    if (i === l.args.length || l.args[i]!.startsWith("-")) return undefined;
+    return { ...l, command: l.args[i]!, args: l.args.slice(i + 1), env, via: [...l.via, "env"] };
   }
-  if (has || current) out.push(current);
-  return out;
+  return undefined;
+}
+
+function unwrapCmd(l: Launch): Launch | undefined {
+  let i = 0;
+  while (i < l.args.length && /^\/[a-z](:.*)?$/i.test(l.args[i]!) && !/^\/[ck]$/i.test(l.args[i]!)) i++;
+  if (i >= l.args.length || !/^\/[ck]$/i.test(l.args[i]!)) return undefined;
+  let rest = l.args.slice(i + 1);
+  if (rest.length === 1 && /\s/.test(rest[0]!)) {
+    const split = splitCmdLine(rest[0]!.replace(/^"(.*)"$/s, "$1"));
+    if (!split) return undefined;
+    rest = split;
+  }
+  if (rest.length === 0 || rest.some((a) => /^(&&?|\|\|?)$/.test(a))) return undefined;
+  return { ...l, command: rest[0]!, args: rest.slice(1), via: [...l.via, "cmd /c"] };
+}
+
+function unwrapWsl(l: Launch): Launch | string | undefined {
+  let distro: string | undefined;
+  let i = 0;
+  const notes = [...l.notes];
+  for (; i < l.args.length; i++) {
+    const a = l.args[i]!;
+    if ((a === "-d" || a === "--distribution") && i + 1 < l.args.length) distro = l.args[++i];
+    else if ((a === "-u" || a === "--user") && i + 1 < l.args.length)
+      notes.push(`ran as WSL user "${l.args[++i]}"; mcp-twin runs it as the distro's default user`);
+    else if ((a === "--cd" || a === "--shell-type") && i + 1 < l.args.length) {
+      if (a === "--cd") return `wsl.exe --cd ${l.args[i + 1]}: the manifest cannot set a working folder`;
+      i++;
+    } else if (a === "~") continue;
+    else if (a === "-e" || a === "--exec" || a === "--") {
+      i++;
+      break;
+    } else if (a.startsWith("-")) return `wsl.exe option ${a} is not one mcp-twin understands`;
+    else break;
+  }
+  const rest = l.args.slice(i);
+  if (rest.length === 0) return "wsl.exe with no command";
+  const env = Object.fromEntries(Object.entries(l.env).filter(([k]) => k.toUpperCase() !== "WSLENV"));
+  return {
+    command: rest[0]!,
+    args: rest.slice(1),
+    env,
+    runsIn: { where: "wsl", ...(distro ? { distro } : {}) },
+    via: [...l.via, "wsl"],
+    notes,
+  };
+}
+
+/** `bash -lc "source ~/.nvm/nvm.sh && exec npx -y pkg"` → npx -y pkg (preambles that only set up PATH or env). */
+function unwrapShell(l: Launch, shell: string): Launch | undefined {
+  let i = 0;
+  for (; i < l.args.length; i++) {
+    const a = l.args[i]!;
+    if (/^-[a-z]*c[a-z]*$/.test(a)) break;
+    if (!/^(-[il]+|--login|--norc|--noprofile)$/.test(a)) return undefined;
+  }
+  if (i + 1 !== l.args.length - 1) return undefined; // exactly one script, no $0 and positional args
+  const commands = splitShellCommands(l.args[i + 1]!);
+  if (!commands || commands.length === 0) return undefined;
+  const env = { ...l.env };
+  for (const pre of commands.slice(0, -1)) {
+    // Loading nvm (or a profile) only finds programs; exports add to the environment.
+    if (/^(source|\.)\s+\S+$/.test(pre) || /^nvm\s+use(\s+\S+)?$/.test(pre)) continue;
+    const words = splitShellWords(pre);
+    if (words?.[0] === "export" && words.slice(1).every((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w))) {
+      for (const w of words.slice(1)) env[w.slice(0, w.indexOf("="))] = w.slice(w.indexOf("=") + 1);
+      continue;
+    }
+    return undefined;
+  }
+  const words = splitShellWords(commands[commands.length - 1]!);
+  if (!words || words.length === 0) return undefined;
+  for (;;) {
+    if (words[0] === "exec") words.shift();
+    else if (words.length > 1 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) {
+      const w = words.shift()!;
+      env[w.slice(0, w.indexOf("="))] = w.slice(w.indexOf("=") + 1);
+    } else break;
+  }
+  if (words.length === 0) return undefined;
+  return { ...l, command: words[0]!, args: words.slice(1), env, via: [...l.via, `${shell} -c`] };
 }

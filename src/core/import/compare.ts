@@ -1,0 +1,31 @@
+/**
+ * An imported server against the manifest (pure). The same launch counts as the same server
+ * whatever version each side names: sync installs the manifest's version either way, so an entry
+ * written `npx -y tavily-mcp` is adopted under a manifest's `tavily-mcp@0.2.22`.
+ */
+import { splitSpec } from "../install.js";
+import type { ServerSpec } from "../manifest/schema.js";
+import { canonicalJson } from "../merge.js";
+
+export type ManifestStatus =
+  | { status: "new" }
+  | { status: "same"; existing: ServerSpec }
+  | { status: "conflict"; existing: ServerSpec }
+  | { status: "duplicate"; duplicateOf: string };
+
+export function sameLaunch(a: ServerSpec, b: ServerSpec): boolean {
+  const strip = (s: ServerSpec) => (s.package ? { ...s, package: splitSpec(s.package).name } : s);
+  return canonicalJson(strip(a)) === canonicalJson(strip(b));
+}
+
+export function compareWithManifest(
+  servers: Readonly<Record<string, ServerSpec>>,
+  name: string,
+  server: ServerSpec,
+): ManifestStatus {
+  const existing = servers[name];
+  if (existing)
+    return sameLaunch(existing, server) ? { status: "same", existing } : { status: "conflict", existing };
+  const duplicateOf = Object.entries(servers).find(([, s]) => sameLaunch(s, server))?.[0];
+  return duplicateOf ? { status: "duplicate", duplicateOf } : { status: "new" };
+}

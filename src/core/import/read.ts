@@ -1,0 +1,145 @@
+/**
+ * Reading one client config for import (I/O): its entries (and Claude Code's local scope for a
+ * project), each recognised and with its keys moved out, as occurrences to fold. A file that does
+ * not parse is reported with file:line:column and skipped.
+ */
+import { readFileSync } from "node:fs";
+import { getNodeValue } from "jsonc-parser";
+import type { Target } from "../clients/types.js";
+import { projectKey } from "../doctor/read-configs.js";
+import type { Environment } from "../environments/types.js";
+import { joinNative } from "../environments/types.js";
+import { isTwinError } from "../errors.js";
+import { readTextOrNull } from "../files.js";
+import { findNode, parseConfig, readEntries } from "../merge.js";
+import { type EnvInfo, normalizeServerName, type Occurrence, type Source } from "./fold.js";
+import { type PackageJson, type RunsIn, recognizeEntry } from "./recognize.js";
+import { extractSecrets, type SecretUse } from "./secrets.js";
+import type { ImportPlan } from "./types.js";
+
+export interface EntrySet {
+  scope: "user" | "project" | "local";
+  entries: Record<string, unknown>;
+}
+
+/** A config's entries (and Claude Code's local scope for the project); a file that does not parse is skipped. */
+export async function readTarget(
+  target: Target,
+  project: string | undefined,
+  plan: ImportPlan,
+): Promise<EntrySet[]> {
+  let text: string | null;
+  try {
+    text = await readTextOrNull(target.file);
+  } catch (error) {
+    plan.skipped.push({ file: target.path, reason: `cannot be read: ${(error as Error).message}` });
+    return [];
+  }
+  if (text === null) return [];
+  try {
+    const parsed = parseConfig(text, target.path);
+    const sets: EntrySet[] = [
+      { scope: target.scope, entries: readEntries(parsed, target.serversPath, target.path) },
+    ];
+    if (project && target.client.id === "claude-code" && target.scope === "user" && target.env.local) {
+      const projects = findNode(parsed.root, ["projects"]);
+      const key = projects
+        ? projectKey(getNodeValue(projects), project, target.env.style === "win32")
+        : undefined;
+      if (key !== undefined)
+        sets.push({
+          scope: "local",
+          entries: readEntries(parsed, ["projects", key, "mcpServers"], target.path),
+        });
+    }
+    return sets;
+  } catch (error) {
+    if (!isTwinError(error)) throw error;
+    plan.skipped.push({
+      file: target.path,
+      reason: error.message,
+      ...(error.location.line !== undefined
+        ? { line: error.location.line, column: error.location.column ?? 1 }
+        : {}),
+    });
+    return [];
+  }
+}
+
+export function occurrence(
+  target: Target,
+  source: Source,
+  entry: string,
+  value: unknown,
+  environments: readonly Environment[],
+): { occurrence: Occurrence; uses: SecretUse[] } | { reason: string } {
+  const recognized = recognizeEntry(value, {
+    client: target.client.id,
+    envKind: target.env.kind,
+    readPackageJson: (dir, runsIn) => readPackageJson(envFor(runsIn, target.env, environments), dir),
+  });
+  if (recognized.kind === "unknown") return { reason: recognized.reason };
+  const name = normalizeServerName(entry);
+  const extracted = extractSecrets(recognized, name, target.client.id);
+  if ("problem" in extracted) return { reason: extracted.problem };
+  const runsIn =
+    recognized.kind === "url" ? target.env.id : runsInId(recognized.runsIn, target.env, environments);
+  return {
+    occurrence: {
+      source,
+      entry,
+      name,
+      runsIn,
+      via: recognized.via,
+      form: extracted.form,
+      extraKeys: recognized.extraKeys,
+      placeholders: 0,
+      notes: [
+        ...extracted.notes,
+        ...extracted.empty.map((f) => `${f} is empty in ${target.path}: kept empty (not a secret to store)`),
+      ],
+    },
+    uses: extracted.secrets,
+  };
+}
+
+function runsInId(runsIn: RunsIn, here: Environment, environments: readonly Environment[]): string {
+  if (runsIn.where === "here") return here.id;
+  const distros = environments.filter((e) => e.kind === "wsl");
+  if (runsIn.distro) {
+    const match = distros.find((e) => e.distro?.toLowerCase() === runsIn.distro!.toLowerCase());
+    return match?.id ?? `wsl:${runsIn.distro}`;
+  }
+  return distros.length === 1 ? distros[0]!.id : "wsl";
+}
+
+function envFor(
+  runsIn: RunsIn,
+  here: Environment,
+  environments: readonly Environment[],
+): Environment | undefined {
+  if (runsIn.where === "here") return here;
+  const id = runsInId(runsIn, here, environments);
+  return environments.find((e) => e.id === id) ?? environments.find((e) => e.kind === "wsl");
+}
+
+function readPackageJson(env: Environment | undefined, dir: string): PackageJson | undefined {
+  if (!env) return undefined;
+  const file = env.access(joinNative(env.kind === "windows" ? "windows" : "linux", dir, "package.json"));
+  if (!file) return undefined;
+  try {
+    const data = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    return data && typeof data === "object" ? (data as PackageJson) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function envInfo(e: Environment): EnvInfo {
+  return {
+    id: e.id,
+    kind: e.kind,
+    ...(e.distro ? { distro: e.distro } : {}),
+    ...(e.vars.WSL_MOUNT_ROOT ? { mountRoot: e.vars.WSL_MOUNT_ROOT } : {}),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Package runners: `npx`, `bunx` / `bun x`, `pnpm dlx` / `pnpx`, `yarn dlx`, `npm exec` / `npm x`
+ * (pure). Each fetches a package and runs one of its bins; the manifest says the same thing with
+ * `package` (+ `bin`) and sync installs it once instead.
+ */
+import { splitSpec } from "../install.js";
+
+export type RunnerResult =
+  | { spec: string; name: string; range: string; bin?: string; args: string[]; via: string; notes: string[] }
+  | { problem: string }
+  | undefined;
+
+/** Same rule as the manifest schema's `package` field. */
+export const NPM_SPEC = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*(@[A-Za-z0-9.^~<>=|*+ _-]+)?$/;
+
+/** Options that only change how the runner fetches (not what runs). */
+const QUIET_FLAGS = new Set([
+  "-y",
+  "--yes",
+  "--no",
+  "-q",
+  "--quiet",
+  "-s",
+  "--silent",
+  "--verbose",
+  "--bun",
+  "--prefer-offline",
+  "--prefer-online",
+  "--offline",
+  "--ignore-existing",
+  "--no-install",
+  "--legacy-peer-deps",
+  "--no-update-notifier",
+  "--no-fund",
+  "--no-audit",
+]);
+const VALUE_FLAGS = new Set(["--registry", "--cache", "--loglevel", "--userconfig", "--allow-build"]);
+
+/** `program` is the lower-case name without extension (see programName). */
+export function parseRunner(program: string, args: readonly string[]): RunnerResult {
+  let via: string;
+  let rest: string[];
+  if (program === "npx" || program === "bunx" || program === "pnpx") {
+    via = program;
+    rest = [...args];
+  } else if (program === "bun" && args[0] === "x") {
+    via = "bun x";
+    rest = args.slice(1);
+  } else if ((program === "pnpm" || program === "yarn") && args[0] === "dlx") {
+    via = `${program} dlx`;
+    rest = args.slice(1);
+  } else if (program === "npm" && (args[0] === "exec" || args[0] === "x")) {
+    via = "npm exec";
+    rest = args.slice(1);
+  } else return undefined;
+
+  const packages: string[] = [];
+  const notes: string[] = [];
+  let i = 0;
+  for (; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === "--") {
+      i++;
+      break;
+    }
+    if (!a.startsWith("-")) break;
+    const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a];
+    if (flag === "-p" || flag === "--package") {
+      const value = inline ?? rest[++i];
+      if (value === undefined) return { problem: `${via} ${flag} without a package` };
+      packages.push(value);
+    } else if (QUIET_FLAGS.has(flag!) && inline === undefined) {
+      // fetch behaviour only
+    } else if (VALUE_FLAGS.has(flag!)) {
+      const value = inline ?? rest[++i];
+      if (flag === "--registry")
+        notes.push(`it used the registry ${value}; sync installs from your npm configuration's registry`);
+    } else if (flag === "-c" || flag === "--call" || flag === "--shell-mode") {
+      return { problem: `${via} ${flag} runs a shell command line, which mcp-twin does not take apart` };
+    } else {
+      return { problem: `${via} option ${a} is not one mcp-twin understands` };
+    }
+  }
+  const command = rest[i];
+  if (command === undefined) return { problem: `${via} with nothing to run` };
+  let after = rest.slice(i + 1);
+  if (via === "npm exec" && after[0] === "--") after = after.slice(1);
+  if (packages.length > 1) return { problem: `${via} with several packages (${packages.join(", ")})` };
+  const spec = packages[0] ?? command;
+  if (!NPM_SPEC.test(spec)) return { problem: `"${spec}" is not an npm package name` };
+  const { name, range } = splitSpec(spec);
+  const base = name.split("/").pop()!;
+  const bin = packages.length === 1 && command !== base ? command : undefined;
+  if (bin !== undefined && !/^[A-Za-z0-9@._/-]+$/.test(bin)) return { problem: `"${bin}" is not a bin name` };
+  return {
+    spec,
+    name,
+    range: range === "latest" ? "" : range,
+    ...(bin ? { bin } : {}),
+    args: after,
+    via,
+    notes,
+  };
+}

@@ -1,0 +1,87 @@
+/** The import plan's shapes: plain data, for the `import` command and for `init`'s choices. */
+import type { ServerSpec } from "../manifest/schema.js";
+
+export interface ImportFilters {
+  /** --env selectors; empty: every environment. */
+  envs?: readonly string[];
+  /** --client ids; empty: every client. */
+  clients?: readonly string[];
+  /** --project DIR: also its project files (.mcp.json, …) and Claude Code's local scope for it. */
+  project?: string | undefined;
+  /** --manifest; default: ./mcp-twin.jsonc when present, else the home's. */
+  manifest?: string | undefined;
+}
+
+export interface FoundAt {
+  env: string;
+  client: string;
+  scope: "user" | "project" | "local";
+  path: string;
+  /** The entry's name in that file. */
+  entry: string;
+  /** Where it runs (a WSL distro for `wsl.exe …` entries of Windows clients). */
+  runsIn: string;
+  /** How it was launched, e.g. "cmd /c npx", "wsl npx", "node <installed script>". */
+  via: string;
+  /** Recorded as mcp-twin's when imported (else `why`). */
+  adopt: boolean;
+  why?: string;
+  /** State key of that config (for adoption). */
+  targetKey?: string;
+  /** Hash of the entry as it is in the file: what adoption records in state. */
+  hash: string;
+}
+
+export interface MissingSecret {
+  name: string;
+  /** What the file held instead of a value (safe to show). */
+  placeholder: string;
+  path: string;
+  field: string;
+}
+
+export interface ImportCandidate {
+  name: string;
+  server: ServerSpec;
+  /**
+   * new: not in the manifest · same: already there (the same launch, whatever version it pins) ·
+   * conflict: the name holds another definition (replaced only with force) · duplicate: the
+   * manifest has it under another name.
+   */
+  status: "new" | "same" | "conflict" | "duplicate";
+  existing?: ServerSpec;
+  duplicateOf?: string;
+  found: FoundAt[];
+  /** Secret names the entry refers to. */
+  secrets: string[];
+  /** Environment variables it refers to (`${env:NAME}`): they must be set wherever sync runs. */
+  variables: string[];
+  /** Placeholders found where a key belongs, with no value stored: `mcp-twin secret set NAME`. */
+  missing: MissingSecret[];
+  notes: string[];
+}
+
+export interface Skipped {
+  file: string;
+  server?: string;
+  reason: string;
+  line?: number;
+  column?: number;
+}
+
+export interface ImportPlan {
+  manifestFile: string;
+  manifestExists: boolean;
+  candidates: ImportCandidate[];
+  /** Secrets to store (names and where they were found). */
+  secrets: Array<{ name: string; from: Array<{ path: string; server: string; field: string }> }>;
+  /** Their values: store them, mask them in anything shown, never print them. */
+  secretValues: Readonly<Record<string, string>>;
+  /** Entries not understood, config files that do not parse, names already taken. */
+  skipped: Skipped[];
+  /** Entries mcp-twin wrote itself (already in the manifest). */
+  managed: Array<{ path: string; server: string }>;
+  /** Config files read, and how many entries each holds. */
+  files: Array<{ env: string; client: string; scope: string; path: string; entries: number }>;
+  notes: string[];
+}
