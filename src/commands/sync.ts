@@ -67,6 +67,7 @@ export function jsonReport(report: SyncReport) {
       drift: t.drift,
       ...(t.foreign.length > 0 ? { foreign: t.foreign } : {}),
       ...(t.note ? { note: t.note } : {}),
+      ...(t.problems.length > 0 ? { problems: t.problems } : {}),
     })),
     errors: report.errors,
     ...(report.references.length > 0 ? { references: report.references } : {}),

@@ -1,11 +1,163 @@
 /**
  * With `bridge.enabled` in the manifest, sync registers the bridge (`mcp-twin serve`) in every
- * client. Filled in by the bridge work; until the bridge exists it adds nothing.
+ * client under the name `mcp-twin`.
+ *
+ * - Where the bridge lives: `bridge.environment`, else WSL when there is one (this distro first),
+ *   else here. Inside WSL it listens on 127.0.0.1: Windows reaches it through localhost forwarding
+ *   (NAT) or directly (mirrored), with no firewall rule; a bridge on Windows would be out of WSL's
+ *   reach in NAT mode.
+ * - HTTP-capable clients in the bridge's own environment get `url` + `Authorization: Bearer`.
+ * - Every other client (stdio-only ones such as Claude Desktop, and every client on the other side)
+ *   gets `mcp-twin connect <url>` run in the bridge's environment (through `wsl.exe --exec` from
+ *   Windows). connect reads the token there and starts the bridge when none answers, so nothing
+ *   has to keep a WSL service alive.
+ *
+ * Pure apart from `planBridge`, which reads (or, on a real sync, creates) the token.
  */
+import { existsSync } from "node:fs";
+import { bridgeFiles, bridgeHome, bridgeUrl } from "../bridge/paths.js";
+import { ensureToken, readToken } from "../bridge/token.js";
+import type { Launch, Target } from "./clients/types.js";
+import type { BuiltEntry } from "./entries.js";
+import { crossOver, type EntryContext } from "./entries.js";
+import { type Environment, envMatches, globalModulesDir, joinNative } from "./environments/types.js";
 import type { Machine } from "./machine.js";
-import type { Manifest, ServerSpec } from "./manifest/schema.js";
+import type { Manifest } from "./manifest/schema.js";
 
-export function bridgeServers(manifest: Manifest, _machine: Machine): Record<string, ServerSpec> {
-  if (!manifest.bridge?.enabled) return {};
-  return {};
+/** The name of the bridge's entry in every client config. */
+export const BRIDGE_ENTRY = "mcp-twin";
+
+/** Shown in dry runs before the token exists; never a usable credential. */
+export const TOKEN_PLACEHOLDER = "<created by the first sync>";
+
+export interface BridgeWiring {
+  /** The environment the bridge runs in. */
+  env: Environment;
+  url: string;
+  /** The bearer token, when it can be read from here. */
+  token: string | null;
+  /** How to run this mcp-twin in the bridge's environment (native paths there). */
+  program: { node: string; script: string } | null;
+  /** Why `program` is null. */
+  reason?: string;
+}
+
+export interface PlanBridgeOptions {
+  /** Create the token when missing (a real sync); otherwise only read it. */
+  createToken: boolean;
+}
+
+/** Where the bridge lives, given the environments found (undefined: none usable). */
+export function bridgeEnvironment(manifest: Manifest, envs: readonly Environment[]): Environment | undefined {
+  const wanted = manifest.bridge?.environment;
+  if (wanted) return envs.find((e) => envMatches(wanted, e.id));
+  const usable = envs.filter((e) => e.usable || e.local);
+  const wsl = usable
+    .filter((e) => e.kind === "wsl" && e.usable)
+    .sort((a, b) => Number(b.local) - Number(a.local));
+  return wsl[0] ?? usable.find((e) => e.local);
+}
+
+export async function planBridge(
+  manifest: Manifest,
+  envs: readonly Environment[],
+  machine: Machine,
+  options: PlanBridgeOptions,
+): Promise<BridgeWiring | undefined> {
+  if (!manifest.bridge?.enabled) return undefined;
+  const env = bridgeEnvironment(manifest, envs);
+  if (!env) return undefined;
+  const url = bridgeUrl("127.0.0.1", manifest.bridge.port);
+  const token = await bridgeToken(env, machine, options);
+  const installed = installedCopy(env);
+  let program: BridgeWiring["program"] = null;
+  let reason: string | undefined;
+  if (installed && env.node) program = { node: env.node.path, script: installed };
+  else if (env.local) program = machine.host.self;
+  else
+    reason =
+      `the bridge lives in ${env.id}, where mcp-twin is not installed: run \`npm install -g mcp-twin\` ` +
+      `there, or run \`mcp-twin sync\` from ${env.id}`;
+  return { env, url, token, program, ...(reason ? { reason } : {}) };
+}
+
+/** `<prefix>/lib/node_modules/mcp-twin/bin/mcp-twin.js` when mcp-twin is installed globally there. */
+function installedCopy(env: Environment): string | undefined {
+  const modules = globalModulesDir(env);
+  if (!modules) return undefined;
+  const script = joinNative(env.kind, modules, "mcp-twin", "bin", "mcp-twin.js");
+  const file = env.access(script);
+  return file !== undefined && existsSync(file) ? script : undefined;
+}
+
+async function bridgeToken(
+  env: Environment,
+  machine: Machine,
+  options: PlanBridgeOptions,
+): Promise<string | null> {
+  if (env.local) {
+    const file = bridgeFiles(bridgeHome(machine.host)).token;
+    if (options.createToken) return (await ensureToken(file)).token;
+    return readToken(file);
+  }
+  // The other side's state folder, read through the file system when reachable.
+  const native =
+    env.kind === "windows"
+      ? env.vars.LOCALAPPDATA && joinNative("windows", env.vars.LOCALAPPDATA, "mcp-twin", "bridge", "token")
+      : joinNative(
+          env.kind,
+          env.vars.XDG_DATA_HOME || joinNative(env.kind, env.home, ".local", "share"),
+          "mcp-twin",
+          "bridge",
+          "token",
+        );
+  const file = native ? env.access(native) : undefined;
+  return file ? readToken(file) : null;
+}
+
+/**
+ * The bridge's entry for one target, or undefined when the target gets none (project files: the
+ * bridge is per machine, not per repository).
+ */
+export function bridgeEntry(target: Target, wiring: BridgeWiring, ctx: EntryContext): BuiltEntry | undefined {
+  if (target.scope === "project") return undefined;
+  const here = target.env.id === wiring.env.id;
+  if (here && target.client.remoteEntry && wiring.token) {
+    return {
+      ok: true,
+      value: target.client.remoteEntry({
+        url: wiring.url,
+        headers: { Authorization: `Bearer ${wiring.token}` },
+      }),
+      secretValues: [wiring.token],
+      references: [],
+      runsIn: wiring.env.id,
+    };
+  }
+  const crossable =
+    here ||
+    (target.env.kind === "windows" && wiring.env.kind === "wsl") ||
+    (target.env.kind === "wsl" && wiring.env.kind === "windows");
+  if (!crossable) {
+    return {
+      ok: false,
+      code: "no-environment",
+      reason: `the bridge lives in ${wiring.env.id}, which ${target.env.id} cannot start programs in`,
+    };
+  }
+  if (!wiring.program) {
+    return { ok: false, code: "no-environment", reason: wiring.reason ?? "mcp-twin is not installed" };
+  }
+  const launch: Launch = {
+    command: wiring.program.node,
+    args: [wiring.program.script, "connect", wiring.url],
+    env: {},
+  };
+  return {
+    ok: true,
+    value: target.client.stdioEntry(crossOver(launch, wiring.env, target.env, ctx)),
+    secretValues: [],
+    references: [],
+    runsIn: wiring.env.id,
+  };
 }

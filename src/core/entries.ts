@@ -158,7 +158,7 @@ function overrideFor(server: ServerSpec, envId: string): ServerOverride {
  * Make a launch that runs in `runEnv` startable by a client living in `clientEnv`.
  * `viaShell`: a raw command (uvx, …) crossing into WSL needs a login shell to find it on PATH.
  */
-function crossOver(
+export function crossOver(
   launch: Launch,
   runEnv: Environment,
   clientEnv: Environment,

@@ -5,7 +5,7 @@
  */
 
 import { applyPlans } from "./apply.js";
-import { bridgeServers } from "./bridge-wiring.js";
+import { BRIDGE_ENTRY, type BridgeWiring, bridgeEntry, planBridge } from "./bridge-wiring.js";
 import type { Target } from "./clients/types.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./entries.js";
 import { type Detection, detectEnvironments } from "./environments/detect.js";
@@ -144,6 +144,8 @@ export interface Prepared {
   targets: Target[];
   texts: Map<string, string | null>;
   servers: Array<[string, ServerSpec]>;
+  /** With `bridge.enabled`: where the bridge lives and how clients reach it. */
+  bridge?: BridgeWiring;
 }
 
 /**
@@ -157,11 +159,13 @@ export async function prepare(
   options: Pick<SyncOptions, "envs" | "clients" | "project" | "preview"> & {
     includeAbsent?: boolean;
     checkReferences?: boolean;
+    /** Create the bridge token when missing (a real sync only; everything else just reads). */
+    createBridgeToken?: boolean;
   },
   progress: Progress,
 ): Promise<Prepared> {
   const { host } = machine;
-  const manifest = withBridge(loaded.manifest, machine);
+  const manifest = loaded.manifest;
   trace("prepare");
   const [secrets, state] = await Promise.all([
     loadSecrets(machine.paths.secrets).then((stored) => ({ ...stored, ...options.preview?.secrets })),
@@ -217,7 +221,21 @@ export async function prepare(
   }
   if (usage.length > 0) throw new UsageErrors(usage);
   trace("targets parsed");
-  return { manifest, secrets, state, detection, allEnvs, envs, targets, texts, servers };
+  const bridge = await planBridge(manifest, allEnvs, machine, {
+    createToken: options.createBridgeToken === true,
+  });
+  return {
+    manifest,
+    secrets,
+    state,
+    detection,
+    allEnvs,
+    envs,
+    targets,
+    texts,
+    servers,
+    ...(bridge ? { bridge } : {}),
+  };
 }
 
 /** The entry every server should have in every target, given what is installed where. */
@@ -246,6 +264,12 @@ export async function desiredEntries(
       if (spec.clients && !spec.clients.includes(target.client.id)) continue;
       desired.set(name, buildEntry(name, spec, target, ctx));
     }
+    // A server the user named "mcp-twin" wins over the bridge.
+    const bridge =
+      prepared.bridge &&
+      !Object.hasOwn(prepared.manifest.servers, BRIDGE_ENTRY) &&
+      bridgeEntry(target, prepared.bridge, ctx);
+    if (bridge) desired.set(BRIDGE_ENTRY, bridge);
     out.set(target.key, desired);
   }
   return out;
@@ -263,7 +287,12 @@ async function syncWithManifest(
   mode: { probe?: boolean } = {},
 ): Promise<SyncReport | undefined> {
   const { host } = machine;
-  const prepared = await prepare(machine, loaded, options, progress);
+  const prepared = await prepare(
+    machine,
+    loaded,
+    { ...options, createBridgeToken: !options.dryRun && !mode.probe },
+    progress,
+  );
   const { manifest, state, allEnvs, envs } = prepared;
 
   // Packages: resolve once, install what is missing, everywhere in parallel.
@@ -536,14 +565,6 @@ async function shortPathTable(
     }
   }
   return (p) => table.get(p) ?? p;
-}
-
-/** With `bridge.enabled`, the bridge is one more server every client gets. */
-function withBridge(manifest: Manifest, machine: Machine): Manifest {
-  const extra = bridgeServers(manifest, machine);
-  return Object.keys(extra).length === 0
-    ? manifest
-    : { ...manifest, servers: { ...extra, ...manifest.servers } };
 }
 
 export function syncExitCode(report: SyncReport): number {

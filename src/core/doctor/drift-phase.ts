@@ -1,5 +1,5 @@
 /** Drift against what sync wrote: builds the entries sync would write now and compares. */
-import { bridgeServers } from "../bridge-wiring.js";
+import { planBridge } from "../bridge-wiring.js";
 import type { Environment } from "../environments/types.js";
 import { exactVersion, splitSpec } from "../install.js";
 import type { Machine } from "../machine.js";
@@ -20,12 +20,7 @@ export async function driftChecks(
   configs: readonly ConfigFacts[],
   servers: Array<[string, ServerSpec]>,
 ): Promise<Check[]> {
-  const withBridge: Manifest = {
-    ...manifest,
-    servers: { ...bridgeServers(manifest, machine), ...manifest.servers },
-  };
-  const bridgeNames = Object.keys(withBridge.servers).filter((n) => !(n in manifest.servers));
-  const chosen = [...servers, ...bridgeNames.map((n) => [n, withBridge.servers[n]!] as [string, ServerSpec])];
+  const bridge = await planBridge(manifest, allEnvs, machine, { createToken: false });
   const usable = configs.filter((c) => {
     const t = c.target;
     if (c.readError || c.parseError || c.shapeErrors.length > 0) return false;
@@ -37,8 +32,8 @@ export async function driftChecks(
     const holds = c.sets.some((s) => s.scope === t.scope && Object.keys(s.entries).length > 0);
     return !(owned > 0 && !holds);
   });
-  if (usable.length === 0 || chosen.length === 0) return [];
-  const pkgs = packageServers(withBridge, allEnvs);
+  if (usable.length === 0 || (servers.length === 0 && !bridge)) return [];
+  const pkgs = packageServers(manifest, allEnvs);
   const index = await readInstalledIndex(pkgs);
   const versions = new Map<string, string>();
   for (const p of pkgs) {
@@ -46,7 +41,7 @@ export async function driftChecks(
     if (v) versions.set(p.name, v);
   }
   const prepared: Prepared = {
-    manifest: withBridge,
+    manifest,
     secrets,
     state,
     detection: { environments: allEnvs, gathered: 0 },
@@ -54,7 +49,8 @@ export async function driftChecks(
     envs: allEnvs,
     targets: usable.map((c) => c.target),
     texts: new Map(),
-    servers: chosen,
+    servers,
+    ...(bridge ? { bridge } : {}),
   };
   const desired = await desiredEntries(machine, prepared, index, versions);
   const out: Check[] = [];

@@ -1,3 +1,4 @@
+import { BRIDGE_ENTRY } from "../bridge-wiring.js";
 import { type Detection, detectEnvironments } from "../environments/detect.js";
 import { envMatches } from "../environments/types.js";
 import { isTwinError, UsageError, UsageErrors } from "../errors.js";
@@ -245,10 +246,19 @@ export async function runDoctor(
         checks: [check("bridge.reachable", "skip", {}, "the bridge is not enabled in the manifest.")],
         secrets: [] as string[],
       });
+  // Probing a bridge relay would start the bridge (connect does when none answers) and leave it
+  // running after doctor ends; bridge.reachable checks the bridge itself instead.
+  const probeWork = manifest.bridge?.enabled
+    ? work.map((w) =>
+        w.server === BRIDGE_ENTRY && w.managed
+          ? { ...w, plan: undefined, noSpawn: "it relays to the bridge, which bridge.reachable checks" }
+          : w,
+      )
+    : work;
   const probes = options.probe
     ? probeChecks(
         machine.host.runner,
-        work,
+        probeWork,
         {
           timeoutMs: options.timeoutMs,
           concurrency: options.concurrency ?? 16,

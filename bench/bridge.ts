@@ -1,0 +1,256 @@
+/**
+ * The bridge's HTTP path, side by side in one run on the same fixture server (its `echo` tool,
+ * 100-byte payloads, 1000 calls after a warm-up, at concurrency 1 and 8):
+ *   (a) direct stdio — the floor;
+ *   (b) supergateway --stateful (the most used stdio→HTTP gateway) relaying the fixture server;
+ *   (c) the SDK's own StreamableHTTPServerTransport serving the same tool in-process;
+ *   (d) `mcp-twin serve --http --share fixture`: our bridge relaying the fixture server.
+ * Every HTTP client is the SDK's StreamableHTTPClientTransport. Then the idle RSS of `serve --http`.
+ * Targets: p50 overhead over stdio ≤ 1 ms (c=1); throughput ≥ 2× supergateway and ≥ 1.2× the SDK
+ * in-process (c=8); idle RSS ≤ 60 MB.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { BIN, REPO } from "../test/helpers/fake-machine.js";
+import { packFixture } from "../test/helpers/fixture-package.js";
+import { median, table, verdict } from "./_lib.js";
+
+const CALLS = Number(process.env.BENCH_BRIDGE_CALLS ?? 1000);
+const WARMUP = 100;
+const PAYLOAD = "x".repeat(100);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Measured {
+  name: string;
+  concurrency: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+/** `CALLS` echo calls with `concurrency` in flight on one session. */
+async function measure(client: Client, name: string, concurrency: number): Promise<Measured> {
+  const call = async () => {
+    const r = await client.callTool({ name: "echo", arguments: { text: PAYLOAD } });
+    const text = (r.content as Array<{ text: string }>)[0]?.text;
+    if (text !== PAYLOAD) throw new Error(`${name}: echo answered ${JSON.stringify(text)?.slice(0, 80)}`);
+  };
+  for (let i = 0; i < WARMUP; i++) await call();
+  const latencies: number[] = [];
+  let next = 0;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < CALLS) {
+        next++;
+        const t = process.hrtime.bigint();
+        await call();
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return {
+    name,
+    concurrency,
+    perSecond: CALLS / seconds,
+    p50: median(latencies),
+    p99: percentile(latencies, 99),
+  };
+}
+
+function httpClient(url: string, token?: string): Promise<Client> {
+  const client = new Client({ name: "bench", version: "0" });
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    ...(token ? { requestInit: { headers: { Authorization: `Bearer ${token}` } } } : {}),
+  });
+  return client.connect(transport).then(() => client);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch {
+      // not yet
+    }
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean | undefined>((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(undefined));
+  });
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+export async function run(): Promise<{ ok: boolean }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bench-bridge-"));
+  const children: ChildProcess[] = [];
+  const start = (command: string, args: string[], env: NodeJS.ProcessEnv = process.env) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "ignore"] });
+    children.push(child);
+    return child;
+  };
+  const clients: Client[] = [];
+  try {
+    const fixture = await packFixture(dir, "1.0.0");
+    const rows: Measured[] = [];
+
+    // (a) stdio, the floor.
+    const stdio = new Client({ name: "bench", version: "0" });
+    await stdio.connect(
+      new StdioClientTransport({ command: process.execPath, args: [fixture.script], stderr: "ignore" }),
+    );
+    clients.push(stdio);
+
+    // (b) supergateway, stateful.
+    const sgPort = await freePort();
+    start(process.execPath, [
+      path.join(REPO, "node_modules", "supergateway", "dist", "index.js"),
+      "--stdio",
+      `"${process.execPath}" "${fixture.script}"`,
+      "--outputTransport",
+      "streamableHttp",
+      "--stateful",
+      "--port",
+      String(sgPort),
+      "--logLevel",
+      "none",
+    ]);
+    await waitFor("supergateway", () => portOpen(sgPort));
+    const sg = await httpClient(`http://127.0.0.1:${sgPort}/mcp`);
+    clients.push(sg);
+
+    // (c) the SDK's transport, in-process.
+    const sdkChild = start(process.execPath, [path.join(REPO, "bench", "_sdk-http-server.mjs")]);
+    let sdkOut = "";
+    sdkChild.stdout!.on("data", (c: Buffer) => {
+      sdkOut += c.toString();
+    });
+    const sdkPort = await waitFor("the SDK server", () =>
+      /^\d+\n/.test(sdkOut) ? Number(sdkOut) : undefined,
+    );
+    const sdk = await httpClient(`http://127.0.0.1:${sdkPort}/mcp`);
+    clients.push(sdk);
+
+    // (d) ours: serve --http --share fixture.
+    const home = path.join(dir, "twin");
+    const bridgeDir = path.join(dir, "bridge");
+    mkdirSync(home, { recursive: true });
+    writeFileSync(
+      path.join(home, "mcp-twin.jsonc"),
+      JSON.stringify({ servers: { fixture: { command: process.execPath, args: [fixture.script] } } }),
+    );
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: dir,
+      MCP_TWIN_HOME: home,
+      MCP_TWIN_BRIDGE_HOME: bridgeDir,
+      NO_COLOR: "1",
+    };
+    start(process.execPath, [BIN, "serve", "--http", "--port", "0", "--share", "fixture"], env);
+    const info = await waitFor("serve --http", () => {
+      const i = JSON.parse(readFileSync(path.join(bridgeDir, "serve.json"), "utf8")) as { url: string };
+      return i.url ? i : undefined;
+    });
+    const token = readFileSync(path.join(bridgeDir, "token"), "utf8").trim();
+    const ours = await httpClient(info.url.replace(/\/mcp$/, "/share/fixture"), token);
+    clients.push(ours);
+
+    const contenders: Array<[string, Client]> = [
+      ["stdio (floor)", stdio],
+      ["supergateway --stateful", sg],
+      ["SDK HTTP in-process", sdk],
+      ["mcp-twin serve --share", ours],
+    ];
+    // Interleaved: each contender runs at c=1, then all at c=8, so load drifts hit them alike.
+    for (const c of [1, 8])
+      for (const [name, client] of contenders) rows.push(await measure(client, name, c));
+
+    table(
+      rows.map((r) => ({
+        transport: r.name,
+        c: r.concurrency,
+        "calls/s": Math.round(r.perSecond),
+        "p50 ms": r.p50.toFixed(2),
+        "p99 ms": r.p99.toFixed(2),
+      })),
+    );
+
+    // Idle RSS of a plain bridge (no shares), after it settled.
+    const idleDir = path.join(dir, "idle");
+    const idle = start(process.execPath, [BIN, "serve", "--http", "--port", "0"], {
+      ...env,
+      MCP_TWIN_BRIDGE_HOME: idleDir,
+    });
+    await waitFor("idle serve --http", () =>
+      JSON.parse(readFileSync(path.join(idleDir, "serve.json"), "utf8")),
+    );
+    await sleep(1500);
+    const rss = rssMb(idle.pid!);
+    console.log(`idle RSS of serve --http: ${rss.toFixed(1)} MB`);
+
+    const get = (name: string, c: number) => rows.find((r) => r.name === name && r.concurrency === c)!;
+    const results = [
+      verdict(
+        "p50 overhead over stdio at c=1 (ms)",
+        get("mcp-twin serve --share", 1).p50 - get("stdio (floor)", 1).p50,
+        1,
+      ),
+      verdict(
+        "throughput vs supergateway --stateful at c=8",
+        get("mcp-twin serve --share", 8).perSecond / get("supergateway --stateful", 8).perSecond,
+        2,
+        false,
+      ),
+      verdict(
+        "throughput vs the SDK's in-process HTTP at c=8",
+        get("mcp-twin serve --share", 8).perSecond / get("SDK HTTP in-process", 8).perSecond,
+        1.2,
+        false,
+      ),
+      verdict("idle RSS of serve --http (MB)", rss, 60),
+    ];
+    return { ok: results.every(Boolean) };
+  } finally {
+    await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    for (const child of children) child.kill("SIGTERM");
+    await sleep(200);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

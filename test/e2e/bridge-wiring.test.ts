@@ -1,0 +1,216 @@
+/**
+ * `bridge.enabled` in the manifest: sync (the built binary, inside fake WSL) registers the bridge in
+ * every client — Claude Code in WSL gets the URL and its bearer token, Windows Claude Desktop and
+ * Cursor get `wsl.exe --exec … connect`, which starts the bridge when none answers. Then two of
+ * those entries, started as their clients would, really share memory through one bridge.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { handshake } from "../helpers/mcp.js";
+
+const SECRET = "fx-3e5a7c9b1d2f4a6c";
+let machine: FakeMachine;
+let port: number;
+let first: { code: number; stdout: string; stderr: string };
+let dryRun: { code: number; stdout: string; stderr: string };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const bridgeDir = () => path.join(machine.paths.linuxHome, ".local", "share", "mcp-twin", "bridge");
+const tokenFile = () => path.join(bridgeDir(), "token");
+const entryIn = (file: string) => JSON.parse(readFileSync(file, "utf8")).mcpServers?.["mcp-twin"];
+
+function manifest(enabled: boolean) {
+  return {
+    bridge: { enabled, port },
+    servers: {
+      fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+    },
+  };
+}
+
+/** Stop the bridge a connect entry started (it is detached on purpose: it outlives the client). */
+function stopBridge(): void {
+  const file = path.join(bridgeDir(), "serve.json");
+  if (!existsSync(file)) return;
+  const { pid } = JSON.parse(readFileSync(file, "utf8")) as { pid: number };
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  machine = createFakeMachine({ registryUrl: inject("registryUrl") });
+  writeManifest(machine, manifest(true));
+  writeSecrets(machine, { FIXTURE_TOKEN: SECRET });
+  dryRun = await machine.run(["sync", "--dry-run"]);
+  first = await machine.run(["sync"]);
+}, 180_000);
+
+afterAll(() => {
+  if (machine) stopBridge();
+  machine?.cleanup();
+});
+
+describe("sync with the bridge enabled", () => {
+  test("a dry run shows the bridge entries and creates no token", () => {
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toContain('"mcp-twin"');
+    expect(dryRun.stdout).toContain(`http://127.0.0.1:${port}/mcp`);
+    // The dry run came first: it must not have created the token the real sync made afterwards.
+    const token = readFileSync(tokenFile(), "utf8").trim();
+    expect(dryRun.stdout + dryRun.stderr).not.toContain(token);
+  });
+
+  test("creates the bridge token, mode 0600, and never prints it", () => {
+    expect(first.code, first.stderr).toBe(0);
+    const token = readFileSync(tokenFile(), "utf8").trim();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(tokenFile()).mode & 0o777).toBe(0o600);
+    expect(first.stdout + first.stderr).not.toContain(token);
+  });
+
+  test("Claude Code in WSL, where the bridge lives, gets the URL and the bearer token", () => {
+    const token = readFileSync(tokenFile(), "utf8").trim();
+    expect(entryIn(machine.paths.claudeCodeConfig)).toEqual({
+      type: "http",
+      url: `http://127.0.0.1:${port}/mcp`,
+      headers: { Authorization: `Bearer ${token}` },
+    });
+  });
+
+  test("Windows Claude Desktop and Cursor get connect through wsl.exe --exec", () => {
+    for (const file of [machine.paths.claudeDesktopConfig, machine.paths.cursorConfig]) {
+      const entry = entryIn(file);
+      expect(entry.command).toBe("wsl.exe");
+      expect(entry.args.slice(0, 3)).toEqual(["-d", "Ubuntu", "--exec"]);
+      expect(path.isAbsolute(entry.args[3])).toBe(true); // WSL's node, by absolute path
+      expect(entry.args.slice(-2)).toEqual(["connect", `http://127.0.0.1:${port}/mcp`]);
+      expect(JSON.stringify(entry)).not.toContain(readFileSync(tokenFile(), "utf8").trim());
+    }
+  });
+
+  test("a second sync writes nothing", async () => {
+    const before = [machine.paths.claudeDesktopConfig, machine.paths.claudeCodeConfig].map((f) =>
+      readFileSync(f, "utf8"),
+    );
+    const again = await machine.run(["sync", "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    const report = JSON.parse(again.stdout) as { targets: Array<{ action: string }> };
+    expect(report.targets.map((t) => t.action).every((a) => a === "unchanged")).toBe(true);
+    expect(
+      [machine.paths.claudeDesktopConfig, machine.paths.claudeCodeConfig].map((f) => readFileSync(f, "utf8")),
+    ).toEqual(before);
+  }, 60_000);
+
+  test("Desktop's relay starts the bridge, and Claude Code's URL entry shares its memory", async () => {
+    const desktop = entryIn(machine.paths.claudeDesktopConfig);
+    // Started as Claude Desktop would: through wsl.exe, with a GUI app's bare environment.
+    const session = await handshake(desktop, { baseEnv: { PATH: machine.env.PATH ?? "" } });
+    try {
+      expect(session.tools).toEqual(expect.arrayContaining(["memory_set", "memory_get"]));
+      await session.call("memory_set", { key: "auth", value: "JWT with refresh tokens, library jose" });
+    } finally {
+      await session.close();
+    }
+
+    const code = entryIn(machine.paths.claudeCodeConfig);
+    const client = new Client({ name: "claude-code-stand-in", version: "0.0.0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(code.url), { requestInit: { headers: code.headers } }),
+    );
+    try {
+      const result = await client.callTool({ name: "memory_get", arguments: { key: "auth" } });
+      const text = (result.content as Array<{ text: string }>).map((c) => c.text).join("");
+      expect(text).toContain("JWT with refresh tokens, library jose");
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+
+  test("a rotated token is picked up by the next sync", async () => {
+    const rotate = await machine.run(["serve", "--rotate-token"]);
+    expect(rotate.code, rotate.stderr).toBe(0);
+    const token = readFileSync(tokenFile(), "utf8").trim();
+    expect(entryIn(machine.paths.claudeCodeConfig).headers.Authorization).not.toBe(`Bearer ${token}`);
+    const again = await machine.run(["sync"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout + again.stderr).not.toContain(token);
+    expect(entryIn(machine.paths.claudeCodeConfig).headers.Authorization).toBe(`Bearer ${token}`);
+  }, 60_000);
+
+  test("disabling the bridge removes its entries everywhere", async () => {
+    writeManifest(machine, manifest(false));
+    const off = await machine.run(["sync"]);
+    expect(off.code, off.stderr).toBe(0);
+    for (const file of [
+      machine.paths.claudeDesktopConfig,
+      machine.paths.cursorConfig,
+      machine.paths.claudeCodeConfig,
+    ]) {
+      expect(entryIn(file)).toBeUndefined();
+      expect(JSON.parse(readFileSync(file, "utf8")).mcpServers.fixture).toBeDefined();
+    }
+  }, 60_000);
+});
+
+describe("sync run from Windows, the bridge living in WSL", () => {
+  let win: FakeMachine;
+  beforeAll(() => {
+    win = createFakeMachine({ kind: "windows", registryUrl: inject("registryUrl") });
+    writeManifest(win, { bridge: { enabled: true, port: 7999 }, servers: {} });
+  });
+  afterAll(() => win?.cleanup());
+
+  test("without mcp-twin installed in WSL: the bridge entries are reported with the fix, nothing else fails", async () => {
+    const r = await win.run(["sync", "--json"], { cwd: win.paths.profile });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      targets: Array<{ env: string; client: string; problems: Array<{ server: string; message: string }> }>;
+    };
+    const desktop = report.targets.find((t) => t.client === "claude-desktop")!;
+    expect(desktop.problems).toEqual([
+      expect.objectContaining({
+        server: "mcp-twin",
+        message: expect.stringContaining("npm install -g mcp-twin"),
+      }),
+    ]);
+    expect(existsSync(win.paths.claudeDesktopConfig) && entryIn(win.paths.claudeDesktopConfig)).toBeFalsy();
+  }, 60_000);
+
+  test("with mcp-twin installed in WSL: Windows clients run that copy through wsl.exe", async () => {
+    const script = path.join(win.paths.linuxPrefix, "lib", "node_modules", "mcp-twin", "bin", "mcp-twin.js");
+    mkdirSync(path.dirname(script), { recursive: true });
+    writeFileSync(script, "// stand-in for an installed mcp-twin\n");
+    const r = await win.run(["sync"], { cwd: win.paths.profile });
+    expect(r.code, r.stderr).toBe(0);
+    const entry = entryIn(win.paths.claudeDesktopConfig);
+    expect(entry.command).toBe("wsl.exe");
+    expect(entry.args).toEqual([
+      "-d",
+      "Ubuntu",
+      "--exec",
+      expect.stringMatching(/node$/),
+      script,
+      "connect",
+      "http://127.0.0.1:7999/mcp",
+    ]);
+  }, 60_000);
+});
