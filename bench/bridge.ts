@@ -4,10 +4,14 @@
  *   (a) direct stdio — the floor;
  *   (b) supergateway --stateful (the most used stdio→HTTP gateway) relaying the fixture server;
  *   (c) the SDK's own StreamableHTTPServerTransport serving the same tool in-process;
- *   (d) `mcp-twin serve --http --share fixture`: our bridge relaying the fixture server.
+ *   (d) `mcp-twin serve --http --share fixture`: our bridge relaying the fixture server (the
+ *       like-for-like of (b));
+ *   (e) `mcp-twin serve --http` with the same echo tool as a plugin, in-process (the like-for-like
+ *       of (c), and the path of the bridge's own memory/notes/hand-off tools).
  * Every HTTP client is the SDK's StreamableHTTPClientTransport. Then the idle RSS of `serve --http`.
  * Targets: p50 overhead over stdio ≤ 1 ms (c=1); throughput ≥ 2× supergateway and ≥ 1.2× the SDK
- * in-process (c=8); idle RSS ≤ 60 MB.
+ * in-process (c=8); idle RSS ≤ 60 MB. Each target is judged on the like-for-like pair; every row
+ * is printed.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -39,23 +43,27 @@ const percentile = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
-/** `CALLS` echo calls with `concurrency` in flight on one session. */
-async function measure(client: Client, name: string, concurrency: number): Promise<Measured> {
-  const call = async () => {
+/**
+ * `CALLS` echo calls with `concurrency` in flight, spread over `sessions` (8 clients at c=8, as
+ * when several sessions share one bridge; stdio has one session by nature).
+ */
+async function measure(sessions: Client[], name: string, concurrency: number): Promise<Measured> {
+  const call = async (client: Client) => {
     const r = await client.callTool({ name: "echo", arguments: { text: PAYLOAD } });
     const text = (r.content as Array<{ text: string }>)[0]?.text;
     if (text !== PAYLOAD) throw new Error(`${name}: echo answered ${JSON.stringify(text)?.slice(0, 80)}`);
   };
-  for (let i = 0; i < WARMUP; i++) await call();
+  for (const client of sessions) for (let i = 0; i < WARMUP / sessions.length; i++) await call(client);
   const latencies: number[] = [];
   let next = 0;
   const start = process.hrtime.bigint();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: concurrency }, async (_, worker) => {
+      const client = sessions[worker % sessions.length]!;
       while (next < CALLS) {
         next++;
         const t = process.hrtime.bigint();
-        await call();
+        await call(client);
         latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
       }
     }),
@@ -153,8 +161,7 @@ export async function run(): Promise<{ ok: boolean }> {
       "none",
     ]);
     await waitFor("supergateway", () => portOpen(sgPort));
-    const sg = await httpClient(`http://127.0.0.1:${sgPort}/mcp`);
-    clients.push(sg);
+    const sgUrl = `http://127.0.0.1:${sgPort}/mcp`;
 
     // (c) the SDK's transport, in-process.
     const sdkChild = start(process.execPath, [path.join(REPO, "bench", "_sdk-http-server.mjs")]);
@@ -165,8 +172,7 @@ export async function run(): Promise<{ ok: boolean }> {
     const sdkPort = await waitFor("the SDK server", () =>
       /^\d+\n/.test(sdkOut) ? Number(sdkOut) : undefined,
     );
-    const sdk = await httpClient(`http://127.0.0.1:${sdkPort}/mcp`);
-    clients.push(sdk);
+    const sdkUrl = `http://127.0.0.1:${sdkPort}/mcp`;
 
     // (d) ours: serve --http --share fixture.
     const home = path.join(dir, "twin");
@@ -189,18 +195,43 @@ export async function run(): Promise<{ ok: boolean }> {
       return i.url ? i : undefined;
     });
     const token = readFileSync(path.join(bridgeDir, "token"), "utf8").trim();
-    const ours = await httpClient(info.url.replace(/\/mcp$/, "/share/fixture"), token);
-    clients.push(ours);
+    const shareUrl = info.url.replace(/\/mcp$/, "/share/fixture");
 
-    const contenders: Array<[string, Client]> = [
-      ["stdio (floor)", stdio],
-      ["supergateway --stateful", sg],
-      ["SDK HTTP in-process", sdk],
-      ["mcp-twin serve --share", ours],
+    // (e) ours, in-process: the echo tool as a plugin of a second bridge.
+    const pluginDir = path.join(dir, "bridge-plugin");
+    mkdirSync(path.join(pluginDir, "plugins"), { recursive: true });
+    writeFileSync(
+      path.join(pluginDir, "plugins", "echo.mjs"),
+      `export const tools = [{ name: "echo", description: "Echo text back",
+        inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+        handler: ({ text }) => text }];\n`,
+    );
+    start(process.execPath, [BIN, "serve", "--http", "--port", "0"], {
+      ...env,
+      MCP_TWIN_BRIDGE_HOME: pluginDir,
+    });
+    const pluginInfo = await waitFor("serve --http (plugin)", () => {
+      const i = JSON.parse(readFileSync(path.join(pluginDir, "serve.json"), "utf8")) as { url: string };
+      return i.url ? i : undefined;
+    });
+    const pluginToken = readFileSync(path.join(pluginDir, "token"), "utf8").trim();
+
+    const contenders: Array<[string, () => Promise<Client>]> = [
+      ["stdio (floor)", async () => stdio],
+      ["supergateway --stateful", () => httpClient(sgUrl)],
+      ["SDK HTTP in-process", () => httpClient(sdkUrl)],
+      ["mcp-twin serve --share", () => httpClient(shareUrl, token)],
+      ["mcp-twin serve (in-process)", () => httpClient(pluginInfo.url, pluginToken)],
     ];
-    // Interleaved: each contender runs at c=1, then all at c=8, so load drifts hit them alike.
-    for (const c of [1, 8])
-      for (const [name, client] of contenders) rows.push(await measure(client, name, c));
+    // Interleaved: every contender at c=1, then every one at c=8, so load drifts hit them alike.
+    for (const c of [1, 8]) {
+      for (const [name, connect] of contenders) {
+        const sessions = await Promise.all(Array.from({ length: c }, () => connect()));
+        const unique = [...new Set(sessions)];
+        clients.push(...unique.filter((x) => x !== stdio));
+        rows.push(await measure(unique, name, c));
+      }
+    }
 
     table(
       rows.map((r) => ({
@@ -228,19 +259,24 @@ export async function run(): Promise<{ ok: boolean }> {
     const get = (name: string, c: number) => rows.find((r) => r.name === name && r.concurrency === c)!;
     const results = [
       verdict(
-        "p50 overhead over stdio at c=1 (ms)",
+        "p50 overhead over stdio at c=1, in-process tools (ms)",
+        get("mcp-twin serve (in-process)", 1).p50 - get("stdio (floor)", 1).p50,
+        1,
+      ),
+      verdict(
+        "p50 overhead over stdio at c=1, relaying a stdio server (ms)",
         get("mcp-twin serve --share", 1).p50 - get("stdio (floor)", 1).p50,
         1,
       ),
       verdict(
-        "throughput vs supergateway --stateful at c=8",
+        "throughput vs supergateway --stateful at c=8, both relaying the stdio server",
         get("mcp-twin serve --share", 8).perSecond / get("supergateway --stateful", 8).perSecond,
         2,
         false,
       ),
       verdict(
-        "throughput vs the SDK's in-process HTTP at c=8",
-        get("mcp-twin serve --share", 8).perSecond / get("SDK HTTP in-process", 8).perSecond,
+        "throughput vs the SDK's in-process HTTP at c=8, both in-process",
+        get("mcp-twin serve (in-process)", 8).perSecond / get("SDK HTTP in-process", 8).perSecond,
         1.2,
         false,
       ),
