@@ -72,6 +72,7 @@ export function jsonReport(report: SyncReport) {
     errors: report.errors,
     ...(report.references.length > 0 ? { references: report.references } : {}),
     restart: report.restart,
+    ...(report.bridge ? { bridge: report.bridge } : {}),
   };
 }
 
@@ -138,6 +139,15 @@ export async function renderReport(report: SyncReport, out: Output, dryRun: bool
   }
   for (const e of report.errors)
     if (e.code !== "install-failed" && e.code !== "not-installed") out.print(`${fail} ${e.message}`);
+  if (report.bridge) {
+    out.print("");
+    const b = report.bridge;
+    if (b.error) out.print(`${warn} The bridge did not start (${b.error}); clients start it on first use.`);
+    else
+      out.print(
+        `${ok} Bridge ${b.started ? "started" : "running"} at ${b.url} (clients on the other side start it themselves after a restart).`,
+      );
+  }
   if (report.restart.apps.length > 0) {
     out.print("");
     const running = report.restart.running;

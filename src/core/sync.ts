@@ -4,6 +4,8 @@
  * that does not parse stops the run with exit 2 and nothing written anywhere.
  */
 
+import { ensureBridge } from "../bridge/instance.js";
+import { bridgeFiles, bridgeHome } from "../bridge/paths.js";
 import { applyPlans } from "./apply.js";
 import { BRIDGE_ENTRY, type BridgeWiring, bridgeEntry, planBridge } from "./bridge-wiring.js";
 import type { Target } from "./clients/types.js";
@@ -82,6 +84,8 @@ export interface SyncReport {
   /** Project-scope variables the user must set. */
   references: string[];
   restart: { apps: string[]; running: string[] | null };
+  /** Set when this sync wired the bridge: whether it had to start it. */
+  bridge?: { url: string; started: boolean; error?: string };
   /** For --dry-run: every planned change (old and new text, secrets to mask). */
   changes: Array<{ path: string; before: string | null; after: string }>;
   secretValues: string[];
@@ -374,6 +378,15 @@ async function syncWithManifest(
     if (r.written && r.plan.target.client.restartToApply) restartApps.add(r.plan.target.client.name);
   }
   report.restart.apps = [...restartApps];
+  // Newly wired (or a new token): start the bridge now, so the URL entries work at once.
+  const bridge = prepared.bridge;
+  const rewired = results.some(
+    (r) => r.written && (r.plan.added.includes(BRIDGE_ENTRY) || r.plan.updated.includes(BRIDGE_ENTRY)),
+  );
+  if (bridge?.env.local && rewired) {
+    const started = await startBridge(machine, bridge, progress);
+    report.bridge = { url: bridge.url, ...started };
+  }
   if (restartApps.size > 0) {
     const changedClients = results
       .filter((r) => r.written && r.plan.target.client.restartToApply)
@@ -565,6 +578,29 @@ async function shortPathTable(
     }
   }
   return (p) => table.get(p) ?? p;
+}
+
+async function startBridge(
+  machine: Machine,
+  bridge: BridgeWiring,
+  progress: Progress,
+): Promise<{ started: boolean; error?: string }> {
+  const step = progress.step("Starting the bridge");
+  try {
+    const r = await ensureBridge({
+      files: bridgeFiles(bridgeHome(machine.host)),
+      self: machine.host.self,
+      port: Number(new URL(bridge.url).port),
+      env: machine.host.env,
+      log: () => {},
+    });
+    return { started: r.started };
+  } catch (error) {
+    // Not fatal: connect entries start it on first use.
+    return { started: false, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    step.stop();
+  }
 }
 
 export function syncExitCode(report: SyncReport): number {

@@ -87,6 +87,12 @@ describe("sync with the bridge enabled", () => {
     expect(first.stdout + first.stderr).not.toContain(token);
   });
 
+  test("starts the bridge, so the URL entries work at once", async () => {
+    expect(first.stdout).toContain(`Bridge started at http://127.0.0.1:${port}/mcp`);
+    const { pid } = JSON.parse(readFileSync(path.join(bridgeDir(), "serve.json"), "utf8")) as { pid: number };
+    expect(() => process.kill(pid, 0)).not.toThrow();
+  });
+
   test("Claude Code in WSL, where the bridge lives, gets the URL and the bearer token", () => {
     const token = readFileSync(tokenFile(), "utf8").trim();
     expect(entryIn(machine.paths.claudeCodeConfig)).toEqual({
@@ -120,7 +126,7 @@ describe("sync with the bridge enabled", () => {
     ).toEqual(before);
   }, 60_000);
 
-  test("Desktop's relay starts the bridge, and Claude Code's URL entry shares its memory", async () => {
+  test("Desktop's relay (through wsl.exe) and Claude Code's URL entry share one memory", async () => {
     const desktop = entryIn(machine.paths.claudeDesktopConfig);
     // Started as Claude Desktop would: through wsl.exe, with a GUI app's bare environment.
     const session = await handshake(desktop, { baseEnv: { PATH: machine.env.PATH ?? "" } });

@@ -5,7 +5,9 @@
  * interop (`C:\…\node.exe` becomes the drive-mount path; variables cross via WSLENV); `wsl.exe …`
  * entries run as written; a WSL client's entry run from Windows goes through `wsl.exe --exec`.
  */
+import { existsSync, readdirSync } from "node:fs";
 import { stat } from "node:fs/promises";
+import path from "node:path";
 import type { Target } from "../clients/types.js";
 import { cmdQuote } from "../environments/paths.js";
 import type { Environment } from "../environments/types.js";
@@ -62,12 +64,44 @@ async function exists(env: Environment, nativePath: string): Promise<boolean | u
   }
 }
 
+/**
+ * Windows paths are case-insensitive (`C:\Windows\system32` on PATH is the `System32` folder), but
+ * seen from Linux a DrvFs folder may be case-sensitive (per-directory flag, or a copy of it): find
+ * the real spelling, one folder at a time, only when the exact one is missing.
+ */
+export function matchCase(local: string): string {
+  if (existsSync(local)) return local;
+  const parts = local.split("/");
+  let current = parts[0] === "" ? "/" : parts[0]!;
+  for (const part of parts.slice(1)) {
+    if (!part) continue;
+    const exact = path.posix.join(current, part);
+    if (existsSync(exact)) {
+      current = exact;
+      continue;
+    }
+    let names: string[];
+    try {
+      names = readdirSync(current);
+    } catch {
+      return local;
+    }
+    const hit = names.find((n) => n.toLowerCase() === part.toLowerCase());
+    if (!hit) return local;
+    current = path.posix.join(current, hit);
+  }
+  return current;
+}
+
 /** Find a program on a PATH of an environment (file stats through its access path). */
 export async function lookup(env: Environment, name: string, pathValue: string): Promise<string | undefined> {
   if (env.style === "win32")
     return findOnPath(name, pathValue, {
       pathext: env.vars.PATHEXT ?? ".COM;.EXE;.BAT;.CMD",
-      access: (p) => env.access(p),
+      access: (p) => {
+        const local = env.access(p);
+        return local && !env.local ? matchCase(local) : local;
+      },
     });
   if (env.local) return findOnPath(name, pathValue, { posix: true });
   for (const dir of pathValue.split(":").filter(Boolean)) {
@@ -185,7 +219,8 @@ async function spawnPlan(
         noSpawn: `Windows programs cannot be started from here: ${machine.local.interopReason ?? "interop is off"}`,
       };
     if (!found) return { noSpawn: `${written} is not found on the Windows PATH` };
-    const local = env.access(found);
+    const reached = env.access(found);
+    const local = reached && !env.local ? matchCase(reached) : reached;
     if (!local) return { noSpawn: `${found} cannot be reached from here` };
     const cwd = env.local ? undefined : env.access(env.vars.USERPROFILE ?? "C:\\");
     const crossing = env.local
