@@ -151,6 +151,22 @@ describe("sync with the bridge enabled", () => {
     }
   }, 60_000);
 
+  test("doctor checks the bridge itself and leaves its relays unstarted", async () => {
+    const r = await machine.run(["doctor", "--json", "--server", "mcp-twin"]);
+    const report = JSON.parse(r.stdout) as {
+      checks: Array<{ id: string; status: string; client?: string; server?: string; message: string }>;
+    };
+    expect(report.checks.find((c) => c.id === "bridge.reachable")?.status).toBe("pass");
+    const relays = report.checks.filter((c) => c.id === "probe.handshake" && c.server === "mcp-twin");
+    // Claude Code's entry is the URL itself (nothing to start); the two Windows relays are skipped.
+    expect(relays.map((c) => c.client).sort()).toEqual(["claude-desktop", "cursor"]);
+    for (const c of relays) {
+      expect(c.status).toBe("skip");
+      expect(c.message).toContain("bridge.reachable");
+    }
+    expect(r.stdout).not.toContain(readFileSync(tokenFile(), "utf8").trim());
+  }, 60_000);
+
   test("a rotated token is picked up by the next sync", async () => {
     const rotate = await machine.run(["serve", "--rotate-token"]);
     expect(rotate.code, rotate.stderr).toBe(0);

@@ -250,7 +250,7 @@ export async function runDoctor(
   // running after doctor ends; bridge.reachable checks the bridge itself instead.
   const probeWork = manifest.bridge?.enabled
     ? work.map((w) =>
-        w.server === BRIDGE_ENTRY && w.managed
+        w.server === BRIDGE_ENTRY && w.where.scope !== "project"
           ? { ...w, plan: undefined, noSpawn: "it relays to the bridge, which bridge.reachable checks" }
           : w,
       )
