@@ -6,7 +6,7 @@
  * it adds to the existing manifest. `--yes` with `--server`/`--secret` does the same unattended.
  */
 import type { CommandContext } from "../cli.js";
-import { instantiate, loadCatalogue, type Template } from "../core/catalogue/index.js";
+import { instantiate, loadCatalogue, searchTemplates, type Template } from "../core/catalogue/index.js";
 import { detectEnvironments } from "../core/environments/detect.js";
 import { UsageError } from "../core/errors.js";
 import { withLock } from "../core/files.js";
@@ -108,17 +108,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       return t;
     });
   } else if (prompts) {
-    const picked = await prompts.checkbox({
-      message: "Which servers do you want? (space to select, enter to go on)",
-      choices: catalogue.templates.map((t) => ({
-        name: `${t.name.padEnd(20)} ${c.dim(t.description.length > 52 ? `${t.description.slice(0, 51)}…` : t.description)}`,
-        value: t.name,
-        checked: false,
-        ...(taken.has(t.name) ? { description: "already in the manifest" } : {}),
-      })),
-      pageSize: 14,
-    });
-    chosen = catalogue.templates.filter((t) => picked.includes(t.name) && !taken.has(t.name));
+    chosen = await pickFromCatalogue(prompts, catalogue.templates, taken, c.dim);
   } else {
     chosen = [];
   }
@@ -300,4 +290,41 @@ function pick(
   names: readonly string[] = [],
 ): Record<string, string> {
   return Object.fromEntries(names.flatMap((n) => (values[n] === undefined ? [] : [[n, values[n]!]])));
+}
+
+/**
+ * A searchable multi-select: type to filter by name, description or category, Enter adds (or
+ * removes) the highlighted server, "Done" goes on. With nothing typed, "Done" comes first, so
+ * Enter right away skips the catalogue.
+ */
+async function pickFromCatalogue(
+  prompts: Prompts,
+  templates: readonly Template[],
+  taken: ReadonlySet<string>,
+  dim: (text: string) => string,
+): Promise<Template[]> {
+  const picked = new Set<string>();
+  const DONE = "\u0000done";
+  for (;;) {
+    const doneChoice = {
+      name: picked.size > 0 ? `Done — go on with ${[...picked].join(", ")}` : "Done — go on",
+      value: DONE,
+    };
+    const name = await prompts.search<string>({
+      message: "Add servers from the catalogue (type to filter, Enter adds or removes, Done goes on)",
+      source: (term) => {
+        const matches = (term ? searchTemplates(templates, term) : templates).map((t) => ({
+          name: `${picked.has(t.name) ? "✔" : " "} ${t.name.padEnd(20)} ${dim(t.description.length > 52 ? `${t.description.slice(0, 51)}…` : t.description)}`,
+          value: t.name,
+          description: taken.has(t.name) ? "already in the manifest" : t.description,
+        }));
+        return term ? [...matches, doneChoice] : [doneChoice, ...matches];
+      },
+    });
+    if (name === DONE) break;
+    if (taken.has(name)) continue;
+    if (picked.has(name)) picked.delete(name);
+    else picked.add(name);
+  }
+  return templates.filter((t) => picked.has(t.name));
 }

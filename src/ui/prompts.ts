@@ -32,7 +32,7 @@ export function inquirerPrompts(): Prompts {
     checkbox: async <T>(o: { message: string; choices: Choice<T>[]; pageSize?: number }) =>
       (await lib()).checkbox<T>({ ...o, pageSize: o.pageSize ?? 12 }),
     search: async <T>(o: { message: string; source: (term: string | undefined) => Choice<T>[] }) =>
-      (await lib()).search<T>({ message: o.message, source: async (term) => o.source(term) }),
+      (await lib()).search<T>({ message: o.message, source: async (term) => o.source(term), pageSize: 12 }),
   };
 }
 

@@ -185,8 +185,8 @@ describe("init in a terminal", () => {
     await pty.waitFor(/configured already\. Bring them into the manifest/);
     expect(pty.output()).toContain("windows claude-desktop");
     pty.type(KEY.enter);
-    await pty.waitFor(/Which servers do you want\?/);
-    pty.type(KEY.enter);
+    await pty.waitFor(/Add servers from the catalogue/);
+    pty.type(KEY.enter); // "Done" is first: nothing from the catalogue
     await pty.waitFor(/Write these files and go on\?/);
     expect(pty.output()).toContain("fixture (imported)");
     pty.type(KEY.enter);
@@ -205,14 +205,13 @@ describe("init in a terminal", () => {
   test("picks from the catalogue, asks the key masked, and Ctrl-C at any prompt writes nothing (exit 130)", async () => {
     const m = machine();
     const pty = runInPty(["init"], m.env, m.paths.linuxHome);
-    await pty.waitFor(/Which servers do you want\?/);
-    // Walk down the list, as a person would, until the cursor is on "fixture"; select it.
-    for (let i = 0; i < 40 && !/❯\s*◯ fixture/.test(pty.output().split("Which servers").pop() ?? ""); i++) {
-      const seen = pty.output().length;
-      pty.type(KEY.down);
-      await pty.waitFor(new RegExp(`[\\s\\S]{${seen + 1}}`), 5_000);
-    }
-    pty.type(KEY.space + KEY.enter);
+    await pty.waitFor(/Add servers from the catalogue/);
+    // Type to filter, Enter adds the highlighted server; then Enter on "Done".
+    pty.type("fixture");
+    await pty.waitFor(/❯\s+fixture/);
+    pty.type(KEY.enter);
+    await pty.waitFor(/Done — go on with fixture/);
+    pty.type(KEY.enter);
     await pty.waitFor(/Fixture token/);
     pty.type(KEY.ctrlC);
     const { code } = await pty.exit;
