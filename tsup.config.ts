@@ -30,6 +30,10 @@ export default defineConfig({
   // Prefer dependencies' ESM builds (jsonc-parser's UMD build defeats tree-shaking).
   esbuildOptions(options) {
     options.mainFields = ["module", "main"];
+    // Less source for V8 to parse at every start (-2 ms of a no-op sync); identifiers are kept,
+    // so stack traces still name the functions.
+    options.minifyWhitespace = true;
+    options.minifySyntax = true;
   },
   // `require` for bundled CommonJS dependencies. node:child_process is handed out as a stand-in
   // that loads the real module on first use: commander requires it at load time only to spawn

@@ -15,6 +15,7 @@
  * Pure apart from `planBridge`, which reads (or, on a real sync, creates) the token.
  */
 import { existsSync } from "node:fs";
+import { ensureBridge } from "../bridge/instance.js";
 import { bridgeFiles, bridgeHome, bridgeUrl } from "../bridge/paths.js";
 import { ensureToken, readToken } from "../bridge/token.js";
 import type { Launch, Target } from "./clients/types.js";
@@ -24,8 +25,7 @@ import { type Environment, envMatches, globalModulesDir, joinNative } from "./en
 import type { Machine } from "./machine.js";
 import type { Manifest } from "./manifest/schema.js";
 
-/** The name of the bridge's entry in every client config. */
-export const BRIDGE_ENTRY = "mcp-twin";
+export { BRIDGE_ENTRY } from "./bridge-name.js";
 
 /** Shown in dry runs before the token exists; never a usable credential. */
 export const TOKEN_PLACEHOLDER = "<created by the first sync>";
@@ -40,6 +40,10 @@ export interface BridgeWiring {
   program: { node: string; script: string } | null;
   /** Why `program` is null. */
   reason?: string;
+  /** The bridge's entry for one target (see bridgeEntry). */
+  entry(target: Target, ctx: EntryContext): BuiltEntry | undefined;
+  /** Start the bridge when none answers (it must live here). */
+  start(): Promise<{ started: boolean; error?: string }>;
 }
 
 export interface PlanBridgeOptions {
@@ -78,7 +82,32 @@ export async function planBridge(
     reason =
       `the bridge lives in ${env.id}, where mcp-twin is not installed: run \`npm install -g mcp-twin\` ` +
       `there, or run \`mcp-twin sync\` from ${env.id}`;
-  return { env, url, token, program, ...(reason ? { reason } : {}) };
+  const wiring: BridgeWiring = {
+    env,
+    url,
+    token,
+    program,
+    ...(reason ? { reason } : {}),
+    entry: (target, ctx) => bridgeEntry(target, wiring, ctx),
+    start: () => startBridge(machine, manifest.bridge!.port),
+  };
+  return wiring;
+}
+
+async function startBridge(machine: Machine, port: number): Promise<{ started: boolean; error?: string }> {
+  try {
+    const r = await ensureBridge({
+      files: bridgeFiles(bridgeHome(machine.host)),
+      self: machine.host.self,
+      port,
+      env: machine.host.env,
+      log: () => {},
+    });
+    return { started: r.started };
+  } catch (error) {
+    // Not fatal: connect entries start it on first use.
+    return { started: false, error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** `<prefix>/lib/node_modules/mcp-twin/bin/mcp-twin.js` when mcp-twin is installed globally there. */

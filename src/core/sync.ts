@@ -4,10 +4,9 @@
  * that does not parse stops the run with exit 2 and nothing written anywhere.
  */
 
-import { ensureBridge } from "../bridge/instance.js";
-import { bridgeFiles, bridgeHome } from "../bridge/paths.js";
 import { applyPlans } from "./apply.js";
-import { BRIDGE_ENTRY, type BridgeWiring, bridgeEntry, planBridge } from "./bridge-wiring.js";
+import { BRIDGE_ENTRY } from "./bridge-name.js";
+import type { BridgeWiring } from "./bridge-wiring.js";
 import type { Target } from "./clients/types.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./entries.js";
 import { type Detection, detectEnvironments } from "./environments/detect.js";
@@ -225,9 +224,12 @@ export async function prepare(
   }
   if (usage.length > 0) throw new UsageErrors(usage);
   trace("targets parsed");
-  const bridge = await planBridge(manifest, allEnvs, machine, {
-    createToken: options.createBridgeToken === true,
-  });
+  // Loaded only when enabled: most runs never pay for the bridge's modules.
+  const bridge = manifest.bridge?.enabled
+    ? await (await import("./bridge-wiring.js")).planBridge(manifest, allEnvs, machine, {
+        createToken: options.createBridgeToken === true,
+      })
+    : undefined;
   return {
     manifest,
     secrets,
@@ -272,7 +274,7 @@ export async function desiredEntries(
     const bridge =
       prepared.bridge &&
       !Object.hasOwn(prepared.manifest.servers, BRIDGE_ENTRY) &&
-      bridgeEntry(target, prepared.bridge, ctx);
+      prepared.bridge.entry(target, ctx);
     if (bridge) desired.set(BRIDGE_ENTRY, bridge);
     out.set(target.key, desired);
   }
@@ -384,7 +386,8 @@ async function syncWithManifest(
     (r) => r.written && (r.plan.added.includes(BRIDGE_ENTRY) || r.plan.updated.includes(BRIDGE_ENTRY)),
   );
   if (bridge?.env.local && rewired) {
-    const started = await startBridge(machine, bridge, progress);
+    const step = progress.step("Starting the bridge");
+    const started = await bridge.start().finally(() => step.stop());
     report.bridge = { url: bridge.url, ...started };
   }
   if (restartApps.size > 0) {
@@ -578,29 +581,6 @@ async function shortPathTable(
     }
   }
   return (p) => table.get(p) ?? p;
-}
-
-async function startBridge(
-  machine: Machine,
-  bridge: BridgeWiring,
-  progress: Progress,
-): Promise<{ started: boolean; error?: string }> {
-  const step = progress.step("Starting the bridge");
-  try {
-    const r = await ensureBridge({
-      files: bridgeFiles(bridgeHome(machine.host)),
-      self: machine.host.self,
-      port: Number(new URL(bridge.url).port),
-      env: machine.host.env,
-      log: () => {},
-    });
-    return { started: r.started };
-  } catch (error) {
-    // Not fatal: connect entries start it on first use.
-    return { started: false, error: error instanceof Error ? error.message : String(error) };
-  } finally {
-    step.stop();
-  }
 }
 
 export function syncExitCode(report: SyncReport): number {

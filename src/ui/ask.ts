@@ -108,6 +108,19 @@ export async function askSecrets(
     }
     if (stored[spec.name] !== undefined) continue;
     if (ctx.prompts) {
+      // Already exported in this shell (and well-formed): offer it instead of asking to paste it.
+      const fromEnv = ctx.env[spec.name];
+      if (
+        fromEnv &&
+        checkSecret(spec, fromEnv) === undefined &&
+        (await ctx.prompts.confirm({
+          message: `${spec.description}: use $${spec.name} from the environment?`,
+          default: true,
+        }))
+      ) {
+        out.values[spec.name] = fromEnv;
+        continue;
+      }
       value = await ctx.prompts.password({
         message: `${spec.description}${spec.optional ? " (optional, Enter to skip)" : ""}${spec.url ? ` — get one at ${spec.url}` : ""}`,
         validate: (v) => checkSecret(spec, v) ?? true,

@@ -61,6 +61,9 @@ export function runInPty(args: string[], env: Record<string, string>, cwd: strin
         };
         const timer = setTimeout(() => {
           listeners.delete(check);
+          // A failed wait must not leave the CLI running on its pty: interrupt it, then the pty.
+          child.stdin.write(KEY.ctrlC);
+          setTimeout(() => child.kill("SIGKILL"), 500).unref();
           reject(new Error(`timed out waiting for ${pattern}; screen so far:\n${strip(raw).slice(-2000)}`));
         }, timeoutMs);
         listeners.add(check);

@@ -1,4 +1,4 @@
-import { BRIDGE_ENTRY } from "../bridge-wiring.js";
+import { BRIDGE_ENTRY } from "../bridge-name.js";
 import { type Detection, detectEnvironments } from "../environments/detect.js";
 import { envMatches } from "../environments/types.js";
 import { isTwinError, UsageError, UsageErrors } from "../errors.js";
