@@ -12,6 +12,9 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
+// Node >= 22.1 keeps compiled code between runs (a few ms of every start); absent on Node 20.
+const { default: nodeModule } = await import("node:module");
+nodeModule.enableCompileCache?.();
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   const { VERSION } = await import("../dist/version.js");
