@@ -129,6 +129,7 @@ export function buildProgram(
         .default([]),
     )
     .option("--import", "with --yes: import the servers already configured in any client")
+    .option("--bridge", "also enable the bridge (shared memory, notes and hand-off between sessions)")
     .option("--no-sync", "write the manifest and secrets, but do not sync");
 
   command(

@@ -13,7 +13,7 @@ import { withLock } from "../core/files.js";
 import { localHomedir } from "../core/host.js";
 import { applyImport, type ImportCandidate, scanImports } from "../core/import/index.js";
 import { openMachine } from "../core/machine.js";
-import { editManifest, schemaRefFor, withServer } from "../core/manifest/edit.js";
+import { editManifest, schemaRefFor, withBridgeEnabled, withServer } from "../core/manifest/edit.js";
 import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import type { ServerSpec } from "../core/manifest/schema.js";
 import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
@@ -31,6 +31,7 @@ interface InitOptions {
   arg?: string[];
   import?: boolean;
   sync?: boolean;
+  bridge?: boolean;
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -152,7 +153,17 @@ export async function run(ctx: CommandContext): Promise<number> {
     out.addSecrets(Object.values(secrets.values));
     newServers.push(instantiate(t, { inputs, withoutSecrets: secrets.skipped }, homedir));
   }
-  if (newServers.length === 0 && imports.length === 0) {
+  // The bridge: offered where it matters, on a PC with both Windows and WSL.
+  const bothSides =
+    environments.some((e) => e.kind === "windows") && environments.some((e) => e.kind === "wsl");
+  let enableBridge = o.bridge === true && !existing.manifest.bridge?.enabled;
+  if (!enableBridge && prompts && bothSides && existing.manifest.bridge === undefined)
+    enableBridge = await prompts.confirm({
+      message:
+        "Also let Windows and WSL sessions share memory, notes and a hand-off queue (the mcp-twin bridge, in every client)?",
+      default: false,
+    });
+  if (newServers.length === 0 && imports.length === 0 && !enableBridge) {
     if (existing.missing) {
       throw new UsageError("nothing-chosen", "No server chosen, so there is nothing to set up.", {
         hint: "Pick at least one, or pass --server <name> (see `mcp-twin add --list`).",
@@ -168,13 +179,14 @@ export async function run(ctx: CommandContext): Promise<number> {
     imports.length > 0 ? await applyImport(machine, scan, { ...importSelection, dryRun: true }) : undefined;
   let nextText = importPreview ? importPreview.after : existing.text;
   for (const s of newServers) nextText = withServer(nextText, file, s.name, s.server, schemaRef);
+  if (enableBridge) nextText = withBridgeEnabled(nextText, file, schemaRef);
   const manifestChanged = nextText !== existing.text && nextText !== null;
   if (!o.json) {
     out.print("");
     out.print(c.bold("Plan"));
     if (manifestChanged)
       out.print(
-        `  ${ok} ${existing.missing ? "create" : "update"} ${file}: ${[...imports.map((i) => `${i.name} (imported)`), ...newServers.map((s) => s.name)].join(", ")}`,
+        `  ${ok} ${existing.missing ? "create" : "update"} ${file}: ${[...imports.map((i) => `${i.name} (imported)`), ...newServers.map((s) => s.name), ...(enableBridge ? ["the bridge"] : [])].join(", ")}`,
       );
     const secretNames = [...new Set([...Object.keys(newSecrets), ...(importPreview?.secrets ?? [])])];
     if (secretNames.length > 0)
@@ -224,11 +236,11 @@ export async function run(ctx: CommandContext): Promise<number> {
   // 6. Write: imported servers (with their keys, and adopting the entries they came from), then
   // the catalogue ones and their keys.
   if (imports.length > 0) await applyImport(machine, scan, importSelection);
-  if (newServers.length > 0) {
+  if (newServers.length > 0 || enableBridge) {
     await editManifest(machine, file, (current) => {
       let text = current;
       for (const s of newServers) text = withServer(text, file, s.name, s.server, schemaRef);
-      return text;
+      return enableBridge ? withBridgeEnabled(text, file, schemaRef) : text;
     });
   }
   if (Object.keys(newSecrets).length > 0) {

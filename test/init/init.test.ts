@@ -130,6 +130,30 @@ describe("init --yes", () => {
     ]);
     expect(again.code).toBe(0);
     expect(Object.keys(manifestOf(m).servers)).toEqual(["fixture", "filesystem"]);
+    expect(manifestOf(m).bridge).toBeUndefined();
+  });
+
+  test("--bridge enables the bridge in the manifest, alone or with servers", async () => {
+    const m = machine();
+    const r = await m.run(["init", "--yes", "--bridge", "--no-sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("the bridge");
+    expect(manifestOf(m).bridge).toEqual({ enabled: true });
+    expect(manifestOf(m).servers).toEqual({});
+    // A second run with --bridge changes nothing about it.
+    const again = await m.run([
+      "init",
+      "--yes",
+      "--bridge",
+      "--server",
+      "fixture",
+      "--secret",
+      `FIXTURE_TOKEN=${TOKEN}`,
+      "--no-sync",
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(manifestOf(m).bridge).toEqual({ enabled: true });
+    expect(Object.keys(manifestOf(m).servers)).toEqual(["fixture"]);
   });
 });
 
@@ -187,6 +211,9 @@ describe("init in a terminal", () => {
     pty.type(KEY.enter);
     await pty.waitFor(/Add servers from the catalogue/);
     pty.type(KEY.enter); // "Done" is first: nothing from the catalogue
+    // Windows and WSL both here: the bridge is offered (default no).
+    await pty.waitFor(/share memory, notes and a hand-off queue/);
+    pty.type(KEY.enter);
     await pty.waitFor(/Write these files and go on\?/);
     expect(pty.output()).toContain("fixture (imported)");
     pty.type(KEY.enter);

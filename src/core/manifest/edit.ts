@@ -46,6 +46,12 @@ export function withServer(
   return applyEntryEdits(base, ["servers"], [{ name, value: server }], file);
 }
 
+/** The manifest text with the bridge enabled (`"bridge": { "enabled": true }`). */
+export function withBridgeEnabled(text: string | null, file: string, schemaRef: string): string {
+  const base = text ?? newManifestText(schemaRef);
+  return applyEntryEdits(base, [], [{ name: "bridge", value: { enabled: true } }], file);
+}
+
 export function withoutServer(text: string, file: string, name: string): string {
   return applyEntryEdits(text, ["servers"], [{ name, remove: true }], file);
 }
