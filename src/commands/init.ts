@@ -84,6 +84,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         choices: importable.map((cand) => ({
           name: `${cand.name}  ${c.dim([...new Set(cand.found.map((x) => `${x.env} ${x.client}`))].join(", "))}`,
           value: cand.name,
+          short: cand.name,
           checked: true,
         })),
       });
@@ -321,6 +322,7 @@ async function pickFromCatalogue(
     const doneChoice = {
       name: picked.size > 0 ? `Done — go on with ${[...picked].join(", ")}` : "Done — go on",
       value: DONE,
+      short: "Done",
     };
     const name = await prompts.search<string>({
       message: "Add servers from the catalogue (type to filter, Enter adds or removes, Done goes on)",
@@ -328,6 +330,7 @@ async function pickFromCatalogue(
         const matches = (term ? searchTemplates(templates, term) : templates).map((t) => ({
           name: `${picked.has(t.name) ? "✔" : " "} ${t.name.padEnd(20)} ${dim(t.description.length > 52 ? `${t.description.slice(0, 51)}…` : t.description)}`,
           value: t.name,
+          short: t.name,
           description: taken.has(t.name) ? "already in the manifest" : t.description,
         }));
         return term ? [...matches, doneChoice] : [doneChoice, ...matches];

@@ -7,6 +7,8 @@ export interface Choice<T> {
   name: string;
   value: T;
   description?: string;
+  /** What the answered prompt shows (default: name). */
+  short?: string;
   checked?: boolean;
 }
 
