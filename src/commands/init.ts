@@ -173,6 +173,18 @@ export async function run(ctx: CommandContext): Promise<number> {
     out.print(`${skip} Nothing new to add.`);
   }
 
+  /** The sync's report (dry run or real), as JSON with what init added, or as text. */
+  const showSync = async (report: Awaited<ReturnType<typeof runSync>>, dryRun: boolean) => {
+    out.addSecrets(report.secretValues);
+    if (out.json)
+      out.result({
+        manifest: file,
+        servers: [...imports.map((i) => i.name), ...newServers.map((s) => s.name)],
+        sync: jsonReport(report),
+      });
+    else await renderReport(report, out, dryRun);
+  };
+
   // 5. The plan, then one confirmation before anything is written.
   const schemaRef = schemaRefFor(file, machine);
   const importSelection = { servers: imports.map((i) => i.name), secrets: importAnswers.values };
@@ -219,14 +231,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       { dryRun: true, force: false, update: false, prune: false, envs: o.env, clients: o.client, preview },
       out.progress,
     );
-    out.addSecrets(report.secretValues);
-    if (out.json)
-      out.result({
-        manifest: file,
-        servers: [...imports.map((i) => i.name), ...newServers.map((s) => s.name)],
-        sync: jsonReport(report),
-      });
-    else await renderReport(report, out, true);
+    await showSync(report, true);
     return 0;
   }
   if (prompts && !(await prompts.confirm({ message: "Write these files and go on?", default: true }))) {
@@ -282,14 +287,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     },
     out.progress,
   );
-  out.addSecrets(report.secretValues);
-  if (out.json)
-    out.result({
-      manifest: file,
-      servers: [...imports.map((i) => i.name), ...newServers.map((s) => s.name)],
-      sync: jsonReport(report),
-    });
-  else await renderReport(report, out, false);
+  await showSync(report, false);
   return syncExitCode(report);
 }
 

@@ -4,22 +4,13 @@
  * seen from WSL — Windows clients can reach it through WSL's localhost forwarding.
  */
 import { readFile, stat } from "node:fs/promises";
-import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { bridgeFiles, bridgeHome } from "../../../bridge/paths.js";
 import { VERSION } from "../../../version.js";
 import { parseIni } from "../../environments/paths.js";
-import { localHomedir } from "../../host.js";
 import type { Machine } from "../../machine.js";
 import { type Check, check } from "../types.js";
-
-/** `${MCP_TWIN_BRIDGE_HOME:-${XDG_DATA_HOME:-~/.local/share}/mcp-twin/bridge}/token`. */
-export function bridgeTokenFile(env: Readonly<Record<string, string | undefined>>, home: string): string {
-  const dir =
-    env.MCP_TWIN_BRIDGE_HOME ||
-    path.join(env.XDG_DATA_HOME || path.join(home, ".local", "share"), "mcp-twin", "bridge");
-  return path.join(dir, "token");
-}
 
 export interface BridgeOptions {
   port: number;
@@ -34,7 +25,8 @@ export async function checkBridge(
 ): Promise<{ checks: Check[]; secrets: string[] }> {
   const out: Check[] = [];
   const where = { env: machine.local.id };
-  const file = bridgeTokenFile(machine.host.env, localHomedir(machine.host));
+  // The same folder the bridge itself uses (MCP_TWIN_BRIDGE_HOME, XDG data home, %LOCALAPPDATA%).
+  const file = bridgeFiles(bridgeHome(machine.host)).token;
   let token: string | undefined;
   try {
     token = (await readFile(file, "utf8")).trim();
