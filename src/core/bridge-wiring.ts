@@ -127,7 +127,8 @@ async function bridgeToken(
   if (env.local) {
     const file = bridgeFiles(bridgeHome(machine.host)).token;
     if (options.createToken) return (await ensureToken(file)).token;
-    return readToken(file);
+    // A dry run before the first sync previews the entries that sync will write.
+    return (await readToken(file)) ?? TOKEN_PLACEHOLDER;
   }
   // The other side's state folder, read through the file system when reachable.
   const native =

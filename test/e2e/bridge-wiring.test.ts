@@ -74,6 +74,9 @@ describe("sync with the bridge enabled", () => {
     expect(dryRun.code).toBe(0);
     expect(dryRun.stdout).toContain('"mcp-twin"');
     expect(dryRun.stdout).toContain(`http://127.0.0.1:${port}/mcp`);
+    // Claude Code's preview is the URL entry the real sync writes (token not made yet, masked).
+    expect(dryRun.stdout).toMatch(/"type": "http"/);
+    expect(dryRun.stdout).not.toContain("created by the first sync");
     // The dry run came first: it must not have created the token the real sync made afterwards.
     const token = readFileSync(tokenFile(), "utf8").trim();
     expect(dryRun.stdout + dryRun.stderr).not.toContain(token);
