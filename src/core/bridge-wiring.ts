@@ -12,7 +12,9 @@
  *   Windows). connect reads the token there and starts the bridge when none answers, so nothing
  *   has to keep a WSL service alive.
  *
- * Pure apart from `planBridge`, which reads (or, on a real sync, creates) the token.
+ * I/O only in `planBridge` (reads the token, or creates it on a real sync; looks for a global
+ * install of mcp-twin there, whose stable path entries prefer to this process's own) and in
+ * `start()`; building entries is pure.
  */
 import { existsSync } from "node:fs";
 import { ensureBridge } from "../bridge/instance.js";
