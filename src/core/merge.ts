@@ -34,6 +34,12 @@ export interface ParsedConfig {
   format: TextFormat;
   /** Undefined for an empty (or comment-only) file, which counts as an empty config. */
   root: Node | undefined;
+  /**
+   * The document's value when the text is strict JSON (JSON.parse took it), else undefined.
+   * Reading entries needs no syntax tree then: jsonc-parser's scanner runs cold at every start
+   * (~1.5 ms per small file), JSON.parse is native. The tree (`root`) is built on first use.
+   */
+  value?: unknown;
 }
 
 export type JsonPath = readonly string[];
@@ -59,6 +65,33 @@ export function parseConfig(raw: string, file: string): ParsedConfig {
 function parseUncached(raw: string, file: string): ParsedConfig {
   const bom = raw.charCodeAt(0) === 0xfeff;
   const text = bom ? raw.slice(1) : raw;
+  const strict = strictJson(text);
+  if (
+    strict.ok &&
+    strict.value !== null &&
+    typeof strict.value === "object" &&
+    !Array.isArray(strict.value)
+  ) {
+    // Tree and format are only needed to edit: built on first use.
+    let tree: Node | undefined;
+    let built = false;
+    let format: TextFormat | undefined;
+    return {
+      text,
+      value: strict.value,
+      get format() {
+        format ??= detectFormat(text, bom);
+        return format;
+      },
+      get root() {
+        if (!built) {
+          tree = parseTree(text, [], PARSE_OPTIONS);
+          built = true;
+        }
+        return tree;
+      },
+    };
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, PARSE_OPTIONS);
   const first = errors[0];
@@ -131,6 +164,14 @@ function detectIndent(text: string): string {
   return Number.isFinite(smallest) ? " ".repeat(smallest) : "  ";
 }
 
+function strictJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
 /** The node at a path of object keys; with duplicate keys the last one wins, as in JSON.parse. */
 export function findNode(root: Node | undefined, path: JsonPath): Node | undefined {
   let node = root;
@@ -159,6 +200,20 @@ export function readEntries(
   serversPath: JsonPath,
   file: string,
 ): Record<string, unknown> {
+  if (parsed.value !== undefined) {
+    let value: unknown = parsed.value;
+    for (const key of serversPath) {
+      value =
+        value !== null && typeof value === "object" && !Array.isArray(value) && Object.hasOwn(value, key)
+          ? (value as Record<string, unknown>)[key]
+          : undefined;
+      if (value === undefined) return {};
+    }
+    // A fresh copy per call, as getNodeValue gives: the parsed document is cached and shared.
+    if (value !== null && typeof value === "object" && !Array.isArray(value))
+      return structuredClone(value) as Record<string, unknown>;
+    // Not an object: the tree gives the error its line and column.
+  }
   const node = findNode(parsed.root, serversPath);
   if (!node) return {};
   assertObject(parsed.text, node, serversPath, file);
@@ -397,12 +452,39 @@ function skipTrivia(text: string, offset: number): number {
 
 /** Stable JSON of a parsed value (keys sorted) so drift compares meaning, not bytes. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(
-        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      );
-    }
-    return v;
-  });
+  return canonical(value) ?? "undefined";
+}
+
+/**
+ * Sorted keys in the order a JS object built from them keeps (and the first version of
+ * canonicalJson wrote): integer-like keys ascending first, then the rest by UTF-16 code units.
+ */
+function canonicalKeyOrder(keys: string[]): string[] {
+  const indexes: string[] = [];
+  const names: string[] = [];
+  for (const key of keys)
+    (/^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295 ? indexes : names).push(key);
+  indexes.sort((a, b) => Number(a) - Number(b));
+  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return indexes.length > 0 ? [...indexes, ...names] : names;
+}
+
+/**
+ * JSON.stringify with object keys sorted (by UTF-16 code units), written out directly: a replacer
+ * that rebuilds every object costs several times more, and sync hashes every entry of every target.
+ * Undefined, functions and symbols are left out of objects and are null in arrays, as in JSON.
+ */
+function canonical(value: unknown): string | undefined {
+  if (value === undefined || typeof value === "function" || typeof value === "symbol") return undefined;
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  const withToJson = value as { toJSON?: () => unknown };
+  if (typeof withToJson.toJSON === "function") return canonical(withToJson.toJSON());
+  if (Array.isArray(value)) return `[${value.map((item) => canonical(item) ?? "null").join(",")}]`;
+  const record = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of canonicalKeyOrder(Object.keys(record))) {
+    const text = canonical(record[key]);
+    if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+  }
+  return `{${parts.join(",")}}`;
 }

@@ -10,7 +10,7 @@
 import type { Target } from "./clients/types.js";
 import type { BuiltEntry } from "./entries.js";
 import { applyEntryEdits, type EntryEdit, parseConfig, readEntries } from "./merge.js";
-import { type EntryRecord, entryHash, isOurs, type TargetRecord } from "./state.js";
+import { type EntryRecord, entryHash, isOurs, isOursHash, type TargetRecord } from "./state.js";
 
 export interface TargetPlan {
   target: Target;
@@ -84,8 +84,9 @@ export function planTarget(
       continue;
     }
     const existing = current[name];
-    if (mine && isOurs(mine, existing)) {
-      if (entryHash(existing) === hash) {
+    const existingHash = entryHash(existing);
+    if (mine && isOursHash(mine, existingHash)) {
+      if (existingHash === hash) {
         plan.records[name] = { hash };
       } else {
         edits.push({ name, value: built.value });
@@ -95,7 +96,7 @@ export function planTarget(
       }
       continue;
     }
-    if (entryHash(existing) === hash) {
+    if (existingHash === hash) {
       // Already exactly what we would write (by hand, or by an earlier run whose state was lost).
       plan.records[name] = { hash };
       continue;

@@ -69,7 +69,11 @@ export function entryHash(value: unknown): string {
 
 /** Is this parsed value what we wrote (or were about to write)? */
 export function isOurs(record: EntryRecord | undefined, value: unknown): boolean {
+  return isOursHash(record, entryHash(value));
+}
+
+/** isOurs for a value already hashed. */
+export function isOursHash(record: EntryRecord | undefined, hash: string): boolean {
   if (!record) return false;
-  const h = entryHash(value);
-  return h === record.hash || (record.pending ?? []).includes(h);
+  return hash === record.hash || (record.pending ?? []).includes(hash);
 }

@@ -230,3 +230,67 @@ test("property: our edit adds or removes one entry and keeps everything else", (
     { numRuns: 400 },
   );
 });
+
+describe("canonicalJson", () => {
+  // What it was first written as: JSON.stringify with a replacer that sorts every object's keys.
+  // Entry hashes in users' state files were made with it, so the output must not change.
+  const reference = (value: unknown) =>
+    JSON.stringify(value, (_key, v: unknown) =>
+      v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(
+            Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+          )
+        : v,
+    );
+
+  test("writes exactly what the sorted-keys JSON.stringify wrote, for any JSON value", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(reference(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("key order does not matter; undefined members are left out as JSON does", () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, undefined, "x"], c: null } })).toBe(
+      canonicalJson({ a: { c: null, d: [1, undefined, "x"] }, b: 1 }),
+    );
+    expect(canonicalJson({ a: undefined, b: 2 })).toBe('{"b":2}');
+    expect(canonicalJson({ é: 1, Z: 2, a: 3 })).toBe(reference({ é: 1, Z: 2, a: 3 }));
+    // Integer-like keys come first in a JS object, whatever the sort said: the reference kept that.
+    const numeric = Object.fromEntries(
+      ["10", "9", "a", "01", "4294967295", "4294967294", "-1", "1.5", ""].map((k, i) => [k, i]),
+    );
+    expect(canonicalJson(numeric)).toBe(reference(numeric));
+  });
+});
+
+describe("reading entries: strict JSON (JSON.parse) and JSONC (syntax tree) agree", () => {
+  const read = (text: string, path: string[] = ["mcpServers"]) =>
+    readEntries(parseConfig(text, "c.json"), path, "c.json");
+
+  test("the same entries either way, duplicate keys last-wins, nested paths", () => {
+    const strict = '{"mcpServers":{"a":{"command":"x"},"a":{"command":"y"},"b":{"args":[1,null]}}}';
+    const jsonc = `// hi\n${strict.replace('"b"', '/* c */ "b"')}`;
+    expect(parseConfig(strict, "s.json").value).toBeDefined();
+    expect(parseConfig(jsonc, "j.json").value).toBeUndefined();
+    expect(read(strict)).toEqual({ a: { command: "y" }, b: { args: [1, null] } });
+    expect(read(jsonc)).toEqual(read(strict));
+    const nested = '{"projects":{"/p":{"mcpServers":{"z":{"url":"u"}}}}}';
+    expect(read(nested, ["projects", "/p", "mcpServers"])).toEqual({ z: { url: "u" } });
+    expect(read(nested, ["projects", "/q", "mcpServers"])).toEqual({});
+  });
+
+  test("a BOM, and a servers key that is not an object, with its line and column", () => {
+    expect(read('\uFEFF{"mcpServers":{"a":{}}}')).toEqual({ a: {} });
+    expect(() => read('{\n  "mcpServers": 3\n}')).toThrow(/c\.json:2:17: "mcpServers" is a number/);
+  });
+
+  test("each read is a fresh copy: changing one does not change the next", () => {
+    const text = '{"mcpServers":{"a":{"args":["1"]}}}';
+    const first = read(text);
+    (first.a as { args: string[] }).args.push("2");
+    expect(read(text)).toEqual({ a: { args: ["1"] } });
+  });
+});
