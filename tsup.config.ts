@@ -1,25 +1,19 @@
 import { readFileSync } from "node:fs";
-import { defineConfig } from "tsup";
+import { defineConfig, type Options } from "tsup";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
   version: string;
 };
 
-// One ESM bundle per entry; commands are split into chunks that cli.ts imports lazily, so
-// `mcp-twin --version` loads almost nothing.
-export default defineConfig({
-  entry: {
-    cli: "src/cli.ts",
-    version: "src/version.ts",
-    "manifest-schema": "src/core/manifest/schema.ts",
-    "template-schema": "src/core/catalogue/schema.ts",
-  },
+// Options both builds share.
+const shared = {
   format: ["esm"],
   target: "node20",
   platform: "node",
   splitting: true,
   shims: true,
-  clean: true,
+  // `npm run build` empties dist/ first: the two builds below run side by side.
+  clean: false,
   sourcemap: false,
   dts: false,
   define: { __MCP_TWIN_VERSION__: JSON.stringify(pkg.version) },
@@ -45,4 +39,40 @@ export default defineConfig({
       "const require = Object.assign((id) => id === 'child_process' || id === 'node:child_process' ? new Proxy({}, { get: (_, key) => __mcpTwinRequire(id)[key] }) : __mcpTwinRequire(id), { resolve: __mcpTwinRequire.resolve, cache: __mcpTwinRequire.cache });",
     ].join(" "),
   },
-});
+} satisfies Options;
+
+const commands = [
+  "add",
+  "connect",
+  "doctor",
+  "import",
+  "init",
+  "remove",
+  "restore",
+  "secret",
+  "serve",
+  "status",
+  "uninstall",
+];
+
+// Three builds, loaded by path at run time (see load() in src/cli.ts). Code they share is copied,
+// not shared: errors are recognised by kind across copies (src/core/errors.ts).
+export default defineConfig([
+  // The command line alone, one file: commander, flags, exit codes.
+  // No __dirname shims: nothing in its graph uses them (checked by test/e2e/package.test.ts).
+  { ...shared, entry: { cli: "src/cli.ts" }, shims: false },
+  // Every command but sync, split into shared chunks, each loaded only when its command runs; the
+  // version for `--version` and the schemas for scripts/generate-schema.js.
+  {
+    ...shared,
+    entry: {
+      version: "src/version.ts",
+      "manifest-schema": "src/core/manifest/schema.ts",
+      "template-schema": "src/core/catalogue/schema.ts",
+      ...Object.fromEntries(commands.map((c) => [`commands/${c}`, `src/commands/${c}.ts`])),
+    },
+  },
+  // `sync` on its own: its start-up loads a few modules; its lazy parts (zod, execa, the bridge)
+  // stay in chunks of their own.
+  { ...shared, entry: { sync: "src/commands/sync.ts" }, outDir: "dist/sync" },
+]);

@@ -16,8 +16,21 @@ export interface ErrorLocation {
   column?: number;
 }
 
+/**
+ * `sync` ships as a bundle of its own (its start-up is measured), so one process can hold two
+ * copies of these classes: `instanceof` goes by a brand each instance carries, not by identity.
+ */
+const BRAND = Symbol.for("mcp-twin.error-kinds");
+
 /** Base class: an error with a stable code and an exit status. */
 export class TwinError extends Error {
+  static readonly kind: string = "TwinError";
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    const kinds = (value as { [BRAND]?: readonly string[] } | null | undefined)?.[BRAND];
+    return Array.isArray(kinds) && kinds.includes(this.kind);
+  }
+
   readonly code: string;
   readonly exitCode: number;
   readonly location: ErrorLocation;
@@ -30,7 +43,11 @@ export class TwinError extends Error {
     options: { exitCode?: number; location?: ErrorLocation; hint?: string; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    const kinds: string[] = [];
+    for (let c: unknown = new.target; c && Object.hasOwn(c as object, "kind"); c = Object.getPrototypeOf(c))
+      kinds.push((c as typeof TwinError).kind);
+    Object.defineProperty(this, BRAND, { value: kinds });
+    this.name = new.target.kind;
     this.code = code;
     this.exitCode = options.exitCode ?? ExitCode.failed;
     this.location = options.location ?? {};
@@ -40,6 +57,7 @@ export class TwinError extends Error {
 
 /** Bad usage or bad input found before anything changed: exit 2. */
 export class UsageError extends TwinError {
+  static override readonly kind: string = "UsageError";
   constructor(
     code: string,
     message: string,
@@ -51,6 +69,7 @@ export class UsageError extends TwinError {
 
 /** The operation ran and failed, in part or whole: exit 1. */
 export class OperationError extends TwinError {
+  static override readonly kind: string = "OperationError";
   constructor(
     code: string,
     message: string,
@@ -62,6 +81,7 @@ export class OperationError extends TwinError {
 
 /** The user pressed Ctrl-C (or a prompt was aborted): exit 130, nothing half-written. */
 export class InterruptedError extends TwinError {
+  static override readonly kind: string = "InterruptedError";
   constructor(message = "Interrupted.") {
     super("interrupted", message, { exitCode: ExitCode.interrupted });
   }
@@ -69,6 +89,7 @@ export class InterruptedError extends TwinError {
 
 /** Several usage errors found in one pass (all reported, nothing written). */
 export class UsageErrors extends UsageError {
+  static override readonly kind: string = "UsageErrors";
   readonly errors: UsageError[];
   constructor(errors: UsageError[]) {
     const first = errors[0];

@@ -31,6 +31,9 @@ test("npm pack + npm install -g gives a working mcp-twin on PATH, offline", () =
   const files = (packed[0].files as Array<{ path: string }>).map((f) => f.path);
   expect(files).toContain("bin/mcp-twin.js");
   expect(files).toContain("dist/cli.js");
+  // The three builds (tsup.config.ts) that cli.js loads by path at run time.
+  expect(files).toContain("dist/sync/sync.js");
+  expect(files).toContain("dist/commands/doctor.js");
   expect(files).toContain("schema/manifest.schema.json");
   expect(files.some((f) => f.startsWith("src/") || f.startsWith("test/"))).toBe(false);
 
@@ -48,4 +51,20 @@ test("npm pack + npm install -g gives a working mcp-twin on PATH, offline", () =
 test("the shipped JSON Schema is the one the zod schema generates", () => {
   const committed = JSON.parse(readFileSync(path.join(REPO, "schema", "manifest.schema.json"), "utf8"));
   expect(committed).toEqual(manifestJsonSchema());
+});
+
+test("cli.js and everything it loads need no __dirname/__filename shims (its build has none)", () => {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, "utf8");
+    expect(text, file).not.toMatch(/\b__(dirname|filename)\b/);
+    for (const m of text.matchAll(/(?:from\s*|import\()\s*"(\.\/[^"]+\.js)"/g))
+      visit(path.join(path.dirname(file), m[1]!));
+  };
+  visit(path.join(REPO, "dist", "cli.js"));
+  // cli.js and its chunks (chalk, execa, ora), not the command builds it loads by path.
+  expect(seen.size).toBeGreaterThan(2);
+  expect([...seen].some((f) => f.includes(`${path.sep}sync${path.sep}`))).toBe(false);
 });
