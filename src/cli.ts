@@ -108,7 +108,6 @@ export function buildProgram(
   const program = addGlobalOptions(new Command("mcp-twin"))
     .description("Set up MCP servers once; get them working in every AI client, on Windows and WSL alike.")
     .version(VERSION, "-V, --version", "print the version")
-    .showHelpAfterError("(run with --help for usage)")
     .enablePositionalOptions(false);
 
   const command = (name: string, description: string, load: Loader) => {
@@ -308,13 +307,16 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
     }
   }, invokedCommand(argv));
   program.exitOverride();
-  program.configureOutput({
-    writeOut: (s) => process.stdout.write(s),
-    writeErr: (s) => {
+  const outputConfig = {
+    writeOut: (s: string) => process.stdout.write(s),
+    writeErr: (s: string) => {
       if (!wantsJson) process.stderr.write(s);
     },
-  });
-  for (const c of program.commands) c.exitOverride();
+    // Commander's own "error: …" line: the error is reported once, below, our way.
+    outputError: () => {},
+  };
+  program.configureOutput(outputConfig);
+  for (const c of program.commands) c.exitOverride().configureOutput(outputConfig);
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -326,7 +328,9 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
       )
         return ExitCode.ok;
       return reportError(
-        new UsageError(error.code.replace("commander.", ""), error.message.replace(/^error: /, "")),
+        new UsageError(error.code.replace("commander.", ""), error.message.replace(/^error: /, ""), {
+          hint: "Run `mcp-twin --help` (or `mcp-twin <command> --help`) for usage.",
+        }),
         early,
         false,
       );

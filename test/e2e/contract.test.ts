@@ -153,6 +153,18 @@ describe("--json", () => {
     expect(unknown.code).toBe(2);
     expect(JSON.parse(unknown.stdout).errors[0].code).toBe("unknownOption");
   });
+
+  test("for people, bad usage is said once, with where to look", async () => {
+    for (const args of [["sync", "--frobnicate"], ["frobnicate"]]) {
+      const r = await run(...args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      const lines = r.stderr.trim().split("\n");
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^✖ unknown (option '--frobnicate'|command 'frobnicate')$/);
+      expect(lines[1]).toContain("mcp-twin --help");
+    }
+  });
 });
 
 describe("secrets", () => {
