@@ -199,7 +199,10 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     }
 
     let session: Session | undefined;
-    const init = messages.find((m) => isInitializeRequest(m)) as InitializeRequest | undefined;
+    // The SDK's check parses a whole schema: only for what can be an initialize at all.
+    const init = messages.find(
+      (m) => (m as { method?: unknown }).method === "initialize" && isInitializeRequest(m),
+    ) as InitializeRequest | undefined;
     if (init) {
       if (messages.length > 1)
         return sendError(res, 400, -32600, "Invalid Request: initialize must be sent alone");
