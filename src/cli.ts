@@ -41,6 +41,17 @@ export type CommandRun = (ctx: CommandContext) => Promise<number>;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** A flag that may be given several times; its values arrive as a list (empty when absent). */
+const repeatable = (flags: string, description: string) =>
+  new Option(flags, description).argParser(collect).default([]);
+
+/** `--secret NAME=VALUE` or `--secret NAME` (from the environment), for init and add. */
+const secretOption = () =>
+  repeatable(
+    "--secret <NAME[=VALUE]>",
+    "a secret's value, or NAME alone to take it from the environment (repeatable)",
+  );
+
 function addGlobalOptions(cmd: Command): Command {
   return cmd
     .option("--json", "one JSON document on stdout, logs on stderr")
@@ -48,14 +59,13 @@ function addGlobalOptions(cmd: Command): Command {
     .option("--dry-run", "show what would change (unified diffs, secrets masked); change nothing")
     .option("--manifest <path>", "manifest file (default: ./mcp-twin.jsonc, else the home's)")
     .addOption(
-      new Option("--env <id>", "only this environment: windows, wsl, wsl:<distro>, macos, linux (repeatable)")
-        .argParser(collect)
-        .default([]),
+      repeatable(
+        "--env <id>",
+        "only this environment: windows, wsl, wsl:<distro>, macos, linux (repeatable)",
+      ),
     )
     .addOption(
-      new Option("--client <id>", "only this client, e.g. claude-desktop, claude-code, cursor (repeatable)")
-        .argParser(collect)
-        .default([]),
+      repeatable("--client <id>", "only this client, e.g. claude-desktop, claude-code, cursor (repeatable)"),
     )
     .option(
       "--project <dir>",
@@ -125,22 +135,9 @@ export function buildProgram(
     "set up: find what is here, import existing servers, pick from the catalogue, ask keys, sync",
     load("init"),
   )
-    .addOption(
-      new Option("--server <name>", "a catalogue server to add (repeatable)").argParser(collect).default([]),
-    )
-    .addOption(
-      new Option(
-        "--secret <NAME[=VALUE]>",
-        "a secret's value, or NAME alone to take it from the environment (repeatable)",
-      )
-        .argParser(collect)
-        .default([]),
-    )
-    .addOption(
-      new Option("--arg <[server.]name=value>", "an answer for a template's inputs (repeatable)")
-        .argParser(collect)
-        .default([]),
-    )
+    .addOption(repeatable("--server <name>", "a catalogue server to add (repeatable)"))
+    .addOption(secretOption())
+    .addOption(repeatable("--arg <[server.]name=value>", "an answer for a template's inputs (repeatable)"))
     .option("--import", "with --yes: import the servers already configured in any client")
     .option("--bridge", "also enable the bridge (shared memory, notes and hand-off between sessions)")
     .option("--no-sync", "write the manifest and secrets, but do not sync");
@@ -163,19 +160,8 @@ export function buildProgram(
     .argument("[template-or-package]", "a catalogue name (see --list) or an npm package spec")
     .option("--list", "show the catalogue")
     .option("--name <name>", "the server's name in the manifest")
-    .addOption(
-      new Option("--arg <name=value>", "an answer for the template's inputs (repeatable)")
-        .argParser(collect)
-        .default([]),
-    )
-    .addOption(
-      new Option(
-        "--secret <NAME[=VALUE]>",
-        "a secret's value, or NAME alone to take it from the environment (repeatable)",
-      )
-        .argParser(collect)
-        .default([]),
-    )
+    .addOption(repeatable("--arg <name=value>", "an answer for the template's inputs (repeatable)"))
+    .addOption(secretOption())
     .option("--force", "replace a server of the same name");
 
   command("remove", "take a server out of the manifest", load("remove")).argument(
@@ -208,7 +194,7 @@ export function buildProgram(
     "check every environment, client config and server; start each server and explain what fails",
     load("doctor"),
   )
-    .addOption(new Option("--server <name>", "only this server (repeatable)").argParser(collect).default([]))
+    .addOption(repeatable("--server <name>", "only this server (repeatable)"))
     .option("--no-probe", "static checks only: do not start the servers")
     .option("--timeout <seconds>", "how long each server may take to answer", "10");
 
@@ -222,17 +208,13 @@ export function buildProgram(
     .option("--host <address>", "address to listen on (default 127.0.0.1)")
     .option("--allow-remote", "allow --host beyond loopback (other machines can then reach the bridge)")
     .addOption(
-      new Option("--allow-origin <origin>", "also accept requests from this browser Origin (repeatable)")
-        .argParser(collect)
-        .default([]),
+      repeatable("--allow-origin <origin>", "also accept requests from this browser Origin (repeatable)"),
     )
     .addOption(
-      new Option(
+      repeatable(
         "--share <server>",
         "also expose this manifest server at /share/<server> (repeatable; implies --http)",
-      )
-        .argParser(collect)
-        .default([]),
+      ),
     )
     .option("--no-plugins", "do not load plugins from the state folder's plugins/")
     .option("--print-token", "print the bridge token (created if missing) and exit")
@@ -245,9 +227,7 @@ export function buildProgram(
   )
     .argument("<url>", "the server's URL, e.g. http://127.0.0.1:7760/mcp")
     .addOption(
-      new Option("--header <header>", 'send "Name: value" (repeatable; ${VAR} is read from the environment)')
-        .argParser(collect)
-        .default([]),
+      repeatable("--header <header>", 'send "Name: value" (repeatable; ${VAR} is read from the environment)'),
     )
     .option("--token-file <file>", "send the bearer token in this file")
     .option("--no-start", "do not start the local bridge when nothing answers");
