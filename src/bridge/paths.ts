@@ -3,6 +3,7 @@
  * under the XDG data folder, apart from mcp-twin's home. `MCP_TWIN_BRIDGE_HOME` overrides it.
  */
 import path from "node:path";
+import { type EnvKind, joinNative } from "../core/environments/types.js";
 import { getEnv, type Host, localHomedir } from "../core/host.js";
 
 /** The port the bridge listens on unless told otherwise (the manifest's `bridge.port` default). */
@@ -19,12 +20,30 @@ export const SHARE_PREFIX = "/share/";
 export function bridgeHome(host: Pick<Host, "env" | "platform">): string {
   const override = host.env.MCP_TWIN_BRIDGE_HOME;
   if (override) return override;
-  if (host.platform === "win32") {
-    const local = getEnv(host.env, "LOCALAPPDATA");
-    if (local) return path.win32.join(local, "mcp-twin", "bridge");
-  }
-  const data = host.env.XDG_DATA_HOME || path.join(localHomedir(host as Host), ".local", "share");
-  return path.join(data, "mcp-twin", "bridge");
+  const windows = host.platform === "win32";
+  return bridgeHomeIn(
+    windows ? "windows" : "linux",
+    {
+      LOCALAPPDATA: windows ? getEnv(host.env, "LOCALAPPDATA") : undefined,
+      XDG_DATA_HOME: host.env.XDG_DATA_HOME,
+    },
+    localHomedir(host as Host),
+  );
+}
+
+/**
+ * The same folder in an environment described by its facts, in its own path syntax: where sync
+ * looks for the token of a bridge that lives on the other side.
+ */
+export function bridgeHomeIn(
+  kind: EnvKind,
+  vars: Readonly<Record<string, string | undefined>>,
+  home: string,
+): string {
+  if (kind === "windows" && vars.LOCALAPPDATA)
+    return joinNative(kind, vars.LOCALAPPDATA, "mcp-twin", "bridge");
+  const data = vars.XDG_DATA_HOME || joinNative(kind, home, ".local", "share");
+  return joinNative(kind, data, "mcp-twin", "bridge");
 }
 
 /** The files of one bridge state folder. */

@@ -18,19 +18,17 @@
  */
 import { existsSync } from "node:fs";
 import { ensureBridge } from "../bridge/instance.js";
-import { bridgeFiles, bridgeHome, bridgeUrl } from "../bridge/paths.js";
+import { bridgeFiles, bridgeHome, bridgeHomeIn, bridgeUrl } from "../bridge/paths.js";
 import { ensureToken, readToken } from "../bridge/token.js";
 import type { Launch, Target } from "./clients/types.js";
 import type { BuiltEntry } from "./entries.js";
-import { crossOver, type EntryContext } from "./entries.js";
+import { crossOver, type EntryContext, startsAcross } from "./entries.js";
 import { type Environment, envMatches, globalModulesDir, joinNative } from "./environments/types.js";
 import type { Machine } from "./machine.js";
 import type { Manifest } from "./manifest/schema.js";
 
-export { BRIDGE_ENTRY } from "./bridge-name.js";
-
 /** Shown in dry runs before the token exists; never a usable credential. */
-export const TOKEN_PLACEHOLDER = "<created by the first sync>";
+const TOKEN_PLACEHOLDER = "<created by the first sync>";
 
 export interface BridgeWiring {
   /** The environment the bridge runs in. */
@@ -54,7 +52,7 @@ export interface PlanBridgeOptions {
 }
 
 /** Where the bridge lives, given the environments found (undefined: none usable). */
-export function bridgeEnvironment(manifest: Manifest, envs: readonly Environment[]): Environment | undefined {
+function bridgeEnvironment(manifest: Manifest, envs: readonly Environment[]): Environment | undefined {
   const wanted = manifest.bridge?.environment;
   if (wanted) return envs.find((e) => envMatches(wanted, e.id));
   const usable = envs.filter((e) => e.usable || e.local);
@@ -133,17 +131,7 @@ async function bridgeToken(
     return (await readToken(file)) ?? TOKEN_PLACEHOLDER;
   }
   // The other side's state folder, read through the file system when reachable.
-  const native =
-    env.kind === "windows"
-      ? env.vars.LOCALAPPDATA && joinNative("windows", env.vars.LOCALAPPDATA, "mcp-twin", "bridge", "token")
-      : joinNative(
-          env.kind,
-          env.vars.XDG_DATA_HOME || joinNative(env.kind, env.home, ".local", "share"),
-          "mcp-twin",
-          "bridge",
-          "token",
-        );
-  const file = native ? env.access(native) : undefined;
+  const file = env.access(joinNative(env.kind, bridgeHomeIn(env.kind, env.vars, env.home), "token"));
   return file ? readToken(file) : null;
 }
 
@@ -151,7 +139,7 @@ async function bridgeToken(
  * The bridge's entry for one target, or undefined when the target gets none (project files: the
  * bridge is per machine, not per repository).
  */
-export function bridgeEntry(target: Target, wiring: BridgeWiring, ctx: EntryContext): BuiltEntry | undefined {
+function bridgeEntry(target: Target, wiring: BridgeWiring, ctx: EntryContext): BuiltEntry | undefined {
   if (target.scope === "project") return undefined;
   const here = target.env.id === wiring.env.id;
   if (here && target.client.remoteEntry && wiring.token) {
@@ -166,11 +154,7 @@ export function bridgeEntry(target: Target, wiring: BridgeWiring, ctx: EntryCont
       runsIn: wiring.env.id,
     };
   }
-  const crossable =
-    here ||
-    (target.env.kind === "windows" && wiring.env.kind === "wsl") ||
-    (target.env.kind === "wsl" && wiring.env.kind === "windows");
-  if (!crossable) {
+  if (!here && !startsAcross(target.env, wiring.env)) {
     return {
       ok: false,
       code: "no-environment",

@@ -127,11 +127,7 @@ function chooseRunEnv(
   }
   // Across the line: Windows clients reach WSL (this distro first), WSL clients reach Windows.
   const others = ctx.environments
-    .filter(
-      (e) =>
-        e.id !== clientEnv.id &&
-        (clientEnv.kind === "windows" ? e.kind === "wsl" : clientEnv.kind === "wsl" && e.kind === "windows"),
-    )
+    .filter((e) => startsAcross(clientEnv, e))
     .sort((a, b) => Number(b.local) - Number(a.local));
   const other = others.find(canRun);
   if (other) return { ok: true, env: other };
@@ -143,6 +139,17 @@ function chooseRunEnv(
     code: "no-environment",
     reason: `no environment can run it for ${clientEnv.id}: ${why}`,
   };
+}
+
+/**
+ * Can a client in `clientEnv` start a program that lives in `runEnv`, another environment? Windows
+ * reaches WSL through `wsl.exe`, WSL reaches Windows through interop; nothing else crosses.
+ */
+export function startsAcross(clientEnv: Environment, runEnv: Environment): boolean {
+  if (clientEnv.id === runEnv.id) return false;
+  return clientEnv.kind === "windows"
+    ? runEnv.kind === "wsl"
+    : clientEnv.kind === "wsl" && runEnv.kind === "windows";
 }
 
 /** The most specific override for an environment: `wsl:Ubuntu` beats `wsl`. */

@@ -224,6 +224,10 @@ describe("sync run from Windows, the bridge living in WSL", () => {
     const script = path.join(win.paths.linuxPrefix, "lib", "node_modules", "mcp-twin", "bin", "mcp-twin.js");
     mkdirSync(path.dirname(script), { recursive: true });
     writeFileSync(script, "// stand-in for an installed mcp-twin\n");
+    // The bridge has run in WSL before: its token is in the distro's XDG data folder.
+    const wslToken = path.join(win.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "token");
+    mkdirSync(path.dirname(wslToken), { recursive: true });
+    writeFileSync(wslToken, "wsl-side-token-0123456789abcdef\n", { mode: 0o600 });
     const r = await win.run(["sync"], { cwd: win.paths.profile });
     expect(r.code, r.stderr).toBe(0);
     const entry = entryIn(win.paths.claudeDesktopConfig);
@@ -237,5 +241,12 @@ describe("sync run from Windows, the bridge living in WSL", () => {
       "connect",
       "http://127.0.0.1:7999/mcp",
     ]);
+    // Claude Code in WSL, where the bridge lives, gets the URL with the token read across the line.
+    expect(entryIn(win.paths.claudeCodeConfig)).toEqual({
+      type: "http",
+      url: "http://127.0.0.1:7999/mcp",
+      headers: { Authorization: "Bearer wsl-side-token-0123456789abcdef" },
+    });
+    expect(r.stdout + r.stderr).not.toContain("wsl-side-token-0123456789abcdef");
   }, 60_000);
 });
