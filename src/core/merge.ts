@@ -65,29 +65,21 @@ export function parseConfig(raw: string, file: string): ParsedConfig {
 function parseUncached(raw: string, file: string): ParsedConfig {
   const bom = raw.charCodeAt(0) === 0xfeff;
   const text = bom ? raw.slice(1) : raw;
-  const strict = strictJson(text);
-  if (
-    strict.ok &&
-    strict.value !== null &&
-    typeof strict.value === "object" &&
-    !Array.isArray(strict.value)
-  ) {
+  const value = strictJson(text);
+  if (isJsonObject(value)) {
     // Tree and format are only needed to edit: built on first use.
     let tree: Node | undefined;
-    let built = false;
     let format: TextFormat | undefined;
     return {
       text,
-      value: strict.value,
+      value,
       get format() {
         format ??= detectFormat(text, bom);
         return format;
       },
       get root() {
-        if (!built) {
-          tree = parseTree(text, [], PARSE_OPTIONS);
-          built = true;
-        }
+        // A JSON object always parses to a node, so "not built yet" is just undefined.
+        tree ??= parseTree(text, [], PARSE_OPTIONS);
         return tree;
       },
     };
@@ -164,12 +156,17 @@ function detectIndent(text: string): string {
   return Number.isFinite(smallest) ? " ".repeat(smallest) : "  ";
 }
 
-function strictJson(text: string): { ok: true; value: unknown } | { ok: false } {
+/** The value of strict JSON text; undefined when it is not (comments, trailing commas, empty). */
+function strictJson(text: string): unknown {
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return JSON.parse(text);
   } catch {
-    return { ok: false };
+    return undefined;
   }
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** The node at a path of object keys; with duplicate keys the last one wins, as in JSON.parse. */
@@ -203,15 +200,11 @@ export function readEntries(
   if (parsed.value !== undefined) {
     let value: unknown = parsed.value;
     for (const key of serversPath) {
-      value =
-        value !== null && typeof value === "object" && !Array.isArray(value) && Object.hasOwn(value, key)
-          ? (value as Record<string, unknown>)[key]
-          : undefined;
+      value = isJsonObject(value) && Object.hasOwn(value, key) ? value[key] : undefined;
       if (value === undefined) return {};
     }
     // A fresh copy per call, as getNodeValue gives: the parsed document is cached and shared.
-    if (value !== null && typeof value === "object" && !Array.isArray(value))
-      return structuredClone(value) as Record<string, unknown>;
+    if (isJsonObject(value)) return structuredClone(value);
     // Not an object: the tree gives the error its line and column.
   }
   const node = findNode(parsed.root, serversPath);
