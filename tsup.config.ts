@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { defineConfig, type Options } from "tsup";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
@@ -41,20 +41,10 @@ const shared = {
   },
 } satisfies Options;
 
-const commands = [
-  "add",
-  "connect",
-  "doctor",
-  "import",
-  "init",
-  "remove",
-  "restore",
-  "secret",
-  "serve",
-  "status",
-  "uninstall",
-];
-
+// Every command module but sync (which has a build of its own, below).
+const commands = readdirSync(new URL("./src/commands/", import.meta.url))
+  .filter((f) => f.endsWith(".ts") && f !== "sync.ts")
+  .map((f) => f.slice(0, -".ts".length));
 // Three builds, loaded by path at run time (see load() in src/cli.ts). Code they share is copied,
 // not shared: errors are recognised by kind across copies (src/core/errors.ts).
 export default defineConfig([

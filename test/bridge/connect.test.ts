@@ -3,9 +3,9 @@
  * environment (never argv), the bridge started when nothing answers, and a bridge restart
  * survived without the client noticing.
  */
-import net from "node:net";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
+import { freePort } from "../helpers/net.js";
 import {
   bridgeEnv,
   call,
@@ -20,14 +20,6 @@ import {
 } from "./helpers.js";
 
 afterEach(cleanup);
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 test("relays a full session with the Authorization header read from ${VAR}", async () => {
   const b = await startBridge();

@@ -5,30 +5,19 @@
  * those entries, started as their clients would, really share memory through one bridge.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
 import { handshake } from "../helpers/mcp.js";
+import { freePort } from "../helpers/net.js";
 
 const SECRET = "fx-3e5a7c9b1d2f4a6c";
 let machine: FakeMachine;
 let port: number;
 let first: { code: number; stdout: string; stderr: string };
 let dryRun: { code: number; stdout: string; stderr: string };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const bridgeDir = () => path.join(machine.paths.linuxHome, ".local", "share", "mcp-twin", "bridge");
 const tokenFile = () => path.join(bridgeDir(), "token");

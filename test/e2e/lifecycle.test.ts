@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import { type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 
 const SECRET = "fx-77aa55cc33ee11dd";

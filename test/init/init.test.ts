@@ -48,6 +48,16 @@ function machine(): FakeMachine {
 /** No manifest, secrets or state in the home (its cache of environment facts does not count). */
 const expectNothingWritten = (m: FakeMachine) =>
   expect(readdirSync(m.paths.home).filter((f) => !["templates", "cache"].includes(f))).toEqual([]);
+/** Windows Claude Desktop set up by hand, as READMEs say: `cmd /c npx -y` and the key inline. */
+function desktopHasFixture(m: FakeMachine, token: string): void {
+  mkdirSync(path.dirname(m.paths.claudeDesktopConfig), { recursive: true });
+  const fixture = {
+    command: "cmd",
+    args: ["/c", "npx", "-y", inject("fixtureName")],
+    env: { FIXTURE_TOKEN: token },
+  };
+  writeFileSync(m.paths.claudeDesktopConfig, JSON.stringify({ mcpServers: { fixture } }, null, 2));
+}
 const json = (f: string) => JSON.parse(readFileSync(f, "utf8"));
 const manifestOf = (m: FakeMachine) =>
   JSON.parse(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8").replace(/^\/\/.*$/gm, ""));
@@ -160,19 +170,7 @@ describe("init --yes", () => {
 describe("init --yes --import", () => {
   test("a placeholder key in an imported config is filled from --secret, stored, and synced", async () => {
     const m = machine();
-    mkdirSync(path.dirname(m.paths.claudeDesktopConfig), { recursive: true });
-    writeFileSync(
-      m.paths.claudeDesktopConfig,
-      JSON.stringify({
-        mcpServers: {
-          fixture: {
-            command: "cmd",
-            args: ["/c", "npx", "-y", inject("fixtureName")],
-            env: { FIXTURE_TOKEN: "YOUR_FIXTURE_TOKEN" },
-          },
-        },
-      }),
-    );
+    desktopHasFixture(m, "YOUR_FIXTURE_TOKEN");
     const r = await m.run(["init", "--yes", "--import", "--secret", `FIXTURE_TOKEN=${TOKEN}`]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
@@ -188,23 +186,7 @@ describe("init --yes --import", () => {
 describe("init in a terminal", () => {
   test("offers the server found in Claude Desktop, imports it, and syncs both sides", async () => {
     const m = machine();
-    mkdirSync(path.dirname(m.paths.claudeDesktopConfig), { recursive: true });
-    writeFileSync(
-      m.paths.claudeDesktopConfig,
-      JSON.stringify(
-        {
-          mcpServers: {
-            fixture: {
-              command: "cmd",
-              args: ["/c", "npx", "-y", inject("fixtureName")],
-              env: { FIXTURE_TOKEN: TOKEN },
-            },
-          },
-        },
-        null,
-        2,
-      ),
-    );
+    desktopHasFixture(m, TOKEN);
     const pty = runInPty(["init"], m.env, m.paths.linuxHome);
     await pty.waitFor(/configured already\. Bring them into the manifest/);
     expect(pty.output()).toContain("windows claude-desktop");
