@@ -8,6 +8,7 @@ import {
   formatLocation,
   InterruptedError,
   isTwinError,
+  UnknownNameError,
   UsageError,
   UsageErrors,
 } from "./core/errors.js";
@@ -280,6 +281,9 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
       host.env,
     );
     try {
+      // Every command alike, before any work: a --client or --env no one knows is exit 2.
+      if (options.client.length > 0 || options.env.length > 0)
+        (await import("./core/selectors.js")).checkSelectors({ clients: options.client, envs: options.env });
       const { run } = await load();
       code = await run({ host, output, options, args, signal: abort.signal });
     } catch (error) {
@@ -343,6 +347,7 @@ export function reportError(error: unknown, output: Output, interrupted: boolean
           message: e.message,
           ...(e.location.file ? { file: e.location.file } : {}),
           ...(e.location.line !== undefined ? { line: e.location.line, column: e.location.column } : {}),
+          ...(e instanceof UnknownNameError ? { known: e.known, didYouMean: e.suggestions } : {}),
         })),
       });
     } else {

@@ -9,6 +9,7 @@ import { openMachine } from "../core/machine.js";
 import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import { resolveString } from "../core/manifest/resolve.js";
 import { loadSecrets } from "../core/manifest/secrets.js";
+import { unknownName } from "../core/selectors.js";
 import type { ShareLaunch } from "./share.js";
 
 export async function shareLaunches(ctx: CommandContext, names: readonly string[]): Promise<ShareLaunch[]> {
@@ -25,9 +26,13 @@ export async function shareLaunches(ctx: CommandContext, names: readonly string[
   for (const name of new Set(names)) {
     const spec = manifest.servers[name];
     if (!spec)
-      throw new UsageError("unknown-server", `There is no server "${name}" in ${file}.`, {
-        location: { file },
-        hint: `Servers there: ${Object.keys(manifest.servers).join(", ") || "none"}.`,
+      throw unknownName({
+        code: "unknown-server",
+        given: "--share",
+        name,
+        isNot: `not a server in ${file}`,
+        knownAs: "Servers there",
+        known: Object.keys(manifest.servers),
       });
     const envId = machine.local.id;
     const over = Object.entries(spec.overrides ?? {}).find(([sel]) => envMatches(sel, envId))?.[1] ?? {};

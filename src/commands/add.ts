@@ -10,6 +10,7 @@ import { locateManifest } from "../core/manifest/load.js";
 import { npmSpec, type ServerSpec, serverName } from "../core/manifest/schema.js";
 import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
 import { canonicalJson } from "../core/merge.js";
+import { didYouMean } from "../core/selectors.js";
 import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
@@ -161,24 +162,13 @@ async function assertPublished(
     throw unknown(spec, templates);
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const here = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = here;
-    }
-  }
-  return row[b.length]!;
-}
-
 function unknown(what: string, templates: readonly Template[]): UsageError {
   const close = [
     ...new Set([
-      ...templates.filter((t) => editDistance(t.name, what) <= 2).map((t) => t.name),
+      ...didYouMean(
+        what,
+        templates.map((t) => t.name),
+      ),
       ...searchTemplates(templates, what).map((t) => t.name),
     ]),
   ];

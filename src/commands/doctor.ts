@@ -4,6 +4,7 @@ import type { CommandContext } from "../cli.js";
 import type { Check, DoctorReport } from "../core/doctor/index.js";
 import { runDoctor } from "../core/doctor/index.js";
 import { UsageError } from "../core/errors.js";
+import { parseTimeout } from "../core/selectors.js";
 import type { Output } from "../ui/output.js";
 
 const optionsSchema = z.object({
@@ -13,7 +14,7 @@ const optionsSchema = z.object({
   project: z.string().optional(),
   manifest: z.string().optional(),
   probe: z.boolean().default(true),
-  timeout: z.coerce.number().positive().max(3600).default(10),
+  timeout: z.unknown(),
   verbose: z.boolean().default(false),
 });
 
@@ -21,11 +22,10 @@ export async function run(ctx: CommandContext): Promise<number> {
   const parsed = optionsSchema.safeParse(ctx.options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UsageError("bad-option", `--${String(issue.path[0] ?? "option")}: ${issue.message}.`, {
-      hint: "--timeout takes seconds, e.g. --timeout 30.",
-    });
+    throw new UsageError("bad-option", `--${String(issue.path[0] ?? "option")}: ${issue.message}.`);
   }
   const o = parsed.data;
+  const timeoutMs = parseTimeout(o.timeout);
   const report = await runDoctor(
     ctx.host,
     {
@@ -35,7 +35,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       servers: o.server,
       project: o.project,
       probe: o.probe,
-      timeoutMs: o.timeout * 1000,
+      timeoutMs,
       ...concurrency(ctx.host.env.MCP_TWIN_PROBE_CONCURRENCY),
       signal: ctx.signal,
     },

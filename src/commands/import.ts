@@ -1,15 +1,8 @@
 /** `mcp-twin import`: validate flags, scan and apply (core/import), render the report. */
 import { z } from "zod";
 import type { CommandContext } from "../cli.js";
-import { isClientId } from "../core/clients/index.js";
 import { UsageError } from "../core/errors.js";
-import {
-  applyImport,
-  assertEnvFilters,
-  type ImportPlan,
-  type ImportResult,
-  scanImports,
-} from "../core/import/index.js";
+import { applyImport, type ImportPlan, type ImportResult, scanImports } from "../core/import/index.js";
 import { openMachine } from "../core/machine.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
@@ -28,9 +21,6 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (!parsed.success)
     throw new UsageError("bad-option", parsed.error.issues.map((i) => i.message).join("; "));
   const o = parsed.data;
-  assertEnvFilters(o.env);
-  for (const c of o.client)
-    if (!isClientId(c)) throw new UsageError("bad-client", `--client ${c}: not a client mcp-twin knows.`);
   const machine = await openMachine(ctx.host);
   const plan = await scanImports(
     machine,

@@ -8,7 +8,7 @@
 import type { CommandContext } from "../cli.js";
 import { instantiate, loadCatalogue, searchTemplates, type Template } from "../core/catalogue/index.js";
 import { detectEnvironments } from "../core/environments/detect.js";
-import { UsageError } from "../core/errors.js";
+import { UsageError, UsageErrors } from "../core/errors.js";
 import { withLock } from "../core/files.js";
 import { localHomedir } from "../core/host.js";
 import { applyImport, type ImportCandidate, scanImports } from "../core/import/index.js";
@@ -18,6 +18,7 @@ import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import type { ServerSpec } from "../core/manifest/schema.js";
 import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
 import { parseManifestText } from "../core/manifest/validate.js";
+import { selectEnvironments, unknownName } from "../core/selectors.js";
 import { runSync, syncExitCode } from "../core/sync.js";
 import { discoverTargets } from "../core/targets.js";
 import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
@@ -48,6 +49,27 @@ export async function run(ctx: CommandContext): Promise<number> {
   const { environments } = await detectEnvironments(machine);
   const targets = await discoverTargets(environments, {});
   look.stop();
+  // Names given on the command line are checked before anything is asked: the sync at the end
+  // honours --env, and --server must name catalogue entries.
+  selectEnvironments(environments, o.env);
+  const catalogue = loadCatalogue({ homeDir: machine.home.dir });
+  for (const p of catalogue.problems)
+    out.warn(`${p.file}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (template skipped)`);
+  const names = catalogue.templates.map((t) => t.name);
+  const unknown = (o.server ?? []).filter((name) => !names.includes(name));
+  if (unknown.length > 0)
+    throw new UsageErrors(
+      unknown.map((name) =>
+        unknownName({
+          code: "unknown-server",
+          given: "--server",
+          name,
+          isNot: "not in the catalogue (`mcp-twin add <package>` adds an npm package)",
+          knownAs: "The catalogue",
+          known: names,
+        }),
+      ),
+    );
   const file = locateManifest({
     manifest: o.manifest,
     cwd: ctx.host.cwd,
@@ -95,20 +117,10 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
 
   // 3. Servers from the catalogue.
-  const catalogue = loadCatalogue({ homeDir: machine.home.dir });
-  for (const p of catalogue.problems)
-    out.warn(`${p.file}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (template skipped)`);
   const taken = new Set([...Object.keys(existing.manifest.servers), ...imports.map((i) => i.name)]);
   let chosen: Template[];
   if (o.server && o.server.length > 0) {
-    chosen = o.server.map((name) => {
-      const t = catalogue.templates.find((x) => x.name === name);
-      if (!t)
-        throw new UsageError("unknown-server", `--server ${name}: not in the catalogue.`, {
-          hint: "`mcp-twin add --list` shows it; npm packages can be added with `mcp-twin add <package>`.",
-        });
-      return t;
-    });
+    chosen = o.server.map((name) => catalogue.templates.find((x) => x.name === name)!);
   } else if (prompts) {
     chosen = await pickFromCatalogue(prompts, catalogue.templates, taken, c.dim);
   } else {

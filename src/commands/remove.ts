@@ -4,6 +4,7 @@ import { UsageError } from "../core/errors.js";
 import { openMachine } from "../core/machine.js";
 import { editManifest, serverNames, withoutServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
+import { assertKnown } from "../core/selectors.js";
 import { unifiedDiff } from "../ui/diff.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -19,12 +20,14 @@ export async function run(ctx: CommandContext): Promise<number> {
     machine,
     file,
     (current) => {
-      const names = serverNames(current, file);
-      if (!names.includes(name)) {
-        throw new UsageError("unknown-server", `${name} is not in ${file}.`, {
-          hint: names.length > 0 ? `It has: ${names.join(", ")}.` : "It has no servers.",
-        });
-      }
+      assertKnown({
+        code: "unknown-server",
+        given: "remove",
+        name,
+        isNot: `not a server in ${file}`,
+        knownAs: "Servers there",
+        known: serverNames(current, file),
+      });
       return withoutServer(current!, file, name);
     },
     { dryRun: Boolean(ctx.options.dryRun) },

@@ -9,6 +9,7 @@ import { openMachine } from "../core/machine.js";
 import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import { referencedNames } from "../core/manifest/resolve.js";
 import { assertSecretName, loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
+import { assertKnown } from "../core/selectors.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -54,7 +55,14 @@ export async function run(ctx: CommandContext): Promise<number> {
   assertSecretName(name);
 
   if (action === "rm") {
-    if (!(name in secrets)) throw new UsageError("unknown-secret", `No secret named ${name} is stored.`);
+    assertKnown({
+      code: "unknown-secret",
+      given: "secret rm",
+      name,
+      isNot: `no secret of that name is stored in ${file}`,
+      knownAs: "Stored secrets",
+      known: Object.keys(secrets).sort(),
+    });
     if (!ctx.options.dryRun) {
       await withLock(machine.home.dir, async () => {
         const now = await loadSecrets(file);

@@ -1,15 +1,19 @@
 /** `mcp-twin uninstall [--packages]`: remove every entry mcp-twin wrote (and its packages). */
 import type { CommandContext } from "../cli.js";
+import { detectEnvironments } from "../core/environments/detect.js";
 import { openMachine } from "../core/machine.js";
 import { loadSecrets } from "../core/manifest/secrets.js";
 import { type UndoResult, uninstallAll } from "../core/restore.js";
+import { selectEnvironments } from "../core/selectors.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const machine = await openMachine(ctx.host);
-  ctx.output.addSecrets(Object.values(await loadSecrets(machine.paths.secrets)));
   const o = ctx.options;
+  // --env names an environment of this machine, as in every command (before anything is removed).
+  if (o.env.length > 0) selectEnvironments((await detectEnvironments(machine)).environments, o.env);
+  ctx.output.addSecrets(Object.values(await loadSecrets(machine.paths.secrets)));
   const { targets, packages } = await uninstallAll(
     machine,
     {

@@ -67,6 +67,34 @@ export class UsageError extends TwinError {
   }
 }
 
+/**
+ * A name a flag or argument gave that is not known (a client, an environment, a server, a restore
+ * target…): exit 2, with the known names and the closest ones. Built by core/selectors.ts only, so
+ * every command says it the same way; `--json` carries `known` and `didYouMean` as well.
+ */
+export class UnknownNameError extends UsageError {
+  static override readonly kind: string = "UnknownNameError";
+  readonly known: readonly string[];
+  readonly suggestions: readonly string[];
+  constructor(
+    code: string,
+    message: string,
+    options: {
+      known: readonly string[];
+      suggestions: readonly string[];
+      hint?: string;
+      location?: ErrorLocation;
+    },
+  ) {
+    super(code, message, {
+      ...(options.hint ? { hint: options.hint } : {}),
+      ...(options.location ? { location: options.location } : {}),
+    });
+    this.known = options.known;
+    this.suggestions = options.suggestions;
+  }
+}
+
 /** The operation ran and failed, in part or whole: exit 1. */
 export class OperationError extends TwinError {
   static override readonly kind: string = "OperationError";

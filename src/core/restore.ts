@@ -7,14 +7,14 @@
 
 import { CLIENTS } from "./clients/index.js";
 import { detectEnvironments } from "./environments/detect.js";
-import type { Environment } from "./environments/types.js";
-import { UsageError } from "./errors.js";
+import { type Environment, envMatches } from "./environments/types.js";
 import { backupFile, readTextOrNull, replaceFile, withLock } from "./files.js";
 import { uninstallPackages } from "./install.js";
 import type { Machine } from "./machine.js";
 import { applyEntryEdits, type EntryEdit, parseConfig, readEntries } from "./merge.js";
 import type { InstallRow } from "./packages.js";
 import type { Progress } from "./progress.js";
+import { selectEnvironments, unknownName } from "./selectors.js";
 import { entryHash, isOurs, loadState, type State, saveState, type TargetRecord } from "./state.js";
 import { targetSlug } from "./targets.js";
 
@@ -160,8 +160,16 @@ export async function restoreTargets(
     ([, r]) => r.lastRun && matchTarget(options.target, r),
   );
   if (options.target && candidates.length === 0) {
-    throw new UsageError("unknown-target", `No target matching "${options.target}" was changed by a sync.`, {
-      hint: "Run `mcp-twin status` to see the targets, and pass a path or env:client.",
+    const changed = Object.values(stateNow.targets).filter((r) => r.lastRun);
+    throw unknownName({
+      code: "unknown-target",
+      given: "restore",
+      name: options.target,
+      isNot: "no target of that name was changed by a sync",
+      knownAs: "Targets the last sync changed (env:client, or the file's path)",
+      known: [...new Set(changed.map((r) => `${r.env}:${r.client}`))],
+      noneKnown: "No sync has changed a target yet.",
+      candidates: [...new Set(changed.flatMap((r) => [`${r.env}:${r.client}`, r.client, r.path]))],
     });
   }
   const { results } = await runUndo(
@@ -217,8 +225,7 @@ export async function uninstallAll(
 ): Promise<{ targets: UndoResult[]; packages: InstallRow[] }> {
   const selected = (record: TargetRecord) =>
     (options.clients.length === 0 || options.clients.includes(record.client)) &&
-    (options.envs.length === 0 ||
-      options.envs.some((e) => e === record.env || (e === "wsl" && record.env.startsWith("wsl:"))));
+    (options.envs.length === 0 || options.envs.some((e) => envMatches(e, record.env)));
   const { results, state } = await runUndo(
     machine,
     (_key, record) => selected(record),
@@ -258,7 +265,7 @@ export async function uninstallAll(
   const rows: InstallRow[] = [];
   if (options.packages) {
     const { environments } = await detectEnvironments(machine);
-    for (const env of environments) {
+    for (const env of selectEnvironments(environments, options.envs)) {
       const mine = state.installs[env.id] ?? {};
       const names = Object.keys(mine);
       if (names.length === 0) continue;

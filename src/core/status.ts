@@ -10,6 +10,7 @@ import { loadManifest, locateManifest } from "./manifest/load.js";
 import { parseConfig, readEntries } from "./merge.js";
 import { packageServers, readInstalledIndex } from "./packages.js";
 import type { Progress } from "./progress.js";
+import { checkSelectors } from "./selectors.js";
 import { entryHash, isOurs } from "./state.js";
 import { desiredEntries, prepare } from "./sync.js";
 
@@ -30,6 +31,7 @@ export async function computeStatus(
   options: { manifest?: string | undefined; envs: string[]; clients: string[]; project?: string | undefined },
   progress: Progress,
 ): Promise<{ manifest: string; rows: StatusRow[] }> {
+  checkSelectors({ clients: options.clients, envs: options.envs });
   const file = locateManifest({
     manifest: options.manifest,
     cwd: machine.host.cwd,

@@ -12,7 +12,7 @@ import { type BuiltEntry, buildEntry, type EntryContext } from "./entries.js";
 import { type Detection, detectEnvironments } from "./environments/detect.js";
 import { shortenWindowsPath } from "./environments/shortname.js";
 import type { Environment } from "./environments/types.js";
-import { envMatches, globalModulesDir, joinNative } from "./environments/types.js";
+import { globalModulesDir, joinNative } from "./environments/types.js";
 import { UsageError, UsageErrors } from "./errors.js";
 import { readTextOrNull, withLock } from "./files.js";
 import type { InstalledPackage } from "./install.js";
@@ -34,6 +34,7 @@ import {
 import { planTarget, type TargetPlan, targetAction } from "./plan.js";
 import type { Progress } from "./progress.js";
 import { runningApps } from "./running.js";
+import { checkSelectors, selectEnvironments } from "./selectors.js";
 import { loadState, type State } from "./state.js";
 import { discoverTargets } from "./targets.js";
 import { trace } from "./trace.js";
@@ -105,7 +106,7 @@ export async function runSync(
   const loaded =
     options.preview?.manifest ??
     (await loadManifest(manifestFile, { required: true, cacheDir: machine.paths.cache }));
-  validateFilters(options);
+  checkSelectors({ clients: options.clients, envs: options.envs });
   // A dry run writes nothing, so it needs no lock and never waits for another run.
   if (options.dryRun) return (await syncWithManifest(machine, loaded, options, progress))!;
   // Most runs change nothing: find that out without the lock and without writing a byte.
@@ -119,20 +120,6 @@ export async function runSync(
     machine.home.dir,
     async () => (await syncWithManifest(machine, loaded, options, progress))!,
   );
-}
-
-function validateFilters(options: SyncOptions): void {
-  const errors: UsageError[] = [];
-  for (const e of options.envs) {
-    if (!/^(windows|wsl|wsl:[^\s]+|macos|linux)$/.test(e))
-      errors.push(
-        new UsageError(
-          "bad-env",
-          `--env ${e}: not an environment (windows, wsl, wsl:<distro>, macos, linux).`,
-        ),
-      );
-  }
-  if (errors.length > 0) throw new UsageErrors(errors);
 }
 
 export interface Prepared {
@@ -183,9 +170,7 @@ export async function prepare(
   detectStep.stop();
   const allEnvs = detection.environments;
   trace("environments");
-  const envs = allEnvs.filter(
-    (e) => options.envs.length === 0 || options.envs.some((s) => envMatches(s, e.id)),
-  );
+  const envs = selectEnvironments(allEnvs, options.envs);
 
   const targets = await discoverTargets(envs, {
     clients: options.clients,

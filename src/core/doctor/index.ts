@@ -1,13 +1,14 @@
 import { BRIDGE_ENTRY } from "../bridge-name.js";
 import { type Detection, detectEnvironments } from "../environments/detect.js";
 import { envMatches } from "../environments/types.js";
-import { isTwinError, UsageError, UsageErrors } from "../errors.js";
+import { isTwinError, UsageErrors } from "../errors.js";
 import type { Host } from "../host.js";
 import { type Machine, openMachine } from "../machine.js";
 import { type LoadedManifest, loadManifest, locateManifest } from "../manifest/load.js";
 import { type Manifest, manifestSchema } from "../manifest/schema.js";
 import { loadSecrets } from "../manifest/secrets.js";
 import type { Progress } from "../progress.js";
+import { checkSelectors, selectEnvironments, unknownName } from "../selectors.js";
 import { emptyState, loadState, type State } from "../state.js";
 import { checkBridge } from "./checks/bridge.js";
 import { checkConfig, checkRestart } from "./checks/configs.js";
@@ -27,7 +28,7 @@ import {
 } from "./gather.js";
 import { probeChecks } from "./probe-phase.js";
 import { projectDir, readConfig } from "./read-configs.js";
-import { allTargets, scopeChecks, validate } from "./targets-phase.js";
+import { allTargets, scopeChecks } from "./targets-phase.js";
 import { type Check, check } from "./types.js";
 
 export interface DoctorOptions {
@@ -56,7 +57,7 @@ export async function runDoctor(
   options: DoctorOptions,
   progress: Progress,
 ): Promise<DoctorReport> {
-  validate(options);
+  checkSelectors({ clients: options.clients, envs: options.envs });
   const checks: Check[] = [];
   const secretValues: string[] = [];
   const files: DoctorReport["files"] = [];
@@ -98,14 +99,13 @@ export async function runDoctor(
 
   // Environments.
   const detectStep = progress.step("Looking at environments");
-  let detection: Detection;
+  let detection: Detection | undefined;
   try {
     detection = await detectEnvironments(
       machine,
       manifest.environments ? { limitTo: manifest.environments } : {},
     );
   } catch (error) {
-    detection = { environments: [], gathered: 0 };
     checks.push(
       check(
         "env.reachable",
@@ -117,10 +117,9 @@ export async function runDoctor(
     );
   }
   detectStep.stop();
-  const allEnvs = detection.environments;
-  const envs = allEnvs.filter(
-    (e) => options.envs.length === 0 || options.envs.some((s) => envMatches(s, e.id)),
-  );
+  const allEnvs = detection?.environments ?? [];
+  // When nothing could be looked at, the report says why; --env then selects nothing to check.
+  const envs = detection ? selectEnvironments(allEnvs, options.envs) : [];
 
   checks.push(
     ...checkPlatform({
@@ -210,12 +209,17 @@ export async function runDoctor(
   ]);
   const unknown = options.servers.filter((n) => !known.has(n));
   if (unknown.length > 0)
-    throw new UsageError(
-      "unknown-server",
-      `--server ${unknown.join(", ")}: no such server in the manifest or any client config.`,
-      {
-        hint: `Known servers: ${[...known].sort().join(", ") || "none"}.`,
-      },
+    throw new UsageErrors(
+      unknown.map((name) =>
+        unknownName({
+          code: "unknown-server",
+          given: "--server",
+          name,
+          isNot: "not a server in the manifest or any client config",
+          knownAs: "Known servers",
+          known: [...known].sort(),
+        }),
+      ),
     );
   const work: EntryWork[] = [];
   for (const c of configs)

@@ -1,33 +1,13 @@
-/** Before the checks: flags validated (exit 2), which config files to look at, Claude Code scopes. */
+/** Before the checks: which config files to look at, Claude Code scopes. */
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { clientById } from "../clients/index.js";
 import type { Target } from "../clients/types.js";
 import type { Environment } from "../environments/types.js";
-import { UsageError, UsageErrors } from "../errors.js";
 import { discoverTargets } from "../targets.js";
 import { checkScopes } from "./checks/configs.js";
 import type { DoctorOptions } from "./index.js";
 import type { ConfigFacts } from "./read-configs.js";
 import type { Check } from "./types.js";
-
-export function validate(options: DoctorOptions): void {
-  const errors: UsageError[] = [];
-  for (const e of options.envs)
-    if (!/^(windows|wsl|wsl:[^\s]+|macos|linux)$/.test(e))
-      errors.push(
-        new UsageError(
-          "bad-env",
-          `--env ${e}: not an environment (windows, wsl, wsl:<distro>, macos, linux).`,
-        ),
-      );
-  for (const c of options.clients)
-    if (!clientById(c))
-      errors.push(new UsageError("bad-client", `--client ${c}: not a client this version knows.`));
-  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)
-    errors.push(new UsageError("bad-timeout", "--timeout must be a positive number of seconds."));
-  if (errors.length > 0) throw new UsageErrors(errors);
-}
 
 /** User files of present clients, plus the project folder's files that exist. */
 export async function allTargets(

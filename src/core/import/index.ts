@@ -11,12 +11,11 @@
  */
 import path from "node:path";
 import { detectEnvironments } from "../environments/detect.js";
-import { envMatches } from "../environments/types.js";
-import { UsageError } from "../errors.js";
 import type { Machine } from "../machine.js";
 import { loadManifest, locateManifest } from "../manifest/load.js";
 import { loadSecrets } from "../manifest/secrets.js";
 import type { Progress } from "../progress.js";
+import { checkSelectors, selectEnvironments } from "../selectors.js";
 import { entryHash, isOurs, loadState } from "../state.js";
 import { discoverTargets } from "../targets.js";
 import { compareWithManifest } from "./compare.js";
@@ -33,6 +32,7 @@ export async function scanImports(
   filters: ImportFilters = {},
   progress?: Progress,
 ): Promise<ImportPlan> {
+  checkSelectors({ clients: filters.clients ?? [], envs: filters.envs ?? [] });
   const manifestFile = locateManifest({
     manifest: filters.manifest,
     cwd: machine.host.cwd,
@@ -45,9 +45,7 @@ export async function scanImports(
   ]);
   const step = progress?.step("Reading every client config");
   const { environments } = await detectEnvironments(machine);
-  const selected = environments.filter(
-    (e) => !filters.envs?.length || filters.envs.some((s) => envMatches(s, e.id)),
-  );
+  const selected = selectEnvironments(environments, filters.envs ?? []);
   const clients = filters.clients ?? [];
   const targets = await discoverTargets(selected, { clients, includeAbsent: true });
   if (filters.project)
@@ -211,14 +209,4 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
     seen.add(k);
     return true;
   });
-}
-
-/** --env values must name environments. */
-export function assertEnvFilters(envs: readonly string[]): void {
-  for (const e of envs)
-    if (!/^(windows|wsl|wsl:[^\s:/\\]+|macos|linux)$/.test(e))
-      throw new UsageError(
-        "bad-env",
-        `--env ${e}: not an environment (windows, wsl, wsl:<distro>, macos, linux).`,
-      );
 }

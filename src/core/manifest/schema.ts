@@ -3,6 +3,7 @@
  * generated from it (`npm run build`), and a test keeps the committed copy identical.
  */
 import { z } from "zod";
+import { ENV_SELECTOR } from "../selectors.js";
 
 export const CLIENT_IDS = [
   "claude-desktop",
@@ -20,7 +21,7 @@ export const MANIFEST_VERSION = 1;
 /** `windows`, `wsl` (every distro), `wsl:<distro>`, `macos`, `linux`. */
 export const envSelector = z
   .string()
-  .regex(/^(windows|wsl|wsl:[^\s:/\\]+|macos|linux)$/, "must be windows, wsl, wsl:<distro>, macos or linux")
+  .regex(ENV_SELECTOR, "must be windows, wsl, wsl:<distro>, macos or linux")
   .describe("An environment: windows, wsl (every distro), wsl:<distro>, macos or linux.");
 
 export const clientId = z.enum(CLIENT_IDS).describe("An AI client.");
