@@ -191,6 +191,44 @@ describe("spawn semantics per client", () => {
   });
 });
 
+/**
+ * Doctor reads the launch line with import's parser (src/core/launch/): the program behind
+ * `env`, a shell script's preamble, `wsl.exe ~` and every package runner is the one that runs.
+ */
+describe("the program behind the wrappers is read as import reads it", () => {
+  const linux = { env: "linux", envKind: "linux" as const };
+  test.each([
+    [{ command: "bash", args: ["-lc", "source ~/.nvm/nvm.sh && exec npx -y pkg"] }, "npx"],
+    [{ command: "bash", args: ["-c", "npx -y pkg"] }, "npx"],
+    [{ command: "/usr/bin/env", args: ["FOO=1", "npx", "-y", "pkg"] }, "npx"],
+    [{ command: "yarn", args: ["dlx", "pkg"] }, "yarn dlx"],
+    [{ command: "bun", args: ["x", "pkg"] }, "bun x"],
+  ])("%j fetches on start (%s): a cold-start warning", (raw, runner) => {
+    const c = lintEntry(facts("claude-code", raw, linux));
+    expect(status(c, "entry.cold-start")).toEqual(["warn"]);
+    expect(c.find((x) => x.id === "entry.cold-start")!.message).toContain(`\`${runner}\``);
+  });
+
+  test("wsl.exe ~ starts in the home folder: the program is what follows, not ~", () => {
+    const c = lintEntry(
+      facts("claude-desktop", { command: "wsl.exe", args: ["~", "-d", "Ubuntu", "npx", "-y", "pkg"] }),
+    );
+    expect(status(c, "entry.cold-start")).toEqual(["warn"]);
+  });
+
+  test("a script that needs the shell is not taken apart", () => {
+    const c = lintEntry(
+      facts("claude-code", { command: "bash", args: ["-c", "npx -y pkg | tee /tmp/log"] }, linux),
+    );
+    expect(status(c, "entry.cold-start")).toEqual([]);
+  });
+
+  test("env: null is not an object of strings, for doctor as for import", () => {
+    const c = lintEntry(facts("claude-code", { command: "node", args: ["/s.js"], env: null }, linux));
+    expect(status(c, "entry.shape")).toEqual(["fail"]);
+  });
+});
+
 describe("scopes, restart, drift, node", () => {
   test("Claude Code scopes: identical copies warn, different ones fail and name the winner", () => {
     const a = { command: "node", args: ["a"] };

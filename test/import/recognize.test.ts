@@ -10,13 +10,7 @@ import {
   type RecognizeContext,
   recognizeEntry,
 } from "../../src/core/import/recognize.js";
-import { parseRunner } from "../../src/core/import/runners.js";
-import {
-  programName,
-  splitCmdLine,
-  splitShellCommands,
-  splitShellWords,
-} from "../../src/core/import/tokens.js";
+import { parseRunner } from "../../src/core/launch/runners.js";
 import type { ClientId } from "../../src/core/manifest/schema.js";
 
 /** One line per recognition, so a table row shows everything that matters. */
@@ -378,44 +372,35 @@ describe("entries that cannot be imported faithfully", () => {
   });
 });
 
-describe("tokens", () => {
+/**
+ * Import and doctor read a launch line with one parser (src/core/launch/). Where the two copies
+ * used to read the same entry differently, import now reads it as doctor (and the client) does.
+ */
+describe("read as doctor reads it", () => {
   test.each([
-    ["npx -y pkg", ["npx", "-y", "pkg"]],
-    ['npx -y pkg "C:\\My Docs"', ["npx", "-y", "pkg", "C:\\My Docs"]],
-    ['say "a""b"', ["say", 'a"b']],
-    ["  spaced   out ", ["spaced", "out"]],
-    ['""', [""]],
-  ])("cmd line %j → %j", (line, words) => expect(splitCmdLine(line)).toEqual(words));
-
-  test.each(["a & b", "a | b", "echo %PATH%", "a > f", '"unterminated'])("cmd line %j is refused", (line) =>
-    expect(splitCmdLine(line)).toBeUndefined(),
+    [{ command: "npx", args: ["-y", "pkg"], env: null }, '"env" is not an object of strings'],
+    [{ type: "http", url: "https://a.example/mcp", headers: null }, '"headers" is not an object of strings'],
+  ])(
+    "%j: null is not an object of strings (doctor calls the entry invalid; clients refuse it)",
+    (entry, reason) => {
+      const r = recognizeEntry(entry, ctx("claude-code", "linux"));
+      expect(r.kind).toBe("unknown");
+      expect((r as { reason: string }).reason).toContain(reason);
+    },
   );
 
   test.each([
-    ["npx -y 'a b' \"c d\" e\\ f", ["npx", "-y", "a b", "c d", "e f"]],
-    ['echo "a\\"b"', ["echo", 'a"b']],
-    ["a~b x=~", ["a~b", "x=~"]],
-  ])("shell words %j → %j", (line, words) => expect(splitShellWords(line)).toEqual(words));
-
-  test.each(["echo $HOME", 'echo "$HOME"', "ls *", "a > b", "a | b", "echo `x`", "~/x", "it's"])(
-    "shell words %j are refused",
-    (line) => expect(splitShellWords(line)).toBeUndefined(),
-  );
-
-  test.each([
-    ["a && b; c", ["a", "b", "c"]],
-    ["echo 'a && b'", ["echo 'a && b'"]],
-    ["a\nb", ["a", "b"]],
-  ])("shell commands %j → %j", (script, parts) => expect(splitShellCommands(script)).toEqual(parts));
-
-  test.each(["a || b", "a | b", "a & b", "'open"])("shell commands %j are refused", (script) =>
-    expect(splitShellCommands(script)).toBeUndefined(),
-  );
-
-  test.each([
-    ["C:\\Program Files\\nodejs\\npx.cmd", "npx"],
-    ["/usr/bin/node", "node"],
-    ["CMD.EXE", "cmd"],
-    ["Set-Thing.ps1", "set-thing"],
-  ])("program name of %s is %s", (command, name) => expect(programName(command)).toBe(name));
+    [
+      // How sync starts a command inside WSL through a login shell: the package behind it is read.
+      stdio("wsl.exe", ["-d", "Ubuntu", "--exec", "bash", "-lc", 'exec "$0" "$@"', "npx", "-y", "pkg"]),
+      "package pkg [] in wsl:Ubuntu via wsl bash -c npx",
+    ],
+    [
+      // A command that is no package keeps what runs inside WSL as written (import's rule).
+      stdio("wsl.exe", ["-d", "Ubuntu", "--exec", "sh", "-lc", 'exec "$0" "$@"', "uvx", "mcp-server-time"]),
+      'command sh [-lc exec "$0" "$@" uvx mcp-server-time] in wsl:Ubuntu via wsl sh',
+    ],
+    [stdio("bash", ["-e", "-c", "npx -y pkg"]), "package pkg [] via bash -c npx"],
+    [stdio("bash", ["--noprofile", "-lc", "npx -y pkg"]), "package pkg [] via bash -c npx"],
+  ])("%j → %s", (entry, expected) => expect(summary(recognizeEntry(entry, ctx()))).toBe(expected));
 });

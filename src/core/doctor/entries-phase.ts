@@ -5,10 +5,11 @@
 
 import type { Environment } from "../environments/types.js";
 import { getEnv } from "../host.js";
+import { underVersionManager } from "../launch/program.js";
+import { wslCall } from "../launch/wrappers.js";
 import type { Machine } from "../machine.js";
 import { type EntryFacts, lintEntry } from "./checks/entries.js";
 import { checkEntrySecrets, isSecretName, placeholderKind } from "./checks/secrets.js";
-import { underVersionManager, wslCall } from "./command.js";
 import { expandEntry, readEntry } from "./entry-view.js";
 import type { ConfigFacts, EntrySet } from "./read-configs.js";
 import { type Resolved, resolveEntry, type SpawnPlan } from "./resolve.js";

@@ -4,6 +4,7 @@
  * Windsurf's remote key is `serverUrl`, Gemini's `httpUrl`, VS Code wants `type` always. Each
  * client also expands variables its own way, or (Claude Desktop) not at all.
  */
+import { stringMap } from "../launch/fields.js";
 import type { ClientId } from "../manifest/schema.js";
 
 export interface EntryView {
@@ -21,17 +22,6 @@ export interface EntryView {
 }
 
 const REMOTE_TYPES = new Set(["http", "streamable-http", "sse", "ws"]);
-
-function stringMap(value: unknown): Record<string, string> | undefined {
-  if (value === undefined) return {};
-  if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== "string") return undefined;
-    out[k] = v;
-  }
-  return out;
-}
 
 export function readEntry(raw: unknown, client: ClientId): EntryView {
   const view: EntryView = { kind: "invalid", args: [], env: {}, headers: {}, problems: [] };

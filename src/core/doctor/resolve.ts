@@ -13,8 +13,11 @@ import { cmdQuote } from "../environments/paths.js";
 import type { Environment } from "../environments/types.js";
 import { findOnPath, isExecutableFile } from "../environments/which.js";
 import { getEnv } from "../host.js";
+import { nodeScript } from "../launch/node-script.js";
+import { isWindowsAbsolute } from "../launch/paths.js";
+import { isBatchFile } from "../launch/program.js";
+import { shellCall, wslCall } from "../launch/wrappers.js";
 import type { Machine } from "../machine.js";
-import { isBatchFile, isWindowsAbsolute, nodeScript, shellCall, wslCall } from "./command.js";
 import type { EntryView } from "./entry-view.js";
 
 export interface PathFact {

@@ -17,10 +17,11 @@
 import { windowsToWsl, wslToWindows } from "../environments/paths.js";
 import type { EnvKind } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
+import { splitAbsolute } from "../launch/paths.js";
+import { programName } from "../launch/program.js";
 import type { ServerOverride, ServerSpec } from "../manifest/schema.js";
 import { canonicalJson } from "../merge.js";
 import type { Form } from "./secrets.js";
-import { programName, splitAbsolute } from "./tokens.js";
 
 export interface Source {
   env: string;

@@ -7,12 +7,15 @@
  * understood", with the reason; values (secrets, references) are left to secrets.ts.
  */
 import type { EnvKind } from "../environments/types.js";
+import { stringMap } from "../launch/fields.js";
+import { installedScript, type PackageJson } from "../launch/node-script.js";
+import { programName } from "../launch/program.js";
+import { parseRunner } from "../launch/runners.js";
+import { splitShellWords } from "../launch/words.js";
+import { peel } from "../launch/wrappers.js";
 import type { ClientId } from "../manifest/schema.js";
-import { parseRunner } from "./runners.js";
-import { installedScript, type PackageJson } from "./script.js";
-import { programName, splitCmdLine, splitShellCommands, splitShellWords } from "./tokens.js";
 
-export type { PackageJson } from "./script.js";
+export type { PackageJson } from "../launch/node-script.js";
 
 /** Where a launch runs: the config's own environment, or a WSL distro reached through wsl.exe. */
 export type RunsIn = { where: "here" } | { where: "wsl"; distro?: string };
@@ -103,17 +106,6 @@ export function recognizeEntry(raw: unknown, ctx: RecognizeContext): Recognition
 
 function unknown(reason: string): { kind: "unknown"; reason: string } {
   return { kind: "unknown", reason };
-}
-
-function stringMap(value: unknown): Record<string, string> | undefined {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== "object" || Array.isArray(value)) return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== "string") return undefined;
-    out[k] = v;
-  }
-  return out;
 }
 
 function recognizeRemote(
@@ -215,102 +207,32 @@ function recognizeLaunch(
   };
 }
 
-/** Peel one wrapper off; undefined when there is none, a string when it cannot be peeled safely. */
+/**
+ * Peel one wrapper off (launch/wrappers.ts reads it): undefined when there is none, or when what
+ * it runs needs cmd.exe or the shell to mean what it says (the entry is then kept as written); a
+ * string when a wsl.exe line cannot be copied faithfully (not understood).
+ */
 function unwrap(l: Launch): Launch | string | undefined {
-  const name = programName(l.command);
-  if (name === "cmd") return unwrapCmd(l);
-  if (name === "wsl") return unwrapWsl(l);
-  if (["bash", "sh", "zsh", "dash"].includes(name)) return unwrapShell(l, name);
-  if (name === "env" && l.args.length > 0) {
-    const env = { ...l.env };
-    let i = 0;
-    for (; i < l.args.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(l.args[i]!); i++) {
-      const [k, ...v] = l.args[i]!.split("=");
-      env[k!] = v.join("=");
-    }
-    if (i === l.args.length || l.args[i]!.startsWith("-")) return undefined;
-    return { ...l, command: l.args[i]!, args: l.args.slice(i + 1), env, via: [...l.via, "env"] };
+  const layer = peel(l);
+  if (!layer) return undefined;
+  if (layer.wsl) {
+    if (layer.wsl.cd !== undefined)
+      return `wsl.exe --cd ${layer.wsl.cd}: the manifest cannot set a working folder`;
+    if (layer.problem || !layer.inner) return layer.problem ?? "wsl.exe with no command";
+    const notes = [...l.notes];
+    if (layer.wsl.user !== undefined)
+      notes.push(`ran as WSL user "${layer.wsl.user}"; mcp-twin runs it as the distro's default user`);
+    // sync writes its own WSLENV.
+    const env = Object.fromEntries(Object.entries(l.env).filter(([k]) => k.toUpperCase() !== "WSLENV"));
+    const distro = layer.wsl.distro;
+    return {
+      ...layer.inner,
+      env,
+      runsIn: { where: "wsl", ...(distro ? { distro } : {}) },
+      via: [...l.via, layer.via],
+      notes,
+    };
   }
-  return undefined;
-}
-
-function unwrapCmd(l: Launch): Launch | undefined {
-  let i = 0;
-  while (i < l.args.length && /^\/[a-z](:.*)?$/i.test(l.args[i]!) && !/^\/[ck]$/i.test(l.args[i]!)) i++;
-  if (i >= l.args.length || !/^\/[ck]$/i.test(l.args[i]!)) return undefined;
-  let rest = l.args.slice(i + 1);
-  if (rest.length === 1 && /\s/.test(rest[0]!)) {
-    const split = splitCmdLine(rest[0]!.replace(/^"(.*)"$/s, "$1"));
-    if (!split) return undefined;
-    rest = split;
-  }
-  if (rest.length === 0 || rest.some((a) => /^(&&?|\|\|?)$/.test(a))) return undefined;
-  return { ...l, command: rest[0]!, args: rest.slice(1), via: [...l.via, "cmd /c"] };
-}
-
-function unwrapWsl(l: Launch): Launch | string | undefined {
-  let distro: string | undefined;
-  let i = 0;
-  const notes = [...l.notes];
-  for (; i < l.args.length; i++) {
-    const a = l.args[i]!;
-    if ((a === "-d" || a === "--distribution") && i + 1 < l.args.length) distro = l.args[++i];
-    else if ((a === "-u" || a === "--user") && i + 1 < l.args.length)
-      notes.push(`ran as WSL user "${l.args[++i]}"; mcp-twin runs it as the distro's default user`);
-    else if ((a === "--cd" || a === "--shell-type") && i + 1 < l.args.length) {
-      if (a === "--cd") return `wsl.exe --cd ${l.args[i + 1]}: the manifest cannot set a working folder`;
-      i++;
-    } else if (a === "~") continue;
-    else if (a === "-e" || a === "--exec" || a === "--") {
-      i++;
-      break;
-    } else if (a.startsWith("-")) return `wsl.exe option ${a} is not one mcp-twin understands`;
-    else break;
-  }
-  const rest = l.args.slice(i);
-  if (rest.length === 0) return "wsl.exe with no command";
-  const env = Object.fromEntries(Object.entries(l.env).filter(([k]) => k.toUpperCase() !== "WSLENV"));
-  return {
-    command: rest[0]!,
-    args: rest.slice(1),
-    env,
-    runsIn: { where: "wsl", ...(distro ? { distro } : {}) },
-    via: [...l.via, "wsl"],
-    notes,
-  };
-}
-
-/** `bash -lc "source ~/.nvm/nvm.sh && exec npx -y pkg"` → npx -y pkg (preambles that only set up PATH or env). */
-function unwrapShell(l: Launch, shell: string): Launch | undefined {
-  let i = 0;
-  for (; i < l.args.length; i++) {
-    const a = l.args[i]!;
-    if (/^-[a-z]*c[a-z]*$/.test(a)) break;
-    if (!/^(-[il]+|--login|--norc|--noprofile)$/.test(a)) return undefined;
-  }
-  if (i + 1 !== l.args.length - 1) return undefined; // exactly one script, no $0 and positional args
-  const commands = splitShellCommands(l.args[i + 1]!);
-  if (!commands || commands.length === 0) return undefined;
-  const env = { ...l.env };
-  for (const pre of commands.slice(0, -1)) {
-    // Loading nvm (or a profile) only finds programs; exports add to the environment.
-    if (/^(source|\.)\s+\S+$/.test(pre) || /^nvm\s+use(\s+\S+)?$/.test(pre)) continue;
-    const words = splitShellWords(pre);
-    if (words?.[0] === "export" && words.slice(1).every((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w))) {
-      for (const w of words.slice(1)) env[w.slice(0, w.indexOf("="))] = w.slice(w.indexOf("=") + 1);
-      continue;
-    }
-    return undefined;
-  }
-  const words = splitShellWords(commands[commands.length - 1]!);
-  if (!words || words.length === 0) return undefined;
-  for (;;) {
-    if (words[0] === "exec") words.shift();
-    else if (words.length > 1 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) {
-      const w = words.shift()!;
-      env[w.slice(0, w.indexOf("="))] = w.slice(w.indexOf("=") + 1);
-    } else break;
-  }
-  if (words.length === 0) return undefined;
-  return { ...l, command: words[0]!, args: words.slice(1), env, via: [...l.via, `${shell} -c`] };
+  if (layer.problem || !layer.inner) return undefined;
+  return { ...l, ...layer.inner, env: { ...l.env, ...layer.env }, via: [...l.via, layer.via] };
 }

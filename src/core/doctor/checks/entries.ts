@@ -1,6 +1,8 @@
 import type { EnvKind } from "../../environments/types.js";
+import { underVersionManager } from "../../launch/program.js";
+import { downloadsOnStart } from "../../launch/runners.js";
+import { innerProgram, shellCall, wslCall } from "../../launch/wrappers.js";
 import type { ClientId } from "../../manifest/schema.js";
-import { downloadsOnStart, innerProgram, shellCall, underVersionManager, wslCall } from "../command.js";
 import type { EntryView, Expanded } from "../entry-view.js";
 import type { EntryScope } from "../read-configs.js";
 import type { Resolved } from "../resolve.js";

@@ -4,14 +4,14 @@
  * Linux.
  */
 import semver from "semver";
+import { isAbsoluteAny } from "../../launch/paths.js";
 import {
   baseName,
-  isAbsoluteAny,
   isBatchFile,
   isNodeProgram,
-  stripExe,
+  programName,
   underVersionManager,
-} from "../command.js";
+} from "../../launch/program.js";
 import { type Check, check, SYNC_FIX, type Where } from "../types.js";
 import type { EntryFacts } from "./entries.js";
 
@@ -126,7 +126,7 @@ export function paths(f: EntryFacts, where: Where, program: string): Check[] {
           where,
           `\`${missing.path}\` is not found in ${missing.env}${isAbsoluteAny(missing.path) ? "" : " (not on its PATH)"}.`,
           {
-            fix: fix ?? `Install ${stripExe(baseName(missing.path))} there, or use its absolute path.`,
+            fix: fix ?? `Install ${programName(missing.path)} there, or use its absolute path.`,
           },
         ),
       );

@@ -4,9 +4,18 @@
  * needs a real shell to mean what it says (pipes, redirections, expansions).
  */
 
-/** Split a cmd.exe command line: whitespace separates, double quotes group ("" is a quote). */
+/**
+ * Split a cmd.exe command line: whitespace separates, double quotes group ("" is a quote).
+ * Undefined when cmd.exe would do more than split it (&, |, <, >, ^, % outside quotes) or a quote
+ * is left open; `cmdLineWords` splits such a line anyway, for a best guess at what runs.
+ */
 export function splitCmdLine(line: string): string[] | undefined {
   if (/[&|<>^%]/.test(line.replace(/"[^"]*"/g, ""))) return undefined;
+  return cmdLineWords(line);
+}
+
+/** The words of a cmd.exe command line, operators and all; undefined when a quote is left open. */
+export function cmdLineWords(line: string): string[] | undefined {
   const out: string[] = [];
   let current = "";
   let quoted = false;
@@ -125,30 +134,4 @@ export function splitShellCommands(script: string): string[] | undefined {
   if (quote) return undefined;
   parts.push(current);
   return parts.map((p) => p.trim()).filter((p) => p.length > 0);
-}
-
-/** `C:\x\y.exe` or `/usr/bin/y` → `y` (lower case, without .exe/.cmd/.bat/.ps1). */
-export function programName(command: string): string {
-  const base = command.split(/[\\/]/).pop() ?? command;
-  return base.toLowerCase().replace(/\.(exe|cmd|bat|ps1)$/, "");
-}
-
-export type PathStyle = "windows" | "posix";
-
-/** An absolute path split into its parts (the first keeps the drive or UNC prefix). */
-export function splitAbsolute(p: string): { style: PathStyle; parts: string[] } | undefined {
-  if (/^[A-Za-z]:[\\/]/.test(p)) return { style: "windows", parts: p.split(/[\\/]+/).filter(Boolean) };
-  if (/^\\\\[^\\]/.test(p)) {
-    const parts = p
-      .slice(2)
-      .split(/[\\/]+/)
-      .filter(Boolean);
-    return { style: "windows", parts: [`\\\\${parts[0]}`, ...parts.slice(1)] };
-  }
-  if (p.startsWith("/")) return { style: "posix", parts: p.split("/").filter(Boolean) };
-  return undefined;
-}
-
-export function joinAbsolute(style: PathStyle, parts: readonly string[]): string {
-  return style === "windows" ? parts.join("\\") : `/${parts.join("/")}`;
 }

@@ -1,9 +1,31 @@
 /**
- * Package runners: `npx`, `bunx` / `bun x`, `pnpm dlx` / `pnpx`, `yarn dlx`, `npm exec` / `npm x`
- * (pure). Each fetches a package and runs one of its bins; the manifest says the same thing with
- * `package` (+ `bin`) and sync installs it once instead.
+ * Package runners (pure): `npx`, `bunx` / `bun x`, `pnpm dlx` / `pnpx`, `yarn dlx`, `npm exec` /
+ * `npm x`, and Python's `uvx`. Each fetches a package when the server starts and runs one of its
+ * programs; for the npm ones the manifest says the same thing with `package` (+ `bin`) and sync
+ * installs it once instead.
  */
 import { splitSpec } from "../install.js";
+import { programName } from "./program.js";
+
+/** `program` (see programName) with its arguments as a runner: how it is called, what follows. */
+export function runnerOf(
+  program: string,
+  args: readonly string[],
+): { via: string; rest: string[] } | undefined {
+  if (program === "npx" || program === "bunx" || program === "pnpx" || program === "uvx")
+    return { via: program, rest: [...args] };
+  if (program === "bun" && args[0] === "x") return { via: "bun x", rest: args.slice(1) };
+  if ((program === "pnpm" || program === "yarn") && args[0] === "dlx")
+    return { via: `${program} dlx`, rest: args.slice(1) };
+  if (program === "npm" && (args[0] === "exec" || args[0] === "x"))
+    return { via: "npm exec", rest: args.slice(1) };
+  return undefined;
+}
+
+/** The runner that fetches the package on start (`npx`, `uvx`, `pnpm dlx`, …), if the command is one. */
+export function downloadsOnStart(command: string, args: readonly string[]): string | undefined {
+  return runnerOf(programName(command), args)?.via;
+}
 
 export type RunnerResult =
   | { spec: string; name: string; range: string; bin?: string; args: string[]; via: string; notes: string[] }
@@ -36,23 +58,12 @@ const QUIET_FLAGS = new Set([
 ]);
 const VALUE_FLAGS = new Set(["--registry", "--cache", "--loglevel", "--userconfig", "--allow-build"]);
 
-/** `program` is the lower-case name without extension (see programName). */
+/** An npm runner's package, bin and arguments. `program` is the name without extension (see programName). */
 export function parseRunner(program: string, args: readonly string[]): RunnerResult {
-  let via: string;
-  let rest: string[];
-  if (program === "npx" || program === "bunx" || program === "pnpx") {
-    via = program;
-    rest = [...args];
-  } else if (program === "bun" && args[0] === "x") {
-    via = "bun x";
-    rest = args.slice(1);
-  } else if ((program === "pnpm" || program === "yarn") && args[0] === "dlx") {
-    via = `${program} dlx`;
-    rest = args.slice(1);
-  } else if (program === "npm" && (args[0] === "exec" || args[0] === "x")) {
-    via = "npm exec";
-    rest = args.slice(1);
-  } else return undefined;
+  const runner = runnerOf(program, args);
+  // uvx runs a Python package: not something npm installs.
+  if (!runner || runner.via === "uvx") return undefined;
+  const { via, rest } = runner;
 
   const packages: string[] = [];
   const notes: string[] = [];

@@ -1,12 +1,30 @@
 /**
- * `node <script>` where the script lies inside an installed package
- * (`<prefix>/lib/node_modules/pkg/dist/index.js`, `C:\…\npm\node_modules\@scope\pkg\…`) → that
- * package, its version and which of its bins the script is (pure; package.json comes in through a
- * callback). A script outside any node_modules folder is a local checkout: it stays a command,
- * because installing "the npm package of the same name" could run somebody else's code.
+ * `node <script>` (pure): which argument is the script (doctor checks it exists), and, where the
+ * script lies inside an installed package (`<prefix>/lib/node_modules/pkg/dist/index.js`,
+ * `C:\…\npm\node_modules\@scope\pkg\…`), that package, its version and which of its bins the
+ * script is (import; package.json comes in through a callback). A script outside any node_modules
+ * folder is a local checkout: it stays a command, because installing "the npm package of the same
+ * name" could run somebody else's code.
  */
 import { pickBin } from "../install.js";
-import { joinAbsolute, splitAbsolute } from "./tokens.js";
+import { joinAbsolute, splitAbsolute } from "./paths.js";
+import { isNodeProgram } from "./program.js";
+
+/** The script a node command runs (its first argument that is not an option). */
+export function nodeScript(command: string, args: readonly string[]): string | undefined {
+  if (!isNodeProgram(command)) return undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "-r" || a === "--require" || a === "--import" || a === "--loader") {
+      i++;
+      continue;
+    }
+    if (a === "-e" || a === "--eval" || a === "-p" || a === "--print") return undefined;
+    if (a.startsWith("-")) continue;
+    return a;
+  }
+  return undefined;
+}
 
 export interface PackageJson {
   name?: string;
