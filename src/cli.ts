@@ -282,8 +282,10 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
     );
     try {
       // Every command alike, before any work: a --client or --env no one knows is exit 2.
-      if (options.client.length > 0 || options.env.length > 0)
-        (await import("./core/selectors.js")).checkSelectors({ clients: options.client, envs: options.env });
+      const clients = options.client ?? [];
+      const envs = options.env ?? [];
+      if (clients.length > 0 || envs.length > 0)
+        (await import("./core/selectors.js")).checkSelectors({ clients, envs });
       const { run } = await load();
       code = await run({ host, output, options, args, signal: abort.signal });
     } catch (error) {
