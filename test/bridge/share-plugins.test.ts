@@ -73,7 +73,7 @@ describe("--share", () => {
     const root = manifestRoot({ fixture: { command: process.execPath, args: [inject("fixtureScript")] } });
     const r = await runCli(["serve", "--share", "nope", "--port", "0"], bridgeEnv(root));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no server "nope".*Servers there: fixture/s);
+    expect(r.stderr).toMatch(/--share nope: not a server in .*Servers there: fixture/s);
   });
 });
 
