@@ -46,6 +46,13 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 const repeatable = (flags: string, description: string) =>
   new Option(flags, description).argParser(collect).default([]);
 
+/** `--registry <url>`, for search, add and init. */
+const registryOption = () =>
+  new Option(
+    "--registry <url>",
+    "the MCP Registry to ask (default: MCP_TWIN_REGISTRY, the home manifest's registry, else registry.modelcontextprotocol.io)",
+  );
+
 /** `--secret NAME=VALUE` or `--secret NAME` (from the environment), for init and add. */
 const secretOption = () =>
   repeatable(
@@ -139,6 +146,7 @@ export function buildProgram(
     .addOption(repeatable("--server <name>", "a catalogue server to add (repeatable)"))
     .addOption(secretOption())
     .addOption(repeatable("--arg <[server.]name=value>", "an answer for a template's inputs (repeatable)"))
+    .addOption(registryOption())
     .option("--import", "with --yes: import the servers already configured in any client")
     .option("--bridge", "also enable the bridge (shared memory, notes and hand-off between sessions)")
     .option("--no-sync", "write the manifest and secrets, but do not sync");
@@ -157,13 +165,37 @@ export function buildProgram(
 
   command("status", "servers × targets: synced, missing, drifted, foreign, stale", load("status"));
 
-  command("add", "add a server to the manifest: a catalogue entry or an npm package", load("add"))
-    .argument("[template-or-package]", "a catalogue name (see --list) or an npm package spec")
+  command(
+    "add",
+    "add a server to the manifest: a catalogue entry, an MCP Registry server or an npm package",
+    load("add"),
+  )
+    .argument(
+      "[server]",
+      "a catalogue name (see --list), an MCP Registry name (io.github.owner/server[@version]) or an npm package spec",
+    )
     .option("--list", "show the catalogue")
     .option("--name <name>", "the server's name in the manifest")
     .addOption(repeatable("--arg <name=value>", "an answer for the template's inputs (repeatable)"))
     .addOption(secretOption())
-    .option("--force", "replace a server of the same name");
+    .option("--force", "replace a server of the same name")
+    .addOption(registryOption())
+    .addOption(
+      new Option("--use <way>", "for a registry server offering several: how to run it").choices([
+        "npm",
+        "remote",
+        "pypi",
+        "oci",
+      ]),
+    )
+    .option("--sync", "sync right after adding (install it and write every client config)")
+    .option("--no-sync", "do not offer to sync");
+
+  command("search", "search the MCP Registry (and the catalogue) for servers", load("search"))
+    .argument("<words...>", "what to look for, e.g. github, or web search")
+    .option("--limit <n>", "at most this many registry servers (default 20)")
+    .option("--cursor <cursor>", "continue a search where the last page ended")
+    .addOption(registryOption());
 
   command("remove", "take a server out of the manifest", load("remove")).argument(
     "<name>",

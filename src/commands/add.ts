@@ -1,34 +1,77 @@
-/** `mcp-twin add <template-or-package>`: one server into the manifest (then `mcp-twin sync`). */
+/**
+ * `mcp-twin add <server>`: one server into the manifest, then (`--sync`, or yes to the question on
+ * a terminal) `mcp-twin sync`. What is added, by the first that matches:
+ * - a catalogue name (`tavily`);
+ * - an MCP Registry name (`io.github.owner/server`, optionally `@version`): its server.json made
+ *   into a template (an npm package pinned to the registry's version, a remote URL, `uvx` or
+ *   `docker run` for PyPI and OCI packages, which mcp-twin does not install);
+ * - an npm package: the catalogue's entry when the catalogue has that package (pinned as the
+ *   catalogue pins it), else the package as given — after asking npm's registry that it exists.
+ */
 import type { CommandContext } from "../cli.js";
-import { instantiate, loadCatalogue, searchTemplates, type Template } from "../core/catalogue/index.js";
+import {
+  instantiate,
+  loadCatalogue,
+  type ServerTemplate,
+  searchTemplates,
+  type Template,
+} from "../core/catalogue/index.js";
 import { UsageError } from "../core/errors.js";
 import { withLock } from "../core/files.js";
 import { localHomedir } from "../core/host.js";
-import { openMachine } from "../core/machine.js";
+import { splitSpec } from "../core/install.js";
+import { type Machine, openMachine } from "../core/machine.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
 import { npmSpec, type ServerSpec, serverName } from "../core/manifest/schema.js";
 import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
+import { parseManifestText } from "../core/manifest/validate.js";
 import { canonicalJson } from "../core/merge.js";
+import { npmView } from "../core/npm-view.js";
+import { type RegistryTemplate, toTemplate, type Way, waysToRun } from "../core/registry/convert.js";
+import { openRegistry, parseRegistryName } from "../core/registry/index.js";
+import { runSync, syncExitCode } from "../core/sync.js";
 import { didYouMean } from "../core/selectors.js";
 import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
+import { jsonReport, renderReport } from "./sync.js";
+
+interface AddOptions {
+  name?: string;
+  arg?: string[];
+  secret?: string[];
+  force?: boolean;
+  list?: boolean;
+  registry?: string;
+  use?: Way;
+  sync?: boolean;
+}
+
+/** Where the server came from, and what to say about it. */
+interface Found {
+  source: "catalogue" | "registry" | "npm";
+  template?: ServerTemplate;
+  /** For an npm package added as it is. */
+  server?: ServerSpec;
+  name?: string;
+  /** Lines said after "Added …" (what it runs, what mcp-twin does not install). */
+  notes: string[];
+  registry?: { name: string; version: string; way: Way; runs: string; url: string };
+}
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const o = ctx.options as CommandContext["options"] & {
-    name?: string;
-    arg?: string[];
-    secret?: string[];
-    force?: boolean;
-    list?: boolean;
-  };
+  const o = ctx.options as CommandContext["options"] & AddOptions;
   const what = ctx.args[0];
   if (o.list) return listCatalogue(ctx);
   if (!what)
-    throw new UsageError("missing-argument", "add needs a catalogue name or an npm package.", {
-      hint: "See `mcp-twin add --help`.",
-    });
+    throw new UsageError(
+      "missing-argument",
+      "add needs a catalogue name, an MCP Registry name or an npm package.",
+      {
+        hint: "`mcp-twin add --list` shows the catalogue; `mcp-twin search <words>` searches the MCP Registry.",
+      },
+    );
   const machine = await openMachine(ctx.host);
   const homedir = localHomedir(ctx.host);
   const file = locateManifest({
@@ -40,7 +83,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   for (const p of catalogue.problems)
     ctx.output.warn(`${p.file}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (template skipped)`);
   const interactive = !o.yes && !o.json && Boolean(process.stdin.isTTY);
-  const askCtx = { prompts: interactive ? inquirerPrompts() : undefined, homedir, env: ctx.host.env };
+  const prompts = interactive ? inquirerPrompts() : undefined;
+  const askCtx = { prompts, homedir, env: ctx.host.env };
   const stored = await loadSecrets(machine.paths.secrets);
   const given = parseSecretFlags(o.secret ?? []);
   ctx.output.addSecrets([
@@ -48,28 +92,30 @@ export async function run(ctx: CommandContext): Promise<number> {
     ...[...given.values()].filter((v): v is string => Boolean(v)),
   ]);
 
+  const found = await find(ctx, machine, what, catalogue.templates, o);
   let name: string;
   let server: ServerSpec;
   let newSecrets: Record<string, string> = {};
-  const template = catalogue.templates.find((t) => t.name === what);
-  if (template) {
-    const inputs = await askInputs(template, parseArgFlags(o.arg ?? []), askCtx);
-    const secrets = await askSecrets(template.secrets ?? [], given, stored, askCtx);
+  if (found.template) {
+    const inputs = await askInputs(found.template, parseArgFlags(o.arg ?? []), askCtx);
+    const secrets = await askSecrets(found.template.secrets ?? [], given, stored, askCtx);
     newSecrets = secrets.values;
     const made = instantiate(
-      template,
+      found.template,
       { ...(o.name ? { name: o.name } : {}), inputs, withoutSecrets: secrets.skipped },
       homedir,
     );
     name = made.name;
-    server = made.server;
-  } else if (npmSpec.safeParse(what).success) {
-    if (!o.dryRun) await assertPublished(ctx, what, catalogue.templates);
-    name = o.name ?? what.replace(/^@[^/]+\//, "").replace(/@.*$/, "");
-    server = { package: what };
-    for (const [k, v] of given) if (v !== undefined) newSecrets[k] = v;
+    server = found.registry
+      ? {
+          description: `${found.template.description} (MCP Registry: ${found.registry.name}@${found.registry.version})`,
+          ...made.server,
+        }
+      : made.server;
   } else {
-    throw unknown(what, catalogue.templates);
+    name = o.name ?? found.name!;
+    server = found.server!;
+    for (const [k, v] of given) if (v !== undefined) newSecrets[k] = v;
   }
   if (!serverName.safeParse(name).success) {
     throw new UsageError("bad-name", `"${name}" cannot be a server name: use letters, digits, - and _.`, {
@@ -95,28 +141,232 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
   }
   const changed = result.after !== null && canonicalJson(result.after) !== canonicalJson(result.before);
-  if (ctx.output.json) {
-    ctx.output.result({
-      added: name,
-      manifest: file,
-      server,
-      secrets: Object.keys(newSecrets),
-      dryRun: Boolean(o.dryRun),
-    });
-  } else if (o.dryRun) {
-    if (result.after !== null)
-      ctx.output.print(await unifiedDiff(file, result.before, result.after, ctx.output.theme));
-    if (Object.keys(newSecrets).length > 0)
-      ctx.output.print(`(would store ${Object.keys(newSecrets).join(", ")} in ${machine.paths.secrets})`);
-  } else {
-    ctx.output.print(
-      `${ctx.output.theme.ok} ${changed ? "Added" : "Kept"} ${name} in ${file}${template?.notes ? `\n  ${template.notes}` : ""}`,
-    );
-    if (Object.keys(newSecrets).length > 0)
-      ctx.output.print(`${ctx.output.theme.ok} Stored ${Object.keys(newSecrets).join(", ")} (mode 0600)`);
-    ctx.output.print("Run `mcp-twin sync` to install it and write it into every client.");
+  const out = ctx.output;
+  const summary = {
+    added: name,
+    manifest: file,
+    server,
+    source: found.source,
+    ...(found.registry ? { registry: found.registry } : {}),
+    secrets: Object.keys(newSecrets),
+    dryRun: Boolean(o.dryRun),
+  };
+  if (!out.json) {
+    if (o.dryRun) {
+      if (result.after !== null) out.print(await unifiedDiff(file, result.before, result.after, out.theme));
+      if (Object.keys(newSecrets).length > 0)
+        out.print(`(would store ${Object.keys(newSecrets).join(", ")} in ${machine.paths.secrets})`);
+    } else {
+      out.print(
+        `${out.theme.ok} ${changed ? "Added" : "Kept"} ${name} in ${file}${found.template?.notes ? `\n  ${found.template.notes}` : ""}`,
+      );
+      if (Object.keys(newSecrets).length > 0)
+        out.print(`${out.theme.ok} Stored ${Object.keys(newSecrets).join(", ")} (mode 0600)`);
+    }
+    for (const note of found.notes) out.print(`  ${note}`);
   }
-  return 0;
+
+  // Sync now: --sync, or yes to the question on a terminal (--no-sync: neither).
+  const doSync =
+    o.sync === true ||
+    (o.sync === undefined &&
+      !o.dryRun &&
+      prompts !== undefined &&
+      (await prompts.confirm({ message: "Install it and write it into every client now?", default: true })));
+  if (!doSync) {
+    if (out.json) out.result(summary);
+    else if (!o.dryRun) out.print("Run `mcp-twin sync` to install it and write it into every client.");
+    return 0;
+  }
+  const report = await runSync(
+    machine,
+    {
+      manifest: o.manifest,
+      dryRun: Boolean(o.dryRun),
+      force: false,
+      update: false,
+      prune: false,
+      envs: o.env,
+      clients: o.client,
+      project: o.project,
+      signal: ctx.signal,
+      ...(o.dryRun && result.after !== null
+        ? {
+            preview: {
+              manifest: {
+                file,
+                missing: false,
+                text: result.after,
+                manifest: parseManifestText(result.after, file),
+              },
+              secrets: newSecrets,
+            },
+          }
+        : {}),
+    },
+    out.progress,
+  );
+  out.addSecrets(report.secretValues);
+  if (out.json) out.result({ ...summary, sync: jsonReport(report) });
+  else await renderReport(report, out, Boolean(o.dryRun));
+  return syncExitCode(report);
+}
+
+/** What `what` names: a catalogue entry, an MCP Registry server or an npm package. */
+async function find(
+  ctx: CommandContext,
+  machine: Machine,
+  what: string,
+  templates: readonly Template[],
+  o: AddOptions,
+): Promise<Found> {
+  const template = templates.find((t) => t.name === what);
+  if (template) return { source: "catalogue", template, notes: [] };
+
+  const registryName = parseRegistryName(what);
+  if (registryName) return fromRegistry(ctx, machine, registryName, templates, o);
+
+  if (!npmSpec.safeParse(what).success) throw unknown(what, templates, "invalid");
+  const { name: pkg, range } = splitSpec(what);
+  // The catalogue has this package: its entry (name, keys, pinned version), not a bare package.
+  const known = templates.find((t) => t.server.package && splitSpec(t.server.package).name === pkg);
+  if (known) {
+    const pinned = splitSpec(known.server.package!).range;
+    const mine = range && range !== pinned;
+    return {
+      source: "catalogue",
+      template: mine ? { ...known, server: { ...known.server, package: what } } : known,
+      notes: [
+        `${pkg} is the catalogue's ${known.name}${mine ? ` (at ${range}, as asked; the catalogue pins ${pinned || "no version"})` : pinned ? ` (pinned at ${pinned})` : ""}.`,
+      ],
+    };
+  }
+  const step = ctx.output.progress.step(`Looking up ${what} in npm's registry`);
+  const lookup = await npmView(ctx.host, what, ctx.signal);
+  step.stop();
+  const name = pkg.replace(/^@[^/]+\//, "");
+  if (lookup.found)
+    return {
+      source: "npm",
+      name,
+      server: { package: what },
+      notes: range
+        ? []
+        : [
+            `npm has ${pkg}@${lookup.version}; sync installs that version on every side (pin it with ${pkg}@${lookup.version}).`,
+          ],
+    };
+  if (lookup.why === "no-package") throw unknown(what, templates, "not-published", lookup.registry);
+  if (lookup.why === "no-version")
+    throw new UsageError("unknown-version", `npm has ${pkg}, but no version matching ${range}.`, {
+      hint: `\`npm view ${pkg} versions\` lists them.`,
+    });
+  // Offline or npm broken: the name is valid, so trust it (sync will say if it cannot install it).
+  ctx.output.warn(`Could not ask npm whether ${what} exists (${lookup.detail}); adding it as given.`);
+  return { source: "npm", name, server: { package: what }, notes: [] };
+}
+
+async function fromRegistry(
+  ctx: CommandContext,
+  machine: Machine,
+  wanted: { name: string; version?: string },
+  templates: readonly Template[],
+  o: AddOptions,
+): Promise<Found> {
+  const registry = await openRegistry(machine, { url: o.registry, signal: ctx.signal });
+  const label = `${wanted.name}${wanted.version ? `@${wanted.version}` : ""}`;
+  const step = ctx.output.progress.step(`Asking ${registry.base} for ${label}`);
+  let entry: Awaited<ReturnType<typeof registry.get>>;
+  try {
+    entry = await registry.get(wanted.name, wanted.version ?? "latest");
+  } finally {
+    step.stop();
+  }
+  if (!entry) {
+    const tail = wanted.name.slice(wanted.name.indexOf("/") + 1);
+    const close = await registry
+      .find([tail.split(/[-_.]/).sort((a, b) => b.length - a.length)[0] ?? tail], { limit: 3, maxPages: 1 })
+      .then((p) => p.entries.map((e) => e.server.name))
+      .catch(() => [] as string[]);
+    throw new UsageError("unknown-server", `${label} is not in the MCP Registry at ${registry.base}.`, {
+      hint:
+        close.length > 0
+          ? `Did you mean ${close.join(", ")}? (\`mcp-twin search ${tail}\`)`
+          : `\`mcp-twin search <words>\` searches it${templates.length > 0 ? "; `mcp-twin add --list` shows the catalogue" : ""}.`,
+    });
+  }
+  if (entry.meta.status === "deleted")
+    throw new UsageError(
+      "registry-deleted",
+      `${label} was deleted from the MCP Registry${entry.meta.statusMessage ? `: ${entry.meta.statusMessage}` : "."}`,
+    );
+  if (entry.meta.status === "deprecated")
+    ctx.output.warn(
+      `${wanted.name} is deprecated${entry.meta.statusMessage ? `: ${entry.meta.statusMessage}` : "."}`,
+    );
+  if (entry.staleMs !== undefined)
+    ctx.output.warn(
+      `The registry did not answer; using what it said ${Math.round(entry.staleMs / 60_000)} min ago.`,
+    );
+
+  const server = entry.server;
+  const ways = waysToRun(server);
+  const use = o.use ? ways.usable.find((u) => u.way === o.use) : ways.usable[0];
+  if (!use) {
+    const offered = [
+      ...ways.usable.map((u) => `  ${u.way}: use --use ${u.way}`),
+      ...ways.unusable.map((u) => `  ${u.what}: ${u.why}; to run it: ${u.run}`),
+    ];
+    throw new UsageError(
+      "cannot-add",
+      o.use && ways.usable.length > 0
+        ? `${server.name} offers no ${o.use} way to run it. It offers:\n${offered.join("\n")}`
+        : `mcp-twin cannot add ${server.name}${offered.length > 0 ? `:\n${offered.join("\n")}` : ": it lists no package and no remote."}`,
+      { hint: `Its entry in the registry: ${registry.serverUrl(server.name)}` },
+    );
+  }
+  const made: RegistryTemplate = toTemplate(server, use);
+  const notes = registryNotes(
+    made,
+    ways.usable.map((u) => u.way).filter((w) => w !== use.way),
+  );
+  return {
+    source: "registry",
+    template: made.template,
+    notes,
+    registry: {
+      name: server.name,
+      version: server.version,
+      way: made.way,
+      runs: made.runs,
+      url: registry.base,
+    },
+  };
+}
+
+/** What to tell the user about a registry server: what runs it, and what mcp-twin does not do. */
+function registryNotes(made: RegistryTemplate, others: readonly Way[]): string[] {
+  const lines: string[] = [];
+  if (made.way === "npm") lines.push(`npm package ${made.runs}: sync installs it in every environment.`);
+  if (made.way === "remote")
+    lines.push(
+      `remote server ${made.runs}: a URL entry where the client takes one, a \`mcp-twin connect\` relay where it speaks only stdio.`,
+    );
+  if (made.way === "pypi")
+    lines.push(
+      `A Python package: mcp-twin does not install it. Its entry runs \`${made.runs}\`, which needs uv (https://docs.astral.sh/uv/) wherever a client starts it.`,
+    );
+  if (made.way === "oci")
+    lines.push(
+      `A container image: mcp-twin neither installs Docker nor pulls the image. Its entry runs \`${made.runs}\`.`,
+    );
+  for (const note of made.notes) lines.push(`Note: ${note}.`);
+  if (made.optional.length > 0)
+    lines.push(
+      `Optional settings it reads (add them to its "env" in the manifest): ${made.optional.join("; ")}`,
+    );
+  if (others.length > 0) lines.push(`Also offered: ${others.join(", ")} (\`--use ${others[0]}\`).`);
+  return lines;
 }
 
 async function listCatalogue(ctx: CommandContext): Promise<number> {
@@ -146,23 +396,16 @@ async function listCatalogue(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-/** A typo of a catalogue name must not become an npm package: ask the registry (offline: trust it). */
-async function assertPublished(
-  ctx: CommandContext,
-  spec: string,
+/**
+ * Not found: a valid npm name that npm's registry does not have is said so (naming that
+ * registry); a name that cannot be anything is said to be invalid. Both with a did-you-mean.
+ */
+function unknown(
+  what: string,
   templates: readonly Template[],
-): Promise<void> {
-  const step = ctx.output.progress.step(`Looking up ${spec}`);
-  const r = await ctx.host.runner.run("npm", ["view", spec, "name"], {
-    env: { ...ctx.host.env },
-    timeoutMs: 30_000,
-  });
-  step.stop();
-  if (r.exitCode !== 0 && /E404|404 Not Found|No match found/i.test(r.stderr.toString()))
-    throw unknown(spec, templates);
-}
-
-function unknown(what: string, templates: readonly Template[]): UsageError {
+  why: "invalid" | "not-published",
+  npmRegistry?: string,
+): UsageError {
   const close = [
     ...new Set([
       ...didYouMean(
@@ -172,10 +415,14 @@ function unknown(what: string, templates: readonly Template[]): UsageError {
       ...searchTemplates(templates, what).map((t) => t.name),
     ]),
   ];
-  return new UsageError("unknown-server", `"${what}" is neither a catalogue entry nor an npm package name.`, {
+  const message =
+    why === "invalid"
+      ? `"${what}" is not a catalogue name, an MCP Registry name (namespace/name) or a valid npm package name.`
+      : `"${what}" is not in the catalogue, and npm's registry${npmRegistry ? ` (${npmRegistry})` : ""} has no package of that name.`;
+  return new UsageError("unknown-server", message, {
     hint:
       close.length > 0
         ? `Did you mean ${close.slice(0, 3).join(", ")}? (\`mcp-twin add --list\` shows the catalogue)`
-        : "`mcp-twin add --list` shows the catalogue.",
+        : "`mcp-twin add --list` shows the catalogue; `mcp-twin search <words>` searches the MCP Registry.",
   });
 }

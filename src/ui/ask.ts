@@ -3,10 +3,13 @@
  * come from flags first, then the process environment (secrets), then a prompt when interactive;
  * with --yes a missing required answer is an exit-2 error naming it.
  */
-import { checkInput, checkSecret, type SecretSpec, type Template } from "../core/catalogue/index.js";
+import { checkInput, checkSecret, type SecretAsk, type ServerTemplate } from "../core/catalogue/index.js";
 
-/** A secret to ask for: a catalogue one, or one an imported config held a placeholder for (no URL). */
-export type AskedSecret = Omit<SecretSpec, "url"> & { url?: string };
+/**
+ * A secret to ask for: a catalogue one, an MCP Registry server's, or one an imported config held a
+ * placeholder for (the last two may name no page to get one).
+ */
+export type AskedSecret = SecretAsk;
 
 const whereToGet = (spec: AskedSecret) => (spec.url ? ` Get one at ${spec.url}.` : "");
 
@@ -20,7 +23,7 @@ export interface AskContext {
 }
 
 export async function askInputs(
-  template: Template,
+  template: ServerTemplate,
   given: Record<string, string>,
   ctx: AskContext,
 ): Promise<Record<string, string>> {

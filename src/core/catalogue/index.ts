@@ -10,9 +10,15 @@ import { getNodeValue, type ParseError, parseTree } from "jsonc-parser";
 import { lineColumnAt, UsageError } from "../errors.js";
 import { referencedNames } from "../manifest/resolve.js";
 import { type ServerSpec, serverSchema } from "../manifest/schema.js";
-import { type SecretSpec, type Template, type TemplateInput, templateSchema } from "./schema.js";
+import {
+  type SecretAsk,
+  type ServerTemplate,
+  type Template,
+  type TemplateInput,
+  templateSchema,
+} from "./schema.js";
 
-export type { SecretSpec, Template, TemplateInput } from "./schema.js";
+export type { SecretAsk, SecretSpec, ServerTemplate, Template, TemplateInput } from "./schema.js";
 
 export interface CatalogueProblem {
   file: string;
@@ -118,7 +124,7 @@ export function checkInput(spec: TemplateInput, value: string, homedir: string):
 }
 
 /** Why a secret value is not acceptable (never echoing it), or undefined. */
-export function checkSecret(spec: Omit<SecretSpec, "url">, value: string): string | undefined {
+export function checkSecret(spec: SecretAsk, value: string): string | undefined {
   if (!value) return spec.optional ? undefined : "a value is needed";
   if (/^(your[-_ ]?|<|x{6,}|placeholder|changeme)/i.test(value))
     return "looks like a placeholder, not a real key";
@@ -135,7 +141,7 @@ export interface Instantiated {
   name: string;
   server: ServerSpec;
   /** Secrets the entry refers to (optional ones left out are not listed). */
-  secrets: SecretSpec[];
+  secrets: SecretAsk[];
 }
 
 /**
@@ -143,13 +149,13 @@ export interface Instantiated {
  * were not given dropped (with whatever refers to them). Validated against the manifest schema.
  */
 export function instantiate(
-  template: Template,
+  template: ServerTemplate,
   answers: { name?: string; inputs?: Record<string, string>; withoutSecrets?: readonly string[] },
   homedir: string,
 ): Instantiated {
   const name = answers.name ?? template.name;
   const fill = (s: string) =>
-    s.replace(/\$\{input:([A-Za-z0-9]+)\}/g, (_, key: string) => {
+    s.replace(/\$\{input:([A-Za-z0-9_]+)\}/g, (_, key: string) => {
       const spec = template.inputs?.[key];
       const value = answers.inputs?.[key] ?? spec?.default ?? "";
       return spec?.type === "folder" ? expandHome(value, homedir) : value;

@@ -65,7 +65,7 @@ export const templateSchema = z
       .enum(["node", "python", "remote", "docker"])
       .describe("What it needs where it runs: node (installed by sync), python (uvx), remote, docker."),
     server: templateServer,
-    inputs: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/), inputSchema).optional(),
+    inputs: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), inputSchema).optional(),
     secrets: z.array(secretSpecSchema).optional(),
     notes: z.string().optional(),
   })
@@ -78,7 +78,7 @@ export const templateSchema = z
         message: "needs exactly one of package, command or url",
       });
     const text = JSON.stringify(t.server);
-    for (const m of text.matchAll(/\$\{input:([A-Za-z0-9]+)\}/g)) {
+    for (const m of text.matchAll(/\$\{input:([A-Za-z0-9_]+)\}/g)) {
       if (!t.inputs?.[m[1]!])
         ctx.addIssue({
           code: "custom",
@@ -100,6 +100,13 @@ export const templateSchema = z
 export type Template = z.infer<typeof templateSchema>;
 export type TemplateInput = z.infer<typeof inputSchema>;
 export type SecretSpec = z.infer<typeof secretSpecSchema>;
+/** A secret to ask for where there may be no page to get one (an MCP Registry server's). */
+export type SecretAsk = Omit<SecretSpec, "url"> & { url?: string };
+/**
+ * What `instantiate` and the questions need: a catalogue template, or one made from an MCP
+ * Registry server.json (whose secrets may name no page to get them).
+ */
+export type ServerTemplate = Omit<Template, "secrets"> & { secrets?: SecretAsk[] | undefined };
 
 export function templateJsonSchema(): Record<string, unknown> {
   return {

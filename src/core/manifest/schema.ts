@@ -125,6 +125,13 @@ export const manifestSchema = z
     clients: z.array(clientId).optional().describe("Clients mcp-twin manages (default: every one it finds)."),
     servers: z.record(serverName, serverSchema).default({}),
     bridge: bridgeSchema.optional(),
+    registry: z
+      .string()
+      .url()
+      .optional()
+      .describe(
+        "The MCP Registry `search`, `add` and `init` ask (default: https://registry.modelcontextprotocol.io). Read from the home manifest only.",
+      ),
   })
   .describe("mcp-twin manifest: the MCP servers to set up in every environment and client.");
 

@@ -1,0 +1,63 @@
+/**
+ * Registry answers kept in the home's cache folder for a few minutes, so typing in the `init`
+ * picker, `search` then `add` ask the network once. Stale answers are kept a day longer: when the
+ * registry does not answer, an old answer (said to be old) beats none. Safe to delete.
+ */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import { writePrivateFile } from "../files.js";
+
+export const FRESH_MS = 5 * 60_000;
+const KEEP_MS = 24 * 60 * 60_000;
+
+export interface CachedAnswer {
+  url: string;
+  /** When it was fetched (ms since the epoch). */
+  fetchedAt: number;
+  body: unknown;
+}
+
+export interface RegistryCache {
+  /** The answer for `url`, however old (the caller judges freshness by `fetchedAt`). */
+  get(url: string): CachedAnswer | undefined;
+  put(url: string, body: unknown): Promise<void>;
+}
+
+export function registryCache(dir: string, now: () => number = Date.now): RegistryCache {
+  const fileOf = (url: string) =>
+    path.join(dir, `${createHash("sha256").update(url).digest("hex").slice(0, 24)}.json`);
+  return {
+    get(url) {
+      try {
+        const answer = JSON.parse(readFileSync(fileOf(url), "utf8")) as CachedAnswer;
+        if (answer.url !== url || now() - answer.fetchedAt > FRESH_MS + KEEP_MS) return undefined;
+        return answer;
+      } catch {
+        return undefined;
+      }
+    },
+    async put(url, body) {
+      prune(dir, now());
+      await writePrivateFile(fileOf(url), JSON.stringify({ url, fetchedAt: now(), body }));
+    },
+  };
+}
+
+/** Forget answers older than a day (a handful of small files; checked by their mtime). */
+function prune(dir: string, now: number): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      if (now - statSync(file).mtimeMs > FRESH_MS + KEEP_MS) rmSync(file, { force: true });
+    } catch {
+      // gone already
+    }
+  }
+}
