@@ -57,7 +57,17 @@ interface Found {
   name?: string;
   /** Lines said after "Added …" (what it runs, what mcp-twin does not install). */
   notes: string[];
-  registry?: { name: string; version: string; way: Way; runs: string; url: string };
+  registry?: {
+    name: string;
+    version: string;
+    way: Way;
+    runs: string;
+    url: string;
+    notes: string[];
+    optional: string[];
+  };
+  /** Other ways the registry server offers. */
+  others?: Way[];
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -112,6 +122,11 @@ export async function run(ctx: CommandContext): Promise<number> {
           ...made.server,
         }
       : made.server;
+    if (found.registry && server.command) {
+      // What the entry runs, answers filled in (the template showed placeholders).
+      found.registry.runs = [server.command, ...(server.args ?? [])].join(" ");
+      found.notes = registryNotes(found.registry, found.others ?? []);
+    }
   } else {
     name = o.name ?? found.name!;
     server = found.server!;
@@ -326,26 +341,30 @@ async function fromRegistry(
     );
   }
   const made: RegistryTemplate = toTemplate(server, use);
-  const notes = registryNotes(
-    made,
-    ways.usable.map((u) => u.way).filter((w) => w !== use.way),
-  );
+  const others = ways.usable.map((u) => u.way).filter((w) => w !== use.way);
+  const found = {
+    name: server.name,
+    version: server.version,
+    way: made.way,
+    runs: made.runs,
+    url: registry.base,
+    notes: made.notes,
+    optional: made.optional,
+  };
   return {
     source: "registry",
     template: made.template,
-    notes,
-    registry: {
-      name: server.name,
-      version: server.version,
-      way: made.way,
-      runs: made.runs,
-      url: registry.base,
-    },
+    notes: registryNotes(found, others),
+    registry: found,
+    others,
   };
 }
 
 /** What to tell the user about a registry server: what runs it, and what mcp-twin does not do. */
-function registryNotes(made: RegistryTemplate, others: readonly Way[]): string[] {
+function registryNotes(
+  made: { way: Way; runs: string; notes: readonly string[]; optional: readonly string[] },
+  others: readonly Way[],
+): string[] {
   const lines: string[] = [];
   if (made.way === "npm") lines.push(`npm package ${made.runs}: sync installs it in every environment.`);
   if (made.way === "remote")

@@ -64,7 +64,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (catalogue.length > 0) {
     out.print(c.bold("In the catalogue") + c.dim("  (mcp-twin add <name>)"));
     const width = Math.max(...catalogue.map((t) => t.name.length));
-    for (const t of catalogue) out.print(`  ${t.name.padEnd(width)}  ${c.dim(t.description)}`);
+    const columns = process.stdout.isTTY ? process.stdout.columns || 100 : undefined;
+    for (const t of catalogue) {
+      const room = columns ? columns - width - 4 : t.description.length;
+      const about =
+        t.description.length > room ? `${t.description.slice(0, Math.max(0, room - 1))}…` : t.description;
+      out.print(`  ${t.name.padEnd(width)}  ${c.dim(about)}`);
+    }
     out.print("");
   }
   if (failure) {

@@ -160,7 +160,9 @@ describe("cache", () => {
     now += FRESH_MS + 1;
     // refused (a client error) is an answer, not an outage: no stand-in
     registry.set({ status: 403 });
-    await expect(client().get("io.github.mcp-twin/fixture-server")).rejects.toMatchObject({ code: "registry-http" });
+    await expect(client().get("io.github.mcp-twin/fixture-server")).rejects.toMatchObject({
+      code: "registry-http",
+    });
     // the registry is down (5xx), then gone: the old answer stands in, with its age
     registry.set({ status: 502 });
     expect((await client().get("io.github.mcp-twin/fixture-server"))?.staleMs).toBe(FRESH_MS + 1);

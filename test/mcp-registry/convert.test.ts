@@ -24,17 +24,16 @@ const first = (name: string) => {
 
 test("every recorded entry but the one without a version follows the schema", () => {
   expect(recorded.length - entries.length).toBe(1);
-  expect(parseEntry({ name: "io.github.x/bare", description: "a bare server.json", version: "1.0.0" })).toMatchObject(
-    { server: { name: "io.github.x/bare" }, meta: {} },
-  );
+  expect(
+    parseEntry({ name: "io.github.x/bare", description: "a bare server.json", version: "1.0.0" }),
+  ).toMatchObject({ server: { name: "io.github.x/bare" }, meta: {} });
 });
 
 describe("the way mcp-twin takes", () => {
   test("npm first, then a Streamable HTTP remote, then PyPI, then OCI", () => {
-    expect(waysToRun(latest("io.github.domdomegg/airtable-mcp-server").server).usable.map((u) => u.way)).toEqual([
-      "npm",
-      "oci",
-    ]);
+    expect(
+      waysToRun(latest("io.github.domdomegg/airtable-mcp-server").server).usable.map((u) => u.way),
+    ).toEqual(["npm", "oci"]);
     expect(waysToRun(latest("io.github.example/hybrid-mcp").server).usable.map((u) => u.way)).toEqual([
       "npm",
       "remote",
@@ -135,9 +134,9 @@ describe("the manifest server", () => {
     // the tag in the identifier (since 2025-10-11) is kept as it is
     expect(first("io.github.domdomegg/airtable-mcp-server").way).toBe("npm");
     const oci = waysToRun(latest("io.github.domdomegg/airtable-mcp-server").server).usable[1]!;
-    expect(toTemplate(latest("io.github.domdomegg/airtable-mcp-server").server, oci).template.server.args).toContain(
-      "docker.io/domdomegg/airtable-mcp-server:1.7.3",
-    );
+    expect(
+      toTemplate(latest("io.github.domdomegg/airtable-mcp-server").server, oci).template.server.args,
+    ).toContain("docker.io/domdomegg/airtable-mcp-server:1.7.3");
   });
 
   test("generic secret names are scoped to the server, specific ones kept (shared with the catalogue)", () => {

@@ -202,8 +202,7 @@ export class RegistryClient {
     } catch (error) {
       // Offline, or the registry is down: an older answer, said to be old, beats none.
       const down = error instanceof RegistryError && /timeout|unreachable|down/.test(error.code);
-      if (down && cached)
-        return { status: 200, body: cached.body, staleMs: now() - cached.fetchedAt };
+      if (down && cached) return { status: 200, body: cached.body, staleMs: now() - cached.fetchedAt };
       throw error;
     }
   }

@@ -151,10 +151,11 @@ export function summarize(entry: RegistryEntry): Summary {
   };
   if (!first) {
     const none = unusable[0];
+    const pkg = server.packages?.[0];
     return {
       ...base,
       package: none?.what ?? "nothing to run",
-      transport: none?.what.includes("remote") ? none.what.split(" ")[0]! : "-",
+      transport: pkg ? (pkg.transport?.type ?? "stdio") : (server.remotes?.[0]?.type ?? "-"),
       secrets: [],
       why: none ? none.why : "it lists no package and no remote",
     };
