@@ -43,8 +43,11 @@ export function parseNpmView(exitCode: number | undefined, stdout: string, stder
   if (code === "E404") {
     if (/No match found for version/i.test(summary))
       return { found: false, why: "no-version", detail: summary };
-    const registry = /GET (https?:\/\/\S+?)\/(?:@[^/\s]+(?:\/|%2f))?[^/\s]+$/i.exec(summary)?.[1];
-    return { found: false, why: "no-package", ...(registry ? { registry: `${registry}/` } : {}) };
+    // "Not Found - GET https://registry.npmjs.org/@scope%2fname - Not found": the registry is
+    // that URL without the package's own part.
+    const url = /GET (https?:\/\/\S+)/.exec(summary)?.[1];
+    const registry = url?.replace(/\/(?:@[^/]+(?:\/|%2f))?[^/]+$/i, "/");
+    return { found: false, why: "no-package", ...(registry ? { registry } : {}) };
   }
   if (exitCode === 0 && value === undefined)
     // npm 6–8 print nothing (exit 0) for a version that does not exist.

@@ -114,7 +114,9 @@ test("an npm package that is not in the catalogue is looked up in the registry",
   );
   const typo = await cli(["add", "tavly", "--yes"]);
   expect(typo.code).toBe(2);
-  expect(typo.stderr).toContain('"tavly" is neither a catalogue entry nor an npm package');
+  expect(typo.stderr).toContain(
+    `"tavly" is not in the catalogue, and npm's registry (${inject("registryUrl")}) has no package of that name.`,
+  );
   expect(typo.stderr).toContain("Did you mean tavily?");
 });
 
@@ -124,6 +126,9 @@ test("in a terminal: a masked secret prompt that rejects a bad value, then accep
   pty.type(`abc${KEY.enter}`);
   await pty.waitFor(/does not look like a TAVILY_API_KEY/);
   pty.type(`${KEY.backspace.repeat(3)}${SECRET}${KEY.enter}`);
+  // then the offer to sync right away: declined
+  await pty.waitFor(/Install it and write it into every client now\?/);
+  pty.type(`n${KEY.enter}`);
   const { code, output } = await pty.exit;
   expect(code).toBe(0);
   expect(output).toContain("Added tavily");
