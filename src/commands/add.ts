@@ -28,8 +28,15 @@ import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
 import { parseManifestText } from "../core/manifest/validate.js";
 import { canonicalJson } from "../core/merge.js";
 import { npmView } from "../core/npm-view.js";
-import { type RegistryTemplate, toTemplate, type Way, waysToRun } from "../core/registry/convert.js";
+import type { Way } from "../core/registry/convert.js";
 import { openRegistry, parseRegistryName } from "../core/registry/index.js";
+import {
+  type ChosenServer,
+  chooseWay,
+  fetchRegistryServer,
+  registryNotes,
+  withProvenance,
+} from "../core/registry/pick.js";
 import { runSync, syncExitCode } from "../core/sync.js";
 import { didYouMean } from "../core/selectors.js";
 import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
@@ -57,17 +64,7 @@ interface Found {
   name?: string;
   /** Lines said after "Added …" (what it runs, what mcp-twin does not install). */
   notes: string[];
-  registry?: {
-    name: string;
-    version: string;
-    way: Way;
-    runs: string;
-    url: string;
-    notes: string[];
-    optional: string[];
-  };
-  /** Other ways the registry server offers. */
-  others?: Way[];
+  chosen?: ChosenServer;
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -116,17 +113,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       homedir,
     );
     name = made.name;
-    server = found.registry
-      ? {
-          description: `${found.template.description} (MCP Registry: ${found.registry.name}@${found.registry.version})`,
-          ...made.server,
-        }
-      : made.server;
-    if (found.registry && server.command) {
-      // What the entry runs, answers filled in (the template showed placeholders).
-      found.registry.runs = [server.command, ...(server.args ?? [])].join(" ");
-      found.notes = registryNotes(found.registry, found.others ?? []);
-    }
+    server = found.chosen ? withProvenance(found.chosen, made.server) : made.server;
+    if (found.chosen) found.notes = registryNotes(found.chosen);
   } else {
     name = o.name ?? found.name!;
     server = found.server!;
@@ -162,7 +150,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     manifest: file,
     server,
     source: found.source,
-    ...(found.registry ? { registry: found.registry } : {}),
+    ...(found.chosen ? { registry: found.chosen.registry } : {}),
     secrets: Object.keys(newSecrets),
     dryRun: Boolean(o.dryRun),
   };
@@ -239,7 +227,15 @@ async function find(
   if (template) return { source: "catalogue", template, notes: [] };
 
   const registryName = parseRegistryName(what);
-  if (registryName) return fromRegistry(ctx, machine, registryName, templates, o);
+  if (registryName) {
+    const registry = await openRegistry(machine, { url: o.registry, signal: ctx.signal });
+    const entry = await fetchRegistryServer(registry, registryName, {
+      progress: ctx.output.progress,
+      warn: (line) => ctx.output.warn(line),
+    });
+    const chosen = chooseWay(registry, entry, o.use);
+    return { source: "registry", template: chosen.template, notes: [], chosen };
+  }
 
   if (!npmSpec.safeParse(what).success) throw unknown(what, templates, "invalid");
   const { name: pkg, range } = splitSpec(what);
@@ -279,113 +275,6 @@ async function find(
   // Offline or npm broken: the name is valid, so trust it (sync will say if it cannot install it).
   ctx.output.warn(`Could not ask npm whether ${what} exists (${lookup.detail}); adding it as given.`);
   return { source: "npm", name, server: { package: what }, notes: [] };
-}
-
-async function fromRegistry(
-  ctx: CommandContext,
-  machine: Machine,
-  wanted: { name: string; version?: string },
-  templates: readonly Template[],
-  o: AddOptions,
-): Promise<Found> {
-  const registry = await openRegistry(machine, { url: o.registry, signal: ctx.signal });
-  const label = `${wanted.name}${wanted.version ? `@${wanted.version}` : ""}`;
-  const step = ctx.output.progress.step(`Asking ${registry.base} for ${label}`);
-  let entry: Awaited<ReturnType<typeof registry.get>>;
-  try {
-    entry = await registry.get(wanted.name, wanted.version ?? "latest");
-  } finally {
-    step.stop();
-  }
-  if (!entry) {
-    const tail = wanted.name.slice(wanted.name.indexOf("/") + 1);
-    const close = await registry
-      .find([tail.split(/[-_.]/).sort((a, b) => b.length - a.length)[0] ?? tail], { limit: 3, maxPages: 1 })
-      .then((p) => p.entries.map((e) => e.server.name))
-      .catch(() => [] as string[]);
-    throw new UsageError("unknown-server", `${label} is not in the MCP Registry at ${registry.base}.`, {
-      hint:
-        close.length > 0
-          ? `Did you mean ${close.join(", ")}? (\`mcp-twin search ${tail}\`)`
-          : `\`mcp-twin search <words>\` searches it${templates.length > 0 ? "; `mcp-twin add --list` shows the catalogue" : ""}.`,
-    });
-  }
-  if (entry.meta.status === "deleted")
-    throw new UsageError(
-      "registry-deleted",
-      `${label} was deleted from the MCP Registry${entry.meta.statusMessage ? `: ${entry.meta.statusMessage}` : "."}`,
-    );
-  if (entry.meta.status === "deprecated")
-    ctx.output.warn(
-      `${wanted.name} is deprecated${entry.meta.statusMessage ? `: ${entry.meta.statusMessage}` : "."}`,
-    );
-  if (entry.staleMs !== undefined)
-    ctx.output.warn(
-      `The registry did not answer; using what it said ${Math.round(entry.staleMs / 60_000)} min ago.`,
-    );
-
-  const server = entry.server;
-  const ways = waysToRun(server);
-  const use = o.use ? ways.usable.find((u) => u.way === o.use) : ways.usable[0];
-  if (!use) {
-    const offered = [
-      ...ways.usable.map((u) => `  ${u.way}: use --use ${u.way}`),
-      ...ways.unusable.map((u) => `  ${u.what}: ${u.why}; to run it: ${u.run}`),
-    ];
-    throw new UsageError(
-      "cannot-add",
-      o.use && ways.usable.length > 0
-        ? `${server.name} offers no ${o.use} way to run it. It offers:\n${offered.join("\n")}`
-        : `mcp-twin cannot add ${server.name}${offered.length > 0 ? `:\n${offered.join("\n")}` : ": it lists no package and no remote."}`,
-      { hint: `Its entry in the registry: ${registry.serverUrl(server.name)}` },
-    );
-  }
-  const made: RegistryTemplate = toTemplate(server, use);
-  const others = ways.usable.map((u) => u.way).filter((w) => w !== use.way);
-  const found = {
-    name: server.name,
-    version: server.version,
-    way: made.way,
-    runs: made.runs,
-    url: registry.base,
-    notes: made.notes,
-    optional: made.optional,
-  };
-  return {
-    source: "registry",
-    template: made.template,
-    notes: registryNotes(found, others),
-    registry: found,
-    others,
-  };
-}
-
-/** What to tell the user about a registry server: what runs it, and what mcp-twin does not do. */
-function registryNotes(
-  made: { way: Way; runs: string; notes: readonly string[]; optional: readonly string[] },
-  others: readonly Way[],
-): string[] {
-  const lines: string[] = [];
-  if (made.way === "npm") lines.push(`npm package ${made.runs}: sync installs it in every environment.`);
-  if (made.way === "remote")
-    lines.push(
-      `remote server ${made.runs}: a URL entry where the client takes one, a \`mcp-twin connect\` relay where it speaks only stdio.`,
-    );
-  if (made.way === "pypi")
-    lines.push(
-      `A Python package: mcp-twin does not install it. Its entry runs \`${made.runs}\`, which needs uv (https://docs.astral.sh/uv/) wherever a client starts it.`,
-    );
-  if (made.way === "oci")
-    lines.push(
-      `A container image: mcp-twin neither installs Docker nor pulls the image. Its entry runs \`${made.runs}\`.`,
-    );
-  for (const note of made.notes) lines.push(`Note: ${note}.`);
-  if (made.optional.length > 0)
-    lines.push(
-      `Optional settings it reads (add them to its "env" in the manifest): ${made.optional.join("; ")}`,
-    );
-  if (others.length > 0) lines.push(`Also offered: ${others.join(", ")} (\`--use ${others[0]}\`).`);
-  return lines;
 }
 
 async function listCatalogue(ctx: CommandContext): Promise<number> {

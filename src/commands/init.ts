@@ -6,7 +6,7 @@
  * it adds to the existing manifest. `--yes` with `--server`/`--secret` does the same unattended.
  */
 import type { CommandContext } from "../cli.js";
-import { instantiate, loadCatalogue, searchTemplates, type Template } from "../core/catalogue/index.js";
+import { instantiate, loadCatalogue, type ServerTemplate } from "../core/catalogue/index.js";
 import { detectEnvironments } from "../core/environments/detect.js";
 import { UsageError, UsageErrors } from "../core/errors.js";
 import { withLock } from "../core/files.js";
@@ -19,14 +19,27 @@ import type { ServerSpec } from "../core/manifest/schema.js";
 import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
 import { parseManifestText } from "../core/manifest/validate.js";
 import { selectEnvironments, unknownName } from "../core/selectors.js";
+import { openRegistry, parseRegistryName, type RegistryClient } from "../core/registry/index.js";
+import {
+  type ChosenServer,
+  chooseWay,
+  fetchRegistryServer,
+  registryNotes as notesFor,
+  withProvenance,
+} from "../core/registry/pick.js";
 import { runSync, syncExitCode } from "../core/sync.js";
 import { discoverTargets } from "../core/targets.js";
 import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
+import { pickServers } from "../ui/pick-servers.js";
 import { inquirerPrompts, type Prompts } from "../ui/prompts.js";
 import { jsonReport, renderReport } from "./sync.js";
 
+/** In the picker, a registry that does not answer soon is given up on (the catalogue goes on). */
+const PICKER_TIMEOUT_MS = 5_000;
+
 interface InitOptions {
+  registry?: string;
   server?: string[];
   secret?: string[];
   arg?: string[];
@@ -56,7 +69,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   for (const p of catalogue.problems)
     out.warn(`${p.file}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (template skipped)`);
   const names = catalogue.templates.map((t) => t.name);
-  const unknown = (o.server ?? []).filter((name) => !names.includes(name));
+  // An MCP Registry name (io.github.owner/server) is looked up there, later.
+  const unknown = (o.server ?? []).filter((name) => !names.includes(name) && !parseRegistryName(name));
   if (unknown.length > 0)
     throw new UsageErrors(
       unknown.map((name) =>
@@ -64,7 +78,8 @@ export async function run(ctx: CommandContext): Promise<number> {
           code: "unknown-server",
           given: "--server",
           name,
-          isNot: "not in the catalogue (`mcp-twin add <package>` adds an npm package)",
+          isNot:
+            "not in the catalogue, nor an MCP Registry name (namespace/name); `mcp-twin add <package>` adds an npm package",
           knownAs: "The catalogue",
           known: names,
         }),
@@ -116,15 +131,39 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
   }
 
-  // 3. Servers from the catalogue.
+  // 3. Servers from the catalogue and the MCP Registry (asked only when a name or a typed term
+  // needs it: the catalogue works offline).
   const taken = new Set([...Object.keys(existing.manifest.servers), ...imports.map((i) => i.name)]);
-  let chosen: Template[];
+  let registry: Promise<RegistryClient> | undefined;
+  const openTheRegistry = () => {
+    registry ??= openRegistry(machine, { url: o.registry, signal: ctx.signal, timeoutMs: PICKER_TIMEOUT_MS });
+    return registry;
+  };
+  const registryIo = { progress: out.progress, warn: (line: string) => out.warn(line) };
+  const chosen: Array<{ template: ServerTemplate; registry?: ChosenServer }> = [];
   if (o.server && o.server.length > 0) {
-    chosen = o.server.map((name) => catalogue.templates.find((x) => x.name === name)!);
+    for (const name of o.server) {
+      const t = catalogue.templates.find((x) => x.name === name);
+      if (t) chosen.push({ template: t });
+      else {
+        const client = await openTheRegistry();
+        const found = chooseWay(
+          client,
+          await fetchRegistryServer(client, parseRegistryName(name)!, registryIo),
+        );
+        chosen.push({ template: found.template, registry: found });
+      }
+    }
   } else if (prompts) {
-    chosen = await pickFromCatalogue(prompts, catalogue.templates, taken, c.dim);
-  } else {
-    chosen = [];
+    const result = await pickServers(prompts, catalogue.templates, taken, c.dim, openTheRegistry);
+    if (result.registryNote) out.warn(`The MCP Registry was not searched: ${result.registryNote}`);
+    for (const p of result.picked) {
+      if (p.kind === "catalogue") chosen.push({ template: p.template });
+      else {
+        const found = chooseWay(await openTheRegistry(), p.entry);
+        chosen.push({ template: found.template, registry: found });
+      }
+    }
   }
 
   // 4. Inputs and keys, each asked once.
@@ -151,7 +190,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   const givenArgs = parseArgFlags(o.arg ?? []);
   const newServers: Array<{ name: string; server: ServerSpec }> = [];
   const newSecrets: Record<string, string> = {};
-  for (const t of chosen) {
+  const registryNotes: string[] = [];
+  for (const { template: t, registry: fromRegistry } of chosen) {
     const inputs = await askInputs(
       t,
       Object.fromEntries(
@@ -164,7 +204,12 @@ export async function run(ctx: CommandContext): Promise<number> {
     const secrets = await askSecrets(t.secrets ?? [], givenSecrets, { ...stored, ...newSecrets }, askCtx);
     Object.assign(newSecrets, secrets.values);
     out.addSecrets(Object.values(secrets.values));
-    newServers.push(instantiate(t, { inputs, withoutSecrets: secrets.skipped }, homedir));
+    const made = instantiate(t, { inputs, withoutSecrets: secrets.skipped }, homedir);
+    if (fromRegistry) {
+      made.server = withProvenance(fromRegistry, made.server);
+      registryNotes.push(...notesFor(fromRegistry).map((line) => `${made.name}: ${line}`));
+    }
+    newServers.push(made);
   }
   // The bridge: offered where it matters, on a PC with both Windows and WSL.
   const bothSides =
@@ -224,6 +269,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       out.print(
         `  ${ok} install ${pkgs.join(", ")} in ${installHere.join(" and ") || "no usable environment"}`,
       );
+    for (const line of registryNotes) out.print(`  ${c.dim(line)}`);
     out.print(
       `  ${ok} write ${targets.length > 0 ? targets.map((t) => `${t.env.id} ${t.client.name}`).join(", ") : "no client config (none found)"}`,
     );
@@ -313,43 +359,4 @@ function pick(
   names: readonly string[] = [],
 ): Record<string, string> {
   return Object.fromEntries(names.flatMap((n) => (values[n] === undefined ? [] : [[n, values[n]!]])));
-}
-
-/**
- * A searchable multi-select: type to filter by name, description or category, Enter adds (or
- * removes) the highlighted server, "Done" goes on. With nothing typed, "Done" comes first, so
- * Enter right away skips the catalogue.
- */
-async function pickFromCatalogue(
-  prompts: Prompts,
-  templates: readonly Template[],
-  taken: ReadonlySet<string>,
-  dim: (text: string) => string,
-): Promise<Template[]> {
-  const picked = new Set<string>();
-  const DONE = "\u0000done";
-  for (;;) {
-    const doneChoice = {
-      name: picked.size > 0 ? `Done — go on with ${[...picked].join(", ")}` : "Done — go on",
-      value: DONE,
-      short: "Done",
-    };
-    const name = await prompts.search<string>({
-      message: "Add servers from the catalogue (type to filter, Enter adds or removes, Done goes on)",
-      source: (term) => {
-        const matches = (term ? searchTemplates(templates, term) : templates).map((t) => ({
-          name: `${picked.has(t.name) ? "✔" : " "} ${t.name.padEnd(20)} ${dim(t.description.length > 52 ? `${t.description.slice(0, 51)}…` : t.description)}`,
-          value: t.name,
-          short: t.name,
-          description: taken.has(t.name) ? "already in the manifest" : t.description,
-        }));
-        return term ? [...matches, doneChoice] : [doneChoice, ...matches];
-      },
-    });
-    if (name === DONE) break;
-    if (taken.has(name)) continue;
-    if (picked.has(name)) picked.delete(name);
-    else picked.add(name);
-  }
-  return templates.filter((t) => picked.has(t.name));
 }

@@ -10,6 +10,8 @@ export interface Choice<T> {
   /** What the answered prompt shows (default: name). */
   short?: string;
   checked?: boolean;
+  /** Shown but not selectable (a note in a list, e.g. why a search found nothing). */
+  disabled?: boolean | string;
 }
 
 export interface Prompts {
@@ -21,9 +23,17 @@ export interface Prompts {
   password(options: { message: string; validate?: (value: string) => true | string }): Promise<string>;
   confirm(options: { message: string; default?: boolean }): Promise<boolean>;
   checkbox<T>(options: { message: string; choices: Choice<T>[]; pageSize?: number }): Promise<T[]>;
-  /** Type to filter a long list; returns the one chosen. */
-  search<T>(options: { message: string; source: (term: string | undefined) => Choice<T>[] }): Promise<T>;
+  /**
+   * Type to filter a long list; returns the one chosen. The source may answer later (a network
+   * search): its signal is aborted when the term changes.
+   */
+  search<T>(options: { message: string; source: SearchSource<T> }): Promise<T>;
 }
+
+export type SearchSource<T> = (
+  term: string | undefined,
+  opt: { signal: AbortSignal },
+) => Choice<T>[] | Promise<Choice<T>[]>;
 
 export function inquirerPrompts(): Prompts {
   const lib = () => import("@inquirer/prompts");
@@ -33,8 +43,12 @@ export function inquirerPrompts(): Prompts {
     confirm: async (o) => (await lib()).confirm(o),
     checkbox: async <T>(o: { message: string; choices: Choice<T>[]; pageSize?: number }) =>
       (await lib()).checkbox<T>({ ...o, pageSize: o.pageSize ?? 12 }),
-    search: async <T>(o: { message: string; source: (term: string | undefined) => Choice<T>[] }) =>
-      (await lib()).search<T>({ message: o.message, source: async (term) => o.source(term), pageSize: 12 }),
+    search: async <T>(o: { message: string; source: SearchSource<T> }) =>
+      (await lib()).search<T>({
+        message: o.message,
+        source: async (term, opt) => o.source(term, opt),
+        pageSize: 12,
+      }),
   };
 }
 

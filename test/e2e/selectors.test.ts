@@ -235,7 +235,7 @@ describe("server names, secrets and restore targets", () => {
     const init = await m.run(["init", "--yes", "--server", "memroy", "--no-sync", "--manifest", elsewhere]);
     expect(init.code).toBe(2);
     expect(errorLines(init)[0]).toBe(
-      "✖ --server memroy: not in the catalogue (`mcp-twin add <package>` adds an npm package). Did you mean memory?",
+      "✖ --server memroy: not in the catalogue, nor an MCP Registry name (namespace/name); `mcp-twin add <package>` adds an npm package. Did you mean memory?",
     );
     expect(errorLines(init)[1]).toMatch(/^The catalogue: brave-search, .*memory, .*time\.$/);
     expect(existsSync(elsewhere)).toBe(false);

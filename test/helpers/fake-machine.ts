@@ -54,6 +54,8 @@ export interface FakeMachineOptions {
   /** npm installs of packages starting with this name fail on Windows (E404). */
   failWindowsInstall?: string;
   registryUrl?: string;
+  /** The MCP Registry `search`, `add` and init's picker ask (default: one that never answers). */
+  mcpRegistryUrl?: string;
   /** A Windows user name (spaces allowed: "John Smith"). */
   windowsUser?: string;
 }
@@ -279,6 +281,9 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     XDG_DATA_HOME: path.join(linuxHome, ".local", "share"),
     NO_COLOR: "1",
     ...(options.registryUrl ? { npm_config_registry: options.registryUrl } : {}),
+    // Tests are offline: the MCP Registry is a local one (test/helpers/mcp-registry.ts), else a
+    // loopback port nothing listens on (2: not one fetch refuses to dial), never the real one.
+    MCP_TWIN_REGISTRY: options.mcpRegistryUrl ?? "http://127.0.0.1:2",
   };
   if (wsl) {
     wslEnv.WSL_DISTRO_NAME = "Ubuntu";
@@ -289,7 +294,9 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
   if (kind === "windows") {
     // mcp-twin on Windows itself: a Windows environment table; C: is <root>/mnt/c through the sysroot.
     const npmVars = Object.fromEntries(
-      Object.entries(wslEnv).filter(([k]) => k.startsWith("npm_config_") || k === "NO_COLOR"),
+      Object.entries(wslEnv).filter(
+        ([k]) => k.startsWith("npm_config_") || k === "NO_COLOR" || k === "MCP_TWIN_REGISTRY",
+      ),
     );
     env = { ...npmVars, ...vars, PATH: vars.Path!, MCP_TWIN_PLATFORM: "win32", MCP_TWIN_SYSROOT: mnt };
     delete env.Path;

@@ -27,12 +27,11 @@ afterEach(() => {
 });
 
 function machine(): FakeMachine {
-  const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+  const m = createFakeMachine({ registryUrl: inject("registryUrl"), mcpRegistryUrl: registry.url });
   machines.push(m);
   return m;
 }
-const run = (m: FakeMachine, args: string[], env: Record<string, string> = {}) =>
-  m.run(args, { env: { MCP_TWIN_REGISTRY: registry.url, ...env } });
+const run = (m: FakeMachine, args: string[], env: Record<string, string> = {}) => m.run(args, { env });
 const manifestOf = (m: FakeMachine) =>
   JSON.parse(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8").replace(/^\/\/.*$/gm, ""));
 const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));
@@ -286,11 +285,7 @@ describe("add <registry name>", () => {
 
   test("in a terminal: the key asked masked, then the offer to sync (declined)", async () => {
     const m = machine();
-    const pty = runInPty(
-      ["add", "com.example/tenant-remote"],
-      { ...m.env, MCP_TWIN_REGISTRY: registry.url },
-      m.paths.linuxHome,
-    );
+    const pty = runInPty(["add", "com.example/tenant-remote"], m.env, m.paths.linuxHome);
     await pty.waitFor(/Your tenant id/);
     pty.type(`acme${KEY.enter}`);
     await pty.waitFor(/API key for your tenant/);

@@ -41,7 +41,8 @@ export async function openRegistry(
   return new RegistryClient({
     base,
     cache: registryCache(path.join(machine.paths.cache, "registry")),
-    timeoutMs: options.timeoutMs ?? (seconds > 0 ? seconds * 1000 : DEFAULT_TIMEOUT_MS),
+    // The variable is the user's word: it wins over a command's own default.
+    timeoutMs: seconds > 0 ? seconds * 1000 : (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     ...(options.signal ? { signal: options.signal } : {}),
     now: () => machine.host.now().getTime(),
   });

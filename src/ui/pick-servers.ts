@@ -1,0 +1,121 @@
+/**
+ * init's picker: a searchable multi-select over the catalogue and, as the user types, the MCP
+ * Registry. Type to filter, Enter adds (or removes) the highlighted server, "Done" goes on; with
+ * nothing typed "Done" comes first, so Enter right away skips it. The catalogue needs no network:
+ * the registry is asked only for a typed term (after a short pause in typing), each answer is
+ * cached, and when it cannot be reached one line says so and the catalogue goes on working.
+ */
+import type { Template } from "../core/catalogue/index.js";
+import { searchTemplates } from "../core/catalogue/index.js";
+import { type RegistryClient, RegistryError } from "../core/registry/api.js";
+import { shortName, summarize } from "../core/registry/convert.js";
+import type { RegistryEntry } from "../core/registry/schema.js";
+import type { Choice, Prompts } from "./prompts.js";
+
+export type Picked = { kind: "catalogue"; template: Template } | { kind: "registry"; entry: RegistryEntry };
+
+export interface PickResult {
+  picked: Picked[];
+  /** Why the registry was not searched (it did not answer), to repeat once after the picker. */
+  registryNote?: string;
+}
+
+const DONE = "\u0000done";
+const NOTE = "\u0000note";
+const REGISTRY = "registry:";
+/** Wait this long after the last key before asking the registry. */
+const TYPING_PAUSE_MS = 250;
+
+export async function pickServers(
+  prompts: Prompts,
+  templates: readonly Template[],
+  taken: ReadonlySet<string>,
+  dim: (text: string) => string,
+  registry: (() => Promise<RegistryClient>) | undefined,
+): Promise<PickResult> {
+  const picked = new Set<string>();
+  const seen = new Map<string, RegistryEntry>();
+  let registryNote: string | undefined;
+  const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
+  const label = (value: string) => (value.startsWith(REGISTRY) ? value.slice(REGISTRY.length) : value);
+
+  const fromRegistry = async (words: string[], signal: AbortSignal): Promise<Choice<string>[]> => {
+    if (!registry || words.join("").length < 2) return [];
+    if (registryNote)
+      return [
+        { name: `MCP Registry: ${registryNote}`, value: NOTE, disabled: "(the catalogue still works)" },
+      ];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, TYPING_PAUSE_MS);
+      signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      });
+    });
+    const client = await registry();
+    let entries: RegistryEntry[];
+    try {
+      entries = (await client.find(words, { limit: 8, maxPages: 1, signal })).entries;
+    } catch (error) {
+      if (signal.aborted || !(error instanceof RegistryError)) throw error;
+      registryNote = error.message;
+      return [
+        { name: `MCP Registry: ${registryNote}`, value: NOTE, disabled: "(the catalogue still works)" },
+      ];
+    }
+    return entries.map((entry) => {
+      const s = summarize(entry);
+      seen.set(s.name, entry);
+      const value = `${REGISTRY}${s.name}`;
+      const about = [s.package, s.secrets.length > 0 ? `needs ${s.secrets.join(", ")}` : "", s.description]
+        .filter(Boolean)
+        .join(" · ");
+      return {
+        name: `${picked.has(value) ? "✔" : " "} ${s.name.padEnd(20)} ${dim(clip(s.description, 52))}`,
+        value,
+        short: s.name,
+        description: taken.has(shortName(s.name)) ? "already in the manifest" : about,
+        ...(s.way ? {} : { disabled: `(mcp-twin cannot add it: ${s.why})` }),
+      };
+    });
+  };
+
+  for (;;) {
+    const doneChoice: Choice<string> = {
+      name: picked.size > 0 ? `Done — go on with ${[...picked].map(label).join(", ")}` : "Done — go on",
+      value: DONE,
+      short: "Done",
+    };
+    const name = await prompts.search<string>({
+      message: `Add servers from the catalogue${registry ? " or the MCP Registry" : ""} (type to ${registry ? "search" : "filter"}, Enter adds or removes, Done goes on)`,
+      source: async (term, { signal }) => {
+        const matches = (term ? searchTemplates(templates, term) : templates).map((t) => ({
+          name: `${picked.has(t.name) ? "✔" : " "} ${t.name.padEnd(20)} ${dim(clip(t.description, 52))}`,
+          value: t.name,
+          short: t.name,
+          description: taken.has(t.name) ? "already in the manifest" : t.description,
+        }));
+        if (!term) return [doneChoice, ...matches];
+        let remote: Choice<string>[] = [];
+        try {
+          remote = await fromRegistry(term.trim().split(/\s+/).filter(Boolean), signal);
+        } catch (error) {
+          if (signal.aborted) return []; // a newer term replaced this one
+          throw error;
+        }
+        return [...matches, ...remote, doneChoice];
+      },
+    });
+    if (name === DONE) break;
+    if (name === NOTE) continue;
+    if (taken.has(name.startsWith(REGISTRY) ? shortName(label(name)) : name)) continue;
+    if (picked.has(name)) picked.delete(name);
+    else picked.add(name);
+  }
+  const result: Picked[] = templates
+    .filter((t) => picked.has(t.name))
+    .map((template) => ({ kind: "catalogue", template }));
+  for (const value of picked)
+    if (value.startsWith(REGISTRY)) result.push({ kind: "registry", entry: seen.get(label(value))! });
+  return { picked: result, ...(registryNote ? { registryNote } : {}) };
+}
