@@ -60,7 +60,6 @@ export async function startMcpRegistry(initial: McpRegistryOptions = {}): Promis
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://registry.test");
-    requests.push(`${req.method} ${url.pathname}${url.search}`);
     if (options.status) return answer(res, options.status, { title: "Error", status: options.status });
     const served = options.versions ?? ["v0", "v0.1"];
     const m = /^\/(v0(?:\.1)?)\/servers(?:\/([^/]+)\/versions\/([^/]+))?\/?$/.exec(url.pathname);
@@ -98,6 +97,8 @@ export async function startMcpRegistry(initial: McpRegistryOptions = {}): Promis
   };
 
   const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://registry.test");
+    requests.push(`${req.method} ${url.pathname}${url.search}`); // on arrival, before any delay
     if (options.delayMs) setTimeout(() => handle(req, res), options.delayMs).unref();
     else handle(req, res);
   });

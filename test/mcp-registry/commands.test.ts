@@ -4,10 +4,11 @@
  * installed and a real MCP handshake; remotes as URL entries and relays; PyPI and OCI said
  * honestly; what cannot be added refused with the command that would run it; secrets never shown.
  */
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { BIN, createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
 import { handshake } from "../helpers/mcp.js";
 import { type McpRegistry, startMcpRegistry } from "../helpers/mcp-registry.js";
 import { freePort } from "../helpers/net.js";
@@ -110,6 +111,24 @@ describe("search", () => {
       { code: "registry-timeout", message: `The MCP Registry at ${registry.url} did not answer within 1 s.` },
     ]);
   });
+});
+
+test("Ctrl-C while the registry is being asked: exit 130 at once", async () => {
+  const m = machine();
+  registry.set({ delayMs: 30_000 });
+  registry.requests.length = 0;
+  const child = spawn(process.execPath, [BIN, "search", "tavily"], { env: m.env, cwd: m.paths.linuxHome });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+  while (registry.requests.length === 0) await new Promise((r) => setTimeout(r, 50));
+  const started = Date.now();
+  child.kill("SIGINT");
+  expect(await closed).toBe(130);
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(stderr).toContain("Interrupted");
 });
 
 describe("add <registry name>", () => {
