@@ -37,8 +37,8 @@ import {
   registryNotes,
   withProvenance,
 } from "../core/registry/pick.js";
-import { runSync, syncExitCode } from "../core/sync.js";
 import { didYouMean } from "../core/selectors.js";
+import { runSync, syncExitCode } from "../core/sync.js";
 import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";

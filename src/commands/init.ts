@@ -18,7 +18,6 @@ import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import type { ServerSpec } from "../core/manifest/schema.js";
 import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
 import { parseManifestText } from "../core/manifest/validate.js";
-import { selectEnvironments, unknownName } from "../core/selectors.js";
 import { openRegistry, parseRegistryName, type RegistryClient } from "../core/registry/index.js";
 import {
   type ChosenServer,
@@ -27,6 +26,7 @@ import {
   registryNotes as notesFor,
   withProvenance,
 } from "../core/registry/pick.js";
+import { selectEnvironments, unknownName } from "../core/selectors.js";
 import { runSync, syncExitCode } from "../core/sync.js";
 import { discoverTargets } from "../core/targets.js";
 import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
