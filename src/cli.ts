@@ -158,7 +158,7 @@ export function buildProgram(
   )
     .option(
       "--force",
-      "also overwrite entries edited by hand (drift) and take over same-named entries mcp-twin did not write",
+      "also overwrite entries edited by hand (drift), take over same-named entries mcp-twin did not write, and write read-only files",
     )
     .option("--update", "move unpinned packages to their newest versions")
     .option("--prune", "uninstall packages of servers removed from the manifest");
@@ -218,9 +218,17 @@ export function buildProgram(
 
   command(
     "restore",
-    "put back mcp-twin's entries of a target as they were before the last sync",
+    "put back mcp-twin's entries of a target as they were before its last change, or from a chosen backup",
     load("restore"),
-  ).argument("[target]", "a config file path, or env:client (default: every target the last sync changed)");
+  )
+    .argument("[target]", "a config file path, or env:client (default: every target the last change touched)")
+    .option("--list", "show the backups of each target (the original first, then newest first)")
+    .option("--from <backup>", "put back mcp-twin's entries as of this backup (a name or path --list shows)")
+    .option(
+      "--original",
+      "put back mcp-twin's entries as of the original (before mcp-twin first changed the file)",
+    )
+    .option("--force", "also write a read-only file (it stays read-only)");
 
   command(
     "doctor",
@@ -265,9 +273,16 @@ export function buildProgram(
     .option("--token-file <file>", "send the bearer token in this file")
     .option("--no-start", "do not start the local bridge when nothing answers");
 
-  command("uninstall", "remove every entry mcp-twin wrote", load("uninstall"))
+  command(
+    "uninstall",
+    "remove every entry mcp-twin wrote and give back the hand-written ones it adopted (asks first on a TTY)",
+    load("uninstall"),
+  )
     .option("--packages", "also uninstall the packages mcp-twin installed")
-    .option("--force", "also remove entries edited by hand since mcp-twin wrote them");
+    .option(
+      "--force",
+      "also remove (or give back) entries edited by hand since mcp-twin wrote them, and write read-only files",
+    );
 
   return program;
 }

@@ -156,7 +156,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   };
   if (!out.json) {
     if (o.dryRun) {
-      if (result.after !== null) out.print(await unifiedDiff(file, result.before, result.after, out.theme));
+      if (result.after !== null) out.print(await unifiedDiff(file, result.before, result.after, out));
       if (Object.keys(newSecrets).length > 0)
         out.print(`(would store ${Object.keys(newSecrets).join(", ")} in ${machine.paths.secrets})`);
     } else {

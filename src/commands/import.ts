@@ -144,7 +144,7 @@ async function render(
   if (dryRun) {
     if (result.after !== null && result.after !== result.before) {
       out.print("");
-      out.print(await unifiedDiff(result.manifestFile, result.before, result.after, out.theme));
+      out.print(await unifiedDiff(result.manifestFile, result.before, result.after, out));
     }
     out.print("");
     out.print(c.dim("Dry run: nothing was written."));

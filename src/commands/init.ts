@@ -275,7 +275,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
   }
   if (o.dryRun) {
-    if (manifestChanged && !o.json) out.print(await unifiedDiff(file, existing.text, nextText!, out.theme));
+    if (manifestChanged && !o.json) out.print(await unifiedDiff(file, existing.text, nextText!, out));
     if (!manifestChanged) return 0;
     const preview = {
       manifest: { file, missing: false, text: nextText, manifest: parseManifestText(nextText!, file) },

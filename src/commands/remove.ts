@@ -35,7 +35,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json)
     ctx.output.result({ removed: name, manifest: file, dryRun: Boolean(ctx.options.dryRun) });
   else if (ctx.options.dryRun && result.after !== null)
-    ctx.output.print(await unifiedDiff(file, result.before, result.after, ctx.output.theme));
+    ctx.output.print(await unifiedDiff(file, result.before, result.after, ctx.output));
   else
     ctx.output.print(
       `${ctx.output.theme.ok} Removed ${name} from ${file}. Run \`mcp-twin sync\` to take it out of every client.`,

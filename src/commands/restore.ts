@@ -1,22 +1,83 @@
-/** `mcp-twin restore [target]`: put back mcp-twin's entries as they were before the last sync. */
+/**
+ * `mcp-twin restore [target]`: put back mcp-twin's entries of a target as they were before its
+ * last change, or as of a chosen backup (`--from`, `--original`); `--list` shows the backups. A
+ * file that no longer parses is put back whole, showing what it replaces (asked first on a TTY).
+ */
 import type { CommandContext } from "../cli.js";
 import { openMachine } from "../core/machine.js";
 import { loadSecrets } from "../core/manifest/secrets.js";
-import { restoreTargets } from "../core/restore.js";
-import { renderUndo } from "./uninstall.js";
+import { listTargetBackups, type RestoreOptions, restoreTargets } from "../core/restore.js";
+import type { Output } from "../ui/output.js";
+import { askFirst, renderUndo } from "./uninstall.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const machine = await openMachine(ctx.host);
   ctx.output.addSecrets(Object.values(await loadSecrets(machine.paths.secrets)));
-  const results = await restoreTargets(
-    machine,
-    { target: ctx.args[0], dryRun: Boolean(ctx.options.dryRun) },
-    ctx.output.progress,
-  );
+  const o = ctx.options;
+  if (o.list) {
+    const targets = await listTargetBackups(machine, { target: ctx.args[0] });
+    if (ctx.output.json) ctx.output.result({ targets });
+    else renderList(targets, ctx.output);
+    return 0;
+  }
+  const options: RestoreOptions = {
+    target: ctx.args[0],
+    from: typeof o.from === "string" ? o.from : undefined,
+    original: Boolean(o.original),
+    dryRun: Boolean(o.dryRun),
+    force: Boolean(o.force),
+  };
+  if (!options.dryRun && askFirst(ctx)) {
+    // A whole file is about to be replaced: show what goes, and ask.
+    const preview = await restoreTargets(machine, { ...options, dryRun: true }, ctx.output.progress);
+    const whole = preview.filter((r) => r.wholeFile && r.action === "updated");
+    if (whole.length > 0) {
+      await renderUndo(whole, ctx.output, true);
+      const { inquirerPrompts } = await import("../ui/prompts.js");
+      const go = await inquirerPrompts().confirm({
+        message: `Replace ${whole.length === 1 ? "this file" : `these ${whole.length} files`} with the backup?`,
+        default: false,
+      });
+      if (!go) {
+        ctx.output.print("Nothing changed.");
+        return 0;
+      }
+    }
+  }
+  const results = await restoreTargets(machine, options, ctx.output.progress);
   if (ctx.output.json) ctx.output.result({ targets: results.map(({ before: _b, after: _a, ...r }) => r) });
   else {
-    if (results.length === 0) ctx.output.print("Nothing to restore: no sync has changed a target yet.");
-    await renderUndo(results, ctx.output, Boolean(ctx.options.dryRun));
+    if (results.length === 0) ctx.output.print("Nothing to restore: mcp-twin has not changed a target yet.");
+    await renderUndo(results, ctx.output, options.dryRun);
+    if (!options.dryRun && results.some((r) => r.action === "updated"))
+      ctx.output.print(
+        ctx.output.theme.c.dim("The next `mcp-twin sync` writes the manifest's entries again."),
+      );
   }
   return results.some((r) => r.action === "failed") ? 1 : 0;
+}
+
+function renderList(targets: Awaited<ReturnType<typeof listTargetBackups>>, out: Output): void {
+  const { c } = out.theme;
+  if (targets.length === 0) out.print("No backups yet: mcp-twin has not changed a file.");
+  for (const t of targets) {
+    out.print(`${c.bold(`${t.env} ${t.client}`)} ${c.dim(t.path)}`);
+    if (t.backups.length === 0) out.print("  no backups");
+    for (const b of t.backups) {
+      const when = b.at.replace("T", " ").replace(/\.\d+Z$/, " UTC");
+      const what = b.original
+        ? b.absent
+          ? "original: the file did not exist (mcp-twin created it)"
+          : "original: before mcp-twin first changed it (kept for good)"
+        : `before a change${b.owned ? ` (mcp-twin entries then: ${b.owned.length > 0 ? b.owned.join(", ") : "none"})` : ""}`;
+      out.print(`  ${b.name.padEnd(32)} ${when}  ${what}`);
+      out.print(`  ${" ".repeat(32)} ${c.dim(b.file)}`);
+    }
+  }
+  if (targets.some((t) => t.backups.length > 0))
+    out.print(
+      c.dim(
+        "Put one back with `mcp-twin restore <target> --from <name>` (or --original); add --dry-run to see the diff.",
+      ),
+    );
 }

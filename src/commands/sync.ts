@@ -68,6 +68,7 @@ export function jsonReport(report: SyncReport) {
       ...(t.foreign.length > 0 ? { foreign: t.foreign } : {}),
       ...(t.note ? { note: t.note } : {}),
       ...(t.problems.length > 0 ? { problems: t.problems } : {}),
+      ...(t.warnings && t.warnings.length > 0 ? { warnings: t.warnings } : {}),
     })),
     errors: report.errors,
     ...(report.references.length > 0 ? { references: report.references } : {}),
@@ -123,12 +124,13 @@ export async function renderReport(report: SyncReport, out: Output, dryRun: bool
       );
     for (const p of t.problems)
       out.print(`      ${p.code === "not-installed" ? fail : warn} ${p.server}: ${p.message}`);
+    for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
   }
 
   if (dryRun) {
     for (const change of report.changes) {
       out.print("");
-      out.print(await unifiedDiff(change.path, change.before, change.after, out.theme));
+      out.print(await unifiedDiff(change.path, change.before, change.after, out));
     }
   }
   if (report.references.length > 0) {

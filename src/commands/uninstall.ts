@@ -1,10 +1,15 @@
-/** `mcp-twin uninstall [--packages]`: remove every entry mcp-twin wrote (and its packages). */
+/**
+ * `mcp-twin uninstall [--packages]`: remove every entry mcp-twin wrote and give back the ones it
+ * took over, in their hand-written form (and its packages). On a TTY it shows what it will do
+ * (diffs, secrets masked) and asks first; `--yes` skips the question.
+ */
 import type { CommandContext } from "../cli.js";
 import { detectEnvironments } from "../core/environments/detect.js";
 import { openMachine } from "../core/machine.js";
 import { loadSecrets } from "../core/manifest/secrets.js";
-import { type UndoResult, uninstallAll } from "../core/restore.js";
 import { selectEnvironments } from "../core/selectors.js";
+import type { UndoResult } from "../core/undo.js";
+import { type UninstallOptions, uninstallAll } from "../core/uninstall.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
 
@@ -14,42 +19,83 @@ export async function run(ctx: CommandContext): Promise<number> {
   // --env names an environment of this machine, as in every command (before anything is removed).
   if (o.env.length > 0) selectEnvironments((await detectEnvironments(machine)).environments, o.env);
   ctx.output.addSecrets(Object.values(await loadSecrets(machine.paths.secrets)));
-  const { targets, packages } = await uninstallAll(
-    machine,
-    {
-      dryRun: Boolean(o.dryRun),
-      force: Boolean(o.force),
-      packages: Boolean(o.packages),
-      envs: o.env,
-      clients: o.client,
-    },
-    ctx.output.progress,
-  );
+  const options: UninstallOptions = {
+    dryRun: Boolean(o.dryRun),
+    force: Boolean(o.force),
+    packages: Boolean(o.packages),
+    envs: o.env,
+    clients: o.client,
+  };
+  if (!options.dryRun && askFirst(ctx)) {
+    const preview = await uninstallAll(machine, { ...options, dryRun: true }, ctx.output.progress);
+    const changes = preview.targets.filter((t) => t.action === "updated").length;
+    if (changes === 0 && preview.packages.length === 0) {
+      await render(preview.targets, preview.packages, ctx.output, true);
+      if (preview.targets.length === 0) ctx.output.print("mcp-twin has written no entries.");
+      return 0;
+    }
+    ctx.output.print(ctx.output.theme.c.bold("mcp-twin uninstall will:"));
+    await render(preview.targets, preview.packages, ctx.output, true);
+    const { inquirerPrompts } = await import("../ui/prompts.js");
+    const go = await inquirerPrompts().confirm({
+      message: `Change ${changes} file${changes === 1 ? "" : "s"}${preview.packages.length > 0 ? " and uninstall the packages" : ""}?`,
+      default: false,
+    });
+    if (!go) {
+      ctx.output.print("Nothing changed.");
+      return 0;
+    }
+  }
+  const { targets, packages } = await uninstallAll(machine, options, ctx.output.progress);
   if (ctx.output.json)
     ctx.output.result({ targets: targets.map(({ before: _b, after: _a, ...r }) => r), installs: packages });
   else {
     if (targets.length === 0) ctx.output.print("mcp-twin has written no entries.");
-    await renderUndo(targets, ctx.output, Boolean(o.dryRun));
-    for (const p of packages)
-      ctx.output.print(
-        `  ${p.action === "failed" ? ctx.output.theme.fail : ctx.output.theme.ok} ${p.package} in ${p.env}: ${p.action === "planned" ? "would be uninstalled" : p.action}${p.error ? ` (${p.error})` : ""}`,
-      );
+    await render(targets, packages, ctx.output, options.dryRun);
+    if (!options.dryRun && targets.some((t) => t.action === "updated"))
+      ctx.output.print(ctx.output.theme.c.dim("`mcp-twin restore` puts these entries back."));
   }
   return targets.some((r) => r.action === "failed") || packages.some((p) => p.action === "failed") ? 1 : 0;
 }
 
-export async function renderUndo(results: UndoResult[], out: Output, dryRun: boolean): Promise<void> {
+/** Ask on a terminal, unless --yes, --json or --dry-run say not to. */
+export function askFirst(ctx: CommandContext): boolean {
+  return (
+    !ctx.options.yes && !ctx.output.json && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY)
+  );
+}
+
+async function render(
+  targets: UndoResult[],
+  packages: Awaited<ReturnType<typeof uninstallAll>>["packages"],
+  out: Output,
+  preview: boolean,
+): Promise<void> {
+  await renderUndo(targets, out, preview);
+  for (const p of packages)
+    out.print(
+      `  ${p.action === "failed" ? out.theme.fail : out.theme.ok} ${p.package} in ${p.env}: ${p.action === "planned" ? "would be uninstalled" : p.action}${p.error ? ` (${p.error})` : ""}`,
+    );
+}
+
+/** One line per target, what happened to each entry, and (for a preview) the diff. */
+export async function renderUndo(results: UndoResult[], out: Output, preview: boolean): Promise<void> {
   const { ok, skip, fail, warn } = out.theme;
   for (const r of results) {
     const mark = r.action === "failed" ? fail : r.action === "updated" ? ok : skip;
-    const what = [...r.restored.map((n) => `restored ${n}`), ...r.removed.map((n) => `removed ${n}`)].join(
-      ", ",
-    );
+    const what = [
+      ...(r.wholeFile ? [`whole file put back from ${r.wholeFile}`] : []),
+      ...r.restored.map((n) => `restored ${n}`),
+      ...r.removed.map((n) => `removed ${n}`),
+      ...r.givenBack.map((n) => `${n} given back as you wrote it`),
+    ].join(", ");
     out.print(
-      `  ${mark} ${r.env} ${r.client} ${out.theme.c.dim(r.path)}  ${dryRun && r.action === "updated" ? "would be updated" : r.action}${what ? `: ${what}` : ""}`,
+      `  ${mark} ${r.env} ${r.client} ${out.theme.c.dim(r.path)}  ${preview && r.action === "updated" ? "would be updated" : r.action}${what ? `: ${what}` : ""}`,
     );
-    for (const k of r.kept) out.print(`      ${warn} ${k}: edited by hand; kept (use --force to remove it)`);
+    for (const note of r.notes)
+      out.print(`      ${r.kept.some((k) => note.startsWith(`${k}:`)) ? warn : skip} ${note}`);
     if (r.message) out.print(`      ${r.message}`);
-    if (dryRun && r.after) out.print(await unifiedDiff(r.path, r.before ?? null, r.after, out.theme));
+    if ((preview || r.wholeFile) && r.after)
+      out.print(await unifiedDiff(r.path, r.before ?? null, r.after, out));
   }
 }

@@ -4,13 +4,13 @@
  * made again on the fresh text. Every file ends either as it was or fully updated.
  */
 
+import { keepBackup, noteOriginal, saveHandWritten } from "./backups.js";
 import type { BuiltEntry } from "./entries.js";
 import { isTwinError } from "./errors.js";
-import { backupFile, removeStaleTemps, replaceFile } from "./files.js";
+import { removeStaleTemps, replaceFile } from "./files.js";
 import type { TargetPlan } from "./plan.js";
 import { planTarget } from "./plan.js";
 import { type State, saveState, type TargetRecord } from "./state.js";
-import { targetSlug } from "./targets.js";
 
 export interface ApplyContext {
   state: State;
@@ -31,6 +31,10 @@ export interface ApplyResult {
 export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext): Promise<ApplyResult[]> {
   const { state } = ctx;
   const stateBefore = JSON.stringify(state);
+  // What mcp-twin owns in each file before this run (step 1 adds pending names): kept with backups.
+  const ownedBefore = new Map(
+    plans.map((p) => [p.target.key, Object.keys(state.targets[p.target.key]?.entries ?? {})]),
+  );
   // 1. Record intent before touching any target, so a killed run's entries still look like ours.
   for (const plan of plans) {
     if (plan.after === null) continue;
@@ -55,8 +59,20 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
     const { target } = planned;
     let final = planned;
     let backup: string | undefined;
+    const id = {
+      key: target.key,
+      env: target.env.id,
+      client: target.client.id,
+      scope: target.scope,
+      path: target.path,
+    };
+    // A target state knows no earlier change of: what it holds now is its original.
+    const firstChange = !state.targets[target.key]?.lastRun;
+    const owned = ownedBefore.get(target.key) ?? [];
     try {
       await removeStaleTemps(target.file);
+      if (Object.keys(planned.takenOver).length > 0)
+        await saveHandWritten(ctx.backupsDir, id, planned.takenOver);
       const result = await replaceFile(
         target.file,
         (current) => {
@@ -69,12 +85,19 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
           return final.after;
         },
         {
+          force: ctx.force,
           beforeRename: async (current) => {
-            if (current !== null && backup === undefined)
-              backup = await backupFile(ctx.backupsDir, targetSlug(target.key), current, ctx.now);
+            if (current === null) {
+              if (firstChange) await noteOriginal(ctx.backupsDir, id, null, ctx.now, owned);
+            } else if (backup === undefined)
+              backup = await keepBackup(ctx.backupsDir, id, current, ctx.now, { owned, firstChange });
           },
         },
       );
+      const late = Object.fromEntries(
+        Object.entries(final.takenOver).filter(([name]) => !Object.hasOwn(planned.takenOver, name)),
+      );
+      if (result.written && Object.keys(late).length > 0) await saveHandWritten(ctx.backupsDir, id, late);
       commitRecords(state, final, result.written ? { backup, now: ctx.now } : undefined);
       results.push({ plan: final, written: result.written });
     } catch (error) {

@@ -1,30 +1,83 @@
 /**
- * The only writer. Private files (state, secrets, cache) go through write-file-atomic with mode
- * 0600. Client configs go through `replaceFile`, a compare-and-swap rename: the file is read again
- * just before the rename, and if the app rewrote it meanwhile (Claude Code rewrites ~/.claude.json
- * constantly) our edit is recomputed on the fresh text instead of overwriting it. No library offers
- * that hook, hence the hand-written temp-file + rename here.
+ * The only writer. Private files (state, secrets, cache, backups) go through write-file-atomic
+ * with mode 0600. Client configs go through `replaceFile`, a compare-and-swap rename: the file is
+ * read again just before the rename, and if the app rewrote it meanwhile (Claude Code rewrites
+ * ~/.claude.json constantly) our edit is recomputed on the fresh text instead of overwriting it.
+ * No library offers that hook, hence the hand-written temp-file + rename here.
+ *
+ * Writing a file keeps what it is: a symlink stays a symlink (the file it points to is replaced),
+ * owner, group and mode stay (also when run as root), bytes that are not valid UTF-8 stay exactly
+ * (see bytes.ts), and a read-only file is refused unless forced.
  */
 import { randomBytes } from "node:crypto";
-import fs, { readdirSync, readFileSync, statSync } from "node:fs";
+import fs, { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { OperationError } from "./errors.js";
+import { decodeLossless, encodeLossless } from "./bytes.js";
+import { OperationError, UsageError } from "./errors.js";
 
+/** A file's text, losslessly decoded (bytes that are not UTF-8 survive a write back); null when absent. */
 export async function readTextOrNull(file: string): Promise<string | null> {
   try {
-    return readFileSync(file, "utf8");
+    return decodeLossless(readFileSync(file));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
   }
 }
 
-/** Write a file only we read (state, secrets, cache): atomic, mode 0600, folders created. */
+/** Write a file only we read (state, secrets, cache, backups): atomic, mode 0600, folders 0700. */
 export async function writePrivateFile(file: string, data: string): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const { default: writeFileAtomic } = await import("write-file-atomic");
-  await writeFileAtomic(file, data, { mode: 0o600 });
+  await writeFileAtomic(file, encodeLossless(data), { mode: 0o600 });
+}
+
+/** What writing `file` will really touch. */
+export interface FileFacts {
+  /** The file that is really replaced: `file` itself, or where its symlink(s) lead. */
+  real: string;
+  symlink: boolean;
+  exists: boolean;
+  /** Permission bits, owner and group of the real file (when it exists). */
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/** Follow `file`'s symlinks (a dangling one too: a write creates the file it points to). */
+export function inspectFile(file: string): FileFacts {
+  let current = file;
+  let symlink = false;
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string;
+    try {
+      if (!lstatSync(current).isSymbolicLink()) break;
+      link = readlinkSync(current);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT")
+        return { real: current, symlink, exists: false };
+      throw error;
+    }
+    symlink = true;
+    current = path.resolve(path.dirname(current), link);
+    if (hops === 39)
+      throw new OperationError("symlink-loop", `${file}: too many levels of symbolic links.`, {
+        hint: "Fix the link by hand.",
+      });
+  }
+  try {
+    const st = statSync(current);
+    return { real: current, symlink, exists: true, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { real: current, symlink, exists: false };
+    throw error;
+  }
+}
+
+/** No write bit at all (chmod a-w, or Windows' read-only attribute). */
+export function isReadOnly(facts: FileFacts): boolean {
+  return facts.exists && facts.mode !== undefined && (facts.mode & 0o222) === 0;
 }
 
 export interface ReplaceResult {
@@ -39,26 +92,37 @@ const TEMP_MARK = ".mcp-twin-";
 /**
  * Atomically replace `file` with `compute(current)`. `compute` returns null to leave the file alone.
  * The current text is read again after the temp file is written; if it changed, compute runs again.
+ * A symlink is followed (the file it points to is replaced); owner, group and mode are kept; a
+ * read-only file is refused unless `force`.
  */
 export async function replaceFile(
   file: string,
   compute: (current: string | null) => string | null,
-  options: { newFileMode?: number; beforeRename?: (current: string | null) => Promise<void> } = {},
+  options: {
+    newFileMode?: number;
+    beforeRename?: (current: string | null) => Promise<void>;
+    force?: boolean;
+  } = {},
 ): Promise<ReplaceResult> {
-  const dir = path.dirname(file);
-  await fs.promises.mkdir(dir, { recursive: true });
-  let current = await readTextOrNull(file);
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const real = inspectFile(file).real;
+  const dir = path.dirname(real);
+  let current = await readTextOrNull(real);
   for (let attempt = 0; attempt < 8; attempt++) {
     const next = compute(current);
     if (next === null || next === current) return { written: false, before: current, after: current };
-    const mode = await existingMode(file, options.newFileMode ?? 0o600);
+    const facts = inspectFile(real);
+    if (isReadOnly(facts) && !options.force) throw readOnlyError(file);
     const temp = path.join(
       dir,
-      `.${path.basename(file)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString("hex")}.tmp`,
+      `.${path.basename(real)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString("hex")}.tmp`,
     );
     try {
-      await writeAndSync(temp, next, mode);
-      const again = await readTextOrNull(file);
+      await writeAndSync(temp, encodeLossless(next), {
+        mode: facts.mode ?? options.newFileMode ?? 0o600,
+        ...(facts.exists ? { uid: facts.uid!, gid: facts.gid! } : {}),
+      });
+      const again = await readTextOrNull(real);
       if (again !== current) {
         // The app wrote the file while we prepared ours: merge into its version instead.
         current = again;
@@ -66,7 +130,7 @@ export async function replaceFile(
         continue;
       }
       await options.beforeRename?.(current);
-      await renameWithRetry(temp, file);
+      await renameWithRetry(temp, real);
       await syncDir(dir);
       return { written: true, before: current, after: next };
     } catch (error) {
@@ -79,23 +143,48 @@ export async function replaceFile(
   });
 }
 
-async function existingMode(file: string, fallback: number): Promise<number> {
-  try {
-    return statSync(file).mode & 0o7777;
-  } catch {
-    return fallback;
-  }
+export function readOnlyError(file: string): UsageError {
+  return new UsageError("read-only", `${file} is read-only; mcp-twin will not change it.`, {
+    location: { file },
+    hint: `Make it writable (chmod u+w '${file}') if you want mcp-twin to edit it, or pass --force to edit it anyway (it stays read-only).`,
+  });
 }
 
-async function writeAndSync(file: string, data: string, mode: number): Promise<void> {
-  const handle = await fs.promises.open(file, "wx", mode);
+async function writeAndSync(
+  file: string,
+  data: Buffer,
+  keep: { mode: number; uid?: number; gid?: number },
+): Promise<void> {
+  const handle = await fs.promises.open(file, "wx", keep.mode);
   try {
-    await handle.writeFile(data, "utf8");
+    await handle.writeFile(data);
     // DrvFs (/mnt/c) ignores modes without the metadata option; chmod failing there is fine.
-    await handle.chmod(mode).catch(() => {});
+    await handle.chmod(keep.mode).catch(() => {});
+    if (keep.uid !== undefined && keep.gid !== undefined) await keepOwner(handle, keep.uid, keep.gid);
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * The new file must belong to whoever owned the old one: a sync run as root (sudo keeping HOME)
+ * must not leave the user's config root:root. Where the file system fixes ownership itself
+ * (DrvFs), chown may fail and the owner is already right; otherwise a failure stops the write.
+ */
+async function keepOwner(handle: fs.promises.FileHandle, uid: number, gid: number): Promise<void> {
+  const mine = await handle.stat();
+  if (mine.uid === uid && mine.gid === gid) return;
+  try {
+    await handle.chown(uid, gid);
+  } catch (error) {
+    const now = await handle.stat();
+    if (now.uid === uid && now.gid === gid) return;
+    throw new OperationError(
+      "owner",
+      `mcp-twin cannot keep the file's owner (uid ${uid}, gid ${gid}): ${(error as Error).message}.`,
+      { hint: "Run mcp-twin as the user who owns the file." },
+    );
   }
 }
 
@@ -131,8 +220,9 @@ async function syncDir(dir: string): Promise<void> {
  * so no other mcp-twin run (on this side or the other) can be writing one now.
  */
 export async function removeStaleTemps(file: string): Promise<void> {
-  const dir = path.dirname(file);
-  const prefix = `.${path.basename(file)}${TEMP_MARK}`;
+  const real = inspectFile(file).real;
+  const dir = path.dirname(real);
+  const prefix = `.${path.basename(real)}${TEMP_MARK}`;
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -144,27 +234,6 @@ export async function removeStaleTemps(file: string): Promise<void> {
       continue;
     await fs.promises.rm(path.join(dir, name), { force: true }).catch(() => {});
   }
-}
-
-/** Keep the previous bytes of a target in the home; the newest `keep` per target survive. */
-export async function backupFile(
-  backupsDir: string,
-  key: string,
-  content: string,
-  now: Date,
-  keep = 10,
-): Promise<string> {
-  const dir = path.join(backupsDir, key);
-  const stampText = now.toISOString().replace(/[:.]/g, "-");
-  let name = `${stampText}.bak`;
-  for (let n = 1; await pathExists(path.join(dir, name)); n++) name = `${stampText}-${n}.bak`;
-  await writePrivateFile(path.join(dir, name), content);
-  const all = readdirSync(dir)
-    .filter((n) => n.endsWith(".bak"))
-    .sort();
-  for (const old of all.slice(0, Math.max(0, all.length - keep)))
-    await fs.promises.rm(path.join(dir, old), { force: true });
-  return path.join(dir, name);
 }
 
 export async function pathExists(file: string): Promise<boolean> {

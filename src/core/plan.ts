@@ -31,6 +31,8 @@ export interface TargetPlan {
   /** Variables project-scope entries reference (the user must set them). */
   references: string[];
   secretValues: string[];
+  /** Hand-written entries this write takes over (--force on a foreign one): kept for uninstall. */
+  takenOver: Record<string, unknown>;
 }
 
 export interface PlanOptions {
@@ -62,9 +64,15 @@ export function planTarget(
     pending: {},
     references: [],
     secretValues: [],
+    takenOver: {},
   };
   const edits: EntryEdit[] = [];
   const has = (name: string) => Object.hasOwn(current, name);
+  // A new hash for an entry we own keeps what we know of its hand-written past.
+  const recordFor = (name: string, hash: string): EntryRecord => {
+    const handWritten = owned[name]?.handWritten;
+    return handWritten ? { hash, handWritten } : { hash };
+  };
 
   for (const [name, built] of desired) {
     if (!built.ok) {
@@ -79,6 +87,7 @@ export function planTarget(
     if (!has(name)) {
       edits.push({ name, value: built.value });
       plan.added.push(name);
+      // Gone from the file (deleted by hand): nothing hand-written is left to give back.
       plan.records[name] = { hash };
       plan.pending[name] = hash;
       continue;
@@ -87,18 +96,18 @@ export function planTarget(
     const existingHash = entryHash(existing);
     if (mine && isOursHash(mine, existingHash)) {
       if (existingHash === hash) {
-        plan.records[name] = { hash };
+        plan.records[name] = recordFor(name, hash);
       } else {
         edits.push({ name, value: built.value });
         plan.updated.push(name);
-        plan.records[name] = { hash };
+        plan.records[name] = recordFor(name, hash);
         plan.pending[name] = hash;
       }
       continue;
     }
     if (existingHash === hash) {
       // Already exactly what we would write (by hand, or by an earlier run whose state was lost).
-      plan.records[name] = { hash };
+      plan.records[name] = recordFor(name, hash);
       continue;
     }
     if (mine) plan.drift.push(name);
@@ -106,8 +115,13 @@ export function planTarget(
     if (options.force) {
       edits.push({ name, value: built.value });
       plan.updated.push(name);
-      plan.records[name] = { hash };
       plan.pending[name] = hash;
+      if (mine) plan.records[name] = recordFor(name, hash);
+      else {
+        // Taking over an entry the user wrote: keep its hand-written form for uninstall.
+        plan.takenOver[name] = existing;
+        plan.records[name] = { hash, handWritten: existingHash };
+      }
     } else if (mine) {
       plan.records[name] = mine;
     }

@@ -1,297 +1,341 @@
 /**
- * restore and uninstall: undo mcp-twin's own entries. restore puts back the entries the last sync
- * touched, as they were in that sync's backup — only those entries, never the rest of the file,
- * because apps (Claude Code) keep their own state in the same file. uninstall removes every entry
- * mcp-twin wrote. Both keep hand-edited entries unless --force.
+ * restore: undo mcp-twin's changes to a target from its backups.
+ *
+ * - By default it puts back the entries the last change touched (a sync, or an uninstall), as
+ *   they were in that change's backup.
+ * - `--from <backup>` / `--original` put back mcp-twin's entries as of that backup: every entry
+ *   mcp-twin owns now or owned then gets the backup's value, or goes when the backup lacks it.
+ * - Only entries, never the rest of the file, because apps (Claude Code) keep their own state in
+ *   the same file — unless the file no longer parses (or is gone and a backup was named): then
+ *   the whole file is put back from the backup (by default the newest one).
  */
 
-import { CLIENTS } from "./clients/index.js";
-import { detectEnvironments } from "./environments/detect.js";
-import { type Environment, envMatches } from "./environments/types.js";
-import { backupFile, readTextOrNull, replaceFile, withLock } from "./files.js";
-import { uninstallPackages } from "./install.js";
+import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "./backups.js";
+import { UsageError } from "./errors.js";
 import type { Machine } from "./machine.js";
 import { applyEntryEdits, type EntryEdit, parseConfig, readEntries } from "./merge.js";
-import type { InstallRow } from "./packages.js";
 import type { Progress } from "./progress.js";
-import { selectEnvironments, unknownName } from "./selectors.js";
-import { entryHash, isOurs, loadState, type State, saveState, type TargetRecord } from "./state.js";
-import { targetSlug } from "./targets.js";
+import { unknownName } from "./selectors.js";
+import { entryHash, loadState, type State, type TargetRecord } from "./state.js";
+import {
+  knownTargets,
+  noOutcome,
+  type Outcome,
+  runUndo,
+  serversPathOf,
+  type Undo,
+  type UndoResult,
+  type UndoTarget,
+} from "./undo.js";
 
-export interface UndoResult {
-  env: string;
-  client: string;
-  scope: string;
-  path: string;
-  action: "updated" | "unchanged" | "skipped" | "failed";
-  restored: string[];
-  removed: string[];
-  kept: string[];
-  message?: string;
-  before?: string | null;
-  after?: string | null;
-}
+export type { UndoResult } from "./undo.js";
 
-interface UndoPlan {
-  key: string;
-  record: TargetRecord;
-  file: string;
-  /** Edits to apply to whatever the file holds when we write. */
-  edits: (current: Record<string, unknown>) => {
-    edits: EntryEdit[];
-    restored: string[];
-    removed: string[];
-    kept: string[];
-  };
-  /** Ownership after the write. */
-  commit: (state: State, current: Record<string, unknown>) => void;
-}
-
-function accessFor(record: TargetRecord, envs: readonly Environment[]): string | undefined {
-  if (record.scope === "project") return record.path;
-  return envs.find((e) => e.id === record.env)?.access(record.path);
-}
-
-function serversPathOf(record: TargetRecord): readonly string[] {
-  return CLIENTS.find((c) => c.id === record.client)?.serversPath ?? ["mcpServers"];
-}
-
-async function runUndo(
-  machine: Machine,
-  select: (key: string, record: TargetRecord) => boolean,
-  makePlan: (
-    key: string,
-    record: TargetRecord,
-    file: string,
-    backupText: string | null,
-  ) => UndoPlan | undefined,
-  options: { dryRun: boolean },
-  progress: Progress,
-): Promise<{ results: UndoResult[]; state: State }> {
-  const body = async () => {
-    const state = await loadState(machine.paths.state);
-    const { environments } = await detectEnvironments(machine);
-    const results: UndoResult[] = [];
-    for (const [key, record] of Object.entries(state.targets)) {
-      if (!select(key, record)) continue;
-      const base = { env: record.env, client: record.client, scope: record.scope, path: record.path };
-      const file = accessFor(record, environments);
-      if (!file) {
-        results.push({
-          ...base,
-          action: "skipped",
-          restored: [],
-          removed: [],
-          kept: [],
-          message: `${record.env} is not reachable from here`,
-        });
-        continue;
-      }
-      const backupText = record.lastRun?.backup ? await readTextOrNull(record.lastRun.backup) : null;
-      const plan = makePlan(key, record, file, backupText);
-      if (!plan) continue;
-      const step = progress.step(`Updating ${record.path}`);
-      try {
-        const before = await readTextOrNull(file);
-        let summary = { restored: [] as string[], removed: [] as string[], kept: [] as string[] };
-        let finalCurrent: Record<string, unknown> = {};
-        const compute = (current: string | null) => {
-          if (current === null) return null;
-          const entries = readEntries(parseConfig(current, file), serversPathOf(record), file);
-          const { edits, ...rest } = plan.edits(entries);
-          summary = rest;
-          finalCurrent = entries;
-          return edits.length > 0 ? applyEntryEdits(current, serversPathOf(record), edits, file) : null;
-        };
-        if (options.dryRun) {
-          const after = compute(before);
-          results.push({
-            ...base,
-            action: after === null ? "unchanged" : "updated",
-            ...summary,
-            before,
-            after,
-          });
-          step.stop();
-          continue;
-        }
-        const written = await replaceFile(file, compute, {
-          beforeRename: async (current) => {
-            if (current !== null)
-              await backupFile(machine.paths.backups, targetSlug(key), current, machine.host.now());
-          },
-        });
-        plan.commit(state, finalCurrent);
-        results.push({ ...base, action: written.written ? "updated" : "unchanged", ...summary });
-        step.succeed(`${record.path}: ${written.written ? "updated" : "unchanged"}`);
-      } catch (error) {
-        step.fail();
-        results.push({
-          ...base,
-          action: "failed",
-          restored: [],
-          removed: [],
-          kept: [],
-          message: (error as Error).message,
-        });
-      }
-    }
-    if (!options.dryRun) await saveState(machine.paths.state, state);
-    return { results, state };
-  };
-  return options.dryRun ? body() : withLock(machine.home.dir, body);
+export interface RestoreOptions {
+  target?: string | undefined;
+  /** A backup's name (as `--list` shows it) or path. */
+  from?: string | undefined;
+  original?: boolean;
+  dryRun: boolean;
+  force?: boolean;
 }
 
 /** `target`: a path (as recorded or as opened here) or `env:client` / `client`. */
-function matchTarget(spec: string | undefined, record: TargetRecord): boolean {
+export function matchTarget(spec: string | undefined, record: TargetRecord): boolean {
   if (!spec) return true;
   if (spec === record.path || spec === record.client || spec === `${record.env}:${record.client}`)
     return true;
   return record.path.replace(/\\/g, "/").endsWith(spec.replace(/\\/g, "/"));
 }
 
-export async function restoreTargets(
+export interface TargetBackups {
+  env: string;
+  client: string;
+  scope: string;
+  path: string;
+  backups: BackupInfo[];
+}
+
+/** `restore --list`: every target's backups (the original first, then newest first). */
+export async function listTargetBackups(
   machine: Machine,
-  options: { target?: string | undefined; dryRun: boolean },
-  progress: Progress,
-): Promise<UndoResult[]> {
-  const stateNow = await loadState(machine.paths.state);
-  const candidates = Object.entries(stateNow.targets).filter(
-    ([, r]) => r.lastRun && matchTarget(options.target, r),
-  );
-  if (options.target && candidates.length === 0) {
-    const changed = Object.values(stateNow.targets).filter((r) => r.lastRun);
+  options: { target?: string | undefined },
+): Promise<TargetBackups[]> {
+  const state = await loadState(machine.paths.state);
+  const targets = selectTargets(knownTargets(state, machine.paths.backups), options.target);
+  return targets
+    .map((t) => ({
+      env: t.record.env,
+      client: t.record.client,
+      scope: t.record.scope,
+      path: t.record.path,
+      backups: listBackups(machine.paths.backups, t.key),
+    }))
+    .filter((t) => t.backups.length > 0 || options.target);
+}
+
+function selectTargets(all: UndoTarget[], spec: string | undefined): UndoTarget[] {
+  const chosen = all.filter((t) => matchTarget(spec, t.record));
+  if (spec && chosen.length === 0) {
     throw unknownName({
       code: "unknown-target",
       given: "restore",
-      name: options.target,
-      isNot: "no target of that name was changed by a sync",
-      knownAs: "Targets the last sync changed (env:client, or the file's path)",
-      known: [...new Set(changed.map((r) => `${r.env}:${r.client}`))],
-      noneKnown: "No sync has changed a target yet.",
-      candidates: [...new Set(changed.flatMap((r) => [`${r.env}:${r.client}`, r.client, r.path]))],
+      name: spec,
+      isNot: "no target of that name was changed by mcp-twin",
+      knownAs: "Targets mcp-twin changed (env:client, or the file's path)",
+      known: [...new Set(all.map((t) => `${t.record.env}:${t.record.client}`))].sort(),
+      noneKnown: "mcp-twin has not changed a file yet.",
+      candidates: [
+        ...new Set(
+          all.flatMap((t) => [`${t.record.env}:${t.record.client}`, t.record.client, t.record.path]),
+        ),
+      ],
     });
   }
+  return chosen;
+}
+
+/** The backup `--from` names, in the selected targets: by name, path, or its time. */
+function findBackup(
+  machine: Machine,
+  targets: UndoTarget[],
+  spec: string,
+): { target: UndoTarget; backup: BackupInfo } {
+  const hits: Array<{ target: UndoTarget; backup: BackupInfo }> = [];
+  const norm = (p: string) => p.replace(/\\/g, "/");
+  for (const target of targets)
+    for (const backup of listBackups(machine.paths.backups, target.key))
+      if (
+        backup.name === spec ||
+        norm(backup.file) === norm(spec) ||
+        norm(backup.file).endsWith(`/${norm(spec)}`) ||
+        backup.at === spec ||
+        (spec === "original" && backup.original)
+      )
+        hits.push({ target, backup });
+  if (hits.length === 1) return hits[0]!;
+  if (hits.length === 0)
+    throw new UsageError("unknown-backup", `No backup "${spec}" of ${describe(targets)}.`, {
+      hint: "Run `mcp-twin restore --list` to see the backups, and pass a name or path it shows.",
+    });
+  throw new UsageError(
+    "ambiguous-backup",
+    `"${spec}" names a backup of several targets: ${hits.map((h) => h.target.record.path).join(", ")}.`,
+    { hint: "Name the target too: `mcp-twin restore <target> --from <backup>`." },
+  );
+}
+
+function describe(targets: UndoTarget[]): string {
+  return targets.length === 1 ? targets[0]!.record.path : "any target";
+}
+
+export async function restoreTargets(
+  machine: Machine,
+  options: RestoreOptions,
+  progress: Progress,
+): Promise<UndoResult[]> {
+  if (options.from && options.original)
+    throw new UsageError("bad-usage", "--from and --original choose the backup two ways: pass one.");
+  // Choose up front (exit 2 for a bad name, before anything is written).
+  const stateNow = await loadState(machine.paths.state);
+  const all = knownTargets(stateNow, machine.paths.backups);
+  const selected = selectTargets(all, options.target);
+  let chosen: { key: string; backup: BackupInfo } | undefined;
+  if (options.from) {
+    const hit = findBackup(machine, selected, options.from);
+    chosen = { key: hit.target.key, backup: hit.backup };
+  }
+  if (options.original && options.target) {
+    const missing = selected.filter(
+      (t) => !listBackups(machine.paths.backups, t.key).some((b) => b.original),
+    );
+    if (missing.length === selected.length) throw noOriginal(machine, missing[0]!);
+  }
+  const explicit = Boolean(options.target);
+
   const { results } = await runUndo(
     machine,
-    (_key, record) => Boolean(record.lastRun) && matchTarget(options.target, record),
-    (key, record, file, backupText) => {
-      const touched = record.lastRun!.touched;
-      let previous: Record<string, unknown> = {};
-      if (backupText !== null)
-        previous = readEntries(parseConfig(backupText, file), serversPathOf(record), file);
-      return {
-        key,
-        record,
-        file,
-        edits: (current) => {
-          const edits: EntryEdit[] = [];
-          const restored: string[] = [];
-          const removed: string[] = [];
-          for (const name of touched) {
-            if (Object.hasOwn(previous, name)) {
-              if (entryHash(current[name]) !== entryHash(previous[name])) {
-                edits.push({ name, value: previous[name] });
-                restored.push(name);
-              }
-            } else if (Object.hasOwn(current, name)) {
-              edits.push({ name, remove: true });
-              removed.push(name);
-            }
-          }
-          return { edits, restored, removed, kept: [] };
-        },
-        commit: (state) => {
-          const rec = state.targets[key];
-          if (!rec) return;
-          for (const name of touched) {
-            if (Object.hasOwn(previous, name)) rec.entries[name] = { hash: entryHash(previous[name]) };
-            else delete rec.entries[name];
-          }
-          delete rec.lastRun;
-        },
+    (state) =>
+      selectTargets(knownTargets(state, machine.paths.backups), options.target).filter((t) =>
+        chosen ? t.key === chosen.key : true,
+      ),
+    async (target) => {
+      const backups = listBackups(machine.paths.backups, target.key);
+      const { record } = target;
+      const hand = await loadHandWritten(machine.paths.backups, target.key);
+      if (chosen || options.original) {
+        const backup = chosen?.backup ?? backups.find((b) => b.original);
+        if (!backup) return skip(noOriginal(machine, target).message);
+        const names = new Set([
+          ...Object.keys(record.entries),
+          ...(backup.owned ?? []),
+          ...(record.lastRun?.touched ?? []),
+        ]);
+        return asOf(record, backup, await readBackup(backup), names, hand, { wholeWhenAbsent: true });
+      }
+      // The default: undo the last change; a file that does not parse comes back whole.
+      const newest = backups.find((b) => !b.original) ?? backups.find((b) => b.original && !b.absent);
+      const last = record.lastRun?.backup
+        ? backups.find((b) => b.file === record.lastRun!.backup)
+        : undefined;
+      if (!record.lastRun && !explicit) return undefined;
+      if (!record.lastRun) {
+        // Named by the user without a change to undo: still repair a file that does not parse.
+        if (!newest) return skip("mcp-twin has no backup of this file.");
+        return wholeOnly(record, newest, await readBackup(newest));
+      }
+      const backupText = last ? await readBackup(last) : null;
+      const lastInfo: BackupInfo = last ?? {
+        file: record.lastRun.backup ?? "",
+        name: "(none: the file did not exist)",
+        at: record.lastRun.at,
+        original: false,
+        size: 0,
       };
+      const undo = asOf(record, lastInfo, backupText, new Set(record.lastRun.touched), hand, {
+        wholeWhenAbsent: false,
+      });
+      if (newest) {
+        // When the file does not parse, the newest backup is the best known good state.
+        const broken = await readBackup(newest);
+        const inner = undo.compute;
+        undo.compute = (current) =>
+          current !== null && !parses(current, record) ? whole(newest, broken) : inner(current);
+      }
+      return undo;
     },
-    { dryRun: options.dryRun },
+    { dryRun: options.dryRun, force: Boolean(options.force), recordRun: false },
     progress,
   );
   return results;
 }
 
-export async function uninstallAll(
-  machine: Machine,
-  options: { dryRun: boolean; force: boolean; packages: boolean; envs: string[]; clients: string[] },
-  progress: Progress,
-): Promise<{ targets: UndoResult[]; packages: InstallRow[] }> {
-  const selected = (record: TargetRecord) =>
-    (options.clients.length === 0 || options.clients.includes(record.client)) &&
-    (options.envs.length === 0 || options.envs.some((e) => envMatches(e, record.env)));
-  const { results, state } = await runUndo(
-    machine,
-    (_key, record) => selected(record),
-    (key, record, file) => ({
-      key,
-      record,
-      file,
-      edits: (current) => {
-        const edits: EntryEdit[] = [];
-        const removed: string[] = [];
-        const kept: string[] = [];
-        for (const [name, mine] of Object.entries(record.entries)) {
-          if (!Object.hasOwn(current, name)) continue;
-          if (isOurs(mine, current[name]) || options.force) {
-            edits.push({ name, remove: true });
-            removed.push(name);
-          } else {
-            kept.push(name);
-          }
-        }
-        return { edits, restored: [], removed, kept };
-      },
-      commit: (s, current) => {
-        const rec = s.targets[key];
-        if (!rec) return;
-        for (const name of Object.keys(rec.entries)) {
-          if (!Object.hasOwn(current, name) || isOurs(rec.entries[name], current[name]) || options.force)
-            delete rec.entries[name];
-        }
-        if (Object.keys(rec.entries).length === 0) delete s.targets[key];
-      },
-    }),
-    { dryRun: options.dryRun },
-    progress,
+function noOriginal(machine: Machine, target: UndoTarget): UsageError {
+  const oldest = listBackups(machine.paths.backups, target.key)
+    .filter((b) => !b.original)
+    .pop();
+  return new UsageError(
+    "no-original",
+    `mcp-twin kept no original of ${target.record.path}: it changed the file before it kept originals.`,
+    {
+      hint: oldest
+        ? `The oldest backup it has is ${oldest.name}: \`mcp-twin restore ${target.record.path} --from ${oldest.name}\`.`
+        : "It has no backup of this file either.",
+    },
   );
+}
 
-  const rows: InstallRow[] = [];
-  if (options.packages) {
-    const { environments } = await detectEnvironments(machine);
-    for (const env of selectEnvironments(environments, options.envs)) {
-      const mine = state.installs[env.id] ?? {};
-      const names = Object.keys(mine);
-      if (names.length === 0) continue;
-      if (options.dryRun || !env.usable) {
-        for (const n of names)
-          rows.push({
-            env: env.id,
-            package: n,
-            version: mine[n]!,
-            action: options.dryRun ? "planned" : "failed",
-            ...(env.usable ? {} : { error: env.reason ?? "not usable" }),
-          });
-        continue;
-      }
-      const step = progress.step(`Uninstalling ${names.join(", ")} from ${env.id}`);
-      const outcome = await uninstallPackages(env, names);
-      for (const n of outcome.installed)
-        rows.push({ env: env.id, package: n, version: mine[n]!, action: "removed" });
-      for (const f of outcome.failed)
-        rows.push({ env: env.id, package: f.spec, version: mine[f.spec]!, action: "failed", error: f.error });
-      if (outcome.failed.length === 0) {
-        delete state.installs[env.id];
-        step.succeed(`Uninstalled ${names.join(", ")} from ${env.id}`);
-      } else step.fail();
-    }
-    if (!options.dryRun) await withLock(machine.home.dir, () => saveState(machine.paths.state, state));
+function skip(message: string): Undo {
+  return {
+    compute: () => ({ after: null, outcome: { ...noOutcome(), notes: [message] } }),
+    commit: () => {},
+  };
+}
+
+function parses(text: string, record: TargetRecord): boolean {
+  try {
+    readEntries(parseConfig(text, record.path), serversPathOf(record), record.path);
+    return true;
+  } catch {
+    return false;
   }
-  return { targets: results, packages: rows };
+}
+
+function whole(backup: BackupInfo, text: string | null): { after: string | null; outcome: Outcome } {
+  if (text === null)
+    return { after: null, outcome: { ...noOutcome(), notes: ["no backup with content to put back"] } };
+  return { after: text, outcome: { ...noOutcome(), wholeFile: backup.name } };
+}
+
+/** Only repair: put the whole file back when it does not parse, else leave it. */
+function wholeOnly(record: TargetRecord, backup: BackupInfo, text: string | null): Undo {
+  return {
+    from: backup.name,
+    compute: (current) =>
+      current !== null && !parses(current, record)
+        ? whole(backup, text)
+        : {
+            after: null,
+            outcome: { ...noOutcome(), notes: ["it parses and no change of mcp-twin is left to undo"] },
+          },
+    commit: (state, outcome) => commitAsOf(state, record, names(record), entriesOf(text, record), outcome),
+  };
+}
+
+function names(record: TargetRecord): Set<string> {
+  return new Set(Object.keys(record.entries));
+}
+
+function entriesOf(text: string | null, record: TargetRecord): Record<string, unknown> {
+  if (text === null) return {};
+  return readEntries(parseConfig(text, record.path), serversPathOf(record), record.path);
+}
+
+/**
+ * Put `names` back as they are in `backup` (removed when it lacks them); the whole file when the
+ * current one does not parse (or, with `wholeWhenAbsent`, is gone).
+ */
+function asOf(
+  record: TargetRecord,
+  backup: BackupInfo,
+  backupText: string | null,
+  names: Set<string>,
+  hand: Record<string, unknown>,
+  options: { wholeWhenAbsent: boolean },
+): Undo {
+  const previous = entriesOf(backupText, record);
+  const serversPath = serversPathOf(record);
+  return {
+    from: backup.name,
+    compute: (current) => {
+      if (current === null) {
+        if (options.wholeWhenAbsent) return whole(backup, backupText);
+        return { after: null, outcome: { ...noOutcome(), notes: ["the file does not exist"] } };
+      }
+      if (!parses(current, record)) return whole(backup, backupText);
+      const entries = readEntries(parseConfig(current, record.path), serversPath, record.path);
+      const edits: EntryEdit[] = [];
+      const outcome = noOutcome();
+      for (const name of names) {
+        if (Object.hasOwn(previous, name)) {
+          if (!Object.hasOwn(entries, name) || entryHash(entries[name]) !== entryHash(previous[name])) {
+            edits.push({ name, value: previous[name] });
+            outcome.restored.push(name);
+          }
+        } else if (Object.hasOwn(entries, name)) {
+          edits.push({ name, remove: true });
+          outcome.removed.push(name);
+        }
+      }
+      return {
+        after: edits.length > 0 ? applyEntryEdits(current, serversPath, edits, record.path) : null,
+        outcome,
+      };
+    },
+    commit: (state, outcome) => commitAsOf(state, record, names, previous, outcome, hand),
+  };
+}
+
+/** After a restore, mcp-twin owns the entries it put back (as they are now), and no change is left to undo. */
+function commitAsOf(
+  state: State,
+  record: TargetRecord,
+  names: Set<string>,
+  previous: Record<string, unknown>,
+  outcome: Outcome,
+  hand: Record<string, unknown> = {},
+): void {
+  void state; // `record` is the live record in state (runUndo puts back one only backups knew)
+  const rec = record;
+  const all = outcome.wholeFile ? new Set([...names, ...Object.keys(rec.entries)]) : names;
+  for (const name of all) {
+    if (!Object.hasOwn(previous, name)) {
+      delete rec.entries[name];
+      continue;
+    }
+    const handWritten =
+      rec.entries[name]?.handWritten ?? (Object.hasOwn(hand, name) ? entryHash(hand[name]) : undefined);
+    const hash = entryHash(previous[name]);
+    rec.entries[name] = handWritten ? { hash, handWritten } : { hash };
+  }
+  delete rec.lastRun;
 }

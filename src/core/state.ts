@@ -17,6 +17,12 @@ export interface EntryRecord {
   hash: string;
   /** Hashes of writes planned but maybe not completed (an interrupted run): also ours. */
   pending?: string[];
+  /**
+   * Set when the entry was written by hand before mcp-twin took it over (adopted by import, or
+   * taken over with --force): the hash of that hand-written form, whose value is kept with the
+   * target's backups (backups.ts, `hand-written.json`) so uninstall can give it back.
+   */
+  handWritten?: string;
 }
 
 export interface TargetRecord {

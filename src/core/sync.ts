@@ -36,6 +36,7 @@ import type { Progress } from "./progress.js";
 import { runningApps } from "./running.js";
 import { checkSelectors, selectEnvironments } from "./selectors.js";
 import { loadState, type State } from "./state.js";
+import { checkWrites } from "./target-safety.js";
 import { discoverTargets } from "./targets.js";
 import { trace } from "./trace.js";
 
@@ -66,6 +67,8 @@ export interface TargetReport {
   foreign: string[];
   note?: string;
   problems: Array<{ server: string; code: string; message: string }>;
+  /** E.g. a file others can read that is about to receive a secret (with the chmod that fixes it). */
+  warnings?: string[];
 }
 
 export interface SyncReport {
@@ -332,10 +335,29 @@ async function syncWithManifest(
   )
     return undefined;
 
+  // The files about to be written, as they are on disk: read-only or foreign-owned ones stop the
+  // run here (exit 2, nothing written); readable ones that will hold a secret get a warning.
+  const safety = checkWrites(
+    plans
+      .filter((p) => p.after !== null)
+      .map((p) => ({
+        file: p.target.file,
+        path: p.target.path,
+        windows: p.target.env.kind === "windows",
+        receivesSecret: p.secretValues.length > 0,
+      })),
+    { force: options.force },
+  );
+  if (safety.errors.length > 0) throw new UsageErrors(safety.errors);
+  const withWarnings = (tr: TargetReport) => {
+    const w = safety.warnings.get(tr.path);
+    return w ? { ...tr, warnings: w } : tr;
+  };
+
   const report = baseReport(loaded.file, allEnvs, [...install.rows, ...pruned], prepared.detection.gathered);
   if (options.dryRun) {
     for (const p of plans) {
-      report.targets.push(targetReport(p, p.after !== null));
+      report.targets.push(withWarnings(targetReport(p, p.after !== null)));
       if (p.after !== null) report.changes.push({ path: p.target.path, before: p.before, after: p.after });
       report.secretValues.push(...p.secretValues);
       report.references.push(...p.references);
@@ -354,7 +376,7 @@ async function syncWithManifest(
   });
   const restartApps = new Set<string>();
   for (const r of results) {
-    const tr = targetReport(r.plan, r.written);
+    const tr = withWarnings(targetReport(r.plan, r.written));
     if (r.error) {
       tr.action = "failed";
       report.errors.push({ code: "write-failed", message: r.error, target: r.plan.target.path });

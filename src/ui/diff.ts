@@ -1,32 +1,55 @@
-/** Unified diffs for --dry-run, coloured through the theme, secrets masked by the caller's Output. */
-import type { Theme } from "./theme.js";
+/**
+ * Unified diffs for --dry-run, restore and uninstall previews. Secrets never show: the diff is
+ * computed on the real texts (so a changed key still shows as a changed line), then each line is
+ * printed from a copy of its text whose secret fields are masked (core/secret-fields.ts: found by
+ * where they sit, old or new); the Output masks known values and credential shapes on top, and
+ * learns the secret-looking values found here so they are hidden wherever else they appear.
+ */
+import { showEscapedBytes } from "../core/bytes.js";
+import { looksLikeSecret } from "../core/mask.js";
+import type { Output } from "./output.js";
 
 export async function unifiedDiff(
   file: string,
   before: string | null,
   after: string,
-  theme: Theme,
+  out: Pick<Output, "theme" | "addSecrets">,
 ): Promise<string> {
-  const { createTwoFilesPatch } = await import("diff");
-  const patch = createTwoFilesPatch(
-    before === null ? "/dev/null" : file,
-    file,
-    (before ?? "").replace(/\r\n/g, "\n"),
-    after.replace(/\r\n/g, "\n"),
-    "",
-    "",
-    { context: 3 },
+  const [{ structuredPatch }, { maskSecretFields, secretFields }] = await Promise.all([
+    import("diff"),
+    import("../core/secret-fields.js"),
+  ]);
+  const oldText = (before ?? "").replace(/\r\n/g, "\n");
+  const newText = after.replace(/\r\n/g, "\n");
+  const oldFields = secretFields(oldText);
+  const newFields = secretFields(newText);
+  out.addSecrets(
+    [...oldFields, ...newFields].flatMap((f) => {
+      // "Bearer <token>": the token is the secret.
+      const parts = f.value.split(/\s+/);
+      return [f.value, ...parts].filter(looksLikeSecret);
+    }),
   );
-  return patch
-    .split("\n")
-    .filter((line) => !line.startsWith("=====") && !line.startsWith("Index: "))
-    .map((line) => {
-      if (line.startsWith("+++") || line.startsWith("---")) return theme.c.bold(line.trimEnd());
-      if (line.startsWith("+")) return theme.c.green(line);
-      if (line.startsWith("-")) return theme.c.red(line);
-      if (line.startsWith("@@")) return theme.c.cyan(line);
-      return line;
-    })
-    .join("\n")
-    .trimEnd();
+  const oldLines = maskSecretFields(oldText, oldFields).split("\n");
+  const newLines = maskSecretFields(newText, newFields).split("\n");
+  const patch = structuredPatch(before === null ? "/dev/null" : file, file, oldText, newText, "", "", {
+    context: 3,
+  });
+  const { c } = out.theme;
+  const lines = [c.bold(`--- ${patch.oldFileName}`), c.bold(`+++ ${patch.newFileName}`)];
+  for (const hunk of patch.hunks) {
+    lines.push(c.cyan(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`));
+    let o = hunk.oldStart - 1;
+    let n = hunk.newStart - 1;
+    for (const line of hunk.lines) {
+      const mark = line[0];
+      if (mark === "-") lines.push(c.red(`-${showEscapedBytes(oldLines[o++] ?? "")}`));
+      else if (mark === "+") lines.push(c.green(`+${showEscapedBytes(newLines[n++] ?? "")}`));
+      else if (mark === " ") {
+        lines.push(` ${showEscapedBytes(newLines[n++] ?? "")}`);
+        o++;
+      } else lines.push(line); // "\ No newline at end of file"
+    }
+  }
+  return lines.join("\n").trimEnd();
 }

@@ -2,7 +2,7 @@
  * stdout carries the result (one JSON document with --json, or the human report); stderr carries
  * everything else: progress, warnings, errors. Secrets are masked before anything is written.
  */
-import { maskSecrets } from "../core/manifest/resolve.js";
+import { maskText } from "../core/mask.js";
 import type { Progress } from "../core/progress.js";
 import { createProgress } from "./spinner.js";
 import { colorEnabled, makeTheme, type Theme } from "./theme.js";
@@ -43,7 +43,8 @@ export function createOutput(
   const color = colorEnabled(env, Boolean(streams.stderr.isTTY), flags.color === false);
   const theme = makeTheme(color);
   const secrets = new Set<string>();
-  const mask = (s: string) => maskSecrets(s, secrets);
+  // The one place output is masked: every line of every stream (core/mask.ts says what it hides).
+  const mask = (s: string) => maskText(s, secrets);
   // A terminal that reports no width (a bare pseudo-terminal) cannot host a spinner.
   const columns = (streams.stderr as { columns?: number }).columns;
   const interactive =

@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { backupFile, replaceFile, withLock, writePrivateFile } from "../../src/core/files.js";
+import { keepBackup, listBackups } from "../../src/core/backups.js";
+import { replaceFile, withLock, writePrivateFile } from "../../src/core/files.js";
+import { targetSlug } from "../../src/core/targets.js";
 
 let dir: string;
 beforeEach(() => {
@@ -54,12 +56,41 @@ test("private files are mode 0600", async () => {
   expect(statSync(file).mode & 0o777).toBe(0o600);
 });
 
-test("backups keep the newest ten per target", async () => {
-  for (let i = 0; i < 13; i++) await backupFile(dir, "t", `v${i}`, new Date(Date.UTC(2026, 0, 1, 0, 0, i)));
-  const kept = readdirSync(path.join(dir, "t")).sort();
+test("backups keep the newest ten per target, and the original for good", async () => {
+  const target = {
+    key: "linux|cursor|user|/home/u/.cursor/mcp.json",
+    env: "linux",
+    client: "cursor",
+    scope: "user",
+    path: "/home/u/.cursor/mcp.json",
+  };
+  for (let i = 0; i < 13; i++)
+    await keepBackup(dir, target, `v${i}`, new Date(Date.UTC(2026, 0, 1, 0, 0, i)), { owned: [] });
+  const folder = path.join(dir, targetSlug(target.key));
+  const kept = readdirSync(folder)
+    .filter((n) => /^\d/.test(n))
+    .sort();
   expect(kept).toHaveLength(10);
-  expect(readFileSync(path.join(dir, "t", kept[0]!), "utf8")).toBe("v3");
-  expect(statSync(path.join(dir, "t", kept[0]!)).mode & 0o777).toBe(0o600);
+  expect(readFileSync(path.join(folder, kept[0]!), "utf8")).toBe("v3");
+  expect(statSync(path.join(folder, kept[0]!)).mode & 0o777).toBe(0o600);
+  expect(statSync(folder).mode & 0o777).toBe(0o700);
+  // Ten syncs later the bytes from before the first one are still there.
+  const list = listBackups(dir, target.key);
+  expect(list[0]).toMatchObject({ name: "original.bak", original: true });
+  expect(readFileSync(list[0]!.file, "utf8")).toBe("v0");
+  expect(statSync(list[0]!.file).mode & 0o777).toBe(0o600);
+  expect(list.slice(1).map((b) => readFileSync(b.file, "utf8"))).toEqual([
+    "v12",
+    "v11",
+    "v10",
+    "v9",
+    "v8",
+    "v7",
+    "v6",
+    "v5",
+    "v4",
+    "v3",
+  ]);
 });
 
 describe("withLock", () => {

@@ -1,3 +1,4 @@
+import { listBackups } from "../backups.js";
 import { BRIDGE_ENTRY } from "../bridge-name.js";
 import { type Detection, detectEnvironments } from "../environments/detect.js";
 import { envMatches } from "../environments/types.js";
@@ -189,8 +190,13 @@ export async function runDoctor(
       path: c.target.path,
       ...(c.target.note ? { note: c.target.note } : {}),
     });
-  for (const c of configs)
-    checks.push(...checkConfig(c, Object.keys(state.targets[c.target.key]?.entries ?? {}).length));
+  for (const c of configs) {
+    // A file that does not parse can be put back whole from a backup: say so when there is one.
+    const backups = c.parseError
+      ? listBackups(machine.paths.backups, c.target.key).filter((b) => !b.absent).length
+      : 0;
+    checks.push(...checkConfig(c, Object.keys(state.targets[c.target.key]?.entries ?? {}).length, backups));
+  }
   checks.push(...scopeChecks(configs));
 
   const desktop = new Map<string, { msix: boolean; version?: string }>();

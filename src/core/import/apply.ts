@@ -5,6 +5,7 @@
  * that still look foreign. The manifest is read again inside the lock: a name that appeared there
  * since the scan is treated as a conflict then. With `dryRun` nothing is written.
  */
+import { saveHandWritten } from "../backups.js";
 import { readTextOrNull, withLock } from "../files.js";
 import type { Machine } from "../machine.js";
 import type { ServerSpec } from "../manifest/schema.js";
@@ -120,6 +121,9 @@ export async function applyImport(
       for (const c of imported)
         for (const f of c.found) {
           if (!f.adopt || !f.targetKey) continue;
+          const id = { key: f.targetKey, env: f.env, client: f.client, scope: f.scope, path: f.path };
+          // The hand-written form, kept with the target's backups: uninstall gives it back.
+          if (f.value !== undefined) await saveHandWritten(machine.paths.backups, id, { [c.name]: f.value });
           state.targets[f.targetKey] ??= {
             env: f.env,
             client: f.client,
@@ -128,7 +132,10 @@ export async function applyImport(
             entries: {},
           };
           const record = state.targets[f.targetKey]!;
-          record.entries[c.name] = { hash: f.hash };
+          record.entries[c.name] = {
+            hash: f.hash,
+            ...(f.value !== undefined ? { handWritten: f.hash } : {}),
+          };
         }
       await saveState(machine.paths.state, state);
     }

@@ -154,6 +154,7 @@ export async function scanImports(
         ...(p.why ? { why: p.why } : {}),
         ...(p.occurrence.source.targetKey ? { targetKey: p.occurrence.source.targetKey } : {}),
         hash: entryHash(foundBy.get(p.occurrence)!.value),
+        value: foundBy.get(p.occurrence)!.value,
       })),
       secrets: refs,
       variables: [

@@ -30,6 +30,11 @@ export interface FoundAt {
   targetKey?: string;
   /** Hash of the entry as it is in the file: what adoption records in state. */
   hash: string;
+  /**
+   * The entry as it is in the file (it may hold keys: never shown), kept with the target's
+   * backups on adoption so uninstall can give it back in its hand-written form.
+   */
+  value?: unknown;
 }
 
 export interface MissingSecret {

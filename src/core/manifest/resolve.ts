@@ -44,12 +44,5 @@ export function referencedNames(input: string): Array<{ kind: "secret" | "env"; 
   return [...input.matchAll(REFERENCE)].map((m) => ({ kind: m[1] as "secret" | "env", name: m[2]! }));
 }
 
-/** Replace every secret value in a text with a mask (longest first, so prefixes do not leak). */
-export function maskSecrets(text: string, secretValues: Iterable<string>): string {
-  // Also the JSON-escaped spelling, as a value with " or \ appears inside a JSON document.
-  const spelled = [...secretValues].flatMap((v) => [v, JSON.stringify(v).slice(1, -1)]);
-  const values = [...new Set(spelled)].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
-  let out = text;
-  for (const v of values) out = out.split(v).join("********");
-  return out;
-}
+/** Replace every secret value in a text with a mask (core/mask.ts: also credential shapes). */
+export { maskText as maskSecrets } from "../mask.js";

@@ -7,7 +7,8 @@ import { canonicalJson } from "../../merge.js";
 import type { ConfigFacts, EntryScope } from "../read-configs.js";
 import { type Check, check, SYNC_FIX, type Where } from "../types.js";
 
-export function checkConfig(f: ConfigFacts, ownedEntries: number): Check[] {
+/** `backups`: how many backups with content mcp-twin keeps of this file (restore can use them). */
+export function checkConfig(f: ConfigFacts, ownedEntries: number, backups = 0): Check[] {
   const t = f.target;
   const where: Where = { env: t.env.id, client: t.client.id, scope: t.scope };
   const out: Check[] = [];
@@ -25,7 +26,10 @@ export function checkConfig(f: ConfigFacts, ownedEntries: number): Check[] {
         where,
         `${f.parseError.message.replace(/ the file is not valid JSON\.$/, "")} ${t.client.name} cannot read its servers.`,
         {
-          fix: `Fix ${t.path}${f.parseError.line ? ` at line ${f.parseError.line}, column ${f.parseError.column}` : ""} by hand (mcp-twin never edits a file it cannot read); backups of what sync wrote are in the mcp-twin home.`,
+          fix:
+            backups > 0
+              ? `Run \`mcp-twin restore ${shellQuote(t.path)}\` to put the whole file back from mcp-twin's newest backup of it (it shows what it replaces; \`mcp-twin restore --list ${shellQuote(t.path)}\` shows every backup), or fix it by hand${at(f)}.`
+              : `Fix ${t.path} by hand${at(f)}; mcp-twin has no backup of it (it never changed this file).`,
         },
       ),
     ];
@@ -99,6 +103,15 @@ export function checkConfig(f: ConfigFacts, ownedEntries: number): Check[] {
       ),
     );
   return out;
+}
+
+function at(f: ConfigFacts): string {
+  return f.parseError?.line ? ` at line ${f.parseError.line}, column ${f.parseError.column}` : "";
+}
+
+/** A path as a shell argument (bash and PowerShell alike): quoted when it needs it. */
+function shellQuote(p: string): string {
+  return /^[A-Za-z0-9_./@%+=:,~-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`;
 }
 
 /** Claude Code: the same name in local, project and user scope (local wins, then project, then user). */

@@ -1,0 +1,130 @@
+/**
+ * uninstall: give back what mcp-twin took. Every entry it wrote is removed; an entry it took over
+ * from the user (adopted by import, or taken over with --force) is put back in its hand-written
+ * form; an entry edited by hand since is kept unless --force; entries it never wrote are never
+ * touched. The change is recorded like a sync's, so `restore` undoes an uninstall.
+ */
+
+import { loadHandWritten } from "./backups.js";
+import { detectEnvironments } from "./environments/detect.js";
+import { envMatches } from "./environments/types.js";
+import { withLock } from "./files.js";
+import { uninstallPackages } from "./install.js";
+import type { Machine } from "./machine.js";
+import { applyEntryEdits, type EntryEdit, parseConfig, readEntries } from "./merge.js";
+import type { InstallRow } from "./packages.js";
+import type { Progress } from "./progress.js";
+import { selectEnvironments } from "./selectors.js";
+import { entryHash, isOurs, saveState } from "./state.js";
+import { knownTargets, noOutcome, runUndo, serversPathOf, type UndoResult } from "./undo.js";
+
+export interface UninstallOptions {
+  dryRun: boolean;
+  force: boolean;
+  packages: boolean;
+  envs: string[];
+  clients: string[];
+}
+
+export async function uninstallAll(
+  machine: Machine,
+  options: UninstallOptions,
+  progress: Progress,
+): Promise<{ targets: UndoResult[]; packages: InstallRow[] }> {
+  const selected = (record: { env: string; client: string }) =>
+    (options.clients.length === 0 || options.clients.includes(record.client)) &&
+    (options.envs.length === 0 || options.envs.some((e) => envMatches(e, record.env)));
+  const { results, state } = await runUndo(
+    machine,
+    (s) =>
+      knownTargets(s, machine.paths.backups).filter(
+        (t) => !t.fromBackups && selected(t.record) && Object.keys(t.record.entries).length > 0,
+      ),
+    async ({ key, record }) => {
+      const hand = await loadHandWritten(machine.paths.backups, key);
+      const serversPath = serversPathOf(record);
+      return {
+        compute: (current) => {
+          const outcome = noOutcome();
+          if (current === null) return { after: null, outcome };
+          const entries = readEntries(parseConfig(current, record.path), serversPath, record.path);
+          const edits: EntryEdit[] = [];
+          for (const [name, mine] of Object.entries(record.entries)) {
+            if (!Object.hasOwn(entries, name)) continue;
+            const now = entries[name];
+            const ours = isOurs(mine, now) || options.force;
+            if (mine.handWritten) {
+              const original = Object.hasOwn(hand, name) ? hand[name] : undefined;
+              if (entryHash(now) === mine.handWritten) {
+                outcome.notes.push(`${name}: left as you wrote it (mcp-twin no longer manages it)`);
+              } else if (original === undefined || entryHash(original) !== mine.handWritten) {
+                outcome.kept.push(name);
+                outcome.notes.push(
+                  `${name}: kept — mcp-twin took it over from a hand-written entry, but that form is no longer in its backups`,
+                );
+              } else if (ours) {
+                edits.push({ name, value: original });
+                outcome.givenBack.push(name);
+              } else {
+                outcome.kept.push(name);
+                outcome.notes.push(
+                  `${name}: edited by hand; kept (use --force to put back the form you wrote)`,
+                );
+              }
+            } else if (ours) {
+              edits.push({ name, remove: true });
+              outcome.removed.push(name);
+            } else {
+              outcome.kept.push(name);
+              outcome.notes.push(`${name}: edited by hand; kept (use --force to remove it)`);
+            }
+          }
+          return {
+            after: edits.length > 0 ? applyEntryEdits(current, serversPath, edits, record.path) : null,
+            outcome,
+          };
+        },
+        commit: (_state, outcome) => {
+          // mcp-twin keeps owning only what it kept; everything else is the user's again.
+          const kept = new Set(outcome.kept);
+          for (const name of Object.keys(record.entries)) if (!kept.has(name)) delete record.entries[name];
+        },
+      };
+    },
+    { dryRun: options.dryRun, force: options.force, recordRun: true },
+    progress,
+  );
+
+  const rows: InstallRow[] = [];
+  if (options.packages) {
+    const { environments } = await detectEnvironments(machine);
+    for (const env of selectEnvironments(environments, options.envs)) {
+      const mine = state.installs[env.id] ?? {};
+      const names = Object.keys(mine);
+      if (names.length === 0) continue;
+      if (options.dryRun || !env.usable) {
+        for (const n of names)
+          rows.push({
+            env: env.id,
+            package: n,
+            version: mine[n]!,
+            action: options.dryRun ? "planned" : "failed",
+            ...(env.usable ? {} : { error: env.reason ?? "not usable" }),
+          });
+        continue;
+      }
+      const step = progress.step(`Uninstalling ${names.join(", ")} from ${env.id}`);
+      const outcome = await uninstallPackages(env, names);
+      for (const n of outcome.installed)
+        rows.push({ env: env.id, package: n, version: mine[n]!, action: "removed" });
+      for (const f of outcome.failed)
+        rows.push({ env: env.id, package: f.spec, version: mine[f.spec]!, action: "failed", error: f.error });
+      if (outcome.failed.length === 0) {
+        delete state.installs[env.id];
+        step.succeed(`Uninstalled ${names.join(", ")} from ${env.id}`);
+      } else step.fail();
+    }
+    if (!options.dryRun) await withLock(machine.home.dir, () => saveState(machine.paths.state, state));
+  }
+  return { targets: results, packages: rows };
+}
