@@ -88,6 +88,7 @@ export async function renderUndo(results: UndoResult[], out: Output, preview: bo
       ...r.restored.map((n) => `restored ${n}`),
       ...r.removed.map((n) => `removed ${n}`),
       ...r.givenBack.map((n) => `${n} given back as you wrote it`),
+      ...(r.deleted ? ["the file goes (mcp-twin created it and nothing else is in it)"] : []),
     ].join(", ");
     out.print(
       `  ${mark} ${r.env} ${r.client} ${out.theme.c.dim(r.path)}  ${preview && r.action === "updated" ? "would be updated" : r.action}${what ? `: ${what}` : ""}`,

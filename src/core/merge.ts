@@ -284,6 +284,17 @@ export function applyEntryEdits(
   return (parsed.format.bom ? "\uFEFF" : "") + parsed.text;
 }
 
+/**
+ * Remove the servers object itself (`mcpServers`) when it is empty: uninstall does this when the
+ * file had no such key before mcp-twin added it, so the file comes back byte for byte.
+ */
+export function removeEmptyServers(raw: string, serversPath: JsonPath, file: string): string {
+  const parsed = parseConfig(raw, file);
+  const node = findNode(parsed.root, serversPath);
+  if (node?.type !== "object" || (node.children ?? []).length > 0) return raw;
+  return (parsed.format.bom ? "\uFEFF" : "") + removeProperty(parsed, serversPath, file);
+}
+
 function setProperty(
   parsed: ParsedConfig,
   parentPath: JsonPath,

@@ -191,8 +191,9 @@ export async function restoreTargets(
         original: false,
         size: 0,
       };
+      // A file gone since (an uninstall removed one mcp-twin had created) comes back whole.
       const undo = asOf(record, lastInfo, backupText, new Set(record.lastRun.touched), hand, {
-        wholeWhenAbsent: false,
+        wholeWhenAbsent: true,
       });
       if (newest) {
         // When the file does not parse, the newest backup is the best known good state.

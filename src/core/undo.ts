@@ -5,12 +5,13 @@
  * file), a backup first, ownership in state updated after.
  */
 
+import { rm } from "node:fs/promises";
 import { type BackupTarget, backedUpTargets, keepBackup } from "./backups.js";
 import { CLIENTS } from "./clients/index.js";
 import { detectEnvironments } from "./environments/detect.js";
 import type { Environment } from "./environments/types.js";
 import { isTwinError } from "./errors.js";
-import { readTextOrNull, replaceFile, withLock } from "./files.js";
+import { inspectFile, readTextOrNull, replaceFile, withLock } from "./files.js";
 import type { Machine } from "./machine.js";
 import type { Progress } from "./progress.js";
 import { loadState, type State, saveState, type TargetRecord } from "./state.js";
@@ -33,6 +34,8 @@ export interface UndoResult {
   notes: string[];
   /** The whole file was put back from this backup (it did not parse). */
   wholeFile?: string;
+  /** The file was removed: mcp-twin had created it, and nothing else is left in it. */
+  deleted?: boolean;
   /** The backup restore used. */
   from?: string;
   message?: string;
@@ -47,6 +50,8 @@ export interface Outcome {
   kept: string[];
   notes: string[];
   wholeFile?: string;
+  /** Remove the file after the write when it still holds exactly what was written. */
+  deleted?: boolean;
 }
 
 export const noOutcome = (): Outcome => ({ restored: [], removed: [], givenBack: [], kept: [], notes: [] });
@@ -170,6 +175,11 @@ export async function runUndo(
           step.fail();
           throw error;
         });
+        if (written.written && outcome.deleted) {
+          // Only what mcp-twin created is left ("{}"): the file goes, as it was before mcp-twin.
+          if ((await readTextOrNull(file)) === written.after)
+            await rm(inspectFile(file).real, { force: true });
+        }
         if (!state.targets[key]) state.targets[key] = record;
         undo.commit(
           state,

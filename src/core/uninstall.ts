@@ -5,13 +5,20 @@
  * touched. The change is recorded like a sync's, so `restore` undoes an uninstall.
  */
 
-import { loadHandWritten } from "./backups.js";
+import { listBackups, loadHandWritten, readBackup } from "./backups.js";
 import { detectEnvironments } from "./environments/detect.js";
 import { envMatches } from "./environments/types.js";
 import { withLock } from "./files.js";
 import { uninstallPackages } from "./install.js";
 import type { Machine } from "./machine.js";
-import { applyEntryEdits, type EntryEdit, parseConfig, readEntries } from "./merge.js";
+import {
+  applyEntryEdits,
+  type EntryEdit,
+  findNode,
+  parseConfig,
+  readEntries,
+  removeEmptyServers,
+} from "./merge.js";
 import type { InstallRow } from "./packages.js";
 import type { Progress } from "./progress.js";
 import { selectEnvironments } from "./selectors.js";
@@ -43,6 +50,7 @@ export async function uninstallAll(
     async ({ key, record }) => {
       const hand = await loadHandWritten(machine.paths.backups, key);
       const serversPath = serversPathOf(record);
+      const original = await originalShape(machine.paths.backups, key, record.path, serversPath);
       return {
         compute: (current) => {
           const outcome = noOutcome();
@@ -79,10 +87,12 @@ export async function uninstallAll(
               outcome.notes.push(`${name}: edited by hand; kept (use --force to remove it)`);
             }
           }
-          return {
-            after: edits.length > 0 ? applyEntryEdits(current, serversPath, edits, record.path) : null,
-            outcome,
-          };
+          if (edits.length === 0) return { after: null, outcome };
+          let after = applyEntryEdits(current, serversPath, edits, record.path);
+          // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty.
+          if (original !== "has-servers") after = removeEmptyServers(after, serversPath, record.path);
+          if (original === "absent" && after.replace(/^\uFEFF/, "").trim() === "{}") outcome.deleted = true;
+          return { after, outcome };
         },
         commit: (_state, outcome) => {
           // mcp-twin keeps owning only what it kept; everything else is the user's again.
@@ -127,4 +137,25 @@ export async function uninstallAll(
     if (!options.dryRun) await withLock(machine.home.dir, () => saveState(machine.paths.state, state));
   }
   return { targets: results, packages: rows };
+}
+
+/**
+ * What the file was before mcp-twin first changed it: absent, without the servers key, with it —
+ * or unknown (no original kept), which counts as "has-servers" so nothing more than entries goes.
+ */
+async function originalShape(
+  backupsDir: string,
+  key: string,
+  file: string,
+  serversPath: readonly string[],
+): Promise<"absent" | "no-servers" | "has-servers"> {
+  const original = listBackups(backupsDir, key).find((b) => b.original);
+  if (!original) return "has-servers";
+  if (original.absent) return "absent";
+  try {
+    const text = (await readBackup(original)) ?? "";
+    return findNode(parseConfig(text, file).root, serversPath) ? "has-servers" : "no-servers";
+  } catch {
+    return "has-servers";
+  }
 }

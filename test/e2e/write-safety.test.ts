@@ -1,0 +1,198 @@
+/**
+ * Writing a target keeps what it is (issue 9, item 7) and warns when it exposes a secret (item 10):
+ * a symlink stays a symlink, owner/group/mode stay (also run as root), bytes that are not UTF-8
+ * stay exactly, a read-only file is refused without --force, a 5,000-deep file is a config error,
+ * and a file others can read gets the chmod that fixes it. Real files, real links, real bytes, the
+ * real CLI.
+ */
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { fixtureMachines } from "../helpers/machines.js";
+
+const SECRET = "fx-5afe7f11e5c0ffee42";
+const setup = fixtureMachines(SECRET);
+/** A plain Linux machine and a server that needs no install: runs take a second. */
+const linux = () =>
+  setup(
+    { kind: "linux" },
+    { tool: { command: "uvx", args: ["tool-mcp"], env: { TOOL_KEY: "${secret:FIXTURE_TOKEN}" } } },
+  );
+
+const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+const OTHER_UID = 1000;
+const OTHER_GID = 1000;
+
+describe("a symlinked config", () => {
+  test("stays a link: the file it points to (through two links) is edited", async () => {
+    const m = linux();
+    const dotfiles = path.join(m.root, "dotfiles");
+    mkdirSync(dotfiles);
+    const real = path.join(dotfiles, "claude.json");
+    writeFileSync(real, '{\n  "numStartups": 3,\n  "mcpServers": {}\n}\n', { mode: 0o600 });
+    symlinkSync(real, path.join(dotfiles, "current.json"));
+    const link = m.paths.claudeCodeConfig;
+    rmSync(link);
+    symlinkSync(path.join(dotfiles, "current.json"), link);
+
+    const r = await m.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(path.join(dotfiles, "current.json"));
+    expect(lstatSync(path.join(dotfiles, "current.json")).isSymbolicLink()).toBe(true);
+    const doc = JSON.parse(readFileSync(real, "utf8"));
+    expect(doc.numStartups).toBe(3);
+    expect(doc.mcpServers.tool.command).toBe("uvx");
+    // No temp file left beside the link or the file.
+    expect(readdirSync(dotfiles).sort()).toEqual(["claude.json", "current.json"]);
+    expect(readdirSync(path.dirname(link)).filter((n) => n.includes(".mcp-twin-"))).toEqual([]);
+    // uninstall goes through the link as well, and gives the bytes back.
+    const u = await m.run(["uninstall", "--yes"]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, "utf8")).toBe('{\n  "numStartups": 3,\n  "mcpServers": {}\n}\n');
+  });
+});
+
+describe("owner, group and mode", () => {
+  test.skipIf(!isRoot)(
+    "a sync run as root leaves the user's file the user's (needs root to make a file of another uid)",
+    async () => {
+      const m = linux();
+      const file = m.paths.claudeCodeConfig;
+      chmodSync(file, 0o640);
+      chownSync(file, OTHER_UID, OTHER_GID);
+      const r = await m.run(["sync"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(file, "utf8")).mcpServers.tool).toBeDefined();
+      const st = statSync(file);
+      expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([OTHER_UID, OTHER_GID, 0o640]);
+      // restore and uninstall write the same way.
+      expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+      const after = statSync(file);
+      expect([after.uid, after.gid, after.mode & 0o7777]).toEqual([OTHER_UID, OTHER_GID, 0o640]);
+    },
+  );
+
+  test.skipIf(isRoot)("(run as root to test owner and group kept; skipped: not root)", () => {});
+});
+
+describe("bytes that are not UTF-8", () => {
+  test("stay exactly as they were, in the file and in its backup", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    // Latin-1 é in a value, a lone continuation byte and a truncated 3-byte sequence in others.
+    const original = Buffer.concat([
+      Buffer.from('{\n  "numStartups": 1,\n  "name": "caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('",\n  "odd": "'),
+      Buffer.from([0x80, 0xe2, 0x82]),
+      Buffer.from('",\n  "mcpServers": {}\n}\n'),
+    ]);
+    writeFileSync(file, original);
+    const r = await m.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    const after = readFileSync(file);
+    expect(after.includes(Buffer.from([0xef, 0xbf, 0xbd]))).toBe(false); // no U+FFFD
+    expect(after.subarray(0, original.indexOf(Buffer.from('"mcpServers"')))).toEqual(
+      original.subarray(0, original.indexOf(Buffer.from('"mcpServers"'))),
+    );
+    expect(JSON.parse(after.toString("latin1")).mcpServers.tool.command).toBe("uvx");
+    // The backup in the home holds the very bytes.
+    const backups = JSON.parse((await m.run(["restore", "--list", "--json"])).stdout).targets[0].backups;
+    expect(readFileSync(backups[0].file)).toEqual(original);
+    // The dry-run diff shows the odd bytes as \xNN, never as a replacement character.
+    writeFileSync(file, Buffer.concat([original.subarray(0, -2), Buffer.from("\n}\n")]));
+    const dry = await m.run(["sync", "--dry-run"]);
+    expect(dry.stdout).not.toContain("\uFFFD");
+    // uninstall gives back the original bytes.
+    writeFileSync(file, after);
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    expect(readFileSync(file)).toEqual(original);
+  });
+});
+
+describe("a read-only file", () => {
+  test("is refused (exit 2, nothing written anywhere) unless --force, and stays read-only", async () => {
+    const m = linux();
+    const cursorDir = path.join(m.paths.linuxHome, ".cursor");
+    mkdirSync(cursorDir);
+    const file = m.paths.claudeCodeConfig;
+    const before = readFileSync(file, "utf8");
+    chmodSync(file, 0o444);
+    const r = await m.run(["sync"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file} is read-only`);
+    expect(r.stderr).toContain("--force");
+    expect(readFileSync(file, "utf8")).toBe(before);
+    expect(readdirSync(cursorDir)).toEqual([]); // the other target was not written either
+    const json = await m.run(["sync", "--json"]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).errors[0]).toMatchObject({ code: "read-only", file });
+
+    const forced = await m.run(["sync", "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(file, "utf8")).mcpServers.tool).toBeDefined();
+    expect(statSync(file).mode & 0o777).toBe(0o444);
+  });
+});
+
+describe("a 5,000-deep file", () => {
+  test.each([
+    ["objects in an entry", `{"mcpServers": {"deep": ${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}}`],
+    ["arrays beside the entries", `{"mcpServers": {}, "x": ${"[".repeat(5000)}${"]".repeat(5000)}}`],
+  ])("(%s) is a config-parse error (exit 2) naming the file, not an internal error", async (_, deep) => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    writeFileSync(file, deep);
+    for (const args of [["sync"], ["sync", "--dry-run"], ["status"]]) {
+      const r = await m.run(args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(file);
+      expect(r.stderr).toContain("nested more than");
+    }
+    const json = JSON.parse((await m.run(["sync", "--json"])).stdout);
+    expect(json.errors[0].code).toBe("config-parse");
+    expect(readFileSync(file, "utf8")).toBe(deep);
+  });
+});
+
+describe("a file others can read that will hold a secret", () => {
+  test("gets a warning with the exact chmod; a private one does not", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    chmodSync(file, 0o644);
+    const r = await m.run(["sync", "--dry-run"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`readable by other users (mode 644)`);
+    expect(r.stdout).toContain(`chmod 600 ${file}`);
+    const json = JSON.parse((await m.run(["sync", "--json"])).stdout);
+    expect(json.targets[0].warnings[0]).toContain(`chmod 600 ${file}`);
+
+    const quiet = linux();
+    chmodSync(quiet.paths.claudeCodeConfig, 0o600);
+    const q = await quiet.run(["sync"]);
+    expect(q.code).toBe(0);
+    expect(q.stdout).not.toContain("readable by other users");
+  });
+
+  test("a server without secrets is not warned about", async () => {
+    const m = setup({ kind: "linux" }, { plain: { command: "uvx", args: ["plain-mcp"] } });
+    chmodSync(m.paths.claudeCodeConfig, 0o644);
+    const r = await m.run(["sync"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain("readable by other users");
+  });
+});
