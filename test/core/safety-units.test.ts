@@ -68,7 +68,9 @@ describe("masking", () => {
   });
 
   test("secret-looking values: keys yes, paths, URLs, references and words no", () => {
-    expect(["fx-0011223344556677", "aaaaaaaaaaaaaaaaaaaaaaa", "tvly-abc12345"].every(looksLikeSecret)).toBe(true);
+    expect(["fx-0011223344556677", "aaaaaaaaaaaaaaaaaaaaaaa", "tvly-abc12345"].every(looksLikeSecret)).toBe(
+      true,
+    );
     expect(
       ["/usr/bin/node", "https://x.y/z1", "${secret:X}", "production", "12345678", "C:\\Users\\a1"].some(
         looksLikeSecret,
@@ -131,11 +133,15 @@ describe("write rules", () => {
   });
 
   test("readable by others + a secret: a warning with chmod; Windows files and new files: none", () => {
-    expect(judge(w, { ...facts, mode: 0o640 }, { force: false, uid: 1000 }).warning).toContain("chmod 600 /f");
-    expect(judge({ ...w, receivesSecret: false }, { ...facts, mode: 0o644 }, { force: false, uid: 1000 })).toEqual(
+    expect(judge(w, { ...facts, mode: 0o640 }, { force: false, uid: 1000 }).warning).toContain(
+      "chmod 600 /f",
+    );
+    expect(
+      judge({ ...w, receivesSecret: false }, { ...facts, mode: 0o644 }, { force: false, uid: 1000 }),
+    ).toEqual({});
+    expect(judge({ ...w, windows: true }, { ...facts, mode: 0o777 }, { force: false, uid: 1000 })).toEqual(
       {},
     );
-    expect(judge({ ...w, windows: true }, { ...facts, mode: 0o777 }, { force: false, uid: 1000 })).toEqual({});
     expect(judge(w, { real: "/f", symlink: false, exists: false }, { force: false, uid: 1000 })).toEqual({});
   });
 });

@@ -1,0 +1,256 @@
+/**
+ * Giving back (issue 9, items 3–5): the original of each file is kept for good beside the last ten
+ * backups (`restore --list`, `--from`, `--original`); a file that no longer parses is put back
+ * whole (showing what it replaces, keys masked) and doctor names that command; uninstall gives
+ * adopted entries back in their hand-written form, asks first on a terminal, and `restore` undoes it.
+ */
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { fixtureMachines } from "../helpers/machines.js";
+import { KEY, runInPty } from "../helpers/pty.js";
+
+const SECRET = "fx-9e57a11b4c8d2f01";
+const setup = fixtureMachines(SECRET);
+const tool = (flag: string) => ({
+  tool: { command: "uvx", args: ["tool-mcp", flag], env: { TOOL_KEY: "${secret:FIXTURE_TOKEN}" } },
+});
+const linux = () => setup({ kind: "linux" }, tool("--v0"));
+const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));
+
+interface Listed {
+  targets: Array<{
+    client: string;
+    path: string;
+    backups: Array<{ name: string; file: string; at: string; original: boolean; owned?: string[] }>;
+  }>;
+}
+const list = async (m: FakeMachine, ...args: string[]): Promise<Listed> => {
+  const r = await m.run(["restore", "--list", "--json", ...args]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Listed;
+};
+
+describe("the original is kept for good", () => {
+  test("after twelve syncs: the original and the last ten; --original and --from put entries back", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    const original = readFileSync(file, "utf8");
+    for (let i = 1; i <= 12; i++) {
+      writeManifest(m, { servers: tool(`--v${i}`) });
+      const r = await m.run(["sync"]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const backups = (await list(m)).targets[0]!.backups;
+    expect(backups).toHaveLength(11);
+    expect(backups[0]).toMatchObject({ name: "original.bak", original: true, owned: [] });
+    expect(readFileSync(backups[0]!.file, "utf8")).toBe(original);
+    expect(backups.slice(1).every((b) => !b.original && b.owned?.includes("tool"))).toBe(true);
+    // Private: the folder 0700, every file 0600.
+    const folder = path.dirname(backups[0]!.file);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    expect(statSync(path.dirname(folder)).mode & 0o777).toBe(0o700);
+    for (const name of readdirSync(folder))
+      expect(statSync(path.join(folder, name)).mode & 0o777).toBe(0o600);
+
+    // The app writes its own state meanwhile: restore never takes that back.
+    const now = json(file);
+    now.numStartups = 9;
+    writeFileSync(file, `${JSON.stringify(now, null, 2)}\n`);
+
+    // --from: mcp-twin's entries as of that backup (taken before the 8th sync: args end in --v7).
+    const eighth = backups[5]!;
+    const dry = await m.run(["restore", file, "--from", eighth.name, "--dry-run"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('-        "--v12"');
+    expect(dry.stdout).toContain('+        "--v7"');
+    expect(json(file).mcpServers.tool.args).toContain("--v12");
+    const from = await m.run(["restore", file, "--from", eighth.name]);
+    expect(from.code, from.stderr).toBe(0);
+    expect(json(file).mcpServers.tool.args).toEqual(["tool-mcp", "--v7"]);
+    expect(json(file).numStartups).toBe(9);
+
+    // --original: as before mcp-twin — our entry gone, the app's state kept.
+    const back = await m.run(["restore", "claude-code", "--original"]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(json(file)).toEqual({ ...JSON.parse(original), numStartups: 9 });
+
+    const unknown = await m.run(["restore", file, "--from", "2020-01-01T00-00-00-000Z.bak"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("restore --list");
+  }, 120_000);
+
+  test("a file changed by a version that kept no original says so, and names the oldest backup", async () => {
+    const m = linux();
+    expect((await m.run(["sync"])).code).toBe(0);
+    writeManifest(m, { servers: tool("--v1") });
+    expect((await m.run(["sync"])).code).toBe(0);
+    const backups = (await list(m)).targets[0]!.backups;
+    rmSync(backups[0]!.file);
+    const r = await m.run(["restore", m.paths.claudeCodeConfig, "--original"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("kept no original");
+    expect(r.stderr).toContain(`--from ${backups.at(-1)!.name}`);
+  });
+});
+
+describe("a file that no longer parses", () => {
+  test("doctor names the command; restore puts the whole file back, showing what it replaces, keys masked", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    expect((await m.run(["sync"])).code).toBe(0);
+    writeManifest(m, { servers: tool("--v1") });
+    expect((await m.run(["sync"])).code).toBe(0);
+    const good = readFileSync(file, "utf8");
+    const newest = (await list(m)).targets[0]!.backups[1]!;
+    // A crash, or a bad hand edit: the file is cut in the middle (the key is still in it).
+    writeFileSync(file, good.slice(0, good.indexOf(SECRET) + SECRET.length + 3));
+
+    const doctor = await m.run(["doctor", "--no-probe", "--json"]);
+    const parse = JSON.parse(doctor.stdout).checks.find(
+      (c: { id: string; status: string }) => c.id === "config.parse" && c.status === "fail",
+    );
+    expect(parse.fix).toContain(`\`mcp-twin restore ${file}\``);
+
+    const r = await m.run(["restore", file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`whole file put back from ${newest.name}`);
+    expect(r.stdout).toContain(`--- ${file}`);
+    expect(r.stdout).toContain('"TOOL_KEY": "********"');
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+    expect(readFileSync(file, "utf8")).toBe(readFileSync(newest.file, "utf8"));
+    // The next sync takes it from there, without calling our own entry foreign or drifted.
+    const again = await m.run(["sync", "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).targets[0]).toMatchObject({ updated: ["tool"], drift: [] });
+    expect(json(file).mcpServers.tool.args).toEqual(["tool-mcp", "--v1"]);
+  });
+});
+
+describe("uninstall gives back what it took", () => {
+  const handWritten = {
+    command: "uvx",
+    args: ["tool-mcp"],
+    env: { TOOL_KEY: SECRET },
+  };
+  /**
+   * ~/.claude.json with a hand-written entry (imported, so adopted), and one added by hand after
+   * the import, which mcp-twin never touches.
+   */
+  const adopted = async () => {
+    const m = setup({ kind: "linux" }, {});
+    const file = m.paths.claudeCodeConfig;
+    const doc = { numStartups: 4, mcpServers: { tool: handWritten } as Record<string, unknown> };
+    writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+    const imported = await m.run(["import", "--yes"]);
+    expect(imported.code, imported.stderr).toBe(0);
+    doc.mcpServers.mine = { command: "mine", args: ["--x"] };
+    const text = `${JSON.stringify(doc, null, 2)}\n`;
+    writeFileSync(file, text);
+    const synced = await m.run(["sync", "--json"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(JSON.parse(synced.stdout).targets[0].updated).toContain("tool");
+    expect(json(file).mcpServers.tool.type).toBe("stdio"); // rewritten by sync
+    return { m, file, text };
+  };
+
+  test("an adopted entry comes back in its hand-written form; the rest is untouched; restore undoes it", async () => {
+    const { m, file, text } = await adopted();
+    const dry = await m.run(["uninstall", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("tool given back as you wrote it");
+    expect(dry.stdout + dry.stderr).not.toContain(SECRET);
+    const u = await m.run(["uninstall", "--yes"]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(text); // byte for byte
+    expect(u.stdout).toContain("`mcp-twin restore` puts these entries back");
+
+    // restore after an uninstall: the entries mcp-twin had written come back, and are its own.
+    const r = await m.run(["restore"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(file).mcpServers.tool.type).toBe("stdio");
+    expect(json(file).mcpServers.mine).toEqual({ command: "mine", args: ["--x"] });
+    const status = JSON.parse((await m.run(["status", "--json"])).stdout);
+    expect(status.find((s: { server: string }) => s.server === "tool").state).toBe("synced");
+    // …and a second uninstall still knows the hand-written form.
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(text);
+  });
+
+  test("an adopted entry sync never rewrote is left as it is (the issue: it was deleted)", async () => {
+    const m = setup({ kind: "linux" }, {});
+    const file = m.paths.claudeCodeConfig;
+    const text = `${JSON.stringify({ numStartups: 4, mcpServers: { tool: handWritten } }, null, 2)}\n`;
+    writeFileSync(file, text, { mode: 0o600 });
+    expect((await m.run(["import", "--yes"])).code).toBe(0);
+    const u = await m.run(["uninstall", "--yes"]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toContain("tool: left as you wrote it");
+    expect(readFileSync(file, "utf8")).toBe(text);
+  });
+
+  test("an entry taken over with --force comes back in the form it had", async () => {
+    const m = setup({ kind: "linux" }, {});
+    const file = m.paths.claudeCodeConfig;
+    const foreign = { command: "npx", args: ["-y", "their-server"] };
+    writeFileSync(file, `${JSON.stringify({ mcpServers: { theirs: foreign } }, null, 2)}\n`);
+    writeManifest(m, { servers: { theirs: { command: "uvx", args: ["ours"] } } });
+    const plain = await m.run(["sync", "--json"]);
+    expect(JSON.parse(plain.stdout).targets[0].foreign).toEqual(["theirs"]);
+    expect((await m.run(["sync", "--force"])).code).toBe(0);
+    expect(json(file).mcpServers.theirs.command).toBe("uvx");
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    expect(json(file).mcpServers.theirs).toEqual(foreign);
+  });
+
+  test("a config mcp-twin created goes again, and restore brings it back", async () => {
+    const m = linux();
+    const cursor = path.join(m.paths.linuxHome, ".cursor");
+    mkdirSync(cursor);
+    chmodSync(m.paths.claudeCodeConfig, 0o600);
+    expect((await m.run(["sync"])).code).toBe(0);
+    const created = path.join(cursor, "mcp.json");
+    const written = readFileSync(created, "utf8");
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    expect(existsSync(created)).toBe(false);
+    expect(readFileSync(m.paths.claudeCodeConfig, "utf8")).toBe(
+      '{\n  "numStartups": 1,\n  "mcpServers": {}\n}\n',
+    );
+    expect((await m.run(["restore"])).code).toBe(0);
+    expect(readFileSync(created, "utf8")).toBe(written);
+  });
+
+  test("on a terminal it shows what it will do (keys masked) and asks; no means nothing changes", async () => {
+    const { m, file } = await adopted();
+    const before = readFileSync(file, "utf8");
+    const no = runInPty(["uninstall"], m.env, m.paths.linuxHome);
+    await no.waitFor(/Change 1 file\?/);
+    no.type("n");
+    no.type(KEY.enter);
+    const declined = await no.exit;
+    expect(declined.code, declined.output).toBe(0);
+    expect(declined.output).toContain("mcp-twin uninstall will:");
+    expect(declined.output).toContain("tool given back as you wrote it");
+    expect(declined.output).toContain('-      "type": "stdio",');
+    expect(declined.output).not.toContain(SECRET);
+    expect(declined.output).toContain("Nothing changed.");
+    expect(readFileSync(file, "utf8")).toBe(before);
+
+    const yes = runInPty(["uninstall"], m.env, m.paths.linuxHome);
+    await yes.waitFor(/Change 1 file\?/);
+    yes.type("y");
+    yes.type(KEY.enter);
+    expect((await yes.exit).code).toBe(0);
+    expect(json(file).mcpServers.tool).toEqual(handWritten);
+  });
+});
