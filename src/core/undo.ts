@@ -10,8 +10,8 @@ import { type BackupTarget, backedUpTargets, keepBackup } from "./backups.js";
 import { CLIENTS } from "./clients/index.js";
 import { detectEnvironments } from "./environments/detect.js";
 import type { Environment } from "./environments/types.js";
-import { isTwinError } from "./errors.js";
-import { inspectFile, readTextOrNull, replaceFile, withLock } from "./files.js";
+import { isTwinError, type UsageError, UsageErrors } from "./errors.js";
+import { inspectFile, isReadOnly, readOnlyError, readTextOrNull, replaceFile, withLock } from "./files.js";
 import type { Machine } from "./machine.js";
 import type { Progress } from "./progress.js";
 import { loadState, type State, saveState, type TargetRecord } from "./state.js";
@@ -118,13 +118,16 @@ export async function runUndo(
     const state = await loadState(machine.paths.state);
     const { environments } = await detectEnvironments(machine);
     const results: UndoResult[] = [];
+    const work: Array<{ target: UndoTarget; file: string; undo: Undo }> = [];
     for (const target of targets(state)) {
-      const { key, record } = target;
-      const base = { env: record.env, client: record.client, scope: record.scope, path: record.path };
+      const { record } = target;
       const file = accessFor(record, environments);
       if (!file) {
         results.push({
-          ...base,
+          env: record.env,
+          client: record.client,
+          scope: record.scope,
+          path: record.path,
           action: "skipped",
           ...noOutcome(),
           message: `${record.env} is not reachable from here`,
@@ -132,7 +135,26 @@ export async function runUndo(
         continue;
       }
       const undo = await make(target, state);
-      if (!undo) continue;
+      if (undo) work.push({ target, file, undo });
+    }
+    // A read-only file that would change stops the run before anything is written (exit 2).
+    if (!options.dryRun && !options.force) {
+      const refused: UsageError[] = [];
+      for (const { target, file, undo } of work) {
+        if (target.record.env.startsWith("windows") || !isReadOnly(inspectFile(file))) continue;
+        let after: string | null = null;
+        try {
+          after = undo.compute(await readTextOrNull(file)).after;
+        } catch {
+          // reported by the run itself
+        }
+        if (after !== null) refused.push(readOnlyError(target.record.path));
+      }
+      if (refused.length > 0) throw new UsageErrors(refused);
+    }
+    for (const { target, file, undo } of work) {
+      const { key, record } = target;
+      const base = { env: record.env, client: record.client, scope: record.scope, path: record.path };
       const from = undo.from ? { from: undo.from } : {};
       let outcome = noOutcome();
       const compute = (current: string | null) => {

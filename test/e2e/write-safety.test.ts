@@ -146,6 +146,18 @@ describe("a read-only file", () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect(JSON.parse(readFileSync(file, "utf8")).mcpServers.tool).toBeDefined();
     expect(statSync(file).mode & 0o777).toBe(0o444);
+
+    // uninstall and restore refuse it the same way.
+    const synced = readFileSync(file, "utf8");
+    for (const args of [["uninstall", "--yes"], ["restore"]]) {
+      const refused = await m.run(args);
+      expect(refused.code, args.join(" ")).toBe(2);
+      expect(refused.stderr).toContain(`${file} is read-only`);
+      expect(readFileSync(file, "utf8")).toBe(synced);
+    }
+    expect((await m.run(["uninstall", "--yes", "--force"])).code).toBe(0);
+    expect(JSON.parse(readFileSync(file, "utf8")).mcpServers.tool).toBeUndefined();
+    expect(statSync(file).mode & 0o777).toBe(0o444);
   });
 });
 
