@@ -70,7 +70,7 @@ export function planTarget(
   const has = (name: string) => Object.hasOwn(current, name);
   // A new hash for an entry we own keeps what we know of its hand-written past.
   const recordFor = (name: string, hash: string): EntryRecord => {
-    const handWritten = owned[name]?.handWritten;
+    const handWritten = Object.hasOwn(owned, name) ? owned[name]?.handWritten : undefined;
     return handWritten ? { hash, handWritten } : { hash };
   };
 

@@ -333,8 +333,9 @@ function commitAsOf(
       delete rec.entries[name];
       continue;
     }
+    const existing = Object.hasOwn(rec.entries, name) ? rec.entries[name] : undefined;
     const handWritten =
-      rec.entries[name]?.handWritten ?? (Object.hasOwn(hand, name) ? entryHash(hand[name]) : undefined);
+      existing?.handWritten ?? (Object.hasOwn(hand, name) ? entryHash(hand[name]) : undefined);
     const hash = entryHash(previous[name]);
     rec.entries[name] = handWritten ? { hash, handWritten } : { hash };
   }
