@@ -28,9 +28,36 @@ export async function readTextOrNull(file: string): Promise<string | null> {
 
 /** Write a file only we read (state, secrets, cache, backups): atomic, mode 0600, folders 0700. */
 export async function writePrivateFile(file: string, data: string): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const owner = await makeFolder(path.dirname(file), 0o700);
   const { default: writeFileAtomic } = await import("write-file-atomic");
-  await writeFileAtomic(file, encodeLossless(data), { mode: 0o600 });
+  // An existing file keeps its owner (write-file-atomic copies it); a new one takes its folder's.
+  const fresh = owner && !(await pathExists(file)) ? { chown: owner } : {};
+  await writeFileAtomic(file, encodeLossless(data), { mode: 0o600, ...fresh });
+}
+
+/**
+ * mkdir -p, and who new files in the folder should belong to. Run as root (sudo keeping HOME),
+ * what mcp-twin creates in a user's folders must stay the user's, or the user's own runs (and
+ * apps) can no longer read them: new folders and files take the owner of the nearest existing
+ * folder. Undefined when not root, or when that folder is root's.
+ */
+export async function makeFolder(
+  dir: string,
+  mode?: number,
+): Promise<{ uid: number; gid: number } | undefined> {
+  const first = await fs.promises.mkdir(dir, { recursive: true, ...(mode ? { mode } : {}) });
+  if (typeof process.getuid !== "function" || process.getuid() !== 0) return undefined;
+  const parent = statSync(first ? path.dirname(first) : dir);
+  if (parent.uid === 0 && parent.gid === 0) return undefined;
+  const owner = { uid: parent.uid, gid: parent.gid };
+  if (first) {
+    // Every folder mkdir made, from the first one down to `dir`.
+    for (let d = dir; ; d = path.dirname(d)) {
+      await fs.promises.chown(d, owner.uid, owner.gid).catch(() => {});
+      if (d === first || path.dirname(d) === d) break;
+    }
+  }
+  return owner;
 }
 
 /** What writing `file` will really touch. */
@@ -104,7 +131,7 @@ export async function replaceFile(
     force?: boolean;
   } = {},
 ): Promise<ReplaceResult> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const folderOwner = await makeFolder(path.dirname(file));
   const real = inspectFile(file).real;
   const dir = path.dirname(real);
   let current = await readTextOrNull(real);
@@ -120,7 +147,7 @@ export async function replaceFile(
     try {
       await writeAndSync(temp, encodeLossless(next), {
         mode: facts.mode ?? options.newFileMode ?? 0o600,
-        ...(facts.exists ? { uid: facts.uid!, gid: facts.gid! } : {}),
+        ...(facts.exists ? { uid: facts.uid!, gid: facts.gid! } : (folderOwner ?? {})),
       });
       const again = await readTextOrNull(real);
       if (again !== current) {

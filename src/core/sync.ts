@@ -355,6 +355,8 @@ async function syncWithManifest(
   };
 
   const report = baseReport(loaded.file, allEnvs, [...install.rows, ...pruned], prepared.detection.gathered);
+  // Every stored secret is masked in what is shown, used by an entry here or not.
+  report.secretValues.push(...Object.values(prepared.secrets));
   if (options.dryRun) {
     for (const p of plans) {
       report.targets.push(withWarnings(targetReport(p, p.after !== null)));

@@ -32,7 +32,10 @@ beforeAll(async () => {
     bridge: { enabled: true, port },
     servers: {
       tool: { command: "uvx", args: ["tool-mcp"], env: { TOOL_KEY: "${secret:TOOL_KEY}" } },
-      docs: { url: "https://docs.example.com/mcp", headers: { Authorization: "Bearer ${secret:DOCS_TOKEN}" } },
+      docs: {
+        url: "https://docs.example.com/mcp",
+        headers: { Authorization: "Bearer ${secret:DOCS_TOKEN}" },
+      },
     },
   });
   writeSecrets(m, { TOOL_KEY: OLD_KEY, DOCS_TOKEN });

@@ -31,6 +31,15 @@ const linux = () =>
     { tool: { command: "uvx", args: ["tool-mcp"], env: { TOOL_KEY: "${secret:FIXTURE_TOKEN}" } } },
   );
 
+function chownTree(dir: string, uid: number, gid: number): void {
+  chownSync(dir, uid, gid);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(p, uid, gid);
+    else if (!entry.isSymbolicLink()) chownSync(p, uid, gid);
+  }
+}
+
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 const OTHER_UID = 1000;
 const OTHER_GID = 1000;
@@ -83,6 +92,32 @@ describe("owner, group and mode", () => {
       expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
       const after = statSync(file);
       expect([after.uid, after.gid, after.mode & 0o7777]).toEqual([OTHER_UID, OTHER_GID, 0o640]);
+    },
+  );
+
+  test.skipIf(!isRoot)(
+    "run as root in a user's home, what mcp-twin creates is the user's too: new configs, state, backups",
+    async () => {
+      const m = linux();
+      const cursor = path.join(m.paths.linuxHome, ".cursor");
+      mkdirSync(cursor);
+      chownTree(m.paths.linuxHome, OTHER_UID, OTHER_GID);
+      const r = await m.run(["sync"]);
+      expect(r.code, r.stderr).toBe(0);
+      const created = path.join(cursor, "mcp.json");
+      const home = m.paths.home;
+      const backups = path.join(home, "backups");
+      const made = [
+        created,
+        path.join(home, "state.json"),
+        backups,
+        ...readdirSync(backups).flatMap((d) => [
+          path.join(backups, d),
+          ...readdirSync(path.join(backups, d)).map((f) => path.join(backups, d, f)),
+        ]),
+      ];
+      for (const f of made) expect([f, statSync(f).uid, statSync(f).gid]).toEqual([f, OTHER_UID, OTHER_GID]);
+      expect(statSync(created).mode & 0o777).toBe(0o600);
     },
   );
 
