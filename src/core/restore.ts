@@ -80,10 +80,10 @@ function selectTargets(all: UndoTarget[], spec: string | undefined): UndoTarget[
       code: "unknown-target",
       given: "restore",
       name: spec,
-      isNot: "no target of that name was changed by mcp-twin",
+      isNot: "no target of that name was changed by a sync",
       knownAs: "Targets mcp-twin changed (env:client, or the file's path)",
       known: [...new Set(all.map((t) => `${t.record.env}:${t.record.client}`))].sort(),
-      noneKnown: "mcp-twin has not changed a file yet.",
+      noneKnown: "No sync has changed a target yet.",
       candidates: [
         ...new Set(
           all.flatMap((t) => [`${t.record.env}:${t.record.client}`, t.record.client, t.record.path]),

@@ -61,6 +61,7 @@ const syncSchema = z.strictObject({
       drift: z.array(z.string()),
       foreign: z.array(z.string()).optional(),
       note: z.string().optional(),
+      warnings: z.array(z.string()).optional(),
     }),
   ),
   errors: z.array(z.strictObject({ code: z.string(), message: z.string(), target: z.string().optional() })),

@@ -14,7 +14,7 @@ import { parseManifestText } from "../manifest/validate.js";
 import { loadState, saveState } from "../state.js";
 import { compareWithManifest } from "./compare.js";
 import { withServers, writeManifest } from "./manifest-writer.js";
-import type { ImportCandidate, ImportPlan, Skipped } from "./types.js";
+import { handWrittenKey, type ImportCandidate, type ImportPlan, type Skipped } from "./types.js";
 
 export interface ImportSelection {
   /** Names of the candidates to import (default: all). */
@@ -123,7 +123,10 @@ export async function applyImport(
           if (!f.adopt || !f.targetKey) continue;
           const id = { key: f.targetKey, env: f.env, client: f.client, scope: f.scope, path: f.path };
           // The hand-written form, kept with the target's backups: uninstall gives it back.
-          if (f.value !== undefined) await saveHandWritten(machine.paths.backups, id, { [c.name]: f.value });
+          const key = handWrittenKey(f.targetKey, f.entry);
+          const value =
+            plan.handWritten && Object.hasOwn(plan.handWritten, key) ? plan.handWritten[key] : undefined;
+          if (value !== undefined) await saveHandWritten(machine.paths.backups, id, { [c.name]: value });
           state.targets[f.targetKey] ??= {
             env: f.env,
             client: f.client,
@@ -134,7 +137,7 @@ export async function applyImport(
           const record = state.targets[f.targetKey]!;
           record.entries[c.name] = {
             hash: f.hash,
-            ...(f.value !== undefined ? { handWritten: f.hash } : {}),
+            ...(value !== undefined ? { handWritten: f.hash } : {}),
           };
         }
       await saveState(machine.paths.state, state);

@@ -22,7 +22,7 @@ import { compareWithManifest } from "./compare.js";
 import { fold, type Occurrence, type Source } from "./fold.js";
 import { envInfo, occurrence, readTarget } from "./read.js";
 import { allocateSecrets, type Form, type SecretUse } from "./secrets.js";
-import type { ImportFilters, ImportPlan } from "./types.js";
+import { handWrittenKey, type ImportFilters, type ImportPlan } from "./types.js";
 
 export { applyImport, type ImportResult, type ImportSelection } from "./apply.js";
 export type { FoundAt, ImportCandidate, ImportFilters, ImportPlan, MissingSecret, Skipped } from "./types.js";
@@ -154,7 +154,6 @@ export async function scanImports(
         ...(p.why ? { why: p.why } : {}),
         ...(p.occurrence.source.targetKey ? { targetKey: p.occurrence.source.targetKey } : {}),
         hash: entryHash(foundBy.get(p.occurrence)!.value),
-        value: foundBy.get(p.occurrence)!.value,
       })),
       secrets: refs,
       variables: [
@@ -181,6 +180,11 @@ export async function scanImports(
     plan.secrets.push({ name, from });
   }
   plan.secretValues = values;
+  const handWritten: Record<string, unknown> = {};
+  for (const f of found)
+    if (f.occurrence.source.targetKey)
+      handWritten[handWrittenKey(f.occurrence.source.targetKey, f.occurrence.entry)] = f.value;
+  plan.handWritten = handWritten;
   return plan;
 }
 

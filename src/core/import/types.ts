@@ -30,11 +30,6 @@ export interface FoundAt {
   targetKey?: string;
   /** Hash of the entry as it is in the file: what adoption records in state. */
   hash: string;
-  /**
-   * The entry as it is in the file (it may hold keys: never shown), kept with the target's
-   * backups on adoption so uninstall can give it back in its hand-written form.
-   */
-  value?: unknown;
 }
 
 export interface MissingSecret {
@@ -82,6 +77,12 @@ export interface ImportPlan {
   secrets: Array<{ name: string; from: Array<{ path: string; server: string; field: string }> }>;
   /** Their values: store them, mask them in anything shown, never print them. */
   secretValues: Readonly<Record<string, string>>;
+  /**
+   * The entries as they are written in their files, by `handWrittenKey(targetKey, entry)` (they
+   * may hold keys: never shown): adoption keeps them with the target's backups, so uninstall can
+   * give them back in their hand-written form.
+   */
+  handWritten?: Readonly<Record<string, unknown>>;
   /** Entries not understood, config files that do not parse, names already taken. */
   skipped: Skipped[];
   /** Entries mcp-twin wrote itself (already in the manifest). */
@@ -89,4 +90,9 @@ export interface ImportPlan {
   /** Config files read, and how many entries each holds. */
   files: Array<{ env: string; client: string; scope: string; path: string; entries: number }>;
   notes: string[];
+}
+
+/** Where ImportPlan.handWritten keeps an entry. */
+export function handWrittenKey(targetKey: string, entry: string): string {
+  return `${targetKey}\u0000${entry}`;
 }
