@@ -195,14 +195,16 @@ export async function restoreTargets(
       const undo = asOf(record, lastInfo, backupText, new Set(record.lastRun.touched), hand, {
         wholeWhenAbsent: true,
       });
-      if (newest) {
-        // When the file does not parse, the newest backup is the best known good state.
-        const broken = await readBackup(newest);
-        const inner = undo.compute;
-        undo.compute = (current) =>
-          current !== null && !parses(current, record) ? whole(newest, broken) : inner(current);
-      }
-      return undo;
+      if (!newest) return undo;
+      // When the file does not parse, the newest backup is the best known good state.
+      const repair = wholeOnly(record, newest, await readBackup(newest));
+      return {
+        from: undo.from,
+        compute: (current) =>
+          current !== null && !parses(current, record) ? repair.compute(current) : undo.compute(current),
+        commit: (state, outcome, written) =>
+          outcome.wholeFile ? repair.commit(state, outcome, written) : undo.commit(state, outcome, written),
+      };
     },
     { dryRun: options.dryRun, force: Boolean(options.force), recordRun: false },
     progress,
