@@ -13,6 +13,7 @@ import {
   UsageErrors,
 } from "./core/errors.js";
 import { type Host, processHost } from "./core/host.js";
+import { abortableRunner } from "./core/run.js";
 import { createOutput, type Output } from "./ui/output.js";
 import { VERSION } from "./version.js";
 
@@ -311,14 +312,20 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
   const early = createOutput({ json: wantsJson, color: !argv.includes("--no-color") }, host.env);
   const abort = new AbortController();
   let interrupted = false;
-  // `on`, not `once`: execa's signal-exit re-raises SIGINT when it is the only listener left,
-  // which would kill us before the interrupted command cleans up and exits 130.
-  const onSigint = () => {
-    if (interrupted) process.exit(ExitCode.interrupted); // second Ctrl-C: stop waiting
+  // Ctrl-C and SIGTERM stop a run the same way: every process it started is stopped (the
+  // runner below), nothing is written after the signal, exit 130. `on`, not `once`: execa's
+  // signal-exit re-raises SIGINT when it is the only listener left, which would kill us before the
+  // interrupted command cleans up. The bridge (`serve`, `connect`) handles SIGTERM itself.
+  const invoked = invokedCommand(argv);
+  const ownsSignals = invoked === "serve" || invoked === "connect";
+  const signals: NodeJS.Signals[] = ownsSignals ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const onSignal = () => {
+    if (interrupted) process.exit(ExitCode.interrupted); // a second one: stop waiting
     interrupted = true;
     abort.abort(new InterruptedError());
   };
-  process.on("SIGINT", onSigint);
+  for (const s of signals) process.on(s, onSignal);
+  const commandHost: Host = { ...host, runner: abortableRunner(host.runner, abort.signal) };
 
   let code: number = ExitCode.ok;
   const program = buildProgram(async (load, cmd, args) => {
@@ -334,11 +341,17 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
       if (clients.length > 0 || envs.length > 0)
         (await import("./core/selectors.js")).checkSelectors({ clients, envs });
       const { run } = await load();
-      code = await run({ host, output, options, args, signal: abort.signal });
+      code = await run({ host: commandHost, output, options, args, signal: abort.signal });
+      // A command that finished anyway after the signal (nothing it did could be stopped) still
+      // reports the interruption: on stderr, its result (maybe JSON) being printed already.
+      if (interrupted && !ownsSignals && code !== ExitCode.interrupted) {
+        output.error("Interrupted.");
+        code = ExitCode.interrupted;
+      }
     } catch (error) {
       code = reportError(error, output, interrupted);
     }
-  }, invokedCommand(argv));
+  }, invoked);
   program.exitOverride();
   const outputConfig = {
     writeOut: (s: string) => process.stdout.write(s),
@@ -370,7 +383,7 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
     }
     return reportError(error, early, interrupted);
   } finally {
-    process.removeListener("SIGINT", onSigint);
+    for (const s of signals) process.removeListener(s, onSignal);
   }
   return code;
 }

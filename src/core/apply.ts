@@ -20,6 +20,8 @@ export interface ApplyContext {
   force: boolean;
   /** The desired entries each plan was made from, to plan again on fresh text. */
   desired: ReadonlyMap<string, ReadonlyMap<string, BuiltEntry>>;
+  /** Ctrl-C: no target is written after it (state still records what was), then its reason is thrown. */
+  signal?: AbortSignal;
 }
 
 export interface ApplyResult {
@@ -51,6 +53,7 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
   // 2. Write each target.
   const results: ApplyResult[] = [];
   for (const planned of plans) {
+    if (ctx.signal?.aborted) break;
     if (planned.after === null) {
       commitRecords(state, planned, undefined);
       results.push({ plan: planned, written: false });
@@ -87,6 +90,7 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
         {
           force: ctx.force,
           beforeRename: async (current) => {
+            ctx.signal?.throwIfAborted();
             if (current === null) {
               if (firstChange) await noteOriginal(ctx.backupsDir, id, null, ctx.now, owned);
             } else if (backup === undefined)
@@ -101,6 +105,7 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
       commitRecords(state, final, result.written ? { backup, now: ctx.now } : undefined);
       results.push({ plan: final, written: result.written });
     } catch (error) {
+      if (ctx.signal?.aborted) break;
       results.push({
         plan: final,
         written: false,
@@ -109,6 +114,7 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
     }
   }
   if (JSON.stringify(state) !== stateBefore) await saveState(ctx.stateFile, state);
+  ctx.signal?.throwIfAborted();
   return results;
 }
 

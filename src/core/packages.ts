@@ -5,6 +5,7 @@
  */
 import type { Environment } from "./environments/types.js";
 import { envMatches } from "./environments/types.js";
+import { InterruptedError } from "./errors.js";
 import {
   exactVersion,
   type InstalledPackage,
@@ -85,6 +86,7 @@ export async function resolveVersions(
         versions.set(s.name, version);
         state.packages[s.name] = { spec: s.spec, version, resolvedAt: options.now.toISOString() };
       } catch (error) {
+        if (error instanceof InterruptedError) throw error;
         errors.push({ package: s.name, message: (error as Error).message });
       }
     }),

@@ -43,36 +43,107 @@ export interface Runner {
   start(file: string, args: readonly string[], options?: StartOptions): StartedProcess;
 }
 
-/** A runner backed by execa: no shell, buffers output, never throws for a failed command. */
+/**
+ * A runner backed by execa: no shell, buffers output, never throws for a failed command.
+ * On POSIX each process starts in a group of its own, so a stop (an aborted `signal`, a timeout)
+ * reaches everything it started — npm run through the cmd.exe of interop leaves a child npm that
+ * would outlive its parent. A run whose `signal` aborts throws the signal's reason (Ctrl-C:
+ * an InterruptedError) once the group is stopped: it never returns a result to go on with.
+ */
 export function createRunner(): Runner {
   return {
     start: startProcess,
     async run(file, args, options = {}) {
+      const signal = options.signal;
+      signal?.throwIfAborted();
       // Loaded on first use: a no-op sync starts no process and should not pay for execa.
       const { execa } = await import("execa");
-      const result = await execa(file, [...args], {
+      signal?.throwIfAborted();
+      const subprocess = execa(file, [...args], {
         cwd: options.cwd,
         env: options.env,
         extendEnv: options.extendEnv ?? false,
         input: options.input,
-        timeout: options.timeoutMs,
-        cancelSignal: options.signal,
         encoding: "buffer",
         reject: false,
         stripFinalNewline: false,
         windowsHide: true,
         stdin: options.input === undefined ? "ignore" : "pipe",
+        detached: process.platform !== "win32",
+        // Not execa's `timeout`/`cancelSignal`: they stop the child only, not what it started.
       });
-      const spawnError = (result as { code?: string }).code;
-      const started = !(result.failed && result.exitCode === undefined && result.signal === undefined);
-      return {
-        exitCode: result.exitCode,
-        stdout: Buffer.from(result.stdout ?? new Uint8Array()),
-        stderr: Buffer.from(result.stderr ?? new Uint8Array()),
-        failed: result.failed,
-        timedOut: result.timedOut,
-        ...(started || !spawnError ? {} : { spawnError }),
-      };
+      const stop = groupStopper(subprocess);
+      const onAbort = () => stop.stop();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      let timedOut = false;
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true;
+              stop.stop();
+            }, options.timeoutMs);
+      try {
+        const result = await subprocess;
+        if (signal?.aborted || timedOut) stop.kill();
+        signal?.throwIfAborted();
+        const spawnError = (result as { code?: string }).code;
+        const started = !(result.failed && result.exitCode === undefined && result.signal === undefined);
+        return {
+          exitCode: result.exitCode,
+          stdout: Buffer.from(result.stdout ?? new Uint8Array()),
+          stderr: Buffer.from(result.stderr ?? new Uint8Array()),
+          failed: result.failed || timedOut,
+          timedOut,
+          ...(started || !spawnError ? {} : { spawnError }),
+        };
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        stop.done();
+      }
+    },
+  };
+}
+
+/** A runner whose every process also stops when `signal` aborts (the CLI's Ctrl-C). */
+export function abortableRunner(runner: Runner, signal: AbortSignal): Runner {
+  return {
+    start: runner.start,
+    run: (file, args, options = {}) =>
+      runner.run(file, args, {
+        ...options,
+        signal: options.signal ? AbortSignal.any([options.signal, signal]) : signal,
+      }),
+  };
+}
+
+/** How long a stopped process group may take to exit after SIGTERM before it gets SIGKILL. */
+const STOP_GRACE_MS = 2_000;
+
+/**
+ * Stops a child and its process group: SIGTERM (npm rolls back a half-done install), SIGKILL
+ * after a grace period. While the child runs it is in `live`, so a process exit (a second Ctrl-C)
+ * kills the group at once.
+ */
+function groupStopper(child: ChildProcess) {
+  let escalation: NodeJS.Timeout | undefined;
+  const handle = { killTree: () => killTree(child, "SIGKILL") };
+  liveRuns.add(handle);
+  installExitHook();
+  return {
+    stop() {
+      killTree(child, "SIGTERM");
+      escalation ??= setTimeout(() => killTree(child, "SIGKILL"), STOP_GRACE_MS);
+      escalation.unref();
+    },
+    /** The leader has exited: whatever is left of its group goes now. */
+    kill() {
+      killTree(child, "SIGKILL");
+    },
+    done() {
+      clearTimeout(escalation);
+      liveRuns.delete(handle);
     },
   };
 }
@@ -128,7 +199,18 @@ export interface StartedProcess {
 }
 
 const live = new Set<StartedProcess>();
+/** Processes of `Runner.run` still running (their groups are killed when this process exits). */
+const liveRuns = new Set<{ killTree(): void }>();
 let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const p of live) p.killTree();
+    for (const p of liveRuns) p.killTree();
+  });
+}
 
 /**
  * Start a long-running process with pipes, in its own process group (POSIX), so that it and every
@@ -181,16 +263,11 @@ export function startProcess(
     killTree(child);
     live.delete(handle);
   });
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", () => {
-      for (const p of live) p.killTree();
-    });
-  }
+  installExitHook();
   return handle;
 }
 
-function killTree(child: ChildProcess): void {
+function killTree(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): void {
   const pid = child.pid;
   if (pid === undefined) return;
   if (process.platform === "win32") {
@@ -202,7 +279,7 @@ function killTree(child: ChildProcess): void {
     return;
   }
   try {
-    process.kill(-pid, "SIGKILL");
+    process.kill(-pid, signal);
   } catch {
     // the group is already gone
   }

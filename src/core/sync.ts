@@ -119,10 +119,10 @@ export async function runSync(
     });
     if (probe) return probe;
   }
-  return withLock(
-    machine.home.dir,
-    async () => (await syncWithManifest(machine, loaded, options, progress))!,
-  );
+  return withLock(machine.home.dir, async () => {
+    options.signal?.throwIfAborted(); // Ctrl-C while waiting for another run's lock
+    return (await syncWithManifest(machine, loaded, options, progress))!;
+  });
 }
 
 export interface Prepared {
@@ -312,6 +312,8 @@ async function syncWithManifest(
     ? await prunePackages(manifest, envs, state, { dryRun: options.dryRun }, progress)
     : [];
   if (mode.probe && install.rows.some((r) => r.action !== "present")) return undefined;
+  // Ctrl-C during the installs: nothing is planned, nothing written.
+  options.signal?.throwIfAborted();
   if (options.dryRun) await predictInstalls(pkgServers, resolved.versions, index);
   for (const e of resolved.errors)
     install.rows.push({ env: "-", package: e.package, version: "", action: "failed", error: e.message });
@@ -375,6 +377,7 @@ async function syncWithManifest(
     now: host.now(),
     force: options.force,
     desired: desiredByTarget,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const restartApps = new Set<string>();
   for (const r of results) {
@@ -394,6 +397,7 @@ async function syncWithManifest(
   const rewired = results.some(
     (r) => r.written && (r.plan.added.includes(BRIDGE_ENTRY) || r.plan.updated.includes(BRIDGE_ENTRY)),
   );
+  options.signal?.throwIfAborted();
   if (bridge?.env.local && rewired) {
     const step = progress.step("Starting the bridge");
     const started = await bridge.start().finally(() => step.stop());

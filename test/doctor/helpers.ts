@@ -68,7 +68,11 @@ export function expectClean(run: DoctorRun): void {
   expect(run.ok).toBe(true);
 }
 
-/** Processes (pid, command line) whose command line contains `marker`: what a run left behind. */
+/**
+ * Processes (pid, command line) whose command line or environment contains `marker`: what a run
+ * left behind. The environment too, because npm renames itself (`npm install <pkg>`), and a fake
+ * machine's processes all carry its folder in their environment (PATH, npm's cache).
+ */
 export function processesWith(marker: string): Array<{ pid: number; cmd: string }> {
   const out: Array<{ pid: number; cmd: string }> = [];
   for (const name of readdirSync("/proc")) {
@@ -76,12 +80,21 @@ export function processesWith(marker: string): Array<{ pid: number; cmd: string 
     try {
       const cmd = readFileSync(`/proc/${name}/cmdline`, "utf8").replace(/\0/g, " ").trim();
       const state = /^\S+ \(.*\) (\S)/.exec(readFileSync(`/proc/${name}/stat`, "utf8"))?.[1];
-      if (cmd.includes(marker) && state !== "Z") out.push({ pid: Number(name), cmd });
+      if (state === "Z") continue;
+      if (cmd.includes(marker) || environ(name).includes(marker)) out.push({ pid: Number(name), cmd });
     } catch {
       // gone meanwhile
     }
   }
   return out;
+}
+
+function environ(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, "utf8");
+  } catch {
+    return ""; // another user's process
+  }
 }
 
 export async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {

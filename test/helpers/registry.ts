@@ -19,11 +19,28 @@ export interface RegistryPackage {
 export interface Registry {
   url: string;
   requests: () => number;
+  /** Tarball requests received so far (held ones included). */
+  tarballs: () => number;
+  /** Answer the held tarball requests, and every later one at once. */
+  release: () => void;
   close: () => Promise<void>;
 }
 
-export async function startRegistry(packages: RegistryPackage[]): Promise<Registry> {
+export interface RegistryOptions {
+  /**
+   * Hold every tarball request until `release()`: an install is then in flight for as long as a
+   * test needs (to interrupt it), with no sleep that could race.
+   */
+  holdTarballs?: boolean;
+}
+
+export async function startRegistry(
+  packages: RegistryPackage[],
+  options: RegistryOptions = {},
+): Promise<Registry> {
   let count = 0;
+  let tarballs = 0;
+  let held: Array<() => void> | undefined = options.holdTarballs ? [] : undefined;
   const byName = new Map<string, RegistryPackage[]>();
   for (const p of packages) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
   const server: Server = createServer((req, res) => {
@@ -34,8 +51,14 @@ export async function startRegistry(packages: RegistryPackage[]): Promise<Regist
     if (tarball) {
       const pkg = (byName.get(tarball[1]!) ?? []).find((p) => path.basename(p.tgz) === tarball[2]);
       if (!pkg) return notFound(res);
-      res.writeHead(200, { "content-type": "application/octet-stream" });
-      res.end(readFileSync(pkg.tgz));
+      tarballs++;
+      const answer = () => {
+        if (res.destroyed) return;
+        res.writeHead(200, { "content-type": "application/octet-stream" });
+        res.end(readFileSync(pkg.tgz));
+      };
+      if (held) held.push(answer);
+      else answer();
       return;
     }
     const list = byName.get(url.slice(1));
@@ -66,7 +89,17 @@ export async function startRegistry(packages: RegistryPackage[]): Promise<Regist
   return {
     url: `http://127.0.0.1:${port}/`,
     requests: () => count,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    tarballs: () => tarballs,
+    release: () => {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const answer of waiting) answer();
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

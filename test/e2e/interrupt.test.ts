@@ -1,0 +1,116 @@
+/**
+ * Ctrl-C (SIGINT) and SIGTERM while `sync` installs: the real CLI, a real npm install of the
+ * packed fixture from a loopback registry that holds the tarball (so the install is in flight for
+ * as long as the test needs, with no sleep that could race). Required: exit 130, every npm process
+ * stopped (also the one the cmd.exe stand-in started, as interop does), no client config written
+ * after the signal, no half-written or temp file; the next sync converges.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeAll, expect, inject, test } from "vitest";
+import { processesWith, waitFor } from "../doctor/helpers.js";
+import {
+  BIN,
+  createFakeMachine,
+  type FakeMachine,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
+import { type Registry, startRegistry } from "../helpers/registry.js";
+
+let registry: Registry | undefined;
+let machine: FakeMachine | undefined;
+let fixture: { name: string; tgz: string };
+
+beforeAll(() => {
+  fixture = { name: inject("fixtureName"), tgz: inject("fixtureTgz") };
+});
+
+afterEach(async () => {
+  // What a failed run left running (on a broken build: npm orphans still writing into the machine).
+  if (machine)
+    for (const p of processesWith(machine.root))
+      try {
+        process.kill(p.pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+  registry?.release();
+  await registry?.close();
+  registry = undefined;
+  machine?.cleanup();
+  machine = undefined;
+});
+
+/** What every client config holds now: its bytes, or null when absent, plus stray temp files. */
+function snapshot(m: FakeMachine) {
+  const files = [m.paths.claudeDesktopConfig, m.paths.cursorConfig, m.paths.claudeCodeConfig];
+  return {
+    files: files.map((f) => (existsSync(f) ? readFileSync(f, "utf8") : null)),
+    temps: files.flatMap((f) =>
+      existsSync(path.dirname(f)) ? readdirSync(path.dirname(f)).filter((n) => n.includes(".mcp-twin-")) : [],
+    ),
+  };
+}
+
+async function interruptedSync(signal: "SIGINT" | "SIGTERM") {
+  registry = await startRegistry(
+    [
+      {
+        name: fixture.name,
+        version: "1.0.0",
+        tgz: fixture.tgz,
+        bin: { "mcp-twin-fixture-server": "dist/server.js" },
+      },
+    ],
+    { holdTarballs: true },
+  );
+  const m = createFakeMachine({ registryUrl: registry.url });
+  machine = m;
+  writeManifest(m, {
+    servers: {
+      fixture: { package: `${fixture.name}@1.0.0`, env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+    },
+  });
+  writeSecrets(m, { FIXTURE_TOKEN: "fx-0011223344556677" });
+  const before = snapshot(m);
+
+  const child = spawn(process.execPath, [BIN, "sync"], {
+    env: m.env,
+    cwd: m.paths.linuxHome,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // Both environments' npm are downloading the package (WSL's own, and Windows' behind cmd.exe).
+  await waitFor(() => registry!.tarballs() >= 2, 60_000);
+  const npmRunning = processesWith(m.root).filter((p) => p.cmd.includes("install"));
+  expect(npmRunning.length).toBeGreaterThanOrEqual(2);
+  child.kill(signal);
+  const code = await exited;
+  return { m, before, code, stderr };
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  test(`${signal} while npm installs: exit 130, npm stopped, no config written, the next sync converges`, async () => {
+    const { m, before, code, stderr } = await interruptedSync(signal);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/Interrupted/);
+    // Nothing of this run is left running: not npm, not the cmd.exe stand-in, not npm's child.
+    await waitFor(() => processesWith(m.root).length === 0, 5_000).catch(() => {});
+    expect(processesWith(m.root)).toEqual([]);
+    // Every client config is exactly as it was, and no temp file is left beside one.
+    expect(snapshot(m)).toEqual(before);
+
+    // Released, the next sync installs and writes everything.
+    registry!.release();
+    const again = await m.run(["sync", "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    const report = JSON.parse(again.stdout) as { targets: Array<{ action: string }> };
+    expect(report.targets.map((t) => t.action)).toEqual(["updated", "created", "created"]);
+  }, 120_000);
+}
