@@ -28,6 +28,7 @@ import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
 import { parseManifestText } from "../core/manifest/validate.js";
 import { canonicalJson } from "../core/merge.js";
 import { npmView } from "../core/npm-view.js";
+import { dict } from "../core/own.js";
 import type { Way } from "../core/registry/convert.js";
 import { openRegistry, parseRegistryName } from "../core/registry/index.js";
 import {
@@ -102,7 +103,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const found = await find(ctx, machine, what, catalogue.templates, o);
   let name: string;
   let server: ServerSpec;
-  let newSecrets: Record<string, string> = {};
+  let newSecrets = dict<string>();
   if (found.template) {
     const inputs = await askInputs(found.template, parseArgFlags(o.arg ?? []), askCtx);
     const secrets = await askSecrets(found.template.secrets ?? [], given, stored, askCtx);

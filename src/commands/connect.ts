@@ -13,6 +13,7 @@ import { relay } from "../bridge/relay.js";
 import { readToken } from "../bridge/token.js";
 import type { CommandContext } from "../cli.js";
 import { ExitCode, UsageError } from "../core/errors.js";
+import { dict, own } from "../core/own.js";
 
 const optionsSchema = z.object({
   header: z.array(z.string()).default([]),
@@ -33,7 +34,7 @@ export function parseHeader(
     .slice(colon + 1)
     .trim()
     .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, variable: string) => {
-      const v = env[variable];
+      const v = own(env, variable);
       if (v === undefined)
         throw new UsageError(
           "unset-variable",
@@ -64,7 +65,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       hint: "e.g. mcp-twin connect http://127.0.0.1:7760/mcp",
     });
   }
-  const headers: Record<string, string> = {};
+  const headers = dict<string>();
   for (const h of o.header) {
     const [name, value] = parseHeader(h, ctx.host.env);
     headers[name] = value;

@@ -18,6 +18,7 @@ import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import type { ServerSpec } from "../core/manifest/schema.js";
 import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
 import { parseManifestText } from "../core/manifest/validate.js";
+import { dict, own } from "../core/own.js";
 import { openRegistry, parseRegistryName, type RegistryClient } from "../core/registry/index.js";
 import {
   type ChosenServer,
@@ -175,7 +176,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const placeholders = uniqueBy(
     imports.flatMap((cand) => cand.missing.map((m) => ({ ...m, server: cand.name }))),
     (m) => m.name,
-  ).filter((m) => stored[m.name] === undefined);
+  ).filter((m) => own(stored, m.name) === undefined);
   const importAnswers = await askSecrets(
     placeholders.map((m) => ({
       name: m.name,
@@ -189,7 +190,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   out.addSecrets(Object.values(importAnswers.values));
   const givenArgs = parseArgFlags(o.arg ?? []);
   const newServers: Array<{ name: string; server: ServerSpec }> = [];
-  const newSecrets: Record<string, string> = {};
+  const newSecrets = dict<string>();
   const registryNotes: string[] = [];
   for (const { template: t, registry: fromRegistry } of chosen) {
     const inputs = await askInputs(
@@ -358,5 +359,10 @@ function pick(
   values: Readonly<Record<string, string>>,
   names: readonly string[] = [],
 ): Record<string, string> {
-  return Object.fromEntries(names.flatMap((n) => (values[n] === undefined ? [] : [[n, values[n]!]])));
+  return dict(
+    names.flatMap((n) => {
+      const v = own(values, n);
+      return v === undefined ? [] : [[n, v] as const];
+    }),
+  );
 }

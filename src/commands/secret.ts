@@ -9,6 +9,7 @@ import { openMachine } from "../core/machine.js";
 import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import { referencedNames } from "../core/manifest/resolve.js";
 import { assertSecretName, loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
+import { own } from "../core/own.js";
 import { assertKnown } from "../core/selectors.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
 
@@ -24,8 +25,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     const names = [...new Set([...Object.keys(secrets), ...used.keys()])].sort();
     const rows = names.map((n) => ({
       name: n,
-      stored: n in secrets,
-      fromEnvironment: !(n in secrets) && ctx.host.env[n] !== undefined,
+      stored: Object.hasOwn(secrets, n),
+      fromEnvironment: !Object.hasOwn(secrets, n) && own(ctx.host.env, n) !== undefined,
       usedBy: used.get(n) ?? [],
     }));
     if (ctx.output.json) ctx.output.result({ file, secrets: rows });

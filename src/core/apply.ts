@@ -8,6 +8,7 @@ import { keepBackup, noteOriginal, saveHandWritten } from "./backups.js";
 import type { BuiltEntry } from "./entries.js";
 import { isTwinError } from "./errors.js";
 import { removeStaleTemps, replaceFile } from "./files.js";
+import { dict, own } from "./own.js";
 import type { TargetPlan } from "./plan.js";
 import { planTarget } from "./plan.js";
 import { type State, saveState, type TargetRecord } from "./state.js";
@@ -42,7 +43,7 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
     if (plan.after === null) continue;
     const rec = ensureRecord(state, plan);
     for (const [name, hash] of Object.entries(plan.pending)) {
-      const existing = rec.entries[name];
+      const existing = own(rec.entries, name);
       rec.entries[name] = existing
         ? { ...existing, pending: [...new Set([...(existing.pending ?? []), hash])] }
         : { hash, pending: [hash] };
@@ -127,7 +128,7 @@ function ensureRecord(state: State, plan: TargetPlan): TargetRecord {
     client: target.client.id,
     scope: target.scope,
     path: target.path,
-    entries: {},
+    entries: dict(),
   };
   state.targets[target.key] = created;
   return created;

@@ -5,6 +5,7 @@
  */
 import os from "node:os";
 import path from "node:path";
+import { dict, own } from "./own.js";
 import { createRunner, type Runner } from "./run.js";
 
 export type Platform = "win32" | "darwin" | "linux";
@@ -27,7 +28,8 @@ export interface Host {
 
 /** The Host of this process. `MCP_TWIN_SYSROOT` / `MCP_TWIN_PLATFORM` exist for tests only. */
 export function processHost(): Host {
-  const env = { ...process.env };
+  // No prototype: `env["toString"]` must be undefined, not a function (`${env:toString}`).
+  const env = dict(process.env);
   const declared = env.MCP_TWIN_PLATFORM;
   const platform: Platform =
     declared === "win32" || declared === "darwin" || declared === "linux"
@@ -53,7 +55,7 @@ function selfScript(): string {
 
 /** Case-insensitive lookup, as Windows treats environment names. */
 export function getEnv(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
-  const direct = env[name];
+  const direct = own(env, name);
   if (direct !== undefined) return direct;
   const lower = name.toLowerCase();
   for (const [key, value] of Object.entries(env)) if (key.toLowerCase() === lower) return value;

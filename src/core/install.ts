@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { Environment } from "./environments/types.js";
 import { globalModulesDir, joinNative } from "./environments/types.js";
+import { dict, own } from "./own.js";
 import { decodeWindowsOutput, tail } from "./run.js";
 
 export interface InstalledPackage {
@@ -48,7 +49,7 @@ export async function readInstalledPackage(
   }
   if (!pkg.version) return undefined;
   const binField = typeof pkg.bin === "string" ? { [name.split("/").pop()!]: pkg.bin } : (pkg.bin ?? {});
-  const bins: Record<string, string> = {};
+  const bins = dict<string>();
   for (const [bin, rel] of Object.entries(binField))
     bins[bin] = joinNative(env.kind, dir, ...rel.split(/[\\/]+/).filter((p) => p && p !== "."));
   return { name, version: pkg.version, dir, bins };
@@ -56,11 +57,11 @@ export async function readInstalledPackage(
 
 /** The script to run: the bin named in the manifest, else the one named like the package, else the only one. */
 export function pickBin(pkg: Pick<InstalledPackage, "name" | "bins">, wanted?: string): string | undefined {
-  if (wanted) return pkg.bins[wanted];
+  if (wanted) return own(pkg.bins, wanted);
   const names = Object.keys(pkg.bins);
   if (names.length === 1) return pkg.bins[names[0]!];
   const base = pkg.name.split("/").pop()!;
-  return pkg.bins[base] ?? pkg.bins[names.find((n) => base.includes(n) || n.includes(base)) ?? ""];
+  return own(pkg.bins, base) ?? own(pkg.bins, names.find((n) => base.includes(n) || n.includes(base)) ?? "");
 }
 
 export interface InstallOutcome {
@@ -131,7 +132,7 @@ export async function resolveVersion(env: Environment, name: string, range: stri
   const versions = Array.isArray(data.versions) ? data.versions : data.versions ? [data.versions] : [];
   const tags = data["dist-tags"] ?? {};
   const wanted = range || "latest";
-  const tagged = tags[wanted];
+  const tagged = own(tags, wanted);
   if (tagged) return tagged;
   const { default: semver } = await import("semver");
   const best = semver.maxSatisfying(versions, wanted);

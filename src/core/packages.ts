@@ -16,6 +16,7 @@ import {
   uninstallPackages,
 } from "./install.js";
 import type { Manifest } from "./manifest/schema.js";
+import { dict, own } from "./own.js";
 import type { Progress } from "./progress.js";
 import type { State } from "./state.js";
 
@@ -66,7 +67,7 @@ export async function resolveVersions(
   for (const s of servers) {
     const { range } = splitSpec(s.spec);
     const exact = exactVersion(range);
-    const known = state.packages[s.name];
+    const known = own(state.packages, s.name);
     if (exact) versions.set(s.name, exact);
     else if (known && known.spec === s.spec && !options.update) versions.set(s.name, known.version);
     else toResolve.push(s);
@@ -161,7 +162,7 @@ export async function installMissing(
           if (!index.has(env.id)) index.set(env.id, new Map());
           index.get(env.id)!.set(name, pkg);
         }
-        state.installs[env.id] = { ...state.installs[env.id], [name]: range };
+        state.installs[env.id] = dict({ ...own(state.installs, env.id), [name]: range });
         rows.push({ env: env.id, package: name, version: range, action: previous ? "updated" : "installed" });
       }
       for (const f of outcome.failed) {
@@ -197,7 +198,7 @@ export async function prunePackages(
   const rows: InstallRow[] = [];
   const jobs: Array<Promise<void>> = [];
   for (const env of environments) {
-    const mine = state.installs[env.id] ?? {};
+    const mine = own(state.installs, env.id) ?? dict<string>();
     const drop = Object.keys(mine).filter((n) => !wanted.has(n));
     if (drop.length === 0 || !env.usable) continue;
     if (options.dryRun) {

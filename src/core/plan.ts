@@ -10,6 +10,7 @@
 import type { Target } from "./clients/types.js";
 import type { BuiltEntry } from "./entries.js";
 import { applyEntryEdits, type EntryEdit, parseConfig, readEntries } from "./merge.js";
+import { dict, own } from "./own.js";
 import { type EntryRecord, entryHash, isOurs, isOursHash, type TargetRecord } from "./state.js";
 
 export interface TargetPlan {
@@ -60,8 +61,8 @@ export function planTarget(
     drift: [],
     foreign: [],
     problems: [],
-    records: {},
-    pending: {},
+    records: dict(),
+    pending: dict(),
     references: [],
     secretValues: [],
     takenOver: {},
@@ -77,13 +78,14 @@ export function planTarget(
   for (const [name, built] of desired) {
     if (!built.ok) {
       plan.problems.push({ server: name, code: built.code, message: built.reason });
-      if (owned[name]) plan.records[name] = owned[name]!;
+      const kept = own(owned, name);
+      if (kept) plan.records[name] = kept;
       continue;
     }
     plan.references.push(...built.references);
     plan.secretValues.push(...built.secretValues);
     const hash = entryHash(built.value);
-    const mine = owned[name];
+    const mine = own(owned, name);
     if (!has(name)) {
       edits.push({ name, value: built.value });
       plan.added.push(name);

@@ -8,6 +8,7 @@ import { exactVersion, splitSpec } from "./install.js";
 import type { Machine } from "./machine.js";
 import { loadManifest, locateManifest } from "./manifest/load.js";
 import { parseConfig, readEntries } from "./merge.js";
+import { own } from "./own.js";
 import { packageServers, readInstalledIndex } from "./packages.js";
 import type { Progress } from "./progress.js";
 import { checkSelectors } from "./selectors.js";
@@ -43,7 +44,7 @@ export async function computeStatus(
   const index = await readInstalledIndex(pkgs);
   const versions = new Map<string, string>();
   for (const p of pkgs) {
-    const v = exactVersion(splitSpec(p.spec).range) ?? prepared.state.packages[p.name]?.version;
+    const v = exactVersion(splitSpec(p.spec).range) ?? own(prepared.state.packages, p.name)?.version;
     if (v) versions.set(p.name, v);
   }
   const desired = await desiredEntries(machine, prepared, index, versions);
@@ -56,7 +57,7 @@ export async function computeStatus(
     const wanted = desired.get(target.key) ?? new Map();
     for (const [server, built] of wanted) {
       const has = Object.hasOwn(current, server);
-      const record = owned[server];
+      const record = own(owned, server);
       if (!has) {
         rows.push({ ...base, server, state: "missing", ...(built.ok ? {} : { detail: built.reason }) });
       } else if (record && !isOurs(record, current[server])) {

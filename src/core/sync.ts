@@ -22,6 +22,7 @@ import { type LoadedManifest, loadManifest, locateManifest } from "./manifest/lo
 import type { Manifest, ServerSpec } from "./manifest/schema.js";
 import { loadSecrets } from "./manifest/secrets.js";
 import { canonicalJson, parseConfig, readEntries } from "./merge.js";
+import { own } from "./own.js";
 import {
   type InstalledIndex,
   type InstallRow,
@@ -416,7 +417,7 @@ async function syncWithManifest(
 function needsResolution(spec: string, state: State, update: boolean): boolean {
   const { name, range } = splitSpec(spec);
   if (exactVersion(range)) return false;
-  return update || state.packages[name]?.spec !== spec;
+  return update || own(state.packages, name)?.spec !== spec;
 }
 
 function sameRecords(a: Record<string, unknown>, b: Record<string, unknown> | undefined): boolean {
@@ -519,7 +520,7 @@ function unresolvedReferences(
     for (const s of strings) {
       if (!s) continue;
       for (const m of s.matchAll(re)) {
-        const value = m[1] === "secret" ? (secrets[m[2]!] ?? env[m[2]!]) : env[m[2]!];
+        const value = m[1] === "secret" ? (own(secrets, m[2]!) ?? own(env, m[2]!)) : own(env, m[2]!);
         if (value) continue;
         const hint =
           m[1] === "secret"

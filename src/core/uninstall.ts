@@ -24,6 +24,7 @@ import type { Progress } from "./progress.js";
 import { selectEnvironments } from "./selectors.js";
 import { entryHash, isOurs, saveState } from "./state.js";
 import { knownTargets, noOutcome, runUndo, serversPathOf, type UndoResult } from "./undo.js";
+import { own } from "./own.js";
 
 export interface UninstallOptions {
   dryRun: boolean;
@@ -109,7 +110,7 @@ export async function uninstallAll(
   if (options.packages) {
     const { environments } = await detectEnvironments(machine);
     for (const env of selectEnvironments(environments, options.envs)) {
-      const mine = state.installs[env.id] ?? {};
+      const mine = own(state.installs, env.id) ?? {};
       const names = Object.keys(mine);
       if (names.length === 0) continue;
       if (options.dryRun || !env.usable) {

@@ -14,6 +14,7 @@ export type AskedSecret = SecretAsk;
 const whereToGet = (spec: AskedSecret) => (spec.url ? ` Get one at ${spec.url}.` : "");
 
 import { UsageError, UsageErrors } from "../core/errors.js";
+import { dict, own } from "../core/own.js";
 import type { Prompts } from "./prompts.js";
 
 export interface AskContext {
@@ -27,10 +28,10 @@ export async function askInputs(
   given: Record<string, string>,
   ctx: AskContext,
 ): Promise<Record<string, string>> {
-  const answers: Record<string, string> = {};
+  const answers = dict<string>();
   const missing: UsageError[] = [];
   for (const [key, spec] of Object.entries(template.inputs ?? {})) {
-    let value = given[key];
+    let value = own(given, key);
     if (value !== undefined) {
       const problem = checkInput(spec, value, ctx.homedir);
       if (problem) throw new UsageError("bad-input", `${template.name}: --arg ${key}: ${problem}.`);
@@ -81,12 +82,12 @@ export async function askSecrets(
   stored: Readonly<Record<string, string>>,
   ctx: AskContext,
 ): Promise<SecretAnswers> {
-  const out: SecretAnswers = { values: {}, skipped: [] };
+  const out: SecretAnswers = { values: dict(), skipped: [] };
   const missing: UsageError[] = [];
   for (const spec of specs) {
     let value: string | undefined;
     if (given.has(spec.name)) {
-      value = given.get(spec.name) ?? ctx.env[spec.name];
+      value = given.get(spec.name) ?? own(ctx.env, spec.name);
       if (value === undefined) {
         missing.push(
           new UsageError(
@@ -109,10 +110,10 @@ export async function askSecrets(
       out.values[spec.name] = value;
       continue;
     }
-    if (stored[spec.name] !== undefined) continue;
+    if (own(stored, spec.name) !== undefined) continue;
     if (ctx.prompts) {
       // Already exported in this shell (and well-formed): offer it instead of asking to paste it.
-      const fromEnv = ctx.env[spec.name];
+      const fromEnv = own(ctx.env, spec.name);
       if (
         fromEnv &&
         checkSecret(spec, fromEnv) === undefined &&
@@ -164,7 +165,7 @@ export function parseSecretFlags(flags: readonly string[]): Map<string, string |
 
 /** `--arg K=V` flags → a record. */
 export function parseArgFlags(flags: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (const flag of flags) {
     const eq = flag.indexOf("=");
     if (eq <= 0) throw new UsageError("bad-arg", `--arg ${flag}: expected NAME=VALUE.`);

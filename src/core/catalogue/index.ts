@@ -10,6 +10,7 @@ import { getNodeValue, type ParseError, parseTree } from "jsonc-parser";
 import { lineColumnAt, UsageError } from "../errors.js";
 import { referencedNames } from "../manifest/resolve.js";
 import { type ServerSpec, serverSchema } from "../manifest/schema.js";
+import { own } from "../own.js";
 import {
   type SecretAsk,
   type ServerTemplate,
@@ -156,8 +157,8 @@ export function instantiate(
   const name = answers.name ?? template.name;
   const fill = (s: string) =>
     s.replace(/\$\{input:([A-Za-z0-9_]+)\}/g, (_, key: string) => {
-      const spec = template.inputs?.[key];
-      const value = answers.inputs?.[key] ?? spec?.default ?? "";
+      const spec = own(template.inputs, key);
+      const value = own(answers.inputs, key) ?? spec?.default ?? "";
       return spec?.type === "folder" ? expandHome(value, homedir) : value;
     });
   const dropped = new Set(

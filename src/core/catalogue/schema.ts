@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { clientId, envSelector } from "../manifest/schema.js";
+import { own } from "../own.js";
 
 const name = z
   .string()
@@ -79,7 +80,7 @@ export const templateSchema = z
       });
     const text = JSON.stringify(t.server);
     for (const m of text.matchAll(/\$\{input:([A-Za-z0-9_]+)\}/g)) {
-      if (!t.inputs?.[m[1]!])
+      if (!own(t.inputs, m[1]!))
         ctx.addIssue({
           code: "custom",
           path: ["inputs"],

@@ -4,6 +4,7 @@ import type { Environment } from "../environments/types.js";
 import { exactVersion, splitSpec } from "../install.js";
 import type { Machine } from "../machine.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
+import { own } from "../own.js";
 import { packageServers, readInstalledIndex } from "../packages.js";
 import type { State } from "../state.js";
 import { desiredEntries, type Prepared } from "../sync.js";
@@ -37,7 +38,7 @@ export async function driftChecks(
   const index = await readInstalledIndex(pkgs);
   const versions = new Map<string, string>();
   for (const p of pkgs) {
-    const v = exactVersion(splitSpec(p.spec).range) ?? state.packages[p.name]?.version;
+    const v = exactVersion(splitSpec(p.spec).range) ?? own(state.packages, p.name)?.version;
     if (v) versions.set(p.name, v);
   }
   const prepared: Prepared = {
@@ -59,7 +60,7 @@ export async function driftChecks(
     const current = c.sets.find((s) => s.scope === t.scope)?.entries ?? {};
     const where = { env: t.env.id, client: t.client.id, scope: t.scope };
     for (const [name, built] of desired.get(t.key) ?? new Map())
-      out.push(checkDrift(where, name, built, current, state.targets[t.key]?.entries[name]));
+      out.push(checkDrift(where, name, built, current, own(state.targets[t.key]?.entries, name)));
   }
   return out;
 }

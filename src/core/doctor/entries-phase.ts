@@ -8,6 +8,7 @@ import { getEnv } from "../host.js";
 import { underVersionManager } from "../launch/program.js";
 import { wslCall } from "../launch/wrappers.js";
 import type { Machine } from "../machine.js";
+import { own } from "../own.js";
 import { type EntryFacts, lintEntry } from "./checks/entries.js";
 import { checkEntrySecrets, isSecretName, placeholderKind } from "./checks/secrets.js";
 import { expandEntry, readEntry } from "./entry-view.js";
@@ -114,7 +115,7 @@ export async function inspectEntries(
 function varsFor(env: Environment, machine: Machine): (name: string) => string | undefined {
   if (env.local) return (name) => getEnv(machine.host.env, name);
   if (env.kind === "windows") return (name) => getEnv(env.vars, name);
-  return (name) => env.vars[name];
+  return (name) => own(env.vars, name);
 }
 
 /** The environment a program runs in: a Windows entry's `wsl.exe -d X …` runs in distro X. */

@@ -12,6 +12,7 @@ import { joinNative } from "../environments/types.js";
 import { isTwinError } from "../errors.js";
 import { readTextOrNull } from "../files.js";
 import { findNode, type ParsedConfig, parseConfig } from "../merge.js";
+import { dict } from "../own.js";
 
 export type EntryScope = "user" | "project" | "local";
 
@@ -48,7 +49,7 @@ function strictJson(target: Target): boolean {
 }
 
 export async function readConfig(target: Target, project: string | undefined): Promise<ConfigFacts> {
-  const facts: ConfigFacts = { target, text: null, shapeErrors: [], sets: [], top: {} };
+  const facts: ConfigFacts = { target, text: null, shapeErrors: [], sets: [], top: dict() };
   try {
     facts.text = await readTextOrNull(target.file);
     if (facts.text !== null) facts.mtimeMs = (await stat(target.file)).mtimeMs;

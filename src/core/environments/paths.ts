@@ -4,6 +4,8 @@
  * otherwise.
  */
 
+import { dict, own } from "../own.js";
+
 const DRIVE = /^([A-Za-z]):(?:[\\/](.*))?$/;
 const WSL_UNC = /^\\\\wsl(?:\.localhost|\$)\\([^\\]+)(\\.*)?$/i;
 
@@ -51,7 +53,7 @@ function withSlash(p: string): string {
  * their case, with surrounding quotes removed.
  */
 export function parseIni(text: string): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {};
+  const out = dict<Record<string, string>>();
   let section = "";
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/[#;].*$/, "").trim();
@@ -62,7 +64,7 @@ export function parseIni(text: string): Record<string, Record<string, string>> {
     }
     const kv = /^([^=]+)=(.*)$/.exec(line);
     if (!kv) continue;
-    out[section] ??= {};
+    out[section] = own(out, section) ?? dict();
     out[section]![kv[1]!.trim().toLowerCase()] = kv[2]!.trim().replace(/^["']|["']$/g, "");
   }
   return out;

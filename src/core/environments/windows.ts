@@ -7,6 +7,7 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import { getEnv, type Host } from "../host.js";
+import { dict } from "../own.js";
 import { decodeWindowsOutput, type RunResult, tail } from "../run.js";
 import type { LocalInfo } from "./local.js";
 import { NPM_INFO_ARGS, parseNodeVersion, parseNpmInfo } from "./npm-info.js";
@@ -110,7 +111,7 @@ function pick(options: EnvRunOptions) {
 
 /** `NAME=value` lines of `cmd /c set` → a table (names as Windows spells them). */
 export function parseSetOutput(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
+  const vars = dict<string>();
   for (const line of text.split("\n")) {
     const eq = line.indexOf("=");
     if (eq <= 0) continue;
@@ -133,7 +134,7 @@ const KEPT = [
 ];
 
 export function keepWindowsVars(all: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (const name of KEPT) {
     const v = getEnv(all, name);
     if (v !== undefined && v !== "") out[name] = v;

@@ -6,6 +6,7 @@
 import { splitSpec } from "../install.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { canonicalJson } from "../merge.js";
+import { own } from "../own.js";
 
 export type ManifestStatus =
   | { status: "new" }
@@ -23,7 +24,7 @@ export function compareWithManifest(
   name: string,
   server: ServerSpec,
 ): ManifestStatus {
-  const existing = servers[name];
+  const existing = own(servers, name);
   if (existing)
     return sameLaunch(existing, server) ? { status: "same", existing } : { status: "conflict", existing };
   const duplicateOf = Object.entries(servers).find(([, s]) => sameLaunch(s, server))?.[0];

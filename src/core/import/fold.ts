@@ -21,6 +21,7 @@ import { splitAbsolute } from "../launch/paths.js";
 import { programName } from "../launch/program.js";
 import type { ServerOverride, ServerSpec } from "../manifest/schema.js";
 import { canonicalJson } from "../merge.js";
+import { dict, own } from "../own.js";
 import type { Form } from "./secrets.js";
 
 export interface Source {
@@ -240,9 +241,9 @@ function difference(a: Form, b: Form): string {
   if (a.command !== b.command) fields.push("command");
   if (canonicalJson(a.args) !== canonicalJson(b.args)) fields.push("args");
   for (const key of new Set([...Object.keys(a.env), ...Object.keys(b.env)]))
-    if (a.env[key] !== b.env[key]) fields.push(`env.${key}`);
+    if (own(a.env, key) !== own(b.env, key)) fields.push(`env.${key}`);
   for (const key of new Set([...Object.keys(a.headers), ...Object.keys(b.headers)]))
-    if (a.headers[key] !== b.headers[key]) fields.push(`headers.${key}`);
+    if (own(a.headers, key) !== own(b.headers, key)) fields.push(`headers.${key}`);
   return fields.join(", ") || "bin";
 }
 
@@ -250,9 +251,9 @@ function overrideBetween(base: Form, other: Form): ServerOverride {
   const o: ServerOverride = {};
   if (other.command !== base.command && other.command !== undefined) o.command = other.command;
   if (canonicalJson(other.args) !== canonicalJson(base.args)) o.args = other.args;
-  const env = Object.fromEntries(Object.entries(other.env).filter(([k, v]) => base.env[k] !== v));
+  const env = dict(Object.entries(other.env).filter(([k, v]) => own(base.env, k) !== v));
   if (Object.keys(env).length > 0) o.env = env;
-  const headers = Object.fromEntries(Object.entries(other.headers).filter(([k, v]) => base.headers[k] !== v));
+  const headers = dict(Object.entries(other.headers).filter(([k, v]) => own(base.headers, k) !== v));
   if (Object.keys(headers).length > 0) o.headers = headers;
   return o;
 }

@@ -14,6 +14,7 @@ import { detectEnvironments } from "../environments/detect.js";
 import type { Machine } from "../machine.js";
 import { loadManifest, locateManifest } from "../manifest/load.js";
 import { loadSecrets } from "../manifest/secrets.js";
+import { dict, own } from "../own.js";
 import type { Progress } from "../progress.js";
 import { checkSelectors, selectEnvironments } from "../selectors.js";
 import { entryHash, isOurs, loadState } from "../state.js";
@@ -81,7 +82,7 @@ export async function scanImports(
         entries: Object.keys(set.entries).length,
       });
       for (const [entry, value] of Object.entries(set.entries)) {
-        if (set.scope !== "local" && isOurs(state.targets[target.key]?.entries[entry], value)) {
+        if (set.scope !== "local" && isOurs(own(state.targets[target.key]?.entries, entry), value)) {
           plan.managed.push({ path: target.path, server: entry });
           continue;
         }
@@ -113,7 +114,8 @@ export async function scanImports(
     f.occurrence.form = renameSecrets(f.occurrence.form, names);
     for (const u of f.uses) if (u.value !== undefined) u.name = names.get(u.name)!;
   }
-  const known = (name: string) => stored[name] !== undefined || allocation.store[name] !== undefined;
+  const known = (name: string) =>
+    own(stored, name) !== undefined || own(allocation.store, name) !== undefined;
   for (const f of found)
     f.occurrence.placeholders = f.uses.filter((u) => u.value === undefined && !known(u.name)).length;
 
@@ -169,7 +171,7 @@ export async function scanImports(
     });
   }
 
-  const values: Record<string, string> = {};
+  const values = dict<string>();
   for (const [name, value] of Object.entries(allocation.store)) {
     values[name] = value;
     const from = found.flatMap((f) =>

@@ -8,6 +8,7 @@
  * name never overwrite each other (the second becomes NAME_2).
  */
 import type { ClientId } from "../manifest/schema.js";
+import { dict, own } from "../own.js";
 import type { Recognized } from "./recognize.js";
 import {
   convertReferences,
@@ -101,7 +102,7 @@ export function extractSecrets(
       hasReference(pass) ? whole : `${scheme}${user}:${secret(`${base}_PASSWORD`, pass, field)}@`,
     );
   const map = (values: Record<string, string>, kind: "env" | "headers", nameOf: (k: string) => string) => {
-    const result: Record<string, string> = {};
+    const result = dict<string>();
     for (const [k, raw] of Object.entries(values)) {
       const field = `${kind}.${k}`;
       let v = urlSecrets(refs(raw), kind === "env" ? secretNameOf(k) : secretNameOf(server), field);
@@ -206,7 +207,7 @@ export function allocateSecrets(
     if (chosen.has(key)) continue;
     let final = name;
     for (let n = 2; ; n++) {
-      const held = assigned.get(final) ?? existing[final];
+      const held = assigned.get(final) ?? own(existing, final);
       if (held === undefined || held === value) break;
       final = `${name}_${n}`;
     }
@@ -215,6 +216,6 @@ export function allocateSecrets(
     if (final !== name) renamed.push({ from: name, to: final });
   }
   const store: Record<string, string> = {};
-  for (const [final, value] of assigned) if (existing[final] !== value) store[final] = value;
+  for (const [final, value] of assigned) if (own(existing, final) !== value) store[final] = value;
   return { rename: (name, value) => chosen.get(`${name}\u0000${value}`) ?? name, store, renamed };
 }

@@ -6,6 +6,8 @@
  * each reader decides: doctor looks inside anyway, import keeps the entry as written or leaves
  * it out.
  */
+
+import { dict } from "../own.js";
 import { programName } from "./program.js";
 import { cmdLineWords, splitCmdLine, splitShellCommands, splitShellWords } from "./words.js";
 
@@ -136,7 +138,7 @@ export function envCall(
   args: readonly string[],
 ): (Call & { env: Record<string, string> }) | undefined {
   if (programName(command) !== "env" || args.length === 0) return undefined;
-  const env: Record<string, string> = {};
+  const env = dict<string>();
   let i = 0;
   for (; i < args.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(args[i]!); i++) {
     const a = args[i]!;
@@ -204,7 +206,7 @@ function peelShell(sh: ShellCall): Peeled {
   if (sh.rest.length > 0) return unreadable;
   const commands = splitShellCommands(sh.script);
   if (!commands || commands.length === 0) return unreadable;
-  const env: Record<string, string> = {};
+  const env = dict<string>();
   const assign = (w: string) => {
     env[w.slice(0, w.indexOf("="))] = w.slice(w.indexOf("=") + 1);
   };

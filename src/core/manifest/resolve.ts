@@ -3,6 +3,8 @@
  * targets (committed with the code) get the client's own reference syntax instead, never a value.
  */
 
+import { own } from "../own.js";
+
 const REFERENCE = /\$\{(secret|env):([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export interface ResolveContext {
@@ -28,7 +30,7 @@ export function resolveString(input: string, ctx: ResolveContext): Resolved {
       out.references.push(name);
       return ctx.referenceStyle(name);
     }
-    const value = kind === "secret" ? (ctx.secrets[name] ?? ctx.env[name]) : ctx.env[name];
+    const value = kind === "secret" ? (own(ctx.secrets, name) ?? own(ctx.env, name)) : own(ctx.env, name);
     if (value === undefined || value === "") {
       out.missing.push({ kind, name });
       return whole;

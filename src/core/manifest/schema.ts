@@ -47,15 +47,27 @@ export const npmSpec = z
   )
   .describe("npm package spec installed into every environment's global prefix, e.g. tavily-mcp@0.2.22.");
 
-const stringMap = z.record(z.string(), z.string());
+/** A variable name every platform's environment accepts: no `=`, no space. */
+const envName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    "is not a valid environment variable name (letters, digits and _, not starting with a digit)",
+  );
+
+/** An HTTP header name (an RFC 9110 token). */
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "is not a valid HTTP header name");
+
+const envMap = z.record(envName, z.string());
+const headerMap = z.record(headerName, z.string());
 
 export const overrideSchema = z
   .strictObject({
     command: z.string().min(1).optional(),
     args: z.array(z.string()).optional(),
-    env: stringMap.optional().describe("Merged over the server's env in this environment."),
+    env: envMap.optional().describe("Merged over the server's env in this environment."),
     url: z.string().url().optional(),
-    headers: stringMap.optional(),
+    headers: headerMap.optional(),
   })
   .describe("Differences for one environment.");
 
@@ -70,11 +82,9 @@ export const serverSchema = z
       .optional()
       .describe("A program to run as is (e.g. uvx), when there is no npm package."),
     args: z.array(z.string()).optional().describe("Arguments; ${secret:NAME} and ${env:NAME} are resolved."),
-    env: stringMap
-      .optional()
-      .describe("Environment variables; values may use ${secret:NAME} and ${env:NAME}."),
+    env: envMap.optional().describe("Environment variables; values may use ${secret:NAME} and ${env:NAME}."),
     url: z.string().url().optional().describe("A remote (Streamable HTTP) server."),
-    headers: stringMap.optional().describe("HTTP headers for a remote server, e.g. Authorization."),
+    headers: headerMap.optional().describe("HTTP headers for a remote server, e.g. Authorization."),
     environments: z
       .array(envSelector)
       .min(1)

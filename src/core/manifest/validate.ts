@@ -55,6 +55,7 @@ function issueToError(
   const { line, column } = lineColumnAt(text, at);
   const field = fieldPath.length > 0 ? fieldPath.join(".") : "(top level)";
   let message = issue.message;
+  if (issue.code === "invalid_key") message = issue.issues[0]?.message ?? message;
   if (issue.code === "unrecognized_keys")
     message = `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   return new UsageError("manifest-invalid", `${file}:${line}:${column}: ${field}: ${message}`, {

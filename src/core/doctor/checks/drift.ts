@@ -4,6 +4,7 @@
  * out of date (warn), a same-named entry mcp-twin never wrote (warn).
  */
 import type { BuiltEntry } from "../../entries.js";
+import { own } from "../../own.js";
 import { type EntryRecord, entryHash, isOurs } from "../../state.js";
 import { type Check, check, SYNC_FIX, type Where } from "../types.js";
 
@@ -34,7 +35,7 @@ export function checkDrift(
       fix: SYNC_FIX,
     });
   }
-  const value = current[name];
+  const value = own(current, name);
   if (record && !isOurs(record, value))
     return check("drift.entry", "warn", w, "edited by hand since mcp-twin wrote it; sync leaves it alone.", {
       fix: "Move the change into the manifest, or run `mcp-twin sync --force` to put mcp-twin's entry back.",

@@ -5,6 +5,7 @@
  */
 import { referencedNames } from "../../manifest/resolve.js";
 import type { ServerSpec } from "../../manifest/schema.js";
+import { own } from "../../own.js";
 import { type Check, check, type Where } from "../types.js";
 
 const SECRETISH = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|AUTH|CREDENTIAL|(^|_)PAT($|_)/i;
@@ -107,7 +108,7 @@ export function checkServerSecrets(
     const names = referencedNames(value);
     refs += names.length;
     for (const r of names) {
-      const v = r.kind === "secret" ? (secrets[r.name] ?? env[r.name]) : env[r.name];
+      const v = r.kind === "secret" ? (own(secrets, r.name) ?? own(env, r.name)) : own(env, r.name);
       if (v === undefined || v === "")
         missing.push(`${r.kind === "secret" ? "secret" : "environment variable"} ${r.name}`);
       else {
