@@ -7,8 +7,11 @@
  * Values are stored as hashes only: entries hold resolved API keys, and state is not a secret file.
  */
 import { createHash } from "node:crypto";
+import { markValid, parseChecked } from "./checked-json.js";
+import { UsageError } from "./errors.js";
 import { readTextOrNull, writePrivateFile } from "./files.js";
 import { canonicalJson } from "./merge.js";
+import { dict } from "./own.js";
 
 export const STATE_VERSION = 1;
 
@@ -42,31 +45,65 @@ export interface State {
   /** Versions mcp-twin installed, per environment. */
   installs: Record<string, Record<string, string>>;
   targets: Record<string, TargetRecord>;
+  /** Project manifests the user trusted: absolute path → the hash of the text trusted. */
+  trusted?: Record<string, { hash: string; at: string }>;
 }
 
 export function emptyState(): State {
-  return { version: STATE_VERSION, packages: {}, installs: {}, targets: {} };
+  return { version: STATE_VERSION, packages: dict(), installs: dict(), targets: dict() };
 }
 
+/** How to get going again after a state file that does not load (nothing was changed). */
+export function stateRecovery(file: string): string {
+  return `Nothing was changed. Fix it at that position, or move it aside (\`mv "${file}" "${file}.broken"\`) and run \`mcp-twin sync\`: entries that still match the manifest are recognised as mcp-twin's again, and any it then reports as foreign can be taken back with \`mcp-twin sync --force\`.`;
+}
+
+/**
+ * The state, validated. A file that does not parse or holds a malformed entry is an error (exit 2):
+ * an empty state in its place would make every entry mcp-twin owns look foreign, and the next
+ * sync would overwrite the file for good.
+ */
 export async function loadState(file: string): Promise<State> {
   const text = await readTextOrNull(file);
-  if (!text) return emptyState();
-  try {
-    const data = JSON.parse(text) as State;
-    if (data.version !== STATE_VERSION) return { ...emptyState(), ...migrate(data) };
-    return { ...emptyState(), ...data };
-  } catch {
-    // A corrupt state file must not stop a sync: start over (entries then look foreign, never lost).
-    return emptyState();
-  }
+  if (text === null || text.trim() === "") return emptyState();
+  const data = (await parseChecked(file, text, {
+    what: "state file",
+    recover: stateRecovery,
+    validate: async (d) => {
+      const { firstIssue, stateSchema } = await import("./stored-schemas.js");
+      return firstIssue(stateSchema, d);
+    },
+  })) as State;
+  if (data.version > STATE_VERSION)
+    throw new UsageError(
+      "state-newer",
+      `${file}: written by a newer mcp-twin (state version ${data.version}; this one knows ${STATE_VERSION}).`,
+      { location: { file }, hint: "Update mcp-twin (npm install -g mcp-twin) on this side too." },
+    );
+  return withDicts(data);
 }
 
-function migrate(data: Partial<State>): Partial<State> {
-  return { packages: data.packages ?? {}, installs: data.installs ?? {}, targets: data.targets ?? {} };
+/** Records keyed by names (packages, environments, targets, servers) get no prototype. */
+function withDicts(data: State): State {
+  const targets = dict<TargetRecord>();
+  for (const [key, rec] of Object.entries(data.targets ?? {}))
+    targets[key] = { ...rec, entries: dict(rec.entries) };
+  const installs = dict<Record<string, string>>();
+  for (const [env, names] of Object.entries(data.installs ?? {})) installs[env] = dict(names);
+  return {
+    ...data,
+    version: STATE_VERSION,
+    packages: dict(data.packages ?? {}),
+    installs,
+    targets,
+    ...(data.trusted ? { trusted: dict(data.trusted) } : {}),
+  };
 }
 
 export async function saveState(file: string, state: State): Promise<void> {
-  await writePrivateFile(file, `${JSON.stringify(state, null, 2)}\n`);
+  const text = `${JSON.stringify(state, null, 2)}\n`;
+  await writePrivateFile(file, text);
+  await markValid(file, text);
 }
 
 export function entryHash(value: unknown): string {

@@ -3,6 +3,7 @@ import { BRIDGE_ENTRY } from "../bridge-name.js";
 import { type Detection, detectEnvironments } from "../environments/detect.js";
 import { envMatches } from "../environments/types.js";
 import { isTwinError, UsageErrors } from "../errors.js";
+import { pathExists } from "../files.js";
 import type { Host } from "../host.js";
 import { type Machine, openMachine } from "../machine.js";
 import { type LoadedManifest, loadManifest, locateManifest } from "../manifest/load.js";
@@ -17,6 +18,7 @@ import { checkPlatform } from "./checks/environments.js";
 import { checkManifest } from "./checks/manifest.js";
 import { checkNode } from "./checks/node.js";
 import { checkSecretsFile, checkServerSecrets, placeholderKind } from "./checks/secrets.js";
+import { checkStateFile } from "./checks/state.js";
 import { driftChecks } from "./drift-phase.js";
 import { type EntryWork, inspectEntries } from "./entries-phase.js";
 import {
@@ -88,15 +90,23 @@ export async function runDoctor(
   const manifest: Manifest = loaded?.manifest ?? manifestSchema.parse({});
   const missing = loaded?.missing ?? false;
   let secrets: Record<string, string> = {};
-  let secretsError: string | undefined;
+  let secretsError: { message: string; fix?: string | undefined } | undefined;
   try {
     secrets = await loadSecrets(machine.paths.secrets);
   } catch (error) {
-    secretsError = (error as Error).message;
+    if (!isTwinError(error)) throw error;
+    secretsError = { message: error.message, fix: error.hint };
   }
   // Placeholders are not secrets: leave them readable in the report.
   secretValues.push(...Object.entries(secrets).flatMap(([k, v]) => (placeholderKind(k, v) ? [] : [v])));
-  const state: State = await loadState(machine.paths.state).catch(() => emptyState());
+  let state: State = emptyState();
+  let stateError: { message: string; fix?: string | undefined } | undefined;
+  try {
+    state = await loadState(machine.paths.state);
+  } catch (error) {
+    if (!isTwinError(error)) throw error;
+    stateError = { message: error.message, fix: error.hint };
+  }
 
   // Environments.
   const detectStep = progress.step("Looking at environments");
@@ -142,6 +152,12 @@ export async function runDoctor(
       ...(secretsError ? { error: secretsError } : {}),
       ...(await secretsMode(machine).then((mode) => (mode === undefined ? {} : { mode }))),
       secrets,
+    }),
+    ...checkStateFile({
+      file: machine.paths.state,
+      exists: stateError !== undefined || (await pathExists(machine.paths.state)),
+      targets: Object.keys(state.targets).length,
+      ...(stateError ? { error: stateError } : {}),
     }),
   );
   const servers = Object.entries(manifest.servers).filter(

@@ -16,7 +16,8 @@ export const CHECK_IDS = {
   "manifest.found": "which manifest is used",
   "manifest.valid": "the manifest parses and matches the schema",
   "manifest.stray": "no second manifest lies where it is not read",
-  "secrets.file": "the secrets file parses and is private (mode 0600 where modes exist)",
+  "secrets.file": "the secrets file parses, every entry is a name with a string, and it is private (0600)",
+  "state.file": "the state file (what mcp-twin wrote where) parses and every record is well-formed",
   "secrets.resolved": "every ${secret:NAME} / ${env:NAME} of a server resolves",
   "secrets.placeholder":
     "no API key is a placeholder (your-key-here, <YOUR_KEY>, YOUR_*_API_KEY, xxx…, empty)",

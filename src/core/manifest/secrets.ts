@@ -2,8 +2,10 @@
  * The secrets file: HOME/secrets.json, mode 0600, never inside a project folder. Values are only
  * ever read to be written into user-level client configs; they never reach argv, logs or output.
  */
+import { markValid, parseChecked } from "../checked-json.js";
 import { UsageError } from "../errors.js";
 import { readTextOrNull, writePrivateFile } from "../files.js";
+import { dict } from "../own.js";
 
 export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -12,30 +14,36 @@ interface SecretsFile {
   secrets: Record<string, string>;
 }
 
+/** How to get going again after a secrets file that does not load (nothing was changed). */
+export function secretsRecovery(file: string): string {
+  return `Nothing was changed. Fix it at that position (it holds your keys: keep a copy), or move it aside (\`mv "${file}" "${file}.broken"\`) and set each key again with \`mcp-twin secret set NAME\`.`;
+}
+
+/**
+ * The stored secrets, validated: a file that does not parse, or an entry that is not a name with a
+ * string value, is an error (exit 2) at its line and column — never dropped without a word (the
+ * next `secret set` would then have deleted it for good). Messages never hold a value.
+ */
 export async function loadSecrets(file: string): Promise<Record<string, string>> {
   const text = await readTextOrNull(file);
-  if (text === null || text.trim() === "") return {};
-  let data: SecretsFile;
-  try {
-    data = JSON.parse(text) as SecretsFile;
-  } catch {
-    // Never echo the content: it is secret.
-    throw new UsageError("secrets-parse", `${file} is not valid JSON.`, {
-      location: { file },
-      hint: "Fix or delete it, then set the secrets again with `mcp-twin secret set NAME`.",
-    });
-  }
-  const secrets =
-    data && typeof data === "object" && data.secrets && typeof data.secrets === "object" ? data.secrets : {};
-  return Object.fromEntries(
-    Object.entries(secrets).filter(([k, v]) => SECRET_NAME.test(k) && typeof v === "string"),
-  );
+  if (text === null || text.trim() === "") return dict();
+  const data = (await parseChecked(file, text, {
+    what: "secrets file",
+    recover: secretsRecovery,
+    validate: async (d) => {
+      const { firstIssue, secretsSchema } = await import("../stored-schemas.js");
+      return firstIssue(secretsSchema, d);
+    },
+  })) as SecretsFile;
+  return dict(data.secrets);
 }
 
 export async function saveSecrets(file: string, secrets: Record<string, string>): Promise<void> {
-  const sorted = Object.fromEntries(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
+  const sorted = dict(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
   const data: SecretsFile = { version: 1, secrets: sorted };
-  await writePrivateFile(file, `${JSON.stringify(data, null, 2)}\n`);
+  const text = `${JSON.stringify(data, null, 2)}\n`;
+  await writePrivateFile(file, text);
+  await markValid(file, text);
 }
 
 export function assertSecretName(name: string): void {

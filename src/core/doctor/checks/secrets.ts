@@ -41,7 +41,8 @@ export function placeholderKind(name: string, value: string): string | undefined
 export interface SecretsFacts {
   file: string;
   exists: boolean;
-  error?: string;
+  /** Why it does not load (file:line:column and what), and how to recover. */
+  error?: { message: string; fix?: string | undefined };
   /** File mode, where modes mean something (not on /mnt/c). */
   mode?: number;
   secrets: Readonly<Record<string, string>>;
@@ -49,11 +50,7 @@ export interface SecretsFacts {
 
 export function checkSecretsFile(f: SecretsFacts): Check[] {
   if (f.error)
-    return [
-      check("secrets.file", "fail", {}, `${f.file} is not valid JSON.`, {
-        fix: "Fix or delete it, then set the secrets again with `mcp-twin secret set NAME`.",
-      }),
-    ];
+    return [check("secrets.file", "fail", {}, f.error.message, f.error.fix ? { fix: f.error.fix } : {})];
   if (!f.exists) return [check("secrets.file", "pass", {}, "no secrets file (no secret set yet).")];
   if (f.mode !== undefined && (f.mode & 0o077) !== 0)
     return [

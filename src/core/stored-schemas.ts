@@ -1,0 +1,55 @@
+/**
+ * zod schemas of mcp-twin's own files (state, secrets), loaded only when one of them changed since
+ * it last passed (see checked-json.ts). Objects are loose where other versions of mcp-twin may add
+ * fields (state): unknown fields are kept, known ones must have the right type.
+ */
+import { z } from "zod";
+import { SECRET_NAME } from "./manifest/secrets.js";
+
+const entryRecord = z.looseObject({ hash: z.string(), pending: z.array(z.string()).optional() });
+
+const targetRecord = z.looseObject({
+  env: z.string(),
+  client: z.string(),
+  scope: z.string(),
+  path: z.string(),
+  entries: z.record(z.string(), entryRecord),
+  lastRun: z
+    .looseObject({ at: z.string(), backup: z.string().optional(), touched: z.array(z.string()) })
+    .optional(),
+});
+
+export const stateSchema = z.looseObject({
+  version: z.number().int().min(0),
+  packages: z
+    .record(z.string(), z.looseObject({ spec: z.string(), version: z.string(), resolvedAt: z.string() }))
+    .optional(),
+  installs: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  targets: z.record(z.string(), targetRecord).optional(),
+  trusted: z.record(z.string(), z.looseObject({ hash: z.string(), at: z.string() })).optional(),
+});
+
+export const secretsSchema = z.strictObject({
+  version: z.literal(1),
+  secrets: z.record(
+    z
+      .string()
+      .regex(SECRET_NAME, "is not a valid secret name (letters, digits and _, not starting with a digit)"),
+    z.string(),
+  ),
+});
+
+/** The first problem zod finds, as a path into the data and a message without values. */
+export function firstIssue(
+  schema: z.ZodType,
+  data: unknown,
+): { path: PropertyKey[]; message: string } | undefined {
+  const result = schema.safeParse(data);
+  if (result.success) return undefined;
+  const issue = result.error.issues[0]!;
+  let message = issue.message;
+  if (issue.code === "invalid_key") message = issue.issues[0]?.message ?? message;
+  if (issue.code === "unrecognized_keys")
+    message = `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  return { path: issue.path, message };
+}

@@ -1,0 +1,134 @@
+/**
+ * mcp-twin's own files — the state (what it wrote where) and the secrets — are validated on load.
+ * A corrupt one stops every command that reads it with exit 2 at its line and column, says how to
+ * recover, and nothing is overwritten; doctor reports it (state.file, secrets.file). Secret values
+ * never appear in these messages.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, inject, test } from "vitest";
+import { doctor, one } from "../doctor/helpers.js";
+import type { FakeMachine } from "../helpers/fake-machine.js";
+import { fixtureMachines } from "../helpers/machines.js";
+
+const SECRET = "fx-9a8b7c6d5e4f3a2b";
+const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);
+
+const configs = (m: FakeMachine) =>
+  [m.paths.claudeDesktopConfig, m.paths.cursorConfig, m.paths.claudeCodeConfig].map((f) =>
+    existsSync(f) ? readFileSync(f, "utf8") : null,
+  );
+const stateFile = (m: FakeMachine) => path.join(m.paths.home, "state.json");
+const secretsFile = (m: FakeMachine) => path.join(m.paths.home, "secrets.json");
+
+/** A synced machine whose manifest then changed, so the next sync would write. */
+async function syncedThenChanged(): Promise<FakeMachine> {
+  const m = setup();
+  expect((await m.run(["sync"])).code).toBe(0);
+  const manifest = path.join(m.paths.home, "mcp-twin.jsonc");
+  const doc = JSON.parse(readFileSync(manifest, "utf8"));
+  doc.servers.fixture.args = ["--changed"];
+  writeFileSync(manifest, JSON.stringify(doc, null, 2));
+  return m;
+}
+
+describe("the state file", () => {
+  test("one that does not parse stops sync (exit 2, line:column, how to recover); nothing written", async () => {
+    const m = await syncedThenChanged();
+    const text = readFileSync(stateFile(m), "utf8");
+    const broken = text.slice(0, Math.floor(text.length / 2));
+    writeFileSync(stateFile(m), broken);
+    const before = configs(m);
+    const r = await m.run(["sync"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `${stateFile(m).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: the state file is not valid JSON`,
+      ),
+    );
+    expect(r.stderr).toContain(`mv "${stateFile(m)}" "${stateFile(m)}.broken"`);
+    expect(readFileSync(stateFile(m), "utf8")).toBe(broken);
+    expect(configs(m)).toEqual(before);
+    for (const command of [["status"], ["restore"], ["uninstall", "--yes"]]) {
+      const other = await m.run(command);
+      expect(other.code, `${command.join(" ")}: ${other.stderr}`).toBe(2);
+    }
+    expect(readFileSync(stateFile(m), "utf8")).toBe(broken);
+    expect(configs(m)).toEqual(before);
+  });
+
+  test("a malformed record is named at its line and column, in --json too", async () => {
+    const m = await syncedThenChanged();
+    const state = JSON.parse(readFileSync(stateFile(m), "utf8"));
+    const key = Object.keys(state.targets)[0]!;
+    state.targets[key].entries.fixture.hash = 42;
+    const text = JSON.stringify(state, null, 2);
+    writeFileSync(stateFile(m), text);
+    const r = await m.run(["sync", "--json"]);
+    expect(r.code).toBe(2);
+    const [error] = JSON.parse(r.stdout).errors;
+    const line = text.split("\n").findIndex((l) => l.includes('"hash": 42')) + 1;
+    expect(error).toMatchObject({ code: "state-corrupt", file: stateFile(m), line });
+    expect(error.message).toContain(`targets.${key}.entries.fixture.hash: Invalid input: expected string`);
+    expect(readFileSync(stateFile(m), "utf8")).toBe(text);
+  });
+
+  test("doctor reports it with the fix; moved aside, sync recognises mcp-twin's entries again", async () => {
+    const m = setup();
+    expect((await m.run(["sync"])).code).toBe(0);
+    const synced = configs(m);
+    writeFileSync(stateFile(m), "{ not json");
+    const run = await doctor(m, ["--no-probe"]);
+    const c = one(run, "state.file");
+    expect(c.status).toBe("fail");
+    expect(c.message).toMatch(/state\.json:1:3: the state file is not valid JSON/);
+    expect(c.fix).toContain("mcp-twin sync");
+    expect(run.code).toBe(1);
+    // The recovery the message gives, followed: nothing is foreign, nothing changes.
+    renameSync(stateFile(m), `${stateFile(m)}.broken`);
+    const r = await m.run(["sync", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { targets: Array<{ action: string; foreign?: string[] }> };
+    expect(report.targets.every((t) => t.action === "unchanged" && !t.foreign)).toBe(true);
+    expect(configs(m)).toEqual(synced);
+    expect(one(await doctor(m, ["--no-probe"]), "state.file").status).toBe("pass");
+  });
+});
+
+describe("the secrets file", () => {
+  test("a malformed entry stops `secret set` (exit 2) instead of being dropped; the file is kept", async () => {
+    const m = setup();
+    const text = JSON.stringify(
+      { version: 1, secrets: { FIXTURE_TOKEN: SECRET, OTHER_KEY: 12345, "BAD NAME": "sk-abcdef0123456789" } },
+      null,
+      2,
+    );
+    writeFileSync(secretsFile(m), text, { mode: 0o600 });
+    const r = await m.run(["secret", "set", "NEW_KEY"], { input: "tvly-dev-0123456789abcdef" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/secrets\.json:5:5: secrets\.OTHER_KEY: Invalid input: expected string/);
+    expect(r.stderr).toContain("secret set NAME");
+    expect(readFileSync(secretsFile(m), "utf8")).toBe(text);
+    for (const value of [SECRET, "sk-abcdef0123456789", "12345"])
+      expect(r.stdout + r.stderr).not.toContain(value);
+    const sync = await m.run(["sync"]);
+    expect(sync.code).toBe(2);
+    expect(readFileSync(secretsFile(m), "utf8")).toBe(text);
+  });
+
+  test("one that does not parse: exit 2 at its line and column, never its content; doctor names it", async () => {
+    const m = setup();
+    const text = `{"version": 1, "secrets": {"FIXTURE_TOKEN": "${SECRET}",}}`;
+    writeFileSync(secretsFile(m), text, { mode: 0o600 });
+    const r = await m.run(["sync"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/secrets\.json:1:\d+: the secrets file is not valid JSON/);
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+    const run = await doctor(m, ["--no-probe"]);
+    const c = one(run, "secrets.file");
+    expect(c.status).toBe("fail");
+    expect(c.message).toMatch(/secrets\.json:1:\d+:/);
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+    expect(readFileSync(secretsFile(m), "utf8")).toBe(text);
+  });
+});
