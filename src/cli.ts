@@ -215,7 +215,11 @@ export function buildProgram(
     load("secret"),
   )
     .argument("<action>", "set, list or rm")
-    .argument("[name]", "the secret's name, e.g. TAVILY_API_KEY");
+    .argument("[name]", "the secret's name, e.g. TAVILY_API_KEY")
+    .option(
+      "--force",
+      "set: store a value that looks like a placeholder or fails the catalogue's format check",
+    );
 
   command(
     "restore",

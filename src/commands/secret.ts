@@ -11,6 +11,7 @@ import { referencedNames } from "../core/manifest/resolve.js";
 import { assertSecretName, loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
 import { own } from "../core/own.js";
 import { assertKnown } from "../core/selectors.js";
+import { notAKey } from "../core/placeholders.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -91,9 +92,33 @@ export async function run(ctx: CommandContext): Promise<number> {
     });
   if (!value) throw new UsageError("no-value", `secret set ${name}: the value is empty.`);
   ctx.output.addSecrets([value]);
+  // The wizard's check, here too: a placeholder or a value failing the catalogue's format for
+  // this name is refused unless --force (and even then sync never writes a placeholder).
+  const { loadCatalogue, secretFormats } = await import("../core/catalogue/index.js");
+  const formats = secretFormats(loadCatalogue({ homeDir: machine.home.dir }).templates).get(name) ?? [];
+  const problem = notAKey(name, value, formats);
+  const force = Boolean(ctx.options.force);
+  if (problem && !force) {
+    throw new UsageError("not-a-key", `secret set ${name}: the value is ${problem.reason}; not stored.`, {
+      hint:
+        problem.kind === "format"
+          ? `Check what you pasted. If it is right (a key of a new format), store it with \`mcp-twin secret set ${name} --force\`: sync then accepts this value.`
+          : `Paste the real key (a placeholder would be written into every client). \`--force\` stores it anyway, but sync refuses to write it.`,
+    });
+  }
+  if (problem)
+    ctx.output.warn(
+      problem.kind === "format"
+        ? `${name} is ${problem.reason}; stored as you asked (--force), and sync will write this value.`
+        : `${name} is ${problem.reason}; stored as you asked (--force), but sync will refuse to write it into a client config.`,
+    );
   if (!ctx.options.dryRun) {
     await withLock(machine.home.dir, async () =>
-      saveSecrets(file, { ...(await loadSecrets(file)), [name]: value }),
+      saveSecrets(
+        file,
+        { ...(await loadSecrets(file)), [name]: value },
+        problem?.kind === "format" ? { accept: [name] } : {},
+      ),
     );
   }
   if (ctx.output.json) ctx.output.result({ set: name, file, dryRun: Boolean(ctx.options.dryRun) });

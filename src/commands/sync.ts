@@ -71,6 +71,7 @@ export function jsonReport(report: SyncReport) {
       ...(t.warnings && t.warnings.length > 0 ? { warnings: t.warnings } : {}),
     })),
     errors: report.errors,
+    ...(report.warnings.length > 0 ? { warnings: report.warnings } : {}),
     ...(report.references.length > 0 ? { references: report.references } : {}),
     restart: report.restart,
     ...(report.bridge ? { bridge: report.bridge } : {}),
@@ -139,6 +140,7 @@ export async function renderReport(report: SyncReport, out: Output, dryRun: bool
       `${warn} Project files reference variables instead of secrets: set ${report.references.join(", ")} in your shell or the client.`,
     );
   }
+  for (const w of report.warnings) out.print(`${warn} ${w.message}`);
   for (const e of report.errors)
     if (e.code !== "install-failed" && e.code !== "not-installed") out.print(`${fail} ${e.message}`);
   if (report.bridge) {

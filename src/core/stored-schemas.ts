@@ -20,7 +20,7 @@ const targetRecord = z.looseObject({
 });
 
 export const stateSchema = z.looseObject({
-  version: z.number().int().min(0),
+  version: z.number().int().min(0).optional(), // absent: an early state, migrated
   packages: z
     .record(z.string(), z.looseObject({ spec: z.string(), version: z.string(), resolvedAt: z.string() }))
     .optional(),
@@ -29,14 +29,14 @@ export const stateSchema = z.looseObject({
   trusted: z.record(z.string(), z.looseObject({ hash: z.string(), at: z.string() })).optional(),
 });
 
+const secretName = z
+  .string()
+  .regex(SECRET_NAME, "is not a valid secret name (letters, digits and _, not starting with a digit)");
+
 export const secretsSchema = z.strictObject({
   version: z.literal(1),
-  secrets: z.record(
-    z
-      .string()
-      .regex(SECRET_NAME, "is not a valid secret name (letters, digits and _, not starting with a digit)"),
-    z.string(),
-  ),
+  secrets: z.record(secretName, z.string()),
+  accepted: z.record(secretName, z.string()).optional(),
 });
 
 /** The first problem zod finds, as a path into the data and a message without values. */

@@ -20,9 +20,9 @@ import { exactVersion, splitSpec } from "./install.js";
 import type { Machine } from "./machine.js";
 import { type LoadedManifest, loadManifest, locateManifest } from "./manifest/load.js";
 import type { Manifest, ServerSpec } from "./manifest/schema.js";
-import { loadSecrets } from "./manifest/secrets.js";
+import { loadSecretsFile } from "./manifest/secrets.js";
 import { canonicalJson, parseConfig, readEntries } from "./merge.js";
-import { own } from "./own.js";
+import { dict, own } from "./own.js";
 import {
   type InstalledIndex,
   type InstallRow,
@@ -32,8 +32,10 @@ import {
   readInstalledIndex,
   resolveVersions,
 } from "./packages.js";
+import type { SecretFormat } from "./placeholders.js";
 import { planTarget, type TargetPlan, targetAction } from "./plan.js";
 import type { Progress } from "./progress.js";
+import { type ReferenceWarning, referenceProblems } from "./references.js";
 import { runningApps } from "./running.js";
 import { checkSelectors, selectEnvironments } from "./selectors.js";
 import { loadState, type State } from "./state.js";
@@ -85,6 +87,8 @@ export interface SyncReport {
   installs: InstallRow[];
   targets: TargetReport[];
   errors: Array<{ code: string; message: string; target?: string }>;
+  /** What was written but deserves a word (a secret in args, visible in the process list). */
+  warnings: Array<{ code: string; message: string }>;
   /** Project-scope variables the user must set. */
   references: string[];
   restart: { apps: string[]; running: string[] | null };
@@ -138,6 +142,8 @@ export interface Prepared {
   targets: Target[];
   texts: Map<string, string | null>;
   servers: Array<[string, ServerSpec]>;
+  /** Problems that do not stop a sync (a secret in args). */
+  warnings?: ReferenceWarning[];
   /** With `bridge.enabled`: where the bridge lives and how clients reach it. */
   bridge?: BridgeWiring;
 }
@@ -155,16 +161,19 @@ export async function prepare(
     checkReferences?: boolean;
     /** Create the bridge token when missing (a real sync only; everything else just reads). */
     createBridgeToken?: boolean;
+    /** The catalogue's format checks by secret name (sync loads them when it is going to write). */
+    formats?: ReadonlyMap<string, readonly SecretFormat[]>;
   },
   progress: Progress,
 ): Promise<Prepared> {
   const { host } = machine;
   const manifest = loaded.manifest;
   trace("prepare");
-  const [secrets, state] = await Promise.all([
-    loadSecrets(machine.paths.secrets).then((stored) => ({ ...stored, ...options.preview?.secrets })),
+  const [stored, state] = await Promise.all([
+    loadSecretsFile(machine.paths.secrets),
     loadState(machine.paths.state),
   ]);
+  const secrets = dict({ ...stored.secrets, ...options.preview?.secrets });
   trace("secrets+state");
 
   const detectStep = progress.step("Looking at environments");
@@ -201,8 +210,18 @@ export async function prepare(
     }),
   );
   const servers = Object.entries(manifest.servers).filter(([, s]) => !s.disabled);
-  if (options.checkReferences !== false)
-    usage.push(...unresolvedReferences(servers, secrets, host.env, targets));
+  // Values go into user-level files only (project files get references): check them there.
+  let warnings: ReferenceWarning[] = [];
+  if (options.checkReferences !== false && targets.some((t) => t.scope === "user")) {
+    const found = referenceProblems(servers, {
+      secrets,
+      accepted: stored.accepted,
+      env: host.env,
+      ...(options.formats ? { formats: options.formats } : {}),
+    });
+    usage.push(...found.errors);
+    warnings = found.warnings;
+  }
   for (const t of targets) {
     try {
       readEntries(parseConfig(texts.get(t.key) ?? "", t.file), t.serversPath, t.file);
@@ -229,6 +248,7 @@ export async function prepare(
     targets,
     texts,
     servers,
+    warnings,
     ...(bridge ? { bridge } : {}),
   };
 }
@@ -282,10 +302,13 @@ async function syncWithManifest(
   mode: { probe?: boolean } = {},
 ): Promise<SyncReport | undefined> {
   const { host } = machine;
+  // A run that may write checks values against the catalogue's formats too (loading the
+  // catalogue costs more than a no-op sync may spend; the probe writes nothing).
+  const formats = mode.probe ? undefined : await catalogueFormats(machine);
   const prepared = await prepare(
     machine,
     loaded,
-    { ...options, createBridgeToken: !options.dryRun && !mode.probe },
+    { ...options, createBridgeToken: !options.dryRun && !mode.probe, ...(formats ? { formats } : {}) },
     progress,
   );
   const { manifest, state, allEnvs, envs } = prepared;
@@ -360,6 +383,7 @@ async function syncWithManifest(
   const report = baseReport(loaded.file, allEnvs, [...install.rows, ...pruned], prepared.detection.gathered);
   // Every stored secret is masked in what is shown, used by an entry here or not.
   report.secretValues.push(...Object.values(prepared.secrets));
+  report.warnings.push(...(prepared.warnings ?? []).map(({ code, message }) => ({ code, message })));
   if (options.dryRun) {
     for (const p of plans) {
       report.targets.push(withWarnings(targetReport(p, p.after !== null)));
@@ -414,6 +438,12 @@ async function syncWithManifest(
   return report;
 }
 
+/** Secret name → the catalogue's format checks for it (shipped templates and the home's own). */
+async function catalogueFormats(machine: Machine): Promise<ReadonlyMap<string, readonly SecretFormat[]>> {
+  const { loadCatalogue, secretFormats } = await import("./catalogue/index.js");
+  return secretFormats(loadCatalogue({ homeDir: machine.home.dir }).templates);
+}
+
 function needsResolution(spec: string, state: State, update: boolean): boolean {
   const { name, range } = splitSpec(spec);
   if (exactVersion(range)) return false;
@@ -443,6 +473,7 @@ function baseReport(
     installs,
     targets: [],
     errors: [],
+    warnings: [],
     references: [],
     restart: { apps: [], running: [] },
     changes: [],
@@ -489,55 +520,6 @@ function finishErrors(report: SyncReport): void {
     }
   }
   report.references = [...new Set(report.references)].sort();
-}
-
-/** Secret and env references that cannot be resolved for user-scope targets: exit 2 up front. */
-function unresolvedReferences(
-  servers: Array<[string, Manifest["servers"][string]]>,
-  secrets: Record<string, string>,
-  env: Readonly<Record<string, string | undefined>>,
-  targets: readonly Target[],
-): UsageError[] {
-  if (!targets.some((t) => t.scope === "user")) return [];
-  const errors: UsageError[] = [];
-  const re = /\$\{(secret|env):([A-Za-z_][A-Za-z0-9_]*)\}/g;
-  for (const [name, spec] of servers) {
-    const strings = [
-      spec.url,
-      spec.command,
-      ...(spec.args ?? []),
-      ...Object.values(spec.env ?? {}),
-      ...Object.values(spec.headers ?? {}),
-    ];
-    for (const o of Object.values(spec.overrides ?? {}))
-      strings.push(
-        o.url,
-        o.command,
-        ...(o.args ?? []),
-        ...Object.values(o.env ?? {}),
-        ...Object.values(o.headers ?? {}),
-      );
-    for (const s of strings) {
-      if (!s) continue;
-      for (const m of s.matchAll(re)) {
-        const value = m[1] === "secret" ? (own(secrets, m[2]!) ?? own(env, m[2]!)) : own(env, m[2]!);
-        if (value) continue;
-        const hint =
-          m[1] === "secret"
-            ? `Run \`mcp-twin secret set ${m[2]}\` (or export ${m[2]}).`
-            : `Export ${m[2]} before running mcp-twin.`;
-        errors.push(
-          new UsageError(
-            "unresolved-reference",
-            `servers.${name}: ${m[1] === "secret" ? "secret" : "environment variable"} ${m[2]} is not set.`,
-            { hint },
-          ),
-        );
-      }
-    }
-  }
-  const unique = new Map(errors.map((e) => [e.message, e]));
-  return [...unique.values()];
 }
 
 /** Dry run: predict where packages not yet installed will land, from a copy installed elsewhere. */

@@ -11,6 +11,7 @@ import { lineColumnAt, UsageError } from "../errors.js";
 import { referencedNames } from "../manifest/resolve.js";
 import { type ServerSpec, serverSchema } from "../manifest/schema.js";
 import { own } from "../own.js";
+import { notAKey, type SecretFormat } from "../placeholders.js";
 import {
   type SecretAsk,
   type ServerTemplate,
@@ -124,14 +125,24 @@ export function checkInput(spec: TemplateInput, value: string, homedir: string):
   return undefined;
 }
 
-/** Why a secret value is not acceptable (never echoing it), or undefined. */
+/** Why a secret value is not acceptable (the one rule of core/placeholders.ts; never echoing it), or undefined. */
 export function checkSecret(spec: SecretAsk, value: string): string | undefined {
   if (!value) return spec.optional ? undefined : "a value is needed";
-  if (/^(your[-_ ]?|<|x{6,}|placeholder|changeme)/i.test(value))
-    return "looks like a placeholder, not a real key";
-  if (spec.pattern && !new RegExp(spec.pattern).test(value))
-    return `does not look like a ${spec.name}${spec.example ? ` (${spec.example})` : ""}`;
-  return undefined;
+  const found = notAKey(spec.name, value, [spec]);
+  if (!found) return undefined;
+  if (found.kind === "placeholder") return "looks like a placeholder, not a real key";
+  if (found.kind === "empty") return "a value is needed";
+  return `does not look like a ${spec.name}${spec.example ? ` (${spec.example})` : ""}`;
+}
+
+/** Each secret name the catalogue declares → its format checks (`secret set`, sync and doctor apply them). */
+export function secretFormats(templates: readonly Template[]): Map<string, SecretFormat[]> {
+  const out = new Map<string, SecretFormat[]>();
+  for (const t of templates)
+    for (const s of t.secrets ?? [])
+      if (s.pattern)
+        out.set(s.name, [...(out.get(s.name) ?? []), { pattern: s.pattern, example: s.example }]);
+  return out;
 }
 
 export function expandHome(value: string, homedir: string): string {

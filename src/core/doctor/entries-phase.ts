@@ -94,8 +94,9 @@ export async function inspectEntries(
       })),
     ];
     checks.push(...checkEntrySecrets(where, values, managed));
+    // A value that is a placeholder or a reference left as is (`${API_KEY}`) is no secret.
     for (const v of values)
-      if (isSecretName(v.name) && !placeholderKind(v.name, v.value))
+      if (isSecretName(v.name) && !placeholderKind(v.name, v.value) && !/^\$\{[^{}]+\}$/.test(v.value.trim()))
         secrets.push(v.value.replace(/^(Bearer|Basic|Token)\s+/i, ""), v.value);
     work.push({
       where,

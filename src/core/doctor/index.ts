@@ -9,6 +9,7 @@ import { type Machine, openMachine } from "../machine.js";
 import { type LoadedManifest, loadManifest, locateManifest } from "../manifest/load.js";
 import { type Manifest, manifestSchema } from "../manifest/schema.js";
 import { loadSecrets } from "../manifest/secrets.js";
+import type { SecretFormat } from "../placeholders.js";
 import type { Progress } from "../progress.js";
 import { checkSelectors, selectEnvironments, unknownName } from "../selectors.js";
 import { emptyState, loadState, type State } from "../state.js";
@@ -163,7 +164,9 @@ export async function runDoctor(
   const servers = Object.entries(manifest.servers).filter(
     ([name, s]) => !s.disabled && (options.servers.length === 0 || options.servers.includes(name)),
   );
-  for (const [name, spec] of servers) checks.push(...checkServerSecrets(name, spec, secrets, host.env));
+  const formats = await catalogueFormats(machine);
+  for (const [name, spec] of servers)
+    checks.push(...checkServerSecrets(name, spec, secrets, host.env, formats));
 
   // Node and npm per environment.
   const needed = new Set(
@@ -309,6 +312,16 @@ export async function runDoctor(
   checks.push(...bridgeResult.checks, ...probeResult);
   secretValues.push(...bridgeResult.secrets);
   return finish(checks, secretValues, files, options);
+}
+
+/** Secret name → the catalogue's format checks; a catalogue that does not load checks nothing. */
+async function catalogueFormats(machine: Machine): Promise<Map<string, SecretFormat[]>> {
+  try {
+    const { loadCatalogue, secretFormats } = await import("../catalogue/index.js");
+    return secretFormats(loadCatalogue({ homeDir: machine.home.dir }).templates);
+  } catch {
+    return new Map();
+  }
 }
 
 function finish(

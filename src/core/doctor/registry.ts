@@ -19,8 +19,9 @@ export const CHECK_IDS = {
   "secrets.file": "the secrets file parses, every entry is a name with a string, and it is private (0600)",
   "state.file": "the state file (what mcp-twin wrote where) parses and every record is well-formed",
   "secrets.resolved": "every ${secret:NAME} / ${env:NAME} of a server resolves",
+  "secrets.args": "no ${secret:NAME} in a server's args, where the key is visible in the process list (ps)",
   "secrets.placeholder":
-    "no API key is a placeholder (your-key-here, <YOUR_KEY>, YOUR_*_API_KEY, xxx…, empty)",
+    "no API key is a placeholder (your-key-here, <YOUR_KEY>, tvly-xxxx…, empty) or fails the catalogue's format",
   "config.parse": "each client config file parses",
   "config.strict-json": "files their app reads as strict JSON hold no comments or trailing commas",
   "config.shape": "the servers key (mcpServers, servers) is an object",

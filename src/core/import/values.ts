@@ -4,24 +4,10 @@
  * `PYTHONPATH` is not a PAT and `KEYBOARD_LAYOUT` is not a key.
  */
 import type { ClientId } from "../manifest/schema.js";
+import { isPlaceholder, nameWords, SECRET_WORDS } from "../placeholders.js";
 
-const SECRET_WORDS = new Set([
-  "key",
-  "apikey",
-  "token",
-  "secret",
-  "password",
-  "passwd",
-  "pwd",
-  "pat",
-  "auth",
-  "authorization",
-  "credential",
-  "credentials",
-  "cookie",
-  "passphrase",
-  "privatekey",
-]);
+// One rule for placeholders and secret names, shared with secret set, sync and doctor.
+export { isPlaceholder, isSecretName, nameWords } from "../placeholders.js";
 
 /** Words that say what kind of secret, not whose: a name made only of them gets the server's prefix. */
 const GENERIC_WORDS = new Set([
@@ -34,18 +20,6 @@ const GENERIC_WORDS = new Set([
   "private",
   "personal",
 ]);
-
-export function nameWords(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w.toLowerCase());
-}
-
-export function isSecretName(name: string): boolean {
-  return nameWords(name).some((w) => SECRET_WORDS.has(w));
-}
 
 /** Prefixes of well-known API keys and tokens. */
 const PREFIXES = [
@@ -89,24 +63,6 @@ export function hasSecretPrefix(value: string): boolean {
     const rest = value.slice(p.length);
     return /^[A-Za-z0-9_-]{12,}$/.test(rest) && /[0-9]/.test(rest) && !isPlaceholder(value);
   });
-}
-
-/** `your-key-here`, `<YOUR_KEY>`, `YOUR_TAVILY_API_KEY`, `xxxx…`, `sk-xxxx`, `changeme`. Empty is separate. */
-export function isPlaceholder(value: string): boolean {
-  const v = value.trim();
-  if (v === "") return false;
-  return (
-    /^your[-_ .]/i.test(v) ||
-    /[-_ ]here$/i.test(v) ||
-    /^<[^<>]*>$/.test(v) ||
-    /^\[[^[\]]*\]$/.test(v) ||
-    /^\{[^{}$]*\}$/.test(v) ||
-    /^(x{3,}|X{3,}|\*{3,}|\.{3,}|•{3,})$/.test(v) ||
-    /^[a-z]{2,6}[-_](x{3,}|X{3,}|\*{3,}|\.{3,})$/i.test(v) ||
-    /^(changeme|change[-_]me|replace[-_]?me|todo|tbd|placeholder|example|dummy|none|null|undefined|secret|token|api[-_]?key|key|password|test)$/i.test(
-      v,
-    )
-  );
 }
 
 /**

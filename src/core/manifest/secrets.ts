@@ -2,6 +2,8 @@
  * The secrets file: HOME/secrets.json, mode 0600, never inside a project folder. Values are only
  * ever read to be written into user-level client configs; they never reach argv, logs or output.
  */
+
+import { createHash } from "node:crypto";
 import { markValid, parseChecked } from "../checked-json.js";
 import { UsageError } from "../errors.js";
 import { readTextOrNull, writePrivateFile } from "../files.js";
@@ -12,7 +14,14 @@ export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 interface SecretsFile {
   version: 1;
   secrets: Record<string, string>;
+  /**
+   * Values the user stored with `secret set --force` although they fail the catalogue's format
+   * check (a key of a new format): name → hash of that value. sync accepts exactly that value.
+   */
+  accepted?: Record<string, string>;
 }
+
+const valueHash = (value: string) => createHash("sha256").update(value).digest("hex").slice(0, 32);
 
 /** How to get going again after a secrets file that does not load (nothing was changed). */
 export function secretsRecovery(file: string): string {
@@ -25,8 +34,26 @@ export function secretsRecovery(file: string): string {
  * next `secret set` would then have deleted it for good). Messages never hold a value.
  */
 export async function loadSecrets(file: string): Promise<Record<string, string>> {
+  return dict((await readSecretsFile(file)).secrets);
+}
+
+/** The stored secrets, and the names whose value the user accepted despite its format. */
+export async function loadSecretsFile(
+  file: string,
+): Promise<{ secrets: Record<string, string>; accepted: Set<string> }> {
+  const data = await readSecretsFile(file);
+  const secrets = dict(data.secrets);
+  const accepted = new Set(
+    Object.entries(data.accepted ?? {})
+      .filter(([name, hash]) => Object.hasOwn(secrets, name) && valueHash(secrets[name]!) === hash)
+      .map(([name]) => name),
+  );
+  return { secrets, accepted };
+}
+
+async function readSecretsFile(file: string): Promise<SecretsFile> {
   const text = await readTextOrNull(file);
-  if (text === null || text.trim() === "") return dict();
+  if (text === null || text.trim() === "") return { version: 1, secrets: dict() };
   const data = (await parseChecked(file, text, {
     what: "secrets file",
     recover: secretsRecovery,
@@ -35,12 +62,35 @@ export async function loadSecrets(file: string): Promise<Record<string, string>>
       return firstIssue(secretsSchema, d);
     },
   })) as SecretsFile;
-  return dict(data.secrets);
+  return data;
 }
 
-export async function saveSecrets(file: string, secrets: Record<string, string>): Promise<void> {
+/**
+ * Write the secrets file. Acceptances (`secret set --force`) are kept while their value is the one
+ * accepted; `accept` adds the current value of these names.
+ */
+export async function saveSecrets(
+  file: string,
+  secrets: Record<string, string>,
+  options: { accept?: readonly string[] } = {},
+): Promise<void> {
   const sorted = dict(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
-  const data: SecretsFile = { version: 1, secrets: sorted };
+  const previous = (await readTextOrNull(file).catch(() => null)) ?? "";
+  let accepted = dict<string>();
+  try {
+    accepted = dict((JSON.parse(previous) as SecretsFile).accepted ?? {});
+  } catch {
+    // no file, or one being replaced
+  }
+  for (const name of Object.keys(accepted))
+    if (!Object.hasOwn(sorted, name) || valueHash(sorted[name]!) !== accepted[name]) delete accepted[name];
+  for (const name of options.accept ?? [])
+    if (Object.hasOwn(sorted, name)) accepted[name] = valueHash(sorted[name]!);
+  const data: SecretsFile = {
+    version: 1,
+    secrets: sorted,
+    ...(Object.keys(accepted).length > 0 ? { accepted } : {}),
+  };
   const text = `${JSON.stringify(data, null, 2)}\n`;
   await writePrivateFile(file, text);
   await markValid(file, text);

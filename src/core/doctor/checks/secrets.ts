@@ -6,36 +6,28 @@
 import { referencedNames } from "../../manifest/resolve.js";
 import type { ServerSpec } from "../../manifest/schema.js";
 import { own } from "../../own.js";
+import { notAKey, type SecretFormat } from "../../placeholders.js";
 import { type Check, check, type Where } from "../types.js";
 
 const SECRETISH = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|AUTH|CREDENTIAL|(^|_)PAT($|_)/i;
 
-const PLACEHOLDERS: RegExp[] = [
-  /^<[^<>]+>$/, // <YOUR_KEY>, <api-key>
-  /^\$?\{\{?[^}]+\}?\}$/, // {{API_KEY}}
-  /^your[-_ ]?.{0,30}(key|token|secret|here|password|id)$/i, // your-key-here, your_api_key
-  /^(insert|enter|put|add|paste)[-_ ]your/i,
-  /^my[-_ ](api[-_ ])?(key|token|secret)$/i,
-  /^YOUR_[A-Z0-9_]+$/,
-  /^x{3,}/i, // xxx, xxxxxxxx, XXXX-XXXX
-  /^sk-x{3,}/i,
-  /(^|[-_])(api[-_]?)?key[-_]?here$/i,
-];
+/**
+ * Why a value is not a real key (the shared rule of core/placeholders.ts), or undefined: "empty",
+ * the placeholder in quotes, or the format it fails (never the value then: it may be a real key).
+ */
+export function placeholderKind(
+  name: string,
+  value: string,
+  formats: readonly SecretFormat[] = [],
+): string | undefined {
+  const found = notAKey(name, value, formats);
+  if (!found) return undefined;
+  return found.kind === "empty" ? "empty" : found.kind === "placeholder" ? `"${found.shown}"` : found.reason;
+}
 
-/** Only for variables that hold secrets: words that are fine values elsewhere (`none`, `...`). */
-const SECRET_PLACEHOLDERS: RegExp[] = [
-  /^(\*{3,}|\.{3,}|…)$/,
-  /^(change[-_ ]?me|replace[-_ ]?me|placeholder|todo|tbd|none|null|undefined|dummy|example|test[-_]?key)$/i,
-];
-
-/** Why a value looks like a placeholder, or undefined. */
-export function placeholderKind(name: string, value: string): string | undefined {
-  const v = value.trim().replace(/^(Bearer|Basic|Token)\s+/i, "");
-  if (v === "") return SECRETISH.test(name) ? "empty" : undefined;
-  const hit =
-    PLACEHOLDERS.some((re) => re.test(v)) ||
-    (SECRETISH.test(name) && SECRET_PLACEHOLDERS.some((re) => re.test(v)));
-  return hit ? `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"` : undefined;
+/** "is empty", "is a placeholder, "xxx"", "is not in the format of a TAVILY_API_KEY (tvly-dev-…)". */
+function isWhat(kind: string): string {
+  return kind === "empty" ? "is empty" : kind.startsWith('"') ? `is a placeholder, ${kind}` : `is ${kind}`;
 }
 
 export interface SecretsFacts {
@@ -89,17 +81,23 @@ function specStrings(spec: ServerSpec): Array<{ field: string; value: string }> 
   return out;
 }
 
-/** Manifest servers: every reference resolves; no literal or secret value is a placeholder. */
+/**
+ * Manifest servers: every reference resolves; no literal or secret value is a placeholder or fails
+ * the catalogue's format check for its name (`formats`: secret name → its checks).
+ */
 export function checkServerSecrets(
   name: string,
   spec: ServerSpec,
   secrets: Readonly<Record<string, string>>,
   env: Readonly<Record<string, string | undefined>>,
+  formats: ReadonlyMap<string, readonly SecretFormat[]> = new Map(),
 ): Check[] {
   const where: Where = { server: name };
   const out: Check[] = [];
   const missing: string[] = [];
   const placeholders: string[] = [];
+  /** What to do for each: `secret set` the secret, export the variable, move a literal out. */
+  const toDo = new Set<string>();
   let refs = 0;
   for (const { field, value } of specStrings(spec)) {
     const names = referencedNames(value);
@@ -109,19 +107,42 @@ export function checkServerSecrets(
       if (v === undefined || v === "")
         missing.push(`${r.kind === "secret" ? "secret" : "environment variable"} ${r.name}`);
       else {
-        const kind = placeholderKind(r.name, v);
-        if (kind)
+        const kind = placeholderKind(r.name, v, formats.get(r.name));
+        if (kind) {
           placeholders.push(
-            `${r.kind === "secret" ? "secret" : "variable"} ${r.name} (${field}) is ${kind === "empty" ? "empty" : `a placeholder, ${kind}`}`,
+            `${r.kind === "secret" ? "secret" : "variable"} ${r.name} (${field}) ${isWhat(kind)}`,
           );
+          toDo.add(r.kind === "secret" ? `\`mcp-twin secret set ${r.name}\`` : `export the real ${r.name}`);
+        }
       }
     }
     if (names.length === 0) {
       const kind = placeholderKind(field.split(".").pop() ?? field, value);
-      if (kind && /(^|\.)(env|headers)\./.test(field))
-        placeholders.push(`${field} is ${kind === "empty" ? "empty" : `a placeholder, ${kind}`}`);
+      if (kind && /(^|\.)(env|headers)\./.test(field)) {
+        placeholders.push(`${field} ${isWhat(kind)}`);
+        toDo.add(`store the key with \`mcp-twin secret set NAME\` and write \${secret:NAME} in ${field}`);
+      }
     }
   }
+  const inArgs = specStrings(spec)
+    .filter((s) => /(^|\.)args\[/.test(s.field))
+    .flatMap((s) =>
+      referencedNames(s.value)
+        .filter((r) => r.kind === "secret")
+        .map((r) => ({ ...r, field: s.field })),
+    );
+  if (inArgs.length > 0)
+    out.push(
+      check(
+        "secrets.args",
+        "warn",
+        where,
+        `${inArgs.map((r) => `secret ${r.name} goes into ${r.field}`).join("; ")}: anyone on this machine can read it in the process list (ps).`,
+        {
+          fix: `If the server reads it from its environment, move it there: ${inArgs.map((r) => `"env": { "${r.name}": "\${secret:${r.name}}" }`).join(", ")}.`,
+        },
+      ),
+    );
   const unique = [...new Set(missing)];
   if (unique.length > 0)
     out.push(
@@ -148,9 +169,7 @@ export function checkServerSecrets(
         "fail",
         where,
         `${placeholders.join("; ")}: the server will be refused by its API.`,
-        {
-          fix: "Set the real value with `mcp-twin secret set NAME`, then `mcp-twin sync`.",
-        },
+        { fix: `Set the real key: ${[...toDo].join("; ")}; then \`mcp-twin sync\`.` },
       ),
     );
   return out;
@@ -162,9 +181,11 @@ export function checkEntrySecrets(
   values: Array<{ field: string; name: string; value: string }>,
   managed: boolean,
 ): Check[] {
+  const names = new Set<string>();
   const found = values.flatMap(({ field, name, value }) => {
     const kind = placeholderKind(name, value);
-    return kind ? [`${field} is ${kind === "empty" ? "empty" : `a placeholder, ${kind}`}`] : [];
+    if (kind && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) names.add(`\`mcp-twin secret set ${name}\``);
+    return kind ? [`${field} ${isWhat(kind)}`] : [];
   });
   if (found.length === 0) return [];
   return [
@@ -175,7 +196,7 @@ export function checkEntrySecrets(
       `${found.join("; ")}: the server will be refused by its API.`,
       {
         fix: managed
-          ? "Set the real value with `mcp-twin secret set NAME`, then `mcp-twin sync`."
+          ? `Set the real key the manifest refers to for it (${[...names].join(", ") || "`mcp-twin secret set NAME`"}), then \`mcp-twin sync\`.`
           : "Put the real value in the entry (or move the server into the manifest with ${secret:NAME}).",
       },
     ),
