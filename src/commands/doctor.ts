@@ -58,6 +58,7 @@ function concurrency(value: string | undefined): { concurrency?: number } {
 export function jsonReport(report: DoctorReport) {
   return {
     ok: report.ok,
+    ...(report.manifest ? { manifest: report.manifest } : {}),
     checks: report.checks.map((c) => ({
       id: c.id,
       ...(c.env ? { env: c.env } : {}),

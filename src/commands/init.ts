@@ -14,7 +14,7 @@ import { localHomedir } from "../core/host.js";
 import { applyImport, type ImportCandidate, scanImports } from "../core/import/index.js";
 import { openMachine } from "../core/machine.js";
 import { editManifest, schemaRefFor, withBridgeEnabled, withServer } from "../core/manifest/edit.js";
-import { loadManifest, locateManifest } from "../core/manifest/load.js";
+import { loadManifest, userManifest } from "../core/manifest/load.js";
 import type { ServerSpec } from "../core/manifest/schema.js";
 import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
 import { parseManifestText } from "../core/manifest/validate.js";
@@ -86,7 +86,8 @@ export async function run(ctx: CommandContext): Promise<number> {
         }),
       ),
     );
-  const file = locateManifest({
+  // init sets up this machine's clients: the user-level manifest, never a project's ./mcp-twin.jsonc.
+  const file = userManifest({
     manifest: o.manifest,
     cwd: ctx.host.cwd,
     homeManifest: machine.paths.manifest,
@@ -240,7 +241,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         servers: [...imports.map((i) => i.name), ...newServers.map((s) => s.name)],
         sync: jsonReport(report),
       });
-    else await renderReport(report, out, dryRun);
+    else await renderReport(report, out, dryRun, { manifestShown: true });
   };
 
   // 5. The plan, then one confirmation before anything is written.
@@ -287,7 +288,16 @@ export async function run(ctx: CommandContext): Promise<number> {
     };
     const report = await runSync(
       machine,
-      { dryRun: true, force: false, update: false, prune: false, envs: o.env, clients: o.client, preview },
+      {
+        manifest: file,
+        dryRun: true,
+        force: false,
+        update: false,
+        prune: false,
+        envs: o.env,
+        clients: o.client,
+        preview,
+      },
       out.progress,
     );
     await showSync(report, true);
@@ -336,6 +346,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const report = await runSync(
     machine,
     {
+      manifest: file,
       dryRun: false,
       force: false,
       update: false,

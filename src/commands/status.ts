@@ -2,12 +2,13 @@
 import type { CommandContext } from "../cli.js";
 import { openMachine } from "../core/machine.js";
 import { computeStatus, type StatusRow } from "../core/status.js";
+import { manifestLine } from "../ui/manifest-line.js";
 import type { Output } from "../ui/output.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const o = ctx.options;
   const machine = await openMachine(ctx.host);
-  const { rows } = await computeStatus(
+  const { rows, manifest, scope } = await computeStatus(
     machine,
     { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project },
     ctx.output.progress,
@@ -22,9 +23,13 @@ export async function run(ctx: CommandContext): Promise<number> {
         state,
         path,
         ...(detail ? { detail } : {}),
+        manifest,
       })),
     );
-  else render(rows, ctx.output);
+  else {
+    ctx.output.print(manifestLine({ manifest, manifestScope: scope }));
+    render(rows, ctx.output);
+  }
   return 0;
 }
 

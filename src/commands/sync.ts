@@ -1,9 +1,11 @@
 /** `mcp-twin sync`: validate flags, run the core, render the report. */
 import type { CommandContext } from "../cli.js";
 import { openMachine } from "../core/machine.js";
+import type { TrustRequest } from "../core/manifest/trust.js";
 import { runSync, type SyncReport, syncExitCode } from "../core/sync.js";
 import { trace } from "../core/trace.js";
 import { unifiedDiff } from "../ui/diff.js";
+import { manifestLine } from "../ui/manifest-line.js";
 import type { Output } from "../ui/output.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -25,6 +27,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       clients: o.client,
       project: o.project,
       signal: ctx.signal,
+      trust: (request) => askTrust(ctx, request),
     },
     ctx.output.progress,
   );
@@ -38,9 +41,32 @@ export async function run(ctx: CommandContext): Promise<number> {
   return syncExitCode(report);
 }
 
+/**
+ * A project manifest that runs programs, before its first sync (and after each edit): shown on
+ * stderr, then trusted with --yes or a yes on a terminal. Anything else leaves it untrusted.
+ */
+export async function askTrust(ctx: CommandContext, request: TrustRequest): Promise<boolean> {
+  const out = ctx.output;
+  out.warn(
+    `${request.file} is this project's manifest (written by whoever wrote the project), and it runs programs:`,
+  );
+  for (const p of request.programs) out.info(`  ${p.server}: ${p.runs}`);
+  if (ctx.options.yes) {
+    out.info("Trusted (--yes) for this version of the file; an edit will ask again.");
+    return true;
+  }
+  if (out.json || !process.stdin.isTTY) return false;
+  const { inquirerPrompts } = await import("../ui/prompts.js");
+  return inquirerPrompts().confirm({
+    message: "Trust it, and write these servers into this project's files?",
+    default: false,
+  });
+}
+
 /** The stable `sync --json` shape of the spec. */
 export function jsonReport(report: SyncReport) {
   return {
+    manifest: { path: report.manifest, scope: report.manifestScope },
     environments: report.environments.map((e) => ({
       id: e.id,
       node: e.node,
@@ -78,8 +104,14 @@ export function jsonReport(report: SyncReport) {
   };
 }
 
-export async function renderReport(report: SyncReport, out: Output, dryRun: boolean): Promise<void> {
+export async function renderReport(
+  report: SyncReport,
+  out: Output,
+  dryRun: boolean,
+  options: { manifestShown?: boolean } = {},
+): Promise<void> {
   const { c, ok, warn, fail, skip } = out.theme;
+  if (!options.manifestShown) out.print(manifestLine(report));
   out.print(c.bold("Environments"));
   for (const e of report.environments) {
     if (e.usable)

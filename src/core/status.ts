@@ -6,14 +6,13 @@
 
 import { exactVersion, splitSpec } from "./install.js";
 import type { Machine } from "./machine.js";
-import { loadManifest, locateManifest } from "./manifest/load.js";
 import { parseConfig, readEntries } from "./merge.js";
 import { own } from "./own.js";
 import { packageServers, readInstalledIndex } from "./packages.js";
 import type { Progress } from "./progress.js";
 import { checkSelectors } from "./selectors.js";
 import { entryHash, isOurs } from "./state.js";
-import { desiredEntries, prepare } from "./sync.js";
+import { desiredEntries, openManifest, prepare } from "./sync.js";
 
 export type StatusState = "synced" | "missing" | "drifted" | "foreign" | "stale";
 
@@ -31,15 +30,15 @@ export async function computeStatus(
   machine: Machine,
   options: { manifest?: string | undefined; envs: string[]; clients: string[]; project?: string | undefined },
   progress: Progress,
-): Promise<{ manifest: string; rows: StatusRow[] }> {
+): Promise<{ manifest: string; scope: "user" | "project"; rows: StatusRow[] }> {
   checkSelectors({ clients: options.clients, envs: options.envs });
-  const file = locateManifest({
-    manifest: options.manifest,
-    cwd: machine.host.cwd,
-    homeManifest: machine.paths.manifest,
-  });
-  const loaded = await loadManifest(file, { required: true, cacheDir: machine.paths.cache });
-  const prepared = await prepare(machine, loaded, { ...options, checkReferences: false }, progress);
+  const { located, loaded, project } = await openManifest(machine, options);
+  const prepared = await prepare(
+    machine,
+    loaded,
+    { ...options, ...(project ? { project } : {}), checkReferences: false },
+    progress,
+  );
   const pkgs = packageServers(prepared.manifest, prepared.envs);
   const index = await readInstalledIndex(pkgs);
   const versions = new Map<string, string>();
@@ -80,5 +79,5 @@ export async function computeStatus(
       });
     }
   }
-  return { manifest: loaded.file, rows };
+  return { manifest: loaded.file, scope: located.scope, rows };
 }

@@ -18,9 +18,10 @@ import { readTextOrNull, withLock } from "./files.js";
 import type { InstalledPackage } from "./install.js";
 import { exactVersion, splitSpec } from "./install.js";
 import type { Machine } from "./machine.js";
-import { type LoadedManifest, loadManifest, locateManifest } from "./manifest/load.js";
+import { findManifest, type LoadedManifest, type LocatedManifest, loadManifest } from "./manifest/load.js";
 import type { Manifest, ServerSpec } from "./manifest/schema.js";
 import { loadSecretsFile } from "./manifest/secrets.js";
+import { isTrusted, programServers, type TrustRequest, trust } from "./manifest/trust.js";
 import { canonicalJson, parseConfig, readEntries } from "./merge.js";
 import { dict, own } from "./own.js";
 import {
@@ -38,7 +39,7 @@ import type { Progress } from "./progress.js";
 import { type ReferenceWarning, referenceProblems } from "./references.js";
 import { runningApps } from "./running.js";
 import { checkSelectors, selectEnvironments } from "./selectors.js";
-import { loadState, type State } from "./state.js";
+import { loadState, type State, saveState } from "./state.js";
 import { checkWrites } from "./target-safety.js";
 import { discoverTargets } from "./targets.js";
 import { trace } from "./trace.js";
@@ -53,6 +54,11 @@ export interface SyncOptions {
   clients: string[];
   project?: string | undefined;
   signal?: AbortSignal;
+  /**
+   * Asked before the first sync of a project manifest whose servers run programs (it is shown the
+   * file and those servers): true trusts it. Absent, such a manifest is refused (exit 2).
+   */
+  trust?: (request: TrustRequest) => Promise<boolean>;
   /** A manifest not (yet) on disk, and secrets not yet stored: `init --dry-run` plans with them. */
   preview?: { manifest: LoadedManifest; secrets: Record<string, string> };
 }
@@ -76,6 +82,8 @@ export interface TargetReport {
 
 export interface SyncReport {
   manifest: string;
+  /** `project`: ./mcp-twin.jsonc, which drives only this project's files. */
+  manifestScope: "user" | "project";
   environments: Array<{
     id: string;
     node: string | null;
@@ -101,33 +109,80 @@ export interface SyncReport {
   gathered: number;
 }
 
-export async function runSync(
+export async function runSync(machine: Machine, given: SyncOptions, progress: Progress): Promise<SyncReport> {
+  const { located, loaded, project } = given.preview
+    ? {
+        located: { file: given.preview.manifest.file, scope: "user" as const },
+        loaded: given.preview.manifest,
+      }
+    : await openManifest(machine, given);
+  const options = project ? { ...given, project } : given;
+  checkSelectors({ clients: options.clients, envs: options.envs });
+  const scoped = (report: SyncReport) => ({ ...report, manifestScope: located.scope });
+  // A dry run writes nothing, so it needs no lock and never waits for another run.
+  if (options.dryRun) return scoped((await syncWithManifest(machine, loaded, options, progress))!);
+  const newlyTrusted = located.scope === "project" && (await confirmTrust(machine, loaded, options));
+  // Most runs change nothing: find that out without the lock and without writing a byte.
+  if (!options.update && !options.prune && !newlyTrusted) {
+    const probe = await syncWithManifest(machine, loaded, { ...options, dryRun: true }, progress, {
+      probe: true,
+    });
+    if (probe) return scoped(probe);
+  }
+  return withLock(machine.home.dir, async () => {
+    options.signal?.throwIfAborted(); // Ctrl-C while waiting for another run's lock
+    if (newlyTrusted) {
+      const state = await loadState(machine.paths.state);
+      trust(state, loaded.file, loaded.text ?? "", machine.host.now());
+      await saveState(machine.paths.state, state);
+    }
+    return scoped((await syncWithManifest(machine, loaded, options, progress))!);
+  });
+}
+
+/**
+ * The manifest a run uses, loaded. A project manifest (./mcp-twin.jsonc, someone else's file)
+ * drives only this project's files, as if --project . were given (`project` is then the folder),
+ * and the bridge — a user-level thing — is not its to enable.
+ */
+export async function openManifest(
   machine: Machine,
-  options: SyncOptions,
-  progress: Progress,
-): Promise<SyncReport> {
-  const manifestFile = locateManifest({
+  options: { manifest?: string | undefined; project?: string | undefined },
+): Promise<{ located: LocatedManifest; loaded: LoadedManifest; project?: string }> {
+  const located = findManifest({
     manifest: options.manifest,
     cwd: machine.host.cwd,
     homeManifest: machine.paths.manifest,
   });
-  const loaded =
-    options.preview?.manifest ??
-    (await loadManifest(manifestFile, { required: true, cacheDir: machine.paths.cache }));
-  checkSelectors({ clients: options.clients, envs: options.envs });
-  // A dry run writes nothing, so it needs no lock and never waits for another run.
-  if (options.dryRun) return (await syncWithManifest(machine, loaded, options, progress))!;
-  // Most runs change nothing: find that out without the lock and without writing a byte.
-  if (!options.update && !options.prune) {
-    const probe = await syncWithManifest(machine, loaded, { ...options, dryRun: true }, progress, {
-      probe: true,
-    });
-    if (probe) return probe;
-  }
-  return withLock(machine.home.dir, async () => {
-    options.signal?.throwIfAborted(); // Ctrl-C while waiting for another run's lock
-    return (await syncWithManifest(machine, loaded, options, progress))!;
-  });
+  const loaded = await loadManifest(located.file, { required: true, cacheDir: machine.paths.cache });
+  if (located.scope === "user") return { located, loaded };
+  const manifest = { ...loaded.manifest };
+  delete manifest.bridge;
+  return { located, loaded: { ...loaded, manifest }, project: options.project ?? machine.host.cwd };
+}
+
+/**
+ * A project manifest whose servers run programs must be trusted (this very text) before it is
+ * synced: true when the user trusts it now, false when it was trusted before or runs nothing.
+ */
+async function confirmTrust(
+  machine: Machine,
+  loaded: LoadedManifest,
+  options: SyncOptions,
+): Promise<boolean> {
+  const programs = programServers(loaded.manifest);
+  if (programs.length === 0) return false;
+  if (isTrusted(await loadState(machine.paths.state), loaded.file, loaded.text ?? "")) return false;
+  const request = { file: loaded.file, programs };
+  if (options.trust && (await options.trust(request))) return true;
+  throw new UsageError(
+    "untrusted-manifest",
+    `${loaded.file}: this project's manifest runs programs and is not trusted yet: ${programs.map((p) => `${p.server} (${p.runs})`).join("; ")}. Nothing was written.`,
+    {
+      location: { file: loaded.file },
+      hint: "Read the file. If you trust it, run `mcp-twin sync --yes` here (or answer yes on a terminal): the trust is kept for this version of the file, and an edit asks again.",
+    },
+  );
 }
 
 export interface Prepared {
@@ -462,6 +517,7 @@ function baseReport(
 ): SyncReport {
   return {
     manifest,
+    manifestScope: "user",
     environments: envs.map((e) => ({
       id: e.id,
       node: e.node?.path ?? null,

@@ -30,6 +30,8 @@ beforeAll(async () => {
 afterAll(() => m?.cleanup());
 
 const syncSchema = z.strictObject({
+  // Every report names the manifest it used (a project's ./mcp-twin.jsonc drives only its files).
+  manifest: z.strictObject({ path: z.string(), scope: z.enum(["user", "project"]) }),
   environments: z.array(
     z.strictObject({
       id: z.string(),
@@ -65,6 +67,7 @@ const syncSchema = z.strictObject({
     }),
   ),
   errors: z.array(z.strictObject({ code: z.string(), message: z.string(), target: z.string().optional() })),
+  warnings: z.array(z.strictObject({ code: z.string(), message: z.string() })).optional(),
   references: z.array(z.string()).optional(),
   restart: z.strictObject({ apps: z.array(z.string()), running: z.array(z.string()).nullable() }),
 });

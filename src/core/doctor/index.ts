@@ -6,7 +6,7 @@ import { isTwinError, UsageErrors } from "../errors.js";
 import { pathExists } from "../files.js";
 import type { Host } from "../host.js";
 import { type Machine, openMachine } from "../machine.js";
-import { type LoadedManifest, loadManifest, locateManifest } from "../manifest/load.js";
+import { findManifest, type LoadedManifest, loadManifest } from "../manifest/load.js";
 import { type Manifest, manifestSchema } from "../manifest/schema.js";
 import { loadSecrets } from "../manifest/secrets.js";
 import type { SecretFormat } from "../placeholders.js";
@@ -49,6 +49,8 @@ export interface DoctorOptions {
 
 export interface DoctorReport {
   ok: boolean;
+  /** The manifest used (absent when the home could not be found). */
+  manifest?: { path: string; scope: "user" | "project" };
   checks: Check[];
   /** Values to mask in any output. */
   secretValues: string[];
@@ -75,11 +77,13 @@ export async function runDoctor(
   }
 
   // Manifest, secrets, state: read, never thrown.
-  const manifestFile = locateManifest({
+  const located = findManifest({
     manifest: options.manifest,
     cwd: host.cwd,
     homeManifest: machine.paths.manifest,
   });
+  const manifestFile = located.file;
+  const projectManifest = located.scope === "project";
   let loaded: LoadedManifest | undefined;
   const manifestErrors: string[] = [];
   try {
@@ -142,7 +146,7 @@ export async function runDoctor(
     ...checkManifest({
       file: manifestFile,
       missing,
-      project: manifestFile !== machine.paths.manifest,
+      project: projectManifest,
       errors: manifestErrors,
       servers: Object.keys(manifest.servers).length,
       stray: await strayManifests(machine, manifestFile, manifestFile === machine.paths.manifest),
@@ -261,8 +265,19 @@ export async function runDoctor(
       work.push(...r.work);
       secretValues.push(...r.secrets);
     }
+  // A project manifest drives only its project's files: user-level ones are not its to judge.
   if (loaded && !missing && manifestErrors.length === 0)
-    checks.push(...(await driftChecks(machine, manifest, secrets, state, allEnvs, configs, servers)));
+    checks.push(
+      ...(await driftChecks(
+        machine,
+        projectManifest ? { ...manifest, bridge: undefined } : manifest,
+        secrets,
+        state,
+        allEnvs,
+        projectManifest ? configs.filter((c) => c.target.scope === "project") : configs,
+        servers,
+      )),
+    );
 
   // Live: running apps, bridge, probes (concurrently).
   const running = runningSince(
@@ -311,7 +326,10 @@ export async function runDoctor(
   }
   checks.push(...bridgeResult.checks, ...probeResult);
   secretValues.push(...bridgeResult.secrets);
-  return finish(checks, secretValues, files, options);
+  return {
+    ...finish(checks, secretValues, files, options),
+    manifest: { path: manifestFile, scope: located.scope },
+  };
 }
 
 /** Secret name → the catalogue's format checks; a catalogue that does not load checks nothing. */

@@ -12,7 +12,7 @@
 import path from "node:path";
 import { detectEnvironments } from "../environments/detect.js";
 import type { Machine } from "../machine.js";
-import { loadManifest, locateManifest } from "../manifest/load.js";
+import { loadManifest, locateManifest, userManifest } from "../manifest/load.js";
 import { loadSecrets } from "../manifest/secrets.js";
 import { dict, own } from "../own.js";
 import type { Progress } from "../progress.js";
@@ -34,11 +34,10 @@ export async function scanImports(
   progress?: Progress,
 ): Promise<ImportPlan> {
   checkSelectors({ clients: filters.clients ?? [], envs: filters.envs ?? [] });
-  const manifestFile = locateManifest({
-    manifest: filters.manifest,
-    cwd: machine.host.cwd,
-    homeManifest: machine.paths.manifest,
-  });
+  // Servers of user-level configs go into the user-level manifest, never a project's
+  // ./mcp-twin.jsonc; with --project, that project's manifest is the place.
+  const choice = { manifest: filters.manifest, cwd: machine.host.cwd, homeManifest: machine.paths.manifest };
+  const manifestFile = filters.project ? locateManifest(choice) : userManifest(choice);
   const [loaded, stored, state] = await Promise.all([
     loadManifest(manifestFile, { cacheDir: machine.paths.cache }),
     loadSecrets(machine.paths.secrets),

@@ -20,16 +20,38 @@ export interface LoadedManifest {
   manifest: Manifest;
 }
 
-/** `--manifest`, else ./mcp-twin.jsonc when present, else HOME/mcp-twin.jsonc. */
-export function locateManifest(options: {
+export interface ManifestChoice {
   manifest?: string | undefined;
   cwd: string;
   homeManifest: string;
-}): string {
-  if (options.manifest) return path.resolve(options.cwd, options.manifest);
+}
+
+export interface LocatedManifest {
+  file: string;
+  /**
+   * `project`: ./mcp-twin.jsonc of the current folder (committed with a repo, written by someone
+   * else). It drives only that project's project-scope files, never a user-level config.
+   */
+  scope: "user" | "project";
+}
+
+/** `--manifest` (user level), else ./mcp-twin.jsonc when present (project), else HOME/mcp-twin.jsonc. */
+export function findManifest(options: ManifestChoice): LocatedManifest {
+  if (options.manifest) return { file: path.resolve(options.cwd, options.manifest), scope: "user" };
   const project = path.join(options.cwd, PROJECT_MANIFEST);
-  if (existsSync(project)) return project;
-  return options.homeManifest;
+  if (path.resolve(project) !== path.resolve(options.homeManifest) && existsSync(project))
+    return { file: project, scope: "project" };
+  return { file: options.homeManifest, scope: "user" };
+}
+
+/** The manifest's file (see findManifest). */
+export function locateManifest(options: ManifestChoice): string {
+  return findManifest(options).file;
+}
+
+/** The manifest of user-level files: `--manifest`, else the home's — never a project's. */
+export function userManifest(options: ManifestChoice): string {
+  return options.manifest ? path.resolve(options.cwd, options.manifest) : options.homeManifest;
 }
 
 export async function loadManifest(

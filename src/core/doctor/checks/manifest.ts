@@ -22,7 +22,12 @@ export function checkManifest(f: ManifestFacts): Check[] {
     );
   else {
     out.push(
-      check("manifest.found", "pass", {}, `manifest ${f.file}${f.project ? " (this project's)" : ""}.`),
+      check(
+        "manifest.found",
+        "pass",
+        {},
+        `manifest ${f.file}${f.project ? " (this project's: it drives only this project's files, never user-level configs)" : ""}.`,
+      ),
     );
     if (f.errors.length > 0)
       out.push(

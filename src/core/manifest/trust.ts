@@ -1,0 +1,52 @@
+/**
+ * Trusting a project manifest (./mcp-twin.jsonc committed with a repo, written by someone else):
+ * before its first sync, the servers that run programs — a `command`, or a package not pinned to
+ * one version (whatever gets published next would run) — are shown and confirmed. The trust is
+ * recorded in the home's state against the file's hash, so an edited file asks again (like
+ * direnv's `allow`).
+ */
+import { createHash } from "node:crypto";
+import { exactVersion, splitSpec } from "../install.js";
+import { own } from "../own.js";
+import type { State } from "../state.js";
+import type { Manifest } from "./schema.js";
+
+export interface ProgramServer {
+  server: string;
+  /** What it runs, as the user should read it: `uvx some-server`, `npm package foo (any version)`. */
+  runs: string;
+}
+
+export interface TrustRequest {
+  file: string;
+  programs: ProgramServer[];
+}
+
+/** The servers of a manifest that run programs of its author's choosing. */
+export function programServers(manifest: Manifest): ProgramServer[] {
+  const out: ProgramServer[] = [];
+  for (const [server, spec] of Object.entries(manifest.servers)) {
+    if (spec.disabled) continue;
+    const commands = [spec, ...Object.values(spec.overrides ?? {})].flatMap((s) =>
+      s.command ? [[s.command, ...(s.args ?? spec.args ?? [])].join(" ")] : [],
+    );
+    for (const runs of new Set(commands)) out.push({ server, runs });
+    if (spec.package && !exactVersion(splitSpec(spec.package).range))
+      out.push({ server, runs: `npm package ${spec.package} (not pinned: whatever version is published)` });
+  }
+  return out;
+}
+
+export function manifestHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Was this very text of the file trusted? */
+export function isTrusted(state: State, file: string, text: string): boolean {
+  return own(state.trusted, file)?.hash === manifestHash(text);
+}
+
+/** Record the trust (the caller saves the state, under the home's lock). */
+export function trust(state: State, file: string, text: string, now: Date): void {
+  state.trusted = { ...state.trusted, [file]: { hash: manifestHash(text), at: now.toISOString() } };
+}
