@@ -94,8 +94,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   ctx.output.addSecrets([value]);
   // The wizard's check, here too: a placeholder or a value failing the catalogue's format for
   // this name is refused unless --force (and even then sync never writes a placeholder).
-  const { loadCatalogue, secretFormats } = await import("../core/catalogue/index.js");
-  const formats = secretFormats(loadCatalogue({ homeDir: machine.home.dir }).templates).get(name) ?? [];
+  const { catalogueSecretFormats } = await import("../core/catalogue/formats.js");
+  const formats = catalogueSecretFormats(machine.home.dir).get(name) ?? [];
   const problem = notAKey(name, value, formats);
   const force = Boolean(ctx.options.force);
   if (problem && !force) {

@@ -495,8 +495,8 @@ async function syncWithManifest(
 
 /** Secret name → the catalogue's format checks for it (shipped templates and the home's own). */
 async function catalogueFormats(machine: Machine): Promise<ReadonlyMap<string, readonly SecretFormat[]>> {
-  const { loadCatalogue, secretFormats } = await import("./catalogue/index.js");
-  return secretFormats(loadCatalogue({ homeDir: machine.home.dir }).templates);
+  const { catalogueSecretFormats } = await import("./catalogue/formats.js");
+  return catalogueSecretFormats(machine.home.dir);
 }
 
 function needsResolution(spec: string, state: State, update: boolean): boolean {

@@ -3,15 +3,15 @@
  * in `<home>/templates/` (one file per server; a file of the same name overrides a shipped one).
  * Loading never throws for a bad file: it is reported (file:line:column) and skipped.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { getNodeValue, type ParseError, parseTree } from "jsonc-parser";
 import { lineColumnAt, UsageError } from "../errors.js";
 import { referencedNames } from "../manifest/resolve.js";
 import { type ServerSpec, serverSchema } from "../manifest/schema.js";
 import { own } from "../own.js";
-import { notAKey, type SecretFormat } from "../placeholders.js";
+import { notAKey } from "../placeholders.js";
+import { packageRoot } from "./root.js";
 import {
   type SecretAsk,
   type ServerTemplate,
@@ -34,23 +34,7 @@ export interface Catalogue {
   problems: CatalogueProblem[];
 }
 
-/** The installed package's folder (holds templates/ and schema/): found from this module upward. */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, "package.json");
-    if (existsSync(pkg) && existsSync(path.join(dir, "templates"))) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "mcp-twin") return dir;
-      } catch {
-        // keep looking
-      }
-    }
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error("mcp-twin's package folder (with templates/) was not found");
-    dir = up;
-  }
-}
+export { packageRoot } from "./root.js";
 
 export function loadCatalogue(options: { homeDir?: string; builtinDir?: string } = {}): Catalogue {
   const byName = new Map<string, Template>();
@@ -133,16 +117,6 @@ export function checkSecret(spec: SecretAsk, value: string): string | undefined 
   if (found.kind === "placeholder") return "looks like a placeholder, not a real key";
   if (found.kind === "empty") return "a value is needed";
   return `does not look like a ${spec.name}${spec.example ? ` (${spec.example})` : ""}`;
-}
-
-/** Each secret name the catalogue declares → its format checks (`secret set`, sync and doctor apply them). */
-export function secretFormats(templates: readonly Template[]): Map<string, SecretFormat[]> {
-  const out = new Map<string, SecretFormat[]>();
-  for (const t of templates)
-    for (const s of t.secrets ?? [])
-      if (s.pattern)
-        out.set(s.name, [...(out.get(s.name) ?? []), { pattern: s.pattern, example: s.example }]);
-  return out;
 }
 
 export function expandHome(value: string, homedir: string): string {

@@ -335,8 +335,8 @@ export async function runDoctor(
 /** Secret name → the catalogue's format checks; a catalogue that does not load checks nothing. */
 async function catalogueFormats(machine: Machine): Promise<Map<string, SecretFormat[]>> {
   try {
-    const { loadCatalogue, secretFormats } = await import("../catalogue/index.js");
-    return secretFormats(loadCatalogue({ homeDir: machine.home.dir }).templates);
+    const { catalogueSecretFormats } = await import("../catalogue/formats.js");
+    return catalogueSecretFormats(machine.home.dir);
   } catch {
     return new Map();
   }
