@@ -198,7 +198,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       t,
       Object.fromEntries(
         Object.entries(givenArgs).flatMap(([k, v]) =>
-          k.startsWith(`${t.name}.`) ? [[k.slice(t.name.length + 1), v]] : t.inputs?.[k] ? [[k, v]] : [],
+          k.startsWith(`${t.name}.`) ? [[k.slice(t.name.length + 1), v]] : own(t.inputs, k) ? [[k, v]] : [],
         ),
       ),
       askCtx,

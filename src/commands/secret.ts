@@ -10,8 +10,8 @@ import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import { referencedNames } from "../core/manifest/resolve.js";
 import { assertSecretName, loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
 import { own } from "../core/own.js";
-import { assertKnown } from "../core/selectors.js";
 import { notAKey } from "../core/placeholders.js";
+import { assertKnown } from "../core/selectors.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
 
 export async function run(ctx: CommandContext): Promise<number> {

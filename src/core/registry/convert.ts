@@ -17,6 +17,7 @@
  * value, a URL or an argument becomes an input (or a secret, when marked so).
  */
 import type { SecretAsk, ServerTemplate, TemplateInput } from "../catalogue/schema.js";
+import { dict, own } from "../own.js";
 import type {
   RegistryArgument,
   RegistryEntry,
@@ -243,7 +244,7 @@ class Questions {
   input(raw: string, spec: RegistryInput, fallbackDescription: string): string {
     let key = raw.replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "") || "value";
     if (!/^[A-Za-z]/.test(key)) key = `v${key}`;
-    if (!this.inputs[key]) {
+    if (!own(this.inputs, key)) {
       const choices = spec.choices && spec.choices.length > 0 ? spec.choices : undefined;
       const description = [
         spec.description ?? fallbackDescription,
@@ -272,9 +273,9 @@ class Questions {
     parent: { secret: boolean; optional: boolean; description: string },
   ): string {
     const pattern = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-    const alone = [...value.matchAll(pattern)].filter((m) => !variables?.[m[1]!]).length === 1;
+    const alone = [...value.matchAll(pattern)].filter((m) => !own(variables, m[1]!)).length === 1;
     return value.replace(pattern, (_, id: string) => {
-      const v = variables?.[id];
+      const v = own(variables, id);
       if (v?.value !== undefined) return v.value;
       // One placeholder in a described value is what the description is about.
       const description = v?.description ?? (alone ? parent.description : `${id} (${parent.description})`);
@@ -311,7 +312,7 @@ export function toTemplate(server: RegistryServer, use: Usable): RegistryTemplat
       optional: false,
       description: "the server's URL",
     });
-    const headers: Record<string, string> = {};
+    const headers = dict<string>();
     for (const h of remote.headers ?? []) {
       const value = keyValue(h, q, "header", optional, true);
       if (value !== undefined) headers[h.name] = value;
@@ -331,7 +332,7 @@ export function toTemplate(server: RegistryServer, use: Usable): RegistryTemplat
   }
 
   const pkg = use.pkg!;
-  const env: Record<string, string> = {};
+  const env = dict<string>();
   for (const variable of pkg.environmentVariables ?? []) {
     const value = keyValue(variable, q, "variable", optional, false);
     if (value !== undefined) env[variable.name] = value;
