@@ -5,7 +5,11 @@
  */
 import { z } from "zod";
 
-const entryRecord = z.looseObject({ hash: z.string(), pending: z.array(z.string()).optional() });
+const entryRecord = z.looseObject({
+  hash: z.string(),
+  pending: z.array(z.string()).optional(),
+  handWritten: z.string().optional(),
+});
 
 const targetRecord = z.looseObject({
   env: z.string(),

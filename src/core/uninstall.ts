@@ -19,12 +19,12 @@ import {
   readEntries,
   removeEmptyServers,
 } from "./merge.js";
+import { own } from "./own.js";
 import type { InstallRow } from "./packages.js";
 import type { Progress } from "./progress.js";
 import { selectEnvironments } from "./selectors.js";
 import { entryHash, isOurs, saveState } from "./state.js";
 import { knownTargets, noOutcome, runUndo, serversPathOf, type UndoResult } from "./undo.js";
-import { own } from "./own.js";
 
 export interface UninstallOptions {
   dryRun: boolean;
