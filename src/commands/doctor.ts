@@ -1,6 +1,7 @@
 /** `mcp-twin doctor`: validate flags, run the checks and probes, render the report. */
 import { z } from "zod";
 import type { CommandContext } from "../cli.js";
+import { clientById } from "../core/clients/index.js";
 import type { Check, DoctorReport } from "../core/doctor/index.js";
 import { runDoctor } from "../core/doctor/index.js";
 import { UsageError } from "../core/errors.js";
@@ -130,18 +131,8 @@ function targetOf(g: Group, key: string, title: string) {
   return g.targets.get(key)!;
 }
 
-const NAMES: Record<string, string> = {
-  "claude-desktop": "Claude Desktop",
-  "claude-code": "Claude Code",
-  cursor: "Cursor",
-  vscode: "VS Code",
-  windsurf: "Windsurf",
-  "gemini-cli": "Gemini CLI",
-  codex: "Codex",
-};
-
 function clientName(id: string): string {
-  return NAMES[id] ?? id;
+  return clientById(id)?.name ?? id;
 }
 
 function mark(out: Output, status: Check["status"]): string {

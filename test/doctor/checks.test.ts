@@ -1,5 +1,6 @@
 /** The pure check logic, table by table: facts in, checks out. */
 import { describe, expect, test } from "vitest";
+import { clientById } from "../../src/core/clients/index.js";
 import { parseWslConfig } from "../../src/core/doctor/checks/bridge.js";
 import { checkRestart, checkScopes } from "../../src/core/doctor/checks/configs.js";
 import { checkDrift } from "../../src/core/doctor/checks/drift.js";
@@ -16,7 +17,8 @@ function facts(client: ClientId, raw: unknown, over: Partial<EntryFacts> = {}): 
     env: "windows",
     envKind: "windows",
     client,
-    clientName: client,
+    clientName: clientById(client)!.name,
+    gui: clientById(client)!.gui,
     scope: "user",
     server: "s",
     remoteCapable: client !== "claude-desktop",

@@ -23,5 +23,11 @@ export const claudeCode: ClientModule = {
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
   remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
   restartToApply: false,
+  gui: false,
+  /** MCP_TIMEOUT (ms) in the environment it starts from; 30 s by default (its docs). */
+  startupTimeoutMs(_entry, env) {
+    const ms = Number(env.MCP_TIMEOUT);
+    return Number.isFinite(ms) && ms > 0 ? ms : 30_000;
+  },
   processNames: { windows: ["claude.exe"], posix: ["claude"] },
 };

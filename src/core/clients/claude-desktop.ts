@@ -6,7 +6,7 @@
  */
 import { joinNative } from "../environments/types.js";
 import { anyExists, existsIn, inHome, listIn } from "./locate.js";
-import { type ClientModule, stdioWithoutEmptyEnv } from "./types.js";
+import { type ClientModule, stdioWithoutEmptyEnv, UNDOCUMENTED_STARTUP_TIMEOUT_MS } from "./types.js";
 
 const FILE = "claude_desktop_config.json";
 
@@ -49,5 +49,7 @@ export const claudeDesktop: ClientModule = {
   referenceStyle: (name) => `\${${name}}`,
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
   restartToApply: true,
+  gui: true,
+  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["claude.exe"], posix: ["Claude"] },
 };

@@ -3,7 +3,12 @@
  * ~/.cursor-server there). `${env:VAR}` references in project files.
  */
 import { anyExists, inHome } from "./locate.js";
-import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+import {
+  type ClientModule,
+  stdioWithoutEmptyEnv,
+  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  withHeaders,
+} from "./types.js";
 
 export const cursor: ClientModule = {
   id: "cursor",
@@ -21,5 +26,7 @@ export const cursor: ClientModule = {
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
   remoteEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
   restartToApply: true,
+  gui: true,
+  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["Cursor.exe"], posix: ["cursor"] },
 };

@@ -1,6 +1,11 @@
 /** Gemini CLI: ~/.gemini/settings.json (shared with its other settings); `httpUrl` is Streamable HTTP. */
 import { anyExists, inHome } from "./locate.js";
-import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+import {
+  type ClientModule,
+  stdioWithoutEmptyEnv,
+  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  withHeaders,
+} from "./types.js";
 
 export const geminiCli: ClientModule = {
   id: "gemini-cli",
@@ -18,5 +23,11 @@ export const geminiCli: ClientModule = {
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
   remoteEntry: (remote) => withHeaders({ httpUrl: remote.url }, remote.headers),
   restartToApply: false,
+  gui: false,
+  /** An entry's own `timeout` (ms); otherwise what undocumented clients allow. */
+  startupTimeoutMs(entry) {
+    const t = entry && typeof entry === "object" ? (entry as { timeout?: unknown }).timeout : undefined;
+    return typeof t === "number" && t > 0 ? t : UNDOCUMENTED_STARTUP_TIMEOUT_MS;
+  },
   processNames: { windows: ["gemini.exe"], posix: ["gemini"] },
 };

@@ -49,6 +49,16 @@ export interface ClientModule {
   remoteEntry?(remote: Remote): Record<string, unknown>;
   /** Reads its config only at start: the app must be restarted to see a change. */
   restartToApply: boolean;
+  /**
+   * A desktop (GUI) app: started from the desktop, it does not inherit your shell's PATH (nvm,
+   * version managers), and starts servers with a small environment in your home folder.
+   */
+  gui: boolean;
+  /**
+   * How long it waits for a server to answer `initialize`, in ms, given the entry as written in its
+   * file and the environment the client starts from.
+   */
+  startupTimeoutMs(entry: unknown, env: Readonly<Record<string, string | undefined>>): number;
   /** Process names that tell the app is running. */
   processNames: { windows: readonly string[]; posix: readonly string[] };
 }
@@ -67,6 +77,9 @@ export interface Target {
   present: boolean;
   note?: string;
 }
+
+/** What clients that document no start-up timeout are seen to allow. */
+export const UNDOCUMENTED_STARTUP_TIMEOUT_MS = 60_000;
 
 export function stdioWithoutEmptyEnv(
   launch: Launch,

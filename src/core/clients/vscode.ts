@@ -4,7 +4,12 @@
  */
 import { joinNative } from "../environments/types.js";
 import { existsIn, inHome } from "./locate.js";
-import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+import {
+  type ClientModule,
+  stdioWithoutEmptyEnv,
+  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  withHeaders,
+} from "./types.js";
 
 export const vscode: ClientModule = {
   id: "vscode",
@@ -26,5 +31,7 @@ export const vscode: ClientModule = {
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
   remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
   restartToApply: false,
+  gui: true,
+  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["Code.exe"], posix: ["code"] },
 };

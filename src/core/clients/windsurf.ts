@@ -1,6 +1,11 @@
 /** Windsurf: ~/.codeium/windsurf/mcp_config.json; remote servers use `serverUrl`, not `url`. */
 import { anyExists, inHome } from "./locate.js";
-import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+import {
+  type ClientModule,
+  stdioWithoutEmptyEnv,
+  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  withHeaders,
+} from "./types.js";
 
 export const windsurf: ClientModule = {
   id: "windsurf",
@@ -18,5 +23,7 @@ export const windsurf: ClientModule = {
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
   remoteEntry: (remote) => withHeaders({ serverUrl: remote.url }, remote.headers),
   restartToApply: true,
+  gui: true,
+  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["Windsurf.exe"], posix: ["windsurf"] },
 };

@@ -14,7 +14,6 @@ import { checkEntrySecrets, isSecretName, placeholderKind } from "./checks/secre
 import { expandEntry, readEntry } from "./entry-view.js";
 import type { ConfigFacts, EntrySet } from "./read-configs.js";
 import { type Resolved, resolveEntry, type SpawnPlan } from "./resolve.js";
-import { clientStartupTimeoutMs } from "./timeouts.js";
 import type { Check, Where } from "./types.js";
 
 export interface EntryWork {
@@ -55,7 +54,7 @@ export async function inspectEntries(
     const managed = ctx.managed.has(server) && set.scope !== "local";
     let resolved: Resolved | undefined;
     if (expanded.view.kind === "stdio") resolved = await resolveEntry(t, expanded.view, ctx);
-    const timeoutMs = clientStartupTimeoutMs(t.client.id, raw, t.env.local ? ctx.machine.host.env : {});
+    const timeoutMs = t.client.startupTimeoutMs(raw, t.env.local ? ctx.machine.host.env : {});
     const desktop = ctx.desktop.get(t.key);
     const facts: EntryFacts = {
       env: t.env.id,
@@ -64,6 +63,7 @@ export async function inspectEntries(
       ...(t.env.node ? { envNode: t.env.node.path } : {}),
       client: t.client.id,
       clientName: t.client.name,
+      gui: t.client.gui,
       scope: set.scope,
       server,
       remoteCapable: t.client.remoteEntry !== undefined,

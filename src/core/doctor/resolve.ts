@@ -49,11 +49,6 @@ export interface Resolved {
 /** The PATH a `wsl.exe --exec` (or non-login shell) program sees before ~/.bashrc. */
 const WSL_EXEC_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/** Clients that are GUI apps: they start servers with a small environment, not your shell's. */
-export function isGuiClient(clientId: string): boolean {
-  return ["claude-desktop", "cursor", "windsurf", "vscode"].includes(clientId);
-}
-
 const POSIX_WHITELIST = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"];
 
 async function exists(env: Environment, nativePath: string): Promise<boolean | undefined> {
@@ -197,7 +192,7 @@ async function spawnPlan(
   const host = machine.host;
   const env = target.env;
   const written = view.command ?? "";
-  const gui = isGuiClient(target.client.id);
+  const gui = target.client.gui;
   const names = Object.keys(view.env).filter((n) => n !== "WSLENV");
 
   if (env.local && env.style === "posix") {

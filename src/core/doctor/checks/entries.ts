@@ -18,6 +18,8 @@ export interface EntryFacts {
   envNode?: string;
   client: ClientId;
   clientName: string;
+  /** The client is a desktop app (it does not inherit your shell's PATH). */
+  gui: boolean;
   scope: EntryScope;
   server: string;
   /** The client can use url entries from its file. */
@@ -114,11 +116,7 @@ export function lintEntry(f: EntryFacts): Check[] {
         ),
       );
   }
-  if (
-    (f.envKind === "macos" || f.envKind === "linux") &&
-    ["claude-desktop", "cursor", "windsurf", "vscode"].includes(f.client) &&
-    !/[\\/]/.test(command)
-  ) {
+  if ((f.envKind === "macos" || f.envKind === "linux") && f.gui && !/[\\/]/.test(command)) {
     const manager = f.resolved?.command.found ? underVersionManager(f.resolved.command.found) : undefined;
     if (manager)
       out.push(

@@ -1,0 +1,48 @@
+/**
+ * Client facts live on each client's module (one file per client): its name, whether it is a
+ * desktop app, how long it waits for a server to start. These tables pin them down.
+ */
+import { describe, expect, test } from "vitest";
+import { CLIENTS, clientById } from "../../src/core/clients/index.js";
+
+describe("client facts, one module each", () => {
+  test.each([
+    ["claude-desktop", "Claude Desktop", true],
+    ["claude-code", "Claude Code", false],
+    ["cursor", "Cursor", true],
+    ["vscode", "VS Code", true],
+    ["windsurf", "Windsurf", true],
+    ["gemini-cli", "Gemini CLI", false],
+  ])("%s is called %s; desktop app: %s", (id, name, gui) => {
+    const client = clientById(id)!;
+    expect(client.name).toBe(name);
+    expect(client.gui).toBe(gui);
+  });
+
+  test("Claude Code waits MCP_TIMEOUT ms (30 s when unset or not a number)", () => {
+    const code = clientById("claude-code")!;
+    expect(code.startupTimeoutMs({}, {})).toBe(30_000);
+    expect(code.startupTimeoutMs({}, { MCP_TIMEOUT: "45000" })).toBe(45_000);
+    expect(code.startupTimeoutMs({}, { MCP_TIMEOUT: "soon" })).toBe(30_000);
+    expect(code.startupTimeoutMs({}, { MCP_TIMEOUT: "-5" })).toBe(30_000);
+  });
+
+  test("Gemini CLI waits an entry's own timeout, else what undocumented clients allow", () => {
+    const gemini = clientById("gemini-cli")!;
+    expect(gemini.startupTimeoutMs({ command: "x", timeout: 5000 }, {})).toBe(5000);
+    expect(gemini.startupTimeoutMs({ command: "x", timeout: "5000" }, {})).toBe(60_000);
+    expect(gemini.startupTimeoutMs({ command: "x" }, {})).toBe(60_000);
+  });
+
+  test.each(["claude-desktop", "cursor", "vscode", "windsurf"])(
+    "%s documents no start-up timeout: 60 s, whatever the entry or environment says",
+    (id) => {
+      expect(clientById(id)!.startupTimeoutMs({ timeout: 1 }, { MCP_TIMEOUT: "1" })).toBe(60_000);
+    },
+  );
+
+  test("every client has a distinct id and name", () => {
+    expect(new Set(CLIENTS.map((c) => c.id)).size).toBe(CLIENTS.length);
+    expect(new Set(CLIENTS.map((c) => c.name)).size).toBe(CLIENTS.length);
+  });
+});
