@@ -1,4 +1,5 @@
 import type { Environment, EnvKind } from "../environments/types.js";
+import type { ConfigFormatId } from "../formats/types.js";
 import type { ClientId } from "../manifest/schema.js";
 
 export type Scope = "user" | "project";
@@ -38,6 +39,14 @@ export interface ClientModule {
   createWhenNamed?: readonly EnvKind[];
   /** The key (path) holding servers, e.g. ["mcpServers"] or ["servers"]. */
   serversPath: readonly string[];
+  /** The format of its config files (default JSON). */
+  format?: ConfigFormatId;
+  /**
+   * For a client that writes into the entries itself: the keys of an entry mcp-twin owns. Only
+   * those are compared (drift, status) and replaced; the app's own keys in the same entry stay.
+   * Undefined: mcp-twin owns whole entries.
+   */
+  ownedKeys?: readonly string[];
   /** The user-level config file in an environment (undefined: not in this kind of environment). */
   userConfig(env: Environment): Promise<ConfigLocation | undefined>;
   /** The project-level config file, relative to the project folder (undefined: none). */

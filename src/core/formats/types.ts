@@ -1,0 +1,40 @@
+/**
+ * The per-format seam of the merge engine. A client's config file is JSON(C) or TOML; everything
+ * above this seam (plan, apply, status, doctor, import, restore) asks the same three questions of
+ * either: does it parse, which entries does it hold, and what is the text with these entries set
+ * or removed (every other byte kept).
+ */
+import type { EntryEdit } from "../merge.js";
+
+export type { EntryEdit };
+
+export type ConfigFormatId = "json" | "toml";
+
+/** One parsed config file. */
+export interface ParsedDocument {
+  /** The entries under `serversPath` as plain values ({} when absent); a UsageError "config-shape" (file:line:column) when that key holds something other than a table of servers. */
+  entries(serversPath: readonly string[]): Record<string, unknown>;
+  /** Names defined more than once under `serversPath` (a TOML file with those does not parse at all). */
+  duplicates(serversPath: readonly string[]): string[];
+  /** The top-level keys and their values (app settings next to the servers). */
+  top(): Record<string, unknown>;
+}
+
+export interface ConfigFormat {
+  readonly id: ConfigFormatId;
+  /** What the format is called in messages ("JSON", "TOML"). */
+  readonly name: string;
+  /** Parse a file's text; a UsageError "config-parse" naming file:line:column when it does not parse. */
+  parse(text: string, file: string): ParsedDocument;
+  /**
+   * The text with each edit applied to `serversPath.<name>`; every other byte stays. With `owned`,
+   * setting an existing entry replaces only those keys of it and keeps the others (the app's own).
+   */
+  applyEntryEdits(
+    text: string,
+    serversPath: readonly string[],
+    edits: readonly EntryEdit[],
+    file: string,
+    owned?: readonly string[],
+  ): string;
+}
