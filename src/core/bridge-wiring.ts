@@ -6,7 +6,8 @@
  *   else here. Inside WSL it listens on 127.0.0.1: Windows reaches it through localhost forwarding
  *   (NAT) or directly (mirrored), with no firewall rule; a bridge on Windows would be out of WSL's
  *   reach in NAT mode.
- * - HTTP-capable clients in the bridge's own environment get `url` + `Authorization: Bearer`.
+ * - HTTP-capable clients in the bridge's own environment get `url` + `Authorization: Bearer`
+ *   (but Codex, which takes no inline bearer token: it gets the relay).
  * - Every other client (stdio-only ones such as Claude Desktop, and every client on the other side)
  *   gets `mcp-twin connect <url>` run in the bridge's environment (through `wsl.exe --exec` from
  *   Windows). connect reads the token there and starts the bridge when none answers, so nothing
@@ -142,7 +143,7 @@ async function bridgeToken(
 function bridgeEntry(target: Target, wiring: BridgeWiring, ctx: EntryContext): BuiltEntry | undefined {
   if (target.scope === "project") return undefined;
   const here = target.env.id === wiring.env.id;
-  if (here && target.client.remoteEntry && wiring.token) {
+  if (here && target.client.remoteEntry && !target.client.relayBridge && wiring.token) {
     return {
       ok: true,
       value: target.client.remoteEntry({

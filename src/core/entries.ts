@@ -104,6 +104,8 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
   if (missing.length > 0) {
     return { ok: false, code: "unresolved", reason: `servers.${name}: ${[...new Set(missing)].join("; ")}` };
   }
+  const problem = target.scope === "project" ? target.client.projectEntryProblem?.(value) : undefined;
+  if (problem) return { ok: false, code: "unresolved", reason: `servers.${name}: ${problem}` };
   return { ok: true, value, secretValues, references: [...new Set(references)], runsIn: env.id };
 }
 

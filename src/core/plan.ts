@@ -9,7 +9,8 @@
  */
 import type { Target } from "./clients/types.js";
 import type { BuiltEntry } from "./entries.js";
-import { applyEntryEdits, type EntryEdit, parseConfig, readEntries } from "./merge.js";
+import { editTargetEntries, readTargetEntries } from "./formats/index.js";
+import type { EntryEdit } from "./merge.js";
 import { dict, own } from "./own.js";
 import { type EntryRecord, entryHash, isOurs, isOursHash, type TargetRecord } from "./state.js";
 
@@ -48,8 +49,7 @@ export function planTarget(
   record: TargetRecord | undefined,
   options: PlanOptions,
 ): TargetPlan {
-  const parsed = parseConfig(before ?? "", target.file);
-  const current = readEntries(parsed, target.serversPath, target.file);
+  const current = readTargetEntries(target, before ?? "");
   const owned = record?.entries ?? {};
   const plan: TargetPlan = {
     target,
@@ -141,7 +141,7 @@ export function planTarget(
     }
   }
 
-  if (edits.length > 0) plan.after = applyEntryEdits(before ?? "", target.serversPath, edits, target.file);
+  if (edits.length > 0) plan.after = editTargetEntries(target, before ?? "", edits);
   plan.references = [...new Set(plan.references)].sort();
   return plan;
 }

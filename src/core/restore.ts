@@ -12,8 +12,9 @@
 
 import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "./backups.js";
 import { UsageError } from "./errors.js";
+import { editTargetEntries, readTargetEntries } from "./formats/index.js";
 import type { Machine } from "./machine.js";
-import { applyEntryEdits, type EntryEdit, parseConfig, readEntries } from "./merge.js";
+import type { EntryEdit } from "./merge.js";
 import type { Progress } from "./progress.js";
 import { unknownName } from "./selectors.js";
 import { entryHash, loadState, type State, type TargetRecord } from "./state.js";
@@ -22,7 +23,7 @@ import {
   noOutcome,
   type Outcome,
   runUndo,
-  serversPathOf,
+  seamOf,
   type Undo,
   type UndoResult,
   type UndoTarget,
@@ -236,7 +237,7 @@ function skip(message: string): Undo {
 
 function parses(text: string, record: TargetRecord): boolean {
   try {
-    readEntries(parseConfig(text, record.path), serversPathOf(record), record.path);
+    readTargetEntries(seamOf(record), text);
     return true;
   } catch {
     return false;
@@ -270,7 +271,7 @@ function names(record: TargetRecord): Set<string> {
 
 function entriesOf(text: string | null, record: TargetRecord): Record<string, unknown> {
   if (text === null) return {};
-  return readEntries(parseConfig(text, record.path), serversPathOf(record), record.path);
+  return readTargetEntries(seamOf(record), text);
 }
 
 /**
@@ -286,7 +287,6 @@ function asOf(
   options: { wholeWhenAbsent: boolean },
 ): Undo {
   const previous = entriesOf(backupText, record);
-  const serversPath = serversPathOf(record);
   return {
     from: backup.name,
     compute: (current) => {
@@ -295,7 +295,7 @@ function asOf(
         return { after: null, outcome: { ...noOutcome(), notes: ["the file does not exist"] } };
       }
       if (!parses(current, record)) return whole(backup, backupText);
-      const entries = readEntries(parseConfig(current, record.path), serversPath, record.path);
+      const entries = readTargetEntries(seamOf(record), current);
       const edits: EntryEdit[] = [];
       const outcome = noOutcome();
       for (const name of names) {
@@ -310,7 +310,7 @@ function asOf(
         }
       }
       return {
-        after: edits.length > 0 ? applyEntryEdits(current, serversPath, edits, record.path) : null,
+        after: edits.length > 0 ? editTargetEntries(seamOf(record), current, edits) : null,
         outcome,
       };
     },

@@ -4,9 +4,9 @@
  * name, not ours), stale (ours, but out of date or no longer wanted: the next sync changes it).
  */
 
+import { readTargetEntries } from "./formats/index.js";
 import { exactVersion, splitSpec } from "./install.js";
 import type { Machine } from "./machine.js";
-import { parseConfig, readEntries } from "./merge.js";
 import { own } from "./own.js";
 import { packageServers, readInstalledIndex } from "./packages.js";
 import type { Progress } from "./progress.js";
@@ -50,7 +50,7 @@ export async function computeStatus(
   const rows: StatusRow[] = [];
   for (const target of prepared.targets) {
     const text = prepared.texts.get(target.key) ?? null;
-    const current = readEntries(parseConfig(text ?? "", target.file), target.serversPath, target.file);
+    const current = readTargetEntries(target, text ?? "");
     const owned = prepared.state.targets[target.key]?.entries ?? {};
     const base = { env: target.env.id, client: target.client.id, scope: target.scope, path: target.path };
     const wanted = desired.get(target.key) ?? new Map();

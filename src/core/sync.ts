@@ -15,6 +15,7 @@ import type { Environment } from "./environments/types.js";
 import { globalModulesDir, joinNative } from "./environments/types.js";
 import { UsageError, UsageErrors } from "./errors.js";
 import { readTextOrNull, withLock } from "./files.js";
+import { loadFormats, readTargetEntries } from "./formats/index.js";
 import type { InstalledPackage } from "./install.js";
 import { exactVersion, splitSpec } from "./install.js";
 import type { Machine } from "./machine.js";
@@ -22,7 +23,7 @@ import { findManifest, type LoadedManifest, type LocatedManifest, loadManifest }
 import type { Manifest, ServerSpec } from "./manifest/schema.js";
 import { loadSecretsFile } from "./manifest/secrets.js";
 import { isTrusted, programServers, type TrustRequest, trust } from "./manifest/trust.js";
-import { canonicalJson, parseConfig, readEntries } from "./merge.js";
+import { canonicalJson } from "./merge.js";
 import { dict, own } from "./own.js";
 import {
   type InstalledIndex,
@@ -247,6 +248,7 @@ export async function prepare(
     ...(options.includeAbsent ? { includeAbsent: true } : {}),
   });
 
+  await loadFormats(targets.map((t) => t.client));
   trace("targets");
   // Read and parse every target first: one bad file stops everything before any change.
   const texts = new Map<string, string | null>();
@@ -279,7 +281,7 @@ export async function prepare(
   }
   for (const t of targets) {
     try {
-      readEntries(parseConfig(texts.get(t.key) ?? "", t.file), t.serversPath, t.file);
+      readTargetEntries(t, texts.get(t.key) ?? "");
     } catch (error) {
       if (error instanceof UsageError) usage.push(error);
       else throw error;

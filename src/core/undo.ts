@@ -12,6 +12,7 @@ import { detectEnvironments } from "./environments/detect.js";
 import type { Environment } from "./environments/types.js";
 import { isTwinError, type UsageError, UsageErrors } from "./errors.js";
 import { inspectFile, isReadOnly, readOnlyError, readTextOrNull, replaceFile, withLock } from "./files.js";
+import { loadFormats } from "./formats/index.js";
 import type { Machine } from "./machine.js";
 import type { Progress } from "./progress.js";
 import { loadState, type State, saveState, type TargetRecord } from "./state.js";
@@ -95,7 +96,13 @@ export function knownTargets(state: State, backupsDir: string): UndoTarget[] {
 }
 
 export function serversPathOf(record: TargetRecord): readonly string[] {
-  return CLIENTS.find((c) => c.id === record.client)?.serversPath ?? ["mcpServers"];
+  return seamOf(record).serversPath;
+}
+
+/** What the format seam needs of a recorded target: its client (format, servers key) and file. */
+export function seamOf(record: TargetRecord) {
+  const client = CLIENTS.find((c) => c.id === record.client) ?? CLIENTS[0]!;
+  return { client, serversPath: client.serversPath, file: record.path };
 }
 
 function accessFor(record: TargetRecord, envs: readonly Environment[]): string | undefined {
@@ -116,6 +123,7 @@ export async function runUndo(
 ): Promise<{ results: UndoResult[]; state: State }> {
   const body = async () => {
     const state = await loadState(machine.paths.state);
+    await loadFormats(CLIENTS.filter((c) => Object.values(state.targets).some((r) => r.client === c.id)));
     const { environments } = await detectEnvironments(machine);
     const results: UndoResult[] = [];
     const work: Array<{ target: UndoTarget; file: string; undo: Undo }> = [];

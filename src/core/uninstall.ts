@@ -9,22 +9,16 @@ import { listBackups, loadHandWritten, readBackup } from "./backups.js";
 import { detectEnvironments } from "./environments/detect.js";
 import { envMatches } from "./environments/types.js";
 import { withLock } from "./files.js";
+import { editTargetEntries, formatOf, parseTarget, readTargetEntries } from "./formats/index.js";
 import { uninstallPackages } from "./install.js";
 import type { Machine } from "./machine.js";
-import {
-  applyEntryEdits,
-  type EntryEdit,
-  findNode,
-  parseConfig,
-  readEntries,
-  removeEmptyServers,
-} from "./merge.js";
+import { type EntryEdit, removeEmptyServers } from "./merge.js";
 import { own } from "./own.js";
 import type { InstallRow } from "./packages.js";
 import type { Progress } from "./progress.js";
 import { selectEnvironments } from "./selectors.js";
 import { entryHash, isOurs, saveState } from "./state.js";
-import { knownTargets, noOutcome, runUndo, serversPathOf, type UndoResult } from "./undo.js";
+import { knownTargets, noOutcome, runUndo, seamOf, serversPathOf, type UndoResult } from "./undo.js";
 
 export interface UninstallOptions {
   dryRun: boolean;
@@ -51,12 +45,14 @@ export async function uninstallAll(
     async ({ key, record }) => {
       const hand = await loadHandWritten(machine.paths.backups, key);
       const serversPath = serversPathOf(record);
-      const original = await originalShape(machine.paths.backups, key, record.path, serversPath);
+      const seam = seamOf(record);
+      const json = formatOf(seam.client).id === "json";
+      const original = await originalShape(machine.paths.backups, key, seam);
       return {
         compute: (current) => {
           const outcome = noOutcome();
           if (current === null) return { after: null, outcome };
-          const entries = readEntries(parseConfig(current, record.path), serversPath, record.path);
+          const entries = readTargetEntries(seam, current);
           const edits: EntryEdit[] = [];
           for (const [name, mine] of Object.entries(record.entries)) {
             if (!Object.hasOwn(entries, name)) continue;
@@ -89,10 +85,12 @@ export async function uninstallAll(
             }
           }
           if (edits.length === 0) return { after: null, outcome };
-          let after = applyEntryEdits(current, serversPath, edits, record.path);
-          // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty.
-          if (original !== "has-servers") after = removeEmptyServers(after, serversPath, record.path);
-          if (original === "absent" && after.replace(/^\uFEFF/, "").trim() === "{}") outcome.deleted = true;
+          let after = editTargetEntries(seam, current, edits);
+          // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty (a
+          // TOML servers table goes with its last server table by itself).
+          if (original !== "has-servers" && json) after = removeEmptyServers(after, serversPath, record.path);
+          if (original === "absent" && after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : ""))
+            outcome.deleted = true;
           return { after, outcome };
         },
         commit: (_state, outcome) => {
@@ -147,15 +145,17 @@ export async function uninstallAll(
 async function originalShape(
   backupsDir: string,
   key: string,
-  file: string,
-  serversPath: readonly string[],
+  seam: ReturnType<typeof seamOf>,
 ): Promise<"absent" | "no-servers" | "has-servers"> {
   const original = listBackups(backupsDir, key).find((b) => b.original);
   if (!original) return "has-servers";
   if (original.absent) return "absent";
   try {
     const text = (await readBackup(original)) ?? "";
-    return findNode(parseConfig(text, file).root, serversPath) ? "has-servers" : "no-servers";
+    let value: unknown = parseTarget(seam, text, seam.file).top();
+    for (const k of seam.serversPath)
+      value = value && typeof value === "object" ? (value as Record<string, unknown>)[k] : undefined;
+    return value !== undefined ? "has-servers" : "no-servers";
   } catch {
     return "has-servers";
   }

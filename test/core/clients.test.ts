@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { CLIENTS, clientById } from "../../src/core/clients/index.js";
+import { CLIENT_IDS } from "../../src/core/manifest/schema.js";
 
 describe("client facts, one module each", () => {
   test.each([
@@ -13,6 +14,7 @@ describe("client facts, one module each", () => {
     ["vscode", "VS Code", true],
     ["windsurf", "Windsurf", true],
     ["gemini-cli", "Gemini CLI", false],
+    ["codex", "Codex", false],
   ])("%s is called %s; desktop app: %s", (id, name, gui) => {
     const client = clientById(id)!;
     expect(client.name).toBe(name);
@@ -40,6 +42,19 @@ describe("client facts, one module each", () => {
       expect(clientById(id)!.startupTimeoutMs({ timeout: 1 }, { MCP_TIMEOUT: "1" })).toBe(60_000);
     },
   );
+
+  test("Codex waits startup_timeout_sec (or startup_timeout_ms), 10 s by default", () => {
+    const codex = clientById("codex")!;
+    expect(codex.startupTimeoutMs({ command: "x" }, {})).toBe(10_000);
+    expect(codex.startupTimeoutMs({ command: "x", startup_timeout_sec: 20.5 }, {})).toBe(20_500);
+    expect(codex.startupTimeoutMs({ command: "x", startup_timeout_ms: 60_000 }, {})).toBe(60_000);
+    expect(codex.startupTimeoutMs({ command: "x", startup_timeout_sec: 0 }, {})).toBe(10_000);
+  });
+
+  test("the manifest's client ids and the client modules are one list (codex was in the schema with no module)", () => {
+    expect(CLIENTS.map((c) => c.id)).toEqual([...CLIENT_IDS]);
+    expect(clientById("codex")?.format).toBe("toml");
+  });
 
   test("every client has a distinct id and name", () => {
     expect(new Set(CLIENTS.map((c) => c.id)).size).toBe(CLIENTS.length);

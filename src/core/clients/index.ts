@@ -1,21 +1,30 @@
-/** The table of clients. A new client is one module plus one line here. */
-import type { ClientId } from "../manifest/schema.js";
+/**
+ * The table of clients. A new client is one module plus one line here. The table is keyed by the
+ * manifest's client ids (CLIENT_IDS), so the compiler refuses an id with no module and a module
+ * with no id: the schema and the modules are one list.
+ */
+import { CLIENT_IDS, type ClientId } from "../manifest/schema.js";
 import { claudeCode } from "./claude-code.js";
 import { claudeDesktop } from "./claude-desktop.js";
+import { codex } from "./codex.js";
 import { cursor } from "./cursor.js";
 import { geminiCli } from "./gemini-cli.js";
 import type { ClientModule } from "./types.js";
 import { vscode } from "./vscode.js";
 import { windsurf } from "./windsurf.js";
 
-export const CLIENTS: readonly ClientModule[] = [
-  claudeDesktop,
-  claudeCode,
+const BY_ID = {
+  "claude-desktop": claudeDesktop,
+  "claude-code": claudeCode,
   cursor,
   vscode,
   windsurf,
-  geminiCli,
-];
+  "gemini-cli": geminiCli,
+  codex,
+} as const satisfies Record<ClientId, ClientModule>;
+
+/** In the manifest schema's order. */
+export const CLIENTS: readonly ClientModule[] = CLIENT_IDS.map((id) => BY_ID[id]);
 
 export function clientById(id: string): ClientModule | undefined {
   return CLIENTS.find((c) => c.id === id);

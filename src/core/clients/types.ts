@@ -54,8 +54,24 @@ export interface ClientModule {
   /** How a project-scope file references a variable (`${VAR}`, `${env:VAR}`). */
   referenceStyle(name: string): string;
   stdioEntry(launch: Launch): Record<string, unknown>;
+  /**
+   * Why a project-scope entry cannot carry its references (undefined: it can). Codex expands no
+   * `${VAR}` in values: a reference must be a whole value it can pass on by name.
+   */
+  projectEntryProblem?(entry: Record<string, unknown>): string | undefined;
   /** Undefined when the client cannot use a remote server from its file (a stdio relay is written instead). */
   remoteEntry?(remote: Remote): Record<string, unknown>;
+  /**
+   * The variables of its own environment a server it starts inherits, besides the entry's `env`
+   * (undefined: all of them, or a desktop app's small set), and the entry key that names more.
+   */
+  serverEnv?: { posix: readonly string[]; windows: readonly string[]; forwardKey?: string };
+  /**
+   * Reaches the mcp-twin bridge through the `mcp-twin connect` relay even where it could use a
+   * URL: no token in its file (Codex refuses an inline bearer token), and the relay starts the
+   * bridge when none answers.
+   */
+  relayBridge?: boolean;
   /** Reads its config only at start: the app must be restarted to see a change. */
   restartToApply: boolean;
   /**

@@ -1,6 +1,7 @@
 /** Drift against what sync wrote: builds the entries sync would write now and compares. */
 import { planBridge } from "../bridge-wiring.js";
 import type { Environment } from "../environments/types.js";
+import { ownedView } from "../formats/index.js";
 import { exactVersion, splitSpec } from "../install.js";
 import type { Machine } from "../machine.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
@@ -57,7 +58,8 @@ export async function driftChecks(
   const out: Check[] = [];
   for (const c of usable) {
     const t = c.target;
-    const current = c.sets.find((s) => s.scope === t.scope)?.entries ?? {};
+    // Only the keys sync owns (Codex keeps its own in the same entry).
+    const current = ownedView(c.sets.find((s) => s.scope === t.scope)?.entries ?? {}, t.client.ownedKeys);
     const where = { env: t.env.id, client: t.client.id, scope: t.scope };
     for (const [name, built] of desired.get(t.key) ?? new Map())
       out.push(checkDrift(where, name, built, current, own(state.targets[t.key]?.entries, name)));

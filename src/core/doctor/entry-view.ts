@@ -2,7 +2,9 @@
  * What one client entry says, read the way its own client reads it (pure). Clients differ: Claude
  * Code needs `type` on remote entries (an entry with `url` and no `type` is a broken stdio entry),
  * Windsurf's remote key is `serverUrl`, Gemini's `httpUrl`, VS Code wants `type` always. Each
- * client also expands variables its own way, or (Claude Desktop) not at all.
+ * client also expands variables its own way, or (Claude Desktop) not at all. Codex (TOML) names
+ * its keys differently (`http_headers`, `bearer_token_env_var`) and expands nothing: it passes
+ * variables named in `env_vars` on from its own environment instead.
  */
 import { stringMap } from "../launch/fields.js";
 import type { ClientId } from "../manifest/schema.js";
@@ -17,6 +19,10 @@ export interface EntryView {
   urlKey?: string;
   type?: string;
   headers: Record<string, string>;
+  /** Variables the client passes on from its own environment (Codex's `env_vars`). */
+  forward: string[];
+  /** Headers whose value the client reads from a variable of its own environment (Codex). */
+  headerVars: Record<string, { variable: string; prefix: string }>;
   /** Why the entry is invalid for its client. */
   problems: string[];
 }
@@ -24,12 +30,21 @@ export interface EntryView {
 const REMOTE_TYPES = new Set(["http", "streamable-http", "sse", "ws"]);
 
 export function readEntry(raw: unknown, client: ClientId): EntryView {
-  const view: EntryView = { kind: "invalid", args: [], env: {}, headers: {}, problems: [] };
+  const view: EntryView = {
+    kind: "invalid",
+    args: [],
+    env: {},
+    headers: {},
+    forward: [],
+    headerVars: {},
+    problems: [],
+  };
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
     view.problems.push("is not an object");
     return view;
   }
-  const e = raw as Record<string, unknown>;
+  const e =
+    client === "codex" ? codexKeys(raw as Record<string, unknown>, view) : (raw as Record<string, unknown>);
   const type = typeof e.type === "string" ? e.type : undefined;
   if (type) view.type = type;
   const urlKey = ["url", "serverUrl", "httpUrl"].find((k) => typeof e[k] === "string");
@@ -71,6 +86,32 @@ export function readEntry(raw: unknown, client: ClientId): EntryView {
   return view;
 }
 
+/**
+ * A Codex entry in the common vocabulary: `http_headers` as `headers`; `env_vars`,
+ * `bearer_token_env_var` and `env_http_headers` as variables it passes on (into `view`).
+ */
+function codexKeys(e: Record<string, unknown>, view: EntryView): Record<string, unknown> {
+  const { http_headers, env_vars, bearer_token_env_var, env_http_headers, bearer_token, ...rest } = e;
+  if (bearer_token !== undefined)
+    view.problems.push(
+      'has an inline "bearer_token", which makes Codex refuse the whole file (use bearer_token_env_var)',
+    );
+  if (env_vars !== undefined) {
+    const names = Array.isArray(env_vars)
+      ? env_vars.map((v) => (typeof v === "string" ? v : (v as { name?: unknown } | null)?.name))
+      : [undefined];
+    if (names.every((n): n is string => typeof n === "string")) view.forward = names;
+    else view.problems.push('"env_vars" must be a list of variable names');
+  }
+  if (typeof bearer_token_env_var === "string")
+    view.headerVars.Authorization = { variable: bearer_token_env_var, prefix: "Bearer " };
+  const fromEnv = stringMap(env_http_headers);
+  if (fromEnv)
+    for (const [h, variable] of Object.entries(fromEnv)) view.headerVars[h] = { variable, prefix: "" };
+  else view.problems.push('"env_http_headers" must be a table of variable names');
+  return { ...rest, ...(http_headers !== undefined ? { headers: http_headers } : {}) };
+}
+
 /** Variables available to a client when it expands an entry. */
 export interface ExpandContext {
   vars: (name: string) => string | undefined;
@@ -92,6 +133,9 @@ export function expandEntry(view: EntryView, client: ClientId, ctx: ExpandContex
   const literal: string[] = [];
   const one = (text: string): string => {
     switch (client) {
+      case "codex":
+        // Literal: Codex expands nothing in its file.
+        return text;
       case "claude-desktop":
         for (const m of text.matchAll(/\$\{[^}]*\}/g)) literal.push(m[0]);
         return text;
@@ -129,11 +173,24 @@ export function expandEntry(view: EntryView, client: ClientId, ctx: ExpandContex
   };
   const map = (m: Record<string, string>) =>
     Object.fromEntries(Object.entries(m).map(([k, v]) => [k, one(v)]));
+  // Variables the client passes on by name (Codex): looked up where it starts.
+  const passed: Record<string, string> = {};
+  for (const name of view.forward) {
+    const v = ctx.vars(name);
+    if (v === undefined) unset.push(name);
+    else passed[name] = v;
+  }
+  const fromVars: Record<string, string> = {};
+  for (const [header, { variable, prefix }] of Object.entries(view.headerVars)) {
+    const v = ctx.vars(variable);
+    if (v === undefined || v.trim() === "") unset.push(variable);
+    else fromVars[header] = `${prefix}${v}`;
+  }
   const out: EntryView = {
     ...view,
     args: view.args.map(one),
-    env: map(view.env),
-    headers: map(view.headers),
+    env: { ...passed, ...map(view.env) },
+    headers: { ...map(view.headers), ...fromVars },
     ...(view.command !== undefined ? { command: one(view.command) } : {}),
     ...(view.url !== undefined ? { url: one(view.url) } : {}),
   };

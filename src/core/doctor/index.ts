@@ -4,6 +4,7 @@ import { type Detection, detectEnvironments } from "../environments/detect.js";
 import { envMatches } from "../environments/types.js";
 import { isTwinError, UsageErrors } from "../errors.js";
 import { pathExists } from "../files.js";
+import { loadFormats } from "../formats/index.js";
 import type { Host } from "../host.js";
 import { type Machine, openMachine } from "../machine.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../manifest/load.js";
@@ -204,6 +205,7 @@ export async function runDoctor(
   // Client configs.
   const project = projectDir(host.cwd, options.project);
   const targets = await allTargets(envs, options, project);
+  await loadFormats(targets.map((t) => t.client));
   const configs = await Promise.all(targets.map((t) => readConfig(t, project)));
   for (const c of configs)
     files.push({

@@ -6,12 +6,11 @@
  */
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { getNodeValue, type Node } from "jsonc-parser";
 import type { Target } from "../clients/types.js";
 import { joinNative } from "../environments/types.js";
 import { isTwinError } from "../errors.js";
 import { readTextOrNull } from "../files.js";
-import { findNode, type ParsedConfig, parseConfig } from "../merge.js";
+import { type ParsedDocument, parseTarget } from "../formats/index.js";
 import { dict } from "../own.js";
 
 export type EntryScope = "user" | "project" | "local";
@@ -57,9 +56,9 @@ export async function readConfig(target: Target, project: string | undefined): P
     facts.readError = (error as Error).message;
     return facts;
   }
-  let parsed: ParsedConfig;
+  let parsed: ParsedDocument;
   try {
-    parsed = parseConfig(facts.text ?? "", target.path);
+    parsed = parseTarget(target, facts.text ?? "", target.path);
   } catch (error) {
     if (!isTwinError(error)) throw error;
     facts.parseError = {
@@ -72,32 +71,28 @@ export async function readConfig(target: Target, project: string | undefined): P
   }
   if (facts.text !== null && facts.text.trim() !== "" && strictJson(target)) {
     try {
-      JSON.parse(parsed.text);
+      JSON.parse(facts.text.replace(/^\uFEFF/, ""));
     } catch (error) {
       facts.strictJsonError = (error as Error).message;
     }
   }
-  if (parsed.root) {
-    for (const prop of parsed.root.children ?? []) {
-      const key = prop.children?.[0]?.value;
-      if (typeof key === "string" && prop.children?.[1]) facts.top[key] = getNodeValue(prop.children[1]);
-    }
-  }
+  facts.top = parsed.top();
   const addSet = (scope: EntryScope, serversPath: string[]) => {
-    const node = findNode(parsed.root, serversPath);
-    if (!node) return;
-    if (node.type !== "object") {
+    let entries: Record<string, unknown>;
+    try {
+      entries = parsed.entries(serversPath);
+    } catch (error) {
+      if (!isTwinError(error)) throw error;
+      // "file:line:column: what" → "what (line L, column C)"
+      const { line, column } = error.location;
       facts.shapeErrors.push(
-        `"${serversPath.join(".")}" is ${node.type === "array" ? "an array" : `a ${node.type}`}, not an object of servers`,
+        `${error.message.replace(/^.*?:\d+:\d+: /, "").replace(/\.$/, "")}${line ? ` (line ${line}, column ${column ?? 1})` : ""}`,
       );
       return;
     }
-    facts.sets.push({
-      scope,
-      serversPath,
-      entries: getNodeValue(node) as Record<string, unknown>,
-      duplicates: duplicateKeys(node),
-    });
+    // Absent and empty alike: an empty set.
+    if (Object.keys(entries).length === 0 && !hasKey(facts.top, serversPath)) return;
+    facts.sets.push({ scope, serversPath, entries, duplicates: parsed.duplicates(serversPath) });
   };
   addSet(target.scope, [...target.serversPath]);
   if (target.client.id === "claude-code" && target.scope === "user" && target.env.local && project) {
@@ -124,16 +119,13 @@ export function projectKey(projects: unknown, dir: string, windows: boolean): st
   return Object.keys(projects).find((k) => norm(k) === want);
 }
 
-function duplicateKeys(object: Node): string[] {
-  const seen = new Set<string>();
-  const dups = new Set<string>();
-  for (const prop of object.children ?? []) {
-    const key = prop.children?.[0]?.value;
-    if (typeof key !== "string") continue;
-    if (seen.has(key)) dups.add(key);
-    seen.add(key);
+function hasKey(top: Record<string, unknown>, path: readonly string[]): boolean {
+  let value: unknown = top;
+  for (const key of path) {
+    if (!value || typeof value !== "object" || !Object.hasOwn(value, key)) return false;
+    value = (value as Record<string, unknown>)[key];
   }
-  return [...dups];
+  return true;
 }
 
 async function readIgnoredDesktopFile(target: Target, facts: ConfigFacts): Promise<void> {
@@ -145,9 +137,12 @@ async function readIgnoredDesktopFile(target: Target, facts: ConfigFacts): Promi
   const text = await readTextOrNull(file).catch(() => null);
   if (text === null) return;
   try {
-    const parsed = parseConfig(text, classic);
-    const node = findNode(parsed.root, ["mcpServers"]);
-    const servers = node?.type === "object" ? Object.keys(getNodeValue(node) as object) : [];
+    let servers: string[] = [];
+    try {
+      servers = Object.keys(parseTarget(target, text, classic).entries(["mcpServers"]));
+    } catch (error) {
+      if (!isTwinError(error) || error.code !== "config-shape") throw error;
+    }
     facts.ignored = { path: classic, servers };
   } catch (error) {
     facts.ignored = { path: classic, servers: [], parseError: (error as Error).message };

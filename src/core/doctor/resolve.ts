@@ -196,10 +196,11 @@ async function spawnPlan(
   const names = Object.keys(view.env).filter((n) => n !== "WSLENV");
 
   if (env.local && env.style === "posix") {
-    const base = gui
-      ? Object.fromEntries(
-          POSIX_WHITELIST.flatMap((k) => (host.env[k] !== undefined ? [[k, host.env[k]]] : [])),
-        )
+    // A desktop app passes a small environment; Codex its own allow-list (the entry's forwarded
+    // variables are in view.env already); a terminal client all of its own.
+    const keep = gui ? POSIX_WHITELIST : target.client.serverEnv?.posix;
+    const base = keep
+      ? Object.fromEntries(keep.flatMap((k) => (host.env[k] !== undefined ? [[k, host.env[k]]] : [])))
       : { ...host.env };
     return {
       spawn: {

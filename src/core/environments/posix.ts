@@ -120,8 +120,11 @@ export function posixEnvironment(facts: EnvFacts, host: Host): Environment {
       ...(options.input !== undefined ? { input: options.input } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
+  // Read where it runs, not cached: a client's own home (Codex's) can move between two runs.
+  const codexHome = getEnv(host.env, "CODEX_HOME");
   return {
     ...facts,
+    vars: codexHome ? { ...facts.vars, CODEX_HOME: codexHome } : facts.vars,
     local: true,
     style: "posix",
     access: (p) => p,

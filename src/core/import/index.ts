@@ -11,6 +11,7 @@
  */
 import path from "node:path";
 import { detectEnvironments } from "../environments/detect.js";
+import { loadFormats, ownedView } from "../formats/index.js";
 import type { Machine } from "../machine.js";
 import { loadManifest, locateManifest, userManifest } from "../manifest/load.js";
 import { loadSecrets } from "../manifest/secrets.js";
@@ -52,6 +53,7 @@ export async function scanImports(
     targets.push(
       ...(await discoverTargets(environments, { clients, project: filters.project, includeAbsent: true })),
     );
+  await loadFormats(targets.map((t) => t.client));
   step?.stop();
 
   const plan: ImportPlan = {
@@ -80,8 +82,13 @@ export async function scanImports(
         path: target.path,
         entries: Object.keys(set.entries).length,
       });
+      // Sync compares (and records) only the keys it owns in an entry (Codex keeps its own there).
+      const compared = ownedView(set.entries, target.client.ownedKeys);
       for (const [entry, value] of Object.entries(set.entries)) {
-        if (set.scope !== "local" && isOurs(own(state.targets[target.key]?.entries, entry), value)) {
+        if (
+          set.scope !== "local" &&
+          isOurs(own(state.targets[target.key]?.entries, entry), compared[entry])
+        ) {
           plan.managed.push({ path: target.path, server: entry });
           continue;
         }
@@ -94,7 +101,7 @@ export async function scanImports(
         };
         const occ = occurrence(target, source, entry, value, environments);
         if ("reason" in occ) plan.skipped.push({ file: target.path, server: entry, reason: occ.reason });
-        else found.push({ ...occ, value });
+        else found.push({ ...occ, value: compared[entry] });
       }
     }
   }

@@ -4,14 +4,14 @@
  * not parse is reported with file:line:column and skipped.
  */
 import { readFileSync } from "node:fs";
-import { getNodeValue } from "jsonc-parser";
 import type { Target } from "../clients/types.js";
 import { projectKey } from "../doctor/read-configs.js";
 import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
 import { isTwinError } from "../errors.js";
 import { readTextOrNull } from "../files.js";
-import { findNode, parseConfig, readEntries } from "../merge.js";
+import { parseTarget } from "../formats/index.js";
+import { commonCodexEntry } from "./codex.js";
 import { type EnvInfo, normalizeServerName, type Occurrence, type Source } from "./fold.js";
 import { type PackageJson, type RunsIn, recognizeEntry } from "./recognize.js";
 import { extractSecrets, type SecretUse } from "./secrets.js";
@@ -37,20 +37,13 @@ export async function readTarget(
   }
   if (text === null) return [];
   try {
-    const parsed = parseConfig(text, target.path);
-    const sets: EntrySet[] = [
-      { scope: target.scope, entries: readEntries(parsed, target.serversPath, target.path) },
-    ];
+    // Whole entries (not only the keys sync owns): import adopts what the user wrote.
+    const parsed = parseTarget(target, text, target.path);
+    const sets: EntrySet[] = [{ scope: target.scope, entries: parsed.entries(target.serversPath) }];
     if (project && target.client.id === "claude-code" && target.scope === "user" && target.env.local) {
-      const projects = findNode(parsed.root, ["projects"]);
-      const key = projects
-        ? projectKey(getNodeValue(projects), project, target.env.style === "win32")
-        : undefined;
+      const key = projectKey(parsed.top().projects, project, target.env.style === "win32");
       if (key !== undefined)
-        sets.push({
-          scope: "local",
-          entries: readEntries(parsed, ["projects", key, "mcpServers"], target.path),
-        });
+        sets.push({ scope: "local", entries: parsed.entries(["projects", key, "mcpServers"]) });
     }
     return sets;
   } catch (error) {
@@ -73,7 +66,7 @@ export function occurrence(
   value: unknown,
   environments: readonly Environment[],
 ): { occurrence: Occurrence; uses: SecretUse[] } | { reason: string } {
-  const recognized = recognizeEntry(value, {
+  const recognized = recognizeEntry(target.client.id === "codex" ? commonCodexEntry(value) : value, {
     client: target.client.id,
     envKind: target.env.kind,
     readPackageJson: (dir, runsIn) => readPackageJson(envFor(runsIn, target.env, environments), dir),

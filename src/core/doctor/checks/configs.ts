@@ -24,7 +24,7 @@ export function checkConfig(f: ConfigFacts, ownedEntries: number, backups = 0): 
         "config.parse",
         "fail",
         where,
-        `${f.parseError.message.replace(/ the file is not valid JSON\.$/, "")} ${t.client.name} cannot read its servers.`,
+        `${f.parseError.message.replace(/ the file is not valid (JSON|TOML)\.$/, "")} ${t.client.name} cannot read its servers.`,
         {
           fix:
             backups > 0
@@ -50,7 +50,10 @@ export function checkConfig(f: ConfigFacts, ownedEntries: number, backups = 0): 
   for (const e of f.shapeErrors)
     out.push(
       check("config.shape", "fail", where, `${t.path}: ${e}.`, {
-        fix: `Make it an object ({ "name": { … } }); mcp-twin will not guess.`,
+        fix:
+          t.client.format === "toml"
+            ? `Make it a table of [${t.serversPath.join(".")}.<name>] tables; mcp-twin will not guess.`
+            : `Make it an object ({ "name": { … } }); mcp-twin will not guess.`,
       }),
     );
   if (t.client.id === "claude-desktop" && t.env.kind === "windows") {

@@ -171,15 +171,30 @@ function references(f: EntryFacts, where: Where): Check[] {
         },
       ),
     );
-  if (f.expanded.unset.length > 0)
+  const passedOn = new Set([...f.view.forward, ...Object.values(f.view.headerVars).map((h) => h.variable)]);
+  const unsetPassed = f.expanded.unset.filter((n) => passedOn.has(n));
+  if (unsetPassed.length > 0)
     out.push(
       check(
         "entry.reference",
         "fail",
         where,
-        `${f.expanded.unset.map((n) => `\${${n}}`).join(", ")} ${f.expanded.unset.length > 1 ? "are" : "is"} not set where ${f.clientName} starts, so the server gets the text literally.`,
+        `${unsetPassed.join(", ")} ${unsetPassed.length > 1 ? "are" : "is"} not set where ${f.clientName} starts, so the server does not get ${unsetPassed.length > 1 ? "them" : "it"} (the entry passes ${unsetPassed.length > 1 ? "them" : "it"} on by name).`,
         {
-          fix: `Set ${f.expanded.unset.join(", ")} in the environment ${f.clientName} starts from (then restart it).`,
+          fix: `Set ${unsetPassed.join(", ")} in the environment ${f.clientName} starts from (then start a new session).`,
+        },
+      ),
+    );
+  const unset = f.expanded.unset.filter((n) => !passedOn.has(n));
+  if (unset.length > 0)
+    out.push(
+      check(
+        "entry.reference",
+        "fail",
+        where,
+        `${unset.map((n) => `\${${n}}`).join(", ")} ${unset.length > 1 ? "are" : "is"} not set where ${f.clientName} starts, so the server gets the text literally.`,
+        {
+          fix: `Set ${unset.join(", ")} in the environment ${f.clientName} starts from (then restart it).`,
         },
       ),
     );

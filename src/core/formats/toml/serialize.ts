@@ -6,7 +6,6 @@
 
 const BARE_KEY = /^[A-Za-z0-9_-]+$/;
 // Control characters a basic string must escape (tab is allowed as is).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly what TOML forbids
 const CONTROL = /[\u0000-\u0008\u000A-\u001F\u007F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

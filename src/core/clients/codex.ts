@@ -1,0 +1,153 @@
+/**
+ * Codex (OpenAI's CLI, IDE extension and desktop app, which share one file): `config.toml` in
+ * `$CODEX_HOME` (default ~/.codex; %USERPROFILE%\.codex on Windows), servers as
+ * `[mcp_servers.<name>]` tables. A project's `.codex/config.toml` is read only once the user has
+ * trusted the project (`[projects."<dir>"] trust_level = "trusted"` in the user file).
+ *
+ * - Codex starts a server with a small environment (HOME, PATH, … plus the entry's `env`), and
+ *   names in `env_vars` are passed on from its own. Values are never expanded: project files
+ *   reference a variable by forwarding it (`env_vars`, `bearer_token_env_var`).
+ * - A remote server's headers go in `http_headers`; an inline `bearer_token` makes Codex refuse
+ *   the whole file, so it is never written.
+ * - Codex writes into entries itself (per-tool approvals under `[mcp_servers.<name>.tools.…]`,
+ *   `enabled`, timeouts): mcp-twin owns only the launch keys, and keeps the rest.
+ * - It waits `startup_timeout_sec` (default 10 s) for a server to start.
+ */
+import { joinNative } from "../environments/types.js";
+import { anyExists, inHome } from "./locate.js";
+import type { ClientModule, Launch, Remote } from "./types.js";
+
+/** The keys of an entry that say how to start the server: mcp-twin's. */
+const OWNED = [
+  "command",
+  "args",
+  "env",
+  "env_vars",
+  "url",
+  "http_headers",
+  "bearer_token_env_var",
+  "env_http_headers",
+];
+
+/** `${NAME}`: how a project file's entry says "this variable, from Codex's environment". */
+const REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+const BEARER_REFERENCE = /^Bearer \$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+export const codex: ClientModule = {
+  id: "codex",
+  name: "Codex",
+  kinds: ["windows", "wsl", "macos", "linux"],
+  serversPath: ["mcp_servers"],
+  format: "toml",
+  ownedKeys: OWNED,
+  async userConfig(env) {
+    const own = env.vars.CODEX_HOME;
+    const dir = own && own.trim() !== "" ? own : inHome(env, ".codex");
+    let present = await anyExists(env, [dir]);
+    if (!present && env.findProgram) present = (await env.findProgram("codex")) !== undefined;
+    return {
+      path: joinNative(env.kind, dir, "config.toml"),
+      present,
+      ...(own ? { note: "$CODEX_HOME" } : {}),
+    };
+  },
+  projectConfig: [".codex", "config.toml"],
+  referenceStyle: (name) => `\${${name}}`,
+  stdioEntry: (launch) => stdio(launch),
+  remoteEntry: (remote) => remoteEntry(remote),
+  projectEntryProblem(value) {
+    const left = JSON.stringify(value).match(/\$\{[A-Za-z_][A-Za-z0-9_]*\}/g);
+    return left
+      ? `Codex does not expand ${[...new Set(left)].join(", ")} inside a value: a project file can only pass a variable on whole (an env value that is exactly \${secret:NAME} under its own name, or a bearer token)`
+      : undefined;
+  },
+  restartToApply: false,
+  gui: false,
+  /** `startup_timeout_sec` (seconds, may be fractional) or `startup_timeout_ms`; 10 s by default. */
+  startupTimeoutMs(entry) {
+    const e = entry && typeof entry === "object" ? (entry as Record<string, unknown>) : {};
+    if (typeof e.startup_timeout_sec === "number" && e.startup_timeout_sec > 0)
+      return e.startup_timeout_sec * 1000;
+    if (typeof e.startup_timeout_ms === "number" && e.startup_timeout_ms > 0) return e.startup_timeout_ms;
+    return 10_000;
+  },
+  serverEnv: {
+    posix: [
+      "HOME",
+      "LOGNAME",
+      "PATH",
+      "SHELL",
+      "USER",
+      "__CF_USER_TEXT_ENCODING",
+      "LANG",
+      "LC_ALL",
+      "TERM",
+      "TMPDIR",
+      "TZ",
+    ],
+    // codex-rs WINDOWS_CORE_ENV_VARS
+    windows: [
+      "PATH",
+      "PATHEXT",
+      "SHELL",
+      "COMSPEC",
+      "SYSTEMROOT",
+      "WINDIR",
+      "SYSTEMDRIVE",
+      "USERNAME",
+      "USERDOMAIN",
+      "USERPROFILE",
+      "HOMEDRIVE",
+      "HOMEPATH",
+      "PROGRAMFILES",
+      "PROGRAMFILES(X86)",
+      "PROGRAMW6432",
+      "PROGRAMDATA",
+      "LOCALAPPDATA",
+      "APPDATA",
+      "TEMP",
+      "TMP",
+      "TMPDIR",
+      "POWERSHELL",
+      "PWSH",
+    ],
+    forwardKey: "env_vars",
+  },
+  relayBridge: true,
+  processNames: { windows: ["codex.exe"], posix: ["codex"] },
+};
+
+function stdio(launch: Launch): Record<string, unknown> {
+  const env: Record<string, string> = {};
+  const forward: string[] = [];
+  for (const [name, value] of Object.entries(launch.env)) {
+    // `${NAME}` under its own name: a project file's reference, passed on by Codex.
+    if (REFERENCE.exec(value)?.[1] === name) forward.push(name);
+    else env[name] = value;
+  }
+  return {
+    command: launch.command,
+    args: launch.args,
+    ...(Object.keys(env).length > 0 ? { env } : {}),
+    ...(forward.length > 0 ? { env_vars: forward } : {}),
+  };
+}
+
+function remoteEntry(remote: Remote): Record<string, unknown> {
+  const headers: Record<string, string> = {};
+  const fromEnv: Record<string, string> = {};
+  let bearer: string | undefined;
+  for (const [header, value] of Object.entries(remote.headers)) {
+    const token = header.toLowerCase() === "authorization" ? BEARER_REFERENCE.exec(value)?.[1] : undefined;
+    const whole = REFERENCE.exec(value)?.[1];
+    if (token) bearer = token;
+    else if (whole) fromEnv[header] = whole;
+    else headers[header] = value;
+  }
+  return {
+    url: remote.url,
+    ...(bearer ? { bearer_token_env_var: bearer } : {}),
+    ...(Object.keys(headers).length > 0 ? { http_headers: headers } : {}),
+    ...(Object.keys(fromEnv).length > 0 ? { env_http_headers: fromEnv } : {}),
+  };
+}
