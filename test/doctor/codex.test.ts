@@ -1,0 +1,86 @@
+/**
+ * doctor on Codex's config.toml: a file that does not parse is a finding with its line and column;
+ * each entry is started as Codex starts it (its allow-listed environment plus `env` and the
+ * variables named in `env_vars`) and its start-up is measured against `startup_timeout_sec`
+ * (10 s when unset); a variable Codex should pass on but is not set is named.
+ */
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, inject, test } from "vitest";
+import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { doctor, one } from "./helpers.js";
+
+const machines: FakeMachine[] = [];
+afterEach(() => {
+  for (const m of machines.splice(0)) m.cleanup();
+});
+
+function machineWith(config: string): { m: FakeMachine; server: string; file: string } {
+  const m = createFakeMachine({});
+  machines.push(m);
+  const server = path.join(m.paths.linuxHome, "fixture.mjs");
+  copyFileSync(inject("fixtureScript"), server);
+  const file = path.join(m.paths.linuxHome, ".codex", "config.toml");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, config.replaceAll("SERVER", server).replaceAll("NODE", process.execPath));
+  return { m, server, file };
+}
+
+describe("doctor reads Codex's config.toml", () => {
+  test("start-up against startup_timeout_sec: a slow server fails where Codex gives up, passes with time", async () => {
+    const { m } = machineWith(`[mcp_servers.slow]
+command = "NODE"
+args = ["SERVER", "--slow", "1500"]
+startup_timeout_sec = 1
+
+[mcp_servers.quick]
+command = "NODE"
+args = ["SERVER"]
+`);
+    const run = await doctor(m, ["--client", "codex", "--timeout", "5"]);
+    const slow = one(run, "probe.startup", { client: "codex", server: "slow" });
+    expect(slow.status).toBe("fail");
+    expect(slow.message).toMatch(/start-up took 1\.\d s; Codex allows 1\.0 s, so it gives up first/);
+    const quick = one(run, "probe.startup", { client: "codex", server: "quick" });
+    expect(quick.status).toBe("pass");
+    expect(quick.message).toMatch(/Codex allows 10 s/);
+    expect(one(run, "probe.handshake", { client: "codex", server: "quick" }).status).toBe("pass");
+  });
+
+  test("env_vars: the server gets the variable from Codex's environment, and doctor says when it is not set", async () => {
+    const { m } = machineWith(`[mcp_servers.keyed]
+command = "NODE"
+args = ["SERVER"]
+env_vars = ["FIXTURE_TOKEN"]
+`);
+    const unset = await doctor(m, ["--client", "codex"]);
+    const ref = one(unset, "entry.reference", { client: "codex", server: "keyed" });
+    expect(ref.status).toBe("fail");
+    expect(ref.message).toMatch(/FIXTURE_TOKEN is not set where Codex starts, so the server does not get it/);
+    const set = await doctor(m, ["--client", "codex"], { env: { FIXTURE_TOKEN: "fx-0123456789" } });
+    expect(set.checks.filter((c) => c.id === "entry.reference" && c.status === "fail")).toEqual([]);
+    expect(one(set, "probe.handshake", { client: "codex", server: "keyed" }).status).toBe("pass");
+  });
+
+  test("a file Codex cannot read is a config.parse failure at its line and column", async () => {
+    const { m, file } = machineWith(
+      'model = "gpt-5"\n\n[mcp_servers.a]\ncommand = "x"\n\n[mcp_servers.a]\ncommand = "y"\n',
+    );
+    const run = await doctor(m, ["--client", "codex", "--no-probe"]);
+    const c = one(run, "config.parse", { client: "codex", env: "wsl:Ubuntu" });
+    expect(c.status).toBe("fail");
+    expect(c.message).toContain(
+      `${file}:6:14: defining a key multiple times is invalid; Codex cannot read its servers.`,
+    );
+    expect(c.fix).toMatch(/at line 6, column 14/);
+    expect(run.code).toBe(1);
+  });
+
+  test("an inline bearer_token (Codex refuses the whole file) is an entry.shape failure", async () => {
+    const { m } = machineWith('[mcp_servers.api]\nurl = "https://api.example/mcp"\nbearer_token = "abc"\n');
+    const run = await doctor(m, ["--client", "codex", "--no-probe"]);
+    const c = one(run, "entry.shape", { client: "codex", server: "api" });
+    expect(c.status).toBe("fail");
+    expect(c.message).toMatch(/bearer_token_env_var/);
+  });
+});
