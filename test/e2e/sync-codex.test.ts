@@ -13,6 +13,7 @@ import type { FakeMachine } from "../helpers/fake-machine.js";
 import { writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { handshake } from "../helpers/mcp.js";
+import { freePort } from "../helpers/net.js";
 
 const SECRET = "fx-4c0de5ec7e7a11ce";
 const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);
@@ -250,5 +251,36 @@ describe("sync writes Codex on both sides of the Windows/WSL line", () => {
     const target = report.targets.find((t: { client: string }) => t.client === "codex");
     expect(target.problems[0].message).toMatch(/Codex does not expand \$\{FIXTURE_TOKEN\}/);
     expect(existsSync(path.join(project, ".codex", "config.toml"))).toBe(false);
+  });
+
+  test("the bridge reaches Codex through the connect relay: no token in its file on either side", async () => {
+    const m = setup();
+    const files = withCodex(m);
+    const port = await freePort();
+    writeManifest(m, { bridge: { enabled: true, port }, servers: {} });
+    const stateDir = path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge");
+    try {
+      const { code } = await syncJson(m);
+      expect(code).toBe(0);
+      const token = read(path.join(stateDir, "token")).trim();
+      const wsl = servers(files.wsl)["mcp-twin"]!;
+      expect(wsl.command).toBe("/usr/bin/node");
+      expect((wsl.args as string[]).slice(-2)).toEqual(["connect", `http://127.0.0.1:${port}/mcp`]);
+      expect(wsl.http_headers).toBeUndefined();
+      const windows = servers(files.windows)["mcp-twin"]!;
+      expect(windows.command).toBe("wsl.exe");
+      expect((windows.args as string[]).slice(0, 3)).toEqual(["-d", "Ubuntu", "--exec"]);
+      expect((windows.args as string[]).at(-2)).toBe("connect");
+      for (const file of [files.wsl, files.windows]) expect(read(file)).not.toContain(token);
+    } finally {
+      const serve = path.join(stateDir, "serve.json");
+      if (existsSync(serve)) {
+        try {
+          process.kill((JSON.parse(read(serve)) as { pid: number }).pid, "SIGTERM");
+        } catch {
+          // already gone
+        }
+      }
+    }
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * The real Codex CLI judges what sync wrote (opt-in, see test/helpers/codex-cli.ts): its own
+ * `codex mcp list/get` read our entry from a config.toml that also holds the user's comments and
+ * Codex's own tables, and `codex app-server` starts the server through that entry and lists its
+ * tools (Codex's own MCP handshake).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, inject, test } from "vitest";
+import { codexCli, codexServerStatus, runCodex } from "../helpers/codex-cli.js";
+import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+
+const SECRET = "fx-c0dec11e5ec7e700";
+const cli = codexCli();
+const skip = "reason" in cli ? cli.reason : undefined;
+// Shown in every run's output, so a skip is never silent.
+if (skip) console.warn(`real Codex CLI tests skipped: ${skip}`);
+const machines: FakeMachine[] = [];
+afterAll(() => {
+  for (const m of machines) m.cleanup();
+});
+
+const HAND_WRITTEN = `# mine
+model = "gpt-5.5"
+
+[mcp_servers.other]
+command = "uvx"
+args = ["mcp-server-time"] # not started here: uvx may be missing
+
+[mcp_servers.other.tools.now]
+approval_mode = "approve"
+`;
+
+describe.skipIf(skip !== undefined)(`real Codex CLI${skip ? ` (skipped: ${skip})` : ""}`, () => {
+  test("codex mcp list/get read what sync wrote, and Codex starts the server through it", async () => {
+    if ("reason" in cli) return;
+    const m = createFakeMachine({ kind: "linux", registryUrl: inject("registryUrl") });
+    machines.push(m);
+    writeManifest(m, {
+      servers: {
+        fixture: {
+          package: `${inject("fixtureName")}@1.0.0`,
+          env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+        },
+      },
+    });
+    writeSecrets(m, { FIXTURE_TOKEN: SECRET });
+    const codexHome = path.join(m.paths.linuxHome, ".codex");
+    mkdirSync(codexHome, { recursive: true });
+    const config = path.join(codexHome, "config.toml");
+    writeFileSync(config, HAND_WRITTEN);
+
+    const sync = await m.run(["sync", "--client", "codex"], { env: { CODEX_HOME: codexHome } });
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(readFileSync(config, "utf8").startsWith(HAND_WRITTEN)).toBe(true);
+
+    const list = JSON.parse(runCodex(cli.bin, codexHome, ["mcp", "list", "--json"])) as Array<{
+      name: string;
+      enabled: boolean;
+      transport: { type: string; command: string; args: string[]; env: Record<string, string> };
+    }>;
+    const fixture = list.find((s) => s.name === "fixture")!;
+    expect(fixture.enabled).toBe(true);
+    expect(fixture.transport).toMatchObject({
+      type: "stdio",
+      command: "/usr/bin/node",
+      args: [
+        path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName"), "dist", "server.js"),
+      ],
+      env: { FIXTURE_TOKEN: SECRET },
+    });
+    expect(list.map((s) => s.name).sort()).toEqual(["fixture", "other"]);
+    const get = JSON.parse(runCodex(cli.bin, codexHome, ["mcp", "get", "fixture", "--json"]));
+    expect(get.transport.command).toBe("/usr/bin/node");
+
+    const status = await codexServerStatus(cli.bin, codexHome);
+    const started = status.find((s) => s.name === "fixture")!;
+    expect(started.toolsError).toBeNull();
+    expect(started.serverInfo?.name).toBe("mcp-twin-fixture");
+    expect(Object.keys(started.tools)).toEqual(expect.arrayContaining(["echo", "env"]));
+  }, 300_000);
+});
