@@ -3,12 +3,13 @@
  * manifest's client ids (CLIENT_IDS), so the compiler refuses an id with no module and a module
  * with no id: the schema and the modules are one list.
  */
-import { CLIENT_IDS, type ClientId } from "../manifest/schema.js";
+
 import { claudeCode } from "./claude-code.js";
 import { claudeDesktop } from "./claude-desktop.js";
 import { codex } from "./codex.js";
 import { cursor } from "./cursor.js";
 import { geminiCli } from "./gemini-cli.js";
+import { CLIENT_IDS, type ClientId } from "./ids.js";
 import type { ClientModule } from "./types.js";
 import { vscode } from "./vscode.js";
 import { windsurf } from "./windsurf.js";

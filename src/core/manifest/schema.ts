@@ -3,18 +3,11 @@
  * generated from it (`npm run build`), and a test keeps the committed copy identical.
  */
 import { z } from "zod";
+// The one list of client ids, shared with the client table.
+import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
 import { ENV_SELECTOR } from "../selectors.js";
 
-export const CLIENT_IDS = [
-  "claude-desktop",
-  "claude-code",
-  "cursor",
-  "vscode",
-  "windsurf",
-  "gemini-cli",
-  "codex",
-] as const;
-export type ClientId = (typeof CLIENT_IDS)[number];
+export { CLIENT_IDS, type ClientId };
 
 export const MANIFEST_VERSION = 1;
 
