@@ -87,7 +87,9 @@ describe("--client: the client table's names, every command alike", () => {
       expect(r.stdout).toBe("");
       const [message, hint] = errorLines(r);
       messages.add(message!);
-      expect(hint).toBe("Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli.");
+      expect(hint).toBe(
+        "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex.",
+      );
     }
     expect([...messages]).toEqual([
       "✖ --client claude: not a client mcp-twin knows. Did you mean claude-desktop or claude-code?",
@@ -123,13 +125,13 @@ describe("--client: the client table's names, every command alike", () => {
           code: "bad-client",
           message:
             "--client claude: not a client mcp-twin knows. Did you mean claude-desktop or claude-code?",
-          known: ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf", "gemini-cli"],
+          known: ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf", "gemini-cli", "codex"],
           didYouMean: ["claude-desktop", "claude-code"],
         },
         {
           code: "bad-client",
           message: "--client Cursr: not a client mcp-twin knows. Did you mean cursor?",
-          known: ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf", "gemini-cli"],
+          known: ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf", "gemini-cli", "codex"],
           didYouMean: ["cursor"],
         },
       ],
