@@ -283,4 +283,15 @@ describe("sync writes Codex on both sides of the Windows/WSL line", () => {
       }
     }
   });
+
+  test("uninstall gives the hand-written config.toml back byte for byte, and deletes the one sync created", async () => {
+    const m = setup();
+    const files = withCodex(m, HAND_WRITTEN);
+    expect((await m.run(["sync"])).code).toBe(0);
+    expect(existsSync(files.windows)).toBe(true);
+    const r = await m.run(["uninstall", "--yes"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(files.wsl)).toBe(HAND_WRITTEN);
+    expect(existsSync(files.windows)).toBe(false);
+  });
 });
