@@ -43,7 +43,7 @@ import { runSync, syncExitCode } from "../core/sync.js";
 import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
-import { jsonReport, renderReport } from "./sync.js";
+import { jsonReport, renderReport } from "../ui/sync-report.js";
 
 interface AddOptions {
   name?: string;

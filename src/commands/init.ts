@@ -34,7 +34,7 @@ import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/as
 import { unifiedDiff } from "../ui/diff.js";
 import { pickServers } from "../ui/pick-servers.js";
 import { inquirerPrompts, type Prompts } from "../ui/prompts.js";
-import { jsonReport, renderReport } from "./sync.js";
+import { jsonReport, renderReport } from "../ui/sync-report.js";
 
 /** In the picker, a registry that does not answer soon is given up on (the catalogue goes on). */
 const PICKER_TIMEOUT_MS = 5_000;

@@ -1,0 +1,148 @@
+/**
+ * The sync report as people and scripts read it: the stable `--json` shape of the spec, and the
+ * text report. Shared by every command that syncs (sync, init, add --sync).
+ */
+import type { SyncReport } from "../core/sync.js";
+import { unifiedDiff } from "./diff.js";
+import { manifestLine } from "./manifest-line.js";
+import type { Output } from "./output.js";
+
+/** The stable `sync --json` shape of the spec. */
+export function jsonReport(report: SyncReport) {
+  return {
+    manifest: { path: report.manifest, scope: report.manifestScope },
+    environments: report.environments.map((e) => ({
+      id: e.id,
+      node: e.node,
+      npmPrefix: e.npmPrefix,
+      usable: e.usable,
+      ...(e.reason ? { reason: e.reason } : {}),
+    })),
+    installs: report.installs.map((i) => ({
+      env: i.env,
+      package: i.package,
+      version: i.version,
+      action: i.action,
+      ...(i.error ? { error: i.error } : {}),
+    })),
+    targets: report.targets.map((t) => ({
+      env: t.env,
+      client: t.client,
+      scope: t.scope,
+      path: t.path,
+      action: t.action,
+      added: t.added,
+      updated: t.updated,
+      removed: t.removed,
+      drift: t.drift,
+      ...(t.foreign.length > 0 ? { foreign: t.foreign } : {}),
+      ...(t.note ? { note: t.note } : {}),
+      ...(t.problems.length > 0 ? { problems: t.problems } : {}),
+      ...(t.warnings && t.warnings.length > 0 ? { warnings: t.warnings } : {}),
+    })),
+    errors: report.errors,
+    ...(report.warnings.length > 0 ? { warnings: report.warnings } : {}),
+    ...(report.references.length > 0 ? { references: report.references } : {}),
+    restart: report.restart,
+    ...(report.bridge ? { bridge: report.bridge } : {}),
+  };
+}
+
+export async function renderReport(
+  report: SyncReport,
+  out: Output,
+  dryRun: boolean,
+  options: { manifestShown?: boolean } = {},
+): Promise<void> {
+  const { c, ok, warn, fail, skip } = out.theme;
+  if (!options.manifestShown) out.print(manifestLine(report));
+  out.print(c.bold("Environments"));
+  for (const e of report.environments) {
+    if (e.usable)
+      out.print(
+        `  ${ok} ${e.id.padEnd(14)} node ${e.nodeVersion ?? "?"} ${c.dim(`(${e.node})`)}  npm prefix ${c.dim(e.npmPrefix ?? "")}`,
+      );
+    else out.print(`  ${warn} ${e.id.padEnd(14)} ${c.yellow("not usable")}: ${e.reason ?? "unknown"}`);
+  }
+
+  const installs = report.installs.filter((i) => i.action !== "present");
+  if (installs.length > 0) {
+    out.print(c.bold(dryRun ? "Packages to install" : "Packages"));
+    for (const i of installs) {
+      const mark = i.action === "failed" ? fail : i.action === "planned" ? skip : ok;
+      out.print(
+        `  ${mark} ${i.package}${i.version ? `@${i.version}` : ""} ${c.dim(`in ${i.env}`)} ${i.action === "planned" ? "(would install)" : i.action}`,
+      );
+      if (i.error) out.print(c.dim(indent(i.error, 6)));
+    }
+  }
+
+  out.print(c.bold(dryRun ? "Targets (dry run: nothing written)" : "Targets"));
+  if (report.targets.length === 0)
+    out.print(`  ${skip} no client found; name one with --client to create its config`);
+  for (const t of report.targets) {
+    const changes = [
+      ...t.added.map((n) => `+${n}`),
+      ...t.updated.map((n) => `~${n}`),
+      ...t.removed.map((n) => `-${n}`),
+    ].join(" ");
+    const mark = t.action === "failed" ? fail : t.action === "unchanged" ? skip : ok;
+    const action =
+      dryRun && t.action !== "unchanged" && t.action !== "failed" ? `would be ${t.action}` : t.action;
+    out.print(
+      `  ${mark} ${t.env} ${c.bold(t.client)} ${c.dim(t.path)}  ${action}${changes ? ` ${changes}` : ""}`,
+    );
+    if (t.note) out.print(c.dim(`      ${t.note}`));
+    for (const n of t.drift)
+      out.print(`      ${warn} ${n}: edited by hand since the last sync; kept (use --force to overwrite)`);
+    for (const n of t.foreign)
+      out.print(
+        `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (use --force to take it over)`,
+      );
+    for (const p of t.problems)
+      out.print(`      ${p.code === "not-installed" ? fail : warn} ${p.server}: ${p.message}`);
+    for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
+  }
+
+  if (dryRun) {
+    for (const change of report.changes) {
+      out.print("");
+      out.print(await unifiedDiff(change.path, change.before, change.after, out));
+    }
+  }
+  if (report.references.length > 0) {
+    out.print("");
+    out.print(
+      `${warn} Project files reference variables instead of secrets: set ${report.references.join(", ")} in your shell or the client.`,
+    );
+  }
+  for (const w of report.warnings) out.print(`${warn} ${w.message}`);
+  for (const e of report.errors)
+    if (e.code !== "install-failed" && e.code !== "not-installed") out.print(`${fail} ${e.message}`);
+  if (report.bridge) {
+    out.print("");
+    const b = report.bridge;
+    if (b.error) out.print(`${warn} The bridge did not start (${b.error}); clients start it on first use.`);
+    else
+      out.print(
+        `${ok} Bridge ${b.started ? "started" : "running"} at ${b.url} (clients on the other side start it themselves after a restart).`,
+      );
+  }
+  if (report.restart.apps.length > 0) {
+    out.print("");
+    const running = report.restart.running;
+    out.print(`Restart ${report.restart.apps.join(" and ")} to load the changes.`);
+    if (running === null) out.print(c.dim("(Could not tell whether they are running.)"));
+    else if (running.length > 0)
+      out.print(
+        `${warn} ${running.join(" and ")} ${running.length > 1 ? "are" : "is"} running now: quit fully (tray icon too) and start again.`,
+      );
+  }
+}
+
+function indent(text: string, n: number): string {
+  return text
+    .split("\n")
+    .map((l) => " ".repeat(n) + l)
+    .join("\n");
+}
