@@ -6,8 +6,9 @@
  * Inside WSL, finding %APPDATA% needs Windows: the answer is remembered in a small locator file in
  * the Linux cache folder, so later runs start no Windows process just to find the home.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import type { CacheFiles } from "./cache-files.js";
 import type { LocalInfo } from "./environments/local.js";
 import { windowsToWsl } from "./environments/paths.js";
 import { keepWindowsVars, readWindowsVars, type WindowsBridge } from "./environments/windows.js";
@@ -44,6 +45,7 @@ export async function resolveHome(
   host: Host,
   local: LocalInfo,
   windows: WindowsBridge | undefined,
+  caches: CacheFiles,
 ): Promise<HomeInfo> {
   const override = host.env.MCP_TWIN_HOME;
   if (local.kind === "windows") {
@@ -65,7 +67,7 @@ export async function resolveHome(
     return { dir: path.join(config, "mcp-twin"), source: "xdg" };
   }
 
-  const vars = await windowsVarsFromWsl(host, local, windows);
+  const vars = await windowsVarsFromWsl(host, local, windows, caches);
   const base = vars ? { windowsVars: vars.vars, windowsVarsFresh: vars.fresh } : {};
   if (override) return { dir: override, source: "MCP_TWIN_HOME", ...base };
   const appdata = vars?.vars.APPDATA ? windowsToWsl(vars.vars.APPDATA, local.mountRoot) : undefined;
@@ -89,10 +91,11 @@ async function windowsVarsFromWsl(
   host: Host,
   local: LocalInfo,
   windows: WindowsBridge | undefined,
+  caches: CacheFiles,
 ): Promise<{ vars: Record<string, string>; fresh: boolean } | undefined> {
   const file = locatorFile(host);
   try {
-    const saved = JSON.parse(readFileSync(file, "utf8")) as {
+    const saved = JSON.parse(caches.read(file) ?? "") as {
       version?: number;
       vars?: Record<string, string>;
     };
@@ -109,10 +112,7 @@ async function windowsVarsFromWsl(
   if (local.interop && windows) {
     try {
       const vars = await readWindowsVars(windows);
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, `${JSON.stringify({ version: LOCATOR_VERSION, vars }, null, 2)}\n`, {
-        mode: 0o600,
-      });
+      await caches.write(file, `${JSON.stringify({ version: LOCATOR_VERSION, vars }, null, 2)}\n`);
       return { vars, fresh: true };
     } catch {
       // fall through to the profile scan

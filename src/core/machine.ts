@@ -3,6 +3,7 @@
  * the shared home. Opening it costs no process once the WSL locator is cached.
  */
 
+import { type CacheFiles, cacheFiles } from "./cache-files.js";
 import { detectLocal, type LocalInfo } from "./environments/local.js";
 import { type WindowsBridge, windowsBridgeFromWsl, windowsBridgeLocal } from "./environments/windows.js";
 import { type HomeInfo, homePaths, resolveHome } from "./home.js";
@@ -15,9 +16,12 @@ export interface Machine {
   windows?: WindowsBridge;
   home: HomeInfo;
   paths: ReturnType<typeof homePaths>;
+  /** Every cache file is read and written through this (held in memory by `init` until agreed). */
+  caches: CacheFiles;
 }
 
-export async function openMachine(host: Host): Promise<Machine> {
+export async function openMachine(host: Host, options: { holdCaches?: boolean } = {}): Promise<Machine> {
+  const caches = cacheFiles({ hold: options.holdCaches === true });
   const local = await detectLocal(host);
   const windows =
     local.kind === "windows"
@@ -25,6 +29,6 @@ export async function openMachine(host: Host): Promise<Machine> {
       : local.kind === "wsl"
         ? windowsBridgeFromWsl(host, local)
         : undefined;
-  const home = await resolveHome(host, local, windows);
-  return { host, local, ...(windows ? { windows } : {}), home, paths: homePaths(home.dir) };
+  const home = await resolveHome(host, local, windows, caches);
+  return { host, local, ...(windows ? { windows } : {}), home, paths: homePaths(home.dir), caches };
 }

@@ -23,6 +23,8 @@ export interface Prompts {
   password(options: { message: string; validate?: (value: string) => true | string }): Promise<string>;
   confirm(options: { message: string; default?: boolean }): Promise<boolean>;
   checkbox<T>(options: { message: string; choices: Choice<T>[]; pageSize?: number }): Promise<T[]>;
+  /** One of a few choices (the first is the default). */
+  select<T>(options: { message: string; choices: Choice<T>[] }): Promise<T>;
   /**
    * Type to filter a long list; returns the one chosen. The source may answer later (a network
    * search): its signal is aborted when the term changes.
@@ -39,10 +41,13 @@ export function inquirerPrompts(): Prompts {
   const lib = () => import("@inquirer/prompts");
   return {
     input: async (o) => (await lib()).input(o),
-    password: async (o) => (await lib()).password({ ...o, mask: "*" }),
+    // No mask characters (they would tell the key's length) and no Ctrl+T to reveal it: the
+    // prompt says the input is hidden; a secret never appears on screen.
+    password: async (o) => (await lib()).password({ ...o, mask: false, toggleMask: false }),
     confirm: async (o) => (await lib()).confirm(o),
     checkbox: async <T>(o: { message: string; choices: Choice<T>[]; pageSize?: number }) =>
       (await lib()).checkbox<T>({ ...o, pageSize: o.pageSize ?? 12 }),
+    select: async <T>(o: { message: string; choices: Choice<T>[] }) => (await lib()).select<T>(o),
     search: async <T>(o: { message: string; source: SearchSource<T> }) =>
       (await lib()).search<T>({
         message: o.message,

@@ -11,6 +11,8 @@ export interface Theme {
   fail: string;
   skip: string;
   info: string;
+  /** A planned item, not done yet (✔ is only for what was done). */
+  bullet: string;
 }
 
 export function colorEnabled(
@@ -33,5 +35,6 @@ export function makeTheme(color: boolean): Theme {
     fail: c.red("✖"),
     skip: c.dim("–"),
     info: c.cyan("ℹ"),
+    bullet: c.cyan("•"),
   };
 }

@@ -93,7 +93,9 @@ describe("scanImports → applyImport", () => {
     const plan = await scanImports(machine, { clients: ["claude-desktop"] });
     const preview = await applyImport(machine, plan, { servers: ["tavily"], dryRun: true });
     expect(preview.before).toBeNull();
-    expect(JSON.parse(preview.after!).servers).toEqual({ tavily: plan.candidates[0]!.server });
+    expect(JSON.parse(preview.after!.replace(/^\/\/.*$/gm, "")).servers).toEqual({
+      tavily: plan.candidates[0]!.server,
+    });
     expect(existsSync(path.join(m.paths.home, "mcp-twin.jsonc"))).toBe(false);
   });
 

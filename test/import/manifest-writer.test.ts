@@ -63,16 +63,21 @@ describe("withServers", () => {
     );
   });
 
-  test("a missing (or empty) manifest starts with $schema and servers", () => {
+  test("a missing (or empty) manifest starts with init's header comment, $schema and servers", () => {
     for (const before of [null, "", "  \n"]) {
       const { text } = withServers(before, FILE, [{ name: "x", server: { url: "https://x.example/mcp" } }]);
-      expect(JSON.parse(text)).toEqual({
+      // The same header `init` and `add` write: import creates the file just as they do.
+      expect(text.split("\n").slice(0, 2)).toEqual([
+        "// mcp-twin manifest: the MCP servers to set up in every environment and client.",
+        "// Edit it by hand or with `mcp-twin add` / `mcp-twin remove`, then run `mcp-twin sync`.",
+      ]);
+      expect(JSON.parse(text.replace(/^\/\/.*$/gm, ""))).toEqual({
         $schema: "./mcp-twin.schema.json",
         servers: { x: { url: "https://x.example/mcp" } },
       });
     }
-    expect(newManifestText("\r\n")).toBe(
-      '{\r\n  "$schema": "./mcp-twin.schema.json",\r\n  "servers": {}\r\n}\r\n',
+    expect(newManifestText("\r\n")).toMatch(
+      /^\/\/ mcp-twin manifest: .*\r\n\/\/ Edit it .*\r\n\{\r\n {2}"\$schema": "\.\/mcp-twin\.schema\.json",\r\n {2}"servers": \{\}\r\n\}\r\n$/,
     );
   });
 
@@ -109,7 +114,10 @@ describe("writeManifest", () => {
       (current) => withServers(current, file, [{ name: "b", server: { command: "gh" } }]).text,
     );
     expect(second).toMatchObject({ written: true, created: false });
-    expect(Object.keys(JSON.parse(readFileSync(file, "utf8")).servers)).toEqual(["a", "b"]);
+    expect(Object.keys(JSON.parse(readFileSync(file, "utf8").replace(/^\/\/.*$/gm, "")).servers)).toEqual([
+      "a",
+      "b",
+    ]);
     expect(readFileSync(path.join(dir, "home", "mcp-twin.schema.json"), "utf8")).toBe("{}");
     expect(statSync(file).mode & 0o777).toBe(0o644);
     const none = await writeManifest(file, () => null);

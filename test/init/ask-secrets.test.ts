@@ -26,6 +26,9 @@ function recordingPrompts(answers: { confirm?: boolean; password?: string }) {
       return answers.confirm ?? true;
     },
     checkbox: async () => [],
+    select: async () => {
+      throw new Error("not used");
+    },
     search: async () => {
       throw new Error("not used");
     },

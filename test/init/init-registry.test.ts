@@ -48,13 +48,11 @@ test("the picker finds a registry server as the user types; its key is asked mas
   pty.type(`${TOKEN}${KEY.enter}`);
   await pty.waitFor(/share memory, notes and a hand-off queue/);
   pty.type(KEY.enter);
-  await pty.waitFor(/Write these files and go on\?/);
+  await pty.waitFor(/Write these files, install the packages and write the client configs\?/);
   expect(pty.output()).toContain("install mcp-twin-fixture-server@1.1.0 in wsl:Ubuntu and windows");
   expect(pty.output()).toContain(
     "fixture-server: npm package mcp-twin-fixture-server@1.1.0: sync installs it",
   );
-  pty.type(KEY.enter);
-  await pty.waitFor(/Install the packages and write every client config now\?/);
   pty.type(KEY.enter);
   const { code, output } = await pty.exit;
   expect(code).toBe(0);
@@ -68,6 +66,25 @@ test("the picker finds a registry server as the user types; its key is asked mas
     FIXTURE_TOKEN: TOKEN,
   });
 }, 180_000);
+
+test("Ctrl-C after the picker asked the registry leaves nothing behind: its answers were held in memory", async () => {
+  const m = machine();
+  const pty = runInPty(["init"], m.env, m.paths.linuxHome);
+  await pty.waitFor(/Add servers from the catalogue or the MCP Registry/);
+  pty.type("fixture");
+  await pty.waitFor(/❯\s+io\.github\.mcp-twin\/fixture-server/);
+  expect(registry.requests.length).toBeGreaterThan(0);
+  pty.type(KEY.enter);
+  await pty.waitFor(/Done — go on with io\.github\.mcp-twin\/fixture-server/);
+  pty.type(KEY.enter);
+  await pty.waitFor(/How many extra tools/);
+  pty.type(KEY.ctrlC);
+  const { code } = await pty.exit;
+  expect(code).toBe(130);
+  // No home at all (no registry answers, no environment facts), and no locator in ~/.cache.
+  expect(existsSync(m.paths.home)).toBe(false);
+  expect(existsSync(path.join(m.paths.linuxHome, ".cache", "mcp-twin"))).toBe(false);
+}, 60_000);
 
 test("no registry: one line in the list and one after it; the catalogue works; Ctrl-C writes nothing", async () => {
   const m = machine(`http://127.0.0.1:${await freePort()}`);

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
-import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { createFakeMachine, type FakeMachine, type FakeMachineOptions } from "../helpers/fake-machine.js";
 import { handshake } from "../helpers/mcp.js";
 import { KEY, runInPty } from "../helpers/pty.js";
 
@@ -17,8 +17,8 @@ afterEach(() => {
 });
 
 /** A machine whose home has a third-party catalogue entry for the fixture server (one file). */
-function machine(): FakeMachine {
-  const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+function machine(options: FakeMachineOptions = {}): FakeMachine {
+  const m = createFakeMachine({ registryUrl: inject("registryUrl"), ...options });
   machines.push(m);
   mkdirSync(path.join(m.paths.home, "templates"), { recursive: true });
   writeFileSync(
@@ -45,9 +45,15 @@ function machine(): FakeMachine {
   );
   return m;
 }
-/** No manifest, secrets or state in the home (its cache of environment facts does not count). */
-const expectNothingWritten = (m: FakeMachine) =>
-  expect(readdirSync(m.paths.home).filter((f) => !["templates", "cache"].includes(f))).toEqual([]);
+/**
+ * Nothing written anywhere: no manifest, secrets or state in the home, and no cache either —
+ * neither the home's (environment facts, registry answers) nor the Linux one that remembers where
+ * the Windows home is. (The home holds only the test's own templates folder.)
+ */
+const expectNothingWritten = (m: FakeMachine) => {
+  expect(readdirSync(m.paths.home).filter((f) => f !== "templates")).toEqual([]);
+  expect(existsSync(path.join(m.paths.linuxHome, ".cache", "mcp-twin"))).toBe(false);
+};
 /** Windows Claude Desktop set up by hand, as READMEs say: `cmd /c npx -y` and the key inline. */
 function desktopHasFixture(m: FakeMachine, token: string): void {
   mkdirSync(path.dirname(m.paths.claudeDesktopConfig), { recursive: true });
@@ -196,14 +202,16 @@ describe("init in a terminal", () => {
     // Windows and WSL both here: the bridge is offered (default no).
     await pty.waitFor(/share memory, notes and a hand-off queue/);
     pty.type(KEY.enter);
-    await pty.waitFor(/Write these files and go on\?/);
+    // One question for all of it: the files, the packages, the client configs.
+    await pty.waitFor(/Write these files, install the packages and write the client configs\?/);
     expect(pty.output()).toContain("fixture (imported)");
-    pty.type(KEY.enter);
-    await pty.waitFor(/Install the packages and write every client config now\?/);
     pty.type(KEY.enter);
     const { code, output } = await pty.exit;
     expect(code).toBe(0);
     expect(output).not.toContain(TOKEN);
+    expect(output).not.toMatch(
+      /Write these files and go on|Install the packages and write every client config now/,
+    );
     expect(json(m.paths.claudeDesktopConfig).mcpServers.fixture.command).toBe(
       "C:\\PROGRA~1\\nodejs\\node.exe",
     );
@@ -211,7 +219,7 @@ describe("init in a terminal", () => {
     expect(json(path.join(m.paths.home, "secrets.json")).secrets.FIXTURE_TOKEN).toBe(TOKEN);
   }, 120_000);
 
-  test("picks from the catalogue, asks the key masked, and Ctrl-C at any prompt writes nothing (exit 130)", async () => {
+  test("picks from the catalogue, asks the key hidden (not even its length), and Ctrl-C at a prompt writes nothing (exit 130)", async () => {
     const m = machine();
     const pty = runInPty(["init"], m.env, m.paths.linuxHome);
     await pty.waitFor(/Add servers from the catalogue/);
@@ -222,9 +230,95 @@ describe("init in a terminal", () => {
     await pty.waitFor(/Done — go on with fixture/);
     pty.type(KEY.enter);
     await pty.waitFor(/Fixture token/);
+    pty.type(TOKEN);
+    await pty.waitFor(/\[input is masked\]/);
+    // No mask character per key typed: the screen does not tell the key's length.
+    expect(pty.output()).not.toMatch(/\*{3,}/);
+    expect(pty.output()).not.toContain(TOKEN);
     pty.type(KEY.ctrlC);
     const { code } = await pty.exit;
     expect(code).toBe(130);
     expectNothingWritten(m);
+  }, 60_000);
+
+  test("the plan marks what is planned with a bullet, shows Windows files as Windows does; No writes nothing", async () => {
+    const m = machine();
+    const pty = runInPty(["init"], m.env, m.paths.linuxHome);
+    await pty.waitFor(/Add servers from the catalogue/);
+    pty.type("fixture");
+    await pty.waitFor(/❯\s+fixture/);
+    pty.type(KEY.enter);
+    await pty.waitFor(/Done — go on with fixture/);
+    pty.type(KEY.enter);
+    await pty.waitFor(/Fixture token/);
+    pty.type(`${TOKEN}${KEY.enter}`);
+    await pty.waitFor(/share memory, notes and a hand-off queue/);
+    pty.type(KEY.enter);
+    await pty.waitFor(/Write these files, install the packages and write the client configs\?/);
+    const screen = pty.output();
+    const home = "C:\\Users\\alice\\AppData\\Roaming\\mcp-twin";
+    expect(screen).toContain(`Manifest: ${home}\\mcp-twin.jsonc (new)`);
+    expect(screen).toContain(`  • create ${home}\\mcp-twin.jsonc: fixture`);
+    expect(screen).toContain(`  • store FIXTURE_TOKEN in ${home}\\secrets.json (mode 0600)`);
+    expect(screen).toContain(`  • install ${inject("fixtureName")}@1.0.0 in wsl:Ubuntu and windows`);
+    expect(screen).toContain("  • write wsl:Ubuntu Claude Code, windows Claude Desktop, windows Cursor");
+    expect(screen).not.toMatch(/✔ (create|store|install|write) /);
+    expect(screen).not.toContain("/mnt/c/");
+    pty.type(`n${KEY.enter}`);
+    const { code, output } = await pty.exit;
+    expect(code).toBe(0);
+    expect(output).toContain("Nothing written.");
+    expectNothingWritten(m);
+  }, 60_000);
+});
+
+describe("init where no client was found", () => {
+  const bare = () => machine({ claudeDesktop: false, cursor: false, claudeCode: false });
+  const linuxCopy = (m: FakeMachine) =>
+    path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName"));
+  const windowsCopy = (m: FakeMachine) =>
+    path.join(m.paths.windowsPrefix, "node_modules", inject("fixtureName"));
+  const fixture = ["--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`];
+
+  test("--yes says so first, writes the manifest and installs nothing; --client installs for that client", async () => {
+    const m = bare();
+    const r = await m.run(["init", "--yes", ...fixture]);
+    expect(r.code, r.stderr).toBe(0);
+    const said = r.stdout.indexOf("No AI client found here");
+    expect(said).toBeGreaterThan(-1);
+    expect(said).toBeLessThan(r.stdout.indexOf("Plan"));
+    expect(r.stdout).toContain("Nothing installed: no client was found.");
+    expect(manifestOf(m).servers.fixture).toBeDefined();
+    expect(existsSync(linuxCopy(m)) || existsSync(windowsCopy(m))).toBe(false);
+
+    const asJson = await bare().run(["init", "--yes", "--json", ...fixture]);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({
+      servers: ["fixture"],
+      synced: false,
+      reason: "no-client",
+    });
+
+    // Naming a client is the way to install for one that is not there yet: sync creates its config.
+    const named = bare();
+    const r2 = await named.run(["init", "--yes", ...fixture, "--client", "claude-code", "--env", "wsl"]);
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stdout).not.toContain("No AI client found here");
+    expect(existsSync(linuxCopy(named))).toBe(true);
+    expect(json(named.paths.claudeCodeConfig).mcpServers.fixture.command).toBe("/usr/bin/node");
+  }, 120_000);
+
+  test("in a terminal it asks, and installing for nobody is not the default", async () => {
+    const m = bare();
+    const pty = runInPty(["init", ...fixture], m.env, m.paths.linuxHome);
+    await pty.waitFor(/share memory, notes and a hand-off queue/);
+    pty.type(KEY.enter);
+    await pty.waitFor(/No client was found to use these servers\. What now\?/);
+    expect(pty.output()).toContain("No AI client found here");
+    pty.type(KEY.enter); // the default: write the files only
+    const { code, output } = await pty.exit;
+    expect(code).toBe(0);
+    expect(output).toContain("Nothing installed: no client was found.");
+    expect(manifestOf(m).servers.fixture).toBeDefined();
+    expect(existsSync(linuxCopy(m)) || existsSync(windowsCopy(m))).toBe(false);
   }, 60_000);
 });

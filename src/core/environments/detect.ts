@@ -3,9 +3,8 @@
  * trusted while its stamp (file stats only) still matches, so a no-op run starts no process —
  * in particular no Windows process, each of which costs tens to hundreds of milliseconds.
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { writePrivateFile } from "../files.js";
+import type { CacheFiles } from "../cache-files.js";
 import type { Machine } from "../machine.js";
 import { gatherPosixFacts, posixEnvironment, posixStamp } from "./posix.js";
 import type { EnvFacts, Environment } from "./types.js";
@@ -52,7 +51,7 @@ export interface Detection {
 export async function detectEnvironments(machine: Machine, options: DetectOptions = {}): Promise<Detection> {
   const { host, local } = machine;
   const cacheFile = path.join(machine.paths.cache, "environments.json");
-  const cache = options.refresh ? emptyCache() : await readCache(cacheFile);
+  const cache = options.refresh ? emptyCache() : readCache(machine.caches, cacheFile);
   let dirty = false;
   let gathered = 0;
 
@@ -139,7 +138,7 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
     }
   }
 
-  if (dirty) await writeCache(cacheFile, cache);
+  if (dirty) await machine.caches.write(cacheFile, `${JSON.stringify(cache, null, 2)}\n`);
   return { environments, gathered };
 }
 
@@ -147,20 +146,12 @@ function emptyCache(): CacheFile {
   return { version: CACHE_VERSION, entries: {} };
 }
 
-async function readCache(file: string): Promise<CacheFile> {
+function readCache(caches: CacheFiles, file: string): CacheFile {
   try {
-    const data = JSON.parse(readFileSync(file, "utf8")) as CacheFile;
+    const data = JSON.parse(caches.read(file) ?? "") as CacheFile;
     if (data.version === CACHE_VERSION && data.entries && typeof data.entries === "object") return data;
   } catch {
     // missing or unreadable: start over
   }
   return emptyCache();
-}
-
-async function writeCache(file: string, cache: CacheFile): Promise<void> {
-  try {
-    await writePrivateFile(file, `${JSON.stringify(cache, null, 2)}\n`);
-  } catch {
-    // A cache that cannot be written only costs speed next time.
-  }
 }

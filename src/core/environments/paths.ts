@@ -37,6 +37,14 @@ export function wslToWindows(p: string, mountRoot: string, distro: string): stri
   return `\\\\wsl.localhost\\${distro}${p.replace(/\//g, "\\")}`;
 }
 
+/**
+ * A path as the user's system shows it: a file on a Windows drive as Windows writes it
+ * (`/mnt/c/Users/a/x.json` → `C:\Users\a\x.json`), any other path unchanged.
+ */
+export function windowsStylePath(p: string, mountRoot: string): string {
+  return isOnWindowsDrive(p, mountRoot) ? wslToWindows(p, mountRoot, "") : p;
+}
+
 /** Is this Linux path on a Windows drive (DrvFs)? */
 export function isOnWindowsDrive(p: string, mountRoot: string): boolean {
   const root = withSlash(mountRoot);

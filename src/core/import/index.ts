@@ -40,7 +40,7 @@ export async function scanImports(
   const choice = { manifest: filters.manifest, cwd: machine.host.cwd, homeManifest: machine.paths.manifest };
   const manifestFile = filters.project ? locateManifest(choice) : userManifest(choice);
   const [loaded, stored, state] = await Promise.all([
-    loadManifest(manifestFile, { cacheDir: machine.paths.cache }),
+    loadManifest(manifestFile, { cacheDir: machine.paths.cache, caches: machine.caches }),
     loadSecrets(machine.paths.secrets),
     loadState(machine.paths.state),
   ]);

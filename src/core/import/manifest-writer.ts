@@ -10,14 +10,16 @@
 import { access, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { readTextOrNull, replaceFile } from "../files.js";
+import { newManifestText as sharedNewManifestText } from "../manifest/edit.js";
 import { type Manifest, manifestJsonSchema, type ServerSpec } from "../manifest/schema.js";
 import { parseManifestText } from "../manifest/validate.js";
 import { applyEntryEdits } from "../merge.js";
 
 export const SCHEMA_FILE_NAME = "mcp-twin.schema.json";
 
+/** A new manifest, as `init` and `add` create it (its header comment included), schema beside it. */
 export function newManifestText(eol: "\n" | "\r\n" = "\n"): string {
-  return ["{", `  "$schema": "./${SCHEMA_FILE_NAME}",`, '  "servers": {}', "}", ""].join(eol);
+  return sharedNewManifestText(`./${SCHEMA_FILE_NAME}`, eol);
 }
 
 /**

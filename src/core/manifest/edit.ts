@@ -22,7 +22,8 @@ export function schemaRefFor(file: string, machine: Machine): string {
     : PUBLISHED_SCHEMA;
 }
 
-export function newManifestText(schemaRef: string): string {
+/** A new manifest: a header saying what it is, `$schema`, no servers (init, add and import alike). */
+export function newManifestText(schemaRef: string, eol: "\n" | "\r\n" = "\n"): string {
   return [
     "// mcp-twin manifest: the MCP servers to set up in every environment and client.",
     "// Edit it by hand or with `mcp-twin add` / `mcp-twin remove`, then run `mcp-twin sync`.",
@@ -31,7 +32,7 @@ export function newManifestText(schemaRef: string): string {
     '  "servers": {}',
     "}",
     "",
-  ].join("\n");
+  ].join(eol);
 }
 
 /** The manifest text with `name` set to `server` (the file created when there is none). */

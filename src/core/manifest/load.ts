@@ -3,11 +3,12 @@
  * the validated result is cached in the home, so a no-op run does not even load zod.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { VERSION } from "../../version.js";
+import { type CacheFiles, cacheFiles } from "../cache-files.js";
 import { UsageError } from "../errors.js";
-import { readTextOrNull, writePrivateFile } from "../files.js";
+import { readTextOrNull } from "../files.js";
 import type { Manifest } from "./schema.js";
 
 export const PROJECT_MANIFEST = "mcp-twin.jsonc";
@@ -56,7 +57,7 @@ export function userManifest(options: ManifestChoice): string {
 
 export async function loadManifest(
   file: string,
-  options: { required?: boolean; cacheDir?: string } = {},
+  options: { required?: boolean; cacheDir?: string; caches?: CacheFiles } = {},
 ): Promise<LoadedManifest> {
   const text = await readTextOrNull(file);
   if (text === null) {
@@ -68,7 +69,12 @@ export async function loadManifest(
     }
     return { file, missing: true, text: null, manifest: { servers: {} } };
   }
-  return { file, missing: false, text, manifest: await validated(text, file, options.cacheDir) };
+  return {
+    file,
+    missing: false,
+    text,
+    manifest: await validated(text, file, options.cacheDir, options.caches ?? cacheFiles()),
+  };
 }
 
 interface CachedManifest {
@@ -77,14 +83,19 @@ interface CachedManifest {
   manifest: Manifest;
 }
 
-async function validated(text: string, file: string, cacheDir: string | undefined): Promise<Manifest> {
+async function validated(
+  text: string,
+  file: string,
+  cacheDir: string | undefined,
+  caches: CacheFiles,
+): Promise<Manifest> {
   const hash = createHash("sha256").update(text).digest("hex");
   const cacheFile = cacheDir
     ? path.join(cacheDir, `manifest-${createHash("sha256").update(file).digest("hex").slice(0, 12)}.json`)
     : undefined;
   if (cacheFile) {
     try {
-      const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as CachedManifest;
+      const cached = JSON.parse(caches.read(cacheFile) ?? "") as CachedManifest;
       // The mcp-twin version is part of the key: a newer schema must look at the text again.
       if (cached.hash === hash && cached.version === VERSION) return cached.manifest;
     } catch {
@@ -94,9 +105,9 @@ async function validated(text: string, file: string, cacheDir: string | undefine
   const { parseManifestText } = await import("./validate.js");
   const manifest = parseManifestText(text, file);
   if (cacheFile)
-    await writePrivateFile(
+    await caches.write(
       cacheFile,
       JSON.stringify({ version: VERSION, hash, manifest } satisfies CachedManifest),
-    ).catch(() => {});
+    );
   return manifest;
 }

@@ -4,9 +4,9 @@
  * registry does not answer, an old answer (said to be old) beats none. Safe to delete.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
-import { writePrivateFile } from "../files.js";
+import { type CacheFiles, cacheFiles } from "../cache-files.js";
 
 export const FRESH_MS = 5 * 60_000;
 const KEEP_MS = 24 * 60 * 60_000;
@@ -24,13 +24,17 @@ export interface RegistryCache {
   put(url: string, body: unknown): Promise<void>;
 }
 
-export function registryCache(dir: string, now: () => number = Date.now): RegistryCache {
+export function registryCache(
+  dir: string,
+  now: () => number = Date.now,
+  files: CacheFiles = cacheFiles(),
+): RegistryCache {
   const fileOf = (url: string) =>
     path.join(dir, `${createHash("sha256").update(url).digest("hex").slice(0, 24)}.json`);
   return {
     get(url) {
       try {
-        const answer = JSON.parse(readFileSync(fileOf(url), "utf8")) as CachedAnswer;
+        const answer = JSON.parse(files.read(fileOf(url)) ?? "") as CachedAnswer;
         if (answer.url !== url || now() - answer.fetchedAt > FRESH_MS + KEEP_MS) return undefined;
         return answer;
       } catch {
@@ -38,8 +42,9 @@ export function registryCache(dir: string, now: () => number = Date.now): Regist
       }
     },
     async put(url, body) {
-      prune(dir, now());
-      await writePrivateFile(fileOf(url), JSON.stringify({ url, fetchedAt: now(), body }));
+      // Held (init before the user agreed): nothing on disk changes, old answers included.
+      if (!files.held) prune(dir, now());
+      await files.write(fileOf(url), JSON.stringify({ url, fetchedAt: now(), body }));
     },
   };
 }

@@ -40,7 +40,11 @@ export async function openRegistry(
   const seconds = Number(env.MCP_TWIN_REGISTRY_TIMEOUT);
   return new RegistryClient({
     base,
-    cache: registryCache(path.join(machine.paths.cache, "registry")),
+    cache: registryCache(
+      path.join(machine.paths.cache, "registry"),
+      () => machine.host.now().getTime(),
+      machine.caches,
+    ),
     // The variable is the user's word: it wins over a command's own default.
     timeoutMs: seconds > 0 ? seconds * 1000 : (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     ...(options.signal ? { signal: options.signal } : {}),

@@ -1,0 +1,180 @@
+/**
+ * init's questions, one step each: servers to import, servers to add (catalogue and MCP Registry),
+ * their inputs and keys, the bridge. A flag's answer is used before anything is asked; without
+ * prompts (--yes, --json, no terminal) a missing required answer is an exit-2 error.
+ */
+import { instantiate } from "../../core/catalogue/index.js";
+import { UsageError } from "../../core/errors.js";
+import { own } from "../../core/own.js";
+import { parseRegistryName } from "../../core/registry/index.js";
+import { chooseWay, fetchRegistryServer, registryNotes, withProvenance } from "../../core/registry/pick.js";
+import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../../ui/ask.js";
+import { pickServers } from "../../ui/pick-servers.js";
+import type { InitContext } from "./context.js";
+
+/** Servers already configured in a client: offered (all checked), or all with --import. */
+export async function chooseImports(
+  ctx: Pick<InitContext, "scan" | "prompts" | "options" | "out" | "imports">,
+) {
+  const importable = ctx.scan.candidates.filter((cand) => cand.status === "new");
+  if (importable.length === 0) return;
+  if (!ctx.prompts) {
+    if (ctx.options.import) ctx.imports = importable;
+    return;
+  }
+  const { dim } = ctx.out.theme.c;
+  const names = await ctx.prompts.checkbox({
+    message:
+      "These servers are configured already. Bring them into the manifest (one entry each, for every client)?",
+    choices: importable.map((cand) => ({
+      name: `${cand.name}  ${dim([...new Set(cand.found.map((x) => `${x.env} ${x.client}`))].join(", "))}`,
+      value: cand.name,
+      short: cand.name,
+      checked: true,
+    })),
+  });
+  ctx.imports = importable.filter((cand) => names.includes(cand.name));
+}
+
+/** Servers from the catalogue and the MCP Registry (asked only when a name or a typed term needs it). */
+export async function chooseServers(
+  ctx: Pick<
+    InitContext,
+    "catalogue" | "existing" | "imports" | "prompts" | "options" | "out" | "openRegistry" | "chosen"
+  >,
+) {
+  const registryIo = { progress: ctx.out.progress, warn: (line: string) => ctx.out.warn(line) };
+  const given = ctx.options.server ?? [];
+  if (given.length > 0) {
+    for (const name of given) {
+      const template = ctx.catalogue.templates.find((x) => x.name === name);
+      if (template) ctx.chosen.push({ template });
+      else {
+        const client = await ctx.openRegistry();
+        const found = chooseWay(
+          client,
+          await fetchRegistryServer(client, parseRegistryName(name)!, registryIo),
+        );
+        ctx.chosen.push({ template: found.template, registry: found });
+      }
+    }
+    return;
+  }
+  if (!ctx.prompts) return;
+  const taken = new Set([...Object.keys(ctx.existing.manifest.servers), ...ctx.imports.map((i) => i.name)]);
+  const result = await pickServers(
+    ctx.prompts,
+    ctx.catalogue.templates,
+    taken,
+    ctx.out.theme.c.dim,
+    ctx.openRegistry,
+  );
+  if (result.registryNote) ctx.out.warn(`The MCP Registry was not searched: ${result.registryNote}`);
+  for (const p of result.picked) {
+    if (p.kind === "catalogue") ctx.chosen.push({ template: p.template });
+    else {
+      const found = chooseWay(await ctx.openRegistry(), p.entry);
+      ctx.chosen.push({ template: found.template, registry: found });
+    }
+  }
+}
+
+/** Inputs and keys, each asked once: placeholders of imported entries first, then each new server's. */
+export async function askKeys(
+  ctx: Pick<
+    InitContext,
+    | "imports"
+    | "chosen"
+    | "stored"
+    | "prompts"
+    | "options"
+    | "out"
+    | "homedir"
+    | "importAnswers"
+    | "newServers"
+    | "newSecrets"
+    | "registryNotes"
+    | "env"
+  >,
+) {
+  const { out } = ctx;
+  const askCtx = { prompts: ctx.prompts, homedir: ctx.homedir, env: ctx.env };
+  const givenSecrets = parseSecretFlags(ctx.options.secret ?? []);
+  out.addSecrets([...givenSecrets.values()].filter((v): v is string => Boolean(v)));
+  // Imported entries that held a placeholder where a key belongs ("YOUR_API_KEY"): ask for the
+  // real one now; skipped, the server is imported and `secret set` can fill it in later.
+  const placeholders = uniqueBy(
+    ctx.imports.flatMap((cand) => cand.missing.map((m) => ({ ...m, server: cand.name }))),
+    (m) => m.name,
+  ).filter((m) => own(ctx.stored, m.name) === undefined);
+  ctx.importAnswers = await askSecrets(
+    placeholders.map((m) => ({
+      name: m.name,
+      description: `${m.name} for ${m.server} (its config held "${m.placeholder}")`,
+      optional: true,
+    })),
+    givenSecrets,
+    ctx.stored,
+    askCtx,
+  );
+  out.addSecrets(Object.values(ctx.importAnswers.values));
+  const givenArgs = parseArgFlags(ctx.options.arg ?? []);
+  for (const { template: t, registry: fromRegistry } of ctx.chosen) {
+    const inputs = await askInputs(
+      t,
+      Object.fromEntries(
+        Object.entries(givenArgs).flatMap(([k, v]) =>
+          k.startsWith(`${t.name}.`) ? [[k.slice(t.name.length + 1), v]] : own(t.inputs, k) ? [[k, v]] : [],
+        ),
+      ),
+      askCtx,
+    );
+    const secrets = await askSecrets(
+      t.secrets ?? [],
+      givenSecrets,
+      { ...ctx.stored, ...ctx.newSecrets },
+      askCtx,
+    );
+    Object.assign(ctx.newSecrets, secrets.values);
+    out.addSecrets(Object.values(secrets.values));
+    const made = instantiate(t, { inputs, withoutSecrets: secrets.skipped }, ctx.homedir);
+    if (fromRegistry) {
+      made.server = withProvenance(fromRegistry, made.server);
+      ctx.registryNotes.push(...registryNotes(fromRegistry).map((line) => `${made.name}: ${line}`));
+    }
+    ctx.newServers.push(made);
+  }
+}
+
+/** The bridge: offered where it matters, on a PC with both Windows and WSL. */
+export async function offerBridge(
+  ctx: Pick<InitContext, "environments" | "existing" | "options" | "prompts" | "enableBridge">,
+) {
+  const bridge = ctx.existing.manifest.bridge;
+  ctx.enableBridge = ctx.options.bridge === true && !bridge?.enabled;
+  const bothSides =
+    ctx.environments.some((e) => e.kind === "windows") && ctx.environments.some((e) => e.kind === "wsl");
+  if (!ctx.enableBridge && ctx.prompts && bothSides && bridge === undefined)
+    ctx.enableBridge = await ctx.prompts.confirm({
+      message:
+        "Also let Windows and WSL sessions share memory, notes and a hand-off queue (the mcp-twin bridge, in every client)?",
+      default: false,
+    });
+}
+
+/** Nothing chosen on a machine without a manifest is an error; with one, there is nothing to add. */
+export function somethingChosen(
+  ctx: Pick<InitContext, "newServers" | "imports" | "enableBridge" | "existing" | "out">,
+): void {
+  if (ctx.newServers.length > 0 || ctx.imports.length > 0 || ctx.enableBridge) return;
+  if (ctx.existing.missing)
+    throw new UsageError("nothing-chosen", "No server chosen, so there is nothing to set up.", {
+      hint: "Pick at least one, or pass --server <name> (see `mcp-twin add --list`).",
+    });
+  ctx.out.print(`${ctx.out.theme.skip} Nothing new to add.`);
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(key(item)) && Boolean(seen.add(key(item))));
+}

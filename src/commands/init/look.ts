@@ -1,0 +1,88 @@
+/**
+ * init's first step: what is here (environments, clients, the manifest, stored keys, servers
+ * already configured), and the names given on the command line checked before anything is asked.
+ */
+import { loadCatalogue } from "../../core/catalogue/index.js";
+import { detectEnvironments } from "../../core/environments/detect.js";
+import { windowsStylePath } from "../../core/environments/paths.js";
+import { envMatches } from "../../core/environments/types.js";
+import { UsageErrors } from "../../core/errors.js";
+import { scanImports } from "../../core/import/index.js";
+import type { Machine } from "../../core/machine.js";
+import { loadManifest, userManifest } from "../../core/manifest/load.js";
+import { loadSecrets } from "../../core/manifest/secrets.js";
+import { parseRegistryName } from "../../core/registry/index.js";
+import { selectEnvironments, unknownName } from "../../core/selectors.js";
+import { discoverTargets } from "../../core/targets.js";
+import { renderFound } from "../../ui/init-report.js";
+import type { Output } from "../../ui/output.js";
+import type { Found, InitOptions } from "./context.js";
+
+export async function look(
+  machine: Machine,
+  ctx: {
+    out: Output;
+    options: Pick<InitOptions, "env" | "client" | "server" | "manifest" | "json">;
+    cwd: string;
+  },
+): Promise<Found> {
+  const { out, options: o } = ctx;
+  const step = out.progress.step("Looking at this machine");
+  const { environments } = await detectEnvironments(machine);
+  const targets = await discoverTargets(environments, {});
+  step.stop();
+  // Names given on the command line are checked before anything is asked: the sync at the end
+  // honours --env, and --server must name catalogue entries.
+  selectEnvironments(environments, o.env);
+  const catalogue = loadCatalogue({ homeDir: machine.home.dir });
+  for (const p of catalogue.problems)
+    out.warn(`${p.file}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (template skipped)`);
+  checkServerNames(
+    o.server ?? [],
+    catalogue.templates.map((t) => t.name),
+  );
+  // init sets up this machine's clients: the user-level manifest, never a project's ./mcp-twin.jsonc.
+  const manifestFile = userManifest({
+    manifest: o.manifest,
+    cwd: ctx.cwd,
+    homeManifest: machine.paths.manifest,
+  });
+  const existing = await loadManifest(manifestFile, {
+    cacheDir: machine.paths.cache,
+    caches: machine.caches,
+  });
+  const stored = await loadSecrets(machine.paths.secrets);
+  out.addSecrets(Object.values(stored));
+  const local = machine.local;
+  const shown = (file: string) => (local.kind === "wsl" ? windowsStylePath(file, local.mountRoot) : file);
+  if (!o.json)
+    renderFound(out, {
+      environments,
+      targets: targets.filter((t) => o.env.length === 0 || o.env.some((s) => envMatches(s, t.env.id))),
+      manifest: shown(manifestFile),
+      existing,
+      clientNamed: o.client.length > 0,
+    });
+  const scan = await scanImports(machine, { manifest: o.manifest });
+  out.addSecrets(Object.values(scan.secretValues));
+  return { machine, environments, targets, catalogue, manifestFile, existing, stored, scan, shown };
+}
+
+/** `--server` names: catalogue entries or MCP Registry names (looked up later). */
+function checkServerNames(given: readonly string[], names: readonly string[]): void {
+  const unknown = given.filter((name) => !names.includes(name) && !parseRegistryName(name));
+  if (unknown.length === 0) return;
+  throw new UsageErrors(
+    unknown.map((name) =>
+      unknownName({
+        code: "unknown-server",
+        given: "--server",
+        name,
+        isNot:
+          "not in the catalogue, nor an MCP Registry name (namespace/name); `mcp-twin add <package>` adds an npm package",
+        knownAs: "The catalogue",
+        known: [...names],
+      }),
+    ),
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * What `init` shows before it asks to go ahead: what it found, then the plan. Planned items get a
+ * neutral bullet (•): ✔ is for what was done. Files are shown as their own system shows them.
+ */
+import type { Target } from "../core/clients/types.js";
+import type { Environment } from "../core/environments/types.js";
+import type { LoadedManifest } from "../core/manifest/load.js";
+import type { Output } from "./output.js";
+
+export function renderFound(
+  out: Output,
+  found: {
+    environments: readonly Environment[];
+    /** Clients found in the environments init will set up. */
+    targets: readonly Target[];
+    /** The manifest, as shown. */
+    manifest: string;
+    existing: LoadedManifest;
+    clientNamed: boolean;
+  },
+): void {
+  const { c, ok, warn } = out.theme;
+  out.print(c.bold("Environments"));
+  for (const e of found.environments) {
+    const clients = found.targets.filter((t) => t.env.id === e.id).map((t) => t.client.name);
+    out.print(
+      `  ${e.usable ? ok : warn} ${e.id.padEnd(12)} ${e.usable ? `node ${e.node?.version ?? "?"}` : c.yellow(e.reason ?? "not usable")}  ${c.dim(clients.length > 0 ? clients.join(", ") : "no client found")}`,
+    );
+  }
+  out.print(
+    found.existing.missing
+      ? `Manifest: ${found.manifest} (new)`
+      : `Manifest: ${found.manifest} (${Object.keys(found.existing.manifest.servers).length} servers already)`,
+  );
+  if (found.targets.length === 0 && !found.clientNamed)
+    out.print(
+      `${warn} No AI client found here (no config file or program of Claude Desktop, Claude Code, Cursor, VS Code, Windsurf or Gemini CLI): nothing would use these servers yet, so init installs nothing unless you say so.`,
+    );
+}
+
+export interface PlanView {
+  /** The manifest, as shown. */
+  manifest: string;
+  secretsFile: string;
+  created: boolean;
+  manifestChanged: boolean;
+  /** What goes into the manifest: server names (imported ones marked) and the bridge. */
+  additions: string[];
+  secretNames: string[];
+  packages: string[];
+  installInto: string[];
+  registryNotes: string[];
+  /** Client configs to write, as "env Client". */
+  configs: string[];
+  /** Whether packages and configs are part of this run (not with --no-sync). */
+  sync: boolean;
+  nobodyToConfigure: boolean;
+}
+
+export function renderPlan(out: Output, plan: PlanView): void {
+  const { c, bullet, skip } = out.theme;
+  out.print("");
+  out.print(c.bold("Plan"));
+  if (plan.manifestChanged)
+    out.print(
+      `  ${bullet} ${plan.created ? "create" : "update"} ${plan.manifest}: ${plan.additions.join(", ")}`,
+    );
+  if (plan.secretNames.length > 0)
+    out.print(`  ${bullet} store ${plan.secretNames.join(", ")} in ${plan.secretsFile} (mode 0600)`);
+  const where = plan.installInto.join(" and ") || "no usable environment";
+  if (plan.packages.length > 0) {
+    if (!plan.sync) out.print(`  ${skip} install ${plan.packages.join(", ")}: later, with \`mcp-twin sync\``);
+    else if (plan.nobodyToConfigure)
+      out.print(
+        `  ${bullet} install ${plan.packages.join(", ")} in ${where}: only if you say so (no client found)`,
+      );
+    else out.print(`  ${bullet} install ${plan.packages.join(", ")} in ${where}`);
+  }
+  for (const line of plan.registryNotes) out.print(`  ${c.dim(line)}`);
+  if (!plan.sync) out.print(`  ${skip} write client configs: later, with \`mcp-twin sync\``);
+  else
+    out.print(
+      `  ${plan.configs.length > 0 ? bullet : skip} write ${plan.configs.length > 0 ? plan.configs.join(", ") : "no client config (none found)"}`,
+    );
+}
