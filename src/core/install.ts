@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { Environment } from "./environments/types.js";
 import { globalModulesDir, joinNative } from "./environments/types.js";
+import { lineSplitter, type NpmPhase, npmPhaseReader, withoutNpmLog } from "./npm-log.js";
 import { dict, own } from "./own.js";
 import { decodeWindowsOutput, tail } from "./run.js";
 
@@ -69,20 +70,39 @@ export interface InstallOutcome {
   failed: Array<{ spec: string; error: string }>;
 }
 
-const NPM_INSTALL_FLAGS = ["install", "-g", "--no-fund", "--no-audit", "--loglevel=error"];
+/**
+ * npm logs everything it does at `silly`: the phases people wait through (resolving the tree,
+ * unpacking, scripts) are read from there for progress; errors are shown without those lines.
+ */
+const NPM_INSTALL_FLAGS = ["install", "-g", "--no-fund", "--no-audit", "--loglevel=silly"];
 
 /**
  * Install exact specs in one npm call. When that call fails, each package is tried on its own so
- * the report names the one that failed and the others still go ahead.
+ * the report names the one that failed and the others still go ahead. `onPhase` hears where npm is.
  */
 export async function installPackages(
   env: Environment,
   specs: readonly string[],
   signal?: AbortSignal,
+  onPhase?: (phase: NpmPhase) => void,
 ): Promise<InstallOutcome> {
   if (specs.length === 0) return { installed: [], failed: [] };
-  const run = (list: readonly string[]) =>
-    env.runNpm([...NPM_INSTALL_FLAGS, ...list], { timeoutMs: 15 * 60_000, ...(signal ? { signal } : {}) });
+  const run = async (list: readonly string[]) => {
+    const reader = npmPhaseReader();
+    const lines = lineSplitter((line) => {
+      const phase = reader.read(line);
+      if (phase) onPhase?.(phase);
+    });
+    const result = await env.runNpm([...NPM_INSTALL_FLAGS, ...list], {
+      timeoutMs: 15 * 60_000,
+      ...(signal ? { signal } : {}),
+      ...(onPhase
+        ? { onOutput: (chunk: Buffer, stream: string) => stream === "stderr" && lines.push(chunk) }
+        : {}),
+    });
+    lines.end();
+    return result;
+  };
   const all = await run(specs);
   if (all.exitCode === 0) return { installed: [...specs], failed: [] };
   if (specs.length === 1) return { installed: [], failed: [{ spec: specs[0]!, error: npmError(all) }] };
@@ -114,7 +134,9 @@ function npmError(result: {
 }): string {
   if (result.spawnError) return `npm could not start (${result.spawnError})`;
   if (result.timedOut) return "npm timed out";
-  const text = tail(decodeWindowsOutput(result.stderr), 6) || tail(decodeWindowsOutput(result.stdout), 6);
+  const text =
+    tail(withoutNpmLog(decodeWindowsOutput(result.stderr)), 6) ||
+    tail(withoutNpmLog(decodeWindowsOutput(result.stdout)), 6);
   return text || `npm exited with code ${result.exitCode}`;
 }
 

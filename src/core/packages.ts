@@ -147,40 +147,42 @@ export async function installMissing(
   }
   if (perEnv.size === 0) return { rows, failed };
 
-  const step = progress.step(
-    `Installing ${[...perEnv].map(([env, specs]) => `${specs.length} in ${env.id}`).join(", ")}`,
-  );
-  const done: string[] = [];
-  await Promise.all(
-    [...perEnv].map(async ([env, specs]) => {
-      const outcome = await installPackages(env, specs, options.signal);
-      for (const spec of outcome.installed) {
-        const { name, range } = splitSpec(spec);
-        const previous = index.get(env.id)?.get(name);
-        const pkg = await readInstalledPackage(env, name);
-        if (pkg) {
-          if (!index.has(env.id)) index.set(env.id, new Map());
-          index.get(env.id)!.set(name, pkg);
+  // One live line per environment: its packages, the time so far, npm's phase.
+  const board = progress.installs([...perEnv].map(([env, specs]) => ({ env: env.id, specs })));
+  try {
+    await Promise.all(
+      [...perEnv].map(async ([env, specs]) => {
+        const outcome = await installPackages(env, specs, options.signal, (phase) =>
+          board.phase(env.id, phase),
+        );
+        for (const spec of outcome.installed) {
+          const { name, range } = splitSpec(spec);
+          const previous = index.get(env.id)?.get(name);
+          const pkg = await readInstalledPackage(env, name);
+          if (pkg) {
+            if (!index.has(env.id)) index.set(env.id, new Map());
+            index.get(env.id)!.set(name, pkg);
+          }
+          state.installs[env.id] = dict({ ...own(state.installs, env.id), [name]: range });
+          rows.push({
+            env: env.id,
+            package: name,
+            version: range,
+            action: previous ? "updated" : "installed",
+          });
         }
-        state.installs[env.id] = dict({ ...own(state.installs, env.id), [name]: range });
-        rows.push({ env: env.id, package: name, version: range, action: previous ? "updated" : "installed" });
-      }
-      for (const f of outcome.failed) {
-        const { name, range } = splitSpec(f.spec);
-        failed.add(`${env.id}|${name}`);
-        index.get(env.id)?.delete(name);
-        rows.push({ env: env.id, package: name, version: range, action: "failed", error: f.error });
-      }
-      done.push(env.id);
-      step.update(`Installing… ${done.length}/${perEnv.size} environments done`);
-    }),
-  );
-  if (failed.size > 0)
-    step.fail(`Install failed for ${[...failed].map((f) => f.replace("|", ": ")).join(", ")}`);
-  else
-    step.succeed(
-      `Installed ${[...perEnv].map(([env, specs]) => `${specs.join(" ")} in ${env.id}`).join("; ")}`,
+        for (const f of outcome.failed) {
+          const { name, range } = splitSpec(f.spec);
+          failed.add(`${env.id}|${name}`);
+          index.get(env.id)?.delete(name);
+          rows.push({ env: env.id, package: name, version: range, action: "failed", error: f.error });
+        }
+        board.done(env.id, { installed: outcome.installed, failed: outcome.failed.map((f) => f.spec) });
+      }),
     );
+  } finally {
+    board.close();
+  }
   return { rows, failed };
 }
 

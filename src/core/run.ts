@@ -23,6 +23,8 @@ export interface RunOptions {
   input?: string | Buffer;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Output as it comes (it is still buffered into the result): progress for long commands. */
+  onOutput?: (chunk: Buffer, stream: "stdout" | "stderr") => void;
 }
 
 export interface RunResult {
@@ -72,6 +74,11 @@ export function createRunner(): Runner {
         detached: process.platform !== "win32",
         // Not execa's `timeout`/`cancelSignal`: they stop the child only, not what it started.
       });
+      const onOutput = options.onOutput;
+      if (onOutput) {
+        subprocess.stdout?.on("data", (chunk: Uint8Array) => onOutput(Buffer.from(chunk), "stdout"));
+        subprocess.stderr?.on("data", (chunk: Uint8Array) => onOutput(Buffer.from(chunk), "stderr"));
+      }
       const stop = groupStopper(subprocess);
       const onAbort = () => stop.stop();
       signal?.addEventListener("abort", onAbort, { once: true });

@@ -232,11 +232,23 @@ export async function prepare(
   const secrets = dict({ ...stored.secrets, ...options.preview?.secrets });
   trace("secrets+state");
 
+  // Facts come from the cache on most runs (silent); gathering them afresh starts processes, across
+  // WSL interop too, and takes seconds: say what is being looked at, and how long it took.
   const detectStep = progress.step("Looking at environments");
+  const looked: string[] = [];
+  const lookStart = host.now().getTime();
   const detection = await detectEnvironments(machine, {
     ...(manifest.environments ? { limitTo: manifest.environments } : {}),
+    onGather: (what) => {
+      looked.push(what);
+      detectStep.update(`Looking at ${what}`);
+    },
   });
-  detectStep.stop();
+  if (looked.length > 0)
+    detectStep.succeed(
+      `Looked at ${looked.join(", ")} (${((host.now().getTime() - lookStart) / 1000).toFixed(1)}s)`,
+    );
+  else detectStep.stop();
   const allEnvs = detection.environments;
   trace("environments");
   const envs = selectEnvironments(allEnvs, options.envs);

@@ -3,7 +3,8 @@
  * with --json (stdout must stay one JSON document; stderr stays quiet for scripts). ora is loaded
  * only when a spinner is really shown, so runs that show none do not pay for it.
  */
-import type { Progress, Step } from "../core/progress.js";
+import { NOOP_BOARD, type Progress, type Step } from "../core/progress.js";
+import { createInstallBoard } from "./install-board.js";
 import type { Theme } from "./theme.js";
 
 type Ora = typeof import("ora").default;
@@ -32,19 +33,36 @@ export function createProgress(options: {
     let current = text;
     let done = false;
     let spinner: ReturnType<Ora> | undefined;
+    // ora loads on first use (a moment, longer on a busy machine): draw its first frame now, so a
+    // step never starts on a blank screen; ora takes over the line when it is loaded.
+    const columns = (options.stream as { columns?: number }).columns ?? 80;
+    options.stream.write(
+      `${theme.c.cyan("⠋")} ${mask(text)
+        .split("\n")[0]!
+        .slice(0, Math.max(10, columns - 3))}`,
+    );
+    let provisional = true;
+    const clearProvisional = () => {
+      if (provisional) options.stream.write("\r\u001b[2K");
+      provisional = false;
+    };
     void ora.then((make) => {
-      if (!done)
-        spinner = make({
-          text: mask(current),
-          stream: options.stream as NodeJS.WritableStream,
-          color: "cyan",
-        }).start();
+      if (done) return;
+      clearProvisional();
+      spinner = make({
+        text: mask(current),
+        stream: options.stream as NodeJS.WritableStream,
+        color: "cyan",
+      }).start();
     });
     const finish = (symbol: string | undefined, t: string | undefined) => {
       done = true;
       if (spinner && symbol) spinner.stopAndPersist({ symbol, text: mask(t ?? current) });
       else if (spinner) spinner.stop();
-      else if (symbol) write(`${symbol} ${t ?? current}`);
+      else {
+        clearProvisional();
+        if (symbol) write(`${symbol} ${t ?? current}`);
+      }
     };
     return {
       update: (t) => {
@@ -58,6 +76,16 @@ export function createProgress(options: {
   };
   return {
     step,
+    installs: (jobs) =>
+      options.quiet
+        ? NOOP_BOARD
+        : createInstallBoard(jobs, {
+            interactive: options.interactive,
+            theme,
+            write,
+            step,
+            columns: () => (options.stream as { columns?: number }).columns,
+          }),
     warn: (line) => {
       if (!options.quiet) write(`${theme.warn} ${line}`);
     },

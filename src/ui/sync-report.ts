@@ -54,7 +54,7 @@ export async function renderReport(
   dryRun: boolean,
   options: { manifestShown?: boolean } = {},
 ): Promise<void> {
-  const { c, ok, warn, fail, skip } = out.theme;
+  const { c, ok, warn, fail, skip, bullet } = out.theme;
   if (!options.manifestShown) out.print(manifestLine(report));
   out.print(c.bold("Environments"));
   for (const e of report.environments) {
@@ -69,7 +69,8 @@ export async function renderReport(
   if (installs.length > 0) {
     out.print(c.bold(dryRun ? "Packages to install" : "Packages"));
     for (const i of installs) {
-      const mark = i.action === "failed" ? fail : i.action === "planned" ? skip : ok;
+      // ✔ only for what was done: a planned install (dry run) gets a bullet.
+      const mark = i.action === "failed" ? fail : i.action === "planned" ? bullet : ok;
       out.print(
         `  ${mark} ${i.package}${i.version ? `@${i.version}` : ""} ${c.dim(`in ${i.env}`)} ${i.action === "planned" ? "(would install)" : i.action}`,
       );
@@ -86,7 +87,7 @@ export async function renderReport(
       ...t.updated.map((n) => `~${n}`),
       ...t.removed.map((n) => `-${n}`),
     ].join(" ");
-    const mark = t.action === "failed" ? fail : t.action === "unchanged" ? skip : ok;
+    const mark = t.action === "failed" ? fail : t.action === "unchanged" ? skip : dryRun ? bullet : ok;
     const action =
       dryRun && t.action !== "unchanged" && t.action !== "failed" ? `would be ${t.action}` : t.action;
     out.print(

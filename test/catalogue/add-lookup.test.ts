@@ -114,6 +114,8 @@ test("--sync: installs and writes every client right after adding", async () => 
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('+    "memory": {');
     expect(dry.stdout).toMatch(/claude-code .* would be updated \+memory/);
+    // Not done yet, so no ✔: a planned change gets a bullet.
+    expect(dry.stdout).toMatch(/^ {2}• wsl:Ubuntu claude-code .* would be updated/m);
     expect(JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.memory).toBeUndefined();
   } finally {
     m.cleanup();

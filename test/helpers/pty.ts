@@ -24,11 +24,14 @@ export const KEY = {
 };
 
 const SCRIPT = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p)) ?? "script";
+// By absolute path too: a fake machine's PATH has no stty, and without it the pty stays 0×0
+// (no spinner then: a terminal without a width cannot host one).
+const STTY = ["/usr/bin/stty", "/bin/stty"].find((p) => existsSync(p)) ?? "stty";
 const strip = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]|\u001b[()][A-Z0-9]|\r/g, "");
 
 export function runInPty(args: string[], env: Record<string, string>, cwd: string): PtySession {
   // A real size, as a terminal window has (script's new pty starts at 0×0).
-  const quoted = `stty cols 120 rows 40; ${[process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")}`;
+  const quoted = `${STTY} cols 120 rows 40; ${[process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")}`;
   // `script` by absolute path: a fake machine's PATH holds only its own folders.
   const child = spawn(SCRIPT, ["-qfec", quoted, "/dev/null"], {
     env: { ...env, TERM: "xterm", COLUMNS: "120", LINES: "40" },

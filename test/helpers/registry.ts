@@ -32,6 +32,8 @@ export interface RegistryOptions {
    * test needs (to interrupt it), with no sleep that could race.
    */
   holdTarballs?: boolean;
+  /** Answer every request this much later (a slow network), so progress can be watched. */
+  delayMs?: number;
 }
 
 export async function startRegistry(
@@ -45,6 +47,10 @@ export async function startRegistry(
   for (const p of packages) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
   const server: Server = createServer((req, res) => {
     count++;
+    if (options.delayMs) setTimeout(() => answer(req, res), options.delayMs);
+    else answer(req, res);
+  });
+  const answer = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => {
     const url = decodeURIComponent((req.url ?? "/").split("?")[0]!);
     const base = `http://${req.headers.host}`;
     const tarball = /^\/(.+)\/-\/([^/]+\.tgz)$/.exec(url);
@@ -83,7 +89,7 @@ export async function startRegistry(
       .at(-1)!;
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ name: list[0]!.name, "dist-tags": { latest }, versions }));
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

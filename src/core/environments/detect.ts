@@ -40,6 +40,8 @@ export interface DetectOptions {
   refresh?: boolean;
   /** Environment selectors the manifest limits itself to (e.g. only some distros). */
   limitTo?: readonly string[];
+  /** Told before facts are gathered afresh (processes started: slow across WSL interop). */
+  onGather?: (what: string) => void;
 }
 
 export interface Detection {
@@ -57,11 +59,13 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
 
   async function cached(
     key: string,
+    what: string,
     stamp: (f: EnvFacts) => Promise<string>,
     gather: () => Promise<EnvFacts>,
   ): Promise<EnvFacts> {
     const hit = cache.entries[key];
     if (hit && (await stamp(hit.facts)) === hit.stamp) return hit.facts;
+    options.onGather?.(what);
     const facts = await gather();
     gathered++;
     cache.entries[key] = { facts, stamp: await stamp(facts), savedAt: host.now().toISOString() };
@@ -75,6 +79,7 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
 
   if (local.kind !== "windows") {
     const facts = await cached(
+      local.id,
       local.id,
       (f) => posixStamp(host, f),
       () => gatherPosixFacts(host, local),
@@ -99,6 +104,7 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
     } else {
       facts = await cached(
         `windows@${local.id}`,
+        "windows (through WSL interop)",
         (f) => windowsStamp(bridge, f),
         async () => gatherWindowsFacts(bridge, vars ?? (await readWindowsVars(bridge))),
       );
@@ -110,6 +116,7 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
     const vars = keepWindowsVars(host.env);
     const facts = await cached(
       "windows",
+      "windows",
       (f) => windowsStamp(bridge, f),
       () => gatherWindowsFacts(bridge, vars),
     );
@@ -119,6 +126,7 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
       cache.distros && host.now().getTime() - Date.parse(cache.distros.savedAt) < DISTRO_LIST_TTL_MS;
     let distros = fresh ? cache.distros!.list : undefined;
     if (!distros) {
+      options.onGather?.("the WSL distros");
       distros = await listDistros(host, wslExePath(host, bridge));
       cache.distros = { list: distros, savedAt: host.now().toISOString() };
       dirty = true;
@@ -126,6 +134,7 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
     for (const distro of distros.filter((d) => wanted(`wsl:${d}`))) {
       const distroFacts = await cached(
         `wsl:${distro}@windows`,
+        `wsl:${distro} (through wsl.exe)`,
         async (f) =>
           statStamp(
             f.node?.path

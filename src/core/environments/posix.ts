@@ -119,6 +119,7 @@ export function posixEnvironment(facts: EnvFacts, host: Host): Environment {
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.input !== undefined ? { input: options.input } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onOutput ? { onOutput: options.onOutput } : {}),
     });
   // Read where it runs, not cached: a client's own home (Codex's) can move between two runs.
   const codexHome = getEnv(host.env, "CODEX_HOME");

@@ -36,7 +36,7 @@ export interface Environment extends EnvFacts {
   runNpm(args: readonly string[], options?: EnvRunOptions): Promise<RunResult>;
 }
 
-export interface EnvRunOptions extends Pick<RunOptions, "timeoutMs" | "input" | "signal"> {
+export interface EnvRunOptions extends Pick<RunOptions, "timeoutMs" | "input" | "signal" | "onOutput"> {
   /** Extra variables for the child; crossing into or out of WSL they are listed in WSLENV. */
   env?: Record<string, string>;
 }

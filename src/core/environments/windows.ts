@@ -106,6 +106,7 @@ function pick(options: EnvRunOptions) {
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onOutput ? { onOutput: options.onOutput } : {}),
   };
 }
 

@@ -87,6 +87,7 @@ export function distroEnvironment(facts: EnvFacts, host: Host, windows: WindowsB
       env: wslenvFor(host, options.env),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.input !== undefined ? { input: options.input } : {}),
+      ...(options.onOutput ? { onOutput: options.onOutput } : {}),
     });
   return {
     ...facts,

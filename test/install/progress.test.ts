@@ -1,0 +1,86 @@
+/**
+ * Progress where people wait, against a deliberately slow loopback registry (every answer takes
+ * 1.5 s, as a slow network does): in a terminal, a live line per environment with the package,
+ * the time so far and npm's phase; what sync looked at before its first install (the environments,
+ * Windows through interop) and how long it took; without a terminal plain lines; with --json
+ * nothing but the JSON document on stdout and nothing on stderr.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { runInPty } from "../helpers/pty.js";
+import { type Registry, startRegistry } from "../helpers/registry.js";
+
+let slow: Registry;
+const machines: FakeMachine[] = [];
+beforeAll(async () => {
+  slow = await startRegistry(
+    [
+      {
+        name: inject("fixtureName"),
+        version: "1.0.0",
+        tgz: inject("fixtureTgz"),
+        bin: { "mcp-twin-fixture-server": "dist/server.js" },
+      },
+    ],
+    { delayMs: 1_500 },
+  );
+});
+afterAll(() => slow?.close());
+afterEach(() => {
+  for (const m of machines.splice(0)) m.cleanup();
+});
+
+function machine(): FakeMachine {
+  const m = createFakeMachine({ registryUrl: slow.url });
+  machines.push(m);
+  writeManifest(m, { servers: { fixture: { package: `${inject("fixtureName")}@1.0.0` } } });
+  return m;
+}
+const spec = () => `${inject("fixtureName")}@1.0.0`;
+
+describe("sync's progress", () => {
+  test("in a terminal: what it looks at first, then a live line per environment with elapsed time and npm's phase", async () => {
+    const m = machine();
+    const pty = runInPty(["sync"], m.env, m.paths.linuxHome);
+    // Before any install: the environments it looked at afresh (Windows through WSL interop).
+    await pty.waitFor(/✔ Looked at wsl:Ubuntu, windows \(through WSL interop\) \(\d+\.\ds\)/, 60_000);
+    await pty.waitFor(/Installing in 2 environments/, 60_000);
+    // One line per environment: its time so far, npm's phase, its package.
+    const live = (env: string, what: string) =>
+      new RegExp(`${env}\\s+\\d+s\\s+${what}\\s+${spec().replace(/[.@]/g, "\\$&")}`);
+    await pty.waitFor(live("wsl:Ubuntu", "(resolving|adding)"), 60_000);
+    await pty.waitFor(live("windows", "(resolving|adding)"), 60_000);
+    // The time moves on while npm waits for the registry.
+    await pty.waitFor(/wsl:Ubuntu\s+[1-9]\d*s\s+/, 60_000);
+    // npm's own phase: the tarball is fetched after the tree is resolved (1 package).
+    await pty.waitFor(live("(wsl:Ubuntu|windows)", "adding 0/1 package"), 60_000);
+    const { code, output } = await pty.exit;
+    expect(code, output).toBe(0);
+    expect(output).toMatch(
+      new RegExp(`✔ Installed ${spec().replace(/[.@]/g, "\\$&")} in wsl:Ubuntu \\(\\d+s\\)`),
+    );
+    expect(output).toMatch(
+      new RegExp(`✔ Installed ${spec().replace(/[.@]/g, "\\$&")} in windows \\(\\d+s\\)`),
+    );
+  }, 120_000);
+
+  test("without a terminal: plain lines, one as each environment starts and one as it ends", async () => {
+    const m = machine();
+    const r = await m.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`• Installing ${spec()} in wsl:Ubuntu`);
+    expect(r.stderr).toContain(`• Installing ${spec()} in windows`);
+    expect(r.stderr).toMatch(
+      new RegExp(`✔ Installed ${spec().replace(/[.@]/g, "\\$&")} in windows \\(\\d+s\\)`),
+    );
+    expect(r.stderr).not.toMatch(/\u001b\[/);
+  }, 120_000);
+
+  test("with --json: one JSON document on stdout, nothing on stderr", async () => {
+    const m = machine();
+    const r = await m.run(["sync", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).installs).toHaveLength(2);
+    expect(r.stderr).toBe("");
+  }, 120_000);
+});
