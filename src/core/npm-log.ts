@@ -1,8 +1,9 @@
 /**
  * Where an `npm install` is, from npm's own log lines (`--loglevel=silly`, on stderr). Read from
  * npm 11's output against a registry: `idealTree buildDeps` starts resolving, each `placeDep …
- * OK` is one package of the tree, `reify` starts writing, each `ADD node_modules/…` is one package
- * unpacked, `info run <pkg> <event>` a lifecycle script. Lines it does not know are ignored, so an
+ * OK` is one package of the tree, `reify` starts writing, each `http cache … .tgz` is one
+ * tarball taken up, each `ADD node_modules/…` one package unpacked (they come at the end, after
+ * the unpacking), `info run <pkg> <event>` a lifecycle script. Lines it does not know are ignored, so an
  * npm that says less (older, or another format) only shows less.
  */
 export type NpmStage = "starting" | "resolving" | "adding" | "scripts";
@@ -11,6 +12,8 @@ export interface NpmPhase {
   stage: NpmStage;
   /** Packages in the tree so far (placeDep). */
   packages: number;
+  /** Tarballs in hand so far (from the cache or the registry), while adding. */
+  downloaded: number;
   /** Packages unpacked so far (ADD). */
   added: number;
   /** Registry requests answered so far. */
@@ -22,7 +25,7 @@ export interface NpmPhase {
 const LOG_LINE = /^npm (silly|sill|verbose|verb|info|http|timing|notice|warn) /;
 
 export function npmPhaseReader(): { read(line: string): NpmPhase | undefined; phase(): NpmPhase } {
-  const phase: NpmPhase = { stage: "starting", packages: 0, added: 0, fetched: 0 };
+  const phase: NpmPhase = { stage: "starting", packages: 0, downloaded: 0, added: 0, fetched: 0 };
   const read = (line: string): NpmPhase | undefined => {
     const text = line.trim();
     const script = /^npm info run (\S+) (\S+)/.exec(text);
@@ -36,6 +39,10 @@ export function npmPhaseReader(): { read(line: string): NpmPhase | undefined; ph
     } else if (/^npm sil(?:ly)? ADD /.test(text)) {
       phase.stage = "adding";
       phase.added++;
+    } else if (/^npm http cache .*\.tgz\b/.test(text) && phase.stage === "adding") {
+      // npm 11 logs one `http cache <pkg>@<tarball>` per package as it takes it up (a miss is then
+      // fetched as well: `http fetch GET 200 <tarball>`, counted below as a request).
+      phase.downloaded++;
     } else if (/^npm http fetch /.test(text)) phase.fetched++;
     else if (script) {
       phase.stage = "scripts";

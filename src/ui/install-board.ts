@@ -107,10 +107,11 @@ export function describePhase(phase: NpmPhase | undefined): string {
   switch (phase.stage) {
     case "resolving":
       return phase.packages > 0 ? `resolving: ${n(phase.packages, "package")}` : "resolving";
-    case "adding":
-      return phase.packages > 0
-        ? `adding ${phase.added}/${n(phase.packages, "package")}`
-        : `adding ${phase.added}`;
+    case "adding": {
+      // Tarballs are taken up first (from the cache or the registry), then npm says what it added.
+      const [verb, count] = phase.added > 0 ? ["adding", phase.added] : ["fetching", phase.downloaded];
+      return phase.packages > 0 ? `${verb} ${count}/${n(phase.packages, "package")}` : `${verb} ${count}`;
+    }
     case "scripts":
       return `running ${phase.script ?? "a script"}`;
   }

@@ -43,7 +43,8 @@ test("a real install goes starting → resolving → adding, counting the tree a
   }
   const stages = seen.map((p) => p.stage).filter((s, i, all) => s !== all[i - 1]);
   expect(stages).toEqual(["resolving", "adding"]);
-  expect(reader.phase()).toMatchObject({ stage: "adding", packages: 1, added: 1 });
+  expect(reader.phase()).toMatchObject({ stage: "adding", packages: 1, downloaded: 1, added: 1 });
+  expect(seen.map(describePhase)).toContain("fetching 1/1 package");
   expect(reader.phase().fetched).toBeGreaterThan(0);
   // What the live line says at each point.
   expect(seen.map(describePhase)).toContain("resolving: 1 package");

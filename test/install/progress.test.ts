@@ -53,7 +53,7 @@ describe("sync's progress", () => {
     // The time moves on while npm waits for the registry.
     await pty.waitFor(/wsl:Ubuntu\s+[1-9]\d*s\s+/, 60_000);
     // npm's own phase: the tarball is fetched after the tree is resolved (1 package).
-    await pty.waitFor(live("(wsl:Ubuntu|windows)", "adding 0/1 package"), 60_000);
+    await pty.waitFor(live("(wsl:Ubuntu|windows)", "fetching 0/1 package"), 60_000);
     const { code, output } = await pty.exit;
     expect(code, output).toBe(0);
     expect(output).toMatch(

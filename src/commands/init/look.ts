@@ -28,9 +28,20 @@ export async function look(
 ): Promise<Found> {
   const { out, options: o } = ctx;
   const step = out.progress.step("Looking at this machine");
-  const { environments } = await detectEnvironments(machine);
+  const looked: string[] = [];
+  const started = machine.host.now().getTime();
+  const { environments } = await detectEnvironments(machine, {
+    onGather: (what) => {
+      looked.push(what);
+      step.update(`Looking at ${what}`);
+    },
+  });
   const targets = await discoverTargets(environments, {});
-  step.stop();
+  if (looked.length > 0)
+    step.succeed(
+      `Looked at ${looked.join(", ")} (${((machine.host.now().getTime() - started) / 1000).toFixed(1)}s)`,
+    );
+  else step.stop();
   // Names given on the command line are checked before anything is asked: the sync at the end
   // honours --env, and --server must name catalogue entries.
   selectEnvironments(environments, o.env);
