@@ -108,9 +108,15 @@ export function describePhase(phase: NpmPhase | undefined): string {
     case "resolving":
       return phase.packages > 0 ? `resolving: ${n(phase.packages, "package")}` : "resolving";
     case "adding": {
-      // Tarballs are taken up first (from the cache or the registry), then npm says what it added.
-      const [verb, count] = phase.added > 0 ? ["adding", phase.added] : ["fetching", phase.downloaded];
-      return phase.packages > 0 ? `${verb} ${count}/${n(phase.packages, "package")}` : `${verb} ${count}`;
+      // npm takes up each tarball (from its cache or the registry), unpacks them all (it says
+      // nothing meanwhile: on a big tree that is the longest wait), then lists what it added.
+      const total = phase.packages;
+      if (phase.added > 0)
+        return total > 0 ? `adding ${phase.added}/${n(total, "package")}` : `adding ${phase.added}`;
+      if (total > 0 && phase.downloaded >= total) return `unpacking ${n(total, "package")}`;
+      return total > 0
+        ? `fetching ${phase.downloaded}/${n(total, "package")}`
+        : `fetching ${phase.downloaded}`;
     }
     case "scripts":
       return `running ${phase.script ?? "a script"}`;
