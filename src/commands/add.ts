@@ -16,6 +16,7 @@ import {
   searchTemplates,
   type Template,
 } from "../core/catalogue/index.js";
+import { pathShown } from "../core/environments/paths.js";
 import { UsageError } from "../core/errors.js";
 import { withLock } from "../core/files.js";
 import { localHomedir } from "../core/host.js";
@@ -212,7 +213,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   );
   out.addSecrets(report.secretValues);
   if (out.json) out.result({ ...summary, sync: jsonReport(report) });
-  else await renderReport(report, out, Boolean(o.dryRun));
+  else await renderReport(report, out, Boolean(o.dryRun), { shown: pathShown(machine.local) });
   return syncExitCode(report);
 }
 

@@ -1,5 +1,6 @@
 /** `mcp-twin sync`: validate flags, run the core, render the report. */
 import type { CommandContext } from "../cli.js";
+import { pathShown } from "../core/environments/paths.js";
 import { openMachine } from "../core/machine.js";
 import type { TrustRequest } from "../core/manifest/trust.js";
 import { runSync, syncExitCode } from "../core/sync.js";
@@ -34,7 +35,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json) {
     ctx.output.result(jsonReport(report));
   } else {
-    await renderReport(report, ctx.output, Boolean(o.dryRun));
+    await renderReport(report, ctx.output, Boolean(o.dryRun), { shown: pathShown(machine.local) });
   }
   return syncExitCode(report);
 }

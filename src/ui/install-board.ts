@@ -113,7 +113,7 @@ export function describePhase(phase: NpmPhase | undefined): string {
       const total = phase.packages;
       if (phase.added > 0)
         return total > 0 ? `adding ${phase.added}/${n(total, "package")}` : `adding ${phase.added}`;
-      if (total > 0 && phase.downloaded >= total) return `unpacking ${n(total, "package")}`;
+      if (total > 0 && phase.downloaded >= total) return `fetching and unpacking ${n(total, "package")}`;
       return total > 0
         ? `fetching ${phase.downloaded}/${n(total, "package")}`
         : `fetching ${phase.downloaded}`;

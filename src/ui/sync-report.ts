@@ -52,10 +52,14 @@ export async function renderReport(
   report: SyncReport,
   out: Output,
   dryRun: boolean,
-  options: { manifestShown?: boolean } = {},
+  options: {
+    manifestShown?: boolean;
+    /** How paths are shown (a Windows file as Windows shows it, like the targets' paths). */
+    shown?: (file: string) => string;
+  } = {},
 ): Promise<void> {
   const { c, ok, warn, fail, skip, bullet } = out.theme;
-  if (!options.manifestShown) out.print(manifestLine(report));
+  if (!options.manifestShown) out.print(manifestLine(report, options.shown));
   out.print(c.bold("Environments"));
   for (const e of report.environments) {
     if (e.usable)

@@ -49,7 +49,7 @@ test("a real install goes starting → resolving → adding, counting the tree a
     "resolving",
     "resolving: 1 package",
     "fetching 0/1 package",
-    "unpacking 1 package",
+    "fetching and unpacking 1 package",
     "adding 1/1 package",
   ]);
   expect(reader.phase().fetched).toBeGreaterThan(0);

@@ -52,8 +52,9 @@ describe("sync's progress", () => {
     await pty.waitFor(live("windows", "(resolving|adding)"), 60_000);
     // The time moves on while npm waits for the registry.
     await pty.waitFor(/wsl:Ubuntu\s+[1-9]\d*s\s+/, 60_000);
-    // npm's own phase: the tarball is fetched after the tree is resolved (1 package).
-    await pty.waitFor(live("(wsl:Ubuntu|windows)", "fetching 0/1 package"), 60_000);
+    // npm's own phase: after the tree is resolved (1 package), its tarball is taken up — and the
+    // registry takes 1.5 s to send it.
+    await pty.waitFor(live("(wsl:Ubuntu|windows)", "fetching and unpacking 1 package"), 60_000);
     const { code, output } = await pty.exit;
     expect(code, output).toBe(0);
     expect(output).toMatch(
@@ -74,6 +75,8 @@ describe("sync's progress", () => {
       new RegExp(`✔ Installed ${spec().replace(/[.@]/g, "\\$&")} in windows \\(\\d+s\\)`),
     );
     expect(r.stderr).not.toMatch(/\u001b\[/);
+    // The report shows the manifest as Windows shows it, like the Windows targets under it.
+    expect(r.stdout).toContain("Manifest: C:\\Users\\alice\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc");
   }, 120_000);
 
   test("with --json: one JSON document on stdout, nothing on stderr", async () => {

@@ -4,7 +4,7 @@
  */
 import { loadCatalogue } from "../../core/catalogue/index.js";
 import { detectEnvironments } from "../../core/environments/detect.js";
-import { windowsStylePath } from "../../core/environments/paths.js";
+import { pathShown } from "../../core/environments/paths.js";
 import { envMatches } from "../../core/environments/types.js";
 import { UsageErrors } from "../../core/errors.js";
 import { scanImports } from "../../core/import/index.js";
@@ -64,8 +64,7 @@ export async function look(
   });
   const stored = await loadSecrets(machine.paths.secrets);
   out.addSecrets(Object.values(stored));
-  const local = machine.local;
-  const shown = (file: string) => (local.kind === "wsl" ? windowsStylePath(file, local.mountRoot) : file);
+  const shown = pathShown(machine.local);
   if (!o.json)
     renderFound(out, {
       environments,

@@ -45,6 +45,11 @@ export function windowsStylePath(p: string, mountRoot: string): string {
   return isOnWindowsDrive(p, mountRoot) ? wslToWindows(p, mountRoot, "") : p;
 }
 
+/** How this machine shows a path: inside WSL, a file on a Windows drive as Windows does. */
+export function pathShown(local: { kind: string; mountRoot: string }): (file: string) => string {
+  return (file) => (local.kind === "wsl" ? windowsStylePath(file, local.mountRoot) : file);
+}
+
 /** Is this Linux path on a Windows drive (DrvFs)? */
 export function isOnWindowsDrive(p: string, mountRoot: string): boolean {
   const root = withSlash(mountRoot);
