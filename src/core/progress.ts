@@ -10,6 +10,11 @@ export interface Step {
   fail(text?: string): void;
   /** Stop without a mark (the step had nothing to say). */
   stop(): void;
+  /**
+   * Stop, leaving `text` on a terminal (✔) and printing nothing elsewhere: for a wait worth
+   * explaining to someone watching, not worth a line in a script's log.
+   */
+  settle(text: string): void;
 }
 
 /** Packages being installed into one environment (one npm call). */
@@ -35,7 +40,7 @@ export interface Progress {
   info(text: string): void;
 }
 
-const NOOP_STEP: Step = { update() {}, succeed() {}, fail() {}, stop() {} };
+const NOOP_STEP: Step = { update() {}, succeed() {}, fail() {}, stop() {}, settle() {} };
 export const NOOP_BOARD: InstallBoard = { phase() {}, done() {}, close() {} };
 
 export const silentProgress: Progress = {

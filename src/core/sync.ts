@@ -245,7 +245,7 @@ export async function prepare(
     },
   });
   if (looked.length > 0)
-    detectStep.succeed(
+    detectStep.settle(
       `Looked at ${looked.join(", ")} (${((host.now().getTime() - lookStart) / 1000).toFixed(1)}s)`,
     );
   else detectStep.stop();

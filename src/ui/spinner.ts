@@ -20,13 +20,14 @@ export function createProgress(options: {
   const { theme, write, mask } = options;
   let ora: Promise<Ora> | undefined;
   const step = (text: string): Step => {
-    if (options.quiet) return { update() {}, succeed() {}, fail() {}, stop() {} };
+    if (options.quiet) return { update() {}, succeed() {}, fail() {}, stop() {}, settle() {} };
     if (!options.interactive) {
       return {
         update() {},
         succeed: (t) => write(`${theme.ok} ${t ?? text}`),
         fail: (t) => write(`${theme.fail} ${t ?? text}`),
         stop() {},
+        settle() {},
       };
     }
     ora ??= import("ora").then((m) => m.default);
@@ -72,6 +73,7 @@ export function createProgress(options: {
       succeed: (t) => finish(theme.ok, t),
       fail: (t) => finish(theme.fail, t),
       stop: () => finish(undefined, undefined),
+      settle: (t) => finish(theme.ok, t),
     };
   };
   return {

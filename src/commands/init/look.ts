@@ -38,7 +38,7 @@ export async function look(
   });
   const targets = await discoverTargets(environments, {});
   if (looked.length > 0)
-    step.succeed(
+    step.settle(
       `Looked at ${looked.join(", ")} (${((machine.host.now().getTime() - started) / 1000).toFixed(1)}s)`,
     );
   else step.stop();

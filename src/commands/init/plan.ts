@@ -132,11 +132,16 @@ export async function goAhead(ctx: Pick<InitContext, "prompts" | "planned" | "op
     });
     return { write: choice !== "stop", sync: choice === "all" };
   }
-  const parts = [
-    ...(p.manifestChanged ? ["write these files"] : []),
-    ...(wantsSync && p.packages.length > 0 ? ["install the packages"] : []),
-    ...(wantsSync ? ["write the client configs"] : []),
-  ];
+  // Nothing new for the manifest: the question is only whether to sync what is already there.
+  const parts = !p.manifestChanged
+    ? wantsSync
+      ? ["sync now (install what is missing, write the client configs)"]
+      : []
+    : [
+        "write these files",
+        ...(wantsSync && p.packages.length > 0 ? ["install the packages"] : []),
+        ...(wantsSync ? ["write the client configs"] : []),
+      ];
   if (parts.length === 0) return { write: true, sync: false };
   const said = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0]!;
   const yes = await ctx.prompts.confirm({
