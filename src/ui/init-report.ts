@@ -2,6 +2,7 @@
  * What `init` shows before it asks to go ahead: what it found, then the plan. Planned items get a
  * neutral bullet (•): ✔ is for what was done. Files are shown as their own system shows them.
  */
+import { CLIENTS } from "../core/clients/index.js";
 import type { Target } from "../core/clients/types.js";
 import type { Environment } from "../core/environments/types.js";
 import type { LoadedManifest } from "../core/manifest/load.js";
@@ -34,7 +35,7 @@ export function renderFound(
   );
   if (found.targets.length === 0 && !found.clientNamed)
     out.print(
-      `${warn} No AI client found here (no config file or program of Claude Desktop, Claude Code, Cursor, VS Code, Windsurf or Gemini CLI): nothing would use these servers yet, so init installs nothing unless you say so.`,
+      `${warn} No AI client found here (no config file or program of ${listed(CLIENTS.map((k) => k.name))}): nothing would use these servers yet, so init installs nothing unless you say so.`,
     );
 }
 
@@ -82,4 +83,9 @@ export function renderPlan(out: Output, plan: PlanView): void {
     out.print(
       `  ${plan.configs.length > 0 ? bullet : skip} write ${plan.configs.length > 0 ? plan.configs.join(", ") : "no client config (none found)"}`,
     );
+}
+
+/** "a, b or c". */
+function listed(names: readonly string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : (names[0] ?? "");
 }
