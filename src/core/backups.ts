@@ -7,10 +7,17 @@
  *   over with --force), as they were written by hand, so uninstall can give them back;
  * - `target.json`: which target this is (so backups stay usable when state is lost) and, per
  *   backup, the entries mcp-twin owned when it was taken (what `restore --from` puts back).
+ *
+ * The two JSON files are records of what the user had, so they are validated when read: one that
+ * does not parse or holds a malformed record is an error (exit 2) at its line and column that says
+ * how to recover — never read as empty, which the next save would make permanent.
  */
-import fs, { readdirSync, readFileSync, statSync } from "node:fs";
+import fs, { readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { parseChecked } from "./checked-json.js";
+import { UsageError } from "./errors.js";
 import { readTextOrNull, writePrivateFile } from "./files.js";
+import { dict, own } from "./own.js";
 import { targetSlug } from "./targets.js";
 
 export const KEEP_BACKUPS = 10;
@@ -18,6 +25,7 @@ const ORIGINAL = "original.bak";
 const ORIGINAL_NONE = "original.none";
 const HAND_WRITTEN = "hand-written.json";
 const INDEX = "target.json";
+const BOOKKEEPING_VERSION = 1;
 
 /** A target as its backups know it. */
 export interface BackupTarget {
@@ -110,9 +118,9 @@ export async function noteOriginal(
 }
 
 /** The original first, then the timestamped backups, newest first. */
-export function listBackups(backupsDir: string, key: string): BackupInfo[] {
+export async function listBackups(backupsDir: string, key: string): Promise<BackupInfo[]> {
   const dir = path.join(backupsDir, targetSlug(key));
-  const owned = readIndex(dir)?.owned ?? {};
+  const owned = (await readIndex(dir))?.owned ?? dict<string[]>();
   const out: BackupInfo[] = [];
   for (const [name, absent] of [
     [ORIGINAL, false],
@@ -128,7 +136,7 @@ export function listBackups(backupsDir: string, key: string): BackupInfo[] {
       original: true,
       ...(absent ? { absent } : {}),
       size: absent ? 0 : st.size,
-      ...(owned[name] ? { owned: owned[name] } : {}),
+      ...(own(owned, name) ? { owned: owned[name]! } : {}),
     });
   }
   for (const name of timestamped(dir).reverse()) {
@@ -139,23 +147,17 @@ export function listBackups(backupsDir: string, key: string): BackupInfo[] {
       at: stampOf(name),
       original: false,
       size: statSync(file).size,
-      ...(owned[name] ? { owned: owned[name] } : {}),
+      ...(own(owned, name) ? { owned: owned[name]! } : {}),
     });
   }
   return out;
 }
 
 /** Every target that has backups, as its backups know it (also when state has lost it). */
-export function backedUpTargets(backupsDir: string): BackupTarget[] {
-  let names: string[];
-  try {
-    names = readdirSync(backupsDir);
-  } catch {
-    return [];
-  }
+export async function backedUpTargets(backupsDir: string): Promise<BackupTarget[]> {
   const out: BackupTarget[] = [];
-  for (const name of names) {
-    const index = readIndex(path.join(backupsDir, name));
+  for (const name of backupFolders(backupsDir)) {
+    const index = await readIndex(path.join(backupsDir, name));
     if (index)
       out.push({
         key: index.key,
@@ -168,13 +170,53 @@ export function backedUpTargets(backupsDir: string): BackupTarget[] {
   return out;
 }
 
-function readIndex(dir: string): TargetIndex | undefined {
+/** The folders of `backups/`, one per target. */
+function backupFolders(backupsDir: string): string[] {
   try {
-    const data = JSON.parse(readFileSync(path.join(dir, INDEX), "utf8")) as TargetIndex;
-    return typeof data.key === "string" && data.owned && typeof data.owned === "object" ? data : undefined;
+    return readdirSync(backupsDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
   } catch {
-    return undefined;
+    return [];
   }
+}
+
+/** A target's `target.json`, validated; undefined when there is none (yet). */
+async function readIndex(dir: string): Promise<TargetIndex | undefined> {
+  const file = path.join(dir, INDEX);
+  const text = await readTextOrNull(file);
+  if (text === null) return undefined;
+  const data = (await parseChecked(file, text, {
+    what: "backup index",
+    code: "backups-corrupt",
+    mark: false,
+    recover: indexRecovery,
+    validate: async (d) => {
+      const { firstIssue, backupIndexSchema } = await import("./stored-schemas.js");
+      return firstIssue(backupIndexSchema, d);
+    },
+  })) as TargetIndex;
+  newerCheck(file, data.version);
+  return { ...data, owned: dict(data.owned) };
+}
+
+/** What to do about a `target.json` that does not load (nothing was changed). */
+export function indexRecovery(file: string): string {
+  return `Nothing was changed. Fix it at that position, or move it aside (\`mv "${file}" "${file}.broken"\`): the backups beside it stay (\`mcp-twin restore --list\`), but which entries mcp-twin owned in each of them is then forgotten, so \`restore --from\` one of them puts back only the entries mcp-twin owns now.`;
+}
+
+/** What to do about a `hand-written.json` that does not load (nothing was changed). */
+export function handWrittenRecovery(file: string): string {
+  return `Nothing was changed. This file keeps the entries you wrote by hand before mcp-twin adopted them, so \`mcp-twin uninstall\` can give them back (it may hold keys: keep a copy). Fix it at that position, or move it aside (\`mv "${file}" "${file}.broken"\`): uninstall then leaves those entries as mcp-twin wrote them.`;
+}
+
+function newerCheck(file: string, version: number | undefined): void {
+  if (version !== undefined && version > BOOKKEEPING_VERSION)
+    throw new UsageError(
+      "backups-newer",
+      `${file}: written by a newer mcp-twin (version ${version}; this one knows ${BOOKKEEPING_VERSION}).`,
+      { location: { file }, hint: "Update mcp-twin (npm install -g mcp-twin) on this side too." },
+    );
 }
 
 async function updateIndex(
@@ -182,10 +224,10 @@ async function updateIndex(
   target: BackupTarget,
   change: (owned: Record<string, string[]>) => void,
 ): Promise<void> {
-  const owned = { ...(readIndex(dir)?.owned ?? {}) };
+  const owned = dict((await readIndex(dir))?.owned ?? {});
   change(owned);
   const index: TargetIndex = {
-    version: 1,
+    version: BOOKKEEPING_VERSION,
     key: target.key,
     env: target.env,
     client: target.client,
@@ -202,16 +244,60 @@ export async function readBackup(info: BackupInfo): Promise<string | null> {
   return readTextOrNull(info.file);
 }
 
-/** Entries mcp-twin took over from the user, as they were written by hand. */
+/** Entries mcp-twin took over from the user, as they were written by hand (validated). */
 export async function loadHandWritten(backupsDir: string, key: string): Promise<Record<string, unknown>> {
-  const text = await readTextOrNull(path.join(backupsDir, targetSlug(key), HAND_WRITTEN));
-  if (!text) return {};
-  try {
-    const data = JSON.parse(text) as { entries?: Record<string, unknown> };
-    return data.entries && typeof data.entries === "object" ? data.entries : {};
-  } catch {
-    return {};
-  }
+  return readHandWritten(path.join(backupsDir, targetSlug(key)));
+}
+
+async function readHandWritten(dir: string): Promise<Record<string, unknown>> {
+  const file = path.join(dir, HAND_WRITTEN);
+  const text = await readTextOrNull(file);
+  if (text === null) return dict();
+  const data = (await parseChecked(file, text, {
+    what: "hand-written entries file",
+    code: "backups-corrupt",
+    mark: false,
+    recover: handWrittenRecovery,
+    validate: async (d) => {
+      const { firstIssue, handWrittenSchema } = await import("./stored-schemas.js");
+      return firstIssue(handWrittenSchema, d);
+    },
+  })) as { version?: number; entries: Record<string, unknown> };
+  newerCheck(file, data.version);
+  return dict(data.entries);
+}
+
+/**
+ * The backup bookkeeping of these targets, loaded as a run that writes them will load it: the
+ * problems (exit 2), found before anything is written.
+ */
+export async function backupProblems(backupsDir: string, keys: Iterable<string>): Promise<UsageError[]> {
+  const problems: UsageError[] = [];
+  for (const slug of new Set([...keys].map(targetSlug)))
+    problems.push(...(await folderProblems(path.join(backupsDir, slug))));
+  return problems;
+}
+
+/** Every target folder of `backups/`, checked (doctor): how many, and the problems found. */
+export async function checkAllBackups(
+  backupsDir: string,
+): Promise<{ folders: number; problems: UsageError[] }> {
+  const folders = backupFolders(backupsDir);
+  const problems: UsageError[] = [];
+  for (const name of folders) problems.push(...(await folderProblems(path.join(backupsDir, name))));
+  return { folders: folders.length, problems };
+}
+
+async function folderProblems(dir: string): Promise<UsageError[]> {
+  const problems: UsageError[] = [];
+  for (const load of [readIndex, readHandWritten])
+    try {
+      await load(dir);
+    } catch (error) {
+      if (error instanceof UsageError) problems.push(error);
+      else throw error;
+    }
+  return problems;
 }
 
 /** Add (or, with `undefined`, drop) hand-written entries of a target. */
@@ -220,13 +306,14 @@ export async function saveHandWritten(
   target: BackupTarget,
   changes: Record<string, unknown>,
 ): Promise<void> {
+  // A file that does not load stops here (exit 2): saving over it would lose what it holds.
   const entries = await loadHandWritten(backupsDir, target.key);
   for (const [name, value] of Object.entries(changes)) {
     if (value === undefined) delete entries[name];
     else entries[name] = value;
   }
   const dir = path.join(backupsDir, targetSlug(target.key));
-  if (!readIndex(dir)) await updateIndex(dir, target, () => {});
+  if (!(await readIndex(dir))) await updateIndex(dir, target, () => {});
   await writePrivateFile(
     path.join(dir, HAND_WRITTEN),
     `${JSON.stringify({ version: 1, entries }, null, 2)}\n`,

@@ -1,5 +1,5 @@
 /**
- * mcp-twin's own JSON files (state, secrets), read and validated: a file that does not parse, or
+ * mcp-twin's own JSON files (state, secrets, the bookkeeping beside backups), read and validated: a file that does not parse, or
  * holds a malformed entry, is an error at its line and column that says how to recover — never
  * silently replaced by an empty one (which the next write would then make permanent).
  *
@@ -20,6 +20,13 @@ export interface CheckedFile {
   recover: (file: string) => string;
   /** Validate parsed data: undefined when fine, else the first problem (a path into the data). */
   validate: (data: unknown) => Promise<{ path: PropertyKey[]; message: string } | undefined>;
+  /** The error's code (default: `<what>-corrupt`, e.g. `state-corrupt`). */
+  code?: string;
+  /**
+   * Remember a text that passed (in the home's cache), so it is not validated again: for files
+   * every run reads. Files read only by runs that write anyway (backups) are checked each time.
+   */
+  mark?: boolean;
 }
 
 const hashOf = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -44,27 +51,28 @@ export async function parseChecked(file: string, text: string, spec: CheckedFile
     const { line, column, reason } = await syntaxError(text);
     throw problem(file, spec, line, column, `the ${spec.what} is not valid JSON (${reason})`);
   }
-  const hash = hashOf(text);
+  const marking = spec.mark !== false;
+  const hash = marking ? hashOf(text) : "";
   let marked: string | undefined;
   try {
-    marked = readFileSync(markFile(file), "utf8").trim();
+    if (marking) marked = readFileSync(markFile(file), "utf8").trim();
   } catch {
     // never validated here yet
   }
-  if (marked === hash) return data;
+  if (marking && marked === hash) return data;
   const issue = await spec.validate(data);
   if (issue) {
     const { line, column } = await positionOf(text, issue.path);
     const field = issue.path.map(String).join(".") || "(top level)";
     throw problem(file, spec, line, column, `${field}: ${issue.message}`);
   }
-  await markValid(file, text);
+  if (marking) await markValid(file, text);
   return data;
 }
 
 function problem(file: string, spec: CheckedFile, line: number, column: number, message: string): UsageError {
   return new UsageError(
-    `${spec.what.replace(/ file$/, "")}-corrupt`,
+    spec.code ?? `${spec.what.replace(/ file$/, "")}-corrupt`,
     `${file}:${line}:${column}: ${message}.`,
     {
       location: { file, line, column },

@@ -62,16 +62,17 @@ export async function listTargetBackups(
   options: { target?: string | undefined },
 ): Promise<TargetBackups[]> {
   const state = await loadState(machine.paths.state);
-  const targets = selectTargets(knownTargets(state, machine.paths.backups), options.target);
-  return targets
-    .map((t) => ({
+  const targets = selectTargets(await knownTargets(state, machine.paths.backups), options.target);
+  const listed = await Promise.all(
+    targets.map(async (t) => ({
       env: t.record.env,
       client: t.record.client,
       scope: t.record.scope,
       path: t.record.path,
-      backups: listBackups(machine.paths.backups, t.key),
-    }))
-    .filter((t) => t.backups.length > 0 || options.target);
+      backups: await listBackups(machine.paths.backups, t.key),
+    })),
+  );
+  return listed.filter((t) => t.backups.length > 0 || options.target);
 }
 
 function selectTargets(all: UndoTarget[], spec: string | undefined): UndoTarget[] {
@@ -96,15 +97,15 @@ function selectTargets(all: UndoTarget[], spec: string | undefined): UndoTarget[
 }
 
 /** The backup `--from` names, in the selected targets: by name, path, or its time. */
-function findBackup(
+async function findBackup(
   machine: Machine,
   targets: UndoTarget[],
   spec: string,
-): { target: UndoTarget; backup: BackupInfo } {
+): Promise<{ target: UndoTarget; backup: BackupInfo }> {
   const hits: Array<{ target: UndoTarget; backup: BackupInfo }> = [];
   const norm = (p: string) => p.replace(/\\/g, "/");
   for (const target of targets)
-    for (const backup of listBackups(machine.paths.backups, target.key))
+    for (const backup of await listBackups(machine.paths.backups, target.key))
       if (
         backup.name === spec ||
         norm(backup.file) === norm(spec) ||
@@ -138,34 +139,34 @@ export async function restoreTargets(
     throw new UsageError("bad-usage", "--from and --original choose the backup two ways: pass one.");
   // Choose up front (exit 2 for a bad name, before anything is written).
   const stateNow = await loadState(machine.paths.state);
-  const all = knownTargets(stateNow, machine.paths.backups);
+  const all = await knownTargets(stateNow, machine.paths.backups);
   const selected = selectTargets(all, options.target);
   let chosen: { key: string; backup: BackupInfo } | undefined;
   if (options.from) {
-    const hit = findBackup(machine, selected, options.from);
+    const hit = await findBackup(machine, selected, options.from);
     chosen = { key: hit.target.key, backup: hit.backup };
   }
   if (options.original && options.target) {
-    const missing = selected.filter(
-      (t) => !listBackups(machine.paths.backups, t.key).some((b) => b.original),
-    );
-    if (missing.length === selected.length) throw noOriginal(machine, missing[0]!);
+    const missing: UndoTarget[] = [];
+    for (const t of selected)
+      if (!(await listBackups(machine.paths.backups, t.key)).some((b) => b.original)) missing.push(t);
+    if (missing.length === selected.length) throw await noOriginal(machine, missing[0]!);
   }
   const explicit = Boolean(options.target);
 
   const { results } = await runUndo(
     machine,
-    (state) =>
-      selectTargets(knownTargets(state, machine.paths.backups), options.target).filter((t) =>
+    async (state) =>
+      selectTargets(await knownTargets(state, machine.paths.backups), options.target).filter((t) =>
         chosen ? t.key === chosen.key : true,
       ),
     async (target) => {
-      const backups = listBackups(machine.paths.backups, target.key);
+      const backups = await listBackups(machine.paths.backups, target.key);
       const { record } = target;
       const hand = await loadHandWritten(machine.paths.backups, target.key);
       if (chosen || options.original) {
         const backup = chosen?.backup ?? backups.find((b) => b.original);
-        if (!backup) return skip(noOriginal(machine, target).message);
+        if (!backup) return skip((await noOriginal(machine, target)).message);
         const names = new Set([
           ...Object.keys(record.entries),
           ...(backup.owned ?? []),
@@ -213,10 +214,8 @@ export async function restoreTargets(
   return results;
 }
 
-function noOriginal(machine: Machine, target: UndoTarget): UsageError {
-  const oldest = listBackups(machine.paths.backups, target.key)
-    .filter((b) => !b.original)
-    .pop();
+async function noOriginal(machine: Machine, target: UndoTarget): Promise<UsageError> {
+  const oldest = (await listBackups(machine.paths.backups, target.key)).filter((b) => !b.original).pop();
   return new UsageError(
     "no-original",
     `mcp-twin kept no original of ${target.record.path}: it changed the file before it kept originals.`,

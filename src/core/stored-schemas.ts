@@ -1,7 +1,8 @@
 /**
- * zod schemas of mcp-twin's own files (state, secrets), loaded only when one of them changed since
- * it last passed (see checked-json.ts). Objects are loose where other versions of mcp-twin may add
- * fields (state): unknown fields are kept, known ones must have the right type.
+ * zod schemas of mcp-twin's own files (state, secrets, the bookkeeping beside each target's
+ * backups), loaded only when one of them is checked (see checked-json.ts). Objects are loose where
+ * other versions of mcp-twin may add fields: unknown fields are kept, known ones must have the
+ * right type.
  */
 import { z } from "zod";
 
@@ -45,6 +46,23 @@ export const secretsSchema = z.strictObject({
   version: z.literal(1),
   secrets: z.record(secretName, z.string()),
   accepted: z.record(secretName, z.string()).optional(),
+});
+
+/** `backups/<slug>/target.json`: which target the folder holds, and who owned what in each backup. */
+export const backupIndexSchema = z.looseObject({
+  version: z.number().int().min(1),
+  key: z.string(),
+  env: z.string(),
+  client: z.string(),
+  scope: z.string(),
+  path: z.string(),
+  owned: z.record(z.string(), z.array(z.string())),
+});
+
+/** `backups/<slug>/hand-written.json`: entries as the user wrote them before mcp-twin adopted them. */
+export const handWrittenSchema = z.looseObject({
+  version: z.number().int().min(1).optional(),
+  entries: z.record(z.string(), z.unknown()),
 });
 
 /** The first problem zod finds, as a path into the data and a message without values. */

@@ -5,6 +5,7 @@
  */
 
 import { applyPlans } from "./apply.js";
+import { backupProblems } from "./backups.js";
 import { BRIDGE_ENTRY } from "./bridge-name.js";
 import type { BridgeWiring } from "./bridge-wiring.js";
 import type { Target } from "./clients/types.js";
@@ -219,6 +220,8 @@ export async function prepare(
     createBridgeToken?: boolean;
     /** The catalogue's format checks by secret name (sync loads them when it is going to write). */
     formats?: ReadonlyMap<string, readonly SecretFormat[]>;
+    /** Check the targets' backup bookkeeping (a run that may write keeps backups of them). */
+    checkBackups?: boolean;
   },
   progress: Progress,
 ): Promise<Prepared> {
@@ -299,6 +302,8 @@ export async function prepare(
       else throw error;
     }
   }
+  if (options.checkBackups)
+    usage.push(...(await backupProblems(machine.paths.backups, targets.map((t) => t.key))));
   if (usage.length > 0) throw new UsageErrors(usage);
   trace("targets parsed");
   // Loaded only when enabled: most runs never pay for the bridge's modules.
@@ -377,7 +382,12 @@ async function syncWithManifest(
   const prepared = await prepare(
     machine,
     loaded,
-    { ...options, createBridgeToken: !options.dryRun && !mode.probe, ...(formats ? { formats } : {}) },
+    {
+      ...options,
+      createBridgeToken: !options.dryRun && !mode.probe,
+      checkBackups: !mode.probe,
+      ...(formats ? { formats } : {}),
+    },
     progress,
   );
   const { manifest, state, allEnvs, envs } = prepared;

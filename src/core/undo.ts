@@ -6,7 +6,7 @@
  */
 
 import { rm } from "node:fs/promises";
-import { type BackupTarget, backedUpTargets, keepBackup } from "./backups.js";
+import { type BackupTarget, backedUpTargets, backupProblems, keepBackup } from "./backups.js";
 import { CLIENTS } from "./clients/index.js";
 import { detectEnvironments } from "./environments/detect.js";
 import type { Environment } from "./environments/types.js";
@@ -78,13 +78,13 @@ export function backupTargetOf(key: string, record: TargetRecord): BackupTarget 
 }
 
 /** Every target state knows, then those only the backups folder still knows. */
-export function knownTargets(state: State, backupsDir: string): UndoTarget[] {
+export async function knownTargets(state: State, backupsDir: string): Promise<UndoTarget[]> {
   const out: UndoTarget[] = Object.entries(state.targets).map(([key, record]) => ({
     key,
     record,
     fromBackups: false,
   }));
-  for (const t of backedUpTargets(backupsDir)) {
+  for (const t of await backedUpTargets(backupsDir)) {
     if (Object.hasOwn(state.targets, t.key)) continue;
     out.push({
       key: t.key,
@@ -116,7 +116,7 @@ function accessFor(record: TargetRecord, envs: readonly Environment[]): string |
  */
 export async function runUndo(
   machine: Machine,
-  targets: (state: State) => UndoTarget[],
+  targets: (state: State) => Promise<UndoTarget[]>,
   make: (target: UndoTarget, state: State) => Promise<Undo | undefined>,
   options: { dryRun: boolean; force: boolean; recordRun: boolean },
   progress: Progress,
@@ -127,7 +127,7 @@ export async function runUndo(
     const { environments } = await detectEnvironments(machine);
     const results: UndoResult[] = [];
     const work: Array<{ target: UndoTarget; file: string; undo: Undo }> = [];
-    for (const target of targets(state)) {
+    for (const target of await targets(state)) {
       const { record } = target;
       const file = accessFor(record, environments);
       if (!file) {
@@ -145,6 +145,13 @@ export async function runUndo(
       const undo = await make(target, state);
       if (undo) work.push({ target, file, undo });
     }
+    // Backup bookkeeping that does not load stops the run before anything is written (exit 2):
+    // each write keeps a backup, and must not save over a record it could not read.
+    const corrupt = await backupProblems(
+      machine.paths.backups,
+      work.map((w) => w.target.key),
+    );
+    if (corrupt.length > 0) throw new UsageErrors(corrupt);
     // A read-only file that would change stops the run before anything is written (exit 2).
     if (!options.dryRun && !options.force) {
       const refused: UsageError[] = [];

@@ -38,8 +38,8 @@ export async function uninstallAll(
     (options.envs.length === 0 || options.envs.some((e) => envMatches(e, record.env)));
   const { results, state } = await runUndo(
     machine,
-    (s) =>
-      knownTargets(s, machine.paths.backups).filter(
+    async (s) =>
+      (await knownTargets(s, machine.paths.backups)).filter(
         (t) => !t.fromBackups && selected(t.record) && Object.keys(t.record.entries).length > 0,
       ),
     async ({ key, record }) => {
@@ -147,7 +147,7 @@ async function originalShape(
   key: string,
   seam: ReturnType<typeof seamOf>,
 ): Promise<"absent" | "no-servers" | "has-servers"> {
-  const original = listBackups(backupsDir, key).find((b) => b.original);
+  const original = (await listBackups(backupsDir, key)).find((b) => b.original);
   if (!original) return "has-servers";
   if (original.absent) return "absent";
   try {

@@ -75,7 +75,7 @@ test("backups keep the newest ten per target, and the original for good", async 
   expect(statSync(path.join(folder, kept[0]!)).mode & 0o777).toBe(0o600);
   expect(statSync(folder).mode & 0o777).toBe(0o700);
   // Ten syncs later the bytes from before the first one are still there.
-  const list = listBackups(dir, target.key);
+  const list = await listBackups(dir, target.key);
   expect(list[0]).toMatchObject({ name: "original.bak", original: true });
   expect(readFileSync(list[0]!.file, "utf8")).toBe("v0");
   expect(statSync(list[0]!.file).mode & 0o777).toBe(0o600);

@@ -4,11 +4,12 @@
  * recover, and nothing is overwritten; doctor reports it (state.file, secrets.file). Secret values
  * never appear in these messages.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { parse as parseJsonc } from "jsonc-parser";
 import { describe, expect, inject, test } from "vitest";
 import { doctor, one } from "../doctor/helpers.js";
-import type { FakeMachine } from "../helpers/fake-machine.js";
+import { type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 
 const SECRET = "fx-9a8b7c6d5e4f3a2b";
@@ -132,3 +133,115 @@ describe("the secrets file", () => {
     expect(readFileSync(secretsFile(m), "utf8")).toBe(text);
   });
 });
+
+/**
+ * The records kept beside each target's backups (issue 9 follow-up): `hand-written.json` (the
+ * user's own form of adopted entries, which uninstall gives back) and `target.json` (which entries
+ * mcp-twin owned in each backup). On main, a corrupt one read as empty and the next save made the
+ * loss permanent.
+ */
+describe("the records beside the backups", () => {
+  const handWritten = { command: "uvx", args: ["tool-mcp"], env: { TOOL_KEY: SECRET } };
+  const theirs = { command: "npx", args: ["-y", "their-server"] };
+
+  /** ~/.claude.json with an adopted hand-written entry (import, then a sync that rewrote it). */
+  async function adopted() {
+    const m = setup({ kind: "linux" }, {});
+    const file = m.paths.claudeCodeConfig;
+    writeFileSync(file, `${JSON.stringify({ mcpServers: { tool: handWritten } }, null, 2)}\n`, { mode: 0o600 });
+    expect((await m.run(["import", "--yes"])).code).toBe(0);
+    const synced = await m.run(["sync", "--json"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    const folder = backupFolder(m);
+    return { m, file, folder };
+  }
+  const backupFolder = (m: FakeMachine) => {
+    const root = path.join(m.paths.home, "backups");
+    const [name] = readdirSync(root).filter((n) => existsSync(path.join(root, n, "hand-written.json")));
+    return path.join(root, name!);
+  };
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+  test("a hand-written.json that does not parse stops sync --force and uninstall (exit 2, line:column); it is never overwritten", async () => {
+    const { m, file, folder } = await adopted();
+    const hw = path.join(folder, "hand-written.json");
+    const broken = readFileSync(hw, "utf8").replace(/\}\s*\}\s*$/, "");
+    writeFileSync(hw, broken, { mode: 0o600 });
+    // A foreign entry that `sync --force` would take over: on main its save replaced the whole file.
+    const doc = json(file);
+    doc.mcpServers.theirs = theirs;
+    writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+    writeManifest(m, {
+      servers: { ...readManifestServers(m), theirs: { command: "uvx", args: ["ours"] } },
+    });
+    const before = readFileSync(file, "utf8");
+    const r = await m.run(["sync", "--force"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${escape(hw)}:\\d+:\\d+: the hand-written entries file is not valid JSON`));
+    expect(r.stderr).toContain(`mv "${hw}" "${hw}.broken"`);
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+    expect(readFileSync(hw, "utf8")).toBe(broken);
+    expect(readFileSync(file, "utf8")).toBe(before);
+    const u = await m.run(["uninstall", "--yes"]);
+    expect(u.code, u.stderr).toBe(2);
+    expect(readFileSync(hw, "utf8")).toBe(broken);
+    expect(readFileSync(file, "utf8")).toBe(before);
+    // Repaired by hand (what the message says), uninstall gives the entry back as written.
+    writeFileSync(hw, `${broken}}}\n`);
+    const fixed = await m.run(["uninstall", "--yes"]);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(json(file).mcpServers.tool).toEqual(handWritten);
+  });
+
+  test("a malformed target.json record stops a sync that would write (line:column, --json) and restore --list; nothing written", async () => {
+    const { m, file, folder } = await adopted();
+    const index = path.join(folder, "target.json");
+    const data = JSON.parse(readFileSync(index, "utf8"));
+    const [name] = Object.keys(data.owned);
+    data.owned[name!] = "tool";
+    const text = JSON.stringify(data, null, 2);
+    writeFileSync(index, text, { mode: 0o600 });
+    writeManifest(m, { servers: { ...readManifestServers(m), extra: { command: "uvx", args: ["extra"] } } });
+    const before = readFileSync(file, "utf8");
+    const backupsBefore = readdirSync(folder).sort();
+    const r = await m.run(["sync", "--json"]);
+    expect(r.code, r.stderr).toBe(2);
+    const [error] = JSON.parse(r.stdout).errors;
+    const line = text.split("\n").findIndex((l) => l.includes('"tool"') && l.includes(name!)) + 1;
+    expect(error).toMatchObject({ code: "backups-corrupt", file: index, line });
+    expect(error.message).toContain(`owned.${name}: Invalid input: expected array`);
+    expect(readFileSync(index, "utf8")).toBe(text);
+    expect(readFileSync(file, "utf8")).toBe(before);
+    expect(readdirSync(folder).sort()).toEqual(backupsBefore);
+    const dry = await m.run(["sync", "--dry-run"]);
+    expect(dry.code).toBe(2);
+    const list = await m.run(["restore", "--list"]);
+    expect(list.code).toBe(2);
+    expect(list.stderr).toContain("restore --list");
+    expect(readFileSync(index, "utf8")).toBe(text);
+  });
+
+  test("doctor reports it (backups.file) with the recovery; moved aside, the next sync writes a fresh one", async () => {
+    const { m, folder } = await adopted();
+    expect(one(await doctor(m, ["--no-probe"]), "backups.file").status).toBe("pass");
+    const index = path.join(folder, "target.json");
+    writeFileSync(index, "{ not json");
+    const run = await doctor(m, ["--no-probe"]);
+    const c = one(run, "backups.file");
+    expect(c.status).toBe("fail");
+    expect(c.message).toMatch(/target\.json:1:3: the backup index is not valid JSON/);
+    expect(c.fix).toContain(`mv "${index}" "${index}.broken"`);
+    expect(run.code).toBe(1);
+    renameSync(index, `${index}.broken`);
+    writeManifest(m, { servers: { ...readManifestServers(m), extra: { command: "uvx", args: ["extra"] } } });
+    const r = await m.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(index, "utf8")).key).toBeTypeOf("string");
+    expect(one(await doctor(m, ["--no-probe"]), "backups.file").status).toBe("pass");
+  });
+});
+
+function readManifestServers(m: FakeMachine): Record<string, unknown> {
+  return parseJsonc(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8")).servers;
+}
+const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));

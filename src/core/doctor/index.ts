@@ -1,4 +1,4 @@
-import { listBackups } from "../backups.js";
+import { checkAllBackups, listBackups } from "../backups.js";
 import { BRIDGE_ENTRY } from "../bridge-name.js";
 import { type Detection, detectEnvironments } from "../environments/detect.js";
 import { envMatches } from "../environments/types.js";
@@ -14,6 +14,7 @@ import type { SecretFormat } from "../placeholders.js";
 import type { Progress } from "../progress.js";
 import { checkSelectors, selectEnvironments, unknownName } from "../selectors.js";
 import { emptyState, loadState, type State } from "../state.js";
+import { checkBackupsFiles } from "./checks/backups.js";
 import { checkBridge } from "./checks/bridge.js";
 import { checkConfig, checkRestart } from "./checks/configs.js";
 import { checkPlatform } from "./checks/environments.js";
@@ -165,6 +166,15 @@ export async function runDoctor(
       targets: Object.keys(state.targets).length,
       ...(stateError ? { error: stateError } : {}),
     }),
+    ...checkBackupsFiles(
+      await checkAllBackups(machine.paths.backups).then(
+        ({ folders, problems }) => ({
+          folders,
+          problems: problems.map((p) => ({ message: p.message, fix: p.hint })),
+        }),
+        (error: Error) => ({ folders: 0, problems: [], error: error.message }),
+      ),
+    ),
   );
   const servers = Object.entries(manifest.servers).filter(
     ([name, s]) => !s.disabled && (options.servers.length === 0 || options.servers.includes(name)),
@@ -218,7 +228,8 @@ export async function runDoctor(
   for (const c of configs) {
     // A file that does not parse can be put back whole from a backup: say so when there is one.
     const backups = c.parseError
-      ? listBackups(machine.paths.backups, c.target.key).filter((b) => !b.absent).length
+      ? (await listBackups(machine.paths.backups, c.target.key).catch(() => [])).filter((b) => !b.absent)
+          .length
       : 0;
     checks.push(...checkConfig(c, Object.keys(state.targets[c.target.key]?.entries ?? {}).length, backups));
   }

@@ -18,6 +18,8 @@ export const CHECK_IDS = {
   "manifest.stray": "no second manifest lies where it is not read",
   "secrets.file": "the secrets file parses, every entry is a name with a string, and it is private (0600)",
   "state.file": "the state file (what mcp-twin wrote where) parses and every record is well-formed",
+  "backups.file":
+    "the records kept beside each file's backups (which entries mcp-twin owned, the hand-written forms uninstall gives back) parse and are well-formed",
   "secrets.resolved": "every ${secret:NAME} / ${env:NAME} of a server resolves",
   "secrets.args": "no ${secret:NAME} in a server's args, where the key is visible in the process list (ps)",
   "secrets.placeholder":

@@ -5,7 +5,8 @@
  * that still look foreign. The manifest is read again inside the lock: a name that appeared there
  * since the scan is treated as a conflict then. With `dryRun` nothing is written.
  */
-import { saveHandWritten } from "../backups.js";
+import { backupProblems, saveHandWritten } from "../backups.js";
+import { UsageErrors } from "../errors.js";
 import { readTextOrNull, withLock } from "../files.js";
 import type { Machine } from "../machine.js";
 import type { ServerSpec } from "../manifest/schema.js";
@@ -107,6 +108,14 @@ export async function applyImport(
           result.adopted.push({ env: f.env, client: f.client, scope: f.scope, path: f.path, server: c.name });
     if (selection.dryRun) return result;
 
+    // Bookkeeping that does not load stops the import before anything is written (exit 2).
+    const state = result.adopted.length > 0 ? await loadState(machine.paths.state) : undefined;
+    const corrupt = await backupProblems(
+      machine.paths.backups,
+      imported.flatMap((c) => c.found.flatMap((f) => (f.adopt && f.targetKey ? [f.targetKey] : []))),
+    );
+    if (corrupt.length > 0) throw new UsageErrors(corrupt);
+
     if (result.secrets.length > 0)
       await saveSecrets(machine.paths.secrets, { ...(await loadSecrets(machine.paths.secrets)), ...store });
     if (edits.length > 0) {
@@ -116,8 +125,7 @@ export async function applyImport(
       result.written = write.written;
       result.after = write.after;
     }
-    if (result.adopted.length > 0) {
-      const state = await loadState(machine.paths.state);
+    if (state) {
       for (const c of imported)
         for (const f of c.found) {
           if (!f.adopt || !f.targetKey) continue;
