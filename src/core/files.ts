@@ -337,14 +337,16 @@ async function lockOwner(): Promise<LockOwner> {
 }
 
 async function breakDeadLock(lockDir: string, ownerFile: string): Promise<void> {
-  let owner: LockOwner;
+  let owner: Partial<LockOwner> | null;
   try {
-    owner = JSON.parse(readFileSync(ownerFile, "utf8")) as LockOwner;
+    owner = JSON.parse(readFileSync(ownerFile, "utf8")) as Partial<LockOwner> | null;
   } catch {
     return;
   }
+  // A damaged owner file proves nothing: the lock is left to go stale on its own.
+  if (typeof owner?.boot !== "string" || !Number.isSafeInteger(owner.pid) || owner.pid! <= 0) return;
   const me = await lockOwner();
-  if (owner.boot !== me.boot || owner.pid === me.pid || isAlive(owner.pid)) return;
+  if (owner.boot !== me.boot || owner.pid === me.pid || isAlive(owner.pid!)) return;
   await fs.promises.rm(lockDir, { recursive: true, force: true });
   await fs.promises.rm(ownerFile, { force: true });
 }

@@ -303,7 +303,12 @@ export async function prepare(
     }
   }
   if (options.checkBackups)
-    usage.push(...(await backupProblems(machine.paths.backups, targets.map((t) => t.key))));
+    usage.push(
+      ...(await backupProblems(
+        machine.paths.backups,
+        targets.map((t) => t.key),
+      )),
+    );
   if (usage.length > 0) throw new UsageErrors(usage);
   trace("targets parsed");
   // Loaded only when enabled: most runs never pay for the bridge's modules.

@@ -148,7 +148,9 @@ describe("the records beside the backups", () => {
   async function adopted() {
     const m = setup({ kind: "linux" }, {});
     const file = m.paths.claudeCodeConfig;
-    writeFileSync(file, `${JSON.stringify({ mcpServers: { tool: handWritten } }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(file, `${JSON.stringify({ mcpServers: { tool: handWritten } }, null, 2)}\n`, {
+      mode: 0o600,
+    });
     expect((await m.run(["import", "--yes"])).code).toBe(0);
     const synced = await m.run(["sync", "--json"]);
     expect(synced.code, synced.stderr).toBe(0);
@@ -160,7 +162,7 @@ describe("the records beside the backups", () => {
     const [name] = readdirSync(root).filter((n) => existsSync(path.join(root, n, "hand-written.json")));
     return path.join(root, name!);
   };
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const quoteRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
   test("a hand-written.json that does not parse stops sync --force and uninstall (exit 2, line:column); it is never overwritten", async () => {
     const { m, file, folder } = await adopted();
@@ -177,7 +179,9 @@ describe("the records beside the backups", () => {
     const before = readFileSync(file, "utf8");
     const r = await m.run(["sync", "--force"]);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`${escape(hw)}:\\d+:\\d+: the hand-written entries file is not valid JSON`));
+    expect(r.stderr).toMatch(
+      new RegExp(`${quoteRe(hw)}:\\d+:\\d+: the hand-written entries file is not valid JSON`),
+    );
     expect(r.stderr).toContain(`mv "${hw}" "${hw}.broken"`);
     expect(r.stdout + r.stderr).not.toContain(SECRET);
     expect(readFileSync(hw, "utf8")).toBe(broken);
@@ -245,3 +249,64 @@ function readManifestServers(m: FakeMachine): Record<string, unknown> {
   return parseJsonc(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8")).servers;
 }
 const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));
+
+/**
+ * Caches in the home (environment facts, the validated manifest) only save work: a damaged one is
+ * discarded and rebuilt, and never crashes a command or stands in for the real file. On main, an
+ * environment cache entry of the wrong shape, or a manifest cache whose servers were damaged, was
+ * an internal error (exit 1); a lock-owner file holding `null` too.
+ */
+describe("damaged caches are rebuilt, never a crash", () => {
+  const cacheDir = (m: FakeMachine) => path.join(m.paths.home, "cache");
+  /** The cache file's data, whether it is sealed ({ sum, data }) or not. */
+  const dataOf = (doc: Record<string, unknown>) =>
+    ("data" in doc ? doc.data : doc) as Record<string, unknown>;
+
+  test("environment facts of the wrong shape: gathered again", async () => {
+    const m = await syncedThenChanged();
+    const file = path.join(cacheDir(m), "environments.json");
+    const damaged = {
+      version: 1,
+      entries: {
+        "wsl:Ubuntu": { facts: null, stamp: "x" },
+        "windows@wsl:Ubuntu": "not an entry",
+      },
+    };
+    for (const command of [["status"], ["doctor", "--no-probe"], ["sync"]]) {
+      writeFileSync(file, JSON.stringify(damaged));
+      const r = await m.run(command);
+      expect(r.stderr, command.join(" ")).not.toMatch(/Unexpected error|internal/i);
+      expect(r.code, `${command.join(" ")}: ${r.stderr}`).toBeLessThan(2);
+    }
+    // The sync wrote the change and a cache that works.
+    expect(configs(m).some((t) => t?.includes("--changed"))).toBe(true);
+    m.clearInteropLog();
+    expect((await m.run(["status"])).code).toBe(0);
+    expect(m.interopCalls()).toEqual([]);
+  });
+
+  test("a validated manifest whose servers were damaged in the cache: the manifest is read again", async () => {
+    const m = setup();
+    expect((await m.run(["sync"])).code).toBe(0);
+    const synced = configs(m);
+    const [name] = readdirSync(cacheDir(m)).filter((n) => n.startsWith("manifest-"));
+    const file = path.join(cacheDir(m), name!);
+    const doc = JSON.parse(readFileSync(file, "utf8"));
+    (dataOf(doc).manifest as { servers: Record<string, unknown> }).servers.fixture = null;
+    writeFileSync(file, JSON.stringify(doc));
+    const r = await m.run(["sync", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).targets.every((t: { action: string }) => t.action === "unchanged")).toBe(
+      true,
+    );
+    expect(configs(m)).toEqual(synced);
+  });
+
+  test("a lock-owner file that is not an owner: the run goes on", async () => {
+    const m = await syncedThenChanged();
+    writeFileSync(path.join(m.paths.home, "sync.lock.owner"), "null");
+    const r = await m.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(configs(m).some((t) => t?.includes("--changed"))).toBe(true);
+  });
+});

@@ -6,6 +6,7 @@
 import path from "node:path";
 import type { CacheFiles } from "../cache-files.js";
 import type { Machine } from "../machine.js";
+import { openSealedJson, sealJson } from "../sealed-json.js";
 import { gatherPosixFacts, posixEnvironment, posixStamp } from "./posix.js";
 import type { EnvFacts, Environment } from "./types.js";
 import { envMatches } from "./types.js";
@@ -147,7 +148,7 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
     }
   }
 
-  if (dirty) await machine.caches.write(cacheFile, `${JSON.stringify(cache, null, 2)}\n`);
+  if (dirty) await machine.caches.write(cacheFile, sealJson(cache));
   return { environments, gathered };
 }
 
@@ -156,11 +157,8 @@ function emptyCache(): CacheFile {
 }
 
 function readCache(caches: CacheFiles, file: string): CacheFile {
-  try {
-    const data = JSON.parse(caches.read(file) ?? "") as CacheFile;
-    if (data.version === CACHE_VERSION && data.entries && typeof data.entries === "object") return data;
-  } catch {
-    // missing or unreadable: start over
-  }
+  // Missing, unreadable or damaged (or of another shape): no cache, the facts are gathered again.
+  const data = openSealedJson(caches.read(file)) as CacheFile | undefined;
+  if (data?.version === CACHE_VERSION && data.entries && typeof data.entries === "object") return data;
   return emptyCache();
 }

@@ -9,6 +9,7 @@ import { VERSION } from "../../version.js";
 import { type CacheFiles, cacheFiles } from "../cache-files.js";
 import { UsageError } from "../errors.js";
 import { readTextOrNull } from "../files.js";
+import { openSealedJson, sealJson } from "../sealed-json.js";
 import type { Manifest } from "./schema.js";
 
 export const PROJECT_MANIFEST = "mcp-twin.jsonc";
@@ -94,20 +95,17 @@ async function validated(
     ? path.join(cacheDir, `manifest-${createHash("sha256").update(file).digest("hex").slice(0, 12)}.json`)
     : undefined;
   if (cacheFile) {
-    try {
-      const cached = JSON.parse(caches.read(cacheFile) ?? "") as CachedManifest;
-      // The mcp-twin version is part of the key: a newer schema must look at the text again.
-      if (cached.hash === hash && cached.version === VERSION) return cached.manifest;
-    } catch {
-      // no cache yet
-    }
+    // No cache yet, or a damaged one: the text is validated again.
+    const cached = openSealedJson(caches.read(cacheFile)) as CachedManifest | undefined;
+    // The mcp-twin version is part of the key: a newer schema must look at the text again.
+    if (cached?.hash === hash && cached.version === VERSION) return cached.manifest;
   }
   const { parseManifestText } = await import("./validate.js");
   const manifest = parseManifestText(text, file);
   if (cacheFile)
     await caches.write(
       cacheFile,
-      JSON.stringify({ version: VERSION, hash, manifest } satisfies CachedManifest),
+      sealJson({ version: VERSION, hash, manifest } satisfies CachedManifest),
     );
   return manifest;
 }

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { type CacheFiles, cacheFiles } from "../cache-files.js";
+import { openSealedJson, sealJson } from "../sealed-json.js";
 
 export const FRESH_MS = 5 * 60_000;
 const KEEP_MS = 24 * 60 * 60_000;
@@ -33,18 +34,16 @@ export function registryCache(
     path.join(dir, `${createHash("sha256").update(url).digest("hex").slice(0, 24)}.json`);
   return {
     get(url) {
-      try {
-        const answer = JSON.parse(files.read(fileOf(url)) ?? "") as CachedAnswer;
-        if (answer.url !== url || now() - answer.fetchedAt > FRESH_MS + KEEP_MS) return undefined;
-        return answer;
-      } catch {
-        return undefined;
-      }
+      // A damaged answer is no answer: the registry is asked again.
+      const answer = openSealedJson(files.read(fileOf(url))) as CachedAnswer | undefined;
+      if (answer?.url !== url || typeof answer.fetchedAt !== "number") return undefined;
+      if (now() - answer.fetchedAt > FRESH_MS + KEEP_MS) return undefined;
+      return answer;
     },
     async put(url, body) {
       // Held (init before the user agreed): nothing on disk changes, old answers included.
       if (!files.held) prune(dir, now());
-      await files.write(fileOf(url), JSON.stringify({ url, fetchedAt: now(), body }));
+      await files.write(fileOf(url), sealJson({ url, fetchedAt: now(), body }));
     },
   };
 }

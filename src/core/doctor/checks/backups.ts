@@ -18,7 +18,8 @@ export function checkBackupsFiles(f: BackupsFacts): Check[] {
   if (f.error) return [check("backups.file", "warn", {}, `backups could not be looked at: ${f.error}.`)];
   if (f.problems.length > 0)
     return f.problems.map((p) => check("backups.file", "fail", {}, p.message, p.fix ? { fix: p.fix } : {}));
-  if (f.folders === 0) return [check("backups.file", "pass", {}, "no backups yet (mcp-twin changed no file yet).")];
+  if (f.folders === 0)
+    return [check("backups.file", "pass", {}, "no backups yet (mcp-twin changed no file yet).")];
   return [
     check(
       "backups.file",
