@@ -20,6 +20,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
+import { doctor, one } from "../doctor/helpers.js";
 import { fixtureMachines } from "../helpers/machines.js";
 
 const SECRET = "fx-5afe7f11e5c0ffee42";
@@ -241,5 +242,68 @@ describe("a file others can read that will hold a secret", () => {
     const r = await m.run(["sync"]);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain("readable by other users");
+  });
+});
+
+/**
+ * doctor finds a config that already holds keys and others can read — however the keys got there
+ * (an older sync, a hand edit, another tool): sync's warning only covers the files it writes.
+ */
+describe("doctor: a readable config that already holds keys (config.private)", () => {
+  test("warns with the exact chmod (the real file behind a link), passes at 0600; values never shown", async () => {
+    const m = setup({ kind: "linux" }, {});
+    const dotfiles = path.join(m.root, "dot files");
+    mkdirSync(dotfiles);
+    const real = path.join(dotfiles, "claude.json");
+    const doc = {
+      numStartups: 2,
+      mcpServers: {
+        keyed: { command: "uvx", args: ["keyed-mcp"], env: { KEYED_API_KEY: SECRET, LOG_LEVEL: "debug" } },
+        remote: {
+          type: "http",
+          url: "https://example.com/mcp",
+          headers: { Authorization: `Bearer ${SECRET}x` },
+        },
+        plain: { command: "uvx", args: ["plain-mcp"], env: { LOG_LEVEL: "debug" } },
+        referenced: { command: "uvx", args: ["ref-mcp"], env: { REF_TOKEN: "${REF_TOKEN}" } },
+        placeholder: { command: "uvx", args: ["ph-mcp"], env: { PH_API_KEY: "your-api-key-here" } },
+      },
+    };
+    writeFileSync(real, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o644 });
+    chmodSync(real, 0o644);
+    rmSync(m.paths.claudeCodeConfig);
+    symlinkSync(real, m.paths.claudeCodeConfig);
+    const run = await doctor(m, ["--no-probe"]);
+    const c = one(run, "config.private", { client: "claude-code" });
+    expect(c.status).toBe("warn");
+    expect(c.message).toContain("keys (keyed, remote)");
+    expect(c.message).toContain("mode 644");
+    expect(c.message).toContain(`a link to ${real}`);
+    expect(c.fix).toBe(`chmod 600 '${real}'`);
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+    // Followed, the fix works: the same file now passes.
+    chmodSync(real, 0o600);
+    expect(one(await doctor(m, ["--no-probe"]), "config.private", { client: "claude-code" }).status).toBe(
+      "pass",
+    );
+  });
+
+  test("no finding for a file without keys, nor for Windows files (the ACL protects them)", async () => {
+    const m = setup({}, {});
+    writeFileSync(
+      m.paths.claudeCodeConfig,
+      JSON.stringify({
+        mcpServers: { plain: { command: "uvx", args: ["p"], env: { REF_TOKEN: "${REF_TOKEN}" } } },
+      }),
+      { mode: 0o644 },
+    );
+    chmodSync(m.paths.claudeCodeConfig, 0o644);
+    const desktop = {
+      mcpServers: { keyed: { command: "uvx", args: ["k"], env: { KEYED_API_KEY: SECRET } } },
+    };
+    writeFileSync(m.paths.claudeDesktopConfig, JSON.stringify(desktop), { mode: 0o644 });
+    chmodSync(m.paths.claudeDesktopConfig, 0o644);
+    const run = await doctor(m, ["--no-probe"]);
+    expect(run.checks.filter((c) => c.id === "config.private")).toEqual([]);
   });
 });

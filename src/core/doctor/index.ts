@@ -18,6 +18,7 @@ import { checkBackupsFiles } from "./checks/backups.js";
 import { checkBridge } from "./checks/bridge.js";
 import { checkConfig, checkRestart } from "./checks/configs.js";
 import { checkPlatform } from "./checks/environments.js";
+import { checkConfigPrivate } from "./checks/private.js";
 import { checkManifest } from "./checks/manifest.js";
 import { checkNode } from "./checks/node.js";
 import { checkSecretsFile, checkServerSecrets, placeholderKind } from "./checks/secrets.js";
@@ -232,6 +233,7 @@ export async function runDoctor(
           .length
       : 0;
     checks.push(...checkConfig(c, Object.keys(state.targets[c.target.key]?.entries ?? {}).length, backups));
+    checks.push(...checkConfigPrivate(c));
   }
   checks.push(...scopeChecks(configs));
 

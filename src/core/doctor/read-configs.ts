@@ -4,7 +4,7 @@
  * project folder when they exist, Claude Code's local scope (`projects["<dir>"].mcpServers` in
  * ~/.claude.json), and the classic Claude Desktop file that a Store (MSIX) install ignores.
  */
-import { stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Target } from "../clients/types.js";
 import { joinNative } from "../environments/types.js";
@@ -28,6 +28,9 @@ export interface ConfigFacts {
   /** The file's text, null when it does not exist. */
   text: string | null;
   mtimeMs?: number;
+  /** Permission bits of the file really read (a symlink followed), and its path. */
+  mode?: number;
+  realPath?: string;
   readError?: string;
   parseError?: { message: string; line?: number; column?: number };
   /** The app parses this file as strict JSON, and JSON.parse rejects it (comments, trailing commas). */
@@ -51,7 +54,12 @@ export async function readConfig(target: Target, project: string | undefined): P
   const facts: ConfigFacts = { target, text: null, shapeErrors: [], sets: [], top: dict() };
   try {
     facts.text = await readTextOrNull(target.file);
-    if (facts.text !== null) facts.mtimeMs = (await stat(target.file)).mtimeMs;
+    if (facts.text !== null) {
+      const st = await stat(target.file);
+      facts.mtimeMs = st.mtimeMs;
+      facts.mode = st.mode & 0o7777;
+      facts.realPath = await realpath(target.file);
+    }
   } catch (error) {
     facts.readError = (error as Error).message;
     return facts;

@@ -31,6 +31,8 @@ export const CHECK_IDS = {
     "the file is the one the app really reads (Claude Desktop Store/MSIX vs %APPDATA%\\Claude)",
   "config.wiped": "entries sync wrote are still there (the app did not reset the file)",
   "config.duplicate-key": "no server name appears twice in one object",
+  "config.private":
+    "a config that holds keys (an entry's env value or header, the bridge token) is readable only by you",
   "client.restart": "an app that reads its config only at start was started after the last change",
   "entry.shape": "an entry has a command or a url, in the form its client expects",
   "entry.reference": "${VAR} references in an entry are expanded by its client and set",
