@@ -5,26 +5,33 @@
 import type { CommandContext } from "../cli.js";
 import { envMatches } from "../core/environments/types.js";
 import { UsageError } from "../core/errors.js";
-import { openMachine } from "../core/machine.js";
-import { loadManifest, locateManifest } from "../core/manifest/load.js";
+import { type Machine, openMachine } from "../core/machine.js";
+import { findManifest, type LoadedManifest, loadManifest } from "../core/manifest/load.js";
 import { resolveString } from "../core/manifest/resolve.js";
 import { loadSecrets } from "../core/manifest/secrets.js";
+import { isTrusted, programServers } from "../core/manifest/trust.js";
+import { own } from "../core/own.js";
 import { unknownName } from "../core/selectors.js";
+import { loadState } from "../core/state.js";
 import type { ShareLaunch } from "./share.js";
 
 export async function shareLaunches(ctx: CommandContext, names: readonly string[]): Promise<ShareLaunch[]> {
   if (names.length === 0) return [];
   const machine = await openMachine(ctx.host);
-  const file = locateManifest({
+  const located = findManifest({
     manifest: ctx.options.manifest,
     cwd: ctx.host.cwd,
     homeManifest: machine.paths.manifest,
   });
-  const { manifest } = await loadManifest(file, { required: true, cacheDir: machine.paths.cache });
+  const file = located.file;
+  const loaded = await loadManifest(file, { required: true, cacheDir: machine.paths.cache });
+  const { manifest } = loaded;
+  // sync's rule: a project manifest's server that runs a program runs only once trusted.
+  if (located.scope === "project") await requireTrust(machine, loaded, names);
   const secrets = await loadSecrets(machine.paths.secrets);
   const launches: ShareLaunch[] = [];
   for (const name of new Set(names)) {
-    const spec = manifest.servers[name];
+    const spec = own(manifest.servers, name);
     if (!spec)
       throw unknownName({
         code: "unknown-server",
@@ -79,4 +86,27 @@ export async function shareLaunches(ctx: CommandContext, names: readonly string[
     launches.push({ name, command, args: fullArgs, env });
   }
   return launches;
+}
+
+/**
+ * A project manifest (./mcp-twin.jsonc of a cloned repo) is someone else's: its servers that run
+ * programs are shared only after the user trusted this very text — as sync asks before its first
+ * sync. serve never asks (a client starts it, with no one at a terminal).
+ */
+async function requireTrust(
+  machine: Machine,
+  loaded: LoadedManifest,
+  names: readonly string[],
+): Promise<void> {
+  const programs = programServers(loaded.manifest).filter((p) => names.includes(p.server));
+  if (programs.length === 0) return;
+  if (isTrusted(await loadState(machine.paths.state), loaded.file, loaded.text ?? "")) return;
+  throw new UsageError(
+    "untrusted-manifest",
+    `${loaded.file}: this project's manifest is not trusted, and sharing ${programs.map((p) => `${p.server} would run ${p.runs}`).join("; ")}. Nothing was started.`,
+    {
+      location: { file: loaded.file },
+      hint: "Read the file. If you trust it, run `mcp-twin sync` in that folder: it shows the programs and asks (`--yes` trusts), and the trust is kept for this version of the file.",
+    },
+  );
 }

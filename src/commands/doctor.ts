@@ -5,6 +5,7 @@ import { clientById } from "../core/clients/index.js";
 import type { Check, DoctorReport } from "../core/doctor/index.js";
 import { runDoctor } from "../core/doctor/index.js";
 import { UsageError } from "../core/errors.js";
+import type { TrustRequest } from "../core/manifest/trust.js";
 import { parseTimeout } from "../core/selectors.js";
 import type { Output } from "../ui/output.js";
 
@@ -39,6 +40,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       timeoutMs,
       ...concurrency(ctx.host.env.MCP_TWIN_PROBE_CONCURRENCY),
       signal: ctx.signal,
+      trust: (request) => askProbeTrust(ctx, request),
     },
     ctx.output.progress,
   );
@@ -47,6 +49,25 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json) ctx.output.result(jsonReport(report));
   else render(report, ctx.output, o.verbose);
   return report.ok ? 0 : 1;
+}
+
+/**
+ * A project's own config names programs someone else chose (a cloned repo's .mcp.json): before
+ * doctor starts them, they are shown on stderr and trusted with --yes or a yes on a terminal.
+ */
+async function askProbeTrust(ctx: CommandContext, request: TrustRequest): Promise<boolean> {
+  const out = ctx.output;
+  out.warn(
+    `${request.file} is this project's own config (written by whoever wrote the project, not by mcp-twin); checking its servers starts them:`,
+  );
+  for (const p of request.programs) out.info(`  ${p.server}: ${p.runs}`);
+  if (ctx.options.yes) {
+    out.info("Trusted (--yes) for these entries as they are; an edit will ask again.");
+    return true;
+  }
+  if (out.json || !process.stdin.isTTY) return false;
+  const { inquirerPrompts } = await import("../ui/prompts.js");
+  return inquirerPrompts().confirm({ message: "Trust them, and start them to check them?", default: false });
 }
 
 /** MCP_TWIN_PROBE_CONCURRENCY: how many servers start at once (default 16). */

@@ -5,7 +5,7 @@
  * (shown, then confirmed on a terminal or with --yes), by the file's hash, so an edit asks again.
  * Every report names the manifest used.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { doctor, one } from "../doctor/helpers.js";
@@ -129,5 +129,105 @@ describe("a project manifest that runs no program of its own", () => {
     expect(JSON.parse(init.stdout).manifest).toBe(home);
     expect(readFileSync(home, "utf8")).toContain('"memory"');
     expect(readFileSync(path.join(repo, "mcp-twin.jsonc"), "utf8")).not.toContain('"memory"');
+  });
+});
+
+/**
+ * doctor starts every server to check it. In a cloned repo, the committed `.mcp.json` names
+ * programs someone else chose: on main, `doctor` there ran them with no question. They start only
+ * when mcp-twin wrote them, or the user trusted them (`--yes`, a yes on a terminal) — recorded in
+ * the home's state like a project manifest's trust, so an edit of those entries asks again.
+ */
+describe("doctor in a cloned repo", () => {
+  /** A repo whose committed .mcp.json runs a program that leaves a mark when started. */
+  async function clonedRepo() {
+    const m = setup();
+    expect((await m.run(["sync"])).code).toBe(0);
+    const repo = path.join(m.root, "cloned");
+    mkdirSync(repo, { recursive: true });
+    const mark = path.join(m.root, "it-ran");
+    const committed = {
+      mcpServers: {
+        theirs: {
+          command: "node",
+          args: ["-e", `require('fs').writeFileSync(${JSON.stringify(mark)}, 'ran')`],
+        },
+      },
+    };
+    writeFileSync(path.join(repo, ".mcp.json"), `${JSON.stringify(committed, null, 2)}\n`);
+    return { m, repo, mark, stateFile: path.join(m.paths.home, "state.json") };
+  }
+
+  test("does not start a committed .mcp.json's programs: reported as not started, with why and how to allow it", async () => {
+    const { m, repo, mark, stateFile } = await clonedRepo();
+    const state = readFileSync(stateFile, "utf8");
+    const run = await doctor(m, [], { cwd: repo });
+    expect(existsSync(mark)).toBe(false);
+    const c = one(run, "probe.trust", { server: "theirs" });
+    expect(c).toMatchObject({ status: "warn", client: "claude-code" });
+    expect(c.message).toContain("is this project's file");
+    expect(c.message).toContain("would run node -e");
+    expect(c.fix).toContain("mcp-twin doctor --yes");
+    expect(run.checks.filter((x) => x.id === "probe.handshake" && x.server === "theirs")).toEqual([]);
+    expect(readFileSync(stateFile, "utf8")).toBe(state);
+    // --no-probe starts nothing and asks nothing.
+    const quiet = await doctor(m, ["--no-probe"], { cwd: repo });
+    expect(quiet.checks.filter((x) => x.id === "probe.trust")).toEqual([]);
+    expect(existsSync(mark)).toBe(false);
+  });
+
+  test("--yes trusts those entries (kept in the home's state); an edit of them asks again", async () => {
+    const { m, repo, mark, stateFile } = await clonedRepo();
+    const yes = await doctor(m, ["--yes"], { cwd: repo });
+    expect(yes.stderr).toContain("theirs: node -e");
+    expect(existsSync(mark)).toBe(true);
+    expect(one(yes, "probe.handshake", { server: "theirs" }).status).toBe("fail"); // it ran, and is no MCP server
+    const trusted = JSON.parse(readFileSync(stateFile, "utf8")).trusted;
+    expect(Object.keys(trusted)).toEqual([path.join(repo, ".mcp.json")]);
+    // Trusted: the next doctor starts it without being told again.
+    rmSync(mark);
+    const again = await doctor(m, [], { cwd: repo });
+    expect(existsSync(mark)).toBe(true);
+    expect(again.checks.filter((x) => x.id === "probe.trust")).toEqual([]);
+    // Edited (a pull brought a new command): not started until trusted again.
+    rmSync(mark);
+    const file = path.join(repo, ".mcp.json");
+    writeFileSync(file, readFileSync(file, "utf8").replace("'ran'", "'ran again'"));
+    const edited = await doctor(m, [], { cwd: repo });
+    expect(existsSync(mark)).toBe(false);
+    expect(one(edited, "probe.trust", { server: "theirs" }).status).toBe("warn");
+  });
+
+  test("entries mcp-twin wrote there (from the project's manifest) are started; a hand-added one beside them is not", async () => {
+    const { m, repo } = await machineWithRepo({ pinned: { package: `${inject("fixtureName")}@1.0.0` } });
+    expect((await m.run(["sync"], { cwd: repo })).code).toBe(0);
+    const file = path.join(repo, ".mcp.json");
+    const doc = JSON.parse(readFileSync(file, "utf8"));
+    const mark = path.join(m.root, "hand-added-ran");
+    doc.mcpServers.added = {
+      command: "node",
+      args: ["-e", `require('fs').writeFileSync(${JSON.stringify(mark)}, '')`],
+    };
+    writeFileSync(file, JSON.stringify(doc, null, 2));
+    const run = await doctor(m, [], { cwd: repo });
+    expect(one(run, "probe.handshake", { server: "pinned", client: "claude-code" }).status).toBe("pass");
+    expect(one(run, "probe.trust", { server: "added" }).status).toBe("warn");
+    expect(existsSync(mark)).toBe(false);
+  });
+
+  test("on a terminal it shows the programs and asks; no starts nothing, yes starts them", async () => {
+    const { m, repo, mark } = await clonedRepo();
+    const no = runInPty(["doctor"], m.env, repo);
+    await no.waitFor(/Trust them, and start them to check them\?/);
+    expect(no.output()).toContain("theirs: node -e");
+    no.type(`n${KEY.enter}`);
+    const declined = await no.exit;
+    expect(declined.output).toContain("not started:");
+    expect(existsSync(mark)).toBe(false);
+    const yes = runInPty(["doctor"], m.env, repo);
+    await yes.waitFor(/Trust them, and start them to check them\?/);
+    yes.type(`y${KEY.enter}`);
+    await yes.exit;
+    expect(existsSync(mark)).toBe(true);
   });
 });

@@ -3,17 +3,18 @@ import { BRIDGE_ENTRY } from "../bridge-name.js";
 import { type Detection, detectEnvironments } from "../environments/detect.js";
 import { envMatches } from "../environments/types.js";
 import { isTwinError, UsageErrors } from "../errors.js";
-import { pathExists } from "../files.js";
+import { pathExists, withLock } from "../files.js";
 import { loadFormats } from "../formats/index.js";
 import type { Host } from "../host.js";
 import { type Machine, openMachine } from "../machine.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../manifest/load.js";
 import { type Manifest, manifestSchema } from "../manifest/schema.js";
 import { loadSecrets } from "../manifest/secrets.js";
+import { type TrustRequest, trust } from "../manifest/trust.js";
 import type { SecretFormat } from "../placeholders.js";
 import type { Progress } from "../progress.js";
 import { checkSelectors, selectEnvironments, unknownName } from "../selectors.js";
-import { emptyState, loadState, type State } from "../state.js";
+import { emptyState, loadState, type State, saveState } from "../state.js";
 import { checkBackupsFiles } from "./checks/backups.js";
 import { checkBridge } from "./checks/bridge.js";
 import { checkConfig, checkRestart } from "./checks/configs.js";
@@ -34,6 +35,7 @@ import {
   strayManifests,
 } from "./gather.js";
 import { probeChecks } from "./probe-phase.js";
+import { gateProjectProbes } from "./project-trust.js";
 import { projectDir, readConfig } from "./read-configs.js";
 import { allTargets, scopeChecks } from "./targets-phase.js";
 import { type Check, check } from "./types.js";
@@ -48,6 +50,11 @@ export interface DoctorOptions {
   timeoutMs: number;
   concurrency?: number;
   signal?: AbortSignal;
+  /**
+   * Asked before a project's own entries (a cloned repo's .mcp.json) are started by the probe:
+   * --yes or a yes on a terminal. Absent: they are not started.
+   */
+  trust?: (request: TrustRequest) => Promise<boolean>;
 }
 
 export interface DoctorReport {
@@ -314,10 +321,26 @@ export async function runDoctor(
           : w,
       )
     : work;
+  // A project's own files name programs someone else chose: started only when trusted.
+  const gated = options.probe
+    ? await gateProjectProbes(configs, probeWork, {
+        state,
+        ask: options.trust,
+        record: async (file, trusted) => {
+          if (stateError) return;
+          await withLock(machine.home.dir, async () => {
+            const fresh = await loadState(machine.paths.state);
+            trust(fresh, file, trusted, machine.host.now());
+            await saveState(machine.paths.state, fresh);
+          });
+        },
+      })
+    : { work: probeWork, checks: [] };
+  checks.push(...gated.checks);
   const probes = options.probe
     ? probeChecks(
         machine.host.runner,
-        probeWork,
+        gated.work,
         {
           timeoutMs: options.timeoutMs,
           concurrency: options.concurrency ?? 16,

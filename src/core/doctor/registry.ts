@@ -49,6 +49,8 @@ export const CHECK_IDS = {
   "entry.cold-start": "npx/uvx entries download on start and can exceed the client's start-up timeout",
   "entry.duplicate": "a Claude Code server name defined in more than one scope (local > project > user)",
   "drift.entry": "each manifest server's entry is what sync wrote (not missing, edited, stale or foreign)",
+  "probe.trust":
+    "a project's own config (a cloned repo's .mcp.json) is not started until you trust it (mcp-twin's own entries are)",
   "probe.handshake": "the server starts as its client starts it and answers initialize + tools/list",
   "probe.stdout": "the server prints nothing but JSON-RPC on stdout (no banner)",
   "probe.startup": "its start-up time is well within the client's timeout",
