@@ -6,8 +6,9 @@
  * No library offers that hook, hence the hand-written temp-file + rename here.
  *
  * Writing a file keeps what it is: a symlink stays a symlink (the file it points to is replaced),
- * owner, group and mode stay (also when run as root), bytes that are not valid UTF-8 stay exactly
- * (see bytes.ts), and a read-only file is refused unless forced.
+ * a file with several hard links stays one file under all its names (written in place, see
+ * writeInPlace), owner, group and mode stay (also when run as root), bytes that are not valid
+ * UTF-8 stay exactly (see bytes.ts), and a read-only file is refused unless forced.
  */
 import { randomBytes } from "node:crypto";
 import fs, { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
@@ -70,6 +71,8 @@ export interface FileFacts {
   mode?: number;
   uid?: number;
   gid?: number;
+  /** How many names (hard links) the real file has. */
+  nlink?: number;
 }
 
 /** Follow `file`'s symlinks (a dangling one too: a write creates the file it points to). */
@@ -95,7 +98,15 @@ export function inspectFile(file: string): FileFacts {
   }
   try {
     const st = statSync(current);
-    return { real: current, symlink, exists: true, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+    return {
+      real: current,
+      symlink,
+      exists: true,
+      mode: st.mode & 0o7777,
+      uid: st.uid,
+      gid: st.gid,
+      nlink: st.nlink,
+    };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { real: current, symlink, exists: false };
     throw error;
@@ -157,6 +168,13 @@ export async function replaceFile(
         continue;
       }
       await options.beforeRename?.(current);
+      if ((facts.nlink ?? 1) > 1) {
+        // Hard links: a rename would give this name a new file and leave the others on the old
+        // one. The file is written in place instead — from the full, synced temp copy.
+        await writeInPlace(real, await fs.promises.readFile(temp), { force: options.force === true });
+        await fs.promises.unlink(temp).catch(() => {});
+        return { written: true, before: current, after: next };
+      }
       await renameWithRetry(temp, real);
       await syncDir(dir);
       return { written: true, before: current, after: next };
@@ -168,6 +186,54 @@ export async function replaceFile(
   throw new OperationError("write-contended", `${file} kept changing while mcp-twin tried to update it.`, {
     hint: "Close the app that keeps rewriting it, then run the command again.",
   });
+}
+
+/**
+ * Write `data` into the file itself (same inode: every hard link sees it; owner and mode stay).
+ * Not atomic like a rename, so it is made as safe as it can be: the content comes from a temp copy
+ * already written and synced in full (a full disk fails there, not here); a file that grows gets
+ * its new tail first, and if that fails it is cut back, leaving the old bytes as they were; then
+ * the rest is overwritten, synced, and read back. A crash in the middle of that last step can leave
+ * the file torn — the backup mcp-twin kept just before (`mcp-twin restore <file>`) repairs it.
+ */
+async function writeInPlace(file: string, data: Buffer, options: { force: boolean }): Promise<void> {
+  const before = statSync(file);
+  // A read-only file (--force): writable for the write, read-only again after.
+  const unlock = (before.mode & 0o200) === 0 && options.force;
+  if (unlock) await fs.promises.chmod(file, (before.mode & 0o7777) | 0o200);
+  try {
+    const handle = await fs.promises.open(file, "r+");
+    try {
+      const oldSize = (await handle.stat()).size;
+      if (data.length > oldSize) {
+        try {
+          await writeAll(handle, data.subarray(oldSize), oldSize);
+          await handle.sync();
+        } catch (error) {
+          await handle.truncate(oldSize).catch(() => {});
+          throw error;
+        }
+      }
+      await writeAll(handle, data.subarray(0, Math.min(data.length, oldSize)), 0);
+      await handle.truncate(data.length);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } finally {
+    if (unlock) await fs.promises.chmod(file, before.mode & 0o7777).catch(() => {});
+  }
+  if (!readFileSync(file).equals(data))
+    throw new OperationError("write-verify", `${file} does not hold what mcp-twin wrote into it.`, {
+      hint: `Its previous bytes are in mcp-twin's backups: \`mcp-twin restore '${file}'\` puts them back.`,
+    });
+}
+
+async function writeAll(handle: fs.promises.FileHandle, data: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < data.length; ) {
+    const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
 }
 
 export function readOnlyError(file: string): UsageError {

@@ -8,6 +8,7 @@
 import {
   chmodSync,
   chownSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -73,6 +74,65 @@ describe("a symlinked config", () => {
     expect(u.code, u.stderr).toBe(0);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readFileSync(real, "utf8")).toBe('{\n  "numStartups": 3,\n  "mcpServers": {}\n}\n');
+  });
+});
+
+/**
+ * A config with several hard links (a dotfiles folder linked with `ln`, not `ln -s`): on main a
+ * sync gave `~/.claude.json` a new file by rename and left the other name on the old bytes.
+ * Written in place, it stays one file under every name — same inode, owner and mode.
+ */
+describe("a hard-linked config", () => {
+  test("stays one file under both names: sync, uninstall and restore write it in place", async () => {
+    const m = linux();
+    const dotfiles = path.join(m.root, "dotfiles");
+    mkdirSync(dotfiles);
+    const other = path.join(dotfiles, "claude.json");
+    const original = '{\n  "numStartups": 3,\n  "mcpServers": {}\n}\n';
+    const file = m.paths.claudeCodeConfig;
+    rmSync(file);
+    writeFileSync(other, original, { mode: 0o640 });
+    chmodSync(other, 0o640);
+    linkSync(other, file);
+    const inode = statSync(file).ino;
+
+    const r = await m.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    const written = readFileSync(file, "utf8");
+    expect(JSON.parse(written).mcpServers.tool.command).toBe("uvx");
+    expect(readFileSync(other, "utf8")).toBe(written);
+    const st = statSync(file);
+    expect(st.ino).toBe(inode);
+    expect(st.nlink).toBe(2);
+    expect(st.mode & 0o777).toBe(0o640);
+    // Nothing left beside either name; the backup of the bytes before is in the home.
+    expect(readdirSync(path.dirname(file)).filter((n) => n.includes(".mcp-twin-"))).toEqual([]);
+    const list = JSON.parse((await m.run(["restore", "--list", "--json"])).stdout);
+    expect(readFileSync(list.targets[0].backups[0].file, "utf8")).toBe(original);
+
+    // A shorter text (uninstall) is cut to its length; restore writes the longer one back in place.
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    expect(readFileSync(other, "utf8")).toBe(original);
+    expect((await m.run(["restore"])).code).toBe(0);
+    expect(readFileSync(other, "utf8")).toBe(written);
+    expect(statSync(other).ino).toBe(inode);
+    expect(statSync(file).nlink).toBe(2);
+  });
+
+  test("read-only and hard-linked: refused without --force; with it, written in place and still read-only", async () => {
+    const m = linux();
+    const other = path.join(m.root, "claude-link.json");
+    const file = m.paths.claudeCodeConfig;
+    linkSync(file, other);
+    chmodSync(file, 0o444);
+    const before = readFileSync(file, "utf8");
+    expect((await m.run(["sync"])).code).toBe(2);
+    expect(readFileSync(other, "utf8")).toBe(before);
+    const forced = await m.run(["sync", "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(other, "utf8")).mcpServers.tool).toBeDefined();
+    expect(statSync(file).mode & 0o777).toBe(0o444);
+    expect(statSync(file).nlink).toBe(2);
   });
 });
 
