@@ -3,7 +3,7 @@
  * breakage users report makes the right check fail for the right environment, client and server,
  * with the fix; repairing it makes it pass again.
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
@@ -45,6 +45,9 @@ beforeAll(async () => {
   });
   writeSecrets(machine, { FIXTURE_TOKEN: SECRET });
   expect((await machine.run(["sync"])).code).toBe(0);
+  // ~/.claude.json was created 0644 and now holds the key: made private, as sync's warning says
+  // (doctor's config.private would warn otherwise).
+  chmodSync(machine.paths.claudeCodeConfig, 0o600);
   // A copy of the fixture server inside the machine, so leftover processes are ours to find.
   server = path.join(machine.root, "servers", "fixture.mjs");
   mkdirSync(path.dirname(server), { recursive: true });
