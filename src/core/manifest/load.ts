@@ -103,9 +103,6 @@ async function validated(
   const { parseManifestText } = await import("./validate.js");
   const manifest = parseManifestText(text, file);
   if (cacheFile)
-    await caches.write(
-      cacheFile,
-      sealJson({ version: VERSION, hash, manifest } satisfies CachedManifest),
-    );
+    await caches.write(cacheFile, sealJson({ version: VERSION, hash, manifest } satisfies CachedManifest));
   return manifest;
 }
