@@ -268,7 +268,7 @@ export function buildProgram(
 
   command(
     "connect",
-    "relay stdio ⇄ Streamable HTTP, so a stdio-only client (Claude Desktop) can use the bridge or any HTTP MCP server",
+    "relay stdio ⇄ Streamable HTTP (or SSE), so a stdio-only client (Claude Desktop) can use the bridge or any remote MCP server",
     load("connect"),
   )
     .argument("<url>", "the server's URL, e.g. http://127.0.0.1:7760/mcp")
@@ -276,7 +276,12 @@ export function buildProgram(
       repeatable("--header <header>", 'send "Name: value" (repeatable; ${VAR} is read from the environment)'),
     )
     .option("--token-file <file>", "send the bearer token in this file")
-    .option("--no-start", "do not start the local bridge when nothing answers");
+    .option("--no-start", "do not start the local bridge when nothing answers")
+    .option(
+      "--transport <transport>",
+      "how the server speaks: http (Streamable HTTP, default) or sse",
+      "http",
+    );
 
   command(
     "uninstall",

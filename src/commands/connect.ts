@@ -1,6 +1,7 @@
 /**
  * `mcp-twin connect <url>`: a stdio ⇄ Streamable HTTP relay for clients that only speak stdio
- * (Claude Desktop ignores HTTP entries). Header values may hold `${VAR}`, read from connect's own
+ * (Claude Desktop ignores HTTP entries); `--transport sse` relays to an HTTP+SSE server instead
+ * (for clients that cannot write an SSE entry: Claude Desktop, Codex). Header values may hold `${VAR}`, read from connect's own
  * environment, so secrets stay out of argv. Without an Authorization header or --token-file it
  * sends the local bridge's token; a loopback URL where nothing answers gets the bridge started.
  */
@@ -10,6 +11,7 @@ import { z } from "zod";
 import { ensureBridge } from "../bridge/instance.js";
 import { BRIDGE_PATH, bridgeFiles, bridgeHome, isLoopback, SHARE_PREFIX } from "../bridge/paths.js";
 import { relay } from "../bridge/relay.js";
+import { sseRelay } from "../bridge/sse-relay.js";
 import { readToken } from "../bridge/token.js";
 import type { CommandContext } from "../cli.js";
 import { ExitCode, UsageError } from "../core/errors.js";
@@ -19,6 +21,7 @@ const optionsSchema = z.object({
   header: z.array(z.string()).default([]),
   tokenFile: z.string().optional(),
   start: z.boolean().default(true),
+  transport: z.enum(["http", "sse"], { message: "--transport must be http or sse" }).default("http"),
 });
 
 /** `Name: value` with `${VAR}` expanded from `env`. */
@@ -83,6 +86,17 @@ export async function run(ctx: CommandContext): Promise<number> {
   const secretsOf = (h: Record<string, string>) =>
     Object.values(h).flatMap((v) => [v, v.replace(/^Bearer\s+/i, "")]);
   out.addSecrets(secretsOf(headers));
+
+  // An SSE remote: never the local bridge (it speaks Streamable HTTP), so no bridge token.
+  if (o.transport === "sse") {
+    if (tokenFile) {
+      const token = (await readFile(tokenFile, "utf8")).trim();
+      out.addSecrets([token]);
+      if (!hasAuth && token) headers.Authorization = `Bearer ${token}`;
+    }
+    await sseRelay({ url, headers: { ...headers }, log: (line) => out.info(line), signal: ctx.signal });
+    return ExitCode.ok;
+  }
 
   // The local bridge: loopback, and one of its endpoint paths. Only it gets the bridge's token.
   const local =

@@ -8,8 +8,9 @@
  * - A client whose environment cannot run the server reaches it across the line: a Windows client
  *   runs `wsl.exe -d <distro> --exec ...` with the variable names in WSLENV (else they never reach
  *   Linux); a WSL client runs the Windows node.exe through interop.
- * - A url server goes in as `url`/`headers` where the client can use remote servers, else as a
- *   stdio relay (`mcp-twin connect`) with header values in the relay's env, never in argv.
+ * - A url server goes in as `url`/`headers` where the client can use remote servers (of that
+ *   transport: Streamable HTTP, or SSE), else as a stdio relay (`mcp-twin connect`, with
+ *   `--transport sse` for SSE) with header values in the relay's env, never in argv.
  * - User-scope files get values; project files get the client's `${VAR}` reference syntax.
  */
 import type { Launch, Target } from "./clients/types.js";
@@ -65,12 +66,14 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
   if (server.url !== undefined || over.url !== undefined) {
     const url = resolve(over.url ?? server.url!, "url");
     const headers = resolveMap({ ...server.headers, ...over.headers }, "headers");
-    if (target.client.remoteEntry) {
-      value = target.client.remoteEntry({ url, headers });
+    const sse = server.transport === "sse";
+    const direct = sse ? target.client.sseEntry : target.client.remoteEntry;
+    if (direct) {
+      value = direct({ url, headers });
     } else {
       // Header values (tokens) travel in the relay's environment, not on its command line.
       const headerEnv: Record<string, string> = {};
-      const args = [ctx.self.script, "connect", url];
+      const args = [ctx.self.script, "connect", url, ...(sse ? ["--transport", "sse"] : [])];
       Object.entries(headers).forEach(([header, headerValue], i) => {
         const variable = `MCP_TWIN_HEADER_${i}`;
         headerEnv[variable] = headerValue;

@@ -165,6 +165,7 @@ export function instantiate(
     ...(s.bin ? { bin: s.bin } : {}),
     ...(s.command ? { command: s.command } : {}),
     ...(s.url ? { url: fill(s.url) } : {}),
+    ...(s.transport ? { transport: s.transport } : {}),
     ...(s.args
       ? {
           args: s.args

@@ -4,7 +4,7 @@
  * in schema/template.schema.json is generated from this.
  */
 import { z } from "zod";
-import { clientId, envSelector } from "../manifest/schema.js";
+import { clientId, envSelector, REMOTE_TRANSPORTS } from "../manifest/schema.js";
 import { own } from "../own.js";
 
 const name = z
@@ -49,6 +49,7 @@ const templateServer = z.strictObject({
   args: z.array(z.string()).optional(),
   env: z.record(z.string(), z.string()).optional(),
   url: z.string().optional(),
+  transport: z.enum(REMOTE_TRANSPORTS).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   environments: z.array(envSelector).optional(),
   clients: z.array(clientId).optional(),

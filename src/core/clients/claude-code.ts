@@ -2,7 +2,8 @@
  * Claude Code: every environment. User scope lives in ~/.claude.json — a hot app-state file the
  * CLI rewrites often, so only `mcpServers` is touched and writes are compare-and-swap. Project
  * scope is `.mcp.json`, where values are `${VAR}` references. Entries always carry `type`: an entry
- * with `url` but no `type` is read as a broken stdio entry.
+ * with `url` but no `type` is read as a broken stdio entry; `"type": "sse"` is the older HTTP+SSE
+ * transport.
  */
 import { anyExists, inHome } from "./locate.js";
 import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
@@ -22,6 +23,7 @@ export const claudeCode: ClientModule = {
   referenceStyle: (name) => `\${${name}}`,
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
   remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
+  sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
   restartToApply: false,
   gui: false,
   /** MCP_TIMEOUT (ms) in the environment it starts from; 30 s by default (its docs). */

@@ -11,6 +11,7 @@
  *   the whole file, so it is never written.
  * - Codex writes into entries itself (per-tool approvals under `[mcp_servers.<name>.tools.…]`,
  *   `enabled`, timeouts): mcp-twin owns only the launch keys, and keeps the rest.
+ * - A `url` is Streamable HTTP only: an SSE remote gets the `connect` relay (no `sseEntry`).
  * - It waits `startup_timeout_sec` (default 10 s) for a server to start.
  */
 import { joinNative } from "../environments/types.js";

@@ -25,6 +25,8 @@ export const cursor: ClientModule = {
   referenceStyle: (name) => `\${env:${name}}`,
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
   remoteEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
+  // One key for both: Cursor tries Streamable HTTP and falls back to SSE.
+  sseEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
   restartToApply: true,
   gui: true,
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,

@@ -1,4 +1,7 @@
-/** Gemini CLI: ~/.gemini/settings.json (shared with its other settings); `httpUrl` is Streamable HTTP. */
+/**
+ * Gemini CLI: ~/.gemini/settings.json (shared with its other settings); `httpUrl` is Streamable
+ * HTTP, `url` the older HTTP+SSE transport.
+ */
 import { anyExists, inHome } from "./locate.js";
 import {
   type ClientModule,
@@ -22,6 +25,7 @@ export const geminiCli: ClientModule = {
   referenceStyle: (name) => `\${${name}}`,
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
   remoteEntry: (remote) => withHeaders({ httpUrl: remote.url }, remote.headers),
+  sseEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
   restartToApply: false,
   gui: false,
   /** An entry's own `timeout` (ms); otherwise what undocumented clients allow. */

@@ -62,6 +62,11 @@ export interface ClientModule {
   /** Undefined when the client cannot use a remote server from its file (a stdio relay is written instead). */
   remoteEntry?(remote: Remote): Record<string, unknown>;
   /**
+   * The entry for a remote that speaks the older HTTP+SSE transport. Undefined when the client
+   * cannot use one from its file (Claude Desktop, Codex): a stdio relay speaking SSE is written.
+   */
+  sseEntry?(remote: Remote): Record<string, unknown>;
+  /**
    * The variables of its own environment a server it starts inherits, besides the entry's `env`
    * (undefined: all of them, or a desktop app's small set), and the entry key that names more.
    */

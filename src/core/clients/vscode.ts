@@ -30,6 +30,7 @@ export const vscode: ClientModule = {
   referenceStyle: (name) => `\${env:${name}}`,
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
   remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
+  sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
   restartToApply: false,
   gui: true,
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,

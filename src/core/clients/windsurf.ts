@@ -22,6 +22,8 @@ export const windsurf: ClientModule = {
   referenceStyle: (name) => `\${env:${name}}`,
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
   remoteEntry: (remote) => withHeaders({ serverUrl: remote.url }, remote.headers),
+  // One key for both transports: Windsurf tells them apart itself.
+  sseEntry: (remote) => withHeaders({ serverUrl: remote.url }, remote.headers),
   restartToApply: true,
   gui: true,
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,

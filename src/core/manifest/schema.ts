@@ -52,6 +52,11 @@ const envName = z
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "is not a valid HTTP header name");
 
 const envMap = z.record(envName, z.string());
+
+/** The transports a url server may speak: Streamable HTTP, or HTTP+SSE (the one MCP replaced in 2025-03). */
+export const REMOTE_TRANSPORTS = ["http", "sse"] as const;
+export type RemoteTransport = (typeof REMOTE_TRANSPORTS)[number];
+const remoteTransport = z.enum(REMOTE_TRANSPORTS);
 const headerMap = z.record(headerName, z.string());
 
 export const overrideSchema = z
@@ -76,7 +81,16 @@ export const serverSchema = z
       .describe("A program to run as is (e.g. uvx), when there is no npm package."),
     args: z.array(z.string()).optional().describe("Arguments; ${secret:NAME} and ${env:NAME} are resolved."),
     env: envMap.optional().describe("Environment variables; values may use ${secret:NAME} and ${env:NAME}."),
-    url: z.string().url().optional().describe("A remote (Streamable HTTP) server."),
+    url: z
+      .string()
+      .url()
+      .optional()
+      .describe("A remote server (Streamable HTTP unless `transport` says sse)."),
+    transport: remoteTransport
+      .optional()
+      .describe(
+        "How a url server speaks: http (Streamable HTTP, the default) or sse (the older HTTP+SSE transport).",
+      ),
     headers: headerMap.optional().describe("HTTP headers for a remote server, e.g. Authorization."),
     environments: z
       .array(envSelector)
@@ -98,6 +112,12 @@ export const serverSchema = z
             : `has ${kinds.join(" and ")}: give exactly one of package, command or url`,
       });
     }
+    if (server.transport && !server.url)
+      ctx.addIssue({
+        code: "custom",
+        path: ["transport"],
+        message: "transport only applies to a url server",
+      });
     if (server.headers && !server.url)
       ctx.addIssue({ code: "custom", path: ["headers"], message: "headers only apply to a url server" });
     if (server.bin && !server.package)

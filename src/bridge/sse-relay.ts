@@ -1,0 +1,92 @@
+/**
+ * stdio ⇄ HTTP+SSE, for one client session (`connect --transport sse`): a client that speaks only
+ * stdio (Claude Desktop), or no SSE (Codex), reaches a remote that still speaks the transport MCP
+ * replaced in 2025-03. Both sides are SDK transports (the SDK's SSEClientTransport opens the event
+ * stream, learns the endpoint and POSTs each message): messages pass through as they are, in
+ * order. What the relay adds:
+ * - a request that cannot be delivered gets a JSON-RPC error, never silence;
+ * - when the server closes the stream, the relay ends (the client sees its server exit and can
+ *   start it again: an SSE session cannot be resumed).
+ * stdout carries only JSON-RPC; logs go to `log` (stderr).
+ */
+import type { Readable, Writable } from "node:stream";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { ErrorCode, isJSONRPCRequest, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+
+export interface SseRelayOptions {
+  url: URL;
+  /** Sent with the request that opens the stream and with every POST. */
+  headers: Record<string, string>;
+  log: (line: string) => void;
+  stdin?: Readable;
+  stdout?: Writable;
+  signal?: AbortSignal;
+}
+
+export async function sseRelay(options: SseRelayOptions): Promise<void> {
+  const stdin = options.stdin ?? process.stdin;
+  const stdout = options.stdout ?? process.stdout;
+  const stdio = new StdioServerTransport(stdin, stdout);
+  const sse = new SSEClientTransport(options.url, { requestInit: { headers: options.headers } });
+  let ended: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    ended = resolve;
+  });
+
+  sse.onmessage = (message) => {
+    stdio.send(message).catch((error: unknown) => options.log(`stdout: ${(error as Error).message}`));
+  };
+  sse.onerror = (error) => options.log(`server: ${error.message}`);
+  sse.onclose = () => {
+    options.log(`the server at ${options.url.href} closed the SSE stream`);
+    ended();
+  };
+
+  const refuse = async (message: JSONRPCMessage, why: string) => {
+    options.log(`could not deliver ${"method" in message ? message.method : "a response"}: ${why}`);
+    if (isJSONRPCRequest(message))
+      await stdio.send({
+        jsonrpc: "2.0",
+        id: message.id,
+        error: {
+          code: ErrorCode.ConnectionClosed,
+          message: `mcp-twin: the SSE server at ${options.url.href} is unreachable (${why})`,
+        },
+      });
+  };
+
+  // Opening the stream first: the endpoint to POST to arrives on it.
+  let opened: string | undefined;
+  try {
+    await sse.start();
+  } catch (error) {
+    opened = error instanceof Error ? error.message : String(error);
+    options.log(`cannot open the SSE stream at ${options.url.href}: ${opened}`);
+  }
+
+  let chain = Promise.resolve();
+  stdio.onmessage = (message) => {
+    // One POST at a time keeps the order; answers come back on the stream, not in the POST.
+    chain = chain.then(async () => {
+      if (opened !== undefined) return refuse(message, opened);
+      try {
+        await sse.send(message);
+      } catch (error) {
+        await refuse(message, error instanceof Error ? error.message : String(error));
+      }
+    });
+    chain.catch((error: unknown) => options.log(`relay: ${(error as Error).message}`));
+  };
+  stdio.onerror = (error) => options.log(`stdin: ${error.message}`);
+
+  stdin.once("end", ended);
+  stdin.once("close", ended);
+  options.signal?.addEventListener("abort", ended, { once: true });
+  await stdio.start();
+  await done;
+  sse.onclose = undefined;
+  await chain.catch(() => {});
+  await sse.close().catch(() => {});
+  await stdio.close().catch(() => {});
+}
