@@ -239,15 +239,18 @@ describe("odd files: invalid JSON, 19 Smithery servers one of them named servers
     expect(time.found[0]!.why).toContain('"alwaysAllow"');
   });
 
-  test("VS Code: SSE is reported, Java is a command, the trailing comma is fine", () => {
-    expect(run.json.skipped.find((s) => s.server === "RemoteWorkflowManagerServer")!.reason).toContain("SSE");
+  test("VS Code: SSE is an SSE url server, Java is a command, the trailing comma is fine", () => {
+    expect(run.server("RemoteWorkflowManagerServer")!.server).toEqual({
+      url: "http://localhost:8081/sse",
+      transport: "sse",
+    });
     expect(run.server("LocalWorkflowManagerServer")!.server).toMatchObject({
       command: "Java",
       environments: ["windows"],
     });
   });
 
-  test("Windsurf's serverUrl and Gemini's httpUrl are url servers; the Authorization token moved out", () => {
+  test("Windsurf's serverUrl and Gemini's httpUrl are url servers, Gemini's url an SSE one; the Authorization token moved out", () => {
     expect(run.server("remote-docs")!.server).toEqual({
       url: "https://docs.example/mcp",
       headers: { Authorization: "Bearer ${secret:REMOTE_DOCS_TOKEN}" },
@@ -255,7 +258,8 @@ describe("odd files: invalid JSON, 19 Smithery servers one of them named servers
     expect(run.json.secrets).toEqual(["REMOTE_DOCS_TOKEN"]);
     expect(run.stdout + run.stderr).not.toContain("wind-secret-123456");
     expect(run.server("streamable")!.server).toEqual({ url: "https://g.example/mcp" });
-    expect(run.json.skipped.find((s) => s.server === "legacy")!.reason).toContain("SSE");
+    // Gemini's `url` is its SSE transport.
+    expect(run.server("legacy")!.server).toEqual({ url: "https://g.example/sse", transport: "sse" });
   });
 });
 

@@ -17,7 +17,7 @@ import type { ClientId } from "../../src/core/manifest/schema.js";
 function summary(r: Recognition): string {
   if (r.kind === "unknown") return `unknown: ${r.reason}`;
   if (r.kind === "url")
-    return `url ${r.url}${Object.keys(r.headers).length ? ` headers=${Object.keys(r.headers).join(",")}` : ""}`;
+    return `url${r.transport ? ` (${r.transport})` : ""} ${r.url}${Object.keys(r.headers).length ? ` headers=${Object.keys(r.headers).join(",")}` : ""}`;
   const where = r.runsIn.where === "wsl" ? ` in wsl${r.runsIn.distro ? `:${r.runsIn.distro}` : ""}` : "";
   const env = Object.keys(r.env).length > 0 ? ` env=${Object.keys(r.env).join(",")}` : "";
   const head =
@@ -319,13 +319,20 @@ describe("remote entries", () => {
     [{ serverUrl: "https://w.example/mcp" }, "windsurf", "url https://w.example/mcp"],
     [{ httpUrl: "https://g.example/mcp" }, "gemini-cli", "url https://g.example/mcp"],
     [{ url: "https://a.example/mcp" }, "claude-desktop", "url https://a.example/mcp"],
+    // SSE (was "not understood" before mcp-twin wrote SSE url servers)
+    [{ type: "sse", url: "http://localhost:8081/sse" }, "vscode", "url (sse) http://localhost:8081/sse"],
+    [
+      { type: "sse", url: "https://s.example/sse", headers: { A: "1" } },
+      "claude-code",
+      "url (sse) https://s.example/sse headers=A",
+    ],
+    [{ url: "https://g.example/sse" }, "gemini-cli", "url (sse) https://g.example/sse"],
+    [{ url: "https://c.example/sse" }, "cursor", "url https://c.example/sse"],
   ])("%j in %s → %s", (entry, client, expected) =>
     expect(summary(recognizeEntry(entry, ctx(client)))).toBe(expected),
   );
 
   test.each<[unknown, ClientId, string]>([
-    [{ type: "sse", url: "http://localhost:8081/sse" }, "vscode", "SSE"],
-    [{ url: "https://g.example/sse" }, "gemini-cli", "SSE"],
     [{ type: "ws", url: "ws://x" }, "claude-code", "WebSocket"],
     [{ url: "https://a.example/mcp" }, "claude-code", 'without "type"'],
     [{ type: "grpc", url: "https://a.example" }, "cursor", "not a remote transport"],

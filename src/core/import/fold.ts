@@ -117,7 +117,7 @@ export function fold(occurrences: readonly Occurrence[], envs: readonly EnvInfo[
 
 function identity(form: Form): string {
   if (form.kind === "package") return `package:${form.package}#${form.bin ?? ""}`;
-  if (form.kind === "url") return `url:${form.url!.replace(/\/+$/, "")}`;
+  if (form.kind === "url") return `url:${form.transport ?? "http"}:${form.url!.replace(/\/+$/, "")}`;
   return `command:${programName(form.command!)}`;
 }
 
@@ -197,6 +197,7 @@ function build(name: string, occurrences: Occurrence[], envs: readonly EnvInfo[]
     if (form.bin) server.bin = form.bin;
   } else if (form.kind === "command") server.command = form.command!;
   else server.url = form.url!;
+  if (form.transport) server.transport = form.transport;
   if (form.args.length > 0) server.args = form.args;
   if (Object.keys(form.env).length > 0) server.env = form.env;
   if (Object.keys(form.headers).length > 0) server.headers = form.headers;

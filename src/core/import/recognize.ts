@@ -57,6 +57,8 @@ export interface RemoteServer {
   kind: "url";
   via: string;
   url: string;
+  /** The older HTTP+SSE transport (`"type": "sse"`, Gemini's `url`); absent: Streamable HTTP. */
+  transport?: "sse";
   headers: Record<string, string>;
   extraKeys: string[];
   notes: string[];
@@ -117,17 +119,31 @@ function recognizeRemote(
   const url = e[urlKey];
   if (typeof url !== "string") return unknown(`"${urlKey}" is not a string`);
   const type = typeof e.type === "string" ? e.type : undefined;
-  if (type === "sse" || (urlKey === "url" && ctx.client === "gemini-cli"))
-    return unknown("an SSE server: mcp-twin's url servers speak Streamable HTTP");
+  // Gemini CLI reads `url` as SSE (`httpUrl` is Streamable HTTP); Claude Code and VS Code say "sse".
+  const sse = type === "sse" || (urlKey === "url" && ctx.client === "gemini-cli");
   if (type === "ws") return unknown("a WebSocket server: mcp-twin's url servers speak Streamable HTTP");
-  if (type !== undefined && type !== "http" && type !== "streamable-http" && type !== "streamableHttp")
+  if (
+    type !== undefined &&
+    type !== "sse" &&
+    type !== "http" &&
+    type !== "streamable-http" &&
+    type !== "streamableHttp"
+  )
     return unknown(`"type": ${JSON.stringify(e.type)} is not a remote transport mcp-twin knows`);
   if (!type && urlKey === "url" && (ctx.client === "claude-code" || ctx.client === "vscode"))
     return unknown('a url without "type": the client reads it as a stdio entry without a command');
   if (!/^https?:\/\/[^\s]+$/i.test(url)) return unknown(`"${urlKey}" is not an http(s) URL`);
   const headers = stringMap(e.headers);
   if (!headers) return unknown('"headers" is not an object of strings');
-  return { kind: "url", via: type ? `${urlKey} (${type})` : urlKey, url, headers, extraKeys, notes: [] };
+  return {
+    kind: "url",
+    via: type ? `${urlKey} (${type})` : sse ? `${urlKey} (sse)` : urlKey,
+    url,
+    ...(sse ? { transport: "sse" as const } : {}),
+    headers,
+    extraKeys,
+    notes: [],
+  };
 }
 
 interface Launch {

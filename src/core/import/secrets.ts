@@ -41,6 +41,8 @@ export interface Form {
   bin?: string;
   command?: string;
   url?: string;
+  /** A url server speaking the older HTTP+SSE transport. */
+  transport?: "sse";
   args: string[];
   env: Record<string, string>;
   headers: Record<string, string>;
@@ -114,6 +116,7 @@ export function extractSecrets(
   };
 
   if (r.kind === "url") {
+    if (r.transport) out.form.transport = r.transport;
     out.form.url = querySecrets(urlSecrets(refs(r.url), secretNameOf(server), "url"), (k, v) =>
       isSecretValue(k, v) ? secret(secretNameFor(server, k), v, "url") : v,
     );
