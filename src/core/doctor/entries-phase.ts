@@ -11,7 +11,8 @@ import type { Machine } from "../machine.js";
 import { own } from "../own.js";
 import { type EntryFacts, lintEntry } from "./checks/entries.js";
 import { checkEntrySecrets, isSecretName, placeholderKind } from "./checks/secrets.js";
-import { expandEntry, readEntry } from "./entry-view.js";
+import { type EntryView, expandEntry, readEntry } from "./entry-view.js";
+import type { RemotePlan } from "./probe.js";
 import type { ConfigFacts, EntrySet } from "./read-configs.js";
 import { type Resolved, resolveEntry, type SpawnPlan } from "./resolve.js";
 import type { Check, Where } from "./types.js";
@@ -24,6 +25,8 @@ export interface EntryWork {
   managed: boolean;
   kind: "stdio" | "remote" | "invalid";
   plan?: SpawnPlan;
+  /** An SSE remote (as its client expands it): doctor completes a handshake with it. */
+  sse?: RemotePlan;
   noSpawn?: string;
 }
 
@@ -32,6 +35,8 @@ export interface EntriesContext {
   envs: readonly Environment[];
   project: string;
   managed: ReadonlySet<string>;
+  /** Manifest servers that speak SSE (their Cursor/Windsurf entries do not say so). */
+  sseServers?: ReadonlySet<string>;
   serverFilter: ReadonlySet<string>;
   desktop: Map<string, { msix: boolean; version?: string }>;
 }
@@ -56,6 +61,8 @@ export async function inspectEntries(
     if (expanded.view.kind === "stdio") resolved = await resolveEntry(t, expanded.view, ctx);
     const timeoutMs = t.client.startupTimeoutMs(raw, t.env.local ? ctx.machine.host.env : {});
     const desktop = ctx.desktop.get(t.key);
+    const sse =
+      expanded.view.kind === "remote" && speaksSse(expanded.view, t.client.id, managed, ctx, server);
     const facts: EntryFacts = {
       env: t.env.id,
       envKind: t.env.kind,
@@ -67,6 +74,7 @@ export async function inspectEntries(
       scope: set.scope,
       server,
       remoteCapable: t.client.remoteEntry !== undefined,
+      sse,
       view,
       expanded,
       ...(resolved ? { resolved } : {}),
@@ -107,9 +115,27 @@ export async function inspectEntries(
       kind: expanded.view.kind,
       ...(resolved?.spawn ? { plan: resolved.spawn } : {}),
       ...(resolved?.noSpawn ? { noSpawn: resolved.noSpawn } : {}),
+      ...(sse ? { sse: { url: expanded.view.url!, headers: expanded.view.headers } } : {}),
     });
   }
   return { checks, work, secrets };
+}
+
+/**
+ * Does this remote entry speak SSE? `"type": "sse"`, Gemini's `url` (its `httpUrl` is Streamable
+ * HTTP), or a key that fits both (Cursor's `url`, Windsurf's `serverUrl`) of a server the
+ * manifest says speaks SSE.
+ */
+function speaksSse(
+  view: EntryView,
+  client: string,
+  managed: boolean,
+  ctx: EntriesContext,
+  server: string,
+): boolean {
+  if (view.type === "sse") return true;
+  if (client === "gemini-cli") return view.urlKey === "url";
+  return !view.type && managed && (ctx.sseServers?.has(server) ?? false);
 }
 
 /** The variables a client expands references from, in its own environment. */

@@ -280,6 +280,11 @@ export async function runDoctor(
         envs: allEnvs,
         project,
         managed,
+        sseServers: new Set(
+          Object.entries(manifest.servers)
+            .filter(([, s]) => s.transport === "sse")
+            .map(([n]) => n),
+        ),
         serverFilter: new Set(options.servers),
         desktop,
       });

@@ -3,7 +3,7 @@
 import type { Progress } from "../progress.js";
 import type { Runner } from "../run.js";
 import type { EntryWork } from "./entries-phase.js";
-import { type ProbeResult, probeAll, probeServer } from "./probe.js";
+import { type ProbeResult, probeAll, probeServer, probeSseRemote, type RemotePlan } from "./probe.js";
 import type { SpawnPlan } from "./resolve.js";
 import { type Check, check, SYNC_FIX, seconds } from "./types.js";
 
@@ -21,15 +21,23 @@ export async function probeChecks(
   progress: Progress,
 ): Promise<Check[]> {
   const out: Check[] = [];
-  const unique = new Map<string, SpawnPlan>();
+  const unique = new Map<string, SpawnPlan | RemotePlan>();
   for (const w of work) if (w.kind === "stdio" && w.plan) unique.set(planKey(w.plan), w.plan);
+  // SSE remotes are contacted (never a project file's: its URL would get the user's headers).
+  for (const w of work)
+    if (w.kind === "remote" && w.sse && w.where.scope !== "project") unique.set(remoteKey(w.sse), w.sse);
   const keys = [...unique.keys()];
   const step = progress.step(`Starting ${keys.length} server${keys.length === 1 ? "" : "s"}`);
   let results: ProbeResult[];
   try {
     results = await probeAll(
       keys,
-      (k) => probeServer(runner, unique.get(k)!, options.timeoutMs, options.signal),
+      (k) => {
+        const plan = unique.get(k)!;
+        return "file" in plan
+          ? probeServer(runner, plan, options.timeoutMs, options.signal)
+          : probeSseRemote(plan, options.timeoutMs, options.signal);
+      },
       {
         concurrency: options.concurrency,
         ...(options.signal ? { signal: options.signal } : {}),
@@ -41,6 +49,10 @@ export async function probeChecks(
   }
   const byKey = new Map(keys.map((k, i) => [k, results[i]!]));
   for (const w of work) {
+    if (w.kind === "remote" && w.sse) {
+      out.push(...remoteChecks(w, w.where.scope === "project" ? undefined : byKey.get(remoteKey(w.sse))));
+      continue;
+    }
     if (w.kind !== "stdio") continue;
     if (!w.plan) {
       out.push(
@@ -56,6 +68,38 @@ export async function probeChecks(
     out.push(...resultChecks(w, byKey.get(planKey(w.plan))!, options.timeoutMs));
   }
   return out;
+}
+
+function remoteKey(plan: RemotePlan): string {
+  return JSON.stringify(["sse", plan.url, Object.entries(plan.headers).sort(([a], [b]) => (a < b ? -1 : 1))]);
+}
+
+function remoteChecks(w: EntryWork, r: ProbeResult | undefined): Check[] {
+  if (!r)
+    return [
+      check(
+        "probe.handshake",
+        "skip",
+        w.where,
+        "not contacted: a project file's remote would receive your headers; doctor contacts the ones in your own files.",
+      ),
+    ];
+  if (!r.ok)
+    return [
+      check("probe.handshake", "fail", w.where, `${r.error ?? "failed"}.`, {
+        fix: w.managed
+          ? `${SYNC_FIX} If it still fails, check the URL and headers with the server's owner (it may have moved to Streamable HTTP).`
+          : "Check the URL and headers; if the server now speaks Streamable HTTP, write it as an http entry.",
+      }),
+    ];
+  return [
+    check(
+      "probe.handshake",
+      "pass",
+      w.where,
+      `SSE handshake in ${seconds(r.startupMs ?? 0)} with ${r.tools} tool${r.tools === 1 ? "" : "s"} (${r.serverName ?? "unnamed server"}).`,
+    ),
+  ];
 }
 
 function resultChecks(w: EntryWork, r: ProbeResult, probeTimeoutMs: number): Check[] {

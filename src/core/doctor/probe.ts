@@ -5,6 +5,7 @@
  * process tree is killed before the error goes up.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { VERSION } from "../../version.js";
 import { InterruptedError } from "../errors.js";
 import { type Runner, tail } from "../run.js";
@@ -79,6 +80,68 @@ export async function probeServer(
   }
   result.stderr = tail(transport.stderr, 8).split("\n").filter(Boolean);
   result.noise = [...transport.noise];
+  return result;
+}
+
+/** Where an SSE remote entry points, as its client expands it. */
+export interface RemotePlan {
+  url: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * An SSE remote: open its event stream and complete `initialize` + `tools/list` with the SDK's
+ * SSE client transport, as the client would. Nothing is started, so nothing is left running.
+ */
+export async function probeSseRemote(
+  plan: RemotePlan,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
+  if (signal?.aborted) throw new InterruptedError();
+  const result: ProbeResult = { ok: false, stderr: [], noise: [] };
+  let url: URL;
+  try {
+    url = new URL(plan.url);
+  } catch {
+    return { ...result, error: `"${plan.url}" is not a URL` };
+  }
+  const transport = new SSEClientTransport(url, { requestInit: { headers: plan.headers } });
+  const client = new Client({ name: "mcp-twin-doctor", version: VERSION });
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+      reject(new Error("timeout"));
+    }, timeoutMs);
+  });
+  deadline.catch(() => {});
+  const started = performance.now();
+  try {
+    const options = { signal: abort.signal, timeout: timeoutMs };
+    await Promise.race([client.connect(transport, options), deadline]);
+    result.startupMs = Math.round(performance.now() - started);
+    result.serverName = client.getServerVersion()?.name;
+    const listed = await Promise.race([client.listTools(undefined, options), deadline]);
+    result.tools = listed.tools.length;
+    result.ok = true;
+  } catch (error) {
+    if (signal?.aborted) throw new InterruptedError();
+    result.timedOut = timedOut;
+    result.error = timedOut
+      ? `no answer to initialize/tools/list over SSE within ${Math.round(timeoutMs / 1000)} s`
+      : `the SSE handshake with ${url.origin}${url.pathname} failed: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+    await client.close().catch(() => {});
+    await transport.close().catch(() => {});
+  }
   return result;
 }
 

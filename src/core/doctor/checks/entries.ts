@@ -24,6 +24,8 @@ export interface EntryFacts {
   server: string;
   /** The client can use url entries from its file. */
   remoteCapable: boolean;
+  /** A remote entry speaking SSE (doctor's probe completes a handshake with it). */
+  sse?: boolean;
   view: EntryView;
   expanded: Expanded;
   resolved?: Resolved;
@@ -223,17 +225,25 @@ function remote(f: EntryFacts, where: Where): Check {
         fix: fixFor(f, 'Rename "url" to "serverUrl".'),
       },
     );
-  if (f.client === "gemini-cli" && view.urlKey === "url")
+  // sync writes `url` for the manifest's SSE servers: only a hand-written one may be a mistake.
+  if (f.client === "gemini-cli" && view.urlKey === "url" && !f.managed)
     return check(
       "entry.remote",
       "warn",
       where,
-      'Gemini CLI reads "url" as the old SSE transport; Streamable HTTP servers need "httpUrl".',
+      'Gemini CLI reads "url" as the older SSE transport; Streamable HTTP servers need "httpUrl" (the probe below tries SSE).',
       {
         fix: fixFor(f, 'Rename "url" to "httpUrl" for a Streamable HTTP server.'),
       },
     );
-  return check("entry.remote", "pass", where, `remote server at ${view.url} (not started by doctor)`);
+  return check(
+    "entry.remote",
+    "pass",
+    where,
+    f.sse
+      ? `SSE server at ${view.url} (its handshake is probed)`
+      : `remote server at ${view.url} (not started by doctor)`,
+  );
 }
 
 function fixFor(f: EntryFacts, manual: string): string {
