@@ -276,9 +276,7 @@ describe("add <registry name>", () => {
     expect(nuget.code).toBe(2);
     expect(nuget.stderr).toContain("mcp-twin cannot add io.github.domdomegg/time-mcp-nuget:");
     expect(nuget.stderr).toContain("to run it: dnx TimeMcpServer@1.0.8 --yes");
-    const sse = await run(m, ["add", "com.example/legacy-sse", "--json"]);
-    expect(sse.code).toBe(2);
-    expect(JSON.parse(sse.stdout).errors[0].message).toContain("Server-Sent Events");
+    // SSE-only remotes are no longer refused: test/e2e/sse-remote.test.ts adds one.
     const noOci = await run(m, ["add", "io.github.domdomegg/time-mcp-pypi", "--use", "oci"]);
     expect(noOci.code).toBe(2);
     expect(noOci.stderr).toContain("offers no oci way to run it");

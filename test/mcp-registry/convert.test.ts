@@ -30,14 +30,16 @@ test("every recorded entry but the one without a version follows the schema", ()
 });
 
 describe("the way mcp-twin takes", () => {
-  test("npm first, then a Streamable HTTP remote, then PyPI, then OCI", () => {
+  test("npm first, then a remote (Streamable HTTP before SSE), then PyPI, then OCI", () => {
     expect(
       waysToRun(latest("io.github.domdomegg/airtable-mcp-server").server).usable.map((u) => u.way),
     ).toEqual(["npm", "oci"]);
-    expect(waysToRun(latest("io.github.example/hybrid-mcp").server).usable.map((u) => u.way)).toEqual([
-      "npm",
-      "remote",
-    ]);
+    // hybrid-mcp lists its SSE remote first; the Streamable HTTP one is taken before it.
+    expect(
+      waysToRun(latest("io.github.example/hybrid-mcp").server).usable.map(
+        (u) => `${u.way}${u.remote ? ` ${u.remote.type}` : ""}`,
+      ),
+    ).toEqual(["npm", "remote streamable-http", "remote sse"]);
   });
 
   test("what it cannot run is said, with the command that would run it", () => {
@@ -50,9 +52,6 @@ describe("the way mcp-twin takes", () => {
         run: "dnx TimeMcpServer@1.0.8 --yes",
       },
     ]);
-    const sse = waysToRun(latest("com.example/legacy-sse").server);
-    expect(sse.unusable[0]!.why).toContain("Server-Sent Events");
-    expect(sse.unusable[0]!.run).toContain("https://legacy.example.com/sse");
     const http = waysToRun(latest("io.github.example/http-only-package").server);
     expect(http.usable).toEqual([]);
     expect(http.unusable[0]!.why).toContain("starts its own streamable-http server");
@@ -87,6 +86,15 @@ describe("the manifest server", () => {
       headers: { Authorization: "Bearer ${secret:WEATHER_API_KEY}" },
     });
     expect(made.template.secrets).toEqual([{ name: "WEATHER_API_KEY", description: "Your Weather API key" }]);
+  });
+
+  test("an SSE-only remote: a url server with transport sse (refused before SSE url servers existed)", () => {
+    const made = first("com.example/legacy-sse");
+    expect(made.way).toBe("remote");
+    expect(made.template.server).toEqual({ url: "https://legacy.example.com/sse", transport: "sse" });
+    const server = instantiate(made.template, {}, "/home/u").server;
+    expect(server).toEqual({ url: "https://legacy.example.com/sse", transport: "sse" });
+    expect(serverSchema.safeParse(server).success).toBe(true);
   });
 
   test("remote: URL variables are inputs; a secret header without a value gets a name scoped to the server", () => {
@@ -184,10 +192,13 @@ test("search rows: package, transport and the required secrets", () => {
     transport: "streamable-http",
     secrets: ["WEATHER_API_KEY"],
   });
-  const sse = summarize(latest("com.example/legacy-sse"));
-  expect(sse.way).toBeUndefined();
-  expect(sse.transport).toBe("sse");
-  expect(sse.why).toContain("Server-Sent Events");
+  // SSE-only remotes were refused until SSE url servers existed; now they are a remote way.
+  expect(summarize(latest("com.example/legacy-sse"))).toMatchObject({
+    way: "remote",
+    package: "remote legacy.example.com",
+    transport: "sse",
+    secrets: [],
+  });
   expect(summarize(latest("io.github.example/old-weather")).status).toBe("deprecated");
 });
 

@@ -4,11 +4,12 @@
  * A server may offer several ways to run; mcp-twin takes, in this order:
  * 1. an npm package speaking stdio: installed by sync in every environment, pinned to the
  *    registry's version, run as `node <bin script>` — exactly like a catalogue server;
- * 2. a Streamable HTTP remote: a URL entry (a `connect` relay where a client speaks only stdio);
+ * 2. a remote: a URL entry (a `connect` relay where a client speaks only stdio, or cannot write
+ *    an SSE entry), Streamable HTTP before SSE;
  * 3. a PyPI package: an entry that runs `uvx <package>@<version>` (uv is not installed by mcp-twin);
  * 4. an OCI image: an entry that runs `docker run -i --rm … <image>` (Docker is not installed or
  *    pulled by mcp-twin).
- * Anything else (NuGet, MCP bundles, SSE-only remotes, packages that start their own HTTP server)
+ * Anything else (NuGet, MCP bundles, WebSocket remotes, packages that start their own HTTP server)
  * is reported with the command that would run it, and not added.
  *
  * The result is a catalogue template (`ServerTemplate`): its inputs and secrets are asked, stored
@@ -89,18 +90,17 @@ export function waysToRun(server: RegistryServer): Ways {
   }
   for (const remote of server.remotes ?? []) {
     const type = remote.type.toLowerCase();
-    if (type === "streamable-http") usable.push({ way: "remote", remote });
+    if (type === "streamable-http" || type === "sse") usable.push({ way: "remote", remote });
     else
       unusable.push({
         what: `${type} remote ${remote.url}`,
-        why:
-          type === "sse"
-            ? "Server-Sent Events, the HTTP transport MCP replaced in 2025-03; mcp-twin writes Streamable HTTP entries"
-            : `a ${remote.type} remote, which mcp-twin does not know`,
+        why: `a ${remote.type} remote, which mcp-twin does not know`,
         run: `add ${remote.url} by hand to a client that speaks ${type}`,
       });
   }
-  const rank = (u: Usable) => WAYS.indexOf(u.way);
+  // Among remotes, Streamable HTTP before SSE (the transport it replaced in 2025-03).
+  const rank = (u: Usable) =>
+    WAYS.indexOf(u.way) * 2 + (u.remote && u.remote.type.toLowerCase() === "sse" ? 1 : 0);
   usable.sort((a, b) => rank(a) - rank(b));
   return { usable, unusable };
 }
@@ -168,7 +168,7 @@ export function summarize(entry: RegistryEntry): Summary {
       first.way === "remote"
         ? `remote ${hostOf(first.remote!.url)}`
         : `${first.way} ${first.way === "oci" ? ociImage(first.pkg!) : `${first.pkg!.identifier}${first.pkg!.version ? `@${first.pkg!.version}` : ""}`}`,
-    transport: first.way === "remote" ? "streamable-http" : "stdio",
+    transport: first.way === "remote" ? first.remote!.type.toLowerCase() : "stdio",
     secrets: (made.template.secrets ?? []).filter((s) => !s.optional).map((s) => s.name),
     way: first.way,
   };
@@ -321,7 +321,11 @@ export function toTemplate(server: RegistryServer, use: Usable): RegistryTemplat
       template: {
         ...base,
         runtime: "remote",
-        server: { url, ...(Object.keys(headers).length ? { headers } : {}) },
+        server: {
+          url,
+          ...(remote.type.toLowerCase() === "sse" ? { transport: "sse" as const } : {}),
+          ...(Object.keys(headers).length ? { headers } : {}),
+        },
         ...asked(q),
       },
       way: "remote",

@@ -119,7 +119,9 @@ export function registryNotes(chosen: ChosenServer): string[] {
   if (made.way === "npm") lines.push(`npm package ${made.runs}: sync installs it in every environment.`);
   if (made.way === "remote")
     lines.push(
-      `remote server ${made.runs}: a URL entry where the client takes one, a \`mcp-twin connect\` relay where it speaks only stdio.`,
+      chosen.template.server.transport === "sse"
+        ? `remote server ${made.runs} (SSE, the older HTTP transport): an SSE entry where the client takes one, a \`mcp-twin connect --transport sse\` relay where it cannot (Claude Desktop, Codex).`
+        : `remote server ${made.runs}: a URL entry where the client takes one, a \`mcp-twin connect\` relay where it speaks only stdio.`,
     );
   if (made.way === "pypi")
     lines.push(
