@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { CLIENTS, clientById } from "../../src/core/clients/index.js";
-import { CLIENT_IDS } from "../../src/core/manifest/schema.js";
+import { CLIENT_IDS, serverSchema } from "../../src/core/manifest/schema.js";
 
 describe("client facts, one module each", () => {
   test.each([
@@ -59,5 +59,37 @@ describe("client facts, one module each", () => {
   test("every client has a distinct id and name", () => {
     expect(new Set(CLIENTS.map((c) => c.id)).size).toBe(CLIENTS.length);
     expect(new Set(CLIENTS.map((c) => c.name)).size).toBe(CLIENTS.length);
+  });
+});
+
+describe("SSE remotes: the form each client documents, or a relay", () => {
+  const remote = { url: "https://s.example/sse", headers: { Authorization: "Bearer k" } };
+  test.each([
+    ["claude-code", { type: "sse", url: remote.url, headers: remote.headers }],
+    ["vscode", { type: "sse", url: remote.url, headers: remote.headers }],
+    ["gemini-cli", { url: remote.url, headers: remote.headers }],
+    ["cursor", { url: remote.url, headers: remote.headers }],
+    ["windsurf", { serverUrl: remote.url, headers: remote.headers }],
+  ])("%s writes %j", (id, entry) => {
+    expect(clientById(id)!.sseEntry!(remote)).toEqual(entry);
+  });
+
+  test.each(["claude-desktop", "codex"])("%s cannot write an SSE entry (it gets the connect relay)", (id) => {
+    expect(clientById(id)!.sseEntry).toBeUndefined();
+  });
+
+  test("Gemini CLI tells the transports apart by key: httpUrl is Streamable HTTP, url is SSE", () => {
+    const gemini = clientById("gemini-cli")!;
+    expect(Object.keys(gemini.remoteEntry!(remote))).toContain("httpUrl");
+    expect(Object.keys(gemini.sseEntry!(remote))).toContain("url");
+  });
+
+  test("the manifest: transport sse or http beside url only", () => {
+    expect(serverSchema.safeParse({ url: "https://s.example/sse", transport: "sse" }).success).toBe(true);
+    expect(serverSchema.safeParse({ url: "https://s.example/mcp", transport: "http" }).success).toBe(true);
+    const noUrl = serverSchema.safeParse({ command: "uvx", transport: "sse" });
+    expect(noUrl.success).toBe(false);
+    expect(noUrl.error!.issues[0]!.message).toBe("transport only applies to a url server");
+    expect(serverSchema.safeParse({ url: "https://s.example/ws", transport: "ws" }).success).toBe(false);
   });
 });

@@ -83,6 +83,12 @@ describe("entries read as their client reads them", () => {
       "pass",
     ]);
     expect(status(lintEntry(facts("gemini-cli", { url: "https://x" })), "entry.remote")).toEqual(["warn"]);
+    // Written by sync for a manifest SSE server: no warning, and the probe checks it speaks SSE.
+    const synced = lintEntry(facts("gemini-cli", { url: "https://x" }, { managed: true, sse: true }));
+    expect(status(synced, "entry.remote")).toEqual(["pass"]);
+    expect(synced.find((c) => c.id === "entry.remote")!.message).toBe(
+      "SSE server at https://x (its handshake is probed)",
+    );
   });
 
   test("variables: Claude Code ${VAR:-default}, Cursor ${env:VAR}, Desktop none", () => {
