@@ -77,7 +77,8 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       Object.entries(headers).forEach(([header, headerValue], i) => {
         const variable = `MCP_TWIN_HEADER_${i}`;
         headerEnv[variable] = headerValue;
-        args.push("--header", `${header}: \${${variable}}`);
+        // No space after the colon: Claude Desktop on Windows splits arguments at spaces.
+        args.push("--header", `${header}:\${${variable}}`);
       });
       const local = ctx.environments.find((e) => e.local)!;
       value = target.client.stdioEntry(

@@ -91,6 +91,27 @@ describe("entries read as their client reads them", () => {
     );
   });
 
+  test("Desktop: a connect relay's --header ${VAR} set in its env is connect's to expand, not a literal", () => {
+    const relay = (header: string) => ({
+      command: "C:\\PROGRA~1\\nodejs\\node.exe",
+      args: ["C:\\mcp-twin.js", "connect", "https://s.example/sse", "--transport", "sse", "--header", header],
+      env: { MCP_TWIN_HEADER_0: "Bearer k" },
+    });
+    const ok = lintEntry(facts("claude-desktop", relay("Authorization:${MCP_TWIN_HEADER_0}")));
+    expect(status(ok, "entry.reference")).toEqual([]);
+    expect(status(ok, "entry.spaces")).toEqual([]);
+    // A variable the entry does not set is still passed literally.
+    const other = lintEntry(facts("claude-desktop", relay("Authorization:${OTHER}")));
+    expect(status(other, "entry.reference")).toEqual(["fail"]);
+    // The form written before: Desktop splits it at the space.
+    expect(
+      status(
+        lintEntry(facts("claude-desktop", relay("Authorization: ${MCP_TWIN_HEADER_0}"))),
+        "entry.spaces",
+      ),
+    ).toEqual(["fail"]);
+  });
+
   test("variables: Claude Code ${VAR:-default}, Cursor ${env:VAR}, Desktop none", () => {
     const vars = (n: string) => ({ HOME_DIR: "/h" })[n];
     const e = (client: ClientId, raw: unknown) =>

@@ -106,7 +106,7 @@ describe("--json", () => {
       "connect",
       "https://mcp.example.com/mcp",
       "--header",
-      "Authorization: ${MCP_TWIN_HEADER_0}",
+      "Authorization:${MCP_TWIN_HEADER_0}", // no space: Claude Desktop splits arguments at spaces
     ]);
     expect(desktop.env).toEqual({ MCP_TWIN_HEADER_0: `Bearer ${SECRET}`, WSLENV: "MCP_TWIN_HEADER_0/u" });
     expect(desktop.args.join(" ")).not.toContain(SECRET);

@@ -17,7 +17,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { doctor, one } from "../doctor/helpers.js";
+import { doctor, failures, one } from "../doctor/helpers.js";
 import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
 import { handshake } from "../helpers/mcp.js";
 import { type McpRegistry, RECORDED, startMcpRegistry } from "../helpers/mcp-registry.js";
@@ -156,6 +156,7 @@ describe("add <registry name> of an SSE-only server → sync → handshakes", ()
   test("doctor: an SSE handshake with each SSE entry, and through the relays", async () => {
     const run = await doctor(m, ["--server", "legacy-sse"]);
     expect(JSON.stringify(run)).not.toContain(KEY);
+    expect(failures(run)).toEqual([]); // no drift, no lint finding, every probe through
     for (const client of ["claude-code", "gemini-cli"]) {
       const c = one(run, "probe.handshake", { client, server: "legacy-sse" });
       expect(c.status, c.message).toBe("pass");

@@ -109,17 +109,23 @@ export async function probeSseRemote(
   const transport = new SSEClientTransport(url, { requestInit: { headers: plan.headers } });
   const client = new Client({ name: "mcp-twin-doctor", version: VERSION });
   const abort = new AbortController();
-  const onAbort = () => abort.abort();
-  signal?.addEventListener("abort", onAbort, { once: true });
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
+  let stop: (error: Error) => void = () => {};
+  // Opening the stream is not abortable by signal: the deadline (or Ctrl-C) stops the wait.
   const deadline = new Promise<never>((_, reject) => {
+    stop = reject;
     timer = setTimeout(() => {
       timedOut = true;
       abort.abort();
       reject(new Error("timeout"));
     }, timeoutMs);
   });
+  const onAbort = () => {
+    abort.abort();
+    stop(new InterruptedError());
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
   deadline.catch(() => {});
   const started = performance.now();
   try {

@@ -157,15 +157,33 @@ export function lintEntry(f: EntryFacts): Check[] {
   return out;
 }
 
+/**
+ * `${VAR}` in a `mcp-twin connect … --header` argument whose VAR the entry's env sets: connect
+ * expands it itself (sync keeps header values out of argv this way), so a client that passes it
+ * literally (Claude Desktop) is right to.
+ */
+function relayHeaderRefs(view: EntryFacts["view"]): Set<string> {
+  const refs = new Set<string>();
+  if (!view.args.includes("connect")) return refs;
+  view.args.forEach((arg, i) => {
+    if (view.args[i - 1] !== "--header") return;
+    for (const m of arg.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g))
+      if (Object.hasOwn(view.env, m[1]!)) refs.add(m[0]);
+  });
+  return refs;
+}
+
 function references(f: EntryFacts, where: Where): Check[] {
   const out: Check[] = [];
-  if (f.expanded.literal.length > 0)
+  const relayed = relayHeaderRefs(f.view);
+  const literal = f.expanded.literal.filter((l) => !relayed.has(l));
+  if (literal.length > 0)
     out.push(
       check(
         "entry.reference",
         "fail",
         where,
-        `Claude Desktop does not expand variables: the server receives ${f.expanded.literal.join(", ")} literally.`,
+        `Claude Desktop does not expand variables: the server receives ${literal.join(", ")} literally.`,
         {
           fix: f.managed
             ? SYNC_FIX
