@@ -67,7 +67,7 @@ describe("SSE remotes: the form each client documents, or a relay", () => {
   test.each([
     ["claude-code", { type: "sse", url: remote.url, headers: remote.headers }],
     ["vscode", { type: "sse", url: remote.url, headers: remote.headers }],
-    ["gemini-cli", { url: remote.url, headers: remote.headers }],
+    ["gemini-cli", { url: remote.url, type: "sse", headers: remote.headers }],
     ["cursor", { url: remote.url, headers: remote.headers }],
     ["windsurf", { serverUrl: remote.url, headers: remote.headers }],
   ])("%s writes %j", (id, entry) => {
@@ -78,10 +78,11 @@ describe("SSE remotes: the form each client documents, or a relay", () => {
     expect(clientById(id)!.sseEntry).toBeUndefined();
   });
 
-  test("Gemini CLI tells the transports apart by key: httpUrl is Streamable HTTP, url is SSE", () => {
+  test("Gemini CLI: httpUrl is Streamable HTTP; SSE is url with type sse, as `gemini mcp add --transport sse` writes", () => {
     const gemini = clientById("gemini-cli")!;
     expect(Object.keys(gemini.remoteEntry!(remote))).toContain("httpUrl");
-    expect(Object.keys(gemini.sseEntry!(remote))).toContain("url");
+    // 0.61 reads a url without type as Streamable HTTP first: the type must be said.
+    expect(gemini.sseEntry!(remote)).toMatchObject({ url: remote.url, type: "sse" });
   });
 
   test("the manifest: transport sse or http beside url only", () => {

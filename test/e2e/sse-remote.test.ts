@@ -4,13 +4,13 @@
  * refuses requests without its key):
  * - `add <registry name>` of the registry's SSE-only entry → the manifest says `transport: "sse"`;
  *   each client gets the SSE form it documents (Claude Code / VS Code `"type": "sse"`, Gemini CLI
- *   `url`, Cursor `url`, Windsurf `serverUrl`), Claude Desktop and Codex a `connect --transport sse`
+ *   `url` + `"type": "sse"`, Cursor `url`, Windsurf `serverUrl`), Claude Desktop and Codex a `connect --transport sse`
  *   relay with the key in its env; real handshakes through Claude Code's entry (SDK SSE client,
  *   as Claude Code connects) and through Desktop's relay (started through wsl.exe as Desktop does);
  * - doctor completes an SSE handshake with the SSE entries and through the relays; a server that
  *   is gone is a failure naming the SSE handshake;
- * - import reads `"type": "sse"` and Gemini's `url` back as one SSE url server, and sync leaves the
- *   adopted entries as they were.
+ * - import reads `"type": "sse"` entries back as one SSE url server, and sync leaves the adopted
+ *   entries as they were.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -112,7 +112,7 @@ describe("add <registry name> of an SSE-only server → sync → handshakes", ()
       headers,
     });
     expect(json(p.vscode.file).servers["legacy-sse"]).toEqual({ type: "sse", url: sse.url, headers });
-    expect(json(p.gemini.file).mcpServers["legacy-sse"]).toEqual({ url: sse.url, headers });
+    expect(json(p.gemini.file).mcpServers["legacy-sse"]).toEqual({ url: sse.url, type: "sse", headers });
     expect(json(p.cursor.file).mcpServers["legacy-sse"]).toEqual({ url: sse.url, headers });
     expect(json(p.windsurf.file).mcpServers["legacy-sse"]).toEqual({ serverUrl: sse.url, headers });
     const desktop = json(m.paths.claudeDesktopConfig).mcpServers["legacy-sse"];
@@ -177,12 +177,13 @@ describe("add <registry name> of an SSE-only server → sync → handshakes", ()
 });
 
 describe("import reads SSE entries back as an SSE url server", () => {
-  test("Claude Code's type sse and Gemini's url → one server with transport sse; sync keeps the entries", async () => {
+  test("Claude Code's and Gemini CLI's type sse → one server with transport sse; sync keeps the entries", async () => {
     const m = machine();
     const p = places(m);
     const headers = { Authorization: `Bearer ${KEY}` };
     placeJson(p.wslCode, { mcpServers: { legacy: { type: "sse", url: sse.url, headers } } });
-    placeJson(p.gemini, { theme: "Default", mcpServers: { legacy: { url: sse.url, headers } } });
+    // Gemini CLI's own form (`gemini mcp add --transport sse` writes it).
+    placeJson(p.gemini, { theme: "Default", mcpServers: { legacy: { url: sse.url, type: "sse", headers } } });
     const imported = await m.run(["import", "--yes"]);
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout + imported.stderr).not.toContain(KEY);

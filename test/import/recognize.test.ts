@@ -326,7 +326,10 @@ describe("remote entries", () => {
       "claude-code",
       "url (sse) https://s.example/sse headers=A",
     ],
+    // Gemini CLI: url is SSE in its docs (newer versions try Streamable HTTP first); type says which.
     [{ url: "https://g.example/sse" }, "gemini-cli", "url (sse) https://g.example/sse"],
+    [{ url: "https://g.example/sse", type: "sse" }, "gemini-cli", "url (sse) https://g.example/sse"],
+    [{ url: "https://g.example/mcp", type: "http" }, "gemini-cli", "url https://g.example/mcp"],
     [{ url: "https://c.example/sse" }, "cursor", "url https://c.example/sse"],
   ])("%j in %s → %s", (entry, client, expected) =>
     expect(summary(recognizeEntry(entry, ctx(client)))).toBe(expected),

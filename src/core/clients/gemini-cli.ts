@@ -1,6 +1,6 @@
 /**
  * Gemini CLI: ~/.gemini/settings.json (shared with its other settings); `httpUrl` is Streamable
- * HTTP, `url` the older HTTP+SSE transport.
+ * HTTP, `url` + `"type": "sse"` the older HTTP+SSE transport.
  */
 import { anyExists, inHome } from "./locate.js";
 import {
@@ -25,7 +25,9 @@ export const geminiCli: ClientModule = {
   referenceStyle: (name) => `\${${name}}`,
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
   remoteEntry: (remote) => withHeaders({ httpUrl: remote.url }, remote.headers),
-  sseEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
+  // What `gemini mcp add --transport sse` writes. A `url` without `type` is read as SSE by older
+  // versions but as Streamable HTTP (then SSE as a fallback) by newer ones (0.61): `type` says it.
+  sseEntry: (remote) => withHeaders({ url: remote.url, type: "sse" }, remote.headers),
   restartToApply: false,
   gui: false,
   /** An entry's own `timeout` (ms); otherwise what undocumented clients allow. */

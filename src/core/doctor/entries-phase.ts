@@ -122,9 +122,9 @@ export async function inspectEntries(
 }
 
 /**
- * Does this remote entry speak SSE? `"type": "sse"`, Gemini's `url` (its `httpUrl` is Streamable
- * HTTP), or a key that fits both (Cursor's `url`, Windsurf's `serverUrl`) of a server the
- * manifest says speaks SSE.
+ * Does this remote entry speak SSE? `"type": "sse"`, or a key without a type that may mean either
+ * (Cursor's `url`, Windsurf's `serverUrl`, Gemini's `url`: SSE in its docs and older versions,
+ * Streamable HTTP first in newer ones) of a server the manifest says speaks SSE.
  */
 function speaksSse(
   view: EntryView,
@@ -134,7 +134,7 @@ function speaksSse(
   server: string,
 ): boolean {
   if (view.type === "sse") return true;
-  if (client === "gemini-cli") return view.urlKey === "url";
+  if (client === "gemini-cli" && view.urlKey === "httpUrl") return false;
   return !view.type && managed && (ctx.sseServers?.has(server) ?? false);
 }
 

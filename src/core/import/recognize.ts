@@ -119,8 +119,9 @@ function recognizeRemote(
   const url = e[urlKey];
   if (typeof url !== "string") return unknown(`"${urlKey}" is not a string`);
   const type = typeof e.type === "string" ? e.type : undefined;
-  // Gemini CLI reads `url` as SSE (`httpUrl` is Streamable HTTP); Claude Code and VS Code say "sse".
-  const sse = type === "sse" || (urlKey === "url" && ctx.client === "gemini-cli");
+  // Gemini CLI documents `url` as SSE (`httpUrl` is Streamable HTTP; 0.61 also reads a `url` without
+  // `type` as Streamable HTTP first, then SSE); Claude Code, VS Code and Gemini say "sse" in `type`.
+  const sse = type === "sse" || (urlKey === "url" && !type && ctx.client === "gemini-cli");
   if (type === "ws") return unknown("a WebSocket server: mcp-twin's url servers speak Streamable HTTP");
   if (
     type !== undefined &&

@@ -243,15 +243,14 @@ function remote(f: EntryFacts, where: Where): Check {
         fix: fixFor(f, 'Rename "url" to "serverUrl".'),
       },
     );
-  // sync writes `url` for the manifest's SSE servers: only a hand-written one may be a mistake.
-  if (f.client === "gemini-cli" && view.urlKey === "url" && !f.managed)
+  if (f.client === "gemini-cli" && view.urlKey === "url" && !view.type && !f.sse)
     return check(
       "entry.remote",
       "warn",
       where,
-      'Gemini CLI reads "url" as the older SSE transport; Streamable HTTP servers need "httpUrl" (the probe below tries SSE).',
+      'Gemini CLI versions read a "url" without "type" differently: as the older SSE transport (its docs, older versions) or as Streamable HTTP first (0.61).',
       {
-        fix: fixFor(f, 'Rename "url" to "httpUrl" for a Streamable HTTP server.'),
+        fix: fixFor(f, 'Say which: add "type": "sse", or "type": "http" (or rename "url" to "httpUrl").'),
       },
     );
   return check(
