@@ -5,12 +5,13 @@
  * stream, learns the endpoint and POSTs each message): messages pass through as they are, in
  * order. What the relay adds:
  * - a request that cannot be delivered gets a JSON-RPC error, never silence;
- * - when the server closes the stream, the relay ends (the client sees its server exit and can
- *   start it again: an SSE session cannot be resumed).
+ * - when the event stream breaks (the server restarted or went away), the relay ends, exit 1: the
+ *   client sees its server exit and can start it again. An SSE session cannot be resumed, and the
+ *   stream's own reconnection would land in a new session that never saw the client's initialize.
  * stdout carries only JSON-RPC; logs go to `log` (stderr).
  */
 import type { Readable, Writable } from "node:stream";
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { SSEClientTransport, SseError } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { ErrorCode, isJSONRPCRequest, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 
@@ -24,24 +25,29 @@ export interface SseRelayOptions {
   signal?: AbortSignal;
 }
 
-export async function sseRelay(options: SseRelayOptions): Promise<void> {
+/** "closed": the client went away (or Ctrl-C); "lost": the server's event stream broke. */
+export async function sseRelay(options: SseRelayOptions): Promise<"closed" | "lost"> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const stdio = new StdioServerTransport(stdin, stdout);
   const sse = new SSEClientTransport(options.url, { requestInit: { headers: options.headers } });
-  let ended: () => void = () => {};
-  const done = new Promise<void>((resolve) => {
+  let ended: (how: "closed" | "lost") => void = () => {};
+  const done = new Promise<"closed" | "lost">((resolve) => {
     ended = resolve;
   });
+  let started = false;
 
   sse.onmessage = (message) => {
     stdio.send(message).catch((error: unknown) => options.log(`stdout: ${(error as Error).message}`));
   };
-  sse.onerror = (error) => options.log(`server: ${error.message}`);
-  sse.onclose = () => {
-    options.log(`the server at ${options.url.href} closed the SSE stream`);
-    ended();
+  sse.onerror = (error) => {
+    options.log(`server: ${error.message}`);
+    if (started && error instanceof SseError) {
+      options.log(`the SSE stream from ${options.url.href} broke; ending this session`);
+      ended("lost");
+    }
   };
+  sse.onclose = () => ended("lost");
 
   const refuse = async (message: JSONRPCMessage, why: string) => {
     options.log(`could not deliver ${"method" in message ? message.method : "a response"}: ${why}`);
@@ -60,6 +66,7 @@ export async function sseRelay(options: SseRelayOptions): Promise<void> {
   let opened: string | undefined;
   try {
     await sse.start();
+    started = true;
   } catch (error) {
     opened = error instanceof Error ? error.message : String(error);
     options.log(`cannot open the SSE stream at ${options.url.href}: ${opened}`);
@@ -80,13 +87,16 @@ export async function sseRelay(options: SseRelayOptions): Promise<void> {
   };
   stdio.onerror = (error) => options.log(`stdin: ${error.message}`);
 
-  stdin.once("end", ended);
-  stdin.once("close", ended);
-  options.signal?.addEventListener("abort", ended, { once: true });
+  const closed = () => ended("closed");
+  stdin.once("end", closed);
+  stdin.once("close", closed);
+  options.signal?.addEventListener("abort", closed, { once: true });
   await stdio.start();
-  await done;
+  const how = await done;
   sse.onclose = undefined;
+  sse.onerror = undefined;
   await chain.catch(() => {});
   await sse.close().catch(() => {});
   await stdio.close().catch(() => {});
+  return how;
 }

@@ -94,8 +94,13 @@ export async function run(ctx: CommandContext): Promise<number> {
       out.addSecrets([token]);
       if (!hasAuth && token) headers.Authorization = `Bearer ${token}`;
     }
-    await sseRelay({ url, headers: { ...headers }, log: (line) => out.info(line), signal: ctx.signal });
-    return ExitCode.ok;
+    const how = await sseRelay({
+      url,
+      headers: { ...headers },
+      log: (line) => out.info(line),
+      signal: ctx.signal,
+    });
+    return how === "lost" ? ExitCode.failed : ExitCode.ok;
   }
 
   // The local bridge: loopback, and one of its endpoint paths. Only it gets the bridge's token.

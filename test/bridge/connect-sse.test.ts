@@ -85,6 +85,36 @@ test("a wrong key or no server: the request is answered with an error naming the
   expect(JSON.parse(gone.line).error.message).toContain(`the SSE server at ${nobody} is unreachable`);
 });
 
+test("the server goes away mid-session: the relay ends (exit 1) instead of hanging on a dead stream", async () => {
+  const own = await startSseServer();
+  const child = spawn(process.execPath, [BIN, "connect", own.url, "--transport", "sse"], {
+    env: bridgeEnv(tempDir()),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr.on("data", (c: Buffer) => {
+    err += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const answered = new Promise<string>((resolve) =>
+    child.stdout.once("data", (c: Buffer) => resolve(c.toString())),
+  );
+  child.stdin.write(
+    `${JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } },
+    })}\n`,
+  );
+  expect(JSON.parse(await answered).result.serverInfo.name).toBe(SSE_SERVER_NAME);
+  const closedAt = Date.now();
+  await own.close();
+  expect(await exited).toBe(1); // stdin still open: the relay ended by itself
+  expect(Date.now() - closedAt).toBeLessThan(10_000);
+  expect(err).toContain(`the SSE stream from ${own.url} broke`);
+});
+
 test("--transport takes http or sse only (exit 2)", async () => {
   const r = await runCli(["connect", sse.url, "--transport", "ws"], bridgeEnv(tempDir()));
   expect(r.code).toBe(2);
