@@ -56,6 +56,7 @@ export function jsonReport(plan: ImportPlan, result: ImportResult, dryRun: boole
           via: f.via,
           adopted: f.adopt,
           ...(f.why ? { why: f.why } : {}),
+          ...(f.ignoredByApp ? { ignoredByApp: true } : {}),
         })),
         ...(c.notes.length > 0 ? { notes: c.notes } : {}),
       };
@@ -64,6 +65,7 @@ export function jsonReport(plan: ImportPlan, result: ImportResult, dryRun: boole
     missingSecrets: missing(plan, result),
     envReferences: variables(plan, result),
     adopted: result.adopted,
+    files: plan.files,
     skipped: [...plan.skipped, ...result.skipped],
     ...(plan.notes.length > 0 ? { notes: plan.notes } : {}),
   };
@@ -90,8 +92,10 @@ async function render(
 ): Promise<void> {
   const { c, ok, warn, fail, skip } = out.theme;
   const files = plan.files.length;
+  const fileName = (f: ImportPlan["files"][number]) =>
+    `${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`}${f.ignoredByApp ? " (classic file, which the app ignores)" : ""}`;
   out.print(
-    `Read ${files} client config${files === 1 ? "" : "s"}${files > 0 ? `: ${[...new Set(plan.files.map((f) => `${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`}`))].join(", ")}` : ""}.`,
+    `Read ${files} client config${files === 1 ? "" : "s"}${files > 0 ? `: ${[...new Set(plan.files.map(fileName))].join(", ")}` : ""}.`,
   );
   if (plan.managed.length > 0)
     out.print(
@@ -113,8 +117,8 @@ async function render(
     for (const f of cand.found)
       out.print(
         c.dim(
-          `      ${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`} "${f.entry}" via ${f.via}: `,
-        ) + (f.adopt ? "adopted" : `${warn} not adopted: ${f.why}`),
+          `      ${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`} "${f.entry}" in ${f.path} via ${f.via}: `,
+        ) + (f.adopt ? "adopted" : `${f.ignoredByApp ? skip : warn} not adopted: ${f.why}`),
       );
     for (const n of cand.notes) out.print(c.dim(`      note: ${n}`));
   }
@@ -166,4 +170,15 @@ async function render(
       `${result.adopted.length} entr${result.adopted.length === 1 ? "y" : "ies"} adopted: \`mcp-twin sync\` may now rewrite ${result.adopted.length === 1 ? "it" : "them"} into the installed form.`,
     );
   out.print(`Next: ${c.bold("mcp-twin sync")}`);
+  const ignored = [
+    ...new Set(
+      result.servers.flatMap((s) => byName.get(s.name)!.found.filter((f) => f.ignoredByApp).map((f) => f.path)),
+    ),
+  ];
+  for (const file of ignored)
+    out.print(
+      c.dim(
+        `${file} is the classic Claude Desktop file, which the Store build ignores: once sync has written these servers into the file it reads, delete it (mcp-twin never edits it).`,
+      ),
+    );
 }

@@ -82,12 +82,14 @@ export interface ImportJson {
       via: string;
       adopted: boolean;
       why?: string;
+      ignoredByApp?: boolean;
     }>;
     notes?: string[];
   }>;
   secrets: string[];
   missingSecrets: Array<{ server: string; name: string; placeholder: string; path: string; field: string }>;
   adopted: Array<{ env: string; client: string; scope: string; path: string; server: string }>;
+  files: Array<{ env: string; client: string; scope: string; path: string; entries: number; ignoredByApp?: boolean }>;
   skipped: Array<{ file: string; server?: string; reason: string; line?: number; column?: number }>;
   notes?: string[];
 }

@@ -6,9 +6,30 @@
  */
 import { joinNative } from "../environments/types.js";
 import { anyExists, existsIn, inHome, listIn } from "./locate.js";
-import { type ClientModule, stdioWithoutEmptyEnv, UNDOCUMENTED_STARTUP_TIMEOUT_MS } from "./types.js";
+import {
+  type ClientModule,
+  stdioWithoutEmptyEnv,
+  type Target,
+  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+} from "./types.js";
 
 const FILE = "claude_desktop_config.json";
+const MSIX_NOTE = "Store (MSIX) build: its packaged config, not %APPDATA%\\Claude";
+
+/**
+ * For the Store (MSIX) build's target: the classic %APPDATA%\Claude file, which that build
+ * ignores — servers written there by hand (or by an older install) never start. doctor reports
+ * it, import reads it (sync never writes it). Undefined for every other target.
+ */
+export function classicDesktopFile(target: Target): { path: string; file: string } | undefined {
+  if (target.client.id !== "claude-desktop" || target.env.kind !== "windows") return undefined;
+  if (target.scope !== "user" || target.note !== MSIX_NOTE) return undefined;
+  const appdata = target.env.vars.APPDATA;
+  if (!appdata) return undefined;
+  const native = joinNative("windows", appdata, "Claude", FILE);
+  const file = target.env.access(native);
+  return file ? { path: native, file } : undefined;
+}
 
 export const claudeDesktop: ClientModule = {
   id: "claude-desktop",
@@ -33,7 +54,7 @@ export const claudeDesktop: ClientModule = {
         return {
           path: joinNative("windows", packages, pkg, "LocalCache", "Roaming", "Claude", FILE),
           present: true,
-          note: "Store (MSIX) build: its packaged config, not %APPDATA%\\Claude",
+          note: MSIX_NOTE,
         };
       }
     }

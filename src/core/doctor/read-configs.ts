@@ -6,8 +6,8 @@
  */
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
+import { classicDesktopFile } from "../clients/claude-desktop.js";
 import type { Target } from "../clients/types.js";
-import { joinNative } from "../environments/types.js";
 import { isTwinError } from "../errors.js";
 import { readTextOrNull } from "../files.js";
 import { type ParsedDocument, parseTarget } from "../formats/index.js";
@@ -107,12 +107,7 @@ export async function readConfig(target: Target, project: string | undefined): P
     const key = projectKey(facts.top.projects, project, target.env.style === "win32");
     if (key !== undefined) addSet("local", ["projects", key, "mcpServers"]);
   }
-  if (
-    target.client.id === "claude-desktop" &&
-    target.env.kind === "windows" &&
-    /MSIX/.test(target.note ?? "")
-  )
-    await readIgnoredDesktopFile(target, facts);
+  await readIgnoredDesktopFile(target, facts);
   return facts;
 }
 
@@ -137,11 +132,9 @@ function hasKey(top: Record<string, unknown>, path: readonly string[]): boolean 
 }
 
 async function readIgnoredDesktopFile(target: Target, facts: ConfigFacts): Promise<void> {
-  const appdata = target.env.vars.APPDATA;
-  if (!appdata) return;
-  const classic = joinNative("windows", appdata, "Claude", "claude_desktop_config.json");
-  const file = target.env.access(classic);
-  if (!file) return;
+  const found = classicDesktopFile(target);
+  if (!found) return;
+  const { path: classic, file } = found;
   const text = await readTextOrNull(file).catch(() => null);
   if (text === null) return;
   try {

@@ -30,8 +30,12 @@ export interface Source {
   scope: "user" | "project" | "local";
   /** Native path of the config file. */
   path: string;
-  /** The target's state key; absent where mcp-twin does not manage entries (Claude Code local scope). */
+  /** The target's state key; absent where mcp-twin does not manage entries (`unmanaged` says why). */
   targetKey?: string;
+  /** Why entries here are not adopted, where mcp-twin does not manage them. */
+  unmanaged?: string;
+  /** The app does not read this file (the classic Claude Desktop file beside a Store build). */
+  ignoredByApp?: boolean;
 }
 
 export interface Occurrence {
@@ -232,7 +236,7 @@ function placement(o: Occurrence, name: string, differs: string | undefined): Pl
       : o.extraKeys.length > 0
         ? `has ${o.extraKeys.map((k) => `"${k}"`).join(", ")}, which a rewrite by sync would drop: left as it is`
         : o.source.targetKey === undefined
-          ? "Claude Code's local scope (~/.claude.json projects): mcp-twin does not manage it"
+          ? (o.source.unmanaged ?? "mcp-twin does not manage this file")
           : undefined);
   return why ? { occurrence: o, adopt: false, why } : { occurrence: o, adopt: true };
 }

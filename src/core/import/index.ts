@@ -22,7 +22,7 @@ import { entryHash, isOurs, loadState } from "../state.js";
 import { discoverTargets } from "../targets.js";
 import { compareWithManifest } from "./compare.js";
 import { fold, type Occurrence, type Source } from "./fold.js";
-import { envInfo, occurrence, readTarget } from "./read.js";
+import { CLASSIC_DESKTOP_NOTE, envInfo, occurrence, readTarget } from "./read.js";
 import { allocateSecrets, type Form, type SecretUse } from "./secrets.js";
 import { handWrittenKey, type ImportFilters, type ImportPlan } from "./types.js";
 
@@ -75,20 +75,20 @@ export async function scanImports(
     seen.add(target.file);
     const sets = await readTarget(target, project, plan);
     for (const set of sets) {
+      const where = set.ignoredFile ?? target.path;
       plan.files.push({
         env: target.env.id,
         client: target.client.id,
         scope: set.scope,
-        path: target.path,
+        path: where,
         entries: Object.keys(set.entries).length,
+        ...(set.ignoredFile ? { ignoredByApp: true, note: CLASSIC_DESKTOP_NOTE } : {}),
       });
       // Sync compares (and records) only the keys it owns in an entry (Codex keeps its own there).
       const compared = ownedView(set.entries, target.client.ownedKeys);
+      const managed = set.scope !== "local" && set.ignoredFile === undefined;
       for (const [entry, value] of Object.entries(set.entries)) {
-        if (
-          set.scope !== "local" &&
-          isOurs(own(state.targets[target.key]?.entries, entry), compared[entry])
-        ) {
+        if (managed && isOurs(own(state.targets[target.key]?.entries, entry), compared[entry])) {
           plan.managed.push({ path: target.path, server: entry });
           continue;
         }
@@ -96,8 +96,15 @@ export async function scanImports(
           env: target.env.id,
           client: target.client.id,
           scope: set.scope,
-          path: target.path,
-          ...(set.scope === "local" ? {} : { targetKey: target.key }),
+          path: where,
+          ...(managed
+            ? { targetKey: target.key }
+            : set.ignoredFile
+              ? {
+                  unmanaged: `${CLASSIC_DESKTOP_NOTE}; sync writes the file the app reads instead`,
+                  ignoredByApp: true,
+                }
+              : { unmanaged: "Claude Code's local scope (~/.claude.json projects): mcp-twin does not manage it" }),
         };
         const occ = occurrence(target, source, entry, value, environments);
         if ("reason" in occ) plan.skipped.push({ file: target.path, server: entry, reason: occ.reason });
@@ -161,6 +168,7 @@ export async function scanImports(
         adopt: p.adopt,
         ...(p.why ? { why: p.why } : {}),
         ...(p.occurrence.source.targetKey ? { targetKey: p.occurrence.source.targetKey } : {}),
+        ...(p.occurrence.source.ignoredByApp ? { ignoredByApp: true } : {}),
         hash: entryHash(foundBy.get(p.occurrence)!.value),
       })),
       secrets: refs,

@@ -4,6 +4,7 @@
  * not parse is reported with file:line:column and skipped.
  */
 import { readFileSync } from "node:fs";
+import { classicDesktopFile } from "../clients/claude-desktop.js";
 import type { Target } from "../clients/types.js";
 import { projectKey } from "../doctor/read-configs.js";
 import type { Environment } from "../environments/types.js";
@@ -20,21 +21,71 @@ import type { ImportPlan } from "./types.js";
 export interface EntrySet {
   scope: "user" | "project" | "local";
   entries: Record<string, unknown>;
+  /**
+   * Entries of a file other than the target's own, which its app does not read: the classic
+   * %APPDATA%\Claude file beside a Store (MSIX) Claude Desktop. Imported, never adopted (sync
+   * writes the target's file, not this one).
+   */
+  ignoredFile?: string;
 }
 
-/** A config's entries (and Claude Code's local scope for the project); a file that does not parse is skipped. */
+/** Why entries of the classic Claude Desktop file are imported but not adopted. */
+export const CLASSIC_DESKTOP_NOTE =
+  "the classic %APPDATA%\\Claude file, which the Store (MSIX) build of Claude Desktop ignores";
+
+/**
+ * A config's entries (and Claude Code's local scope for the project, and the classic file a Store
+ * Claude Desktop ignores); a file that does not parse is skipped.
+ */
 export async function readTarget(
   target: Target,
   project: string | undefined,
   plan: ImportPlan,
 ): Promise<EntrySet[]> {
-  let text: string | null;
-  try {
-    text = await readTextOrNull(target.file);
-  } catch (error) {
-    plan.skipped.push({ file: target.path, reason: `cannot be read: ${(error as Error).message}` });
-    return [];
+  const sets = await readOwnFile(target, project, plan);
+  const classic = classicDesktopFile(target);
+  if (classic) {
+    const text = await readText(classic.file, classic.path, plan);
+    const entries = text === null ? undefined : parseEntries(target, text, classic.path, plan);
+    if (entries) sets.push({ scope: "user", entries, ignoredFile: classic.path });
   }
+  return sets;
+}
+
+async function readText(file: string, shown: string, plan: ImportPlan): Promise<string | null> {
+  try {
+    return await readTextOrNull(file);
+  } catch (error) {
+    plan.skipped.push({ file: shown, reason: `cannot be read: ${(error as Error).message}` });
+    return null;
+  }
+}
+
+function parseEntries(
+  target: Target,
+  text: string,
+  shown: string,
+  plan: ImportPlan,
+): Record<string, unknown> | undefined {
+  try {
+    return parseTarget(target, text, shown).entries(target.serversPath);
+  } catch (error) {
+    if (!isTwinError(error)) throw error;
+    plan.skipped.push({ file: shown, reason: error.message, ...at(error.location) });
+    return undefined;
+  }
+}
+
+function at(location: { line?: number; column?: number }): { line?: number; column?: number } {
+  return location.line !== undefined ? { line: location.line, column: location.column ?? 1 } : {};
+}
+
+async function readOwnFile(
+  target: Target,
+  project: string | undefined,
+  plan: ImportPlan,
+): Promise<EntrySet[]> {
+  const text = await readText(target.file, target.path, plan);
   if (text === null) return [];
   try {
     // Whole entries (not only the keys sync owns): import adopts what the user wrote.
@@ -48,13 +99,7 @@ export async function readTarget(
     return sets;
   } catch (error) {
     if (!isTwinError(error)) throw error;
-    plan.skipped.push({
-      file: target.path,
-      reason: error.message,
-      ...(error.location.line !== undefined
-        ? { line: error.location.line, column: error.location.column ?? 1 }
-        : {}),
-    });
+    plan.skipped.push({ file: target.path, reason: error.message, ...at(error.location) });
     return [];
   }
 }
@@ -89,7 +134,7 @@ export function occurrence(
       placeholders: 0,
       notes: [
         ...extracted.notes,
-        ...extracted.empty.map((f) => `${f} is empty in ${target.path}: kept empty (not a secret to store)`),
+        ...extracted.empty.map((f) => `${f} is empty in ${source.path}: kept empty (not a secret to store)`),
       ],
     },
     uses: extracted.secrets,

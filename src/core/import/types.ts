@@ -30,6 +30,8 @@ export interface FoundAt {
   targetKey?: string;
   /** Hash of the entry as it is in the file: what adoption records in state. */
   hash: string;
+  /** Found in a file its app does not read (the classic Claude Desktop file beside a Store build). */
+  ignoredByApp?: boolean;
 }
 
 export interface MissingSecret {
@@ -88,7 +90,16 @@ export interface ImportPlan {
   /** Entries mcp-twin wrote itself (already in the manifest). */
   managed: Array<{ path: string; server: string }>;
   /** Config files read, and how many entries each holds. */
-  files: Array<{ env: string; client: string; scope: string; path: string; entries: number }>;
+  files: Array<{
+    env: string;
+    client: string;
+    scope: string;
+    path: string;
+    entries: number;
+    /** A file its app does not read (`note` says which and why). */
+    ignoredByApp?: boolean;
+    note?: string;
+  }>;
   notes: string[];
 }
 

@@ -57,18 +57,25 @@ export function checkConfig(f: ConfigFacts, ownedEntries: number, backups = 0): 
       }),
     );
   if (t.client.id === "claude-desktop" && t.env.kind === "windows") {
-    if (f.ignored && f.ignored.servers.length > 0)
+    if (f.ignored && f.ignored.servers.length > 0) {
+      // Servers the file the app reads has already (under the same name): only the old file is left.
+      const read = new Set(f.sets.filter((s) => s.scope === "user").flatMap((s) => Object.keys(s.entries)));
+      const missing = f.ignored.servers.filter((n) => !read.has(n));
       out.push(
         check(
           "config.location",
           "warn",
           where,
-          `Claude Desktop is the Store (MSIX) build and reads ${t.path}; ${f.ignored.path} holds ${f.ignored.servers.join(", ")}, which it ignores.`,
+          `Claude Desktop is the Store (MSIX) build and reads ${t.path}; ${f.ignored.path} holds ${f.ignored.servers.join(", ")}, which it ignores${missing.length < f.ignored.servers.length ? ` (${missing.length === 0 ? "all" : f.ignored.servers.filter((n) => read.has(n)).join(", ")} in the file it reads too)` : ""}.`,
           {
-            fix: `Move those servers into the manifest (\`mcp-twin import\`) and run \`mcp-twin sync\`, then delete the classic file (the app's "Edit Config" may open it).`,
+            fix:
+              missing.length === 0
+                ? `Delete ${f.ignored.path} (the app's "Edit Config" may open it); every server in it is in the file the app reads.`
+                : `Run \`mcp-twin import\` (it reads that file too) to bring ${missing.join(", ")} into the manifest, then \`mcp-twin sync\` to write ${missing.length === 1 ? "it" : "them"} into the file the app reads; then delete the classic file (the app's "Edit Config" may open it).`,
           },
         ),
       );
+    }
     else
       out.push(
         check(
