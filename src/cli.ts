@@ -149,6 +149,13 @@ export function buildProgram(
     .addOption(repeatable("--arg <[server.]name=value>", "an answer for a template's inputs (repeatable)"))
     .addOption(registryOption())
     .option("--import", "with --yes: import the servers already configured in any client")
+    .addOption(
+      repeatable(
+        "--prefer-client <client>",
+        "an imported key with different values in different places: use this client's (repeatable)",
+      ),
+    )
+    .option("--keep-both", "an imported key with different values in different places: each keeps its own")
     .option("--bridge", "also enable the bridge (shared memory, notes and hand-off between sessions)")
     .option("--no-sync", "write the manifest and secrets, but do not sync");
 
@@ -207,7 +214,16 @@ export function buildProgram(
     "import",
     "copy the servers configured in any client into the manifest (and adopt them)",
     load("import"),
-  ).option("--force", "replace manifest servers of the same name");
+  )
+    .option("--force", "replace manifest servers of the same name")
+    .addOption(
+      repeatable(
+        "--prefer-client <client>",
+        "a key with different values in different places: use the value this client holds (cursor, or windows:cursor; repeatable, first decides)",
+      ),
+    )
+    .option("--keep-both", "a key with different values in different places: each place keeps its own")
+    .addOption(secretOption());
 
   command(
     "secret",

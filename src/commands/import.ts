@@ -2,18 +2,34 @@
 import { z } from "zod";
 import type { CommandContext } from "../cli.js";
 import { UsageError } from "../core/errors.js";
-import { applyImport, type ImportPlan, type ImportResult, scanImports } from "../core/import/index.js";
+import { placeLines, preferredClientId, resolutionText } from "../core/import/clashes.js";
+import {
+  applyImport,
+  type ClashChoices,
+  type ImportPlan,
+  type ImportResult,
+  planImports,
+  readImports,
+} from "../core/import/index.js";
 import { openMachine } from "../core/machine.js";
+import { assertKnown, ENV_SELECTOR, knownClientIds } from "../core/selectors.js";
+import { askClashes, secretFlagValues } from "../ui/clash.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
+import { inquirerPrompts } from "../ui/prompts.js";
 
 const optionsSchema = z.object({
   force: z.boolean().optional(),
   dryRun: z.boolean().optional(),
+  yes: z.boolean().optional(),
+  json: z.boolean().optional(),
   env: z.array(z.string()),
   client: z.array(z.string()),
   project: z.string().optional(),
   manifest: z.string().optional(),
+  preferClient: z.array(z.string()).default([]),
+  keepBoth: z.boolean().optional(),
+  secret: z.array(z.string()).default([]),
 });
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -21,17 +37,55 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (!parsed.success)
     throw new UsageError("bad-option", parsed.error.issues.map((i) => i.message).join("; "));
   const o = parsed.data;
+  checkPreferred(o.preferClient);
+  const choices: ClashChoices = {
+    secrets: secretFlagValues(o.secret, ctx.host.env),
+    preferClients: o.preferClient,
+    keepBoth: Boolean(o.keepBoth),
+  };
+  ctx.output.addSecrets(Object.values(choices.secrets ?? {}));
   const machine = await openMachine(ctx.host);
-  const plan = await scanImports(
+  const scan = await readImports(
     machine,
     { envs: o.env, clients: o.client, project: o.project, manifest: o.manifest },
     ctx.output.progress,
   );
+  let plan = planImports(scan, choices);
+  ctx.output.addSecrets(plan.maskValues);
+  // A key with different values in different places: asked on a terminal, else the flags decide.
+  const interactive = !o.yes && !o.json && Boolean(process.stdin.isTTY);
+  if (interactive && plan.clashes.some((c) => c.needsChoice && !c.resolution)) {
+    const answers = await askClashes(plan.clashes, inquirerPrompts());
+    ctx.output.addSecrets(Object.values(answers.secrets));
+    plan = plan.replan(answers);
+  }
   ctx.output.addSecrets(Object.values(plan.secretValues));
   const result = await applyImport(machine, plan, { force: Boolean(o.force), dryRun: Boolean(o.dryRun) });
   if (ctx.output.json) ctx.output.result(jsonReport(plan, result, Boolean(o.dryRun)));
   else await render(plan, result, ctx.output, Boolean(o.dryRun), machine.paths.secrets);
   return 0;
+}
+
+/** `--prefer-client cursor` or `windows:cursor`: a client mcp-twin knows (exit 2 otherwise). */
+function checkPreferred(values: readonly string[]): void {
+  const known = knownClientIds();
+  for (const value of values) {
+    const id = preferredClientId(value);
+    const env = value.slice(0, Math.max(0, value.length - id.length - 1));
+    if (env && !ENV_SELECTOR.test(env))
+      throw new UsageError(
+        "bad-option",
+        `--prefer-client ${value}: "${env}" is not an environment (windows, wsl, wsl:<distro>, macos, linux).`,
+      );
+    assertKnown({
+      code: "unknown-client",
+      given: "--prefer-client",
+      name: id,
+      isNot: "not a client mcp-twin knows",
+      knownAs: "Known clients",
+      known,
+    });
+  }
 }
 
 /** The `import --json` document. */
@@ -62,6 +116,13 @@ export function jsonReport(plan: ImportPlan, result: ImportResult, dryRun: boole
       };
     }),
     secrets: result.secrets,
+    secretClashes: plan.clashes.map((c) => ({
+      name: c.name,
+      servers: c.servers,
+      needsChoice: c.needsChoice,
+      resolution: c.resolution ?? null,
+      values: c.values,
+    })),
     missingSecrets: missing(plan, result),
     envReferences: variables(plan, result),
     adopted: result.adopted,
@@ -122,6 +183,13 @@ async function render(
       );
     for (const n of cand.notes) out.print(c.dim(`      note: ${n}`));
   }
+  if (plan.clashes.length > 0) {
+    out.print(c.bold("Keys with different values in different places (values never shown)"));
+    for (const clash of plan.clashes) {
+      out.print(`  ${warn} ${c.bold(clash.name)} (${clash.servers.join(", ")}): ${resolutionText(clash)}`);
+      for (const line of clash.values.flatMap(placeLines)) out.print(c.dim(`      ${line}`));
+    }
+  }
   if (result.secrets.length > 0)
     out.print(
       `${ok} Secrets ${dryRun ? "to store" : "stored"} in ${secretsFile}: ${result.secrets.join(", ")}`,
@@ -172,7 +240,12 @@ async function render(
   out.print(`Next: ${c.bold("mcp-twin sync")}`);
   const ignored = [
     ...new Set(
-      result.servers.flatMap((s) => byName.get(s.name)!.found.filter((f) => f.ignoredByApp).map((f) => f.path)),
+      result.servers.flatMap((s) =>
+        byName
+          .get(s.name)!
+          .found.filter((f) => f.ignoredByApp)
+          .map((f) => f.path),
+      ),
     ),
   ];
   for (const file of ignored)

@@ -58,7 +58,7 @@ describe("secrets", () => {
   };
 
   test("--dry-run shows the manifest diff with references only and writes nothing", async () => {
-    const dry = await m.run(["import", "--dry-run"]);
+    const dry = await m.run(["import", "--dry-run", "--keep-both"]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain("+++ ");
     expect(dry.stdout).toContain('"TAVILY_API_KEY": "${secret:TAVILY_API_KEY}"');
@@ -69,19 +69,21 @@ describe("secrets", () => {
     expect(JSON.parse(readFileSync(path.join(m.paths.home, "secrets.json"), "utf8")).secrets).toEqual({
       GITHUB_PERSONAL_ACCESS_TOKEN: KEYS.githubStored,
     });
-    const dryJson = await importJson(m, ["--dry-run"]);
+    const dryJson = await importJson(m, ["--dry-run", "--keep-both"]);
     expect(dryJson.json.dryRun).toBe(true);
     never(dryJson.stdout + dryJson.stderr);
   });
 
-  test("two different keys under one name both survive; a stored key is never overwritten", async () => {
-    const run = await importJson(m, ["--yes"]);
+  test("two different keys under one name both survive (--keep-both); a stored key is never overwritten", async () => {
+    const run = await importJson(m, ["--yes", "--keep-both"]);
     expect(run.code, run.stderr).toBe(0);
     never(run.stdout + run.stderr);
+    // Cursor never had tavily: it gets neither key (only the clients that had it get the server).
     expect(run.server("tavily")!.server).toEqual({
       package: "tavily-mcp",
       env: { TAVILY_API_KEY: "${secret:TAVILY_API_KEY}" },
       overrides: { windows: { env: { TAVILY_API_KEY: "${secret:TAVILY_API_KEY_2}" } } },
+      clients: ["claude-desktop", "claude-code"],
     });
     expect(run.server("github")!.server).toEqual({
       package: "@modelcontextprotocol/server-github",
@@ -92,11 +94,15 @@ describe("secrets", () => {
       "TAVILY_API_KEY",
       "TAVILY_API_KEY_2",
     ]);
-    expect(run.json.notes).toEqual(
-      expect.arrayContaining([
-        expect.stringContaining("GITHUB_PERSONAL_ACCESS_TOKEN is already used for another value"),
-      ]),
-    );
+    // The stored key differs from the one found: no question (one server, one value), both kept.
+    expect(run.json.secretClashes.find((c) => c.name === "GITHUB_PERSONAL_ACCESS_TOKEN")).toMatchObject({
+      needsChoice: false,
+      resolution: { kind: "keep-both", by: "separate" },
+      values: [
+        { label: "A", hint: `…${KEYS.github.slice(-4)}`, storedAs: "GITHUB_PERSONAL_ACCESS_TOKEN_2" },
+        { label: "B", stored: true, storedAs: "GITHUB_PERSONAL_ACCESS_TOKEN", found: [] },
+      ],
+    });
     const file = path.join(m.paths.home, "secrets.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, "utf8")).secrets).toEqual({
@@ -113,7 +119,7 @@ describe("secrets", () => {
 
   test("the human report names the secrets, never their values", async () => {
     writeFileSync(path.join(m.paths.home, "state.json"), "{}"); // forget the adoption: scan again
-    const human = await m.run(["import"]);
+    const human = await m.run(["import", "--keep-both"]);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain("tavily");
     never(human.stdout + human.stderr);

@@ -87,9 +87,29 @@ export interface ImportJson {
     notes?: string[];
   }>;
   secrets: string[];
+  secretClashes: Array<{
+    name: string;
+    servers: string[];
+    needsChoice: boolean;
+    resolution: { kind: string; by: string; label?: string } | null;
+    values: Array<{
+      label: string;
+      hint?: string;
+      stored?: boolean;
+      storedAs?: string;
+      found: Array<{ env: string; client: string; path: string; server: string; field: string }>;
+    }>;
+  }>;
   missingSecrets: Array<{ server: string; name: string; placeholder: string; path: string; field: string }>;
   adopted: Array<{ env: string; client: string; scope: string; path: string; server: string }>;
-  files: Array<{ env: string; client: string; scope: string; path: string; entries: number; ignoredByApp?: boolean }>;
+  files: Array<{
+    env: string;
+    client: string;
+    scope: string;
+    path: string;
+    entries: number;
+    ignoredByApp?: boolean;
+  }>;
   skipped: Array<{ file: string; server?: string; reason: string; line?: number; column?: number }>;
   notes?: string[];
 }

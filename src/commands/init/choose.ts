@@ -9,6 +9,7 @@ import { own } from "../../core/own.js";
 import { parseRegistryName } from "../../core/registry/index.js";
 import { chooseWay, fetchRegistryServer, registryNotes, withProvenance } from "../../core/registry/pick.js";
 import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../../ui/ask.js";
+import { askClashes } from "../../ui/clash.js";
 import { pickServers } from "../../ui/pick-servers.js";
 import type { InitContext } from "./context.js";
 
@@ -34,6 +35,14 @@ export async function chooseImports(
     })),
   });
   ctx.imports = importable.filter((cand) => names.includes(cand.name));
+  // A key with different values in different places, among the servers chosen: asked now.
+  const picked = new Set(names);
+  if (ctx.scan.clashes.some((c) => c.needsChoice && !c.resolution && c.servers.some((n) => picked.has(n)))) {
+    const answers = await askClashes(ctx.scan.clashes, ctx.prompts, picked);
+    ctx.out.addSecrets(Object.values(answers.secrets));
+    ctx.scan = ctx.scan.replan(answers);
+    ctx.imports = ctx.scan.candidates.filter((cand) => cand.status === "new" && picked.has(cand.name));
+  }
 }
 
 /** Servers from the catalogue and the MCP Registry (asked only when a name or a typed term needs it). */

@@ -30,6 +30,10 @@ export interface InitOptions {
   secret?: string[];
   arg?: string[];
   import?: boolean;
+  /** An imported key with different values in different places: this client's value. */
+  preferClient?: string[];
+  /** An imported key with different values in different places: each keeps its own. */
+  keepBoth?: boolean;
   sync?: boolean;
   bridge?: boolean;
 }

@@ -11,9 +11,11 @@ import { scanImports } from "../../core/import/index.js";
 import type { Machine } from "../../core/machine.js";
 import { loadManifest, userManifest } from "../../core/manifest/load.js";
 import { loadSecrets } from "../../core/manifest/secrets.js";
+import { dict, own } from "../../core/own.js";
 import { parseRegistryName } from "../../core/registry/index.js";
 import { selectEnvironments, unknownName } from "../../core/selectors.js";
 import { discoverTargets } from "../../core/targets.js";
+import { parseSecretFlags } from "../../ui/ask.js";
 import { renderFound } from "../../ui/init-report.js";
 import type { Output } from "../../ui/output.js";
 import type { Found, InitOptions } from "./context.js";
@@ -22,7 +24,10 @@ export async function look(
   machine: Machine,
   ctx: {
     out: Output;
-    options: Pick<InitOptions, "env" | "client" | "server" | "manifest" | "json">;
+    options: Pick<
+      InitOptions,
+      "env" | "client" | "server" | "manifest" | "json" | "secret" | "preferClient" | "keepBoth"
+    >;
     cwd: string;
   },
 ): Promise<Found> {
@@ -73,8 +78,19 @@ export async function look(
       existing,
       clientNamed: o.client.length > 0,
     });
-  const scan = await scanImports(machine, { manifest: o.manifest });
-  out.addSecrets(Object.values(scan.secretValues));
+  // A key with different values in different places: --secret, --prefer-client or --keep-both
+  // settle it here, else the question in chooseImports (import's rules).
+  const scan = await scanImports(machine, { manifest: o.manifest }, undefined, {
+    secrets: dict<string>(
+      [...parseSecretFlags(o.secret ?? [])].flatMap(([name, value]) => {
+        const v = value ?? own(machine.host.env, name);
+        return v ? [[name, v] as const] : [];
+      }),
+    ),
+    preferClients: o.preferClient ?? [],
+    keepBoth: Boolean(o.keepBoth),
+  });
+  out.addSecrets([...scan.maskValues, ...Object.values(scan.secretValues)]);
   return { machine, environments, targets, catalogue, manifestFile, existing, stored, scan, shown };
 }
 

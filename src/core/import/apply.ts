@@ -6,13 +6,14 @@
  * since the scan is treated as a conflict then. With `dryRun` nothing is written.
  */
 import { backupProblems, saveHandWritten } from "../backups.js";
-import { UsageErrors } from "../errors.js";
+import { UsageError, UsageErrors } from "../errors.js";
 import { readTextOrNull, withLock } from "../files.js";
 import type { Machine } from "../machine.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { assertSecretName, loadSecrets, saveSecrets } from "../manifest/secrets.js";
 import { parseManifestText } from "../manifest/validate.js";
 import { loadState, saveState } from "../state.js";
+import { placeLines, settleHint } from "./clashes.js";
 import { compareWithManifest } from "./compare.js";
 import { withServers, writeManifest } from "./manifest-writer.js";
 import { handWrittenKey, type ImportCandidate, type ImportPlan, type Skipped } from "./types.js";
@@ -53,6 +54,25 @@ export async function applyImport(
   for (const name of Object.keys(selection.secrets ?? {})) assertSecretName(name);
   const wanted = selection.servers ? new Set(selection.servers) : undefined;
   const chosen = plan.candidates.filter((c) => !wanted || wanted.has(c.name));
+  // A key with different values in different places is never settled silently.
+  const chosenNames = new Set(chosen.map((c) => c.name));
+  const unsettled = plan.clashes.filter(
+    (c) => c.needsChoice && !c.resolution && c.servers.some((s) => chosenNames.has(s)),
+  );
+  if (unsettled.length > 0)
+    throw new UsageErrors(
+      unsettled.map(
+        (c) =>
+          new UsageError(
+            "secret-clash",
+            [
+              `${c.name} (${c.servers.join(", ")}) has different values in different places, and mcp-twin does not pick one for you:`,
+              ...c.values.flatMap(placeLines).map((l) => `    ${l}`),
+            ].join("\n"),
+            { hint: settleHint(c) },
+          ),
+      ),
+    );
   const run = async (): Promise<ImportResult> => {
     const before = await readTextOrNull(plan.manifestFile);
     const current = before === null ? { servers: {} } : parseManifestText(before, plan.manifestFile);

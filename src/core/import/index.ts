@@ -10,30 +10,65 @@
  * the next sync may rewrite it into the installed form.
  */
 import path from "node:path";
+import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
 import { detectEnvironments } from "../environments/detect.js";
 import { loadFormats, ownedView } from "../formats/index.js";
 import type { Machine } from "../machine.js";
 import { loadManifest, locateManifest, userManifest } from "../manifest/load.js";
+import type { ServerSpec } from "../manifest/schema.js";
 import { loadSecrets } from "../manifest/secrets.js";
 import { dict, own } from "../own.js";
 import type { Progress } from "../progress.js";
 import { checkSelectors, selectEnvironments } from "../selectors.js";
 import { entryHash, isOurs, loadState } from "../state.js";
 import { discoverTargets } from "../targets.js";
+import { type ClashChoices, findClashes, type SecretClash, settle } from "./clashes.js";
 import { compareWithManifest } from "./compare.js";
-import { fold, type Occurrence, type Source } from "./fold.js";
+import { type EnvInfo, type FoldedServer, fold, type Occurrence, type Source } from "./fold.js";
 import { CLASSIC_DESKTOP_NOTE, envInfo, occurrence, readTarget } from "./read.js";
 import { allocateSecrets, type Form, type SecretUse } from "./secrets.js";
-import { handWrittenKey, type ImportFilters, type ImportPlan } from "./types.js";
+import { handWrittenKey, type ImportFilters, type ImportPlan, type Skipped } from "./types.js";
 
 export { applyImport, type ImportResult, type ImportSelection } from "./apply.js";
+export type { ClashChoices, SecretClash } from "./clashes.js";
 export type { FoundAt, ImportCandidate, ImportFilters, ImportPlan, MissingSecret, Skipped } from "./types.js";
 
+/** Read (never write) every client config, then plan with the choices given. */
 export async function scanImports(
   machine: Machine,
   filters: ImportFilters = {},
   progress?: Progress,
+  choices: ClashChoices = {},
 ): Promise<ImportPlan> {
+  return planImports(await readImports(machine, filters, progress), choices);
+}
+
+/** What import read: the manifest, the stored secrets, every entry found, recognised. */
+export interface ImportScan {
+  manifestFile: string;
+  manifestExists: boolean;
+  servers: Readonly<Record<string, ServerSpec>>;
+  stored: Readonly<Record<string, string>>;
+  environments: EnvInfo[];
+  /** Present user-level targets: which clients a server would go to. */
+  present: Array<{ env: string; client: string }>;
+  found: Found[];
+  skipped: Skipped[];
+  managed: ImportPlan["managed"];
+  files: ImportPlan["files"];
+}
+
+interface Found {
+  occurrence: Occurrence;
+  uses: Array<SecretUse & { proposed?: string }>;
+  value: unknown;
+}
+
+export async function readImports(
+  machine: Machine,
+  filters: ImportFilters = {},
+  progress?: Progress,
+): Promise<ImportScan> {
   checkSelectors({ clients: filters.clients ?? [], envs: filters.envs ?? [] });
   // Servers of user-level configs go into the user-level manifest, never a project's
   // ./mcp-twin.jsonc; with --project, that project's manifest is the place.
@@ -56,27 +91,29 @@ export async function scanImports(
   await loadFormats(targets.map((t) => t.client));
   step?.stop();
 
-  const plan: ImportPlan = {
+  const scan: ImportScan = {
     manifestFile,
     manifestExists: !loaded.missing,
-    candidates: [],
-    secrets: [],
-    secretValues: {},
+    servers: loaded.manifest.servers,
+    stored,
+    environments: environments.map((e) => envInfo(e)),
+    present: targets
+      .filter((t) => t.present && t.scope === "user")
+      .map((t) => ({ env: t.env.id, client: t.client.id })),
+    found: [],
     skipped: [],
     managed: [],
     files: [],
-    notes: [],
   };
-  const found: Array<{ occurrence: Occurrence; uses: SecretUse[]; value: unknown }> = [];
   const seen = new Set<string>();
   const project = filters.project ? path.resolve(machine.host.cwd, filters.project) : undefined;
   for (const target of targets) {
     if (seen.has(target.file)) continue;
     seen.add(target.file);
-    const sets = await readTarget(target, project, plan);
+    const sets = await readTarget(target, project, scan);
     for (const set of sets) {
       const where = set.ignoredFile ?? target.path;
-      plan.files.push({
+      scan.files.push({
         env: target.env.id,
         client: target.client.id,
         scope: set.scope,
@@ -89,7 +126,7 @@ export async function scanImports(
       const managed = set.scope !== "local" && set.ignoredFile === undefined;
       for (const [entry, value] of Object.entries(set.entries)) {
         if (managed && isOurs(own(state.targets[target.key]?.entries, entry), compared[entry])) {
-          plan.managed.push({ path: target.path, server: entry });
+          scan.managed.push({ path: target.path, server: entry });
           continue;
         }
         const source: Source = {
@@ -104,29 +141,125 @@ export async function scanImports(
                   unmanaged: `${CLASSIC_DESKTOP_NOTE}; sync writes the file the app reads instead`,
                   ignoredByApp: true,
                 }
-              : { unmanaged: "Claude Code's local scope (~/.claude.json projects): mcp-twin does not manage it" }),
+              : {
+                  unmanaged:
+                    "Claude Code's local scope (~/.claude.json projects): mcp-twin does not manage it",
+                }),
         };
         const occ = occurrence(target, source, entry, value, environments);
-        if ("reason" in occ) plan.skipped.push({ file: target.path, server: entry, reason: occ.reason });
-        else found.push({ ...occ, value: compared[entry] });
+        if ("reason" in occ) scan.skipped.push({ file: target.path, server: entry, reason: occ.reason });
+        else scan.found.push({ ...occ, value: compared[entry] });
       }
     }
   }
+  return scan;
+}
+
+/**
+ * The plan (pure): clashing secrets settled by `choices`, one name per distinct value, the same
+ * server found in several places folded into one entry, each compared with the manifest. Cheap:
+ * call it again with the answers to a clash.
+ */
+export function planImports(scan: ImportScan, choices: ClashChoices = {}): ImportPlan {
+  // Planning rewrites forms and names: work on copies, so the scan can be planned again.
+  const found: Found[] = scan.found.map((f) => ({
+    occurrence: { ...f.occurrence, form: structuredClone(f.occurrence.form), notes: [...f.occurrence.notes] },
+    uses: f.uses.map((u) => ({ ...u })),
+    value: f.value,
+  }));
+  const plan: ImportPlan = {
+    manifestFile: scan.manifestFile,
+    manifestExists: scan.manifestExists,
+    candidates: [],
+    secrets: [],
+    secretValues: {},
+    maskValues: [
+      ...new Set(found.flatMap((f) => f.uses.flatMap((u) => (u.value !== undefined ? [u.value] : [])))),
+    ],
+    clashes: [],
+    skipped: [...scan.skipped],
+    managed: [...scan.managed],
+    files: [...scan.files],
+    notes: [],
+    replan: (more) =>
+      planImports(scan, { ...choices, ...more, secrets: { ...choices.secrets, ...more.secrets } }),
+  };
+
+  // Secrets that clash: settled by the choices (a value for every client, or each keeps its own).
+  const given = dict<string>();
+  for (const [name, value] of Object.entries(choices.secrets ?? {})) given[name] = value;
+  const withValues = (): Array<SecretUse & { value: string }> =>
+    found.flatMap((f) => f.uses.filter((u) => u.value !== undefined)) as Array<SecretUse & { value: string }>;
+  const { clashes, values: clashValues } = findClashes(
+    found.flatMap((f) =>
+      f.uses.flatMap((u) =>
+        u.value === undefined
+          ? []
+          : [
+              {
+                name: u.name,
+                value: u.value,
+                group: f.occurrence.name,
+                place: {
+                  env: f.occurrence.source.env,
+                  client: f.occurrence.source.client,
+                  path: f.occurrence.source.path,
+                  server: f.occurrence.entry,
+                  field: u.field,
+                },
+              },
+            ],
+      ),
+    ),
+    scan.stored,
+  );
+  for (const clash of clashes) {
+    const settled = settle(clash, clashValues.get(clash.name)!, choices);
+    if (settled.resolution) clash.resolution = settled.resolution;
+    if (settled.value !== undefined && settled.resolution?.kind === "value")
+      given[clash.name] = settled.value;
+  }
+  plan.clashes = clashes;
+  // A value for every client (--secret, --prefer-client, an answer): every use of the name gets it,
+  // placeholders included. A value typed or given replaces the stored one; a chosen value that the
+  // secrets file holds under another name than this one is stored as NAME_2 like any other.
+  const replacing = new Set(Object.keys(choices.secrets ?? {}));
+  for (const f of found)
+    for (const u of f.uses) {
+      const value = own(given, u.name);
+      if (value !== undefined) {
+        u.value = value;
+        delete u.placeholder;
+      }
+    }
+  const stored = dict<string>();
+  for (const [name, value] of Object.entries(scan.stored)) if (!replacing.has(name)) stored[name] = value;
 
   // One name per distinct secret value (across files and the secrets already stored).
-  const withValues = found.flatMap((f) => f.uses.filter((u) => u.value !== undefined)) as Array<
-    SecretUse & { value: string }
-  >;
-  const allocation = allocateSecrets(withValues, stored);
-  for (const r of allocation.renamed)
-    plan.notes.push(`${r.from} is already used for another value: this one is stored as ${r.to}`);
+  const allocation = allocateSecrets(withValues(), stored);
   for (const f of found) {
     const names = new Map(
       f.uses.filter((u) => u.value !== undefined).map((u) => [u.name, allocation.rename(u.name, u.value!)]),
     );
     f.occurrence.form = renameSecrets(f.occurrence.form, names);
-    for (const u of f.uses) if (u.value !== undefined) u.name = names.get(u.name)!;
+    for (const u of f.uses)
+      if (u.value !== undefined) {
+        u.proposed = u.name;
+        u.name = names.get(u.name)!;
+      }
   }
+  for (const clash of clashes) {
+    const all = clashValues.get(clash.name)!;
+    clash.values.forEach((v, i) => {
+      const kept = allocation.rename(clash.name, all[i]!);
+      const used = withValues().some((u) => u.name === kept && u.value === all[i]);
+      if (used || (v.stored && own(stored, clash.name) === all[i])) v.storedAs = kept;
+    });
+  }
+  const clashed = new Set(clashes.map((c) => c.name));
+  for (const r of allocation.renamed)
+    if (!clashed.has(r.from))
+      plan.notes.push(`${r.from} is already used for another value: this one is stored as ${r.to}`);
   const known = (name: string) =>
     own(stored, name) !== undefined || own(allocation.store, name) !== undefined;
   for (const f of found)
@@ -134,21 +267,23 @@ export async function scanImports(
 
   const folded = fold(
     found.map((f) => f.occurrence),
-    environments.map((e) => envInfo(e)),
+    scan.environments,
   );
   for (const s of folded.skipped)
     plan.skipped.push({ file: s.occurrence.source.path, server: s.occurrence.entry, reason: s.reason });
 
   const foundBy = new Map(found.map((f) => [f.occurrence, f]));
-  const servers = loaded.manifest.servers;
   for (const f of folded.servers) {
-    const refs = [
-      ...new Set([...JSON.stringify(f.server).matchAll(/\$\{secret:([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!)),
-    ];
     const uses = f.found.flatMap((p) =>
       foundBy.get(p.occurrence)!.uses.map((u) => ({ u, path: p.occurrence.source.path })),
     );
-    const compared = compareWithManifest(servers, f.name, f.server);
+    for (const clash of clashes)
+      if (uses.some(({ u }) => (u.proposed ?? u.name) === clash.name)) clash.servers.push(f.name);
+    keepOwnKeys(f, uses, clashes, scan.present);
+    const refs = [
+      ...new Set([...JSON.stringify(f.server).matchAll(/\$\{secret:([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!)),
+    ];
+    const compared = compareWithManifest(scan.servers, f.name, f.server);
     plan.candidates.push({
       name: f.name,
       server: f.server,
@@ -202,6 +337,39 @@ export async function scanImports(
       handWritten[handWrittenKey(f.occurrence.source.targetKey, f.occurrence.entry)] = f.value;
   plan.handWritten = handWritten;
   return plan;
+}
+
+/**
+ * A server whose places each keep their own value of one key (keep-both) goes only to the clients
+ * that had it: a client that never had it gets none of those keys. The manifest sets values per
+ * environment, not per client, so a client of the same kind in another place is named in a note.
+ */
+function keepOwnKeys(
+  f: FoldedServer,
+  uses: ReadonlyArray<{ u: SecretUse & { proposed?: string } }>,
+  clashes: readonly SecretClash[],
+  present: ReadonlyArray<{ env: string; client: string }>,
+): void {
+  for (const clash of clashes) {
+    if (clash.resolution?.kind === "value" || clash.resolution?.kind === "given") continue;
+    const names = new Set(uses.filter(({ u }) => u.proposed === clash.name).map(({ u }) => u.name));
+    if (names.size < 2) continue;
+    const had = new Set(f.found.map((p) => `${p.occurrence.source.env} ${p.occurrence.source.client}`));
+    const clients = [...new Set(f.found.map((p) => p.occurrence.source.client as ClientId))];
+    const wouldGet = (p: { env: string; client: string }) =>
+      !had.has(`${p.env} ${p.client}`) &&
+      (!f.server.clients || f.server.clients.includes(p.client as ClientId));
+    if (!present.some(wouldGet)) continue;
+    f.server.clients = CLIENT_IDS.filter((id) => clients.includes(id));
+    f.notes.push(
+      `${clash.name} differs between the places ${f.name} was found and each keeps its own: only ${f.server.clients.join(", ")} get ${f.name}, so no client gets a key it did not have`,
+    );
+    const also = present.filter((p) => wouldGet(p)).map((p) => `${p.env} ${p.client}`);
+    if (also.length > 0)
+      f.notes.push(
+        `${also.join(", ")} will get ${f.name} too, with its environment's value (the manifest keeps values per environment, not per client); remove it from "clients" or choose one value to avoid it`,
+      );
+  }
 }
 
 /** `${secret:OLD}` → `${secret:NEW}` everywhere in a form. */

@@ -16,7 +16,7 @@ import { commonCodexEntry } from "./codex.js";
 import { type EnvInfo, normalizeServerName, type Occurrence, type Source } from "./fold.js";
 import { type PackageJson, type RunsIn, recognizeEntry } from "./recognize.js";
 import { extractSecrets, type SecretUse } from "./secrets.js";
-import type { ImportPlan } from "./types.js";
+import type { Skipped } from "./types.js";
 
 export interface EntrySet {
   scope: "user" | "project" | "local";
@@ -40,7 +40,7 @@ export const CLASSIC_DESKTOP_NOTE =
 export async function readTarget(
   target: Target,
   project: string | undefined,
-  plan: ImportPlan,
+  plan: { skipped: Skipped[] },
 ): Promise<EntrySet[]> {
   const sets = await readOwnFile(target, project, plan);
   const classic = classicDesktopFile(target);
@@ -52,7 +52,7 @@ export async function readTarget(
   return sets;
 }
 
-async function readText(file: string, shown: string, plan: ImportPlan): Promise<string | null> {
+async function readText(file: string, shown: string, plan: { skipped: Skipped[] }): Promise<string | null> {
   try {
     return await readTextOrNull(file);
   } catch (error) {
@@ -65,7 +65,7 @@ function parseEntries(
   target: Target,
   text: string,
   shown: string,
-  plan: ImportPlan,
+  plan: { skipped: Skipped[] },
 ): Record<string, unknown> | undefined {
   try {
     return parseTarget(target, text, shown).entries(target.serversPath);
@@ -83,7 +83,7 @@ function at(location: { line?: number; column?: number }): { line?: number; colu
 async function readOwnFile(
   target: Target,
   project: string | undefined,
-  plan: ImportPlan,
+  plan: { skipped: Skipped[] },
 ): Promise<EntrySet[]> {
   const text = await readText(target.file, target.path, plan);
   if (text === null) return [];

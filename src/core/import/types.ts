@@ -1,5 +1,6 @@
 /** The import plan's shapes: plain data, for the `import` command and for `init`'s choices. */
 import type { ServerSpec } from "../manifest/schema.js";
+import type { ClashChoices, SecretClash } from "./clashes.js";
 
 export interface ImportFilters {
   /** --env selectors; empty: every environment. */
@@ -79,6 +80,12 @@ export interface ImportPlan {
   secrets: Array<{ name: string; from: Array<{ path: string; server: string; field: string }> }>;
   /** Their values: store them, mask them in anything shown, never print them. */
   secretValues: Readonly<Record<string, string>>;
+  /** Every secret value found (also those not stored): mask them in anything shown. */
+  maskValues: readonly string[];
+  /** Names with different values in different places, and how each is settled (values never included). */
+  clashes: SecretClash[];
+  /** The same scan planned again with more choices (answers to a clash) on top of its own. */
+  replan(choices: ClashChoices): ImportPlan;
   /**
    * The entries as they are written in their files, by `handWrittenKey(targetKey, entry)` (they
    * may hold keys: never shown): adoption keeps them with the target's backups, so uninstall can

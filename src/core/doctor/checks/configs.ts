@@ -75,8 +75,7 @@ export function checkConfig(f: ConfigFacts, ownedEntries: number, backups = 0): 
           },
         ),
       );
-    }
-    else
+    } else
       out.push(
         check(
           "config.location",

@@ -1,0 +1,210 @@
+/**
+ * Secrets that clash (pure): one secret name, different values in different places — Cursor's
+ * BRAVE_API_KEY is not Claude Code's, or the secrets file already holds another value.
+ *
+ * Import never picks one silently. Each value gets a label (value A, value B) and, for a key of
+ * 20 characters or more, its last four characters (as key dashboards show them) — never the
+ * value. When one server holds different values in different places a choice is needed: a value
+ * for every client (`--prefer-client`, `--secret NAME=VALUE`, or the answer on a terminal), or
+ * each place keeps its own (`--keep-both`; the server then goes only to the clients that had it,
+ * so no client gets a key it never had). Different servers that happen to use the same name keep
+ * their own values without a question (the second is stored as NAME_2), and the report says so.
+ */
+import { envMatches } from "../environments/types.js";
+import { own } from "../own.js";
+
+/** Where a value was found. */
+export interface ClashPlace {
+  env: string;
+  client: string;
+  path: string;
+  /** The entry's name in that file. */
+  server: string;
+  /** Where in the entry: `env.BRAVE_API_KEY`, `headers.Authorization`, `args[3]`. */
+  field: string;
+}
+
+export interface ClashValue {
+  /** "A", "B", …: how the value is named to people. */
+  label: string;
+  /** The last four characters of a long key ("…x8q2"); absent for a short one. */
+  hint?: string;
+  /** The value the secrets file already holds under this name. */
+  stored?: boolean;
+  found: ClashPlace[];
+  /** The secret name it ends up stored under (set once planned). */
+  storedAs?: string;
+}
+
+export type ClashResolution =
+  | { kind: "value"; label: string; by: "prefer-client" | "chosen" }
+  | { kind: "given"; by: "secret-flag" | "typed" }
+  /** `separate`: no server holds two of the values (different servers, or the secrets file's). */
+  | { kind: "keep-both"; by: "keep-both-flag" | "chosen" | "separate" };
+
+export interface SecretClash {
+  /** The secret's name as import names it (before any _2). */
+  name: string;
+  values: ClashValue[];
+  /** Manifest servers (import candidates) that use it. */
+  servers: string[];
+  /** One server holds different values in different places: import needs a choice. */
+  needsChoice: boolean;
+  /** How it is settled; undefined: not yet (import asks on a terminal, else it is an error). */
+  resolution?: ClashResolution;
+}
+
+export interface ClashChoices {
+  /** --secret NAME=VALUE, or a value typed at the prompt: that value for NAME everywhere. */
+  secrets?: Readonly<Record<string, string>>;
+  /** --prefer-client: the value these clients hold (`cursor` or `windows:cursor`); the first that decides wins. */
+  preferClients?: readonly string[];
+  /** --keep-both: every value of a clash kept under its own name. */
+  keepBoth?: boolean;
+  /** Answers on a terminal: NAME → a value's label, "keep-both", or TYPED (the value is in `secrets`). */
+  chosen?: Readonly<Record<string, string>>;
+}
+
+export interface SecretUseAt {
+  /** The proposed secret name. */
+  name: string;
+  value: string;
+  /** The server (normalised entry name) it belongs to: values differing within one need a choice. */
+  group: string;
+  place: ClashPlace;
+}
+
+/** The answer for a value typed at the prompt (it is in `secrets`). */
+export const TYPED = "typed";
+
+/** Keys this long or longer get their last four characters shown, as key dashboards show them. */
+const HINT_MIN_LENGTH = 20;
+
+export function valueHint(value: string): string | undefined {
+  return value.length >= HINT_MIN_LENGTH ? `…${value.slice(-4)}` : undefined;
+}
+
+/** Every name with two or more values among the places found and the secrets file. */
+export function findClashes(
+  uses: readonly SecretUseAt[],
+  stored: Readonly<Record<string, string>>,
+): { clashes: SecretClash[]; values: Map<string, string[]> } {
+  const byName = new Map<string, SecretUseAt[]>();
+  for (const u of uses) byName.set(u.name, [...(byName.get(u.name) ?? []), u]);
+  const clashes: SecretClash[] = [];
+  const values = new Map<string, string[]>();
+  for (const [name, list] of byName) {
+    const distinct = [...new Set(list.map((u) => u.value))];
+    const storedValue = own(stored, name);
+    const all =
+      storedValue !== undefined && !distinct.includes(storedValue) ? [...distinct, storedValue] : distinct;
+    if (all.length < 2) continue;
+    const perGroup = new Map<string, Set<string>>();
+    for (const u of list) perGroup.set(u.group, (perGroup.get(u.group) ?? new Set()).add(u.value));
+    clashes.push({
+      name,
+      values: all.map((v, i) => {
+        const hint = valueHint(v);
+        return {
+          label: String.fromCharCode(65 + i),
+          ...(hint ? { hint } : {}),
+          ...(v === storedValue ? { stored: true } : {}),
+          found: list.filter((u) => u.value === v).map((u) => u.place),
+        };
+      }),
+      servers: [],
+      needsChoice: [...perGroup.values()].some((s) => s.size > 1),
+    });
+    values.set(name, all);
+  }
+  return { clashes, values };
+}
+
+/** How a clash is settled by the choices given (undefined: it is not), and the value it then uses. */
+export function settle(
+  clash: SecretClash,
+  values: readonly string[],
+  choices: ClashChoices,
+): { resolution?: ClashResolution; value?: string } {
+  const given = own(choices.secrets ?? {}, clash.name);
+  const answer = own(choices.chosen ?? {}, clash.name);
+  if (given !== undefined)
+    return { resolution: { kind: "given", by: answer === TYPED ? "typed" : "secret-flag" }, value: given };
+  if (answer === "keep-both") return { resolution: { kind: "keep-both", by: "chosen" } };
+  const answered = clash.values.findIndex((v) => v.label === answer);
+  if (answered !== -1)
+    return {
+      resolution: { kind: "value", label: clash.values[answered]!.label, by: "chosen" },
+      value: values[answered]!,
+    };
+  if (!clash.needsChoice) return { resolution: { kind: "keep-both", by: "separate" } };
+  for (const preferred of choices.preferClients ?? []) {
+    const held = clash.values
+      .map((v, i) => ({ v, i }))
+      .filter(({ v }) => v.found.some((p) => matchesClient(preferred, p)));
+    if (held.length === 1)
+      return {
+        resolution: { kind: "value", label: held[0]!.v.label, by: "prefer-client" },
+        value: values[held[0]!.i]!,
+      };
+  }
+  if (choices.keepBoth) return { resolution: { kind: "keep-both", by: "keep-both-flag" } };
+  return {};
+}
+
+/** `cursor` or `windows:cursor` (`wsl:cursor`, `wsl:Ubuntu:claude-code`) against a place. */
+export function matchesClient(preferred: string, place: { env: string; client: string }): boolean {
+  const colon = preferred.lastIndexOf(":");
+  if (colon === -1) return place.client === preferred;
+  return place.client === preferred.slice(colon + 1) && envMatches(preferred.slice(0, colon), place.env);
+}
+
+/** The client part of a `--prefer-client` value. */
+export function preferredClientId(preferred: string): string {
+  return preferred.slice(preferred.lastIndexOf(":") + 1);
+}
+
+/** "value A …x8q2 (the one already stored)" — never the value. */
+export function valueName(v: ClashValue): string {
+  return `value ${v.label}${v.hint ? ` ${v.hint}` : ""}${v.stored ? " (already in the secrets file)" : ""}`;
+}
+
+/** One line per place a value was found. */
+export function placeLines(v: ClashValue): string[] {
+  if (v.found.length === 0) return [`${valueName(v)}: the secrets file`];
+  return v.found.map((p) => `${valueName(v)}: ${p.env} ${p.client} "${p.server}" ${p.field} (${p.path})`);
+}
+
+/** What settled it, in a few words. */
+export function resolutionText(clash: SecretClash): string {
+  const r = clash.resolution;
+  if (!r) return "not settled";
+  if (r.kind === "given")
+    return `the value ${r.by === "typed" ? "typed in" : "of --secret"} for every client, stored as ${clash.name}`;
+  if (r.kind === "value") {
+    const v = clash.values.find((x) => x.label === r.label)!;
+    return `${valueName(v)} for every client${r.by === "prefer-client" ? " (--prefer-client)" : ""}, stored as ${v.storedAs ?? clash.name}`;
+  }
+  const kept = clash.values
+    .filter((v) => v.storedAs)
+    .map((v) => `${v.label} as ${v.storedAs}`)
+    .join(", ");
+  return r.by === "separate"
+    ? `no server holds two of them: each keeps its own (${kept})`
+    : `each place keeps its own (${kept})${r.by === "keep-both-flag" ? " (--keep-both)" : ""}`;
+}
+
+/** The flags that would settle an unsettled clash, for its error's hint. */
+export function settleHint(clash: SecretClash): string {
+  const holders = (selector: string) =>
+    clash.values.filter((v) => v.found.some((p) => matchesClient(selector, p))).length;
+  const flags: string[] = [];
+  for (const v of clash.values)
+    for (const p of v.found) {
+      // The client alone when it holds only this value, else env:client.
+      const selector = holders(p.client) === 1 ? p.client : `${p.env}:${p.client}`;
+      const flag = `--prefer-client ${selector} (value ${v.label})`;
+      if (holders(selector) === 1 && !flags.includes(flag)) flags.push(flag);
+    }
+  return `Choose with ${[...flags, "--keep-both", `--secret ${clash.name}=<value> (or --secret ${clash.name} to read $${clash.name})`].join(", ")}; on a terminal, mcp-twin asks.`;
+}
