@@ -226,6 +226,17 @@ export function buildProgram(
     .addOption(secretOption());
 
   command(
+    "adopt",
+    "take an entry edited by hand (drift) into the manifest, so every client gets the edit",
+    load("adopt"),
+  )
+    .argument("<server>", "the manifest server whose edited entry to take")
+    .option(
+      "--from <target>",
+      "which entry, when several differ: env:client (e.g. windows:cursor), a client or the file's path",
+    );
+
+  command(
     "secret",
     "manage secrets: set NAME (value from a masked prompt or stdin), list, rm NAME",
     load("secret"),

@@ -65,4 +65,13 @@ function render(rows: StatusRow[], out: Output): void {
   }
   const notes = rows.filter((r) => r.detail);
   for (const r of notes) out.print(c.dim(`${r.server} in ${r.env} ${r.client}: ${r.detail}`));
+  // An entry that is not what sync wrote: the three ways out, the command for each.
+  for (const r of rows.filter((x) => (x.state === "drifted" || x.state === "foreign") && !x.detail)) {
+    const adopt = `mcp-twin adopt ${r.server} --from ${r.env}:${r.client}`;
+    out.print(
+      r.state === "drifted"
+        ? `${r.server} in ${r.env} ${r.client}: edited by hand. Take the edit into the manifest (\`${adopt}\`), put mcp-twin's entry back (\`mcp-twin sync --force\`), or leave it (sync leaves it alone).`
+        : `${r.server} in ${r.env} ${r.client}: not written by mcp-twin. Take it into the manifest (\`${adopt}\`), replace it with the manifest's (\`mcp-twin sync --force\`), or leave it.`,
+    );
+  }
 }

@@ -99,10 +99,12 @@ export async function renderReport(
     );
     if (t.note) out.print(c.dim(`      ${t.note}`));
     for (const n of t.drift)
-      out.print(`      ${warn} ${n}: edited by hand since the last sync; kept (use --force to overwrite)`);
+      out.print(
+        `      ${warn} ${n}: edited by hand since the last sync; kept (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes the edit into the manifest, --force overwrites it)`,
+      );
     for (const n of t.foreign)
       out.print(
-        `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (use --force to take it over)`,
+        `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes it into the manifest, --force takes it over)`,
       );
     for (const p of t.problems)
       out.print(`      ${p.code === "not-installed" ? fail : warn} ${p.server}: ${p.message}`);

@@ -38,7 +38,7 @@ export function checkDrift(
   const value = own(current, name);
   if (record && !isOurs(record, value))
     return check("drift.entry", "warn", w, "edited by hand since mcp-twin wrote it; sync leaves it alone.", {
-      fix: "Move the change into the manifest, or run `mcp-twin sync --force` to put mcp-twin's entry back.",
+      fix: `Run \`${adoptCommand(name, where)}\` to take the edit into the manifest (every client then gets it), or \`mcp-twin sync --force\` to put mcp-twin's entry back.`,
     });
   if (!record && (!built.ok || entryHash(value) !== entryHash(built.value)))
     return check(
@@ -47,7 +47,7 @@ export function checkDrift(
       w,
       "an entry mcp-twin did not write has this name; sync leaves it alone.",
       {
-        fix: "Run `mcp-twin import` to adopt it, or `mcp-twin sync --force` to replace it with the manifest's.",
+        fix: `Run \`${adoptCommand(name, where)}\` to take it into the manifest, or \`mcp-twin sync --force\` to replace it with the manifest's.`,
       },
     );
   if (built.ok && entryHash(value) !== entryHash(built.value))
@@ -59,4 +59,9 @@ export function checkDrift(
       { fix: SYNC_FIX },
     );
   return check("drift.entry", "pass", w, "in sync with the manifest.");
+}
+
+/** The command that takes this entry into the manifest. */
+function adoptCommand(name: string, where: Where): string {
+  return `mcp-twin adopt ${name}${where.env && where.client ? ` --from ${where.env}:${where.client}` : ""}`;
 }
