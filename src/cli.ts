@@ -43,9 +43,11 @@ export type CommandRun = (ctx: CommandContext) => Promise<number>;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** A flag that may be given several times; its values arrive as a list (empty when absent). */
-const repeatable = (flags: string, description: string) =>
-  new Option(flags, description).argParser(collect).default([]);
+/**
+ * A flag that may be given several times; its values arrive as a list (commands get [] when it is
+ * absent: see mergedOptions — no `default([])`, which help would print as noise).
+ */
+const repeatable = (flags: string, description: string) => new Option(flags, description).argParser(collect);
 
 /** `--registry <url>`, for search, add and init. */
 const registryOption = () =>
@@ -54,34 +56,136 @@ const registryOption = () =>
     "the MCP Registry to ask (default: MCP_TWIN_REGISTRY, the home manifest's registry, else registry.modelcontextprotocol.io)",
   );
 
-/** `--secret NAME=VALUE` or `--secret NAME` (from the environment), for init and add. */
-const secretOption = () =>
-  repeatable(
-    "--secret <NAME[=VALUE]>",
-    "a secret's value, or NAME alone to take it from the environment (repeatable)",
-  );
+/** `--secret NAME=VALUE` or `--secret NAME` (from the environment), for init, add and import. */
+const secretOption = (what = "a secret's value") =>
+  repeatable("--secret <NAME[=VALUE]>", `${what}, or NAME alone to read $NAME (repeatable)`);
 
-function addGlobalOptions(cmd: Command): Command {
-  return cmd
-    .option("--json", "one JSON document on stdout, logs on stderr")
-    .option("-y, --yes", "never prompt; a missing required answer is an error")
-    .option("--dry-run", "show what would change (unified diffs, secrets masked); change nothing")
-    .option("--manifest <path>", "manifest file (default: ./mcp-twin.jsonc, else the home's)")
-    .addOption(
-      repeatable(
-        "--env <id>",
-        "only this environment: windows, wsl, wsl:<distro>, macos, linux (repeatable)",
-      ),
-    )
-    .addOption(
-      repeatable("--client <id>", "only this client, e.g. claude-desktop, claude-code, cursor (repeatable)"),
-    )
-    .option(
-      "--project <dir>",
-      "project-scope files in <dir> (.mcp.json, .cursor/mcp.json) instead of user files",
-    )
-    .option("--verbose", "more detail on stderr")
-    .option("--no-color", "no colours (NO_COLOR is honoured too)");
+/** Flags several commands share. Each command lists, and honours, only those HONOURS gives it. */
+export type Shared = "json" | "yes" | "dryRun" | "manifest" | "env" | "client" | "project";
+
+export const SHARED: Record<Shared, { flags: string; description: string; list?: true }> = {
+  json: { flags: "--json", description: "one JSON document on stdout, logs on stderr" },
+  yes: { flags: "-y, --yes", description: "never prompt; a missing required answer is an error" },
+  dryRun: { flags: "--dry-run", description: "show what would change (diffs, keys masked); write nothing" },
+  manifest: {
+    flags: "--manifest <path>",
+    description: "the user-level manifest (default: the home's; a ./mcp-twin.jsonc here is the project's)",
+  },
+  env: {
+    flags: "--env <id>",
+    description: "only this environment: windows, wsl, wsl:<distro>, macos, linux (repeatable)",
+    list: true,
+  },
+  client: {
+    flags: "--client <id>",
+    description: "only this client, e.g. claude-desktop, claude-code, cursor (repeatable)",
+    list: true,
+  },
+  project: {
+    flags: "--project <dir>",
+    description: "the project files in <dir> (.mcp.json, .cursor/mcp.json, …) instead of user files",
+  },
+};
+
+/**
+ * Which shared flags each command honours (a string: its own wording). Checked by a test against
+ * what each command reads; a shared flag given to a command not listed here is exit 2.
+ */
+export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
+  init: {
+    json: true,
+    yes: true,
+    dryRun: "show the plan and the manifest diff (keys masked); write and install nothing",
+    manifest: true,
+    env: "set up only this environment (repeatable)",
+    client: "sync only this client, creating its config where it lives (repeatable)",
+  },
+  sync: {
+    json: true,
+    yes: "trust a project manifest that runs programs without asking",
+    dryRun: "show unified diffs (keys masked); install nothing, write nothing",
+    manifest: true,
+    env: true,
+    client: "only this client; naming one also creates its config file where it lives (repeatable)",
+    project: true,
+  },
+  status: { json: true, manifest: true, env: true, client: true, project: true },
+  add: {
+    json: true,
+    yes: true,
+    dryRun: "show the manifest diff; write nothing",
+    manifest: true,
+    env: "with --sync: only this environment (repeatable)",
+    client: "with --sync: only this client (repeatable)",
+    project: "with --sync: the project files in <dir> instead of user files",
+  },
+  search: { json: true },
+  remove: { json: true, dryRun: "show the manifest diff; write nothing", manifest: true },
+  import: {
+    json: true,
+    yes: "never prompt: a key with different values needs --prefer-client, --keep-both or --secret",
+    dryRun: "show what would be imported and the manifest diff (keys masked); write nothing",
+    manifest: true,
+    env: "only read this environment's configs (repeatable)",
+    client: "only read this client's configs (repeatable)",
+    project: "also read the project files in <dir> and Claude Code's local scope for it",
+  },
+  adopt: {
+    json: true,
+    yes: "never prompt: with several edited entries, --from names one",
+    dryRun: "show the manifest diff (keys masked); write nothing",
+    manifest: true,
+    env: "only look at this environment's configs (repeatable)",
+    client: "only look at this client's configs (repeatable)",
+    project: "the project files in <dir> instead of user files",
+  },
+  secret: {
+    json: true,
+    yes: "set: never prompt (the value must come on stdin)",
+    dryRun: "set, rm: say what would change; write nothing",
+    manifest: "list: the manifest whose references are shown",
+  },
+  restore: {
+    json: true,
+    yes: "do not ask first",
+    dryRun: "show what would be put back (diffs, keys masked); write nothing",
+  },
+  doctor: { json: true, manifest: true, env: true, client: true, project: true },
+  serve: {
+    json: "--http, --share: where it listens, as JSON once ready; --print-token, --rotate-token: their result",
+    manifest: "--share: the manifest the shared servers are read from",
+  },
+  connect: {},
+  uninstall: {
+    json: true,
+    yes: "do not ask first",
+    dryRun: "show what would be removed or given back (diffs, keys masked); write nothing",
+    env: true,
+    client: true,
+  },
+};
+
+const COMMON = "Common options:";
+
+function sharedOption(key: Shared, description?: string): Option {
+  const shared = SHARED[key];
+  const option = new Option(shared.flags, description ?? shared.description);
+  return shared.list ? option.argParser(collect) : option;
+}
+
+/** `--verbose` and `--no-color`: every command. */
+function everywhere(cmd: Command, group?: string): Command {
+  for (const option of [
+    new Option("--verbose", "more detail on stderr"),
+    new Option("--no-color", "no colours (NO_COLOR is honoured too)"),
+  ])
+    cmd.addOption(group ? option.helpGroup(group) : option);
+  return cmd;
+}
+
+/** The flag a shared option's key is typed as. */
+function flagOf(key: Shared): string {
+  return SHARED[key].flags.replace(/^-\w, /, "").replace(/ <.*$/, "");
 }
 
 type Loader = () => Promise<{ run: CommandRun }>;
@@ -123,15 +227,22 @@ export function invokedCommand(argv: readonly string[]): string | undefined {
 export function buildProgram(
   dispatch: (load: Loader, cmd: Command, args: string[]) => Promise<void>,
   invoked?: string,
+  helpAfter?: (command: string) => string,
 ): Command {
-  const program = addGlobalOptions(new Command("mcp-twin"))
+  const program = new Command("mcp-twin")
     .description("Set up MCP servers once; get them working in every AI client, on Windows and WSL alike.")
     .version(VERSION, "-V, --version", "print the version")
     .enablePositionalOptions(false);
+  // Shared flags may come before the command name too; they are checked against the command's
+  // own list at dispatch, and listed in each command's help (not here).
+  for (const key of Object.keys(SHARED) as Shared[]) program.addOption(sharedOption(key).hideHelp());
+  everywhere(program);
+  program.helpOption("-h, --help", "show this help");
+  if (helpAfter) program.addHelpText("after", helpAfter(""));
 
   const command = (name: string, description: string, load: Loader) => {
-    const bare = program.command(name).description(description);
-    const cmd = invoked === undefined || invoked === name ? addGlobalOptions(bare) : bare;
+    const cmd = program.command(name).description(description);
+    if (helpAfter) cmd.addHelpText("after", helpAfter(name));
     cmd.action(async (...received: unknown[]) => {
       const self = received[received.length - 1] as Command;
       await dispatch(load, self, self.args);
@@ -223,7 +334,7 @@ export function buildProgram(
       ),
     )
     .option("--keep-both", "a key with different values in different places: each place keeps its own")
-    .addOption(secretOption());
+    .addOption(secretOption("a key's value for every client (settles a clash, fills a placeholder)"));
 
   command(
     "adopt",
@@ -253,7 +364,10 @@ export function buildProgram(
     "put back mcp-twin's entries of a target as they were before its last change, or from a chosen backup",
     load("restore"),
   )
-    .argument("[target]", "a config file path, or env:client (default: every target the last change touched)")
+    .argument(
+      "[target]",
+      "a config file's path, env:client or a client (default: every target the last change touched)",
+    )
     .option("--list", "show the backups of each target (the original first, then newest first)")
     .option("--from <backup>", "put back mcp-twin's entries as of this backup (a name or path --list shows)")
     .option(
@@ -269,7 +383,7 @@ export function buildProgram(
   )
     .addOption(repeatable("--server <name>", "only this server (repeatable)"))
     .option("--no-probe", "static checks only: do not start the servers")
-    .option("--timeout <seconds>", "how long each server may take to answer", "10");
+    .option("--timeout <seconds>", "how long each server may take to answer (default 10)");
 
   command(
     "serve",
@@ -321,6 +435,18 @@ export function buildProgram(
       "also remove (or give back) entries edited by hand since mcp-twin wrote them, and write read-only files",
     );
 
+  // The shared flags each command honours, after its own (help lists them in that order). Only
+  // the command run gets them: defining every flag on every command is a measurable part of a
+  // no-op run's start-up.
+  for (const cmd of program.commands) {
+    if (invoked !== undefined && invoked !== cmd.name()) continue;
+    // A command with no flags of its own lists the shared ones as its options.
+    const group = cmd.options.length > 0 ? COMMON : "Options:";
+    for (const [key, wording] of Object.entries(HONOURS[cmd.name()] ?? {}) as Array<[Shared, true | string]>)
+      cmd.addOption(sharedOption(key, wording === true ? undefined : wording).helpGroup(group));
+    everywhere(cmd, group);
+    cmd.addHelpOption(new Option("-h, --help", "show this help").helpGroup(group));
+  }
   return program;
 }
 
@@ -338,8 +464,28 @@ function mergedOptions(cmd: Command): GlobalOptions & Record<string, unknown> {
       if (Array.isArray(value)) merged[key] = [...((merged[key] as unknown[]) ?? []), ...value];
       else if (source !== "default" || merged[key] === undefined) merged[key] = value;
     }
+    // A repeatable flag not given: an empty list.
+    for (const option of c.options) if (option.parseArg === collect) merged[option.attributeName()] ??= [];
   }
+  merged.env ??= [];
+  merged.client ??= [];
   return merged as unknown as GlobalOptions & Record<string, unknown>;
+}
+
+/** A shared flag given before the command name to a command that does not take it: exit 2. */
+function checkShared(cmd: Command): void {
+  const root = cmd.parent;
+  if (!root) return;
+  const honoured = HONOURS[cmd.name()] ?? {};
+  const stray = (Object.keys(SHARED) as Shared[]).filter(
+    (key) => root.getOptionValueSource(key) === "cli" && !Object.hasOwn(honoured, key),
+  );
+  if (stray.length > 0)
+    throw new UsageError(
+      "unknown-option",
+      `${stray.map(flagOf).join(", ")}: \`mcp-twin ${cmd.name()}\` does not take ${stray.length === 1 ? "it" : "them"}.`,
+      { hint: `Run \`mcp-twin ${cmd.name()} --help\` for its flags.` },
+    );
 }
 
 /** Run the CLI; returns the exit code. */
@@ -363,31 +509,42 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
   for (const s of signals) process.on(s, onSignal);
   const commandHost: Host = { ...host, runner: abortableRunner(host.runner, abort.signal) };
 
+  // Examples and pointers to the docs, only when help is asked for (no other run loads them).
+  const words = argv.slice(2).filter((a) => !a.startsWith("-"));
+  const wantsHelp =
+    argv.length <= 2 || words[0] === "help" || argv.slice(2).some((a) => a === "--help" || a === "-h");
+  const helpAfter = wantsHelp ? (await import("./help.js")).helpAfter : undefined;
+
   let code: number = ExitCode.ok;
-  const program = buildProgram(async (load, cmd, args) => {
-    const options = mergedOptions(cmd);
-    const output = createOutput(
-      { json: options.json ?? false, color: options.color ?? true, verbose: options.verbose ?? false },
-      host.env,
-    );
-    try {
-      // Every command alike, before any work: a --client or --env no one knows is exit 2.
-      const clients = options.client ?? [];
-      const envs = options.env ?? [];
-      if (clients.length > 0 || envs.length > 0)
-        (await import("./core/selectors.js")).checkSelectors({ clients, envs });
-      const { run } = await load();
-      code = await run({ host: commandHost, output, options, args, signal: abort.signal });
-      // A command that finished anyway after the signal (nothing it did could be stopped) still
-      // reports the interruption: on stderr, its result (maybe JSON) being printed already.
-      if (interrupted && !ownsSignals && code !== ExitCode.interrupted) {
-        output.error("Interrupted.");
-        code = ExitCode.interrupted;
+  const program = buildProgram(
+    async (load, cmd, args) => {
+      const options = mergedOptions(cmd);
+      const output = createOutput(
+        { json: options.json ?? false, color: options.color ?? true, verbose: options.verbose ?? false },
+        host.env,
+      );
+      try {
+        checkShared(cmd);
+        // Every command alike, before any work: a --client or --env no one knows is exit 2.
+        const clients = options.client ?? [];
+        const envs = options.env ?? [];
+        if (clients.length > 0 || envs.length > 0)
+          (await import("./core/selectors.js")).checkSelectors({ clients, envs });
+        const { run } = await load();
+        code = await run({ host: commandHost, output, options, args, signal: abort.signal });
+        // A command that finished anyway after the signal (nothing it did could be stopped) still
+        // reports the interruption: on stderr, its result (maybe JSON) being printed already.
+        if (interrupted && !ownsSignals && code !== ExitCode.interrupted) {
+          output.error("Interrupted.");
+          code = ExitCode.interrupted;
+        }
+      } catch (error) {
+        code = reportError(error, output, interrupted);
       }
-    } catch (error) {
-      code = reportError(error, output, interrupted);
-    }
-  }, invoked);
+    },
+    invoked,
+    helpAfter,
+  );
   program.exitOverride();
   const outputConfig = {
     writeOut: (s: string) => process.stdout.write(s),

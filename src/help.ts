@@ -1,0 +1,194 @@
+/**
+ * What `--help` shows after a command's options: two or three examples, and where to read more.
+ * Loaded only when help is asked for (cli.ts), so no other run pays for this text.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+interface CommandHelp {
+  /** Shown before the examples (e.g. the bridge's tools). */
+  about?: string[];
+  examples: Array<[command: string, what: string]>;
+  /** README sections (by title) and docs files. */
+  readMore: string[];
+}
+
+const README = (section: string) => `README.md, "${section}"`;
+
+const HELP: Record<string, CommandHelp> = {
+  "": {
+    about: [
+      "Flags such as --json, --yes, --dry-run, --manifest, --env, --client and",
+      "--project go with the commands that take them (before or after the command",
+      "name): `mcp-twin <command> --help` lists each command's.",
+    ],
+    examples: [
+      ["mcp-twin init", "set up: find your clients, import their servers, pick more, sync"],
+      ["mcp-twin sync --dry-run", "what sync would change (diffs, keys masked); nothing written"],
+      ["mcp-twin doctor", "check everything, start each server, explain what fails"],
+    ],
+    readMore: ["README.md"],
+  },
+  init: {
+    examples: [
+      ["mcp-twin init", "the wizard (asks; writes nothing before its one question)"],
+      [
+        "mcp-twin init --yes --server tavily --secret TAVILY_API_KEY",
+        "unattended: a catalogue server, its key read from $TAVILY_API_KEY",
+      ],
+      ["mcp-twin init --yes --import --no-sync", "adopt what the clients have already; sync later"],
+    ],
+    readMore: [README("Getting started: `mcp-twin init`")],
+  },
+  sync: {
+    examples: [
+      ["mcp-twin sync", "install the packages and write every client config"],
+      ["mcp-twin sync --dry-run --client cursor", "what would change in Cursor's config; nothing written"],
+      ["mcp-twin sync --update", "move unpinned packages to their newest versions"],
+    ],
+    readMore: [README("How it works"), README("Hand edits: keep, overwrite or adopt")],
+  },
+  status: {
+    examples: [
+      ["mcp-twin status", "every server × every client config: synced, missing, drifted, foreign, stale"],
+      ["mcp-twin status --env wsl --json", "the WSL side only, as JSON rows"],
+    ],
+    readMore: [README("Commands and flags"), README("Hand edits: keep, overwrite or adopt")],
+  },
+  add: {
+    examples: [
+      ["mcp-twin add --list", "the catalogue"],
+      ["mcp-twin add tavily --sync", "add a catalogue server (its key asked, masked) and sync"],
+      [
+        "mcp-twin add io.github.owner/server",
+        "add a server of the MCP Registry (`mcp-twin search` finds one)",
+      ],
+    ],
+    readMore: [README("The catalogue"), README("Search and add from the MCP Registry")],
+  },
+  search: {
+    examples: [
+      ["mcp-twin search web search", "servers matching every word, the catalogue's first"],
+      ["mcp-twin search github --limit 5 --json", "the first five, as JSON"],
+    ],
+    readMore: [README("Search and add from the MCP Registry")],
+  },
+  remove: {
+    examples: [
+      ["mcp-twin remove tavily --dry-run", "the manifest diff; nothing written"],
+      ["mcp-twin remove tavily && mcp-twin sync", "out of the manifest, then out of every client"],
+    ],
+    readMore: [README("The manifest")],
+  },
+  import: {
+    examples: [
+      ["mcp-twin import --dry-run", "what would be imported, keys masked; nothing written"],
+      ["mcp-twin import", "write the manifest, store the keys, adopt the entries"],
+      [
+        "mcp-twin import --yes --prefer-client cursor",
+        "a key with different values in different clients: Cursor's for all",
+      ],
+    ],
+    readMore: ["docs/import.md"],
+  },
+  adopt: {
+    examples: [
+      ["mcp-twin status", "which entries were edited by hand (drifted)"],
+      ["mcp-twin adopt tavily --dry-run", "the manifest change, keys masked; nothing written"],
+      ["mcp-twin adopt tavily --from windows:cursor", "take Cursor's edit in; then `mcp-twin sync`"],
+    ],
+    readMore: [README("Hand edits: keep, overwrite or adopt")],
+  },
+  secret: {
+    examples: [
+      ["mcp-twin secret set TAVILY_API_KEY", "store a key from a masked prompt"],
+      ['printf %s "$KEY" | mcp-twin secret set TAVILY_API_KEY', "or from stdin (scripts)"],
+      ["mcp-twin secret list", "names, where each is used, never values"],
+    ],
+    readMore: [README("Getting started: `mcp-twin init`"), README("Your secrets")],
+  },
+  restore: {
+    examples: [
+      ["mcp-twin restore --list", "every target's backups"],
+      ["mcp-twin restore windows:cursor --dry-run", "what putting back Cursor's entries would change"],
+      [
+        "mcp-twin restore ~/.claude.json --original",
+        "mcp-twin's entries as before it first changed the file",
+      ],
+    ],
+    readMore: [README("Your files")],
+  },
+  doctor: {
+    examples: [
+      ["mcp-twin doctor", "every check, every server started (MCP handshake)"],
+      ["mcp-twin doctor --server tavily --client cursor", "one server, as Cursor starts it"],
+      ["mcp-twin doctor --no-probe --json", "static checks only, as JSON"],
+    ],
+    readMore: ["docs/doctor.md (every check id and its fix)", README("Troubleshooting: `mcp-twin doctor`")],
+  },
+  serve: {
+    about: [
+      "Tools the bridge offers every client, on both sides of the Windows/WSL line:",
+      "  memory_set memory_get memory_list memory_delete",
+      "      shared memory: JSON values under keys (optional namespace)",
+      "  notes_write notes_read notes_list notes_delete",
+      "      Markdown notes in one workspace folder (no path escapes it)",
+      "  handoff_post handoff_list handoff_get handoff_claim handoff_complete",
+      "      a hand-off queue: one session posts, another claims and completes",
+      "  bridge_status",
+      "      uptime, connected clients, token age, shared servers",
+      "  and the tools of plugins in <state>/plugins/*.mjs (unless --no-plugins)",
+    ],
+    examples: [
+      ["mcp-twin serve", "stdio (what client entries run): relays to the HTTP bridge, starting it"],
+      ["mcp-twin serve --http --port 7760", "run the bridge itself, the owner of the shared state"],
+      ["mcp-twin serve --share tavily", "also expose the manifest's tavily to the other side"],
+    ],
+    readMore: [README("The bridge: `serve` and `connect`")],
+  },
+  connect: {
+    examples: [
+      ["mcp-twin connect http://127.0.0.1:7760/mcp", "a stdio client reaches the bridge (started if needed)"],
+      [
+        'mcp-twin connect https://example.com/mcp --header "Authorization: Bearer ${TOKEN}"',
+        "any Streamable HTTP server; $TOKEN read from the environment",
+      ],
+    ],
+    readMore: [README("The bridge: `serve` and `connect`")],
+  },
+  uninstall: {
+    examples: [
+      ["mcp-twin uninstall --dry-run", "what would be removed or given back (diffs, keys masked)"],
+      ["mcp-twin uninstall --yes --packages", "remove every entry and the packages mcp-twin installed"],
+      ["mcp-twin restore", "undo it"],
+    ],
+    readMore: [README("Your files")],
+  },
+};
+
+/** The package folder (README.md, docs/): beside dist/ when built, beside src/ in a clone. */
+export function packageDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+}
+
+/** The text after `mcp-twin <command> --help`'s options ("" for the program itself). */
+export function helpAfter(command: string, dir: string = packageDir()): string {
+  const help = HELP[command];
+  if (!help) return "";
+  const lines = [
+    "",
+    ...(help.about ? [...help.about, ""] : []),
+    "Examples:",
+    ...help.examples.flatMap(([c, what]) => [`  # ${what}`, `  $ ${c}`]),
+    "",
+    "Read more:",
+    ...help.readMore.map((r) => `  ${r}`),
+    `  (the package folder: ${dir})`,
+  ];
+  return lines.join("\n");
+}
+
+/** Commands that have help text (tests check every command has some). */
+export function commandsWithHelp(): string[] {
+  return Object.keys(HELP).filter((c) => c !== "");
+}
