@@ -1,8 +1,8 @@
 /**
  * Keys that clash, on a terminal: one question per key that has different values in different
  * places — which value every client gets, each place keeping its own, or a new value typed in
- * (hidden). Values are never shown: a label, the last four characters of a long key, and where
- * each was found. `--secret NAME[=VALUE]` answers come first (read here, checked like `init`'s).
+ * (hidden). Values are never shown, nor any part of one: a label, a long key's
+ * fingerprint (8 hex digits of its SHA-256) and where each was found. `--secret NAME[=VALUE]` answers come first (read here, checked like `init`'s).
  */
 import { UsageError, UsageErrors } from "../core/errors.js";
 import { type ClashChoices, type SecretClash, TYPED } from "../core/import/clashes.js";
@@ -53,13 +53,13 @@ export async function askClashes(
     if (!clash.needsChoice || clash.resolution) continue;
     if (servers && !clash.servers.some((s) => servers.has(s))) continue;
     const choices: Choice<string>[] = clash.values.map((v) => ({
-      name: `value ${v.label}${v.hint ? ` ${v.hint}` : ""}  ${
+      name: `key ${v.label}${v.fingerprint ? ` (fingerprint ${v.fingerprint})` : ""}  ${
         v.found.length > 0
           ? [...new Set(v.found.map((p) => `${p.env} ${p.client}`))].join(", ")
           : "(in the secrets file)"
       }${v.stored && v.found.length > 0 ? " (also in the secrets file)" : ""}`,
       value: v.label,
-      short: `value ${v.label}`,
+      short: `key ${v.label}`,
       description: v.found.map((p) => `${p.client} "${p.server}" ${p.field}: ${p.path}`).join("\n"),
     }));
     choices.push({

@@ -1,16 +1,18 @@
 /**
  * One key, two values: Cursor on Windows holds one FIXTURE_API_KEY, Claude Code in WSL another,
  * and Claude Desktop never had the server. Import shows the clash — which client and file had
- * which value, by label and the last four characters, never the value — and does not pick one:
+ * which value, by label and (a long key) a fingerprint — the first 8 hex digits of its SHA-256, never
+ * any part of the value, not even its last characters — and does not pick one:
  * without a choice it stops (exit 2, nothing written); `--keep-both` keeps each place's own and
  * gives the server only to the clients that had it (Desktop gets no key it never had, checked
  * after a real sync); `--prefer-client` and `--secret` put one chosen value everywhere. On a
  * terminal it asks (a select, or a hidden prompt for a new value).
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, test } from "vitest";
-import { findClashes, settle, valueHint } from "../../src/core/import/clashes.js";
+import { findClashes, settle, valueFingerprint } from "../../src/core/import/clashes.js";
 import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
 import { KEY, runInPty } from "../helpers/pty.js";
 import { importJson, manifestOf, placeJson, places } from "./helpers.js";
@@ -40,8 +42,17 @@ function clashMachine(): FakeMachine {
   return m;
 }
 
+/** A key's fingerprint, computed here as a user would (`printf %s "$KEY" | sha256sum | cut -c1-8`). */
+const fp = (key: string) => createHash("sha256").update(key).digest("hex").slice(0, 8);
+const CODE_FP = fp(CODE_KEY);
+const CURSOR_FP = fp(CURSOR_KEY);
+
+/** No key, nor its end (what the old "…QRST" hint showed), in the text. */
 const never = (text: string) => {
-  for (const key of [CURSOR_KEY, CODE_KEY, TYPED_KEY]) expect(text).not.toContain(key);
+  for (const key of [CURSOR_KEY, CODE_KEY, TYPED_KEY]) {
+    expect(text).not.toContain(key);
+    expect(text).not.toContain(key.slice(-4));
+  }
 };
 const secretsOf = (m: FakeMachine) =>
   JSON.parse(readFileSync(path.join(m.paths.home, "secrets.json"), "utf8")).secrets as Record<string, string>;
@@ -55,13 +66,13 @@ describe("a key with different values in different clients", () => {
     never(r.stdout + r.stderr);
     expect(r.stderr).toContain("FIXTURE_API_KEY (fixture) has different values in different places");
     expect(r.stderr).toContain(
-      `value A …QRST: wsl:Ubuntu claude-code "fixture" env.FIXTURE_API_KEY (${m.paths.claudeCodeConfig})`,
+      `key A (fingerprint ${CODE_FP}): wsl:Ubuntu claude-code "fixture" env.FIXTURE_API_KEY (${m.paths.claudeCodeConfig})`,
     );
     expect(r.stderr).toContain(
-      `value B …WXYZ: windows cursor "fixture" env.FIXTURE_API_KEY (C:\\Users\\${m.windowsUser}\\.cursor\\mcp.json)`,
+      `key B (fingerprint ${CURSOR_FP}): windows cursor "fixture" env.FIXTURE_API_KEY (C:\\Users\\${m.windowsUser}\\.cursor\\mcp.json)`,
     );
     expect(r.stderr).toContain(
-      "--prefer-client claude-code (value A), --prefer-client cursor (value B), --keep-both",
+      "--prefer-client claude-code (key A), --prefer-client cursor (key B), --keep-both",
     );
     expect(existsSync(path.join(m.paths.home, "mcp-twin.jsonc"))).toBe(false);
     expect(existsSync(path.join(m.paths.home, "secrets.json"))).toBe(false);
@@ -92,8 +103,8 @@ describe("a key with different values in different clients", () => {
         needsChoice: true,
         resolution: { kind: "keep-both", by: "keep-both-flag" },
         values: [
-          expect.objectContaining({ label: "A", hint: "…QRST", storedAs: "FIXTURE_API_KEY" }),
-          expect.objectContaining({ label: "B", hint: "…WXYZ", storedAs: "FIXTURE_API_KEY_2" }),
+          expect.objectContaining({ label: "A", fingerprint: CODE_FP, storedAs: "FIXTURE_API_KEY" }),
+          expect.objectContaining({ label: "B", fingerprint: CURSOR_FP, storedAs: "FIXTURE_API_KEY_2" }),
         ],
       },
     ]);
@@ -112,7 +123,7 @@ describe("a key with different values in different clients", () => {
     expect(r.code, r.stderr).toBe(0);
     never(r.stdout + r.stderr);
     expect(r.stdout).toContain(
-      "FIXTURE_API_KEY (fixture): value A …QRST for every client (--prefer-client), stored as FIXTURE_API_KEY",
+      `FIXTURE_API_KEY (fixture): key A (fingerprint ${CODE_FP}) for every client (--prefer-client), stored as FIXTURE_API_KEY`,
     );
     expect(manifestOf(m).servers.fixture).toEqual({
       package: inject("fixtureName"),
@@ -162,9 +173,10 @@ describe("a key with different values in different clients", () => {
     expect(screen).toContain(
       "FIXTURE_API_KEY has different values in different places (fixture). Which should every client use?",
     );
-    expect(screen).toMatch(/value A …QRST\s+wsl:Ubuntu claude-code/);
-    expect(screen).toMatch(/value B …WXYZ\s+windows cursor/);
-    session.type(KEY.down); // value B: Cursor's
+    expect(screen).toMatch(new RegExp(`key A \\(fingerprint ${CODE_FP}\\)\\s+wsl:Ubuntu claude-code`));
+    expect(screen).toMatch(new RegExp(`key B \\(fingerprint ${CURSOR_FP}\\)\\s+windows cursor`));
+    never(screen);
+    session.type(KEY.down); // key B: Cursor's
     session.type(KEY.enter);
     const { code, output } = await session.exit;
     expect(code, output).toBe(0);
@@ -193,9 +205,13 @@ describe("clashes (pure)", () => {
     server: "s",
     field: "env.K",
   });
-  test("a long key shows its last four characters; a short one none", () => {
-    expect(valueHint("x".repeat(19))).toBeUndefined();
-    expect(valueHint(`${"x".repeat(16)}abcd`)).toBe("…abcd");
+  test("a long key gets a fingerprint (8 hex digits of its SHA-256, no part of the key); a short one none", () => {
+    expect(valueFingerprint("x".repeat(19))).toBeUndefined();
+    const key = `${"x".repeat(16)}abcd`;
+    // sha256("xxxxxxxxxxxxxxxxabcd"), from `printf %s xxxxxxxxxxxxxxxxabcd | sha256sum`.
+    expect(valueFingerprint(key)).toBe("74003599");
+    expect(valueFingerprint(key)).not.toContain("abcd");
+    expect(valueFingerprint(`${"x".repeat(16)}abce`)).not.toBe(valueFingerprint(key));
   });
   test("a choice is needed only when one server holds two values", () => {
     const { clashes } = findClashes(

@@ -94,7 +94,7 @@ export interface ImportJson {
     resolution: { kind: string; by: string; label?: string } | null;
     values: Array<{
       label: string;
-      hint?: string;
+      fingerprint?: string;
       stored?: boolean;
       storedAs?: string;
       found: Array<{ env: string; client: string; path: string; server: string; field: string }>;

@@ -2,14 +2,17 @@
  * Secrets that clash (pure): one secret name, different values in different places — Cursor's
  * BRAVE_API_KEY is not Claude Code's, or the secrets file already holds another value.
  *
- * Import never picks one silently. Each value gets a label (value A, value B) and, for a key of
- * 20 characters or more, its last four characters (as key dashboards show them) — never the
- * value. When one server holds different values in different places a choice is needed: a value
+ * Import never picks one silently. Each value gets a label (key A, key B) and, for a key of
+ * 20 characters or more, a fingerprint: the first 8 hex digits of its SHA-256 — never any part of
+ * the value (the spec: no output holds a secret, and a key's last characters are part of it). A
+ * user can check which key is which with `printf %s "$KEY" | sha256sum | cut -c1-8`. A short value
+ * gets no fingerprint: 32 bits of its hash could be searched for by trying values. When one server holds different values in different places a choice is needed: a value
  * for every client (`--prefer-client`, `--secret NAME=VALUE`, or the answer on a terminal), or
  * each place keeps its own (`--keep-both`; the server then goes only to the clients that had it,
  * so no client gets a key it never had). Different servers that happen to use the same name keep
  * their own values without a question (the second is stored as NAME_2), and the report says so.
  */
+import { createHash } from "node:crypto";
 import { envMatches } from "../environments/types.js";
 import { own } from "../own.js";
 
@@ -27,8 +30,8 @@ export interface ClashPlace {
 export interface ClashValue {
   /** "A", "B", …: how the value is named to people. */
   label: string;
-  /** The last four characters of a long key ("…x8q2"); absent for a short one. */
-  hint?: string;
+  /** A long key's fingerprint: the first 8 hex digits of its SHA-256; absent for a short one. */
+  fingerprint?: string;
   /** The value the secrets file already holds under this name. */
   stored?: boolean;
   found: ClashPlace[];
@@ -77,11 +80,13 @@ export interface SecretUseAt {
 /** The answer for a value typed at the prompt (it is in `secrets`). */
 export const TYPED = "typed";
 
-/** Keys this long or longer get their last four characters shown, as key dashboards show them. */
-const HINT_MIN_LENGTH = 20;
+/** Keys this long or longer get a fingerprint (a shorter one could be found from it by trying). */
+const FINGERPRINT_MIN_LENGTH = 20;
 
-export function valueHint(value: string): string | undefined {
-  return value.length >= HINT_MIN_LENGTH ? `…${value.slice(-4)}` : undefined;
+/** The first 8 hex digits of the value's SHA-256, for a long key; undefined for a short one. */
+export function valueFingerprint(value: string): string | undefined {
+  if (value.length < FINGERPRINT_MIN_LENGTH) return undefined;
+  return createHash("sha256").update(value, "utf8").digest("hex").slice(0, 8);
 }
 
 /** Every name with two or more values among the places found and the secrets file. */
@@ -104,10 +109,10 @@ export function findClashes(
     clashes.push({
       name,
       values: all.map((v, i) => {
-        const hint = valueHint(v);
+        const fingerprint = valueFingerprint(v);
         return {
           label: String.fromCharCode(65 + i),
-          ...(hint ? { hint } : {}),
+          ...(fingerprint ? { fingerprint } : {}),
           ...(v === storedValue ? { stored: true } : {}),
           found: list.filter((u) => u.value === v).map((u) => u.place),
         };
@@ -164,9 +169,10 @@ export function preferredClientId(preferred: string): string {
   return preferred.slice(preferred.lastIndexOf(":") + 1);
 }
 
-/** "value A …x8q2 (the one already stored)" — never the value. */
+/** "key A (fingerprint 1a2b3c4d, already in the secrets file)" — never any part of the value. */
 export function valueName(v: ClashValue): string {
-  return `value ${v.label}${v.hint ? ` ${v.hint}` : ""}${v.stored ? " (already in the secrets file)" : ""}`;
+  const notes = [...(v.fingerprint ? [`fingerprint ${v.fingerprint}`] : []), ...(v.stored ? ["already in the secrets file"] : [])];
+  return `key ${v.label}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`;
 }
 
 /** One line per place a value was found. */
@@ -203,7 +209,7 @@ export function settleHint(clash: SecretClash): string {
     for (const p of v.found) {
       // The client alone when it holds only this value, else env:client.
       const selector = holders(p.client) === 1 ? p.client : `${p.env}:${p.client}`;
-      const flag = `--prefer-client ${selector} (value ${v.label})`;
+      const flag = `--prefer-client ${selector} (key ${v.label})`;
       if (holders(selector) === 1 && !flags.includes(flag)) flags.push(flag);
     }
   return `Choose with ${[...flags, "--keep-both", `--secret ${clash.name}=<value> (or --secret ${clash.name} to read $${clash.name})`].join(", ")}; on a terminal, mcp-twin asks.`;
