@@ -155,6 +155,8 @@ export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
     json: "--http, --share: where it listens, as JSON once ready; --print-token, --rotate-token: their result",
     manifest: "--share: the manifest the shared servers are read from",
   },
+  // `mcp-twin bridge status|start|stop|restart` (branch `bridge`): used once that command exists.
+  bridge: { json: true, manifest: "the manifest whose bridge settings (port, host) are used" },
   connect: {},
   uninstall: {
     json: true,
@@ -238,6 +240,7 @@ export function buildProgram(
   for (const key of Object.keys(SHARED) as Shared[]) program.addOption(sharedOption(key).hideHelp());
   everywhere(program);
   program.helpOption("-h, --help", "show this help");
+  program.helpCommand("help [command]", "show a command's help (as `mcp-twin <command> --help` does)");
   if (helpAfter) program.addHelpText("after", helpAfter(""));
 
   const command = (name: string, description: string, load: Loader) => {
@@ -556,8 +559,15 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
   };
   program.configureOutput(outputConfig);
   for (const c of program.commands) c.exitOverride().configureOutput(outputConfig);
+  // `mcp-twin bogus --help` / `mcp-twin help bogus`: commander shows the program's help (exit 0);
+  // a name no one knows is an unknown command (exit 2, with commander's did-you-mean) instead.
+  const known = invoked === undefined || program.commands.some((c) => c.name() === invoked);
+  const parsed =
+    wantsHelp && !known
+      ? [...argv.slice(0, 2), ...argv.slice(2).filter((a) => a !== "--help" && a !== "-h" && a !== "help")]
+      : argv;
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(parsed);
   } catch (error) {
     if (error instanceof CommanderError) {
       if (

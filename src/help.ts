@@ -13,7 +13,25 @@ interface CommandHelp {
   readMore: string[];
 }
 
+/** A README section, by the start of its title (a test checks a heading starts so). */
 const README = (section: string) => `README.md, "${section}"`;
+
+/**
+ * What `serve --help` and `bridge --help` say the bridge offers (a test lists the tools of a real
+ * bridge and compares).
+ */
+const BRIDGE_TOOLS = [
+  "Tools the bridge offers every client, on both sides of the Windows/WSL line:",
+  "  memory_set memory_get memory_list memory_delete",
+  "      shared memory: JSON values under keys (optional namespace)",
+  "  notes_write notes_read notes_list notes_delete",
+  "      Markdown notes in one workspace folder (no path escapes it)",
+  "  handoff_post handoff_list handoff_get handoff_claim handoff_complete",
+  "      a hand-off queue: one session posts, another claims and completes",
+  "  bridge_status",
+  "      uptime, connected clients, token age, shared servers",
+  "  and the tools of plugins in <state>/plugins/*.mjs (unless --no-plugins)",
+];
 
 const HELP: Record<string, CommandHelp> = {
   "": {
@@ -127,34 +145,33 @@ const HELP: Record<string, CommandHelp> = {
     readMore: ["docs/doctor.md (every check id and its fix)", README("Troubleshooting: `mcp-twin doctor`")],
   },
   serve: {
-    about: [
-      "Tools the bridge offers every client, on both sides of the Windows/WSL line:",
-      "  memory_set memory_get memory_list memory_delete",
-      "      shared memory: JSON values under keys (optional namespace)",
-      "  notes_write notes_read notes_list notes_delete",
-      "      Markdown notes in one workspace folder (no path escapes it)",
-      "  handoff_post handoff_list handoff_get handoff_claim handoff_complete",
-      "      a hand-off queue: one session posts, another claims and completes",
-      "  bridge_status",
-      "      uptime, connected clients, token age, shared servers",
-      "  and the tools of plugins in <state>/plugins/*.mjs (unless --no-plugins)",
-    ],
+    about: BRIDGE_TOOLS,
     examples: [
       ["mcp-twin serve", "stdio (what client entries run): relays to the HTTP bridge, starting it"],
       ["mcp-twin serve --http --port 7760", "run the bridge itself, the owner of the shared state"],
       ["mcp-twin serve --share tavily", "also expose the manifest's tavily to the other side"],
     ],
-    readMore: [README("The bridge: `serve` and `connect`")],
+    readMore: [README("The bridge")],
+  },
+  // `mcp-twin bridge status|start|stop|restart` (branch `bridge`): used once that command exists.
+  bridge: {
+    about: BRIDGE_TOOLS,
+    examples: [
+      ["mcp-twin bridge", "where it runs, its port, pid, uptime and clients"],
+      ["mcp-twin bridge restart", "stop it and start it again with the manifest's settings"],
+      ["mcp-twin bridge status --json", "the same as one JSON document"],
+    ],
+    readMore: [README("The bridge")],
   },
   connect: {
     examples: [
       ["mcp-twin connect http://127.0.0.1:7760/mcp", "a stdio client reaches the bridge (started if needed)"],
       [
-        'mcp-twin connect https://example.com/mcp --header "Authorization: Bearer ${TOKEN}"',
-        "any Streamable HTTP server; $TOKEN read from the environment",
+        "mcp-twin connect https://example.com/mcp --header 'Authorization: Bearer ${TOKEN}'",
+        "any Streamable HTTP server; connect reads $TOKEN (single quotes: not in argv)",
       ],
     ],
-    readMore: [README("The bridge: `serve` and `connect`")],
+    readMore: [README("The bridge")],
   },
   uninstall: {
     examples: [
@@ -191,4 +208,16 @@ export function helpAfter(command: string, dir: string = packageDir()): string {
 /** Commands that have help text (tests check every command has some). */
 export function commandsWithHelp(): string[] {
   return Object.keys(HELP).filter((c) => c !== "");
+}
+
+/** Every "Read more" pointer, for a test that each README section and docs file exists. */
+export function readMorePointers(): string[] {
+  return [...new Set(Object.values(HELP).flatMap((h) => h.readMore))];
+}
+
+/** The bridge's tool names as `serve --help` lists them. */
+export function bridgeToolNames(): string[] {
+  return BRIDGE_TOOLS.slice(1, -1)
+    .filter((line) => !line.startsWith("      "))
+    .flatMap((line) => line.trim().split(" "));
 }

@@ -2,7 +2,7 @@
 import { mkdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { call, cleanup, httpClient, startBridge, tempDir } from "./helpers.js";
+import { call, cleanup, httpClient, runCli, startBridge, tempDir } from "./helpers.js";
 
 afterEach(cleanup);
 
@@ -160,4 +160,22 @@ test("bridge_status: uptime, connected clients, token age, store sizes; tools ha
   }
   const set = tools.find((t) => t.name === "memory_set")!;
   expect(set.inputSchema.required).toEqual(["key", "value"]);
+});
+
+describe("serve --help", () => {
+  test("names exactly the tools a real bridge offers", async () => {
+    const b = await startBridge({ args: ["--no-plugins"] });
+    const client = await httpClient(b.url, b.token);
+    const offered = (await client.listTools()).tools.map((t) => t.name).sort();
+    const help = await runCli(["serve", "--help"], b.env);
+    const block = help.stdout.split("Tools the bridge offers")[1]!.split("\n\n")[0]!;
+    const listed = block
+      .split("\n")
+      .slice(1)
+      .filter((line) => /^ {2}[a-z]+_[a-z_]+( |$)/.test(line))
+      .flatMap((line) => line.trim().split(" "))
+      .sort();
+    expect(listed).toEqual(offered);
+    expect(offered.length).toBeGreaterThan(10);
+  });
 });

@@ -6,10 +6,12 @@
  * or after the command name. Snapshots are inline, to be read by eye.
  */
 import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { buildProgram, HONOURS, SHARED, type Shared } from "../../src/cli.js";
-import { commandsWithHelp } from "../../src/help.js";
+import { commandsWithHelp, readMorePointers } from "../../src/help.js";
 import { BIN, REPO } from "../helpers/fake-machine.js";
 
 const run = promisify(execFile);
@@ -26,8 +28,10 @@ const commands = buildProgram(async () => {})
 
 describe("every command", () => {
   test("has help text, a list of the shared flags it honours, and no list noise", async () => {
-    expect(commandsWithHelp().sort()).toEqual([...commands].sort());
-    expect(Object.keys(HONOURS).sort()).toEqual([...commands].sort());
+    // `bridge` (branch bridge) may be listed before its command is merged: it then just works.
+    const pending = ["bridge"].filter((n) => !commands.includes(n));
+    expect(commandsWithHelp().sort()).toEqual([...commands, ...pending].sort());
+    expect(Object.keys(HONOURS).sort()).toEqual([...commands, ...pending].sort());
     for (const name of commands) {
       const text = await help(name);
       expect(text, name).not.toContain("(default: [])");
@@ -39,6 +43,52 @@ describe("every command", () => {
       }
     }
   }, 60_000);
+
+  test("every 'Read more' pointer exists: a README heading that starts so, a docs file in the package", () => {
+    const headings = readFileSync(path.join(REPO, "README.md"), "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("#"))
+      .map((l) => l.replace(/^#+ /, ""));
+    const files = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { files: string[] })
+      .files;
+    const pointers = readMorePointers();
+    expect(pointers.length).toBeGreaterThan(5);
+    for (const pointer of pointers) {
+      const section = /^README\.md, "(.*)"$/.exec(pointer);
+      if (section)
+        expect(
+          headings.some((h) => h.startsWith(section[1]!)),
+          pointer,
+        ).toBe(true);
+      else {
+        const file = pointer.split(" ")[0]!;
+        expect(existsSync(path.join(REPO, file)), pointer).toBe(true);
+        // Shipped: the package's "files" holds it or its folder.
+        expect(
+          files.some((f) => file === f || file.startsWith(`${f}/`)),
+          pointer,
+        ).toBe(true);
+      }
+    }
+  });
+
+  test("help for a command no one knows is exit 2 with a did-you-mean, not the program's help", async () => {
+    for (const argv of [
+      ["snyc", "--help"],
+      ["help", "snyc"],
+      ["snyc", "-h"],
+    ]) {
+      const r = await run(process.execPath, [BIN, ...argv], {
+        env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", HOME: "/nonexistent" },
+      }).then(
+        () => ({ code: 0, stdout: "", stderr: "" }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+      expect(r.code, argv.join(" ")).toBe(2);
+      expect(r.stdout, argv.join(" ")).toBe("");
+      expect(r.stderr, argv.join(" ")).toMatch(/unknown command 'snyc'\s+\(Did you mean sync\?\)/);
+    }
+  });
 
   test("a shared flag a command does not take is exit 2, before or after the command name", async () => {
     // Arguments the commands need, so that what is checked is the flag.
@@ -123,7 +173,8 @@ describe("the text (read by eye)", () => {
         uninstall [options]               remove every entry mcp-twin wrote and give
                                           back the hand-written ones it adopted (asks
                                           first on a TTY)
-        help [command]                    display help for command
+        help [command]                    show a command's help (as \`mcp-twin
+                                          <command> --help\` does)
 
       Flags such as --json, --yes, --dry-run, --manifest, --env, --client and
       --project go with the commands that take them (before or after the command
@@ -598,91 +649,91 @@ describe("the text (read by eye)", () => {
     `));
   test("serve", async () =>
     expect(await help("serve")).toMatchInlineSnapshot(`
-    "Usage: mcp-twin serve [options]
+      "Usage: mcp-twin serve [options]
 
-    run the bridge MCP server: stdio by default (relays to the one HTTP bridge,
-    starting it), --http to run that bridge
+      run the bridge MCP server: stdio by default (relays to the one HTTP bridge,
+      starting it), --http to run that bridge
 
-    Options:
-      --http                   run the Streamable HTTP bridge (the process that owns
-                               the shared state)
-      --port <port>            HTTP port (default 7760; 0 picks a free one)
-      --host <address>         address to listen on (default 127.0.0.1)
-      --allow-remote           allow --host beyond loopback (other machines can then
-                               reach the bridge)
-      --allow-origin <origin>  also accept requests from this browser Origin
-                               (repeatable)
-      --share <server>         also expose this manifest server at /share/<server>
-                               (repeatable; implies --http)
-      --no-plugins             do not load plugins from the state folder's plugins/
-      --print-token            print the bridge token (created if missing) and exit
-      --rotate-token           replace the bridge token and exit
+      Options:
+        --http                   run the Streamable HTTP bridge (the process that owns
+                                 the shared state)
+        --port <port>            HTTP port (default 7760; 0 picks a free one)
+        --host <address>         address to listen on (default 127.0.0.1)
+        --allow-remote           allow --host beyond loopback (other machines can then
+                                 reach the bridge)
+        --allow-origin <origin>  also accept requests from this browser Origin
+                                 (repeatable)
+        --share <server>         also expose this manifest server at /share/<server>
+                                 (repeatable; implies --http)
+        --no-plugins             do not load plugins from the state folder's plugins/
+        --print-token            print the bridge token (created if missing) and exit
+        --rotate-token           replace the bridge token and exit
 
-    Common options:
-      --json                   --http, --share: where it listens, as JSON once
-                               ready; --print-token, --rotate-token: their result
-      --manifest <path>        --share: the manifest the shared servers are read
-                               from
-      --verbose                more detail on stderr
-      --no-color               no colours (NO_COLOR is honoured too)
-      -h, --help               show this help
+      Common options:
+        --json                   --http, --share: where it listens, as JSON once
+                                 ready; --print-token, --rotate-token: their result
+        --manifest <path>        --share: the manifest the shared servers are read
+                                 from
+        --verbose                more detail on stderr
+        --no-color               no colours (NO_COLOR is honoured too)
+        -h, --help               show this help
 
-    Tools the bridge offers every client, on both sides of the Windows/WSL line:
-      memory_set memory_get memory_list memory_delete
-          shared memory: JSON values under keys (optional namespace)
-      notes_write notes_read notes_list notes_delete
-          Markdown notes in one workspace folder (no path escapes it)
-      handoff_post handoff_list handoff_get handoff_claim handoff_complete
-          a hand-off queue: one session posts, another claims and completes
-      bridge_status
-          uptime, connected clients, token age, shared servers
-      and the tools of plugins in <state>/plugins/*.mjs (unless --no-plugins)
+      Tools the bridge offers every client, on both sides of the Windows/WSL line:
+        memory_set memory_get memory_list memory_delete
+            shared memory: JSON values under keys (optional namespace)
+        notes_write notes_read notes_list notes_delete
+            Markdown notes in one workspace folder (no path escapes it)
+        handoff_post handoff_list handoff_get handoff_claim handoff_complete
+            a hand-off queue: one session posts, another claims and completes
+        bridge_status
+            uptime, connected clients, token age, shared servers
+        and the tools of plugins in <state>/plugins/*.mjs (unless --no-plugins)
 
-    Examples:
-      # stdio (what client entries run): relays to the HTTP bridge, starting it
-      $ mcp-twin serve
-      # run the bridge itself, the owner of the shared state
-      $ mcp-twin serve --http --port 7760
-      # also expose the manifest's tavily to the other side
-      $ mcp-twin serve --share tavily
+      Examples:
+        # stdio (what client entries run): relays to the HTTP bridge, starting it
+        $ mcp-twin serve
+        # run the bridge itself, the owner of the shared state
+        $ mcp-twin serve --http --port 7760
+        # also expose the manifest's tavily to the other side
+        $ mcp-twin serve --share tavily
 
-    Read more:
-      README.md, "The bridge: \`serve\` and \`connect\`"
-      (the package folder: <package>)
-    "
-  `));
+      Read more:
+        README.md, "The bridge"
+        (the package folder: <package>)
+      "
+    `));
   test("connect", async () =>
     expect(await help("connect")).toMatchInlineSnapshot(`
-    "Usage: mcp-twin connect [options] <url>
+      "Usage: mcp-twin connect [options] <url>
 
-    relay stdio ⇄ Streamable HTTP, so a stdio-only client (Claude Desktop) can use
-    the bridge or any HTTP MCP server
+      relay stdio ⇄ Streamable HTTP, so a stdio-only client (Claude Desktop) can use
+      the bridge or any HTTP MCP server
 
-    Arguments:
-      url                  the server's URL, e.g. http://127.0.0.1:7760/mcp
+      Arguments:
+        url                  the server's URL, e.g. http://127.0.0.1:7760/mcp
 
-    Options:
-      --header <header>    send "Name: value" (repeatable; \${VAR} is read from the
-                           environment)
-      --token-file <file>  send the bearer token in this file
-      --no-start           do not start the local bridge when nothing answers
+      Options:
+        --header <header>    send "Name: value" (repeatable; \${VAR} is read from the
+                             environment)
+        --token-file <file>  send the bearer token in this file
+        --no-start           do not start the local bridge when nothing answers
 
-    Common options:
-      --verbose            more detail on stderr
-      --no-color           no colours (NO_COLOR is honoured too)
-      -h, --help           show this help
+      Common options:
+        --verbose            more detail on stderr
+        --no-color           no colours (NO_COLOR is honoured too)
+        -h, --help           show this help
 
-    Examples:
-      # a stdio client reaches the bridge (started if needed)
-      $ mcp-twin connect http://127.0.0.1:7760/mcp
-      # any Streamable HTTP server; $TOKEN read from the environment
-      $ mcp-twin connect https://example.com/mcp --header "Authorization: Bearer \${TOKEN}"
+      Examples:
+        # a stdio client reaches the bridge (started if needed)
+        $ mcp-twin connect http://127.0.0.1:7760/mcp
+        # any Streamable HTTP server; connect reads $TOKEN (single quotes: not in argv)
+        $ mcp-twin connect https://example.com/mcp --header 'Authorization: Bearer \${TOKEN}'
 
-    Read more:
-      README.md, "The bridge: \`serve\` and \`connect\`"
-      (the package folder: <package>)
-    "
-  `));
+      Read more:
+        README.md, "The bridge"
+        (the package folder: <package>)
+      "
+    `));
   test("uninstall", async () =>
     expect(await help("uninstall")).toMatchInlineSnapshot(`
     "Usage: mcp-twin uninstall [options]

@@ -171,7 +171,10 @@ export function preferredClientId(preferred: string): string {
 
 /** "key A (fingerprint 1a2b3c4d, already in the secrets file)" — never any part of the value. */
 export function valueName(v: ClashValue): string {
-  const notes = [...(v.fingerprint ? [`fingerprint ${v.fingerprint}`] : []), ...(v.stored ? ["already in the secrets file"] : [])];
+  const notes = [
+    ...(v.fingerprint ? [`fingerprint ${v.fingerprint}`] : []),
+    ...(v.stored ? ["already in the secrets file"] : []),
+  ];
   return `key ${v.label}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`;
 }
 
