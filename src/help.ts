@@ -30,7 +30,7 @@ const BRIDGE_TOOLS = [
   "      a hand-off queue: one session posts, another claims and completes",
   "  bridge_status",
   "      uptime, connected clients, token age, shared servers",
-  "  and the tools of plugins in <state>/plugins/*.mjs (unless --no-plugins)",
+  "  and the tools of plugins in <state>/plugins/*.mjs (unless `serve --no-plugins`)",
 ];
 
 const HELP: Record<string, CommandHelp> = {
@@ -159,7 +159,7 @@ const HELP: Record<string, CommandHelp> = {
     examples: [
       ["mcp-twin bridge", "where it runs, its port, pid, uptime and clients"],
       ["mcp-twin bridge restart", "stop it and start it again with the manifest's settings"],
-      ["mcp-twin bridge status --json", "the same as one JSON document"],
+      ["mcp-twin bridge status --json", "its status as one JSON document"],
     ],
     readMore: [README("The bridge")],
   },

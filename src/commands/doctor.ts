@@ -16,7 +16,7 @@ const optionsSchema = z.object({
   project: z.string().optional(),
   manifest: z.string().optional(),
   probe: z.boolean().default(true),
-  timeout: z.unknown(),
+  timeout: z.unknown().optional(),
   verbose: z.boolean().default(false),
 });
 

@@ -702,6 +702,49 @@ describe("the text (read by eye)", () => {
         (the package folder: <package>)
       "
     `));
+  // Recorded (and read) on a trial merge of branch \`bridge\` into this one; runs once it is merged.
+  test.skipIf(!commands.includes("bridge"))("bridge (skipped until the bridge command is merged)", async () =>
+    expect(await help("bridge")).toMatchInlineSnapshot(`
+      "Usage: mcp-twin bridge [options] [action]
+
+      the bridge's lifecycle: status (where it runs, port, pid, uptime, clients),
+      start, stop, restart
+
+      Arguments:
+        action             status (default), start, stop or restart
+
+      Options:
+        --json             one JSON document on stdout, logs on stderr
+        --manifest <path>  the manifest whose bridge settings (port, host) are used
+        --verbose          more detail on stderr
+        --no-color         no colours (NO_COLOR is honoured too)
+        -h, --help         show this help
+
+      Tools the bridge offers every client, on both sides of the Windows/WSL line:
+        memory_set memory_get memory_list memory_delete
+            shared memory: JSON values under keys (optional namespace)
+        notes_write notes_read notes_list notes_delete
+            Markdown notes in one workspace folder (no path escapes it)
+        handoff_post handoff_list handoff_get handoff_claim handoff_complete
+            a hand-off queue: one session posts, another claims and completes
+        bridge_status
+            uptime, connected clients, token age, shared servers
+        and the tools of plugins in <state>/plugins/*.mjs (unless \`serve --no-plugins\`)
+
+      Examples:
+        # where it runs, its port, pid, uptime and clients
+        $ mcp-twin bridge
+        # stop it and start it again with the manifest's settings
+        $ mcp-twin bridge restart
+        # its status as one JSON document
+        $ mcp-twin bridge status --json
+
+      Read more:
+        README.md, "The bridge"
+        (the package folder: <package>)
+      "
+    `),
+  );
   test("connect", async () =>
     expect(await help("connect")).toMatchInlineSnapshot(`
       "Usage: mcp-twin connect [options] <url>

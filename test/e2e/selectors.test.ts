@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { HONOURS } from "../../src/cli.js";
 import {
   createFakeMachine,
   type FakeMachine,
@@ -86,6 +87,12 @@ describe("--client: the client table's names, every command alike", () => {
       expect({ command, code: r.code }).toEqual({ command, code: 2 });
       expect(r.stdout).toBe("");
       const [message, hint] = errorLines(r);
+      // A command that has no use for --client (restore takes env:client as its target) says so.
+      if (!Object.hasOwn(HONOURS[command[0]!]!, "client")) {
+        expect(message).toBe(`✖ --client: \`mcp-twin ${command[0]}\` does not take it.`);
+        expect(hint).toBe(`Run \`mcp-twin ${command[0]} --help\` for its flags.`);
+        continue;
+      }
       messages.add(message!);
       expect(hint).toBe(
         "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex.",
