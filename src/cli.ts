@@ -88,8 +88,9 @@ export const SHARED: Record<Shared, { flags: string; description: string; list?:
 };
 
 /**
- * Which shared flags each command honours (a string: its own wording). Checked by a test against
- * what each command reads; a shared flag given to a command not listed here is exit 2.
+ * Which shared flags each command honours (a string: its own wording for that command); a shared
+ * flag given to a command not listed for it is exit 2. A command that starts reading one must get
+ * it here: its own e2e tests then fail with "does not take it" until it does.
  */
 export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
   init: {
@@ -150,7 +151,14 @@ export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
     yes: "do not ask first",
     dryRun: "show what would be put back (diffs, keys masked); write nothing",
   },
-  doctor: { json: true, manifest: true, env: true, client: true, project: true },
+  doctor: {
+    json: true,
+    yes: "trust a project's own entries (a cloned repo's .mcp.json) and start them to check them",
+    manifest: true,
+    env: true,
+    client: true,
+    project: true,
+  },
   serve: {
     json: "--http, --share: where it listens, as JSON once ready; --print-token, --rotate-token: their result",
     manifest: "--share: the manifest the shared servers are read from",

@@ -687,7 +687,7 @@ describe("the text (read by eye)", () => {
             a hand-off queue: one session posts, another claims and completes
         bridge_status
             uptime, connected clients, token age, shared servers
-        and the tools of plugins in <state>/plugins/*.mjs (unless --no-plugins)
+        and the tools of plugins in <state>/plugins/*.mjs (unless \`serve --no-plugins\`)
 
       Examples:
         # stdio (what client entries run): relays to the HTTP bridge, starting it

@@ -3,6 +3,7 @@
  * printed, two different keys under one name both survive, --dry-run writes nothing, names the
  * manifest already holds are left alone unless --force, and --project / --client / --env filter.
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -99,7 +100,12 @@ describe("secrets", () => {
       needsChoice: false,
       resolution: { kind: "keep-both", by: "separate" },
       values: [
-        { label: "A", hint: `…${KEYS.github.slice(-4)}`, storedAs: "GITHUB_PERSONAL_ACCESS_TOKEN_2" },
+        {
+          label: "A",
+          // A fingerprint (8 hex digits of its SHA-256), never any part of the key.
+          fingerprint: createHash("sha256").update(KEYS.github).digest("hex").slice(0, 8),
+          storedAs: "GITHUB_PERSONAL_ACCESS_TOKEN_2",
+        },
         { label: "B", stored: true, storedAs: "GITHUB_PERSONAL_ACCESS_TOKEN", found: [] },
       ],
     });
