@@ -621,6 +621,8 @@ describe("the text (read by eye)", () => {
 
       Common options:
         --json               one JSON document on stdout, logs on stderr
+        -y, --yes            trust a project's own entries (a cloned repo's .mcp.json)
+                             and start them to check them
         --manifest <path>    the user-level manifest (default: the home's; a
                              ./mcp-twin.jsonc here is the project's)
         --env <id>           only this environment: windows, wsl, wsl:<distro>, macos,
