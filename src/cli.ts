@@ -429,11 +429,7 @@ export function buildProgram(
     )
     .option("--token-file <file>", "send the bearer token in this file")
     .option("--no-start", "do not start the local bridge when nothing answers")
-    .option(
-      "--transport <transport>",
-      "how the server speaks: http (Streamable HTTP, default) or sse",
-      "http",
-    );
+    .option("--transport <transport>", "how the server speaks: http (Streamable HTTP, default) or sse");
 
   command(
     "uninstall",

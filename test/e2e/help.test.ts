@@ -167,9 +167,9 @@ describe("the text (read by eye)", () => {
         serve [options]                   run the bridge MCP server: stdio by default
                                           (relays to the one HTTP bridge, starting
                                           it), --http to run that bridge
-        connect [options] <url>           relay stdio ⇄ Streamable HTTP, so a
+        connect [options] <url>           relay stdio ⇄ Streamable HTTP (or SSE), so a
                                           stdio-only client (Claude Desktop) can use
-                                          the bridge or any HTTP MCP server
+                                          the bridge or any remote MCP server
         uninstall [options]               remove every entry mcp-twin wrote and give
                                           back the hand-written ones it adopted (asks
                                           first on a TTY)
@@ -751,22 +751,24 @@ describe("the text (read by eye)", () => {
     expect(await help("connect")).toMatchInlineSnapshot(`
       "Usage: mcp-twin connect [options] <url>
 
-      relay stdio ⇄ Streamable HTTP, so a stdio-only client (Claude Desktop) can use
-      the bridge or any HTTP MCP server
+      relay stdio ⇄ Streamable HTTP (or SSE), so a stdio-only client (Claude Desktop)
+      can use the bridge or any remote MCP server
 
       Arguments:
-        url                  the server's URL, e.g. http://127.0.0.1:7760/mcp
+        url                      the server's URL, e.g. http://127.0.0.1:7760/mcp
 
       Options:
-        --header <header>    send "Name: value" (repeatable; \${VAR} is read from the
-                             environment)
-        --token-file <file>  send the bearer token in this file
-        --no-start           do not start the local bridge when nothing answers
+        --header <header>        send "Name: value" (repeatable; \${VAR} is read from
+                                 the environment)
+        --token-file <file>      send the bearer token in this file
+        --no-start               do not start the local bridge when nothing answers
+        --transport <transport>  how the server speaks: http (Streamable HTTP,
+                                 default) or sse
 
       Common options:
-        --verbose            more detail on stderr
-        --no-color           no colours (NO_COLOR is honoured too)
-        -h, --help           show this help
+        --verbose                more detail on stderr
+        --no-color               no colours (NO_COLOR is honoured too)
+        -h, --help               show this help
 
       Examples:
         # a stdio client reaches the bridge (started if needed)
