@@ -602,9 +602,12 @@ export function reportError(error: unknown, output: Output, interrupted: boolean
     (error as { name?: string })?.name === "ExitPromptError" ||
     error instanceof InterruptedError
   ) {
-    if (output.json)
-      output.result({ errors: [{ code: "interrupted", message: "Interrupted; nothing was half-written." }] });
-    else output.error("Interrupted; nothing was half-written.");
+    // Exactly what is guaranteed: writes are atomic per file (an npm install cut short may leave
+    // its package to be installed again, which the next run does).
+    const message =
+      "Interrupted: each file mcp-twin writes is as it was or fully updated (none half-written); run the command again to finish.";
+    if (output.json) output.result({ errors: [{ code: "interrupted", message }] });
+    else output.error(message);
     return ExitCode.interrupted;
   }
   if (isTwinError(error)) {

@@ -8,7 +8,7 @@ import { openMachine } from "../core/machine.js";
 import { loadSecrets } from "../core/manifest/secrets.js";
 import { listTargetBackups, type RestoreOptions, restoreTargets } from "../core/restore.js";
 import type { Output } from "../ui/output.js";
-import { askFirst, renderUndo } from "./uninstall.js";
+import { askFirst, renderUndo } from "../ui/undo-report.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const machine = await openMachine(ctx.host);

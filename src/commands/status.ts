@@ -1,5 +1,6 @@
 /** `mcp-twin status`: the servers × targets matrix. Exit 0 unless something is drifted or missing. */
 import type { CommandContext } from "../cli.js";
+import { pathShown } from "../core/environments/paths.js";
 import { openMachine } from "../core/machine.js";
 import { computeStatus, type StatusRow } from "../core/status.js";
 import { manifestLine } from "../ui/manifest-line.js";
@@ -27,7 +28,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       })),
     );
   else {
-    ctx.output.print(manifestLine({ manifest, manifestScope: scope }));
+    // A file on a Windows drive as Windows shows it (C:\…), like sync's and init's reports.
+    ctx.output.print(manifestLine({ manifest, manifestScope: scope }, pathShown(machine.local)));
     render(rows, ctx.output);
   }
   return 0;

@@ -10,8 +10,8 @@ import { loadSecrets } from "../core/manifest/secrets.js";
 import { selectEnvironments } from "../core/selectors.js";
 import type { UndoResult } from "../core/undo.js";
 import { type UninstallOptions, uninstallAll } from "../core/uninstall.js";
-import { unifiedDiff } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
+import { askFirst, renderUndo } from "../ui/undo-report.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const machine = await openMachine(ctx.host);
@@ -58,13 +58,6 @@ export async function run(ctx: CommandContext): Promise<number> {
   return targets.some((r) => r.action === "failed") || packages.some((p) => p.action === "failed") ? 1 : 0;
 }
 
-/** Ask on a terminal, unless --yes, --json or --dry-run say not to. */
-export function askFirst(ctx: CommandContext): boolean {
-  return (
-    !ctx.options.yes && !ctx.output.json && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY)
-  );
-}
-
 async function render(
   targets: UndoResult[],
   packages: Awaited<ReturnType<typeof uninstallAll>>["packages"],
@@ -76,27 +69,4 @@ async function render(
     out.print(
       `  ${p.action === "failed" ? out.theme.fail : out.theme.ok} ${p.package} in ${p.env}: ${p.action === "planned" ? "would be uninstalled" : p.action}${p.error ? ` (${p.error})` : ""}`,
     );
-}
-
-/** One line per target, what happened to each entry, and (for a preview) the diff. */
-export async function renderUndo(results: UndoResult[], out: Output, preview: boolean): Promise<void> {
-  const { ok, skip, fail, warn } = out.theme;
-  for (const r of results) {
-    const mark = r.action === "failed" ? fail : r.action === "updated" ? ok : skip;
-    const what = [
-      ...(r.wholeFile ? [`whole file put back from ${r.wholeFile}`] : []),
-      ...r.restored.map((n) => `restored ${n}`),
-      ...r.removed.map((n) => `removed ${n}`),
-      ...r.givenBack.map((n) => `${n} given back as you wrote it`),
-      ...(r.deleted ? ["the file goes (mcp-twin created it and nothing else is in it)"] : []),
-    ].join(", ");
-    out.print(
-      `  ${mark} ${r.env} ${r.client} ${out.theme.c.dim(r.path)}  ${preview && r.action === "updated" ? "would be updated" : r.action}${what ? `: ${what}` : ""}`,
-    );
-    for (const note of r.notes)
-      out.print(`      ${r.kept.some((k) => note.startsWith(`${k}:`)) ? warn : skip} ${note}`);
-    if (r.message) out.print(`      ${r.message}`);
-    if ((preview || r.wholeFile) && r.after)
-      out.print(await unifiedDiff(r.path, r.before ?? null, r.after, out));
-  }
 }

@@ -32,7 +32,17 @@ export interface EntryContext {
 }
 
 export type BuiltEntry =
-  | { ok: true; value: Record<string, unknown>; secretValues: string[]; references: string[]; runsIn: string }
+  | {
+      ok: true;
+      value: Record<string, unknown>;
+      secretValues: string[];
+      references: string[];
+      runsIn: string;
+      /** A raw `command` server: the program it runs in `runsIn` (sync checks it is there). */
+      program?: string;
+      /** Written, but it will not start as things are (its program is missing there). */
+      problems?: Array<{ code: string; message: string }>;
+    }
   | { ok: false; code: "not-installed" | "no-environment" | "unresolved"; reason: string };
 
 export function buildEntry(name: string, server: ServerSpec, target: Target, ctx: EntryContext): BuiltEntry {
@@ -63,6 +73,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     Object.fromEntries(Object.entries(map ?? {}).map(([k, v]) => [k, resolve(v, `${field}.${k}`)]));
 
   let value: Record<string, unknown>;
+  let program: string | undefined;
   if (server.url !== undefined || over.url !== undefined) {
     const url = resolve(over.url ?? server.url!, "url");
     const headers = resolveMap({ ...server.headers, ...over.headers }, "headers");
@@ -101,7 +112,8 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       }
       launch = { command: env.node!.path, args: [script, ...args], env: envVars };
     } else {
-      launch = { command: over.command ?? server.command!, args, env: envVars };
+      program = over.command ?? server.command!;
+      launch = { command: program, args, env: envVars };
     }
     value = target.client.stdioEntry(crossOver(launch, env, target.env, ctx, !server.package));
   }
@@ -110,7 +122,14 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
   }
   const problem = target.scope === "project" ? target.client.projectEntryProblem?.(value) : undefined;
   if (problem) return { ok: false, code: "unresolved", reason: `servers.${name}: ${problem}` };
-  return { ok: true, value, secretValues, references: [...new Set(references)], runsIn: env.id };
+  return {
+    ok: true,
+    value,
+    secretValues,
+    references: [...new Set(references)],
+    runsIn: env.id,
+    ...(program ? { program } : {}),
+  };
 }
 
 type RunEnvChoice =

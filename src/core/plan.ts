@@ -33,6 +33,8 @@ export interface TargetPlan {
   /** Variables project-scope entries reference (the user must set them). */
   references: string[];
   secretValues: string[];
+  /** Entries that run in another environment than the target's (node.exe through interop, wsl.exe). */
+  across: Array<{ server: string; runsIn: string; command?: string }>;
   /** Hand-written entries this write takes over (--force on a foreign one): kept for uninstall. */
   takenOver: Record<string, unknown>;
 }
@@ -66,6 +68,7 @@ export function planTarget(
     references: [],
     secretValues: [],
     takenOver: {},
+    across: [],
   };
   const edits: EntryEdit[] = [];
   const has = (name: string) => Object.hasOwn(current, name);
@@ -82,6 +85,16 @@ export function planTarget(
       if (kept) plan.records[name] = kept;
       continue;
     }
+    if (built.runsIn !== target.env.id) {
+      const command = built.value.command;
+      plan.across.push({
+        server: name,
+        runsIn: built.runsIn,
+        ...(typeof command === "string" ? { command } : {}),
+      });
+    }
+    // Written all the same (it starts once the program is installed), but said.
+    for (const p of built.problems ?? []) plan.problems.push({ server: name, ...p });
     plan.references.push(...built.references);
     plan.secretValues.push(...built.secretValues);
     const hash = entryHash(built.value);

@@ -4,11 +4,16 @@
  * name, not ours), stale (ours, but out of date or no longer wanted: the next sync changes it).
  */
 
+import type { Target } from "./clients/types.js";
+import { readEntry } from "./doctor/entry-view.js";
+import { resolveEntry } from "./doctor/resolve.js";
+import type { Environment } from "./environments/types.js";
 import { readTargetEntries } from "./formats/index.js";
 import { exactVersion, splitSpec } from "./install.js";
 import type { Machine } from "./machine.js";
 import { own } from "./own.js";
 import { packageServers, readInstalledIndex } from "./packages.js";
+import { installHint } from "./program-hints.js";
 import type { Progress } from "./progress.js";
 import { checkSelectors } from "./selectors.js";
 import { entryHash, isOurs } from "./state.js";
@@ -66,7 +71,13 @@ export async function computeStatus(
       } else if (built.ok && entryHash(current[server]) !== entryHash(built.value)) {
         rows.push({ ...base, server, state: "stale", detail: "out of date: sync will update it" });
       } else {
-        rows.push({ ...base, server, state: "synced" });
+        // What the file holds is what sync writes: but is what it starts still there?
+        const gone = await missingParts(target, current[server], {
+          machine,
+          envs: prepared.allEnvs,
+          project: project ?? machine.host.cwd,
+        });
+        rows.push({ ...base, server, state: gone ? "missing" : "synced", ...(gone ? { detail: gone } : {}) });
       }
     }
     for (const [server, record] of Object.entries(owned)) {
@@ -80,4 +91,26 @@ export async function computeStatus(
     }
   }
   return { manifest: loaded.file, scope: located.scope, rows };
+}
+
+/**
+ * Does the entry's program (and, for `node <script>`, its script) still exist where it runs? File
+ * stats only, no process. Returns what is gone and what to do, or undefined when all is there (or
+ * cannot be told from here).
+ */
+async function missingParts(
+  target: Target,
+  entry: unknown,
+  ctx: { machine: Machine; envs: readonly Environment[]; project: string },
+): Promise<string | undefined> {
+  const view = readEntry(entry, target.client.id);
+  if (view.kind !== "stdio" || !view.command) return undefined;
+  const r = await resolveEntry(target, view, ctx);
+  const program = r.command.exists === false ? r.command : r.inner?.exists === false ? r.inner : undefined;
+  const gone = program ?? (r.script?.exists === false ? r.script : undefined);
+  if (!gone) return undefined;
+  const kind = ctx.envs.find((e) => e.id === gone.env)?.kind;
+  const hint = program && kind ? installHint(program.path, kind) : undefined;
+  const what = program ? `its program \`${program.path}\`` : `its script ${gone.path}`;
+  return `${what} is not found in ${gone.env}: ${hint ? `install it with: ${hint}` : "`mcp-twin sync` installs it again"}`;
 }

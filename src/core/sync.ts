@@ -78,6 +78,8 @@ export interface TargetReport {
   foreign: string[];
   note?: string;
   problems: Array<{ server: string; code: string; message: string }>;
+  /** Servers whose entry here runs in another environment (e.g. Windows' node.exe through interop). */
+  across?: Array<{ server: string; runsIn: string; command?: string }>;
   /** E.g. a file others can read that is about to receive a secret (with the chmod that fixes it). */
   warnings?: string[];
 }
@@ -428,6 +430,7 @@ async function syncWithManifest(
 
   trace("packages");
   const desiredByTarget = await desiredEntries(machine, prepared, index, resolved.versions);
+  await checkEntryPrograms(desiredByTarget, prepared, machine);
   trace("entries");
   const plans = prepared.targets.map((target) =>
     planTarget(
@@ -522,6 +525,17 @@ async function syncWithManifest(
   return report;
 }
 
+/** Raw `command` servers only (most manifests have none: their modules are never loaded). */
+async function checkEntryPrograms(
+  desired: Map<string, Map<string, BuiltEntry>>,
+  prepared: Prepared,
+  machine: Machine,
+): Promise<void> {
+  if (!prepared.servers.some(([, s]) => s.command !== undefined || s.overrides)) return;
+  const { checkPrograms } = await import("./program-check.js");
+  await checkPrograms(desired, prepared.allEnvs, machine.host.env);
+}
+
 /** Secret name → the catalogue's format checks for it (shipped templates and the home's own). */
 async function catalogueFormats(machine: Machine): Promise<ReadonlyMap<string, readonly SecretFormat[]>> {
   const { catalogueSecretFormats } = await import("./catalogue/formats.js");
@@ -583,6 +597,7 @@ function targetReport(plan: TargetPlan, written: boolean): TargetReport {
     foreign: plan.foreign,
     ...(t.note ? { note: t.note } : {}),
     problems: plan.problems,
+    ...(plan.across.length > 0 ? { across: plan.across } : {}),
   };
 }
 
@@ -596,9 +611,9 @@ function finishErrors(report: SyncReport): void {
   }
   for (const t of report.targets) {
     for (const p of t.problems) {
-      if (p.code === "not-installed")
+      if (p.code === "not-installed" || p.code === "program-missing")
         report.errors.push({
-          code: "not-installed",
+          code: p.code,
           message: `${p.server} for ${t.client} in ${t.env}: ${p.message}`,
           target: t.path,
         });

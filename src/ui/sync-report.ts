@@ -38,6 +38,7 @@ export function jsonReport(report: SyncReport) {
       ...(t.foreign.length > 0 ? { foreign: t.foreign } : {}),
       ...(t.note ? { note: t.note } : {}),
       ...(t.problems.length > 0 ? { problems: t.problems } : {}),
+      ...(t.across ? { across: t.across } : {}),
       ...(t.warnings && t.warnings.length > 0 ? { warnings: t.warnings } : {}),
     })),
     errors: report.errors,
@@ -91,13 +92,18 @@ export async function renderReport(
       ...t.updated.map((n) => `~${n}`),
       ...t.removed.map((n) => `-${n}`),
     ].join(" ");
-    const mark = t.action === "failed" ? fail : t.action === "unchanged" ? skip : dryRun ? bullet : ok;
+    // Written, but an entry will not start (its program is missing there): no ✔ for that.
+    const broken = t.problems.some((p) => p.code === "program-missing");
+    const mark =
+      t.action === "failed" ? fail : broken ? warn : t.action === "unchanged" ? skip : dryRun ? bullet : ok;
     const action =
       dryRun && t.action !== "unchanged" && t.action !== "failed" ? `would be ${t.action}` : t.action;
     out.print(
       `  ${mark} ${t.env} ${c.bold(t.client)} ${c.dim(t.path)}  ${action}${changes ? ` ${changes}` : ""}`,
     );
     if (t.note) out.print(c.dim(`      ${t.note}`));
+    const crossing = acrossLine(t, report);
+    if (crossing) out.print(`      ${crossing}`);
     for (const n of t.drift)
       out.print(
         `      ${warn} ${n}: edited by hand since the last sync; kept (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes the edit into the manifest, --force overwrites it)`,
@@ -107,7 +113,9 @@ export async function renderReport(
         `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes it into the manifest, --force takes it over)`,
       );
     for (const p of t.problems)
-      out.print(`      ${p.code === "not-installed" ? fail : warn} ${p.server}: ${p.message}`);
+      out.print(
+        `      ${p.code === "not-installed" || p.code === "program-missing" ? fail : warn} ${p.server}: ${p.message}`,
+      );
     for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
   }
 
@@ -125,7 +133,8 @@ export async function renderReport(
   }
   for (const w of report.warnings) out.print(`${warn} ${w.message}`);
   for (const e of report.errors)
-    if (e.code !== "install-failed" && e.code !== "not-installed") out.print(`${fail} ${e.message}`);
+    // Said on the target's line already.
+    if (!["install-failed", "not-installed", "program-missing"].includes(e.code)) out.print(`${fail} ${e.message}`);
   if (report.bridge) {
     out.print("");
     const b = report.bridge;
@@ -145,6 +154,27 @@ export async function renderReport(
         `${warn} ${running.join(" and ")} ${running.length > 1 ? "are" : "is"} running now: quit fully (tray icon too) and start again.`,
       );
   }
+}
+
+/**
+ * Entries of this target that run on the other side, and why: a WSL client with no usable Linux
+ * npm runs Windows' node.exe through interop (a fallback worth knowing: it stops when interop is off).
+ */
+export function acrossLine(t: SyncReport["targets"][number], report: Pick<SyncReport, "environments">) {
+  if (!t.across || t.across.length === 0) return undefined;
+  const own = report.environments.find((e) => e.id === t.env);
+  const why = own && !own.usable ? `; ${t.env} is not usable: ${own.reason ?? "unknown"}` : "";
+  const byHow = new Map<string, string[]>();
+  for (const a of t.across) {
+    const how =
+      a.runsIn === "windows" && t.env.startsWith("wsl:")
+        ? `in windows through WSL interop${a.command ? ` (${a.command})` : ""}`
+        : a.runsIn.startsWith("wsl:") && t.env === "windows"
+          ? `in ${a.runsIn} through wsl.exe`
+          : `in ${a.runsIn}`;
+    byHow.set(how, [...(byHow.get(how) ?? []), a.server]);
+  }
+  return `${[...byHow].map(([how, servers]) => `${servers.join(", ")} ${servers.length > 1 ? "run" : "runs"} ${how}`).join("; ")}${why}`;
 }
 
 function indent(text: string, n: number): string {

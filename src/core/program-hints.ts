@@ -1,0 +1,71 @@
+/**
+ * How to install a program a server runs (uvx, python, docker, …) in one kind of environment:
+ * the one command (or step) to give the user when it is missing there. Pure; no look-ups.
+ * Unknown programs get no hint (undefined): say "install X there", never guess a package name.
+ */
+import type { EnvKind } from "./environments/types.js";
+
+type Hints = Partial<Record<EnvKind, string>>;
+
+/** Linux and WSL share their answers (a WSL distro is a Linux install). */
+const linux = (hint: string): Hints => ({ linux: hint, wsl: hint });
+
+// The uv installers are Astral's documented ones (docs.astral.sh/uv/getting-started/installation).
+const UV: Hints = {
+  windows: 'powershell -ExecutionPolicy ByPass -c "irm https://astral.sh/uv/install.ps1 | iex"',
+  macos: "brew install uv",
+  ...linux("curl -LsSf https://astral.sh/uv/install.sh | sh"),
+};
+
+const PYTHON: Hints = {
+  windows: "winget install -e --id Python.Python.3.12",
+  macos: "brew install python",
+  ...linux("sudo apt install python3 (or your distribution's package manager)"),
+};
+
+const NODE: Hints = {
+  windows: "winget install -e --id OpenJS.NodeJS.LTS",
+  macos: "brew install node",
+  ...linux("install nvm (github.com/nvm-sh/nvm), then `nvm install --lts`"),
+};
+
+const HINTS: Record<string, Hints> = {
+  uv: UV,
+  uvx: UV,
+  python: PYTHON,
+  python3: PYTHON,
+  pip: PYTHON,
+  node: NODE,
+  npx: NODE,
+  npm: NODE,
+  docker: {
+    windows: "install Docker Desktop: winget install -e --id Docker.DockerDesktop",
+    macos: "install Docker Desktop: brew install --cask docker",
+    // Docker Desktop on Windows puts `docker` into each distro it is enabled for.
+    wsl: "turn on Docker Desktop's WSL integration for this distro (Settings → Resources → WSL integration), or install Docker Engine in the distro",
+    linux: "install Docker Engine (docs.docker.com/engine/install)",
+  },
+  deno: {
+    windows: 'powershell -c "irm https://deno.land/install.ps1 | iex"',
+    macos: "brew install deno",
+    ...linux("curl -fsSL https://deno.land/install.sh | sh"),
+  },
+  bun: {
+    windows: 'powershell -c "irm bun.sh/install.ps1 | iex"',
+    macos: "brew install oven-sh/bun/bun",
+    ...linux("curl -fsSL https://bun.sh/install | bash"),
+  },
+};
+
+/**
+ * The install command for `program` in an environment of `envKind`, or undefined when mcp-twin
+ * does not know it. `program` may be a path or carry `.exe`: its base name is what counts.
+ */
+export function installHint(program: string, envKind: EnvKind): string | undefined {
+  const base = program
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/\.(exe|cmd|bat)$/i, "")
+    .toLowerCase();
+  return Object.hasOwn(HINTS, base) ? HINTS[base]![envKind] : undefined;
+}

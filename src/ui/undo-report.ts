@@ -1,0 +1,38 @@
+/**
+ * What `uninstall` and `restore` did (or, previewing, will do) to each target, as people read it,
+ * and whether to ask before doing it. Shared by both commands.
+ */
+import type { CommandContext } from "../cli.js";
+import type { UndoResult } from "../core/undo.js";
+import { unifiedDiff } from "./diff.js";
+import type { Output } from "./output.js";
+
+/** Ask on a terminal, unless --yes, --json or --dry-run say not to. */
+export function askFirst(ctx: CommandContext): boolean {
+  return (
+    !ctx.options.yes && !ctx.output.json && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY)
+  );
+}
+
+/** One line per target, what happened to each entry, and (for a preview) the diff. */
+export async function renderUndo(results: UndoResult[], out: Output, preview: boolean): Promise<void> {
+  const { ok, skip, fail, warn } = out.theme;
+  for (const r of results) {
+    const mark = r.action === "failed" ? fail : r.action === "updated" ? ok : skip;
+    const what = [
+      ...(r.wholeFile ? [`whole file put back from ${r.wholeFile}`] : []),
+      ...r.restored.map((n) => `restored ${n}`),
+      ...r.removed.map((n) => `removed ${n}`),
+      ...r.givenBack.map((n) => `${n} given back as you wrote it`),
+      ...(r.deleted ? ["the file goes (mcp-twin created it and nothing else is in it)"] : []),
+    ].join(", ");
+    out.print(
+      `  ${mark} ${r.env} ${r.client} ${out.theme.c.dim(r.path)}  ${preview && r.action === "updated" ? "would be updated" : r.action}${what ? `: ${what}` : ""}`,
+    );
+    for (const note of r.notes)
+      out.print(`      ${r.kept.some((k) => note.startsWith(`${k}:`)) ? warn : skip} ${note}`);
+    if (r.message) out.print(`      ${r.message}`);
+    if ((preview || r.wholeFile) && r.after)
+      out.print(await unifiedDiff(r.path, r.before ?? null, r.after, out));
+  }
+}
