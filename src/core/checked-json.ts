@@ -82,12 +82,13 @@ function problem(file: string, spec: CheckedFile, line: number, column: number, 
 }
 
 async function syntaxError(text: string): Promise<{ line: number; column: number; reason: string }> {
-  const { parseTree, printParseErrorCode } = await import("jsonc-parser");
+  const { parseTree } = await import("jsonc-parser");
+  const { describeParseError } = await import("./parse-errors.js");
   const errors: import("jsonc-parser").ParseError[] = [];
   parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   const first = errors[0];
   const at = lineColumnAt(text, first?.offset ?? text.length);
-  return { ...at, reason: first ? printParseErrorCode(first.error) : "it ends too early" };
+  return { ...at, reason: first ? describeParseError(first) : "it ends too early" };
 }
 
 /** Line and column of the value at `dataPath` (or of the deepest part of it that exists). */

@@ -16,7 +16,7 @@
 import type { Launch, Target } from "./clients/types.js";
 import type { Environment } from "./environments/types.js";
 import { envMatches } from "./environments/types.js";
-import { type InstalledPackage, pickBin, splitSpec } from "./install.js";
+import { exactVersion, type InstalledPackage, pickBin, splitSpec } from "./install.js";
 import { type ResolveContext, resolveString } from "./manifest/resolve.js";
 import type { ServerOverride, ServerSpec } from "./manifest/schema.js";
 
@@ -29,6 +29,8 @@ export interface EntryContext {
   self: { node: string; script: string };
   secrets: Readonly<Record<string, string>>;
   processEnv: Readonly<Record<string, string | undefined>>;
+  /** The version a package is (to be) installed at everywhere: project entries pin it. */
+  version?(packageName: string): string | undefined;
 }
 
 export type BuiltEntry =
@@ -48,7 +50,10 @@ export type BuiltEntry =
 export function buildEntry(name: string, server: ServerSpec, target: Target, ctx: EntryContext): BuiltEntry {
   const allowed = (envId: string) =>
     !server.environments || server.environments.some((s) => envMatches(s, envId));
-  const runEnv = chooseRunEnv(server, target.env, ctx, allowed);
+  // A project file is committed and used by the team: its package entries run where the project
+  // is opened, through npx at a pinned version, never this machine's node or prefix.
+  const portable = target.scope === "project" && server.package !== undefined;
+  const runEnv = portable ? projectRunEnv(server, target.env, allowed) : chooseRunEnv(server, target.env, ctx, allowed);
   if (!runEnv.ok) return runEnv;
   const env = runEnv.env;
   const over = overrideFor(server, env.id);
@@ -100,7 +105,9 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     const args = (over.args ?? server.args ?? []).map((a, i) => resolve(a, `args[${i}]`));
     const envVars = resolveMap({ ...server.env, ...over.env }, "env");
     let launch: Launch;
-    if (server.package) {
+    if (server.package && portable) {
+      launch = npxLaunch(server.package, ctx.version?.(splitSpec(server.package).name), env, args, envVars);
+    } else if (server.package) {
       const pkg = ctx.installed(env.id, splitSpec(server.package).name)!;
       const script = pickBin(pkg, server.bin);
       if (!script) {
@@ -115,7 +122,9 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       program = over.command ?? server.command!;
       launch = { command: program, args, env: envVars };
     }
-    value = target.client.stdioEntry(crossOver(launch, env, target.env, ctx, !server.package));
+    value = target.client.stdioEntry(
+      portable ? launch : crossOver(launch, env, target.env, ctx, !server.package),
+    );
   }
   if (missing.length > 0) {
     return { ok: false, code: "unresolved", reason: `servers.${name}: ${[...new Set(missing)].join("; ")}` };
@@ -129,6 +138,36 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     references: [...new Set(references)],
     runsIn: env.id,
     ...(program ? { program } : {}),
+  };
+}
+
+/**
+ * `npx -y <name>@<version> ...args` (Windows: through `cmd /c`, as native Windows clients cannot
+ * start npx's .cmd without a shell): no machine path, the version pinned. It costs a download on
+ * first start (then npm's cache), which is why user-level entries run the installed copy instead.
+ */
+function npxLaunch(
+  spec: string,
+  version: string | undefined,
+  env: Environment,
+  args: string[],
+  envVars: Record<string, string>,
+): Launch {
+  const { name, range } = splitSpec(spec);
+  const pinned = version ?? exactVersion(range);
+  const npx = ["-y", pinned ? `${name}@${pinned}` : spec, ...args];
+  return env.kind === "windows"
+    ? { command: "cmd", args: ["/c", "npx", ...npx], env: envVars }
+    : { command: "npx", args: npx, env: envVars };
+}
+
+/** A project entry runs in the target's own environment, or nowhere (no crossing: not portable). */
+function projectRunEnv(server: ServerSpec, clientEnv: Environment, allowed: (id: string) => boolean): RunEnvChoice {
+  if (allowed(clientEnv.id)) return { ok: true, env: clientEnv };
+  return {
+    ok: false,
+    code: "no-environment",
+    reason: `it is limited to ${server.environments!.join(", ")}, and a project file's entry runs where the project is opened (${clientEnv.id})`,
   };
 }
 

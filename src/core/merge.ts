@@ -15,9 +15,9 @@ import {
   type Node,
   type ParseError,
   parseTree,
-  printParseErrorCode,
 } from "jsonc-parser";
 import { lineColumnAt, UsageError } from "./errors.js";
+import { describeParseError } from "./parse-errors.js";
 
 export interface TextFormat {
   bom: boolean;
@@ -150,29 +150,6 @@ function assertDepth(text: string, file: string): void {
       }
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
-}
-
-function describeParseError(error: ParseError): string {
-  const names: Record<string, string> = {
-    InvalidSymbol: "unexpected character",
-    InvalidNumberFormat: "invalid number",
-    PropertyNameExpected: "property name expected",
-    ValueExpected: "value expected",
-    ColonExpected: "colon expected",
-    CommaExpected: "comma expected",
-    CloseBraceExpected: "closing brace expected",
-    CloseBracketExpected: "closing bracket expected",
-    EndOfFileExpected: "end of file expected",
-    InvalidCommentToken: "invalid comment",
-    UnexpectedEndOfComment: "unterminated comment",
-    UnexpectedEndOfString: "unterminated string",
-    UnexpectedEndOfNumber: "unterminated number",
-    InvalidUnicode: "invalid unicode escape",
-    InvalidEscapeCharacter: "invalid escape character",
-    InvalidCharacter: "invalid character",
-  };
-  const code = printParseErrorCode(error.error);
-  return names[code] ?? code;
 }
 
 /** Detect line ending, indent unit and layout from the file itself. */

@@ -44,6 +44,7 @@ import { checkSelectors, selectEnvironments } from "./selectors.js";
 import { loadState, type State, saveState } from "./state.js";
 import { checkWrites } from "./target-safety.js";
 import { discoverTargets } from "./targets.js";
+import { withSkipHint } from "./skip-hint.js";
 import { trace } from "./trace.js";
 
 export interface SyncOptions {
@@ -276,9 +277,13 @@ export async function prepare(
         texts.set(t.key, await readTextOrNull(t.file));
       } catch (error) {
         usage.push(
-          new UsageError("config-unreadable", `${t.file}: ${(error as Error).message}`, {
-            location: { file: t.file },
-          }),
+          withSkipHint(
+            new UsageError("config-unreadable", `${t.file}: ${(error as Error).message}`, {
+              location: { file: t.file },
+            }),
+            t,
+            targets,
+          ),
         );
       }
     }),
@@ -300,7 +305,7 @@ export async function prepare(
     try {
       readTargetEntries(t, texts.get(t.key) ?? "");
     } catch (error) {
-      if (error instanceof UsageError) usage.push(error);
+      if (error instanceof UsageError) usage.push(withSkipHint(error, t, targets));
       else throw error;
     }
   }
@@ -352,6 +357,7 @@ export async function desiredEntries(
     self: machine.host.self,
     secrets: prepared.secrets,
     processEnv: machine.host.env,
+    version: (name) => versions.get(name),
   };
   const out = new Map<string, Map<string, BuiltEntry>>();
   for (const target of prepared.targets) {

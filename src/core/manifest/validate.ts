@@ -5,7 +5,9 @@
 import { findNodeAtLocation, getNodeValue, type Node, type ParseError, parseTree } from "jsonc-parser";
 import type { z } from "zod";
 import { lineColumnAt, UsageError, UsageErrors } from "../errors.js";
-import { type Manifest, manifestSchema } from "./schema.js";
+import { describeParseError } from "../parse-errors.js";
+import { didYouMean } from "../selectors.js";
+import { bridgeSchema, type Manifest, manifestSchema, overrideSchema, serverSchema } from "./schema.js";
 
 export function parseManifestText(raw: string, file: string): Manifest {
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
@@ -21,7 +23,7 @@ export function parseManifestText(raw: string, file: string): Manifest {
         const { line, column } = lineColumnAt(text, e.offset);
         return new UsageError(
           "manifest-parse",
-          `${file}:${line}:${column}: the manifest is not valid JSON (JSONC).`,
+          `${file}:${line}:${column}: ${describeParseError(e)}; the manifest is not valid JSON (JSONC).`,
           {
             location: { file, line, column },
             hint: "Fix the syntax at that position; comments and trailing commas are allowed.",
@@ -56,10 +58,32 @@ function issueToError(
   const field = fieldPath.length > 0 ? fieldPath.join(".") : "(top level)";
   let message = issue.message;
   if (issue.code === "invalid_key") message = issue.issues[0]?.message ?? message;
-  if (issue.code === "unrecognized_keys")
+  let hint = "See the manifest section of the README (or let your editor check it against the $schema).";
+  if (issue.code === "unrecognized_keys") {
     message = `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    const known = knownFields(fieldPath);
+    const guesses = issue.keys.flatMap((k) => didYouMean(k, known).map((g) => `"${g}"`));
+    if (guesses.length > 0) message += ` (did you mean ${[...new Set(guesses)].join(" or ")}?)`;
+    if (known.length > 0) hint = `Fields allowed here: ${known.join(", ")}. ${hint}`;
+  }
   return new UsageError("manifest-invalid", `${file}:${line}:${column}: ${field}: ${message}`, {
     location: { file, line, column },
-    hint: "See the manifest section of the README (or let your editor check it against the $schema).",
+    hint,
   });
+}
+
+/** The fields the object at `fieldPath` may hold: the schema's own keys, nothing hand-listed. */
+function knownFields(fieldPath: readonly PropertyKey[]): string[] {
+  const [first, , third] = fieldPath;
+  const shape =
+    fieldPath.length === 0
+      ? manifestSchema.shape
+      : first === "bridge" && fieldPath.length === 1
+        ? bridgeSchema.shape
+        : first === "servers" && fieldPath.length === 2
+          ? serverSchema.shape
+          : first === "servers" && third === "overrides" && fieldPath.length === 4
+            ? overrideSchema.shape
+            : undefined;
+  return shape ? Object.keys(shape) : [];
 }
