@@ -1,0 +1,197 @@
+/**
+ * Reports that are true (issue 11): a server whose program is missing is a problem on each target
+ * it lands in, with the install command of that environment; status does not say `synced` when an
+ * entry's script is gone; an entry that runs on the other side of the line says so; project files
+ * get portable entries; bad input says why, where, and how to go on.
+ */
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, inject, test } from "vitest";
+import { type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { fixtureMachines } from "../helpers/machines.js";
+
+const SECRET = "fx-5b2e9d1c7a3f4e60";
+const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);
+
+const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));
+const syncJson = async (m: FakeMachine, ...args: string[]) => {
+  const r = await m.run(["sync", "--json", ...args]);
+  return { ...r, report: r.stdout.trim() ? JSON.parse(r.stdout) : undefined };
+};
+type Target = {
+  env: string;
+  client: string;
+  action: string;
+  added: string[];
+  problems?: Array<{ server: string; code: string; message: string }>;
+  across?: Array<{ server: string; runsIn: string; command?: string }>;
+};
+
+/** An executable stand-in for a program, on this fake machine's Linux PATH. */
+function linuxProgram(m: FakeMachine, name: string): void {
+  const file = path.join(m.root, "linux-bin", name);
+  writeFileSync(file, "#!/bin/sh\nexit 0\n");
+  chmodSync(file, 0o755);
+}
+
+describe("a server whose program is missing", () => {
+  test("sync writes it but reports it per target, with the install command of that environment, and exits 1", async () => {
+    const m = setup({}, { time: { command: "uvx", args: ["mcp-server-time"] } });
+    const { code, report } = await syncJson(m);
+    expect(code).toBe(1);
+    const targets = report.targets as Target[];
+    expect(targets.map((t) => `${t.env} ${t.client}`).sort()).toEqual([
+      "windows claude-desktop",
+      "windows cursor",
+      "wsl:Ubuntu claude-code",
+    ]);
+    for (const t of targets) {
+      expect(t.added).toEqual(["time"]);
+      expect(t.problems).toHaveLength(1);
+      expect(t.problems![0]).toMatchObject({ server: "time", code: "program-missing" });
+      expect(t.problems![0]!.message).toContain(`\`uvx\` is not found in ${t.env}`);
+    }
+    const windows = targets.find((t) => t.client === "cursor")!.problems![0]!.message;
+    expect(windows).toContain("irm https://astral.sh/uv/install.ps1 | iex");
+    const wsl = targets.find((t) => t.client === "claude-code")!.problems![0]!.message;
+    expect(wsl).toContain("curl -LsSf https://astral.sh/uv/install.sh | sh");
+    expect(report.errors.filter((e: { code: string }) => e.code === "program-missing")).toHaveLength(3);
+
+    // The text report: no ✔ on a target whose entry cannot start, the fix on its line.
+    const text = await m.run(["sync"]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/▲ wsl:Ubuntu claude-code .*unchanged/);
+    expect(text.stdout).toMatch(/✖ time: `uvx` is not found in wsl:Ubuntu .*install\.sh \| sh/);
+
+    // Installed on both sides: the same sync is clean.
+    linuxProgram(m, "uvx");
+    writeFileSync(path.join(m.paths.drive, "Windows", "System32", "uvx.exe"), "MZ");
+    const again = await syncJson(m);
+    expect(again.code).toBe(0);
+    expect((again.report.targets as Target[]).every((t) => !t.problems)).toBe(true);
+    expect(again.report.errors).toEqual([]);
+  });
+});
+
+describe("status", () => {
+  test("an entry whose installed script was deleted is missing, not synced", async () => {
+    const m = setup();
+    expect((await m.run(["sync"])).code).toBe(0);
+    const before = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{ state: string }>;
+    expect(before.map((r) => r.state)).toEqual(["synced", "synced", "synced"]);
+    rmSync(path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName")), {
+      recursive: true,
+    });
+    const r = await m.run(["status", "--json"]);
+    const rows = JSON.parse(r.stdout) as Array<{ client: string; state: string; detail?: string }>;
+    const code = rows.find((x) => x.client === "claude-code")!;
+    expect(code.state).toBe("missing");
+    expect(code.detail).toMatch(/its script .*server\.js is not found in wsl:Ubuntu: `mcp-twin sync` installs it again/);
+    // The Windows copy is still there.
+    expect(rows.find((x) => x.client === "cursor")!.state).toBe("synced");
+  });
+
+  test("an entry whose program is not installed is missing, with its install command", async () => {
+    const m = setup({}, { time: { command: "uvx", args: ["mcp-server-time"] } });
+    await m.run(["sync"]);
+    const rows = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{
+      client: string;
+      state: string;
+      detail?: string;
+    }>;
+    const code = rows.find((x) => x.client === "claude-code")!;
+    expect(code.state).toBe("missing");
+    expect(code.detail).toContain("curl -LsSf https://astral.sh/uv/install.sh | sh");
+  });
+
+  test("names the manifest on /mnt/c as Windows does, like sync's report", async () => {
+    const m = setup();
+    await m.run(["sync"]);
+    const r = await m.run(["status"]);
+    expect(r.stdout).toContain(`Manifest: C:\\Users\\${m.windowsUser}\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc`);
+    expect(r.stdout).not.toContain("/mnt/");
+  });
+});
+
+describe("across the line", () => {
+  test("no Linux npm: Claude Code's line says its server runs with Windows' node.exe through interop, and why", async () => {
+    const m = setup({ linuxNpm: false });
+    const { code, report } = await syncJson(m);
+    expect(code).toBe(0);
+    const target = (report.targets as Target[]).find((t) => t.client === "claude-code")!;
+    expect(target.across).toEqual([
+      { server: "fixture", runsIn: "windows", command: path.join(m.paths.drive, "Program Files", "nodejs", "node.exe") },
+    ]);
+    // Windows clients run their own node: nothing to say there.
+    expect((report.targets as Target[]).find((t) => t.client === "cursor")!.across).toBeUndefined();
+    m.clearInteropLog();
+    const text = await m.run(["sync", "--client", "claude-code"]);
+    expect(text.stdout).toMatch(
+      /wsl:Ubuntu claude-code[^\n]*\n\s+fixture runs in windows through WSL interop \([^)]*node\.exe\); wsl:Ubuntu is not usable: PATH finds Windows' npm/,
+    );
+  });
+});
+
+describe("project scope", () => {
+  test("project entries are portable: npx with the pinned version, no path of this machine", async () => {
+    const m = setup({}, { fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } } });
+    const project = path.join(m.paths.linuxHome, "app");
+    mkdirSync(project, { recursive: true });
+    const r = await m.run(["sync", "--project", project]);
+    expect(r.code).toBe(0);
+    const text = readFileSync(path.join(project, ".mcp.json"), "utf8");
+    expect(JSON.parse(text).mcpServers.fixture).toEqual({
+      type: "stdio",
+      command: "npx",
+      args: ["-y", `${inject("fixtureName")}@1.1.0`],
+      env: { FIXTURE_TOKEN: "${FIXTURE_TOKEN}" },
+    });
+    for (const machinePath of [m.root, "/usr/bin/node", ".npm-global", "node_modules"])
+      expect(text).not.toContain(machinePath);
+    // status agrees with what sync wrote, and checks npx is there to start it (this fake machine
+    // has npm but no npx until we add one).
+    const status = async () => JSON.parse((await m.run(["status", "--json", "--project", project])).stdout);
+    expect(await status()).toMatchObject([{ state: "missing", detail: expect.stringContaining("`npx` is not found") }]);
+    linuxProgram(m, "npx");
+    expect((await status()).map((x: { state: string }) => x.state)).toEqual(["synced"]);
+  });
+});
+
+describe("bad input says why, where, and how to go on", () => {
+  test("a manifest syntax error gives the reason and file:line:column", async () => {
+    const m = setup();
+    const file = writeManifest(m, '{\n  "servers": {\n    "a": { "command": "x" }\n    "b": { "command": "y" }\n  }\n}\n');
+    const r = await m.run(["sync"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:4:5: comma expected; the manifest is not valid JSON (JSONC).`);
+  });
+
+  test("an unknown manifest field gets a did-you-mean and the allowed fields", async () => {
+    const m = setup({}, { a: { command: "x", enviroment: ["wsl"] } });
+    const r = await m.run(["sync", "--json"]);
+    expect(r.code).toBe(2);
+    const error = JSON.parse(r.stdout).errors[0];
+    expect(error.code).toBe("manifest-invalid");
+    expect(error.message).toMatch(/servers\.a: unknown field "enviroment" \(did you mean "environments"\?\)/);
+    const text = await m.run(["sync"]);
+    expect(text.stderr).toMatch(/Fields allowed here: .*environments/);
+  });
+
+  test("a config that does not parse stops the run and names the --env / --client that leave it out", async () => {
+    const m = setup();
+    writeFileSync(m.paths.cursorConfig, '{ "mcpServers": { ');
+    for (const command of ["sync", "status"]) {
+      const r = await m.run([command]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/\.cursor\/mcp\.json:1:\d+: closing brace expected; the file is not valid JSON/);
+      expect(r.stderr).toContain(
+        "To sync the other targets meanwhile, leave this one out: --env wsl:Ubuntu (skips everything in windows), or --client claude-code --client claude-desktop (skips cursor everywhere",
+      );
+    }
+    // The way out it names works: the other targets sync, the broken file is untouched.
+    const other = await m.run(["sync", "--env", "wsl:Ubuntu"]);
+    expect(other.code).toBe(0);
+    expect(json(m.paths.claudeCodeConfig).mcpServers.fixture).toBeDefined();
+    expect(readFileSync(m.paths.cursorConfig, "utf8")).toBe('{ "mcpServers": { ');
+  });
+});
