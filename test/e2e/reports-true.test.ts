@@ -148,12 +148,13 @@ describe("project scope", () => {
     });
     for (const machinePath of [m.root, "/usr/bin/node", ".npm-global", "node_modules"])
       expect(text).not.toContain(machinePath);
-    // status agrees with what sync wrote, and checks npx is there to start it (this fake machine
-    // has npm but no npx until we add one).
+    // status agrees with what sync wrote, and checks npx is there to start it.
     const status = async () => JSON.parse((await m.run(["status", "--json", "--project", project])).stdout);
-    expect(await status()).toMatchObject([{ state: "missing", detail: expect.stringContaining("`npx` is not found") }]);
-    linuxProgram(m, "npx");
     expect((await status()).map((x: { state: string }) => x.state)).toEqual(["synced"]);
+    rmSync(path.join(m.root, "linux-bin", "npx"));
+    expect(await status()).toMatchObject([
+      { state: "missing", detail: expect.stringContaining("`npx` is not found in wsl:Ubuntu") },
+    ]);
   });
 });
 

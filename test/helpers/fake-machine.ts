@@ -150,7 +150,11 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
   );
   writeFileSync(path.join(sys, "etc", "wsl.conf"), `[boot]\nsystemd=true\n\n[automount]\nroot = ${mnt}/\n`);
   symlinkSync(process.execPath, path.join(linuxBin, "node"));
-  if (options.linuxNpm !== false) symlinkSync(REAL_NPM, path.join(linuxBin, "npm"));
+  if (options.linuxNpm !== false) {
+    symlinkSync(REAL_NPM, path.join(linuxBin, "npm"));
+    // npm ships npx beside it (project entries run `npx -y <pkg>@<version>`).
+    symlinkSync(path.join(path.dirname(REAL_NPM), "npx-cli.js"), path.join(linuxBin, "npx"));
+  }
   for (const tool of ["sh", "bash", "env", "readlink", "cat"]) {
     const found = ["/bin", "/usr/bin"].map((d) => path.join(d, tool)).find((p) => existsSync(p));
     if (found) symlinkSync(found, path.join(linuxBin, tool));
