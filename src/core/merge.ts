@@ -293,7 +293,10 @@ function setProperty(
   if (existing?.children?.[1]) {
     const valueNode = existing.children[1];
     const indent = lineIndentAt(text, existing.offset);
-    return splice(text, valueNode.offset, valueNode.length, serialize(value, indent, format));
+    const replacement = format.compact
+      ? inlineJson(value, inlineStyle(text, parent))
+      : serialize(value, indent, format);
+    return splice(text, valueNode.offset, valueNode.length, replacement);
   }
   return insertProperty(text, parent, key, value, format);
 }
@@ -326,12 +329,13 @@ function insertProperty(text: string, object: Node, key: string, value: unknown,
     const indent = lineIndentAt(text, open);
     if (!inner.includes("\n")) {
       if (format.compact || inner.trim().length > 0) {
-        // `{}` on a one-line file (or `{ /* c */ }`): stay on one line.
+        // `{}` on a one-line file (or `{ /* c */ }`): stay on one line, in the file's own spacing.
+        const style = inlineStyle(text, object);
         return splice(
           text,
           close,
           0,
-          `${inner.trim().length > 0 ? " " : ""}${keyText}: ${JSON.stringify(value)}`,
+          `${inner.trim().length > 0 ? " " : ""}${keyText}${style.colon}${inlineJson(value, style)}`,
         );
       }
       const child = indent + format.indent;
@@ -354,11 +358,14 @@ function insertProperty(text: string, object: Node, key: string, value: unknown,
   // the entry later gives back the same bytes.
   const trailing = hasTrailingComma ? "," : "";
   if (format.compact || sameLineAsBrace(props[0]!.offset)) {
-    // Single-line object: `{"a": 1}` -> `{"a": 1, "b": 2}`.
-    const entry = ` ${keyText}: ${JSON.stringify(value)}`;
+    // Single-line object: `{"a": 1}` -> `{"a": 1, "b": 2}`, `{"a":1}` -> `{"a":1,"b":2}`: the
+    // spacing the file itself uses after its commas and colons.
+    const style = inlineStyle(text, object);
+    const gap = style.comma.slice(1);
+    const entry = `${keyText}${style.colon}${inlineJson(value, style)}`;
     return hasTrailingComma
-      ? splice(text, commaEnd, 0, entry + trailing)
-      : splice(text, lastEnd, 0, `,${entry}`);
+      ? splice(text, commaEnd, 0, `${gap}${entry}${trailing}`)
+      : splice(text, lastEnd, 0, `${style.comma}${entry}`);
   }
 
   const indent = startsLine(text, last.offset)
@@ -418,6 +425,55 @@ function removeProperty(parsed: ParsedConfig, path: JsonPath, file: string): str
   // Inline entry: let jsonc-parser remove it without formatting anything else.
   void file;
   return applyEdits(text, modify(text, [...path], undefined, {}));
+}
+
+/** How a file spaces JSON written on one line: `{"a":1,"b":2}` or `{"a": 1, "b": 2}`. */
+interface InlineStyle {
+  /** The colon with the spaces around it, e.g. ":" or ": ". */
+  colon: string;
+  /** The comma with the spaces after it, e.g. "," or ", ". */
+  comma: string;
+}
+
+/**
+ * The spacing of `object` (an object of the parsed tree), else of the nearest object or array
+ * around it that shows one, else `": "` and `", "`.
+ */
+function inlineStyle(text: string, object: Node): InlineStyle {
+  let colon: string | undefined;
+  let comma: string | undefined;
+  const look = (node: Node) => {
+    const children = node.children ?? [];
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]!;
+      if (colon === undefined && child.type === "property" && child.children?.[1]) {
+        const key = child.children[0]!;
+        const between = text.slice(key.offset + key.length, child.children[1].offset);
+        if (/^[ \t]*:[ \t]*$/.test(between)) colon = between;
+      }
+      if (comma === undefined && i > 0) {
+        const prev = children[i - 1]!;
+        const between = text.slice(prev.offset + prev.length, child.offset);
+        if (/^,[ \t]*$/.test(between)) comma = between;
+      }
+    }
+  };
+  // This object first, then its values' (an entry's own `{"command":…}`), then the ones around it.
+  look(object);
+  for (const prop of object.children ?? []) if (prop.children?.[1]) look(prop.children[1]);
+  for (let up = object.parent; up && (colon === undefined || comma === undefined); up = up.parent) look(up);
+  return { colon: colon ?? ": ", comma: comma ?? ", " };
+}
+
+/** JSON on one line, spaced as `style` says. */
+function inlineJson(value: unknown, style: InlineStyle): string {
+  if (Array.isArray(value)) return `[${value.map((v) => inlineJson(v, style)).join(style.comma)}]`;
+  if (value && typeof value === "object")
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)}${style.colon}${inlineJson(v, style)}`)
+      .join(style.comma)}}`;
+  return JSON.stringify(value);
 }
 
 /** JSON for a value placed at a line whose indentation is `indent`. */

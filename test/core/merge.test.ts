@@ -3,6 +3,8 @@
  * duplicate keys, wrong shapes) with the exact bytes shown, and a property test over generated
  * JSONC documents in every style.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import fc from "fast-check";
 import { parse } from "jsonc-parser";
 import { describe, expect, test } from "vitest";
@@ -43,7 +45,41 @@ describe("shapes", () => {
   });
 
   test("{} on one line", () => {
-    expect(add("{}")).toBe('{"mcpServers": {"twin":{"command":"node","args":["a.js"]}}}');
+    // No spacing to follow: one style throughout (main mixed `": "` with `":"`).
+    expect(add("{}")).toBe('{"mcpServers": {"twin": {"command": "node", "args": ["a.js"]}}}');
+  });
+
+  test("a one-line file gets the file's own spacing between entries and inside them", () => {
+    const tight = '{"mcpServers":{"memory":{"command":"npx","args":["-y","m"]}}}';
+    expect(add(tight)).toBe(
+      '{"mcpServers":{"memory":{"command":"npx","args":["-y","m"]},"twin":{"command":"node","args":["a.js"]}}}',
+    );
+    expect(remove(add(tight))).toBe(tight);
+    const spaced = '{"mcpServers": {"memory": {"command": "npx", "args": ["-y", "m"]}}}';
+    expect(add(spaced)).toBe(
+      '{"mcpServers": {"memory": {"command": "npx", "args": ["-y", "m"]}, "twin": {"command": "node", "args": ["a.js"]}}}',
+    );
+    expect(remove(add(spaced))).toBe(spaced);
+    // A changed entry keeps the style too.
+    const changed = applyEntryEdits(
+      add(tight),
+      ["mcpServers"],
+      [{ name: "twin", value: { command: "node", args: ["b.js"] } }],
+      "c.json",
+    );
+    expect(changed).toBe(
+      '{"mcpServers":{"memory":{"command":"npx","args":["-y","m"]},"twin":{"command":"node","args":["b.js"]}}}',
+    );
+  });
+
+  test("a one-line file from the corpus (AIRix315/AiMatrix) stays tight", () => {
+    const text = readFileSync(
+      path.join(import.meta.dirname, "..", "fixtures", "corpus", "other--AIRix315-AiMatrix--1.json"),
+      "utf8",
+    );
+    const out = add(text);
+    expect(out).toContain(',"twin":{"command":"node","args":["a.js"]}');
+    expect(remove(out)).toBe(text);
   });
 
   test("an empty servers object in a normal file", () => {
