@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Tiny on purpose: check Node, then hand over to the bundle. Commands load lazily from there.
+// The same range as `engines` in package.json (a test holds them, and the README, together): what
+// the bundled libraries declare they need (toml-eslint-parser, @inquirer/prompts, write-file-atomic).
 const [major, minor] = process.versions.node.split(".").map(Number);
-if (major < 20 || (major === 20 && minor < 12)) {
-  process.stderr.write(`mcp-twin needs Node.js 20.12 or newer (this is ${process.version}).\n`);
+if (!((major === 20 && minor >= 19) || (major === 22 && minor >= 13) || major >= 24)) {
+  process.stderr.write(`mcp-twin needs Node.js 20.19+, 22.13+ or 24+ (this is v${process.versions.node}).\n`);
   process.exit(2);
 }
 // `mcp-twin … | head`: a reader that stops early is not an error.

@@ -2,7 +2,7 @@
  * The rest of the life of a setup: versions resolved once and moved with --update, --prune,
  * project files with references, status, restore and uninstall.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
@@ -94,10 +94,6 @@ describe("status, restore, uninstall", () => {
       {},
       { fixture: { package: inject("fixtureName") }, other: { command: "uvx", args: ["x"] } },
     );
-    // uvx is installed on the Linux side (status checks an entry's program is there).
-    const uvx = path.join(m.root, "linux-bin", "uvx");
-    writeFileSync(uvx, "#!/bin/sh\nexit 0\n");
-    chmodSync(uvx, 0o755);
     await m.run(["sync"]);
     const cursor = json(m.paths.cursorConfig);
     cursor.mcpServers.fixture.args.push("--extra"); // drifted

@@ -36,7 +36,7 @@ function linuxProgram(m: FakeMachine, name: string): void {
 
 describe("a server whose program is missing", () => {
   test("sync writes it but reports it per target, with the install command of that environment, and exits 1", async () => {
-    const m = setup({}, { time: { command: "uvx", args: ["mcp-server-time"] } });
+    const m = setup({ uv: false }, { time: { command: "uvx", args: ["mcp-server-time"] } });
     const { code, report } = await syncJson(m);
     expect(code).toBe(1);
     const targets = report.targets as Target[];
@@ -92,7 +92,7 @@ describe("status", () => {
   });
 
   test("an entry whose program is not installed is missing, with its install command", async () => {
-    const m = setup({}, { time: { command: "uvx", args: ["mcp-server-time"] } });
+    const m = setup({ uv: false }, { time: { command: "uvx", args: ["mcp-server-time"] } });
     await m.run(["sync"]);
     const rows = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{
       client: string;

@@ -45,6 +45,11 @@ export interface FakeMachineOptions {
   windowsNode?: boolean;
   /** Linux npm present; false puts Windows' npm first on the WSL PATH (the classic trap). */
   linuxNpm?: boolean;
+  /**
+   * uv installed on both sides (`uvx` on the Linux PATH, `uvx.exe` on Windows'), so manifests that
+   * use a `uvx` server as a stand-in sync clean. Default true; false: a machine without uv.
+   */
+  uv?: boolean;
   /** WSL interop on. Default true. */
   interop?: boolean;
   /** Windows programs reported running by tasklist (and Get-Process). */
@@ -154,6 +159,11 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     symlinkSync(REAL_NPM, path.join(linuxBin, "npm"));
     // npm ships npx beside it (project entries run `npx -y <pkg>@<version>`).
     symlinkSync(path.join(path.dirname(REAL_NPM), "npx-cli.js"), path.join(linuxBin, "npx"));
+  }
+  if (options.uv !== false) {
+    writeFileSync(path.join(linuxBin, "uvx"), "#!/bin/sh\nexit 0\n");
+    chmodSync(path.join(linuxBin, "uvx"), 0o755);
+    writeFileSync(path.join(system32, "uvx.exe"), "");
   }
   for (const tool of ["sh", "bash", "env", "readlink", "cat"]) {
     const found = ["/bin", "/usr/bin"].map((d) => path.join(d, tool)).find((p) => existsSync(p));

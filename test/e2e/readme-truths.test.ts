@@ -1,0 +1,87 @@
+/**
+ * What the README says holds for the package. One truth for the Node.js mcp-twin needs: `engines`
+ * in package.json asks at least what every library bundled into dist/ declares, the bin's
+ * start-up check accepts exactly that range, and the README says the same. And the README (with
+ * the docs it links) points at nothing outside the package (a development machine's folders).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import semver from "semver";
+import { expect, test } from "vitest";
+import { BIN, REPO } from "../helpers/fake-machine.js";
+
+const pkg = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8"));
+const engines: string = pkg.engines.node;
+
+/** Every package src/ imports (what the bundle holds). */
+function importedPackages(): string[] {
+  const found = new Set<string>();
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const file = path.join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else if (file.endsWith(".ts"))
+        for (const m of readFileSync(file, "utf8").matchAll(/(?:from |import\()"([^".][^"]*)"/g)) {
+          const spec = m[1]!;
+          if (spec.startsWith("node:")) continue;
+          found.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!);
+        }
+    }
+  };
+  walk(path.join(REPO, "src"));
+  return [...found].sort();
+}
+
+test("engines asks at least what each bundled library declares", () => {
+  const libraries = importedPackages();
+  expect(libraries).toContain("@inquirer/prompts");
+  const short: string[] = [];
+  for (const name of libraries) {
+    const theirs = JSON.parse(readFileSync(path.join(REPO, "node_modules", name, "package.json"), "utf8"))
+      .engines?.node as string | undefined;
+    if (theirs && !semver.subset(engines, theirs)) short.push(`${name} needs ${theirs}`);
+  }
+  expect(short).toEqual([]);
+});
+
+test("the bin's check accepts exactly the engines range", () => {
+  for (const version of ["20.12.0", "20.18.1", "20.19.0", "21.7.3", "22.12.0", "22.13.0", "23.6.0", "24.0.0", "25.1.0"]) {
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        `data:text/javascript,Object.defineProperty(process.versions,"node",{value:"${version}"})`,
+        BIN,
+        "--version",
+      ],
+      { encoding: "utf8" },
+    );
+    const accepted = r.status === 0;
+    expect({ version, accepted }).toEqual({ version, accepted: semver.satisfies(version, engines) });
+    if (!accepted) expect(r.stderr).toBe(`mcp-twin needs Node.js 20.19+, 22.13+ or 24+ (this is v${version}).\n`);
+  }
+});
+
+test("the README says the same", () => {
+  const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+  expect(readme).toContain("mcp-twin needs Node.js 20.19+, 22.13+ or 24+ where you run it");
+  expect(readme).not.toMatch(/Node(\.js)? 20\.(12|17)\b/);
+  // This very process runs the tests: it is in range too.
+  expect(semver.satisfies(execFileSync(process.execPath, ["-p", "process.versions.node"], { encoding: "utf8" }).trim(), engines)).toBe(true);
+});
+
+test("the README and the docs it links point at nothing outside the package", () => {
+  const files = [
+    "README.md",
+    ...readdirSync(path.join(REPO, "docs"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => path.join("docs", f)),
+  ];
+  const outside = files.flatMap((f) =>
+    [...readFileSync(path.join(REPO, f), "utf8").matchAll(/\.\.\/shared\/|\/work\/[\w/.-]*/g)].map(
+      (m) => `${f}: ${m[0]}`,
+    ),
+  );
+  expect(outside).toEqual([]);
+});
