@@ -53,7 +53,9 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
   // A project file is committed and used by the team: its package entries run where the project
   // is opened, through npx at a pinned version, never this machine's node or prefix.
   const portable = target.scope === "project" && server.package !== undefined;
-  const runEnv = portable ? projectRunEnv(server, target.env, allowed) : chooseRunEnv(server, target.env, ctx, allowed);
+  const runEnv = portable
+    ? projectRunEnv(server, target.env, allowed)
+    : chooseRunEnv(server, target.env, ctx, allowed);
   if (!runEnv.ok) return runEnv;
   const env = runEnv.env;
   const over = overrideFor(server, env.id);
@@ -162,7 +164,11 @@ function npxLaunch(
 }
 
 /** A project entry runs in the target's own environment, or nowhere (no crossing: not portable). */
-function projectRunEnv(server: ServerSpec, clientEnv: Environment, allowed: (id: string) => boolean): RunEnvChoice {
+function projectRunEnv(
+  server: ServerSpec,
+  clientEnv: Environment,
+  allowed: (id: string) => boolean,
+): RunEnvChoice {
   if (allowed(clientEnv.id)) return { ok: true, env: clientEnv };
   return {
     ok: false,

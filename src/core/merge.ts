@@ -8,14 +8,7 @@
  * single-line layout for minified files. jsonc-parser's own `modify()` is not used for inserts
  * because its formatter re-flows sibling entries.
  */
-import {
-  applyEdits,
-  getNodeValue,
-  modify,
-  type Node,
-  type ParseError,
-  parseTree,
-} from "jsonc-parser";
+import { applyEdits, getNodeValue, modify, type Node, type ParseError, parseTree } from "jsonc-parser";
 import { lineColumnAt, UsageError } from "./errors.js";
 import { describeParseError } from "./parse-errors.js";
 

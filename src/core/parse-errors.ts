@@ -26,4 +26,3 @@ export function describeParseError(error: Pick<ParseError, "error">): string {
   const code = printParseErrorCode(error.error);
   return names[code] ?? code;
 }
-

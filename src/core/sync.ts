@@ -41,10 +41,10 @@ import type { Progress } from "./progress.js";
 import { type ReferenceWarning, referenceProblems } from "./references.js";
 import { runningApps } from "./running.js";
 import { checkSelectors, selectEnvironments } from "./selectors.js";
+import { withSkipHint } from "./skip-hint.js";
 import { loadState, type State, saveState } from "./state.js";
 import { checkWrites } from "./target-safety.js";
 import { discoverTargets } from "./targets.js";
-import { withSkipHint } from "./skip-hint.js";
 import { trace } from "./trace.js";
 
 export interface SyncOptions {

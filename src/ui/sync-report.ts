@@ -132,9 +132,10 @@ export async function renderReport(
     );
   }
   for (const w of report.warnings) out.print(`${warn} ${w.message}`);
+  // Said on the target's line already.
   for (const e of report.errors)
-    // Said on the target's line already.
-    if (!["install-failed", "not-installed", "program-missing"].includes(e.code)) out.print(`${fail} ${e.message}`);
+    if (!["install-failed", "not-installed", "program-missing"].includes(e.code))
+      out.print(`${fail} ${e.message}`);
   if (report.bridge) {
     out.print("");
     const b = report.bridge;

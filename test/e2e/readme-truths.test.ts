@@ -46,7 +46,17 @@ test("engines asks at least what each bundled library declares", () => {
 });
 
 test("the bin's check accepts exactly the engines range", () => {
-  for (const version of ["20.12.0", "20.18.1", "20.19.0", "21.7.3", "22.12.0", "22.13.0", "23.6.0", "24.0.0", "25.1.0"]) {
+  for (const version of [
+    "20.12.0",
+    "20.18.1",
+    "20.19.0",
+    "21.7.3",
+    "22.12.0",
+    "22.13.0",
+    "23.6.0",
+    "24.0.0",
+    "25.1.0",
+  ]) {
     const r = spawnSync(
       process.execPath,
       [
@@ -59,7 +69,8 @@ test("the bin's check accepts exactly the engines range", () => {
     );
     const accepted = r.status === 0;
     expect({ version, accepted }).toEqual({ version, accepted: semver.satisfies(version, engines) });
-    if (!accepted) expect(r.stderr).toBe(`mcp-twin needs Node.js 20.19+, 22.13+ or 24+ (this is v${version}).\n`);
+    if (!accepted)
+      expect(r.stderr).toBe(`mcp-twin needs Node.js 20.19+, 22.13+ or 24+ (this is v${version}).\n`);
   }
 });
 
@@ -68,7 +79,12 @@ test("the README says the same", () => {
   expect(readme).toContain("mcp-twin needs Node.js 20.19+, 22.13+ or 24+ where you run it");
   expect(readme).not.toMatch(/Node(\.js)? 20\.(12|17)\b/);
   // This very process runs the tests: it is in range too.
-  expect(semver.satisfies(execFileSync(process.execPath, ["-p", "process.versions.node"], { encoding: "utf8" }).trim(), engines)).toBe(true);
+  expect(
+    semver.satisfies(
+      execFileSync(process.execPath, ["-p", "process.versions.node"], { encoding: "utf8" }).trim(),
+      engines,
+    ),
+  ).toBe(true);
 });
 
 test("the README and the docs it links point at nothing outside the package", () => {

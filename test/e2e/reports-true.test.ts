@@ -86,7 +86,9 @@ describe("status", () => {
     const rows = JSON.parse(r.stdout) as Array<{ client: string; state: string; detail?: string }>;
     const code = rows.find((x) => x.client === "claude-code")!;
     expect(code.state).toBe("missing");
-    expect(code.detail).toMatch(/its script .*server\.js is not found in wsl:Ubuntu: `mcp-twin sync` installs it again/);
+    expect(code.detail).toMatch(
+      /its script .*server\.js is not found in wsl:Ubuntu: `mcp-twin sync` installs it again/,
+    );
     // The Windows copy is still there.
     expect(rows.find((x) => x.client === "cursor")!.state).toBe("synced");
   });
@@ -108,7 +110,9 @@ describe("status", () => {
     const m = setup();
     await m.run(["sync"]);
     const r = await m.run(["status"]);
-    expect(r.stdout).toContain(`Manifest: C:\\Users\\${m.windowsUser}\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc`);
+    expect(r.stdout).toContain(
+      `Manifest: C:\\Users\\${m.windowsUser}\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc`,
+    );
     expect(r.stdout).not.toContain("/mnt/");
   });
 });
@@ -120,7 +124,11 @@ describe("across the line", () => {
     expect(code).toBe(0);
     const target = (report.targets as Target[]).find((t) => t.client === "claude-code")!;
     expect(target.across).toEqual([
-      { server: "fixture", runsIn: "windows", command: path.join(m.paths.drive, "Program Files", "nodejs", "node.exe") },
+      {
+        server: "fixture",
+        runsIn: "windows",
+        command: path.join(m.paths.drive, "Program Files", "nodejs", "node.exe"),
+      },
     ]);
     // Windows clients run their own node: nothing to say there.
     expect((report.targets as Target[]).find((t) => t.client === "cursor")!.across).toBeUndefined();
@@ -134,7 +142,10 @@ describe("across the line", () => {
 
 describe("project scope", () => {
   test("project entries are portable: npx with the pinned version, no path of this machine", async () => {
-    const m = setup({}, { fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } } });
+    const m = setup(
+      {},
+      { fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } } },
+    );
     const project = path.join(m.paths.linuxHome, "app");
     mkdirSync(project, { recursive: true });
     const r = await m.run(["sync", "--project", project]);
@@ -161,7 +172,10 @@ describe("project scope", () => {
 describe("bad input says why, where, and how to go on", () => {
   test("a manifest syntax error gives the reason and file:line:column", async () => {
     const m = setup();
-    const file = writeManifest(m, '{\n  "servers": {\n    "a": { "command": "x" }\n    "b": { "command": "y" }\n  }\n}\n');
+    const file = writeManifest(
+      m,
+      '{\n  "servers": {\n    "a": { "command": "x" }\n    "b": { "command": "y" }\n  }\n}\n',
+    );
     const r = await m.run(["sync"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}:4:5: comma expected; the manifest is not valid JSON (JSONC).`);
@@ -184,7 +198,9 @@ describe("bad input says why, where, and how to go on", () => {
     for (const command of ["sync", "status"]) {
       const r = await m.run([command]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/\.cursor\/mcp\.json:1:\d+: closing brace expected; the file is not valid JSON/);
+      expect(r.stderr).toMatch(
+        /\.cursor\/mcp\.json:1:\d+: closing brace expected; the file is not valid JSON/,
+      );
       expect(r.stderr).toContain(
         "To sync the other targets meanwhile, leave this one out: --env wsl:Ubuntu (skips everything in windows), or --client claude-code --client claude-desktop (skips cursor everywhere",
       );
