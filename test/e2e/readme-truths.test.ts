@@ -22,8 +22,11 @@ function importedPackages(): string[] {
       const file = path.join(dir, name);
       if (statSync(file).isDirectory()) walk(file);
       else if (file.endsWith(".ts"))
-        for (const m of readFileSync(file, "utf8").matchAll(/(?:from |import\()"([^".][^"]*)"/g)) {
-          const spec = m[1]!;
+        // Import statements and import() calls only (prose may say `from "clients"`).
+        for (const m of readFileSync(file, "utf8").matchAll(
+          /^\s*(?:import|export)\b[^;]*?\bfrom "([^".][^"]*)"|\bimport\("([^".][^"]*)"\)/gm,
+        )) {
+          const spec = (m[1] ?? m[2])!;
           if (spec.startsWith("node:")) continue;
           found.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!);
         }
