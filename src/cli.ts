@@ -419,6 +419,12 @@ export function buildProgram(
     .option("--rotate-token", "replace the bridge token and exit");
 
   command(
+    "bridge",
+    "the bridge's lifecycle: status (where it runs, port, pid, uptime, clients), start, stop, restart",
+    load("bridge"),
+  ).argument("[action]", "status (default), start, stop or restart");
+
+  command(
     "connect",
     "relay stdio ⇄ Streamable HTTP (or SSE), so a stdio-only client (Claude Desktop) can use the bridge or any remote MCP server",
     load("connect"),

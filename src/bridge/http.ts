@@ -4,21 +4,37 @@
  * bearer token (401); then the body limit (413); then JSON (-32700) and JSON-RPC validity
  * (-32600); then sessions (`Mcp-Session-Id`: missing 400, unknown 404). What passes goes to the
  * session's SDK transport. Nothing a client sends can crash it: every failure is an HTTP status
- * with a JSON-RPC error body.
+ * with a JSON-RPC error body. The checks themselves, and the socket limits (timeouts, closing
+ * after an early refusal, a connection cap), are in http-guards.ts; which session goes when the
+ * caps are reached, in session-policy.ts.
  */
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { InitializeRequest, JSONRPCMessage, MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
-import { isLoopback } from "./paths.js";
+import { isLoopback } from "../core/bridge/loopback.js";
+import {
+  allowedOrigins,
+  CHECK_INTERVAL_MS,
+  type ConnectionLimits,
+  checkBearer,
+  checkDeclaredLength,
+  checkHost,
+  checkOrigin,
+  DEFAULT_LIMITS,
+  limitConnections,
+  readBody,
+  sendRefusal,
+  tooLarge,
+} from "./http-guards.js";
 import type { SessionInfo } from "./server.js";
-import type { TokenGuard } from "./token.js";
+import { evictionFor, SESSION_CAPS, type SessionCaps } from "./session-policy.js";
+import type { TokenGuard } from "./token-guard.js";
 import { HttpSessionTransport } from "./transport.js";
 
 /** Request bodies above this are refused with 413 (the SDK transport's default too). */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_BATCH = 100;
-const MAX_SESSIONS = 1000;
 const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
 
 /** One MCP endpoint (a path): makes the SDK server of a new session. */
@@ -35,6 +51,9 @@ export interface HttpOptions {
   /** Origins allowed besides http://127.0.0.1|localhost|[::1]:<port>. */
   allowedOrigins?: string[];
   maxBodyBytes?: number;
+  /** Socket limits (tests shorten them). */
+  limits?: Partial<ConnectionLimits>;
+  sessionCaps?: SessionCaps;
   log?: (line: string) => void;
 }
 
@@ -48,6 +67,8 @@ export interface HttpBridge {
 interface Session extends SessionInfo {
   transport: HttpSessionTransport;
   server: { close(): Promise<void> };
+  /** Requests after initialize (see session-policy.ts). */
+  calls: number;
 }
 
 type Headers = Record<string, string>;
@@ -63,17 +84,7 @@ function sendError(
   message: string,
   headers: Headers = {},
 ): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  const body = JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null });
-  res.writeHead(status, {
-    ...headers,
-    "content-type": "application/json",
-    "content-length": String(Buffer.byteLength(body)),
-  });
-  res.end(body);
+  sendRefusal(res, { status, code, message, headers });
 }
 
 function mediaType(header: string | undefined): string {
@@ -101,28 +112,20 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     const pathname = q === -1 ? url : url.slice(0, q);
     const endpoint = endpoints.get(pathname);
     if (!endpoint)
-      return sendError(
-        res,
-        404,
-        -32600,
-        `Not found: the MCP endpoints are ${[...endpoints.keys()].join(", ")}`,
-      );
+      return sendRefusal(res, {
+        status: 404,
+        code: -32600,
+        message: `Not found: the MCP endpoints are ${[...endpoints.keys()].join(", ")}`,
+        close: true,
+      });
 
     // DNS rebinding: a browser page must not reach a loopback service under a foreign name.
-    if (loopbackOnly) {
-      const hostname = (req.headers.host ?? "")
-        .replace(/:\d+$/, "")
-        .replace(/^\[|\]$/g, "")
-        .toLowerCase();
-      if (!isLoopback(hostname)) return sendError(res, 403, -32000, "Forbidden: invalid Host header");
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && !origins.has(origin.toLowerCase()))
-      return sendError(res, 403, -32000, "Forbidden: invalid Origin header");
-    if (!options.token.check(req.headers.authorization))
-      return sendError(res, 401, -32001, "Unauthorized: a valid bearer token is required", {
-        "www-authenticate": 'Bearer realm="mcp-twin"',
-      });
+    const refusal =
+      checkHost(req.headers.host, loopbackOnly) ??
+      checkOrigin(req.headers.origin, origins) ??
+      checkBearer(options.token, req.headers.authorization);
+    if (refusal) return sendRefusal(res, refusal);
+    connections.trust(req.socket);
 
     const { SUPPORTED_PROTOCOL_VERSIONS } = await loadTypes();
     const sessionHeader = req.headers["mcp-session-id"];
@@ -175,11 +178,10 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
         "Not Acceptable: the answer is application/json or text/event-stream",
       );
 
+    const declared = checkDeclaredLength(req.headers["content-length"], maxBody);
+    if (declared) return sendRefusal(res, declared);
     const body = await readBody(req, maxBody);
-    if (body === null)
-      return sendError(res, 413, -32000, `Payload Too Large: the limit is ${maxBody} bytes`, {
-        connection: "close",
-      });
+    if (body === null) return sendRefusal(res, tooLarge(maxBody));
     let raw: unknown;
     try {
       raw = JSON.parse(body);
@@ -191,12 +193,12 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     if (list.length === 0 || list.length > MAX_BATCH)
       return sendError(res, 400, -32600, `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`);
     const { JSONRPCMessageSchema, isInitializeRequest } = await loadTypes();
-    const messages: JSONRPCMessage[] = [];
-    for (const item of list) {
-      const parsed = JSONRPCMessageSchema.safeParse(item);
-      if (!parsed.success) return sendError(res, 400, -32600, "Invalid Request: not a JSON-RPC 2.0 message");
-      messages.push(parsed.data);
-    }
+    // Checked by the SDK's schema; passed on as sent (the schema's copy would drop own
+    // `__proto__` keys of the values a client stores).
+    for (const item of list)
+      if (!JSONRPCMessageSchema.safeParse(item).success)
+        return sendError(res, 400, -32600, "Invalid Request: not a JSON-RPC 2.0 message");
+    const messages = list as JSONRPCMessage[];
 
     let session: Session | undefined;
     // The SDK's check parses a whole schema: only for what can be an initialize at all.
@@ -212,6 +214,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
       session = sessions.get(sessionId);
       if (!session || session.endpoint !== endpoint.path)
         return sendError(res, 404, -32001, "Session not found");
+      session.calls++;
     }
     session.lastSeen = new Date();
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
@@ -223,9 +226,20 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   };
 
   const openSession = async (endpoint: Endpoint, client: string): Promise<Session> => {
-    if (sessions.size >= MAX_SESSIONS) {
-      const oldest = [...sessions.values()].sort((a, b) => a.lastSeen.getTime() - b.lastSeen.getTime())[0];
-      if (oldest) await closeSession(oldest);
+    const victim = evictionFor(
+      [...sessions.values()].map((s) => ({
+        id: s.id,
+        client: s.client,
+        lastSeen: s.lastSeen.getTime(),
+        calls: s.calls,
+      })),
+      client,
+      options.sessionCaps ?? SESSION_CAPS,
+    );
+    const evicted = victim && sessions.get(victim.id);
+    if (evicted) {
+      log(`session ${evicted.id.slice(0, 8)} of ${evicted.client} closed to make room for one of ${client}`);
+      await closeSession(evicted);
     }
     const id = randomUUID();
     const transport = new HttpSessionTransport(id);
@@ -238,6 +252,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
       lastSeen: now,
       transport,
       server: { close: async () => {} },
+      calls: 0,
     };
     sessions.set(id, session);
     transport.onclose = () => {
@@ -248,14 +263,13 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     return session;
   };
 
-  const server = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+  const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`request failed: ${error instanceof Error ? error.message : String(error)}`);
       sendError(res, 500, -32603, "Internal error");
     });
   });
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 0;
+  const connections = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -266,14 +280,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   });
   server.on("error", (error) => log(`http: ${error.message}`));
   const port = (server.address() as AddressInfo).port;
-  origins = new Set(
-    [
-      `http://127.0.0.1:${port}`,
-      `http://localhost:${port}`,
-      `http://[::1]:${port}`,
-      ...(options.allowedOrigins ?? []),
-    ].map((o) => o.replace(/\/+$/, "").toLowerCase()),
-  );
+  origins = allowedOrigins(port, options.allowedOrigins);
 
   const sweep = setInterval(() => {
     const cutoff = Date.now() - SESSION_IDLE_MS;
@@ -301,34 +308,4 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
       });
     },
   };
-}
-
-/**
- * The body as text, or null when it is larger than `limit`. An oversized body is still read to
- * its end (up to a hard cap), so the client gets the 413 instead of a reset connection.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? Number.NaN);
-    const hardCap = Math.max(limit * 4, 16 * 1024 * 1024);
-    if (declared > hardCap) {
-      resolve(null);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = declared > limit;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      if (size > hardCap) {
-        req.destroy();
-        resolve(null);
-        return;
-      }
-      if (!tooLarge) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(tooLarge ? null : Buffer.concat(chunks, size).toString("utf8")));
-    req.on("error", reject);
-  });
 }

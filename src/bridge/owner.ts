@@ -4,17 +4,19 @@
  * serves them over HTTP until stopped.
  */
 import { chmod, mkdir } from "node:fs/promises";
+import { liveInstance, removeInstance, writeInstance } from "../core/bridge/instance.js";
+import { BRIDGE_PATH, type BridgeFiles, bridgeUrl } from "../core/bridge/paths.js";
+import { ensureToken } from "../core/bridge/token.js";
 import { OperationError } from "../core/errors.js";
 import { withLock } from "../core/files.js";
 import { VERSION } from "../version.js";
 import { type Endpoint, type HttpBridge, listenHttp } from "./http.js";
-import { liveInstance, removeInstance, writeInstance } from "./instance.js";
-import { BRIDGE_PATH, type BridgeFiles, bridgeUrl } from "./paths.js";
-import { loadPlugins } from "./plugins.js";
-import type { BridgeContext } from "./server.js";
+import { NotesFolder } from "./notes-folder.js";
+import { loadPlugins, pluginBridgeTools } from "./plugins.js";
+import type { BridgeContext, ToolSet } from "./server.js";
 import type { SharedServer } from "./share.js";
-import { JsonStore, KeyedQueue } from "./store.js";
-import { ensureToken, TokenGuard } from "./token.js";
+import { JsonStore } from "./store.js";
+import { TokenGuard } from "./token-guard.js";
 import { emptyHandoff, parseHandoff } from "./tools/handoff-data.js";
 import { emptyMemory, parseMemory } from "./tools/memory-data.js";
 
@@ -27,6 +29,8 @@ export interface OwnerOptions {
   shares?: SharedServer[];
   plugins?: boolean;
   log: (line: string) => void;
+  /** Told what it is doing until it listens (named if it can never get there). */
+  onPhase?: (text: string) => void;
   /** Called once the bridge listens. */
   onReady?: (bridge: RunningBridge) => void;
 }
@@ -62,6 +66,7 @@ export async function runOwner(options: OwnerOptions, signal: AbortSignal): Prom
 
 async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<void> {
   const { files, log } = options;
+  const phase = options.onPhase ?? (() => {});
   const { token, created } = await ensureToken(files.token);
   if (created) log(`created the bridge token ${files.token}`);
   const [memory, handoff] = await Promise.all([
@@ -74,7 +79,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   const plugins =
     options.plugins === false
       ? { tools: [], report: { dir: files.plugins, loaded: [], failed: [] } }
-      : await loadPlugins(files.plugins, builtinToolNames());
+      : await loadPlugins(files.plugins, builtinToolNames(), (file) => phase(`loading the plugin ${file}`));
   for (const p of plugins.report.loaded) log(`plugin ${p.file}: ${p.tools.join(", ")}`);
   for (const p of plugins.report.failed) log(`plugin ${p.file} skipped: ${p.error}`);
 
@@ -85,9 +90,8 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     token: new TokenGuard(files.token, token),
     memory,
     handoff,
-    notesQueue: new KeyedQueue(),
+    notes: new NotesFolder(files.notes),
     plugins: plugins.report,
-    pluginTools: plugins.tools,
     url: () => url,
     sessions: () => http?.sessions() ?? [],
     shares: () => shares.map((s) => s.info()),
@@ -98,15 +102,21 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       connect: async (transport) => {
         // The SDK's server (and zod) load with the first session: an idle bridge stays small.
         const { createBridgeServer } = await import("./server.js");
-        const server = createBridgeServer(context);
-        await server.connect(transport);
-        return { close: () => server.close() };
+        tools ??= bridgeTools(context, plugins.tools);
+        const session = createBridgeServer(context, await tools);
+        await session.server.connect(transport);
+        return { close: () => session.close() };
       },
     },
     ...shares.map((s) => s.endpoint()),
   ];
+  let tools: Promise<ToolSet> | undefined;
   try {
-    for (const s of shares) await s.start();
+    for (const s of shares) {
+      phase(`starting the shared server "${s.launch.name}"`);
+      await s.start();
+    }
+    phase(`listening on ${options.host}:${options.port}`);
     http = await listenHttp({
       host: options.host,
       port: options.port,
@@ -150,8 +160,30 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     await removeInstance(files).catch(() => {});
     await http.close();
     await Promise.all(shares.map((s) => s.stop()));
+    context.notes.close();
     await Promise.all([memory.flushed(), handoff.flushed()]);
   }
+}
+
+/** Every tool the sessions serve, built once: the built-ins, then the plugins'. */
+async function bridgeTools(
+  context: BridgeContext,
+  plugins: Parameters<typeof pluginBridgeTools>[0],
+): Promise<ToolSet> {
+  const [{ ToolSet }, { memoryTools }, { notesTools }, { handoffTools }, { statusTool }] = await Promise.all([
+    import("./server.js"),
+    import("./tools/memory.js"),
+    import("./tools/notes.js"),
+    import("./tools/handoff.js"),
+    import("./tools/status.js"),
+  ]);
+  return new ToolSet([
+    ...memoryTools(context.memory),
+    ...notesTools(context.notes),
+    ...handoffTools(context.handoff),
+    statusTool(context),
+    ...pluginBridgeTools(plugins),
+  ]);
 }
 
 let builtins: Set<string> | undefined;

@@ -8,10 +8,9 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
-import type { Caller } from "./tools/result.js";
+import type { BridgeTool } from "./tools/define.js";
 
 export interface PluginContext {
   /** The calling client's name (from its `initialize`). */
@@ -24,6 +23,8 @@ export interface PluginTool {
   description: string;
   file: string;
   input: z.ZodType;
+  /** The schema as the plugin wrote it, shown in tools/list. */
+  inputSchema: Record<string, unknown>;
   handler: (args: Record<string, unknown>, context: PluginContext) => unknown;
 }
 
@@ -48,8 +49,15 @@ const toolShapeOf = (z: Zod) =>
     handler: z.custom<PluginTool["handler"]>((v) => typeof v === "function", "handler must be a function"),
   });
 
-/** Load every plugin in `dir`; `reserved` names (built-in tools) cannot be taken. */
-export async function loadPlugins(dir: string, reserved: ReadonlySet<string>): Promise<LoadedPlugins> {
+/**
+ * Load every plugin in `dir`; `reserved` names (built-in tools) cannot be taken. `onFile` is told
+ * which one loads (a plugin that never finishes loading is named when the bridge cannot start).
+ */
+export async function loadPlugins(
+  dir: string,
+  reserved: ReadonlySet<string>,
+  onFile: (file: string) => void = () => {},
+): Promise<LoadedPlugins> {
   const report: LoadedPlugins["report"] = { dir, loaded: [], failed: [] };
   const tools: PluginTool[] = [];
   let names: string[];
@@ -63,6 +71,7 @@ export async function loadPlugins(dir: string, reserved: ReadonlySet<string>): P
   const { z } = await import("zod");
   for (const name of names) {
     const file = path.join(dir, name);
+    onFile(file);
     try {
       const found = validate(z, await importWithTimeout(file), file, taken);
       for (const t of found) taken.add(t.name);
@@ -77,12 +86,13 @@ export async function loadPlugins(dir: string, reserved: ReadonlySet<string>): P
 
 async function importWithTimeout(file: string): Promise<Record<string, unknown>> {
   let timer: NodeJS.Timeout | undefined;
+  // A ref'd timer on purpose: a module whose top-level await never settles leaves nothing else
+  // for the event loop, and an unref'd timer would let the process end before it fires.
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => reject(new Error(`it did not finish loading in ${IMPORT_TIMEOUT_MS / 1000} s`)),
       IMPORT_TIMEOUT_MS,
     );
-    timer.unref();
   });
   try {
     return (await Promise.race([import(pathToFileURL(file).href), timeout])) as Record<string, unknown>;
@@ -120,7 +130,14 @@ function validate(z: Zod, mod: Record<string, unknown>, file: string, taken: Set
         `tools[${i}] (${t.name}): inputSchema is not a usable JSON Schema: ${(error as Error).message}`,
       );
     }
-    return { name: t.name, description: t.description, file, input, handler: t.handler };
+    return {
+      name: t.name,
+      description: t.description,
+      file,
+      input,
+      inputSchema: (t.inputSchema ?? { type: "object" }) as Record<string, unknown>,
+      handler: t.handler,
+    };
   });
 }
 
@@ -135,26 +152,29 @@ function toResult(value: unknown): CallToolResult {
     : { content: [{ type: "text", text }] };
 }
 
-export function registerPluginTools(server: McpServer, tools: readonly PluginTool[], caller: Caller): void {
-  for (const tool of tools) {
-    server.registerTool(
-      tool.name,
-      { description: tool.description, inputSchema: tool.input as z.ZodObject },
-      async (args: Record<string, unknown>, extra) => {
-        try {
-          return toResult(await tool.handler(args, { client: caller(), signal: extra.signal }));
-        } catch (error) {
-          return {
-            content: [
-              {
-                type: "text",
-                text: `${tool.name} failed: ${error instanceof Error ? error.message : String(error)}`,
-              },
-            ],
-            isError: true,
-          };
-        }
-      },
-    );
-  }
+/** The plugins' tools as bridge tools: a handler that throws is a tool error, never a crash. */
+export function pluginBridgeTools(tools: readonly PluginTool[]): BridgeTool[] {
+  return tools.map((tool) => ({
+    name: tool.name,
+    description: tool.description,
+    input: tool.input,
+    inputJsonSchema: tool.inputSchema,
+    run: async (args, call) => {
+      try {
+        return toResult(
+          await tool.handler(args as Record<string, unknown>, { client: call.client, signal: call.signal }),
+        );
+      } catch (error) {
+        return {
+          content: [
+            {
+              type: "text",
+              text: `${tool.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+            },
+          ],
+          isError: true,
+        };
+      }
+    },
+  }));
 }

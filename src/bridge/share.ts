@@ -22,19 +22,12 @@ import {
   type ServerCapabilities,
   ToolListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
+import { SHARE_PREFIX } from "../core/bridge/paths.js";
+import type { ShareLaunch } from "../core/bridge/share-launch.js";
 import { VERSION } from "../version.js";
 import type { Endpoint } from "./http.js";
-import { SHARE_PREFIX } from "./paths.js";
 import type { ShareInfo } from "./server.js";
 import { zodValidator } from "./validator.js";
-
-export interface ShareLaunch {
-  name: string;
-  command: string;
-  args: string[];
-  env: Record<string, string>;
-  cwd?: string;
-}
 
 /** How long a forwarded request may take (long tool calls are normal for shared servers). */
 const FORWARD_TIMEOUT_MS = 30 * 60 * 1000;

@@ -8,12 +8,13 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { ensureBridge } from "../bridge/instance.js";
-import { BRIDGE_PATH, bridgeFiles, bridgeHome, isLoopback, SHARE_PREFIX } from "../bridge/paths.js";
-import { relay } from "../bridge/relay.js";
 import { sseRelay } from "../bridge/sse-relay.js";
-import { readToken } from "../bridge/token.js";
 import type { CommandContext } from "../cli.js";
+import { ensureBridge, localLifecycle } from "../core/bridge/lifecycle.js";
+import { isLoopback } from "../core/bridge/loopback.js";
+import { BRIDGE_PATH, SHARE_PREFIX } from "../core/bridge/paths.js";
+import { relay } from "../core/bridge/relay.js";
+import { readToken } from "../core/bridge/token.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import { dict, own } from "../core/own.js";
 
@@ -74,7 +75,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     headers[name] = value;
   }
   const hasAuth = Object.keys(headers).some((k) => k.toLowerCase() === "authorization");
-  const files = bridgeFiles(bridgeHome(ctx.host));
+  const lifecycle = localLifecycle(ctx.host, (line) => out.info(line));
+  const { files } = lifecycle;
   const tokenFile = o.tokenFile ? path.resolve(ctx.host.cwd, o.tokenFile) : undefined;
   if (tokenFile) {
     try {
@@ -109,17 +111,19 @@ export async function run(ctx: CommandContext): Promise<number> {
     url.protocol === "http:" &&
     (url.pathname === BRIDGE_PATH || url.pathname.startsWith(SHARE_PREFIX));
   const port = Number(url.port || 80);
-  const start = async () => {
-    await ensureBridge({
-      files,
-      self: ctx.host.self,
-      port,
-      host: url.hostname.replace(/^\[|\]$/g, ""),
-      env: ctx.host.env,
-      log: (line) => out.info(line),
-    });
+  // The bridge where the entry says, or — an entry written before a port change, whose client was
+  // not restarted — wherever this home's bridge runs now.
+  const start = async (): Promise<URL> => {
+    const ensured = await ensureBridge(
+      lifecycle,
+      { host: url.hostname.replace(/^\[|\]$/g, ""), port },
+      { follow: true },
+    );
+    const at = new URL(url.href);
+    at.port = String(ensured.port);
+    return at;
   };
-  if (local && o.start) await start();
+  if (local && o.start) url = await start();
 
   await relay({
     url,
@@ -135,7 +139,10 @@ export async function run(ctx: CommandContext): Promise<number> {
       return { ...headers, Authorization: `Bearer ${token}` };
     },
     ...(local && o.start ? { recover: start } : {}),
+    name: local ? "the bridge" : `the server at ${url.href}`,
     log: (line) => out.info(line),
+    stdin: process.stdin,
+    stdout: process.stdout,
     signal: ctx.signal,
   });
   return ExitCode.ok;

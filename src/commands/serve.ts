@@ -4,16 +4,19 @@
  * shares one state. `--share` exposes manifest servers; `--print-token` / `--rotate-token` manage
  * the token.
  */
-import { ensureBridge } from "../bridge/instance.js";
-import { bridgeFiles, bridgeHome, bridgeUrl, DEFAULT_BRIDGE_PORT, isLoopback } from "../bridge/paths.js";
-import { ensureToken, readToken, rotateToken } from "../bridge/token.js";
 import type { CommandContext } from "../cli.js";
+import { ensureBridge, localLifecycle } from "../core/bridge/lifecycle.js";
+import { isLoopback } from "../core/bridge/loopback.js";
+import { bridgeFiles, bridgeHome, bridgeUrl } from "../core/bridge/paths.js";
+import { type BridgeSettings, loadBridgeSettings } from "../core/bridge/settings.js";
+import { ensureToken, readToken, rotateToken } from "../core/bridge/token.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 
 interface ServeOptions {
   http: boolean;
   port: number | undefined;
-  host: string;
+  /** Undefined: the manifest's `bridge.host` (default 127.0.0.1). */
+  host: string | undefined;
   allowRemote: boolean;
   allowOrigin: string[];
   share: string[];
@@ -37,8 +40,8 @@ export function parseServeOptions(options: Record<string, unknown>): ServeOption
         `--port ${String(options.port)}: expected a port number from 0 to 65535.`,
       );
   }
-  const host = options.host === undefined ? "127.0.0.1" : String(options.host).trim();
-  if (!host) throw new UsageError("bad-option", "--host needs an address.");
+  const host = options.host === undefined ? undefined : String(options.host).trim();
+  if (host === "") throw new UsageError("bad-option", "--host needs an address.");
   const origins = list(options.allowOrigin);
   for (const origin of origins)
     if (!/^https?:\/\/[^/\s]+$/i.test(origin.replace(/\/+$/, "")))
@@ -80,26 +83,36 @@ export async function run(ctx: CommandContext): Promise<number> {
     return ExitCode.ok;
   }
 
-  if (o.http || o.share.length > 0) return serveHttp(ctx, o, files);
+  // Where the bridge is: the flags, else the manifest's settings (the same ones sync wrote).
+  const where = async (): Promise<{ host: string; port: number }> => {
+    if (o.port !== undefined && o.host !== undefined) return { host: o.host, port: o.port };
+    const settings: BridgeSettings = await loadBridgeSettings(ctx.host, ctx.options.manifest);
+    return { host: o.host ?? settings.host, port: o.port ?? settings.port };
+  };
+
+  if (o.http || o.share.length > 0) return serveHttp(ctx, o, files, await where());
 
   // stdio: relay to the one bridge that owns the state, starting it when none answers.
-  const start = () =>
-    ensureBridge({
-      files,
-      self: ctx.host.self,
-      port: o.port ?? DEFAULT_BRIDGE_PORT,
-      env: ctx.host.env,
-      log: (line) => out.info(line),
-    });
-  const { host, port } = await start();
-  const { relay } = await import("../bridge/relay.js");
+  if (process.stdin.isTTY)
+    out.info(
+      "mcp-twin serve speaks MCP on stdin and stdout: it is what an MCP client's config runs, not a command to type. To run the bridge for every client, use `mcp-twin bridge start` (or `mcp-twin serve --http`). Ctrl-C ends this.",
+    );
+  const want = await where();
+  const lifecycle = localLifecycle(ctx.host, (line) => out.info(line));
+  const start = async () => {
+    const ensured = await ensureBridge(lifecycle, want, { follow: true });
+    return new URL(ensured.url);
+  };
+  const url = await start();
+  const { relay } = await import("../core/bridge/relay.js");
   await relay({
-    url: new URL(bridgeUrl(host, port)),
+    url,
+    name: "the bridge",
     headers: async () => ({ Authorization: `Bearer ${(await readToken(files.token)) ?? ""}` }),
-    recover: async () => {
-      await start();
-    },
+    recover: start,
     log: (line) => out.info(line),
+    stdin: process.stdin,
+    stdout: process.stdout,
     signal: ctx.signal,
   });
   return ExitCode.ok;
@@ -109,27 +122,32 @@ async function serveHttp(
   ctx: CommandContext,
   o: ServeOptions,
   files: ReturnType<typeof bridgeFiles>,
+  where: { host: string; port: number },
 ): Promise<number> {
   const out = ctx.output;
-  if (!isLoopback(o.host)) {
+  if (!isLoopback(where.host)) {
     if (!o.allowRemote)
       throw new UsageError(
         "remote-bind",
-        `--host ${o.host} would make the bridge reachable from other machines; it listens on 127.0.0.1 unless you also pass --allow-remote.`,
+        `--host ${where.host} would make the bridge reachable from other machines; it listens on 127.0.0.1 unless you also pass --allow-remote.`,
         {
           hint: "Windows clients reach a bridge in WSL on 127.0.0.1 already (localhost forwarding, or mirrored networking).",
         },
       );
     out.warn(
-      `Listening on ${o.host} (--allow-remote): other machines on the network can reach the bridge; the bearer token is all that stands between them and your memory, notes and shared servers. Origin is still checked.`,
+      `Listening on ${where.host} (--allow-remote): other machines on the network can reach the bridge; the bearer token is all that stands between them and your memory, notes and shared servers. Origin is still checked.`,
     );
   }
   const log = (line: string) => out.info(line);
   const shares: import("../bridge/share.js").SharedServer[] = [];
   if (o.share.length > 0) {
-    const { shareLaunches } = await import("../bridge/share-manifest.js");
+    const { shareLaunches } = await import("../core/bridge/share-launch.js");
     const { SharedServer } = await import("../bridge/share.js");
-    for (const launch of await shareLaunches(ctx, o.share)) shares.push(new SharedServer(launch, log));
+    const launches = await shareLaunches(
+      { host: ctx.host, manifest: ctx.options.manifest, addSecrets: (v) => ctx.output.addSecrets(v) },
+      o.share,
+    );
+    for (const launch of launches) shares.push(new SharedServer(launch, log));
   }
   const { runOwner } = await import("../bridge/owner.js");
 
@@ -148,20 +166,34 @@ async function serveHttp(
     log(`error outside a request (kept running): ${(error as Error)?.stack ?? String(error)}`);
   process.on("uncaughtException", onStray);
   process.on("unhandledRejection", onStray);
+  // Nothing left to wait for before the bridge listens means something it awaited can never
+  // settle: say what, and end with an error rather than a silent exit 0.
+  let phase = "opening its state";
+  let listening = false;
+  const onEmpty = () => {
+    if (listening) return;
+    out.error(`The bridge ended before it listened, while ${phase}: nothing it waited for can finish.`);
+    process.exitCode = ExitCode.failed;
+  };
+  process.once("beforeExit", onEmpty);
   try {
     await runOwner(
       {
         files,
-        host: o.host,
-        port: o.port ?? DEFAULT_BRIDGE_PORT,
+        host: where.host,
+        port: where.port,
         allowedOrigins: o.allowOrigin,
         shares,
         plugins: o.plugins,
         log,
+        onPhase: (text) => {
+          phase = text;
+        },
         onReady: (bridge) => {
+          listening = true;
           out.info(`mcp-twin bridge on ${bridge.url} (state: ${files.dir}; pid ${process.pid})`);
           for (const s of shares)
-            out.info(`sharing "${s.launch.name}" at ${bridgeUrl(o.host, bridge.port, s.path)}`);
+            out.info(`sharing "${s.launch.name}" at ${bridgeUrl(where.host, bridge.port, s.path)}`);
           if (out.json)
             out.result({
               url: bridge.url,
@@ -170,7 +202,7 @@ async function serveHttp(
               stateDir: files.dir,
               shares: shares.map((s) => ({
                 name: s.launch.name,
-                url: bridgeUrl(o.host, bridge.port, s.path),
+                url: bridgeUrl(where.host, bridge.port, s.path),
               })),
             });
         },
@@ -178,6 +210,7 @@ async function serveHttp(
       stop.signal,
     );
   } finally {
+    process.off("beforeExit", onEmpty);
     ctx.signal.removeEventListener("abort", onAbort);
     process.off("SIGTERM", onTerm);
     process.off("SIGHUP", onTerm);

@@ -223,7 +223,7 @@ export function startsAcross(clientEnv: Environment, runEnv: Environment): boole
 }
 
 /** The most specific override for an environment: `wsl:Ubuntu` beats `wsl`. */
-function overrideFor(server: ServerSpec, envId: string): ServerOverride {
+export function overrideFor(server: ServerSpec, envId: string): ServerOverride {
   const overrides = server.overrides ?? {};
   const matches = Object.entries(overrides)
     .filter(([sel]) => envMatches(sel, envId))

@@ -379,12 +379,31 @@ export async function withLock<T>(
     );
   }
   await fs.promises.writeFile(ownerFile, JSON.stringify(await lockOwner())).catch(() => {});
+  // A process that ends while holding the lock (its work never settled) leaves no owner file
+  // behind; proper-lockfile removes the lock folder itself on exit.
+  const onExit = () => fs.rmSync(ownerFile, { force: true });
+  process.once("exit", onExit);
   try {
     return await fn();
   } finally {
+    process.off("exit", onExit);
     await fs.promises.rm(ownerFile, { force: true }).catch(() => {});
     await release().catch(() => {});
   }
+}
+
+/** The pid of the live process of this machine that holds `withLock(home)`, if any. */
+export async function lockHolder(home: string): Promise<number | undefined> {
+  const lockDir = path.join(home, "sync.lock");
+  let owner: LockOwner;
+  try {
+    if (!fs.statSync(lockDir).isDirectory()) return undefined;
+    owner = JSON.parse(readFileSync(`${lockDir}.owner`, "utf8")) as LockOwner;
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(owner.pid) || owner.boot !== (await lockOwner()).boot) return undefined;
+  return isAlive(owner.pid) ? owner.pid : undefined;
 }
 
 interface LockOwner {

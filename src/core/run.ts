@@ -43,6 +43,8 @@ export interface Runner {
   run(file: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
   /** Start a long-running process with pipes (see `startProcess`). */
   start(file: string, args: readonly string[], options?: StartOptions): StartedProcess;
+  /** Start a process that outlives this one (see `startDetached`). */
+  detach(file: string, args: readonly string[], options: DetachOptions): DetachedProcess;
 }
 
 /**
@@ -55,6 +57,7 @@ export interface Runner {
 export function createRunner(): Runner {
   return {
     start: startProcess,
+    detach: startDetached,
     async run(file, args, options = {}) {
       const signal = options.signal;
       signal?.throwIfAborted();
@@ -113,10 +116,14 @@ export function createRunner(): Runner {
   };
 }
 
-/** A runner whose every process also stops when `signal` aborts (the CLI's Ctrl-C). */
+/**
+ * A runner whose every process also stops when `signal` aborts (the CLI's Ctrl-C) — except a
+ * detached one (the bridge), which is meant to outlive the command that started it.
+ */
 export function abortableRunner(runner: Runner, signal: AbortSignal): Runner {
   return {
     start: runner.start,
+    detach: runner.detach,
     run: (file, args, options = {}) =>
       runner.run(file, args, {
         ...options,
@@ -290,4 +297,55 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): void
   } catch {
     // the group is already gone
   }
+}
+
+export interface DetachOptions {
+  /** Full environment of the child. */
+  env: Record<string, string | undefined>;
+  /** Its stdout and stderr are appended to this file (mode 0600), moved aside past 5 MB. */
+  logFile: string;
+  cwd?: string;
+}
+
+export interface DetachedProcess {
+  readonly pid: number | undefined;
+  /** Its exit code, should it end while this process still runs (never rejects). */
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Start a process that outlives mcp-twin (the bridge, started by whichever client needs it first):
+ * in a session of its own, stdin closed, output appended to a log file, not waited for.
+ */
+export function startDetached(
+  file: string,
+  args: readonly string[],
+  options: DetachOptions,
+): DetachedProcess {
+  const fs = createRequire(import.meta.url)("node:fs") as typeof import("node:fs");
+  try {
+    if (fs.statSync(options.logFile).size > 5 * 1024 * 1024)
+      fs.renameSync(options.logFile, `${options.logFile}.1`);
+  } catch {
+    // no log yet
+  }
+  const log = fs.openSync(options.logFile, "a", 0o600);
+  let child: ChildProcess;
+  try {
+    child = childProcess().spawn(file, [...args], {
+      cwd: options.cwd,
+      env: options.env as NodeJS.ProcessEnv,
+      detached: true,
+      stdio: ["ignore", log, log],
+      windowsHide: true,
+    });
+  } finally {
+    fs.closeSync(log);
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("error", () => resolve(null));
+    child.once("exit", (code) => resolve(code ?? 1));
+  });
+  child.unref();
+  return { pid: child.pid, exited };
 }

@@ -6,8 +6,8 @@
 
 import { applyPlans } from "./apply.js";
 import { backupProblems } from "./backups.js";
-import { BRIDGE_ENTRY } from "./bridge-name.js";
-import type { BridgeWiring } from "./bridge-wiring.js";
+import { BRIDGE_ENTRY } from "./bridge/name.js";
+import type { BridgeReport, BridgeWiring } from "./bridge/wiring.js";
 import type { Target } from "./clients/types.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./entries.js";
 import { type Detection, detectEnvironments } from "./environments/detect.js";
@@ -105,8 +105,8 @@ export interface SyncReport {
   /** Project-scope variables the user must set. */
   references: string[];
   restart: { apps: string[]; running: string[] | null };
-  /** Set when this sync wired the bridge: whether it had to start it. */
-  bridge?: { url: string; started: boolean; error?: string };
+  /** With the bridge enabled: what runs after this sync (restarted when its settings changed). */
+  bridge?: BridgeReport;
   /** For --dry-run: every planned change (old and new text, secrets to mask). */
   changes: Array<{ path: string; before: string | null; after: string }>;
   secretValues: string[];
@@ -320,7 +320,7 @@ export async function prepare(
   trace("targets parsed");
   // Loaded only when enabled: most runs never pay for the bridge's modules.
   const bridge = manifest.bridge?.enabled
-    ? await (await import("./bridge-wiring.js")).planBridge(manifest, allEnvs, machine, {
+    ? await (await import("./bridge/wiring.js")).planBridge(manifest, allEnvs, machine, {
         createToken: options.createBridgeToken === true,
       })
     : undefined;
@@ -510,16 +510,18 @@ async function syncWithManifest(
     if (r.written && r.plan.target.client.restartToApply) restartApps.add(r.plan.target.client.name);
   }
   report.restart.apps = [...restartApps];
-  // Newly wired (or a new token): start the bridge now, so the URL entries work at once.
+  // The bridge: restarted when it runs with other settings than these; otherwise reported as it is
+  // (every entry starts it on first use, so one that is not running is fine).
   const bridge = prepared.bridge;
-  const rewired = results.some(
-    (r) => r.written && (r.plan.added.includes(BRIDGE_ENTRY) || r.plan.updated.includes(BRIDGE_ENTRY)),
-  );
   options.signal?.throwIfAborted();
-  if (bridge?.env.local && rewired) {
-    const step = progress.step("Starting the bridge");
-    const started = await bridge.start().finally(() => step.stop());
-    report.bridge = { url: bridge.url, ...started };
+  if (bridge) {
+    const step = progress.step("Checking the bridge");
+    report.bridge = await bridge.settle().finally(() => step.stop());
+    if (report.bridge.state === "taken")
+      report.errors.push({
+        code: "bridge-port-taken",
+        message: `Port ${bridge.settings.port} is held by ${report.bridge.what}; the bridge cannot run there.`,
+      });
   }
   if (restartApps.size > 0) {
     const changedClients = results

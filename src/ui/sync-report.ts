@@ -134,16 +134,11 @@ export async function renderReport(
   for (const w of report.warnings) out.print(`${warn} ${w.message}`);
   // Said on the target's line already.
   for (const e of report.errors)
-    if (!["install-failed", "not-installed", "program-missing"].includes(e.code))
+    if (!["install-failed", "not-installed", "program-missing", "bridge-port-taken"].includes(e.code))
       out.print(`${fail} ${e.message}`);
   if (report.bridge) {
     out.print("");
-    const b = report.bridge;
-    if (b.error) out.print(`${warn} The bridge did not start (${b.error}); clients start it on first use.`);
-    else
-      out.print(
-        `${ok} Bridge ${b.started ? "started" : "running"} at ${b.url} (clients on the other side start it themselves after a restart).`,
-      );
+    out.print(bridgeLine(report.bridge, { ok, warn, fail }));
   }
   if (report.restart.apps.length > 0) {
     out.print("");
@@ -183,4 +178,24 @@ function indent(text: string, n: number): string {
     .split("\n")
     .map((l) => " ".repeat(n) + l)
     .join("\n");
+}
+
+/** One true line about the bridge after a sync. */
+export function bridgeLine(
+  b: NonNullable<SyncReport["bridge"]>,
+  mark: { ok: string; warn: string; fail: string },
+): string {
+  const pid = b.pid ? ` (pid ${b.pid})` : "";
+  switch (b.state) {
+    case "running":
+      return `${mark.ok} Bridge running at ${b.url}${pid}.`;
+    case "restarted":
+      return `${mark.ok} Bridge restarted at ${b.url}${pid}: it ran at ${b.previousUrl ?? "other settings"}.`;
+    case "stopped":
+      return `${mark.ok} Bridge not running; every client's entry starts it on first use (or: \`mcp-twin bridge start\`).`;
+    case "taken":
+      return `${mark.fail} Port ${new URL(b.url).port} is held by ${b.what}: the bridge cannot start there. Fix: ${b.fix}.`;
+    case "unknown":
+      return `${mark.warn} Could not check the bridge at ${b.url}${b.error ? ` (${b.error})` : ""}.`;
+  }
 }

@@ -2,12 +2,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { bridgeHome, bridgeUrl, isLoopback } from "../../src/bridge/paths.js";
+import { NotePathError, notePath } from "../../src/bridge/notes-folder.js";
 import { JsonStore, KeyedQueue } from "../../src/bridge/store.js";
-import { ensureToken, rotateToken, TokenGuard, tokenEquals } from "../../src/bridge/token.js";
-import { NotePathError, notePath } from "../../src/bridge/tools/notes.js";
+import { TokenGuard, tokenEquals } from "../../src/bridge/token-guard.js";
 import { parseHeader } from "../../src/commands/connect.js";
 import { parseServeOptions } from "../../src/commands/serve.js";
+import { isLoopback } from "../../src/core/bridge/loopback.js";
+import { bridgeHome, bridgeUrl } from "../../src/core/bridge/paths.js";
+import { ensureToken, rotateToken } from "../../src/core/bridge/token.js";
 import { UsageError } from "../../src/core/errors.js";
 import { cleanup, tempDir } from "./helpers.js";
 
@@ -124,9 +126,10 @@ describe("JsonStore", () => {
 
 describe("options and headers", () => {
   test("serve options", () => {
+    // No --host / --port: the manifest's settings decide (settings.ts).
     expect(parseServeOptions({})).toMatchObject({
       http: false,
-      host: "127.0.0.1",
+      host: undefined,
       port: undefined,
       plugins: true,
       share: [],

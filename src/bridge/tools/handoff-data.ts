@@ -27,13 +27,54 @@ export interface HandoffData {
 export const emptyHandoff = (): HandoffData => ({ version: 1, nextId: 1, items: [] });
 
 const STATUSES = new Set(["open", "claimed", "done", "failed"]);
+const OPTIONAL = [
+  "body",
+  "to",
+  "claimedBy",
+  "claimedAt",
+  "completedBy",
+  "completedAt",
+  "result",
+] as const satisfies ReadonlyArray<keyof HandoffItem>;
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const own = (r: Record<string, unknown>, k: string) => (Object.hasOwn(r, k) ? r[k] : undefined);
+
+/** Check the file's shape and copy each item's known fields (own properties only, strings only). */
 export function parseHandoff(raw: unknown): HandoffData {
-  const data = raw as Partial<HandoffData> | null;
-  if (data?.version !== 1 || !Number.isInteger(data.nextId) || !Array.isArray(data.items))
-    throw new Error("not a hand-off store (version 1)");
-  for (const [i, item] of data.items.entries())
-    if (!item || typeof item.id !== "string" || typeof item.title !== "string" || !STATUSES.has(item.status))
-      throw new Error(`items[${i}] is not a hand-off item`);
-  return data as HandoffData;
+  if (!isObject(raw) || own(raw, "version") !== 1) throw new Error("not a hand-off store (version 1)");
+  const nextId = own(raw, "nextId");
+  const items = own(raw, "items");
+  if (!Number.isInteger(nextId) || !Array.isArray(items)) throw new Error("not a hand-off store (version 1)");
+  return {
+    version: 1,
+    nextId: nextId as number,
+    items: items.map((item, i) => {
+      const bad = () => new Error(`items[${i}] is not a hand-off item`);
+      if (!isObject(item)) throw bad();
+      const [id, title, from, status, createdAt, updatedAt] = [
+        "id",
+        "title",
+        "from",
+        "status",
+        "createdAt",
+        "updatedAt",
+      ].map((k) => own(item, k));
+      if (typeof id !== "string" || typeof title !== "string" || !STATUSES.has(status as string)) throw bad();
+      const copy: HandoffItem = {
+        id,
+        title,
+        from: typeof from === "string" ? from : "unknown",
+        status: status as HandoffStatus,
+        createdAt: typeof createdAt === "string" ? createdAt : "",
+        updatedAt: typeof updatedAt === "string" ? updatedAt : "",
+      };
+      for (const k of OPTIONAL) {
+        const v = own(item, k);
+        if (typeof v === "string") copy[k] = v;
+      }
+      return copy;
+    }),
+  };
 }

@@ -1,4 +1,11 @@
-/** The memory store's shape (checked by hand: zod stays out of an idle bridge). */
+/**
+ * The memory store's shape (checked by hand: zod stays out of an idle bridge).
+ *
+ * Namespaces and keys are any names a client chooses — `__proto__`, `constructor`, `toString`
+ * included — so both levels are null-prototype records: a name is only ever an own property,
+ * never a path into Object.prototype. Reads use own-property checks too. Stored values are kept
+ * as parsed from JSON (their own `__proto__` keys included) and never merged into other objects.
+ */
 
 export interface MemoryEntry {
   value: unknown;
@@ -7,24 +14,52 @@ export interface MemoryEntry {
   updatedBy?: string;
 }
 
+export type Names<T> = Record<string, T>;
+
 export interface MemoryData {
   version: 1;
-  namespaces: Record<string, Record<string, MemoryEntry>>;
+  namespaces: Names<Names<MemoryEntry>>;
 }
 
-export const emptyMemory = (): MemoryData => ({ version: 1, namespaces: {} });
+/** An empty record with no prototype: every name is a plain own key. */
+export const record = <T>(): Names<T> => Object.create(null) as Names<T>;
+
+/** `r[name]` if it is r's own property. */
+export const own = <T>(r: Names<T> | undefined, name: string): T | undefined =>
+  r !== undefined && Object.hasOwn(r, name) ? r[name] : undefined;
+
+export const emptyMemory = (): MemoryData => ({ version: 1, namespaces: record() });
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** Check the file's shape and rebuild it into null-prototype records. */
 export function parseMemory(raw: unknown): MemoryData {
-  if (!isObject(raw) || raw.version !== 1 || !isObject(raw.namespaces))
+  if (!isObject(raw) || own(raw, "version") !== 1 || !isObject(own(raw, "namespaces")))
     throw new Error("not a memory store (version 1)");
-  for (const [ns, entries] of Object.entries(raw.namespaces)) {
-    if (!isObject(entries)) throw new Error(`namespaces.${ns} is not an object`);
-    for (const [key, e] of Object.entries(entries))
-      if (!isObject(e) || !("value" in e) || typeof e.version !== "number" || typeof e.updatedAt !== "string")
-        throw new Error(`namespaces.${ns}.${key} is not a memory entry`);
+  const namespaces = record<Names<MemoryEntry>>();
+  for (const [ns, entries] of Object.entries(raw.namespaces as Record<string, unknown>)) {
+    if (!isObject(entries)) throw new Error(`namespaces[${JSON.stringify(ns)}] is not an object`);
+    const keys = record<MemoryEntry>();
+    for (const [key, e] of Object.entries(entries)) {
+      const version = isObject(e) ? own(e, "version") : undefined;
+      const updatedAt = isObject(e) ? own(e, "updatedAt") : undefined;
+      if (
+        !isObject(e) ||
+        !Object.hasOwn(e, "value") ||
+        typeof version !== "number" ||
+        typeof updatedAt !== "string"
+      )
+        throw new Error(`namespaces[${JSON.stringify(ns)}][${JSON.stringify(key)}] is not a memory entry`);
+      const updatedBy = own(e, "updatedBy");
+      keys[key] = {
+        value: e.value,
+        version,
+        updatedAt,
+        ...(typeof updatedBy === "string" ? { updatedBy } : {}),
+      };
+    }
+    namespaces[ns] = keys;
   }
-  return raw as unknown as MemoryData;
+  return { version: 1, namespaces };
 }

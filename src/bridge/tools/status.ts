@@ -1,12 +1,13 @@
-/** bridge_status: what a session can ask about the bridge itself. */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+/** bridge_status: what a session can ask about the bridge itself (`mcp-twin bridge status` too). */
+import { PROBE_CLIENT } from "../../core/bridge/paths.js";
 import type { BridgeContext } from "../server.js";
+import { type BridgeTool, defineTool } from "./define.js";
 import { ok } from "./result.js";
 
-export function registerStatusTool(server: McpServer, ctx: BridgeContext): void {
-  server.registerTool(
-    "bridge_status",
+export function statusTool(ctx: BridgeContext): BridgeTool {
+  return defineTool(
     {
+      name: "bridge_status",
       title: "Bridge status",
       description:
         "The bridge itself: version, uptime, connected clients, token age, plugins, shared servers and how much is stored.",
@@ -18,7 +19,9 @@ export function registerStatusTool(server: McpServer, ctx: BridgeContext): void 
 
 export function statusReport(ctx: BridgeContext): Record<string, unknown> {
   const now = Date.now();
-  const sessions = ctx.sessions();
+  // Probes (doctor, `bridge status`, a relay checking the bridge before it starts one) are not
+  // connected clients.
+  const sessions = ctx.sessions().filter((s) => s.client !== PROBE_CLIENT);
   const items = ctx.handoff.data.items;
   return {
     version: ctx.version,

@@ -1,5 +1,5 @@
 /** Drift against what sync wrote: builds the entries sync would write now and compares. */
-import { planBridge } from "../bridge-wiring.js";
+import { planBridge } from "../bridge/wiring.js";
 import type { Environment } from "../environments/types.js";
 import { ownedView } from "../formats/index.js";
 import { exactVersion, splitSpec } from "../install.js";

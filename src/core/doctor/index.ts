@@ -1,5 +1,6 @@
 import { checkAllBackups, listBackups } from "../backups.js";
-import { BRIDGE_ENTRY } from "../bridge-name.js";
+import { BRIDGE_ENTRY } from "../bridge/name.js";
+import { resolveBridgeSettings } from "../bridge/settings.js";
 import { type Detection, detectEnvironments } from "../environments/detect.js";
 import { envMatches } from "../environments/types.js";
 import { isTwinError, UsageErrors } from "../errors.js";
@@ -312,7 +313,10 @@ export async function runDoctor(
     targets.filter((t) => configs.find((c) => c.target === t)?.text != null),
   ).catch(() => new Map());
   const bridge = manifest.bridge?.enabled
-    ? checkBridge(machine, { port: manifest.bridge.port, timeoutMs: options.timeoutMs })
+    ? checkBridge(machine, {
+        ...resolveBridgeSettings(manifest.bridge, "manifest"),
+        timeoutMs: options.timeoutMs,
+      })
     : Promise.resolve({
         checks: [check("bridge.reachable", "skip", {}, "the bridge is not enabled in the manifest.")],
         secrets: [] as string[],

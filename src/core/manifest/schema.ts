@@ -3,6 +3,7 @@
  * generated from it (`npm run build`), and a test keeps the committed copy identical.
  */
 import { z } from "zod";
+import { isLoopback } from "../bridge/loopback.js";
 // The one list of client ids, shared with the client table.
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
 import { ENV_SELECTOR } from "../selectors.js";
@@ -128,6 +129,14 @@ export const bridgeSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
     port: z.number().int().min(1).max(65535).default(7760),
+    host: z
+      .string()
+      .refine(isLoopback, {
+        message:
+          "a loopback address (127.0.0.1, ::1 or localhost); a bridge reachable from other machines is only started by hand (`serve --http --host … --allow-remote`)",
+      })
+      .optional()
+      .describe("The address it listens on (default 127.0.0.1)."),
     environment: envSelector
       .optional()
       .describe("Where the bridge runs (default: WSL when there is one, else here)."),

@@ -1,22 +1,25 @@
 /**
- * The bridge (`mcp-twin serve`), when the manifest enables it: its token exists, it answers an MCP
- * `initialize` with the token on http://127.0.0.1:<port>/mcp (SDK Streamable HTTP client), and —
- * seen from WSL — Windows clients can reach it through WSL's localhost forwarding.
+ * The bridge, when the manifest enables it, at the manifest's settings (settings.ts, as every
+ * other path): its token exists; what runs at its address — this home's bridge answering MCP with
+ * the token (SDK client), nothing (fine: every entry starts it), or something else holding the
+ * port (named, with the fix); and — seen from WSL — Windows clients can reach it through WSL's
+ * localhost forwarding.
  */
 import { readFile, stat } from "node:fs/promises";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { bridgeFiles, bridgeHome } from "../../../bridge/paths.js";
-import { VERSION } from "../../../version.js";
+import { bridgeFiles, bridgeHome } from "../../bridge/paths.js";
+import { portHolder } from "../../bridge/port-holder.js";
+import { probeBridge } from "../../bridge/probe.js";
 import { parseIni } from "../../environments/paths.js";
+import { sysPath } from "../../host.js";
 import type { Machine } from "../../machine.js";
 import { type Check, check } from "../types.js";
 
 export interface BridgeOptions {
+  /** The resolved settings (settings.ts). */
+  host: string;
   port: number;
+  url: string;
   timeoutMs: number;
-  /** Host to connect to (tests); default 127.0.0.1. */
-  host?: string;
 }
 
 export async function checkBridge(
@@ -34,7 +37,7 @@ export async function checkBridge(
     if (!token)
       out.push(
         check("bridge.token", "fail", where, `the bridge token ${file} is empty.`, {
-          fix: "Delete it and start the bridge again (`mcp-twin serve --http`).",
+          fix: "Delete it and start the bridge again (`mcp-twin bridge restart`).",
         }),
       );
     else if (machine.host.platform !== "win32" && (mode & 0o077) !== 0)
@@ -56,60 +59,52 @@ export async function checkBridge(
         where,
         `no bridge token at ${file}: the bridge has not started here yet.`,
         {
-          fix: "Start it once with `mcp-twin serve --http` (clients that use it start it themselves).",
+          fix: "Run `mcp-twin sync` (it creates the token), or start the bridge once: `mcp-twin bridge start`.",
         },
       ),
     );
   }
-  const url = `http://${options.host ?? "127.0.0.1"}:${options.port}/mcp`;
-  if (token) out.push(await reach(url, token, options.timeoutMs, where));
+  if (token) out.push(await reach(machine, options, token, where));
   if (machine.local.kind === "wsl") out.push(await windowsReach(machine, options.port, where));
   return { checks: out, secrets: token ? [token] : [] };
 }
 
-async function reach(url: string, token: string, timeoutMs: number, where: { env: string }): Promise<Check> {
-  const transport = new StreamableHTTPClientTransport(new URL(url), {
-    requestInit: { headers: { Authorization: `Bearer ${token}` } },
-  });
-  const client = new Client({ name: "mcp-twin-doctor", version: VERSION });
+async function reach(
+  machine: Machine,
+  options: BridgeOptions,
+  token: string,
+  where: { env: string },
+): Promise<Check> {
   const started = performance.now();
-  try {
-    await client.connect(transport, { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
-    const name = client.getServerVersion()?.name ?? "an MCP server";
+  const probe = await probeBridge(options.url, token, options.timeoutMs);
+  if (probe.state === "ours")
     return check(
       "bridge.reachable",
       "pass",
       where,
-      `the bridge at ${url} answers (${name}, ${Math.round(performance.now() - started)} ms).`,
+      `the bridge at ${options.url} answers with this home's token (mcp-twin ${probe.version}, ${Math.round(performance.now() - started)} ms).`,
     );
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const refused =
-      /ECONNREFUSED|fetch failed/i.test(message) ||
-      /ECONNREFUSED/.test(String((error as { cause?: unknown }).cause));
-    const denied = /\b401\b|\b403\b|unauthori[sz]ed|forbidden/i.test(message);
-    // Not running is normal after a restart: relays (connect) start it on first use. Only the
-    // URL entries (Claude Code where the bridge lives) wait for it, so it is a warning.
+  // Not running is fine: every entry runs `mcp-twin connect`, which starts it on first use.
+  if (probe.state === "free")
     return check(
       "bridge.reachable",
-      refused ? "warn" : "fail",
+      "pass",
       where,
-      refused
-        ? `nothing answers at ${url}: the bridge is not running (Windows clients start it through connect; URL entries such as Claude Code's wait for it).`
-        : denied
-          ? `the bridge at ${url} refuses the token (${message}).`
-          : `the bridge at ${url} did not complete initialize: ${message}.`,
-      {
-        fix: refused
-          ? "Start it with `mcp-twin serve --http &`, or open a client whose entry runs `mcp-twin connect`."
-          : denied
-            ? "The token changed: restart the bridge, then `mcp-twin sync` so clients get the new one."
-            : "Restart the bridge (`mcp-twin serve --http`) and check its log.",
-      },
+      `the bridge is not running at ${options.url} now; every client's entry starts it on first use.`,
     );
-  } finally {
-    await client.close().catch(() => {});
-  }
+  const holder =
+    machine.host.platform === "linux"
+      ? await portHolder(options.port, sysPath(machine.host, "/proc")).catch(() => undefined)
+      : undefined;
+  return check(
+    "bridge.reachable",
+    "fail",
+    where,
+    `port ${options.port} is held by ${probe.what}${holder ? ` — pid ${holder.pid}: ${holder.command}` : ""}; this home's bridge cannot run there.`,
+    {
+      fix: `Stop that program, or give the bridge another port: "bridge": { "port": <n> } in the manifest, then \`mcp-twin sync\`.`,
+    },
+  );
 }
 
 /** NAT mode forwards Windows' 127.0.0.1 to WSL unless .wslconfig turns localhostForwarding off. */

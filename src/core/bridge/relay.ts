@@ -2,11 +2,14 @@
  * stdio ⇄ Streamable HTTP, for one client session (`connect`, and `serve` on stdio). Both sides
  * are SDK transports: messages pass through as they are, in order. What the relay adds:
  * - the negotiated protocol version is given to the HTTP side once `initialize` has answered;
- * - the bridge restarted (session unknown: 404) or went away (connection refused, and
- *   `recover` starts it again): the relay opens a new session by replaying the client's own
- *   `initialize` and `initialized`, then sends the message again, so the client never notices;
+ * - the server restarted (session unknown: 404) or went away (connection refused, and `recover`
+ *   starts it again — possibly at another address, which the relay then uses): the relay opens a
+ *   new session by replaying the client's own `initialize` and `initialized`, then sends the
+ *   message again, so the client never notices;
  * - the token was rotated (401): headers are read again and the message sent again;
- * - a request that still cannot be delivered gets a JSON-RPC error, never silence.
+ * - a request that still cannot be delivered gets a JSON-RPC error that says why in words,
+ *   never silence; a line on stdin that is not JSON-RPC gets a JSON-RPC error too (id null);
+ * - when stdin ends, answers still on their way are delivered before the relay ends.
  * stdout carries only JSON-RPC; logs go to `log` (stderr).
  */
 import type { Readable, Writable } from "node:stream";
@@ -31,31 +34,58 @@ import { nodeFetch } from "./fetch.js";
 
 export interface RelayOptions {
   url: URL;
+  /** How to call the other end in messages: "the bridge", or "the server at <url>". */
+  name: string;
   /** Request headers (read again after a 401, e.g. a rotated token). */
   headers: () => Promise<Record<string, string>>;
   log: (line: string) => void;
-  /** Nothing answers at `url`: start it (connect to a local bridge does). */
-  recover?: () => Promise<void>;
-  stdin?: Readable;
-  stdout?: Writable;
+  /**
+   * Nothing answers at the URL: start it (connect to a local bridge does). Returns where it now
+   * answers when that changed.
+   */
+  recover?: () => Promise<URL | undefined>;
+  stdin: Readable;
+  stdout: Writable;
   signal?: AbortSignal;
 }
 
 const REINIT_TIMEOUT_MS = 15_000;
+/** After stdin ends, how long answers still on their way are waited for. */
+const DRAIN_MS = 10_000;
 
-function failure(error: unknown): { status?: number; refused: boolean; message: string } {
-  const message = error instanceof Error ? error.message : String(error);
-  const status = error instanceof StreamableHTTPError ? error.code : undefined;
-  const cause = String((error as { cause?: { code?: string } })?.cause?.code ?? "");
-  const refused =
-    /ECONNREFUSED|ECONNRESET|EPIPE|UND_ERR_SOCKET/.test(cause) || /fetch failed|ECONNREFUSED/.test(message);
-  return { ...(status !== undefined ? { status } : {}), refused, message };
+interface Failure {
+  status?: number;
+  refused: boolean;
+  message: string;
+}
+
+/** An error of the HTTP side, in words a user can act on. */
+export function describeFailure(error: unknown): Failure {
+  const raw = error instanceof Error ? error.message : String(error);
+  const status = error instanceof StreamableHTTPError && (error.code ?? 0) > 0 ? error.code : undefined;
+  const cause = String(
+    (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code ?? "",
+  );
+  const text = `${cause} ${raw}`;
+  const refused = /ECONNREFUSED|ECONNRESET|EPIPE|UND_ERR_SOCKET|fetch failed/.test(text);
+  let message = raw;
+  if (/ECONNREFUSED/.test(text)) message = "nothing answers there (connection refused)";
+  else if (/ECONNRESET|EPIPE|UND_ERR_SOCKET|socket hang up/.test(text))
+    message = "the connection was closed before an answer came";
+  else if (/ENOTFOUND|EAI_AGAIN/.test(text)) message = "its host name does not resolve";
+  else if (/ETIMEDOUT|timed? ?out/i.test(text)) message = "it did not answer in time";
+  else if (status === 401) message = "it refuses the credentials (HTTP 401)";
+  else if (status === 403) message = "it refuses this client (HTTP 403)";
+  else if (status === 404) message = "no MCP endpoint or session there (HTTP 404)";
+  else if (status !== undefined)
+    message = `HTTP ${status}: ${raw.replace(/^Error POSTing to endpoint:\s*/, "")}`;
+  return { ...(status !== undefined ? { status } : {}), refused, message: message.slice(0, 300) };
 }
 
 export async function relay(options: RelayOptions): Promise<void> {
-  const stdin = options.stdin ?? process.stdin;
-  const stdout = options.stdout ?? process.stdout;
+  const { stdin, stdout } = options;
   const stdio = new StdioServerTransport(stdin, stdout);
+  let url = options.url;
   let headers = await options.headers();
   let initRequest: JSONRPCRequest | undefined;
   let initialized: JSONRPCMessage | undefined;
@@ -64,9 +94,10 @@ export async function relay(options: RelayOptions): Promise<void> {
   const internal = new Map<RequestId, (m: JSONRPCMessage) => void>();
   let gate: Promise<void> = Promise.resolve();
   let finished = false;
+  const inFlight = new Set<Promise<void>>();
 
   const makeHttp = (sessionId?: string) => {
-    const transport = new StreamableHTTPClientTransport(options.url, {
+    const transport = new StreamableHTTPClientTransport(url, {
       requestInit: { headers },
       fetch: nodeFetch,
       ...(sessionId ? { sessionId } : {}),
@@ -88,13 +119,15 @@ export async function relay(options: RelayOptions): Promise<void> {
       }
       stdio.send(message).catch((error: unknown) => options.log(`stdout: ${(error as Error).message}`));
     };
-    transport.onerror = (error) => options.log(`bridge: ${error.message}`);
+    transport.onerror = (error) => {
+      if (!finished) options.log(`${options.name}: ${describeFailure(error).message}`);
+    };
     return transport;
   };
   let http = makeHttp();
   await http.start();
 
-  /** A new session on the bridge, set up with the client's own initialize. */
+  /** A new session, set up with the client's own initialize. */
   const reopen = async () => {
     await http.close().catch(() => {});
     http = makeHttp();
@@ -103,15 +136,14 @@ export async function relay(options: RelayOptions): Promise<void> {
     const id = `mcp-twin-relay-${++internalId}`;
     const answered = new Promise<JSONRPCMessage>((resolve, reject) => {
       internal.set(id, resolve);
-      setTimeout(() => reject(new Error("the bridge did not answer initialize")), REINIT_TIMEOUT_MS).unref();
+      setTimeout(() => reject(new Error("it did not answer initialize")), REINIT_TIMEOUT_MS).unref();
     });
     await http.send({ ...initRequest, id });
     const answer = await answered;
-    if (isJSONRPCErrorResponse(answer))
-      throw new Error(`the bridge refused initialize: ${answer.error.message}`);
+    if (isJSONRPCErrorResponse(answer)) throw new Error(`it refused initialize: ${answer.error.message}`);
     if (protocolVersion) http.setProtocolVersion(protocolVersion);
     if (initialized) await http.send(initialized);
-    options.log("reconnected to the bridge (new session)");
+    options.log(`reconnected to ${options.name} (new session)`);
   };
 
   const deliver = async (message: JSONRPCMessage, attempt = 0): Promise<void> => {
@@ -119,7 +151,7 @@ export async function relay(options: RelayOptions): Promise<void> {
     try {
       await http.send(message);
     } catch (error) {
-      const f = failure(error);
+      const f = describeFailure(error);
       if (attempt < 2 && !finished) {
         if (f.status === 401) {
           headers = await options.headers();
@@ -132,7 +164,15 @@ export async function relay(options: RelayOptions): Promise<void> {
         const canReopen = !isInitializeRequest(message);
         if ((f.status === 404 && canReopen) || (f.refused && options.recover)) {
           const reopening = (async () => {
-            if (f.refused) await options.recover!();
+            if (f.refused) {
+              const moved = await options.recover!();
+              if (moved && moved.href !== url.href) {
+                url = moved;
+                await http.close().catch(() => {});
+                http = makeHttp();
+                await http.start();
+              }
+            }
             if (canReopen) await reopen();
           })();
           gate = reopening.catch(() => {});
@@ -140,11 +180,11 @@ export async function relay(options: RelayOptions): Promise<void> {
             await reopening;
             return deliver(message, attempt + 1);
           } catch (again) {
-            return refuse(message, failure(again).message);
+            return refuse(message, describeFailure(again).message);
           }
         }
       }
-      return refuse(message, f.status ? `HTTP ${f.status}: ${f.message}` : f.message);
+      return refuse(message, f.message);
     }
   };
 
@@ -156,7 +196,7 @@ export async function relay(options: RelayOptions): Promise<void> {
         id: message.id,
         error: {
           code: ErrorCode.ConnectionClosed,
-          message: `mcp-twin: the bridge at ${options.url.href} is unreachable (${why})`,
+          message: `mcp-twin: ${options.name} is unreachable: ${why}`,
         },
       });
   };
@@ -168,9 +208,26 @@ export async function relay(options: RelayOptions): Promise<void> {
     // Messages leave in the order they came; requests do not wait for each other's answers.
     const sent = chain.then(() => deliver(message));
     chain = isInitializeRequest(message) ? sent.catch(() => {}) : Promise.resolve();
-    sent.catch((error: unknown) => options.log(`relay: ${(error as Error).message}`));
+    const tracked = sent.catch((error: unknown) => options.log(`relay: ${(error as Error).message}`));
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
   };
-  stdio.onerror = (error) => options.log(`stdin: ${error.message}`);
+  stdio.onerror = (error) => {
+    // A line that is not JSON-RPC: say so in one line, answer it as JSON-RPC does, carry on.
+    const parse = error instanceof SyntaxError;
+    options.log(
+      `stdin: ignored a line that is not ${parse ? "JSON" : "a JSON-RPC 2.0 message"} (MCP clients send one JSON-RPC message per line)`,
+    );
+    void stdio
+      .send({
+        jsonrpc: "2.0",
+        id: null,
+        error: parse
+          ? { code: ErrorCode.ParseError, message: "Parse error: the line is not JSON" }
+          : { code: ErrorCode.InvalidRequest, message: "Invalid Request: not a JSON-RPC 2.0 message" },
+      } as unknown as JSONRPCMessage)
+      .catch(() => {});
+  };
 
   await new Promise<void>((resolve) => {
     const end = () => resolve();
@@ -180,6 +237,9 @@ export async function relay(options: RelayOptions): Promise<void> {
     http.onclose = undefined;
     void stdio.start();
   });
+  // Answers on their way still reach stdout (a script that pipes requests and closes stdin).
+  if (!options.signal?.aborted && inFlight.size > 0)
+    await Promise.race([Promise.all([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
   finished = true;
   await http.terminateSession().catch(() => {});
   await http.close().catch(() => {});

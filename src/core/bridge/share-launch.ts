@@ -2,25 +2,45 @@
  * `serve --share <name>`: how to launch a manifest server here, with its `${secret:}`/`${env:}`
  * references resolved (values stay in the child's environment, never in argv or logs).
  */
-import type { CommandContext } from "../cli.js";
-import { envMatches } from "../core/environments/types.js";
-import { UsageError } from "../core/errors.js";
-import { type Machine, openMachine } from "../core/machine.js";
-import { findManifest, type LoadedManifest, loadManifest } from "../core/manifest/load.js";
-import { resolveString } from "../core/manifest/resolve.js";
-import { loadSecrets } from "../core/manifest/secrets.js";
-import { isTrusted, programServers } from "../core/manifest/trust.js";
-import { own } from "../core/own.js";
-import { unknownName } from "../core/selectors.js";
-import { loadState } from "../core/state.js";
-import type { ShareLaunch } from "./share.js";
+import { overrideFor } from "../entries.js";
+import { UsageError } from "../errors.js";
+import type { Host } from "../host.js";
+import { type Machine, openMachine } from "../machine.js";
+import { findManifest, type LoadedManifest, loadManifest } from "../manifest/load.js";
+import { resolveString } from "../manifest/resolve.js";
+import { loadSecrets } from "../manifest/secrets.js";
+import { isTrusted, programServers } from "../manifest/trust.js";
+import { own } from "../own.js";
+import { unknownName } from "../selectors.js";
+import { loadState } from "../state.js";
 
-export async function shareLaunches(ctx: CommandContext, names: readonly string[]): Promise<ShareLaunch[]> {
+/** How the bridge starts one shared server (values resolved; they stay in `env`, never in argv). */
+export interface ShareLaunch {
+  name: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+}
+
+export interface ShareLaunchOptions {
+  host: Host;
+  /** `--manifest`, when given. */
+  manifest?: string | undefined;
+  /** Told every secret value resolved, so output masks them. */
+  addSecrets(values: readonly string[]): void;
+}
+
+export async function shareLaunches(
+  options: ShareLaunchOptions,
+  names: readonly string[],
+): Promise<ShareLaunch[]> {
   if (names.length === 0) return [];
-  const machine = await openMachine(ctx.host);
+  const { host } = options;
+  const machine = await openMachine(host);
   const located = findManifest({
-    manifest: ctx.options.manifest,
-    cwd: ctx.host.cwd,
+    manifest: options.manifest,
+    cwd: host.cwd,
     homeManifest: machine.paths.manifest,
   });
   const file = located.file;
@@ -42,7 +62,8 @@ export async function shareLaunches(ctx: CommandContext, names: readonly string[
         known: Object.keys(manifest.servers),
       });
     const envId = machine.local.id;
-    const over = Object.entries(spec.overrides ?? {}).find(([sel]) => envMatches(sel, envId))?.[1] ?? {};
+    // The same override rule as every entry sync writes: the most specific selector wins.
+    const over = overrideFor(spec, envId);
     if (spec.url !== undefined || over.url !== undefined)
       throw new UsageError(
         "share-remote",
@@ -50,9 +71,9 @@ export async function shareLaunches(ctx: CommandContext, names: readonly string[
       );
     const missing: string[] = [];
     const resolve = (text: string) => {
-      const r = resolveString(text, { secrets, env: ctx.host.env });
+      const r = resolveString(text, { secrets, env: host.env });
       for (const m of r.missing) missing.push(`${m.kind} ${m.name}`);
-      ctx.output.addSecrets(r.secretValues);
+      options.addSecrets(r.secretValues);
       return r.text;
     };
     const args = (over.args ?? spec.args ?? []).map(resolve);
@@ -62,8 +83,8 @@ export async function shareLaunches(ctx: CommandContext, names: readonly string[
     let command: string;
     let fullArgs = args;
     if (spec.package) {
-      const { detectEnvironments } = await import("../core/environments/detect.js");
-      const { readInstalledPackage, pickBin, splitSpec } = await import("../core/install.js");
+      const { detectEnvironments } = await import("../environments/detect.js");
+      const { readInstalledPackage, pickBin, splitSpec } = await import("../install.js");
       const local = (await detectEnvironments(machine, { limitTo: [envId] })).environments.find(
         (e) => e.local,
       );

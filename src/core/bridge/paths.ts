@@ -3,8 +3,8 @@
  * under the XDG data folder, apart from mcp-twin's home. `MCP_TWIN_BRIDGE_HOME` overrides it.
  */
 import path from "node:path";
-import { type EnvKind, joinNative } from "../core/environments/types.js";
-import { getEnv, type Host, localHomedir } from "../core/host.js";
+import { type EnvKind, joinNative } from "../environments/types.js";
+import { getEnv, type Host, localHomedir } from "../host.js";
 
 /** The port the bridge listens on unless told otherwise (the manifest's `bridge.port` default). */
 export const DEFAULT_BRIDGE_PORT = 7760;
@@ -69,10 +69,7 @@ export function bridgeUrl(host: string, port: number, pathname = BRIDGE_PATH): s
   return `http://${h}:${port}${pathname}`;
 }
 
-/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return (
-    h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === "::ffff:127.0.0.1"
-  );
-}
+/** The bridge's MCP server name (serverInfo.name). */
+export const BRIDGE_SERVER_NAME = "mcp-twin-bridge";
+/** The client name of mcp-twin's own probes, which the bridge does not count as connected clients. */
+export const PROBE_CLIENT = "mcp-twin-probe";

@@ -1,0 +1,108 @@
+/**
+ * The shared notes as MCP resources, so clients that let users mention resources can pull a shared
+ * plan into a conversation: `resources/list` (every note), `resources/templates/list` (the notes
+ * URI template), `resources/read`, and `resources/subscribe` / `unsubscribe`, with
+ * `notifications/resources/updated` when a subscribed note changes (through the bridge or edited
+ * on disk) and `notifications/resources/list_changed` when a note appears or goes.
+ *
+ * A note's URI is `mcp-twin://notes/<path>` (each segment percent-encoded).
+ */
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { NotesFolder } from "./notes-folder.js";
+
+export const NOTES_URI = "mcp-twin://notes/";
+const MIME = "text/markdown";
+/** The spec's error code for a resource that does not exist. */
+const RESOURCE_NOT_FOUND = -32002;
+
+export const noteUri = (name: string) => NOTES_URI + name.split("/").map(encodeURIComponent).join("/");
+
+/** The note name a URI names, or undefined when it is not a notes URI. */
+export function noteName(uri: string): string | undefined {
+  if (!uri.startsWith(NOTES_URI)) return undefined;
+  try {
+    return uri.slice(NOTES_URI.length).split("/").map(decodeURIComponent).join("/");
+  } catch {
+    return undefined;
+  }
+}
+
+/** The resources capability these handlers serve (declared by the server, nothing more). */
+export const RESOURCES_CAPABILITY = { subscribe: true, listChanged: true } as const;
+
+/** Serve the notes as resources on one session's server; returns what ends its subscriptions. */
+export function serveNoteResources(server: Server, notes: NotesFolder): () => void {
+  const subscribed = new Set<string>();
+
+  const notFound = (uri: string, why = "no such note") =>
+    new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri.slice(0, 200)} (${why})`, { uri });
+
+  /** The note's canonical name, checked by the notes folder's rules. */
+  const resolve = async (uri: string) => {
+    const name = noteName(uri);
+    if (name === undefined) throw notFound(uri, `notes are ${NOTES_URI}<path>`);
+    try {
+      return (await notes.resolve(name)).name;
+    } catch (error) {
+      throw notFound(uri, notes.explain(error) ?? "not a note path");
+    }
+  };
+
+  server.setRequestHandler(ListResourcesRequestSchema, async () => ({
+    resources: (await notes.list()).map((n) => ({
+      uri: noteUri(n.path),
+      name: n.path,
+      title: n.path.replace(/\.md$/i, ""),
+      mimeType: MIME,
+      size: n.bytes,
+      annotations: { lastModified: n.updatedAt },
+    })),
+  }));
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    resourceTemplates: [
+      {
+        uriTemplate: `${NOTES_URI}{+path}`,
+        name: "note",
+        title: "A shared note",
+        description: "A Markdown note in the bridge's shared notes folder, e.g. plans/auth.md.",
+        mimeType: MIME,
+      },
+    ],
+  }));
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    const name = await resolve(request.params.uri);
+    try {
+      const note = await notes.read(name);
+      return { contents: [{ uri: noteUri(note.name), mimeType: MIME, text: note.content }] };
+    } catch (error) {
+      throw notFound(request.params.uri, notes.explain(error) ?? "unreadable");
+    }
+  });
+
+  // A note that does not exist yet may be subscribed to: its first write is an update.
+  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    subscribed.add(await resolve(request.params.uri));
+    notes.watch();
+    return {};
+  });
+  server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    subscribed.delete(await resolve(request.params.uri).catch(() => ""));
+    return {};
+  });
+
+  return notes.onChange((change) => {
+    if (subscribed.has(change.name))
+      void server.sendResourceUpdated({ uri: noteUri(change.name) }).catch(() => {});
+    if (change.kind !== "updated") void server.sendResourceListChanged().catch(() => {});
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * `mcp-twin bridge status|start|stop|restart`: where the bridge runs, its port, pid, uptime,
+ * version, clients, plugins and shared servers; start or stop it. Exit 0, or 1 when something
+ * else holds its port or it does not answer.
+ */
+import type { CommandContext } from "../cli.js";
+import {
+  BRIDGE_ACTIONS,
+  type BridgeAction,
+  type BridgeControlReport,
+  controlBridge,
+} from "../core/bridge/control.js";
+import { ExitCode, UsageError } from "../core/errors.js";
+import { openMachine } from "../core/machine.js";
+import type { Output } from "../ui/output.js";
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const action = (ctx.args[0] ?? "status") as BridgeAction;
+  if (!BRIDGE_ACTIONS.includes(action))
+    throw new UsageError("bad-action", `mcp-twin bridge ${ctx.args[0]}: not an action.`, {
+      hint: `The actions: ${BRIDGE_ACTIONS.join(", ")}.`,
+    });
+  const out = ctx.output;
+  const environment = (await openMachine(ctx.host)).local.id;
+  const step =
+    action === "status"
+      ? undefined
+      : out.progress.step(`${action[0]!.toUpperCase()}${action.slice(1)}ing the bridge`);
+  const report = await controlBridge(ctx.host, action, {
+    manifest: ctx.options.manifest,
+    log: (line) => out.debug(line),
+  }).finally(() => step?.stop());
+  if (out.json) out.result({ environment, ...report });
+  else render({ environment, ...report }, out);
+  return report.state === "taken" || report.state === "unresponsive" ? ExitCode.failed : ExitCode.ok;
+}
+
+function render(r: BridgeControlReport & { environment: string }, out: Output): void {
+  const { c, ok, warn, fail } = out.theme;
+  if (r.stopped)
+    out.print(
+      `${ok} Stopped the bridge (pid ${r.stopped.pid}${r.stopped.forced ? ", killed: it did not end on SIGTERM" : ""}).`,
+    );
+  else if (r.action === "stop") out.print(`${ok} The bridge was not running.`);
+  if (r.started === true) out.print(`${ok} Started the bridge.`);
+  const head = {
+    running: `${ok} Running at ${r.url}`,
+    elsewhere: `${warn} Running at ${r.url}, not at the manifest's ${r.settings.url}`,
+    stopped: `${ok} Not running (every client's entry starts it on first use)`,
+    unresponsive: `${fail} Its process (pid ${r.pid}) holds the state but does not answer at ${r.url}`,
+    taken: `${fail} Port ${r.settings.port} is held by ${r.what}`,
+  }[r.state];
+  out.print(head);
+  const row = (k: string, v: string | number | undefined) => {
+    if (v !== undefined && v !== "") out.print(`  ${c.dim(k.padEnd(10))} ${v}`);
+  };
+  row("where", `${r.environment}, ${r.settings.host}:${r.settings.port} (from ${r.settings.manifest})`);
+  row("pid", r.pid);
+  row("version", r.version);
+  if (r.uptimeSeconds !== undefined) row("uptime", formatUptime(r.uptimeSeconds));
+  const clients = r.clients as { count?: number; sessions?: Array<{ client: string }> } | undefined;
+  if (clients?.count !== undefined)
+    row(
+      "clients",
+      `${clients.count}${clients.sessions?.length ? ` (${[...new Set(clients.sessions.map((s) => s.client))].join(", ")})` : ""}`,
+    );
+  const plugins = r.plugins as
+    | { loaded?: Array<{ tools: string[] }>; failed?: Array<{ file: string }> }
+    | undefined;
+  if (plugins)
+    row(
+      "plugins",
+      `${plugins.loaded?.length ?? 0} loaded${plugins.failed?.length ? `, ${plugins.failed.length} skipped` : ""}`,
+    );
+  const shares = r.shares as Array<{ name: string; state: string }> | undefined;
+  if (shares?.length) row("shares", shares.map((s) => `${s.name} (${s.state})`).join(", "));
+  row("state", r.stateDir);
+  row("log", r.log);
+  if (r.fix) out.print(`  ${c.dim("fix".padEnd(10))} ${r.fix}`);
+}
+
+function formatUptime(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return d ? `${d}d ${h}h ${m}m` : h ? `${h}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`;
+}

@@ -1,0 +1,116 @@
+/**
+ * `mcp-twin bridge status|start|stop|restart`: the bridge of this environment at the manifest's
+ * settings (settings.ts), managed through lifecycle.ts, reported as one value the command prints
+ * (or emits as JSON).
+ */
+import type { Host } from "../host.js";
+import {
+  ensureBridge,
+  inspectBridge,
+  type LifecycleContext,
+  localLifecycle,
+  stopBridge,
+} from "./lifecycle.js";
+import { bridgeDetails } from "./probe.js";
+import { type BridgeSettings, loadBridgeSettings } from "./settings.js";
+import { readToken } from "./token.js";
+
+export type BridgeAction = "status" | "start" | "stop" | "restart";
+export const BRIDGE_ACTIONS: readonly BridgeAction[] = ["status", "start", "stop", "restart"];
+
+export interface BridgeControlReport {
+  action: BridgeAction;
+  /** running: this home's bridge answers at the settings' address. */
+  state: "running" | "stopped" | "elsewhere" | "unresponsive" | "taken";
+  settings: { host: string; port: number; url: string; manifest: string };
+  stateDir: string;
+  log: string;
+  url?: string;
+  pid?: number;
+  version?: string;
+  startedAt?: string;
+  uptimeSeconds?: number;
+  clients?: unknown;
+  plugins?: unknown;
+  shares?: unknown;
+  /** What this command did. */
+  started?: boolean;
+  stopped?: { pid: number; forced: boolean };
+  /** taken: what holds the port, and the fix. */
+  what?: string;
+  fix?: string;
+}
+
+export async function controlBridge(
+  host: Host,
+  action: BridgeAction,
+  options: { manifest?: string | undefined; log: (line: string) => void },
+): Promise<BridgeControlReport> {
+  const settings = await loadBridgeSettings(host, options.manifest);
+  const lifecycle = localLifecycle(host, options.log);
+  const want = { host: settings.host, port: settings.port };
+  let stopped: BridgeControlReport["stopped"];
+  let started: boolean | undefined;
+  if (action === "stop" || action === "restart") {
+    const s = await stopBridge(lifecycle);
+    if (s.stopped && s.pid !== undefined) stopped = { pid: s.pid, forced: s.forced ?? false };
+  }
+  if (action === "start" || action === "restart") started = (await ensureBridge(lifecycle, want)).started;
+  return {
+    ...(await describeBridge(lifecycle, settings, action)),
+    ...(started !== undefined ? { started } : {}),
+    ...(stopped ? { stopped } : {}),
+  };
+}
+
+async function describeBridge(
+  lifecycle: LifecycleContext,
+  settings: BridgeSettings,
+  action: BridgeAction,
+): Promise<BridgeControlReport> {
+  const base = {
+    action,
+    settings: { host: settings.host, port: settings.port, url: settings.url, manifest: settings.source },
+    stateDir: lifecycle.files.dir,
+    log: lifecycle.files.log,
+  };
+  const state = await inspectBridge(lifecycle, { host: settings.host, port: settings.port });
+  switch (state.state) {
+    case "stopped":
+      return { ...base, state: "stopped" };
+    case "taken":
+      return {
+        ...base,
+        state: "taken",
+        what: `${state.what}${state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : ""}`,
+        fix: `Stop that program, or give the bridge another port: "bridge": { "port": <n> } in the manifest, then \`mcp-twin sync\`.`,
+      };
+    case "unresponsive":
+      return {
+        ...base,
+        state: "unresponsive",
+        url: state.instance.url,
+        pid: state.instance.pid,
+        fix: "`mcp-twin bridge restart` (it stops the process, forcibly if need be).",
+      };
+    case "running":
+    case "elsewhere": {
+      const token = await readToken(lifecycle.files.token);
+      const details = token ? await bridgeDetails(state.url, token) : null;
+      const pid = typeof details?.pid === "number" ? details.pid : state.instance?.pid;
+      return {
+        ...base,
+        state: state.state,
+        url: state.url,
+        ...(pid !== undefined ? { pid } : {}),
+        version: state.version,
+        ...(typeof details?.startedAt === "string" ? { startedAt: details.startedAt } : {}),
+        ...(typeof details?.uptimeSeconds === "number" ? { uptimeSeconds: details.uptimeSeconds } : {}),
+        ...(details ? { clients: details.clients, plugins: details.plugins, shares: details.shares } : {}),
+        ...(state.state === "elsewhere"
+          ? { fix: "It runs with older settings: `mcp-twin bridge restart` (or `mcp-twin sync`) moves it." }
+          : {}),
+      };
+    }
+  }
+}

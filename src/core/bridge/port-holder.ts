@@ -1,0 +1,48 @@
+/**
+ * Which process listens on a TCP port, from /proc (Linux and WSL): the listening socket's inode in
+ * /proc/net/tcp{,6}, then the process whose file descriptors hold it. Best effort: processes of
+ * other users (and of other WSL distros, which share the network but not /proc) stay unnamed.
+ */
+import { readdir, readFile, readlink } from "node:fs/promises";
+import path from "node:path";
+
+export interface PortHolder {
+  pid: number;
+  command: string;
+}
+
+/** Inodes of sockets listening on `port`, from the text of /proc/net/tcp or tcp6. */
+export function listeningInodes(table: string, port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  const inodes: string[] = [];
+  for (const line of table.split("\n").slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+    if (cols.length < 10) continue;
+    const local = cols[1]!;
+    if (cols[3] === "0A" && local.slice(local.lastIndexOf(":") + 1) === hexPort) inodes.push(cols[9]!);
+  }
+  return inodes;
+}
+
+export async function portHolder(port: number, proc = "/proc"): Promise<PortHolder | undefined> {
+  const inodes = new Set<string>();
+  for (const table of ["tcp", "tcp6"]) {
+    const text = await readFile(path.join(proc, "net", table), "utf8").catch(() => "");
+    for (const inode of listeningInodes(text, port)) if (inode !== "0") inodes.add(`socket:[${inode}]`);
+  }
+  if (inodes.size === 0) return undefined;
+  const pids = (await readdir(proc).catch(() => [] as string[])).filter((n) => /^\d+$/.test(n));
+  for (const pid of pids) {
+    const fdDir = path.join(proc, pid, "fd");
+    const fds = await readdir(fdDir).catch(() => [] as string[]);
+    for (const fd of fds) {
+      const link = await readlink(path.join(fdDir, fd)).catch(() => "");
+      if (!inodes.has(link)) continue;
+      const cmdline = await readFile(path.join(proc, pid, "cmdline"), "utf8").catch(() => "");
+      const command = cmdline.split("\u0000").filter(Boolean).join(" ");
+      return { pid: Number(pid), command: command.length > 160 ? `${command.slice(0, 160)}…` : command };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,68 @@
+/**
+ * The bridge's bearer token file: 32 random bytes, base64url, in `<state>/token` (mode 0600),
+ * created on first start, replaced by `serve --rotate-token`. Read here by everything that talks
+ * to the bridge; the bridge itself checks it with `TokenGuard` (src/bridge/token-guard.ts).
+ */
+import { randomBytes } from "node:crypto";
+import { chmod, link, mkdir, stat, unlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { OperationError } from "../errors.js";
+import { readTextOrNull, writePrivateFile } from "../files.js";
+
+export function newToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export async function readToken(file: string): Promise<string | null> {
+  const text = await readTextOrNull(file);
+  const token = text?.trim();
+  return token ? token : null;
+}
+
+/**
+ * The token, created when missing. Creation is exclusive (temp file + hard link), so two
+ * processes starting at once agree on one token.
+ */
+export async function ensureToken(file: string): Promise<{ token: string; created: boolean }> {
+  const existing = await readToken(file);
+  if (existing) return { token: existing, created: false };
+  await mkdir(path.dirname(file), { recursive: true });
+  const token = newToken();
+  const temp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  await writeFile(temp, `${token}\n`, { mode: 0o600 });
+  await chmod(temp, 0o600).catch(() => {});
+  try {
+    await link(temp, file);
+    return { token, created: true };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EEXIST") {
+      // No hard links here (some network file systems): fall back to a plain atomic write.
+      if (code === "EPERM" || code === "ENOTSUP" || code === "EXDEV") {
+        await writePrivateFile(file, `${token}\n`);
+        return { token, created: true };
+      }
+      throw error;
+    }
+    const other = await readToken(file);
+    if (!other) throw new OperationError("bridge-token", `The bridge token ${file} is empty.`);
+    return { token: other, created: false };
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
+}
+
+export async function rotateToken(file: string): Promise<string> {
+  const token = newToken();
+  await writePrivateFile(file, `${token}\n`);
+  return token;
+}
+
+/** When the token was created or last rotated (the file's mtime). */
+export async function tokenCreatedAt(file: string): Promise<Date | null> {
+  try {
+    return (await stat(file)).mtime;
+  } catch {
+    return null;
+  }
+}
