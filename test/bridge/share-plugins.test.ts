@@ -3,7 +3,7 @@
  * behind the same token, and restarts it when it dies; plugins add tools, and a broken plugin is
  * reported and skipped without taking the bridge down.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import { bridgeEnv, call, cleanup, httpClient, runCli, sleep, startBridge, tempDir } from "./helpers.js";
@@ -136,4 +136,29 @@ describe("plugins", () => {
     // Still serving everything else.
     expect((await call(client, "memory_set", { key: "k", value: 1 })).isError).toBe(false);
   });
+});
+
+describe("a plugin that never finishes loading", () => {
+  test("is reported and skipped after its timeout; the bridge serves, and leaves no lock owner behind", async () => {
+    const root = tempDir();
+    const plugins = path.join(root, "bridge", "plugins");
+    mkdirSync(plugins, { recursive: true });
+    // A real module whose top-level await never settles (and holds nothing else open).
+    writeFileSync(path.join(plugins, "forever.mjs"), "await new Promise(() => {});\nexport const tools = [];\n");
+    writeFileSync(
+      path.join(plugins, "fine.mjs"),
+      'export const tools = [{ name: "ping_plugin", description: "answers pong", handler: () => "pong" }];\n',
+    );
+    const b = await startBridge({ root });
+    const client = await httpClient(b.url, b.token);
+    const status = (await call(client, "bridge_status")).data.plugins;
+    expect(status.failed).toEqual([
+      { file: path.join(plugins, "forever.mjs"), error: expect.stringMatching(/did not finish loading in 5 s/) },
+    ]);
+    expect((await call(client, "ping_plugin")).text).toBe("pong");
+    expect(b.stderr()).toMatch(/forever\.mjs skipped/);
+    expect(await b.stop()).toBe(0);
+    expect(existsSync(path.join(b.dir, "sync.lock.owner"))).toBe(false);
+    expect(existsSync(path.join(b.dir, "serve.json"))).toBe(false);
+  }, 60_000);
 });
