@@ -1,13 +1,15 @@
 /**
  * `bridge.enabled` in the manifest: sync (the built binary, inside fake WSL) registers the bridge in
- * every client — Claude Code in WSL gets the URL and its bearer token, Windows Claude Desktop and
- * Cursor get `wsl.exe --exec … connect`, which starts the bridge when none answers. Then two of
- * those entries, started as their clients would, really share memory through one bridge.
+ * every client as a `connect` relay — Claude Code in WSL runs it directly, Windows Claude Desktop
+ * and Cursor through `wsl.exe --exec` — which starts the bridge when none answers, so no entry
+ * stops working because the bridge is not running, and no token sits in any client config. Two of
+ * those entries, started as their clients would, really share memory through one bridge; a port
+ * changed in the manifest is applied by sync (the running bridge is restarted there); something
+ * else holding the port is named by sync and doctor.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
 import { handshake } from "../helpers/mcp.js";
@@ -23,24 +25,53 @@ const bridgeDir = () => path.join(machine.paths.linuxHome, ".local", "share", "m
 const tokenFile = () => path.join(bridgeDir(), "token");
 const entryIn = (file: string) => JSON.parse(readFileSync(file, "utf8")).mcpServers?.["mcp-twin"];
 
-function manifest(enabled: boolean) {
+function manifest(enabled: boolean, bridgePort = port) {
   return {
-    bridge: { enabled, port },
+    bridge: { enabled, port: bridgePort },
     servers: {
       fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
     },
   };
 }
 
+/** The pid of the running bridge (serve.json), if any. */
+function bridgePid(): number | undefined {
+  const file = path.join(bridgeDir(), "serve.json");
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, "utf8")) as { pid: number }).pid;
+}
+
 /** Stop the bridge a connect entry started (it is detached on purpose: it outlives the client). */
 function stopBridge(): void {
-  const file = path.join(bridgeDir(), "serve.json");
-  if (!existsSync(file)) return;
-  const { pid } = JSON.parse(readFileSync(file, "utf8")) as { pid: number };
+  const pid = bridgePid();
+  if (pid === undefined) return;
   try {
     process.kill(pid, "SIGTERM");
   } catch {
     // already gone
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Start a client's entry as the client would — Claude Code from a shell in WSL, the Windows apps
+ * with a GUI app's bare environment (wsl.exe makes the Linux side's) — call one tool, close it.
+ */
+async function viaEntry(file: string, tool: string, args: Record<string, unknown>): Promise<string> {
+  const baseEnv = file === machine.paths.claudeCodeConfig ? machine.wslEnv : { PATH: machine.env.PATH ?? "" };
+  const session = await handshake(entryIn(file), { baseEnv });
+  try {
+    return await session.call(tool, args);
+  } finally {
+    await session.close();
   }
 }
 
@@ -62,10 +93,8 @@ describe("sync with the bridge enabled", () => {
   test("a dry run shows the bridge entries and creates no token", () => {
     expect(dryRun.code).toBe(0);
     expect(dryRun.stdout).toContain('"mcp-twin"');
-    expect(dryRun.stdout).toContain(`http://127.0.0.1:${port}/mcp`);
-    // Claude Code's preview is the URL entry the real sync writes (token not made yet, masked).
-    expect(dryRun.stdout).toMatch(/"type": "http"/);
-    expect(dryRun.stdout).not.toContain("created by the first sync");
+    expect(dryRun.stdout).toContain('"connect"');
+    expect(dryRun.stdout).toContain(`"http://127.0.0.1:${port}/mcp"`);
     // The dry run came first: it must not have created the token the real sync made afterwards.
     const token = readFileSync(tokenFile(), "utf8").trim();
     expect(dryRun.stdout + dryRun.stderr).not.toContain(token);
@@ -79,30 +108,30 @@ describe("sync with the bridge enabled", () => {
     expect(first.stdout + first.stderr).not.toContain(token);
   });
 
-  test("starts the bridge, so the URL entries work at once", async () => {
-    expect(first.stdout).toContain(`Bridge started at http://127.0.0.1:${port}/mcp`);
-    const { pid } = JSON.parse(readFileSync(path.join(bridgeDir(), "serve.json"), "utf8")) as { pid: number };
-    expect(() => process.kill(pid, 0)).not.toThrow();
+  test("says truthfully that the bridge is not running, and starts nothing: the entries do", () => {
+    expect(first.stdout).toContain("Bridge not running; every client's entry starts it on first use");
+    expect(bridgePid()).toBeUndefined();
   });
 
-  test("Claude Code in WSL, where the bridge lives, gets the URL and the bearer token", () => {
+  test("every client gets a connect relay; no token in any config", () => {
     const token = readFileSync(tokenFile(), "utf8").trim();
-    expect(entryIn(machine.paths.claudeCodeConfig)).toEqual({
-      type: "http",
-      url: `http://127.0.0.1:${port}/mcp`,
-      headers: { Authorization: `Bearer ${token}` },
-    });
-  });
-
-  test("Windows Claude Desktop and Cursor get connect through wsl.exe --exec", () => {
+    const code = entryIn(machine.paths.claudeCodeConfig);
+    expect(code.type ?? "stdio").toBe("stdio");
+    expect(path.isAbsolute(code.command)).toBe(true);
+    expect(code.args.slice(-2)).toEqual(["connect", `http://127.0.0.1:${port}/mcp`]);
     for (const file of [machine.paths.claudeDesktopConfig, machine.paths.cursorConfig]) {
       const entry = entryIn(file);
       expect(entry.command).toBe("wsl.exe");
       expect(entry.args.slice(0, 3)).toEqual(["-d", "Ubuntu", "--exec"]);
       expect(path.isAbsolute(entry.args[3])).toBe(true); // WSL's node, by absolute path
       expect(entry.args.slice(-2)).toEqual(["connect", `http://127.0.0.1:${port}/mcp`]);
-      expect(JSON.stringify(entry)).not.toContain(readFileSync(tokenFile(), "utf8").trim());
     }
+    for (const file of [
+      machine.paths.claudeDesktopConfig,
+      machine.paths.cursorConfig,
+      machine.paths.claudeCodeConfig,
+    ])
+      expect(readFileSync(file, "utf8")).not.toContain(token);
   });
 
   test("a second sync writes nothing", async () => {
@@ -118,29 +147,41 @@ describe("sync with the bridge enabled", () => {
     ).toEqual(before);
   }, 60_000);
 
-  test("Desktop's relay (through wsl.exe) and Claude Code's URL entry share one memory", async () => {
-    const desktop = entryIn(machine.paths.claudeDesktopConfig);
-    // Started as Claude Desktop would: through wsl.exe, with a GUI app's bare environment.
-    const session = await handshake(desktop, { baseEnv: { PATH: machine.env.PATH ?? "" } });
-    try {
-      expect(session.tools).toEqual(expect.arrayContaining(["memory_set", "memory_get"]));
-      await session.call("memory_set", { key: "auth", value: "JWT with refresh tokens, library jose" });
-    } finally {
-      await session.close();
-    }
-
-    const code = entryIn(machine.paths.claudeCodeConfig);
-    const client = new Client({ name: "claude-code-stand-in", version: "0.0.0" });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(code.url), { requestInit: { headers: code.headers } }),
+  test("Desktop's relay (through wsl.exe) and Claude Code's relay share one memory", async () => {
+    expect(
+      await viaEntry(machine.paths.claudeDesktopConfig, "memory_set", {
+        key: "auth",
+        value: "JWT with refresh tokens, library jose",
+      }),
+    ).toContain('"version":1');
+    expect(await viaEntry(machine.paths.claudeCodeConfig, "memory_get", { key: "auth" })).toContain(
+      "JWT with refresh tokens, library jose",
     );
-    try {
-      const result = await client.callTool({ name: "memory_get", arguments: { key: "auth" } });
-      const text = (result.content as Array<{ text: string }>).map((c) => c.text).join("");
-      expect(text).toContain("JWT with refresh tokens, library jose");
-    } finally {
-      await client.close();
+  }, 60_000);
+
+  test("no entry stops working because the bridge is not running: each one brings it back", async () => {
+    for (const file of [
+      machine.paths.claudeCodeConfig,
+      machine.paths.claudeDesktopConfig,
+      machine.paths.cursorConfig,
+    ]) {
+      const before = bridgePid();
+      expect(before).toBeDefined();
+      const stop = await machine.run(["bridge", "stop", "--json"]);
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(JSON.parse(stop.stdout)).toMatchObject({ state: "stopped", stopped: { pid: before } });
+      expect(alive(before!)).toBe(false);
+      expect(await viaEntry(file, "memory_get", { key: "auth" })).toContain("library jose");
+      expect(bridgePid()).not.toBe(before);
     }
+  }, 90_000);
+
+  test("sync reports the running bridge with its pid", async () => {
+    const again = await machine.run(["sync", "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    const report = JSON.parse(again.stdout) as { bridge?: { state: string; pid?: number } };
+    // A sync that changes nothing returns early, and says nothing new about the bridge.
+    expect(report.bridge === undefined || report.bridge.state === "running").toBe(true);
   }, 60_000);
 
   test("doctor checks the bridge itself and leaves its relays unstarted", async () => {
@@ -148,10 +189,12 @@ describe("sync with the bridge enabled", () => {
     const report = JSON.parse(r.stdout) as {
       checks: Array<{ id: string; status: string; client?: string; server?: string; message: string }>;
     };
-    expect(report.checks.find((c) => c.id === "bridge.reachable")?.status).toBe("pass");
+    const reach = report.checks.find((c) => c.id === "bridge.reachable");
+    expect(reach?.status).toBe("pass");
+    expect(reach?.message).toMatch(/answers with this home's token/);
     const relays = report.checks.filter((c) => c.id === "probe.handshake" && c.server === "mcp-twin");
-    // Claude Code's entry is the URL itself (nothing to start); the two Windows relays are skipped.
-    expect(relays.map((c) => c.client).sort()).toEqual(["claude-desktop", "cursor"]);
+    // Every entry is a relay: none is started by doctor (it would start the bridge and leave it).
+    expect(relays.map((c) => c.client).sort()).toEqual(["claude-code", "claude-desktop", "cursor"]);
     for (const c of relays) {
       expect(c.status).toBe("skip");
       expect(c.message).toContain("bridge.reachable");
@@ -159,16 +202,73 @@ describe("sync with the bridge enabled", () => {
     expect(r.stdout).not.toContain(readFileSync(tokenFile(), "utf8").trim());
   }, 60_000);
 
-  test("a rotated token is picked up by the next sync", async () => {
+  test("a rotated token takes effect at once: no config holds it, every relay reads it", async () => {
     const rotate = await machine.run(["serve", "--rotate-token"]);
     expect(rotate.code, rotate.stderr).toBe(0);
-    const token = readFileSync(tokenFile(), "utf8").trim();
-    expect(entryIn(machine.paths.claudeCodeConfig).headers.Authorization).not.toBe(`Bearer ${token}`);
-    const again = await machine.run(["sync"]);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout + again.stderr).not.toContain(token);
-    expect(entryIn(machine.paths.claudeCodeConfig).headers.Authorization).toBe(`Bearer ${token}`);
+    expect(await viaEntry(machine.paths.claudeCodeConfig, "memory_get", { key: "auth" })).toContain(
+      "library jose",
+    );
   }, 60_000);
+
+  test("a port changed in the manifest: sync rewrites every entry and restarts the running bridge there", async () => {
+    const before = bridgePid()!;
+    expect(alive(before)).toBe(true);
+    const moved = await freePort();
+    writeManifest(machine, manifest(true, moved));
+    const r = await machine.run(["sync", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      bridge: { state: string; url: string; previousUrl: string; pid: number };
+    };
+    expect(report.bridge).toMatchObject({
+      state: "restarted",
+      url: `http://127.0.0.1:${moved}/mcp`,
+      previousUrl: `http://127.0.0.1:${port}/mcp`,
+    });
+    expect(alive(before)).toBe(false);
+    expect(report.bridge.pid).toBe(bridgePid());
+    for (const file of [
+      machine.paths.claudeDesktopConfig,
+      machine.paths.cursorConfig,
+      machine.paths.claudeCodeConfig,
+    ]) {
+      expect(entryIn(file).args.at(-1)).toBe(`http://127.0.0.1:${moved}/mcp`);
+      expect(await viaEntry(file, "memory_get", { key: "auth" })).toContain("library jose");
+    }
+    port = moved;
+  }, 90_000);
+
+  test("something else answering 401 on the port: sync and doctor name it, sync exits 1", async () => {
+    stopBridge();
+    for (let i = 0; i < 100 && bridgePid() !== undefined && alive(bridgePid()!); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const squatted = await freePort();
+    const other = http.createServer((_req, res) => {
+      res.writeHead(401, { "www-authenticate": 'Bearer realm="mcp-twin"' }).end();
+    });
+    await new Promise<void>((resolve) => other.listen(squatted, "127.0.0.1", resolve));
+    try {
+      writeManifest(machine, manifest(true, squatted));
+      const r = await machine.run(["sync"]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(new RegExp(`Port ${squatted} is held by another mcp-twin bridge`));
+      expect(r.stdout).not.toMatch(/Bridge running/);
+      const d = await machine.run(["doctor", "--json", "--no-probe"]);
+      const reach = (
+        JSON.parse(d.stdout) as { checks: Array<{ id: string; status: string; message: string }> }
+      ).checks.find((c) => c.id === "bridge.reachable");
+      expect(reach).toMatchObject({
+        status: "fail",
+        message: expect.stringMatching(/held by another mcp-twin bridge/),
+      });
+      // Not misread as this bridge's token having changed.
+      expect(JSON.stringify(reach)).not.toMatch(/token changed/i);
+    } finally {
+      other.closeAllConnections();
+      await new Promise((r) => other.close(r));
+      writeManifest(machine, manifest(true));
+    }
+  }, 90_000);
 
   test("disabling the bridge removes its entries everywhere", async () => {
     writeManifest(machine, manifest(false));
@@ -230,12 +330,53 @@ describe("sync run from Windows, the bridge living in WSL", () => {
       "connect",
       "http://127.0.0.1:7999/mcp",
     ]);
-    // Claude Code in WSL, where the bridge lives, gets the URL with the token read across the line.
-    expect(entryIn(win.paths.claudeCodeConfig)).toEqual({
-      type: "http",
-      url: "http://127.0.0.1:7999/mcp",
-      headers: { Authorization: "Bearer wsl-side-token-0123456789abcdef" },
-    });
+    // Claude Code in WSL, where the bridge lives, runs the same relay there, without wsl.exe.
+    const code = entryIn(win.paths.claudeCodeConfig);
+    expect(code.command).toMatch(/node$/);
+    expect(code.args).toEqual([script, "connect", "http://127.0.0.1:7999/mcp"]);
+    expect(JSON.stringify(code)).not.toContain("wsl-side-token");
     expect(r.stdout + r.stderr).not.toContain("wsl-side-token-0123456789abcdef");
+  }, 60_000);
+
+  test("a port change while the WSL bridge runs: sync (on Windows) restarts it there, through wsl.exe", async () => {
+    const script = path.join(win.paths.linuxPrefix, "lib", "node_modules", "mcp-twin", "bin", "mcp-twin.js");
+    const calls = path.join(win.root, "wsl-mcp-twin-calls.log");
+    writeFileSync(
+      script,
+      `require("node:fs").appendFileSync(${JSON.stringify(calls)}, process.argv.slice(2).join(" ") + "\\n");\n`,
+    );
+    // The bridge runs in WSL on the old port (its serve.json, read across the line).
+    const serveJson = path.join(win.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "serve.json");
+    writeFileSync(
+      serveJson,
+      JSON.stringify({
+        pid: 4242,
+        host: "127.0.0.1",
+        port: 7999,
+        url: "http://127.0.0.1:7999/mcp",
+        version: "0",
+        startedAt: "",
+      }),
+    );
+    writeManifest(win, { bridge: { enabled: true, port: 7998 }, servers: {} });
+    win.clearInteropLog();
+    const r = await win.run(["sync", "--json"], { cwd: win.paths.profile });
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { bridge: unknown }).bridge).toMatchObject({
+      state: "restarted",
+      url: "http://127.0.0.1:7998/mcp",
+      previousUrl: "http://127.0.0.1:7999/mcp",
+    });
+    expect(readFileSync(calls, "utf8").trim()).toBe("bridge restart --json");
+    expect(win.interopCalls().filter((c) => c.includes("bridge restart"))).toHaveLength(1);
+    // Nothing changed since: a second sync starts nothing on the other side.
+    win.clearInteropLog();
+    writeFileSync(
+      serveJson,
+      JSON.stringify({ pid: 4243, host: "127.0.0.1", port: 7998, url: "http://127.0.0.1:7998/mcp" }),
+    );
+    const again = await win.run(["sync"], { cwd: win.paths.profile });
+    expect(again.code, again.stderr).toBe(0);
+    expect(win.interopCalls().filter((c) => c.includes("bridge"))).toEqual([]);
   }, 60_000);
 });

@@ -29,8 +29,17 @@ export async function handshake(
     env: { ...options.baseEnv, ...entry.env },
     stderr: "pipe",
   });
+  let stderr = "";
+  transport.stderr?.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
   const client = new Client({ name: "mcp-twin-test", version: "0.0.0" });
-  await client.connect(transport);
+  try {
+    await client.connect(transport);
+  } catch (error) {
+    // What the server said on its way out is what explains the failure.
+    throw new Error(`${(error as Error).message}; its stderr: ${stderr.slice(-2000)}`);
+  }
   const tools = (await client.listTools()).tools.map((t) => t.name).sort();
   return {
     serverName: client.getServerVersion()?.name,
