@@ -1,7 +1,8 @@
 /**
  * The bridge check against a real Streamable HTTP MCP server (SDK) started here on loopback, with
- * a bearer token, as `mcp-twin serve --http` will run it: skipped when not enabled, fails when
- * nothing listens or the token is wrong, passes when it answers `initialize`.
+ * a bearer token, as `mcp-twin serve --http` runs it: skipped when not enabled; not running is
+ * fine (every entry starts it); a bridge that refuses this home's token is another home's, holding
+ * the port (named, with the fix); passes when it answers `initialize` with the token.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -21,7 +22,10 @@ let port: number;
 function startBridge(): Promise<http.Server> {
   const s = http.createServer(async (req, res) => {
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      res.writeHead(401, { "content-type": "application/json" }).end('{"error":"unauthorized"}');
+      // As the real bridge answers.
+      res
+        .writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="mcp-twin"' })
+        .end('{"error":"unauthorized"}');
       return;
     }
     const transport = new StreamableHTTPServerTransport({
@@ -62,7 +66,7 @@ describe("bridge", () => {
     expect(one(await doctor(machine, ["--no-probe"]), "bridge.reachable").status).toBe("skip");
   });
 
-  test("enabled, no token yet, nothing listening: fails with the fix", async () => {
+  test("enabled, no token yet: fails with the fix; nothing listening: fine, the entries start it", async () => {
     const closed = await startBridge();
     const deadPort = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
@@ -73,23 +77,23 @@ describe("bridge", () => {
     writeToken(TOKEN);
     const run = await doctor(machine, ["--no-probe"]);
     const c = one(run, "bridge.reachable");
-    // Not running is a warning: relays start it; only URL entries wait for it.
-    expect(c.status).toBe("warn");
-    expect(c.message).toMatch(/nothing answers at http:\/\/127\.0\.0\.1:\d+\/mcp/);
-    expect(c.fix).toContain("mcp-twin serve --http");
+    // Not running is no failure: every client's entry is a relay that starts it.
+    expect(c.status).toBe("pass");
+    expect(c.message).toMatch(/not running at http:\/\/127\.0\.0\.1:\d+\/mcp now; every client's entry starts it/);
   });
 
-  test("a wrong token is refused; the right one completes initialize, and is never printed", async () => {
+  test("a bridge refusing this home's token holds the port (another home's); the right one passes; never printed", async () => {
     writeManifest(machine, { servers: {}, bridge: { enabled: true, port } });
     writeToken("stale-token-0000000000");
     const refused = one(await doctor(machine, ["--no-probe"]), "bridge.reachable");
     expect(refused.status).toBe("fail");
-    expect(refused.message).toMatch(/refuses the token/);
+    expect(refused.message).toMatch(new RegExp(`port ${port} is held by another mcp-twin bridge`));
+    expect(refused.fix).toMatch(/"bridge": \{ "port": <n> \}/);
     writeToken(TOKEN);
     const run = await doctor(machine, ["--no-probe"]);
     const c = one(run, "bridge.reachable");
     expect(c.status).toBe("pass");
-    expect(c.message).toContain("mcp-twin-bridge");
+    expect(c.message).toMatch(/answers with this home's token/);
     expect(one(run, "bridge.token").status).toBe("pass");
     expect(run.stdout + run.stderr).not.toContain(TOKEN);
   });
