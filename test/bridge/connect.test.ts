@@ -3,10 +3,12 @@
  * environment (never argv), the bridge started when nothing answers, and a bridge restart
  * survived without the client noticing.
  */
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { freePort } from "../helpers/net.js";
 import {
+  BIN,
   bridgeEnv,
   call,
   cleanup,
@@ -81,3 +83,86 @@ test("a bridge restart is invisible to the client: the relay opens a new session
   expect(second.pid).not.toBe(first.pid);
   expect(stderr()).toMatch(/reconnected/);
 }, 60_000);
+
+/** Run `mcp-twin connect …` with raw stdin lines; its stdout lines and stderr once it ends. */
+function rawConnect(args: string[], env: Record<string, string>, lines: string[], holdMs = 0) {
+  return new Promise<{ code: number | null; out: Array<Record<string, unknown>>; err: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, "connect", ...args], {
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      err += c.toString();
+    });
+    child.stdin.write(lines.map((l) => `${l}\n`).join(""));
+    setTimeout(() => child.stdin.end(), holdMs);
+    child.once("exit", (code) =>
+      resolve({
+        code,
+        out: out
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+        err,
+      }),
+    );
+  });
+}
+
+const INIT = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+});
+
+test("a line that is not JSON-RPC: one line on stderr, a JSON-RPC error on stdout, and the relay carries on", async () => {
+  const b = await startBridge();
+  const r = await rawConnect(
+    [b.url, "--token-file", path.join(b.dir, "token"), "--no-start"],
+    bridgeEnv(tempDir()),
+    ["hello", '{"jsonrpc":"2.0","id":2}', INIT],
+    1500,
+  );
+  expect(r.code).toBe(0);
+  expect(r.out[0]).toEqual({
+    jsonrpc: "2.0",
+    id: null,
+    error: { code: -32700, message: expect.any(String) },
+  });
+  expect(r.out[1]).toEqual({
+    jsonrpc: "2.0",
+    id: null,
+    error: { code: -32600, message: expect.any(String) },
+  });
+  expect(r.out[2]).toMatchObject({ id: 1, result: { serverInfo: { name: "mcp-twin-bridge" } } });
+  expect(r.err).not.toMatch(/invalid_union|"code":/);
+  expect(r.err.split("\n").filter((l) => /ignored a line/.test(l))).toHaveLength(2);
+});
+
+test("nothing answering is said in words, the answer arrives though stdin ends at once, and only the bridge is called the bridge", async () => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/other`;
+  const r = await rawConnect([url, "--no-start"], bridgeEnv(tempDir()), [INIT]);
+  expect(r.out).toEqual([
+    {
+      jsonrpc: "2.0",
+      id: 1,
+      error: {
+        code: -32000,
+        message: `mcp-twin: the server at ${url} is unreachable: nothing answers there (connection refused)`,
+      },
+    },
+  ]);
+  expect(r.err).not.toMatch(/aborted/i);
+  const bridgeUrl = `http://127.0.0.1:${port}/mcp`;
+  const local = await rawConnect([bridgeUrl, "--no-start"], bridgeEnv(tempDir()), [INIT]);
+  expect((local.out[0]!.error as { message: string }).message).toBe(
+    "mcp-twin: the bridge is unreachable: nothing answers there (connection refused)",
+  );
+});

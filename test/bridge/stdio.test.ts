@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
+import { KEY, runInPty } from "../helpers/pty.js";
 import { bridgeEnv, call, cleanup, killAtCleanup, readJson, stdioClient, tempDir } from "./helpers.js";
 
 afterEach(cleanup);
@@ -29,4 +30,21 @@ test("two stdio serve clients start one bridge and share its state", async () =>
   expect(first.stderr()).toMatch(/starting one/);
   expect(second.stderr()).not.toMatch(/starting one/);
   expect((readJson(path.join(root, "bridge", "serve.json")) as { pid: number }).pid).toBe(info.pid);
+}, 60_000);
+
+test("`mcp-twin serve` typed in a terminal says on stderr what it is and how to run the bridge over HTTP", async () => {
+  const root = tempDir();
+  const env = bridgeEnv(root);
+  const pty = runInPty(["serve", "--port", "0", "--host", "127.0.0.1"], env, root);
+  try {
+    await pty.waitFor(/speaks MCP on stdin and stdout.*mcp-twin bridge start.*serve --http/s, 20_000);
+  } finally {
+    pty.type(KEY.ctrlC);
+    await pty.exit;
+    try {
+      killAtCleanup((readJson(path.join(root, "bridge", "serve.json")) as { pid: number }).pid);
+    } catch {
+      // it had not started one yet
+    }
+  }
 }, 60_000);

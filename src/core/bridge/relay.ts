@@ -233,6 +233,7 @@ export async function relay(options: RelayOptions): Promise<void> {
     const end = () => resolve();
     stdin.once("end", end);
     stdin.once("close", end);
+    if (options.signal?.aborted) end(); // Ctrl-C while the bridge was being started
     options.signal?.addEventListener("abort", end, { once: true });
     http.onclose = undefined;
     void stdio.start();

@@ -1,0 +1,108 @@
+/**
+ * The shared notes as MCP resources, over real SDK clients: listed, read, subscribed to, with
+ * `notifications/resources/updated` when a subscribed note changes — written by another session or
+ * edited on disk — and `list_changed` when one appears; the capabilities declared are exactly the
+ * ones served.
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import {
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import { afterEach, expect, test } from "vitest";
+import { call, cleanup, httpClient, sleep, startBridge } from "./helpers.js";
+
+afterEach(cleanup);
+
+async function until<T>(what: string, get: () => T | undefined, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+test("capabilities: tools (no listChanged) and resources with subscribe; nothing else", async () => {
+  const b = await startBridge();
+  const client = await httpClient(b.url, b.token);
+  expect(client.getServerCapabilities()).toEqual({
+    tools: {},
+    resources: { subscribe: true, listChanged: true },
+  });
+});
+
+test("notes are resources: list, templates, read; a note that does not exist is -32002", async () => {
+  const b = await startBridge();
+  const client = await httpClient(b.url, b.token);
+  await call(client, "notes_write", { path: "plans/auth plan", content: "# Auth\n- jose\n" });
+  await call(client, "notes_write", { path: "todo", content: "- review\n" });
+  const { resources } = await client.listResources();
+  expect(resources).toEqual([
+    expect.objectContaining({
+      uri: "mcp-twin://notes/plans/auth%20plan.md",
+      name: "plans/auth plan.md",
+      mimeType: "text/markdown",
+      size: 14,
+    }),
+    expect.objectContaining({ uri: "mcp-twin://notes/todo.md", name: "todo.md" }),
+  ]);
+  expect((await client.listResourceTemplates()).resourceTemplates[0]?.uriTemplate).toBe(
+    "mcp-twin://notes/{+path}",
+  );
+  const read = await client.readResource({ uri: resources[0]!.uri });
+  expect(read.contents).toEqual([
+    { uri: "mcp-twin://notes/plans/auth%20plan.md", mimeType: "text/markdown", text: "# Auth\n- jose\n" },
+  ]);
+  for (const uri of ["mcp-twin://notes/nope.md", "mcp-twin://notes/../token", "file:///etc/passwd"]) {
+    const error = await client.readResource({ uri }).then(
+      () => undefined,
+      (e: { code?: number }) => e,
+    );
+    expect(error?.code, uri).toBe(-32002);
+  }
+});
+
+test("subscribe: another session's write, and an edit on disk, send resources/updated; a new note list_changed", async () => {
+  const b = await startBridge();
+  const reader = await httpClient(b.url, b.token, "claude-desktop");
+  const writer = await httpClient(b.url, b.token, "claude-code");
+  await call(writer, "notes_write", { path: "plan", content: "v1\n" });
+  const updated: string[] = [];
+  let listChanged = 0;
+  reader.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => {
+    updated.push(n.params.uri);
+  });
+  reader.setNotificationHandler(ResourceListChangedNotificationSchema, async () => {
+    listChanged++;
+  });
+  await reader.subscribeResource({ uri: "mcp-twin://notes/plan.md" });
+  // Let the reader's GET stream (where unrelated notifications go) open.
+  await sleep(300);
+
+  await call(writer, "notes_write", { path: "plan.md", content: "v2\n", mode: "append" });
+  await until("an update", () => (updated.length >= 1 ? true : undefined));
+  expect(updated).toEqual(["mcp-twin://notes/plan.md"]);
+  expect((await reader.readResource({ uri: "mcp-twin://notes/plan.md" })).contents[0]).toMatchObject({
+    text: "v1\nv2\n",
+  });
+
+  // Someone edits the file by hand: the watcher notices.
+  writeFileSync(path.join(b.dir, "notes", "plan.md"), "edited by hand\n");
+  await until("an update from disk", () => (updated.length >= 2 ? true : undefined));
+  expect(updated[1]).toBe("mcp-twin://notes/plan.md");
+
+  // Other notes change: no update for them, but the list changed.
+  await call(writer, "notes_write", { path: "other", content: "x" });
+  await until("list_changed", () => (listChanged >= 1 ? true : undefined));
+  await sleep(200);
+  expect(updated.filter((u) => u !== "mcp-twin://notes/plan.md")).toEqual([]);
+
+  await reader.unsubscribeResource({ uri: "mcp-twin://notes/plan.md" });
+  const before = updated.length;
+  await call(writer, "notes_write", { path: "plan", content: "v3\n" });
+  await sleep(400);
+  expect(updated.length).toBe(before);
+}, 30_000);
