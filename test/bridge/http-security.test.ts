@@ -214,3 +214,31 @@ describe("malformed input", () => {
     expect((await post(b, list, h)).status).toBe(404);
   });
 });
+
+describe("sessions", () => {
+  test("a token holder opening 1,100 sessions evicts its own, never another client's working session", async () => {
+    const b = await startBridge();
+    const desktop = await httpClient(b.url, b.token, "claude-desktop");
+    await call(desktop, "memory_set", { key: "before", value: 1 });
+    const flood = JSON.stringify({
+      ...INIT,
+      params: { ...INIT.params, clientInfo: { name: "flood", version: "1" } },
+    });
+    for (let i = 0; i < 1100; i += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          const res = await post(b, flood);
+          expect(res.status).toBe(200);
+          await res.arrayBuffer();
+        }),
+      );
+    // Still the same session: no 404, no new initialize.
+    expect((await call(desktop, "memory_get", { key: "before" })).data.value).toBe(1);
+    const status = (await call(desktop, "bridge_status")).data.clients;
+    const byClient = (name: string) =>
+      status.sessions.filter((s: { client: string }) => s.client === name).length;
+    expect(byClient("claude-desktop")).toBe(1);
+    expect(byClient("flood")).toBe(100);
+    expect(b.stderr()).toMatch(/closed to make room for one of flood/);
+  }, 120_000);
+});
