@@ -55,7 +55,7 @@ export const CHECK_IDS = {
   "probe.stdout": "the server prints nothing but JSON-RPC on stdout (no banner)",
   "probe.startup": "its start-up time is well within the client's timeout",
   "bridge.token": "the bridge token exists (the bridge has started once)",
-  "bridge.reachable": "the bridge answers an MCP initialize with the token",
+  "bridge.reachable": "what runs at the bridge's address: this home's bridge, nothing, or another program",
   "bridge.windows": "Windows clients can reach the WSL bridge on 127.0.0.1 (localhost forwarding)",
 } as const;
 
