@@ -1,18 +1,28 @@
 /**
  * The bridge's HTTP path, side by side in one run on the same fixture server (its `echo` tool,
- * 100-byte payloads, 1000 calls after a warm-up, at concurrency 1 and 8):
+ * 100-byte payloads, after a warm-up), at concurrency 1, at 8 in one session, and at 8 spread over
+ * eight sessions:
  *   (a) direct stdio — the floor;
  *   (b) supergateway --stateful (the most used stdio→HTTP gateway) relaying the fixture server;
  *   (c) the SDK's own StreamableHTTPServerTransport serving the same tool in-process;
- *   (d) `mcp-twin serve --http --share fixture`: our bridge relaying the fixture server (the
+ *   (d) `mcp-twin serve --http --share fixture`: the bridge relaying the fixture server (the
  *       like-for-like of (b));
- *   (e) `mcp-twin serve --http` with the same echo tool as a plugin, in-process (the like-for-like
- *       of (c), and the path of the bridge's own memory/notes/hand-off tools).
- * Every HTTP client is the SDK's StreamableHTTPClientTransport; each figure is the median of 3
- * interleaved rounds of 1000 calls. Then the idle RSS of `serve --http`.
- * Targets: p50 overhead over stdio ≤ 1 ms (c=1); throughput ≥ 2× supergateway and ≥ 1.2× the SDK
- * in-process (c=8); idle RSS ≤ 60 MB. Throughput targets are judged on the like-for-like pair
- * (relay vs relay, in-process vs in-process); the p50 target on both of our paths.
+ *   (e) `mcp-twin serve --http` with the same echo tool as a plugin, in-process (the path of the
+ *       bridge's own memory/notes/hand-off tools);
+ *   (d0), (e0) the same two on the bridge before its hardening, when BENCH_BRIDGE_BASELINE names
+ *       that build's bin/mcp-twin.js (e.g. commit 7a6ff35 built in .tmp/baseline).
+ * Every HTTP client is the SDK's StreamableHTTPClientTransport; each figure is the median of
+ * ROUNDS interleaved rounds of CALLS calls.
+ *
+ * Then: what a client entry costs — a URL entry (HTTP straight to the bridge) against a `connect`
+ * relay entry (stdio → connect → the bridge): per-call p50, the relay's RSS, time to the first
+ * tools/list with the bridge running and with it stopped (the relay starts it); idle RSS of the
+ * bridge with and without a share; RSS of a bridge with a share after 20,000 and after 100,000
+ * calls (BENCH_BRIDGE_LONG=0 skips it).
+ *
+ * Targets (issue 10): the share path ≥ 2× supergateway at c=8, in one session and in eight; p50
+ * overhead over stdio ≤ 0.5 ms at c=1 (on the share path, as the issue measured it; the in-process
+ * path is shown too); idle RSS with a share ≤ 60 MB; RSS flat (± 10 %) from 20,000 to 100,000 calls.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -31,55 +41,57 @@ const CALLS = Number(process.env.BENCH_BRIDGE_CALLS ?? 1000);
 const WARMUP = 100;
 /** Rounds per contender and concurrency; every figure is the median of its rounds. */
 const ROUNDS = Number(process.env.BENCH_BRIDGE_ROUNDS ?? 3);
+const BASELINE = process.env.BENCH_BRIDGE_BASELINE;
+const LONG = process.env.BENCH_BRIDGE_LONG !== "0";
+const LONG_CALLS = Number(process.env.BENCH_BRIDGE_LONG_CALLS ?? 100_000);
 const PAYLOAD = "x".repeat(100);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Measured {
   name: string;
-  concurrency: number;
+  mode: string;
   perSecond: number;
   p50: number;
   p99: number;
 }
+
+/** c=1; c=8 in one session; c=8 over eight sessions. */
+const MODES = [
+  { mode: "1", concurrency: 1, sessions: 1 },
+  { mode: "8 in 1 session", concurrency: 8, sessions: 1 },
+  { mode: "8 in 8 sessions", concurrency: 8, sessions: 8 },
+] as const;
 
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
-/**
- * `CALLS` echo calls with `concurrency` in flight, spread over `sessions` (8 clients at c=8, as
- * when several sessions share one bridge; stdio has one session by nature).
- */
-async function measure(sessions: Client[], name: string, concurrency: number): Promise<Measured> {
-  const call = async (client: Client) => {
-    const r = await client.callTool({ name: "echo", arguments: { text: PAYLOAD } });
-    const text = (r.content as Array<{ text: string }>)[0]?.text;
-    if (text !== PAYLOAD) throw new Error(`${name}: echo answered ${JSON.stringify(text)?.slice(0, 80)}`);
-  };
-  for (const client of sessions) for (let i = 0; i < WARMUP / sessions.length; i++) await call(client);
+const echo = async (client: Client, what: string) => {
+  const r = await client.callTool({ name: "echo", arguments: { text: PAYLOAD } });
+  const text = (r.content as Array<{ text: string }>)[0]?.text;
+  if (text !== PAYLOAD) throw new Error(`${what}: echo answered ${JSON.stringify(text)?.slice(0, 80)}`);
+};
+
+/** `calls` echo calls with `concurrency` in flight, spread over `sessions`. */
+async function measure(sessions: Client[], name: string, mode: string, concurrency: number, calls = CALLS) {
+  for (const client of sessions) for (let i = 0; i < WARMUP / sessions.length; i++) await echo(client, name);
   const latencies: number[] = [];
   let next = 0;
   const start = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
       const client = sessions[worker % sessions.length]!;
-      while (next < CALLS) {
+      while (next < calls) {
         next++;
         const t = process.hrtime.bigint();
-        await call(client);
+        await echo(client, name);
         latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
       }
     }),
   );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return {
-    name,
-    concurrency,
-    perSecond: CALLS / seconds,
-    p50: median(latencies),
-    p99: percentile(latencies, 99),
-  };
+  return { name, mode, perSecond: calls / seconds, p50: median(latencies), p99: percentile(latencies, 99) };
 }
 
 function httpClient(url: string, token?: string): Promise<Client> {
@@ -90,8 +102,16 @@ function httpClient(url: string, token?: string): Promise<Client> {
   return client.connect(transport).then(() => client);
 }
 
+async function stdioClient(command: string, args: string[], env?: Record<string, string>): Promise<Client> {
+  const client = new Client({ name: "bench", version: "0" });
+  await client.connect(
+    new StdioClientTransport({ command, args, stderr: "ignore", ...(env ? { env } : {}) }),
+  );
+  return client;
+}
+
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     try {
       const v = await probe();
@@ -130,13 +150,43 @@ export async function run(): Promise<{ ok: boolean }> {
   const clients: Client[] = [];
   try {
     const fixture = await packFixture(dir, "1.0.0");
-    const rows: Measured[] = [];
+    const home = path.join(dir, "twin");
+    mkdirSync(home, { recursive: true });
+    writeFileSync(
+      path.join(home, "mcp-twin.jsonc"),
+      JSON.stringify({ servers: { fixture: { command: process.execPath, args: [fixture.script] } } }),
+    );
+    const baseEnv = { PATH: process.env.PATH ?? "", HOME: dir, MCP_TWIN_HOME: home, NO_COLOR: "1" };
+    const pluginSource = `export const tools = [{ name: "echo", description: "Echo text back",
+        inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+        handler: ({ text }) => text }];\n`;
+
+    /** `serve --http --port 0 …` of a build, in a state folder of its own: its URL, token, pid. */
+    const bridge = async (bin: string, stateName: string, args: string[], plugin = false) => {
+      const stateDir = path.join(dir, stateName);
+      if (plugin) {
+        mkdirSync(path.join(stateDir, "plugins"), { recursive: true });
+        writeFileSync(path.join(stateDir, "plugins", "echo.mjs"), pluginSource);
+      }
+      const child = start(process.execPath, [bin, "serve", "--http", "--port", "0", ...args], {
+        ...baseEnv,
+        MCP_TWIN_BRIDGE_HOME: stateDir,
+      });
+      const info = await waitFor(`serve --http (${stateName})`, () => {
+        const i = JSON.parse(readFileSync(path.join(stateDir, "serve.json"), "utf8")) as { url: string };
+        return i.url ? i : undefined;
+      });
+      return {
+        url: info.url,
+        shareUrl: info.url.replace(/\/mcp$/, "/share/fixture"),
+        token: readFileSync(path.join(stateDir, "token"), "utf8").trim(),
+        pid: child.pid!,
+        stateDir,
+      };
+    };
 
     // (a) stdio, the floor.
-    const stdio = new Client({ name: "bench", version: "0" });
-    await stdio.connect(
-      new StdioClientTransport({ command: process.execPath, args: [fixture.script], stderr: "ignore" }),
-    );
+    const stdio = await stdioClient(process.execPath, [fixture.script]);
     clients.push(stdio);
 
     // (b) supergateway, stateful.
@@ -167,139 +217,215 @@ export async function run(): Promise<{ ok: boolean }> {
     );
     const sdkUrl = `http://127.0.0.1:${sdkPort}/mcp`;
 
-    // (d) ours: serve --http --share fixture.
-    const home = path.join(dir, "twin");
-    const bridgeDir = path.join(dir, "bridge");
-    mkdirSync(home, { recursive: true });
-    writeFileSync(
-      path.join(home, "mcp-twin.jsonc"),
-      JSON.stringify({ servers: { fixture: { command: process.execPath, args: [fixture.script] } } }),
-    );
-    const env = {
-      PATH: process.env.PATH ?? "",
-      HOME: dir,
-      MCP_TWIN_HOME: home,
-      MCP_TWIN_BRIDGE_HOME: bridgeDir,
-      NO_COLOR: "1",
-    };
-    start(process.execPath, [BIN, "serve", "--http", "--port", "0", "--share", "fixture"], env);
-    const info = await waitFor("serve --http", () => {
-      const i = JSON.parse(readFileSync(path.join(bridgeDir, "serve.json"), "utf8")) as { url: string };
-      return i.url ? i : undefined;
-    });
-    const token = readFileSync(path.join(bridgeDir, "token"), "utf8").trim();
-    const shareUrl = info.url.replace(/\/mcp$/, "/share/fixture");
-
-    // (e) ours, in-process: the echo tool as a plugin of a second bridge.
-    const pluginDir = path.join(dir, "bridge-plugin");
-    mkdirSync(path.join(pluginDir, "plugins"), { recursive: true });
-    writeFileSync(
-      path.join(pluginDir, "plugins", "echo.mjs"),
-      `export const tools = [{ name: "echo", description: "Echo text back",
-        inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
-        handler: ({ text }) => text }];\n`,
-    );
-    start(process.execPath, [BIN, "serve", "--http", "--port", "0"], {
-      ...env,
-      MCP_TWIN_BRIDGE_HOME: pluginDir,
-    });
-    const pluginInfo = await waitFor("serve --http (plugin)", () => {
-      const i = JSON.parse(readFileSync(path.join(pluginDir, "serve.json"), "utf8")) as { url: string };
-      return i.url ? i : undefined;
-    });
-    const pluginToken = readFileSync(path.join(pluginDir, "token"), "utf8").trim();
-
+    // (d), (e): this build; (d0), (e0): the build before the hardening.
+    const share = await bridge(BIN, "share", ["--share", "fixture"]);
+    const inproc = await bridge(BIN, "plugin", [], true);
     const contenders: Array<[string, () => Promise<Client>]> = [
       ["stdio (floor)", async () => stdio],
       ["supergateway --stateful", () => httpClient(sgUrl)],
       ["SDK HTTP in-process", () => httpClient(sdkUrl)],
-      ["mcp-twin serve --share", () => httpClient(shareUrl, token)],
-      ["mcp-twin serve (in-process)", () => httpClient(pluginInfo.url, pluginToken)],
+      ["mcp-twin serve --share", () => httpClient(share.shareUrl, share.token)],
+      ["mcp-twin serve (in-process)", () => httpClient(inproc.url, inproc.token)],
     ];
-    // ROUNDS rounds, interleaved (every contender at c=1, then at c=8, then again), so load drifts
-    // on this shared machine hit them alike; each figure is the median of its rounds.
-    const sessionsOf = new Map<string, Client[]>();
-    for (const c of [1, 8]) {
-      for (const [name, connect] of contenders) {
-        const sessions = [...new Set(await Promise.all(Array.from({ length: c }, () => connect())))];
-        clients.push(...sessions.filter((x) => x !== stdio));
-        sessionsOf.set(`${name}|${c}`, sessions);
-      }
+    if (BASELINE) {
+      const share0 = await bridge(BASELINE, "share-before", ["--share", "fixture"]);
+      const inproc0 = await bridge(BASELINE, "plugin-before", [], true);
+      contenders.push(
+        ["before: serve --share", () => httpClient(share0.shareUrl, share0.token)],
+        ["before: serve (in-process)", () => httpClient(inproc0.url, inproc0.token)],
+      );
     }
+
+    // ROUNDS rounds, interleaved (every contender in every mode, then again), so load drifts on this
+    // shared machine hit them alike; each figure is the median of its rounds.
+    const sessionsOf = new Map<string, Client[]>();
+    for (const m of MODES)
+      for (const [name, connect] of contenders) {
+        const sessions = [...new Set(await Promise.all(Array.from({ length: m.sessions }, () => connect())))];
+        clients.push(...sessions.filter((x) => x !== stdio));
+        sessionsOf.set(`${name}|${m.mode}`, sessions);
+      }
     const rounds = new Map<string, Measured[]>();
     for (let round = 0; round < ROUNDS; round++)
-      for (const c of [1, 8])
+      for (const m of MODES)
         for (const [name] of contenders) {
-          const m = await measure(sessionsOf.get(`${name}|${c}`)!, name, c);
-          rounds.set(`${name}|${c}`, [...(rounds.get(`${name}|${c}`) ?? []), m]);
+          const key = `${name}|${m.mode}`;
+          rounds.set(key, [
+            ...(rounds.get(key) ?? []),
+            await measure(sessionsOf.get(key)!, name, m.mode, m.concurrency),
+          ]);
         }
-    for (const c of [1, 8])
+    const rows: Measured[] = [];
+    for (const m of MODES)
       for (const [name] of contenders) {
-        const ms = rounds.get(`${name}|${c}`)!;
+        const ms = rounds.get(`${name}|${m.mode}`)!;
         rows.push({
           name,
-          concurrency: c,
-          perSecond: median(ms.map((m) => m.perSecond)),
-          p50: median(ms.map((m) => m.p50)),
-          p99: median(ms.map((m) => m.p99)),
+          mode: m.mode,
+          perSecond: median(ms.map((x) => x.perSecond)),
+          p50: median(ms.map((x) => x.p50)),
+          p99: median(ms.map((x) => x.p99)),
         });
       }
-
     table(
       rows.map((r) => ({
         transport: r.name,
-        c: r.concurrency,
+        concurrency: r.mode,
         "calls/s": Math.round(r.perSecond),
         "p50 ms": r.p50.toFixed(2),
         "p99 ms": r.p99.toFixed(2),
       })),
     );
+    const get = (name: string, mode: string) => rows.find((r) => r.name === name && r.mode === mode)!;
 
-    // Idle RSS of a plain bridge (no shares), after it settled.
-    const idleDir = path.join(dir, "idle");
-    const idle = start(process.execPath, [BIN, "serve", "--http", "--port", "0"], {
-      ...env,
-      MCP_TWIN_BRIDGE_HOME: idleDir,
-    });
-    await waitFor("idle serve --http", () =>
-      JSON.parse(readFileSync(path.join(idleDir, "serve.json"), "utf8")),
+    // What a client entry costs: URL entry vs `connect` relay, on the in-process echo.
+    console.log(
+      "\nClient entry: URL (HTTP to the bridge) vs `connect` relay (stdio → connect → bridge), c=1",
     );
-    await sleep(1500);
-    const rss = rssMb(idle.pid!);
-    console.log(`idle RSS of serve --http: ${rss.toFixed(1)} MB`);
+    const relayEnv = { ...baseEnv, MCP_TWIN_BRIDGE_HOME: inproc.stateDir };
+    const relay = await stdioClient(process.execPath, [BIN, "connect", inproc.url], relayEnv);
+    clients.push(relay);
+    const relayPid = await waitFor("the relay's pid", () => {
+      const out = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, "utf8")
+        .trim()
+        .split(/\s+/);
+      for (const pid of out.reverse()) {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        if (cmd.includes("connect")) return Number(pid);
+      }
+      return undefined;
+    });
+    const url = sessionsOf.get("mcp-twin serve (in-process)|1")!;
+    const entryRows: Measured[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      entryRows.push(await measure(url, "URL entry", "1", 1));
+      entryRows.push(await measure([relay], "connect relay entry", "1", 1));
+    }
+    const entryOf = (name: string) => {
+      const ms = entryRows.filter((r) => r.name === name);
+      return { p50: median(ms.map((m) => m.p50)), perSecond: median(ms.map((m) => m.perSecond)) };
+    };
+    let entryRun = 0;
+    const firstList = async (bridgeRunning: boolean) => {
+      const stateDir = path.join(dir, `entry-${++entryRun}`);
+      const port = await freePort();
+      const env = { ...baseEnv, MCP_TWIN_BRIDGE_HOME: stateDir };
+      if (bridgeRunning) {
+        const warm = await stdioClient(
+          process.execPath,
+          [BIN, "connect", `http://127.0.0.1:${port}/mcp`],
+          env,
+        );
+        await warm.close();
+      }
+      const t = process.hrtime.bigint();
+      const c = await stdioClient(process.execPath, [BIN, "connect", `http://127.0.0.1:${port}/mcp`], env);
+      await c.listTools();
+      const ms = Number(process.hrtime.bigint() - t) / 1e6;
+      await c.close();
+      const { pid } = JSON.parse(readFileSync(path.join(stateDir, "serve.json"), "utf8")) as { pid: number };
+      process.kill(pid, "SIGTERM");
+      return ms;
+    };
+    const warm = median([await firstList(true), await firstList(true), await firstList(true)]);
+    const cold = median([await firstList(false), await firstList(false), await firstList(false)]);
+    table([
+      {
+        entry: "URL (type: http)",
+        "p50 ms": entryOf("URL entry").p50.toFixed(2),
+        "calls/s": Math.round(entryOf("URL entry").perSecond),
+        "extra process": "none",
+        "first tools/list": "—",
+        "bridge not running": "fails until something starts it",
+      },
+      {
+        entry: "connect relay (stdio)",
+        "p50 ms": entryOf("connect relay entry").p50.toFixed(2),
+        "calls/s": Math.round(entryOf("connect relay entry").perSecond),
+        "extra process": `${rssMb(relayPid).toFixed(0)} MB RSS`,
+        "first tools/list": `${warm.toFixed(0)} ms (${cold.toFixed(0)} ms starting the bridge)`,
+        "bridge not running": "starts it",
+      },
+    ]);
 
-    const get = (name: string, c: number) => rows.find((r) => r.name === name && r.concurrency === c)!;
+    // Idle RSS, after the bridges settled.
+    const idle = await bridge(BIN, "idle", []);
+    const idleShare = await bridge(BIN, "idle-share", ["--share", "fixture"]);
+    const idleShare0 = BASELINE
+      ? await bridge(BASELINE, "idle-share-before", ["--share", "fixture"])
+      : undefined;
+    await sleep(2000);
+    const rss = rssMb(idle.pid);
+    const rssShare = rssMb(idleShare.pid);
+    console.log(
+      `\nidle RSS: serve --http ${rss.toFixed(1)} MB; serve --http --share fixture ${rssShare.toFixed(1)} MB` +
+        (idleShare0 ? `; before the hardening, with the share: ${rssMb(idleShare0.pid).toFixed(1)} MB` : ""),
+    );
+
+    // RSS of a bridge with a share after 20,000 and after 100,000 calls.
+    let flat: number | undefined;
+    if (LONG) {
+      const long = await bridge(BIN, "long", ["--share", "fixture"]);
+      const sessions = await Promise.all(
+        Array.from({ length: 8 }, () => httpClient(long.shareUrl, long.token)),
+      );
+      clients.push(...sessions);
+      await measure(sessions, "long", "8 in 8 sessions", 8, 20_000);
+      const at20 = rssMb(long.pid);
+      await measure(sessions, "long", "8 in 8 sessions", 8, LONG_CALLS - 20_000);
+      const at100 = rssMb(long.pid);
+      flat = (at100 / at20 - 1) * 100;
+      console.log(
+        `RSS of serve --http --share: ${at20.toFixed(1)} MB after 20,000 calls, ${at100.toFixed(1)} MB after ${LONG_CALLS.toLocaleString("en")} (${flat >= 0 ? "+" : ""}${flat.toFixed(1)} %)`,
+      );
+    }
+
+    console.log("");
+    const floor = get("stdio (floor)", "1").p50;
     const results = [
       verdict(
-        "p50 overhead over stdio at c=1, in-process tools (ms)",
-        get("mcp-twin serve (in-process)", 1).p50 - get("stdio (floor)", 1).p50,
-        1,
-      ),
-      verdict(
         "p50 overhead over stdio at c=1, relaying a stdio server (ms)",
-        get("mcp-twin serve --share", 1).p50 - get("stdio (floor)", 1).p50,
-        1,
+        get("mcp-twin serve --share", "1").p50 - floor,
+        0.5,
       ),
-
       verdict(
-        "throughput vs supergateway --stateful at c=8, both relaying the stdio server",
-        get("mcp-twin serve --share", 8).perSecond / get("supergateway --stateful", 8).perSecond,
+        "p50 overhead over stdio at c=1, in-process tools (ms)",
+        get("mcp-twin serve (in-process)", "1").p50 - floor,
+        0.5,
+      ),
+      verdict(
+        "throughput vs supergateway --stateful at c=8 in one session, both relaying the stdio server",
+        get("mcp-twin serve --share", "8 in 1 session").perSecond /
+          get("supergateway --stateful", "8 in 1 session").perSecond,
         2,
         false,
       ),
       verdict(
-        "throughput vs the SDK's in-process HTTP at c=8, both in-process",
-        get("mcp-twin serve (in-process)", 8).perSecond / get("SDK HTTP in-process", 8).perSecond,
-        1.2,
+        "throughput vs supergateway --stateful at c=8 in eight sessions, both relaying the stdio server",
+        get("mcp-twin serve --share", "8 in 8 sessions").perSecond /
+          get("supergateway --stateful", "8 in 8 sessions").perSecond,
+        2,
         false,
       ),
-      verdict("idle RSS of serve --http (MB)", rss, 60),
+      verdict("idle RSS of serve --http --share fixture (MB)", rssShare, 60),
+      ...(flat !== undefined
+        ? [verdict("RSS growth from 20,000 to 100,000 calls (%)", Math.abs(flat), 10)]
+        : []),
     ];
+    if (BASELINE)
+      for (const m of MODES)
+        for (const [after, before] of [
+          ["mcp-twin serve --share", "before: serve --share"],
+          ["mcp-twin serve (in-process)", "before: serve (in-process)"],
+        ] as const)
+          console.log(
+            `  after/before the hardening, ${after}, c=${m.mode}: ${(get(after, m.mode).perSecond / get(before, m.mode).perSecond).toFixed(2)}× the throughput`,
+          );
     return { ok: results.every(Boolean) };
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
     for (const child of children) child.kill("SIGTERM");
-    await sleep(200);
+    await sleep(300);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -5,7 +5,16 @@
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { KEY, runInPty } from "../helpers/pty.js";
-import { bridgeEnv, call, cleanup, killAtCleanup, readJson, stdioClient, tempDir } from "./helpers.js";
+import {
+  bridgeEnv,
+  call,
+  cleanup,
+  killAtCleanup,
+  readJson,
+  stdioClient,
+  tempDir,
+  waitForInstance,
+} from "./helpers.js";
 
 afterEach(cleanup);
 
@@ -39,12 +48,13 @@ test("`mcp-twin serve` typed in a terminal says on stderr what it is and how to 
   try {
     await pty.waitFor(/speaks MCP on stdin and stdout.*mcp-twin bridge start.*serve --http/s, 20_000);
   } finally {
+    // It starts the bridge meanwhile (detached: it outlives serve); stop that one too.
+    const started = waitForInstance(path.join(root, "bridge"), undefined, 10_000).then(
+      (info) => killAtCleanup(info.pid),
+      () => {},
+    );
     pty.type(KEY.ctrlC);
     await pty.exit;
-    try {
-      killAtCleanup((readJson(path.join(root, "bridge", "serve.json")) as { pid: number }).pid);
-    } catch {
-      // it had not started one yet
-    }
+    await started;
   }
 }, 60_000);
