@@ -57,7 +57,9 @@ export async function runOwner(options: OwnerOptions, signal: AbortSignal): Prom
         other
           ? `The bridge already runs (pid ${other.pid}) at ${other.url}.`
           : `Another bridge process holds ${files.dir}.`,
-        { hint: "Clients use that one; stop it first to start it with other options." },
+        {
+          hint: "Clients use that one. To run it with other options: `mcp-twin bridge stop`, then start this again (or `mcp-twin bridge restart` for the manifest's settings).",
+        },
       );
     }
     throw error;

@@ -11,7 +11,6 @@ import {
   controlBridge,
 } from "../core/bridge/control.js";
 import { ExitCode, UsageError } from "../core/errors.js";
-import { openMachine } from "../core/machine.js";
 import type { Output } from "../ui/output.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -21,7 +20,6 @@ export async function run(ctx: CommandContext): Promise<number> {
       hint: `The actions: ${BRIDGE_ACTIONS.join(", ")}.`,
     });
   const out = ctx.output;
-  const environment = (await openMachine(ctx.host)).local.id;
   const step =
     action === "status"
       ? undefined
@@ -30,8 +28,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     manifest: ctx.options.manifest,
     log: (line) => out.debug(line),
   }).finally(() => step?.stop());
-  if (out.json) out.result({ environment, ...report });
-  else render({ environment, ...report }, out);
+  if (out.json) out.result(report);
+  else render(report, out);
   return report.state === "taken" || report.state === "unresponsive" ? ExitCode.failed : ExitCode.ok;
 }
 

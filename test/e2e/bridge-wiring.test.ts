@@ -379,4 +379,33 @@ describe("sync run from Windows, the bridge living in WSL", () => {
     expect(again.code, again.stderr).toBe(0);
     expect(win.interopCalls().filter((c) => c.includes("bridge"))).toEqual([]);
   }, 60_000);
+
+  test("`mcp-twin bridge status` on Windows asks the bridge where it lives: in WSL, through wsl.exe", async () => {
+    const script = path.join(win.paths.linuxPrefix, "lib", "node_modules", "mcp-twin", "bin", "mcp-twin.js");
+    const calls = path.join(win.root, "wsl-bridge-calls.log");
+    const answer = {
+      environment: "wsl:Ubuntu",
+      action: "status",
+      state: "running",
+      settings: { host: "127.0.0.1", port: 7998, url: "http://127.0.0.1:7998/mcp", manifest: "m" },
+      stateDir: "/home/bob/.local/share/mcp-twin/bridge",
+      log: "/home/bob/.local/share/mcp-twin/bridge/serve.log",
+      url: "http://127.0.0.1:7998/mcp",
+      pid: 77,
+    };
+    writeFileSync(
+      script,
+      `require("node:fs").appendFileSync(${JSON.stringify(calls)}, process.argv.slice(2).join(" ") + "\\n");\nprocess.stdout.write(${JSON.stringify(JSON.stringify(answer))});\n`,
+    );
+    const r = await win.run(["bridge", "status", "--json"], { cwd: win.paths.profile });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(answer);
+    const human = await win.run(["bridge"], { cwd: win.paths.profile });
+    expect(human.stdout).toMatch(/Running at http:\/\/127\.0\.0\.1:7998\/mcp/);
+    expect(human.stdout).toMatch(/where\s+wsl:Ubuntu/);
+    expect(readFileSync(calls, "utf8").trim().split("\n")).toEqual([
+      "bridge status --json",
+      "bridge status --json",
+    ]);
+  }, 60_000);
 });

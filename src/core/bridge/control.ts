@@ -1,9 +1,14 @@
 /**
- * `mcp-twin bridge status|start|stop|restart`: the bridge of this environment at the manifest's
- * settings (settings.ts), managed through lifecycle.ts, reported as one value the command prints
- * (or emits as JSON).
+ * `mcp-twin bridge status|start|stop|restart`: the bridge at the manifest's settings
+ * (settings.ts), managed through lifecycle.ts, reported as one value the command prints (or emits
+ * as JSON). Run on Windows while the bridge lives in WSL (the default there), the same command runs
+ * in WSL through `wsl.exe`, with the mcp-twin installed there.
  */
+import path from "node:path";
+import { OperationError } from "../errors.js";
 import type { Host } from "../host.js";
+import { type Machine, openMachine } from "../machine.js";
+import { loadManifest } from "../manifest/load.js";
 import {
   ensureBridge,
   inspectBridge,
@@ -42,6 +47,62 @@ export interface BridgeControlReport {
 }
 
 export async function controlBridge(
+  host: Host,
+  action: BridgeAction,
+  options: { manifest?: string | undefined; log: (line: string) => void },
+): Promise<BridgeControlReport & { environment: string }> {
+  const machine = await openMachine(host);
+  if (machine.local.kind === "windows") {
+    const there = await elsewhere(machine, options.manifest);
+    if (there) return there.run(action);
+  }
+  return { environment: machine.local.id, ...(await controlHere(host, action, options)) };
+}
+
+/** The bridge's environment when it is not this one (Windows, the bridge in WSL), and how to ask it. */
+async function elsewhere(
+  machine: Machine,
+  manifestOption: string | undefined,
+): Promise<
+  { run(action: BridgeAction): Promise<BridgeControlReport & { environment: string }> } | undefined
+> {
+  const file = manifestOption ? path.resolve(machine.host.cwd, manifestOption) : machine.paths.manifest;
+  const { manifest } = await loadManifest(file, { cacheDir: machine.paths.cache });
+  const { detectEnvironments } = await import("../environments/detect.js");
+  const { planBridge } = await import("./wiring.js");
+  const { environments } = await detectEnvironments(machine);
+  // Where it lives is the same rule as for the entries sync writes, enabled or not.
+  const wiring = await planBridge(
+    { ...manifest, bridge: { port: 7760, ...manifest.bridge, enabled: true } },
+    environments,
+    machine,
+    { createToken: false },
+  );
+  if (!wiring || wiring.env.local) return undefined;
+  const { env, program } = wiring;
+  return {
+    async run(action) {
+      if (!program)
+        throw new OperationError(
+          "bridge-elsewhere",
+          `The bridge lives in ${env.id}: ${wiring.reason ?? "mcp-twin is not installed there"}.`,
+        );
+      const r = await env.exec(program.node, [program.script, "bridge", action, "--json"], {
+        timeoutMs: 60_000,
+      });
+      try {
+        return JSON.parse(r.stdout.toString("utf8")) as BridgeControlReport & { environment: string };
+      } catch {
+        throw new OperationError(
+          "bridge-elsewhere",
+          `\`mcp-twin bridge ${action}\` in ${env.id} failed (exit code ${r.exitCode ?? "?"}): ${r.stderr.toString("utf8").trim().slice(-300)}`,
+        );
+      }
+    },
+  };
+}
+
+async function controlHere(
   host: Host,
   action: BridgeAction,
   options: { manifest?: string | undefined; log: (line: string) => void },
