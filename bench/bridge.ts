@@ -5,6 +5,9 @@
  *   (a) direct stdio — the floor;
  *   (b) supergateway --stateful (the most used stdio→HTTP gateway) relaying the fixture server;
  *   (c) the SDK's own StreamableHTTPServerTransport serving the same tool in-process;
+ *   (h) the HTTP floor: node:http answering every call at once with a canned answer (no MCP
+ *       library, no checks) — what remains is the SDK client's and the loopback's own cost, which
+ *       every HTTP contender pays, so no HTTP server can be faster than it;
  *   (d) `mcp-twin serve --http --share fixture`: the bridge relaying the fixture server (the
  *       like-for-like of (b));
  *   (e) `mcp-twin serve --http` with the same echo tool as a plugin, in-process (the path of the
@@ -217,11 +220,22 @@ export async function run(): Promise<{ ok: boolean }> {
     );
     const sdkUrl = `http://127.0.0.1:${sdkPort}/mcp`;
 
+    // (h) the HTTP floor.
+    const floorChild = start(process.execPath, [path.join(REPO, "bench", "_http-floor.mjs")]);
+    let floorOut = "";
+    floorChild.stdout!.on("data", (c: Buffer) => {
+      floorOut += c.toString();
+    });
+    const floorPort = await waitFor("the HTTP floor", () =>
+      /^\d+\n/.test(floorOut) ? Number(floorOut) : undefined,
+    );
+
     // (d), (e): this build; (d0), (e0): the build before the hardening.
     const share = await bridge(BIN, "share", ["--share", "fixture"]);
     const inproc = await bridge(BIN, "plugin", [], true);
     const contenders: Array<[string, () => Promise<Client>]> = [
       ["stdio (floor)", async () => stdio],
+      ["HTTP floor (canned answers)", () => httpClient(`http://127.0.0.1:${floorPort}/mcp`)],
       ["supergateway --stateful", () => httpClient(sgUrl)],
       ["SDK HTTP in-process", () => httpClient(sdkUrl)],
       ["mcp-twin serve --share", () => httpClient(share.shareUrl, share.token)],
@@ -382,6 +396,9 @@ export async function run(): Promise<{ ok: boolean }> {
 
     console.log("");
     const floor = get("stdio (floor)", "1").p50;
+    console.log(
+      `The HTTP floor's own p50 overhead over stdio at c=1 (SDK client + loopback, nothing served): ${(get("HTTP floor (canned answers)", "1").p50 - floor).toFixed(2)} ms`,
+    );
     const results = [
       verdict(
         "p50 overhead over stdio at c=1, relaying a stdio server (ms)",

@@ -9,6 +9,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// The SDK's Streamable HTTP client adds an abort listener per request to one long-lived signal
+// (global fetch): thousands of calls on one client warn about it. That is the benchmark's client,
+// not what is measured; the warning would drown the tables.
+process.removeAllListeners("warning");
+process.on("warning", (w) => {
+  if (w.name !== "MaxListenersExceededWarning") console.warn(w);
+});
 process.env.MCP_TWIN_REPO = path.dirname(here);
 const only = process.argv.slice(2);
 const files = readdirSync(here)
