@@ -166,8 +166,9 @@ async function serveHttp(
     log(`error outside a request (kept running): ${(error as Error)?.stack ?? String(error)}`);
   process.on("uncaughtException", onStray);
   process.on("unhandledRejection", onStray);
-  // Nothing left to wait for before the bridge listens means something it awaited can never
-  // settle: say what, and end with an error rather than a silent exit 0.
+  // Ending before the bridge listens — nothing left to wait for (something it awaited can never
+  // settle), or a plugin calling process.exit — says what it was doing, and is an error, never a
+  // silent exit 0.
   let phase = "opening its state";
   let listening = false;
   const onEmpty = () => {
@@ -175,7 +176,13 @@ async function serveHttp(
     out.error(`The bridge ended before it listened, while ${phase}: nothing it waited for can finish.`);
     process.exitCode = ExitCode.failed;
   };
+  const onExit = () => {
+    if (listening) return;
+    out.error(`The bridge ended before it listened, while ${phase}.`);
+    process.exitCode = ExitCode.failed;
+  };
   process.once("beforeExit", onEmpty);
+  process.once("exit", onExit);
   try {
     await runOwner(
       {
@@ -211,6 +218,7 @@ async function serveHttp(
     );
   } finally {
     process.off("beforeExit", onEmpty);
+    process.off("exit", onExit);
     ctx.signal.removeEventListener("abort", onAbort);
     process.off("SIGTERM", onTerm);
     process.off("SIGHUP", onTerm);

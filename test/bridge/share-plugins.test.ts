@@ -144,7 +144,10 @@ describe("a plugin that never finishes loading", () => {
     const plugins = path.join(root, "bridge", "plugins");
     mkdirSync(plugins, { recursive: true });
     // A real module whose top-level await never settles (and holds nothing else open).
-    writeFileSync(path.join(plugins, "forever.mjs"), "await new Promise(() => {});\nexport const tools = [];\n");
+    writeFileSync(
+      path.join(plugins, "forever.mjs"),
+      "await new Promise(() => {});\nexport const tools = [];\n",
+    );
     writeFileSync(
       path.join(plugins, "fine.mjs"),
       'export const tools = [{ name: "ping_plugin", description: "answers pong", handler: () => "pong" }];\n',
@@ -153,7 +156,10 @@ describe("a plugin that never finishes loading", () => {
     const client = await httpClient(b.url, b.token);
     const status = (await call(client, "bridge_status")).data.plugins;
     expect(status.failed).toEqual([
-      { file: path.join(plugins, "forever.mjs"), error: expect.stringMatching(/did not finish loading in 5 s/) },
+      {
+        file: path.join(plugins, "forever.mjs"),
+        error: expect.stringMatching(/did not finish loading in 5 s/),
+      },
     ]);
     expect((await call(client, "ping_plugin")).text).toBe("pong");
     expect(b.stderr()).toMatch(/forever\.mjs skipped/);
@@ -161,4 +167,15 @@ describe("a plugin that never finishes loading", () => {
     expect(existsSync(path.join(b.dir, "sync.lock.owner"))).toBe(false);
     expect(existsSync(path.join(b.dir, "serve.json"))).toBe(false);
   }, 60_000);
+});
+
+test("a bridge that ends before it listens (a plugin exits the process) says why and exits non-zero", async () => {
+  const root = tempDir();
+  const plugins = path.join(root, "bridge", "plugins");
+  mkdirSync(plugins, { recursive: true });
+  writeFileSync(path.join(plugins, "quits.mjs"), "process.exit(0);\n");
+  const r = await runCli(["serve", "--http", "--port", "0"], bridgeEnv(root));
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/ended before it listened, while loading the plugin .*quits\.mjs/);
+  expect(existsSync(path.join(root, "bridge", "sync.lock.owner"))).toBe(false);
 });

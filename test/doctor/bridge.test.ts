@@ -79,7 +79,9 @@ describe("bridge", () => {
     const c = one(run, "bridge.reachable");
     // Not running is no failure: every client's entry is a relay that starts it.
     expect(c.status).toBe("pass");
-    expect(c.message).toMatch(/not running at http:\/\/127\.0\.0\.1:\d+\/mcp now; every client's entry starts it/);
+    expect(c.message).toMatch(
+      /not running at http:\/\/127\.0\.0\.1:\d+\/mcp now; every client's entry starts it/,
+    );
   });
 
   test("a bridge refusing this home's token holds the port (another home's); the right one passes; never printed", async () => {
