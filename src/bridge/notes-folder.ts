@@ -62,9 +62,15 @@ export class NotesFolder {
   readonly root: string;
   readonly #queue = new KeyedQueue();
   readonly #listeners = new Set<(change: NoteChange) => void>();
-  /** The last change announced per note (mtime, -1 deleted), so the watcher repeats none. */
-  readonly #announced = new Map<string, number>();
-  #watcher: FSWatcher | null = null;
+  /**
+   * The last change announced per note — its file's inode, size and mtime ("" deleted) — so the
+   * watcher repeats none of the bridge's own writes. (mtime alone would not do: file times tick
+   * in milliseconds, and two writes within one tick look the same.)
+   */
+  readonly #announced = new Map<string, string>();
+  /** One watch per folder of the tree (relative path → watcher), while a subscription needs them. */
+  readonly #watchers = new Map<string, FSWatcher>();
+  #watching = false;
   readonly #pending = new Map<string, NodeJS.Timeout>();
 
   constructor(root: string) {
@@ -72,64 +78,78 @@ export class NotesFolder {
   }
 
   /**
-   * Also announce changes made on disk (a note edited by hand): a recursive watch of the folder,
-   * started once the first resource subscription needs it. Best effort: without it, changes made
-   * through the bridge are still announced.
+   * Also announce changes made on disk (a note edited by hand), once the first resource
+   * subscription needs it. A watch per folder, not a file: an atomic write replaces a note's file,
+   * and a folder's watch still sees what happens to the new one (Node's recursive watch on Linux
+   * follows files, and misses an edit made before it re-scanned). Best effort: without it, changes
+   * made through the bridge are still announced.
    */
   watch(): void {
-    if (this.#watcher) return;
+    if (this.#watching) return;
+    this.#watching = true;
+    void this.#watchTree("");
+  }
+
+  async #watchTree(rel: string): Promise<void> {
+    if (!this.#watching || this.#watchers.has(rel)) return;
+    const dir = rel ? path.join(this.root, ...rel.split("/")) : this.root;
+    let watcher: FSWatcher;
     try {
-      this.#watcher = watch(this.root, { recursive: true, persistent: false }, (_event, filename) => {
+      watcher = watch(dir, { persistent: false }, (event, filename) => {
         if (!filename) return;
-        const name = filename.toString().split(path.sep).join("/");
-        if (!/\.md$/i.test(name) || name.split("/").some((s) => s.startsWith("."))) return;
-        clearTimeout(this.#pending.get(name));
-        const timer = setTimeout(() => {
-          this.#pending.delete(name);
-          void this.#noticed(name);
-        }, 50);
-        timer.unref();
-        this.#pending.set(name, timer);
+        const name = rel ? `${rel}/${filename.toString()}` : filename.toString();
+        if (filename.toString().startsWith(".")) return;
+        if (/\.md$/i.test(name)) this.#schedule(name);
+        else if (event === "rename") void this.#watchTree(name); // perhaps a new folder
       });
-      this.#watcher.on("error", () => this.close());
     } catch {
-      this.#watcher = null;
+      return; // not a folder (or gone)
     }
+    watcher.on("error", () => {
+      watcher.close();
+      this.#watchers.delete(rel);
+    });
+    this.#watchers.set(rel, watcher);
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries)
+      if (e.isDirectory() && !e.name.startsWith("."))
+        await this.#watchTree(rel ? `${rel}/${e.name}` : e.name);
+  }
+
+  #schedule(name: string): void {
+    clearTimeout(this.#pending.get(name));
+    const timer = setTimeout(() => {
+      this.#pending.delete(name);
+      void this.#noticed(name);
+    }, 50);
+    timer.unref();
+    this.#pending.set(name, timer);
   }
 
   close(): void {
-    this.#watcher?.close();
-    this.#watcher = null;
+    this.#watching = false;
+    for (const w of this.#watchers.values()) w.close();
+    this.#watchers.clear();
     for (const t of this.#pending.values()) clearTimeout(t);
     this.#pending.clear();
   }
 
   async #noticed(name: string): Promise<void> {
-    const mtime = await stat(path.join(this.root, ...name.split("/"))).then(
-      (s) => s.mtimeMs,
-      () => -1,
-    );
+    const now = await signature(path.join(this.root, ...name.split("/")));
     const before = this.#announced.get(name);
-    if (before === mtime) return;
+    if (before === now) return;
     this.#announce(
-      {
-        name,
-        kind: mtime === -1 ? "deleted" : before === undefined || before === -1 ? "created" : "updated",
-      },
-      mtime,
+      { name, kind: now === "" ? "deleted" : before === undefined || before === "" ? "created" : "updated" },
+      now,
     );
   }
 
   async #changed(change: NoteChange, file: string): Promise<void> {
-    const mtime = await stat(file).then(
-      (s) => s.mtimeMs,
-      () => -1,
-    );
-    this.#announce(change, mtime);
+    this.#announce(change, await signature(file));
   }
 
-  #announce(change: NoteChange, mtime: number): void {
-    this.#announced.set(change.name, mtime);
+  #announce(change: NoteChange, seen: string): void {
+    this.#announced.set(change.name, seen);
     this.#emit(change);
   }
 
@@ -252,4 +272,12 @@ export class NotesFolder {
       if (error instanceof NotePathError) throw error;
     }
   }
+}
+
+/** A file's inode, size and mtime, or "" when it does not exist. */
+function signature(file: string): Promise<string> {
+  return stat(file).then(
+    (s) => `${s.ino}:${s.size}:${s.mtimeMs}`,
+    () => "",
+  );
 }

@@ -4,7 +4,7 @@
  * edited on disk — and `list_changed` when one appears; the capabilities declared are exactly the
  * ones served.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   ResourceListChangedNotificationSchema,
@@ -94,11 +94,21 @@ test("subscribe: another session's write, and an edit on disk, send resources/up
   await until("an update from disk", () => (updated.length >= 2 ? true : undefined));
   expect(updated[1]).toBe("mcp-twin://notes/plan.md");
 
+  // A note in a folder made by hand after the subscription.
+  await reader.subscribeResource({ uri: "mcp-twin://notes/later/idea.md" });
+  mkdirSync(path.join(b.dir, "notes", "later"));
+  await sleep(200);
+  writeFileSync(path.join(b.dir, "notes", "later", "idea.md"), "an idea\n");
+  await until("an update in a new folder", () =>
+    updated.includes("mcp-twin://notes/later/idea.md") ? true : undefined,
+  );
+  await reader.unsubscribeResource({ uri: "mcp-twin://notes/later/idea.md" });
+
   // Other notes change: no update for them, but the list changed.
   await call(writer, "notes_write", { path: "other", content: "x" });
   await until("list_changed", () => (listChanged >= 1 ? true : undefined));
   await sleep(200);
-  expect(updated.filter((u) => u !== "mcp-twin://notes/plan.md")).toEqual([]);
+  expect(updated.filter((u) => u !== "mcp-twin://notes/plan.md" && !u.includes("later/"))).toEqual([]);
 
   await reader.unsubscribeResource({ uri: "mcp-twin://notes/plan.md" });
   const before = updated.length;
