@@ -28,7 +28,7 @@
  * path is shown too); idle RSS with a share ≤ 60 MB; RSS flat (± 10 %) from 20,000 to 100,000 calls.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -56,6 +56,24 @@ interface Measured {
   perSecond: number;
   p50: number;
   p99: number;
+  /** CPU time of the server process per call (µs), when it has a process of its own. */
+  cpuPerCall?: number;
+}
+
+/**
+ * CPU time a process has used, in ns, summed over its threads (/proc/<pid>/task/<tid>/schedstat):
+ * unlike wall-clock figures it hardly moves with the load other programs put on this shared
+ * machine, so it is what tells whether a change costs work.
+ */
+function cpuNs(pid: number): number {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`))
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  return total;
 }
 
 /** c=1; c=8 in one session; c=8 over eight sessions. */
@@ -77,8 +95,16 @@ const echo = async (client: Client, what: string) => {
 };
 
 /** `calls` echo calls with `concurrency` in flight, spread over `sessions`. */
-async function measure(sessions: Client[], name: string, mode: string, concurrency: number, calls = CALLS) {
+async function measure(
+  sessions: Client[],
+  name: string,
+  mode: string,
+  concurrency: number,
+  calls = CALLS,
+  pid?: number,
+): Promise<Measured> {
   for (const client of sessions) for (let i = 0; i < WARMUP / sessions.length; i++) await echo(client, name);
+  const cpu0 = pid ? cpuNs(pid) : 0;
   const latencies: number[] = [];
   let next = 0;
   const start = process.hrtime.bigint();
@@ -94,7 +120,14 @@ async function measure(sessions: Client[], name: string, mode: string, concurren
     }),
   );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { name, mode, perSecond: calls / seconds, p50: median(latencies), p99: percentile(latencies, 99) };
+  return {
+    name,
+    mode,
+    perSecond: calls / seconds,
+    p50: median(latencies),
+    p99: percentile(latencies, 99),
+    ...(pid ? { cpuPerCall: (cpuNs(pid) - cpu0) / 1000 / calls } : {}),
+  };
 }
 
 function httpClient(url: string, token?: string): Promise<Client> {
@@ -194,7 +227,7 @@ export async function run(): Promise<{ ok: boolean }> {
 
     // (b) supergateway, stateful.
     const sgPort = await freePort();
-    start(process.execPath, [
+    const sgChild = start(process.execPath, [
       path.join(REPO, "node_modules", "supergateway", "dist", "index.js"),
       "--stdio",
       `"${process.execPath}" "${fixture.script}"`,
@@ -233,20 +266,21 @@ export async function run(): Promise<{ ok: boolean }> {
     // (d), (e): this build; (d0), (e0): the build before the hardening.
     const share = await bridge(BIN, "share", ["--share", "fixture"]);
     const inproc = await bridge(BIN, "plugin", [], true);
-    const contenders: Array<[string, () => Promise<Client>]> = [
+    // [name, connect, the server's pid (its CPU per call is measured)]
+    const contenders: Array<[string, () => Promise<Client>, number?]> = [
       ["stdio (floor)", async () => stdio],
-      ["HTTP floor (canned answers)", () => httpClient(`http://127.0.0.1:${floorPort}/mcp`)],
-      ["supergateway --stateful", () => httpClient(sgUrl)],
-      ["SDK HTTP in-process", () => httpClient(sdkUrl)],
-      ["mcp-twin serve --share", () => httpClient(share.shareUrl, share.token)],
-      ["mcp-twin serve (in-process)", () => httpClient(inproc.url, inproc.token)],
+      ["HTTP floor (canned answers)", () => httpClient(`http://127.0.0.1:${floorPort}/mcp`), floorChild.pid],
+      ["supergateway --stateful", () => httpClient(sgUrl), sgChild.pid],
+      ["SDK HTTP in-process", () => httpClient(sdkUrl), sdkChild.pid],
+      ["mcp-twin serve --share", () => httpClient(share.shareUrl, share.token), share.pid],
+      ["mcp-twin serve (in-process)", () => httpClient(inproc.url, inproc.token), inproc.pid],
     ];
     if (BASELINE) {
       const share0 = await bridge(BASELINE, "share-before", ["--share", "fixture"]);
       const inproc0 = await bridge(BASELINE, "plugin-before", [], true);
       contenders.push(
-        ["before: serve --share", () => httpClient(share0.shareUrl, share0.token)],
-        ["before: serve (in-process)", () => httpClient(inproc0.url, inproc0.token)],
+        ["before: serve --share", () => httpClient(share0.shareUrl, share0.token), share0.pid],
+        ["before: serve (in-process)", () => httpClient(inproc0.url, inproc0.token), inproc0.pid],
       );
     }
 
@@ -262,23 +296,23 @@ export async function run(): Promise<{ ok: boolean }> {
     const rounds = new Map<string, Measured[]>();
     for (let round = 0; round < ROUNDS; round++)
       for (const m of MODES)
-        for (const [name] of contenders) {
+        for (const [name, , pid] of contenders) {
           const key = `${name}|${m.mode}`;
-          rounds.set(key, [
-            ...(rounds.get(key) ?? []),
-            await measure(sessionsOf.get(key)!, name, m.mode, m.concurrency),
-          ]);
+          const measured = await measure(sessionsOf.get(key)!, name, m.mode, m.concurrency, CALLS, pid);
+          rounds.set(key, [...(rounds.get(key) ?? []), measured]);
         }
     const rows: Measured[] = [];
     for (const m of MODES)
       for (const [name] of contenders) {
         const ms = rounds.get(`${name}|${m.mode}`)!;
+        const cpu = ms.flatMap((x) => (x.cpuPerCall === undefined ? [] : [x.cpuPerCall]));
         rows.push({
           name,
           mode: m.mode,
           perSecond: median(ms.map((x) => x.perSecond)),
           p50: median(ms.map((x) => x.p50)),
           p99: median(ms.map((x) => x.p99)),
+          ...(cpu.length ? { cpuPerCall: median(cpu) } : {}),
         });
       }
     table(
@@ -288,6 +322,7 @@ export async function run(): Promise<{ ok: boolean }> {
         "calls/s": Math.round(r.perSecond),
         "p50 ms": r.p50.toFixed(2),
         "p99 ms": r.p99.toFixed(2),
+        "server CPU µs/call": r.cpuPerCall === undefined ? "" : Math.round(r.cpuPerCall),
       })),
     );
     const get = (name: string, mode: string) => rows.find((r) => r.name === name && r.mode === mode)!;
@@ -436,7 +471,7 @@ export async function run(): Promise<{ ok: boolean }> {
           ["mcp-twin serve (in-process)", "before: serve (in-process)"],
         ] as const)
           console.log(
-            `  after/before the hardening, ${after}, c=${m.mode}: ${(get(after, m.mode).perSecond / get(before, m.mode).perSecond).toFixed(2)}× the throughput`,
+            `  after/before the hardening, ${after}, c=${m.mode}: ${(get(after, m.mode).perSecond / get(before, m.mode).perSecond).toFixed(2)}× the throughput, ${(get(after, m.mode).cpuPerCall! / get(before, m.mode).cpuPerCall!).toFixed(2)}× the bridge's CPU per call`,
           );
     return { ok: results.every(Boolean) };
   } finally {
