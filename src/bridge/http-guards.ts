@@ -102,6 +102,71 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
   });
 }
 
+const mediaType = (header: string | undefined) => (header ?? "").split(";")[0]!.trim().toLowerCase();
+
+/** A POST's media types: JSON in; JSON or an event stream out (whether SSE is accepted). */
+export function checkMediaTypes(
+  contentType: string | undefined,
+  accept: string | undefined,
+): Refusal | { acceptsSse: boolean } {
+  if (mediaType(contentType) !== "application/json")
+    return {
+      status: 415,
+      code: -32000,
+      message: "Unsupported Media Type: Content-Type must be application/json",
+    };
+  const acceptsSse = (accept ?? "").includes("text/event-stream");
+  if (accept && !acceptsSse && !/application\/json|application\/\*|\*\/\*/.test(accept))
+    return {
+      status: 406,
+      code: -32000,
+      message: "Not Acceptable: the answer is application/json or text/event-stream",
+    };
+  return { acceptsSse };
+}
+
+/** `Mcp-Protocol-Version`, when sent, must be one the SDK supports. */
+export function checkProtocolVersion(version: unknown, supported: readonly string[]): Refusal | null {
+  if (typeof version !== "string" || supported.includes(version)) return null;
+  return {
+    status: 400,
+    code: -32000,
+    message: `Bad Request: unsupported protocol version ${version} (supported: ${supported.join(", ")})`,
+  };
+}
+
+export const MAX_BATCH = 100;
+
+/**
+ * A POST body as JSON-RPC messages: JSON (-32700), 1 to MAX_BATCH of them (-32600), each a
+ * JSON-RPC 2.0 message by `isMessage` (the SDK's schema; -32600). The messages are passed on as
+ * sent: a schema's copy would drop the own `__proto__` keys of values a client stores.
+ */
+export function parseMessages(
+  body: string,
+  isMessage: (item: unknown) => boolean,
+): Refusal | { messages: unknown[]; batch: boolean } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    return { status: 400, code: -32700, message: "Parse error: the body is not valid JSON" };
+  }
+  const batch = Array.isArray(raw);
+  const messages = batch ? (raw as unknown[]) : [raw];
+  if (messages.length === 0 || messages.length > MAX_BATCH)
+    return {
+      status: 400,
+      code: -32600,
+      message: `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`,
+    };
+  if (!messages.every(isMessage))
+    return { status: 400, code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 message" };
+  return { messages, batch };
+}
+
+export const isRefusal = (r: object): r is Refusal => "status" in r;
+
 /** Answer a refusal (JSON-RPC error body); `close` ends the connection once it is sent. */
 export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
   if (res.headersSent) {

@@ -12,11 +12,16 @@ import {
   checkBearer,
   checkDeclaredLength,
   checkHost,
+  checkMediaTypes,
   checkOrigin,
+  checkProtocolVersion,
+  MAX_BATCH,
+  parseMessages,
   readBody,
 } from "../../src/bridge/http-guards.js";
 import { NotePathError, notePath } from "../../src/bridge/notes-folder.js";
 import { evictionFor, type SessionUse } from "../../src/bridge/session-policy.js";
+import { SESSION_IDLE_MS, SessionTable } from "../../src/bridge/sessions.js";
 import { SHARE_PROTOCOL_VERSION } from "../../src/bridge/share.js";
 import { parseInstance } from "../../src/core/bridge/instance.js";
 import { listeningInodes } from "../../src/core/bridge/port-holder.js";
@@ -72,6 +77,53 @@ describe("HTTP checks", () => {
     big.write("0123456789");
     big.write("x");
     expect(await tooBig).toBeNull();
+  });
+
+  test("media types: JSON in; JSON or an event stream out", () => {
+    expect(checkMediaTypes("application/json; charset=utf-8", "application/json, text/event-stream")).toEqual(
+      {
+        acceptsSse: true,
+      },
+    );
+    expect(checkMediaTypes("application/json", undefined)).toEqual({ acceptsSse: false });
+    expect(checkMediaTypes("application/json", "*/*")).toEqual({ acceptsSse: false });
+    expect(checkMediaTypes("text/plain", "application/json")).toMatchObject({ status: 415 });
+    expect(checkMediaTypes(undefined, "application/json")).toMatchObject({ status: 415 });
+    expect(checkMediaTypes("application/json", "text/html")).toMatchObject({ status: 406 });
+  });
+
+  test("protocol version: absent or supported passes, anything else is 400 naming the supported ones", () => {
+    expect(checkProtocolVersion(undefined, ["2025-11-25"])).toBeNull();
+    expect(checkProtocolVersion("2025-11-25", ["2025-11-25"])).toBeNull();
+    expect(checkProtocolVersion("1999-01-01", ["2025-11-25"])).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/1999-01-01.*supported: 2025-11-25/),
+    });
+  });
+
+  test("messages: JSON, a batch of 1 to 100, each JSON-RPC — passed on as sent", () => {
+    const isMessage = (m: unknown) =>
+      typeof m === "object" && m !== null && (m as { jsonrpc?: unknown }).jsonrpc === "2.0";
+    expect(parseMessages("{nope", isMessage)).toMatchObject({ status: 400, code: -32700 });
+    expect(parseMessages("[]", isMessage)).toMatchObject({ status: 400, code: -32600 });
+    const many = JSON.stringify(
+      Array.from({ length: MAX_BATCH + 1 }, () => ({ jsonrpc: "2.0", method: "x" })),
+    );
+    expect(parseMessages(many, isMessage)).toMatchObject({
+      code: -32600,
+      message: expect.stringMatching(/1 to 100/),
+    });
+    expect(parseMessages('[{"jsonrpc":"2.0","method":"x"},{"jsonrpc":"1.0"}]', isMessage)).toMatchObject({
+      code: -32600,
+    });
+    const sent = parseMessages(
+      '{"jsonrpc":"2.0","id":1,"method":"m","params":{"__proto__":{"x":1}}}',
+      isMessage,
+    );
+    expect(sent).toMatchObject({ batch: false });
+    const params = (sent as { messages: Array<{ params: object }> }).messages[0]!.params;
+    expect(Object.hasOwn(params, "__proto__")).toBe(true);
+    expect(parseMessages('[{"jsonrpc":"2.0","method":"x"}]', isMessage)).toMatchObject({ batch: true });
   });
 });
 
@@ -208,4 +260,65 @@ describe("note names", () => {
 
 test("shared servers are asked for the SDK's latest protocol version", () => {
   expect(SHARE_PROTOCOL_VERSION).toBe(LATEST_PROTOCOL_VERSION);
+});
+
+describe("the session table", () => {
+  const closed: string[] = [];
+  const endpoint = (path: string) => ({
+    path,
+    connect: async () => ({
+      close: async () => {
+        closed.push(path);
+      },
+    }),
+  });
+
+  test("opens, finds by id and endpoint, makes room by the policy, closes", async () => {
+    const logged: string[] = [];
+    const table = new SessionTable({ max: 3, perClient: 2 }, (l) => logged.push(l));
+    const a = await table.open(endpoint("/mcp"), "desktop");
+    const b1 = await table.open(endpoint("/mcp"), "flood");
+    expect(table.get(a.id, "/mcp")).toBe(a);
+    expect(table.get(a.id, "/share/x")).toBeUndefined();
+    expect(table.get(undefined, "/mcp")).toBeUndefined();
+    b1.calls = 1;
+    await table.open(endpoint("/mcp"), "flood");
+    // flood is at its cap of 2: its own least recently used session goes, not desktop's.
+    await table.open(endpoint("/mcp"), "flood");
+    expect(table.get(b1.id, "/mcp")).toBeUndefined();
+    expect(table.get(a.id, "/mcp")).toBe(a);
+    expect(logged).toEqual([expect.stringMatching(/of flood closed to make room for one of flood/)]);
+    expect(
+      table
+        .info()
+        .map((s) => s.client)
+        .sort(),
+    ).toEqual(["desktop", "flood", "flood"]);
+    await table.closeAll();
+    expect(table.info()).toEqual([]);
+  });
+
+  test("a session closes with its server; one whose transport closed is gone; a day idle is closed", async () => {
+    closed.length = 0;
+    const table = new SessionTable();
+    const a = await table.open(endpoint("/mcp"), "code");
+    const b = await table.open(endpoint("/share/x"), "code");
+    const c = await table.open(endpoint("/mcp"), "desktop");
+    await table.close(a);
+    expect(closed).toEqual(["/mcp"]);
+    expect(table.get(a.id, "/mcp")).toBeUndefined();
+    await table.close(a); // twice: no second close of its server
+    expect(closed).toEqual(["/mcp"]);
+
+    await b.transport.close(); // the transport ended on its own
+    expect(table.get(b.id, "/share/x")).toBeUndefined();
+
+    const now = Date.now();
+    c.lastSeen = new Date(now - SESSION_IDLE_MS + 1000);
+    await table.closeIdle(now);
+    expect(table.get(c.id, "/mcp")).toBe(c);
+    await table.closeIdle(now + 2000);
+    expect(table.get(c.id, "/mcp")).toBeUndefined();
+    expect(table.info()).toEqual([]);
+  });
 });
