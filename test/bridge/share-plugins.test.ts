@@ -75,6 +75,16 @@ describe("--share", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--share nope: not a server in .*Servers there: fixture/s);
   });
+
+  test.each(["constructor", "__proto__", "toString", "hasOwnProperty"])(
+    "--share %s is an unknown server too, not a member of Object.prototype",
+    async (name) => {
+      const root = manifestRoot({ fixture: { command: process.execPath, args: [inject("fixtureScript")] } });
+      const r = await runCli(["serve", "--share", name, "--port", "0"], bridgeEnv(root));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--share ${name}: not a server in`);
+    },
+  );
 });
 
 describe("plugins", () => {

@@ -51,6 +51,7 @@ export async function shareLaunches(
   const secrets = await loadSecrets(machine.paths.secrets);
   const launches: ShareLaunch[] = [];
   for (const name of new Set(names)) {
+    // A name from the command line: only a server the manifest holds, never an Object member.
     const spec = own(manifest.servers, name);
     if (!spec)
       throw unknownName({
