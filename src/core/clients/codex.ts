@@ -114,7 +114,6 @@ export const codex: ClientModule = {
     ],
     forwardKey: "env_vars",
   },
-  relayBridge: true,
   processNames: { windows: ["codex.exe"], posix: ["codex"] },
 };
 

@@ -71,12 +71,6 @@ export interface ClientModule {
    * (undefined: all of them, or a desktop app's small set), and the entry key that names more.
    */
   serverEnv?: { posix: readonly string[]; windows: readonly string[]; forwardKey?: string };
-  /**
-   * Reaches the mcp-twin bridge through the `mcp-twin connect` relay even where it could use a
-   * URL: no token in its file (Codex refuses an inline bearer token), and the relay starts the
-   * bridge when none answers.
-   */
-  relayBridge?: boolean;
   /** Reads its config only at start: the app must be restarted to see a change. */
   restartToApply: boolean;
   /**
