@@ -1,9 +1,11 @@
 /**
- * No secret in any output, old or new (issue 9, item 2): after a key rotation (`secret set`) and a
- * bridge token rotation (`serve --rotate-token`), the `-` lines of `sync --dry-run` still hold the
- * old key and token in the file — they are masked like the new ones, in every renderer (sync,
- * restore, uninstall previews), with --json and --verbose too. Secrets are recognised by where
- * they sit: a key with no telltale shape, and a hand-written entry's key mcp-twin never knew.
+ * No secret in any output, old or new (issue 9, item 2): after a key and a header token rotation
+ * (`secret set`) and a bridge token rotation (`serve --rotate-token`), the `-` lines of
+ * `sync --dry-run` still hold the old key and token in the file — they are masked like the new
+ * ones, in every renderer (sync, restore, uninstall previews), with --json and --verbose too.
+ * Secrets are recognised by where they sit: a key with no telltale shape, and a hand-written
+ * entry's key mcp-twin never knew. (The bridge token itself is in no config: every client reaches
+ * the bridge through the connect relay, which reads it where the bridge runs.)
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -15,6 +17,7 @@ import { freePort } from "../helpers/net.js";
 const OLD_KEY = "qwertyuiopasdfghjk";
 const NEW_KEY = "zxcvbnmlkjhgfdsapo";
 const DOCS_TOKEN = "docs-7c1e0b5a9d3f";
+const NEW_DOCS_TOKEN = "docs-2f8a6c4e1b9d";
 const THEIR_KEY = "plainwordsecret";
 const THEIR_BEARER = "abcdefghijklmnopqrstu";
 let m: FakeMachine;
@@ -63,6 +66,7 @@ beforeAll(async () => {
   oldToken = tokenNow();
   // Rotate both: the files still hold the old values until the next sync.
   expect((await m.run(["secret", "set", "TOOL_KEY"], { input: `${NEW_KEY}\n` })).code).toBe(0);
+  expect((await m.run(["secret", "set", "DOCS_TOKEN"], { input: `${NEW_DOCS_TOKEN}\n` })).code).toBe(0);
   expect((await m.run(["serve", "--rotate-token"])).code).toBe(0);
   newToken = tokenNow();
   expect(newToken).not.toBe(oldToken);
@@ -114,7 +118,16 @@ describe("every output, after a key and a token rotation", () => {
   ])("%s holds no key and no token, old or new", (name) => {
     const r = outputs[name]!;
     const all = r.stdout + r.stderr;
-    for (const secret of [OLD_KEY, NEW_KEY, DOCS_TOKEN, oldToken, newToken, THEIR_KEY, THEIR_BEARER])
+    for (const secret of [
+      OLD_KEY,
+      NEW_KEY,
+      DOCS_TOKEN,
+      NEW_DOCS_TOKEN,
+      oldToken,
+      newToken,
+      THEIR_KEY,
+      THEIR_BEARER,
+    ])
       expect(all, `${name} shows ${secret.slice(0, 4)}…`).not.toContain(secret);
   });
 
@@ -127,5 +140,15 @@ describe("every output, after a key and a token rotation", () => {
     const undo = outputs["restore --dry-run after"]!.stdout;
     expect(undo).toContain('-        "TOOL_KEY": "********"');
     expect(undo).toContain('+        "TOOL_KEY": "********"');
+    expect(undo).toContain('-        "Authorization": "********"');
+  });
+
+  test("no config holds the bridge token, old or new: the bridge's entry is a connect relay", () => {
+    const config = readFileSync(m.paths.claudeCodeConfig, "utf8");
+    const entry = (JSON.parse(config) as { mcpServers: Record<string, { args?: string[] }> }).mcpServers[
+      "mcp-twin"
+    ];
+    expect(entry?.args).toContain("connect");
+    for (const token of [oldToken, newToken]) expect(config).not.toContain(token);
   });
 });
