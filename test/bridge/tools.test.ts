@@ -98,6 +98,26 @@ describe("notes", () => {
     expect(viaLink.isError).toBe(true);
     expect(viaLink.text).toMatch(/leaves the notes folder/);
   });
+
+  test("names Windows cannot hold, and names too long, are refused without the state folder's path", async () => {
+    const b = await startBridge();
+    const client = await httpClient(b.url, b.token);
+    for (const p of [
+      "CON",
+      "NUL.md",
+      "plans/aux",
+      "com1.txt",
+      "plan.",
+      "plan ",
+      "a".repeat(300),
+      "é".repeat(200),
+    ]) {
+      const r = await call(client, "notes_write", { path: p, content: "no" });
+      expect(r.isError, p).toBe(true);
+      expect(r.text, p).not.toContain(b.dir);
+    }
+    expect((await call(client, "notes_list")).data.notes).toEqual([]);
+  });
 });
 
 describe("hand-off queue", () => {
