@@ -8,7 +8,8 @@
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, test } from "vitest";
 import { parseHandoff } from "../../src/bridge/tools/handoff-data.js";
-import { own, parseMemory } from "../../src/bridge/tools/memory-data.js";
+import { parseMemory } from "../../src/bridge/tools/memory-data.js";
+import { own } from "../../src/core/own.js";
 import { call, cleanup, httpClient, type RunningBridge, startBridge } from "./helpers.js";
 
 afterEach(cleanup);

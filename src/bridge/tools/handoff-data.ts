@@ -1,4 +1,5 @@
 /** The hand-off queue's shape (checked by hand: zod stays out of an idle bridge). */
+import { own } from "../../core/own.js";
 
 export type HandoffStatus = "open" | "claimed" | "done" | "failed";
 
@@ -39,7 +40,6 @@ const OPTIONAL = [
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
-const own = (r: Record<string, unknown>, k: string) => (Object.hasOwn(r, k) ? r[k] : undefined);
 
 /** Check the file's shape and copy each item's known fields (own properties only, strings only). */
 export function parseHandoff(raw: unknown): HandoffData {

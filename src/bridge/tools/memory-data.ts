@@ -6,6 +6,7 @@
  * never a path into Object.prototype. Reads use own-property checks too. Stored values are kept
  * as parsed from JSON (their own `__proto__` keys included) and never merged into other objects.
  */
+import { dict, own } from "../../core/own.js";
 
 export interface MemoryEntry {
   value: unknown;
@@ -22,11 +23,7 @@ export interface MemoryData {
 }
 
 /** An empty record with no prototype: every name is a plain own key. */
-export const record = <T>(): Names<T> => Object.create(null) as Names<T>;
-
-/** `r[name]` if it is r's own property. */
-export const own = <T>(r: Names<T> | undefined, name: string): T | undefined =>
-  r !== undefined && Object.hasOwn(r, name) ? r[name] : undefined;
+export const record = <T>(): Names<T> => dict<T>();
 
 export const emptyMemory = (): MemoryData => ({ version: 1, namespaces: record() });
 

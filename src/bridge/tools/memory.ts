@@ -4,9 +4,10 @@
  * overwrite a change it has not seen. Names are data, never property paths (memory-data.ts).
  */
 import { z } from "zod";
+import { own } from "../../core/own.js";
 import type { JsonStore } from "../store.js";
 import { type BridgeTool, defineTool } from "./define.js";
-import { type MemoryData, type MemoryEntry, own, record } from "./memory-data.js";
+import { type MemoryData, type MemoryEntry, record } from "./memory-data.js";
 import { fail, ok } from "./result.js";
 
 const MAX_VALUE_BYTES = 1024 * 1024;

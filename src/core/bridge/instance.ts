@@ -5,6 +5,7 @@
  */
 import { rm } from "node:fs/promises";
 import { readTextOrNull, writePrivateFile } from "../files.js";
+import { own } from "../own.js";
 import type { BridgeFiles } from "./paths.js";
 
 export interface InstanceInfo {
@@ -26,16 +27,16 @@ export function parseInstance(text: string): InstanceInfo | null {
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
   const r = raw as Record<string, unknown>;
-  const own = (k: string) => (Object.hasOwn(r, k) ? r[k] : undefined);
-  const pid = own("pid");
-  const port = own("port");
-  const host = own("host");
-  const url = own("url");
+  const field = (k: string) => own(r, k);
+  const pid = field("pid");
+  const port = field("port");
+  const host = field("host");
+  const url = field("url");
   if (!Number.isInteger(pid) || (pid as number) <= 0) return null;
   if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) return null;
   if (typeof host !== "string" || typeof url !== "string") return null;
-  const version = own("version");
-  const startedAt = own("startedAt");
+  const version = field("version");
+  const startedAt = field("startedAt");
   return {
     pid: pid as number,
     host,
