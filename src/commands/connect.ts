@@ -8,12 +8,12 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { sseRelay } from "../bridge/sse-relay.js";
 import type { CommandContext } from "../cli.js";
 import { ensureBridge, localLifecycle } from "../core/bridge/lifecycle.js";
 import { isLoopback } from "../core/bridge/loopback.js";
 import { BRIDGE_PATH, SHARE_PREFIX } from "../core/bridge/paths.js";
 import { relay } from "../core/bridge/relay.js";
+import { sseRelay } from "../core/bridge/sse-relay.js";
 import { readToken } from "../core/bridge/token.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import { dict, own } from "../core/own.js";
