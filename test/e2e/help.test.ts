@@ -167,6 +167,9 @@ describe("the text (read by eye)", () => {
         serve [options]                   run the bridge MCP server: stdio by default
                                           (relays to the one HTTP bridge, starting
                                           it), --http to run that bridge
+        bridge [options] [action]         the bridge's lifecycle: status (where it
+                                          runs, port, pid, uptime, clients), start,
+                                          stop, restart
         connect [options] <url>           relay stdio ⇄ Streamable HTTP (or SSE), so a
                                           stdio-only client (Claude Desktop) can use
                                           the bridge or any remote MCP server
