@@ -7,8 +7,8 @@ import { UsageError } from "../core/errors.js";
 import { withLock } from "../core/files.js";
 import { openMachine } from "../core/machine.js";
 import { loadManifest, locateManifest } from "../core/manifest/load.js";
-import { referencedNames } from "../core/manifest/resolve.js";
 import { assertSecretName, loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
+import { referencesOf } from "../core/manifest/spec.js";
 import { own } from "../core/own.js";
 import { notAKey } from "../core/placeholders.js";
 import { assertKnown } from "../core/selectors.js";
@@ -143,9 +143,8 @@ async function usedBy(
     });
     const { manifest } = await loadManifest(file, { cacheDir: machine.paths.cache });
     for (const [server, spec] of Object.entries(manifest.servers)) {
-      for (const ref of referencedNames(JSON.stringify(spec)).filter((r) => r.kind === "secret")) {
-        map.set(ref.name, [...new Set([...(map.get(ref.name) ?? []), server])]);
-      }
+      for (const secret of referencesOf(spec, "secret"))
+        map.set(secret, [...(map.get(secret) ?? []), server]);
     }
   } catch {
     // an unreadable manifest: list the stored names only

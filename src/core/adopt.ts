@@ -10,27 +10,26 @@
 import { type AdoptMerge, adoptMerge, type FieldEdit, type ReadEntry } from "./adopt-merge.js";
 import { saveHandWritten } from "./backups.js";
 import type { Target } from "./clients/types.js";
+import { type Context, loadContext, openManifest, readTargetTexts } from "./context.js";
+import { type DesiredInput, entriesNow } from "./desired.js";
 import type { BuiltEntry } from "./entries.js";
-import { UsageError } from "./errors.js";
+import { UsageError, UsageErrors } from "./errors.js";
 import { readTextOrNull, replaceFile, withLock } from "./files.js";
 import { readTargetEntries } from "./formats/index.js";
 import type { Source } from "./import/fold.js";
 import { occurrence } from "./import/read.js";
 import { allocateSecrets } from "./import/secrets.js";
-import { exactVersion, splitSpec } from "./install.js";
 import type { Machine } from "./machine.js";
-import { resolveString } from "./manifest/resolve.js";
 import type { ServerSpec } from "./manifest/schema.js";
 import { loadSecrets, saveSecrets } from "./manifest/secrets.js";
+import { resolveString } from "./manifest/spec.js";
 import { parseManifestText } from "./manifest/validate.js";
 import { applyEntryEdits } from "./merge.js";
 import { dict, own } from "./own.js";
-import { packageServers, readInstalledIndex } from "./packages.js";
 import { notAKey } from "./placeholders.js";
 import type { Progress } from "./progress.js";
 import { assertKnown, checkSelectors } from "./selectors.js";
 import { entryHash, isOurs, loadState, saveState } from "./state.js";
-import { desiredEntries, openManifest, type Prepared, prepare } from "./sync.js";
 
 export interface AdoptOptions {
   server: string;
@@ -89,7 +88,8 @@ export async function planAdopt(
   pick?: AdoptPick,
 ): Promise<AdoptPlan> {
   checkSelectors({ clients: options.clients, envs: options.envs });
-  const { loaded, project } = await openManifest(machine, options);
+  const opened = await openManifest(machine, options);
+  const { loaded } = opened;
   const spec = own(loaded.manifest.servers, options.server);
   if (spec === undefined) {
     assertKnown({
@@ -101,16 +101,14 @@ export async function planAdopt(
       known: Object.keys(loaded.manifest.servers),
     });
   }
-  const prepared = await prepare(
-    machine,
-    loaded,
-    { ...options, ...(project ? { project } : {}), checkReferences: false },
-    progress,
-  );
-  const desired = await builtEntries(machine, prepared);
+  const prepared = await loadContext(machine, { ...options, opened }, progress);
+  // A file that does not parse stops adopt (exit 2), as it stops sync.
+  const { texts, unreadable, unparsable } = await readTargetTexts(prepared.targets);
+  if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
+  const desired = await builtEntries(prepared);
   const found: Array<{ source: AdoptSource; target: Target; value: unknown; built?: BuiltEntry }> = [];
   for (const target of prepared.targets) {
-    const current = readTargetEntries(target, prepared.texts.get(target.key) ?? "");
+    const current = readTargetEntries(target, texts.get(target.key) ?? "");
     if (!Object.hasOwn(current, options.server)) continue;
     const value = current[options.server];
     const record = own(prepared.state.targets[target.key]?.entries ?? {}, options.server);
@@ -227,7 +225,7 @@ export async function planAdopt(
   const newSpec = own(parseManifestText(after, loaded.file).servers, options.server)!;
 
   // What the next sync does with the new definition: this entry, and the other clients'.
-  const next = await builtEntries(machine, {
+  const next = await builtEntries({
     ...prepared,
     servers: prepared.servers.map(
       ([n, s]) => [n, n === options.server ? newSpec : s] as [string, ServerSpec],
@@ -344,14 +342,7 @@ function renameRefs(value: unknown, renames: ReadonlyMap<string, string>): unkno
   return value;
 }
 
-/** Every target's entries as sync would write them now (status builds the same). */
-async function builtEntries(machine: Machine, prepared: Prepared) {
-  const pkgs = packageServers(prepared.manifest, prepared.envs);
-  const index = await readInstalledIndex(pkgs);
-  const versions = new Map<string, string>();
-  for (const p of pkgs) {
-    const v = exactVersion(splitSpec(p.spec).range) ?? own(prepared.state.packages, p.name)?.version;
-    if (v) versions.set(p.name, v);
-  }
-  return desiredEntries(machine, prepared, index, versions);
+/** Every target's entries as sync would write them now (status builds the same: desired.ts). */
+function builtEntries(ctx: Context & DesiredInput) {
+  return entriesNow(ctx.machine, ctx, ctx.state);
 }

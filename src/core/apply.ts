@@ -23,6 +23,11 @@ export interface ApplyContext {
   desired: ReadonlyMap<string, ReadonlyMap<string, BuiltEntry>>;
   /** Ctrl-C: no target is written after it (state still records what was), then its reason is thrown. */
   signal?: AbortSignal;
+  /**
+   * State as it was before the run (JSON), when the run changed it before these plans (versions
+   * resolved, packages installed): saved at the end whenever it differs. Default: as given here.
+   */
+  stateBefore?: string;
 }
 
 export interface ApplyResult {
@@ -33,7 +38,7 @@ export interface ApplyResult {
 
 export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext): Promise<ApplyResult[]> {
   const { state } = ctx;
-  const stateBefore = JSON.stringify(state);
+  const stateBefore = ctx.stateBefore ?? JSON.stringify(state);
   // What mcp-twin owns in each file before this run (step 1 adds pending names): kept with backups.
   const ownedBefore = new Map(
     plans.map((p) => [p.target.key, Object.keys(state.targets[p.target.key]?.entries ?? {})]),

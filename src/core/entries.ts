@@ -17,8 +17,8 @@ import type { Launch, Target } from "./clients/types.js";
 import type { Environment } from "./environments/types.js";
 import { envMatches } from "./environments/types.js";
 import { exactVersion, type InstalledPackage, pickBin, splitSpec } from "./install.js";
-import { type ResolveContext, resolveString } from "./manifest/resolve.js";
-import type { ServerOverride, ServerSpec } from "./manifest/schema.js";
+import type { ServerSpec } from "./manifest/schema.js";
+import { type ResolveContext, resolveString, serverIn } from "./manifest/spec.js";
 
 export interface EntryContext {
   environments: readonly Environment[];
@@ -58,7 +58,8 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     : chooseRunEnv(server, target.env, ctx, allowed);
   if (!runEnv.ok) return runEnv;
   const env = runEnv.env;
-  const over = overrideFor(server, env.id);
+  // The server as it runs there: its overrides for that environment applied (manifest/spec.ts).
+  const run = serverIn(server, env.id);
 
   const resolveCtx: ResolveContext = {
     secrets: ctx.secrets,
@@ -76,14 +77,14 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       missing.push(`${field} needs ${m.kind === "secret" ? "secret" : "environment variable"} ${m.name}`);
     return r.text;
   };
-  const resolveMap = (map: Record<string, string> | undefined, field: string) =>
-    Object.fromEntries(Object.entries(map ?? {}).map(([k, v]) => [k, resolve(v, `${field}.${k}`)]));
+  const resolveMap = (map: Record<string, string>, field: string) =>
+    Object.fromEntries(Object.entries(map).map(([k, v]) => [k, resolve(v, `${field}.${k}`)]));
 
   let value: Record<string, unknown>;
   let program: string | undefined;
-  if (server.url !== undefined || over.url !== undefined) {
-    const url = resolve(over.url ?? server.url!, "url");
-    const headers = resolveMap({ ...server.headers, ...over.headers }, "headers");
+  if (run.url !== undefined) {
+    const url = resolve(run.url, "url");
+    const headers = resolveMap(run.headers, "headers");
     const sse = server.transport === "sse";
     const direct = sse ? target.client.sseEntry : target.client.remoteEntry;
     if (direct) {
@@ -104,8 +105,8 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       );
     }
   } else {
-    const args = (over.args ?? server.args ?? []).map((a, i) => resolve(a, `args[${i}]`));
-    const envVars = resolveMap({ ...server.env, ...over.env }, "env");
+    const args = run.args.map((a, i) => resolve(a, `args[${i}]`));
+    const envVars = resolveMap(run.env, "env");
     let launch: Launch;
     if (server.package && portable) {
       launch = npxLaunch(server.package, ctx.version?.(splitSpec(server.package).name), env, args, envVars);
@@ -121,7 +122,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       }
       launch = { command: env.node!.path, args: [script, ...args], env: envVars };
     } else {
-      program = over.command ?? server.command!;
+      program = run.command!;
       launch = { command: program, args, env: envVars };
     }
     value = target.client.stdioEntry(
@@ -220,15 +221,6 @@ export function startsAcross(clientEnv: Environment, runEnv: Environment): boole
   return clientEnv.kind === "windows"
     ? runEnv.kind === "wsl"
     : clientEnv.kind === "wsl" && runEnv.kind === "windows";
-}
-
-/** The most specific override for an environment: `wsl:Ubuntu` beats `wsl`. */
-export function overrideFor(server: ServerSpec, envId: string): ServerOverride {
-  const overrides = server.overrides ?? {};
-  const matches = Object.entries(overrides)
-    .filter(([sel]) => envMatches(sel, envId))
-    .sort(([a], [b]) => a.length - b.length);
-  return Object.assign({}, ...matches.map(([, o]) => o)) as ServerOverride;
 }
 
 /**

@@ -49,11 +49,33 @@ export function packageServers(manifest: Manifest, environments: readonly Enviro
   return out;
 }
 
+/**
+ * The version of each package known without looking anything up: pinned in the manifest, or
+ * resolved by an earlier run for this very spec (recorded in state; `--update` looks again).
+ */
+export function knownVersions(
+  servers: readonly PackageServer[],
+  state: State,
+  options: { update?: boolean } = {},
+): Map<string, string> {
+  const versions = new Map<string, string>();
+  for (const s of servers) {
+    const exact = exactVersion(splitSpec(s.spec).range);
+    const known = own(state.packages, s.name);
+    if (exact) versions.set(s.name, exact);
+    else if (known && known.spec === s.spec && !options.update) versions.set(s.name, known.version);
+  }
+  return versions;
+}
+
 export interface ResolveResult {
   versions: Map<string, string>;
+  /** Versions resolved now, to record in state (`state.packages`). */
+  resolved: State["packages"];
   errors: Array<{ package: string; message: string }>;
 }
 
+/** Every package's version: the known ones, and the others looked up (one `npm view` each). */
 export async function resolveVersions(
   servers: readonly PackageServer[],
   state: State,
@@ -61,23 +83,16 @@ export async function resolveVersions(
   options: { update: boolean; now: Date },
   progress: Progress,
 ): Promise<ResolveResult> {
-  const versions = new Map<string, string>();
+  const versions = knownVersions(servers, state, options);
+  const resolved = dict<State["packages"][string]>();
   const errors: ResolveResult["errors"] = [];
-  const toResolve: PackageServer[] = [];
-  for (const s of servers) {
-    const { range } = splitSpec(s.spec);
-    const exact = exactVersion(range);
-    const known = own(state.packages, s.name);
-    if (exact) versions.set(s.name, exact);
-    else if (known && known.spec === s.spec && !options.update) versions.set(s.name, known.version);
-    else toResolve.push(s);
-  }
-  if (toResolve.length === 0) return { versions, errors };
+  const toResolve = servers.filter((s) => !versions.has(s.name));
+  if (toResolve.length === 0) return { versions, resolved, errors };
   const resolver = environments.find((e) => e.local && e.usable) ?? environments.find((e) => e.usable);
   if (!resolver) {
     for (const s of toResolve)
       errors.push({ package: s.name, message: "no environment with a working npm to look up its version" });
-    return { versions, errors };
+    return { versions, resolved, errors };
   }
   const step = progress.step(`Resolving ${toResolve.map((s) => s.spec).join(", ")}`);
   await Promise.all(
@@ -85,7 +100,7 @@ export async function resolveVersions(
       try {
         const version = await resolveVersion(resolver, s.name, splitSpec(s.spec).range);
         versions.set(s.name, version);
-        state.packages[s.name] = { spec: s.spec, version, resolvedAt: options.now.toISOString() };
+        resolved[s.name] = { spec: s.spec, version, resolvedAt: options.now.toISOString() };
       } catch (error) {
         if (error instanceof InterruptedError) throw error;
         errors.push({ package: s.name, message: (error as Error).message });
@@ -94,7 +109,7 @@ export async function resolveVersions(
   );
   if (errors.length > 0) step.fail(`Could not resolve ${errors.map((e) => e.package).join(", ")}`);
   else step.succeed(`Resolved ${toResolve.map((s) => `${s.name}@${versions.get(s.name)}`).join(", ")}`);
-  return { versions, errors };
+  return { versions, resolved, errors };
 }
 
 export type InstalledIndex = Map<string, Map<string, InstalledPackage>>;

@@ -3,16 +3,18 @@
  * wrote. Pure — text in, text out — so it can be re-run on fresh text when an app rewrote the file
  * between planning and writing.
  *
- * Rules: entries we never wrote are never touched (a name clash is reported as `foreign`, and taken
- * over only with --force); entries we wrote but someone edited since are `drift`, kept unless
- * --force; entries we wrote for servers no longer wanted are removed.
+ * Who owns each entry is ownership.ts's rule; here is what sync does about it: entries we never
+ * wrote are never touched (a name clash is reported as `foreign`, and taken over only with
+ * --force); entries we wrote but someone edited since are `drift`, kept unless --force; entries we
+ * wrote for servers no longer wanted are removed.
  */
 import type { Target } from "./clients/types.js";
 import type { BuiltEntry } from "./entries.js";
 import { editTargetEntries, readTargetEntries } from "./formats/index.js";
 import type { EntryEdit } from "./merge.js";
 import { dict, own } from "./own.js";
-import { type EntryRecord, entryHash, isOurs, isOursHash, type TargetRecord } from "./state.js";
+import { classifyTarget } from "./ownership.js";
+import { type EntryRecord, entryHash, type TargetRecord } from "./state.js";
 
 export interface TargetPlan {
   target: Target;
@@ -71,18 +73,32 @@ export function planTarget(
     across: [],
   };
   const edits: EntryEdit[] = [];
-  const has = (name: string) => Object.hasOwn(current, name);
   // A new hash for an entry we own keeps what we know of its hand-written past.
   const recordFor = (name: string, hash: string): EntryRecord => {
-    const handWritten = Object.hasOwn(owned, name) ? owned[name]?.handWritten : undefined;
+    const handWritten = own(owned, name)?.handWritten;
     return handWritten ? { hash, handWritten } : { hash };
   };
 
-  for (const [name, built] of desired) {
+  for (const entry of classifyTarget(current, owned, desired)) {
+    const { name, state } = entry;
+    const built = desired.get(name);
+    const mine = own(owned, name);
+    if (!built) {
+      // Ours, for a server no longer meant for this target: removed, unless edited since (kept,
+      // or removed all the same with --force).
+      if (state === "stale" || options.force) {
+        edits.push({ name, remove: true });
+        plan.removed.push(name);
+      } else {
+        plan.drift.push(name);
+        if (mine) plan.records[name] = mine;
+      }
+      continue;
+    }
     if (!built.ok) {
+      // Nothing to write: the entry in the file (if any) stays as it is.
       plan.problems.push({ server: name, code: built.code, message: built.reason });
-      const kept = own(owned, name);
-      if (kept) plan.records[name] = kept;
+      if (mine) plan.records[name] = mine;
       continue;
     }
     if (built.runsIn !== target.env.id) {
@@ -97,60 +113,36 @@ export function planTarget(
     for (const p of built.problems ?? []) plan.problems.push({ server: name, ...p });
     plan.references.push(...built.references);
     plan.secretValues.push(...built.secretValues);
-    const hash = entryHash(built.value);
-    const mine = own(owned, name);
-    if (!has(name)) {
+    const hash = entry.desiredHash ?? entryHash(built.value);
+    if (state === "missing") {
       edits.push({ name, value: built.value });
       plan.added.push(name);
       // Gone from the file (deleted by hand): nothing hand-written is left to give back.
       plan.records[name] = { hash };
       plan.pending[name] = hash;
-      continue;
-    }
-    const existing = current[name];
-    const existingHash = entryHash(existing);
-    if (mine && isOursHash(mine, existingHash)) {
-      if (existingHash === hash) {
-        plan.records[name] = recordFor(name, hash);
-      } else {
-        edits.push({ name, value: built.value });
-        plan.updated.push(name);
-        plan.records[name] = recordFor(name, hash);
-        plan.pending[name] = hash;
-      }
-      continue;
-    }
-    if (existingHash === hash) {
-      // Already exactly what we would write (by hand, or by an earlier run whose state was lost).
+    } else if (state === "synced") {
+      // Already exactly what we would write (by us, by hand, or by a run whose state was lost).
       plan.records[name] = recordFor(name, hash);
-      continue;
-    }
-    if (mine) plan.drift.push(name);
-    else plan.foreign.push(name);
-    if (options.force) {
+    } else if (state === "stale") {
+      edits.push({ name, value: built.value });
+      plan.updated.push(name);
+      plan.records[name] = recordFor(name, hash);
+      plan.pending[name] = hash;
+    } else {
+      plan[state === "drifted" ? "drift" : "foreign"].push(name);
+      if (!options.force) {
+        if (mine) plan.records[name] = mine;
+        continue;
+      }
       edits.push({ name, value: built.value });
       plan.updated.push(name);
       plan.pending[name] = hash;
       if (mine) plan.records[name] = recordFor(name, hash);
       else {
         // Taking over an entry the user wrote: keep its hand-written form for uninstall.
-        plan.takenOver[name] = existing;
-        plan.records[name] = { hash, handWritten: existingHash };
+        plan.takenOver[name] = current[name];
+        plan.records[name] = { hash, handWritten: entry.currentHash ?? entryHash(current[name]) };
       }
-    } else if (mine) {
-      plan.records[name] = mine;
-    }
-  }
-
-  for (const [name, mine] of Object.entries(owned)) {
-    if (desired.has(name)) continue;
-    if (!has(name)) continue;
-    if (isOurs(mine, current[name]) || options.force) {
-      edits.push({ name, remove: true });
-      plan.removed.push(name);
-    } else {
-      plan.drift.push(name);
-      plan.records[name] = mine;
     }
   }
 

@@ -1,25 +1,26 @@
 /**
- * status: every server × target, read-only. synced (file holds what sync would write), missing
- * (it should be there and is not), drifted (we wrote it, someone edited it since), foreign (same
- * name, not ours), stale (ours, but out of date or no longer wanted: the next sync changes it).
+ * status: every server × target, read-only, each entry in the state ownership.ts gives it (the
+ * rule sync plans with): synced, missing, drifted (edited by hand), foreign (same name, not ours),
+ * stale (ours, but out of date or no longer wanted: the next sync changes it).
  */
 
 import type { Target } from "./clients/types.js";
+import { loadContext, readTargetTexts } from "./context.js";
+import { entriesNow, wireBridge } from "./desired.js";
 import { readEntry } from "./doctor/entry-view.js";
 import { resolveEntry } from "./doctor/resolve.js";
+import type { BuiltEntry } from "./entries.js";
 import type { Environment } from "./environments/types.js";
+import { UsageErrors } from "./errors.js";
 import { readTargetEntries } from "./formats/index.js";
-import { exactVersion, splitSpec } from "./install.js";
 import type { Machine } from "./machine.js";
-import { own } from "./own.js";
-import { packageServers, readInstalledIndex } from "./packages.js";
+import { classifyTarget, type EntryState } from "./ownership.js";
 import { installHint } from "./program-hints.js";
 import type { Progress } from "./progress.js";
 import { checkSelectors } from "./selectors.js";
-import { entryHash, isOurs } from "./state.js";
-import { desiredEntries, openManifest, prepare } from "./sync.js";
 
-export type StatusState = "synced" | "missing" | "drifted" | "foreign" | "stale";
+/** Who owns each entry, as sync sees it (ownership.ts). */
+export type StatusState = EntryState;
 
 export interface StatusRow {
   server: string;
@@ -37,60 +38,43 @@ export async function computeStatus(
   progress: Progress,
 ): Promise<{ manifest: string; scope: "user" | "project"; rows: StatusRow[] }> {
   checkSelectors({ clients: options.clients, envs: options.envs });
-  const { located, loaded, project } = await openManifest(machine, options);
-  const prepared = await prepare(
-    machine,
-    loaded,
-    { ...options, ...(project ? { project } : {}), checkReferences: false },
-    progress,
-  );
-  const pkgs = packageServers(prepared.manifest, prepared.envs);
-  const index = await readInstalledIndex(pkgs);
-  const versions = new Map<string, string>();
-  for (const p of pkgs) {
-    const v = exactVersion(splitSpec(p.spec).range) ?? own(prepared.state.packages, p.name)?.version;
-    if (v) versions.set(p.name, v);
-  }
-  const desired = await desiredEntries(machine, prepared, index, versions);
+  const ctx = await loadContext(machine, options, progress);
+  // A file that does not parse stops status too (exit 2), as it stops sync.
+  const { texts, unreadable, unparsable } = await readTargetTexts(ctx.targets);
+  if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
+  const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, { createToken: false });
+  const desired = await entriesNow(machine, { ...ctx, bridge }, ctx.state);
   const rows: StatusRow[] = [];
-  for (const target of prepared.targets) {
-    const text = prepared.texts.get(target.key) ?? null;
+  for (const target of ctx.targets) {
+    const text = texts.get(target.key) ?? null;
     const current = readTargetEntries(target, text ?? "");
-    const owned = prepared.state.targets[target.key]?.entries ?? {};
+    const owned = ctx.state.targets[target.key]?.entries ?? {};
     const base = { env: target.env.id, client: target.client.id, scope: target.scope, path: target.path };
-    const wanted = desired.get(target.key) ?? new Map();
-    for (const [server, built] of wanted) {
-      const has = Object.hasOwn(current, server);
-      const record = own(owned, server);
-      if (!has) {
-        rows.push({ ...base, server, state: "missing", ...(built.ok ? {} : { detail: built.reason }) });
-      } else if (record && !isOurs(record, current[server])) {
-        rows.push({ ...base, server, state: "drifted" });
-      } else if (!record && (!built.ok || entryHash(current[server]) !== entryHash(built.value))) {
-        rows.push({ ...base, server, state: "foreign" });
-      } else if (built.ok && entryHash(current[server]) !== entryHash(built.value)) {
-        rows.push({ ...base, server, state: "stale", detail: "out of date: sync will update it" });
-      } else {
+    const wanted = desired.get(target.key) ?? new Map<string, BuiltEntry>();
+    for (const entry of classifyTarget(current, owned, wanted)) {
+      const built = wanted.get(entry.name);
+      const row: StatusRow = { ...base, server: entry.name, state: entry.state };
+      if (entry.state === "synced") {
         // What the file holds is what sync writes: but is what it starts still there?
-        const gone = await missingParts(target, current[server], {
+        const gone = await missingParts(target, current[entry.name], {
           machine,
-          envs: prepared.allEnvs,
-          project: project ?? machine.host.cwd,
+          envs: ctx.allEnvs,
+          project: ctx.project ?? machine.host.cwd,
         });
-        rows.push({ ...base, server, state: gone ? "missing" : "synced", ...(gone ? { detail: gone } : {}) });
+        rows.push(gone ? { ...row, state: "missing", detail: gone } : row);
+        continue;
       }
-    }
-    for (const [server, record] of Object.entries(owned)) {
-      if (wanted.has(server) || !Object.hasOwn(current, server)) continue;
-      rows.push({
-        ...base,
-        server,
-        state: isOurs(record, current[server]) ? "stale" : "drifted",
-        detail: "no longer in the manifest for this client",
-      });
+      const detail = !entry.wanted
+        ? "no longer in the manifest for this client"
+        : entry.state === "missing" && built && !built.ok
+          ? built.reason
+          : entry.state === "stale"
+            ? "out of date: sync will update it"
+            : undefined;
+      rows.push(detail ? { ...row, detail } : row);
     }
   }
-  return { manifest: loaded.file, scope: located.scope, rows };
+  return { manifest: ctx.loaded.file, scope: ctx.located.scope, rows };
 }
 
 /**

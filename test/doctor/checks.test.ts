@@ -8,7 +8,9 @@ import { type EntryFacts, lintEntry } from "../../src/core/doctor/checks/entries
 import { checkNode } from "../../src/core/doctor/checks/node.js";
 import { checkServerSecrets, placeholderKind } from "../../src/core/doctor/checks/secrets.js";
 import { expandEntry, readEntry } from "../../src/core/doctor/entry-view.js";
+import type { BuiltEntry } from "../../src/core/entries.js";
 import type { ClientId } from "../../src/core/manifest/schema.js";
+import { classifyEntry } from "../../src/core/ownership.js";
 import { entryHash } from "../../src/core/state.js";
 
 function facts(client: ClientId, raw: unknown, over: Partial<EntryFacts> = {}): EntryFacts {
@@ -55,8 +57,7 @@ describe("placeholders", () => {
     const checks = checkServerSecrets(
       "t",
       { env: { A_KEY: "${secret:A}", B_TOKEN: "YOUR_B_TOKEN", C: "${env:NOPE}" } },
-      { A: "real-9a8b7c6d" },
-      {},
+      { secrets: { A: "real-9a8b7c6d" }, env: {}, accepted: new Set() },
     );
     expect(checks.map((c) => [c.id, c.status])).toEqual([
       ["secrets.resolved", "fail"],
@@ -285,15 +286,20 @@ describe("scopes, restart, drift, node", () => {
     const value = { command: "node", args: ["a"] };
     const built = { ok: true as const, value, secretValues: [], references: [], runsIn: "linux" };
     const record = { hash: entryHash(value) };
-    const st = (current: Record<string, unknown>, rec?: typeof record) =>
-      checkDrift({}, "x", built, current, rec).status;
-    expect(st({})).toBe("fail");
-    expect(st({ x: { ...value, args: ["b"] } }, record)).toBe("warn");
-    expect(st({ x: { command: "other" } })).toBe("warn");
-    expect(
-      checkDrift({}, "x", { ...built, value: { command: "new" } }, { x: value }, record).message,
-    ).toMatch(/out of date/);
-    expect(st({ x: value }, record)).toBe("pass");
+    const drift = (current: Record<string, unknown>, rec?: typeof record, b: BuiltEntry = built) =>
+      checkDrift(
+        {},
+        "x",
+        b,
+        classifyEntry({ present: "x" in current, value: current.x, record: rec, desired: b })!,
+      );
+    expect(drift({}).status).toBe("fail");
+    expect(drift({ x: { ...value, args: ["b"] } }, record).status).toBe("warn");
+    expect(drift({ x: { command: "other" } }).status).toBe("warn");
+    expect(drift({ x: value }, record, { ...built, value: { command: "new" } }).message).toMatch(
+      /out of date/,
+    );
+    expect(drift({ x: value }, record).status).toBe("pass");
   });
 
   test("node: too old fails, Windows' node on the WSL PATH fails, unreachable skips", () => {

@@ -52,6 +52,16 @@ describe("versions", () => {
     expect(json(m.paths.cursorConfig).mcpServers.fixture.args[0]).toContain(
       "mcp-twin-fixture-server\\dist\\server.js",
     );
+    // The version --update moved to is recorded though no entry changed (the paths are the same):
+    // the next sync keeps it, and installs nothing.
+    expect(json(path.join(m.paths.home, "state.json")).packages[inject("fixtureName")].version).toBe("1.1.0");
+    const next = await m.run(["sync", "--json"]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(JSON.parse(next.stdout).installs.map((i: { action: string }) => i.action)).toEqual([
+      "present",
+      "present",
+    ]);
+    expect([installedVersion(m, "linux"), installedVersion(m, "windows")]).toEqual(["1.1.0", "1.1.0"]);
   });
 
   test("--prune uninstalls the packages of servers removed from the manifest, on both sides", async () => {

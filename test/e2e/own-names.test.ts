@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, inject, test } from "vitest";
 import type { Environment } from "../../src/core/environments/types.js";
 import { resolveVersion } from "../../src/core/install.js";
-import { resolveString } from "../../src/core/manifest/resolve.js";
+import { resolveString } from "../../src/core/manifest/spec.js";
 import { type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 

@@ -4,12 +4,13 @@
  * And the JSON Schema shipped in it is the one generated from the zod schema.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { manifestJsonSchema } from "../../src/core/manifest/schema.js";
-import { REPO } from "../helpers/fake-machine.js";
+import { BIN, REPO } from "../helpers/fake-machine.js";
+import { fixtureMachines } from "../helpers/machines.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-pack-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -67,4 +68,43 @@ test("cli.js and everything it loads need no __dirname/__filename shims (its bui
   // cli.js and its chunks (chalk, execa, ora), not the command builds it loads by path.
   expect(seen.size).toBeGreaterThan(2);
   expect([...seen].some((f) => f.includes(`${path.sep}sync${path.sep}`))).toBe(false);
+});
+
+const setup = fixtureMachines("fx-1a2b3c4d5e6f7a8b");
+
+test("a sync with nothing to do loads no doctor, bridge, catalogue or writing code", async () => {
+  const m = setup();
+  expect((await m.run(["sync"])).code).toBe(0);
+  // Every module file the run loads, logged by a module hook (the real bin, the built bundles).
+  writeFileSync(
+    path.join(dir, "hooks.mjs"),
+    'import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { if (url.startsWith("file:")) appendFileSync(process.env.LOADED_LOG, url + "\\n"); return next(url, context); }\n',
+  );
+  writeFileSync(
+    path.join(dir, "register.mjs"),
+    'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n',
+  );
+  const log = path.join(dir, "loaded.log");
+  writeFileSync(log, "");
+  const out = execFileSync(process.execPath, ["--import", path.join(dir, "register.mjs"), BIN, "sync"], {
+    env: { ...m.env, LOADED_LOG: log },
+    cwd: m.paths.linuxHome,
+    encoding: "utf8",
+  });
+  expect(out).toMatch(/unchanged|up to date|nothing/i);
+  const loaded = readFileSync(log, "utf8")
+    .split("\n")
+    .filter((u) => u.includes("/dist/"))
+    .map((u) => new URL(u).pathname);
+  expect(loaded.some((f) => f.endsWith(`${path.sep}sync${path.sep}sync.js`))).toBe(true);
+  const code = loaded.map((f) => readFileSync(f, "utf8")).join("\n");
+  for (const unwanted of [
+    "function runDoctor", // doctor
+    "function planBridge", // the bridge's wiring
+    "function listenHttp", // the bridge's server
+    "function catalogueSecretFormats", // the catalogue
+    "function applyPlans", // writing: apply.ts, backups
+    "function keepBackup",
+  ])
+    expect(code, unwanted).not.toContain(unwanted);
 });

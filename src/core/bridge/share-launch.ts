@@ -2,15 +2,15 @@
  * `serve --share <name>`: how to launch a manifest server here, with its `${secret:}`/`${env:}`
  * references resolved (values stay in the child's environment, never in argv or logs).
  */
-import { overrideFor } from "../entries.js";
+import { loadContext, openManifest } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { Host } from "../host.js";
 import { type Machine, openMachine } from "../machine.js";
-import { findManifest, type LoadedManifest, loadManifest } from "../manifest/load.js";
-import { resolveString } from "../manifest/resolve.js";
-import { loadSecrets } from "../manifest/secrets.js";
+import type { LoadedManifest } from "../manifest/load.js";
+import { resolveString, serverIn } from "../manifest/spec.js";
 import { isTrusted, programServers } from "../manifest/trust.js";
 import { own } from "../own.js";
+import { silentProgress } from "../progress.js";
 import { unknownName } from "../selectors.js";
 import { loadState } from "../state.js";
 
@@ -38,17 +38,17 @@ export async function shareLaunches(
   if (names.length === 0) return [];
   const { host } = options;
   const machine = await openMachine(host);
-  const located = findManifest({
-    manifest: options.manifest,
-    cwd: host.cwd,
-    homeManifest: machine.paths.manifest,
-  });
-  const file = located.file;
-  const loaded = await loadManifest(file, { required: true, cacheDir: machine.paths.cache });
-  const { manifest } = loaded;
+  const opened = await openManifest(machine, { manifest: options.manifest });
   // sync's rule: a project manifest's server that runs a program runs only once trusted.
-  if (located.scope === "project") await requireTrust(machine, loaded, names);
-  const secrets = await loadSecrets(machine.paths.secrets);
+  if (opened.located.scope === "project") await requireTrust(machine, opened.loaded, names);
+  // The secrets and this environment, read as sync reads them (core/context.ts).
+  const here = await loadContext(
+    machine,
+    { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none" },
+    silentProgress,
+  );
+  const { manifest, secrets } = here;
+  const file = here.loaded.file;
   const launches: ShareLaunch[] = [];
   for (const name of new Set(names)) {
     // A name from the command line: only a server the manifest holds, never an Object member.
@@ -63,9 +63,9 @@ export async function shareLaunches(
         known: Object.keys(manifest.servers),
       });
     const envId = machine.local.id;
-    // The same override rule as every entry sync writes: the most specific selector wins.
-    const over = overrideFor(spec, envId);
-    if (spec.url !== undefined || over.url !== undefined)
+    // As sync writes it for this environment: every matching override, the most specific last.
+    const run = serverIn(spec, envId);
+    if (run.url !== undefined)
       throw new UsageError(
         "share-remote",
         `"${name}" is already an HTTP server (url): clients reach it directly.`,
@@ -77,18 +77,13 @@ export async function shareLaunches(
       options.addSecrets(r.secretValues);
       return r.text;
     };
-    const args = (over.args ?? spec.args ?? []).map(resolve);
-    const env = Object.fromEntries(
-      Object.entries({ ...spec.env, ...over.env }).map(([k, v]) => [k, resolve(v)]),
-    );
+    const args = run.args.map(resolve);
+    const env = Object.fromEntries(Object.entries(run.env).map(([k, v]) => [k, resolve(v)]));
     let command: string;
     let fullArgs = args;
     if (spec.package) {
-      const { detectEnvironments } = await import("../environments/detect.js");
       const { readInstalledPackage, pickBin, splitSpec } = await import("../install.js");
-      const local = (await detectEnvironments(machine, { limitTo: [envId] })).environments.find(
-        (e) => e.local,
-      );
+      const local = here.allEnvs.find((e) => e.local);
       const pkgName = splitSpec(spec.package).name;
       const pkg = local ? await readInstalledPackage(local, pkgName) : undefined;
       const script = pkg ? pickBin(pkg, spec.bin) : undefined;
@@ -99,7 +94,7 @@ export async function shareLaunches(
       command = local.node.path;
       fullArgs = [script, ...args];
     } else {
-      command = over.command ?? spec.command!;
+      command = run.command!;
     }
     if (missing.length > 0)
       throw new UsageError("unresolved", `servers.${name} needs ${[...new Set(missing)].join(", ")}.`, {

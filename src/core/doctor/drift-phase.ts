@@ -1,14 +1,12 @@
 /** Drift against what sync wrote: builds the entries sync would write now and compares. */
-import { planBridge } from "../bridge/wiring.js";
+import { entriesNow, wireBridge } from "../desired.js";
+import type { BuiltEntry } from "../entries.js";
 import type { Environment } from "../environments/types.js";
 import { ownedView } from "../formats/index.js";
-import { exactVersion, splitSpec } from "../install.js";
 import type { Machine } from "../machine.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
-import { own } from "../own.js";
-import { packageServers, readInstalledIndex } from "../packages.js";
+import { classifyTarget } from "../ownership.js";
 import type { State } from "../state.js";
-import { desiredEntries, type Prepared } from "../sync.js";
 import { checkDrift } from "./checks/drift.js";
 import type { ConfigFacts } from "./read-configs.js";
 import type { Check } from "./types.js";
@@ -22,7 +20,7 @@ export async function driftChecks(
   configs: readonly ConfigFacts[],
   servers: Array<[string, ServerSpec]>,
 ): Promise<Check[]> {
-  const bridge = await planBridge(manifest, allEnvs, machine, { createToken: false });
+  const bridge = await wireBridge(machine, manifest, allEnvs, { createToken: false });
   const usable = configs.filter((c) => {
     const t = c.target;
     if (c.readError || c.parseError || c.shapeErrors.length > 0) return false;
@@ -35,34 +33,23 @@ export async function driftChecks(
     return !(owned > 0 && !holds);
   });
   if (usable.length === 0 || (servers.length === 0 && !bridge)) return [];
-  const pkgs = packageServers(manifest, allEnvs);
-  const index = await readInstalledIndex(pkgs);
-  const versions = new Map<string, string>();
-  for (const p of pkgs) {
-    const v = exactVersion(splitSpec(p.spec).range) ?? own(state.packages, p.name)?.version;
-    if (v) versions.set(p.name, v);
-  }
-  const prepared: Prepared = {
-    manifest,
-    secrets,
+  // What sync would write now, with what is installed now (the rule status uses too).
+  const desired = await entriesNow(
+    machine,
+    { manifest, servers, secrets, allEnvs, targets: usable.map((c) => c.target), bridge },
     state,
-    detection: { environments: allEnvs, gathered: 0 },
-    allEnvs,
-    envs: allEnvs,
-    targets: usable.map((c) => c.target),
-    texts: new Map(),
-    servers,
-    ...(bridge ? { bridge } : {}),
-  };
-  const desired = await desiredEntries(machine, prepared, index, versions);
+  );
   const out: Check[] = [];
   for (const c of usable) {
     const t = c.target;
     // Only the keys sync owns (Codex keeps its own in the same entry).
     const current = ownedView(c.sets.find((s) => s.scope === t.scope)?.entries ?? {}, t.client.ownedKeys);
     const where = { env: t.env.id, client: t.client.id, scope: t.scope };
-    for (const [name, built] of desired.get(t.key) ?? new Map())
-      out.push(checkDrift(where, name, built, current, own(state.targets[t.key]?.entries, name)));
+    const wanted = desired.get(t.key) ?? new Map<string, BuiltEntry>();
+    for (const entry of classifyTarget(current, state.targets[t.key]?.entries ?? {}, wanted)) {
+      const built = wanted.get(entry.name);
+      if (built) out.push(checkDrift(where, entry.name, built, entry));
+    }
   }
   return out;
 }

@@ -1,7 +1,8 @@
 import { checkAllBackups, listBackups } from "../backups.js";
 import { BRIDGE_ENTRY } from "../bridge/name.js";
 import { resolveBridgeSettings } from "../bridge/settings.js";
-import { type Detection, detectEnvironments } from "../environments/detect.js";
+import { inScope, lookAround, readHome } from "../context.js";
+import type { Detection } from "../environments/detect.js";
 import { envMatches } from "../environments/types.js";
 import { isTwinError, UsageErrors } from "../errors.js";
 import { pathExists, withLock } from "../files.js";
@@ -10,7 +11,6 @@ import type { Host } from "../host.js";
 import { type Machine, openMachine } from "../machine.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../manifest/load.js";
 import { type Manifest, manifestSchema } from "../manifest/schema.js";
-import { loadSecrets } from "../manifest/secrets.js";
 import { type TrustRequest, trust } from "../manifest/trust.js";
 import type { SecretFormat } from "../placeholders.js";
 import type { Progress } from "../progress.js";
@@ -87,7 +87,7 @@ export async function runDoctor(
     return finish(checks, secretValues, files, options);
   }
 
-  // Manifest, secrets, state: read, never thrown.
+  // Manifest, secrets, state: read as every command reads them (context.ts), each problem a check.
   const located = findManifest({
     manifest: options.manifest,
     cwd: host.cwd,
@@ -98,40 +98,32 @@ export async function runDoctor(
   let loaded: LoadedManifest | undefined;
   const manifestErrors: string[] = [];
   try {
-    loaded = await loadManifest(manifestFile);
+    // A project manifest acts as sync lets it: its bridge setting is not its to make.
+    loaded = inScope(await loadManifest(manifestFile), located.scope);
   } catch (error) {
     if (!isTwinError(error)) throw error;
     for (const e of error instanceof UsageErrors ? error.errors : [error]) manifestErrors.push(e.message);
   }
   const manifest: Manifest = loaded?.manifest ?? manifestSchema.parse({});
   const missing = loaded?.missing ?? false;
-  let secrets: Record<string, string> = {};
-  let secretsError: { message: string; fix?: string | undefined } | undefined;
-  try {
-    secrets = await loadSecrets(machine.paths.secrets);
-  } catch (error) {
+  const home = await readHome(machine);
+  const failure = (error: unknown) => {
     if (!isTwinError(error)) throw error;
-    secretsError = { message: error.message, fix: error.hint };
-  }
+    return { message: error.message, fix: error.hint };
+  };
+  const { secrets, accepted } = home.secrets.ok
+    ? home.secrets.value
+    : { secrets: {}, accepted: new Set<string>() };
+  const secretsError = home.secrets.ok ? undefined : failure(home.secrets.error);
   // Placeholders are not secrets: leave them readable in the report.
   secretValues.push(...Object.entries(secrets).flatMap(([k, v]) => (placeholderKind(k, v) ? [] : [v])));
-  let state: State = emptyState();
-  let stateError: { message: string; fix?: string | undefined } | undefined;
-  try {
-    state = await loadState(machine.paths.state);
-  } catch (error) {
-    if (!isTwinError(error)) throw error;
-    stateError = { message: error.message, fix: error.hint };
-  }
+  const state: State = home.state.ok ? home.state.value : emptyState();
+  const stateError = home.state.ok ? undefined : failure(home.state.error);
 
   // Environments.
-  const detectStep = progress.step("Looking at environments");
   let detection: Detection | undefined;
   try {
-    detection = await detectEnvironments(
-      machine,
-      manifest.environments ? { limitTo: manifest.environments } : {},
-    );
+    ({ detection } = await lookAround(machine, { limitTo: manifest.environments, envs: [] }, progress));
   } catch (error) {
     checks.push(
       check(
@@ -143,7 +135,6 @@ export async function runDoctor(
       ),
     );
   }
-  detectStep.stop();
   const allEnvs = detection?.environments ?? [];
   // When nothing could be looked at, the report says why; --env then selects nothing to check.
   const envs = detection ? selectEnvironments(allEnvs, options.envs) : [];
@@ -190,7 +181,7 @@ export async function runDoctor(
   );
   const formats = await catalogueFormats(machine);
   for (const [name, spec] of servers)
-    checks.push(...checkServerSecrets(name, spec, secrets, host.env, formats));
+    checks.push(...checkServerSecrets(name, spec, { secrets, env: host.env, accepted, formats }));
 
   // Node and npm per environment.
   const needed = new Set(
@@ -298,7 +289,7 @@ export async function runDoctor(
     checks.push(
       ...(await driftChecks(
         machine,
-        projectManifest ? { ...manifest, bridge: undefined } : manifest,
+        manifest,
         secrets,
         state,
         allEnvs,

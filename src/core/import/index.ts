@@ -11,16 +11,15 @@
  */
 import path from "node:path";
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
-import { detectEnvironments } from "../environments/detect.js";
+import { loadContext } from "../context.js";
 import { loadFormats, ownedView } from "../formats/index.js";
 import type { Machine } from "../machine.js";
-import { loadManifest, locateManifest, userManifest } from "../manifest/load.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { loadSecrets } from "../manifest/secrets.js";
+import { referencesOf } from "../manifest/spec.js";
 import { dict, own } from "../own.js";
-import type { Progress } from "../progress.js";
-import { checkSelectors, selectEnvironments } from "../selectors.js";
-import { entryHash, isOurs, loadState } from "../state.js";
+import { type Progress, silentProgress } from "../progress.js";
+import { checkSelectors } from "../selectors.js";
+import { entryHash, isOurs } from "../state.js";
 import { discoverTargets } from "../targets.js";
 import { type ClashChoices, findClashes, type SecretClash, settle } from "./clashes.js";
 import { compareWithManifest } from "./compare.js";
@@ -71,19 +70,27 @@ export async function readImports(
 ): Promise<ImportScan> {
   checkSelectors({ clients: filters.clients ?? [], envs: filters.envs ?? [] });
   // Servers of user-level configs go into the user-level manifest, never a project's
-  // ./mcp-twin.jsonc; with --project, that project's manifest is the place.
-  const choice = { manifest: filters.manifest, cwd: machine.host.cwd, homeManifest: machine.paths.manifest };
-  const manifestFile = filters.project ? locateManifest(choice) : userManifest(choice);
-  const [loaded, stored, state] = await Promise.all([
-    loadManifest(manifestFile, { cacheDir: machine.paths.cache, caches: machine.caches }),
-    loadSecrets(machine.paths.secrets),
-    loadState(machine.paths.state),
-  ]);
+  // ./mcp-twin.jsonc; with --project, that project's manifest is the place. Every environment is
+  // looked at (not only the manifest's): servers may be configured anywhere.
+  const ctx = await loadContext(
+    machine,
+    {
+      manifest: filters.manifest,
+      which: filters.project ? "here" : "user",
+      required: false,
+      envs: filters.envs ?? [],
+      clients: [],
+      everyEnvironment: true,
+      targets: "none",
+    },
+    progress ?? silentProgress,
+  );
+  const { loaded, state, allEnvs: environments } = ctx;
+  const stored = ctx.secrets;
+  const manifestFile = loaded.file;
   const step = progress?.step("Reading every client config");
-  const { environments } = await detectEnvironments(machine);
-  const selected = selectEnvironments(environments, filters.envs ?? []);
   const clients = filters.clients ?? [];
-  const targets = await discoverTargets(selected, { clients, includeAbsent: true });
+  const targets = await discoverTargets(ctx.envs, { clients, includeAbsent: true });
   if (filters.project)
     targets.push(
       ...(await discoverTargets(environments, { clients, project: filters.project, includeAbsent: true })),
@@ -280,9 +287,7 @@ export function planImports(scan: ImportScan, choices: ClashChoices = {}): Impor
     for (const clash of clashes)
       if (uses.some(({ u }) => (u.proposed ?? u.name) === clash.name)) clash.servers.push(f.name);
     keepOwnKeys(f, uses, clashes, scan.present);
-    const refs = [
-      ...new Set([...JSON.stringify(f.server).matchAll(/\$\{secret:([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!)),
-    ];
+    const refs = referencesOf(f.server, "secret");
     const compared = compareWithManifest(scan.servers, f.name, f.server);
     plan.candidates.push({
       name: f.name,
@@ -307,9 +312,7 @@ export function planImports(scan: ImportScan, choices: ClashChoices = {}): Impor
         hash: entryHash(foundBy.get(p.occurrence)!.value),
       })),
       secrets: refs,
-      variables: [
-        ...new Set([...JSON.stringify(f.server).matchAll(/\$\{env:([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!)),
-      ],
+      variables: referencesOf(f.server, "env"),
       missing: uniqueBy(
         uses
           .filter(({ u }) => u.value === undefined && refs.includes(u.name) && !known(u.name))

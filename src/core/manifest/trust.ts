@@ -10,6 +10,7 @@ import { exactVersion, splitSpec } from "../install.js";
 import { own } from "../own.js";
 import type { State } from "../state.js";
 import type { Manifest } from "./schema.js";
+import { serverForms } from "./spec.js";
 
 export interface ProgramServer {
   server: string;
@@ -27,9 +28,8 @@ export function programServers(manifest: Manifest): ProgramServer[] {
   const out: ProgramServer[] = [];
   for (const [server, spec] of Object.entries(manifest.servers)) {
     if (spec.disabled) continue;
-    const commands = [spec, ...Object.values(spec.overrides ?? {})].flatMap((s) =>
-      s.command ? [[s.command, ...(s.args ?? spec.args ?? [])].join(" ")] : [],
-    );
+    // Its own launch and each override's (one of `args` alone changes what runs too).
+    const commands = serverForms(spec).flatMap((s) => (s.command ? [[s.command, ...s.args].join(" ")] : []));
     for (const runs of new Set(commands)) out.push({ server, runs });
     if (spec.package && !exactVersion(splitSpec(spec.package).range))
       out.push({ server, runs: `npm package ${spec.package} (not pinned: whatever version is published)` });

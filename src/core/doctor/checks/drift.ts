@@ -1,64 +1,63 @@
 /**
- * Drift (pure): for each manifest server meant for a target, is the entry there what sync wrote
- * and would write now? missing (fail: the client does not have it), edited by hand (warn),
- * out of date (warn), a same-named entry mcp-twin never wrote (warn).
+ * Drift (pure): for each manifest server meant for a target, what its entry's state (ownership.ts,
+ * the rule sync plans with) means for the user: missing (fail: the client does not have it),
+ * edited by hand (warn), out of date (warn), a same-named entry mcp-twin never wrote (warn).
  */
 import type { BuiltEntry } from "../../entries.js";
-import { own } from "../../own.js";
-import { type EntryRecord, entryHash, isOurs } from "../../state.js";
+import type { EntryClass } from "../../ownership.js";
 import { type Check, check, SYNC_FIX, type Where } from "../types.js";
 
-export function checkDrift(
-  where: Where,
-  name: string,
-  built: BuiltEntry,
-  current: Readonly<Record<string, unknown>>,
-  record: EntryRecord | undefined,
-): Check {
+export function checkDrift(where: Where, name: string, built: BuiltEntry, entry: EntryClass): Check {
   const w = { ...where, server: name };
-  const has = Object.hasOwn(current, name);
-  if (!has) {
-    if (!built.ok)
+  switch (entry.state) {
+    case "missing":
+      if (!built.ok)
+        return check(
+          "drift.entry",
+          "fail",
+          w,
+          `not in this client, and sync cannot write it yet: ${built.reason}.`,
+          {
+            fix:
+              built.code === "unresolved"
+                ? "Set the missing secret (`mcp-twin secret set NAME`), then `mcp-twin sync`."
+                : SYNC_FIX,
+          },
+        );
+      return check("drift.entry", "fail", w, "in the manifest but not in this client's config.", {
+        fix: SYNC_FIX,
+      });
+    case "drifted":
       return check(
         "drift.entry",
-        "fail",
+        "warn",
         w,
-        `not in this client, and sync cannot write it yet: ${built.reason}.`,
+        "edited by hand since mcp-twin wrote it; sync leaves it alone.",
         {
-          fix:
-            built.code === "unresolved"
-              ? "Set the missing secret (`mcp-twin secret set NAME`), then `mcp-twin sync`."
-              : SYNC_FIX,
+          fix: `Run \`${adoptCommand(name, where)}\` to take the edit into the manifest (every client then gets it), or \`mcp-twin sync --force\` to put mcp-twin's entry back.`,
         },
       );
-    return check("drift.entry", "fail", w, "in the manifest but not in this client's config.", {
-      fix: SYNC_FIX,
-    });
+    case "foreign":
+      return check(
+        "drift.entry",
+        "warn",
+        w,
+        "an entry mcp-twin did not write has this name; sync leaves it alone.",
+        {
+          fix: `Run \`${adoptCommand(name, where)}\` to take it into the manifest, or \`mcp-twin sync --force\` to replace it with the manifest's.`,
+        },
+      );
+    case "stale":
+      return check(
+        "drift.entry",
+        "warn",
+        w,
+        "out of date: the manifest or the installed package changed since the last sync.",
+        { fix: SYNC_FIX },
+      );
+    case "synced":
+      return check("drift.entry", "pass", w, "in sync with the manifest.");
   }
-  const value = own(current, name);
-  if (record && !isOurs(record, value))
-    return check("drift.entry", "warn", w, "edited by hand since mcp-twin wrote it; sync leaves it alone.", {
-      fix: `Run \`${adoptCommand(name, where)}\` to take the edit into the manifest (every client then gets it), or \`mcp-twin sync --force\` to put mcp-twin's entry back.`,
-    });
-  if (!record && (!built.ok || entryHash(value) !== entryHash(built.value)))
-    return check(
-      "drift.entry",
-      "warn",
-      w,
-      "an entry mcp-twin did not write has this name; sync leaves it alone.",
-      {
-        fix: `Run \`${adoptCommand(name, where)}\` to take it into the manifest, or \`mcp-twin sync --force\` to replace it with the manifest's.`,
-      },
-    );
-  if (built.ok && entryHash(value) !== entryHash(built.value))
-    return check(
-      "drift.entry",
-      "warn",
-      w,
-      "out of date: the manifest or the installed package changed since the last sync.",
-      { fix: SYNC_FIX },
-    );
-  return check("drift.entry", "pass", w, "in sync with the manifest.");
 }
 
 /** The command that takes this entry into the manifest. */

@@ -3,10 +3,10 @@
  * copied from a README (`your-key-here`, `<YOUR_KEY>`, `YOUR_TAVILY_API_KEY`, `xxxx`, empty).
  * Messages name variables, never values.
  */
-import { referencedNames } from "../../manifest/resolve.js";
 import type { ServerSpec } from "../../manifest/schema.js";
-import { own } from "../../own.js";
-import { notAKey, type SecretFormat } from "../../placeholders.js";
+import { specFields } from "../../manifest/spec.js";
+import { type NotAKey, notAKey, type SecretFormat } from "../../placeholders.js";
+import { type ReferenceContext, valueFindings } from "../../references.js";
 import { type Check, check, type Where } from "../types.js";
 
 const SECRETISH = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|AUTH|CREDENTIAL|(^|_)PAT($|_)/i;
@@ -21,8 +21,7 @@ export function placeholderKind(
   formats: readonly SecretFormat[] = [],
 ): string | undefined {
   const found = notAKey(name, value, formats);
-  if (!found) return undefined;
-  return found.kind === "empty" ? "empty" : found.kind === "placeholder" ? `"${found.shown}"` : found.reason;
+  return found ? kindOf(found) : undefined;
 }
 
 /** "is empty", "is a placeholder, "xxx"", "is not in the format of a TAVILY_API_KEY (tvly-dev-…)". */
@@ -64,86 +63,50 @@ export function checkSecretsFile(f: SecretsFacts): Check[] {
   ];
 }
 
-function specStrings(spec: ServerSpec): Array<{ field: string; value: string }> {
-  const out: Array<{ field: string; value: string }> = [];
-  const add = (field: string, value: string | undefined) => {
-    if (value !== undefined) out.push({ field, value });
-  };
-  const addSpec = (prefix: string, s: Partial<ServerSpec>) => {
-    add(`${prefix}url`, s.url);
-    add(`${prefix}command`, s.command);
-    for (const [i, a] of (s.args ?? []).entries()) add(`${prefix}args[${i}]`, a);
-    for (const [k, v] of Object.entries(s.env ?? {})) add(`${prefix}env.${k}`, v);
-    for (const [k, v] of Object.entries(s.headers ?? {})) add(`${prefix}headers.${k}`, v);
-  };
-  addSpec("", spec);
-  for (const [sel, o] of Object.entries(spec.overrides ?? {})) addSpec(`overrides.${sel}.`, o);
-  return out;
-}
-
 /**
  * Manifest servers: every reference resolves; no literal or secret value is a placeholder or fails
- * the catalogue's format check for its name (`formats`: secret name → its checks).
+ * the catalogue's format check for its name (unless accepted with `secret set --force`). The
+ * findings are sync's own (references.ts): doctor fails what sync would refuse to write.
  */
-export function checkServerSecrets(
-  name: string,
-  spec: ServerSpec,
-  secrets: Readonly<Record<string, string>>,
-  env: Readonly<Record<string, string | undefined>>,
-  formats: ReadonlyMap<string, readonly SecretFormat[]> = new Map(),
-): Check[] {
+export function checkServerSecrets(name: string, spec: ServerSpec, ctx: ReferenceContext): Check[] {
   const where: Where = { server: name };
   const out: Check[] = [];
-  const missing: string[] = [];
+  const findings = valueFindings(spec, ctx);
+  const missing = new Set<string>();
   const placeholders: string[] = [];
   /** What to do for each: `secret set` the secret, export the variable, move a literal out. */
   const toDo = new Set<string>();
-  let refs = 0;
-  for (const { field, value } of specStrings(spec)) {
-    const names = referencedNames(value);
-    refs += names.length;
-    for (const r of names) {
-      const v = r.kind === "secret" ? (own(secrets, r.name) ?? own(env, r.name)) : own(env, r.name);
-      if (v === undefined || v === "")
-        missing.push(`${r.kind === "secret" ? "secret" : "environment variable"} ${r.name}`);
-      else {
-        const kind = placeholderKind(r.name, v, formats.get(r.name));
-        if (kind) {
-          placeholders.push(
-            `${r.kind === "secret" ? "secret" : "variable"} ${r.name} (${field}) ${isWhat(kind)}`,
-          );
-          toDo.add(r.kind === "secret" ? `\`mcp-twin secret set ${r.name}\`` : `export the real ${r.name}`);
-        }
-      }
-    }
-    if (names.length === 0) {
-      const kind = placeholderKind(field.split(".").pop() ?? field, value);
-      if (kind && /(^|\.)(env|headers)\./.test(field)) {
-        placeholders.push(`${field} ${isWhat(kind)}`);
-        toDo.add(`store the key with \`mcp-twin secret set NAME\` and write \${secret:NAME} in ${field}`);
-      }
+  for (const f of findings) {
+    if (f.kind === "unset")
+      missing.add(`${f.ref.kind === "secret" ? "secret" : "environment variable"} ${f.ref.name}`);
+    else if (f.kind === "not-a-key") {
+      placeholders.push(
+        `${f.ref.kind === "secret" ? "secret" : "variable"} ${f.ref.name} (${f.field.path}) ${isWhat(kindOf(f.problem))}`,
+      );
+      toDo.add(
+        f.ref.kind === "secret" ? `\`mcp-twin secret set ${f.ref.name}\`` : `export the real ${f.ref.name}`,
+      );
+    } else if (f.kind === "literal") {
+      placeholders.push(`${f.field.path} ${isWhat(kindOf(f.problem))}`);
+      toDo.add(
+        `store the key with \`mcp-twin secret set NAME\` and write \${secret:NAME} in ${f.field.path}`,
+      );
     }
   }
-  const inArgs = specStrings(spec)
-    .filter((s) => /(^|\.)args\[/.test(s.field))
-    .flatMap((s) =>
-      referencedNames(s.value)
-        .filter((r) => r.kind === "secret")
-        .map((r) => ({ ...r, field: s.field })),
-    );
+  const inArgs = findings.filter((f) => f.kind === "secret-in-args");
   if (inArgs.length > 0)
     out.push(
       check(
         "secrets.args",
         "warn",
         where,
-        `${inArgs.map((r) => `secret ${r.name} goes into ${r.field}`).join("; ")}: anyone on this machine can read it in the process list (ps).`,
+        `${inArgs.map((f) => `secret ${f.ref.name} goes into ${f.field.path}`).join("; ")}: anyone on this machine can read it in the process list (ps).`,
         {
-          fix: `If the server reads it from its environment, move it there: ${inArgs.map((r) => `"env": { "${r.name}": "\${secret:${r.name}}" }`).join(", ")}.`,
+          fix: `If the server reads it from its environment, move it there: ${inArgs.map((f) => `"env": { "${f.ref.name}": "\${secret:${f.ref.name}}" }`).join(", ")}.`,
         },
       ),
     );
-  const unique = [...new Set(missing)];
+  const unique = [...missing];
   if (unique.length > 0)
     out.push(
       check(
@@ -160,7 +123,7 @@ export function checkServerSecrets(
         },
       ),
     );
-  else if (refs > 0)
+  else if (specFields(spec).some((f) => f.references.length > 0))
     out.push(check("secrets.resolved", "pass", where, "every secret and variable it references is set."));
   if (placeholders.length > 0)
     out.push(
@@ -173,6 +136,15 @@ export function checkServerSecrets(
       ),
     );
   return out;
+}
+
+/** placeholderKind's words for a finding's problem. */
+function kindOf(problem: NotAKey): string {
+  return problem.kind === "empty"
+    ? "empty"
+    : problem.kind === "placeholder"
+      ? `"${problem.shown}"`
+      : problem.reason;
 }
 
 /** A client entry's env and headers, as the server receives them. */
