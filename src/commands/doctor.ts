@@ -107,12 +107,21 @@ function render(report: DoctorReport, out: Output, verbose: boolean): void {
     if (!groups.has(key)) groups.set(key, { title, checks: [], targets: new Map() });
     return groups.get(key)!;
   };
-  group("", "General");
+  const general = group("", "General");
+  // Every manifest server gets its line, in the manifest's order, findings or not.
+  const inManifest = new Map(report.manifestServers.map((s) => [s.name, s]));
+  if (inManifest.size > 0) {
+    const t = targetOf(general, "manifest", "Manifest servers");
+    for (const name of inManifest.keys()) t.servers.set(name, []);
+  }
   for (const check of report.checks) {
-    const g = check.env ? group(check.env, check.env) : group("", "General");
+    const g = check.env ? group(check.env, check.env) : general;
     if (!check.client) {
       if (check.server) {
-        const t = targetOf(g, "manifest", "Manifest servers");
+        // One cause found in several clients' entries of a server the manifest does not have.
+        const t = inManifest.has(check.server)
+          ? targetOf(g, "manifest", "Manifest servers")
+          : targetOf(g, "several", "Servers in several client configs");
         t.servers.set(check.server, [...(t.servers.get(check.server) ?? []), check]);
       } else g.checks.push(check);
       continue;
@@ -136,7 +145,11 @@ function render(report: DoctorReport, out: Output, verbose: boolean): void {
     for (const t of g.targets.values()) {
       out.print(`  ${c.bold(t.title)}`);
       for (const check of t.checks) line(out, check, 4, verbose);
-      for (const [server, checks] of t.servers) serverLines(out, server, checks, verbose);
+      for (const [server, checks] of t.servers) {
+        const entry = t === g.targets.get("manifest") ? inManifest.get(server) : undefined;
+        if (entry) manifestServerLine(out, entry, checks, report.checks, verbose);
+        else serverLines(out, server, checks, verbose);
+      }
     }
     out.print("");
   }
@@ -186,6 +199,51 @@ function serverLines(out: Output, server: string, checks: Check[], verbose: bool
   for (const check of checks) {
     if (check.status === "pass" && !verbose) continue;
     if (check === probe) continue;
+    line(out, check, 6, verbose);
+  }
+}
+
+function worstOf(checks: readonly Check[]): Check["status"] {
+  return checks.some((x) => x.status === "fail")
+    ? "fail"
+    : checks.some((x) => x.status === "warn")
+      ? "warn"
+      : checks.length === 0 || checks.every((x) => x.status === "skip")
+        ? "skip"
+        : "pass";
+}
+
+/**
+ * A manifest server's line: how it runs, and how it fares in every client config (its findings
+ * there are listed under each client); its own findings (keys, references) below it.
+ */
+function manifestServerLine(
+  out: Output,
+  server: DoctorReport["manifestServers"][number],
+  own: Check[],
+  all: readonly Check[],
+  verbose: boolean,
+): void {
+  const { c } = out.theme;
+  if (server.disabled) {
+    out.print(
+      `    ${mark(out, "skip")} ${c.bold(server.name)}  disabled in the manifest (sync leaves it out)`,
+    );
+    return;
+  }
+  const everywhere = all.filter((x) => x.server === server.name);
+  const elsewhere = everywhere.filter((x) => x.client);
+  const files = new Set(elsewhere.map((x) => `${x.env}|${x.client}|${x.scope ?? ""}`)).size;
+  const worst = worstOf(everywhere);
+  const where =
+    files === 0
+      ? "no client config here holds it"
+      : worstOf(elsewhere) === "fail" || worstOf(elsewhere) === "warn"
+        ? `see its findings under each client below (${files} config${files === 1 ? "" : "s"})`
+        : `checked in ${files} client config${files === 1 ? "" : "s"}`;
+  out.print(`    ${mark(out, worst)} ${c.bold(server.name)}  ${server.runs}; ${where}`);
+  for (const check of own) {
+    if (check.status === "pass" && !verbose) continue;
     line(out, check, 6, verbose);
   }
 }

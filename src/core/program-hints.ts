@@ -4,6 +4,7 @@
  * Unknown programs get no hint (undefined): say "install X there", never guess a package name.
  */
 import type { EnvKind } from "./environments/types.js";
+import { programName } from "./launch/program.js";
 
 type Hints = Partial<Record<EnvKind, string>>;
 
@@ -68,4 +69,43 @@ export function installHint(program: string, envKind: EnvKind): string | undefin
     .replace(/\.(exe|cmd|bat)$/i, "")
     .toLowerCase();
   return Object.hasOwn(HINTS, base) ? HINTS[base]![envKind] : undefined;
+}
+
+/** What provides each known program ("uv" provides uvx), for advice that names it. */
+const PROVIDERS: Record<string, string> = {
+  uv: "uv",
+  uvx: "uv",
+  python: "Python",
+  python3: "Python",
+  pip: "Python",
+  node: "Node.js LTS",
+  npx: "Node.js LTS",
+  npm: "Node.js LTS",
+  docker: "Docker",
+  deno: "Deno",
+  bun: "Bun",
+};
+
+export interface ProgramHint {
+  /** What provides the program ("uv" provides uvx, "Node.js LTS" provides npx). */
+  provider: string;
+  /** What to run (or do) there. */
+  install: string;
+}
+
+/** The provider and install command of a known program in an environment kind. */
+export function programHint(program: string, envKind: EnvKind): ProgramHint | undefined {
+  const install = installHint(program, envKind);
+  const name = programName(program);
+  return install ? { provider: PROVIDERS[name] ?? name, install } : undefined;
+}
+
+/** "Install uv in wsl:Ubuntu (it provides uvx): curl … | sh." — or a plain sentence for others. */
+export function installAdvice(program: string, env: { id: string; kind: EnvKind }): string {
+  const name = programName(program);
+  const where = env.kind === "windows" ? "on Windows" : `in ${env.id}`;
+  const hint = programHint(program, env.kind);
+  if (!hint) return `Install ${name} ${where} (so it is on the PATH there), or use its absolute path.`;
+  const provides = hint.provider.toLowerCase().startsWith(name) ? "" : ` (it provides ${name})`;
+  return `Install ${hint.provider} ${where}${provides}: ${hint.install}.`;
 }

@@ -1,15 +1,18 @@
 /** The pure check logic, table by table: facts in, checks out. */
 import { describe, expect, test } from "vitest";
 import { clientById } from "../../src/core/clients/index.js";
-import { parseWslConfig } from "../../src/core/doctor/checks/bridge.js";
+import { parseWslConfig } from "../../src/core/doctor/bridge-phase.js";
 import { checkRestart, checkScopes } from "../../src/core/doctor/checks/configs.js";
 import { checkDrift } from "../../src/core/doctor/checks/drift.js";
-import { type EntryFacts, lintEntry } from "../../src/core/doctor/checks/entries.js";
-import { checkNode } from "../../src/core/doctor/checks/node.js";
-import { checkServerSecrets, placeholderKind } from "../../src/core/doctor/checks/secrets.js";
+import type { EntryFacts } from "../../src/core/doctor/checks/entries.js";
+import type { NodeFacts } from "../../src/core/doctor/checks/node.js";
+import { placeholderKind } from "../../src/core/doctor/checks/secrets.js";
+import type { EntryWork } from "../../src/core/doctor/entries-phase.js";
 import { expandEntry, readEntry } from "../../src/core/doctor/entry-view.js";
+import { emptyFacts, type ServerFacts } from "../../src/core/doctor/facts.js";
+import { lintEntry, runScope } from "../../src/core/doctor/registry.js";
 import type { BuiltEntry } from "../../src/core/entries.js";
-import type { ClientId } from "../../src/core/manifest/schema.js";
+import type { ClientId, ServerSpec } from "../../src/core/manifest/schema.js";
 import { classifyEntry } from "../../src/core/ownership.js";
 import { entryHash } from "../../src/core/state.js";
 
@@ -30,6 +33,16 @@ function facts(client: ClientId, raw: unknown, over: Partial<EntryFacts> = {}): 
     timeoutMs: 30_000,
     ...over,
   };
+}
+const checkNode = (f: NodeFacts) => runScope("environment", f);
+/** A manifest server's secrets checks: its own, and the placeholder check over the whole machine. */
+function checkServerSecrets(
+  name: string,
+  spec: ServerSpec,
+  ctx: { secrets: Record<string, string>; env: Record<string, string>; accepted: ReadonlySet<string> },
+) {
+  const item: ServerFacts = { name, spec, ...ctx, formats: new Map() };
+  return [...runScope("manifest-server", item), ...runScope("machine", { ...emptyFacts(), servers: [item] })];
 }
 const status = (checks: ReturnType<typeof lintEntry>, id: string) =>
   checks.filter((c) => c.id === id).map((c) => c.status);
@@ -338,5 +351,44 @@ describe("scopes, restart, drift, node", () => {
     expect(
       parseWslConfig("[wsl2]\nnetworkingMode=Mirrored\n[experimental]\nlocalhostForwarding=false\n"),
     ).toEqual({ networkingMode: "mirrored" });
+  });
+});
+
+describe("probe advice: never a sync that would change nothing", () => {
+  const work = (over: Partial<EntryWork> = {}): EntryWork => ({
+    where: { env: "linux", client: "claude-code", server: "s" },
+    clientName: "Claude Code",
+    server: "s",
+    timeoutMs: 30_000,
+    managed: true,
+    managedPackage: true,
+    kind: "stdio",
+    ...over,
+  });
+  const failed = { ok: false, error: "the server exited with code 1", stderr: ["Error: boom"], noise: [] };
+  const handshake = (w: EntryWork) =>
+    runScope("machine", {
+      ...emptyFacts(),
+      probes: [{ work: w, result: failed, probeTimeoutMs: 10_000 }],
+    }).find((c) => c.id === "probe.handshake")!;
+
+  test("a managed entry not as sync writes it: sync; one that is: start it by hand", () => {
+    expect(handshake(work({ synced: false })).fix).toMatch(/^Run `mcp-twin sync`/);
+    expect(handshake(work({ synced: true })).fix).toBe(
+      "Start the command by hand to see its error (its stderr is shown above).",
+    );
+    expect(handshake(work({ installFix: "Install uv in linux: x." })).fix).toBe("Install uv in linux: x.");
+  });
+
+  test("a slow uvx start: install it with uv, not node + its script", () => {
+    const slow = { ok: true, startupMs: 20_000, tools: 1, stderr: [], noise: [] };
+    const [startup] = runScope("probe", {
+      work: work({ managedPackage: false, downloader: "uvx", synced: true }),
+      result: slow,
+      probeTimeoutMs: 10_000,
+    }).filter((c) => c.id === "probe.startup");
+    expect(startup!.status).toBe("warn");
+    expect(startup!.fix).toContain("uv tool install");
+    expect(startup!.fix).not.toMatch(/node \+ its script|mcp-twin sync/);
   });
 });

@@ -37,7 +37,8 @@ async function withEntries(
 }
 
 beforeAll(async () => {
-  machine = createFakeMachine({ registryUrl: inject("registryUrl") });
+  // No uv on either side: the uvx case below is a machine where it was never installed.
+  machine = createFakeMachine({ registryUrl: inject("registryUrl"), uv: false });
   writeManifest(machine, {
     servers: {
       fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
@@ -253,6 +254,68 @@ describe("static checks", () => {
       },
     );
     expect(pick(await doctor(machine, ["--no-probe"]), "secrets.placeholder")).toEqual([]);
+  });
+
+  test("one placeholder in three clients' entries is one finding that lists where it applies", async () => {
+    const keyed = { command: "node", args: [server], env: { TAVILY_API_KEY: "<YOUR_KEY>" } };
+    await withEntries(cursor(), { keyed }, () =>
+      withEntries(desktop(), { keyed }, () =>
+        withEntries(code(), { keyed: { type: "stdio", ...keyed } }, async () => {
+          const run = await doctor(machine, ["--no-probe", "--server", "keyed"]);
+          const c = one(run, "secrets.placeholder", { server: "keyed" });
+          expect(c.status).toBe("fail");
+          expect(c.message).toContain('"<YOUR_KEY>"');
+          expect(c.message).toMatch(
+            /In 3 entries: .*Claude Code \(wsl:Ubuntu\).*Claude Desktop \(windows\).*Cursor \(windows\)/,
+          );
+          expect(c.fix).toContain("each of these entries");
+        }),
+      ),
+    );
+  });
+
+  test("a uvx server without uv: the install command for each environment, never a sync that changes nothing", async () => {
+    const fixture = { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } };
+    writeManifest(machine, {
+      servers: {
+        fixture,
+        time: { command: "uvx", args: ["mcp-server-time"] },
+        off: { command: "node", args: [server], disabled: true },
+      },
+    });
+    const time = { command: "uvx", args: ["mcp-server-time"] };
+    try {
+      await withEntries(cursor(), { time }, () =>
+        withEntries(code(), { time: { type: "stdio", ...time } }, async () => {
+          const run = await doctor(machine, ["--server", "time"]);
+          const linux = one(run, "entry.command", { env: WSL, client: "claude-code", server: "time" });
+          expect(linux.status).toBe("fail");
+          expect(linux.fix).toContain("Install uv in wsl:Ubuntu (it provides uvx)");
+          expect(linux.fix).toContain("https://astral.sh/uv/install.sh");
+          const windows = one(run, "entry.command", { env: "windows", client: "cursor", server: "time" });
+          expect(windows.fix).toContain("astral.sh/uv/install.ps1");
+          const probe = one(run, "probe.handshake", { env: WSL, client: "claude-code", server: "time" });
+          expect(probe.status).toBe("fail");
+          expect(probe.fix).toContain("Install uv in wsl:Ubuntu");
+          const cold = one(run, "entry.cold-start", { env: WSL, client: "claude-code", server: "time" });
+          expect(cold.fix).toContain("uv tool install");
+          for (const c of run.checks.filter((x) => x.server === "time" && x.fix)) {
+            expect(c.fix, c.id).not.toContain("mcp-twin doctor");
+            expect(c.fix, c.id).not.toMatch(/node \+ its script/);
+            // A sync writes this entry again as it is: advice to run it would loop.
+            if (c.id !== "drift.entry") expect(c.fix, c.id).not.toMatch(/^Run `mcp-twin sync`/);
+          }
+          // Every manifest server has its line in the human report, findings or not.
+          const human = await machine.run(["doctor", "--no-probe"]);
+          const section = human.stdout.slice(human.stdout.indexOf("Manifest servers"));
+          expect(section).toMatch(/fixture {2}npm package .*; checked in 3 client configs/);
+          expect(section).toMatch(/time {2}runs uvx; see its findings under each client below/);
+          expect(section).toMatch(/off {2}disabled in the manifest/);
+        }),
+      );
+    } finally {
+      writeManifest(machine, { servers: { fixture } });
+    }
   });
 
   test("an unresolved secret reference", async () => {

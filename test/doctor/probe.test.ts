@@ -1,6 +1,6 @@
 /** The live probe on its own, against the fixture server: handshake, noise, exit, timeout, bound. */
 import { describe, expect, inject, test } from "vitest";
-import { probeAll, probeServer } from "../../src/core/doctor/probe.js";
+import { probeAll, probeServer, stderrExcerpt } from "../../src/core/doctor/probe.js";
 import { createRunner } from "../../src/core/run.js";
 
 const runner = createRunner();
@@ -65,4 +65,42 @@ test("probeAll keeps to its bound and the input order", async () => {
   );
   expect(results.map((r) => r.tools)).toEqual([5, 1, 3, 2]);
   expect(peak).toBe(2);
+});
+
+describe("the stderr excerpt of a failed server", () => {
+  test("a Node server whose module is missing: the `Error: Cannot find module` line is kept", async () => {
+    const r = await probeServer(
+      runner,
+      {
+        file: process.execPath,
+        args: ["/nonexistent/mcp-twin-server/index.js"],
+        env: { PATH: process.env.PATH },
+      },
+      5_000,
+    );
+    expect(r.ok).toBe(false);
+    expect(r.stderr.some((l) => l.startsWith("Error: Cannot find module"))).toBe(true);
+    expect(r.stderr.filter((l) => l !== "…").length).toBeLessThanOrEqual(8);
+  });
+
+  test("decisive lines first, then the last lines, in order, with … for what is left out", () => {
+    const text = [
+      "starting",
+      "Traceback (most recent call last):",
+      ...Array.from({ length: 20 }, (_, i) => `  frame ${i}`),
+      "ModuleNotFoundError: No module named 'mcp'",
+      "bye",
+    ].join("\r\n");
+    expect(stderrExcerpt(text, 6)).toEqual([
+      "…",
+      "Traceback (most recent call last):",
+      "…",
+      "  frame 17",
+      "  frame 18",
+      "  frame 19",
+      "ModuleNotFoundError: No module named 'mcp'",
+      "bye",
+    ]);
+    expect(stderrExcerpt("a\nb\n\nc")).toEqual(["a", "b", "c"]);
+  });
 });

@@ -7,11 +7,10 @@ import type { Machine } from "../machine.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
 import { classifyTarget } from "../ownership.js";
 import type { State } from "../state.js";
-import { checkDrift } from "./checks/drift.js";
+import type { DriftItem } from "./facts.js";
 import type { ConfigFacts } from "./read-configs.js";
-import type { Check } from "./types.js";
 
-export async function driftChecks(
+export async function driftItems(
   machine: Machine,
   manifest: Manifest,
   secrets: Record<string, string>,
@@ -19,7 +18,7 @@ export async function driftChecks(
   allEnvs: Environment[],
   configs: readonly ConfigFacts[],
   servers: Array<[string, ServerSpec]>,
-): Promise<Check[]> {
+): Promise<DriftItem[]> {
   const bridge = await wireBridge(machine, manifest, allEnvs, { createToken: false });
   const usable = configs.filter((c) => {
     const t = c.target;
@@ -39,7 +38,7 @@ export async function driftChecks(
     { manifest, servers, secrets, allEnvs, targets: usable.map((c) => c.target), bridge },
     state,
   );
-  const out: Check[] = [];
+  const out: DriftItem[] = [];
   for (const c of usable) {
     const t = c.target;
     // Only the keys sync owns (Codex keeps its own in the same entry).
@@ -48,7 +47,7 @@ export async function driftChecks(
     const wanted = desired.get(t.key) ?? new Map<string, BuiltEntry>();
     for (const entry of classifyTarget(current, state.targets[t.key]?.entries ?? {}, wanted)) {
       const built = wanted.get(entry.name);
-      if (built) out.push(checkDrift(where, entry.name, built, entry));
+      if (built) out.push({ where, name: entry.name, built, entry });
     }
   }
   return out;

@@ -5,17 +5,20 @@
 
 import type { Environment } from "../environments/types.js";
 import { getEnv } from "../host.js";
-import { underVersionManager } from "../launch/program.js";
-import { wslCall } from "../launch/wrappers.js";
+import { isAbsoluteAny } from "../launch/paths.js";
+import { isNodeProgram, underVersionManager } from "../launch/program.js";
+import { downloadsOnStart } from "../launch/runners.js";
+import { innerProgram, wslCall } from "../launch/wrappers.js";
 import type { Machine } from "../machine.js";
 import { own } from "../own.js";
-import { type EntryFacts, lintEntry } from "./checks/entries.js";
-import { checkEntrySecrets, isSecretName, placeholderKind } from "./checks/secrets.js";
+import type { EntryFacts } from "./checks/entries.js";
+import { isSecretName, placeholderKind } from "./checks/secrets.js";
+import { missingProgram, missingProgramFix } from "./checks/spawn.js";
 import { type EntryView, expandEntry, readEntry } from "./entry-view.js";
 import type { RemotePlan } from "./probe.js";
 import type { ConfigFacts, EntrySet } from "./read-configs.js";
 import { type Resolved, resolveEntry, type SpawnPlan } from "./resolve.js";
-import type { Check, Where } from "./types.js";
+import type { Where } from "./types.js";
 
 export interface EntryWork {
   where: Where;
@@ -24,6 +27,14 @@ export interface EntryWork {
   timeoutMs: number;
   managed: boolean;
   kind: "stdio" | "remote" | "invalid";
+  /** ... as an npm package (sync installs it and writes node + its script). */
+  managedPackage: boolean;
+  /** The entry is what sync writes now (drift.entry passes): sync would change nothing. */
+  synced?: boolean;
+  /** The runner that fetches the package on start (npx, uvx, …). */
+  downloader?: string;
+  /** The program is not there: how to install it in its environment. */
+  installFix?: string;
   plan?: SpawnPlan;
   /** An SSE remote (as its client expands it): doctor completes a handshake with it. */
   sse?: RemotePlan;
@@ -35,6 +46,8 @@ export interface EntriesContext {
   envs: readonly Environment[];
   project: string;
   managed: ReadonlySet<string>;
+  /** Manifest servers that are npm packages. */
+  packages: ReadonlySet<string>;
   /** Manifest servers that speak SSE (their Cursor/Windsurf entries do not say so). */
   sseServers?: ReadonlySet<string>;
   serverFilter: ReadonlySet<string>;
@@ -45,9 +58,9 @@ export async function inspectEntries(
   config: ConfigFacts,
   set: EntrySet,
   ctx: EntriesContext,
-): Promise<{ checks: Check[]; work: EntryWork[]; secrets: string[] }> {
+): Promise<{ entries: EntryFacts[]; work: EntryWork[]; secrets: string[] }> {
   const t = config.target;
-  const checks: Check[] = [];
+  const entries: EntryFacts[] = [];
   const work: EntryWork[] = [];
   const secrets: string[] = [];
   const vars = varsFor(t.env, ctx.machine);
@@ -79,6 +92,7 @@ export async function inspectEntries(
       expanded,
       ...(resolved ? { resolved } : {}),
       managed,
+      managedPackage: managed && ctx.packages.has(server),
       timeoutMs,
       ...(desktop
         ? {
@@ -92,7 +106,6 @@ export async function inspectEntries(
         : {}),
       ...(t.env.kind === "wsl" ? { mountRoot: ctx.machine.local.mountRoot } : {}),
     };
-    checks.push(...lintEntry(facts));
     const values = [
       ...Object.entries(expanded.view.env).map(([name, value]) => ({ field: `env.${name}`, name, value })),
       ...Object.entries(expanded.view.headers).map(([name, value]) => ({
@@ -101,7 +114,7 @@ export async function inspectEntries(
         value,
       })),
     ];
-    checks.push(...checkEntrySecrets(where, values, managed));
+    entries.push({ ...facts, values });
     // A value that is a placeholder or a reference left as is (`${API_KEY}`) is no secret.
     for (const v of values)
       if (isSecretName(v.name) && !placeholderKind(v.name, v.value) && !/^\$\{[^{}]+\}$/.test(v.value.trim()))
@@ -112,13 +125,16 @@ export async function inspectEntries(
       server,
       timeoutMs,
       managed,
+      managedPackage: facts.managedPackage ?? false,
       kind: expanded.view.kind,
+      ...downloaderOf(expanded.view),
+      ...installFixOf(facts),
       ...(resolved?.spawn ? { plan: resolved.spawn } : {}),
       ...(resolved?.noSpawn ? { noSpawn: resolved.noSpawn } : {}),
       ...(sse ? { sse: { url: expanded.view.url!, headers: expanded.view.headers } } : {}),
     });
   }
-  return { checks, work, secrets };
+  return { entries, work, secrets };
 }
 
 /**
@@ -163,4 +179,19 @@ function runEnvOf(
 
 function nodeUnderNvm(env: Environment): boolean {
   return env.node ? underVersionManager(env.node.path) !== undefined : false;
+}
+
+function downloaderOf(view: { command?: string; args: string[] }): { downloader?: string } {
+  if (!view.command) return {};
+  const program = innerProgram(view.command, view.args);
+  const downloader = downloadsOnStart(program.command, program.args);
+  return downloader ? { downloader } : {};
+}
+
+/** A program that is not there fails the probe too: its fix is the install command, not a sync. */
+function installFixOf(facts: EntryFacts): { installFix?: string } {
+  const missing = missingProgram(facts);
+  // A node path an upgrade removed is entry.node-path's: sync points it at the current node.
+  if (!missing || (isAbsoluteAny(missing.path) && isNodeProgram(missing.path) && facts.envNode)) return {};
+  return { installFix: missingProgramFix(facts, missing) };
 }

@@ -8,7 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { VERSION } from "../../version.js";
 import { InterruptedError } from "../errors.js";
-import { type Runner, tail } from "../run.js";
+import type { Runner } from "../run.js";
 import type { SpawnPlan } from "./resolve.js";
 import { ProbeTransport } from "./transport.js";
 
@@ -21,7 +21,7 @@ export interface ProbeResult {
   /** Why it failed, in a sentence. */
   error?: string;
   timedOut?: boolean;
-  /** Last lines of stderr. */
+  /** The lines of stderr that name the error, and its last lines (stderrExcerpt). */
   stderr: string[];
   /** Lines on stdout that are not JSON-RPC. */
   noise: string[];
@@ -78,7 +78,7 @@ export async function probeServer(
     await client.close().catch(() => {});
     await transport.close();
   }
-  result.stderr = tail(transport.stderr, 8).split("\n").filter(Boolean);
+  result.stderr = stderrExcerpt(transport.stderr);
   result.noise = [...transport.noise];
   return result;
 }
@@ -190,4 +190,33 @@ export async function probeAll<T>(
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
   if (failure) throw failure.reason;
   return results;
+}
+
+/** A line that says what went wrong: `Error: Cannot find module …`, `ModuleNotFoundError: …`, … */
+const DECISIVE =
+  /^\s*(?:[A-Za-z_.]*(?:Error|Exception)\b|Traceback\b|fatal\b|panic\b)|\bERR_[A-Z_]+\b|\b(?:ENOENT|EACCES|EADDRINUSE|ECONNREFUSED)\b|command not found|No such file or directory|Cannot find (?:module|package)/;
+
+/**
+ * What of a failed server's stderr the report shows: at most `max` lines, the ones that name the
+ * error first (a Node crash puts `Error: Cannot find module …` above a dozen stack lines and
+ * `Node.js v20…`, so its last lines alone miss the cause), then the last lines; in their order,
+ * `…` where lines were left out.
+ */
+export function stderrExcerpt(text: string, max = 8): string[] {
+  const lines = text
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .filter((l) => l.trim().length > 0);
+  if (lines.length <= max) return lines;
+  const keep = new Set<number>();
+  for (const [i, l] of lines.entries()) if (keep.size < Math.ceil(max / 2) && DECISIVE.test(l)) keep.add(i);
+  for (let i = lines.length - 1; i >= 0 && keep.size < max; i--) keep.add(i);
+  const out: string[] = [];
+  let previous = -1;
+  for (const i of [...keep].sort((a, b) => a - b)) {
+    if (i > previous + 1) out.push("…");
+    out.push(lines[i]!);
+    previous = i;
+  }
+  return out;
 }

@@ -8,7 +8,7 @@
  *   manifest (manifest/trust.ts, the home's state, by hash — of those entries, so mcp-twin's own
  *   writes to the file do not ask again, and an edit of them does), after `--yes` or a yes on a
  *   terminal.
- * Otherwise the entry is reported as not started, with why and how to allow it.
+ * Otherwise the entry is held back (probe.trust reports it, with why and how to allow it).
  */
 import path from "node:path";
 import { isTrusted, type TrustRequest } from "../manifest/trust.js";
@@ -16,8 +16,8 @@ import { canonicalJson } from "../merge.js";
 import { own } from "../own.js";
 import { isOurs, type State } from "../state.js";
 import type { EntryWork } from "./entries-phase.js";
+import type { HeldProbe } from "./facts.js";
 import type { ConfigFacts } from "./read-configs.js";
-import { type Check, check } from "./types.js";
 
 export interface ProjectTrustContext {
   state: State;
@@ -31,9 +31,9 @@ export async function gateProjectProbes(
   configs: readonly ConfigFacts[],
   work: readonly EntryWork[],
   ctx: ProjectTrustContext,
-): Promise<{ work: EntryWork[]; checks: Check[] }> {
+): Promise<{ work: EntryWork[]; held: HeldProbe[] }> {
   const held = new Set<EntryWork>();
-  const checks: Check[] = [];
+  const found: HeldProbe[] = [];
   for (const c of configs) {
     const t = c.target;
     if (t.scope !== "project") continue;
@@ -60,20 +60,10 @@ export async function gateProjectProbes(
     }
     for (const w of foreign) {
       held.add(w);
-      checks.push(
-        check(
-          "probe.trust",
-          "warn",
-          w.where,
-          `not started: ${t.path} is this project's file (committed with it, not written by mcp-twin) and is not trusted; starting "${w.server}" would run ${runs(own(entries, w.server))}.`,
-          {
-            fix: "Read the file. If you trust it, run `mcp-twin doctor --yes` here (or answer yes on a terminal): the trust is kept for these entries as they are, and an edit asks again.",
-          },
-        ),
-      );
+      found.push({ where: w.where, path: t.path, server: w.server, runs: runs(own(entries, w.server)) });
     }
   }
-  return { work: work.filter((w) => !held.has(w)), checks };
+  return { work: work.filter((w) => !held.has(w)), held: found };
 }
 
 /** What an entry runs, as the user should read it (no env values: those may be keys). */

@@ -1,13 +1,10 @@
-/** Before the checks: which config files to look at, Claude Code scopes. */
+/** Before the checks: which config files to look at. */
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Target } from "../clients/types.js";
 import type { Environment } from "../environments/types.js";
 import { discoverTargets } from "../targets.js";
-import { checkScopes } from "./checks/configs.js";
 import type { DoctorOptions } from "./index.js";
-import type { ConfigFacts } from "./read-configs.js";
-import type { Check } from "./types.js";
 
 /** User files of present clients, plus the project folder's files that exist. */
 export async function allTargets(
@@ -34,21 +31,4 @@ export async function allTargets(
       existing.push(t);
   }
   return [...user, ...existing];
-}
-
-/** Claude Code per environment: user and local scope in ~/.claude.json, project scope in .mcp.json. */
-export function scopeChecks(configs: readonly ConfigFacts[]): Check[] {
-  const out: Check[] = [];
-  const groups = new Map<string, ConfigFacts[]>();
-  for (const c of configs)
-    if (c.target.client.id === "claude-code")
-      groups.set(c.target.env.id, [...(groups.get(c.target.env.id) ?? []), c]);
-  for (const [env, list] of groups)
-    out.push(
-      ...checkScopes(
-        { env, client: "claude-code" },
-        list.flatMap((c) => c.sets),
-      ),
-    );
-  return out;
 }

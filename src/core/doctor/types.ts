@@ -1,14 +1,16 @@
 /**
  * What doctor reports: checks with a stable id, a status, a message and (when something is wrong)
- * the fix. Check logic is pure — facts in, checks out — so each check is unit-tested on its own;
- * gathering the facts (files, processes, probes) lives apart from it.
+ * the fix. Check logic is pure — facts in, findings out — and each check is one entry of the
+ * registry (registry.ts): `{ id, scope, doc, fix, run(item) }`. The runner stamps the id on what a
+ * check finds, so a check can only ever report under its own id.
  */
+import type { ScopeItems } from "./facts.js";
+import type { CheckId } from "./registry.js";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
-export interface Check {
-  /** Stable id, listed in docs/doctor.md (e.g. `entry.spawn`). */
-  id: string;
+/** What one check found about one thing; the runner adds the check's id. */
+export interface Finding {
   status: CheckStatus;
   message: string;
   fix?: string;
@@ -17,21 +19,44 @@ export interface Check {
   server?: string;
   /** Which file of that client (user / project / local scope); for grouping, not in --json. */
   scope?: string;
-  /** Extra lines (a server's stderr tail, what it printed on stdout). */
+  /** Extra lines (a server's stderr excerpt, what it printed on stdout). */
   detail?: string[];
 }
 
-export type Where = Pick<Check, "env" | "client" | "server" | "scope">;
+export interface Check extends Finding {
+  /** Stable id, listed in docs/doctor.md (generated from the registry). */
+  id: CheckId;
+}
 
-export function check(
-  id: string,
+export type Where = Pick<Finding, "env" | "client" | "server" | "scope">;
+
+/** What a check runs on: the whole machine once, or each item of one kind (see facts.ts). */
+export type CheckScope = keyof ScopeItems;
+
+export interface CheckDef<Id extends string = string, S extends CheckScope = CheckScope> {
+  /** Part of the `doctor --json` contract: never rename. */
+  id: Id;
+  scope: S;
+  /** What a finding means (Markdown, for docs/doctor.md). */
+  doc: string;
+  /** What to do about it (Markdown, for docs/doctor.md); empty when there is nothing to do. */
+  fix: string;
+  run(item: ScopeItems[S]): Finding[];
+}
+
+export function defineCheck<const Id extends string, const S extends CheckScope>(
+  def: CheckDef<Id, S>,
+): CheckDef<Id, S> {
+  return def;
+}
+
+export function finding(
   status: CheckStatus,
   where: Where,
   message: string,
   extra: { fix?: string | undefined; detail?: string[] | undefined } = {},
-): Check {
+): Finding {
   return {
-    id,
     status,
     ...clean(where),
     message,

@@ -5,114 +5,190 @@
  */
 import { canonicalJson } from "../../merge.js";
 import type { ConfigFacts, EntryScope } from "../read-configs.js";
-import { type Check, check, SYNC_FIX, type Where } from "../types.js";
+import { defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
+import { checkConfigPrivate } from "./private.js";
 
-/** `backups`: how many backups with content mcp-twin keeps of this file (restore can use them). */
-export function checkConfig(f: ConfigFacts, ownedEntries: number, backups = 0): Check[] {
-  const t = f.target;
-  const where: Where = { env: t.env.id, client: t.client.id, scope: t.scope };
-  const out: Check[] = [];
-  if (f.readError)
-    return [
-      check("config.parse", "fail", where, `${t.path} cannot be read: ${f.readError}.`, {
-        fix: "Check the file's permissions.",
-      }),
-    ];
-  if (f.parseError)
-    return [
-      check(
-        "config.parse",
-        "fail",
-        where,
-        `${f.parseError.message.replace(/ the file is not valid (JSON|TOML)\.$/, "")} ${t.client.name} cannot read its servers.`,
-        {
+const whereOf = (f: ConfigFacts): Where => ({
+  env: f.target.env.id,
+  client: f.target.client.id,
+  scope: f.target.scope,
+});
+/** A file that cannot be read or parsed is config.parse's finding alone. */
+const unreadable = (f: ConfigFacts) => f.readError !== undefined || f.parseError !== undefined;
+
+export const configChecks = [
+  defineCheck({
+    id: "config.parse",
+    scope: "config-file",
+    doc: "a client config does not parse (file:line:column); a finding, exit 1.",
+    fix: "fix it by hand; backups of what sync wrote are in the home.",
+    run: ({ config: f, backups }) => {
+      const t = f.target;
+      const where = whereOf(f);
+      if (f.readError)
+        return [
+          finding("fail", where, `${t.path} cannot be read: ${f.readError}.`, {
+            fix: "Check the file's permissions.",
+          }),
+        ];
+      if (f.parseError)
+        return [
+          finding(
+            "fail",
+            where,
+            `${f.parseError.message.replace(/ the file is not valid (JSON|TOML)\.$/, "")} ${t.client.name} cannot read its servers.`,
+            {
+              fix:
+                backups > 0
+                  ? `Run \`mcp-twin restore ${shellQuote(t.path)}\` to put the whole file back from mcp-twin's newest backup of it (it shows what it replaces; \`mcp-twin restore --list ${shellQuote(t.path)}\` shows every backup), or fix it by hand${at(f)}.`
+                  : `Fix ${t.path} by hand${at(f)}; mcp-twin has no backup of it (it never changed this file).`,
+            },
+          ),
+        ];
+      if (f.text === null) return [finding("skip", where, `${t.path} does not exist yet.`)];
+      return [finding("pass", where, `${t.path} parses.`)];
+    },
+  }),
+  defineCheck({
+    id: "config.strict-json",
+    scope: "config-file",
+    doc: "comments or trailing commas in a file its app reads as strict JSON (Claude Desktop, `~/.claude.json`).",
+    fix: "remove them.",
+    run: ({ config: f }) =>
+      unreadable(f) || !f.strictJsonError
+        ? []
+        : [
+            finding(
+              "fail",
+              whereOf(f),
+              `${f.target.client.name} reads ${f.target.path} as strict JSON, which rejects it (${f.strictJsonError}): comments or trailing commas.`,
+              { fix: "Remove the comments and trailing commas." },
+            ),
+          ],
+  }),
+  defineCheck({
+    id: "config.shape",
+    scope: "config-file",
+    doc: "the servers key (`mcpServers`, VS Code `servers`) is not an object.",
+    fix: "make it an object.",
+    run: ({ config: f }) => {
+      const t = f.target;
+      if (unreadable(f)) return [];
+      return f.shapeErrors.map((e) =>
+        finding("fail", whereOf(f), `${t.path}: ${e}.`, {
           fix:
-            backups > 0
-              ? `Run \`mcp-twin restore ${shellQuote(t.path)}\` to put the whole file back from mcp-twin's newest backup of it (it shows what it replaces; \`mcp-twin restore --list ${shellQuote(t.path)}\` shows every backup), or fix it by hand${at(f)}.`
-              : `Fix ${t.path} by hand${at(f)}; mcp-twin has no backup of it (it never changed this file).`,
-        },
-      ),
-    ];
-  if (f.text === null) out.push(check("config.parse", "skip", where, `${t.path} does not exist yet.`));
-  else out.push(check("config.parse", "pass", where, `${t.path} parses.`));
-  if (f.strictJsonError)
-    out.push(
-      check(
-        "config.strict-json",
-        "fail",
-        where,
-        `${t.client.name} reads ${t.path} as strict JSON, which rejects it (${f.strictJsonError}): comments or trailing commas.`,
-        {
-          fix: "Remove the comments and trailing commas.",
-        },
-      ),
-    );
-  for (const e of f.shapeErrors)
-    out.push(
-      check("config.shape", "fail", where, `${t.path}: ${e}.`, {
-        fix:
-          t.client.format === "toml"
-            ? `Make it a table of [${t.serversPath.join(".")}.<name>] tables; mcp-twin will not guess.`
-            : `Make it an object ({ "name": { … } }); mcp-twin will not guess.`,
-      }),
-    );
-  if (t.client.id === "claude-desktop" && t.env.kind === "windows") {
-    if (f.ignored && f.ignored.servers.length > 0) {
-      // Servers the file the app reads has already (under the same name): only the old file is left.
-      const read = new Set(f.sets.filter((s) => s.scope === "user").flatMap((s) => Object.keys(s.entries)));
-      const missing = f.ignored.servers.filter((n) => !read.has(n));
-      out.push(
-        check(
-          "config.location",
-          "warn",
-          where,
-          `Claude Desktop is the Store (MSIX) build and reads ${t.path}; ${f.ignored.path} holds ${f.ignored.servers.join(", ")}, which it ignores${missing.length < f.ignored.servers.length ? ` (${missing.length === 0 ? "all" : f.ignored.servers.filter((n) => read.has(n)).join(", ")} in the file it reads too)` : ""}.`,
+            t.client.format === "toml"
+              ? `Make it a table of [${t.serversPath.join(".")}.<name>] tables; mcp-twin will not guess.`
+              : `Make it an object ({ "name": { … } }); mcp-twin will not guess.`,
+        }),
+      );
+    },
+  }),
+  defineCheck({
+    id: "config.location",
+    scope: "config-file",
+    doc: "Claude Desktop (Windows): which file the app really reads; the Store (MSIX) build ignores `%APPDATA%\\Claude\\claude_desktop_config.json`, so servers left there are a finding.",
+    fix: "`mcp-twin import` (it reads the classic file too) and `mcp-twin sync`, which writes them into the file the app reads, then delete the classic file; once every server in it is in the packaged file too, the fix is only that last step.",
+    run: ({ config: f }) => {
+      const t = f.target;
+      if (unreadable(f) || t.client.id !== "claude-desktop" || t.env.kind !== "windows") return [];
+      if (f.ignored && f.ignored.servers.length > 0) {
+        // Servers the file the app reads has already (under the same name): only the old file is left.
+        const read = new Set(f.sets.filter((s) => s.scope === "user").flatMap((s) => Object.keys(s.entries)));
+        const missing = f.ignored.servers.filter((n) => !read.has(n));
+        return [
+          finding(
+            "warn",
+            whereOf(f),
+            `Claude Desktop is the Store (MSIX) build and reads ${t.path}; ${f.ignored.path} holds ${f.ignored.servers.join(", ")}, which it ignores${missing.length < f.ignored.servers.length ? ` (${missing.length === 0 ? "all" : f.ignored.servers.filter((n) => read.has(n)).join(", ")} in the file it reads too)` : ""}.`,
+            {
+              fix:
+                missing.length === 0
+                  ? `Delete ${f.ignored.path} (the app's "Edit Config" may open it); every server in it is in the file the app reads.`
+                  : `Run \`mcp-twin import\` (it reads that file too) to bring ${missing.join(", ")} into the manifest, then \`mcp-twin sync\` to write ${missing.length === 1 ? "it" : "them"} into the file the app reads; then delete the classic file (the app's "Edit Config" may open it).`,
+            },
+          ),
+        ];
+      }
+      return [finding("pass", whereOf(f), `Claude Desktop reads ${t.path}${t.note ? ` (${t.note})` : ""}.`)];
+    },
+  }),
+  defineCheck({
+    id: "config.duplicate-key",
+    scope: "config-file",
+    doc: "one server name twice in the same object (which one wins depends on the app's parser).",
+    fix: "delete one.",
+    run: ({ config: f }) =>
+      unreadable(f)
+        ? []
+        : f.sets.flatMap((set) =>
+            set.duplicates.map((name) =>
+              finding(
+                "warn",
+                { ...whereOf(f), server: name },
+                `"${name}" appears twice in ${set.serversPath.join(".")}; which one ${f.target.client.name} uses depends on its parser.`,
+                { fix: "Delete one of them." },
+              ),
+            ),
+          ),
+  }),
+  defineCheck({
+    id: "config.wiped",
+    scope: "config-file",
+    doc: "entries sync wrote are gone because the file was reset (emptied, truncated, rewritten by its app).",
+    fix: "`mcp-twin sync` (Claude Code also keeps `~/.claude/backups`).",
+    run: ({ config: f, owned }) => {
+      const t = f.target;
+      if (unreadable(f)) return [];
+      const holds = f.sets.some((s) => s.scope === t.scope && Object.keys(s.entries).length > 0);
+      if (owned === 0 || holds) return [];
+      return [
+        finding(
+          "fail",
+          whereOf(f),
+          `${t.path} ${f.text === null ? "is gone" : f.text.trim() === "" ? "is empty" : "has no servers"}, but mcp-twin wrote ${owned} server(s) there: the file was reset (an app rewrote it, or a crash truncated it).`,
           {
-            fix:
-              missing.length === 0
-                ? `Delete ${f.ignored.path} (the app's "Edit Config" may open it); every server in it is in the file the app reads.`
-                : `Run \`mcp-twin import\` (it reads that file too) to bring ${missing.join(", ")} into the manifest, then \`mcp-twin sync\` to write ${missing.length === 1 ? "it" : "them"} into the file the app reads; then delete the classic file (the app's "Edit Config" may open it).`,
+            fix: `${SYNC_FIX}${t.client.id === "claude-code" ? " Claude Code also keeps backups in ~/.claude/backups." : ""}`,
           },
         ),
-      );
-    } else
-      out.push(
-        check(
-          "config.location",
-          "pass",
-          where,
-          `Claude Desktop reads ${t.path}${t.note ? ` (${t.note})` : ""}.`,
+      ];
+    },
+  }),
+  defineCheck({
+    id: "config.private",
+    scope: "config-file",
+    doc: "a client config that holds keys — an entry's env value or header under a credential's name (the bridge's bearer token too), not a `${VAR}` reference — is readable by other users (group or other read bits, e.g. a `~/.claude.json` at 0644), however the keys got there; sync warns only when it writes one. Linux, macOS and WSL files; Windows files (also on `/mnt/c`) are protected by the profile's ACL, not mode bits, and are not checked. The servers are named, never the values.",
+    fix: "the exact `chmod 600 <file>` shown (for a symlink, the file it points to).",
+    run: ({ config }) => checkConfigPrivate(config),
+  }),
+  defineCheck({
+    id: "client.restart",
+    scope: "config-file",
+    doc: "an app that reads its config only at start (Claude Desktop, Cursor, Windsurf) has been running since before the file changed (Windows: process start time via PowerShell; Linux: /proc).",
+    fix: "quit it fully (tray too) and start it again.",
+    run: ({ config: f, running }) =>
+      checkRestart(whereOf(f), f.target.client.name, f.target.path, f.mtimeMs, running),
+  }),
+  defineCheck({
+    id: "entry.duplicate",
+    scope: "machine",
+    doc: "Claude Code: the same name in local (`projects[<dir>]` in ~/.claude.json), project (`.mcp.json`) and user scope; local wins, then project, then user (warn when identical, fail when they differ).",
+    fix: "keep one (`claude mcp remove <name> -s <scope>`).",
+    run: ({ configs }) => {
+      // Claude Code per environment: user and local scope in ~/.claude.json, project scope in .mcp.json.
+      const groups = new Map<string, ConfigFacts[]>();
+      for (const { config: c } of configs)
+        if (c.target.client.id === "claude-code")
+          groups.set(c.target.env.id, [...(groups.get(c.target.env.id) ?? []), c]);
+      return [...groups].flatMap(([env, list]) =>
+        checkScopes(
+          { env, client: "claude-code" },
+          list.flatMap((c) => c.sets),
         ),
       );
-  }
-  for (const set of f.sets)
-    for (const name of set.duplicates)
-      out.push(
-        check(
-          "config.duplicate-key",
-          "warn",
-          { ...where, server: name },
-          `"${name}" appears twice in ${set.serversPath.join(".")}; which one ${t.client.name} uses depends on its parser.`,
-          {
-            fix: "Delete one of them.",
-          },
-        ),
-      );
-  const holds = f.sets.some((s) => s.scope === t.scope && Object.keys(s.entries).length > 0);
-  if (ownedEntries > 0 && !holds)
-    out.push(
-      check(
-        "config.wiped",
-        "fail",
-        where,
-        `${t.path} ${f.text === null ? "is gone" : f.text.trim() === "" ? "is empty" : "has no servers"}, but mcp-twin wrote ${ownedEntries} server(s) there: the file was reset (an app rewrote it, or a crash truncated it).`,
-        {
-          fix: `${SYNC_FIX}${t.client.id === "claude-code" ? " Claude Code also keeps backups in ~/.claude/backups." : ""}`,
-        },
-      ),
-    );
-  return out;
-}
+    },
+  }),
+] as const;
 
 function at(f: ConfigFacts): string {
   return f.parseError?.line ? ` at line ${f.parseError.line}, column ${f.parseError.column}` : "";
@@ -127,21 +203,20 @@ function shellQuote(p: string): string {
 export function checkScopes(
   base: Where,
   sets: ReadonlyArray<{ scope: EntryScope; entries: Record<string, unknown> }>,
-): Check[] {
+): Finding[] {
   const byName = new Map<string, Array<{ scope: EntryScope; value: unknown }>>();
   for (const s of sets)
     for (const [name, value] of Object.entries(s.entries))
       byName.set(name, [...(byName.get(name) ?? []), { scope: s.scope, value }]);
   const order: EntryScope[] = ["local", "project", "user"];
-  const out: Check[] = [];
+  const out: Finding[] = [];
   for (const [name, list] of byName) {
     const scopes = [...new Set(list.map((l) => l.scope))];
     if (scopes.length < 2) continue;
     const winner = order.find((o) => scopes.includes(o))!;
     const same = new Set(list.map((l) => canonicalJson(l.value))).size === 1;
     out.push(
-      check(
-        "entry.duplicate",
+      finding(
         same ? "warn" : "fail",
         { ...base, server: name },
         `"${name}" is defined in ${scopes.join(", ")} scope${same ? " (identical)" : " with different settings"}; Claude Code uses the ${winner} one.`,
@@ -167,16 +242,13 @@ export function checkRestart(
   configPath: string,
   configMtimeMs: number | undefined,
   running: RunningApp | undefined,
-): Check[] {
+): Finding[] {
   if (!running || configMtimeMs === undefined) return [];
   const changed = new Date(configMtimeMs);
   if (running.startedAt.getTime() >= configMtimeMs)
-    return [
-      check("client.restart", "pass", where, `${appName} was started after ${configPath} last changed.`),
-    ];
+    return [finding("pass", where, `${appName} was started after ${configPath} last changed.`)];
   return [
-    check(
-      "client.restart",
+    finding(
       "warn",
       where,
       `${appName} has been running since ${running.startedAt.toISOString()}, before ${configPath} changed (${changed.toISOString()}): it still runs the old servers.`,

@@ -5,58 +5,38 @@
  */
 import type { BuiltEntry } from "../../entries.js";
 import type { EntryClass } from "../../ownership.js";
-import { type Check, check, SYNC_FIX, type Where } from "../types.js";
+import type { DriftItem } from "../facts.js";
+import { defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 
-export function checkDrift(where: Where, name: string, built: BuiltEntry, entry: EntryClass): Check {
+export function checkDrift(where: Where, name: string, built: BuiltEntry, entry: EntryClass): Finding {
   const w = { ...where, server: name };
   switch (entry.state) {
     case "missing":
       if (!built.ok)
-        return check(
-          "drift.entry",
-          "fail",
-          w,
-          `not in this client, and sync cannot write it yet: ${built.reason}.`,
-          {
-            fix:
-              built.code === "unresolved"
-                ? "Set the missing secret (`mcp-twin secret set NAME`), then `mcp-twin sync`."
-                : SYNC_FIX,
-          },
-        );
-      return check("drift.entry", "fail", w, "in the manifest but not in this client's config.", {
-        fix: SYNC_FIX,
-      });
+        return finding("fail", w, `not in this client, and sync cannot write it yet: ${built.reason}.`, {
+          fix:
+            built.code === "unresolved"
+              ? "Set the missing secret (`mcp-twin secret set NAME`), then `mcp-twin sync`."
+              : SYNC_FIX,
+        });
+      return finding("fail", w, "in the manifest but not in this client's config.", { fix: SYNC_FIX });
     case "drifted":
-      return check(
-        "drift.entry",
-        "warn",
-        w,
-        "edited by hand since mcp-twin wrote it; sync leaves it alone.",
-        {
-          fix: `Run \`${adoptCommand(name, where)}\` to take the edit into the manifest (every client then gets it), or \`mcp-twin sync --force\` to put mcp-twin's entry back.`,
-        },
-      );
+      return finding("warn", w, "edited by hand since mcp-twin wrote it; sync leaves it alone.", {
+        fix: `Run \`${adoptCommand(name, where)}\` to take the edit into the manifest (every client then gets it), or \`mcp-twin sync --force\` to put mcp-twin's entry back.`,
+      });
     case "foreign":
-      return check(
-        "drift.entry",
-        "warn",
-        w,
-        "an entry mcp-twin did not write has this name; sync leaves it alone.",
-        {
-          fix: `Run \`${adoptCommand(name, where)}\` to take it into the manifest, or \`mcp-twin sync --force\` to replace it with the manifest's.`,
-        },
-      );
+      return finding("warn", w, "an entry mcp-twin did not write has this name; sync leaves it alone.", {
+        fix: `Run \`${adoptCommand(name, where)}\` to take it into the manifest, or \`mcp-twin sync --force\` to replace it with the manifest's.`,
+      });
     case "stale":
-      return check(
-        "drift.entry",
+      return finding(
         "warn",
         w,
         "out of date: the manifest or the installed package changed since the last sync.",
         { fix: SYNC_FIX },
       );
     case "synced":
-      return check("drift.entry", "pass", w, "in sync with the manifest.");
+      return finding("pass", w, "in sync with the manifest.");
   }
 }
 
@@ -64,3 +44,13 @@ export function checkDrift(where: Where, name: string, built: BuiltEntry, entry:
 function adoptCommand(name: string, where: Where): string {
   return `mcp-twin adopt ${name}${where.env && where.client ? ` --from ${where.env}:${where.client}` : ""}`;
 }
+
+export const driftChecks = [
+  defineCheck({
+    id: "drift.entry",
+    scope: "manifest-entry",
+    doc: "a manifest server's entry in a target: missing (fail), edited by hand (warn), out of date (warn), a same-named entry mcp-twin did not write (warn), in sync (pass).",
+    fix: "`mcp-twin sync` for a missing or out-of-date one; for a hand edit or a same-named entry, `mcp-twin adopt <server> --from <env:client>` takes it into the manifest (every client then gets it) and `mcp-twin sync --force` puts the manifest's entry back.",
+    run: (d: DriftItem) => [checkDrift(d.where, d.name, d.built, d.entry)],
+  }),
+] as const;

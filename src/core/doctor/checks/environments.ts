@@ -1,86 +1,113 @@
 /** Where mcp-twin runs, the shared home, WSL interop, and whether each environment answers (pure). */
 import type { LocalInfo } from "../../environments/local.js";
 import type { EnvFacts } from "../../environments/types.js";
-import { type Check, check } from "../types.js";
+import { defineCheck, type Finding, finding } from "../types.js";
 
 export interface PlatformFacts {
   local: LocalInfo;
-  home: { dir: string; source: string } | { error: string };
+  home: { dir: string; source: string };
   envs: ReadonlyArray<EnvFacts & { local: boolean }>;
 }
 
-export function checkPlatform(f: PlatformFacts): Check[] {
-  const out: Check[] = [];
-  const { local } = f;
-  const where = { env: local.id };
-  const what =
-    local.kind === "wsl"
-      ? `WSL ${local.wslVersion ?? 2}, distro ${local.distro}`
-      : local.kind === "windows"
-        ? "Windows"
-        : local.kind === "macos"
-          ? "macOS"
-          : "Linux";
-  out.push(
-    check(
-      "env.platform",
-      "pass",
-      where,
-      `mcp-twin runs in ${what}; environments found: ${f.envs.map((e) => e.id).join(", ") || "none"}.`,
-    ),
-  );
-  if ("error" in f.home)
-    out.push(
-      check("env.home", "fail", where, f.home.error, {
-        fix: "Enable WSL interop, or set MCP_TWIN_HOME to the shared folder (e.g. /mnt/c/Users/<you>/AppData/Roaming/mcp-twin).",
-      }),
-    );
-  else
-    out.push(
-      check(
-        "env.home",
-        "pass",
-        where,
-        `home ${f.home.dir}${f.home.source === "windows" ? " (shared by Windows and every WSL distro)" : f.home.source === "MCP_TWIN_HOME" ? " (from MCP_TWIN_HOME)" : ""}.`,
-      ),
-    );
-  if (local.kind === "wsl") {
-    out.push(
-      local.interop
-        ? check("env.interop", "pass", where, `WSL interop is on (${local.cmdExe}).`)
-        : check(
-            "env.interop",
-            "fail",
-            where,
-            `${local.interopReason ?? "WSL interop is off"}: Windows' npm, node.exe and Windows clients' servers cannot be started from here (their files are still read).`,
-            {
-              fix: "Set [interop] enabled=true in /etc/wsl.conf, run `wsl --shutdown` from Windows, and run mcp-twin from a normal WSL shell.",
-            },
-          ),
-    );
-  }
-  for (const e of f.envs) {
-    if (e.local) continue;
-    const unreachable =
-      e.reason &&
-      /could not start|interop|cannot|not available|WSL_INTEROP/i.test(e.reason) &&
-      !e.node &&
-      !e.npm;
-    out.push(
-      unreachable
-        ? check("env.reachable", "fail", { env: e.id }, `${e.id} does not answer: ${e.reason}.`, {
-            fix:
-              e.kind === "windows"
-                ? "Enable WSL interop (see env.interop)."
-                : `Start the distro once (wsl -d ${e.distro ?? "<distro>"}) and check it works.`,
-          })
-        : check(
-            "env.reachable",
-            "pass",
-            { env: e.id },
-            `${e.id} answers${e.home ? ` (home ${e.home})` : ""}.`,
-          ),
-    );
-  }
-  return out;
-}
+export const environmentChecks = [
+  defineCheck({
+    id: "env.platform",
+    scope: "machine",
+    doc: "where mcp-twin runs (Windows, WSL 1/2 and the distro, macOS, Linux) and the environments found.",
+    fix: "",
+    run: ({ platform }) => {
+      if (!platform) return [];
+      const { local } = platform;
+      const what =
+        local.kind === "wsl"
+          ? `WSL ${local.wslVersion ?? 2}, distro ${local.distro}`
+          : local.kind === "windows"
+            ? "Windows"
+            : local.kind === "macos"
+              ? "macOS"
+              : "Linux";
+      return [
+        finding(
+          "pass",
+          { env: local.id },
+          `mcp-twin runs in ${what}; environments found: ${platform.envs.map((e) => e.id).join(", ") || "none"}.`,
+        ),
+      ];
+    },
+  }),
+  defineCheck({
+    id: "env.home",
+    scope: "machine",
+    doc: "the shared home (manifest, secrets, state) cannot be found (from WSL: needs %APPDATA%).",
+    fix: "enable WSL interop, or set `MCP_TWIN_HOME`.",
+    run: ({ homeError, platform }) => {
+      if (homeError) return [finding("fail", {}, homeError.message, { fix: homeError.fix })];
+      if (!platform) return [];
+      const { home } = platform;
+      return [
+        finding(
+          "pass",
+          { env: platform.local.id },
+          `home ${home.dir}${home.source === "windows" ? " (shared by Windows and every WSL distro)" : home.source === "MCP_TWIN_HOME" ? " (from MCP_TWIN_HOME)" : ""}.`,
+        ),
+      ];
+    },
+  }),
+  defineCheck({
+    id: "env.interop",
+    scope: "machine",
+    doc: "inside WSL, Windows programs cannot be started (interop off, `WSL_INTEROP` unset under sudo/systemd, no cmd.exe).",
+    fix: "`[interop] enabled=true` in /etc/wsl.conf, `wsl --shutdown`, run from a normal shell.",
+    run: ({ platform }) => {
+      const local = platform?.local;
+      if (local?.kind !== "wsl") return [];
+      const where = { env: local.id };
+      return [
+        local.interop
+          ? finding("pass", where, `WSL interop is on (${local.cmdExe}).`)
+          : finding(
+              "fail",
+              where,
+              `${local.interopReason ?? "WSL interop is off"}: Windows' npm, node.exe and Windows clients' servers cannot be started from here (their files are still read).`,
+              {
+                fix: "Set [interop] enabled=true in /etc/wsl.conf, run `wsl --shutdown` from Windows, and run mcp-twin from a normal WSL shell.",
+              },
+            ),
+      ];
+    },
+  }),
+  defineCheck({
+    id: "env.reachable",
+    scope: "machine",
+    doc: "another environment (Windows from WSL, a distro from Windows) does not answer.",
+    fix: "enable interop / start the distro once.",
+    run: ({ platform, detectError }) => {
+      const out: Finding[] = [];
+      if (detectError)
+        out.push(
+          finding("fail", { env: "windows" }, `Windows could not be looked at: ${detectError}.`, {
+            fix: "Check WSL interop (see env.interop).",
+          }),
+        );
+      for (const e of platform?.envs ?? []) {
+        if (e.local) continue;
+        const unreachable =
+          e.reason &&
+          /could not start|interop|cannot|not available|WSL_INTEROP/i.test(e.reason) &&
+          !e.node &&
+          !e.npm;
+        out.push(
+          unreachable
+            ? finding("fail", { env: e.id }, `${e.id} does not answer: ${e.reason}.`, {
+                fix:
+                  e.kind === "windows"
+                    ? "Enable WSL interop (see env.interop)."
+                    : `Start the distro once (wsl -d ${e.distro ?? "<distro>"}) and check it works.`,
+              })
+            : finding("pass", { env: e.id }, `${e.id} answers${e.home ? ` (home ${e.home})` : ""}.`),
+        );
+      }
+      return out;
+    },
+  }),
+] as const;

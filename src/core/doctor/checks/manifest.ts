@@ -1,5 +1,5 @@
 /** The manifest: which file is used, whether it is valid, and stray second manifests (pure). */
-import { type Check, check } from "../types.js";
+import { defineCheck, finding } from "../types.js";
 
 export interface ManifestFacts {
   file: string;
@@ -12,58 +12,69 @@ export interface ManifestFacts {
   stray: string[];
 }
 
-export function checkManifest(f: ManifestFacts): Check[] {
-  const out: Check[] = [];
-  if (f.missing)
-    out.push(
-      check("manifest.found", "warn", {}, `no manifest at ${f.file}: only the client configs were checked.`, {
-        fix: "Run `mcp-twin init` (or `mcp-twin import` to adopt the servers your clients already have).",
-      }),
-    );
-  else {
-    out.push(
-      check(
-        "manifest.found",
-        "pass",
-        {},
-        `manifest ${f.file}${f.project ? " (this project's: it drives only this project's files, never user-level configs)" : ""}.`,
-      ),
-    );
-    if (f.errors.length > 0)
-      out.push(
-        check(
-          "manifest.valid",
-          "fail",
-          {},
-          `the manifest is not valid (${f.errors.length} problem${f.errors.length > 1 ? "s" : ""}).`,
-          {
-            fix: "Fix it at the positions shown (your editor checks it against its $schema).",
-            detail: f.errors,
-          },
-        ),
-      );
-    else
-      out.push(
-        check(
-          "manifest.valid",
+export const manifestChecks = [
+  defineCheck({
+    id: "manifest.found",
+    scope: "machine",
+    doc: "which manifest is used; none found (warn: only client configs are checked).",
+    fix: "`mcp-twin init` or `mcp-twin import`.",
+    run: ({ manifest: f }) => {
+      if (!f) return [];
+      if (f.missing)
+        return [
+          finding("warn", {}, `no manifest at ${f.file}: only the client configs were checked.`, {
+            fix: "Run `mcp-twin init` (or `mcp-twin import` to adopt the servers your clients already have).",
+          }),
+        ];
+      return [
+        finding(
           "pass",
           {},
-          `the manifest is valid (${f.servers} server${f.servers === 1 ? "" : "s"}).`,
+          `manifest ${f.file}${f.project ? " (this project's: it drives only this project's files, never user-level configs)" : ""}.`,
+        ),
+      ];
+    },
+  }),
+  defineCheck({
+    id: "manifest.valid",
+    scope: "machine",
+    doc: "the manifest does not parse or breaks the schema (each problem with file:line:column).",
+    fix: "fix it at those positions.",
+    run: ({ manifest: f }) => {
+      if (!f || f.missing) return [];
+      if (f.errors.length > 0)
+        return [
+          finding(
+            "fail",
+            {},
+            `the manifest is not valid (${f.errors.length} problem${f.errors.length > 1 ? "s" : ""}).`,
+            {
+              fix: "Fix it at the positions shown (your editor checks it against its $schema).",
+              detail: f.errors,
+            },
+          ),
+        ];
+      return [
+        finding("pass", {}, `the manifest is valid (${f.servers} server${f.servers === 1 ? "" : "s"}).`),
+      ];
+    },
+  }),
+  defineCheck({
+    id: "manifest.stray",
+    scope: "machine",
+    doc: "a second manifest where it is not read (e.g. `~/.config/mcp-twin/` while the home is %APPDATA%\\mcp-twin, `~/mcp-twin.jsonc`).",
+    fix: "merge it into the one in use and delete it.",
+    run: ({ manifest: f }) => {
+      if (!f) return [];
+      if (f.stray.length === 0) return [finding("pass", {}, "no stray second manifest.")];
+      return f.stray.map((stray) =>
+        finding(
+          "warn",
+          {},
+          `another manifest at ${stray} is not read (mcp-twin uses ${f.file}); edits there change nothing.`,
+          { fix: `Merge what you need into ${f.file} and delete ${stray}.` },
         ),
       );
-  }
-  for (const stray of f.stray)
-    out.push(
-      check(
-        "manifest.stray",
-        "warn",
-        {},
-        `another manifest at ${stray} is not read (mcp-twin uses ${f.file}); edits there change nothing.`,
-        {
-          fix: `Merge what you need into ${f.file} and delete ${stray}.`,
-        },
-      ),
-    );
-  if (f.stray.length === 0) out.push(check("manifest.stray", "pass", {}, "no stray second manifest."));
-  return out;
-}
+    },
+  }),
+] as const;

@@ -3,7 +3,8 @@
  * prefix, and — inside WSL — not Windows' node/npm found through the appended Windows PATH.
  */
 import type { EnvFacts } from "../../environments/types.js";
-import { type Check, check } from "../types.js";
+import { installAdvice, programHint } from "../../program-hints.js";
+import { defineCheck, finding } from "../types.js";
 
 export type PrefixState = "writable" | "read-only" | "missing" | "not-a-folder" | "unknown";
 
@@ -24,163 +25,190 @@ export interface NodeFacts {
 export const MIN_NODE = 18;
 export const RECOMMENDED_NODE = 20;
 
-export function checkNode(f: NodeFacts): Check[] {
-  const { env } = f;
-  const where = { env: env.id };
-  if (f.unreachable)
-    return [check("node.present", "skip", where, `cannot look at Node.js in ${env.id}: ${f.unreachable}.`)];
-  const out: Check[] = [];
-  const onWindows = (p: string | undefined) =>
+/** Inside WSL: a program found on the appended Windows PATH (under /mnt/c, or a .exe/.cmd). */
+function onWindows(f: NodeFacts, p: string | undefined): boolean {
+  return (
     p !== undefined &&
     f.mountRoot !== undefined &&
-    env.kind === "wsl" &&
-    env.local &&
-    (p.startsWith(f.mountRoot) || /\.(exe|cmd|bat)$/i.test(p));
-  const bad = f.needed ? "fail" : "warn";
+    f.env.kind === "wsl" &&
+    f.env.local &&
+    (p.startsWith(f.mountRoot) || /\.(exe|cmd|bat)$/i.test(p))
+  );
+}
 
-  if (onWindows(f.pathNode))
-    out.push(
-      check(
-        "node.foreign",
-        "fail",
-        where,
-        `PATH finds Windows' node (${f.pathNode}) before a Linux one: GUI-less Linux servers would run on Windows' Node through interop, or not at all.`,
-        {
-          fix: "Install Node.js inside WSL (nvm install --lts, or apt install nodejs npm). Keep appendWindowsPath on; Linux's node then comes first.",
-        },
-      ),
-    );
-  else if (env.kind === "wsl" && env.local)
-    out.push(check("node.foreign", "pass", where, "PATH's node is Linux's own."));
+const bad = (f: NodeFacts) => (f.needed ? "fail" : "warn");
 
-  if (!env.node) {
-    out.push(
-      check(
-        "node.present",
-        bad,
-        where,
-        `Node.js is not installed in ${env.id}${env.reason ? ` (${env.reason})` : ""}.`,
-        {
-          fix:
-            env.kind === "windows"
-              ? "Install Node.js LTS on Windows (nodejs.org or winget install OpenJS.NodeJS.LTS)."
-              : "Install Node.js there (nvm install --lts).",
-        },
-      ),
-    );
-  } else {
-    out.push(
-      check(
-        "node.present",
-        "pass",
-        where,
-        `node ${env.node.version ?? "(version unknown)"} at ${env.node.path}.`,
-      ),
-    );
-    const major = Number(/^v?(\d+)/.exec(env.node.version ?? "")?.[1] ?? Number.NaN);
-    if (Number.isFinite(major)) {
+export const nodeChecks = [
+  defineCheck({
+    id: "node.present",
+    scope: "environment",
+    doc: "no Node.js in an environment (fail when a manifest package must run there).",
+    fix: "install Node.js LTS there.",
+    run: (f) => {
+      const { env } = f;
+      const where = { env: env.id };
+      if (f.unreachable)
+        return [finding("skip", where, `cannot look at Node.js in ${env.id}: ${f.unreachable}.`)];
+      if (!env.node)
+        return [
+          finding(
+            bad(f),
+            where,
+            `Node.js is not installed in ${env.id}${env.reason ? ` (${env.reason})` : ""}.`,
+            {
+              fix: installAdvice("node", env),
+            },
+          ),
+        ];
+      return [finding("pass", where, `node ${env.node.version ?? "(version unknown)"} at ${env.node.path}.`)];
+    },
+  }),
+  defineCheck({
+    id: "node.version",
+    scope: "environment",
+    doc: `Node older than ${MIN_NODE} (fail) or ${MIN_NODE}.x (warn, end of life).`,
+    fix: `install Node ${RECOMMENDED_NODE}+.`,
+    run: (f) => {
+      const { env } = f;
+      if (f.unreachable || !env.node) return [];
+      const where = { env: env.id };
+      const major = Number(/^v?(\d+)/.exec(env.node.version ?? "")?.[1] ?? Number.NaN);
+      if (!Number.isFinite(major)) return [];
       if (major < MIN_NODE)
-        out.push(
-          check(
-            "node.version",
+        return [
+          finding(
             "fail",
             where,
             `Node ${env.node.version} is too old: MCP servers and the SDK need Node ${MIN_NODE} or newer.`,
             { fix: `Install Node.js ${RECOMMENDED_NODE} or newer (LTS).` },
           ),
-        );
-      else if (major < RECOMMENDED_NODE)
-        out.push(
-          check(
-            "node.version",
+        ];
+      if (major < RECOMMENDED_NODE)
+        return [
+          finding(
             "warn",
             where,
             `Node ${env.node.version} is past its end of life; some servers need ${RECOMMENDED_NODE}+.`,
             { fix: `Install Node.js ${RECOMMENDED_NODE} or newer (LTS).` },
           ),
-        );
-      else out.push(check("node.version", "pass", where, `Node ${env.node.version} is supported.`));
-    }
-  }
-
-  if (onWindows(f.pathNpm))
-    out.push(
-      check(
-        "npm.foreign",
-        "fail",
-        where,
-        `PATH finds Windows' npm (${f.pathNpm}) before a Linux one: it fails inside WSL (": not found", CRLF) and installs nothing for Linux.`,
-        {
-          fix: "Install npm inside WSL (nvm install --lts, or apt install npm); keep appendWindowsPath on.",
-        },
-      ),
-    );
-  else if (env.kind === "wsl" && env.local && f.pathNpm)
-    out.push(check("npm.foreign", "pass", where, "PATH's npm is Linux's own."));
-
-  if (!env.npm) {
-    if (env.node || !onWindows(f.pathNpm))
-      out.push(
-        check(
-          "npm.present",
-          bad,
-          where,
-          `npm does not answer in ${env.id}${env.reason ? `: ${env.reason}` : ""}.`,
-          {
+        ];
+      return [finding("pass", where, `Node ${env.node.version} is supported.`)];
+    },
+  }),
+  defineCheck({
+    id: "node.foreign",
+    scope: "environment",
+    doc: "inside WSL, PATH finds Windows' `node.exe` (appended Windows PATH) before a Linux node.",
+    fix: "install Node inside WSL (nvm); keep appendWindowsPath on.",
+    run: (f) => {
+      const { env } = f;
+      if (f.unreachable) return [];
+      const where = { env: env.id };
+      if (onWindows(f, f.pathNode))
+        return [
+          finding(
+            "fail",
+            where,
+            `PATH finds Windows' node (${f.pathNode}) before a Linux one: GUI-less Linux servers would run on Windows' Node through interop, or not at all.`,
+            {
+              fix: `${installAdvice("node", env)} Keep appendWindowsPath on; Linux's node then comes first.`,
+            },
+          ),
+        ];
+      return env.kind === "wsl" && env.local ? [finding("pass", where, "PATH's node is Linux's own.")] : [];
+    },
+  }),
+  defineCheck({
+    id: "npm.present",
+    scope: "environment",
+    doc: "npm does not answer or reports no global prefix. When the cause is Windows' npm first on the WSL PATH, that one cause is reported once, as `npm.foreign`.",
+    fix: "install / repair npm there.",
+    run: (f) => {
+      const { env } = f;
+      if (f.unreachable) return [];
+      const where = { env: env.id };
+      if (!env.npm) {
+        // Windows' npm answering for Linux is npm.foreign's finding: one cause, one finding.
+        if (onWindows(f, f.pathNpm)) return [];
+        return [
+          finding(bad(f), where, `npm does not answer in ${env.id}${env.reason ? `: ${env.reason}` : ""}.`, {
             fix:
               env.kind === "windows"
                 ? "Reinstall Node.js on Windows (it ships npm)."
-                : "Install npm there (it comes with nvm's Node).",
+                : `Install npm there (it comes with nvm's Node): ${programHint("npm", env.kind)?.install ?? "`nvm install --lts`"}.`,
+          }),
+        ];
+      }
+      return [
+        finding(
+          "pass",
+          where,
+          `npm ${env.npm.version ?? ""} with global prefix ${env.npm.prefix}.`.replace("  ", " "),
+        ),
+      ];
+    },
+  }),
+  defineCheck({
+    id: "npm.foreign",
+    scope: "environment",
+    doc: "inside WSL, PATH finds Windows' `npm` (a CRLF script that fails: `: not found`), so npm does not answer for Linux.",
+    fix: "install npm inside WSL (nvm, or `apt install npm`).",
+    run: (f) => {
+      const { env } = f;
+      if (f.unreachable) return [];
+      const where = { env: env.id };
+      if (onWindows(f, f.pathNpm))
+        return [
+          finding(
+            "fail",
+            where,
+            `PATH finds Windows' npm (${f.pathNpm}) before a Linux one: it fails inside WSL (": not found", CRLF) and installs nothing for Linux${env.npm ? "" : `, so npm does not answer in ${env.id}`}.`,
+            {
+              fix: `Install npm inside WSL: ${programHint("npm", "wsl")?.install}; keep appendWindowsPath on.`,
+            },
+          ),
+        ];
+      return env.kind === "wsl" && env.local && f.pathNpm
+        ? [finding("pass", where, "PATH's npm is Linux's own.")]
+        : [];
+    },
+  }),
+  defineCheck({
+    id: "npm.prefix-writable",
+    scope: "environment",
+    doc: "npm's global prefix is not a writable folder (`npm i -g` would need sudo).",
+    fix: "`npm config set prefix ~/.npm-global` (or use nvm).",
+    run: (f) => {
+      const { env } = f;
+      if (f.unreachable || !env.npm) return [];
+      const where = { env: env.id };
+      if (f.prefix === "writable")
+        return [finding("pass", where, `global prefix ${env.npm.prefix} is writable.`)];
+      if (f.prefix === "missing")
+        return [
+          finding(
+            "pass",
+            where,
+            `global prefix ${env.npm.prefix} does not exist yet; npm creates it on the first install.`,
+          ),
+        ];
+      if (f.prefix === "unknown")
+        return [finding("skip", where, `cannot tell from here whether ${env.npm.prefix} is writable.`)];
+      return [
+        finding(
+          bad(f),
+          where,
+          f.prefix === "read-only"
+            ? `global prefix ${env.npm.prefix} is not writable: npm install -g would need sudo.`
+            : `global prefix ${env.npm.prefix} is not a folder.`,
+          {
+            fix:
+              env.kind === "windows"
+                ? "Run `npm config set prefix %APPDATA%\\npm` on Windows."
+                : "Run `npm config set prefix ~/.npm-global` and add ~/.npm-global/bin to PATH (or use nvm, whose prefix is yours).",
           },
         ),
-      );
-    return out;
-  }
-  out.push(
-    check(
-      "npm.present",
-      "pass",
-      where,
-      `npm ${env.npm.version ?? ""} with global prefix ${env.npm.prefix}.`.replace("  ", " "),
-    ),
-  );
-  const prefixFix =
-    env.kind === "windows"
-      ? "Run `npm config set prefix %APPDATA%\\npm` on Windows."
-      : "Run `npm config set prefix ~/.npm-global` and add ~/.npm-global/bin to PATH (or use nvm, whose prefix is yours).";
-  if (f.prefix === "writable")
-    out.push(check("npm.prefix-writable", "pass", where, `global prefix ${env.npm.prefix} is writable.`));
-  else if (f.prefix === "missing")
-    out.push(
-      check(
-        "npm.prefix-writable",
-        "pass",
-        where,
-        `global prefix ${env.npm.prefix} does not exist yet; npm creates it on the first install.`,
-      ),
-    );
-  else if (f.prefix === "unknown")
-    out.push(
-      check(
-        "npm.prefix-writable",
-        "skip",
-        where,
-        `cannot tell from here whether ${env.npm.prefix} is writable.`,
-      ),
-    );
-  else
-    out.push(
-      check(
-        "npm.prefix-writable",
-        bad,
-        where,
-        f.prefix === "read-only"
-          ? `global prefix ${env.npm.prefix} is not writable: npm install -g would need sudo.`
-          : `global prefix ${env.npm.prefix} is not a folder.`,
-        {
-          fix: prefixFix,
-        },
-      ),
-    );
-  return out;
-}
+      ];
+    },
+  }),
+] as const;

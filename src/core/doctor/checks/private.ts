@@ -7,7 +7,7 @@
  */
 import { readEntry } from "../entry-view.js";
 import type { ConfigFacts } from "../read-configs.js";
-import { type Check, check } from "../types.js";
+import { type Finding, finding } from "../types.js";
 import { isSecretName, placeholderKind } from "./secrets.js";
 
 /** A value that only names a variable (`${API_KEY}`, `${env:X}`, `$X`) holds no key. */
@@ -32,7 +32,7 @@ export function serversHoldingKeys(f: ConfigFacts): string[] {
   return [...out].sort();
 }
 
-export function checkConfigPrivate(f: ConfigFacts): Check[] {
+export function checkConfigPrivate(f: ConfigFacts): Finding[] {
   const t = f.target;
   if (t.env.kind === "windows" || f.mode === undefined || f.text === null) return [];
   const servers = serversHoldingKeys(f);
@@ -41,12 +41,11 @@ export function checkConfigPrivate(f: ConfigFacts): Check[] {
   const mode = (f.mode & 0o777).toString(8).padStart(3, "0");
   const of = `${servers.length === 1 ? "a key" : "keys"} (${servers.join(", ")})`;
   if ((f.mode & 0o044) === 0)
-    return [check("config.private", "pass", where, `${t.path} holds ${of} and only its owner can read it.`)];
+    return [finding("pass", where, `${t.path} holds ${of} and only its owner can read it.`)];
   const real = f.realPath ?? t.file;
   const shown = real !== t.file ? `${t.path} (a link to ${real})` : t.path;
   return [
-    check(
-      "config.private",
+    finding(
       "warn",
       where,
       `${shown} holds ${of} and is readable by other users (mode ${mode}): anyone on this machine can read ${servers.length === 1 ? "it" : "them"}.`,

@@ -3,11 +3,12 @@
  * copied from a README (`your-key-here`, `<YOUR_KEY>`, `YOUR_TAVILY_API_KEY`, `xxxx`, empty).
  * Messages name variables, never values.
  */
-import type { ServerSpec } from "../../manifest/schema.js";
 import { specFields } from "../../manifest/spec.js";
 import { type NotAKey, notAKey, type SecretFormat } from "../../placeholders.js";
-import { type ReferenceContext, valueFindings } from "../../references.js";
-import { type Check, check, type Where } from "../types.js";
+import { valueFindings } from "../../references.js";
+import type { ServerFacts } from "../facts.js";
+import { defineCheck, type Finding, finding } from "../types.js";
+import type { EntryFacts } from "./entries.js";
 
 const SECRETISH = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|AUTH|CREDENTIAL|(^|_)PAT($|_)/i;
 
@@ -21,7 +22,8 @@ export function placeholderKind(
   formats: readonly SecretFormat[] = [],
 ): string | undefined {
   const found = notAKey(name, value, formats);
-  return found ? kindOf(found) : undefined;
+  if (!found) return undefined;
+  return found.kind === "empty" ? "empty" : found.kind === "placeholder" ? `"${found.shown}"` : found.reason;
 }
 
 /** "is empty", "is a placeholder, "xxx"", "is not in the format of a TAVILY_API_KEY (tvly-dev-…)". */
@@ -39,103 +41,48 @@ export interface SecretsFacts {
   secrets: Readonly<Record<string, string>>;
 }
 
-export function checkSecretsFile(f: SecretsFacts): Check[] {
-  if (f.error)
-    return [check("secrets.file", "fail", {}, f.error.message, f.error.fix ? { fix: f.error.fix } : {})];
-  if (!f.exists) return [check("secrets.file", "pass", {}, "no secrets file (no secret set yet).")];
-  if (f.mode !== undefined && (f.mode & 0o077) !== 0)
-    return [
-      check(
-        "secrets.file",
-        "warn",
-        {},
-        `${f.file} is readable by others (mode ${(f.mode & 0o777).toString(8)}).`,
-        { fix: `Run \`chmod 600 ${f.file}\`.` },
-      ),
-    ];
-  return [
-    check(
-      "secrets.file",
-      "pass",
-      {},
-      `${f.file} holds ${Object.keys(f.secrets).length} secret(s) and is private.`,
-    ),
-  ];
+interface ServerSecrets {
+  missing: string[];
+  placeholders: string[];
+  /** What to do for each placeholder: `secret set` the secret, export the variable, move a literal out. */
+  toDo: string[];
+  refs: number;
+  inArgs: Array<{ name: string; field: string }>;
 }
 
 /**
- * Manifest servers: every reference resolves; no literal or secret value is a placeholder or fails
- * the catalogue's format check for its name (unless accepted with `secret set --force`). The
- * findings are sync's own (references.ts): doctor fails what sync would refuse to write.
+ * A manifest server's references and literal values, read once for the checks below. The findings
+ * are sync's own (references.ts): doctor fails what sync would refuse to write.
  */
-export function checkServerSecrets(name: string, spec: ServerSpec, ctx: ReferenceContext): Check[] {
-  const where: Where = { server: name };
-  const out: Check[] = [];
-  const findings = valueFindings(spec, ctx);
+function serverSecrets(f: ServerFacts): ServerSecrets {
   const missing = new Set<string>();
   const placeholders: string[] = [];
-  /** What to do for each: `secret set` the secret, export the variable, move a literal out. */
   const toDo = new Set<string>();
-  for (const f of findings) {
-    if (f.kind === "unset")
-      missing.add(`${f.ref.kind === "secret" ? "secret" : "environment variable"} ${f.ref.name}`);
-    else if (f.kind === "not-a-key") {
+  const inArgs: Array<{ name: string; field: string }> = [];
+  for (const v of valueFindings(f.spec, {
+    secrets: f.secrets,
+    env: f.env,
+    accepted: f.accepted,
+    formats: f.formats,
+  })) {
+    if (v.kind === "unset")
+      missing.add(`${v.ref.kind === "secret" ? "secret" : "environment variable"} ${v.ref.name}`);
+    else if (v.kind === "not-a-key") {
       placeholders.push(
-        `${f.ref.kind === "secret" ? "secret" : "variable"} ${f.ref.name} (${f.field.path}) ${isWhat(kindOf(f.problem))}`,
+        `${v.ref.kind === "secret" ? "secret" : "variable"} ${v.ref.name} (${v.field.path}) ${isWhat(kindOf(v.problem))}`,
       );
       toDo.add(
-        f.ref.kind === "secret" ? `\`mcp-twin secret set ${f.ref.name}\`` : `export the real ${f.ref.name}`,
+        v.ref.kind === "secret" ? `\`mcp-twin secret set ${v.ref.name}\`` : `export the real ${v.ref.name}`,
       );
-    } else if (f.kind === "literal") {
-      placeholders.push(`${f.field.path} ${isWhat(kindOf(f.problem))}`);
+    } else if (v.kind === "literal") {
+      placeholders.push(`${v.field.path} ${isWhat(kindOf(v.problem))}`);
       toDo.add(
-        `store the key with \`mcp-twin secret set NAME\` and write \${secret:NAME} in ${f.field.path}`,
+        `store the key with \`mcp-twin secret set NAME\` and write \${secret:NAME} in ${v.field.path}`,
       );
-    }
+    } else if (v.kind === "secret-in-args") inArgs.push({ name: v.ref.name, field: v.field.path });
   }
-  const inArgs = findings.filter((f) => f.kind === "secret-in-args");
-  if (inArgs.length > 0)
-    out.push(
-      check(
-        "secrets.args",
-        "warn",
-        where,
-        `${inArgs.map((f) => `secret ${f.ref.name} goes into ${f.field.path}`).join("; ")}: anyone on this machine can read it in the process list (ps).`,
-        {
-          fix: `If the server reads it from its environment, move it there: ${inArgs.map((f) => `"env": { "${f.ref.name}": "\${secret:${f.ref.name}}" }`).join(", ")}.`,
-        },
-      ),
-    );
-  const unique = [...missing];
-  if (unique.length > 0)
-    out.push(
-      check(
-        "secrets.resolved",
-        "fail",
-        where,
-        `${unique.join(", ")} ${unique.length > 1 ? "are" : "is"} not set.`,
-        {
-          fix: unique
-            .map((m) =>
-              m.startsWith("secret ") ? `mcp-twin secret set ${m.slice(7)}` : `export ${m.split(" ").pop()}`,
-            )
-            .join("; "),
-        },
-      ),
-    );
-  else if (specFields(spec).some((f) => f.references.length > 0))
-    out.push(check("secrets.resolved", "pass", where, "every secret and variable it references is set."));
-  if (placeholders.length > 0)
-    out.push(
-      check(
-        "secrets.placeholder",
-        "fail",
-        where,
-        `${placeholders.join("; ")}: the server will be refused by its API.`,
-        { fix: `Set the real key: ${[...toDo].join("; ")}; then \`mcp-twin sync\`.` },
-      ),
-    );
-  return out;
+  const refs = specFields(f.spec).reduce((n, field) => n + field.references.length, 0);
+  return { missing: [...missing], placeholders, toDo: [...toDo], refs, inArgs };
 }
 
 /** placeholderKind's words for a finding's problem. */
@@ -147,33 +94,156 @@ function kindOf(problem: NotAKey): string {
       : problem.reason;
 }
 
-/** A client entry's env and headers, as the server receives them. */
-export function checkEntrySecrets(
-  where: Where,
-  values: Array<{ field: string; name: string; value: string }>,
-  managed: boolean,
-): Check[] {
+/** A manifest server's placeholder finding, before the entries that carry the same cause join it. */
+function serverPlaceholder(f: ServerFacts): Finding | undefined {
+  const { placeholders, toDo } = serverSecrets(f);
+  if (placeholders.length === 0) return undefined;
+  return finding(
+    "fail",
+    { server: f.name },
+    `${placeholders.join("; ")}: the server will be refused by its API.`,
+    { fix: `Set the real key: ${toDo.join("; ")}; then \`mcp-twin sync\`.` },
+  );
+}
+
+/** A client entry's env and headers that are placeholders, and the secret names to set. */
+function entryPlaceholders(e: EntryFacts): { found: string[]; names: string[] } {
   const names = new Set<string>();
-  const found = values.flatMap(({ field, name, value }) => {
+  const found = (e.values ?? []).flatMap(({ field, name, value }) => {
     const kind = placeholderKind(name, value);
     if (kind && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) names.add(`\`mcp-twin secret set ${name}\``);
     return kind ? [`${field} ${isWhat(kind)}`] : [];
   });
-  if (found.length === 0) return [];
-  return [
-    check(
-      "secrets.placeholder",
-      "fail",
-      where,
-      `${found.join("; ")}: the server will be refused by its API.`,
-      {
-        fix: managed
-          ? `Set the real key the manifest refers to for it (${[...names].join(", ") || "`mcp-twin secret set NAME`"}), then \`mcp-twin sync\`.`
-          : "Put the real value in the entry (or move the server into the manifest with ${secret:NAME}).",
-      },
-    ),
-  ];
+  return { found, names: [...names] };
 }
+
+/** "Claude Code (wsl:Ubuntu), Cursor (windows)": where one cause applies. */
+function places(entries: readonly EntryFacts[]): string {
+  return entries
+    .map((e) => `${e.clientName}${e.scope === "user" ? "" : ` ${e.scope} scope`} (${e.env})`)
+    .join(", ");
+}
+
+export const secretsChecks = [
+  defineCheck({
+    id: "secrets.file",
+    scope: "machine",
+    doc: "the secrets file does not parse, or an entry is not a valid name with a string value (file:line:column, never the value), or it is readable by others. Until it is fixed every command that reads it stops with exit 2 and changes nothing.",
+    fix: "fix it at that position (keep a copy: it holds your keys), or move it aside (`mv secrets.json secrets.json.broken`) and `mcp-twin secret set NAME` for each key; `chmod 600`.",
+    run: ({ secretsFile: f }) => {
+      if (!f) return [];
+      if (f.error) return [finding("fail", {}, f.error.message, { fix: f.error.fix })];
+      if (!f.exists) return [finding("pass", {}, "no secrets file (no secret set yet).")];
+      if (f.mode !== undefined && (f.mode & 0o077) !== 0)
+        return [
+          finding("warn", {}, `${f.file} is readable by others (mode ${(f.mode & 0o777).toString(8)}).`, {
+            fix: `Run \`chmod 600 ${f.file}\`.`,
+          }),
+        ];
+      return [
+        finding("pass", {}, `${f.file} holds ${Object.keys(f.secrets).length} secret(s) and is private.`),
+      ];
+    },
+  }),
+  defineCheck({
+    id: "secrets.resolved",
+    scope: "manifest-server",
+    doc: "a server's `${secret:NAME}` / `${env:NAME}` is not set.",
+    fix: "`mcp-twin secret set NAME` / `export NAME`.",
+    run: (f) => {
+      const { missing, refs } = serverSecrets(f);
+      const where = { server: f.name };
+      if (missing.length > 0)
+        return [
+          finding("fail", where, `${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} not set.`, {
+            fix: missing
+              .map((m) =>
+                m.startsWith("secret ")
+                  ? `mcp-twin secret set ${m.slice(7)}`
+                  : `export ${m.split(" ").pop()}`,
+              )
+              .join("; "),
+          }),
+        ];
+      return refs > 0 ? [finding("pass", where, "every secret and variable it references is set.")] : [];
+    },
+  }),
+  defineCheck({
+    id: "secrets.placeholder",
+    scope: "machine",
+    doc: "a key is a placeholder: `your-key-here`, `<YOUR_KEY>`, `YOUR_*_API_KEY`, `xxx…`, `tvly-xxxx…`, `tvly-YOUR_API_KEY`, `changeme`, empty — or fails the catalogue's format check for its name (never shown then: it may be a real key) — in the manifest, the secrets file or a client entry's env/headers. One cause is one finding: a key several clients carry is reported once, with where it applies. sync refuses to write such a value (exit 2).",
+    fix: "the exact `mcp-twin secret set NAME` for each key named, then `mcp-twin sync` (a key of a new format that fails the check: `mcp-twin secret set NAME --force`).",
+    run: (facts) => {
+      const out: Finding[] = [];
+      const byServer = new Map<string, Finding>();
+      for (const s of facts.servers) {
+        const f = serverPlaceholder(s);
+        if (f) byServer.set(s.name, f);
+      }
+      // Entries that carry the same placeholder (the same server, the same fields, the same kind)
+      // are one cause: one finding, listing the clients it applies to.
+      const groups = new Map<string, { entries: EntryFacts[]; found: string[]; names: string[] }>();
+      for (const e of facts.entries) {
+        const { found, names } = entryPlaceholders(e);
+        if (found.length === 0) continue;
+        const key = JSON.stringify([e.server, e.managed, found]);
+        const g = groups.get(key) ?? { entries: [], found, names };
+        g.entries.push(e);
+        groups.set(key, g);
+      }
+      const joined = new Map<string, EntryFacts[]>();
+      for (const g of groups.values()) {
+        const first = g.entries[0]!;
+        // A managed entry got its value from the manifest: the manifest's finding is the cause.
+        if (first.managed && byServer.has(first.server)) {
+          joined.set(first.server, [...(joined.get(first.server) ?? []), ...g.entries]);
+          continue;
+        }
+        const single = g.entries.length === 1;
+        const envs = new Set(g.entries.map((e) => e.env));
+        out.push(
+          finding(
+            "fail",
+            single
+              ? { env: first.env, client: first.client, server: first.server, scope: first.scope }
+              : { ...(envs.size === 1 ? { env: first.env } : {}), server: first.server },
+            `${g.found.join("; ")}: the server will be refused by its API.${single ? "" : ` In ${g.entries.length} entries: ${places(g.entries)}.`}`,
+            {
+              fix: first.managed
+                ? `Set the real key the manifest refers to for it (${g.names.join(", ") || "`mcp-twin secret set NAME`"}), then \`mcp-twin sync\`.`
+                : `Put the real value in ${single ? "the entry" : "each of these entries"} (or move the server into the manifest with \${secret:NAME}: one key for every client).`,
+            },
+          ),
+        );
+      }
+      const servers = [...byServer].map(([server, f]) => {
+        const also = joined.get(server);
+        return also ? { ...f, message: `${f.message} Its entries carry it too: ${places(also)}.` } : f;
+      });
+      return [...servers, ...out];
+    },
+  }),
+  defineCheck({
+    id: "secrets.args",
+    scope: "manifest-server",
+    doc: "a server's `args` hold `${secret:NAME}`: the key is in the process's command line, which every local user can read (`ps`). A warning: some servers take a key only as a flag.",
+    fix: 'move it into `env` when the server reads it from there (`"env": { "NAME": "${secret:NAME}" }`).',
+    run: (f) => {
+      const { inArgs } = serverSecrets(f);
+      if (inArgs.length === 0) return [];
+      return [
+        finding(
+          "warn",
+          { server: f.name },
+          `${inArgs.map((r) => `secret ${r.name} goes into ${r.field}`).join("; ")}: anyone on this machine can read it in the process list (ps).`,
+          {
+            fix: `If the server reads it from its environment, move it there: ${inArgs.map((r) => `"env": { "${r.name}": "\${secret:${r.name}}" }`).join(", ")}.`,
+          },
+        ),
+      ];
+    },
+  }),
+] as const;
 
 export function isSecretName(name: string): boolean {
   return SECRETISH.test(name);

@@ -4,6 +4,7 @@
  * Linux.
  */
 import semver from "semver";
+import type { EnvKind } from "../../environments/types.js";
 import { isAbsoluteAny } from "../../launch/paths.js";
 import {
   baseName,
@@ -12,43 +13,42 @@ import {
   programName,
   underVersionManager,
 } from "../../launch/program.js";
-import { type Check, check, SYNC_FIX, type Where } from "../types.js";
+import { installAdvice } from "../../program-hints.js";
+import { type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import type { EntryFacts } from "./entries.js";
 
 /** Claude Desktop started bare `npx` / `.cmd` commands on Windows from this version on. */
 export const DESKTOP_NPX_FIXED = "0.7.5";
 
 /** Can the client spawn this command the way it spawns (no shell on Windows)? */
-export function spawnCheck(f: EntryFacts, where: Where, command: string): Check {
+export function spawnCheck(f: EntryFacts, where: Where, command: string): Finding {
   const base = baseName(command);
   const found = f.resolved?.command.found;
-  const fix = f.managed
+  const manual =
+    'Run the package with node.exe and its script, or wrap it: "command": "cmd", "args": ["/c", "npx", …].';
+  // sync writes node.exe + the script for a manifest package; a manifest command is written as is.
+  const fix = f.managedPackage
     ? SYNC_FIX
-    : 'Run the package with node.exe and its script, or wrap it: "command": "cmd", "args": ["/c", "npx", …].';
+    : f.managed
+      ? `${manual} (in the manifest, then \`mcp-twin sync\`)`
+      : manual;
   if (f.envKind === "windows") {
     const bare = !/[\\/]/.test(command) && !/\.[a-z0-9]+$/i.test(command);
     const batch = isBatchFile(command) || (bare && found !== undefined && isBatchFile(found));
     if (!batch)
-      return check(
-        "entry.spawn",
-        "pass",
-        where,
-        `${f.clientName} starts \`${command}\` directly (no shell needed).`,
-      );
+      return finding("pass", where, `${f.clientName} starts \`${command}\` directly (no shell needed).`);
     const why = isBatchFile(command)
       ? `\`${base}\` is a batch file: Node refuses to spawn .cmd/.bat without a shell since 18.20.2/20.12.2 (EINVAL)`
       : `\`${command}\` is ${found ? baseName(found) : `${command}.cmd`}, a batch file: spawned without a shell it is not found (ENOENT)`;
     if (f.client === "claude-desktop") {
       if (f.desktop?.msix || (f.desktop?.version && semver.gte(f.desktop.version, DESKTOP_NPX_FIXED)))
-        return check(
-          "entry.spawn",
+        return finding(
           "pass",
           where,
           `Claude Desktop ${f.desktop.msix ? "(Store build)" : f.desktop.version} starts npx/.cmd commands itself (fixed in ${DESKTOP_NPX_FIXED}).`,
         );
       if (f.desktop?.version)
-        return check(
-          "entry.spawn",
+        return finding(
           "fail",
           where,
           `${why}; Claude Desktop ${f.desktop.version} predates the fix in ${DESKTOP_NPX_FIXED}.`,
@@ -56,8 +56,7 @@ export function spawnCheck(f: EntryFacts, where: Where, command: string): Check 
             fix: `Update Claude Desktop, or: ${fix}`,
           },
         );
-      return check(
-        "entry.spawn",
+      return finding(
         "warn",
         where,
         `${why}; Claude Desktop copes since ${DESKTOP_NPX_FIXED}, but its version could not be told.`,
@@ -65,110 +64,132 @@ export function spawnCheck(f: EntryFacts, where: Where, command: string): Check 
       );
     }
     if (f.client === "claude-code")
-      return check(
-        "entry.spawn",
+      return finding(
         "fail",
         where,
         `${why}. Claude Code on native Windows starts servers without a shell, so it fails here ("Connection closed"), even though a probe through the SDK (which wraps .cmd in cmd.exe) works.`,
         { fix },
       );
-    return check("entry.spawn", "warn", where, `${why}; ${f.clientName} may not wrap it in a shell.`, {
+    return finding("warn", where, `${why}; ${f.clientName} may not wrap it in a shell.`, {
       fix,
     });
   }
   if (f.envKind === "wsl" && found && f.mountRoot && found.startsWith(f.mountRoot) && !/\.exe$/i.test(found))
-    return check(
-      "entry.spawn",
+    return finding(
       "fail",
       where,
       `\`${command}\` resolves to ${found}, a Windows script on the appended Windows PATH: it fails inside WSL (CRLF, "node: not found").`,
       {
-        fix: f.managed ? SYNC_FIX : "Install Node.js inside WSL (nvm) and use its absolute paths.",
+        fix: f.managedPackage
+          ? SYNC_FIX
+          : `${installAdvice("node", { id: f.env, kind: "wsl" })} Then use its absolute paths.`,
       },
     );
   if (isBatchFile(command))
-    return check(
-      "entry.spawn",
-      "fail",
-      where,
-      `\`${base}\` is a Windows batch file; ${f.env} cannot run it.`,
-      { fix },
-    );
-  return check("entry.spawn", "pass", where, `${f.clientName} starts \`${command}\` directly.`);
+    return finding("fail", where, `\`${base}\` is a Windows batch file; ${f.env} cannot run it.`, { fix });
+  return finding("pass", where, `${f.clientName} starts \`${command}\` directly.`);
 }
 
-/** Does the command (or wsl.exe's program) exist, and its script? */
-export function paths(f: EntryFacts, where: Where, program: string): Check[] {
+/** The environment kind of an environment id (`wsl:Ubuntu` is WSL). */
+function kindOf(id: string, fallback: EnvKind): EnvKind {
+  if (id.startsWith("wsl")) return "wsl";
+  return id === "windows" || id === "linux" || id === "macos" ? id : fallback;
+}
+
+/** The program that is not there (the command, or the program wsl.exe starts), if one is not. */
+export function missingProgram(f: EntryFacts): { path: string; env: string } | undefined {
+  const r = f.resolved;
+  if (!r) return undefined;
+  return r.command.exists === false ? r.command : r.inner?.exists === false ? r.inner : undefined;
+}
+
+/** What to do about a program that is not there: sync installs npm packages, never programs. */
+export function missingProgramFix(f: EntryFacts, missing: { path: string; env: string }): string {
+  if (isAbsoluteAny(missing.path) && !isNodeProgram(missing.path) && !f.managed)
+    return `Install ${programName(missing.path)} there, or point "command" at where it is now.`;
+  const advice = installAdvice(missing.path, { id: missing.env, kind: kindOf(missing.env, f.envKind) });
+  return f.managed && !f.managedPackage
+    ? `${advice} (Or change the server's command in the manifest, then \`mcp-twin sync\`.)`
+    : advice;
+}
+
+/** An absolute node path that no longer exists (an nvm or Node upgrade removed it). */
+export function nodePath(f: EntryFacts, where: Where): Finding[] {
+  const missing = missingProgram(f);
+  if (!missing || !isAbsoluteAny(missing.path) || !isNodeProgram(missing.path)) return [];
+  const version = /[\\/]v?(\d+\.\d+\.\d+)[\\/]/.exec(missing.path)?.[1];
+  return [
+    finding(
+      "fail",
+      where,
+      `node at ${missing.path} no longer exists${version || underVersionManager(missing.path) ? ` (Node ${version ? `v${version} ` : ""}was removed by an nvm or Node upgrade)` : ""}.`,
+      {
+        // sync writes the environment's current node: only when it has one.
+        fix:
+          f.managed && f.envNode
+            ? SYNC_FIX
+            : f.envNode
+              ? `Point "command" at the current node (${f.envNode}).`
+              : missingProgramFix(f, { path: "node", env: missing.env }),
+      },
+    ),
+  ];
+}
+
+/** Does the command (or wsl.exe's program) exist? */
+export function command(f: EntryFacts, where: Where, program: string): Finding[] {
   const r = f.resolved;
   if (!r) return [];
-  const out: Check[] = [];
-  const fix = f.managed ? SYNC_FIX : undefined;
-  const missing = r.command.exists === false ? r.command : r.inner?.exists === false ? r.inner : undefined;
+  const missing = missingProgram(f);
   if (missing) {
-    if (isAbsoluteAny(missing.path) && isNodeProgram(missing.path)) {
-      const version = /[\\/]v?(\d+\.\d+\.\d+)[\\/]/.exec(missing.path)?.[1];
-      out.push(
-        check(
-          "entry.node-path",
-          "fail",
-          where,
-          `node at ${missing.path} no longer exists${version || underVersionManager(missing.path) ? ` (Node ${version ? `v${version} ` : ""}was removed by an nvm or Node upgrade)` : ""}.`,
-          {
-            fix: fix ?? `Point "command" at the current node${f.envNode ? ` (${f.envNode})` : ""}.`,
-          },
-        ),
-      );
-    } else
-      out.push(
-        check(
-          "entry.command",
-          "fail",
-          where,
-          `\`${missing.path}\` is not found in ${missing.env}${isAbsoluteAny(missing.path) ? "" : " (not on its PATH)"}.`,
-          {
-            fix: fix ?? `Install ${programName(missing.path)} there, or use its absolute path.`,
-          },
-        ),
-      );
-  } else if (
-    r.command.exists === undefined ||
-    (r.inner && r.inner.exists === undefined && !isAbsoluteAny(program))
-  )
-    out.push(
-      check(
-        "entry.command",
+    if (isAbsoluteAny(missing.path) && isNodeProgram(missing.path)) return [];
+    return [
+      finding(
+        "fail",
+        where,
+        `\`${missing.path}\` is not found in ${missing.env}${isAbsoluteAny(missing.path) ? "" : " (not on its PATH)"}.`,
+        { fix: missingProgramFix(f, missing) },
+      ),
+    ];
+  }
+  if (r.command.exists === undefined || (r.inner && r.inner.exists === undefined && !isAbsoluteAny(program)))
+    return [
+      finding(
         "skip",
         where,
         `cannot tell from here whether \`${r.inner?.path ?? r.command.path}\` exists in ${r.inner?.env ?? r.command.env}.`,
       ),
-    );
-  else
-    out.push(
-      check(
-        "entry.command",
-        "pass",
-        where,
-        `\`${r.inner?.found ?? r.command.found ?? r.command.path}\` exists in ${r.inner?.env ?? r.command.env}.`,
-      ),
-    );
-  if (r.script?.exists === false)
-    out.push(
-      check(
-        "entry.script",
+    ];
+  return [
+    finding(
+      "pass",
+      where,
+      `\`${r.inner?.found ?? r.command.found ?? r.command.path}\` exists in ${r.inner?.env ?? r.command.env}.`,
+    ),
+  ];
+}
+
+/** Does the script the command runs exist? */
+export function script(f: EntryFacts, where: Where): Finding[] {
+  const r = f.resolved;
+  if (r?.script?.exists === false)
+    return [
+      finding(
         "fail",
         where,
         `the script ${r.script.path} does not exist in ${r.script.env} (package removed or moved).`,
         {
-          fix: fix ?? "Reinstall the package (npm install -g …) and point the entry at its script.",
+          fix: f.managedPackage
+            ? SYNC_FIX
+            : "Reinstall the package (npm install -g …) and point the entry at its script.",
         },
       ),
-    );
-  else if (r.script?.exists)
-    out.push(check("entry.script", "pass", where, `script ${r.script.path} exists.`));
-  return out;
+    ];
+  if (r?.script?.exists) return [finding("pass", where, `script ${r.script.path} exists.`)];
+  return [];
 }
 
-export function wslenv(f: EntryFacts, where: Where): Check {
+export function wslenv(f: EntryFacts, where: Where): Finding {
   const names = Object.keys(f.view.env).filter((n) => n !== "WSLENV");
   const listed = new Map(
     (f.view.env.WSLENV ?? "")
@@ -183,14 +204,12 @@ export function wslenv(f: EntryFacts, where: Where): Check {
     (n) => !listed.has(n) || (listed.get(n)!.includes("w") && !listed.get(n)!.includes("u")),
   );
   if (lost.length === 0)
-    return check(
-      "entry.wslenv",
+    return finding(
       "pass",
       where,
       names.length > 0 ? `WSLENV passes ${names.join(", ")} into Linux.` : "no variables to pass into Linux.",
     );
-  return check(
-    "entry.wslenv",
+  return finding(
     "fail",
     where,
     `${lost.join(", ")} ${lost.length > 1 ? "are" : "is"} set on wsl.exe but not listed in WSLENV, so the Linux server never sees ${lost.length > 1 ? "them" : "it"}.`,

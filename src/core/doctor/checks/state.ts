@@ -1,5 +1,5 @@
 /** The state file: what mcp-twin wrote where. One that does not load stops every sync (pure). */
-import { type Check, check } from "../types.js";
+import { defineCheck, finding } from "../types.js";
 
 export interface StateFacts {
   file: string;
@@ -9,16 +9,23 @@ export interface StateFacts {
   error?: { message: string; fix?: string | undefined };
 }
 
-export function checkStateFile(f: StateFacts): Check[] {
-  if (f.error)
-    return [check("state.file", "fail", {}, f.error.message, f.error.fix ? { fix: f.error.fix } : {})];
-  if (!f.exists) return [check("state.file", "pass", {}, "no state file yet (nothing synced yet).")];
-  return [
-    check(
-      "state.file",
-      "pass",
-      {},
-      `${f.file} is well-formed (${f.targets} target${f.targets === 1 ? "" : "s"} recorded).`,
-    ),
-  ];
-}
+export const stateChecks = [
+  defineCheck({
+    id: "state.file",
+    scope: "machine",
+    doc: "the state file (what mcp-twin wrote where) does not parse, or a record is malformed (file:line:column). Until it is fixed sync, status, restore and uninstall stop with exit 2 and change nothing: an empty state would make mcp-twin's own entries look foreign.",
+    fix: "fix it at that position, or move it aside (`mv state.json state.json.broken`) and run `mcp-twin sync` — entries that still match the manifest are recognised again; take back any reported as foreign with `mcp-twin sync --force`.",
+    run: ({ stateFile: f }) => {
+      if (!f) return [];
+      if (f.error) return [finding("fail", {}, f.error.message, { fix: f.error.fix })];
+      if (!f.exists) return [finding("pass", {}, "no state file yet (nothing synced yet).")];
+      return [
+        finding(
+          "pass",
+          {},
+          `${f.file} is well-formed (${f.targets} target${f.targets === 1 ? "" : "s"} recorded).`,
+        ),
+      ];
+    },
+  }),
+] as const;

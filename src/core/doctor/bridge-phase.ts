@@ -1,0 +1,94 @@
+/**
+ * The bridge's facts, when the manifest enables it, at the manifest's settings (core/bridge/settings.ts,
+ * as every other path): its token, what runs at its address — this home's bridge answering MCP with
+ * the token, nothing, or something else holding the port (named from its answer and, on Linux/WSL,
+ * by pid from /proc) — and, from WSL, what .wslconfig says. All I/O; the bridge.* checks judge.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { bridgeFiles, bridgeHome } from "../bridge/paths.js";
+import { portHolder } from "../bridge/port-holder.js";
+import { probeBridge } from "../bridge/probe.js";
+import { parseIni } from "../environments/paths.js";
+import { sysPath } from "../host.js";
+import type { Machine } from "../machine.js";
+
+export interface BridgeOptions {
+  /** The resolved settings (resolveBridgeSettings). */
+  host: string;
+  port: number;
+  url: string;
+  timeoutMs: number;
+}
+
+export interface BridgeFacts {
+  where: { env: string };
+  port: number;
+  url: string;
+  /** The token file (the same folder the bridge itself uses). */
+  file: string;
+  token:
+    | { state: "missing" }
+    | { state: "empty" }
+    | { state: "present"; value: string; mode: number; modesMatter: boolean };
+  /** What runs at the bridge's address (asked when there is a token). */
+  reach?:
+    | { state: "ours"; version: string; ms: number }
+    | { state: "free" }
+    | { state: "other"; what: string; holder?: { pid: number; command: string } };
+  /** From WSL: what %USERPROFILE%\.wslconfig says. */
+  wslConfig?: ReturnType<typeof parseWslConfig>;
+}
+
+export async function gatherBridge(machine: Machine, options: BridgeOptions): Promise<BridgeFacts> {
+  // The same folder the bridge itself uses (MCP_TWIN_BRIDGE_HOME, XDG data home, %LOCALAPPDATA%).
+  const file = bridgeFiles(bridgeHome(machine.host)).token;
+  let token: BridgeFacts["token"];
+  try {
+    const value = (await readFile(file, "utf8")).trim();
+    const mode = (await stat(file)).mode;
+    token = value
+      ? { state: "present", value, mode, modesMatter: machine.host.platform !== "win32" }
+      : { state: "empty" };
+  } catch {
+    token = { state: "missing" };
+  }
+  return {
+    where: { env: machine.local.id },
+    port: options.port,
+    url: options.url,
+    file,
+    token,
+    ...(token.state === "present" ? { reach: await reach(machine, options, token.value) } : {}),
+    ...(machine.local.kind === "wsl" ? { wslConfig: await wslConfig(machine) } : {}),
+  };
+}
+
+async function reach(machine: Machine, options: BridgeOptions, token: string): Promise<BridgeFacts["reach"]> {
+  const started = performance.now();
+  const probe = await probeBridge(options.url, token, options.timeoutMs);
+  if (probe.state === "ours")
+    return { state: "ours", version: probe.version, ms: Math.round(performance.now() - started) };
+  if (probe.state === "free") return probe;
+  const holder =
+    machine.host.platform === "linux"
+      ? await portHolder(options.port, sysPath(machine.host, "/proc")).catch(() => undefined)
+      : undefined;
+  return { state: "other", what: probe.what, ...(holder ? { holder } : {}) };
+}
+
+async function wslConfig(machine: Machine): Promise<ReturnType<typeof parseWslConfig>> {
+  const profile = machine.home.windowsVars?.USERPROFILE;
+  const file = profile ? machine.windows?.access(`${profile}\\.wslconfig`) : undefined;
+  return file ? parseWslConfig(await readFile(file, "utf8").catch(() => "")) : {};
+}
+
+/** NAT mode forwards Windows' 127.0.0.1 to WSL unless .wslconfig turns localhostForwarding off. */
+export function parseWslConfig(text: string): { networkingMode?: string; localhostForwarding?: boolean } {
+  const wsl2 = parseIni(text).wsl2 ?? {};
+  return {
+    ...(wsl2.networkingmode !== undefined ? { networkingMode: wsl2.networkingmode.toLowerCase() } : {}),
+    ...(wsl2.localhostforwarding !== undefined
+      ? { localhostForwarding: wsl2.localhostforwarding.toLowerCase() === "true" }
+      : {}),
+  };
+}

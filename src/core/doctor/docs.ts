@@ -1,0 +1,57 @@
+/**
+ * docs/doctor.md's list of checks and the README's list of ids, written from the registry (pure).
+ * `npm run docs:doctor` writes them between their markers; test/doctor/docs.test.ts fails when a
+ * file is not what this gives.
+ */
+import { CHECKS } from "./registry.js";
+import type { CheckScope } from "./types.js";
+
+const SCOPE_WORDS: Record<CheckScope, string> = {
+  machine: "the whole machine",
+  environment: "each environment",
+  "manifest-server": "each manifest server",
+  "config-file": "each client config file",
+  entry: "each entry",
+  "manifest-entry": "each manifest server in each client",
+  probe: "each started server",
+};
+
+/** One bullet per check: `- \`id\` (runs on) — what it finds. **Fix:** what to do.` */
+export function checkListMarkdown(): string {
+  return CHECKS.map((c) => {
+    const fix = c.fix ? ` **Fix:** ${c.fix}` : "";
+    return `- \`${c.id}\` (${SCOPE_WORDS[c.scope]}) — ${c.doc}${fix}`;
+  }).join("\n");
+}
+
+/** The README's one paragraph of ids. */
+export function idListMarkdown(): string {
+  const ids = CHECKS.map((c) => `\`${c.id}\``).join(", ");
+  // Wrapped near 100 columns, as the README's prose is.
+  const lines: string[] = [];
+  let line = "Check ids:";
+  for (const word of `${ids}.`.split(" ")) {
+    if (`${line} ${word}`.length > 100) {
+      lines.push(line);
+      line = word;
+    } else line = `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.join("\n");
+}
+
+/** Put `content` between `<!-- generated: name -->` and `<!-- /generated: name -->` in `text`. */
+export function withGenerated(text: string, name: string, content: string): string {
+  const start = `<!-- generated: ${name} (npm run docs:doctor) -->`;
+  const end = `<!-- /generated: ${name} -->`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`the markers of "${name}" are missing: ${start} … ${end}`);
+  return `${text.slice(0, a + start.length)}\n${content}\n${text.slice(b)}`;
+}
+
+/** The files the registry writes into, and what each should hold. */
+export const GENERATED: ReadonlyArray<{ file: string; apply: (text: string) => string }> = [
+  { file: "docs/doctor.md", apply: (t) => withGenerated(t, "checks", checkListMarkdown()) },
+  { file: "README.md", apply: (t) => withGenerated(t, "doctor-check-ids", idListMarkdown()) },
+];

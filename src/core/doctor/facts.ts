@@ -1,0 +1,108 @@
+/**
+ * Everything doctor's checks look at, gathered once (collect.ts does all the I/O) and then only
+ * read. Each check runs on one kind of item (its scope): the whole machine, each environment,
+ * each manifest server, each client config file, each entry, each manifest server in a target,
+ * each started server.
+ */
+import type { BuiltEntry } from "../entries.js";
+import type { ServerSpec } from "../manifest/schema.js";
+import type { EntryClass } from "../ownership.js";
+import type { SecretFormat } from "../placeholders.js";
+import type { BridgeFacts } from "./bridge-phase.js";
+import type { BackupsFacts } from "./checks/backups.js";
+import type { RunningApp } from "./checks/configs.js";
+import type { EntryFacts } from "./checks/entries.js";
+import type { PlatformFacts } from "./checks/environments.js";
+import type { ManifestFacts } from "./checks/manifest.js";
+import type { NodeFacts } from "./checks/node.js";
+import type { SecretsFacts } from "./checks/secrets.js";
+import type { StateFacts } from "./checks/state.js";
+import type { EntryWork } from "./entries-phase.js";
+import type { ProbeResult } from "./probe.js";
+import type { ConfigFacts } from "./read-configs.js";
+import type { Where } from "./types.js";
+
+/** A manifest server (not disabled, within --server), with what its references resolve from. */
+export interface ServerFacts {
+  name: string;
+  spec: ServerSpec;
+  secrets: Readonly<Record<string, string>>;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Stored secrets whose value the user accepted despite its format (`secret set --force`). */
+  accepted: ReadonlySet<string>;
+  /** Secret name → the catalogue's format checks. */
+  formats: ReadonlyMap<string, readonly SecretFormat[]>;
+}
+
+/** A client config file, with what the home knows of it and the app that reads it. */
+export interface ConfigItem {
+  config: ConfigFacts;
+  /** Entries mcp-twin wrote there (state). */
+  owned: number;
+  /** Backups with content mcp-twin keeps of it (restore can use them). */
+  backups: number;
+  /** The app that reads it only at start, when it runs. */
+  running?: RunningApp;
+}
+
+/** A manifest server meant for a target: what sync would write now against what is there. */
+export interface DriftItem {
+  where: Where;
+  name: string;
+  built: BuiltEntry;
+  /** The entry's state by the one ownership rule (ownership.ts), as sync plans with it. */
+  entry: EntryClass;
+}
+
+/** An entry the probe starts (or an SSE remote it contacts), and what happened (no result: not started, see noSpawn). */
+export interface ProbeItem {
+  work: EntryWork;
+  result?: ProbeResult;
+  /** doctor's --timeout, to tell a slow server from one that hangs. */
+  probeTimeoutMs: number;
+}
+
+/** A project's own entry held back from the probe until the user trusts its file. */
+export interface HeldProbe {
+  where: Where;
+  path: string;
+  server: string;
+  runs: string;
+}
+
+export interface DoctorFacts {
+  /** The home could not be opened: nothing else could be gathered. */
+  homeError?: { message: string; fix?: string | undefined };
+  platform?: PlatformFacts;
+  /** Windows could not be looked at (from WSL). */
+  detectError?: string;
+  manifest?: ManifestFacts;
+  secretsFile?: SecretsFacts;
+  stateFile?: StateFacts;
+  backups?: BackupsFacts;
+  servers: ServerFacts[];
+  environments: NodeFacts[];
+  configs: ConfigItem[];
+  entries: EntryFacts[];
+  drift: DriftItem[];
+  held: HeldProbe[];
+  /** Absent with --no-probe. */
+  probes?: ProbeItem[];
+  /** Absent when the manifest does not enable the bridge. */
+  bridge?: BridgeFacts;
+}
+
+/** What a check of each scope runs on. */
+export interface ScopeItems {
+  machine: DoctorFacts;
+  environment: NodeFacts;
+  "manifest-server": ServerFacts;
+  "config-file": ConfigItem;
+  entry: EntryFacts;
+  "manifest-entry": DriftItem;
+  probe: ProbeItem;
+}
+
+export function emptyFacts(): DoctorFacts {
+  return { servers: [], environments: [], configs: [], entries: [], drift: [], held: [] };
+}
