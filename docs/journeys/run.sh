@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# docs/journeys/run.sh — the first-ten-minutes journeys of a new user, on the simulated WSL machine.
+#
+#   docs/journeys/run.sh [--checkout DIR] [--tarball TGZ] [--sim DIR] [--out DIR] [--work DIR] [--parallel] [JOURNEY...]
+#
+# Packs the CLI from a checkout (`npm pack`, after `npm run build`), then for each journey starts the
+# simulated WSL2 machine (../shared/wsl-sim) with its own --state under WORK, in its own tmux session,
+# and types what a new user types (send-keys), reading the screen back (capture-pane):
+#   npm install -g <tarball>, mcp-twin init (the wizard answered by keystrokes, the API key typed
+#   into its masked prompt), status, doctor, a no-op sync (interop calls counted), a typo
+#   (sync --client claude), add time (a uvx server on a machine without uv) + sync + doctor,
+#   add --help, search and add of an MCP Registry name (offline here).
+# Journeys: a = fresh machine; b = hand-written Claude Desktop entries on the Windows side
+# (cmd /c npx, an inline key) and Claude Code's ~/.claude.json; c = Claude Desktop from its MSIX
+# package, with a leftover classic %APPDATA%\Claude file; d = no Linux npm (--no-linux-npm: PATH
+# finds Windows' npm), Claude Code present.
+# Output: OUT/<journey>.md (commands, their exact screen output, exit code, wall time), OUT/<journey>.raw
+# (every capture, with live frames taken while a command ran), OUT/summary.txt (timings, interop
+# counts, secret check). The bridge is not enabled (the wizard's question is answered No), so nothing
+# keeps running after a journey; each tmux session is ended by its own name.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CHECKOUT="$(cd "$HERE/../.." && pwd)"
+SIM="$(cd "$CHECKOUT/../../shared/wsl-sim" 2>/dev/null && pwd || echo /work/shared/wsl-sim)"
+OUT="$HERE/out"
+WORK=/tmp/mcp-twin-journeys
+JOURNEYS=(); PARALLEL=0; TARBALL=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --checkout) CHECKOUT="$(cd "$2" && pwd)"; shift 2;;
+    --sim) SIM="$(cd "$2" && pwd)"; shift 2;;
+    --out) OUT="$2"; shift 2;;
+    --work) WORK="$2"; shift 2;;
+    --tarball) TARBALL="$(readlink -f "$2")"; shift 2;;
+    --parallel) PARALLEL=1; shift;;
+    -h|--help) sed -n "2,24p" "$0"; exit 0;;
+    *) JOURNEYS+=("$1"); shift;;
+  esac
+done
+[[ ${#JOURNEYS[@]} -gt 0 ]] || JOURNEYS=(a b c d)
+mkdir -p "$OUT" "$WORK"
+OUT="$(cd "$OUT" && pwd)"
+
+# The keys typed into the wizard (and written by hand into Desktop's file in journey b): fake, but
+# of the catalogue's shape, so the wizard takes them. Each must appear in no transcript.
+KEY_TYPED="tvly-typedJ0urneyK3yQ7x"
+KEY_INLINE="tvly-inlineDesktopK3yW9z"
+
+pack() {
+  (cd "$CHECKOUT" && npm run build >/dev/null 2>&1 && npm pack --pack-destination "$WORK" 2>/dev/null | tail -1)
+}
+
+# ---- tmux helpers -------------------------------------------------------------------------------
+S="" ; J="" ; STATE=""
+screen() { tmux capture-pane -p -J -t "$S" -S - -E - | sed -e 's/[[:space:]]*$//'; }
+# last non-empty line of the screen
+last_line() { screen | awk 'NF{l=$0} END{print l}'; }
+at_prompt() { [[ "$(last_line)" == '$' ]]; }
+wait_prompt() { # $1 timeout seconds; writes frames to raw while waiting; a question is answered
+  # with its default (Enter), as a user who trusts the defaults would, and the raw log says so
+  local t0=$SECONDS n=0 prev="" asked=""
+  while ! at_prompt; do
+    sleep 0.5; n=$((n + 1))
+    local scr; scr="$(screen)"
+    if (( n % 12 == 0 )); then { echo "---- frame at $((SECONDS - t0))s"; printf '%s\n' "$scr" | awk 'NF' | tail -8; } >> "$OUT/$J.raw"; fi
+    local q; q="$(printf '%s\n' "$scr" | awk 'NF{l=$0} END{print l}')"
+    if [[ "$scr" == "$prev" && "$q" == "? "* && "$q" != "$asked" ]]; then
+      echo "---- default taken for: $q" >> "$OUT/$J.raw"
+      tmux send-keys -t "$S" Enter; asked="$q"
+    fi
+    prev="$scr"
+    (( SECONDS - t0 > $1 )) && { echo "!! timeout after $1 s" >> "$OUT/$J.raw"; return 1; }
+  done
+}
+reset_screen() { tmux send-keys -t "$S" clear Enter; sleep 0.6; tmux clear-history -t "$S"; }
+md() { printf '%s\n' "$*" >> "$OUT/$J.md"; }
+# the exit code of the command that just ended, asked of the shell after the capture
+last_rc() {
+  rm -f "$STATE/rc"; tmux send-keys -t "$S" "echo \$? > $STATE/rc" Enter
+  local i; for i in $(seq 40); do [[ -s "$STATE/rc" ]] && break; sleep 0.25; done
+  cat "$STATE/rc" 2>/dev/null || echo '?'
+}
+now_ms() { date +%s%3N; }
+# step "title" "command line": type it, wait, record screen, exit code, time
+step() {
+  local title="$1" cmd="$2" timeout="${3:-600}"
+  reset_screen
+  local t0; t0=$(now_ms)
+  tmux send-keys -t "$S" -l "$cmd"; tmux send-keys -t "$S" Enter
+  sleep 0.3
+  wait_prompt "$timeout" || true
+  local ms=$(( $(now_ms) - t0 ))
+  local out; out="$(screen | sed '$d')"
+  local rc; rc="$(last_rc)"
+  { echo "==== $title ($ms ms, exit $rc)"; echo "$out"; } >> "$OUT/$J.raw"
+  md "### $title"; md ""; md '```'; md "$out"; md '```'; md "exit $rc · $(awk "BEGIN{printf \"%.1f\", $ms/1000}") s"; md ""
+  LAST_MS=$ms
+}
+
+# the wizard: answer each question as it comes, by what it asks
+# $1: servers to pick from the catalogue (space separated)
+wizard() {
+  local picks=($1) title="mcp-twin init (the wizard, answered in tmux)"
+  reset_screen
+  local t0; t0=$(now_ms) confirm_ms=0
+  tmux send-keys -t "$S" -l "mcp-twin init"; tmux send-keys -t "$S" Enter
+  local prev="" stable=0 answered=0 t_end=$((SECONDS + 900))
+  while (( SECONDS < t_end )); do
+    sleep 1
+    at_prompt && break
+    local scr; scr="$(screen)"
+    if (( confirm_ms > 0 && SECONDS % 6 == 0 )); then
+      { echo "---- frame at $(( ($(now_ms) - confirm_ms) / 1000 ))s after the confirmation"; printf '%s\n' "$scr" | tail -8; } >> "$OUT/$J.raw"
+    fi
+    [[ "$scr" == "$prev" ]] && stable=$((stable + 1)) || stable=0
+    prev="$scr"
+    (( stable >= 1 )) || continue
+    # the open question: the last line that starts with "? "
+    local q; q="$(printf '%s\n' "$scr" | grep -E '^\? ' | tail -1 || true)"
+    [[ -n "$q" ]] || continue
+    { echo "---- question: $q"; } >> "$OUT/$J.raw"
+    if [[ "$q" =~ catalogue|Registry ]]; then
+      if [[ ${#picks[@]} -gt 0 ]]; then
+        tmux send-keys -t "$S" -l "${picks[0]}"; sleep 3
+        tmux send-keys -t "$S" Enter; picks=("${picks[@]:1}")
+      else
+        tmux send-keys -t "$S" Enter
+      fi
+    elif [[ "$q" =~ [Kk]ey && "$q" =~ [Tt]avily ]]; then
+      tmux send-keys -t "$S" -l "$KEY_TYPED"; tmux send-keys -t "$S" Enter
+    elif [[ "$q" =~ [Kk]ey|[Tt]oken ]]; then
+      tmux send-keys -t "$S" Enter   # an optional key: skipped
+    elif [[ "$q" =~ bridge ]]; then
+      tmux send-keys -t "$S" n Enter
+    elif [[ "$q" =~ Write|[Ii]nstall ]]; then
+      echo "---- confirmed: $q" >> "$OUT/$J.raw"; confirm_ms=$(now_ms)
+      tmux send-keys -t "$S" Enter   # the default (Yes)
+    else
+      tmux send-keys -t "$S" Enter   # any other question: its default, recorded in the raw log
+      echo "---- default taken for: $q" >> "$OUT/$J.raw"
+    fi
+    answered=$((answered + 1))
+    sleep 1.5
+  done
+  local end; end=$(now_ms)
+  local out; out="$(screen | sed '$d')"
+  local rc; rc="$(last_rc)"
+  INIT_AFTER_CONFIRM_MS=$(( confirm_ms > 0 ? end - confirm_ms : 0 ))
+  { echo "==== $title (total $((end - t0)) ms, after the confirmation $INIT_AFTER_CONFIRM_MS ms, exit $rc)"; echo "$out"; } >> "$OUT/$J.raw"
+  md "### $title"; md ""; md '```'; md "$out"; md '```'
+  md "exit $rc · from the confirmation to the prompt: $(awk "BEGIN{printf \"%.1f\", $INIT_AFTER_CONFIRM_MS/1000}") s"; md ""
+}
+
+# ---- seeds --------------------------------------------------------------------------------------
+seed_desktop_handwritten() { # Windows Claude Desktop file, as a user writes it by hand (CRLF, 2 spaces)
+  local f="$STATE/c/Users/alice/AppData/Roaming/Claude/claude_desktop_config.json"
+  printf '{\r\n  "mcpServers": {\r\n    "memory": {\r\n      "command": "cmd",\r\n      "args": ["/c", "npx", "-y", "@modelcontextprotocol/server-memory"]\r\n    },\r\n    "tavily-mcp": {\r\n      "command": "cmd",\r\n      "args": ["/c", "npx", "-y", "tavily-mcp@0.2.22"],\r\n      "env": { "TAVILY_API_KEY": "%s" }\r\n    }\r\n  },\r\n  "globalShortcut": "Ctrl+Space"\r\n}\r\n' "$KEY_INLINE" > "$f"
+  md "Seed: \`C:\\Users\\alice\\AppData\\Roaming\\Claude\\claude_desktop_config.json\` written by hand (CRLF): \`memory\` as \`cmd /c npx -y @modelcontextprotocol/server-memory\`, \`tavily-mcp\` as \`cmd /c npx -y tavily-mcp@0.2.22\` with an inline \`TAVILY_API_KEY\`, and \`globalShortcut\`."
+}
+seed_claude_code() { # Claude Code's user file with app state and no servers
+  printf '{\n  "numStartups": 12,\n  "theme": "dark",\n  "projects": {\n    "/home/bob/app": { "allowedTools": [] }\n  }\n}\n' > "$STATE/home/bob/.claude.json"
+  md "Seed: \`~/.claude.json\` (Claude Code in WSL) with app state and no servers."
+}
+seed_classic_leftover() { # MSIX machine with a classic file left from an earlier classic install
+  local d="$STATE/c/Users/alice/AppData/Roaming/Claude"
+  mkdir -p "$d"
+  printf '{\n  "mcpServers": {\n    "memory": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"] }\n  }\n}\n' > "$d/claude_desktop_config.json"
+  md "Seed: Claude Desktop is the MSIX (Store) build (its config folder is under \`%LOCALAPPDATA%\\Packages\\Claude_pzs8sxrjxfjjc\\LocalCache\\Roaming\\Claude\`, empty), and a classic \`%APPDATA%\\Claude\\claude_desktop_config.json\` left from an earlier classic install holds \`memory\` as bare \`npx\`."
+}
+
+# ---- one journey --------------------------------------------------------------------------------
+journey() {
+  J="$1"; S="mcp-twin-journey-$J"; STATE="$WORK/state-$J"
+  local flags=() picks="tavily memory" title
+  case "$J" in
+    a) title="(a) A fresh machine";;
+    b) title="(b) Hand-written Claude Desktop entries on the Windows side"; picks="";;
+    c) title="(c) Claude Desktop from its MSIX package"; flags=(--msix);;
+    d) title="(d) No Linux npm: PATH finds Windows' npm"; flags=(--no-linux-npm);;
+    *) echo "unknown journey $J" >&2; return 2;;
+  esac
+  : > "$OUT/$J.md"; : > "$OUT/$J.raw"
+  tmux kill-session -t "$S" 2>/dev/null || true
+  # a fresh machine (the state directory is created by a first call)
+  "$SIM/wsl-sim.sh" --state "$STATE" --fresh "${flags[@]}" -- true
+  md "## $title"; md ""
+  md "wsl-sim flags: \`--fresh ${flags[*]}\` (state \`$STATE\`)."
+  case "$J" in
+    b) seed_desktop_handwritten; seed_claude_code;;
+    c) seed_classic_leftover;;
+    d) seed_claude_code
+       # mcp-twin itself is installed while Linux npm is still there (without it, `npm install -g`
+       # would run Windows' npm and fail); the journey's shell then has no Linux npm.
+       "$SIM/wsl-sim.sh" --state "$STATE" -- bash -lc "npm install -g $TARBALL >/dev/null 2>&1"
+       md "mcp-twin was installed (\`npm install -g\` of the tarball) before the shell was opened without Linux npm: there, \`npm install -g\` would run Windows' npm.";;
+  esac
+  md ""
+  tmux new-session -d -s "$S" -x 220 -y 60 "$SIM/wsl-sim.sh --state $STATE ${flags[*]} -- bash --noprofile --norc -i"
+  tmux set-option -t "$S" history-limit 20000 >/dev/null
+  sleep 1.5
+  tmux send-keys -t "$S" -l "export PS1='\$ ' PATH=\"\$WSL_SIM_PATH\""; tmux send-keys -t "$S" Enter
+  sleep 0.5
+
+  if [[ "$J" == d ]]; then
+    step "npm is Windows' npm here" "command -v npm; npm --version" 60
+  else
+    step "npm install -g the packed tarball" "npm install -g $TARBALL" 300
+  fi
+  wizard "$picks"
+  local init_ms=$INIT_AFTER_CONFIRM_MS
+  step "mcp-twin status" "mcp-twin status" 120
+  step "mcp-twin doctor" "mcp-twin doctor" 300
+  local before; before=$(wc -l < "$STATE/interop.log")
+  step "mcp-twin sync (nothing new: a no-op)" "mcp-twin sync" 300
+  local noop_ms=$LAST_MS after; after=$(wc -l < "$STATE/interop.log")
+  md "Interop calls of this no-op sync (lines added to STATE/interop.log): $((after - before))."; md ""
+  { echo "---- interop calls of the no-op sync:"; sed -n "$((before + 1)),${after}p" "$STATE/interop.log" | cut -f2- | cut -c1-200; } >> "$OUT/$J.raw"
+  case "$J" in
+    c) # doctor's advice for the classic file the Store build ignores: does it work?
+       step "mcp-twin import (doctor's advice for the classic file)" "mcp-twin import" 300;;
+    d) # what Claude Code was given without a Linux npm (command and arguments only: env holds the key)
+       step "what Claude Code got (command and args of each entry)" \
+         "node -e 'for (const [n, e] of Object.entries(require(\"/home/bob/.claude.json\").mcpServers)) console.log(n, e.command, (e.args || []).join(\" \"))'" 60;;
+  esac
+  step "a typo: mcp-twin sync --client claude" "mcp-twin sync --client claude" 300
+  step "mcp-twin add time (a uvx server; this machine has no uv)" "mcp-twin add time" 120
+  step "mcp-twin sync" "mcp-twin sync" 600
+  step "mcp-twin doctor" "mcp-twin doctor" 300
+  step "mcp-twin add --help" "mcp-twin add --help" 60
+  step "mcp-twin search github (the MCP Registry is not reachable from here)" "mcp-twin search github" 120
+  step "mcp-twin add io.github.github/github-mcp-server (a Registry name, offline)" "mcp-twin add io.github.github/github-mcp-server" 120
+  tmux kill-session -t "$S" 2>/dev/null || true
+
+  # no secret typed or written by hand may appear in what the user read
+  local hits; hits=$(cat "$OUT/$J.raw" "$OUT/$J.md" | grep -c -e "$KEY_TYPED" -e "$KEY_INLINE" || true)
+  md "Secret check: the keys typed into the wizard$([[ $J == b ]] && echo ' and written inline in Desktop'"'"'s file') appear $hits times in this transcript."; md ""
+  printf '%s\tinit after confirmation %s ms\tno-op sync %s ms, %s interop calls\tsecret hits %s\n' \
+    "$J" "$init_ms" "$noop_ms" "$((after - before))" "$hits" > "$OUT/$J.summary"
+}
+
+[[ -n "$TARBALL" ]] || TARBALL="$WORK/$(pack)"
+[[ -f "$TARBALL" ]] || { echo "npm pack failed in $CHECKOUT" >&2; exit 1; }
+{ echo "checkout: $CHECKOUT ($(git -C "$CHECKOUT" rev-parse --short HEAD) $(git -C "$CHECKOUT" log -1 --format=%s | cut -c1-80))"; echo "tarball: $TARBALL"; echo "started: $(date -u)"; } > "$OUT/summary.txt"
+if (( PARALLEL )); then
+  # each journey in its own subshell (own tmux session, own state); timings then share the CPU
+  for j in "${JOURNEYS[@]}"; do journey "$j" & done
+  wait
+else
+  for j in "${JOURNEYS[@]}"; do journey "$j"; done
+fi
+echo "ended: $(date -u)" >> "$OUT/summary.txt"
+for j in "${JOURNEYS[@]}"; do cat "$OUT/$j.summary" >> "$OUT/summary.txt"; done
+cat "$OUT/summary.txt"
+
+# one document: a header naming the commit and the machine, then one section per journey
+{
+  echo "# The first ten minutes, as a new user meets them (four journeys on the simulated WSL machine)"
+  echo
+  echo "Recorded by \`docs/journeys/run.sh\` on $(date -u +%Y-%m-%d) from commit \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\` ($(git -C "$CHECKOUT" log -1 --format=%s | cut -c1-100)…),"
+  echo "packed with \`npm pack\` and installed with \`npm install -g\` inside a simulated Ubuntu on WSL2 (Linux user \`bob\`,"
+  echo "Windows user \`alice\`, \`C:\\\` at \`/mnt/c\`, stand-ins for \`cmd.exe\`, \`wsl.exe\`, \`powershell.exe\` and Windows' Node),"
+  echo "each journey on a fresh machine of its own. Every command was typed into a tmux pane (send-keys) and the"
+  echo "screen read back (capture-pane): what is below is what the user saw, colours aside. The wizard's"
+  echo "questions were answered by keystrokes, the API key typed into its masked prompt; every other question"
+  echo "was answered with its default (Enter). The npm registry was reachable; the MCP Registry was not."
+  echo "The four journeys ran side by side on one 2-core machine, so their install times include each other's load."
+  echo
+  for j in "${JOURNEYS[@]}"; do cat "$OUT/$j.md"; echo; done
+} > "$OUT/first-ten-minutes.md"
