@@ -85,15 +85,17 @@ now_ms() { date +%s%3N; }
 step() {
   local title="$1" cmd="$2" timeout="${3:-600}"
   reset_screen
-  local t0; t0=$(now_ms)
+  local t0 i0; t0=$(now_ms); i0=$(wc -l < "$STATE/interop.log")
   tmux send-keys -t "$S" -l "$cmd"; tmux send-keys -t "$S" Enter
   sleep 0.3
   wait_prompt "$timeout" || true
   local ms=$(( $(now_ms) - t0 ))
   local out; out="$(screen | sed '$d')"
+  local calls=$(( $(wc -l < "$STATE/interop.log") - i0 ))
   local rc; rc="$(last_rc)"
-  { echo "==== $title ($ms ms, exit $rc)"; echo "$out"; } >> "$OUT/$J.raw"
-  md "### $title"; md ""; md '```'; md "$out"; md '```'; md "exit $rc · $(awk "BEGIN{printf \"%.1f\", $ms/1000}") s"; md ""
+  { echo "==== $title ($ms ms, exit $rc, $calls interop calls)"; echo "$out"; } >> "$OUT/$J.raw"
+  md "### $title"; md ""; md '```'; md "$out"; md '```'
+  md "exit $rc · $(awk "BEGIN{printf \"%.1f\", $ms/1000}") s · $calls calls of a Windows program (cmd.exe, wsl.exe, powershell.exe, node.exe)"; md ""
   LAST_MS=$ms
 }
 
@@ -102,7 +104,8 @@ step() {
 wizard() {
   local picks=($1) title="mcp-twin init (the wizard, answered in tmux)"
   reset_screen
-  local t0; t0=$(now_ms) confirm_ms=0
+  local t0; t0=$(now_ms) confirm_ms=0; LIVE_FRAME=""; LIVE_AT=0
+  local i0; i0=$(wc -l < "$STATE/interop.log")
   tmux send-keys -t "$S" -l "mcp-twin init"; tmux send-keys -t "$S" Enter
   local prev="" stable=0 answered=0 t_end=$((SECONDS + 900))
   while (( SECONDS < t_end )); do
@@ -110,7 +113,12 @@ wizard() {
     at_prompt && break
     local scr; scr="$(screen)"
     if (( confirm_ms > 0 && SECONDS % 6 == 0 )); then
-      { echo "---- frame at $(( ($(now_ms) - confirm_ms) / 1000 ))s after the confirmation"; printf '%s\n' "$scr" | tail -8; } >> "$OUT/$J.raw"
+      local frame; frame="$(printf '%s\n' "$scr" | awk 'NF' | tail -6)"
+      { echo "---- frame at $(( ($(now_ms) - confirm_ms) / 1000 ))s after the confirmation"; echo "$frame"; } >> "$OUT/$J.raw"
+      # the live lines while npm works: keep the last frame that shows them
+      if grep -q 'Installing in' <<< "$frame"; then
+        LIVE_FRAME="$(grep -A5 'Installing in' <<< "$frame")"; LIVE_AT=$(( ($(now_ms) - confirm_ms) / 1000 ))
+      fi
     fi
     [[ "$scr" == "$prev" ]] && stable=$((stable + 1)) || stable=0
     prev="$scr"
@@ -148,7 +156,11 @@ wizard() {
   INIT_AFTER_CONFIRM_MS=$(( confirm_ms > 0 ? end - confirm_ms : 0 ))
   { echo "==== $title (total $((end - t0)) ms, after the confirmation $INIT_AFTER_CONFIRM_MS ms, exit $rc)"; echo "$out"; } >> "$OUT/$J.raw"
   md "### $title"; md ""; md '```'; md "$out"; md '```'
-  md "exit $rc · from the confirmation to the prompt: $(awk "BEGIN{printf \"%.1f\", $INIT_AFTER_CONFIRM_MS/1000}") s"; md ""
+  md "exit $rc · from the confirmation to the prompt: $(awk "BEGIN{printf \"%.1f\", $INIT_AFTER_CONFIRM_MS/1000}") s · $(( $(wc -l < "$STATE/interop.log") - i0 )) calls of a Windows program"; md ""
+  if [[ -n "$LIVE_FRAME" ]]; then
+    md "The live lines while npm worked (the screen ${LIVE_AT} s after the confirmation):"; md ""
+    md '```'; md "$LIVE_FRAME"; md '```'; md ""
+  fi
 }
 
 # ---- seeds --------------------------------------------------------------------------------------
