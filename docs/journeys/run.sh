@@ -277,5 +277,5 @@ cat "$OUT/summary.txt"
   echo "was answered with its default (Enter). The npm registry was reachable; the MCP Registry was not."
   echo "The four journeys ran side by side on one 2-core machine, so their install times include each other's load."
   echo
-  for j in "${JOURNEYS[@]}"; do cat "$OUT/$j.md"; echo; done
-} > "$OUT/first-ten-minutes.md"
+  for j in "${JOURNEYS[@]}"; do cat "$OUT/$j.md"; done
+} | awk 'NF{for(;b>0;b--)print "";print;next}{b++}' > "$OUT/first-ten-minutes.md"   # no blank lines at the end (biome formats docs)
