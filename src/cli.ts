@@ -14,7 +14,7 @@ import {
 } from "./core/errors.js";
 import { type Host, processHost } from "./core/host.js";
 import { abortableRunner } from "./core/run.js";
-import { createOutput, type Output } from "./ui/output.js";
+import { createOutput, type Output, processTerminal, type Terminal } from "./ui/output.js";
 import { VERSION } from "./version.js";
 
 /** Options every command accepts (after the command name too). */
@@ -37,6 +37,8 @@ export interface CommandContext {
   options: GlobalOptions & Record<string, unknown>;
   args: string[];
   signal: AbortSignal;
+  /** Where the run reads and writes (commands ask it, not `process.stdin`, whether it is a terminal). */
+  terminal: Terminal;
 }
 
 export type CommandRun = (ctx: CommandContext) => Promise<number>;
@@ -502,9 +504,13 @@ function checkShared(cmd: Command): void {
 }
 
 /** Run the CLI; returns the exit code. */
-export async function main(argv: string[], host: Host = processHost()): Promise<number> {
+export async function main(
+  argv: string[],
+  host: Host = processHost(),
+  terminal: Terminal = processTerminal(),
+): Promise<number> {
   const wantsJson = argv.includes("--json");
-  const early = createOutput({ json: wantsJson, color: !argv.includes("--no-color") }, host.env);
+  const early = createOutput({ json: wantsJson, color: !argv.includes("--no-color") }, host.env, terminal);
   const abort = new AbortController();
   let interrupted = false;
   // Ctrl-C and SIGTERM stop a run the same way: every process it started is stopped (the
@@ -535,6 +541,7 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
       const output = createOutput(
         { json: options.json ?? false, color: options.color ?? true, verbose: options.verbose ?? false },
         host.env,
+        terminal,
       );
       try {
         checkShared(cmd);
@@ -544,7 +551,7 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
         if (clients.length > 0 || envs.length > 0)
           (await import("./core/selectors.js")).checkSelectors({ clients, envs });
         const { run } = await load();
-        code = await run({ host: commandHost, output, options, args, signal: abort.signal });
+        code = await run({ host: commandHost, output, options, args, signal: abort.signal, terminal });
         // A command that finished anyway after the signal (nothing it did could be stopped) still
         // reports the interruption: on stderr, its result (maybe JSON) being printed already.
         if (interrupted && !ownsSignals && code !== ExitCode.interrupted) {
@@ -560,9 +567,9 @@ export async function main(argv: string[], host: Host = processHost()): Promise<
   );
   program.exitOverride();
   const outputConfig = {
-    writeOut: (s: string) => process.stdout.write(s),
+    writeOut: (s: string) => terminal.stdout.write(s),
     writeErr: (s: string) => {
-      if (!wantsJson) process.stderr.write(s);
+      if (!wantsJson) terminal.stderr.write(s);
     },
     // Commander's own "error: …" line: the error is reported once, below, our way.
     outputError: () => {},

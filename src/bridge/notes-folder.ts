@@ -7,9 +7,9 @@
  * Errors never carry the folder's absolute path.
  */
 import { type FSWatcher, watch } from "node:fs";
-import { lstat, mkdir, readdir, readFile, realpath, rm, stat } from "node:fs/promises";
+import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { writePrivateFile } from "../core/files.js";
+import { makeFolder, removePath, writePrivateFile } from "../core/files.js";
 import { KeyedQueue } from "./store.js";
 
 export const MAX_NOTE_BYTES = 2 * 1024 * 1024;
@@ -170,7 +170,7 @@ export class NotesFolder {
   }
 
   async resolve(input: string): Promise<{ name: string; file: string }> {
-    await mkdir(this.root, { recursive: true });
+    await makeFolder(this.root);
     const p = notePath(this.root, input);
     await this.#assertInside(p.file);
     return p;
@@ -210,14 +210,14 @@ export class NotesFolder {
     const { name, file } = await this.resolve(input);
     return this.#queue.run(name, async () => {
       await stat(file);
-      await rm(file);
+      await removePath(file);
       await this.#changed({ name, kind: "deleted" }, file);
       return name;
     });
   }
 
   async list(prefix = ""): Promise<NoteInfo[]> {
-    await mkdir(this.root, { recursive: true });
+    await makeFolder(this.root);
     const notes: NoteInfo[] = [];
     for (const entry of await readdir(this.root, { recursive: true, withFileTypes: true })) {
       if (!entry.isFile() || !/\.md$/i.test(entry.name)) continue;

@@ -6,10 +6,10 @@
  * are coalesced: while one write runs, every change made meanwhile goes into the next one, and
  * each caller's promise settles once a write holding its change is on disk.
  */
-import { readdir, rm } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { OperationError } from "../core/errors.js";
-import { readTextOrNull, writePrivateFile } from "../core/files.js";
+import { readTextOrNull, removePath, writePrivateFile } from "../core/files.js";
 
 export class JsonStore<T> {
   readonly file: string;
@@ -96,7 +96,7 @@ async function removeStaleTemps(file: string): Promise<void> {
   }
   for (const name of names)
     if (name.startsWith(`${base}.`) && /^\d+$/.test(name.slice(base.length + 1)))
-      await rm(path.join(dir, name), { force: true }).catch(() => {});
+      await removePath(path.join(dir, name)).catch(() => {});
 }
 
 /** Runs tasks one after another per key (e.g. per note path). */

@@ -91,7 +91,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const catalogue = loadCatalogue({ homeDir: machine.home.dir });
   for (const p of catalogue.problems)
     ctx.output.warn(`${p.file}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (template skipped)`);
-  const interactive = !o.yes && !o.json && Boolean(process.stdin.isTTY);
+  const interactive = !o.yes && !o.json && Boolean(ctx.terminal.stdin.isTTY);
   const prompts = interactive ? inquirerPrompts() : undefined;
   const askCtx = { prompts, homedir, env: ctx.host.env };
   const stored = await loadSecrets(machine.paths.secrets);

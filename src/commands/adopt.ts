@@ -29,7 +29,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const o = parsed.data;
   const server = ctx.args[0]!;
   const machine = await openMachine(ctx.host);
-  const interactive = !o.yes && !o.json && Boolean(process.stdin.isTTY);
+  const interactive = !o.yes && !o.json && Boolean(ctx.terminal.stdin.isTTY);
   const plan = await planAdopt(
     machine,
     { server, from: o.from, manifest: o.manifest, project: o.project, envs: o.env, clients: o.client },

@@ -65,7 +65,7 @@ async function askProbeTrust(ctx: CommandContext, request: TrustRequest): Promis
     out.info("Trusted (--yes) for these entries as they are; an edit will ask again.");
     return true;
   }
-  if (out.json || !process.stdin.isTTY) return false;
+  if (out.json || !ctx.terminal.stdin.isTTY) return false;
   const { inquirerPrompts } = await import("../ui/prompts.js");
   return inquirerPrompts().confirm({ message: "Trust them, and start them to check them?", default: false });
 }

@@ -53,7 +53,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   let plan = planImports(scan, choices);
   ctx.output.addSecrets(plan.maskValues);
   // A key with different values in different places: asked on a terminal, else the flags decide.
-  const interactive = !o.yes && !o.json && Boolean(process.stdin.isTTY);
+  const interactive = !o.yes && !o.json && Boolean(ctx.terminal.stdin.isTTY);
   if (interactive && plan.clashes.some((c) => c.needsChoice && !c.resolution)) {
     const answers = await askClashes(plan.clashes, inquirerPrompts());
     ctx.output.addSecrets(Object.values(answers.secrets));

@@ -22,12 +22,10 @@ import { goAhead, planChanges, showPlan } from "./init/plan.js";
 /** In the picker, a registry that does not answer soon is given up on (the catalogue goes on). */
 const PICKER_TIMEOUT_MS = 5_000;
 
-const terminal: InitTerminal = {
-  stdinIsTTY: Boolean(process.stdin.isTTY),
-  prompts: inquirerPrompts,
-};
-
-export async function run(command: CommandContext, term: InitTerminal = terminal): Promise<number> {
+export async function run(
+  command: CommandContext,
+  term: InitTerminal = { stdinIsTTY: Boolean(command.terminal.stdin.isTTY), prompts: inquirerPrompts },
+): Promise<number> {
   const options = initOptions(command);
   const out = command.output;
   const prompts = !options.yes && !options.json && term.stdinIsTTY ? term.prompts() : undefined;

@@ -64,7 +64,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (catalogue.length > 0) {
     out.print(c.bold("In the catalogue") + c.dim("  (mcp-twin add <name>)"));
     const width = Math.max(...catalogue.map((t) => t.name.length));
-    const columns = process.stdout.isTTY ? process.stdout.columns || 100 : undefined;
+    const columns = ctx.terminal.stdout.isTTY ? ctx.terminal.stdout.columns || 100 : undefined;
     for (const t of catalogue) {
       const room = columns ? columns - width - 4 : t.description.length;
       const about =
@@ -87,7 +87,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     return 0;
   }
   out.print(c.bold(`In the MCP Registry`) + c.dim(`  ${registry.base}  (mcp-twin add <name>)`));
-  printTable(out, servers, process.stdout.isTTY ? process.stdout.columns || 100 : undefined);
+  printTable(out, servers, ctx.terminal.stdout.isTTY ? ctx.terminal.stdout.columns || 100 : undefined);
   if (page?.skipped)
     out.print(c.dim(`(${page.skipped} entries that do not follow the server.json schema were left out)`));
   if (page?.nextCursor)

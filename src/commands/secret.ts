@@ -78,9 +78,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     return 0;
   }
 
-  const interactive = Boolean(process.stdin.isTTY) && !ctx.options.yes;
+  const interactive = Boolean(ctx.terminal.stdin.isTTY) && !ctx.options.yes;
   let value: string;
-  if (!process.stdin.isTTY) value = await readStdin();
+  if (!ctx.terminal.stdin.isTTY) value = await readStdin(ctx.terminal.stdin);
   else if (interactive)
     value = await inquirerPrompts().password({
       message: `Value of ${name}`,

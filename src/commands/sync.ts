@@ -54,7 +54,7 @@ export async function askTrust(ctx: CommandContext, request: TrustRequest): Prom
     out.info("Trusted (--yes) for this version of the file; an edit will ask again.");
     return true;
   }
-  if (out.json || !process.stdin.isTTY) return false;
+  if (out.json || !ctx.terminal.stdin.isTTY) return false;
   const { inquirerPrompts } = await import("../ui/prompts.js");
   return inquirerPrompts().confirm({
     message: "Trust it, and write these servers into this project's files?",

@@ -12,11 +12,11 @@
  * does not parse or holds a malformed record is an error (exit 2) at its line and column that says
  * how to recover — never read as empty, which the next save would make permanent.
  */
-import fs, { readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseChecked } from "./checked-json.js";
 import { UsageError } from "./errors.js";
-import { readTextOrNull, writePrivateFile } from "./files.js";
+import { readTextOrNull, removePath, setFileTime, writePrivateFile } from "./files.js";
 import { dict, own } from "./own.js";
 import { targetSlug } from "./targets.js";
 
@@ -84,7 +84,7 @@ export async function keepBackup(
   await writePrivateFile(path.join(dir, name), content);
   const all = timestamped(dir);
   const dropped = all.slice(0, Math.max(0, all.length - (options.keep ?? KEEP_BACKUPS)));
-  for (const old of dropped) await fs.promises.rm(path.join(dir, old), { force: true });
+  for (const old of dropped) await removePath(path.join(dir, old));
   await updateIndex(dir, target, (owned) => {
     owned[name] = [...options.owned];
     for (const old of dropped) delete owned[old];
@@ -111,7 +111,7 @@ export async function noteOriginal(
   const file = path.join(dir, name);
   await writePrivateFile(file, content ?? "");
   // The file's time says when it was taken.
-  await fs.promises.utimes(file, now, now).catch(() => {});
+  await setFileTime(file, now).catch(() => {});
   await updateIndex(dir, target, (index) => {
     index[name] = [...owned];
   });

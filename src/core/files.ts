@@ -329,6 +329,68 @@ export async function removeStaleTemps(file: string): Promise<void> {
   }
 }
 
+/**
+ * Create a private file (mode 0600, folders 0700) only when none exists, exclusively against other
+ * processes doing the same at once: a temp file hard-linked into place. False when the file
+ * existed already (it is left as it is). Where hard links are refused (some network file
+ * systems) it falls back to a plain atomic write.
+ */
+export async function createPrivateFileOnce(file: string, data: string): Promise<boolean> {
+  await makeFolder(path.dirname(file), 0o700);
+  const temp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  await fs.promises.writeFile(temp, data, { mode: 0o600 });
+  await fs.promises.chmod(temp, 0o600).catch(() => {});
+  try {
+    await fs.promises.link(temp, file);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code === "EPERM" || code === "ENOTSUP" || code === "EXDEV") {
+      await writePrivateFile(file, data);
+      return true;
+    }
+    throw error;
+  } finally {
+    await fs.promises.unlink(temp).catch(() => {});
+  }
+}
+
+/** Remove a file (or, with `recursive`, a folder and what it holds); one that is gone already is fine. */
+export async function removePath(file: string, options: { recursive?: boolean } = {}): Promise<void> {
+  await fs.promises.rm(file, { force: true, recursive: Boolean(options.recursive) });
+}
+
+/** `removePath` for code that must stay synchronous (pruning a cache folder while reading it). */
+export function removePathSync(file: string): void {
+  fs.rmSync(file, { force: true });
+}
+
+/** Set a file's access and modification times (a backup's time says when it was taken). */
+export async function setFileTime(file: string, time: Date): Promise<void> {
+  await fs.promises.utimes(file, time, time);
+}
+
+/**
+ * A file that only helps (the JSON Schema beside a manifest, for editors): written plainly with
+ * the default mode, its folder created; with `onlyIfMissing` an existing one is left. Returns
+ * false instead of throwing: nothing depends on it.
+ */
+export async function writeHelperFile(
+  file: string,
+  data: string,
+  options: { onlyIfMissing?: boolean } = {},
+): Promise<boolean> {
+  try {
+    if (options.onlyIfMissing && (await pathExists(file))) return false;
+    await makeFolder(path.dirname(file));
+    await fs.promises.writeFile(file, data);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function pathExists(file: string): Promise<boolean> {
   try {
     statSync(file);

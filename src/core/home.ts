@@ -11,7 +11,7 @@ import path from "node:path";
 import type { CacheFiles } from "./cache-files.js";
 import type { LocalInfo } from "./environments/local.js";
 import { windowsToWsl } from "./environments/paths.js";
-import { keepWindowsVars, readWindowsVars, type WindowsBridge } from "./environments/windows.js";
+import { keepWindowsVars, readWindowsVars, type WindowsInterop } from "./environments/windows.js";
 import { UsageError } from "./errors.js";
 import { type Host, localHomedir } from "./host.js";
 
@@ -44,7 +44,7 @@ async function isDir(p: string | undefined): Promise<boolean> {
 export async function resolveHome(
   host: Host,
   local: LocalInfo,
-  windows: WindowsBridge | undefined,
+  windows: WindowsInterop | undefined,
   caches: CacheFiles,
 ): Promise<HomeInfo> {
   const override = host.env.MCP_TWIN_HOME;
@@ -90,7 +90,7 @@ export async function resolveHome(
 async function windowsVarsFromWsl(
   host: Host,
   local: LocalInfo,
-  windows: WindowsBridge | undefined,
+  windows: WindowsInterop | undefined,
   caches: CacheFiles,
 ): Promise<{ vars: Record<string, string>; fresh: boolean } | undefined> {
   const file = locatorFile(host);

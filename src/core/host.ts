@@ -28,8 +28,20 @@ export interface Host {
 
 /** The Host of this process. `MCP_TWIN_SYSROOT` / `MCP_TWIN_PLATFORM` exist for tests only. */
 export function processHost(): Host {
+  return hostFrom(process.env, process.cwd(), selfScript());
+}
+
+/**
+ * A Host over an environment table and working folder: this process's (above), or a run a test
+ * drives in-process (`main(argv, hostFrom(env, cwd, binScript))`).
+ */
+export function hostFrom(
+  environment: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  script: string,
+): Host {
   // No prototype: `env["toString"]` must be undefined, not a function (`${env:toString}`).
-  const env = dict(process.env);
+  const env = dict(environment);
   const declared = env.MCP_TWIN_PLATFORM;
   const platform: Platform =
     declared === "win32" || declared === "darwin" || declared === "linux"
@@ -40,11 +52,11 @@ export function processHost(): Host {
   return {
     platform,
     env,
-    cwd: process.cwd(),
+    cwd,
     sysroot: env.MCP_TWIN_SYSROOT ?? "",
     runner: createRunner(),
     now: () => new Date(),
-    self: { node: process.execPath, script: selfScript() },
+    self: { node: process.execPath, script },
   };
 }
 

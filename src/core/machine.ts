@@ -5,7 +5,7 @@
 
 import { type CacheFiles, cacheFiles } from "./cache-files.js";
 import { detectLocal, type LocalInfo } from "./environments/local.js";
-import { type WindowsBridge, windowsBridgeFromWsl, windowsBridgeLocal } from "./environments/windows.js";
+import { type WindowsInterop, windowsInteropFromWsl, windowsInteropLocal } from "./environments/windows.js";
 import { type HomeInfo, homePaths, resolveHome } from "./home.js";
 import type { Host } from "./host.js";
 
@@ -13,7 +13,7 @@ export interface Machine {
   host: Host;
   local: LocalInfo;
   /** How to reach Windows: set on Windows and inside WSL (file access even with interop off). */
-  windows?: WindowsBridge;
+  windows?: WindowsInterop;
   home: HomeInfo;
   paths: ReturnType<typeof homePaths>;
   /** Every cache file is read and written through this (held in memory by `init` until agreed). */
@@ -25,9 +25,9 @@ export async function openMachine(host: Host, options: { holdCaches?: boolean } 
   const local = await detectLocal(host);
   const windows =
     local.kind === "windows"
-      ? windowsBridgeLocal(host)
+      ? windowsInteropLocal(host)
       : local.kind === "wsl"
-        ? windowsBridgeFromWsl(host, local)
+        ? windowsInteropFromWsl(host, local)
         : undefined;
   const home = await resolveHome(host, local, windows, caches);
   return { host, local, ...(windows ? { windows } : {}), home, paths: homePaths(home.dir), caches };

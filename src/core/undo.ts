@@ -5,13 +5,20 @@
  * file), a backup first, ownership in state updated after.
  */
 
-import { rm } from "node:fs/promises";
 import { type BackupTarget, backedUpTargets, backupProblems, keepBackup } from "./backups.js";
 import { CLIENTS } from "./clients/index.js";
 import { detectEnvironments } from "./environments/detect.js";
 import type { Environment } from "./environments/types.js";
 import { isTwinError, type UsageError, UsageErrors } from "./errors.js";
-import { inspectFile, isReadOnly, readOnlyError, readTextOrNull, replaceFile, withLock } from "./files.js";
+import {
+  inspectFile,
+  isReadOnly,
+  readOnlyError,
+  readTextOrNull,
+  removePath,
+  replaceFile,
+  withLock,
+} from "./files.js";
 import { loadFormats } from "./formats/index.js";
 import type { Machine } from "./machine.js";
 import type { Progress } from "./progress.js";
@@ -214,8 +221,7 @@ export async function runUndo(
         });
         if (written.written && outcome.deleted) {
           // Only what mcp-twin created is left ("{}"): the file goes, as it was before mcp-twin.
-          if ((await readTextOrNull(file)) === written.after)
-            await rm(inspectFile(file).real, { force: true });
+          if ((await readTextOrNull(file)) === written.after) await removePath(inspectFile(file).real);
         }
         if (!state.targets[key]) state.targets[key] = record;
         undo.commit(

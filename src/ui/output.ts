@@ -30,8 +30,17 @@ export interface Output extends OutputOptions {
 }
 
 export interface Streams {
-  stdout: { write(s: string): unknown; isTTY?: boolean };
-  stderr: { write(s: string): unknown; isTTY?: boolean };
+  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+}
+
+/** What a run talks to: this process's own streams, or a test's (`main(argv, host, terminal)`). */
+export interface Terminal extends Streams {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+export function processTerminal(): Terminal {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 }
 
 export function createOutput(

@@ -2,15 +2,21 @@
  * What `uninstall` and `restore` did (or, previewing, will do) to each target, as people read it,
  * and whether to ask before doing it. Shared by both commands.
  */
-import type { CommandContext } from "../cli.js";
 import type { UndoResult } from "../core/undo.js";
 import { unifiedDiff } from "./diff.js";
-import type { Output } from "./output.js";
+import type { Output, Terminal } from "./output.js";
 
 /** Ask on a terminal, unless --yes, --json or --dry-run say not to. */
-export function askFirst(ctx: CommandContext): boolean {
+export function askFirst(ctx: {
+  options: { yes?: boolean };
+  output: Pick<Output, "json">;
+  terminal: Terminal;
+}): boolean {
   return (
-    !ctx.options.yes && !ctx.output.json && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY)
+    !ctx.options.yes &&
+    !ctx.output.json &&
+    Boolean(ctx.terminal.stdin.isTTY) &&
+    Boolean(ctx.terminal.stdout.isTTY)
   );
 }
 

@@ -7,8 +7,11 @@
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
-import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { doctor, one } from "./helpers.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const machines: FakeMachine[] = [];
 afterEach(() => {

@@ -9,8 +9,11 @@ import path from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
 import { describe, expect, inject, test } from "vitest";
 import { doctor, one } from "../doctor/helpers.js";
-import { type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const SECRET = "fx-9a8b7c6d5e4f3a2b";
 const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);

@@ -10,7 +10,16 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterEach, expect, test } from "vitest";
 import { applyEntryEdits, parseConfig } from "../../src/core/merge.js";
-import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const CORPUS = path.resolve(__dirname, "../fixtures/corpus");
 const shapes = readdirSync(CORPUS)

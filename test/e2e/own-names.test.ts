@@ -8,8 +8,11 @@ import { describe, expect, inject, test } from "vitest";
 import type { Environment } from "../../src/core/environments/types.js";
 import { resolveVersion } from "../../src/core/install.js";
 import { resolveString } from "../../src/core/manifest/spec.js";
-import { type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const SECRET = "fx-71c2d9e04b8a3f65";
 const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);

@@ -11,8 +11,11 @@ import { checkSecret } from "../../src/core/catalogue/index.js";
 import { isPlaceholder } from "../../src/core/import/values.js";
 import { notAKey } from "../../src/core/placeholders.js";
 import { doctor, one, pick } from "../doctor/helpers.js";
-import { type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const SECRET = "fx-0f1e2d3c4b5a6978";
 const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);

@@ -10,8 +10,12 @@ import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { doctor, one } from "../doctor/helpers.js";
 import type { FakeMachine } from "../helpers/fake-machine.js";
+import { runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { KEY, runInPty } from "../helpers/pty.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const SECRET = "fx-5a4b3c2d1e0f9a8b";
 const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);

@@ -16,9 +16,12 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { KEY, runInPty } from "../helpers/pty.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const SECRET = "fx-9e57a11b4c8d2f01";
 const setup = fixtureMachines(SECRET);

@@ -13,9 +13,13 @@ import {
   createFakeMachine,
   type FakeMachine,
   type RunResult,
+  runInProcessByDefault,
   writeManifest,
   writeSecrets,
 } from "../helpers/fake-machine.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 let m: FakeMachine;
 

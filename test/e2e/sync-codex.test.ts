@@ -10,10 +10,13 @@ import path from "node:path";
 import { parse as toml } from "smol-toml";
 import { describe, expect, inject, test } from "vitest";
 import type { FakeMachine } from "../helpers/fake-machine.js";
-import { writeManifest } from "../helpers/fake-machine.js";
+import { runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { handshake } from "../helpers/mcp.js";
 import { freePort } from "../helpers/net.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const SECRET = "fx-4c0de5ec7e7a11ce";
 const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);

@@ -6,9 +6,17 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import { type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import {
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { handshake } from "../helpers/mcp.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const SECRET = "fx-3e8a1f0c9b7d5a2e";
 const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);

@@ -22,7 +22,11 @@ import {
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { doctor, one } from "../doctor/helpers.js";
+import { runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const SECRET = "fx-5afe7f11e5c0ffee42";
 const setup = fixtureMachines(SECRET);

@@ -92,7 +92,16 @@ export interface FakeMachine {
     interopLog: string;
   };
   windowsUser: string;
+  /**
+   * Run mcp-twin on this machine: the built binary (bin/mcp-twin.js, a process of its own), or —
+   * in a file that called `runInProcessByDefault()` — `main(argv, host, terminal)` in this process.
+   */
   run(
+    args: string[],
+    options?: { input?: string; env?: Record<string, string>; cwd?: string; timeoutMs?: number },
+  ): Promise<RunResult>;
+  /** Always the built binary: signals, two runs racing for the lock, exit codes of the process. */
+  runBinary(
     args: string[],
     options?: { input?: string; env?: Record<string, string>; cwd?: string; timeoutMs?: number },
   ): Promise<RunResult>;
@@ -350,6 +359,14 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
       interopLog,
     },
     run: (args, runOptions = {}) =>
+      (cliMode() === "in-process" ? runInProcess : runCli)(
+        args,
+        { ...env, ...runOptions.env },
+        runOptions.cwd ?? linuxHome,
+        runOptions.input,
+        runOptions.timeoutMs,
+      ),
+    runBinary: (args, runOptions = {}) =>
       runCli(
         args,
         { ...env, ...runOptions.env },
@@ -362,6 +379,34 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
   return machine;
+}
+
+let defaultMode: "binary" | "in-process" = "binary";
+
+/**
+ * From now on (in this test file), `machine.run` drives mcp-twin in-process: the same `main` the
+ * binary calls, with the machine's environment table, working folder and streams, and no process
+ * start or build in between. `MCP_TWIN_TEST_CLI=binary` sends every run to the binary again (to
+ * compare the two, or to check the build).
+ */
+export function runInProcessByDefault(): void {
+  defaultMode = "in-process";
+}
+
+function cliMode(): "binary" | "in-process" {
+  const forced = process.env.MCP_TWIN_TEST_CLI;
+  return forced === "binary" || forced === "in-process" ? forced : defaultMode;
+}
+
+/** mcp-twin's `main` in this process, over the machine's environment, folder and stdin. */
+export async function runInProcess(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  input?: string,
+): Promise<RunResult> {
+  const { runMain } = await import("./in-process.js");
+  return runMain(args, env, cwd, input);
 }
 
 export function runCli(

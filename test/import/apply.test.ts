@@ -9,8 +9,17 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { entryHash } from "../../src/core/state.js";
 import { targetKey } from "../../src/core/targets.js";
-import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
 import { importJson, manifestOf, placeJson, places, stateOf } from "./helpers.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const KEYS = {
   tavilyDesktop: "tvly-desk-4f9a8b7c6d5e",

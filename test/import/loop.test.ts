@@ -14,11 +14,15 @@ import {
   createFakeMachine,
   type FakeMachine,
   type RunResult,
+  runInProcessByDefault,
   writeManifest,
   writeSecrets,
 } from "../helpers/fake-machine.js";
 import { handshake } from "../helpers/mcp.js";
 import { manifestOf, placeJson, places, stateOf } from "./helpers.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const KEY = "fx-live-123456";
 let m: FakeMachine;

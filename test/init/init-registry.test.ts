@@ -6,10 +6,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, expect, inject, test } from "vitest";
-import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { type McpRegistry, startMcpRegistry } from "../helpers/mcp-registry.js";
 import { freePort } from "../helpers/net.js";
 import { KEY, runInPty } from "../helpers/pty.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const TOKEN = "fx-3e8b0d6a2c41";
 let registry: McpRegistry;

@@ -6,9 +6,17 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
-import { createFakeMachine, type FakeMachine, type FakeMachineOptions } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  type FakeMachineOptions,
+  runInProcessByDefault,
+} from "../helpers/fake-machine.js";
 import { handshake } from "../helpers/mcp.js";
 import { KEY, runInPty } from "../helpers/pty.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const TOKEN = "fx-token-51c9a2e8d7b3";
 const machines: FakeMachine[] = [];

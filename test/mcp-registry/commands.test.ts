@@ -8,11 +8,14 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { BIN, createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { BIN, createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { handshake } from "../helpers/mcp.js";
 import { type McpRegistry, startMcpRegistry } from "../helpers/mcp-registry.js";
 import { freePort } from "../helpers/net.js";
 import { KEY, runInPty } from "../helpers/pty.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
+runInProcessByDefault();
 
 const TOKEN = "fx-7d2e9a41c5b3";
 const WEATHER = "wk-51f0c8e2d9a7b6";

@@ -3,8 +3,7 @@
  * start time) while it holds the state folder's lock. Everything that manages or reaches it reads
  * that file (lifecycle.ts); only the bridge writes it.
  */
-import { rm } from "node:fs/promises";
-import { readTextOrNull, writePrivateFile } from "../files.js";
+import { readTextOrNull, removePath, writePrivateFile } from "../files.js";
 import { own } from "../own.js";
 import type { BridgeFiles } from "./paths.js";
 
@@ -59,7 +58,7 @@ export async function writeInstance(files: BridgeFiles, info: InstanceInfo): Pro
 /** Remove serve.json if it names this process (or no live one). */
 export async function removeInstance(files: BridgeFiles, pid = process.pid): Promise<void> {
   const info = await readInstance(files);
-  if (!info || info.pid === pid || !isAlive(info.pid)) await rm(files.instance, { force: true });
+  if (!info || info.pid === pid || !isAlive(info.pid)) await removePath(files.instance);
 }
 
 export function isAlive(pid: number): boolean {

@@ -10,7 +10,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { OperationError } from "../errors.js";
-import { lockHolder } from "../files.js";
+import { lockHolder, makeFolder } from "../files.js";
 import { type Host, sysPath } from "../host.js";
 import type { Runner } from "../run.js";
 import { type InstanceInfo, isAlive, readInstance, removeInstance } from "./instance.js";
@@ -157,8 +157,7 @@ async function startBridge(
   ctx.log(
     `no bridge answers${want.port ? ` on ${want.host}:${want.port}` : ""}; starting one (log: ${ctx.files.log})`,
   );
-  const { mkdir } = await import("node:fs/promises");
-  await mkdir(ctx.files.dir, { recursive: true, mode: 0o700 });
+  await makeFolder(ctx.files.dir, 0o700);
   const logStart = await stat(ctx.files.log).then(
     (s) => s.size,
     () => 0,

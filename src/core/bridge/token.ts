@@ -4,10 +4,9 @@
  * to the bridge; the bridge itself checks it with `TokenGuard` (src/bridge/token-guard.ts).
  */
 import { randomBytes } from "node:crypto";
-import { chmod, link, mkdir, stat, unlink, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { stat } from "node:fs/promises";
 import { OperationError } from "../errors.js";
-import { readTextOrNull, writePrivateFile } from "../files.js";
+import { createPrivateFileOnce, readTextOrNull, writePrivateFile } from "../files.js";
 
 export function newToken(): string {
   return randomBytes(32).toString("base64url");
@@ -26,30 +25,11 @@ export async function readToken(file: string): Promise<string | null> {
 export async function ensureToken(file: string): Promise<{ token: string; created: boolean }> {
   const existing = await readToken(file);
   if (existing) return { token: existing, created: false };
-  await mkdir(path.dirname(file), { recursive: true });
   const token = newToken();
-  const temp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
-  await writeFile(temp, `${token}\n`, { mode: 0o600 });
-  await chmod(temp, 0o600).catch(() => {});
-  try {
-    await link(temp, file);
-    return { token, created: true };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== "EEXIST") {
-      // No hard links here (some network file systems): fall back to a plain atomic write.
-      if (code === "EPERM" || code === "ENOTSUP" || code === "EXDEV") {
-        await writePrivateFile(file, `${token}\n`);
-        return { token, created: true };
-      }
-      throw error;
-    }
-    const other = await readToken(file);
-    if (!other) throw new OperationError("bridge-token", `The bridge token ${file} is empty.`);
-    return { token: other, created: false };
-  } finally {
-    await unlink(temp).catch(() => {});
-  }
+  if (await createPrivateFileOnce(file, `${token}\n`)) return { token, created: true };
+  const other = await readToken(file);
+  if (!other) throw new OperationError("bridge-token", `The bridge token ${file} is empty.`);
+  return { token: other, created: false };
 }
 
 export async function rotateToken(file: string): Promise<string> {

@@ -15,8 +15,8 @@ import { windowsToWsl } from "./paths.js";
 import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import { findOnPath } from "./which.js";
 
-/** How this process reaches Windows. */
-export interface WindowsBridge {
+/** How this process reaches Windows (WSL interop, or Windows itself) — not the MCP bridge (`serve`). */
+export interface WindowsInterop {
   /** Native Windows path → a path we can open here. */
   access(nativePath: string): string | undefined;
   /** `cmd.exe /d /s /c <tokens>`; tokens must not need quoting. */
@@ -42,7 +42,7 @@ function withWslenv(base: Readonly<Record<string, string | undefined>>, extra: R
   return { ...base, ...extra, WSLENV: wslenv };
 }
 
-export function windowsBridgeFromWsl(host: Host, local: LocalInfo): WindowsBridge {
+export function windowsInteropFromWsl(host: Host, local: LocalInfo): WindowsInterop {
   const access = (p: string) => windowsToWsl(p, local.mountRoot, local.distro);
   // cmd.exe warns about (and refuses) a Linux working directory: always start it on a drive.
   const cwd = `${local.mountRoot}c`;
@@ -66,7 +66,7 @@ export function windowsBridgeFromWsl(host: Host, local: LocalInfo): WindowsBridg
 }
 
 /** mcp-twin on Windows itself. On a simulated host (tests) drives live under the sysroot. */
-export function windowsBridgeLocal(host: Host): WindowsBridge {
+export function windowsInteropLocal(host: Host): WindowsInterop {
   const access = (p: string) => {
     if (!host.sysroot) return p;
     const drive = /^([A-Za-z]):[\\/]?(.*)$/.exec(p);
@@ -144,8 +144,8 @@ export function keepWindowsVars(all: Readonly<Record<string, string | undefined>
 }
 
 /** One interop call: every Windows variable we need. */
-export async function readWindowsVars(bridge: WindowsBridge): Promise<Record<string, string>> {
-  const result = await bridge.cmd(["set"], { timeoutMs: 30_000 });
+export async function readWindowsVars(interop: WindowsInterop): Promise<Record<string, string>> {
+  const result = await interop.cmd(["set"], { timeoutMs: 30_000 });
   const vars = keepWindowsVars(parseSetOutput(decodeWindowsOutput(result.stdout)));
   if (!vars.USERPROFILE || !vars.APPDATA) {
     const why = result.spawnError ?? tail(decodeWindowsOutput(result.stderr), 3);
@@ -155,7 +155,7 @@ export async function readWindowsVars(bridge: WindowsBridge): Promise<Record<str
 }
 
 export async function gatherWindowsFacts(
-  bridge: WindowsBridge,
+  interop: WindowsInterop,
   vars: Record<string, string>,
 ): Promise<EnvFacts> {
   const facts: EnvFacts = {
@@ -167,16 +167,16 @@ export async function gatherWindowsFacts(
   };
   const nodeOnPath = await findOnPath("node", vars.PATH ?? "", {
     pathext: vars.PATHEXT ?? ".COM;.EXE;.BAT;.CMD",
-    access: (p) => bridge.access(p),
+    access: (p) => interop.access(p),
   });
-  const npmRun = await bridge.cmd(["npm", ...NPM_INFO_ARGS], { timeoutMs: 60_000 });
+  const npmRun = await interop.cmd(["npm", ...NPM_INFO_ARGS], { timeoutMs: 60_000 });
   const info = parseNpmInfo(decodeWindowsOutput(npmRun.stdout), decodeWindowsOutput(npmRun.stderr));
   const nodePath = info.nodePath ?? (nodeOnPath && /\.exe$/i.test(nodeOnPath) ? nodeOnPath : undefined);
   if (nodePath) {
     let version = info.nodeVersion;
     if (!version)
       version = parseNodeVersion(
-        decodeWindowsOutput((await bridge.exe(nodePath, ["--version"], { timeoutMs: 30_000 })).stdout),
+        decodeWindowsOutput((await interop.exe(nodePath, ["--version"], { timeoutMs: 30_000 })).stdout),
       );
     facts.node = { path: nodePath, ...(version ? { version } : {}) };
   }
@@ -191,8 +191,8 @@ export async function gatherWindowsFacts(
 }
 
 /** A cheap fingerprint of the Windows facts: file stats only, no process. */
-export async function windowsStamp(bridge: WindowsBridge, facts: EnvFacts): Promise<string> {
-  const at = (p: string | undefined) => (p ? bridge.access(p) : undefined);
+export async function windowsStamp(interop: WindowsInterop, facts: EnvFacts): Promise<string> {
+  const at = (p: string | undefined) => (p ? interop.access(p) : undefined);
   // The prefix folder's mtime changes with every install, so only its existence counts. node.exe
   // is judged by size: a Node upgrade replaces it with a different build, while tools that
   // merely touch it (copies, backups, the WSL simulator) change its mtime.
@@ -215,13 +215,13 @@ export async function statStamp(file: string | undefined): Promise<string> {
   }
 }
 
-export function windowsEnvironment(facts: EnvFacts, bridge: WindowsBridge, local: boolean): Environment {
+export function windowsEnvironment(facts: EnvFacts, interop: WindowsInterop, local: boolean): Environment {
   return {
     ...facts,
     local,
     style: "win32",
-    access: (p) => bridge.access(p),
-    exec: (command, args, options) => bridge.exe(command, args, options),
-    runNpm: (args, options) => bridge.cmd(["npm", ...args], options),
+    access: (p) => interop.access(p),
+    exec: (command, args, options) => interop.exe(command, args, options),
+    runNpm: (args, options) => interop.cmd(["npm", ...args], options),
   };
 }

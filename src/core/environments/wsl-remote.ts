@@ -6,13 +6,13 @@
 import { getEnv, type Host } from "../host.js";
 import { decodeWindowsOutput, tail } from "../run.js";
 import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
-import type { WindowsBridge } from "./windows.js";
+import type { WindowsInterop } from "./windows.js";
 
 /** Distros that belong to tools, not to the user. */
 const TOOL_OWNED = /^(docker-desktop|rancher-desktop|podman-machine|podman-net)/i;
 
 /** `%SystemRoot%\System32\wsl.exe` as this process starts it. */
-export function wslExePath(host: Host, windows: WindowsBridge): string {
+export function wslExePath(host: Host, windows: WindowsInterop): string {
   const native = `${getEnv(host.env, "SystemRoot") ?? "C:\\Windows"}\\System32\\wsl.exe`;
   return windows.access(native) ?? native;
 }
@@ -79,7 +79,7 @@ function wslenvFor(host: Host, extra: Record<string, string> = {}) {
   };
 }
 
-export function distroEnvironment(facts: EnvFacts, host: Host, windows: WindowsBridge): Environment {
+export function distroEnvironment(facts: EnvFacts, host: Host, windows: WindowsInterop): Environment {
   const distro = facts.distro!;
   const wslExe = wslExePath(host, windows);
   const exec = (command: string, args: readonly string[], options: EnvRunOptions = {}) =>

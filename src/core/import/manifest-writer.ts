@@ -3,23 +3,21 @@
  * key order and formatting outside the new entries stay byte for byte; the result is validated
  * with the manifest schema before it is written atomically. A missing manifest is created with a
  * `$schema` pointing at a copy of the JSON Schema beside it, so editors complete it.
- *
- * Small on purpose: import's only manifest writer, meant to be swapped for the shared
- * manifest-edit module once that exists.
  */
-import { access, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { readTextOrNull, replaceFile } from "../files.js";
-import { newManifestText as sharedNewManifestText } from "../manifest/edit.js";
-import { type Manifest, manifestJsonSchema, type ServerSpec } from "../manifest/schema.js";
+import {
+  HOME_SCHEMA_FILE,
+  newManifestText as sharedNewManifestText,
+  writeSchemaCopy,
+} from "../manifest/edit.js";
+import type { Manifest, ServerSpec } from "../manifest/schema.js";
 import { parseManifestText } from "../manifest/validate.js";
 import { applyEntryEdits } from "../merge.js";
 
-export const SCHEMA_FILE_NAME = "mcp-twin.schema.json";
-
 /** A new manifest, as `init` and `add` create it (its header comment included), schema beside it. */
 export function newManifestText(eol: "\n" | "\r\n" = "\n"): string {
-  return sharedNewManifestText(`./${SCHEMA_FILE_NAME}`, eol);
+  return sharedNewManifestText(`./${HOME_SCHEMA_FILE}`, eol);
 }
 
 /**
@@ -56,20 +54,11 @@ export async function writeManifest(
 ): Promise<{ written: boolean; created: boolean; before: string | null; after: string | null }> {
   const existed = (await readTextOrNull(file)) !== null;
   const result = await replaceFile(file, compute, { newFileMode: 0o644 });
-  if (result.written && !existed) await writeSchemaCopy(path.dirname(file));
+  if (result.written && !existed) await writeSchemaCopy(path.dirname(file), { onlyIfMissing: true });
   return {
     written: result.written,
     created: result.written && !existed,
     before: result.before,
     after: result.after,
   };
-}
-
-async function writeSchemaCopy(dir: string): Promise<void> {
-  const file = path.join(dir, SCHEMA_FILE_NAME);
-  try {
-    await access(file);
-  } catch {
-    await writeFile(file, `${JSON.stringify(manifestJsonSchema(), null, 2)}\n`).catch(() => {});
-  }
 }

@@ -3,10 +3,10 @@
  * server being added or removed, so the user's comments and layout survive. Every result is
  * validated before it is written (atomically, under the home lock).
  */
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { packageRoot } from "../catalogue/index.js";
-import { replaceFile, withLock } from "../files.js";
+import { replaceFile, withLock, writeHelperFile } from "../files.js";
 import type { Machine } from "../machine.js";
 import { applyEntryEdits, parseConfig, readEntries } from "../merge.js";
 import type { ServerSpec } from "./schema.js";
@@ -88,20 +88,22 @@ export async function editManifest(
   }
   return withLock(machine.home.dir, async () => {
     const result = await replaceFile(file, check, { newFileMode: 0o644 });
-    if (path.resolve(file) === path.resolve(machine.paths.manifest)) ensureSchemaCopy(machine.home.dir);
+    if (path.resolve(file) === path.resolve(machine.paths.manifest)) await writeSchemaCopy(machine.home.dir);
     return { before: result.before, after: result.written ? result.after : null };
   });
 }
 
-/** The JSON Schema beside the home manifest, so editors complete it on Windows and in WSL alike. */
-export function ensureSchemaCopy(homeDir: string): void {
+/**
+ * The JSON Schema beside a manifest (the home's, or one import creates), so editors complete it on
+ * Windows and in WSL alike: the copy shipped in the package. `onlyIfMissing` leaves one there.
+ * Only editor completion depends on it: a failure is ignored.
+ */
+export async function writeSchemaCopy(dir: string, options: { onlyIfMissing?: boolean } = {}): Promise<void> {
+  let schema: string;
   try {
-    mkdirSync(homeDir, { recursive: true });
-    copyFileSync(
-      path.join(packageRoot(), "schema", "manifest.schema.json"),
-      path.join(homeDir, HOME_SCHEMA_FILE),
-    );
+    schema = readFileSync(path.join(packageRoot(), "schema", "manifest.schema.json"), "utf8");
   } catch {
-    // Only editor completion depends on it.
+    return;
   }
+  await writeHelperFile(path.join(dir, HOME_SCHEMA_FILE), schema, options);
 }

@@ -4,9 +4,10 @@
  * registry does not answer, an old answer (said to be old) beats none. Safe to delete.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, rmSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { type CacheFiles, cacheFiles } from "../cache-files.js";
+import { removePathSync } from "../files.js";
 import { openSealedJson, sealJson } from "../sealed-json.js";
 
 export const FRESH_MS = 5 * 60_000;
@@ -59,7 +60,7 @@ function prune(dir: string, now: number): void {
   for (const name of names) {
     const file = path.join(dir, name);
     try {
-      if (now - statSync(file).mtimeMs > FRESH_MS + KEEP_MS) rmSync(file, { force: true });
+      if (now - statSync(file).mtimeMs > FRESH_MS + KEEP_MS) removePathSync(file);
     } catch {
       // gone already
     }

@@ -1,0 +1,270 @@
+/**
+ * The structure rules the README states, as data, and a checker that reads a source file the way
+ * TypeScript does (its own parser: static, dynamic and type-only imports, re-exports, and which
+ * names come from which module) and says where a rule is broken, file:line.
+ *
+ * - Layers: cli.ts → commands/ → core/ (and ui/ beside commands). core/ never reaches the command
+ *   line or the terminal; the bridge server (bridge/) never reaches the command line; ui/ never
+ *   reaches commands/.
+ * - Only core/files.ts changes the file system (writes, removes, renames, creates folders, changes
+ *   modes) through node:fs.
+ * - Only core/run.ts starts processes (node:child_process, execa, the SDK's stdio client
+ *   transport, which spawns on its own).
+ *
+ * Type-only imports are allowed across layers' I/O rules (they run nothing), not across layers.
+ */
+import path from "node:path";
+import ts from "typescript";
+
+export interface Violation {
+  /** Path under src/, with forward slashes. */
+  file: string;
+  line: number;
+  rule: string;
+  message: string;
+}
+
+interface LayerRule {
+  id: string;
+  /** Files this rule is about (a folder ending in `/`, or one file). */
+  from: string;
+  /** What they must not import (folders ending in `/`, or files), as paths under src/. */
+  forbid: string[];
+  why: string;
+}
+
+export const LAYER_RULES: LayerRule[] = [
+  {
+    id: "layers.core",
+    from: "core/",
+    forbid: ["cli.ts", "commands/", "ui/", "bridge/"],
+    why: "core/ has no console, prompts or command line; the bridge server is started by a command",
+  },
+  {
+    id: "layers.bridge",
+    from: "bridge/",
+    forbid: ["cli.ts", "commands/", "ui/"],
+    why: "the bridge server is a library the serve command starts; it never reaches the command line",
+  },
+  {
+    id: "layers.ui",
+    from: "ui/",
+    forbid: ["cli.ts", "commands/"],
+    why: "ui/ renders for commands; commands use it, not the other way round",
+  },
+];
+
+/**
+ * Breaks that exist today, each with why it was left: listed so the rules hold for everything
+ * else. The test fails when a listed break is gone (delete its line) or a new one appears.
+ */
+export const KNOWN_BREAKS: ReadonlyArray<{ file: string; rule: string; why: string }> = [
+  {
+    file: "bridge/owner.ts",
+    rule: "io.writes",
+    why: "the state folder's mode is forced to 0700 (chmod of an existing folder; makeFolder only sets it on creation)",
+  },
+  {
+    file: "core/run.ts",
+    rule: "io.writes",
+    why: "opens (and rotates past 5 MB) the detached bridge's log file, whose fd is handed to spawn",
+  },
+];
+
+/** The one file allowed to change the file system, and the one allowed to start processes. */
+export const WRITER = "core/files.ts";
+export const PROCESS_STARTER = "core/run.ts";
+
+/** node:fs functions that change the file system (sync, callback and promise forms share names). */
+const FS_WRITES = new Set(
+  [
+    "writeFile",
+    "appendFile",
+    "mkdir",
+    "mkdtemp",
+    "rm",
+    "rmdir",
+    "unlink",
+    "rename",
+    "copyFile",
+    "cp",
+    "link",
+    "symlink",
+    "chmod",
+    "lchmod",
+    "chown",
+    "lchown",
+    "truncate",
+    "utimes",
+    "lutimes",
+    "open",
+    "createWriteStream",
+  ].flatMap((name) => [name, `${name}Sync`]),
+);
+const FS_MODULES = new Set(["node:fs", "fs", "node:fs/promises", "fs/promises"]);
+const PROCESS_MODULES = new Set([
+  "node:child_process",
+  "child_process",
+  "execa",
+  "cross-spawn",
+  "@modelcontextprotocol/sdk/client/stdio.js",
+]);
+
+/** One import of a file: the module, the names taken (undefined: the whole module), where. */
+interface ImportUse {
+  spec: string;
+  typeOnly: boolean;
+  line: number;
+  /** Named imports; "*" for a default or namespace binding (then `bindingUses` lists member uses). */
+  names: Array<{ name: string; line: number }>;
+}
+
+function lineOf(source: ts.SourceFile, node: ts.Node): number {
+  return source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+}
+
+/** Every import of a file: static, dynamic (`import("x")`), `export … from`, `import("x")` types. */
+export function importsOf(fileName: string, text: string): ImportUse[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const uses: ImportUse[] = [];
+  // Default and namespace bindings of fs modules, to follow `fs.rm(…)` / `fs.promises.rm(…)`.
+  const fsBindings = new Map<string, ImportUse>();
+
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      const use: ImportUse = {
+        spec: node.moduleSpecifier.text,
+        typeOnly: Boolean(clause?.isTypeOnly),
+        line: lineOf(source, node),
+        names: [],
+      };
+      if (clause?.name) fsBindings.set(clause.name.text, use);
+      const bindings = clause?.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) fsBindings.set(bindings.name.text, use);
+      if (bindings && ts.isNamedImports(bindings))
+        for (const el of bindings.elements)
+          if (!el.isTypeOnly)
+            use.names.push({ name: (el.propertyName ?? el.name).text, line: lineOf(source, el) });
+      if (bindings && ts.isNamedImports(bindings) && !use.typeOnly && !clause?.name)
+        use.typeOnly = bindings.elements.length > 0 && bindings.elements.every((el) => el.isTypeOnly);
+      uses.push(use);
+    } else if (
+      ts.isExportDeclaration(node) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
+      const use: ImportUse = {
+        spec: node.moduleSpecifier.text,
+        typeOnly: node.isTypeOnly,
+        line: lineOf(source, node),
+        names: [],
+      };
+      if (node.exportClause && ts.isNamedExports(node.exportClause))
+        for (const el of node.exportClause.elements)
+          use.names.push({ name: (el.propertyName ?? el.name).text, line: lineOf(source, el) });
+      uses.push(use);
+    } else if (
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(node.expression) && node.expression.text === "require") ||
+        // createRequire(import.meta.url)("x")
+        (ts.isCallExpression(node.expression) &&
+          ts.isIdentifier(node.expression.expression) &&
+          node.expression.expression.text === "createRequire")) &&
+      node.arguments[0] &&
+      ts.isStringLiteralLike(node.arguments[0])
+    ) {
+      // A dynamic import: what it takes is read from `const { a, b } = await import("x")`.
+      const use: ImportUse = {
+        spec: node.arguments[0].text,
+        typeOnly: false,
+        line: lineOf(source, node),
+        names: [],
+      };
+      let holder: ts.Node = node.parent;
+      while (holder && (ts.isAwaitExpression(holder) || ts.isParenthesizedExpression(holder)))
+        holder = holder.parent;
+      if (ts.isVariableDeclaration(holder) && ts.isObjectBindingPattern(holder.name)) {
+        for (const el of holder.name.elements) {
+          const key = el.propertyName ?? el.name;
+          if (ts.isIdentifier(key)) use.names.push({ name: key.text, line: lineOf(source, el) });
+        }
+      } else if (ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) {
+        fsBindings.set(holder.name.text, use);
+      } else {
+        use.names.push({ name: "*", line: use.line });
+      }
+      uses.push(use);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      const lit = node.argument.literal;
+      if (ts.isStringLiteral(lit))
+        uses.push({ spec: lit.text, typeOnly: true, line: lineOf(source, node), names: [] });
+    } else if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression)) {
+      // `fs.writeFileSync(…)`, `fs.promises.rm(…)` through a default or namespace binding.
+      const use = fsBindings.get(node.expression.text);
+      if (use) {
+        let name = node.name.text;
+        if (name === "promises" && ts.isPropertyAccessExpression(node.parent)) name = node.parent.name.text;
+        use.names.push({ name, line: lineOf(source, node) });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return uses;
+}
+
+/** A relative specifier as a path under src/ ("commands/serve.ts"); bare ones as they are. */
+function target(srcRoot: string, file: string, spec: string): string {
+  if (!spec.startsWith(".")) return spec;
+  return path
+    .relative(srcRoot, path.resolve(path.dirname(file), spec))
+    .split(path.sep)
+    .join("/")
+    .replace(/\.js$/, ".ts");
+}
+
+const within = (rel: string, place: string) => (place.endsWith("/") ? rel.startsWith(place) : rel === place);
+
+/** The rules broken by one source file (`file` absolute, under `srcRoot`). */
+export function checkFile(srcRoot: string, file: string, text: string): Violation[] {
+  const rel = path.relative(srcRoot, file).split(path.sep).join("/");
+  const found: Violation[] = [];
+  for (const use of importsOf(file, text)) {
+    const to = target(srcRoot, file, use.spec);
+    for (const rule of LAYER_RULES) {
+      if (!within(rel, rule.from)) continue;
+      const hit = rule.forbid.find((place) => within(to, place));
+      if (hit)
+        found.push({
+          file: rel,
+          line: use.line,
+          rule: rule.id,
+          message: `${rel} imports ${to}: nothing in ${rule.from} imports ${hit} (${rule.why})`,
+        });
+    }
+    if (use.typeOnly) continue;
+    if (PROCESS_MODULES.has(to) && rel !== PROCESS_STARTER)
+      found.push({
+        file: rel,
+        line: use.line,
+        rule: "io.processes",
+        message: `${rel} imports ${to}: only ${PROCESS_STARTER} starts processes (use the host's runner)`,
+      });
+    if (FS_MODULES.has(to) && rel !== WRITER)
+      for (const { name, line } of use.names)
+        if (FS_WRITES.has(name) || name === "*")
+          found.push({
+            file: rel,
+            line,
+            rule: "io.writes",
+            message: `${rel} uses ${to} ${name === "*" ? "as a whole" : name}: only ${WRITER} changes files (add or use a function there)`,
+          });
+  }
+  return found;
+}
+
+export function formatViolation(v: Violation): string {
+  return `src/${v.file}:${v.line} [${v.rule}] ${v.message}`;
+}

@@ -1,0 +1,140 @@
+/**
+ * The README's structure rules hold for every file under src/ (test/structure/rules.ts says which),
+ * and the checker catches each kind of break, at the right line.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+import { checkFile, formatViolation, importsOf, KNOWN_BREAKS } from "./rules.js";
+
+const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? sources(path.join(dir, e.name))
+      : e.name.endsWith(".ts")
+        ? [path.join(dir, e.name)]
+        : [],
+  );
+}
+
+/** The checker on a made-up file at `rel` under src/. */
+const check = (rel: string, text: string) =>
+  checkFile(SRC, path.join(SRC, rel), text).map((v) => `${v.file}:${v.line} ${v.rule}`);
+
+describe("the source tree keeps the README's structure rules", () => {
+  const files = sources(SRC);
+  const broken = files.flatMap((file) => checkFile(SRC, file, readFileSync(file, "utf8")));
+  const known = (v: { file: string; rule: string }) =>
+    KNOWN_BREAKS.some((k) => k.file === v.file && k.rule === v.rule);
+
+  test("no file under src/ breaks one (each break named file:line)", () => {
+    expect(files.length).toBeGreaterThan(100);
+    expect(broken.filter((v) => !known(v)).map(formatViolation)).toEqual([]);
+  });
+
+  test("every known break still exists (a fixed one leaves the list)", () => {
+    const fixed = KNOWN_BREAKS.filter((k) => !broken.some((v) => v.file === k.file && v.rule === k.rule));
+    expect(fixed.map((k) => `${k.file} ${k.rule}`)).toEqual([]);
+  });
+});
+
+describe("the checker", () => {
+  test("sees static, dynamic, re-exported, required and type imports", () => {
+    const text = [
+      'import a from "./x.js";',
+      'import type { T } from "./t.js";',
+      'export { c } from "z";',
+      'const { d } = await import("../y.js");',
+      'const e = require("r");',
+      'type U = import("u").U;',
+    ].join("\n");
+    expect(importsOf("f.ts", text).map((u) => [u.spec, u.line, u.typeOnly])).toEqual([
+      ["./x.js", 1, false],
+      ["./t.js", 2, true],
+      ["z", 3, false],
+      ["../y.js", 4, false],
+      ["r", 5, false],
+      ["u", 6, true],
+    ]);
+  });
+
+  test("core/ reaching a command, the terminal or the bridge server is a layer break", () => {
+    expect(
+      check(
+        "core/sync.ts",
+        [
+          'import { run } from "../commands/sync.js";',
+          'import type { CommandContext } from "../cli.js";',
+          'const { spinner } = await import("../ui/spinner.js");',
+          'import { createBridgeServer } from "../bridge/server.js";',
+          'import { plan } from "./plan.js";',
+        ].join("\n"),
+      ),
+    ).toEqual([
+      "core/sync.ts:1 layers.core",
+      "core/sync.ts:2 layers.core",
+      "core/sync.ts:3 layers.core",
+      "core/sync.ts:4 layers.core",
+    ]);
+  });
+
+  test("the bridge server and ui/ never reach the command line", () => {
+    expect(check("bridge/share.ts", 'import type { CommandContext } from "../cli.js";')).toEqual([
+      "bridge/share.ts:1 layers.bridge",
+    ]);
+    expect(check("ui/sync-report.ts", '\nimport { run } from "../commands/sync.js";')).toEqual([
+      "ui/sync-report.ts:2 layers.ui",
+    ]);
+    expect(check("commands/sync.ts", 'import { run } from "../core/sync.js";')).toEqual([]);
+  });
+
+  test("only core/files.ts changes files: named, default, namespace, promises and dynamic forms", () => {
+    const text = [
+      'import { readFileSync, writeFileSync } from "node:fs";',
+      'import fs from "node:fs";',
+      'import * as fsp from "node:fs/promises";',
+      "fs.readdirSync('.');",
+      "fs.promises.rm('x');",
+      "await fsp.mkdir('d');",
+      'const { rename } = await import("node:fs/promises");',
+      'import type { Stats } from "node:fs";',
+    ].join("\n");
+    const expected = (file: string) => [
+      `${file}:1 io.writes`,
+      `${file}:5 io.writes`,
+      `${file}:6 io.writes`,
+      `${file}:7 io.writes`,
+    ];
+    expect(check("core/manifest/edit.ts", text)).toEqual(expected("core/manifest/edit.ts"));
+    expect(check("bridge/store.ts", text)).toEqual(expected("bridge/store.ts"));
+    expect(check("core/files.ts", text)).toEqual([]);
+    expect(check("core/home.ts", 'import { readdirSync, statSync } from "node:fs";')).toEqual([]);
+  });
+
+  test("only core/run.ts starts processes (child_process, execa, the SDK's stdio transport)", () => {
+    const text = [
+      'import { spawn } from "node:child_process";',
+      'const { execa } = await import("execa");',
+      'import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";',
+      'const cp = createRequire(import.meta.url)("node:child_process");',
+      'import type { ChildProcess } from "node:child_process";',
+    ].join("\n");
+    expect(check("bridge/instance.ts", text)).toEqual([
+      "bridge/instance.ts:1 io.processes",
+      "bridge/instance.ts:2 io.processes",
+      "bridge/instance.ts:3 io.processes",
+      "bridge/instance.ts:4 io.processes",
+    ]);
+    expect(check("core/run.ts", text)).toEqual([]);
+  });
+
+  test("a break is reported as src/<file>:<line> with the rule and what to do", () => {
+    const [v] = checkFile(SRC, path.join(SRC, "core/x.ts"), 'import { rm } from "node:fs/promises";');
+    expect(formatViolation(v!)).toBe(
+      "src/core/x.ts:1 [io.writes] core/x.ts uses node:fs/promises rm: only core/files.ts changes files (add or use a function there)",
+    );
+  });
+});
