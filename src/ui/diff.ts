@@ -15,10 +15,14 @@ export async function unifiedDiff(
   after: string,
   out: Pick<Output, "theme" | "addSecrets">,
 ): Promise<string> {
-  const [{ structuredPatch }, { maskSecretFields, secretFields }] = await Promise.all([
+  const [{ structuredPatch }, { maskSecretFields, secretFields: jsonFields }] = await Promise.all([
     import("diff"),
     import("../core/secret-fields.js"),
   ]);
+  // Codex's config.toml: secrets found by where they sit in TOML, as in JSON(C) for the others.
+  const secretFields = /\.toml$/i.test(file)
+    ? (await import("../core/secret-fields-toml.js")).tomlSecretFields
+    : jsonFields;
   const oldText = (before ?? "").replace(/\r\n/g, "\n");
   const newText = after.replace(/\r\n/g, "\n");
   const oldFields = secretFields(oldText);
