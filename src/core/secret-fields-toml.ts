@@ -6,16 +6,12 @@
  * yields nothing here and is masked by known values and credential shapes only.
  */
 import { type AST, parseTOML } from "toml-eslint-parser";
-import type { SecretField } from "./secret-fields.js";
+import { REFERENCE_ONLY, SECRET_KEYS, type SecretField } from "./secret-fields.js";
 
 /** Tables whose every value is a secret. */
 const SECRET_TABLES = /^(?:env|headers|http_headers|environment)$/i;
-/** Keys that name a credential wherever they are. */
-const SECRET_KEYS =
-  /(?:token|secret|passw(?:or)?d|api[-_]?key|apikey|authorization|credential|private[-_]?key)/i;
 /** Keys that hold the NAME of a variable, not a value (`bearer_token_env_var`, `env_vars`). */
 const NAME_KEYS = /(?:_env_var|^env_vars$|^env_http_headers$)/i;
-const REFERENCE_ONLY = /^(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
 
 export function tomlSecretFields(text: string): SecretField[] {
   let ast: AST.TOMLProgram;

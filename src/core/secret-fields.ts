@@ -21,10 +21,10 @@ const EOF = 17;
 /** Objects whose every value is a secret: an entry's environment and its HTTP headers. */
 const SECRET_OBJECTS = /^(?:env|headers|http_headers|environment|envVars|requestHeaders)$/i;
 /** Keys that name a credential wherever they are. */
-const SECRET_KEYS =
+export const SECRET_KEYS =
   /(?:token|secret|passw(?:or)?d|api[-_]?key|apikey|authorization|credential|private[-_]?key)/i;
 /** A value that only refers to a secret (`${secret:X}`, `${X}`, `${env:X}`) holds none. */
-const REFERENCE_ONLY = /^(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
+export const REFERENCE_ONLY = /^(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
 
 export interface SecretField {
   /** Offsets of the string token (quotes included). */
