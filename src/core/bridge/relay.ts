@@ -60,6 +60,26 @@ interface Failure {
 }
 
 /** An error of the HTTP side, in words a user can act on. */
+/**
+ * A message the relay could not deliver: logged, and a request answered with ConnectionClosed so
+ * the client is not left waiting (both relays, Streamable HTTP and SSE).
+ */
+export async function refuseDelivery(
+  stdio: { send(message: JSONRPCMessage): Promise<void> },
+  log: (line: string) => void,
+  message: JSONRPCMessage,
+  why: string,
+  text: string,
+): Promise<void> {
+  log(`could not deliver ${"method" in message ? message.method : "a response"}: ${why}`);
+  if (isJSONRPCRequest(message))
+    await stdio.send({
+      jsonrpc: "2.0",
+      id: message.id,
+      error: { code: ErrorCode.ConnectionClosed, message: text },
+    });
+}
+
 export function describeFailure(error: unknown): Failure {
   const raw = error instanceof Error ? error.message : String(error);
   const status = error instanceof StreamableHTTPError && (error.code ?? 0) > 0 ? error.code : undefined;
@@ -188,18 +208,8 @@ export async function relay(options: RelayOptions): Promise<void> {
     }
   };
 
-  const refuse = async (message: JSONRPCMessage, why: string) => {
-    options.log(`could not deliver ${"method" in message ? message.method : "a response"}: ${why}`);
-    if (isJSONRPCRequest(message))
-      await stdio.send({
-        jsonrpc: "2.0",
-        id: message.id,
-        error: {
-          code: ErrorCode.ConnectionClosed,
-          message: `mcp-twin: ${options.name} is unreachable: ${why}`,
-        },
-      });
-  };
+  const refuse = (message: JSONRPCMessage, why: string) =>
+    refuseDelivery(stdio, options.log, message, why, `mcp-twin: ${options.name} is unreachable: ${why}`);
 
   let chain = Promise.resolve();
   stdio.onmessage = (message) => {

@@ -13,7 +13,8 @@
 import type { Readable, Writable } from "node:stream";
 import { SSEClientTransport, SseError } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { ErrorCode, isJSONRPCRequest, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { refuseDelivery } from "./relay.js";
 
 export interface SseRelayOptions {
   url: URL;
@@ -49,18 +50,14 @@ export async function sseRelay(options: SseRelayOptions): Promise<"closed" | "lo
   };
   sse.onclose = () => ended("lost");
 
-  const refuse = async (message: JSONRPCMessage, why: string) => {
-    options.log(`could not deliver ${"method" in message ? message.method : "a response"}: ${why}`);
-    if (isJSONRPCRequest(message))
-      await stdio.send({
-        jsonrpc: "2.0",
-        id: message.id,
-        error: {
-          code: ErrorCode.ConnectionClosed,
-          message: `mcp-twin: the SSE server at ${options.url.href} is unreachable (${why})`,
-        },
-      });
-  };
+  const refuse = (message: JSONRPCMessage, why: string) =>
+    refuseDelivery(
+      stdio,
+      options.log,
+      message,
+      why,
+      `mcp-twin: the SSE server at ${options.url.href} is unreachable (${why})`,
+    );
 
   // Opening the stream first: the endpoint to POST to arrives on it.
   let opened: string | undefined;
