@@ -40,7 +40,7 @@ import type { TokenGuard } from "./token-guard.js";
 import type { HttpSessionTransport } from "./transport.js";
 
 /** Request bodies above this are refused with 413 (the SDK transport's default too). */
-export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** One MCP endpoint (a path): makes the SDK server of a new session. */
 export interface Endpoint {

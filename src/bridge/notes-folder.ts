@@ -12,7 +12,7 @@ import path from "node:path";
 import { makeFolder, removePath, writePrivateFile } from "../core/files.js";
 import { KeyedQueue } from "./store.js";
 
-export const MAX_NOTE_BYTES = 2 * 1024 * 1024;
+const MAX_NOTE_BYTES = 2 * 1024 * 1024;
 const MAX_SEGMENT_BYTES = 255;
 /** Device names Windows reserves in every folder, with any extension (`NUL.md` too). */
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$/i;

@@ -35,7 +35,7 @@ export interface OwnerOptions {
   onReady?: (bridge: RunningBridge) => void;
 }
 
-export interface RunningBridge {
+interface RunningBridge {
   url: string;
   port: number;
   context: BridgeContext;

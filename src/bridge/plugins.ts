@@ -12,7 +12,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
 import type { BridgeTool } from "./tools/define.js";
 
-export interface PluginContext {
+interface PluginContext {
   /** The calling client's name (from its `initialize`). */
   client: string;
   signal: AbortSignal;

@@ -18,15 +18,15 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { NotesFolder } from "./notes-folder.js";
 
-export const NOTES_URI = "mcp-twin://notes/";
+const NOTES_URI = "mcp-twin://notes/";
 const MIME = "text/markdown";
 /** The spec's error code for a resource that does not exist. */
 const RESOURCE_NOT_FOUND = -32002;
 
-export const noteUri = (name: string) => NOTES_URI + name.split("/").map(encodeURIComponent).join("/");
+const noteUri = (name: string) => NOTES_URI + name.split("/").map(encodeURIComponent).join("/");
 
 /** The note name a URI names, or undefined when it is not a notes URI. */
-export function noteName(uri: string): string | undefined {
+function noteName(uri: string): string | undefined {
   if (!uri.startsWith(NOTES_URI)) return undefined;
   try {
     return uri.slice(NOTES_URI.length).split("/").map(decodeURIComponent).join("/");

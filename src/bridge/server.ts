@@ -64,7 +64,7 @@ export interface BridgeContext {
   shares(): ShareInfo[];
 }
 
-export const BRIDGE_INSTRUCTIONS =
+const BRIDGE_INSTRUCTIONS =
   "mcp-twin bridge: state shared by every connected session (Claude Desktop, Claude Code, Cursor…). " +
   "memory_* keeps decisions both sides need; notes_* holds Markdown plans (also readable as resources); " +
   "handoff_* passes tasks between sessions (post → claim → complete, then the poster reads the result).";
@@ -102,7 +102,7 @@ export class ToolSet {
 }
 
 /** A tool call: unknown name → -32602; bad arguments or a failing handler → a tool error. */
-export async function callTool(
+async function callTool(
   tools: ToolSet,
   name: string,
   args: unknown,

@@ -20,7 +20,6 @@ import { pathShown } from "../core/environments/paths.js";
 import { UsageError } from "../core/errors.js";
 import { withLock } from "../core/files.js";
 import { localHomedir } from "../core/host.js";
-import { splitSpec } from "../core/install.js";
 import { type Machine, openMachine } from "../core/machine.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
@@ -28,6 +27,7 @@ import { npmSpec, type ServerSpec, serverName } from "../core/manifest/schema.js
 import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
 import { parseManifestText } from "../core/manifest/validate.js";
 import { canonicalJson } from "../core/merge.js";
+import { splitSpec } from "../core/npm-prefix.js";
 import { npmView } from "../core/npm-view.js";
 import { dict } from "../core/own.js";
 import type { Way } from "../core/registry/convert.js";

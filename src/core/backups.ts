@@ -20,7 +20,7 @@ import { readTextOrNull, removePath, setFileTime, writePrivateFile } from "./fil
 import { dict, own } from "./own.js";
 import { targetSlug } from "./targets.js";
 
-export const KEEP_BACKUPS = 10;
+const KEEP_BACKUPS = 10;
 const ORIGINAL = "original.bak";
 const ORIGINAL_NONE = "original.none";
 const HAND_WRITTEN = "hand-written.json";
@@ -201,12 +201,12 @@ async function readIndex(dir: string): Promise<TargetIndex | undefined> {
 }
 
 /** What to do about a `target.json` that does not load (nothing was changed). */
-export function indexRecovery(file: string): string {
+function indexRecovery(file: string): string {
   return `Nothing was changed. Fix it at that position, or move it aside (\`mv "${file}" "${file}.broken"\`): the backups beside it stay (\`mcp-twin restore --list\`), but which entries mcp-twin owned in each of them is then forgotten, so \`restore --from\` one of them puts back only the entries mcp-twin owns now.`;
 }
 
 /** What to do about a `hand-written.json` that does not load (nothing was changed). */
-export function handWrittenRecovery(file: string): string {
+function handWrittenRecovery(file: string): string {
   return `Nothing was changed. This file keeps the entries you wrote by hand before mcp-twin adopted them, so \`mcp-twin uninstall\` can give them back (it may hold keys: keep a copy). Fix it at that position, or move it aside (\`mv "${file}" "${file}.broken"\`): uninstall then leaves those entries as mcp-twin wrote them.`;
 }
 

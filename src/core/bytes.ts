@@ -44,7 +44,7 @@ export function encodeLossless(text: string): Buffer {
 const LONE_ESCAPE = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/;
 
 /** Does the text hold bytes that were not valid UTF-8? */
-export function hasEscapedBytes(text: string): boolean {
+function hasEscapedBytes(text: string): boolean {
   return LONE_ESCAPE.test(text);
 }
 

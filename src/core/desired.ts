@@ -9,9 +9,9 @@ import type { Target } from "./clients/types.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./entries.js";
 import { shortenWindowsPath } from "./environments/shortname.js";
 import type { Environment } from "./environments/types.js";
+import { type InstalledIndex, knownVersions, packageServers, readInstalledIndex } from "./installs.js";
 import type { Machine } from "./machine.js";
 import type { Manifest, ServerSpec } from "./manifest/schema.js";
-import { type InstalledIndex, knownVersions, packageServers, readInstalledIndex } from "./packages.js";
 import type { State } from "./state.js";
 
 export interface DesiredInput {

@@ -16,9 +16,9 @@
 import type { Launch, Target } from "./clients/types.js";
 import type { Environment } from "./environments/types.js";
 import { envMatches } from "./environments/types.js";
-import { exactVersion, type InstalledPackage, pickBin, splitSpec } from "./install.js";
 import type { ServerSpec } from "./manifest/schema.js";
 import { type ResolveContext, resolveString, serverIn } from "./manifest/spec.js";
+import { exactVersion, type InstalledPackage, pickBin, splitSpec } from "./npm-prefix.js";
 
 export interface EntryContext {
   environments: readonly Environment[];

@@ -8,7 +8,7 @@ import path from "node:path";
 import { dict, own } from "./own.js";
 import { createRunner, type Runner } from "./run.js";
 
-export type Platform = "win32" | "darwin" | "linux";
+type Platform = "win32" | "darwin" | "linux";
 
 export interface Host {
   platform: Platform;

@@ -110,7 +110,7 @@ function parseUncached(raw: string, file: string): ParsedConfig {
  * Deeper than any config needs, shallow enough for every recursive step after parsing (the syntax
  * tree, structuredClone, hashing): a 5,000-deep file is a config error (exit 2), not a crash.
  */
-export const MAX_DEPTH = 512;
+const MAX_DEPTH = 512;
 
 function assertDepth(text: string, file: string): void {
   // Cheap first: a file with fewer brackets than the limit cannot be too deep.

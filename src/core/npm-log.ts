@@ -6,7 +6,7 @@
  * the unpacking), `info run <pkg> <event>` a lifecycle script. Lines it does not know are ignored, so an
  * npm that says less (older, or another format) only shows less.
  */
-export type NpmStage = "starting" | "resolving" | "adding" | "scripts";
+type NpmStage = "starting" | "resolving" | "adding" | "scripts";
 
 export interface NpmPhase {
   stage: NpmStage;

@@ -29,7 +29,7 @@ function searchPath(env: Environment, hostEnv: Readonly<Record<string, string | 
 }
 
 /** true: found; false: surely missing; undefined: cannot tell from here. */
-export async function programThere(
+async function programThere(
   env: Environment,
   program: string,
   hostEnv: Readonly<Record<string, string | undefined>>,
@@ -48,7 +48,7 @@ export async function programThere(
 }
 
 /** The problem for an entry whose program is missing where it runs (the message names the fix). */
-export function missingProgram(program: string, env: Pick<Environment, "id" | "kind">) {
+function missingProgram(program: string, env: Pick<Environment, "id" | "kind">) {
   const hint = installHint(program, env.kind);
   const where = isAbsoluteAny(program) ? "" : " (not on its PATH)";
   return {

@@ -41,7 +41,7 @@ export interface RestoreOptions {
 }
 
 /** `target`: a path (as recorded or as opened here) or `env:client` / `client`. */
-export function matchTarget(spec: string | undefined, record: TargetRecord): boolean {
+function matchTarget(spec: string | undefined, record: TargetRecord): boolean {
   if (!spec) return true;
   if (spec === record.path || spec === record.client || spec === `${record.env}:${record.client}`)
     return true;

@@ -299,7 +299,7 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): void
   }
 }
 
-export interface DetachOptions {
+interface DetachOptions {
   /** Full environment of the child. */
   env: Record<string, string | undefined>;
   /** Its stdout and stderr are appended to this file (mode 0600), moved aside past 5 MB. */
@@ -307,7 +307,7 @@ export interface DetachOptions {
   cwd?: string;
 }
 
-export interface DetachedProcess {
+interface DetachedProcess {
   readonly pid: number | undefined;
   /** Its exit code, should it end while this process still runs (never rejects). */
   readonly exited: Promise<number | null>;
@@ -317,11 +317,7 @@ export interface DetachedProcess {
  * Start a process that outlives mcp-twin (the bridge, started by whichever client needs it first):
  * in a session of its own, stdin closed, output appended to a log file, not waited for.
  */
-export function startDetached(
-  file: string,
-  args: readonly string[],
-  options: DetachOptions,
-): DetachedProcess {
+function startDetached(file: string, args: readonly string[], options: DetachOptions): DetachedProcess {
   const fs = createRequire(import.meta.url)("node:fs") as typeof import("node:fs");
   try {
     if (fs.statSync(options.logFile).size > 5 * 1024 * 1024)

@@ -6,10 +6,7 @@
 import type { Target } from "./clients/types.js";
 import { UsageError } from "./errors.js";
 
-export function skipHint(
-  bad: Pick<Target, "env" | "client">,
-  all: readonly Pick<Target, "env" | "client">[],
-) {
+function skipHint(bad: Pick<Target, "env" | "client">, all: readonly Pick<Target, "env" | "client">[]) {
   const envs = [...new Set(all.map((t) => t.env.id))].filter((id) => id !== bad.env.id);
   const clients = [...new Set(all.map((t) => t.client.id))].filter((id) => id !== bad.client.id);
   const ways = [

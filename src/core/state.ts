@@ -13,7 +13,7 @@ import { readTextOrNull, writePrivateFile } from "./files.js";
 import { canonicalJson } from "./merge.js";
 import { dict } from "./own.js";
 
-export const STATE_VERSION = 1;
+const STATE_VERSION = 1;
 
 export interface EntryRecord {
   /** Hash of the entry as last written. */
@@ -54,7 +54,7 @@ export function emptyState(): State {
 }
 
 /** How to get going again after a state file that does not load (nothing was changed). */
-export function stateRecovery(file: string): string {
+function stateRecovery(file: string): string {
   return `Nothing was changed. Fix it at that position, or move it aside (\`mv "${file}" "${file}.broken"\`) and run \`mcp-twin sync\`: entries that still match the manifest are recognised as mcp-twin's again, and any it then reports as foreign can be taken back with \`mcp-twin sync --force\`.`;
 }
 

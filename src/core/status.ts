@@ -20,7 +20,7 @@ import type { Progress } from "./progress.js";
 import { checkSelectors } from "./selectors.js";
 
 /** Who owns each entry, as sync sees it (ownership.ts). */
-export type StatusState = EntryState;
+type StatusState = EntryState;
 
 export interface StatusRow {
   server: string;

@@ -10,7 +10,7 @@
 import { applyPlans } from "./apply.js";
 import type { Context } from "./context.js";
 import { checkEntryPrograms, desiredEntries } from "./desired.js";
-import { installMissing, prunePackages } from "./packages.js";
+import { installMissing, prunePackages } from "./installs.js";
 import type { Progress } from "./progress.js";
 import { runningApps } from "./running.js";
 import { planTargets, type SyncPlan, safetyOf } from "./sync-plan.js";

@@ -14,8 +14,6 @@ import { checkEntryPrograms, type DesiredEntries, desiredEntries, wireBridge } f
 import type { Environment } from "./environments/types.js";
 import { globalModulesDir, joinNative } from "./environments/types.js";
 import { type UsageError, UsageErrors } from "./errors.js";
-import type { InstalledPackage } from "./install.js";
-import { canonicalJson } from "./merge.js";
 import {
   type InstalledIndex,
   type InstallRow,
@@ -26,7 +24,9 @@ import {
   prunePackages,
   readInstalledIndex,
   resolveVersions,
-} from "./packages.js";
+} from "./installs.js";
+import { canonicalJson } from "./merge.js";
+import type { InstalledPackage } from "./npm-prefix.js";
 import type { SecretFormat } from "./placeholders.js";
 import { planTarget, type TargetPlan } from "./plan.js";
 import type { Progress } from "./progress.js";

@@ -4,11 +4,11 @@
  */
 import type { BridgeReport } from "./bridge/wiring.js";
 import type { Environment } from "./environments/types.js";
-import type { InstallRow } from "./packages.js";
+import type { InstallRow } from "./installs.js";
 import { type TargetPlan, targetAction } from "./plan.js";
 import type { SyncPlan } from "./sync-plan.js";
 
-export interface TargetReport {
+interface TargetReport {
   env: string;
   client: string;
   scope: string;

@@ -18,7 +18,7 @@ import { loadState, saveState } from "./state.js";
 import { isNoop, planSync } from "./sync-plan.js";
 import { planReport, type SyncReport } from "./sync-report.js";
 
-export { type SyncReport, syncExitCode, type TargetReport } from "./sync-report.js";
+export { type SyncReport, syncExitCode } from "./sync-report.js";
 
 export interface SyncOptions {
   manifest?: string | undefined;

@@ -80,7 +80,7 @@ export interface UndoTarget {
   fromBackups: boolean;
 }
 
-export function backupTargetOf(key: string, record: TargetRecord): BackupTarget {
+function backupTargetOf(key: string, record: TargetRecord): BackupTarget {
   return { key, env: record.env, client: record.client, scope: record.scope, path: record.path };
 }
 

@@ -7,7 +7,7 @@ import type { Progress } from "../core/progress.js";
 import { createProgress } from "./spinner.js";
 import { colorEnabled, makeTheme, type Theme } from "./theme.js";
 
-export interface OutputOptions {
+interface OutputOptions {
   json: boolean;
   color: boolean;
   verbose: boolean;

@@ -12,7 +12,7 @@ import { shortName, summarize } from "../core/registry/convert.js";
 import type { RegistryEntry } from "../core/registry/schema.js";
 import type { Choice, Prompts } from "./prompts.js";
 
-export type Picked = { kind: "catalogue"; template: Template } | { kind: "registry"; entry: RegistryEntry };
+type Picked = { kind: "catalogue"; template: Template } | { kind: "registry"; entry: RegistryEntry };
 
 export interface PickResult {
   picked: Picked[];

@@ -32,7 +32,7 @@ export interface Prompts {
   search<T>(options: { message: string; source: SearchSource<T> }): Promise<T>;
 }
 
-export type SearchSource<T> = (
+type SearchSource<T> = (
   term: string | undefined,
   opt: { signal: AbortSignal },
 ) => Choice<T>[] | Promise<Choice<T>[]>;

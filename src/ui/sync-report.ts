@@ -156,7 +156,7 @@ export async function renderReport(
  * Entries of this target that run on the other side, and why: a WSL client with no usable Linux
  * npm runs Windows' node.exe through interop (a fallback worth knowing: it stops when interop is off).
  */
-export function acrossLine(t: SyncReport["targets"][number], report: Pick<SyncReport, "environments">) {
+function acrossLine(t: SyncReport["targets"][number], report: Pick<SyncReport, "environments">) {
   if (!t.across || t.across.length === 0) return undefined;
   const own = report.environments.find((e) => e.id === t.env);
   const why = own && !own.usable ? `; ${t.env} is not usable: ${own.reason ?? "unknown"}` : "";
@@ -181,7 +181,7 @@ function indent(text: string, n: number): string {
 }
 
 /** One true line about the bridge after a sync. */
-export function bridgeLine(
+function bridgeLine(
   b: NonNullable<SyncReport["bridge"]>,
   mark: { ok: string; warn: string; fail: string },
 ): string {

@@ -10,9 +10,9 @@ import {
 import { shortNameCandidates } from "../../src/core/environments/shortname.js";
 import { envMatches, globalModulesDir, joinNative } from "../../src/core/environments/types.js";
 import { keepWindowsVars, parseSetOutput } from "../../src/core/environments/windows.js";
-import { exactVersion, pickBin, splitSpec } from "../../src/core/install.js";
 import { resolveString } from "../../src/core/manifest/spec.js";
 import { maskText as maskSecrets } from "../../src/core/mask.js";
+import { exactVersion, pickBin, splitSpec } from "../../src/core/npm-prefix.js";
 import { decodeWindowsOutput } from "../../src/core/run.js";
 
 describe("paths across the line", () => {

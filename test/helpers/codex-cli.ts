@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-export const CODEX_VERSION = "0.169.0";
+const CODEX_VERSION = "0.169.0";
 
 export type CodexCli = { bin: string; version: string } | { reason: string };
 

@@ -399,7 +399,7 @@ function cliMode(): "binary" | "in-process" {
 }
 
 /** mcp-twin's `main` in this process, over the machine's environment, folder and stdin. */
-export async function runInProcess(
+async function runInProcess(
   args: string[],
   env: Record<string, string>,
   cwd: string,

@@ -3,7 +3,7 @@
  * `npm pack`, so tests can `npm install` it offline from the loopback registry.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -55,9 +55,4 @@ export async function packFixture(outDir: string, version: string): Promise<Pack
     tgz: path.join(outDir, file),
     script: path.join(staging, "dist", "server.js"),
   };
-}
-
-/** A copy of the fixture sources, for tests that want to build variants. */
-export function copyFixtureSources(to: string): void {
-  cpSync(FIXTURE_DIR, to, { recursive: true });
 }

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { type FakeMachine, REPO } from "../helpers/fake-machine.js";
 
-export const CORPUS = path.join(REPO, "test", "fixtures", "corpus");
+const CORPUS = path.join(REPO, "test", "fixtures", "corpus");
 
 /** Config files of the fake machine, as mcp-twin names them (native) and as tests open them. */
 export function places(m: FakeMachine) {
@@ -66,7 +66,7 @@ export function placeJson(place: Place, data: unknown): void {
   writeFileSync(place.file, `${JSON.stringify(data, null, 2)}\n`);
 }
 
-export interface ImportJson {
+interface ImportJson {
   manifest: string;
   dryRun: boolean;
   servers: Array<{
@@ -125,7 +125,7 @@ export async function importJson(m: FakeMachine, args: string[] = [], options: {
   return { ...r, json, server: (name: string) => json.servers.find((s) => s.name === name) };
 }
 
-export function readJsonc(file: string): unknown {
+function readJsonc(file: string): unknown {
   return JSON.parse(readFileSync(file, "utf8").replace(/^\s*\/\/.*$/gm, ""));
 }
 

@@ -33,7 +33,7 @@ interface LayerRule {
   why: string;
 }
 
-export const LAYER_RULES: LayerRule[] = [
+const LAYER_RULES: LayerRule[] = [
   {
     id: "layers.core",
     from: "core/",
@@ -72,8 +72,8 @@ export const KNOWN_BREAKS: ReadonlyArray<{ file: string; rule: string; why: stri
 ];
 
 /** The one file allowed to change the file system, and the one allowed to start processes. */
-export const WRITER = "core/files.ts";
-export const PROCESS_STARTER = "core/run.ts";
+const WRITER = "core/files.ts";
+const PROCESS_STARTER = "core/run.ts";
 
 /** node:fs functions that change the file system (sync, callback and promise forms share names). */
 const FS_WRITES = new Set(

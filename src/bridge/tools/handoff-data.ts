@@ -1,7 +1,7 @@
 /** The hand-off queue's shape (checked by hand: zod stays out of an idle bridge). */
 import { own } from "../../core/own.js";
 
-export type HandoffStatus = "open" | "claimed" | "done" | "failed";
+type HandoffStatus = "open" | "claimed" | "done" | "failed";
 
 export interface HandoffItem {
   id: string;

@@ -8,6 +8,3 @@ export function ok(data: Record<string, unknown>): CallToolResult {
 export function fail(message: string): CallToolResult {
   return { content: [{ type: "text", text: message }], isError: true };
 }
-
-/** Who is calling: the client's name from its `initialize` (e.g. "claude-code"). */
-export type Caller = () => string;

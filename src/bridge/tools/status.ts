@@ -17,7 +17,7 @@ export function statusTool(ctx: BridgeContext): BridgeTool {
   );
 }
 
-export function statusReport(ctx: BridgeContext): Record<string, unknown> {
+function statusReport(ctx: BridgeContext): Record<string, unknown> {
   const now = Date.now();
   // Probes (doctor, `bridge status`, a relay checking the bridge before it starts one) are not
   // connected clients.

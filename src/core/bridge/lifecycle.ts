@@ -83,10 +83,7 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
 }
 
 /** The error for a port something else holds: what it is, and the fix. */
-export function portTakenError(
-  state: Extract<BridgeState, { state: "taken" }>,
-  port: number,
-): OperationError {
+function portTakenError(state: Extract<BridgeState, { state: "taken" }>, port: number): OperationError {
   const who = state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : "";
   return new OperationError("port-taken", `Port ${port} is held by ${state.what}${who}.`, {
     hint: `Stop that program, or give the bridge another port: "bridge": { "port": <n> } in the manifest, then \`mcp-twin sync\`.`,

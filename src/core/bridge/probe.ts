@@ -19,7 +19,7 @@ export type ProbeResult =
   | { state: "other"; what: string };
 
 /** Does anything accept TCP connections there? */
-export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: host.replace(/^\[|\]$/g, ""), port });
     const done = (ok: boolean) => {
@@ -75,7 +75,7 @@ async function initialize(
 }
 
 /** What answers there, in words, from a plain HTTP request without credentials. */
-export function describe(url: URL, timeoutMs: number): Promise<string> {
+function describe(url: URL, timeoutMs: number): Promise<string> {
   return new Promise((resolve) => {
     const req = http.request(
       url,

@@ -12,7 +12,7 @@ import { loadManifest } from "../manifest/load.js";
 import type { BridgeSpec } from "../manifest/schema.js";
 import { bridgeUrl, DEFAULT_BRIDGE_PORT } from "./paths.js";
 
-export const DEFAULT_BRIDGE_HOST = "127.0.0.1";
+const DEFAULT_BRIDGE_HOST = "127.0.0.1";
 
 export interface BridgeSettings {
   /** Sync registers it in the clients. */

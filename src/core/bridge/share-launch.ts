@@ -82,7 +82,7 @@ export async function shareLaunches(
     let command: string;
     let fullArgs = args;
     if (spec.package) {
-      const { readInstalledPackage, pickBin, splitSpec } = await import("../install.js");
+      const { readInstalledPackage, pickBin, splitSpec } = await import("../npm-prefix.js");
       const local = here.allEnvs.find((e) => e.local);
       const pkgName = splitSpec(spec.package).name;
       const pkg = local ? await readInstalledPackage(local, pkgName) : undefined;

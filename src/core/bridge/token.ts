@@ -4,11 +4,10 @@
  * to the bridge; the bridge itself checks it with `TokenGuard` (src/bridge/token-guard.ts).
  */
 import { randomBytes } from "node:crypto";
-import { stat } from "node:fs/promises";
 import { OperationError } from "../errors.js";
 import { createPrivateFileOnce, readTextOrNull, writePrivateFile } from "../files.js";
 
-export function newToken(): string {
+function newToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
@@ -36,13 +35,4 @@ export async function rotateToken(file: string): Promise<string> {
   const token = newToken();
   await writePrivateFile(file, `${token}\n`);
   return token;
-}
-
-/** When the token was created or last rotated (the file's mtime). */
-export async function tokenCreatedAt(file: string): Promise<Date | null> {
-  try {
-    return (await stat(file)).mtime;
-  } catch {
-    return null;
-  }
 }

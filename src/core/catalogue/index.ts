@@ -20,9 +20,9 @@ import {
   templateSchema,
 } from "./schema.js";
 
-export type { SecretAsk, SecretSpec, ServerTemplate, Template, TemplateInput } from "./schema.js";
+export type { SecretAsk, ServerTemplate, Template, TemplateInput } from "./schema.js";
 
-export interface CatalogueProblem {
+interface CatalogueProblem {
   file: string;
   line?: number;
   column?: number;
@@ -58,7 +58,7 @@ export function loadCatalogue(options: { homeDir?: string; builtinDir?: string }
   return { templates: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)), problems };
 }
 
-export function loadTemplateFile(file: string): { template: Template } | { problem: CatalogueProblem } {
+function loadTemplateFile(file: string): { template: Template } | { problem: CatalogueProblem } {
   const text = readFileSync(file, "utf8");
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true });
@@ -119,7 +119,7 @@ export function checkSecret(spec: SecretAsk, value: string): string | undefined 
   return `does not look like a ${spec.name}${spec.example ? ` (${spec.example})` : ""}`;
 }
 
-export function expandHome(value: string, homedir: string): string {
+function expandHome(value: string, homedir: string): string {
   return value === "~" ? homedir : value.startsWith("~/") ? path.join(homedir, value.slice(2)) : value;
 }
 

@@ -30,7 +30,3 @@ export const CLIENTS: readonly ClientModule[] = CLIENT_IDS.map((id) => BY_ID[id]
 export function clientById(id: string): ClientModule | undefined {
   return CLIENTS.find((c) => c.id === id);
 }
-
-export function isClientId(id: string): id is ClientId {
-  return clientById(id) !== undefined;
-}

@@ -2,7 +2,7 @@ import type { Environment, EnvKind } from "../environments/types.js";
 import type { ConfigFormatId } from "../formats/types.js";
 import type { ClientId } from "../manifest/schema.js";
 
-export type Scope = "user" | "project";
+type Scope = "user" | "project";
 
 /** How one server is started: a program, its arguments, its environment. */
 export interface Launch {
@@ -17,7 +17,7 @@ export interface Remote {
 }
 
 /** Where a client keeps its config in one environment. */
-export interface ConfigLocation {
+interface ConfigLocation {
   /** Native path in that environment. */
   path: string;
   /** The client is installed (its folder, file or program exists) there. */

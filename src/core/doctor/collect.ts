@@ -43,7 +43,7 @@ import { type ConfigFacts, projectDir, readConfig } from "./read-configs.js";
 import { allTargets } from "./targets-phase.js";
 
 /** What doctor knows of the home: read, never thrown (a broken file is a finding). */
-export interface HomeContext {
+interface HomeContext {
   manifestFile: string;
   scope: "user" | "project";
   loaded?: LoadedManifest;
@@ -58,10 +58,7 @@ export interface HomeContext {
 }
 
 /** The one seam through which doctor gets the manifest, secrets and state. */
-export async function readHome(
-  machine: Machine,
-  options: { manifest?: string | undefined },
-): Promise<HomeContext> {
+async function readHome(machine: Machine, options: { manifest?: string | undefined }): Promise<HomeContext> {
   const located = findManifest({
     manifest: options.manifest,
     cwd: machine.host.cwd,

@@ -17,7 +17,7 @@ const SCOPE_WORDS: Record<CheckScope, string> = {
 };
 
 /** One bullet per check: `- \`id\` (runs on) — what it finds. **Fix:** what to do.` */
-export function checkListMarkdown(): string {
+function checkListMarkdown(): string {
   return CHECKS.map((c) => {
     const fix = c.fix ? ` **Fix:** ${c.fix}` : "";
     return `- \`${c.id}\` (${SCOPE_WORDS[c.scope]}) — ${c.doc}${fix}`;
@@ -25,7 +25,7 @@ export function checkListMarkdown(): string {
 }
 
 /** The README's one paragraph of ids. */
-export function idListMarkdown(): string {
+function idListMarkdown(): string {
   const ids = CHECKS.map((c) => `\`${c.id}\``).join(", ");
   // Wrapped near 100 columns, as the README's prose is.
   const lines: string[] = [];

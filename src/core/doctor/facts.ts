@@ -35,7 +35,7 @@ export interface ServerFacts {
 }
 
 /** A client config file, with what the home knows of it and the app that reads it. */
-export interface ConfigItem {
+interface ConfigItem {
   config: ConfigFacts;
   /** Entries mcp-twin wrote there (state). */
   owned: number;

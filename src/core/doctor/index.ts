@@ -63,5 +63,4 @@ export async function runDoctor(
   };
 }
 
-export { CHECKS, type CheckId } from "./registry.js";
-export type { Check, CheckStatus } from "./types.js";
+export type { Check } from "./types.js";

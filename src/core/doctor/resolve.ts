@@ -20,7 +20,7 @@ import { shellCall, wslCall } from "../launch/wrappers.js";
 import type { Machine } from "../machine.js";
 import type { EntryView } from "./entry-view.js";
 
-export interface PathFact {
+interface PathFact {
   path: string;
   /** undefined: cannot tell from here. */
   exists: boolean | undefined;

@@ -9,10 +9,6 @@ import { dict, own } from "../own.js";
 const DRIVE = /^([A-Za-z]):(?:[\\/](.*))?$/;
 const WSL_UNC = /^\\\\wsl(?:\.localhost|\$)\\([^\\]+)(\\.*)?$/i;
 
-export function isWindowsPath(p: string): boolean {
-  return DRIVE.test(p) || p.startsWith("\\\\");
-}
-
 /** `C:\Users\a` → `/mnt/c/Users/a`; `\\wsl.localhost\<distro>\home` → `/home` for our own distro. */
 export function windowsToWsl(p: string, mountRoot: string, distro?: string): string | undefined {
   const drive = DRIVE.exec(p);
@@ -41,7 +37,7 @@ export function wslToWindows(p: string, mountRoot: string, distro: string): stri
  * A path as the user's system shows it: a file on a Windows drive as Windows writes it
  * (`/mnt/c/Users/a/x.json` → `C:\Users\a\x.json`), any other path unchanged.
  */
-export function windowsStylePath(p: string, mountRoot: string): string {
+function windowsStylePath(p: string, mountRoot: string): string {
   return isOnWindowsDrive(p, mountRoot) ? wslToWindows(p, mountRoot, "") : p;
 }
 

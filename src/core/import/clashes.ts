@@ -17,7 +17,7 @@ import { envMatches } from "../environments/types.js";
 import { own } from "../own.js";
 
 /** Where a value was found. */
-export interface ClashPlace {
+interface ClashPlace {
   env: string;
   client: string;
   path: string;
@@ -158,7 +158,7 @@ export function settle(
 }
 
 /** `cursor` or `windows:cursor` (`wsl:cursor`, `wsl:Ubuntu:claude-code`) against a place. */
-export function matchesClient(preferred: string, place: { env: string; client: string }): boolean {
+function matchesClient(preferred: string, place: { env: string; client: string }): boolean {
   const colon = preferred.lastIndexOf(":");
   if (colon === -1) return place.client === preferred;
   return place.client === preferred.slice(colon + 1) && envMatches(preferred.slice(0, colon), place.env);
@@ -170,7 +170,7 @@ export function preferredClientId(preferred: string): string {
 }
 
 /** "key A (fingerprint 1a2b3c4d, already in the secrets file)" — never any part of the value. */
-export function valueName(v: ClashValue): string {
+function valueName(v: ClashValue): string {
   const notes = [
     ...(v.fingerprint ? [`fingerprint ${v.fingerprint}`] : []),
     ...(v.stored ? ["already in the secrets file"] : []),

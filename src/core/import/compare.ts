@@ -3,9 +3,10 @@
  * whatever version each side names: sync installs the manifest's version either way, so an entry
  * written `npx -y tavily-mcp` is adopted under a manifest's `tavily-mcp@0.2.22`.
  */
-import { splitSpec } from "../install.js";
+
 import type { ServerSpec } from "../manifest/schema.js";
 import { canonicalJson } from "../merge.js";
+import { splitSpec } from "../npm-prefix.js";
 import { own } from "../own.js";
 
 export type ManifestStatus =
@@ -14,7 +15,7 @@ export type ManifestStatus =
   | { status: "conflict"; existing: ServerSpec }
   | { status: "duplicate"; duplicateOf: string };
 
-export function sameLaunch(a: ServerSpec, b: ServerSpec): boolean {
+function sameLaunch(a: ServerSpec, b: ServerSpec): boolean {
   const strip = (s: ServerSpec) => (s.package ? { ...s, package: splitSpec(s.package).name } : s);
   return canonicalJson(strip(a)) === canonicalJson(strip(b));
 }

@@ -54,7 +54,7 @@ export interface Occurrence {
   notes: string[];
 }
 
-export interface Placement {
+interface Placement {
   occurrence: Occurrence;
   adopt: boolean;
   why?: string;
@@ -125,7 +125,7 @@ function identity(form: Form): string {
   return `command:${programName(form.command!)}`;
 }
 
-export function describe(form: Form): string {
+function describe(form: Form): string {
   if (form.kind === "package") return `npm package ${form.package}${form.bin ? ` (bin ${form.bin})` : ""}`;
   if (form.kind === "url") return form.url!;
   return `${form.command}${form.args.length > 0 ? ` ${form.args.join(" ")}` : ""}`;

@@ -28,9 +28,9 @@ import { CLASSIC_DESKTOP_NOTE, envInfo, occurrence, readTarget } from "./read.js
 import { allocateSecrets, type Form, type SecretUse } from "./secrets.js";
 import { handWrittenKey, type ImportFilters, type ImportPlan, type Skipped } from "./types.js";
 
-export { applyImport, type ImportResult, type ImportSelection } from "./apply.js";
-export type { ClashChoices, SecretClash } from "./clashes.js";
-export type { FoundAt, ImportCandidate, ImportFilters, ImportPlan, MissingSecret, Skipped } from "./types.js";
+export { applyImport, type ImportResult } from "./apply.js";
+export type { ClashChoices } from "./clashes.js";
+export type { ImportCandidate, ImportFilters, ImportPlan } from "./types.js";
 
 /** Read (never write) every client config, then plan with the choices given. */
 export async function scanImports(

@@ -38,7 +38,7 @@ interface LaunchBase {
   notes: string[];
 }
 
-export interface PackageLaunch extends LaunchBase {
+interface PackageLaunch extends LaunchBase {
   kind: "package";
   name: string;
   /** Version range or tag; "" for none (also for `@latest`). */
@@ -47,13 +47,13 @@ export interface PackageLaunch extends LaunchBase {
   args: string[];
 }
 
-export interface CommandLaunch extends LaunchBase {
+interface CommandLaunch extends LaunchBase {
   kind: "command";
   command: string;
   args: string[];
 }
 
-export interface RemoteServer {
+interface RemoteServer {
   kind: "url";
   via: string;
   url: string;

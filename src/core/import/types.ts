@@ -13,7 +13,7 @@ export interface ImportFilters {
   manifest?: string | undefined;
 }
 
-export interface FoundAt {
+interface FoundAt {
   env: string;
   client: string;
   scope: "user" | "project" | "local";
@@ -35,7 +35,7 @@ export interface FoundAt {
   ignoredByApp?: boolean;
 }
 
-export interface MissingSecret {
+interface MissingSecret {
   name: string;
   /** What the file held instead of a value (safe to show). */
   placeholder: string;

@@ -6,7 +6,7 @@
  * folder is a local checkout: it stays a command, because installing "the npm package of the same
  * name" could run somebody else's code.
  */
-import { pickBin } from "../install.js";
+import { pickBin } from "../npm-prefix.js";
 import { joinAbsolute, splitAbsolute } from "./paths.js";
 import { isNodeProgram } from "./program.js";
 

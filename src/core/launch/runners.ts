@@ -4,14 +4,11 @@
  * programs; for the npm ones the manifest says the same thing with `package` (+ `bin`) and sync
  * installs it once instead.
  */
-import { splitSpec } from "../install.js";
+import { splitSpec } from "../npm-prefix.js";
 import { programName } from "./program.js";
 
 /** `program` (see programName) with its arguments as a runner: how it is called, what follows. */
-export function runnerOf(
-  program: string,
-  args: readonly string[],
-): { via: string; rest: string[] } | undefined {
+function runnerOf(program: string, args: readonly string[]): { via: string; rest: string[] } | undefined {
   if (program === "npx" || program === "bunx" || program === "pnpx" || program === "uvx")
     return { via: program, rest: [...args] };
   if (program === "bun" && args[0] === "x") return { via: "bun x", rest: args.slice(1) };
@@ -33,7 +30,7 @@ export type RunnerResult =
   | undefined;
 
 /** Same rule as the manifest schema's `package` field. */
-export const NPM_SPEC = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*(@[A-Za-z0-9.^~<>=|*+ _-]+)?$/;
+const NPM_SPEC = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*(@[A-Za-z0-9.^~<>=|*+ _-]+)?$/;
 
 /** Options that only change how the runner fetches (not what runs). */
 const QUIET_FLAGS = new Set([

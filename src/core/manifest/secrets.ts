@@ -9,7 +9,7 @@ import { UsageError } from "../errors.js";
 import { readTextOrNull, writePrivateFile } from "../files.js";
 import { dict } from "../own.js";
 
-export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 interface SecretsFile {
   version: 1;
@@ -24,7 +24,7 @@ interface SecretsFile {
 const valueHash = (value: string) => createHash("sha256").update(value).digest("hex").slice(0, 32);
 
 /** How to get going again after a secrets file that does not load (nothing was changed). */
-export function secretsRecovery(file: string): string {
+function secretsRecovery(file: string): string {
   return `Nothing was changed. Fix it at that position (it holds your keys: keep a copy), or move it aside (\`mv "${file}" "${file}.broken"\`) and set each key again with \`mcp-twin secret set NAME\`.`;
 }
 

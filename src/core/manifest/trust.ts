@@ -6,7 +6,7 @@
  * direnv's `allow`).
  */
 import { createHash } from "node:crypto";
-import { exactVersion, splitSpec } from "../install.js";
+import { exactVersion, splitSpec } from "../npm-prefix.js";
 import { own } from "../own.js";
 import type { State } from "../state.js";
 import type { Manifest } from "./schema.js";
@@ -37,7 +37,7 @@ export function programServers(manifest: Manifest): ProgramServer[] {
   return out;
 }
 
-export function manifestHash(text: string): string {
+function manifestHash(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 

@@ -44,7 +44,7 @@ export class RegistryError extends OperationError {
 }
 
 /** The registry URL in the form mcp-twin calls it: no trailing slash, no query. */
-export function normalizeRegistryUrl(text: string): string {
+function normalizeRegistryUrl(text: string): string {
   let url: URL;
   try {
     url = new URL(text);

@@ -13,7 +13,7 @@ import { openSealedJson, sealJson } from "../sealed-json.js";
 export const FRESH_MS = 5 * 60_000;
 const KEEP_MS = 24 * 60 * 60_000;
 
-export interface CachedAnswer {
+interface CachedAnswer {
   url: string;
   /** When it was fetched (ms since the epoch). */
   fetchedAt: number;

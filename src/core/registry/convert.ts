@@ -30,7 +30,7 @@ import type {
 } from "./schema.js";
 
 export type Way = "npm" | "remote" | "pypi" | "oci";
-export const WAYS: readonly Way[] = ["npm", "remote", "pypi", "oci"];
+const WAYS: readonly Way[] = ["npm", "remote", "pypi", "oci"];
 
 export interface Usable {
   way: Way;
@@ -38,7 +38,7 @@ export interface Usable {
   remote?: RegistryRemote;
 }
 
-export interface Unusable {
+interface Unusable {
   /** e.g. "nuget Knapcode.SampleMcpServer@0.5.0", "sse remote https://…" */
   what: string;
   why: string;
@@ -115,7 +115,7 @@ function runCommand(type: string, pkg: RegistryPackage): string {
 }
 
 /** `identifier:tag`: the identifier carries the tag since 2025-10-11; older entries had `version`. */
-export function ociImage(pkg: RegistryPackage): string {
+function ociImage(pkg: RegistryPackage): string {
   const last = pkg.identifier.split("/").pop() ?? "";
   const tagged = last.includes(":") || pkg.identifier.includes("@sha256:");
   return tagged || !pkg.version ? pkg.identifier : `${pkg.identifier}:${pkg.version}`;

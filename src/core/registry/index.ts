@@ -10,8 +10,7 @@ import type { Machine } from "../machine.js";
 import { DEFAULT_TIMEOUT_MS, OFFICIAL_REGISTRY, RegistryClient, RegistryError } from "./api.js";
 import { registryCache } from "./cache.js";
 
-export { OFFICIAL_REGISTRY, RegistryClient, RegistryError } from "./api.js";
-export type { RegistryEntry, RegistryServer } from "./schema.js";
+export { RegistryClient, RegistryError } from "./api.js";
 
 /** `io.github.owner/server` (reverse-DNS namespace, one slash), optionally `@version`. */
 const REGISTRY_NAME = /^([a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+)(?:@([^@\s/]+))?$/;

@@ -15,7 +15,7 @@
 import { z } from "zod";
 
 /** Input: what a client may ask the user for (an env var, a header, an argument, a URL variable). */
-export const inputSchema = z.object({
+const inputSchema = z.object({
   description: z.string().optional(),
   isRequired: z.boolean().optional(),
   isSecret: z.boolean().optional(),
@@ -33,11 +33,11 @@ const withVariables = inputSchema.extend({
 });
 
 /** KeyValueInput: an environment variable or an HTTP header. */
-export const keyValueSchema = withVariables.extend({ name: z.string().min(1) });
+const keyValueSchema = withVariables.extend({ name: z.string().min(1) });
 export type RegistryKeyValue = z.infer<typeof keyValueSchema>;
 
 /** Argument: `positional` (value or valueHint) or `named` (`--flag`, then its value). */
-export const argumentSchema = withVariables.extend({
+const argumentSchema = withVariables.extend({
   type: z.enum(["positional", "named"]),
   name: z.string().optional(),
   valueHint: z.string().optional(),
@@ -45,13 +45,13 @@ export const argumentSchema = withVariables.extend({
 });
 export type RegistryArgument = z.infer<typeof argumentSchema>;
 
-export const transportSchema = z.object({
+const transportSchema = z.object({
   type: z.string(),
   url: z.string().optional(),
   headers: z.array(keyValueSchema).optional(),
 });
 
-export const packageSchema = z.object({
+const packageSchema = z.object({
   /** npm, pypi, oci, nuget, mcpb, … */
   registryType: z.string(),
   registryBaseUrl: z.string().optional(),
@@ -68,7 +68,7 @@ export const packageSchema = z.object({
 });
 export type RegistryPackage = z.infer<typeof packageSchema>;
 
-export const remoteSchema = z.object({
+const remoteSchema = z.object({
   /** streamable-http or sse */
   type: z.string(),
   url: z.string().min(1),
@@ -79,7 +79,7 @@ export const remoteSchema = z.object({
 export type RegistryRemote = z.infer<typeof remoteSchema>;
 
 /** server.json */
-export const serverDetailSchema = z.object({
+const serverDetailSchema = z.object({
   name: z.string().regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, "not a registry server name"),
   description: z.string().default(""),
   title: z.string().optional(),
@@ -91,16 +91,16 @@ export const serverDetailSchema = z.object({
 });
 export type RegistryServer = z.infer<typeof serverDetailSchema>;
 
-export const OFFICIAL_META = "io.modelcontextprotocol.registry/official";
+const OFFICIAL_META = "io.modelcontextprotocol.registry/official";
 
-export const officialMetaSchema = z.object({
+const officialMetaSchema = z.object({
   status: z.string().optional(),
   statusMessage: z.string().optional(),
   isLatest: z.boolean().optional(),
   publishedAt: z.string().optional(),
   updatedAt: z.string().optional(),
 });
-export type OfficialMeta = z.infer<typeof officialMetaSchema>;
+type OfficialMeta = z.infer<typeof officialMetaSchema>;
 
 /** One server as the API answers it, with the registry's own metadata beside it. */
 export interface RegistryEntry {

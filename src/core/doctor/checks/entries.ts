@@ -42,8 +42,6 @@ export interface EntryFacts {
   mountRoot?: string;
 }
 
-export { DESKTOP_NPX_FIXED } from "./spawn.js";
-
 const whereOf = (f: EntryFacts): Where => ({
   env: f.env,
   client: f.client,

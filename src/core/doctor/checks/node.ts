@@ -22,8 +22,8 @@ export interface NodeFacts {
   unreachable?: string;
 }
 
-export const MIN_NODE = 18;
-export const RECOMMENDED_NODE = 20;
+const MIN_NODE = 18;
+const RECOMMENDED_NODE = 20;
 
 /** Inside WSL: a program found on the appended Windows PATH (under /mnt/c, or a .exe/.cmd). */
 function onWindows(f: NodeFacts, p: string | undefined): boolean {

@@ -14,7 +14,7 @@ import { isSecretName, placeholderKind } from "./secrets.js";
 const REFERENCE_ONLY = /^(?:\$\{[^{}]+\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
 
 /** The servers of a config whose entries hold a key in the file itself (never the values). */
-export function serversHoldingKeys(f: ConfigFacts): string[] {
+function serversHoldingKeys(f: ConfigFacts): string[] {
   const out = new Set<string>();
   for (const set of f.sets)
     for (const [server, raw] of Object.entries(set.entries)) {

@@ -18,7 +18,7 @@ import { type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import type { EntryFacts } from "./entries.js";
 
 /** Claude Desktop started bare `npx` / `.cmd` commands on Windows from this version on. */
-export const DESKTOP_NPX_FIXED = "0.7.5";
+const DESKTOP_NPX_FIXED = "0.7.5";
 
 /** Can the client spawn this command the way it spawns (no shell on Windows)? */
 export function spawnCheck(f: EntryFacts, where: Where, command: string): Finding {

@@ -48,7 +48,7 @@ export function parseTomlDocument(raw: string, file: string): TomlDocument {
 }
 
 /** Values that JSON (hashes, state, output) can hold: dates as ISO text, unsafe integers as text. */
-export function plain(value: unknown): unknown {
+function plain(value: unknown): unknown {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
   if (typeof value === "bigint")
     return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
@@ -58,7 +58,7 @@ export function plain(value: unknown): unknown {
   return value;
 }
 
-export function keyNames(key: TOMLKey): string[] {
+function keyNames(key: TOMLKey): string[] {
   return key.keys.map((k: AST.TOMLBare | AST.TOMLQuoted) => (k.type === "TOMLBare" ? k.name : k.value));
 }
 
@@ -69,7 +69,7 @@ export function kvPath(kv: TOMLKeyValue): KeyPath {
   return [...base, ...keyNames(kv.key)];
 }
 
-export function startsWith(path: KeyPath, prefix: KeyPath): boolean {
+function startsWith(path: KeyPath, prefix: KeyPath): boolean {
   return prefix.length <= path.length && prefix.every((k, i) => path[i] === k);
 }
 

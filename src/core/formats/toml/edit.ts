@@ -329,7 +329,7 @@ function withValue(root: Table, path: string[], value: unknown): Table {
 }
 
 /** The owned keys from `wanted`, every other key of the entry as it is. */
-export function mergeOwned(current: Table, wanted: Table, owned: readonly string[]): Table {
+function mergeOwned(current: Table, wanted: Table, owned: readonly string[]): Table {
   const out: Table = {};
   for (const [k, v] of Object.entries(current)) if (!owned.includes(k)) out[k] = v;
   for (const [k, v] of Object.entries(wanted)) out[k] = v;

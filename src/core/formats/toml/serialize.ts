@@ -18,7 +18,7 @@ export function tomlKeyPath(path: readonly string[]): string {
   return path.map(tomlKey).join(".");
 }
 
-export function tomlString(value: string): string {
+function tomlString(value: string): string {
   if (LONE_SURROGATE.test(value))
     throw new Error("a string with a lone UTF-16 surrogate cannot be written as TOML");
   if (value.includes("\\") && !value.includes("'") && !CONTROL.test(value)) return `'${value}'`;

@@ -6,6 +6,7 @@
 import type { Environment } from "./environments/types.js";
 import { envMatches } from "./environments/types.js";
 import { InterruptedError } from "./errors.js";
+import type { Manifest } from "./manifest/schema.js";
 import {
   exactVersion,
   type InstalledPackage,
@@ -14,8 +15,7 @@ import {
   resolveVersion,
   splitSpec,
   uninstallPackages,
-} from "./install.js";
-import type { Manifest } from "./manifest/schema.js";
+} from "./npm-prefix.js";
 import { dict, own } from "./own.js";
 import type { Progress } from "./progress.js";
 import type { State } from "./state.js";
