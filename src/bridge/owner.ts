@@ -3,12 +3,11 @@
  * there is one at a time; opens the stores, the token, the plugins and the shared servers; and
  * serves them over HTTP until stopped.
  */
-import { chmod, mkdir } from "node:fs/promises";
 import { liveInstance, removeInstance, writeInstance } from "../core/bridge/instance.js";
 import { BRIDGE_PATH, type BridgeFiles, bridgeUrl } from "../core/bridge/paths.js";
 import { ensureToken } from "../core/bridge/token.js";
 import { OperationError } from "../core/errors.js";
-import { withLock } from "../core/files.js";
+import { makePrivateFolder, withLock } from "../core/files.js";
 import { VERSION } from "../version.js";
 import { type Endpoint, type HttpBridge, listenHttp } from "./http.js";
 import { NotesFolder } from "./notes-folder.js";
@@ -45,8 +44,7 @@ interface RunningBridge {
 /** Run the bridge until `signal` aborts. Throws `bridge-running` when another process owns it. */
 export async function runOwner(options: OwnerOptions, signal: AbortSignal): Promise<void> {
   const { files } = options;
-  await mkdir(files.dir, { recursive: true, mode: 0o700 });
-  await chmod(files.dir, 0o700).catch(() => {});
+  await makePrivateFolder(files.dir);
   try {
     await withLock(files.dir, () => serveLocked(options, signal), { waitMs: 0 });
   } catch (error) {

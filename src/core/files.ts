@@ -61,6 +61,33 @@ export async function makeFolder(
   return owner;
 }
 
+/**
+ * A folder only its owner may enter (0700) — also when it existed before with a wider mode, since
+ * it holds a token or a store that must not be readable by other users.
+ */
+export async function makePrivateFolder(dir: string): Promise<void> {
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  await fs.promises.chmod(dir, 0o700).catch(() => {});
+}
+
+/**
+ * Open a log file for appending (created 0600), first moving it to `<file>.1` once it passed
+ * `rotateAt` bytes, so a long-lived process's log cannot grow without bound. The caller hands the
+ * descriptor to a child process (which keeps its own copy) and then closes it with `closeLog`.
+ */
+export function openLogForAppend(file: string, rotateAt: number): number {
+  try {
+    if (statSync(file).size > rotateAt) fs.renameSync(file, `${file}.1`);
+  } catch {
+    // no log yet
+  }
+  return fs.openSync(file, "a", 0o600);
+}
+
+export function closeLog(fd: number): void {
+  fs.closeSync(fd);
+}
+
 /** What writing `file` will really touch. */
 export interface FileFacts {
   /** The file that is really replaced: `file` itself, or where its symlink(s) lead. */

@@ -302,8 +302,8 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): void
 interface DetachOptions {
   /** Full environment of the child. */
   env: Record<string, string | undefined>;
-  /** Its stdout and stderr are appended to this file (mode 0600), moved aside past 5 MB. */
-  logFile: string;
+  /** Its stdout and stderr go to this open file descriptor (the caller opens and closes it). */
+  logFd: number;
   cwd?: string;
 }
 
@@ -315,29 +315,17 @@ interface DetachedProcess {
 
 /**
  * Start a process that outlives mcp-twin (the bridge, started by whichever client needs it first):
- * in a session of its own, stdin closed, output appended to a log file, not waited for.
+ * in a session of its own, stdin closed, output to the log file the caller opened, not waited for.
  */
 function startDetached(file: string, args: readonly string[], options: DetachOptions): DetachedProcess {
-  const fs = createRequire(import.meta.url)("node:fs") as typeof import("node:fs");
-  try {
-    if (fs.statSync(options.logFile).size > 5 * 1024 * 1024)
-      fs.renameSync(options.logFile, `${options.logFile}.1`);
-  } catch {
-    // no log yet
-  }
-  const log = fs.openSync(options.logFile, "a", 0o600);
-  let child: ChildProcess;
-  try {
-    child = childProcess().spawn(file, [...args], {
-      cwd: options.cwd,
-      env: options.env as NodeJS.ProcessEnv,
-      detached: true,
-      stdio: ["ignore", log, log],
-      windowsHide: true,
-    });
-  } finally {
-    fs.closeSync(log);
-  }
+  const log = options.logFd;
+  const child: ChildProcess = childProcess().spawn(file, [...args], {
+    cwd: options.cwd,
+    env: options.env as NodeJS.ProcessEnv,
+    detached: true,
+    stdio: ["ignore", log, log],
+    windowsHide: true,
+  });
   const exited = new Promise<number | null>((resolve) => {
     child.once("error", () => resolve(null));
     child.once("exit", (code) => resolve(code ?? 1));

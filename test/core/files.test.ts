@@ -1,10 +1,27 @@
 /** The writer: compare-and-swap replace, backups, the home lock. Real files in temp folders. */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { keepBackup, listBackups } from "../../src/core/backups.js";
-import { replaceFile, withLock, writePrivateFile } from "../../src/core/files.js";
+import {
+  closeLog,
+  makePrivateFolder,
+  openLogForAppend,
+  replaceFile,
+  withLock,
+  writePrivateFile,
+} from "../../src/core/files.js";
 import { targetSlug } from "../../src/core/targets.js";
 
 let dir: string;
@@ -123,5 +140,35 @@ describe("withLock", () => {
     mkdirSync(path.join(dir, "sync.lock"));
     writeFileSync(path.join(dir, "sync.lock.owner"), JSON.stringify({ pid: process.ppid, boot: "x" }));
     await expect(withLock(dir, async () => {}, { waitMs: 600 })).rejects.toThrow(/Another mcp-twin run/);
+  });
+});
+
+describe("the bridge's files", () => {
+  test("a log is appended to (0600) and moved to <log>.1 once past the size given", () => {
+    const log = path.join(dir, "bridge.log");
+    let fd = openLogForAppend(log, 10);
+    writeSync(fd, "first run\n");
+    closeLog(fd);
+    expect(statSync(log).mode & 0o777).toBe(0o600);
+    fd = openLogForAppend(log, 10);
+    writeSync(fd, "second\n");
+    closeLog(fd);
+    // 10 bytes is not past 10: appended, not moved
+    expect(readFileSync(log, "utf8")).toBe("first run\nsecond\n");
+    fd = openLogForAppend(log, 10);
+    writeSync(fd, "third\n");
+    closeLog(fd);
+    expect(readFileSync(`${log}.1`, "utf8")).toBe("first run\nsecond\n");
+    expect(readFileSync(log, "utf8")).toBe("third\n");
+  });
+
+  test("a private folder is 0700 even when it existed with a wider mode", async () => {
+    const folder = path.join(dir, "state");
+    mkdirSync(folder, { mode: 0o755 });
+    chmodSync(folder, 0o755);
+    await makePrivateFolder(folder);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    await makePrivateFolder(path.join(dir, "new", "deep"));
+    expect(statSync(path.join(dir, "new", "deep")).mode & 0o777).toBe(0o700);
   });
 });

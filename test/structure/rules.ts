@@ -54,23 +54,6 @@ const LAYER_RULES: LayerRule[] = [
   },
 ];
 
-/**
- * Breaks that exist today, each with why it was left: listed so the rules hold for everything
- * else. The test fails when a listed break is gone (delete its line) or a new one appears.
- */
-export const KNOWN_BREAKS: ReadonlyArray<{ file: string; rule: string; why: string }> = [
-  {
-    file: "bridge/owner.ts",
-    rule: "io.writes",
-    why: "the state folder's mode is forced to 0700 (chmod of an existing folder; makeFolder only sets it on creation)",
-  },
-  {
-    file: "core/run.ts",
-    rule: "io.writes",
-    why: "opens (and rotates past 5 MB) the detached bridge's log file, whose fd is handed to spawn",
-  },
-];
-
 /** The one file allowed to change the file system, and the one allowed to start processes. */
 const WRITER = "core/files.ts";
 const PROCESS_STARTER = "core/run.ts";

@@ -10,7 +10,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { OperationError } from "../errors.js";
-import { lockHolder, makeFolder } from "../files.js";
+import { closeLog, lockHolder, makePrivateFolder, openLogForAppend } from "../files.js";
 import { type Host, sysPath } from "../host.js";
 import type { Runner } from "../run.js";
 import { type InstanceInfo, isAlive, readInstance, removeInstance } from "./instance.js";
@@ -146,6 +146,9 @@ export async function ensureBridge(
   return { ...started, started: !started.raced, restarted, moved: false };
 }
 
+/** The detached bridge's log is moved to `<log>.1` past this size when a bridge starts. */
+const LOG_ROTATE_BYTES = 5 * 1024 * 1024;
+
 /** Start `serve --http` detached and wait until it answers (or another starter's bridge does). */
 async function startBridge(
   ctx: LifecycleContext,
@@ -154,16 +157,22 @@ async function startBridge(
   ctx.log(
     `no bridge answers${want.port ? ` on ${want.host}:${want.port}` : ""}; starting one (log: ${ctx.files.log})`,
   );
-  await makeFolder(ctx.files.dir, 0o700);
+  await makePrivateFolder(ctx.files.dir);
+  const logFd = openLogForAppend(ctx.files.log, LOG_ROTATE_BYTES);
   const logStart = await stat(ctx.files.log).then(
     (s) => s.size,
     () => 0,
   );
-  const child = ctx.runner.detach(
-    ctx.self.node,
-    [ctx.self.script, "serve", "--http", "--port", String(want.port), "--host", want.host],
-    { env: { ...ctx.env, NO_COLOR: "1" }, logFile: ctx.files.log },
-  );
+  let child: ReturnType<Runner["detach"]>;
+  try {
+    child = ctx.runner.detach(
+      ctx.self.node,
+      [ctx.self.script, "serve", "--http", "--port", String(want.port), "--host", want.host],
+      { env: { ...ctx.env, NO_COLOR: "1" }, logFd },
+    );
+  } finally {
+    closeLog(logFd);
+  }
   let exited: number | null | undefined;
   void child.exited.then((code) => {
     exited = code;
