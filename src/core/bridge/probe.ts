@@ -1,5 +1,5 @@
 /**
- * Is *this home's* bridge answering at a URL? "Running" means: it completes an MCP `initialize`
+ * Is this home's own bridge answering at a URL? "Running" means: it completes an MCP `initialize`
  * (SDK client) with this home's token and names itself mcp-twin-bridge — not merely that something
  * accepts a connection on the port. Anything else holding the port is described, so the user is
  * told what it is (another home's bridge, a program asking for credentials, a web server…).

@@ -1,3 +1,8 @@
+/**
+ * What every client module provides (`ClientModule`): where its config files live, how an entry
+ * looks in them, and the facts about the client that sync and doctor need (desktop app or not,
+ * start-up timeout, reference syntax for project files).
+ */
 import type { Environment, EnvKind } from "../environments/types.js";
 import type { ConfigFormatId } from "../formats/types.js";
 import type { ClientId } from "../manifest/schema.js";

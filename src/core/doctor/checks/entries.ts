@@ -1,3 +1,7 @@
+/**
+ * The checks of one client entry as written: its shape, the program and script it starts, the
+ * paths and variables it relies on, and whether it can start within the client's timeout.
+ */
 import type { EnvKind } from "../../environments/types.js";
 import { underVersionManager } from "../../launch/program.js";
 import { downloadsOnStart } from "../../launch/runners.js";

@@ -1,0 +1,72 @@
+/**
+ * The layout a newcomer reads is the tree as it is: docs/layout.md is generated from the header
+ * comments of src/ (every module has one), every file and folder the README's Layout paragraph
+ * names exists, every folder of src/ is named there, and each "where is the rule for X" answer
+ * is one file that exists.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+import { filesWithoutHeader, headerSentence, layoutMarkdown } from "../../scripts/layout.mjs";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const README = readFileSync(path.join(ROOT, "README.md"), "utf8");
+
+/** The README's "Layout: …" paragraph and its list (up to the "Where is the rule for" table). */
+function layoutParagraph(): string {
+  const start = README.indexOf("\nLayout: ");
+  expect(start, "README.md has a paragraph starting with 'Layout: '").toBeGreaterThan(0);
+  const end = README.indexOf("\nWhere is the rule for", start);
+  expect(end, "the Layout paragraph is followed by the 'Where is the rule for' table").toBeGreaterThan(start);
+  return README.slice(start, end);
+}
+
+function folders(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .flatMap((e) => [`${dir}/${e.name}`, ...folders(`${dir}/${e.name}`)]);
+}
+
+describe("the layout", () => {
+  test("every module under src/ has a header comment (docs/layout.md is made of them)", () => {
+    expect(filesWithoutHeader(ROOT)).toEqual([]);
+  });
+
+  test("docs/layout.md is what `npm run docs:layout` writes", () => {
+    const text = readFileSync(path.join(ROOT, "docs/layout.md"), "utf8");
+    expect(layoutMarkdown(ROOT), "docs/layout.md is stale: run `npm run docs:layout`").toBe(text);
+  });
+
+  test("the first sentence is the header's, not the whole comment", () => {
+    expect(headerSentence("/**\n * One job. And more words.\n */\nexport {}")).toBe("One job.");
+    expect(headerSentence("/** Uses e.g. a map: fine. Next. */")).toBe("Uses e.g. a map: fine.");
+    expect(headerSentence("// a line comment\nexport {}")).toBeUndefined();
+  });
+
+  test("every path the README's Layout paragraph names exists", () => {
+    const named = [...layoutParagraph().matchAll(/`([^`\s]+(?:\/|\.ts|\.js))`/g)].map((m) => m[1]!);
+    expect(named.length).toBeGreaterThan(20);
+    expect(named.filter((p) => !existsSync(path.join(ROOT, p)))).toEqual([]);
+  });
+
+  test("every folder of src/ is named in the README's Layout paragraph", () => {
+    const text = layoutParagraph();
+    const unnamed = folders("src").filter((dir) => !text.includes(`\`${dir}/\``));
+    expect(unnamed).toEqual([]);
+  });
+
+  test('each "where is the rule for X" answer is one file that exists', () => {
+    const start = README.indexOf("Where is the rule for");
+    expect(start, "README.md has the 'Where is the rule for' table").toBeGreaterThan(0);
+    const rows = README.slice(start, README.indexOf("\n\n", README.indexOf("| ---", start)))
+      .split("\n")
+      .filter((l) => l.startsWith("| ") && !l.startsWith("| ---") && !l.startsWith("| the rule"));
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    for (const row of rows) {
+      const files = [...row.split("|")[2]!.matchAll(/`(src\/[^`]+)`/g)].map((m) => m[1]!);
+      expect(files, row).toHaveLength(1);
+      expect(existsSync(path.join(ROOT, files[0]!)), row).toBe(true);
+    }
+  });
+});
