@@ -37,6 +37,10 @@ test("npm pack + npm install -g gives a working mcp-twin on PATH, offline", () =
   expect(files).toContain("dist/commands/doctor.js");
   expect(files).toContain("schema/manifest.schema.json");
   expect(files.some((f) => f.startsWith("src/") || f.startsWith("test/"))).toBe(false);
+  // The guides the README links ship; the scripts that record them (root, tmux, the simulated
+  // machine) are the developers' and do not.
+  expect(files).toContain("docs/doctor.md");
+  expect(files.filter((f) => f.startsWith("docs/") && !/^docs\/[^/]+\.md$/.test(f))).toEqual([]);
 
   const prefix = path.join(dir, "prefix");
   execFileSync("npm", ["install", "-g", "--prefix", prefix, path.join(dir, packed[0].filename)], {
