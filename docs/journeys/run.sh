@@ -227,6 +227,7 @@ journey_abcd() {
   INIT_MS=$INIT_AFTER_CONFIRM_MS
   step "mcp-twin status" "mcp-twin status" 120
   step "mcp-twin doctor" "mcp-twin doctor" 300
+  local doctor1="$LAST_OUT"
   local before; before=$(wc -l < "$STATE/interop.log")
   step "mcp-twin sync (nothing new: a no-op)" "mcp-twin sync" 300
   NOOP_MS=$LAST_MS; local after; after=$(wc -l < "$STATE/interop.log")
@@ -234,8 +235,14 @@ journey_abcd() {
   md "Interop calls of this no-op sync (lines added to STATE/interop.log): $NOOP_CALLS."; md ""
   { echo "---- interop calls of the no-op sync:"; sed -n "$((before + 1)),${after}p" "$STATE/interop.log" | cut -f2- | cut -c1-200; } >> "$OUT/$J.raw"
   case "$J" in
-    c) # doctor's advice for the classic file the Store build ignores: does it work?
-       step "mcp-twin import (doctor's advice for the classic file)" "mcp-twin import" 300;;
+    c) # the classic file the Store build ignores: what import makes of it, then doctor's advice followed
+       step "mcp-twin import (the servers of the classic file the Store build ignores)" "mcp-twin import" 300
+       if grep -q 'Delete C:\\Users\\alice\\AppData\\Roaming\\Claude\\claude_desktop_config.json' <<< "$doctor1"; then
+         step "doctor's advice followed: the classic file deleted" "rm /mnt/c/Users/alice/AppData/Roaming/Claude/claude_desktop_config.json" 30
+         step "mcp-twin doctor" "mcp-twin doctor" 300
+       else
+         md "(doctor did not advise deleting the classic file this time.)"; md ""
+       fi;;
     d) # what Claude Code was given without a Linux npm (command and arguments only: env holds the key)
        step "what Claude Code got (command and args of each entry)" \
          "node -e 'for (const [n, e] of Object.entries(require(\"/home/bob/.claude.json\").mcpServers)) console.log(n, e.command, (e.args || []).join(\" \"))'" 60;;
@@ -415,6 +422,7 @@ journey() {
     "$J" "$INIT_MS" "$NOOP_MS" "$NOOP_CALLS" "$hits" "$EXTRA" > "$OUT/$J.summary"
 }
 
+TARBALL_GIVEN="$TARBALL"
 [[ -n "$TARBALL" ]] || TARBALL="$WORK/$(pack)"
 [[ -f "$TARBALL" ]] || { echo "npm pack failed in $CHECKOUT" >&2; exit 1; }
 { echo "checkout: $CHECKOUT ($(git -C "$CHECKOUT" rev-parse --short HEAD) $(git -C "$CHECKOUT" log -1 --format=%s | cut -c1-80))"; echo "tarball: $TARBALL"; echo "started: $(date -u)"; } > "$OUT/summary.txt"
@@ -434,7 +442,8 @@ cat "$OUT/summary.txt"
   n=${#JOURNEYS[@]}; words=(zero one two three four five six seven eight nine)
   echo "# The first ten minutes, as a new user meets them (${words[$n]:-$n} journeys on the simulated WSL machine)"
   echo
-  echo "Recorded by \`docs/journeys/run.sh\` on $(date -u +%Y-%m-%d) from commit \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\` ($(git -C "$CHECKOUT" log -1 --format=%s | cut -c1-100)…; main at \`$(git -C "$CHECKOUT" rev-parse --short main 2>/dev/null || echo '?')\`),"
+  [[ -z "$TARBALL_GIVEN" ]] || echo "Recorded by \`docs/journeys/run.sh\` on $(date -u +%Y-%m-%d) from the tarball \`$(basename "$TARBALL")\` (given with --tarball; the script's own checkout is at \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\`),"
+  [[ -n "$TARBALL_GIVEN" ]] || echo "Recorded by \`docs/journeys/run.sh\` on $(date -u +%Y-%m-%d) from commit \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\` ($(git -C "$CHECKOUT" log -1 --format=%s | cut -c1-100)…; main at \`$(git -C "$CHECKOUT" rev-parse --short main 2>/dev/null || echo '?')\`),"
   echo "packed with \`npm pack\` and installed with \`npm install -g\` inside a simulated Ubuntu on WSL2 (Linux user \`bob\`,"
   echo "Windows user \`alice\`, \`C:\\\` at \`/mnt/c\`, stand-ins for \`cmd.exe\`, \`wsl.exe\`, \`powershell.exe\` and Windows' Node),"
   echo "each journey on a fresh machine of its own. Every command was typed into a tmux pane (send-keys) and the"

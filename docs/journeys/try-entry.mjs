@@ -18,7 +18,7 @@ if (!file || !server || calls.length % 2 !== 0) {
   process.exit(2);
 }
 const config = JSON.parse(readFileSync(file, "utf8"));
-const entry = (config.mcpServers ?? config.servers ?? {})[server];
+const entry = (config.mcpServers ?? config.servers)?.[server];
 if (!entry?.command) {
   console.error(`${file}: no stdio entry named ${server}`);
   process.exit(2);
