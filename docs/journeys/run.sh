@@ -10,14 +10,19 @@
 #   into its masked prompt), status, doctor, a no-op sync (interop calls counted), a typo
 #   (sync --client claude), add time (a uvx server on a machine without uv) + sync + doctor,
 #   add --help, search and add of an MCP Registry name (offline here).
-# Journeys: a = fresh machine; b = hand-written Claude Desktop entries on the Windows side
-# (cmd /c npx, an inline key) and Claude Code's ~/.claude.json; c = Claude Desktop from its MSIX
-# package, with a leftover classic %APPDATA%\Claude file; d = no Linux npm (--no-linux-npm: PATH
-# finds Windows' npm), Claude Code present.
+# Journeys: a = fresh machine (then `remove time` + sync); b = hand-written Claude Desktop entries
+# on the Windows side (cmd /c npx, an inline key) and Claude Code's ~/.claude.json (then
+# `uninstall`: the hand-written entries given back); c = Claude Desktop from its MSIX package, with
+# a leftover classic %APPDATA%\Claude file; d = no Linux npm (--no-linux-npm: PATH finds Windows'
+# npm), Claude Code present; e = Ctrl-C at the wizard's masked key prompt (nothing written?), init
+# again with the bridge (its port set to BRIDGE_PORT, never the default 7760), a real MCP call through
+# a Windows and a WSL entry (try-entry.mjs, copied into the sim's home), a project (`sync --project
+# .`, then a project manifest), an installed package deleted, a client config cut in half and
+# doctor's advice followed, `uninstall`, `bridge stop` (and a check by pid that nothing runs).
 # Output: OUT/<journey>.md (commands, their exact screen output, exit code, wall time), OUT/<journey>.raw
 # (every capture, with live frames taken while a command ran), OUT/summary.txt (timings, interop
-# counts, secret check). The bridge is not enabled (the wizard's question is answered No), so nothing
-# keeps running after a journey; each tmux session is ended by its own name.
+# counts, secret check), OUT/first-ten-minutes.md (every journey's .md under one header). Only
+# journey e enables the bridge, and stops it; each tmux session is ended by its own name.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CHECKOUT="$(cd "$HERE/../.." && pwd)"
@@ -33,11 +38,11 @@ while [[ $# -gt 0 ]]; do
     --work) WORK="$2"; shift 2;;
     --tarball) TARBALL="$(readlink -f "$2")"; shift 2;;
     --parallel) PARALLEL=1; shift;;
-    -h|--help) sed -n "2,24p" "$0"; exit 0;;
+    -h|--help) sed -n "2,27p" "$0"; exit 0;;
     *) JOURNEYS+=("$1"); shift;;
   esac
 done
-[[ ${#JOURNEYS[@]} -gt 0 ]] || JOURNEYS=(a b c d)
+[[ ${#JOURNEYS[@]} -gt 0 ]] || JOURNEYS=(a b c d e)
 mkdir -p "$OUT" "$WORK"
 OUT="$(cd "$OUT" && pwd)"
 
@@ -45,6 +50,8 @@ OUT="$(cd "$OUT" && pwd)"
 # of the catalogue's shape, so the wizard takes them. Each must appear in no transcript.
 KEY_TYPED="tvly-typedJ0urneyK3yQ7x"
 KEY_INLINE="tvly-inlineDesktopK3yW9z"
+# Journey e's bridge port: the sim shares this machine's network, so never the default 7760.
+BRIDGE_PORT="${BRIDGE_PORT:-7791}"
 
 pack() {
   (cd "$CHECKOUT" && npm run build >/dev/null 2>&1 && npm pack --pack-destination "$WORK" 2>/dev/null | tail -1)
@@ -53,11 +60,17 @@ pack() {
 # ---- tmux helpers -------------------------------------------------------------------------------
 S="" ; J="" ; STATE=""
 screen() { tmux capture-pane -p -J -t "$S" -S - -E - | sed -e 's/[[:space:]]*$//'; }
+# the screen without the blank rows below the last line written (the closing `$` prompt stays)
+no_trailing_blanks() { awk 'NF{for(;b>0;b--)print "";print;next}{b++}'; }
 # last non-empty line of the screen
 last_line() { screen | awk 'NF{l=$0} END{print l}'; }
 at_prompt() { [[ "$(last_line)" == '$' ]]; }
+# ANSWERS: "REGEX=>KEYS" items for the step about to run: a question matching REGEX gets KEYS
+# (tmux key names, space separated, e.g. "y Enter"); step() empties it after each step.
+ANSWERS=()
 wait_prompt() { # $1 timeout seconds; writes frames to raw while waiting; a question is answered
-  # with its default (Enter), as a user who trusts the defaults would, and the raw log says so
+  # as ANSWERS says, else with its default (Enter), as a user who trusts the defaults would, and
+  # the raw log says so
   local t0=$SECONDS n=0 prev="" asked=""
   while ! at_prompt; do
     sleep 0.5; n=$((n + 1))
@@ -65,8 +78,19 @@ wait_prompt() { # $1 timeout seconds; writes frames to raw while waiting; a ques
     if (( n % 12 == 0 )); then { echo "---- frame at $((SECONDS - t0))s"; printf '%s\n' "$scr" | awk 'NF' | tail -8; } >> "$OUT/$J.raw"; fi
     local q; q="$(printf '%s\n' "$scr" | awk 'NF{l=$0} END{print l}')"
     if [[ "$scr" == "$prev" && "$q" == "? "* && "$q" != "$asked" ]]; then
-      echo "---- default taken for: $q" >> "$OUT/$J.raw"
-      tmux send-keys -t "$S" Enter; asked="$q"
+      local a keys=""
+      for a in "${ANSWERS[@]}"; do
+        [[ "$q" =~ ${a%%=>*} ]] && { keys="${a#*=>}"; break; }
+      done
+      if [[ -n "$keys" ]]; then
+        echo "---- answered ($keys): $q" >> "$OUT/$J.raw"
+        # shellcheck disable=SC2086 # key names, one word each
+        tmux send-keys -t "$S" $keys
+      else
+        echo "---- default taken for: $q" >> "$OUT/$J.raw"
+        tmux send-keys -t "$S" Enter
+      fi
+      asked="$q"
     fi
     prev="$scr"
     (( SECONDS - t0 > $1 )) && { echo "!! timeout after $1 s" >> "$OUT/$J.raw"; return 1; }
@@ -90,19 +114,22 @@ step() {
   sleep 0.3
   wait_prompt "$timeout" || true
   local ms=$(( $(now_ms) - t0 ))
-  local out; out="$(screen | sed '$d')"
+  local out; out="$(screen | no_trailing_blanks)"
   local calls=$(( $(wc -l < "$STATE/interop.log") - i0 ))
   local rc; rc="$(last_rc)"
   { echo "==== $title ($ms ms, exit $rc, $calls interop calls)"; echo "$out"; } >> "$OUT/$J.raw"
   md "### $title"; md ""; md '```'; md "$out"; md '```'
   md "exit $rc · $(awk "BEGIN{printf \"%.1f\", $ms/1000}") s · $calls calls of a Windows program (cmd.exe, wsl.exe, powershell.exe, node.exe)"; md ""
-  LAST_MS=$ms
+  LAST_MS=$ms; LAST_OUT="$out"; LAST_RC="$rc"; ANSWERS=()
 }
 
 # the wizard: answer each question as it comes, by what it asks
-# $1: servers to pick from the catalogue (space separated)
+# $1: servers to pick from the catalogue (space separated); $2: the title (optional)
+# WIZ_BRIDGE: y answers Yes to the bridge question (default n); WIZ_INTERRUPT=1 types the start of
+# the key into the masked key prompt, then Ctrl-C (the frame with the masked key goes to raw and md)
+WIZ_BRIDGE=n; WIZ_INTERRUPT=0
 wizard() {
-  local picks=($1) title="mcp-twin init (the wizard, answered in tmux)"
+  local picks=($1) title="${2:-mcp-twin init (the wizard, answered in tmux)}" masked=""
   reset_screen
   local t0; t0=$(now_ms) confirm_ms=0; LIVE_FRAME=""; LIVE_AT=0
   local i0; i0=$(wc -l < "$STATE/interop.log")
@@ -134,12 +161,19 @@ wizard() {
       else
         tmux send-keys -t "$S" Enter
       fi
+    elif [[ "$q" =~ [Kk]ey && "$q" =~ [Tt]avily && "$WIZ_INTERRUPT" == 1 ]]; then
+      # a user who pasted the wrong thing: part of a key typed, then Ctrl-C
+      tmux send-keys -t "$S" -l "${KEY_TYPED:0:9}"; sleep 1
+      masked="$(screen | grep -E '^\? ' | tail -1)"
+      echo "---- typed 9 characters of the key, then Ctrl-C; the prompt showed: $masked" >> "$OUT/$J.raw"
+      tmux send-keys -t "$S" C-c
     elif [[ "$q" =~ [Kk]ey && "$q" =~ [Tt]avily ]]; then
       tmux send-keys -t "$S" -l "$KEY_TYPED"; tmux send-keys -t "$S" Enter
     elif [[ "$q" =~ [Kk]ey|[Tt]oken ]]; then
       tmux send-keys -t "$S" Enter   # an optional key: skipped
     elif [[ "$q" =~ bridge ]]; then
-      tmux send-keys -t "$S" n Enter
+      echo "---- answered $WIZ_BRIDGE: $q" >> "$OUT/$J.raw"
+      tmux send-keys -t "$S" "$WIZ_BRIDGE" Enter
     elif [[ "$q" =~ Write|[Ii]nstall ]]; then
       echo "---- confirmed: $q" >> "$OUT/$J.raw"; confirm_ms=$(now_ms)
       tmux send-keys -t "$S" Enter   # the default (Yes)
@@ -151,12 +185,19 @@ wizard() {
     sleep 1.5
   done
   local end; end=$(now_ms)
-  local out; out="$(screen | sed '$d')"
+  local out; out="$(screen | no_trailing_blanks)"
   local rc; rc="$(last_rc)"
   INIT_AFTER_CONFIRM_MS=$(( confirm_ms > 0 ? end - confirm_ms : 0 ))
   { echo "==== $title (total $((end - t0)) ms, after the confirmation $INIT_AFTER_CONFIRM_MS ms, exit $rc)"; echo "$out"; } >> "$OUT/$J.raw"
   md "### $title"; md ""; md '```'; md "$out"; md '```'
-  md "exit $rc · from the confirmation to the prompt: $(awk "BEGIN{printf \"%.1f\", $INIT_AFTER_CONFIRM_MS/1000}") s · $(( $(wc -l < "$STATE/interop.log") - i0 )) calls of a Windows program"; md ""
+  local took="from the confirmation to the prompt: $(awk "BEGIN{printf \"%.1f\", $INIT_AFTER_CONFIRM_MS/1000}") s"
+  (( confirm_ms > 0 )) || took="no confirmation; $(awk "BEGIN{printf \"%.1f\", $((end - t0))/1000}") s in all"
+  md "exit $rc · $took · $(( $(wc -l < "$STATE/interop.log") - i0 )) calls of a Windows program"; md ""
+  LAST_RC="$rc"
+  if [[ -n "$masked" ]]; then
+    md "The masked key prompt after 9 characters were typed, just before Ctrl-C:"; md ""
+    md '```'; md "$masked"; md '```'; md ""
+  fi
   if [[ -n "$LIVE_FRAME" ]]; then
     md "The live lines while npm worked (the screen ${LIVE_AT} s after the confirmation):"; md ""
     md '```'; md "$LIVE_FRAME"; md '```'; md ""
@@ -180,6 +221,154 @@ seed_classic_leftover() { # MSIX machine with a classic file left from an earlie
   md "Seed: Claude Desktop is the MSIX (Store) build (its config folder is under \`%LOCALAPPDATA%\\Packages\\Claude_pzs8sxrjxfjjc\\LocalCache\\Roaming\\Claude\`, empty), and a classic \`%APPDATA%\\Claude\\claude_desktop_config.json\` left from an earlier classic install holds \`memory\` as bare \`npx\`."
 }
 
+# ---- the steps of journeys a-d ------------------------------------------------------------------
+journey_abcd() {
+  wizard "$picks"
+  INIT_MS=$INIT_AFTER_CONFIRM_MS
+  step "mcp-twin status" "mcp-twin status" 120
+  step "mcp-twin doctor" "mcp-twin doctor" 300
+  local doctor1="$LAST_OUT"
+  local before; before=$(wc -l < "$STATE/interop.log")
+  step "mcp-twin sync (nothing new: a no-op)" "mcp-twin sync" 300
+  NOOP_MS=$LAST_MS; local after; after=$(wc -l < "$STATE/interop.log")
+  NOOP_CALLS=$((after - before))
+  md "Interop calls of this no-op sync (lines added to STATE/interop.log): $NOOP_CALLS."; md ""
+  { echo "---- interop calls of the no-op sync:"; sed -n "$((before + 1)),${after}p" "$STATE/interop.log" | cut -f2- | cut -c1-200; } >> "$OUT/$J.raw"
+  case "$J" in
+    c) # the classic file the Store build ignores: what import makes of it, then doctor's advice followed
+       step "mcp-twin import (the servers of the classic file the Store build ignores)" "mcp-twin import" 300
+       if grep -q 'Delete C:\\Users\\alice\\AppData\\Roaming\\Claude\\claude_desktop_config.json' <<< "$doctor1"; then
+         step "doctor's advice followed: the classic file deleted" "rm /mnt/c/Users/alice/AppData/Roaming/Claude/claude_desktop_config.json" 30
+         step "mcp-twin doctor" "mcp-twin doctor" 300
+       else
+         md "(doctor did not advise deleting the classic file this time.)"; md ""
+       fi;;
+    d) # what Claude Code was given without a Linux npm (command and arguments only: env holds the key)
+       step "what Claude Code got (command and args of each entry)" \
+         "node -e 'for (const [n, e] of Object.entries(require(\"/home/bob/.claude.json\").mcpServers)) console.log(n, e.command, (e.args || []).join(\" \"))'" 60;;
+  esac
+  step "a typo: mcp-twin sync --client claude" "mcp-twin sync --client claude" 300
+  step "mcp-twin add time (a uvx server; this machine has no uv)" "mcp-twin add time" 120
+  step "mcp-twin sync" "mcp-twin sync" 600
+  step "mcp-twin doctor" "mcp-twin doctor" 300
+  if [[ "$J" == a ]]; then # the uvx server cannot start here: the user takes it out again
+    step "mcp-twin remove time" "mcp-twin remove time" 120
+    step "mcp-twin sync" "mcp-twin sync" 300
+  fi
+  step "mcp-twin add --help" "mcp-twin add --help" 60
+  step "mcp-twin search github (the MCP Registry is not reachable from here)" "mcp-twin search github" 120
+  step "mcp-twin add io.github.github/github-mcp-server (a Registry name, offline)" "mcp-twin add io.github.github/github-mcp-server" 120
+  if [[ "$J" == b ]]; then # leaving again: are the hand-written entries given back as they were written?
+    ANSWERS=("Change .* file=>y Enter")
+    step "mcp-twin uninstall (answered y)" "mcp-twin uninstall" 300
+    step "Claude Desktop's file after uninstall (the key masked by this script, not by mcp-twin)" \
+      "sed -E 's/tvly-[A-Za-z0-9]+/tvly-<masked>/' /mnt/c/Users/alice/AppData/Roaming/Claude/claude_desktop_config.json" 60
+    step "Claude Code's file after uninstall" "cat ~/.claude.json" 60
+  fi
+}
+
+# ---- journey e: Ctrl-C, the bridge, a project, a deleted package, a corrupt config, uninstall ------
+journey_e() {
+  local manifest=/mnt/c/Users/alice/AppData/Roaming/mcp-twin/mcp-twin.jsonc
+  local desktop=/mnt/c/Users/alice/AppData/Roaming/Claude/claude_desktop_config.json
+  local cursor=/mnt/c/Users/alice/.cursor/mcp.json
+  local serve_json="$STATE/home/bob/.local/share/mcp-twin/bridge/serve.json"
+  step "a marker, to find afterwards what init wrote" "touch ~/.before-init" 30
+  WIZ_INTERRUPT=1
+  wizard "tavily memory" "mcp-twin init, stopped with Ctrl-C at the masked key prompt"
+  WIZ_INTERRUPT=0
+  EXTRA+=$'\t'"Ctrl-C init exit $LAST_RC"
+  step "what changed since the marker (files newer than it, in ~ and under C:\\Users\\alice)" \
+    "find ~ /mnt/c/Users/alice -newer ~/.before-init" 60
+  step "mcp-twin status (after the interrupted init)" "mcp-twin status" 120
+  WIZ_BRIDGE=y
+  wizard "tavily memory" "mcp-twin init again, to the end (the bridge: Yes)"
+  WIZ_BRIDGE=n
+  INIT_MS=$INIT_AFTER_CONFIRM_MS
+  step "mcp-twin status" "mcp-twin status" 120
+  step "the advice init printed for ~/.claude.json followed: chmod 600" "chmod 600 ~/.claude.json && ls -l ~/.claude.json" 30
+  step "mcp-twin bridge status" "mcp-twin bridge status" 120
+  # the sim shares this machine's network: the bridge gets a port of its own before anything starts it
+  step "the bridge's port set to $BRIDGE_PORT in the manifest (by hand; the default 7760 may be taken)" \
+    "sed -i -E 's/(\"enabled\": *true)/\\1, \"port\": $BRIDGE_PORT/' $manifest && grep -n -A2 '\"bridge\"' $manifest" 30
+  step "mcp-twin sync (the new port)" "mcp-twin sync" 300
+  step "mcp-twin bridge status" "mcp-twin bridge status" 120
+  step "a real call through Claude Desktop's entry (the Windows side: wsl.exe runs the relay)" \
+    "node ~/try-entry.mjs $desktop mcp-twin memory_set '{\"key\":\"plan\",\"value\":\"ship on Friday\"}' memory_get '{\"key\":\"plan\"}'" 120
+  local t_call=$LAST_MS
+  step "the same memory through Claude Code's entry (WSL)" \
+    "node ~/try-entry.mjs ~/.claude.json mcp-twin memory_get '{\"key\":\"plan\"}' bridge_status '{}'" 120
+  local bridge_pid; bridge_pid="$(grep -oE '"pid": *[0-9]+' "$serve_json" 2>/dev/null | grep -oE '[0-9]+' | head -1 || true)"
+  EXTRA+=$'\t'"first call through Desktop's entry $t_call ms"$'\t'"bridge pid ${bridge_pid:-none}"
+  step "mcp-twin bridge status" "mcp-twin bridge status" 120
+  step "mcp-twin doctor" "mcp-twin doctor" 300
+
+  # a project: its own files, meant to be committed
+  step "a project folder: mcp-twin sync --project ." "mkdir ~/proj && cd ~/proj && mcp-twin sync --project ." 600
+  step "what was written (ls -A; cat .mcp.json)" "ls -A; cat .mcp.json" 30
+  step "a project manifest (./mcp-twin.jsonc, as a teammate would commit it)" \
+    "printf '%s\\n' '{' '  \"servers\": {' '    \"memory\": { \"package\": \"@modelcontextprotocol/server-memory\" },' '    \"tavily\": { \"package\": \"tavily-mcp@0.2.22\", \"env\": { \"TAVILY_API_KEY\": \"\${secret:TAVILY_API_KEY}\" } }' '  }' '}' > mcp-twin.jsonc && cat mcp-twin.jsonc" 30
+  ANSWERS=("Trust it=>y Enter")
+  step "mcp-twin sync (the project manifest; its trust question answered y)" "mcp-twin sync" 600
+  step "cat .mcp.json" "cat .mcp.json" 30
+  step "mcp-twin status (in the project)" "mcp-twin status" 120
+  step "back home" "cd ~" 30
+
+  # an installed package deleted behind mcp-twin's back
+  step "an installed package deleted: rm -rf ~/.npm-global/lib/node_modules/tavily-mcp" \
+    "rm -rf ~/.npm-global/lib/node_modules/tavily-mcp" 30
+  step "mcp-twin status" "mcp-twin status" 120
+  step "mcp-twin sync" "mcp-twin sync" 600
+  step "mcp-twin status" "mcp-twin status" 120
+
+  # a client config cut in half (a crash mid-save, a bad hand edit)
+  step "Claude Code's ~/.claude.json cut in half" \
+    "truncate -s \$(( \$(stat -c %s ~/.claude.json) / 2 )) ~/.claude.json && wc -c ~/.claude.json" 30
+  step "mcp-twin sync" "mcp-twin sync" 600
+  step "mcp-twin status" "mcp-twin status" 120
+  step "mcp-twin doctor" "mcp-twin doctor" 300
+  # follow the advice printed: the first `mcp-twin restore ...` command doctor (else sync) named
+  local advice
+  advice="$(printf '%s\n' "$LAST_OUT" | grep -oE 'mcp-twin restore [^`;,)]*' | head -1 | sed -E 's/[. ]+$//' || true)"
+  local said="doctor"
+  if [[ -z "$advice" ]]; then
+    advice="$(grep -oE 'mcp-twin restore [^`;,)]*' "$OUT/$J.raw" | head -1 | sed -E 's/[. ]+$//' || true)"; said="an earlier command"
+  fi
+  if [[ -z "$advice" ]]; then advice="mcp-twin restore claude-code"; said="nobody (README's form)"; fi
+  md "The advice followed: \`$advice\` (printed by $said)."; md ""
+  ANSWERS=("Replace .* backup=>y Enter")
+  step "$advice (the advice; its question answered y)" "$advice" 300
+  step "its mode after the restore (chmod 600 was done after init)" "ls -l ~/.claude.json" 30
+  step "mcp-twin sync" "mcp-twin sync" 600
+  step "mcp-twin status" "mcp-twin status" 120
+
+  # leaving: everything given back; uninstall's last line names the way back, which is tried once
+  ANSWERS=("Change .* file=>y Enter")
+  step "mcp-twin uninstall (answered y)" "mcp-twin uninstall" 300
+  step "the client configs after uninstall" "ls -l ~/.claude.json $desktop $cursor; cat ~/.claude.json; cat $desktop; cat $cursor" 30
+  ANSWERS=("Replace .* backup=>y Enter")
+  step "mcp-twin restore (uninstall said it puts the entries back)" "mcp-twin restore" 300
+  step "mcp-twin status" "mcp-twin status" 120
+  ANSWERS=("Change .* file=>y Enter")
+  step "mcp-twin uninstall --packages (answered y), for good" "mcp-twin uninstall --packages" 600
+  step "the client configs, the packages and mcp-twin's home after uninstall --packages" \
+    "ls -l ~/.claude.json $desktop $cursor; cat ~/.claude.json; grep -c '\"TAVILY_API_KEY\": \"tvly-' $desktop $cursor; ls ~/.npm-global/lib/node_modules /mnt/c/Users/alice/AppData/Roaming/npm/node_modules /mnt/c/Users/alice/AppData/Roaming/mcp-twin" 30
+  step "mcp-twin status (after uninstall --packages)" "mcp-twin status" 120
+  step "mcp-twin bridge stop" "mcp-twin bridge stop" 60
+  step "mcp-twin bridge status" "mcp-twin bridge status" 60
+  tmux kill-session -t "$S" 2>/dev/null || true
+  sleep 1
+  # by pid: the bridge this journey started, and any relay to its port, must be gone
+  local left="" pid
+  [[ -n "$bridge_pid" ]] && kill -0 "$bridge_pid" 2>/dev/null && left+=" bridge:$bridge_pid"
+  for pid in $(ps -eo pid=,args= | awk -v p="127.0.0.1:$BRIDGE_PORT" 'index($0, p) && !/awk/ {print $1}'); do left+=" relay:$pid"; done
+  local listening; listening="$(ss -ltnH "sport = :$BRIDGE_PORT" 2>/dev/null | wc -l)"
+  md "After the journey (checked outside the sim): the bridge's pid ${bridge_pid:-?} $([[ "$left" == *bridge:* ]] && echo 'still runs' || echo 'is gone'); processes naming 127.0.0.1:$BRIDGE_PORT: ${left:-none}; sockets listening on port $BRIDGE_PORT: $listening."; md ""
+  EXTRA+=$'\t'"left running:${left:- nothing}, listening on $BRIDGE_PORT: $listening"
+  # stop what is left, by its pid only (this journey's own)
+  for pid in $left; do kill "${pid#*:}" 2>/dev/null || true; done
+}
+
 # ---- one journey --------------------------------------------------------------------------------
 journey() {
   J="$1"; S="mcp-twin-journey-$J"; STATE="$WORK/state-$J"
@@ -189,6 +378,7 @@ journey() {
     b) title="(b) Hand-written Claude Desktop entries on the Windows side"; picks="";;
     c) title="(c) Claude Desktop from its MSIX package"; flags=(--msix);;
     d) title="(d) No Linux npm: PATH finds Windows' npm"; flags=(--no-linux-npm);;
+    e) title="(e) Ctrl-C, the bridge, a project, a deleted package, a corrupt config, uninstall";;
     *) echo "unknown journey $J" >&2; return 2;;
   esac
   : > "$OUT/$J.md"; : > "$OUT/$J.raw"
@@ -200,6 +390,9 @@ journey() {
   case "$J" in
     b) seed_desktop_handwritten; seed_claude_code;;
     c) seed_classic_leftover;;
+    e) seed_claude_code
+       cp "$HERE/try-entry.mjs" "$STATE/home/bob/try-entry.mjs"
+       md "\`~/try-entry.mjs\` (docs/journeys/try-entry.mjs, not part of mcp-twin) was copied into the home: a small stdio MCP client that starts one entry of a client config as the client would and calls its tools. The bridge's port is $BRIDGE_PORT (the sim shares the network of the machine it runs on).";;
     d) seed_claude_code
        # mcp-twin itself is installed while Linux npm is still there (without it, `npm install -g`
        # would run Windows' npm and fail); the journey's shell then has no Linux npm.
@@ -218,38 +411,18 @@ journey() {
   else
     step "npm install -g the packed tarball" "npm install -g $TARBALL" 300
   fi
-  wizard "$picks"
-  local init_ms=$INIT_AFTER_CONFIRM_MS
-  step "mcp-twin status" "mcp-twin status" 120
-  step "mcp-twin doctor" "mcp-twin doctor" 300
-  local before; before=$(wc -l < "$STATE/interop.log")
-  step "mcp-twin sync (nothing new: a no-op)" "mcp-twin sync" 300
-  local noop_ms=$LAST_MS after; after=$(wc -l < "$STATE/interop.log")
-  md "Interop calls of this no-op sync (lines added to STATE/interop.log): $((after - before))."; md ""
-  { echo "---- interop calls of the no-op sync:"; sed -n "$((before + 1)),${after}p" "$STATE/interop.log" | cut -f2- | cut -c1-200; } >> "$OUT/$J.raw"
-  case "$J" in
-    c) # doctor's advice for the classic file the Store build ignores: does it work?
-       step "mcp-twin import (doctor's advice for the classic file)" "mcp-twin import" 300;;
-    d) # what Claude Code was given without a Linux npm (command and arguments only: env holds the key)
-       step "what Claude Code got (command and args of each entry)" \
-         "node -e 'for (const [n, e] of Object.entries(require(\"/home/bob/.claude.json\").mcpServers)) console.log(n, e.command, (e.args || []).join(\" \"))'" 60;;
-  esac
-  step "a typo: mcp-twin sync --client claude" "mcp-twin sync --client claude" 300
-  step "mcp-twin add time (a uvx server; this machine has no uv)" "mcp-twin add time" 120
-  step "mcp-twin sync" "mcp-twin sync" 600
-  step "mcp-twin doctor" "mcp-twin doctor" 300
-  step "mcp-twin add --help" "mcp-twin add --help" 60
-  step "mcp-twin search github (the MCP Registry is not reachable from here)" "mcp-twin search github" 120
-  step "mcp-twin add io.github.github/github-mcp-server (a Registry name, offline)" "mcp-twin add io.github.github/github-mcp-server" 120
+  INIT_MS=0 NOOP_MS=0 NOOP_CALLS=0 EXTRA=""
+  if [[ "$J" == e ]]; then journey_e; else journey_abcd; fi
   tmux kill-session -t "$S" 2>/dev/null || true
 
   # no secret typed or written by hand may appear in what the user read
   local hits; hits=$(cat "$OUT/$J.raw" "$OUT/$J.md" | grep -c -e "$KEY_TYPED" -e "$KEY_INLINE" || true)
   md "Secret check: the keys typed into the wizard$([[ $J == b ]] && echo ' and written inline in Desktop'"'"'s file') appear $hits times in this transcript."; md ""
-  printf '%s\tinit after confirmation %s ms\tno-op sync %s ms, %s interop calls\tsecret hits %s\n' \
-    "$J" "$init_ms" "$noop_ms" "$((after - before))" "$hits" > "$OUT/$J.summary"
+  printf '%s\tinit after confirmation %s ms\tno-op sync %s ms, %s interop calls\tsecret hits %s%s\n' \
+    "$J" "$INIT_MS" "$NOOP_MS" "$NOOP_CALLS" "$hits" "$EXTRA" > "$OUT/$J.summary"
 }
 
+TARBALL_GIVEN="$TARBALL"
 [[ -n "$TARBALL" ]] || TARBALL="$WORK/$(pack)"
 [[ -f "$TARBALL" ]] || { echo "npm pack failed in $CHECKOUT" >&2; exit 1; }
 { echo "checkout: $CHECKOUT ($(git -C "$CHECKOUT" rev-parse --short HEAD) $(git -C "$CHECKOUT" log -1 --format=%s | cut -c1-80))"; echo "tarball: $TARBALL"; echo "started: $(date -u)"; } > "$OUT/summary.txt"
@@ -266,16 +439,23 @@ cat "$OUT/summary.txt"
 
 # one document: a header naming the commit and the machine, then one section per journey
 {
-  echo "# The first ten minutes, as a new user meets them (four journeys on the simulated WSL machine)"
+  n=${#JOURNEYS[@]}; words=(zero one two three four five six seven eight nine)
+  echo "# The first ten minutes, as a new user meets them (${words[$n]:-$n} journeys on the simulated WSL machine)"
   echo
-  echo "Recorded by \`docs/journeys/run.sh\` on $(date -u +%Y-%m-%d) from commit \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\` ($(git -C "$CHECKOUT" log -1 --format=%s | cut -c1-100)…; main at \`$(git -C "$CHECKOUT" rev-parse --short main 2>/dev/null || echo '?')\`),"
+  [[ -z "$TARBALL_GIVEN" ]] || echo "Recorded by \`docs/journeys/run.sh\` on $(date -u +%Y-%m-%d) from the tarball \`$(basename "$TARBALL")\` (given with --tarball; the script's own checkout is at \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\`),"
+  [[ -n "$TARBALL_GIVEN" ]] || echo "Recorded by \`docs/journeys/run.sh\` on $(date -u +%Y-%m-%d) from commit \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\` ($(git -C "$CHECKOUT" log -1 --format=%s | cut -c1-100)…; main at \`$(git -C "$CHECKOUT" rev-parse --short main 2>/dev/null || echo '?')\`),"
   echo "packed with \`npm pack\` and installed with \`npm install -g\` inside a simulated Ubuntu on WSL2 (Linux user \`bob\`,"
   echo "Windows user \`alice\`, \`C:\\\` at \`/mnt/c\`, stand-ins for \`cmd.exe\`, \`wsl.exe\`, \`powershell.exe\` and Windows' Node),"
   echo "each journey on a fresh machine of its own. Every command was typed into a tmux pane (send-keys) and the"
   echo "screen read back (capture-pane): what is below is what the user saw, colours aside. The wizard's"
-  echo "questions were answered by keystrokes, the API key typed into its masked prompt; every other question"
-  echo "was answered with its default (Enter). The npm registry was reachable; the MCP Registry was not."
-  echo "The four journeys ran side by side on one 2-core machine, so their install times include each other's load."
+  echo "questions were answered by keystrokes, the API key typed into its masked prompt; a question a step's"
+  echo "title names was answered as the title says, every other one with its default (Enter). The npm registry"
+  echo "was reachable; the MCP Registry was not."
+  if (( PARALLEL )); then
+    echo "The journeys ran side by side on one 2-core machine, so their install times include each other's load."
+  else
+    echo "The journeys ran one after another on a 2-core machine shared with other work, so times vary with its load."
+  fi
   echo
   for j in "${JOURNEYS[@]}"; do cat "$OUT/$j.md"; done
 } | awk 'NF{for(;b>0;b--)print "";print;next}{b++}' > "$OUT/first-ten-minutes.md"   # no blank lines at the end (biome formats docs)
