@@ -63,11 +63,13 @@ describe("every command", () => {
       else {
         const file = pointer.split(" ")[0]!;
         expect(existsSync(path.join(REPO, file)), pointer).toBe(true);
-        // Shipped: the package's "files" holds it or its folder.
-        expect(
-          files.some((f) => file === f || file.startsWith(`${f}/`)),
-          pointer,
-        ).toBe(true);
+        // Shipped: the package's "files" holds it, its folder, or a `dir/*.ext` pattern matching it.
+        const shipped = (f: string) =>
+          file === f ||
+          file.startsWith(`${f}/`) ||
+          (f.includes("*") &&
+            new RegExp(`^${f.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`).test(file));
+        expect(files.some(shipped), pointer).toBe(true);
       }
     }
   });
