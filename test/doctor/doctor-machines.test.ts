@@ -41,7 +41,9 @@ describe("environments", () => {
     const run = await doctor(m, ["--no-probe"]);
     const c = one(run, "npm.foreign", { env: "wsl:Ubuntu" });
     expect(c.status).toBe("fail");
-    expect(c.message).toContain(path.join(m.paths.drive, "Program Files", "nodejs", "npm"));
+    // A file on the Windows drive, shown as Windows shows it (one style per side).
+    expect(c.message).toContain("PATH finds Windows' npm (C:\\Program Files\\nodejs\\npm)");
+    expect(c.message).not.toContain(m.paths.drive);
     expect(c.fix).toMatch(/inside WSL/);
     // One cause, one finding: npm.foreign says npm does not answer for Linux; npm.present does not repeat it.
     expect(c.message).toContain("npm does not answer in wsl:Ubuntu");

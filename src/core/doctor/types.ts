@@ -6,6 +6,7 @@
  */
 import type { ScopeItems } from "./facts.js";
 import type { CheckId } from "./registry.js";
+import type { Show } from "./show.js";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
@@ -26,6 +27,11 @@ export interface Finding {
 export interface Check extends Finding {
   /** Stable id, listed in docs/doctor.md (generated from the registry). */
   id: CheckId;
+  /**
+   * One finding for several client configs of one environment (group.ts): where it applies. Such a
+   * check has no `client`; `--json` names the places in its message.
+   */
+  places?: Array<{ client: string; scope?: string }>;
 }
 
 export type Where = Pick<Finding, "env" | "client" | "server" | "scope">;
@@ -41,7 +47,8 @@ export interface CheckDef<Id extends string = string, S extends CheckScope = Che
   doc: string;
   /** What to do about it (Markdown, for docs/doctor.md); empty when there is nothing to do. */
   fix: string;
-  run(item: ScopeItems[S]): Finding[];
+  /** `show` writes paths the way this machine shows them (show.ts). */
+  run(item: ScopeItems[S], show: Show): Finding[];
 }
 
 export function defineCheck<const Id extends string, const S extends CheckScope>(
@@ -75,6 +82,11 @@ function clean(where: Where): Where {
 }
 
 export const SYNC_FIX = "Run `mcp-twin sync`.";
+
+/** "1 secret", "2 secrets": a count and its noun. */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
 
 /** Seconds with one decimal below 10 s, else whole seconds. */
 export function seconds(ms: number): string {

@@ -40,15 +40,15 @@ export const environmentChecks = [
     scope: "machine",
     doc: "the shared home (manifest, secrets, state) cannot be found (from WSL: needs %APPDATA%).",
     fix: "enable WSL interop, or set `MCP_TWIN_HOME`.",
-    run: ({ homeError, platform }) => {
-      if (homeError) return [finding("fail", {}, homeError.message, { fix: homeError.fix })];
+    run: ({ homeError, platform }, show) => {
+      if (homeError) return [finding("fail", {}, show.text(homeError.message), { fix: homeError.fix })];
       if (!platform) return [];
       const { home } = platform;
       return [
         finding(
           "pass",
           { env: platform.local.id },
-          `home ${home.dir}${home.source === "windows" ? " (shared by Windows and every WSL distro)" : home.source === "MCP_TWIN_HOME" ? " (from MCP_TWIN_HOME)" : ""}.`,
+          `home ${show.path(home.dir)}${home.source === "windows" ? " (shared by Windows and every WSL distro)" : home.source === "MCP_TWIN_HOME" ? " (from MCP_TWIN_HOME)" : ""}.`,
         ),
       ];
     },
@@ -58,13 +58,13 @@ export const environmentChecks = [
     scope: "machine",
     doc: "inside WSL, Windows programs cannot be started (interop off, `WSL_INTEROP` unset under sudo/systemd, no cmd.exe).",
     fix: "`[interop] enabled=true` in /etc/wsl.conf, `wsl --shutdown`, run from a normal shell.",
-    run: ({ platform }) => {
+    run: ({ platform }, show) => {
       const local = platform?.local;
       if (local?.kind !== "wsl") return [];
       const where = { env: local.id };
       return [
         local.interop
-          ? finding("pass", where, `WSL interop is on (${local.cmdExe}).`)
+          ? finding("pass", where, `WSL interop is on${local.cmdExe ? ` (${show.path(local.cmdExe)})` : ""}.`)
           : finding(
               "fail",
               where,

@@ -7,7 +7,7 @@ import { specFields } from "../../manifest/spec.js";
 import { type NotAKey, notAKey, type SecretFormat } from "../../placeholders.js";
 import { valueFindings } from "../../references.js";
 import type { ServerFacts } from "../facts.js";
-import { defineCheck, type Finding, finding } from "../types.js";
+import { count, defineCheck, type Finding, finding } from "../types.js";
 import type { EntryFacts } from "./entries.js";
 
 const SECRETISH = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|AUTH|CREDENTIAL|(^|_)PAT($|_)/i;
@@ -130,18 +130,29 @@ export const secretsChecks = [
     scope: "machine",
     doc: "the secrets file does not parse, or an entry is not a valid name with a string value (file:line:column, never the value), or it is readable by others. Until it is fixed every command that reads it stops with exit 2 and changes nothing.",
     fix: "fix it at that position (keep a copy: it holds your keys), or move it aside (`mv secrets.json secrets.json.broken`) and `mcp-twin secret set NAME` for each key; `chmod 600`.",
-    run: ({ secretsFile: f }) => {
+    run: ({ secretsFile: f }, show) => {
       if (!f) return [];
-      if (f.error) return [finding("fail", {}, f.error.message, { fix: f.error.fix })];
+      // The fix's `mv` is typed in this shell: its paths stay as this process opens them.
+      if (f.error) return [finding("fail", {}, show.text(f.error.message), { fix: f.error.fix })];
       if (!f.exists) return [finding("pass", {}, "no secrets file (no secret set yet).")];
       if (f.mode !== undefined && (f.mode & 0o077) !== 0)
         return [
-          finding("warn", {}, `${f.file} is readable by others (mode ${(f.mode & 0o777).toString(8)}).`, {
-            fix: `Run \`chmod 600 ${f.file}\`.`,
-          }),
+          // Modes are known for Linux files only (not on a Windows drive): chmod takes the path as is.
+          finding(
+            "warn",
+            {},
+            `${show.path(f.file)} is readable by others (mode ${(f.mode & 0o777).toString(8)}).`,
+            {
+              fix: `Run \`chmod 600 ${f.file}\`.`,
+            },
+          ),
         ];
       return [
-        finding("pass", {}, `${f.file} holds ${Object.keys(f.secrets).length} secret(s) and is private.`),
+        finding(
+          "pass",
+          {},
+          `${show.path(f.file)} holds ${count(Object.keys(f.secrets).length, "secret")} and is private.`,
+        ),
       ];
     },
   }),
