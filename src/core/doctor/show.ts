@@ -1,5 +1,5 @@
 /**
- * How doctor shows a path (pure): one style per side, the rule of `pathShown` — run inside WSL, a
+ * How doctor shows a path (pure): one style per side. The rule of `pathShown` — run inside WSL, a
  * file on a Windows drive in its Windows form (`C:\Users\…`), a Linux file in its Linux form — for
  * paths a check writes into a message, and for texts of other modules (a loader's error names its
  * file as this process opened it) that name a known file on a Windows drive.
