@@ -102,8 +102,15 @@ interface Target {
   checks: Check[];
   /** Checks of each server. */
   servers: Map<string, Check[]>;
-  /** Findings shared with other configs, reported once under another heading: server → that heading. */
-  sharedAt: Map<string, { title: string; checks: Check[] }>;
+  /** Findings shared with other configs, reported once under another heading: server → those headings. */
+  sharedAt: Map<string, Shared[]>;
+}
+
+/** Where a config's shared findings about a server are: the heading, above or below this line. */
+interface Shared {
+  title: string;
+  where: string;
+  checks: Check[];
 }
 
 interface Group {
@@ -147,25 +154,29 @@ function render(report: DoctorReport, out: Output, verbose: boolean): void {
   for (const check of ordered) {
     const g = check.env ? group(check.env, check.env) : general;
     if (check.places && check.server) {
-      // One finding for several configs: under a heading naming them, after the configs; each
-      // config's line for the server points there.
+      // One finding for several configs: under a heading naming them, after the configs of its
+      // environment (under General when they are in several); each config's line for the server
+      // points there.
       const title = placesTitle(check.places);
       const shared = targetOf(g, `shared|${title}`, `${title}  ${c.dim("what they share, reported once")}`);
       shared.servers.set(check.server, [...(shared.servers.get(check.server) ?? []), check]);
       for (const p of check.places) {
-        const t = fileTarget(g, check.env, p.client, p.scope);
+        const pg = group(p.env, p.env);
+        const t = fileTarget(pg, p.env, p.client, p.scope);
         if (!t.servers.has(check.server)) t.servers.set(check.server, []);
-        const at = t.sharedAt.get(check.server) ?? { title, checks: [] };
-        at.checks.push(check);
-        t.sharedAt.set(check.server, at);
+        const list = t.sharedAt.get(check.server) ?? [];
+        const at = list.find((x) => x.title === title);
+        if (at) at.checks.push(check);
+        else list.push({ title, where: pg === g ? "below" : `above, under ${g.title}`, checks: [check] });
+        t.sharedAt.set(check.server, list);
       }
       continue;
     }
     if (!check.client) {
       if (check.server) {
-        // One cause found in several clients' entries of a server the manifest does not have.
+        // A manifest server's own finding (its keys, its references) goes with its line.
         const t = inManifest.has(check.server)
-          ? targetOf(g, "manifest", "Manifest servers")
+          ? targetOf(general, "manifest", "Manifest servers")
           : targetOf(g, "several", "Servers in several client configs");
         t.servers.set(check.server, [...(t.servers.get(check.server) ?? []), check]);
       } else g.checks.push(check);
@@ -229,14 +240,20 @@ function serverLines(
   server: string,
   checks: Check[],
   verbose: boolean,
-  shared?: { title: string; checks: Check[] },
+  shared: readonly Shared[] = [],
 ): void {
   const { c } = out.theme;
-  const worst = worstOf([...checks, ...(shared?.checks ?? [])]);
+  const worst = worstOf([...checks, ...shared.flatMap((s) => s.checks)]);
   const probe = checks.find((x) => x.id === "probe.handshake" && x.status === "pass");
   const headline = [
-    probe ? probe.message : worst === "pass" && !shared ? "all checks pass" : "",
-    shared ? `see "${shared.title}" below` : "",
+    probe
+      ? shared.length > 0
+        ? probe.message.replace(/\.$/, "")
+        : probe.message
+      : worst === "pass" && shared.length === 0
+        ? "all checks pass"
+        : "",
+    ...shared.map((s) => `see "${s.title}" ${s.where}`),
   ]
     .filter(Boolean)
     .join("; ");

@@ -273,9 +273,20 @@ describe("static checks", () => {
           expect(c.status).toBe("fail");
           expect(c.message).toContain('"<YOUR_KEY>"');
           expect(c.message).toMatch(
-            /In 3 entries: .*Claude Code \(wsl:Ubuntu\).*Claude Desktop \(windows\).*Cursor \(windows\)/,
+            /In 3 client configs: Claude Code \(wsl:Ubuntu\), Claude Desktop \(windows\), Cursor \(windows\)\.$/,
           );
           expect(c.fix).toContain("each of these entries");
+          // The human report: each client's line for the server is a failure pointing at the one finding.
+          const human = await machine.run(["doctor", "--no-probe", "--server", "keyed"]);
+          const title = "Claude Code (wsl:Ubuntu), Claude Desktop (windows) and Cursor (windows)";
+          expect(human.stdout).toContain(`\n  ${title}  `);
+          expect(human.stdout.match(/\[secrets\.placeholder\]/g)).toHaveLength(1);
+          expect(
+            human.stdout.match(
+              new RegExp(`✖ keyed {2}see "${title.replace(/[()]/g, "\\$&")}" above, under General`, "g"),
+            ),
+          ).toHaveLength(3);
+          expect(human.stdout).not.toMatch(/✔ keyed/);
         }),
       ),
     );

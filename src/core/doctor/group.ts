@@ -5,13 +5,12 @@
  * lines — in several client configs of one environment is reported once, naming every config it
  * applies to. Passes stay per config: each client's line says its server works there.
  *
- * A grouped finding keeps the stable `--json` keys as `secrets.placeholder` does: `env` and
- * `server`, no `client`, and the places named in its message (`messageOf`).
+ * A grouped finding keeps the stable `--json` keys: `env` (when it is one) and `server`, no
+ * `client`, and the places named at the end of its message (`messageOf`) — `secrets.placeholder`
+ * groups a key several clients' entries carry the same way.
  */
 import { clientById } from "../clients/index.js";
-import type { Check } from "./types.js";
-
-type Place = NonNullable<Check["places"]>[number];
+import type { Check, Place } from "./types.js";
 
 export function groupShared(checks: readonly Check[]): Check[] {
   const groups = new Map<string, Check[]>();
@@ -40,7 +39,11 @@ export function groupShared(checks: readonly Check[]): Check[] {
 }
 
 function placeOf(c: Check): Place {
-  return { client: c.client!, ...(c.scope && c.scope !== "user" ? { scope: c.scope } : {}) };
+  return {
+    env: c.env!,
+    client: c.client!,
+    ...(c.scope && c.scope !== "user" ? { scope: c.scope } : {}),
+  };
 }
 
 /** "Claude Code (project)": a place as the report names it. */
@@ -48,15 +51,23 @@ function placeName(p: Place): string {
   return `${clientById(p.client)?.name ?? p.client}${p.scope ? ` (${p.scope})` : ""}`;
 }
 
-/** "Claude Desktop and Cursor", "Claude Desktop, Cursor and Windsurf". */
+/** "Claude Code (wsl:Ubuntu), Cursor (windows)": places with their environments. */
+export function placesList(places: readonly Place[]): string {
+  return places.map((p) => `${placeName(p)} (${p.env})`).join(", ");
+}
+
+/**
+ * A heading for the places: "Claude Desktop and Cursor" in one environment, "Claude Code
+ * (wsl:Ubuntu) and Cursor (windows)" across them.
+ */
 export function placesTitle(places: readonly Place[]): string {
-  const names = places.map(placeName);
+  const oneEnv = new Set(places.map((p) => p.env)).size === 1;
+  const names = places.map((p) => (oneEnv ? placeName(p) : `${placeName(p)} (${p.env})`));
   return names.length < 2 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
 
-/** A finding's whole message: a grouped one names where it applies, as `secrets.placeholder` does. */
+/** A finding's whole message: one for several client configs names them at its end. */
 export function messageOf(c: Check): string {
   if (!c.places) return c.message;
-  const where = c.places.map((p) => `${placeName(p)} (${c.env})`).join(", ");
-  return `${c.message} In ${c.places.length} client configs: ${where}.`;
+  return `${c.message} In ${c.places.length} client configs: ${placesList(c.places)}.`;
 }

@@ -22,16 +22,23 @@ export interface Finding {
   scope?: string;
   /** Extra lines (a server's stderr excerpt, what it printed on stdout). */
   detail?: string[];
+  /**
+   * One finding for several client configs (group.ts, secrets.placeholder): where it applies. Such
+   * a finding has no `client`; `--json` names the places in its message (group.ts's messageOf).
+   */
+  places?: Place[];
+}
+
+/** A client config a finding applies to: the client's file (user scope unless said) in an environment. */
+export interface Place {
+  env: string;
+  client: string;
+  scope?: string;
 }
 
 export interface Check extends Finding {
   /** Stable id, listed in docs/doctor.md (generated from the registry). */
   id: CheckId;
-  /**
-   * One finding for several client configs of one environment (group.ts): where it applies. Such a
-   * check has no `client`; `--json` names the places in its message.
-   */
-  places?: Array<{ client: string; scope?: string }>;
 }
 
 export type Where = Pick<Finding, "env" | "client" | "server" | "scope">;

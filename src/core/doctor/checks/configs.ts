@@ -91,18 +91,28 @@ export const configChecks = [
     scope: "config-file",
     doc: "Claude Desktop (Windows): which file the app really reads; the Store (MSIX) build ignores `%APPDATA%\\Claude\\claude_desktop_config.json`, so servers left there are a finding.",
     fix: "`mcp-twin import` (it reads the classic file too) and `mcp-twin sync`, which writes them into the file the app reads, then delete the classic file; once every server in it is in the packaged file too, the fix is only that last step.",
-    run: ({ config: f }) => {
+    run: ({ config: f }, show) => {
       const t = f.target;
       if (unreadable(f) || t.client.id !== "claude-desktop" || t.env.kind !== "windows") return [];
       if (f.ignored && f.ignored.servers.length > 0) {
         // Servers the file the app reads has already (under the same name): only the old file is left.
         const read = new Set(f.sets.filter((s) => s.scope === "user").flatMap((s) => Object.keys(s.entries)));
-        const missing = f.ignored.servers.filter((n) => !read.has(n));
+        const { servers } = f.ignored;
+        const missing = servers.filter((n) => !read.has(n));
+        const also = servers.filter((n) => read.has(n));
+        // "holds the server memory (in the file it reads too)": a server's name is not mistaken for a word.
+        const held = `${servers.length === 1 ? "the server" : "the servers"} ${servers.join(", ")}`;
+        const inRead =
+          also.length === 0
+            ? ""
+            : missing.length === 0
+              ? ` (${servers.length === 1 ? "it is" : "all are"} in the file it reads too)`
+              : ` (${also.join(", ")} ${also.length === 1 ? "is" : "are"} in the file it reads too)`;
         return [
           finding(
             "warn",
             whereOf(f),
-            `Claude Desktop is the Store (MSIX) build and reads ${t.path}; ${f.ignored.path} holds ${f.ignored.servers.join(", ")}, which it ignores${missing.length < f.ignored.servers.length ? ` (${missing.length === 0 ? "all" : f.ignored.servers.filter((n) => read.has(n)).join(", ")} in the file it reads too)` : ""}.`,
+            `Claude Desktop is the Store (MSIX) build and reads ${show.path(t.path)}; it ignores ${show.path(f.ignored.path)}, which holds ${held}${inRead}.`,
             {
               fix:
                 missing.length === 0
@@ -112,7 +122,13 @@ export const configChecks = [
           ),
         ];
       }
-      return [finding("pass", whereOf(f), `Claude Desktop reads ${t.path}${t.note ? ` (${t.note})` : ""}.`)];
+      return [
+        finding(
+          "pass",
+          whereOf(f),
+          `Claude Desktop reads ${show.path(t.path)}${t.note ? ` (${t.note})` : ""}.`,
+        ),
+      ];
     },
   }),
   defineCheck({
