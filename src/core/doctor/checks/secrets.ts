@@ -234,7 +234,9 @@ export const secretsChecks = [
       }
       const servers = [...byServer].map(([server, f]) => {
         const also = joined.get(server);
-        return also ? { ...f, message: `${f.message} Its entries carry it too: ${placesList(places(also))}.` } : f;
+        return also
+          ? { ...f, message: `${f.message} Its entries carry it too: ${placesList(places(also))}.` }
+          : f;
       });
       return [...servers, ...out];
     },
