@@ -207,4 +207,23 @@ describe("bare npx on Windows, judged per client and version", () => {
         .sort(),
     ).toEqual(["claude-code", "claude-desktop"]);
   });
+
+  test("the same npx entry in Claude Desktop and Cursor: one cold-start warning naming both", async () => {
+    const m = setup("0.9.2");
+    writeJson(m.paths.cursorConfig, { mcpServers: { web: npx } });
+    const run = await doctor(m, ["--no-probe"]);
+    const cold = pick(run, "entry.cold-start", { server: "web" });
+    expect(cold).toHaveLength(2);
+    // Claude Desktop and Cursor allow the same 60 s: one cause, one finding, in both.
+    const shared = cold.find((c) => c.client === undefined)!;
+    expect(shared.env).toBe("windows");
+    expect(shared.message).toBe(
+      "`npx` fetches the package when the server starts: a cold start (empty cache, slow network) can exceed its client's start-up timeout (60 s). In 2 client configs: Claude Desktop (windows), Cursor (windows).",
+    );
+    // Claude Code gives up after 30 s: another finding.
+    expect(cold.find((c) => c.client === "claude-code")!.message).toMatch(/\(30 s\)\.$/);
+    const human = await m.run(["doctor", "--no-probe"]);
+    expect(human.stdout.match(/\[entry\.cold-start\]/g)).toHaveLength(2);
+    expect(human.stdout).toMatch(/^ {2}Claude Desktop and Cursor {2}/m);
+  });
 });
