@@ -81,13 +81,20 @@ export const environmentChecks = [
     scope: "machine",
     doc: "another environment (Windows from WSL, a distro from Windows) does not answer.",
     fix: "enable interop / start the distro once.",
-    run: ({ platform, detectError }) => {
+    run: ({ platform, detectError }, show) => {
       const out: Finding[] = [];
+      // What went wrong may name the cmd.exe this process started.
+      const cmdExe = platform?.local.cmdExe;
       if (detectError)
         out.push(
-          finding("fail", { env: "windows" }, `Windows could not be looked at: ${detectError}.`, {
-            fix: "Check WSL interop (see env.interop).",
-          }),
+          finding(
+            "fail",
+            { env: "windows" },
+            `Windows could not be looked at: ${show.text(detectError, cmdExe)}.`,
+            {
+              fix: "Check WSL interop (see env.interop).",
+            },
+          ),
         );
       for (const e of platform?.envs ?? []) {
         if (e.local) continue;
@@ -98,7 +105,7 @@ export const environmentChecks = [
           !e.npm;
         out.push(
           unreachable
-            ? finding("fail", { env: e.id }, `${e.id} does not answer: ${e.reason}.`, {
+            ? finding("fail", { env: e.id }, `${e.id} does not answer: ${show.text(e.reason!, cmdExe)}.`, {
                 fix:
                   e.kind === "windows"
                     ? "Enable WSL interop (see env.interop)."
