@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { CommandContext } from "../cli.js";
 import { clientById } from "../core/clients/index.js";
+import { messageOf, placesTitle } from "../core/doctor/group.js";
 import type { Check, DoctorReport } from "../core/doctor/index.js";
 import { runDoctor } from "../core/doctor/index.js";
 import { UsageError } from "../core/errors.js";
@@ -76,7 +77,10 @@ function concurrency(value: string | undefined): { concurrency?: number } {
   return Number.isInteger(n) && n > 0 ? { concurrency: n } : {};
 }
 
-/** The stable `doctor --json` shape of the spec; extra lines (stderr tail) go into the message. */
+/**
+ * The stable `doctor --json` shape of the spec; extra lines (stderr tail) go into the message, and
+ * so do the client configs a grouped finding applies to (it has no `client`).
+ */
 export function jsonReport(report: DoctorReport) {
   return {
     ok: report.ok,
@@ -87,17 +91,38 @@ export function jsonReport(report: DoctorReport) {
       ...(c.client ? { client: c.client } : {}),
       ...(c.server ? { server: c.server } : {}),
       status: c.status,
-      message: c.detail ? [c.message, ...c.detail].join("\n") : c.message,
+      message: c.detail ? [messageOf(c), ...c.detail].join("\n") : messageOf(c),
       ...(c.fix ? { fix: c.fix } : {}),
     })),
   };
 }
 
+interface Target {
+  title: string;
+  checks: Check[];
+  /** Checks of each server. */
+  servers: Map<string, Check[]>;
+  /** Findings shared with other configs, reported once under another heading: server → those headings. */
+  sharedAt: Map<string, Shared[]>;
+}
+
+/** Where a config's shared findings about a server are: the heading, above or below this line. */
+interface Shared {
+  title: string;
+  where: string;
+  checks: Check[];
+}
+
 interface Group {
   title: string;
   checks: Check[];
-  /** Per target: checks of each server. */
-  targets: Map<string, { title: string; checks: Check[]; servers: Map<string, Check[]> }>;
+  /** Per target (a config file, or the configs that share findings). */
+  targets: Map<string, Target>;
+}
+
+/** A target's key in its group: the client and which of its files. */
+function fileKey(client: string, scope: string | undefined): string {
+  return `${client}|${scope === "local" ? "user" : (scope ?? "user")}`;
 }
 
 function render(report: DoctorReport, out: Output, verbose: boolean): void {
@@ -114,27 +139,50 @@ function render(report: DoctorReport, out: Output, verbose: boolean): void {
     const t = targetOf(general, "manifest", "Manifest servers");
     for (const name of inManifest.keys()) t.servers.set(name, []);
   }
-  for (const check of report.checks) {
+  /** The heading of a client config file in its group. */
+  const fileTarget = (g: Group, env: string | undefined, client: string, scope: string | undefined) => {
+    const s = scope === "local" ? "user" : (scope ?? "user");
+    const file = report.files.find((f) => f.env === env && f.client === client && f.scope === s);
+    return targetOf(
+      g,
+      fileKey(client, s),
+      `${clientName(client)}${s === "project" ? " (project)" : ""}  ${c.dim(file?.path ?? "")}`,
+    );
+  };
+  // Each config's own findings first (its servers in their order), then the shared ones.
+  const ordered = [...report.checks.filter((x) => !x.places), ...report.checks.filter((x) => x.places)];
+  for (const check of ordered) {
     const g = check.env ? group(check.env, check.env) : general;
+    if (check.places && check.server) {
+      // One finding for several configs: under a heading naming them, after the configs of its
+      // environment (under General when they are in several); each config's line for the server
+      // points there.
+      const title = placesTitle(check.places);
+      const shared = targetOf(g, `shared|${title}`, `${title}  ${c.dim("what they share, reported once")}`);
+      shared.servers.set(check.server, [...(shared.servers.get(check.server) ?? []), check]);
+      for (const p of check.places) {
+        const pg = group(p.env, p.env);
+        const t = fileTarget(pg, p.env, p.client, p.scope);
+        if (!t.servers.has(check.server)) t.servers.set(check.server, []);
+        const list = t.sharedAt.get(check.server) ?? [];
+        const at = list.find((x) => x.title === title);
+        if (at) at.checks.push(check);
+        else list.push({ title, where: pg === g ? "below" : `above, under ${g.title}`, checks: [check] });
+        t.sharedAt.set(check.server, list);
+      }
+      continue;
+    }
     if (!check.client) {
       if (check.server) {
-        // One cause found in several clients' entries of a server the manifest does not have.
+        // A manifest server's own finding (its keys, its references) goes with its line.
         const t = inManifest.has(check.server)
-          ? targetOf(g, "manifest", "Manifest servers")
+          ? targetOf(general, "manifest", "Manifest servers")
           : targetOf(g, "several", "Servers in several client configs");
         t.servers.set(check.server, [...(t.servers.get(check.server) ?? []), check]);
       } else g.checks.push(check);
       continue;
     }
-    const scope = check.scope === "local" ? "user" : (check.scope ?? "user");
-    const file = report.files.find(
-      (f) => f.env === check.env && f.client === check.client && f.scope === scope,
-    );
-    const t = targetOf(
-      g,
-      `${check.client}|${scope}`,
-      `${clientName(check.client)}${scope === "project" ? " (project)" : ""}  ${c.dim(file?.path ?? "")}`,
-    );
+    const t = fileTarget(g, check.env, check.client, check.scope);
     if (check.server) t.servers.set(check.server, [...(t.servers.get(check.server) ?? []), check]);
     else t.checks.push(check);
   }
@@ -142,13 +190,13 @@ function render(report: DoctorReport, out: Output, verbose: boolean): void {
     if (g.checks.length === 0 && g.targets.size === 0) continue;
     out.print(c.bold(g.title));
     for (const check of g.checks) line(out, check, 2, verbose);
-    for (const t of g.targets.values()) {
+    for (const [key, t] of g.targets) {
       out.print(`  ${c.bold(t.title)}`);
       for (const check of t.checks) line(out, check, 4, verbose);
       for (const [server, checks] of t.servers) {
-        const entry = t === g.targets.get("manifest") ? inManifest.get(server) : undefined;
+        const entry = key === "manifest" ? inManifest.get(server) : undefined;
         if (entry) manifestServerLine(out, entry, checks, report.checks, verbose);
-        else serverLines(out, server, checks, verbose);
+        else serverLines(out, server, checks, verbose, t.sharedAt.get(server));
       }
     }
     out.print("");
@@ -160,8 +208,8 @@ function render(report: DoctorReport, out: Output, verbose: boolean): void {
   summary(report, out);
 }
 
-function targetOf(g: Group, key: string, title: string) {
-  if (!g.targets.has(key)) g.targets.set(key, { title, checks: [], servers: new Map() });
+function targetOf(g: Group, key: string, title: string): Target {
+  if (!g.targets.has(key)) g.targets.set(key, { title, checks: [], servers: new Map(), sharedAt: new Map() });
   return g.targets.get(key)!;
 }
 
@@ -183,20 +231,36 @@ function line(out: Output, check: Check, indent: number, verbose: boolean): void
   if (check.fix) out.print(`${pad}  ${c.cyan("→")} ${check.fix}`);
 }
 
-/** One line per server when everything passes; its findings otherwise. */
-function serverLines(out: Output, server: string, checks: Check[], verbose: boolean): void {
+/**
+ * One line per server when everything passes; its findings otherwise. Findings it shares with other
+ * configs are listed once, under their heading: the line says where.
+ */
+function serverLines(
+  out: Output,
+  server: string,
+  checks: Check[],
+  verbose: boolean,
+  shared: readonly Shared[] = [],
+): void {
   const { c } = out.theme;
-  const worst = checks.some((x) => x.status === "fail")
-    ? "fail"
-    : checks.some((x) => x.status === "warn")
-      ? "warn"
-      : checks.every((x) => x.status === "skip")
-        ? "skip"
-        : "pass";
+  const worst = worstOf([...checks, ...shared.flatMap((s) => s.checks)]);
   const probe = checks.find((x) => x.id === "probe.handshake" && x.status === "pass");
-  const headline = probe ? probe.message : worst === "pass" ? "all checks pass" : "";
+  const headline = [
+    probe
+      ? shared.length > 0
+        ? probe.message.replace(/\.$/, "")
+        : probe.message
+      : worst === "pass" && shared.length === 0
+        ? "all checks pass"
+        : "",
+    ...shared.map((s) => `see "${s.title}" ${s.where}`),
+  ]
+    .filter(Boolean)
+    .join("; ");
   out.print(`    ${mark(out, worst)} ${c.bold(server)}${headline ? `  ${headline}` : ""}`);
-  for (const check of checks) {
+  // The cause first: failures, then warnings, then what was not checked (a skip may point at one).
+  const rank = { fail: 0, warn: 1, skip: 2, pass: 3 } as const;
+  for (const check of [...checks].sort((a, b) => rank[a.status] - rank[b.status])) {
     if (check.status === "pass" && !verbose) continue;
     if (check === probe) continue;
     line(out, check, 6, verbose);
@@ -232,15 +296,27 @@ function manifestServerLine(
     return;
   }
   const everywhere = all.filter((x) => x.server === server.name);
-  const elsewhere = everywhere.filter((x) => x.client);
-  const files = new Set(elsewhere.map((x) => `${x.env}|${x.client}|${x.scope ?? ""}`)).size;
+  // Findings of its entries: one config's, or one finding for several (group.ts).
+  const elsewhere = everywhere.filter((x) => x.client || x.places);
+  const files = new Set(
+    elsewhere.flatMap((x) =>
+      (x.places ?? [{ client: x.client!, scope: x.scope }]).map(
+        (p) => `${x.env}|${fileKey(p.client, p.scope)}`,
+      ),
+    ),
+  ).size;
   const worst = worstOf(everywhere);
+  const configs = `${files} client config${files === 1 ? "" : "s"}`;
+  // Where to read on: the environments whose sections hold its warnings and failures.
+  const envs = [
+    ...new Set(elsewhere.filter((x) => x.status === "fail" || x.status === "warn").map((x) => x.env)),
+  ];
   const where =
     files === 0
       ? "no client config here holds it"
-      : worstOf(elsewhere) === "fail" || worstOf(elsewhere) === "warn"
-        ? `see its findings under each client below (${files} config${files === 1 ? "" : "s"})`
-        : `checked in ${files} client config${files === 1 ? "" : "s"}`;
+      : envs.length > 0
+        ? `in ${configs}; its findings are below, under ${envs.join(" and ")}`
+        : `checked in ${configs}`;
   out.print(`    ${mark(out, worst)} ${c.bold(server.name)}  ${server.runs}; ${where}`);
   for (const check of own) {
     if (check.status === "pass" && !verbose) continue;

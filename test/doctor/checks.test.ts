@@ -10,7 +10,9 @@ import { placeholderKind } from "../../src/core/doctor/checks/secrets.js";
 import type { EntryWork } from "../../src/core/doctor/entries-phase.js";
 import { expandEntry, readEntry } from "../../src/core/doctor/entry-view.js";
 import { emptyFacts, type ServerFacts } from "../../src/core/doctor/facts.js";
+import { groupShared, messageOf, placesTitle } from "../../src/core/doctor/group.js";
 import { lintEntry, runScope } from "../../src/core/doctor/registry.js";
+import type { Check } from "../../src/core/doctor/types.js";
 import type { BuiltEntry } from "../../src/core/entries.js";
 import type { ClientId, ServerSpec } from "../../src/core/manifest/schema.js";
 import { classifyEntry } from "../../src/core/ownership.js";
@@ -377,7 +379,15 @@ describe("probe advice: never a sync that would change nothing", () => {
     expect(handshake(work({ synced: true })).fix).toBe(
       "Start the command by hand to see its error (its stderr is shown above).",
     );
-    expect(handshake(work({ installFix: "Install uv in linux: x." })).fix).toBe("Install uv in linux: x.");
+  });
+
+  test("a program known not to be there: not started, the probe points at the check that reports it", () => {
+    const uvx = handshake(work({ missing: { path: "uvx", env: "linux", check: "entry.command" } }));
+    expect(uvx.status).toBe("skip");
+    expect(uvx.message).toBe("not started: `uvx` is not found in linux (see entry.command).");
+    expect(uvx.fix).toBeUndefined();
+    const node = handshake(work({ missing: { path: "/old/node", env: "linux", check: "entry.node-path" } }));
+    expect(node.message).toContain("(see entry.node-path)");
   });
 
   test("a slow uvx start: install it with uv, not node + its script", () => {
@@ -390,5 +400,57 @@ describe("probe advice: never a sync that would change nothing", () => {
     expect(startup!.status).toBe("warn");
     expect(startup!.fix).toContain("uv tool install");
     expect(startup!.fix).not.toMatch(/node \+ its script|mcp-twin sync/);
+  });
+});
+
+describe("one cause, one finding (groupShared)", () => {
+  const check = (over: Partial<Check>): Check => ({
+    id: "entry.command",
+    status: "fail",
+    env: "windows",
+    client: "cursor",
+    server: "time",
+    message: "`uvx` is not found in windows (not on its PATH).",
+    fix: "Install uv on Windows.",
+    ...over,
+  });
+
+  test("the same finding in several configs of one environment is one, naming them; the rest stay", () => {
+    const checks = [
+      check({ client: "claude-desktop" }),
+      check({ id: "drift.entry", status: "pass", client: "claude-desktop", message: "in sync." }),
+      check({ client: "cursor" }),
+      check({ id: "drift.entry", status: "pass", client: "cursor", message: "in sync." }),
+      // Another environment, another fix, another message: other causes.
+      check({ env: "wsl:Ubuntu", client: "claude-code", message: "`uvx` is not found in wsl:Ubuntu." }),
+      check({ client: "windsurf", fix: "Something else." }),
+    ];
+    const out = groupShared(checks);
+    expect(out.map((c) => [c.id, c.status, c.client ?? null])).toEqual([
+      ["entry.command", "fail", null],
+      ["drift.entry", "pass", "claude-desktop"],
+      ["drift.entry", "pass", "cursor"],
+      ["entry.command", "fail", "claude-code"],
+      ["entry.command", "fail", "windsurf"],
+    ]);
+    const shared = out[0]!;
+    expect(shared.places).toEqual([
+      { env: "windows", client: "claude-desktop" },
+      { env: "windows", client: "cursor" },
+    ]);
+    expect(messageOf(shared)).toBe(
+      "`uvx` is not found in windows (not on its PATH). In 2 client configs: Claude Desktop (windows), Cursor (windows).",
+    );
+    expect(placesTitle(shared.places!)).toBe("Claude Desktop and Cursor");
+    // Counted once: one failure where there were two.
+    expect(out.filter((c) => c.status === "fail")).toHaveLength(3);
+  });
+
+  test("passes are never grouped; a lone finding keeps its client", () => {
+    const passes = [check({ status: "pass" }), check({ status: "pass", client: "claude-desktop" })];
+    expect(groupShared(passes)).toEqual(passes);
+    const lone = [check({})];
+    expect(groupShared(lone)).toEqual(lone);
+    expect(messageOf(lone[0]!)).toBe(lone[0]!.message);
   });
 });

@@ -43,10 +43,10 @@ args = ["SERVER"]
     const run = await doctor(m, ["--client", "codex", "--timeout", "5"]);
     const slow = one(run, "probe.startup", { client: "codex", server: "slow" });
     expect(slow.status).toBe("fail");
-    expect(slow.message).toMatch(/start-up took \d+\.\d s; Codex allows 1\.0 s, so it gives up first/);
+    expect(slow.message).toMatch(/start-up took \d+\.\d s; its client allows 1\.0 s, so it gives up first/);
     const quick = one(run, "probe.startup", { client: "codex", server: "quick" });
     expect(quick.status).toBe("pass");
-    expect(quick.message).toMatch(/Codex allows 10 s/);
+    expect(quick.message).toMatch(/its client allows 10 s/);
     expect(one(run, "probe.handshake", { client: "codex", server: "quick" }).status).toBe("pass");
   });
 

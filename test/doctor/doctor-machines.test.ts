@@ -41,7 +41,9 @@ describe("environments", () => {
     const run = await doctor(m, ["--no-probe"]);
     const c = one(run, "npm.foreign", { env: "wsl:Ubuntu" });
     expect(c.status).toBe("fail");
-    expect(c.message).toContain(path.join(m.paths.drive, "Program Files", "nodejs", "npm"));
+    // A file on the Windows drive, shown as Windows shows it (one style per side).
+    expect(c.message).toContain("PATH finds Windows' npm (C:\\Program Files\\nodejs\\npm)");
+    expect(c.message).not.toContain(m.paths.drive);
     expect(c.fix).toMatch(/inside WSL/);
     // One cause, one finding: npm.foreign says npm does not answer for Linux; npm.present does not repeat it.
     expect(c.message).toContain("npm does not answer in wsl:Ubuntu");
@@ -114,7 +116,10 @@ describe("Claude Desktop", () => {
     });
     expect(c.status).toBe("warn");
     expect(c.message).toContain("Claude_pzs8sxrjxfjjc");
-    expect(c.message).toContain("legacy");
+    // A server's name is said to be one ("holds legacy" could read as a word).
+    expect(c.message).toMatch(
+      /; it ignores C:\\Users\\alice\\AppData\\Roaming\\Claude\\claude_desktop_config\.json, which holds the server legacy\.$/,
+    );
     expect(c.fix).toContain("mcp-twin import");
 
     writeJson(classic, { mcpServers: {} });
@@ -201,5 +206,24 @@ describe("bare npx on Windows, judged per client and version", () => {
         .map((c) => c.client)
         .sort(),
     ).toEqual(["claude-code", "claude-desktop"]);
+  });
+
+  test("the same npx entry in Claude Desktop and Cursor: one cold-start warning naming both", async () => {
+    const m = setup("0.9.2");
+    writeJson(m.paths.cursorConfig, { mcpServers: { web: npx } });
+    const run = await doctor(m, ["--no-probe"]);
+    const cold = pick(run, "entry.cold-start", { server: "web" });
+    expect(cold).toHaveLength(2);
+    // Claude Desktop and Cursor allow the same 60 s: one cause, one finding, in both.
+    const shared = cold.find((c) => c.client === undefined)!;
+    expect(shared.env).toBe("windows");
+    expect(shared.message).toBe(
+      "`npx` fetches the package when the server starts: a cold start (empty cache, slow network) can exceed its client's start-up timeout (60 s). In 2 client configs: Claude Desktop (windows), Cursor (windows).",
+    );
+    // Claude Code gives up after 30 s: another finding.
+    expect(cold.find((c) => c.client === "claude-code")!.message).toMatch(/\(30 s\)\.$/);
+    const human = await m.run(["doctor", "--no-probe"]);
+    expect(human.stdout.match(/\[entry\.cold-start\]/g)).toHaveLength(2);
+    expect(human.stdout).toMatch(/^ {2}Claude Desktop and Cursor {2}/m);
   });
 });

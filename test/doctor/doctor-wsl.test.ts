@@ -13,7 +13,7 @@ import {
   writeManifest,
   writeSecrets,
 } from "../helpers/fake-machine.js";
-import { doctor, expectClean, one, pick, processesWith } from "./helpers.js";
+import { doctor, expectClean, type JsonCheck, one, pick, processesWith } from "./helpers.js";
 
 // mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
 runInProcessByDefault();
@@ -194,7 +194,7 @@ describe("live probes", () => {
         );
         expect(fail.status).toBe("fail");
         expect(fail.message).toMatch(
-          /^start-up took (\d+ ms|\d+\.\d s); Claude Code allows 300 ms, so it gives up first\.$/,
+          /^start-up took (\d+ ms|\d+\.\d s); its client allows 300 ms, so it gives up first\.$/,
         );
       },
     );
@@ -273,15 +273,26 @@ describe("static checks", () => {
           expect(c.status).toBe("fail");
           expect(c.message).toContain('"<YOUR_KEY>"');
           expect(c.message).toMatch(
-            /In 3 entries: .*Claude Code \(wsl:Ubuntu\).*Claude Desktop \(windows\).*Cursor \(windows\)/,
+            /In 3 client configs: Claude Code \(wsl:Ubuntu\), Claude Desktop \(windows\), Cursor \(windows\)\.$/,
           );
           expect(c.fix).toContain("each of these entries");
+          // The human report: each client's line for the server is a failure pointing at the one finding.
+          const human = await machine.run(["doctor", "--no-probe", "--server", "keyed"]);
+          const title = "Claude Code (wsl:Ubuntu), Claude Desktop (windows) and Cursor (windows)";
+          expect(human.stdout).toContain(`\n  ${title}  `);
+          expect(human.stdout.match(/\[secrets\.placeholder\]/g)).toHaveLength(1);
+          expect(
+            human.stdout.match(
+              new RegExp(`✖ keyed {2}see "${title.replace(/[()]/g, "\\$&")}" above, under General`, "g"),
+            ),
+          ).toHaveLength(3);
+          expect(human.stdout).not.toMatch(/✔ keyed/);
         }),
       ),
     );
   });
 
-  test("a uvx server without uv: the install command for each environment, never a sync that changes nothing", async () => {
+  test("a uvx server without uv: one failure per environment with its install command, never a sync that changes nothing", async () => {
     const fixture = { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } };
     writeManifest(machine, {
       servers: {
@@ -293,32 +304,58 @@ describe("static checks", () => {
     const time = { command: "uvx", args: ["mcp-server-time"] };
     try {
       await withEntries(cursor(), { time }, () =>
-        withEntries(code(), { time: { type: "stdio", ...time } }, async () => {
-          const run = await doctor(machine, ["--server", "time"]);
-          const linux = one(run, "entry.command", { env: WSL, client: "claude-code", server: "time" });
-          expect(linux.status).toBe("fail");
-          expect(linux.fix).toContain("Install uv in wsl:Ubuntu (it provides uvx)");
-          expect(linux.fix).toContain("https://astral.sh/uv/install.sh");
-          const windows = one(run, "entry.command", { env: "windows", client: "cursor", server: "time" });
-          expect(windows.fix).toContain("astral.sh/uv/install.ps1");
-          const probe = one(run, "probe.handshake", { env: WSL, client: "claude-code", server: "time" });
-          expect(probe.status).toBe("fail");
-          expect(probe.fix).toContain("Install uv in wsl:Ubuntu");
-          const cold = one(run, "entry.cold-start", { env: WSL, client: "claude-code", server: "time" });
-          expect(cold.fix).toContain("uv tool install");
-          for (const c of run.checks.filter((x) => x.server === "time" && x.fix)) {
-            expect(c.fix, c.id).not.toContain("mcp-twin doctor");
-            expect(c.fix, c.id).not.toMatch(/node \+ its script/);
-            // A sync writes this entry again as it is: advice to run it would loop.
-            if (c.id !== "drift.entry") expect(c.fix, c.id).not.toMatch(/^Run `mcp-twin sync`/);
-          }
-          // Every manifest server has its line in the human report, findings or not.
-          const human = await machine.run(["doctor", "--no-probe"]);
-          const section = human.stdout.slice(human.stdout.indexOf("Manifest servers"));
-          expect(section).toMatch(/fixture {2}npm package .*; checked in 3 client configs/);
-          expect(section).toMatch(/time {2}runs uvx; see its findings under each client below/);
-          expect(section).toMatch(/off {2}disabled in the manifest/);
-        }),
+        withEntries(desktop(), { time }, () =>
+          withEntries(code(), { time: { type: "stdio", ...time } }, async () => {
+            const run = await doctor(machine, ["--server", "time"]);
+            // One cause, one finding: uvx missing is entry.command's failure, once per environment.
+            const missing = pick(run, "entry.command", { server: "time" });
+            expect(missing.map((c) => [c.env, c.client, c.status])).toEqual([
+              [WSL, "claude-code", "fail"],
+              ["windows", undefined, "fail"],
+            ]);
+            const [linux, windows] = missing as [JsonCheck, JsonCheck];
+            expect(linux.fix).toContain("Install uv in wsl:Ubuntu (it provides uvx)");
+            expect(linux.fix).toContain("https://astral.sh/uv/install.sh");
+            expect(windows.fix).toContain("astral.sh/uv/install.ps1");
+            // Claude Desktop and Cursor run the very same command: one finding naming both.
+            expect(windows.message).toBe(
+              "`uvx` is not found in windows (not on its PATH). In 2 client configs: Claude Desktop (windows), Cursor (windows).",
+            );
+            // The probe of an entry whose program is missing is a skip that points there, on both sides.
+            const probes = pick(run, "probe.handshake", { server: "time" });
+            expect(probes.map((c) => [c.env, c.client, c.status])).toEqual([
+              [WSL, "claude-code", "skip"],
+              ["windows", undefined, "skip"],
+            ]);
+            for (const p of probes)
+              expect(p.message).toMatch(/^not started: `uvx` is not found in .*\(see entry\.command\)/);
+            // A runner that is not there fetches nothing: no cold-start warning.
+            expect(pick(run, "entry.cold-start", { server: "time" })).toEqual([]);
+            expect(run.checks.filter((c) => c.status === "fail")).toHaveLength(2);
+            expect(run.code).toBe(1);
+            for (const c of run.checks.filter((x) => x.server === "time" && x.fix)) {
+              expect(c.fix, c.id).not.toContain("mcp-twin doctor");
+              expect(c.fix, c.id).not.toMatch(/node \+ its script/);
+              // A sync writes this entry again as it is: advice to run it would loop.
+              if (c.id !== "drift.entry") expect(c.fix, c.id).not.toMatch(/^Run `mcp-twin sync`/);
+            }
+            // The human report: the shared finding once, under a heading naming both clients; each
+            // client's line for the server points there; the summary counts it once.
+            const human = await machine.run(["doctor", "--server", "time"]);
+            expect(human.stdout.match(/\[entry\.command\]/g)).toHaveLength(2);
+            expect(human.stdout).toMatch(/^ {2}Claude Desktop and Cursor {2}/m);
+            expect(human.stdout.match(/✖ time {2}see "Claude Desktop and Cursor" below/g)).toHaveLength(2);
+            expect(human.stdout.trim().split("\n").pop()).toMatch(/^✖ 2 failed, /);
+            // Every manifest server has its line in the human report, findings or not.
+            const all = await machine.run(["doctor", "--no-probe"]);
+            const section = all.stdout.slice(all.stdout.indexOf("Manifest servers"));
+            expect(section).toMatch(/fixture {2}npm package .*; checked in 3 client configs/);
+            expect(section).toMatch(
+              /time {2}runs uvx; in 3 client configs; its findings are below, under wsl:Ubuntu and windows/,
+            );
+            expect(section).toMatch(/off {2}disabled in the manifest/);
+          }),
+        ),
       );
     } finally {
       writeManifest(machine, { servers: { fixture } });
@@ -362,7 +399,10 @@ describe("static checks", () => {
       expect(c.status).toBe("fail");
       expect(c.message).toMatch(/v18\.17\.0 was removed by an nvm or Node upgrade/);
       expect(c.fix).toContain("/usr/bin/node");
-      expect(one(run, "probe.handshake", { server: "aged" }).status).toBe("fail");
+      // Not started: the missing node is entry.node-path's finding, not the probe's too.
+      const probe = one(run, "probe.handshake", { server: "aged" });
+      expect(probe.status).toBe("skip");
+      expect(probe.message).toContain("(see entry.node-path)");
     });
     await withEntries(
       code(),
@@ -501,9 +541,11 @@ describe("static checks", () => {
     expect(c.status).toBe("fail");
     expect(c.fix).toMatch(/\[interop\] enabled=true/);
     expect(one(run, "env.reachable", { env: "windows" }).status).toBe("fail");
-    expect(one(run, "probe.handshake", { env: "windows", client: "cursor", server: "fixture" }).status).toBe(
-      "skip",
-    );
+    // One cause for both Windows clients: one skip naming them.
+    const skipped = one(run, "probe.handshake", { env: "windows", server: "fixture" });
+    expect(skipped.status).toBe("skip");
+    expect(skipped.client).toBeUndefined();
+    expect(skipped.message).toContain("In 2 client configs: Claude Desktop (windows), Cursor (windows).");
     const fixed = await doctor(machine, ["--no-probe"]);
     expect(one(fixed, "env.interop").status).toBe("pass");
     expect(one(fixed, "env.reachable", { env: "windows" }).status).toBe("pass");
@@ -519,6 +561,95 @@ describe("static checks", () => {
     expect(one(await doctor(machine, ["--no-probe"]), "npm.prefix-writable", { env: WSL }).status).toBe(
       "pass",
     );
+  });
+});
+
+describe("paths: one style per side", () => {
+  /** The Linux form of anything on the (fake) Windows drive: the automount root moved into the machine. */
+  const linuxForm = () => path.join(machine.root, "mnt");
+  const home = "C:\\Users\\alice\\AppData\\Roaming\\mcp-twin";
+
+  test("from WSL, a file on the Windows drive is shown as Windows shows it, in every line and --json message", async () => {
+    const human = await machine.run(["doctor", "--verbose"]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).not.toContain(linuxForm());
+    expect(human.stdout).toContain(`✔ manifest ${home}\\mcp-twin.jsonc. [manifest.found]`);
+    expect(human.stdout).toContain(`✔ ${home}\\secrets.json holds 1 secret and is private. [secrets.file]`);
+    expect(human.stdout).toContain(`✔ home ${home} (shared by Windows and every WSL distro). [env.home]`);
+    expect(human.stdout).toContain("WSL interop is on (C:\\Windows\\System32\\cmd.exe)");
+    // Linux files keep their Linux form.
+    expect(human.stdout).toContain(`${code()} parses. [config.parse]`);
+    const run = await doctor(machine, ["--verbose"]);
+    for (const c of run.checks) expect(`${c.message} ${c.fix ?? ""}`, c.id).not.toContain(linuxForm());
+    expect(one(run, "state.file").message).toBe(`${home}\\state.json is well-formed (3 targets recorded).`);
+  });
+
+  test("a broken home file: its message in Windows form, the `mv` of its fix in the form this shell takes", async () => {
+    const state = path.join(machine.paths.home, "state.json");
+    const before = readFileSync(state, "utf8");
+    writeFileSync(state, "{ nope");
+    try {
+      const c = one(await doctor(machine, ["--no-probe"]), "state.file");
+      expect(c.status).toBe("fail");
+      expect(c.message).toContain(`${home}\\state.json:1:`);
+      expect(c.message).not.toContain(linuxForm());
+      // Typed in the WSL shell: mv takes the Linux path.
+      expect(c.fix).toContain(`mv "${state}" "${state}.broken"`);
+    } finally {
+      writeFileSync(state, before);
+    }
+  });
+
+  test("a broken Windows client config: restore is given the path it accepts, and accepts it", async () => {
+    const file = "C:\\Users\\alice\\.cursor\\mcp.json";
+    const broken = '{\n  "mcpServers": {\n    "fixture": { "command": \n';
+    const before = readFileSync(cursor(), "utf8");
+    const fixture = { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } };
+    try {
+      // sync created the file: there is nothing older to put back, and the fix says why.
+      writeFileSync(cursor(), broken);
+      const created = one(await doctor(machine, ["--no-probe"]), "config.parse", { client: "cursor" });
+      expect(created.message).toContain(`${file}:4:`);
+      expect(created.fix).toBe(
+        `Fix ${file} by hand at line 4, column 1; mcp-twin has no backup of it (it created this file: there was nothing before).`,
+      );
+      // After a sync that changed it, restore can put it back: the fix names it by the path restore takes.
+      writeFileSync(cursor(), before);
+      writeManifest(machine, { servers: { fixture, extra: { command: "node", args: [server] } } });
+      expect((await machine.run(["sync"])).code).toBe(0);
+      writeFileSync(cursor(), broken);
+      const c = one(await doctor(machine, ["--no-probe"]), "config.parse", { client: "cursor" });
+      expect(c.fix).toContain(`\`mcp-twin restore '${file}'\``);
+      const dry = await machine.run(["restore", file, "--dry-run"]);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain("whole file put back");
+    } finally {
+      writeFileSync(cursor(), before);
+      writeManifest(machine, { servers: { fixture } });
+      expect((await machine.run(["sync"])).code).toBe(0);
+    }
+  });
+
+  test("a WSL client's project file on the Windows drive: shown in Windows form, no chmod that changes nothing", async () => {
+    const project = path.join(machine.paths.profile, "proj");
+    const file = path.join(project, ".mcp.json");
+    writeJson(file, {
+      mcpServers: { keyed: { command: "node", args: [server], env: { API_KEY: "k-4b8e2f9c1d7a" } } },
+    });
+    chmodSync(file, 0o644);
+    try {
+      const human = await machine.run(["doctor", "--no-probe", "--client", "claude-code"], { cwd: project });
+      expect(human.stdout).toContain("Claude Code (project)  C:\\Users\\alice\\proj\\.mcp.json");
+      expect(human.stdout).not.toContain(linuxForm());
+      // DrvFs makes a mode up; the Windows profile's ACL protects the file: chmod would change nothing.
+      const run = await doctor(machine, ["--no-probe", "--client", "claude-code"], { cwd: project });
+      expect(pick(run, "config.private", { client: "claude-code" }).map((c) => c.message)).not.toContainEqual(
+        expect.stringContaining("proj"),
+      );
+      expect(human.stdout + run.stdout).not.toContain("k-4b8e2f9c1d7a");
+    } finally {
+      rmSync(project, { recursive: true });
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { BRIDGE_ENTRY } from "../bridge/name.js";
 import { resolveBridgeSettings } from "../bridge/settings.js";
 import { inScope, lookAround, readHome as readStoredHome } from "../context.js";
 import type { Detection } from "../environments/detect.js";
+import { isOnWindowsDrive, pathShown } from "../environments/paths.js";
 import { type Environment, envMatches } from "../environments/types.js";
 import { isTwinError, UsageErrors } from "../errors.js";
 import { pathExists, withLock } from "../files.js";
@@ -144,7 +145,10 @@ export async function collectFacts(
   const project = projectDir(host.cwd, options.project);
   const targets = await allTargets(envs, options, project);
   await loadFormats(targets.map((t) => t.client));
-  const configs = await Promise.all(targets.map((t) => readConfig(t, project)));
+  const configs = await Promise.all(
+    targets.map((t) => readConfig(t, project).then((c) => modes(machine, c))),
+  );
+  const shown = pathShown(machine.local);
   const work = await entries(g, configs, allEnvs, project);
   await drift(g, configs, allEnvs, work);
   await live(g, configs, work);
@@ -155,7 +159,7 @@ export async function collectFacts(
       env: t.env.id,
       client: t.client.id,
       scope: t.scope,
-      path: t.path,
+      path: shown(t.path),
       ...(t.note ? { note: t.note } : {}),
     })),
     manifest: { path: home.manifestFile, scope: home.scope },
@@ -393,7 +397,9 @@ async function live(
   const gated = options.probe
     ? await gateProjectProbes(configs, probeWork, {
         state: home.state,
-        ask: options.trust,
+        ask:
+          options.trust &&
+          ((request) => options.trust!({ ...request, file: pathShown(machine.local)(request.file) })),
         record: async (file, trusted) => {
           if (home.stateError) return;
           await withLock(machine.home.dir, async () => {
@@ -425,18 +431,29 @@ async function live(
   }
   for (const c of configs) {
     // A file that does not parse can be put back whole from a backup: say so when there is one.
-    const backups = c.parseError
-      ? (await listBackups(machine.paths.backups, c.target.key).catch(() => [])).filter((b) => !b.absent)
-          .length
-      : 0;
+    const kept = c.parseError ? await listBackups(machine.paths.backups, c.target.key).catch(() => []) : [];
     const app = runningApps.get(`${c.target.env.id}|${c.target.client.id}`);
     facts.configs.push({
       config: c,
       owned: Object.keys(home.state.targets[c.target.key]?.entries ?? {}).length,
-      backups,
+      backups: kept.filter((b) => !b.absent).length,
+      ...(kept.some((b) => b.original && b.absent) ? { created: true } : {}),
       ...(app ? { running: app } : {}),
     });
   }
+}
+
+/**
+ * Inside WSL, a file on a Windows drive has no mode of its own (DrvFs makes one up; the Windows
+ * profile's ACL protects it): no mode, so no `chmod` advice that would change nothing.
+ */
+function modes(machine: Machine, c: ConfigFacts): ConfigFacts {
+  const { local } = machine;
+  const onWindows = (p: string | undefined) =>
+    local.kind === "wsl" && p !== undefined && isOnWindowsDrive(p, local.mountRoot);
+  if (c.mode === undefined || !(onWindows(c.target.file) || onWindows(c.realPath))) return c;
+  const { mode: _mode, ...rest } = c;
+  return rest;
 }
 
 /** How a manifest server runs, in a few words (no args, url or env: they may hold a key). */

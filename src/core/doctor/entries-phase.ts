@@ -13,7 +13,7 @@ import type { Machine } from "../machine.js";
 import { own } from "../own.js";
 import type { EntryFacts } from "./checks/entries.js";
 import { isSecretName, placeholderKind } from "./checks/secrets.js";
-import { missingProgram, missingProgramFix } from "./checks/spawn.js";
+import { missingProgram } from "./checks/spawn.js";
 import { type EntryView, expandEntry, readEntry } from "./entry-view.js";
 import type { RemotePlan } from "./probe.js";
 import type { ConfigFacts, EntrySet } from "./read-configs.js";
@@ -33,8 +33,11 @@ export interface EntryWork {
   synced?: boolean;
   /** The runner that fetches the package on start (npx, uvx, …). */
   downloader?: string;
-  /** The program is not there: how to install it in its environment. */
-  installFix?: string;
+  /**
+   * The program is known not to be there: the entry is not started, and its probe points at the
+   * check that reports it (one cause, one finding).
+   */
+  missing?: { path: string; env: string; check: "entry.command" | "entry.node-path" };
   plan?: SpawnPlan;
   /** An SSE remote (as its client expands it): doctor completes a handshake with it. */
   sse?: RemotePlan;
@@ -119,6 +122,7 @@ export async function inspectEntries(
     for (const v of values)
       if (isSecretName(v.name) && !placeholderKind(v.name, v.value) && !/^\$\{[^{}]+\}$/.test(v.value.trim()))
         secrets.push(v.value.replace(/^(Bearer|Basic|Token)\s+/i, ""), v.value);
+    const missing = missingOf(facts);
     work.push({
       where,
       clientName: t.client.name,
@@ -128,8 +132,7 @@ export async function inspectEntries(
       managedPackage: facts.managedPackage ?? false,
       kind: expanded.view.kind,
       ...downloaderOf(expanded.view),
-      ...installFixOf(facts),
-      ...(resolved?.spawn ? { plan: resolved.spawn } : {}),
+      ...(missing ? { missing } : resolved?.spawn ? { plan: resolved.spawn } : {}),
       ...(resolved?.noSpawn ? { noSpawn: resolved.noSpawn } : {}),
       ...(sse ? { sse: { url: expanded.view.url!, headers: expanded.view.headers } } : {}),
     });
@@ -188,10 +191,13 @@ function downloaderOf(view: { command?: string; args: string[] }): { downloader?
   return downloader ? { downloader } : {};
 }
 
-/** A program that is not there fails the probe too: its fix is the install command, not a sync. */
-function installFixOf(facts: EntryFacts): { installFix?: string } {
+/**
+ * A program known not to be there: starting the entry would only fail the same way, so it is not
+ * started. An absolute node path is entry.node-path's finding, any other program entry.command's.
+ */
+function missingOf(facts: EntryFacts): EntryWork["missing"] {
   const missing = missingProgram(facts);
-  // A node path an upgrade removed is entry.node-path's: sync points it at the current node.
-  if (!missing || (isAbsoluteAny(missing.path) && isNodeProgram(missing.path) && facts.envNode)) return {};
-  return { installFix: missingProgramFix(facts, missing) };
+  if (!missing) return undefined;
+  const node = isAbsoluteAny(missing.path) && isNodeProgram(missing.path);
+  return { ...missing, check: node ? "entry.node-path" : "entry.command" };
 }

@@ -41,6 +41,8 @@ interface ConfigItem {
   owned: number;
   /** Backups with content mcp-twin keeps of it (restore can use them). */
   backups: number;
+  /** mcp-twin created the file (its original is "no file"): nothing older to put back. */
+  created?: boolean;
   /** The app that reads it only at start, when it runs. */
   running?: RunningApp;
 }

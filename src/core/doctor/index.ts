@@ -1,6 +1,6 @@
 /**
  * `mcp-twin doctor`: gather the facts (collect.ts, all the I/O), run every check of the registry
- * on them (registry.ts, pure), keep what --server asks for.
+ * on them (registry.ts, pure), keep what --server asks for, and report one cause once (group.ts).
  */
 
 import type { Host } from "../host.js";
@@ -8,6 +8,7 @@ import type { TrustRequest } from "../manifest/trust.js";
 import type { Progress } from "../progress.js";
 import { checkSelectors } from "../selectors.js";
 import { collectFacts } from "./collect.js";
+import { groupShared } from "./group.js";
 import { runChecks } from "./registry.js";
 import type { Check } from "./types.js";
 
@@ -35,7 +36,7 @@ export interface DoctorReport {
   checks: Check[];
   /** Values to mask in any output. */
   secretValues: string[];
-  /** Config files looked at, for headings. */
+  /** Config files looked at, for headings (paths as this machine shows them). */
   files: Array<{ env: string; client: string; scope: string; path: string; note?: string }>;
   /** Every manifest server (within --server), for the report's "Manifest servers" section. */
   manifestServers: Array<{ name: string; disabled: boolean; runs: string }>;
@@ -49,10 +50,11 @@ export async function runDoctor(
   checkSelectors({ clients: options.clients, envs: options.envs });
   const collected = await collectFacts(host, options, progress);
   const checks = runChecks(collected.facts);
-  const kept =
+  const kept = groupShared(
     options.servers.length === 0
       ? checks
-      : checks.filter((c) => !c.server || options.servers.includes(c.server));
+      : checks.filter((c) => !c.server || options.servers.includes(c.server)),
+  );
   return {
     ok: !kept.some((c) => c.status === "fail"),
     ...(collected.manifest ? { manifest: collected.manifest } : {}),

@@ -16,6 +16,7 @@ import { probeChecks } from "./checks/probe.js";
 import { secretsChecks } from "./checks/secrets.js";
 import { stateChecks } from "./checks/state.js";
 import type { DoctorFacts, ScopeItems } from "./facts.js";
+import { AS_IS, type Show, showFor } from "./show.js";
 import type { Check, CheckDef, CheckScope, Finding } from "./types.js";
 
 export const CHECKS = [
@@ -63,15 +64,17 @@ const SCOPE_ORDER: readonly CheckScope[] = [
 ];
 
 /** Run one scope's checks on one item (each item's findings together, in registry order). */
-export function runScope<S extends CheckScope>(scope: S, item: ScopeItems[S]): Check[] {
+export function runScope<S extends CheckScope>(scope: S, item: ScopeItems[S], show: Show = AS_IS): Check[] {
   return ALL.filter((c) => c.scope === scope).flatMap((c) =>
-    c.run(item).map((f: Finding) => ({ id: c.id as CheckId, ...f })),
+    c.run(item, show).map((f: Finding) => ({ id: c.id as CheckId, ...f })),
   );
 }
 
-/** Every check on every item it applies to. */
+/** Every check on every item it applies to, paths shown as this machine shows them. */
 export function runChecks(facts: DoctorFacts): Check[] {
-  return SCOPE_ORDER.flatMap((scope) => itemsOf(facts, scope).flatMap((item) => runScope(scope, item)));
+  const home = [facts.platform?.home.dir, facts.manifest?.file].filter((p): p is string => Boolean(p));
+  const show = showFor(facts.platform?.local, home);
+  return SCOPE_ORDER.flatMap((scope) => itemsOf(facts, scope).flatMap((item) => runScope(scope, item, show)));
 }
 
 /** Entry lint alone: the entry checks on one entry (unit tests, and a reading aid). */

@@ -6,6 +6,7 @@
  */
 import type { ScopeItems } from "./facts.js";
 import type { CheckId } from "./registry.js";
+import type { Show } from "./show.js";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
@@ -21,6 +22,18 @@ export interface Finding {
   scope?: string;
   /** Extra lines (a server's stderr excerpt, what it printed on stdout). */
   detail?: string[];
+  /**
+   * One finding for several client configs (group.ts, secrets.placeholder): where it applies. Such
+   * a finding has no `client`; `--json` names the places in its message (group.ts's messageOf).
+   */
+  places?: Place[];
+}
+
+/** A client config a finding applies to: the client's file (user scope unless said) in an environment. */
+export interface Place {
+  env: string;
+  client: string;
+  scope?: string;
 }
 
 export interface Check extends Finding {
@@ -41,7 +54,8 @@ export interface CheckDef<Id extends string = string, S extends CheckScope = Che
   doc: string;
   /** What to do about it (Markdown, for docs/doctor.md); empty when there is nothing to do. */
   fix: string;
-  run(item: ScopeItems[S]): Finding[];
+  /** `show` writes paths the way this machine shows them (show.ts). */
+  run(item: ScopeItems[S], show: Show): Finding[];
 }
 
 export function defineCheck<const Id extends string, const S extends CheckScope>(
@@ -75,6 +89,11 @@ function clean(where: Where): Where {
 }
 
 export const SYNC_FIX = "Run `mcp-twin sync`.";
+
+/** "1 secret", "2 secrets": a count and its noun. */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
 
 /** Seconds with one decimal below 10 s, else whole seconds. */
 export function seconds(ms: number): string {

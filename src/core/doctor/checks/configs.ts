@@ -5,7 +5,7 @@
  */
 import { canonicalJson } from "../../merge.js";
 import type { ConfigFacts, EntryScope } from "../read-configs.js";
-import { defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
+import { count, defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import { checkConfigPrivate } from "./private.js";
 
 const whereOf = (f: ConfigFacts): Where => ({
@@ -22,12 +22,13 @@ export const configChecks = [
     scope: "config-file",
     doc: "a client config does not parse (file:line:column); a finding, exit 1.",
     fix: "fix it by hand; backups of what sync wrote are in the home.",
-    run: ({ config: f, backups }) => {
+    run: ({ config: f, backups, created, owned }, show) => {
       const t = f.target;
       const where = whereOf(f);
+      const shown = show.path(t.path);
       if (f.readError)
         return [
-          finding("fail", where, `${t.path} cannot be read: ${f.readError}.`, {
+          finding("fail", where, `${shown} cannot be read: ${show.text(f.readError, t.file, t.path)}.`, {
             fix: "Check the file's permissions.",
           }),
         ];
@@ -36,17 +37,18 @@ export const configChecks = [
           finding(
             "fail",
             where,
-            `${f.parseError.message.replace(/ the file is not valid (JSON|TOML)\.$/, "")} ${t.client.name} cannot read its servers.`,
+            `${show.text(f.parseError.message.replace(/ the file is not valid (JSON|TOML)\.$/, ""), t.path)} ${t.client.name} cannot read its servers.`,
             {
+              // restore takes the path it recorded (t.path: `C:\…` for a Windows file), not another form.
               fix:
                 backups > 0
                   ? `Run \`mcp-twin restore ${shellQuote(t.path)}\` to put the whole file back from mcp-twin's newest backup of it (it shows what it replaces; \`mcp-twin restore --list ${shellQuote(t.path)}\` shows every backup), or fix it by hand${at(f)}.`
-                  : `Fix ${t.path} by hand${at(f)}; mcp-twin has no backup of it (it never changed this file).`,
+                  : `Fix ${shown} by hand${at(f)}; mcp-twin has no backup of it${created ? " (it created this file: there was nothing before)" : owned > 0 ? "" : " (it never changed this file)"}.`,
             },
           ),
         ];
-      if (f.text === null) return [finding("skip", where, `${t.path} does not exist yet.`)];
-      return [finding("pass", where, `${t.path} parses.`)];
+      if (f.text === null) return [finding("skip", where, `${shown} does not exist yet.`)];
+      return [finding("pass", where, `${shown} parses.`)];
     },
   }),
   defineCheck({
@@ -54,14 +56,14 @@ export const configChecks = [
     scope: "config-file",
     doc: "comments or trailing commas in a file its app reads as strict JSON (Claude Desktop, `~/.claude.json`).",
     fix: "remove them.",
-    run: ({ config: f }) =>
+    run: ({ config: f }, show) =>
       unreadable(f) || !f.strictJsonError
         ? []
         : [
             finding(
               "fail",
               whereOf(f),
-              `${f.target.client.name} reads ${f.target.path} as strict JSON, which rejects it (${f.strictJsonError}): comments or trailing commas.`,
+              `${f.target.client.name} reads ${show.path(f.target.path)} as strict JSON, which rejects it (${f.strictJsonError}): comments or trailing commas.`,
               { fix: "Remove the comments and trailing commas." },
             ),
           ],
@@ -71,11 +73,11 @@ export const configChecks = [
     scope: "config-file",
     doc: "the servers key (`mcpServers`, VS Code `servers`) is not an object.",
     fix: "make it an object.",
-    run: ({ config: f }) => {
+    run: ({ config: f }, show) => {
       const t = f.target;
       if (unreadable(f)) return [];
       return f.shapeErrors.map((e) =>
-        finding("fail", whereOf(f), `${t.path}: ${e}.`, {
+        finding("fail", whereOf(f), `${show.path(t.path)}: ${e}.`, {
           fix:
             t.client.format === "toml"
               ? `Make it a table of [${t.serversPath.join(".")}.<name>] tables; mcp-twin will not guess.`
@@ -89,18 +91,28 @@ export const configChecks = [
     scope: "config-file",
     doc: "Claude Desktop (Windows): which file the app really reads; the Store (MSIX) build ignores `%APPDATA%\\Claude\\claude_desktop_config.json`, so servers left there are a finding.",
     fix: "`mcp-twin import` (it reads the classic file too) and `mcp-twin sync`, which writes them into the file the app reads, then delete the classic file; once every server in it is in the packaged file too, the fix is only that last step.",
-    run: ({ config: f }) => {
+    run: ({ config: f }, show) => {
       const t = f.target;
       if (unreadable(f) || t.client.id !== "claude-desktop" || t.env.kind !== "windows") return [];
       if (f.ignored && f.ignored.servers.length > 0) {
         // Servers the file the app reads has already (under the same name): only the old file is left.
         const read = new Set(f.sets.filter((s) => s.scope === "user").flatMap((s) => Object.keys(s.entries)));
-        const missing = f.ignored.servers.filter((n) => !read.has(n));
+        const { servers } = f.ignored;
+        const missing = servers.filter((n) => !read.has(n));
+        const also = servers.filter((n) => read.has(n));
+        // "holds the server memory (in the file it reads too)": a server's name is not mistaken for a word.
+        const held = `${servers.length === 1 ? "the server" : "the servers"} ${servers.join(", ")}`;
+        const inRead =
+          also.length === 0
+            ? ""
+            : missing.length === 0
+              ? ` (${servers.length === 1 ? "it is" : "all are"} in the file it reads too)`
+              : ` (${also.join(", ")} ${also.length === 1 ? "is" : "are"} in the file it reads too)`;
         return [
           finding(
             "warn",
             whereOf(f),
-            `Claude Desktop is the Store (MSIX) build and reads ${t.path}; ${f.ignored.path} holds ${f.ignored.servers.join(", ")}, which it ignores${missing.length < f.ignored.servers.length ? ` (${missing.length === 0 ? "all" : f.ignored.servers.filter((n) => read.has(n)).join(", ")} in the file it reads too)` : ""}.`,
+            `Claude Desktop is the Store (MSIX) build and reads ${show.path(t.path)}; it ignores ${show.path(f.ignored.path)}, which holds ${held}${inRead}.`,
             {
               fix:
                 missing.length === 0
@@ -110,7 +122,13 @@ export const configChecks = [
           ),
         ];
       }
-      return [finding("pass", whereOf(f), `Claude Desktop reads ${t.path}${t.note ? ` (${t.note})` : ""}.`)];
+      return [
+        finding(
+          "pass",
+          whereOf(f),
+          `Claude Desktop reads ${show.path(t.path)}${t.note ? ` (${t.note})` : ""}.`,
+        ),
+      ];
     },
   }),
   defineCheck({
@@ -137,7 +155,7 @@ export const configChecks = [
     scope: "config-file",
     doc: "entries sync wrote are gone because the file was reset (emptied, truncated, rewritten by its app).",
     fix: "`mcp-twin sync` (Claude Code also keeps `~/.claude/backups`).",
-    run: ({ config: f, owned }) => {
+    run: ({ config: f, owned }, show) => {
       const t = f.target;
       if (unreadable(f)) return [];
       const holds = f.sets.some((s) => s.scope === t.scope && Object.keys(s.entries).length > 0);
@@ -146,7 +164,7 @@ export const configChecks = [
         finding(
           "fail",
           whereOf(f),
-          `${t.path} ${f.text === null ? "is gone" : f.text.trim() === "" ? "is empty" : "has no servers"}, but mcp-twin wrote ${owned} server(s) there: the file was reset (an app rewrote it, or a crash truncated it).`,
+          `${show.path(t.path)} ${f.text === null ? "is gone" : f.text.trim() === "" ? "is empty" : "has no servers"}, but mcp-twin wrote ${count(owned, "server")} there: the file was reset (an app rewrote it, or a crash truncated it).`,
           {
             fix: `${SYNC_FIX}${t.client.id === "claude-code" ? " Claude Code also keeps backups in ~/.claude/backups." : ""}`,
           },
@@ -159,15 +177,15 @@ export const configChecks = [
     scope: "config-file",
     doc: "a client config that holds keys — an entry's env value or header under a credential's name (the bridge's bearer token too), not a `${VAR}` reference — is readable by other users (group or other read bits, e.g. a `~/.claude.json` at 0644), however the keys got there; sync warns only when it writes one. Linux, macOS and WSL files; Windows files (also on `/mnt/c`) are protected by the profile's ACL, not mode bits, and are not checked. The servers are named, never the values.",
     fix: "the exact `chmod 600 <file>` shown (for a symlink, the file it points to).",
-    run: ({ config }) => checkConfigPrivate(config),
+    run: ({ config }, show) => checkConfigPrivate(config, show),
   }),
   defineCheck({
     id: "client.restart",
     scope: "config-file",
     doc: "an app that reads its config only at start (Claude Desktop, Cursor, Windsurf) has been running since before the file changed (Windows: process start time via PowerShell; Linux: /proc).",
     fix: "quit it fully (tray too) and start it again.",
-    run: ({ config: f, running }) =>
-      checkRestart(whereOf(f), f.target.client.name, f.target.path, f.mtimeMs, running),
+    run: ({ config: f, running }, show) =>
+      checkRestart(whereOf(f), f.target.client.name, show.path(f.target.path), f.mtimeMs, running),
   }),
   defineCheck({
     id: "entry.duplicate",

@@ -10,8 +10,9 @@ import type { ClientId } from "../../manifest/schema.js";
 import type { EntryView, Expanded } from "../entry-view.js";
 import type { EntryScope } from "../read-configs.js";
 import type { Resolved } from "../resolve.js";
+import type { Show } from "../show.js";
 import { defineCheck, type Finding, finding, SYNC_FIX, seconds, type Where } from "../types.js";
-import { command, nodePath, script, spawnCheck, wslenv } from "./spawn.js";
+import { command, missingProgram, nodePath, script, spawnCheck, wslenv } from "./spawn.js";
 
 export interface EntryFacts {
   env: string;
@@ -62,12 +63,13 @@ function stdio(
     where: Where,
     command: string,
     program: { command: string; args: string[] },
+    show: Show,
   ) => Finding[],
-): (f: EntryFacts) => Finding[] {
-  return (f) => {
+): (f: EntryFacts, show: Show) => Finding[] {
+  return (f, show) => {
     if (f.view.kind !== "stdio") return [];
     const command = f.view.command ?? "";
-    return run(f, whereOf(f), command, innerProgram(command, f.view.args));
+    return run(f, whereOf(f), command, innerProgram(command, f.view.args), show);
   };
 }
 
@@ -125,28 +127,28 @@ export const entryChecks = [
     scope: "entry",
     doc: "the command cannot be spawned the way its client spawns: on Windows bare `npx` (ENOENT) and any `*.cmd`/`*.bat` (EINVAL since Node 18.20.2/20.12.2) without a shell — fail for Claude Code on native Windows, fail for Claude Desktop before 0.7.5 (Dec 2024; read from `%LOCALAPPDATA%\\AnthropicClaude\\app-*`), pass after and for the Store build, warn for others; inside WSL, a bare command resolving to Windows' script on the appended PATH.",
     fix: '`mcp-twin sync` (node.exe + the package\'s script), or `"command": "cmd", "args": ["/c", "npx", …]`.',
-    run: stdio((f, where, command) => [spawnCheck(f, where, command)]),
+    run: stdio((f, where, command, _program, show) => [spawnCheck(f, where, command, show)]),
   }),
   defineCheck({
     id: "entry.command",
     scope: "entry",
     doc: "the command (or the program `wsl.exe` starts) is not found in the environment it runs in.",
     fix: "install it there — the fix names the install command for that program and environment (uv, Python, Docker, Node.js …); sync installs npm packages, never programs — or use its absolute path.",
-    run: stdio((f, where, _command, program) => command(f, where, program.command)),
+    run: stdio((f, where, _command, program, show) => command(f, where, program.command, show)),
   }),
   defineCheck({
     id: "entry.node-path",
     scope: "entry",
     doc: "an absolute node path that no longer exists (nvm or Node upgrade removed that version).",
     fix: "`mcp-twin sync`, or point it at the current node.",
-    run: stdio((f, where) => nodePath(f, where)),
+    run: stdio((f, where, _command, _program, show) => nodePath(f, where, show)),
   }),
   defineCheck({
     id: "entry.script",
     scope: "entry",
     doc: "the script node runs does not exist (package removed or moved).",
     fix: "`mcp-twin sync` (reinstalls), or reinstall the package.",
-    run: stdio((f, where) => script(f, where)),
+    run: stdio((f, where, _command, _program, show) => script(f, where, show)),
   }),
   defineCheck({
     id: "entry.spaces",
@@ -219,7 +221,7 @@ export const entryChecks = [
     scope: "entry",
     doc: "a GUI app (macOS/Linux) runs a bare command found only through nvm/fnm/volta's PATH, which apps started from the desktop do not inherit.",
     fix: "absolute path (sync writes one).",
-    run: stdio((f, where, command) => {
+    run: stdio((f, where, command, _program, show) => {
       if ((f.envKind !== "macos" && f.envKind !== "linux") || !f.gui || /[\\/]/.test(command)) return [];
       const manager = f.resolved?.command.found ? underVersionManager(f.resolved.command.found) : undefined;
       if (!manager) return [];
@@ -227,7 +229,7 @@ export const entryChecks = [
         finding(
           "warn",
           where,
-          `\`${command}\` is found only through ${manager}'s PATH (${f.resolved!.command.found}); ${f.clientName}, started from the desktop, does not inherit it.`,
+          `\`${command}\` is found only through ${manager}'s PATH (${show.path(f.resolved!.command.found!)}); ${f.clientName}, started from the desktop, does not inherit it.`,
           { fix: fixBy(f, "Use the absolute path of the program.") },
         ),
       ];
@@ -254,16 +256,18 @@ export const entryChecks = [
   defineCheck({
     id: "entry.cold-start",
     scope: "entry",
-    doc: "`npx`/`uvx`/`pnpm dlx`/`bunx` fetch the package on start: a cold start can exceed the client's start-up timeout (Claude Code 30 s).",
+    doc: "`npx`/`uvx`/`pnpm dlx`/`bunx` fetch the package on start: a cold start can exceed the client's start-up timeout (Claude Code 30 s). Not reported while the runner itself is not found (`entry.command` is that finding).",
     fix: "for an npm package, `mcp-twin sync` installs it and runs node + its script (give the server a `package` in the manifest); for uvx, `uv tool install` it once.",
     run: stdio((f, where, _command, program) => {
       const downloader = downloadsOnStart(program.command, program.args);
-      if (!downloader) return [];
+      // A runner that is not there fetches nothing: entry.command's finding is the one to act on.
+      if (!downloader || missingProgram(f)) return [];
+      // Not the client's name: the same entry in several clients is one finding (group.ts).
       return [
         finding(
           "warn",
           where,
-          `\`${downloader}\` fetches the package when the server starts: a cold start (empty cache, slow network) can exceed ${f.clientName}'s start-up timeout (${seconds(f.timeoutMs)}).`,
+          `\`${downloader}\` fetches the package when the server starts: a cold start (empty cache, slow network) can exceed its client's start-up timeout (${seconds(f.timeoutMs)}).`,
           { fix: coldStartFix(f, downloader) },
         ),
       ];

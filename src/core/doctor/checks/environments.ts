@@ -40,15 +40,15 @@ export const environmentChecks = [
     scope: "machine",
     doc: "the shared home (manifest, secrets, state) cannot be found (from WSL: needs %APPDATA%).",
     fix: "enable WSL interop, or set `MCP_TWIN_HOME`.",
-    run: ({ homeError, platform }) => {
-      if (homeError) return [finding("fail", {}, homeError.message, { fix: homeError.fix })];
+    run: ({ homeError, platform }, show) => {
+      if (homeError) return [finding("fail", {}, show.text(homeError.message), { fix: homeError.fix })];
       if (!platform) return [];
       const { home } = platform;
       return [
         finding(
           "pass",
           { env: platform.local.id },
-          `home ${home.dir}${home.source === "windows" ? " (shared by Windows and every WSL distro)" : home.source === "MCP_TWIN_HOME" ? " (from MCP_TWIN_HOME)" : ""}.`,
+          `home ${show.path(home.dir)}${home.source === "windows" ? " (shared by Windows and every WSL distro)" : home.source === "MCP_TWIN_HOME" ? " (from MCP_TWIN_HOME)" : ""}.`,
         ),
       ];
     },
@@ -58,13 +58,13 @@ export const environmentChecks = [
     scope: "machine",
     doc: "inside WSL, Windows programs cannot be started (interop off, `WSL_INTEROP` unset under sudo/systemd, no cmd.exe).",
     fix: "`[interop] enabled=true` in /etc/wsl.conf, `wsl --shutdown`, run from a normal shell.",
-    run: ({ platform }) => {
+    run: ({ platform }, show) => {
       const local = platform?.local;
       if (local?.kind !== "wsl") return [];
       const where = { env: local.id };
       return [
         local.interop
-          ? finding("pass", where, `WSL interop is on (${local.cmdExe}).`)
+          ? finding("pass", where, `WSL interop is on${local.cmdExe ? ` (${show.path(local.cmdExe)})` : ""}.`)
           : finding(
               "fail",
               where,
@@ -81,13 +81,20 @@ export const environmentChecks = [
     scope: "machine",
     doc: "another environment (Windows from WSL, a distro from Windows) does not answer.",
     fix: "enable interop / start the distro once.",
-    run: ({ platform, detectError }) => {
+    run: ({ platform, detectError }, show) => {
       const out: Finding[] = [];
+      // What went wrong may name the cmd.exe this process started.
+      const cmdExe = platform?.local.cmdExe;
       if (detectError)
         out.push(
-          finding("fail", { env: "windows" }, `Windows could not be looked at: ${detectError}.`, {
-            fix: "Check WSL interop (see env.interop).",
-          }),
+          finding(
+            "fail",
+            { env: "windows" },
+            `Windows could not be looked at: ${show.text(detectError, cmdExe)}.`,
+            {
+              fix: "Check WSL interop (see env.interop).",
+            },
+          ),
         );
       for (const e of platform?.envs ?? []) {
         if (e.local) continue;
@@ -98,7 +105,7 @@ export const environmentChecks = [
           !e.npm;
         out.push(
           unreachable
-            ? finding("fail", { env: e.id }, `${e.id} does not answer: ${e.reason}.`, {
+            ? finding("fail", { env: e.id }, `${e.id} does not answer: ${show.text(e.reason!, cmdExe)}.`, {
                 fix:
                   e.kind === "windows"
                     ? "Enable WSL interop (see env.interop)."

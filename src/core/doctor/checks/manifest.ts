@@ -18,11 +18,11 @@ export const manifestChecks = [
     scope: "machine",
     doc: "which manifest is used; none found (warn: only client configs are checked).",
     fix: "`mcp-twin init` or `mcp-twin import`.",
-    run: ({ manifest: f }) => {
+    run: ({ manifest: f }, show) => {
       if (!f) return [];
       if (f.missing)
         return [
-          finding("warn", {}, `no manifest at ${f.file}: only the client configs were checked.`, {
+          finding("warn", {}, `no manifest at ${show.path(f.file)}: only the client configs were checked.`, {
             fix: "Run `mcp-twin init` (or `mcp-twin import` to adopt the servers your clients already have).",
           }),
         ];
@@ -30,7 +30,7 @@ export const manifestChecks = [
         finding(
           "pass",
           {},
-          `manifest ${f.file}${f.project ? " (this project's: it drives only this project's files, never user-level configs)" : ""}.`,
+          `manifest ${show.path(f.file)}${f.project ? " (this project's: it drives only this project's files, never user-level configs)" : ""}.`,
         ),
       ];
     },
@@ -40,7 +40,7 @@ export const manifestChecks = [
     scope: "machine",
     doc: "the manifest does not parse or breaks the schema (each problem with file:line:column).",
     fix: "fix it at those positions.",
-    run: ({ manifest: f }) => {
+    run: ({ manifest: f }, show) => {
       if (!f || f.missing) return [];
       if (f.errors.length > 0)
         return [
@@ -50,7 +50,7 @@ export const manifestChecks = [
             `the manifest is not valid (${f.errors.length} problem${f.errors.length > 1 ? "s" : ""}).`,
             {
               fix: "Fix it at the positions shown (your editor checks it against its $schema).",
-              detail: f.errors,
+              detail: f.errors.map((e) => show.text(e)),
             },
           ),
         ];
@@ -64,15 +64,15 @@ export const manifestChecks = [
     scope: "machine",
     doc: "a second manifest where it is not read (e.g. `~/.config/mcp-twin/` while the home is %APPDATA%\\mcp-twin, `~/mcp-twin.jsonc`).",
     fix: "merge it into the one in use and delete it.",
-    run: ({ manifest: f }) => {
+    run: ({ manifest: f }, show) => {
       if (!f) return [];
       if (f.stray.length === 0) return [finding("pass", {}, "no stray second manifest.")];
       return f.stray.map((stray) =>
         finding(
           "warn",
           {},
-          `another manifest at ${stray} is not read (mcp-twin uses ${f.file}); edits there change nothing.`,
-          { fix: `Merge what you need into ${f.file} and delete ${stray}.` },
+          `another manifest at ${show.path(stray)} is not read (mcp-twin uses ${show.path(f.file)}); edits there change nothing.`,
+          { fix: `Merge what you need into ${show.path(f.file)} and delete ${show.path(stray)}.` },
         ),
       );
     },

@@ -44,7 +44,7 @@ export const nodeChecks = [
     scope: "environment",
     doc: "no Node.js in an environment (fail when a manifest package must run there).",
     fix: "install Node.js LTS there.",
-    run: (f) => {
+    run: (f, show) => {
       const { env } = f;
       const where = { env: env.id };
       if (f.unreachable)
@@ -54,13 +54,19 @@ export const nodeChecks = [
           finding(
             bad(f),
             where,
-            `Node.js is not installed in ${env.id}${env.reason ? ` (${env.reason})` : ""}.`,
+            `Node.js is not installed in ${env.id}${env.reason ? ` (${show.text(env.reason, f.pathNode, f.pathNpm)})` : ""}.`,
             {
               fix: installAdvice("node", env),
             },
           ),
         ];
-      return [finding("pass", where, `node ${env.node.version ?? "(version unknown)"} at ${env.node.path}.`)];
+      return [
+        finding(
+          "pass",
+          where,
+          `node ${env.node.version ?? "(version unknown)"} at ${show.path(env.node.path)}.`,
+        ),
+      ];
     },
   }),
   defineCheck({
@@ -100,7 +106,7 @@ export const nodeChecks = [
     scope: "environment",
     doc: "inside WSL, PATH finds Windows' `node.exe` (appended Windows PATH) before a Linux node.",
     fix: "install Node inside WSL (nvm); keep appendWindowsPath on.",
-    run: (f) => {
+    run: (f, show) => {
       const { env } = f;
       if (f.unreachable) return [];
       const where = { env: env.id };
@@ -109,7 +115,7 @@ export const nodeChecks = [
           finding(
             "fail",
             where,
-            `PATH finds Windows' node (${f.pathNode}) before a Linux one: GUI-less Linux servers would run on Windows' Node through interop, or not at all.`,
+            `PATH finds Windows' node (${show.path(f.pathNode!)}) before a Linux one: GUI-less Linux servers would run on Windows' Node through interop, or not at all.`,
             {
               fix: `${installAdvice("node", env)} Keep appendWindowsPath on; Linux's node then comes first.`,
             },
@@ -123,7 +129,7 @@ export const nodeChecks = [
     scope: "environment",
     doc: "npm does not answer or reports no global prefix. When the cause is Windows' npm first on the WSL PATH, that one cause is reported once, as `npm.foreign`.",
     fix: "install / repair npm there.",
-    run: (f) => {
+    run: (f, show) => {
       const { env } = f;
       if (f.unreachable) return [];
       const where = { env: env.id };
@@ -131,19 +137,24 @@ export const nodeChecks = [
         // Windows' npm answering for Linux is npm.foreign's finding: one cause, one finding.
         if (onWindows(f, f.pathNpm)) return [];
         return [
-          finding(bad(f), where, `npm does not answer in ${env.id}${env.reason ? `: ${env.reason}` : ""}.`, {
-            fix:
-              env.kind === "windows"
-                ? "Reinstall Node.js on Windows (it ships npm)."
-                : `Install npm there (it comes with nvm's Node): ${programHint("npm", env.kind)?.install ?? "`nvm install --lts`"}.`,
-          }),
+          finding(
+            bad(f),
+            where,
+            `npm does not answer in ${env.id}${env.reason ? `: ${show.text(env.reason, f.pathNode, f.pathNpm)}` : ""}.`,
+            {
+              fix:
+                env.kind === "windows"
+                  ? "Reinstall Node.js on Windows (it ships npm)."
+                  : `Install npm there (it comes with nvm's Node): ${programHint("npm", env.kind)?.install ?? "`nvm install --lts`"}.`,
+            },
+          ),
         ];
       }
       return [
         finding(
           "pass",
           where,
-          `npm ${env.npm.version ?? ""} with global prefix ${env.npm.prefix}.`.replace("  ", " "),
+          `npm ${env.npm.version ?? ""} with global prefix ${show.path(env.npm.prefix)}.`.replace("  ", " "),
         ),
       ];
     },
@@ -153,7 +164,7 @@ export const nodeChecks = [
     scope: "environment",
     doc: "inside WSL, PATH finds Windows' `npm` (a CRLF script that fails: `: not found`), so npm does not answer for Linux.",
     fix: "install npm inside WSL (nvm, or `apt install npm`).",
-    run: (f) => {
+    run: (f, show) => {
       const { env } = f;
       if (f.unreachable) return [];
       const where = { env: env.id };
@@ -162,7 +173,7 @@ export const nodeChecks = [
           finding(
             "fail",
             where,
-            `PATH finds Windows' npm (${f.pathNpm}) before a Linux one: it fails inside WSL (": not found", CRLF) and installs nothing for Linux${env.npm ? "" : `, so npm does not answer in ${env.id}`}.`,
+            `PATH finds Windows' npm (${show.path(f.pathNpm!)}) before a Linux one: it fails inside WSL (": not found", CRLF) and installs nothing for Linux${env.npm ? "" : `, so npm does not answer in ${env.id}`}.`,
             {
               fix: `Install npm inside WSL: ${programHint("npm", "wsl")?.install}; keep appendWindowsPath on.`,
             },
@@ -178,29 +189,29 @@ export const nodeChecks = [
     scope: "environment",
     doc: "npm's global prefix is not a writable folder (`npm i -g` would need sudo).",
     fix: "`npm config set prefix ~/.npm-global` (or use nvm).",
-    run: (f) => {
+    run: (f, show) => {
       const { env } = f;
       if (f.unreachable || !env.npm) return [];
       const where = { env: env.id };
-      if (f.prefix === "writable")
-        return [finding("pass", where, `global prefix ${env.npm.prefix} is writable.`)];
+      const prefix = show.path(env.npm.prefix);
+      if (f.prefix === "writable") return [finding("pass", where, `global prefix ${prefix} is writable.`)];
       if (f.prefix === "missing")
         return [
           finding(
             "pass",
             where,
-            `global prefix ${env.npm.prefix} does not exist yet; npm creates it on the first install.`,
+            `global prefix ${prefix} does not exist yet; npm creates it on the first install.`,
           ),
         ];
       if (f.prefix === "unknown")
-        return [finding("skip", where, `cannot tell from here whether ${env.npm.prefix} is writable.`)];
+        return [finding("skip", where, `cannot tell from here whether ${prefix} is writable.`)];
       return [
         finding(
           bad(f),
           where,
           f.prefix === "read-only"
-            ? `global prefix ${env.npm.prefix} is not writable: npm install -g would need sudo.`
-            : `global prefix ${env.npm.prefix} is not a folder.`,
+            ? `global prefix ${prefix} is not writable: npm install -g would need sudo.`
+            : `global prefix ${prefix} is not a folder.`,
           {
             fix:
               env.kind === "windows"

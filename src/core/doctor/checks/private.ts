@@ -7,6 +7,7 @@
  */
 import { readEntry } from "../entry-view.js";
 import type { ConfigFacts } from "../read-configs.js";
+import { AS_IS, type Show } from "../show.js";
 import { type Finding, finding } from "../types.js";
 import { isSecretName, placeholderKind } from "./secrets.js";
 
@@ -32,7 +33,8 @@ function serversHoldingKeys(f: ConfigFacts): string[] {
   return [...out].sort();
 }
 
-export function checkConfigPrivate(f: ConfigFacts): Finding[] {
+/** Modes are known for Linux files only (collect leaves a Windows drive's out): chmod takes the Linux path. */
+export function checkConfigPrivate(f: ConfigFacts, show: Show = AS_IS): Finding[] {
   const t = f.target;
   if (t.env.kind === "windows" || f.mode === undefined || f.text === null) return [];
   const servers = serversHoldingKeys(f);
@@ -41,9 +43,9 @@ export function checkConfigPrivate(f: ConfigFacts): Finding[] {
   const mode = (f.mode & 0o777).toString(8).padStart(3, "0");
   const of = `${servers.length === 1 ? "a key" : "keys"} (${servers.join(", ")})`;
   if ((f.mode & 0o044) === 0)
-    return [finding("pass", where, `${t.path} holds ${of} and only its owner can read it.`)];
+    return [finding("pass", where, `${show.path(t.path)} holds ${of} and only its owner can read it.`)];
   const real = f.realPath ?? t.file;
-  const shown = real !== t.file ? `${t.path} (a link to ${real})` : t.path;
+  const shown = real !== t.file ? `${show.path(t.path)} (a link to ${show.path(real)})` : show.path(t.path);
   return [
     finding(
       "warn",

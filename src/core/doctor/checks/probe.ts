@@ -4,9 +4,11 @@
  * timeout; a project's own entries wait for the user's trust.
  */
 import type { ProbeItem } from "../facts.js";
+import type { Show } from "../show.js";
 import { defineCheck, type Finding, finding, SYNC_FIX, seconds } from "../types.js";
 
-const allows = (p: ProbeItem) => `${p.work.clientName} allows ${seconds(p.work.timeoutMs)}`;
+// Not the client's name: the same entry in several clients is one finding (group.ts).
+const limit = (p: ProbeItem) => seconds(p.work.timeoutMs);
 
 /** What makes a start slow, and what (if anything) mcp-twin can do about it. */
 function slowStartFix(p: ProbeItem): string {
@@ -22,15 +24,14 @@ function slowStartFix(p: ProbeItem): string {
   return "See what the server waits for at start (start it by hand); a client with a start-up setting (Claude Code's MCP_TIMEOUT) can be given more time.";
 }
 
-/** After a failed start: the missing program's install command, a sync that changes something, or the error. */
+/** After a failed start: a sync that changes something, or the error. */
 function failFix(p: ProbeItem): string {
   const w = p.work;
   const r = p.result!;
   if (r.timedOut)
     return p.probeTimeoutMs < w.timeoutMs
-      ? `Start the command by hand to see where it stops; if it is only slow, run doctor with --timeout ${Math.ceil(w.timeoutMs / 1000)} (${allows(p)}).`
+      ? `Start the command by hand to see where it stops; if it is only slow, run doctor with --timeout ${Math.ceil(w.timeoutMs / 1000)} (its client allows ${limit(p)}).`
       : "Start the command by hand to see where it stops.";
-  if (w.installFix) return w.installFix;
   // sync rewrites an entry that is not what it would write; one that is would come back the same.
   if (w.managed && !w.synced)
     return `${SYNC_FIX} If it still fails, start the command by hand to see its error.`;
@@ -61,14 +62,26 @@ function remoteHandshake(p: ProbeItem): Finding {
   );
 }
 
-function handshake(p: ProbeItem): Finding {
+function handshake(p: ProbeItem, show: Show): Finding {
   if (p.work.kind === "remote") return remoteHandshake(p);
   const w = p.work;
   const r = p.result;
-  if (!r) return finding("skip", w.where, `not started: ${w.noSpawn ?? "cannot be started from here"}.`);
+  // A program known not to be there is that check's finding: the probe only points at it.
+  if (w.missing)
+    return finding(
+      "skip",
+      w.where,
+      `not started: \`${show.path(w.missing.path)}\` is not found in ${w.missing.env} (see ${w.missing.check}).`,
+    );
+  if (!r)
+    return finding("skip", w.where, `not started: ${show.text(w.noSpawn ?? "cannot be started from here")}.`);
   if (!r.ok) {
+    // The server's own lines are quoted as it printed them.
     const detail = [...r.noise.map((l) => `stdout: ${l}`), ...r.stderr.map((l) => `stderr: ${l}`)];
-    return finding("fail", w.where, `${r.error ?? "failed"}.`, { fix: failFix(p), detail });
+    return finding("fail", w.where, `${show.text(r.error ?? "failed", w.plan?.file)}.`, {
+      fix: failFix(p),
+      detail,
+    });
   }
   return finding(
     "pass",
@@ -83,12 +96,12 @@ export const probeChecks = [
     scope: "machine",
     doc: "a project's own config (`.mcp.json`, `.cursor/mcp.json`, … of the project folder — in a cloned repo, committed by whoever wrote it) holds an entry mcp-twin did not write, and starting it to check it would run the program it names: it is not started until you trust it. Entries mcp-twin wrote there (from your manifest with `--project`, or from the project's manifest under sync's trust rules), as they are now, are started without asking.",
     fix: "read the file; if you trust it, `mcp-twin doctor --yes` there (or answer yes on a terminal). The trust is kept in the home's state like a project manifest's (by a hash of those entries), so the next doctor starts them and an edit of them asks again.",
-    run: ({ held }) =>
+    run: ({ held }, show) =>
       held.map((h) =>
         finding(
           "warn",
           h.where,
-          `not started: ${h.path} is this project's file (committed with it, not written by mcp-twin) and is not trusted; starting "${h.server}" would run ${h.runs}.`,
+          `not started: ${show.path(h.path)} is this project's file (committed with it, not written by mcp-twin) and is not trusted; starting "${h.server}" would run ${h.runs}.`,
           {
             fix: "Read the file. If you trust it, run `mcp-twin doctor --yes` here (or answer yes on a terminal): the trust is kept for these entries as they are, and an edit asks again.",
           },
@@ -99,14 +112,14 @@ export const probeChecks = [
     id: "probe.handshake",
     scope: "machine",
     doc: 'the server did not start, exited (with its code and the lines of its stderr that name the error), or gave no answer to `initialize`/`tools/list` within `--timeout`; pass shows start-up time and tool count. An SSE remote entry (`"type": "sse"`, or a Cursor/Windsurf/untyped Gemini entry of a manifest server with `"transport": "sse"`) gets the same handshake over the SDK\'s SSE client transport; a project file\'s is not contacted (skip). Skipped for all with `--no-probe`.',
-    fix: "the missing program's install command when that is why; `mcp-twin sync` for a managed server whose entry is not what sync writes; otherwise run the command by hand to see the error.",
+    fix: "`mcp-twin sync` for a managed server whose entry is not what sync writes; otherwise run the command by hand to see the error. An entry whose program is not there is not started (skip): `entry.command` (or `entry.node-path`) is that finding, with the program's install command.",
     // The whole machine, not each probe: with --no-probe there is nothing to run on but one skip.
-    run: ({ probes, manifest }) =>
+    run: ({ probes, manifest }, show) =>
       probes === undefined
         ? manifest
           ? [finding("skip", {}, "live probes skipped (--no-probe).")]
           : []
-        : probes.map(handshake),
+        : probes.map((p) => handshake(p, show)),
   }),
   defineCheck({
     id: "probe.startup",
@@ -120,17 +133,27 @@ export const probeChecks = [
       const ms = r.startupMs ?? 0;
       if (ms >= w.timeoutMs)
         return [
-          finding("fail", w.where, `start-up took ${seconds(ms)}; ${allows(p)}, so it gives up first.`, {
-            fix: slowStartFix(p),
-          }),
+          finding(
+            "fail",
+            w.where,
+            `start-up took ${seconds(ms)}; its client allows ${limit(p)}, so it gives up first.`,
+            {
+              fix: slowStartFix(p),
+            },
+          ),
         ];
       if (ms >= w.timeoutMs / 2)
         return [
-          finding("warn", w.where, `start-up took ${seconds(ms)}, over half of what ${allows(p)}.`, {
-            fix: slowStartFix(p),
-          }),
+          finding(
+            "warn",
+            w.where,
+            `start-up took ${seconds(ms)}, over half of the ${limit(p)} its client allows.`,
+            {
+              fix: slowStartFix(p),
+            },
+          ),
         ];
-      return [finding("pass", w.where, `start-up ${seconds(ms)}; ${allows(p)}.`)];
+      return [finding("pass", w.where, `start-up ${seconds(ms)}; its client allows ${limit(p)}.`)];
     },
   }),
   defineCheck({

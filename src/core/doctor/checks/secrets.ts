@@ -7,7 +7,8 @@ import { specFields } from "../../manifest/spec.js";
 import { type NotAKey, notAKey, type SecretFormat } from "../../placeholders.js";
 import { valueFindings } from "../../references.js";
 import type { ServerFacts } from "../facts.js";
-import { defineCheck, type Finding, finding } from "../types.js";
+import { placesList } from "../group.js";
+import { count, defineCheck, type Finding, finding, type Place } from "../types.js";
 import type { EntryFacts } from "./entries.js";
 
 const SECRETISH = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|AUTH|CREDENTIAL|(^|_)PAT($|_)/i;
@@ -117,11 +118,13 @@ function entryPlaceholders(e: EntryFacts): { found: string[]; names: string[] } 
   return { found, names: [...names] };
 }
 
-/** "Claude Code (wsl:Ubuntu), Cursor (windows)": where one cause applies. */
-function places(entries: readonly EntryFacts[]): string {
-  return entries
-    .map((e) => `${e.clientName}${e.scope === "user" ? "" : ` ${e.scope} scope`} (${e.env})`)
-    .join(", ");
+/** The client configs of these entries: where one cause applies. */
+function places(entries: readonly EntryFacts[]): Place[] {
+  return entries.map((e) => ({
+    env: e.env,
+    client: e.client,
+    ...(e.scope === "user" ? {} : { scope: e.scope }),
+  }));
 }
 
 export const secretsChecks = [
@@ -130,18 +133,29 @@ export const secretsChecks = [
     scope: "machine",
     doc: "the secrets file does not parse, or an entry is not a valid name with a string value (file:line:column, never the value), or it is readable by others. Until it is fixed every command that reads it stops with exit 2 and changes nothing.",
     fix: "fix it at that position (keep a copy: it holds your keys), or move it aside (`mv secrets.json secrets.json.broken`) and `mcp-twin secret set NAME` for each key; `chmod 600`.",
-    run: ({ secretsFile: f }) => {
+    run: ({ secretsFile: f }, show) => {
       if (!f) return [];
-      if (f.error) return [finding("fail", {}, f.error.message, { fix: f.error.fix })];
+      // The fix's `mv` is typed in this shell: its paths stay as this process opens them.
+      if (f.error) return [finding("fail", {}, show.text(f.error.message), { fix: f.error.fix })];
       if (!f.exists) return [finding("pass", {}, "no secrets file (no secret set yet).")];
       if (f.mode !== undefined && (f.mode & 0o077) !== 0)
         return [
-          finding("warn", {}, `${f.file} is readable by others (mode ${(f.mode & 0o777).toString(8)}).`, {
-            fix: `Run \`chmod 600 ${f.file}\`.`,
-          }),
+          // Modes are known for Linux files only (not on a Windows drive): chmod takes the path as is.
+          finding(
+            "warn",
+            {},
+            `${show.path(f.file)} is readable by others (mode ${(f.mode & 0o777).toString(8)}).`,
+            {
+              fix: `Run \`chmod 600 ${f.file}\`.`,
+            },
+          ),
         ];
       return [
-        finding("pass", {}, `${f.file} holds ${Object.keys(f.secrets).length} secret(s) and is private.`),
+        finding(
+          "pass",
+          {},
+          `${show.path(f.file)} holds ${count(Object.keys(f.secrets).length, "secret")} and is private.`,
+        ),
       ];
     },
   }),
@@ -201,24 +215,28 @@ export const secretsChecks = [
         }
         const single = g.entries.length === 1;
         const envs = new Set(g.entries.map((e) => e.env));
-        out.push(
-          finding(
+        // Several entries: one finding that names them (group.ts's form: no client, the places).
+        out.push({
+          ...finding(
             "fail",
             single
               ? { env: first.env, client: first.client, server: first.server, scope: first.scope }
               : { ...(envs.size === 1 ? { env: first.env } : {}), server: first.server },
-            `${g.found.join("; ")}: the server will be refused by its API.${single ? "" : ` In ${g.entries.length} entries: ${places(g.entries)}.`}`,
+            `${g.found.join("; ")}: the server will be refused by its API.`,
             {
               fix: first.managed
                 ? `Set the real key the manifest refers to for it (${g.names.join(", ") || "`mcp-twin secret set NAME`"}), then \`mcp-twin sync\`.`
                 : `Put the real value in ${single ? "the entry" : "each of these entries"} (or move the server into the manifest with \${secret:NAME}: one key for every client).`,
             },
           ),
-        );
+          ...(single ? {} : { places: places(g.entries) }),
+        });
       }
       const servers = [...byServer].map(([server, f]) => {
         const also = joined.get(server);
-        return also ? { ...f, message: `${f.message} Its entries carry it too: ${places(also)}.` } : f;
+        return also
+          ? { ...f, message: `${f.message} Its entries carry it too: ${placesList(places(also))}.` }
+          : f;
       });
       return [...servers, ...out];
     },

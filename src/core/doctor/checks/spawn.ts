@@ -14,6 +14,7 @@ import {
   underVersionManager,
 } from "../../launch/program.js";
 import { installAdvice } from "../../program-hints.js";
+import type { Show } from "../show.js";
 import { type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import type { EntryFacts } from "./entries.js";
 
@@ -21,7 +22,7 @@ import type { EntryFacts } from "./entries.js";
 const DESKTOP_NPX_FIXED = "0.7.5";
 
 /** Can the client spawn this command the way it spawns (no shell on Windows)? */
-export function spawnCheck(f: EntryFacts, where: Where, command: string): Finding {
+export function spawnCheck(f: EntryFacts, where: Where, command: string, show: Show): Finding {
   const base = baseName(command);
   const found = f.resolved?.command.found;
   const manual =
@@ -78,7 +79,7 @@ export function spawnCheck(f: EntryFacts, where: Where, command: string): Findin
     return finding(
       "fail",
       where,
-      `\`${command}\` resolves to ${found}, a Windows script on the appended Windows PATH: it fails inside WSL (CRLF, "node: not found").`,
+      `\`${command}\` resolves to ${show.path(found)}, a Windows script on the appended Windows PATH: it fails inside WSL (CRLF, "node: not found").`,
       {
         fix: f.managedPackage
           ? SYNC_FIX
@@ -104,7 +105,7 @@ export function missingProgram(f: EntryFacts): { path: string; env: string } | u
 }
 
 /** What to do about a program that is not there: sync installs npm packages, never programs. */
-export function missingProgramFix(f: EntryFacts, missing: { path: string; env: string }): string {
+function missingProgramFix(f: EntryFacts, missing: { path: string; env: string }): string {
   if (isAbsoluteAny(missing.path) && !isNodeProgram(missing.path) && !f.managed)
     return `Install ${programName(missing.path)} there, or point "command" at where it is now.`;
   const advice = installAdvice(missing.path, { id: missing.env, kind: kindOf(missing.env, f.envKind) });
@@ -114,7 +115,7 @@ export function missingProgramFix(f: EntryFacts, missing: { path: string; env: s
 }
 
 /** An absolute node path that no longer exists (an nvm or Node upgrade removed it). */
-export function nodePath(f: EntryFacts, where: Where): Finding[] {
+export function nodePath(f: EntryFacts, where: Where, show: Show): Finding[] {
   const missing = missingProgram(f);
   if (!missing || !isAbsoluteAny(missing.path) || !isNodeProgram(missing.path)) return [];
   const version = /[\\/]v?(\d+\.\d+\.\d+)[\\/]/.exec(missing.path)?.[1];
@@ -122,9 +123,10 @@ export function nodePath(f: EntryFacts, where: Where): Finding[] {
     finding(
       "fail",
       where,
-      `node at ${missing.path} no longer exists${version || underVersionManager(missing.path) ? ` (Node ${version ? `v${version} ` : ""}was removed by an nvm or Node upgrade)` : ""}.`,
+      `node at ${show.path(missing.path)} no longer exists${version || underVersionManager(missing.path) ? ` (Node ${version ? `v${version} ` : ""}was removed by an nvm or Node upgrade)` : ""}.`,
       {
-        // sync writes the environment's current node: only when it has one.
+        // sync writes the environment's current node: only when it has one. The path is one to
+        // write into the entry, so in the form its environment reads.
         fix:
           f.managed && f.envNode
             ? SYNC_FIX
@@ -137,7 +139,7 @@ export function nodePath(f: EntryFacts, where: Where): Finding[] {
 }
 
 /** Does the command (or wsl.exe's program) exist? */
-export function command(f: EntryFacts, where: Where, program: string): Finding[] {
+export function command(f: EntryFacts, where: Where, program: string, show: Show): Finding[] {
   const r = f.resolved;
   if (!r) return [];
   const missing = missingProgram(f);
@@ -147,7 +149,7 @@ export function command(f: EntryFacts, where: Where, program: string): Finding[]
       finding(
         "fail",
         where,
-        `\`${missing.path}\` is not found in ${missing.env}${isAbsoluteAny(missing.path) ? "" : " (not on its PATH)"}.`,
+        `\`${show.path(missing.path)}\` is not found in ${missing.env}${isAbsoluteAny(missing.path) ? "" : " (not on its PATH)"}.`,
         { fix: missingProgramFix(f, missing) },
       ),
     ];
@@ -157,27 +159,27 @@ export function command(f: EntryFacts, where: Where, program: string): Finding[]
       finding(
         "skip",
         where,
-        `cannot tell from here whether \`${r.inner?.path ?? r.command.path}\` exists in ${r.inner?.env ?? r.command.env}.`,
+        `cannot tell from here whether \`${show.path(r.inner?.path ?? r.command.path)}\` exists in ${r.inner?.env ?? r.command.env}.`,
       ),
     ];
   return [
     finding(
       "pass",
       where,
-      `\`${r.inner?.found ?? r.command.found ?? r.command.path}\` exists in ${r.inner?.env ?? r.command.env}.`,
+      `\`${show.path(r.inner?.found ?? r.command.found ?? r.command.path)}\` exists in ${r.inner?.env ?? r.command.env}.`,
     ),
   ];
 }
 
 /** Does the script the command runs exist? */
-export function script(f: EntryFacts, where: Where): Finding[] {
+export function script(f: EntryFacts, where: Where, show: Show): Finding[] {
   const r = f.resolved;
   if (r?.script?.exists === false)
     return [
       finding(
         "fail",
         where,
-        `the script ${r.script.path} does not exist in ${r.script.env} (package removed or moved).`,
+        `the script ${show.path(r.script.path)} does not exist in ${r.script.env} (package removed or moved).`,
         {
           fix: f.managedPackage
             ? SYNC_FIX
@@ -185,7 +187,7 @@ export function script(f: EntryFacts, where: Where): Finding[] {
         },
       ),
     ];
-  if (r?.script?.exists) return [finding("pass", where, `script ${r.script.path} exists.`)];
+  if (r?.script?.exists) return [finding("pass", where, `script ${show.path(r.script.path)} exists.`)];
   return [];
 }
 

@@ -1,5 +1,5 @@
 /** The state file: what mcp-twin wrote where. One that does not load stops every sync (pure). */
-import { defineCheck, finding } from "../types.js";
+import { count, defineCheck, finding } from "../types.js";
 
 export interface StateFacts {
   file: string;
@@ -15,16 +15,13 @@ export const stateChecks = [
     scope: "machine",
     doc: "the state file (what mcp-twin wrote where) does not parse, or a record is malformed (file:line:column). Until it is fixed sync, status, restore and uninstall stop with exit 2 and change nothing: an empty state would make mcp-twin's own entries look foreign.",
     fix: "fix it at that position, or move it aside (`mv state.json state.json.broken`) and run `mcp-twin sync` — entries that still match the manifest are recognised again; take back any reported as foreign with `mcp-twin sync --force`.",
-    run: ({ stateFile: f }) => {
+    run: ({ stateFile: f }, show) => {
       if (!f) return [];
-      if (f.error) return [finding("fail", {}, f.error.message, { fix: f.error.fix })];
+      // The fix's `mv` is typed in this shell: its paths stay as this process opens them.
+      if (f.error) return [finding("fail", {}, show.text(f.error.message), { fix: f.error.fix })];
       if (!f.exists) return [finding("pass", {}, "no state file yet (nothing synced yet).")];
       return [
-        finding(
-          "pass",
-          {},
-          `${f.file} is well-formed (${f.targets} target${f.targets === 1 ? "" : "s"} recorded).`,
-        ),
+        finding("pass", {}, `${show.path(f.file)} is well-formed (${count(f.targets, "target")} recorded).`),
       ];
     },
   }),

@@ -1,0 +1,73 @@
+/**
+ * One cause, one finding (pure). Claude Desktop and Cursor on one Windows run the very same entry:
+ * a program missing there, a package runner that fetches on every start, a slow start are one
+ * cause, so the same finding — same check, environment, server, status, message, fix and extra
+ * lines — in several client configs of one environment is reported once, naming every config it
+ * applies to. Passes stay per config: each client's line says its server works there.
+ *
+ * A grouped finding keeps the stable `--json` keys: `env` (when it is one) and `server`, no
+ * `client`, and the places named at the end of its message (`messageOf`) — `secrets.placeholder`
+ * groups a key several clients' entries carry the same way.
+ */
+import { clientById } from "../clients/index.js";
+import type { Check, Place } from "./types.js";
+
+export function groupShared(checks: readonly Check[]): Check[] {
+  const groups = new Map<string, Check[]>();
+  const keyOf = (c: Check): string | undefined =>
+    c.status !== "pass" && c.client && c.server && c.env
+      ? JSON.stringify([c.id, c.env, c.server, c.status, c.message, c.fix ?? "", c.detail ?? []])
+      : undefined;
+  for (const c of checks) {
+    const key = keyOf(c);
+    if (key) groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const out: Check[] = [];
+  for (const c of checks) {
+    const key = keyOf(c);
+    const members = key ? groups.get(key)! : [c];
+    if (members.length < 2) {
+      out.push(c);
+      continue;
+    }
+    // The group takes the place of its first member; the others are in it.
+    if (members[0] !== c) continue;
+    const { client: _client, scope: _scope, ...rest } = c;
+    out.push({ ...rest, places: members.map(placeOf) });
+  }
+  return out;
+}
+
+function placeOf(c: Check): Place {
+  return {
+    env: c.env!,
+    client: c.client!,
+    ...(c.scope && c.scope !== "user" ? { scope: c.scope } : {}),
+  };
+}
+
+/** "Claude Code (project)": a place as the report names it. */
+function placeName(p: Place): string {
+  return `${clientById(p.client)?.name ?? p.client}${p.scope ? ` (${p.scope})` : ""}`;
+}
+
+/** "Claude Code (wsl:Ubuntu), Cursor (windows)": places with their environments. */
+export function placesList(places: readonly Place[]): string {
+  return places.map((p) => `${placeName(p)} (${p.env})`).join(", ");
+}
+
+/**
+ * A heading for the places: "Claude Desktop and Cursor" in one environment, "Claude Code
+ * (wsl:Ubuntu) and Cursor (windows)" across them.
+ */
+export function placesTitle(places: readonly Place[]): string {
+  const oneEnv = new Set(places.map((p) => p.env)).size === 1;
+  const names = places.map((p) => (oneEnv ? placeName(p) : `${placeName(p)} (${p.env})`));
+  return names.length < 2 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+/** A finding's whole message: one for several client configs names them at its end. */
+export function messageOf(c: Check): string {
+  if (!c.places) return c.message;
+  return `${c.message} In ${c.places.length} client configs: ${placesList(c.places)}.`;
+}
