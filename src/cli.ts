@@ -320,7 +320,7 @@ export function buildProgram(
         "oci",
       ]),
     )
-    .option("--sync", "sync right after adding (install it and write every client config)")
+    .option("--sync", "sync right after adding (write every client config; an npm package is installed first)")
     .option("--no-sync", "do not offer to sync");
 
   command("search", "search the MCP Registry (and the catalogue) for servers", load("search"))

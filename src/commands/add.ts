@@ -171,16 +171,18 @@ export async function run(ctx: CommandContext): Promise<number> {
     for (const note of found.notes) out.print(`  ${note}`);
   }
 
-  // Sync now: --sync, or yes to the question on a terminal (--no-sync: neither).
+  // Sync now: --sync, or yes to the question on a terminal (--no-sync: neither). Only an npm
+  // package is installed by sync; a command (uvx, docker) or a URL is only written.
+  const syncDoes = server.package ? "install it and write it into every client" : "write it into every client";
   const doSync =
     o.sync === true ||
     (o.sync === undefined &&
       !o.dryRun &&
       prompts !== undefined &&
-      (await prompts.confirm({ message: "Install it and write it into every client now?", default: true })));
+      (await prompts.confirm({ message: `${capitalized(syncDoes)} now?`, default: true })));
   if (!doSync) {
     if (out.json) out.result(summary);
-    else if (!o.dryRun) out.print("Run `mcp-twin sync` to install it and write it into every client.");
+    else if (!o.dryRun) out.print(`Run \`mcp-twin sync\` to ${syncDoes}.`);
     return 0;
   }
   const report = await runSync(
@@ -215,6 +217,10 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (out.json) out.result({ ...summary, sync: jsonReport(report) });
   else await renderReport(report, out, Boolean(o.dryRun), { shown: pathShown(machine.local) });
   return syncExitCode(report);
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** What `what` names: a catalogue entry, an MCP Registry server or an npm package. */

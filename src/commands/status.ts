@@ -1,4 +1,8 @@
-/** `mcp-twin status`: the servers × targets matrix. Exit 0 unless something is drifted or missing. */
+/**
+ * `mcp-twin status`: the servers × targets matrix. It reports states, it does not judge them: exit 0
+ * whatever the states (drifted and missing rows too); 2 for bad input (an unknown --client, a manifest
+ * or config that does not parse), as every command.
+ */
 import type { CommandContext } from "../cli.js";
 import { pathShown } from "../core/environments/paths.js";
 import { openMachine } from "../core/machine.js";

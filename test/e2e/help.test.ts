@@ -353,8 +353,8 @@ describe("the text (read by eye)", () => {
                                registry.modelcontextprotocol.io)
       --use <way>              for a registry server offering several: how to run it
                                (choices: "npm", "remote", "pypi", "oci")
-      --sync                   sync right after adding (install it and write every
-                               client config)
+      --sync                   sync right after adding (write every client config;
+                               an npm package is installed first)
       --no-sync                do not offer to sync
 
     Common options:
