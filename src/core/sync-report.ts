@@ -46,7 +46,11 @@ export interface SyncReport {
   warnings: Array<{ code: string; message: string }>;
   /** Project-scope variables the user must set. */
   references: string[];
-  restart: { apps: string[]; running: string[] | null };
+  /**
+   * Whose changed config is loaded only by a restart of the app (`apps`, and which of them run now:
+   * null when that could not be told), or by a new session of a command-line client (`sessions`).
+   */
+  restart: { apps: string[]; running: string[] | null; sessions: string[] };
   /** With the bridge enabled: what runs after this sync (restarted when its settings changed). */
   bridge?: BridgeReport;
   /** For --dry-run: every planned change (old and new text, secrets to mask). */
@@ -97,7 +101,7 @@ function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
     errors: [],
     warnings: plan.warnings.map(({ code, message }) => ({ code, message })),
     references: [],
-    restart: { apps: [], running: [] },
+    restart: { apps: [], running: [], sessions: [] },
     changes: [],
     // Every stored secret is masked in what is shown, used by an entry here or not.
     secretValues: [...plan.secretValues],

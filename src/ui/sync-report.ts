@@ -140,16 +140,31 @@ export async function renderReport(
     out.print("");
     out.print(bridgeLine(report.bridge, { ok, warn, fail }));
   }
-  if (report.restart.apps.length > 0) {
+  const { apps, running, sessions } = report.restart;
+  if (apps.length > 0 || sessions.length > 0) {
     out.print("");
-    const running = report.restart.running;
-    out.print(`Restart ${report.restart.apps.join(" and ")} to load the changes.`);
-    if (running === null) out.print(c.dim("(Could not tell whether they are running.)"));
-    else if (running.length > 0)
+    out.print(restartLine(apps, sessions));
+    // Whether the apps run now (command-line sessions are not looked for).
+    if (apps.length > 0 && running === null) out.print(c.dim("(Could not tell whether they are running.)"));
+    else if (running && running.length > 0)
       out.print(
         `${warn} ${running.join(" and ")} ${running.length > 1 ? "are" : "is"} running now: quit fully (tray icon too) and start again.`,
       );
   }
+}
+
+/**
+ * What loads the change: a restart of the apps that read their config only at start, a new session
+ * of the command-line clients (each session reads it when it starts).
+ */
+function restartLine(apps: readonly string[], sessions: readonly string[]): string {
+  const session =
+    sessions.length === 1 ? `a new ${sessions[0]} session` : `new ${sessions.join(" and ")} sessions`;
+  if (apps.length === 0) return `Start ${session} to load the changes.`;
+  const restart = `Restart ${apps.join(" and ")}`;
+  return sessions.length === 0
+    ? `${restart} to load the changes.`
+    : `${restart}, and start ${session}, to load the changes.`;
 }
 
 /**

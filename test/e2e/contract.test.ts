@@ -78,7 +78,11 @@ const syncSchema = z.strictObject({
   errors: z.array(z.strictObject({ code: z.string(), message: z.string(), target: z.string().optional() })),
   warnings: z.array(z.strictObject({ code: z.string(), message: z.string() })).optional(),
   references: z.array(z.string()).optional(),
-  restart: z.strictObject({ apps: z.array(z.string()), running: z.array(z.string()).nullable() }),
+  restart: z.strictObject({
+    apps: z.array(z.string()),
+    running: z.array(z.string()).nullable(),
+    sessions: z.array(z.string()),
+  }),
 });
 
 const everything: Array<{ args: string[]; out: string }> = [];
