@@ -32,7 +32,7 @@ import { planTarget, type TargetPlan } from "./plan.js";
 import type { Progress } from "./progress.js";
 import { type ReferenceWarning, referenceProblems } from "./references.js";
 import type { State } from "./state.js";
-import { checkWrites } from "./target-safety.js";
+import { checkWrites, type ReadableSecret } from "./target-safety.js";
 import { trace } from "./trace.js";
 
 export interface SyncPlanOptions {
@@ -76,8 +76,8 @@ export interface SyncPlan {
   targets: TargetPlan[];
   /** The entries the target plans were made from (to plan again on fresh text or after installs). */
   desired: DesiredEntries;
-  /** Files others can read that are about to receive a secret: path → warning (with the chmod). */
-  safety: Map<string, string[]>;
+  /** Files others can read into which this run writes a secret: path → what to say (with the chmod). */
+  safety: Map<string, ReadableSecret>;
   /** What is written but deserves a word (a secret in args). */
   warnings: ReferenceWarning[];
   /** Every value to mask in anything shown: every stored secret, every value an entry holds. */
@@ -195,9 +195,9 @@ export function planTargets(
 
 /**
  * The files about to be written, as they are on disk: read-only or foreign-owned ones stop the
- * run (exit 2, nothing written); readable ones that will hold a secret get a warning.
+ * run (exit 2, nothing written); readable ones this run writes a secret into get a warning.
  */
-export function safetyOf(plans: readonly TargetPlan[], force: boolean): Map<string, string[]> {
+export function safetyOf(plans: readonly TargetPlan[], force: boolean): Map<string, ReadableSecret> {
   const safety = checkWrites(
     plans
       .filter((p) => p.after !== null)
@@ -205,7 +205,7 @@ export function safetyOf(plans: readonly TargetPlan[], force: boolean): Map<stri
         file: p.target.file,
         path: p.target.path,
         windows: p.target.env.kind === "windows",
-        receivesSecret: p.secretValues.length > 0,
+        secretsOf: p.secretsWritten,
       })),
     { force },
   );

@@ -7,6 +7,7 @@ import type { Environment } from "./environments/types.js";
 import type { InstallRow } from "./installs.js";
 import { type TargetPlan, targetAction } from "./plan.js";
 import type { SyncPlan } from "./sync-plan.js";
+import { readableSecretWarning } from "./target-safety.js";
 
 interface TargetReport {
   env: string;
@@ -23,7 +24,7 @@ interface TargetReport {
   problems: Array<{ server: string; code: string; message: string }>;
   /** Servers whose entry here runs in another environment (e.g. Windows' node.exe through interop). */
   across?: Array<{ server: string; runsIn: string; command?: string }>;
-  /** E.g. a file others can read that is about to receive a secret (with the chmod that fixes it). */
+  /** E.g. a file others can read into which this run writes a secret (with the chmod that fixes it). */
   warnings?: string[];
 }
 
@@ -79,7 +80,7 @@ export function appliedReport(
 ): SyncReport {
   const report = baseReport(plan, installs);
   for (const r of results) {
-    const tr = targetReport(plan, r.plan, r.written);
+    const tr = targetReport(plan, r.plan, r.written, r.written && !r.error);
     if (r.error) {
       tr.action = "failed";
       report.errors.push({ code: "write-failed", message: r.error, target: r.plan.target.path });
@@ -120,10 +121,20 @@ function environmentReport(e: Environment): SyncReport["environments"][number] {
   };
 }
 
-function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean): TargetReport {
+/**
+ * `written`: the target's action as done (a plan shows what it would do). `applied`: whether this
+ * run wrote the file (undefined: a plan, nothing written yet).
+ */
+function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?: boolean): TargetReport {
   const t = p.target;
   const action = targetAction(p);
-  const warnings = plan.safety.get(t.path);
+  // Said for what this report is about: a plan (the file will hold a key), or a write that
+  // happened (it holds it now). A write that failed put nothing there.
+  const readable = plan.safety.get(t.path);
+  const warnings =
+    readable && (applied === undefined || (applied && p.after !== null))
+      ? [readableSecretWarning(readable, applied ? "written" : "planned")]
+      : undefined;
   return {
     env: t.env.id,
     client: t.client.id,
