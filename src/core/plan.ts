@@ -151,7 +151,8 @@ export function planTarget(
 
   for (const edit of edits) {
     const built = desired.get(edit.name);
-    if (!("remove" in edit) && built?.ok && built.secretValues.length > 0) plan.secretsWritten.push(edit.name);
+    if (!("remove" in edit) && built?.ok && built.secretValues.length > 0)
+      plan.secretsWritten.push(edit.name);
   }
   if (edits.length > 0) plan.after = editTargetEntries(target, before ?? "", edits);
   plan.references = [...new Set(plan.references)].sort();

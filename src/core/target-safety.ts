@@ -6,6 +6,8 @@
  * reports the standing state). Windows files are left out of the mode checks: on Windows and on
  * /mnt/c (DrvFs) mode bits mean nothing — the profile's ACL protects them.
  */
+
+import { shellQuote } from "./environments/paths.js";
 import { UsageError, type UsageError as UsageErrorType } from "./errors.js";
 import { type FileFacts, inspectFile, isReadOnly, readOnlyError } from "./files.js";
 
@@ -95,13 +97,9 @@ export function judge(
         shown: facts.symlink ? `${w.path} (a link to ${facts.real})` : w.path,
         mode: (facts.mode & 0o777).toString(8).padStart(3, "0"),
         servers: [...w.secretsOf],
-        chmod: `chmod 600 ${quote(facts.real)}`,
+        chmod: `chmod 600 ${shellQuote(facts.real)}`,
       },
     };
   }
   return {};
-}
-
-function quote(file: string): string {
-  return /^[A-Za-z0-9_./@%+=:,-]+$/.test(file) ? file : `'${file.replace(/'/g, "'\\''")}'`;
 }

@@ -53,19 +53,17 @@ export async function renderReport(
   report: SyncReport,
   out: Output,
   dryRun: boolean,
-  options: {
-    manifestShown?: boolean;
-    /** How paths are shown (a Windows file as Windows shows it, like the targets' paths). */
-    shown?: (file: string) => string;
-  } = {},
+  options: { manifestShown?: boolean } = {},
 ): Promise<void> {
   const { c, ok, warn, fail, skip, bullet } = out.theme;
-  if (!options.manifestShown) out.print(manifestLine(report, options.shown));
+  // Every file named as the user's system shows it (inside WSL: a Windows file as C:\…).
+  const shown = out.shown;
+  if (!options.manifestShown) out.print(manifestLine(report, shown));
   out.print(c.bold("Environments"));
   for (const e of report.environments) {
     if (e.usable)
       out.print(
-        `  ${ok} ${e.id.padEnd(14)} node ${e.nodeVersion ?? "?"} ${c.dim(`(${e.node})`)}  npm prefix ${c.dim(e.npmPrefix ?? "")}`,
+        `  ${ok} ${e.id.padEnd(14)} node ${e.nodeVersion ?? "?"} ${c.dim(`(${shown(e.node ?? "?")})`)}  npm prefix ${c.dim(shown(e.npmPrefix ?? ""))}`,
       );
     else out.print(`  ${warn} ${e.id.padEnd(14)} ${c.yellow("not usable")}: ${e.reason ?? "unknown"}`);
   }
@@ -102,7 +100,7 @@ export async function renderReport(
       `  ${mark} ${t.env} ${c.bold(t.client)} ${c.dim(t.path)}  ${action}${changes ? ` ${changes}` : ""}`,
     );
     if (t.note) out.print(c.dim(`      ${t.note}`));
-    const crossing = acrossLine(t, report);
+    const crossing = acrossLine(t, report, shown);
     if (crossing) out.print(`      ${crossing}`);
     for (const n of t.drift)
       out.print(
@@ -122,7 +120,7 @@ export async function renderReport(
   if (dryRun) {
     for (const change of report.changes) {
       out.print("");
-      out.print(await unifiedDiff(change.path, change.before, change.after, out));
+      out.print(await unifiedDiff(shown(change.path), change.before, change.after, out));
     }
   }
   if (report.references.length > 0) {
@@ -171,7 +169,11 @@ function restartLine(apps: readonly string[], sessions: readonly string[]): stri
  * Entries of this target that run on the other side, and why: a WSL client with no usable Linux
  * npm runs Windows' node.exe through interop (a fallback worth knowing: it stops when interop is off).
  */
-function acrossLine(t: SyncReport["targets"][number], report: Pick<SyncReport, "environments">) {
+function acrossLine(
+  t: SyncReport["targets"][number],
+  report: Pick<SyncReport, "environments">,
+  shown: (file: string) => string,
+) {
   if (!t.across || t.across.length === 0) return undefined;
   const own = report.environments.find((e) => e.id === t.env);
   const why = own && !own.usable ? `; ${t.env} is not usable: ${own.reason ?? "unknown"}` : "";
@@ -179,7 +181,7 @@ function acrossLine(t: SyncReport["targets"][number], report: Pick<SyncReport, "
   for (const a of t.across) {
     const how =
       a.runsIn === "windows" && t.env.startsWith("wsl:")
-        ? `in windows through WSL interop${a.command ? ` (${a.command})` : ""}`
+        ? `in windows through WSL interop${a.command ? ` (${shown(a.command)})` : ""}`
         : a.runsIn.startsWith("wsl:") && t.env === "windows"
           ? `in ${a.runsIn} through wsl.exe`
           : `in ${a.runsIn}`;
