@@ -39,6 +39,8 @@ export interface SyncReport {
     npmPrefix: string | null;
     usable: boolean;
     reason?: string;
+    /** What makes it usable (said once, on the environment's line). */
+    fix?: string;
   }>;
   installs: InstallRow[];
   targets: TargetReport[];
@@ -118,6 +120,7 @@ function environmentReport(e: Environment): SyncReport["environments"][number] {
     npmPrefix: e.npm?.prefix ?? null,
     usable: e.usable,
     ...(e.reason ? { reason: e.reason } : {}),
+    ...(e.fix && !e.usable ? { fix: e.fix } : {}),
   };
 }
 

@@ -24,9 +24,14 @@ export function renderFound(
   out.print(c.bold("Environments"));
   for (const e of found.environments) {
     const clients = found.targets.filter((t) => t.env.id === e.id).map((t) => t.client.name);
+    // The clients on the environment's line; why it is not usable, and the fix, on lines of their own.
     out.print(
-      `  ${e.usable ? ok : warn} ${e.id.padEnd(12)} ${e.usable ? `node ${e.node?.version ?? "?"}` : c.yellow(e.reason ?? "not usable")}  ${c.dim(clients.length > 0 ? clients.join(", ") : "no client found")}`,
+      `  ${e.usable ? ok : warn} ${e.id.padEnd(12)} ${e.usable ? `node ${e.node?.version ?? "?"}` : c.yellow("not usable")}  ${c.dim(clients.length > 0 ? clients.join(", ") : "no client found")}`,
     );
+    if (!e.usable) {
+      out.print(`      ${e.reason ?? "unknown"}`);
+      if (e.fix) out.print(`      → ${e.fix}`);
+    }
   }
   out.print(
     found.existing.missing

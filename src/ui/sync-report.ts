@@ -17,6 +17,7 @@ export function jsonReport(report: SyncReport) {
       npmPrefix: e.npmPrefix,
       usable: e.usable,
       ...(e.reason ? { reason: e.reason } : {}),
+      ...(e.fix ? { fix: e.fix } : {}),
     })),
     installs: report.installs.map((i) => ({
       env: i.env,
@@ -53,7 +54,12 @@ export async function renderReport(
   report: SyncReport,
   out: Output,
   dryRun: boolean,
-  options: { manifestShown?: boolean } = {},
+  options: {
+    /** The manifest was named already (init). */
+    manifestShown?: boolean;
+    /** Each environment's fix was said already (init's table of what it found): not again. */
+    fixesShown?: boolean;
+  } = {},
 ): Promise<void> {
   const { c, ok, warn, fail, skip, bullet } = out.theme;
   // Every file named as the user's system shows it (inside WSL: a Windows file as C:\…).
@@ -65,7 +71,10 @@ export async function renderReport(
       out.print(
         `  ${ok} ${e.id.padEnd(14)} node ${e.nodeVersion ?? "?"} ${c.dim(`(${shown(e.node ?? "?")})`)}  npm prefix ${c.dim(shown(e.npmPrefix ?? ""))}`,
       );
-    else out.print(`  ${warn} ${e.id.padEnd(14)} ${c.yellow("not usable")}: ${e.reason ?? "unknown"}`);
+    else {
+      out.print(`  ${warn} ${e.id.padEnd(14)} ${c.yellow("not usable")}: ${e.reason ?? "unknown"}`);
+      if (e.fix && !options.fixesShown) out.print(`      → ${e.fix}`);
+    }
   }
 
   const installs = report.installs.filter((i) => i.action !== "present");
@@ -176,7 +185,8 @@ function acrossLine(
 ) {
   if (!t.across || t.across.length === 0) return undefined;
   const own = report.environments.find((e) => e.id === t.env);
-  const why = own && !own.usable ? `; ${t.env} is not usable: ${own.reason ?? "unknown"}` : "";
+  // Why is said once, on the environment's line (with its fix): pointed at, not repeated.
+  const why = own && !own.usable ? `, as ${t.env} is not usable (see Environments)` : "";
   const byHow = new Map<string, string[]>();
   for (const a of t.across) {
     const how =

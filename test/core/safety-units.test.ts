@@ -139,7 +139,9 @@ describe("write rules", () => {
       servers: ["tavily"],
       chmod: "chmod 600 /f",
     });
-    expect(judge({ ...w, secretsOf: [] }, { ...facts, mode: 0o644 }, { force: false, uid: 1000 })).toEqual({});
+    expect(judge({ ...w, secretsOf: [] }, { ...facts, mode: 0o644 }, { force: false, uid: 1000 })).toEqual(
+      {},
+    );
     expect(judge({ ...w, windows: true }, { ...facts, mode: 0o777 }, { force: false, uid: 1000 })).toEqual(
       {},
     );
