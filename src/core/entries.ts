@@ -196,11 +196,7 @@ function chooseRunEnv(
   if (pkgName && allowed(clientEnv.id) && clientEnv.usable) {
     return { ok: false, code: "not-installed", reason: `${pkgName} is not installed in ${clientEnv.id}` };
   }
-  // Across the line: Windows clients reach WSL (this distro first), WSL clients reach Windows.
-  const others = ctx.environments
-    .filter((e) => startsAcross(clientEnv, e))
-    .sort((a, b) => Number(b.local) - Number(a.local));
-  const other = others.find(canRun);
+  const other = acrossTheLine(clientEnv, ctx.environments, canRun);
   if (other) return { ok: true, env: other };
   const why = !allowed(clientEnv.id)
     ? `it is limited to ${server.environments!.join(", ")}`
@@ -216,6 +212,45 @@ function chooseRunEnv(
  * Can a client in `clientEnv` start a program that lives in `runEnv`, another environment? Windows
  * reaches WSL through `wsl.exe`, WSL reaches Windows through interop; nothing else crosses.
  */
+/**
+ * The environment across the line a client's entry falls back to when its own cannot run the
+ * server: Windows clients reach WSL (this distro first), WSL clients reach Windows.
+ */
+function acrossTheLine(
+  clientEnv: Environment,
+  environments: readonly Environment[],
+  canRun: (e: Environment) => boolean,
+): Environment | undefined {
+  return environments
+    .filter((e) => startsAcross(clientEnv, e))
+    .sort((a, b) => Number(b.local) - Number(a.local))
+    .find(canRun);
+}
+
+/**
+ * Where the targets of a run will run a package server, once installed — the rule the entries
+ * follow (chooseRunEnv), on what can be installed instead of what is: each target's own
+ * environment when it is usable and the server allowed there, else the one across the line it
+ * falls back to (a WSL client without a Linux npm runs Windows' node; a Windows client of a
+ * WSL-only server runs it through wsl.exe). Project files run a package through npx, nothing
+ * installed. sync installs a package only into these environments.
+ */
+export function packageRunEnvironments(
+  server: ServerSpec,
+  targets: readonly Target[],
+  environments: readonly Environment[],
+): Set<string> {
+  const allowed = (e: Environment) =>
+    e.usable && (!server.environments || server.environments.some((s) => envMatches(s, e.id)));
+  const out = new Set<string>();
+  for (const t of targets) {
+    if (t.scope === "project") continue;
+    const env = allowed(t.env) ? t.env : acrossTheLine(t.env, environments, allowed);
+    if (env) out.add(env.id);
+  }
+  return out;
+}
+
 export function startsAcross(clientEnv: Environment, runEnv: Environment): boolean {
   if (clientEnv.id === runEnv.id) return false;
   return clientEnv.kind === "windows"

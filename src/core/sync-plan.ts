@@ -11,6 +11,7 @@ import type { BridgeWiring } from "./bridge/wiring.js";
 import type { Target } from "./clients/types.js";
 import { type Context, readTargetTexts } from "./context.js";
 import { checkEntryPrograms, type DesiredEntries, desiredEntries, wireBridge } from "./desired.js";
+import { packageRunEnvironments } from "./entries.js";
 import type { Environment } from "./environments/types.js";
 import { globalModulesDir, joinNative } from "./environments/types.js";
 import { type UsageError, UsageErrors } from "./errors.js";
@@ -76,6 +77,8 @@ export interface SyncPlan {
   targets: TargetPlan[];
   /** The entries the target plans were made from (to plan again on fresh text or after installs). */
   desired: DesiredEntries;
+  /** Usable environments selected that get no package: no target of this run runs one there. */
+  idle: string[];
   /** Files others can read into which this run writes a secret: path → what to say (with the chmod). */
   safety: Map<string, ReadableSecret>;
   /** What is written but deserves a word (a secret in args). */
@@ -118,8 +121,9 @@ export async function planSync(
     createToken: options.createBridgeToken === true,
   });
 
-  // Packages: installed into the selected environments; an entry may run one in any environment.
-  const servers = packageServers(manifest, envs);
+  // Packages: installed into the selected environments where a target of this run will run them
+  // (or every selected one when --env named them: `serve --share` runs a server where it is).
+  const { servers, idle } = installPlaces(ctx);
   const resolved = options.offline
     ? { versions: knownVersions(servers, state), resolved: {}, errors: [] }
     : await resolveVersions(
@@ -171,11 +175,33 @@ export async function planSync(
     },
     targets,
     desired,
+    idle,
     safety,
     warnings: references.warnings,
     secretValues: [...Object.values(ctx.secrets), ...targets.flatMap((p) => p.secretValues)],
     ...(bridge ? { bridge } : {}),
   };
+}
+
+/**
+ * Where each package server goes: an environment gets a package only when some target of this run
+ * will run it there — a client config in that environment, or one across the line that falls back
+ * to it (entries.ts's rule) — or when --env named it. A selected environment that gets none
+ * because no client is there is `idle` (said in the report: a later sync installs once one is).
+ */
+function installPlaces(ctx: Context): { servers: PackageServer[]; idle: string[] } {
+  const all = packageServers(ctx.manifest, ctx.envs);
+  const servers = all.map((s) => {
+    if (ctx.envsNamed) return s;
+    const runs = packageRunEnvironments(ctx.manifest.servers[s.server]!, ctx.targets, ctx.allEnvs);
+    return { ...s, envs: s.envs.filter((e) => runs.has(e.id)) };
+  });
+  const gets = new Set(servers.flatMap((s) => s.envs.map((e) => e.id)));
+  const clients = new Set(ctx.targets.map((t) => t.env.id));
+  const idle = [...new Set(all.flatMap((s) => s.envs.map((e) => e.id)))].filter(
+    (id) => !gets.has(id) && !clients.has(id),
+  );
+  return { servers, idle };
 }
 
 /** Each target's plan: the desired entries against its text and what state says we wrote there. */

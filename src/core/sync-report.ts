@@ -43,6 +43,8 @@ export interface SyncReport {
     fix?: string;
   }>;
   installs: InstallRow[];
+  /** Usable environments that got no package: no client of this run runs one there. */
+  noClient: string[];
   targets: TargetReport[];
   errors: Array<{ code: string; message: string; target?: string }>;
   /** What was written but deserves a word (a secret in args, visible in the process list). */
@@ -100,6 +102,7 @@ function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
     manifestScope: plan.manifest.scope,
     environments: plan.environments.map(environmentReport),
     installs,
+    noClient: plan.idle,
     targets: [],
     errors: [],
     warnings: plan.warnings.map(({ code, message }) => ({ code, message })),

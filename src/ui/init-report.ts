@@ -7,6 +7,7 @@ import type { Target } from "../core/clients/types.js";
 import type { Environment } from "../core/environments/types.js";
 import type { LoadedManifest } from "../core/manifest/load.js";
 import type { Output } from "./output.js";
+import { noClientLine } from "./sync-report.js";
 
 export function renderFound(
   out: Output,
@@ -55,6 +56,8 @@ export interface PlanView {
   secretNames: string[];
   packages: string[];
   installInto: string[];
+  /** Environments that get nothing: no client there. */
+  noClient: string[];
   registryNotes: string[];
   /** Client configs to write, as "env Client". */
   configs: string[];
@@ -80,7 +83,10 @@ export function renderPlan(out: Output, plan: PlanView): void {
       out.print(
         `  ${bullet} install ${plan.packages.join(", ")} in ${where}: only if you say so (no client found)`,
       );
-    else out.print(`  ${bullet} install ${plan.packages.join(", ")} in ${where}`);
+    else if (plan.installInto.length > 0)
+      out.print(`  ${bullet} install ${plan.packages.join(", ")} in ${where}`);
+    if (plan.sync && !plan.nobodyToConfigure)
+      for (const env of plan.noClient) out.print(`  ${skip} ${noClientLine(env)}`);
   }
   for (const line of plan.registryNotes) out.print(`  ${c.dim(line)}`);
   if (!plan.sync) out.print(`  ${skip} write client configs: later, with \`mcp-twin sync\``);

@@ -19,6 +19,7 @@ export function jsonReport(report: SyncReport) {
       ...(e.reason ? { reason: e.reason } : {}),
       ...(e.fix ? { fix: e.fix } : {}),
     })),
+    ...(report.noClient.length > 0 ? { noClient: report.noClient } : {}),
     installs: report.installs.map((i) => ({
       env: i.env,
       package: i.package,
@@ -67,11 +68,12 @@ export async function renderReport(
   if (!options.manifestShown) out.print(manifestLine(report, shown));
   out.print(c.bold("Environments"));
   for (const e of report.environments) {
-    if (e.usable)
+    if (e.usable) {
       out.print(
         `  ${ok} ${e.id.padEnd(14)} node ${e.nodeVersion ?? "?"} ${c.dim(`(${shown(e.node ?? "?")})`)}  npm prefix ${c.dim(shown(e.npmPrefix ?? ""))}`,
       );
-    else {
+      if (report.noClient.includes(e.id) && !options.fixesShown) out.print(`      ${noClientLine(e.id)}`);
+    } else {
       out.print(`  ${warn} ${e.id.padEnd(14)} ${c.yellow("not usable")}: ${e.reason ?? "unknown"}`);
       if (e.fix && !options.fixesShown) out.print(`      → ${e.fix}`);
     }
@@ -158,6 +160,11 @@ export async function renderReport(
         `${warn} ${running.join(" and ")} ${running.length > 1 ? "are" : "is"} running now: quit fully (tray icon too) and start again.`,
       );
   }
+}
+
+/** An environment that gets no package, and why (said once: in init's plan, else here). */
+export function noClientLine(envId: string): string {
+  return `${envId} has no client: nothing installed there (a later sync installs when one appears)`;
 }
 
 /**

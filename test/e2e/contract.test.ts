@@ -48,8 +48,10 @@ const syncSchema = z.strictObject({
       npmPrefix: z.string().nullable(),
       usable: z.boolean(),
       reason: z.string().optional(),
+      fix: z.string().optional(),
     }),
   ),
+  noClient: z.array(z.string()).optional(),
   installs: z.array(
     z.strictObject({
       env: z.string(),

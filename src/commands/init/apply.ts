@@ -136,7 +136,9 @@ export async function syncNow(
       force: false,
       update: false,
       prune: false,
-      envs: ctx.options.env,
+      // No client anywhere, and the user said to install anyway: into the environments the plan
+      // named (named environments get the packages, client or not).
+      envs: ctx.planned.nobodyToConfigure ? ctx.planned.installInto : ctx.options.env,
       clients: ctx.options.client,
       signal: ctx.signal,
     },

@@ -89,7 +89,8 @@ export async function shareLaunches(
       const script = pkg ? pickBin(pkg, spec.bin) : undefined;
       if (!local?.node || !script)
         throw new UsageError("share-not-installed", `${pkgName} is not installed in ${envId}.`, {
-          hint: "Run `mcp-twin sync` first.",
+          // sync installs a package where a client runs it, or into an environment --env names.
+          hint: `Run \`mcp-twin sync --env ${envId}\` first: naming the environment installs the manifest's packages there, whether a client runs there or not.`,
         });
       command = local.node.path;
       fullArgs = [script, ...args];
