@@ -27,6 +27,8 @@ export interface EntryContext {
   shortPath(windowsPath: string): string;
   /** This mcp-twin (node + script, native paths of the local environment), for relays. */
   self: { node: string; script: string };
+  /** This mcp-twin's version: a project file's relay runs it through npx, pinned. */
+  selfVersion: string;
   secrets: Readonly<Record<string, string>>;
   processEnv: Readonly<Record<string, string | undefined>>;
   /** The version a package is (to be) installed at everywhere: project entries pin it. */
@@ -82,6 +84,8 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
 
   let value: Record<string, unknown>;
   let program: string | undefined;
+  /** A project relay's arguments hold `${VAR}` that `connect` expands (not the client). */
+  let relayExpands = false;
   if (run.url !== undefined) {
     const url = resolve(run.url, "url");
     const headers = resolveMap(run.headers, "headers");
@@ -89,6 +93,19 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     const direct = sse ? target.client.sseEntry : target.client.remoteEntry;
     if (direct) {
       value = direct({ url, headers });
+    } else if (target.scope === "project") {
+      // A project file is committed and used by the team: this mcp-twin through npx, pinned at
+      // this version, never this machine's node and script. Its headers hold references only
+      // (no values): they go on the relay's command line as written, `connect` expands each
+      // `${VAR}` from its own environment, and each variable is passed on under its own name.
+      relayExpands = true;
+      const relay = ["connect", url, ...(sse ? ["--transport", "sse"] : [])];
+      for (const [header, headerValue] of Object.entries(headers))
+        relay.push("--header", `${header}:${headerValue}`);
+      const passed = Object.fromEntries(references.map((n) => [n, target.client.referenceStyle(n)]));
+      value = target.client.stdioEntry(
+        npxLaunch(`mcp-twin@${ctx.selfVersion}`, undefined, target.env, relay, passed),
+      );
     } else {
       // Header values (tokens) travel in the relay's environment, not on its command line.
       const headerEnv: Record<string, string> = {};
@@ -132,7 +149,10 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
   if (missing.length > 0) {
     return { ok: false, code: "unresolved", reason: `servers.${name}: ${[...new Set(missing)].join("; ")}` };
   }
-  const problem = target.scope === "project" ? target.client.projectEntryProblem?.(value) : undefined;
+  const problem =
+    target.scope === "project"
+      ? target.client.projectEntryProblem?.(relayExpands ? { ...value, args: [] } : value)
+      : undefined;
   if (problem) return { ok: false, code: "unresolved", reason: `servers.${name}: ${problem}` };
   return {
     ok: true,
