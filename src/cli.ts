@@ -285,7 +285,7 @@ export function buildProgram(
 
   command(
     "sync",
-    "install every server's package in every environment and write every client config",
+    "install each server's package where a client runs it and write every client config",
     load("sync"),
   )
     .option(

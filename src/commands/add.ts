@@ -279,7 +279,7 @@ async function find(
       notes: range
         ? []
         : [
-            `npm has ${pkg}@${lookup.version}; sync installs that version on every side (pin it with ${pkg}@${lookup.version}).`,
+            `npm has ${pkg}@${lookup.version}; sync installs that version wherever a client runs it (pin it with ${pkg}@${lookup.version}).`,
           ],
     };
   if (lookup.why === "no-package") throw unknown(what, templates, "not-published", lookup.registry);

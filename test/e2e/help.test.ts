@@ -144,8 +144,8 @@ describe("the text (read by eye)", () => {
         init [options]                    set up: find what is here, import existing
                                           servers, pick from the catalogue, ask keys,
                                           sync
-        sync [options]                    install every server's package in every
-                                          environment and write every client config
+        sync [options]                    install each server's package where a client
+                                          runs it and write every client config
         status [options]                  servers × targets: synced, missing, drifted,
                                           foreign, stale
         add [options] [server]            add a server to the manifest: a catalogue
@@ -256,7 +256,7 @@ describe("the text (read by eye)", () => {
     expect(await help("sync")).toMatchInlineSnapshot(`
     "Usage: mcp-twin sync [options]
 
-    install every server's package in every environment and write every client
+    install each server's package where a client runs it and write every client
     config
 
     Options:
