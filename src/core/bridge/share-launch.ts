@@ -58,7 +58,7 @@ export async function shareLaunches(
         code: "unknown-server",
         given: "--share",
         name,
-        isNot: `not a server in ${file}`,
+        isNot: `not a server in ${machine.shown(file)}`,
         knownAs: "Servers there",
         known: Object.keys(manifest.servers),
       });
@@ -121,7 +121,7 @@ async function requireTrust(
   if (isTrusted(await loadState(machine.paths.state), loaded.file, loaded.text ?? "")) return;
   throw new UsageError(
     "untrusted-manifest",
-    `${loaded.file}: this project's manifest is not trusted, and sharing ${programs.map((p) => `${p.server} would run ${p.runs}`).join("; ")}. Nothing was started.`,
+    `${machine.shown(loaded.file)}: this project's manifest is not trusted, and sharing ${programs.map((p) => `${p.server} would run ${p.runs}`).join("; ")}. Nothing was started.`,
     {
       location: { file: loaded.file },
       hint: "Read the file. If you trust it, run `mcp-twin sync` in that folder: it shows the programs and asks (`--yes` trusts), and the trust is kept for this version of the file.",
