@@ -37,7 +37,7 @@ export function renderFound(
   out.print(
     found.existing.missing
       ? `Manifest: ${found.manifest} (new)`
-      : `Manifest: ${found.manifest} (${Object.keys(found.existing.manifest.servers).length} servers already)`,
+      : `Manifest: ${found.manifest} (${serversAlready(Object.keys(found.existing.manifest.servers).length)})`,
   );
   if (found.targets.length === 0 && !found.clientNamed)
     out.print(
@@ -94,6 +94,10 @@ export function renderPlan(out: Output, plan: PlanView): void {
     out.print(
       `  ${plan.configs.length > 0 ? bullet : skip} write ${plan.configs.length > 0 ? plan.configs.join(", ") : "no client config (none found)"}`,
     );
+}
+
+function serversAlready(n: number): string {
+  return `${n} server${n === 1 ? "" : "s"} already`;
 }
 
 /** "a, b or c". */

@@ -164,6 +164,7 @@ describe("across the line", () => {
       /\n {2}▲ wsl:Ubuntu +not usable {2}Claude Code\n {6}no Linux npm: PATH finds Windows' npm \(C:\\Program Files\\nodejs\\npm\), which does not run inside WSL\n {6}→ Install npm inside WSL: /,
     );
     expect(init.stdout.split(fix)).toHaveLength(2);
+    expect(init.stdout).toContain("mcp-twin.jsonc (1 server already)");
     // doctor's npm.foreign: the same fix.
     const doctor = JSON.parse((await m.run(["doctor", "--json", "--no-probe", "--env", "wsl"])).stdout);
     const foreign = doctor.checks.find((c: { id: string }) => c.id === "npm.foreign");
