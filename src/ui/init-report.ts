@@ -85,9 +85,10 @@ export function renderPlan(out: Output, plan: PlanView): void {
       );
     else if (plan.installInto.length > 0)
       out.print(`  ${bullet} install ${plan.packages.join(", ")} in ${where}`);
-    if (plan.sync && !plan.nobodyToConfigure)
-      for (const env of plan.noClient) out.print(`  ${skip} ${noClientLine(env)}`);
   }
+  // Said here once (the sync's report after it does not repeat it).
+  if (plan.sync && !plan.nobodyToConfigure)
+    for (const env of plan.noClient) out.print(`  ${skip} ${noClientLine(env)}`);
   for (const line of plan.registryNotes) out.print(`  ${c.dim(line)}`);
   if (!plan.sync) out.print(`  ${skip} write client configs: later, with \`mcp-twin sync\``);
   else

@@ -49,13 +49,15 @@ export async function planChanges(
   let noClient: string[] = [];
   if (!nobodyToConfigure && ctx.options.env.length === 0) {
     const targets = await discoverTargets(ctx.environments, { clients: ctx.options.client });
+    // Every package server the manifest will hold (what is there already too): sync installs them all.
+    const all = [...Object.values(ctx.existing.manifest.servers).filter((s) => !s.disabled), ...servers];
     const runs = new Set(
-      servers
-        .filter((s) => s.package)
-        .flatMap((s) => [...packageRunEnvironments(s, targets, ctx.environments)]),
+      all.filter((s) => s.package).flatMap((s) => [...packageRunEnvironments(s, targets, ctx.environments)]),
     );
     installInto = usable.filter((id) => runs.has(id));
-    noClient = usable.filter((id) => !runs.has(id) && !targets.some((t) => t.env.id === id));
+    noClient = all.some((s) => s.package)
+      ? usable.filter((id) => !runs.has(id) && !targets.some((t) => t.env.id === id))
+      : [];
   }
   return {
     nextText,
