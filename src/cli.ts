@@ -285,7 +285,7 @@ export function buildProgram(
 
   command(
     "sync",
-    "install every server's package in every environment and write every client config",
+    "install each server's package where a client runs it and write every client config",
     load("sync"),
   )
     .option(
@@ -320,7 +320,10 @@ export function buildProgram(
         "oci",
       ]),
     )
-    .option("--sync", "sync right after adding (install it and write every client config)")
+    .option(
+      "--sync",
+      "sync right after adding (write every client config; an npm package is installed first)",
+    )
     .option("--no-sync", "do not offer to sync");
 
   command("search", "search the MCP Registry (and the catalogue) for servers", load("search"))
@@ -637,12 +640,17 @@ export function reportError(error: unknown, output: Output, interrupted: boolean
       });
     } else {
       for (const e of list) {
+        // The file it names, as the user's system shows it (inside WSL: C:\… for a Windows file).
+        const file = e.location.file;
+        const shown = (text: string) => (file ? text.split(file).join(output.shown(file)) : text);
         output.error(
-          e.message.startsWith(formatLocation(e.location)) || !e.location.file
-            ? e.message
-            : `${formatLocation(e.location)}: ${e.message}`,
+          shown(
+            e.message.startsWith(formatLocation(e.location)) || !file
+              ? e.message
+              : `${formatLocation(e.location)}: ${e.message}`,
+          ),
         );
-        if (e.hint) output.info(e.hint);
+        if (e.hint) output.info(shown(e.hint));
       }
     }
     return error.exitCode;

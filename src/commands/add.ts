@@ -16,11 +16,10 @@ import {
   searchTemplates,
   type Template,
 } from "../core/catalogue/index.js";
-import { pathShown } from "../core/environments/paths.js";
 import { UsageError } from "../core/errors.js";
 import { withLock } from "../core/files.js";
 import { localHomedir } from "../core/host.js";
-import { type Machine, openMachine } from "../core/machine.js";
+import type { Machine } from "../core/machine.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
 import { npmSpec, type ServerSpec, serverName } from "../core/manifest/schema.js";
@@ -45,6 +44,7 @@ import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/as
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
 import { jsonReport, renderReport } from "../ui/sync-report.js";
+import { openCommandMachine } from "./machine.js";
 
 interface AddOptions {
   name?: string;
@@ -81,7 +81,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         hint: "`mcp-twin add --list` shows the catalogue; `mcp-twin search <words>` searches the MCP Registry.",
       },
     );
-  const machine = await openMachine(ctx.host);
+  const machine = await openCommandMachine(ctx);
   const homedir = localHomedir(ctx.host);
   const file = locateManifest({
     manifest: o.manifest,
@@ -90,7 +90,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   });
   const catalogue = loadCatalogue({ homeDir: machine.home.dir });
   for (const p of catalogue.problems)
-    ctx.output.warn(`${p.file}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (template skipped)`);
+    ctx.output.warn(
+      `${machine.shown(p.file)}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (template skipped)`,
+    );
   const interactive = !o.yes && !o.json && Boolean(ctx.terminal.stdin.isTTY);
   const prompts = interactive ? inquirerPrompts() : undefined;
   const askCtx = { prompts, homedir, env: ctx.host.env };
@@ -133,7 +135,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const change = (current: string | null) => {
     const existing = serverNames(current, file).includes(name);
     if (existing && !o.force) {
-      throw new UsageError("server-exists", `${name} is already in ${file}.`, {
+      throw new UsageError("server-exists", `${name} is already in ${machine.shown(file)}.`, {
         hint: "Pass --force to replace it, or --name to add it under another name.",
       });
     }
@@ -158,12 +160,15 @@ export async function run(ctx: CommandContext): Promise<number> {
   };
   if (!out.json) {
     if (o.dryRun) {
-      if (result.after !== null) out.print(await unifiedDiff(file, result.before, result.after, out));
+      if (result.after !== null)
+        out.print(await unifiedDiff(machine.shown(file), result.before, result.after, out));
       if (Object.keys(newSecrets).length > 0)
-        out.print(`(would store ${Object.keys(newSecrets).join(", ")} in ${machine.paths.secrets})`);
+        out.print(
+          `(would store ${Object.keys(newSecrets).join(", ")} in ${machine.shown(machine.paths.secrets)})`,
+        );
     } else {
       out.print(
-        `${out.theme.ok} ${changed ? "Added" : "Kept"} ${name} in ${file}${found.template?.notes ? `\n  ${found.template.notes}` : ""}`,
+        `${out.theme.ok} ${changed ? "Added" : "Kept"} ${name} in ${machine.shown(file)}${found.template?.notes ? `\n  ${found.template.notes}` : ""}`,
       );
       if (Object.keys(newSecrets).length > 0)
         out.print(`${out.theme.ok} Stored ${Object.keys(newSecrets).join(", ")} (mode 0600)`);
@@ -171,16 +176,20 @@ export async function run(ctx: CommandContext): Promise<number> {
     for (const note of found.notes) out.print(`  ${note}`);
   }
 
-  // Sync now: --sync, or yes to the question on a terminal (--no-sync: neither).
+  // Sync now: --sync, or yes to the question on a terminal (--no-sync: neither). Only an npm
+  // package is installed by sync; a command (uvx, docker) or a URL is only written.
+  const syncDoes = server.package
+    ? "install it and write it into every client"
+    : "write it into every client";
   const doSync =
     o.sync === true ||
     (o.sync === undefined &&
       !o.dryRun &&
       prompts !== undefined &&
-      (await prompts.confirm({ message: "Install it and write it into every client now?", default: true })));
+      (await prompts.confirm({ message: `${capitalized(syncDoes)} now?`, default: true })));
   if (!doSync) {
     if (out.json) out.result(summary);
-    else if (!o.dryRun) out.print("Run `mcp-twin sync` to install it and write it into every client.");
+    else if (!o.dryRun) out.print(`Run \`mcp-twin sync\` to ${syncDoes}.`);
     return 0;
   }
   const report = await runSync(
@@ -213,8 +222,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   );
   out.addSecrets(report.secretValues);
   if (out.json) out.result({ ...summary, sync: jsonReport(report) });
-  else await renderReport(report, out, Boolean(o.dryRun), { shown: pathShown(machine.local) });
+  else await renderReport(report, out, Boolean(o.dryRun));
   return syncExitCode(report);
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** What `what` names: a catalogue entry, an MCP Registry server or an npm package. */
@@ -266,7 +279,7 @@ async function find(
       notes: range
         ? []
         : [
-            `npm has ${pkg}@${lookup.version}; sync installs that version on every side (pin it with ${pkg}@${lookup.version}).`,
+            `npm has ${pkg}@${lookup.version}; sync installs that version wherever a client runs it (pin it with ${pkg}@${lookup.version}).`,
           ],
     };
   if (lookup.why === "no-package") throw unknown(what, templates, "not-published", lookup.registry);
@@ -280,7 +293,7 @@ async function find(
 }
 
 async function listCatalogue(ctx: CommandContext): Promise<number> {
-  const machine = await openMachine(ctx.host);
+  const machine = await openCommandMachine(ctx);
   const { templates, problems } = loadCatalogue({ homeDir: machine.home.dir });
   if (ctx.output.json) {
     ctx.output.result({
@@ -302,7 +315,9 @@ async function listCatalogue(ctx: CommandContext): Promise<number> {
       `${t.name.padEnd(width)}  ${ctx.output.theme.c.dim(t.runtime.padEnd(6))}  ${t.description}`,
     );
   for (const p of problems)
-    ctx.output.warn(`${p.file}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (skipped)`);
+    ctx.output.warn(
+      `${machine.shown(p.file)}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (skipped)`,
+    );
   return 0;
 }
 

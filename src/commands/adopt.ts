@@ -6,10 +6,10 @@ import { z } from "zod";
 import type { CommandContext } from "../cli.js";
 import { type AdoptPlan, applyAdopt, planAdopt, sourceName } from "../core/adopt.js";
 import { UsageError } from "../core/errors.js";
-import { openMachine } from "../core/machine.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
 import { inquirerPrompts } from "../ui/prompts.js";
+import { openCommandMachine } from "./machine.js";
 
 const optionsSchema = z.object({
   from: z.string().optional(),
@@ -28,7 +28,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     throw new UsageError("bad-option", parsed.error.issues.map((i) => i.message).join("; "));
   const o = parsed.data;
   const server = ctx.args[0]!;
-  const machine = await openMachine(ctx.host);
+  const machine = await openCommandMachine(ctx);
   const interactive = !o.yes && !o.json && Boolean(ctx.terminal.stdin.isTTY);
   const plan = await planAdopt(
     machine,
@@ -71,14 +71,16 @@ export function jsonReport(plan: AdoptPlan, dryRun: boolean) {
 async function render(plan: AdoptPlan, out: Output, dryRun: boolean, secretsFile: string): Promise<void> {
   const { c, ok, warn } = out.theme;
   const s = plan.source;
-  out.print(`Manifest: ${plan.manifestFile}`);
+  out.print(`Manifest: ${out.shown(plan.manifestFile)}`);
   out.print(
-    `${dryRun ? "Would take" : "Taking"} ${c.bold(plan.server)} as ${sourceName(s)} has it (${s.path}, ${s.state === "drifted" ? "edited by hand since the last sync" : "not written by mcp-twin"}) into the manifest:`,
+    `${dryRun ? "Would take" : "Taking"} ${c.bold(plan.server)} as ${sourceName(s)} has it (${out.shown(s.path)}, ${s.state === "drifted" ? "edited by hand since the last sync" : "not written by mcp-twin"}) into the manifest:`,
   );
   for (const change of plan.merge.changes) out.print(`  ${change}`);
   if (plan.merge.changes.length === 0) out.print(c.dim("  (no change to the manifest)"));
   if (plan.stored.length > 0)
-    out.print(`${ok} Secrets ${dryRun ? "to store" : "stored"} in ${secretsFile}: ${plan.stored.join(", ")}`);
+    out.print(
+      `${ok} Secrets ${dryRun ? "to store" : "stored"} in ${out.shown(secretsFile)}: ${plan.stored.join(", ")}`,
+    );
   if (plan.replaced.length > 0)
     out.print(
       `${ok} New value${plan.replaced.length === 1 ? "" : "s"} ${dryRun ? "to store" : "stored"} for ${plan.replaced.join(", ")}`,
@@ -86,7 +88,7 @@ async function render(plan: AdoptPlan, out: Output, dryRun: boolean, secretsFile
   for (const n of plan.notes) out.print(`${warn} ${n}`);
   if (plan.after !== plan.before) {
     out.print("");
-    out.print(await unifiedDiff(plan.manifestFile, plan.before, plan.after, out));
+    out.print(await unifiedDiff(out.shown(plan.manifestFile), plan.before, plan.after, out));
   }
   out.print("");
   if (dryRun) {

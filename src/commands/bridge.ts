@@ -12,6 +12,7 @@ import {
 } from "../core/bridge/control.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import type { Output } from "../ui/output.js";
+import { openCommandMachine } from "./machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const action = (ctx.args[0] ?? "status") as BridgeAction;
@@ -24,7 +25,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     action === "status"
       ? undefined
       : out.progress.step(`${action[0]!.toUpperCase()}${action.slice(1)}ing the bridge`);
-  const report = await controlBridge(ctx.host, action, {
+  const machine = await openCommandMachine(ctx);
+  const report = await controlBridge(machine, action, {
     manifest: ctx.options.manifest,
     log: (line) => out.debug(line),
   }).finally(() => step?.stop());
@@ -52,7 +54,10 @@ function render(r: BridgeControlReport & { environment: string }, out: Output): 
   const row = (k: string, v: string | number | undefined) => {
     if (v !== undefined && v !== "") out.print(`  ${c.dim(k.padEnd(10))} ${v}`);
   };
-  row("where", `${r.environment}, ${r.settings.host}:${r.settings.port} (from ${r.settings.manifest})`);
+  row(
+    "where",
+    `${r.environment}, ${r.settings.host}:${r.settings.port} (from ${out.shown(r.settings.manifest)})`,
+  );
   row("pid", r.pid);
   row("version", r.version);
   if (r.uptimeSeconds !== undefined) row("uptime", formatUptime(r.uptimeSeconds));
@@ -72,8 +77,8 @@ function render(r: BridgeControlReport & { environment: string }, out: Output): 
     );
   const shares = r.shares as Array<{ name: string; state: string }> | undefined;
   if (shares?.length) row("shares", shares.map((s) => `${s.name} (${s.state})`).join(", "));
-  row("state", r.stateDir);
-  row("log", r.log);
+  row("state", out.shown(r.stateDir));
+  row("log", out.shown(r.log));
   if (r.fix) out.print(`  ${c.dim("fix".padEnd(10))} ${r.fix}`);
 }
 

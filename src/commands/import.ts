@@ -11,12 +11,12 @@ import {
   planImports,
   readImports,
 } from "../core/import/index.js";
-import { openMachine } from "../core/machine.js";
 import { assertKnown, ENV_SELECTOR, knownClientIds } from "../core/selectors.js";
 import { askClashes, secretFlagValues } from "../ui/clash.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
 import { inquirerPrompts } from "../ui/prompts.js";
+import { openCommandMachine } from "./machine.js";
 
 const optionsSchema = z.object({
   force: z.boolean().optional(),
@@ -44,7 +44,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     keepBoth: Boolean(o.keepBoth),
   };
   ctx.output.addSecrets(Object.values(choices.secrets ?? {}));
-  const machine = await openMachine(ctx.host);
+  const machine = await openCommandMachine(ctx);
   const scan = await readImports(
     machine,
     { envs: o.env, clients: o.client, project: o.project, manifest: o.manifest },
@@ -152,13 +152,16 @@ async function render(
   secretsFile: string,
 ): Promise<void> {
   const { c, ok, warn, fail, skip } = out.theme;
+  const shown = out.shown;
   const files = plan.files.length;
   const fileName = (f: ImportPlan["files"][number]) =>
     `${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`}${f.ignoredByApp ? " (classic file, which the app ignores)" : ""}`;
   out.print(
     `Read ${files} client config${files === 1 ? "" : "s"}${files > 0 ? `: ${[...new Set(plan.files.map(fileName))].join(", ")}` : ""}.`,
   );
-  if (plan.managed.length > 0)
+  // Said at the end instead when it is why nothing was imported.
+  const nothing = !dryRun && !result.written && result.adopted.length === 0;
+  if (plan.managed.length > 0 && !nothing)
     out.print(
       c.dim(
         `${plan.managed.length} entr${plan.managed.length === 1 ? "y was" : "ies were"} written by mcp-twin already.`,
@@ -178,7 +181,7 @@ async function render(
     for (const f of cand.found)
       out.print(
         c.dim(
-          `      ${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`} "${f.entry}" in ${f.path} via ${f.via}: `,
+          `      ${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`} "${f.entry}" in ${shown(f.path)} via ${f.via}: `,
         ) + (f.adopt ? "adopted" : `${f.ignoredByApp ? skip : warn} not adopted: ${f.why}`),
       );
     for (const n of cand.notes) out.print(c.dim(`      note: ${n}`));
@@ -192,11 +195,11 @@ async function render(
   }
   if (result.secrets.length > 0)
     out.print(
-      `${ok} Secrets ${dryRun ? "to store" : "stored"} in ${secretsFile}: ${result.secrets.join(", ")}`,
+      `${ok} Secrets ${dryRun ? "to store" : "stored"} in ${shown(secretsFile)}: ${result.secrets.join(", ")}`,
     );
   for (const m of missing(plan, result))
     out.print(
-      `${warn} ${m.server}: ${m.name} needs a value (${m.field} in ${m.path} is a placeholder, "${m.placeholder}"): run \`mcp-twin secret set ${m.name}\` before sync`,
+      `${warn} ${m.server}: ${m.name} needs a value (${m.field} in ${shown(m.path)} is a placeholder, "${m.placeholder}"): run \`mcp-twin secret set ${m.name}\` before sync`,
     );
   const vars = variables(plan, result);
   if (vars.length > 0)
@@ -208,36 +211,33 @@ async function render(
   if (skipped.length > 0) {
     out.print(c.bold("Not imported (left as they are)"));
     for (const s of skipped) {
-      const where = `${s.file}${s.server !== undefined ? ` "${s.server}"` : ""}`;
-      const text = s.reason.startsWith(s.file) ? s.reason : `${where}: ${s.reason}`;
+      const where = `${shown(s.file)}${s.server !== undefined ? ` "${s.server}"` : ""}`;
+      const reason = s.reason.split(s.file).join(shown(s.file));
+      const text = reason.startsWith(shown(s.file)) ? reason : `${where}: ${reason}`;
       out.print(`  ${s.server === undefined ? fail : warn} ${text}`);
     }
   }
   if (dryRun) {
     if (result.after !== null && result.after !== result.before) {
       out.print("");
-      out.print(await unifiedDiff(result.manifestFile, result.before, result.after, out));
+      out.print(await unifiedDiff(shown(result.manifestFile), result.before, result.after, out));
     }
     out.print("");
     out.print(c.dim("Dry run: nothing was written."));
     return;
   }
-  if (result.servers.length === 0) {
-    out.print(
-      plan.candidates.length === 0 && skipped.length === 0
-        ? "No servers found to import."
-        : "Nothing imported.",
-    );
-    return;
+  // `mcp-twin sync` is advised only when this import gave it something to do: a manifest it
+  // changed, or entries it adopted (which sync may now rewrite).
+  if (nothing) out.print(nothingImported(plan, result, skipped.length));
+  else {
+    if (result.written)
+      out.print(`${ok} ${shown(result.manifestFile)} ${result.before === null ? "created" : "updated"}`);
+    if (result.adopted.length > 0)
+      out.print(
+        `${result.adopted.length} entr${result.adopted.length === 1 ? "y" : "ies"} adopted: \`mcp-twin sync\` may now rewrite ${result.adopted.length === 1 ? "it" : "them"} into the installed form.`,
+      );
+    out.print(`Next: ${c.bold("mcp-twin sync")}`);
   }
-  out.print(
-    `${result.written ? ok : skip} ${result.manifestFile} ${result.written ? (result.before === null ? "created" : "updated") : "unchanged"}`,
-  );
-  if (result.adopted.length > 0)
-    out.print(
-      `${result.adopted.length} entr${result.adopted.length === 1 ? "y" : "ies"} adopted: \`mcp-twin sync\` may now rewrite ${result.adopted.length === 1 ? "it" : "them"} into the installed form.`,
-    );
-  out.print(`Next: ${c.bold("mcp-twin sync")}`);
   const ignored = [
     ...new Set(
       result.servers.flatMap((s) =>
@@ -251,7 +251,24 @@ async function render(
   for (const file of ignored)
     out.print(
       c.dim(
-        `${file} is the classic Claude Desktop file, which the Store build ignores: once sync has written these servers into the file it reads, delete it (mcp-twin never edits it).`,
+        `${shown(file)} is the classic Claude Desktop file, which the Store build ignores: once sync has written these servers into the file it reads, delete it (mcp-twin never edits it).`,
       ),
     );
+}
+
+/** Why this import changed nothing, said plainly. */
+function nothingImported(plan: ImportPlan, result: ImportResult, skipped: number): string {
+  const unchanged = result.servers.filter((s) => s.action === "unchanged").map((s) => s.name);
+  const why = [
+    ...(unchanged.length > 0
+      ? [`${unchanged.join(", ")} ${unchanged.length === 1 ? "is" : "are"} in the manifest already, as found`]
+      : []),
+    ...(plan.managed.length > 0
+      ? [
+          `${plan.managed.length === 1 ? "the entry" : `the ${plan.managed.length} entries`} found in client configs ${plan.managed.length === 1 ? "was" : "were"} written by mcp-twin already`,
+        ]
+      : []),
+    ...(skipped > 0 ? [`${skipped === 1 ? "one was" : `${skipped} were`} left out (above)`] : []),
+  ];
+  return why.length > 0 ? `Nothing to import: ${why.join("; ")}.` : "No servers found to import.";
 }

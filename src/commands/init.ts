@@ -10,7 +10,6 @@
  */
 import type { CommandContext } from "../cli.js";
 import { localHomedir } from "../core/host.js";
-import { openMachine } from "../core/machine.js";
 import { openRegistry, type RegistryClient } from "../core/registry/index.js";
 import { inquirerPrompts } from "../ui/prompts.js";
 import { dryRun, syncNow, writeFiles } from "./init/apply.js";
@@ -18,6 +17,7 @@ import { askKeys, chooseImports, chooseServers, offerBridge, somethingChosen } f
 import { emptyAnswers, emptyPlan, type InitContext, type InitTerminal, initOptions } from "./init/context.js";
 import { look } from "./init/look.js";
 import { goAhead, planChanges, showPlan } from "./init/plan.js";
+import { openCommandMachine } from "./machine.js";
 
 /** In the picker, a registry that does not answer soon is given up on (the catalogue goes on). */
 const PICKER_TIMEOUT_MS = 5_000;
@@ -30,7 +30,7 @@ export async function run(
   const out = command.output;
   const prompts = !options.yes && !options.json && term.stdinIsTTY ? term.prompts() : undefined;
   // Nothing reaches the disk before the user agrees, caches included.
-  const machine = await openMachine(command.host, { holdCaches: true });
+  const machine = await openCommandMachine(command, { holdCaches: true });
   const found = await look(machine, { out, options, cwd: command.host.cwd });
   let registry: Promise<RegistryClient> | undefined;
   const ctx: InitContext = {

@@ -4,14 +4,14 @@
  * file that no longer parses is put back whole, showing what it replaces (asked first on a TTY).
  */
 import type { CommandContext } from "../cli.js";
-import { openMachine } from "../core/machine.js";
 import { loadSecrets } from "../core/manifest/secrets.js";
 import { listTargetBackups, type RestoreOptions, restoreTargets } from "../core/restore.js";
 import type { Output } from "../ui/output.js";
 import { askFirst, renderUndo } from "../ui/undo-report.js";
+import { openCommandMachine } from "./machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const machine = await openMachine(ctx.host);
+  const machine = await openCommandMachine(ctx);
   ctx.output.addSecrets(Object.values(await loadSecrets(machine.paths.secrets)));
   const o = ctx.options;
   if (o.list) {
@@ -61,7 +61,7 @@ function renderList(targets: Awaited<ReturnType<typeof listTargetBackups>>, out:
   const { c } = out.theme;
   if (targets.length === 0) out.print("No backups yet: mcp-twin has not changed a file.");
   for (const t of targets) {
-    out.print(`${c.bold(`${t.env} ${t.client}`)} ${c.dim(t.path)}`);
+    out.print(`${c.bold(`${t.env} ${t.client}`)} ${c.dim(out.shown(t.path))}`);
     if (t.backups.length === 0) out.print("  no backups");
     for (const b of t.backups) {
       const when = b.at.replace("T", " ").replace(/\.\d+Z$/, " UTC");
@@ -71,7 +71,7 @@ function renderList(targets: Awaited<ReturnType<typeof listTargetBackups>>, out:
           : "original: before mcp-twin first changed it (kept for good)"
         : `before a change${b.owned ? ` (mcp-twin entries then: ${b.owned.length > 0 ? b.owned.join(", ") : "none"})` : ""}`;
       out.print(`  ${b.name.padEnd(32)} ${when}  ${what}`);
-      out.print(`  ${" ".repeat(32)} ${c.dim(b.file)}`);
+      out.print(`  ${" ".repeat(32)} ${c.dim(out.shown(b.file))}`);
     }
   }
   if (targets.some((t) => t.backups.length > 0))

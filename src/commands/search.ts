@@ -5,10 +5,10 @@
 import type { CommandContext } from "../cli.js";
 import { loadCatalogue, searchTemplates } from "../core/catalogue/index.js";
 import { UsageError } from "../core/errors.js";
-import { openMachine } from "../core/machine.js";
 import { type Summary, summarize } from "../core/registry/convert.js";
 import { openRegistry, RegistryError } from "../core/registry/index.js";
 import type { Output } from "../ui/output.js";
+import { openCommandMachine } from "./machine.js";
 
 interface SearchOptions {
   limit?: string;
@@ -30,7 +30,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const limit = o.limit === undefined ? 20 : Number(o.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100)
     throw new UsageError("bad-option", `--limit ${o.limit}: give a whole number from 1 to 100.`);
-  const machine = await openMachine(ctx.host);
+  const machine = await openCommandMachine(ctx);
   const catalogue = searchTemplates(loadCatalogue({ homeDir: machine.home.dir }).templates, words.join(" "));
   const registry = await openRegistry(machine, { url: o.registry, signal: ctx.signal });
 

@@ -5,7 +5,7 @@
 import type { CommandContext } from "../cli.js";
 import { UsageError } from "../core/errors.js";
 import { withLock } from "../core/files.js";
-import { openMachine } from "../core/machine.js";
+import type { Machine } from "../core/machine.js";
 import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import { assertSecretName, loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
 import { referencesOf } from "../core/manifest/spec.js";
@@ -13,10 +13,11 @@ import { own } from "../core/own.js";
 import { notAKey } from "../core/placeholders.js";
 import { assertKnown } from "../core/selectors.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
+import { openCommandMachine } from "./machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const [action, name] = ctx.args;
-  const machine = await openMachine(ctx.host);
+  const machine = await openCommandMachine(ctx);
   const file = machine.paths.secrets;
   const secrets = await loadSecrets(file);
   ctx.output.addSecrets(Object.values(secrets));
@@ -61,7 +62,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       code: "unknown-secret",
       given: "secret rm",
       name,
-      isNot: `no secret of that name is stored in ${file}`,
+      isNot: `no secret of that name is stored in ${machine.shown(file)}`,
       knownAs: "Stored secrets",
       known: Object.keys(secrets).sort(),
     });
@@ -124,16 +125,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json) ctx.output.result({ set: name, file, dryRun: Boolean(ctx.options.dryRun) });
   else
     ctx.output.print(
-      `${ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${file} (mode 0600). Run \`mcp-twin sync\` to use it.`,
+      `${ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${machine.shown(file)} (mode 0600). Run \`mcp-twin sync\` to use it.`,
     );
   return 0;
 }
 
 /** Secret name → servers of the manifest that reference it. */
-async function usedBy(
-  ctx: CommandContext,
-  machine: Awaited<ReturnType<typeof openMachine>>,
-): Promise<Map<string, string[]>> {
+async function usedBy(ctx: CommandContext, machine: Machine): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
   try {
     const file = locateManifest({

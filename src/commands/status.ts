@@ -1,14 +1,17 @@
-/** `mcp-twin status`: the servers × targets matrix. Exit 0 unless something is drifted or missing. */
+/**
+ * `mcp-twin status`: the servers × targets matrix. It reports states, it does not judge them: exit 0
+ * whatever the states (drifted and missing rows too); 2 for bad input (an unknown --client, a manifest
+ * or config that does not parse), as every command.
+ */
 import type { CommandContext } from "../cli.js";
-import { pathShown } from "../core/environments/paths.js";
-import { openMachine } from "../core/machine.js";
 import { computeStatus, type StatusRow } from "../core/status.js";
 import { manifestLine } from "../ui/manifest-line.js";
 import type { Output } from "../ui/output.js";
+import { openCommandMachine } from "./machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const o = ctx.options;
-  const machine = await openMachine(ctx.host);
+  const machine = await openCommandMachine(ctx);
   const { rows, manifest, scope } = await computeStatus(
     machine,
     { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project },
@@ -28,8 +31,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       })),
     );
   else {
-    // A file on a Windows drive as Windows shows it (C:\…), like sync's and init's reports.
-    ctx.output.print(manifestLine({ manifest, manifestScope: scope }, pathShown(machine.local)));
+    ctx.output.print(manifestLine({ manifest, manifestScope: scope }, ctx.output.shown));
     render(rows, ctx.output);
   }
   return 0;

@@ -1,18 +1,17 @@
 /** `mcp-twin sync`: validate flags, run the core, render the report. */
 import type { CommandContext } from "../cli.js";
-import { pathShown } from "../core/environments/paths.js";
-import { openMachine } from "../core/machine.js";
 import type { TrustRequest } from "../core/manifest/trust.js";
 import { runSync, syncExitCode } from "../core/sync.js";
 import { trace } from "../core/trace.js";
 import { jsonReport, renderReport } from "../ui/sync-report.js";
+import { openCommandMachine } from "./machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   // Commander has already typed these flags; no zod here, because loading it costs a third of a
   // no-op sync (the benchmark's budget is 3× a bare `node -e 0`).
   const o = ctx.options;
   trace("command");
-  const machine = await openMachine(ctx.host);
+  const machine = await openCommandMachine(ctx);
   trace("machine");
   const report = await runSync(
     machine,
@@ -35,7 +34,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json) {
     ctx.output.result(jsonReport(report));
   } else {
-    await renderReport(report, ctx.output, Boolean(o.dryRun), { shown: pathShown(machine.local) });
+    await renderReport(report, ctx.output, Boolean(o.dryRun));
   }
   return syncExitCode(report);
 }

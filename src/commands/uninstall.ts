@@ -5,16 +5,16 @@
  */
 import type { CommandContext } from "../cli.js";
 import { detectEnvironments } from "../core/environments/detect.js";
-import { openMachine } from "../core/machine.js";
 import { loadSecrets } from "../core/manifest/secrets.js";
 import { selectEnvironments } from "../core/selectors.js";
 import type { UndoResult } from "../core/undo.js";
 import { type UninstallOptions, uninstallAll } from "../core/uninstall.js";
 import type { Output } from "../ui/output.js";
 import { askFirst, renderUndo } from "../ui/undo-report.js";
+import { openCommandMachine } from "./machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const machine = await openMachine(ctx.host);
+  const machine = await openCommandMachine(ctx);
   const o = ctx.options;
   // --env names an environment of this machine, as in every command (before anything is removed).
   if (o.env.length > 0) selectEnvironments((await detectEnvironments(machine)).environments, o.env);

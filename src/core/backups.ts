@@ -202,12 +202,12 @@ async function readIndex(dir: string): Promise<TargetIndex | undefined> {
 
 /** What to do about a `target.json` that does not load (nothing was changed). */
 function indexRecovery(file: string): string {
-  return `Nothing was changed. Fix it at that position, or move it aside (\`mv "${file}" "${file}.broken"\`): the backups beside it stay (\`mcp-twin restore --list\`), but which entries mcp-twin owned in each of them is then forgotten, so \`restore --from\` one of them puts back only the entries mcp-twin owns now.`;
+  return `Nothing was changed. Fix it at that position, or move it aside (rename it to ${path.basename(file)}.broken, in the same folder): the backups beside it stay (\`mcp-twin restore --list\`), but which entries mcp-twin owned in each of them is then forgotten, so \`restore --from\` one of them puts back only the entries mcp-twin owns now.`;
 }
 
 /** What to do about a `hand-written.json` that does not load (nothing was changed). */
 function handWrittenRecovery(file: string): string {
-  return `Nothing was changed. This file keeps the entries you wrote by hand before mcp-twin adopted them, so \`mcp-twin uninstall\` can give them back (it may hold keys: keep a copy). Fix it at that position, or move it aside (\`mv "${file}" "${file}.broken"\`): uninstall then leaves those entries as mcp-twin wrote them.`;
+  return `Nothing was changed. This file keeps the entries you wrote by hand before mcp-twin adopted them, so \`mcp-twin uninstall\` can give them back (it may hold keys: keep a copy). Fix it at that position, or move it aside (rename it to ${path.basename(file)}.broken, in the same folder): uninstall then leaves those entries as mcp-twin wrote them.`;
 }
 
 function newerCheck(file: string, version: number | undefined): void {

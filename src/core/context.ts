@@ -105,6 +105,8 @@ export interface Surroundings {
   allEnvs: Environment[];
   /** The environments selected by --env. */
   envs: Environment[];
+  /** --env named them (sync then installs the manifest's packages there, client or not). */
+  envsNamed: boolean;
 }
 
 /** The environments (limited to `limitTo`, the manifest's `environments`), and those --env selects. */
@@ -138,6 +140,7 @@ export async function lookAround(
     detection,
     allEnvs: detection.environments,
     envs: selectEnvironments(detection.environments, options.envs),
+    envsNamed: options.envs.length > 0,
   };
 }
 

@@ -3,6 +3,8 @@
  * writes (after its installs), and what status and doctor compare the files with (with what is
  * installed now, no install and no network).
  */
+
+import { VERSION } from "../version.js";
 import { BRIDGE_ENTRY } from "./bridge/name.js";
 import type { BridgeWiring } from "./bridge/wiring.js";
 import type { Target } from "./clients/types.js";
@@ -44,6 +46,7 @@ export async function desiredEntries(
     },
     shortPath: await shortPathTable(input.allEnvs, index, machine),
     self: machine.host.self,
+    selfVersion: VERSION,
     secrets: input.secrets,
     processEnv: machine.host.env,
     version: (name) => versions.get(name),

@@ -27,6 +27,8 @@ export interface EntryContext {
   shortPath(windowsPath: string): string;
   /** This mcp-twin (node + script, native paths of the local environment), for relays. */
   self: { node: string; script: string };
+  /** This mcp-twin's version: a project file's relay runs it through npx, pinned. */
+  selfVersion: string;
   secrets: Readonly<Record<string, string>>;
   processEnv: Readonly<Record<string, string | undefined>>;
   /** The version a package is (to be) installed at everywhere: project entries pin it. */
@@ -82,6 +84,8 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
 
   let value: Record<string, unknown>;
   let program: string | undefined;
+  /** A project relay's arguments hold `${VAR}` that `connect` expands (not the client). */
+  let relayExpands = false;
   if (run.url !== undefined) {
     const url = resolve(run.url, "url");
     const headers = resolveMap(run.headers, "headers");
@@ -89,6 +93,19 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     const direct = sse ? target.client.sseEntry : target.client.remoteEntry;
     if (direct) {
       value = direct({ url, headers });
+    } else if (target.scope === "project") {
+      // A project file is committed and used by the team: this mcp-twin through npx, pinned at
+      // this version, never this machine's node and script. Its headers hold references only
+      // (no values): they go on the relay's command line as written, `connect` expands each
+      // `${VAR}` from its own environment, and each variable is passed on under its own name.
+      relayExpands = true;
+      const relay = ["connect", url, ...(sse ? ["--transport", "sse"] : [])];
+      for (const [header, headerValue] of Object.entries(headers))
+        relay.push("--header", `${header}:${headerValue}`);
+      const passed = Object.fromEntries(references.map((n) => [n, target.client.referenceStyle(n)]));
+      value = target.client.stdioEntry(
+        npxLaunch(`mcp-twin@${ctx.selfVersion}`, undefined, target.env, relay, passed),
+      );
     } else {
       // Header values (tokens) travel in the relay's environment, not on its command line.
       const headerEnv: Record<string, string> = {};
@@ -132,7 +149,10 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
   if (missing.length > 0) {
     return { ok: false, code: "unresolved", reason: `servers.${name}: ${[...new Set(missing)].join("; ")}` };
   }
-  const problem = target.scope === "project" ? target.client.projectEntryProblem?.(value) : undefined;
+  const problem =
+    target.scope === "project"
+      ? target.client.projectEntryProblem?.(relayExpands ? { ...value, args: [] } : value)
+      : undefined;
   if (problem) return { ok: false, code: "unresolved", reason: `servers.${name}: ${problem}` };
   return {
     ok: true,
@@ -196,11 +216,7 @@ function chooseRunEnv(
   if (pkgName && allowed(clientEnv.id) && clientEnv.usable) {
     return { ok: false, code: "not-installed", reason: `${pkgName} is not installed in ${clientEnv.id}` };
   }
-  // Across the line: Windows clients reach WSL (this distro first), WSL clients reach Windows.
-  const others = ctx.environments
-    .filter((e) => startsAcross(clientEnv, e))
-    .sort((a, b) => Number(b.local) - Number(a.local));
-  const other = others.find(canRun);
+  const other = acrossTheLine(clientEnv, ctx.environments, canRun);
   if (other) return { ok: true, env: other };
   const why = !allowed(clientEnv.id)
     ? `it is limited to ${server.environments!.join(", ")}`
@@ -216,6 +232,45 @@ function chooseRunEnv(
  * Can a client in `clientEnv` start a program that lives in `runEnv`, another environment? Windows
  * reaches WSL through `wsl.exe`, WSL reaches Windows through interop; nothing else crosses.
  */
+/**
+ * The environment across the line a client's entry falls back to when its own cannot run the
+ * server: Windows clients reach WSL (this distro first), WSL clients reach Windows.
+ */
+function acrossTheLine(
+  clientEnv: Environment,
+  environments: readonly Environment[],
+  canRun: (e: Environment) => boolean,
+): Environment | undefined {
+  return environments
+    .filter((e) => startsAcross(clientEnv, e))
+    .sort((a, b) => Number(b.local) - Number(a.local))
+    .find(canRun);
+}
+
+/**
+ * Where the targets of a run will run a package server, once installed — the rule the entries
+ * follow (chooseRunEnv), on what can be installed instead of what is: each target's own
+ * environment when it is usable and the server allowed there, else the one across the line it
+ * falls back to (a WSL client without a Linux npm runs Windows' node; a Windows client of a
+ * WSL-only server runs it through wsl.exe). Project files run a package through npx, nothing
+ * installed. sync installs a package only into these environments.
+ */
+export function packageRunEnvironments(
+  server: ServerSpec,
+  targets: readonly Target[],
+  environments: readonly Environment[],
+): Set<string> {
+  const allowed = (e: Environment) =>
+    e.usable && (!server.environments || server.environments.some((s) => envMatches(s, e.id)));
+  const out = new Set<string>();
+  for (const t of targets) {
+    if (t.scope === "project") continue;
+    const env = allowed(t.env) ? t.env : acrossTheLine(t.env, environments, allowed);
+    if (env) out.add(env.id);
+  }
+  return out;
+}
+
 export function startsAcross(clientEnv: Environment, runEnv: Environment): boolean {
   if (clientEnv.id === runEnv.id) return false;
   return clientEnv.kind === "windows"

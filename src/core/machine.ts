@@ -5,6 +5,7 @@
 
 import { type CacheFiles, cacheFiles } from "./cache-files.js";
 import { detectLocal, type LocalInfo } from "./environments/local.js";
+import { pathShown } from "./environments/paths.js";
 import { type WindowsInterop, windowsInteropFromWsl, windowsInteropLocal } from "./environments/windows.js";
 import { type HomeInfo, homePaths, resolveHome } from "./home.js";
 import type { Host } from "./host.js";
@@ -18,6 +19,12 @@ export interface Machine {
   paths: ReturnType<typeof homePaths>;
   /** Every cache file is read and written through this (held in memory by `init` until agreed). */
   caches: CacheFiles;
+  /**
+   * A path of this process as the user's system shows it: inside WSL, a file on a Windows drive
+   * as Windows writes it (`C:\Users\…`), any other path as it is. Every message that names a
+   * file names it so (one style per side).
+   */
+  shown: (file: string) => string;
 }
 
 export async function openMachine(host: Host, options: { holdCaches?: boolean } = {}): Promise<Machine> {
@@ -30,5 +37,13 @@ export async function openMachine(host: Host, options: { holdCaches?: boolean } 
         ? windowsInteropFromWsl(host, local)
         : undefined;
   const home = await resolveHome(host, local, windows, caches);
-  return { host, local, ...(windows ? { windows } : {}), home, paths: homePaths(home.dir), caches };
+  return {
+    host,
+    local,
+    ...(windows ? { windows } : {}),
+    home,
+    paths: homePaths(home.dir),
+    caches,
+    shown: pathShown(local),
+  };
 }

@@ -35,6 +35,8 @@ export interface TargetPlan {
   /** Variables project-scope entries reference (the user must set them). */
   references: string[];
   secretValues: string[];
+  /** Servers whose entry this write puts into the file (added or changed) carrying a secret. */
+  secretsWritten: string[];
   /** Entries that run in another environment than the target's (node.exe through interop, wsl.exe). */
   across: Array<{ server: string; runsIn: string; command?: string }>;
   /** Hand-written entries this write takes over (--force on a foreign one): kept for uninstall. */
@@ -69,6 +71,7 @@ export function planTarget(
     pending: dict(),
     references: [],
     secretValues: [],
+    secretsWritten: [],
     takenOver: {},
     across: [],
   };
@@ -146,6 +149,11 @@ export function planTarget(
     }
   }
 
+  for (const edit of edits) {
+    const built = desired.get(edit.name);
+    if (!("remove" in edit) && built?.ok && built.secretValues.length > 0)
+      plan.secretsWritten.push(edit.name);
+  }
   if (edits.length > 0) plan.after = editTargetEntries(target, before ?? "", edits);
   plan.references = [...new Set(plan.references)].sort();
   return plan;

@@ -109,3 +109,18 @@ export function installAdvice(program: string, env: { id: string; kind: EnvKind 
   const provides = hint.provider.toLowerCase().startsWith(name) ? "" : ` (it provides ${name})`;
   return `Install ${hint.provider} ${where}${provides}: ${hint.install}.`;
 }
+
+/**
+ * How to get npm (with the Node.js it comes with) into an environment that has no npm of its own —
+ * inside WSL, most often because PATH finds Windows' npm first, which does not run there. The one
+ * text every report gives for it: the environment line of sync and init, and doctor's fix.
+ * `nodeThere`: the environment's own node was found (then only npm is missing).
+ */
+export function npmAdvice(env: { kind: EnvKind }, nodeThere: boolean): string {
+  if (env.kind === "windows") return `Install Node.js on Windows (it brings npm): ${HINTS.npm!.windows}.`;
+  if (env.kind === "macos") return `Install Node.js (it brings npm): ${HINTS.npm!.macos}.`;
+  const inside = env.kind === "wsl" ? " inside WSL" : "";
+  return nodeThere
+    ? `Install npm${inside}: ${HINTS.npm!.linux} (npm comes with its Node.js)${env.kind === "wsl" ? "; keep appendWindowsPath on" : ""}.`
+    : `Install Node.js and npm${inside}: ${HINTS.npm!.linux}${env.kind === "wsl" ? "; keep appendWindowsPath on" : ""}.`;
+}

@@ -11,6 +11,7 @@
  */
 
 import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "./backups.js";
+import { shellQuote } from "./environments/paths.js";
 import { UsageError } from "./errors.js";
 import { editTargetEntries, readTargetEntries } from "./formats/index.js";
 import type { Machine } from "./machine.js";
@@ -40,12 +41,20 @@ export interface RestoreOptions {
   force?: boolean;
 }
 
-/** `target`: a path (as recorded or as opened here) or `env:client` / `client`. */
-function matchTarget(spec: string | undefined, record: TargetRecord): boolean {
+/**
+ * `target`: a path (as recorded, as shown — inside WSL a Windows file as C:\… — or as opened here:
+ * /mnt/c/…, which `shown` turns into the recorded form) or `env:client` / `client`.
+ */
+function matchTarget(
+  spec: string | undefined,
+  record: TargetRecord,
+  shown: (file: string) => string,
+): boolean {
   if (!spec) return true;
   if (spec === record.path || spec === record.client || spec === `${record.env}:${record.client}`)
     return true;
-  return record.path.replace(/\\/g, "/").endsWith(spec.replace(/\\/g, "/"));
+  const norm = (p: string) => p.replace(/\\/g, "/");
+  return norm(record.path).endsWith(norm(shown(spec)));
 }
 
 export interface TargetBackups {
@@ -62,7 +71,11 @@ export async function listTargetBackups(
   options: { target?: string | undefined },
 ): Promise<TargetBackups[]> {
   const state = await loadState(machine.paths.state);
-  const targets = selectTargets(await knownTargets(state, machine.paths.backups), options.target);
+  const targets = selectTargets(
+    await knownTargets(state, machine.paths.backups),
+    options.target,
+    machine.shown,
+  );
   const listed = await Promise.all(
     targets.map(async (t) => ({
       env: t.record.env,
@@ -75,8 +88,12 @@ export async function listTargetBackups(
   return listed.filter((t) => t.backups.length > 0 || options.target);
 }
 
-function selectTargets(all: UndoTarget[], spec: string | undefined): UndoTarget[] {
-  const chosen = all.filter((t) => matchTarget(spec, t.record));
+function selectTargets(
+  all: UndoTarget[],
+  spec: string | undefined,
+  shown: (file: string) => string,
+): UndoTarget[] {
+  const chosen = all.filter((t) => matchTarget(spec, t.record, shown));
   if (spec && chosen.length === 0) {
     throw unknownName({
       code: "unknown-target",
@@ -96,7 +113,10 @@ function selectTargets(all: UndoTarget[], spec: string | undefined): UndoTarget[
   return chosen;
 }
 
-/** The backup `--from` names, in the selected targets: by name, path, or its time. */
+/**
+ * The backup `--from` names, in the selected targets: by name, path (as this process opens it, or
+ * as `--list` shows it: inside WSL a file on a Windows drive as C:\…), or its time.
+ */
 async function findBackup(
   machine: Machine,
   targets: UndoTarget[],
@@ -104,12 +124,13 @@ async function findBackup(
 ): Promise<{ target: UndoTarget; backup: BackupInfo }> {
   const hits: Array<{ target: UndoTarget; backup: BackupInfo }> = [];
   const norm = (p: string) => p.replace(/\\/g, "/");
+  const given = norm(machine.shown(spec));
   for (const target of targets)
     for (const backup of await listBackups(machine.paths.backups, target.key))
       if (
         backup.name === spec ||
-        norm(backup.file) === norm(spec) ||
-        norm(backup.file).endsWith(`/${norm(spec)}`) ||
+        norm(machine.shown(backup.file)) === given ||
+        norm(machine.shown(backup.file)).endsWith(`/${given}`) ||
         backup.at === spec ||
         (spec === "original" && backup.original)
       )
@@ -140,7 +161,7 @@ export async function restoreTargets(
   // Choose up front (exit 2 for a bad name, before anything is written).
   const stateNow = await loadState(machine.paths.state);
   const all = await knownTargets(stateNow, machine.paths.backups);
-  const selected = selectTargets(all, options.target);
+  const selected = selectTargets(all, options.target, machine.shown);
   let chosen: { key: string; backup: BackupInfo } | undefined;
   if (options.from) {
     const hit = await findBackup(machine, selected, options.from);
@@ -157,8 +178,8 @@ export async function restoreTargets(
   const { results } = await runUndo(
     machine,
     async (state) =>
-      selectTargets(await knownTargets(state, machine.paths.backups), options.target).filter((t) =>
-        chosen ? t.key === chosen.key : true,
+      selectTargets(await knownTargets(state, machine.paths.backups), options.target, machine.shown).filter(
+        (t) => (chosen ? t.key === chosen.key : true),
       ),
     async (target) => {
       const backups = await listBackups(machine.paths.backups, target.key);
@@ -221,7 +242,7 @@ async function noOriginal(machine: Machine, target: UndoTarget): Promise<UsageEr
     `mcp-twin kept no original of ${target.record.path}: it changed the file before it kept originals.`,
     {
       hint: oldest
-        ? `The oldest backup it has is ${oldest.name}: \`mcp-twin restore ${target.record.path} --from ${oldest.name}\`.`
+        ? `The oldest backup it has is ${oldest.name}: \`mcp-twin restore ${shellQuote(target.record.path)} --from ${oldest.name}\`.`
         : "It has no backup of this file either.",
     },
   );

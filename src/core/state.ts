@@ -7,6 +7,7 @@
  * Values are stored as hashes only: entries hold resolved API keys, and state is not a secret file.
  */
 import { createHash } from "node:crypto";
+import path from "node:path";
 import { markValid, parseChecked } from "./checked-json.js";
 import { UsageError } from "./errors.js";
 import { readTextOrNull, writePrivateFile } from "./files.js";
@@ -55,7 +56,7 @@ export function emptyState(): State {
 
 /** How to get going again after a state file that does not load (nothing was changed). */
 function stateRecovery(file: string): string {
-  return `Nothing was changed. Fix it at that position, or move it aside (\`mv "${file}" "${file}.broken"\`) and run \`mcp-twin sync\`: entries that still match the manifest are recognised as mcp-twin's again, and any it then reports as foreign can be taken back with \`mcp-twin sync --force\`.`;
+  return `Nothing was changed. Fix it at that position, or move it aside (rename it to ${path.basename(file)}.broken, in the same folder) and run \`mcp-twin sync\`: entries that still match the manifest are recognised as mcp-twin's again, and any it then reports as foreign can be taken back with \`mcp-twin sync --force\`.`;
 }
 
 /**

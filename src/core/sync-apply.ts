@@ -81,6 +81,12 @@ export async function applySyncPlan(
   const written = results.filter((r) => r.written);
   const restart = written.filter((r) => r.plan.target.client.restartToApply).map((r) => r.plan.target);
   report.restart.apps = [...new Set(restart.map((t) => t.client.name))];
+  // Command-line clients read their config when a session starts: a new session loads the change.
+  report.restart.sessions = [
+    ...new Set(
+      written.filter((r) => r.plan.target.client.newSessionToApply).map((r) => r.plan.target.client.name),
+    ),
+  ];
   // The bridge: restarted when it runs with other settings than these; otherwise reported as it is
   // (every entry starts it on first use, so one that is not running is fine).
   const bridge = plan.bridge;

@@ -11,6 +11,7 @@ import type { BridgeWiring } from "./bridge/wiring.js";
 import type { Target } from "./clients/types.js";
 import { type Context, readTargetTexts } from "./context.js";
 import { checkEntryPrograms, type DesiredEntries, desiredEntries, wireBridge } from "./desired.js";
+import { packageRunEnvironments } from "./entries.js";
 import type { Environment } from "./environments/types.js";
 import { globalModulesDir, joinNative } from "./environments/types.js";
 import { type UsageError, UsageErrors } from "./errors.js";
@@ -32,7 +33,7 @@ import { planTarget, type TargetPlan } from "./plan.js";
 import type { Progress } from "./progress.js";
 import { type ReferenceWarning, referenceProblems } from "./references.js";
 import type { State } from "./state.js";
-import { checkWrites } from "./target-safety.js";
+import { checkWrites, type ReadableSecret } from "./target-safety.js";
 import { trace } from "./trace.js";
 
 export interface SyncPlanOptions {
@@ -76,8 +77,10 @@ export interface SyncPlan {
   targets: TargetPlan[];
   /** The entries the target plans were made from (to plan again on fresh text or after installs). */
   desired: DesiredEntries;
-  /** Files others can read that are about to receive a secret: path → warning (with the chmod). */
-  safety: Map<string, string[]>;
+  /** Usable environments selected that get no package: no target of this run runs one there. */
+  idle: string[];
+  /** Files others can read into which this run writes a secret: path → what to say (with the chmod). */
+  safety: Map<string, ReadableSecret>;
   /** What is written but deserves a word (a secret in args). */
   warnings: ReferenceWarning[];
   /** Every value to mask in anything shown: every stored secret, every value an entry holds. */
@@ -118,8 +121,9 @@ export async function planSync(
     createToken: options.createBridgeToken === true,
   });
 
-  // Packages: installed into the selected environments; an entry may run one in any environment.
-  const servers = packageServers(manifest, envs);
+  // Packages: installed into the selected environments where a target of this run will run them
+  // (or every selected one when --env named them: `serve --share` runs a server where it is).
+  const { servers, idle } = installPlaces(ctx);
   const resolved = options.offline
     ? { versions: knownVersions(servers, state), resolved: {}, errors: [] }
     : await resolveVersions(
@@ -171,11 +175,33 @@ export async function planSync(
     },
     targets,
     desired,
+    idle,
     safety,
     warnings: references.warnings,
     secretValues: [...Object.values(ctx.secrets), ...targets.flatMap((p) => p.secretValues)],
     ...(bridge ? { bridge } : {}),
   };
+}
+
+/**
+ * Where each package server goes: an environment gets a package only when some target of this run
+ * will run it there — a client config in that environment, or one across the line that falls back
+ * to it (entries.ts's rule) — or when --env named it. A selected environment that gets none
+ * because no client is there is `idle` (said in the report: a later sync installs once one is).
+ */
+function installPlaces(ctx: Context): { servers: PackageServer[]; idle: string[] } {
+  const all = packageServers(ctx.manifest, ctx.envs);
+  const servers = all.map((s) => {
+    if (ctx.envsNamed) return s;
+    const runs = packageRunEnvironments(ctx.manifest.servers[s.server]!, ctx.targets, ctx.allEnvs);
+    return { ...s, envs: s.envs.filter((e) => runs.has(e.id)) };
+  });
+  const gets = new Set(servers.flatMap((s) => s.envs.map((e) => e.id)));
+  const clients = new Set(ctx.targets.map((t) => t.env.id));
+  const idle = [...new Set(all.flatMap((s) => s.envs.map((e) => e.id)))].filter(
+    (id) => !gets.has(id) && !clients.has(id),
+  );
+  return { servers, idle };
 }
 
 /** Each target's plan: the desired entries against its text and what state says we wrote there. */
@@ -195,9 +221,9 @@ export function planTargets(
 
 /**
  * The files about to be written, as they are on disk: read-only or foreign-owned ones stop the
- * run (exit 2, nothing written); readable ones that will hold a secret get a warning.
+ * run (exit 2, nothing written); readable ones this run writes a secret into get a warning.
  */
-export function safetyOf(plans: readonly TargetPlan[], force: boolean): Map<string, string[]> {
+export function safetyOf(plans: readonly TargetPlan[], force: boolean): Map<string, ReadableSecret> {
   const safety = checkWrites(
     plans
       .filter((p) => p.after !== null)
@@ -205,7 +231,7 @@ export function safetyOf(plans: readonly TargetPlan[], force: boolean): Map<stri
         file: p.target.file,
         path: p.target.path,
         windows: p.target.env.kind === "windows",
-        receivesSecret: p.secretValues.length > 0,
+        secretsOf: p.secretsWritten,
       })),
     { force },
   );

@@ -7,6 +7,7 @@ import type { Environment } from "./environments/types.js";
 import type { InstallRow } from "./installs.js";
 import { type TargetPlan, targetAction } from "./plan.js";
 import type { SyncPlan } from "./sync-plan.js";
+import { readableSecretWarning } from "./target-safety.js";
 
 interface TargetReport {
   env: string;
@@ -23,7 +24,7 @@ interface TargetReport {
   problems: Array<{ server: string; code: string; message: string }>;
   /** Servers whose entry here runs in another environment (e.g. Windows' node.exe through interop). */
   across?: Array<{ server: string; runsIn: string; command?: string }>;
-  /** E.g. a file others can read that is about to receive a secret (with the chmod that fixes it). */
+  /** E.g. a file others can read into which this run writes a secret (with the chmod that fixes it). */
   warnings?: string[];
 }
 
@@ -38,15 +39,23 @@ export interface SyncReport {
     npmPrefix: string | null;
     usable: boolean;
     reason?: string;
+    /** What makes it usable (said once, on the environment's line). */
+    fix?: string;
   }>;
   installs: InstallRow[];
+  /** Usable environments that got no package: no client of this run runs one there. */
+  noClient: string[];
   targets: TargetReport[];
   errors: Array<{ code: string; message: string; target?: string }>;
   /** What was written but deserves a word (a secret in args, visible in the process list). */
   warnings: Array<{ code: string; message: string }>;
   /** Project-scope variables the user must set. */
   references: string[];
-  restart: { apps: string[]; running: string[] | null };
+  /**
+   * Whose changed config is loaded only by a restart of the app (`apps`, and which of them run now:
+   * null when that could not be told), or by a new session of a command-line client (`sessions`).
+   */
+  restart: { apps: string[]; running: string[] | null; sessions: string[] };
   /** With the bridge enabled: what runs after this sync (restarted when its settings changed). */
   bridge?: BridgeReport;
   /** For --dry-run: every planned change (old and new text, secrets to mask). */
@@ -75,7 +84,7 @@ export function appliedReport(
 ): SyncReport {
   const report = baseReport(plan, installs);
   for (const r of results) {
-    const tr = targetReport(plan, r.plan, r.written);
+    const tr = targetReport(plan, r.plan, r.written, r.written && !r.error);
     if (r.error) {
       tr.action = "failed";
       report.errors.push({ code: "write-failed", message: r.error, target: r.plan.target.path });
@@ -93,11 +102,12 @@ function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
     manifestScope: plan.manifest.scope,
     environments: plan.environments.map(environmentReport),
     installs,
+    noClient: plan.idle,
     targets: [],
     errors: [],
     warnings: plan.warnings.map(({ code, message }) => ({ code, message })),
     references: [],
-    restart: { apps: [], running: [] },
+    restart: { apps: [], running: [], sessions: [] },
     changes: [],
     // Every stored secret is masked in what is shown, used by an entry here or not.
     secretValues: [...plan.secretValues],
@@ -113,13 +123,24 @@ function environmentReport(e: Environment): SyncReport["environments"][number] {
     npmPrefix: e.npm?.prefix ?? null,
     usable: e.usable,
     ...(e.reason ? { reason: e.reason } : {}),
+    ...(e.fix && !e.usable ? { fix: e.fix } : {}),
   };
 }
 
-function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean): TargetReport {
+/**
+ * `written`: the target's action as done (a plan shows what it would do). `applied`: whether this
+ * run wrote the file (undefined: a plan, nothing written yet).
+ */
+function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?: boolean): TargetReport {
   const t = p.target;
   const action = targetAction(p);
-  const warnings = plan.safety.get(t.path);
+  // Said for what this report is about: a plan (the file will hold a key), or a write that
+  // happened (it holds it now). A write that failed put nothing there.
+  const readable = plan.safety.get(t.path);
+  const warnings =
+    readable && (applied === undefined || (applied && p.after !== null))
+      ? [readableSecretWarning(readable, applied ? "written" : "planned")]
+      : undefined;
   return {
     env: t.env.id,
     client: t.client.id,

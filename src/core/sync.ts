@@ -1,5 +1,5 @@
 /**
- * sync: manifest → packages in every environment → entries in every target. A context (context.ts)
+ * sync: manifest → packages where a target runs them → entries in every target. A context (context.ts)
  * and a plan (sync-plan.ts: a plain value) come first; a dry run renders the plan, a run applies
  * it (sync-apply.ts). Most runs change nothing: that is found out without the lock and without a
  * network look-up, and such a run ends there, having written nothing.

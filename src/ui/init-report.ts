@@ -7,6 +7,7 @@ import type { Target } from "../core/clients/types.js";
 import type { Environment } from "../core/environments/types.js";
 import type { LoadedManifest } from "../core/manifest/load.js";
 import type { Output } from "./output.js";
+import { noClientLine } from "./sync-report.js";
 
 export function renderFound(
   out: Output,
@@ -24,14 +25,19 @@ export function renderFound(
   out.print(c.bold("Environments"));
   for (const e of found.environments) {
     const clients = found.targets.filter((t) => t.env.id === e.id).map((t) => t.client.name);
+    // The clients on the environment's line; why it is not usable, and the fix, on lines of their own.
     out.print(
-      `  ${e.usable ? ok : warn} ${e.id.padEnd(12)} ${e.usable ? `node ${e.node?.version ?? "?"}` : c.yellow(e.reason ?? "not usable")}  ${c.dim(clients.length > 0 ? clients.join(", ") : "no client found")}`,
+      `  ${e.usable ? ok : warn} ${e.id.padEnd(12)} ${e.usable ? `node ${e.node?.version ?? "?"}` : c.yellow("not usable")}  ${c.dim(clients.length > 0 ? clients.join(", ") : "no client found")}`,
     );
+    if (!e.usable) {
+      out.print(`      ${e.reason ?? "unknown"}`);
+      if (e.fix) out.print(`      → ${e.fix}`);
+    }
   }
   out.print(
     found.existing.missing
       ? `Manifest: ${found.manifest} (new)`
-      : `Manifest: ${found.manifest} (${Object.keys(found.existing.manifest.servers).length} servers already)`,
+      : `Manifest: ${found.manifest} (${serversAlready(Object.keys(found.existing.manifest.servers).length)})`,
   );
   if (found.targets.length === 0 && !found.clientNamed)
     out.print(
@@ -50,6 +56,8 @@ export interface PlanView {
   secretNames: string[];
   packages: string[];
   installInto: string[];
+  /** Environments that get nothing: no client there. */
+  noClient: string[];
   registryNotes: string[];
   /** Client configs to write, as "env Client". */
   configs: string[];
@@ -75,14 +83,22 @@ export function renderPlan(out: Output, plan: PlanView): void {
       out.print(
         `  ${bullet} install ${plan.packages.join(", ")} in ${where}: only if you say so (no client found)`,
       );
-    else out.print(`  ${bullet} install ${plan.packages.join(", ")} in ${where}`);
+    else if (plan.installInto.length > 0)
+      out.print(`  ${bullet} install ${plan.packages.join(", ")} in ${where}`);
   }
+  // Said here once (the sync's report after it does not repeat it).
+  if (plan.sync && !plan.nobodyToConfigure)
+    for (const env of plan.noClient) out.print(`  ${skip} ${noClientLine(env)}`);
   for (const line of plan.registryNotes) out.print(`  ${c.dim(line)}`);
   if (!plan.sync) out.print(`  ${skip} write client configs: later, with \`mcp-twin sync\``);
   else
     out.print(
       `  ${plan.configs.length > 0 ? bullet : skip} write ${plan.configs.length > 0 ? plan.configs.join(", ") : "no client config (none found)"}`,
     );
+}
+
+function serversAlready(n: number): string {
+  return `${n} server${n === 1 ? "" : "s"} already`;
 }
 
 /** "a, b or c". */

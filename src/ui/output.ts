@@ -18,6 +18,13 @@ export interface Output extends OutputOptions {
   theme: Theme;
   /** Values to mask in everything printed from now on. */
   addSecrets(values: Iterable<string>): void;
+  /**
+   * A file as the user's system shows it (the machine's rule: inside WSL, a file on a Windows drive
+   * as Windows writes it). Every renderer names files through this; the command sets the rule
+   * once it knows the machine (commands/machine.ts), and an error naming a file uses it too.
+   */
+  shown(file: string): string;
+  showPathsAs(rule: (file: string) => string): void;
   /** A line of the human result (stdout). Ignored with --json. */
   print(line?: string): void;
   /** The JSON result (stdout). */
@@ -52,6 +59,7 @@ export function createOutput(
   const color = colorEnabled(env, Boolean(streams.stderr.isTTY), flags.color === false);
   const theme = makeTheme(color);
   const secrets = new Set<string>();
+  let shown = (file: string) => file;
   // The one place output is masked: every line of every stream (core/mask.ts says what it hides).
   const mask = (s: string) => maskText(s, secrets);
   // A terminal that reports no width (a bare pseudo-terminal) cannot host a spinner.
@@ -67,6 +75,10 @@ export function createOutput(
     theme,
     addSecrets(values) {
       for (const v of values) if (v) secrets.add(v);
+    },
+    shown: (file) => shown(file),
+    showPathsAs(rule) {
+      shown = rule;
     },
     print(line = "") {
       if (!json) streams.stdout.write(`${mask(line)}\n`);

@@ -16,7 +16,7 @@ type Picked = { kind: "catalogue"; template: Template } | { kind: "registry"; en
 
 export interface PickResult {
   picked: Picked[];
-  /** Why the registry was not searched (it did not answer), to repeat once after the picker. */
+  /** Why the registry could not be searched (it did not answer), to repeat once after the picker. */
   registryNote?: string;
 }
 

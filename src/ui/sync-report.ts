@@ -17,7 +17,9 @@ export function jsonReport(report: SyncReport) {
       npmPrefix: e.npmPrefix,
       usable: e.usable,
       ...(e.reason ? { reason: e.reason } : {}),
+      ...(e.fix ? { fix: e.fix } : {}),
     })),
+    ...(report.noClient.length > 0 ? { noClient: report.noClient } : {}),
     installs: report.installs.map((i) => ({
       env: i.env,
       package: i.package,
@@ -54,20 +56,27 @@ export async function renderReport(
   out: Output,
   dryRun: boolean,
   options: {
+    /** The manifest was named already (init). */
     manifestShown?: boolean;
-    /** How paths are shown (a Windows file as Windows shows it, like the targets' paths). */
-    shown?: (file: string) => string;
+    /** Each environment's fix was said already (init's table of what it found): not again. */
+    fixesShown?: boolean;
   } = {},
 ): Promise<void> {
   const { c, ok, warn, fail, skip, bullet } = out.theme;
-  if (!options.manifestShown) out.print(manifestLine(report, options.shown));
+  // Every file named as the user's system shows it (inside WSL: a Windows file as C:\…).
+  const shown = out.shown;
+  if (!options.manifestShown) out.print(manifestLine(report, shown));
   out.print(c.bold("Environments"));
   for (const e of report.environments) {
-    if (e.usable)
+    if (e.usable) {
       out.print(
-        `  ${ok} ${e.id.padEnd(14)} node ${e.nodeVersion ?? "?"} ${c.dim(`(${e.node})`)}  npm prefix ${c.dim(e.npmPrefix ?? "")}`,
+        `  ${ok} ${e.id.padEnd(14)} node ${e.nodeVersion ?? "?"} ${c.dim(`(${shown(e.node ?? "?")})`)}  npm prefix ${c.dim(shown(e.npmPrefix ?? ""))}`,
       );
-    else out.print(`  ${warn} ${e.id.padEnd(14)} ${c.yellow("not usable")}: ${e.reason ?? "unknown"}`);
+      if (report.noClient.includes(e.id) && !options.fixesShown) out.print(`      ${noClientLine(e.id)}`);
+    } else {
+      out.print(`  ${warn} ${e.id.padEnd(14)} ${c.yellow("not usable")}: ${e.reason ?? "unknown"}`);
+      if (e.fix && !options.fixesShown) out.print(`      → ${e.fix}`);
+    }
   }
 
   const installs = report.installs.filter((i) => i.action !== "present");
@@ -102,7 +111,7 @@ export async function renderReport(
       `  ${mark} ${t.env} ${c.bold(t.client)} ${c.dim(t.path)}  ${action}${changes ? ` ${changes}` : ""}`,
     );
     if (t.note) out.print(c.dim(`      ${t.note}`));
-    const crossing = acrossLine(t, report);
+    const crossing = acrossLine(t, report, shown);
     if (crossing) out.print(`      ${crossing}`);
     for (const n of t.drift)
       out.print(
@@ -122,7 +131,7 @@ export async function renderReport(
   if (dryRun) {
     for (const change of report.changes) {
       out.print("");
-      out.print(await unifiedDiff(change.path, change.before, change.after, out));
+      out.print(await unifiedDiff(shown(change.path), change.before, change.after, out));
     }
   }
   if (report.references.length > 0) {
@@ -140,31 +149,56 @@ export async function renderReport(
     out.print("");
     out.print(bridgeLine(report.bridge, { ok, warn, fail }));
   }
-  if (report.restart.apps.length > 0) {
+  const { apps, running, sessions } = report.restart;
+  if (apps.length > 0 || sessions.length > 0) {
     out.print("");
-    const running = report.restart.running;
-    out.print(`Restart ${report.restart.apps.join(" and ")} to load the changes.`);
-    if (running === null) out.print(c.dim("(Could not tell whether they are running.)"));
-    else if (running.length > 0)
+    out.print(restartLine(apps, sessions));
+    // Whether the apps run now (command-line sessions are not looked for).
+    if (apps.length > 0 && running === null) out.print(c.dim("(Could not tell whether they are running.)"));
+    else if (running && running.length > 0)
       out.print(
         `${warn} ${running.join(" and ")} ${running.length > 1 ? "are" : "is"} running now: quit fully (tray icon too) and start again.`,
       );
   }
 }
 
+/** An environment that gets no package, and why (said once: in init's plan, else here). */
+export function noClientLine(envId: string): string {
+  return `${envId} has no client: nothing installed there (a later sync installs when one appears)`;
+}
+
+/**
+ * What loads the change: a restart of the apps that read their config only at start, a new session
+ * of the command-line clients (each session reads it when it starts).
+ */
+function restartLine(apps: readonly string[], sessions: readonly string[]): string {
+  const session =
+    sessions.length === 1 ? `a new ${sessions[0]} session` : `new ${sessions.join(" and ")} sessions`;
+  if (apps.length === 0) return `Start ${session} to load the changes.`;
+  const restart = `Restart ${apps.join(" and ")}`;
+  return sessions.length === 0
+    ? `${restart} to load the changes.`
+    : `${restart}, and start ${session}, to load the changes.`;
+}
+
 /**
  * Entries of this target that run on the other side, and why: a WSL client with no usable Linux
  * npm runs Windows' node.exe through interop (a fallback worth knowing: it stops when interop is off).
  */
-function acrossLine(t: SyncReport["targets"][number], report: Pick<SyncReport, "environments">) {
+function acrossLine(
+  t: SyncReport["targets"][number],
+  report: Pick<SyncReport, "environments">,
+  shown: (file: string) => string,
+) {
   if (!t.across || t.across.length === 0) return undefined;
   const own = report.environments.find((e) => e.id === t.env);
-  const why = own && !own.usable ? `; ${t.env} is not usable: ${own.reason ?? "unknown"}` : "";
+  // Why is said once, on the environment's line (with its fix): pointed at, not repeated.
+  const why = own && !own.usable ? `, as ${t.env} is not usable (see Environments)` : "";
   const byHow = new Map<string, string[]>();
   for (const a of t.across) {
     const how =
       a.runsIn === "windows" && t.env.startsWith("wsl:")
-        ? `in windows through WSL interop${a.command ? ` (${a.command})` : ""}`
+        ? `in windows through WSL interop${a.command ? ` (${shown(a.command)})` : ""}`
         : a.runsIn.startsWith("wsl:") && t.env === "windows"
           ? `in ${a.runsIn} through wsl.exe`
           : `in ${a.runsIn}`;

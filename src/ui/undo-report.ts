@@ -22,9 +22,10 @@ export function askFirst(ctx: {
 
 /** One line per target, what happened to each entry, and (for a preview) the diff. */
 export async function renderUndo(results: UndoResult[], out: Output, preview: boolean): Promise<void> {
-  const { ok, skip, fail, warn } = out.theme;
+  const { ok, skip, fail, warn, bullet } = out.theme;
   for (const r of results) {
-    const mark = r.action === "failed" ? fail : r.action === "updated" ? ok : skip;
+    // ✔ only for what was done: a preview's change gets a bullet.
+    const mark = r.action === "failed" ? fail : r.action === "updated" ? (preview ? bullet : ok) : skip;
     const what = [
       ...(r.wholeFile ? [`whole file put back from ${r.wholeFile}`] : []),
       ...r.restored.map((n) => `restored ${n}`),
@@ -33,12 +34,12 @@ export async function renderUndo(results: UndoResult[], out: Output, preview: bo
       ...(r.deleted ? ["the file goes (mcp-twin created it and nothing else is in it)"] : []),
     ].join(", ");
     out.print(
-      `  ${mark} ${r.env} ${r.client} ${out.theme.c.dim(r.path)}  ${preview && r.action === "updated" ? "would be updated" : r.action}${what ? `: ${what}` : ""}`,
+      `  ${mark} ${r.env} ${r.client} ${out.theme.c.dim(out.shown(r.path))}  ${preview && r.action === "updated" ? "would be updated" : r.action}${what ? `: ${what}` : ""}`,
     );
     for (const note of r.notes)
       out.print(`      ${r.kept.some((k) => note.startsWith(`${k}:`)) ? warn : skip} ${note}`);
     if (r.message) out.print(`      ${r.message}`);
     if ((preview || r.wholeFile) && r.after)
-      out.print(await unifiedDiff(r.path, r.before ?? null, r.after, out));
+      out.print(await unifiedDiff(out.shown(r.path), r.before ?? null, r.after, out));
   }
 }

@@ -93,7 +93,7 @@ test("an unpinned npm package: added as given, with the version npm has now", as
   const r = await cli(["add", inject("fixtureName"), "--yes"]);
   expect(r.code).toBe(0);
   expect(r.stdout).toContain(
-    `npm has ${inject("fixtureName")}@1.1.0; sync installs that version on every side (pin it with ${inject("fixtureName")}@1.1.0).`,
+    `npm has ${inject("fixtureName")}@1.1.0; sync installs that version wherever a client runs it (pin it with ${inject("fixtureName")}@1.1.0).`,
   );
   expect(manifest().servers["mcp-twin-fixture-server"]).toEqual({ package: inject("fixtureName") });
 });

@@ -138,6 +138,18 @@ test("in a terminal: a masked secret prompt that rejects a bad value, then accep
   );
 });
 
+test("in a terminal: the offer to sync says what sync will do (a uvx server: nothing to install)", async () => {
+  const pty = runInPty(["add", "time"], env, root);
+  await pty.waitFor(/now\?/);
+  pty.type(`n${KEY.enter}`);
+  const { code, output } = await pty.exit;
+  expect(code).toBe(0);
+  expect(output).toContain("Write it into every client now?");
+  expect(output).not.toContain("Install it");
+  expect(output).toContain("Run `mcp-twin sync` to write it into every client.");
+  expect(output).not.toContain("to install it");
+});
+
 test("in a terminal: Ctrl-C at a prompt exits 130 and writes nothing", async () => {
   const pty = runInPty(["add", "filesystem"], env, root);
   await pty.waitFor(/A folder the server may read and write/);

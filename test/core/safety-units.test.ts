@@ -119,7 +119,7 @@ describe("secret fields, by where they sit", () => {
 });
 
 describe("write rules", () => {
-  const w = { file: "/f", path: "/f", windows: false, receivesSecret: true };
+  const w = { file: "/f", path: "/f", windows: false, secretsOf: ["tavily"] };
   const facts = { real: "/f", symlink: false, exists: true, mode: 0o600, uid: 1000, gid: 1000 };
 
   test("read-only is refused unless forced", () => {
@@ -133,12 +133,15 @@ describe("write rules", () => {
   });
 
   test("readable by others + a secret: a warning with chmod; Windows files and new files: none", () => {
-    expect(judge(w, { ...facts, mode: 0o640 }, { force: false, uid: 1000 }).warning).toContain(
-      "chmod 600 /f",
+    expect(judge(w, { ...facts, mode: 0o640 }, { force: false, uid: 1000 }).warning).toEqual({
+      shown: "/f",
+      mode: "640",
+      servers: ["tavily"],
+      chmod: "chmod 600 /f",
+    });
+    expect(judge({ ...w, secretsOf: [] }, { ...facts, mode: 0o644 }, { force: false, uid: 1000 })).toEqual(
+      {},
     );
-    expect(
-      judge({ ...w, receivesSecret: false }, { ...facts, mode: 0o644 }, { force: false, uid: 1000 }),
-    ).toEqual({});
     expect(judge({ ...w, windows: true }, { ...facts, mode: 0o777 }, { force: false, uid: 1000 })).toEqual(
       {},
     );

@@ -48,8 +48,10 @@ const syncSchema = z.strictObject({
       npmPrefix: z.string().nullable(),
       usable: z.boolean(),
       reason: z.string().optional(),
+      fix: z.string().optional(),
     }),
   ),
+  noClient: z.array(z.string()).optional(),
   installs: z.array(
     z.strictObject({
       env: z.string(),
@@ -78,7 +80,11 @@ const syncSchema = z.strictObject({
   errors: z.array(z.strictObject({ code: z.string(), message: z.string(), target: z.string().optional() })),
   warnings: z.array(z.strictObject({ code: z.string(), message: z.string() })).optional(),
   references: z.array(z.string()).optional(),
-  restart: z.strictObject({ apps: z.array(z.string()), running: z.array(z.string()).nullable() }),
+  restart: z.strictObject({
+    apps: z.array(z.string()),
+    running: z.array(z.string()).nullable(),
+    sessions: z.array(z.string()),
+  }),
 });
 
 const everything: Array<{ args: string[]; out: string }> = [];

@@ -144,8 +144,8 @@ describe("the text (read by eye)", () => {
         init [options]                    set up: find what is here, import existing
                                           servers, pick from the catalogue, ask keys,
                                           sync
-        sync [options]                    install every server's package in every
-                                          environment and write every client config
+        sync [options]                    install each server's package where a client
+                                          runs it and write every client config
         status [options]                  servers × targets: synced, missing, drifted,
                                           foreign, stale
         add [options] [server]            add a server to the manifest: a catalogue
@@ -256,7 +256,7 @@ describe("the text (read by eye)", () => {
     expect(await help("sync")).toMatchInlineSnapshot(`
     "Usage: mcp-twin sync [options]
 
-    install every server's package in every environment and write every client
+    install each server's package where a client runs it and write every client
     config
 
     Options:
@@ -353,8 +353,8 @@ describe("the text (read by eye)", () => {
                                registry.modelcontextprotocol.io)
       --use <way>              for a registry server offering several: how to run it
                                (choices: "npm", "remote", "pypi", "oci")
-      --sync                   sync right after adding (install it and write every
-                               client config)
+      --sync                   sync right after adding (write every client config;
+                               an npm package is installed first)
       --no-sync                do not offer to sync
 
     Common options:

@@ -182,9 +182,31 @@ describe("after a change", () => {
   test("says which apps to restart and warns when one is running", async () => {
     const m = setup({ running: ["claude.exe"] });
     const r = await m.run(["sync"]);
-    expect(r.stdout).toContain("Restart Claude Desktop and Cursor to load the changes.");
+    // Claude Code (in WSL) reads its config when a session starts: it is named too.
+    expect(r.stdout).toContain(
+      "Restart Claude Desktop and Cursor, and start a new Claude Code session, to load the changes.",
+    );
     expect(r.stdout).toContain("Claude Desktop is running now");
     const again = await m.run(["sync"]);
     expect(again.stdout).not.toContain("Restart");
+    expect(again.stdout).not.toContain("session");
+  });
+
+  test("names only the clients whose config changed: a command-line client alone needs a new session", async () => {
+    const m = setup();
+    await m.run(["sync", "--client", "claude-desktop", "--client", "cursor"]);
+    writeManifest(m, {
+      servers: {
+        fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+        time: { command: "uvx", args: ["mcp-server-time"] },
+      },
+    });
+    const r = await m.run(["sync", "--client", "claude-code"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("\nStart a new Claude Code session to load the changes.\n");
+    expect(r.stdout).not.toContain("Restart");
+    expect(r.stdout).not.toContain("Could not tell");
+    const json = JSON.parse((await m.run(["sync", "--json"])).stdout);
+    expect(json.restart).toMatchObject({ apps: ["Claude Desktop", "Cursor"], sessions: [] });
   });
 });

@@ -134,9 +134,41 @@ describe("across the line", () => {
     expect((report.targets as Target[]).find((t) => t.client === "cursor")!.across).toBeUndefined();
     m.clearInteropLog();
     const text = await m.run(["sync", "--client", "claude-code"]);
+    // The target's line says what runs where, and points at the environment's line for why.
     expect(text.stdout).toMatch(
-      /wsl:Ubuntu claude-code[^\n]*\n\s+fixture runs in windows through WSL interop \([^)]*node\.exe\); wsl:Ubuntu is not usable: PATH finds Windows' npm/,
+      /wsl:Ubuntu claude-code[^\n]*\n {6}fixture runs in windows through WSL interop \(C:\\Program Files\\nodejs\\node\.exe\), as wsl:Ubuntu is not usable \(see Environments\)\n/,
     );
+  });
+
+  test("no Linux npm (node is Linux's own): the reason names npm, the fix is said once, and doctor gives the same fix", async () => {
+    const m = setup({ linuxNpm: false });
+    const fix =
+      "Install npm inside WSL: install nvm (github.com/nvm-sh/nvm), then `nvm install --lts` (npm comes with its Node.js); keep appendWindowsPath on.";
+    const sync = await m.run(["sync"]);
+    expect(sync.code).toBe(0);
+    expect(sync.stdout).toContain(
+      `  ▲ wsl:Ubuntu     not usable: no Linux npm: PATH finds Windows' npm (C:\\Program Files\\nodejs\\npm), which does not run inside WSL\n      → ${fix}\n`,
+    );
+    expect(sync.stdout.split(fix)).toHaveLength(2);
+    expect(sync.stdout).not.toContain("install Node.js");
+    const json = JSON.parse((await m.run(["sync", "--json"])).stdout);
+    expect(json.environments.find((e: { id: string }) => e.id === "wsl:Ubuntu")).toMatchObject({
+      usable: false,
+      reason: expect.stringMatching(/^no Linux npm: /),
+      fix,
+    });
+    // init: the clients apart from the advice, and the fix once in all it prints.
+    const init = await m.run(["init", "--yes", "--dry-run"]);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toMatch(
+      /\n {2}▲ wsl:Ubuntu +not usable {2}Claude Code\n {6}no Linux npm: PATH finds Windows' npm \(C:\\Program Files\\nodejs\\npm\), which does not run inside WSL\n {6}→ Install npm inside WSL: /,
+    );
+    expect(init.stdout.split(fix)).toHaveLength(2);
+    expect(init.stdout).toContain("mcp-twin.jsonc (1 server already)");
+    // doctor's npm.foreign: the same fix.
+    const doctor = JSON.parse((await m.run(["doctor", "--json", "--no-probe", "--env", "wsl"])).stdout);
+    const foreign = doctor.checks.find((c: { id: string }) => c.id === "npm.foreign");
+    expect(foreign.fix).toBe(fix);
   });
 });
 
@@ -178,7 +210,11 @@ describe("bad input says why, where, and how to go on", () => {
     );
     const r = await m.run(["sync"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${file}:4:5: comma expected; the manifest is not valid JSON (JSONC).`);
+    // The file as Windows names it (it is on C:), with line and column.
+    expect(file.startsWith(m.paths.appdata)).toBe(true);
+    expect(r.stderr).toContain(
+      `C:\\Users\\${m.windowsUser}\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc:4:5: comma expected; the manifest is not valid JSON (JSONC).`,
+    );
   });
 
   test("an unknown manifest field gets a did-you-mean and the allowed fields", async () => {
@@ -199,7 +235,7 @@ describe("bad input says why, where, and how to go on", () => {
       const r = await m.run([command]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(
-        /\.cursor\/mcp\.json:1:\d+: closing brace expected; the file is not valid JSON/,
+        /C:\\Users\\alice\\\.cursor\\mcp\.json:1:\d+: closing brace expected; the file is not valid JSON/,
       );
       expect(r.stderr).toContain(
         "To sync the other targets meanwhile, leave this one out: --env wsl:Ubuntu (skips everything in windows), or --client claude-code --client claude-desktop (skips cursor everywhere",

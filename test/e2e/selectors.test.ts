@@ -215,7 +215,9 @@ describe("--env: the forms, then the environments of this machine", () => {
 
 describe("server names, secrets and restore targets", () => {
   test("remove, doctor --server, serve --share, init --server and secret rm offer the closest name", async () => {
-    const manifest = path.join(m.paths.home, "mcp-twin.jsonc");
+    // Files on C: named as Windows names them.
+    const home = `C:\\Users\\${m.windowsUser}\\AppData\\Roaming\\mcp-twin`;
+    const manifest = `${home}\\mcp-twin.jsonc`;
     const elsewhere = path.join(m.root, "new", "mcp-twin.jsonc");
     const before = snapshot();
     const cases: Array<[string[], string, string]> = [
@@ -236,7 +238,7 @@ describe("server names, secrets and restore targets", () => {
       ],
       [
         ["secret", "rm", "FIXTURE_TOKN"],
-        `✖ secret rm FIXTURE_TOKN: no secret of that name is stored in ${path.join(m.paths.home, "secrets.json")}. Did you mean FIXTURE_TOKEN?`,
+        `✖ secret rm FIXTURE_TOKN: no secret of that name is stored in ${home}\\secrets.json. Did you mean FIXTURE_TOKEN?`,
         "Stored secrets: FIXTURE_TOKEN.",
       ],
     ];

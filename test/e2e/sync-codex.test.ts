@@ -9,8 +9,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from "node:path";
 import { parse as toml } from "smol-toml";
 import { describe, expect, inject, test } from "vitest";
+import { VERSION } from "../../src/version.js";
 import type { FakeMachine } from "../helpers/fake-machine.js";
-import { runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
+import { REPO, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { handshake } from "../helpers/mcp.js";
 import { freePort } from "../helpers/net.js";
@@ -64,6 +65,18 @@ interface TargetRow {
 const codexTargets = (report: { targets: TargetRow[] }): Record<string, TargetRow> =>
   Object.fromEntries(report.targets.filter((t) => t.client === "codex").map((t) => [t.env, t]));
 const read = (file: string) => readFileSync(file, "utf8");
+/** This mcp-twin's version as the run under test has it (the built binary's is package.json's). */
+const SELF_VERSION =
+  process.env.MCP_TWIN_TEST_CLI === "binary"
+    ? JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")).version
+    : VERSION;
+const PROJECT_RELAY = [
+  "[mcp_servers.events]",
+  'command = "npx"',
+  `args = ["-y", "mcp-twin@${SELF_VERSION}", "connect", "https://mcp.example.com/sse", "--transport", "sse", "--header", "X-Api-Key:\${FIXTURE_TOKEN}"]`,
+  'env_vars = ["FIXTURE_TOKEN"]',
+  "",
+].join("\n");
 const servers = (file: string) =>
   (toml(read(file)).mcp_servers ?? {}) as Record<string, Record<string, unknown>>;
 /** How Windows would start a command: C:\… is a file on the fake drive. */
@@ -234,6 +247,29 @@ describe("sync writes Codex on both sides of the Windows/WSL line", () => {
     expect(servers(file).fixture).toMatchObject({ env_vars: ["FIXTURE_TOKEN"] });
     expect(servers(file).fixture!.env).toBeUndefined();
     expect(read(file)).not.toContain(SECRET);
+    expect(report.references).toEqual(["FIXTURE_TOKEN"]);
+  });
+
+  test("an SSE remote in a project's .codex/config.toml (Codex's url is Streamable HTTP only): the relay runs through npx, pinned, no path of this machine", async () => {
+    const m = setup(
+      {},
+      {
+        events: {
+          url: "https://mcp.example.com/sse",
+          transport: "sse",
+          headers: { "X-Api-Key": "${secret:FIXTURE_TOKEN}" },
+        },
+      },
+    );
+    withCodex(m);
+    const project = path.join(m.root, "project");
+    mkdirSync(project);
+    const { code, report } = await syncJson(m, "--project", project, "--client", "codex");
+    expect(code, JSON.stringify(report.errors)).toBe(0);
+    const file = path.join(project, ".codex", "config.toml");
+    expect(read(file)).toBe(PROJECT_RELAY);
+    for (const machinePath of [m.root, process.execPath, "node_modules", "bin/mcp-twin"])
+      expect(read(file)).not.toContain(machinePath);
     expect(report.references).toEqual(["FIXTURE_TOKEN"]);
   });
 

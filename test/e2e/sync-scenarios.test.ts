@@ -134,7 +134,8 @@ describe("failures", () => {
     );
     const human = await m.run(["sync"]);
     expect(human.code).toBe(2);
-    expect(human.stderr).toContain(`${m.paths.cursorConfig}:4:5: comma expected`);
+    // Named as Windows names it (the --json `file` is the path this process opened).
+    expect(human.stderr).toContain(`C:\\Users\\${m.windowsUser}\\.cursor\\mcp.json:4:5: comma expected`);
   });
 
   test("an invalid manifest is refused with its line and column, nothing written", async () => {
@@ -187,7 +188,7 @@ describe("the WSL traps", () => {
     expect(code).toBe(0);
     const wsl = report.environments.find((e: { id: string }) => e.id === "wsl:Ubuntu");
     expect(wsl.usable).toBe(false);
-    expect(wsl.reason).toMatch(/Windows' npm .*before a Linux one/);
+    expect(wsl.reason).toMatch(/^no Linux npm: PATH finds Windows' npm \(C:\\Program Files\\nodejs\\npm\)/);
     const entry = json(m.paths.claudeCodeConfig).mcpServers.fixture;
     expect(entry.command).toBe(path.join(m.paths.drive, "Program Files", "nodejs", "node.exe"));
     expect(entry.env).toEqual({ FIXTURE_TOKEN: SECRET, WSLENV: "FIXTURE_TOKEN/w" });

@@ -22,7 +22,7 @@ import {
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { doctor, one } from "../doctor/helpers.js";
-import { runInProcessByDefault } from "../helpers/fake-machine.js";
+import { runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 
 // mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
@@ -281,17 +281,34 @@ describe("a 5,000-deep file", () => {
   });
 });
 
-describe("a file others can read that will hold a secret", () => {
-  test("gets a warning with the exact chmod; a private one does not", async () => {
+describe("a file others can read that this run writes a secret into", () => {
+  test("gets a warning with the exact chmod, worded for when it is read; a private one does not", async () => {
     const m = linux();
     const file = m.paths.claudeCodeConfig;
     chmodSync(file, 0o644);
     const r = await m.run(["sync", "--dry-run"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`readable by other users (mode 644)`);
-    expect(r.stdout).toContain(`chmod 600 ${file}`);
+    // The plan: the file will hold the key.
+    expect(r.stdout).toContain(
+      `▲ ${file} will hold a key (tool) and is readable by other users (mode 644): run chmod 600 ${file}`,
+    );
+    // After the write: it does.
     const json = JSON.parse((await m.run(["sync", "--json"])).stdout);
-    expect(json.targets[0].warnings[0]).toContain(`chmod 600 ${file}`);
+    expect(json.targets[0].warnings).toEqual([
+      `${file} now holds a key (tool) and is readable by other users (mode 644): run chmod 600 ${file}`,
+    ]);
+    // A later write that adds no secret (a server without one) says nothing: the key was there
+    // before this run (doctor's config.private reports that standing state).
+    writeManifest(m, {
+      servers: {
+        tool: { command: "uvx", args: ["tool-mcp"], env: { TOOL_KEY: "${secret:FIXTURE_TOKEN}" } },
+        time: { command: "uvx", args: ["mcp-server-time"] },
+      },
+    });
+    const later = await m.run(["sync"]);
+    expect(later.code).toBe(0);
+    expect(later.stdout).toMatch(/claude-code .*updated \+time/);
+    expect(later.stdout).not.toContain("readable by other users");
 
     const quiet = linux();
     chmodSync(quiet.paths.claudeCodeConfig, 0o600);

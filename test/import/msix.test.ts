@@ -109,5 +109,29 @@ describe("Store (MSIX) Claude Desktop with servers in the classic file", () => {
     expect(after.fix).toMatch(/^Delete .*claude_desktop_config\.json/);
     expect(after.fix).not.toContain("mcp-twin import");
     expect(init.stdout + init.stderr).not.toContain(KEY);
+
+    // import again (doctor's old advice): nothing to import, said plainly, and no advice to run a
+    // sync that would do nothing.
+    const again = await m.run(["import"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(
+      "Nothing to import: fixture is in the manifest already, as found; the 3 entries found in client configs were written by mcp-twin already.",
+    );
+    expect(again.stdout).not.toContain("Next:");
+    expect(again.stdout).not.toMatch(/mcp-twin\.jsonc unchanged/);
+    expect(again.stdout).toContain(
+      `C:\\Users\\${m.windowsUser}\\AppData\\Roaming\\Claude\\claude_desktop_config.json is the classic Claude Desktop file`,
+    );
+    expect(again.stdout + again.stderr).not.toContain(`${m.root}/mnt/`);
   }, 240_000);
+
+  test("an import that changes the manifest says what to run next", async () => {
+    const { m } = msixMachine();
+    const r = await m.run(["import", "--yes"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      `✔ C:\\Users\\${m.windowsUser}\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc created`,
+    );
+    expect(r.stdout).toContain("Next: mcp-twin sync");
+  });
 });

@@ -102,7 +102,7 @@ test("no registry: one line in the list and one after it; the catalogue works; C
   pty.type(KEY.enter);
   await pty.waitFor(/Done — go on with memory/);
   pty.type(KEY.enter);
-  await pty.waitFor(/The MCP Registry was not searched: Cannot reach/);
+  await pty.waitFor(/The MCP Registry could not be searched: Cannot reach/);
   await pty.waitFor(/share memory, notes and a hand-off queue/);
   pty.type(KEY.ctrlC);
   const { code } = await pty.exit;

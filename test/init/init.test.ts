@@ -3,7 +3,7 @@
  * import of what is already there, exit 2 for a missing answer, Ctrl-C exits 130 with nothing
  * written, and a second run adds to the manifest instead of starting over.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import {
@@ -11,6 +11,8 @@ import {
   type FakeMachine,
   type FakeMachineOptions,
   runInProcessByDefault,
+  writeManifest,
+  writeSecrets,
 } from "../helpers/fake-machine.js";
 import { handshake } from "../helpers/mcp.js";
 import { KEY, runInPty } from "../helpers/pty.js";
@@ -278,6 +280,82 @@ describe("init in a terminal", () => {
     expect(output).toContain("Nothing written.");
     expectNothingWritten(m);
   }, 60_000);
+});
+
+describe("packages go only where a client runs them", () => {
+  const linuxCopy = (m: FakeMachine) =>
+    path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName"));
+  const windowsCopy = (m: FakeMachine) =>
+    path.join(m.paths.windowsPrefix, "node_modules", inject("fixtureName"));
+  const fixture = ["--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`];
+
+  test("no client in WSL (journeys a and c): init installs only on Windows, and the plan says why in one true line", async () => {
+    const m = machine({ claudeCode: false });
+    const line = "wsl:Ubuntu has no client: nothing installed there (a later sync installs when one appears)";
+    const dry = await m.run(["init", "--yes", "--dry-run", ...fixture]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`• install ${inject("fixtureName")}@1.0.0 in windows\n`);
+    expect(dry.stdout.split(line)).toHaveLength(2);
+    const r = await m.run(["init", "--yes", ...fixture]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split(line)).toHaveLength(2);
+    expect(existsSync(windowsCopy(m))).toBe(true);
+    expect(existsSync(linuxCopy(m))).toBe(false);
+    // sync says so too (in its own report, once), and --json's rows are only what was done.
+    const sync = await m.run(["sync", "--json"]);
+    const report = JSON.parse(sync.stdout);
+    expect(report.installs.map((i: { env: string }) => i.env)).toEqual(["windows"]);
+    expect(report.noClient).toEqual(["wsl:Ubuntu"]);
+    const text = await m.run(["sync"]);
+    expect(text.stdout.split(line)).toHaveLength(2);
+    // `serve --share` runs a server where the bridge is; its advice names the environment, and
+    // a named environment gets the manifest's packages, client or not.
+    const share = await m.run(["serve", "--share", "fixture", "--port", "0"]);
+    expect(share.code).toBe(2);
+    expect(share.stderr).toContain("Run `mcp-twin sync --env wsl:Ubuntu` first");
+    const named = await m.run(["sync", "--env", "wsl:Ubuntu", "--json"]);
+    expect(JSON.parse(named.stdout).installs).toMatchObject([{ env: "wsl:Ubuntu", action: "installed" }]);
+    rmSync(linuxCopy(m), { recursive: true });
+
+    // Claude Code appears in WSL: the next sync installs there and writes its entry.
+    writeFileSync(m.paths.claudeCodeConfig, '{\n  "mcpServers": {}\n}\n');
+    const later = await m.run(["sync"]);
+    expect(later.code, later.stderr).toBe(0);
+    expect(later.stdout).not.toContain("has no client");
+    expect(existsSync(linuxCopy(m))).toBe(true);
+    expect(json(m.paths.claudeCodeConfig).mcpServers.fixture.command).toBe("/usr/bin/node");
+  }, 120_000);
+
+  test("no Linux npm: the WSL client's entry runs Windows' copy, so Windows gets it and WSL nothing", async () => {
+    const m = machine({ linuxNpm: false, claudeDesktop: false, cursor: false });
+    const r = await m.run(["init", "--yes", ...fixture]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`• install ${inject("fixtureName")}@1.0.0 in windows\n`);
+    expect(existsSync(windowsCopy(m))).toBe(true);
+    expect(json(m.paths.claudeCodeConfig).mcpServers.fixture.command).toMatch(/node\.exe$/);
+  }, 120_000);
+
+  test("a WSL-only server for Windows clients: WSL gets it (their wsl.exe entries run it there), Windows nothing", async () => {
+    const m = machine({ claudeCode: false });
+    writeManifest(m, {
+      servers: {
+        fixture: {
+          package: `${inject("fixtureName")}@1.0.0`,
+          environments: ["wsl"],
+          env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+        },
+      },
+    });
+    writeSecrets(m, { FIXTURE_TOKEN: TOKEN });
+    const r = await m.run(["sync", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.installs.map((i: { env: string }) => i.env)).toEqual(["wsl:Ubuntu"]);
+    expect(report.noClient).toBeUndefined();
+    expect(existsSync(linuxCopy(m))).toBe(true);
+    expect(existsSync(windowsCopy(m))).toBe(false);
+    expect(json(m.paths.cursorConfig).mcpServers.fixture.command).toMatch(/wsl\.exe$/i);
+  }, 120_000);
 });
 
 describe("init where no client was found", () => {

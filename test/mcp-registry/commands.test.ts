@@ -149,7 +149,7 @@ describe("add <registry name>", () => {
     expect(r.code).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
     expect(r.stdout).toContain(
-      "npm package mcp-twin-fixture-server@1.1.0: sync installs it in every environment.",
+      "npm package mcp-twin-fixture-server@1.1.0: sync installs it where a client runs it.",
     );
     expect(r.stdout).toContain("Optional settings it reads");
     expect(manifestOf(m).servers["fixture-server"]).toEqual({
@@ -310,10 +310,12 @@ describe("add <registry name>", () => {
     pty.type(`acme${KEY.enter}`);
     await pty.waitFor(/API key for your tenant/);
     pty.type(`tk-0a1b2c3d4e5f${KEY.enter}`);
-    await pty.waitFor(/Install it and write it into every client now\?/);
+    // A remote server: nothing to install, and the question says so.
+    await pty.waitFor(/Write it into every client now\?/);
     pty.type(`n${KEY.enter}`);
     const { code, output } = await pty.exit;
     expect(code).toBe(0);
+    expect(output).not.toContain("Install it");
     expect(output).not.toContain("tk-0a1b2c3d4e5f");
     expect(output).toContain("Run `mcp-twin sync`");
     expect(manifestOf(m).servers["tenant-remote"]).toMatchObject({

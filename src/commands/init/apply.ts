@@ -23,7 +23,8 @@ async function showSync(ctx: ReportCtx, report: SyncReport, dryRun: boolean): Pr
   ctx.out.addSecrets(report.secretValues);
   if (ctx.out.json)
     ctx.out.result({ manifest: ctx.manifestFile, servers: added(ctx), sync: jsonReport(report) });
-  else await renderReport(report, ctx.out, dryRun, { manifestShown: true });
+  // init named the manifest and each environment's fix already (what it found, first).
+  else await renderReport(report, ctx.out, dryRun, { manifestShown: true, fixesShown: true });
 }
 
 const added = (ctx: Pick<InitContext, "imports" | "newServers">) => [
@@ -135,7 +136,9 @@ export async function syncNow(
       force: false,
       update: false,
       prune: false,
-      envs: ctx.options.env,
+      // No client anywhere, and the user said to install anyway: into the environments the plan
+      // named (named environments get the packages, client or not).
+      envs: ctx.planned.nobodyToConfigure ? ctx.planned.installInto : ctx.options.env,
       clients: ctx.options.client,
       signal: ctx.signal,
     },

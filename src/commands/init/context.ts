@@ -83,8 +83,14 @@ export interface Planned {
   importPreview: ImportResult | undefined;
   secretNames: string[];
   packages: string[];
-  /** Environments packages would be installed into. */
+  /**
+   * Environments packages would be installed into: where a client of this run runs them (sync's
+   * rule), every usable one selected when --env names them, or — no client at all — where they
+   * would go if the user says to install anyway.
+   */
   installInto: string[];
+  /** Usable environments selected that get nothing: no client there. */
+  noClient: string[];
   /** No client anywhere to configure (and none named with --client). */
   nobodyToConfigure: boolean;
   schemaRef: string;
@@ -127,6 +133,7 @@ export function emptyPlan(): Planned {
     secretNames: [],
     packages: [],
     installInto: [],
+    noClient: [],
     nobodyToConfigure: false,
     schemaRef: "",
   };

@@ -4,7 +4,6 @@
  */
 import { loadCatalogue } from "../../core/catalogue/index.js";
 import { detectEnvironments } from "../../core/environments/detect.js";
-import { pathShown } from "../../core/environments/paths.js";
 import { envMatches } from "../../core/environments/types.js";
 import { UsageErrors } from "../../core/errors.js";
 import { scanImports } from "../../core/import/index.js";
@@ -69,7 +68,7 @@ export async function look(
   });
   const stored = await loadSecrets(machine.paths.secrets);
   out.addSecrets(Object.values(stored));
-  const shown = pathShown(machine.local);
+  const shown = machine.shown;
   if (!o.json)
     renderFound(out, {
       environments,

@@ -4,9 +4,11 @@
  * write the files, install the packages, write the client configs. Where no client was found,
  * installing for nobody is never the default: it is asked (or needs --client with --yes).
  */
+import { packageRunEnvironments } from "../../core/entries.js";
 import { envMatches } from "../../core/environments/types.js";
 import { applyImport } from "../../core/import/index.js";
 import { schemaRefFor, withBridgeEnabled, withServer } from "../../core/manifest/edit.js";
+import { discoverTargets } from "../../core/targets.js";
 import { renderPlan } from "../../ui/init-report.js";
 import type { InitContext, Planned } from "./context.js";
 
@@ -38,17 +40,34 @@ export async function planChanges(
   if (ctx.enableBridge) nextText = withBridgeEnabled(nextText, file, schemaRef);
   const selected = (id: string) =>
     ctx.options.env.length === 0 || ctx.options.env.some((s) => envMatches(s, id));
+  const servers = [...ctx.imports.map((i) => i.server), ...ctx.newServers.map((s) => s.server)];
+  const nobodyToConfigure = ctx.options.client.length === 0 && !ctx.targets.some((t) => selected(t.env.id));
+  const usable = ctx.environments.filter((e) => e.usable && selected(e.id)).map((e) => e.id);
+  // sync's rule (sync-plan.ts): a package goes where a client of this run runs it, or into every
+  // environment --env names. No client at all: where it would go if the user says "anyway".
+  let installInto = usable;
+  let noClient: string[] = [];
+  if (!nobodyToConfigure && ctx.options.env.length === 0) {
+    const targets = await discoverTargets(ctx.environments, { clients: ctx.options.client });
+    // Every package server the manifest will hold (what is there already too): sync installs them all.
+    const all = [...Object.values(ctx.existing.manifest.servers).filter((s) => !s.disabled), ...servers];
+    const runs = new Set(
+      all.filter((s) => s.package).flatMap((s) => [...packageRunEnvironments(s, targets, ctx.environments)]),
+    );
+    installInto = usable.filter((id) => runs.has(id));
+    noClient = all.some((s) => s.package)
+      ? usable.filter((id) => !runs.has(id) && !targets.some((t) => t.env.id === id))
+      : [];
+  }
   return {
     nextText,
     manifestChanged: nextText !== ctx.existing.text && nextText !== null,
     importPreview,
     secretNames: [...new Set([...Object.keys(ctx.newSecrets), ...(importPreview?.secrets ?? [])])],
-    packages: [
-      ...ctx.imports.map((i) => i.server.package),
-      ...ctx.newServers.map((s) => s.server.package),
-    ].filter((p): p is string => Boolean(p)),
-    installInto: ctx.environments.filter((e) => e.usable && selected(e.id)).map((e) => e.id),
-    nobodyToConfigure: ctx.options.client.length === 0 && !ctx.targets.some((t) => selected(t.env.id)),
+    packages: servers.map((s) => s.package).filter((p): p is string => Boolean(p)),
+    installInto,
+    noClient,
+    nobodyToConfigure,
     schemaRef,
   };
 }
@@ -89,6 +108,7 @@ export function showPlan(
     secretNames: p.secretNames,
     packages: p.packages,
     installInto: p.installInto,
+    noClient: p.noClient,
     registryNotes: ctx.registryNotes,
     configs: ctx.targets
       .filter((t) => ctx.options.env.length === 0 || ctx.options.env.some((s) => envMatches(s, t.env.id)))

@@ -7,7 +7,7 @@
 import path from "node:path";
 import { OperationError } from "../errors.js";
 import type { Host } from "../host.js";
-import { type Machine, openMachine } from "../machine.js";
+import type { Machine } from "../machine.js";
 import { loadManifest } from "../manifest/load.js";
 import {
   ensureBridge,
@@ -47,11 +47,11 @@ export interface BridgeControlReport {
 }
 
 export async function controlBridge(
-  host: Host,
+  machine: Machine,
   action: BridgeAction,
   options: { manifest?: string | undefined; log: (line: string) => void },
 ): Promise<BridgeControlReport & { environment: string }> {
-  const machine = await openMachine(host);
+  const { host } = machine;
   if (machine.local.kind === "windows") {
     const there = await elsewhere(machine, options.manifest);
     if (there) return there.run(action);

@@ -58,7 +58,7 @@ export async function shareLaunches(
         code: "unknown-server",
         given: "--share",
         name,
-        isNot: `not a server in ${file}`,
+        isNot: `not a server in ${machine.shown(file)}`,
         knownAs: "Servers there",
         known: Object.keys(manifest.servers),
       });
@@ -89,7 +89,8 @@ export async function shareLaunches(
       const script = pkg ? pickBin(pkg, spec.bin) : undefined;
       if (!local?.node || !script)
         throw new UsageError("share-not-installed", `${pkgName} is not installed in ${envId}.`, {
-          hint: "Run `mcp-twin sync` first.",
+          // sync installs a package where a client runs it, or into an environment --env names.
+          hint: `Run \`mcp-twin sync --env ${envId}\` first: naming the environment installs the manifest's packages there, whether a client runs there or not.`,
         });
       command = local.node.path;
       fullArgs = [script, ...args];
@@ -120,7 +121,7 @@ async function requireTrust(
   if (isTrusted(await loadState(machine.paths.state), loaded.file, loaded.text ?? "")) return;
   throw new UsageError(
     "untrusted-manifest",
-    `${loaded.file}: this project's manifest is not trusted, and sharing ${programs.map((p) => `${p.server} would run ${p.runs}`).join("; ")}. Nothing was started.`,
+    `${machine.shown(loaded.file)}: this project's manifest is not trusted, and sharing ${programs.map((p) => `${p.server} would run ${p.runs}`).join("; ")}. Nothing was started.`,
     {
       location: { file: loaded.file },
       hint: "Read the file. If you trust it, run `mcp-twin sync` in that folder: it shows the programs and asks (`--yes` trusts), and the trust is kept for this version of the file.",

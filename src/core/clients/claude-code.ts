@@ -25,6 +25,7 @@ export const claudeCode: ClientModule = {
   remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
   sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
   restartToApply: false,
+  newSessionToApply: true,
   gui: false,
   /** MCP_TIMEOUT (ms) in the environment it starts from; 30 s by default (its docs). */
   startupTimeoutMs(_entry, env) {

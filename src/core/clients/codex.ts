@@ -63,6 +63,7 @@ export const codex: ClientModule = {
       : undefined;
   },
   restartToApply: false,
+  newSessionToApply: true,
   gui: false,
   /** `startup_timeout_sec` (seconds, may be fractional) or `startup_timeout_ms`; 10 s by default. */
   startupTimeoutMs(entry) {

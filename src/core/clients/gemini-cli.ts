@@ -29,6 +29,7 @@ export const geminiCli: ClientModule = {
   // versions but as Streamable HTTP (then SSE as a fallback) by newer ones (0.61): `type` says it.
   sseEntry: (remote) => withHeaders({ url: remote.url, type: "sse" }, remote.headers),
   restartToApply: false,
+  newSessionToApply: true,
   gui: false,
   /** An entry's own `timeout` (ms); otherwise what undocumented clients allow. */
   startupTimeoutMs(entry) {

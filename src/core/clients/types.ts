@@ -79,6 +79,11 @@ export interface ClientModule {
   /** Reads its config only at start: the app must be restarted to see a change. */
   restartToApply: boolean;
   /**
+   * A command-line client: each session reads the config when it starts, so a running session
+   * keeps the old servers and a new one sees the change (nothing to restart but the session).
+   */
+  newSessionToApply?: true;
+  /**
    * A desktop (GUI) app: started from the desktop, it does not inherit your shell's PATH (nvm,
    * version managers), and starts servers with a small environment in your home folder.
    */

@@ -20,7 +20,8 @@ import {
 } from "./windows.js";
 import { distroEnvironment, gatherDistroFacts, listDistros, wslExePath } from "./wsl-remote.js";
 
-const CACHE_VERSION = 1;
+// 2: facts carry `fix`, and reasons name Windows files as Windows does.
+const CACHE_VERSION = 2;
 /** The list of WSL distros has no cheap stamp; look again once a day. */
 const DISTRO_LIST_TTL_MS = 24 * 60 * 60 * 1000;
 

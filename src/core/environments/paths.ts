@@ -85,6 +85,11 @@ export function automountRootFromConf(conf: string | undefined): string {
   return root ? withSlash(root) : "/mnt/";
 }
 
+/** Quote one argument for a POSIX shell (a command the user types in Linux, WSL or macOS). */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./@%+=:,~-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+}
+
 /** Quote one argument for a `cmd.exe /d /s /c "..."` command line. */
 export function cmdQuote(arg: string): string {
   if (arg.length > 0 && !/[\s"&|<>^%()!,;=]/.test(arg)) return arg;

@@ -6,10 +6,11 @@
 import { realpathSync } from "node:fs";
 import path from "node:path";
 import { getEnv, type Host, localHomedir } from "../host.js";
+import { npmAdvice } from "../program-hints.js";
 import { tail } from "../run.js";
 import type { LocalInfo } from "./local.js";
 import { NPM_INFO_ARGS, parseNodeVersion, parseNpmInfo } from "./npm-info.js";
-import { isOnWindowsDrive } from "./paths.js";
+import { isOnWindowsDrive, pathShown } from "./paths.js";
 import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import { findOnPath } from "./which.js";
 import { statStamp } from "./windows.js";
@@ -68,18 +69,23 @@ export async function gatherPosixFacts(host: Host, local: LocalInfo): Promise<En
       );
     facts.node = { path: nodeReal, ...(version ? { version } : {}) };
   }
+  // What is missing is named (npm alone when this side's node is there); the fix is said apart.
+  const shown = pathShown(local);
   if (npm && onWindows(npm)) {
-    facts.reason = `PATH finds Windows' npm (${npm}) before a Linux one: install Node.js and npm inside WSL (nvm, or apt install nodejs npm)`;
+    facts.reason = `${facts.node ? "no Linux npm" : "no Linux Node.js or npm"}: PATH finds Windows' npm (${shown(npm)}), which does not run inside WSL`;
+    facts.fix = npmAdvice(local, Boolean(facts.node));
     return facts;
   }
   if (!facts.node) {
     facts.reason = node
-      ? `PATH finds Windows' node (${node}); install Node.js inside WSL`
+      ? `no Linux Node.js: PATH finds Windows' node (${shown(node)})`
       : `Node.js is not installed here (no node on PATH)`;
+    facts.fix = npmAdvice(local, false);
     return facts;
   }
   if (!npm) {
     facts.reason = "npm is not installed here (no npm on PATH)";
+    facts.fix = npmAdvice(local, true);
     return facts;
   }
   const nodeDir = path.dirname(facts.node.path);

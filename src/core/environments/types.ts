@@ -22,7 +22,10 @@ export interface EnvFacts {
   npm?: { prefix: string; version?: string /** The npm program found there (POSIX). */; bin?: string };
   /** Can mcp-twin install packages and run servers here? */
   usable: boolean;
+  /** Why not: what is missing (or fails) there. */
   reason?: string;
+  /** What makes it usable, when mcp-twin knows (one sentence, said once). */
+  fix?: string;
 }
 
 /** An environment plus the means to reach it from where mcp-twin runs. */

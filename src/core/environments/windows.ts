@@ -8,6 +8,7 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import { getEnv, type Host } from "../host.js";
 import { dict } from "../own.js";
+import { npmAdvice } from "../program-hints.js";
 import { decodeWindowsOutput, type RunResult, tail } from "../run.js";
 import type { LocalInfo } from "./local.js";
 import { NPM_INFO_ARGS, parseNodeVersion, parseNpmInfo } from "./npm-info.js";
@@ -183,8 +184,10 @@ export async function gatherWindowsFacts(
   if (npmRun.exitCode === 0 && info.prefix)
     facts.npm = { prefix: info.prefix, ...(info.npmVersion ? { version: info.npmVersion } : {}) };
 
-  if (!facts.node) facts.reason = "Node.js is not installed on Windows (no node.exe on the Windows PATH)";
-  else if (!facts.npm)
+  if (!facts.node) {
+    facts.reason = "Node.js is not installed on Windows (no node.exe on the Windows PATH)";
+    facts.fix = npmAdvice(facts, false);
+  } else if (!facts.npm)
     facts.reason = `npm did not answer on Windows: ${tail(decodeWindowsOutput(npmRun.stderr), 2) || `exit ${npmRun.exitCode}`}`;
   else facts.usable = true;
   return facts;

@@ -4,7 +4,9 @@
  * `\\wsl.localhost\<distro>\...` and `wsl.exe --exec`.
  */
 import { getEnv, type Host } from "../host.js";
+import { npmAdvice } from "../program-hints.js";
 import { decodeWindowsOutput, tail } from "../run.js";
+import { wslToWindows } from "./paths.js";
 import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import type { WindowsInterop } from "./windows.js";
 
@@ -57,7 +59,8 @@ export async function gatherDistroFacts(host: Host, wslExe: string, distro: stri
   if (kv.xdg) facts.vars.XDG_CONFIG_HOME = kv.xdg;
   if (kv.node) facts.node = { path: kv.node, ...(kv.nodeVersion ? { version: kv.nodeVersion } : {}) };
   if (kv.npmOnPath && /^\/mnt\/[a-z]\//i.test(kv.npmOnPath)) {
-    facts.reason = `PATH in ${distro} finds Windows' npm (${kv.npmOnPath}) before a Linux one`;
+    facts.reason = `${facts.node ? "no Linux npm" : "no Linux Node.js or npm"} in ${distro}: its PATH finds Windows' npm (${wslToWindows(kv.npmOnPath, "/mnt/", distro)}), which does not run there`;
+    facts.fix = npmAdvice(facts, Boolean(facts.node));
     return facts;
   }
   if (kv.prefix && kv.npm)
@@ -65,6 +68,7 @@ export async function gatherDistroFacts(host: Host, wslExe: string, distro: stri
   if (!facts.node) facts.reason = `Node.js is not installed in ${distro}`;
   else if (!facts.npm) facts.reason = `npm is not installed in ${distro}`;
   else facts.usable = true;
+  if (!facts.usable) facts.fix = npmAdvice(facts, Boolean(facts.node));
   return facts;
 }
 

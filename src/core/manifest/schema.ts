@@ -39,7 +39,9 @@ export const npmSpec = z
     /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*(@[A-Za-z0-9.^~<>=|*+ _-]+)?$/,
     "must be an npm package name, optionally with @version (e.g. tavily-mcp@0.2.22)",
   )
-  .describe("npm package spec installed into every environment's global prefix, e.g. tavily-mcp@0.2.22.");
+  .describe(
+    "npm package spec installed into the global prefix of each environment where a client runs it, e.g. tavily-mcp@0.2.22.",
+  );
 
 /** A variable name every platform's environment accepts: no `=`, no space. */
 const envName = z

@@ -4,6 +4,7 @@
  */
 
 import { createHash } from "node:crypto";
+import path from "node:path";
 import { markValid, parseChecked } from "../checked-json.js";
 import { UsageError } from "../errors.js";
 import { readTextOrNull, writePrivateFile } from "../files.js";
@@ -25,7 +26,7 @@ const valueHash = (value: string) => createHash("sha256").update(value).digest("
 
 /** How to get going again after a secrets file that does not load (nothing was changed). */
 function secretsRecovery(file: string): string {
-  return `Nothing was changed. Fix it at that position (it holds your keys: keep a copy), or move it aside (\`mv "${file}" "${file}.broken"\`) and set each key again with \`mcp-twin secret set NAME\`.`;
+  return `Nothing was changed. Fix it at that position (it holds your keys: keep a copy), or move it aside (rename it to ${path.basename(file)}.broken, in the same folder) and set each key again with \`mcp-twin secret set NAME\`.`;
 }
 
 /**

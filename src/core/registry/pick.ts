@@ -116,7 +116,7 @@ export function withProvenance(chosen: ChosenServer, server: ServerSpec): Server
 export function registryNotes(chosen: ChosenServer): string[] {
   const made = chosen.registry;
   const lines: string[] = [];
-  if (made.way === "npm") lines.push(`npm package ${made.runs}: sync installs it in every environment.`);
+  if (made.way === "npm") lines.push(`npm package ${made.runs}: sync installs it where a client runs it.`);
   if (made.way === "remote")
     lines.push(
       chosen.template.server.transport === "sse"

@@ -3,7 +3,7 @@
  * prefix, and — inside WSL — not Windows' node/npm found through the appended Windows PATH.
  */
 import type { EnvFacts } from "../../environments/types.js";
-import { installAdvice, programHint } from "../../program-hints.js";
+import { installAdvice, npmAdvice, programHint } from "../../program-hints.js";
 import { defineCheck, finding } from "../types.js";
 
 export type PrefixState = "writable" | "read-only" | "missing" | "not-a-folder" | "unknown";
@@ -175,7 +175,7 @@ export const nodeChecks = [
             where,
             `PATH finds Windows' npm (${show.path(f.pathNpm!)}) before a Linux one: it fails inside WSL (": not found", CRLF) and installs nothing for Linux${env.npm ? "" : `, so npm does not answer in ${env.id}`}.`,
             {
-              fix: `Install npm inside WSL: ${programHint("npm", "wsl")?.install}; keep appendWindowsPath on.`,
+              fix: npmAdvice(env, Boolean(env.node)),
             },
           ),
         ];
