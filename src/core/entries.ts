@@ -127,20 +127,11 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     let launch: Launch;
     if (server.package && portable) {
       launch = npxLaunch(server.package, ctx.version?.(splitSpec(server.package).name), env, args, envVars);
-    } else if (server.package) {
-      const pkg = ctx.installed(env.id, splitSpec(server.package).name)!;
-      const script = pickBin(pkg, server.bin);
-      if (!script) {
-        return {
-          ok: false,
-          code: "not-installed",
-          reason: `${pkg.name} has no bin${server.bin ? ` named "${server.bin}"` : ""} to run (set "bin" in the manifest)`,
-        };
-      }
-      launch = { command: env.node!.path, args: [script, ...args], env: envVars };
     } else {
-      program = run.command!;
-      launch = { command: program, args, env: envVars };
+      const here = launchIn(server, run, env, ctx.installed, args, envVars);
+      if (!here.ok) return here;
+      launch = here.launch;
+      program = here.program;
     }
     value = target.client.stdioEntry(
       portable ? launch : crossOver(launch, env, target.env, ctx, !server.package),
@@ -162,6 +153,38 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     runsIn: env.id,
     ...(program ? { program } : {}),
   };
+}
+
+/**
+ * How a stdio server starts in the environment it runs in, before any client's shape or any
+ * crossing: an installed npm package as `<that environment's node> <its bin script> ...args` (no
+ * npx, no shell, no network), a program as itself. Every user-level entry and `serve --share` start
+ * a server through here.
+ */
+export function launchIn(
+  server: Pick<ServerSpec, "package" | "bin">,
+  run: { command?: string | undefined },
+  env: Environment,
+  installed: (envId: string, packageName: string) => InstalledPackage | undefined,
+  args: string[],
+  envVars: Record<string, string>,
+): { ok: true; launch: Launch; program?: string } | { ok: false; code: "not-installed"; reason: string } {
+  if (!server.package) {
+    const program = run.command!;
+    return { ok: true, launch: { command: program, args, env: envVars }, program };
+  }
+  const name = splitSpec(server.package).name;
+  const pkg = installed(env.id, name);
+  if (!pkg || !env.node)
+    return { ok: false, code: "not-installed", reason: `${name} is not installed in ${env.id}` };
+  const script = pickBin(pkg, server.bin);
+  if (!script)
+    return {
+      ok: false,
+      code: "not-installed",
+      reason: `${pkg.name} has no bin${server.bin ? ` named "${server.bin}"` : ""} to run (set "bin" in the manifest)`,
+    };
+  return { ok: true, launch: { command: env.node.path, args: [script, ...args], env: envVars } };
 }
 
 /**

@@ -3,6 +3,7 @@
  * references resolved (values stay in the child's environment, never in argv or logs).
  */
 import { loadContext, openManifest } from "../context.js";
+import { launchIn } from "../entries.js";
 import { UsageError } from "../errors.js";
 import type { Host } from "../host.js";
 import { type Machine, openMachine } from "../machine.js";
@@ -79,29 +80,28 @@ export async function shareLaunches(
     };
     const args = run.args.map(resolve);
     const env = Object.fromEntries(Object.entries(run.env).map(([k, v]) => [k, resolve(v)]));
-    let command: string;
-    let fullArgs = args;
-    if (spec.package) {
-      const { readInstalledPackage, pickBin, splitSpec } = await import("../npm-prefix.js");
-      const local = here.allEnvs.find((e) => e.local);
-      const pkgName = splitSpec(spec.package).name;
-      const pkg = local ? await readInstalledPackage(local, pkgName) : undefined;
-      const script = pkg ? pickBin(pkg, spec.bin) : undefined;
-      if (!local?.node || !script)
-        throw new UsageError("share-not-installed", `${pkgName} is not installed in ${envId}.`, {
-          // sync installs a package where a client runs it, or into an environment --env names.
-          hint: `Run \`mcp-twin sync --env ${envId}\` first: naming the environment installs the manifest's packages there, whether a client runs there or not.`,
-        });
-      command = local.node.path;
-      fullArgs = [script, ...args];
-    } else {
-      command = run.command!;
-    }
+    // Started as every user-level entry starts it in this environment (entries.ts's one rule).
+    const local = here.allEnvs.find((e) => e.local);
+    const { readInstalledPackage, splitSpec } = await import("../npm-prefix.js");
+    const pkg =
+      spec.package && local ? await readInstalledPackage(local, splitSpec(spec.package).name) : undefined;
+    const started = local
+      ? launchIn(spec, run, local, () => pkg, args, env)
+      : ({ ok: false, reason: `${envId} is not usable here` } as const);
+    if (!started.ok)
+      throw new UsageError("share-not-installed", `${started.reason}.`, {
+        // sync installs a package where a client runs it, or into an environment --env names.
+        ...(spec.package && !pkg
+          ? {
+              hint: `Run \`mcp-twin sync --env ${envId}\` first: naming the environment installs the manifest's packages there, whether a client runs there or not.`,
+            }
+          : {}),
+      });
     if (missing.length > 0)
       throw new UsageError("unresolved", `servers.${name} needs ${[...new Set(missing)].join(", ")}.`, {
         hint: "Set it with `mcp-twin secret set NAME` (or in the environment).",
       });
-    launches.push({ name, command, args: fullArgs, env });
+    launches.push({ name, command: started.launch.command, args: started.launch.args, env });
   }
   return launches;
 }
