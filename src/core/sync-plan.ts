@@ -189,7 +189,9 @@ export async function planSync(
  * to it (entries.ts's rule) — or when --env named it. A selected environment that gets none
  * because no client is there is `idle` (said in the report: a later sync installs once one is).
  */
-function installPlaces(ctx: Context): { servers: PackageServer[]; idle: string[] } {
+export function installPlaces(
+  ctx: Pick<Context, "manifest" | "envs" | "allEnvs" | "targets" | "envsNamed">,
+): { servers: PackageServer[]; idle: string[] } {
   const all = packageServers(ctx.manifest, ctx.envs);
   const servers = all.map((s) => {
     if (ctx.envsNamed) return s;
@@ -259,7 +261,7 @@ export function isNoop(plan: SyncPlan, state: State): boolean {
  * The index as it will be once the planned installs land: a package not yet installed somewhere is
  * placed where npm will put it, its bin scripts where a copy installed elsewhere has them.
  */
-function predictInstalls(
+export function predictInstalls(
   servers: readonly PackageServer[],
   versions: ReadonlyMap<string, string>,
   installed: InstalledIndex,
