@@ -6,6 +6,7 @@
  */
 
 import { listBackups, loadHandWritten, readBackup } from "./backups.js";
+import { type BridgeRetirement, retireBridge } from "./bridge/retire.js";
 import { detectEnvironments } from "./environments/detect.js";
 import { envMatches } from "./environments/types.js";
 import { withLock } from "./files.js";
@@ -16,9 +17,18 @@ import { type EntryEdit, removeEmptyServers } from "./merge.js";
 import { uninstallPackages } from "./npm-prefix.js";
 import { own } from "./own.js";
 import type { Progress } from "./progress.js";
+import { type Remains, whatStays } from "./remains.js";
 import { selectEnvironments } from "./selectors.js";
 import { entryHash, isOurs, saveState } from "./state.js";
-import { knownTargets, noOutcome, runUndo, seamOf, serversPathOf, type UndoResult } from "./undo.js";
+import {
+  knownTargets,
+  noOutcome,
+  type Outcome,
+  runUndo,
+  seamOf,
+  serversPathOf,
+  type UndoResult,
+} from "./undo.js";
 
 export interface UninstallOptions {
   dryRun: boolean;
@@ -28,11 +38,20 @@ export interface UninstallOptions {
   clients: string[];
 }
 
+export interface UninstallReport {
+  targets: UndoResult[];
+  packages: InstallRow[];
+  /** What became of the bridge (undefined: none runs). */
+  bridge: BridgeRetirement | undefined;
+  /** What stays on the machine, and where. */
+  remains: Remains;
+}
+
 export async function uninstallAll(
   machine: Machine,
   options: UninstallOptions,
   progress: Progress,
-): Promise<{ targets: UndoResult[]; packages: InstallRow[] }> {
+): Promise<UninstallReport> {
   const selected = (record: { env: string; client: string }) =>
     (options.clients.length === 0 || options.clients.includes(record.client)) &&
     (options.envs.length === 0 || options.envs.some((e) => envMatches(e, record.env)));
@@ -48,10 +67,15 @@ export async function uninstallAll(
       const seam = seamOf(record);
       const json = formatOf(seam.client).id === "json";
       const original = await originalShape(machine.paths.backups, key, seam);
+      // mcp-twin keeps owning only what it kept; everything else is the user's again.
+      const released = (outcome: Outcome): Outcome => ({
+        ...outcome,
+        records: { own: {}, drop: Object.keys(record.entries).filter((n) => !outcome.kept.includes(n)) },
+      });
       return {
         compute: (current) => {
           const outcome = noOutcome();
-          if (current === null) return { after: null, outcome };
+          if (current === null) return { after: null, outcome: released(outcome) };
           const entries = readTargetEntries(seam, current);
           const edits: EntryEdit[] = [];
           for (const [name, mine] of Object.entries(record.entries)) {
@@ -84,19 +108,14 @@ export async function uninstallAll(
               outcome.notes.push(`${name}: edited by hand; kept (use --force to remove it)`);
             }
           }
-          if (edits.length === 0) return { after: null, outcome };
+          if (edits.length === 0) return { after: null, outcome: released(outcome) };
           let after = editTargetEntries(seam, current, edits);
           // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty (a
           // TOML servers table goes with its last server table by itself).
           if (original !== "has-servers" && json) after = removeEmptyServers(after, serversPath, record.path);
           if (original === "absent" && after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : ""))
             outcome.deleted = true;
-          return { after, outcome };
-        },
-        commit: (_state, outcome) => {
-          // mcp-twin keeps owning only what it kept; everything else is the user's again.
-          const kept = new Set(outcome.kept);
-          for (const name of Object.keys(record.entries)) if (!kept.has(name)) delete record.entries[name];
+          return { after, outcome: released(outcome) };
         },
       };
     },
@@ -105,8 +124,8 @@ export async function uninstallAll(
   );
 
   const rows: InstallRow[] = [];
+  const { environments } = await detectEnvironments(machine);
   if (options.packages) {
-    const { environments } = await detectEnvironments(machine);
     for (const env of selectEnvironments(environments, options.envs)) {
       const mine = own(state.installs, env.id) ?? {};
       const names = Object.keys(mine);
@@ -128,14 +147,16 @@ export async function uninstallAll(
         rows.push({ env: env.id, package: n, version: mine[n]!, action: "removed" });
       for (const f of outcome.failed)
         rows.push({ env: env.id, package: f.spec, version: mine[f.spec]!, action: "failed", error: f.error });
-      if (outcome.failed.length === 0) {
-        delete state.installs[env.id];
-        step.succeed(`Uninstalled ${names.join(", ")} from ${env.id}`);
-      } else step.fail();
+      // No line of its own: the report lists each package once.
+      step.stop();
+      if (outcome.failed.length === 0) delete state.installs[env.id];
+      else for (const n of outcome.installed) delete state.installs[env.id]![n];
     }
     if (!options.dryRun) await withLock(machine.home.dir, () => saveState(machine.paths.state, state));
   }
-  return { targets: results, packages: rows };
+  // The bridge: nothing reaches it once no config holds its entry.
+  const bridge = await retireBridge(machine, state, environments, { dryRun: options.dryRun });
+  return { targets: results, packages: rows, bridge, remains: await whatStays(machine, state, environments) };
 }
 
 /**
