@@ -13,7 +13,7 @@
 import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "./backups.js";
 import { shellQuote } from "./environments/paths.js";
 import { UsageError } from "./errors.js";
-import { editTargetEntries, readTargetEntries } from "./formats/index.js";
+import { editTargetEntries, readTargetEntries, targetEntryText } from "./formats/index.js";
 import type { Machine } from "./machine.js";
 import type { EntryEdit } from "./merge.js";
 import { own } from "./own.js";
@@ -364,7 +364,9 @@ function asOf(
       for (const name of names) {
         if (Object.hasOwn(previous, name)) {
           if (!Object.hasOwn(entries, name) || entryHash(entries[name]) !== entryHash(previous[name])) {
-            edits.push({ name, value: previous[name] });
+            // As it was written in the backup, byte for byte where the format allows.
+            const text = backupText === null ? undefined : targetEntryText(seamOf(record), backupText, name);
+            edits.push({ name, value: previous[name], ...(text !== undefined ? { text } : {}) });
             outcome.restored.push(name);
           }
           if (ownedIn(backup, name, true)) records.own[name] = recordFor(ctx, name, previous[name]);

@@ -42,8 +42,9 @@ export interface UndoResult {
   /** Entries given back in their hand-written form (uninstall of adopted entries). */
   givenBack: string[];
   /**
-   * Of `givenBack`, those given back with the values you wrote but not your layout: no backup
-   * holds the text they had (the others are spliced back byte for byte).
+   * Of `givenBack`, those given back with the values you wrote but in mcp-twin's layout: no backup
+   * still holds the text they had, or the format rewrites values (TOML). The others are spliced
+   * back byte for byte.
    */
   relaid: string[];
   /** Entries mcp-twin owned but left as they are (edited by hand, or nothing to give back). */

@@ -10,16 +10,22 @@ import { type BridgeRetirement, retireBridge } from "./bridge/retire.js";
 import { detectEnvironments } from "./environments/detect.js";
 import { envMatches } from "./environments/types.js";
 import { withLock } from "./files.js";
-import { editTargetEntries, formatOf, parseTarget, readTargetEntries } from "./formats/index.js";
+import {
+  editTargetEntries,
+  formatOf,
+  parseTarget,
+  readTargetEntries,
+  targetEntryText,
+} from "./formats/index.js";
 import type { InstallRow } from "./installs.js";
 import type { Machine } from "./machine.js";
 import { type EntryEdit, removeEmptyServers } from "./merge.js";
 import { uninstallPackages } from "./npm-prefix.js";
-import { own } from "./own.js";
+import { dict, own } from "./own.js";
 import type { Progress } from "./progress.js";
 import { type Remains, whatStays } from "./remains.js";
 import { selectEnvironments } from "./selectors.js";
-import { entryHash, isOurs, saveState } from "./state.js";
+import { entryHash, isOurs, saveState, type TargetRecord } from "./state.js";
 import {
   knownTargets,
   noOutcome,
@@ -67,6 +73,7 @@ export async function uninstallAll(
       const seam = seamOf(record);
       const json = formatOf(seam.client).id === "json";
       const original = await originalShape(machine.paths.backups, key, seam);
+      const asWritten = await textsAsWritten(machine.paths.backups, key, seam, record);
       // mcp-twin keeps owning only what it kept; everything else is the user's again.
       const released = (outcome: Outcome): Outcome => ({
         ...outcome,
@@ -92,8 +99,11 @@ export async function uninstallAll(
                   `${name}: kept — mcp-twin took it over from a hand-written entry, but that form is no longer in its backups`,
                 );
               } else if (ours) {
-                edits.push({ name, value: original });
+                // Byte for byte when a backup still holds the text you wrote; else your values.
+                const text = own(asWritten, name);
+                edits.push({ name, value: original, ...(text !== undefined ? { text } : {}) });
                 outcome.givenBack.push(name);
+                if (text === undefined) outcome.relaid.push(name);
               } else {
                 outcome.kept.push(name);
                 outcome.notes.push(
@@ -157,6 +167,40 @@ export async function uninstallAll(
   // The bridge: nothing reaches it once no config holds its entry.
   const bridge = await retireBridge(machine, state, environments, { dryRun: options.dryRun });
   return { targets: results, packages: rows, bridge, remains: await whatStays(machine, state, environments) };
+}
+
+/**
+ * The text each adopted entry had when you wrote it, taken from a backup of the file that holds
+ * that very form (its hash is the one state recorded): so uninstall gives back your layout, not
+ * only your values. Empty for a format that cannot splice text back (TOML).
+ */
+async function textsAsWritten(
+  backupsDir: string,
+  key: string,
+  seam: ReturnType<typeof seamOf>,
+  record: TargetRecord,
+): Promise<Record<string, string>> {
+  const out = dict<string>();
+  const wanted = Object.entries(record.entries).filter(([, r]) => r.handWritten !== undefined);
+  if (wanted.length === 0 || !formatOf(seam.client).entryText) return out;
+  for (const backup of await listBackups(backupsDir, key)) {
+    if (wanted.every(([name]) => own(out, name) !== undefined)) break;
+    const text = await readBackup(backup);
+    if (text === null) continue;
+    let entries: Record<string, unknown>;
+    try {
+      entries = readTargetEntries(seam, text);
+    } catch {
+      continue;
+    }
+    for (const [name, r] of wanted) {
+      if (own(out, name) !== undefined || !Object.hasOwn(entries, name)) continue;
+      if (entryHash(entries[name]) !== r.handWritten) continue;
+      const written = targetEntryText(seam, text, name);
+      if (written !== undefined) out[name] = written;
+    }
+  }
+  return out;
 }
 
 /**

@@ -78,9 +78,7 @@ export async function renderUndo(
         ? [`${list(exact)} given back as you wrote ${exact.length === 1 ? "it" : "them"}`]
         : []),
       ...(r.relaid.length > 0
-        ? [
-            `${list(r.relaid)} given back with the values you wrote (laid out by mcp-twin: no backup still holds your text)`,
-          ]
+        ? [`${list(r.relaid)} given back with the values you wrote (in mcp-twin's layout, not yours)`]
         : []),
       ...(r.action === "deleted"
         ? [

@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { describe, expect, test } from "vitest";
+import { describe, expect, inject, test } from "vitest";
 import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { KEY, runInPty } from "../helpers/pty.js";
@@ -255,5 +255,121 @@ describe("uninstall gives back what it took", () => {
     yes.type(KEY.enter);
     expect((await yes.exit).code).toBe(0);
     expect(json(file).mcpServers.tool).toEqual(handWritten);
+  });
+});
+
+/**
+ * Issue 11 (journey e): restore must leave the bookkeeping as sync would have left it. On main,
+ * putting a whole file back (one an uninstall had deleted) left state without its target, so a
+ * second uninstall said "mcp-twin has written no entries" and left keys behind in Claude
+ * Desktop's and Cursor's files, and status called mcp-twin's own entries foreign.
+ */
+describe("restore leaves the bookkeeping true", () => {
+  const fixture = () =>
+    setup(
+      {},
+      { fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } } },
+    );
+  const files = (m: FakeMachine) => [
+    m.paths.claudeDesktopConfig,
+    m.paths.cursorConfig,
+    m.paths.claudeCodeConfig,
+  ];
+  const read = (f: string) => (existsSync(f) ? readFileSync(f, "utf8") : null);
+  const statusRows = async (m: FakeMachine) =>
+    JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{
+      server: string;
+      client: string;
+      state: string;
+    }>;
+  /** The manifest asks for something else now: mcp-twin's entries are then stale, anyone else's foreign. */
+  const changeManifest = (m: FakeMachine) =>
+    writeManifest(m, {
+      servers: {
+        fixture: {
+          package: inject("fixtureName"),
+          args: ["--changed"],
+          env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+        },
+      },
+    });
+
+  test("uninstall, restore, uninstall: the second uninstall finds every entry restore put back, whole files too", async () => {
+    const m = fixture();
+    expect((await m.run(["sync"])).code).toBe(0);
+    const synced = files(m).map(read);
+    expect(synced.every((t) => t?.includes(SECRET))).toBe(true);
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    expect(existsSync(m.paths.claudeDesktopConfig)).toBe(false); // mcp-twin had created it
+    const r = await m.run(["restore", "--yes"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(files(m).map(read)).toEqual(synced);
+
+    // Every file is known again: `uninstall --packages` plans all three (on main: 1 file).
+    const plan = JSON.parse((await m.run(["uninstall", "--packages", "--dry-run", "--json"])).stdout);
+    expect(
+      plan.targets
+        .filter((t: { action: string }) => t.action !== "unchanged")
+        .map((t: { client: string; action: string }) => `${t.client} ${t.action}`)
+        .sort(),
+    ).toEqual(["claude-code updated", "claude-desktop deleted", "cursor deleted"]);
+    // status: mcp-twin's own entries, stale once the manifest moves on — never "foreign".
+    changeManifest(m);
+    const rows = (await statusRows(m)).filter((s) => s.server === "fixture");
+    expect(rows.map((s) => s.state)).toEqual(["stale", "stale", "stale"]);
+
+    const again = await m.run(["uninstall", "--yes"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toContain("has written no entries");
+    expect(existsSync(m.paths.claudeDesktopConfig)).toBe(false);
+    expect(existsSync(m.paths.cursorConfig)).toBe(false);
+    expect(json(m.paths.claudeCodeConfig).mcpServers.fixture).toBeUndefined();
+    for (const f of files(m)) expect(read(f) ?? "").not.toContain(SECRET);
+  }, 120_000);
+
+  test("restore --from a backup of a deleted file, and restore after a sync: state says what is mcp-twin's", async () => {
+    const m = fixture();
+    expect((await m.run(["sync"])).code).toBe(0);
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    // --from the backup uninstall kept of Cursor's file: it comes back whole, and is mcp-twin's.
+    const cursor = (await list(m, "windows:cursor")).targets[0]!;
+    const r = await m.run([
+      "restore",
+      "windows:cursor",
+      "--from",
+      cursor.backups.find((b) => !b.original)!.name,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(m.paths.cursorConfig)).toContain(SECRET);
+    // A sync writes the manifest's entries again over it (on main: "foreign", left alone).
+    changeManifest(m);
+    const sync = JSON.parse((await m.run(["sync", "--json"])).stdout);
+    const row = sync.targets.find((t: { client: string }) => t.client === "cursor");
+    expect(row).toMatchObject({ action: "updated", updated: ["fixture"] });
+    expect(row.foreign).toBeUndefined();
+
+    // restore undoes that sync: the entry is as before it, and still mcp-twin's.
+    expect((await m.run(["restore", "windows:cursor"])).code).toBe(0);
+    expect(json(m.paths.cursorConfig).mcpServers.fixture.args).not.toContain("--changed");
+    const rows = (await statusRows(m)).filter((s) => s.client === "cursor");
+    expect(rows.map((s) => s.state)).toEqual(["stale"]);
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    expect(existsSync(m.paths.cursorConfig)).toBe(false);
+  }, 120_000);
+
+  test("an entry a sync took over with --force is yours again after restore (foreign, never removed)", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    const theirs = { command: "npx", args: ["-y", "old"] };
+    writeFileSync(file, `${JSON.stringify({ numStartups: 1, mcpServers: { tool: theirs } }, null, 2)}\n`);
+    expect((await m.run(["sync", "--force"])).code).toBe(0);
+    expect(json(file).mcpServers.tool.command).toBe("uvx");
+    expect((await m.run(["restore", "claude-code"])).code).toBe(0);
+    expect(json(file).mcpServers.tool).toEqual(theirs);
+    const rows = await statusRows(m);
+    expect(rows.find((s) => s.server === "tool")?.state).toBe("foreign");
+    const u = await m.run(["uninstall", "--yes"]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(json(file).mcpServers.tool).toEqual(theirs);
   });
 });
