@@ -43,7 +43,7 @@ export function question(results: readonly UndoResult[], also: readonly string[]
   const updated = count((r) => !r.wholeFile && r.action === "updated");
   const deleted = count((r) => r.action === "deleted");
   const parts = [
-    ...(whole > 0 ? [`put back ${whole} whole ${files(whole)}`] : []),
+    ...(whole > 0 ? [`put back ${whole} whole file${whole === 1 ? "" : "s"}`] : []),
     ...(created > 0 ? [`create ${files(created)}`] : []),
     ...(updated > 0 ? [`change ${files(updated)}`] : []),
     ...(deleted > 0 ? [`delete ${files(deleted)}`] : []),

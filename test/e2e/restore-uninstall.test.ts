@@ -15,6 +15,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
+import { parse as parseJsonc } from "jsonc-parser";
 import { describe, expect, inject, test } from "vitest";
 import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
@@ -371,5 +372,162 @@ describe("restore leaves the bookkeeping true", () => {
     const u = await m.run(["uninstall", "--yes"]);
     expect(u.code, u.stderr).toBe(0);
     expect(json(file).mcpServers.tool).toEqual(theirs);
+  });
+});
+
+/**
+ * Issue 11 (journeys b and e, findings 13–14): a preview says what will happen — `•`, never ✔ —
+ * a file that goes is "deleted" with a diff ending in /dev/null (not `+{}` and "updated"); the
+ * question names exactly the files that change; each file is listed once in the preview and once
+ * in the result, each diff shown once.
+ */
+describe("previews and reports", () => {
+  const fixture = () =>
+    setup(
+      {},
+      { fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } } },
+    );
+  const quote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  /**
+   * The report rows naming `file` (a mark, env, client, then the path). Not anchored at a line's
+   * start: on a terminal the first result row follows the spinner's erased line.
+   */
+  const rows = (output: string, file: string) =>
+    output.match(new RegExp(`[•✔–✖▲] \\S+ \\S+ ${quote(file)}  [^\\n]*`, "g")) ?? [];
+  /** The output before the question, and after its answer. */
+  const around = (output: string, question: string) => {
+    const asked = output.indexOf(`? ${question}`);
+    const answered = output.indexOf(`✔ ${question} Yes`);
+    expect(asked, output).toBeGreaterThan(0);
+    expect(answered, output).toBeGreaterThan(asked);
+    return [output.slice(0, asked), output.slice(answered + question.length + 6)];
+  };
+  const count = (output: string, text: string) => output.split(text).length - 1;
+  const desktop = "C:\\Users\\alice\\AppData\\Roaming\\Claude\\claude_desktop_config.json";
+  const cursor = "C:\\Users\\alice\\.cursor\\mcp.json";
+
+  test("uninstall then restore on a terminal: planned rows, deletions as deletions, one question naming every file", async () => {
+    const m = fixture();
+    expect((await m.run(["sync"])).code).toBe(0);
+    const code = m.paths.claudeCodeConfig;
+
+    const u = runInPty(["uninstall"], m.env, m.paths.linuxHome);
+    await u.waitFor(/Change 1 file and delete 2 files\?/);
+    u.type("y");
+    u.type(KEY.enter);
+    const uninstalled = await u.exit;
+    expect(uninstalled.code, uninstalled.output).toBe(0);
+    const out = uninstalled.output;
+    const [preview, result] = around(out, "Change 1 file and delete 2 files?");
+    for (const file of [code, desktop, cursor]) {
+      expect(rows(preview!, file), file).toHaveLength(1);
+      expect(rows(result!, file), file).toHaveLength(1);
+    }
+    expect(rows(preview!, desktop)[0]).toMatch(
+      /^• windows claude-desktop .* would be deleted: fixture removed/,
+    );
+    expect(rows(preview!, code)[0]).toMatch(
+      /^• wsl:Ubuntu claude-code .* would be updated: fixture removed$/,
+    );
+    expect(preview).not.toContain("✔");
+    expect(preview).toContain(`--- ${desktop}\n+++ /dev/null`);
+    expect(out).not.toContain("+{}");
+    expect(rows(result!, desktop)[0]).toMatch(
+      /^✔ windows claude-desktop .* deleted: fixture removed; mcp-twin had created the file/,
+    );
+    expect(count(out, `--- ${cursor}`)).toBe(1);
+    expect(out).not.toContain(SECRET);
+
+    const r = runInPty(["restore"], m.env, m.paths.linuxHome);
+    await r.waitFor(/Put back 2 whole files and change 1 file\?/);
+    r.type("y");
+    r.type(KEY.enter);
+    const restored = await r.exit;
+    expect(restored.code, restored.output).toBe(0);
+    const [asked, done] = around(restored.output, "Put back 2 whole files and change 1 file?");
+    for (const file of [code, desktop, cursor]) {
+      expect(rows(asked!, file), file).toHaveLength(1);
+      expect(rows(done!, file), file).toHaveLength(1);
+    }
+    expect(rows(asked!, desktop)[0]).toMatch(
+      /^• windows claude-desktop .* would be created: the whole file put back from /,
+    );
+    expect(rows(asked!, code)[0]).toMatch(/would be updated: fixture put back$/);
+    expect(asked).not.toContain("✔");
+    // Each diff once: in the preview, not again in the result.
+    expect(count(restored.output, `+++ ${desktop}`)).toBe(1);
+    expect(count(restored.output, `+++ ${code}`)).toBe(1);
+    expect(done).not.toContain("+++");
+    expect(restored.output).not.toContain(SECRET);
+  }, 120_000);
+
+  test("--dry-run and --json: the same facts, planned; a deleted file's action is `deleted`", async () => {
+    const m = fixture();
+    expect((await m.run(["sync"])).code).toBe(0);
+    const dry = await m.run(["uninstall", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).not.toContain("✔");
+    expect(rows(dry.stdout, cursor)[0]).toMatch(/• windows cursor .* would be deleted/);
+    const r = await m.run(["uninstall", "--yes", "--json"]);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.targets.map((t: { action: string }) => t.action).sort()).toEqual([
+      "deleted",
+      "deleted",
+      "updated",
+    ]);
+  });
+});
+
+/**
+ * Issue 11 (journey b, finding 18): an adopted entry is given back "as you wrote it" — on main
+ * with your values but mcp-twin's layout (inline arrays became multi-line). Now the text you wrote
+ * is spliced back from the backup that holds it; without one, the line says what it is.
+ */
+describe("given back as you wrote it", () => {
+  const text = [
+    "{",
+    '  "numStartups": 4,',
+    '  "mcpServers": {',
+    '    "tool": { "command": "uvx", "args": ["tool-mcp", "--inline"],',
+    `      "env": { "TOOL_KEY": "${SECRET}" } }, // mine`,
+    '    "other": {"command": "uvx", "args": ["other-mcp"]}',
+    "  }",
+    "}",
+    "",
+  ].join("\r\n");
+
+  const adoptedAndRewritten = async () => {
+    const m = setup({ kind: "linux" }, {});
+    const file = m.paths.claudeCodeConfig;
+    writeFileSync(file, text, { mode: 0o600 });
+    expect((await m.run(["import", "--yes"])).code).toBe(0);
+    expect((await m.run(["sync"])).code).toBe(0);
+    expect(readFileSync(file, "utf8")).not.toContain('"args": ["tool-mcp"');
+    return { m, file };
+  };
+
+  test("the bytes you wrote come back (inline arrays, spacing, CRLF)", async () => {
+    const { m, file } = await adoptedAndRewritten();
+    const u = await m.run(["uninstall", "--yes"]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toContain("tool, other given back as you wrote them");
+    expect(readFileSync(file, "utf8")).toBe(text);
+  });
+
+  test("when no backup holds your text any more, the line says it is your values in mcp-twin's layout", async () => {
+    const { m, file } = await adoptedAndRewritten();
+    const folder = path.dirname((await list(m)).targets[0]!.backups[0]!.file);
+    for (const name of readdirSync(folder)) if (name.endsWith(".bak")) rmSync(path.join(folder, name));
+    const u = await m.run(["uninstall", "--yes"]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toContain(
+      "tool, other given back with the values you wrote (in mcp-twin's layout, not yours)",
+    );
+    expect(u.stdout).not.toContain("as you wrote");
+    expect(parseJsonc(readFileSync(file, "utf8")).mcpServers.tool).toEqual({
+      command: "uvx",
+      args: ["tool-mcp", "--inline"],
+      env: { TOOL_KEY: SECRET },
+    });
   });
 });
