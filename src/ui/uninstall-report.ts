@@ -46,7 +46,7 @@ export function renderRemains(r: Remains, out: Output, shown: (file: string) => 
         ? ""
         : backupsWithKeys === backups
           ? ", which hold keys in plain text"
-          : ` (${backupsWithKeys} of them hold keys in plain text)`;
+          : ` (${backupsWithKeys} of them ${backupsWithKeys === 1 ? "holds" : "hold"} keys in plain text)`;
     const holds = [
       ...(r.home.manifest ? ["the manifest"] : []),
       ...(r.home.secrets ? ["secrets.json (your keys)"] : []),
