@@ -8,6 +8,9 @@
  * - Only entries, never the rest of the file, because apps (Claude Code) keep their own state in
  *   the same file — unless the file no longer parses (or is gone and a backup was named): then
  *   the whole file is put back from the backup (by default the newest one).
+ * - Ownership afterwards is what sync would have recorded: the entries put back that mcp-twin
+ *   owned when the backup was taken are its own again (so uninstall and status know them), the
+ *   others are the user's. An entry's text is spliced back as the backup holds it.
  */
 
 import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "./backups.js";

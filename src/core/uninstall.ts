@@ -2,7 +2,10 @@
  * uninstall: give back what mcp-twin took. Every entry it wrote is removed; an entry it took over
  * from the user (adopted by import, or taken over with --force) is put back in its hand-written
  * form; an entry edited by hand since is kept unless --force; entries it never wrote are never
- * touched. The change is recorded like a sync's, so `restore` undoes an uninstall.
+ * touched. The change is recorded like a sync's, so `restore` undoes an uninstall. An adopted
+ * entry comes back as the very text you wrote when a backup still holds it. Then the bridge is
+ * stopped once no config holds its entry (bridge/retire.ts), and what stays is gathered for the
+ * report (remains.ts).
  */
 
 import { listBackups, loadHandWritten, readBackup } from "./backups.js";
