@@ -7,10 +7,17 @@
  * never showing a secret or the token. `bridge status` says "not running" without promising that
  * entries start it when none exists. Real processes: the built bridge, on a fake WSL machine.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, inject, test } from "vitest";
-import { type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
+import {
+  BIN,
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+} from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { freePort } from "../helpers/net.js";
 
@@ -147,4 +154,40 @@ test("the account of what stays, in words: where, what holds keys, and how to re
   expect(p.stdout).toContain(`${inject("fixtureName")} in wsl:Ubuntu: uninstalled`);
   expect(p.stdout).not.toContain("Packages mcp-twin installed");
   expect(existsSync(dir)).toBe(true);
+}, 120_000);
+
+test("run on Windows, the bridge in WSL: uninstall stops it there (one `bridge stop` through wsl.exe)", async () => {
+  const port = await freePort();
+  const win = createFakeMachine({ kind: "windows", registryUrl: inject("registryUrl") });
+  try {
+    writeManifest(win, { bridge: { enabled: true, port }, servers: {} });
+    // mcp-twin installed in WSL: this very build.
+    const script = path.join(win.paths.linuxPrefix, "lib", "node_modules", "mcp-twin", "bin", "mcp-twin.js");
+    mkdirSync(path.dirname(script), { recursive: true });
+    symlinkSync(BIN, script);
+    // The bridge runs in WSL (started there, as a client's entry would).
+    const bridge = spawn(process.execPath, [script, "serve", "--http", "--port", String(port)], {
+      env: win.wslEnv,
+      cwd: win.paths.linuxHome,
+      stdio: "ignore",
+    });
+    started.push(bridge.pid!);
+    const serveJson = path.join(win.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "serve.json");
+    for (let i = 0; i < 200 && !existsSync(serveJson); i++) await sleep(50);
+    expect(existsSync(serveJson)).toBe(true);
+    win.clearInteropLog();
+
+    const u = await win.run(["uninstall", "--yes"], { cwd: win.paths.profile });
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toContain(`Stopped the bridge (pid ${bridge.pid}) in wsl:Ubuntu`);
+    expect(await gone(bridge.pid!)).toBe(true);
+    expect(win.interopCalls().filter((c) => c.includes("bridge stop"))).toHaveLength(1);
+    // Stopped, it is not asked again (nothing answers: no process through wsl.exe).
+    win.clearInteropLog();
+    const again = await win.run(["uninstall", "--yes"], { cwd: win.paths.profile });
+    expect(again.stdout).not.toContain("bridge (pid");
+    expect(win.interopCalls().filter((c) => c.includes("bridge"))).toEqual([]);
+  } finally {
+    win.cleanup();
+  }
 }, 120_000);
