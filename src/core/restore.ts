@@ -16,9 +16,9 @@
 import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "./backups.js";
 import { shellQuote } from "./environments/paths.js";
 import { UsageError } from "./errors.js";
-import { editTargetEntries, readTargetEntries, targetEntryText } from "./formats/index.js";
+import { editTargetEntries, formatOf, readTargetEntries, targetEntryText } from "./formats/index.js";
 import type { Machine } from "./machine.js";
-import type { EntryEdit } from "./merge.js";
+import { type EntryEdit, removeEmptyServers } from "./merge.js";
 import { own } from "./own.js";
 import type { Progress } from "./progress.js";
 import { unknownName } from "./selectors.js";
@@ -210,12 +210,19 @@ export async function restoreTargets(
         if (!newest) return skip("mcp-twin has no backup of this file.");
         return wholeOnly(ctx, newest, await readBackup(newest));
       }
+      // A backup that is gone (removed by hand) is not "no file before": nothing to go by.
+      if (record.lastRun.backup && !last)
+        return skip(
+          "the backup taken before its last change is gone; `mcp-twin restore --list` shows the others",
+        );
       const backupText = last ? await readBackup(last) : null;
+      // No backup recorded: the change created the file.
       const lastInfo: BackupInfo = last ?? {
-        file: record.lastRun.backup ?? "",
+        file: "",
         name: "(none: the file did not exist)",
         at: record.lastRun.at,
         original: false,
+        absent: true,
         size: 0,
         owned: [],
       };
@@ -382,10 +389,16 @@ function asOf(
           records.drop.push(name);
         }
       }
-      return {
-        after: edits.length > 0 ? editTargetEntries(seamOf(record), current, edits) : null,
-        outcome: { ...outcome, records },
-      };
+      if (edits.length === 0) return { after: null, outcome: { ...outcome, records } };
+      let after = editTargetEntries(seamOf(record), current, edits);
+      // Before that change there was no file: once mcp-twin's entries are out, a file holding
+      // nothing else goes again (with the servers key mcp-twin added), as uninstall does it.
+      if (backup.absent) {
+        const json = formatOf(seamOf(record).client).id === "json";
+        if (json) after = removeEmptyServers(after, seamOf(record).serversPath, record.path);
+        if (after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : "")) outcome.deleted = true;
+      }
+      return { after, outcome: { ...outcome, records } };
     },
   };
 }
