@@ -29,9 +29,10 @@ export async function run(ctx: CommandContext): Promise<number> {
   };
   let previewed = false;
   if (!options.dryRun && askFirst(ctx)) {
-    // A whole file is about to be put back: show every file that will change, and ask once.
+    // A whole file is about to be put back, or one to go: show every file that will change, and
+    // ask once.
     const preview = await restoreTargets(machine, { ...options, dryRun: true }, ctx.output.progress);
-    if (preview.some((r) => r.wholeFile && changes(r))) {
+    if (preview.some((r) => (r.wholeFile || r.action === "deleted") && changes(r))) {
       ctx.output.print(ctx.output.theme.c.bold("mcp-twin restore will:"));
       await renderUndo(
         preview.filter((r) => changes(r) || r.action === "failed"),
