@@ -35,7 +35,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       // Nothing to do: say so (and what stays), without a question.
       await render(preview, out, { planned: true, diffs: "all" });
       if (preview.targets.length === 0) out.print("mcp-twin has written no entries.");
-      renderRemains(preview.remains, out, out.shown);
+      renderRemains(preview.remains, out, false);
       return 0;
     }
     out.print(out.theme.c.bold("mcp-twin uninstall will:"));
@@ -69,7 +69,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     await render(report, out, { planned: options.dryRun, diffs: options.dryRun ? "all" : "none" });
     if (!options.dryRun && targets.some(changes))
       out.print(out.theme.c.dim("`mcp-twin restore` puts these entries back."));
-    renderRemains(report.remains, out, out.shown);
+    renderRemains(report.remains, out, options.dryRun);
   }
   return targets.some((r) => r.action === "failed") ||
     packages.some((p) => p.action === "failed") ||

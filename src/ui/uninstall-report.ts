@@ -35,8 +35,9 @@ export function bridgeLine(b: BridgeRetirement | undefined, out: Pick<Output, "t
   }
 }
 
-/** What stays, and how to remove it; `shown` gives a path as this side shows it. */
-export function renderRemains(r: Remains, out: Output, shown: (file: string) => string): void {
+/** What stays (`planned`: would stay, a dry run), and how to remove it. */
+export function renderRemains(r: Remains, out: Output, planned: boolean): void {
+  const { shown } = out;
   const { c, bullet } = out.theme;
   const lines: string[] = [];
   if (r.home) {
@@ -66,7 +67,7 @@ export function renderRemains(r: Remains, out: Output, shown: (file: string) => 
       `The bridge's folder ${b.path} in ${b.env}: its token, memory, notes and hand-off queue. Delete it to remove them.`,
     );
   if (lines.length === 0) return;
-  out.print(c.bold("What stays"));
+  out.print(c.bold(planned ? "What would stay" : "What stays"));
   for (const line of lines) out.print(`  ${bullet} ${line}`);
 }
 
