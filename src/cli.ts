@@ -444,7 +444,7 @@ export function buildProgram(
 
   command(
     "uninstall",
-    "remove every entry mcp-twin wrote and give back the hand-written ones it adopted (asks first on a TTY)",
+    "remove every entry mcp-twin wrote, give back the hand-written ones it adopted and stop the bridge; then say what stays (asks first on a TTY)",
     load("uninstall"),
   )
     .option("--packages", "also uninstall the packages mcp-twin installed")

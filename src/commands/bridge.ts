@@ -46,7 +46,7 @@ function render(r: BridgeControlReport & { environment: string }, out: Output): 
   const head = {
     running: `${ok} Running at ${r.url}`,
     elsewhere: `${warn} Running at ${r.url}, not at the manifest's ${r.settings.url}`,
-    stopped: `${ok} Not running (every client's entry starts it on first use)`,
+    stopped: stoppedLine(r, out),
     unresponsive: `${fail} Its process (pid ${r.pid}) holds the state but does not answer at ${r.url}`,
     taken: `${fail} Port ${r.settings.port} is held by ${r.what}`,
   }[r.state];
@@ -80,6 +80,17 @@ function render(r: BridgeControlReport & { environment: string }, out: Output): 
   row("state", out.shown(r.stateDir));
   row("log", out.shown(r.log));
   if (r.fix) out.print(`  ${c.dim("fix".padEnd(10))} ${r.fix}`);
+}
+
+/** Not running: what starts it — the client entries, or nothing when no config holds one. */
+function stoppedLine(r: BridgeControlReport, out: Output): string {
+  const { ok, skip } = out.theme;
+  if (r.entries === undefined) return `${ok} Not running`;
+  if (r.entries > 0)
+    return `${ok} Not running (the entries in ${r.entries === 1 ? "1 client config start" : `${r.entries} client configs start`} it on first use)`;
+  return r.settings.enabled
+    ? `${skip} Not running, and no client config has its entry (\`mcp-twin sync\` writes them; they start it on first use)`
+    : `${skip} Not running, and no client config has its entry (the manifest does not enable it: "bridge": { "enabled": true }, then \`mcp-twin sync\`)`;
 }
 
 function formatUptime(seconds: number): string {

@@ -7,7 +7,7 @@ import type { CommandContext } from "../cli.js";
 import { loadSecrets } from "../core/manifest/secrets.js";
 import { listTargetBackups, type RestoreOptions, restoreTargets } from "../core/restore.js";
 import type { Output } from "../ui/output.js";
-import { askFirst, renderUndo } from "../ui/undo-report.js";
+import { askFirst, changes, question, renderUndo } from "../ui/undo-report.js";
 import { openCommandMachine } from "./machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -27,29 +27,37 @@ export async function run(ctx: CommandContext): Promise<number> {
     dryRun: Boolean(o.dryRun),
     force: Boolean(o.force),
   };
+  let previewed = false;
   if (!options.dryRun && askFirst(ctx)) {
-    // A whole file is about to be replaced: show what goes, and ask.
+    // A whole file is about to be put back, or one to go: show every file that will change, and
+    // ask once.
     const preview = await restoreTargets(machine, { ...options, dryRun: true }, ctx.output.progress);
-    const whole = preview.filter((r) => r.wholeFile && r.action === "updated");
-    if (whole.length > 0) {
-      await renderUndo(whole, ctx.output, true);
+    if (preview.some((r) => (r.wholeFile || r.action === "deleted") && changes(r))) {
+      ctx.output.print(ctx.output.theme.c.bold("mcp-twin restore will:"));
+      await renderUndo(
+        preview.filter((r) => changes(r) || r.action === "failed"),
+        ctx.output,
+        { planned: true, diffs: "all" },
+      );
       const { inquirerPrompts } = await import("../ui/prompts.js");
-      const go = await inquirerPrompts().confirm({
-        message: `Replace ${whole.length === 1 ? "this file" : `these ${whole.length} files`} with the backup?`,
-        default: false,
-      });
+      const go = await inquirerPrompts().confirm({ message: question(preview), default: false });
       if (!go) {
         ctx.output.print("Nothing changed.");
         return 0;
       }
+      previewed = true;
     }
   }
   const results = await restoreTargets(machine, options, ctx.output.progress);
   if (ctx.output.json) ctx.output.result({ targets: results.map(({ before: _b, after: _a, ...r }) => r) });
   else {
     if (results.length === 0) ctx.output.print("Nothing to restore: mcp-twin has not changed a target yet.");
-    await renderUndo(results, ctx.output, options.dryRun);
-    if (!options.dryRun && results.some((r) => r.action === "updated"))
+    await renderUndo(results, ctx.output, {
+      planned: options.dryRun,
+      // A dry run shows every diff; a run shows the diff of a file put back whole, unless the preview did.
+      diffs: options.dryRun ? "all" : previewed ? "none" : "whole",
+    });
+    if (!options.dryRun && results.some(changes))
       ctx.output.print(
         ctx.output.theme.c.dim("The next `mcp-twin sync` writes the manifest's entries again."),
       );

@@ -1,16 +1,17 @@
 /**
  * `mcp-twin uninstall [--packages]`: remove every entry mcp-twin wrote and give back the ones it
- * took over, in their hand-written form (and its packages). On a TTY it shows what it will do
- * (diffs, secrets masked) and asks first; `--yes` skips the question.
+ * took over, in their hand-written form (and its packages); stop the bridge once no entry reaches
+ * it; end with what stays and how to remove it. On a TTY it shows what it will do (diffs, secrets
+ * masked) and asks first; `--yes` skips the question.
  */
 import type { CommandContext } from "../cli.js";
 import { detectEnvironments } from "../core/environments/detect.js";
 import { loadSecrets } from "../core/manifest/secrets.js";
 import { selectEnvironments } from "../core/selectors.js";
-import type { UndoResult } from "../core/undo.js";
-import { type UninstallOptions, uninstallAll } from "../core/uninstall.js";
+import { type UninstallOptions, type UninstallReport, uninstallAll } from "../core/uninstall.js";
 import type { Output } from "../ui/output.js";
-import { askFirst, renderUndo } from "../ui/undo-report.js";
+import { askFirst, changes, question, renderUndo } from "../ui/undo-report.js";
+import { bridgeLine, renderPackages, renderRemains } from "../ui/uninstall-report.js";
 import { openCommandMachine } from "./machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -26,47 +27,64 @@ export async function run(ctx: CommandContext): Promise<number> {
     envs: o.env,
     clients: o.client,
   };
+  const out = ctx.output;
   if (!options.dryRun && askFirst(ctx)) {
-    const preview = await uninstallAll(machine, { ...options, dryRun: true }, ctx.output.progress);
-    const changes = preview.targets.filter((t) => t.action === "updated").length;
-    if (changes === 0 && preview.packages.length === 0) {
-      await render(preview.targets, preview.packages, ctx.output, true);
-      if (preview.targets.length === 0) ctx.output.print("mcp-twin has written no entries.");
+    const preview = await uninstallAll(machine, { ...options, dryRun: true }, out.progress);
+    const stops = preview.bridge?.action === "planned";
+    if (!preview.targets.some(changes) && preview.packages.length === 0 && !stops) {
+      // Nothing to do: say so (and what stays), without a question.
+      await render(preview, out, { planned: true, diffs: "all" });
+      if (preview.targets.length === 0) out.print("mcp-twin has written no entries.");
+      renderRemains(preview.remains, out, false);
       return 0;
     }
-    ctx.output.print(ctx.output.theme.c.bold("mcp-twin uninstall will:"));
-    await render(preview.targets, preview.packages, ctx.output, true);
+    out.print(out.theme.c.bold("mcp-twin uninstall will:"));
+    await render(preview, out, { planned: true, diffs: "all" });
     const { inquirerPrompts } = await import("../ui/prompts.js");
     const go = await inquirerPrompts().confirm({
-      message: `Change ${changes} file${changes === 1 ? "" : "s"}${preview.packages.length > 0 ? " and uninstall the packages" : ""}?`,
+      message: question(preview.targets, [
+        ...(preview.packages.length > 0 ? ["uninstall the packages"] : []),
+        ...(stops ? ["stop the bridge"] : []),
+      ]),
       default: false,
     });
     if (!go) {
-      ctx.output.print("Nothing changed.");
+      out.print("Nothing changed.");
       return 0;
     }
   }
-  const { targets, packages } = await uninstallAll(machine, options, ctx.output.progress);
-  if (ctx.output.json)
-    ctx.output.result({ targets: targets.map(({ before: _b, after: _a, ...r }) => r), installs: packages });
+  const report = await uninstallAll(machine, options, out.progress);
+  const { targets, packages } = report;
+  if (out.json)
+    out.result({
+      targets: targets.map(({ before: _b, after: _a, ...r }) => r),
+      installs: packages,
+      ...(report.bridge ? { bridge: report.bridge } : {}),
+      remains: report.remains,
+    });
   else {
-    if (targets.length === 0) ctx.output.print("mcp-twin has written no entries.");
-    await render(targets, packages, ctx.output, options.dryRun);
-    if (!options.dryRun && targets.some((t) => t.action === "updated"))
-      ctx.output.print(ctx.output.theme.c.dim("`mcp-twin restore` puts these entries back."));
+    if (targets.length === 0) out.print("mcp-twin has written no entries.");
+    // A dry run shows the diffs; a run lists each file once, with what was done (a preview showed
+    // the diffs before the question).
+    await render(report, out, { planned: options.dryRun, diffs: options.dryRun ? "all" : "none" });
+    if (!options.dryRun && targets.some(changes))
+      out.print(out.theme.c.dim("`mcp-twin restore` puts these entries back."));
+    renderRemains(report.remains, out, options.dryRun);
   }
-  return targets.some((r) => r.action === "failed") || packages.some((p) => p.action === "failed") ? 1 : 0;
+  return targets.some((r) => r.action === "failed") ||
+    packages.some((p) => p.action === "failed") ||
+    report.bridge?.action === "failed"
+    ? 1
+    : 0;
 }
 
 async function render(
-  targets: UndoResult[],
-  packages: Awaited<ReturnType<typeof uninstallAll>>["packages"],
+  report: UninstallReport,
   out: Output,
-  preview: boolean,
+  options: { planned: boolean; diffs: "all" | "none" },
 ): Promise<void> {
-  await renderUndo(targets, out, preview);
-  for (const p of packages)
-    out.print(
-      `  ${p.action === "failed" ? out.theme.fail : out.theme.ok} ${p.package} in ${p.env}: ${p.action === "planned" ? "would be uninstalled" : p.action}${p.error ? ` (${p.error})` : ""}`,
-    );
+  await renderUndo(report.targets, out, options);
+  renderPackages(report.packages, out);
+  const bridge = bridgeLine(report.bridge, out);
+  if (bridge) out.print(bridge);
 }

@@ -37,7 +37,12 @@ export interface ParsedConfig {
 
 export type JsonPath = readonly string[];
 
-export type EntryEdit = { name: string; value: unknown } | { name: string; remove: true };
+/**
+ * Set or remove `serversPath.<name>`. A set may carry `text`: the value exactly as it was written
+ * (from a backup; it must parse to `value`), spliced in instead of mcp-twin's own layout, with
+ * the file's line endings.
+ */
+export type EntryEdit = { name: string; value: unknown; text?: string } | { name: string; remove: true };
 
 const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
 
@@ -248,7 +253,7 @@ export function applyEntryEdits(
     const text =
       "remove" in edit
         ? removeProperty(parsed, [...serversPath, edit.name], file)
-        : setProperty(parsed, serversPath, edit.name, edit.value, file);
+        : setProperty(parsed, serversPath, edit.name, edit.value, file, edit.text);
     parsed = { ...parsed, text, root: parseTree(text, [], PARSE_OPTIONS) };
   }
   return (parsed.format.bom ? "\uFEFF" : "") + parsed.text;
@@ -265,14 +270,36 @@ export function removeEmptyServers(raw: string, serversPath: JsonPath, file: str
   return (parsed.format.bom ? "\uFEFF" : "") + removeProperty(parsed, serversPath, file);
 }
 
+/**
+ * The exact text of `serversPath.<name>`'s value in a file (comments and layout inside it
+ * included); undefined when the file does not parse or has no such entry.
+ */
+export function entryText(
+  raw: string,
+  serversPath: JsonPath,
+  name: string,
+  file: string,
+): string | undefined {
+  try {
+    const parsed = parseConfig(raw, file);
+    const node = findNode(parsed.root, [...serversPath, name]);
+    return node ? parsed.text.slice(node.offset, node.offset + node.length) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function setProperty(
   parsed: ParsedConfig,
   parentPath: JsonPath,
   key: string,
   value: unknown,
   file: string,
+  written?: string,
 ): string {
   const { text, root, format } = parsed;
+  // Text as written keeps its layout; only its line endings follow the file's.
+  const asWritten = written?.replace(/\r?\n/g, format.eol);
   if (!root) return emptyDocument(text, parentPath, key, value, format);
   const parent = findNode(root, parentPath);
   if (!parent) {
@@ -286,12 +313,12 @@ function setProperty(
   if (existing?.children?.[1]) {
     const valueNode = existing.children[1];
     const indent = lineIndentAt(text, existing.offset);
-    const replacement = format.compact
-      ? inlineJson(value, inlineStyle(text, parent))
-      : serialize(value, indent, format);
+    const replacement =
+      asWritten ??
+      (format.compact ? inlineJson(value, inlineStyle(text, parent)) : serialize(value, indent, format));
     return splice(text, valueNode.offset, valueNode.length, replacement);
   }
-  return insertProperty(text, parent, key, value, format);
+  return insertProperty(text, parent, key, value, format, asWritten);
 }
 
 /** Text for a file that had no JSON at all (empty, whitespace, or only comments). */
@@ -310,7 +337,14 @@ function emptyDocument(
   return prefix + body + eol;
 }
 
-function insertProperty(text: string, object: Node, key: string, value: unknown, format: TextFormat): string {
+function insertProperty(
+  text: string,
+  object: Node,
+  key: string,
+  value: unknown,
+  format: TextFormat,
+  asWritten?: string,
+): string {
   const props = object.children ?? [];
   const open = object.offset;
   const close = object.offset + object.length - 1;
@@ -328,17 +362,22 @@ function insertProperty(text: string, object: Node, key: string, value: unknown,
           text,
           close,
           0,
-          `${inner.trim().length > 0 ? " " : ""}${keyText}${style.colon}${inlineJson(value, style)}`,
+          `${inner.trim().length > 0 ? " " : ""}${keyText}${style.colon}${asWritten ?? inlineJson(value, style)}`,
         );
       }
       const child = indent + format.indent;
-      const body = `${format.eol}${child}${keyText}: ${serialize(value, child, format)}${format.eol}${indent}`;
+      const body = `${format.eol}${child}${keyText}: ${asWritten ?? serialize(value, child, format)}${format.eol}${indent}`;
       return splice(text, open + 1, close - open - 1, body);
     }
     // `{\n  }` (possibly with a comment after the brace): add a line after the brace's line.
     const at = endOfLine(text, open + 1);
     const child = indent + format.indent;
-    return splice(text, at, 0, `${format.eol}${child}${keyText}: ${serialize(value, child, format)}`);
+    return splice(
+      text,
+      at,
+      0,
+      `${format.eol}${child}${keyText}: ${asWritten ?? serialize(value, child, format)}`,
+    );
   }
 
   const last = props[props.length - 1]!;
@@ -355,7 +394,7 @@ function insertProperty(text: string, object: Node, key: string, value: unknown,
     // spacing the file itself uses after its commas and colons.
     const style = inlineStyle(text, object);
     const gap = style.comma.slice(1);
-    const entry = `${keyText}${style.colon}${inlineJson(value, style)}`;
+    const entry = `${keyText}${style.colon}${asWritten ?? inlineJson(value, style)}`;
     return hasTrailingComma
       ? splice(text, commaEnd, 0, `${gap}${entry}${trailing}`)
       : splice(text, lastEnd, 0, `${style.comma}${entry}`);
@@ -364,7 +403,7 @@ function insertProperty(text: string, object: Node, key: string, value: unknown,
   const indent = startsLine(text, last.offset)
     ? lineIndentAt(text, last.offset)
     : lineIndentAt(text, open) + format.indent;
-  const entry = `${keyText}: ${serialize(value, indent, format)}${trailing}`;
+  const entry = `${keyText}: ${asWritten ?? serialize(value, indent, format)}${trailing}`;
   // Put the new entry on its own line after the last one, keeping any comment that ends that line.
   const lineEnd = endOfLine(text, commaEnd);
   const restOfLine = text.slice(commaEnd, lineEnd);

@@ -8,17 +8,21 @@
  * - Only entries, never the rest of the file, because apps (Claude Code) keep their own state in
  *   the same file — unless the file no longer parses (or is gone and a backup was named): then
  *   the whole file is put back from the backup (by default the newest one).
+ * - Ownership afterwards is what sync would have recorded: the entries put back that mcp-twin
+ *   owned when the backup was taken are its own again (so uninstall and status know them), the
+ *   others are the user's. An entry's text is spliced back as the backup holds it.
  */
 
 import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "./backups.js";
 import { shellQuote } from "./environments/paths.js";
 import { UsageError } from "./errors.js";
-import { editTargetEntries, readTargetEntries } from "./formats/index.js";
+import { editTargetEntries, formatOf, readTargetEntries, targetEntryText } from "./formats/index.js";
 import type { Machine } from "./machine.js";
-import type { EntryEdit } from "./merge.js";
+import { type EntryEdit, removeEmptyServers } from "./merge.js";
+import { own } from "./own.js";
 import type { Progress } from "./progress.js";
 import { unknownName } from "./selectors.js";
-import { entryHash, loadState, type State, type TargetRecord } from "./state.js";
+import { type EntryRecord, entryHash, loadState, type TargetRecord } from "./state.js";
 import {
   knownTargets,
   noOutcome,
@@ -184,7 +188,7 @@ export async function restoreTargets(
     async (target) => {
       const backups = await listBackups(machine.paths.backups, target.key);
       const { record } = target;
-      const hand = await loadHandWritten(machine.paths.backups, target.key);
+      const ctx: Ctx = { record, hand: await loadHandWritten(machine.paths.backups, target.key) };
       if (chosen || options.original) {
         const backup = chosen?.backup ?? backups.find((b) => b.original);
         if (!backup) return skip((await noOriginal(machine, target)).message);
@@ -193,7 +197,7 @@ export async function restoreTargets(
           ...(backup.owned ?? []),
           ...(record.lastRun?.touched ?? []),
         ]);
-        return asOf(record, backup, await readBackup(backup), names, hand, { wholeWhenAbsent: true });
+        return asOf(ctx, backup, await readBackup(backup), names, { wholeWhenAbsent: true });
       }
       // The default: undo the last change; a file that does not parse comes back whole.
       const newest = backups.find((b) => !b.original) ?? backups.find((b) => b.original && !b.absent);
@@ -204,29 +208,35 @@ export async function restoreTargets(
       if (!record.lastRun) {
         // Named by the user without a change to undo: still repair a file that does not parse.
         if (!newest) return skip("mcp-twin has no backup of this file.");
-        return wholeOnly(record, newest, await readBackup(newest));
+        return wholeOnly(ctx, newest, await readBackup(newest));
       }
+      // A backup that is gone (removed by hand) is not "no file before": nothing to go by.
+      if (record.lastRun.backup && !last)
+        return skip(
+          "the backup taken before its last change is gone; `mcp-twin restore --list` shows the others",
+        );
       const backupText = last ? await readBackup(last) : null;
+      // No backup recorded: the change created the file.
       const lastInfo: BackupInfo = last ?? {
-        file: record.lastRun.backup ?? "",
+        file: "",
         name: "(none: the file did not exist)",
         at: record.lastRun.at,
         original: false,
+        absent: true,
         size: 0,
+        owned: [],
       };
       // A file gone since (an uninstall removed one mcp-twin had created) comes back whole.
-      const undo = asOf(record, lastInfo, backupText, new Set(record.lastRun.touched), hand, {
+      const undo = asOf(ctx, lastInfo, backupText, new Set(record.lastRun.touched), {
         wholeWhenAbsent: true,
       });
       if (!newest) return undo;
       // When the file does not parse, the newest backup is the best known good state.
-      const repair = wholeOnly(record, newest, await readBackup(newest));
+      const repair = wholeOnly(ctx, newest, await readBackup(newest));
       return {
         from: undo.from,
         compute: (current) =>
           current !== null && !parses(current, record) ? repair.compute(current) : undo.compute(current),
-        commit: (state, outcome, written) =>
-          outcome.wholeFile ? repair.commit(state, outcome, written) : undo.commit(state, outcome, written),
       };
     },
     { dryRun: options.dryRun, force: Boolean(options.force), recordRun: false },
@@ -249,10 +259,7 @@ async function noOriginal(machine: Machine, target: UndoTarget): Promise<UsageEr
 }
 
 function skip(message: string): Undo {
-  return {
-    compute: () => ({ after: null, outcome: { ...noOutcome(), notes: [message] } }),
-    commit: () => {},
-  };
+  return { compute: () => ({ after: null, outcome: { ...noOutcome(), notes: [message] } }) };
 }
 
 function parses(text: string, record: TargetRecord): boolean {
@@ -264,29 +271,72 @@ function parses(text: string, record: TargetRecord): boolean {
   }
 }
 
-function whole(backup: BackupInfo, text: string | null): { after: string | null; outcome: Outcome } {
+/** A target being restored: its live record in state, and the hand-written forms of what it adopted. */
+interface Ctx {
+  record: TargetRecord;
+  hand: Record<string, unknown>;
+}
+
+/**
+ * Was `name` mcp-twin's when `backup` was taken? Its index says (`owned`); a backup of an older
+ * version has no such record: then `fallback`.
+ */
+function ownedIn(backup: BackupInfo, name: string, fallback: boolean): boolean {
+  return backup.owned ? backup.owned.includes(name) : fallback;
+}
+
+/**
+ * The record sync keeps for an entry of mcp-twin's holding `value`: its hash, and the hash of the
+ * form it was written in by hand when mcp-twin adopted it (so uninstall can give that back).
+ */
+function recordFor(ctx: Ctx, name: string, value: unknown): EntryRecord {
+  const existing = own(ctx.record.entries, name);
+  const handWritten =
+    existing?.handWritten ?? (Object.hasOwn(ctx.hand, name) ? entryHash(ctx.hand[name]) : undefined);
+  const hash = entryHash(value);
+  return handWritten ? { hash, handWritten } : { hash };
+}
+
+/**
+ * The whole file put back from `backup`: mcp-twin owns the entries in it that it owned when the
+ * backup was taken (for a backup without that record: the ones it owns now, or `names`); every
+ * other entry it recorded is no longer its own.
+ */
+function whole(
+  ctx: Ctx,
+  backup: BackupInfo,
+  text: string | null,
+  names: ReadonlySet<string>,
+): { after: string | null; outcome: Outcome } {
   if (text === null)
     return { after: null, outcome: { ...noOutcome(), notes: ["no backup with content to put back"] } };
-  return { after: text, outcome: { ...noOutcome(), wholeFile: backup.name } };
+  let entries: Record<string, unknown> = {};
+  try {
+    entries = entriesOf(text, ctx.record);
+  } catch {
+    // A backup that does not parse either is still what the file held: nothing in it is ours.
+  }
+  const known = new Set([...names, ...Object.keys(ctx.record.entries)]);
+  const records: NonNullable<Outcome["records"]> = { own: {}, drop: [] };
+  for (const [name, value] of Object.entries(entries))
+    if (ownedIn(backup, name, known.has(name))) records.own[name] = recordFor(ctx, name, value);
+  for (const name of Object.keys(ctx.record.entries))
+    if (!Object.hasOwn(records.own, name)) records.drop.push(name);
+  return { after: text, outcome: { ...noOutcome(), wholeFile: backup.name, records } };
 }
 
 /** Only repair: put the whole file back when it does not parse, else leave it. */
-function wholeOnly(record: TargetRecord, backup: BackupInfo, text: string | null): Undo {
+function wholeOnly(ctx: Ctx, backup: BackupInfo, text: string | null): Undo {
   return {
     from: backup.name,
     compute: (current) =>
-      current !== null && !parses(current, record)
-        ? whole(backup, text)
+      current !== null && !parses(current, ctx.record)
+        ? whole(ctx, backup, text, new Set())
         : {
             after: null,
             outcome: { ...noOutcome(), notes: ["it parses and no change of mcp-twin is left to undo"] },
           },
-    commit: (state, outcome) => commitAsOf(state, record, names(record), entriesOf(text, record), outcome),
   };
-}
-
-function names(record: TargetRecord): Set<string> {
-  return new Set(Object.keys(record.entries));
 }
 
 function entriesOf(text: string | null, record: TargetRecord): Record<string, unknown> {
@@ -296,70 +346,59 @@ function entriesOf(text: string | null, record: TargetRecord): Record<string, un
 
 /**
  * Put `names` back as they are in `backup` (removed when it lacks them); the whole file when the
- * current one does not parse (or, with `wholeWhenAbsent`, is gone).
+ * current one does not parse (or, with `wholeWhenAbsent`, is gone). Afterwards mcp-twin owns those
+ * of `names` that the backup holds and it owned then — an entry it had taken over from you comes
+ * back as yours.
  */
 function asOf(
-  record: TargetRecord,
+  ctx: Ctx,
   backup: BackupInfo,
   backupText: string | null,
-  names: Set<string>,
-  hand: Record<string, unknown>,
+  names: ReadonlySet<string>,
   options: { wholeWhenAbsent: boolean },
 ): Undo {
+  const { record } = ctx;
   const previous = entriesOf(backupText, record);
   return {
     from: backup.name,
     compute: (current) => {
       if (current === null) {
-        if (options.wholeWhenAbsent) return whole(backup, backupText);
+        if (options.wholeWhenAbsent) return whole(ctx, backup, backupText, names);
         return { after: null, outcome: { ...noOutcome(), notes: ["the file does not exist"] } };
       }
-      if (!parses(current, record)) return whole(backup, backupText);
+      if (!parses(current, record)) return whole(ctx, backup, backupText, names);
       const entries = readTargetEntries(seamOf(record), current);
       const edits: EntryEdit[] = [];
       const outcome = noOutcome();
+      const records: NonNullable<Outcome["records"]> = { own: {}, drop: [] };
       for (const name of names) {
         if (Object.hasOwn(previous, name)) {
           if (!Object.hasOwn(entries, name) || entryHash(entries[name]) !== entryHash(previous[name])) {
-            edits.push({ name, value: previous[name] });
+            // As it was written in the backup, byte for byte where the format allows.
+            const text = backupText === null ? undefined : targetEntryText(seamOf(record), backupText, name);
+            edits.push({ name, value: previous[name], ...(text !== undefined ? { text } : {}) });
             outcome.restored.push(name);
           }
-        } else if (Object.hasOwn(entries, name)) {
-          edits.push({ name, remove: true });
-          outcome.removed.push(name);
+          if (ownedIn(backup, name, true)) records.own[name] = recordFor(ctx, name, previous[name]);
+          else records.drop.push(name);
+        } else {
+          if (Object.hasOwn(entries, name)) {
+            edits.push({ name, remove: true });
+            outcome.removed.push(name);
+          }
+          records.drop.push(name);
         }
       }
-      return {
-        after: edits.length > 0 ? editTargetEntries(seamOf(record), current, edits) : null,
-        outcome,
-      };
+      if (edits.length === 0) return { after: null, outcome: { ...outcome, records } };
+      let after = editTargetEntries(seamOf(record), current, edits);
+      // Before that change there was no file: once mcp-twin's entries are out, a file holding
+      // nothing else goes again (with the servers key mcp-twin added), as uninstall does it.
+      if (backup.absent) {
+        const json = formatOf(seamOf(record).client).id === "json";
+        if (json) after = removeEmptyServers(after, seamOf(record).serversPath, record.path);
+        if (after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : "")) outcome.deleted = true;
+      }
+      return { after, outcome: { ...outcome, records } };
     },
-    commit: (state, outcome) => commitAsOf(state, record, names, previous, outcome, hand),
   };
-}
-
-/** After a restore, mcp-twin owns the entries it put back (as they are now), and no change is left to undo. */
-function commitAsOf(
-  state: State,
-  record: TargetRecord,
-  names: Set<string>,
-  previous: Record<string, unknown>,
-  outcome: Outcome,
-  hand: Record<string, unknown> = {},
-): void {
-  void state; // `record` is the live record in state (runUndo puts back one only backups knew)
-  const rec = record;
-  const all = outcome.wholeFile ? new Set([...names, ...Object.keys(rec.entries)]) : names;
-  for (const name of all) {
-    if (!Object.hasOwn(previous, name)) {
-      delete rec.entries[name];
-      continue;
-    }
-    const existing = Object.hasOwn(rec.entries, name) ? rec.entries[name] : undefined;
-    const handWritten =
-      existing?.handWritten ?? (Object.hasOwn(hand, name) ? entryHash(hand[name]) : undefined);
-    const hash = entryHash(previous[name]);
-    rec.entries[name] = handWritten ? { hash, handWritten } : { hash };
-  }
-  delete rec.lastRun;
 }

@@ -2,7 +2,10 @@
  * What restore and uninstall share: the targets to work on (from state, and from backups when
  * state has lost one), and one runner that applies an undo to each file under the home's lock —
  * compare-and-swap like sync (the edit is recomputed on the fresh text when an app rewrote the
- * file), a backup first, ownership in state updated after.
+ * file), a backup first. Ownership in state follows what each undo decides (`Outcome.records`):
+ * the entries it will put back as mcp-twin's are recorded (as pending hashes) before any file is
+ * touched, as sync does, so an interrupted restore never leaves its own entries looking foreign;
+ * the final records are saved after the writes.
  */
 
 import { type BackupTarget, backedUpTargets, backupProblems, keepBackup } from "./backups.js";
@@ -21,21 +24,29 @@ import {
 } from "./files.js";
 import { loadFormats } from "./formats/index.js";
 import type { Machine } from "./machine.js";
+import { own } from "./own.js";
 import type { Progress } from "./progress.js";
-import { loadState, type State, saveState, type TargetRecord } from "./state.js";
+import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "./state.js";
 
 export interface UndoResult {
   env: string;
   client: string;
   scope: string;
   path: string;
-  action: "updated" | "unchanged" | "skipped" | "failed";
+  /** created / deleted: the file did not exist before, or is gone after (uninstall of a file it created). */
+  action: "created" | "updated" | "deleted" | "unchanged" | "skipped" | "failed";
   /** Entries put back as they were in a backup. */
   restored: string[];
   /** Entries removed. */
   removed: string[];
   /** Entries given back in their hand-written form (uninstall of adopted entries). */
   givenBack: string[];
+  /**
+   * Of `givenBack`, those given back with the values you wrote but in mcp-twin's layout: no backup
+   * still holds the text they had, or the format rewrites values (TOML). The others are spliced
+   * back byte for byte.
+   */
+  relaid: string[];
   /** Entries mcp-twin owned but left as they are (edited by hand, or nothing to give back). */
   kept: string[];
   /** Why each kept entry was kept, and other remarks. */
@@ -55,20 +66,32 @@ export interface Outcome {
   restored: string[];
   removed: string[];
   givenBack: string[];
+  relaid: string[];
   kept: string[];
   notes: string[];
   wholeFile?: string;
   /** Remove the file after the write when it still holds exactly what was written. */
   deleted?: boolean;
+  /**
+   * What mcp-twin owns in the file once this text is in it, as sync would record it: the entries
+   * that are its own (their hashes, and the hand-written form of adopted ones) and those that no
+   * longer are. Undefined: ownership stays as it is (nothing was decided, e.g. a skipped file).
+   */
+  records?: { own: Record<string, EntryRecord>; drop: string[] };
 }
 
-export const noOutcome = (): Outcome => ({ restored: [], removed: [], givenBack: [], kept: [], notes: [] });
+export const noOutcome = (): Outcome => ({
+  restored: [],
+  removed: [],
+  givenBack: [],
+  relaid: [],
+  kept: [],
+  notes: [],
+});
 
 export interface Undo {
   /** The new text for the file's current text (null: leave the file as it is). Pure. */
   compute(current: string | null): { after: string | null; outcome: Outcome };
-  /** Ownership in state after the file was written (or found unchanged). */
-  commit(state: State, outcome: Outcome, written: { backup?: string; at: string } | undefined): void;
   from?: string;
 }
 
@@ -119,7 +142,9 @@ function accessFor(record: TargetRecord, envs: readonly Environment[]): string |
 
 /**
  * Apply `make`'s undo to every selected target. With `dryRun`, compute only (no lock, no write);
- * results then carry the file's text before and after for a preview.
+ * results then carry the file's text before and after for a preview. `recordRun` (uninstall):
+ * the change is recorded as the target's last run, so `restore` undoes it; otherwise (restore) the
+ * last run is settled once an undo decided ownership.
  */
 export async function runUndo(
   machine: Machine,
@@ -159,21 +184,80 @@ export async function runUndo(
       work.map((w) => w.target.key),
     );
     if (corrupt.length > 0) throw new UsageErrors(corrupt);
-    // A read-only file that would change stops the run before anything is written (exit 2).
-    if (!options.dryRun && !options.force) {
-      const refused: UsageError[] = [];
-      for (const { target, file, undo } of work) {
-        if (target.record.env.startsWith("windows") || !isReadOnly(inspectFile(file))) continue;
-        let after: string | null = null;
-        try {
-          after = undo.compute(await readTextOrNull(file)).after;
-        } catch {
-          // reported by the run itself
+    // What each undo would do to the file as it is now: the plan the checks and records below use.
+    type Planned = { before: string | null; after: string | null; outcome: Outcome } | { error: unknown };
+    const planned = new Map<string, Planned>();
+    for (const { target, file, undo } of work) {
+      let before: string | null = null;
+      try {
+        before = await readTextOrNull(file);
+        planned.set(target.key, { before, ...undo.compute(before) });
+      } catch (error) {
+        planned.set(target.key, { error });
+      }
+    }
+    const ready = (key: string) => {
+      const plan = planned.get(key);
+      return plan && !("error" in plan) ? plan : undefined;
+    };
+    if (options.dryRun) {
+      const projected = structuredClone(state);
+      for (const { target, undo } of work) {
+        const { record } = target;
+        const base = { env: record.env, client: record.client, scope: record.scope, path: record.path };
+        const from = undo.from ? { from: undo.from } : {};
+        const plan = planned.get(target.key)!;
+        if ("error" in plan) {
+          results.push({
+            ...base,
+            action: "failed",
+            ...noOutcome(),
+            ...from,
+            message: messageOf(plan.error),
+          });
+          continue;
         }
-        if (after !== null) refused.push(readOnlyError(target.record.path));
+        const { before, after, outcome } = plan;
+        const { records, ...shown } = outcome;
+        // The state as it would be: what the run would record (a copy; nothing is saved).
+        if (records) applyRecords(projected, target, records, options.recordRun);
+        results.push({
+          ...base,
+          action: actionOf(before, after, outcome),
+          ...shown,
+          ...from,
+          before,
+          // A file that goes has no text after.
+          after: outcome.deleted ? null : after,
+        });
+      }
+      return { results, state: projected };
+    }
+    // A read-only file that would change stops the run before anything is written (exit 2).
+    if (!options.force) {
+      const refused: UsageError[] = [];
+      for (const { target, file } of work) {
+        if (target.record.env.startsWith("windows") || !isReadOnly(inspectFile(file))) continue;
+        if (ready(target.key)?.after != null) refused.push(readOnlyError(target.record.path));
       }
       if (refused.length > 0) throw new UsageErrors(refused);
     }
+    // What mcp-twin owns in each file before this run, kept with its backup (before the intent below).
+    const ownedBefore = new Map(work.map((w) => [w.target.key, Object.keys(w.target.record.entries)]));
+    // The entries about to become mcp-twin's are recorded before any file is touched (as pending
+    // hashes, as sync records a planned write), so a run stopped half-way leaves them recognised.
+    let intent = false;
+    for (const { target } of work) {
+      const plan = ready(target.key);
+      if (!plan || plan.after === null || !plan.outcome.records) continue;
+      const own = Object.entries(plan.outcome.records.own);
+      if (own.length === 0) continue;
+      if (!state.targets[target.key]) state.targets[target.key] = target.record;
+      notePending(state.targets[target.key]!, own);
+      intent = true;
+    }
+    if (intent) await saveState(machine.paths.state, state);
+
     for (const { target, file, undo } of work) {
       const { key, record } = target;
       const base = { env: record.env, client: record.client, scope: record.scope, path: record.path };
@@ -185,19 +269,7 @@ export async function runUndo(
         return r.after;
       };
       try {
-        if (options.dryRun) {
-          const before = await readTextOrNull(file);
-          const after = compute(before);
-          results.push({
-            ...base,
-            action: after === null ? "unchanged" : "updated",
-            ...outcome,
-            ...from,
-            before,
-            after,
-          });
-          continue;
-        }
+        // No line of its own: the report lists each file once, with what was done to it.
         const step = progress.step(`Updating ${record.path}`);
         let backup: string | undefined;
         const written = await replaceFile(file, compute, {
@@ -210,29 +282,25 @@ export async function runUndo(
                 current,
                 machine.host.now(),
                 {
-                  owned: Object.keys(record.entries),
+                  owned: ownedBefore.get(key) ?? [],
                   firstChange: !record.lastRun && !target.fromBackups,
                 },
               );
           },
-        }).catch((error) => {
-          step.fail();
-          throw error;
-        });
+        }).finally(() => step.stop());
+        let deleted = false;
         if (written.written && outcome.deleted) {
           // Only what mcp-twin created is left ("{}"): the file goes, as it was before mcp-twin.
-          if ((await readTextOrNull(file)) === written.after) await removePath(inspectFile(file).real);
+          if ((await readTextOrNull(file)) === written.after) {
+            await removePath(inspectFile(file).real);
+            deleted = true;
+          }
         }
         if (!state.targets[key]) state.targets[key] = record;
-        undo.commit(
-          state,
-          outcome,
-          written.written
-            ? { ...(backup ? { backup } : {}), at: machine.host.now().toISOString() }
-            : undefined,
-        );
+        const rec = outcome.records
+          ? applyRecords(state, target, outcome.records, options.recordRun)
+          : state.targets[key]!;
         if (options.recordRun && written.written) {
-          const rec = state.targets[key]!;
           const touched = [...outcome.removed, ...outcome.givenBack, ...outcome.restored];
           rec.lastRun = {
             at: machine.host.now().toISOString(),
@@ -240,28 +308,73 @@ export async function runUndo(
             touched,
           };
         }
-        const rec = state.targets[key];
-        if (rec && Object.keys(rec.entries).length === 0 && !rec.lastRun) delete state.targets[key];
+        if (Object.keys(rec.entries).length === 0 && !rec.lastRun) delete state.targets[key];
+        const { deleted: _planned, records: _records, ...done } = outcome;
         results.push({
           ...base,
-          action: written.written ? "updated" : "unchanged",
-          ...outcome,
+          action: written.written
+            ? deleted
+              ? "deleted"
+              : written.before === null
+                ? "created"
+                : "updated"
+            : "unchanged",
+          ...done,
+          ...(deleted ? { deleted } : {}),
           ...from,
-          ...(written.written ? { before: written.before, after: written.after } : {}),
+          ...(written.written ? { before: written.before, after: deleted ? null : written.after } : {}),
         });
-        step.succeed(`${record.path}: ${written.written ? "updated" : "unchanged"}`);
       } catch (error) {
         results.push({
           ...base,
           action: "failed",
           ...noOutcome(),
           ...from,
-          message: isTwinError(error) ? error.message : (error as Error).message,
+          message: messageOf(error),
         });
       }
     }
-    if (!options.dryRun) await saveState(machine.paths.state, state);
+    await saveState(machine.paths.state, state);
     return { results, state };
   };
   return options.dryRun ? body() : withLock(machine.home.dir, body);
+}
+
+/** What an undo will do to a file (a dry run): created, updated, deleted or unchanged. */
+function actionOf(before: string | null, after: string | null, outcome: Outcome): UndoResult["action"] {
+  if (after === null || after === before) return "unchanged";
+  if (outcome.deleted) return "deleted";
+  return before === null ? "created" : "updated";
+}
+
+/**
+ * Ownership in state as the undo decided it; a restore (not `recordRun`) has then settled the
+ * change it undid, so nothing is left to undo. Returns the target's record.
+ */
+function applyRecords(
+  state: State,
+  target: UndoTarget,
+  records: NonNullable<Outcome["records"]>,
+  recordRun: boolean,
+): TargetRecord {
+  if (!state.targets[target.key]) state.targets[target.key] = target.record;
+  const rec = state.targets[target.key]!;
+  for (const name of records.drop) delete rec.entries[name];
+  for (const [name, r] of Object.entries(records.own)) rec.entries[name] = r;
+  if (!recordRun) delete rec.lastRun;
+  return rec;
+}
+
+function messageOf(error: unknown): string {
+  return isTwinError(error) ? error.message : (error as Error).message;
+}
+
+/** Record planned hashes as pending, as sync does before it writes (state.ts isOurs reads them). */
+function notePending(rec: TargetRecord, entries: Array<[string, EntryRecord]>): void {
+  for (const [name, r] of entries) {
+    const existing = own(rec.entries, name);
+    rec.entries[name] = existing
+      ? { ...existing, pending: [...new Set([...(existing.pending ?? []), r.hash])] }
+      : { ...r, pending: [r.hash] };
+  }
 }

@@ -2,23 +2,42 @@
  * uninstall: give back what mcp-twin took. Every entry it wrote is removed; an entry it took over
  * from the user (adopted by import, or taken over with --force) is put back in its hand-written
  * form; an entry edited by hand since is kept unless --force; entries it never wrote are never
- * touched. The change is recorded like a sync's, so `restore` undoes an uninstall.
+ * touched. The change is recorded like a sync's, so `restore` undoes an uninstall. An adopted
+ * entry comes back as the very text you wrote when a backup still holds it. Then the bridge is
+ * stopped once no config holds its entry (bridge/retire.ts), and what stays is gathered for the
+ * report (remains.ts).
  */
 
 import { listBackups, loadHandWritten, readBackup } from "./backups.js";
+import { type BridgeRetirement, retireBridge } from "./bridge/retire.js";
 import { detectEnvironments } from "./environments/detect.js";
 import { envMatches } from "./environments/types.js";
 import { withLock } from "./files.js";
-import { editTargetEntries, formatOf, parseTarget, readTargetEntries } from "./formats/index.js";
+import {
+  editTargetEntries,
+  formatOf,
+  parseTarget,
+  readTargetEntries,
+  targetEntryText,
+} from "./formats/index.js";
 import type { InstallRow } from "./installs.js";
 import type { Machine } from "./machine.js";
 import { type EntryEdit, removeEmptyServers } from "./merge.js";
 import { uninstallPackages } from "./npm-prefix.js";
-import { own } from "./own.js";
+import { dict, own } from "./own.js";
 import type { Progress } from "./progress.js";
+import { type Remains, whatStays } from "./remains.js";
 import { selectEnvironments } from "./selectors.js";
-import { entryHash, isOurs, saveState } from "./state.js";
-import { knownTargets, noOutcome, runUndo, seamOf, serversPathOf, type UndoResult } from "./undo.js";
+import { entryHash, isOurs, saveState, type TargetRecord } from "./state.js";
+import {
+  knownTargets,
+  noOutcome,
+  type Outcome,
+  runUndo,
+  seamOf,
+  serversPathOf,
+  type UndoResult,
+} from "./undo.js";
 
 export interface UninstallOptions {
   dryRun: boolean;
@@ -28,11 +47,20 @@ export interface UninstallOptions {
   clients: string[];
 }
 
+export interface UninstallReport {
+  targets: UndoResult[];
+  packages: InstallRow[];
+  /** What became of the bridge (undefined: none runs). */
+  bridge: BridgeRetirement | undefined;
+  /** What stays on the machine, and where. */
+  remains: Remains;
+}
+
 export async function uninstallAll(
   machine: Machine,
   options: UninstallOptions,
   progress: Progress,
-): Promise<{ targets: UndoResult[]; packages: InstallRow[] }> {
+): Promise<UninstallReport> {
   const selected = (record: { env: string; client: string }) =>
     (options.clients.length === 0 || options.clients.includes(record.client)) &&
     (options.envs.length === 0 || options.envs.some((e) => envMatches(e, record.env)));
@@ -48,10 +76,16 @@ export async function uninstallAll(
       const seam = seamOf(record);
       const json = formatOf(seam.client).id === "json";
       const original = await originalShape(machine.paths.backups, key, seam);
+      const asWritten = await textsAsWritten(machine.paths.backups, key, seam, record);
+      // mcp-twin keeps owning only what it kept; everything else is the user's again.
+      const released = (outcome: Outcome): Outcome => ({
+        ...outcome,
+        records: { own: {}, drop: Object.keys(record.entries).filter((n) => !outcome.kept.includes(n)) },
+      });
       return {
         compute: (current) => {
           const outcome = noOutcome();
-          if (current === null) return { after: null, outcome };
+          if (current === null) return { after: null, outcome: released(outcome) };
           const entries = readTargetEntries(seam, current);
           const edits: EntryEdit[] = [];
           for (const [name, mine] of Object.entries(record.entries)) {
@@ -68,8 +102,11 @@ export async function uninstallAll(
                   `${name}: kept — mcp-twin took it over from a hand-written entry, but that form is no longer in its backups`,
                 );
               } else if (ours) {
-                edits.push({ name, value: original });
+                // Byte for byte when a backup still holds the text you wrote; else your values.
+                const text = own(asWritten, name);
+                edits.push({ name, value: original, ...(text !== undefined ? { text } : {}) });
                 outcome.givenBack.push(name);
+                if (text === undefined) outcome.relaid.push(name);
               } else {
                 outcome.kept.push(name);
                 outcome.notes.push(
@@ -84,19 +121,14 @@ export async function uninstallAll(
               outcome.notes.push(`${name}: edited by hand; kept (use --force to remove it)`);
             }
           }
-          if (edits.length === 0) return { after: null, outcome };
+          if (edits.length === 0) return { after: null, outcome: released(outcome) };
           let after = editTargetEntries(seam, current, edits);
           // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty (a
           // TOML servers table goes with its last server table by itself).
           if (original !== "has-servers" && json) after = removeEmptyServers(after, serversPath, record.path);
           if (original === "absent" && after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : ""))
             outcome.deleted = true;
-          return { after, outcome };
-        },
-        commit: (_state, outcome) => {
-          // mcp-twin keeps owning only what it kept; everything else is the user's again.
-          const kept = new Set(outcome.kept);
-          for (const name of Object.keys(record.entries)) if (!kept.has(name)) delete record.entries[name];
+          return { after, outcome: released(outcome) };
         },
       };
     },
@@ -105,8 +137,8 @@ export async function uninstallAll(
   );
 
   const rows: InstallRow[] = [];
+  const { environments } = await detectEnvironments(machine);
   if (options.packages) {
-    const { environments } = await detectEnvironments(machine);
     for (const env of selectEnvironments(environments, options.envs)) {
       const mine = own(state.installs, env.id) ?? {};
       const names = Object.keys(mine);
@@ -128,14 +160,50 @@ export async function uninstallAll(
         rows.push({ env: env.id, package: n, version: mine[n]!, action: "removed" });
       for (const f of outcome.failed)
         rows.push({ env: env.id, package: f.spec, version: mine[f.spec]!, action: "failed", error: f.error });
-      if (outcome.failed.length === 0) {
-        delete state.installs[env.id];
-        step.succeed(`Uninstalled ${names.join(", ")} from ${env.id}`);
-      } else step.fail();
+      // No line of its own: the report lists each package once.
+      step.stop();
+      if (outcome.failed.length === 0) delete state.installs[env.id];
+      else for (const n of outcome.installed) delete state.installs[env.id]![n];
     }
     if (!options.dryRun) await withLock(machine.home.dir, () => saveState(machine.paths.state, state));
   }
-  return { targets: results, packages: rows };
+  // The bridge: nothing reaches it once no config holds its entry.
+  const bridge = await retireBridge(machine, state, environments, { dryRun: options.dryRun });
+  return { targets: results, packages: rows, bridge, remains: await whatStays(machine, state, environments) };
+}
+
+/**
+ * The text each adopted entry had when you wrote it, taken from a backup of the file that holds
+ * that very form (its hash is the one state recorded): so uninstall gives back your layout, not
+ * only your values. Empty for a format that cannot splice text back (TOML).
+ */
+async function textsAsWritten(
+  backupsDir: string,
+  key: string,
+  seam: ReturnType<typeof seamOf>,
+  record: TargetRecord,
+): Promise<Record<string, string>> {
+  const out = dict<string>();
+  const wanted = Object.entries(record.entries).filter(([, r]) => r.handWritten !== undefined);
+  if (wanted.length === 0 || !formatOf(seam.client).entryText) return out;
+  for (const backup of await listBackups(backupsDir, key)) {
+    if (wanted.every(([name]) => own(out, name) !== undefined)) break;
+    const text = await readBackup(backup);
+    if (text === null) continue;
+    let entries: Record<string, unknown>;
+    try {
+      entries = readTargetEntries(seam, text);
+    } catch {
+      continue;
+    }
+    for (const [name, r] of wanted) {
+      if (own(out, name) !== undefined || !Object.hasOwn(entries, name)) continue;
+      if (entryHash(entries[name]) !== r.handWritten) continue;
+      const written = targetEntryText(seam, text, name);
+      if (written !== undefined) out[name] = written;
+    }
+  }
+  return out;
 }
 
 /**

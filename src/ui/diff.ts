@@ -12,7 +12,8 @@ import type { Output } from "./output.js";
 export async function unifiedDiff(
   file: string,
   before: string | null,
-  after: string,
+  /** null: the file goes (the diff ends in /dev/null). */
+  after: string | null,
   out: Pick<Output, "theme" | "addSecrets">,
 ): Promise<string> {
   const [{ structuredPatch }, { maskSecretFields, secretFields: jsonFields }] = await Promise.all([
@@ -24,7 +25,7 @@ export async function unifiedDiff(
     ? (await import("../core/secret-fields-toml.js")).tomlSecretFields
     : jsonFields;
   const oldText = (before ?? "").replace(/\r\n/g, "\n");
-  const newText = after.replace(/\r\n/g, "\n");
+  const newText = (after ?? "").replace(/\r\n/g, "\n");
   const oldFields = secretFields(oldText);
   const newFields = secretFields(newText);
   out.addSecrets(
@@ -36,9 +37,17 @@ export async function unifiedDiff(
   );
   const oldLines = maskSecretFields(oldText, oldFields).split("\n");
   const newLines = maskSecretFields(newText, newFields).split("\n");
-  const patch = structuredPatch(before === null ? "/dev/null" : file, file, oldText, newText, "", "", {
-    context: 3,
-  });
+  const patch = structuredPatch(
+    before === null ? "/dev/null" : file,
+    after === null ? "/dev/null" : file,
+    oldText,
+    newText,
+    "",
+    "",
+    {
+      context: 3,
+    },
+  );
   const { c } = out.theme;
   const lines = [c.bold(`--- ${patch.oldFileName}`), c.bold(`+++ ${patch.newFileName}`)];
   for (const hunk of patch.hunks) {

@@ -3,7 +3,7 @@
  * fully updated, and parseable; two syncs at once lose nothing.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, watch } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import {
@@ -108,3 +108,62 @@ describe("two syncs at once", () => {
     expect(leftovers).toEqual([]);
   }, 60_000);
 });
+
+/**
+ * Issue 11: restore records what it puts back before it touches a file (as sync does), so a
+ * restore killed half-way never leaves its entries looking like someone else's — the next
+ * uninstall still finds and removes every one of them. The kill lands right after the first file
+ * is replaced (seen through inotify), before the others and before the final save of state.
+ */
+describe("restore killed after its first file", () => {
+  test("what it put back is mcp-twin's: the next uninstall leaves no entry and no key behind", async () => {
+    const secret = "fx-8899aabbccddeeff";
+    const r = createFakeMachine({ registryUrl: inject("registryUrl") });
+    try {
+      writeManifest(r, manifestWith("--r"));
+      writeSecrets(r, { FIXTURE_TOKEN: secret });
+      expect((await r.run(["sync"])).code).toBe(0);
+      const files = [r.paths.claudeCodeConfig, r.paths.claudeDesktopConfig, r.paths.cursorConfig];
+      const read = () => files.map((f) => (existsSync(f) ? readFileSync(f, "utf8") : null));
+      const synced = read();
+      let halfway = 0;
+      for (let i = 0; i < 6; i++) {
+        expect((await r.run(["uninstall", "--yes"])).code).toBe(0);
+        const uninstalled = read();
+        // ~/.claude.json is the first file restore writes: kill it the moment that file is replaced.
+        await restoreKilledAfter(r, files[0]!);
+        const now = read();
+        if (now[0] === synced[0] && now.some((t, n) => t !== synced[n])) halfway++;
+        // Whatever the restore had put back, the next uninstall removes it all.
+        const u = await r.run(["uninstall", "--yes"]);
+        expect(u.code, u.stderr).toBe(0);
+        expect(read(), `run ${i}`).toEqual(uninstalled);
+        for (const text of read()) expect(text ?? "").not.toContain(secret);
+        expect((await r.run(["restore", "--yes"])).code).toBe(0);
+        expect(read()).toEqual(synced);
+      }
+      // The kill must have landed between two files at least once for this to show anything.
+      expect(halfway).toBeGreaterThan(0);
+    } finally {
+      r.cleanup();
+    }
+  }, 180_000);
+});
+
+/** Run `restore --yes` and SIGKILL it as soon as `file` is replaced (its rename is seen). */
+function restoreKilledAfter(machine: FakeMachine, file: string): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, "restore", "--yes"], {
+      env: machine.env,
+      cwd: machine.paths.linuxHome,
+      stdio: "ignore",
+    });
+    const watcher = watch(path.dirname(file), (_event, name) => {
+      if (name === path.basename(file)) child.kill("SIGKILL");
+    });
+    child.on("exit", () => {
+      watcher.close();
+      resolve();
+    });
+  });
+}

@@ -175,9 +175,10 @@ describe("the text (read by eye)", () => {
         connect [options] <url>           relay stdio ⇄ Streamable HTTP (or SSE), so a
                                           stdio-only client (Claude Desktop) can use
                                           the bridge or any remote MCP server
-        uninstall [options]               remove every entry mcp-twin wrote and give
-                                          back the hand-written ones it adopted (asks
-                                          first on a TTY)
+        uninstall [options]               remove every entry mcp-twin wrote, give back
+                                          the hand-written ones it adopted and stop
+                                          the bridge; then say what stays (asks first
+                                          on a TTY)
         help [command]                    show a command's help (as \`mcp-twin
                                           <command> --help\` does)
 
@@ -790,8 +791,8 @@ describe("the text (read by eye)", () => {
     expect(await help("uninstall")).toMatchInlineSnapshot(`
     "Usage: mcp-twin uninstall [options]
 
-    remove every entry mcp-twin wrote and give back the hand-written ones it adopted
-    (asks first on a TTY)
+    remove every entry mcp-twin wrote, give back the hand-written ones it adopted
+    and stop the bridge; then say what stays (asks first on a TTY)
 
     Options:
       --packages     also uninstall the packages mcp-twin installed

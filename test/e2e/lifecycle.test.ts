@@ -151,9 +151,10 @@ describe("status, restore, uninstall", () => {
     const restored = json(m.paths.claudeCodeConfig);
     expect(restored.mcpServers.fixture).toEqual({ command: "npx", args: ["-y", "old"] });
     expect(restored.numStartups).toBe(2);
-    // Targets the sync created: restore removes our entries.
+    // Targets the sync created: restore removes our entries, and the file goes as it came.
+    expect(existsSync(m.paths.cursorConfig)).toBe(true);
     await m.run(["restore"]);
-    expect(json(m.paths.cursorConfig).mcpServers).toEqual({});
+    expect(existsSync(m.paths.cursorConfig)).toBe(false);
   });
 
   test("uninstall removes only mcp-twin's entries (hand-edited ones need --force) and, with --packages, its packages", async () => {

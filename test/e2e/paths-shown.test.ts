@@ -127,7 +127,7 @@ describe("advice that takes a path takes the form it prints", () => {
     for (const target of [windowsFile, m.paths.cursorConfig]) {
       const dry = await m.run(["restore", target, "--from", shown, "--dry-run"]);
       expect(dry.code, dry.stderr).toBe(0);
-      expect(dry.stdout).toContain(`windows cursor ${windowsFile}  would be updated: removed fixture`);
+      expect(dry.stdout).toContain(`windows cursor ${windowsFile}  would be deleted: fixture removed`);
     }
     const byLinuxForm = await m.run([
       "restore",

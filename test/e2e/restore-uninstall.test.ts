@@ -15,7 +15,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { describe, expect, test } from "vitest";
+import { parse as parseJsonc } from "jsonc-parser";
+import { describe, expect, inject, test } from "vitest";
 import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { KEY, runInPty } from "../helpers/pty.js";
@@ -255,5 +256,278 @@ describe("uninstall gives back what it took", () => {
     yes.type(KEY.enter);
     expect((await yes.exit).code).toBe(0);
     expect(json(file).mcpServers.tool).toEqual(handWritten);
+  });
+});
+
+/**
+ * Issue 11 (journey e): restore must leave the bookkeeping as sync would have left it. On main,
+ * putting a whole file back (one an uninstall had deleted) left state without its target, so a
+ * second uninstall said "mcp-twin has written no entries" and left keys behind in Claude
+ * Desktop's and Cursor's files, and status called mcp-twin's own entries foreign.
+ */
+describe("restore leaves the bookkeeping true", () => {
+  const fixture = () =>
+    setup(
+      {},
+      { fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } } },
+    );
+  const files = (m: FakeMachine) => [
+    m.paths.claudeDesktopConfig,
+    m.paths.cursorConfig,
+    m.paths.claudeCodeConfig,
+  ];
+  const read = (f: string) => (existsSync(f) ? readFileSync(f, "utf8") : null);
+  const statusRows = async (m: FakeMachine) =>
+    JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{
+      server: string;
+      client: string;
+      state: string;
+    }>;
+  /** The manifest asks for something else now: mcp-twin's entries are then stale, anyone else's foreign. */
+  const changeManifest = (m: FakeMachine) =>
+    writeManifest(m, {
+      servers: {
+        fixture: {
+          package: inject("fixtureName"),
+          args: ["--changed"],
+          env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+        },
+      },
+    });
+
+  test("uninstall, restore, uninstall: the second uninstall finds every entry restore put back, whole files too", async () => {
+    const m = fixture();
+    expect((await m.run(["sync"])).code).toBe(0);
+    const synced = files(m).map(read);
+    expect(synced.every((t) => t?.includes(SECRET))).toBe(true);
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    expect(existsSync(m.paths.claudeDesktopConfig)).toBe(false); // mcp-twin had created it
+    const r = await m.run(["restore", "--yes"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(files(m).map(read)).toEqual(synced);
+
+    // Every file is known again: `uninstall --packages` plans all three (on main: 1 file).
+    const plan = JSON.parse((await m.run(["uninstall", "--packages", "--dry-run", "--json"])).stdout);
+    expect(
+      plan.targets
+        .filter((t: { action: string }) => t.action !== "unchanged")
+        .map((t: { client: string; action: string }) => `${t.client} ${t.action}`)
+        .sort(),
+    ).toEqual(["claude-code updated", "claude-desktop deleted", "cursor deleted"]);
+    // status: mcp-twin's own entries, stale once the manifest moves on — never "foreign".
+    changeManifest(m);
+    const rows = (await statusRows(m)).filter((s) => s.server === "fixture");
+    expect(rows.map((s) => s.state)).toEqual(["stale", "stale", "stale"]);
+
+    const again = await m.run(["uninstall", "--yes"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toContain("has written no entries");
+    expect(existsSync(m.paths.claudeDesktopConfig)).toBe(false);
+    expect(existsSync(m.paths.cursorConfig)).toBe(false);
+    expect(json(m.paths.claudeCodeConfig).mcpServers.fixture).toBeUndefined();
+    for (const f of files(m)) expect(read(f) ?? "").not.toContain(SECRET);
+  }, 120_000);
+
+  test("restore --from a backup of a deleted file, and restore after a sync: state says what is mcp-twin's", async () => {
+    const m = fixture();
+    expect((await m.run(["sync"])).code).toBe(0);
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    // --from the backup uninstall kept of Cursor's file: it comes back whole, and is mcp-twin's.
+    const cursor = (await list(m, "windows:cursor")).targets[0]!;
+    const r = await m.run([
+      "restore",
+      "windows:cursor",
+      "--from",
+      cursor.backups.find((b) => !b.original)!.name,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(m.paths.cursorConfig)).toContain(SECRET);
+    // A sync writes the manifest's entries again over it (on main: "foreign", left alone).
+    changeManifest(m);
+    const sync = JSON.parse((await m.run(["sync", "--json"])).stdout);
+    const row = sync.targets.find((t: { client: string }) => t.client === "cursor");
+    expect(row).toMatchObject({ action: "updated", updated: ["fixture"] });
+    expect(row.foreign).toBeUndefined();
+
+    // restore undoes that sync: the entry is as before it, and still mcp-twin's.
+    expect((await m.run(["restore", "windows:cursor"])).code).toBe(0);
+    expect(json(m.paths.cursorConfig).mcpServers.fixture.args).not.toContain("--changed");
+    const rows = (await statusRows(m)).filter((s) => s.client === "cursor");
+    expect(rows.map((s) => s.state)).toEqual(["stale"]);
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    expect(existsSync(m.paths.cursorConfig)).toBe(false);
+  }, 120_000);
+
+  test("an entry a sync took over with --force is yours again after restore (foreign, never removed)", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    const theirs = { command: "npx", args: ["-y", "old"] };
+    writeFileSync(file, `${JSON.stringify({ numStartups: 1, mcpServers: { tool: theirs } }, null, 2)}\n`);
+    expect((await m.run(["sync", "--force"])).code).toBe(0);
+    expect(json(file).mcpServers.tool.command).toBe("uvx");
+    expect((await m.run(["restore", "claude-code"])).code).toBe(0);
+    expect(json(file).mcpServers.tool).toEqual(theirs);
+    const rows = await statusRows(m);
+    expect(rows.find((s) => s.server === "tool")?.state).toBe("foreign");
+    const u = await m.run(["uninstall", "--yes"]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(json(file).mcpServers.tool).toEqual(theirs);
+  });
+});
+
+/**
+ * Issue 11 (journeys b and e, findings 13–14): a preview says what will happen — `•`, never ✔ —
+ * a file that goes is "deleted" with a diff ending in /dev/null (not `+{}` and "updated"); the
+ * question names exactly the files that change; each file is listed once in the preview and once
+ * in the result, each diff shown once.
+ */
+describe("previews and reports", () => {
+  const fixture = () =>
+    setup(
+      {},
+      { fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } } },
+    );
+  const quote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  /**
+   * The report rows naming `file` (a mark, env, client, then the path). Not anchored at a line's
+   * start: on a terminal the first result row follows the spinner's erased line.
+   */
+  const rows = (output: string, file: string) =>
+    output.match(new RegExp(`[•✔–✖▲] \\S+ \\S+ ${quote(file)}  [^\\n]*`, "g")) ?? [];
+  /** The output before the question, and after its answer. */
+  const around = (output: string, question: string) => {
+    const asked = output.indexOf(`? ${question}`);
+    const answered = output.indexOf(`✔ ${question} Yes`);
+    expect(asked, output).toBeGreaterThan(0);
+    expect(answered, output).toBeGreaterThan(asked);
+    return [output.slice(0, asked), output.slice(answered + question.length + 6)];
+  };
+  const count = (output: string, text: string) => output.split(text).length - 1;
+  const desktop = "C:\\Users\\alice\\AppData\\Roaming\\Claude\\claude_desktop_config.json";
+  const cursor = "C:\\Users\\alice\\.cursor\\mcp.json";
+
+  test("uninstall then restore on a terminal: planned rows, deletions as deletions, one question naming every file", async () => {
+    const m = fixture();
+    expect((await m.run(["sync"])).code).toBe(0);
+    const code = m.paths.claudeCodeConfig;
+
+    const u = runInPty(["uninstall"], m.env, m.paths.linuxHome);
+    await u.waitFor(/Change 1 file and delete 2 files\?/);
+    u.type("y");
+    u.type(KEY.enter);
+    const uninstalled = await u.exit;
+    expect(uninstalled.code, uninstalled.output).toBe(0);
+    const out = uninstalled.output;
+    const [preview, result] = around(out, "Change 1 file and delete 2 files?");
+    for (const file of [code, desktop, cursor]) {
+      expect(rows(preview!, file), file).toHaveLength(1);
+      expect(rows(result!, file), file).toHaveLength(1);
+    }
+    expect(rows(preview!, desktop)[0]).toMatch(
+      /^• windows claude-desktop .* would be deleted: fixture removed/,
+    );
+    expect(rows(preview!, code)[0]).toMatch(
+      /^• wsl:Ubuntu claude-code .* would be updated: fixture removed$/,
+    );
+    expect(preview).not.toContain("✔");
+    expect(preview).toContain(`--- ${desktop}\n+++ /dev/null`);
+    expect(out).not.toContain("+{}");
+    expect(rows(result!, desktop)[0]).toMatch(
+      /^✔ windows claude-desktop .* deleted: fixture removed; mcp-twin had created the file/,
+    );
+    expect(count(out, `--- ${cursor}`)).toBe(1);
+    expect(out).not.toContain(SECRET);
+
+    const r = runInPty(["restore"], m.env, m.paths.linuxHome);
+    await r.waitFor(/Put back 2 whole files and change 1 file\?/);
+    r.type("y");
+    r.type(KEY.enter);
+    const restored = await r.exit;
+    expect(restored.code, restored.output).toBe(0);
+    const [asked, done] = around(restored.output, "Put back 2 whole files and change 1 file?");
+    for (const file of [code, desktop, cursor]) {
+      expect(rows(asked!, file), file).toHaveLength(1);
+      expect(rows(done!, file), file).toHaveLength(1);
+    }
+    expect(rows(asked!, desktop)[0]).toMatch(
+      /^• windows claude-desktop .* would be created: the whole file put back from /,
+    );
+    expect(rows(asked!, code)[0]).toMatch(/would be updated: fixture put back$/);
+    expect(asked).not.toContain("✔");
+    // Each diff once: in the preview, not again in the result.
+    expect(count(restored.output, `+++ ${desktop}`)).toBe(1);
+    expect(count(restored.output, `+++ ${code}`)).toBe(1);
+    expect(done).not.toContain("+++");
+    expect(restored.output).not.toContain(SECRET);
+  }, 120_000);
+
+  test("--dry-run and --json: the same facts, planned; a deleted file's action is `deleted`", async () => {
+    const m = fixture();
+    expect((await m.run(["sync"])).code).toBe(0);
+    const dry = await m.run(["uninstall", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).not.toContain("✔");
+    expect(rows(dry.stdout, cursor)[0]).toMatch(/• windows cursor .* would be deleted/);
+    const r = await m.run(["uninstall", "--yes", "--json"]);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.targets.map((t: { action: string }) => t.action).sort()).toEqual([
+      "deleted",
+      "deleted",
+      "updated",
+    ]);
+  });
+});
+
+/**
+ * Issue 11 (journey b, finding 18): an adopted entry is given back "as you wrote it" — on main
+ * with your values but mcp-twin's layout (inline arrays became multi-line). Now the text you wrote
+ * is spliced back from the backup that holds it; without one, the line says what it is.
+ */
+describe("given back as you wrote it", () => {
+  const text = [
+    "{",
+    '  "numStartups": 4,',
+    '  "mcpServers": {',
+    '    "tool": { "command": "uvx", "args": ["tool-mcp", "--inline"],',
+    `      "env": { "TOOL_KEY": "${SECRET}" } }, // mine`,
+    '    "other": {"command": "uvx", "args": ["other-mcp"]}',
+    "  }",
+    "}",
+    "",
+  ].join("\r\n");
+
+  const adoptedAndRewritten = async () => {
+    const m = setup({ kind: "linux" }, {});
+    const file = m.paths.claudeCodeConfig;
+    writeFileSync(file, text, { mode: 0o600 });
+    expect((await m.run(["import", "--yes"])).code).toBe(0);
+    expect((await m.run(["sync"])).code).toBe(0);
+    expect(readFileSync(file, "utf8")).not.toContain('"args": ["tool-mcp"');
+    return { m, file };
+  };
+
+  test("the bytes you wrote come back (inline arrays, spacing, CRLF)", async () => {
+    const { m, file } = await adoptedAndRewritten();
+    const u = await m.run(["uninstall", "--yes"]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toContain("tool, other given back as you wrote them");
+    expect(readFileSync(file, "utf8")).toBe(text);
+  });
+
+  test("when no backup holds your text any more, the line says it is your values in mcp-twin's layout", async () => {
+    const { m, file } = await adoptedAndRewritten();
+    const folder = path.dirname((await list(m)).targets[0]!.backups[0]!.file);
+    for (const name of readdirSync(folder)) if (name.endsWith(".bak")) rmSync(path.join(folder, name));
+    const u = await m.run(["uninstall", "--yes"]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toContain(
+      "tool, other given back with the values you wrote (in mcp-twin's layout, not yours)",
+    );
+    expect(u.stdout).not.toContain("as you wrote");
+    expect(parseJsonc(readFileSync(file, "utf8")).mcpServers.tool).toEqual({
+      command: "uvx",
+      args: ["tool-mcp", "--inline"],
+      env: { TOOL_KEY: SECRET },
+    });
   });
 });

@@ -6,7 +6,6 @@
  */
 import path from "node:path";
 import { OperationError } from "../errors.js";
-import type { Host } from "../host.js";
 import type { Machine } from "../machine.js";
 import { loadManifest } from "../manifest/load.js";
 import {
@@ -27,7 +26,12 @@ export interface BridgeControlReport {
   action: BridgeAction;
   /** running: this home's bridge answers at the settings' address. */
   state: "running" | "stopped" | "elsewhere" | "unresponsive" | "taken";
-  settings: { host: string; port: number; url: string; manifest: string };
+  settings: { host: string; port: number; url: string; manifest: string; enabled: boolean };
+  /**
+   * How many client configs hold its entry, as state records them (undefined: state could not be
+   * read). With none, nothing starts it: "not running" is then the whole story.
+   */
+  entries?: number;
   stateDir: string;
   log: string;
   url?: string;
@@ -51,12 +55,11 @@ export async function controlBridge(
   action: BridgeAction,
   options: { manifest?: string | undefined; log: (line: string) => void },
 ): Promise<BridgeControlReport & { environment: string }> {
-  const { host } = machine;
   if (machine.local.kind === "windows") {
     const there = await elsewhere(machine, options.manifest);
     if (there) return there.run(action);
   }
-  return { environment: machine.local.id, ...(await controlHere(host, action, options)) };
+  return { environment: machine.local.id, ...(await controlHere(machine, action, options)) };
 }
 
 /** The bridge's environment when it is not this one (Windows, the bridge in WSL), and how to ask it. */
@@ -103,10 +106,11 @@ async function elsewhere(
 }
 
 async function controlHere(
-  host: Host,
+  machine: Machine,
   action: BridgeAction,
   options: { manifest?: string | undefined; log: (line: string) => void },
 ): Promise<BridgeControlReport> {
+  const { host } = machine;
   const settings = await loadBridgeSettings(host, options.manifest);
   const lifecycle = localLifecycle(host, options.log);
   const want = { host: settings.host, port: settings.port };
@@ -117,11 +121,24 @@ async function controlHere(
     if (s.stopped && s.pid !== undefined) stopped = { pid: s.pid, forced: s.forced ?? false };
   }
   if (action === "start" || action === "restart") started = (await ensureBridge(lifecycle, want)).started;
+  const entries = await entryCount(machine);
   return {
     ...(await describeBridge(lifecycle, settings, action)),
+    ...(entries !== undefined ? { entries } : {}),
     ...(started !== undefined ? { started } : {}),
     ...(stopped ? { stopped } : {}),
   };
+}
+
+/** The client configs that hold the bridge's entry, per state (undefined when state does not load). */
+async function entryCount(machine: Machine): Promise<number | undefined> {
+  try {
+    const { loadState } = await import("../state.js");
+    const { bridgeEntryHolders } = await import("./retire.js");
+    return bridgeEntryHolders(await loadState(machine.paths.state)).length;
+  } catch {
+    return undefined;
+  }
 }
 
 async function describeBridge(
@@ -131,7 +148,13 @@ async function describeBridge(
 ): Promise<BridgeControlReport> {
   const base = {
     action,
-    settings: { host: settings.host, port: settings.port, url: settings.url, manifest: settings.source },
+    settings: {
+      host: settings.host,
+      port: settings.port,
+      url: settings.url,
+      manifest: settings.source,
+      enabled: settings.enabled,
+    },
     stateDir: lifecycle.files.dir,
     log: lifecycle.files.log,
   };

@@ -54,6 +54,18 @@ export function editTargetEntries(
   );
 }
 
+/**
+ * An entry's value exactly as written in `text` (a backup), to give it back byte for byte;
+ * undefined when absent, or when the client's format cannot (TOML: its values are rewritten).
+ */
+export function targetEntryText(
+  target: Pick<Target, "client" | "serversPath" | "file">,
+  text: string,
+  name: string,
+): string | undefined {
+  return formatOf(target.client).entryText?.(text, target.serversPath, name, target.file);
+}
+
 /** Each entry reduced to the keys mcp-twin owns (all of it when `owned` is undefined). */
 export function ownedView(
   entries: Record<string, unknown>,

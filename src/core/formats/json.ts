@@ -1,6 +1,6 @@
 /** JSON and JSONC files, through the merge engine (src/core/merge.ts). */
 import { getNodeValue } from "jsonc-parser";
-import { applyEntryEdits, findNode, parseConfig, readEntries } from "../merge.js";
+import { applyEntryEdits, entryText, findNode, parseConfig, readEntries } from "../merge.js";
 import type { ConfigFormat, ParsedDocument } from "./types.js";
 
 export const jsonFormat: ConfigFormat = {
@@ -35,4 +35,5 @@ export const jsonFormat: ConfigFormat = {
   },
   // JSON entries are replaced whole: no JSON client writes into mcp-twin's entries.
   applyEntryEdits: (text, serversPath, edits, file) => applyEntryEdits(text, serversPath, edits, file),
+  entryText,
 };

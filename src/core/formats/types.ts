@@ -37,4 +37,9 @@ export interface ConfigFormat {
     file: string,
     owned?: readonly string[],
   ): string;
+  /**
+   * The exact text of `serversPath.<name>`'s value as it is written in `text` (undefined when the
+   * format cannot splice text back as it was: then values are written in mcp-twin's layout).
+   */
+  entryText?(text: string, serversPath: readonly string[], name: string, file: string): string | undefined;
 }

@@ -1,0 +1,193 @@
+/**
+ * Issue 11 (journey e, findings 2–3): uninstall and what stays. The bridge is mcp-twin's own
+ * process: once no client config holds its entry, uninstall stops it (the lifecycle's stop, which
+ * signals only the process holding the bridge's state lock) — and keeps it, saying why, while some
+ * config still does. uninstall ends with one true account of what stays (the home with the keys,
+ * the backups that hold keys in plain text, the packages, the bridge's folder), in `--json` too,
+ * never showing a secret or the token. `bridge status` says "not running" without promising that
+ * entries start it when none exists. Real processes: the built bridge, on a fake WSL machine.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import path from "node:path";
+import { afterEach, expect, inject, test } from "vitest";
+import {
+  BIN,
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+} from "../helpers/fake-machine.js";
+import { fixtureMachines } from "../helpers/machines.js";
+import { freePort } from "../helpers/net.js";
+
+// mcp-twin runs in this process (test/helpers/in-process.ts); the bridge it starts is the built binary.
+runInProcessByDefault();
+
+const SECRET = "fx-5b7d9f1a3c5e7a9b";
+const setup = fixtureMachines(SECRET);
+
+const started: number[] = [];
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+afterEach(() => {
+  for (const pid of started.splice(0))
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 40 && alive(pid); i++) await sleep(50);
+  return !alive(pid);
+}
+
+async function bridgeMachine(): Promise<{ m: FakeMachine; dir: string; pid: () => Promise<number> }> {
+  const port = await freePort();
+  const m = setup(
+    {},
+    {
+      fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+    },
+  );
+  const manifest = path.join(m.paths.home, "mcp-twin.jsonc");
+  const doc = JSON.parse(readFileSync(manifest, "utf8"));
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(manifest, JSON.stringify({ ...doc, bridge: { enabled: true, port } }, null, 2));
+  const sync = await m.run(["sync"]);
+  expect(sync.code, sync.stderr).toBe(0);
+  const dir = path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge");
+  const start = async () => {
+    const r = await m.run(["bridge", "start", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const pid = JSON.parse(r.stdout).pid as number;
+    started.push(pid);
+    expect(alive(pid)).toBe(true);
+    return pid;
+  };
+  return { m, dir, pid: start };
+}
+
+const status = async (m: FakeMachine, ...args: string[]) => {
+  const text = await m.run(["bridge", "status", ...args]);
+  const json = JSON.parse((await m.run(["bridge", "status", "--json"])).stdout);
+  return { text: text.stdout, json };
+};
+
+test("uninstall stops the bridge once no config holds its entry — not before — and says what stays", async () => {
+  const { m, dir, pid: start } = await bridgeMachine();
+  const token = readFileSync(path.join(dir, "token"), "utf8").trim();
+  const before = await status(m);
+  expect(before.json).toMatchObject({ state: "stopped", entries: 3 });
+  expect(before.text).toContain("Not running (the entries in 3 client configs start it on first use)");
+
+  const pid = await start();
+  // Cursor only: the bridge still has two entries that reach it, so it runs on, and says so.
+  const some = await m.run(["uninstall", "--client", "cursor", "--yes"]);
+  expect(some.code, some.stderr).toBe(0);
+  expect(some.stdout).toContain(
+    `The bridge (pid ${pid}) in wsl:Ubuntu keeps running: wsl:Ubuntu claude-code and windows claude-desktop still have its entry.`,
+  );
+  expect(alive(pid)).toBe(true);
+
+  const dry = await m.run(["uninstall", "--dry-run"]);
+  expect(dry.stdout).toContain(`• The bridge (pid ${pid}) in wsl:Ubuntu would be stopped`);
+  expect(alive(pid)).toBe(true);
+
+  const all = await m.run(["uninstall", "--yes", "--json"]);
+  expect(all.code, all.stderr).toBe(0);
+  const report = JSON.parse(all.stdout);
+  expect(report.bridge).toMatchObject({ action: "stopped", env: "wsl:Ubuntu", pid });
+  expect(await gone(pid)).toBe(true);
+  expect(report.remains.home).toMatchObject({ path: m.paths.home, manifest: true, secrets: true });
+  expect(report.remains.home.backups).toBeGreaterThan(0);
+  expect(report.remains.home.backupsWithKeys).toBeGreaterThan(0);
+  expect(report.remains.packages.map((p: { env: string }) => p.env).sort()).toEqual([
+    "windows",
+    "wsl:Ubuntu",
+  ]);
+  expect(report.remains.bridgeState).toEqual([{ env: "wsl:Ubuntu", path: dir }]);
+  for (const out of [some, dry, all]) {
+    expect(out.stdout + out.stderr).not.toContain(SECRET);
+    expect(out.stdout + out.stderr).not.toContain(token);
+  }
+
+  // Nothing reaches it now: "not running" no longer promises that an entry starts it.
+  const after = await status(m);
+  expect(after.json).toMatchObject({ state: "stopped", entries: 0 });
+  expect(after.text).toContain(
+    "Not running, and no client config has its entry (`mcp-twin sync` writes them",
+  );
+  expect(after.text).not.toMatch(/every client's entry|the entries in/);
+  const stop = await m.run(["bridge", "stop"]);
+  expect(stop.stdout).toContain("The bridge was not running.");
+  expect(stop.stdout).not.toContain("every client's entry starts it");
+}, 120_000);
+
+test("the account of what stays, in words: where, what holds keys, and how to remove each", async () => {
+  const { m, dir } = await bridgeMachine();
+  const u = await m.run(["uninstall", "--yes"]);
+  expect(u.code, u.stderr).toBe(0);
+  const stays = u.stdout.slice(u.stdout.indexOf("What stays"));
+  expect(stays).toMatch(
+    /• C:\\Users\\alice\\AppData\\Roaming\\mcp-twin holds the manifest, secrets\.json \(your keys\), mcp-twin's records and \d+ backups of your configs \(\d+ of them hold keys in plain text\)\. Delete the folder to remove them; `mcp-twin restore` needs the backups\./,
+  );
+  expect(stays).toContain(`• Packages mcp-twin installed: ${inject("fixtureName")}@`);
+  expect(stays).toContain("`mcp-twin uninstall --packages` removes them.");
+  expect(stays).toContain(
+    `• The bridge's folder ${dir} in wsl:Ubuntu: its token, memory, notes and hand-off queue.`,
+  );
+  expect(u.stdout).not.toContain("Stopped the bridge"); // none ran
+  expect(u.stdout + u.stderr).not.toContain(SECRET);
+
+  // With --packages they go, and the account says so by leaving them out.
+  const p = await m.run(["uninstall", "--packages", "--yes"]);
+  expect(p.code, p.stderr).toBe(0);
+  expect(p.stdout).toContain(`${inject("fixtureName")} in wsl:Ubuntu: uninstalled`);
+  expect(p.stdout).not.toContain("Packages mcp-twin installed");
+  expect(existsSync(dir)).toBe(true);
+}, 120_000);
+
+test("run on Windows, the bridge in WSL: uninstall stops it there (one `bridge stop` through wsl.exe)", async () => {
+  const port = await freePort();
+  const win = createFakeMachine({ kind: "windows", registryUrl: inject("registryUrl") });
+  try {
+    writeManifest(win, { bridge: { enabled: true, port }, servers: {} });
+    // mcp-twin installed in WSL: this very build.
+    const script = path.join(win.paths.linuxPrefix, "lib", "node_modules", "mcp-twin", "bin", "mcp-twin.js");
+    mkdirSync(path.dirname(script), { recursive: true });
+    symlinkSync(BIN, script);
+    // The bridge runs in WSL (started there, as a client's entry would).
+    const bridge = spawn(process.execPath, [script, "serve", "--http", "--port", String(port)], {
+      env: win.wslEnv,
+      cwd: win.paths.linuxHome,
+      stdio: "ignore",
+    });
+    started.push(bridge.pid!);
+    const serveJson = path.join(win.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "serve.json");
+    for (let i = 0; i < 200 && !existsSync(serveJson); i++) await sleep(50);
+    expect(existsSync(serveJson)).toBe(true);
+    win.clearInteropLog();
+
+    const u = await win.run(["uninstall", "--yes"], { cwd: win.paths.profile });
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toContain(`Stopped the bridge (pid ${bridge.pid}) in wsl:Ubuntu`);
+    expect(await gone(bridge.pid!)).toBe(true);
+    expect(win.interopCalls().filter((c) => c.includes("bridge stop"))).toHaveLength(1);
+    // Stopped, it is not asked again (nothing answers: no process through wsl.exe).
+    win.clearInteropLog();
+    const again = await win.run(["uninstall", "--yes"], { cwd: win.paths.profile });
+    expect(again.stdout).not.toContain("bridge (pid");
+    expect(win.interopCalls().filter((c) => c.includes("bridge"))).toEqual([]);
+  } finally {
+    win.cleanup();
+  }
+}, 120_000);
