@@ -148,6 +148,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
   }
   const changed = result.after !== null && canonicalJson(result.after) !== canonicalJson(result.before);
+  // Stopped from here on (at the question to sync, or during it), the server is in the manifest
+  // already: what finishes the job is sync, not another add (which would find it there).
+  if (!o.dryRun) ctx.afterInterrupt = "Run `mcp-twin sync` to finish.";
   const out = ctx.output;
   const summary = {
     added: name,

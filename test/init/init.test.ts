@@ -246,9 +246,12 @@ describe("init in a terminal", () => {
     expect(pty.output()).not.toMatch(/\*{3,}/);
     expect(pty.output()).not.toContain(TOKEN);
     pty.type(KEY.ctrlC);
-    const { code } = await pty.exit;
+    const { code, output } = await pty.exit;
     expect(code).toBe(130);
     expectNothingWritten(m);
+    // It says what is true of this run: nothing was written, so there is nothing "to finish".
+    expect(output).toContain("✖ Stopped before anything was written.");
+    expect(output).not.toMatch(/Interrupted|run the command again/);
   }, 60_000);
 
   test("the plan marks what is planned with a bullet, shows Windows files as Windows does; No writes nothing", async () => {
