@@ -664,13 +664,12 @@ export function reportError(
         // The file it names, as the user's system shows it (inside WSL: C:\… for a Windows file).
         const file = e.location.file;
         const shown = (text: string) => (file ? text.split(file).join(output.shown(file)) : text);
-        output.error(
-          shown(
-            e.message.startsWith(formatLocation(e.location)) || !file
-              ? e.message
-              : `${formatLocation(e.location)}: ${e.message}`,
-          ),
-        );
+        // The file once: a message that names it already (without a line) gets no prefix.
+        const named =
+          !file ||
+          e.message.startsWith(formatLocation(e.location)) ||
+          (e.location.line === undefined && e.message.includes(file));
+        output.error(shown(named ? e.message : `${formatLocation(e.location)}: ${e.message}`));
         if (e.hint) output.info(shown(e.hint));
       }
     }
