@@ -40,7 +40,7 @@ export async function computeStatus(
   checkSelectors({ clients: options.clients, envs: options.envs });
   const ctx = await loadContext(machine, options, progress);
   // A file that does not parse stops status too (exit 2), as it stops sync.
-  const { texts, unreadable, unparsable } = await readTargetTexts(ctx.targets);
+  const { texts, unreadable, unparsable } = await readTargetTexts(ctx);
   if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
   const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, { createToken: false });
   const desired = await entriesNow(machine, { ...ctx, bridge }, ctx.state);

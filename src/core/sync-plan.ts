@@ -95,7 +95,7 @@ export async function planSync(
   progress: Progress,
 ): Promise<SyncPlan> {
   const { machine, manifest, state, allEnvs, envs } = ctx;
-  const { texts, unreadable, unparsable } = await readTargetTexts(ctx.targets);
+  const { texts, unreadable, unparsable } = await readTargetTexts(ctx);
   // Values go into user-level files only (project files get references): check them there.
   const references = ctx.targets.some((t) => t.scope === "user")
     ? referenceProblems(ctx.servers, {

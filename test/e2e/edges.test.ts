@@ -4,12 +4,14 @@
  * missing, a home on the Windows drive — each line true, each error with its next step, no advice
  * that loops.
  */
-import { afterEach, describe, expect, test } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
+import { afterEach, describe, expect, inject, test } from "vitest";
 import {
   createFakeMachine,
   type FakeMachine,
   type FakeMachineOptions,
   runInProcessByDefault,
+  writeManifest,
 } from "../helpers/fake-machine.js";
 
 runInProcessByDefault();
@@ -19,7 +21,7 @@ afterEach(() => {
   for (const m of machines.splice(0)) m.cleanup();
 });
 function machine(options: FakeMachineOptions = {}): FakeMachine {
-  const m = createFakeMachine(options);
+  const m = createFakeMachine({ registryUrl: inject("registryUrl"), ...options });
   machines.push(m);
   return m;
 }
@@ -32,5 +34,64 @@ describe("before a manifest exists", () => {
     expect(r.stderr).toBe(
       "✖ No manifest at C:\\Users\\alice\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc.\nℹ Run `mcp-twin init` to create one, or pass --manifest <path>.\n",
     );
+  });
+});
+
+/** The first half of a file: what a crash or a bad editor leaves. */
+function cutInHalf(file: string): void {
+  const text = readFileSync(file, "utf8");
+  writeFileSync(file, text.slice(0, Math.floor(text.length / 2)));
+}
+
+describe("a client config that does not parse", () => {
+  const time = { servers: { time: { command: "uvx", args: ["mcp-server-time"] } } };
+  const doctorFix = async (m: FakeMachine, client: string) => {
+    const r = await m.run(["doctor", "--json", "--no-probe"]);
+    const checks = JSON.parse(r.stdout).checks as Array<{
+      id: string;
+      client?: string;
+      message: string;
+      fix?: string;
+    }>;
+    return checks.find((c) => c.id === "config.parse" && c.client === client)!;
+  };
+
+  test("sync, status and doctor give one advice: restore it from mcp-twin's backup (never move it away)", async () => {
+    const m = machine();
+    writeManifest(m, time);
+    // Cursor's file was there before (so mcp-twin keeps it as it found it).
+    writeFileSync(m.paths.cursorConfig, '{\n  "mcpServers": {}\n}\n');
+    expect((await m.run(["sync"])).code).toBe(0);
+    cutInHalf(m.paths.claudeCodeConfig);
+    cutInHalf(m.paths.cursorConfig);
+    const linux = m.paths.claudeCodeConfig;
+    const windows = "'C:\\Users\\alice\\.cursor\\mcp.json'";
+    const advice = (p: string, at: string) =>
+      `Run \`mcp-twin restore ${p}\` to put the whole file back from mcp-twin's newest backup of it (it shows what it replaces; \`mcp-twin restore --list ${p}\` shows every backup), or fix it by hand ${at}.`;
+    const linuxFix = advice(linux, "at line 6, column 5");
+    const sync = await m.run(["sync"]);
+    const status = await m.run(["status"]);
+    for (const r of [sync, status]) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`ℹ ${linuxFix} To sync the other targets meanwhile`);
+      expect(r.stderr).toContain(`ℹ Run \`mcp-twin restore ${windows}\` to put`);
+      expect(r.stderr).not.toMatch(/move it|by hand \(or/);
+    }
+    const code = await doctorFix(m, "claude-code");
+    expect(code.fix).toBe(linuxFix);
+    // It cannot read the file at all, not merely its servers.
+    expect(code.message).toMatch(/Claude Code cannot read the file at all\.$/);
+    expect((await doctorFix(m, "cursor")).fix).toContain(`\`mcp-twin restore ${windows}\``);
+  });
+
+  test("no backup: fix it by hand at its line and column, mcp-twin never changed it", async () => {
+    const m = machine();
+    writeManifest(m, time);
+    writeFileSync(m.paths.claudeCodeConfig, '{\n  "numStartups": 3,\n  "mcpServers": {\n');
+    const fix = `Fix ${m.paths.claudeCodeConfig} by hand at line 4, column 1; mcp-twin has no backup of it (it never changed this file).`;
+    const sync = await m.run(["sync"]);
+    expect(sync.code).toBe(2);
+    expect(sync.stderr).toContain(`ℹ ${fix} To sync`);
+    expect((await doctorFix(m, "claude-code")).fix).toBe(fix);
   });
 });
