@@ -41,7 +41,7 @@ export function withSkipHint(
 }
 
 /** A path as a shell argument (bash and PowerShell alike): quoted when it needs it. */
-export function shellQuote(p: string): string {
+function shellQuote(p: string): string {
   return /^[A-Za-z0-9_./@%+=:,~-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`;
 }
 
