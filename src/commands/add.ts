@@ -184,12 +184,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   const syncDoes = server.package
     ? "install it and write it into every client"
     : "write it into every client";
+  const asks = o.sync === undefined && !o.dryRun && prompts !== undefined;
+  // Before the question: a program it runs that is not there, where it is not (the entry would be
+  // written all the same, and start once the program is installed).
+  if (asks && !server.package) for (const line of await missingPrograms(ctx, machine, name)) out.warn(line);
   const doSync =
     o.sync === true ||
-    (o.sync === undefined &&
-      !o.dryRun &&
-      prompts !== undefined &&
-      (await prompts.confirm({ message: `${capitalized(syncDoes)} now?`, default: true })));
+    (asks && (await prompts!.confirm({ message: `${capitalized(syncDoes)} now?`, default: true })));
   if (!doSync) {
     if (out.json) out.result(summary);
     else if (!o.dryRun) out.print(`Run \`mcp-twin sync\` to ${syncDoes}.`);
@@ -227,6 +228,46 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (out.json) out.result({ ...summary, sync: jsonReport(report) });
   else await renderReport(report, out, Boolean(o.dryRun));
   return syncExitCode(report);
+}
+
+/**
+ * Where the server's program (uvx, docker, …) is not found, said before asking to write it into
+ * every client: one line per environment, naming its clients and the install command there. What
+ * sync would check after writing (program-check.ts), looked at first; file stats, no process.
+ * Nothing when it cannot be told (a manifest or environment that does not load: sync says why).
+ */
+async function missingPrograms(ctx: CommandContext, machine: Machine, name: string): Promise<string[]> {
+  const o = ctx.options;
+  try {
+    const { loadContext } = await import("../core/context.js");
+    const { entriesNow } = await import("../core/desired.js");
+    const { checkPrograms } = await import("../core/program-check.js");
+    const { installAdvice } = await import("../core/program-hints.js");
+    const loaded = await loadContext(
+      machine,
+      { manifest: o.manifest, project: o.project, envs: o.env, clients: o.client },
+      ctx.output.progress,
+    );
+    const servers = loaded.servers.filter(([n]) => n === name);
+    if (servers.length === 0) return [];
+    const desired = await entriesNow(machine, { ...loaded, servers }, loaded.state);
+    await checkPrograms(desired, loaded.allEnvs, machine.host.env, loaded.targets);
+    const where = new Map<string, { program: string; clients: string[] }>();
+    for (const t of loaded.targets) {
+      const built = desired.get(t.key)?.get(name);
+      if (!built?.ok || !built.program || !built.problems?.some((p) => p.code === "program-missing"))
+        continue;
+      const seen = where.get(built.runsIn) ?? { program: built.program, clients: [] };
+      seen.clients.push(t.client.name);
+      where.set(built.runsIn, seen);
+    }
+    return [...where].map(([envId, { program, clients }]) => {
+      const env = loaded.allEnvs.find((e) => e.id === envId)!;
+      return `\`${program}\` is not found in ${envId}: ${name} will not start in ${clients.join(" and ")} until it is installed there. ${installAdvice(program, env)}`;
+    });
+  } catch {
+    return [];
+  }
 }
 
 function capitalized(text: string): string {

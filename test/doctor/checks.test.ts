@@ -254,6 +254,25 @@ describe("the program behind the wrappers is read as import reads it", () => {
     expect(c.find((x) => x.id === "entry.cold-start")!.message).toContain(`\`${runner}\``);
   });
 
+  test.each([
+    [["mcp-server-time"], "uv tool install mcp-server-time", "mcp-server-time"],
+    [
+      ["--from", "mcp-server-git==0.6.2", "mcp-server-git", "--repository", "."],
+      "uv tool install mcp-server-git==0.6.2",
+      "mcp-server-git",
+    ],
+    [
+      ["-q", "--python", "3.12", "mcp-server-fetch@2025.4.7"],
+      "uv tool install mcp-server-fetch==2025.4.7",
+      "mcp-server-fetch",
+    ],
+  ])("uvx %j: the cold-start fix names the package and the program it installs", (args, install, program) => {
+    const c = lintEntry(facts("claude-code", { command: "uvx", args }, linux));
+    const fix = c.find((x) => x.id === "entry.cold-start")!.fix!;
+    expect(fix).toContain(`(\`${install}\`) and start the installed program (\`${program}\`) instead of uvx`);
+    expect(fix).not.toContain("<package>");
+  });
+
   test("wsl.exe ~ starts in the home folder: the program is what follows, not ~", () => {
     const c = lintEntry(
       facts("claude-desktop", { command: "wsl.exe", args: ["~", "-d", "Ubuntu", "npx", "-y", "pkg"] }),
@@ -393,12 +412,18 @@ describe("probe advice: never a sync that would change nothing", () => {
   test("a slow uvx start: install it with uv, not node + its script", () => {
     const slow = { ok: true, startupMs: 20_000, tools: 1, stderr: [], noise: [] };
     const [startup] = runScope("probe", {
-      work: work({ managedPackage: false, downloader: "uvx", synced: true }),
+      work: work({
+        managedPackage: false,
+        downloader: "uvx",
+        downloaderArgs: ["mcp-server-time"],
+        synced: true,
+      }),
       result: slow,
       probeTimeoutMs: 10_000,
     }).filter((c) => c.id === "probe.startup");
     expect(startup!.status).toBe("warn");
-    expect(startup!.fix).toContain("uv tool install");
+    expect(startup!.fix).toContain("`uv tool install mcp-server-time`");
+    expect(startup!.fix).not.toContain("<package>");
     expect(startup!.fix).not.toMatch(/node \+ its script|mcp-twin sync/);
   });
 });

@@ -4,7 +4,7 @@
  * missing, a home on the Windows drive — each line true, each error with its next step, no advice
  * that loops.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import {
   createFakeMachine,
@@ -13,6 +13,7 @@ import {
   runInProcessByDefault,
   writeManifest,
 } from "../helpers/fake-machine.js";
+import { KEY, runInPty } from "../helpers/pty.js";
 
 runInProcessByDefault();
 
@@ -93,5 +94,65 @@ describe("a client config that does not parse", () => {
     expect(sync.code).toBe(2);
     expect(sync.stderr).toContain(`ℹ ${fix} To sync`);
     expect((await doctorFix(m, "claude-code")).fix).toBe(fix);
+  });
+});
+
+describe("a server whose program is missing (add time, no uv)", () => {
+  const time = { servers: { time: { command: "uvx", args: ["mcp-server-time"] } } };
+
+  test("add says where uvx is missing before it asks to write it; Ctrl-C at the question says the manifest holds it and sync finishes", async () => {
+    const m = machine({ uv: false });
+    writeManifest(m, { servers: {} });
+    const pty = runInPty(["add", "time"], m.env, m.paths.linuxHome);
+    await pty.waitFor(/Write it into every client now\?/);
+    const screen = pty.output();
+    const question = screen.indexOf("Write it into every client now?");
+    const wsl = screen.indexOf(
+      "▲ `uvx` is not found in wsl:Ubuntu: time will not start in Claude Code until it is installed there. Install uv in wsl:Ubuntu (it provides uvx): `curl -LsSf https://astral.sh/uv/install.sh | sh`.",
+    );
+    const windows = screen.indexOf(
+      "▲ `uvx` is not found in windows: time will not start in Claude Desktop and Cursor until it is installed there.",
+    );
+    expect(wsl).toBeGreaterThan(-1);
+    expect(windows).toBeGreaterThan(-1);
+    expect(Math.max(wsl, windows)).toBeLessThan(question);
+    pty.type(KEY.ctrlC);
+    const { code, output } = await pty.exit;
+    expect(code).toBe(130);
+    expect(output).toContain(
+      "✖ Interrupted. It wrote C:\\Users\\alice\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc and C:\\Users\\alice\\AppData\\Roaming\\mcp-twin\\mcp-twin.schema.json (and mcp-twin's cache), each whole (never half-written). Run `mcp-twin sync` to finish.",
+    );
+    expect(existsSync(m.paths.cursorConfig)).toBe(false);
+  }, 60_000);
+
+  test("sync: the entry is written, so the next step is the install and a restart (or a new session), not another sync", async () => {
+    const m = machine({ uv: false });
+    writeManifest(m, time);
+    const r = await m.run(["sync"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain("run sync again");
+    expect(r.stdout).toContain(
+      "✖ time: `uvx` is not found in wsl:Ubuntu (not on its PATH), so this entry cannot start there; it is written, and starts once the program is there. Install uv in wsl:Ubuntu (it provides uvx): `curl -LsSf https://astral.sh/uv/install.sh | sh`; then start a new Claude Code session.\n",
+    );
+    expect(r.stdout).toMatch(
+      /`powershell -ExecutionPolicy ByPass -c "irm https:\/\/astral\.sh\/uv\/install\.ps1 \| iex"`; then restart Claude Desktop\.\n/,
+    );
+    expect(r.stdout).toMatch(/iex"`; then restart Cursor\.\n/);
+    // No command with a sentence's full stop run into it.
+    expect(r.stdout).not.toMatch(/\| (sh|iex")\./);
+  });
+
+  test("status: the entry is there but will not start — the matrix says 'not installed', --json keeps the spec's 'missing'", async () => {
+    const m = machine({ uv: false });
+    writeManifest(m, time);
+    await m.run(["sync"]);
+    const text = await m.run(["status"]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^time +not installed +not installed +not installed/m);
+    expect(text.stdout).toContain(
+      'time in windows cursor: the entry is there, but its program `uvx` is not found in windows. Install uv on Windows (it provides uvx): `powershell -ExecutionPolicy ByPass -c "irm https://astral.sh/uv/install.ps1 | iex"`; then restart Cursor.',
+    );
+    const rows = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{ state: string }>;
+    expect(rows.map((r) => r.state)).toEqual(["missing", "missing", "missing"]);
   });
 });
