@@ -3,7 +3,7 @@
  * prefix, and — inside WSL — not Windows' node/npm found through the appended Windows PATH.
  */
 import type { EnvFacts } from "../../environments/types.js";
-import { installAdvice, npmAdvice, programHint } from "../../program-hints.js";
+import { installAdvice, npmAdvice } from "../../program-hints.js";
 import { defineCheck, finding } from "../types.js";
 
 export type PrefixState = "writable" | "read-only" | "missing" | "not-a-folder" | "unknown";
