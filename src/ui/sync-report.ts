@@ -79,7 +79,10 @@ export async function renderReport(
     }
   }
 
-  const installs = report.installs.filter((i) => i.action !== "present");
+  // What was installed or removed is said once, as it finishes (the live lines on stderr:
+  // "✔ Installed … in wsl:Ubuntu", "✔ Removed …"): here only what those do not say — a dry run's
+  // plan, and a failure with npm's own words.
+  const installs = report.installs.filter((i) => i.action === "planned" || i.action === "failed");
   if (installs.length > 0) {
     out.print(c.bold(dryRun ? "Packages to install" : "Packages"));
     for (const i of installs) {

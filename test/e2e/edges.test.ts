@@ -156,3 +156,21 @@ describe("a server whose program is missing (add time, no uv)", () => {
     expect(rows.map((r) => r.state)).toEqual(["missing", "missing", "missing"]);
   });
 });
+
+describe("installs are said once", () => {
+  test("sync: each environment's install is its live line; the report does not list the packages again", async () => {
+    const m = machine();
+    writeManifest(m, { servers: { fixture: { package: `${inject("fixtureName")}@1.0.0` } } });
+    const r = await m.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    const spec = `${inject("fixtureName")}@1.0.0`;
+    expect(r.stderr).toContain(`✔ Installed ${spec} in wsl:Ubuntu`);
+    expect(r.stderr).toContain(`✔ Installed ${spec} in windows`);
+    expect(r.stdout).not.toMatch(/^Packages$/m);
+    expect(r.stdout).not.toContain(`${spec} in windows installed`);
+    // A dry run lists what it would install: there is no live line then.
+    writeManifest(m, { servers: { fixture: { package: `${inject("fixtureName")}@1.1.0` } } });
+    const dry = await m.run(["sync", "--dry-run"]);
+    expect(dry.stdout).toMatch(/^Packages to install\n {2}• .*@1\.1\.0 in wsl:Ubuntu \(would install\)$/m);
+  });
+});
