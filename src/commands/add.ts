@@ -23,7 +23,7 @@ import type { Machine } from "../core/machine.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
 import { npmSpec, type ServerSpec, serverName } from "../core/manifest/schema.js";
-import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
+import { loadSecrets, privacyNote, saveSecrets, secretsPrivacy } from "../core/manifest/secrets.js";
 import { parseManifestText } from "../core/manifest/validate.js";
 import { canonicalJson } from "../core/merge.js";
 import { splitSpec } from "../core/npm-prefix.js";
@@ -174,7 +174,9 @@ export async function run(ctx: CommandContext): Promise<number> {
         `${out.theme.ok} ${changed ? "Added" : "Kept"} ${name} in ${machine.shown(file)}${found.template?.notes ? `\n  ${found.template.notes}` : ""}`,
       );
       if (Object.keys(newSecrets).length > 0)
-        out.print(`${out.theme.ok} Stored ${Object.keys(newSecrets).join(", ")} (mode 0600)`);
+        out.print(
+          `${out.theme.ok} Stored ${Object.keys(newSecrets).join(", ")} in ${machine.shown(machine.paths.secrets)} (${privacyNote(secretsPrivacy(machine))})`,
+        );
     }
     for (const note of found.notes) out.print(`  ${note}`);
   }

@@ -574,7 +574,9 @@ describe("paths: one style per side", () => {
     expect(human.code).toBe(0);
     expect(human.stdout).not.toContain(linuxForm());
     expect(human.stdout).toContain(`✔ manifest ${home}\\mcp-twin.jsonc. [manifest.found]`);
-    expect(human.stdout).toContain(`✔ ${home}\\secrets.json holds 1 secret and is private. [secrets.file]`);
+    expect(human.stdout).toContain(
+      `✔ ${home}\\secrets.json holds 1 secret; it is in your Windows profile, which its ACL keeps to your Windows account (mode bits mean nothing on the Windows drive). [secrets.file]`,
+    );
     expect(human.stdout).toContain(`✔ home ${home} (shared by Windows and every WSL distro). [env.home]`);
     expect(human.stdout).toContain("WSL interop is on (C:\\Windows\\System32\\cmd.exe)");
     // Linux files keep their Linux form.

@@ -4,7 +4,8 @@
  * missing, a home on the Windows drive — each line true, each error with its next step, no advice
  * that loops.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import {
   createFakeMachine,
@@ -12,6 +13,7 @@ import {
   type FakeMachineOptions,
   runInProcessByDefault,
   writeManifest,
+  writeSecrets,
 } from "../helpers/fake-machine.js";
 import { KEY, runInPty } from "../helpers/pty.js";
 
@@ -172,5 +174,58 @@ describe("installs are said once", () => {
     writeManifest(m, { servers: { fixture: { package: `${inject("fixtureName")}@1.1.0` } } });
     const dry = await m.run(["sync", "--dry-run"]);
     expect(dry.stdout).toMatch(/^Packages to install\n {2}• .*@1\.1\.0 in wsl:Ubuntu \(would install\)$/m);
+  });
+});
+
+describe("secrets in a home on the Windows drive", () => {
+  const privateNote = "in your Windows profile, which its ACL keeps to your Windows account";
+  const secretsCheck = async (m: FakeMachine) => {
+    const r = await m.run(["doctor", "--json", "--no-probe"]);
+    return (JSON.parse(r.stdout).checks as Array<{ id: string; status: string; message: string }>).find(
+      (c) => c.id === "secrets.file",
+    )!;
+  };
+
+  test("the plan and doctor credit the profile's ACL, and doctor judges no mode bits there (DrvFs shows 0777)", async () => {
+    const m = machine();
+    writeManifest(m, { servers: {} });
+    writeSecrets(m, { FIXTURE_TOKEN: "fx-0a1b2c3d4e5f6a7b" });
+    // What DrvFs shows for every file without the `metadata` mount option.
+    chmodSync(path.join(m.paths.home, "secrets.json"), 0o777);
+    const check = await secretsCheck(m);
+    expect(check.status).toBe("pass");
+    expect(check.message).toBe(
+      `C:\\Users\\alice\\AppData\\Roaming\\mcp-twin\\secrets.json holds 1 secret; it is ${privateNote} (mode bits mean nothing on the Windows drive).`,
+    );
+    const plan = await m.run([
+      "init",
+      "--yes",
+      "--dry-run",
+      "--server",
+      "tavily",
+      "--secret",
+      "TAVILY_API_KEY=tvly-dev0a1b2c3d4e5f6a7b8c9d",
+    ]);
+    expect(plan.stdout).toContain(`secrets.json (${privateNote})`);
+    expect(plan.stdout).not.toContain("0600");
+  });
+
+  test("a Linux home keeps mode 0600: said in the plan, and a file others can read is a warning", async () => {
+    const m = machine({ kind: "linux" });
+    writeManifest(m, { servers: {} });
+    writeSecrets(m, { FIXTURE_TOKEN: "fx-0a1b2c3d4e5f6a7b" });
+    expect((await secretsCheck(m)).message).toMatch(/holds 1 secret and is private \(mode 600\)\.$/);
+    chmodSync(path.join(m.paths.home, "secrets.json"), 0o644);
+    expect((await secretsCheck(m)).status).toBe("warn");
+    const plan = await m.run([
+      "init",
+      "--yes",
+      "--dry-run",
+      "--server",
+      "tavily",
+      "--secret",
+      "TAVILY_API_KEY=tvly-dev0a1b2c3d4e5f6a7b8c9d",
+    ]);
+    expect(plan.stdout).toContain("secrets.json (mode 0600)");
   });
 });

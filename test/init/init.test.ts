@@ -272,7 +272,11 @@ describe("init in a terminal", () => {
     const home = "C:\\Users\\alice\\AppData\\Roaming\\mcp-twin";
     expect(screen).toContain(`Manifest: ${home}\\mcp-twin.jsonc (new)`);
     expect(screen).toContain(`  • create ${home}\\mcp-twin.jsonc: fixture`);
-    expect(screen).toContain(`  • store FIXTURE_TOKEN in ${home}\\secrets.json (mode 0600)`);
+    // On the Windows drive mode bits mean nothing: the profile's ACL is what keeps it private.
+    expect(screen).toContain(
+      `  • store FIXTURE_TOKEN in ${home}\\secrets.json (in your Windows profile, which its ACL keeps to your Windows account)`,
+    );
+    expect(screen).not.toContain("0600");
     expect(screen).toContain(`  • install ${inject("fixtureName")}@1.0.0 in wsl:Ubuntu and windows`);
     expect(screen).toContain("  • write wsl:Ubuntu Claude Code, windows Claude Desktop, windows Cursor");
     expect(screen).not.toMatch(/✔ (create|store|install|write) /);
