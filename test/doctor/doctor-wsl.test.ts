@@ -83,6 +83,11 @@ describe("a synced machine", () => {
       const probe = one(run, "probe.handshake", { env, client, server: "fixture" });
       expect(probe.status).toBe("pass");
       expect(probe.message).toMatch(/started in .* with 4 tools/);
+      // Claude Desktop and Cursor run the very same launch: it started once, and each says so
+      // (one time under both, not as if measured twice); Claude Code's is a start of its own.
+      if (env === "windows")
+        expect(probe.message).toMatch(/; one start for Claude Desktop and Cursor, the same launch\.$/);
+      else expect(probe.message).not.toContain("one start for");
       expect(one(run, "drift.entry", { env, client, server: "fixture" }).status).toBe("pass");
     }
     expect(run.stdout + run.stderr).not.toContain(SECRET);

@@ -83,10 +83,11 @@ function handshake(p: ProbeItem, show: Show): Finding {
       detail,
     });
   }
+  // One start for several client configs of the same launch: said, not shown as if measured twice.
   return finding(
     "pass",
     w.where,
-    `started in ${seconds(r.startupMs ?? 0)} with ${r.tools} tool${r.tools === 1 ? "" : "s"} (${r.serverName ?? "unnamed server"}).`,
+    `started in ${seconds(r.startupMs ?? 0)} with ${r.tools} tool${r.tools === 1 ? "" : "s"} (${r.serverName ?? "unnamed server"})${p.sharedBy ? `; one start for ${p.sharedBy}, the same launch` : ""}.`,
   );
 }
 
