@@ -129,7 +129,15 @@ export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
     project: "with --sync: the project files in <dir> instead of user files",
   },
   search: { json: true },
-  remove: { json: true, dryRun: "show the manifest diff; write nothing", manifest: true },
+  remove: {
+    json: true,
+    yes: true,
+    dryRun: "show the manifest diff; write nothing",
+    manifest: true,
+    env: "with --sync: only this environment (repeatable)",
+    client: "with --sync: only this client (repeatable)",
+    project: "with --sync: the project files in <dir> instead of user files",
+  },
   import: {
     json: true,
     yes: "never prompt: a key with different values needs --prefer-client, --keep-both or --secret",
@@ -338,10 +346,10 @@ export function buildProgram(
     .option("--cursor <cursor>", "continue a search where the last page ended")
     .addOption(registryOption());
 
-  command("remove", "take a server out of the manifest", load("remove")).argument(
-    "<name>",
-    "the server's name",
-  );
+  command("remove", "take a server out of the manifest", load("remove"))
+    .argument("<name>", "the server's name")
+    .option("--sync", "sync right after removing (take it out of every client config)")
+    .option("--no-sync", "do not offer to sync");
 
   command(
     "import",

@@ -229,3 +229,43 @@ describe("secrets in a home on the Windows drive", () => {
     expect(plan.stdout).toContain("secrets.json (mode 0600)");
   });
 });
+
+describe("remove offers to sync, as add does", () => {
+  const time = { servers: { time: { command: "uvx", args: ["mcp-server-time"] } } };
+  const entries = (m: FakeMachine) =>
+    Object.keys(JSON.parse(readFileSync(m.paths.cursorConfig, "utf8")).mcpServers ?? {});
+
+  test("on a terminal it asks; yes takes it out of every client", async () => {
+    const m = machine();
+    writeManifest(m, time);
+    expect((await m.run(["sync"])).code).toBe(0);
+    expect(entries(m)).toEqual(["time"]);
+    const pty = runInPty(["remove", "time"], m.env, m.paths.linuxHome);
+    await pty.waitFor(/Take it out of every client now\?/);
+    expect(pty.output()).toContain(
+      "✔ Removed time from C:\\Users\\alice\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc.",
+    );
+    pty.type(KEY.enter);
+    const { code, output } = await pty.exit;
+    expect(code).toBe(0);
+    expect(output).toMatch(/windows cursor .* updated -time/);
+    expect(entries(m)).toEqual([]);
+  }, 60_000);
+
+  test("--sync syncs without asking (--json: the sync's report too); --no-sync says what to run", async () => {
+    const m = machine();
+    writeManifest(m, { servers: { ...time.servers, other: { command: "uvx", args: ["other-server"] } } });
+    expect((await m.run(["sync"])).code).toBe(0);
+    const kept = await m.run(["remove", "other", "--no-sync"]);
+    expect(kept.stdout).toContain("Run `mcp-twin sync` to take it out of every client.");
+    expect(entries(m)).toEqual(["time", "other"]);
+    const r = await m.run(["remove", "time", "--sync", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.removed).toBe("time");
+    expect(report.sync.targets.find((t: { client: string }) => t.client === "cursor").removed.sort()).toEqual(
+      ["other", "time"],
+    );
+    expect(entries(m)).toEqual([]);
+  });
+});
