@@ -10,13 +10,14 @@
  */
 import type { CommandContext } from "../cli.js";
 import {
+  catalogueMatch,
   instantiate,
   loadCatalogue,
   type ServerTemplate,
   searchTemplates,
   type Template,
 } from "../core/catalogue/index.js";
-import { UsageError } from "../core/errors.js";
+import { OperationError, UsageError } from "../core/errors.js";
 import { withLock } from "../core/files.js";
 import { localHomedir } from "../core/host.js";
 import type { Machine } from "../core/machine.js";
@@ -272,6 +273,22 @@ async function missingPrograms(ctx: CommandContext, machine: Machine, name: stri
   }
 }
 
+/**
+ * The registry cannot be reached, or does not have the name: when the catalogue has what looks
+ * like the same server, the error points at it (`mcp-twin add github` works offline).
+ */
+function withCatalogueMatch(error: unknown, name: string, templates: readonly Template[]): unknown {
+  const match = catalogueMatch(name, templates);
+  if (!match || !(error instanceof UsageError || error instanceof OperationError)) return error;
+  // The registry's own hint, without its general word about the catalogue (said here, precisely).
+  const rest = error.hint?.replace("The catalogue (`mcp-twin add --list`) works offline. ", "");
+  const hint = `The catalogue's ${match.name} (${match.title}, ${match.homepage}) looks like this server: \`mcp-twin add ${match.name}\` works offline.${rest ? ` ${rest}` : ""}`;
+  const options = { location: error.location, hint, cause: error };
+  return error instanceof UsageError
+    ? new UsageError(error.code, error.message, options)
+    : new OperationError(error.code, error.message, options);
+}
+
 function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -293,6 +310,8 @@ async function find(
     const entry = await fetchRegistryServer(registry, registryName, {
       progress: ctx.output.progress,
       warn: (line) => ctx.output.warn(line),
+    }).catch((error: unknown) => {
+      throw withCatalogueMatch(error, registryName.name, templates);
     });
     const chosen = chooseWay(registry, entry, o.use);
     return { source: "registry", template: chosen.template, notes: [], chosen };

@@ -269,3 +269,16 @@ describe("remove offers to sync, as add does", () => {
     expect(entries(m)).toEqual([]);
   });
 });
+
+test("offline, add io.github.github/… points at the catalogue's github, which works offline", async () => {
+  const m = machine();
+  writeManifest(m, { servers: {} });
+  const r = await m.run(["add", "io.github.github/github-mcp-server"]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain(
+    "ℹ The catalogue's github (GitHub, https://github.com/github/github-mcp-server) looks like this server: `mcp-twin add github` works offline. Another registry: --registry <url> or MCP_TWIN_REGISTRY.",
+  );
+  // A name the catalogue has nothing like keeps the registry's own hint.
+  const other = await m.run(["add", "com.example/weather"]);
+  expect(other.stderr).toContain("ℹ The catalogue (`mcp-twin add --list`) works offline.");
+});
