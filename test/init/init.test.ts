@@ -204,8 +204,10 @@ describe("init in a terminal", () => {
     const m = machine();
     desktopHasFixture(m, TOKEN);
     const pty = runInPty(["init"], m.env, m.paths.linuxHome);
-    await pty.waitFor(/configured already\. Bring them into the manifest/);
-    expect(pty.output()).toContain("windows claude-desktop");
+    // The question names where they were found: the answered line keeps it on screen.
+    await pty.waitFor(
+      /Servers found in windows claude-desktop: bring it into the manifest \(one entry each, for every client\)\?/,
+    );
     pty.type(KEY.enter);
     await pty.waitFor(/Add servers from the catalogue/);
     pty.type(KEY.enter); // "Done" is first: nothing from the catalogue
