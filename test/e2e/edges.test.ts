@@ -4,7 +4,7 @@
  * missing, a home on the Windows drive — each line true, each error with its next step, no advice
  * that loops.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import {
@@ -281,4 +281,24 @@ test("offline, add io.github.github/… points at the catalogue's github, which 
   // A name the catalogue has nothing like keeps the registry's own hint.
   const other = await m.run(["add", "com.example/weather"]);
   expect(other.stderr).toContain("ℹ The catalogue (`mcp-twin add --list`) works offline.");
+});
+
+test("sync --project: a project file never gets the bridge, so the report says nothing of it", async () => {
+  const m = machine();
+  writeManifest(m, {
+    servers: { time: { command: "uvx", args: ["mcp-server-time"] } },
+    bridge: { enabled: true, port: 2 },
+  });
+  const project = path.join(m.paths.linuxHome, "proj");
+  mkdirSync(project);
+  const r = await m.run(["sync", "--project", project]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toContain("proj/.mcp.json  created +time");
+  expect(r.stdout).not.toMatch(/bridge/i);
+  expect(Object.keys(JSON.parse(readFileSync(path.join(project, ".mcp.json"), "utf8")).mcpServers)).toEqual([
+    "time",
+  ]);
+  writeFileSync(path.join(project, ".mcp.json"), "{}\n");
+  const json = JSON.parse((await m.run(["sync", "--project", project, "--json"])).stdout);
+  expect(json.bridge).toBeUndefined();
 });
