@@ -365,6 +365,26 @@ describe("scopes, restart, drift, node", () => {
     ).toEqual(["skip"]);
   });
 
+  test("npm.present shows npm's version, or says why it is not known (never a bare 'npm with')", () => {
+    const env = {
+      id: "windows",
+      kind: "windows" as const,
+      home: "C:\\Users\\a",
+      vars: {},
+      usable: true,
+      local: false,
+      node: { path: "C:\\Program Files\\nodejs\\node.exe", version: "v22.11.0" },
+    };
+    const present = (npm: { prefix: string; version?: string }) =>
+      checkNode({ env: { ...env, npm }, needed: true, prefix: "writable" }).find(
+        (c) => c.id === "npm.present",
+      )!.message;
+    expect(present({ prefix: "C:\\npm", version: "10.9.0" })).toBe("npm 10.9.0 with global prefix C:\\npm.");
+    expect(present({ prefix: "C:\\npm" })).toBe(
+      "npm with global prefix C:\\npm (its version unknown: npm did not print it when asked for the prefix).",
+    );
+  });
+
   test(".wslconfig parsing", () => {
     expect(parseWslConfig("[wsl2]\r\nlocalhostForwarding = false # no\r\n")).toEqual({
       localhostForwarding: false,
