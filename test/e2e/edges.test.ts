@@ -302,3 +302,15 @@ test("sync --project: a project file never gets the bridge, so the report says n
   const json = JSON.parse((await m.run(["sync", "--project", project, "--json"])).stdout);
   expect(json.bridge).toBeUndefined();
 });
+
+test("sync --prune --dry-run: a package that would go says 'would uninstall', not 'would install'", async () => {
+  const m = machine();
+  writeManifest(m, { servers: { fixture: { package: `${inject("fixtureName")}@1.0.0` } } });
+  expect((await m.run(["sync"])).code).toBe(0);
+  writeManifest(m, { servers: {} });
+  const dry = await m.run(["sync", "--prune", "--dry-run"]);
+  expect(dry.code, dry.stderr).toBe(0);
+  expect(dry.stdout).toContain("Packages to uninstall\n");
+  expect(dry.stdout).toMatch(/• .*@1\.0\.0 in wsl:Ubuntu \(would uninstall\)/);
+  expect(dry.stdout).not.toContain("would install");
+});
