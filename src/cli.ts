@@ -13,6 +13,7 @@ import {
   UsageErrors,
 } from "./core/errors.js";
 import { type Host, processHost } from "./core/host.js";
+import { type Changes, changesSince, journalMark } from "./core/journal.js";
 import { abortableRunner } from "./core/run.js";
 import { createOutput, type Output, processTerminal, type Terminal } from "./ui/output.js";
 import { VERSION } from "./version.js";
@@ -39,6 +40,11 @@ export interface CommandContext {
   signal: AbortSignal;
   /** Where the run reads and writes (commands ask it, not `process.stdin`, whether it is a terminal). */
   terminal: Terminal;
+  /**
+   * What to do after a Ctrl-C from here on, when the run had written something (default: run
+   * the command again): `add`, its server written, is finished by `mcp-twin sync`, not by itself.
+   */
+  afterInterrupt?: string;
 }
 
 export type CommandRun = (ctx: CommandContext) => Promise<number>;
@@ -123,7 +129,15 @@ export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
     project: "with --sync: the project files in <dir> instead of user files",
   },
   search: { json: true },
-  remove: { json: true, dryRun: "show the manifest diff; write nothing", manifest: true },
+  remove: {
+    json: true,
+    yes: true,
+    dryRun: "show the manifest diff; write nothing",
+    manifest: true,
+    env: "with --sync: only this environment (repeatable)",
+    client: "with --sync: only this client (repeatable)",
+    project: "with --sync: the project files in <dir> instead of user files",
+  },
   import: {
     json: true,
     yes: "never prompt: a key with different values needs --prefer-client, --keep-both or --secret",
@@ -332,10 +346,10 @@ export function buildProgram(
     .option("--cursor <cursor>", "continue a search where the last page ended")
     .addOption(registryOption());
 
-  command("remove", "take a server out of the manifest", load("remove")).argument(
-    "<name>",
-    "the server's name",
-  );
+  command("remove", "take a server out of the manifest", load("remove"))
+    .argument("<name>", "the server's name")
+    .option("--sync", "sync right after removing (take it out of every client config)")
+    .option("--no-sync", "do not offer to sync");
 
   command(
     "import",
@@ -516,6 +530,8 @@ export async function main(
   const early = createOutput({ json: wantsJson, color: !argv.includes("--no-color") }, host.env, terminal);
   const abort = new AbortController();
   let interrupted = false;
+  // What this run changes from here on (files written, npm started): what a Ctrl-C says holds.
+  const mark = journalMark();
   // Ctrl-C and SIGTERM stop a run the same way: every process it started is stopped (the
   // runner below), nothing is written after the signal, exit 130. `on`, not `once`: execa's
   // signal-exit re-raises SIGINT when it is the only listener left, which would kill us before the
@@ -546,6 +562,14 @@ export async function main(
         host.env,
         terminal,
       );
+      const ctx: CommandContext = {
+        host: commandHost,
+        output,
+        options,
+        args,
+        signal: abort.signal,
+        terminal,
+      };
       try {
         checkShared(cmd);
         // Every command alike, before any work: a --client or --env no one knows is exit 2.
@@ -554,7 +578,7 @@ export async function main(
         if (clients.length > 0 || envs.length > 0)
           (await import("./core/selectors.js")).checkSelectors({ clients, envs });
         const { run } = await load();
-        code = await run({ host: commandHost, output, options, args, signal: abort.signal, terminal });
+        code = await run(ctx);
         // A command that finished anyway after the signal (nothing it did could be stopped) still
         // reports the interruption: on stderr, its result (maybe JSON) being printed already.
         if (interrupted && !ownsSignals && code !== ExitCode.interrupted) {
@@ -562,7 +586,10 @@ export async function main(
           code = ExitCode.interrupted;
         }
       } catch (error) {
-        code = reportError(error, output, interrupted);
+        code = reportError(error, output, interrupted, {
+          mark,
+          ...(ctx.afterInterrupt ? { next: ctx.afterInterrupt } : {}),
+        });
       }
     },
     invoked,
@@ -604,7 +631,7 @@ export async function main(
         false,
       );
     }
-    return reportError(error, early, interrupted);
+    return reportError(error, early, interrupted, { mark });
   } finally {
     for (const s of signals) process.removeListener(s, onSignal);
   }
@@ -612,16 +639,18 @@ export async function main(
 }
 
 /** One error envelope for --json; file:line:column, message and hint for people. */
-export function reportError(error: unknown, output: Output, interrupted: boolean): number {
+export function reportError(
+  error: unknown,
+  output: Output,
+  interrupted: boolean,
+  run: { mark: number; next?: string } = { mark: journalMark() },
+): number {
   if (
     interrupted ||
     (error as { name?: string })?.name === "ExitPromptError" ||
     error instanceof InterruptedError
   ) {
-    // Exactly what is guaranteed: writes are atomic per file (an npm install cut short may leave
-    // its package to be installed again, which the next run does).
-    const message =
-      "Interrupted: each file mcp-twin writes is as it was or fully updated (none half-written); run the command again to finish.";
+    const message = interruptedMessage(changesSince(run.mark), output.shown, run.next);
     if (output.json) output.result({ errors: [{ code: "interrupted", message }] });
     else output.error(message);
     return ExitCode.interrupted;
@@ -643,13 +672,12 @@ export function reportError(error: unknown, output: Output, interrupted: boolean
         // The file it names, as the user's system shows it (inside WSL: C:\… for a Windows file).
         const file = e.location.file;
         const shown = (text: string) => (file ? text.split(file).join(output.shown(file)) : text);
-        output.error(
-          shown(
-            e.message.startsWith(formatLocation(e.location)) || !file
-              ? e.message
-              : `${formatLocation(e.location)}: ${e.message}`,
-          ),
-        );
+        // The file once: a message that names it already (without a line) gets no prefix.
+        const named =
+          !file ||
+          e.message.startsWith(formatLocation(e.location)) ||
+          (e.location.line === undefined && e.message.includes(file));
+        output.error(shown(named ? e.message : `${formatLocation(e.location)}: ${e.message}`));
         if (e.hint) output.info(shown(e.hint));
       }
     }
@@ -662,4 +690,44 @@ export function reportError(error: unknown, output: Output, interrupted: boolean
     if (output.verbose && error instanceof Error && error.stack) output.debug(error.stack);
   }
   return ExitCode.failed;
+}
+
+/**
+ * What holds after a Ctrl-C, for this run: nothing written; or the files it wrote — each whole, as
+ * every write is atomic per file — and where npm ran (a package it did not finish is installed by
+ * the next run); then how to finish.
+ */
+export function interruptedMessage(
+  changed: Changes,
+  shown: (file: string) => string,
+  next = "Run the command again to finish.",
+): string {
+  if (changed.files.length === 0 && changed.npm.length === 0)
+    return changed.cache
+      ? "Stopped before anything but mcp-twin's cache was written."
+      : "Stopped before anything was written.";
+  const said = ["Interrupted."];
+  const cache = changed.cache ? " (and mcp-twin's cache)" : "";
+  if (changed.files.length === 0)
+    said.push(changed.cache ? "It wrote nothing but mcp-twin's cache." : "It wrote no file.");
+  else {
+    const names = changed.files.map(shown);
+    const listed =
+      names.length <= 3
+        ? joinAnd(names)
+        : `${names.slice(0, 2).join(", ")} and ${names.length - 2} more files`;
+    said.push(
+      names.length === 1
+        ? `It wrote ${listed}${cache}, whole (never half-written).`
+        : `It wrote ${listed}${cache}, each whole (never half-written).`,
+    );
+  }
+  if (changed.npm.length > 0)
+    said.push(`npm ran in ${joinAnd(changed.npm)}: a package it did not finish, the next run installs.`);
+  said.push(next);
+  return said.join(" ");
+}
+
+function joinAnd(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }

@@ -94,7 +94,7 @@ const HELP: Record<string, CommandHelp> = {
   remove: {
     examples: [
       ["mcp-twin remove tavily --dry-run", "the manifest diff; nothing written"],
-      ["mcp-twin remove tavily && mcp-twin sync", "out of the manifest, then out of every client"],
+      ["mcp-twin remove tavily --sync", "out of the manifest, then out of every client"],
     ],
     readMore: [README("The manifest")],
   },

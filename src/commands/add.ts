@@ -10,20 +10,21 @@
  */
 import type { CommandContext } from "../cli.js";
 import {
+  catalogueMatch,
   instantiate,
   loadCatalogue,
   type ServerTemplate,
   searchTemplates,
   type Template,
 } from "../core/catalogue/index.js";
-import { UsageError } from "../core/errors.js";
+import { OperationError, UsageError } from "../core/errors.js";
 import { withLock } from "../core/files.js";
 import { localHomedir } from "../core/host.js";
 import type { Machine } from "../core/machine.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
 import { npmSpec, type ServerSpec, serverName } from "../core/manifest/schema.js";
-import { loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
+import { loadSecrets, privacyNote, saveSecrets, secretsPrivacy } from "../core/manifest/secrets.js";
 import { parseManifestText } from "../core/manifest/validate.js";
 import { canonicalJson } from "../core/merge.js";
 import { splitSpec } from "../core/npm-prefix.js";
@@ -148,6 +149,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
   }
   const changed = result.after !== null && canonicalJson(result.after) !== canonicalJson(result.before);
+  // Stopped from here on (at the question to sync, or during it), the server is in the manifest
+  // already: what finishes the job is sync, not another add (which would find it there).
+  if (!o.dryRun) ctx.afterInterrupt = "Run `mcp-twin sync` to finish.";
   const out = ctx.output;
   const summary = {
     added: name,
@@ -171,7 +175,9 @@ export async function run(ctx: CommandContext): Promise<number> {
         `${out.theme.ok} ${changed ? "Added" : "Kept"} ${name} in ${machine.shown(file)}${found.template?.notes ? `\n  ${found.template.notes}` : ""}`,
       );
       if (Object.keys(newSecrets).length > 0)
-        out.print(`${out.theme.ok} Stored ${Object.keys(newSecrets).join(", ")} (mode 0600)`);
+        out.print(
+          `${out.theme.ok} Stored ${Object.keys(newSecrets).join(", ")} in ${machine.shown(machine.paths.secrets)} (${privacyNote(secretsPrivacy(machine))})`,
+        );
     }
     for (const note of found.notes) out.print(`  ${note}`);
   }
@@ -181,12 +187,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   const syncDoes = server.package
     ? "install it and write it into every client"
     : "write it into every client";
+  const asks = o.sync === undefined && !o.dryRun && prompts !== undefined;
+  // Before the question: a program it runs that is not there, where it is not (the entry would be
+  // written all the same, and start once the program is installed).
+  if (asks && !server.package) for (const line of await missingPrograms(ctx, machine, name)) out.warn(line);
   const doSync =
     o.sync === true ||
-    (o.sync === undefined &&
-      !o.dryRun &&
-      prompts !== undefined &&
-      (await prompts.confirm({ message: `${capitalized(syncDoes)} now?`, default: true })));
+    (asks && (await prompts!.confirm({ message: `${capitalized(syncDoes)} now?`, default: true })));
   if (!doSync) {
     if (out.json) out.result(summary);
     else if (!o.dryRun) out.print(`Run \`mcp-twin sync\` to ${syncDoes}.`);
@@ -226,6 +233,62 @@ export async function run(ctx: CommandContext): Promise<number> {
   return syncExitCode(report);
 }
 
+/**
+ * Where the server's program (uvx, docker, …) is not found, said before asking to write it into
+ * every client: one line per environment, naming its clients and the install command there. What
+ * sync would check after writing (program-check.ts), looked at first; file stats, no process.
+ * Nothing when it cannot be told (a manifest or environment that does not load: sync says why).
+ */
+async function missingPrograms(ctx: CommandContext, machine: Machine, name: string): Promise<string[]> {
+  const o = ctx.options;
+  try {
+    const { loadContext } = await import("../core/context.js");
+    const { entriesNow } = await import("../core/desired.js");
+    const { checkPrograms } = await import("../core/program-check.js");
+    const { installAdvice } = await import("../core/program-hints.js");
+    const loaded = await loadContext(
+      machine,
+      { manifest: o.manifest, project: o.project, envs: o.env, clients: o.client },
+      ctx.output.progress,
+    );
+    const servers = loaded.servers.filter(([n]) => n === name);
+    if (servers.length === 0) return [];
+    const desired = await entriesNow(machine, { ...loaded, servers }, loaded.state);
+    await checkPrograms(desired, loaded.allEnvs, machine.host.env, loaded.targets);
+    const where = new Map<string, { program: string; clients: string[] }>();
+    for (const t of loaded.targets) {
+      const built = desired.get(t.key)?.get(name);
+      if (!built?.ok || !built.program || !built.problems?.some((p) => p.code === "program-missing"))
+        continue;
+      const seen = where.get(built.runsIn) ?? { program: built.program, clients: [] };
+      seen.clients.push(t.client.name);
+      where.set(built.runsIn, seen);
+    }
+    return [...where].map(([envId, { program, clients }]) => {
+      const env = loaded.allEnvs.find((e) => e.id === envId)!;
+      return `\`${program}\` is not found in ${envId}: ${name} will not start in ${clients.join(" and ")} until it is installed there. ${installAdvice(program, env)}`;
+    });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The registry cannot be reached, or does not have the name: when the catalogue has what looks
+ * like the same server, the error points at it (`mcp-twin add github` works offline).
+ */
+function withCatalogueMatch(error: unknown, name: string, templates: readonly Template[]): unknown {
+  const match = catalogueMatch(name, templates);
+  if (!match || !(error instanceof UsageError || error instanceof OperationError)) return error;
+  // The registry's own hint, without its general word about the catalogue (said here, precisely).
+  const rest = error.hint?.replace("The catalogue (`mcp-twin add --list`) works offline. ", "");
+  const hint = `The catalogue's ${match.name} (${match.title}, ${match.homepage}) looks like this server: \`mcp-twin add ${match.name}\` works offline.${rest ? ` ${rest}` : ""}`;
+  const options = { location: error.location, hint, cause: error };
+  return error instanceof UsageError
+    ? new UsageError(error.code, error.message, options)
+    : new OperationError(error.code, error.message, options);
+}
+
 function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -247,6 +310,8 @@ async function find(
     const entry = await fetchRegistryServer(registry, registryName, {
       progress: ctx.output.progress,
       warn: (line) => ctx.output.warn(line),
+    }).catch((error: unknown) => {
+      throw withCatalogueMatch(error, registryName.name, templates);
     });
     const chosen = chooseWay(registry, entry, o.use);
     return { source: "registry", template: chosen.template, notes: [], chosen };

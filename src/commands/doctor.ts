@@ -61,7 +61,7 @@ async function askProbeTrust(ctx: CommandContext, request: TrustRequest): Promis
   out.warn(
     `${request.file} is this project's own config (written by whoever wrote the project, not by mcp-twin); checking its servers starts them:`,
   );
-  for (const p of request.programs) out.info(`  ${p.server}: ${p.runs}`);
+  for (const p of request.programs) out.note(`  ${p.server}: ${p.runs}`);
   if (ctx.options.yes) {
     out.info("Trusted (--yes) for these entries as they are; an edit will ask again.");
     return true;

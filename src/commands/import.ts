@@ -182,7 +182,7 @@ async function render(
       out.print(
         c.dim(
           `      ${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`} "${f.entry}" in ${shown(f.path)} via ${f.via}: `,
-        ) + (f.adopt ? "adopted" : `${f.ignoredByApp ? skip : warn} not adopted: ${f.why}`),
+        ) + (f.adopt ? "adopted" : `${f.ignoredByApp ? "" : `${warn} `}not adopted: ${f.why}`),
       );
     for (const n of cand.notes) out.print(c.dim(`      note: ${n}`));
   }
@@ -238,22 +238,33 @@ async function render(
       );
     out.print(`Next: ${c.bold("mcp-twin sync")}`);
   }
-  const ignored = [
-    ...new Set(
-      result.servers.flatMap((s) =>
-        byName
-          .get(s.name)!
-          .found.filter((f) => f.ignoredByApp)
-          .map((f) => f.path),
-      ),
-    ),
-  ];
-  for (const file of ignored)
-    out.print(
-      c.dim(
-        `${shown(file)} is the classic Claude Desktop file, which the Store build ignores: once sync has written these servers into the file it reads, delete it (mcp-twin never edits it).`,
-      ),
-    );
+  for (const line of ignoredFileLines(plan, result, shown)) out.print(c.dim(line));
+}
+
+/**
+ * A file its app ignores (the classic Claude Desktop file beside the Store build): delete it once
+ * every server it holds is in the file the app reads — said as done when that is so already.
+ */
+function ignoredFileLines(plan: ImportPlan, result: ImportResult, shown: (file: string) => string): string[] {
+  const byName = new Map(plan.candidates.map((x) => [x.name, x]));
+  const found = result.servers.flatMap((s) => byName.get(s.name)!.found.map((f) => ({ name: s.name, f })));
+  const ignored = [...new Set(found.filter(({ f }) => f.ignoredByApp).map(({ f }) => f.path))];
+  return ignored.map((file) => {
+    const here = found.filter(({ f }) => f.path === file);
+    const { env, client } = here[0]!.f;
+    // The file this app reads (the same client in the same environment, one it does not ignore).
+    const reads = plan.files.find((x) => x.env === env && x.client === client && !x.ignoredByApp)?.path;
+    const inReads = (name: string, entry: string) =>
+      reads !== undefined &&
+      (plan.managed.some((m) => m.path === reads && (m.server === name || m.server === entry)) ||
+        found.some(({ name: n, f }) => f.path === reads && n === name));
+    const names = [...new Set(here.map(({ name }) => name))];
+    const all = reads !== undefined && here.every(({ name, f }) => inReads(name, f.entry));
+    const classic = `${shown(file)} is the classic Claude Desktop file, which the Store build ignores`;
+    return all
+      ? `${classic}: ${names.join(", ")} ${names.length === 1 ? "is" : "are"} in the file it reads already (${shown(reads!)}), so you can delete it (mcp-twin never edits it).`
+      : `${classic}: once sync has written these servers into the file it reads, delete it (mcp-twin never edits it).`;
+  });
 }
 
 /** Why this import changed nothing, said plainly. */

@@ -1,21 +1,31 @@
-/** `mcp-twin remove <name>`: take a server out of the manifest (then `mcp-twin sync` removes its entries). */
+/**
+ * `mcp-twin remove <name>`: take a server out of the manifest, then (`--sync`, or yes to the
+ * question on a terminal) `mcp-twin sync`, which takes its entries out of every client — the same
+ * offer `add` makes.
+ */
 import type { CommandContext } from "../cli.js";
 import { UsageError } from "../core/errors.js";
 import { editManifest, serverNames, withoutServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
+import { parseManifestText } from "../core/manifest/validate.js";
 import { assertKnown } from "../core/selectors.js";
+import { runSync, syncExitCode } from "../core/sync.js";
 import { unifiedDiff } from "../ui/diff.js";
+import { inquirerPrompts } from "../ui/prompts.js";
+import { jsonReport, renderReport } from "../ui/sync-report.js";
 import { openCommandMachine } from "./machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
+  const o = ctx.options as CommandContext["options"] & { sync?: boolean };
   const name = ctx.args[0];
   if (!name) throw new UsageError("missing-argument", "remove needs a server name.");
   const machine = await openCommandMachine(ctx);
   const file = locateManifest({
-    manifest: ctx.options.manifest,
+    manifest: o.manifest,
     cwd: ctx.host.cwd,
     homeManifest: machine.paths.manifest,
   });
+  const dryRun = Boolean(o.dryRun);
   const result = await editManifest(
     machine,
     file,
@@ -30,15 +40,61 @@ export async function run(ctx: CommandContext): Promise<number> {
       });
       return withoutServer(current!, file, name);
     },
-    { dryRun: Boolean(ctx.options.dryRun) },
+    { dryRun },
   );
-  if (ctx.output.json)
-    ctx.output.result({ removed: name, manifest: file, dryRun: Boolean(ctx.options.dryRun) });
-  else if (ctx.options.dryRun && result.after !== null)
-    ctx.output.print(await unifiedDiff(machine.shown(file), result.before, result.after, ctx.output));
-  else
-    ctx.output.print(
-      `${ctx.output.theme.ok} Removed ${name} from ${machine.shown(file)}. Run \`mcp-twin sync\` to take it out of every client.`,
-    );
-  return 0;
+  // Stopped from here on (at the question, or during the sync), the manifest no longer has it.
+  if (!dryRun) ctx.afterInterrupt = "Run `mcp-twin sync` to finish.";
+  const out = ctx.output;
+  const summary = { removed: name, manifest: file, dryRun };
+  if (!out.json) {
+    if (dryRun && result.after !== null)
+      out.print(await unifiedDiff(machine.shown(file), result.before, result.after, out));
+    else if (!dryRun) out.print(`${out.theme.ok} Removed ${name} from ${machine.shown(file)}.`);
+  }
+
+  // Sync now: --sync, or yes to the question on a terminal (--no-sync: neither), as `add` offers.
+  const interactive = !o.yes && !out.json && Boolean(ctx.terminal.stdin.isTTY);
+  const doSync =
+    o.sync === true ||
+    (o.sync === undefined &&
+      !dryRun &&
+      interactive &&
+      (await inquirerPrompts().confirm({ message: "Take it out of every client now?", default: true })));
+  if (!doSync) {
+    if (out.json) out.result(summary);
+    else if (!dryRun) out.print("Run `mcp-twin sync` to take it out of every client.");
+    return 0;
+  }
+  const report = await runSync(
+    machine,
+    {
+      manifest: o.manifest,
+      dryRun,
+      force: false,
+      update: false,
+      prune: false,
+      envs: o.env,
+      clients: o.client,
+      project: o.project,
+      signal: ctx.signal,
+      ...(dryRun && result.after !== null
+        ? {
+            preview: {
+              manifest: {
+                file,
+                missing: false,
+                text: result.after,
+                manifest: parseManifestText(result.after, file),
+              },
+              secrets: {},
+            },
+          }
+        : {}),
+    },
+    out.progress,
+  );
+  out.addSecrets(report.secretValues);
+  if (out.json) out.result({ ...summary, sync: jsonReport(report) });
+  else await renderReport(report, out, dryRun);
+  return syncExitCode(report);
 }

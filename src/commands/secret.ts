@@ -7,7 +7,13 @@ import { UsageError } from "../core/errors.js";
 import { withLock } from "../core/files.js";
 import type { Machine } from "../core/machine.js";
 import { loadManifest, locateManifest } from "../core/manifest/load.js";
-import { assertSecretName, loadSecrets, saveSecrets } from "../core/manifest/secrets.js";
+import {
+  assertSecretName,
+  loadSecrets,
+  privacyNote,
+  saveSecrets,
+  secretsPrivacy,
+} from "../core/manifest/secrets.js";
 import { referencesOf } from "../core/manifest/spec.js";
 import { own } from "../core/own.js";
 import { notAKey } from "../core/placeholders.js";
@@ -125,7 +131,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json) ctx.output.result({ set: name, file, dryRun: Boolean(ctx.options.dryRun) });
   else
     ctx.output.print(
-      `${ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${machine.shown(file)} (mode 0600). Run \`mcp-twin sync\` to use it.`,
+      `${ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${machine.shown(file)} (${privacyNote(secretsPrivacy(machine))}). Run \`mcp-twin sync\` to use it.`,
     );
   return 0;
 }

@@ -62,7 +62,9 @@ function render(rows: StatusRow[], out: Output): void {
         (r) =>
           r.server === server && `${r.env} ${r.client}${r.scope === "project" ? " (project)" : ""}` === t,
       );
-      const text = row ? row.state : "–";
+      // `missing` is the spec's state of an entry that will not start; one that is in the file
+      // but whose program or package is gone says so (the note below says what to do).
+      const text = row ? (row.notInstalled ? "not installed" : row.state) : "–";
       return (row ? colour[row.state] : c.dim)(text.padEnd(t.length));
     });
     out.print(`${server.padEnd(width)}  ${cells.join("  ")}`);

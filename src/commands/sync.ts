@@ -46,9 +46,9 @@ export async function run(ctx: CommandContext): Promise<number> {
 export async function askTrust(ctx: CommandContext, request: TrustRequest): Promise<boolean> {
   const out = ctx.output;
   out.warn(
-    `${request.file} is this project's manifest (written by whoever wrote the project), and it runs programs:`,
+    `${out.shown(request.file)} is this project's manifest, written by whoever wrote the project. Trusting it (this version of the file) lets it write these servers into this project's files, where your clients start them:`,
   );
-  for (const p of request.programs) out.info(`  ${p.server}: ${p.runs}`);
+  for (const p of request.programs) out.note(`  ${p.server}: ${p.runs}`);
   if (ctx.options.yes) {
     out.info("Trusted (--yes) for this version of the file; an edit will ask again.");
     return true;

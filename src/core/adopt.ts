@@ -103,7 +103,7 @@ export async function planAdopt(
   }
   const prepared = await loadContext(machine, { ...options, opened }, progress);
   // A file that does not parse stops adopt (exit 2), as it stops sync.
-  const { texts, unreadable, unparsable } = await readTargetTexts(prepared.targets);
+  const { texts, unreadable, unparsable } = await readTargetTexts(prepared);
   if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
   const desired = await builtEntries(prepared);
   const found: Array<{ source: AdoptSource; target: Target; value: unknown; built?: BuiltEntry }> = [];

@@ -22,7 +22,8 @@ export interface CacheFiles {
 export function cacheFiles(options: { hold?: boolean } = {}): CacheFiles {
   const pending = new Map<string, string>();
   let held = options.hold === true;
-  const writeNow = (file: string, text: string) => writePrivateFile(file, text).catch(() => {});
+  const writeNow = (file: string, text: string) =>
+    writePrivateFile(file, text, { cache: true }).catch(() => {});
   return {
     read(file) {
       const mine = pending.get(file);

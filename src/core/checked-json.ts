@@ -38,7 +38,7 @@ function markFile(file: string): string {
 
 /** Remember `text` as good (it was just validated, or mcp-twin wrote it). */
 export async function markValid(file: string, text: string): Promise<void> {
-  await writePrivateFile(markFile(file), hashOf(text)).catch(() => {});
+  await writePrivateFile(markFile(file), hashOf(text), { cache: true }).catch(() => {});
 }
 
 /** Parse and validate the text of `file`; throws a UsageError (exit 2) at the problem's position. */

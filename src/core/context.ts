@@ -26,7 +26,7 @@ import { loadSecretsFile } from "./manifest/secrets.js";
 import { dict } from "./own.js";
 import type { Progress } from "./progress.js";
 import { selectEnvironments } from "./selectors.js";
-import { withSkipHint } from "./skip-hint.js";
+import { unparsableFix, withSkipHint } from "./skip-hint.js";
 import { loadState, type State } from "./state.js";
 import { discoverTargets } from "./targets.js";
 import { trace } from "./trace.js";
@@ -229,13 +229,39 @@ export async function loadContext(
   };
 }
 
+/** A config that does not parse: its error with the one advice doctor gives too (skip-hint.ts). */
+async function withRepair(
+  ctx: Pick<Context, "machine" | "state">,
+  t: Target,
+  error: UsageError,
+): Promise<UsageError> {
+  // Only now, for the file that failed, which backups mcp-twin holds of it (a run whose files
+  // all parse never loads the backups' module).
+  const { listBackups } = await import("./backups.js");
+  const kept = await listBackups(ctx.machine.paths.backups, t.key).catch(() => []);
+  return new UsageError(error.code, error.message, {
+    location: error.location,
+    hint: unparsableFix({
+      restorePath: t.path,
+      shown: ctx.machine.shown(t.file),
+      backups: kept.filter((b) => !b.absent).length,
+      ...(kept.some((b) => b.original && b.absent) ? { created: true } : {}),
+      owned: Object.keys(ctx.state.targets[t.key]?.entries ?? {}).length,
+      line: error.location.line,
+      column: error.location.column,
+    }),
+    cause: error,
+  });
+}
+
 /**
  * Every target's text, each checked to parse: one bad file stops a run before any change. The
  * problems are returned (config-unreadable, config-parse), for the caller to throw with its own.
  */
 export async function readTargetTexts(
-  targets: readonly Target[],
+  ctx: Pick<Context, "machine" | "state" | "targets">,
 ): Promise<{ texts: Map<string, string | null>; unreadable: UsageError[]; unparsable: UsageError[] }> {
+  const { targets } = ctx;
   const texts = new Map<string, string | null>();
   const unreadable: UsageError[] = [];
   await Promise.all(
@@ -260,8 +286,10 @@ export async function readTargetTexts(
     try {
       readTargetEntries(t, texts.get(t.key) ?? "");
     } catch (error) {
-      if (error instanceof UsageError) unparsable.push(withSkipHint(error, t, targets));
-      else throw error;
+      if (!(error instanceof UsageError)) throw error;
+      unparsable.push(
+        withSkipHint(error.code === "config-parse" ? await withRepair(ctx, t, error) : error, t, targets),
+      );
     }
   }
   trace("targets parsed");

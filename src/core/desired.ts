@@ -74,12 +74,12 @@ export async function desiredEntries(
  */
 export async function checkEntryPrograms(
   desired: DesiredEntries,
-  input: Pick<DesiredInput, "servers" | "allEnvs">,
+  input: Pick<DesiredInput, "servers" | "allEnvs" | "targets">,
   machine: Machine,
 ): Promise<void> {
   if (!input.servers.some(([, s]) => s.command !== undefined || s.overrides)) return;
   const { checkPrograms } = await import("./program-check.js");
-  await checkPrograms(desired, input.allEnvs, machine.host.env);
+  await checkPrograms(desired, input.allEnvs, machine.host.env, input.targets);
 }
 
 /** With `bridge.enabled`: where the bridge lives and how clients reach it (its modules load only then). */

@@ -16,6 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { decodeLossless, encodeLossless } from "./bytes.js";
 import { OperationError, UsageError } from "./errors.js";
+import { noteFileChange } from "./journal.js";
 
 /** A file's text, losslessly decoded (bytes that are not UTF-8 survive a write back); null when absent. */
 export async function readTextOrNull(file: string): Promise<string | null> {
@@ -27,13 +28,21 @@ export async function readTextOrNull(file: string): Promise<string | null> {
   }
 }
 
-/** Write a file only we read (state, secrets, cache, backups): atomic, mode 0600, folders 0700. */
-export async function writePrivateFile(file: string, data: string): Promise<void> {
+/**
+ * Write a file only we read (state, secrets, cache, backups): atomic, mode 0600, folders 0700.
+ * `cache`: a file kept only for speed (an interrupted run names it as "mcp-twin's cache").
+ */
+export async function writePrivateFile(
+  file: string,
+  data: string,
+  options: { cache?: boolean } = {},
+): Promise<void> {
   const owner = await makeFolder(path.dirname(file), 0o700);
   const { default: writeFileAtomic } = await import("write-file-atomic");
   // An existing file keeps its owner (write-file-atomic copies it); a new one takes its folder's.
   const fresh = owner && !(await pathExists(file)) ? { chown: owner } : {};
   await writeFileAtomic(file, encodeLossless(data), { mode: 0o600, ...fresh });
+  noteFileChange(file, options.cache);
 }
 
 /**
@@ -199,10 +208,12 @@ export async function replaceFile(
         // Hard links: a rename would give this name a new file and leave the others on the old
         // one. The file is written in place instead — from the full, synced temp copy.
         await writeInPlace(real, await fs.promises.readFile(temp), { force: options.force === true });
+        noteFileChange(file);
         await fs.promises.unlink(temp).catch(() => {});
         return { written: true, before: current, after: next };
       }
       await renameWithRetry(temp, real);
+      noteFileChange(file);
       await syncDir(dir);
       return { written: true, before: current, after: next };
     } catch (error) {
@@ -369,6 +380,7 @@ export async function createPrivateFileOnce(file: string, data: string): Promise
   await fs.promises.chmod(temp, 0o600).catch(() => {});
   try {
     await fs.promises.link(temp, file);
+    noteFileChange(file);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -385,12 +397,16 @@ export async function createPrivateFileOnce(file: string, data: string): Promise
 
 /** Remove a file (or, with `recursive`, a folder and what it holds); one that is gone already is fine. */
 export async function removePath(file: string, options: { recursive?: boolean } = {}): Promise<void> {
+  const there = await pathExists(file);
   await fs.promises.rm(file, { force: true, recursive: Boolean(options.recursive) });
+  if (there) noteFileChange(file);
 }
 
 /** `removePath` for code that must stay synchronous (pruning a cache folder while reading it). */
-export function removePathSync(file: string): void {
+export function removePathSync(file: string, options: { cache?: boolean } = {}): void {
+  const there = fs.existsSync(file);
   fs.rmSync(file, { force: true });
+  if (there) noteFileChange(file, options.cache);
 }
 
 /** Set a file's access and modification times (a backup's time says when it was taken). */
@@ -412,6 +428,7 @@ export async function writeHelperFile(
     if (options.onlyIfMissing && (await pathExists(file))) return false;
     await makeFolder(path.dirname(file));
     await fs.promises.writeFile(file, data);
+    noteFileChange(file);
     return true;
   } catch {
     return false;

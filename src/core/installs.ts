@@ -25,6 +25,8 @@ export interface InstallRow {
   package: string;
   version: string;
   action: "installed" | "updated" | "present" | "removed" | "failed" | "planned";
+  /** A planned row of --prune: the package would be uninstalled, not installed. */
+  removal?: true;
   error?: string;
 }
 
@@ -219,7 +221,8 @@ export async function prunePackages(
     const drop = Object.keys(mine).filter((n) => !wanted.has(n));
     if (drop.length === 0 || !env.usable) continue;
     if (options.dryRun) {
-      for (const n of drop) rows.push({ env: env.id, package: n, version: mine[n]!, action: "planned" });
+      for (const n of drop)
+        rows.push({ env: env.id, package: n, version: mine[n]!, action: "planned", removal: true });
       continue;
     }
     jobs.push(

@@ -93,7 +93,7 @@ function parseUncached(raw: string, file: string): ParsedConfig {
       `${file}:${line}:${column}: ${describeParseError(first)}; the file is not valid JSON.`,
       {
         location: { file, line, column },
-        hint: "Fix the file by hand (or move it away); mcp-twin never edits a file it cannot read.",
+        hint: "Fix it by hand at that line and column; mcp-twin never edits a file it cannot read.",
       },
     );
   }

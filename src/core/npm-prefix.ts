@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { Environment } from "./environments/types.js";
 import { globalModulesDir, joinNative } from "./environments/types.js";
+import { noteNpmChange } from "./journal.js";
 import { lineSplitter, type NpmPhase, npmPhaseReader, withoutNpmLog } from "./npm-log.js";
 import { dict, own } from "./own.js";
 import { decodeWindowsOutput, tail } from "./run.js";
@@ -93,6 +94,7 @@ export async function installPackages(
       const phase = reader.read(line);
       if (phase) onPhase?.(phase);
     });
+    noteNpmChange(env.id);
     const result = await env.runNpm([...NPM_INSTALL_FLAGS, ...list], {
       timeoutMs: 15 * 60_000,
       ...(signal ? { signal } : {}),
@@ -117,6 +119,7 @@ export async function installPackages(
 
 export async function uninstallPackages(env: Environment, names: readonly string[]): Promise<InstallOutcome> {
   if (names.length === 0) return { installed: [], failed: [] };
+  noteNpmChange(env.id);
   const result = await env.runNpm(["uninstall", "-g", "--loglevel=error", ...names], {
     timeoutMs: 5 * 60_000,
   });

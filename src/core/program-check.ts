@@ -2,15 +2,18 @@
  * Is the program of a raw `command` server (uvx, python, docker, …) there, in the environment the
  * entry runs in? File stats on that environment's PATH, never a process. An entry whose program
  * is missing is still written (it starts once the program is installed), but the target's report
- * says so, with the install command for that environment: "+time" alone would be untrue.
+ * says so, with the install command for that environment and what then starts it (a restart or a
+ * new session: not another sync, which would change nothing): "+time" alone would be untrue.
  */
 import { stat } from "node:fs/promises";
+import type { ClientModule, Target } from "./clients/types.js";
 import { lookup } from "./doctor/resolve.js";
 import type { BuiltEntry } from "./entries.js";
 import type { Environment } from "./environments/types.js";
 import { getEnv } from "./host.js";
 import { isAbsoluteAny } from "./launch/paths.js";
-import { installHint } from "./program-hints.js";
+import { programName } from "./launch/program.js";
+import { installAdvice, programHint } from "./program-hints.js";
 
 /**
  * Where a client's shell-less start looks for a program in each environment. Local POSIX: this
@@ -47,13 +50,32 @@ async function programThere(
   return where.sure ? false : undefined;
 }
 
+/**
+ * What makes a client start an entry again once its program is there: the entry is written
+ * already, so another sync changes nothing — a restart (apps), a new session (command-line
+ * clients), or restarting the server from within the client.
+ */
+export function startAgain(
+  client: Pick<ClientModule, "name" | "restartToApply" | "newSessionToApply">,
+): string {
+  if (client.newSessionToApply) return `start a new ${client.name} session`;
+  if (client.restartToApply) return `restart ${client.name}`;
+  return `restart the server in ${client.name}`;
+}
+
 /** The problem for an entry whose program is missing where it runs (the message names the fix). */
-function missingProgram(program: string, env: Pick<Environment, "id" | "kind">) {
-  const hint = installHint(program, env.kind);
+function missingProgram(
+  program: string,
+  env: Pick<Environment, "id" | "kind">,
+  client: Pick<ClientModule, "name" | "restartToApply" | "newSessionToApply"> | undefined,
+) {
   const where = isAbsoluteAny(program) ? "" : " (not on its PATH)";
+  const install = programHint(program, env.kind)
+    ? installAdvice(program, env).replace(/\.$/, "")
+    : `Install ${programName(program)} there, or set "command" to its absolute path`;
   return {
     code: "program-missing",
-    message: `\`${program}\` is not found in ${env.id}${where}, so this entry cannot start there: ${hint ? `install it with: ${hint}` : `install ${program} there, or set "command" to its absolute path`}; then run sync again.`,
+    message: `\`${program}\` is not found in ${env.id}${where}, so this entry cannot start there; it is written, and starts once the program is there. ${install}; then ${client ? startAgain(client) : "restart the client"}.`,
   };
 }
 
@@ -65,17 +87,19 @@ export async function checkPrograms(
   desired: ReadonlyMap<string, ReadonlyMap<string, BuiltEntry>>,
   envs: readonly Environment[],
   hostEnv: Readonly<Record<string, string | undefined>>,
+  targets: readonly Pick<Target, "key" | "client">[] = [],
 ): Promise<void> {
   const seen = new Map<string, Promise<boolean | undefined>>();
-  for (const entries of desired.values()) {
+  for (const [key, entries] of desired) {
+    const client = targets.find((t) => t.key === key)?.client;
     for (const built of entries.values()) {
       if (!built.ok || !built.program) continue;
       const env = envs.find((e) => e.id === built.runsIn);
       if (!env) continue;
-      const key = `${env.id}\0${built.program}`;
-      if (!seen.has(key)) seen.set(key, programThere(env, built.program, hostEnv));
-      if ((await seen.get(key)) === false)
-        built.problems = [...(built.problems ?? []), missingProgram(built.program, env)];
+      const id = `${env.id}\0${built.program}`;
+      if (!seen.has(id)) seen.set(id, programThere(env, built.program, hostEnv));
+      if ((await seen.get(id)) === false)
+        built.problems = [...(built.problems ?? []), missingProgram(built.program, env, client)];
     }
   }
 }

@@ -2,6 +2,9 @@
  * How to install a program a server runs (uvx, python, docker, …) in one kind of environment:
  * the one command (or step) to give the user when it is missing there. Pure; no look-ups.
  * Unknown programs get no hint (undefined): say "install X there", never guess a package name.
+ *
+ * Every command is written in backticks, so the sentence around it (its full stop, a semicolon)
+ * never runs into what the user copies: `curl … | sh`, not `curl … | sh.`.
  */
 import type { EnvKind } from "./environments/types.js";
 import { programName } from "./launch/program.js";
@@ -13,20 +16,25 @@ const linux = (hint: string): Hints => ({ linux: hint, wsl: hint });
 
 // The uv installers are Astral's documented ones (docs.astral.sh/uv/getting-started/installation).
 const UV: Hints = {
-  windows: 'powershell -ExecutionPolicy ByPass -c "irm https://astral.sh/uv/install.ps1 | iex"',
-  macos: "brew install uv",
-  ...linux("curl -LsSf https://astral.sh/uv/install.sh | sh"),
+  windows: '`powershell -ExecutionPolicy ByPass -c "irm https://astral.sh/uv/install.ps1 | iex"`',
+  macos: "`brew install uv`",
+  ...linux("`curl -LsSf https://astral.sh/uv/install.sh | sh`"),
 };
 
 const PYTHON: Hints = {
-  windows: "winget install -e --id Python.Python.3.12",
-  macos: "brew install python",
-  ...linux("sudo apt install python3 (or your distribution's package manager)"),
+  windows: "`winget install -e --id Python.Python.3.12`",
+  macos: "`brew install python`",
+  ...linux("use your distribution's package manager (Ubuntu: `sudo apt install python3`)"),
 };
 
+/**
+ * Node.js (and npm with it). On Linux and in WSL through nvm, not the distribution's package:
+ * Ubuntu's `nodejs` (and the `npm` that pulls it in) is older than what mcp-twin and most MCP
+ * servers need (Node ^20.19, ^22.13 or 24+; Ubuntu 22.04 ships 12, 24.04 ships 18).
+ */
 const NODE: Hints = {
-  windows: "winget install -e --id OpenJS.NodeJS.LTS",
-  macos: "brew install node",
+  windows: "`winget install -e --id OpenJS.NodeJS.LTS`",
+  macos: "`brew install node`",
   ...linux("install nvm (github.com/nvm-sh/nvm), then `nvm install --lts`"),
 };
 
@@ -40,21 +48,21 @@ const HINTS: Record<string, Hints> = {
   npx: NODE,
   npm: NODE,
   docker: {
-    windows: "install Docker Desktop: winget install -e --id Docker.DockerDesktop",
-    macos: "install Docker Desktop: brew install --cask docker",
+    windows: "install Docker Desktop: `winget install -e --id Docker.DockerDesktop`",
+    macos: "install Docker Desktop: `brew install --cask docker`",
     // Docker Desktop on Windows puts `docker` into each distro it is enabled for.
     wsl: "turn on Docker Desktop's WSL integration for this distro (Settings → Resources → WSL integration), or install Docker Engine in the distro",
     linux: "install Docker Engine (docs.docker.com/engine/install)",
   },
   deno: {
-    windows: 'powershell -c "irm https://deno.land/install.ps1 | iex"',
-    macos: "brew install deno",
-    ...linux("curl -fsSL https://deno.land/install.sh | sh"),
+    windows: '`powershell -c "irm https://deno.land/install.ps1 | iex"`',
+    macos: "`brew install deno`",
+    ...linux("`curl -fsSL https://deno.land/install.sh | sh`"),
   },
   bun: {
-    windows: 'powershell -c "irm bun.sh/install.ps1 | iex"',
-    macos: "brew install oven-sh/bun/bun",
-    ...linux("curl -fsSL https://bun.sh/install | bash"),
+    windows: '`powershell -c "irm bun.sh/install.ps1 | iex"`',
+    macos: "`brew install oven-sh/bun/bun`",
+    ...linux("`curl -fsSL https://bun.sh/install | bash`"),
   },
 };
 
@@ -62,7 +70,7 @@ const HINTS: Record<string, Hints> = {
  * The install command for `program` in an environment of `envKind`, or undefined when mcp-twin
  * does not know it. `program` may be a path or carry `.exe`: its base name is what counts.
  */
-export function installHint(program: string, envKind: EnvKind): string | undefined {
+function installHint(program: string, envKind: EnvKind): string | undefined {
   const base = program
     .split(/[\\/]/)
     .pop()!
@@ -100,7 +108,7 @@ export function programHint(program: string, envKind: EnvKind): ProgramHint | un
   return install ? { provider: PROVIDERS[name] ?? name, install } : undefined;
 }
 
-/** "Install uv in wsl:Ubuntu (it provides uvx): curl … | sh." — or a plain sentence for others. */
+/** "Install uv in wsl:Ubuntu (it provides uvx): `curl … | sh`." — or a plain sentence for others. */
 export function installAdvice(program: string, env: { id: string; kind: EnvKind }): string {
   const name = programName(program);
   const where = env.kind === "windows" ? "on Windows" : `in ${env.id}`;
@@ -120,6 +128,7 @@ export function npmAdvice(env: { kind: EnvKind }, nodeThere: boolean): string {
   if (env.kind === "windows") return `Install Node.js on Windows (it brings npm): ${HINTS.npm!.windows}.`;
   if (env.kind === "macos") return `Install Node.js (it brings npm): ${HINTS.npm!.macos}.`;
   const inside = env.kind === "wsl" ? " inside WSL" : "";
+  // Not the distribution's nodejs/npm packages: too old for mcp-twin's engines (see NODE).
   return nodeThere
     ? `Install npm${inside}: ${HINTS.npm!.linux} (npm comes with its Node.js)${env.kind === "wsl" ? "; keep appendWindowsPath on" : ""}.`
     : `Install Node.js and npm${inside}: ${HINTS.npm!.linux}${env.kind === "wsl" ? "; keep appendWindowsPath on" : ""}.`;

@@ -1,7 +1,8 @@
 /**
  * One target's config cannot be read: the run stops before writing anything (exit 2, as the spec
- * says: sync plans every target first). Its error then names the `--env` / `--client` that leave
- * that target out, so the other targets can be synced meanwhile. Pure.
+ * says: sync plans every target first). Its error then says how to repair the file — one advice,
+ * the same in sync, status, adopt and doctor (`unparsableFix`) — and names the `--env` /
+ * `--client` that leave that target out, so the other targets can be synced meanwhile. Pure.
  */
 import type { Target } from "./clients/types.js";
 import { UsageError } from "./errors.js";
@@ -37,4 +38,41 @@ export function withSkipHint(
     hint: error.hint ? `${error.hint} ${skip}` : skip,
     cause: error,
   });
+}
+
+/** A path as a shell argument (bash and PowerShell alike): quoted when it needs it. */
+function shellQuote(p: string): string {
+  return /^[A-Za-z0-9_./@%+=:,~-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * What to do about a client config that does not parse: put it back from mcp-twin's newest backup
+ * when there is one (`restorePath`: the path restore takes, the one state records), else fix it
+ * by hand at its line and column. Never "move it away": many of these files hold the app's own
+ * state or settings beside the servers (`~/.claude.json` is Claude Code's whole state).
+ */
+export function unparsableFix(o: {
+  /** The file as restore takes it (the target's recorded path). */
+  restorePath: string;
+  /** The file as this machine shows it. */
+  shown: string;
+  /** Backups mcp-twin holds of it (that are a file, not "there was none"). */
+  backups: number;
+  /** mcp-twin created the file: its original is "no file". */
+  created?: boolean;
+  /** Entries mcp-twin wrote into it. */
+  owned: number;
+  line?: number | undefined;
+  column?: number | undefined;
+}): string {
+  const at = o.line !== undefined ? ` at line ${o.line}, column ${o.column ?? 1}` : "";
+  const quoted = shellQuote(o.restorePath);
+  if (o.backups > 0)
+    return `Run \`mcp-twin restore ${quoted}\` to put the whole file back from mcp-twin's newest backup of it (it shows what it replaces; \`mcp-twin restore --list ${quoted}\` shows every backup), or fix it by hand${at}.`;
+  const why = o.created
+    ? " (it created this file: there was nothing before)"
+    : o.owned > 0
+      ? ""
+      : " (it never changed this file)";
+  return `Fix ${o.shown} by hand${at}; mcp-twin has no backup of it${why}.`;
 }

@@ -13,9 +13,11 @@ import type { BuiltEntry } from "./entries.js";
 import type { Environment } from "./environments/types.js";
 import { UsageErrors } from "./errors.js";
 import { readTargetEntries } from "./formats/index.js";
+import { isNodeProgram } from "./launch/program.js";
 import type { Machine } from "./machine.js";
 import { classifyTarget, type EntryState } from "./ownership.js";
-import { installHint } from "./program-hints.js";
+import { startAgain } from "./program-check.js";
+import { installAdvice, programHint } from "./program-hints.js";
 import type { Progress } from "./progress.js";
 import { checkSelectors } from "./selectors.js";
 
@@ -30,6 +32,12 @@ export interface StatusRow {
   path: string;
   state: StatusState;
   detail?: string;
+  /**
+   * `missing` although the entry is in the file: what it starts (its program, or its package's
+   * script) is not there. The spec's state stays `missing` (it will not start); the text says
+   * what is true (status's matrix: "not installed").
+   */
+  notInstalled?: true;
 }
 
 export async function computeStatus(
@@ -40,7 +48,7 @@ export async function computeStatus(
   checkSelectors({ clients: options.clients, envs: options.envs });
   const ctx = await loadContext(machine, options, progress);
   // A file that does not parse stops status too (exit 2), as it stops sync.
-  const { texts, unreadable, unparsable } = await readTargetTexts(ctx.targets);
+  const { texts, unreadable, unparsable } = await readTargetTexts(ctx);
   if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
   const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, { createToken: false });
   const desired = await entriesNow(machine, { ...ctx, bridge }, ctx.state);
@@ -61,7 +69,7 @@ export async function computeStatus(
           envs: ctx.allEnvs,
           project: ctx.project ?? machine.host.cwd,
         });
-        rows.push(gone ? { ...row, state: "missing", detail: gone } : row);
+        rows.push(gone ? { ...row, state: "missing", notInstalled: true, detail: gone } : row);
         continue;
       }
       const detail = !entry.wanted
@@ -93,8 +101,15 @@ async function missingParts(
   const program = r.command.exists === false ? r.command : r.inner?.exists === false ? r.inner : undefined;
   const gone = program ?? (r.script?.exists === false ? r.script : undefined);
   if (!gone) return undefined;
-  const kind = ctx.envs.find((e) => e.id === gone.env)?.kind;
-  const hint = program && kind ? installHint(program.path, kind) : undefined;
+  const env = ctx.envs.find((e) => e.id === gone.env);
+  const known = program && env && programHint(program.path, env.kind);
   const what = program ? `its program \`${program.path}\`` : `its script ${gone.path}`;
-  return `${what} is not found in ${gone.env}: ${hint ? `install it with: ${hint}` : "`mcp-twin sync` installs it again"}`;
+  // The same advice as sync's for a program that is not there (program-check.ts).
+  const then = `then ${startAgain(target.client)}`;
+  if (known)
+    return `the entry is there, but ${what} is not found in ${gone.env}. ${installAdvice(program.path, env).replace(/\.$/, "")}; ${then}.`;
+  // sync installs packages (and writes the node it finds), never a program of its own.
+  if (program && !isNodeProgram(program.path))
+    return `the entry is there, but ${what} is not found in ${gone.env}: install it there, or set "command" to its absolute path; ${then}.`;
+  return `the entry is there, but ${what} is not found in ${gone.env}: \`mcp-twin sync\` installs it again; ${then}.`;
 }

@@ -95,7 +95,7 @@ export async function planSync(
   progress: Progress,
 ): Promise<SyncPlan> {
   const { machine, manifest, state, allEnvs, envs } = ctx;
-  const { texts, unreadable, unparsable } = await readTargetTexts(ctx.targets);
+  const { texts, unreadable, unparsable } = await readTargetTexts(ctx);
   // Values go into user-level files only (project files get references): check them there.
   const references = ctx.targets.some((t) => t.scope === "user")
     ? referenceProblems(ctx.servers, {
@@ -117,9 +117,11 @@ export async function planSync(
     );
   }
   if (usage.length > 0) throw new UsageErrors(usage);
-  const bridge = await wireBridge(machine, manifest, allEnvs, {
-    createToken: options.createBridgeToken === true,
-  });
+  // Project files never get the bridge's entry (bridgeEntry below): a run that writes only them
+  // neither wires the bridge nor reports on it.
+  const bridge = ctx.targets.some((t) => t.scope !== "project")
+    ? await wireBridge(machine, manifest, allEnvs, { createToken: options.createBridgeToken === true })
+    : undefined;
 
   // Packages: installed into the selected environments where a target of this run will run them
   // (or every selected one when --env named them: `serve --share` runs a server where it is).

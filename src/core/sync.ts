@@ -10,7 +10,7 @@ import { UsageError } from "./errors.js";
 import { withLock } from "./files.js";
 import type { Machine } from "./machine.js";
 import type { LoadedManifest } from "./manifest/load.js";
-import { isTrusted, programServers, type TrustRequest, trust } from "./manifest/trust.js";
+import { isTrusted, needsTrust, programServers, type TrustRequest, trust } from "./manifest/trust.js";
 import type { SecretFormat } from "./placeholders.js";
 import type { Progress } from "./progress.js";
 import { checkSelectors } from "./selectors.js";
@@ -100,13 +100,13 @@ async function confirmTrust(
   options: Pick<SyncOptions, "trust">,
 ): Promise<boolean> {
   const programs = programServers(loaded.manifest);
-  if (programs.length === 0) return false;
+  if (!needsTrust(programs)) return false;
   if (isTrusted(await loadState(machine.paths.state), loaded.file, loaded.text ?? "")) return false;
   const request = { file: loaded.file, programs };
   if (options.trust && (await options.trust(request))) return true;
   throw new UsageError(
     "untrusted-manifest",
-    `${loaded.file}: this project's manifest runs programs and is not trusted yet: ${programs.map((p) => `${p.server} (${p.runs})`).join("; ")}. Nothing was written.`,
+    `${loaded.file}: this project's manifest runs programs and is not trusted yet: ${programs.map((p) => `${p.server}: ${p.runs}`).join("; ")}. Nothing was written.`,
     {
       location: { file: loaded.file },
       hint: "Read the file. If you trust it, run `mcp-twin sync --yes` here (or answer yes on a terminal): the trust is kept for this version of the file, and an edit asks again.",

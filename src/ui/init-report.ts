@@ -49,6 +49,8 @@ export interface PlanView {
   /** The manifest, as shown. */
   manifest: string;
   secretsFile: string;
+  /** What keeps it private there: "mode 0600", or the Windows profile's ACL. */
+  secretsPrivacy: string;
   created: boolean;
   manifestChanged: boolean;
   /** What goes into the manifest: server names (imported ones marked) and the bridge. */
@@ -75,7 +77,9 @@ export function renderPlan(out: Output, plan: PlanView): void {
       `  ${bullet} ${plan.created ? "create" : "update"} ${plan.manifest}: ${plan.additions.join(", ")}`,
     );
   if (plan.secretNames.length > 0)
-    out.print(`  ${bullet} store ${plan.secretNames.join(", ")} in ${plan.secretsFile} (mode 0600)`);
+    out.print(
+      `  ${bullet} store ${plan.secretNames.join(", ")} in ${plan.secretsFile} (${plan.secretsPrivacy})`,
+    );
   const where = plan.installInto.join(" and ") || "no usable environment";
   if (plan.packages.length > 0) {
     if (!plan.sync) out.print(`  ${skip} install ${plan.packages.join(", ")}: later, with \`mcp-twin sync\``);

@@ -30,6 +30,8 @@ export interface Output extends OutputOptions {
   /** The JSON result (stdout). */
   result(data: unknown): void;
   info(line: string): void;
+  /** A line on stderr without a mark: what continues the line above it (a list under a warning). */
+  note(line: string): void;
   warn(line: string): void;
   error(line: string): void;
   debug(line: string): void;
@@ -87,6 +89,7 @@ export function createOutput(
       streams.stdout.write(`${mask(JSON.stringify(data, null, 2))}\n`);
     },
     info: (line) => err(`${theme.info} ${line}`),
+    note: (line) => err(line),
     warn: (line) => err(`${theme.warn} ${line}`),
     error: (line) => err(`${theme.fail} ${line}`),
     debug: (line) => {

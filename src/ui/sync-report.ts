@@ -79,14 +79,27 @@ export async function renderReport(
     }
   }
 
-  const installs = report.installs.filter((i) => i.action !== "present");
+  // What was installed or removed is said once, as it finishes (the live lines on stderr:
+  // "✔ Installed … in wsl:Ubuntu", "✔ Removed …"): here only what those do not say — a dry run's
+  // plan, and a failure with npm's own words.
+  const installs = report.installs.filter((i) => i.action === "planned" || i.action === "failed");
   if (installs.length > 0) {
-    out.print(c.bold(dryRun ? "Packages to install" : "Packages"));
+    out.print(
+      c.bold(
+        !dryRun
+          ? "Packages"
+          : installs.every((i) => i.removal)
+            ? "Packages to uninstall"
+            : installs.some((i) => i.removal)
+              ? "Packages to install and uninstall"
+              : "Packages to install",
+      ),
+    );
     for (const i of installs) {
       // ✔ only for what was done: a planned install (dry run) gets a bullet.
       const mark = i.action === "failed" ? fail : i.action === "planned" ? bullet : ok;
       out.print(
-        `  ${mark} ${i.package}${i.version ? `@${i.version}` : ""} ${c.dim(`in ${i.env}`)} ${i.action === "planned" ? "(would install)" : i.action}`,
+        `  ${mark} ${i.package}${i.version ? `@${i.version}` : ""} ${c.dim(`in ${i.env}`)} ${i.action === "planned" ? (i.removal ? "(would uninstall)" : "(would install)") : i.action}`,
       );
       if (i.error) out.print(c.dim(indent(i.error, 6)));
     }

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import {
+  catalogueMatch,
   checkInput,
   checkSecret,
   instantiate,
@@ -102,4 +103,16 @@ test("the committed template JSON Schema is the generated one", () => {
   expect(JSON.parse(readFileSync(path.join(REPO, "schema", "template.schema.json"), "utf8"))).toEqual(
     templateJsonSchema(),
   );
+});
+
+test.each([
+  ["io.github.github/github-mcp-server", "github"],
+  ["io.github.tavily-ai/tavily-search", "tavily"],
+  ["io.github.modelcontextprotocol/server-memory", "memory"],
+  ["io.github.modelcontextprotocol/server-sequential-thinking", "sequential-thinking"],
+  ["io.github.someone/memory", undefined],
+  ["io.github.modelcontextprotocol/inspector", undefined],
+  ["com.example/weather", undefined],
+])("the registry's %s is the catalogue's %s", (name, expected) => {
+  expect(catalogueMatch(name, templates)?.name).toBe(expected);
 });

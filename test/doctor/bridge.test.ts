@@ -4,7 +4,7 @@
  * fine (every entry starts it); a bridge that refuses this home's token is another home's, holding
  * the port (named, with the fix); passes when it answers `initialize` with the token.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -107,6 +107,15 @@ describe("bridge", () => {
     const c = one(await doctor(machine, ["--no-probe"]), "bridge.windows");
     expect(c.status).toBe("fail");
     writeFileSync(wslconfig, "[wsl2]\r\nnetworkingMode=mirrored\r\n");
-    expect(one(await doctor(machine, ["--no-probe"]), "bridge.windows").status).toBe("pass");
+    const mirrored = one(await doctor(machine, ["--no-probe"]), "bridge.windows");
+    expect(mirrored.status).toBe("pass");
+    // Read from the file, never tried from Windows: the pass says what it is.
+    expect(mirrored.message).toBe(
+      `Windows clients should reach 127.0.0.1:${port} in WSL: %USERPROFILE%\\.wslconfig sets networkingMode=mirrored; not tried from Windows.`,
+    );
+    rmSync(wslconfig);
+    expect(one(await doctor(machine, ["--no-probe"]), "bridge.windows").message).toBe(
+      `Windows clients should reach 127.0.0.1:${port} in WSL: localhost forwarding is on (WSL's default; %USERPROFILE%\\.wslconfig does not turn it off); not tried from Windows.`,
+    );
   });
 });

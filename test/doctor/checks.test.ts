@@ -254,6 +254,25 @@ describe("the program behind the wrappers is read as import reads it", () => {
     expect(c.find((x) => x.id === "entry.cold-start")!.message).toContain(`\`${runner}\``);
   });
 
+  test.each([
+    [["mcp-server-time"], "uv tool install mcp-server-time", "mcp-server-time"],
+    [
+      ["--from", "mcp-server-git==0.6.2", "mcp-server-git", "--repository", "."],
+      "uv tool install mcp-server-git==0.6.2",
+      "mcp-server-git",
+    ],
+    [
+      ["-q", "--python", "3.12", "mcp-server-fetch@2025.4.7"],
+      "uv tool install mcp-server-fetch==2025.4.7",
+      "mcp-server-fetch",
+    ],
+  ])("uvx %j: the cold-start fix names the package and the program it installs", (args, install, program) => {
+    const c = lintEntry(facts("claude-code", { command: "uvx", args }, linux));
+    const fix = c.find((x) => x.id === "entry.cold-start")!.fix!;
+    expect(fix).toContain(`(\`${install}\`) and start the installed program (\`${program}\`) instead of uvx`);
+    expect(fix).not.toContain("<package>");
+  });
+
   test("wsl.exe ~ starts in the home folder: the program is what follows, not ~", () => {
     const c = lintEntry(
       facts("claude-desktop", { command: "wsl.exe", args: ["~", "-d", "Ubuntu", "npx", "-y", "pkg"] }),
@@ -346,6 +365,26 @@ describe("scopes, restart, drift, node", () => {
     ).toEqual(["skip"]);
   });
 
+  test("npm.present shows npm's version, or says why it is not known (never a bare 'npm with')", () => {
+    const env = {
+      id: "windows",
+      kind: "windows" as const,
+      home: "C:\\Users\\a",
+      vars: {},
+      usable: true,
+      local: false,
+      node: { path: "C:\\Program Files\\nodejs\\node.exe", version: "v22.11.0" },
+    };
+    const present = (npm: { prefix: string; version?: string }) =>
+      checkNode({ env: { ...env, npm }, needed: true, prefix: "writable" }).find(
+        (c) => c.id === "npm.present",
+      )!.message;
+    expect(present({ prefix: "C:\\npm", version: "10.9.0" })).toBe("npm 10.9.0 with global prefix C:\\npm.");
+    expect(present({ prefix: "C:\\npm" })).toBe(
+      "npm with global prefix C:\\npm (its version unknown: npm did not print it when asked for the prefix).",
+    );
+  });
+
   test(".wslconfig parsing", () => {
     expect(parseWslConfig("[wsl2]\r\nlocalhostForwarding = false # no\r\n")).toEqual({
       localhostForwarding: false,
@@ -393,12 +432,18 @@ describe("probe advice: never a sync that would change nothing", () => {
   test("a slow uvx start: install it with uv, not node + its script", () => {
     const slow = { ok: true, startupMs: 20_000, tools: 1, stderr: [], noise: [] };
     const [startup] = runScope("probe", {
-      work: work({ managedPackage: false, downloader: "uvx", synced: true }),
+      work: work({
+        managedPackage: false,
+        downloader: "uvx",
+        downloaderArgs: ["mcp-server-time"],
+        synced: true,
+      }),
       result: slow,
       probeTimeoutMs: 10_000,
     }).filter((c) => c.id === "probe.startup");
     expect(startup!.status).toBe("warn");
-    expect(startup!.fix).toContain("uv tool install");
+    expect(startup!.fix).toContain("`uv tool install mcp-server-time`");
+    expect(startup!.fix).not.toContain("<package>");
     expect(startup!.fix).not.toMatch(/node \+ its script|mcp-twin sync/);
   });
 });

@@ -73,7 +73,7 @@ env_vars = ["FIXTURE_TOKEN"]
     const c = one(run, "config.parse", { client: "codex", env: "wsl:Ubuntu" });
     expect(c.status).toBe("fail");
     expect(c.message).toContain(
-      `${file}:6:14: defining a key multiple times is invalid; Codex cannot read its servers.`,
+      `${file}:6:14: defining a key multiple times is invalid; Codex cannot read the file at all.`,
     );
     expect(c.fix).toMatch(/at line 6, column 14/);
     expect(run.code).toBe(1);

@@ -83,6 +83,11 @@ describe("a synced machine", () => {
       const probe = one(run, "probe.handshake", { env, client, server: "fixture" });
       expect(probe.status).toBe("pass");
       expect(probe.message).toMatch(/started in .* with 4 tools/);
+      // Claude Desktop and Cursor run the very same launch: it started once, and each says so
+      // (one time under both, not as if measured twice); Claude Code's is a start of its own.
+      if (env === "windows")
+        expect(probe.message).toMatch(/; one start for Claude Desktop and Cursor, the same launch\.$/);
+      else expect(probe.message).not.toContain("one start for");
       expect(one(run, "drift.entry", { env, client, server: "fixture" }).status).toBe("pass");
     }
     expect(run.stdout + run.stderr).not.toContain(SECRET);
@@ -574,7 +579,9 @@ describe("paths: one style per side", () => {
     expect(human.code).toBe(0);
     expect(human.stdout).not.toContain(linuxForm());
     expect(human.stdout).toContain(`✔ manifest ${home}\\mcp-twin.jsonc. [manifest.found]`);
-    expect(human.stdout).toContain(`✔ ${home}\\secrets.json holds 1 secret and is private. [secrets.file]`);
+    expect(human.stdout).toContain(
+      `✔ ${home}\\secrets.json holds 1 secret; it is in your Windows profile, which its ACL keeps to your Windows account (mode bits mean nothing on the Windows drive). [secrets.file]`,
+    );
     expect(human.stdout).toContain(`✔ home ${home} (shared by Windows and every WSL distro). [env.home]`);
     expect(human.stdout).toContain("WSL interop is on (C:\\Windows\\System32\\cmd.exe)");
     // Linux files keep their Linux form.

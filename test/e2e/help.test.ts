@@ -429,10 +429,20 @@ describe("the text (read by eye)", () => {
         name               the server's name
 
       Options:
+        --sync             sync right after removing (take it out of every client
+                           config)
+        --no-sync          do not offer to sync
+
+      Common options:
         --json             one JSON document on stdout, logs on stderr
+        -y, --yes          never prompt; a missing required answer is an error
         --dry-run          show the manifest diff; write nothing
         --manifest <path>  the user-level manifest (default: the home's; a
                            ./mcp-twin.jsonc here is the project's)
+        --env <id>         with --sync: only this environment (repeatable)
+        --client <id>      with --sync: only this client (repeatable)
+        --project <dir>    with --sync: the project files in <dir> instead of user
+                           files
         --verbose          more detail on stderr
         --no-color         no colours (NO_COLOR is honoured too)
         -h, --help         show this help
@@ -441,7 +451,7 @@ describe("the text (read by eye)", () => {
         # the manifest diff; nothing written
         $ mcp-twin remove tavily --dry-run
         # out of the manifest, then out of every client
-        $ mcp-twin remove tavily && mcp-twin sync
+        $ mcp-twin remove tavily --sync
 
       Read more:
         README.md, "The manifest"

@@ -99,9 +99,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   test(`${signal} while npm installs: exit 130, npm stopped, no config written, the next sync converges`, async () => {
     const { m, before, code, stderr } = await interruptedSync(signal);
     expect(code).toBe(130);
-    // It says only what is true (checked just below): each file old or new, and how to finish.
-    expect(stderr).toMatch(/Interrupted: each file mcp-twin writes is as it was or fully updated/);
-    expect(stderr).toMatch(/run the command again to finish/);
+    // It says only what is true for this run (checked just below): no file but its cache written,
+    // npm stopped on both sides, and how to finish.
+    expect(stderr).toContain(
+      "✖ Interrupted. It wrote nothing but mcp-twin's cache. npm ran in wsl:Ubuntu and windows: a package it did not finish, the next run installs. Run the command again to finish.\n",
+    );
     // Nothing of this run is left running: not npm, not the cmd.exe stand-in, not npm's child.
     await waitFor(() => processesWith(m.root).length === 0, 5_000).catch(() => {});
     expect(processesWith(m.root)).toEqual([]);

@@ -65,7 +65,9 @@ describe("from WSL, a Windows file is named as Windows names it", () => {
     expect(adopted.stdout).toContain(`Manifest: ${windowsHome(m)}\\mcp-twin.jsonc`);
     await r.run(["secret", "list"]);
     const stored = await r.run(["secret", "set", "OTHER_TOKEN", "--yes"], "ot-51f0c2d9e8a7\n");
-    expect(stored.stdout).toContain(`Stored OTHER_TOKEN in ${windowsHome(m)}\\secrets.json (mode 0600)`);
+    expect(stored.stdout).toContain(
+      `Stored OTHER_TOKEN in ${windowsHome(m)}\\secrets.json (in your Windows profile, which its ACL keeps to your Windows account)`,
+    );
     await r.run(["secret", "rm", "OTHER_TOKEN"]);
     const list = await r.run(["restore", "--list"]);
     expect(list.stdout).toContain(`${windowsHome(m)}\\backups\\`);

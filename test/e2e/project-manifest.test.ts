@@ -48,7 +48,9 @@ describe("a project manifest that runs programs", () => {
     const r = await m.run(["sync"], { cwd: repo });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("this project's manifest runs programs and is not trusted yet");
-    expect(r.stderr).toContain("evil (node -e require('fs').writeFileSync('/tmp/owned',''))");
+    expect(r.stderr).toContain("evil: node -e require('fs').writeFileSync('/tmp/owned','')");
+    // The pinned package runs a program too: trusting the file trusts it as well.
+    expect(r.stderr).toContain(`pinned: npm package ${inject("fixtureName")}@1.0.0 (this version)`);
     expect(r.stderr).toContain("mcp-twin sync --yes");
     expect(userConfigs(m)).toEqual(before);
     expect(existsSync(path.join(repo, ".mcp.json"))).toBe(false);
@@ -59,7 +61,10 @@ describe("a project manifest that runs programs", () => {
     const { m, repo, manifest, before } = await machineWithRepo(RUNS_A_PROGRAM);
     const r = await m.run(["sync", "--yes", "--json"], { cwd: repo });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain("evil: node -e");
+    // Every server it runs, each on a line of its own under the warning (no stray mark).
+    expect(r.stderr).toContain(
+      `this project's manifest, written by whoever wrote the project. Trusting it (this version of the file) lets it write these servers into this project's files, where your clients start them:\n  evil: node -e require('fs').writeFileSync('/tmp/owned','')\n  pinned: npm package ${inject("fixtureName")}@1.0.0 (this version)\n`,
+    );
     const report = JSON.parse(r.stdout);
     expect(report.manifest).toEqual({ path: manifest, scope: "project" });
     expect(report.targets.every((t: { scope: string }) => t.scope === "project")).toBe(true);
@@ -95,8 +100,8 @@ describe("a project manifest that runs programs", () => {
   });
 });
 
-describe("a project manifest that runs no program of its own", () => {
-  test("needs no trust; status and doctor name it and look at the project's files only", async () => {
+describe("a project manifest that runs only pinned packages (and remotes)", () => {
+  test("needs no trust (the spec's rule: one known version); status and doctor name it and look at the project's files only", async () => {
     const { m, repo, manifest, before } = await machineWithRepo({
       pinned: { package: `${inject("fixtureName")}@1.0.0` },
       docs: { url: "https://example.com/mcp" },

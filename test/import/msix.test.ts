@@ -119,9 +119,13 @@ describe("Store (MSIX) Claude Desktop with servers in the classic file", () => {
     );
     expect(again.stdout).not.toContain("Next:");
     expect(again.stdout).not.toMatch(/mcp-twin\.jsonc unchanged/);
+    // They are in the file the app reads already: the old one can go now (not "once sync has …").
     expect(again.stdout).toContain(
-      `C:\\Users\\${m.windowsUser}\\AppData\\Roaming\\Claude\\claude_desktop_config.json is the classic Claude Desktop file`,
+      `C:\\Users\\${m.windowsUser}\\AppData\\Roaming\\Claude\\claude_desktop_config.json is the classic Claude Desktop file, which the Store build ignores: fixture is in the file it reads already (C:\\Users\\${m.windowsUser}\\AppData\\Local\\Packages\\Claude_pzs8sxrjxfjjc\\LocalCache\\Roaming\\Claude\\claude_desktop_config.json), so you can delete it (mcp-twin never edits it).`,
     );
+    expect(again.stdout).not.toContain("once sync has written");
+    // No stray mark in the middle of the line that says where it was found.
+    expect(again.stdout).toContain("via cmd /c npx: not adopted: the classic");
     expect(again.stdout + again.stderr).not.toContain(`${m.root}/mnt/`);
   }, 240_000);
 
@@ -133,5 +137,9 @@ describe("Store (MSIX) Claude Desktop with servers in the classic file", () => {
       `✔ C:\\Users\\${m.windowsUser}\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc created`,
     );
     expect(r.stdout).toContain("Next: mcp-twin sync");
+    // Not in the file the app reads yet: the old one goes once sync has written it there.
+    expect(r.stdout).toContain(
+      "is the classic Claude Desktop file, which the Store build ignores: once sync has written these servers into the file it reads, delete it (mcp-twin never edits it).",
+    );
   });
 });

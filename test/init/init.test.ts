@@ -204,8 +204,10 @@ describe("init in a terminal", () => {
     const m = machine();
     desktopHasFixture(m, TOKEN);
     const pty = runInPty(["init"], m.env, m.paths.linuxHome);
-    await pty.waitFor(/configured already\. Bring them into the manifest/);
-    expect(pty.output()).toContain("windows claude-desktop");
+    // The question names where they were found: the answered line keeps it on screen.
+    await pty.waitFor(
+      /Servers found in windows claude-desktop: bring it into the manifest \(one entry each, for every client\)\?/,
+    );
     pty.type(KEY.enter);
     await pty.waitFor(/Add servers from the catalogue/);
     pty.type(KEY.enter); // "Done" is first: nothing from the catalogue
@@ -246,9 +248,12 @@ describe("init in a terminal", () => {
     expect(pty.output()).not.toMatch(/\*{3,}/);
     expect(pty.output()).not.toContain(TOKEN);
     pty.type(KEY.ctrlC);
-    const { code } = await pty.exit;
+    const { code, output } = await pty.exit;
     expect(code).toBe(130);
     expectNothingWritten(m);
+    // It says what is true of this run: nothing was written, so there is nothing "to finish".
+    expect(output).toContain("✖ Stopped before anything was written.");
+    expect(output).not.toMatch(/Interrupted|run the command again/);
   }, 60_000);
 
   test("the plan marks what is planned with a bullet, shows Windows files as Windows does; No writes nothing", async () => {
@@ -269,7 +274,11 @@ describe("init in a terminal", () => {
     const home = "C:\\Users\\alice\\AppData\\Roaming\\mcp-twin";
     expect(screen).toContain(`Manifest: ${home}\\mcp-twin.jsonc (new)`);
     expect(screen).toContain(`  • create ${home}\\mcp-twin.jsonc: fixture`);
-    expect(screen).toContain(`  • store FIXTURE_TOKEN in ${home}\\secrets.json (mode 0600)`);
+    // On the Windows drive mode bits mean nothing: the profile's ACL is what keeps it private.
+    expect(screen).toContain(
+      `  • store FIXTURE_TOKEN in ${home}\\secrets.json (in your Windows profile, which its ACL keeps to your Windows account)`,
+    );
+    expect(screen).not.toContain("0600");
     expect(screen).toContain(`  • install ${inject("fixtureName")}@1.0.0 in wsl:Ubuntu and windows`);
     expect(screen).toContain("  • write wsl:Ubuntu Claude Code, windows Claude Desktop, windows Cursor");
     expect(screen).not.toMatch(/✔ (create|store|install|write) /);

@@ -24,11 +24,15 @@ export async function chooseImports(
     return;
   }
   const { dim } = ctx.out.theme.c;
+  const where = (x: (typeof importable)[number]["found"][number]) =>
+    `${x.env} ${x.client}${x.scope === "user" ? "" : ` (${x.scope})`}${x.ignoredByApp ? " (its classic file)" : ""}`;
+  // Where they were found, in the question itself: the answered line keeps it on screen.
+  const places = [...new Set(importable.flatMap((cand) => cand.found.map(where)))];
+  const list = places.length === 1 ? places[0]! : `${places.slice(0, -1).join(", ")} and ${places.at(-1)}`;
   const names = await ctx.prompts.checkbox({
-    message:
-      "These servers are configured already. Bring them into the manifest (one entry each, for every client)?",
+    message: `Servers found in ${list}: bring ${importable.length === 1 ? "it" : "them"} into the manifest (one entry each, for every client)?`,
     choices: importable.map((cand) => ({
-      name: `${cand.name}  ${dim([...new Set(cand.found.map((x) => `${x.env} ${x.client}`))].join(", "))}`,
+      name: `${cand.name}  ${dim([...new Set(cand.found.map(where))].join(", "))}`,
       value: cand.name,
       short: cand.name,
       checked: true,

@@ -8,6 +8,7 @@ import { packageRunEnvironments } from "../../core/entries.js";
 import { envMatches } from "../../core/environments/types.js";
 import { applyImport } from "../../core/import/index.js";
 import { schemaRefFor, withBridgeEnabled, withServer } from "../../core/manifest/edit.js";
+import { privacyNote, secretsPrivacy } from "../../core/manifest/secrets.js";
 import { discoverTargets } from "../../core/targets.js";
 import { renderPlan } from "../../ui/init-report.js";
 import type { InitContext, Planned } from "./context.js";
@@ -98,6 +99,7 @@ export function showPlan(
   renderPlan(ctx.out, {
     manifest: ctx.shown(ctx.manifestFile),
     secretsFile: ctx.shown(ctx.machine.paths.secrets),
+    secretsPrivacy: privacyNote(secretsPrivacy(ctx.machine)),
     created: ctx.existing.missing,
     manifestChanged: p.manifestChanged,
     additions: [

@@ -9,7 +9,7 @@ import type { Host } from "../host.js";
 import { type Machine, openMachine } from "../machine.js";
 import type { LoadedManifest } from "../manifest/load.js";
 import { resolveString, serverIn } from "../manifest/spec.js";
-import { isTrusted, programServers } from "../manifest/trust.js";
+import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
 import { own } from "../own.js";
 import { silentProgress } from "../progress.js";
 import { unknownName } from "../selectors.js";
@@ -117,7 +117,7 @@ async function requireTrust(
   names: readonly string[],
 ): Promise<void> {
   const programs = programServers(loaded.manifest).filter((p) => names.includes(p.server));
-  if (programs.length === 0) return;
+  if (!needsTrust(programs)) return;
   if (isTrusted(await loadState(machine.paths.state), loaded.file, loaded.text ?? "")) return;
   throw new UsageError(
     "untrusted-manifest",

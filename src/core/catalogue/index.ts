@@ -74,6 +74,30 @@ function loadTemplateFile(file: string): { template: Template } | { problem: Cat
   return { template: result.data };
 }
 
+/**
+ * The catalogue entry an MCP Registry name most likely is, if one: `io.github.<owner>/<name>` is
+ * a GitHub owner's server, so an entry whose homepage is that owner's repository of the same name
+ * (`io.github.github/github-mcp-server` → github), or of that owner with the entry's name among the
+ * words of the server's (`io.github.tavily-ai/tavily-search` → tavily); any other namespace, an
+ * entry named like the server's last word group. For an error that can then point at it (the
+ * catalogue works offline).
+ */
+export function catalogueMatch(registryName: string, templates: readonly Template[]): Template | undefined {
+  const [namespace = "", server = ""] = registryName.toLowerCase().split("/");
+  const words = server.split(/[-_.]+/).filter(Boolean);
+  const hasWords = (name: string) => {
+    const want = name.toLowerCase().split(/[-_.]+/);
+    return words.some((_, i) => want.every((w, j) => words[i + j] === w));
+  };
+  const owner = namespace.startsWith("io.github.") ? namespace.slice("io.github.".length) : undefined;
+  const repoOf = (t: Template) => /^https:\/\/github\.com\/([^/]+)\/([^/#?]+)/i.exec(t.homepage ?? "");
+  if (owner) {
+    const same = templates.filter((t) => repoOf(t)?.[1]?.toLowerCase() === owner);
+    return same.find((t) => repoOf(t)?.[2]?.toLowerCase() === server) ?? same.find((t) => hasWords(t.name));
+  }
+  return templates.find((t) => t.name === server);
+}
+
 /** Templates matching a query in name, title, description or category (all when empty). */
 export function searchTemplates(templates: readonly Template[], query: string): Template[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);

@@ -17,6 +17,7 @@ import type { Host } from "../host.js";
 import { type Machine, openMachine } from "../machine.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../manifest/load.js";
 import { type Manifest, manifestSchema, type ServerSpec } from "../manifest/schema.js";
+import { secretsPrivacy } from "../manifest/secrets.js";
 import { trust } from "../manifest/trust.js";
 import type { SecretFormat } from "../placeholders.js";
 import type { Progress } from "../progress.js";
@@ -208,6 +209,7 @@ async function homeFiles(g: Gathering): Promise<void> {
     exists: home.secretsError !== undefined || Object.keys(secrets).length > 0,
     ...(home.secretsError ? { error: home.secretsError } : {}),
     ...(await secretsMode(machine).then((mode) => (mode === undefined ? {} : { mode }))),
+    privacy: secretsPrivacy(machine),
     secrets,
   };
   facts.stateFile = {

@@ -33,6 +33,8 @@ export interface EntryWork {
   synced?: boolean;
   /** The runner that fetches the package on start (npx, uvx, …). */
   downloader?: string;
+  /** Its arguments (after the runner): what uvx fetches and starts, for the fix. */
+  downloaderArgs?: string[];
   /**
    * The program is known not to be there: the entry is not started, and its probe points at the
    * check that reports it (one cause, one finding).
@@ -184,11 +186,14 @@ function nodeUnderNvm(env: Environment): boolean {
   return env.node ? underVersionManager(env.node.path) !== undefined : false;
 }
 
-function downloaderOf(view: { command?: string; args: string[] }): { downloader?: string } {
+function downloaderOf(view: { command?: string; args: string[] }): {
+  downloader?: string;
+  downloaderArgs?: string[];
+} {
   if (!view.command) return {};
   const program = innerProgram(view.command, view.args);
   const downloader = downloadsOnStart(program.command, program.args);
-  return downloader ? { downloader } : {};
+  return downloader ? { downloader, downloaderArgs: [...program.args] } : {};
 }
 
 /**

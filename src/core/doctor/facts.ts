@@ -60,6 +60,11 @@ export interface DriftItem {
 export interface ProbeItem {
   work: EntryWork;
   result?: ProbeResult;
+  /**
+   * The client configs whose entries are this very launch (it was started once for all of them),
+   * as they are named in the report: "Claude Desktop and Cursor". Absent when only this one.
+   */
+  sharedBy?: string;
   /** doctor's --timeout, to tell a slow server from one that hangs. */
   probeTimeoutMs: number;
 }

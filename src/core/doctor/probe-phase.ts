@@ -63,10 +63,33 @@ export async function runProbes(
     step.stop();
   }
   const byKey = new Map(keys.map((k, i) => [k, results[i]!]));
+  // One start answers for every entry of the same launch: each of them says so.
+  const sharing = new Map<string, EntryWork[]>();
+  for (const w of work) {
+    const key = keyOf(w);
+    if (key) sharing.set(key, [...(sharing.get(key) ?? []), w]);
+  }
   return work
     .filter((w) => w.kind === "stdio" || (w.kind === "remote" && w.sse))
     .map((w) => {
       const key = keyOf(w);
-      return { work: w, ...(key ? { result: byKey.get(key)! } : {}), probeTimeoutMs: options.timeoutMs };
+      const shared = key ? sharedBy(sharing.get(key) ?? []) : undefined;
+      return {
+        work: w,
+        ...(key ? { result: byKey.get(key)! } : {}),
+        ...(shared ? { sharedBy: shared } : {}),
+        probeTimeoutMs: options.timeoutMs,
+      };
     });
+}
+
+/** "Claude Desktop and Cursor" (with their environments when they differ); undefined for one. */
+function sharedBy(works: readonly EntryWork[]): string | undefined {
+  if (works.length < 2) return undefined;
+  const envs = new Set(works.map((w) => w.where.env));
+  const names = [
+    ...new Set(works.map((w) => (envs.size > 1 ? `${w.clientName} (${w.where.env})` : w.clientName))),
+  ];
+  if (names.length < 2) return undefined;
+  return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }

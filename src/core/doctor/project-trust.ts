@@ -53,7 +53,11 @@ export async function gateProjectProbes(
     // What is trusted: those entries as they are (not the file's bytes, which mcp-twin's own writes change).
     const trusted = canonicalJson(Object.fromEntries(foreign.map((w) => [w.server, own(entries, w.server)])));
     if (isTrusted(ctx.state, file, trusted)) continue;
-    const programs = foreign.map((w) => ({ server: w.server, runs: runs(own(entries, w.server)) }));
+    const programs = foreign.map((w) => ({
+      server: w.server,
+      runs: runs(own(entries, w.server)),
+      asks: true,
+    }));
     if (ctx.ask && (await ctx.ask({ file: t.path, programs }))) {
       await ctx.record(file, trusted);
       continue;

@@ -4,6 +4,7 @@
  * registry (registry.ts): `{ id, scope, doc, fix, run(item) }`. The runner stamps the id on what a
  * check finds, so a check can only ever report under its own id.
  */
+import { uvxTool } from "../launch/runners.js";
 import type { ScopeItems } from "./facts.js";
 import type { CheckId } from "./registry.js";
 import type { Show } from "./show.js";
@@ -89,6 +90,17 @@ function clean(where: Where): Where {
 }
 
 export const SYNC_FIX = "Run `mcp-twin sync`.";
+
+/**
+ * The fix for a `uvx` server that fetches its package on every start, naming the package and the
+ * program it installs (uvx's arguments tell both): install it once, start the program itself.
+ */
+export function uvInstallOnce(uvxArgs: readonly string[]): string {
+  const tool = uvxTool(uvxArgs);
+  return tool
+    ? `Install it once (\`uv tool install ${tool.install}\`) and start the installed program (\`${tool.program}\`) instead of uvx`
+    : "Install its package once (`uv tool install`) and start the installed program instead of uvx";
+}
 
 /** "1 secret", "2 secrets": a count and its noun. */
 export function count(n: number, noun: string, plural = `${noun}s`): string {

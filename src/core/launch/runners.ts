@@ -110,3 +110,59 @@ export function parseRunner(program: string, args: readonly string[]): RunnerRes
     notes,
   };
 }
+
+/** uvx options that take a value (the next argument, or `=value`). */
+const UVX_VALUE_FLAGS = new Set([
+  "--from",
+  "--with",
+  "--with-editable",
+  "--with-requirements",
+  "--python",
+  "-p",
+  "--index",
+  "--index-url",
+  "-i",
+  "--default-index",
+  "--extra-index-url",
+  "--find-links",
+  "-f",
+  "--cache-dir",
+  "--directory",
+  "--project",
+  "--config-file",
+  "--constraints",
+  "-c",
+  "--overrides",
+  "--build-constraints",
+  "-b",
+  "--env-file",
+  "--python-platform",
+]);
+
+/**
+ * What `uvx [options] <command>` runs: the package it fetches (`--from`, else the command) in the
+ * form `uv tool install` takes (`pkg==1.2.3` for uvx's `pkg@1.2.3`), and the program it starts.
+ * Undefined when the arguments name no command.
+ */
+export function uvxTool(args: readonly string[]): { install: string; program: string } | undefined {
+  let from: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--") return tool(args[i + 1], from);
+    if (!a.startsWith("-")) return tool(a, from);
+    const eq = a.indexOf("=");
+    const flag = eq === -1 ? a : a.slice(0, eq);
+    if (!UVX_VALUE_FLAGS.has(flag)) continue;
+    const value = eq === -1 ? args[++i] : a.slice(eq + 1);
+    if (flag === "--from") from = value;
+  }
+  return undefined;
+}
+
+function tool(command: string | undefined, from: string | undefined) {
+  if (command === undefined) return undefined;
+  const at = /^([A-Za-z0-9][A-Za-z0-9._-]*)@(.+)$/.exec(command);
+  const program = at ? at[1]! : command;
+  const pkg = from ?? (at ? (at[2] === "latest" ? at[1]! : `${at[1]}==${at[2]}`) : command);
+  return { install: pkg, program };
+}

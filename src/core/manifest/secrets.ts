@@ -1,16 +1,52 @@
 /**
- * The secrets file: HOME/secrets.json, mode 0600, never inside a project folder. Values are only
+ * The secrets file: HOME/secrets.json, mode 0600 (on a Windows drive: the ACL of the Windows
+ * profile it is in), never inside a project folder. Values are only
  * ever read to be written into user-level client configs; they never reach argv, logs or output.
  */
 
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { markValid, parseChecked } from "../checked-json.js";
+import { isOnWindowsDrive } from "../environments/paths.js";
 import { UsageError } from "../errors.js";
 import { readTextOrNull, writePrivateFile } from "../files.js";
 import { dict } from "../own.js";
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * What keeps the secrets file private where the home is: its mode (0600) on Linux and macOS and
+ * in a WSL home; on Windows, and on a Windows drive seen from WSL — where mode bits mean nothing
+ * (DrvFs without the `metadata` mount option shows every file as 0777 and ignores chmod) — the
+ * ACL of the folder: the Windows profile's for the usual home (%APPDATA%\mcp-twin), whatever the
+ * folder has for a home set elsewhere (MCP_TWIN_HOME on a Windows drive).
+ */
+export type SecretsPrivacy = "mode" | "profile" | "drive";
+
+export function secretsPrivacy(machine: {
+  host: { platform: string };
+  local: { kind: string; mountRoot: string };
+  home: { source: string };
+  paths: { secrets: string };
+}): SecretsPrivacy {
+  const windows =
+    machine.host.platform === "win32" ||
+    (machine.local.kind === "wsl" && isOnWindowsDrive(machine.paths.secrets, machine.local.mountRoot));
+  if (!windows) return "mode";
+  return machine.home.source === "windows" ? "profile" : "drive";
+}
+
+/** The same, as said after the file's name: "(mode 0600)" or where the Windows ACL protects it. */
+export function privacyNote(privacy: SecretsPrivacy): string {
+  switch (privacy) {
+    case "mode":
+      return "mode 0600";
+    case "profile":
+      return "in your Windows profile, which its ACL keeps to your Windows account";
+    case "drive":
+      return "on a Windows drive, where mode bits mean nothing: its folder's ACL decides who can read it";
+  }
+}
 
 interface SecretsFile {
   version: 1;

@@ -60,7 +60,7 @@ function prune(dir: string, now: number): void {
   for (const name of names) {
     const file = path.join(dir, name);
     try {
-      if (now - statSync(file).mtimeMs > FRESH_MS + KEEP_MS) removePathSync(file);
+      if (now - statSync(file).mtimeMs > FRESH_MS + KEEP_MS) removePathSync(file, { cache: true });
     } catch {
       // gone already
     }

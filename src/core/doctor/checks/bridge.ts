@@ -2,7 +2,8 @@
  * The bridge, when the manifest enables it, at the manifest's settings: its token exists; what runs
  * at its address — this home's bridge answering MCP with the token, nothing (fine: every entry
  * starts it), or something else holding the port (named, with the fix); and — seen from WSL —
- * Windows clients can reach it through WSL's localhost forwarding. Pure: bridge-phase.ts gathers.
+ * whether Windows clients should reach it through WSL's localhost forwarding, as .wslconfig says
+ * (read, not tried from Windows). Pure: bridge-phase.ts gathers.
  */
 import { defineCheck, type Finding, finding } from "../types.js";
 
@@ -81,7 +82,7 @@ export const bridgeChecks = [
   defineCheck({
     id: "bridge.windows",
     scope: "machine",
-    doc: "from WSL: `.wslconfig` turns `localhostForwarding` off (NAT mode), so Windows clients cannot reach the bridge in WSL.",
+    doc: "from WSL: `.wslconfig` turns `localhostForwarding` off (NAT mode), so Windows clients cannot reach the bridge in WSL. Read from the file, not tried from Windows: a pass says they should reach it.",
     fix: "remove it, or use `networkingMode=mirrored`; `wsl --shutdown`.",
     run: ({ bridge: b }): Finding[] => {
       const conf = b?.wslConfig;
@@ -97,11 +98,17 @@ export const bridgeChecks = [
             },
           ),
         ];
+      // Read from .wslconfig, not tried: a connection from Windows would cost a Windows process
+      // (tens to hundreds of ms through interop) and needs the bridge running, which it need not be.
+      const how =
+        conf.networkingMode === "mirrored"
+          ? "%USERPROFILE%\\.wslconfig sets networkingMode=mirrored"
+          : "localhost forwarding is on (WSL's default; %USERPROFILE%\\.wslconfig does not turn it off)";
       return [
         finding(
           "pass",
           b.where,
-          `Windows clients reach 127.0.0.1:${b.port} in WSL (${conf.networkingMode === "mirrored" ? "mirrored networking" : "localhost forwarding"}).`,
+          `Windows clients should reach 127.0.0.1:${b.port} in WSL: ${how}; not tried from Windows.`,
         ),
       ];
     },

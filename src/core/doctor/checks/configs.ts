@@ -4,6 +4,7 @@
  * scope; apps that must be restarted to see a change.
  */
 import { canonicalJson } from "../../merge.js";
+import { unparsableFix } from "../../skip-hint.js";
 import type { ConfigFacts, EntryScope } from "../read-configs.js";
 import { count, defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import { checkConfigPrivate } from "./private.js";
@@ -20,8 +21,8 @@ export const configChecks = [
   defineCheck({
     id: "config.parse",
     scope: "config-file",
-    doc: "a client config does not parse (file:line:column); a finding, exit 1.",
-    fix: "fix it by hand; backups of what sync wrote are in the home.",
+    doc: "a client config does not parse (file:line:column): its client cannot read the file at all; a finding, exit 1.",
+    fix: "`mcp-twin restore <file>` when mcp-twin holds a backup of it, else fix it by hand at that line and column (never move it away: it may hold the app's own state).",
     run: ({ config: f, backups, created, owned }, show) => {
       const t = f.target;
       const where = whereOf(f);
@@ -37,13 +38,18 @@ export const configChecks = [
           finding(
             "fail",
             where,
-            `${show.text(f.parseError.message.replace(/ the file is not valid (JSON|TOML)\.$/, ""), t.path)} ${t.client.name} cannot read its servers.`,
+            `${show.text(f.parseError.message.replace(/ the file is not valid (JSON|TOML)\.$/, ""), t.path)} ${t.client.name} cannot read the file at all.`,
             {
               // restore takes the path it recorded (t.path: `C:\…` for a Windows file), not another form.
-              fix:
-                backups > 0
-                  ? `Run \`mcp-twin restore ${shellQuote(t.path)}\` to put the whole file back from mcp-twin's newest backup of it (it shows what it replaces; \`mcp-twin restore --list ${shellQuote(t.path)}\` shows every backup), or fix it by hand${at(f)}.`
-                  : `Fix ${shown} by hand${at(f)}; mcp-twin has no backup of it${created ? " (it created this file: there was nothing before)" : owned > 0 ? "" : " (it never changed this file)"}.`,
+              fix: unparsableFix({
+                restorePath: t.path,
+                shown,
+                backups,
+                ...(created ? { created } : {}),
+                owned,
+                line: f.parseError.line,
+                column: f.parseError.column,
+              }),
             },
           ),
         ];
@@ -207,15 +213,6 @@ export const configChecks = [
     },
   }),
 ] as const;
-
-function at(f: ConfigFacts): string {
-  return f.parseError?.line ? ` at line ${f.parseError.line}, column ${f.parseError.column}` : "";
-}
-
-/** A path as a shell argument (bash and PowerShell alike): quoted when it needs it. */
-function shellQuote(p: string): string {
-  return /^[A-Za-z0-9_./@%+=:,~-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`;
-}
 
 /** Claude Code: the same name in local, project and user scope (local wins, then project, then user). */
 export function checkScopes(

@@ -11,7 +11,15 @@ import type { EntryView, Expanded } from "../entry-view.js";
 import type { EntryScope } from "../read-configs.js";
 import type { Resolved } from "../resolve.js";
 import type { Show } from "../show.js";
-import { defineCheck, type Finding, finding, SYNC_FIX, seconds, type Where } from "../types.js";
+import {
+  defineCheck,
+  type Finding,
+  finding,
+  SYNC_FIX,
+  seconds,
+  uvInstallOnce,
+  type Where,
+} from "../types.js";
 import { command, missingProgram, nodePath, script, spawnCheck, wslenv } from "./spawn.js";
 
 export interface EntryFacts {
@@ -74,9 +82,9 @@ function stdio(
 }
 
 /** How to stop fetching on every start, for the runner that fetches (npx, uvx, …). */
-function coldStartFix(f: EntryFacts, runner: string): string {
+function coldStartFix(f: EntryFacts, runner: string, args: readonly string[]): string {
   if (runner === "uvx")
-    return `Install it once (\`uv tool install <package>\`) and start the installed program instead of uvx${f.managed ? " (the manifest's command, then `mcp-twin sync`)" : ""}.`;
+    return `${uvInstallOnce(args)}${f.managed ? " (the manifest's command, then `mcp-twin sync`)" : ""}.`;
   if (f.managedPackage) return `${SYNC_FIX} It installs the package and runs node + its script.`;
   if (f.managed)
     return 'Give the server a "package" in the manifest instead of this command, then `mcp-twin sync`: it installs the package once and runs node + its script.';
@@ -257,7 +265,7 @@ export const entryChecks = [
     id: "entry.cold-start",
     scope: "entry",
     doc: "`npx`/`uvx`/`pnpm dlx`/`bunx` fetch the package on start: a cold start can exceed the client's start-up timeout (Claude Code 30 s). Not reported while the runner itself is not found (`entry.command` is that finding).",
-    fix: "for an npm package, `mcp-twin sync` installs it and runs node + its script (give the server a `package` in the manifest); for uvx, `uv tool install` it once.",
+    fix: "for an npm package, `mcp-twin sync` installs it and runs node + its script (give the server a `package` in the manifest); for uvx, `uv tool install <its package>` once (the fix names it) and start the installed program.",
     run: stdio((f, where, _command, program) => {
       const downloader = downloadsOnStart(program.command, program.args);
       // A runner that is not there fetches nothing: entry.command's finding is the one to act on.
@@ -268,7 +276,7 @@ export const entryChecks = [
           "warn",
           where,
           `\`${downloader}\` fetches the package when the server starts: a cold start (empty cache, slow network) can exceed its client's start-up timeout (${seconds(f.timeoutMs)}).`,
-          { fix: coldStartFix(f, downloader) },
+          { fix: coldStartFix(f, downloader, program.args) },
         ),
       ];
     }),

@@ -3,7 +3,7 @@
  * prefix, and — inside WSL — not Windows' node/npm found through the appended Windows PATH.
  */
 import type { EnvFacts } from "../../environments/types.js";
-import { installAdvice, npmAdvice, programHint } from "../../program-hints.js";
+import { installAdvice, npmAdvice } from "../../program-hints.js";
 import { defineCheck, finding } from "../types.js";
 
 export type PrefixState = "writable" | "read-only" | "missing" | "not-a-folder" | "unknown";
@@ -145,7 +145,7 @@ export const nodeChecks = [
               fix:
                 env.kind === "windows"
                   ? "Reinstall Node.js on Windows (it ships npm)."
-                  : `Install npm there (it comes with nvm's Node): ${programHint("npm", env.kind)?.install ?? "`nvm install --lts`"}.`,
+                  : npmAdvice(env, Boolean(env.node)),
             },
           ),
         ];
@@ -154,7 +154,11 @@ export const nodeChecks = [
         finding(
           "pass",
           where,
-          `npm ${env.npm.version ?? ""} with global prefix ${show.path(env.npm.prefix)}.`.replace("  ", " "),
+          env.npm.version
+            ? `npm ${env.npm.version} with global prefix ${show.path(env.npm.prefix)}.`
+            : // Read from `npm prefix -g --loglevel=verbose` (npm-info.ts): an npm that prints no
+              // "npm info using npm@…" line there leaves it unknown, and no second call asks.
+              `npm with global prefix ${show.path(env.npm.prefix)} (its version unknown: npm did not print it when asked for the prefix).`,
         ),
       ];
     },
@@ -163,7 +167,7 @@ export const nodeChecks = [
     id: "npm.foreign",
     scope: "environment",
     doc: "inside WSL, PATH finds Windows' `npm` (a CRLF script that fails: `: not found`), so npm does not answer for Linux.",
-    fix: "install npm inside WSL (nvm, or `apt install npm`).",
+    fix: "install npm inside WSL with nvm (the distribution's `npm` package brings a Node.js older than MCP servers need); keep appendWindowsPath on.",
     run: (f, show) => {
       const { env } = f;
       if (f.unreachable) return [];

@@ -5,7 +5,7 @@
  */
 import type { ProbeItem } from "../facts.js";
 import type { Show } from "../show.js";
-import { defineCheck, type Finding, finding, SYNC_FIX, seconds } from "../types.js";
+import { defineCheck, type Finding, finding, SYNC_FIX, seconds, uvInstallOnce } from "../types.js";
 
 // Not the client's name: the same entry in several clients is one finding (group.ts).
 const limit = (p: ProbeItem) => seconds(p.work.timeoutMs);
@@ -14,7 +14,7 @@ const limit = (p: ProbeItem) => seconds(p.work.timeoutMs);
 function slowStartFix(p: ProbeItem): string {
   const w = p.work;
   if (w.downloader === "uvx")
-    return "Install it once (`uv tool install <package>`) and start the installed program instead of uvx: it then starts without fetching.";
+    return `${uvInstallOnce(w.downloaderArgs ?? [])}: it then starts without fetching.`;
   if (w.downloader && w.managedPackage && !w.synced)
     return `${SYNC_FIX} It installs the package and runs node + its script.`;
   if (w.downloader && !w.managed)
@@ -83,10 +83,11 @@ function handshake(p: ProbeItem, show: Show): Finding {
       detail,
     });
   }
+  // One start for several client configs of the same launch: said, not shown as if measured twice.
   return finding(
     "pass",
     w.where,
-    `started in ${seconds(r.startupMs ?? 0)} with ${r.tools} tool${r.tools === 1 ? "" : "s"} (${r.serverName ?? "unnamed server"}).`,
+    `started in ${seconds(r.startupMs ?? 0)} with ${r.tools} tool${r.tools === 1 ? "" : "s"} (${r.serverName ?? "unnamed server"})${p.sharedBy ? `; one start for ${p.sharedBy}, the same launch` : ""}.`,
   );
 }
 

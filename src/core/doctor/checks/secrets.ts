@@ -3,6 +3,7 @@
  * copied from a README (`your-key-here`, `<YOUR_KEY>`, `YOUR_TAVILY_API_KEY`, `xxxx`, empty).
  * Messages name variables, never values.
  */
+import { privacyNote, type SecretsPrivacy } from "../../manifest/secrets.js";
 import { specFields } from "../../manifest/spec.js";
 import { type NotAKey, notAKey, type SecretFormat } from "../../placeholders.js";
 import { valueFindings } from "../../references.js";
@@ -39,6 +40,8 @@ export interface SecretsFacts {
   error?: { message: string; fix?: string | undefined };
   /** File mode, where modes mean something (not on /mnt/c). */
   mode?: number;
+  /** What keeps it private there: its mode, or (on a Windows drive) the Windows ACL. */
+  privacy?: SecretsPrivacy;
   secrets: Readonly<Record<string, string>>;
 }
 
@@ -131,7 +134,7 @@ export const secretsChecks = [
   defineCheck({
     id: "secrets.file",
     scope: "machine",
-    doc: "the secrets file does not parse, or an entry is not a valid name with a string value (file:line:column, never the value), or it is readable by others. Until it is fixed every command that reads it stops with exit 2 and changes nothing.",
+    doc: "the secrets file does not parse, or an entry is not a valid name with a string value (file:line:column, never the value), or it is readable by others (its mode, where modes mean something: a home on a Windows drive is protected by the Windows profile's ACL instead, and its mode bits are not judged). Until it is fixed every command that reads it stops with exit 2 and changes nothing.",
     fix: "fix it at that position (keep a copy: it holds your keys), or move it aside (`mv secrets.json secrets.json.broken`) and `mcp-twin secret set NAME` for each key; `chmod 600`.",
     run: ({ secretsFile: f }, show) => {
       if (!f) return [];
@@ -150,11 +153,16 @@ export const secretsChecks = [
             },
           ),
         ];
+      const holds = `${show.path(f.file)} holds ${count(Object.keys(f.secrets).length, "secret")}`;
+      // On a Windows drive mode bits mean nothing (DrvFs shows 0777): the ACL protects it, and
+      // doctor neither warns about a mode nor claims one.
       return [
         finding(
           "pass",
           {},
-          `${show.path(f.file)} holds ${count(Object.keys(f.secrets).length, "secret")} and is private.`,
+          f.privacy === "profile" || f.privacy === "drive"
+            ? `${holds}; it is ${privacyNote(f.privacy)}${f.privacy === "profile" ? " (mode bits mean nothing on the Windows drive)" : ""}.`
+            : `${holds} and is private (mode 600).`,
         ),
       ];
     },
