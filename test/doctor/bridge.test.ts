@@ -75,13 +75,29 @@ describe("bridge", () => {
     expect(one(first, "bridge.token").status).toBe("fail");
     expect(first.code).toBe(1);
     writeToken(TOKEN);
-    const run = await doctor(machine, ["--no-probe"]);
-    const c = one(run, "bridge.reachable");
-    // Not running is no failure: every client's entry is a relay that starts it.
+    // No client config holds the bridge's entry yet (before the first sync, or after an
+    // uninstall): nothing will start it — said, with the command that writes the entries.
+    const none = one(await doctor(machine, ["--no-probe"]), "bridge.reachable");
+    expect(none.status).toBe("warn");
+    expect(none.message).toMatch(
+      /not running at http:\/\/127\.0\.0\.1:\d+\/mcp, and no client config checked holds its entry/,
+    );
+    expect(none.fix).toContain("mcp-twin sync");
+    // A client's entry that reaches it: not running is no failure, the relay starts it.
+    const claude = path.join(machine.env.HOME!, ".claude.json");
+    writeFileSync(
+      claude,
+      JSON.stringify({ mcpServers: { "mcp-twin": { command: "node", args: ["x", "connect"] } } }),
+      {
+        mode: 0o600,
+      },
+    );
+    const c = one(await doctor(machine, ["--no-probe"]), "bridge.reachable");
     expect(c.status).toBe("pass");
     expect(c.message).toMatch(
-      /not running at http:\/\/127\.0\.0\.1:\d+\/mcp now; every client's entry starts it/,
+      /not running at http:\/\/127\.0\.0\.1:\d+\/mcp now; the client entries that reach it \(1 config\) start it on first use/,
     );
+    rmSync(claude);
   });
 
   test("a bridge refusing this home's token holds the port (another home's); the right one passes; never printed", async () => {

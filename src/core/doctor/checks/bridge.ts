@@ -5,6 +5,8 @@
  * whether Windows clients should reach it through WSL's localhost forwarding, as .wslconfig says
  * (read, not tried from Windows). Pure: bridge-phase.ts gathers.
  */
+import { BRIDGE_ENTRY } from "../../bridge/name.js";
+import { own } from "../../own.js";
 import { defineCheck, type Finding, finding } from "../types.js";
 
 export const bridgeChecks = [
@@ -43,9 +45,9 @@ export const bridgeChecks = [
   defineCheck({
     id: "bridge.reachable",
     scope: "machine",
-    doc: "what runs at the manifest's bridge address (`http://<bridge.host>:<bridge.port>/mcp`, the same settings every path uses): this home's bridge answering an MCP `initialize` with this home's token (pass, with its version); nothing (pass — every entry sync writes is a `connect` relay that starts the bridge on first use); or something else holding the port (fail), named from its answer — another mcp-twin bridge that refuses this home's token (another home, or another WSL distro: distros share one network), a program asking for other credentials, a web server — and, on Linux/WSL, by pid and command line. Skip when not enabled.",
-    fix: 'stop that program, or give the bridge another port (`"bridge": { "port": <n> }`, then `mcp-twin sync`). The relays themselves (`mcp-twin` entries) are not probed: that would start a bridge that outlives doctor.',
-    run: ({ bridge: b, manifest }) => {
+    doc: "what runs at the manifest's bridge address (`http://<bridge.host>:<bridge.port>/mcp`, the same settings every path uses): this home's bridge answering an MCP `initialize` with this home's token (pass, with its version); nothing (pass when a client config holds the bridge's entry — every entry sync writes is a `connect` relay that starts the bridge on first use; warn when none does, as before the first sync or after an uninstall); or something else holding the port (fail), named from its answer — another mcp-twin bridge that refuses this home's token (another home, or another WSL distro: distros share one network), a program asking for other credentials, a web server — and, on Linux/WSL, by pid and command line. Skip when not enabled.",
+    fix: 'no entry yet: `mcp-twin sync` writes them; the port held: stop that program, or give the bridge another port (`"bridge": { "port": <n> }`, then `mcp-twin sync`). The relays themselves (`mcp-twin` entries) are not probed: that would start a bridge that outlives doctor.',
+    run: ({ bridge: b, manifest, configs }) => {
       if (!b) return manifest ? [finding("skip", {}, "the bridge is not enabled in the manifest.")] : [];
       const r = b.reach;
       if (!r) return [];
@@ -58,15 +60,29 @@ export const bridgeChecks = [
             `the bridge at ${url} answers with this home's token (mcp-twin ${r.version}, ${r.ms} ms).`,
           ),
         ];
-      // Not running is fine: every entry runs `mcp-twin connect`, which starts it on first use.
-      if (r.state === "free")
+      // Not running is fine: every entry runs `mcp-twin connect`, which starts it on first use —
+      // when there is an entry: before the first sync (or after an uninstall) no client has one.
+      if (r.state === "free") {
+        const holding = configs.filter((c) =>
+          c.config.sets.some((set) => own(set.entries, BRIDGE_ENTRY) !== undefined),
+        );
         return [
-          finding(
-            "pass",
-            where,
-            `the bridge is not running at ${url} now; every client's entry starts it on first use.`,
-          ),
+          holding.length > 0
+            ? finding(
+                "pass",
+                where,
+                `the bridge is not running at ${url} now; the client entries that reach it (${holding.length === 1 ? "1 config" : `${holding.length} configs`}) start it on first use.`,
+              )
+            : finding(
+                "warn",
+                where,
+                `the bridge is not running at ${url}, and no client config checked holds its entry (${BRIDGE_ENTRY}), so nothing will start it.`,
+                {
+                  fix: "Run `mcp-twin sync`: it writes the bridge's entry into every client and starts the bridge.",
+                },
+              ),
         ];
+      }
       return [
         finding(
           "fail",
