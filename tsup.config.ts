@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import path from "node:path";
-import { rollup } from "rollup";
+import { type Plugin, rollup } from "rollup";
 import { defineConfig, type Options } from "tsup";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
@@ -61,6 +62,7 @@ const shared = {
  */
 async function rechunk(staging: string, outDir: string, entries: string[]): Promise<void> {
   const bundle = await rollup({
+    plugins: [builtinsWithoutFacades],
     input: Object.fromEntries(entries.map((e) => [e, path.join(staging, `${e}.js`)])),
     // node: built-ins and anything bare stay imports (esbuild already bundled every dependency).
     external: (id) => !id.startsWith(".") && !path.isAbsolute(id),
@@ -87,6 +89,39 @@ async function rechunk(staging: string, outDir: string, entries: string[]): Prom
   rmSync(out, { recursive: true, force: true });
   rmSync(staging, { recursive: true, force: true });
 }
+
+/**
+ * Built-in modules taken with process.getBuiltinModule (Node >= 20.16; bin/mcp-twin.js stops older
+ * ones) instead of `import … from "node:fs"` at the top of the re-chunked files. Node gives every
+ * ESM import of a built-in a facade module, filled by reading each of its exports — lazy ones too:
+ * `process.report`, crypto's `webcrypto` load modules of their own —, which cost a no-op sync ~3 ms
+ * of CPU. The bindings are the same objects; a built-in's exports never change under us.
+ */
+const builtinsWithoutFacades: Plugin = {
+  name: "builtins-without-facades",
+  renderChunk(code) {
+    let out = code;
+    // From the last import up, so the offsets of the earlier ones stay right.
+    for (const node of [...this.parse(code).body].reverse()) {
+      if (node.type !== "ImportDeclaration" || typeof node.source.value !== "string") continue;
+      if (!isBuiltin(node.source.value)) continue;
+      const module = `globalThis.process.getBuiltinModule(${JSON.stringify(node.source.value)})`;
+      const whole = node.specifiers.find((s) => s.type !== "ImportSpecifier")?.local.name;
+      const named = node.specifiers.flatMap((s) => {
+        if (s.type !== "ImportSpecifier") return [];
+        if (s.imported.type !== "Identifier") throw new Error(`${node.source.value}: a string-named import`);
+        return [s.imported.name === s.local.name ? s.local.name : `${s.imported.name}: ${s.local.name}`];
+      });
+      const statements = [
+        ...(whole ? [`const ${whole} = ${module};`] : []),
+        ...(named.length > 0 ? [`const { ${named.join(", ")} } = ${whole ?? module};`] : []),
+      ];
+      const { start, end } = node as unknown as { start: number; end: number };
+      out = `${out.slice(0, start)}${statements.join(" ")}${out.slice(end)}`;
+    }
+    return { code: out, map: null };
+  },
+};
 
 // Every command module but sync (which has a build of its own, below).
 const commands = readdirSync(new URL("./src/commands/", import.meta.url))

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
@@ -116,4 +117,10 @@ test("a sync with nothing to do loads no doctor, bridge, catalogue or writing co
     "function keepBackup",
   ])
     expect(code, unwanted).not.toContain(unwanted);
+  // Built-ins come from process.getBuiltinModule, not import statements: Node builds an ESM import
+  // of a built-in a facade by reading every export, lazy ones too (tsup.config.ts).
+  const builtinImports = [...code.matchAll(/^import\b[^;]*?from\s*["']([^"']+)["']/gm)]
+    .map((m) => m[1]!)
+    .filter((source) => isBuiltin(source));
+  expect(builtinImports).toEqual([]);
 });
