@@ -127,8 +127,9 @@ const builtinsWithoutFacades: Plugin = {
 const commands = readdirSync(new URL("./src/commands/", import.meta.url))
   .filter((f) => f.endsWith(".ts") && f !== "sync.ts")
   .map((f) => f.slice(0, -".ts".length));
-// Three builds, loaded by path at run time (see load() in src/cli.ts). Code they share is copied,
-// not shared: errors are recognised by kind across copies (src/core/errors.ts).
+// Four builds, loaded by path at run time (see load() in src/cli.ts; bin/mcp-twin.js loads cli.js,
+// or version.js for --version). Code they share is copied, not shared: errors are recognised by
+// kind across copies (src/core/errors.ts).
 export default defineConfig([
   // The command line alone, one file: commander, flags, exit codes.
   // No __dirname shims: nothing in its graph uses them (checked by test/e2e/package.test.ts).
@@ -140,12 +141,14 @@ export default defineConfig([
     outDir: "dist/.cli",
     onSuccess: () => rechunk("dist/.cli", "dist", ["cli"]),
   },
+  // The version alone, for `mcp-twin --version`: one file with nothing to import (not even the
+  // require banner's node:module), as bin/mcp-twin.js loads nothing else then.
+  { ...shared, entry: { version: "src/version.ts" }, splitting: false, shims: false, banner: {} },
   // Every command but sync, split into shared chunks, each loaded only when its command runs; the
-  // version for `--version` and the schemas for scripts/generate-schema.js.
+  // schemas for scripts/generate-schema.js.
   {
     ...shared,
     entry: {
-      version: "src/version.ts",
       "manifest-schema": "src/core/manifest/schema.ts",
       "template-schema": "src/core/catalogue/schema.ts",
       ...Object.fromEntries(commands.map((c) => [`commands/${c}`, `src/commands/${c}.ts`])),

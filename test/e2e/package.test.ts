@@ -33,9 +33,12 @@ test("npm pack + npm install -g gives a working mcp-twin on PATH, offline", () =
   const files = (packed[0].files as Array<{ path: string }>).map((f) => f.path);
   expect(files).toContain("bin/mcp-twin.js");
   expect(files).toContain("dist/cli.js");
-  // The three builds (tsup.config.ts) that cli.js loads by path at run time.
+  // The builds (tsup.config.ts) that bin/mcp-twin.js and cli.js load by path at run time.
   expect(files).toContain("dist/sync/sync.js");
   expect(files).toContain("dist/commands/doctor.js");
+  expect(files).toContain("dist/version.js");
+  // `--version` loads that one file and nothing else.
+  expect(readFileSync(path.join(REPO, "dist", "version.js"), "utf8")).not.toMatch(/\bimport\b/);
   expect(files).toContain("schema/manifest.schema.json");
   expect(files.some((f) => f.startsWith("src/") || f.startsWith("test/"))).toBe(false);
   // The guides the README links ship; the scripts that record them (root, tmux, the simulated
