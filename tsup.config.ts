@@ -1,4 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { isBuiltin } from "node:module";
+import path from "node:path";
+import { type Plugin, rollup } from "rollup";
 import { defineConfig, type Options } from "tsup";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
@@ -31,38 +34,132 @@ const shared = {
   },
   // `require` for bundled CommonJS dependencies. node:child_process is handed out as a stand-in
   // that loads the real module on first use: commander requires it at load time only to spawn
-  // executable subcommands (mcp-twin has none), and loading it costs ~2 ms of every run.
+  // executable subcommands (mcp-twin has none), and loading it costs ~2 ms of every run. The real
+  // require is made on first use too: every chunk has this banner, and a start-up file holds ~20
+  // chunks once re-chunked (see rechunk), most of which never require anything.
   banner: {
     js: [
       'import { createRequire as __mcpTwinCreateRequire } from "node:module";',
-      "const __mcpTwinRequire = __mcpTwinCreateRequire(import.meta.url);",
-      "const require = Object.assign((id) => id === 'child_process' || id === 'node:child_process' ? new Proxy({}, { get: (_, key) => __mcpTwinRequire(id)[key] }) : __mcpTwinRequire(id), { resolve: __mcpTwinRequire.resolve, cache: __mcpTwinRequire.cache });",
+      "let __mcpTwinRequireMade;",
+      "const __mcpTwinRequire = () => (__mcpTwinRequireMade ??= __mcpTwinCreateRequire(import.meta.url));",
+      "const require = Object.defineProperties((id) => id === 'child_process' || id === 'node:child_process' ? new Proxy({}, { get: (_, key) => __mcpTwinRequire()(id)[key] }) : __mcpTwinRequire()(id), { resolve: { value: (id, options) => __mcpTwinRequire().resolve(id, options) }, cache: { get: () => __mcpTwinRequire().cache } });",
     ].join(" "),
   },
 } satisfies Options;
+
+/**
+ * Re-chunk a build's output with Rollup, from `staging` into `outDir` (then `staging` is removed).
+ *
+ * esbuild splits code by the set of entry points that reach it, and counts every lazily imported
+ * module as an entry of its own: it cannot know that when sync.js imports `sync-apply` lazily,
+ * sync.js and everything it imports are already loaded. So code the start-up shares with a lazy
+ * part lands in a chunk per combination of lazy parts — a no-op sync loaded 19 files for its
+ * start-up, and each file costs Node's ESM loader about half a millisecond (resolve, an
+ * asynchronous read, compile, link). Rollup's chunking knows what an importer has already
+ * loaded: the start-up becomes one file, the lazy parts stay apart and import from it. Rollup
+ * only moves esbuild's chunks around (no tree-shaking, no other transform), and every file stays
+ * in the folder it was built for, so `import.meta.url` means what it meant.
+ */
+async function rechunk(staging: string, outDir: string, entries: string[]): Promise<void> {
+  const bundle = await rollup({
+    plugins: [builtinsWithoutFacades],
+    input: Object.fromEntries(entries.map((e) => [e, path.join(staging, `${e}.js`)])),
+    // node: built-ins and anything bare stay imports (esbuild already bundled every dependency).
+    external: (id) => !id.startsWith(".") && !path.isAbsolute(id),
+    treeshake: false,
+    // Entry chunks may export more than their module did: the lazy parts import shared code there.
+    preserveEntrySignatures: "allow-extension",
+    onwarn(warning, warn) {
+      // The require banner's createRequire import, unused where a chunk needs no require.
+      if (warning.code !== "UNUSED_EXTERNAL_IMPORT") warn(warning);
+    },
+  });
+  const out = `${staging}.out`;
+  await bundle.write({
+    dir: out,
+    format: "esm",
+    entryFileNames: "[name].js",
+    // esbuild's names (`execa-SG53SK5V`) without its hash; Rollup adds its own.
+    chunkFileNames: (chunk) => `${chunk.name.replace(/-[A-Z0-9]{8}$/, "")}-[hash].js`,
+  });
+  await bundle.close();
+  // Into outDir, which may hold another build's files (cli.js sits beside the commands' chunks).
+  mkdirSync(outDir, { recursive: true });
+  for (const file of readdirSync(out)) renameSync(path.join(out, file), path.join(outDir, file));
+  rmSync(out, { recursive: true, force: true });
+  rmSync(staging, { recursive: true, force: true });
+}
+
+/**
+ * Built-in modules taken with process.getBuiltinModule (Node >= 20.16; bin/mcp-twin.js stops older
+ * ones) instead of `import … from "node:fs"` at the top of the re-chunked files. Node gives every
+ * ESM import of a built-in a facade module, filled by reading each of its exports — lazy ones too:
+ * `process.report`, crypto's `webcrypto` load modules of their own —, which cost a no-op sync ~3 ms
+ * of CPU. The bindings are the same objects; a built-in's exports never change under us.
+ */
+const builtinsWithoutFacades: Plugin = {
+  name: "builtins-without-facades",
+  renderChunk(code) {
+    let out = code;
+    // From the last import up, so the offsets of the earlier ones stay right.
+    for (const node of [...this.parse(code).body].reverse()) {
+      if (node.type !== "ImportDeclaration" || typeof node.source.value !== "string") continue;
+      if (!isBuiltin(node.source.value)) continue;
+      const module = `globalThis.process.getBuiltinModule(${JSON.stringify(node.source.value)})`;
+      const whole = node.specifiers.find((s) => s.type !== "ImportSpecifier")?.local.name;
+      const named = node.specifiers.flatMap((s) => {
+        if (s.type !== "ImportSpecifier") return [];
+        if (s.imported.type !== "Identifier") throw new Error(`${node.source.value}: a string-named import`);
+        return [s.imported.name === s.local.name ? s.local.name : `${s.imported.name}: ${s.local.name}`];
+      });
+      const statements = [
+        ...(whole ? [`const ${whole} = ${module};`] : []),
+        ...(named.length > 0 ? [`const { ${named.join(", ")} } = ${whole ?? module};`] : []),
+      ];
+      const { start, end } = node as unknown as { start: number; end: number };
+      out = `${out.slice(0, start)}${statements.join(" ")}${out.slice(end)}`;
+    }
+    return { code: out, map: null };
+  },
+};
 
 // Every command module but sync (which has a build of its own, below).
 const commands = readdirSync(new URL("./src/commands/", import.meta.url))
   .filter((f) => f.endsWith(".ts") && f !== "sync.ts")
   .map((f) => f.slice(0, -".ts".length));
-// Three builds, loaded by path at run time (see load() in src/cli.ts). Code they share is copied,
-// not shared: errors are recognised by kind across copies (src/core/errors.ts).
+// Four builds, loaded by path at run time (see load() in src/cli.ts; bin/mcp-twin.js loads cli.js,
+// or version.js for --version). Code they share is copied, not shared: errors are recognised by
+// kind across copies (src/core/errors.ts).
 export default defineConfig([
   // The command line alone, one file: commander, flags, exit codes.
   // No __dirname shims: nothing in its graph uses them (checked by test/e2e/package.test.ts).
-  { ...shared, entry: { cli: "src/cli.ts" }, shims: false },
+  // Built into a staging folder, then re-chunked into dist/ (see rechunk).
+  {
+    ...shared,
+    entry: { cli: "src/cli.ts" },
+    shims: false,
+    outDir: "dist/.cli",
+    onSuccess: () => rechunk("dist/.cli", "dist", ["cli"]),
+  },
+  // The version alone, for `mcp-twin --version`: one file with nothing to import (not even the
+  // require banner's node:module), as bin/mcp-twin.js loads nothing else then.
+  { ...shared, entry: { version: "src/version.ts" }, splitting: false, shims: false, banner: {} },
   // Every command but sync, split into shared chunks, each loaded only when its command runs; the
-  // version for `--version` and the schemas for scripts/generate-schema.js.
+  // schemas for scripts/generate-schema.js.
   {
     ...shared,
     entry: {
-      version: "src/version.ts",
       "manifest-schema": "src/core/manifest/schema.ts",
       "template-schema": "src/core/catalogue/schema.ts",
       ...Object.fromEntries(commands.map((c) => [`commands/${c}`, `src/commands/${c}.ts`])),
     },
   },
-  // `sync` on its own: its start-up loads a few modules; its lazy parts (zod, execa, the bridge)
-  // stay in chunks of their own.
-  { ...shared, entry: { sync: "src/commands/sync.ts" }, outDir: "dist/sync" },
+  // `sync` on its own: its start-up is one file; its lazy parts (zod, execa, the bridge) stay in
+  // chunks of their own.
+  {
+    ...shared,
+    entry: { sync: "src/commands/sync.ts" },
+    outDir: "dist/.sync",
+    onSuccess: () => rechunk("dist/.sync", "dist/sync", ["sync"]),
+  },
 ]);

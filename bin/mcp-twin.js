@@ -15,8 +15,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 // Node >= 22.1 keeps compiled code between runs (a few ms of every start); absent on Node 20.
-const { default: nodeModule } = await import("node:module");
-nodeModule.enableCompileCache?.();
+// getBuiltinModule, not import(): an ESM import of a built-in builds a facade of all its exports.
+process.getBuiltinModule("node:module").enableCompileCache?.();
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   const { VERSION } = await import("../dist/version.js");

@@ -75,7 +75,9 @@ test("a bridge restart is invisible to the client: the relay opens a new session
   killAtCleanup(first.pid);
   await call(client, "memory_set", { key: "before", value: 1 });
   process.kill(first.pid, "SIGTERM");
-  await new Promise((r) => setTimeout(r, 300));
+  // Gone, not only told to go: until it has exited it may still answer the relay's next call.
+  for (let i = 0; i < 800 && alive(first.pid); i++) await new Promise((r) => setTimeout(r, 25));
+  expect(alive(first.pid)).toBe(false);
   // Nothing answers now: the relay starts the bridge again and replays initialize.
   expect((await call(client, "memory_get", { key: "before" })).data.value).toBe(1);
   const second = readJson(path.join(root, "bridge", "serve.json")) as { pid: number };
@@ -83,6 +85,15 @@ test("a bridge restart is invisible to the client: the relay opens a new session
   expect(second.pid).not.toBe(first.pid);
   expect(stderr()).toMatch(/reconnected/);
 }, 60_000);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Run `mcp-twin connect …` with raw stdin lines; its stdout lines and stderr once it ends. */
 function rawConnect(args: string[], env: Record<string, string>, lines: string[], holdMs = 0) {

@@ -97,11 +97,18 @@ test("subscribe: another session's write, and an edit on disk, send resources/up
   // A note in a folder made by hand after the subscription.
   await reader.subscribeResource({ uri: "mcp-twin://notes/later/idea.md" });
   mkdirSync(path.join(b.dir, "notes", "later"));
-  await sleep(200);
-  writeFileSync(path.join(b.dir, "notes", "later", "idea.md"), "an idea\n");
-  await until("an update in a new folder", () =>
-    updated.includes("mcp-twin://notes/later/idea.md") ? true : undefined,
-  );
+  // The watcher takes up a new folder a moment after it appears, and a note written before then
+  // goes unseen (no fixed wait is long enough on a busy machine): written again until it is seen,
+  // each time after longer than the watcher's 50 ms settling time, which every write restarts.
+  let written = 0;
+  await until("an update in a new folder", () => {
+    if (updated.includes("mcp-twin://notes/later/idea.md")) return true;
+    if (Date.now() - written >= 250) {
+      writeFileSync(path.join(b.dir, "notes", "later", "idea.md"), "an idea\n");
+      written = Date.now();
+    }
+    return undefined;
+  });
   await reader.unsubscribeResource({ uri: "mcp-twin://notes/later/idea.md" });
 
   // Other notes change: no update for them, but the list changed.

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
@@ -32,9 +33,12 @@ test("npm pack + npm install -g gives a working mcp-twin on PATH, offline", () =
   const files = (packed[0].files as Array<{ path: string }>).map((f) => f.path);
   expect(files).toContain("bin/mcp-twin.js");
   expect(files).toContain("dist/cli.js");
-  // The three builds (tsup.config.ts) that cli.js loads by path at run time.
+  // The builds (tsup.config.ts) that bin/mcp-twin.js and cli.js load by path at run time.
   expect(files).toContain("dist/sync/sync.js");
   expect(files).toContain("dist/commands/doctor.js");
+  expect(files).toContain("dist/version.js");
+  // `--version` loads that one file and nothing else.
+  expect(readFileSync(path.join(REPO, "dist", "version.js"), "utf8")).not.toMatch(/\bimport\b/);
   expect(files).toContain("schema/manifest.schema.json");
   expect(files.some((f) => f.startsWith("src/") || f.startsWith("test/"))).toBe(false);
   // The guides the README links ship; the scripts that record them (root, tmux, the simulated
@@ -65,7 +69,7 @@ test("cli.js and everything it loads need no __dirname/__filename shims (its bui
     seen.add(file);
     const text = readFileSync(file, "utf8");
     expect(text, file).not.toMatch(/\b__(dirname|filename)\b/);
-    for (const m of text.matchAll(/(?:from\s*|import\()\s*"(\.\/[^"]+\.js)"/g))
+    for (const m of text.matchAll(/(?:from\s*|import\()\s*["'](\.\/[^"']+\.js)["']/g))
       visit(path.join(path.dirname(file), m[1]!));
   };
   visit(path.join(REPO, "dist", "cli.js"));
@@ -100,7 +104,12 @@ test("a sync with nothing to do loads no doctor, bridge, catalogue or writing co
     .split("\n")
     .filter((u) => u.includes("/dist/"))
     .map((u) => new URL(u).pathname);
-  expect(loaded.some((f) => f.endsWith(`${path.sep}sync${path.sep}sync.js`))).toBe(true);
+  // Two files, not ~20 chunks: each module file costs Node's ESM loader about half a millisecond
+  // (tsup.config.ts re-chunks the start-up into one file per build).
+  expect(loaded.map((f) => path.relative(path.join(REPO, "dist"), f)).sort()).toEqual([
+    "cli.js",
+    path.join("sync", "sync.js"),
+  ]);
   const code = loaded.map((f) => readFileSync(f, "utf8")).join("\n");
   for (const unwanted of [
     "function runDoctor", // doctor
@@ -111,4 +120,10 @@ test("a sync with nothing to do loads no doctor, bridge, catalogue or writing co
     "function keepBackup",
   ])
     expect(code, unwanted).not.toContain(unwanted);
+  // Built-ins come from process.getBuiltinModule, not import statements: Node builds an ESM import
+  // of a built-in a facade by reading every export, lazy ones too (tsup.config.ts).
+  const builtinImports = [...code.matchAll(/^import\b[^;]*?from\s*["']([^"']+)["']/gm)]
+    .map((m) => m[1]!)
+    .filter((source) => isBuiltin(source));
+  expect(builtinImports).toEqual([]);
 });

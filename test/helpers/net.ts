@@ -1,13 +1,53 @@
-/** A TCP port nothing listens on right now (bound to 0, read, released). */
+/**
+ * A TCP port nothing listens on right now, for a server a test starts later (or for a client to
+ * find nobody at).
+ *
+ * Not one the kernel picks (`listen(0)`): those come from its ephemeral range, where it also takes
+ * the local port of every outgoing connection, so between our release and the test's own bind any
+ * connection opened by a test file running in parallel could take it (EADDRINUSE, or a stranger
+ * answering). Ports below that range are never handed out by the kernel; each vitest worker draws
+ * from a block of its own there, a process never hands out the same port twice, and each is checked
+ * free by binding it.
+ */
+import { readFileSync } from "node:fs";
 import net from "node:net";
 
-export async function freePort(): Promise<number> {
+const BLOCK = 1000;
+const LOW = 10_000;
+
+/** Where the kernel's ephemeral range starts (Linux says; elsewhere the IANA range). */
+function ephemeralStart(): number {
+  try {
+    const start = Number(
+      readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0],
+    );
+    if (Number.isInteger(start) && start > LOW + BLOCK) return start;
+  } catch {
+    // not Linux
+  }
+  return 49_152;
+}
+
+const blocks = Math.floor((ephemeralStart() - LOW) / BLOCK);
+// VITEST_POOL_ID: 1..maxWorkers, one per worker process running at the same time.
+const block = (Number(process.env.VITEST_POOL_ID ?? process.pid) - 1) % blocks;
+const first = LOW + block * BLOCK;
+const handedOut = new Set<number>();
+
+function bindable(port: number): Promise<boolean> {
   const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
+  return new Promise((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+}
+
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < BLOCK; tries++) {
+    const port = first + Math.floor(Math.random() * BLOCK);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${first}-${first + BLOCK - 1}`);
 }
