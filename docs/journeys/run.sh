@@ -68,6 +68,9 @@ at_prompt() { [[ "$(last_line)" == '$' ]]; }
 # ANSWERS: "REGEX=>KEYS" items for the step about to run: a question matching REGEX gets KEYS
 # (tmux key names, space separated, e.g. "y Enter"); step() empties it after each step.
 ANSWERS=()
+# restore's and uninstall's one question names what it will do: "Put back 1 whole file?", "Change 1
+# file and delete 3 files?", "Delete 3 files and uninstall the packages?" (src/ui/undo-report.ts)
+UNDO_Q='^[?] (Put back|Create|Change|Delete) [0-9]+ '
 wait_prompt() { # $1 timeout seconds; writes frames to raw while waiting; a question is answered
   # as ANSWERS says, else with its default (Enter), as a user who trusts the defaults would, and
   # the raw log says so
@@ -259,7 +262,7 @@ journey_abcd() {
   step "mcp-twin search github (the MCP Registry is not reachable from here)" "mcp-twin search github" 120
   step "mcp-twin add io.github.github/github-mcp-server (a Registry name, offline)" "mcp-twin add io.github.github/github-mcp-server" 120
   if [[ "$J" == b ]]; then # leaving again: are the hand-written entries given back as they were written?
-    ANSWERS=("Change .* file=>y Enter")
+    ANSWERS=("$UNDO_Q=>y Enter")
     step "mcp-twin uninstall (answered y)" "mcp-twin uninstall" 300
     step "Claude Desktop's file after uninstall (the key masked by this script, not by mcp-twin)" \
       "sed -E 's/tvly-[A-Za-z0-9]+/tvly-<masked>/' /mnt/c/Users/alice/AppData/Roaming/Claude/claude_desktop_config.json" 60
@@ -336,20 +339,22 @@ journey_e() {
   fi
   if [[ -z "$advice" ]]; then advice="mcp-twin restore claude-code"; said="nobody (README's form)"; fi
   md "The advice followed: \`$advice\` (printed by $said)."; md ""
-  ANSWERS=("Replace .* backup=>y Enter")
+  ANSWERS=("$UNDO_Q=>y Enter")
   step "$advice (the advice; its question answered y)" "$advice" 300
   step "its mode after the restore (chmod 600 was done after init)" "ls -l ~/.claude.json" 30
   step "mcp-twin sync" "mcp-twin sync" 600
   step "mcp-twin status" "mcp-twin status" 120
 
   # leaving: everything given back; uninstall's last line names the way back, which is tried once
-  ANSWERS=("Change .* file=>y Enter")
+  ANSWERS=("$UNDO_Q=>y Enter")
   step "mcp-twin uninstall (answered y)" "mcp-twin uninstall" 300
-  step "the client configs after uninstall" "ls -l ~/.claude.json $desktop $cursor; cat ~/.claude.json; cat $desktop; cat $cursor" 30
-  ANSWERS=("Replace .* backup=>y Enter")
+  # a file uninstall left holds the typed key in plain text: masked by this script, as in journey b
+  step "the client configs after uninstall (a key masked by this script, not by mcp-twin)" \
+    "ls -l ~/.claude.json $desktop $cursor; cat ~/.claude.json $desktop $cursor | sed -E 's/tvly-[A-Za-z0-9]+/tvly-<masked>/'" 30
+  ANSWERS=("$UNDO_Q=>y Enter")
   step "mcp-twin restore (uninstall said it puts the entries back)" "mcp-twin restore" 300
   step "mcp-twin status" "mcp-twin status" 120
-  ANSWERS=("Change .* file=>y Enter")
+  ANSWERS=("$UNDO_Q=>y Enter")
   step "mcp-twin uninstall --packages (answered y), for good" "mcp-twin uninstall --packages" 600
   step "the client configs, the packages and mcp-twin's home after uninstall --packages" \
     "ls -l ~/.claude.json $desktop $cursor; cat ~/.claude.json; grep -c '\"TAVILY_API_KEY\": \"tvly-' $desktop $cursor; ls ~/.npm-global/lib/node_modules /mnt/c/Users/alice/AppData/Roaming/npm/node_modules /mnt/c/Users/alice/AppData/Roaming/mcp-twin" 30
