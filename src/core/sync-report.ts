@@ -45,6 +45,8 @@ export interface SyncReport {
   installs: InstallRow[];
   /** Usable environments that got no package: no client of this run runs one there. */
   noClient: string[];
+  /** Project files only: their entries run their packages through npx, nothing was installed. */
+  npx: boolean;
   targets: TargetReport[];
   errors: Array<{ code: string; message: string; target?: string }>;
   /** What was written but deserves a word (a secret in args, visible in the process list). */
@@ -103,6 +105,7 @@ function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
     environments: plan.environments.map(environmentReport),
     installs,
     noClient: plan.idle,
+    npx: plan.npx,
     targets: [],
     errors: [],
     warnings: plan.warnings.map(({ code, message }) => ({ code, message })),

@@ -78,6 +78,10 @@ export async function renderReport(
       if (e.fix && !options.fixesShown) out.print(`      → ${e.fix}`);
     }
   }
+  if (report.npx)
+    out.print(
+      `  ${skip} nothing installed: project entries run their packages through npx (\`npx -y <package>@<version>\`)`,
+    );
 
   // What was installed or removed is said once, as it finishes (the live lines on stderr:
   // "✔ Installed … in wsl:Ubuntu", "✔ Removed …"): here only what those do not say — a dry run's
