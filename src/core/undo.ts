@@ -347,6 +347,22 @@ export async function runUndo(
   return options.dryRun ? body() : withLock(machine.home.dir, body);
 }
 
+/**
+ * Whose changed config is loaded only by a restart of the app (`apps`) or a new session of a
+ * command-line client (`sessions`), as sync's report says it: until then the app runs what it
+ * loaded before (the removed servers too).
+ */
+export function restartOf(results: readonly UndoResult[]): { apps: string[]; sessions: string[] } {
+  const changed = results.filter(
+    (r) => r.action === "created" || r.action === "updated" || r.action === "deleted",
+  );
+  const clients = changed.flatMap((r) => CLIENTS.filter((c) => c.id === r.client));
+  return {
+    apps: [...new Set(clients.filter((c) => c.restartToApply).map((c) => c.name))],
+    sessions: [...new Set(clients.filter((c) => c.newSessionToApply).map((c) => c.name))],
+  };
+}
+
 /** What an undo will do to a file (a dry run): created, updated, deleted or unchanged. */
 function actionOf(before: string | null, after: string | null, outcome: Outcome): UndoResult["action"] {
   if (after === null || after === before) return "unchanged";

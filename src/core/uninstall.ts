@@ -138,7 +138,8 @@ export async function uninstallAll(
 
   // A config that does not parse was left as it is: once repaired, uninstall can do its part there.
   for (const r of results)
-    if (r.unparsable && r.fix) r.fix = `${r.fix} Then \`mcp-twin uninstall\` removes mcp-twin's entries from it.`;
+    if (r.unparsable && r.fix)
+      r.fix = `${r.fix} Then \`mcp-twin uninstall\` removes mcp-twin's entries from it.`;
 
   const rows: InstallRow[] = [];
   const { environments } = await detectEnvironments(machine);

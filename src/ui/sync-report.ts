@@ -188,7 +188,7 @@ export function noClientLine(envId: string): string {
  * What loads the change: a restart of the apps that read their config only at start, a new session
  * of the command-line clients (each session reads it when it starts).
  */
-function restartLine(apps: readonly string[], sessions: readonly string[]): string {
+export function restartLine(apps: readonly string[], sessions: readonly string[]): string {
   const session =
     sessions.length === 1 ? `a new ${sessions[0]} session` : `new ${sessions.join(" and ")} sessions`;
   if (apps.length === 0) return `Start ${session} to load the changes.`;

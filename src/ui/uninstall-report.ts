@@ -32,7 +32,9 @@ export function bridgeLine(b: BridgeRetirement | undefined, out: Pick<Output, "t
       const entries = b.entries ?? [];
       const unreadable = b.unreadable ?? [];
       const why = [
-        ...(entries.length > 0 ? [`${list(entries)} still ${entries.length === 1 ? "has" : "have"} its entry`] : []),
+        ...(entries.length > 0
+          ? [`${list(entries)} still ${entries.length === 1 ? "has" : "have"} its entry`]
+          : []),
         ...(unreadable.length > 0
           ? [
               `${list(unreadable.map((u) => `${u}'s config`))} cannot be read (see above), so whether ${unreadable.length === 1 ? "it holds" : "they hold"} its entry cannot be told`,

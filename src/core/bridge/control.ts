@@ -138,7 +138,9 @@ async function controlHere(
  * The client configs that hold the bridge's entry, as their files are now (undefined when state
  * does not load).
  */
-async function entriesNow(machine: Machine): Promise<{ holders: string[]; unreadable: string[] } | undefined> {
+async function entriesNow(
+  machine: Machine,
+): Promise<{ holders: string[]; unreadable: string[] } | undefined> {
   try {
     const { loadState } = await import("../state.js");
     const { bridgeEntriesInFiles } = await import("./retire.js");

@@ -108,7 +108,10 @@ export async function retireBridge(
   machine: Machine,
   state: State,
   environments: readonly Environment[],
-  options: { dryRun: boolean; unreadable?: ReadonlyArray<Pick<TargetRecord, "env" | "client" | "scope" | "path">> },
+  options: {
+    dryRun: boolean;
+    unreadable?: ReadonlyArray<Pick<TargetRecord, "env" | "client" | "scope" | "path">>;
+  },
 ): Promise<BridgeRetirement | undefined> {
   const running = await findBridge(machine, environments);
   if (!running) return undefined;
