@@ -19,6 +19,7 @@ import { envMatches } from "./environments/types.js";
 import type { ServerSpec } from "./manifest/schema.js";
 import { type ResolveContext, resolveString, serverIn } from "./manifest/spec.js";
 import { exactVersion, type InstalledPackage, pickBin, splitSpec } from "./npm-prefix.js";
+import type { MissingProgram } from "./program-check.js";
 
 export interface EntryContext {
   environments: readonly Environment[];
@@ -45,7 +46,7 @@ export type BuiltEntry =
       /** A raw `command` server: the program it runs in `runsIn` (sync checks it is there). */
       program?: string;
       /** Written, but it will not start as things are (its program is missing there). */
-      problems?: Array<{ code: string; message: string }>;
+      problems?: Array<{ code: string; message: string; missing?: MissingProgram }>;
     }
   | {
       ok: false;

@@ -61,7 +61,8 @@ describe("a server whose program is missing", () => {
     const text = await m.run(["sync"]);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/▲ wsl:Ubuntu claude-code .*unchanged/);
-    expect(text.stdout).toMatch(/✖ time: `uvx` is not found in wsl:Ubuntu .*install\.sh \| sh/);
+    expect(text.stdout).toContain("✖ time: `uvx` is not found in wsl:Ubuntu, so it cannot start there yet");
+    expect(text.stdout).toMatch(/✖ `uvx` is not found in wsl:Ubuntu .*install\.sh \| sh/);
 
     // Installed on both sides: the same sync is clean.
     linuxProgram(m, "uvx");

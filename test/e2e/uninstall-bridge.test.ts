@@ -164,7 +164,12 @@ test("a config that does not parse: uninstall leaves it with the repair advice, 
   expect(readFileSync(file, "utf8")).toBe(text.slice(0, text.indexOf('"mcp-twin"')));
   const json = JSON.parse((await m.run(["uninstall", "--dry-run", "--json"])).stdout);
   expect(json.targets).toEqual([
-    expect.objectContaining({ client: "claude-code", action: "failed", unparsable: true, fix: expect.stringContaining(advice) }),
+    expect.objectContaining({
+      client: "claude-code",
+      action: "failed",
+      unparsable: true,
+      fix: expect.stringContaining(advice),
+    }),
   ]);
 
   // bridge stop: state records the entry in one config, whose file does not parse; none that can
