@@ -118,6 +118,33 @@ describe("status", () => {
   });
 });
 
+describe("doctor: one cause, one line, one mark", () => {
+  test("the bridge's entry in Claude Desktop and Cursor: each config's pointer has the mark of what it points at", async () => {
+    const { freePort } = await import("../helpers/net.js");
+    const m = setup();
+    const manifest = path.join(m.paths.home, "mcp-twin.jsonc");
+    writeFileSync(
+      manifest,
+      JSON.stringify({ ...json(manifest), bridge: { enabled: true, port: await freePort() } }),
+    );
+    expect((await m.run(["sync"])).code).toBe(0);
+    const r = await m.run(["doctor"]);
+    const lines = r.stdout.split("\n");
+    const shared = lines.slice(
+      lines.findIndex((l) => l.startsWith("  Claude Desktop and Cursor  what they share")),
+    );
+    const pointers = lines.filter((l) => l.endsWith('see "Claude Desktop and Cursor" below'));
+    expect(pointers.length, r.stdout).toBe(4); // fixture and mcp-twin, in each of the two configs
+    for (const pointer of pointers) {
+      const [, mark, server] = /^ {4}(\S) (\S+)/.exec(pointer)!;
+      const target = shared.find((l) => new RegExp(`^ {4}\\S ${server}(\\s|$)`).test(l));
+      expect(target, r.stdout).toMatch(new RegExp(`^ {4}${mark} ${server}(\\s|$)`));
+    }
+    // One start answered for both: said once.
+    expect(r.stdout.match(/one start for Claude Desktop and Cursor, the same launch/g)).toHaveLength(1);
+  });
+});
+
 describe("across the line", () => {
   test("no Linux npm: Claude Code's line says its server runs with Windows' node.exe through interop, and why", async () => {
     const m = setup({ linuxNpm: false });
