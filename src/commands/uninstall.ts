@@ -38,7 +38,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       await render(preview, out, { planned: true, diffs: "all" });
       if (preview.targets.length === 0) out.print("mcp-twin has written no entries.");
       renderRemains(preview.remains, out, false);
-      return 0;
+      // A config left as it is because it does not parse is not "done".
+      return preview.targets.some((r) => r.action === "failed") ? 1 : 0;
     }
     out.print(out.theme.c.bold("mcp-twin uninstall will:"));
     await render(preview, out, { planned: true, diffs: "all" });

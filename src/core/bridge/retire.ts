@@ -47,7 +47,7 @@ const nameOf = (r: Pick<TargetRecord, "env" | "client" | "scope" | "path">) =>
   `${r.env} ${r.client}${r.scope === "project" ? ` (${r.path})` : ""}`;
 
 /** The configs (per state) that hold the bridge's entry. */
-export function bridgeEntryHolders(state: State): string[] {
+function bridgeEntryHolders(state: State): string[] {
   return Object.values(state.targets)
     .filter((r) => own(r.entries, BRIDGE_ENTRY) !== undefined)
     .map(nameOf);
