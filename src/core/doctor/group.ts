@@ -70,5 +70,6 @@ export function placesTitle(places: readonly Place[]): string {
 /** A finding's whole message: one for several client configs names them at its end. */
 export function messageOf(c: Check): string {
   if (!c.places) return c.message;
-  return `${c.message} In ${c.places.length} client configs: ${placesList(c.places)}.`;
+  // Its own sentence ends first, whether or not the check's message has its full stop.
+  return `${c.message.replace(/([^.!?])$/, "$1.")} In ${c.places.length} client configs: ${placesList(c.places)}.`;
 }
