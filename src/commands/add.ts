@@ -246,7 +246,8 @@ async function missingPrograms(ctx: CommandContext, machine: Machine, name: stri
   try {
     const { loadContext } = await import("../core/context.js");
     const { entriesNow } = await import("../core/desired.js");
-    const { checkPrograms, missingProgramLines } = await import("../core/program-check.js");
+    const { checkPrograms } = await import("../core/program-check.js");
+    const { missingProgramLines } = await import("../core/missing-programs.js");
     const loaded = await loadContext(
       machine,
       { manifest: o.manifest, project: o.project, envs: o.env, clients: o.client },

@@ -18,8 +18,8 @@ import type { Environment } from "./environments/types.js";
 import { envMatches } from "./environments/types.js";
 import type { ServerSpec } from "./manifest/schema.js";
 import { type ResolveContext, resolveString, serverIn } from "./manifest/spec.js";
+import type { MissingProgram } from "./missing-programs.js";
 import { exactVersion, type InstalledPackage, pickBin, splitSpec } from "./npm-prefix.js";
-import type { MissingProgram } from "./program-check.js";
 
 export interface EntryContext {
   environments: readonly Environment[];

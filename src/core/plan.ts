@@ -12,9 +12,9 @@ import type { Target } from "./clients/types.js";
 import type { BuiltEntry } from "./entries.js";
 import { editTargetEntries, readTargetEntries } from "./formats/index.js";
 import type { EntryEdit } from "./merge.js";
+import type { MissingProgram } from "./missing-programs.js";
 import { dict, own } from "./own.js";
 import { classifyTarget } from "./ownership.js";
-import type { MissingProgram } from "./program-check.js";
 import { type EntryRecord, entryHash, type TargetRecord } from "./state.js";
 
 export interface TargetPlan {

@@ -6,8 +6,8 @@ import type { BridgeReport } from "./bridge/wiring.js";
 import { CLIENTS } from "./clients/index.js";
 import type { Environment } from "./environments/types.js";
 import type { InstallRow } from "./installs.js";
+import { type MissingProgram, missingProgramLines } from "./missing-programs.js";
 import { type TargetPlan, targetAction } from "./plan.js";
-import { type MissingProgram, missingProgramLines } from "./program-check.js";
 import type { SyncPlan } from "./sync-plan.js";
 import { readableSecretWarning } from "./target-safety.js";
 
