@@ -190,7 +190,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   const asks = o.sync === undefined && !o.dryRun && prompts !== undefined;
   // Before the question: a program it runs that is not there, where it is not (the entry would be
   // written all the same, and start once the program is installed).
-  if (asks && !server.package) for (const line of await missingPrograms(ctx, machine, name)) out.warn(line);
+  const programsShown = asks && !server.package ? await missingPrograms(ctx, machine, name) : [];
+  for (const line of programsShown) out.warn(line);
   const doSync =
     o.sync === true ||
     (asks && (await prompts!.confirm({ message: `${capitalized(syncDoes)} now?`, default: true })));
@@ -229,7 +230,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   );
   out.addSecrets(report.secretValues);
   if (out.json) out.result({ ...summary, sync: jsonReport(report) });
-  else await renderReport(report, out, Boolean(o.dryRun));
+  // The missing programs' lines said before the question are not said again.
+  else await renderReport(report, out, Boolean(o.dryRun), { programsShown });
   return syncExitCode(report);
 }
 
@@ -245,7 +247,7 @@ async function missingPrograms(ctx: CommandContext, machine: Machine, name: stri
     const { loadContext } = await import("../core/context.js");
     const { entriesNow } = await import("../core/desired.js");
     const { checkPrograms } = await import("../core/program-check.js");
-    const { installAdvice } = await import("../core/program-hints.js");
+    const { missingProgramLines } = await import("../core/missing-programs.js");
     const loaded = await loadContext(
       machine,
       { manifest: o.manifest, project: o.project, envs: o.env, clients: o.client },
@@ -255,19 +257,16 @@ async function missingPrograms(ctx: CommandContext, machine: Machine, name: stri
     if (servers.length === 0) return [];
     const desired = await entriesNow(machine, { ...loaded, servers }, loaded.state);
     await checkPrograms(desired, loaded.allEnvs, machine.host.env, loaded.targets);
-    const where = new Map<string, { program: string; clients: string[] }>();
-    for (const t of loaded.targets) {
-      const built = desired.get(t.key)?.get(name);
-      if (!built?.ok || !built.program || !built.problems?.some((p) => p.code === "program-missing"))
-        continue;
-      const seen = where.get(built.runsIn) ?? { program: built.program, clients: [] };
-      seen.clients.push(t.client.name);
-      where.set(built.runsIn, seen);
-    }
-    return [...where].map(([envId, { program, clients }]) => {
-      const env = loaded.allEnvs.find((e) => e.id === envId)!;
-      return `\`${program}\` is not found in ${envId}: ${name} will not start in ${clients.join(" and ")} until it is installed there. ${installAdvice(program, env)}`;
-    });
+    // The lines sync's report has for them (one per environment): said here, not again there.
+    return missingProgramLines(
+      loaded.targets.flatMap((t) => {
+        const built = desired.get(t.key)?.get(name);
+        if (!built?.ok) return [];
+        return (built.problems ?? []).flatMap((p) =>
+          p.missing ? [{ missing: p.missing, server: name, client: t.client }] : [],
+        );
+      }),
+    );
   } catch {
     return [];
   }

@@ -41,7 +41,8 @@ function render(r: BridgeControlReport & { environment: string }, out: Output): 
     out.print(
       `${ok} Stopped the bridge (pid ${r.stopped.pid}${r.stopped.forced ? ", killed: it did not end on SIGTERM" : ""}).`,
     );
-  else if (r.action === "stop") out.print(`${ok} The bridge was not running.`);
+  // Nothing stopped: the state's own line ("Not running, …") says it.
+  else if (r.action === "stop" && r.state !== "stopped") out.print(`${ok} The bridge was not running.`);
   if (r.started === true) out.print(`${ok} Started the bridge.`);
   const head = {
     running: `${ok} Running at ${r.url}`,
@@ -82,12 +83,23 @@ function render(r: BridgeControlReport & { environment: string }, out: Output): 
   if (r.fix) out.print(`  ${c.dim("fix".padEnd(10))} ${r.fix}`);
 }
 
-/** Not running: what starts it — the client entries, or nothing when no config holds one. */
+/**
+ * Not running: what starts it — the client entries, or nothing when no config holds one. A config
+ * that records its entry but does not parse is named apart: what it holds cannot be told.
+ */
 function stoppedLine(r: BridgeControlReport, out: Output): string {
   const { ok, skip } = out.theme;
   if (r.entries === undefined) return `${ok} Not running`;
+  const unreadable = r.unreadable ?? [];
+  const configs = (n: number) => (n === 1 ? "1 client config" : `${n} client configs`);
+  const cannot =
+    unreadable.length === 0
+      ? ""
+      : `${configs(unreadable.length)} mcp-twin wrote it into cannot be read: ${unreadable.join(", ")}`;
   if (r.entries > 0)
-    return `${ok} Not running (the entries in ${r.entries === 1 ? "1 client config start" : `${r.entries} client configs start`} it on first use)`;
+    return `${ok} Not running (the entries in ${r.entries === 1 ? "1 client config start" : `${r.entries} client configs start`} it on first use${cannot ? `; ${cannot.replace(/^(\d+) client config/, "$1 more client config")}` : ""})`;
+  // Nothing that can be read starts it; sync cannot write a config that does not parse either.
+  if (cannot) return `${skip} Not running, and no client config that can be read has its entry; ${cannot}`;
   return r.settings.enabled
     ? `${skip} Not running, and no client config has its entry (\`mcp-twin sync\` writes them; they start it on first use)`
     : `${skip} Not running, and no client config has its entry (the manifest does not enable it: "bridge": { "enabled": true }, then \`mcp-twin sync\`)`;

@@ -154,6 +154,9 @@ function render(report: DoctorReport, out: Output, verbose: boolean): void {
   for (const check of ordered) {
     const g = check.env ? group(check.env, check.env) : general;
     if (check.places && check.server) {
+      // A pass no line shows (all but a start's, without --verbose) needs no heading to be shown
+      // under, nor a pointer there: it is in --json and the summary's count.
+      if (check.status === "pass" && check.id !== "probe.handshake" && !verbose) continue;
       // One finding for several configs: under a heading naming them, after the configs of its
       // environment (under General when they are in several); each config's line for the server
       // points there.
@@ -243,8 +246,14 @@ function serverLines(
   shared: readonly Shared[] = [],
 ): void {
   const { c } = out.theme;
-  const worst = worstOf([...checks, ...shared.flatMap((s) => s.checks)]);
   const probe = checks.find((x) => x.id === "probe.handshake" && x.status === "pass");
+  const elsewhere = shared.flatMap((s) => s.checks);
+  // A line that only points at the shared heading takes the mark of what it points at (with this
+  // config's own problems, listed under it): never ✔ for a server shown there as skipped.
+  const worst =
+    probe || shared.length === 0
+      ? worstOf([...checks, ...elsewhere])
+      : worstOf([...checks.filter((x) => x.status !== "pass"), ...elsewhere]);
   const headline = [
     probe
       ? shared.length > 0

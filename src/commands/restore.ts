@@ -6,7 +6,10 @@
 import type { CommandContext } from "../cli.js";
 import { loadSecrets } from "../core/manifest/secrets.js";
 import { listTargetBackups, type RestoreOptions, restoreTargets } from "../core/restore.js";
+import type { SyncChange } from "../core/status.js";
+import { restartOf } from "../core/undo.js";
 import type { Output } from "../ui/output.js";
+import { restartLine } from "../ui/sync-report.js";
 import { askFirst, changes, question, renderUndo } from "../ui/undo-report.js";
 import { openCommandMachine } from "./machine.js";
 
@@ -57,12 +60,36 @@ export async function run(ctx: CommandContext): Promise<number> {
       // A dry run shows every diff; a run shows the diff of a file put back whole, unless the preview did.
       diffs: options.dryRun ? "all" : previewed ? "none" : "whole",
     });
-    if (!options.dryRun && results.some(changes))
-      ctx.output.print(
-        ctx.output.theme.c.dim("The next `mcp-twin sync` writes the manifest's entries again."),
-      );
+    if (!options.dryRun && results.some(changes)) {
+      // Said only when true: where what was put back differs from what sync writes, and how.
+      const { syncChanges } = await import("../core/status.js");
+      const differ = await syncChanges(machine, results.filter(changes), ctx.output.progress);
+      if (differ && differ.length > 0) ctx.output.print(ctx.output.theme.c.dim(syncAgainLine(differ)));
+      const { apps, sessions } = restartOf(results);
+      if (apps.length > 0 || sessions.length > 0) ctx.output.print(restartLine(apps, sessions));
+    }
   }
   return results.some((r) => r.action === "failed") ? 1 : 0;
+}
+
+/**
+ * What the next sync would change in what was put back, in sync's own notation; the same change in
+ * several files said once, naming them: "~mcp-twin in a, b and c".
+ */
+function syncAgainLine(differ: ReadonlyArray<SyncChange>): string {
+  const where = new Map<string, string[]>();
+  for (const d of differ) {
+    const what = [
+      ...d.added.map((n) => `+${n}`),
+      ...d.updated.map((n) => `~${n}`),
+      ...d.removed.map((n) => `-${n}`),
+    ].join(" ");
+    where.set(what, [...(where.get(what) ?? []), `${d.env} ${d.client}`]);
+  }
+  const and = (xs: readonly string[]) =>
+    xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)}`;
+  const changes = [...where].map(([what, places]) => `${what} in ${and(places)}`).join("; ");
+  return `The next \`mcp-twin sync\` writes the manifest's entries again where they differ from what was put back: ${changes}.`;
 }
 
 function renderList(targets: Awaited<ReturnType<typeof listTargetBackups>>, out: Output): void {

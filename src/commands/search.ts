@@ -74,7 +74,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     out.print("");
   }
   if (failure) {
-    out.error(failure.message);
+    // The same sentence as init's picker says it.
+    out.error(`The MCP Registry could not be searched: ${failure.reason}.`);
     if (failure.hint) out.info(failure.hint);
     return 1;
   }

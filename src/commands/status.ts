@@ -69,7 +69,28 @@ function render(rows: StatusRow[], out: Output): void {
     });
     out.print(`${server.padEnd(width)}  ${cells.join("  ")}`);
   }
-  const notes = rows.filter((r) => r.detail);
+  // Entries not in their file: one line per file naming them, and one for what sync does.
+  const absent = rows.filter((r) => r.absent);
+  const byFile = new Map<string, StatusRow[]>();
+  for (const r of absent) byFile.set(r.path, [...(byFile.get(r.path) ?? []), r]);
+  for (const [file, list] of byFile) {
+    const { env, client, scope } = list[0]!;
+    const names = list.map((r) => r.server).sort();
+    out.print(
+      c.dim(
+        `${env} ${client}${scope === "project" ? " (project)" : ""}: ${and(names)} ${names.length === 1 ? "is" : "are"} not in ${out.shown(file)}${list[0]!.absent!.fileExists ? "" : ", which does not exist"}.`,
+      ),
+    );
+  }
+  if (absent.length > 0) {
+    const installs = packagesByEnv(absent.flatMap((r) => (r.absent?.install ? [r.absent.install] : [])));
+    out.print(
+      c.dim(
+        `\`mcp-twin sync\` writes ${absent.length === 1 ? "it" : "them"}${installs ? `, after installing ${installs}` : ""}.`,
+      ),
+    );
+  }
+  const notes = rows.filter((r) => r.detail && !r.absent);
   for (const r of notes) out.print(c.dim(`${r.server} in ${r.env} ${r.client}: ${r.detail}`));
   // An entry that is not what sync wrote: the three ways out, the command for each.
   for (const r of rows.filter((x) => (x.state === "drifted" || x.state === "foreign") && !x.detail)) {
@@ -80,4 +101,20 @@ function render(rows: StatusRow[], out: Output): void {
         : `${r.server} in ${r.env} ${r.client}: not written by mcp-twin. Take it into the manifest (\`${adopt}\`), replace it with the manifest's (\`mcp-twin sync --force\`), or leave it.`,
     );
   }
+}
+
+function and(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
+/** "a and b in wsl:Ubuntu and windows; c in windows": environments needing the same packages share a part. */
+function packagesByEnv(installs: ReadonlyArray<{ package: string; env: string }>): string {
+  const byEnv = new Map<string, Set<string>>();
+  for (const i of installs) byEnv.set(i.env, (byEnv.get(i.env) ?? new Set()).add(i.package));
+  const bySet = new Map<string, string[]>();
+  for (const [env, pkgs] of byEnv) {
+    const key = and([...pkgs].sort());
+    bySet.set(key, [...(bySet.get(key) ?? []), env]);
+  }
+  return [...bySet].map(([pkgs, envs]) => `${pkgs} in ${and(envs)}`).join("; ");
 }

@@ -8,8 +8,10 @@ import type { CommandContext } from "../cli.js";
 import { detectEnvironments } from "../core/environments/detect.js";
 import { loadSecrets } from "../core/manifest/secrets.js";
 import { selectEnvironments } from "../core/selectors.js";
+import { restartOf } from "../core/undo.js";
 import { type UninstallOptions, type UninstallReport, uninstallAll } from "../core/uninstall.js";
 import type { Output } from "../ui/output.js";
+import { restartLine } from "../ui/sync-report.js";
 import { askFirst, changes, question, renderUndo } from "../ui/undo-report.js";
 import { bridgeLine, renderPackages, renderRemains } from "../ui/uninstall-report.js";
 import { openCommandMachine } from "./machine.js";
@@ -36,7 +38,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       await render(preview, out, { planned: true, diffs: "all" });
       if (preview.targets.length === 0) out.print("mcp-twin has written no entries.");
       renderRemains(preview.remains, out, false);
-      return 0;
+      // A config left as it is because it does not parse is not "done".
+      return preview.targets.some((r) => r.action === "failed") ? 1 : 0;
     }
     out.print(out.theme.c.bold("mcp-twin uninstall will:"));
     await render(preview, out, { planned: true, diffs: "all" });
@@ -58,6 +61,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (out.json)
     out.result({
       targets: targets.map(({ before: _b, after: _a, ...r }) => r),
+      ...(options.dryRun ? {} : { restart: restartOf(targets) }),
       installs: packages,
       ...(report.bridge ? { bridge: report.bridge } : {}),
       remains: report.remains,
@@ -69,6 +73,17 @@ export async function run(ctx: CommandContext): Promise<number> {
     await render(report, out, { planned: options.dryRun, diffs: options.dryRun ? "all" : "none" });
     if (!options.dryRun && targets.some(changes))
       out.print(out.theme.c.dim("`mcp-twin restore` puts these entries back."));
+    // An app that is open keeps the servers it loaded, removed ones too, until it starts again.
+    const { apps, sessions } = restartOf(targets);
+    if (!options.dryRun && (apps.length > 0 || sessions.length > 0))
+      out.print(
+        targets.some((r) => changes(r) && r.removed.length > 0)
+          ? restartLine(apps, sessions).replace(
+              /\.$/,
+              apps.length > 0 ? " (until then, an app still open keeps the removed servers)." : ".",
+            )
+          : restartLine(apps, sessions),
+      );
     renderRemains(report.remains, out, options.dryRun);
   }
   return targets.some((r) => r.action === "failed") ||

@@ -7,6 +7,7 @@
  *
  * Reads only: nothing here writes a byte (the environment facts' cache aside).
  */
+import path from "node:path";
 import type { Target } from "./clients/types.js";
 import { type Detection, detectEnvironments } from "./environments/detect.js";
 import type { Environment } from "./environments/types.js";
@@ -62,7 +63,12 @@ export async function openManifest(
     cacheDir: machine.paths.cache,
     caches: machine.caches,
   });
-  const project = options.project ?? (located.scope === "project" ? machine.host.cwd : undefined);
+  // --project DIR is the user's folder, relative to where they run mcp-twin.
+  const project = options.project
+    ? path.resolve(machine.host.cwd, options.project)
+    : located.scope === "project"
+      ? machine.host.cwd
+      : undefined;
   return { located, loaded: inScope(loaded, located.scope), ...(project ? { project } : {}) };
 }
 

@@ -18,6 +18,7 @@ import type { Environment } from "./environments/types.js";
 import { envMatches } from "./environments/types.js";
 import type { ServerSpec } from "./manifest/schema.js";
 import { type ResolveContext, resolveString, serverIn } from "./manifest/spec.js";
+import type { MissingProgram } from "./missing-programs.js";
 import { exactVersion, type InstalledPackage, pickBin, splitSpec } from "./npm-prefix.js";
 
 export interface EntryContext {
@@ -45,9 +46,15 @@ export type BuiltEntry =
       /** A raw `command` server: the program it runs in `runsIn` (sync checks it is there). */
       program?: string;
       /** Written, but it will not start as things are (its program is missing there). */
-      problems?: Array<{ code: string; message: string }>;
+      problems?: Array<{ code: string; message: string; missing?: MissingProgram }>;
     }
-  | { ok: false; code: "not-installed" | "no-environment" | "unresolved"; reason: string };
+  | {
+      ok: false;
+      code: "not-installed" | "no-environment" | "unresolved";
+      reason: string;
+      /** not-installed: the package that is not there, and where (sync installs it there). */
+      missing?: { package: string; env: string };
+    };
 
 export function buildEntry(name: string, server: ServerSpec, target: Target, ctx: EntryContext): BuiltEntry {
   const allowed = (envId: string) =>
@@ -168,7 +175,9 @@ export function launchIn(
   installed: (envId: string, packageName: string) => InstalledPackage | undefined,
   args: string[],
   envVars: Record<string, string>,
-): { ok: true; launch: Launch; program?: string } | { ok: false; code: "not-installed"; reason: string } {
+):
+  | { ok: true; launch: Launch; program?: string }
+  | { ok: false; code: "not-installed"; reason: string; missing?: { package: string; env: string } } {
   if (!server.package) {
     const program = run.command!;
     return { ok: true, launch: { command: program, args, env: envVars }, program };
@@ -176,7 +185,12 @@ export function launchIn(
   const name = splitSpec(server.package).name;
   const pkg = installed(env.id, name);
   if (!pkg || !env.node)
-    return { ok: false, code: "not-installed", reason: `${name} is not installed in ${env.id}` };
+    return {
+      ok: false,
+      code: "not-installed",
+      reason: `${name} is not installed in ${env.id}`,
+      missing: { package: name, env: env.id },
+    };
   const script = pickBin(pkg, server.bin);
   if (!script)
     return {
@@ -223,7 +237,12 @@ function projectRunEnv(
 
 type RunEnvChoice =
   | { ok: true; env: Environment }
-  | { ok: false; code: "not-installed" | "no-environment"; reason: string };
+  | {
+      ok: false;
+      code: "not-installed" | "no-environment";
+      reason: string;
+      missing?: { package: string; env: string };
+    };
 
 function chooseRunEnv(
   server: ServerSpec,
@@ -237,7 +256,12 @@ function chooseRunEnv(
     allowed(e.id) && (!pkgName || (e.usable && ctx.installed(e.id, pkgName) !== undefined));
   if (canRun(clientEnv)) return { ok: true, env: clientEnv };
   if (pkgName && allowed(clientEnv.id) && clientEnv.usable) {
-    return { ok: false, code: "not-installed", reason: `${pkgName} is not installed in ${clientEnv.id}` };
+    return {
+      ok: false,
+      code: "not-installed",
+      reason: `${pkgName} is not installed in ${clientEnv.id}`,
+      missing: { package: pkgName, env: clientEnv.id },
+    };
   }
   const other = acrossTheLine(clientEnv, ctx.environments, canRun);
   if (other) return { ok: true, env: other };

@@ -12,6 +12,7 @@ import type { Target } from "./clients/types.js";
 import type { BuiltEntry } from "./entries.js";
 import { editTargetEntries, readTargetEntries } from "./formats/index.js";
 import type { EntryEdit } from "./merge.js";
+import type { MissingProgram } from "./missing-programs.js";
 import { dict, own } from "./own.js";
 import { classifyTarget } from "./ownership.js";
 import { type EntryRecord, entryHash, type TargetRecord } from "./state.js";
@@ -27,7 +28,8 @@ export interface TargetPlan {
   drift: string[];
   foreign: string[];
   /** Servers this target should have but cannot get now (install failed, nowhere to run). */
-  problems: Array<{ server: string; code: string; message: string }>;
+  /** `missing`: a program-missing problem's program, environment and install step. */
+  problems: Array<{ server: string; code: string; message: string; missing?: MissingProgram }>;
   /** Ownership records after the write. */
   records: Record<string, EntryRecord>;
   /** Hashes to mark pending before the write. */

@@ -13,6 +13,7 @@ import type { Environment } from "./environments/types.js";
 import { getEnv } from "./host.js";
 import { isAbsoluteAny } from "./launch/paths.js";
 import { programName } from "./launch/program.js";
+import type { MissingProgram } from "./missing-programs.js";
 import { installAdvice, programHint } from "./program-hints.js";
 
 /**
@@ -63,19 +64,27 @@ export function startAgain(
   return `restart the server in ${client.name}`;
 }
 
+type Restarts = Pick<ClientModule, "name" | "restartToApply" | "newSessionToApply">;
+
+/** How to get a missing program in one environment (no full stop: a sentence goes on after it). */
+function installStep(program: string, env: Pick<Environment, "id" | "kind">): string {
+  return programHint(program, env.kind)
+    ? installAdvice(program, env).replace(/\.$/, "")
+    : `Install ${programName(program)} there, or set "command" to its absolute path`;
+}
+
 /** The problem for an entry whose program is missing where it runs (the message names the fix). */
 function missingProgram(
   program: string,
   env: Pick<Environment, "id" | "kind">,
-  client: Pick<ClientModule, "name" | "restartToApply" | "newSessionToApply"> | undefined,
-) {
+  client: Restarts | undefined,
+): { code: string; message: string; missing: MissingProgram } {
   const where = isAbsoluteAny(program) ? "" : " (not on its PATH)";
-  const install = programHint(program, env.kind)
-    ? installAdvice(program, env).replace(/\.$/, "")
-    : `Install ${programName(program)} there, or set "command" to its absolute path`;
+  const install = installStep(program, env);
   return {
     code: "program-missing",
     message: `\`${program}\` is not found in ${env.id}${where}, so this entry cannot start there; it is written, and starts once the program is there. ${install}; then ${client ? startAgain(client) : "restart the client"}.`,
+    missing: { program, env: env.id, install },
   };
 }
 

@@ -38,6 +38,11 @@ export interface StatusRow {
    * what is true (status's matrix: "not installed").
    */
   notInstalled?: true;
+  /**
+   * `missing` because the file has no such entry (or there is no file): what the next sync does
+   * about it — write it, after installing its package where it is not (`install`).
+   */
+  absent?: { fileExists: boolean; install?: { package: string; env: string } };
 }
 
 export async function computeStatus(
@@ -72,6 +77,22 @@ export async function computeStatus(
         rows.push(gone ? { ...row, state: "missing", notInstalled: true, detail: gone } : row);
         continue;
       }
+      // Not in the file, and sync can write it (installing its package first where it is not
+      // there): that is the account, not "its package is not installed" alone.
+      const writable = built && (built.ok || built.missing);
+      if (entry.state === "missing" && writable) {
+        const fileExists = text !== null;
+        const install = !built.ok ? built.missing : undefined;
+        const where = `not in ${target.path}${fileExists ? "" : ", which does not exist"}`;
+        rows.push({
+          ...row,
+          absent: { fileExists, ...(install ? { install } : {}) },
+          detail: install
+            ? `${where}: \`mcp-twin sync\` installs ${install.package} in ${install.env} and writes it`
+            : `${where}: \`mcp-twin sync\` writes it`,
+        });
+        continue;
+      }
       const detail = !entry.wanted
         ? "no longer in the manifest for this client"
         : entry.state === "missing" && built && !built.ok
@@ -83,6 +104,68 @@ export async function computeStatus(
     }
   }
   return { manifest: ctx.loaded.file, scope: ctx.located.scope, rows };
+}
+
+/** What a sync would change in one target's entries: +added, ~updated, -removed. */
+export interface SyncChange {
+  env: string;
+  client: string;
+  path: string;
+  added: string[];
+  updated: string[];
+  removed: string[];
+}
+
+/**
+ * What the next plain `mcp-twin sync` would change in these (user-level) targets, by the rule
+ * status and sync share (ownership.ts): an entry it would add, update or remove; entries edited
+ * by hand or not mcp-twin's it leaves alone. undefined when that cannot be told (no manifest,
+ * one that does not load). Reads only; never asks npm.
+ */
+export async function syncChanges(
+  machine: Machine,
+  which: ReadonlyArray<{ env: string; client: string; scope: string; path: string }>,
+  progress: Progress,
+): Promise<SyncChange[] | undefined> {
+  try {
+    const ctx = await loadContext(machine, { envs: [], clients: [] }, progress);
+    const targets = ctx.targets.filter((t) =>
+      which.some(
+        (w) => w.env === t.env.id && w.client === t.client.id && w.scope === t.scope && w.path === t.path,
+      ),
+    );
+    if (targets.length === 0) return [];
+    const { texts } = await readTargetTexts({ ...ctx, targets });
+    const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, { createToken: false });
+    const desired = await entriesNow(machine, { ...ctx, targets, bridge }, ctx.state);
+    const out: SyncChange[] = [];
+    for (const target of targets) {
+      let current: Record<string, unknown>;
+      try {
+        current = readTargetEntries(target, texts.get(target.key) ?? "");
+      } catch {
+        continue; // it does not parse: sync stops there, and says so
+      }
+      const wanted = desired.get(target.key) ?? new Map<string, BuiltEntry>();
+      const change: SyncChange = {
+        env: target.env.id,
+        client: target.client.id,
+        path: target.path,
+        added: [],
+        updated: [],
+        removed: [],
+      };
+      for (const entry of classifyTarget(current, ctx.state.targets[target.key]?.entries ?? {}, wanted)) {
+        const built = wanted.get(entry.name);
+        if (entry.state === "missing" && built && (built.ok || built.missing)) change.added.push(entry.name);
+        else if (entry.state === "stale") (entry.wanted ? change.updated : change.removed).push(entry.name);
+      }
+      if (change.added.length + change.updated.length + change.removed.length > 0) out.push(change);
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

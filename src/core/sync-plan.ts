@@ -79,6 +79,11 @@ export interface SyncPlan {
   desired: DesiredEntries;
   /** Usable environments selected that get no package: no target of this run runs one there. */
   idle: string[];
+  /**
+   * A project-scope run: its entries start their packages with `npx -y <package>@<version>`, so
+   * nothing is installed anywhere (said once, instead of an idle line per environment).
+   */
+  npx: boolean;
   /** Files others can read into which this run writes a secret: path → what to say (with the chmod). */
   safety: Map<string, ReadableSecret>;
   /** What is written but deserves a word (a secret in args). */
@@ -125,7 +130,7 @@ export async function planSync(
 
   // Packages: installed into the selected environments where a target of this run will run them
   // (or every selected one when --env named them: `serve --share` runs a server where it is).
-  const { servers, idle } = installPlaces(ctx);
+  const { servers, idle, npx } = installPlaces(ctx);
   const resolved = options.offline
     ? { versions: knownVersions(servers, state), resolved: {}, errors: [] }
     : await resolveVersions(
@@ -178,6 +183,7 @@ export async function planSync(
     targets,
     desired,
     idle,
+    npx,
     safety,
     warnings: references.warnings,
     secretValues: [...Object.values(ctx.secrets), ...targets.flatMap((p) => p.secretValues)],
@@ -190,10 +196,12 @@ export async function planSync(
  * will run it there — a client config in that environment, or one across the line that falls back
  * to it (entries.ts's rule) — or when --env named it. A selected environment that gets none
  * because no client is there is `idle` (said in the report: a later sync installs once one is).
+ * Project files' entries run their packages through npx (entries.ts): a run that writes only them
+ * installs nothing, anywhere — `npx`, and no environment is idle for want of a client.
  */
 export function installPlaces(
-  ctx: Pick<Context, "manifest" | "envs" | "allEnvs" | "targets" | "envsNamed">,
-): { servers: PackageServer[]; idle: string[] } {
+  ctx: Pick<Context, "manifest" | "envs" | "allEnvs" | "targets" | "envsNamed" | "project">,
+): { servers: PackageServer[]; idle: string[]; npx: boolean } {
   const all = packageServers(ctx.manifest, ctx.envs);
   const servers = all.map((s) => {
     if (ctx.envsNamed) return s;
@@ -201,11 +209,13 @@ export function installPlaces(
     return { ...s, envs: s.envs.filter((e) => runs.has(e.id)) };
   });
   const gets = new Set(servers.flatMap((s) => s.envs.map((e) => e.id)));
+  // --project (or a project's manifest): every target is a project file.
+  if (ctx.project !== undefined) return { servers, idle: [], npx: all.length > 0 && gets.size === 0 };
   const clients = new Set(ctx.targets.map((t) => t.env.id));
   const idle = [...new Set(all.flatMap((s) => s.envs.map((e) => e.id)))].filter(
     (id) => !gets.has(id) && !clients.has(id),
   );
-  return { servers, idle };
+  return { servers, idle, npx: false };
 }
 
 /** Each target's plan: the desired entries against its text and what state says we wrote there. */

@@ -3,8 +3,10 @@
  * or a run with nothing to do, from the plan and what applying it did otherwise.
  */
 import type { BridgeReport } from "./bridge/wiring.js";
+import { CLIENTS } from "./clients/index.js";
 import type { Environment } from "./environments/types.js";
 import type { InstallRow } from "./installs.js";
+import { type MissingProgram, missingProgramLines } from "./missing-programs.js";
 import { type TargetPlan, targetAction } from "./plan.js";
 import type { SyncPlan } from "./sync-plan.js";
 import { readableSecretWarning } from "./target-safety.js";
@@ -21,7 +23,7 @@ interface TargetReport {
   drift: string[];
   foreign: string[];
   note?: string;
-  problems: Array<{ server: string; code: string; message: string }>;
+  problems: Array<{ server: string; code: string; message: string; missing?: MissingProgram }>;
   /** Servers whose entry here runs in another environment (e.g. Windows' node.exe through interop). */
   across?: Array<{ server: string; runsIn: string; command?: string }>;
   /** E.g. a file others can read into which this run writes a secret (with the chmod that fixes it). */
@@ -45,12 +47,19 @@ export interface SyncReport {
   installs: InstallRow[];
   /** Usable environments that got no package: no client of this run runs one there. */
   noClient: string[];
+  /** Project files only: their entries run their packages through npx, nothing was installed. */
+  npx: boolean;
   targets: TargetReport[];
   errors: Array<{ code: string; message: string; target?: string }>;
   /** What was written but deserves a word (a secret in args, visible in the process list). */
   warnings: Array<{ code: string; message: string }>;
   /** Project-scope variables the user must set. */
   references: string[];
+  /**
+   * Programs missing where entries run: one line per environment and program, naming the servers
+   * and clients it stops and how to install it (the targets' lines point here).
+   */
+  missingPrograms: string[];
   /**
    * Whose changed config is loaded only by a restart of the app (`apps`, and which of them run now:
    * null when that could not be told), or by a new session of a command-line client (`sessions`).
@@ -103,10 +112,12 @@ function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
     environments: plan.environments.map(environmentReport),
     installs,
     noClient: plan.idle,
+    npx: plan.npx,
     targets: [],
     errors: [],
     warnings: plan.warnings.map(({ code, message }) => ({ code, message })),
     references: [],
+    missingPrograms: [],
     restart: { apps: [], running: [], sessions: [] },
     changes: [],
     // Every stored secret is masked in what is shown, used by an entry here or not.
@@ -178,6 +189,14 @@ function finish(report: SyncReport): SyncReport {
     }
   }
   report.references = [...new Set(report.references)].sort();
+  report.missingPrograms = missingProgramLines(
+    report.targets.flatMap((t) => {
+      const client = CLIENTS.find((c) => c.id === t.client);
+      return client
+        ? t.problems.flatMap((p) => (p.missing ? [{ missing: p.missing, server: p.server, client }] : []))
+        : [];
+    }),
+  );
   return report;
 }
 

@@ -8,11 +8,11 @@
  * the final records are saved after the writes.
  */
 
-import { type BackupTarget, backedUpTargets, backupProblems, keepBackup } from "./backups.js";
+import { type BackupTarget, backedUpTargets, backupProblems, keepBackup, listBackups } from "./backups.js";
 import { CLIENTS } from "./clients/index.js";
 import { detectEnvironments } from "./environments/detect.js";
 import type { Environment } from "./environments/types.js";
-import { isTwinError, type UsageError, UsageErrors } from "./errors.js";
+import { isTwinError, UsageError, UsageErrors } from "./errors.js";
 import {
   inspectFile,
   isReadOnly,
@@ -26,6 +26,7 @@ import { loadFormats } from "./formats/index.js";
 import type { Machine } from "./machine.js";
 import { own } from "./own.js";
 import type { Progress } from "./progress.js";
+import { unparsableFix } from "./skip-hint.js";
 import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "./state.js";
 
 export interface UndoResult {
@@ -58,6 +59,10 @@ export interface UndoResult {
   /** The backup restore used. */
   from?: string;
   message?: string;
+  /** The file does not parse: it is left as it is (`action` failed), and `fix` says how to repair it. */
+  unparsable?: true;
+  /** What to do about it (the advice sync, status and doctor give for that file). */
+  fix?: string;
   before?: string | null;
   after?: string | null;
 }
@@ -202,7 +207,7 @@ export async function runUndo(
     };
     if (options.dryRun) {
       const projected = structuredClone(state);
-      for (const { target, undo } of work) {
+      for (const { target, file, undo } of work) {
         const { record } = target;
         const base = { env: record.env, client: record.client, scope: record.scope, path: record.path };
         const from = undo.from ? { from: undo.from } : {};
@@ -214,6 +219,7 @@ export async function runUndo(
             ...noOutcome(),
             ...from,
             message: messageOf(plan.error),
+            ...(await repairOf(machine, target, file, plan.error)),
           });
           continue;
         }
@@ -331,6 +337,7 @@ export async function runUndo(
           ...noOutcome(),
           ...from,
           message: messageOf(error),
+          ...(await repairOf(machine, target, file, error)),
         });
       }
     }
@@ -338,6 +345,22 @@ export async function runUndo(
     return { results, state };
   };
   return options.dryRun ? body() : withLock(machine.home.dir, body);
+}
+
+/**
+ * Whose changed config is loaded only by a restart of the app (`apps`) or a new session of a
+ * command-line client (`sessions`), as sync's report says it: until then the app runs what it
+ * loaded before (the removed servers too).
+ */
+export function restartOf(results: readonly UndoResult[]): { apps: string[]; sessions: string[] } {
+  const changed = results.filter(
+    (r) => r.action === "created" || r.action === "updated" || r.action === "deleted",
+  );
+  const clients = changed.flatMap((r) => CLIENTS.filter((c) => c.id === r.client));
+  return {
+    apps: [...new Set(clients.filter((c) => c.restartToApply).map((c) => c.name))],
+    sessions: [...new Set(clients.filter((c) => c.newSessionToApply).map((c) => c.name))],
+  };
 }
 
 /** What an undo will do to a file (a dry run): created, updated, deleted or unchanged. */
@@ -363,6 +386,32 @@ function applyRecords(
   for (const [name, r] of Object.entries(records.own)) rec.entries[name] = r;
   if (!recordRun) delete rec.lastRun;
   return rec;
+}
+
+/**
+ * A file that does not parse is left as it is: the result says so, with the one advice sync,
+ * status and doctor give for it (skip-hint.ts) — put it back from a backup, or fix it by hand.
+ */
+async function repairOf(
+  machine: Machine,
+  target: UndoTarget,
+  file: string,
+  error: unknown,
+): Promise<{ unparsable?: true; fix?: string }> {
+  if (!(error instanceof UsageError) || error.code !== "config-parse") return {};
+  const kept = await listBackups(machine.paths.backups, target.key).catch(() => []);
+  return {
+    unparsable: true,
+    fix: unparsableFix({
+      restorePath: target.record.path,
+      shown: machine.shown(file),
+      backups: kept.filter((b) => !b.absent).length,
+      ...(kept.some((b) => b.original && b.absent) ? { created: true } : {}),
+      owned: Object.keys(target.record.entries).length,
+      line: error.location?.line,
+      column: error.location?.column,
+    }),
+  };
 }
 
 function messageOf(error: unknown): string {

@@ -136,6 +136,11 @@ export async function uninstallAll(
     progress,
   );
 
+  // A config that does not parse was left as it is: once repaired, uninstall can do its part there.
+  for (const r of results)
+    if (r.unparsable && r.fix)
+      r.fix = `${r.fix} Then \`mcp-twin uninstall\` removes mcp-twin's entries from it.`;
+
   const rows: InstallRow[] = [];
   const { environments } = await detectEnvironments(machine);
   if (options.packages) {
@@ -168,7 +173,11 @@ export async function uninstallAll(
     if (!options.dryRun) await withLock(machine.home.dir, () => saveState(machine.paths.state, state));
   }
   // The bridge: nothing reaches it once no config holds its entry.
-  const bridge = await retireBridge(machine, state, environments, { dryRun: options.dryRun });
+  const bridge = await retireBridge(machine, state, environments, {
+    dryRun: options.dryRun,
+    // Those configs still record its entry, but what they hold cannot be told.
+    unreadable: results.filter((r) => r.unparsable),
+  });
   return { targets: results, packages: rows, bridge, remains: await whatStays(machine, state, environments) };
 }
 

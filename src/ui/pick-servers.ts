@@ -58,7 +58,8 @@ export async function pickServers(
       entries = (await client.find(words, { limit: 8, maxPages: 1, signal })).entries;
     } catch (error) {
       if (signal.aborted || !(error instanceof RegistryError)) throw error;
-      registryNote = error.message;
+      // A clause after "MCP Registry: " (its message names the registry again).
+      registryNote = error.reason;
       return [
         { name: `MCP Registry: ${registryNote}`, value: NOTE, disabled: "(the catalogue still works)" },
       ];

@@ -39,7 +39,9 @@ export function jsonReport(report: SyncReport) {
       drift: t.drift,
       ...(t.foreign.length > 0 ? { foreign: t.foreign } : {}),
       ...(t.note ? { note: t.note } : {}),
-      ...(t.problems.length > 0 ? { problems: t.problems } : {}),
+      ...(t.problems.length > 0
+        ? { problems: t.problems.map(({ server, code, message }) => ({ server, code, message })) }
+        : {}),
       ...(t.across ? { across: t.across } : {}),
       ...(t.warnings && t.warnings.length > 0 ? { warnings: t.warnings } : {}),
     })),
@@ -60,9 +62,16 @@ export async function renderReport(
     manifestShown?: boolean;
     /** Each environment's fix was said already (init's table of what it found): not again. */
     fixesShown?: boolean;
+    /** Missing programs' lines said already (add, before its question): not again. */
+    programsShown?: readonly string[];
   } = {},
 ): Promise<void> {
   const { c, ok, warn, fail, skip, bullet } = out.theme;
+  /** Is this missing program's line one said before the report (by add)? */
+  const shownAbove = (m: { program: string; env: string }) =>
+    (options.programsShown ?? []).some((line) =>
+      line.startsWith(`\`${m.program}\` is not found in ${m.env}`),
+    );
   // Every file named as the user's system shows it (inside WSL: a Windows file as C:\…).
   const shown = out.shown;
   if (!options.manifestShown) out.print(manifestLine(report, shown));
@@ -78,6 +87,10 @@ export async function renderReport(
       if (e.fix && !options.fixesShown) out.print(`      → ${e.fix}`);
     }
   }
+  if (report.npx)
+    out.print(
+      `  ${skip} nothing installed: project entries run their packages through npx (\`npx -y <package>@<version>\`)`,
+    );
 
   // What was installed or removed is said once, as it finishes (the live lines on stderr:
   // "✔ Installed … in wsl:Ubuntu", "✔ Removed …"): here only what those do not say — a dry run's
@@ -136,9 +149,19 @@ export async function renderReport(
       );
     for (const p of t.problems)
       out.print(
-        `      ${p.code === "not-installed" || p.code === "program-missing" ? fail : warn} ${p.server}: ${p.message}`,
+        `      ${p.code === "not-installed" || p.code === "program-missing" ? fail : warn} ${p.server}: ${
+          // The install step is said once per environment, below the targets (or above, by add).
+          p.missing
+            ? `\`${p.missing.program}\` is not found in ${p.missing.env}, so it cannot start there yet (how to install it: ${shownAbove(p.missing) ? "above" : "below"})`
+            : p.message
+        }`,
       );
     for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
+  }
+  const programs = report.missingPrograms.filter((line) => !options.programsShown?.includes(line));
+  if (programs.length > 0) {
+    out.print("");
+    for (const line of programs) out.print(`${fail} ${line}`);
   }
 
   if (dryRun) {
@@ -184,7 +207,7 @@ export function noClientLine(envId: string): string {
  * What loads the change: a restart of the apps that read their config only at start, a new session
  * of the command-line clients (each session reads it when it starts).
  */
-function restartLine(apps: readonly string[], sessions: readonly string[]): string {
+export function restartLine(apps: readonly string[], sessions: readonly string[]): string {
   const session =
     sessions.length === 1 ? `a new ${sessions[0]} session` : `new ${sessions.join(" and ")} sessions`;
   if (apps.length === 0) return `Start ${session} to load the changes.`;

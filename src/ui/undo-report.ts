@@ -88,13 +88,19 @@ export async function renderUndo(
           ]
         : []),
     ].join("; ");
-    const action = planned && changed ? `would be ${r.action}` : r.action;
+    // A file that does not parse is not "failed" before anything was tried: it is left as it is.
+    const action = r.unparsable
+      ? `cannot be read: ${planned ? "it would be left as it is" : "left as it is"}`
+      : planned && changed
+        ? `would be ${r.action}`
+        : r.action;
     out.print(
       `  ${mark} ${r.env} ${r.client} ${out.theme.c.dim(out.shown(r.path))}  ${action}${what ? `: ${what}` : ""}`,
     );
     for (const note of r.notes)
       out.print(`      ${r.kept.some((k) => note.startsWith(`${k}:`)) ? warn : skip} ${note}`);
     if (r.message) out.print(`      ${r.message}`);
+    if (r.fix) out.print(`      ${out.theme.c.cyan("→")} ${r.fix}`);
     const diff = options.diffs === "all" || (options.diffs === "whole" && Boolean(r.wholeFile));
     if (diff && changed && (r.before != null || r.after != null))
       out.print(await unifiedDiff(out.shown(r.path), r.before ?? null, r.after ?? null, out));

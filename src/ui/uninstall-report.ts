@@ -28,8 +28,21 @@ export function bridgeLine(b: BridgeRetirement | undefined, out: Pick<Output, "t
       return `  ${bullet} ${cap(which)} would be stopped: no client config would hold its entry`;
     case "stopped":
       return `${ok} Stopped ${which}${b.forced ? " (killed: it did not end on SIGTERM)" : ""}: no client config holds its entry now. An app still open with its entry loaded starts it again on its next call, until you restart the app.`;
-    case "kept":
-      return `${skip} ${cap(which)} keeps running: ${list(b.entries ?? [])} still ${(b.entries ?? []).length === 1 ? "has" : "have"} its entry.`;
+    case "kept": {
+      const entries = b.entries ?? [];
+      const unreadable = b.unreadable ?? [];
+      const why = [
+        ...(entries.length > 0
+          ? [`${list(entries)} still ${entries.length === 1 ? "has" : "have"} its entry`]
+          : []),
+        ...(unreadable.length > 0
+          ? [
+              `${list(unreadable.map((u) => `${u}'s config`))} cannot be read (see above), so whether ${unreadable.length === 1 ? "it holds" : "they hold"} its entry cannot be told`,
+            ]
+          : []),
+      ];
+      return `${skip} ${cap(which)} keeps running: ${why.join("; ")}.`;
+    }
     case "failed":
       return `${warn} ${cap(which)} still runs (${b.error ?? "it could not be stopped from here"}): ${b.fix ?? "run `mcp-twin bridge stop` there"}.`;
   }

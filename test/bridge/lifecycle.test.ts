@@ -148,7 +148,9 @@ describe("mcp-twin bridge", () => {
     expect(existsSync(path.join(env.MCP_TWIN_BRIDGE_HOME!, "serve.json"))).toBe(false);
     const again = await runCli(["bridge", "stop"], env);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/was not running/);
+    // Said once, by the state's line (not "was not running" and then "Not running").
+    expect(again.stdout).not.toMatch(/was not running/);
+    expect(again.stdout.split("\n").filter((l) => /not running/i.test(l))).toHaveLength(1);
     expect((await runCli(["bridge", "nope"], env)).code).toBe(2);
   }, 90_000);
 

@@ -54,6 +54,8 @@ describe("launchIn", () => {
       ok: false,
       code: "not-installed",
       reason: "tavily-mcp is not installed in linux",
+      // What sync installs where, for status to say it.
+      missing: { package: "tavily-mcp", env: "linux" },
     });
     const r = launchIn({ package: memory.name, bin: "nope" }, {}, linux, installed, [], {});
     expect(r.ok).toBe(false);

@@ -86,6 +86,21 @@ describe("where packages go (installPlaces)", () => {
     expect(places.idle).toEqual([]);
   });
 
+  test("project files (npx entries): nothing installed anywhere, and no environment is idle for want of a client", () => {
+    const project = { ...code, key: "project", scope: "project" as const };
+    const places = installPlaces({
+      manifest,
+      envs: [wsl, windows],
+      allEnvs: [wsl, windows],
+      targets: [project],
+      envsNamed: false,
+      project: "/home/bob/app",
+    });
+    expect(places.servers.map((s) => s.envs)).toEqual([[]]);
+    expect(places.idle).toEqual([]);
+    expect(places.npx).toBe(true);
+  });
+
   test("a client on each side: both sides, nothing idle", () => {
     const places = installPlaces({
       manifest,
@@ -158,6 +173,7 @@ describe("each target's change (planTargets) and nothing to do (isNoop)", () => 
       targets,
       desired,
       idle: [],
+      npx: false,
       safety: new Map(),
       warnings: [],
       secretValues: [],

@@ -469,14 +469,23 @@ describe("one cause, one finding (groupShared)", () => {
       // Another environment, another fix, another message: other causes.
       check({ env: "wsl:Ubuntu", client: "claude-code", message: "`uvx` is not found in wsl:Ubuntu." }),
       check({ client: "windsurf", fix: "Something else." }),
+      check({
+        id: "entry.spawn",
+        status: "pass",
+        client: "claude-desktop",
+        message: "Claude Desktop starts it.",
+      }),
+      check({ id: "entry.spawn", status: "pass", client: "cursor", message: "Cursor starts it." }),
     ];
     const out = groupShared(checks);
+    // Passes the same way as failures: one pass for one cause; passes that differ stay apart.
     expect(out.map((c) => [c.id, c.status, c.client ?? null])).toEqual([
       ["entry.command", "fail", null],
-      ["drift.entry", "pass", "claude-desktop"],
-      ["drift.entry", "pass", "cursor"],
+      ["drift.entry", "pass", null],
       ["entry.command", "fail", "claude-code"],
       ["entry.command", "fail", "windsurf"],
+      ["entry.spawn", "pass", "claude-desktop"],
+      ["entry.spawn", "pass", "cursor"],
     ]);
     const shared = out[0]!;
     expect(shared.places).toEqual([
@@ -487,13 +496,22 @@ describe("one cause, one finding (groupShared)", () => {
       "`uvx` is not found in windows (not on its PATH). In 2 client configs: Claude Desktop (windows), Cursor (windows).",
     );
     expect(placesTitle(shared.places!)).toBe("Claude Desktop and Cursor");
-    // Counted once: one failure where there were two.
+    // Counted once: one failure where there were two, one pass where there were two.
     expect(out.filter((c) => c.status === "fail")).toHaveLength(3);
+    expect(out.filter((c) => c.id === "drift.entry")).toHaveLength(1);
   });
 
-  test("passes are never grouped; a lone finding keeps its client", () => {
-    const passes = [check({ status: "pass" }), check({ status: "pass", client: "claude-desktop" })];
-    expect(groupShared(passes)).toEqual(passes);
+  test("one start for two configs is one pass naming both; a lone finding keeps its client", () => {
+    const started =
+      "started in 0.4 s with 9 tools (memory-server); one start for Claude Desktop and Cursor, the same launch.";
+    const passes = [
+      check({ id: "probe.handshake", status: "pass", client: "claude-desktop", message: started }),
+      check({ id: "probe.handshake", status: "pass", message: started }),
+    ];
+    const [shared, ...rest] = groupShared(passes);
+    expect(rest).toEqual([]);
+    expect(shared!.client).toBeUndefined();
+    expect(shared!.places!.map((p) => p.client)).toEqual(["claude-desktop", "cursor"]);
     const lone = [check({})];
     expect(groupShared(lone)).toEqual(lone);
     expect(messageOf(lone[0]!)).toBe(lone[0]!.message);

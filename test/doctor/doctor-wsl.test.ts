@@ -75,22 +75,38 @@ describe("a synced machine", () => {
   test("passes, probes every entry of every target, and never prints the secret", async () => {
     const run = await doctor(machine);
     expectClean(run);
-    for (const [env, client] of [
-      [WSL, "claude-code"],
-      ["windows", "claude-desktop"],
-      ["windows", "cursor"],
-    ] as const) {
-      const probe = one(run, "probe.handshake", { env, client, server: "fixture" });
-      expect(probe.status).toBe("pass");
-      expect(probe.message).toMatch(/started in .* with 4 tools/);
-      // Claude Desktop and Cursor run the very same launch: it started once, and each says so
-      // (one time under both, not as if measured twice); Claude Code's is a start of its own.
-      if (env === "windows")
-        expect(probe.message).toMatch(/; one start for Claude Desktop and Cursor, the same launch\.$/);
-      else expect(probe.message).not.toContain("one start for");
-      expect(one(run, "drift.entry", { env, client, server: "fixture" }).status).toBe("pass");
-    }
+    const own = one(run, "probe.handshake", { env: WSL, client: "claude-code", server: "fixture" });
+    expect(own.status).toBe("pass");
+    expect(own.message).toMatch(/started in .* with 4 tools/);
+    expect(own.message).not.toContain("one start for");
+    expect(one(run, "drift.entry", { env: WSL, client: "claude-code", server: "fixture" }).status).toBe(
+      "pass",
+    );
+    // Claude Desktop and Cursor run the very same launch: it started once, and that is one finding
+    // naming both (not one per config, as if measured twice), as a shared failure would be.
+    const windows = run.checks.filter(
+      (c) => c.id === "probe.handshake" && c.env === "windows" && c.server === "fixture",
+    );
+    expect(windows).toHaveLength(1);
+    expect(windows[0]!.client).toBeUndefined();
+    expect(windows[0]!.status).toBe("pass");
+    expect(windows[0]!.message).toMatch(
+      /started in .* with 4 tools .*; one start for Claude Desktop and Cursor, the same launch\. In 2 client configs: Claude Desktop \(windows\), Cursor \(windows\)\.$/,
+    );
+    expect(one(run, "drift.entry", { env: "windows", server: "fixture" }).status).toBe("pass");
     expect(run.stdout + run.stderr).not.toContain(SECRET);
+  });
+
+  test("human output: one start for Claude Desktop and Cursor is one line; each config's line points at it with its mark", async () => {
+    const r = await machine.run(["doctor"]);
+    expect(r.stdout.match(/one start for Claude Desktop and Cursor, the same launch/g)).toHaveLength(1);
+    expect(r.stdout.match(/✔ fixture {2}see "Claude Desktop and Cursor" below/g)).toHaveLength(2);
+    // Each pointer's mark is the mark of what it points at.
+    const shared = r.stdout.slice(r.stdout.indexOf("Claude Desktop and Cursor  what they share"));
+    for (const [, mark, server] of r.stdout.matchAll(
+      /^ {4}(\S) (\S+) {2}see "Claude Desktop and Cursor" below$/gm,
+    ))
+      expect(shared, `${mark} ${server}`).toMatch(new RegExp(`^ {4}${mark} ${server}\\b`, "m"));
   });
 
   test("human output: grouped by environment and client, marks, a summary line; exit 0", async () => {

@@ -110,10 +110,10 @@ describe("a server whose program is missing (add time, no uv)", () => {
     const screen = pty.output();
     const question = screen.indexOf("Write it into every client now?");
     const wsl = screen.indexOf(
-      "▲ `uvx` is not found in wsl:Ubuntu: time will not start in Claude Code until it is installed there. Install uv in wsl:Ubuntu (it provides uvx): `curl -LsSf https://astral.sh/uv/install.sh | sh`.",
+      "▲ `uvx` is not found in wsl:Ubuntu (not on its PATH): time will not start in Claude Code until it is installed there. Install uv in wsl:Ubuntu (it provides uvx): `curl -LsSf https://astral.sh/uv/install.sh | sh`; then start a new Claude Code session.",
     );
     const windows = screen.indexOf(
-      "▲ `uvx` is not found in windows: time will not start in Claude Desktop and Cursor until it is installed there.",
+      "▲ `uvx` is not found in windows (not on its PATH): time will not start in Claude Desktop and Cursor until it is installed there.",
     );
     expect(wsl).toBeGreaterThan(-1);
     expect(windows).toBeGreaterThan(-1);
@@ -127,22 +127,45 @@ describe("a server whose program is missing (add time, no uv)", () => {
     expect(existsSync(m.paths.cursorConfig)).toBe(false);
   }, 60_000);
 
-  test("sync: the entry is written, so the next step is the install and a restart (or a new session), not another sync", async () => {
+  test("sync: the entry is written, so the next step is the install and a restart (or a new session), not another sync — said once per environment", async () => {
     const m = machine({ uv: false });
     writeManifest(m, time);
     const r = await m.run(["sync"]);
     expect(r.code).toBe(1);
     expect(r.stdout).not.toContain("run sync again");
+    // Each target's line points at its environment's one line, which names the clients.
     expect(r.stdout).toContain(
-      "✖ time: `uvx` is not found in wsl:Ubuntu (not on its PATH), so this entry cannot start there; it is written, and starts once the program is there. Install uv in wsl:Ubuntu (it provides uvx): `curl -LsSf https://astral.sh/uv/install.sh | sh`; then start a new Claude Code session.\n",
+      "✖ time: `uvx` is not found in windows, so it cannot start there yet (how to install it: below)\n",
     );
-    expect(r.stdout).toMatch(
-      /`powershell -ExecutionPolicy ByPass -c "irm https:\/\/astral\.sh\/uv\/install\.ps1 \| iex"`; then restart Claude Desktop\.\n/,
+    expect(r.stdout).toContain(
+      "✖ `uvx` is not found in wsl:Ubuntu (not on its PATH): time will not start in Claude Code until it is installed there. Install uv in wsl:Ubuntu (it provides uvx): `curl -LsSf https://astral.sh/uv/install.sh | sh`; then start a new Claude Code session.\n",
     );
-    expect(r.stdout).toMatch(/iex"`; then restart Cursor\.\n/);
+    expect(r.stdout).toContain(
+      '✖ `uvx` is not found in windows (not on its PATH): time will not start in Claude Desktop and Cursor until it is installed there. Install uv on Windows (it provides uvx): `powershell -ExecutionPolicy ByPass -c "irm https://astral.sh/uv/install.ps1 | iex"`; then restart Claude Desktop and Cursor.\n',
+    );
+    expect(r.stdout.split("install.ps1").length - 1).toBe(1);
+    expect(r.stdout.split("install.sh").length - 1).toBe(1);
     // No command with a sentence's full stop run into it.
     expect(r.stdout).not.toMatch(/\| (sh|iex")\./);
   });
+
+  test("add, then yes to writing it: each environment's install command once in all (not 3 times for windows)", async () => {
+    const m = machine({ uv: false });
+    writeManifest(m, { servers: {} });
+    const pty = runInPty(["add", "time"], m.env, m.paths.linuxHome);
+    await pty.waitFor(/Write it into every client now\?/);
+    pty.type("y");
+    pty.type(KEY.enter);
+    const { code, output } = await pty.exit;
+    expect(code, output).toBe(1);
+    expect(output.split("install.ps1").length - 1, output).toBe(1);
+    expect(output.split("install.sh").length - 1, output).toBe(1);
+    // The targets still say which entry cannot start, pointing at the lines said before the question.
+    expect(output).toContain(
+      "✖ time: `uvx` is not found in windows, so it cannot start there yet (how to install it: above)",
+    );
+    expect(output).toContain("time will not start in Claude Desktop and Cursor until it is installed there.");
+  }, 60_000);
 
   test("status: the entry is there but will not start — the matrix says 'not installed', --json keeps the spec's 'missing'", async () => {
     const m = machine({ uv: false });

@@ -5,7 +5,7 @@
  * (shown, then confirmed on a terminal or with --yes), by the file's hash, so an edit asks again.
  * Every report names the manifest used.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { doctor, one } from "../doctor/helpers.js";
@@ -125,6 +125,32 @@ describe("a project manifest that runs only pinned packages (and remotes)", () =
     expect(one(run, "manifest.found").message).toContain("drives only this project's files");
     // The user's own servers are not "missing" from the project's point of view.
     expect(run.checks.filter((c) => c.id === "drift.entry" && c.status === "fail")).toEqual([]);
+  });
+
+  test("a project sync installs nothing and says so once: no environment 'has no client' (Windows has two)", async () => {
+    const { m, repo } = await machineWithRepo({ pinned: { package: `${inject("fixtureName")}@1.0.0` } });
+    // A folder without a manifest of its own: `sync --project .` writes the user's servers there.
+    const plain = path.join(m.root, "plain");
+    mkdirSync(plain);
+    const windowsPackages = path.join(m.paths.windowsPrefix, "node_modules");
+    const installedBefore = readdirSync(windowsPackages).sort();
+    for (const [folder, args] of [
+      [repo, ["sync"]],
+      [plain, ["sync", "--project", "."]],
+    ] as const) {
+      const r = await m.run([...args], { cwd: folder });
+      expect(r.code, r.stderr).toBe(0);
+      expect(existsSync(path.join(folder, ".mcp.json"))).toBe(true);
+      expect(r.stdout).not.toContain("has no client");
+      expect(r.stdout.match(/nothing installed/g)).toHaveLength(1);
+      expect(r.stdout).toContain(
+        "nothing installed: project entries run their packages through npx (`npx -y <package>@<version>`)",
+      );
+      expect(r.stderr).not.toContain("Installed");
+      const json = JSON.parse((await m.run([...args, "--json"], { cwd: folder })).stdout);
+      expect(json.noClient).toBeUndefined();
+    }
+    expect(readdirSync(windowsPackages).sort()).toEqual(installedBefore);
   });
 
   test("the home manifest is still the one for user-level files: --manifest, init and import use it", async () => {

@@ -61,7 +61,8 @@ describe("a server whose program is missing", () => {
     const text = await m.run(["sync"]);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/▲ wsl:Ubuntu claude-code .*unchanged/);
-    expect(text.stdout).toMatch(/✖ time: `uvx` is not found in wsl:Ubuntu .*install\.sh \| sh/);
+    expect(text.stdout).toContain("✖ time: `uvx` is not found in wsl:Ubuntu, so it cannot start there yet");
+    expect(text.stdout).toMatch(/✖ `uvx` is not found in wsl:Ubuntu .*install\.sh \| sh/);
 
     // Installed on both sides: the same sync is clean.
     linuxProgram(m, "uvx");
@@ -114,6 +115,33 @@ describe("status", () => {
       `Manifest: C:\\Users\\${m.windowsUser}\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc`,
     );
     expect(r.stdout).not.toContain("/mnt/");
+  });
+});
+
+describe("doctor: one cause, one line, one mark", () => {
+  test("the bridge's entry in Claude Desktop and Cursor: each config's pointer has the mark of what it points at", async () => {
+    const { freePort } = await import("../helpers/net.js");
+    const m = setup();
+    const manifest = path.join(m.paths.home, "mcp-twin.jsonc");
+    writeFileSync(
+      manifest,
+      JSON.stringify({ ...json(manifest), bridge: { enabled: true, port: await freePort() } }),
+    );
+    expect((await m.run(["sync"])).code).toBe(0);
+    const r = await m.run(["doctor"]);
+    const lines = r.stdout.split("\n");
+    const shared = lines.slice(
+      lines.findIndex((l) => l.startsWith("  Claude Desktop and Cursor  what they share")),
+    );
+    const pointers = lines.filter((l) => l.endsWith('see "Claude Desktop and Cursor" below'));
+    expect(pointers.length, r.stdout).toBe(4); // fixture and mcp-twin, in each of the two configs
+    for (const pointer of pointers) {
+      const [, mark, server] = /^ {4}(\S) (\S+)/.exec(pointer)!;
+      const target = shared.find((l) => new RegExp(`^ {4}\\S ${server}(\\s|$)`).test(l));
+      expect(target, r.stdout).toMatch(new RegExp(`^ {4}${mark} ${server}(\\s|$)`));
+    }
+    // One start answered for both: said once.
+    expect(r.stdout.match(/one start for Claude Desktop and Cursor, the same launch/g)).toHaveLength(1);
   });
 });
 

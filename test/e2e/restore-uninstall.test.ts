@@ -531,3 +531,109 @@ describe("given back as you wrote it", () => {
     });
   });
 });
+
+/**
+ * Issue 11 (the journeys' second run): what follows an uninstall and a restore is said as it is.
+ * status names the entries that are not in their files (and files that do not exist) and what
+ * sync does about it — not "not installed" for an entry that is not there; uninstall says what
+ * loads its change (as sync does); restore says the next sync rewrites what it put back only when
+ * that is so, and what it would change.
+ */
+describe("after an uninstall, and after a restore", () => {
+  const desktop = "C:\\Users\\alice\\AppData\\Roaming\\Claude\\claude_desktop_config.json";
+  const cursor = "C:\\Users\\alice\\.cursor\\mcp.json";
+  const withBridge = async (args: string[] = []) => {
+    const { freePort } = await import("../helpers/net.js");
+    const m = setup();
+    writeManifest(m, {
+      servers: {
+        fixture: { package: inject("fixtureName"), args, env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+      },
+      bridge: { enabled: true, port: await freePort() },
+    });
+    const sync = await m.run(["sync"]);
+    expect(sync.code, sync.stderr).toBe(0);
+    return m;
+  };
+
+  test("status after uninstall --packages: the entries are not in the files (two are gone), and sync writes them after installing", async () => {
+    const m = await withBridge();
+    const u = await m.run(["uninstall", "--packages", "--yes"]);
+    expect(u.code, u.stderr).toBe(0);
+    const r = await m.run(["status"]);
+    expect(r.code, r.stderr).toBe(0);
+    const notes = r.stdout.split("\n").slice(4);
+    expect(notes).toEqual([
+      `wsl:Ubuntu claude-code: fixture and mcp-twin are not in ${m.paths.claudeCodeConfig}.`,
+      `windows claude-desktop: fixture and mcp-twin are not in ${desktop}, which does not exist.`,
+      `windows cursor: fixture and mcp-twin are not in ${cursor}, which does not exist.`,
+      `\`mcp-twin sync\` writes them, after installing ${inject("fixtureName")} in wsl:Ubuntu and windows.`,
+      "",
+    ]);
+    expect(r.stdout).not.toContain("is not installed in");
+    const rows = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{
+      server: string;
+      client: string;
+      state: string;
+      detail?: string;
+    }>;
+    expect(rows.every((row) => row.state === "missing")).toBe(true);
+    expect(rows.find((row) => row.server === "mcp-twin" && row.client === "cursor")?.detail).toBe(
+      `not in ${cursor}, which does not exist: \`mcp-twin sync\` writes it`,
+    );
+    expect(rows.find((row) => row.server === "fixture" && row.client === "claude-code")?.detail).toBe(
+      `not in ${m.paths.claudeCodeConfig}: \`mcp-twin sync\` installs ${inject("fixtureName")} in wsl:Ubuntu and writes it`,
+    );
+    // What status said sync does, sync does.
+    expect((await m.run(["sync"])).code).toBe(0);
+    const after = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{ state: string }>;
+    expect(after.every((row) => row.state === "synced")).toBe(true);
+  });
+
+  test("uninstall says what loads its change, for the clients whose configs changed", async () => {
+    const m = await withBridge();
+    const one = await m.run(["uninstall", "--client", "cursor", "--yes"]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toContain(
+      "Restart Cursor to load the changes (until then, an app still open keeps the removed servers).",
+    );
+    expect(one.stdout).not.toContain("Claude Desktop");
+    const all = await m.run(["uninstall", "--yes", "--json"]);
+    expect(JSON.parse(all.stdout).restart).toEqual({ apps: ["Claude Desktop"], sessions: ["Claude Code"] });
+    expect((await m.run(["restore", "--yes"])).code).toBe(0);
+    const again = await m.run(["uninstall", "--yes"]);
+    expect(again.stdout).toContain(
+      "Restart Claude Desktop and Cursor, and start a new Claude Code session, to load the changes (until then, an app still open keeps the removed servers).",
+    );
+    // Nothing changed: nothing to load.
+    const none = await m.run(["uninstall", "--yes"]);
+    expect(none.stdout).not.toContain("to load the changes");
+  });
+
+  test("restore says the next sync rewrites what it put back only when it would, and what", async () => {
+    const m = await withBridge(["--first"]);
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    const back = await m.run(["restore", "--yes"]);
+    expect(back.code, back.stderr).toBe(0);
+    // What was put back is what sync writes: no word of sync undoing it.
+    expect(back.stdout).not.toContain("mcp-twin sync");
+    expect(back.stdout).toContain(
+      "Restart Claude Desktop and Cursor, and start a new Claude Code session, to load the changes.",
+    );
+    const rows = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{ state: string }>;
+    expect(rows.every((row) => row.state === "synced")).toBe(true);
+
+    // The manifest moved on since that backup: restore puts the old entry back, and says sync
+    // would write the manifest's again, where.
+    const manifest = path.join(m.paths.home, "mcp-twin.jsonc");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace('"--first"', '"--second"'));
+    expect((await m.run(["sync"])).code).toBe(0);
+    const old = await m.run(["restore", "--yes"]);
+    expect(old.code, old.stderr).toBe(0);
+    expect(old.stdout).toContain(
+      "The next `mcp-twin sync` writes the manifest's entries again where they differ from what was put back: ~fixture in wsl:Ubuntu claude-code, windows claude-desktop and windows cursor.",
+    );
+    const sync = await m.run(["sync"]);
+    expect(sync.stdout.match(/updated ~fixture/g)).toHaveLength(3);
+  });
+});

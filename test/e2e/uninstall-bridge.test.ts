@@ -127,9 +127,76 @@ test("uninstall stops the bridge once no config holds its entry — not before �
     "Not running, and no client config has its entry (`mcp-twin sync` writes them",
   );
   expect(after.text).not.toMatch(/every client's entry|the entries in/);
+  // One line says it is not running (not "was not running" and then "Not running" again).
   const stop = await m.run(["bridge", "stop"]);
-  expect(stop.stdout).toContain("The bridge was not running.");
+  expect(stop.stdout).not.toContain("The bridge was not running.");
+  expect(stop.stdout.split("\n").filter((l) => /not running/i.test(l))).toEqual([
+    "– Not running, and no client config has its entry (`mcp-twin sync` writes them; they start it on first use)",
+  ]);
   expect(stop.stdout).not.toContain("every client's entry starts it");
+}, 120_000);
+
+test("a config that does not parse: uninstall leaves it with the repair advice, the bridge runs on for that reason, and bridge stop counts what the files hold", async () => {
+  const { m, pid: start } = await bridgeMachine();
+  const pid = await start();
+  // Claude Code's file cut in half (its mcp-twin entry is lost with the cut).
+  const file = m.paths.claudeCodeConfig;
+  const text = readFileSync(file, "utf8");
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(file, text.slice(0, text.indexOf('"mcp-twin"')));
+  const advice = `Run \`mcp-twin restore ${file}\` to put the whole file back from mcp-twin's newest backup of it`;
+  const preview = await m.run(["uninstall", "--dry-run"]);
+  const line = preview.stdout.split("\n").find((l) => l.includes(file))!;
+  expect(line).toBe(`  ✖ wsl:Ubuntu claude-code ${file}  cannot be read: it would be left as it is`);
+  expect(preview.stdout).not.toMatch(/\.claude\.json {2}failed/);
+  expect(preview.stdout).toContain(`→ ${advice}`);
+  // The true reason it runs on: that file cannot be read (not "still has its entry", from state).
+  expect(preview.stdout).toContain(
+    `– The bridge (pid ${pid}) in wsl:Ubuntu keeps running: wsl:Ubuntu claude-code's config cannot be read (see above), so whether it holds its entry cannot be told.`,
+  );
+  expect(preview.stdout).not.toContain("still has its entry");
+
+  // Done for real: the other two files go, that one stays byte for byte, exit 1, the same advice.
+  const done = await m.run(["uninstall", "--yes"]);
+  expect(done.code).toBe(1);
+  expect(done.stdout).toContain(`  ✖ wsl:Ubuntu claude-code ${file}  cannot be read: left as it is`);
+  expect(done.stdout).toContain(`→ ${advice}`);
+  expect(readFileSync(file, "utf8")).toBe(text.slice(0, text.indexOf('"mcp-twin"')));
+  const json = JSON.parse((await m.run(["uninstall", "--dry-run", "--json"])).stdout);
+  expect(json.targets).toEqual([
+    expect.objectContaining({
+      client: "claude-code",
+      action: "failed",
+      unparsable: true,
+      fix: expect.stringContaining(advice),
+    }),
+  ]);
+
+  // bridge stop: state records the entry in one config, whose file does not parse; none that can
+  // be read holds it. Counted from the files, not from state.
+  const stop = await m.run(["bridge", "stop"]);
+  expect(stop.stdout).toContain(`✔ Stopped the bridge (pid ${pid}).`);
+  expect(stop.stdout).toContain(
+    `– Not running, and no client config that can be read has its entry; 1 client config mcp-twin wrote it into cannot be read: ${file}`,
+  );
+  expect(stop.stdout).not.toMatch(/the entries in \d/);
+  expect(JSON.parse((await m.run(["bridge", "status", "--json"])).stdout)).toMatchObject({
+    entries: 0,
+    unreadable: [file],
+  });
+}, 120_000);
+
+test("bridge status counts the entries the files hold: a config cut in half is named, not counted", async () => {
+  const { m } = await bridgeMachine();
+  const file = m.paths.claudeCodeConfig;
+  const text = readFileSync(file, "utf8");
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(file, text.slice(0, Math.floor(text.length / 2)));
+  const { text: out, json } = await status(m);
+  expect(json).toMatchObject({ state: "stopped", entries: 2, unreadable: [file] });
+  expect(out).toContain(
+    `✔ Not running (the entries in 2 client configs start it on first use; 1 more client config mcp-twin wrote it into cannot be read: ${file})`,
+  );
 }, 120_000);
 
 test("the account of what stays, in words: where, what holds keys, and how to remove each", async () => {

@@ -206,7 +206,7 @@ describe("init in a terminal", () => {
     const pty = runInPty(["init"], m.env, m.paths.linuxHome);
     // The question names where they were found: the answered line keeps it on screen.
     await pty.waitFor(
-      /Servers found in windows claude-desktop: bring it into the manifest \(one entry each, for every client\)\?/,
+      /A server found in windows claude-desktop: bring it into the manifest \(one entry, for every client\)\?/,
     );
     pty.type(KEY.enter);
     await pty.waitFor(/Add servers from the catalogue/);

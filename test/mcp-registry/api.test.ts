@@ -126,10 +126,27 @@ describe("failures", () => {
   });
 
   test("unreachable, an HTTP error, and an answer that is not a registry", async () => {
-    const down = new RegistryClient({ base: `http://127.0.0.1:${await freePort()}` });
+    const base = `http://127.0.0.1:${await freePort()}`;
+    const down = new RegistryClient({ base });
+    // One sentence that names the registry once; its reason is a clause for a sentence that has.
     await expect(down.find(["x"], { limit: 1 })).rejects.toMatchObject({
       code: "registry-unreachable",
-      message: expect.stringContaining("connection refused"),
+      message: `The MCP Registry cannot be reached: ${base} refused the connection.`,
+      reason: `${base} refused the connection`,
+    });
+    // Offline: the name does not resolve (fetch's own error, as undici throws it).
+    const offline = new RegistryClient({
+      base: "https://registry.example",
+      fetch: async () => {
+        throw new TypeError("fetch failed", {
+          cause: Object.assign(new Error("getaddrinfo"), { code: "ENOTFOUND" }),
+        });
+      },
+    });
+    await expect(offline.find(["x"], { limit: 1 })).rejects.toMatchObject({
+      message:
+        "The MCP Registry cannot be reached: its address https://registry.example does not resolve (offline?).",
+      reason: "its address https://registry.example does not resolve (offline?)",
     });
     registry.set({ status: 503 });
     await expect(new RegistryClient({ base: registry.url }).find(["x"], { limit: 1 })).rejects.toMatchObject({

@@ -103,8 +103,9 @@ describe("search", () => {
     expect(gone.code).toBe(1);
     expect(gone.stdout).toContain("tavily");
     expect(gone.stderr).toMatch(
-      /Cannot reach the MCP Registry at http:\/\/127\.0\.0\.1:\d+: connection refused\./,
+      /The MCP Registry could not be searched: http:\/\/127\.0\.0\.1:\d+ refused the connection\.\n/,
     );
+    expect(gone.stderr.match(/MCP Registry/g)).toHaveLength(1);
     registry.set({ delayMs: 10_000 });
     const started = Date.now();
     const slow = await run(m, ["search", "tavily", "--json"], { MCP_TWIN_REGISTRY_TIMEOUT: "1" });

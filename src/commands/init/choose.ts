@@ -30,7 +30,11 @@ export async function chooseImports(
   const places = [...new Set(importable.flatMap((cand) => cand.found.map(where)))];
   const list = places.length === 1 ? places[0]! : `${places.slice(0, -1).join(", ")} and ${places.at(-1)}`;
   const names = await ctx.prompts.checkbox({
-    message: `Servers found in ${list}: bring ${importable.length === 1 ? "it" : "them"} into the manifest (one entry each, for every client)?`,
+    // The number agrees throughout: one server is "it", with one entry.
+    message:
+      importable.length === 1
+        ? `A server found in ${list}: bring it into the manifest (one entry, for every client)?`
+        : `Servers found in ${list}: bring them into the manifest (one entry each, for every client)?`,
     choices: importable.map((cand) => ({
       name: `${cand.name}  ${dim([...new Set(cand.found.map(where))].join(", "))}`,
       value: cand.name,
@@ -82,7 +86,7 @@ export async function chooseServers(
     ctx.out.theme.c.dim,
     ctx.openRegistry,
   );
-  if (result.registryNote) ctx.out.warn(`The MCP Registry could not be searched: ${result.registryNote}`);
+  if (result.registryNote) ctx.out.warn(`The MCP Registry could not be searched: ${result.registryNote}.`);
   for (const p of result.picked) {
     if (p.kind === "catalogue") ctx.chosen.push({ template: p.template });
     else {

@@ -28,10 +28,13 @@ export interface BridgeControlReport {
   state: "running" | "stopped" | "elsewhere" | "unresponsive" | "taken";
   settings: { host: string; port: number; url: string; manifest: string; enabled: boolean };
   /**
-   * How many client configs hold its entry, as state records them (undefined: state could not be
-   * read). With none, nothing starts it: "not running" is then the whole story.
+   * How many client configs hold its entry: those state records it in whose file it still is
+   * (undefined: state could not be read). With none, nothing starts it: "not running" is then the
+   * whole story.
    */
   entries?: number;
+  /** Configs state records its entry in that do not parse (as the user's system shows them). */
+  unreadable?: string[];
   stateDir: string;
   log: string;
   url?: string;
@@ -121,21 +124,27 @@ async function controlHere(
     if (s.stopped && s.pid !== undefined) stopped = { pid: s.pid, forced: s.forced ?? false };
   }
   if (action === "start" || action === "restart") started = (await ensureBridge(lifecycle, want)).started;
-  const entries = await entryCount(machine);
+  const entries = await entriesNow(machine);
   return {
     ...(await describeBridge(lifecycle, settings, action)),
-    ...(entries !== undefined ? { entries } : {}),
+    ...(entries !== undefined ? { entries: entries.holders.length } : {}),
+    ...(entries && entries.unreadable.length > 0 ? { unreadable: entries.unreadable } : {}),
     ...(started !== undefined ? { started } : {}),
     ...(stopped ? { stopped } : {}),
   };
 }
 
-/** The client configs that hold the bridge's entry, per state (undefined when state does not load). */
-async function entryCount(machine: Machine): Promise<number | undefined> {
+/**
+ * The client configs that hold the bridge's entry, as their files are now (undefined when state
+ * does not load).
+ */
+async function entriesNow(
+  machine: Machine,
+): Promise<{ holders: string[]; unreadable: string[] } | undefined> {
   try {
     const { loadState } = await import("../state.js");
-    const { bridgeEntryHolders } = await import("./retire.js");
-    return bridgeEntryHolders(await loadState(machine.paths.state)).length;
+    const { bridgeEntriesInFiles } = await import("./retire.js");
+    return await bridgeEntriesInFiles(machine, await loadState(machine.paths.state));
   } catch {
     return undefined;
   }

@@ -6,12 +6,14 @@
  * the report names those configs. A bridge on the other side (uninstall run on Windows, the bridge
  * in WSL) is asked to stop there with `mcp-twin bridge stop`, only when it answers.
  */
+import { CLIENTS } from "../clients/index.js";
 import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
 import { readTextOrNull } from "../files.js";
+import { loadFormats, readTargetEntries } from "../formats/index.js";
 import type { Machine } from "../machine.js";
 import { own } from "../own.js";
-import type { State } from "../state.js";
+import type { State, TargetRecord } from "../state.js";
 import { parseInstance } from "./instance.js";
 import { localLifecycle, ownedInstance, stopBridge } from "./lifecycle.js";
 import { BRIDGE_ENTRY } from "./name.js";
@@ -32,29 +34,98 @@ export interface BridgeRetirement {
   forced?: boolean;
   /** kept: the configs that still hold its entry ("env client"). */
   entries?: string[];
+  /**
+   * kept: configs that record its entry but do not parse ("env client"): whether they still hold
+   * it cannot be told, and nothing was removed from them.
+   */
+  unreadable?: string[];
   error?: string;
   fix?: string;
 }
 
+const nameOf = (r: Pick<TargetRecord, "env" | "client" | "scope" | "path">) =>
+  `${r.env} ${r.client}${r.scope === "project" ? ` (${r.path})` : ""}`;
+
 /** The configs (per state) that hold the bridge's entry. */
-export function bridgeEntryHolders(state: State): string[] {
+function bridgeEntryHolders(state: State): string[] {
   return Object.values(state.targets)
     .filter((r) => own(r.entries, BRIDGE_ENTRY) !== undefined)
-    .map((r) => `${r.env} ${r.client}${r.scope === "project" ? ` (${r.path})` : ""}`);
+    .map(nameOf);
 }
 
-/** Stop the bridge when no entry reaches it any more; undefined when none runs. */
+/**
+ * The configs that hold the bridge's entry as the files are now: of those state says hold it, the
+ * ones whose file still has it (a file this side cannot open counts as state says), and apart the
+ * ones whose file does not parse (`unreadable`, their paths as the user's system shows them).
+ * File reads only, no process.
+ */
+export async function bridgeEntriesInFiles(
+  machine: Machine,
+  state: State,
+): Promise<{ holders: string[]; unreadable: string[] }> {
+  const recorded = Object.values(state.targets).filter((r) => own(r.entries, BRIDGE_ENTRY) !== undefined);
+  const holders: string[] = [];
+  const unreadable: string[] = [];
+  if (recorded.length === 0) return { holders, unreadable };
+  await loadFormats(CLIENTS.filter((c) => recorded.some((r) => r.client === c.id)));
+  for (const r of recorded) {
+    const file = openable(machine, r);
+    const client = CLIENTS.find((c) => c.id === r.client);
+    if (!file || !client) {
+      holders.push(nameOf(r));
+      continue;
+    }
+    let text: string | null;
+    try {
+      text = await readTextOrNull(file);
+    } catch {
+      unreadable.push(machine.shown(file));
+      continue;
+    }
+    if (text === null) continue;
+    try {
+      const entries = readTargetEntries({ client, serversPath: client.serversPath, file: r.path }, text);
+      if (own(entries, BRIDGE_ENTRY) !== undefined) holders.push(nameOf(r));
+    } catch {
+      unreadable.push(machine.shown(file));
+    }
+  }
+  return { holders, unreadable };
+}
+
+/** A recorded config as this process opens it (undefined: not from this side without a process). */
+function openable(machine: Machine, r: TargetRecord): string | undefined {
+  if (r.scope === "project" || r.env === machine.local.id) return r.path;
+  if (r.env === "windows") return machine.windows?.access(r.path);
+  return undefined;
+}
+
+/**
+ * Stop the bridge when no entry reaches it any more; undefined when none runs. `unreadable`: the
+ * targets this uninstall left as they are because they do not parse.
+ */
 export async function retireBridge(
   machine: Machine,
   state: State,
   environments: readonly Environment[],
-  options: { dryRun: boolean },
+  options: {
+    dryRun: boolean;
+    unreadable?: ReadonlyArray<Pick<TargetRecord, "env" | "client" | "scope" | "path">>;
+  },
 ): Promise<BridgeRetirement | undefined> {
   const running = await findBridge(machine, environments);
   if (!running) return undefined;
   const base = { env: running.env.id, pid: running.pid };
-  const holders = bridgeEntryHolders(state);
-  if (holders.length > 0) return { ...base, action: "kept", entries: holders };
+  const unreadable = (options.unreadable ?? []).map(nameOf);
+  const holders = bridgeEntryHolders(state).filter((h) => !unreadable.includes(h));
+  const blocked = bridgeEntryHolders(state).filter((h) => unreadable.includes(h));
+  if (holders.length > 0 || blocked.length > 0)
+    return {
+      ...base,
+      action: "kept",
+      entries: holders,
+      ...(blocked.length > 0 ? { unreadable: blocked } : {}),
+    };
   if (options.dryRun) return { ...base, action: "planned" };
   const fix = `run \`mcp-twin bridge stop\` in ${running.env.id}`;
   if (running.here) {

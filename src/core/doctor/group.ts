@@ -3,7 +3,8 @@
  * a program missing there, a package runner that fetches on every start, a slow start are one
  * cause, so the same finding — same check, environment, server, status, message, fix and extra
  * lines — in several client configs of one environment is reported once, naming every config it
- * applies to. Passes stay per config: each client's line says its server works there.
+ * applies to. Passes too, in the same way: one start that answered for Claude Desktop and Cursor
+ * is one finding, not one per config (and counted once).
  *
  * A grouped finding keeps the stable `--json` keys: `env` (when it is one) and `server`, no
  * `client`, and the places named at the end of its message (`messageOf`) — `secrets.placeholder`
@@ -15,7 +16,7 @@ import type { Check, Place } from "./types.js";
 export function groupShared(checks: readonly Check[]): Check[] {
   const groups = new Map<string, Check[]>();
   const keyOf = (c: Check): string | undefined =>
-    c.status !== "pass" && c.client && c.server && c.env
+    c.client && c.server && c.env
       ? JSON.stringify([c.id, c.env, c.server, c.status, c.message, c.fix ?? "", c.detail ?? []])
       : undefined;
   for (const c of checks) {
@@ -69,5 +70,6 @@ export function placesTitle(places: readonly Place[]): string {
 /** A finding's whole message: one for several client configs names them at its end. */
 export function messageOf(c: Check): string {
   if (!c.places) return c.message;
-  return `${c.message} In ${c.places.length} client configs: ${placesList(c.places)}.`;
+  // Its own sentence ends first, whether or not the check's message has its full stop.
+  return `${c.message.replace(/([^.!?])$/, "$1.")} In ${c.places.length} client configs: ${placesList(c.places)}.`;
 }

@@ -41,6 +41,21 @@ export interface SearchPage {
 /** A failure to talk to the registry: exit 1, with what to do. */
 export class RegistryError extends OperationError {
   static override readonly kind: string = "RegistryError";
+  /**
+   * What went wrong as a clause naming the registry's address, no capital, no full stop — for a
+   * sentence that has named the MCP Registry already ("The MCP Registry could not be searched:
+   * its address … does not resolve (offline?).").
+   */
+  readonly reason: string;
+  constructor(
+    code: string,
+    message: string,
+    options: { hint?: string; cause?: unknown; reason?: string } = {},
+  ) {
+    const { reason, ...rest } = options;
+    super(code, message, rest);
+    this.reason = reason ?? `${message.charAt(0).toLowerCase()}${message.slice(1)}`.replace(/\.$/, "");
+  }
 }
 
 /** The registry URL in the form mcp-twin calls it: no trailing slash, no query. */
@@ -167,6 +182,7 @@ export class RegistryClient {
   private invalid(where: string, what: string): RegistryError {
     return new RegistryError("registry-invalid", `The registry at ${this.base} ${what} (${where}).`, {
       hint: "Is this the base URL of an MCP Registry? Pass --registry <url> (the official one: https://registry.modelcontextprotocol.io).",
+      reason: `${this.base} ${what} (${where})`,
     });
   }
 
@@ -233,25 +249,32 @@ export class RegistryClient {
     } catch (error) {
       if (error instanceof RegistryError) throw error;
       if (command?.aborted || signal?.aborted) throw abortReason(command, signal);
-      if (timeout.aborted)
+      if (timeout.aborted) {
+        const within = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
         throw new RegistryError(
           "registry-timeout",
-          `The MCP Registry at ${this.base} did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}.`,
-          { hint: registryHint() },
+          `The MCP Registry at ${this.base} did not answer within ${within}.`,
+          { hint: registryHint(), reason: `${this.base} did not answer within ${within}` },
         );
-      throw new RegistryError(
-        "registry-unreachable",
-        `Cannot reach the MCP Registry at ${this.base}: ${networkReason(error)}.`,
-        { hint: registryHint() },
-      );
+      }
+      const reason = networkReason(this.base, error);
+      throw new RegistryError("registry-unreachable", `The MCP Registry cannot be reached: ${reason}.`, {
+        hint: registryHint(),
+        reason,
+      });
     }
     if (response.status === 404) return { status: 404, body: undefined };
-    if (response.status !== 200)
+    if (response.status !== 200) {
+      const answered = `${this.base} answered ${response.status} ${response.statusText}`.trim();
       throw new RegistryError(
         response.status >= 500 ? "registry-down" : "registry-http",
-        `The MCP Registry at ${this.base} answered ${response.status} ${response.statusText}`.trim() + ".",
-        { hint: response.status >= 500 ? "The registry has a problem; try again later." : registryHint() },
+        `The MCP Registry at ${answered}.`,
+        {
+          hint: response.status >= 500 ? "The registry has a problem; try again later." : registryHint(),
+          reason: answered,
+        },
       );
+    }
     if (text.length > MAX_BODY)
       throw this.invalid(new URL(url).pathname, "sent an answer too large to be a registry page");
     try {
@@ -268,13 +291,14 @@ function abortReason(command: AbortSignal | undefined, signal: AbortSignal | und
   return signal?.reason ?? new DOMException("aborted", "AbortError");
 }
 
-function networkReason(error: unknown): string {
+/** Why `base` could not be reached, as a clause naming it ("its address … does not resolve"). */
+function networkReason(base: string, error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   if (cause?.code === "ENOTFOUND" || cause?.code === "EAI_AGAIN")
-    return "its name does not resolve (offline?)";
-  if (cause?.code === "ECONNREFUSED") return "connection refused";
-  if (cause?.code) return cause.code;
-  return cause?.message ?? (error instanceof Error ? error.message : String(error));
+    return `its address ${base} does not resolve (offline?)`;
+  if (cause?.code === "ECONNREFUSED") return `${base} refused the connection`;
+  const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  return `${base} cannot be reached (${detail})`;
 }
 
 function registryHint(): string {
