@@ -18,8 +18,17 @@ export function parseManifestText(raw: string, file: string): Manifest {
     allowEmptyContent: true,
   });
   if (errors.length > 0) {
+    // jsonc-parser recovers after an error and often reports the same slip again a character or
+    // two later (`,,` gives three errors): the first error of each line is the one to fix.
+    const seenLines = new Set<number>();
+    const firstOfEachLine = errors.filter((e) => {
+      const { line } = lineColumnAt(text, e.offset);
+      if (seenLines.has(line)) return false;
+      seenLines.add(line);
+      return true;
+    });
     throw new UsageErrors(
-      errors.slice(0, 5).map((e) => {
+      firstOfEachLine.slice(0, 5).map((e) => {
         const { line, column } = lineColumnAt(text, e.offset);
         return new UsageError(
           "manifest-parse",
@@ -47,6 +56,9 @@ function issueToError(
   const fieldPath = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
   // Point at the deepest node that exists: the field itself, or the object missing it.
   let node: Node | undefined;
+  // An unknown field is pointed at itself (its key), not at the object holding it.
+  if (issue.code === "unrecognized_keys" && issue.keys.length > 0 && root)
+    node = findNodeAtLocation(root, [...fieldPath, issue.keys[0] as string]);
   for (let n = fieldPath.length; n >= 0 && !node; n--)
     node = root ? findNodeAtLocation(root, fieldPath.slice(0, n)) : undefined;
   const at = node
