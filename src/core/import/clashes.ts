@@ -164,11 +164,6 @@ function matchesClient(preferred: string, place: { env: string; client: string }
   return place.client === preferred.slice(colon + 1) && envMatches(preferred.slice(0, colon), place.env);
 }
 
-/** The client part of a `--prefer-client` value. */
-export function preferredClientId(preferred: string): string {
-  return preferred.slice(preferred.lastIndexOf(":") + 1);
-}
-
 /** "key A (fingerprint 1a2b3c4d, already in the secrets file)" — never any part of the value. */
 function valueName(v: ClashValue): string {
   const notes = [
