@@ -125,6 +125,29 @@ export function checkSelectors(selectors: { clients?: readonly string[]; envs?: 
 }
 
 /**
+ * `--secret NAME=…` names a secret some server of this run uses: a name none uses (a typo,
+ * `TAVLY_API_KEY`) would be dropped without a word while the server's own key is reported missing
+ * — exit 2 instead, with the names that are used and the closest of them.
+ */
+export function checkSecretFlagNames(given: Iterable<string>, used: readonly string[], what: string): void {
+  const known = [...new Set(used)].sort();
+  const problems = [...given]
+    .filter((name) => !known.includes(name))
+    .map((name) =>
+      unknownName({
+        code: "unknown-secret",
+        given: "--secret",
+        name,
+        isNot: `no server ${what} uses it`,
+        knownAs: "The secrets they use",
+        known,
+        noneKnown: "They use no secret; `mcp-twin secret set NAME` stores one for later.",
+      }),
+    );
+  if (problems.length > 0) throw new UsageErrors(problems);
+}
+
+/**
  * `--prefer-client cursor` or `windows:cursor` (import and init alike): a client mcp-twin knows,
  * in an environment form the flag takes — exit 2 otherwise, before anything is read or asked.
  */

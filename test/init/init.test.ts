@@ -111,6 +111,36 @@ describe("init --yes", () => {
     expect(unknown.code).toBe(2);
   });
 
+  test("a --secret no chosen server uses (a typo) is named with a did-you-mean, exit 2, nothing written", async () => {
+    const m = machine();
+    // The typo alone: named first, not only "FIXTURE_TOKEN is needed" as if it had not been given.
+    const typo = await m.run(["init", "--yes", "--server", "fixture", "--secret", `FIXTURE_TOKN=${TOKEN}`]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(
+      "--secret FIXTURE_TOKN: no server this init sets up uses it. Did you mean FIXTURE_TOKEN?",
+    );
+    expect(typo.stdout + typo.stderr).not.toContain(TOKEN);
+    expectNothingWritten(m);
+    // Beside the right one, an extra name is not dropped without a word either (--json: one document).
+    const extra = await m.run([
+      "init",
+      "--yes",
+      "--json",
+      "--server",
+      "fixture",
+      "--secret",
+      `FIXTURE_TOKEN=${TOKEN}`,
+      "--secret",
+      "UNUSED_KEY=abc",
+    ]);
+    expect(extra.code).toBe(2);
+    const errors = JSON.parse(extra.stdout).errors as Array<{ code: string; message: string }>;
+    expect(errors.map((e) => e.code)).toEqual(["unknown-secret"]);
+    expect(errors[0]!.message).toBe("--secret UNUSED_KEY: no server this init sets up uses it.");
+    expect(extra.stdout + extra.stderr).not.toContain(TOKEN);
+    expectNothingWritten(m);
+  });
+
   test("--dry-run shows the plan and the diffs, writes and installs nothing", async () => {
     const m = machine();
     const r = await m.run([
