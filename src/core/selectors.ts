@@ -129,7 +129,12 @@ export function checkSelectors(selectors: { clients?: readonly string[]; envs?: 
  * `TAVLY_API_KEY`) would be dropped without a word while the server's own key is reported missing
  * — exit 2 instead, with the names that are used and the closest of them.
  */
-export function checkSecretFlagNames(given: Iterable<string>, used: readonly string[], what: string): void {
+export function checkSecretFlagNames(
+  given: Iterable<string>,
+  used: readonly string[],
+  /** Completes "--secret NAME: …": "no server this init sets up uses it". */
+  isNot: string,
+): void {
   const known = [...new Set(used)].sort();
   const problems = [...given]
     .filter((name) => !known.includes(name))
@@ -138,7 +143,7 @@ export function checkSecretFlagNames(given: Iterable<string>, used: readonly str
         code: "unknown-secret",
         given: "--secret",
         name,
-        isNot: `no server ${what} uses it`,
+        isNot,
         knownAs: "The secrets they use",
         known,
         noneKnown: "They use no secret; `mcp-twin secret set NAME` stores one for later.",

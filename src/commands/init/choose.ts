@@ -132,7 +132,7 @@ export async function askKeys(
       ...ctx.imports.flatMap((cand) => [...cand.secrets, ...cand.missing.map((m) => m.name)]),
       ...ctx.chosen.flatMap(({ template: t }) => (t.secrets ?? []).map((spec) => spec.name)),
     ],
-    "this init sets up",
+    "no server this init sets up uses it",
   );
   ctx.importAnswers = await askSecrets(
     placeholders.map((m) => ({
