@@ -153,6 +153,18 @@ describe("a key with different values in different clients", () => {
     expect(typo.stderr).toContain("Did you mean cursor?");
   });
 
+  test("a --prefer-client that decides nothing says so, before the choices", async () => {
+    const m = clashMachine();
+    // Claude Desktop never had the server: its config holds no value of the key.
+    const none = await m.run(["import", "--yes", "--prefer-client", "claude-desktop"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(
+      "ℹ --prefer-client claude-desktop: no claude-desktop config holds FIXTURE_API_KEY. Choose with --prefer-client claude-code (key A), --prefer-client cursor (key B), --keep-both",
+    );
+    never(none.stdout + none.stderr);
+    expect(existsSync(path.join(m.paths.home, "mcp-twin.jsonc"))).toBe(false);
+  });
+
   test("init --yes --import follows the same rules (and takes the same flags)", async () => {
     const m = clashMachine();
     const stuck = await m.run(["init", "--yes", "--import", "--no-sync"]);
