@@ -330,7 +330,8 @@ describe("packages go only where a client runs them", () => {
 
   test("no client in WSL (journeys a and c): init installs only on Windows, and the plan says why in one true line", async () => {
     const m = machine({ claudeCode: false });
-    const line = "wsl:Ubuntu has no client: nothing installed there (a later sync installs when one appears)";
+    const line =
+      "wsl:Ubuntu has no client: nothing to install there (a later sync installs when one appears)";
     const dry = await m.run(["init", "--yes", "--dry-run", ...fixture]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`• install ${inject("fixtureName")}@1.0.0 in windows\n`);
@@ -354,6 +355,11 @@ describe("packages go only where a client runs them", () => {
     expect(share.stderr).toContain("Run `mcp-twin sync --env wsl:Ubuntu` first");
     const named = await m.run(["sync", "--env", "wsl:Ubuntu", "--json"]);
     expect(JSON.parse(named.stdout).installs).toMatchObject([{ env: "wsl:Ubuntu", action: "installed" }]);
+    // The copy --env installed stays: the next plain sync must not say nothing is installed there.
+    const after = await m.run(["sync"]);
+    expect(existsSync(linuxCopy(m))).toBe(true);
+    expect(after.stdout).not.toContain("nothing installed there");
+    expect(after.stdout.split(line)).toHaveLength(2);
     rmSync(linuxCopy(m), { recursive: true });
 
     // Claude Code appears in WSL: the next sync installs there and writes its entry.
