@@ -39,7 +39,7 @@ import {
   registryNotes,
   withProvenance,
 } from "../core/registry/pick.js";
-import { didYouMean } from "../core/selectors.js";
+import { checkSecretFlagNames, didYouMean } from "../core/selectors.js";
 import { runSync, syncExitCode } from "../core/sync.js";
 import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
@@ -109,6 +109,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   let server: ServerSpec;
   let newSecrets = dict<string>();
   if (found.template) {
+    // A --secret the template does not use (a typo) is named before anything is asked.
+    checkSecretFlagNames(
+      given.keys(),
+      (found.template.secrets ?? []).map((spec) => spec.name),
+      `${found.template.name} does not use it`,
+    );
     const inputs = await askInputs(found.template, parseArgFlags(o.arg ?? []), askCtx);
     const secrets = await askSecrets(found.template.secrets ?? [], given, stored, askCtx);
     newSecrets = secrets.values;

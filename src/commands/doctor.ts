@@ -307,15 +307,26 @@ function manifestServerLine(
   const everywhere = all.filter((x) => x.server === server.name);
   // Findings of its entries: one config's, or one finding for several (group.ts).
   const elsewhere = everywhere.filter((x) => x.client || x.places);
-  const files = new Set(
-    elsewhere.flatMap((x) =>
-      (x.places ?? [{ client: x.client!, scope: x.scope }]).map(
-        (p) => `${x.env}|${fileKey(p.client, p.scope)}`,
+  const fileSet = (checks: readonly Check[]) =>
+    new Set(
+      checks.flatMap((x) =>
+        (x.places ?? [{ client: x.client!, scope: x.scope }]).map(
+          (p) => `${x.env}|${fileKey(p.client, p.scope)}`,
+        ),
       ),
-    ),
-  ).size;
+    );
+  const files = fileSet(elsewhere).size;
+  // The configs that do not hold it yet (drift.entry fails only for a missing entry): "in 3 client
+  // configs" would be false of a server never synced, or taken out by uninstall.
+  const missing = fileSet(elsewhere.filter((x) => x.id === "drift.entry" && x.status === "fail")).size;
   const worst = worstOf(everywhere);
-  const configs = `${files} client config${files === 1 ? "" : "s"}`;
+  const count = (n: number) => `${n} client config${n === 1 ? "" : "s"}`;
+  const configs =
+    missing === 0
+      ? `in ${count(files)}`
+      : missing === files
+        ? `missing from ${files === 1 ? "its" : `all ${files}`} client config${files === 1 ? "" : "s"}`
+        : `in ${count(files - missing)}, missing from ${missing}`;
   // Where to read on: the environments whose sections hold its warnings and failures.
   const envs = [
     ...new Set(elsewhere.filter((x) => x.status === "fail" || x.status === "warn").map((x) => x.env)),
@@ -324,8 +335,8 @@ function manifestServerLine(
     files === 0
       ? "no client config here holds it"
       : envs.length > 0
-        ? `in ${configs}; its findings are below, under ${envs.join(" and ")}`
-        : `checked in ${configs}`;
+        ? `${configs}; its findings are below, under ${envs.join(" and ")}`
+        : `checked ${configs}`;
   out.print(`    ${mark(out, worst)} ${c.bold(server.name)}  ${server.runs}; ${where}`);
   for (const check of own) {
     if (check.status === "pass" && !verbose) continue;

@@ -256,10 +256,13 @@ function chooseRunEnv(
     allowed(e.id) && (!pkgName || (e.usable && ctx.installed(e.id, pkgName) !== undefined));
   if (canRun(clientEnv)) return { ok: true, env: clientEnv };
   if (pkgName && allowed(clientEnv.id) && clientEnv.usable) {
+    // `installed` answers for the version sync wants: another version may well be there (an
+    // update whose install failed), so the reason names the version that is not.
+    const want = ctx.version?.(pkgName);
     return {
       ok: false,
       code: "not-installed",
-      reason: `${pkgName} is not installed in ${clientEnv.id}`,
+      reason: `${pkgName}${want ? `@${want}` : ""} is not installed in ${clientEnv.id}`,
       missing: { package: pkgName, env: clientEnv.id },
     };
   }

@@ -125,6 +125,59 @@ export function checkSelectors(selectors: { clients?: readonly string[]; envs?: 
 }
 
 /**
+ * `--secret NAME=…` names a secret some server of this run uses: a name none uses (a typo,
+ * `TAVLY_API_KEY`) would be dropped without a word while the server's own key is reported missing
+ * — exit 2 instead, with the names that are used and the closest of them.
+ */
+export function checkSecretFlagNames(
+  given: Iterable<string>,
+  used: readonly string[],
+  /** Completes "--secret NAME: …": "no server this init sets up uses it". */
+  isNot: string,
+): void {
+  const known = [...new Set(used)].sort();
+  const problems = [...given]
+    .filter((name) => !known.includes(name))
+    .map((name) =>
+      unknownName({
+        code: "unknown-secret",
+        given: "--secret",
+        name,
+        isNot,
+        knownAs: "The secrets they use",
+        known,
+        noneKnown: "They use no secret; `mcp-twin secret set NAME` stores one for later.",
+      }),
+    );
+  if (problems.length > 0) throw new UsageErrors(problems);
+}
+
+/**
+ * `--prefer-client cursor` or `windows:cursor` (import and init alike): a client mcp-twin knows,
+ * in an environment form the flag takes — exit 2 otherwise, before anything is read or asked.
+ */
+export function checkPreferredClients(values: readonly string[]): void {
+  const known = knownClientIds();
+  for (const value of values) {
+    const id = value.slice(value.lastIndexOf(":") + 1);
+    const env = value.slice(0, Math.max(0, value.length - id.length - 1));
+    if (env && !ENV_SELECTOR.test(env))
+      throw new UsageError(
+        "bad-option",
+        `--prefer-client ${value}: "${env}" is not an environment (windows, wsl, wsl:<distro>, macos, linux).`,
+      );
+    assertKnown({
+      code: "unknown-client",
+      given: "--prefer-client",
+      name: id,
+      isNot: "not a client mcp-twin knows",
+      knownAs: "Known clients",
+      known,
+    });
+  }
+}
+
+/**
  * The environments `--env` selects among those found here (`wsl` matches every `wsl:*`). A
  * selector that matches none of them is an unknown name: nothing would be done for it.
  */

@@ -54,6 +54,11 @@ export function createProgress(options: {
         text: mask(current),
         stream: options.stream as NodeJS.WritableStream,
         color: "cyan",
+        // Not ora's default: discarding stdin puts the terminal in raw mode for the spinner's
+        // lifetime, so Ctrl-C is a byte instead of SIGINT, and ora's stand-in for it never reads
+        // a fresh stdin — a sync stayed deaf to Ctrl-C for its whole install. In cooked mode the
+        // terminal itself interrupts mcp-twin (and npm, in the same process group).
+        discardStdin: false,
       }).start();
     });
     const finish = (symbol: string | undefined, t: string | undefined) => {

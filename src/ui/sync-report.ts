@@ -198,9 +198,13 @@ export async function renderReport(
   }
 }
 
-/** An environment that gets no package, and why (said once: in init's plan, else here). */
+/**
+ * An environment that gets no package, and why (said once: in init's plan, else here). "Nothing to
+ * install", not "nothing installed": `sync --env` (or `serve --share`'s advice) may have installed
+ * packages there already, and they stay.
+ */
 export function noClientLine(envId: string): string {
-  return `${envId} has no client: nothing installed there (a later sync installs when one appears)`;
+  return `${envId} has no client: nothing to install there (a later sync installs when one appears)`;
 }
 
 /**

@@ -58,6 +58,14 @@ test("a catalogue server with a secret: --yes without it is exit 2 naming it, no
   const wrong = await cli(["add", "tavily", "--yes", "--secret", "TAVILY_API_KEY=your-api-key"]);
   expect(wrong.code).toBe(2);
   expect(wrong.stderr).toContain("looks like a placeholder");
+  // A name the template does not use (a typo) is named, not dropped while the real one is missing.
+  const typo = await cli(["add", "tavily", "--yes", "--secret", `TAVLY_API_KEY=${SECRET}`]);
+  expect(typo.code).toBe(2);
+  expect(typo.stderr).toContain(
+    "--secret TAVLY_API_KEY: tavily does not use it. Did you mean TAVILY_API_KEY?",
+  );
+  expect(typo.stdout + typo.stderr).not.toContain(SECRET);
+  expect(existsSync(manifest())).toBe(false);
 });
 
 test("--secret NAME takes it from the environment; the secrets file is 0600; values never printed", async () => {

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, inject, test } from "vitest";
 import {
   createFakeMachine,
   type FakeMachine,
@@ -226,4 +226,26 @@ describe("bare npx on Windows, judged per client and version", () => {
     expect(human.stdout.match(/\[entry\.cold-start\]/g)).toHaveLength(2);
     expect(human.stdout).toMatch(/^ {2}Claude Desktop and Cursor {2}/m);
   });
+});
+
+describe("a manifest server's line says where it is, and where it is missing", () => {
+  test("never synced, synced, then gone from one config: each line true of the files", async () => {
+    const m = make({ registryUrl: inject("registryUrl") });
+    writeManifest(m, { servers: { fx: { package: `${inject("fixtureName")}@1.0.0` } } });
+    const line = async () => {
+      const r = await m.run(["doctor", "--no-probe"]);
+      return r.stdout.split("\n").find((l) => /^ {4}. fx {2}/.test(l)) ?? r.stdout;
+    };
+    // Not in any of the three configs yet: "in 3 client configs" would be false.
+    const before = await line();
+    expect(before).toContain("missing from all 3 client configs; its findings are below");
+    expect(before).not.toMatch(/; in \d client config/);
+    expect((await m.run(["sync"])).code).toBe(0);
+    expect(await line()).toContain("checked in 3 client configs");
+    // Taken out of Cursor's file by hand, which keeps a server of the user's own.
+    writeJson(m.paths.cursorConfig, { mcpServers: { mine: { command: "my-server" } } });
+    expect(await line()).toContain(
+      "in 2 client configs, missing from 1; its findings are below, under windows",
+    );
+  }, 120_000);
 });

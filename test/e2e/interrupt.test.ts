@@ -17,6 +17,7 @@ import {
   writeManifest,
   writeSecrets,
 } from "../helpers/fake-machine.js";
+import { KEY, runInPty } from "../helpers/pty.js";
 import { type Registry, startRegistry } from "../helpers/registry.js";
 
 let registry: Registry | undefined;
@@ -54,7 +55,8 @@ function snapshot(m: FakeMachine) {
   };
 }
 
-async function interruptedSync(signal: "SIGINT" | "SIGTERM") {
+/** A machine whose sync will hold its installs in flight until the registry is released. */
+async function heldMachine() {
   registry = await startRegistry(
     [
       {
@@ -74,6 +76,11 @@ async function interruptedSync(signal: "SIGINT" | "SIGTERM") {
     },
   });
   writeSecrets(m, { FIXTURE_TOKEN: "fx-0011223344556677" });
+  return m;
+}
+
+async function interruptedSync(signal: "SIGINT" | "SIGTERM") {
+  const m = await heldMachine();
   const before = snapshot(m);
 
   const child = spawn(process.execPath, [BIN, "sync"], {
@@ -118,3 +125,26 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     expect(report.targets.map((t) => t.action)).toEqual(["updated", "created", "created"]);
   }, 120_000);
 }
+
+// A person presses Ctrl-C at the terminal, while the live install lines spin: the keypress must
+// reach mcp-twin as the interrupt it is. (ora's default `discardStdin` put the terminal in raw mode
+// for the spinner's lifetime, so ^C became a byte no one read: the sync went on to the end.)
+test("Ctrl-C typed in a terminal while npm installs: exit 130, no config written", async () => {
+  const m = await heldMachine();
+  const before = snapshot(m);
+  const pty = runInPty(["sync"], m.env, m.paths.linuxHome);
+  await pty.waitFor(/Installing in 2 environments/, 60_000);
+  await waitFor(() => registry!.tarballs() >= 2, 60_000);
+  pty.type(KEY.ctrlC);
+  // Answered within seconds, the installs still held: only the interrupt can end the run now.
+  const ended = await Promise.race([
+    pty.exit,
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 15_000).unref()),
+  ]);
+  if (!ended) registry!.release();
+  expect(ended?.code, pty.output().slice(-1500)).toBe(130);
+  expect(ended?.output).toContain("✖ Interrupted.");
+  await waitFor(() => processesWith(m.root).length === 0, 5_000).catch(() => {});
+  expect(processesWith(m.root)).toEqual([]);
+  expect(snapshot(m)).toEqual(before);
+}, 120_000);

@@ -114,6 +114,29 @@ describe("failures", () => {
     expect(json(m.paths.claudeCodeConfig).mcpServers.fixture.command).toBe("/usr/bin/node");
   });
 
+  test("an update whose install fails: the report names the version that is not there, not the package (the old one is)", async () => {
+    const m = setup();
+    expect((await m.run(["sync"])).code).toBe(0);
+    const entries = () =>
+      [m.paths.claudeDesktopConfig, m.paths.cursorConfig].map((f) => readFileSync(f, "utf8"));
+    const before = entries();
+    // A version the registry does not have: npm fails (ETARGET), 1.0.0 stays installed.
+    writeManifest(m, {
+      servers: {
+        fixture: {
+          package: `${inject("fixtureName")}@9.9.9`,
+          env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+        },
+      },
+    });
+    const r = await m.run(["sync"]);
+    expect(r.code).toBe(1);
+    expect(existsSync(path.join(m.paths.windowsPrefix, "node_modules", inject("fixtureName")))).toBe(true);
+    expect(r.stdout).toContain(`✖ fixture: ${inject("fixtureName")}@9.9.9 is not installed in windows\n`);
+    expect(r.stdout).not.toContain(`${inject("fixtureName")} is not installed in`);
+    expect(entries()).toEqual(before);
+  }, 120_000);
+
   test("a client config that does not parse stops everything before any change (exit 2, file:line:column)", async () => {
     const m = setup();
     writeFileSync(m.paths.cursorConfig, '{\n  "mcpServers": {\n    "a": 1\n    "b": 2\n  }\n}\n');

@@ -153,11 +153,33 @@ describe("a key with different values in different clients", () => {
     expect(typo.stderr).toContain("Did you mean cursor?");
   });
 
+  test("a --prefer-client that decides nothing says so, before the choices", async () => {
+    const m = clashMachine();
+    // Claude Desktop never had the server: its config holds no value of the key.
+    const none = await m.run(["import", "--yes", "--prefer-client", "claude-desktop"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(
+      "ℹ --prefer-client claude-desktop: no claude-desktop config holds FIXTURE_API_KEY. Choose with --prefer-client claude-code (key A), --prefer-client cursor (key B), --keep-both",
+    );
+    never(none.stdout + none.stderr);
+    expect(existsSync(path.join(m.paths.home, "mcp-twin.jsonc"))).toBe(false);
+  });
+
   test("init --yes --import follows the same rules (and takes the same flags)", async () => {
     const m = clashMachine();
     const stuck = await m.run(["init", "--yes", "--import", "--no-sync"]);
     expect(stuck.code).toBe(2);
     expect(stuck.stderr).toContain("FIXTURE_API_KEY (fixture) has different values in different places");
+    expect(existsSync(path.join(m.paths.home, "mcp-twin.jsonc"))).toBe(false);
+    // A client name no one knows is named as such (exit 2, did you mean, nothing written), as
+    // import does — not answered with the clash again as if the flag had not been given.
+    const typo = await m.run(["init", "--yes", "--import", "--no-sync", "--prefer-client", "cursr"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("--prefer-client cursr: not a client mcp-twin knows. Did you mean cursor?");
+    expect(typo.stderr).not.toContain("has different values");
+    const json = await m.run(["init", "--yes", "--import", "--json", "--prefer-client", "windows:cursr"]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).errors[0].code).toBe("unknown-client");
     expect(existsSync(path.join(m.paths.home, "mcp-twin.jsonc"))).toBe(false);
     const ok = await m.run(["init", "--yes", "--import", "--no-sync", "--prefer-client", "cursor"]);
     expect(ok.code, ok.stderr).toBe(0);

@@ -111,6 +111,36 @@ describe("init --yes", () => {
     expect(unknown.code).toBe(2);
   });
 
+  test("a --secret no chosen server uses (a typo) is named with a did-you-mean, exit 2, nothing written", async () => {
+    const m = machine();
+    // The typo alone: named first, not only "FIXTURE_TOKEN is needed" as if it had not been given.
+    const typo = await m.run(["init", "--yes", "--server", "fixture", "--secret", `FIXTURE_TOKN=${TOKEN}`]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(
+      "--secret FIXTURE_TOKN: no server this init sets up uses it. Did you mean FIXTURE_TOKEN?",
+    );
+    expect(typo.stdout + typo.stderr).not.toContain(TOKEN);
+    expectNothingWritten(m);
+    // Beside the right one, an extra name is not dropped without a word either (--json: one document).
+    const extra = await m.run([
+      "init",
+      "--yes",
+      "--json",
+      "--server",
+      "fixture",
+      "--secret",
+      `FIXTURE_TOKEN=${TOKEN}`,
+      "--secret",
+      "UNUSED_KEY=abc",
+    ]);
+    expect(extra.code).toBe(2);
+    const errors = JSON.parse(extra.stdout).errors as Array<{ code: string; message: string }>;
+    expect(errors.map((e) => e.code)).toEqual(["unknown-secret"]);
+    expect(errors[0]!.message).toBe("--secret UNUSED_KEY: no server this init sets up uses it.");
+    expect(extra.stdout + extra.stderr).not.toContain(TOKEN);
+    expectNothingWritten(m);
+  });
+
   test("--dry-run shows the plan and the diffs, writes and installs nothing", async () => {
     const m = machine();
     const r = await m.run([
@@ -300,7 +330,8 @@ describe("packages go only where a client runs them", () => {
 
   test("no client in WSL (journeys a and c): init installs only on Windows, and the plan says why in one true line", async () => {
     const m = machine({ claudeCode: false });
-    const line = "wsl:Ubuntu has no client: nothing installed there (a later sync installs when one appears)";
+    const line =
+      "wsl:Ubuntu has no client: nothing to install there (a later sync installs when one appears)";
     const dry = await m.run(["init", "--yes", "--dry-run", ...fixture]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`• install ${inject("fixtureName")}@1.0.0 in windows\n`);
@@ -324,6 +355,11 @@ describe("packages go only where a client runs them", () => {
     expect(share.stderr).toContain("Run `mcp-twin sync --env wsl:Ubuntu` first");
     const named = await m.run(["sync", "--env", "wsl:Ubuntu", "--json"]);
     expect(JSON.parse(named.stdout).installs).toMatchObject([{ env: "wsl:Ubuntu", action: "installed" }]);
+    // The copy --env installed stays: the next plain sync must not say nothing is installed there.
+    const after = await m.run(["sync"]);
+    expect(existsSync(linuxCopy(m))).toBe(true);
+    expect(after.stdout).not.toContain("nothing installed there");
+    expect(after.stdout.split(line)).toHaveLength(2);
     rmSync(linuxCopy(m), { recursive: true });
 
     // Claude Code appears in WSL: the next sync installs there and writes its entry.

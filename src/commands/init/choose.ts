@@ -8,6 +8,7 @@ import { UsageError } from "../../core/errors.js";
 import { own } from "../../core/own.js";
 import { parseRegistryName } from "../../core/registry/index.js";
 import { chooseWay, fetchRegistryServer, registryNotes, withProvenance } from "../../core/registry/pick.js";
+import { checkSecretFlagNames } from "../../core/selectors.js";
 import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../../ui/ask.js";
 import { askClashes } from "../../ui/clash.js";
 import { pickServers } from "../../ui/pick-servers.js";
@@ -124,6 +125,15 @@ export async function askKeys(
     ctx.imports.flatMap((cand) => cand.missing.map((m) => ({ ...m, server: cand.name }))),
     (m) => m.name,
   ).filter((m) => own(ctx.stored, m.name) === undefined);
+  // Every --secret must be one of these (before anything is asked): a typo is named, not dropped.
+  checkSecretFlagNames(
+    givenSecrets.keys(),
+    [
+      ...ctx.imports.flatMap((cand) => [...cand.secrets, ...cand.missing.map((m) => m.name)]),
+      ...ctx.chosen.flatMap(({ template: t }) => (t.secrets ?? []).map((spec) => spec.name)),
+    ],
+    "no server this init sets up uses it",
+  );
   ctx.importAnswers = await askSecrets(
     placeholders.map((m) => ({
       name: m.name,

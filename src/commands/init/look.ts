@@ -12,7 +12,7 @@ import { loadManifest, userManifest } from "../../core/manifest/load.js";
 import { loadSecrets } from "../../core/manifest/secrets.js";
 import { dict, own } from "../../core/own.js";
 import { parseRegistryName } from "../../core/registry/index.js";
-import { selectEnvironments, unknownName } from "../../core/selectors.js";
+import { checkPreferredClients, selectEnvironments, unknownName } from "../../core/selectors.js";
 import { discoverTargets } from "../../core/targets.js";
 import { parseSecretFlags } from "../../ui/ask.js";
 import { renderFound } from "../../ui/init-report.js";
@@ -49,6 +49,7 @@ export async function look(
   // Names given on the command line are checked before anything is asked: the sync at the end
   // honours --env, and --server must name catalogue entries.
   selectEnvironments(environments, o.env);
+  checkPreferredClients(o.preferClient ?? []);
   const catalogue = loadCatalogue({ homeDir: machine.home.dir });
   for (const p of catalogue.problems)
     out.warn(`${p.file}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (template skipped)`);

@@ -55,6 +55,11 @@ export interface SecretClash {
   needsChoice: boolean;
   /** How it is settled; undefined: not yet (import asks on a terminal, else it is an error). */
   resolution?: ClashResolution;
+  /**
+   * `--prefer-client` values given that did not settle it, with how many of its values the client
+   * holds (0: it has none; 2 or more: it cannot decide): its error says so, not only the choices.
+   */
+  undecided?: Array<{ preferred: string; holds: number }>;
 }
 
 export interface ClashChoices {
@@ -130,7 +135,7 @@ export function settle(
   clash: SecretClash,
   values: readonly string[],
   choices: ClashChoices,
-): { resolution?: ClashResolution; value?: string } {
+): { resolution?: ClashResolution; value?: string; undecided?: SecretClash["undecided"] } {
   const given = own(choices.secrets ?? {}, clash.name);
   const answer = own(choices.chosen ?? {}, clash.name);
   if (given !== undefined)
@@ -143,6 +148,7 @@ export function settle(
       value: values[answered]!,
     };
   if (!clash.needsChoice) return { resolution: { kind: "keep-both", by: "separate" } };
+  const undecided: NonNullable<SecretClash["undecided"]> = [];
   for (const preferred of choices.preferClients ?? []) {
     const held = clash.values
       .map((v, i) => ({ v, i }))
@@ -152,9 +158,10 @@ export function settle(
         resolution: { kind: "value", label: held[0]!.v.label, by: "prefer-client" },
         value: values[held[0]!.i]!,
       };
+    undecided.push({ preferred, holds: held.length });
   }
   if (choices.keepBoth) return { resolution: { kind: "keep-both", by: "keep-both-flag" } };
-  return {};
+  return undecided.length > 0 ? { undecided } : {};
 }
 
 /** `cursor` or `windows:cursor` (`wsl:cursor`, `wsl:Ubuntu:claude-code`) against a place. */
@@ -162,11 +169,6 @@ function matchesClient(preferred: string, place: { env: string; client: string }
   const colon = preferred.lastIndexOf(":");
   if (colon === -1) return place.client === preferred;
   return place.client === preferred.slice(colon + 1) && envMatches(preferred.slice(0, colon), place.env);
-}
-
-/** The client part of a `--prefer-client` value. */
-export function preferredClientId(preferred: string): string {
-  return preferred.slice(preferred.lastIndexOf(":") + 1);
 }
 
 /** "key A (fingerprint 1a2b3c4d, already in the secrets file)" — never any part of the value. */
@@ -215,5 +217,12 @@ export function settleHint(clash: SecretClash): string {
       const flag = `--prefer-client ${selector} (key ${v.label})`;
       if (holders(selector) === 1 && !flags.includes(flag)) flags.push(flag);
     }
-  return `Choose with ${[...flags, "--keep-both", `--secret ${clash.name}=<value> (or --secret ${clash.name} to read $${clash.name})`].join(", ")}; on a terminal, mcp-twin asks.`;
+  // A --prefer-client that was given but decided nothing: said first, or the same error as
+  // without it reads as if the flag had been ignored.
+  const given = (clash.undecided ?? []).map(({ preferred, holds }) =>
+    holds === 0
+      ? `--prefer-client ${preferred}: no ${preferred} config holds ${clash.name}. `
+      : `--prefer-client ${preferred}: it holds ${holds} of the values, so it cannot decide. `,
+  );
+  return `${given.join("")}Choose with ${[...flags, "--keep-both", `--secret ${clash.name}=<value> (or --secret ${clash.name} to read $${clash.name})`].join(", ")}; on a terminal, mcp-twin asks.`;
 }

@@ -223,6 +223,7 @@ export function planImports(scan: ImportScan, choices: ClashChoices = {}): Impor
   for (const clash of clashes) {
     const settled = settle(clash, clashValues.get(clash.name)!, choices);
     if (settled.resolution) clash.resolution = settled.resolution;
+    if (settled.undecided) clash.undecided = settled.undecided;
     if (settled.value !== undefined && settled.resolution?.kind === "value")
       given[clash.name] = settled.value;
   }
