@@ -41,7 +41,7 @@ import {
 } from "../core/registry/pick.js";
 import { didYouMean } from "../core/selectors.js";
 import { runSync, syncExitCode } from "../core/sync.js";
-import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
+import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
 import { jsonReport, renderReport } from "../ui/sync-report.js";
@@ -109,7 +109,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   let server: ServerSpec;
   let newSecrets = dict<string>();
   if (found.template) {
-    const inputs = await askInputs(found.template, parseArgFlags(o.arg ?? []), askCtx);
+    const args = parseArgFlags(o.arg ?? []);
+    checkArgNames(args, [found.template], { qualified: false });
+    const inputs = await askInputs(found.template, args, askCtx);
     const secrets = await askSecrets(found.template.secrets ?? [], given, stored, askCtx);
     newSecrets = secrets.values;
     const made = instantiate(
@@ -121,6 +123,13 @@ export async function run(ctx: CommandContext): Promise<number> {
     server = found.chosen ? withProvenance(found.chosen, made.server) : made.server;
     if (found.chosen) found.notes = registryNotes(found.chosen);
   } else {
+    // An npm package has no template, so nothing an --arg could answer: say so, not ignore it.
+    if ((o.arg ?? []).length > 0)
+      throw new UsageError(
+        "unknown-input",
+        `--arg ${o.arg![0]}: ${what} is an npm package, not a catalogue entry, so it has no inputs to answer.`,
+        { hint: 'Add it without --arg, then write its arguments into "args" of its entry in the manifest.' },
+      );
     name = o.name ?? found.name!;
     server = found.server!;
     for (const [k, v] of given) if (v !== undefined) newSecrets[k] = v;

@@ -106,6 +106,22 @@ test("--dry-run shows the diff and writes nothing; unknown names are exit 2", as
   expect(badFolder.stderr).toContain("does not exist");
 });
 
+test("an --arg that answers none of the server's inputs is exit 2 naming it, nothing written", async () => {
+  // A typo of `folder` must not fall back to the default (the whole home) without a word.
+  const typo = await cli(["add", "filesystem", "--arg", `foldr=${root}`, "--yes"]);
+  expect(typo.code).toBe(2);
+  expect(typo.stderr).toContain("--arg foldr: not an input of filesystem. Did you mean folder?");
+  expect(typo.stderr).toContain("The inputs: folder.");
+  const none = await cli(["add", "memory", "--arg", "x=1", "--yes"]);
+  expect(none.code).toBe(2);
+  expect(none.stderr).toContain("--arg x: not an input of memory.");
+  expect(none.stderr).toContain("memory takes no --arg.");
+  const pkg = await cli(["add", `${inject("fixtureName")}@1.0.0`, "--arg", "x=1", "--yes"]);
+  expect(pkg.code).toBe(2);
+  expect(pkg.stderr).toContain("is an npm package, not a catalogue entry, so it has no inputs to answer.");
+  expect(existsSync(manifest())).toBe(false);
+});
+
 test("an npm package that is not in the catalogue is looked up in the registry", async () => {
   const r = await cli(["add", `${inject("fixtureName")}@1.0.0`, "--yes"]);
   expect(r.code).toBe(0);

@@ -111,6 +111,41 @@ describe("init --yes", () => {
     expect(unknown.code).toBe(2);
   });
 
+  test("an --arg that answers no chosen server's input is exit 2 naming it, not a silent default", async () => {
+    const m = machine();
+    // A typo of filesystem's `folder`: the default (the whole home) must not be taken instead.
+    const typo = await m.run([
+      "init",
+      "--yes",
+      "--server",
+      "filesystem",
+      "--arg",
+      "foldr=/data",
+      "--no-sync",
+    ]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("--arg foldr: not an input of filesystem. Did you mean folder?");
+    expect(typo.stderr).toContain("The inputs: filesystem.folder.");
+    const qualified = await m.run([
+      "init",
+      "--yes",
+      "--server",
+      "filesystem",
+      "--arg",
+      "memory.folder=/data",
+      "--no-sync",
+    ]);
+    expect(qualified.code).toBe(2);
+    expect(qualified.stderr).toContain("--arg memory.folder: not an input of filesystem.");
+    const none = await m.run(["init", "--yes", "--bridge", "--arg", "folder=/data", "--no-sync", "--json"]);
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.stdout).errors[0]).toMatchObject({
+      code: "unknown-input",
+      message: "--arg folder: no server is being added, so nothing takes it.",
+    });
+    expectNothingWritten(m);
+  });
+
   test("--dry-run shows the plan and the diffs, writes and installs nothing", async () => {
     const m = machine();
     const r = await m.run([

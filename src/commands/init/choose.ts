@@ -8,7 +8,7 @@ import { UsageError } from "../../core/errors.js";
 import { own } from "../../core/own.js";
 import { parseRegistryName } from "../../core/registry/index.js";
 import { chooseWay, fetchRegistryServer, registryNotes, withProvenance } from "../../core/registry/pick.js";
-import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../../ui/ask.js";
+import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags } from "../../ui/ask.js";
 import { askClashes } from "../../ui/clash.js";
 import { pickServers } from "../../ui/pick-servers.js";
 import type { InitContext } from "./context.js";
@@ -136,6 +136,11 @@ export async function askKeys(
   );
   out.addSecrets(Object.values(ctx.importAnswers.values));
   const givenArgs = parseArgFlags(ctx.options.arg ?? []);
+  checkArgNames(
+    givenArgs,
+    ctx.chosen.map((c) => c.template),
+    { qualified: true },
+  );
   for (const { template: t, registry: fromRegistry } of ctx.chosen) {
     const inputs = await askInputs(
       t,
