@@ -81,7 +81,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
     if (ctx.output.json) ctx.output.result({ removed: name, dryRun: Boolean(ctx.options.dryRun) });
     else
-      ctx.output.print(`${ctx.output.theme.ok} ${ctx.options.dryRun ? "Would remove" : "Removed"} ${name}.`);
+      ctx.output.print(
+        `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would remove" : "Removed"} ${name}.`,
+      );
     return 0;
   }
 
@@ -131,7 +133,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json) ctx.output.result({ set: name, file, dryRun: Boolean(ctx.options.dryRun) });
   else
     ctx.output.print(
-      `${ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${machine.shown(file)} (${privacyNote(secretsPrivacy(machine))}). Run \`mcp-twin sync\` to use it.`,
+      `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${machine.shown(file)} (${privacyNote(secretsPrivacy(machine))}). Run \`mcp-twin sync\` to use it.`,
     );
   return 0;
 }

@@ -94,6 +94,20 @@ test("secret set reads stdin (never argv), secret rm removes it", async () => {
   expect((await cli(["secret", "set", "bad name"], "x")).code).toBe(2);
 });
 
+test("secret set/rm --dry-run: what would change is planned (•), not done (✔); nothing written", async () => {
+  const set = await cli(["secret", "set", "MY_TOKEN", "--dry-run"], "abc123-real-looking");
+  expect(set.code, set.stderr).toBe(0);
+  expect(set.stdout).toMatch(/^• Would store MY_TOKEN in /);
+  expect(existsSync(path.join(home(), "secrets.json"))).toBe(false);
+  expect((await cli(["secret", "set", "MY_TOKEN"], "abc123-real-looking")).code).toBe(0);
+  const rm = await cli(["secret", "rm", "MY_TOKEN", "--dry-run"]);
+  expect(rm.code, rm.stderr).toBe(0);
+  expect(rm.stdout).toBe("• Would remove MY_TOKEN.\n");
+  expect(JSON.parse(readFileSync(path.join(home(), "secrets.json"), "utf8")).secrets).toHaveProperty(
+    "MY_TOKEN",
+  );
+});
+
 test("--dry-run shows the diff and writes nothing; unknown names are exit 2", async () => {
   const r = await cli(["add", "filesystem", "--arg", `folder=${root}`, "--dry-run"]);
   expect(r.code).toBe(0);

@@ -67,6 +67,10 @@ describe("adopt: a hand edit taken into the manifest", () => {
     expect(dry.stdout).toContain('+        "FIXTURE_LEVEL": "********"');
     expect(dry.stdout).toContain('+        "FIXTURE_API_KEY": "${secret:FIXTURE_API_KEY}"');
     expect(dry.stdout).toContain("env.FIXTURE_TOKEN: a new value for FIXTURE_TOKEN");
+    // Planned, not done: the bullet, never ✔.
+    expect(dry.stdout).toContain("• Secrets to store in ");
+    expect(dry.stdout).toContain("• New value to store for FIXTURE_TOKEN");
+    expect(dry.stdout).not.toContain("✔");
     expect(dry.stdout).toContain("Dry run: nothing was written.");
     expect(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8")).toBe(before);
     expect(secretsOf(m)).toEqual({ FIXTURE_TOKEN: SECRET });
