@@ -4,7 +4,7 @@
  * or config that does not parse), as every command.
  */
 import type { CommandContext } from "../cli.js";
-import { computeStatus, type StatusRow } from "../core/status.js";
+import { computeStatus, type StatusRow, type SyncBlocker } from "../core/status.js";
 import { manifestLine } from "../ui/manifest-line.js";
 import type { Output } from "../ui/output.js";
 import { openCommandMachine } from "./machine.js";
@@ -12,7 +12,7 @@ import { openCommandMachine } from "./machine.js";
 export async function run(ctx: CommandContext): Promise<number> {
   const o = ctx.options;
   const machine = await openCommandMachine(ctx);
-  const { rows, manifest, scope } = await computeStatus(
+  const { rows, manifest, scope, blockers } = await computeStatus(
     machine,
     { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project },
     ctx.output.progress,
@@ -32,13 +32,13 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
   else {
     ctx.output.print(manifestLine({ manifest, manifestScope: scope }, ctx.output.shown));
-    render(rows, ctx.output);
+    render(rows, blockers, ctx.output);
   }
   return 0;
 }
 
-function render(rows: StatusRow[], out: Output): void {
-  const { c } = out.theme;
+function render(rows: StatusRow[], blockers: readonly SyncBlocker[], out: Output): void {
+  const { c, fail } = out.theme;
   if (rows.length === 0) {
     out.print("No servers or no targets: add servers to the manifest, or name a client with --client.");
     return;
@@ -84,11 +84,13 @@ function render(rows: StatusRow[], out: Output): void {
   }
   if (absent.length > 0) {
     const installs = packagesByEnv(absent.flatMap((r) => (r.absent?.install ? [r.absent.install] : [])));
-    out.print(
-      c.dim(
-        `\`mcp-twin sync\` writes ${absent.length === 1 ? "it" : "them"}${installs ? `, after installing ${installs}` : ""}.`,
-      ),
-    );
+    const what = `\`mcp-twin sync\` writes ${absent.length === 1 ? "it" : "them"}${installs ? `, after installing ${installs}` : ""}`;
+    // sync stops before writing anything while a key is missing: say that, not that it writes them.
+    if (blockers.length === 0) out.print(c.dim(`${what}.`));
+    else {
+      out.print(`${what}, once this is fixed (until then sync stops and writes nothing):`);
+      for (const b of blockers) out.print(`  ${fail} ${b.message}${b.hint ? ` ${b.hint}` : ""}`);
+    }
   }
   const notes = rows.filter((r) => r.detail && !r.absent);
   for (const r of notes) out.print(c.dim(`${r.server} in ${r.env} ${r.client}: ${r.detail}`));
