@@ -55,17 +55,23 @@ function render(rows: StatusRow[], blockers: readonly SyncBlocker[], out: Output
   ];
   const servers = [...new Set(rows.map((r) => r.server))].sort();
   const width = Math.max(6, ...servers.map((s) => s.length));
-  out.print(c.bold(`${"server".padEnd(width)}  ${targets.join("  ")}`));
+  const label = (r: StatusRow) => `${r.env} ${r.client}${r.scope === "project" ? " (project)" : ""}`;
+  // `missing` is the spec's state of an entry that will not start; one that is in the file
+  // but whose program or package is gone says so (the note below says what to do).
+  const cellText = (row: StatusRow | undefined) =>
+    row ? (row.notInstalled ? "not installed" : row.state) : "–";
+  // A column is as wide as its widest cell too ("not installed" under "linux cursor"), so the
+  // columns after it stay under their headers.
+  const widths = targets.map((t) =>
+    Math.max(t.length, ...rows.filter((r) => label(r) === t).map((r) => cellText(r).length)),
+  );
+  out.print(
+    c.bold(`${"server".padEnd(width)}  ${targets.map((t, i) => t.padEnd(widths[i]!)).join("  ")}`.trimEnd()),
+  );
   for (const server of servers) {
-    const cells = targets.map((t) => {
-      const row = rows.find(
-        (r) =>
-          r.server === server && `${r.env} ${r.client}${r.scope === "project" ? " (project)" : ""}` === t,
-      );
-      // `missing` is the spec's state of an entry that will not start; one that is in the file
-      // but whose program or package is gone says so (the note below says what to do).
-      const text = row ? (row.notInstalled ? "not installed" : row.state) : "–";
-      return (row ? colour[row.state] : c.dim)(text.padEnd(t.length));
+    const cells = targets.map((t, i) => {
+      const row = rows.find((r) => r.server === server && label(r) === t);
+      return (row ? colour[row.state] : c.dim)(cellText(row).padEnd(widths[i]!));
     });
     out.print(`${server.padEnd(width)}  ${cells.join("  ")}`);
   }

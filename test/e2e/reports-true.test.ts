@@ -132,6 +132,25 @@ describe("status", () => {
     expect(after.stdout).not.toContain("once this is fixed");
   });
 
+  test("each column is as wide as its widest cell: `not installed` under a short header shifts no other column", async () => {
+    const m = setup({ kind: "linux", uv: false }, { time: { command: "uvx", args: ["mcp-server-time"] } });
+    // Two more clients whose headers ("linux cursor": 12) are narrower than "not installed" (13).
+    for (const file of [".cursor/mcp.json", ".gemini/settings.json"]) {
+      mkdirSync(path.dirname(path.join(m.paths.linuxHome, file)), { recursive: true });
+      writeFileSync(path.join(m.paths.linuxHome, file), "{}\n");
+    }
+    await m.run(["sync"]);
+    const r = await m.run(["status"]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split("\n");
+    const header = lines.find((l) => l.startsWith("server"))!;
+    const row = lines.find((l) => l.startsWith("time"))!;
+    const columns = ["linux claude-code", "linux cursor", "linux gemini-cli"];
+    for (const t of columns) expect(header).toContain(t);
+    // Every cell starts exactly where its header starts.
+    for (const t of columns) expect(row.slice(header.indexOf(t)).startsWith("not installed "), t).toBe(true);
+  });
+
   test("names the manifest on /mnt/c as Windows does, like sync's report", async () => {
     const m = setup();
     await m.run(["sync"]);
