@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { CommandContext } from "../cli.js";
 import { UsageError } from "../core/errors.js";
-import { placeLines, preferredClientId, resolutionText } from "../core/import/clashes.js";
+import { placeLines, resolutionText } from "../core/import/clashes.js";
 import {
   applyImport,
   type ClashChoices,
@@ -11,7 +11,7 @@ import {
   planImports,
   readImports,
 } from "../core/import/index.js";
-import { assertKnown, ENV_SELECTOR, knownClientIds } from "../core/selectors.js";
+import { checkPreferredClients } from "../core/selectors.js";
 import { askClashes, secretFlagValues } from "../ui/clash.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
@@ -37,7 +37,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (!parsed.success)
     throw new UsageError("bad-option", parsed.error.issues.map((i) => i.message).join("; "));
   const o = parsed.data;
-  checkPreferred(o.preferClient);
+  checkPreferredClients(o.preferClient);
   const choices: ClashChoices = {
     secrets: secretFlagValues(o.secret, ctx.host.env),
     preferClients: o.preferClient,
@@ -64,28 +64,6 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json) ctx.output.result(jsonReport(plan, result, Boolean(o.dryRun)));
   else await render(plan, result, ctx.output, Boolean(o.dryRun), machine.paths.secrets);
   return 0;
-}
-
-/** `--prefer-client cursor` or `windows:cursor`: a client mcp-twin knows (exit 2 otherwise). */
-function checkPreferred(values: readonly string[]): void {
-  const known = knownClientIds();
-  for (const value of values) {
-    const id = preferredClientId(value);
-    const env = value.slice(0, Math.max(0, value.length - id.length - 1));
-    if (env && !ENV_SELECTOR.test(env))
-      throw new UsageError(
-        "bad-option",
-        `--prefer-client ${value}: "${env}" is not an environment (windows, wsl, wsl:<distro>, macos, linux).`,
-      );
-    assertKnown({
-      code: "unknown-client",
-      given: "--prefer-client",
-      name: id,
-      isNot: "not a client mcp-twin knows",
-      knownAs: "Known clients",
-      known,
-    });
-  }
 }
 
 /** The `import --json` document. */

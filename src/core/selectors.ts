@@ -11,6 +11,7 @@ import { distance } from "fastest-levenshtein";
 import { CLIENTS } from "./clients/index.js";
 import { envMatches } from "./environments/types.js";
 import { UnknownNameError, UsageError, UsageErrors } from "./errors.js";
+import { preferredClientId } from "./import/clashes.js";
 
 /** An environment selector: also the manifest schema's rule (`environments`, `overrides`). */
 export const ENV_SELECTOR = /^(windows|wsl|wsl:[^\s:/\\]+|macos|linux)$/;
@@ -116,6 +117,31 @@ export function selectorProblems(selectors: {
         }),
       );
   return problems;
+}
+
+/**
+ * `--prefer-client cursor` or `windows:cursor` (import, init): a client mcp-twin knows, in an
+ * environment it knows; exit 2 otherwise — before anything is read, whether or not a clash needs it.
+ */
+export function checkPreferredClients(values: readonly string[]): void {
+  const known = knownClientIds();
+  for (const value of values) {
+    const id = preferredClientId(value);
+    const env = value.slice(0, Math.max(0, value.length - id.length - 1));
+    if (env && !ENV_SELECTOR.test(env))
+      throw new UsageError(
+        "bad-option",
+        `--prefer-client ${value}: "${env}" is not an environment (windows, wsl, wsl:<distro>, macos, linux).`,
+      );
+    assertKnown({
+      code: "unknown-client",
+      given: "--prefer-client",
+      name: id,
+      isNot: "not a client mcp-twin knows",
+      knownAs: "Known clients",
+      known,
+    });
+  }
 }
 
 /** Throw one UsageErrors (exit 2) listing every bad `--client` / `--env`. */

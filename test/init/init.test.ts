@@ -146,6 +146,17 @@ describe("init --yes", () => {
     expectNothingWritten(m);
   });
 
+  test("a --prefer-client no one knows is exit 2 with a did-you-mean, as import says it, nothing written", async () => {
+    const m = machine();
+    const r = await m.run(["init", "--yes", "--import", "--prefer-client", "curosr", "--no-sync"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--prefer-client curosr: not a client mcp-twin knows. Did you mean cursor?");
+    const env = await m.run(["init", "--yes", "--prefer-client", "mars:cursor", "--no-sync"]);
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('--prefer-client mars:cursor: "mars" is not an environment');
+    expectNothingWritten(m);
+  });
+
   test("--dry-run shows the plan and the diffs, writes and installs nothing", async () => {
     const m = machine();
     const r = await m.run([

@@ -12,7 +12,7 @@ import { loadManifest, userManifest } from "../../core/manifest/load.js";
 import { loadSecrets } from "../../core/manifest/secrets.js";
 import { dict, own } from "../../core/own.js";
 import { parseRegistryName } from "../../core/registry/index.js";
-import { selectEnvironments, unknownName } from "../../core/selectors.js";
+import { checkPreferredClients, selectEnvironments, unknownName } from "../../core/selectors.js";
 import { discoverTargets } from "../../core/targets.js";
 import { parseSecretFlags } from "../../ui/ask.js";
 import { renderFound } from "../../ui/init-report.js";
@@ -31,6 +31,8 @@ export async function look(
   },
 ): Promise<Found> {
   const { out, options: o } = ctx;
+  // As import checks it, before any work: a --prefer-client no one knows is exit 2, never ignored.
+  checkPreferredClients(o.preferClient ?? []);
   const step = out.progress.step("Looking at this machine");
   const looked: string[] = [];
   const started = machine.host.now().getTime();
