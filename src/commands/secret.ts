@@ -115,12 +115,18 @@ export async function run(ctx: CommandContext): Promise<number> {
           : `Paste the real key (a placeholder would be written into every client). \`--force\` stores it anyway, but sync refuses to write it.`,
     });
   }
+  const stored = ctx.options.dryRun ? "would be stored" : "stored";
   if (problem)
     ctx.output.warn(
       problem.kind === "format"
-        ? `${name} is ${problem.reason}; stored as you asked (--force), and sync will write this value.`
-        : `${name} is ${problem.reason}; stored as you asked (--force), but sync will refuse to write it into a client config.`,
+        ? `${name} is ${problem.reason}; ${stored} as you asked (--force), and sync will write this value.`
+        : `${name} is ${problem.reason}; ${stored} as you asked (--force), but sync will refuse to write it into a client config.`,
     );
+  // A placeholder is stored, but sync refuses it: no "run sync to use it" after the warning.
+  const next =
+    problem && problem.kind !== "format"
+      ? ` Store the real key (\`mcp-twin secret set ${name}\`) before \`mcp-twin sync\`.`
+      : " Run `mcp-twin sync` to use it.";
   if (!ctx.options.dryRun) {
     await withLock(machine.home.dir, async () =>
       saveSecrets(
@@ -133,7 +139,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json) ctx.output.result({ set: name, file, dryRun: Boolean(ctx.options.dryRun) });
   else
     ctx.output.print(
-      `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${machine.shown(file)} (${privacyNote(secretsPrivacy(machine))}). Run \`mcp-twin sync\` to use it.`,
+      `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${machine.shown(file)} (${privacyNote(secretsPrivacy(machine))}).${next}`,
     );
   return 0;
 }
