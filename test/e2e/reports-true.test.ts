@@ -74,6 +74,22 @@ describe("a server whose program is missing", () => {
   });
 });
 
+describe("what loads the change", () => {
+  test("three command-line clients are one list, said as the missing-program line says its lists", async () => {
+    const m = setup({ kind: "linux" });
+    for (const [file, text] of [
+      [".gemini/settings.json", "{}\n"],
+      [".codex/config.toml", "# mine\n"],
+    ] as const) {
+      mkdirSync(path.dirname(path.join(m.paths.linuxHome, file)), { recursive: true });
+      writeFileSync(path.join(m.paths.linuxHome, file), text);
+    }
+    const r = await m.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Start new Claude Code, Gemini CLI and Codex sessions to load the changes.");
+  });
+});
+
 describe("status", () => {
   test("an entry whose installed script was deleted is missing, not synced", async () => {
     const m = setup();
