@@ -205,6 +205,26 @@ describe("init --yes", () => {
     expect(manifestOf(m).bridge).toBeUndefined();
   });
 
+  test("--server naming a server the manifest has already keeps it as it is (edited by hand), and says so", async () => {
+    const m = machine();
+    const file = path.join(m.paths.home, "mcp-twin.jsonc");
+    mkdirSync(m.paths.home, { recursive: true });
+    const mine = `{
+  "servers": {
+    // two folders, one env var: written by hand
+    "filesystem": { "package": "@modelcontextprotocol/server-filesystem@2026.8.31", "args": ["${m.paths.linuxHome}", "${m.root}"], "env": { "X": "1" } }
+  }
+}
+`;
+    writeFileSync(file, mine);
+    const r = await m.run(["init", "--yes", "--server", "filesystem", "--no-sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      "filesystem is in the manifest already: kept as it is (`mcp-twin add filesystem --force` replaces it with the catalogue's).",
+    );
+    expect(readFileSync(file, "utf8")).toBe(mine);
+  });
+
   test("--bridge enables the bridge in the manifest, alone or with servers", async () => {
     const m = machine();
     const r = await m.run(["init", "--yes", "--bridge", "--no-sync"]);

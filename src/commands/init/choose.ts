@@ -63,18 +63,29 @@ export async function chooseServers(
   const registryIo = { progress: ctx.out.progress, warn: (line: string) => ctx.out.warn(line) };
   const given = ctx.options.server ?? [];
   if (given.length > 0) {
+    // init adds to the manifest, never starts it over: a server it has already (perhaps edited by
+    // hand) is kept as it is, and said so — `add --force` is the way to replace it.
+    const kept: string[] = [];
     for (const name of given) {
       const template = ctx.catalogue.templates.find((x) => x.name === name);
-      if (template) ctx.chosen.push({ template });
-      else {
+      if (template) {
+        if (own(ctx.existing.manifest.servers, template.name) !== undefined) kept.push(template.name);
+        else ctx.chosen.push({ template });
+      } else {
         const client = await ctx.openRegistry();
         const found = chooseWay(
           client,
           await fetchRegistryServer(client, parseRegistryName(name)!, registryIo),
         );
-        ctx.chosen.push({ template: found.template, registry: found });
+        if (own(ctx.existing.manifest.servers, found.template.name) !== undefined)
+          kept.push(found.template.name);
+        else ctx.chosen.push({ template: found.template, registry: found });
       }
     }
+    if (kept.length > 0)
+      ctx.out.print(
+        `${ctx.out.theme.skip} ${kept.join(", ")} ${kept.length === 1 ? "is" : "are"} in the manifest already: kept as ${kept.length === 1 ? "it is" : "they are"} (\`mcp-twin add ${kept[0]} --force\` replaces ${kept.length === 1 ? "it" : "one"} with the catalogue's).`,
+      );
     return;
   }
   if (!ctx.prompts) return;
