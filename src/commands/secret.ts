@@ -79,11 +79,20 @@ export async function run(ctx: CommandContext): Promise<number> {
         await saveSecrets(file, now);
       });
     }
-    if (ctx.output.json) ctx.output.result({ removed: name, dryRun: Boolean(ctx.options.dryRun) });
+    // Still referenced (and not exported either): the next sync stops on it. Say so now, not then.
+    const users = own(ctx.host.env, name) === undefined ? ((await usedBy(ctx, machine)).get(name) ?? []) : [];
+    if (ctx.output.json)
+      ctx.output.result({ removed: name, dryRun: Boolean(ctx.options.dryRun), usedBy: users });
     else
       ctx.output.print(
         `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would remove" : "Removed"} ${name}.`,
       );
+    if (users.length > 0) {
+      const list = users.length === 1 ? users[0]! : `${users.slice(0, -1).join(", ")} and ${users.at(-1)}`;
+      ctx.output.warn(
+        `${list} still ${users.length === 1 ? "uses" : "use"} ${name}: until it is set again (\`mcp-twin secret set ${name}\`) or ${users.length === 1 ? "that server is" : "those servers are"} removed (\`mcp-twin remove ${users[0]}\`), \`mcp-twin sync\` stops (exit 2) before writing any client config.`,
+      );
+    }
     return 0;
   }
 

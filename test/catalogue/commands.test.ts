@@ -108,6 +108,30 @@ test("secret set/rm --dry-run: what would change is planned (•), not done (✔
   );
 });
 
+test("secret rm of a key a server still uses says that sync stops on it now, not at the next sync", async () => {
+  mkdirSync(home(), { recursive: true });
+  writeFileSync(
+    manifest(),
+    JSON.stringify({
+      servers: { tool: { command: "node", args: ["x.js"], env: { T: "${secret:MY_TOKEN}" } } },
+    }),
+  );
+  expect((await cli(["secret", "set", "MY_TOKEN"], "abc123-real-looking")).code).toBe(0);
+  const dry = await cli(["secret", "rm", "MY_TOKEN", "--dry-run", "--json"]);
+  expect(JSON.parse(dry.stdout)).toEqual({ removed: "MY_TOKEN", dryRun: true, usedBy: ["tool"] });
+  const rm = await cli(["secret", "rm", "MY_TOKEN"]);
+  expect(rm.code, rm.stderr).toBe(0);
+  expect(rm.stderr).toContain(
+    "tool still uses MY_TOKEN: until it is set again (`mcp-twin secret set MY_TOKEN`) or that server is removed (`mcp-twin remove tool`), `mcp-twin sync` stops (exit 2) before writing any client config.",
+  );
+  // True: with a client config to write, sync stops on it.
+  mkdirSync(path.join(root, "h", ".cursor"), { recursive: true });
+  writeFileSync(path.join(root, "h", ".cursor", "mcp.json"), "{}\n");
+  const sync = await cli(["sync", "--dry-run"]);
+  expect(sync.code).toBe(2);
+  expect(sync.stderr).toContain("servers.tool: secret MY_TOKEN is not set.");
+});
+
 test("--dry-run shows the diff and writes nothing; unknown names are exit 2", async () => {
   const r = await cli(["add", "filesystem", "--arg", `folder=${root}`, "--dry-run"]);
   expect(r.code).toBe(0);
