@@ -311,6 +311,29 @@ async function find(
 ): Promise<Found> {
   const template = templates.find((t) => t.name === what);
   if (template) return { source: "catalogue", template, notes: [] };
+  // `memory@latest` is the catalogue's memory at that version, as `memory` alone is the
+  // catalogue's: not npm's unrelated package that happens to have the same name.
+  const asked = splitSpec(what);
+  const named = asked.range ? templates.find((t) => t.name === asked.name) : undefined;
+  if (named) {
+    if (!named.server.package)
+      throw new UsageError(
+        "bad-version",
+        `${named.name} is the catalogue's server with no npm package, so it takes no version (@${asked.range}).`,
+        { hint: `Run \`mcp-twin add ${named.name}\`.` },
+      );
+    const { name: pkg, range: pinned } = splitSpec(named.server.package);
+    if (pkg !== named.name)
+      return {
+        source: "catalogue",
+        template: { ...named, server: { ...named.server, package: `${pkg}@${asked.range}` } },
+        notes: [
+          asked.range === pinned
+            ? `${named.name} is the catalogue's ${pkg} (pinned at ${pinned}).`
+            : `${named.name} is the catalogue's ${pkg} (at ${asked.range}, as asked; the catalogue pins ${pinned || "no version"}).`,
+        ],
+      };
+  }
 
   const registryName = parseRegistryName(what);
   if (registryName) {

@@ -160,6 +160,27 @@ test("an --arg that answers none of the server's inputs is exit 2 naming it, not
   expect(existsSync(manifest())).toBe(false);
 });
 
+test("a catalogue name with a version is that catalogue entry at that version, not npm's package of the same name", async () => {
+  const r = await cli(["add", "memory@2026.8.31", "--yes", "--no-sync"]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(JSON.parse(readFileSync(manifest(), "utf8").replace(/^\/\/.*$/gm, "")).servers.memory).toEqual({
+    package: "@modelcontextprotocol/server-memory@2026.8.31",
+  });
+  expect(r.stdout).toContain(
+    "memory is the catalogue's @modelcontextprotocol/server-memory (pinned at 2026.8.31).",
+  );
+  const latest = await cli(["add", "memory@latest", "--name", "m2", "--yes", "--no-sync"]);
+  expect(latest.code, latest.stderr).toBe(0);
+  expect(latest.stdout).toContain(
+    "memory is the catalogue's @modelcontextprotocol/server-memory (at latest, as asked; the catalogue pins 2026.8.31).",
+  );
+  const remote = await cli(["add", "github@1.0.0", "--yes", "--no-sync"]);
+  expect(remote.code).toBe(2);
+  expect(remote.stderr).toContain(
+    "github is the catalogue's server with no npm package, so it takes no version",
+  );
+});
+
 test("an npm package that is not in the catalogue is looked up in the registry", async () => {
   const r = await cli(["add", `${inject("fixtureName")}@1.0.0`, "--yes"]);
   expect(r.code).toBe(0);
