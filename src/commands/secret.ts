@@ -51,6 +51,14 @@ export async function run(ctx: CommandContext): Promise<number> {
           `${state} ${r.name.padEnd(28)} ${where}${r.usedBy.length > 0 ? `, used by ${r.usedBy.join(", ")}` : ", not used by the manifest"}`,
         );
       }
+      // Exit 1 says something is missing: say too how to fill it in.
+      const unset = rows.filter((r) => !r.stored && !r.fromEnvironment).map((r) => r.name);
+      if (unset.length > 0)
+        ctx.output.info(
+          unset.length === 1
+            ? `Set it with \`mcp-twin secret set ${unset[0]}\` (or export ${unset[0]}): until then, \`mcp-twin sync\` stops (exit 2) before writing any client config.`
+            : `Set each with \`mcp-twin secret set NAME\` (or export it): until then, \`mcp-twin sync\` stops (exit 2) before writing any client config.`,
+        );
     }
     return rows.some((r) => !r.stored && !r.fromEnvironment) ? 1 : 0;
   }

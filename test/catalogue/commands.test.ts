@@ -130,6 +130,13 @@ test("secret rm of a key a server still uses says that sync stops on it now, not
   const sync = await cli(["sync", "--dry-run"]);
   expect(sync.code).toBe(2);
   expect(sync.stderr).toContain("servers.tool: secret MY_TOKEN is not set.");
+  // secret list exits 1 for it, and says how to set it.
+  const list = await cli(["secret", "list"]);
+  expect(list.code).toBe(1);
+  expect(list.stdout).toContain("✖ MY_TOKEN");
+  expect(list.stderr).toContain(
+    "Set it with `mcp-twin secret set MY_TOKEN` (or export MY_TOKEN): until then, `mcp-twin sync` stops (exit 2) before writing any client config.",
+  );
 });
 
 test("--dry-run shows the diff and writes nothing; unknown names are exit 2", async () => {
