@@ -97,7 +97,18 @@ async function render(plan: AdoptPlan, out: Output, dryRun: boolean, secretsFile
     out.print(c.dim("Dry run: nothing was written."));
     return;
   }
-  out.print(`${ok} ${plan.server} in ${sourceName(s)} is mcp-twin's again; the manifest says what it says.`);
+  // Where its edit went: the manifest, the secrets file, both — or nowhere, the manifest said it already.
+  const inManifest = plan.after !== plan.before;
+  const inSecrets = plan.stored.length + plan.replaced.length > 0;
+  const where =
+    inManifest && inSecrets
+      ? "its edit is in the manifest and the secrets file now"
+      : inManifest
+        ? "its edit is in the manifest now"
+        : inSecrets
+          ? "its edit is in the secrets file now (the manifest already said the rest)"
+          : "the manifest already said the same";
+  out.print(`${ok} ${plan.server} in ${sourceName(s)} is mcp-twin's again; ${where}.`);
   const next = [
     ...(plan.thenSync.length > 0
       ? [`gives the change to ${plan.thenSync.map((t) => sourceName(t)).join(", ")}`]
