@@ -625,7 +625,11 @@ export async function main(
         return ExitCode.ok;
       return reportError(
         new UsageError(error.code.replace("commander.", ""), error.message.replace(/^error: /, ""), {
-          hint: "Run `mcp-twin --help` (or `mcp-twin <command> --help`) for usage.",
+          // A known command's own help lists its arguments and flags: point at that one.
+          hint:
+            invoked !== undefined && known
+              ? `Run \`mcp-twin ${invoked} --help\` for usage.`
+              : "Run `mcp-twin --help` (or `mcp-twin <command> --help`) for usage.",
         }),
         early,
         false,

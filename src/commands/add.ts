@@ -41,7 +41,7 @@ import {
 } from "../core/registry/pick.js";
 import { checkSecretFlagNames, didYouMean } from "../core/selectors.js";
 import { runSync, syncExitCode } from "../core/sync.js";
-import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
+import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
 import { jsonReport, renderReport } from "../ui/sync-report.js";
@@ -109,13 +109,16 @@ export async function run(ctx: CommandContext): Promise<number> {
   let server: ServerSpec;
   let newSecrets = dict<string>();
   if (found.template) {
-    // A --secret the template does not use (a typo) is named before anything is asked.
+    // A --secret the template does not use, or an --arg it has no input for (a typo), is named
+    // before anything is asked.
     checkSecretFlagNames(
       given.keys(),
       (found.template.secrets ?? []).map((spec) => spec.name),
       `${found.template.name} does not use it`,
     );
-    const inputs = await askInputs(found.template, parseArgFlags(o.arg ?? []), askCtx);
+    const args = parseArgFlags(o.arg ?? []);
+    checkArgNames(args, [found.template], { qualified: false });
+    const inputs = await askInputs(found.template, args, askCtx);
     const secrets = await askSecrets(found.template.secrets ?? [], given, stored, askCtx);
     newSecrets = secrets.values;
     const made = instantiate(
@@ -127,6 +130,13 @@ export async function run(ctx: CommandContext): Promise<number> {
     server = found.chosen ? withProvenance(found.chosen, made.server) : made.server;
     if (found.chosen) found.notes = registryNotes(found.chosen);
   } else {
+    // An npm package has no template, so nothing an --arg could answer: say so, not ignore it.
+    if ((o.arg ?? []).length > 0)
+      throw new UsageError(
+        "unknown-input",
+        `--arg ${o.arg![0]}: ${what} is an npm package, not a catalogue entry, so it has no inputs to answer.`,
+        { hint: 'Add it without --arg, then write its arguments into "args" of its entry in the manifest.' },
+      );
     name = o.name ?? found.name!;
     server = found.server!;
     for (const [k, v] of given) if (v !== undefined) newSecrets[k] = v;
@@ -308,6 +318,29 @@ async function find(
 ): Promise<Found> {
   const template = templates.find((t) => t.name === what);
   if (template) return { source: "catalogue", template, notes: [] };
+  // `memory@latest` is the catalogue's memory at that version, as `memory` alone is the
+  // catalogue's: not npm's unrelated package that happens to have the same name.
+  const asked = splitSpec(what);
+  const named = asked.range ? templates.find((t) => t.name === asked.name) : undefined;
+  if (named) {
+    if (!named.server.package)
+      throw new UsageError(
+        "bad-version",
+        `${named.name} is the catalogue's server with no npm package, so it takes no version (@${asked.range}).`,
+        { hint: `Run \`mcp-twin add ${named.name}\`.` },
+      );
+    const { name: pkg, range: pinned } = splitSpec(named.server.package);
+    if (pkg !== named.name)
+      return {
+        source: "catalogue",
+        template: { ...named, server: { ...named.server, package: `${pkg}@${asked.range}` } },
+        notes: [
+          asked.range === pinned
+            ? `${named.name} is the catalogue's ${pkg} (pinned at ${pinned}).`
+            : `${named.name} is the catalogue's ${pkg} (at ${asked.range}, as asked; the catalogue pins ${pinned || "no version"}).`,
+        ],
+      };
+  }
 
   const registryName = parseRegistryName(what);
   if (registryName) {

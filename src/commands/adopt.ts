@@ -69,7 +69,9 @@ export function jsonReport(plan: AdoptPlan, dryRun: boolean) {
 }
 
 async function render(plan: AdoptPlan, out: Output, dryRun: boolean, secretsFile: string): Promise<void> {
-  const { c, ok, warn } = out.theme;
+  const { c, ok, warn, bullet } = out.theme;
+  // ✔ is for what was done: a dry run's items are planned, so they carry the bullet.
+  const done = dryRun ? bullet : ok;
   const s = plan.source;
   out.print(`Manifest: ${out.shown(plan.manifestFile)}`);
   out.print(
@@ -79,11 +81,11 @@ async function render(plan: AdoptPlan, out: Output, dryRun: boolean, secretsFile
   if (plan.merge.changes.length === 0) out.print(c.dim("  (no change to the manifest)"));
   if (plan.stored.length > 0)
     out.print(
-      `${ok} Secrets ${dryRun ? "to store" : "stored"} in ${out.shown(secretsFile)}: ${plan.stored.join(", ")}`,
+      `${done} Secrets ${dryRun ? "to store" : "stored"} in ${out.shown(secretsFile)}: ${plan.stored.join(", ")}`,
     );
   if (plan.replaced.length > 0)
     out.print(
-      `${ok} New value${plan.replaced.length === 1 ? "" : "s"} ${dryRun ? "to store" : "stored"} for ${plan.replaced.join(", ")}`,
+      `${done} New value${plan.replaced.length === 1 ? "" : "s"} ${dryRun ? "to store" : "stored"} for ${plan.replaced.join(", ")}`,
     );
   for (const n of plan.notes) out.print(`${warn} ${n}`);
   if (plan.after !== plan.before) {
@@ -95,7 +97,18 @@ async function render(plan: AdoptPlan, out: Output, dryRun: boolean, secretsFile
     out.print(c.dim("Dry run: nothing was written."));
     return;
   }
-  out.print(`${ok} ${plan.server} in ${sourceName(s)} is mcp-twin's again; the manifest says what it says.`);
+  // Where its edit went: the manifest, the secrets file, both — or nowhere, the manifest said it already.
+  const inManifest = plan.after !== plan.before;
+  const inSecrets = plan.stored.length + plan.replaced.length > 0;
+  const where =
+    inManifest && inSecrets
+      ? "its edit is in the manifest and the secrets file now"
+      : inManifest
+        ? "its edit is in the manifest now"
+        : inSecrets
+          ? "its edit is in the secrets file now (the manifest already said the rest)"
+          : "the manifest already said the same";
+  out.print(`${ok} ${plan.server} in ${sourceName(s)} is mcp-twin's again; ${where}.`);
   const next = [
     ...(plan.thenSync.length > 0
       ? [`gives the change to ${plan.thenSync.map((t) => sourceName(t)).join(", ")}`]

@@ -129,7 +129,9 @@ async function render(
   dryRun: boolean,
   secretsFile: string,
 ): Promise<void> {
-  const { c, ok, warn, fail, skip } = out.theme;
+  const { c, ok, warn, fail, skip, bullet } = out.theme;
+  // ✔ is for what was done: a dry run's items are planned, so they carry the bullet.
+  const done = dryRun ? bullet : ok;
   const shown = out.shown;
   const files = plan.files.length;
   const fileName = (f: ImportPlan["files"][number]) =>
@@ -155,7 +157,7 @@ async function render(
         ? s.server.url
         : `command ${s.server.command}`;
     const action = dryRun && s.action !== "unchanged" ? `would be ${s.action}` : s.action;
-    out.print(`  ${s.action === "unchanged" ? skip : ok} ${c.bold(s.name)}  ${what}  ${c.dim(action)}`);
+    out.print(`  ${s.action === "unchanged" ? skip : done} ${c.bold(s.name)}  ${what}  ${c.dim(action)}`);
     for (const f of cand.found)
       out.print(
         c.dim(
@@ -173,7 +175,7 @@ async function render(
   }
   if (result.secrets.length > 0)
     out.print(
-      `${ok} Secrets ${dryRun ? "to store" : "stored"} in ${shown(secretsFile)}: ${result.secrets.join(", ")}`,
+      `${done} Secrets ${dryRun ? "to store" : "stored"} in ${shown(secretsFile)}: ${result.secrets.join(", ")}`,
     );
   for (const m of missing(plan, result))
     out.print(

@@ -8,7 +8,9 @@ import { UsageError } from "../core/errors.js";
 import { editManifest, serverNames, withoutServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
 import { parseManifestText } from "../core/manifest/validate.js";
+import { own } from "../core/own.js";
 import { assertKnown } from "../core/selectors.js";
+import { loadState } from "../core/state.js";
 import { runSync, syncExitCode } from "../core/sync.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
@@ -52,17 +54,26 @@ export async function run(ctx: CommandContext): Promise<number> {
     else if (!dryRun) out.print(`${out.theme.ok} Removed ${name} from ${machine.shown(file)}.`);
   }
 
+  // A server never synced is in no client config mcp-twin wrote: there is nothing to take out, so
+  // neither the offer nor "run sync" (a state that does not load: say what sync would do, as before).
+  const written = dryRun || (await inSomeClient(machine.paths.state, name));
   // Sync now: --sync, or yes to the question on a terminal (--no-sync: neither), as `add` offers.
   const interactive = !o.yes && !out.json && Boolean(ctx.terminal.stdin.isTTY);
   const doSync =
     o.sync === true ||
     (o.sync === undefined &&
       !dryRun &&
+      written &&
       interactive &&
       (await inquirerPrompts().confirm({ message: "Take it out of every client now?", default: true })));
   if (!doSync) {
     if (out.json) out.result(summary);
-    else if (!dryRun) out.print("Run `mcp-twin sync` to take it out of every client.");
+    else if (!dryRun)
+      out.print(
+        written
+          ? "Run `mcp-twin sync` to take it out of every client."
+          : "No client config holds an entry mcp-twin wrote for it, so nothing else changes.",
+      );
     return 0;
   }
   const report = await runSync(
@@ -97,4 +108,14 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (out.json) out.result({ ...summary, sync: jsonReport(report) });
   else await renderReport(report, out, dryRun);
   return syncExitCode(report);
+}
+
+/** Does any client config hold an entry mcp-twin wrote (or adopted) under this name, by its state? */
+async function inSomeClient(stateFile: string, name: string): Promise<boolean> {
+  try {
+    const state = await loadState(stateFile);
+    return Object.values(state.targets).some((t) => own(t.entries, name) !== undefined);
+  } catch {
+    return true;
+  }
 }

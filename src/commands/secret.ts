@@ -51,6 +51,14 @@ export async function run(ctx: CommandContext): Promise<number> {
           `${state} ${r.name.padEnd(28)} ${where}${r.usedBy.length > 0 ? `, used by ${r.usedBy.join(", ")}` : ", not used by the manifest"}`,
         );
       }
+      // Exit 1 says something is missing: say too how to fill it in.
+      const unset = rows.filter((r) => !r.stored && !r.fromEnvironment).map((r) => r.name);
+      if (unset.length > 0)
+        ctx.output.info(
+          unset.length === 1
+            ? `Set it with \`mcp-twin secret set ${unset[0]}\` (or export ${unset[0]}): until then, \`mcp-twin sync\` stops (exit 2) before writing any client config.`
+            : `Set each with \`mcp-twin secret set NAME\` (or export it): until then, \`mcp-twin sync\` stops (exit 2) before writing any client config.`,
+        );
     }
     return rows.some((r) => !r.stored && !r.fromEnvironment) ? 1 : 0;
   }
@@ -79,9 +87,20 @@ export async function run(ctx: CommandContext): Promise<number> {
         await saveSecrets(file, now);
       });
     }
-    if (ctx.output.json) ctx.output.result({ removed: name, dryRun: Boolean(ctx.options.dryRun) });
+    // Still referenced (and not exported either): the next sync stops on it. Say so now, not then.
+    const users = own(ctx.host.env, name) === undefined ? ((await usedBy(ctx, machine)).get(name) ?? []) : [];
+    if (ctx.output.json)
+      ctx.output.result({ removed: name, dryRun: Boolean(ctx.options.dryRun), usedBy: users });
     else
-      ctx.output.print(`${ctx.output.theme.ok} ${ctx.options.dryRun ? "Would remove" : "Removed"} ${name}.`);
+      ctx.output.print(
+        `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would remove" : "Removed"} ${name}.`,
+      );
+    if (users.length > 0) {
+      const list = users.length === 1 ? users[0]! : `${users.slice(0, -1).join(", ")} and ${users.at(-1)}`;
+      ctx.output.warn(
+        `${list} still ${users.length === 1 ? "uses" : "use"} ${name}: until it is set again (\`mcp-twin secret set ${name}\`) or ${users.length === 1 ? "that server is" : "those servers are"} removed (\`mcp-twin remove ${users[0]}\`), \`mcp-twin sync\` stops (exit 2) before writing any client config.`,
+      );
+    }
     return 0;
   }
 
@@ -113,12 +132,18 @@ export async function run(ctx: CommandContext): Promise<number> {
           : `Paste the real key (a placeholder would be written into every client). \`--force\` stores it anyway, but sync refuses to write it.`,
     });
   }
+  const stored = ctx.options.dryRun ? "would be stored" : "stored";
   if (problem)
     ctx.output.warn(
       problem.kind === "format"
-        ? `${name} is ${problem.reason}; stored as you asked (--force), and sync will write this value.`
-        : `${name} is ${problem.reason}; stored as you asked (--force), but sync will refuse to write it into a client config.`,
+        ? `${name} is ${problem.reason}; ${stored} as you asked (--force), and sync will write this value.`
+        : `${name} is ${problem.reason}; ${stored} as you asked (--force), but sync will refuse to write it into a client config.`,
     );
+  // A placeholder is stored, but sync refuses it: no "run sync to use it" after the warning.
+  const next =
+    problem && problem.kind !== "format"
+      ? ` Store the real key (\`mcp-twin secret set ${name}\`) before \`mcp-twin sync\`.`
+      : " Run `mcp-twin sync` to use it.";
   if (!ctx.options.dryRun) {
     await withLock(machine.home.dir, async () =>
       saveSecrets(
@@ -131,7 +156,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json) ctx.output.result({ set: name, file, dryRun: Boolean(ctx.options.dryRun) });
   else
     ctx.output.print(
-      `${ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${machine.shown(file)} (${privacyNote(secretsPrivacy(machine))}). Run \`mcp-twin sync\` to use it.`,
+      `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${machine.shown(file)} (${privacyNote(secretsPrivacy(machine))}).${next}`,
     );
   return 0;
 }

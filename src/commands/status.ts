@@ -4,7 +4,7 @@
  * or config that does not parse), as every command.
  */
 import type { CommandContext } from "../cli.js";
-import { computeStatus, type StatusRow } from "../core/status.js";
+import { computeStatus, type StatusRow, type SyncBlocker } from "../core/status.js";
 import { manifestLine } from "../ui/manifest-line.js";
 import type { Output } from "../ui/output.js";
 import { openCommandMachine } from "./machine.js";
@@ -12,7 +12,7 @@ import { openCommandMachine } from "./machine.js";
 export async function run(ctx: CommandContext): Promise<number> {
   const o = ctx.options;
   const machine = await openCommandMachine(ctx);
-  const { rows, manifest, scope } = await computeStatus(
+  const { rows, manifest, scope, blockers } = await computeStatus(
     machine,
     { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project },
     ctx.output.progress,
@@ -32,13 +32,13 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
   else {
     ctx.output.print(manifestLine({ manifest, manifestScope: scope }, ctx.output.shown));
-    render(rows, ctx.output);
+    render(rows, blockers, ctx.output);
   }
   return 0;
 }
 
-function render(rows: StatusRow[], out: Output): void {
-  const { c } = out.theme;
+function render(rows: StatusRow[], blockers: readonly SyncBlocker[], out: Output): void {
+  const { c, fail } = out.theme;
   if (rows.length === 0) {
     out.print("No servers or no targets: add servers to the manifest, or name a client with --client.");
     return;
@@ -55,17 +55,23 @@ function render(rows: StatusRow[], out: Output): void {
   ];
   const servers = [...new Set(rows.map((r) => r.server))].sort();
   const width = Math.max(6, ...servers.map((s) => s.length));
-  out.print(c.bold(`${"server".padEnd(width)}  ${targets.join("  ")}`));
+  const label = (r: StatusRow) => `${r.env} ${r.client}${r.scope === "project" ? " (project)" : ""}`;
+  // `missing` is the spec's state of an entry that will not start; one that is in the file
+  // but whose program or package is gone says so (the note below says what to do).
+  const cellText = (row: StatusRow | undefined) =>
+    row ? (row.notInstalled ? "not installed" : row.state) : "–";
+  // A column is as wide as its widest cell too ("not installed" under "linux cursor"), so the
+  // columns after it stay under their headers.
+  const widths = targets.map((t) =>
+    Math.max(t.length, ...rows.filter((r) => label(r) === t).map((r) => cellText(r).length)),
+  );
+  out.print(
+    c.bold(`${"server".padEnd(width)}  ${targets.map((t, i) => t.padEnd(widths[i]!)).join("  ")}`.trimEnd()),
+  );
   for (const server of servers) {
-    const cells = targets.map((t) => {
-      const row = rows.find(
-        (r) =>
-          r.server === server && `${r.env} ${r.client}${r.scope === "project" ? " (project)" : ""}` === t,
-      );
-      // `missing` is the spec's state of an entry that will not start; one that is in the file
-      // but whose program or package is gone says so (the note below says what to do).
-      const text = row ? (row.notInstalled ? "not installed" : row.state) : "–";
-      return (row ? colour[row.state] : c.dim)(text.padEnd(t.length));
+    const cells = targets.map((t, i) => {
+      const row = rows.find((r) => r.server === server && label(r) === t);
+      return (row ? colour[row.state] : c.dim)(cellText(row).padEnd(widths[i]!));
     });
     out.print(`${server.padEnd(width)}  ${cells.join("  ")}`);
   }
@@ -84,11 +90,13 @@ function render(rows: StatusRow[], out: Output): void {
   }
   if (absent.length > 0) {
     const installs = packagesByEnv(absent.flatMap((r) => (r.absent?.install ? [r.absent.install] : [])));
-    out.print(
-      c.dim(
-        `\`mcp-twin sync\` writes ${absent.length === 1 ? "it" : "them"}${installs ? `, after installing ${installs}` : ""}.`,
-      ),
-    );
+    const what = `\`mcp-twin sync\` writes ${absent.length === 1 ? "it" : "them"}${installs ? `, after installing ${installs}` : ""}`;
+    // sync stops before writing anything while a key is missing: say that, not that it writes them.
+    if (blockers.length === 0) out.print(c.dim(`${what}.`));
+    else {
+      out.print(`${what}, once this is fixed (until then sync stops and writes nothing):`);
+      for (const b of blockers) out.print(`  ${fail} ${b.message}${b.hint ? ` ${b.hint}` : ""}`);
+    }
   }
   const notes = rows.filter((r) => r.detail && !r.absent);
   for (const r of notes) out.print(c.dim(`${r.server} in ${r.env} ${r.client}: ${r.detail}`));

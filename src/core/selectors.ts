@@ -215,7 +215,7 @@ export function parseTimeout(value: unknown, defaultSeconds = 10): number {
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_S)
     throw new UsageError(
       "bad-timeout",
-      `--timeout ${text}: not a number of seconds between 0 and ${MAX_TIMEOUT_S}.`,
+      `--timeout ${text}: not a number of seconds more than 0 and at most ${MAX_TIMEOUT_S}.`,
       { hint: "--timeout takes seconds, e.g. --timeout 30." },
     );
   return Math.round(seconds * 1000);

@@ -19,6 +19,7 @@ import { classifyTarget, type EntryState } from "./ownership.js";
 import { startAgain } from "./program-check.js";
 import { installAdvice, programHint } from "./program-hints.js";
 import type { Progress } from "./progress.js";
+import { referenceProblems } from "./references.js";
 import { checkSelectors } from "./selectors.js";
 
 /** Who owns each entry, as sync sees it (ownership.ts). */
@@ -45,11 +46,21 @@ export interface StatusRow {
   absent?: { fileExists: boolean; install?: { package: string; env: string } };
 }
 
+/**
+ * What stops the next sync before it writes anything (exit 2), by sync's own rule
+ * (references.ts): a `${secret:…}` that is not set, a placeholder where a key belongs. Each is its
+ * message and what to do; status says them instead of promising that sync writes the entries.
+ */
+export interface SyncBlocker {
+  message: string;
+  hint?: string;
+}
+
 export async function computeStatus(
   machine: Machine,
   options: { manifest?: string | undefined; envs: string[]; clients: string[]; project?: string | undefined },
   progress: Progress,
-): Promise<{ manifest: string; scope: "user" | "project"; rows: StatusRow[] }> {
+): Promise<{ manifest: string; scope: "user" | "project"; rows: StatusRow[]; blockers: SyncBlocker[] }> {
   checkSelectors({ clients: options.clients, envs: options.envs });
   const ctx = await loadContext(machine, options, progress);
   // A file that does not parse stops status too (exit 2), as it stops sync.
@@ -57,6 +68,15 @@ export async function computeStatus(
   if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
   const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, { createToken: false });
   const desired = await entriesNow(machine, { ...ctx, bridge }, ctx.state);
+  // Values go into user-level files only, so sync checks them only there (as sync-plan.ts does).
+  const blockers: SyncBlocker[] = ctx.targets.some((t) => t.scope === "user")
+    ? referenceProblems(ctx.servers, {
+        secrets: ctx.secrets,
+        accepted: ctx.accepted,
+        env: machine.host.env,
+      }).errors.map((e) => ({ message: e.message, ...(e.hint ? { hint: e.hint } : {}) }))
+    : [];
+  const first = blockers.length > 0 ? ` once this is fixed: ${blockerText(blockers)}` : "";
   const rows: StatusRow[] = [];
   for (const target of ctx.targets) {
     const text = texts.get(target.key) ?? null;
@@ -88,8 +108,8 @@ export async function computeStatus(
           ...row,
           absent: { fileExists, ...(install ? { install } : {}) },
           detail: install
-            ? `${where}: \`mcp-twin sync\` installs ${install.package} in ${install.env} and writes it`
-            : `${where}: \`mcp-twin sync\` writes it`,
+            ? `${where}: \`mcp-twin sync\` installs ${install.package} in ${install.env} and writes it${first}`
+            : `${where}: \`mcp-twin sync\` writes it${first}`,
         });
         continue;
       }
@@ -103,7 +123,12 @@ export async function computeStatus(
       rows.push(detail ? { ...row, detail } : row);
     }
   }
-  return { manifest: ctx.loaded.file, scope: ctx.located.scope, rows };
+  return { manifest: ctx.loaded.file, scope: ctx.located.scope, rows, blockers };
+}
+
+/** The blockers as one text: each message, then what to do. */
+function blockerText(blockers: readonly SyncBlocker[]): string {
+  return blockers.map((b) => (b.hint ? `${b.message} ${b.hint}` : b.message)).join(" ");
 }
 
 /** What a sync would change in one target's entries: +added, ~updated, -removed. */

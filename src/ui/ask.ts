@@ -15,6 +15,7 @@ const whereToGet = (spec: AskedSecret) => (spec.url ? ` Get one at ${spec.url}.`
 
 import { UsageError, UsageErrors } from "../core/errors.js";
 import { dict, own } from "../core/own.js";
+import { unknownName } from "../core/selectors.js";
 import type { Prompts } from "./prompts.js";
 
 export interface AskContext {
@@ -161,6 +162,47 @@ export function parseSecretFlags(flags: readonly string[]): Map<string, string |
     map.set(name, eq === -1 ? undefined : flag.slice(eq + 1));
   }
   return map;
+}
+
+/**
+ * Every `--arg` answers an input of a server being added: `name` (add; init: an input of any chosen
+ * server) or `server.name` (init). One that answers none is a typo, and a typo must not fall back
+ * silently to the default (`filesystem`'s folder would then be the whole home): exit 2, each one
+ * named, with the inputs there are.
+ */
+export function checkArgNames(
+  given: Readonly<Record<string, string>>,
+  templates: readonly ServerTemplate[],
+  options: { qualified: boolean },
+): void {
+  const known = templates.flatMap((t) =>
+    Object.keys(t.inputs ?? {}).map((k) => (options.qualified ? `${t.name}.${k}` : k)),
+  );
+  const bare = templates.flatMap((t) => Object.keys(t.inputs ?? {}));
+  const names = templates.map((t) => t.name);
+  const which = names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+  const problems = Object.keys(given)
+    .filter((key) => !known.includes(key) && !(options.qualified && bare.includes(key)))
+    .map((key) =>
+      unknownName({
+        code: "unknown-input",
+        given: "--arg",
+        name: key,
+        isNot:
+          names.length === 0 ? "no server is being added, so nothing takes it" : `not an input of ${which}`,
+        knownAs: "The inputs",
+        known,
+        // In init, `folder` answers it as well as `filesystem.folder`: either may be what was meant.
+        candidates: [...new Set([...bare, ...known])],
+        noneKnown:
+          names.length === 0
+            ? "Name the server it is for with --server."
+            : names.length === 1
+              ? `${which} takes no --arg.`
+              : `None of ${which} takes an --arg.`,
+      }),
+    );
+  if (problems.length > 0) throw new UsageErrors(problems);
 }
 
 /** `--arg K=V` flags → a record. */

@@ -212,10 +212,12 @@ export function noClientLine(envId: string): string {
  * of the command-line clients (each session reads it when it starts).
  */
 export function restartLine(apps: readonly string[], sessions: readonly string[]): string {
-  const session =
-    sessions.length === 1 ? `a new ${sessions[0]} session` : `new ${sessions.join(" and ")} sessions`;
+  // "a, b and c", as the missing-program line beside it says its list.
+  const and = (items: readonly string[]) =>
+    items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+  const session = sessions.length === 1 ? `a new ${sessions[0]} session` : `new ${and(sessions)} sessions`;
   if (apps.length === 0) return `Start ${session} to load the changes.`;
-  const restart = `Restart ${apps.join(" and ")}`;
+  const restart = `Restart ${and(apps)}`;
   return sessions.length === 0
     ? `${restart} to load the changes.`
     : `${restart}, and start ${session}, to load the changes.`;

@@ -102,6 +102,51 @@ test("secret set reads stdin (never argv), secret rm removes it", async () => {
   expect((await cli(["secret", "set", "bad name"], "x")).code).toBe(2);
 });
 
+test("secret set/rm --dry-run: what would change is planned (•), not done (✔); nothing written", async () => {
+  const set = await cli(["secret", "set", "MY_TOKEN", "--dry-run"], "abc123-real-looking");
+  expect(set.code, set.stderr).toBe(0);
+  expect(set.stdout).toMatch(/^• Would store MY_TOKEN in /);
+  expect(existsSync(path.join(home(), "secrets.json"))).toBe(false);
+  expect((await cli(["secret", "set", "MY_TOKEN"], "abc123-real-looking")).code).toBe(0);
+  const rm = await cli(["secret", "rm", "MY_TOKEN", "--dry-run"]);
+  expect(rm.code, rm.stderr).toBe(0);
+  expect(rm.stdout).toBe("• Would remove MY_TOKEN.\n");
+  expect(JSON.parse(readFileSync(path.join(home(), "secrets.json"), "utf8")).secrets).toHaveProperty(
+    "MY_TOKEN",
+  );
+});
+
+test("secret rm of a key a server still uses says that sync stops on it now, not at the next sync", async () => {
+  mkdirSync(home(), { recursive: true });
+  writeFileSync(
+    manifest(),
+    JSON.stringify({
+      servers: { tool: { command: "node", args: ["x.js"], env: { T: "${secret:MY_TOKEN}" } } },
+    }),
+  );
+  expect((await cli(["secret", "set", "MY_TOKEN"], "abc123-real-looking")).code).toBe(0);
+  const dry = await cli(["secret", "rm", "MY_TOKEN", "--dry-run", "--json"]);
+  expect(JSON.parse(dry.stdout)).toEqual({ removed: "MY_TOKEN", dryRun: true, usedBy: ["tool"] });
+  const rm = await cli(["secret", "rm", "MY_TOKEN"]);
+  expect(rm.code, rm.stderr).toBe(0);
+  expect(rm.stderr).toContain(
+    "tool still uses MY_TOKEN: until it is set again (`mcp-twin secret set MY_TOKEN`) or that server is removed (`mcp-twin remove tool`), `mcp-twin sync` stops (exit 2) before writing any client config.",
+  );
+  // True: with a client config to write, sync stops on it.
+  mkdirSync(path.join(root, "h", ".cursor"), { recursive: true });
+  writeFileSync(path.join(root, "h", ".cursor", "mcp.json"), "{}\n");
+  const sync = await cli(["sync", "--dry-run"]);
+  expect(sync.code).toBe(2);
+  expect(sync.stderr).toContain("servers.tool: secret MY_TOKEN is not set.");
+  // secret list exits 1 for it, and says how to set it.
+  const list = await cli(["secret", "list"]);
+  expect(list.code).toBe(1);
+  expect(list.stdout).toContain("✖ MY_TOKEN");
+  expect(list.stderr).toContain(
+    "Set it with `mcp-twin secret set MY_TOKEN` (or export MY_TOKEN): until then, `mcp-twin sync` stops (exit 2) before writing any client config.",
+  );
+});
+
 test("--dry-run shows the diff and writes nothing; unknown names are exit 2", async () => {
   const r = await cli(["add", "filesystem", "--arg", `folder=${root}`, "--dry-run"]);
   expect(r.code).toBe(0);
@@ -112,6 +157,43 @@ test("--dry-run shows the diff and writes nothing; unknown names are exit 2", as
   const badFolder = await cli(["add", "filesystem", "--arg", `folder=${path.join(root, "missing")}`]);
   expect(badFolder.code).toBe(2);
   expect(badFolder.stderr).toContain("does not exist");
+});
+
+test("an --arg that answers none of the server's inputs is exit 2 naming it, nothing written", async () => {
+  // A typo of `folder` must not fall back to the default (the whole home) without a word.
+  const typo = await cli(["add", "filesystem", "--arg", `foldr=${root}`, "--yes"]);
+  expect(typo.code).toBe(2);
+  expect(typo.stderr).toContain("--arg foldr: not an input of filesystem. Did you mean folder?");
+  expect(typo.stderr).toContain("The inputs: folder.");
+  const none = await cli(["add", "memory", "--arg", "x=1", "--yes"]);
+  expect(none.code).toBe(2);
+  expect(none.stderr).toContain("--arg x: not an input of memory.");
+  expect(none.stderr).toContain("memory takes no --arg.");
+  const pkg = await cli(["add", `${inject("fixtureName")}@1.0.0`, "--arg", "x=1", "--yes"]);
+  expect(pkg.code).toBe(2);
+  expect(pkg.stderr).toContain("is an npm package, not a catalogue entry, so it has no inputs to answer.");
+  expect(existsSync(manifest())).toBe(false);
+});
+
+test("a catalogue name with a version is that catalogue entry at that version, not npm's package of the same name", async () => {
+  const r = await cli(["add", "memory@2026.8.31", "--yes", "--no-sync"]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(JSON.parse(readFileSync(manifest(), "utf8").replace(/^\/\/.*$/gm, "")).servers.memory).toEqual({
+    package: "@modelcontextprotocol/server-memory@2026.8.31",
+  });
+  expect(r.stdout).toContain(
+    "memory is the catalogue's @modelcontextprotocol/server-memory (pinned at 2026.8.31).",
+  );
+  const latest = await cli(["add", "memory@latest", "--name", "m2", "--yes", "--no-sync"]);
+  expect(latest.code, latest.stderr).toBe(0);
+  expect(latest.stdout).toContain(
+    "memory is the catalogue's @modelcontextprotocol/server-memory (at latest, as asked; the catalogue pins 2026.8.31).",
+  );
+  const remote = await cli(["add", "github@1.0.0", "--yes", "--no-sync"]);
+  expect(remote.code).toBe(2);
+  expect(remote.stderr).toContain(
+    "github is the catalogue's server with no npm package, so it takes no version",
+  );
 });
 
 test("an npm package that is not in the catalogue is looked up in the registry", async () => {

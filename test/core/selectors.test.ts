@@ -145,6 +145,10 @@ describe("--timeout", () => {
     expect(error).toBeInstanceOf(UsageError);
     expect(error.code).toBe("bad-timeout");
     expect(error.message).toContain("--timeout");
+    // The bounds it states are the ones it applies: 0 itself is refused, 3600 is not.
+    expect(error.message).toBe(
+      `--timeout ${value.trim()}: not a number of seconds more than 0 and at most 3600.`,
+    );
   });
 });
 

@@ -67,6 +67,10 @@ describe("adopt: a hand edit taken into the manifest", () => {
     expect(dry.stdout).toContain('+        "FIXTURE_LEVEL": "********"');
     expect(dry.stdout).toContain('+        "FIXTURE_API_KEY": "${secret:FIXTURE_API_KEY}"');
     expect(dry.stdout).toContain("env.FIXTURE_TOKEN: a new value for FIXTURE_TOKEN");
+    // Planned, not done: the bullet, never ✔.
+    expect(dry.stdout).toContain("• Secrets to store in ");
+    expect(dry.stdout).toContain("• New value to store for FIXTURE_TOKEN");
+    expect(dry.stdout).not.toContain("✔");
     expect(dry.stdout).toContain("Dry run: nothing was written.");
     expect(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8")).toBe(before);
     expect(secretsOf(m)).toEqual({ FIXTURE_TOKEN: SECRET });
@@ -120,6 +124,23 @@ describe("adopt: a hand edit taken into the manifest", () => {
     }
   }, 120_000);
 
+  test("a new key only: the report says the edit went into the secrets file, the manifest unchanged", async () => {
+    const m = setup();
+    expect((await m.run(["sync"])).code).toBe(0);
+    const cfg = json(m.paths.cursorConfig);
+    cfg.mcpServers.fixture.env.FIXTURE_TOKEN = ROTATED;
+    writeFileSync(m.paths.cursorConfig, JSON.stringify(cfg, null, 2));
+    const before = readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8");
+    const r = await m.run(["adopt", "fixture"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      "✔ fixture in windows:cursor is mcp-twin's again; its edit is in the secrets file now (the manifest already said the rest).",
+    );
+    expect(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8")).toBe(before);
+    expect(secretsOf(m)).toEqual({ FIXTURE_TOKEN: ROTATED });
+    never(r.stdout + r.stderr);
+  }, 120_000);
+
   test("several edited entries: --from chooses, else exit 2 naming them", async () => {
     const m = await editedCursor();
     const code = json(m.paths.claudeCodeConfig);
@@ -138,6 +159,10 @@ describe("adopt: a hand edit taken into the manifest", () => {
 
     const picked = await m.run(["adopt", "fixture", "--from", "wsl:Ubuntu:claude-code"]);
     expect(picked.code, picked.stderr).toBe(0);
+    // Where the edit went, said as it is (not "the manifest says what it says").
+    expect(picked.stdout).toContain(
+      "✔ fixture in wsl:Ubuntu:claude-code is mcp-twin's again; its edit is in the manifest now.",
+    );
     expect(manifestOf(m).servers.fixture.args).toEqual(["--quiet"]);
     expect(manifestOf(m).servers.fixture.env).toEqual({ FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" });
     never(which.stderr + picked.stdout + picked.stderr);

@@ -181,7 +181,8 @@ describe("--json", () => {
       const lines = r.stderr.trim().split("\n");
       expect(lines).toHaveLength(2);
       expect(lines[0]).toMatch(/^✖ unknown (option '--frobnicate'|command 'frobnicate')$/);
-      expect(lines[1]).toContain("mcp-twin --help");
+      // A known command's error points at its own help; an unknown command at the program's.
+      expect(lines[1]).toContain(args[0] === "sync" ? "mcp-twin sync --help" : "mcp-twin --help");
     }
   });
 });

@@ -293,6 +293,30 @@ describe("remove offers to sync, as add does", () => {
   });
 });
 
+describe("remove of a server no client config holds", () => {
+  test("says nothing else changes: no 'take it out of every client', and on a terminal no question", async () => {
+    const m = machine();
+    writeManifest(m, { servers: { time: { command: "uvx", args: ["mcp-server-time"] } } });
+    expect((await m.run(["sync"])).code).toBe(0);
+    expect((await m.run(["add", "memory", "--yes", "--no-sync"])).code).toBe(0);
+    const r = await m.run(["remove", "memory"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      "No client config holds an entry mcp-twin wrote for it, so nothing else changes.",
+    );
+    expect(r.stdout).not.toContain("take it out of every client");
+    expect((await m.run(["add", "memory", "--yes", "--no-sync"])).code).toBe(0);
+    const pty = runInPty(["remove", "memory"], m.env, m.paths.linuxHome);
+    const { code, output } = await pty.exit;
+    expect(code).toBe(0);
+    expect(output).not.toContain("Take it out of every client now?");
+    expect(output).toContain("nothing else changes");
+    // A synced one still gets the offer's fallback line.
+    const synced = await m.run(["remove", "time"]);
+    expect(synced.stdout).toContain("Run `mcp-twin sync` to take it out of every client.");
+  }, 60_000);
+});
+
 test("offline, add io.github.github/… points at the catalogue's github, which works offline", async () => {
   const m = machine();
   writeManifest(m, { servers: {} });

@@ -92,6 +92,27 @@ describe("every command", () => {
     }
   });
 
+  test("a command's usage error points at that command's help, an unknown command at the program's", async () => {
+    const usage = async (...argv: string[]) =>
+      run(process.execPath, [BIN, ...argv], {
+        env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", HOME: "/nonexistent" },
+      }).then(
+        () => ({ code: 0, stdout: "", stderr: "" }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    const adopt = await usage("adopt");
+    expect(adopt.code).toBe(2);
+    expect(adopt.stderr).toBe(
+      "✖ missing required argument 'server'\nℹ Run `mcp-twin adopt --help` for usage.\n",
+    );
+    const search = await usage("--verbose", "search");
+    expect(search.stderr).toContain("ℹ Run `mcp-twin search --help` for usage.\n");
+    const option = await usage("status", "--bogus");
+    expect(option.stderr).toBe("✖ unknown option '--bogus'\nℹ Run `mcp-twin status --help` for usage.\n");
+    const unknown = await usage("bogus");
+    expect(unknown.stderr).toContain("ℹ Run `mcp-twin --help` (or `mcp-twin <command> --help`) for usage.");
+  });
+
   test("a shared flag a command does not take is exit 2, before or after the command name", async () => {
     // Arguments the commands need, so that what is checked is the flag.
     const own: Record<string, string[]> = {

@@ -105,6 +105,16 @@ describe("sync", () => {
     const forced = await m.run(["secret", "set", "TAVILY_API_KEY", "--force"], { input: "your-key-here" });
     expect(forced.code).toBe(0);
     expect(forced.stderr).toMatch(/sync will refuse to write it/);
+    // Not "Run `mcp-twin sync` to use it" right after saying sync refuses it: what to do instead.
+    expect(forced.stdout).not.toContain("to use it");
+    expect(forced.stdout).toContain(
+      "Store the real key (`mcp-twin secret set TAVILY_API_KEY`) before `mcp-twin sync`.",
+    );
+    const dry = await m.run(["secret", "set", "TAVILY_API_KEY", "--force", "--dry-run"], {
+      input: "your-key-here",
+    });
+    expect(dry.stderr).toContain("would be stored as you asked (--force)");
+    expect(dry.stderr).not.toMatch(/; stored as you asked/);
     const before = configs(m);
     const r = await m.run(["sync", "--json"]);
     expect(r.code).toBe(2);

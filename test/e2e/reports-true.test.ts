@@ -7,7 +7,7 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import { type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 
 const SECRET = "fx-5b2e9d1c7a3f4e60";
@@ -74,6 +74,22 @@ describe("a server whose program is missing", () => {
   });
 });
 
+describe("what loads the change", () => {
+  test("three command-line clients are one list, said as the missing-program line says its lists", async () => {
+    const m = setup({ kind: "linux" });
+    for (const [file, text] of [
+      [".gemini/settings.json", "{}\n"],
+      [".codex/config.toml", "# mine\n"],
+    ] as const) {
+      mkdirSync(path.dirname(path.join(m.paths.linuxHome, file)), { recursive: true });
+      writeFileSync(path.join(m.paths.linuxHome, file), text);
+    }
+    const r = await m.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Start new Claude Code, Gemini CLI and Codex sessions to load the changes.");
+  });
+});
+
 describe("status", () => {
   test("an entry whose installed script was deleted is missing, not synced", async () => {
     const m = setup();
@@ -105,6 +121,50 @@ describe("status", () => {
     const code = rows.find((x) => x.client === "claude-code")!;
     expect(code.state).toBe("missing");
     expect(code.detail).toContain("curl -LsSf https://astral.sh/uv/install.sh | sh");
+  });
+
+  test("while a key is not set, it does not promise that sync writes the entries: it says what stops sync", async () => {
+    const m = setup();
+    writeSecrets(m, {});
+    const sync = await m.run(["sync", "--dry-run"]);
+    expect(sync.code).toBe(2);
+    expect(sync.stderr).toContain("servers.fixture: secret FIXTURE_TOKEN is not set.");
+    const r = await m.run(["status"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      `\`mcp-twin sync\` writes them, after installing ${inject("fixtureName")} in wsl:Ubuntu and windows, once this is fixed (until then sync stops and writes nothing):\n  ✖ servers.fixture: secret FIXTURE_TOKEN is not set. Run \`mcp-twin secret set FIXTURE_TOKEN\` (or export FIXTURE_TOKEN).\n`,
+    );
+    const rows = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{ detail?: string }>;
+    for (const row of rows)
+      expect(row.detail).toMatch(
+        /writes it once this is fixed: servers\.fixture: secret FIXTURE_TOKEN is not set\./,
+      );
+    // Set, the promise is plain again.
+    writeSecrets(m, { FIXTURE_TOKEN: SECRET });
+    const after = await m.run(["status"]);
+    expect(after.stdout).toContain(
+      `\`mcp-twin sync\` writes them, after installing ${inject("fixtureName")} in wsl:Ubuntu and windows.\n`,
+    );
+    expect(after.stdout).not.toContain("once this is fixed");
+  });
+
+  test("each column is as wide as its widest cell: `not installed` under a short header shifts no other column", async () => {
+    const m = setup({ kind: "linux", uv: false }, { time: { command: "uvx", args: ["mcp-server-time"] } });
+    // Two more clients whose headers ("linux cursor": 12) are narrower than "not installed" (13).
+    for (const file of [".cursor/mcp.json", ".gemini/settings.json"]) {
+      mkdirSync(path.dirname(path.join(m.paths.linuxHome, file)), { recursive: true });
+      writeFileSync(path.join(m.paths.linuxHome, file), "{}\n");
+    }
+    await m.run(["sync"]);
+    const r = await m.run(["status"]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split("\n");
+    const header = lines.find((l) => l.startsWith("server"))!;
+    const row = lines.find((l) => l.startsWith("time"))!;
+    const columns = ["linux claude-code", "linux cursor", "linux gemini-cli"];
+    for (const t of columns) expect(header).toContain(t);
+    // Every cell starts exactly where its header starts.
+    for (const t of columns) expect(row.slice(header.indexOf(t)).startsWith("not installed "), t).toBe(true);
   });
 
   test("names the manifest on /mnt/c as Windows does, like sync's report", async () => {

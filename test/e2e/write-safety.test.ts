@@ -8,6 +8,7 @@
 import {
   chmodSync,
   chownSync,
+  existsSync,
   linkSync,
   lstatSync,
   mkdirSync,
@@ -20,9 +21,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { describe, expect, test } from "vitest";
+import { describe, expect, inject, test } from "vitest";
 import { doctor, one } from "../doctor/helpers.js";
-import { runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
+import { createFakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 
 // mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
@@ -386,5 +387,35 @@ describe("doctor: a readable config that already holds keys (config.private)", (
     chmodSync(m.paths.claudeDesktopConfig, 0o644);
     const run = await doctor(m, ["--no-probe"]);
     expect(run.checks.filter((c) => c.id === "config.private")).toEqual([]);
+  });
+});
+
+describe("a dry run", () => {
+  test("writes no file at all, not even a cache, where mcp-twin never wrote: its 'nothing was written' is true", async () => {
+    const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+    try {
+      const entry = { command: "uvx", args: ["tool-mcp"] };
+      writeFileSync(m.paths.cursorConfig, JSON.stringify({ mcpServers: { tool: entry } }));
+      const imported = await m.run(["import", "--dry-run"]);
+      expect(imported.code, imported.stderr).toBe(0);
+      expect(imported.stdout).toContain("Dry run: nothing was written.");
+      expect(existsSync(m.paths.home)).toBe(false);
+      // The Linux side's locator of the Windows home is a cache too.
+      expect(existsSync(path.join(m.paths.linuxHome, ".cache", "mcp-twin"))).toBe(false);
+      // A manifest written by hand, nothing else: each dry run leaves the home as it is.
+      writeManifest(m, { servers: { tool: entry } });
+      for (const args of [
+        ["sync", "--dry-run"],
+        ["add", "memory", "--dry-run", "--no-sync"],
+        ["remove", "tool", "--dry-run"],
+      ]) {
+        const r = await m.run(args);
+        expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      }
+      expect(readdirSync(m.paths.home)).toEqual(["mcp-twin.jsonc"]);
+      expect(existsSync(path.join(m.paths.linuxHome, ".cache", "mcp-twin"))).toBe(false);
+    } finally {
+      m.cleanup();
+    }
   });
 });

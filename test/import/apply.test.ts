@@ -73,6 +73,10 @@ describe("secrets", () => {
     expect(dry.stdout).toContain("+++ ");
     expect(dry.stdout).toContain('"TAVILY_API_KEY": "${secret:TAVILY_API_KEY}"');
     expect(dry.stdout).toContain("Dry run: nothing was written.");
+    // Planned, not done: each server and the secrets to store carry the bullet, never ✔.
+    expect(dry.stdout).toMatch(/^ {2}• tavily {2}npm tavily-mcp {2}would be added$/m);
+    expect(dry.stdout).toMatch(/^• Secrets to store in /m);
+    expect(dry.stdout).not.toContain("✔");
     never(dry.stdout + dry.stderr);
     expect(existsSync(path.join(m.paths.home, "mcp-twin.jsonc"))).toBe(false);
     expect(existsSync(path.join(m.paths.home, "state.json"))).toBe(false);

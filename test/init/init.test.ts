@@ -141,6 +141,52 @@ describe("init --yes", () => {
     expectNothingWritten(m);
   });
 
+  test("an --arg that answers no chosen server's input is exit 2 naming it, not a silent default", async () => {
+    const m = machine();
+    // A typo of filesystem's `folder`: the default (the whole home) must not be taken instead.
+    const typo = await m.run([
+      "init",
+      "--yes",
+      "--server",
+      "filesystem",
+      "--arg",
+      "foldr=/data",
+      "--no-sync",
+    ]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("--arg foldr: not an input of filesystem. Did you mean folder?");
+    expect(typo.stderr).toContain("The inputs: filesystem.folder.");
+    const qualified = await m.run([
+      "init",
+      "--yes",
+      "--server",
+      "filesystem",
+      "--arg",
+      "memory.folder=/data",
+      "--no-sync",
+    ]);
+    expect(qualified.code).toBe(2);
+    expect(qualified.stderr).toContain("--arg memory.folder: not an input of filesystem.");
+    const none = await m.run(["init", "--yes", "--bridge", "--arg", "folder=/data", "--no-sync", "--json"]);
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.stdout).errors[0]).toMatchObject({
+      code: "unknown-input",
+      message: "--arg folder: no server is being added, so nothing takes it.",
+    });
+    expectNothingWritten(m);
+  });
+
+  test("a --prefer-client no one knows is exit 2 with a did-you-mean, as import says it, nothing written", async () => {
+    const m = machine();
+    const r = await m.run(["init", "--yes", "--import", "--prefer-client", "curosr", "--no-sync"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--prefer-client curosr: not a client mcp-twin knows. Did you mean cursor?");
+    const env = await m.run(["init", "--yes", "--prefer-client", "mars:cursor", "--no-sync"]);
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('--prefer-client mars:cursor: "mars" is not an environment');
+    expectNothingWritten(m);
+  });
+
   test("--dry-run shows the plan and the diffs, writes and installs nothing", async () => {
     const m = machine();
     const r = await m.run([
@@ -187,6 +233,64 @@ describe("init --yes", () => {
     expect(again.code).toBe(0);
     expect(Object.keys(manifestOf(m).servers)).toEqual(["fixture", "filesystem"]);
     expect(manifestOf(m).bridge).toBeUndefined();
+  });
+
+  test("--server naming a server the manifest has already keeps it as it is (edited by hand), and says so", async () => {
+    const m = machine();
+    const file = path.join(m.paths.home, "mcp-twin.jsonc");
+    mkdirSync(m.paths.home, { recursive: true });
+    const mine = `{
+  "servers": {
+    // two folders, one env var: written by hand
+    "filesystem": { "package": "@modelcontextprotocol/server-filesystem@2026.8.31", "args": ["${m.paths.linuxHome}", "${m.root}"], "env": { "X": "1" } }
+  }
+}
+`;
+    writeFileSync(file, mine);
+    const r = await m.run(["init", "--yes", "--server", "filesystem", "--no-sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      "filesystem is in the manifest already: kept as it is (`mcp-twin add filesystem --force` replaces it with the catalogue's).",
+    );
+    expect(readFileSync(file, "utf8")).toBe(mine);
+  });
+
+  test("--secret for a server init keeps as it is is exit 2 naming it and `secret set`, not dropped", async () => {
+    const m = machine();
+    expect(
+      (
+        await m.run([
+          "init",
+          "--yes",
+          "--server",
+          "fixture",
+          "--secret",
+          `FIXTURE_TOKEN=${TOKEN}`,
+          "--no-sync",
+        ])
+      ).code,
+    ).toBe(0);
+    const manifestBefore = readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8");
+    const secretsBefore = readFileSync(path.join(m.paths.home, "secrets.json"), "utf8");
+    const NEW = "fx-token-0000aaaa1111";
+    const r = await m.run([
+      "init",
+      "--yes",
+      "--server",
+      "fixture",
+      "--secret",
+      `FIXTURE_TOKEN=${NEW}`,
+      "--no-sync",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "--secret FIXTURE_TOKEN: fixture is in the manifest already and init keeps it as it is, so init does not take a key for it.",
+    );
+    expect(r.stderr).toContain("`mcp-twin secret set FIXTURE_TOKEN` replaces the stored key");
+    expect(r.stdout + r.stderr).not.toContain(NEW);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    expect(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8")).toBe(manifestBefore);
+    expect(readFileSync(path.join(m.paths.home, "secrets.json"), "utf8")).toBe(secretsBefore);
   });
 
   test("--bridge enables the bridge in the manifest, alone or with servers", async () => {

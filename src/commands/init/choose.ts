@@ -5,11 +5,12 @@
  */
 import { instantiate } from "../../core/catalogue/index.js";
 import { UsageError } from "../../core/errors.js";
+import { referencesOf } from "../../core/manifest/spec.js";
 import { own } from "../../core/own.js";
 import { parseRegistryName } from "../../core/registry/index.js";
 import { chooseWay, fetchRegistryServer, registryNotes, withProvenance } from "../../core/registry/pick.js";
 import { checkSecretFlagNames } from "../../core/selectors.js";
-import { askInputs, askSecrets, parseArgFlags, parseSecretFlags } from "../../ui/ask.js";
+import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags } from "../../ui/ask.js";
 import { askClashes } from "../../ui/clash.js";
 import { pickServers } from "../../ui/pick-servers.js";
 import type { InitContext } from "./context.js";
@@ -64,18 +65,29 @@ export async function chooseServers(
   const registryIo = { progress: ctx.out.progress, warn: (line: string) => ctx.out.warn(line) };
   const given = ctx.options.server ?? [];
   if (given.length > 0) {
+    // init adds to the manifest, never starts it over: a server it has already (perhaps edited by
+    // hand) is kept as it is, and said so — `add --force` is the way to replace it.
+    const kept: string[] = [];
     for (const name of given) {
       const template = ctx.catalogue.templates.find((x) => x.name === name);
-      if (template) ctx.chosen.push({ template });
-      else {
+      if (template) {
+        if (own(ctx.existing.manifest.servers, template.name) !== undefined) kept.push(template.name);
+        else ctx.chosen.push({ template });
+      } else {
         const client = await ctx.openRegistry();
         const found = chooseWay(
           client,
           await fetchRegistryServer(client, parseRegistryName(name)!, registryIo),
         );
-        ctx.chosen.push({ template: found.template, registry: found });
+        if (own(ctx.existing.manifest.servers, found.template.name) !== undefined)
+          kept.push(found.template.name);
+        else ctx.chosen.push({ template: found.template, registry: found });
       }
     }
+    if (kept.length > 0)
+      ctx.out.print(
+        `${ctx.out.theme.skip} ${kept.join(", ")} ${kept.length === 1 ? "is" : "are"} in the manifest already: kept as ${kept.length === 1 ? "it is" : "they are"} (\`mcp-twin add ${kept[0]} --force\` replaces ${kept.length === 1 ? "it" : "one"} with the catalogue's).`,
+      );
     return;
   }
   if (!ctx.prompts) return;
@@ -113,6 +125,7 @@ export async function askKeys(
     | "newSecrets"
     | "registryNotes"
     | "env"
+    | "existing"
   >,
 ) {
   const { out } = ctx;
@@ -125,6 +138,22 @@ export async function askKeys(
     ctx.imports.flatMap((cand) => cand.missing.map((m) => ({ ...m, server: cand.name }))),
     (m) => m.name,
   ).filter((m) => own(ctx.stored, m.name) === undefined);
+  // A --secret for a server init keeps as it is (in the manifest already) would be dropped: say
+  // how that server's key is changed instead.
+  for (const name of givenSecrets.keys()) {
+    const keptUsers = Object.entries(ctx.existing.manifest.servers)
+      .filter(([, spec]) => referencesOf(spec, "secret").includes(name))
+      .map(([server]) => server);
+    if (
+      keptUsers.length > 0 &&
+      !ctx.chosen.some(({ template: t }) => t.secrets?.some((x) => x.name === name))
+    )
+      throw new UsageError(
+        "unknown-secret",
+        `--secret ${name}: ${keptUsers.join(", ")} ${keptUsers.length === 1 ? "is" : "are"} in the manifest already and init keeps ${keptUsers.length === 1 ? "it" : "them"} as ${keptUsers.length === 1 ? "it is" : "they are"}, so init does not take a key for ${keptUsers.length === 1 ? "it" : "them"}.`,
+        { hint: `\`mcp-twin secret set ${name}\` replaces the stored key; then \`mcp-twin sync\`.` },
+      );
+  }
   // Every --secret must be one of these (before anything is asked): a typo is named, not dropped.
   checkSecretFlagNames(
     givenSecrets.keys(),
@@ -146,6 +175,11 @@ export async function askKeys(
   );
   out.addSecrets(Object.values(ctx.importAnswers.values));
   const givenArgs = parseArgFlags(ctx.options.arg ?? []);
+  checkArgNames(
+    givenArgs,
+    ctx.chosen.map((c) => c.template),
+    { qualified: true },
+  );
   for (const { template: t, registry: fromRegistry } of ctx.chosen) {
     const inputs = await askInputs(
       t,

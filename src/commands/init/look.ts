@@ -31,6 +31,8 @@ export async function look(
   },
 ): Promise<Found> {
   const { out, options: o } = ctx;
+  // As import checks it, before any work: a --prefer-client no one knows is exit 2, never ignored.
+  checkPreferredClients(o.preferClient ?? []);
   const step = out.progress.step("Looking at this machine");
   const looked: string[] = [];
   const started = machine.host.now().getTime();
@@ -49,7 +51,6 @@ export async function look(
   // Names given on the command line are checked before anything is asked: the sync at the end
   // honours --env, and --server must name catalogue entries.
   selectEnvironments(environments, o.env);
-  checkPreferredClients(o.preferClient ?? []);
   const catalogue = loadCatalogue({ homeDir: machine.home.dir });
   for (const p of catalogue.problems)
     out.warn(`${p.file}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (template skipped)`);
