@@ -669,6 +669,8 @@ export function reportError(
           ...(e.location.file ? { file: e.location.file } : {}),
           ...(e.location.line !== undefined ? { line: e.location.line, column: e.location.column } : {}),
           ...(e instanceof UnknownNameError ? { known: e.known, didYouMean: e.suggestions } : {}),
+          // what to do about it, as a terminal shows it under the message (a script can show it too)
+          ...(e.hint ? { hint: e.hint } : {}),
         })),
       });
     } else {

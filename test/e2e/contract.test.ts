@@ -144,7 +144,7 @@ describe("--json", () => {
     expect(rows).toHaveLength(6);
   });
 
-  test("an exit-2 error is still one JSON document: { errors: [{ code, message, file, line, column }] }", async () => {
+  test("an exit-2 error is still one JSON document: { errors: [{ code, message, file, line, column, hint }] }", async () => {
     const broken = '{\n  "mcpServers": {\n    "x": 1,,\n  }\n}';
     const keep = readFileSync(m.paths.cursorConfig, "utf8");
     writeFileSync(m.paths.cursorConfig, broken);
@@ -158,6 +158,8 @@ describe("--json", () => {
           file: m.paths.cursorConfig,
           line: 3,
           column: 12,
+          // what to do, as a terminal shows it under the message
+          hint: expect.stringContaining("by hand at line 3, column 12"),
         },
       ],
     });

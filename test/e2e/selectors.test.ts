@@ -138,12 +138,14 @@ describe("--client: the client table's names, every command alike", () => {
             "--client claude: not a client mcp-twin knows. Did you mean claude-desktop or claude-code?",
           known: ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf", "gemini-cli", "codex"],
           didYouMean: ["claude-desktop", "claude-code"],
+          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex.",
         },
         {
           code: "bad-client",
           message: "--client Cursr: not a client mcp-twin knows. Did you mean cursor?",
           known: ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf", "gemini-cli", "codex"],
           didYouMean: ["cursor"],
+          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex.",
         },
       ],
     });
@@ -200,6 +202,7 @@ describe("--env: the forms, then the environments of this machine", () => {
         message: "--env macos: not an environment here.",
         known: ["wsl:Ubuntu", "windows", "wsl"],
         didYouMean: [],
+        hint: "Environments here (wsl is every distro): wsl:Ubuntu, windows, wsl.",
       },
     ]);
   });
