@@ -17,7 +17,7 @@ import {
 import { referencesOf } from "../core/manifest/spec.js";
 import { own } from "../core/own.js";
 import { notAKey } from "../core/placeholders.js";
-import { assertKnown } from "../core/selectors.js";
+import { assertKnown, didYouMean } from "../core/selectors.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
 import { openCommandMachine } from "./machine.js";
 
@@ -139,11 +139,16 @@ export async function run(ctx: CommandContext): Promise<number> {
         ? `${name} is ${problem.reason}; ${stored} as you asked (--force), and sync will write this value.`
         : `${name} is ${problem.reason}; ${stored} as you asked (--force), but sync will refuse to write it into a client config.`,
     );
-  // A placeholder is stored, but sync refuses it: no "run sync to use it" after the warning.
+  // A placeholder is stored, but sync refuses it: no "run sync to use it" after the warning. A
+  // name no server references (a typo of TAVILY_API_KEY) is not used by a sync either: say so.
+  const uses = await usedBy(ctx, machine);
+  const guess = uses.has(name) ? [] : didYouMean(name, [...uses.keys()]);
   const next =
     problem && problem.kind !== "format"
       ? ` Store the real key (\`mcp-twin secret set ${name}\`) before \`mcp-twin sync\`.`
-      : " Run `mcp-twin sync` to use it.";
+      : uses.has(name)
+        ? " Run `mcp-twin sync` to use it."
+        : ` No server in the manifest uses it yet${guess.length > 0 ? ` (did you mean ${guess.join(" or ")}?)` : ""}: sync writes it where a server's spec says \`\${secret:${name}}\`.`;
   if (!ctx.options.dryRun) {
     await withLock(machine.home.dir, async () =>
       saveSecrets(
@@ -153,7 +158,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       ),
     );
   }
-  if (ctx.output.json) ctx.output.result({ set: name, file, dryRun: Boolean(ctx.options.dryRun) });
+  if (ctx.output.json)
+    ctx.output.result({ set: name, file, dryRun: Boolean(ctx.options.dryRun), usedBy: uses.get(name) ?? [] });
   else
     ctx.output.print(
       `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${machine.shown(file)} (${privacyNote(secretsPrivacy(machine))}).${next}`,

@@ -248,3 +248,27 @@ test("in a terminal: Ctrl-C at a prompt exits 130 and writes nothing", async () 
   expect(code).toBe(130);
   expect(existsSync(manifest())).toBe(false);
 });
+
+test("secret set of a name no server uses says so (with a did-you-mean), not 'Run mcp-twin sync to use it'", async () => {
+  mkdirSync(home(), { recursive: true });
+  writeFileSync(
+    manifest(),
+    JSON.stringify({
+      servers: { tool: { command: "node", args: ["x.js"], env: { T: "${secret:MY_SERVICE_TOKEN}" } } },
+    }),
+  );
+  const typo = await cli(["secret", "set", "MY_SERVIC_TOKEN"], "abc123-real-looking");
+  expect(typo.code, typo.stderr).toBe(0);
+  expect(typo.stdout).toContain(
+    "No server in the manifest uses it yet (did you mean MY_SERVICE_TOKEN?): sync writes it where a server's spec says `${secret:MY_SERVIC_TOKEN}`.",
+  );
+  expect(typo.stdout).not.toContain("to use it");
+  const json = await cli(["secret", "set", "MY_SERVIC_TOKEN", "--json"], "abc123-real-looking");
+  expect(JSON.parse(json.stdout)).toMatchObject({ set: "MY_SERVIC_TOKEN", usedBy: [] });
+  // The name the server does use: sync is what uses it.
+  const right = await cli(["secret", "set", "MY_SERVICE_TOKEN", "--json"], "abc123-real-looking");
+  expect(JSON.parse(right.stdout)).toMatchObject({ set: "MY_SERVICE_TOKEN", usedBy: ["tool"] });
+  const text = await cli(["secret", "set", "MY_SERVICE_TOKEN"], "abc123-real-looking");
+  expect(text.stdout).toContain("Run `mcp-twin sync` to use it.");
+  for (const r of [typo, json, right, text]) expect(r.stdout + r.stderr).not.toContain("abc123-real-looking");
+});
