@@ -315,11 +315,15 @@ function manifestServerLine(
         ),
       ),
     );
-  const files = fileSet(elsewhere).size;
+  // A file that was reset is reported once (config.wiped), with no per-server finding: it still
+  // counts here as a config the server is missing from.
+  const wiped = server.wipedIn.length;
+  const files = fileSet(elsewhere).size + wiped;
   // The configs that do not hold it yet (drift.entry fails only for a missing entry): "in 3 client
   // configs" would be false of a server never synced, or taken out by uninstall.
-  const missing = fileSet(elsewhere.filter((x) => x.id === "drift.entry" && x.status === "fail")).size;
-  const worst = worstOf(everywhere);
+  const missing =
+    fileSet(elsewhere.filter((x) => x.id === "drift.entry" && x.status === "fail")).size + wiped;
+  const worst = wiped > 0 ? "fail" : worstOf(everywhere);
   const count = (n: number) => `${n} client config${n === 1 ? "" : "s"}`;
   const configs =
     missing === 0
@@ -329,7 +333,10 @@ function manifestServerLine(
         : `in ${count(files - missing)}, missing from ${missing}`;
   // Where to read on: the environments whose sections hold its warnings and failures.
   const envs = [
-    ...new Set(elsewhere.filter((x) => x.status === "fail" || x.status === "warn").map((x) => x.env)),
+    ...new Set([
+      ...elsewhere.filter((x) => x.status === "fail" || x.status === "warn").map((x) => x.env),
+      ...server.wipedIn,
+    ]),
   ];
   const where =
     files === 0

@@ -247,5 +247,11 @@ describe("a manifest server's line says where it is, and where it is missing", (
     expect(await line()).toContain(
       "in 2 client configs, missing from 1; its findings are below, under windows",
     );
+    // Cursor's file reset by its app (no servers at all): reported once as config.wiped, and the
+    // server's line still says it is missing there — not "checked in 2 client configs" with a ✔.
+    writeJson(m.paths.cursorConfig, { mcpServers: {} });
+    const wiped = await line();
+    expect(wiped).toContain("in 2 client configs, missing from 1; its findings are below, under windows");
+    expect(wiped).toMatch(/^ {4}✖ fx {2}/);
   }, 120_000);
 });

@@ -41,7 +41,7 @@ import {
 import type { DoctorOptions, DoctorReport } from "./index.js";
 import { runProbes } from "./probe-phase.js";
 import { gateProjectProbes } from "./project-trust.js";
-import { type ConfigFacts, projectDir, readConfig } from "./read-configs.js";
+import { type ConfigFacts, isWiped, projectDir, readConfig } from "./read-configs.js";
 import { allTargets } from "./targets-phase.js";
 
 /** What doctor knows of the home: read, never thrown (a broken file is a finding). */
@@ -166,7 +166,18 @@ export async function collectFacts(
     manifest: { path: home.manifestFile, scope: home.scope },
     manifestServers: Object.entries(home.manifest.servers)
       .filter(([name]) => selected(options, name))
-      .map(([name, s]) => ({ name, disabled: s.disabled === true, runs: describeServer(s) })),
+      .map(([name, s]) => ({
+        name,
+        disabled: s.disabled === true,
+        runs: describeServer(s),
+        // the environments of files that were reset while they held its entry (config.wiped)
+        wipedIn: configs
+          .filter((c) => {
+            const recorded = home.state.targets[c.target.key]?.entries ?? {};
+            return Object.hasOwn(recorded, name) && isWiped(c, Object.keys(recorded).length);
+          })
+          .map((c) => c.target.env.id),
+      })),
   };
 }
 

@@ -8,7 +8,7 @@ import type { Manifest, ServerSpec } from "../manifest/schema.js";
 import { classifyTarget } from "../ownership.js";
 import type { State } from "../state.js";
 import type { DriftItem } from "./facts.js";
-import type { ConfigFacts } from "./read-configs.js";
+import { type ConfigFacts, isWiped } from "./read-configs.js";
 
 export async function driftItems(
   machine: Machine,
@@ -27,9 +27,7 @@ export async function driftItems(
     // Project files get entries only when sync was run with --project for them.
     if (t.scope === "project" && !state.targets[t.key]) return false;
     // A wiped file is reported once (config.wiped), not once per server.
-    const owned = Object.keys(state.targets[t.key]?.entries ?? {}).length;
-    const holds = c.sets.some((s) => s.scope === t.scope && Object.keys(s.entries).length > 0);
-    return !(owned > 0 && !holds);
+    return !isWiped(c, Object.keys(state.targets[t.key]?.entries ?? {}).length);
   });
   if (usable.length === 0 || (servers.length === 0 && !bridge)) return [];
   // What sync would write now, with what is installed now (the rule status uses too).

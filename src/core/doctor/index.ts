@@ -39,7 +39,7 @@ export interface DoctorReport {
   /** Config files looked at, for headings (paths as this machine shows them). */
   files: Array<{ env: string; client: string; scope: string; path: string; note?: string }>;
   /** Every manifest server (within --server), for the report's "Manifest servers" section. */
-  manifestServers: Array<{ name: string; disabled: boolean; runs: string }>;
+  manifestServers: Array<{ name: string; disabled: boolean; runs: string; wipedIn: string[] }>;
 }
 
 export async function runDoctor(

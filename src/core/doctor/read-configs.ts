@@ -43,6 +43,16 @@ export interface ConfigFacts {
   ignored?: { path: string; servers: string[]; parseError?: string };
 }
 
+/**
+ * A file that was reset: mcp-twin recorded entries in it (`recorded` of them), and the file, read
+ * and parsed, holds none in its scope (emptied, truncated, rewritten by its app).
+ */
+export function isWiped(c: ConfigFacts, recorded: number): boolean {
+  if (c.readError !== undefined || c.parseError !== undefined) return false;
+  const holds = c.sets.some((s) => s.scope === c.target.scope && Object.keys(s.entries).length > 0);
+  return recorded > 0 && !holds;
+}
+
 /** Files their app rewrites or reads with JSON.parse. */
 function strictJson(target: Target): boolean {
   return (

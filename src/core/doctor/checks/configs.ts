@@ -5,7 +5,7 @@
  */
 import { canonicalJson } from "../../merge.js";
 import { unparsableFix } from "../../skip-hint.js";
-import type { ConfigFacts, EntryScope } from "../read-configs.js";
+import { type ConfigFacts, type EntryScope, isWiped } from "../read-configs.js";
 import { count, defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import { checkConfigPrivate } from "./private.js";
 
@@ -163,9 +163,7 @@ export const configChecks = [
     fix: "`mcp-twin sync` (Claude Code also keeps `~/.claude/backups`).",
     run: ({ config: f, owned }, show) => {
       const t = f.target;
-      if (unreadable(f)) return [];
-      const holds = f.sets.some((s) => s.scope === t.scope && Object.keys(s.entries).length > 0);
-      if (owned === 0 || holds) return [];
+      if (!isWiped(f, owned)) return [];
       return [
         finding(
           "fail",
