@@ -260,6 +260,25 @@ describe("server names, secrets and restore targets", () => {
     expect(snapshot()).toEqual(before);
   });
 
+  test("doctor --server no one knows: exit 2 and no cache written (the facts are kept by a run that gets past it)", async () => {
+    const fresh = createFakeMachine({ registryUrl: inject("registryUrl") });
+    try {
+      writeManifest(fresh, { servers: { fixture: { package: `${inject("fixtureName")}@1.0.0` } } });
+      const cache = path.join(fresh.paths.home, "cache");
+      expect(existsSync(cache)).toBe(false);
+      const r = await fresh.run(["doctor", "--server", "fixtur"]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("--server fixtur: not a server in the manifest or any client config.");
+      // Environment facts are kept only by a run that got past its checks of what was asked.
+      expect(existsSync(cache) ? readdirSync(cache) : []).toEqual([]);
+      // A run that does: the facts are kept for the next one.
+      expect((await fresh.run(["doctor", "--no-probe", "--server", "fixture"])).code).not.toBe(2);
+      expect(readdirSync(cache)).toContain("environments.json");
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
   test("restore before any sync says there is nothing to restore", async () => {
     const none = await m.run(["restore", "windows:cursor"]);
     expect(none.code).toBe(2);

@@ -129,7 +129,9 @@ export async function collectFacts(
   const facts = emptyFacts();
   let machine: Machine;
   try {
-    machine = await openMachine(host);
+    // Its caches (environment facts) are written only once the run got past its checks of what
+    // was asked: a `--server` no one knows is exit 2 with nothing written.
+    machine = await openMachine(host, { holdCaches: true });
   } catch (error) {
     if (!isTwinError(error)) throw error;
     facts.homeError = { message: error.message, fix: error.hint };
@@ -142,13 +144,17 @@ export async function collectFacts(
 
   const { allEnvs, envs } = await environments(g);
   await homeFiles(g);
-  facts.environments = await Promise.all(envs.map((env) => nodeFacts(g, allEnvs, env)));
   const project = projectDir(host.cwd, options.project);
   const targets = await allTargets(envs, options, project);
   await loadFormats(targets.map((t) => t.client));
   const configs = await Promise.all(
     targets.map((t) => readConfig(t, project).then((c) => modes(machine, c))),
   );
+  // The servers asked for exist (in the manifest or a config read just now) before npm is asked
+  // anything or a server started.
+  checkServersAsked(g, configs);
+  await machine.caches.flush();
+  facts.environments = await Promise.all(envs.map((env) => nodeFacts(g, allEnvs, env)));
   const shown = pathShown(machine.local);
   const work = await entries(g, configs, allEnvs, project);
   await drift(g, configs, allEnvs, work);
@@ -296,24 +302,6 @@ async function entries(
   const { machine, options, facts } = g;
   const { manifest } = g.home;
   const managed = new Set(Object.keys(manifest.servers));
-  const known = new Set([
-    ...managed,
-    ...configs.flatMap((c) => c.sets.flatMap((s) => Object.keys(s.entries))),
-  ]);
-  const unknown = options.servers.filter((n) => !known.has(n));
-  if (unknown.length > 0)
-    throw new UsageErrors(
-      unknown.map((name) =>
-        unknownName({
-          code: "unknown-server",
-          given: "--server",
-          name,
-          isNot: "not a server in the manifest or any client config",
-          knownAs: "Known servers",
-          known: [...known].sort(),
-        }),
-      ),
-    );
   const desktop = new Map<string, { msix: boolean; version?: string }>();
   for (const { target: t } of configs)
     if (t.client.id === "claude-desktop" && t.env.kind === "windows") {
@@ -484,4 +472,28 @@ async function catalogueFormats(machine: Machine): Promise<Map<string, SecretFor
   } catch {
     return new Map();
   }
+}
+
+/** Every `--server` names a server of the manifest or of a client config: exit 2 otherwise. */
+function checkServersAsked(g: Gathering, configs: readonly ConfigFacts[]): void {
+  const { options } = g;
+  const { manifest } = g.home;
+  const known = new Set([
+    ...Object.keys(manifest.servers),
+    ...configs.flatMap((c) => c.sets.flatMap((s) => Object.keys(s.entries))),
+  ]);
+  const unknown = options.servers.filter((n) => !known.has(n));
+  if (unknown.length > 0)
+    throw new UsageErrors(
+      unknown.map((name) =>
+        unknownName({
+          code: "unknown-server",
+          given: "--server",
+          name,
+          isNot: "not a server in the manifest or any client config",
+          knownAs: "Known servers",
+          known: [...known].sort(),
+        }),
+      ),
+    );
 }
