@@ -12,7 +12,7 @@ import { openCommandMachine } from "./machine.js";
 export async function run(ctx: CommandContext): Promise<number> {
   const o = ctx.options;
   const machine = await openCommandMachine(ctx);
-  const { rows, manifest, scope, blockers } = await computeStatus(
+  const { rows, manifest, scope, blockers, counts } = await computeStatus(
     machine,
     { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project },
     ctx.output.progress,
@@ -32,15 +32,27 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
   else {
     ctx.output.print(manifestLine({ manifest, manifestScope: scope }, ctx.output.shown));
-    render(rows, blockers, ctx.output);
+    render(rows, blockers, ctx.output, counts);
   }
   return 0;
 }
 
-function render(rows: StatusRow[], blockers: readonly SyncBlocker[], out: Output): void {
+function render(
+  rows: StatusRow[],
+  blockers: readonly SyncBlocker[],
+  out: Output,
+  counts: { servers: number; disabled: number; targets: number },
+): void {
   const { c, fail } = out.theme;
   if (rows.length === 0) {
-    out.print("No servers or no targets: add servers to the manifest, or name a client with --client.");
+    // Say which of the two is missing: the manifest's servers, or a client config to hold them.
+    out.print(
+      counts.servers === 0
+        ? counts.disabled > 0
+          ? `Every server of the manifest is disabled (${counts.disabled}): sync leaves them out.`
+          : "The manifest has no servers yet: `mcp-twin add <name>` adds one (`mcp-twin add --list` shows the catalogue)."
+        : `No client config here to hold ${counts.servers === 1 ? "its server" : `its ${counts.servers} servers`} (no client was found, or --client/--env left none): \`mcp-twin sync --client <id>\` creates the config of the client you name.`,
+    );
     return;
   }
   const colour: Record<StatusRow["state"], (s: string) => string> = {

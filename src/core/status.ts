@@ -60,7 +60,14 @@ export async function computeStatus(
   machine: Machine,
   options: { manifest?: string | undefined; envs: string[]; clients: string[]; project?: string | undefined },
   progress: Progress,
-): Promise<{ manifest: string; scope: "user" | "project"; rows: StatusRow[]; blockers: SyncBlocker[] }> {
+): Promise<{
+  manifest: string;
+  scope: "user" | "project";
+  rows: StatusRow[];
+  blockers: SyncBlocker[];
+  /** How many servers (enabled, and disabled ones) and client configs the rows cross. */
+  counts: { servers: number; disabled: number; targets: number };
+}> {
   checkSelectors({ clients: options.clients, envs: options.envs });
   const ctx = await loadContext(machine, options, progress);
   // A file that does not parse stops status too (exit 2), as it stops sync.
@@ -123,7 +130,17 @@ export async function computeStatus(
       rows.push(detail ? { ...row, detail } : row);
     }
   }
-  return { manifest: ctx.loaded.file, scope: ctx.located.scope, rows, blockers };
+  return {
+    manifest: ctx.loaded.file,
+    scope: ctx.located.scope,
+    rows,
+    blockers,
+    counts: {
+      servers: ctx.servers.length,
+      disabled: Object.keys(ctx.manifest.servers).length - ctx.servers.length,
+      targets: ctx.targets.length,
+    },
+  };
 }
 
 /** The blockers as one text: each message, then what to do. */

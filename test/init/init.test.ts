@@ -525,6 +525,19 @@ describe("init where no client was found", () => {
     expect(r.stdout).toContain("Nothing installed: no client was found.");
     expect(manifestOf(m).servers.fixture).toBeDefined();
     expect(existsSync(linuxCopy(m)) || existsSync(windowsCopy(m))).toBe(false);
+    // status says which is missing (a client config, not servers) and the way to name one.
+    const status = await m.run(["status"]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(
+      "No client config here to hold its server (no client was found, or --client/--env left none): `mcp-twin sync --client <id>` creates the config of the client you name.",
+    );
+
+    const empty = bare();
+    mkdirSync(empty.paths.home, { recursive: true });
+    writeFileSync(path.join(empty.paths.home, "mcp-twin.jsonc"), '{ "servers": {} }\n');
+    expect((await empty.run(["status"])).stdout).toContain(
+      "The manifest has no servers yet: `mcp-twin add <name>` adds one (`mcp-twin add --list` shows the catalogue).",
+    );
 
     const asJson = await bare().run(["init", "--yes", "--json", ...fixture]);
     expect(JSON.parse(asJson.stdout)).toMatchObject({
