@@ -95,6 +95,17 @@ export const SHARED: Record<Shared, { flags: string; description: string; list?:
   },
 };
 
+/** add and remove: a manifest edit, then (--sync, or yes on a terminal) the sync it calls for. */
+const EDIT_THEN_SYNC: Partial<Record<Shared, true | string>> = {
+  json: true,
+  yes: true,
+  dryRun: "show the manifest diff; write nothing",
+  manifest: true,
+  env: "with --sync: only this environment (repeatable)",
+  client: "with --sync: only this client (repeatable)",
+  project: "with --sync: the project files in <dir> instead of user files",
+};
+
 /**
  * Which shared flags each command honours (a string: its own wording for that command); a shared
  * flag given to a command not listed for it is exit 2. A command that starts reading one must get
@@ -119,25 +130,9 @@ export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
     project: true,
   },
   status: { json: true, manifest: true, env: true, client: true, project: true },
-  add: {
-    json: true,
-    yes: true,
-    dryRun: "show the manifest diff; write nothing",
-    manifest: true,
-    env: "with --sync: only this environment (repeatable)",
-    client: "with --sync: only this client (repeatable)",
-    project: "with --sync: the project files in <dir> instead of user files",
-  },
+  add: EDIT_THEN_SYNC,
   search: { json: true },
-  remove: {
-    json: true,
-    yes: true,
-    dryRun: "show the manifest diff; write nothing",
-    manifest: true,
-    env: "with --sync: only this environment (repeatable)",
-    client: "with --sync: only this client (repeatable)",
-    project: "with --sync: the project files in <dir> instead of user files",
-  },
+  remove: EDIT_THEN_SYNC,
   import: {
     json: true,
     yes: "never prompt: a key with different values needs --prefer-client, --keep-both or --secret",

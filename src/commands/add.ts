@@ -25,7 +25,6 @@ import { editManifest, schemaRefFor, serverNames, withServer } from "../core/man
 import { locateManifest } from "../core/manifest/load.js";
 import { npmSpec, type ServerSpec, serverName } from "../core/manifest/schema.js";
 import { loadSecrets, privacyNote, saveSecrets, secretsPrivacy } from "../core/manifest/secrets.js";
-import { parseManifestText } from "../core/manifest/validate.js";
 import { canonicalJson } from "../core/merge.js";
 import { splitSpec } from "../core/npm-prefix.js";
 import { npmView } from "../core/npm-view.js";
@@ -40,11 +39,10 @@ import {
   withProvenance,
 } from "../core/registry/pick.js";
 import { checkSecretFlagNames, didYouMean } from "../core/selectors.js";
-import { runSync, syncExitCode } from "../core/sync.js";
 import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
-import { jsonReport, renderReport } from "../ui/sync-report.js";
+import { syncAfterEdit } from "./edit-then-sync.js";
 import { openCommandMachine } from "./machine.js";
 
 interface AddOptions {
@@ -216,39 +214,14 @@ export async function run(ctx: CommandContext): Promise<number> {
     else if (!o.dryRun) out.print(`Run \`mcp-twin sync\` to ${syncDoes}.`);
     return 0;
   }
-  const report = await runSync(
-    machine,
-    {
-      manifest: o.manifest,
-      dryRun: Boolean(o.dryRun),
-      force: false,
-      update: false,
-      prune: false,
-      envs: o.env,
-      clients: o.client,
-      project: o.project,
-      signal: ctx.signal,
-      ...(o.dryRun && result.after !== null
-        ? {
-            preview: {
-              manifest: {
-                file,
-                missing: false,
-                text: result.after,
-                manifest: parseManifestText(result.after, file),
-              },
-              secrets: newSecrets,
-            },
-          }
-        : {}),
-    },
-    out.progress,
-  );
-  out.addSecrets(report.secretValues);
-  if (out.json) out.result({ ...summary, sync: jsonReport(report) });
   // The missing programs' lines said before the question are not said again.
-  else await renderReport(report, out, Boolean(o.dryRun), { programsShown });
-  return syncExitCode(report);
+  return syncAfterEdit(ctx, machine, {
+    file,
+    after: result.after,
+    secrets: newSecrets,
+    summary,
+    programsShown,
+  });
 }
 
 /**

@@ -7,14 +7,12 @@ import type { CommandContext } from "../cli.js";
 import { UsageError } from "../core/errors.js";
 import { editManifest, serverNames, withoutServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
-import { parseManifestText } from "../core/manifest/validate.js";
 import { own } from "../core/own.js";
 import { assertKnown } from "../core/selectors.js";
 import { loadState } from "../core/state.js";
-import { runSync, syncExitCode } from "../core/sync.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
-import { jsonReport, renderReport } from "../ui/sync-report.js";
+import { syncAfterEdit } from "./edit-then-sync.js";
 import { openCommandMachine } from "./machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -76,38 +74,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       );
     return 0;
   }
-  const report = await runSync(
-    machine,
-    {
-      manifest: o.manifest,
-      dryRun,
-      force: false,
-      update: false,
-      prune: false,
-      envs: o.env,
-      clients: o.client,
-      project: o.project,
-      signal: ctx.signal,
-      ...(dryRun && result.after !== null
-        ? {
-            preview: {
-              manifest: {
-                file,
-                missing: false,
-                text: result.after,
-                manifest: parseManifestText(result.after, file),
-              },
-              secrets: {},
-            },
-          }
-        : {}),
-    },
-    out.progress,
-  );
-  out.addSecrets(report.secretValues);
-  if (out.json) out.result({ ...summary, sync: jsonReport(report) });
-  else await renderReport(report, out, dryRun);
-  return syncExitCode(report);
+  return syncAfterEdit(ctx, machine, { file, after: result.after, secrets: {}, summary });
 }
 
 /** Does any client config hold an entry mcp-twin wrote (or adopted) under this name, by its state? */

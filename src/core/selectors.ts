@@ -79,6 +79,19 @@ export function assertKnown(u: UnknownName): void {
   if (!u.known.includes(u.name)) throw unknownName(u);
 }
 
+/**
+ * Throw one UsageErrors (exit 2) naming every one of `names` that is not known — by default not
+ * among `u.known`; `isKnown` when more is accepted than is listed (an MCP Registry name).
+ */
+export function assertAllKnown(
+  names: Iterable<string>,
+  u: Omit<UnknownName, "name">,
+  isKnown: (name: string) => boolean = (name) => u.known.includes(name),
+): void {
+  const problems = [...names].filter((name) => !isKnown(name)).map((name) => unknownName({ ...u, name }));
+  if (problems.length > 0) throw new UsageErrors(problems);
+}
+
 function orList(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
 }
@@ -135,21 +148,14 @@ export function checkSecretFlagNames(
   /** Completes "--secret NAME: …": "no server this init sets up uses it". */
   isNot: string,
 ): void {
-  const known = [...new Set(used)].sort();
-  const problems = [...given]
-    .filter((name) => !known.includes(name))
-    .map((name) =>
-      unknownName({
-        code: "unknown-secret",
-        given: "--secret",
-        name,
-        isNot,
-        knownAs: "The secrets they use",
-        known,
-        noneKnown: "They use no secret; `mcp-twin secret set NAME` stores one for later.",
-      }),
-    );
-  if (problems.length > 0) throw new UsageErrors(problems);
+  assertAllKnown(given, {
+    code: "unknown-secret",
+    given: "--secret",
+    isNot,
+    knownAs: "The secrets they use",
+    known: [...new Set(used)].sort(),
+    noneKnown: "They use no secret; `mcp-twin secret set NAME` stores one for later.",
+  });
 }
 
 /**
@@ -189,20 +195,18 @@ export function selectEnvironments<E extends { id: string }>(
   if (selectors.length === 0) return [...all];
   const here = all.map((e) => e.id);
   const names = here.some((id) => id.startsWith("wsl:")) ? [...here, "wsl"] : here;
-  const problems = selectors
-    .filter((s) => !all.some((e) => envMatches(s, e.id)))
-    .map((s) =>
-      unknownName({
-        code: "bad-env",
-        given: "--env",
-        name: s,
-        isNot: "not an environment here",
-        knownAs: names.includes("wsl") ? "Environments here (wsl is every distro)" : "Environments here",
-        known: names,
-        noneKnown: "No environment was found here.",
-      }),
-    );
-  if (problems.length > 0) throw new UsageErrors(problems);
+  assertAllKnown(
+    selectors,
+    {
+      code: "bad-env",
+      given: "--env",
+      isNot: "not an environment here",
+      knownAs: names.includes("wsl") ? "Environments here (wsl is every distro)" : "Environments here",
+      known: names,
+      noneKnown: "No environment was found here.",
+    },
+    (s) => all.some((e) => envMatches(s, e.id)),
+  );
   return all.filter((e) => selectors.some((s) => envMatches(s, e.id)));
 }
 

@@ -15,7 +15,7 @@ const whereToGet = (spec: AskedSecret) => (spec.url ? ` Get one at ${spec.url}.`
 
 import { UsageError, UsageErrors } from "../core/errors.js";
 import { dict, own } from "../core/own.js";
-import { unknownName } from "../core/selectors.js";
+import { assertAllKnown } from "../core/selectors.js";
 import type { Prompts } from "./prompts.js";
 
 export interface AskContext {
@@ -181,28 +181,26 @@ export function checkArgNames(
   const bare = templates.flatMap((t) => Object.keys(t.inputs ?? {}));
   const names = templates.map((t) => t.name);
   const which = names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
-  const problems = Object.keys(given)
-    .filter((key) => !known.includes(key) && !(options.qualified && bare.includes(key)))
-    .map((key) =>
-      unknownName({
-        code: "unknown-input",
-        given: "--arg",
-        name: key,
-        isNot:
-          names.length === 0 ? "no server is being added, so nothing takes it" : `not an input of ${which}`,
-        knownAs: "The inputs",
-        known,
-        // In init, `folder` answers it as well as `filesystem.folder`: either may be what was meant.
-        candidates: [...new Set([...bare, ...known])],
-        noneKnown:
-          names.length === 0
-            ? "Name the server it is for with --server."
-            : names.length === 1
-              ? `${which} takes no --arg.`
-              : `None of ${which} takes an --arg.`,
-      }),
-    );
-  if (problems.length > 0) throw new UsageErrors(problems);
+  assertAllKnown(
+    Object.keys(given),
+    {
+      code: "unknown-input",
+      given: "--arg",
+      isNot:
+        names.length === 0 ? "no server is being added, so nothing takes it" : `not an input of ${which}`,
+      knownAs: "The inputs",
+      known,
+      // In init, `folder` answers it as well as `filesystem.folder`: either may be what was meant.
+      candidates: [...new Set([...bare, ...known])],
+      noneKnown:
+        names.length === 0
+          ? "Name the server it is for with --server."
+          : names.length === 1
+            ? `${which} takes no --arg.`
+            : `None of ${which} takes an --arg.`,
+    },
+    (key) => known.includes(key) || (options.qualified && bare.includes(key)),
+  );
 }
 
 /** `--arg K=V` flags → a record. */

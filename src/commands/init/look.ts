@@ -5,14 +5,13 @@
 import { loadCatalogue } from "../../core/catalogue/index.js";
 import { detectEnvironments } from "../../core/environments/detect.js";
 import { envMatches } from "../../core/environments/types.js";
-import { UsageErrors } from "../../core/errors.js";
 import { scanImports } from "../../core/import/index.js";
 import type { Machine } from "../../core/machine.js";
 import { loadManifest, userManifest } from "../../core/manifest/load.js";
 import { loadSecrets } from "../../core/manifest/secrets.js";
 import { dict, own } from "../../core/own.js";
 import { parseRegistryName } from "../../core/registry/index.js";
-import { checkPreferredClients, selectEnvironments, unknownName } from "../../core/selectors.js";
+import { assertAllKnown, checkPreferredClients, selectEnvironments } from "../../core/selectors.js";
 import { discoverTargets } from "../../core/targets.js";
 import { parseSecretFlags } from "../../ui/ask.js";
 import { renderFound } from "../../ui/init-report.js";
@@ -97,19 +96,16 @@ export async function look(
 
 /** `--server` names: catalogue entries or MCP Registry names (looked up later). */
 function checkServerNames(given: readonly string[], names: readonly string[]): void {
-  const unknown = given.filter((name) => !names.includes(name) && !parseRegistryName(name));
-  if (unknown.length === 0) return;
-  throw new UsageErrors(
-    unknown.map((name) =>
-      unknownName({
-        code: "unknown-server",
-        given: "--server",
-        name,
-        isNot:
-          "not in the catalogue, nor an MCP Registry name (namespace/name); `mcp-twin add <package>` adds an npm package",
-        knownAs: "The catalogue",
-        known: [...names],
-      }),
-    ),
+  assertAllKnown(
+    given,
+    {
+      code: "unknown-server",
+      given: "--server",
+      isNot:
+        "not in the catalogue, nor an MCP Registry name (namespace/name); `mcp-twin add <package>` adds an npm package",
+      knownAs: "The catalogue",
+      known: [...names],
+    },
+    (name) => names.includes(name) || Boolean(parseRegistryName(name)),
   );
 }

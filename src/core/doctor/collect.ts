@@ -21,7 +21,7 @@ import { secretsPrivacy } from "../manifest/secrets.js";
 import { trust } from "../manifest/trust.js";
 import type { SecretFormat } from "../placeholders.js";
 import type { Progress } from "../progress.js";
-import { selectEnvironments, unknownName } from "../selectors.js";
+import { assertAllKnown, selectEnvironments } from "../selectors.js";
 import { emptyState, loadState, type State, saveState } from "../state.js";
 import { gatherBridge } from "./bridge-phase.js";
 import type { RunningApp } from "./checks/configs.js";
@@ -482,18 +482,11 @@ function checkServersAsked(g: Gathering, configs: readonly ConfigFacts[]): void 
     ...Object.keys(manifest.servers),
     ...configs.flatMap((c) => c.sets.flatMap((s) => Object.keys(s.entries))),
   ]);
-  const unknown = options.servers.filter((n) => !known.has(n));
-  if (unknown.length > 0)
-    throw new UsageErrors(
-      unknown.map((name) =>
-        unknownName({
-          code: "unknown-server",
-          given: "--server",
-          name,
-          isNot: "not a server in the manifest or any client config",
-          knownAs: "Known servers",
-          known: [...known].sort(),
-        }),
-      ),
-    );
+  assertAllKnown(options.servers, {
+    code: "unknown-server",
+    given: "--server",
+    isNot: "not a server in the manifest or any client config",
+    knownAs: "Known servers",
+    known: [...known].sort(),
+  });
 }
