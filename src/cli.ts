@@ -15,6 +15,7 @@ import {
 import { type Host, processHost } from "./core/host.js";
 import { type Changes, changesSince, journalMark } from "./core/journal.js";
 import { abortableRunner } from "./core/run.js";
+import { andList } from "./core/words.js";
 import { createOutput, type Output, processTerminal, type Terminal } from "./ui/output.js";
 import { VERSION } from "./version.js";
 
@@ -715,7 +716,7 @@ export function interruptedMessage(
     const names = changed.files.map(shown);
     const listed =
       names.length <= 3
-        ? joinAnd(names)
+        ? andList(names)
         : `${names.slice(0, 2).join(", ")} and ${names.length - 2} more files`;
     said.push(
       names.length === 1
@@ -724,11 +725,7 @@ export function interruptedMessage(
     );
   }
   if (changed.npm.length > 0)
-    said.push(`npm ran in ${joinAnd(changed.npm)}: a package it did not finish, the next run installs.`);
+    said.push(`npm ran in ${andList(changed.npm)}: a package it did not finish, the next run installs.`);
   said.push(next);
   return said.join(" ");
-}
-
-function joinAnd(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }

@@ -8,6 +8,7 @@ import { loadSecrets } from "../core/manifest/secrets.js";
 import { listTargetBackups, type RestoreOptions, restoreTargets } from "../core/restore.js";
 import type { SyncChange } from "../core/status.js";
 import { restartOf } from "../core/undo.js";
+import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
 import { restartLine } from "../ui/sync-report.js";
 import { askFirst, changes, question, renderUndo } from "../ui/undo-report.js";
@@ -86,9 +87,7 @@ function syncAgainLine(differ: ReadonlyArray<SyncChange>): string {
     ].join(" ");
     where.set(what, [...(where.get(what) ?? []), `${d.env} ${d.client}`]);
   }
-  const and = (xs: readonly string[]) =>
-    xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)}`;
-  const changes = [...where].map(([what, places]) => `${what} in ${and(places)}`).join("; ");
+  const changes = [...where].map(([what, places]) => `${what} in ${andList(places)}`).join("; ");
   return `The next \`mcp-twin sync\` writes the manifest's entries again where they differ from what was put back: ${changes}.`;
 }
 

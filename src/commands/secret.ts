@@ -18,6 +18,7 @@ import { referencesOf } from "../core/manifest/spec.js";
 import { own } from "../core/own.js";
 import { notAKey } from "../core/placeholders.js";
 import { assertKnown, didYouMean } from "../core/selectors.js";
+import { andList } from "../core/words.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
 import { openCommandMachine } from "./machine.js";
 
@@ -96,7 +97,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would remove" : "Removed"} ${name}.`,
       );
     if (users.length > 0) {
-      const list = users.length === 1 ? users[0]! : `${users.slice(0, -1).join(", ")} and ${users.at(-1)}`;
+      const list = andList(users);
       ctx.output.warn(
         `${list} still ${users.length === 1 ? "uses" : "use"} ${name}: until it is set again (\`mcp-twin secret set ${name}\`) or ${users.length === 1 ? "that server is" : "those servers are"} removed (\`mcp-twin remove ${users[0]}\`), \`mcp-twin sync\` stops (exit 2) before writing any client config.`,
       );

@@ -5,6 +5,7 @@
  */
 import type { CommandContext } from "../cli.js";
 import { computeStatus, type StatusRow, type SyncBlocker } from "../core/status.js";
+import { andList } from "../core/words.js";
 import { manifestLine } from "../ui/manifest-line.js";
 import type { Output } from "../ui/output.js";
 import { openCommandMachine } from "./machine.js";
@@ -96,7 +97,7 @@ function render(
     const names = list.map((r) => r.server).sort();
     out.print(
       c.dim(
-        `${env} ${client}${scope === "project" ? " (project)" : ""}: ${and(names)} ${names.length === 1 ? "is" : "are"} not in ${out.shown(file)}${list[0]!.absent!.fileExists ? "" : ", which does not exist"}.`,
+        `${env} ${client}${scope === "project" ? " (project)" : ""}: ${andList(names)} ${names.length === 1 ? "is" : "are"} not in ${out.shown(file)}${list[0]!.absent!.fileExists ? "" : ", which does not exist"}.`,
       ),
     );
   }
@@ -123,18 +124,14 @@ function render(
   }
 }
 
-function and(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
-}
-
 /** "a and b in wsl:Ubuntu and windows; c in windows": environments needing the same packages share a part. */
 function packagesByEnv(installs: ReadonlyArray<{ package: string; env: string }>): string {
   const byEnv = new Map<string, Set<string>>();
   for (const i of installs) byEnv.set(i.env, (byEnv.get(i.env) ?? new Set()).add(i.package));
   const bySet = new Map<string, string[]>();
   for (const [env, pkgs] of byEnv) {
-    const key = and([...pkgs].sort());
+    const key = andList([...pkgs].sort());
     bySet.set(key, [...(bySet.get(key) ?? []), env]);
   }
-  return [...bySet].map(([pkgs, envs]) => `${pkgs} in ${and(envs)}`).join("; ");
+  return [...bySet].map(([pkgs, envs]) => `${pkgs} in ${andList(envs)}`).join("; ");
 }

@@ -6,6 +6,7 @@
  */
 import type { ClientModule } from "./clients/types.js";
 import { isAbsoluteAny } from "./launch/paths.js";
+import { andList } from "./words.js";
 
 type Restarts = Pick<ClientModule, "name" | "restartToApply" | "newSessionToApply">;
 
@@ -36,7 +37,7 @@ export function missingProgramLines(
   return [...groups.values()].map(({ missing, servers, clients }) => {
     const { program, env, install } = missing;
     const where = isAbsoluteAny(program) ? "" : " (not on its PATH)";
-    return `\`${program}\` is not found in ${env}${where}: ${and(servers)} will not start in ${and(clients.map((c) => c.name))} until it is installed there. ${install}; then ${startAllAgain(clients)}.`;
+    return `\`${program}\` is not found in ${env}${where}: ${andList(servers)} will not start in ${andList(clients.map((c) => c.name))} until it is installed there. ${install}; then ${startAllAgain(clients)}.`;
   });
 }
 
@@ -46,14 +47,14 @@ function startAllAgain(clients: readonly Restarts[]): string {
   const sessions = clients.filter((c) => c.newSessionToApply).map((c) => c.name);
   const inside = clients.filter((c) => !c.newSessionToApply && !c.restartToApply).map((c) => c.name);
   return [
-    ...(restart.length > 0 ? [`restart ${and(restart)}`] : []),
+    ...(restart.length > 0 ? [`restart ${andList(restart)}`] : []),
     ...(sessions.length > 0
-      ? [sessions.length === 1 ? `start a new ${sessions[0]} session` : `start new ${and(sessions)} sessions`]
+      ? [
+          sessions.length === 1
+            ? `start a new ${sessions[0]} session`
+            : `start new ${andList(sessions)} sessions`,
+        ]
       : []),
-    ...(inside.length > 0 ? [`restart the server in ${and(inside)}`] : []),
+    ...(inside.length > 0 ? [`restart the server in ${andList(inside)}`] : []),
   ].join(", and ");
-}
-
-function and(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }

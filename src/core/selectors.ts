@@ -11,6 +11,7 @@ import { distance } from "fastest-levenshtein";
 import { CLIENTS } from "./clients/index.js";
 import { envMatches } from "./environments/types.js";
 import { UnknownNameError, UsageError, UsageErrors } from "./errors.js";
+import { orList } from "./words.js";
 
 /** An environment selector: also the manifest schema's rule (`environments`, `overrides`). */
 export const ENV_SELECTOR = /^(windows|wsl|wsl:[^\s:/\\]+|macos|linux)$/;
@@ -90,10 +91,6 @@ export function assertAllKnown(
 ): void {
   const problems = [...names].filter((name) => !isKnown(name)).map((name) => unknownName({ ...u, name }));
   if (problems.length > 0) throw new UsageErrors(problems);
-}
-
-function orList(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
 }
 
 /** `--client` and `--env` as written (before any environment is looked at): all problems at once. */

@@ -16,6 +16,7 @@ const whereToGet = (spec: AskedSecret) => (spec.url ? ` Get one at ${spec.url}.`
 import { UsageError, UsageErrors } from "../core/errors.js";
 import { dict, own } from "../core/own.js";
 import { assertAllKnown } from "../core/selectors.js";
+import { orList } from "../core/words.js";
 import type { Prompts } from "./prompts.js";
 
 export interface AskContext {
@@ -180,7 +181,7 @@ export function checkArgNames(
   );
   const bare = templates.flatMap((t) => Object.keys(t.inputs ?? {}));
   const names = templates.map((t) => t.name);
-  const which = names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+  const which = orList(names);
   assertAllKnown(
     Object.keys(given),
     {

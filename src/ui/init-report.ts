@@ -6,6 +6,7 @@ import { CLIENTS } from "../core/clients/index.js";
 import type { Target } from "../core/clients/types.js";
 import type { Environment } from "../core/environments/types.js";
 import type { LoadedManifest } from "../core/manifest/load.js";
+import { orList } from "../core/words.js";
 import type { Output } from "./output.js";
 import { noClientLine } from "./sync-report.js";
 
@@ -41,7 +42,7 @@ export function renderFound(
   );
   if (found.targets.length === 0 && !found.clientNamed)
     out.print(
-      `${warn} No AI client found here (no config file or program of ${listed(CLIENTS.map((k) => k.name))}): nothing would use these servers yet, so init installs nothing unless you say so.`,
+      `${warn} No AI client found here (no config file or program of ${orList(CLIENTS.map((k) => k.name))}): nothing would use these servers yet, so init installs nothing unless you say so.`,
     );
 }
 
@@ -103,9 +104,4 @@ export function renderPlan(out: Output, plan: PlanView): void {
 
 function serversAlready(n: number): string {
   return `${n} server${n === 1 ? "" : "s"} already`;
-}
-
-/** "a, b or c". */
-function listed(names: readonly string[]): string {
-  return names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : (names[0] ?? "");
 }

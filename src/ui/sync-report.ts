@@ -3,6 +3,7 @@
  * text report. Shared by every command that syncs (sync, init, add --sync).
  */
 import type { SyncReport } from "../core/sync.js";
+import { andList } from "../core/words.js";
 import { unifiedDiff } from "./diff.js";
 import { manifestLine } from "./manifest-line.js";
 import type { Output } from "./output.js";
@@ -212,12 +213,10 @@ export function noClientLine(envId: string): string {
  * of the command-line clients (each session reads it when it starts).
  */
 export function restartLine(apps: readonly string[], sessions: readonly string[]): string {
-  // "a, b and c", as the missing-program line beside it says its list.
-  const and = (items: readonly string[]) =>
-    items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
-  const session = sessions.length === 1 ? `a new ${sessions[0]} session` : `new ${and(sessions)} sessions`;
+  const session =
+    sessions.length === 1 ? `a new ${sessions[0]} session` : `new ${andList(sessions)} sessions`;
   if (apps.length === 0) return `Start ${session} to load the changes.`;
-  const restart = `Restart ${and(apps)}`;
+  const restart = `Restart ${andList(apps)}`;
   return sessions.length === 0
     ? `${restart} to load the changes.`
     : `${restart}, and start ${session}, to load the changes.`;

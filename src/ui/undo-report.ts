@@ -7,6 +7,7 @@
  * once: in the preview, or — when nothing was previewed — with the result of a file put back whole.
  */
 import type { UndoResult } from "../core/undo.js";
+import { andList } from "../core/words.js";
 import { unifiedDiff } from "./diff.js";
 import type { Output, Terminal } from "./output.js";
 
@@ -49,8 +50,7 @@ export function question(results: readonly UndoResult[], also: readonly string[]
     ...(deleted > 0 ? [`delete ${files(deleted)}`] : []),
     ...also,
   ];
-  const text =
-    parts.length <= 1 ? (parts[0] ?? "go on") : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+  const text = parts.length === 0 ? "go on" : andList(parts);
   return `${text[0]!.toUpperCase()}${text.slice(1)}?`;
 }
 

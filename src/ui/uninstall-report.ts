@@ -6,6 +6,7 @@
 import type { BridgeRetirement } from "../core/bridge/retire.js";
 import type { InstallRow } from "../core/installs.js";
 import type { Remains } from "../core/remains.js";
+import { andList } from "../core/words.js";
 import type { Output } from "./output.js";
 
 export function renderPackages(rows: readonly InstallRow[], out: Output): void {
@@ -33,11 +34,11 @@ export function bridgeLine(b: BridgeRetirement | undefined, out: Pick<Output, "t
       const unreadable = b.unreadable ?? [];
       const why = [
         ...(entries.length > 0
-          ? [`${list(entries)} still ${entries.length === 1 ? "has" : "have"} its entry`]
+          ? [`${andList(entries)} still ${entries.length === 1 ? "has" : "have"} its entry`]
           : []),
         ...(unreadable.length > 0
           ? [
-              `${list(unreadable.map((u) => `${u}'s config`))} cannot be read (see above), so whether ${unreadable.length === 1 ? "it holds" : "they hold"} its entry cannot be told`,
+              `${andList(unreadable.map((u) => `${u}'s config`))} cannot be read (see above), so whether ${unreadable.length === 1 ? "it holds" : "they hold"} its entry cannot be told`,
             ]
           : []),
       ];
@@ -68,7 +69,7 @@ export function renderRemains(r: Remains, out: Output, planned: boolean): void {
       ...(backups > 0 ? [`${backups} backup${backups === 1 ? "" : "s"} of your configs${keys}`] : []),
     ];
     lines.push(
-      `${shown(r.home.path)} holds ${list(holds)}. Delete the folder to remove them${backups > 0 ? "; `mcp-twin restore` needs the backups" : ""}.`,
+      `${shown(r.home.path)} holds ${andList(holds)}. Delete the folder to remove them${backups > 0 ? "; `mcp-twin restore` needs the backups" : ""}.`,
     );
   }
   if (r.packages.length > 0)
@@ -93,11 +94,7 @@ function packageList(rows: Remains["packages"]): string {
     const key = names.sort().join(", ");
     bySet.set(key, [...(bySet.get(key) ?? []), env]);
   }
-  return [...bySet].map(([names, envs]) => `${names} in ${list(envs)}`).join("; ");
-}
-
-function list(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+  return [...bySet].map(([names, envs]) => `${names} in ${andList(envs)}`).join("; ");
 }
 
 function cap(text: string): string {

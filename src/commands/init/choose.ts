@@ -10,6 +10,7 @@ import { own } from "../../core/own.js";
 import { parseRegistryName } from "../../core/registry/index.js";
 import { chooseWay, fetchRegistryServer, registryNotes, withProvenance } from "../../core/registry/pick.js";
 import { checkSecretFlagNames } from "../../core/selectors.js";
+import { andList } from "../../core/words.js";
 import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags } from "../../ui/ask.js";
 import { askClashes } from "../../ui/clash.js";
 import { pickServers } from "../../ui/pick-servers.js";
@@ -30,7 +31,7 @@ export async function chooseImports(
     `${x.env} ${x.client}${x.scope === "user" ? "" : ` (${x.scope})`}${x.ignoredByApp ? " (its classic file)" : ""}`;
   // Where they were found, in the question itself: the answered line keeps it on screen.
   const places = [...new Set(importable.flatMap((cand) => cand.found.map(where)))];
-  const list = places.length === 1 ? places[0]! : `${places.slice(0, -1).join(", ")} and ${places.at(-1)}`;
+  const list = andList(places);
   const names = await ctx.prompts.checkbox({
     // The number agrees throughout: one server is "it", with one entry.
     message:

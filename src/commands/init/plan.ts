@@ -10,6 +10,7 @@ import { applyImport } from "../../core/import/index.js";
 import { schemaRefFor, withBridgeEnabled, withServer } from "../../core/manifest/edit.js";
 import { privacyNote, secretsPrivacy } from "../../core/manifest/secrets.js";
 import { discoverTargets } from "../../core/targets.js";
+import { andList } from "../../core/words.js";
 import { renderPlan } from "../../ui/init-report.js";
 import type { InitContext, Planned } from "./context.js";
 
@@ -165,7 +166,7 @@ export async function goAhead(ctx: Pick<InitContext, "prompts" | "planned" | "op
         ...(wantsSync ? ["write the client configs"] : []),
       ];
   if (parts.length === 0) return { write: true, sync: false };
-  const said = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0]!;
+  const said = andList(parts);
   const yes = await ctx.prompts.confirm({
     message: `${said[0]!.toUpperCase()}${said.slice(1)}?`,
     default: true,

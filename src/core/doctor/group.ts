@@ -11,6 +11,7 @@
  * groups a key several clients' entries carry the same way.
  */
 import { clientById } from "../clients/index.js";
+import { andList } from "../words.js";
 import type { Check, Place } from "./types.js";
 
 export function groupShared(checks: readonly Check[]): Check[] {
@@ -64,7 +65,7 @@ export function placesList(places: readonly Place[]): string {
 export function placesTitle(places: readonly Place[]): string {
   const oneEnv = new Set(places.map((p) => p.env)).size === 1;
   const names = places.map((p) => (oneEnv ? placeName(p) : `${placeName(p)} (${p.env})`));
-  return names.length < 2 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  return andList(names);
 }
 
 /** A finding's whole message: one for several client configs names them at its end. */

@@ -2,6 +2,7 @@
 
 import type { Progress } from "../progress.js";
 import type { Runner } from "../run.js";
+import { andList } from "../words.js";
 import type { EntryWork } from "./entries-phase.js";
 import type { ProbeItem } from "./facts.js";
 import { type ProbeResult, probeAll, probeServer, probeSseRemote, type RemotePlan } from "./probe.js";
@@ -91,5 +92,5 @@ function sharedBy(works: readonly EntryWork[]): string | undefined {
     ...new Set(works.map((w) => (envs.size > 1 ? `${w.clientName} (${w.where.env})` : w.clientName))),
   ];
   if (names.length < 2) return undefined;
-  return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  return andList(names);
 }

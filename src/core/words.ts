@@ -1,0 +1,12 @@
+/** Lists in a sentence: "a, b and c" / "a, b or c" (one item alone, none as ""). */
+export function andList(items: readonly string[]): string {
+  return joinLast(items, "and");
+}
+
+export function orList(items: readonly string[]): string {
+  return joinLast(items, "or");
+}
+
+function joinLast(items: readonly string[], word: string): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} ${word} ${items.at(-1)}`;
+}
