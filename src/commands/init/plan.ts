@@ -50,7 +50,12 @@ export async function planChanges(
   let installInto = usable;
   let noClient: string[] = [];
   if (!nobodyToConfigure && ctx.options.env.length === 0) {
-    const targets = await discoverTargets(ctx.environments, { clients: ctx.options.client });
+    // Without --client these are the configs look.ts found already (each look costs a round trip
+    // over /mnt/c): looked for again only when a named client adds configs to create.
+    const targets =
+      ctx.options.client.length === 0
+        ? ctx.targets
+        : await discoverTargets(ctx.environments, { clients: ctx.options.client });
     // Every package server the manifest will hold (what is there already too): sync installs them all.
     const all = [...Object.values(ctx.existing.manifest.servers).filter((s) => !s.disabled), ...servers];
     const runs = new Set(
