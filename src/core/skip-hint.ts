@@ -5,6 +5,7 @@
  * `--client` that leave that target out, so the other targets can be synced meanwhile. Pure.
  */
 import type { Target } from "./clients/types.js";
+import { shellQuote } from "./environments/paths.js";
 import { UsageError } from "./errors.js";
 
 function skipHint(bad: Pick<Target, "env" | "client">, all: readonly Pick<Target, "env" | "client">[]) {
@@ -38,11 +39,6 @@ export function withSkipHint(
     hint: error.hint ? `${error.hint} ${skip}` : skip,
     cause: error,
   });
-}
-
-/** A path as a shell argument (bash and PowerShell alike): quoted when it needs it. */
-function shellQuote(p: string): string {
-  return /^[A-Za-z0-9_./@%+=:,~-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`;
 }
 
 /**

@@ -5,6 +5,8 @@
  * Windows files are left out: mode bits mean nothing there (on /mnt/c neither); the profile's ACL
  * protects them.
  */
+
+import { shellQuote } from "../../environments/paths.js";
 import { readEntry } from "../entry-view.js";
 import type { ConfigFacts } from "../read-configs.js";
 import { AS_IS, type Show } from "../show.js";
@@ -54,8 +56,4 @@ export function checkConfigPrivate(f: ConfigFacts, show: Show = AS_IS): Finding[
       { fix: `chmod 600 ${shellQuote(real)}` },
     ),
   ];
-}
-
-function shellQuote(p: string): string {
-  return /^[A-Za-z0-9_./@%+=:,~-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`;
 }
