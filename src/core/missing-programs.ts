@@ -8,7 +8,8 @@ import type { ClientModule } from "./clients/types.js";
 import { isAbsoluteAny } from "./launch/paths.js";
 import { andList } from "./words.js";
 
-type Restarts = Pick<ClientModule, "name" | "restartToApply" | "newSessionToApply">;
+/** What a client needs to start an entry again: its name and how it loads a changed config. */
+export type Restarts = Pick<ClientModule, "name" | "restartToApply" | "newSessionToApply">;
 
 /** A program missing in an environment: what the report's one line for that environment needs. */
 export interface MissingProgram {
@@ -37,12 +38,17 @@ export function missingProgramLines(
   return [...groups.values()].map(({ missing, servers, clients }) => {
     const { program, env, install } = missing;
     const where = isAbsoluteAny(program) ? "" : " (not on its PATH)";
-    return `\`${program}\` is not found in ${env}${where}: ${andList(servers)} will not start in ${andList(clients.map((c) => c.name))} until it is installed there. ${install}; then ${startAllAgain(clients)}.`;
+    return `\`${program}\` is not found in ${env}${where}: ${andList(servers)} will not start in ${andList(clients.map((c) => c.name))} until it is installed there. ${install}; then ${startAgain(clients)}.`;
   });
 }
 
-/** startAgain for several clients: "restart Claude Desktop and Cursor, and start a new Claude Code session". */
-function startAllAgain(clients: readonly Restarts[]): string {
+/**
+ * What makes clients start an entry again once its program is there (the entry is written
+ * already, so another sync changes nothing): a restart (apps), a new session (command-line
+ * clients), or restarting the server from within the client — "restart Claude Desktop and
+ * Cursor, and start a new Claude Code session".
+ */
+export function startAgain(clients: readonly Restarts[]): string {
   const restart = clients.filter((c) => !c.newSessionToApply && c.restartToApply).map((c) => c.name);
   const sessions = clients.filter((c) => c.newSessionToApply).map((c) => c.name);
   const inside = clients.filter((c) => !c.newSessionToApply && !c.restartToApply).map((c) => c.name);

@@ -6,14 +6,14 @@
  * new session: not another sync, which would change nothing): "+time" alone would be untrue.
  */
 import { stat } from "node:fs/promises";
-import type { ClientModule, Target } from "./clients/types.js";
+import type { Target } from "./clients/types.js";
 import { lookup } from "./doctor/resolve.js";
 import type { BuiltEntry } from "./entries.js";
 import type { Environment } from "./environments/types.js";
 import { getEnv } from "./host.js";
 import { isAbsoluteAny } from "./launch/paths.js";
 import { programName } from "./launch/program.js";
-import type { MissingProgram } from "./missing-programs.js";
+import { type MissingProgram, type Restarts, startAgain } from "./missing-programs.js";
 import { installAdvice, programHint } from "./program-hints.js";
 
 /**
@@ -51,21 +51,6 @@ async function programThere(
   return where.sure ? false : undefined;
 }
 
-/**
- * What makes a client start an entry again once its program is there: the entry is written
- * already, so another sync changes nothing — a restart (apps), a new session (command-line
- * clients), or restarting the server from within the client.
- */
-export function startAgain(
-  client: Pick<ClientModule, "name" | "restartToApply" | "newSessionToApply">,
-): string {
-  if (client.newSessionToApply) return `start a new ${client.name} session`;
-  if (client.restartToApply) return `restart ${client.name}`;
-  return `restart the server in ${client.name}`;
-}
-
-type Restarts = Pick<ClientModule, "name" | "restartToApply" | "newSessionToApply">;
-
 /** How to get a missing program in one environment (no full stop: a sentence goes on after it). */
 function installStep(program: string, env: Pick<Environment, "id" | "kind">): string {
   return programHint(program, env.kind)
@@ -83,7 +68,7 @@ function missingProgram(
   const install = installStep(program, env);
   return {
     code: "program-missing",
-    message: `\`${program}\` is not found in ${env.id}${where}, so this entry cannot start there; it is written, and starts once the program is there. ${install}; then ${client ? startAgain(client) : "restart the client"}.`,
+    message: `\`${program}\` is not found in ${env.id}${where}, so this entry cannot start there; it is written, and starts once the program is there. ${install}; then ${client ? startAgain([client]) : "restart the client"}.`,
     missing: { program, env: env.id, install },
   };
 }

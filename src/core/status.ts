@@ -15,8 +15,8 @@ import { UsageErrors } from "./errors.js";
 import { readTargetEntries } from "./formats/index.js";
 import { isNodeProgram } from "./launch/program.js";
 import type { Machine } from "./machine.js";
+import { startAgain } from "./missing-programs.js";
 import { classifyTarget, type EntryState } from "./ownership.js";
-import { startAgain } from "./program-check.js";
 import { installAdvice, programHint } from "./program-hints.js";
 import type { Progress } from "./progress.js";
 import { referenceProblems } from "./references.js";
@@ -230,7 +230,7 @@ async function missingParts(
   const known = program && env && programHint(program.path, env.kind);
   const what = program ? `its program \`${program.path}\`` : `its script ${gone.path}`;
   // The same advice as sync's for a program that is not there (program-check.ts).
-  const then = `then ${startAgain(target.client)}`;
+  const then = `then ${startAgain([target.client])}`;
   if (known)
     return `the entry is there, but ${what} is not found in ${gone.env}. ${installAdvice(program.path, env).replace(/\.$/, "")}; ${then}.`;
   // sync installs packages (and writes the node it finds), never a program of its own.
