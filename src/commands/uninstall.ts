@@ -20,7 +20,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   const machine = await openCommandMachine(ctx);
   const o = ctx.options;
   // --env names an environment of this machine, as in every command (before anything is removed).
-  if (o.env.length > 0) selectEnvironments((await detectEnvironments(machine)).environments, o.env);
+  // Looked for once: the preview and the run use them too.
+  const { environments } = await detectEnvironments(machine);
+  if (o.env.length > 0) selectEnvironments(environments, o.env);
   ctx.output.addSecrets(Object.values(await loadSecrets(machine.paths.secrets)));
   const options: UninstallOptions = {
     dryRun: Boolean(o.dryRun),
@@ -28,6 +30,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     packages: Boolean(o.packages),
     envs: o.env,
     clients: o.client,
+    environments,
   };
   const out = ctx.output;
   if (!options.dryRun && askFirst(ctx)) {
@@ -37,7 +40,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       // Nothing to do: say so (and what stays), without a question.
       await render(preview, out, { planned: true, diffs: "all" });
       if (preview.targets.length === 0) out.print("mcp-twin has written no entries.");
-      renderRemains(preview.remains, out, false);
+      renderRemains(await preview.remains(), out, false);
       // A config left as it is because it does not parse is not "done".
       return preview.targets.some((r) => r.action === "failed") ? 1 : 0;
     }
@@ -64,7 +67,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       ...(options.dryRun ? {} : { restart: restartOf(targets) }),
       installs: packages,
       ...(report.bridge ? { bridge: report.bridge } : {}),
-      remains: report.remains,
+      remains: await report.remains(),
     });
   else {
     if (targets.length === 0) out.print("mcp-twin has written no entries.");
@@ -84,7 +87,7 @@ export async function run(ctx: CommandContext): Promise<number> {
             )
           : restartLine(apps, sessions),
       );
-    renderRemains(report.remains, out, options.dryRun);
+    renderRemains(await report.remains(), out, options.dryRun);
   }
   return targets.some((r) => r.action === "failed") ||
     packages.some((p) => p.action === "failed") ||

@@ -11,7 +11,7 @@
 import { listBackups, loadHandWritten, readBackup } from "./backups.js";
 import { type BridgeRetirement, retireBridge } from "./bridge/retire.js";
 import { detectEnvironments } from "./environments/detect.js";
-import { envMatches } from "./environments/types.js";
+import { type Environment, envMatches } from "./environments/types.js";
 import { withLock } from "./files.js";
 import {
   editTargetEntries,
@@ -45,6 +45,8 @@ export interface UninstallOptions {
   packages: boolean;
   envs: string[];
   clients: string[];
+  /** This machine's environments, when the caller has looked already (looked for otherwise). */
+  environments?: Environment[];
 }
 
 export interface UninstallReport {
@@ -53,7 +55,8 @@ export interface UninstallReport {
   /** What became of the bridge (undefined: none runs). */
   bridge: BridgeRetirement | undefined;
   /** What stays on the machine, and where. */
-  remains: Remains;
+  /** What stays, worked out when it is shown (it reads every backup). */
+  remains: () => Promise<Remains>;
 }
 
 export async function uninstallAll(
@@ -142,7 +145,7 @@ export async function uninstallAll(
       r.fix = `${r.fix} Then \`mcp-twin uninstall\` removes mcp-twin's entries from it.`;
 
   const rows: InstallRow[] = [];
-  const { environments } = await detectEnvironments(machine);
+  const environments = options.environments ?? (await detectEnvironments(machine)).environments;
   if (options.packages) {
     for (const env of selectEnvironments(environments, options.envs)) {
       const mine = own(state.installs, env.id) ?? {};
@@ -178,7 +181,7 @@ export async function uninstallAll(
     // Those configs still record its entry, but what they hold cannot be told.
     unreadable: results.filter((r) => r.unparsable),
   });
-  return { targets: results, packages: rows, bridge, remains: await whatStays(machine, state, environments) };
+  return { targets: results, packages: rows, bridge, remains: () => whatStays(machine, state, environments) };
 }
 
 /**
