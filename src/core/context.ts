@@ -27,7 +27,7 @@ import { loadSecretsFile } from "./manifest/secrets.js";
 import { dict } from "./own.js";
 import type { Progress } from "./progress.js";
 import { selectEnvironments } from "./selectors.js";
-import { unparsableFix, withSkipHint } from "./skip-hint.js";
+import { backupCounts, unparsableFix, withSkipHint } from "./skip-hint.js";
 import { loadState, type State } from "./state.js";
 import { discoverTargets } from "./targets.js";
 import { trace } from "./trace.js";
@@ -250,8 +250,7 @@ async function withRepair(
     hint: unparsableFix({
       restorePath: t.path,
       shown: ctx.machine.shown(t.file),
-      backups: kept.filter((b) => !b.absent).length,
-      ...(kept.some((b) => b.original && b.absent) ? { created: true } : {}),
+      ...backupCounts(kept),
       owned: Object.keys(ctx.state.targets[t.key]?.entries ?? {}).length,
       line: error.location.line,
       column: error.location.column,

@@ -42,6 +42,20 @@ export function withSkipHint(
 }
 
 /**
+ * What unparsableFix needs to know of the backups mcp-twin holds of a file (backups.ts
+ * listBackups): how many are a file, and whether its original is "no file" (mcp-twin created it).
+ */
+export function backupCounts(kept: ReadonlyArray<{ absent?: boolean; original?: boolean }>): {
+  backups: number;
+  created?: true;
+} {
+  return {
+    backups: kept.filter((b) => !b.absent).length,
+    ...(kept.some((b) => b.original && b.absent) ? { created: true as const } : {}),
+  };
+}
+
+/**
  * What to do about a client config that does not parse: put it back from mcp-twin's newest backup
  * when there is one (`restorePath`: the path restore takes, the one state records), else fix it
  * by hand at its line and column. Never "move it away": many of these files hold the app's own

@@ -26,7 +26,7 @@ import { loadFormats } from "./formats/index.js";
 import type { Machine } from "./machine.js";
 import { own } from "./own.js";
 import type { Progress } from "./progress.js";
-import { unparsableFix } from "./skip-hint.js";
+import { backupCounts, unparsableFix } from "./skip-hint.js";
 import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "./state.js";
 
 export interface UndoResult {
@@ -405,8 +405,7 @@ async function repairOf(
     fix: unparsableFix({
       restorePath: target.record.path,
       shown: machine.shown(file),
-      backups: kept.filter((b) => !b.absent).length,
-      ...(kept.some((b) => b.original && b.absent) ? { created: true } : {}),
+      ...backupCounts(kept),
       owned: Object.keys(target.record.entries).length,
       line: error.location?.line,
       column: error.location?.column,

@@ -22,6 +22,7 @@ import { trust } from "../manifest/trust.js";
 import type { SecretFormat } from "../placeholders.js";
 import type { Progress } from "../progress.js";
 import { assertAllKnown, selectEnvironments } from "../selectors.js";
+import { backupCounts } from "../skip-hint.js";
 import { emptyState, loadState, type State, saveState } from "../state.js";
 import { gatherBridge } from "./bridge-phase.js";
 import type { RunningApp } from "./checks/configs.js";
@@ -437,8 +438,7 @@ async function live(
     facts.configs.push({
       config: c,
       owned: Object.keys(home.state.targets[c.target.key]?.entries ?? {}).length,
-      backups: kept.filter((b) => !b.absent).length,
-      ...(kept.some((b) => b.original && b.absent) ? { created: true } : {}),
+      ...backupCounts(kept),
       ...(app ? { running: app } : {}),
     });
   }
