@@ -80,12 +80,11 @@ export async function run(ctx: CommandContext): Promise<number> {
     const { apps, sessions } = restartOf(targets);
     if (!options.dryRun && (apps.length > 0 || sessions.length > 0))
       out.print(
-        targets.some((r) => changes(r) && r.removed.length > 0)
-          ? restartLine(apps, sessions).replace(
-              /\.$/,
-              apps.length > 0 ? " (until then, an app still open keeps the removed servers)." : ".",
-            )
-          : restartLine(apps, sessions),
+        restartLine(
+          apps,
+          sessions,
+          targets.some((r) => changes(r) && r.removed.length > 0),
+        ),
       );
     renderRemains(await report.remains(), out, options.dryRun);
   }

@@ -4,12 +4,9 @@
  * Desktop and Cursor on one Windows run the same `uvx`: one cause, one line. Pure, and kept apart
  * from program-check.ts so a sync's report does not load the lookups.
  */
-import type { ClientModule } from "./clients/types.js";
 import { isAbsoluteAny } from "./launch/paths.js";
+import { type Restarts, startAgain } from "./restarts.js";
 import { andList } from "./words.js";
-
-/** What a client needs to start an entry again: its name and how it loads a changed config. */
-export type Restarts = Pick<ClientModule, "name" | "restartToApply" | "newSessionToApply">;
 
 /** A program missing in an environment: what the report's one line for that environment needs. */
 export interface MissingProgram {
@@ -40,27 +37,4 @@ export function missingProgramLines(
     const where = isAbsoluteAny(program) ? "" : " (not on its PATH)";
     return `\`${program}\` is not found in ${env}${where}: ${andList(servers)} will not start in ${andList(clients.map((c) => c.name))} until it is installed there. ${install}; then ${startAgain(clients)}.`;
   });
-}
-
-/**
- * What makes clients start an entry again once its program is there (the entry is written
- * already, so another sync changes nothing): a restart (apps), a new session (command-line
- * clients), or restarting the server from within the client — "restart Claude Desktop and
- * Cursor, and start a new Claude Code session".
- */
-export function startAgain(clients: readonly Restarts[]): string {
-  const restart = clients.filter((c) => !c.newSessionToApply && c.restartToApply).map((c) => c.name);
-  const sessions = clients.filter((c) => c.newSessionToApply).map((c) => c.name);
-  const inside = clients.filter((c) => !c.newSessionToApply && !c.restartToApply).map((c) => c.name);
-  return [
-    ...(restart.length > 0 ? [`restart ${andList(restart)}`] : []),
-    ...(sessions.length > 0
-      ? [
-          sessions.length === 1
-            ? `start a new ${sessions[0]} session`
-            : `start new ${andList(sessions)} sessions`,
-        ]
-      : []),
-    ...(inside.length > 0 ? [`restart the server in ${andList(inside)}`] : []),
-  ].join(", and ");
 }

@@ -13,8 +13,9 @@ import type { Environment } from "./environments/types.js";
 import { getEnv } from "./host.js";
 import { isAbsoluteAny } from "./launch/paths.js";
 import { programName } from "./launch/program.js";
-import { type MissingProgram, type Restarts, startAgain } from "./missing-programs.js";
+import type { MissingProgram } from "./missing-programs.js";
 import { installAdvice, programHint } from "./program-hints.js";
+import { type Restarts, startAgain } from "./restarts.js";
 
 /**
  * Where a client's shell-less start looks for a program in each environment. Local POSIX: this

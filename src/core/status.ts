@@ -15,11 +15,11 @@ import { UsageErrors } from "./errors.js";
 import { readTargetEntries } from "./formats/index.js";
 import { isNodeProgram } from "./launch/program.js";
 import type { Machine } from "./machine.js";
-import { startAgain } from "./missing-programs.js";
 import { classifyTarget, type EntryState } from "./ownership.js";
 import { installAdvice, programHint } from "./program-hints.js";
 import type { Progress } from "./progress.js";
 import { referenceProblems } from "./references.js";
+import { startAgain } from "./restarts.js";
 import { checkSelectors } from "./selectors.js";
 
 /** Who owns each entry, as sync sees it (ownership.ts). */

@@ -12,6 +12,7 @@ import type { Context } from "./context.js";
 import { checkEntryPrograms, desiredEntries } from "./desired.js";
 import { installMissing, prunePackages } from "./installs.js";
 import type { Progress } from "./progress.js";
+import { restartsOf } from "./restarts.js";
 import { runningApps } from "./running.js";
 import { planTargets, type SyncPlan, safetyOf } from "./sync-plan.js";
 import { appliedReport, type SyncReport } from "./sync-report.js";
@@ -79,14 +80,10 @@ export async function applySyncPlan(
   const report = appliedReport(plan, [...install.rows, ...unresolved, ...pruned], results);
 
   const written = results.filter((r) => r.written);
-  const restart = written.filter((r) => r.plan.target.client.restartToApply).map((r) => r.plan.target);
-  report.restart.apps = [...new Set(restart.map((t) => t.client.name))];
-  // Command-line clients read their config when a session starts: a new session loads the change.
-  report.restart.sessions = [
-    ...new Set(
-      written.filter((r) => r.plan.target.client.newSessionToApply).map((r) => r.plan.target.client.name),
-    ),
-  ];
+  // Apps read their config at start; command-line clients when a session starts.
+  const { apps, sessions } = restartsOf(written.map((r) => r.plan.target.client));
+  report.restart.apps = apps;
+  report.restart.sessions = sessions;
   // The bridge: restarted when it runs with other settings than these; otherwise reported as it is
   // (every entry starts it on first use, so one that is not running is fine).
   const bridge = plan.bridge;
@@ -100,6 +97,8 @@ export async function applySyncPlan(
         message: `Port ${bridge.settings.port} is held by ${report.bridge.what}; the bridge cannot run there.`,
       });
   }
-  if (restart.length > 0) report.restart.running = await runningApps(machine, restart);
+  // Is an app that reads its config only at start running now (so the restart line is needed)?
+  const appTargets = written.filter((r) => r.plan.target.client.restartToApply).map((r) => r.plan.target);
+  if (appTargets.length > 0) report.restart.running = await runningApps(machine, appTargets);
   return report;
 }

@@ -26,6 +26,7 @@ import { loadFormats } from "./formats/index.js";
 import type { Machine } from "./machine.js";
 import { own } from "./own.js";
 import type { Progress } from "./progress.js";
+import { restartsOf } from "./restarts.js";
 import { backupCounts, unparsableFix } from "./skip-hint.js";
 import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "./state.js";
 
@@ -356,11 +357,7 @@ export function restartOf(results: readonly UndoResult[]): { apps: string[]; ses
   const changed = results.filter(
     (r) => r.action === "created" || r.action === "updated" || r.action === "deleted",
   );
-  const clients = changed.flatMap((r) => CLIENTS.filter((c) => c.id === r.client));
-  return {
-    apps: [...new Set(clients.filter((c) => c.restartToApply).map((c) => c.name))],
-    sessions: [...new Set(clients.filter((c) => c.newSessionToApply).map((c) => c.name))],
-  };
+  return restartsOf(changed.flatMap((r) => CLIENTS.filter((c) => c.id === r.client)));
 }
 
 /** What an undo will do to a file (a dry run): created, updated, deleted or unchanged. */

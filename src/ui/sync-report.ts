@@ -212,14 +212,20 @@ export function noClientLine(envId: string): string {
  * What loads the change: a restart of the apps that read their config only at start, a new session
  * of the command-line clients (each session reads it when it starts).
  */
-export function restartLine(apps: readonly string[], sessions: readonly string[]): string {
+export function restartLine(
+  apps: readonly string[],
+  sessions: readonly string[],
+  /** Servers were removed: an app still open keeps them until it starts again (said when apps restart). */
+  removed = false,
+): string {
   const session =
     sessions.length === 1 ? `a new ${sessions[0]} session` : `new ${andList(sessions)} sessions`;
   if (apps.length === 0) return `Start ${session} to load the changes.`;
   const restart = `Restart ${andList(apps)}`;
+  const until = removed ? " (until then, an app still open keeps the removed servers)" : "";
   return sessions.length === 0
-    ? `${restart} to load the changes.`
-    : `${restart}, and start ${session}, to load the changes.`;
+    ? `${restart} to load the changes${until}.`
+    : `${restart}, and start ${session}, to load the changes${until}.`;
 }
 
 /**

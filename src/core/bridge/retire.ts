@@ -117,8 +117,9 @@ export async function retireBridge(
   if (!running) return undefined;
   const base = { env: running.env.id, pid: running.pid };
   const unreadable = (options.unreadable ?? []).map(nameOf);
-  const holders = bridgeEntryHolders(state).filter((h) => !unreadable.includes(h));
-  const blocked = bridgeEntryHolders(state).filter((h) => unreadable.includes(h));
+  const recorded = bridgeEntryHolders(state);
+  const holders = recorded.filter((h) => !unreadable.includes(h));
+  const blocked = recorded.filter((h) => unreadable.includes(h));
   if (holders.length > 0 || blocked.length > 0)
     return {
       ...base,
