@@ -3,6 +3,7 @@
  * Only this file turns errors into exit codes; everything below it throws typed errors.
  */
 import { Command, CommanderError, Option } from "commander";
+import type { CacheFiles } from "./core/cache-files.js";
 import {
   ExitCode,
   formatLocation,
@@ -46,6 +47,8 @@ export interface CommandContext {
    * the command again): `add`, its server written, is finished by `mcp-twin sync`, not by itself.
    */
   afterInterrupt?: string;
+  /** Caches the command's machine holds, written once it returns a code other than 2 (or 130). */
+  heldCaches?: CacheFiles[];
 }
 
 export type CommandRun = (ctx: CommandContext) => Promise<number>;
@@ -565,6 +568,7 @@ export async function main(
         args,
         signal: abort.signal,
         terminal,
+        heldCaches: [],
       };
       try {
         checkShared(cmd);
@@ -575,6 +579,9 @@ export async function main(
           (await import("./core/selectors.js")).checkSelectors({ clients, envs });
         const { run } = await load();
         code = await run(ctx);
+        // What it learnt about the machine is kept only by a run that got past its checks.
+        if (code !== ExitCode.usage && !interrupted)
+          for (const caches of ctx.heldCaches ?? []) await caches.flush();
         // A command that finished anyway after the signal (nothing it did could be stopped) still
         // reports the interruption: on stderr, its result (maybe JSON) being printed already.
         if (interrupted && !ownsSignals && code !== ExitCode.interrupted) {

@@ -122,8 +122,10 @@ describe("a server whose program is missing (add time, no uv)", () => {
     const { code, output } = await pty.exit;
     expect(code).toBe(130);
     expect(output).toContain(
-      "✖ Interrupted. It wrote C:\\Users\\alice\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc and C:\\Users\\alice\\AppData\\Roaming\\mcp-twin\\mcp-twin.schema.json (and mcp-twin's cache), each whole (never half-written). Run `mcp-twin sync` to finish.",
+      "✖ Interrupted. It wrote C:\\Users\\alice\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc and C:\\Users\\alice\\AppData\\Roaming\\mcp-twin\\mcp-twin.schema.json, each whole (never half-written). Run `mcp-twin sync` to finish.",
     );
+    // What it learnt about the machine is kept only by a run that ends well: not by one stopped.
+    expect(existsSync(path.join(m.paths.home, "cache", "environments.json"))).toBe(false);
     expect(existsSync(m.paths.cursorConfig)).toBe(false);
   }, 60_000);
 

@@ -4,7 +4,7 @@
  * entry's script is gone; an entry that runs on the other side of the line says so; project files
  * get portable entries; bad input says why, where, and how to go on.
  */
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
@@ -329,10 +329,13 @@ describe("bad input says why, where, and how to go on", () => {
         "To sync the other targets meanwhile, leave this one out: --env wsl:Ubuntu (skips everything in windows), or --client claude-code --client claude-desktop (skips cursor everywhere",
       );
     }
+    // Stopped by a file it cannot read: nothing written, not even what it learnt about the machine.
+    expect(existsSync(path.join(m.paths.home, "cache", "environments.json"))).toBe(false);
     // The way out it names works: the other targets sync, the broken file is untouched.
     const other = await m.run(["sync", "--env", "wsl:Ubuntu"]);
     expect(other.code).toBe(0);
     expect(json(m.paths.claudeCodeConfig).mcpServers.fixture).toBeDefined();
     expect(readFileSync(m.paths.cursorConfig, "utf8")).toBe('{ "mcpServers": { ');
+    expect(existsSync(path.join(m.paths.home, "cache", "environments.json"))).toBe(true);
   });
 });
