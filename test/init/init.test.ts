@@ -21,6 +21,8 @@ import { KEY, runInPty } from "../helpers/pty.js";
 runInProcessByDefault();
 
 const TOKEN = "fx-token-51c9a2e8d7b3";
+/** init's flags for the test catalogue's fixture server, with its key. */
+const FIXTURE = ["--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`];
 const machines: FakeMachine[] = [];
 afterEach(() => {
   for (const m of machines.splice(0)) m.cleanup();
@@ -122,17 +124,7 @@ describe("init --yes", () => {
     expect(typo.stdout + typo.stderr).not.toContain(TOKEN);
     expectNothingWritten(m);
     // Beside the right one, an extra name is not dropped without a word either (--json: one document).
-    const extra = await m.run([
-      "init",
-      "--yes",
-      "--json",
-      "--server",
-      "fixture",
-      "--secret",
-      `FIXTURE_TOKEN=${TOKEN}`,
-      "--secret",
-      "UNUSED_KEY=abc",
-    ]);
+    const extra = await m.run(["init", "--yes", "--json", ...FIXTURE, "--secret", "UNUSED_KEY=abc"]);
     expect(extra.code).toBe(2);
     const errors = JSON.parse(extra.stdout).errors as Array<{ code: string; message: string }>;
     expect(errors.map((e) => e.code)).toEqual(["unknown-secret"]);
@@ -189,15 +181,7 @@ describe("init --yes", () => {
 
   test("--dry-run shows the plan and the diffs, writes and installs nothing", async () => {
     const m = machine();
-    const r = await m.run([
-      "init",
-      "--yes",
-      "--dry-run",
-      "--server",
-      "fixture",
-      "--secret",
-      `FIXTURE_TOKEN=${TOKEN}`,
-    ]);
+    const r = await m.run(["init", "--yes", "--dry-run", ...FIXTURE]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Plan");
     expect(r.stdout).toContain("+++ C:\\Users\\alice\\.cursor\\mcp.json");
@@ -208,19 +192,7 @@ describe("init --yes", () => {
 
   test("a second run adds to the manifest and keeps what is there", async () => {
     const m = machine();
-    expect(
-      (
-        await m.run([
-          "init",
-          "--yes",
-          "--server",
-          "fixture",
-          "--secret",
-          `FIXTURE_TOKEN=${TOKEN}`,
-          "--no-sync",
-        ])
-      ).code,
-    ).toBe(0);
+    expect((await m.run(["init", "--yes", ...FIXTURE, "--no-sync"])).code).toBe(0);
     const again = await m.run([
       "init",
       "--yes",
@@ -257,19 +229,7 @@ describe("init --yes", () => {
 
   test("--secret for a server init keeps as it is is exit 2 naming it and `secret set`, not dropped", async () => {
     const m = machine();
-    expect(
-      (
-        await m.run([
-          "init",
-          "--yes",
-          "--server",
-          "fixture",
-          "--secret",
-          `FIXTURE_TOKEN=${TOKEN}`,
-          "--no-sync",
-        ])
-      ).code,
-    ).toBe(0);
+    expect((await m.run(["init", "--yes", ...FIXTURE, "--no-sync"])).code).toBe(0);
     const manifestBefore = readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8");
     const secretsBefore = readFileSync(path.join(m.paths.home, "secrets.json"), "utf8");
     const NEW = "fx-token-0000aaaa1111";
@@ -301,16 +261,7 @@ describe("init --yes", () => {
     expect(manifestOf(m).bridge).toEqual({ enabled: true });
     expect(manifestOf(m).servers).toEqual({});
     // A second run with --bridge changes nothing about it.
-    const again = await m.run([
-      "init",
-      "--yes",
-      "--bridge",
-      "--server",
-      "fixture",
-      "--secret",
-      `FIXTURE_TOKEN=${TOKEN}`,
-      "--no-sync",
-    ]);
+    const again = await m.run(["init", "--yes", "--bridge", ...FIXTURE, "--no-sync"]);
     expect(again.code, again.stderr).toBe(0);
     expect(manifestOf(m).bridge).toEqual({ enabled: true });
     expect(Object.keys(manifestOf(m).servers)).toEqual(["fixture"]);
@@ -430,17 +381,16 @@ describe("packages go only where a client runs them", () => {
     path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName"));
   const windowsCopy = (m: FakeMachine) =>
     path.join(m.paths.windowsPrefix, "node_modules", inject("fixtureName"));
-  const fixture = ["--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`];
 
   test("no client in WSL (journeys a and c): init installs only on Windows, and the plan says why in one true line", async () => {
     const m = machine({ claudeCode: false });
     const line =
       "wsl:Ubuntu has no client: nothing to install there (a later sync installs when one appears)";
-    const dry = await m.run(["init", "--yes", "--dry-run", ...fixture]);
+    const dry = await m.run(["init", "--yes", "--dry-run", ...FIXTURE]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`• install ${inject("fixtureName")}@1.0.0 in windows\n`);
     expect(dry.stdout.split(line)).toHaveLength(2);
-    const r = await m.run(["init", "--yes", ...fixture]);
+    const r = await m.run(["init", "--yes", ...FIXTURE]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split(line)).toHaveLength(2);
     expect(existsSync(windowsCopy(m))).toBe(true);
@@ -477,7 +427,7 @@ describe("packages go only where a client runs them", () => {
 
   test("no Linux npm: the WSL client's entry runs Windows' copy, so Windows gets it and WSL nothing", async () => {
     const m = machine({ linuxNpm: false, claudeDesktop: false, cursor: false });
-    const r = await m.run(["init", "--yes", ...fixture]);
+    const r = await m.run(["init", "--yes", ...FIXTURE]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`• install ${inject("fixtureName")}@1.0.0 in windows\n`);
     expect(existsSync(windowsCopy(m))).toBe(true);
@@ -513,11 +463,10 @@ describe("init where no client was found", () => {
     path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName"));
   const windowsCopy = (m: FakeMachine) =>
     path.join(m.paths.windowsPrefix, "node_modules", inject("fixtureName"));
-  const fixture = ["--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`];
 
   test("--yes says so first, writes the manifest and installs nothing; --client installs for that client", async () => {
     const m = bare();
-    const r = await m.run(["init", "--yes", ...fixture]);
+    const r = await m.run(["init", "--yes", ...FIXTURE]);
     expect(r.code, r.stderr).toBe(0);
     const said = r.stdout.indexOf("No AI client found here");
     expect(said).toBeGreaterThan(-1);
@@ -539,7 +488,7 @@ describe("init where no client was found", () => {
       "The manifest has no servers yet: `mcp-twin add <name>` adds one (`mcp-twin add --list` shows the catalogue).",
     );
 
-    const asJson = await bare().run(["init", "--yes", "--json", ...fixture]);
+    const asJson = await bare().run(["init", "--yes", "--json", ...FIXTURE]);
     expect(JSON.parse(asJson.stdout)).toMatchObject({
       servers: ["fixture"],
       synced: false,
@@ -548,7 +497,7 @@ describe("init where no client was found", () => {
 
     // Naming a client is the way to install for one that is not there yet: sync creates its config.
     const named = bare();
-    const r2 = await named.run(["init", "--yes", ...fixture, "--client", "claude-code", "--env", "wsl"]);
+    const r2 = await named.run(["init", "--yes", ...FIXTURE, "--client", "claude-code", "--env", "wsl"]);
     expect(r2.code, r2.stderr).toBe(0);
     expect(r2.stdout).not.toContain("No AI client found here");
     expect(existsSync(linuxCopy(named))).toBe(true);
@@ -557,7 +506,7 @@ describe("init where no client was found", () => {
 
   test("in a terminal it asks, and installing for nobody is not the default", async () => {
     const m = bare();
-    const pty = runInPty(["init", ...fixture], m.env, m.paths.linuxHome);
+    const pty = runInPty(["init", ...FIXTURE], m.env, m.paths.linuxHome);
     await pty.waitFor(/share memory, notes and a hand-off queue/);
     pty.type(KEY.enter);
     await pty.waitFor(/No client was found to use these servers\. What now\?/);
