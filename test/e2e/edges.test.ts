@@ -203,6 +203,18 @@ describe("installs are said once", () => {
 });
 
 describe("secrets in a home on the Windows drive", () => {
+  /** init's plan (a dry run) for tavily with a key: where it says the key goes. */
+  const initPlan = (m: FakeMachine) =>
+    m.run([
+      "init",
+      "--yes",
+      "--dry-run",
+      "--server",
+      "tavily",
+      "--secret",
+      "TAVILY_API_KEY=tvly-dev0a1b2c3d4e5f6a7b8c9d",
+    ]);
+
   const privateNote = "in your Windows profile, which its ACL keeps to your Windows account";
   const secretsCheck = async (m: FakeMachine) => {
     const r = await m.run(["doctor", "--json", "--no-probe"]);
@@ -222,15 +234,7 @@ describe("secrets in a home on the Windows drive", () => {
     expect(check.message).toBe(
       `C:\\Users\\alice\\AppData\\Roaming\\mcp-twin\\secrets.json holds 1 secret; it is ${privateNote} (mode bits mean nothing on the Windows drive).`,
     );
-    const plan = await m.run([
-      "init",
-      "--yes",
-      "--dry-run",
-      "--server",
-      "tavily",
-      "--secret",
-      "TAVILY_API_KEY=tvly-dev0a1b2c3d4e5f6a7b8c9d",
-    ]);
+    const plan = await initPlan(m);
     expect(plan.stdout).toContain(`secrets.json (${privateNote})`);
     expect(plan.stdout).not.toContain("0600");
   });
@@ -242,15 +246,7 @@ describe("secrets in a home on the Windows drive", () => {
     expect((await secretsCheck(m)).message).toMatch(/holds 1 secret and is private \(mode 600\)\.$/);
     chmodSync(path.join(m.paths.home, "secrets.json"), 0o644);
     expect((await secretsCheck(m)).status).toBe("warn");
-    const plan = await m.run([
-      "init",
-      "--yes",
-      "--dry-run",
-      "--server",
-      "tavily",
-      "--secret",
-      "TAVILY_API_KEY=tvly-dev0a1b2c3d4e5f6a7b8c9d",
-    ]);
+    const plan = await initPlan(m);
     expect(plan.stdout).toContain("secrets.json (mode 0600)");
   });
 });
