@@ -10,7 +10,7 @@ const SLOW_TESTS = [
   "test/e2e/faults.test.ts",
   "test/e2e/interrupt.test.ts",
   "test/doctor/cleanup.test.ts",
-  "test/install/progress.test.ts",
+  "test/packages/progress.test.ts",
   "test/e2e/package.test.ts",
 ];
 

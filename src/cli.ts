@@ -3,7 +3,6 @@
  * Only this file turns errors into exit codes; everything below it throws typed errors.
  */
 import { Command, CommanderError, Option } from "commander";
-import type { CacheFiles } from "./core/cache-files.js";
 import {
   ExitCode,
   formatLocation,
@@ -13,9 +12,10 @@ import {
   UsageError,
   UsageErrors,
 } from "./core/errors.js";
-import { type Host, processHost } from "./core/host.js";
-import { type Changes, changesSince, journalMark } from "./core/journal.js";
-import { abortableRunner } from "./core/run.js";
+import type { CacheFiles } from "./core/system/caches.js";
+import { type Host, processHost } from "./core/system/host.js";
+import { type Changes, changesSince, journalMark } from "./core/system/journal.js";
+import { abortableRunner } from "./core/system/run.js";
 import { andList } from "./core/words.js";
 import { createOutput, type Output, processTerminal, type Terminal } from "./ui/output.js";
 import { VERSION } from "./version.js";

@@ -69,7 +69,7 @@ at_prompt() { [[ "$(last_line)" == '$' ]]; }
 # (tmux key names, space separated, e.g. "y Enter"); step() empties it after each step.
 ANSWERS=()
 # restore's and uninstall's one question names what it will do: "Put back 1 whole file?", "Change 1
-# file and delete 3 files?", "Delete 3 files and uninstall the packages?" (src/ui/undo-report.ts)
+# file and delete 3 files?", "Delete 3 files and uninstall the packages?" (src/ui/reports/undo-report.ts)
 UNDO_Q='^[?] (Put back|Create|Change|Delete) [0-9]+ '
 wait_prompt() { # $1 timeout seconds; writes frames to raw while waiting; a question is answered
   # as ANSWERS says, else with its default (Enter), as a user who trusts the defaults would, and

@@ -18,17 +18,14 @@ import {
   type Template,
 } from "../core/catalogue/index.js";
 import { OperationError, UsageError } from "../core/errors.js";
-import { withLock } from "../core/files.js";
-import { localHomedir } from "../core/host.js";
-import type { Machine } from "../core/machine.js";
+import { canonicalJson } from "../core/formats/json/merge.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
 import { npmSpec, type ServerSpec, serverName } from "../core/manifest/schema.js";
-import { loadSecrets, privacyNote, saveSecrets, secretsPrivacy } from "../core/manifest/secrets.js";
-import { canonicalJson } from "../core/merge.js";
-import { splitSpec } from "../core/npm-prefix.js";
-import { npmView } from "../core/npm-view.js";
-import { dict } from "../core/own.js";
+import { loadSecrets, privacyNote, saveSecrets, secretsPrivacy } from "../core/manifest/secrets-file.js";
+import { dict } from "../core/own-keys.js";
+import { splitSpec } from "../core/packages/npm-prefix.js";
+import { npmView } from "../core/packages/npm-view.js";
 import type { Way } from "../core/registry/convert.js";
 import { openRegistry, parseRegistryName } from "../core/registry/index.js";
 import {
@@ -39,11 +36,14 @@ import {
   withProvenance,
 } from "../core/registry/pick.js";
 import { checkSecretFlagNames, didYouMean } from "../core/selectors.js";
+import { withLock } from "../core/system/files.js";
+import { localHomedir } from "../core/system/host.js";
+import type { Machine } from "../core/system/machine.js";
 import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
-import { syncAfterEdit } from "./edit-then-sync.js";
-import { openCommandMachine } from "./machine.js";
+import { syncAfterEdit } from "./shared/edit-then-sync.js";
+import { openCommandMachine } from "./shared/open-machine.js";
 
 interface AddOptions {
   name?: string;
@@ -233,10 +233,10 @@ export async function run(ctx: CommandContext): Promise<number> {
 async function missingPrograms(ctx: CommandContext, machine: Machine, name: string): Promise<string[]> {
   const o = ctx.options;
   try {
-    const { loadContext } = await import("../core/context.js");
-    const { entriesNow } = await import("../core/desired.js");
-    const { checkPrograms } = await import("../core/program-check.js");
-    const { missingProgramLines } = await import("../core/missing-programs.js");
+    const { loadContext } = await import("../core/sync/context.js");
+    const { entriesNow } = await import("../core/entries/desired.js");
+    const { checkPrograms } = await import("../core/environments/program-check.js");
+    const { missingProgramLines } = await import("../core/environments/missing-programs.js");
     const loaded = await loadContext(
       machine,
       { manifest: o.manifest, project: o.project, envs: o.env, clients: o.client },

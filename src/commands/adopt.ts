@@ -1,15 +1,15 @@
 /**
  * `mcp-twin adopt <server> [--from env:client]`: take a hand-edited entry (drift), or one
- * mcp-twin did not write under a manifest server's name, into the manifest (core/adopt.ts).
+ * mcp-twin did not write under a manifest server's name, into the manifest (core/import/adopt-entry.ts).
  */
 import { z } from "zod";
 import type { CommandContext } from "../cli.js";
-import { type AdoptPlan, applyAdopt, planAdopt, sourceName } from "../core/adopt.js";
 import { UsageError } from "../core/errors.js";
+import { type AdoptPlan, applyAdopt, planAdopt, sourceName } from "../core/import/adopt-entry.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
 import { inquirerPrompts } from "../ui/prompts.js";
-import { openCommandMachine } from "./machine.js";
+import { openCommandMachine } from "./shared/open-machine.js";
 
 const optionsSchema = z.object({
   from: z.string().optional(),

@@ -9,10 +9,10 @@ import {
   type BridgeAction,
   type BridgeControlReport,
   controlBridge,
-} from "../core/bridge/control.js";
+} from "../core/bridge-control/control.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import type { Output } from "../ui/output.js";
-import { openCommandMachine } from "./machine.js";
+import { openCommandMachine } from "./shared/open-machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const action = (ctx.args[0] ?? "status") as BridgeAction;

@@ -9,14 +9,14 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { CommandContext } from "../cli.js";
-import { ensureBridge, localLifecycle } from "../core/bridge/lifecycle.js";
-import { isLoopback } from "../core/bridge/loopback.js";
-import { BRIDGE_PATH, SHARE_PREFIX } from "../core/bridge/paths.js";
-import { relay } from "../core/bridge/relay.js";
-import { sseRelay } from "../core/bridge/sse-relay.js";
-import { readToken } from "../core/bridge/token.js";
+import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.js";
+import { isLoopback } from "../core/bridge-control/loopback.js";
+import { BRIDGE_PATH, SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
+import { readToken } from "../core/bridge-control/token-file.js";
 import { ExitCode, UsageError } from "../core/errors.js";
-import { dict, own } from "../core/own.js";
+import { dict, own } from "../core/own-keys.js";
+import { sseRelay } from "../core/relay/sse-relay.js";
+import { relay } from "../core/relay/streamable-http-relay.js";
 
 const optionsSchema = z.object({
   header: z.array(z.string()).default([]),

@@ -16,7 +16,7 @@ import { askClashes, secretFlagValues } from "../ui/clash.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
 import { inquirerPrompts } from "../ui/prompts.js";
-import { openCommandMachine } from "./machine.js";
+import { openCommandMachine } from "./shared/open-machine.js";
 
 const optionsSchema = z.object({
   force: z.boolean().optional(),

@@ -9,15 +9,21 @@
  * The steps (in ./init/) each take only the part of the context they need.
  */
 import type { CommandContext } from "../cli.js";
-import { localHomedir } from "../core/host.js";
 import { openRegistry, type RegistryClient } from "../core/registry/index.js";
+import { localHomedir } from "../core/system/host.js";
 import { inquirerPrompts } from "../ui/prompts.js";
-import { dryRun, syncNow, writeFiles } from "./init/apply.js";
 import { askKeys, chooseImports, chooseServers, offerBridge, somethingChosen } from "./init/choose.js";
-import { emptyAnswers, emptyPlan, type InitContext, type InitTerminal, initOptions } from "./init/context.js";
+import { dryRun, syncNow, writeFiles } from "./init/init-apply.js";
+import {
+  emptyAnswers,
+  emptyPlan,
+  type InitContext,
+  type InitTerminal,
+  initOptions,
+} from "./init/init-context.js";
+import { goAhead, planChanges, showPlan } from "./init/init-plan.js";
 import { look } from "./init/look.js";
-import { goAhead, planChanges, showPlan } from "./init/plan.js";
-import { openCommandMachine } from "./machine.js";
+import { openCommandMachine } from "./shared/open-machine.js";
 
 /** In the picker, a registry that does not answer soon is given up on (the catalogue goes on). */
 const PICKER_TIMEOUT_MS = 5_000;

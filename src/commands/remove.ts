@@ -7,13 +7,13 @@ import type { CommandContext } from "../cli.js";
 import { UsageError } from "../core/errors.js";
 import { editManifest, serverNames, withoutServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
-import { own } from "../core/own.js";
+import { own } from "../core/own-keys.js";
 import { assertKnown } from "../core/selectors.js";
-import { loadState } from "../core/state.js";
+import { loadState } from "../core/sync/state.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
-import { syncAfterEdit } from "./edit-then-sync.js";
-import { openCommandMachine } from "./machine.js";
+import { syncAfterEdit } from "./shared/edit-then-sync.js";
+import { openCommandMachine } from "./shared/open-machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const o = ctx.options as CommandContext["options"] & { sync?: boolean };

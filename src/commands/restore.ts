@@ -4,15 +4,15 @@
  * file that no longer parses is put back whole, showing what it replaces (asked first on a TTY).
  */
 import type { CommandContext } from "../cli.js";
-import { loadSecrets } from "../core/manifest/secrets.js";
-import { listTargetBackups, type RestoreOptions, restoreTargets } from "../core/restore.js";
-import type { SyncChange } from "../core/status.js";
-import { restartOf } from "../core/undo.js";
+import { loadSecrets } from "../core/manifest/secrets-file.js";
+import type { SyncChange } from "../core/sync/status-matrix.js";
+import { listTargetBackups, type RestoreOptions, restoreTargets } from "../core/undo/restore-targets.js";
+import { restartOf } from "../core/undo/undo-runner.js";
 import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
-import { restartLine } from "../ui/sync-report.js";
-import { askFirst, changes, question, renderUndo } from "../ui/undo-report.js";
-import { openCommandMachine } from "./machine.js";
+import { restartLine } from "../ui/reports/sync-report.js";
+import { askFirst, changes, question, renderUndo } from "../ui/reports/undo-report.js";
+import { openCommandMachine } from "./shared/open-machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const machine = await openCommandMachine(ctx);
@@ -63,7 +63,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     });
     if (!options.dryRun && results.some(changes)) {
       // Said only when true: where what was put back differs from what sync writes, and how.
-      const { syncChanges } = await import("../core/status.js");
+      const { syncChanges } = await import("../core/sync/status-matrix.js");
       const differ = await syncChanges(machine, results.filter(changes), ctx.output.progress);
       if (differ && differ.length > 0) ctx.output.print(ctx.output.theme.c.dim(syncAgainLine(differ)));
       const { apps, sessions } = restartOf(results);

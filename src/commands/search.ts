@@ -8,7 +8,7 @@ import { UsageError } from "../core/errors.js";
 import { type Summary, summarize } from "../core/registry/convert.js";
 import { openRegistry, RegistryError } from "../core/registry/index.js";
 import type { Output } from "../ui/output.js";
-import { openCommandMachine } from "./machine.js";
+import { openCommandMachine } from "./shared/open-machine.js";
 
 interface SearchOptions {
   limit?: string;

@@ -4,8 +4,6 @@
  */
 import type { CommandContext } from "../cli.js";
 import { UsageError } from "../core/errors.js";
-import { withLock } from "../core/files.js";
-import type { Machine } from "../core/machine.js";
 import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import {
   assertSecretName,
@@ -13,14 +11,16 @@ import {
   privacyNote,
   saveSecrets,
   secretsPrivacy,
-} from "../core/manifest/secrets.js";
+} from "../core/manifest/secrets-file.js";
 import { referencesOf } from "../core/manifest/spec.js";
-import { own } from "../core/own.js";
-import { notAKey } from "../core/placeholders.js";
+import { own } from "../core/own-keys.js";
+import { notAKey } from "../core/secrets/placeholders.js";
 import { assertKnown, didYouMean } from "../core/selectors.js";
+import { withLock } from "../core/system/files.js";
+import type { Machine } from "../core/system/machine.js";
 import { andList } from "../core/words.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
-import { openCommandMachine } from "./machine.js";
+import { openCommandMachine } from "./shared/open-machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const [action, name] = ctx.args;
@@ -121,7 +121,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   ctx.output.addSecrets([value]);
   // The wizard's check, here too: a placeholder or a value failing the catalogue's format for
   // this name is refused unless --force (and even then sync never writes a placeholder).
-  const { catalogueSecretFormats } = await import("../core/catalogue/formats.js");
+  const { catalogueSecretFormats } = await import("../core/catalogue/secret-formats.js");
   const formats = catalogueSecretFormats(machine.home.dir).get(name) ?? [];
   const problem = notAKey(name, value, formats);
   const force = Boolean(ctx.options.force);

@@ -5,11 +5,11 @@
  * the token.
  */
 import type { CommandContext } from "../cli.js";
-import { ensureBridge, localLifecycle } from "../core/bridge/lifecycle.js";
-import { isLoopback } from "../core/bridge/loopback.js";
-import { bridgeFiles, bridgeHome, bridgeUrl } from "../core/bridge/paths.js";
-import { type BridgeSettings, loadBridgeSettings } from "../core/bridge/settings.js";
-import { ensureToken, readToken, rotateToken } from "../core/bridge/token.js";
+import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.js";
+import { isLoopback } from "../core/bridge-control/loopback.js";
+import { type BridgeSettings, loadBridgeSettings } from "../core/bridge-control/settings.js";
+import { bridgeFiles, bridgeHome, bridgeUrl } from "../core/bridge-control/state-folder.js";
+import { ensureToken, readToken, rotateToken } from "../core/bridge-control/token-file.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 
 interface ServeOptions {
@@ -104,7 +104,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     return new URL(ensured.url);
   };
   const url = await start();
-  const { relay } = await import("../core/bridge/relay.js");
+  const { relay } = await import("../core/relay/streamable-http-relay.js");
   await relay({
     url,
     name: "the bridge",
@@ -139,17 +139,17 @@ async function serveHttp(
     );
   }
   const log = (line: string) => out.info(line);
-  const shares: import("../bridge/share.js").SharedServer[] = [];
+  const shares: import("../bridge-server/share.js").SharedServer[] = [];
   if (o.share.length > 0) {
-    const { shareLaunches } = await import("../core/bridge/share-launch.js");
-    const { SharedServer } = await import("../bridge/share.js");
+    const { shareLaunches } = await import("../core/bridge-control/share-launch.js");
+    const { SharedServer } = await import("../bridge-server/share.js");
     const launches = await shareLaunches(
       { host: ctx.host, manifest: ctx.options.manifest, addSecrets: (v) => ctx.output.addSecrets(v) },
       o.share,
     );
     for (const launch of launches) shares.push(new SharedServer(launch, log));
   }
-  const { runOwner } = await import("../bridge/owner.js");
+  const { runOwner } = await import("../bridge-server/main.js");
 
   const stop = new AbortController();
   let terminated = false;

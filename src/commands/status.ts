@@ -4,11 +4,11 @@
  * or config that does not parse), as every command.
  */
 import type { CommandContext } from "../cli.js";
-import { computeStatus, type StatusRow, type SyncBlocker } from "../core/status.js";
+import { computeStatus, type StatusRow, type SyncBlocker } from "../core/sync/status-matrix.js";
 import { andList } from "../core/words.js";
-import { manifestLine } from "../ui/manifest-line.js";
 import type { Output } from "../ui/output.js";
-import { openCommandMachine } from "./machine.js";
+import { manifestLine } from "../ui/reports/manifest-line.js";
+import { openCommandMachine } from "./shared/open-machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const o = ctx.options;

@@ -1,10 +1,10 @@
 /** `mcp-twin sync`: validate flags, run the core, render the report. */
 import type { CommandContext } from "../cli.js";
 import type { TrustRequest } from "../core/manifest/trust.js";
-import { runSync, syncExitCode } from "../core/sync.js";
-import { trace } from "../core/trace.js";
-import { jsonReport, renderReport } from "../ui/sync-report.js";
-import { openCommandMachine } from "./machine.js";
+import { runSync, syncExitCode } from "../core/sync/run-sync.js";
+import { trace } from "../core/system/trace.js";
+import { jsonReport, renderReport } from "../ui/reports/sync-report.js";
+import { openCommandMachine } from "./shared/open-machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   // Commander has already typed these flags; no zod here, because loading it costs a third of a

@@ -6,15 +6,15 @@
  */
 import type { CommandContext } from "../cli.js";
 import { detectEnvironments } from "../core/environments/detect.js";
-import { loadSecrets } from "../core/manifest/secrets.js";
+import { loadSecrets } from "../core/manifest/secrets-file.js";
 import { selectEnvironments } from "../core/selectors.js";
-import { restartOf } from "../core/undo.js";
-import { type UninstallOptions, type UninstallReport, uninstallAll } from "../core/uninstall.js";
+import { restartOf } from "../core/undo/undo-runner.js";
+import { type UninstallOptions, type UninstallReport, uninstallAll } from "../core/undo/uninstall-all.js";
 import type { Output } from "../ui/output.js";
-import { restartLine } from "../ui/sync-report.js";
-import { askFirst, changes, question, renderUndo } from "../ui/undo-report.js";
-import { bridgeLine, renderPackages, renderRemains } from "../ui/uninstall-report.js";
-import { openCommandMachine } from "./machine.js";
+import { restartLine } from "../ui/reports/sync-report.js";
+import { askFirst, changes, question, renderUndo } from "../ui/reports/undo-report.js";
+import { bridgeLine, renderPackages, renderRemains } from "../ui/reports/uninstall-report.js";
+import { openCommandMachine } from "./shared/open-machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const machine = await openCommandMachine(ctx);

@@ -14,7 +14,7 @@ export type AskedSecret = SecretAsk;
 const whereToGet = (spec: AskedSecret) => (spec.url ? ` Get one at ${spec.url}.` : "");
 
 import { UsageError, UsageErrors } from "../core/errors.js";
-import { dict, own } from "../core/own.js";
+import { dict, own } from "../core/own-keys.js";
 import { assertAllKnown } from "../core/selectors.js";
 import { orList } from "../core/words.js";
 import type { Prompts } from "./prompts.js";

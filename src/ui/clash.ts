@@ -6,8 +6,8 @@
  */
 import { UsageError, UsageErrors } from "../core/errors.js";
 import { type ClashChoices, type SecretClash, TYPED } from "../core/import/clashes.js";
-import { dict, own } from "../core/own.js";
-import { notAKey } from "../core/placeholders.js";
+import { dict, own } from "../core/own-keys.js";
+import { notAKey } from "../core/secrets/placeholders.js";
 import { parseSecretFlags } from "./ask.js";
 import type { Choice, Prompts } from "./prompts.js";
 

@@ -1,12 +1,12 @@
 /**
  * Unified diffs for --dry-run, restore and uninstall previews. Secrets never show: the diff is
  * computed on the real texts (so a changed key still shows as a changed line), then each line is
- * printed from a copy of its text whose secret fields are masked (core/secret-fields.ts: found by
+ * printed from a copy of its text whose secret fields are masked (core/secrets/secret-fields-json.ts: found by
  * where they sit, old or new); the Output masks known values and credential shapes on top, and
  * learns the secret-looking values found here so they are hidden wherever else they appear.
  */
-import { showEscapedBytes } from "../core/bytes.js";
-import { looksLikeSecret } from "../core/mask.js";
+import { showEscapedBytes } from "../core/formats/lossless-text.js";
+import { looksLikeSecret } from "../core/secrets/mask.js";
 import type { Output } from "./output.js";
 
 export async function unifiedDiff(
@@ -18,11 +18,11 @@ export async function unifiedDiff(
 ): Promise<string> {
   const [{ structuredPatch }, { maskSecretFields, secretFields: jsonFields }] = await Promise.all([
     import("diff"),
-    import("../core/secret-fields.js"),
+    import("../core/secrets/secret-fields-json.js"),
   ]);
   // Codex's config.toml: secrets found by where they sit in TOML, as in JSON(C) for the others.
   const secretFields = /\.toml$/i.test(file)
-    ? (await import("../core/secret-fields-toml.js")).tomlSecretFields
+    ? (await import("../core/secrets/secret-fields-toml.js")).tomlSecretFields
     : jsonFields;
   const oldText = (before ?? "").replace(/\r\n/g, "\n");
   const newText = (after ?? "").replace(/\r\n/g, "\n");

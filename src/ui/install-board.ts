@@ -4,8 +4,8 @@
  * every second; without a terminal, plain lines: one when each environment starts, one every
  * half minute while it runs, one when it ends. Nothing with --json (the caller passes quiet).
  */
-import type { NpmPhase } from "../core/npm-log.js";
-import type { InstallBoard, InstallJob, Step } from "../core/progress.js";
+import type { NpmPhase } from "../core/packages/npm-log.js";
+import type { InstallBoard, InstallJob, Step } from "../core/system/progress.js";
 import type { Theme } from "./theme.js";
 
 const TICK_MS = 1_000;

@@ -2,8 +2,8 @@
  * stdout carries the result (one JSON document with --json, or the human report); stderr carries
  * everything else: progress, warnings, errors. Secrets are masked before anything is written.
  */
-import { maskText } from "../core/mask.js";
-import type { Progress } from "../core/progress.js";
+import { maskText } from "../core/secrets/mask.js";
+import type { Progress } from "../core/system/progress.js";
 import { createProgress } from "./spinner.js";
 import { colorEnabled, makeTheme, type Theme } from "./theme.js";
 
@@ -21,7 +21,7 @@ export interface Output extends OutputOptions {
   /**
    * A file as the user's system shows it (the machine's rule: inside WSL, a file on a Windows drive
    * as Windows writes it). Every renderer names files through this; the command sets the rule
-   * once it knows the machine (commands/machine.ts), and an error naming a file uses it too.
+   * once it knows the machine (commands/shared/open-machine.ts), and an error naming a file uses it too.
    */
   shown(file: string): string;
   showPathsAs(rule: (file: string) => string): void;
@@ -62,7 +62,7 @@ export function createOutput(
   const theme = makeTheme(color);
   const secrets = new Set<string>();
   let shown = (file: string) => file;
-  // The one place output is masked: every line of every stream (core/mask.ts says what it hides).
+  // The one place output is masked: every line of every stream (core/secrets/mask.ts says what it hides).
   const mask = (s: string) => maskText(s, secrets);
   // A terminal that reports no width (a bare pseudo-terminal) cannot host a spinner.
   const columns = (streams.stderr as { columns?: number }).columns;

@@ -3,7 +3,7 @@
  * with --json (stdout must stay one JSON document; stderr stays quiet for scripts). ora is loaded
  * only when a spinner is really shown, so runs that show none do not pay for it.
  */
-import { NOOP_BOARD, type Progress, type Step } from "../core/progress.js";
+import { NOOP_BOARD, type Progress, type Step } from "../core/system/progress.js";
 import { createInstallBoard } from "./install-board.js";
 import type { Theme } from "./theme.js";
 

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
 import { afterEach, beforeEach, expect, inject, test } from "vitest";
-import { parseNpmView } from "../../src/core/npm-view.js";
+import { parseNpmView } from "../../src/core/packages/npm-view.js";
 import { createFakeMachine, REPO, runCli } from "../helpers/fake-machine.js";
 
 let root: string;

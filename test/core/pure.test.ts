@@ -6,14 +6,14 @@ import {
   isOnWindowsDrive,
   windowsToWsl,
   wslToWindows,
-} from "../../src/core/environments/paths.js";
+} from "../../src/core/environments/path-translation.js";
 import { shortNameCandidates } from "../../src/core/environments/shortname.js";
 import { envMatches, globalModulesDir, joinNative } from "../../src/core/environments/types.js";
 import { keepWindowsVars, parseSetOutput } from "../../src/core/environments/windows.js";
 import { resolveString } from "../../src/core/manifest/spec.js";
-import { maskText as maskSecrets } from "../../src/core/mask.js";
-import { exactVersion, pickBin, splitSpec } from "../../src/core/npm-prefix.js";
-import { decodeWindowsOutput } from "../../src/core/run.js";
+import { exactVersion, pickBin, splitSpec } from "../../src/core/packages/npm-prefix.js";
+import { maskText as maskSecrets } from "../../src/core/secrets/mask.js";
+import { decodeWindowsOutput } from "../../src/core/system/run.js";
 
 describe("paths across the line", () => {
   test.each([

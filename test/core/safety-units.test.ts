@@ -4,11 +4,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { decodeLossless, encodeLossless, showEscapedBytes } from "../../src/core/bytes.js";
-import { looksLikeSecret, MASK, maskText } from "../../src/core/mask.js";
-import { parseConfig } from "../../src/core/merge.js";
-import { maskSecretFields, secretFields } from "../../src/core/secret-fields.js";
-import { judge } from "../../src/core/target-safety.js";
+import { parseConfig } from "../../src/core/formats/json/merge.js";
+import { decodeLossless, encodeLossless, showEscapedBytes } from "../../src/core/formats/lossless-text.js";
+import { looksLikeSecret, MASK, maskText } from "../../src/core/secrets/mask.js";
+import { maskSecretFields, secretFields } from "../../src/core/secrets/secret-fields-json.js";
+import { judge } from "../../src/core/sync/target-safety.js";
 
 describe("lossless bytes", () => {
   test("property: any bytes decode and encode back to the same bytes", () => {

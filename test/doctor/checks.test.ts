@@ -1,22 +1,22 @@
 /** The pure check logic, table by table: facts in, checks out. */
 import { describe, expect, test } from "vitest";
 import { clientById } from "../../src/core/clients/index.js";
+import { lintEntry, runScope } from "../../src/core/doctor/all-checks.js";
 import { parseWslConfig } from "../../src/core/doctor/bridge-phase.js";
 import { checkRestart, checkScopes } from "../../src/core/doctor/checks/configs.js";
 import { checkDrift } from "../../src/core/doctor/checks/drift.js";
-import type { EntryFacts } from "../../src/core/doctor/checks/entries.js";
+import type { EntryFacts } from "../../src/core/doctor/checks/entry-lint.js";
 import type { NodeFacts } from "../../src/core/doctor/checks/node.js";
 import { placeholderKind } from "../../src/core/doctor/checks/secrets.js";
 import type { EntryWork } from "../../src/core/doctor/entries-phase.js";
 import { expandEntry, readEntry } from "../../src/core/doctor/entry-view.js";
 import { emptyFacts, type ServerFacts } from "../../src/core/doctor/facts.js";
 import { groupShared, messageOf, placesTitle } from "../../src/core/doctor/group.js";
-import { lintEntry, runScope } from "../../src/core/doctor/registry.js";
 import type { Check } from "../../src/core/doctor/types.js";
-import type { BuiltEntry } from "../../src/core/entries.js";
+import { classifyEntry } from "../../src/core/entries/ownership.js";
+import type { BuiltEntry } from "../../src/core/entries/target-entry.js";
 import type { ClientId, ServerSpec } from "../../src/core/manifest/schema.js";
-import { classifyEntry } from "../../src/core/ownership.js";
-import { entryHash } from "../../src/core/state.js";
+import { entryHash } from "../../src/core/sync/state.js";
 
 function facts(client: ClientId, raw: unknown, over: Partial<EntryFacts> = {}): EntryFacts {
   const view = readEntry(raw, client);
@@ -237,7 +237,7 @@ describe("spawn semantics per client", () => {
 });
 
 /**
- * Doctor reads the launch line with import's parser (src/core/launch/): the program behind
+ * Doctor reads the launch line with import's parser (src/core/entries/launch/): the program behind
  * `env`, a shell script's preamble, `wsl.exe ~` and every package runner is the one that runs.
  */
 describe("the program behind the wrappers is read as import reads it", () => {

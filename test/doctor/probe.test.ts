@@ -1,7 +1,7 @@
 /** The live probe on its own, against the fixture server: handshake, noise, exit, timeout, bound. */
 import { describe, expect, inject, test } from "vitest";
-import { probeAll, probeServer, stderrExcerpt } from "../../src/core/doctor/probe.js";
-import { createRunner } from "../../src/core/run.js";
+import { probeAll, probeServer, stderrExcerpt } from "../../src/core/doctor/live-probe.js";
+import { createRunner } from "../../src/core/system/run.js";
 
 const runner = createRunner();
 const plan = (...flags: string[]) => ({

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { afterEach, expect, test } from "vitest";
-import { applyEntryEdits, parseConfig } from "../../src/core/merge.js";
+import { applyEntryEdits, parseConfig } from "../../src/core/formats/json/merge.js";
 import {
   createFakeMachine,
   type FakeMachine,

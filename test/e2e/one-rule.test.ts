@@ -1,12 +1,12 @@
 /**
  * Where a rule used to be written two or three times and the copies disagreed, the commands now
  * give one answer: each test is a case that sync, status, doctor or `serve --share` answered
- * differently before the rule had one home (core/ownership.ts, core/manifest/spec.ts).
+ * differently before the rule had one home (core/entries/ownership.ts, core/manifest/spec.ts).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
-import { call, cleanup, httpClient, startBridge } from "../bridge/helpers.js";
+import { call, cleanup, httpClient, startBridge } from "../bridge-server/helpers.js";
 import { doctor, one, pick } from "../doctor/helpers.js";
 import { writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
@@ -16,7 +16,7 @@ const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);
 const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 afterEach(cleanup);
 
-describe("who owns an entry (core/ownership.ts)", () => {
+describe("who owns an entry (core/entries/ownership.ts)", () => {
   test("an entry edited by hand into what the manifest now asks for is synced for status and doctor, as for sync", async () => {
     const m = setup();
     expect((await m.run(["sync"])).code).toBe(0);
@@ -55,7 +55,7 @@ describe("who owns an entry (core/ownership.ts)", () => {
   });
 });
 
-describe("what is installed where (core/desired.ts), as doctor always read it", () => {
+describe("what is installed where (core/entries/desired.ts), as doctor always read it", () => {
   test("sync --env windows sees the WSL install a Windows client's entry runs (no 'no environment can run it')", async () => {
     const m = setup({}, { fixture: { package: `${inject("fixtureName")}@1.0.0`, environments: ["wsl"] } });
     expect((await m.run(["sync"])).code).toBe(0);
@@ -185,7 +185,7 @@ describe("from manifest server to launch (core/manifest/spec.ts)", () => {
   });
 });
 
-describe("the manifest in use (core/context.ts)", () => {
+describe("the manifest in use (core/sync/context.ts)", () => {
   test("doctor does not check a bridge a project manifest asks for: sync never wires it", async () => {
     const m = setup();
     const repo = path.join(m.root, "repo");

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, inject, test } from "vitest";
 import type { Environment } from "../../src/core/environments/types.js";
 import { resolveString } from "../../src/core/manifest/spec.js";
-import { resolveVersion } from "../../src/core/npm-prefix.js";
+import { resolveVersion } from "../../src/core/packages/npm-prefix.js";
 import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 

@@ -1,7 +1,7 @@
 /**
  * Placeholders never reach a client config: `secret set` refuses them (and values failing the
  * catalogue's format check) without --force, sync stops with exit 2 naming the key, doctor's fix
- * names it — one rule (core/placeholders.ts) for all of them, and for import and the wizard.
+ * names it — one rule (core/secrets/placeholders.ts) for all of them, and for import and the wizard.
  * And a `${secret:…}` in args, which puts the key in the process list, is warned about.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { checkSecret } from "../../src/core/catalogue/index.js";
 import { isPlaceholder } from "../../src/core/import/values.js";
-import { notAKey } from "../../src/core/placeholders.js";
+import { notAKey } from "../../src/core/secrets/placeholders.js";
 import { doctor, one, pick } from "../doctor/helpers.js";
 import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";

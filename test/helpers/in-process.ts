@@ -6,7 +6,7 @@
  */
 import { Readable } from "node:stream";
 import { main } from "../../src/cli.js";
-import { hostFrom } from "../../src/core/host.js";
+import { hostFrom } from "../../src/core/system/host.js";
 import type { Terminal } from "../../src/ui/output.js";
 import { BIN, type RunResult } from "./fake-machine.js";
 

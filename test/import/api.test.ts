@@ -6,10 +6,10 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Host } from "../../src/core/host.js";
 import { applyImport, scanImports } from "../../src/core/import/index.js";
-import { openMachine } from "../../src/core/machine.js";
-import { createRunner } from "../../src/core/run.js";
+import type { Host } from "../../src/core/system/host.js";
+import { openMachine } from "../../src/core/system/machine.js";
+import { createRunner } from "../../src/core/system/run.js";
 import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
 import { manifestOf, placeJson, places, stateOf } from "./helpers.js";
 

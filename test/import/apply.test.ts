@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { entryHash } from "../../src/core/state.js";
-import { targetKey } from "../../src/core/targets.js";
+import { targetKey } from "../../src/core/clients/targets.js";
+import { entryHash } from "../../src/core/sync/state.js";
 import {
   createFakeMachine,
   type FakeMachine,

@@ -8,11 +8,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Host } from "../../src/core/host.js";
 import { applyImport, scanImports } from "../../src/core/import/index.js";
-import { openMachine } from "../../src/core/machine.js";
-import { createRunner } from "../../src/core/run.js";
-import { entryHash } from "../../src/core/state.js";
+import { entryHash } from "../../src/core/sync/state.js";
+import type { Host } from "../../src/core/system/host.js";
+import { openMachine } from "../../src/core/system/machine.js";
+import { createRunner } from "../../src/core/system/run.js";
 import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
 import { stateOf } from "./helpers.js";
 

@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { entryHash } from "../../src/core/state.js";
-import { targetKey } from "../../src/core/targets.js";
+import { targetKey } from "../../src/core/clients/targets.js";
+import { entryHash } from "../../src/core/sync/state.js";
 import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
 import { importJson, manifestOf, type Place, placeCorpus, placeJson, places, stateOf } from "./helpers.js";
 

@@ -10,8 +10,8 @@ import {
   type Occurrence,
   translateArgs,
 } from "../../src/core/import/fold.js";
+import { extractSecrets } from "../../src/core/import/inline-keys.js";
 import { type Recognized, recognizeEntry } from "../../src/core/import/recognize.js";
-import { extractSecrets } from "../../src/core/import/secrets.js";
 import type { ClientId } from "../../src/core/manifest/schema.js";
 
 const ENVS: EnvInfo[] = [

@@ -3,6 +3,7 @@
  * form import claims to understand is here, and so is each "not understood" reason.
  */
 import { describe, expect, test } from "vitest";
+import { parseRunner } from "../../src/core/entries/launch/runners.js";
 import type { EnvKind } from "../../src/core/environments/types.js";
 import {
   type PackageJson,
@@ -10,7 +11,6 @@ import {
   type RecognizeContext,
   recognizeEntry,
 } from "../../src/core/import/recognize.js";
-import { parseRunner } from "../../src/core/launch/runners.js";
 import type { ClientId } from "../../src/core/manifest/schema.js";
 
 /** One line per recognition, so a table row shows everything that matters. */
@@ -383,7 +383,7 @@ describe("entries that cannot be imported faithfully", () => {
 });
 
 /**
- * Import and doctor read a launch line with one parser (src/core/launch/). Where the two copies
+ * Import and doctor read a launch line with one parser (src/core/entries/launch/). Where the two copies
  * used to read the same entry differently, import now reads it as doctor (and the client) does.
  */
 describe("read as doctor reads it", () => {

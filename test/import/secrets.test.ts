@@ -3,8 +3,8 @@
  * inline keys leave an entry (and never two different keys under one name).
  */
 import { describe, expect, test } from "vitest";
+import { allocateSecrets, type Extracted, extractSecrets } from "../../src/core/import/inline-keys.js";
 import { type Recognized, recognizeEntry } from "../../src/core/import/recognize.js";
-import { allocateSecrets, type Extracted, extractSecrets } from "../../src/core/import/secrets.js";
 import {
   convertReferences,
   hasSecretPrefix,

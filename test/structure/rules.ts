@@ -4,11 +4,11 @@
  * names come from which module) and says where a rule is broken, file:line.
  *
  * - Layers: cli.ts → commands/ → core/ (and ui/ beside commands). core/ never reaches the command
- *   line or the terminal; the bridge server (bridge/) never reaches the command line; ui/ never
+ *   line or the terminal; the bridge server (bridge-server/) never reaches the command line; ui/ never
  *   reaches commands/.
- * - Only core/files.ts changes the file system (writes, removes, renames, creates folders, changes
+ * - Only core/system/files.ts changes the file system (writes, removes, renames, creates folders, changes
  *   modes) through node:fs.
- * - Only core/run.ts starts processes (node:child_process, execa, the SDK's stdio client
+ * - Only core/system/run.ts starts processes (node:child_process, execa, the SDK's stdio client
  *   transport, which spawns on its own).
  *
  * Type-only imports are allowed across layers' I/O rules (they run nothing), not across layers.
@@ -37,12 +37,12 @@ const LAYER_RULES: LayerRule[] = [
   {
     id: "layers.core",
     from: "core/",
-    forbid: ["cli.ts", "commands/", "ui/", "bridge/"],
+    forbid: ["cli.ts", "commands/", "ui/", "bridge-server/"],
     why: "core/ has no console, prompts or command line; the bridge server is started by a command",
   },
   {
     id: "layers.bridge",
-    from: "bridge/",
+    from: "bridge-server/",
     forbid: ["cli.ts", "commands/", "ui/"],
     why: "the bridge server is a library the serve command starts; it never reaches the command line",
   },
@@ -55,8 +55,8 @@ const LAYER_RULES: LayerRule[] = [
 ];
 
 /** The one file allowed to change the file system, and the one allowed to start processes. */
-const WRITER = "core/files.ts";
-const PROCESS_STARTER = "core/run.ts";
+const WRITER = "core/system/files.ts";
+const PROCESS_STARTER = "core/system/run.ts";
 
 /** node:fs functions that change the file system (sync, callback and promise forms share names). */
 const FS_WRITES = new Set(

@@ -34,6 +34,39 @@ describe("the source tree keeps the README's structure rules", () => {
   });
 });
 
+describe("the layout: one folder per concept", () => {
+  const files = sources(SRC).map((f) => path.relative(SRC, f).split(path.sep).join("/"));
+  /** Names every folder may use for its own: a barrel, its types, its schema. */
+  const SHARED_NAMES = new Set(["index.ts", "types.ts", "schema.ts"]);
+
+  test("no two modules share a file name (index, types and schema aside)", () => {
+    const byName = new Map<string, string[]>();
+    for (const file of files) {
+      const name = path.posix.basename(file);
+      if (!SHARED_NAMES.has(name)) byName.set(name, [...(byName.get(name) ?? []), file]);
+    }
+    expect([...byName.values()].filter((same) => same.length > 1)).toEqual([]);
+  });
+
+  test("src/core/ holds folders, with at most a handful of loose files", () => {
+    const loose = files.filter((f) => /^core\/[^/]+$/.test(f));
+    expect(loose.length, `loose files in src/core/: ${loose.join(", ")}`).toBeLessThanOrEqual(5);
+    expect(
+      new Set(files.filter((f) => f.startsWith("core/")).map((f) => f.split("/")[1])).size,
+    ).toBeGreaterThan(10);
+  });
+
+  test("test/ mirrors src/: every test folder is a folder of src/ (or a whole-program suite)", () => {
+    const TEST = fileURLToPath(new URL("../", import.meta.url));
+    const srcFolders = new Set(files.flatMap((f) => f.split("/").slice(0, -1)));
+    const wholeProgram = new Set(["e2e", "real", "structure", "helpers", "fixtures", "init", "windows"]);
+    const testFolders = readdirSync(TEST, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    expect(testFolders.filter((dir) => !srcFolders.has(dir) && !wholeProgram.has(dir))).toEqual([]);
+  });
+});
+
 describe("the checker", () => {
   test("sees static, dynamic, re-exported, required and type imports", () => {
     const text = [
@@ -57,34 +90,34 @@ describe("the checker", () => {
   test("core/ reaching a command, the terminal or the bridge server is a layer break", () => {
     expect(
       check(
-        "core/sync.ts",
+        "core/sync/run-sync.ts",
         [
-          'import { run } from "../commands/sync.js";',
-          'import type { CommandContext } from "../cli.js";',
-          'const { spinner } = await import("../ui/spinner.js");',
-          'import { createBridgeServer } from "../bridge/server.js";',
+          'import { run } from "../../commands/sync.js";',
+          'import type { CommandContext } from "../../cli.js";',
+          'const { spinner } = await import("../../ui/spinner.js");',
+          'import { createBridgeServer } from "../../bridge-server/session-server.js";',
           'import { plan } from "./plan.js";',
         ].join("\n"),
       ),
     ).toEqual([
-      "core/sync.ts:1 layers.core",
-      "core/sync.ts:2 layers.core",
-      "core/sync.ts:3 layers.core",
-      "core/sync.ts:4 layers.core",
+      "core/sync/run-sync.ts:1 layers.core",
+      "core/sync/run-sync.ts:2 layers.core",
+      "core/sync/run-sync.ts:3 layers.core",
+      "core/sync/run-sync.ts:4 layers.core",
     ]);
   });
 
   test("the bridge server and ui/ never reach the command line", () => {
-    expect(check("bridge/share.ts", 'import type { CommandContext } from "../cli.js";')).toEqual([
-      "bridge/share.ts:1 layers.bridge",
+    expect(check("bridge-server/share.ts", 'import type { CommandContext } from "../cli.js";')).toEqual([
+      "bridge-server/share.ts:1 layers.bridge",
     ]);
-    expect(check("ui/sync-report.ts", '\nimport { run } from "../commands/sync.js";')).toEqual([
-      "ui/sync-report.ts:2 layers.ui",
+    expect(check("ui/reports/sync-report.ts", '\nimport { run } from "../../commands/sync.js";')).toEqual([
+      "ui/reports/sync-report.ts:2 layers.ui",
     ]);
-    expect(check("commands/sync.ts", 'import { run } from "../core/sync.js";')).toEqual([]);
+    expect(check("commands/sync.ts", 'import { run } from "../core/sync/run-sync.js";')).toEqual([]);
   });
 
-  test("only core/files.ts changes files: named, default, namespace, promises and dynamic forms", () => {
+  test("only core/system/files.ts changes files: named, default, namespace, promises and dynamic forms", () => {
     const text = [
       'import { readFileSync, writeFileSync } from "node:fs";',
       'import fs from "node:fs";',
@@ -102,12 +135,12 @@ describe("the checker", () => {
       `${file}:7 io.writes`,
     ];
     expect(check("core/manifest/edit.ts", text)).toEqual(expected("core/manifest/edit.ts"));
-    expect(check("bridge/store.ts", text)).toEqual(expected("bridge/store.ts"));
-    expect(check("core/files.ts", text)).toEqual([]);
-    expect(check("core/home.ts", 'import { readdirSync, statSync } from "node:fs";')).toEqual([]);
+    expect(check("bridge-server/store.ts", text)).toEqual(expected("bridge-server/store.ts"));
+    expect(check("core/system/files.ts", text)).toEqual([]);
+    expect(check("core/system/home.ts", 'import { readdirSync, statSync } from "node:fs";')).toEqual([]);
   });
 
-  test("only core/run.ts starts processes (child_process, execa, the SDK's stdio transport)", () => {
+  test("only core/system/run.ts starts processes (child_process, execa, the SDK's stdio transport)", () => {
     const text = [
       'import { spawn } from "node:child_process";',
       'const { execa } = await import("execa");',
@@ -115,19 +148,19 @@ describe("the checker", () => {
       'const cp = createRequire(import.meta.url)("node:child_process");',
       'import type { ChildProcess } from "node:child_process";',
     ].join("\n");
-    expect(check("bridge/instance.ts", text)).toEqual([
-      "bridge/instance.ts:1 io.processes",
-      "bridge/instance.ts:2 io.processes",
-      "bridge/instance.ts:3 io.processes",
-      "bridge/instance.ts:4 io.processes",
+    expect(check("core/bridge-control/instance.ts", text)).toEqual([
+      "core/bridge-control/instance.ts:1 io.processes",
+      "core/bridge-control/instance.ts:2 io.processes",
+      "core/bridge-control/instance.ts:3 io.processes",
+      "core/bridge-control/instance.ts:4 io.processes",
     ]);
-    expect(check("core/run.ts", text)).toEqual([]);
+    expect(check("core/system/run.ts", text)).toEqual([]);
   });
 
   test("a break is reported as src/<file>:<line> with the rule and what to do", () => {
     const [v] = checkFile(SRC, path.join(SRC, "core/x.ts"), 'import { rm } from "node:fs/promises";');
     expect(formatViolation(v!)).toBe(
-      "src/core/x.ts:1 [io.writes] core/x.ts uses node:fs/promises rm: only core/files.ts changes files (add or use a function there)",
+      "src/core/x.ts:1 [io.writes] core/x.ts uses node:fs/promises rm: only core/system/files.ts changes files (add or use a function there)",
     );
   });
 });

@@ -6,7 +6,7 @@
 import { instantiate } from "../../core/catalogue/index.js";
 import { UsageError } from "../../core/errors.js";
 import { referencesOf } from "../../core/manifest/spec.js";
-import { own } from "../../core/own.js";
+import { own } from "../../core/own-keys.js";
 import { parseRegistryName } from "../../core/registry/index.js";
 import { chooseWay, fetchRegistryServer, registryNotes, withProvenance } from "../../core/registry/pick.js";
 import { checkSecretFlagNames } from "../../core/selectors.js";
@@ -14,7 +14,7 @@ import { andList } from "../../core/words.js";
 import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags } from "../../ui/ask.js";
 import { askClashes } from "../../ui/clash.js";
 import { pickServers } from "../../ui/pick-servers.js";
-import type { InitContext } from "./context.js";
+import type { InitContext } from "./init-context.js";
 
 /** Servers already configured in a client: offered (all checked), or all with --import. */
 export async function chooseImports(

@@ -3,20 +3,20 @@
  * already configured), and the names given on the command line checked before anything is asked.
  */
 import { loadCatalogue } from "../../core/catalogue/index.js";
+import { discoverTargets } from "../../core/clients/targets.js";
 import { detectEnvironments } from "../../core/environments/detect.js";
 import { envMatches } from "../../core/environments/types.js";
 import { scanImports } from "../../core/import/index.js";
-import type { Machine } from "../../core/machine.js";
 import { loadManifest, userManifest } from "../../core/manifest/load.js";
-import { loadSecrets } from "../../core/manifest/secrets.js";
-import { dict, own } from "../../core/own.js";
+import { loadSecrets } from "../../core/manifest/secrets-file.js";
+import { dict, own } from "../../core/own-keys.js";
 import { parseRegistryName } from "../../core/registry/index.js";
 import { assertAllKnown, checkPreferredClients, selectEnvironments } from "../../core/selectors.js";
-import { discoverTargets } from "../../core/targets.js";
+import type { Machine } from "../../core/system/machine.js";
 import { parseSecretFlags } from "../../ui/ask.js";
-import { renderFound } from "../../ui/init-report.js";
 import type { Output } from "../../ui/output.js";
-import type { Found, InitOptions } from "./context.js";
+import { renderFound } from "../../ui/reports/init-report.js";
+import type { Found, InitOptions } from "./init-context.js";
 
 export async function look(
   machine: Machine,

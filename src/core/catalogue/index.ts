@@ -9,9 +9,9 @@ import { getNodeValue, type ParseError, parseTree } from "jsonc-parser";
 import { lineColumnAt, UsageError } from "../errors.js";
 import { type ServerSpec, serverSchema } from "../manifest/schema.js";
 import { referencedNames } from "../manifest/spec.js";
-import { own } from "../own.js";
-import { notAKey } from "../placeholders.js";
-import { packageRoot } from "./root.js";
+import { own } from "../own-keys.js";
+import { notAKey } from "../secrets/placeholders.js";
+import { packageRoot } from "./package-root.js";
 import {
   type SecretAsk,
   type ServerTemplate,
@@ -34,7 +34,7 @@ export interface Catalogue {
   problems: CatalogueProblem[];
 }
 
-export { packageRoot } from "./root.js";
+export { packageRoot } from "./package-root.js";
 
 export function loadCatalogue(options: { homeDir?: string; builtinDir?: string } = {}): Catalogue {
   const byName = new Map<string, Template>();
@@ -133,7 +133,7 @@ export function checkInput(spec: TemplateInput, value: string, homedir: string):
   return undefined;
 }
 
-/** Why a secret value is not acceptable (the one rule of core/placeholders.ts; never echoing it), or undefined. */
+/** Why a secret value is not acceptable (the one rule of core/secrets/placeholders.ts; never echoing it), or undefined. */
 export function checkSecret(spec: SecretAsk, value: string): string | undefined {
   if (!value) return spec.optional ? undefined : "a value is needed";
   const found = notAKey(spec.name, value, [spec]);

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { clientId, envSelector, REMOTE_TRANSPORTS } from "../manifest/schema.js";
-import { own } from "../own.js";
+import { own } from "../own-keys.js";
 
 const name = z
   .string()

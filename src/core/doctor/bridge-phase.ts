@@ -1,16 +1,16 @@
 /**
- * The bridge's facts, when the manifest enables it, at the manifest's settings (core/bridge/settings.ts,
+ * The bridge's facts, when the manifest enables it, at the manifest's settings (core/bridge-control/settings.ts,
  * as every other path): its token, what runs at its address — this home's bridge answering MCP with
  * the token, nothing, or something else holding the port (named from its answer and, on Linux/WSL,
  * by pid from /proc) — and, from WSL, what .wslconfig says. All I/O; the bridge.* checks judge.
  */
 import { readFile, stat } from "node:fs/promises";
-import { bridgeFiles, bridgeHome } from "../bridge/paths.js";
-import { portHolder } from "../bridge/port-holder.js";
-import { probeBridge } from "../bridge/probe.js";
-import { parseIni } from "../environments/paths.js";
-import { sysPath } from "../host.js";
-import type { Machine } from "../machine.js";
+import { probeBridge } from "../bridge-control/bridge-probe.js";
+import { portHolder } from "../bridge-control/port-holder.js";
+import { bridgeFiles, bridgeHome } from "../bridge-control/state-folder.js";
+import { parseIni } from "../environments/path-translation.js";
+import { sysPath } from "../system/host.js";
+import type { Machine } from "../system/machine.js";
 
 export interface BridgeOptions {
   /** The resolved settings (resolveBridgeSettings). */

@@ -3,27 +3,28 @@
  * configs, entries, drift, running apps, the bridge and the live probes — the slow ones (apps,
  * bridge, probes) in parallel. Nothing here judges: the checks in the registry read the facts.
  */
-import { checkAllBackups, listBackups } from "../backups.js";
-import { BRIDGE_ENTRY } from "../bridge/name.js";
-import { resolveBridgeSettings } from "../bridge/settings.js";
-import { inScope, lookAround, readHome as readStoredHome } from "../context.js";
+
+import { BRIDGE_ENTRY } from "../bridge-control/entry-name.js";
+import { resolveBridgeSettings } from "../bridge-control/settings.js";
 import type { Detection } from "../environments/detect.js";
-import { isOnWindowsDrive, pathShown } from "../environments/paths.js";
+import { isOnWindowsDrive, pathShown } from "../environments/path-translation.js";
 import { type Environment, envMatches } from "../environments/types.js";
 import { isTwinError, UsageErrors } from "../errors.js";
-import { pathExists, withLock } from "../files.js";
 import { loadFormats } from "../formats/index.js";
-import type { Host } from "../host.js";
-import { type Machine, openMachine } from "../machine.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../manifest/load.js";
 import { type Manifest, manifestSchema, type ServerSpec } from "../manifest/schema.js";
-import { secretsPrivacy } from "../manifest/secrets.js";
+import { secretsPrivacy } from "../manifest/secrets-file.js";
 import { trust } from "../manifest/trust.js";
-import type { SecretFormat } from "../placeholders.js";
-import type { Progress } from "../progress.js";
+import type { SecretFormat } from "../secrets/placeholders.js";
 import { assertAllKnown, selectEnvironments } from "../selectors.js";
-import { backupCounts } from "../skip-hint.js";
-import { emptyState, loadState, type State, saveState } from "../state.js";
+import { inScope, lookAround, readHome as readStoredHome } from "../sync/context.js";
+import { emptyState, loadState, type State, saveState } from "../sync/state.js";
+import { backupCounts } from "../sync/unreadable-target.js";
+import { pathExists, withLock } from "../system/files.js";
+import type { Host } from "../system/host.js";
+import { type Machine, openMachine } from "../system/machine.js";
+import type { Progress } from "../system/progress.js";
+import { checkAllBackups, listBackups } from "../undo/backups.js";
 import { gatherBridge } from "./bridge-phase.js";
 import type { RunningApp } from "./checks/configs.js";
 import type { NodeFacts } from "./checks/node.js";
@@ -467,7 +468,7 @@ function describeServer(s: Manifest["servers"][string]): string {
 /** Secret name → the catalogue's format checks; a catalogue that does not load checks nothing. */
 async function catalogueFormats(machine: Machine): Promise<Map<string, SecretFormat[]>> {
   try {
-    const { catalogueSecretFormats } = await import("../catalogue/formats.js");
+    const { catalogueSecretFormats } = await import("../catalogue/secret-formats.js");
     return catalogueSecretFormats(machine.home.dir);
   } catch {
     return new Map();

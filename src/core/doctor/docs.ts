@@ -3,7 +3,7 @@
  * `npm run docs:doctor` writes them between their markers; test/doctor/docs.test.ts fails when a
  * file is not what this gives.
  */
-import { CHECKS } from "./registry.js";
+import { CHECKS } from "./all-checks.js";
 import type { CheckScope } from "./types.js";
 
 const SCOPE_WORDS: Record<CheckScope, string> = {

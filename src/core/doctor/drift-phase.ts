@@ -1,12 +1,12 @@
 /** Drift against what sync wrote: builds the entries sync would write now and compares. */
-import { entriesNow, wireBridge } from "../desired.js";
-import type { BuiltEntry } from "../entries.js";
+import { entriesNow, wireBridge } from "../entries/desired.js";
+import { classifyTarget } from "../entries/ownership.js";
+import type { BuiltEntry } from "../entries/target-entry.js";
 import type { Environment } from "../environments/types.js";
 import { ownedView } from "../formats/index.js";
-import type { Machine } from "../machine.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
-import { classifyTarget } from "../ownership.js";
-import type { State } from "../state.js";
+import type { State } from "../sync/state.js";
+import type { Machine } from "../system/machine.js";
 import type { DriftItem } from "./facts.js";
 import { type ConfigFacts, isWiped } from "./read-configs.js";
 

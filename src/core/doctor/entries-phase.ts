@@ -3,19 +3,19 @@
  * it against its client's spawn rules, and plan its live probe.
  */
 
+import { isAbsoluteAny } from "../entries/launch/launch-paths.js";
+import { isNodeProgram, underVersionManager } from "../entries/launch/program.js";
+import { downloadsOnStart } from "../entries/launch/runners.js";
+import { innerProgram, wslCall } from "../entries/launch/wrappers.js";
 import type { Environment } from "../environments/types.js";
-import { getEnv } from "../host.js";
-import { isAbsoluteAny } from "../launch/paths.js";
-import { isNodeProgram, underVersionManager } from "../launch/program.js";
-import { downloadsOnStart } from "../launch/runners.js";
-import { innerProgram, wslCall } from "../launch/wrappers.js";
-import type { Machine } from "../machine.js";
-import { own } from "../own.js";
-import type { EntryFacts } from "./checks/entries.js";
+import { own } from "../own-keys.js";
+import { getEnv } from "../system/host.js";
+import type { Machine } from "../system/machine.js";
+import type { EntryFacts } from "./checks/entry-lint.js";
 import { isSecretName, placeholderKind } from "./checks/secrets.js";
 import { missingProgram } from "./checks/spawn.js";
 import { type EntryView, expandEntry, readEntry } from "./entry-view.js";
-import type { RemotePlan } from "./probe.js";
+import type { RemotePlan } from "./live-probe.js";
 import type { ConfigFacts, EntrySet } from "./read-configs.js";
 import { type Resolved, resolveEntry, type SpawnPlan } from "./resolve.js";
 import type { Where } from "./types.js";

@@ -6,7 +6,7 @@
  * its keys differently (`http_headers`, `bearer_token_env_var`) and expands nothing: it passes
  * variables named in `env_vars` on from its own environment instead.
  */
-import { stringMap } from "../launch/fields.js";
+import { stringMap } from "../entries/launch/fields.js";
 import type { ClientId } from "../manifest/schema.js";
 
 export interface EntryView {

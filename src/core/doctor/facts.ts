@@ -4,21 +4,22 @@
  * each manifest server, each client config file, each entry, each manifest server in a target,
  * each started server.
  */
-import type { BuiltEntry } from "../entries.js";
+
+import type { EntryClass } from "../entries/ownership.js";
+import type { BuiltEntry } from "../entries/target-entry.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import type { EntryClass } from "../ownership.js";
-import type { SecretFormat } from "../placeholders.js";
+import type { SecretFormat } from "../secrets/placeholders.js";
 import type { BridgeFacts } from "./bridge-phase.js";
-import type { BackupsFacts } from "./checks/backups.js";
+import type { BackupsFacts } from "./checks/backup-books.js";
 import type { RunningApp } from "./checks/configs.js";
-import type { EntryFacts } from "./checks/entries.js";
+import type { EntryFacts } from "./checks/entry-lint.js";
 import type { PlatformFacts } from "./checks/environments.js";
 import type { ManifestFacts } from "./checks/manifest.js";
 import type { NodeFacts } from "./checks/node.js";
 import type { SecretsFacts } from "./checks/secrets.js";
-import type { StateFacts } from "./checks/state.js";
+import type { StateFacts } from "./checks/state-file.js";
 import type { EntryWork } from "./entries-phase.js";
-import type { ProbeResult } from "./probe.js";
+import type { ProbeResult } from "./live-probe.js";
 import type { ConfigFacts } from "./read-configs.js";
 import type { Where } from "./types.js";
 

@@ -8,14 +8,14 @@ import { access, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import semver from "semver";
 import type { Target } from "../clients/types.js";
-import { isOnWindowsDrive } from "../environments/paths.js";
+import { isOnWindowsDrive } from "../environments/path-translation.js";
 import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
 import { findOnPath } from "../environments/which.js";
-import { getEnv, localHomedir, sysPath } from "../host.js";
-import type { Machine } from "../machine.js";
 import { PROJECT_MANIFEST } from "../manifest/load.js";
-import { decodeWindowsOutput } from "../run.js";
+import { getEnv, localHomedir, sysPath } from "../system/host.js";
+import type { Machine } from "../system/machine.js";
+import { decodeWindowsOutput } from "../system/run.js";
 import type { RunningApp } from "./checks/configs.js";
 import type { PrefixState } from "./checks/node.js";
 

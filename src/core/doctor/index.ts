@@ -3,13 +3,13 @@
  * on them (registry.ts, pure), keep what --server asks for, and report one cause once (group.ts).
  */
 
-import type { Host } from "../host.js";
 import type { TrustRequest } from "../manifest/trust.js";
-import type { Progress } from "../progress.js";
 import { checkSelectors } from "../selectors.js";
+import type { Host } from "../system/host.js";
+import type { Progress } from "../system/progress.js";
+import { runChecks } from "./all-checks.js";
 import { collectFacts } from "./collect.js";
 import { groupShared } from "./group.js";
-import { runChecks } from "./registry.js";
 import type { Check } from "./types.js";
 
 export interface DoctorOptions {

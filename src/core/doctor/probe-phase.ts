@@ -1,11 +1,11 @@
 /** Probe every planned entry once (identical launches are shared); checks/probe.ts reads the results. */
 
-import type { Progress } from "../progress.js";
-import type { Runner } from "../run.js";
+import type { Progress } from "../system/progress.js";
+import type { Runner } from "../system/run.js";
 import { andList } from "../words.js";
 import type { EntryWork } from "./entries-phase.js";
 import type { ProbeItem } from "./facts.js";
-import { type ProbeResult, probeAll, probeServer, probeSseRemote, type RemotePlan } from "./probe.js";
+import { type ProbeResult, probeAll, probeServer, probeSseRemote, type RemotePlan } from "./live-probe.js";
 import type { SpawnPlan } from "./resolve.js";
 
 function planKey(plan: SpawnPlan): string {

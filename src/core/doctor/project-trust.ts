@@ -11,10 +11,10 @@
  * Otherwise the entry is held back (probe.trust reports it, with why and how to allow it).
  */
 import path from "node:path";
+import { canonicalJson } from "../formats/json/merge.js";
 import { isTrusted, type TrustRequest } from "../manifest/trust.js";
-import { canonicalJson } from "../merge.js";
-import { own } from "../own.js";
-import { isOurs, type State } from "../state.js";
+import { own } from "../own-keys.js";
+import { isOurs, type State } from "../sync/state.js";
 import type { EntryWork } from "./entries-phase.js";
 import type { HeldProbe } from "./facts.js";
 import type { ConfigFacts } from "./read-configs.js";

@@ -9,9 +9,9 @@ import path from "node:path";
 import { classicDesktopFile } from "../clients/claude-desktop.js";
 import type { Target } from "../clients/types.js";
 import { isTwinError } from "../errors.js";
-import { readTextOrNull } from "../files.js";
 import { type ParsedDocument, parseTarget } from "../formats/index.js";
-import { dict } from "../own.js";
+import { dict } from "../own-keys.js";
+import { readTextOrNull } from "../system/files.js";
 
 export type EntryScope = "user" | "project" | "local";
 

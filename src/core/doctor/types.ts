@@ -4,10 +4,10 @@
  * registry (registry.ts): `{ id, scope, doc, fix, run(item) }`. The runner stamps the id on what a
  * check finds, so a check can only ever report under its own id.
  */
-import { uvxTool } from "../launch/runners.js";
+import { uvxTool } from "../entries/launch/runners.js";
+import type { CheckId } from "./all-checks.js";
 import type { ScopeItems } from "./facts.js";
-import type { CheckId } from "./registry.js";
-import type { Show } from "./show.js";
+import type { Show } from "./path-style.js";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 

@@ -4,9 +4,9 @@
  * in particular no Windows process, each of which costs tens to hundreds of milliseconds.
  */
 import path from "node:path";
-import type { CacheFiles } from "../cache-files.js";
-import type { Machine } from "../machine.js";
-import { openSealedJson, sealJson } from "../sealed-json.js";
+import type { CacheFiles } from "../system/caches.js";
+import type { Machine } from "../system/machine.js";
+import { openSealedJson, sealJson } from "../system/sealed-json.js";
 import { gatherPosixFacts, posixEnvironment, posixStamp } from "./posix.js";
 import type { EnvFacts, Environment } from "./types.js";
 import { envMatches } from "./types.js";

@@ -3,8 +3,8 @@
  * Reads only the environment table and a few files under /proc and /etc: no process.
  */
 import { readFileSync } from "node:fs";
-import { getEnv, type Host, sysPath } from "../host.js";
-import { automountRootFromConf } from "./paths.js";
+import { getEnv, type Host, sysPath } from "../system/host.js";
+import { automountRootFromConf } from "./path-translation.js";
 import type { EnvKind } from "./types.js";
 import { findOnPath } from "./which.js";
 

@@ -2,7 +2,7 @@
  * What mcp-twin knows about one environment (Windows, a WSL distro, macOS, Linux): its node, npm
  * prefix and home in its own path syntax, and how to run a program there.
  */
-import type { RunOptions, RunResult } from "../run.js";
+import type { RunOptions, RunResult } from "../system/run.js";
 
 export type EnvKind = "windows" | "wsl" | "macos" | "linux";
 

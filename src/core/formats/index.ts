@@ -4,7 +4,7 @@
  * for its parser.
  */
 import type { ClientModule, Target } from "../clients/types.js";
-import { jsonFormat } from "./json.js";
+import { jsonFormat } from "./json/index.js";
 import type { ConfigFormat, ConfigFormatId, EntryEdit, ParsedDocument } from "./types.js";
 
 const loaded: Partial<Record<ConfigFormatId, ConfigFormat>> = { json: jsonFormat };

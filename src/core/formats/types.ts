@@ -4,7 +4,7 @@
  * either: does it parse, which entries does it hold, and what is the text with these entries set
  * or removed (every other byte kept).
  */
-import type { EntryEdit } from "../merge.js";
+import type { EntryEdit } from "./json/merge.js";
 
 export type { EntryEdit };
 

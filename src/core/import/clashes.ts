@@ -14,7 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { envMatches } from "../environments/types.js";
-import { own } from "../own.js";
+import { own } from "../own-keys.js";
 
 /** Where a value was found. */
 interface ClashPlace {

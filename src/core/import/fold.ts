@@ -14,15 +14,16 @@
  * Each place an entry was found is adopted only when the manifest entry describes exactly it,
  * under its own name.
  */
-import { windowsToWsl, wslToWindows } from "../environments/paths.js";
+
+import { splitAbsolute } from "../entries/launch/launch-paths.js";
+import { programName } from "../entries/launch/program.js";
+import { windowsToWsl, wslToWindows } from "../environments/path-translation.js";
 import type { EnvKind } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
-import { splitAbsolute } from "../launch/paths.js";
-import { programName } from "../launch/program.js";
+import { canonicalJson } from "../formats/json/merge.js";
 import type { ServerOverride, ServerSpec } from "../manifest/schema.js";
-import { canonicalJson } from "../merge.js";
-import { dict, own } from "../own.js";
-import type { Form } from "./secrets.js";
+import { dict, own } from "../own-keys.js";
+import type { Form } from "./inline-keys.js";
 
 export interface Source {
   env: string;

@@ -11,24 +11,24 @@
  */
 import path from "node:path";
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
-import { loadContext } from "../context.js";
+import { discoverTargets } from "../clients/targets.js";
 import { loadFormats, ownedView } from "../formats/index.js";
-import type { Machine } from "../machine.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { referencesOf } from "../manifest/spec.js";
-import { dict, own } from "../own.js";
-import { type Progress, silentProgress } from "../progress.js";
+import { dict, own } from "../own-keys.js";
 import { checkSelectors } from "../selectors.js";
-import { entryHash, isOurs } from "../state.js";
-import { discoverTargets } from "../targets.js";
+import { loadContext } from "../sync/context.js";
+import { entryHash, isOurs } from "../sync/state.js";
+import type { Machine } from "../system/machine.js";
+import { type Progress, silentProgress } from "../system/progress.js";
 import { type ClashChoices, findClashes, type SecretClash, settle } from "./clashes.js";
 import { compareWithManifest } from "./compare.js";
 import { type EnvInfo, type FoldedServer, fold, type Occurrence, type Source } from "./fold.js";
-import { CLASSIC_DESKTOP_NOTE, envInfo, occurrence, readTarget } from "./read.js";
-import { allocateSecrets, type Form, type SecretUse } from "./secrets.js";
+import { allocateSecrets, type Form, type SecretUse } from "./inline-keys.js";
+import { CLASSIC_DESKTOP_NOTE, envInfo, occurrence, readTarget } from "./read-config.js";
 import { handWrittenKey, type ImportFilters, type ImportPlan, type Skipped } from "./types.js";
 
-export { applyImport, type ImportResult } from "./apply.js";
+export { applyImport, type ImportResult } from "./apply-import.js";
 export type { ClashChoices } from "./clashes.js";
 export type { ImportCandidate, ImportFilters, ImportPlan } from "./types.js";
 

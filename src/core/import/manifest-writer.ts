@@ -5,7 +5,7 @@
  * `$schema` pointing at a copy of the JSON Schema beside it, so editors complete it.
  */
 import path from "node:path";
-import { readTextOrNull, replaceFile } from "../files.js";
+import { applyEntryEdits } from "../formats/json/merge.js";
 import {
   HOME_SCHEMA_FILE,
   newManifestText as sharedNewManifestText,
@@ -13,7 +13,7 @@ import {
 } from "../manifest/edit.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
 import { parseManifestText } from "../manifest/validate.js";
-import { applyEntryEdits } from "../merge.js";
+import { readTextOrNull, replaceFile } from "../system/files.js";
 
 /** A new manifest, as `init` and `add` create it (its header comment included), schema beside it. */
 export function newManifestText(eol: "\n" | "\r\n" = "\n"): string {

@@ -6,16 +6,17 @@
  * `serverUrl`, Gemini's `httpUrl`) become a url. What cannot be represented faithfully is "not
  * understood", with the reason; values (secrets, references) are left to secrets.ts.
  */
+
+import { splitShellWords } from "../entries/launch/command-lines.js";
+import { stringMap } from "../entries/launch/fields.js";
+import { installedScript, type PackageJson } from "../entries/launch/node-script.js";
+import { programName } from "../entries/launch/program.js";
+import { parseRunner } from "../entries/launch/runners.js";
+import { peel } from "../entries/launch/wrappers.js";
 import type { EnvKind } from "../environments/types.js";
-import { stringMap } from "../launch/fields.js";
-import { installedScript, type PackageJson } from "../launch/node-script.js";
-import { programName } from "../launch/program.js";
-import { parseRunner } from "../launch/runners.js";
-import { splitShellWords } from "../launch/words.js";
-import { peel } from "../launch/wrappers.js";
 import type { ClientId } from "../manifest/schema.js";
 
-export type { PackageJson } from "../launch/node-script.js";
+export type { PackageJson } from "../entries/launch/node-script.js";
 
 /** Where a launch runs: the config's own environment, or a WSL distro reached through wsl.exe. */
 export type RunsIn = { where: "here" } | { where: "wsl"; distro?: string };

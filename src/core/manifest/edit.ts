@@ -6,9 +6,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { packageRoot } from "../catalogue/index.js";
-import { replaceFile, withLock, writeHelperFile } from "../files.js";
-import type { Machine } from "../machine.js";
-import { applyEntryEdits, parseConfig, readEntries } from "../merge.js";
+import { applyEntryEdits, parseConfig, readEntries } from "../formats/json/merge.js";
+import { replaceFile, withLock, writeHelperFile } from "../system/files.js";
+import type { Machine } from "../system/machine.js";
 import type { ServerSpec } from "./schema.js";
 import { parseManifestText } from "./validate.js";
 

@@ -6,10 +6,10 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { VERSION } from "../../version.js";
-import { type CacheFiles, cacheFiles } from "../cache-files.js";
 import { UsageError } from "../errors.js";
-import { readTextOrNull } from "../files.js";
-import { openSealedJson, sealJson } from "../sealed-json.js";
+import { type CacheFiles, cacheFiles } from "../system/caches.js";
+import { readTextOrNull } from "../system/files.js";
+import { openSealedJson, sealJson } from "../system/sealed-json.js";
 import type { Manifest } from "./schema.js";
 
 export const PROJECT_MANIFEST = "mcp-twin.jsonc";

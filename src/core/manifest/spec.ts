@@ -12,7 +12,7 @@
  *   project targets (committed with the code) the client's own reference syntax instead.
  */
 import { envMatches } from "../environments/types.js";
-import { own } from "../own.js";
+import { own } from "../own-keys.js";
 import type { ServerOverride, ServerSpec } from "./schema.js";
 
 const REFERENCE = /\$\{(secret|env):([A-Za-z_][A-Za-z0-9_]*)\}/g;

@@ -7,9 +7,9 @@
  * direnv's `allow`).
  */
 import { createHash } from "node:crypto";
-import { exactVersion, splitSpec } from "../npm-prefix.js";
-import { own } from "../own.js";
-import type { State } from "../state.js";
+import { own } from "../own-keys.js";
+import { exactVersion, splitSpec } from "../packages/npm-prefix.js";
+import type { State } from "../sync/state.js";
 import type { Manifest } from "./schema.js";
 import { serverForms } from "./spec.js";
 

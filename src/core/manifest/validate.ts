@@ -5,7 +5,7 @@
 import { findNodeAtLocation, getNodeValue, type Node, type ParseError, parseTree } from "jsonc-parser";
 import type { z } from "zod";
 import { lineColumnAt, UsageError, UsageErrors } from "../errors.js";
-import { describeParseError } from "../parse-errors.js";
+import { describeParseError } from "../formats/parse-errors.js";
 import { didYouMean } from "../selectors.js";
 import { bridgeSchema, type Manifest, manifestSchema, overrideSchema, serverSchema } from "./schema.js";
 

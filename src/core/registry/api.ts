@@ -10,7 +10,7 @@
  */
 import { VERSION } from "../../version.js";
 import { InterruptedError, OperationError } from "../errors.js";
-import { FRESH_MS, type RegistryCache } from "./cache.js";
+import { FRESH_MS, type RegistryCache } from "./answer-cache.js";
 import { parseEntry, type RegistryEntry, serverListSchema } from "./schema.js";
 
 export const OFFICIAL_REGISTRY = "https://registry.modelcontextprotocol.io";

@@ -18,7 +18,7 @@
  * value, a URL or an argument becomes an input (or a secret, when marked so).
  */
 import type { SecretAsk, ServerTemplate, TemplateInput } from "../catalogue/schema.js";
-import { dict, own } from "../own.js";
+import { dict, own } from "../own-keys.js";
 import type {
   RegistryArgument,
   RegistryEntry,

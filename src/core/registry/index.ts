@@ -5,10 +5,10 @@
  */
 import path from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
-import { readTextOrNull } from "../files.js";
-import type { Machine } from "../machine.js";
+import { readTextOrNull } from "../system/files.js";
+import type { Machine } from "../system/machine.js";
+import { registryCache } from "./answer-cache.js";
 import { DEFAULT_TIMEOUT_MS, OFFICIAL_REGISTRY, RegistryClient, RegistryError } from "./api.js";
-import { registryCache } from "./cache.js";
 
 export { RegistryClient, RegistryError } from "./api.js";
 

@@ -6,7 +6,7 @@
 import type { ServerTemplate } from "../catalogue/schema.js";
 import { UsageError } from "../errors.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import type { Progress } from "../progress.js";
+import type { Progress } from "../system/progress.js";
 import type { RegistryClient } from "./api.js";
 import { toTemplate, type Way, waysToRun } from "./convert.js";
 import type { RegistryEntry } from "./schema.js";

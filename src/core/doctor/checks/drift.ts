@@ -3,8 +3,9 @@
  * the rule sync plans with) means for the user: missing (fail: the client does not have it),
  * edited by hand (warn), out of date (warn), a same-named entry mcp-twin never wrote (warn).
  */
-import type { BuiltEntry } from "../../entries.js";
-import type { EntryClass } from "../../ownership.js";
+
+import type { EntryClass } from "../../entries/ownership.js";
+import type { BuiltEntry } from "../../entries/target-entry.js";
 import type { DriftItem } from "../facts.js";
 import { defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 

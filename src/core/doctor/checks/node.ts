@@ -2,8 +2,9 @@
  * Node.js and npm per environment (pure): present, a supported version, a writable global
  * prefix, and — inside WSL — not Windows' node/npm found through the appended Windows PATH.
  */
+
+import { installAdvice, npmAdvice } from "../../environments/program-hints.js";
 import type { EnvFacts } from "../../environments/types.js";
-import { installAdvice, npmAdvice } from "../../program-hints.js";
 import { defineCheck, finding } from "../types.js";
 
 export type PrefixState = "writable" | "read-only" | "missing" | "not-a-folder" | "unknown";

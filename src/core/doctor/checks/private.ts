@@ -6,10 +6,10 @@
  * protects them.
  */
 
-import { shellQuote } from "../../environments/paths.js";
+import { shellQuote } from "../../environments/path-translation.js";
 import { readEntry } from "../entry-view.js";
+import { AS_IS, type Show } from "../path-style.js";
 import type { ConfigFacts } from "../read-configs.js";
-import { AS_IS, type Show } from "../show.js";
 import { type Finding, finding } from "../types.js";
 import { isSecretName, placeholderKind } from "./secrets.js";
 

@@ -3,19 +3,19 @@
  * copied from a README (`your-key-here`, `<YOUR_KEY>`, `YOUR_TAVILY_API_KEY`, `xxxx`, empty).
  * Messages name variables, never values.
  */
-import { privacyNote, type SecretsPrivacy } from "../../manifest/secrets.js";
+import { privacyNote, type SecretsPrivacy } from "../../manifest/secrets-file.js";
 import { specFields } from "../../manifest/spec.js";
-import { type NotAKey, notAKey, type SecretFormat } from "../../placeholders.js";
-import { valueFindings } from "../../references.js";
+import { type NotAKey, notAKey, type SecretFormat } from "../../secrets/placeholders.js";
+import { valueFindings } from "../../secrets/references.js";
 import type { ServerFacts } from "../facts.js";
 import { placesList } from "../group.js";
 import { count, defineCheck, type Finding, finding, type Place } from "../types.js";
-import type { EntryFacts } from "./entries.js";
+import type { EntryFacts } from "./entry-lint.js";
 
 const SECRETISH = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|AUTH|CREDENTIAL|(^|_)PAT($|_)/i;
 
 /**
- * Why a value is not a real key (the shared rule of core/placeholders.ts), or undefined: "empty",
+ * Why a value is not a real key (the shared rule of core/secrets/placeholders.ts), or undefined: "empty",
  * the placeholder in quotes, or the format it fails (never the value then: it may be a real key).
  */
 export function placeholderKind(

@@ -4,19 +4,19 @@
  * Linux.
  */
 import semver from "semver";
-import type { EnvKind } from "../../environments/types.js";
-import { isAbsoluteAny } from "../../launch/paths.js";
+import { isAbsoluteAny } from "../../entries/launch/launch-paths.js";
 import {
   baseName,
   isBatchFile,
   isNodeProgram,
   programName,
   underVersionManager,
-} from "../../launch/program.js";
-import { installAdvice } from "../../program-hints.js";
-import type { Show } from "../show.js";
+} from "../../entries/launch/program.js";
+import { installAdvice } from "../../environments/program-hints.js";
+import type { EnvKind } from "../../environments/types.js";
+import type { Show } from "../path-style.js";
 import { type Finding, finding, SYNC_FIX, type Where } from "../types.js";
-import type { EntryFacts } from "./entries.js";
+import type { EntryFacts } from "./entry-lint.js";
 
 /** Claude Desktop started bare `npx` / `.cmd` commands on Windows from this version on. */
 const DESKTOP_NPX_FIXED = "0.7.5";

@@ -2,7 +2,7 @@
 import { UsageError } from "../../errors.js";
 import type { ConfigFormat, ParsedDocument } from "../types.js";
 import { parseTomlDocument, position } from "./document.js";
-import { applyTomlEntryEdits, shapeProblem } from "./edit.js";
+import { applyTomlEntryEdits, shapeProblem } from "./splice.js";
 
 export const tomlFormat: ConfigFormat = {
   id: "toml",

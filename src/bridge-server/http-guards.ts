@@ -1,0 +1,253 @@
+/**
+ * The checks the bridge's HTTP listener applies, each small and testable on its own (in the spirit
+ * of the SDK's middleware): Host (DNS rebinding), Origin, the bearer token, the body limit, and the
+ * socket-level limits — timeouts for headers and bodies, closing after an early refusal, and a
+ * connection cap that sheds unauthenticated sockets first, so slow clients without the token can
+ * never exhaust the bridge's file descriptors or starve the clients that have it.
+ *
+ * A check returns null (pass) or a Refusal: an HTTP status with a JSON-RPC error.
+ */
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { isLoopback } from "../core/bridge-control/loopback.js";
+
+export interface Refusal {
+  status: number;
+  code: number;
+  message: string;
+  headers?: Record<string, string>;
+  /** Close the connection after the answer (the client is not trusted, or its body is unread). */
+  close?: boolean;
+}
+
+/** On a loopback bridge, a Host that is not a loopback name is a rebound domain: 403. */
+export function checkHost(host: string | undefined, loopbackOnly: boolean): Refusal | null {
+  if (!loopbackOnly) return null;
+  const hostname = (host ?? "")
+    .replace(/:\d+$/, "")
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase();
+  return isLoopback(hostname)
+    ? null
+    : { status: 403, code: -32000, message: "Forbidden: invalid Host header", close: true };
+}
+
+/** The origins a browser page may have: the bridge's own loopback origins plus `extra`. */
+export function allowedOrigins(port: number, extra: readonly string[] = []): Set<string> {
+  return new Set(
+    [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`, ...extra].map((o) =>
+      o.replace(/\/+$/, "").toLowerCase(),
+    ),
+  );
+}
+
+/** No Origin (not a browser) passes; a browser's Origin must be on the list. */
+export function checkOrigin(origin: string | undefined, allowed: ReadonlySet<string>): Refusal | null {
+  if (origin === undefined || allowed.has(origin.toLowerCase())) return null;
+  return { status: 403, code: -32000, message: "Forbidden: invalid Origin header", close: true };
+}
+
+/** `Authorization: Bearer <token>`, compared in constant time by the guard. */
+export function checkBearer(
+  guard: { check(authorization: string | undefined): boolean },
+  authorization: string | undefined,
+): Refusal | null {
+  return guard.check(authorization)
+    ? null
+    : {
+        status: 401,
+        code: -32001,
+        message: "Unauthorized: a valid bearer token is required",
+        headers: { "www-authenticate": 'Bearer realm="mcp-twin"' },
+        close: true,
+      };
+}
+
+export const tooLarge = (limit: number): Refusal => ({
+  status: 413,
+  code: -32000,
+  message: `Payload Too Large: the limit is ${limit} bytes`,
+  close: true,
+});
+
+/** A body declared larger than the limit is refused before a byte of it is read. */
+export function checkDeclaredLength(contentLength: string | undefined, limit: number): Refusal | null {
+  const declared = Number(contentLength ?? Number.NaN);
+  return declared > limit ? tooLarge(limit) : null;
+}
+
+/**
+ * The body as text, or null when it grows past `limit` (then the request is no longer read: the
+ * caller answers 413 and closes the connection).
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.pause();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.on("end", () => {
+      if (size <= limit) resolve(Buffer.concat(chunks, size).toString("utf8"));
+    });
+    req.on("error", reject);
+  });
+}
+
+const mediaType = (header: string | undefined) => (header ?? "").split(";")[0]!.trim().toLowerCase();
+
+/** A POST's media types: JSON in; JSON or an event stream out (whether SSE is accepted). */
+export function checkMediaTypes(
+  contentType: string | undefined,
+  accept: string | undefined,
+): Refusal | { acceptsSse: boolean } {
+  if (mediaType(contentType) !== "application/json")
+    return {
+      status: 415,
+      code: -32000,
+      message: "Unsupported Media Type: Content-Type must be application/json",
+    };
+  const acceptsSse = (accept ?? "").includes("text/event-stream");
+  if (accept && !acceptsSse && !/application\/json|application\/\*|\*\/\*/.test(accept))
+    return {
+      status: 406,
+      code: -32000,
+      message: "Not Acceptable: the answer is application/json or text/event-stream",
+    };
+  return { acceptsSse };
+}
+
+/** `Mcp-Protocol-Version`, when sent, must be one the SDK supports. */
+export function checkProtocolVersion(version: unknown, supported: readonly string[]): Refusal | null {
+  if (typeof version !== "string" || supported.includes(version)) return null;
+  return {
+    status: 400,
+    code: -32000,
+    message: `Bad Request: unsupported protocol version ${version} (supported: ${supported.join(", ")})`,
+  };
+}
+
+export const MAX_BATCH = 100;
+
+/**
+ * A POST body as JSON-RPC messages: JSON (-32700), 1 to MAX_BATCH of them (-32600), each a
+ * JSON-RPC 2.0 message by `isMessage` (the SDK's schema; -32600). The messages are passed on as
+ * sent: a schema's copy would drop the own `__proto__` keys of values a client stores.
+ */
+export function parseMessages(
+  body: string,
+  isMessage: (item: unknown) => boolean,
+): Refusal | { messages: unknown[]; batch: boolean } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    return { status: 400, code: -32700, message: "Parse error: the body is not valid JSON" };
+  }
+  const batch = Array.isArray(raw);
+  const messages = batch ? (raw as unknown[]) : [raw];
+  if (messages.length === 0 || messages.length > MAX_BATCH)
+    return {
+      status: 400,
+      code: -32600,
+      message: `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`,
+    };
+  if (!messages.every(isMessage))
+    return { status: 400, code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 message" };
+  return { messages, batch };
+}
+
+export const isRefusal = (r: object): r is Refusal => "status" in r;
+
+/** Answer a refusal (JSON-RPC error body); `close` ends the connection once it is sent. */
+export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    error: { code: refusal.code, message: refusal.message },
+    id: null,
+  });
+  res.writeHead(refusal.status, {
+    ...refusal.headers,
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(body)),
+    ...(refusal.close ? { connection: "close" } : {}),
+  });
+  res.end(body);
+  if (refusal.close) closeAfter(res);
+}
+
+/** Lingering close: FIN once the answer is out, so the client reads it; destroyed soon after. */
+function closeAfter(res: ServerResponse, lingerMs = 1000): void {
+  const socket = res.socket;
+  if (!socket) return;
+  res.once("finish", () => {
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), lingerMs);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+  });
+}
+
+export interface ConnectionLimits {
+  /** Time for a request's headers to arrive (slow-header clients). */
+  headersTimeoutMs: number;
+  /** Time for a whole request (headers and body) to arrive (slow-body clients). */
+  requestTimeoutMs: number;
+  /** Idle time of a kept-alive connection between requests. */
+  keepAliveTimeoutMs: number;
+  /** Open connections at most; past it, the oldest one that never presented the token goes. */
+  maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 30_000,
+  maxConnections: 512,
+};
+
+/** How often Node checks the header and request timeouts (its default, 30 s, is too lax). */
+export const CHECK_INTERVAL_MS = 1000;
+
+/**
+ * Apply the limits to a server; returns `trust(socket)`, called when a request on a socket
+ * presented the token. Over the cap, the oldest untrusted connection is dropped for the new one;
+ * when every connection is trusted, the new one is refused.
+ */
+export function limitConnections(
+  server: Server,
+  limits: ConnectionLimits,
+): { trust(socket: Socket): void; open(): number } {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  const sockets = new Set<Socket>();
+  const trusted = new WeakSet<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    if (sockets.size <= limits.maxConnections) return;
+    for (const old of sockets) {
+      if (old !== socket && !trusted.has(old)) {
+        old.destroy();
+        sockets.delete(old);
+        return;
+      }
+    }
+    socket.destroy();
+    sockets.delete(socket);
+  });
+  return { trust: (socket) => trusted.add(socket), open: () => sockets.size };
+}

@@ -1,0 +1,209 @@
+/**
+ * The process that owns the bridge state (`serve --http`): it holds the state folder's lock, so
+ * there is one at a time; opens the stores, the token, the plugins and the shared servers; and
+ * serves them over HTTP until stopped.
+ */
+import { liveInstance, removeInstance, writeInstance } from "../core/bridge-control/instance.js";
+import { BRIDGE_PATH, type BridgeFiles, bridgeUrl } from "../core/bridge-control/state-folder.js";
+import { ensureToken } from "../core/bridge-control/token-file.js";
+import { OperationError } from "../core/errors.js";
+import { makePrivateFolder, withLock } from "../core/system/files.js";
+import { VERSION } from "../version.js";
+import { type Endpoint, type HttpBridge, listenHttp } from "./http.js";
+import { NotesFolder } from "./notes-folder.js";
+import { loadPlugins, pluginBridgeTools } from "./plugins.js";
+import type { BridgeContext, ToolSet } from "./session-server.js";
+import type { SharedServer } from "./share.js";
+import { JsonStore } from "./store.js";
+import { TokenGuard } from "./token-guard.js";
+import { emptyHandoff, parseHandoff } from "./tools/handoff-data.js";
+import { emptyMemory, parseMemory } from "./tools/memory-data.js";
+
+export interface OwnerOptions {
+  files: BridgeFiles;
+  host: string;
+  port: number;
+  allowedOrigins?: string[];
+  maxBodyBytes?: number;
+  shares?: SharedServer[];
+  plugins?: boolean;
+  log: (line: string) => void;
+  /** Told what it is doing until it listens (named if it can never get there). */
+  onPhase?: (text: string) => void;
+  /** Called once the bridge listens. */
+  onReady?: (bridge: RunningBridge) => void;
+}
+
+interface RunningBridge {
+  url: string;
+  port: number;
+  context: BridgeContext;
+  http: HttpBridge;
+}
+
+/** Run the bridge until `signal` aborts. Throws `bridge-running` when another process owns it. */
+export async function runOwner(options: OwnerOptions, signal: AbortSignal): Promise<void> {
+  const { files } = options;
+  await makePrivateFolder(files.dir);
+  try {
+    await withLock(files.dir, () => serveLocked(options, signal), { waitMs: 0 });
+  } catch (error) {
+    if (error instanceof OperationError && error.code === "locked") {
+      const other = await liveInstance(files);
+      throw new OperationError(
+        "bridge-running",
+        other
+          ? `The bridge already runs (pid ${other.pid}) at ${other.url}.`
+          : `Another bridge process holds ${files.dir}.`,
+        {
+          hint: "Clients use that one. To run it with other options: `mcp-twin bridge stop`, then start this again (or `mcp-twin bridge restart` for the manifest's settings).",
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<void> {
+  const { files, log } = options;
+  const phase = options.onPhase ?? (() => {});
+  const { token, created } = await ensureToken(files.token);
+  if (created) log(`created the bridge token ${files.token}`);
+  const [memory, handoff] = await Promise.all([
+    JsonStore.open(files.memory, emptyMemory, parseMemory),
+    JsonStore.open(files.handoff, emptyHandoff, parseHandoff),
+  ]);
+  const shares = options.shares ?? [];
+  let http: HttpBridge | undefined;
+  let url = "";
+  const plugins =
+    options.plugins === false
+      ? { tools: [], report: { dir: files.plugins, loaded: [], failed: [] } }
+      : await loadPlugins(files.plugins, builtinToolNames(), (file) => phase(`loading the plugin ${file}`));
+  for (const p of plugins.report.loaded) log(`plugin ${p.file}: ${p.tools.join(", ")}`);
+  for (const p of plugins.report.failed) log(`plugin ${p.file} skipped: ${p.error}`);
+
+  const context: BridgeContext = {
+    version: VERSION,
+    files,
+    startedAt: new Date(),
+    token: new TokenGuard(files.token, token),
+    memory,
+    handoff,
+    notes: new NotesFolder(files.notes),
+    plugins: plugins.report,
+    url: () => url,
+    sessions: () => http?.sessions() ?? [],
+    shares: () => shares.map((s) => s.info()),
+  };
+  const endpoints: Endpoint[] = [
+    {
+      path: BRIDGE_PATH,
+      connect: async (transport) => {
+        // The SDK's server (and zod) load with the first session: an idle bridge stays small.
+        const { createBridgeServer } = await import("./session-server.js");
+        tools ??= bridgeTools(context, plugins.tools);
+        const session = createBridgeServer(context, await tools);
+        await session.server.connect(transport);
+        return { close: () => session.close() };
+      },
+    },
+    ...shares.map((s) => s.endpoint()),
+  ];
+  let tools: Promise<ToolSet> | undefined;
+  try {
+    for (const s of shares) {
+      phase(`starting the shared server "${s.launch.name}"`);
+      await s.start();
+    }
+    phase(`listening on ${options.host}:${options.port}`);
+    http = await listenHttp({
+      host: options.host,
+      port: options.port,
+      token: context.token,
+      endpoints,
+      ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+      ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      log,
+    });
+  } catch (error) {
+    await Promise.all(shares.map((s) => s.stop()));
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE")
+      throw new OperationError(
+        "port-in-use",
+        `Port ${options.port} on ${options.host} is taken by another program.`,
+        {
+          hint: "Choose another with --port (and `bridge.port` in the manifest, then `mcp-twin sync`).",
+        },
+      );
+    if (code === "EADDRNOTAVAIL")
+      throw new OperationError("bad-host", `${options.host} is not an address of this machine.`);
+    throw error;
+  }
+  url = bridgeUrl(options.host, http.port);
+  await writeInstance(files, {
+    pid: process.pid,
+    host: options.host,
+    port: http.port,
+    url,
+    version: VERSION,
+    startedAt: context.startedAt.toISOString(),
+  });
+  options.onReady?.({ url, port: http.port, context, http });
+  try {
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+  } finally {
+    await removeInstance(files).catch(() => {});
+    await http.close();
+    await Promise.all(shares.map((s) => s.stop()));
+    context.notes.close();
+    await Promise.all([memory.flushed(), handoff.flushed()]);
+  }
+}
+
+/** Every tool the sessions serve, built once: the built-ins, then the plugins'. */
+async function bridgeTools(
+  context: BridgeContext,
+  plugins: Parameters<typeof pluginBridgeTools>[0],
+): Promise<ToolSet> {
+  const [{ ToolSet }, { memoryTools }, { notesTools }, { handoffTools }, { statusTool }] = await Promise.all([
+    import("./session-server.js"),
+    import("./tools/memory.js"),
+    import("./tools/notes.js"),
+    import("./tools/handoff.js"),
+    import("./tools/bridge-status.js"),
+  ]);
+  return new ToolSet([
+    ...memoryTools(context.memory),
+    ...notesTools(context.notes),
+    ...handoffTools(context.handoff),
+    statusTool(context),
+    ...pluginBridgeTools(plugins),
+  ]);
+}
+
+let builtins: Set<string> | undefined;
+/** Names of the built-in tools (plugins cannot take them). */
+function builtinToolNames(): Set<string> {
+  builtins ??= new Set([
+    "memory_set",
+    "memory_get",
+    "memory_list",
+    "memory_delete",
+    "notes_write",
+    "notes_read",
+    "notes_list",
+    "notes_delete",
+    "handoff_post",
+    "handoff_list",
+    "handoff_get",
+    "handoff_claim",
+    "handoff_complete",
+    "bridge_status",
+  ]);
+  return builtins;
+}

@@ -1,0 +1,159 @@
+/**
+ * One SDK `Server` per client session (the SDK binds a server to one transport), serving the
+ * tools built once per process (built-ins and plugins) and the notes as resources, over state that
+ * every session shares.
+ *
+ * The low-level `Server` rather than `McpServer`, so that:
+ * - the capabilities declared are exactly those served: tools (their list never changes while the
+ *   bridge runs, so no `listChanged`) and resources with subscribe and list_changed;
+ * - an unknown tool is a JSON-RPC error (-32602), as the spec's tools section says, not a result;
+ * - tool names live in a Map: `__proto__` or `toString` is an unknown name like any other;
+ * - arguments reach a tool as the client sent them (`__proto__` keys of a JSON value included);
+ * - the tools' JSON Schemas are built once, not at every tools/list.
+ */
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  type CallToolResult,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { BridgeFiles } from "../core/bridge-control/state-folder.js";
+import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
+import { VERSION } from "../version.js";
+import type { NotesFolder } from "./notes-folder.js";
+import type { LoadedPlugins } from "./plugins.js";
+import { RESOURCES_CAPABILITY, serveNoteResources } from "./resources.js";
+import type { JsonStore } from "./store.js";
+import type { TokenGuard } from "./token-guard.js";
+import type { BridgeTool } from "./tools/define.js";
+import type { HandoffData } from "./tools/handoff-data.js";
+import type { MemoryData } from "./tools/memory-data.js";
+import { fail } from "./tools/result.js";
+import { zodValidator } from "./validator.js";
+
+export interface SessionInfo {
+  id: string;
+  endpoint: string;
+  client: string;
+  since: Date;
+  lastSeen: Date;
+}
+
+export interface ShareInfo {
+  name: string;
+  path: string;
+  state: "starting" | "running" | "restarting" | "stopped";
+  restarts: number;
+  lastError?: string;
+}
+
+export interface BridgeContext {
+  version: string;
+  files: BridgeFiles;
+  startedAt: Date;
+  token: TokenGuard;
+  memory: JsonStore<MemoryData>;
+  handoff: JsonStore<HandoffData>;
+  notes: NotesFolder;
+  plugins: LoadedPlugins["report"];
+  url(): string;
+  sessions(): SessionInfo[];
+  shares(): ShareInfo[];
+}
+
+const BRIDGE_INSTRUCTIONS =
+  "mcp-twin bridge: state shared by every connected session (Claude Desktop, Claude Code, Cursor…). " +
+  "memory_* keeps decisions both sides need; notes_* holds Markdown plans (also readable as resources); " +
+  "handoff_* passes tasks between sessions (post → claim → complete, then the poster reads the result).";
+
+/** tools/call with its arguments as they came (the SDK's schema would copy them). */
+const CallToolSchema = z.looseObject({
+  method: z.literal("tools/call"),
+  params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
+});
+
+/** The tools every session serves: looked up by name in a Map, listed from one cached array. */
+export class ToolSet {
+  readonly #byName: Map<string, BridgeTool>;
+  readonly list: Tool[];
+
+  constructor(tools: readonly BridgeTool[]) {
+    this.#byName = new Map(tools.map((t) => [t.name, t]));
+    this.list = tools.map((t) => ({
+      name: t.name,
+      ...(t.title ? { title: t.title } : {}),
+      description: t.description,
+      inputSchema: (t.inputJsonSchema ??
+        z.toJSONSchema(t.input, { target: "draft-7", io: "input" })) as Tool["inputSchema"],
+      ...(t.annotations ? { annotations: t.annotations } : {}),
+    }));
+  }
+
+  get(name: string): BridgeTool | undefined {
+    return this.#byName.get(name);
+  }
+
+  names(): string[] {
+    return [...this.#byName.keys()];
+  }
+}
+
+/** A tool call: unknown name → -32602; bad arguments or a failing handler → a tool error. */
+async function callTool(
+  tools: ToolSet,
+  name: string,
+  args: unknown,
+  call: { client: string; signal: AbortSignal },
+): Promise<CallToolResult> {
+  const tool = tools.get(name);
+  if (!tool)
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `Unknown tool: ${JSON.stringify(name.slice(0, 80))} (tools/list names the bridge's tools)`,
+    );
+  const parsed = tool.input.safeParse(args ?? {});
+  if (!parsed.success)
+    return fail(
+      `Invalid arguments for ${name}: ${parsed.error.issues
+        .map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`)
+        .join("; ")}`,
+    );
+  try {
+    return await tool.run(parsed.data, call);
+  } catch (error) {
+    return fail(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function createBridgeServer(
+  ctx: BridgeContext,
+  tools: ToolSet,
+): { server: Server; close(): Promise<void> } {
+  const server = new Server(
+    { name: BRIDGE_SERVER_NAME, version: VERSION },
+    {
+      instructions: BRIDGE_INSTRUCTIONS,
+      capabilities: { tools: {}, resources: { ...RESOURCES_CAPABILITY } },
+      jsonSchemaValidator: zodValidator,
+    },
+  );
+  const caller = () => server.getClientVersion()?.name ?? "unknown";
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools.list }));
+  server.setRequestHandler(CallToolSchema, (request, extra) =>
+    callTool(tools, request.params.name, request.params.arguments, {
+      client: caller(),
+      signal: extra.signal,
+    }),
+  );
+  const unsubscribe = serveNoteResources(server, ctx.notes);
+  return {
+    server,
+    close: async () => {
+      unsubscribe();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * One JSON document per store, held in memory by the one process that owns the bridge state (it
+ * holds the lock), and written back atomically (temp file + fsync + rename, mode 0600).
+ *
+ * Changes apply synchronously in memory, so concurrent tool calls never lose an update; writes
+ * are coalesced: while one write runs, every change made meanwhile goes into the next one, and
+ * each caller's promise settles once a write holding its change is on disk.
+ */
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { OperationError } from "../core/errors.js";
+import { readTextOrNull, removePath, writePrivateFile } from "../core/system/files.js";
+
+export class JsonStore<T> {
+  readonly file: string;
+  #data: T;
+  #running: Promise<void> | null = null;
+  #queued: Promise<void> | null = null;
+
+  private constructor(file: string, data: T) {
+    this.file = file;
+    this.#data = data;
+  }
+
+  /**
+   * Read the store (a missing file is `initial()`); `parse` checks the shape. Temp files left by a
+   * writer killed mid-write are removed: the caller holds the lock, so none is in use.
+   */
+  static async open<T>(file: string, initial: () => T, parse: (raw: unknown) => T): Promise<JsonStore<T>> {
+    await removeStaleTemps(file);
+    const text = await readTextOrNull(file);
+    let data: T;
+    if (text === null || text.trim() === "") data = initial();
+    else {
+      try {
+        data = parse(JSON.parse(text));
+      } catch (error) {
+        throw new OperationError("bridge-store", `${file} is not a valid bridge store.`, {
+          hint: "It was edited by hand: fix it, or move it away to start empty.",
+          cause: error,
+        });
+      }
+    }
+    return new JsonStore(file, data);
+  }
+
+  /** The current state (do not mutate it outside `update`). */
+  get data(): Readonly<T> {
+    return this.#data;
+  }
+
+  /** Apply `change` now; resolve with its result once a write holding it is on disk. */
+  async update<R>(change: (data: T) => R): Promise<R> {
+    const result = change(this.#data);
+    await this.#schedule();
+    return result;
+  }
+
+  /** Wait for pending writes (shutdown). */
+  async flushed(): Promise<void> {
+    await (this.#queued ?? this.#running)?.catch(() => {});
+  }
+
+  #schedule(): Promise<void> {
+    if (this.#queued) return this.#queued;
+    if (!this.#running) return this.#start();
+    this.#queued = this.#running
+      .catch(() => {})
+      .then(() => {
+        this.#queued = null;
+        return this.#start();
+      });
+    return this.#queued;
+  }
+
+  #start(): Promise<void> {
+    // Serialised now, before any await: it holds every change made so far.
+    const text = `${JSON.stringify(this.#data, null, 1)}\n`;
+    const write = writePrivateFile(this.file, text).finally(() => {
+      if (this.#running === write) this.#running = null;
+    });
+    this.#running = write;
+    return write;
+  }
+}
+
+/** write-file-atomic names its temp files `<file>.<number>`. */
+async function removeStaleTemps(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names)
+    if (name.startsWith(`${base}.`) && /^\d+$/.test(name.slice(base.length + 1)))
+      await removePath(path.join(dir, name)).catch(() => {});
+}
+
+/** Runs tasks one after another per key (e.g. per note path). */
+export class KeyedQueue {
+  #tails = new Map<string, Promise<unknown>>();
+
+  run<R>(key: string, task: () => Promise<R>): Promise<R> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(task);
+    this.#tails.set(key, next);
+    void next
+      .catch(() => {})
+      .then(() => {
+        if (this.#tails.get(key) === next) this.#tails.delete(key);
+      });
+    return next;
+  }
+}

@@ -1,0 +1,58 @@
+/** bridge_status: what a session can ask about the bridge itself (`mcp-twin bridge status` too). */
+import { PROBE_CLIENT } from "../../core/bridge-control/state-folder.js";
+import type { BridgeContext } from "../session-server.js";
+import { type BridgeTool, defineTool } from "./define.js";
+import { ok } from "./result.js";
+
+export function statusTool(ctx: BridgeContext): BridgeTool {
+  return defineTool(
+    {
+      name: "bridge_status",
+      title: "Bridge status",
+      description:
+        "The bridge itself: version, uptime, connected clients, token age, plugins, shared servers and how much is stored.",
+      annotations: { readOnlyHint: true },
+    },
+    async () => ok(statusReport(ctx)),
+  );
+}
+
+function statusReport(ctx: BridgeContext): Record<string, unknown> {
+  const now = Date.now();
+  // Probes (doctor, `bridge status`, a relay checking the bridge before it starts one) are not
+  // connected clients.
+  const sessions = ctx.sessions().filter((s) => s.client !== PROBE_CLIENT);
+  const items = ctx.handoff.data.items;
+  return {
+    version: ctx.version,
+    pid: process.pid,
+    url: ctx.url(),
+    stateDir: ctx.files.dir,
+    startedAt: ctx.startedAt.toISOString(),
+    uptimeSeconds: Math.round((now - ctx.startedAt.getTime()) / 1000),
+    clients: {
+      count: sessions.length,
+      sessions: sessions.map((s) => ({
+        client: s.client,
+        endpoint: s.endpoint,
+        since: s.since.toISOString(),
+        lastSeen: s.lastSeen.toISOString(),
+      })),
+    },
+    token: {
+      createdAt: ctx.token.createdAt.toISOString(),
+      ageSeconds: Math.round((now - ctx.token.createdAt.getTime()) / 1000),
+    },
+    memory: {
+      namespaces: Object.keys(ctx.memory.data.namespaces).length,
+      keys: Object.values(ctx.memory.data.namespaces).reduce((n, ns) => n + Object.keys(ns).length, 0),
+    },
+    handoff: {
+      open: items.filter((i) => i.status === "open").length,
+      claimed: items.filter((i) => i.status === "claimed").length,
+      finished: items.filter((i) => i.status === "done" || i.status === "failed").length,
+    },
+    plugins: ctx.plugins,
+    shares: ctx.shares(),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * A bridge tool: its name, description, input schema (zod, checked before the handler runs) and
+ * handler. The bridge's tools and the plugins' tools are built once per process; every session
+ * serves the same list (src/bridge-server/session-server.ts).
+ */
+import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+
+/** What a handler knows about the call. */
+export interface ToolCall {
+  /** The calling client's name (from its `initialize`), e.g. "claude-code". */
+  client: string;
+  signal: AbortSignal;
+}
+
+export interface BridgeTool {
+  name: string;
+  title?: string;
+  description: string;
+  input: z.ZodType;
+  /** The input's JSON Schema for tools/list (default: generated from `input`). */
+  inputJsonSchema?: Record<string, unknown>;
+  annotations?: ToolAnnotations;
+  run(args: unknown, call: ToolCall): Promise<CallToolResult>;
+}
+
+export function defineTool<S extends z.ZodRawShape>(
+  def: {
+    name: string;
+    title?: string;
+    description: string;
+    input?: S;
+    annotations?: ToolAnnotations;
+  },
+  handler: (args: z.output<z.ZodObject<S>>, call: ToolCall) => Promise<CallToolResult> | CallToolResult,
+): BridgeTool {
+  const input = z.object(def.input ?? ({} as S));
+  return {
+    name: def.name,
+    ...(def.title ? { title: def.title } : {}),
+    description: def.description,
+    input,
+    ...(def.annotations ? { annotations: def.annotations } : {}),
+    run: async (args, call) => handler(args as z.output<z.ZodObject<S>>, call),
+  };
+}

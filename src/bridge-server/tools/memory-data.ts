@@ -1,0 +1,62 @@
+/**
+ * The memory store's shape (checked by hand: zod stays out of an idle bridge).
+ *
+ * Namespaces and keys are any names a client chooses — `__proto__`, `constructor`, `toString`
+ * included — so both levels are null-prototype records: a name is only ever an own property,
+ * never a path into Object.prototype. Reads use own-property checks too. Stored values are kept
+ * as parsed from JSON (their own `__proto__` keys included) and never merged into other objects.
+ */
+import { dict, own } from "../../core/own-keys.js";
+
+export interface MemoryEntry {
+  value: unknown;
+  version: number;
+  updatedAt: string;
+  updatedBy?: string;
+}
+
+export type Names<T> = Record<string, T>;
+
+export interface MemoryData {
+  version: 1;
+  namespaces: Names<Names<MemoryEntry>>;
+}
+
+/** An empty record with no prototype: every name is a plain own key. */
+export const record = <T>(): Names<T> => dict<T>();
+
+export const emptyMemory = (): MemoryData => ({ version: 1, namespaces: record() });
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Check the file's shape and rebuild it into null-prototype records. */
+export function parseMemory(raw: unknown): MemoryData {
+  if (!isObject(raw) || own(raw, "version") !== 1 || !isObject(own(raw, "namespaces")))
+    throw new Error("not a memory store (version 1)");
+  const namespaces = record<Names<MemoryEntry>>();
+  for (const [ns, entries] of Object.entries(raw.namespaces as Record<string, unknown>)) {
+    if (!isObject(entries)) throw new Error(`namespaces[${JSON.stringify(ns)}] is not an object`);
+    const keys = record<MemoryEntry>();
+    for (const [key, e] of Object.entries(entries)) {
+      const version = isObject(e) ? own(e, "version") : undefined;
+      const updatedAt = isObject(e) ? own(e, "updatedAt") : undefined;
+      if (
+        !isObject(e) ||
+        !Object.hasOwn(e, "value") ||
+        typeof version !== "number" ||
+        typeof updatedAt !== "string"
+      )
+        throw new Error(`namespaces[${JSON.stringify(ns)}][${JSON.stringify(key)}] is not a memory entry`);
+      const updatedBy = own(e, "updatedBy");
+      keys[key] = {
+        value: e.value,
+        version,
+        updatedAt,
+        ...(typeof updatedBy === "string" ? { updatedBy } : {}),
+      };
+    }
+    namespaces[ns] = keys;
+  }
+  return { version: 1, namespaces };
+}

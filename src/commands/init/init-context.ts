@@ -1,0 +1,140 @@
+/**
+ * What `init`'s steps share. Each step takes only the part it needs (`Pick<InitContext, …>`),
+ * uses a flag's answer before asking, and records its answer here; nothing is written until the
+ * one confirmation (create-astro's wizard: steps over a narrow context, side effects last).
+ */
+import type { CommandContext } from "../../cli.js";
+import type { Catalogue, ServerTemplate } from "../../core/catalogue/index.js";
+import type { Target } from "../../core/clients/types.js";
+import type { Environment } from "../../core/environments/types.js";
+import type { ImportCandidate, ImportPlan, ImportResult } from "../../core/import/index.js";
+import type { LoadedManifest } from "../../core/manifest/load.js";
+import type { ServerSpec } from "../../core/manifest/schema.js";
+import { dict } from "../../core/own-keys.js";
+import type { RegistryClient } from "../../core/registry/index.js";
+import type { ChosenServer } from "../../core/registry/pick.js";
+import type { Machine } from "../../core/system/machine.js";
+import type { SecretAnswers } from "../../ui/ask.js";
+import type { Output } from "../../ui/output.js";
+import type { Prompts } from "../../ui/prompts.js";
+
+export interface InitOptions {
+  yes?: boolean;
+  json?: boolean;
+  dryRun?: boolean;
+  manifest?: string;
+  env: string[];
+  client: string[];
+  registry?: string;
+  server?: string[];
+  secret?: string[];
+  arg?: string[];
+  import?: boolean;
+  /** An imported key with different values in different places: this client's value. */
+  preferClient?: string[];
+  /** An imported key with different values in different places: each keeps its own. */
+  keepBoth?: boolean;
+  sync?: boolean;
+  bridge?: boolean;
+}
+
+/** How init meets the terminal: injected, so steps never read `process.stdin` themselves. */
+export interface InitTerminal {
+  /** stdin is a terminal someone can answer on. */
+  stdinIsTTY: boolean;
+  /** The prompts to ask with, when asking is allowed. */
+  prompts: () => Prompts;
+}
+
+/** What `look` found: the machine, its environments and clients, the manifest and stored keys. */
+export interface Found {
+  machine: Machine;
+  environments: Environment[];
+  /** Client configs found (every environment). */
+  targets: Target[];
+  catalogue: Catalogue;
+  manifestFile: string;
+  existing: LoadedManifest;
+  /** Secrets already stored (never asked again). */
+  stored: Record<string, string>;
+  /** Servers configured in client configs already. */
+  scan: ImportPlan;
+  /** A path as the user's system shows it (a Windows file as Windows shows it). */
+  shown: (file: string) => string;
+}
+
+/** The user's answers, filled in step by step. */
+export interface Answers {
+  imports: ImportCandidate[];
+  chosen: Array<{ template: ServerTemplate; registry?: ChosenServer }>;
+  /** Keys for imported entries that held a placeholder. */
+  importAnswers: SecretAnswers;
+  newServers: Array<{ name: string; server: ServerSpec }>;
+  newSecrets: Record<string, string>;
+  registryNotes: string[];
+  enableBridge: boolean;
+}
+
+/** What would change: computed before the question, applied after it. */
+export interface Planned {
+  /** The manifest's text after the change (null: it stays missing). */
+  nextText: string | null;
+  manifestChanged: boolean;
+  importPreview: ImportResult | undefined;
+  secretNames: string[];
+  packages: string[];
+  /**
+   * Environments packages would be installed into: where a client of this run runs them (sync's
+   * rule), every usable one selected when --env names them, or — no client at all — where they
+   * would go if the user says to install anyway.
+   */
+  installInto: string[];
+  /** Usable environments selected that get nothing: no client there. */
+  noClient: string[];
+  /** No client anywhere to configure (and none named with --client). */
+  nobodyToConfigure: boolean;
+  schemaRef: string;
+}
+
+export interface InitContext extends Found, Answers {
+  out: Output;
+  options: InitOptions;
+  /** Undefined when nothing may be asked (--yes, --json, no terminal). */
+  prompts: Prompts | undefined;
+  signal: AbortSignal;
+  homedir: string;
+  /** The process environment (keys already exported are offered). */
+  env: Readonly<Record<string, string | undefined>>;
+  openRegistry: () => Promise<RegistryClient>;
+  planned: Planned;
+}
+
+export function initOptions(ctx: CommandContext): InitOptions {
+  return ctx.options as CommandContext["options"] & InitOptions;
+}
+
+export function emptyAnswers(): Answers {
+  return {
+    imports: [],
+    chosen: [],
+    importAnswers: { values: {}, skipped: [] },
+    newServers: [],
+    newSecrets: dict<string>(),
+    registryNotes: [],
+    enableBridge: false,
+  };
+}
+
+export function emptyPlan(): Planned {
+  return {
+    nextText: null,
+    manifestChanged: false,
+    importPreview: undefined,
+    secretNames: [],
+    packages: [],
+    installInto: [],
+    noClient: [],
+    nobodyToConfigure: false,
+    schemaRef: "",
+  };
+}

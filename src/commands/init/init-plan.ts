@@ -1,0 +1,181 @@
+/**
+ * init's plan and its one question. The plan is computed from the answers without writing
+ * anything (the manifest's next text, the import's dry run); then one question covers all of it:
+ * write the files, install the packages, write the client configs. Where no client was found,
+ * installing for nobody is never the default: it is asked (or needs --client with --yes).
+ */
+
+import { discoverTargets } from "../../core/clients/targets.js";
+import { packageRunEnvironments } from "../../core/entries/target-entry.js";
+import { envMatches } from "../../core/environments/types.js";
+import { applyImport } from "../../core/import/index.js";
+import { schemaRefFor, withBridgeEnabled, withServer } from "../../core/manifest/edit.js";
+import { privacyNote, secretsPrivacy } from "../../core/manifest/secrets-file.js";
+import { andList } from "../../core/words.js";
+import { renderPlan } from "../../ui/reports/init-report.js";
+import type { InitContext, Planned } from "./init-context.js";
+
+export async function planChanges(
+  ctx: Pick<
+    InitContext,
+    | "machine"
+    | "scan"
+    | "manifestFile"
+    | "existing"
+    | "imports"
+    | "importAnswers"
+    | "newServers"
+    | "newSecrets"
+    | "enableBridge"
+    | "environments"
+    | "targets"
+    | "options"
+  >,
+): Promise<Planned> {
+  const file = ctx.manifestFile;
+  const schemaRef = schemaRefFor(file, ctx.machine);
+  const importPreview =
+    ctx.imports.length > 0
+      ? await applyImport(ctx.machine, ctx.scan, { ...importSelection(ctx), dryRun: true })
+      : undefined;
+  let nextText = importPreview ? importPreview.after : ctx.existing.text;
+  for (const s of ctx.newServers) nextText = withServer(nextText, file, s.name, s.server, schemaRef);
+  if (ctx.enableBridge) nextText = withBridgeEnabled(nextText, file, schemaRef);
+  const selected = (id: string) =>
+    ctx.options.env.length === 0 || ctx.options.env.some((s) => envMatches(s, id));
+  const servers = [...ctx.imports.map((i) => i.server), ...ctx.newServers.map((s) => s.server)];
+  const nobodyToConfigure = ctx.options.client.length === 0 && !ctx.targets.some((t) => selected(t.env.id));
+  const usable = ctx.environments.filter((e) => e.usable && selected(e.id)).map((e) => e.id);
+  // sync's rule (sync-plan.ts): a package goes where a client of this run runs it, or into every
+  // environment --env names. No client at all: where it would go if the user says "anyway".
+  let installInto = usable;
+  let noClient: string[] = [];
+  if (!nobodyToConfigure && ctx.options.env.length === 0) {
+    // Without --client these are the configs look.ts found already (each look costs a round trip
+    // over /mnt/c): looked for again only when a named client adds configs to create.
+    const targets =
+      ctx.options.client.length === 0
+        ? ctx.targets
+        : await discoverTargets(ctx.environments, { clients: ctx.options.client });
+    // Every package server the manifest will hold (what is there already too): sync installs them all.
+    const all = [...Object.values(ctx.existing.manifest.servers).filter((s) => !s.disabled), ...servers];
+    const runs = new Set(
+      all.filter((s) => s.package).flatMap((s) => [...packageRunEnvironments(s, targets, ctx.environments)]),
+    );
+    installInto = usable.filter((id) => runs.has(id));
+    noClient = all.some((s) => s.package)
+      ? usable.filter((id) => !runs.has(id) && !targets.some((t) => t.env.id === id))
+      : [];
+  }
+  return {
+    nextText,
+    manifestChanged: nextText !== ctx.existing.text && nextText !== null,
+    importPreview,
+    secretNames: [...new Set([...Object.keys(ctx.newSecrets), ...(importPreview?.secrets ?? [])])],
+    packages: servers.map((s) => s.package).filter((p): p is string => Boolean(p)),
+    installInto,
+    noClient,
+    nobodyToConfigure,
+    schemaRef,
+  };
+}
+
+export function importSelection(ctx: Pick<InitContext, "imports" | "importAnswers">) {
+  return { servers: ctx.imports.map((i) => i.name), secrets: ctx.importAnswers.values };
+}
+
+export function showPlan(
+  ctx: Pick<
+    InitContext,
+    | "out"
+    | "planned"
+    | "existing"
+    | "imports"
+    | "newServers"
+    | "enableBridge"
+    | "registryNotes"
+    | "targets"
+    | "options"
+    | "machine"
+    | "manifestFile"
+    | "shown"
+  >,
+): void {
+  if (ctx.out.json) return;
+  const p = ctx.planned;
+  renderPlan(ctx.out, {
+    manifest: ctx.shown(ctx.manifestFile),
+    secretsFile: ctx.shown(ctx.machine.paths.secrets),
+    secretsPrivacy: privacyNote(secretsPrivacy(ctx.machine)),
+    created: ctx.existing.missing,
+    manifestChanged: p.manifestChanged,
+    additions: [
+      ...ctx.imports.map((i) => `${i.name} (imported)`),
+      ...ctx.newServers.map((s) => s.name),
+      ...(ctx.enableBridge ? ["the bridge"] : []),
+    ],
+    secretNames: p.secretNames,
+    packages: p.packages,
+    installInto: p.installInto,
+    noClient: p.noClient,
+    registryNotes: ctx.registryNotes,
+    configs: ctx.targets
+      .filter((t) => ctx.options.env.length === 0 || ctx.options.env.some((s) => envMatches(s, t.env.id)))
+      .map((t) => `${t.env.id} ${t.client.name}`),
+    sync: ctx.options.sync !== false,
+    nobodyToConfigure: p.nobodyToConfigure,
+  });
+}
+
+/** What the user agreed to: write the manifest and secrets, and then sync (install + configs). */
+export interface GoAhead {
+  write: boolean;
+  sync: boolean;
+}
+
+/**
+ * The one question. Without prompts the flags decide: --no-sync writes only; where no client was
+ * found, packages are installed only when --client names one (sync then creates its config).
+ */
+export async function goAhead(ctx: Pick<InitContext, "prompts" | "planned" | "options">): Promise<GoAhead> {
+  const p = ctx.planned;
+  const wantsSync = ctx.options.sync !== false;
+  const files = p.manifestChanged
+    ? p.secretNames.length > 0
+      ? "the manifest and secrets"
+      : "the manifest"
+    : "";
+  const installsForNobody = wantsSync && p.nobodyToConfigure && p.packages.length > 0;
+  if (!ctx.prompts) return { write: true, sync: wantsSync && !installsForNobody };
+  if (installsForNobody) {
+    const choice = await ctx.prompts.select({
+      message: "No client was found to use these servers. What now?",
+      choices: [
+        {
+          name: `${files ? `Write ${files} only` : "Install nothing now"}: run \`mcp-twin sync\` once a client is here`,
+          value: "write",
+        },
+        { name: `${files ? `Write ${files} and install` : "Install"} the packages anyway`, value: "all" },
+        { name: "Stop: write nothing", value: "stop" },
+      ],
+    });
+    return { write: choice !== "stop", sync: choice === "all" };
+  }
+  // Nothing new for the manifest: the question is only whether to sync what is already there.
+  const parts = !p.manifestChanged
+    ? wantsSync
+      ? ["sync now (install what is missing, write the client configs)"]
+      : []
+    : [
+        "write these files",
+        ...(wantsSync && p.packages.length > 0 ? ["install the packages"] : []),
+        ...(wantsSync ? ["write the client configs"] : []),
+      ];
+  if (parts.length === 0) return { write: true, sync: false };
+  const said = andList(parts);
+  const yes = await ctx.prompts.confirm({
+    message: `${said[0]!.toUpperCase()}${said.slice(1)}?`,
+    default: true,
+  });
+  return { write: yes, sync: yes && wantsSync };
+}

@@ -1,0 +1,63 @@
+/**
+ * The sync `add` and `remove` run after changing the manifest (`--sync`, or yes on a terminal):
+ * with `--dry-run` it plans from the manifest text the edit would write, and the keys it would
+ * store, not from the files as they are. Reported as `sync` reports, inside the command's result.
+ */
+import type { CommandContext } from "../../cli.js";
+import { parseManifestText } from "../../core/manifest/validate.js";
+import { runSync, syncExitCode } from "../../core/sync/run-sync.js";
+import type { Machine } from "../../core/system/machine.js";
+import { jsonReport, renderReport } from "../../ui/reports/sync-report.js";
+
+export async function syncAfterEdit(
+  ctx: CommandContext,
+  machine: Machine,
+  edit: {
+    file: string;
+    /** The manifest's text after the edit (null: the edit changed nothing). */
+    after: string | null;
+    /** Keys the command stores with the edit (add), for a dry run's plan. */
+    secrets: Record<string, string>;
+    /** The command's own `--json` result, which the sync's report joins. */
+    summary: Record<string, unknown>;
+    /** Lines said already (before the question), not said again by the report. */
+    programsShown?: string[];
+  },
+): Promise<number> {
+  const o = ctx.options;
+  const out = ctx.output;
+  const dryRun = Boolean(o.dryRun);
+  const report = await runSync(
+    machine,
+    {
+      manifest: o.manifest,
+      dryRun,
+      force: false,
+      update: false,
+      prune: false,
+      envs: o.env,
+      clients: o.client,
+      project: o.project,
+      signal: ctx.signal,
+      ...(dryRun && edit.after !== null
+        ? {
+            preview: {
+              manifest: {
+                file: edit.file,
+                missing: false,
+                text: edit.after,
+                manifest: parseManifestText(edit.after, edit.file),
+              },
+              secrets: edit.secrets,
+            },
+          }
+        : {}),
+    },
+    out.progress,
+  );
+  out.addSecrets(report.secretValues);
+  if (out.json) out.result({ ...edit.summary, sync: jsonReport(report) });
+  else
+    await renderReport(report, out, dryRun, edit.programsShown ? { programsShown: edit.programsShown } : {});
+  return syncExitCode(report);
+}

@@ -1,0 +1,140 @@
+/**
+ * Is this home's own bridge answering at a URL? "Running" means: it completes an MCP `initialize`
+ * (SDK client) with this home's token and names itself mcp-twin-bridge — not merely that something
+ * accepts a connection on the port. Anything else holding the port is described, so the user is
+ * told what it is (another home's bridge, a program asking for credentials, a web server…).
+ *
+ * A probe ends its session at once (DELETE), and calls itself `mcp-twin-probe`, which the bridge
+ * does not count as a connected client.
+ */
+import http from "node:http";
+import net from "node:net";
+import { VERSION } from "../../version.js";
+import { nodeFetch } from "../relay/keep-alive-fetch.js";
+import { BRIDGE_SERVER_NAME, PROBE_CLIENT } from "./state-folder.js";
+
+export type ProbeResult =
+  | { state: "ours"; version: string }
+  | { state: "free" }
+  | { state: "other"; what: string };
+
+/** Does anything accept TCP connections there? */
+function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: host.replace(/^\[|\]$/g, ""), port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+export async function probeBridge(url: string, token: string | null, timeoutMs = 3000): Promise<ProbeResult> {
+  const u = new URL(url);
+  const port = Number(u.port || 80);
+  if (!(await portOpen(u.hostname, port, timeoutMs))) return { state: "free" };
+  if (token) {
+    const answer = await initialize(u, token, timeoutMs);
+    if (answer.ok && answer.name === BRIDGE_SERVER_NAME) return { state: "ours", version: answer.version };
+    if (answer.ok)
+      return {
+        state: "other",
+        what: `another MCP server (${answer.name} ${answer.version}), not this mcp-twin bridge`,
+      };
+  }
+  return { state: "other", what: await describe(u, timeoutMs) };
+}
+
+async function initialize(
+  url: URL,
+  token: string,
+  timeoutMs: number,
+): Promise<{ ok: true; name: string; version: string } | { ok: false }> {
+  const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
+    import("@modelcontextprotocol/sdk/client/index.js"),
+    import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+  ]);
+  const transport = new StreamableHTTPClientTransport(url, {
+    requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    fetch: nodeFetch,
+  });
+  const client = new Client({ name: PROBE_CLIENT, version: VERSION });
+  try {
+    await client.connect(transport, { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+    const info = client.getServerVersion();
+    await transport.terminateSession().catch(() => {});
+    return { ok: true, name: info?.name ?? "unnamed", version: info?.version ?? "?" };
+  } catch {
+    return { ok: false };
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+/** What answers there, in words, from a plain HTTP request without credentials. */
+function describe(url: URL, timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const req = http.request(
+      url,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        res.resume();
+        resolve(describeAnswer(res.statusCode ?? 0, res.headers));
+      },
+    );
+    req.on("timeout", () => {
+      req.destroy();
+      resolve("a program that accepts connections but does not answer HTTP");
+    });
+    req.on("error", () => resolve("a program that accepts connections but does not speak HTTP"));
+    req.end("{}");
+  });
+}
+
+/** Pure: an HTTP answer to a request without credentials, in words. */
+export function describeAnswer(status: number, headers: http.IncomingHttpHeaders): string {
+  const auth = String(headers["www-authenticate"] ?? "");
+  const server = headers.server ? ` (${String(headers.server).slice(0, 60)})` : "";
+  if (status === 401 && /realm="mcp-twin"/.test(auth))
+    return "another mcp-twin bridge, which does not accept this home's token (a bridge of another home, or of another WSL distro: distros share one network)";
+  if (status === 401 || status === 403)
+    return `a program that asks for credentials this bridge does not have (HTTP ${status}${server})`;
+  return `a web server that is not this bridge (HTTP ${status}${server})`;
+}
+
+/** What the bridge says about itself (its `bridge_status` tool), asked as a probe; null if it cannot. */
+export async function bridgeDetails(
+  url: string,
+  token: string,
+  timeoutMs = 5000,
+): Promise<Record<string, unknown> | null> {
+  const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
+    import("@modelcontextprotocol/sdk/client/index.js"),
+    import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+  ]);
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    fetch: nodeFetch,
+  });
+  const client = new Client({ name: PROBE_CLIENT, version: VERSION });
+  try {
+    await client.connect(transport, { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+    const result = await client.callTool({ name: "bridge_status", arguments: {} }, undefined, {
+      timeout: timeoutMs,
+    });
+    await transport.terminateSession().catch(() => {});
+    const data = result.structuredContent;
+    return data && typeof data === "object" ? (data as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  } finally {
+    await client.close().catch(() => {});
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * `mcp-twin bridge status|start|stop|restart`: the bridge at the manifest's settings
+ * (settings.ts), managed through lifecycle.ts, reported as one value the command prints (or emits
+ * as JSON). Run on Windows while the bridge lives in WSL (the default there), the same command runs
+ * in WSL through `wsl.exe`, with the mcp-twin installed there.
+ */
+import path from "node:path";
+import { OperationError } from "../errors.js";
+import { loadManifest } from "../manifest/load.js";
+import type { Machine } from "../system/machine.js";
+import { bridgeDetails } from "./bridge-probe.js";
+import {
+  ensureBridge,
+  inspectBridge,
+  type LifecycleContext,
+  localLifecycle,
+  stopBridge,
+} from "./lifecycle.js";
+import { type BridgeSettings, loadBridgeSettings } from "./settings.js";
+import { readToken } from "./token-file.js";
+
+export type BridgeAction = "status" | "start" | "stop" | "restart";
+export const BRIDGE_ACTIONS: readonly BridgeAction[] = ["status", "start", "stop", "restart"];
+
+export interface BridgeControlReport {
+  action: BridgeAction;
+  /** running: this home's bridge answers at the settings' address. */
+  state: "running" | "stopped" | "elsewhere" | "unresponsive" | "taken";
+  settings: { host: string; port: number; url: string; manifest: string; enabled: boolean };
+  /**
+   * How many client configs hold its entry: those state records it in whose file it still is
+   * (undefined: state could not be read). With none, nothing starts it: "not running" is then the
+   * whole story.
+   */
+  entries?: number;
+  /** Configs state records its entry in that do not parse (as the user's system shows them). */
+  unreadable?: string[];
+  stateDir: string;
+  log: string;
+  url?: string;
+  pid?: number;
+  version?: string;
+  startedAt?: string;
+  uptimeSeconds?: number;
+  clients?: unknown;
+  plugins?: unknown;
+  shares?: unknown;
+  /** What this command did. */
+  started?: boolean;
+  stopped?: { pid: number; forced: boolean };
+  /** taken: what holds the port, and the fix. */
+  what?: string;
+  fix?: string;
+}
+
+export async function controlBridge(
+  machine: Machine,
+  action: BridgeAction,
+  options: { manifest?: string | undefined; log: (line: string) => void },
+): Promise<BridgeControlReport & { environment: string }> {
+  if (machine.local.kind === "windows") {
+    const there = await elsewhere(machine, options.manifest);
+    if (there) return there.run(action);
+  }
+  return { environment: machine.local.id, ...(await controlHere(machine, action, options)) };
+}
+
+/** The bridge's environment when it is not this one (Windows, the bridge in WSL), and how to ask it. */
+async function elsewhere(
+  machine: Machine,
+  manifestOption: string | undefined,
+): Promise<
+  { run(action: BridgeAction): Promise<BridgeControlReport & { environment: string }> } | undefined
+> {
+  const file = manifestOption ? path.resolve(machine.host.cwd, manifestOption) : machine.paths.manifest;
+  const { manifest } = await loadManifest(file, { cacheDir: machine.paths.cache });
+  const { detectEnvironments } = await import("../environments/detect.js");
+  const { planBridge } = await import("./wiring.js");
+  const { environments } = await detectEnvironments(machine);
+  // Where it lives is the same rule as for the entries sync writes, enabled or not.
+  const wiring = await planBridge(
+    { ...manifest, bridge: { port: 7760, ...manifest.bridge, enabled: true } },
+    environments,
+    machine,
+    { createToken: false },
+  );
+  if (!wiring || wiring.env.local) return undefined;
+  const { env, program } = wiring;
+  return {
+    async run(action) {
+      if (!program)
+        throw new OperationError(
+          "bridge-elsewhere",
+          `The bridge lives in ${env.id}: ${wiring.reason ?? "mcp-twin is not installed there"}.`,
+        );
+      const r = await env.exec(program.node, [program.script, "bridge", action, "--json"], {
+        timeoutMs: 60_000,
+      });
+      try {
+        return JSON.parse(r.stdout.toString("utf8")) as BridgeControlReport & { environment: string };
+      } catch {
+        throw new OperationError(
+          "bridge-elsewhere",
+          `\`mcp-twin bridge ${action}\` in ${env.id} failed (exit code ${r.exitCode ?? "?"}): ${r.stderr.toString("utf8").trim().slice(-300)}`,
+        );
+      }
+    },
+  };
+}
+
+async function controlHere(
+  machine: Machine,
+  action: BridgeAction,
+  options: { manifest?: string | undefined; log: (line: string) => void },
+): Promise<BridgeControlReport> {
+  const { host } = machine;
+  const settings = await loadBridgeSettings(host, options.manifest);
+  const lifecycle = localLifecycle(host, options.log);
+  const want = { host: settings.host, port: settings.port };
+  let stopped: BridgeControlReport["stopped"];
+  let started: boolean | undefined;
+  if (action === "stop" || action === "restart") {
+    const s = await stopBridge(lifecycle);
+    if (s.stopped && s.pid !== undefined) stopped = { pid: s.pid, forced: s.forced ?? false };
+  }
+  if (action === "start" || action === "restart") started = (await ensureBridge(lifecycle, want)).started;
+  const entries = await entriesNow(machine);
+  return {
+    ...(await describeBridge(lifecycle, settings, action)),
+    ...(entries !== undefined ? { entries: entries.holders.length } : {}),
+    ...(entries && entries.unreadable.length > 0 ? { unreadable: entries.unreadable } : {}),
+    ...(started !== undefined ? { started } : {}),
+    ...(stopped ? { stopped } : {}),
+  };
+}
+
+/**
+ * The client configs that hold the bridge's entry, as their files are now (undefined when state
+ * does not load).
+ */
+async function entriesNow(
+  machine: Machine,
+): Promise<{ holders: string[]; unreadable: string[] } | undefined> {
+  try {
+    const { loadState } = await import("../sync/state.js");
+    const { bridgeEntriesInFiles } = await import("./retire.js");
+    return await bridgeEntriesInFiles(machine, await loadState(machine.paths.state));
+  } catch {
+    return undefined;
+  }
+}
+
+async function describeBridge(
+  lifecycle: LifecycleContext,
+  settings: BridgeSettings,
+  action: BridgeAction,
+): Promise<BridgeControlReport> {
+  const base = {
+    action,
+    settings: {
+      host: settings.host,
+      port: settings.port,
+      url: settings.url,
+      manifest: settings.source,
+      enabled: settings.enabled,
+    },
+    stateDir: lifecycle.files.dir,
+    log: lifecycle.files.log,
+  };
+  const state = await inspectBridge(lifecycle, { host: settings.host, port: settings.port });
+  switch (state.state) {
+    case "stopped":
+      return { ...base, state: "stopped" };
+    case "taken":
+      return {
+        ...base,
+        state: "taken",
+        what: `${state.what}${state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : ""}`,
+        fix: `Stop that program, or give the bridge another port: "bridge": { "port": <n> } in the manifest, then \`mcp-twin sync\`.`,
+      };
+    case "unresponsive":
+      return {
+        ...base,
+        state: "unresponsive",
+        url: state.instance.url,
+        pid: state.instance.pid,
+        fix: "`mcp-twin bridge restart` (it stops the process, forcibly if need be).",
+      };
+    case "running":
+    case "elsewhere": {
+      const token = await readToken(lifecycle.files.token);
+      const details = token ? await bridgeDetails(state.url, token) : null;
+      const pid = typeof details?.pid === "number" ? details.pid : state.instance?.pid;
+      return {
+        ...base,
+        state: state.state,
+        url: state.url,
+        ...(pid !== undefined ? { pid } : {}),
+        version: state.version,
+        ...(typeof details?.startedAt === "string" ? { startedAt: details.startedAt } : {}),
+        ...(typeof details?.uptimeSeconds === "number" ? { uptimeSeconds: details.uptimeSeconds } : {}),
+        ...(details ? { clients: details.clients, plugins: details.plugins, shares: details.shares } : {}),
+        ...(state.state === "elsewhere"
+          ? { fix: "It runs with older settings: `mcp-twin bridge restart` (or `mcp-twin sync`) moves it." }
+          : {}),
+      };
+    }
+  }
+}

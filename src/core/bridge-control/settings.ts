@@ -1,0 +1,49 @@
+/**
+ * The bridge's settings, resolved in one place from the user-level manifest's `bridge` section:
+ * every way of reaching the bridge (stdio `serve`, `serve --http` without flags, `bridge`, sync,
+ * doctor, and the entries sync writes for `connect`) uses what this returns.
+ *
+ * A project manifest (./mcp-twin.jsonc) never decides it: the bridge is one per machine.
+ */
+import path from "node:path";
+import { loadManifest } from "../manifest/load.js";
+import type { BridgeSpec } from "../manifest/schema.js";
+import type { Host } from "../system/host.js";
+import { openMachine } from "../system/machine.js";
+import { bridgeUrl, DEFAULT_BRIDGE_PORT } from "./state-folder.js";
+
+const DEFAULT_BRIDGE_HOST = "127.0.0.1";
+
+export interface BridgeSettings {
+  /** Sync registers it in the clients. */
+  enabled: boolean;
+  host: string;
+  port: number;
+  /** `bridge.environment`: where it runs (undefined: WSL when there is one, else here). */
+  environment: string | undefined;
+  /** http://host:port/mcp */
+  url: string;
+  /** The manifest they came from (or would: defaults when it does not exist). */
+  source: string;
+}
+
+export function resolveBridgeSettings(spec: BridgeSpec | undefined, source: string): BridgeSettings {
+  const host = spec?.host ?? DEFAULT_BRIDGE_HOST;
+  const port = spec?.port ?? DEFAULT_BRIDGE_PORT;
+  return {
+    enabled: spec?.enabled ?? false,
+    host,
+    port,
+    environment: spec?.environment,
+    url: bridgeUrl(host, port),
+    source,
+  };
+}
+
+/** The settings of the user-level manifest (or `--manifest`); defaults when there is none. */
+export async function loadBridgeSettings(host: Host, manifestOption?: string): Promise<BridgeSettings> {
+  const machine = await openMachine(host);
+  const file = manifestOption ? path.resolve(host.cwd, manifestOption) : machine.paths.manifest;
+  const { manifest } = await loadManifest(file, { cacheDir: machine.paths.cache });
+  return resolveBridgeSettings(manifest.bridge, file);
+}

@@ -1,0 +1,75 @@
+/**
+ * Where the bridge keeps its state: in the environment where it runs (inside WSL by default),
+ * under the XDG data folder, apart from mcp-twin's home. `MCP_TWIN_BRIDGE_HOME` overrides it.
+ */
+import path from "node:path";
+import { type EnvKind, joinNative } from "../environments/types.js";
+import { getEnv, type Host, localHomedir } from "../system/host.js";
+
+/** The port the bridge listens on unless told otherwise (the manifest's `bridge.port` default). */
+export const DEFAULT_BRIDGE_PORT = 7760;
+/** The endpoint path of the bridge's own tools. */
+export const BRIDGE_PATH = "/mcp";
+/** Shared servers are exposed at `/share/<name>`. */
+export const SHARE_PREFIX = "/share/";
+
+/**
+ * `${MCP_TWIN_BRIDGE_HOME}`, else `${XDG_DATA_HOME:-~/.local/share}/mcp-twin/bridge`
+ * (on Windows `%LOCALAPPDATA%\mcp-twin\bridge`).
+ */
+export function bridgeHome(host: Pick<Host, "env" | "platform">): string {
+  const override = host.env.MCP_TWIN_BRIDGE_HOME;
+  if (override) return override;
+  const windows = host.platform === "win32";
+  return bridgeHomeIn(
+    windows ? "windows" : "linux",
+    {
+      LOCALAPPDATA: windows ? getEnv(host.env, "LOCALAPPDATA") : undefined,
+      XDG_DATA_HOME: host.env.XDG_DATA_HOME,
+    },
+    localHomedir(host as Host),
+  );
+}
+
+/**
+ * The same folder in an environment described by its facts, in its own path syntax: where sync
+ * looks for the token of a bridge that lives on the other side.
+ */
+export function bridgeHomeIn(
+  kind: EnvKind,
+  vars: Readonly<Record<string, string | undefined>>,
+  home: string,
+): string {
+  if (kind === "windows" && vars.LOCALAPPDATA)
+    return joinNative(kind, vars.LOCALAPPDATA, "mcp-twin", "bridge");
+  const data = vars.XDG_DATA_HOME || joinNative(kind, home, ".local", "share");
+  return joinNative(kind, data, "mcp-twin", "bridge");
+}
+
+/** The files of one bridge state folder. */
+export function bridgeFiles(dir: string) {
+  return {
+    dir,
+    token: path.join(dir, "token"),
+    memory: path.join(dir, "memory.json"),
+    handoff: path.join(dir, "handoff.json"),
+    notes: path.join(dir, "notes"),
+    plugins: path.join(dir, "plugins"),
+    /** Written by the running HTTP instance: pid, port, url. */
+    instance: path.join(dir, "serve.json"),
+    log: path.join(dir, "serve.log"),
+  };
+}
+
+export type BridgeFiles = ReturnType<typeof bridgeFiles>;
+
+/** `http://127.0.0.1:7760/mcp` (IPv6 literals in brackets). */
+export function bridgeUrl(host: string, port: number, pathname = BRIDGE_PATH): string {
+  const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `http://${h}:${port}${pathname}`;
+}
+
+/** The bridge's MCP server name (serverInfo.name). */
+export const BRIDGE_SERVER_NAME = "mcp-twin-bridge";
+/** The client name of mcp-twin's own probes, which the bridge does not count as connected clients. */
+export const PROBE_CLIENT = "mcp-twin-probe";

@@ -1,0 +1,182 @@
+/**
+ * The live probe (pure, on its results): the server starts as its client starts it and answers
+ * initialize + tools/list, prints only JSON-RPC on stdout, and starts well within the client's
+ * timeout; a project's own entries wait for the user's trust.
+ */
+import type { ProbeItem } from "../facts.js";
+import type { Show } from "../path-style.js";
+import { defineCheck, type Finding, finding, SYNC_FIX, seconds, uvInstallOnce } from "../types.js";
+
+// Not the client's name: the same entry in several clients is one finding (group.ts).
+const limit = (p: ProbeItem) => seconds(p.work.timeoutMs);
+
+/** What makes a start slow, and what (if anything) mcp-twin can do about it. */
+function slowStartFix(p: ProbeItem): string {
+  const w = p.work;
+  if (w.downloader === "uvx")
+    return `${uvInstallOnce(w.downloaderArgs ?? [])}: it then starts without fetching.`;
+  if (w.downloader && w.managedPackage && !w.synced)
+    return `${SYNC_FIX} It installs the package and runs node + its script.`;
+  if (w.downloader && !w.managed)
+    return `Install the package and run it with node + its script instead of ${w.downloader}.`;
+  if (w.downloader)
+    return 'Give the server a "package" in the manifest instead of this command, then `mcp-twin sync`: it installs the package once.';
+  return "See what the server waits for at start (start it by hand); a client with a start-up setting (Claude Code's MCP_TIMEOUT) can be given more time.";
+}
+
+/** After a failed start: a sync that changes something, or the error. */
+function failFix(p: ProbeItem): string {
+  const w = p.work;
+  const r = p.result!;
+  if (r.timedOut)
+    return p.probeTimeoutMs < w.timeoutMs
+      ? `Start the command by hand to see where it stops; if it is only slow, run doctor with --timeout ${Math.ceil(w.timeoutMs / 1000)} (its client allows ${limit(p)}).`
+      : "Start the command by hand to see where it stops.";
+  // sync rewrites an entry that is not what it would write; one that is would come back the same.
+  if (w.managed && !w.synced)
+    return `${SYNC_FIX} If it still fails, start the command by hand to see its error.`;
+  return "Start the command by hand to see its error (its stderr is shown above).";
+}
+
+/** An SSE remote entry: contacted with the SDK's SSE client, not started. */
+function remoteHandshake(p: ProbeItem): Finding {
+  const w = p.work;
+  const r = p.result;
+  if (!r)
+    return finding(
+      "skip",
+      w.where,
+      "not contacted: a project file's remote would receive your headers; doctor contacts the ones in your own files.",
+    );
+  if (!r.ok)
+    return finding("fail", w.where, `${r.error ?? "failed"}.`, {
+      fix:
+        w.managed && !w.synced
+          ? `${SYNC_FIX} If it still fails, check the URL and headers with the server's owner (it may have moved to Streamable HTTP).`
+          : "Check the URL and headers; if the server now speaks Streamable HTTP, write it as an http entry.",
+    });
+  return finding(
+    "pass",
+    w.where,
+    `SSE handshake in ${seconds(r.startupMs ?? 0)} with ${r.tools} tool${r.tools === 1 ? "" : "s"} (${r.serverName ?? "unnamed server"}).`,
+  );
+}
+
+function handshake(p: ProbeItem, show: Show): Finding {
+  if (p.work.kind === "remote") return remoteHandshake(p);
+  const w = p.work;
+  const r = p.result;
+  // A program known not to be there is that check's finding: the probe only points at it.
+  if (w.missing)
+    return finding(
+      "skip",
+      w.where,
+      `not started: \`${show.path(w.missing.path)}\` is not found in ${w.missing.env} (see ${w.missing.check}).`,
+    );
+  if (!r)
+    return finding("skip", w.where, `not started: ${show.text(w.noSpawn ?? "cannot be started from here")}.`);
+  if (!r.ok) {
+    // The server's own lines are quoted as it printed them.
+    const detail = [...r.noise.map((l) => `stdout: ${l}`), ...r.stderr.map((l) => `stderr: ${l}`)];
+    return finding("fail", w.where, `${show.text(r.error ?? "failed", w.plan?.file)}.`, {
+      fix: failFix(p),
+      detail,
+    });
+  }
+  // One start for several client configs of the same launch: said, not shown as if measured twice.
+  return finding(
+    "pass",
+    w.where,
+    `started in ${seconds(r.startupMs ?? 0)} with ${r.tools} tool${r.tools === 1 ? "" : "s"} (${r.serverName ?? "unnamed server"})${p.sharedBy ? `; one start for ${p.sharedBy}, the same launch` : ""}.`,
+  );
+}
+
+export const probeChecks = [
+  defineCheck({
+    id: "probe.trust",
+    scope: "machine",
+    doc: "a project's own config (`.mcp.json`, `.cursor/mcp.json`, … of the project folder — in a cloned repo, committed by whoever wrote it) holds an entry mcp-twin did not write, and starting it to check it would run the program it names: it is not started until you trust it. Entries mcp-twin wrote there (from your manifest with `--project`, or from the project's manifest under sync's trust rules), as they are now, are started without asking.",
+    fix: "read the file; if you trust it, `mcp-twin doctor --yes` there (or answer yes on a terminal). The trust is kept in the home's state like a project manifest's (by a hash of those entries), so the next doctor starts them and an edit of them asks again.",
+    run: ({ held }, show) =>
+      held.map((h) =>
+        finding(
+          "warn",
+          h.where,
+          `not started: ${show.path(h.path)} is this project's file (committed with it, not written by mcp-twin) and is not trusted; starting "${h.server}" would run ${h.runs}.`,
+          {
+            fix: "Read the file. If you trust it, run `mcp-twin doctor --yes` here (or answer yes on a terminal): the trust is kept for these entries as they are, and an edit asks again.",
+          },
+        ),
+      ),
+  }),
+  defineCheck({
+    id: "probe.handshake",
+    scope: "machine",
+    doc: 'the server did not start, exited (with its code and the lines of its stderr that name the error), or gave no answer to `initialize`/`tools/list` within `--timeout`; pass shows start-up time and tool count. An SSE remote entry (`"type": "sse"`, or a Cursor/Windsurf/untyped Gemini entry of a manifest server with `"transport": "sse"`) gets the same handshake over the SDK\'s SSE client transport; a project file\'s is not contacted (skip). Skipped for all with `--no-probe`.',
+    fix: "`mcp-twin sync` for a managed server whose entry is not what sync writes; otherwise run the command by hand to see the error. An entry whose program is not there is not started (skip): `entry.command` (or `entry.node-path`) is that finding, with the program's install command.",
+    // The whole machine, not each probe: with --no-probe there is nothing to run on but one skip.
+    run: ({ probes, manifest }, show) =>
+      probes === undefined
+        ? manifest
+          ? [finding("skip", {}, "live probes skipped (--no-probe).")]
+          : []
+        : probes.map((p) => handshake(p, show)),
+  }),
+  defineCheck({
+    id: "probe.startup",
+    scope: "probe",
+    doc: "start-up time against the client's timeout: warn over half of it, fail over it.",
+    fix: "install the package once instead of fetching it on every start (sync does for a manifest `package`; `uv tool install` for uvx); check what it waits for.",
+    run: (p) => {
+      const r = p.result;
+      if (!r?.ok || p.work.kind === "remote") return [];
+      const w = p.work;
+      const ms = r.startupMs ?? 0;
+      if (ms >= w.timeoutMs)
+        return [
+          finding(
+            "fail",
+            w.where,
+            `start-up took ${seconds(ms)}; its client allows ${limit(p)}, so it gives up first.`,
+            {
+              fix: slowStartFix(p),
+            },
+          ),
+        ];
+      if (ms >= w.timeoutMs / 2)
+        return [
+          finding(
+            "warn",
+            w.where,
+            `start-up took ${seconds(ms)}, over half of the ${limit(p)} its client allows.`,
+            {
+              fix: slowStartFix(p),
+            },
+          ),
+        ];
+      return [finding("pass", w.where, `start-up ${seconds(ms)}; its client allows ${limit(p)}.`)];
+    },
+  }),
+  defineCheck({
+    id: "probe.stdout",
+    scope: "probe",
+    doc: "the server printed lines on stdout that are not JSON-RPC (a banner): clients may drop the connection; the lines are shown.",
+    fix: "make it log to stderr (quiet option, update, report it).",
+    run: ({ work: w, result: r }) => {
+      if (!r || w.kind === "remote") return [];
+      if (r.noise.length > 0)
+        return [
+          finding(
+            "fail",
+            w.where,
+            `printed ${r.noise.length} line${r.noise.length === 1 ? "" : "s"} on stdout that ${r.noise.length === 1 ? "is" : "are"} not JSON-RPC; clients may drop the connection (stdout is for protocol messages only).`,
+            {
+              fix: "Make the server log to stderr: look for a quiet/--stdio option, update it, or report it to its author.",
+              detail: r.noise.map((l) => `stdout: ${l}`),
+            },
+          ),
+        ];
+      return r.ok ? [finding("pass", w.where, "stdout carries JSON-RPC only.")] : [];
+    },
+  }),
+] as const;

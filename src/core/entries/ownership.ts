@@ -1,0 +1,88 @@
+/**
+ * Who owns an entry of a client config, and so what sync does with it: the one rule sync's plan,
+ * `status` and doctor's drift check ask (pure).
+ *
+ * - missing: meant for this target and not in the file (sync adds it, when it can build it).
+ * - synced: the file holds what sync would write now, by whoever wrote it (sync records it as
+ *   its own). When sync cannot build the entry now (package not installed, secret not set), an
+ *   entry it wrote and nobody edited since is left as it is: synced too.
+ * - stale: mcp-twin's and unedited, but out of date (sync updates it) or no longer meant for this
+ *   target (sync removes it).
+ * - drifted: mcp-twin wrote it, someone edited it since (sync keeps it; --force replaces it).
+ * - foreign: mcp-twin never wrote it and it differs (sync keeps it; --force takes it over).
+ *
+ * "Edited since" is judged on parsed values (entryHash), so reformatting the file is no edit.
+ */
+
+import { own } from "../own-keys.js";
+import { type EntryRecord, entryHash, isOursHash } from "../sync/state.js";
+import type { BuiltEntry } from "./target-entry.js";
+
+export type EntryState = "missing" | "synced" | "stale" | "drifted" | "foreign";
+
+export interface EntryFacts {
+  /** The entry in the file; `present: false` when the file has none of that name. */
+  present: boolean;
+  value?: unknown;
+  /** What state says mcp-twin wrote there. */
+  record: EntryRecord | undefined;
+  /** What sync would write now; undefined when the server is no longer meant for this target. */
+  desired: BuiltEntry | undefined;
+}
+
+export interface EntryClass {
+  state: EntryState;
+  /** Hash of the entry in the file (when present). */
+  currentHash?: string;
+  /** Hash of what sync would write (when it can build it). */
+  desiredHash?: string;
+}
+
+/** The class of one entry; undefined for a server neither wanted here nor in the file. */
+export function classifyEntry(facts: EntryFacts): EntryClass | undefined {
+  const { desired, record } = facts;
+  const desiredHash = desired?.ok ? entryHash(desired.value) : undefined;
+  const hashes = desiredHash === undefined ? {} : { desiredHash };
+  if (!facts.present) return desired ? { state: "missing", ...hashes } : undefined;
+  const currentHash = entryHash(facts.value);
+  const ours = isOursHash(record, currentHash);
+  const with_ = (state: EntryState): EntryClass => ({ state, currentHash, ...hashes });
+  if (desiredHash !== undefined && currentHash === desiredHash) return with_("synced");
+  if (ours) return with_(desired && !desired.ok ? "synced" : "stale");
+  return with_(record ? "drifted" : "foreign");
+}
+
+export interface ClassifiedEntry extends EntryClass {
+  name: string;
+  /** The server is meant for this target (it has a desired entry, built or not). */
+  wanted: boolean;
+}
+
+/**
+ * Every entry sync has an opinion about in one target: the servers meant for it (in the order
+ * given), then entries mcp-twin wrote there for servers no longer meant for it. Entries of other
+ * names are the user's and not looked at.
+ */
+export function classifyTarget(
+  current: Readonly<Record<string, unknown>>,
+  owned: Readonly<Record<string, EntryRecord>>,
+  desired: ReadonlyMap<string, BuiltEntry>,
+): ClassifiedEntry[] {
+  const out: ClassifiedEntry[] = [];
+  const facts = (name: string, built: BuiltEntry | undefined): EntryFacts => ({
+    present: Object.hasOwn(current, name),
+    value: own(current, name),
+    record: own(owned, name),
+    desired: built,
+  });
+  for (const [name, built] of desired) {
+    const c = classifyEntry(facts(name, built));
+    if (c) out.push({ name, wanted: true, ...c });
+  }
+  for (const name of Object.keys(owned)) {
+    if (desired.has(name)) continue;
+    const c = classifyEntry(facts(name, undefined));
+    if (c) out.push({ name, wanted: false, ...c });
+  }
+  return out;
+}

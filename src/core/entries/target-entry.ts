@@ -1,0 +1,381 @@
+/**
+ * What one server's entry looks like in one target. Pure: every fact (environments, installed
+ * bins, short path names) comes in through the context.
+ *
+ * - An npm package runs as `<that environment's node> <absolute bin script> ...args`: no npx, no
+ *   `cmd /c`, no shell, no network at launch. Windows clients get Windows paths, with 8.3 short
+ *   names where a path has spaces (Claude Desktop on Windows mangles them).
+ * - A client whose environment cannot run the server reaches it across the line: a Windows client
+ *   runs `wsl.exe -d <distro> --exec ...` with the variable names in WSLENV (else they never reach
+ *   Linux); a WSL client runs the Windows node.exe through interop.
+ * - A url server goes in as `url`/`headers` where the client can use remote servers (of that
+ *   transport: Streamable HTTP, or SSE), else as a stdio relay (`mcp-twin connect`, with
+ *   `--transport sse` for SSE) with header values in the relay's env, never in argv.
+ * - User-scope files get values; project files get the client's `${VAR}` reference syntax.
+ */
+import type { Launch, Target } from "../clients/types.js";
+import type { MissingProgram } from "../environments/missing-programs.js";
+import type { Environment } from "../environments/types.js";
+import { envMatches } from "../environments/types.js";
+import type { ServerSpec } from "../manifest/schema.js";
+import { type ResolveContext, resolveString, serverIn } from "../manifest/spec.js";
+import { exactVersion, type InstalledPackage, pickBin, splitSpec } from "../packages/npm-prefix.js";
+
+export interface EntryContext {
+  environments: readonly Environment[];
+  installed(envId: string, packageName: string): InstalledPackage | undefined;
+  /** Native Windows path → its 8.3 form when it has spaces and one exists. */
+  shortPath(windowsPath: string): string;
+  /** This mcp-twin (node + script, native paths of the local environment), for relays. */
+  self: { node: string; script: string };
+  /** This mcp-twin's version: a project file's relay runs it through npx, pinned. */
+  selfVersion: string;
+  secrets: Readonly<Record<string, string>>;
+  processEnv: Readonly<Record<string, string | undefined>>;
+  /** The version a package is (to be) installed at everywhere: project entries pin it. */
+  version?(packageName: string): string | undefined;
+}
+
+export type BuiltEntry =
+  | {
+      ok: true;
+      value: Record<string, unknown>;
+      secretValues: string[];
+      references: string[];
+      runsIn: string;
+      /** A raw `command` server: the program it runs in `runsIn` (sync checks it is there). */
+      program?: string;
+      /** Written, but it will not start as things are (its program is missing there). */
+      problems?: Array<{ code: string; message: string; missing?: MissingProgram }>;
+    }
+  | {
+      ok: false;
+      code: "not-installed" | "no-environment" | "unresolved";
+      reason: string;
+      /** not-installed: the package that is not there, and where (sync installs it there). */
+      missing?: { package: string; env: string };
+    };
+
+export function buildEntry(name: string, server: ServerSpec, target: Target, ctx: EntryContext): BuiltEntry {
+  const allowed = (envId: string) =>
+    !server.environments || server.environments.some((s) => envMatches(s, envId));
+  // A project file is committed and used by the team: its package entries run where the project
+  // is opened, through npx at a pinned version, never this machine's node or prefix.
+  const portable = target.scope === "project" && server.package !== undefined;
+  const runEnv = portable
+    ? projectRunEnv(server, target.env, allowed)
+    : chooseRunEnv(server, target.env, ctx, allowed);
+  if (!runEnv.ok) return runEnv;
+  const env = runEnv.env;
+  // The server as it runs there: its overrides for that environment applied (manifest/spec.ts).
+  const run = serverIn(server, env.id);
+
+  const resolveCtx: ResolveContext = {
+    secrets: ctx.secrets,
+    env: ctx.processEnv,
+    ...(target.scope === "project" ? { referenceStyle: target.client.referenceStyle } : {}),
+  };
+  const secretValues: string[] = [];
+  const references: string[] = [];
+  const missing: string[] = [];
+  const resolve = (text: string, field: string) => {
+    const r = resolveString(text, resolveCtx);
+    secretValues.push(...r.secretValues);
+    references.push(...r.references);
+    for (const m of r.missing)
+      missing.push(`${field} needs ${m.kind === "secret" ? "secret" : "environment variable"} ${m.name}`);
+    return r.text;
+  };
+  const resolveMap = (map: Record<string, string>, field: string) =>
+    Object.fromEntries(Object.entries(map).map(([k, v]) => [k, resolve(v, `${field}.${k}`)]));
+
+  let value: Record<string, unknown>;
+  let program: string | undefined;
+  /** A project relay's arguments hold `${VAR}` that `connect` expands (not the client). */
+  let relayExpands = false;
+  if (run.url !== undefined) {
+    const url = resolve(run.url, "url");
+    const headers = resolveMap(run.headers, "headers");
+    const sse = server.transport === "sse";
+    const direct = sse ? target.client.sseEntry : target.client.remoteEntry;
+    if (direct) {
+      value = direct({ url, headers });
+    } else if (target.scope === "project") {
+      // A project file is committed and used by the team: this mcp-twin through npx, pinned at
+      // this version, never this machine's node and script. Its headers hold references only
+      // (no values): they go on the relay's command line as written, `connect` expands each
+      // `${VAR}` from its own environment, and each variable is passed on under its own name.
+      relayExpands = true;
+      const relay = ["connect", url, ...(sse ? ["--transport", "sse"] : [])];
+      for (const [header, headerValue] of Object.entries(headers))
+        relay.push("--header", `${header}:${headerValue}`);
+      const passed = Object.fromEntries(references.map((n) => [n, target.client.referenceStyle(n)]));
+      value = target.client.stdioEntry(
+        npxLaunch(`mcp-twin@${ctx.selfVersion}`, undefined, target.env, relay, passed),
+      );
+    } else {
+      // Header values (tokens) travel in the relay's environment, not on its command line.
+      const headerEnv: Record<string, string> = {};
+      const args = [ctx.self.script, "connect", url, ...(sse ? ["--transport", "sse"] : [])];
+      Object.entries(headers).forEach(([header, headerValue], i) => {
+        const variable = `MCP_TWIN_HEADER_${i}`;
+        headerEnv[variable] = headerValue;
+        // No space after the colon: Claude Desktop on Windows splits arguments at spaces.
+        args.push("--header", `${header}:\${${variable}}`);
+      });
+      const local = ctx.environments.find((e) => e.local)!;
+      value = target.client.stdioEntry(
+        crossOver({ command: ctx.self.node, args, env: headerEnv }, local, target.env, ctx),
+      );
+    }
+  } else {
+    const args = run.args.map((a, i) => resolve(a, `args[${i}]`));
+    const envVars = resolveMap(run.env, "env");
+    let launch: Launch;
+    if (server.package && portable) {
+      launch = npxLaunch(server.package, ctx.version?.(splitSpec(server.package).name), env, args, envVars);
+    } else {
+      const here = launchIn(server, run, env, ctx.installed, args, envVars);
+      if (!here.ok) return here;
+      launch = here.launch;
+      program = here.program;
+    }
+    value = target.client.stdioEntry(
+      portable ? launch : crossOver(launch, env, target.env, ctx, !server.package),
+    );
+  }
+  if (missing.length > 0) {
+    return { ok: false, code: "unresolved", reason: `servers.${name}: ${[...new Set(missing)].join("; ")}` };
+  }
+  const problem =
+    target.scope === "project"
+      ? target.client.projectEntryProblem?.(relayExpands ? { ...value, args: [] } : value)
+      : undefined;
+  if (problem) return { ok: false, code: "unresolved", reason: `servers.${name}: ${problem}` };
+  return {
+    ok: true,
+    value,
+    secretValues,
+    references: [...new Set(references)],
+    runsIn: env.id,
+    ...(program ? { program } : {}),
+  };
+}
+
+/**
+ * How a stdio server starts in the environment it runs in, before any client's shape or any
+ * crossing: an installed npm package as `<that environment's node> <its bin script> ...args` (no
+ * npx, no shell, no network), a program as itself. Every user-level entry and `serve --share` start
+ * a server through here.
+ */
+export function launchIn(
+  server: Pick<ServerSpec, "package" | "bin">,
+  run: { command?: string | undefined },
+  env: Environment,
+  installed: (envId: string, packageName: string) => InstalledPackage | undefined,
+  args: string[],
+  envVars: Record<string, string>,
+):
+  | { ok: true; launch: Launch; program?: string }
+  | { ok: false; code: "not-installed"; reason: string; missing?: { package: string; env: string } } {
+  if (!server.package) {
+    const program = run.command!;
+    return { ok: true, launch: { command: program, args, env: envVars }, program };
+  }
+  const name = splitSpec(server.package).name;
+  const pkg = installed(env.id, name);
+  if (!pkg || !env.node)
+    return {
+      ok: false,
+      code: "not-installed",
+      reason: `${name} is not installed in ${env.id}`,
+      missing: { package: name, env: env.id },
+    };
+  const script = pickBin(pkg, server.bin);
+  if (!script)
+    return {
+      ok: false,
+      code: "not-installed",
+      reason: `${pkg.name} has no bin${server.bin ? ` named "${server.bin}"` : ""} to run (set "bin" in the manifest)`,
+    };
+  return { ok: true, launch: { command: env.node.path, args: [script, ...args], env: envVars } };
+}
+
+/**
+ * `npx -y <name>@<version> ...args` (Windows: through `cmd /c`, as native Windows clients cannot
+ * start npx's .cmd without a shell): no machine path, the version pinned. It costs a download on
+ * first start (then npm's cache), which is why user-level entries run the installed copy instead.
+ */
+function npxLaunch(
+  spec: string,
+  version: string | undefined,
+  env: Environment,
+  args: string[],
+  envVars: Record<string, string>,
+): Launch {
+  const { name, range } = splitSpec(spec);
+  const pinned = version ?? exactVersion(range);
+  const npx = ["-y", pinned ? `${name}@${pinned}` : spec, ...args];
+  return env.kind === "windows"
+    ? { command: "cmd", args: ["/c", "npx", ...npx], env: envVars }
+    : { command: "npx", args: npx, env: envVars };
+}
+
+/** A project entry runs in the target's own environment, or nowhere (no crossing: not portable). */
+function projectRunEnv(
+  server: ServerSpec,
+  clientEnv: Environment,
+  allowed: (id: string) => boolean,
+): RunEnvChoice {
+  if (allowed(clientEnv.id)) return { ok: true, env: clientEnv };
+  return {
+    ok: false,
+    code: "no-environment",
+    reason: `it is limited to ${server.environments!.join(", ")}, and a project file's entry runs where the project is opened (${clientEnv.id})`,
+  };
+}
+
+type RunEnvChoice =
+  | { ok: true; env: Environment }
+  | {
+      ok: false;
+      code: "not-installed" | "no-environment";
+      reason: string;
+      missing?: { package: string; env: string };
+    };
+
+function chooseRunEnv(
+  server: ServerSpec,
+  clientEnv: Environment,
+  ctx: EntryContext,
+  allowed: (id: string) => boolean,
+): RunEnvChoice {
+  if (server.url !== undefined) return { ok: true, env: clientEnv };
+  const pkgName = server.package ? splitSpec(server.package).name : undefined;
+  const canRun = (e: Environment) =>
+    allowed(e.id) && (!pkgName || (e.usable && ctx.installed(e.id, pkgName) !== undefined));
+  if (canRun(clientEnv)) return { ok: true, env: clientEnv };
+  if (pkgName && allowed(clientEnv.id) && clientEnv.usable) {
+    // `installed` answers for the version sync wants: another version may well be there (an
+    // update whose install failed), so the reason names the version that is not.
+    const want = ctx.version?.(pkgName);
+    return {
+      ok: false,
+      code: "not-installed",
+      reason: `${pkgName}${want ? `@${want}` : ""} is not installed in ${clientEnv.id}`,
+      missing: { package: pkgName, env: clientEnv.id },
+    };
+  }
+  const other = acrossTheLine(clientEnv, ctx.environments, canRun);
+  if (other) return { ok: true, env: other };
+  const why = !allowed(clientEnv.id)
+    ? `it is limited to ${server.environments!.join(", ")}`
+    : `${clientEnv.id} cannot run it (${clientEnv.reason ?? "not usable"})`;
+  return {
+    ok: false,
+    code: "no-environment",
+    reason: `no environment can run it for ${clientEnv.id}: ${why}`,
+  };
+}
+
+/**
+ * Can a client in `clientEnv` start a program that lives in `runEnv`, another environment? Windows
+ * reaches WSL through `wsl.exe`, WSL reaches Windows through interop; nothing else crosses.
+ */
+/**
+ * The environment across the line a client's entry falls back to when its own cannot run the
+ * server: Windows clients reach WSL (this distro first), WSL clients reach Windows.
+ */
+function acrossTheLine(
+  clientEnv: Environment,
+  environments: readonly Environment[],
+  canRun: (e: Environment) => boolean,
+): Environment | undefined {
+  return environments
+    .filter((e) => startsAcross(clientEnv, e))
+    .sort((a, b) => Number(b.local) - Number(a.local))
+    .find(canRun);
+}
+
+/**
+ * Where the targets of a run will run a package server, once installed — the rule the entries
+ * follow (chooseRunEnv), on what can be installed instead of what is: each target's own
+ * environment when it is usable and the server allowed there, else the one across the line it
+ * falls back to (a WSL client without a Linux npm runs Windows' node; a Windows client of a
+ * WSL-only server runs it through wsl.exe). Project files run a package through npx, nothing
+ * installed. sync installs a package only into these environments.
+ */
+export function packageRunEnvironments(
+  server: ServerSpec,
+  targets: readonly Target[],
+  environments: readonly Environment[],
+): Set<string> {
+  const allowed = (e: Environment) =>
+    e.usable && (!server.environments || server.environments.some((s) => envMatches(s, e.id)));
+  const out = new Set<string>();
+  for (const t of targets) {
+    if (t.scope === "project") continue;
+    const env = allowed(t.env) ? t.env : acrossTheLine(t.env, environments, allowed);
+    if (env) out.add(env.id);
+  }
+  return out;
+}
+
+export function startsAcross(clientEnv: Environment, runEnv: Environment): boolean {
+  if (clientEnv.id === runEnv.id) return false;
+  return clientEnv.kind === "windows"
+    ? runEnv.kind === "wsl"
+    : clientEnv.kind === "wsl" && runEnv.kind === "windows";
+}
+
+/**
+ * Make a launch that runs in `runEnv` startable by a client living in `clientEnv`.
+ * `viaShell`: a raw command (uvx, …) crossing into WSL needs a login shell to find it on PATH.
+ */
+export function crossOver(
+  launch: Launch,
+  runEnv: Environment,
+  clientEnv: Environment,
+  ctx: EntryContext,
+  viaShell = false,
+): Launch {
+  const names = Object.keys(launch.env);
+  if (runEnv.id === clientEnv.id) {
+    if (clientEnv.kind !== "windows") return launch;
+    return {
+      ...launch,
+      command: ctx.shortPath(launch.command),
+      args: launch.args.map((a) => (looksLikeWindowsPath(a) ? ctx.shortPath(a) : a)),
+    };
+  }
+  if (clientEnv.kind === "windows" && runEnv.kind === "wsl") {
+    const exec = viaShell ? ["sh", "-lc", 'exec "$0" "$@"', launch.command] : [launch.command];
+    return {
+      command: "wsl.exe",
+      args: ["-d", runEnv.distro!, "--exec", ...exec, ...launch.args],
+      env: names.length > 0 ? { ...launch.env, WSLENV: names.map((n) => `${n}/u`).join(":") } : {},
+    };
+  }
+  if (clientEnv.kind === "wsl" && runEnv.kind === "windows") {
+    // A Linux client starts node.exe through interop: command as a Linux path, script as Windows'.
+    const command = windowsPathForLinux(launch.command, clientEnv) ?? launch.command;
+    return {
+      command,
+      args: launch.args,
+      env: names.length > 0 ? { ...launch.env, WSLENV: names.map((n) => `${n}/w`).join(":") } : {},
+    };
+  }
+  return launch;
+}
+
+function looksLikeWindowsPath(arg: string): boolean {
+  return /^[A-Za-z]:\\/.test(arg);
+}
+
+/** `C:\Program Files\nodejs\node.exe` as a Linux process inside WSL must spell it. */
+function windowsPathForLinux(p: string, wsl: Environment): string | undefined {
+  const m = /^([A-Za-z]):\\(.*)$/.exec(p);
+  if (!m) return undefined;
+  const root = (wsl.vars.WSL_MOUNT_ROOT ?? "/mnt/").replace(/\/?$/, "/");
+  return `${root}${m[1]!.toLowerCase()}/${m[2]!.replace(/\\/g, "/")}`;
+}

@@ -1,0 +1,348 @@
+/**
+ * adopt: the third way with a hand edit. An entry edited by hand since sync wrote it (drift) —
+ * or an entry mcp-twin never wrote under a manifest server's name (foreign) — can be kept (sync
+ * leaves it alone), overwritten (`sync --force`), or taken into the manifest: this. The entry is
+ * read the way import reads entries, the changed values go where the manifest defines them
+ * (adopt-merge.ts), keys go to the secrets file (never the manifest), and the entry is recorded as
+ * mcp-twin's again, so the next sync gives every other client the same change.
+ */
+
+import type { Target } from "../clients/types.js";
+import { type DesiredInput, entriesNow } from "../entries/desired.js";
+import type { BuiltEntry } from "../entries/target-entry.js";
+import { UsageError, UsageErrors } from "../errors.js";
+import { readTargetEntries } from "../formats/index.js";
+import { applyEntryEdits } from "../formats/json/merge.js";
+import type { ServerSpec } from "../manifest/schema.js";
+import { loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
+import { resolveString } from "../manifest/spec.js";
+import { parseManifestText } from "../manifest/validate.js";
+import { dict, own } from "../own-keys.js";
+import { notAKey } from "../secrets/placeholders.js";
+import { assertKnown, checkSelectors } from "../selectors.js";
+import { type Context, loadContext, openManifest, readTargetTexts } from "../sync/context.js";
+import { entryHash, isOurs, loadState, saveState } from "../sync/state.js";
+import { readTextOrNull, replaceFile, withLock } from "../system/files.js";
+import type { Machine } from "../system/machine.js";
+import type { Progress } from "../system/progress.js";
+import { saveHandWritten } from "../undo/backups.js";
+import { type AdoptMerge, adoptMerge, type FieldEdit, type ReadEntry } from "./adopt-merge.js";
+import type { Source } from "./fold.js";
+import { allocateSecrets } from "./inline-keys.js";
+import { occurrence } from "./read-config.js";
+
+export interface AdoptOptions {
+  server: string;
+  /** Which entry, when several differ: `env:client`, a client id, or the file's path. */
+  from?: string | undefined;
+  manifest?: string | undefined;
+  project?: string | undefined;
+  envs: string[];
+  clients: string[];
+}
+
+/** An entry of the server that is not what sync wrote. */
+export interface AdoptSource {
+  env: string;
+  client: string;
+  scope: string;
+  path: string;
+  state: "drifted" | "foreign";
+}
+
+export interface AdoptPlan {
+  manifestFile: string;
+  server: string;
+  source: AdoptSource;
+  /** Every entry of the server that could be adopted (the one chosen among them). */
+  sources: AdoptSource[];
+  /** Manifest text before and after. */
+  before: string;
+  after: string;
+  merge: Pick<AdoptMerge, "changes" | "replaced">;
+  /** Secrets stored (new names) and replaced (a new value for a name the manifest used already). */
+  stored: string[];
+  replaced: string[];
+  /** Values to store: never print them (mask them in anything shown). */
+  secretValues: Record<string, string>;
+  notes: string[];
+  /** Other targets whose entry the next sync changes. */
+  thenSync: Array<{ env: string; client: string; scope: string }>;
+  /** The adopted entry itself is not in sync's form (e.g. npx): the next sync rewrites it. */
+  rewritten: boolean;
+  /** For applying: the target, its entry's hash, and the entry as written (foreign: kept for uninstall). */
+  target: { key: string; env: string; client: string; scope: string; path: string };
+  hash: string;
+  handWritten?: unknown;
+}
+
+export interface AdoptPick {
+  /** Several entries of the server differ: choose one (a terminal's question), else it is an error. */
+  (sources: AdoptSource[]): Promise<number | undefined>;
+}
+
+export async function planAdopt(
+  machine: Machine,
+  options: AdoptOptions,
+  progress: Progress,
+  pick?: AdoptPick,
+): Promise<AdoptPlan> {
+  checkSelectors({ clients: options.clients, envs: options.envs });
+  const opened = await openManifest(machine, options);
+  const { loaded } = opened;
+  const spec = own(loaded.manifest.servers, options.server);
+  if (spec === undefined) {
+    assertKnown({
+      code: "unknown-server",
+      given: "adopt",
+      name: options.server,
+      isNot: "not a server of the manifest (`mcp-twin import` brings in servers it does not have yet)",
+      knownAs: `Servers of ${loaded.file}`,
+      known: Object.keys(loaded.manifest.servers),
+    });
+  }
+  const prepared = await loadContext(machine, { ...options, opened }, progress);
+  // A file that does not parse stops adopt (exit 2), as it stops sync.
+  const { texts, unreadable, unparsable } = await readTargetTexts(prepared);
+  if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
+  const desired = await builtEntries(prepared);
+  const found: Array<{ source: AdoptSource; target: Target; value: unknown; built?: BuiltEntry }> = [];
+  for (const target of prepared.targets) {
+    const current = readTargetEntries(target, texts.get(target.key) ?? "");
+    if (!Object.hasOwn(current, options.server)) continue;
+    const value = current[options.server];
+    const record = own(prepared.state.targets[target.key]?.entries ?? {}, options.server);
+    const built = desired.get(target.key)?.get(options.server);
+    const state = record
+      ? isOurs(record, value)
+        ? undefined
+        : "drifted"
+      : built?.ok && entryHash(built.value) === entryHash(value)
+        ? undefined
+        : "foreign";
+    if (!state) continue;
+    const source = {
+      env: target.env.id,
+      client: target.client.id,
+      scope: target.scope,
+      path: target.path,
+      state,
+    } as const;
+    found.push({ source, target, value, ...(built ? { built } : {}) });
+  }
+  const sources = found.map((f) => f.source);
+  let chosen = found.filter((f) => matchSource(options.from, f.source));
+  if (found.length === 0)
+    throw new UsageError(
+      "nothing-to-adopt",
+      `${options.server}: no client holds an entry edited by hand (or one mcp-twin did not write) under this name${options.envs.length + options.clients.length > 0 ? " among the targets chosen" : ""}.`,
+      { hint: "`mcp-twin status` shows each entry's state." },
+    );
+  if (chosen.length === 0)
+    assertKnown({
+      code: "unknown-target",
+      given: "--from",
+      name: options.from!,
+      isNot: `not an entry of ${options.server} that differs from the manifest`,
+      knownAs: "Entries that differ",
+      known: sources.map(sourceName),
+    });
+  if (chosen.length > 1) {
+    const index = pick ? await pick(chosen.map((f) => f.source)) : undefined;
+    if (index === undefined)
+      throw new UsageError(
+        "adopt-which",
+        `${options.server} differs from the manifest in ${chosen.length} places: ${chosen.map((f) => sourceName(f.source)).join(", ")}.`,
+        {
+          hint: `Name the one to take into the manifest: ${chosen.map((f) => `--from ${sourceName(f.source)}`).join(", ")}.`,
+        },
+      );
+    chosen = [chosen[index]!];
+  }
+  const pickedOne = chosen[0]!;
+  const target = pickedOne.target;
+
+  const read = (value: unknown): (ReadEntry & { runsIn: string }) | { reason: string } => {
+    const source: Source = { env: target.env.id, client: target.client.id, scope: "user", path: target.path };
+    const occ = occurrence(target, source, options.server, value, prepared.allEnvs);
+    if ("reason" in occ) return occ;
+    return {
+      form: occ.occurrence.form,
+      uses: occ.uses,
+      via: occ.occurrence.via,
+      runsIn: occ.occurrence.runsIn,
+    };
+  };
+  const now = read(pickedOne.value);
+  if ("reason" in now)
+    throw new UsageError(
+      "cannot-adopt",
+      `${options.server} in ${sourceName(pickedOne.source)} (${target.path}) cannot be taken into the manifest: ${now.reason}.`,
+      { hint: "Edit the manifest by hand, or run `mcp-twin sync --force` to put mcp-twin's entry back." },
+    );
+  const built = pickedOne.built?.ok ? read(pickedOne.built.value) : undefined;
+  const before = built && !("reason" in built) ? built : undefined;
+  const stored = await loadSecrets(machine.paths.secrets);
+  const merge = adoptMerge({
+    spec: spec!,
+    runsIn: pickedOne.built?.ok ? pickedOne.built.runsIn : now.runsIn,
+    now,
+    before,
+    resolve: (t) => resolveString(t, { secrets: prepared.secrets, env: machine.host.env }).text,
+  });
+
+  // Keys: a new value for a name the manifest uses already replaces it; new keys get import's
+  // names, never taking a name that holds another value.
+  const notes: string[] = [];
+  const rotations = dict<string>();
+  for (const [name, value] of Object.entries(merge.rotations)) {
+    const not = notAKey(name, value);
+    if (not && not.kind !== "format") {
+      notes.push(
+        `${name}: the edited entry holds ${not.reason}; the stored value is kept (\`mcp-twin secret set ${name}\` sets a new one)`,
+      );
+      continue;
+    }
+    if (own(stored, name) !== value) rotations[name] = value;
+  }
+  const allocation = allocateSecrets(merge.newSecrets, { ...stored, ...rotations });
+  const renames = new Map(merge.newSecrets.map((s) => [s.name, allocation.rename(s.name, s.value)]));
+  const edits = merge.edits.map((e) => ("value" in e ? { ...e, value: renameRefs(e.value, renames) } : e));
+  const secretValues = dict<string>({ ...rotations, ...allocation.store });
+  for (const name of Object.keys(rotations)) {
+    const users = Object.entries(loaded.manifest.servers)
+      .filter(([n, s]) => n !== options.server && JSON.stringify(s).includes(`\${secret:${name}}`))
+      .map(([n]) => n);
+    if (users.length > 0)
+      notes.push(
+        `${name} is used by ${users.join(", ")} too: the next sync gives them the new value as well`,
+      );
+  }
+
+  // The manifest, edited at the changed fields only (comments and layout elsewhere stay).
+  const text = (await readTextOrNull(loaded.file)) ?? "";
+  const after = applyEdits(text, loaded.file, options.server, edits);
+  const newSpec = own(parseManifestText(after, loaded.file).servers, options.server)!;
+
+  // What the next sync does with the new definition: this entry, and the other clients'.
+  const next = await builtEntries({
+    ...prepared,
+    servers: prepared.servers.map(
+      ([n, s]) => [n, n === options.server ? newSpec : s] as [string, ServerSpec],
+    ),
+    secrets: dict({ ...prepared.secrets, ...secretValues }),
+  });
+  const thenSync: AdoptPlan["thenSync"] = [];
+  let rewritten = false;
+  for (const t of prepared.targets) {
+    const was = desired.get(t.key)?.get(options.server);
+    const will = next.get(t.key)?.get(options.server);
+    if (t.key === target.key) {
+      rewritten = !will?.ok || entryHash(will.value) !== entryHash(pickedOne.value);
+      continue;
+    }
+    const same = was?.ok && will?.ok ? entryHash(was.value) === entryHash(will.value) : was?.ok === will?.ok;
+    if (!same) thenSync.push({ env: t.env.id, client: t.client.id, scope: t.scope });
+  }
+  if (merge.changes.length === 0 && Object.keys(secretValues).length === 0)
+    notes.push(
+      "the entry means what the manifest says already (only its form differs): nothing in the manifest changes",
+    );
+
+  return {
+    manifestFile: loaded.file,
+    server: options.server,
+    source: pickedOne.source,
+    sources,
+    before: text,
+    after,
+    merge: { changes: merge.changes, replaced: merge.replaced },
+    stored: Object.keys(allocation.store).sort(),
+    replaced: Object.keys(rotations).sort(),
+    secretValues,
+    notes,
+    thenSync,
+    rewritten,
+    target: {
+      key: target.key,
+      env: target.env.id,
+      client: target.client.id,
+      scope: target.scope,
+      path: target.path,
+    },
+    hash: entryHash(pickedOne.value),
+    ...(pickedOne.source.state === "foreign" ? { handWritten: pickedOne.value } : {}),
+  };
+}
+
+/** Write the plan: secrets first, then the manifest, then the entry recorded as mcp-twin's. */
+export async function applyAdopt(machine: Machine, plan: AdoptPlan): Promise<void> {
+  await withLock(machine.home.dir, async () => {
+    if (Object.keys(plan.secretValues).length > 0)
+      await saveSecrets(machine.paths.secrets, {
+        ...(await loadSecrets(machine.paths.secrets)),
+        ...plan.secretValues,
+      });
+    if (plan.after !== plan.before)
+      await replaceFile(plan.manifestFile, (current) => {
+        if (current === plan.before) return plan.after;
+        throw new UsageError(
+          "manifest-changed",
+          `${plan.manifestFile} changed while mcp-twin was reading it: nothing was written to it.`,
+          { hint: "Run the command again." },
+        );
+      });
+    const state = await loadState(machine.paths.state);
+    const t = plan.target;
+    state.targets[t.key] ??= { env: t.env, client: t.client, scope: t.scope, path: t.path, entries: {} };
+    const record = state.targets[t.key]!;
+    const previous = own(record.entries, plan.server);
+    if (plan.handWritten !== undefined)
+      await saveHandWritten(machine.paths.backups, t, { [plan.server]: plan.handWritten });
+    record.entries[plan.server] = {
+      hash: plan.hash,
+      ...(plan.handWritten !== undefined
+        ? { handWritten: plan.hash }
+        : previous?.handWritten
+          ? { handWritten: previous.handWritten }
+          : {}),
+    };
+    await saveState(machine.paths.state, state);
+  });
+}
+
+export function sourceName(s: Pick<AdoptSource, "env" | "client" | "scope">): string {
+  return `${s.env}:${s.client}${s.scope === "project" ? " (project)" : ""}`;
+}
+
+function matchSource(from: string | undefined, s: AdoptSource): boolean {
+  if (!from) return true;
+  if (from === s.client || from === `${s.env}:${s.client}` || from === s.path) return true;
+  return s.path.replace(/\\/g, "/").endsWith(from.replace(/\\/g, "/"));
+}
+
+function applyEdits(text: string, file: string, server: string, edits: readonly FieldEdit[]): string {
+  let out = text;
+  for (const e of edits) {
+    const parent = ["servers", server, ...e.path.slice(0, -1)];
+    const name = e.path[e.path.length - 1]!;
+    out = applyEntryEdits(out, parent, [e.remove ? { name, remove: true } : { name, value: e.value }], file);
+  }
+  return out;
+}
+
+function renameRefs(value: unknown, renames: ReadonlyMap<string, string>): unknown {
+  if (typeof value === "string")
+    return value.replace(/\$\{secret:([A-Za-z_][A-Za-z0-9_]*)\}/g, (w, n: string) =>
+      renames.has(n) ? `\${secret:${renames.get(n)}}` : w,
+    );
+  if (Array.isArray(value)) return value.map((v) => renameRefs(v, renames));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renameRefs(v, renames)]));
+  return value;
+}
+
+/** Every target's entries as sync would write them now (status builds the same: desired.ts). */
+function builtEntries(ctx: Context & DesiredInput) {
+  return entriesNow(ctx.machine, ctx, ctx.state);
+}

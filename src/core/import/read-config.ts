@@ -1,0 +1,183 @@
+/**
+ * Reading one client config for import (I/O): its entries (and Claude Code's local scope for a
+ * project), each recognised and with its keys moved out, as occurrences to fold. A file that does
+ * not parse is reported with file:line:column and skipped.
+ */
+import { readFileSync } from "node:fs";
+import { classicDesktopFile } from "../clients/claude-desktop.js";
+import type { Target } from "../clients/types.js";
+import { projectKey } from "../doctor/read-configs.js";
+import type { Environment } from "../environments/types.js";
+import { joinNative } from "../environments/types.js";
+import { isTwinError } from "../errors.js";
+import { parseTarget } from "../formats/index.js";
+import { readTextOrNull } from "../system/files.js";
+import { commonCodexEntry } from "./codex-entry.js";
+import { type EnvInfo, normalizeServerName, type Occurrence, type Source } from "./fold.js";
+import { extractSecrets, type SecretUse } from "./inline-keys.js";
+import { type PackageJson, type RunsIn, recognizeEntry } from "./recognize.js";
+import type { Skipped } from "./types.js";
+
+export interface EntrySet {
+  scope: "user" | "project" | "local";
+  entries: Record<string, unknown>;
+  /**
+   * Entries of a file other than the target's own, which its app does not read: the classic
+   * %APPDATA%\Claude file beside a Store (MSIX) Claude Desktop. Imported, never adopted (sync
+   * writes the target's file, not this one).
+   */
+  ignoredFile?: string;
+}
+
+/** Why entries of the classic Claude Desktop file are imported but not adopted. */
+export const CLASSIC_DESKTOP_NOTE =
+  "the classic %APPDATA%\\Claude file, which the Store (MSIX) build of Claude Desktop ignores";
+
+/**
+ * A config's entries (and Claude Code's local scope for the project, and the classic file a Store
+ * Claude Desktop ignores); a file that does not parse is skipped.
+ */
+export async function readTarget(
+  target: Target,
+  project: string | undefined,
+  plan: { skipped: Skipped[] },
+): Promise<EntrySet[]> {
+  const sets = await readOwnFile(target, project, plan);
+  const classic = classicDesktopFile(target);
+  if (classic) {
+    const text = await readText(classic.file, classic.path, plan);
+    const entries = text === null ? undefined : parseEntries(target, text, classic.path, plan);
+    if (entries) sets.push({ scope: "user", entries, ignoredFile: classic.path });
+  }
+  return sets;
+}
+
+async function readText(file: string, shown: string, plan: { skipped: Skipped[] }): Promise<string | null> {
+  try {
+    return await readTextOrNull(file);
+  } catch (error) {
+    plan.skipped.push({ file: shown, reason: `cannot be read: ${(error as Error).message}` });
+    return null;
+  }
+}
+
+function parseEntries(
+  target: Target,
+  text: string,
+  shown: string,
+  plan: { skipped: Skipped[] },
+): Record<string, unknown> | undefined {
+  try {
+    return parseTarget(target, text, shown).entries(target.serversPath);
+  } catch (error) {
+    if (!isTwinError(error)) throw error;
+    plan.skipped.push({ file: shown, reason: error.message, ...at(error.location) });
+    return undefined;
+  }
+}
+
+function at(location: { line?: number; column?: number }): { line?: number; column?: number } {
+  return location.line !== undefined ? { line: location.line, column: location.column ?? 1 } : {};
+}
+
+async function readOwnFile(
+  target: Target,
+  project: string | undefined,
+  plan: { skipped: Skipped[] },
+): Promise<EntrySet[]> {
+  const text = await readText(target.file, target.path, plan);
+  if (text === null) return [];
+  try {
+    // Whole entries (not only the keys sync owns): import adopts what the user wrote.
+    const parsed = parseTarget(target, text, target.path);
+    const sets: EntrySet[] = [{ scope: target.scope, entries: parsed.entries(target.serversPath) }];
+    if (project && target.client.id === "claude-code" && target.scope === "user" && target.env.local) {
+      const key = projectKey(parsed.top().projects, project, target.env.style === "win32");
+      if (key !== undefined)
+        sets.push({ scope: "local", entries: parsed.entries(["projects", key, "mcpServers"]) });
+    }
+    return sets;
+  } catch (error) {
+    if (!isTwinError(error)) throw error;
+    plan.skipped.push({ file: target.path, reason: error.message, ...at(error.location) });
+    return [];
+  }
+}
+
+export function occurrence(
+  target: Target,
+  source: Source,
+  entry: string,
+  value: unknown,
+  environments: readonly Environment[],
+): { occurrence: Occurrence; uses: SecretUse[] } | { reason: string } {
+  const recognized = recognizeEntry(target.client.id === "codex" ? commonCodexEntry(value) : value, {
+    client: target.client.id,
+    envKind: target.env.kind,
+    readPackageJson: (dir, runsIn) => readPackageJson(envFor(runsIn, target.env, environments), dir),
+  });
+  if (recognized.kind === "unknown") return { reason: recognized.reason };
+  const name = normalizeServerName(entry);
+  const extracted = extractSecrets(recognized, name, target.client.id);
+  if ("problem" in extracted) return { reason: extracted.problem };
+  const runsIn =
+    recognized.kind === "url" ? target.env.id : runsInId(recognized.runsIn, target.env, environments);
+  return {
+    occurrence: {
+      source,
+      entry,
+      name,
+      runsIn,
+      via: recognized.via,
+      form: extracted.form,
+      extraKeys: recognized.extraKeys,
+      placeholders: 0,
+      notes: [
+        ...extracted.notes,
+        ...extracted.empty.map((f) => `${f} is empty in ${source.path}: kept empty (not a secret to store)`),
+      ],
+    },
+    uses: extracted.secrets,
+  };
+}
+
+function runsInId(runsIn: RunsIn, here: Environment, environments: readonly Environment[]): string {
+  if (runsIn.where === "here") return here.id;
+  const distros = environments.filter((e) => e.kind === "wsl");
+  if (runsIn.distro) {
+    const match = distros.find((e) => e.distro?.toLowerCase() === runsIn.distro!.toLowerCase());
+    return match?.id ?? `wsl:${runsIn.distro}`;
+  }
+  return distros.length === 1 ? distros[0]!.id : "wsl";
+}
+
+function envFor(
+  runsIn: RunsIn,
+  here: Environment,
+  environments: readonly Environment[],
+): Environment | undefined {
+  if (runsIn.where === "here") return here;
+  const id = runsInId(runsIn, here, environments);
+  return environments.find((e) => e.id === id) ?? environments.find((e) => e.kind === "wsl");
+}
+
+function readPackageJson(env: Environment | undefined, dir: string): PackageJson | undefined {
+  if (!env) return undefined;
+  const file = env.access(joinNative(env.kind === "windows" ? "windows" : "linux", dir, "package.json"));
+  if (!file) return undefined;
+  try {
+    const data = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    return data && typeof data === "object" ? (data as PackageJson) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function envInfo(e: Environment): EnvInfo {
+  return {
+    id: e.id,
+    kind: e.kind,
+    ...(e.distro ? { distro: e.distro } : {}),
+    ...(e.vars.WSL_MOUNT_ROOT ? { mountRoot: e.vars.WSL_MOUNT_ROOT } : {}),
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Apply a sync plan (under the home's lock): record the versions it resolved, run its installs and
+ * removals, then write each target (apply.ts: state first, backups, compare-and-swap). The target
+ * changes were planned against the installs as they would land; after real installs they are
+ * planned again from what did land (an install may fail, a bin may sit elsewhere).
+ *
+ * Ctrl-C: checked after the installs (nothing planned again, nothing written), before each target
+ * and right before each rename (apply.ts), and before the bridge is started.
+ */
+
+import { restartsOf } from "../clients/restarts.js";
+import { runningApps } from "../clients/running-apps.js";
+import { checkEntryPrograms, desiredEntries } from "../entries/desired.js";
+import { installMissing, prunePackages } from "../packages/installs.js";
+import type { Progress } from "../system/progress.js";
+import type { Context } from "./context.js";
+import { planTargets, type SyncPlan, safetyOf } from "./plan.js";
+import { appliedReport, type SyncReport } from "./report.js";
+import { applyPlans } from "./write-targets.js";
+
+export interface ApplyOptions {
+  force: boolean;
+  prune: boolean;
+  signal?: AbortSignal;
+}
+
+export async function applySyncPlan(
+  ctx: Context,
+  planned: SyncPlan,
+  options: ApplyOptions,
+  progress: Progress,
+): Promise<SyncReport> {
+  const { machine, state } = ctx;
+  // What state held before this run: anything that changes it (a version resolved, a package
+  // installed) is saved, whether or not a target changes too.
+  const stateBefore = JSON.stringify(state);
+  Object.assign(state.packages, planned.packages.resolved);
+
+  const pkgs = planned.packages;
+  const index = new Map([...pkgs.index].map(([env, m]) => [env, new Map(m)]));
+  const install = await installMissing(
+    pkgs.servers,
+    pkgs.versions,
+    index,
+    state,
+    { dryRun: false, ...(options.signal ? { signal: options.signal } : {}) },
+    progress,
+  );
+  const pruned = options.prune
+    ? await prunePackages(ctx.manifest, ctx.envs, state, { dryRun: false }, progress)
+    : [];
+  // Ctrl-C during the installs: nothing is planned again, nothing written.
+  options.signal?.throwIfAborted();
+
+  let plan = planned;
+  if (install.rows.some((r) => r.action !== "present")) {
+    const desired = await desiredEntries(machine, { ...ctx, bridge: planned.bridge }, index, pkgs.versions);
+    await checkEntryPrograms(desired, ctx, machine);
+    const targets = planTargets(
+      ctx.targets,
+      new Map(planned.targets.map((t) => [t.target.key, t.before])),
+      desired,
+      state,
+      options.force,
+    );
+    plan = { ...planned, desired, targets, safety: safetyOf(targets, options.force) };
+  }
+
+  const results = await applyPlans(plan.targets, {
+    state,
+    stateBefore,
+    stateFile: machine.paths.state,
+    backupsDir: machine.paths.backups,
+    now: machine.host.now(),
+    force: options.force,
+    desired: plan.desired,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  // Versions that could not be resolved are failed rows of their own (env "-").
+  const unresolved = pkgs.installs.filter((r) => r.env === "-");
+  const report = appliedReport(plan, [...install.rows, ...unresolved, ...pruned], results);
+
+  const written = results.filter((r) => r.written);
+  // Apps read their config at start; command-line clients when a session starts.
+  const { apps, sessions } = restartsOf(written.map((r) => r.plan.target.client));
+  report.restart.apps = apps;
+  report.restart.sessions = sessions;
+  // The bridge: restarted when it runs with other settings than these; otherwise reported as it is
+  // (every entry starts it on first use, so one that is not running is fine).
+  const bridge = plan.bridge;
+  options.signal?.throwIfAborted();
+  if (bridge) {
+    const step = progress.step("Checking the bridge");
+    report.bridge = await bridge.settle().finally(() => step.stop());
+    if (report.bridge.state === "taken")
+      report.errors.push({
+        code: "bridge-port-taken",
+        message: `Port ${bridge.settings.port} is held by ${report.bridge.what}; the bridge cannot run there.`,
+      });
+  }
+  // Is an app that reads its config only at start running now (so the restart line is needed)?
+  const appTargets = written.filter((r) => r.plan.target.client.restartToApply).map((r) => r.plan.target);
+  if (appTargets.length > 0) report.restart.running = await runningApps(machine, appTargets);
+  return report;
+}

@@ -1,0 +1,309 @@
+/**
+ * sync's plan, a plain value (changesets' assemble/apply split): which versions, which installs
+ * and removals, what each target's file becomes, what to warn about. Making it reads (and asks
+ * npm for versions not known yet) but writes nothing: `--dry-run` renders it, sync applies it
+ * (sync-apply.ts), and a run whose plan changes nothing ends here without taking the lock.
+ *
+ * A bad manifest, an unresolved secret, a config that does not parse or a file that cannot be
+ * written stops the run here with exit 2, before anything is installed or written.
+ */
+import type { BridgeWiring } from "../bridge-control/wiring.js";
+import type { Target } from "../clients/types.js";
+import { checkEntryPrograms, type DesiredEntries, desiredEntries, wireBridge } from "../entries/desired.js";
+import { packageRunEnvironments } from "../entries/target-entry.js";
+import type { Environment } from "../environments/types.js";
+import { globalModulesDir, joinNative } from "../environments/types.js";
+import { type UsageError, UsageErrors } from "../errors.js";
+import { canonicalJson } from "../formats/json/merge.js";
+import {
+  type InstalledIndex,
+  type InstallRow,
+  installMissing,
+  knownVersions,
+  type PackageServer,
+  packageServers,
+  prunePackages,
+  readInstalledIndex,
+  resolveVersions,
+} from "../packages/installs.js";
+import type { InstalledPackage } from "../packages/npm-prefix.js";
+import type { SecretFormat } from "../secrets/placeholders.js";
+import { type ReferenceWarning, referenceProblems } from "../secrets/references.js";
+import type { Progress } from "../system/progress.js";
+import { trace } from "../system/trace.js";
+import { type Context, readTargetTexts } from "./context.js";
+import type { State } from "./state.js";
+import { planTarget, type TargetPlan } from "./target-plan.js";
+import { checkWrites, type ReadableSecret } from "./target-safety.js";
+
+export interface SyncPlanOptions {
+  force: boolean;
+  update: boolean;
+  prune: boolean;
+  /**
+   * No look-ups: versions not known from the manifest or state are left unresolved (the plan is
+   * then no no-op). The check, without the lock, of a run that most often has nothing to do.
+   */
+  offline?: boolean;
+  /** The catalogue's format checks by secret name (a run that is going to write loads them). */
+  formats?: ReadonlyMap<string, readonly SecretFormat[]>;
+  /** Create the bridge token when missing (a real sync only; everything else just reads). */
+  createBridgeToken?: boolean;
+  /** Check the targets' backup bookkeeping (a run that may write keeps backups of them). */
+  checkBackups?: boolean;
+}
+
+export interface SyncPlan {
+  manifest: { file: string; scope: "user" | "project" };
+  /** Every environment found, and how many facts were gathered afresh (0: all cached). */
+  environments: Environment[];
+  gathered: number;
+  packages: {
+    /** Package servers and the selected environments each goes into. */
+    servers: PackageServer[];
+    versions: Map<string, string>;
+    /** Versions resolved for this plan, to record in state. */
+    resolved: State["packages"];
+    /** Packages with no version: offline, not known without a look-up; else the look-up failed. */
+    unresolved: string[];
+    /** What is installed now, in every environment. */
+    index: InstalledIndex;
+    /** Per environment and package: present, planned (to install), failed (no version). */
+    installs: InstallRow[];
+    /** --prune: packages to uninstall (planned). */
+    prune: InstallRow[];
+  };
+  /** Each target's change (planned against the installs as they will land). */
+  targets: TargetPlan[];
+  /** The entries the target plans were made from (to plan again on fresh text or after installs). */
+  desired: DesiredEntries;
+  /** Usable environments selected that get no package: no target of this run runs one there. */
+  idle: string[];
+  /**
+   * A project-scope run: its entries start their packages with `npx -y <package>@<version>`, so
+   * nothing is installed anywhere (said once, instead of an idle line per environment).
+   */
+  npx: boolean;
+  /** Files others can read into which this run writes a secret: path → what to say (with the chmod). */
+  safety: Map<string, ReadableSecret>;
+  /** What is written but deserves a word (a secret in args). */
+  warnings: ReferenceWarning[];
+  /** Every value to mask in anything shown: every stored secret, every value an entry holds. */
+  secretValues: string[];
+  /** With `bridge.enabled`: where the bridge lives and how clients reach it. */
+  bridge?: BridgeWiring;
+}
+
+export async function planSync(
+  ctx: Context,
+  options: SyncPlanOptions,
+  progress: Progress,
+): Promise<SyncPlan> {
+  const { machine, manifest, state, allEnvs, envs } = ctx;
+  const { texts, unreadable, unparsable } = await readTargetTexts(ctx);
+  // Values go into user-level files only (project files get references): check them there.
+  const references = ctx.targets.some((t) => t.scope === "user")
+    ? referenceProblems(ctx.servers, {
+        secrets: ctx.secrets,
+        accepted: ctx.accepted,
+        env: machine.host.env,
+        ...(options.formats ? { formats: options.formats } : {}),
+      })
+    : { errors: [] as UsageError[], warnings: [] };
+  const usage = [...unreadable, ...references.errors, ...unparsable];
+  if (options.checkBackups) {
+    // Loaded only then: a run with nothing to do never pays for the backups' module.
+    const { backupProblems } = await import("../undo/backups.js");
+    usage.push(
+      ...(await backupProblems(
+        machine.paths.backups,
+        ctx.targets.map((t) => t.key),
+      )),
+    );
+  }
+  if (usage.length > 0) throw new UsageErrors(usage);
+  // Project files never get the bridge's entry (bridgeEntry below): a run that writes only them
+  // neither wires the bridge nor reports on it.
+  const bridge = ctx.targets.some((t) => t.scope !== "project")
+    ? await wireBridge(machine, manifest, allEnvs, { createToken: options.createBridgeToken === true })
+    : undefined;
+
+  // Packages: installed into the selected environments where a target of this run will run them
+  // (or every selected one when --env named them: `serve --share` runs a server where it is).
+  const { servers, idle, npx } = installPlaces(ctx);
+  const resolved = options.offline
+    ? { versions: knownVersions(servers, state), resolved: {}, errors: [] }
+    : await resolveVersions(
+        servers,
+        state,
+        allEnvs,
+        { update: options.update, now: machine.host.now() },
+        progress,
+      );
+  const unresolved = servers.filter((s) => !resolved.versions.has(s.name)).map((s) => s.name);
+  const index = await readInstalledIndex(packageServers(manifest, allEnvs));
+  // With dryRun, these only say what would be done: nothing is installed or removed here.
+  const installs = await installMissing(servers, resolved.versions, index, state, { dryRun: true }, progress);
+  const prune = options.prune ? await prunePackages(manifest, envs, state, { dryRun: true }, progress) : [];
+  for (const e of resolved.errors)
+    installs.rows.push({ env: "-", package: e.package, version: "", action: "failed", error: e.message });
+  trace("packages");
+
+  const input = {
+    manifest,
+    servers: ctx.servers,
+    secrets: ctx.secrets,
+    allEnvs,
+    targets: ctx.targets,
+    bridge,
+  };
+  const desired = await desiredEntries(
+    machine,
+    input,
+    predictInstalls(servers, resolved.versions, index),
+    resolved.versions,
+  );
+  await checkEntryPrograms(desired, input, machine);
+  trace("entries");
+  const targets = planTargets(ctx.targets, texts, desired, state, options.force);
+  const safety = safetyOf(targets, options.force);
+  return {
+    manifest: { file: ctx.loaded.file, scope: ctx.located.scope },
+    environments: allEnvs,
+    gathered: ctx.detection.gathered,
+    packages: {
+      servers,
+      versions: resolved.versions,
+      resolved: resolved.resolved,
+      unresolved,
+      index,
+      installs: installs.rows,
+      prune,
+    },
+    targets,
+    desired,
+    idle,
+    npx,
+    safety,
+    warnings: references.warnings,
+    secretValues: [...Object.values(ctx.secrets), ...targets.flatMap((p) => p.secretValues)],
+    ...(bridge ? { bridge } : {}),
+  };
+}
+
+/**
+ * Where each package server goes: an environment gets a package only when some target of this run
+ * will run it there — a client config in that environment, or one across the line that falls back
+ * to it (entries.ts's rule) — or when --env named it. A selected environment that gets none
+ * because no client is there is `idle` (said in the report: a later sync installs once one is).
+ * Project files' entries run their packages through npx (entries.ts): a run that writes only them
+ * installs nothing, anywhere — `npx`, and no environment is idle for want of a client.
+ */
+export function installPlaces(
+  ctx: Pick<Context, "manifest" | "envs" | "allEnvs" | "targets" | "envsNamed" | "project">,
+): { servers: PackageServer[]; idle: string[]; npx: boolean } {
+  const all = packageServers(ctx.manifest, ctx.envs);
+  const servers = all.map((s) => {
+    if (ctx.envsNamed) return s;
+    const runs = packageRunEnvironments(ctx.manifest.servers[s.server]!, ctx.targets, ctx.allEnvs);
+    return { ...s, envs: s.envs.filter((e) => runs.has(e.id)) };
+  });
+  const gets = new Set(servers.flatMap((s) => s.envs.map((e) => e.id)));
+  // --project (or a project's manifest): every target is a project file.
+  if (ctx.project !== undefined) return { servers, idle: [], npx: all.length > 0 && gets.size === 0 };
+  const clients = new Set(ctx.targets.map((t) => t.env.id));
+  const idle = [...new Set(all.flatMap((s) => s.envs.map((e) => e.id)))].filter(
+    (id) => !gets.has(id) && !clients.has(id),
+  );
+  return { servers, idle, npx: false };
+}
+
+/** Each target's plan: the desired entries against its text and what state says we wrote there. */
+export function planTargets(
+  targets: readonly Target[],
+  texts: ReadonlyMap<string, string | null>,
+  desired: DesiredEntries,
+  state: State,
+  force: boolean,
+): TargetPlan[] {
+  return targets.map((target) =>
+    planTarget(target, texts.get(target.key) ?? null, desired.get(target.key)!, state.targets[target.key], {
+      force,
+    }),
+  );
+}
+
+/**
+ * The files about to be written, as they are on disk: read-only or foreign-owned ones stop the
+ * run (exit 2, nothing written); readable ones this run writes a secret into get a warning.
+ */
+export function safetyOf(plans: readonly TargetPlan[], force: boolean): Map<string, ReadableSecret> {
+  const safety = checkWrites(
+    plans
+      .filter((p) => p.after !== null)
+      .map((p) => ({
+        file: p.target.file,
+        path: p.target.path,
+        windows: p.target.env.kind === "windows",
+        secretsOf: p.secretsWritten,
+      })),
+    { force },
+  );
+  if (safety.errors.length > 0) throw new UsageErrors(safety.errors);
+  return safety.warnings;
+}
+
+/** Nothing to do: no version to look up or record, nothing to install or remove, no file or record to change. */
+export function isNoop(plan: SyncPlan, state: State): boolean {
+  const p = plan.packages;
+  return (
+    p.unresolved.length === 0 &&
+    Object.keys(p.resolved).length === 0 &&
+    p.installs.every((r) => r.action === "present") &&
+    p.prune.length === 0 &&
+    plan.targets.every(
+      (t) =>
+        t.after === null &&
+        canonicalJson(t.records) === canonicalJson(state.targets[t.target.key]?.entries ?? {}),
+    )
+  );
+}
+
+/**
+ * The index as it will be once the planned installs land: a package not yet installed somewhere is
+ * placed where npm will put it, its bin scripts where a copy installed elsewhere has them.
+ */
+export function predictInstalls(
+  servers: readonly PackageServer[],
+  versions: ReadonlyMap<string, string>,
+  installed: InstalledIndex,
+): InstalledIndex {
+  const index: InstalledIndex = new Map([...installed].map(([env, pkgs]) => [env, new Map(pkgs)]));
+  for (const s of servers) {
+    const version = versions.get(s.name);
+    if (!version) continue;
+    let template: InstalledPackage | undefined;
+    for (const m of index.values()) if (m.get(s.name)?.version === version) template = m.get(s.name);
+    for (const env of s.envs) {
+      if (index.get(env.id)?.get(s.name)?.version === version) continue;
+      const modules = globalModulesDir(env);
+      if (!modules) continue;
+      const dir = joinNative(env.kind, modules, ...s.name.split("/"));
+      const bins: Record<string, string> = {};
+      if (template) {
+        for (const [bin, abs] of Object.entries(template.bins)) {
+          const rel = abs
+            .slice(template.dir.length)
+            .split(/[\\/]+/)
+            .filter(Boolean);
+          bins[bin] = joinNative(env.kind, dir, ...rel);
+        }
+      } else {
+        bins[s.name.split("/").pop()!] = joinNative(env.kind, dir, "<bin script, known after install>");
+      }
+      if (!index.has(env.id)) index.set(env.id, new Map());
+      index.get(env.id)!.set(s.name, { name: s.name, version, dir, bins });
+    }
+  }
+  return index;
+}

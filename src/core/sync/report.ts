@@ -1,0 +1,205 @@
+/**
+ * What a sync reports (text and `--json` are rendered from it): from its plan alone for a dry run
+ * or a run with nothing to do, from the plan and what applying it did otherwise.
+ */
+import type { BridgeReport } from "../bridge-control/wiring.js";
+import { CLIENTS } from "../clients/index.js";
+import { type MissingProgram, missingProgramLines } from "../environments/missing-programs.js";
+import type { Environment } from "../environments/types.js";
+import type { InstallRow } from "../packages/installs.js";
+import type { SyncPlan } from "./plan.js";
+import { type TargetPlan, targetAction } from "./target-plan.js";
+import { readableSecretWarning } from "./target-safety.js";
+
+interface TargetReport {
+  env: string;
+  client: string;
+  scope: string;
+  path: string;
+  action: "created" | "updated" | "unchanged" | "skipped" | "failed";
+  added: string[];
+  updated: string[];
+  removed: string[];
+  drift: string[];
+  foreign: string[];
+  note?: string;
+  problems: Array<{ server: string; code: string; message: string; missing?: MissingProgram }>;
+  /** Servers whose entry here runs in another environment (e.g. Windows' node.exe through interop). */
+  across?: Array<{ server: string; runsIn: string; command?: string }>;
+  /** E.g. a file others can read into which this run writes a secret (with the chmod that fixes it). */
+  warnings?: string[];
+}
+
+export interface SyncReport {
+  manifest: string;
+  /** `project`: ./mcp-twin.jsonc, which drives only this project's files. */
+  manifestScope: "user" | "project";
+  environments: Array<{
+    id: string;
+    node: string | null;
+    nodeVersion?: string;
+    npmPrefix: string | null;
+    usable: boolean;
+    reason?: string;
+    /** What makes it usable (said once, on the environment's line). */
+    fix?: string;
+  }>;
+  installs: InstallRow[];
+  /** Usable environments that got no package: no client of this run runs one there. */
+  noClient: string[];
+  /** Project files only: their entries run their packages through npx, nothing was installed. */
+  npx: boolean;
+  targets: TargetReport[];
+  errors: Array<{ code: string; message: string; target?: string }>;
+  /** What was written but deserves a word (a secret in args, visible in the process list). */
+  warnings: Array<{ code: string; message: string }>;
+  /** Project-scope variables the user must set. */
+  references: string[];
+  /**
+   * Programs missing where entries run: one line per environment and program, naming the servers
+   * and clients it stops and how to install it (the targets' lines point here).
+   */
+  missingPrograms: string[];
+  /**
+   * Whose changed config is loaded only by a restart of the app (`apps`, and which of them run now:
+   * null when that could not be told), or by a new session of a command-line client (`sessions`).
+   */
+  restart: { apps: string[]; running: string[] | null; sessions: string[] };
+  /** With the bridge enabled: what runs after this sync (restarted when its settings changed). */
+  bridge?: BridgeReport;
+  /** For --dry-run: every planned change (old and new text, secrets to mask). */
+  changes: Array<{ path: string; before: string | null; after: string }>;
+  secretValues: string[];
+  /** Environment facts gathered afresh (0 when all came from the cache). */
+  gathered: number;
+}
+
+/** A plan as a report: what a dry run would do (or, for a no-op, that nothing changes). */
+export function planReport(plan: SyncPlan): SyncReport {
+  const report = baseReport(plan, [...plan.packages.installs, ...plan.packages.prune]);
+  for (const p of plan.targets) {
+    report.targets.push(targetReport(plan, p, p.after !== null));
+    if (p.after !== null) report.changes.push({ path: p.target.path, before: p.before, after: p.after });
+    report.references.push(...p.references);
+  }
+  return finish(report);
+}
+
+/** What applying a plan did: installs run, each target written (or why not). */
+export function appliedReport(
+  plan: SyncPlan,
+  installs: InstallRow[],
+  results: ReadonlyArray<{ plan: TargetPlan; written: boolean; error?: string }>,
+): SyncReport {
+  const report = baseReport(plan, installs);
+  for (const r of results) {
+    const tr = targetReport(plan, r.plan, r.written, r.written && !r.error);
+    if (r.error) {
+      tr.action = "failed";
+      report.errors.push({ code: "write-failed", message: r.error, target: r.plan.target.path });
+    }
+    report.targets.push(tr);
+    report.secretValues.push(...r.plan.secretValues);
+    report.references.push(...r.plan.references);
+  }
+  return finish(report);
+}
+
+function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
+  return {
+    manifest: plan.manifest.file,
+    manifestScope: plan.manifest.scope,
+    environments: plan.environments.map(environmentReport),
+    installs,
+    noClient: plan.idle,
+    npx: plan.npx,
+    targets: [],
+    errors: [],
+    warnings: plan.warnings.map(({ code, message }) => ({ code, message })),
+    references: [],
+    missingPrograms: [],
+    restart: { apps: [], running: [], sessions: [] },
+    changes: [],
+    // Every stored secret is masked in what is shown, used by an entry here or not.
+    secretValues: [...plan.secretValues],
+    gathered: plan.gathered,
+  };
+}
+
+function environmentReport(e: Environment): SyncReport["environments"][number] {
+  return {
+    id: e.id,
+    node: e.node?.path ?? null,
+    ...(e.node?.version ? { nodeVersion: e.node.version } : {}),
+    npmPrefix: e.npm?.prefix ?? null,
+    usable: e.usable,
+    ...(e.reason ? { reason: e.reason } : {}),
+    ...(e.fix && !e.usable ? { fix: e.fix } : {}),
+  };
+}
+
+/**
+ * `written`: the target's action as done (a plan shows what it would do). `applied`: whether this
+ * run wrote the file (undefined: a plan, nothing written yet).
+ */
+function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?: boolean): TargetReport {
+  const t = p.target;
+  const action = targetAction(p);
+  // Said for what this report is about: a plan (the file will hold a key), or a write that
+  // happened (it holds it now). A write that failed put nothing there.
+  const readable = plan.safety.get(t.path);
+  const warnings =
+    readable && (applied === undefined || (applied && p.after !== null))
+      ? [readableSecretWarning(readable, applied ? "written" : "planned")]
+      : undefined;
+  return {
+    env: t.env.id,
+    client: t.client.id,
+    scope: t.scope,
+    path: t.path,
+    action: action === "failed" ? "failed" : written || action === "unchanged" ? action : "unchanged",
+    added: p.added,
+    updated: p.updated,
+    removed: p.removed,
+    drift: p.drift,
+    foreign: p.foreign,
+    ...(t.note ? { note: t.note } : {}),
+    problems: p.problems,
+    ...(p.across.length > 0 ? { across: p.across } : {}),
+    ...(warnings ? { warnings } : {}),
+  };
+}
+
+function finish(report: SyncReport): SyncReport {
+  for (const row of report.installs) {
+    if (row.action === "failed")
+      report.errors.push({
+        code: "install-failed",
+        message: `${row.package}${row.version ? `@${row.version}` : ""} in ${row.env}: ${row.error ?? "failed"}`,
+      });
+  }
+  for (const t of report.targets) {
+    for (const p of t.problems) {
+      if (p.code === "not-installed" || p.code === "program-missing")
+        report.errors.push({
+          code: p.code,
+          message: `${p.server} for ${t.client} in ${t.env}: ${p.message}`,
+          target: t.path,
+        });
+    }
+  }
+  report.references = [...new Set(report.references)].sort();
+  report.missingPrograms = missingProgramLines(
+    report.targets.flatMap((t) => {
+      const client = CLIENTS.find((c) => c.id === t.client);
+      return client
+        ? t.problems.flatMap((p) => (p.missing ? [{ missing: p.missing, server: p.server, client }] : []))
+        : [];
+    }),
+  );
+  return report;
+}
+
+export function syncExitCode(report: SyncReport): number {
+  return report.errors.length > 0 || report.targets.some((t) => t.action === "failed") ? 1 : 0;
+}

@@ -1,0 +1,121 @@
+/**
+ * sync: manifest → packages where a target runs them → entries in every target. A context (context.ts)
+ * and a plan (sync-plan.ts: a plain value) come first; a dry run renders the plan, a run applies
+ * it (sync-apply.ts). Most runs change nothing: that is found out without the lock and without a
+ * network look-up, and such a run ends there, having written nothing.
+ */
+
+import { UsageError } from "../errors.js";
+import type { LoadedManifest } from "../manifest/load.js";
+import { isTrusted, needsTrust, programServers, type TrustRequest, trust } from "../manifest/trust.js";
+import type { SecretFormat } from "../secrets/placeholders.js";
+import { checkSelectors } from "../selectors.js";
+import { withLock } from "../system/files.js";
+import type { Machine } from "../system/machine.js";
+import type { Progress } from "../system/progress.js";
+import { type Context, loadContext, openManifest } from "./context.js";
+import { isNoop, planSync } from "./plan.js";
+import { planReport, type SyncReport } from "./report.js";
+import { loadState, saveState } from "./state.js";
+
+export { type SyncReport, syncExitCode } from "./report.js";
+
+export interface SyncOptions {
+  manifest?: string | undefined;
+  dryRun: boolean;
+  force: boolean;
+  update: boolean;
+  prune: boolean;
+  envs: string[];
+  clients: string[];
+  project?: string | undefined;
+  signal?: AbortSignal;
+  /**
+   * Asked before the first sync of a project manifest whose servers run programs (it is shown the
+   * file and those servers): true trusts it. Absent, such a manifest is refused (exit 2).
+   */
+  trust?: (request: TrustRequest) => Promise<boolean>;
+  /** A manifest not (yet) on disk, and secrets not yet stored: `init --dry-run` plans with them. */
+  preview?: { manifest: LoadedManifest; secrets: Record<string, string> };
+}
+
+export async function runSync(machine: Machine, given: SyncOptions, progress: Progress): Promise<SyncReport> {
+  const opened = given.preview ? undefined : await openManifest(machine, given);
+  checkSelectors({ clients: given.clients, envs: given.envs });
+  const context = () =>
+    loadContext(
+      machine,
+      { ...given, ...(opened ? { opened } : {}), ...(given.preview ? { preview: given.preview } : {}) },
+      progress,
+    );
+  const planOptions = { force: given.force, update: given.update, prune: given.prune };
+  // A dry run writes nothing, so it needs no lock and never waits for another run.
+  if (given.dryRun) {
+    const ctx = await context();
+    return planReport(
+      await planSync(
+        ctx,
+        { ...planOptions, formats: await catalogueFormats(ctx), checkBackups: true },
+        progress,
+      ),
+    );
+  }
+  const newlyTrusted =
+    opened?.located.scope === "project" && (await confirmTrust(machine, opened.loaded, given));
+  // Most runs change nothing: find that out without the lock, without a look-up, without writing
+  // a byte — and without the catalogue's formats, which cost more than such a run may spend.
+  if (!given.update && !given.prune && !newlyTrusted) {
+    const ctx = await context();
+    const plan = await planSync(ctx, { ...planOptions, offline: true }, progress);
+    if (isNoop(plan, ctx.state)) return planReport(plan);
+  }
+  return withLock(machine.home.dir, async () => {
+    given.signal?.throwIfAborted(); // Ctrl-C while waiting for another run's lock
+    if (newlyTrusted && opened) {
+      const state = await loadState(machine.paths.state);
+      trust(state, opened.loaded.file, opened.loaded.text ?? "", machine.host.now());
+      await saveState(machine.paths.state, state);
+    }
+    // Planned again under the lock: another run may have changed things while this one waited.
+    const ctx = await context();
+    const plan = await planSync(
+      ctx,
+      { ...planOptions, formats: await catalogueFormats(ctx), createBridgeToken: true, checkBackups: true },
+      progress,
+    );
+    given.signal?.throwIfAborted();
+    // Loaded only now: a run with nothing to do never pays for writing's modules.
+    const { applySyncPlan } = await import("./apply.js");
+    return applySyncPlan(ctx, plan, given, progress);
+  });
+}
+
+/**
+ * A project manifest whose servers run programs must be trusted (this very text) before it is
+ * synced: true when the user trusts it now, false when it was trusted before or runs nothing.
+ */
+async function confirmTrust(
+  machine: Machine,
+  loaded: LoadedManifest,
+  options: Pick<SyncOptions, "trust">,
+): Promise<boolean> {
+  const programs = programServers(loaded.manifest);
+  if (!needsTrust(programs)) return false;
+  if (isTrusted(await loadState(machine.paths.state), loaded.file, loaded.text ?? "")) return false;
+  const request = { file: loaded.file, programs };
+  if (options.trust && (await options.trust(request))) return true;
+  throw new UsageError(
+    "untrusted-manifest",
+    `${loaded.file}: this project's manifest runs programs and is not trusted yet: ${programs.map((p) => `${p.server}: ${p.runs}`).join("; ")}. Nothing was written.`,
+    {
+      location: { file: loaded.file },
+      hint: "Read the file. If you trust it, run `mcp-twin sync --yes` here (or answer yes on a terminal): the trust is kept for this version of the file, and an edit asks again.",
+    },
+  );
+}
+
+/** Secret name → the catalogue's format checks for it (shipped templates and the home's own). */
+async function catalogueFormats(ctx: Context): Promise<ReadonlyMap<string, readonly SecretFormat[]>> {
+  const { catalogueSecretFormats } = await import("../catalogue/secret-formats.js");
+  return catalogueSecretFormats(ctx.machine.home.dir);
+}

@@ -1,0 +1,168 @@
+/**
+ * Plan one target: the manifest's entries against the file's current text and what state says we
+ * wrote. Pure — text in, text out — so it can be re-run on fresh text when an app rewrote the file
+ * between planning and writing.
+ *
+ * Who owns each entry is ownership.ts's rule; here is what sync does about it: entries we never
+ * wrote are never touched (a name clash is reported as `foreign`, and taken over only with
+ * --force); entries we wrote but someone edited since are `drift`, kept unless --force; entries we
+ * wrote for servers no longer wanted are removed.
+ */
+import type { Target } from "../clients/types.js";
+import { classifyTarget } from "../entries/ownership.js";
+import type { BuiltEntry } from "../entries/target-entry.js";
+import type { MissingProgram } from "../environments/missing-programs.js";
+import { editTargetEntries, readTargetEntries } from "../formats/index.js";
+import type { EntryEdit } from "../formats/json/merge.js";
+import { dict, own } from "../own-keys.js";
+import { type EntryRecord, entryHash, type TargetRecord } from "./state.js";
+
+export interface TargetPlan {
+  target: Target;
+  before: string | null;
+  /** New text, or null when nothing changes. */
+  after: string | null;
+  added: string[];
+  updated: string[];
+  removed: string[];
+  drift: string[];
+  foreign: string[];
+  /** Servers this target should have but cannot get now (install failed, nowhere to run). */
+  /** `missing`: a program-missing problem's program, environment and install step. */
+  problems: Array<{ server: string; code: string; message: string; missing?: MissingProgram }>;
+  /** Ownership records after the write. */
+  records: Record<string, EntryRecord>;
+  /** Hashes to mark pending before the write. */
+  pending: Record<string, string>;
+  /** Variables project-scope entries reference (the user must set them). */
+  references: string[];
+  secretValues: string[];
+  /** Servers whose entry this write puts into the file (added or changed) carrying a secret. */
+  secretsWritten: string[];
+  /** Entries that run in another environment than the target's (node.exe through interop, wsl.exe). */
+  across: Array<{ server: string; runsIn: string; command?: string }>;
+  /** Hand-written entries this write takes over (--force on a foreign one): kept for uninstall. */
+  takenOver: Record<string, unknown>;
+}
+
+export interface PlanOptions {
+  force: boolean;
+}
+
+/** `desired`: server name → its built entry for this target (servers not meant for it are absent). */
+export function planTarget(
+  target: Target,
+  before: string | null,
+  desired: ReadonlyMap<string, BuiltEntry>,
+  record: TargetRecord | undefined,
+  options: PlanOptions,
+): TargetPlan {
+  const current = readTargetEntries(target, before ?? "");
+  const owned = record?.entries ?? {};
+  const plan: TargetPlan = {
+    target,
+    before,
+    after: null,
+    added: [],
+    updated: [],
+    removed: [],
+    drift: [],
+    foreign: [],
+    problems: [],
+    records: dict(),
+    pending: dict(),
+    references: [],
+    secretValues: [],
+    secretsWritten: [],
+    takenOver: {},
+    across: [],
+  };
+  const edits: EntryEdit[] = [];
+  // A new hash for an entry we own keeps what we know of its hand-written past.
+  const recordFor = (name: string, hash: string): EntryRecord => {
+    const handWritten = own(owned, name)?.handWritten;
+    return handWritten ? { hash, handWritten } : { hash };
+  };
+
+  for (const entry of classifyTarget(current, owned, desired)) {
+    const { name, state } = entry;
+    const built = desired.get(name);
+    const mine = own(owned, name);
+    if (!built) {
+      // Ours, for a server no longer meant for this target: removed, unless edited since (kept,
+      // or removed all the same with --force).
+      if (state === "stale" || options.force) {
+        edits.push({ name, remove: true });
+        plan.removed.push(name);
+      } else {
+        plan.drift.push(name);
+        if (mine) plan.records[name] = mine;
+      }
+      continue;
+    }
+    if (!built.ok) {
+      // Nothing to write: the entry in the file (if any) stays as it is.
+      plan.problems.push({ server: name, code: built.code, message: built.reason });
+      if (mine) plan.records[name] = mine;
+      continue;
+    }
+    if (built.runsIn !== target.env.id) {
+      const command = built.value.command;
+      plan.across.push({
+        server: name,
+        runsIn: built.runsIn,
+        ...(typeof command === "string" ? { command } : {}),
+      });
+    }
+    // Written all the same (it starts once the program is installed), but said.
+    for (const p of built.problems ?? []) plan.problems.push({ server: name, ...p });
+    plan.references.push(...built.references);
+    plan.secretValues.push(...built.secretValues);
+    const hash = entry.desiredHash ?? entryHash(built.value);
+    if (state === "missing") {
+      edits.push({ name, value: built.value });
+      plan.added.push(name);
+      // Gone from the file (deleted by hand): nothing hand-written is left to give back.
+      plan.records[name] = { hash };
+      plan.pending[name] = hash;
+    } else if (state === "synced") {
+      // Already exactly what we would write (by us, by hand, or by a run whose state was lost).
+      plan.records[name] = recordFor(name, hash);
+    } else if (state === "stale") {
+      edits.push({ name, value: built.value });
+      plan.updated.push(name);
+      plan.records[name] = recordFor(name, hash);
+      plan.pending[name] = hash;
+    } else {
+      plan[state === "drifted" ? "drift" : "foreign"].push(name);
+      if (!options.force) {
+        if (mine) plan.records[name] = mine;
+        continue;
+      }
+      edits.push({ name, value: built.value });
+      plan.updated.push(name);
+      plan.pending[name] = hash;
+      if (mine) plan.records[name] = recordFor(name, hash);
+      else {
+        // Taking over an entry the user wrote: keep its hand-written form for uninstall.
+        plan.takenOver[name] = current[name];
+        plan.records[name] = { hash, handWritten: entry.currentHash ?? entryHash(current[name]) };
+      }
+    }
+  }
+
+  for (const edit of edits) {
+    const built = desired.get(edit.name);
+    if (!("remove" in edit) && built?.ok && built.secretValues.length > 0)
+      plan.secretsWritten.push(edit.name);
+  }
+  if (edits.length > 0) plan.after = editTargetEntries(target, before ?? "", edits);
+  plan.references = [...new Set(plan.references)].sort();
+  return plan;
+}
+
+export function targetAction(plan: TargetPlan): "created" | "updated" | "unchanged" | "failed" {
+  if (plan.problems.some((p) => p.code === "not-installed")) return "failed";
+  if (plan.after === null) return "unchanged";
+  return plan.before === null ? "created" : "updated";
+}

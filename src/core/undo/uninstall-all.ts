@@ -1,0 +1,242 @@
+/**
+ * uninstall: give back what mcp-twin took. Every entry it wrote is removed; an entry it took over
+ * from the user (adopted by import, or taken over with --force) is put back in its hand-written
+ * form; an entry edited by hand since is kept unless --force; entries it never wrote are never
+ * touched. The change is recorded like a sync's, so `restore` undoes an uninstall. An adopted
+ * entry comes back as the very text you wrote when a backup still holds it. Then the bridge is
+ * stopped once no config holds its entry (bridge/retire.ts), and what stays is gathered for the
+ * report (remains.ts).
+ */
+
+import { type BridgeRetirement, retireBridge } from "../bridge-control/retire.js";
+import { detectEnvironments } from "../environments/detect.js";
+import { type Environment, envMatches } from "../environments/types.js";
+import {
+  editTargetEntries,
+  formatOf,
+  parseTarget,
+  readTargetEntries,
+  targetEntryText,
+} from "../formats/index.js";
+import { type EntryEdit, removeEmptyServers } from "../formats/json/merge.js";
+import { dict, own } from "../own-keys.js";
+import type { InstallRow } from "../packages/installs.js";
+import { uninstallPackages } from "../packages/npm-prefix.js";
+import { selectEnvironments } from "../selectors.js";
+import { entryHash, isOurs, saveState, type TargetRecord } from "../sync/state.js";
+import { withLock } from "../system/files.js";
+import type { Machine } from "../system/machine.js";
+import type { Progress } from "../system/progress.js";
+import { listBackups, loadHandWritten, readBackup } from "./backups.js";
+import {
+  knownTargets,
+  noOutcome,
+  type Outcome,
+  runUndo,
+  seamOf,
+  serversPathOf,
+  type UndoResult,
+} from "./undo-runner.js";
+import { type Remains, whatStays } from "./what-stays.js";
+
+export interface UninstallOptions {
+  dryRun: boolean;
+  force: boolean;
+  packages: boolean;
+  envs: string[];
+  clients: string[];
+  /** This machine's environments, when the caller has looked already (looked for otherwise). */
+  environments?: Environment[];
+}
+
+export interface UninstallReport {
+  targets: UndoResult[];
+  packages: InstallRow[];
+  /** What became of the bridge (undefined: none runs). */
+  bridge: BridgeRetirement | undefined;
+  /** What stays on the machine, and where. */
+  /** What stays, worked out when it is shown (it reads every backup). */
+  remains: () => Promise<Remains>;
+}
+
+export async function uninstallAll(
+  machine: Machine,
+  options: UninstallOptions,
+  progress: Progress,
+): Promise<UninstallReport> {
+  const selected = (record: { env: string; client: string }) =>
+    (options.clients.length === 0 || options.clients.includes(record.client)) &&
+    (options.envs.length === 0 || options.envs.some((e) => envMatches(e, record.env)));
+  const { results, state } = await runUndo(
+    machine,
+    async (s) =>
+      (await knownTargets(s, machine.paths.backups)).filter(
+        (t) => !t.fromBackups && selected(t.record) && Object.keys(t.record.entries).length > 0,
+      ),
+    async ({ key, record }) => {
+      const hand = await loadHandWritten(machine.paths.backups, key);
+      const serversPath = serversPathOf(record);
+      const seam = seamOf(record);
+      const json = formatOf(seam.client).id === "json";
+      const original = await originalShape(machine.paths.backups, key, seam);
+      const asWritten = await textsAsWritten(machine.paths.backups, key, seam, record);
+      // mcp-twin keeps owning only what it kept; everything else is the user's again.
+      const released = (outcome: Outcome): Outcome => ({
+        ...outcome,
+        records: { own: {}, drop: Object.keys(record.entries).filter((n) => !outcome.kept.includes(n)) },
+      });
+      return {
+        compute: (current) => {
+          const outcome = noOutcome();
+          if (current === null) return { after: null, outcome: released(outcome) };
+          const entries = readTargetEntries(seam, current);
+          const edits: EntryEdit[] = [];
+          for (const [name, mine] of Object.entries(record.entries)) {
+            if (!Object.hasOwn(entries, name)) continue;
+            const now = entries[name];
+            const ours = isOurs(mine, now) || options.force;
+            if (mine.handWritten) {
+              const original = Object.hasOwn(hand, name) ? hand[name] : undefined;
+              if (entryHash(now) === mine.handWritten) {
+                outcome.notes.push(`${name}: left as you wrote it (mcp-twin no longer manages it)`);
+              } else if (original === undefined || entryHash(original) !== mine.handWritten) {
+                outcome.kept.push(name);
+                outcome.notes.push(
+                  `${name}: kept — mcp-twin took it over from a hand-written entry, but that form is no longer in its backups`,
+                );
+              } else if (ours) {
+                // Byte for byte when a backup still holds the text you wrote; else your values.
+                const text = own(asWritten, name);
+                edits.push({ name, value: original, ...(text !== undefined ? { text } : {}) });
+                outcome.givenBack.push(name);
+                if (text === undefined) outcome.relaid.push(name);
+              } else {
+                outcome.kept.push(name);
+                outcome.notes.push(
+                  `${name}: edited by hand; kept (use --force to put back the form you wrote)`,
+                );
+              }
+            } else if (ours) {
+              edits.push({ name, remove: true });
+              outcome.removed.push(name);
+            } else {
+              outcome.kept.push(name);
+              outcome.notes.push(`${name}: edited by hand; kept (use --force to remove it)`);
+            }
+          }
+          if (edits.length === 0) return { after: null, outcome: released(outcome) };
+          let after = editTargetEntries(seam, current, edits);
+          // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty (a
+          // TOML servers table goes with its last server table by itself).
+          if (original !== "has-servers" && json) after = removeEmptyServers(after, serversPath, record.path);
+          if (original === "absent" && after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : ""))
+            outcome.deleted = true;
+          return { after, outcome: released(outcome) };
+        },
+      };
+    },
+    { dryRun: options.dryRun, force: options.force, recordRun: true },
+    progress,
+  );
+
+  // A config that does not parse was left as it is: once repaired, uninstall can do its part there.
+  for (const r of results)
+    if (r.unparsable && r.fix)
+      r.fix = `${r.fix} Then \`mcp-twin uninstall\` removes mcp-twin's entries from it.`;
+
+  const rows: InstallRow[] = [];
+  const environments = options.environments ?? (await detectEnvironments(machine)).environments;
+  if (options.packages) {
+    for (const env of selectEnvironments(environments, options.envs)) {
+      const mine = own(state.installs, env.id) ?? {};
+      const names = Object.keys(mine);
+      if (names.length === 0) continue;
+      if (options.dryRun || !env.usable) {
+        for (const n of names)
+          rows.push({
+            env: env.id,
+            package: n,
+            version: mine[n]!,
+            action: options.dryRun ? "planned" : "failed",
+            ...(env.usable ? {} : { error: env.reason ?? "not usable" }),
+          });
+        continue;
+      }
+      const step = progress.step(`Uninstalling ${names.join(", ")} from ${env.id}`);
+      const outcome = await uninstallPackages(env, names);
+      for (const n of outcome.installed)
+        rows.push({ env: env.id, package: n, version: mine[n]!, action: "removed" });
+      for (const f of outcome.failed)
+        rows.push({ env: env.id, package: f.spec, version: mine[f.spec]!, action: "failed", error: f.error });
+      // No line of its own: the report lists each package once.
+      step.stop();
+      if (outcome.failed.length === 0) delete state.installs[env.id];
+      else for (const n of outcome.installed) delete state.installs[env.id]![n];
+    }
+    if (!options.dryRun) await withLock(machine.home.dir, () => saveState(machine.paths.state, state));
+  }
+  // The bridge: nothing reaches it once no config holds its entry.
+  const bridge = await retireBridge(machine, state, environments, {
+    dryRun: options.dryRun,
+    // Those configs still record its entry, but what they hold cannot be told.
+    unreadable: results.filter((r) => r.unparsable),
+  });
+  return { targets: results, packages: rows, bridge, remains: () => whatStays(machine, state, environments) };
+}
+
+/**
+ * The text each adopted entry had when you wrote it, taken from a backup of the file that holds
+ * that very form (its hash is the one state recorded): so uninstall gives back your layout, not
+ * only your values. Empty for a format that cannot splice text back (TOML).
+ */
+async function textsAsWritten(
+  backupsDir: string,
+  key: string,
+  seam: ReturnType<typeof seamOf>,
+  record: TargetRecord,
+): Promise<Record<string, string>> {
+  const out = dict<string>();
+  const wanted = Object.entries(record.entries).filter(([, r]) => r.handWritten !== undefined);
+  if (wanted.length === 0 || !formatOf(seam.client).entryText) return out;
+  for (const backup of await listBackups(backupsDir, key)) {
+    if (wanted.every(([name]) => own(out, name) !== undefined)) break;
+    const text = await readBackup(backup);
+    if (text === null) continue;
+    let entries: Record<string, unknown>;
+    try {
+      entries = readTargetEntries(seam, text);
+    } catch {
+      continue;
+    }
+    for (const [name, r] of wanted) {
+      if (own(out, name) !== undefined || !Object.hasOwn(entries, name)) continue;
+      if (entryHash(entries[name]) !== r.handWritten) continue;
+      const written = targetEntryText(seam, text, name);
+      if (written !== undefined) out[name] = written;
+    }
+  }
+  return out;
+}
+
+/**
+ * What the file was before mcp-twin first changed it: absent, without the servers key, with it —
+ * or unknown (no original kept), which counts as "has-servers" so nothing more than entries goes.
+ */
+async function originalShape(
+  backupsDir: string,
+  key: string,
+  seam: ReturnType<typeof seamOf>,
+): Promise<"absent" | "no-servers" | "has-servers"> {
+  const original = (await listBackups(backupsDir, key)).find((b) => b.original);
+  if (!original) return "has-servers";
+  if (original.absent) return "absent";
+  try {
+    const text = (await readBackup(original)) ?? "";
+    let value: unknown = parseTarget(seam, text, seam.file).top();
+    for (const k of seam.serversPath)
+      value = value && typeof value === "object" ? (value as Record<string, unknown>)[k] : undefined;
+    return value !== undefined ? "has-servers" : "no-servers";
+  } catch {
+    return "has-servers";
+  }
+}

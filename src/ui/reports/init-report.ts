@@ -1,0 +1,107 @@
+/**
+ * What `init` shows before it asks to go ahead: what it found, then the plan. Planned items get a
+ * neutral bullet (•): ✔ is for what was done. Files are shown as their own system shows them.
+ */
+import { CLIENTS } from "../../core/clients/index.js";
+import type { Target } from "../../core/clients/types.js";
+import type { Environment } from "../../core/environments/types.js";
+import type { LoadedManifest } from "../../core/manifest/load.js";
+import { orList } from "../../core/words.js";
+import type { Output } from "../output.js";
+import { noClientLine } from "./sync-report.js";
+
+export function renderFound(
+  out: Output,
+  found: {
+    environments: readonly Environment[];
+    /** Clients found in the environments init will set up. */
+    targets: readonly Target[];
+    /** The manifest, as shown. */
+    manifest: string;
+    existing: LoadedManifest;
+    clientNamed: boolean;
+  },
+): void {
+  const { c, ok, warn } = out.theme;
+  out.print(c.bold("Environments"));
+  for (const e of found.environments) {
+    const clients = found.targets.filter((t) => t.env.id === e.id).map((t) => t.client.name);
+    // The clients on the environment's line; why it is not usable, and the fix, on lines of their own.
+    out.print(
+      `  ${e.usable ? ok : warn} ${e.id.padEnd(12)} ${e.usable ? `node ${e.node?.version ?? "?"}` : c.yellow("not usable")}  ${c.dim(clients.length > 0 ? clients.join(", ") : "no client found")}`,
+    );
+    if (!e.usable) {
+      out.print(`      ${e.reason ?? "unknown"}`);
+      if (e.fix) out.print(`      → ${e.fix}`);
+    }
+  }
+  out.print(
+    found.existing.missing
+      ? `Manifest: ${found.manifest} (new)`
+      : `Manifest: ${found.manifest} (${serversAlready(Object.keys(found.existing.manifest.servers).length)})`,
+  );
+  if (found.targets.length === 0 && !found.clientNamed)
+    out.print(
+      `${warn} No AI client found here (no config file or program of ${orList(CLIENTS.map((k) => k.name))}): nothing would use these servers yet, so init installs nothing unless you say so.`,
+    );
+}
+
+export interface PlanView {
+  /** The manifest, as shown. */
+  manifest: string;
+  secretsFile: string;
+  /** What keeps it private there: "mode 0600", or the Windows profile's ACL. */
+  secretsPrivacy: string;
+  created: boolean;
+  manifestChanged: boolean;
+  /** What goes into the manifest: server names (imported ones marked) and the bridge. */
+  additions: string[];
+  secretNames: string[];
+  packages: string[];
+  installInto: string[];
+  /** Environments that get nothing: no client there. */
+  noClient: string[];
+  registryNotes: string[];
+  /** Client configs to write, as "env Client". */
+  configs: string[];
+  /** Whether packages and configs are part of this run (not with --no-sync). */
+  sync: boolean;
+  nobodyToConfigure: boolean;
+}
+
+export function renderPlan(out: Output, plan: PlanView): void {
+  const { c, bullet, skip } = out.theme;
+  out.print("");
+  out.print(c.bold("Plan"));
+  if (plan.manifestChanged)
+    out.print(
+      `  ${bullet} ${plan.created ? "create" : "update"} ${plan.manifest}: ${plan.additions.join(", ")}`,
+    );
+  if (plan.secretNames.length > 0)
+    out.print(
+      `  ${bullet} store ${plan.secretNames.join(", ")} in ${plan.secretsFile} (${plan.secretsPrivacy})`,
+    );
+  const where = plan.installInto.join(" and ") || "no usable environment";
+  if (plan.packages.length > 0) {
+    if (!plan.sync) out.print(`  ${skip} install ${plan.packages.join(", ")}: later, with \`mcp-twin sync\``);
+    else if (plan.nobodyToConfigure)
+      out.print(
+        `  ${bullet} install ${plan.packages.join(", ")} in ${where}: only if you say so (no client found)`,
+      );
+    else if (plan.installInto.length > 0)
+      out.print(`  ${bullet} install ${plan.packages.join(", ")} in ${where}`);
+  }
+  // Said here once (the sync's report after it does not repeat it).
+  if (plan.sync && !plan.nobodyToConfigure)
+    for (const env of plan.noClient) out.print(`  ${skip} ${noClientLine(env)}`);
+  for (const line of plan.registryNotes) out.print(`  ${c.dim(line)}`);
+  if (!plan.sync) out.print(`  ${skip} write client configs: later, with \`mcp-twin sync\``);
+  else
+    out.print(
+      `  ${plan.configs.length > 0 ? bullet : skip} write ${plan.configs.length > 0 ? plan.configs.join(", ") : "no client config (none found)"}`,
+    );
+}
+
+function serversAlready(n: number): string {
+  return `${n} server${n === 1 ? "" : "s"} already`;
+}

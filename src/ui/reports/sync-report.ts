@@ -1,0 +1,282 @@
+/**
+ * The sync report as people and scripts read it: the stable `--json` shape of the spec, and the
+ * text report. Shared by every command that syncs (sync, init, add --sync).
+ */
+import type { SyncReport } from "../../core/sync/run-sync.js";
+import { andList } from "../../core/words.js";
+import { unifiedDiff } from "../diff.js";
+import type { Output } from "../output.js";
+import { manifestLine } from "./manifest-line.js";
+
+/** The stable `sync --json` shape of the spec. */
+export function jsonReport(report: SyncReport) {
+  return {
+    manifest: { path: report.manifest, scope: report.manifestScope },
+    environments: report.environments.map((e) => ({
+      id: e.id,
+      node: e.node,
+      npmPrefix: e.npmPrefix,
+      usable: e.usable,
+      ...(e.reason ? { reason: e.reason } : {}),
+      ...(e.fix ? { fix: e.fix } : {}),
+    })),
+    ...(report.noClient.length > 0 ? { noClient: report.noClient } : {}),
+    installs: report.installs.map((i) => ({
+      env: i.env,
+      package: i.package,
+      version: i.version,
+      action: i.action,
+      ...(i.error ? { error: i.error } : {}),
+    })),
+    targets: report.targets.map((t) => ({
+      env: t.env,
+      client: t.client,
+      scope: t.scope,
+      path: t.path,
+      action: t.action,
+      added: t.added,
+      updated: t.updated,
+      removed: t.removed,
+      drift: t.drift,
+      ...(t.foreign.length > 0 ? { foreign: t.foreign } : {}),
+      ...(t.note ? { note: t.note } : {}),
+      ...(t.problems.length > 0
+        ? { problems: t.problems.map(({ server, code, message }) => ({ server, code, message })) }
+        : {}),
+      ...(t.across ? { across: t.across } : {}),
+      ...(t.warnings && t.warnings.length > 0 ? { warnings: t.warnings } : {}),
+    })),
+    errors: report.errors,
+    ...(report.warnings.length > 0 ? { warnings: report.warnings } : {}),
+    ...(report.references.length > 0 ? { references: report.references } : {}),
+    restart: report.restart,
+    ...(report.bridge ? { bridge: report.bridge } : {}),
+  };
+}
+
+export async function renderReport(
+  report: SyncReport,
+  out: Output,
+  dryRun: boolean,
+  options: {
+    /** The manifest was named already (init). */
+    manifestShown?: boolean;
+    /** Each environment's fix was said already (init's table of what it found): not again. */
+    fixesShown?: boolean;
+    /** Missing programs' lines said already (add, before its question): not again. */
+    programsShown?: readonly string[];
+  } = {},
+): Promise<void> {
+  const { c, ok, warn, fail, skip, bullet } = out.theme;
+  /** Is this missing program's line one said before the report (by add)? */
+  const shownAbove = (m: { program: string; env: string }) =>
+    (options.programsShown ?? []).some((line) =>
+      line.startsWith(`\`${m.program}\` is not found in ${m.env}`),
+    );
+  // Every file named as the user's system shows it (inside WSL: a Windows file as C:\…).
+  const shown = out.shown;
+  if (!options.manifestShown) out.print(manifestLine(report, shown));
+  out.print(c.bold("Environments"));
+  for (const e of report.environments) {
+    if (e.usable) {
+      out.print(
+        `  ${ok} ${e.id.padEnd(14)} node ${e.nodeVersion ?? "?"} ${c.dim(`(${shown(e.node ?? "?")})`)}  npm prefix ${c.dim(shown(e.npmPrefix ?? ""))}`,
+      );
+      if (report.noClient.includes(e.id) && !options.fixesShown) out.print(`      ${noClientLine(e.id)}`);
+    } else {
+      out.print(`  ${warn} ${e.id.padEnd(14)} ${c.yellow("not usable")}: ${e.reason ?? "unknown"}`);
+      if (e.fix && !options.fixesShown) out.print(`      → ${e.fix}`);
+    }
+  }
+  if (report.npx)
+    out.print(
+      `  ${skip} nothing installed: project entries run their packages through npx (\`npx -y <package>@<version>\`)`,
+    );
+
+  // What was installed or removed is said once, as it finishes (the live lines on stderr:
+  // "✔ Installed … in wsl:Ubuntu", "✔ Removed …"): here only what those do not say — a dry run's
+  // plan, and a failure with npm's own words.
+  const installs = report.installs.filter((i) => i.action === "planned" || i.action === "failed");
+  if (installs.length > 0) {
+    out.print(
+      c.bold(
+        !dryRun
+          ? "Packages"
+          : installs.every((i) => i.removal)
+            ? "Packages to uninstall"
+            : installs.some((i) => i.removal)
+              ? "Packages to install and uninstall"
+              : "Packages to install",
+      ),
+    );
+    for (const i of installs) {
+      // ✔ only for what was done: a planned install (dry run) gets a bullet.
+      const mark = i.action === "failed" ? fail : i.action === "planned" ? bullet : ok;
+      out.print(
+        `  ${mark} ${i.package}${i.version ? `@${i.version}` : ""} ${c.dim(`in ${i.env}`)} ${i.action === "planned" ? (i.removal ? "(would uninstall)" : "(would install)") : i.action}`,
+      );
+      if (i.error) out.print(c.dim(indent(i.error, 6)));
+    }
+  }
+
+  out.print(c.bold(dryRun ? "Targets (dry run: nothing written)" : "Targets"));
+  if (report.targets.length === 0)
+    out.print(`  ${skip} no client found; name one with --client to create its config`);
+  for (const t of report.targets) {
+    const changes = [
+      ...t.added.map((n) => `+${n}`),
+      ...t.updated.map((n) => `~${n}`),
+      ...t.removed.map((n) => `-${n}`),
+    ].join(" ");
+    // Written, but an entry will not start (its program is missing there): no ✔ for that.
+    const broken = t.problems.some((p) => p.code === "program-missing");
+    const mark =
+      t.action === "failed" ? fail : broken ? warn : t.action === "unchanged" ? skip : dryRun ? bullet : ok;
+    const action =
+      dryRun && t.action !== "unchanged" && t.action !== "failed" ? `would be ${t.action}` : t.action;
+    out.print(
+      `  ${mark} ${t.env} ${c.bold(t.client)} ${c.dim(t.path)}  ${action}${changes ? ` ${changes}` : ""}`,
+    );
+    if (t.note) out.print(c.dim(`      ${t.note}`));
+    const crossing = acrossLine(t, report, shown);
+    if (crossing) out.print(`      ${crossing}`);
+    for (const n of t.drift)
+      out.print(
+        `      ${warn} ${n}: edited by hand since the last sync; kept (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes the edit into the manifest, --force overwrites it)`,
+      );
+    for (const n of t.foreign)
+      out.print(
+        `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes it into the manifest, --force takes it over)`,
+      );
+    for (const p of t.problems)
+      out.print(
+        `      ${p.code === "not-installed" || p.code === "program-missing" ? fail : warn} ${p.server}: ${
+          // The install step is said once per environment, below the targets (or above, by add).
+          p.missing
+            ? `\`${p.missing.program}\` is not found in ${p.missing.env}, so it cannot start there yet (how to install it: ${shownAbove(p.missing) ? "above" : "below"})`
+            : p.message
+        }`,
+      );
+    for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
+  }
+  const programs = report.missingPrograms.filter((line) => !options.programsShown?.includes(line));
+  if (programs.length > 0) {
+    out.print("");
+    for (const line of programs) out.print(`${fail} ${line}`);
+  }
+
+  if (dryRun) {
+    for (const change of report.changes) {
+      out.print("");
+      out.print(await unifiedDiff(shown(change.path), change.before, change.after, out));
+    }
+  }
+  if (report.references.length > 0) {
+    out.print("");
+    out.print(
+      `${warn} Project files reference variables instead of secrets: set ${report.references.join(", ")} in your shell or the client.`,
+    );
+  }
+  for (const w of report.warnings) out.print(`${warn} ${w.message}`);
+  // Said on the target's line already.
+  for (const e of report.errors)
+    if (!["install-failed", "not-installed", "program-missing", "bridge-port-taken"].includes(e.code))
+      out.print(`${fail} ${e.message}`);
+  if (report.bridge) {
+    out.print("");
+    out.print(bridgeLine(report.bridge, { ok, warn, fail }));
+  }
+  const { apps, running, sessions } = report.restart;
+  if (apps.length > 0 || sessions.length > 0) {
+    out.print("");
+    out.print(restartLine(apps, sessions));
+    // Whether the apps run now (command-line sessions are not looked for).
+    if (apps.length > 0 && running === null) out.print(c.dim("(Could not tell whether they are running.)"));
+    else if (running && running.length > 0)
+      out.print(
+        `${warn} ${running.join(" and ")} ${running.length > 1 ? "are" : "is"} running now: quit fully (tray icon too) and start again.`,
+      );
+  }
+}
+
+/**
+ * An environment that gets no package, and why (said once: in init's plan, else here). "Nothing to
+ * install", not "nothing installed": `sync --env` (or `serve --share`'s advice) may have installed
+ * packages there already, and they stay.
+ */
+export function noClientLine(envId: string): string {
+  return `${envId} has no client: nothing to install there (a later sync installs when one appears)`;
+}
+
+/**
+ * What loads the change: a restart of the apps that read their config only at start, a new session
+ * of the command-line clients (each session reads it when it starts).
+ */
+export function restartLine(
+  apps: readonly string[],
+  sessions: readonly string[],
+  /** Servers were removed: an app still open keeps them until it starts again (said when apps restart). */
+  removed = false,
+): string {
+  const session =
+    sessions.length === 1 ? `a new ${sessions[0]} session` : `new ${andList(sessions)} sessions`;
+  if (apps.length === 0) return `Start ${session} to load the changes.`;
+  const restart = `Restart ${andList(apps)}`;
+  const until = removed ? " (until then, an app still open keeps the removed servers)" : "";
+  return sessions.length === 0
+    ? `${restart} to load the changes${until}.`
+    : `${restart}, and start ${session}, to load the changes${until}.`;
+}
+
+/**
+ * Entries of this target that run on the other side, and why: a WSL client with no usable Linux
+ * npm runs Windows' node.exe through interop (a fallback worth knowing: it stops when interop is off).
+ */
+function acrossLine(
+  t: SyncReport["targets"][number],
+  report: Pick<SyncReport, "environments">,
+  shown: (file: string) => string,
+) {
+  if (!t.across || t.across.length === 0) return undefined;
+  const own = report.environments.find((e) => e.id === t.env);
+  // Why is said once, on the environment's line (with its fix): pointed at, not repeated.
+  const why = own && !own.usable ? `, as ${t.env} is not usable (see Environments)` : "";
+  const byHow = new Map<string, string[]>();
+  for (const a of t.across) {
+    const how =
+      a.runsIn === "windows" && t.env.startsWith("wsl:")
+        ? `in windows through WSL interop${a.command ? ` (${shown(a.command)})` : ""}`
+        : a.runsIn.startsWith("wsl:") && t.env === "windows"
+          ? `in ${a.runsIn} through wsl.exe`
+          : `in ${a.runsIn}`;
+    byHow.set(how, [...(byHow.get(how) ?? []), a.server]);
+  }
+  return `${[...byHow].map(([how, servers]) => `${servers.join(", ")} ${servers.length > 1 ? "run" : "runs"} ${how}`).join("; ")}${why}`;
+}
+
+function indent(text: string, n: number): string {
+  return text
+    .split("\n")
+    .map((l) => " ".repeat(n) + l)
+    .join("\n");
+}
+
+/** One true line about the bridge after a sync. */
+function bridgeLine(
+  b: NonNullable<SyncReport["bridge"]>,
+  mark: { ok: string; warn: string; fail: string },
+): string {
+  const pid = b.pid ? ` (pid ${b.pid})` : "";
+  switch (b.state) {
+    case "running":
+      return `${mark.ok} Bridge running at ${b.url}${pid}.`;
+    case "restarted":
+      return `${mark.ok} Bridge restarted at ${b.url}${pid}: it ran at ${b.previousUrl ?? "other settings"}.`;
+    case "stopped":
+      return `${mark.ok} Bridge not running; every client's entry starts it on first use (or: \`mcp-twin bridge start\`).`;
+    case "taken":
+      return `${mark.fail} Port ${new URL(b.url).port} is held by ${b.what}: the bridge cannot start there. Fix: ${b.fix}.`;
+    case "unknown":
+      return `${mark.warn} Could not check the bridge at ${b.url}${b.error ? ` (${b.error})` : ""}.`;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The parts of uninstall's report that are its own: the packages (each listed once), the bridge
+ * (stopped, or why it runs on), and one short account of what stays on the machine and how to
+ * remove it — never a secret, only where things are.
+ */
+import type { BridgeRetirement } from "../../core/bridge-control/retire.js";
+import type { InstallRow } from "../../core/packages/installs.js";
+import type { Remains } from "../../core/undo/what-stays.js";
+import { andList } from "../../core/words.js";
+import type { Output } from "../output.js";
+
+export function renderPackages(rows: readonly InstallRow[], out: Output): void {
+  const { ok, fail, bullet } = out.theme;
+  for (const p of rows) {
+    const mark = p.action === "failed" ? fail : p.action === "planned" ? bullet : ok;
+    const what =
+      p.action === "planned" ? "would be uninstalled" : p.action === "removed" ? "uninstalled" : p.action;
+    out.print(`  ${mark} ${p.package} in ${p.env}: ${what}${p.error ? ` (${p.error})` : ""}`);
+  }
+}
+
+/** The bridge's line (none when no bridge runs). */
+export function bridgeLine(b: BridgeRetirement | undefined, out: Pick<Output, "theme">): string | undefined {
+  if (!b) return undefined;
+  const { ok, skip, warn, bullet } = out.theme;
+  const which = `the bridge (pid ${b.pid}) in ${b.env}`;
+  switch (b.action) {
+    case "planned":
+      return `  ${bullet} ${cap(which)} would be stopped: no client config would hold its entry`;
+    case "stopped":
+      return `${ok} Stopped ${which}${b.forced ? " (killed: it did not end on SIGTERM)" : ""}: no client config holds its entry now. An app still open with its entry loaded starts it again on its next call, until you restart the app.`;
+    case "kept": {
+      const entries = b.entries ?? [];
+      const unreadable = b.unreadable ?? [];
+      const why = [
+        ...(entries.length > 0
+          ? [`${andList(entries)} still ${entries.length === 1 ? "has" : "have"} its entry`]
+          : []),
+        ...(unreadable.length > 0
+          ? [
+              `${andList(unreadable.map((u) => `${u}'s config`))} cannot be read (see above), so whether ${unreadable.length === 1 ? "it holds" : "they hold"} its entry cannot be told`,
+            ]
+          : []),
+      ];
+      return `${skip} ${cap(which)} keeps running: ${why.join("; ")}.`;
+    }
+    case "failed":
+      return `${warn} ${cap(which)} still runs (${b.error ?? "it could not be stopped from here"}): ${b.fix ?? "run `mcp-twin bridge stop` there"}.`;
+  }
+}
+
+/** What stays (`planned`: would stay, a dry run), and how to remove it. */
+export function renderRemains(r: Remains, out: Output, planned: boolean): void {
+  const { shown } = out;
+  const { c, bullet } = out.theme;
+  const lines: string[] = [];
+  if (r.home) {
+    const { backups, backupsWithKeys } = r.home;
+    const keys =
+      backupsWithKeys === 0
+        ? ""
+        : backupsWithKeys === backups
+          ? ", which hold keys in plain text"
+          : ` (${backupsWithKeys} of them ${backupsWithKeys === 1 ? "holds" : "hold"} keys in plain text)`;
+    const holds = [
+      ...(r.home.manifest ? ["the manifest"] : []),
+      ...(r.home.secrets ? ["secrets.json (your keys)"] : []),
+      "mcp-twin's records",
+      ...(backups > 0 ? [`${backups} backup${backups === 1 ? "" : "s"} of your configs${keys}`] : []),
+    ];
+    lines.push(
+      `${shown(r.home.path)} holds ${andList(holds)}. Delete the folder to remove them${backups > 0 ? "; `mcp-twin restore` needs the backups" : ""}.`,
+    );
+  }
+  if (r.packages.length > 0)
+    lines.push(
+      `Packages mcp-twin installed: ${packageList(r.packages)}. \`mcp-twin uninstall --packages\` removes them.`,
+    );
+  for (const b of r.bridgeState)
+    lines.push(
+      `The bridge's folder ${b.path} in ${b.env}: its token, memory, notes and hand-off queue. Delete it to remove them.`,
+    );
+  if (lines.length === 0) return;
+  out.print(c.bold(planned ? "What would stay" : "What stays"));
+  for (const line of lines) out.print(`  ${bullet} ${line}`);
+}
+
+/** "a@1, b@2 in wsl:Ubuntu and windows" — environments with the same packages share a line. */
+function packageList(rows: Remains["packages"]): string {
+  const byEnv = new Map<string, string[]>();
+  for (const p of rows) byEnv.set(p.env, [...(byEnv.get(p.env) ?? []), `${p.package}@${p.version}`]);
+  const bySet = new Map<string, string[]>();
+  for (const [env, names] of byEnv) {
+    const key = names.sort().join(", ");
+    bySet.set(key, [...(bySet.get(key) ?? []), env]);
+  }
+  return [...bySet].map(([names, envs]) => `${names} in ${andList(envs)}`).join("; ");
+}
+
+function cap(text: string): string {
+  return `${text[0]!.toUpperCase()}${text.slice(1)}`;
+}

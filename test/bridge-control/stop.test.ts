@@ -1,0 +1,83 @@
+/**
+ * `mcp-twin bridge stop` (and sync's restart) stops only a bridge this home owns: the pid in
+ * serve.json that also holds the state folder's lock. A stale serve.json naming some other live
+ * process (a recycled pid) is never signalled; an owner that ignores SIGTERM is killed after the
+ * grace period. Real processes, a real lock.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, expect, test } from "vitest";
+import { isAlive, writeInstance } from "../../src/core/bridge-control/instance.js";
+import { stopBridge } from "../../src/core/bridge-control/lifecycle.js";
+import { bridgeFiles } from "../../src/core/bridge-control/state-folder.js";
+import { withLock } from "../../src/core/system/files.js";
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A live node process; `stubborn` ones ignore SIGTERM. Resolves once its handler is in place. */
+async function liveProcess(stubborn: boolean): Promise<ChildProcess & { pid: number }> {
+  const code = `${stubborn ? "process.on('SIGTERM', () => {});" : ""} setInterval(() => {}, 1000); console.log('ready');`;
+  const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once("data", () => resolve());
+    child.once("error", reject);
+  });
+  return child as ChildProcess & { pid: number };
+}
+
+const exited = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.signalCode)
+    : new Promise<NodeJS.Signals | null>((r) => child.once("exit", (_code, signal) => r(signal)));
+
+function stateDir() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-stop-"));
+  dirs.push(dir);
+  return bridgeFiles(dir);
+}
+
+const instanceOf = (pid: number) => ({
+  pid,
+  host: "127.0.0.1",
+  port: 7760,
+  url: "http://127.0.0.1:7760/mcp",
+  version: "test",
+  startedAt: new Date().toISOString(),
+});
+
+test("a serve.json whose pid does not hold the state lock (stale, or a recycled pid) is never signalled", async () => {
+  const files = stateDir();
+  const other = await liveProcess(false);
+  await writeInstance(files, instanceOf(other.pid));
+  expect(await stopBridge({ files }, { graceMs: 200 })).toEqual({ stopped: false });
+  await new Promise((r) => setTimeout(r, 300));
+  expect(isAlive(other.pid)).toBe(true);
+  expect(other.signalCode).toBeNull();
+});
+
+test("the owner is asked to end (SIGTERM); one that ignores it is killed after the grace period", async () => {
+  const files = stateDir();
+  for (const stubborn of [false, true]) {
+    const owner = await liveProcess(stubborn);
+    await writeInstance(files, instanceOf(owner.pid));
+    // The lock is taken here and handed to the child (the owner file names the holder's pid), as
+    // `serve --http` holds it for as long as it runs.
+    const stopped = await withLock(files.dir, async () => {
+      const ownerFile = path.join(files.dir, "sync.lock.owner");
+      const record = JSON.parse(readFileSync(ownerFile, "utf8")) as { pid: number };
+      writeFileSync(ownerFile, JSON.stringify({ ...record, pid: owner.pid }));
+      return stopBridge({ files }, { graceMs: 300 });
+    });
+    expect(stopped, `stubborn: ${stubborn}`).toEqual({ stopped: true, pid: owner.pid, forced: stubborn });
+    expect(await exited(owner)).toBe(stubborn ? "SIGKILL" : "SIGTERM");
+    expect(existsSync(files.instance)).toBe(false);
+  }
+});

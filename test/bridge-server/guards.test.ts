@@ -1,0 +1,324 @@
+/**
+ * The bridge's small rules, one by one: the HTTP checks (Host, Origin, bearer, body limit), the
+ * session eviction policy, what a probe says about a port's holder, serve.json's parser, the
+ * relay's error words, note names Windows cannot hold, the shared servers' protocol version.
+ */
+import { PassThrough } from "node:stream";
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
+import { describe, expect, test } from "vitest";
+import {
+  allowedOrigins,
+  checkBearer,
+  checkDeclaredLength,
+  checkHost,
+  checkMediaTypes,
+  checkOrigin,
+  checkProtocolVersion,
+  MAX_BATCH,
+  parseMessages,
+  readBody,
+} from "../../src/bridge-server/http-guards.js";
+import { NotePathError, notePath } from "../../src/bridge-server/notes-folder.js";
+import { evictionFor, type SessionUse } from "../../src/bridge-server/session-policy.js";
+import { SESSION_IDLE_MS, SessionTable } from "../../src/bridge-server/sessions.js";
+import { SHARE_PROTOCOL_VERSION } from "../../src/bridge-server/share.js";
+import { describeAnswer } from "../../src/core/bridge-control/bridge-probe.js";
+import { parseInstance } from "../../src/core/bridge-control/instance.js";
+import { listeningInodes } from "../../src/core/bridge-control/port-holder.js";
+import { resolveBridgeSettings } from "../../src/core/bridge-control/settings.js";
+import { describeFailure } from "../../src/core/relay/streamable-http-relay.js";
+
+describe("HTTP checks", () => {
+  test("Host: loopback names pass on a loopback bridge; a rebound domain gets 403 and the connection closes", () => {
+    for (const host of ["127.0.0.1:7760", "localhost:7760", "[::1]:7760", "127.0.0.1"])
+      expect(checkHost(host, true), host).toBeNull();
+    for (const host of ["evil.example:7760", "localhost.evil.example", undefined, ""])
+      expect(checkHost(host, true), String(host)).toMatchObject({ status: 403, close: true });
+    expect(checkHost("evil.example", false)).toBeNull();
+  });
+
+  test("Origin: none passes, the bridge's own loopback origins and extra ones pass, others get 403", () => {
+    const allowed = allowedOrigins(7760, ["http://localhost:5173/"]);
+    expect(checkOrigin(undefined, allowed)).toBeNull();
+    for (const o of [
+      "http://127.0.0.1:7760",
+      "http://LOCALHOST:7760",
+      "http://[::1]:7760",
+      "http://localhost:5173",
+    ])
+      expect(checkOrigin(o, allowed), o).toBeNull();
+    for (const o of ["null", "http://evil.example", "https://127.0.0.1:7760", "http://127.0.0.1:7761"])
+      expect(checkOrigin(o, allowed), o).toMatchObject({ status: 403, code: -32000 });
+  });
+
+  test("bearer: the guard decides; a refusal is 401 with the mcp-twin realm and closes the connection", () => {
+    const guard = { check: (h: string | undefined) => h === "Bearer good" };
+    expect(checkBearer(guard, "Bearer good")).toBeNull();
+    expect(checkBearer(guard, "Bearer bad")).toEqual({
+      status: 401,
+      code: -32001,
+      message: expect.stringMatching(/bearer token/),
+      headers: { "www-authenticate": 'Bearer realm="mcp-twin"' },
+      close: true,
+    });
+  });
+
+  test("body limit: a declared length over it is refused unread; a body growing past it stops being read", async () => {
+    expect(checkDeclaredLength("100", 100)).toBeNull();
+    expect(checkDeclaredLength(undefined, 100)).toBeNull();
+    expect(checkDeclaredLength("101", 100)).toMatchObject({ status: 413, close: true });
+    const small = new PassThrough();
+    const read = readBody(small as never, 10);
+    small.end("0123456789");
+    expect(await read).toBe("0123456789");
+    const big = new PassThrough();
+    const tooBig = readBody(big as never, 10);
+    big.write("0123456789");
+    big.write("x");
+    expect(await tooBig).toBeNull();
+  });
+
+  test("media types: JSON in; JSON or an event stream out", () => {
+    expect(checkMediaTypes("application/json; charset=utf-8", "application/json, text/event-stream")).toEqual(
+      {
+        acceptsSse: true,
+      },
+    );
+    expect(checkMediaTypes("application/json", undefined)).toEqual({ acceptsSse: false });
+    expect(checkMediaTypes("application/json", "*/*")).toEqual({ acceptsSse: false });
+    expect(checkMediaTypes("text/plain", "application/json")).toMatchObject({ status: 415 });
+    expect(checkMediaTypes(undefined, "application/json")).toMatchObject({ status: 415 });
+    expect(checkMediaTypes("application/json", "text/html")).toMatchObject({ status: 406 });
+  });
+
+  test("protocol version: absent or supported passes, anything else is 400 naming the supported ones", () => {
+    expect(checkProtocolVersion(undefined, ["2025-11-25"])).toBeNull();
+    expect(checkProtocolVersion("2025-11-25", ["2025-11-25"])).toBeNull();
+    expect(checkProtocolVersion("1999-01-01", ["2025-11-25"])).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/1999-01-01.*supported: 2025-11-25/),
+    });
+  });
+
+  test("messages: JSON, a batch of 1 to 100, each JSON-RPC — passed on as sent", () => {
+    const isMessage = (m: unknown) =>
+      typeof m === "object" && m !== null && (m as { jsonrpc?: unknown }).jsonrpc === "2.0";
+    expect(parseMessages("{nope", isMessage)).toMatchObject({ status: 400, code: -32700 });
+    expect(parseMessages("[]", isMessage)).toMatchObject({ status: 400, code: -32600 });
+    const many = JSON.stringify(
+      Array.from({ length: MAX_BATCH + 1 }, () => ({ jsonrpc: "2.0", method: "x" })),
+    );
+    expect(parseMessages(many, isMessage)).toMatchObject({
+      code: -32600,
+      message: expect.stringMatching(/1 to 100/),
+    });
+    expect(parseMessages('[{"jsonrpc":"2.0","method":"x"},{"jsonrpc":"1.0"}]', isMessage)).toMatchObject({
+      code: -32600,
+    });
+    const sent = parseMessages(
+      '{"jsonrpc":"2.0","id":1,"method":"m","params":{"__proto__":{"x":1}}}',
+      isMessage,
+    );
+    expect(sent).toMatchObject({ batch: false });
+    const params = (sent as { messages: Array<{ params: object }> }).messages[0]!.params;
+    expect(Object.hasOwn(params, "__proto__")).toBe(true);
+    expect(parseMessages('[{"jsonrpc":"2.0","method":"x"}]', isMessage)).toMatchObject({ batch: true });
+  });
+});
+
+describe("session eviction", () => {
+  const s = (id: string, client: string, lastSeen: number, calls = 1): SessionUse => ({
+    id,
+    client,
+    lastSeen,
+    calls,
+  });
+
+  test("room left: nobody goes", () => {
+    expect(evictionFor([s("a", "x", 1)], "y", { max: 3, perClient: 2 })).toBeUndefined();
+  });
+  test("a client at its own cap loses its own least recently used session, not another client's", () => {
+    const sessions = [s("old-other", "desktop", 1), s("x1", "flood", 5), s("x2", "flood", 3)];
+    expect(evictionFor(sessions, "flood", { max: 100, perClient: 2 })?.id).toBe("x2");
+  });
+  test("full: a session that never made a call goes first, then the busiest client's least recent", () => {
+    const sessions = [
+      s("desk", "desktop", 1),
+      s("c1", "code", 9),
+      s("c2", "code", 8),
+      s("probe", "p", 10, 0),
+    ];
+    expect(evictionFor(sessions, "new", { max: 4, perClient: 10 })?.id).toBe("probe");
+    const busy = sessions.filter((x) => x.id !== "probe").concat(s("c3", "code", 7));
+    expect(evictionFor(busy, "new", { max: 4, perClient: 10 })?.id).toBe("c3");
+  });
+});
+
+describe("what holds a port", () => {
+  test("an answer without credentials, in words", () => {
+    expect(describeAnswer(401, { "www-authenticate": 'Bearer realm="mcp-twin"' })).toMatch(
+      /another mcp-twin bridge.*another WSL distro/,
+    );
+    expect(describeAnswer(401, { "www-authenticate": "Basic", server: "nginx" })).toMatch(
+      /asks for credentials.*HTTP 401 \(nginx\)/,
+    );
+    expect(describeAnswer(404, {})).toMatch(/web server that is not this bridge \(HTTP 404\)/);
+  });
+  test("the listening socket of a port in /proc/net/tcp", () => {
+    const table = [
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
+      "   0: 0100007F:1E50 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0",
+      "   1: 0100007F:1E50 0100007F:9C40 01 00000000:00000000 00:00000000 00000000  1000        0 777 1 0",
+      "   2: 0100007F:1E51 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 999 1 0",
+    ].join("\n");
+    expect(listeningInodes(table, 7760)).toEqual(["4242"]);
+    expect(listeningInodes(table, 7762)).toEqual([]);
+  });
+});
+
+describe("serve.json", () => {
+  test("read field by field; anything else is no instance", () => {
+    const good = {
+      pid: 12,
+      host: "127.0.0.1",
+      port: 7760,
+      url: "http://127.0.0.1:7760/mcp",
+      version: "1",
+      startedAt: "t",
+    };
+    expect(parseInstance(JSON.stringify(good))).toEqual(good);
+    for (const bad of [
+      "",
+      "{",
+      "[]",
+      JSON.stringify({ ...good, pid: "12" }),
+      JSON.stringify({ ...good, port: 70000 }),
+      '{"__proto__":{"pid":1,"port":1,"host":"h","url":"u"}}',
+    ])
+      expect(parseInstance(bad), bad).toBeNull();
+  });
+});
+
+describe("settings", () => {
+  test("the manifest's bridge section, with defaults", () => {
+    expect(resolveBridgeSettings(undefined, "m")).toEqual({
+      enabled: false,
+      host: "127.0.0.1",
+      port: 7760,
+      environment: undefined,
+      url: "http://127.0.0.1:7760/mcp",
+      source: "m",
+    });
+    expect(resolveBridgeSettings({ enabled: true, port: 7761, host: "::1" }, "m")).toMatchObject({
+      enabled: true,
+      url: "http://[::1]:7761/mcp",
+    });
+  });
+});
+
+describe("relay errors in words", () => {
+  test("a refused connection, a reset, an HTTP status", () => {
+    const refused = Object.assign(new Error("fetch failed"), { cause: { code: "ECONNREFUSED" } });
+    expect(describeFailure(refused)).toEqual({
+      refused: true,
+      message: "nothing answers there (connection refused)",
+    });
+    expect(describeFailure(new StreamableHTTPError(401, "Error POSTing to endpoint: x"))).toMatchObject({
+      status: 401,
+      message: "it refuses the credentials (HTTP 401)",
+    });
+    expect(
+      describeFailure(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })).message,
+    ).toMatch(/closed before an answer/);
+  });
+});
+
+describe("note names", () => {
+  test.each([
+    "CON",
+    "con.md",
+    "NUL.md",
+    "plans/aux",
+    "Com1.txt",
+    "lpt9",
+    "a./b",
+    "plan.",
+    "x ",
+    "dir /y",
+    "a".repeat(300),
+  ])("refuses %j", (input) => expect(() => notePath("/n", input)).toThrow(NotePathError));
+  test.each([
+    ["console", "console.md"],
+    ["nullable.md", "nullable.md"],
+    ["com10", "com10.md"],
+  ])("%j is fine", (input, name) => expect(notePath("/n", input).name).toBe(name));
+  test("the refusal of a long name does not hold the folder's path", () => {
+    expect(() => notePath("/secret/state/notes", "a".repeat(300))).toThrow(/^(?!.*secret)/);
+  });
+});
+
+test("shared servers are asked for the SDK's latest protocol version", () => {
+  expect(SHARE_PROTOCOL_VERSION).toBe(LATEST_PROTOCOL_VERSION);
+});
+
+describe("the session table", () => {
+  const closed: string[] = [];
+  const endpoint = (path: string) => ({
+    path,
+    connect: async () => ({
+      close: async () => {
+        closed.push(path);
+      },
+    }),
+  });
+
+  test("opens, finds by id and endpoint, makes room by the policy, closes", async () => {
+    const logged: string[] = [];
+    const table = new SessionTable({ max: 3, perClient: 2 }, (l) => logged.push(l));
+    const a = await table.open(endpoint("/mcp"), "desktop");
+    const b1 = await table.open(endpoint("/mcp"), "flood");
+    expect(table.get(a.id, "/mcp")).toBe(a);
+    expect(table.get(a.id, "/share/x")).toBeUndefined();
+    expect(table.get(undefined, "/mcp")).toBeUndefined();
+    b1.calls = 1;
+    await table.open(endpoint("/mcp"), "flood");
+    // flood is at its cap of 2: its own least recently used session goes, not desktop's.
+    await table.open(endpoint("/mcp"), "flood");
+    expect(table.get(b1.id, "/mcp")).toBeUndefined();
+    expect(table.get(a.id, "/mcp")).toBe(a);
+    expect(logged).toEqual([expect.stringMatching(/of flood closed to make room for one of flood/)]);
+    expect(
+      table
+        .info()
+        .map((s) => s.client)
+        .sort(),
+    ).toEqual(["desktop", "flood", "flood"]);
+    await table.closeAll();
+    expect(table.info()).toEqual([]);
+  });
+
+  test("a session closes with its server; one whose transport closed is gone; a day idle is closed", async () => {
+    closed.length = 0;
+    const table = new SessionTable();
+    const a = await table.open(endpoint("/mcp"), "code");
+    const b = await table.open(endpoint("/share/x"), "code");
+    const c = await table.open(endpoint("/mcp"), "desktop");
+    await table.close(a);
+    expect(closed).toEqual(["/mcp"]);
+    expect(table.get(a.id, "/mcp")).toBeUndefined();
+    await table.close(a); // twice: no second close of its server
+    expect(closed).toEqual(["/mcp"]);
+
+    await b.transport.close(); // the transport ended on its own
+    expect(table.get(b.id, "/share/x")).toBeUndefined();
+
+    const now = Date.now();
+    c.lastSeen = new Date(now - SESSION_IDLE_MS + 1000);
+    await table.closeIdle(now);
+    expect(table.get(c.id, "/mcp")).toBe(c);
+    await table.closeIdle(now + 2000);
+    expect(table.get(c.id, "/mcp")).toBeUndefined();
+    expect(table.info()).toEqual([]);
+  });
+});

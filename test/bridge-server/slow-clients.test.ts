@@ -1,0 +1,160 @@
+/**
+ * Slow and unauthenticated clients cannot hold the bridge's sockets: a refusal closes the
+ * connection even while the client keeps its body open; headers and bodies have timeouts; a
+ * connection cap sheds sockets that never presented the token first, so a client with the token
+ * always gets in. Real sockets against the real bridge (the built CLI), and against `listenHttp`
+ * in-process with short limits.
+ */
+import { writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { afterEach, describe, expect, test } from "vitest";
+import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
+import { TokenGuard } from "../../src/bridge-server/token-guard.js";
+import { call, cleanup, httpClient, sleep, startBridge, tempDir } from "./helpers.js";
+
+afterEach(cleanup);
+
+interface RawSocket {
+  socket: net.Socket;
+  received(): string;
+  closed: Promise<number>;
+}
+
+/** A raw TCP client: what it received, and when the server closed it (ms after connecting). */
+function rawSocket(port: number): Promise<RawSocket> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = net.connect(port, "127.0.0.1");
+    let data = "";
+    socket.on("data", (c: Buffer) => {
+      data += c.toString();
+    });
+    socket.on("error", () => {});
+    const closed = new Promise<number>((r) => socket.once("close", () => r(Date.now() - started)));
+    socket.once("connect", () => resolve({ socket, received: () => data, closed }));
+    socket.once("error", reject);
+  });
+}
+
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, sleep(ms).then(() => "still open" as const)]);
+
+/** Headers of a POST whose body never finishes (1 MB announced, one byte sent). */
+const slowPost = (port: number, auth = "") =>
+  `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n${auth}Content-Length: 1000000\r\n\r\n{`;
+
+describe("the real bridge", () => {
+  test("a 401 closes the connection even while the client keeps its body open", async () => {
+    const b = await startBridge();
+    const s = await rawSocket(b.port);
+    s.socket.write(slowPost(b.port));
+    const trickle = setInterval(() => s.socket.write(" "), 100);
+    try {
+      expect(await within(s.closed, 5000)).toBeLessThan(5000);
+    } finally {
+      clearInterval(trickle);
+    }
+    expect(s.received()).toMatch(/^HTTP\/1\.1 401 /);
+    expect(s.received()).toMatch(/connection: close/i);
+  });
+
+  test("300 slow unauthenticated sockets are all closed, and a client with the token is served meanwhile", async () => {
+    const b = await startBridge();
+    const sockets = await Promise.all(Array.from({ length: 300 }, () => rawSocket(b.port)));
+    for (const s of sockets) s.socket.write(slowPost(b.port));
+    const client = await httpClient(b.url, b.token);
+    expect((await call(client, "memory_set", { key: "k", value: 1 })).isError).toBe(false);
+    const closed = await Promise.all(sockets.map((s) => within(s.closed, 10_000)));
+    expect(closed.filter((c) => c === "still open")).toEqual([]);
+    expect((await call(client, "memory_get", { key: "k" })).data.value).toBe(1);
+  }, 60_000);
+});
+
+describe("listenHttp limits", () => {
+  const servers: HttpBridge[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.close();
+  });
+
+  async function listen(limits: Parameters<typeof listenHttp>[0]["limits"]) {
+    const file = path.join(tempDir(), "token");
+    writeFileSync(file, "tok\n");
+    const bridge = await listenHttp({
+      host: "127.0.0.1",
+      port: 0,
+      token: new TokenGuard(file, "tok"),
+      limits,
+      endpoints: [
+        {
+          path: "/mcp",
+          // A minimal MCP session: answers every request with an empty result.
+          connect: async (transport) => {
+            transport.onmessage = (m: JSONRPCMessage) => {
+              if ("id" in m && "method" in m)
+                void transport.send({ jsonrpc: "2.0", id: m.id, result: {} } as JSONRPCMessage);
+            };
+            return { close: async () => {} };
+          },
+        },
+      ],
+    });
+    servers.push(bridge);
+    return bridge;
+  }
+
+  const initialize = (port: number) =>
+    fetch(`http://127.0.0.1:${port}/mcp`, {
+      method: "POST",
+      headers: {
+        authorization: "Bearer tok",
+        "content-type": "application/json",
+        accept: "application/json",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+      }),
+    });
+
+  test("headers that never finish: closed after the headers timeout", async () => {
+    const b = await listen({ headersTimeoutMs: 300 });
+    const s = await rawSocket(b.port);
+    s.socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${b.port}\r\nX-Slow: `);
+    const ms = await within(s.closed, 5000);
+    expect(ms).toBeLessThan(5000);
+    expect(ms as number).toBeGreaterThanOrEqual(250);
+  });
+
+  test("a body that never finishes, with the token: 408 after the request timeout", async () => {
+    const b = await listen({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    const s = await rawSocket(b.port);
+    s.socket.write(slowPost(b.port, "Authorization: Bearer tok\r\n"));
+    const trickle = setInterval(() => s.socket.write(" "), 100);
+    try {
+      expect(await within(s.closed, 5000)).toBeLessThan(5000);
+    } finally {
+      clearInterval(trickle);
+    }
+    expect(s.received()).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  test("past the cap the oldest unauthenticated socket goes; a client with the token always gets in", async () => {
+    const b = await listen({ maxConnections: 10 });
+    const idle = await Promise.all(Array.from({ length: 25 }, () => rawSocket(b.port)));
+    await sleep(100);
+    const open = idle.filter((s) => !s.socket.destroyed && s.socket.readyState === "open");
+    const results = await Promise.all(idle.map((s) => within(s.closed, 1000)));
+    // The first 15 made room for the last 10.
+    expect(results.filter((r) => r !== "still open")).toHaveLength(15);
+    expect(results.slice(15).every((r) => r === "still open")).toBe(true);
+    expect(open.length).toBeGreaterThan(0);
+    // Ten idle strangers hold every slot: a client with the token still gets in.
+    const res = await initialize(b.port);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("mcp-session-id")).toBeTruthy();
+  });
+});

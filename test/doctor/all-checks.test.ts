@@ -1,0 +1,37 @@
+/**
+ * Check ids are a contract, and the registry is their one source: docs/doctor.md and the README's
+ * list are generated from it (`npm run docs:doctor`) and must not go stale.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test } from "vitest";
+import { CHECKS } from "../../src/core/doctor/all-checks.js";
+import { GENERATED, withGenerated } from "../../src/core/doctor/docs.js";
+import { REPO } from "../helpers/fake-machine.js";
+
+test("every check has a unique id of the form area.name and says what it finds", () => {
+  const ids = CHECKS.map((c) => c.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  for (const c of CHECKS) {
+    expect(c.id).toMatch(/^[a-z]+\.[a-z-]+$/);
+    expect(c.doc.length, c.id).toBeGreaterThan(20);
+  }
+});
+
+test("docs/doctor.md and the README are what `npm run docs:doctor` writes", () => {
+  for (const { file, apply } of GENERATED) {
+    const text = readFileSync(path.join(REPO, file), "utf8");
+    expect(apply(text), `${file} is stale: run \`npm run docs:doctor\``).toBe(text);
+  }
+  const docs = readFileSync(path.join(REPO, "docs", "doctor.md"), "utf8");
+  for (const c of CHECKS) expect(docs).toContain(`- \`${c.id}\` (`);
+});
+
+test("a stale list is caught, and missing markers are an error", () => {
+  const { apply } = GENERATED[0]!;
+  const text = readFileSync(path.join(REPO, "docs", "doctor.md"), "utf8");
+  const stale = text.replace(/^- `probe\.stdout`.*\n/m, "");
+  expect(stale).not.toBe(text);
+  expect(apply(stale)).toBe(text);
+  expect(() => withGenerated("no markers here", "checks", "x")).toThrow(/markers/);
+});

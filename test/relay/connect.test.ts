@@ -1,0 +1,179 @@
+/**
+ * `connect <url>`: stdio ⇄ Streamable HTTP for one client session, header values from its own
+ * environment (never argv), the bridge started when nothing answers, and a bridge restart
+ * survived without the client noticing.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { afterEach, expect, test } from "vitest";
+import {
+  BIN,
+  bridgeEnv,
+  call,
+  cleanup,
+  killAtCleanup,
+  readJson,
+  runCli,
+  startBridge,
+  stdioClient,
+  tempDir,
+  waitForInstance,
+} from "../bridge-server/helpers.js";
+import { freePort } from "../helpers/net.js";
+
+afterEach(cleanup);
+
+test("relays a full session with the Authorization header read from ${VAR}", async () => {
+  const b = await startBridge();
+  const other = tempDir(); // connect's own state folder has no token: the header must carry it
+  const { client, stderr } = await stdioClient(
+    ["connect", b.url, "--header", "Authorization: ${MCP_TWIN_HEADER_0}", "--no-start"],
+    bridgeEnv(other, { MCP_TWIN_HEADER_0: `Bearer ${b.token}` }),
+    "claude-desktop",
+  );
+  expect(client.getServerVersion()?.name).toBe("mcp-twin-bridge");
+  expect(client.getInstructions()).toMatch(/shared by every connected session/);
+  const tools = (await client.listTools()).tools.map((t) => t.name);
+  expect(tools).toContain("handoff_post");
+  await call(client, "memory_set", { key: "via-connect", value: 42 });
+  expect((await call(client, "memory_get", { key: "via-connect" })).data.value).toBe(42);
+  await client.close();
+  expect(stderr()).not.toContain(b.token);
+});
+
+test("--token-file, and an unset ${VAR} is a usage error naming it", async () => {
+  const b = await startBridge();
+  const other = tempDir();
+  const { client } = await stdioClient(
+    ["connect", b.url, "--token-file", path.join(b.dir, "token"), "--no-start"],
+    bridgeEnv(other),
+  );
+  expect((await call(client, "bridge_status")).data.pid).toBe(b.pid);
+  const bad = await runCli(["connect", b.url, "--header", "Authorization: ${NOPE}"], bridgeEnv(other));
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain("${NOPE}");
+  expect(bad.stdout).toBe("");
+});
+
+test("starts the bridge when nothing answers on a loopback URL, then relays (token from the state folder)", async () => {
+  const root = tempDir();
+  const port = await freePort();
+  const { client, stderr } = await stdioClient(["connect", `http://127.0.0.1:${port}/mcp`], bridgeEnv(root));
+  const info = await waitForInstance(path.join(root, "bridge"));
+  killAtCleanup(info.pid);
+  expect(info.port).toBe(port);
+  expect(stderr()).toMatch(/starting one/);
+  await call(client, "memory_set", { key: "k", value: "v" });
+  expect((await call(client, "memory_get", { key: "k" })).data.value).toBe("v");
+}, 60_000);
+
+test("a bridge restart is invisible to the client: the relay opens a new session and resends", async () => {
+  const root = tempDir();
+  const port = await freePort();
+  const { client, stderr } = await stdioClient(["connect", `http://127.0.0.1:${port}/mcp`], bridgeEnv(root));
+  const first = await waitForInstance(path.join(root, "bridge"));
+  killAtCleanup(first.pid);
+  await call(client, "memory_set", { key: "before", value: 1 });
+  process.kill(first.pid, "SIGTERM");
+  // Gone, not only told to go: until it has exited it may still answer the relay's next call.
+  for (let i = 0; i < 800 && alive(first.pid); i++) await new Promise((r) => setTimeout(r, 25));
+  expect(alive(first.pid)).toBe(false);
+  // Nothing answers now: the relay starts the bridge again and replays initialize.
+  expect((await call(client, "memory_get", { key: "before" })).data.value).toBe(1);
+  const second = readJson(path.join(root, "bridge", "serve.json")) as { pid: number };
+  killAtCleanup(second.pid);
+  expect(second.pid).not.toBe(first.pid);
+  expect(stderr()).toMatch(/reconnected/);
+}, 60_000);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Run `mcp-twin connect …` with raw stdin lines; its stdout lines and stderr once it ends. */
+function rawConnect(args: string[], env: Record<string, string>, lines: string[], holdMs = 0) {
+  return new Promise<{ code: number | null; out: Array<Record<string, unknown>>; err: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, "connect", ...args], {
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      err += c.toString();
+    });
+    child.stdin.write(lines.map((l) => `${l}\n`).join(""));
+    setTimeout(() => child.stdin.end(), holdMs);
+    child.once("exit", (code) =>
+      resolve({
+        code,
+        out: out
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+        err,
+      }),
+    );
+  });
+}
+
+const INIT = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+});
+
+test("a line that is not JSON-RPC: one line on stderr, a JSON-RPC error on stdout, and the relay carries on", async () => {
+  const b = await startBridge();
+  const r = await rawConnect(
+    [b.url, "--token-file", path.join(b.dir, "token"), "--no-start"],
+    bridgeEnv(tempDir()),
+    ["hello", '{"jsonrpc":"2.0","id":2}', INIT],
+    1500,
+  );
+  expect(r.code).toBe(0);
+  expect(r.out[0]).toEqual({
+    jsonrpc: "2.0",
+    id: null,
+    error: { code: -32700, message: expect.any(String) },
+  });
+  expect(r.out[1]).toEqual({
+    jsonrpc: "2.0",
+    id: null,
+    error: { code: -32600, message: expect.any(String) },
+  });
+  expect(r.out[2]).toMatchObject({ id: 1, result: { serverInfo: { name: "mcp-twin-bridge" } } });
+  expect(r.err).not.toMatch(/invalid_union|"code":/);
+  expect(r.err.split("\n").filter((l) => /ignored a line/.test(l))).toHaveLength(2);
+});
+
+test("nothing answering is said in words, the answer arrives though stdin ends at once, and only the bridge is called the bridge", async () => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/other`;
+  const r = await rawConnect([url, "--no-start"], bridgeEnv(tempDir()), [INIT]);
+  expect(r.out).toEqual([
+    {
+      jsonrpc: "2.0",
+      id: 1,
+      error: {
+        code: -32000,
+        message: `mcp-twin: the server at ${url} is unreachable: nothing answers there (connection refused)`,
+      },
+    },
+  ]);
+  expect(r.err).not.toMatch(/aborted/i);
+  const bridgeUrl = `http://127.0.0.1:${port}/mcp`;
+  const local = await rawConnect([bridgeUrl, "--no-start"], bridgeEnv(tempDir()), [INIT]);
+  expect((local.out[0]!.error as { message: string }).message).toBe(
+    "mcp-twin: the bridge is unreachable: nothing answers there (connection refused)",
+  );
+});
