@@ -99,7 +99,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     const how = await sseRelay({
       url,
       headers: { ...headers },
-      log: (line) => out.info(line),
+      log: (line) => out.error(line),
       signal: ctx.signal,
     });
     return how === "lost" ? ExitCode.failed : ExitCode.ok;
@@ -140,7 +140,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     },
     ...(local && o.start ? { recover: start } : {}),
     name: local ? "the bridge" : `the server at ${url.href}`,
-    log: (line) => out.info(line),
+    log: (line) => out.error(line),
+    note: (line) => out.info(line),
     stdin: process.stdin,
     stdout: process.stdout,
     signal: ctx.signal,

@@ -5,6 +5,7 @@ import { clientById } from "../core/clients/index.js";
 import { messageOf, placesTitle } from "../core/doctor/group.js";
 import type { Check, DoctorReport } from "../core/doctor/index.js";
 import { runDoctor } from "../core/doctor/index.js";
+import { commandText } from "../core/doctor/probe-command.js";
 import { UsageError } from "../core/errors.js";
 import type { TrustRequest } from "../core/manifest/trust.js";
 import { parseTimeout } from "../core/selectors.js";
@@ -93,6 +94,7 @@ export function jsonReport(report: DoctorReport) {
       status: c.status,
       message: c.detail ? [messageOf(c), ...c.detail].join("\n") : messageOf(c),
       ...(c.fix ? { fix: c.fix } : {}),
+      ...(c.command ? { command: c.command } : {}),
     })),
   };
 }
@@ -231,6 +233,7 @@ function line(out: Output, check: Check, indent: number, verbose: boolean): void
   const pad = " ".repeat(indent);
   out.print(`${pad}${mark(out, check.status)} ${check.message} ${c.dim(`[${check.id}]`)}`);
   for (const d of check.detail ?? []) out.print(`${pad}    ${c.dim(d)}`);
+  if (check.command) out.print(`${pad}    started as: ${commandText(check.command)}`);
   if (check.fix) out.print(`${pad}  ${c.cyan("→")} ${check.fix}`);
 }
 

@@ -16,6 +16,7 @@ import { isSecretName, placeholderKind } from "./checks/secrets.js";
 import { missingProgram } from "./checks/spawn.js";
 import { type EntryView, expandEntry, readEntry } from "./entry-view.js";
 import type { RemotePlan } from "./live-probe.js";
+import { type ProbeCommand, probeCommand } from "./probe-command.js";
 import type { ConfigFacts, EntrySet } from "./read-configs.js";
 import { type Resolved, resolveEntry, type SpawnPlan } from "./resolve.js";
 import type { Where } from "./types.js";
@@ -41,6 +42,8 @@ export interface EntryWork {
    */
   missing?: { path: string; env: string; check: "entry.command" | "entry.node-path" };
   plan?: SpawnPlan;
+  /** The plan as the user can start it by hand from here (the report shows it when it fails). */
+  command?: ProbeCommand;
   /** An SSE remote (as its client expands it): doctor completes a handshake with it. */
   sse?: RemotePlan;
   noSpawn?: string;
@@ -134,7 +137,17 @@ export async function inspectEntries(
       managedPackage: facts.managedPackage ?? false,
       kind: expanded.view.kind,
       ...downloaderOf(expanded.view),
-      ...(missing ? { missing } : resolved?.spawn ? { plan: resolved.spawn } : {}),
+      ...(missing
+        ? { missing }
+        : resolved?.spawn
+          ? {
+              plan: resolved.spawn,
+              command: probeCommand(resolved.spawn, Object.keys(expanded.view.env), {
+                style: ctx.machine.local.kind === "windows" ? "win32" : "posix",
+                cwd: ctx.machine.host.cwd,
+              }),
+            }
+          : {}),
       ...(resolved?.noSpawn ? { noSpawn: resolved.noSpawn } : {}),
       ...(sse ? { sse: { url: expanded.view.url!, headers: expanded.view.headers } } : {}),
     });

@@ -10,7 +10,7 @@
  * - a request that still cannot be delivered gets a JSON-RPC error that says why in words,
  *   never silence; a line on stdin that is not JSON-RPC gets a JSON-RPC error too (id null);
  * - when stdin ends, answers still on their way are delivered before the relay ends.
- * stdout carries only JSON-RPC; logs go to `log` (stderr).
+ * stdout carries only JSON-RPC; failures go to `log`, other news to `note` (stderr).
  */
 import type { Readable, Writable } from "node:stream";
 import {
@@ -38,7 +38,10 @@ export interface RelayOptions {
   name: string;
   /** Request headers (read again after a 401, e.g. a rotated token). */
   headers: () => Promise<Record<string, string>>;
+  /** A failure: a message not delivered, the other end unreachable (the caller marks it an error). */
   log: (line: string) => void;
+  /** What is no failure: the session reopened after the server restarted. */
+  note?: (line: string) => void;
   /**
    * Nothing answers at the URL: start it (connect to a local bridge does). Returns where it now
    * answers when that changed.
@@ -163,7 +166,7 @@ export async function relay(options: RelayOptions): Promise<void> {
     if (isJSONRPCErrorResponse(answer)) throw new Error(`it refused initialize: ${answer.error.message}`);
     if (protocolVersion) http.setProtocolVersion(protocolVersion);
     if (initialized) await http.send(initialized);
-    options.log(`reconnected to ${options.name} (new session)`);
+    (options.note ?? options.log)(`reconnected to ${options.name} (new session)`);
   };
 
   const deliver = async (message: JSONRPCMessage, attempt = 0): Promise<void> => {
