@@ -19,6 +19,7 @@ import {
 } from "../packages/installs.js";
 import type { State } from "../sync/state.js";
 import type { Machine } from "../system/machine.js";
+import { mcpTwinIn } from "./self-launch.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./target-entry.js";
 
 export interface DesiredInput {
@@ -50,7 +51,8 @@ export async function desiredEntries(
       return pkg && (!want || pkg.version === want) ? pkg : undefined;
     },
     shortPath: await shortPathTable(input.allEnvs, index, machine),
-    self: machine.host.self,
+    // One path to this mcp-twin for every entry that runs it: the relays and the bridge's entry.
+    self: selfHere(input.allEnvs, machine),
     selfVersion: VERSION,
     secrets: input.secrets,
     processEnv: machine.host.env,
@@ -70,6 +72,12 @@ export async function desiredEntries(
     out.set(target.key, desired);
   }
   return out;
+}
+
+/** This mcp-twin, as the relays of url servers start it: by the path the bridge's entry uses too. */
+function selfHere(envs: readonly Environment[], machine: Machine): EntryContext["self"] {
+  const local = envs.find((e) => e.local);
+  return (local && mcpTwinIn(local, machine.host.self)) ?? machine.host.self;
 }
 
 /**

@@ -43,6 +43,8 @@ export type BuiltEntry =
       secretValues: string[];
       references: string[];
       runsIn: string;
+      /** A url server written as mcp-twin's stdio relay (`connect`), which runs in `runsIn`. */
+      relay?: true;
       /** A raw `command` server: the program it runs in `runsIn` (sync checks it is there). */
       program?: string;
       /** Written, but it will not start as things are (its program is missing there). */
@@ -152,12 +154,17 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       ? target.client.projectEntryProblem?.(relayExpands ? { ...value, args: [] } : value)
       : undefined;
   if (problem) return { ok: false, code: "unresolved", reason: `servers.${name}: ${problem}` };
+  // A url server as a command is mcp-twin's relay: it runs where this mcp-twin is (a project
+  // file's, through npx, where the project is opened).
+  const relay = run.url !== undefined && typeof value.command === "string";
+  const self = relay && target.scope !== "project" ? ctx.environments.find((e) => e.local) : undefined;
   return {
     ok: true,
     value,
     secretValues,
     references: [...new Set(references)],
-    runsIn: env.id,
+    runsIn: self?.id ?? env.id,
+    ...(relay ? { relay: true as const } : {}),
     ...(program ? { program } : {}),
   };
 }

@@ -26,6 +26,11 @@ interface TargetReport {
   problems: Array<{ server: string; code: string; message: string; missing?: MissingProgram }>;
   /** Servers whose entry here runs in another environment (e.g. Windows' node.exe through interop). */
   across?: Array<{ server: string; runsIn: string; command?: string }>;
+  /**
+   * url servers this client takes only as mcp-twin's stdio relay (it has no url entries): the
+   * client then needs mcp-twin where the relay runs (and WSL, when that is across the line).
+   */
+  relays?: Array<{ server: string; runsIn: string }>;
   /** E.g. a file others can read into which this run writes a secret (with the chmod that fixes it). */
   warnings?: string[];
 }
@@ -166,6 +171,7 @@ function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?:
     ...(t.note ? { note: t.note } : {}),
     problems: p.problems,
     ...(p.across.length > 0 ? { across: p.across } : {}),
+    ...(p.relays.length > 0 ? { relays: p.relays } : {}),
     ...(warnings ? { warnings } : {}),
   };
 }

@@ -2,6 +2,8 @@
  * The sync report as people and scripts read it: the stable `--json` shape of the spec, and the
  * text report. Shared by every command that syncs (sync, init, add --sync).
  */
+
+import { clientById } from "../../core/clients/index.js";
 import type { SyncReport } from "../../core/sync/run-sync.js";
 import { andList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
@@ -44,6 +46,7 @@ export function jsonReport(report: SyncReport) {
         ? { problems: t.problems.map(({ server, code, message }) => ({ server, code, message })) }
         : {}),
       ...(t.across ? { across: t.across } : {}),
+      ...(t.relays ? { relays: t.relays } : {}),
       ...(t.warnings && t.warnings.length > 0 ? { warnings: t.warnings } : {}),
     })),
     errors: report.errors,
@@ -140,6 +143,8 @@ export async function renderReport(
     if (t.note) out.print(c.dim(`      ${t.note}`));
     const crossing = acrossLine(t, report, shown);
     if (crossing) out.print(`      ${crossing}`);
+    const relayed = relayLine(t);
+    if (relayed) out.print(`      ${relayed}`);
     for (const n of t.drift)
       out.print(
         `      ${warn} ${n}: edited by hand since the last sync; kept (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes the edit into the manifest, --force overwrites it)`,
@@ -252,6 +257,31 @@ function acrossLine(
     byHow.set(how, [...(byHow.get(how) ?? []), a.server]);
   }
   return `${[...byHow].map(([how, servers]) => `${servers.join(", ")} ${servers.length > 1 ? "run" : "runs"} ${how}`).join("; ")}${why}`;
+}
+
+/**
+ * url servers a client takes only through mcp-twin's relay (it has no url entries): how they reach
+ * it, and what the client then depends on — mcp-twin where the relay runs, and WSL when the relay
+ * runs across the line.
+ */
+function relayLine(t: SyncReport["targets"][number]): string | undefined {
+  if (!t.relays || t.relays.length === 0) return undefined;
+  const client = clientById(t.client)?.name ?? t.client;
+  const byWhere = new Map<string, string[]>();
+  for (const r of t.relays) byWhere.set(r.runsIn, [...(byWhere.get(r.runsIn) ?? []), r.server]);
+  return [...byWhere]
+    .map(([runsIn, servers]) => {
+      const one = servers.length === 1;
+      const across =
+        runsIn.startsWith("wsl:") && t.env === "windows"
+          ? ", started by wsl.exe"
+          : runsIn === "windows" && t.env.startsWith("wsl:")
+            ? ", started through WSL interop"
+            : "";
+      const needs = across ? `WSL and mcp-twin in ${runsIn}` : `mcp-twin in ${runsIn}`;
+      return `${andList(servers)} ${one ? "is a remote server" : "are remote servers"}, and ${client} takes only stdio servers: ${one ? "it goes" : "they go"} through mcp-twin's relay (\`mcp-twin connect\`) in ${runsIn}${across}, so ${client} needs ${needs} for ${one ? "it" : "them"}`;
+    })
+    .join("; ");
 }
 
 function indent(text: string, n: number): string {
