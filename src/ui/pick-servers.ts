@@ -16,8 +16,6 @@ type Picked = { kind: "catalogue"; template: Template } | { kind: "registry"; en
 
 export interface PickResult {
   picked: Picked[];
-  /** Why the registry could not be searched (it did not answer), to repeat once after the picker. */
-  registryNote?: string;
 }
 
 const DONE = "\u0000done";
@@ -118,5 +116,6 @@ export async function pickServers(
     .map((template) => ({ kind: "catalogue", template }));
   for (const value of picked)
     if (value.startsWith(REGISTRY)) result.push({ kind: "registry", entry: seen.get(label(value))! });
-  return { picked: result, ...(registryNote ? { registryNote } : {}) };
+  // An unreachable registry was said in the list, where the search failed: not again after it.
+  return { picked: result };
 }

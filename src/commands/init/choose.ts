@@ -100,7 +100,6 @@ export async function chooseServers(
     ctx.out.theme.c.dim,
     ctx.openRegistry,
   );
-  if (result.registryNote) ctx.out.warn(`The MCP Registry could not be searched: ${result.registryNote}.`);
   for (const p of result.picked) {
     if (p.kind === "catalogue") ctx.chosen.push({ template: p.template });
     else {
