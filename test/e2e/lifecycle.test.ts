@@ -67,6 +67,27 @@ describe("versions", () => {
     expect([installedVersion(m, "linux"), installedVersion(m, "windows")]).toEqual(["1.1.0", "1.1.0"]);
   });
 
+  test("remove + sync says the package stays installed, and that sync --prune uninstalls it; --prune then does", async () => {
+    const m = setup();
+    await m.run(["sync"]);
+    const removed = await m.run(["remove", "fixture", "--sync"]);
+    expect(removed.code).toBe(0);
+    const pkg = inject("fixtureName");
+    expect(removed.stdout).toMatch(
+      new RegExp(
+        `^ℹ ${pkg}@1\\.1\\.0 \\((wsl:Ubuntu and windows|windows and wsl:Ubuntu)\\) stays installed: no server of the manifest uses it now\\. \`mcp-twin sync --prune\` uninstalls it\\.$`,
+        "m",
+      ),
+    );
+    const again = JSON.parse((await m.run(["sync", "--json"])).stdout);
+    expect(again.unused.map((u: { env: string }) => u.env).sort()).toEqual(["windows", "wsl:Ubuntu"]);
+    expect(again.unused[0]).toMatchObject({ package: pkg, version: "1.1.0" });
+    const pruned = await m.run(["sync", "--prune"]);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).not.toContain("stays installed");
+    expect((await m.run(["sync"])).stdout).not.toContain("stays installed");
+  });
+
   test("--prune uninstalls the packages of servers removed from the manifest, on both sides", async () => {
     const m = setup();
     await m.run(["sync"]);

@@ -52,6 +52,8 @@ export interface SyncReport {
   installs: InstallRow[];
   /** Usable environments that got no package: no client of this run runs one there. */
   noClient: string[];
+  /** Packages mcp-twin installed that no manifest server uses now: they stay (`sync --prune` removes them). */
+  unused: Array<{ env: string; package: string; version: string }>;
   /** Project files only: their entries run their packages through npx, nothing was installed. */
   npx: boolean;
   targets: TargetReport[];
@@ -117,6 +119,7 @@ function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
     environments: plan.environments.map(environmentReport),
     installs,
     noClient: plan.idle,
+    unused: plan.packages.unused.map(({ env, package: name, version }) => ({ env, package: name, version })),
     npx: plan.npx,
     targets: [],
     errors: [],

@@ -23,6 +23,7 @@ export function jsonReport(report: SyncReport) {
       ...(e.fix ? { fix: e.fix } : {}),
     })),
     ...(report.noClient.length > 0 ? { noClient: report.noClient } : {}),
+    ...(report.unused.length > 0 ? { unused: report.unused } : {}),
     installs: report.installs.map((i) => ({
       env: i.env,
       package: i.package,
@@ -187,6 +188,11 @@ export async function renderReport(
   for (const e of report.errors)
     if (!["install-failed", "not-installed", "program-missing", "bridge-port-taken"].includes(e.code))
       out.print(`${fail} ${e.message}`);
+  const unused = unusedLine(report.unused);
+  if (unused) {
+    out.print("");
+    out.print(`${out.theme.info} ${unused}`);
+  }
   if (report.bridge) {
     out.print("");
     out.print(bridgeLine(report.bridge, { ok, warn, fail }));
@@ -202,6 +208,22 @@ export async function renderReport(
         `${warn} ${running.join(" and ")} ${running.length > 1 ? "are" : "is"} running now: quit fully (tray icon too) and start again.`,
       );
   }
+}
+
+/**
+ * Packages mcp-twin installed for servers no longer in the manifest: they stay installed (sync
+ * takes entries out, not packages), and `sync --prune` uninstalls them.
+ */
+export function unusedLine(unused: SyncReport["unused"]): string | undefined {
+  if (unused.length === 0) return undefined;
+  const where = new Map<string, string[]>();
+  for (const u of unused) {
+    const spec = `${u.package}@${u.version}`;
+    where.set(spec, [...(where.get(spec) ?? []), u.env]);
+  }
+  const specs = [...where].map(([spec, envs]) => `${spec} (${andList(envs)})`);
+  const one = specs.length === 1;
+  return `${andList(specs)} ${one ? "stays" : "stay"} installed: no server of the manifest uses ${one ? "it" : "them"} now. \`mcp-twin sync --prune\` uninstalls ${one ? "it" : "them"}.`;
 }
 
 /**
