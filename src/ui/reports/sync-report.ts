@@ -5,7 +5,7 @@
 
 import { clientById } from "../../core/clients/index.js";
 import type { SyncReport } from "../../core/sync/run-sync.js";
-import { andList } from "../../core/words.js";
+import { andList, orList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
 import { manifestLine } from "./manifest-line.js";
@@ -201,8 +201,14 @@ export async function renderReport(
   if (apps.length > 0 || sessions.length > 0) {
     out.print("");
     out.print(restartLine(apps, sessions));
-    // Whether the apps run now (command-line sessions are not looked for).
-    if (apps.length > 0 && running === null) out.print(c.dim("(Could not tell whether they are running.)"));
+    // Whether the apps run now (command-line sessions are not looked for): when that could not be
+    // seen, what a restart means for an app that is open.
+    if (apps.length > 0 && running === null)
+      out.print(
+        c.dim(
+          `If ${orList(apps)} is open, quit it fully (tray icon too) and start it again: mcp-twin could not see which apps are running.`,
+        ),
+      );
     else if (running && running.length > 0)
       out.print(
         `${warn} ${running.join(" and ")} ${running.length > 1 ? "are" : "is"} running now: quit fully (tray icon too) and start again.`,
