@@ -27,7 +27,8 @@ const TYPING_PAUSE_MS = 250;
 export async function pickServers(
   prompts: Prompts,
   templates: readonly Template[],
-  taken: ReadonlySet<string>,
+  /** Servers that cannot be added here, and why ("already in the manifest", "being imported …"). */
+  taken: ReadonlyMap<string, string>,
   dim: (text: string) => string,
   registry: (() => Promise<RegistryClient>) | undefined,
 ): Promise<PickResult> {
@@ -73,7 +74,7 @@ export async function pickServers(
         name: `${picked.has(value) ? "✔" : " "} ${s.name.padEnd(20)} ${dim(clip(s.description, 52))}`,
         value,
         short: s.name,
-        description: taken.has(shortName(s.name)) ? "already in the manifest" : about,
+        description: taken.get(shortName(s.name)) ?? about,
         ...(s.way ? {} : { disabled: `(mcp-twin cannot add it: ${s.why})` }),
       };
     });
@@ -92,7 +93,7 @@ export async function pickServers(
           name: `${picked.has(t.name) ? "✔" : " "} ${t.name.padEnd(20)} ${dim(clip(t.description, 52))}`,
           value: t.name,
           short: t.name,
-          description: taken.has(t.name) ? "already in the manifest" : t.description,
+          description: taken.get(t.name) ?? t.description,
         }));
         if (!term) return [doneChoice, ...matches];
         let remote: Choice<string>[] = [];

@@ -36,6 +36,15 @@ const REAL_NPM = realpathSync(
 );
 
 describe("environments", () => {
+  test("Windows' npm that does not say its version with its prefix: doctor asks it, and the pass says it", async () => {
+    const m = make({ npmQuietVersion: true });
+    const run = await doctor(m, ["--no-probe"]);
+    const c = one(run, "npm.present", { env: "windows" });
+    expect(c.status).toBe("pass");
+    expect(c.message).toBe("npm 10.9.0 with global prefix C:\\Users\\alice\\AppData\\Roaming\\npm.");
+    expect(m.interopCalls().filter((l) => /npm(\.cmd)?\t?.*--version/.test(l))).toHaveLength(1);
+  });
+
   test("Windows' npm first on the WSL PATH, then Linux npm installed", async () => {
     const m = make({ linuxNpm: false });
     const run = await doctor(m, ["--no-probe"]);

@@ -63,6 +63,8 @@ export interface FakeMachineOptions {
   mcpRegistryUrl?: string;
   /** A Windows user name (spaces allowed: "John Smith"). */
   windowsUser?: string;
+  /** Windows' npm prints no "npm info using npm@…" with its prefix (it still answers --version). */
+  npmQuietVersion?: boolean;
 }
 
 export interface RunResult {
@@ -251,6 +253,7 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
         node: options.windowsNode !== false ? "C:\\Program Files\\nodejs\\node.exe" : null,
         nodeVersion: "v22.11.0",
         npmVersion: "10.9.0",
+        ...(options.npmQuietVersion ? { npmQuietVersion: true } : {}),
         npmPrefix: winPath(windowsPrefix),
         distros: ["Ubuntu", "docker-desktop", "docker-desktop-data"],
         // Each side has its own npm configuration (as each has its own .npmrc).

@@ -316,6 +316,21 @@ describe("init in a terminal", () => {
     expect(json(path.join(m.paths.home, "secrets.json")).secrets.FIXTURE_TOKEN).toBe(TOKEN);
   }, 120_000);
 
+  test("the picker says a server chosen for import is being imported (there is no manifest yet), not 'already in the manifest'", async () => {
+    const m = machine();
+    desktopHasFixture(m, TOKEN);
+    const pty = runInPty(["init"], m.env, m.paths.linuxHome);
+    await pty.waitFor(/bring it into the manifest/);
+    pty.type(KEY.enter);
+    await pty.waitFor(/Add servers from the catalogue/);
+    pty.type("fixture");
+    await pty.waitFor(/being imported from windows claude-desktop \(chosen above\)/);
+    expect(pty.output()).not.toContain("already in the manifest");
+    pty.type(KEY.ctrlC);
+    expect((await pty.exit).code).toBe(130);
+    expectNothingWritten(m);
+  }, 60_000);
+
   test("picks from the catalogue, asks the key hidden (not even its length), and Ctrl-C at a prompt writes nothing (exit 130)", async () => {
     const m = machine();
     const pty = runInPty(["init"], m.env, m.paths.linuxHome);
