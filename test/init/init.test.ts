@@ -302,10 +302,17 @@ describe("init in a terminal", () => {
     // One question for all of it: the files, the packages, the client configs.
     await pty.waitFor(/Write these files, install the packages and write the client configs\?/);
     expect(pty.output()).toContain("fixture (imported)");
+    // ~/.claude.json (mode 644) would receive the key: said in the plan, before the question.
+    const file = m.paths.claudeCodeConfig;
+    expect(pty.output()).toContain(
+      `▲ ${file} will hold a key (fixture) and is readable by other users (mode 644): run chmod 600 ${file}`,
+    );
     pty.type(KEY.enter);
     const { code, output } = await pty.exit;
     expect(code).toBe(0);
     expect(output).not.toContain(TOKEN);
+    // …and not said again after the write.
+    expect(output).not.toContain("now holds");
     expect(output).not.toMatch(
       /Write these files and go on|Install the packages and write every client config now/,
     );

@@ -69,6 +69,8 @@ export async function renderReport(
     fixesShown?: boolean;
     /** Missing programs' lines said already (add, before its question): not again. */
     programsShown?: readonly string[];
+    /** Files whose "readable by others, now holds a key" was said already (init's plan): not again. */
+    readableShown?: readonly string[];
   } = {},
 ): Promise<void> {
   const { c, ok, warn, fail, skip, bullet } = out.theme;
@@ -163,7 +165,8 @@ export async function renderReport(
             : p.message
         }`,
       );
-    for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
+    if (!options.readableShown?.includes(t.path))
+      for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
   }
   const programs = report.missingPrograms.filter((line) => !options.programsShown?.includes(line));
   if (programs.length > 0) {
