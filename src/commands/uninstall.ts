@@ -5,6 +5,7 @@
  * masked) and asks first; `--yes` skips the question.
  */
 import type { CommandContext } from "../cli.js";
+import { BRIDGE_ENTRY } from "../core/bridge-control/entry-name.js";
 import { detectEnvironments } from "../core/environments/detect.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
 import { selectEnvironments } from "../core/selectors.js";
@@ -102,6 +103,8 @@ async function render(
 ): Promise<void> {
   await renderUndo(report.targets, out, options);
   renderPackages(report.packages, out);
-  const bridge = bridgeLine(report.bridge, out);
+  // Who may still have the bridge's entry loaded: every client whose config held it.
+  const holders = restartOf(report.targets.filter((r) => r.removed.includes(BRIDGE_ENTRY)));
+  const bridge = bridgeLine(report.bridge, out, holders);
   if (bridge) out.print(bridge);
 }

@@ -6,7 +6,7 @@
 import type { BridgeRetirement } from "../../core/bridge-control/retire.js";
 import type { InstallRow } from "../../core/packages/installs.js";
 import type { Remains } from "../../core/undo/what-stays.js";
-import { andList } from "../../core/words.js";
+import { andList, orList } from "../../core/words.js";
 import type { Output } from "../output.js";
 
 export function renderPackages(rows: readonly InstallRow[], out: Output): void {
@@ -19,8 +19,15 @@ export function renderPackages(rows: readonly InstallRow[], out: Output): void {
   }
 }
 
-/** The bridge's line (none when no bridge runs). */
-export function bridgeLine(b: BridgeRetirement | undefined, out: Pick<Output, "theme">): string | undefined {
+/**
+ * The bridge's line (none when no bridge runs). `holders`: the clients whose configs held its entry
+ * (apps, and command-line clients whose open sessions still have it loaded).
+ */
+export function bridgeLine(
+  b: BridgeRetirement | undefined,
+  out: Pick<Output, "theme">,
+  holders: { apps: readonly string[]; sessions: readonly string[] } = { apps: [], sessions: [] },
+): string | undefined {
   if (!b) return undefined;
   const { ok, skip, warn, bullet } = out.theme;
   const which = `the bridge (pid ${b.pid}) in ${b.env}`;
@@ -28,7 +35,7 @@ export function bridgeLine(b: BridgeRetirement | undefined, out: Pick<Output, "t
     case "planned":
       return `  ${bullet} ${cap(which)} would be stopped: no client config would hold its entry`;
     case "stopped":
-      return `${ok} Stopped ${which}${b.forced ? " (killed: it did not end on SIGTERM)" : ""}: no client config holds its entry now. An app still open with its entry loaded starts it again on its next call, until you restart the app.`;
+      return `${ok} Stopped ${which}${b.forced ? " (killed: it did not end on SIGTERM)" : ""}: no client config holds its entry now. ${cap(stillOpen(holders))} with its entry loaded starts it again on its next call, until it is restarted.`;
     case "kept": {
       const entries = b.entries ?? [];
       const unreadable = b.unreadable ?? [];
@@ -47,6 +54,12 @@ export function bridgeLine(b: BridgeRetirement | undefined, out: Pick<Output, "t
     case "failed":
       return `${warn} ${cap(which)} still runs (${b.error ?? "it could not be stopped from here"}): ${b.fix ?? "run `mcp-twin bridge stop` there"}.`;
   }
+}
+
+/** "Claude Desktop, Cursor or a Claude Code session still open": every client that can hold it. */
+function stillOpen(holders: { apps: readonly string[]; sessions: readonly string[] }): string {
+  const names = [...holders.apps, ...holders.sessions.map((s) => `a ${s} session`)];
+  return names.length > 0 ? `${orList(names)} still open` : "an app or a session still open";
 }
 
 /** What stays (`planned`: would stay, a dry run), and how to remove it. */
