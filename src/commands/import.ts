@@ -12,6 +12,7 @@ import {
   readImports,
 } from "../core/import/index.js";
 import { checkPreferredClients } from "../core/selectors.js";
+import { andList } from "../core/words.js";
 import { askClashes, secretFlagValues } from "../ui/clash.js";
 import { unifiedDiff } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
@@ -210,13 +211,18 @@ async function render(
   // changed, or entries it adopted (which sync may now rewrite).
   if (nothing) out.print(nothingImported(plan, result, skipped.length));
   else {
-    if (result.written)
-      out.print(`${ok} ${shown(result.manifestFile)} ${result.before === null ? "created" : "updated"}`);
+    // Nothing for the manifest, only entries adopted: said so, not "Next: sync" as if servers came in.
+    if (!result.written) {
+      const unchanged = result.servers.filter((x) => x.action === "unchanged").map((x) => x.name);
+      out.print(
+        `Nothing new for the manifest${unchanged.length > 0 ? `: ${andList(unchanged)} ${unchanged.length === 1 ? "is" : "are"} in it already, as found` : ""}.`,
+      );
+    } else out.print(`${ok} ${shown(result.manifestFile)} ${result.before === null ? "created" : "updated"}`);
     if (result.adopted.length > 0)
       out.print(
         `${result.adopted.length} entr${result.adopted.length === 1 ? "y" : "ies"} adopted: \`mcp-twin sync\` may now rewrite ${result.adopted.length === 1 ? "it" : "them"} into the installed form.`,
       );
-    out.print(`Next: ${c.bold("mcp-twin sync")}`);
+    if (result.written) out.print(`Next: ${c.bold("mcp-twin sync")}`);
   }
   for (const line of ignoredFileLines(plan, result, shown)) out.print(c.dim(line));
 }
