@@ -9,13 +9,12 @@
  */
 import type { ClientId } from "../manifest/schema.js";
 import { dict, own } from "../own-keys.js";
+import { isPlaceholder, isSecretName } from "../secrets/placeholders.js";
 import type { Recognized } from "./recognize.js";
 import {
   convertReferences,
   hasReference,
   hasSecretPrefix,
-  isPlaceholder,
-  isSecretName,
   looksLikeCredential,
   secretNameFor,
   secretNameOf,

@@ -34,9 +34,14 @@ export function nameWords(name: string): string[] {
     .map((w) => w.toLowerCase());
 }
 
-/** Does this variable, header or flag name hold a secret? */
+/**
+ * Does this variable, header or flag name hold a secret? The one rule: import, sync, `secret set`
+ * and doctor all ask here. A word, not a substring: `AUTHOR`, `MAX_TOKENS` and `MONKEY` are not keys.
+ */
 export function isSecretName(name: string): boolean {
-  return nameWords(name).some((w) => SECRET_WORDS.has(w) || /(apikey|token|secret|password)$/.test(w));
+  return nameWords(name).some(
+    (w) => SECRET_WORDS.has(w) || /(apikey|secretkey|accesskey|token|secret|password)$/.test(w),
+  );
 }
 
 /** What a placeholder looks like once a vendor prefix (`tvly-`, `sk-proj-`, `ghp_`) is taken off. */

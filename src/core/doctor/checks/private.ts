@@ -7,11 +7,12 @@
  */
 
 import { shellQuote } from "../../environments/path-translation.js";
+import { isSecretName } from "../../secrets/placeholders.js";
 import { readEntry } from "../entry-view.js";
 import { AS_IS, type Show } from "../path-style.js";
 import type { ConfigFacts } from "../read-configs.js";
 import { type Finding, finding } from "../types.js";
-import { isSecretName, placeholderKind } from "./secrets.js";
+import { placeholderKind } from "./secrets.js";
 
 /** A value that only names a variable (`${API_KEY}`, `${env:X}`, `$X`) holds no key. */
 const REFERENCE_ONLY = /^(?:\$\{[^{}]+\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
