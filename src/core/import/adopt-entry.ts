@@ -12,7 +12,7 @@ import { type DesiredInput, entriesNow } from "../entries/desired.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
 import { UsageError, UsageErrors } from "../errors.js";
 import { readTargetEntries } from "../formats/index.js";
-import { applyEntryEdits } from "../formats/json/merge.js";
+import { withServerFields, writeManifest } from "../manifest/edit.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
 import { resolveString } from "../manifest/spec.js";
@@ -22,11 +22,11 @@ import { notAKey } from "../secrets/placeholders.js";
 import { assertKnown, checkSelectors } from "../selectors.js";
 import { type Context, loadContext, openManifest, readTargetTexts } from "../sync/context.js";
 import { entryHash, isOurs, loadState, saveState } from "../sync/state.js";
-import { readTextOrNull, replaceFile, withLock } from "../system/files.js";
+import { readTextOrNull, withLock } from "../system/files.js";
 import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
 import { saveHandWritten } from "../undo/backups.js";
-import { type AdoptMerge, adoptMerge, type FieldEdit, type ReadEntry } from "./adopt-merge.js";
+import { type AdoptMerge, adoptMerge, type ReadEntry } from "./adopt-merge.js";
 import type { Source } from "./fold.js";
 import { allocateSecrets } from "./inline-keys.js";
 import { occurrence } from "./read-config.js";
@@ -221,7 +221,7 @@ export async function planAdopt(
 
   // The manifest, edited at the changed fields only (comments and layout elsewhere stay).
   const text = (await readTextOrNull(loaded.file)) ?? "";
-  const after = applyEdits(text, loaded.file, options.server, edits);
+  const after = withServerFields(text, loaded.file, options.server, edits);
   const newSpec = own(parseManifestText(after, loaded.file).servers, options.server)!;
 
   // What the next sync does with the new definition: this entry, and the other clients'.
@@ -284,7 +284,7 @@ export async function applyAdopt(machine: Machine, plan: AdoptPlan): Promise<voi
         ...plan.secretValues,
       });
     if (plan.after !== plan.before)
-      await replaceFile(plan.manifestFile, (current) => {
+      await writeManifest(machine, plan.manifestFile, (current) => {
         if (current === plan.before) return plan.after;
         throw new UsageError(
           "manifest-changed",
@@ -319,16 +319,6 @@ function matchSource(from: string | undefined, s: AdoptSource): boolean {
   if (!from) return true;
   if (from === s.client || from === `${s.env}:${s.client}` || from === s.path) return true;
   return s.path.replace(/\\/g, "/").endsWith(from.replace(/\\/g, "/"));
-}
-
-function applyEdits(text: string, file: string, server: string, edits: readonly FieldEdit[]): string {
-  let out = text;
-  for (const e of edits) {
-    const parent = ["servers", server, ...e.path.slice(0, -1)];
-    const name = e.path[e.path.length - 1]!;
-    out = applyEntryEdits(out, parent, [e.remove ? { name, remove: true } : { name, value: e.value }], file);
-  }
-  return out;
 }
 
 function renameRefs(value: unknown, renames: ReadonlyMap<string, string>): unknown {

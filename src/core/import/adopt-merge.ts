@@ -10,6 +10,7 @@
  * server's launch (its `overrides` then no longer apply and are dropped).
  */
 import { envMatches } from "../environments/types.js";
+import type { ServerFieldEdit } from "../manifest/edit.js";
 import type { ServerOverride, ServerSpec } from "../manifest/schema.js";
 import { own } from "../own-keys.js";
 import type { Form, SecretUse } from "./inline-keys.js";
@@ -22,15 +23,10 @@ export interface ReadEntry {
   via: string;
 }
 
-/** One property of the server to set or remove (path below `servers.<name>`). */
-export interface FieldEdit {
-  path: string[];
-  value?: unknown;
-  remove?: true;
-}
 
 export interface AdoptMerge {
-  edits: FieldEdit[];
+  /** The server's properties to set or remove, for the manifest writer. */
+  edits: ServerFieldEdit[];
   /** Secrets the manifest refers to already, with the new value the edit gives them. Never print. */
   rotations: Record<string, string>;
   /** New references (`${secret:NAME}` in the edits' values) and their values. Never print. */

@@ -7,6 +7,7 @@
  */
 
 import { UsageError, UsageErrors } from "../errors.js";
+import { withServers, writeManifest } from "../manifest/edit.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { assertSecretName, loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
 import { parseManifestText } from "../manifest/validate.js";
@@ -16,7 +17,6 @@ import type { Machine } from "../system/machine.js";
 import { backupProblems, saveHandWritten } from "../undo/backups.js";
 import { placeLines, settleHint } from "./clashes.js";
 import { compareWithManifest } from "./compare.js";
-import { withServers, writeManifest } from "./manifest-writer.js";
 import { handWrittenKey, type ImportCandidate, type ImportPlan, type Skipped } from "./types.js";
 
 export interface ImportSelection {
@@ -114,7 +114,7 @@ export async function applyImport(
       );
     }
     const edits = result.servers.filter((s) => s.action !== "unchanged");
-    if (edits.length > 0) result.after = withServers(before, plan.manifestFile, edits).text;
+    if (edits.length > 0) result.after = withServers(before, plan.manifestFile, edits);
 
     const names = new Set(imported.flatMap((c) => c.secrets));
     const store = Object.fromEntries(
@@ -140,8 +140,8 @@ export async function applyImport(
     if (result.secrets.length > 0)
       await saveSecrets(machine.paths.secrets, { ...(await loadSecrets(machine.paths.secrets)), ...store });
     if (edits.length > 0) {
-      const write = await writeManifest(plan.manifestFile, (text) =>
-        text === before ? result.after : withServers(text, plan.manifestFile, edits).text,
+      const write = await writeManifest(machine, plan.manifestFile, (text) =>
+        text === before ? result.after : withServers(text, plan.manifestFile, edits),
       );
       result.written = write.written;
       result.after = write.after;
