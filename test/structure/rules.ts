@@ -264,7 +264,10 @@ export interface FunctionLength {
 
 /** What a function is called where it is written: its own name, its variable, property or call. */
 function functionName(node: ts.FunctionLikeDeclaration): string {
-  if (node.name && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name) || ts.isPrivateIdentifier(node.name)))
+  if (
+    node.name &&
+    (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name) || ts.isPrivateIdentifier(node.name))
+  )
     return node.name.text;
   if (ts.isConstructorDeclaration(node)) return "constructor";
   const parent = node.parent;
@@ -306,7 +309,12 @@ export function functionLengths(fileName: string, text: string): FunctionLength[
 }
 
 /** The functions of a file over the limit, as `src/<file>:<line> <name> <n> lines`. */
-export function longFunctions(srcRoot: string, file: string, text: string, max = MAX_FUNCTION_LINES): string[] {
+export function longFunctions(
+  srcRoot: string,
+  file: string,
+  text: string,
+  max = MAX_FUNCTION_LINES,
+): string[] {
   const rel = path.relative(srcRoot, file).split(path.sep).join("/");
   return functionLengths(file, text)
     .filter((f) => f.lines > max)

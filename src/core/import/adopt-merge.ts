@@ -23,7 +23,6 @@ export interface ReadEntry {
   via: string;
 }
 
-
 export interface AdoptMerge {
   /** The server's properties to set or remove, for the manifest writer. */
   edits: ServerFieldEdit[];
