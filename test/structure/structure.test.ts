@@ -34,6 +34,20 @@ describe("the source tree keeps the README's structure rules", () => {
   });
 });
 
+describe("one rule, one place", () => {
+  test("config files and the manifest are replaced only by sync's write sequence and the manifest writer", () => {
+    const callers = sources(SRC).filter((file) =>
+      importsOf(file, readFileSync(file, "utf8")).some(
+        (use) => use.spec.endsWith("system/files.js") && use.names.some((n) => n.name === "replaceFile"),
+      ),
+    );
+    expect(callers.map((f) => path.relative(SRC, f).split(path.sep).join("/")).sort()).toEqual([
+      "core/manifest/edit.ts",
+      "core/sync/write-sequence.ts",
+    ]);
+  });
+});
+
 describe("the layout: one folder per concept", () => {
   const files = sources(SRC).map((f) => path.relative(SRC, f).split(path.sep).join("/"));
   /** Names every folder may use for its own: a barrel, its types, its schema. */
