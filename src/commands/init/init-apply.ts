@@ -13,7 +13,7 @@ import { dict, own } from "../../core/own-keys.js";
 import { runSync, type SyncReport, syncExitCode } from "../../core/sync/run-sync.js";
 import { withLock } from "../../core/system/files.js";
 import { unifiedDiff } from "../../ui/diff.js";
-import { jsonReport, renderReport } from "../../ui/reports/sync-report.js";
+import { renderSync, syncJson } from "../../ui/reports/sync-report.js";
 import type { InitContext } from "./init-context.js";
 import { importSelection } from "./init-plan.js";
 
@@ -23,9 +23,9 @@ type ReportCtx = Pick<InitContext, "out" | "manifestFile" | "imports" | "newServ
 async function showSync(ctx: ReportCtx, report: SyncReport, dryRun: boolean): Promise<void> {
   ctx.out.addSecrets(report.secretValues);
   if (ctx.out.json)
-    ctx.out.result({ manifest: ctx.manifestFile, servers: added(ctx), sync: jsonReport(report) });
+    ctx.out.result({ manifest: ctx.manifestFile, servers: added(ctx), sync: syncJson(report) });
   // init named the manifest and each environment's fix already (what it found, first).
-  else await renderReport(report, ctx.out, dryRun, { manifestShown: true, fixesShown: true });
+  else await renderSync(report, ctx.out, dryRun, { manifestShown: true, fixesShown: true });
 }
 
 const added = (ctx: Pick<InitContext, "imports" | "newServers">) => [

@@ -12,6 +12,11 @@ import { unifiedDiff } from "../diff.js";
 import type { Output, Terminal } from "../output.js";
 
 /** Ask on a terminal, unless --yes, --json or --dry-run say not to. */
+/** The targets as `restore --json` and `uninstall --json` give them: what was done, never the file's text. */
+export function undoJson(results: readonly UndoResult[]) {
+  return { targets: results.map(({ before: _b, after: _a, ...r }) => r) };
+}
+
 export function askFirst(ctx: {
   options: { yes?: boolean };
   output: Pick<Output, "json">;
