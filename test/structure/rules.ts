@@ -11,6 +11,8 @@
  * - Only core/system/run.ts starts processes (node:child_process, execa, the SDK's stdio client
  *   transport, which spawns on its own).
  *
+ * - No function is longer than MAX_FUNCTION_LINES (functionLengths, longFunctions).
+ *
  * Type-only imports are allowed across layers' I/O rules (they run nothing), not across layers.
  */
 import path from "node:path";
