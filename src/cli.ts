@@ -178,7 +178,7 @@ export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
     json: "--http, --share: where it listens, as JSON once ready; --print-token, --rotate-token: their result",
     manifest: "--share: the manifest the shared servers are read from",
   },
-  // `mcp-twin bridge status|start|stop|restart` (branch `bridge`): used once that command exists.
+  // `mcp-twin bridge status|start|stop|restart`: the bridge at the manifest's settings.
   bridge: { json: true, manifest: "the manifest whose bridge settings (port, host) are used" },
   connect: {},
   uninstall: {
@@ -218,8 +218,7 @@ type Loader = () => Promise<{ run: CommandRun }>;
 /**
  * A command's module, loaded when it runs. The path is opaque to the bundler on purpose: cli.js
  * is built alone (one file), commands in a build of their own (dist/commands/), and `sync` alone
- * again (dist/sync/) — its start-up is measured, and shared with the other commands it loaded ~24
- * small chunks (Node's ESM loader costs ~0.2 ms per module); alone it loads a few. From the
+ * again (dist/sync/), so its start-up loads a few files (docs/dev/performance.md). From the
  * sources (tests), the command module itself.
  */
 function load(name: string): Loader {
@@ -230,8 +229,8 @@ function load(name: string): Loader {
   };
 }
 /**
- * The command name in argv (after global flags), so only that command gets its options defined:
- * defining every flag on every command is a measurable part of a no-op run's start-up.
+ * The command name in argv (after global flags), so only that command gets its options defined
+ * (defining every flag on every command slows every run's start-up: docs/dev/performance.md).
  */
 export function invokedCommand(argv: readonly string[]): string | undefined {
   const takesValue = new Set(["--manifest", "--env", "--client", "--project"]);
@@ -493,9 +492,8 @@ function uninstallCommand(command: Register): void {
 }
 
 /**
- * The shared flags each command honours, after its own (help lists them in that order). Only the
- * command run gets them: defining every flag on every command is a measurable part of a no-op
- * run's start-up.
+ * The shared flags each command honours, after its own (help lists them in that order); only the
+ * command run gets them (see invokedCommand).
  */
 function addSharedFlags(program: Command, invoked: string | undefined): void {
   for (const cmd of program.commands) {

@@ -7,8 +7,8 @@ import { renderSync, syncJson } from "../ui/reports/sync-report.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
-  // Commander has already typed these flags; no zod here, because loading it costs a third of a
-  // no-op sync (the benchmark's budget is 3× a bare `node -e 0`).
+  // Commander has already typed these flags; no zod here: loading it would slow a no-op sync's
+  // start-up (docs/dev/performance.md).
   const o = ctx.options;
   trace("command");
   const machine = await openCommandMachine(ctx);

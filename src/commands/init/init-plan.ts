@@ -46,7 +46,7 @@ export async function planChanges(
   const servers = [...ctx.imports.map((i) => i.server), ...ctx.newServers.map((s) => s.server)];
   const nobodyToConfigure = ctx.options.client.length === 0 && !ctx.targets.some((t) => selected(t.env.id));
   const usable = ctx.environments.filter((e) => e.usable && selected(e.id)).map((e) => e.id);
-  // sync's rule (sync-plan.ts): a package goes where a client of this run runs it, or into every
+  // sync's rule (core/sync/plan.ts): a package goes where a client of this run runs it, or into every
   // environment --env names. No client at all: where it would go if the user says "anyway".
   let installInto = usable;
   let noClient: string[] = [];

@@ -11,7 +11,7 @@
  *   the bridge when none answers, so no entry stops working because the bridge is not running —
  *   after a reboot, a WSL restart, or `mcp-twin bridge stop` — and no token sits in a client
  *   config. (A URL entry, which HTTP-capable clients could take, would fail whenever the bridge is
- *   down; the README's bridge section has the measurements behind this choice.)
+ *   down.)
  * - After writing, `settle()` brings a running bridge to these settings (a restart when its port or
  *   host changed) and says truthfully what runs.
  *

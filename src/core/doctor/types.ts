@@ -1,7 +1,7 @@
 /**
  * What doctor reports: checks with a stable id, a status, a message and (when something is wrong)
  * the fix. Check logic is pure — facts in, findings out — and each check is one entry of the
- * registry (registry.ts): `{ id, scope, doc, fix, run(item) }`. The runner stamps the id on what a
+ * registry (all-checks.ts): `{ id, scope, doc, fix, run(item) }`. The runner stamps the id on what a
  * check finds, so a check can only ever report under its own id.
  */
 import { uvxTool } from "../entries/launch/runners.js";
@@ -55,7 +55,7 @@ export interface CheckDef<Id extends string = string, S extends CheckScope = Che
   doc: string;
   /** What to do about it (Markdown, for docs/doctor.md); empty when there is nothing to do. */
   fix: string;
-  /** `show` writes paths the way this machine shows them (show.ts). */
+  /** `show` writes paths the way this machine shows them (path-style.ts). */
   run(item: ScopeItems[S], show: Show): Finding[];
 }
 

@@ -2,9 +2,9 @@
  * import: every server already configured in any client of any environment, as manifest entries.
  *
  * `scanImports` reads (never writes) every client config in every environment, recognises each
- * entry (recognize.ts), moves inline keys out (secrets.ts), folds the same server found in several
+ * entry (recognize.ts), moves inline keys out (inline-keys.ts), folds the same server found in several
  * places into one entry (fold.ts) and compares it with the manifest: a plan, as plain data, for
- * the `import` command to apply and for `init` to offer as choices. `applyImport` (apply.ts)
+ * the `import` command to apply and for `init` to offer as choices. `applyImport` (apply-import.ts)
  * writes the chosen entries, stores their secrets and adopts the entries they came from.
  * Client configs are never edited: an adopted entry is only recorded in state as mcp-twin's, so
  * the next sync may rewrite it into the installed form.

@@ -4,7 +4,7 @@
  * a package runner (`npx`, `bunx`, `pnpm dlx`, `yarn dlx`, `npm exec`), `node <script>` inside an
  * installed package, or any other program (kept as a command). Remote entries (`url`, Windsurf's
  * `serverUrl`, Gemini's `httpUrl`) become a url. What cannot be represented faithfully is "not
- * understood", with the reason; values (secrets, references) are left to secrets.ts.
+ * understood", with the reason; values (secrets, references) are left to inline-keys.ts.
  */
 
 import { splitShellWords } from "../entries/launch/command-lines.js";

@@ -3,7 +3,7 @@
  * errors, --json, --verbose) goes through `maskText` (ui/output.ts applies it to every line).
  * It hides
  * - every value known to be secret: the secrets file's values, the values being written, and
- *   values found where secrets sit in a config (secret-fields.ts finds them in diffs' texts);
+ *   values found where secrets sit in a config (secret-fields-json.ts and secret-fields-toml.ts find them in diffs' texts);
  * - whatever has the shape of a credential, known or not: `Bearer …`/`Basic …`, keys with a
  *   vendor's prefix (sk-…, ghp_…, xoxb-…, tvly-…, AKIA…, AIza…, glpat-…), a password in a URL,
  *   `?api_key=…`-style query parameters, `--token=…`-style arguments.

@@ -1,7 +1,7 @@
 /**
  * Secrets recognised by where they sit in a TOML text (Codex's config.toml): every string under an
  * `env` or `http_headers` table (inline or not), and every string whose key names a credential —
- * the TOML counterpart of secret-fields.ts, so a key rotated out of a Codex entry never shows on a
+ * the TOML counterpart of secret-fields-json.ts, so a key rotated out of a Codex entry never shows on a
  * diff's `-` line. Read with toml-eslint-parser (ranges per value); a file that does not parse
  * yields nothing here and is masked by known values and credential shapes only.
  */

@@ -1,11 +1,11 @@
 /**
  * Apply a sync plan (under the home's lock): record the versions it resolved, run its installs and
- * removals, then write each target (apply.ts: state first, backups, compare-and-swap). The target
+ * removals, then write each target (write-sequence.ts: state first, backups, compare-and-swap). The target
  * changes were planned against the installs as they would land; after real installs they are
  * planned again from what did land (an install may fail, a bin may sit elsewhere).
  *
  * Ctrl-C: checked after the installs (nothing planned again, nothing written), before each target
- * and right before each rename (apply.ts), and before the bridge is started.
+ * and right before each rename (write-sequence.ts), and before the bridge is started.
  */
 
 import { restartsOf } from "../clients/restarts.js";

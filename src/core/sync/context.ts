@@ -235,7 +235,7 @@ export async function loadContext(
   };
 }
 
-/** A config that does not parse: its error with the one advice doctor gives too (skip-hint.ts). */
+/** A config that does not parse: its error with the one advice doctor gives too (unreadable-target.ts). */
 async function withRepair(
   ctx: Pick<Context, "machine" | "state">,
   t: Target,

@@ -1,7 +1,7 @@
 /**
  * sync: manifest → packages where a target runs them → entries in every target. A context (context.ts)
- * and a plan (sync-plan.ts: a plain value) come first; a dry run renders the plan, a run applies
- * it (sync-apply.ts). Most runs change nothing: that is found out without the lock and without a
+ * and a plan (plan.ts: a plain value) come first; a dry run renders the plan, a run applies
+ * it (apply.ts). Most runs change nothing: that is found out without the lock and without a
  * network look-up, and such a run ends there, having written nothing.
  */
 

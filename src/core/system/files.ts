@@ -8,7 +8,7 @@
  * Writing a file keeps what it is: a symlink stays a symlink (the file it points to is replaced),
  * a file with several hard links stays one file under all its names (written in place, see
  * writeInPlace), owner, group and mode stay (also when run as root), bytes that are not valid
- * UTF-8 stay exactly (see bytes.ts), and a read-only file is refused unless forced.
+ * UTF-8 stay exactly (see core/formats/lossless-text.ts), and a read-only file is refused unless forced.
  */
 import { randomBytes } from "node:crypto";
 import fs, { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";

@@ -35,7 +35,7 @@ export const stateSchema = z.looseObject({
 
 const secretName = z
   .string()
-  // The rule of manifest/secrets.ts (SECRET_NAME), spelled here so this module shares no code
+  // The rule of manifest/secrets-file.ts (SECRET_NAME), spelled here so this module shares no code
   // with the ones every run loads (it is loaded only when a file changed).
   .regex(
     /^[A-Za-z_][A-Za-z0-9_]*$/,

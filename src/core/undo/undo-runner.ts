@@ -436,7 +436,7 @@ function applyRecords(
 
 /**
  * A file that does not parse is left as it is: the result says so, with the one advice sync,
- * status and doctor give for it (skip-hint.ts) — put it back from a backup, or fix it by hand.
+ * status and doctor give for it (core/sync/unreadable-target.ts) — put it back from a backup, or fix it by hand.
  */
 async function repairOf(
   machine: Machine,

@@ -4,8 +4,8 @@
  * form; an entry edited by hand since is kept unless --force; entries it never wrote are never
  * touched. The change is recorded like a sync's, so `restore` undoes an uninstall. An adopted
  * entry comes back as the very text you wrote when a backup still holds it. Then the bridge is
- * stopped once no config holds its entry (bridge/retire.ts), and what stays is gathered for the
- * report (remains.ts).
+ * stopped once no config holds its entry (bridge-control/retire.ts), and what stays is gathered for the
+ * report (what-stays.ts).
  */
 
 import { type BridgeRetirement, retireBridge } from "../bridge-control/retire.js";

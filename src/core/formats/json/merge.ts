@@ -29,8 +29,8 @@ export interface ParsedConfig {
   root: Node | undefined;
   /**
    * The document's value when the text is strict JSON (JSON.parse took it), else undefined.
-   * Reading entries needs no syntax tree then: jsonc-parser's scanner runs cold at every start
-   * (~1.5 ms per small file), JSON.parse is native. The tree (`root`) is built on first use.
+   * Reading entries needs no syntax tree then: jsonc-parser's scanner runs cold at every start,
+   * JSON.parse is native (docs/dev/performance.md). The tree (`root`) is built on first use.
    */
   value?: unknown;
 }
