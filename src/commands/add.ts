@@ -1,12 +1,6 @@
 /**
- * `mcp-twin add <server>`: one server into the manifest, then (`--sync`, or yes to the question on
- * a terminal) `mcp-twin sync`. What is added, by the first that matches:
- * - a catalogue name (`tavily`);
- * - an MCP Registry name (`io.github.owner/server`, optionally `@version`): its server.json made
- *   into a template (an npm package pinned to the registry's version, a remote URL, `uvx` or
- *   `docker run` for PyPI and OCI packages, which mcp-twin does not install);
- * - an npm package: the catalogue's entry when the catalogue has that package (pinned as the
- *   catalogue pins it), else the package as given — after asking npm's registry that it exists.
+ * `mcp-twin add <server>`: one server into the manifest (a catalogue entry, an MCP Registry server or
+ * an npm package), then (`--sync`, or yes to the question on a terminal) `mcp-twin sync`.
  */
 import type { CommandContext } from "../cli.js";
 import {
@@ -97,6 +91,14 @@ interface NewServer {
 
 type ManifestEdit = { before: string | null; after: string | null };
 
+/**
+ * What is added, by the first that matches:
+ * - an MCP Registry name (`io.github.owner/server`, optionally `@version`): its server.json made
+ *   into a template (an npm package pinned to the registry's version, a remote URL, `uvx` or
+ *   `docker run` for PyPI and OCI packages, which mcp-twin does not install);
+ * - an npm package: the catalogue's entry when the catalogue has that package (pinned as the
+ *   catalogue pins it), else the package as given — after asking npm's registry that it exists.
+ */
 export async function run(ctx: CommandContext): Promise<number> {
   const o = ctx.options as CommandContext["options"] & AddOptions;
   const what = ctx.args[0];

@@ -1,8 +1,6 @@
 /**
- * `mcp-twin uninstall [--packages]`: remove every entry mcp-twin wrote and give back the ones it
- * took over, in their hand-written form (and its packages); stop the bridge once no entry reaches
- * it; end with what stays and how to remove it. On a TTY it shows what it will do (diffs, secrets
- * masked) and asks first; `--yes` skips the question.
+ * `mcp-twin uninstall [--packages]`: remove every entry mcp-twin wrote and give back the ones it took
+ * over, in their hand-written form (and its packages); stop the bridge; end with what stays.
  */
 import type { CommandContext } from "../cli.js";
 import { detectEnvironments } from "../core/environments/detect.js";
@@ -15,6 +13,10 @@ import { askFirst, changes, question } from "../ui/reports/undo-report.js";
 import { renderRemains, renderUninstall, uninstallJson } from "../ui/reports/uninstall-report.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
+/**
+ * On a TTY it shows what it will do (diffs, secrets masked) and asks first; `--yes` skips the
+ * question.
+ */
 export async function run(ctx: CommandContext): Promise<number> {
   const machine = await openCommandMachine(ctx);
   const o = ctx.options;

@@ -1,8 +1,6 @@
 /**
- * init's side effects, after the one question: the caches held in memory so far are written,
- * then the imported servers (with their keys, adopting the entries they came from), the new
- * servers and their keys, then the sync. `--dry-run` instead plans the sync against the manifest
- * it would write, and writes nothing — not even a cache.
+ * init's side effects, after the one question: the caches held in memory so far, the imported servers
+ * (adopting the entries they came from), the new servers and their keys, then the sync.
  */
 
 import { applyImport } from "../../core/import/index.js";
@@ -33,6 +31,10 @@ const added = (ctx: Pick<InitContext, "imports" | "newServers">) => [
   ...ctx.newServers.map((s) => s.name),
 ];
 
+/**
+ * `--dry-run`: plans the sync against the manifest init would write, and writes nothing — not
+ * even a cache.
+ */
 export async function dryRun(
   ctx: ReportCtx &
     Pick<

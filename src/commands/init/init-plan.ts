@@ -1,8 +1,6 @@
 /**
- * init's plan and its one question. The plan is computed from the answers without writing
- * anything (the manifest's next text, the import's dry run); then one question covers all of it:
- * write the files, install the packages, write the client configs. Where no client was found,
- * installing for nobody is never the default: it is asked (or needs --client with --yes).
+ * init's plan and its one question: the plan is computed from the answers without writing anything,
+ * then one question covers all of it.
  */
 
 import { discoverTargets } from "../../core/clients/targets.js";
@@ -136,6 +134,10 @@ export interface GoAhead {
 /**
  * The one question. Without prompts the flags decide: --no-sync writes only; where no client was
  * found, packages are installed only when --client names one (sync then creates its config).
+ *
+ * One question for all of it: write the files, install the packages, write the client configs.
+ * Where no client was found, installing for nobody is never the default: it is asked (or needs
+ * --client with --yes).
  */
 export async function goAhead(ctx: Pick<InitContext, "prompts" | "planned" | "options">): Promise<GoAhead> {
   const p = ctx.planned;

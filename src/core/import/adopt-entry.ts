@@ -1,10 +1,7 @@
 /**
- * adopt: the third way with a hand edit. An entry edited by hand since sync wrote it (drift) —
- * or an entry mcp-twin never wrote under a manifest server's name (foreign) — can be kept (sync
- * leaves it alone), overwritten (`sync --force`), or taken into the manifest: this. The entry is
- * read the way import reads entries, the changed values go where the manifest defines them
- * (adopt-merge.ts), keys go to the secrets file (never the manifest), and the entry is recorded as
- * mcp-twin's again, so the next sync gives every other client the same change.
+ * adopt: an entry edited by hand since sync wrote it (drift), or one mcp-twin never wrote under a
+ * manifest server's name (foreign), taken into the manifest, so the next sync gives every other client
+ * the same change.
  */
 
 import type { Target } from "../clients/types.js";
@@ -91,6 +88,12 @@ interface FoundEntry {
 
 type Desired = Awaited<ReturnType<typeof builtEntries>>;
 
+/**
+ * The third way with a hand edit, beside keeping it (sync leaves it alone) and overwriting it
+ * (`sync --force`). The entry is read the way import reads entries, the changed values go where the
+ * manifest defines them (adopt-merge.ts), keys go to the secrets file (never the manifest), and the
+ * entry is recorded as mcp-twin's again.
+ */
 export async function planAdopt(
   machine: Machine,
   options: AdoptOptions,

@@ -1,9 +1,6 @@
 /**
- * Applying an import plan: chosen servers into the manifest, their secrets into the secrets file
- * (mode 0600), and the entries they came from adopted in state — in that order, under the home's
- * lock, so an interrupted run leaves at worst a stored secret nobody refers to yet, or entries
- * that still look foreign. The manifest is read again inside the lock: a name that appeared there
- * since the scan is treated as a conflict then. With `dryRun` nothing is written.
+ * Applying an import plan: chosen servers into the manifest, their secrets into the secrets file (mode
+ * 0600), and the entries they came from adopted in state — in that order, under the home's lock.
  */
 
 import { UsageError, UsageErrors } from "../errors.js";
@@ -47,6 +44,11 @@ export interface ImportResult {
   skipped: Skipped[];
 }
 
+/**
+ * That order means an interrupted run leaves at worst a stored secret nobody refers to yet, or
+ * entries that still look foreign. The manifest is read again inside the lock: a name that appeared
+ * there since the scan is treated as a conflict then. With `dryRun` nothing is written.
+ */
 export async function applyImport(
   machine: Machine,
   plan: ImportPlan,

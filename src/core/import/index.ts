@@ -1,13 +1,6 @@
 /**
  * import: every server already configured in any client of any environment, as manifest entries.
- *
- * `scanImports` reads (never writes) every client config in every environment, recognises each
- * entry (recognize.ts), moves inline keys out (inline-keys.ts), folds the same server found in several
- * places into one entry (fold.ts) and compares it with the manifest: a plan, as plain data, for
- * the `import` command to apply and for `init` to offer as choices. `applyImport` (apply-import.ts)
- * writes the chosen entries, stores their secrets and adopts the entries they came from.
- * Client configs are never edited: an adopted entry is only recorded in state as mcp-twin's, so
- * the next sync may rewrite it into the installed form.
+ * Client configs are never edited: an adopted entry is only recorded in state as mcp-twin's.
  */
 import path from "node:path";
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
@@ -32,7 +25,16 @@ export { applyImport, type ImportResult } from "./apply-import.js";
 export type { ClashChoices } from "./clashes.js";
 export type { ImportCandidate, ImportFilters, ImportPlan } from "./types.js";
 
-/** Read (never write) every client config, then plan with the choices given. */
+/**
+ * Read (never write) every client config, then plan with the choices given.
+ *
+ * `scanImports` reads (never writes) every client config in every environment, recognises each
+ * entry (recognize.ts), moves inline keys out (inline-keys.ts), folds the same server found in several
+ * places into one entry (fold.ts) and compares it with the manifest: a plan, as plain data, for
+ * the `import` command to apply and for `init` to offer as choices. `applyImport` (apply-import.ts)
+ * writes the chosen entries, stores their secrets and adopts the entries they came from.
+ * The next sync may then rewrite an adopted entry into the installed form.
+ */
 export async function scanImports(
   machine: Machine,
   filters: ImportFilters = {},

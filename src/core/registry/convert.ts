@@ -1,21 +1,6 @@
 /**
- * From an MCP Registry server.json to what mcp-twin does with it. Pure.
- *
- * A server may offer several ways to run; mcp-twin takes, in this order:
- * 1. an npm package speaking stdio: installed by sync in every environment, pinned to the
- *    registry's version, run as `node <bin script>` — exactly like a catalogue server;
- * 2. a remote: a URL entry (a `connect` relay where a client speaks only stdio, or cannot write
- *    an SSE entry), Streamable HTTP before SSE;
- * 3. a PyPI package: an entry that runs `uvx <package>@<version>` (uv is not installed by mcp-twin);
- * 4. an OCI image: an entry that runs `docker run -i --rm … <image>` (Docker is not installed or
- *    pulled by mcp-twin).
- * Anything else (NuGet, MCP bundles, WebSocket remotes, packages that start their own HTTP server)
- * is reported with the command that would run it, and not added.
- *
- * The result is a catalogue template (`ServerTemplate`): its inputs and secrets are asked, stored
- * and filled by the same code as the catalogue's, so `--arg`, `--secret` and `--yes` work alike.
- * Environment variables and headers marked `isSecret` become `${secret:NAME}`; `{name}` in a
- * value, a URL or an argument becomes an input (or a secret, when marked so).
+ * From an MCP Registry server.json to what mcp-twin does with it (pure): the way to run it, and a
+ * catalogue template, so `--arg`, `--secret` and `--yes` work as for the catalogue.
  */
 import type { SecretAsk, ServerTemplate, TemplateInput } from "../catalogue/schema.js";
 import { dict, own } from "../own-keys.js";
@@ -53,7 +38,20 @@ export interface Ways {
 
 const isStdio = (pkg: RegistryPackage) => (pkg.transport?.type ?? "stdio") === "stdio";
 
-/** The ways to run a server, the ones mcp-twin can use first (in its order of preference). */
+/**
+ * The ways to run a server, the ones mcp-twin can use first (in its order of preference).
+ *
+ * A server may offer several ways to run; mcp-twin takes, in this order:
+ * 1. an npm package speaking stdio: installed by sync in every environment, pinned to the
+ *    registry's version, run as `node <bin script>` — exactly like a catalogue server;
+ * 2. a remote: a URL entry (a `connect` relay where a client speaks only stdio, or cannot write
+ *    an SSE entry), Streamable HTTP before SSE;
+ * 3. a PyPI package: an entry that runs `uvx <package>@<version>` (uv is not installed by mcp-twin);
+ * 4. an OCI image: an entry that runs `docker run -i --rm … <image>` (Docker is not installed or
+ *    pulled by mcp-twin).
+ * Anything else (NuGet, MCP bundles, WebSocket remotes, packages that start their own HTTP server)
+ * is reported with the command that would run it, and not added.
+ */
 export function waysToRun(server: RegistryServer): Ways {
   const usable: Usable[] = [];
   const unusable: Unusable[] = [];
@@ -297,7 +295,14 @@ interface Making {
   optional: string[];
 }
 
-/** A catalogue template that runs `server` the chosen way. */
+/**
+ * A catalogue template that runs `server` the chosen way.
+ *
+ * Its inputs and secrets are asked, stored
+ * and filled by the same code as the catalogue's, so `--arg`, `--secret` and `--yes` work alike.
+ * Environment variables and headers marked `isSecret` become `${secret:NAME}`; `{name}` in a
+ * value, a URL or an argument becomes an input (or a secret, when marked so).
+ */
 export function toTemplate(server: RegistryServer, use: Usable): RegistryTemplate {
   const name = shortName(server.name);
   const making: Making = {

@@ -1,11 +1,6 @@
 /**
- * The one rule for values that are not real keys: placeholders copied from a README
- * (`your-key-here`, `<YOUR_API_KEY>`, `tvly-xxxx…`, `tvly-YOUR_API_KEY`, `changeme`), an empty
- * value under a secret's name, and a value failing the catalogue's format check for its name.
- * `secret set`, the wizard (init, add), import, sync and doctor all ask here (pure).
- *
- * Names are split into words (`X-API-Key` → x, api, key; `tavilyApiKey` → tavily, api, key), so
- * `PYTHONPATH` is not a PAT and `KEYBOARD_LAYOUT` is not a key.
+ * The one rule for what is a secret's name and for values that are not real keys (README placeholders,
+ * an empty value, a value failing the catalogue's format). Every command asks here (pure).
  */
 
 export const SECRET_WORDS: ReadonlySet<string> = new Set([
@@ -26,6 +21,10 @@ export const SECRET_WORDS: ReadonlySet<string> = new Set([
   "privatekey",
 ]);
 
+/**
+ * Names are split into words (`X-API-Key` → x, api, key; `tavilyApiKey` → tavily, api, key), so
+ * `PYTHONPATH` is not a PAT and `KEYBOARD_LAYOUT` is not a key.
+ */
 export function nameWords(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
@@ -66,7 +65,13 @@ const WORDS_ONLY_FOR_SECRETS =
 const PREFIX_SEGMENT = /^[A-Za-z][A-Za-z0-9]{0,11}[-_]/;
 const WORD_LIST = PLACEHOLDER_CORES[PLACEHOLDER_CORES.length - 1]!;
 
-/** Is this value (no name known: judged as a secret's value) a placeholder? Empty is not. */
+/**
+ * Is this value (no name known: judged as a secret's value) a placeholder? Empty is not.
+ *
+ * Placeholders copied from a README: `your-key-here`, `<YOUR_API_KEY>`, `tvly-xxxx…`,
+ * `tvly-YOUR_API_KEY`, `changeme`. `secret set`, the wizard (init, add), import, sync and doctor
+ * all ask here.
+ */
 export function isPlaceholder(value: string): boolean {
   return placeholderCore(value, true) !== undefined;
 }

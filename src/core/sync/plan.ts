@@ -1,11 +1,6 @@
 /**
- * sync's plan, a plain value (changesets' assemble/apply split): which versions, which installs
- * and removals, what each target's file becomes, what to warn about. Making it reads (and asks
- * npm for versions not known yet) but writes nothing: `--dry-run` renders it, sync applies it
- * (apply.ts), and a run whose plan changes nothing ends here without taking the lock.
- *
- * A bad manifest, an unresolved secret, a config that does not parse or a file that cannot be
- * written stops the run here with exit 2, before anything is installed or written.
+ * sync's plan, a plain value (changesets' assemble/apply split): which versions, which installs and
+ * removals, what each target's file becomes, what to warn about. Making it writes nothing.
  */
 import type { BridgeWiring } from "../bridge-control/wiring.js";
 import type { Target } from "../clients/types.js";
@@ -94,6 +89,12 @@ export interface SyncPlan {
   bridge?: BridgeWiring;
 }
 
+/**
+ * Making it reads (and asks npm for versions not known yet) but writes nothing: `--dry-run` renders
+ * it, sync applies it (apply.ts), and a run whose plan changes nothing ends here without taking the
+ * lock. A bad manifest, an unresolved secret, a config that does not parse or a file that cannot
+ * be written stops the run here with exit 2, before anything is installed or written.
+ */
 export async function planSync(
   ctx: Context,
   options: SyncPlanOptions,

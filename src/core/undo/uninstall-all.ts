@@ -1,11 +1,6 @@
 /**
- * uninstall: give back what mcp-twin took. Every entry it wrote is removed; an entry it took over
- * from the user (adopted by import, or taken over with --force) is put back in its hand-written
- * form; an entry edited by hand since is kept unless --force; entries it never wrote are never
- * touched. The change is recorded like a sync's, so `restore` undoes an uninstall. An adopted
- * entry comes back as the very text you wrote when a backup still holds it. Then the bridge is
- * stopped once no config holds its entry (bridge-control/retire.ts), and what stays is gathered for the
- * report (what-stays.ts).
+ * uninstall: give back what mcp-twin took — its entries removed, adopted ones put back as written,
+ * hand edits kept unless --force — recorded like a sync's, so `restore` undoes it.
  */
 
 import { type BridgeRetirement, retireBridge } from "../bridge-control/retire.js";
@@ -56,11 +51,19 @@ export interface UninstallReport {
   packages: InstallRow[];
   /** What became of the bridge (undefined: none runs). */
   bridge: BridgeRetirement | undefined;
-  /** What stays on the machine, and where. */
-  /** What stays, worked out when it is shown (it reads every backup). */
+  /**
+   * What stays on the machine, and where.
+   *
+   * What stays, worked out when it is shown (it reads every backup).
+   */
   remains: () => Promise<Remains>;
 }
 
+/**
+ * Entries it never wrote are never touched. An adopted entry comes back as the very text you wrote
+ * when a backup still holds it. Then the bridge is stopped once no config holds its entry
+ * (bridge-control/retire.ts), and what stays is gathered for the report (what-stays.ts).
+ */
 export async function uninstallAll(
   machine: Machine,
   options: UninstallOptions,
@@ -126,7 +129,7 @@ async function giveBack(machine: Machine, { key, record }: UndoTarget, force: bo
   };
 }
 
-/** For each entry mcp-twin recorded: removed, given back (byte for byte when a backup has it) or kept, and why. */
+/** Each entry mcp-twin recorded: removed, given back (as written when a backup has it) or kept, and why. */
 function entryEdits(
   entries: Readonly<Record<string, unknown>>,
   record: TargetRecord,
@@ -170,7 +173,7 @@ function entryEdits(
   return edits;
 }
 
-/** `--packages`: the packages mcp-twin installed, uninstalled from each environment (planned in a dry run). */
+/** `--packages`: what mcp-twin installed, uninstalled from each environment (planned in a dry run). */
 async function removePackages(
   machine: Machine,
   state: State,
