@@ -10,6 +10,8 @@
  *   modes) through node:fs.
  * - Only core/system/run.ts starts processes (node:child_process, execa, the SDK's stdio client
  *   transport, which spawns on its own).
+ * - Client configs and the manifest are replaced (replaceFile) only by sync's write sequence and
+ *   the manifest writer: restore, uninstall, import and adopt write through them.
  *
  * - No function is longer than MAX_FUNCTION_LINES (functionLengths, longFunctions).
  *
@@ -59,6 +61,8 @@ const LAYER_RULES: LayerRule[] = [
 /** The one file allowed to change the file system, and the one allowed to start processes. */
 const WRITER = "core/system/files.ts";
 const PROCESS_STARTER = "core/system/run.ts";
+/** The write sequence every client config change goes through, and the one manifest writer. */
+const REPLACERS = ["core/sync/write-sequence.ts", "core/manifest/edit.ts"];
 
 /** node:fs functions that change the file system (sync, callback and promise forms share names). */
 const FS_WRITES = new Set(
@@ -237,6 +241,15 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
         rule: "io.processes",
         message: `${rel} imports ${to}: only ${PROCESS_STARTER} starts processes (use the host's runner)`,
       });
+    if (to === WRITER && !REPLACERS.includes(rel))
+      for (const { name, line } of use.names)
+        if (name === "replaceFile")
+          found.push({
+            file: rel,
+            line,
+            rule: "io.replace",
+            message: `${rel} uses replaceFile: only ${REPLACERS.join(" and ")} replace configs (write through them)`,
+          });
     if (FS_MODULES.has(to) && rel !== WRITER)
       for (const { name, line } of use.names)
         if (FS_WRITES.has(name) || name === "*")

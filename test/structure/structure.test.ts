@@ -34,20 +34,6 @@ describe("the source tree keeps the README's structure rules", () => {
   });
 });
 
-describe("one rule, one place", () => {
-  test("config files and the manifest are replaced only by sync's write sequence and the manifest writer", () => {
-    const callers = sources(SRC).filter((file) =>
-      importsOf(file, readFileSync(file, "utf8")).some(
-        (use) => use.spec.endsWith("system/files.js") && use.names.some((n) => n.name === "replaceFile"),
-      ),
-    );
-    expect(callers.map((f) => path.relative(SRC, f).split(path.sep).join("/")).sort()).toEqual([
-      "core/manifest/edit.ts",
-      "core/sync/write-sequence.ts",
-    ]);
-  });
-});
-
 describe("the layout: one folder per concept", () => {
   const files = sources(SRC).map((f) => path.relative(SRC, f).split(path.sep).join("/"));
   /** Names every folder may use for its own: a barrel, its types, its schema. */
@@ -169,6 +155,15 @@ describe("the checker", () => {
       "core/bridge-control/instance.ts:4 io.processes",
     ]);
     expect(check("core/system/run.ts", text)).toEqual([]);
+  });
+
+  test("only sync's write sequence and the manifest writer replace configs (replaceFile)", () => {
+    const text = 'import { readTextOrNull, replaceFile } from "../system/files.js";';
+    expect(check("core/undo/undo-runner.ts", text)).toEqual(["core/undo/undo-runner.ts:1 io.replace"]);
+    expect(check("core/import/apply-import.ts", text)).toEqual(["core/import/apply-import.ts:1 io.replace"]);
+    expect(check("core/sync/write-sequence.ts", text)).toEqual([]);
+    expect(check("core/manifest/edit.ts", text)).toEqual([]);
+    expect(check("core/undo/backups.ts", 'import { readTextOrNull } from "../system/files.js";')).toEqual([]);
   });
 
   test("a break is reported as src/<file>:<line> with the rule and what to do", () => {
