@@ -7,6 +7,7 @@ import { isLoopback } from "../bridge-control/loopback.js";
 // The one list of client ids, shared with the client table.
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
 import { ENV_SELECTOR } from "../selectors.js";
+import { reservedNameWhy } from "./reserved-names.js";
 
 export { CLIENT_IDS, type ClientId };
 
@@ -27,10 +28,10 @@ export const serverName = z
     /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
     "use letters, digits, - and _ only (Claude Code rejects other names)",
   )
-  .refine(
-    (n) => !["workspace", "claude-in-chrome", "computer-use"].includes(n),
-    "is reserved by Claude Code",
-  );
+  .superRefine((n, ctx) => {
+    const why = reservedNameWhy(n);
+    if (why) ctx.addIssue({ code: "custom", message: `"${n}" ${why}: give this server another name` });
+  });
 
 /** An npm package spec: name, optionally @version or @range or @tag. No URLs, no shell syntax. */
 export const npmSpec = z
