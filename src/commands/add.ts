@@ -18,6 +18,7 @@ import {
   type Template,
 } from "../core/catalogue/index.js";
 import { OperationError, UsageError } from "../core/errors.js";
+import { untrusted } from "../core/formats/control-chars.js";
 import { canonicalJson } from "../core/formats/json/merge.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
@@ -43,6 +44,7 @@ import type { Machine } from "../core/system/machine.js";
 import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
+import { launchLines } from "../ui/reports/server-launch.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
@@ -196,13 +198,15 @@ export async function run(ctx: CommandContext): Promise<number> {
         );
     } else {
       out.print(
-        `${out.theme.ok} ${changed ? "Added" : "Kept"} ${name} in ${machine.shown(file)}${found.template?.notes ? `\n  ${found.template.notes}` : ""}`,
+        `${out.theme.ok} ${changed ? "Added" : "Kept"} ${name} in ${machine.shown(file)}${found.template?.notes ? `\n  ${untrusted(found.template.notes)}` : ""}`,
       );
       if (Object.keys(newSecrets).length > 0)
         out.print(
           `${out.theme.ok} Stored ${Object.keys(newSecrets).join(", ")} in ${machine.shown(machine.paths.secrets)} (${privacyNote(secretsPrivacy(machine))})`,
         );
     }
+    // What it will run, before anything starts it (the question to sync comes after).
+    for (const line of launchLines(server)) out.print(line);
     for (const note of found.notes) out.print(`  ${note}`);
   }
 
