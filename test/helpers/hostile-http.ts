@@ -1,7 +1,6 @@
 /**
- * Hostile HTTP servers on loopback: an answer that never ends (chunked, no Content-Length), and
- * small compressed answers (gzip, deflate, br) that decode to gigabytes. Each counts the bytes it
- * put on the wire, so a test can tell how much of the answer the client really read.
+ * Hostile HTTP servers on loopback: an answer that never ends (chunked), and small gzip, deflate
+ * or br answers that decode to gigabytes; each counts the bytes it put on the wire.
  */
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -50,9 +49,9 @@ export async function startHostileServer(
   let sent = 0;
   const sockets = new Set<Socket>();
   const decoded = (options.decodedGiB ?? 4) * 1024 * MiB;
-  // gzip: one member (64 MiB of JSON whitespace, ~64 KB on the wire) sent again and again — a
+  // gzip: one member (16 MiB of JSON whitespace, 16 KB on the wire) sent again and again — a
   // gzip stream may hold members one after another, so the body decodes to their sum.
-  const member = kind === "gzip" ? zlib.gzipSync(Buffer.alloc(64 * MiB, 0x20), { level: 9 }) : undefined;
+  const member = kind === "gzip" ? zlib.gzipSync(Buffer.alloc(16 * MiB, 0x20), { level: 9 }) : undefined;
   const server = createServer((_req, res) => {
     if (kind === "endless") {
       res.writeHead(200, { "content-type": "application/json" });
@@ -74,7 +73,7 @@ export async function startHostileServer(
     }
     res.writeHead(200, { "content-type": "application/json", "content-encoding": kind });
     if (kind === "gzip") {
-      let left = Math.ceil(decoded / (64 * MiB));
+      let left = Math.ceil(decoded / (16 * MiB));
       pump(
         res,
         () => (left-- > 0 ? member : undefined),

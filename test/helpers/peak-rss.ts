@@ -1,7 +1,6 @@
 /**
- * Run the built binary as a process of its own and measure its peak resident memory: the
- * process's own `getrusage` high-water mark, written by a preloaded script as it exits, and
- * /proc/<pid>/status's VmHWM polled while it runs (Linux), which also stops a runaway run.
+ * The built binary as a process of its own, and its peak resident memory: its own getrusage high
+ * mark (written as it exits) and /proc/<pid>/status's VmHWM, polled to stop a runaway run.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

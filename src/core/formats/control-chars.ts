@@ -1,10 +1,6 @@
 /**
- * Text from the network or from files others wrote, made safe to show on a terminal: control
- * characters (C0, DEL, C1: escape sequences, line breaks, carriage returns) and bidirectional
- * controls (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C) are shown escaped, never obeyed.
- * `untrusted` is for one value put into a sentence; `printable` is what the output layer applies to
- * every line (it keeps mcp-twin's own line breaks, tabs and colours); `jsonPrintable` escapes, in
- * a JSON text, what JSON.stringify leaves raw, so the value read back is the same.
+ * Text from the network or from files others wrote, made safe to show on a terminal: control and
+ * bidi characters (C0, DEL, C1, U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C) shown escaped.
  */
 
 /** Every control and bidi character. */
@@ -25,17 +21,23 @@ function escapeOne(c: string): string {
     : `\\u${code.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
-/** One value from elsewhere (a name, a description, a reason), shown on one line as it is. */
+/**
+ * One value from elsewhere (a name, a description, a reason) put into a sentence: every control
+ * shown escaped, line breaks too, so it stays on its line as it is.
+ */
 export function untrusted(text: string): string {
   return text.replace(ALL, escapeOne);
 }
 
-/** A line about to be printed: nothing in it can move the cursor, clear, retitle or reorder. */
+/**
+ * What the output layer applies to every line: nothing in it can move the cursor, clear, retitle
+ * or reorder — mcp-twin's own line breaks, tabs and colours are kept.
+ */
 export function printable(text: string): string {
   return text.replace(ALL_BUT_OURS, (m) => (m.length > 1 ? m : escapeOne(m)));
 }
 
-/** A JSON text with every control and bidi character escaped as JSON (`\u202e`): same value. */
+/** A JSON text with what JSON.stringify leaves raw escaped as JSON (`\u202e`): the same value. */
 export function jsonPrintable(json: string): string {
   return json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

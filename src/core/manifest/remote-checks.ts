@@ -1,7 +1,6 @@
 /**
- * What a remote server's URL and headers may hold, for every way one comes in (the manifest, the
- * MCP Registry, a template, a client config): an http(s) URL without credentials or control
- * characters, and header values on one line. No zod: the registry and import read it too.
+ * What a remote server's URL and headers may hold, however one comes in (manifest, registry,
+ * template, client config): http(s), no credentials or control characters; headers on one line.
  */
 
 /** Said when a URL carries `user:password@` as it is: where its secret belongs instead. */

@@ -1,8 +1,6 @@
 /**
- * What a manifest server will run, for `add` to show before anything starts it: the program (an
- * npm package run with node, a command) and its arguments, or the URL and its headers, and the
- * environment — values shown as written (references as references), only secrets masked (their
- * names by the one rule, secrets/placeholders.ts), text from elsewhere escaped.
+ * What a manifest server will run, for `add` to show before anything starts it: program or URL,
+ * arguments, environment and headers — as written, only secrets masked, others' text escaped.
  */
 import { untrusted } from "../../core/formats/control-chars.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
