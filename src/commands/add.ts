@@ -12,9 +12,11 @@ import {
   type Template,
 } from "../core/catalogue/index.js";
 import { OperationError, UsageError } from "../core/errors.js";
+import { untrusted } from "../core/formats/control-chars.js";
 import { canonicalJson } from "../core/formats/json/merge.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
+import { reservedNameWhy, unreservedName } from "../core/manifest/reserved-names.js";
 import { npmSpec, type ServerSpec, serverName } from "../core/manifest/schema.js";
 import { loadSecrets, privacyNote, saveSecrets, secretsPrivacy } from "../core/manifest/secrets-file.js";
 import { dict } from "../core/own-keys.js";
@@ -43,6 +45,7 @@ import {
 } from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts, type Prompts } from "../ui/prompts.js";
+import { launchLines } from "../ui/reports/server-launch.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
@@ -87,6 +90,8 @@ interface NewServer {
   name: string;
   server: ServerSpec;
   newSecrets: Record<string, string>;
+  /** Why the name is not the one it would have had (a reserved name), to say so. */
+  renamed?: string | undefined;
 }
 
 type ManifestEdit = { before: string | null; after: string | null };
@@ -117,14 +122,17 @@ export async function run(ctx: CommandContext): Promise<number> {
     ? await fromTemplate(found, found.template, session, o)
     : fromPackage(found, what, session.given, o);
   if (!serverName.safeParse(added.name).success) {
+    const reserved = reservedNameWhy(added.name);
     throw new UsageError(
       "bad-name",
-      `"${added.name}" cannot be a server name: use letters, digits, - and _.`,
-      {
-        hint: "Pass --name <name>.",
-      },
+      reserved
+        ? `"${added.name}" cannot be a server name: it ${reserved}.`
+        : `"${added.name}" cannot be a server name: use letters, digits, - and _.`,
+      { hint: reserved ? "Pass another --name." : "Pass --name <name>." },
     );
   }
+  const { renamed } = added;
+  if (renamed) found.notes.unshift(`${renamed.charAt(0).toUpperCase()}${renamed.slice(1)}.`);
   ctx.output.addSecrets(Object.values(added.newSecrets));
   const result = await writeServer(session, added, o);
   // Stopped from here on (at the question to sync, or during it), the server is in the manifest
@@ -135,6 +143,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     manifest: session.file,
     server: added.server,
     source: found.source,
+    ...(renamed ? { renamed } : {}),
     ...(found.chosen ? { registry: found.chosen.registry } : {}),
     secrets: Object.keys(added.newSecrets),
     dryRun: Boolean(o.dryRun),
@@ -194,7 +203,7 @@ async function fromTemplate(
   );
   const server = found.chosen ? withProvenance(found.chosen, made.server) : made.server;
   if (found.chosen) found.notes = registryNotes(found.chosen);
-  return { name: made.name, server, newSecrets: secrets.values };
+  return { name: made.name, server, newSecrets: secrets.values, renamed: made.renamed };
 }
 
 /** An npm package as given: no template, so no inputs; the keys are the --secret flags. */
@@ -213,7 +222,8 @@ function fromPackage(
     );
   const newSecrets = dict<string>();
   for (const [k, v] of given) if (v !== undefined) newSecrets[k] = v;
-  return { name: o.name ?? found.name!, server: found.server!, newSecrets };
+  const { name, renamed } = o.name ? { name: o.name, renamed: undefined } : unreservedName(found.name!);
+  return { name, server: found.server!, newSecrets, renamed };
 }
 
 /** The server into the manifest (refused when there without --force), its keys into the secrets file. */
@@ -260,13 +270,15 @@ async function printAdded(
   } else {
     const changed = result.after !== null && canonicalJson(result.after) !== canonicalJson(result.before);
     out.print(
-      `${out.theme.ok} ${changed ? "Added" : "Kept"} ${added.name} in ${machine.shown(file)}${found.template?.notes ? `\n  ${found.template.notes}` : ""}`,
+      `${out.theme.ok} ${changed ? "Added" : "Kept"} ${added.name} in ${machine.shown(file)}${found.template?.notes ? `\n  ${untrusted(found.template.notes)}` : ""}`,
     );
     if (keys.length > 0)
       out.print(
         `${out.theme.ok} Stored ${keys.join(", ")} in ${machine.shown(machine.paths.secrets)} (${privacyNote(secretsPrivacy(machine))})`,
       );
   }
+  // What it will run, before anything starts it (the question to sync comes after).
+  for (const line of launchLines(added.server)) out.print(line);
   for (const note of found.notes) out.print(`  ${note}`);
 }
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { CommandContext } from "../cli.js";
 import { runDoctor } from "../core/doctor/index.js";
 import { UsageError } from "../core/errors.js";
+import { untrusted } from "../core/formats/control-chars.js";
 import type { TrustRequest } from "../core/manifest/trust.js";
 import { parseTimeout } from "../core/selectors.js";
 import { doctorJson, renderDoctor } from "../ui/reports/doctor-report.js";
@@ -58,7 +59,7 @@ async function askProbeTrust(ctx: CommandContext, request: TrustRequest): Promis
   out.warn(
     `${request.file} is this project's own config (written by whoever wrote the project, not by mcp-twin); checking its servers starts them:`,
   );
-  for (const p of request.programs) out.note(`  ${p.server}: ${p.runs}`);
+  for (const p of request.programs) out.note(`  ${untrusted(p.server)}: ${untrusted(p.runs)}`);
   if (ctx.options.yes) {
     out.info("Trusted (--yes) for these entries as they are; an edit will ask again.");
     return true;
