@@ -1,15 +1,44 @@
 /**
- * The parts of uninstall's report that are its own: the packages (each listed once), the bridge
- * (stopped, or why it runs on), and one short account of what stays on the machine and how to
- * remove it — never a secret, only where things are.
+ * What `mcp-twin uninstall` shows: each target (undo-report.ts), the packages, the bridge, and one
+ * short account of what stays and how to remove it (never a secret); or, with `--json`, the document.
  */
+import { BRIDGE_ENTRY } from "../../core/bridge-control/entry-name.js";
 import type { BridgeRetirement } from "../../core/bridge-control/retire.js";
 import type { InstallRow } from "../../core/packages/installs.js";
+import { restartOf } from "../../core/undo/undo-runner.js";
+import type { UninstallReport } from "../../core/undo/uninstall-all.js";
 import type { Remains } from "../../core/undo/what-stays.js";
 import { andList, orList } from "../../core/words.js";
 import type { Output } from "../output.js";
+import { renderUndo, undoJson } from "./undo-report.js";
 
-export function renderPackages(rows: readonly InstallRow[], out: Output): void {
+/** The `uninstall --json` document: the targets (no file text), restarts, packages, the bridge, what stays. */
+export function uninstallJson(report: UninstallReport, remains: Remains, dryRun: boolean) {
+  const { targets } = undoJson(report.targets);
+  return {
+    targets,
+    ...(dryRun ? {} : { restart: restartOf(report.targets) }),
+    installs: report.packages,
+    ...(report.bridge ? { bridge: report.bridge } : {}),
+    remains,
+  };
+}
+
+/** Each target, then the packages, then the bridge. */
+export async function renderUninstall(
+  report: UninstallReport,
+  out: Output,
+  options: { planned: boolean; diffs: "all" | "none" },
+): Promise<void> {
+  await renderUndo(report.targets, out, options);
+  renderPackages(report.packages, out);
+  // Who may still have the bridge's entry loaded: every client whose config held it.
+  const holders = restartOf(report.targets.filter((r) => r.removed.includes(BRIDGE_ENTRY)));
+  const bridge = bridgeLine(report.bridge, out, holders);
+  if (bridge) out.print(bridge);
+}
+
+function renderPackages(rows: readonly InstallRow[], out: Output): void {
   const { ok, fail, bullet } = out.theme;
   for (const p of rows) {
     const mark = p.action === "failed" ? fail : p.action === "planned" ? bullet : ok;
@@ -23,10 +52,10 @@ export function renderPackages(rows: readonly InstallRow[], out: Output): void {
  * The bridge's line (none when no bridge runs). `holders`: the clients whose configs held its entry
  * (apps, and command-line clients whose open sessions still have it loaded).
  */
-export function bridgeLine(
+function bridgeLine(
   b: BridgeRetirement | undefined,
   out: Pick<Output, "theme">,
-  holders: { apps: readonly string[]; sessions: readonly string[] } = { apps: [], sessions: [] },
+  holders: { apps: readonly string[]; sessions: readonly string[] },
 ): string | undefined {
   if (!b) return undefined;
   const { ok, skip, warn, bullet } = out.theme;
