@@ -590,6 +590,31 @@ describe("after an uninstall, and after a restore", () => {
     expect(after.every((row) => row.state === "synced")).toBe(true);
   });
 
+  test("restore after uninstall --packages says the entries it put back start nothing until sync installs their package again (text and --json)", async () => {
+    const m = await withBridge();
+    expect((await m.run(["uninstall", "--packages", "--yes"])).code).toBe(0);
+    const r = await m.run(["restore", "--yes"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      `▲ fixture was put back in wsl:Ubuntu claude-code, windows claude-desktop and windows cursor, but its package is not installed there now: it starts nothing until \`mcp-twin sync\` installs it again.`,
+    );
+    // The bridge's entry (mcp-twin itself) is there: not named.
+    expect(r.stdout).not.toMatch(/mcp-twin (was|were) put back/);
+    // --json says the same (another uninstall and restore, as a script would run them).
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    const j = JSON.parse((await m.run(["restore", "--yes", "--json"])).stdout);
+    expect(j.notInstalled.map((n: { client: string }) => n.client).sort()).toEqual([
+      "claude-code",
+      "claude-desktop",
+      "cursor",
+    ]);
+    expect(j.notInstalled.every((n: { servers: string[] }) => n.servers.join() === "fixture")).toBe(true);
+    // What it said sync does, sync does.
+    expect((await m.run(["sync"])).code).toBe(0);
+    const rows = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{ state: string }>;
+    expect(rows.every((row) => row.state === "synced")).toBe(true);
+  });
+
   test("uninstall says what loads its change, for the clients whose configs changed", async () => {
     const m = await withBridge();
     const one = await m.run(["uninstall", "--client", "cursor", "--yes"]);
