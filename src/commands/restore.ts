@@ -41,7 +41,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       await renderUndo(
         preview.filter((r) => changes(r) || r.action === "failed"),
         ctx.output,
-        { planned: true, diffs: "all" },
+        { planned: true, diffs: "all", tense: "will" },
       );
       const { inquirerPrompts } = await import("../ui/prompts.js");
       const go = await inquirerPrompts().confirm({ message: question(preview), default: false });

@@ -28,22 +28,23 @@ export function uninstallJson(report: UninstallReport, remains: Remains, dryRun:
 export async function renderUninstall(
   report: UninstallReport,
   out: Output,
-  options: { planned: boolean; diffs: "all" | "none" },
+  options: { planned: boolean; diffs: "all" | "none"; tense?: "will" | "would" },
 ): Promise<void> {
+  const modal = options.tense ?? "would";
   await renderUndo(report.targets, out, options);
-  renderPackages(report.packages, out);
+  renderPackages(report.packages, out, modal);
   // Who may still have the bridge's entry loaded: every client whose config held it.
   const holders = restartOf(report.targets.filter((r) => r.removed.includes(BRIDGE_ENTRY)));
-  const bridge = bridgeLine(report.bridge, out, holders);
+  const bridge = bridgeLine(report.bridge, out, holders, modal);
   if (bridge) out.print(bridge);
 }
 
-function renderPackages(rows: readonly InstallRow[], out: Output): void {
+function renderPackages(rows: readonly InstallRow[], out: Output, modal: "will" | "would"): void {
   const { ok, fail, bullet } = out.theme;
   for (const p of rows) {
     const mark = p.action === "failed" ? fail : p.action === "planned" ? bullet : ok;
     const what =
-      p.action === "planned" ? "would be uninstalled" : p.action === "removed" ? "uninstalled" : p.action;
+      p.action === "planned" ? `${modal} be uninstalled` : p.action === "removed" ? "uninstalled" : p.action;
     out.print(`  ${mark} ${p.package} in ${p.env}: ${what}${p.error ? ` (${p.error})` : ""}`);
   }
 }
@@ -56,13 +57,14 @@ function bridgeLine(
   b: BridgeRetirement | undefined,
   out: Pick<Output, "theme">,
   holders: { apps: readonly string[]; sessions: readonly string[] },
+  modal: "will" | "would",
 ): string | undefined {
   if (!b) return undefined;
   const { ok, skip, warn, bullet } = out.theme;
   const which = `the bridge (pid ${b.pid}) in ${b.env}`;
   switch (b.action) {
     case "planned":
-      return `  ${bullet} ${cap(which)} would be stopped: no client config would hold its entry`;
+      return `  ${bullet} ${cap(which)} ${modal} be stopped: no client config ${modal} hold its entry`;
     case "stopped":
       return `${ok} Stopped ${which}${b.forced ? " (killed: it did not end on SIGTERM)" : ""}: no client config holds its entry now. ${cap(stillOpen(holders))} with its entry loaded starts it again on its next call, until it is restarted.`;
     case "kept": {
