@@ -69,9 +69,15 @@ export interface HttpBridge {
   close(): Promise<void>;
 }
 
-/** The SDK's schemas load with the first request, so an idle bridge does not carry them. */
-let sdkTypes: Promise<typeof import("@modelcontextprotocol/sdk/types.js")> | undefined;
-const loadTypes = () => (sdkTypes ??= import("@modelcontextprotocol/sdk/types.js"));
+type SdkTypes = typeof import("@modelcontextprotocol/sdk/types.js");
+/**
+ * The SDK's schemas load with the first request, so an idle bridge does not carry them; once
+ * loaded, requests use them without waiting on a promise.
+ */
+let sdkTypes: SdkTypes | undefined;
+let loadingTypes: Promise<SdkTypes> | undefined;
+const loadTypes = () =>
+  (loadingTypes ??= import("@modelcontextprotocol/sdk/types.js").then((types) => (sdkTypes = types)));
 
 const refusal = (
   status: number,
@@ -116,7 +122,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   if (early) return sendRefusal(res, early);
   l.trust(req);
 
-  const { SUPPORTED_PROTOCOL_VERSIONS } = await loadTypes();
+  const { SUPPORTED_PROTOCOL_VERSIONS } = sdkTypes ?? (await loadTypes());
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], SUPPORTED_PROTOCOL_VERSIONS);
   if (version) return sendRefusal(res, version);
   const header = req.headers["mcp-session-id"];
@@ -154,7 +160,7 @@ async function post(
   if (declared) return sendRefusal(res, declared);
   const body = await readBody(req, l.maxBody);
   if (body === null) return sendRefusal(res, tooLarge(l.maxBody));
-  const { JSONRPCMessageSchema, isInitializeRequest } = await loadTypes();
+  const { JSONRPCMessageSchema, isInitializeRequest } = sdkTypes ?? (await loadTypes());
   const parsed = parseMessages(body, (item) => JSONRPCMessageSchema.safeParse(item).success);
   if (isRefusal(parsed)) return sendRefusal(res, parsed);
   const messages = parsed.messages as JSONRPCMessage[];

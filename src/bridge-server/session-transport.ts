@@ -168,9 +168,14 @@ export class HttpSessionTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    this.deliver(message, options?.relatedRequestId);
+  }
+
+  /** `send` without a promise, for a router that has nothing to wait for. */
+  deliver(message: JSONRPCMessage, relatedRequestId?: RequestId): void {
     if (this.#closed) return;
     const response = isResponse(message);
-    const related = response ? message.id : options?.relatedRequestId;
+    const related = response ? message.id : relatedRequestId;
     const exchange = related !== undefined ? this.#exchanges.get(related) : undefined;
     if (exchange) {
       if (response) this.#exchanges.delete(related!);
