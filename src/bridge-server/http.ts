@@ -8,7 +8,8 @@
  *
  * The checks themselves and the socket limits (timeouts, closing after an early refusal, a
  * connection cap) are in http-guards.ts, each testable alone; the sessions in sessions.ts, and
- * which one goes when the caps are reached in session-policy.ts. This file wires them.
+ * which one goes when the caps are reached in session-policy.ts; what one session may hold
+ * (requests in flight, an unread GET stream) in session-transport.ts. This file wires them.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -35,7 +36,7 @@ import {
 } from "./http-guards.js";
 import type { SessionCaps } from "./session-policy.js";
 import type { SessionInfo } from "./session-server.js";
-import type { HttpSessionTransport } from "./session-transport.js";
+import { type HttpSessionTransport, SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
 import { type Session, SessionTable } from "./sessions.js";
 import type { TokenGuard } from "./token-guard.js";
 
@@ -59,6 +60,8 @@ export interface HttpOptions {
   /** Socket limits (tests shorten them). */
   limits?: Partial<ConnectionLimits>;
   sessionCaps?: SessionCaps;
+  /** What one session may hold (tests lower them). */
+  sessionLimits?: Partial<SessionLimits>;
   log?: (line: string) => void;
 }
 
@@ -193,7 +196,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
   const l: Listener = {
     endpoints: new Map(options.endpoints.map((e) => [e.path, e])),
-    sessions: new SessionTable(options.sessionCaps, log),
+    sessions: new SessionTable(options.sessionCaps, log, { ...SESSION_LIMITS, ...options.sessionLimits }),
     token: options.token,
     loopbackOnly: isLoopback(options.host),
     origins: new Set(),
