@@ -37,24 +37,6 @@ const isResponse = (m: Message) => !("method" in m) && ("result" in m || "error"
 const asParams = (p: unknown): Params | undefined =>
   typeof p === "object" && p !== null && !Array.isArray(p) ? (p as Params) : undefined;
 
-/**
- * Writes lines to a child's stdin together, once per turn of the event loop: each write to a pipe
- * wakes the child, and requests of several clients arrive in one turn when they are busy, so one
- * write for all of them spares both processes a wake-up per message.
- */
-function lineBatcher(stdin: NodeJS.WritableStream): (line: string) => void {
-  let queued = "";
-  const flush = () => {
-    const out = queued;
-    queued = "";
-    stdin.write(out);
-  };
-  return (line) => {
-    if (queued === "") setImmediate(flush);
-    queued += line;
-  };
-}
-
 interface Pending {
   session: Session;
   id: RequestId;
@@ -96,7 +78,6 @@ export class SharedServer {
   /** Child progress token → the session's own token and request. */
   readonly #progress = new Map<string, { session: Session; token: unknown; request: RequestId }>();
   readonly #sessions = new Set<Session>();
-  readonly #writers = new WeakMap<StartedProcess, (line: string) => void>();
 
   constructor(launch: ShareLaunch, log: (line: string) => void) {
     this.launch = launch;
@@ -144,12 +125,7 @@ export class SharedServer {
   }
 
   #write(child: StartedProcess, message: Message): void {
-    let writer = this.#writers.get(child);
-    if (!writer) {
-      writer = lineBatcher(child.stdin);
-      this.#writers.set(child, writer);
-    }
-    writer(`${JSON.stringify(message)}\n`);
+    child.stdin.write(`${JSON.stringify(message)}\n`);
   }
 
   async #spawn(): Promise<void> {
