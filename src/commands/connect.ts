@@ -2,19 +2,19 @@
  * `mcp-twin connect <url>`: a stdio ⇄ Streamable HTTP relay for clients that only speak stdio
  * (Claude Desktop ignores HTTP entries); `--transport sse` relays to an HTTP+SSE server instead
  * (for clients that cannot write an SSE entry: Claude Desktop, Codex). Header values may hold `${VAR}`, read from connect's own
- * environment, so secrets stay out of argv. Without an Authorization header or --token-file it
- * sends the local bridge's token; a loopback URL where nothing answers gets the bridge started.
+ * environment, so secrets stay out of argv. Without an Authorization header or --token-file, a URL
+ * of the bridge's shape gets this home's bridge token once what answers is proven to be the bridge
+ * (started when nothing answers); any other URL is a remote server's.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { CommandContext } from "../cli.js";
-import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.js";
-import { isLoopback } from "../core/bridge-control/loopback.js";
-import { BRIDGE_PATH, SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
-import { readToken } from "../core/bridge-control/token-file.js";
+import { localLifecycle } from "../core/bridge-control/lifecycle.js";
+import { loadBridgeSettings } from "../core/bridge-control/settings.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import { dict, own } from "../core/own-keys.js";
+import { bridgeShaped, bridgeTarget, type RelayTarget, remoteTarget } from "../core/relay/bridge-target.js";
 import { sseRelay } from "../core/relay/sse-relay.js";
 import { relay } from "../core/relay/streamable-http-relay.js";
 
@@ -59,13 +59,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (!parsed.success) throw new UsageError("bad-option", parsed.error.issues[0]!.message);
   const o = parsed.data;
   const out = ctx.output;
-  const target = ctx.args[0];
+  const given = ctx.args[0];
   let url: URL;
   try {
-    url = new URL(target ?? "");
+    url = new URL(given ?? "");
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error();
   } catch {
-    throw new UsageError("bad-url", `"${target ?? ""}" is not an http(s) URL.`, {
+    throw new UsageError("bad-url", `"${given ?? ""}" is not an http(s) URL.`, {
       hint: "e.g. mcp-twin connect http://127.0.0.1:7760/mcp",
     });
   }
@@ -76,7 +76,6 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   const hasAuth = Object.keys(headers).some((k) => k.toLowerCase() === "authorization");
   const lifecycle = localLifecycle(ctx.host, (line) => out.info(line));
-  const { files } = lifecycle;
   const tokenFile = o.tokenFile ? path.resolve(ctx.host.cwd, o.tokenFile) : undefined;
   if (tokenFile) {
     try {
@@ -105,41 +104,35 @@ export async function run(ctx: CommandContext): Promise<number> {
     return how === "lost" ? ExitCode.failed : ExitCode.ok;
   }
 
-  // The local bridge: loopback, and one of its endpoint paths. Only it gets the bridge's token.
-  const local =
-    isLoopback(url.hostname) &&
-    url.protocol === "http:" &&
-    (url.pathname === BRIDGE_PATH || url.pathname.startsWith(SHARE_PREFIX));
-  const port = Number(url.port || 80);
-  // The bridge where the entry says, or — an entry written before a port change, whose client was
-  // not restarted — wherever this home's bridge runs now.
-  const start = async (): Promise<URL> => {
-    const ensured = await ensureBridge(
-      lifecycle,
-      { host: url.hostname.replace(/^\[|\]$/g, ""), port },
-      { follow: true },
-    );
-    const at = new URL(url.href);
-    at.port = String(ensured.port);
-    return at;
-  };
-  if (local && o.start) url = await start();
-
-  await relay({
-    url,
-    headers: async () => {
-      if (hasAuth) return headers;
-      const token = tokenFile
-        ? (await readFile(tokenFile, "utf8")).trim()
-        : local
-          ? await readToken(files.token)
-          : null;
+  // A URL of the bridge's shape: the bridge's token only once what answers there is proven to be
+  // this home's bridge; explicit credentials (a header, --token-file) go where they are told.
+  let target: RelayTarget;
+  if (hasAuth || tokenFile) {
+    const fixed = async () => {
+      if (hasAuth || !tokenFile) return headers;
+      const token = (await readFile(tokenFile, "utf8")).trim();
       if (!token) return headers;
       out.addSecrets([token]);
       return { ...headers, Authorization: `Bearer ${token}` };
-    },
-    ...(local && o.start ? { recover: start } : {}),
-    name: local ? "the bridge" : `the server at ${url.href}`,
+    };
+    target = { ...remoteTarget(url, headers, bridgeShaped(url)), headers: fixed };
+  } else if (bridgeShaped(url)) {
+    target = await bridgeTarget({
+      url,
+      start: o.start,
+      lifecycle,
+      configuredPort: async () => (await loadBridgeSettings(ctx.host)).port,
+      headers,
+      secret: (value) => out.addSecrets([value]),
+    });
+  } else target = remoteTarget(url, headers);
+
+  await relay({
+    url: target.url,
+    headers: () => target.headers(),
+    verify: () => target.verify(),
+    ...(target.recover ? { recover: target.recover } : {}),
+    name: target.name,
     log: (line) => out.info(line),
     stdin: process.stdin,
     stdout: process.stdout,

@@ -9,7 +9,7 @@ import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.j
 import { isLoopback } from "../core/bridge-control/loopback.js";
 import { type BridgeSettings, loadBridgeSettings } from "../core/bridge-control/settings.js";
 import { bridgeFiles, bridgeHome, bridgeUrl } from "../core/bridge-control/state-folder.js";
-import { ensureToken, readToken, rotateToken } from "../core/bridge-control/token-file.js";
+import { ensureToken, rotateToken } from "../core/bridge-control/token-file.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 
 interface ServeOptions {
@@ -99,17 +99,24 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
   const want = await where();
   const lifecycle = localLifecycle(ctx.host, (line) => out.info(line));
-  const start = async () => {
-    const ensured = await ensureBridge(lifecycle, want, { follow: true });
-    return new URL(ensured.url);
-  };
-  const url = await start();
+  const ensured = await ensureBridge(lifecycle, want, { follow: true });
+  // The token goes only to what is proven to be this home's bridge (bridge-target.ts).
+  const { bridgeTarget } = await import("../core/relay/bridge-target.js");
+  const target = await bridgeTarget({
+    url: new URL(ensured.url),
+    start: true,
+    lifecycle,
+    configuredPort: async () => want.port,
+    headers: {},
+    secret: (value) => out.addSecrets([value]),
+  });
   const { relay } = await import("../core/relay/streamable-http-relay.js");
   await relay({
-    url,
+    url: target.url,
     name: "the bridge",
-    headers: async () => ({ Authorization: `Bearer ${(await readToken(files.token)) ?? ""}` }),
-    recover: start,
+    headers: () => target.headers(),
+    verify: () => target.verify(),
+    ...(target.recover ? { recover: target.recover } : {}),
     log: (line) => out.info(line),
     stdin: process.stdin,
     stdout: process.stdout,

@@ -1,8 +1,9 @@
 /**
- * Is this home's own bridge answering at a URL? "Running" means: it completes an MCP `initialize`
- * (SDK client) with this home's token and names itself mcp-twin-bridge — not merely that something
- * accepts a connection on the port. Anything else holding the port is described, so the user is
- * told what it is (another home's bridge, a program asking for credentials, a web server…).
+ * Is this home's own bridge answering at a URL? "Running" means: what holds the port is proven to
+ * be it before the token is sent (bridge-proof.ts), then it completes an MCP `initialize` (SDK
+ * client) with the token and names itself mcp-twin-bridge. Anything else holding the port is
+ * described from an answer to a request without credentials (another home's bridge, a program
+ * asking for credentials, a web server…).
  *
  * A probe ends its session at once (DELETE), and calls itself `mcp-twin-probe`, which the bridge
  * does not count as a connected client.
@@ -11,7 +12,11 @@ import http from "node:http";
 import net from "node:net";
 import { VERSION } from "../../version.js";
 import { nodeFetch } from "../relay/keep-alive-fetch.js";
+import { type Proof, type ProofContext, proveBridge, provenUrl } from "./bridge-proof.js";
 import { BRIDGE_SERVER_NAME, PROBE_CLIENT } from "./state-folder.js";
+
+/** Where this home's bridge state is, to prove a holder by /proc (else by the challenge). */
+export type ProbeContext = Omit<ProofContext, "token" | "timeoutMs">;
 
 export type ProbeResult =
   | { state: "ours"; version: string }
@@ -19,7 +24,7 @@ export type ProbeResult =
   | { state: "other"; what: string };
 
 /** Does anything accept TCP connections there? */
-function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: host.replace(/^\[|\]$/g, ""), port });
     const done = (ok: boolean) => {
@@ -32,12 +37,18 @@ function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean
   });
 }
 
-export async function probeBridge(url: string, token: string | null, timeoutMs = 3000): Promise<ProbeResult> {
+export async function probeBridge(
+  url: string,
+  token: string | null,
+  timeoutMs = 3000,
+  ctx: ProbeContext = {},
+): Promise<ProbeResult> {
   const u = new URL(url);
   const port = Number(u.port || 80);
   if (!(await portOpen(u.hostname, port, timeoutMs))) return { state: "free" };
-  if (token) {
-    const answer = await initialize(u, token, timeoutMs);
+  const proof = token ? await proveBridge(u, { ...ctx, token, timeoutMs }) : null;
+  if (token && proof) {
+    const answer = await initialize(u, token, timeoutMs, proof);
     if (answer.ok && answer.name === BRIDGE_SERVER_NAME) return { state: "ours", version: answer.version };
     if (answer.ok)
       return {
@@ -48,20 +59,27 @@ export async function probeBridge(url: string, token: string | null, timeoutMs =
   return { state: "other", what: await describe(u, timeoutMs) };
 }
 
-async function initialize(
-  url: URL,
-  token: string,
-  timeoutMs: number,
-): Promise<{ ok: true; name: string; version: string } | { ok: false }> {
+/** The SDK's Streamable HTTP client for a proven bridge: at the proven address, each connection checked. */
+async function provenClient(url: URL, token: string, proof: Proof) {
   const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
     import("@modelcontextprotocol/sdk/client/index.js"),
     import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
   ]);
-  const transport = new StreamableHTTPClientTransport(url, {
+  const verify = proof.verify;
+  const transport = new StreamableHTTPClientTransport(provenUrl(url, proof), {
     requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    fetch: nodeFetch,
+    fetch: (input, init) => nodeFetch(input, init, verify ? { verify } : {}),
   });
-  const client = new Client({ name: PROBE_CLIENT, version: VERSION });
+  return { client: new Client({ name: PROBE_CLIENT, version: VERSION }), transport };
+}
+
+async function initialize(
+  url: URL,
+  token: string,
+  timeoutMs: number,
+  proof: Proof,
+): Promise<{ ok: true; name: string; version: string } | { ok: false }> {
+  const { client, transport } = await provenClient(url, token, proof);
   try {
     await client.connect(transport, { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
     const info = client.getServerVersion();
@@ -114,16 +132,12 @@ export async function bridgeDetails(
   url: string,
   token: string,
   timeoutMs = 5000,
+  ctx: ProbeContext = {},
 ): Promise<Record<string, unknown> | null> {
-  const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
-    import("@modelcontextprotocol/sdk/client/index.js"),
-    import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
-  ]);
-  const transport = new StreamableHTTPClientTransport(new URL(url), {
-    requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    fetch: nodeFetch,
-  });
-  const client = new Client({ name: PROBE_CLIENT, version: VERSION });
+  const u = new URL(url);
+  const proof = await proveBridge(u, { ...ctx, token, timeoutMs });
+  if (!proof) return null;
+  const { client, transport } = await provenClient(u, token, proof);
   try {
     await client.connect(transport, { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
     const result = await client.callTool({ name: "bridge_status", arguments: {} }, undefined, {

@@ -1,8 +1,8 @@
 /**
  * The bridge's lifecycle, one implementation for every caller (`bridge start|stop|restart|status`,
  * `connect`, stdio `serve`, sync):
- * - inspect: what runs at the wanted address — this home's bridge (it answers MCP with this home's
- *   token), this home's bridge elsewhere (other settings), nothing, or something else (named);
+ * - inspect: what runs at the wanted address — this home's bridge (proven to be it before the token
+ *   is sent, then it answers MCP with it), this home's bridge elsewhere (other settings), nothing, or something else (named);
  * - ensure: start it when none answers (detached, through the process runner; the state lock
  *   makes one of several starters win), restart it when it runs with other settings;
  * - stop: only a bridge this home owns — the pid in serve.json that holds the state lock —
@@ -10,11 +10,11 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { OperationError } from "../errors.js";
-import { closeLog, lockHolder, makePrivateFolder, openLogForAppend } from "../system/files.js";
+import { closeLog, makePrivateFolder, openLogForAppend } from "../system/files.js";
 import { type Host, sysPath } from "../system/host.js";
 import type { Runner } from "../system/run.js";
 import { probeBridge } from "./bridge-probe.js";
-import { type InstanceInfo, isAlive, readInstance, removeInstance } from "./instance.js";
+import { type InstanceInfo, isAlive, ownedInstance, removeInstance } from "./instance.js";
 import { type PortHolder, portHolder } from "./port-holder.js";
 import { type BridgeFiles, bridgeFiles, bridgeHome, bridgeUrl } from "./state-folder.js";
 import { readToken } from "./token-file.js";
@@ -55,18 +55,12 @@ const sameAddress = (info: { host: string; port: number }, want: BridgeAddress) 
   (want.port === 0 || info.port === want.port) &&
   info.host.replace(/^\[|\]$/g, "") === want.host.replace(/^\[|\]$/g, "");
 
-/** serve.json of the live process that holds the state lock (a stale or recycled pid is not it). */
-export async function ownedInstance(files: BridgeFiles): Promise<InstanceInfo | null> {
-  const info = await readInstance(files);
-  if (!info || !isAlive(info.pid)) return null;
-  return (await lockHolder(files.dir)) === info.pid ? info : null;
-}
-
 export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<BridgeState> {
   const token = await readToken(ctx.files.token);
   const instance = await ownedInstance(ctx.files);
+  const proving = { files: ctx.files, proc: ctx.proc };
   if (instance) {
-    const probe = await probeBridge(instance.url, token);
+    const probe = await probeBridge(instance.url, token, 3000, proving);
     if (probe.state === "ours")
       return sameAddress(instance, want)
         ? { state: "running", url: instance.url, instance, version: probe.version }
@@ -75,7 +69,7 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
   }
   if (want.port === 0) return { state: "stopped" };
   const url = bridgeUrl(want.host, want.port);
-  const probe = await probeBridge(url, token);
+  const probe = await probeBridge(url, token, 3000, proving);
   if (probe.state === "free") return { state: "stopped" };
   if (probe.state === "ours") return { state: "running", url, instance: null, version: probe.version };
   const holder = ctx.proc ? await portHolder(want.port, ctx.proc).catch(() => undefined) : undefined;
@@ -83,7 +77,10 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
 }
 
 /** The error for a port something else holds: what it is, and the fix. */
-function portTakenError(state: Extract<BridgeState, { state: "taken" }>, port: number): OperationError {
+export function portTakenError(
+  state: Extract<BridgeState, { state: "taken" }>,
+  port: number,
+): OperationError {
   const who = state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : "";
   return new OperationError("port-taken", `Port ${port} is held by ${state.what}${who}.`, {
     hint: `Stop that program, or give the bridge another port: "bridge": { "port": <n> } in the manifest, then \`mcp-twin sync\`.`,
@@ -182,7 +179,8 @@ async function startBridge(
   while (Date.now() < deadline) {
     await sleep(50);
     const info = await ownedInstance(ctx.files);
-    if (info && (await probeBridge(info.url, await token(), 2000)).state === "ours") {
+    const proving = { files: ctx.files, proc: ctx.proc };
+    if (info && (await probeBridge(info.url, await token(), 2000, proving)).state === "ours") {
       if (!sameAddress(info, want))
         throw new OperationError(
           "bridge-elsewhere",

@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 
 const agents = {
@@ -13,7 +14,26 @@ const agents = {
   "https:": new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000 }),
 };
 
-export async function nodeFetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
+/** Which check each kept-alive socket passed (a socket is checked once, when it connects). */
+const checked = new WeakMap<Socket, (socket: Socket) => boolean>();
+
+/** A connection that failed `verify`: nothing was sent over it. */
+class UnverifiedPeerError extends Error {
+  readonly code = "EBRIDGEPROOF";
+  constructor() {
+    super("what answers there is not this home's bridge");
+  }
+}
+
+/**
+ * `verify`: a new connection is checked once it connects and before the request (its headers, a
+ * credential among them) is written; one that fails is closed unused.
+ */
+export async function nodeFetch(
+  input: string | URL,
+  init: RequestInit = {},
+  options: { verify?: (socket: Socket) => boolean } = {},
+): Promise<Response> {
   const url = typeof input === "string" ? new URL(input) : input;
   if (url.protocol !== "http:" && url.protocol !== "https:") return fetch(input, init);
   const headers: Record<string, string> = {};
@@ -53,6 +73,18 @@ export async function nodeFetch(input: string | URL, init: RequestInit = {}): Pr
       },
     );
     req.on("error", reject);
-    req.end(body ?? undefined);
+    const { verify } = options;
+    if (!verify) req.end(body ?? undefined);
+    else
+      req.once("socket", (socket: Socket) => {
+        const check = () => {
+          if (checked.get(socket) === verify || verify(socket)) {
+            checked.set(socket, verify);
+            req.end(body ?? undefined);
+          } else req.destroy(new UnverifiedPeerError());
+        };
+        if (socket.connecting) socket.once("connect", check);
+        else check();
+      });
   });
 }

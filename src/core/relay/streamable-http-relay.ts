@@ -12,6 +12,7 @@
  * - when stdin ends, answers still on their way are delivered before the relay ends.
  * stdout carries only JSON-RPC; logs go to `log` (stderr).
  */
+import type { Socket } from "node:net";
 import type { Readable, Writable } from "node:stream";
 import {
   StreamableHTTPClientTransport,
@@ -44,6 +45,8 @@ export interface RelayOptions {
    * answers when that changed.
    */
   recover?: () => Promise<URL | undefined>;
+  /** The check each new connection passes before a request goes over it (this home's bridge). */
+  verify?: () => ((socket: Socket) => boolean) | undefined;
   stdin: Readable;
   stdout: Writable;
   signal?: AbortSignal;
@@ -87,9 +90,10 @@ export function describeFailure(error: unknown): Failure {
     (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code ?? "",
   );
   const text = `${cause} ${raw}`;
-  const refused = /ECONNREFUSED|ECONNRESET|EPIPE|UND_ERR_SOCKET|fetch failed/.test(text);
+  const refused = /ECONNREFUSED|ECONNRESET|EPIPE|UND_ERR_SOCKET|EBRIDGEPROOF|fetch failed/.test(text);
   let message = raw;
   if (/ECONNREFUSED/.test(text)) message = "nothing answers there (connection refused)";
+  else if (/EBRIDGEPROOF/.test(text)) message = "what answers there is not this home's bridge";
   else if (/ECONNRESET|EPIPE|UND_ERR_SOCKET|socket hang up/.test(text))
     message = "the connection was closed before an answer came";
   else if (/ENOTFOUND|EAI_AGAIN/.test(text)) message = "its host name does not resolve";
@@ -119,7 +123,10 @@ export async function relay(options: RelayOptions): Promise<void> {
   const makeHttp = (sessionId?: string) => {
     const transport = new StreamableHTTPClientTransport(url, {
       requestInit: { headers },
-      fetch: nodeFetch,
+      fetch: (input, init) => {
+        const verify = options.verify?.();
+        return nodeFetch(input, init, verify ? { verify } : {});
+      },
       ...(sessionId ? { sessionId } : {}),
     });
     if (protocolVersion) transport.setProtocolVersion(protocolVersion);
