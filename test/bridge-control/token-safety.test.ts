@@ -9,6 +9,8 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
+import { CHALLENGE_HEADER } from "../../src/core/bridge-control/bridge-challenge.js";
+import { probeBridge } from "../../src/core/bridge-control/bridge-probe.js";
 import {
   BIN,
   bridgeEnv,
@@ -80,6 +82,15 @@ test("connect to a loopback URL of the bridge's shape on another port: relayed a
       }
     }
 }, 60_000);
+
+test("without /proc the challenge tells the bridge from a TCP proxy in front of it", async () => {
+  const b = await startBridge();
+  const proxy = keep(await startProxy(b.port));
+  expect(await probeBridge(b.url, b.token)).toMatchObject({ state: "ours" });
+  expect(await probeBridge(proxy.url, b.token)).toMatchObject({ state: "other" });
+  expect(proxy.received()).toContain(CHALLENGE_HEADER);
+  expect(proxy.received()).not.toContain(b.token);
+});
 
 test("a TCP proxy in front of the real bridge cannot get the token through the challenge", async () => {
   const b = await startBridge();
