@@ -116,12 +116,16 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
     checkBearer(l.token, req.headers.authorization);
   if (early) {
     // A caller proving this is its home's bridge before it sends the token: the answer proves it
-    // without revealing the token (core/bridge-control/bridge-challenge.ts).
+    // without revealing the token, and the connection stays open for the request that follows
+    // with the token (core/bridge-control/bridge-proof.ts).
     const proof =
       early.status === 401
         ? answerChallenge(req.headers[CHALLENGE_HEADER], req.socket, l.token.token)
         : undefined;
-    return sendRefusal(res, proof ? { ...early, headers: { ...early.headers, ...proof } } : early);
+    return sendRefusal(
+      res,
+      proof ? { ...early, headers: { ...early.headers, ...proof }, close: false } : early,
+    );
   }
   l.trust(req);
 

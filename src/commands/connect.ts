@@ -130,7 +130,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   await relay({
     url: target.url,
     headers: () => target.headers(),
-    verify: () => target.verify(),
+    ...(target.agent ? { agent: target.agent } : {}),
     ...(target.recover ? { recover: target.recover } : {}),
     name: target.name,
     log: (line) => out.info(line),
@@ -138,5 +138,6 @@ export async function run(ctx: CommandContext): Promise<number> {
     stdout: process.stdout,
     signal: ctx.signal,
   });
+  target.agent?.destroy();
   return ExitCode.ok;
 }

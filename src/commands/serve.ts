@@ -115,13 +115,14 @@ export async function run(ctx: CommandContext): Promise<number> {
     url: target.url,
     name: "the bridge",
     headers: () => target.headers(),
-    verify: () => target.verify(),
+    ...(target.agent ? { agent: target.agent } : {}),
     ...(target.recover ? { recover: target.recover } : {}),
     log: (line) => out.info(line),
     stdin: process.stdin,
     stdout: process.stdout,
     signal: ctx.signal,
   });
+  target.agent?.destroy();
   return ExitCode.ok;
 }
 

@@ -26,13 +26,15 @@ function startBridge(): Promise<http.Server> {
       // As the real bridge answers, proving it holds the token when challenged (doctor sends the
       // token only to a holder proven to be this home's bridge).
       const proof = answerChallenge(req.headers[CHALLENGE_HEADER], req.socket, TOKEN);
+      const body = '{"error":"unauthorized"}';
       res
         .writeHead(401, {
           "content-type": "application/json",
+          "content-length": String(body.length),
           "www-authenticate": 'Bearer realm="mcp-twin"',
           ...proof,
         })
-        .end('{"error":"unauthorized"}');
+        .end(body);
       return;
     }
     const transport = new StreamableHTTPServerTransport({

@@ -4,7 +4,9 @@
  * the nonce and the address and port the connection reached, keyed by the token.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { addressKey } from "./proc-sockets.js";
+
+/** An address as both ends spell it: an IPv4-mapped IPv6 address as plain IPv4. */
+const addressKey = (ip: string) => ip.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
 
 /** The request header carrying the nonce, and the answer header carrying the proof. */
 export const CHALLENGE_HEADER = "mcp-twin-challenge";

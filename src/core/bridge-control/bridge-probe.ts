@@ -12,11 +12,8 @@ import http from "node:http";
 import net from "node:net";
 import { VERSION } from "../../version.js";
 import { nodeFetch } from "../relay/keep-alive-fetch.js";
-import { type Proof, type ProofContext, proveBridge, provenUrl } from "./bridge-proof.js";
+import { type Proof, ProvenAgent, proveBridge, provenUrl } from "./bridge-proof.js";
 import { BRIDGE_SERVER_NAME, PROBE_CLIENT } from "./state-folder.js";
-
-/** Where this home's bridge state is, to prove a holder by /proc (else by the challenge). */
-export type ProbeContext = Omit<ProofContext, "token" | "timeoutMs">;
 
 export type ProbeResult =
   | { state: "ours"; version: string }
@@ -37,16 +34,11 @@ export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<
   });
 }
 
-export async function probeBridge(
-  url: string,
-  token: string | null,
-  timeoutMs = 3000,
-  ctx: ProbeContext = {},
-): Promise<ProbeResult> {
+export async function probeBridge(url: string, token: string | null, timeoutMs = 3000): Promise<ProbeResult> {
   const u = new URL(url);
   const port = Number(u.port || 80);
   if (!(await portOpen(u.hostname, port, timeoutMs))) return { state: "free" };
-  const proof = token ? await proveBridge(u, { ...ctx, token, timeoutMs }) : null;
+  const proof = token ? await proveBridge(u, token, timeoutMs) : null;
   if (token && proof) {
     const answer = await initialize(u, token, timeoutMs, proof);
     if (answer.ok && answer.name === BRIDGE_SERVER_NAME) return { state: "ours", version: answer.version };
@@ -59,18 +51,19 @@ export async function probeBridge(
   return { state: "other", what: await describe(u, timeoutMs) };
 }
 
-/** The SDK's Streamable HTTP client for a proven bridge: at the proven address, each connection checked. */
+/** The SDK's Streamable HTTP client for a proven bridge: at the proven address, each connection proven. */
 async function provenClient(url: URL, token: string, proof: Proof) {
   const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
     import("@modelcontextprotocol/sdk/client/index.js"),
     import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
   ]);
-  const verify = proof.verify;
+  const agent = new ProvenAgent(() => token);
   const transport = new StreamableHTTPClientTransport(provenUrl(url, proof), {
     requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    fetch: (input, init) => nodeFetch(input, init, verify ? { verify } : {}),
+    fetch: (input, init) => nodeFetch(input, init, { agent }),
   });
-  return { client: new Client({ name: PROBE_CLIENT, version: VERSION }), transport };
+  const client = new Client({ name: PROBE_CLIENT, version: VERSION });
+  return { client, transport, agent };
 }
 
 async function initialize(
@@ -79,7 +72,7 @@ async function initialize(
   timeoutMs: number,
   proof: Proof,
 ): Promise<{ ok: true; name: string; version: string } | { ok: false }> {
-  const { client, transport } = await provenClient(url, token, proof);
+  const { client, transport, agent } = await provenClient(url, token, proof);
   try {
     await client.connect(transport, { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
     const info = client.getServerVersion();
@@ -89,6 +82,7 @@ async function initialize(
     return { ok: false };
   } finally {
     await client.close().catch(() => {});
+    agent.destroy();
   }
 }
 
@@ -132,12 +126,11 @@ export async function bridgeDetails(
   url: string,
   token: string,
   timeoutMs = 5000,
-  ctx: ProbeContext = {},
 ): Promise<Record<string, unknown> | null> {
   const u = new URL(url);
-  const proof = await proveBridge(u, { ...ctx, token, timeoutMs });
+  const proof = await proveBridge(u, token, timeoutMs);
   if (!proof) return null;
-  const { client, transport } = await provenClient(u, token, proof);
+  const { client, transport, agent } = await provenClient(u, token, proof);
   try {
     await client.connect(transport, { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
     const result = await client.callTool({ name: "bridge_status", arguments: {} }, undefined, {
@@ -150,5 +143,6 @@ export async function bridgeDetails(
     return null;
   } finally {
     await client.close().catch(() => {});
+    agent.destroy();
   }
 }

@@ -1,46 +1,122 @@
 /**
- * Is what listens at a loopback URL this home's bridge? Decided before any credential is sent: by
- * its serve.json, the state lock and the pid holding the port in /proc (each new connection is then
- * checked the same way), or elsewhere by a challenge only a holder of the token can answer.
+ * Is what listens at a loopback address this home's bridge? Proven on each connection before any
+ * credential goes over it: the connection's first request carries a fresh nonce and no credential,
+ * and only a holder of the token can answer it (bridge-challenge.ts); then the same connection is
+ * used. A listener that cannot answer never sees a credential, and nor does one that forwards the
+ * challenge to the bridge (the proof names the address and port the bridge was reached at).
  */
 import http from "node:http";
-import { isIP } from "node:net";
+import net from "node:net";
+import type { Duplex } from "node:stream";
 import { CHALLENGE_HEADER, newNonce, PROOF_HEADER, proofHolds } from "./bridge-challenge.js";
-import { ownedInstance } from "./instance.js";
-import {
-  addressKey,
-  type Connection,
-  listenerCovers,
-  listenersOf,
-  peerHeldBy,
-  socketInodes,
-  socketTable,
-} from "./proc-sockets.js";
-import type { BridgeFiles } from "./state-folder.js";
+import { BRIDGE_PATH } from "./state-folder.js";
 
-export interface ProofContext {
-  /** This home's bridge state (serve.json, the lock): the /proc proof needs it. */
-  files?: BridgeFiles | undefined;
-  /** /proc, where there is one (Linux, WSL). */
-  proc?: string | undefined;
-  token: string;
-  timeoutMs?: number;
+/** The challenge's answer is a 401 with a short body; anything longer is not the bridge. */
+const MAX_ANSWER_BYTES = 16 * 1024;
+
+/** A connection whose holder did not prove it is this home's bridge: nothing was sent over it. */
+class UnprovenBridgeError extends Error {
+  readonly code = "EBRIDGEPROOF";
 }
 
 export interface Proof {
-  how: "proc" | "challenge";
-  /** The address the proof was made for (an IP literal): the one to connect to. */
+  /** The address the bridge was reached at (an IP literal) and its port. */
   address: string;
   port: number;
-  /**
-   * A /proc proof checks every new connection the same way before a credential goes over it: a
-   * bridge that ended and a stranger that took its port in between are told apart.
-   */
-  verify?: (socket: Connection) => boolean;
 }
 
-export async function proveBridge(url: URL, ctx: ProofContext): Promise<Proof | null> {
-  return (await procProof(url, ctx)) ?? (await challengeProof(url, ctx.token, ctx.timeoutMs ?? 3000));
+/** The head and body lengths of an HTTP answer in `buf`, once it is whole; undefined before. */
+function parseAnswer(buf: Buffer): { status: number; headers: Map<string, string> } | undefined {
+  const end = buf.indexOf("\r\n\r\n");
+  if (end === -1) return undefined;
+  const [statusLine = "", ...lines] = buf.subarray(0, end).toString("latin1").split("\r\n");
+  const headers = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  const length = Number(headers.get("content-length") ?? Number.NaN);
+  if (!Number.isInteger(length) || length < 0) throw new UnprovenBridgeError("its answer has no length");
+  if (buf.length < end + 4 + length) return undefined;
+  if (buf.length > end + 4 + length) throw new UnprovenBridgeError("it answered more than was asked");
+  return { status: Number(statusLine.split(" ")[1]), headers };
+}
+
+/**
+ * A connection to `host:port` whose holder proved it holds `token`, ready for requests (kept
+ * alive); rejects with UnprovenBridgeError (or the connection's own error) otherwise.
+ */
+function provenConnection(
+  options: { host: string; port: number },
+  token: string,
+  timeoutMs = 5000,
+): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const host = options.host.replace(/^\[|\]$/g, "");
+    const socket = net.connect({ host, port: options.port });
+    const nonce = newNonce();
+    let buf = Buffer.alloc(0);
+    let settled = false;
+    const done = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      socket.off("data", onData).off("error", done).off("close", closed);
+      socket.setTimeout(0);
+      if (!error) return resolve(socket);
+      socket.destroy();
+      reject(error);
+    };
+    const closed = () => done(new UnprovenBridgeError("it closed the connection"));
+    const onData = (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      try {
+        if (buf.length > MAX_ANSWER_BYTES) throw new UnprovenBridgeError("its answer is too long");
+        const answer = parseAnswer(buf);
+        if (!answer) return;
+        const { remoteAddress, remotePort } = socket;
+        const held =
+          answer.status === 401 &&
+          remoteAddress !== undefined &&
+          remotePort !== undefined &&
+          proofHolds(answer.headers.get(PROOF_HEADER), token, nonce, remoteAddress, remotePort);
+        if (!held) throw new UnprovenBridgeError("what answers there is not this home's bridge");
+        if (/close/i.test(answer.headers.get("connection") ?? ""))
+          throw new UnprovenBridgeError("it closed the proven connection");
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    };
+    socket.on("data", onData);
+    socket.setTimeout(timeoutMs, () =>
+      done(new UnprovenBridgeError("it did not answer the challenge in time")),
+    );
+    socket.on("error", done);
+    socket.on("close", closed);
+    socket.once("connect", () => {
+      const hostHeader = host.includes(":") ? `[${host}]:${options.port}` : `${host}:${options.port}`;
+      socket.write(
+        `GET ${BRIDGE_PATH} HTTP/1.1\r\nHost: ${hostHeader}\r\n${CHALLENGE_HEADER}: ${nonce}\r\nAccept: text/event-stream\r\nContent-Length: 0\r\n\r\n`,
+      );
+    });
+  });
+}
+
+/** Does this home's bridge answer at `url` (proven, nothing secret sent)? Where, if so. */
+export async function proveBridge(url: URL, token: string, timeoutMs = 3000): Promise<Proof | null> {
+  if (url.protocol !== "http:") return null;
+  try {
+    const socket = await provenConnection(
+      { host: url.hostname, port: Number(url.port || 80) },
+      token,
+      timeoutMs,
+    );
+    const proof = { address: socket.remoteAddress!, port: socket.remotePort! };
+    socket.destroy();
+    return proof;
+  } catch {
+    return null;
+  }
 }
 
 /** `url` pointed at the address the proof holds for (so a name like localhost cannot go elsewhere). */
@@ -51,58 +127,32 @@ export function provenUrl(url: URL, proof: Proof): URL {
   return at;
 }
 
-const portOf = (url: URL) => Number(url.port || (url.protocol === "https:" ? 443 : 80));
+/**
+ * A keep-alive agent for this home's bridge: while requests carry the token (`token()` gives it),
+ * every connection it opens is proven first (provenConnection); while they do not, it connects
+ * as any agent does.
+ */
+export class ProvenAgent extends http.Agent {
+  readonly #token: () => string | null;
 
-async function procProof(url: URL, ctx: ProofContext): Promise<Proof | null> {
-  const { files, proc } = ctx;
-  if (!files || !proc || url.protocol !== "http:") return null;
-  const port = portOf(url);
-  const instance = await ownedInstance(files);
-  if (!instance || instance.port !== port) return null;
-  const { pid } = instance;
-  const rows = socketTable(proc);
-  const inodes = socketInodes(pid, proc);
-  if (!rows || !inodes) return null;
-  const listeners = listenersOf(rows, inodes, port);
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  const candidates = isIP(host) ? [host] : ["127.0.0.1", "::1"];
-  const address = candidates.find((c) => listeners.some((l) => listenerCovers(l, addressKey(c))));
-  if (!address) return null;
-  return {
-    how: "proc",
-    address,
-    port,
-    verify: (socket) => {
-      const now = socketTable(proc);
-      const held = socketInodes(pid, proc);
-      return Boolean(now && held && peerHeldBy(now, held, socket));
-    },
-  };
-}
+  constructor(token: () => string | null) {
+    super({ keepAlive: true, keepAliveMsecs: 10_000 });
+    this.#token = token;
+  }
 
-/** Ask for a proof with a fresh nonce and no credential; the answer's body is never read. */
-function challengeProof(url: URL, token: string, timeoutMs: number): Promise<Proof | null> {
-  if (url.protocol !== "http:") return Promise.resolve(null);
-  const nonce = newNonce();
-  return new Promise((resolve) => {
-    const req = http.request(url, {
-      method: "GET",
-      headers: { [CHALLENGE_HEADER]: nonce, accept: "text/event-stream" },
-      timeout: timeoutMs,
-      agent: false,
-    });
-    req.on("response", (res) => {
-      const { remoteAddress, remotePort } = res.socket;
-      const held =
-        remoteAddress !== undefined &&
-        remotePort !== undefined &&
-        proofHolds(res.headers[PROOF_HEADER], token, nonce, remoteAddress, remotePort);
-      req.destroy();
-      resolve(held ? { how: "challenge", address: addressKey(remoteAddress), port: remotePort } : null);
-    });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(null));
-    req.on("close", () => resolve(null));
-    req.end();
-  });
+  override createConnection(
+    options: net.NetConnectOpts,
+    callback?: (error: Error | null, socket: Duplex) => void,
+  ): Duplex {
+    const { host = "127.0.0.1", port } = options as net.TcpNetConnectOpts;
+    const token = this.#token();
+    if (!token) return super.createConnection(options, callback) as Duplex;
+    const proving = provenConnection({ host, port }, token);
+    proving.then(
+      (socket) => callback?.(null, socket),
+      (error: Error) => callback?.(error, undefined as unknown as Duplex),
+    );
+    // The socket comes through the callback once proven (http.Agent waits for it).
+    return undefined as unknown as Duplex;
+  }
 }

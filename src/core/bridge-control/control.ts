@@ -189,9 +189,7 @@ async function describeBridge(
     case "running":
     case "elsewhere": {
       const token = await readToken(lifecycle.files.token);
-      const details = token
-        ? await bridgeDetails(state.url, token, 5000, { files: lifecycle.files, proc: lifecycle.proc })
-        : null;
+      const details = token ? await bridgeDetails(state.url, token) : null;
       const pid = typeof details?.pid === "number" ? details.pid : state.instance?.pid;
       return {
         ...base,

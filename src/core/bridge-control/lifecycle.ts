@@ -58,9 +58,8 @@ const sameAddress = (info: { host: string; port: number }, want: BridgeAddress) 
 export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<BridgeState> {
   const token = await readToken(ctx.files.token);
   const instance = await ownedInstance(ctx.files);
-  const proving = { files: ctx.files, proc: ctx.proc };
   if (instance) {
-    const probe = await probeBridge(instance.url, token, 3000, proving);
+    const probe = await probeBridge(instance.url, token);
     if (probe.state === "ours")
       return sameAddress(instance, want)
         ? { state: "running", url: instance.url, instance, version: probe.version }
@@ -69,7 +68,7 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
   }
   if (want.port === 0) return { state: "stopped" };
   const url = bridgeUrl(want.host, want.port);
-  const probe = await probeBridge(url, token, 3000, proving);
+  const probe = await probeBridge(url, token);
   if (probe.state === "free") return { state: "stopped" };
   if (probe.state === "ours") return { state: "running", url, instance: null, version: probe.version };
   const holder = ctx.proc ? await portHolder(want.port, ctx.proc).catch(() => undefined) : undefined;
@@ -179,8 +178,7 @@ async function startBridge(
   while (Date.now() < deadline) {
     await sleep(50);
     const info = await ownedInstance(ctx.files);
-    const proving = { files: ctx.files, proc: ctx.proc };
-    if (info && (await probeBridge(info.url, await token(), 2000, proving)).state === "ours") {
+    if (info && (await probeBridge(info.url, await token(), 2000)).state === "ours") {
       if (!sameAddress(info, want))
         throw new OperationError(
           "bridge-elsewhere",

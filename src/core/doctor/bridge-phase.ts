@@ -65,17 +65,14 @@ export async function gatherBridge(machine: Machine, options: BridgeOptions): Pr
 
 async function reach(machine: Machine, options: BridgeOptions, token: string): Promise<BridgeFacts["reach"]> {
   const started = performance.now();
-  const linux = machine.host.platform === "linux";
-  const probe = await probeBridge(options.url, token, options.timeoutMs, {
-    files: bridgeFiles(bridgeHome(machine.host)),
-    proc: linux ? sysPath(machine.host, "/proc") : undefined,
-  });
+  const probe = await probeBridge(options.url, token, options.timeoutMs);
   if (probe.state === "ours")
     return { state: "ours", version: probe.version, ms: Math.round(performance.now() - started) };
   if (probe.state === "free") return probe;
-  const holder = linux
-    ? await portHolder(options.port, sysPath(machine.host, "/proc")).catch(() => undefined)
-    : undefined;
+  const holder =
+    machine.host.platform === "linux"
+      ? await portHolder(options.port, sysPath(machine.host, "/proc")).catch(() => undefined)
+      : undefined;
   return { state: "other", what: probe.what, ...(holder ? { holder } : {}) };
 }
 

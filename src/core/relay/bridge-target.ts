@@ -3,8 +3,8 @@
  * and only once what holds its port is proven to be it (bridge-proof.ts); a loopback URL held by
  * anything else is a remote server like any other, unless it is the manifest's bridge port.
  */
-import type { Socket } from "node:net";
-import { type Proof, proveBridge, provenUrl } from "../bridge-control/bridge-proof.js";
+import type { Agent } from "node:http";
+import { ProvenAgent, proveBridge, provenUrl } from "../bridge-control/bridge-proof.js";
 import type { LifecycleContext } from "../bridge-control/lifecycle.js";
 import { isLoopback } from "../bridge-control/loopback.js";
 import { BRIDGE_PATH, SHARE_PREFIX } from "../bridge-control/state-folder.js";
@@ -17,8 +17,8 @@ export interface RelayTarget {
   url: URL;
   /** Request headers; for the bridge, with the token only while what answers is proven to be it. */
   headers(): Promise<Record<string, string>>;
-  /** The check each new connection passes before a request goes over it, when there is one. */
-  verify(): ((socket: Socket) => boolean) | undefined;
+  /** For the bridge: the agent whose every connection is proven before a request goes over it. */
+  agent?: Agent;
   /** Nothing answers (or not the bridge): start it, prove it again; where it answers now. */
   recover?: () => Promise<URL | undefined>;
 }
@@ -38,7 +38,6 @@ export function remoteTarget(url: URL, headers: Record<string, string>, bridge =
     bridge,
     url,
     headers: async () => headers,
-    verify: () => undefined,
   };
 }
 
@@ -63,10 +62,14 @@ export interface BridgeTargetOptions {
 export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget> {
   const { lifecycle } = o;
   let url = o.url;
-  let proof: Proof | null = null;
+  /** The token requests carry now: each connection that carries it is proven first. */
+  let sending: string | null = null;
+  const agent = new ProvenAgent(() => sending);
+  /** The token, when what answers at `url` now is proven to be this home's bridge. */
   const prove = async (): Promise<string | null> => {
     const token = await readToken(lifecycle.files.token);
-    proof = token ? await proveBridge(url, { files: lifecycle.files, proc: lifecycle.proc, token }) : null;
+    const proof = token ? await proveBridge(url, token) : null;
+    sending = proof ? token : null;
     if (!token || !proof) return null;
     o.secret(token);
     url = provenUrl(url, proof);
@@ -97,7 +100,7 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
       const token = await prove();
       return token ? { ...o.headers, Authorization: `Bearer ${token}` } : o.headers;
     },
-    verify: () => proof?.verify,
+    agent,
     ...(o.start ? { recover: ensure } : {}),
   };
   return target;

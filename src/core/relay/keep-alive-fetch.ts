@@ -6,7 +6,6 @@
  */
 import http from "node:http";
 import https from "node:https";
-import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 
 const agents = {
@@ -14,25 +13,11 @@ const agents = {
   "https:": new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000 }),
 };
 
-/** Which check each kept-alive socket passed (a socket is checked once, when it connects). */
-const checked = new WeakMap<Socket, (socket: Socket) => boolean>();
-
-/** A connection that failed `verify`: nothing was sent over it. */
-class UnverifiedPeerError extends Error {
-  readonly code = "EBRIDGEPROOF";
-  constructor() {
-    super("what answers there is not this home's bridge");
-  }
-}
-
-/**
- * `verify`: a new connection is checked once it connects and before the request (its headers, a
- * credential among them) is written; one that fails is closed unused.
- */
+/** `agent`: another agent than the keep-alive one (this home's bridge: bridge-proof.ts). */
 export async function nodeFetch(
   input: string | URL,
   init: RequestInit = {},
-  options: { verify?: (socket: Socket) => boolean } = {},
+  options: { agent?: http.Agent } = {},
 ): Promise<Response> {
   const url = typeof input === "string" ? new URL(input) : input;
   if (url.protocol !== "http:" && url.protocol !== "https:") return fetch(input, init);
@@ -50,7 +35,7 @@ export async function nodeFetch(
       {
         method: init.method ?? "GET",
         headers,
-        agent: agents[url.protocol as "http:" | "https:"],
+        agent: options.agent ?? agents[url.protocol as "http:" | "https:"],
         ...(init.signal ? { signal: init.signal } : {}),
       },
       (res) => {
@@ -73,18 +58,6 @@ export async function nodeFetch(
       },
     );
     req.on("error", reject);
-    const { verify } = options;
-    if (!verify) req.end(body ?? undefined);
-    else
-      req.once("socket", (socket: Socket) => {
-        const check = () => {
-          if (checked.get(socket) === verify || verify(socket)) {
-            checked.set(socket, verify);
-            req.end(body ?? undefined);
-          } else req.destroy(new UnverifiedPeerError());
-        };
-        if (socket.connecting) socket.once("connect", check);
-        else check();
-      });
+    req.end(body ?? undefined);
   });
 }

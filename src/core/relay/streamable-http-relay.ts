@@ -12,7 +12,7 @@
  * - when stdin ends, answers still on their way are delivered before the relay ends.
  * stdout carries only JSON-RPC; logs go to `log` (stderr).
  */
-import type { Socket } from "node:net";
+import type { Agent } from "node:http";
 import type { Readable, Writable } from "node:stream";
 import {
   StreamableHTTPClientTransport,
@@ -45,8 +45,8 @@ export interface RelayOptions {
    * answers when that changed.
    */
   recover?: () => Promise<URL | undefined>;
-  /** The check each new connection passes before a request goes over it (this home's bridge). */
-  verify?: () => ((socket: Socket) => boolean) | undefined;
+  /** The agent for every request (this home's bridge: each connection proven first). */
+  agent?: Agent;
   stdin: Readable;
   stdout: Writable;
   signal?: AbortSignal;
@@ -123,10 +123,7 @@ export async function relay(options: RelayOptions): Promise<void> {
   const makeHttp = (sessionId?: string) => {
     const transport = new StreamableHTTPClientTransport(url, {
       requestInit: { headers },
-      fetch: (input, init) => {
-        const verify = options.verify?.();
-        return nodeFetch(input, init, verify ? { verify } : {});
-      },
+      fetch: (input, init) => nodeFetch(input, init, options.agent ? { agent: options.agent } : {}),
       ...(sessionId ? { sessionId } : {}),
     });
     if (protocolVersion) transport.setProtocolVersion(protocolVersion);
