@@ -106,6 +106,84 @@ async function waitFor<T>(what: string, probe: () => T | undefined): Promise<T> 
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** A bridge with the echo plugin in a state folder of its own, and the HTTP floor. */
+async function setUp(dir: string, children: ChildProcess[]) {
+  const state = path.join(dir, "bridge");
+  mkdirSync(path.join(state, "plugins"), { recursive: true });
+  writeFileSync(
+    path.join(state, "plugins", "echo.mjs"),
+    `export const tools = [{ name: "echo", description: "Echo text back",
+      inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+      handler: ({ text }) => text }];\n`,
+  );
+  const home = path.join(dir, "twin");
+  mkdirSync(home, { recursive: true });
+  const env = {
+    PATH: process.env.PATH ?? "",
+    HOME: dir,
+    MCP_TWIN_HOME: home,
+    MCP_TWIN_BRIDGE_HOME: state,
+    NO_COLOR: "1",
+  };
+  children.push(spawn(process.execPath, [BIN, "serve", "--http", "--port", "0"], { env, stdio: "ignore" }));
+  const info = await waitFor("the bridge", () => {
+    const i = JSON.parse(readFileSync(path.join(state, "serve.json"), "utf8")) as {
+      url: string;
+      port: number;
+    };
+    return i.url ? i : undefined;
+  });
+  // The manifest names the bridge's port, as sync writes it.
+  writeFileSync(
+    path.join(home, "mcp-twin.jsonc"),
+    JSON.stringify({ servers: {}, bridge: { enabled: true, port: info.port } }),
+  );
+  const floor = spawn(process.execPath, [path.join(REPO, "bench", "_http-floor.mjs")], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  children.push(floor);
+  let out = "";
+  floor.stdout!.on("data", (c: Buffer) => {
+    out += c.toString();
+  });
+  const floorPort = await waitFor("the HTTP floor", () => (/^\d+\n/.test(out) ? Number(out) : undefined));
+  return { env, url: info.url, token: readFileSync(path.join(state, "token"), "utf8").trim(), floorPort };
+}
+
+type Builds = Array<[string, string]>;
+
+/** Start to first tools/list: each build's relay (bridge running) and the SDK stdio echo fixture, interleaved. */
+async function starts(builds: Builds, fixture: string, url: string, env: Record<string, string>) {
+  const ms = new Map<string, number[]>([
+    ["fixture", []],
+    ...builds.map(([n]) => [n, []] as [string, number[]]),
+  ]);
+  for (let i = 0; i < ROUNDS + 1; i++) {
+    const round: Array<[string, number]> = [["fixture", await firstList(process.execPath, [fixture], env)]];
+    for (const [name, bin] of builds)
+      round.push([name, await firstList(process.execPath, [bin, "connect", url], env)]);
+    if (i > 0) for (const [name, m] of round) ms.get(name)!.push(m); // round 0 warms compile and page caches
+  }
+  return (name: string) => median(ms.get(name)!);
+}
+
+/** p50 at c=1 of each contender, in interleaved rounds. */
+async function latencies(contenders: Array<[string, Client]>) {
+  const lat = new Map<string, number[]>(contenders.map(([n]) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [name, client] of contenders) lat.get(name)!.push(await p50(client, CALLS / ROUNDS));
+  return (name: string) => median(lat.get(name)!);
+}
+
+/** RSS after 5,000 and after LONG_CALLS calls through a relay (it made `done` calls already). */
+async function longRun(client: Client, pid: number, done: number) {
+  for (let i = done; i < 5000; i++) await echo(client);
+  const at5k = memory(pid).rss;
+  for (let i = 5000; i < LONG_CALLS; i++) await echo(client);
+  const m = memory(pid);
+  return { at5k, atLong: m.rss, hwm: m.hwm };
+}
+
 export async function run(): Promise<{ ok: boolean }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bench-relay-"));
   const children: ChildProcess[] = [];
@@ -116,63 +194,18 @@ export async function run(): Promise<{ ok: boolean }> {
   };
   try {
     const fixture = await packFixture(dir, "1.0.0");
-    const state = path.join(dir, "bridge");
-    mkdirSync(path.join(state, "plugins"), { recursive: true });
-    writeFileSync(
-      path.join(state, "plugins", "echo.mjs"),
-      `export const tools = [{ name: "echo", description: "Echo text back",
-        inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
-        handler: ({ text }) => text }];\n`,
-    );
-    const home = path.join(dir, "twin");
-    mkdirSync(home, { recursive: true });
-    const env = {
-      PATH: process.env.PATH ?? "",
-      HOME: dir,
-      MCP_TWIN_HOME: home,
-      MCP_TWIN_BRIDGE_HOME: state,
-      NO_COLOR: "1",
-    };
-    const bridge = spawn(process.execPath, [BIN, "serve", "--http", "--port", "0"], { env, stdio: "ignore" });
-    children.push(bridge);
-    const info = await waitFor("the bridge", () => {
-      const i = JSON.parse(readFileSync(path.join(state, "serve.json"), "utf8")) as {
-        url: string;
-        port: number;
-      };
-      return i.url ? i : undefined;
-    });
-    writeFileSync(
-      path.join(home, "mcp-twin.jsonc"),
-      JSON.stringify({ servers: {}, bridge: { enabled: true, port: info.port } }),
-    );
-    const token = readFileSync(path.join(state, "token"), "utf8").trim();
-    const floorChild = spawn(process.execPath, [path.join(REPO, "bench", "_http-floor.mjs")], {
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-    children.push(floorChild);
-    let floorOut = "";
-    floorChild.stdout!.on("data", (c: Buffer) => {
-      floorOut += c.toString();
-    });
-    const floorPort = await waitFor("the HTTP floor", () =>
-      /^\d+\n/.test(floorOut) ? Number(floorOut) : undefined,
-    );
-
-    const builds: Array<[string, string]> = [
-      ["relay", BIN],
-      ...(BASELINE ? [["before", BASELINE] as [string, string]] : []),
-    ];
-    const seen = new Set<number>();
+    const { env, url, token, floorPort } = await setUp(dir, children);
+    const builds: Builds = [["relay", BIN], ...(BASELINE ? [["before", BASELINE] as [string, string]] : [])];
 
     // A bare idle node, and each build's relay idle after its first tools/list.
     const bare = spawn(process.execPath, ["-e", "process.stdin.resume()"], {
       stdio: ["pipe", "ignore", "ignore"],
     });
     children.push(bare);
+    const seen = new Set<number>();
     const relays = new Map<string, { client: Client; pid: number }>();
     for (const [name, bin] of builds) {
-      const client = keep(await stdio(process.execPath, [bin, "connect", info.url], env));
+      const client = keep(await stdio(process.execPath, [bin, "connect", url], env));
       await client.listTools();
       const pid = childPid("connect", seen);
       seen.add(pid);
@@ -180,90 +213,67 @@ export async function run(): Promise<{ ok: boolean }> {
     }
     await sleep(2000);
     const bareRss = memory(bare.pid!).rss;
-    const idle = new Map([...relays].map(([name, r]) => [name, memory(r.pid)]));
+    const idle = new Map([...relays].map(([name, r]) => [name, memory(r.pid).rss]));
 
-    // First tools/list: each relay (bridge running) against the SDK stdio echo fixture, interleaved.
-    const starts = new Map<string, number[]>([
-      ["fixture", []],
-      ...builds.map(([n]) => [n, []] as [string, number[]]),
-    ]);
-    for (let i = 0; i < ROUNDS + 1; i++) {
-      const fixtureMs = await firstList(process.execPath, [fixture.script], env);
-      const ms = [];
-      for (const [name, bin] of builds)
-        ms.push([name, await firstList(process.execPath, [bin, "connect", info.url], env)] as const);
-      if (i === 0) continue; // warm-up: compile caches, page cache
-      starts.get("fixture")!.push(fixtureMs);
-      for (const [name, m] of ms) starts.get(name)!.push(m);
-    }
-
-    // p50 at c=1: each relay against a direct Streamable HTTP client; stdio serve; the floors.
-    const direct = keep(await http(info.url, token));
-    const serve = keep(await stdio(process.execPath, [BIN, "serve"], env));
-    const fixtureStdio = keep(await stdio(process.execPath, [fixture.script], env));
-    const floorHttp = keep(await http(`http://127.0.0.1:${floorPort}/mcp`));
-    const contenders: Array<[string, Client]> = [
-      ["direct HTTP client", direct],
+    const start = await starts(builds, fixture.script, url, env);
+    const p = await latencies([
+      ["direct HTTP client", keep(await http(url, token))],
       ...[...relays].map(([name, r]) => [name, r.client] as [string, Client]),
-      ["serve (stdio)", serve],
-      ["stdio floor (fixture)", fixtureStdio],
-      ["HTTP floor", floorHttp],
-    ];
-    const lat = new Map<string, number[]>(contenders.map(([n]) => [n, []]));
-    for (let round = 0; round < ROUNDS; round++)
-      for (const [name, client] of contenders) lat.get(name)!.push(await p50(client, CALLS / ROUNDS));
-    const p = (name: string) => median(lat.get(name)!);
-
-    // RSS after 5,000 and LONG_CALLS calls through each relay (they have made 2,100 + 100/round so far).
-    const long = new Map<string, { at5k: number; atLong: number; hwm: number }>();
-    for (const [name, r] of relays) {
-      for (let i = CALLS + 100 * ROUNDS; i < 5000; i++) await echo(r.client);
-      const at5k = memory(r.pid).rss;
-      for (let i = 5000; i < LONG_CALLS; i++) await echo(r.client);
-      const m = memory(r.pid);
-      long.set(name, { at5k, atLong: m.rss, hwm: m.hwm });
-    }
-
-    console.log(`bare idle node: ${bareRss.toFixed(1)} MB RSS`);
-    table(
-      builds.map(([name]) => ({
-        relay: name === "relay" ? "connect (this build)" : "connect (BENCH_RELAY_BASELINE)",
-        "idle MB": `${idle.get(name)!.rss.toFixed(1)} (${(idle.get(name)!.rss / bareRss).toFixed(2)}×)`,
-        "5k calls MB": `${long.get(name)!.at5k.toFixed(1)} (${(long.get(name)!.at5k / bareRss).toFixed(2)}×)`,
-        [`${LONG_CALLS / 1000}k calls MB`]: long.get(name)!.atLong.toFixed(1),
-        "peak MB": long.get(name)!.hwm.toFixed(1),
-        "first tools/list ms": `${median(starts.get(name)!).toFixed(0)} (${(median(starts.get(name)!) / median(starts.get("fixture")!)).toFixed(2)}× fixture)`,
-        "p50 ms": `${p(name).toFixed(3)} (direct ${p("direct HTTP client").toFixed(3)})`,
-      })),
-    );
-    console.log(`SDK stdio echo fixture, first tools/list: ${median(starts.get("fixture")!).toFixed(0)} ms`);
-    const floorOver = p("HTTP floor") - p("stdio floor (fixture)");
-    const serveOver = p("serve (stdio)") - p("stdio floor (fixture)");
-    console.log(
-      `p50 over the stdio floor (${p("stdio floor (fixture)").toFixed(3)} ms): serve (stdio) +${serveOver.toFixed(3)} ms, HTTP floor +${floorOver.toFixed(3)} ms`,
-    );
-    const me = long.get("relay")!;
-    const ok = [
-      verdict("relay idle RSS / bare idle node", idle.get("relay")!.rss / bareRss, 1.2),
-      verdict("relay RSS after 5,000 calls / bare idle node", me.at5k / bareRss, 1.3),
-      verdict(
-        `relay RSS change from 5,000 to ${LONG_CALLS.toLocaleString("en")} calls (%)`,
-        Math.abs(me.atLong / me.at5k - 1) * 100,
-        10,
-      ),
-      verdict(
-        "relay first tools/list / SDK stdio echo fixture",
-        median(starts.get("relay")!) / median(starts.get("fixture")!),
-        0.6,
-      ),
-      verdict("relay p50 − direct HTTP client p50 (ms)", p("relay") - p("direct HTTP client"), 0.15),
-      verdict("serve (stdio) p50 overhead / HTTP floor's own overhead", serveOver / floorOver, 1.5),
-    ];
-    return { ok: ok.every(Boolean) };
+      ["serve (stdio)", keep(await stdio(process.execPath, [BIN, "serve"], env))],
+      ["stdio floor (fixture)", keep(await stdio(process.execPath, [fixture.script], env))],
+      ["HTTP floor", keep(await http(`http://127.0.0.1:${floorPort}/mcp`))],
+    ]);
+    const long = new Map<string, Awaited<ReturnType<typeof longRun>>>();
+    for (const [name, r] of relays) long.set(name, await longRun(r.client, r.pid, CALLS + 100 * ROUNDS));
+    return report({ builds, bareRss, idle, start, p, long });
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
     for (const child of children) child.kill("SIGTERM");
     await sleep(300);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function report(r: {
+  builds: Builds;
+  bareRss: number;
+  idle: Map<string, number>;
+  start: (name: string) => number;
+  p: (name: string) => number;
+  long: Map<string, { at5k: number; atLong: number; hwm: number }>;
+}): { ok: boolean } {
+  const { bareRss, idle, start, p, long } = r;
+  console.log(`bare idle node: ${bareRss.toFixed(1)} MB RSS`);
+  table(
+    r.builds.map(([name]) => ({
+      relay: name === "relay" ? "connect (this build)" : "connect (BENCH_RELAY_BASELINE)",
+      "idle MB": `${idle.get(name)!.toFixed(1)} (${(idle.get(name)! / bareRss).toFixed(2)}×)`,
+      "5k calls MB": `${long.get(name)!.at5k.toFixed(1)} (${(long.get(name)!.at5k / bareRss).toFixed(2)}×)`,
+      [`${LONG_CALLS / 1000}k calls MB`]: long.get(name)!.atLong.toFixed(1),
+      "peak MB": long.get(name)!.hwm.toFixed(1),
+      "first tools/list ms": `${start(name).toFixed(0)} (${(start(name) / start("fixture")).toFixed(2)}× fixture)`,
+      "p50 ms": `${p(name).toFixed(3)} (direct ${p("direct HTTP client").toFixed(3)})`,
+    })),
+  );
+  console.log(`SDK stdio echo fixture, first tools/list: ${start("fixture").toFixed(0)} ms`);
+  const stdioFloor = p("stdio floor (fixture)");
+  const floorOver = p("HTTP floor") - stdioFloor;
+  const serveOver = p("serve (stdio)") - stdioFloor;
+  console.log(
+    `p50 over the stdio floor (${stdioFloor.toFixed(3)} ms): serve (stdio) +${serveOver.toFixed(3)} ms, HTTP floor +${floorOver.toFixed(3)} ms`,
+  );
+  const me = long.get("relay")!;
+  const ok = [
+    verdict("relay idle RSS / bare idle node", idle.get("relay")! / bareRss, 1.2),
+    verdict("relay RSS after 5,000 calls / bare idle node", me.at5k / bareRss, 1.3),
+    verdict(
+      `relay RSS change from 5,000 to ${LONG_CALLS.toLocaleString("en")} calls (%)`,
+      Math.abs(me.atLong / me.at5k - 1) * 100,
+      10,
+    ),
+    verdict("relay first tools/list / SDK stdio echo fixture", start("relay") / start("fixture"), 0.6),
+    verdict("relay p50 − direct HTTP client p50 (ms)", p("relay") - p("direct HTTP client"), 0.15),
+    verdict("serve (stdio) p50 overhead / HTTP floor's own overhead", serveOver / floorOver, 1.5),
+  ];
+  return { ok: ok.every(Boolean) };
 }

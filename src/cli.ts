@@ -453,7 +453,8 @@ export function buildProgram(
     )
     .option("--token-file <file>", "send the bearer token in this file")
     .option("--no-start", "do not start the local bridge when nothing answers")
-    .option("--transport <transport>", "how the server speaks: http (Streamable HTTP, default) or sse");
+    .option("--transport <transport>", "how the server speaks: http (Streamable HTTP, default) or sse")
+    .option("--auth <server>", "send the login of this manifest server (OAuth), refreshed as needed");
 
   command(
     "uninstall",

@@ -98,30 +98,34 @@ export async function run(ctx: CommandContext): Promise<number> {
       "mcp-twin serve speaks MCP on stdin and stdout: it is what an MCP client's config runs, not a command to type. To run the bridge for every client, use `mcp-twin bridge start` (or `mcp-twin serve --http`). Ctrl-C ends this.",
     );
   const want = await where();
-  const lifecycle = localLifecycle(ctx.host, (line) => out.info(line));
-  const ensured = await ensureBridge(lifecycle, want, { follow: true });
+  const log = (line: string) => out.info(line);
+  const ensured = await ensureBridge(localLifecycle(ctx.host, log), want, { follow: true });
   // The token goes only to what is proven to be this home's bridge (bridge-target.ts).
-  const { bridgeTarget } = await import("../core/relay/bridge-target.js");
+  const [{ bridgeTarget }, { StreamableHttpRelay }] = await Promise.all([
+    import("../core/relay/bridge-target.js"),
+    import("../core/relay/http-relay.js"),
+  ]);
   const target = await bridgeTarget({
     url: new URL(ensured.url),
     start: true,
-    lifecycle,
+    host: ctx.host,
+    log,
     configuredPort: async () => want.port,
     headers: {},
     secret: (value) => out.addSecrets([value]),
   });
-  const { relay } = await import("../core/relay/streamable-http-relay.js");
-  await relay({
+  await new StreamableHttpRelay({
     url: target.url,
     name: "the bridge",
+    bridge: true,
     headers: () => target.headers(),
-    ...(target.agent ? { agent: target.agent } : {}),
-    ...(target.recover ? { recover: target.recover } : {}),
-    log: (line) => out.info(line),
+    agent: target.agent,
+    recover: target.recover,
+    log,
     stdin: process.stdin,
     stdout: process.stdout,
     signal: ctx.signal,
-  });
+  }).run();
   target.agent?.destroy();
   return ExitCode.ok;
 }

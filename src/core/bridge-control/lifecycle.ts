@@ -267,11 +267,11 @@ export async function stopBridge(
   return { stopped: true, pid, forced };
 }
 
+/** What localLifecycle needs of the host. */
+export type LifecycleHost = Pick<Host, "env" | "platform" | "self" | "runner" | "sysroot"> & Partial<Host>;
+
 /** The lifecycle of the bridge of the environment this process runs in. */
-export function localLifecycle(
-  host: Pick<Host, "env" | "platform" | "self" | "runner" | "sysroot"> & Partial<Host>,
-  log: (line: string) => void,
-): LifecycleContext {
+export function localLifecycle(host: LifecycleHost, log: (line: string) => void): LifecycleContext {
   return {
     files: bridgeFiles(bridgeHome(host)),
     self: host.self,

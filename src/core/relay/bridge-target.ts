@@ -5,9 +5,15 @@
  */
 import type { Agent } from "node:http";
 import { ProvenAgent, proveBridge, provenUrl } from "../bridge-control/bridge-proof.js";
-import type { LifecycleContext } from "../bridge-control/lifecycle.js";
+import type { LifecycleContext, LifecycleHost } from "../bridge-control/lifecycle.js";
 import { isLoopback } from "../bridge-control/loopback.js";
-import { BRIDGE_PATH, SHARE_PREFIX } from "../bridge-control/state-folder.js";
+import {
+  BRIDGE_PATH,
+  type BridgeFiles,
+  bridgeFiles,
+  bridgeHome,
+  SHARE_PREFIX,
+} from "../bridge-control/state-folder.js";
 import { readToken } from "../bridge-control/token-file.js";
 
 export interface RelayTarget {
@@ -45,7 +51,10 @@ export interface BridgeTargetOptions {
   url: URL;
   /** Start the bridge when none answers (and follow it to where it runs). */
   start: boolean;
-  lifecycle: LifecycleContext;
+  /** This process's host (where the bridge's state is; how to start it). */
+  host: LifecycleHost;
+  /** What the lifecycle says (starting the bridge, following it). */
+  log: (line: string) => void;
   /** The manifest's bridge port: asked only when something else holds the URL's port. */
   configuredPort(): Promise<number>;
   /** Headers sent besides the token. */
@@ -60,14 +69,14 @@ export interface BridgeTargetOptions {
  * remote server's — or, on the manifest's bridge port, an error that names the holder.
  */
 export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget> {
-  const { lifecycle } = o;
+  const files = bridgeFiles(bridgeHome(o.host));
   let url = o.url;
   /** The token requests carry now: each connection that carries it is proven first. */
   let sending: string | null = null;
   const agent = new ProvenAgent(() => sending);
   /** The token, when what answers at `url` now is proven to be this home's bridge. */
   const prove = async (): Promise<string | null> => {
-    const token = await readToken(lifecycle.files.token);
+    const token = await readToken(files.token);
     const proof = token ? await proveBridge(url, token) : null;
     sending = proof ? token : null;
     if (!token || !proof) return null;
@@ -78,7 +87,7 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
   const ensure = async () => {
     const { ensureBridge } = await import("../bridge-control/lifecycle.js");
     const want = { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 80) };
-    const ensured = await ensureBridge(lifecycle, want, { follow: true });
+    const ensured = await ensureBridge(await lifecycleOf(o), want, { follow: true });
     const at = new URL(url.href);
     at.port = String(ensured.port);
     url = at;
@@ -86,7 +95,7 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
     return url;
   };
   if (!(await prove())) {
-    const foreign = await foreignHolder(o);
+    const foreign = await foreignHolder(o, files);
     if (foreign === "remote") return remoteTarget(o.url, o.headers);
     if (o.start) await ensure();
   }
@@ -112,16 +121,22 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
  * on the manifest's bridge port, the error that names it, unless this home's bridge runs elsewhere
  * (the lifecycle follows it there).
  */
-async function foreignHolder(o: BridgeTargetOptions): Promise<"remote" | undefined> {
+async function foreignHolder(o: BridgeTargetOptions, files: BridgeFiles): Promise<"remote" | undefined> {
   const host = o.url.hostname.replace(/^\[|\]$/g, "");
   const port = Number(o.url.port || 80);
   const { portOpen } = await import("../bridge-control/bridge-probe.js");
   if (!(await portOpen(host, port))) return undefined;
   const { ownedInstance } = await import("../bridge-control/instance.js");
-  if ((await ownedInstance(o.lifecycle.files))?.port === port) return undefined;
+  if ((await ownedInstance(files))?.port === port) return undefined;
   if (port !== (await o.configuredPort())) return "remote";
   const { inspectBridge, portTakenError } = await import("../bridge-control/lifecycle.js");
-  const state = await inspectBridge(o.lifecycle, { host, port });
+  const state = await inspectBridge(await lifecycleOf(o), { host, port });
   if (state.state === "taken") throw portTakenError(state, port);
   return undefined;
+}
+
+/** The lifecycle (loaded only when the bridge is not where the URL says, or not proven there). */
+async function lifecycleOf(o: BridgeTargetOptions): Promise<LifecycleContext> {
+  const { localLifecycle } = await import("../bridge-control/lifecycle.js");
+  return localLifecycle(o.host, o.log);
 }
