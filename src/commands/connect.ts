@@ -1,9 +1,6 @@
 /**
- * `mcp-twin connect <url>`: a stdio ⇄ Streamable HTTP relay for clients that only speak stdio
- * (Claude Desktop ignores HTTP entries); `--transport sse` relays to an HTTP+SSE server instead
- * (for clients that cannot write an SSE entry: Claude Desktop, Codex). This is the way in through
- * the full command line; bin/mcp-twin.js usually takes the lean one (connect/entry.ts). Both run
- * connect/prepare.ts, then connect/session.ts.
+ * `mcp-twin connect <url>` through the full command line (bin/mcp-twin.js usually takes the lean
+ * way in, connect/entry.ts); both run connect/prepare.ts, then connect/session.ts.
  */
 import type { CommandContext } from "../cli.js";
 import { prepareConnect } from "./connect/prepare.js";

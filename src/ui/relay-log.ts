@@ -1,8 +1,8 @@
 /**
- * What a relay (`connect`) says on stderr, as output.ts's `info` says it (the same mark, the same
- * mask over every line), without loading the theme's colour library or the spinner: a relay runs
- * for each client session, and its start and memory count.
+ * A relay's stderr as output.ts's `info` writes it (same mark, mask and escaping of others' text),
+ * without the colour library or the spinner: a relay runs per client session, its cost counts.
  */
+import { printable } from "../core/formats/control-chars.js";
 import { maskText } from "../core/secrets/mask.js";
 import { colorEnabled } from "./color-mode.js";
 
@@ -22,7 +22,7 @@ export function relayLog(
   const secrets = new Set<string>();
   return {
     info: (line) => {
-      stderr.write(`${maskText(`${mark} ${line}`, secrets)}\n`);
+      stderr.write(`${printable(maskText(`${mark} ${line}`, secrets))}\n`);
     },
     addSecrets(values) {
       for (const v of values) if (v) secrets.add(v);

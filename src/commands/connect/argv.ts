@@ -1,8 +1,6 @@
 /**
- * `connect`'s command line read without commander, for the lean entry: the flags it takes, in the
- * forms commander accepts (`--flag value`, `--flag=value`). Anything else — help, a flag it does not
- * know, a value that looks like a flag, a second argument — is null: the full command line then
- * runs `connect` and says what is wrong exactly as it always has.
+ * `connect`'s command line without commander, for the lean entry; what it cannot take as it is
+ * (help, a flag it does not know, a second argument) is null: the full command line takes it.
  */
 import type { ConnectOptions } from "./prepare.js";
 

@@ -1,8 +1,6 @@
 /**
- * The lean way into `connect`: bin/mcp-twin.js runs this without loading the command line
- * (commander), the output's colour library or the SDK, since a relay runs for every client
- * session. Options it cannot take as they are, or a usage error, go to the full command line
- * (undefined), which says what is wrong as it always has; other errors are reported the same way.
+ * The lean way into `connect` (bin/mcp-twin.js runs it without commander, the colour library or
+ * the SDK: a relay runs per client session); usage mistakes go to the full command line.
  */
 import { ExitCode } from "../../core/errors.js";
 import { processHost } from "../../core/system/host.js";

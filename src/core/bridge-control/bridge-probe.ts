@@ -1,12 +1,7 @@
 /**
  * Is this home's own bridge answering at a URL? "Running" means: what holds the port is proven to
- * be it before the token is sent (bridge-proof.ts), then it completes an MCP `initialize` (SDK
- * client) with the token and names itself mcp-twin-bridge. Anything else holding the port is
- * described from an answer to a request without credentials (another home's bridge, a program
- * asking for credentials, a web server…).
- *
- * A probe ends its session at once (DELETE), and calls itself `mcp-twin-probe`, which the bridge
- * does not count as a connected client.
+ * be it before the token is sent (bridge-proof.ts), then it completes an MCP `initialize` with the
+ * token and names itself mcp-twin-bridge.
  */
 import http from "node:http";
 import net from "node:net";
@@ -34,6 +29,11 @@ export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<
   });
 }
 
+/**
+ * Anything else holding the port is described, so the user is told what it is (another home's
+ * bridge, a program asking for credentials, a web server…). A probe ends its session at once
+ * (DELETE), and calls itself `mcp-twin-probe`, which the bridge does not count as a connected client.
+ */
 export async function probeBridge(url: string, token: string | null, timeoutMs = 3000): Promise<ProbeResult> {
   const u = new URL(url);
   const port = Number(u.port || 80);

@@ -1,9 +1,6 @@
 /**
- * Is what listens at a loopback address this home's bridge? Proven on each connection before any
- * credential goes over it: the connection's first request carries a fresh nonce and no credential,
- * and only a holder of the token can answer it (bridge-challenge.ts); then the same connection is
- * used. A listener that cannot answer never sees a credential, and nor does one that forwards the
- * challenge to the bridge (the proof names the address and port the bridge was reached at).
+ * Is what listens at a loopback address this home's bridge? Proven on each connection, before any
+ * credential goes over it, by a challenge only a holder of the token can answer.
  */
 import http from "node:http";
 import net from "node:net";
@@ -44,7 +41,10 @@ function parseAnswer(buf: Buffer): { status: number; headers: Map<string, string
 
 /**
  * A connection to `host:port` whose holder proved it holds `token`, ready for requests (kept
- * alive); rejects with UnprovenBridgeError (or the connection's own error) otherwise.
+ * alive); rejects with UnprovenBridgeError (or the connection's own error) otherwise. Its first
+ * request carries a fresh nonce and no credential (bridge-challenge.ts); a listener that cannot
+ * answer never sees a credential, nor one that forwards the challenge to the bridge (the proof
+ * names the address and port the bridge was reached at).
  */
 function provenConnection(
   options: { host: string; port: number },

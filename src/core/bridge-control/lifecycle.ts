@@ -1,12 +1,6 @@
 /**
  * The bridge's lifecycle, one implementation for every caller (`bridge start|stop|restart|status`,
- * `connect`, stdio `serve`, sync):
- * - inspect: what runs at the wanted address — this home's bridge (proven to be it before the token
- *   is sent, then it answers MCP with it), this home's bridge elsewhere (other settings), nothing, or something else (named);
- * - ensure: start it when none answers (detached, through the process runner; the state lock
- *   makes one of several starters win), restart it when it runs with other settings;
- * - stop: only a bridge this home owns — the pid in serve.json that holds the state lock —
- *   SIGTERM first, SIGKILL after a grace period.
+ * `connect`, stdio `serve`, sync): inspect what runs at the wanted address, ensure it runs, stop it.
  */
 import { readFile, stat } from "node:fs/promises";
 import { OperationError } from "../errors.js";
@@ -55,6 +49,11 @@ const sameAddress = (info: { host: string; port: number }, want: BridgeAddress) 
   (want.port === 0 || info.port === want.port) &&
   info.host.replace(/^\[|\]$/g, "") === want.host.replace(/^\[|\]$/g, "");
 
+/**
+ * What runs at the wanted address: this home's bridge (proven to be it before its token is sent,
+ * then it answers MCP with that token), this home's bridge elsewhere (other settings), nothing, or
+ * something else (named, from an answer to a request without credentials).
+ */
 export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<BridgeState> {
   const token = await readToken(ctx.files.token);
   const instance = await ownedInstance(ctx.files);
@@ -100,6 +99,7 @@ export interface Ensured {
  * This home's bridge at `want`, started when none answers. A bridge of this home running with other
  * settings is restarted with these — or, with `follow` (a relay whose entry predates a port
  * change), reached where it is.
+ * It starts detached, through the process runner; the state lock makes one of several starters win.
  */
 export async function ensureBridge(
   ctx: LifecycleContext,
@@ -232,7 +232,10 @@ export interface Stopped {
   forced?: boolean;
 }
 
-/** Stop this home's bridge (the pid that holds the state lock): SIGTERM, then SIGKILL. */
+/**
+ * Stop this home's bridge — only the pid in serve.json that holds the state lock: SIGTERM, then
+ * SIGKILL after a grace period.
+ */
 export async function stopBridge(
   ctx: Pick<LifecycleContext, "files">,
   options: { graceMs?: number } = {},

@@ -1,10 +1,6 @@
 /**
- * One client config entry → what it runs (pure). Wrappers are peeled off first — `cmd /c`,
- * `wsl.exe [-d distro] [--exec|-e|--]`, `bash -c "…"`, `env VAR=…` — then the core is read:
- * a package runner (`npx`, `bunx`, `pnpm dlx`, `yarn dlx`, `npm exec`), `node <script>` inside an
- * installed package, or any other program (kept as a command). Remote entries (`url`, Windsurf's
- * `serverUrl`, Gemini's `httpUrl`) become a url. What cannot be represented faithfully is "not
- * understood", with the reason; values (secrets, references) are left to secrets.ts.
+ * One client config entry → what it runs (pure): wrappers peeled off, then a package runner, `node
+ * <script>` inside an installed package, any other program, or a remote url.
  */
 
 import { splitShellWords } from "../entries/launch/command-lines.js";
@@ -14,6 +10,7 @@ import { programName } from "../entries/launch/program.js";
 import { parseRunner } from "../entries/launch/runners.js";
 import { peel } from "../entries/launch/wrappers.js";
 import type { EnvKind } from "../environments/types.js";
+import { headerNameProblem, headerValueProblem, urlProblem } from "../manifest/remote-checks.js";
 import type { ClientId } from "../manifest/schema.js";
 
 export type { PackageJson } from "../entries/launch/node-script.js";
@@ -86,6 +83,14 @@ const KNOWN_KEYS = new Set([
   "headers",
 ]);
 
+/**
+ * One client config entry → what it runs (pure). Wrappers are peeled off first — `cmd /c`,
+ * `wsl.exe [-d distro] [--exec|-e|--]`, `bash -c "…"`, `env VAR=…` — then the core is read:
+ * a package runner (`npx`, `bunx`, `pnpm dlx`, `yarn dlx`, `npm exec`), `node <script>` inside an
+ * installed package, or any other program (kept as a command). Remote entries (`url`, Windsurf's
+ * `serverUrl`, Gemini's `httpUrl`) become a url. What cannot be represented faithfully is "not
+ * understood", with the reason; values (secrets, references) are left to inline-keys.ts.
+ */
 export function recognizeEntry(raw: unknown, ctx: RecognizeContext): Recognition {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return unknown("the entry is not an object");
   const e = raw as Record<string, unknown>;
@@ -134,9 +139,15 @@ function recognizeRemote(
     return unknown(`"type": ${JSON.stringify(e.type)} is not a remote transport mcp-twin knows`);
   if (!type && urlKey === "url" && (ctx.client === "claude-code" || ctx.client === "vscode"))
     return unknown('a url without "type": the client reads it as a stdio entry without a command');
-  if (!/^https?:\/\/[^\s]+$/i.test(url)) return unknown(`"${urlKey}" is not an http(s) URL`);
+  // A password is moved to a secret later (extractSecrets), and the URL checked again then.
+  const problem = urlProblem(url, { credentials: "later" });
+  if (problem) return unknown(`"${urlKey}" ${problem}`);
   const headers = stringMap(e.headers);
   if (!headers) return unknown('"headers" is not an object of strings');
+  for (const [name, value] of Object.entries(headers)) {
+    const bad = headerNameProblem(name) ?? headerValueProblem(value);
+    if (bad) return unknown(`the header ${JSON.stringify(name)} ${bad}`);
+  }
   return {
     kind: "url",
     via: type ? `${urlKey} (${type})` : sse ? `${urlKey} (sse)` : urlKey,

@@ -1,17 +1,6 @@
 /**
- * stdio ⇄ Streamable HTTP for one client session (`connect`, and `serve` on stdio). Messages pass
- * through as the client wrote them and as the server answered; the relay reads only framing and
- * the fields it routes on (jsonrpc.ts). What it adds:
- * - the session (Mcp-Session-Id) and the negotiated protocol version on every request, and the
- *   server's own stream (GET) once the client said `initialized`;
- * - the server restarted (session unknown: 404) or went away (nothing answers, or not the bridge,
- *   and `recover` starts it again — possibly elsewhere): a new session set up by replaying the
- *   client's own `initialize` and `initialized`, and the message sent again, unnoticed;
- * - a 401: headers read again (a rotated token), or a login's `refused()` (remote-auth.ts);
- * - every request that cannot be answered gets a JSON-RPC error that says why, never silence;
- *   messages larger than the limit, either way, are refused, never buffered;
- * - when stdin ends, answers still on their way are delivered first.
- * stdout carries only JSON-RPC; logs go to `log` (stderr).
+ * stdio ⇄ Streamable HTTP for one client session (`connect`, and `serve` on stdio): messages pass
+ * as written, the relay reading only framing and the fields it routes on (jsonrpc.ts).
  */
 import type { Agent, IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
@@ -54,6 +43,19 @@ const ACCEPT = "application/json, text/event-stream";
 /** A message that could not be delivered, and the words for it. */
 class Undeliverable extends Error {}
 
+/**
+ * What the relay adds to passing messages on:
+ * - the session (Mcp-Session-Id) and the negotiated protocol version on every request, and the
+ *   server's own stream (GET) once the client said `initialized`;
+ * - the server restarted (session unknown: 404) or went away (nothing answers, or not the bridge,
+ *   and `recover` starts it again — possibly elsewhere): a new session set up by replaying the
+ *   client's own `initialize` and `initialized`, and the message sent again, unnoticed;
+ * - a 401: headers read again (a rotated token), or a login's `refused()` (remote-auth.ts);
+ * - every request that cannot be answered gets a JSON-RPC error that says why, never silence;
+ *   messages larger than the limit, either way, are refused, never buffered;
+ * - when stdin ends, answers still on their way are delivered first.
+ * stdout carries only JSON-RPC; logs go to `log` (stderr).
+ */
 export class StreamableHttpRelay {
   readonly #o: RelayOptions;
   readonly #limit: number;

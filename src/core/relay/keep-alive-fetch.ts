@@ -1,8 +1,6 @@
 /**
- * A small `fetch` for the SDK's Streamable HTTP client over node:http with a keep-alive agent.
- * On this kind of machine the global fetch (undici) costs 2–4 ms per loopback call and node:http
- * about 1 ms; the relay (`connect`, stdio `serve`) makes one call per message, so it uses this.
- * JSON answers are read whole; an event stream is handed over as a web stream.
+ * A small `fetch` over node:http with a keep-alive agent, for the SDK's Streamable HTTP client in
+ * the bridge's probes (the global fetch costs more per loopback call).
  */
 import http from "node:http";
 import https from "node:https";

@@ -1,12 +1,6 @@
 /**
- * stdio ⇄ HTTP+SSE, for one client session (`connect --transport sse`): a client that speaks only
- * stdio (Claude Desktop), or no SSE (Codex), reaches a remote that still speaks the transport MCP
- * replaced in 2025-03: an event stream that first names the endpoint to POST to, then carries the
- * server's messages. Messages pass through as they are, in order, each within the message limit.
- * - a request that cannot be delivered gets a JSON-RPC error, never silence;
- * - when the event stream breaks (the server restarted or went away), the relay ends, exit 1: the
- *   client sees its server exit and can start it again (an SSE session cannot be resumed).
- * stdout carries only JSON-RPC; logs go to `log` (stderr).
+ * stdio ⇄ HTTP+SSE (`connect --transport sse`), for remotes that still speak the transport MCP
+ * replaced in 2025-03: a stream that names the endpoint to POST to, then carries the answers.
  */
 import type { IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
@@ -28,6 +22,12 @@ export interface SseRelayOptions {
 
 type How = "closed" | "lost";
 
+/**
+ * Messages pass through as they are, in order, each within the message limit; a request that
+ * cannot be delivered gets a JSON-RPC error, never silence; when the event stream breaks (the
+ * server restarted or went away) the relay ends, exit 1, so the client sees its server exit and can
+ * start it again (an SSE session cannot be resumed). stdout carries only JSON-RPC; logs, stderr.
+ */
 class SseRelay {
   readonly #o: SseRelayOptions;
   readonly #client: ClientSide;
