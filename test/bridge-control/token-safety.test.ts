@@ -154,6 +154,15 @@ test("a stranger that takes the port of a bridge that ended mid-session never ge
   expect(h.received()).not.toMatch(/authorization/i);
 }, 60_000);
 
+test("a token rotated mid-session: the relay proves the bridge with the new one and carries on", async () => {
+  const b = await startBridge();
+  const { client } = await stdioClient(["connect", b.url, "--no-start"], b.env);
+  await call(client, "memory_set", { key: "k", value: 1 });
+  const rotated = await runCli(["serve", "--rotate-token"], b.env);
+  expect(rotated.code).toBe(0);
+  expect((await call(client, "memory_get", { key: "k" })).data.value).toBe(1);
+});
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

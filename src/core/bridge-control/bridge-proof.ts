@@ -48,7 +48,7 @@ function parseAnswer(buf: Buffer): { status: number; headers: Map<string, string
  */
 function provenConnection(
   options: { host: string; port: number },
-  token: string,
+  token: string | null,
   timeoutMs = 5000,
 ): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -75,6 +75,7 @@ function provenConnection(
         if (!answer) return;
         const { remoteAddress, remotePort } = socket;
         const held =
+          token !== null &&
           answer.status === 401 &&
           remoteAddress !== undefined &&
           remotePort !== undefined &&
@@ -94,6 +95,9 @@ function provenConnection(
     socket.on("error", done);
     socket.on("close", closed);
     socket.once("connect", () => {
+      // Without a token nothing can be proven (and nothing is sent): after the connect, so that
+      // nothing answering still reads as "connection refused".
+      if (!token) return done(new UnprovenBridgeError("this home's bridge has no token to prove it with"));
       const hostHeader = host.includes(":") ? `[${host}]:${options.port}` : `${host}:${options.port}`;
       socket.write(
         `GET ${BRIDGE_PATH} HTTP/1.1\r\nHost: ${hostHeader}\r\n${CHALLENGE_HEADER}: ${nonce}\r\nAccept: text/event-stream\r\nContent-Length: 0\r\n\r\n`,
@@ -128,9 +132,9 @@ export function provenUrl(url: URL, proof: Proof): URL {
 }
 
 /**
- * A keep-alive agent for this home's bridge: while requests carry the token (`token()` gives it),
- * every connection it opens is proven first (provenConnection); while they do not, it connects
- * as any agent does.
+ * A keep-alive agent for this home's bridge: every connection it opens is proven first
+ * (provenConnection) with the token as `token()` reads it then (a rotated token included), so no
+ * request, with or without the token, ever goes to something that is not the bridge.
  */
 export class ProvenAgent extends http.Agent {
   readonly #token: () => string | null;
@@ -145,9 +149,7 @@ export class ProvenAgent extends http.Agent {
     callback?: (error: Error | null, socket: Duplex) => void,
   ): Duplex {
     const { host = "127.0.0.1", port } = options as net.TcpNetConnectOpts;
-    const token = this.#token();
-    if (!token) return super.createConnection(options, callback) as Duplex;
-    const proving = provenConnection({ host, port }, token);
+    const proving = provenConnection({ host, port }, this.#token());
     proving.then(
       (socket) => callback?.(null, socket),
       (error: Error) => callback?.(error, undefined as unknown as Duplex),

@@ -3,6 +3,7 @@
  * and only once what holds its port is proven to be it (bridge-proof.ts); a loopback URL held by
  * anything else is a remote server like any other, unless it is the manifest's bridge port.
  */
+import { readFileSync } from "node:fs";
 import type { Agent } from "node:http";
 import { ProvenAgent, proveBridge, provenUrl } from "../bridge-control/bridge-proof.js";
 import type { LifecycleContext, LifecycleHost } from "../bridge-control/lifecycle.js";
@@ -71,14 +72,18 @@ export interface BridgeTargetOptions {
 export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget> {
   const files = bridgeFiles(bridgeHome(o.host));
   let url = o.url;
-  /** The token requests carry now: each connection that carries it is proven first. */
-  let sending: string | null = null;
-  const agent = new ProvenAgent(() => sending);
+  // Every connection is proven with the token as the file holds it then (a rotation included).
+  const agent = new ProvenAgent(() => {
+    try {
+      return readFileSync(files.token, "utf8").trim() || null;
+    } catch {
+      return null;
+    }
+  });
   /** The token, when what answers at `url` now is proven to be this home's bridge. */
   const prove = async (): Promise<string | null> => {
     const token = await readToken(files.token);
     const proof = token ? await proveBridge(url, token) : null;
-    sending = proof ? token : null;
     if (!token || !proof) return null;
     o.secret(token);
     url = provenUrl(url, proof);
