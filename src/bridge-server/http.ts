@@ -1,19 +1,11 @@
 /**
- * The bridge's HTTP listener (node:http), in the order the spec asks for: a foreign `Origin`
- * (or, on loopback, a foreign `Host`: DNS rebinding) gets 403 before anything else; then the
- * bearer token (401); then the body limit (413); then JSON (-32700) and JSON-RPC validity
- * (-32600); then sessions (`Mcp-Session-Id`: missing 400, unknown 404). What passes goes to the
- * session's SDK transport. Nothing a client sends can crash it: every failure is an HTTP status
- * with a JSON-RPC error body.
- *
- * The checks themselves and the socket limits (timeouts, closing after an early refusal, a
- * connection cap) are in http-guards.ts, each testable alone; the sessions in sessions.ts, and
- * which one goes when the caps are reached in session-policy.ts; what one session may hold
- * (requests in flight, an unread GET stream) in session-transport.ts. This file wires them.
+ * The bridge's HTTP listener (node:http): each request through the checks in the order the spec asks
+ * for (Origin and Host, token, body, JSON, JSON-RPC, session), then to its session's SDK transport.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { InitializeRequest, JSONRPCMessage, MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
+import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
 import { isLoopback } from "../core/bridge-control/loopback.js";
 import {
   allowedOrigins,
@@ -122,7 +114,19 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
     checkHost(req.headers.host, l.loopbackOnly) ??
     checkOrigin(req.headers.origin, l.origins) ??
     checkBearer(l.token, req.headers.authorization);
-  if (early) return sendRefusal(res, early);
+  if (early) {
+    // A caller proving this is its home's bridge before it sends the token: the answer proves it
+    // without revealing the token, and the connection stays open for the request that follows
+    // with the token (core/bridge-control/bridge-proof.ts).
+    const proof =
+      early.status === 401
+        ? answerChallenge(req.headers[CHALLENGE_HEADER], req.socket, l.token.token)
+        : undefined;
+    return sendRefusal(
+      res,
+      proof ? { ...early, headers: { ...early.headers, ...proof }, close: false } : early,
+    );
+  }
   l.trust(req);
 
   const { SUPPORTED_PROTOCOL_VERSIONS } = sdkTypes ?? (await loadTypes());
@@ -192,6 +196,18 @@ async function post(
   });
 }
 
+/**
+ * The bridge's HTTP listener (node:http), in the order the spec asks for: a foreign `Origin`
+ * (or, on loopback, a foreign `Host`: DNS rebinding) gets 403 before anything else; then the
+ * bearer token (401); then the body limit (413); then JSON (-32700) and JSON-RPC validity
+ * (-32600); then sessions (`Mcp-Session-Id`: missing 400, unknown 404). What passes goes to the
+ * session's SDK transport. Nothing a client sends can crash it: every failure is an HTTP status
+ * with a JSON-RPC error body.
+ *
+ * The checks themselves and the socket limits (timeouts, closing after an early refusal, a
+ * connection cap) are in http-guards.ts, each testable alone; the sessions in sessions.ts, and
+ * which one goes when the caps are reached in session-policy.ts. This file wires them.
+ */
 export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
   const l: Listener = {

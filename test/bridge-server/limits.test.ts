@@ -1,8 +1,6 @@
 /**
- * What one session of the bridge may hold — subscriptions, requests in flight, an unread GET
- * stream — against a client with the token that never stops sending: past each limit a clear
- * JSON-RPC error (or a closed stream), and the bridge's memory stays where it was. The real
- * process (its peak RSS from /proc), and real sockets against `listenHttp` in-process.
+ * What one bridge session may hold against a client with the token that never stops sending: past
+ * each limit a JSON-RPC error or a closed stream, and the bridge's peak RSS (from /proc) stays flat.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
