@@ -7,7 +7,13 @@ import {
   windowsToWsl,
   wslToWindows,
 } from "../../src/core/environments/path-translation.js";
-import { shortNameCandidates } from "../../src/core/environments/shortname.js";
+import {
+  askable,
+  prefixesToAsk,
+  readShortNames,
+  shortForm,
+  spacedPrefix,
+} from "../../src/core/environments/shortname.js";
 import { envMatches, globalModulesDir, joinNative } from "../../src/core/environments/types.js";
 import { keepWindowsVars, parseSetOutput } from "../../src/core/environments/windows.js";
 import { resolveString } from "../../src/core/manifest/spec.js";
@@ -121,11 +127,49 @@ describe("packages", () => {
   });
 });
 
-test("8.3 short-name candidates", () => {
-  expect(shortNameCandidates("Program Files")[0]).toBe("PROGRA~1");
-  expect(shortNameCandidates("Program Files (x86)")[1]).toBe("PROGRA~2");
-  expect(shortNameCandidates("John Smith")[0]).toBe("JOHNSM~1");
-  expect(shortNameCandidates("my file.json")[0]).toBe("MYFILE~1.JSO");
+describe("8.3 short names, as Windows reports them", () => {
+  test("only the folders up to the last one with a space need one", () => {
+    expect(spacedPrefix("C:\\Program Files\\nodejs\\node.exe")).toEqual({
+      prefix: "C:\\Program Files",
+      rest: "nodejs\\node.exe",
+    });
+    expect(spacedPrefix("C:\\Users\\John Smith\\My Tools\\x.js")?.prefix).toBe(
+      "C:\\Users\\John Smith\\My Tools",
+    );
+    expect(spacedPrefix("C:\\Users\\alice\\x.js")).toBeUndefined();
+    expect(spacedPrefix("\\\\server\\a b\\x")).toBeUndefined();
+  });
+
+  test("cmd.exe's `%~sI` lines: a short form, the path itself (none), anything else unrecorded", () => {
+    const asked = ["C:\\Program Files", "C:\\Users\\John Smith", "D:\\My Tools\\Sub Dir", "C:\\odd one"];
+    const output = "C:\\PROGRA~1\r\nC:\\Users\\John Smith\r\nD:\\MYTOOL~1\\Sub Dir\r\nC:\\x\\y\r\n".replace(
+      /\r\n/g,
+      "\n",
+    );
+    expect(readShortNames(asked, output)).toEqual({
+      "c:\\program files": "C:\\PROGRA~1",
+      "c:\\users\\john smith": "",
+      "d:\\my tools\\sub dir": "",
+    });
+    // A line missing: nothing is trusted.
+    expect(readShortNames(asked, "C:\\PROGRA~1\n")).toEqual({});
+  });
+
+  test("a path's form from what is known; what is still to ask", () => {
+    const names = { "c:\\program files": "C:\\PROGRA~1", "c:\\users\\john smith": "" };
+    expect(shortForm("C:\\Program Files\\nodejs\\node.exe", names)).toBe("C:\\PROGRA~1\\nodejs\\node.exe");
+    expect(shortForm("C:\\Users\\John Smith\\x.js", names)).toBe("none");
+    expect(shortForm("C:\\Other Place\\x.js", names)).toBe("unknown");
+    expect(shortForm("C:\\nospace\\x.js", names)).toBe("C:\\nospace\\x.js");
+    // Known ones are not asked again, except a folder without one (it may get one later).
+    expect(
+      prefixesToAsk(
+        ["C:\\Program Files\\a", "C:\\Users\\John Smith\\b", "C:\\Other Place\\c", undefined],
+        names,
+      ),
+    ).toEqual(["C:\\Users\\John Smith", "C:\\Other Place"]);
+    expect(askable(['C:\\a "b', "C:\\100% b", "C:\\ok b"])).toEqual(["C:\\ok b"]);
+  });
 });
 
 describe("references", () => {

@@ -73,4 +73,20 @@ export const claudeDesktop: ClientModule = {
   gui: true,
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["claude.exe"], posix: ["Claude"] },
+  windowsSpaces: "splits",
+  windowsEntryEnv: (target) => (target.note === MSIX_NOTE ? storeBuildEnv(target) : undefined),
 };
+
+/**
+ * The Store (MSIX) build starts servers with PATHEXT cut to `.CPL` and WINDIR empty, so a server
+ * that starts other programs by name (PowerShell, git, py) finds none: its entries carry the
+ * user's own values.
+ */
+function storeBuildEnv(target: Target): Record<string, string> | undefined {
+  const pathext = target.env.vars.PATHEXT;
+  const windir = target.env.vars.SYSTEMROOT;
+  const env: Record<string, string> = {};
+  if (pathext) env.PATHEXT = pathext;
+  if (windir) env.WINDIR = windir;
+  return Object.keys(env).length > 0 ? env : undefined;
+}
