@@ -7,13 +7,7 @@ import {
   windowsToWsl,
   wslToWindows,
 } from "../../src/core/environments/path-translation.js";
-import {
-  askable,
-  prefixesToAsk,
-  readShortNames,
-  shortForm,
-  spacedPrefix,
-} from "../../src/core/environments/shortname.js";
+import { questions, readShortNames, shortForm, spacedPrefix } from "../../src/core/environments/shortname.js";
 import { envMatches, globalModulesDir, joinNative } from "../../src/core/environments/types.js";
 import { keepWindowsVars, parseSetOutput } from "../../src/core/environments/windows.js";
 import { resolveString } from "../../src/core/manifest/spec.js";
@@ -140,19 +134,27 @@ describe("8.3 short names, as Windows reports them", () => {
     expect(spacedPrefix("\\\\server\\a b\\x")).toBeUndefined();
   });
 
-  test("cmd.exe's `%~sI` lines: a short form, the path itself (none), anything else unrecorded", () => {
-    const asked = ["C:\\Program Files", "C:\\Users\\John Smith", "D:\\My Tools\\Sub Dir", "C:\\odd one"];
-    const output = "C:\\PROGRA~1\r\nC:\\Users\\John Smith\r\nD:\\MYTOOL~1\\Sub Dir\r\nC:\\x\\y\r\n".replace(
-      /\r\n/g,
-      "\n",
-    );
-    expect(readShortNames(asked, output)).toEqual({
+  test("cmd.exe's `%~sI` lines: the asked folder's short form, none (still spaces), else unrecorded", () => {
+    const asked = [
+      { prefix: "C:\\Program Files", path: "C:\\Program Files\\nodejs\\node.exe" },
+      { prefix: "C:\\Users\\John Smith", path: "C:\\Users\\John Smith\\AppData\\npm" },
+      { prefix: "D:\\My Tools\\Sub Dir", path: "D:\\My Tools\\Sub Dir\\x.js" },
+      { prefix: "C:\\odd one", path: "C:\\odd one\\x" },
+    ];
+    // Windows also shortens folders past the asked one (node_modules): only the asked part counts.
+    const output = [
+      "C:\\PROGRA~1\\nodejs\\node.exe",
+      "C:\\Users\\John Smith\\AppData\\npm",
+      "D:\\MYTOOL~1\\Sub Dir\\x.js",
+      "C:\\x",
+    ].join("\r\n");
+    expect(readShortNames(asked, decodeWindowsOutput(Buffer.from(output)))).toEqual({
       "c:\\program files": "C:\\PROGRA~1",
       "c:\\users\\john smith": "",
       "d:\\my tools\\sub dir": "",
     });
     // A line missing: nothing is trusted.
-    expect(readShortNames(asked, "C:\\PROGRA~1\n")).toEqual({});
+    expect(readShortNames(asked, "C:\\PROGRA~1\\nodejs\\node.exe\n")).toEqual({});
   });
 
   test("a path's form from what is known; what is still to ask", () => {
@@ -161,14 +163,25 @@ describe("8.3 short names, as Windows reports them", () => {
     expect(shortForm("C:\\Users\\John Smith\\x.js", names)).toBe("none");
     expect(shortForm("C:\\Other Place\\x.js", names)).toBe("unknown");
     expect(shortForm("C:\\nospace\\x.js", names)).toBe("C:\\nospace\\x.js");
-    // Known ones are not asked again, except a folder without one (it may get one later).
+    // Known ones are not asked again, except a folder without one (it may get one later); paths
+    // cmd.exe would read as syntax never are.
     expect(
-      prefixesToAsk(
-        ["C:\\Program Files\\a", "C:\\Users\\John Smith\\b", "C:\\Other Place\\c", undefined],
+      questions(
+        [
+          "C:\\Program Files\\a",
+          "C:\\Users\\John Smith\\b",
+          "C:\\Other Place\\c",
+          "C:\\Other Place\\d",
+          'C:\\a "b\\x',
+          "C:\\100% b\\x",
+          undefined,
+        ],
         names,
       ),
-    ).toEqual(["C:\\Users\\John Smith", "C:\\Other Place"]);
-    expect(askable(['C:\\a "b', "C:\\100% b", "C:\\ok b"])).toEqual(["C:\\ok b"]);
+    ).toEqual([
+      { prefix: "C:\\Users\\John Smith", path: "C:\\Users\\John Smith\\b" },
+      { prefix: "C:\\Other Place", path: "C:\\Other Place\\c" },
+    ]);
   });
 });
 

@@ -37,54 +37,54 @@ export function shortForm(windowsPath: string, names: ShortNames | undefined): s
   return spaced.rest ? `${answer}\\${spaced.rest}` : answer;
 }
 
+/** A folder to learn the short name of, and the path (in it) Windows is asked about. */
+export interface ShortNameQuestion {
+  prefix: string;
+  path: string;
+}
+
 /**
  * The spaced prefixes of `paths` to ask Windows about: not known yet, or known to have none — a
  * folder may get one later (`fsutil file setshortname`), so while it has none it is asked again
- * (the caller leaves out those whose lack harms no entry).
+ * (the caller leaves out those whose lack harms no entry). Each is asked through a whole path
+ * that exists (wine's GetShortPathName leaves a path's last folder long, Windows' does not).
+ * Paths cmd.exe would read as syntax (`"`, `%`) are never asked.
  */
-export function prefixesToAsk(
+export function questions(
   paths: ReadonlyArray<string | undefined>,
   names: ShortNames | undefined,
-): string[] {
-  const out = new Map<string, string>();
+): ShortNameQuestion[] {
+  const out = new Map<string, ShortNameQuestion>();
   for (const p of paths) {
     const spaced = p ? spacedPrefix(p) : undefined;
-    if (!spaced || out.has(key(spaced.prefix))) continue;
+    if (!p || !spaced || out.has(key(spaced.prefix)) || /["%\r\n]/.test(p)) continue;
     const answer = names?.[key(spaced.prefix)];
-    if (answer === undefined || answer === "") out.set(key(spaced.prefix), spaced.prefix);
+    if (answer === undefined || answer === "")
+      out.set(key(spaced.prefix), { prefix: spaced.prefix, path: p });
   }
   return [...out.values()];
 }
 
 /**
- * The `for %I in ("…" …) do @echo %~sI` line cmd.exe runs to answer (its own syntax: the quotes
- * are part of it). Paths cmd.exe would read as syntax (`"`, `%`) are left out: never asked.
+ * cmd.exe's answer (`for %I in ("…" …) do @echo %~sI`), one line per asked path in order: its
+ * short form, or the path itself (in part) where a folder has no short name. The asked folder's
+ * part of it is kept; anything else (a line missing, garbled) is not recorded.
  */
-export function askable(prefixes: readonly string[]): string[] {
-  return prefixes.filter((p) => !/["%\r\n]/.test(p));
-}
-
-/**
- * cmd.exe's answer, one line per asked path in order: its short form, or the path itself (in part)
- * where a folder has no short name. Anything else (a line missing, garbled) is not recorded.
- */
-export function readShortNames(asked: readonly string[], output: string): ShortNames {
+export function readShortNames(asked: readonly ShortNameQuestion[], output: string): ShortNames {
   const lines = output
     .split("\n")
     .map((l) => l.trim())
     .filter(Boolean);
   const out: ShortNames = {};
   if (lines.length !== asked.length) return out;
-  asked.forEach((prefix, i) => {
-    const answer = lines[i]!;
-    const depth = (p: string) => p.split("\\").length;
-    if (
-      depth(answer) !== depth(prefix) ||
-      answer.slice(0, 2).toLowerCase() !== prefix.slice(0, 2).toLowerCase()
-    )
+  const parts = (p: string) => p.split("\\");
+  asked.forEach(({ prefix, path }, i) => {
+    const answer = parts(lines[i]!);
+    if (answer.length !== parts(path).length || answer[0]!.toLowerCase() !== parts(prefix)[0]!.toLowerCase())
       return;
+    const short = answer.slice(0, parts(prefix).length).join("\\");
     // Still a space: some folder on the way has no short name, so no form without spaces exists.
-    out[key(prefix)] = /\s/.test(answer) ? "" : answer;
+    out[key(prefix)] = /\s/.test(short) ? "" : short;
   });
   return out;
 }

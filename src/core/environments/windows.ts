@@ -13,7 +13,7 @@ import type { LocalInfo } from "./local.js";
 import { NPM_INFO_ARGS, parseNodeVersion, parseNpmInfo } from "./npm-info.js";
 import { windowsToWsl } from "./path-translation.js";
 import { npmAdvice } from "./program-hints.js";
-import { askable, prefixesToAsk, readShortNames, spacedPrefix } from "./shortname.js";
+import { questions, readShortNames, type ShortNameQuestion, spacedPrefix } from "./shortname.js";
 import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import { findOnPath } from "./which.js";
 
@@ -25,7 +25,7 @@ export interface WindowsInterop {
   cmd(tokens: readonly string[], options?: EnvRunOptions): Promise<RunResult>;
   /** Run a Windows executable by its native path. */
   exe(nativePath: string, args: readonly string[], options?: EnvRunOptions): Promise<RunResult>;
-  /** cmd.exe prints each path's 8.3 form (`%~sI`), one line each (paths from shortname.ts `askable`). */
+  /** cmd.exe prints each path's 8.3 form (`%~sI`), one line each (paths from shortname.ts `questions`). */
   shortNames(paths: readonly string[]): Promise<RunResult>;
 }
 
@@ -248,12 +248,11 @@ export async function learnShortNames(
       facts.node?.path.toLowerCase();
     return nodeFirst;
   };
-  const wanted = prefixesToAsk(paths, facts.shortNames);
-  const ask: string[] = [];
-  for (const p of askable(wanted))
-    if (!(facts.shortNames?.[p.toLowerCase()] === "" && (await settled(p)))) ask.push(p);
+  const ask: ShortNameQuestion[] = [];
+  for (const q of questions(paths, facts.shortNames))
+    if (!(facts.shortNames?.[q.prefix.toLowerCase()] === "" && (await settled(q.prefix)))) ask.push(q);
   if (ask.length === 0) return false;
-  const result = await interop.shortNames(ask);
+  const result = await interop.shortNames(ask.map((q) => q.path));
   const learned = readShortNames(ask, decodeWindowsOutput(result.stdout));
   const before = facts.shortNames ?? {};
   if (Object.entries(learned).every(([k, v]) => before[k] === v)) return false;
