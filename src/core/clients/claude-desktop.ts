@@ -1,5 +1,6 @@
 /**
- * Claude Desktop: Windows and macOS. On Windows the Store (MSIX) build — the default installer
+ * Claude Desktop: Windows, macOS, and Linux (beta; only where its ~/.config/Claude exists). On
+ * Windows the Store (MSIX) build — the default installer
  * since early 2026 — reads its config from inside its package folder and ignores the classic
  * %APPDATA%\Claude file, so the package folder is probed first and the choice is reported.
  * Its config file cannot hold remote servers (they are skipped), so url servers get a stdio relay.
@@ -15,6 +16,7 @@ import {
 
 const FILE = "claude_desktop_config.json";
 const MSIX_NOTE = "Store (MSIX) build: its packaged config, not %APPDATA%\\Claude";
+const LINUX_NOTE = "Linux (beta) build";
 
 /**
  * For the Store (MSIX) build's target: the classic %APPDATA%\Claude file, which that build
@@ -34,9 +36,17 @@ export function classicDesktopFile(target: Target): { path: string; file: string
 export const claudeDesktop: ClientModule = {
   id: "claude-desktop",
   name: "Claude Desktop",
-  kinds: ["windows", "macos"],
+  kinds: ["windows", "macos", "linux"],
+  // On Linux only once the app made its folder: its file there is known from builds of the same
+  // app, not from Anthropic's documentation, so `--client` alone does not create it.
+  createWhenNamed: ["windows", "macos"],
   serversPath: ["mcpServers"],
   async userConfig(env) {
+    if (env.kind === "linux") {
+      // Electron's folder for an app named Claude: $XDG_CONFIG_HOME/Claude, else ~/.config/Claude.
+      const dir = joinNative("linux", env.vars.XDG_CONFIG_HOME ?? inHome(env, ".config"), "Claude");
+      return { path: joinNative("linux", dir, FILE), present: await existsIn(env, dir), note: LINUX_NOTE };
+    }
     if (env.kind === "macos") {
       const dir = inHome(env, "Library", "Application Support", "Claude");
       return {

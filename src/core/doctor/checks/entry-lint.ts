@@ -379,7 +379,7 @@ function remote(f: EntryFacts, where: Where): Finding {
       where,
       'Gemini CLI versions read a "url" without "type" differently: as the older SSE transport (its docs, older versions) or as Streamable HTTP first (0.61).',
       {
-        fix: fixFor(f, 'Say which: add "type": "sse", or "type": "http" (or rename "url" to "httpUrl").'),
+        fix: fixFor(f, 'Say which: add "type": "sse", or "type": "http".'),
       },
     );
   return finding(
