@@ -4,6 +4,7 @@
  * drive has none, or says on the target's line why it cannot and what to do — and doctor agrees.
  */
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, describe, expect, inject, test } from "vitest";
 import { doctor, pick } from "../doctor/helpers.js";
 import {
@@ -102,4 +103,35 @@ test("doctor on Windows without WSL does not say the home is shared with WSL dis
   const withWsl = machine({ kind: "windows" });
   const other = await withWsl.run(["doctor", "--no-probe"], { cwd: withWsl.paths.profile });
   expect(other.stdout).toContain("(shared by Windows and WSL: Ubuntu)");
+});
+
+describe("a command run in WSL from a Windows client", () => {
+  test("by name: through a login shell whose script has spaces, which sync says, with what to do; by absolute path: no shell", async () => {
+    const m = machine({ kind: "windows" });
+    writeManifest(m, {
+      servers: {
+        byName: { command: "uvx", args: ["mcp-server-time"], environments: ["wsl"] },
+        byPath: {
+          command: path.join(m.root, "linux-bin", "uvx"),
+          args: ["mcp-server-time"],
+          environments: ["wsl"],
+        },
+      },
+    });
+    const r = await m.run(["sync", "--client", "claude-desktop"], { cwd: m.paths.profile });
+    const out = r.stdout + r.stderr;
+    expect(r.code, out).toBe(1);
+    expect(out).toContain("✖ byName: Claude Desktop on Windows splits arguments at spaces");
+    expect(out).toContain("(`command -v uvx` there) in the manifest");
+    expect(out).not.toContain("✖ byPath");
+    const servers = JSON.parse(readFileSync(m.paths.claudeDesktopConfig, "utf8")).mcpServers;
+    expect(servers.byName.args).toContain("-lc");
+    expect(servers.byPath.args).toEqual([
+      "-d",
+      "Ubuntu",
+      "--exec",
+      path.join(m.root, "linux-bin", "uvx"),
+      "mcp-server-time",
+    ]);
+  });
 });

@@ -186,6 +186,9 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
   };
 }
 
+/** The script of the login shell a raw command crossing into WSL is started through. */
+const LOGIN_EXEC = 'exec "$0" "$@"';
+
 /**
  * A launch as one target's client starts it: across the line when it runs elsewhere, with the
  * variables the client's own environment lacks, and — for a client that splits arguments at spaces
@@ -212,7 +215,15 @@ export function clientLaunch(
     ? [out.command, ...out.args].filter((a) => a.replace(BIN_AFTER_INSTALL, "").includes(" "))
     : [];
   if (spaced.length === 0) return { launch: out, problems: [] };
-  const why = [...new Set(spaced.map((a) => ctx.spaced?.(a) ?? `"${a}" has spaces: write it without them.`))];
+  const why = [
+    ...new Set(
+      spaced.map((a) =>
+        a === LOGIN_EXEC
+          ? `It runs \`${out.args[out.args.indexOf(a) + 1]}\` in WSL through a login shell (to find it on the PATH there), and that shell's script has spaces: give the server's command as its absolute path in WSL (\`command -v ${out.args[out.args.indexOf(a) + 1]}\` there) in the manifest, then run \`mcp-twin sync\`.`
+          : (ctx.spaced?.(a) ?? `"${a}" has spaces: write it without them.`),
+      ),
+    ),
+  ];
   const what = spaced.map((a) => `"${a}"`).join(", ");
   const fix = why.join(" ");
   const message =
@@ -412,7 +423,11 @@ function crossOver(
     };
   }
   if (clientEnv.kind === "windows" && runEnv.kind === "wsl") {
-    const exec = viaShell ? ["sh", "-lc", 'exec "$0" "$@"', launch.command] : [launch.command];
+    // An absolute program needs no PATH look-up, so no shell (whose script has spaces).
+    const exec =
+      viaShell && !launch.command.startsWith("/")
+        ? ["sh", "-lc", LOGIN_EXEC, launch.command]
+        : [launch.command];
     return {
       command: "wsl.exe",
       args: ["-d", runEnv.distro!, "--exec", ...exec, ...launch.args],
