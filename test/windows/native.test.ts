@@ -260,18 +260,22 @@ describe.skipIf(skip !== undefined).each(DRIVES)(
       expect(nodeAsWritten).toMatch(/^C:\\\S+\\nodejs\\node\.exe$/);
     }, 300_000);
 
-    test("init --yes sets up the server and the bridge for every client found, and says so truly", async () => {
-      const r = await mcpTwin(`init --yes --bridge --server fixture --secret FIXTURE_TOKEN=${SECRET}`);
+    test("init --yes sets up the server for every client found, and says so truly", async () => {
+      const r = await mcpTwin(`init --yes --server fixture --secret FIXTURE_TOKEN=${SECRET}`);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout + r.stderr).not.toContain(SECRET);
       linesTrue(r);
       targetsTrue(r, before);
       expect(r.stdout).toMatch(/✔ windows\s+node v\d+\.\d+\.\d+ \(C:\\Program Files\\nodejs\\node\.exe\)/);
-      // The bridge on a port of this test's own (the manifest is the user's file to edit).
+      // Then the user turns the bridge on in the manifest, on a port of this test's own (the
+      // default one may be taken by another test run on this machine).
       const manifest = path.join(appdata(), "mcp-twin", "mcp-twin.jsonc");
       const text = readFileSync(manifest, "utf8");
-      expect(text).toMatch(/"enabled": true/);
-      writeFileSync(manifest, text.replace(/"enabled": true/, `"enabled": true, "port": ${port}`));
+      expect(text).not.toContain('"bridge"');
+      writeFileSync(
+        manifest,
+        text.replace(/\r?\n\}\s*$/, `,\n  "bridge": { "enabled": true, "port": ${port} }\n}\n`),
+      );
     }, 300_000);
 
     test("sync writes each config losslessly: CRLF, the user's servers and settings kept", async () => {
