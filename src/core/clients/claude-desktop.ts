@@ -1,9 +1,6 @@
 /**
- * Claude Desktop: Windows, macOS, and Linux (beta; only where its ~/.config/Claude exists). On
- * Windows the Store (MSIX) build — the default installer
- * since early 2026 — reads its config from inside its package folder and ignores the classic
- * %APPDATA%\Claude file, so the package folder is probed first and the choice is reported.
- * Its config file cannot hold remote servers (they are skipped), so url servers get a stdio relay.
+ * Claude Desktop: Windows, macOS and Linux (beta). Its config file cannot hold remote servers (they
+ * are skipped), so url servers get a stdio relay.
  */
 import { joinNative } from "../environments/types.js";
 import { anyExists, existsIn, inHome, listIn } from "./locate.js";
@@ -33,6 +30,11 @@ export function classicDesktopFile(target: Target): { path: string; file: string
   return file ? { path: native, file } : undefined;
 }
 
+/**
+ * On Windows the Store (MSIX) build — the default installer since early 2026 — reads its config
+ * from inside its package folder and ignores the classic %APPDATA%\Claude file, so the package
+ * folder is probed first and the choice is reported.
+ */
 export const claudeDesktop: ClientModule = {
   id: "claude-desktop",
   name: "Claude Desktop",
