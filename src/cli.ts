@@ -475,7 +475,8 @@ function bridgeCommands(command: Register): void {
     )
     .option("--token-file <file>", "send the bearer token in this file")
     .option("--no-start", "do not start the local bridge when nothing answers")
-    .option("--transport <transport>", "how the server speaks: http (Streamable HTTP, default) or sse");
+    .option("--transport <transport>", "how the server speaks: http (Streamable HTTP, default) or sse")
+    .option("--auth <server>", "send the login of this manifest server (OAuth), refreshed as needed");
 }
 
 function uninstallCommand(command: Register): void {

@@ -801,6 +801,8 @@ describe("the text (read by eye)", () => {
         --no-start               do not start the local bridge when nothing answers
         --transport <transport>  how the server speaks: http (Streamable HTTP,
                                  default) or sse
+        --auth <server>          send the login of this manifest server (OAuth),
+                                 refreshed as needed
 
       Common options:
         --verbose                more detail on stderr

@@ -1,8 +1,6 @@
 /**
- * How client entries start this mcp-twin in an environment — the relays of url servers and the
- * bridge's entry alike, so every entry reaches it by one path: its global install there
- * (`<prefix>/lib/node_modules/mcp-twin/bin/mcp-twin.js`, run by that environment's node), else, here,
- * the copy running now.
+ * How client entries start this mcp-twin in an environment (url servers' relays and the bridge's
+ * entry alike: one path): its global install there, else, here, the copy running now.
  */
 import { existsSync } from "node:fs";
 import { type Environment, globalModulesDir, joinNative } from "../environments/types.js";
