@@ -592,9 +592,17 @@ describe("after an uninstall, and after a restore", () => {
     expect(after.every((row) => row.state === "synced")).toBe(true);
   });
 
-  test("restore after uninstall --packages says the entries it put back start nothing until sync installs their package again (text and --json)", async () => {
+  test("after uninstall --packages: a second one says nothing is left; restore says the entries it put back start nothing until sync installs their package again (text and --json)", async () => {
     const m = await withBridge();
     expect((await m.run(["uninstall", "--packages", "--yes"])).code).toBe(0);
+    // A second uninstall --packages: nothing of mcp-twin's is left, said so — not "mcp-twin has
+    // written no entries" (it did, and its backups hold them).
+    const again = await m.run(["uninstall", "--packages", "--yes"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(
+      "No client config holds an entry mcp-twin wrote now, and no package it installed is left: nothing to uninstall. (It wrote some before: `mcp-twin restore` puts them back from its backups.)",
+    );
+    expect(again.stdout).not.toContain("has written no entries");
     const r = await m.run(["restore", "--yes"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(
@@ -615,17 +623,6 @@ describe("after an uninstall, and after a restore", () => {
     expect((await m.run(["sync"])).code).toBe(0);
     const rows = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{ state: string }>;
     expect(rows.every((row) => row.state === "synced")).toBe(true);
-  });
-
-  test("uninstall --packages a second time: nothing of mcp-twin's is left, said so — not 'mcp-twin has written no entries'", async () => {
-    const m = await withBridge();
-    expect((await m.run(["uninstall", "--packages", "--yes"])).code).toBe(0);
-    const again = await m.run(["uninstall", "--packages", "--yes"]);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain(
-      "No client config holds an entry mcp-twin wrote now, and no package it installed is left: nothing to uninstall. (It wrote some before: `mcp-twin restore` puts them back from its backups.)",
-    );
-    expect(again.stdout).not.toContain("has written no entries");
   });
 
   test("uninstall says what loads its change, for the clients whose configs changed", async () => {
