@@ -181,6 +181,8 @@ export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
   // `mcp-twin bridge status|start|stop|restart` (branch `bridge`): used once that command exists.
   bridge: { json: true, manifest: "the manifest whose bridge settings (port, host) are used" },
   connect: {},
+  login: { json: true, manifest: "the manifest that names the server" },
+  logout: { json: true, dryRun: "say whether there is a login to forget; remove nothing" },
   uninstall: {
     json: true,
     yes: "do not ask first",
@@ -453,7 +455,28 @@ export function buildProgram(
     )
     .option("--token-file <file>", "send the bearer token in this file")
     .option("--no-start", "do not start the local bridge when nothing answers")
-    .option("--transport <transport>", "how the server speaks: http (Streamable HTTP, default) or sse");
+    .option("--transport <transport>", "how the server speaks: http (Streamable HTTP, default) or sse")
+    .option(
+      "--auth <server>",
+      "send mcp-twin's login to this manifest server (`mcp-twin login <server>`), renewing it",
+    );
+
+  command(
+    "login",
+    "log in once to a remote server that asks for it (OAuth): every client, on both sides, uses this login",
+    load("login"),
+  )
+    .argument("<server>", "the manifest server, e.g. docs")
+    .option(
+      "--no-browser",
+      "print the address to open instead, and take the address the browser ends on, pasted back",
+    );
+
+  command(
+    "logout",
+    "forget mcp-twin's login to a remote server (its tokens leave the home)",
+    load("logout"),
+  ).argument("<server>", "the manifest server");
 
   command(
     "uninstall",

@@ -146,7 +146,9 @@ test("one rule, one place: every command opens its machine through commands/shar
   const dir = path.join(REPO, "src", "commands");
   const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
   const direct = files.filter(
-    (f) => f !== path.join("shared", "open-machine.ts") && /\bopenMachine\(/.test(readFileSync(path.join(dir, f), "utf8")),
+    (f) =>
+      f !== path.join("shared", "open-machine.ts") &&
+      /\bopenMachine\(/.test(readFileSync(path.join(dir, f), "utf8")),
   );
   expect(direct).toEqual([]);
   expect(

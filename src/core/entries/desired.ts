@@ -11,6 +11,7 @@ import type { Target } from "../clients/types.js";
 import { shortenWindowsPath } from "../environments/shortname.js";
 import type { Environment } from "../environments/types.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
+import { relayLogins } from "../oauth/needs-login.js";
 import {
   type InstalledIndex,
   knownVersions,
@@ -55,6 +56,7 @@ export async function desiredEntries(
     secrets: input.secrets,
     processEnv: machine.host.env,
     version: (name) => versions.get(name),
+    logins: relayLogins(machine, input.servers),
   };
   const out: DesiredEntries = new Map();
   for (const target of input.targets) {

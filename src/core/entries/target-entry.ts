@@ -10,7 +10,9 @@
  *   Linux); a WSL client runs the Windows node.exe through interop.
  * - A url server goes in as `url`/`headers` where the client can use remote servers (of that
  *   transport: Streamable HTTP, or SSE), else as a stdio relay (`mcp-twin connect`, with
- *   `--transport sse` for SSE) with header values in the relay's env, never in argv.
+ *   `--transport sse` for SSE) with header values in the relay's env, never in argv. A server
+ *   whose login mcp-twin holds is the relay in every client (`connect <url> --auth <server>`): the
+ *   token stays in the home, never in a config.
  * - User-scope files get values; project files get the client's `${VAR}` reference syntax.
  */
 import type { Launch, Target } from "../clients/types.js";
@@ -34,6 +36,8 @@ export interface EntryContext {
   processEnv: Readonly<Record<string, string | undefined>>;
   /** The version a package is (to be) installed at everywhere: project entries pin it. */
   version?(packageName: string): string | undefined;
+  /** Servers whose login mcp-twin holds (oauth/needs-login.ts): their entries are its relay. */
+  logins?: ReadonlySet<string>;
 }
 
 export type BuiltEntry =
@@ -97,7 +101,11 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     const url = resolve(run.url, "url");
     const headers = resolveMap(run.headers, "headers");
     const sse = server.transport === "sse";
-    const direct = sse ? target.client.sseEntry : target.client.remoteEntry;
+    const native = sse ? target.client.sseEntry : target.client.remoteEntry;
+    // mcp-twin's login: every client through the relay; with "auth": "client", those that cannot
+    // log in themselves (no url entries) too.
+    const login = !sse && (ctx.logins?.has(name) === true || (server.auth === "client" && !native));
+    const direct = login ? undefined : native;
     if (direct) {
       value = direct({ url, headers });
     } else if (target.scope === "project") {
@@ -106,7 +114,12 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       // (no values): they go on the relay's command line as written, `connect` expands each
       // `${VAR}` from its own environment, and each variable is passed on under its own name.
       relayExpands = true;
-      const relay = ["connect", url, ...(sse ? ["--transport", "sse"] : [])];
+      const relay = [
+        "connect",
+        url,
+        ...(sse ? ["--transport", "sse"] : []),
+        ...(login ? ["--auth", name] : []),
+      ];
       for (const [header, headerValue] of Object.entries(headers))
         relay.push("--header", `${header}:${headerValue}`);
       const passed = Object.fromEntries(references.map((n) => [n, target.client.referenceStyle(n)]));
@@ -116,7 +129,13 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     } else {
       // Header values (tokens) travel in the relay's environment, not on its command line.
       const headerEnv: Record<string, string> = {};
-      const args = [ctx.self.script, "connect", url, ...(sse ? ["--transport", "sse"] : [])];
+      const args = [
+        ctx.self.script,
+        "connect",
+        url,
+        ...(sse ? ["--transport", "sse"] : []),
+        ...(login ? ["--auth", name] : []),
+      ];
       Object.entries(headers).forEach(([header, headerValue], i) => {
         const variable = `MCP_TWIN_HEADER_${i}`;
         headerEnv[variable] = headerValue;
