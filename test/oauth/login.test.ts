@@ -8,7 +8,6 @@
 import { spawn } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, expect, test } from "vitest";
 import {
   type OAuthFixture,
@@ -23,11 +22,9 @@ import {
   writeManifest,
   writeSecrets,
 } from "../helpers/fake-machine.js";
+import { BROWSER, BROWSER_SCRIPT } from "../helpers/oauth.js";
 
 runInProcessByDefault();
-
-export const BROWSER_SCRIPT = fileURLToPath(new URL("../fixtures/oauth/browser.mjs", import.meta.url));
-const BROWSER = `${process.execPath} ${BROWSER_SCRIPT}`;
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

@@ -70,8 +70,9 @@ export function relayLogins(
   machine: Pick<Machine, "paths" | "caches">,
   servers: ReadonlyArray<readonly [string, ServerSpec]>,
 ): Set<string> {
-  const known = remembered(machine);
   const out = new Set<string>();
+  if (!servers.some(([, s]) => s.url !== undefined)) return out;
+  const known = remembered(machine);
   for (const [name, spec] of servers) if (loginModeOf(machine, name, spec, known) === "oauth") out.add(name);
   return out;
 }

@@ -6,6 +6,7 @@ import type { SyncReport } from "../../core/sync/run-sync.js";
 import { andList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
+import { loginJson, loginText } from "./login-lines.js";
 import { manifestLine } from "./manifest-line.js";
 
 /** The stable `sync --json` shape of the spec. */
@@ -51,6 +52,7 @@ export function jsonReport(report: SyncReport) {
     ...(report.references.length > 0 ? { references: report.references } : {}),
     restart: report.restart,
     ...(report.bridge ? { bridge: report.bridge } : {}),
+    ...(report.logins.length > 0 ? { logins: loginJson(report.logins) } : {}),
   };
 }
 
@@ -158,6 +160,11 @@ export async function renderReport(
         }`,
       );
     for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
+  }
+  if (report.logins.length > 0) {
+    out.print(c.bold("Logins"));
+    const now = Date.now();
+    for (const l of report.logins) out.print(`  ${loginText(l, out.theme, now)}`);
   }
   const programs = report.missingPrograms.filter((line) => !options.programsShown?.includes(line));
   if (programs.length > 0) {

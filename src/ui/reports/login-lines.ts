@@ -1,0 +1,69 @@
+/**
+ * Each server that needs a login, as sync and status say it: not logged in, logged in (until when,
+ * with which scopes), or renewing it fails — always with the command that fixes it — and, for
+ * `"auth": "client"`, that each client asks for its own. `--json` carries the same facts.
+ */
+import type { LoginLine } from "../../core/oauth/needs-login.js";
+import type { Theme } from "../theme.js";
+
+export function loginJson(lines: readonly LoginLine[]) {
+  return lines.map((l) => ({
+    server: l.server,
+    mode: l.mode,
+    state: l.state.state,
+    ...(l.state.state === "ok"
+      ? {
+          scopes: l.state.scopes,
+          ...(l.state.expiresAt !== undefined
+            ? { expiresAt: new Date(l.state.expiresAt).toISOString() }
+            : {}),
+          refreshable: l.state.refreshable,
+        }
+      : {}),
+    ...(l.state.state === "failing" ? { error: l.state.message, revoked: l.state.revoked } : {}),
+    ...(l.state.state === "none" ||
+    l.state.state === "failing" ||
+    l.state.state === "expired" ||
+    l.state.state === "other-url"
+      ? { fix: `mcp-twin login ${l.server}` }
+      : {}),
+  }));
+}
+
+/** Does any line ask the person to do something (a login missing or failing)? */
+export function loginNeedsAction(line: LoginLine): boolean {
+  return line.mode === "oauth" && line.state.state !== "ok";
+}
+
+export function loginText(
+  line: LoginLine,
+  theme: Pick<Theme, "ok" | "warn" | "fail" | "info">,
+  now: number,
+): string {
+  const s = line.state;
+  const fix = `run \`mcp-twin login ${line.server}\``;
+  if (line.mode === "client")
+    return `${theme.info} ${line.server}: "auth": "client": each client asks for its own login${s.state === "ok" ? "" : ` (clients that cannot log in themselves, Claude Desktop, use mcp-twin's: ${fix})`}`;
+  switch (s.state) {
+    case "none":
+      return `${theme.warn} ${line.server} needs a login: ${fix} (every client then reaches it through mcp-twin's relay)`;
+    case "other-url":
+      return `${theme.warn} ${line.server}: the login mcp-twin holds is for ${s.url}, not ${line.url}: ${fix}`;
+    case "expired":
+      return `${theme.fail} ${line.server}: the login expired and cannot be renewed: ${fix}`;
+    case "failing":
+      return `${theme.fail} ${line.server}: renewing the login fails (${s.message}): ${s.revoked ? fix : `the provider may be down; if it lasts, ${fix}`}`;
+    case "ok": {
+      const scopes = s.scopes.length > 0 ? `scopes ${s.scopes.join(" ")}` : "";
+      const until =
+        s.expiresAt === undefined
+          ? ""
+          : s.refreshable
+            ? `token renewed as it expires`
+            : s.expiresAt > now
+              ? `until ${new Date(s.expiresAt).toLocaleString()}, then log in again`
+              : "";
+      return `${theme.ok} ${line.server}: logged in${scopes || until ? ` (${[scopes, until].filter(Boolean).join("; ")})` : ""}`;
+    }
+  }
+}
