@@ -15,6 +15,7 @@ import { findManifest, type LoadedManifest, loadManifest } from "../manifest/loa
 import { type Manifest, manifestSchema, type ServerSpec } from "../manifest/schema.js";
 import { secretsPrivacy } from "../manifest/secrets-file.js";
 import { trust } from "../manifest/trust.js";
+import { detectLogins, loginLines } from "../oauth/needs-login.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import { assertAllKnown, selectEnvironments } from "../selectors.js";
 import { inScope, lookAround, readHome as readStoredHome } from "../sync/context.js";
@@ -245,13 +246,20 @@ async function homeFiles(g: Gathering): Promise<void> {
     (error: Error) => ({ folders: 0, problems: [], error: error.message }),
   );
   const formats = await catalogueFormats(machine);
-  facts.servers = activeServers(g).map(([name, spec]) => ({
+  const active = activeServers(g);
+  // Remotes not asked yet whether they need a login are asked, as sync asks them (not with
+  // --no-probe: then doctor contacts nothing).
+  if (g.options.probe && active.some(([, s]) => s.url !== undefined))
+    await detectLogins(machine, active).catch(() => []);
+  const logins = new Map(loginLines(machine, active).map((l) => [l.server, l]));
+  facts.servers = active.map(([name, spec]) => ({
     name,
     spec,
     secrets,
     env: machine.host.env,
     accepted: g.home.accepted,
     formats,
+    ...(logins.has(name) ? { login: logins.get(name)! } : {}),
   }));
 }
 

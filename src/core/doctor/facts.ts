@@ -7,6 +7,7 @@
 
 import type { EntryClass } from "../entries/ownership.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
+import type { LoginLine } from "../oauth/needs-login.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import type { BridgeFacts } from "./bridge-phase.js";
@@ -33,6 +34,8 @@ export interface ServerFacts {
   accepted: ReadonlySet<string>;
   /** Secret name → the catalogue's format checks. */
   formats: ReadonlyMap<string, readonly SecretFormat[]>;
+  /** A remote that needs a login: how, and the state of mcp-twin's login to it. */
+  login?: LoginLine;
 }
 
 /** A client config file, with what the home knows of it and the app that reads it. */
