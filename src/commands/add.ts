@@ -43,6 +43,7 @@ import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags }
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";
+import { offerLogins } from "./shared/offer-login.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 interface AddOptions {
@@ -194,6 +195,20 @@ export async function run(ctx: CommandContext): Promise<number> {
         );
     }
     for (const note of found.notes) out.print(`  ${note}`);
+  }
+
+  // A remote that asks for a login: said, and on a terminal the login offered right away.
+  if (!o.dryRun && server.url !== undefined) {
+    const needed = await offerLogins(ctx, machine, [[name, server]], {
+      say: true,
+      ...(prompts
+        ? {
+            ask: (n: string) =>
+              prompts.confirm({ message: `Log in to ${n} now (in your browser)?`, default: true }),
+          }
+        : {}),
+    });
+    if (needed.length > 0) Object.assign(summary, { needsLogin: true });
   }
 
   // Sync now: --sync, or yes to the question on a terminal (--no-sync: neither). Only an npm

@@ -5,10 +5,15 @@
  * pass; and a server that needs a login shows its login's state.
  */
 import { afterEach, expect, test } from "vitest";
-import { createFakeMachine, type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
+import { type OAuthFixture, startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+} from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
 import { BROWSER } from "../helpers/oauth.js";
-import { type OAuthFixture, startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
 
 runInProcessByDefault();
 
@@ -69,7 +74,10 @@ test("connection refused is named; --no-probe leaves the handshake a skip, never
   await m.run(["sync"]);
   const { checks } = await doctor(m);
   const probe = checks.find((c) => c.id === "probe.handshake" && c.server === "docs")!;
-  expect(probe).toMatchObject({ status: "fail", message: `connection refused: nothing listens at 127.0.0.1:${port}.` });
+  expect(probe).toMatchObject({
+    status: "fail",
+    message: `connection refused: nothing listens at 127.0.0.1:${port}.`,
+  });
   const quiet = await doctor(m, ["--no-probe"]);
   expect(quiet.checks.find((c) => c.id === "probe.handshake")).toMatchObject({ status: "skip" });
 });

@@ -7,8 +7,8 @@
 
 import type { EntryClass } from "../entries/ownership.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
-import type { LoginLine } from "../oauth/needs-login.js";
 import type { ServerSpec } from "../manifest/schema.js";
+import type { LoginLine } from "../oauth/needs-login.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import type { BridgeFacts } from "./bridge-phase.js";
 import type { BackupsFacts } from "./checks/backup-books.js";

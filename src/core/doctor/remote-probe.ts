@@ -6,7 +6,10 @@
  * connection, TLS, a login needed (401 with a Bearer challenge), another HTTP status.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { VERSION } from "../../version.js";
 import { InterruptedError } from "../errors.js";
 import { nodeFetch } from "../relay/keep-alive-fetch.js";
@@ -30,14 +33,16 @@ export function remoteCause(
         ? { cause: "login", status, text: "the server asks for a login (HTTP 401 with a Bearer challenge)" }
         : { cause: "http", status, text: "the server refused the request's credentials (HTTP 401)" };
     if (status === 403) return { cause: "http", status, text: "the server refused access (HTTP 403)" };
-    if (status === 404) return { cause: "http", status, text: `nothing answers at ${url.pathname} (HTTP 404)` };
+    if (status === 404)
+      return { cause: "http", status, text: `nothing answers at ${url.pathname} (HTTP 404)` };
     if (status === 405)
       return { cause: "http", status, text: "the server does not take MCP requests there (HTTP 405)" };
     return { cause: "http", status, text: `the server answered HTTP ${status}` };
   }
   if (/ENOTFOUND|EAI_AGAIN|EAI_NONAME/.test(code))
     return { cause: "dns", text: `the host name ${url.hostname} does not resolve` };
-  if (/ECONNREFUSED/.test(code)) return { cause: "refused", text: `connection refused: nothing listens at ${where}` };
+  if (/ECONNREFUSED/.test(code))
+    return { cause: "refused", text: `connection refused: nothing listens at ${where}` };
   if (/CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(`${code} ${message}`))
     return { cause: "tls", text: `the TLS connection to ${where} failed (${code || message})` };
   if (/ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH/.test(code))

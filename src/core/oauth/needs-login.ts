@@ -3,8 +3,8 @@
  * may say (`"auth": "oauth"` or `"client"`); otherwise a remote that answers 401 with
  * `WWW-Authenticate: Bearer` (or serves RFC 9728 Protected Resource Metadata) needs one, which
  * `detectLogins` finds out once per URL and remembers in the home's cache — so the entries every
- * command computes (sync, status, doctor) agree without asking the network again. A server with a
- * static Authorization header is never asked: its key is its login.
+ * command computes (sync, status, doctor) agree without asking the network again. A server with
+ * headers is never asked: the key in them is its login.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -43,12 +43,15 @@ function remembered(machine: Pick<Machine, "paths" | "caches">): Record<string, 
   }
 }
 
-/** Could this server need a login that mcp-twin should find out about? */
+/**
+ * Could this server need a login that mcp-twin should find out about? Not one with headers: a key
+ * in a header is how it logs in (a server may take a key or a login, and the key works as it is).
+ */
 function askable(spec: ServerSpec): boolean {
   if (spec.url === undefined || spec.auth !== undefined || spec.transport === "sse") return false;
   if (spec.url.includes("${")) return false;
   const headers = [spec.headers, ...Object.values(spec.overrides ?? {}).map((o) => o.headers)];
-  return !headers.some((h) => Object.keys(h ?? {}).some((k) => k.toLowerCase() === "authorization"));
+  return headers.every((h) => Object.keys(h ?? {}).length === 0);
 }
 
 /** How a server's login is handled (pure but for the cache and the login files it reads). */
