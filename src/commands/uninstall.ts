@@ -10,6 +10,7 @@ import { loadSecrets } from "../core/manifest/secrets-file.js";
 import { selectEnvironments } from "../core/selectors.js";
 import { restartOf } from "../core/undo/undo-runner.js";
 import { type UninstallOptions, type UninstallReport, uninstallAll } from "../core/undo/uninstall-all.js";
+import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
 import { restartLine } from "../ui/reports/sync-report.js";
 import { askFirst, changes, question, renderUndo } from "../ui/reports/undo-report.js";
@@ -67,6 +68,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       ...(options.dryRun ? {} : { restart: restartOf(targets) }),
       installs: packages,
       ...(report.bridge ? { bridge: report.bridge } : {}),
+      ...(report.logins.length > 0 ? { logins: report.logins } : {}),
       remains: await report.remains(),
     });
   else {
@@ -104,4 +106,10 @@ async function render(
   renderPackages(report.packages, out);
   const bridge = bridgeLine(report.bridge, out);
   if (bridge) out.print(bridge);
+  if (report.logins.length > 0)
+    out.print(
+      options.planned
+        ? `  ${out.theme.bullet} The login${report.logins.length === 1 ? "" : "s"} to ${andList(report.logins)} would be forgotten (${report.logins.length === 1 ? "its tokens" : "their tokens"} leave the home).`
+        : `${out.theme.ok} Forgot the login${report.logins.length === 1 ? "" : "s"} to ${andList(report.logins)}: ${report.logins.length === 1 ? "its tokens are" : "their tokens are"} gone from the home.`,
+    );
 }

@@ -5,7 +5,8 @@
  * `mcp-twin login <server>`. `"auth": "client"` keeps native url entries; a static Authorization
  * header keeps working as before, and such a server is never asked.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { type OAuthFixture, startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
 import {
@@ -103,3 +104,30 @@ test("from WSL, Windows clients get the relay too (through wsl.exe), with the sa
   const cursor = JSON.parse(readFileSync(m.paths.cursorConfig, "utf8")).mcpServers.docs;
   expect(cursor.args.slice(-4)).toEqual(["connect", fx.url, "--auth", "docs"]);
 });
+
+test("uninstall forgets the logins: no file of the home (backups included) holds a token after it", async () => {
+  const { fx, m } = await machine();
+  writeManifest(m, { servers: { docs: { url: fx.url } } });
+  await m.run(["sync"]);
+  expect((await m.run(["login", "docs"], { env: { BROWSER } })).code).toBe(0);
+  const login = JSON.parse(readFileSync(path.join(m.paths.home, "oauth", "docs.json"), "utf8"));
+  const tokens = [login.tokens.access_token, login.tokens.refresh_token];
+  await m.run(["sync"]);
+  const preview = await m.run(["uninstall", "--dry-run"]);
+  expect(preview.stdout).toContain("The login to docs would be forgotten");
+  expect(existsSync(path.join(m.paths.home, "oauth", "docs.json"))).toBe(true);
+  const r = await m.run(["uninstall", "--yes"]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain("✔ Forgot the login to docs: its tokens are gone from the home.");
+  expect(existsSync(path.join(m.paths.home, "oauth"))).toBe(false);
+  for (const file of filesUnder(m.paths.home)) {
+    const text = readFileSync(file, "utf8");
+    for (const t of tokens) expect(text.includes(t), file).toBe(false);
+  }
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : [],
+  );
+}

@@ -3,7 +3,7 @@
  * only through system/files.ts), read by every relay on both sides of the Windows/WSL line.
  * Reading needs no OAuth code at all, so a relay with a valid token loads nothing more.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { makePrivateFolder, removePath, writePrivateFile } from "../system/files.js";
 
@@ -88,6 +88,25 @@ export async function forgetLogin(oauthDir: string, server: string): Promise<boo
   const there = readLogin(oauthDir, server) !== undefined;
   await removePath(loginFile(oauthDir, server));
   return there;
+}
+
+/**
+ * Forget every login (uninstall): the servers whose login there was. `dryRun`: only which there
+ * are. The folder goes with them (with its locks).
+ */
+export async function forgetLogins(oauthDir: string, dryRun: boolean): Promise<string[]> {
+  let names: string[];
+  try {
+    names = readdirSync(oauthDir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.slice(0, -".json".length))
+      .filter((n) => readLogin(oauthDir, n) !== undefined)
+      .sort();
+  } catch {
+    return [];
+  }
+  if (!dryRun) await removePath(oauthDir, { recursive: true });
+  return names;
 }
 
 /** Every value of a login that must never be shown (for the mask). */
