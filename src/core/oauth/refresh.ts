@@ -12,7 +12,14 @@ import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { makePrivateFolder, withLock } from "../system/files.js";
 import { reason } from "./discovery.js";
 import { LoginError, loginNeeded } from "./login-errors.js";
-import { readLogin, refreshDue, refreshLockName, type StoredLogin, saveLogin } from "./token-store.js";
+import {
+  readLogin,
+  refreshDue,
+  refreshLockName,
+  type StoredLogin,
+  sameUrl,
+  saveLogin,
+} from "./token-store.js";
 
 /**
  * Fresh tokens for `server`. `stale`: the access token that was refused (or found expired); when
@@ -37,7 +44,7 @@ export async function refreshLogin(options: {
     async () => {
       const login = readLogin(oauthDir, server);
       if (!login) throw loginNeeded(server, `mcp-twin is not logged in to ${server}`);
-      if (login.url !== options.url)
+      if (!sameUrl(login.url, options.url))
         throw loginNeeded(server, `The login to ${server} is for ${login.url}, not ${options.url}`);
       if (login.tokens.access_token !== options.stale && !refreshDue(login, now())) return login;
       if (login.failure?.revoked)

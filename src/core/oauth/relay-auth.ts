@@ -6,7 +6,7 @@
  * run; the relay shows it to the client as an MCP error.
  */
 import { loginNeeded } from "./login-errors.js";
-import { readLogin, refreshDue, type StoredLogin } from "./token-store.js";
+import { readLogin, refreshDue, type StoredLogin, sameUrl } from "./token-store.js";
 
 export interface LoginHeaders {
   /** The headers to send now (the token refreshed first when it is due). */
@@ -39,7 +39,7 @@ export function loginHeaders(options: {
     async headers() {
       const login = readLogin(options.oauthDir, options.server);
       if (!login) throw loginNeeded(options.server, `mcp-twin is not logged in to ${options.server}`);
-      if (login.url !== options.url)
+      if (!sameUrl(login.url, options.url))
         throw loginNeeded(
           options.server,
           `The login to ${options.server} is for ${login.url}, not ${options.url}`,

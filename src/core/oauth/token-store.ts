@@ -136,10 +136,19 @@ export type LoginState =
   | { state: "expired"; expiresAt: number }
   | { state: "failing"; message: string; revoked: boolean; at: number };
 
+/** The same server URL, however it is spelled (a trailing `/` on a bare host, the default port). */
+export function sameUrl(a: string, b: string): boolean {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return a === b;
+  }
+}
+
 /** A login as status, sync and doctor report it (pure). */
 export function loginState(login: StoredLogin | undefined, url: string, now: number): LoginState {
   if (!login) return { state: "none" };
-  if (login.url !== url) return { state: "other-url", url: login.url };
+  if (!sameUrl(login.url, url)) return { state: "other-url", url: login.url };
   if (login.failure) return { state: "failing", ...login.failure };
   const refreshable = login.tokens.refresh_token !== undefined;
   if (login.expiresAt !== undefined && login.expiresAt <= now && !refreshable)
