@@ -23,6 +23,10 @@ const optionsSchema = z.object({
   tokenFile: z.string().optional(),
   start: z.boolean().default(true),
   transport: z.enum(["http", "sse"], { message: "--transport must be http or sse" }).default("http"),
+  auth: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "--auth takes a server name")
+    .optional(),
 });
 
 /** `Name: value` with `${VAR}` expanded from `env`. */
@@ -105,8 +109,12 @@ export async function run(ctx: CommandContext): Promise<number> {
     return how === "lost" ? ExitCode.failed : ExitCode.ok;
   }
 
+  // mcp-twin's login to a server (`--auth <server>`): read from the home, renewed when due.
+  const login = o.auth ? await loginOf(ctx, o.auth, url) : undefined;
+
   // The local bridge: loopback, and one of its endpoint paths. Only it gets the bridge's token.
   const local =
+    !login &&
     isLoopback(url.hostname) &&
     url.protocol === "http:" &&
     (url.pathname === BRIDGE_PATH || url.pathname.startsWith(SHARE_PREFIX));
@@ -127,7 +135,9 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   await relay({
     url,
+    ...(login ? { refused: async () => ({ ...headers, ...(await login.refused()) }) } : {}),
     headers: async () => {
+      if (login) return { ...headers, ...(await login.headers()) };
       if (hasAuth) return headers;
       const token = tokenFile
         ? (await readFile(tokenFile, "utf8")).trim()
@@ -146,4 +156,17 @@ export async function run(ctx: CommandContext): Promise<number> {
     signal: ctx.signal,
   });
   return ExitCode.ok;
+}
+
+/** The login `--auth` names, from the home (its modules loaded only for such a relay). */
+async function loginOf(ctx: CommandContext, server: string, url: URL) {
+  const { openMachine } = await import("../core/system/machine.js");
+  const machine = await openMachine(ctx.host);
+  const { loginHeaders } = await import("../core/oauth/relay-auth.js");
+  return loginHeaders({
+    oauthDir: machine.paths.oauth,
+    server,
+    url: url.href,
+    addSecret: (value) => ctx.output.addSecrets([value]),
+  });
 }

@@ -38,6 +38,12 @@ export interface RelayOptions {
   name: string;
   /** Request headers (read again after a 401, e.g. a rotated token). */
   headers: () => Promise<Record<string, string>>;
+  /**
+   * After a 401: fresh headers (a login renewed), instead of reading `headers` again. What it
+   * throws (a login that is missing or cannot be renewed) is said to the client as an MCP error
+   * and on stderr, and the relay ends.
+   */
+  refused?: () => Promise<Record<string, string>>;
   log: (line: string) => void;
   /**
    * Nothing answers at the URL: start it (connect to a local bridge does). Returns where it now
@@ -106,7 +112,16 @@ export async function relay(options: RelayOptions): Promise<void> {
   const { stdin, stdout } = options;
   const stdio = new StdioServerTransport(stdin, stdout);
   let url = options.url;
-  let headers = await options.headers();
+  /** Why nothing can be sent (a login that is missing or cannot be renewed): said, then the end. */
+  let unusable: string | undefined;
+  let endNow: () => void = () => {};
+  let headers: Record<string, string> = {};
+  try {
+    headers = await options.headers();
+  } catch (error) {
+    if (!options.refused) throw error;
+    unusable = (error as Error).message;
+  }
   let initRequest: JSONRPCRequest | undefined;
   let initialized: JSONRPCMessage | undefined;
   let protocolVersion: string | undefined;
@@ -166,15 +181,30 @@ export async function relay(options: RelayOptions): Promise<void> {
     options.log(`reconnected to ${options.name} (new session)`);
   };
 
+  /** The login cannot be used: this request (and any after it) answered with why, then the end. */
+  const giveUp = async (message: JSONRPCMessage, why: string) => {
+    if (unusable === undefined) options.log(why);
+    unusable = why;
+    await refuseDelivery(stdio, () => {}, message, why, `mcp-twin: ${why}`);
+    if (isJSONRPCRequest(message)) endNow();
+  };
+
   const deliver = async (message: JSONRPCMessage, attempt = 0): Promise<void> => {
     await gate;
+    if (unusable !== undefined) return giveUp(message, unusable);
     try {
       await http.send(message);
     } catch (error) {
       const f = describeFailure(error);
       if (attempt < 2 && !finished) {
         if (f.status === 401) {
-          headers = await options.headers();
+          if (options.refused) {
+            try {
+              headers = await options.refused();
+            } catch (failed) {
+              return giveUp(message, (failed as Error).message);
+            }
+          } else headers = await options.headers();
           const sessionId = http.sessionId;
           await http.close().catch(() => {});
           http = makeHttp(sessionId);
@@ -239,8 +269,10 @@ export async function relay(options: RelayOptions): Promise<void> {
       .catch(() => {});
   };
 
+  if (unusable !== undefined) options.log(unusable);
   await new Promise<void>((resolve) => {
     const end = () => resolve();
+    endNow = end;
     stdin.once("end", end);
     stdin.once("close", end);
     if (options.signal?.aborted) end(); // Ctrl-C while the bridge was being started
