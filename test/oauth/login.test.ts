@@ -6,7 +6,7 @@
  * Metadata Document, and the refusals (no PKCE, no way to register, a forged answer, a denial).
  */
 import { spawn } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import {
@@ -201,4 +201,30 @@ test("--no-browser: the address is printed and the one the browser ended on is p
   expect(stdout).toContain("Logged in to docs");
   expect(fx.stats.codeExchanges).toBe(1);
   expect(statSync(file).mode & 0o777).toBe(0o600);
+});
+
+test("inside WSL: Windows' default browser opens the whole address (cmd's & kept in quotes) and comes back to the login", async () => {
+  const fx = await startOAuthFixture();
+  cleanups.push(() => fx.close());
+  const m = createFakeMachine({ kind: "wsl" });
+  cleanups.push(() => m.cleanup());
+  writeManifest(m, { servers: { docs: { url: fx.url } } });
+  const r = await m.run(["login", "docs"], { env: { FAKE_WINDOWS_BROWSER: BROWSER_SCRIPT } });
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toContain("opened through Windows' default browser");
+  const opened = m
+    .interopCalls()
+    .find((l) => l.includes("\tbrowser\t"))!
+    .split("\t")[2]!;
+  expect(opened).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/authorize\?response_type=code&client_id=.+&resource=/);
+  expect(new URL(opened).searchParams.get("resource")).toBe(fx.url);
+  // The login is in the home Windows and every WSL distro share.
+  expect(statSync(path.join(m.paths.appdata, "mcp-twin", "oauth", "docs.json")).isFile()).toBe(true);
+  expect(r.stdout).toContain("for every client on Windows and WSL");
+
+  // With localhost forwarding off, a Windows browser cannot come back: the address is pasted.
+  writeFileSync(path.join(m.paths.profile, ".wslconfig"), "[wsl2]\nlocalhostForwarding=false\n");
+  const off = await m.run(["login", "docs"], { env: { FAKE_WINDOWS_BROWSER: BROWSER_SCRIPT }, input: "" });
+  expect(off.stderr).toContain("WSL's localhost forwarding is off");
+  expect(off.stderr).toContain("Open this address in a browser and log in to docs:");
 });

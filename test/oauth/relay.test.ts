@@ -12,9 +12,13 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterEach, expect, test } from "vitest";
+import {
+  type OAuthFixture,
+  type OAuthFixtureOptions,
+  startOAuthFixture,
+} from "../fixtures/oauth/oauth-server.js";
 import { BIN, createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
 import { BROWSER } from "../helpers/oauth.js";
-import { type OAuthFixture, type OAuthFixtureOptions, startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -123,7 +127,9 @@ test("no login: the client gets an MCP error that says to run `mcp-twin login do
   );
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   expect(code).toBe(0);
-  expect(JSON.parse(out.trim()).error.message).toBe("mcp-twin: mcp-twin is not logged in to docs: run `mcp-twin login docs`.");
+  expect(JSON.parse(out.trim()).error.message).toBe(
+    "mcp-twin: mcp-twin is not logged in to docs: run `mcp-twin login docs`.",
+  );
   expect(err).toContain("mcp-twin is not logged in to docs: run `mcp-twin login docs`.");
   expect(fx.stats.mcpRequests).toBe(0);
 });
