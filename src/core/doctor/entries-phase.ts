@@ -183,7 +183,7 @@ function speaksSse(
  * from the entry's environment, and the login it sends (`--auth`). Not a relay to the bridge (no
  * login, on loopback, at the bridge's paths): the bridge has checks of its own.
  */
-export function relayTarget(
+function relayTarget(
   view: Pick<EntryView, "args" | "env">,
   machine: Pick<Machine, "paths">,
 ): RemotePlan | undefined {

@@ -8,7 +8,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-export const CALLBACK_PATH = "/callback";
+const CALLBACK_PATH = "/callback";
 
 export interface CallbackListener {
   redirectUri: string;

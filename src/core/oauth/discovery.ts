@@ -25,7 +25,7 @@ export interface Discovered {
 }
 
 /** The hints an unauthenticated request's 401 carries (`WWW-Authenticate: Bearer …`). */
-export async function challengeOf(
+async function challengeOf(
   url: string,
   fetchFn: FetchLike,
 ): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {

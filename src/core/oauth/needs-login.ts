@@ -145,11 +145,7 @@ export async function detectLogins(
  * Does this remote need a login? A request without credentials answered 401 with a Bearer
  * challenge, or Protected Resource Metadata served at its well-known address. null: no answer.
  */
-export async function needsLogin(
-  url: string,
-  timeoutMs: number,
-  fetchFn: typeof fetch,
-): Promise<boolean | null> {
+async function needsLogin(url: string, timeoutMs: number, fetchFn: typeof fetch): Promise<boolean | null> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     // No MCP message: a server that guards its endpoint refuses any request without credentials.

@@ -25,7 +25,7 @@ export interface StoredClient {
   redirect_uris?: string[];
 }
 
-export interface StoredTokens {
+interface StoredTokens {
   access_token: string;
   token_type: string;
   refresh_token?: string;

@@ -30,11 +30,6 @@ export function loginJson(lines: readonly LoginLine[]) {
   }));
 }
 
-/** Does any line ask the person to do something (a login missing or failing)? */
-export function loginNeedsAction(line: LoginLine): boolean {
-  return line.mode === "oauth" && line.state.state !== "ok";
-}
-
 export function loginText(
   line: LoginLine,
   theme: Pick<Theme, "ok" | "warn" | "fail" | "info">,
