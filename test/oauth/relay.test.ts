@@ -108,7 +108,7 @@ test("no login: the client gets an MCP error that says to run `mcp-twin login do
   });
   const client = new Client({ name: "claude-desktop", version: "1.0.0" });
   await expect(client.connect(transport)).rejects.toThrow(
-    "mcp-twin: mcp-twin is not logged in to docs: run `mcp-twin login docs`.",
+    "mcp-twin: Not logged in to docs: run `mcp-twin login docs`.",
   );
   await client.close();
 
@@ -128,9 +128,9 @@ test("no login: the client gets an MCP error that says to run `mcp-twin login do
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   expect(code).toBe(0);
   expect(JSON.parse(out.trim()).error.message).toBe(
-    "mcp-twin: mcp-twin is not logged in to docs: run `mcp-twin login docs`.",
+    "mcp-twin: Not logged in to docs: run `mcp-twin login docs`.",
   );
-  expect(err).toContain("mcp-twin is not logged in to docs: run `mcp-twin login docs`.");
+  expect(err).toContain("Not logged in to docs: run `mcp-twin login docs`.");
   expect(fx.stats.mcpRequests).toBe(0);
 });
 

@@ -43,7 +43,7 @@ export async function refreshLogin(options: {
     oauthDir,
     async () => {
       const login = readLogin(oauthDir, server);
-      if (!login) throw loginNeeded(server, `mcp-twin is not logged in to ${server}`);
+      if (!login) throw loginNeeded(server, `Not logged in to ${server}`);
       if (!sameUrl(login.url, options.url))
         throw loginNeeded(server, `The login to ${server} is for ${login.url}, not ${options.url}`);
       if (login.tokens.access_token !== options.stale && !refreshDue(login, now())) return login;

@@ -38,7 +38,7 @@ export function loginHeaders(options: {
   return {
     async headers() {
       const login = readLogin(options.oauthDir, options.server);
-      if (!login) throw loginNeeded(options.server, `mcp-twin is not logged in to ${options.server}`);
+      if (!login) throw loginNeeded(options.server, `Not logged in to ${options.server}`);
       if (!sameUrl(login.url, options.url))
         throw loginNeeded(
           options.server,

@@ -56,7 +56,7 @@ function remoteHandshake(p: ProbeItem): Finding {
   const shared = p.sharedBy ? `; one contact for ${p.sharedBy}` : "";
   // No login to send: login.state says so, with the fix (one cause, one finding).
   if (r.cause === "no-login")
-    return finding("skip", w.where, `not contacted: ${r.error ?? "no login"} (see login.state).`);
+    return finding("skip", w.where, `not contacted: ${lowerFirst(r.error ?? "no login")} (see login.state).`);
   if (!r.ok) {
     const url = w.managed ? `${w.server}'s url in the manifest` : "the entry's url";
     const fix = (() => {
@@ -210,3 +210,7 @@ export const probeChecks = [
     },
   }),
 ] as const;
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
