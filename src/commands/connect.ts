@@ -93,6 +93,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     Object.values(h).flatMap((v) => [v, v.replace(/^Bearer\s+/i, "")]);
   out.addSecrets(secretsOf(headers));
 
+  if (o.auth && o.transport === "sse")
+    throw new UsageError("auth-sse", "--auth works with Streamable HTTP servers only, not --transport sse.");
+
   // An SSE remote: never the local bridge (it speaks Streamable HTTP), so no bridge token.
   if (o.transport === "sse") {
     if (tokenFile) {

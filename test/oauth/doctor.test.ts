@@ -119,3 +119,19 @@ test("a server that needs a login: doctor says so and names `mcp-twin login`; on
   expect(fx.stats.mcpRequests - requests).toBeLessThanOrEqual(5);
   expect(after.code).toBe(0);
 });
+
+test('"auth": "client": the server answers and asks for a login the client does itself; not a failure, not a pass', async () => {
+  const fx: OAuthFixture = await startOAuthFixture();
+  cleanups.push(() => fx.close());
+  const m = createFakeMachine({ kind: "linux" });
+  cleanups.push(() => m.cleanup());
+  writeManifest(m, { servers: { docs: { url: fx.url, auth: "client" } } });
+  await m.run(["sync"]);
+  const { code, checks } = await doctor(m);
+  expect(checks.find((c) => c.id === "probe.handshake" && c.server === "docs")).toMatchObject({
+    status: "skip",
+    message: `${fx.url} answers and asks for a login, which Claude Code does itself ("auth": "client"); doctor cannot log in as it.`,
+  });
+  expect(checks.find((c) => c.id === "login.state")).toMatchObject({ status: "skip" });
+  expect(code).toBe(0);
+});

@@ -336,6 +336,11 @@ async function entries(
             .filter(([, s]) => s.transport === "sse")
             .map(([n]) => n),
         ),
+        clientLogins: new Set(
+          Object.entries(manifest.servers)
+            .filter(([, s]) => s.auth === "client")
+            .map(([n]) => n),
+        ),
         serverFilter: new Set(options.servers),
         desktop,
       });

@@ -50,6 +50,8 @@ export interface EntryWork {
   remote?: RemotePlan;
   /** The entry is mcp-twin's relay to `remote` (not started: the remote is contacted instead). */
   relay?: boolean;
+  /** A manifest server with `"auth": "client"`: its client logs in itself (a 401 is expected). */
+  clientLogin?: boolean;
   noSpawn?: string;
 }
 
@@ -62,6 +64,8 @@ export interface EntriesContext {
   packages: ReadonlySet<string>;
   /** Manifest servers that speak SSE (their Cursor/Windsurf entries do not say so). */
   sseServers?: ReadonlySet<string>;
+  /** Manifest servers whose clients log in themselves (`"auth": "client"`). */
+  clientLogins?: ReadonlySet<string>;
   serverFilter: ReadonlySet<string>;
   desktop: Map<string, { msix: boolean; version?: string }>;
 }
@@ -155,6 +159,7 @@ export async function inspectEntries(
           }
         : {}),
       ...(relayed ? { remote: relayed, relay: true } : {}),
+      ...(managed && ctx.clientLogins?.has(server) ? { clientLogin: true } : {}),
     });
   }
   return { entries, work, secrets };

@@ -57,6 +57,13 @@ function remoteHandshake(p: ProbeItem): Finding {
   // No login to send: login.state says so, with the fix (one cause, one finding).
   if (r.cause === "no-login")
     return finding("skip", w.where, `not contacted: ${lowerFirst(r.error ?? "no login")} (see login.state).`);
+  // "auth": "client": the client logs in itself; doctor cannot, so it cannot go further.
+  if (r.cause === "login" && w.clientLogin && !w.relay)
+    return finding(
+      "skip",
+      w.where,
+      `${plan.url} answers and asks for a login, which ${w.clientName} does itself ("auth": "client"); doctor cannot log in as it${shared}.`,
+    );
   if (!r.ok) {
     const url = w.managed ? `${w.server}'s url in the manifest` : "the entry's url";
     const fix = (() => {
