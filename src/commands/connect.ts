@@ -163,8 +163,8 @@ export async function run(ctx: CommandContext): Promise<number> {
 
 /** The login `--auth` names, from the home (its modules loaded only for such a relay). */
 async function loginOf(ctx: CommandContext, server: string, url: URL) {
-  const { openMachine } = await import("../core/system/machine.js");
-  const machine = await openMachine(ctx.host);
+  const { openCommandMachine } = await import("./shared/open-machine.js");
+  const machine = await openCommandMachine(ctx);
   const { loginHeaders } = await import("../core/oauth/relay-auth.js");
   return loginHeaders({
     oauthDir: machine.paths.oauth,
