@@ -7,10 +7,12 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { type OAuthFixture, startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
-import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { type McpRegistry, startMcpRegistry } from "../helpers/mcp-registry.js";
 import { BROWSER } from "../helpers/oauth.js";
 import { KEY, runInPty } from "../helpers/pty.js";
+
+runInProcessByDefault();
 
 let fx: OAuthFixture;
 let registry: McpRegistry;
@@ -50,8 +52,7 @@ test("add says the server needs a login and names the command (--yes: no questio
   const r = await m.run(["add", "com.example/docs", "--yes", "--json"]);
   expect(r.code).toBe(0);
   expect(JSON.parse(r.stdout)).toMatchObject({ added: "docs", needsLogin: true });
-  const m2 = machine();
-  const text = await m2.run(["add", "com.example/docs", "--yes"]);
+  const text = await m.run(["add", "com.example/docs", "--yes", "--force"]);
   expect(text.stdout).toContain(
     `▲ docs needs a login (${fx.url} asks for one): \`mcp-twin login docs\` logs in once for every client.`,
   );
