@@ -3,7 +3,7 @@
  * terminal it offers to log in right away (a real pseudo-terminal, the scripted browser), and the
  * sync after it gives every client the relay with that login.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { type OAuthFixture, startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
@@ -75,3 +75,31 @@ test("on a terminal, add offers the login right away; the sync after it writes t
   expect(entry.args.slice(-4)).toEqual(["connect", fx.url, "--auth", "docs"]);
   expect(existsSync(path.join(m.paths.home, "oauth", "docs.json"))).toBe(true);
 }, 60_000);
+
+test("init says which servers it set up need a login (in the sync's report, or on its own with --no-sync)", async () => {
+  const m = machine();
+  mkdirSync(path.join(m.paths.home, "templates"), { recursive: true });
+  writeFileSync(
+    path.join(m.paths.home, "templates", "docs.jsonc"),
+    JSON.stringify({
+      name: "docs",
+      title: "Docs",
+      description: "Docs, behind a login",
+      homepage: "https://docs.example",
+      categories: ["docs"],
+      runtime: "remote",
+      server: { url: fx.url },
+    }),
+  );
+  const r = await m.run(["init", "--yes", "--server", "docs"]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toContain("▲ docs needs a login: run `mcp-twin login docs`");
+  const m2 = machine();
+  mkdirSync(path.join(m2.paths.home, "templates"), { recursive: true });
+  writeFileSync(
+    path.join(m2.paths.home, "templates", "docs.jsonc"),
+    readFileSync(path.join(m.paths.home, "templates", "docs.jsonc")),
+  );
+  const quiet = await m2.run(["init", "--yes", "--server", "docs", "--no-sync"]);
+  expect(quiet.stdout).toContain("▲ docs needs a login");
+});
