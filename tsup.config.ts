@@ -3,6 +3,7 @@ import { isBuiltin } from "node:module";
 import path from "node:path";
 import { type Plugin, rollup } from "rollup";
 import { defineConfig, type Options } from "tsup";
+import { tomlParserEsbuildPlugin } from "./scripts/toml-parser-patch.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -24,6 +25,8 @@ const shared = {
   // node_modules at every start cost more than all of sync's own work. CommonJS dependencies get
   // a real `require` through this banner.
   noExternal: [/.*/],
+  // toml-eslint-parser, made to read tokens of any length (see the script).
+  esbuildPlugins: [tomlParserEsbuildPlugin],
   // Prefer dependencies' ESM builds (jsonc-parser's UMD build defeats tree-shaking).
   esbuildOptions(options) {
     options.mainFields = ["module", "main"];

@@ -1,5 +1,6 @@
 import os from "node:os";
 import { configDefaults, defineConfig } from "vitest/config";
+import { tomlParserVitePlugin } from "./scripts/toml-parser-patch.mjs";
 
 /**
  * Slow on purpose: faults and concurrency (killed runs, Ctrl-C, two runs racing for the lock, live
@@ -15,7 +16,10 @@ const SLOW_TESTS = [
 ];
 
 export default defineConfig({
+  // toml-eslint-parser as the build bundles it: made to read tokens of any length (see the script).
+  plugins: [tomlParserVitePlugin],
   test: {
+    server: { deps: { inline: ["toml-eslint-parser"] } },
     include: ["test/**/*.test.ts"],
     exclude: [...configDefaults.exclude, ...(process.env.MCP_TWIN_QUICK ? SLOW_TESTS : [])],
     globalSetup: ["test/helpers/global-setup.ts"],

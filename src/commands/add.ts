@@ -18,9 +18,11 @@ import {
   type Template,
 } from "../core/catalogue/index.js";
 import { OperationError, UsageError } from "../core/errors.js";
+import { untrusted } from "../core/formats/control-chars.js";
 import { canonicalJson } from "../core/formats/json/merge.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
+import { reservedNameWhy, unreservedName } from "../core/manifest/reserved-names.js";
 import { npmSpec, type ServerSpec, serverName } from "../core/manifest/schema.js";
 import { loadSecrets, privacyNote, saveSecrets, secretsPrivacy } from "../core/manifest/secrets-file.js";
 import { dict } from "../core/own-keys.js";
@@ -42,6 +44,7 @@ import type { Machine } from "../core/system/machine.js";
 import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
+import { launchLines } from "../ui/reports/server-launch.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";
 import { offerLogins } from "./shared/offer-login.js";
 import { openCommandMachine } from "./shared/open-machine.js";
@@ -107,6 +110,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   let name: string;
   let server: ServerSpec;
   let newSecrets = dict<string>();
+  let renamed: string | undefined;
   if (found.template) {
     // A --secret the template does not use, or an --arg it has no input for (a typo), is named
     // before anything is asked.
@@ -126,6 +130,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       homedir,
     );
     name = made.name;
+    renamed = made.renamed;
     server = found.chosen ? withProvenance(found.chosen, made.server) : made.server;
     if (found.chosen) found.notes = registryNotes(found.chosen);
   } else {
@@ -136,15 +141,21 @@ export async function run(ctx: CommandContext): Promise<number> {
         `--arg ${o.arg![0]}: ${what} is an npm package, not a catalogue entry, so it has no inputs to answer.`,
         { hint: 'Add it without --arg, then write its arguments into "args" of its entry in the manifest.' },
       );
-    name = o.name ?? found.name!;
+    ({ name, renamed } = o.name ? { name: o.name, renamed: undefined } : unreservedName(found.name!));
     server = found.server!;
     for (const [k, v] of given) if (v !== undefined) newSecrets[k] = v;
   }
   if (!serverName.safeParse(name).success) {
-    throw new UsageError("bad-name", `"${name}" cannot be a server name: use letters, digits, - and _.`, {
-      hint: "Pass --name <name>.",
-    });
+    const reserved = reservedNameWhy(name);
+    throw new UsageError(
+      "bad-name",
+      reserved
+        ? `"${name}" cannot be a server name: it ${reserved}.`
+        : `"${name}" cannot be a server name: use letters, digits, - and _.`,
+      { hint: reserved ? "Pass another --name." : "Pass --name <name>." },
+    );
   }
+  if (renamed) found.notes.unshift(`${renamed.charAt(0).toUpperCase()}${renamed.slice(1)}.`);
   ctx.output.addSecrets(Object.values(newSecrets));
 
   const schemaRef = schemaRefFor(file, machine);
@@ -173,6 +184,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     manifest: file,
     server,
     source: found.source,
+    ...(renamed ? { renamed } : {}),
     ...(found.chosen ? { registry: found.chosen.registry } : {}),
     secrets: Object.keys(newSecrets),
     dryRun: Boolean(o.dryRun),
@@ -187,13 +199,15 @@ export async function run(ctx: CommandContext): Promise<number> {
         );
     } else {
       out.print(
-        `${out.theme.ok} ${changed ? "Added" : "Kept"} ${name} in ${machine.shown(file)}${found.template?.notes ? `\n  ${found.template.notes}` : ""}`,
+        `${out.theme.ok} ${changed ? "Added" : "Kept"} ${name} in ${machine.shown(file)}${found.template?.notes ? `\n  ${untrusted(found.template.notes)}` : ""}`,
       );
       if (Object.keys(newSecrets).length > 0)
         out.print(
           `${out.theme.ok} Stored ${Object.keys(newSecrets).join(", ")} in ${machine.shown(machine.paths.secrets)} (${privacyNote(secretsPrivacy(machine))})`,
         );
     }
+    // What it will run, before anything starts it (the question to sync comes after).
+    for (const line of launchLines(server)) out.print(line);
     for (const note of found.notes) out.print(`  ${note}`);
   }
 

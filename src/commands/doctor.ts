@@ -6,6 +6,7 @@ import { messageOf, placesTitle } from "../core/doctor/group.js";
 import type { Check, DoctorReport } from "../core/doctor/index.js";
 import { runDoctor } from "../core/doctor/index.js";
 import { UsageError } from "../core/errors.js";
+import { untrusted } from "../core/formats/control-chars.js";
 import type { TrustRequest } from "../core/manifest/trust.js";
 import { parseTimeout } from "../core/selectors.js";
 import type { Output } from "../ui/output.js";
@@ -61,7 +62,7 @@ async function askProbeTrust(ctx: CommandContext, request: TrustRequest): Promis
   out.warn(
     `${request.file} is this project's own config (written by whoever wrote the project, not by mcp-twin); checking its servers starts them:`,
   );
-  for (const p of request.programs) out.note(`  ${p.server}: ${p.runs}`);
+  for (const p of request.programs) out.note(`  ${untrusted(p.server)}: ${untrusted(p.runs)}`);
   if (ctx.options.yes) {
     out.info("Trusted (--yes) for these entries as they are; an edit will ask again.");
     return true;
@@ -229,9 +230,11 @@ function line(out: Output, check: Check, indent: number, verbose: boolean): void
   if (check.status === "pass" && !verbose && indent > 4) return;
   const { c } = out.theme;
   const pad = " ".repeat(indent);
-  out.print(`${pad}${mark(out, check.status)} ${check.message} ${c.dim(`[${check.id}]`)}`);
-  for (const d of check.detail ?? []) out.print(`${pad}    ${c.dim(d)}`);
-  if (check.fix) out.print(`${pad}  ${c.cyan("→")} ${check.fix}`);
+  // Findings quote client configs, programs and what servers said (names, stderr): others' text,
+  // shown escaped (mcp-twin's own sentences hold no control character, so they read the same).
+  out.print(`${pad}${mark(out, check.status)} ${untrusted(check.message)} ${c.dim(`[${check.id}]`)}`);
+  for (const d of check.detail ?? []) out.print(`${pad}    ${c.dim(untrusted(d))}`);
+  if (check.fix) out.print(`${pad}  ${c.cyan("→")} ${untrusted(check.fix)}`);
 }
 
 /**
@@ -266,7 +269,9 @@ function serverLines(
   ]
     .filter(Boolean)
     .join("; ");
-  out.print(`    ${mark(out, worst)} ${c.bold(server)}${headline ? `  ${headline}` : ""}`);
+  out.print(
+    `    ${mark(out, worst)} ${c.bold(untrusted(server))}${headline ? `  ${untrusted(headline)}` : ""}`,
+  );
   // The cause first: failures, then warnings, then what was not checked (a skip may point at one).
   const rank = { fail: 0, warn: 1, skip: 2, pass: 3 } as const;
   for (const check of [...checks].sort((a, b) => rank[a.status] - rank[b.status])) {
@@ -344,7 +349,7 @@ function manifestServerLine(
       : envs.length > 0
         ? `${configs}; its findings are below, under ${envs.join(" and ")}`
         : `checked ${configs}`;
-  out.print(`    ${mark(out, worst)} ${c.bold(server.name)}  ${server.runs}; ${where}`);
+  out.print(`    ${mark(out, worst)} ${c.bold(server.name)}  ${untrusted(server.runs)}; ${where}`);
   for (const check of own) {
     if (check.status === "pass" && !verbose) continue;
     line(out, check, 6, verbose);

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { CommandContext } from "../cli.js";
 import { UsageError } from "../core/errors.js";
+import { untrusted } from "../core/formats/control-chars.js";
 import { placeLines, resolutionText } from "../core/import/clashes.js";
 import {
   applyImport,
@@ -151,20 +152,24 @@ async function render(
   if (result.servers.length > 0) out.print(c.bold(dryRun ? "Servers to import (dry run)" : "Servers"));
   for (const s of result.servers) {
     const cand = byName.get(s.name)!;
-    const what = s.server.package
-      ? `npm ${s.server.package}`
-      : s.server.url
-        ? s.server.url
-        : `command ${s.server.command}`;
+    // Client configs are others' files: their names, commands and URLs are shown escaped.
+    const what = untrusted(
+      s.server.package
+        ? `npm ${s.server.package}`
+        : s.server.url
+          ? s.server.url
+          : `command ${s.server.command}`,
+    );
     const action = dryRun && s.action !== "unchanged" ? `would be ${s.action}` : s.action;
     out.print(`  ${s.action === "unchanged" ? skip : done} ${c.bold(s.name)}  ${what}  ${c.dim(action)}`);
     for (const f of cand.found)
       out.print(
         c.dim(
-          `      ${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`} "${f.entry}" in ${shown(f.path)} via ${f.via}: `,
-        ) + (f.adopt ? "adopted" : `${f.ignoredByApp ? "" : `${warn} `}not adopted: ${f.why}`),
+          `      ${f.env} ${f.client}${f.scope === "user" ? "" : ` (${f.scope})`} "${untrusted(f.entry)}" in ${shown(f.path)} via ${untrusted(f.via)}: `,
+        ) +
+          (f.adopt ? "adopted" : `${f.ignoredByApp ? "" : `${warn} `}not adopted: ${untrusted(f.why ?? "")}`),
       );
-    for (const n of cand.notes) out.print(c.dim(`      note: ${n}`));
+    for (const n of cand.notes) out.print(c.dim(`      note: ${untrusted(n)}`));
   }
   if (plan.clashes.length > 0) {
     out.print(c.bold("Keys with different values in different places (values never shown)"));
@@ -179,20 +184,20 @@ async function render(
     );
   for (const m of missing(plan, result))
     out.print(
-      `${warn} ${m.server}: ${m.name} needs a value (${m.field} in ${shown(m.path)} is a placeholder, "${m.placeholder}"): run \`mcp-twin secret set ${m.name}\` before sync`,
+      `${warn} ${m.server}: ${m.name} needs a value (${untrusted(m.field)} in ${shown(m.path)} is a placeholder, "${untrusted(m.placeholder)}"): run \`mcp-twin secret set ${m.name}\` before sync`,
     );
   const vars = variables(plan, result);
   if (vars.length > 0)
     out.print(
       `${warn} ${vars.join(", ")}: \${env:…} references, read from the environment \`mcp-twin sync\` runs in (or store one with \`mcp-twin secret set NAME\` and write \${secret:NAME} instead)`,
     );
-  for (const n of plan.notes) out.print(`${warn} ${n}`);
+  for (const n of plan.notes) out.print(`${warn} ${untrusted(n)}`);
   const skipped = [...plan.skipped, ...result.skipped];
   if (skipped.length > 0) {
     out.print(c.bold("Not imported (left as they are)"));
     for (const s of skipped) {
-      const where = `${shown(s.file)}${s.server !== undefined ? ` "${s.server}"` : ""}`;
-      const reason = s.reason.split(s.file).join(shown(s.file));
+      const where = `${shown(s.file)}${s.server !== undefined ? ` "${untrusted(s.server)}"` : ""}`;
+      const reason = untrusted(s.reason.split(s.file).join(shown(s.file)));
       const text = reason.startsWith(shown(s.file)) ? reason : `${where}: ${reason}`;
       out.print(`  ${s.server === undefined ? fail : warn} ${text}`);
     }

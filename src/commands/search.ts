@@ -5,6 +5,7 @@
 import type { CommandContext } from "../cli.js";
 import { loadCatalogue, searchTemplates } from "../core/catalogue/index.js";
 import { UsageError } from "../core/errors.js";
+import { untrusted } from "../core/formats/control-chars.js";
 import { type Summary, summarize } from "../core/registry/convert.js";
 import { openRegistry, RegistryError } from "../core/registry/index.js";
 import type { Output } from "../ui/output.js";
@@ -66,9 +67,11 @@ export async function run(ctx: CommandContext): Promise<number> {
     const width = Math.max(...catalogue.map((t) => t.name.length));
     const columns = ctx.terminal.stdout.isTTY ? ctx.terminal.stdout.columns || 100 : undefined;
     for (const t of catalogue) {
-      const room = columns ? columns - width - 4 : t.description.length;
+      // A template in the home's templates/ folder may come from anywhere.
+      const description = untrusted(t.description);
+      const room = columns ? columns - width - 4 : description.length;
       const about =
-        t.description.length > room ? `${t.description.slice(0, Math.max(0, room - 1))}…` : t.description;
+        description.length > room ? `${description.slice(0, Math.max(0, room - 1))}…` : description;
       out.print(`  ${t.name.padEnd(width)}  ${c.dim(about)}`);
     }
     out.print("");
@@ -99,7 +102,10 @@ export async function run(ctx: CommandContext): Promise<number> {
 /** Columns sized to their content; on a terminal, cut to its width (descriptions on their own line). */
 function printTable(out: Output, rows: readonly Summary[], columns: number | undefined): void {
   const { c } = out.theme;
-  const cells = rows.map((r) => [r.name, r.version, r.package, r.transport, r.secrets.join(", ") || "-"]);
+  // Every cell is the registry's text (anyone can publish): shown escaped, on one line.
+  const cells = rows.map((r) =>
+    [r.name, r.version, r.package, r.transport, r.secrets.join(", ") || "-"].map(untrusted),
+  );
   const head = ["NAME", "VERSION", "PACKAGE", "TRANSPORT", "SECRETS"];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
   // On a terminal, the package column gives way first, then the name.
@@ -122,9 +128,9 @@ function printTable(out: Output, rows: readonly Summary[], columns: number | und
   out.print(c.dim(line(head)));
   rows.forEach((r, i) => {
     out.print(line(cells[i]!, c.bold));
-    const about = r.description || r.title || "";
+    const about = untrusted(r.description || r.title || "");
     if (about) out.print(c.dim(`    ${columns ? clip(about, columns - 4) : about}`));
     if (r.status === "deprecated") out.print(`    ${c.yellow("deprecated")}`);
-    if (!r.way && r.why) out.print(`    ${c.yellow(`mcp-twin cannot add it: ${r.why}`)}`);
+    if (!r.way && r.why) out.print(`    ${c.yellow(`mcp-twin cannot add it: ${untrusted(r.why)}`)}`);
   });
 }

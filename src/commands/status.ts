@@ -4,6 +4,7 @@
  * or config that does not parse), as every command.
  */
 import type { CommandContext } from "../cli.js";
+import { untrusted } from "../core/formats/control-chars.js";
 import { computeStatus, type StatusRow, type SyncBlocker } from "../core/sync/status-matrix.js";
 import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
@@ -124,7 +125,7 @@ function render(
     }
   }
   const notes = rows.filter((r) => r.detail && !r.absent);
-  for (const r of notes) out.print(c.dim(`${r.server} in ${r.env} ${r.client}: ${r.detail}`));
+  for (const r of notes) out.print(c.dim(`${r.server} in ${r.env} ${r.client}: ${untrusted(r.detail!)}`));
   // An entry that is not what sync wrote: the three ways out, the command for each.
   for (const r of rows.filter((x) => (x.state === "drifted" || x.state === "foreign") && !x.detail)) {
     const adopt = `mcp-twin adopt ${r.server} --from ${r.env}:${r.client}`;

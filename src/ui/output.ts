@@ -2,6 +2,7 @@
  * stdout carries the result (one JSON document with --json, or the human report); stderr carries
  * everything else: progress, warnings, errors. Secrets are masked before anything is written.
  */
+import { jsonPrintable, printable } from "../core/formats/control-chars.js";
 import { maskText } from "../core/secrets/mask.js";
 import type { Progress } from "../core/system/progress.js";
 import { createProgress } from "./spinner.js";
@@ -62,8 +63,10 @@ export function createOutput(
   const theme = makeTheme(color);
   const secrets = new Set<string>();
   let shown = (file: string) => file;
-  // The one place output is masked: every line of every stream (core/secrets/mask.ts says what it hides).
-  const mask = (s: string) => maskText(s, secrets);
+  // The one place output is masked: every line of every stream (core/secrets/mask.ts says what it
+  // hides); and no control or bidi character in it reaches the terminal but our own line breaks,
+  // tabs and colours (core/formats/control-chars.ts; one value from elsewhere is `untrusted` too).
+  const mask = (s: string) => printable(maskText(s, secrets));
   // A terminal that reports no width (a bare pseudo-terminal) cannot host a spinner.
   const columns = (streams.stderr as { columns?: number }).columns;
   const interactive =
@@ -86,7 +89,7 @@ export function createOutput(
       if (!json) streams.stdout.write(`${mask(line)}\n`);
     },
     result(data) {
-      streams.stdout.write(`${mask(JSON.stringify(data, null, 2))}\n`);
+      streams.stdout.write(`${jsonPrintable(maskText(JSON.stringify(data, null, 2), secrets))}\n`);
     },
     info: (line) => err(`${theme.info} ${line}`),
     note: (line) => err(line),

@@ -7,6 +7,7 @@
  */
 import type { Template } from "../core/catalogue/index.js";
 import { searchTemplates } from "../core/catalogue/index.js";
+import { untrusted } from "../core/formats/control-chars.js";
 import { type RegistryClient, RegistryError } from "../core/registry/api.js";
 import { shortName, summarize } from "../core/registry/convert.js";
 import type { RegistryEntry } from "../core/registry/schema.js";
@@ -65,7 +66,15 @@ export async function pickServers(
       ];
     }
     return entries.map((entry) => {
-      const s = summarize(entry);
+      // The prompt draws these itself (not through the Output): the registry's text, escaped here.
+      const r = summarize(entry);
+      const s = {
+        ...r,
+        package: untrusted(r.package),
+        description: untrusted(r.description),
+        secrets: r.secrets.map(untrusted),
+        why: r.why === undefined ? undefined : untrusted(r.why),
+      };
       seen.set(s.name, entry);
       const value = `${REGISTRY}${s.name}`;
       const about = [s.package, s.secrets.length > 0 ? `needs ${s.secrets.join(", ")}` : "", s.description]
@@ -91,10 +100,10 @@ export async function pickServers(
       message: `Add servers from the catalogue${registry ? " or the MCP Registry" : ""} (type to ${registry ? "search" : "filter"}, Enter adds or removes, Done goes on)`,
       source: async (term, { signal }) => {
         const matches = (term ? searchTemplates(templates, term) : templates).map((t) => ({
-          name: `${picked.has(t.name) ? "✔" : " "} ${t.name.padEnd(20)} ${dim(clip(t.description, 52))}`,
+          name: `${picked.has(t.name) ? "✔" : " "} ${t.name.padEnd(20)} ${dim(clip(untrusted(t.description), 52))}`,
           value: t.name,
           short: t.name,
-          description: taken.has(t.name) ? "already in the manifest" : t.description,
+          description: taken.has(t.name) ? "already in the manifest" : untrusted(t.description),
         }));
         if (!term) return [doneChoice, ...matches];
         let remote: Choice<string>[] = [];

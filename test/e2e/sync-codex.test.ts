@@ -219,6 +219,21 @@ describe("sync writes Codex on both sides of the Windows/WSL line", () => {
     );
   });
 
+  test("a config.toml holding a 240,000-character string is read and kept (the built binary)", async () => {
+    const m = setup({}, { plain: { command: "node", args: ["server.js"] } });
+    const long = readFileSync(path.join(REPO, "test/fixtures/codex-corpus/long-strings.toml"), "utf8");
+    const files = withCodex(m, long);
+    const r = await m.runBinary(["sync", "--json", "--client", "codex", "--env", "wsl"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    // One insertion (our table), every other byte as it was.
+    const after = read(files.wsl);
+    let at = 0;
+    while (at < long.length && after[at] === long[at]) at++;
+    expect(after.slice(0, at) + after.slice(at + after.length - long.length)).toBe(long);
+    expect(servers(files.wsl).plain).toMatchObject({ command: "node", args: ["server.js"] });
+  });
+
   test("$CODEX_HOME moves the WSL file", async () => {
     const m = setup();
     const home = path.join(m.root, "codex-home");

@@ -160,6 +160,31 @@ describe("files that are not TOML are refused with file:line:column, as Codex re
   });
 });
 
+describe("tokens of any length: a file Codex reads is never called invalid", () => {
+  const long = (n: number, unit: string) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
+  const N = 300_000; // the unpatched parser overflowed its stack from about 125,000 characters
+  test.each([
+    ["a multi-line basic string", `x = """\n${long(N, "line of text\n")}"""\n`],
+    ["a multi-line literal string", `x = '''\n${long(N, "C:\\path 'q'\n")}'''\n`],
+    ["a literal string", `x = '${long(N, "abc")}'\n`],
+    ["a basic string of escapes", `x = "${long(4 * N, "\\u00e9\\n")}"\n`],
+    ["a quoted key", `[mcp_servers."${long(N, "k")}"]\ncommand = "a"\n`],
+    ["a float's digits", `x = 0.${long(N, "1")}\n`],
+  ])("%s", (_, text) => {
+    const after = edit(text, [{ name: "mcp-twin-test", value: ENTRY }]);
+    expect(after.startsWith(text)).toBe(true);
+    expect(servers(after)["mcp-twin-test"]).toEqual(ENTRY);
+    expect(value(after)).toMatchObject(withoutServers(value(text)));
+  });
+
+  test("nesting thousands of levels deep (Codex stops near a hundred) is refused for what it is", () => {
+    const text = `x = ${"[".repeat(20_000)}${"]".repeat(20_000)}\n`;
+    expect(() => edit(text, [{ name: "x", value: ENTRY }])).toThrow(
+      /^config\.toml: arrays or inline tables nested thousands of levels deep, more than mcp-twin can read/,
+    );
+  });
+});
+
 function tryParse(text: string): boolean {
   try {
     value(text);

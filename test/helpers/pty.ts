@@ -12,6 +12,8 @@ export interface PtySession {
   type(keys: string): void;
   exit: Promise<{ code: number | null; output: string }>;
   output(): string;
+  /** Everything the terminal received, escape sequences and all. */
+  raw(): string;
 }
 
 export const KEY = {
@@ -51,6 +53,7 @@ export function runInPty(args: string[], env: Record<string, string>, cwd: strin
   );
   return {
     output: () => strip(raw),
+    raw: () => raw,
     type: (keys) => child.stdin.write(keys),
     exit,
     waitFor(pattern, timeoutMs = 20_000) {

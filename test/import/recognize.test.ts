@@ -339,7 +339,7 @@ describe("remote entries", () => {
     [{ type: "ws", url: "ws://x" }, "claude-code", "WebSocket"],
     [{ url: "https://a.example/mcp" }, "claude-code", 'without "type"'],
     [{ type: "grpc", url: "https://a.example" }, "cursor", "not a remote transport"],
-    [{ url: "ftp://a.example" }, "cursor", "not an http(s) URL"],
+    [{ url: "ftp://a.example" }, "cursor", "must be an http:// or https:// URL (not ftp:)"],
     [{ url: "https://a.example", headers: { A: 1 } }, "cursor", '"headers" is not an object of strings'],
     [{ url: "https://a", command: "npx" }, "cursor", 'both "command" and "url"'],
   ])("%j in %s is not understood (%s)", (entry, client, reason) => {

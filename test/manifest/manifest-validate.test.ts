@@ -65,3 +65,77 @@ describe("unknown fields", () => {
     expect(error?.message).toContain("servers.a.command");
   });
 });
+
+describe("remote servers: http(s) URLs without credentials, headers on one line", () => {
+  const manifest = (server: string) => `{\n  "servers": {\n    "r": ${server}\n  }\n}\n`;
+  test.each([
+    [
+      '{ "url": "javascript:alert(1)" }',
+      "servers.r.url: must be an http:// or https:// URL (not javascript:)",
+      12,
+    ],
+    [
+      '{ "url": "file:///etc/passwd", "transport": "sse" }',
+      "servers.r.url: must be an http:// or https:// URL (not file:)",
+      12,
+    ],
+    ['{ "url": "ws://x.example/mcp" }', "servers.r.url: must be an http:// or https:// URL (not ws:)", 12],
+    [
+      '{ "url": "https://x.example/m\\ncp" }',
+      "servers.r.url: holds a space, line break or other control",
+      12,
+    ],
+    ['{ "url": "https://user:hunter2@x.example/mcp" }', "servers.r.url: holds a user name or password", 12],
+    ['{ "url": "https://tok3n@x.example/mcp" }', "servers.r.url: holds a user name or password", 12],
+    [
+      '{ "url": "https://x.example/mcp", "headers": { "X-A": "ok\\r\\nX-Injected: 1" } }',
+      "servers.r.headers.X-A: holds a line break or another control character",
+      57,
+    ],
+    [
+      '{ "url": "https://x.example/mcp", "headers": { "X-A": "a\\u0000b" } }',
+      "servers.r.headers.X-A: holds a line break or another control character",
+      57,
+    ],
+    [
+      '{ "url": "https://x.example/mcp", "headers": { "X A": "b" } }',
+      "servers.r.headers.X A: is not a valid HTTP header name",
+      57,
+    ],
+    [
+      '{ "command": "x", "overrides": { "windows": { "url": "file:///c:/x" } } }',
+      "servers.r.overrides.windows.url: must be an http:// or https:// URL (not file:)",
+      56,
+    ],
+  ])("%s", (server, message, column) => {
+    const errors = errorsOf(manifest(server));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ line: 3, column });
+    expect(errors[0]!.message).toContain(`m.jsonc:3:${column}: ${message}`);
+    // A password in a URL is never repeated in the error.
+    expect(errors[0]!.message).not.toContain("hunter2");
+  });
+
+  test("the way out of credentials in a URL: a header with a secret reference", () => {
+    const [error] = errorsOf(manifest('{ "url": "https://u:p@x.example/mcp" }'));
+    expect(error!.message).toContain(
+      'put the token in a header instead, e.g. "headers": { "Authorization": "Bearer ${secret:NAME}" } (or the password in a secret: https://user:${secret:NAME}@…), and store it with `mcp-twin secret set NAME`',
+    );
+  });
+
+  test("http(s) URLs, references in the query, a tab in a header value: accepted", () => {
+    const text = manifest(
+      '{ "url": "HTTPS://x.example/mcp?key=${secret:K}", "headers": { "Authorization": "Bearer\\t${secret:T}" } }',
+    );
+    expect(() => parseManifestText(text, "m.jsonc")).not.toThrow();
+  });
+});
+
+test("a URL password kept in the secrets file (user:${secret:NAME}@, as import moves one) is accepted", () => {
+  const text = '{ "servers": { "r": { "url": "https://u:${secret:R_PASSWORD}@x.example/mcp" } } }';
+  expect(() => parseManifestText(text, "m.jsonc")).not.toThrow();
+  const [half] = errorsOf(
+    '{ "servers": { "r": { "url": "https://u:pw${secret:R_PASSWORD}@x.example/mcp" } } }',
+  );
+  expect(half!.message).toContain("holds a user name or password (user:password@) in plain text");
+});

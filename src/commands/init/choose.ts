@@ -200,6 +200,7 @@ export async function askKeys(
     Object.assign(ctx.newSecrets, secrets.values);
     out.addSecrets(Object.values(secrets.values));
     const made = instantiate(t, { inputs, withoutSecrets: secrets.skipped }, ctx.homedir);
+    if (made.renamed) ctx.registryNotes.push(`${t.name}: ${made.renamed}`);
     if (fromRegistry) {
       made.server = withProvenance(fromRegistry, made.server);
       ctx.registryNotes.push(...registryNotes(fromRegistry).map((line) => `${made.name}: ${line}`));

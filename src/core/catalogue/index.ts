@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { getNodeValue, type ParseError, parseTree } from "jsonc-parser";
 import { lineColumnAt, UsageError } from "../errors.js";
+import { unreservedName } from "../manifest/reserved-names.js";
 import { type ServerSpec, serverSchema } from "../manifest/schema.js";
 import { referencedNames } from "../manifest/spec.js";
 import { own } from "../own-keys.js";
@@ -149,6 +150,8 @@ function expandHome(value: string, homedir: string): string {
 
 export interface Instantiated {
   name: string;
+  /** Set when the template's name is reserved and the server got another: says so. */
+  renamed?: string;
   server: ServerSpec;
   /** Secrets the entry refers to (optional ones left out are not listed). */
   secrets: SecretAsk[];
@@ -163,7 +166,10 @@ export function instantiate(
   answers: { name?: string; inputs?: Record<string, string>; withoutSecrets?: readonly string[] },
   homedir: string,
 ): Instantiated {
-  const name = answers.name ?? template.name;
+  // A name the user gave is theirs to get right (add checks it); the template's comes from a
+  // registry or a file, so a reserved one is changed, and said.
+  const { name, renamed } =
+    answers.name !== undefined ? { name: answers.name, renamed: undefined } : unreservedName(template.name);
   const fill = (s: string) =>
     s.replace(/\$\{input:([A-Za-z0-9_]+)\}/g, (_, key: string) => {
       const spec = own(template.inputs, key);
@@ -216,6 +222,7 @@ export function instantiate(
   }
   return {
     name,
+    ...(renamed ? { renamed } : {}),
     server: result.data,
     secrets: (template.secrets ?? []).filter((sec) => !dropped.has(sec.name)),
   };

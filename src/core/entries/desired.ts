@@ -65,9 +65,8 @@ export async function desiredEntries(
       if (spec.clients && !spec.clients.includes(target.client.id)) continue;
       desired.set(name, buildEntry(name, spec, target, ctx));
     }
-    // A server the user named "mcp-twin" wins over the bridge.
-    const bridge =
-      input.bridge && !Object.hasOwn(input.manifest.servers, BRIDGE_ENTRY) && input.bridge.entry(target, ctx);
+    // No server can hold the bridge's name: the manifest schema reserves it.
+    const bridge = input.bridge?.entry(target, ctx);
     if (bridge) desired.set(BRIDGE_ENTRY, bridge);
     out.set(target.key, desired);
   }

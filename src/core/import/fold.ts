@@ -21,6 +21,7 @@ import { windowsToWsl, wslToWindows } from "../environments/path-translation.js"
 import type { EnvKind } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
 import { canonicalJson } from "../formats/json/merge.js";
+import { reservedNameWhy, unreservedName } from "../manifest/reserved-names.js";
 import type { ServerOverride, ServerSpec } from "../manifest/schema.js";
 import { dict, own } from "../own-keys.js";
 import type { Form } from "./inline-keys.js";
@@ -81,10 +82,17 @@ export interface FoldResult {
 }
 
 const VALID_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const RESERVED = new Set(["workspace", "claude-in-chrome", "computer-use"]);
 
-/** A name every client accepts: letters, digits, `-`, `_` ("Educhain Server" → "educhain-server"). */
+/**
+ * A name every client accepts and no one else holds: letters, digits, `-`, `_` ("Educhain Server"
+ * → "educhain-server"), and never a reserved one (the bridge's entry, Claude Code's own names:
+ * "mcp-twin" → "mcp-twin-server").
+ */
 export function normalizeServerName(raw: string): string {
+  return unreservedName(clientSafeName(raw)).name;
+}
+
+function clientSafeName(raw: string): string {
   let name = raw;
   if (!VALID_NAME.test(name)) {
     name = raw
@@ -98,7 +106,7 @@ export function normalizeServerName(raw: string): string {
       .replace(/[-_]+$/, "");
     if (!name) name = "server";
   }
-  return RESERVED.has(name) ? `${name}-server` : name;
+  return name;
 }
 
 export function fold(occurrences: readonly Occurrence[], envs: readonly EnvInfo[]): FoldResult {
@@ -233,13 +241,21 @@ function placement(o: Occurrence, name: string, differs: string | undefined): Pl
   const why =
     differs ??
     (o.entry !== name
-      ? `named "${o.entry}" there, which not every client accepts: imported as "${name}", the old entry stays as it is`
+      ? `named "${o.entry}" there, ${nameWhy(o.entry)}: imported as "${name}", the old entry stays as it is`
       : o.extraKeys.length > 0
         ? `has ${o.extraKeys.map((k) => `"${k}"`).join(", ")}, which a rewrite by sync would drop: left as it is`
         : o.source.targetKey === undefined
           ? (o.source.unmanaged ?? "mcp-twin does not manage this file")
           : undefined);
   return why ? { occurrence: o, adopt: false, why } : { occurrence: o, adopt: true };
+}
+
+/** Why an entry could not keep its name. */
+function nameWhy(entry: string): string {
+  const safe = clientSafeName(entry);
+  const reserved = reservedNameWhy(safe);
+  if (!reserved) return "which not every client accepts";
+  return safe === entry ? `which ${reserved}` : `and "${safe}" ${reserved}`;
 }
 
 function difference(a: Form, b: Form): string {

@@ -11,6 +11,7 @@ import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
 import { isTwinError } from "../errors.js";
 import { parseTarget } from "../formats/index.js";
+import { urlProblem } from "../manifest/remote-checks.js";
 import { readTextOrNull } from "../system/files.js";
 import { commonCodexEntry } from "./codex-entry.js";
 import { type EnvInfo, normalizeServerName, type Occurrence, type Source } from "./fold.js";
@@ -120,6 +121,8 @@ export function occurrence(
   const name = normalizeServerName(entry);
   const extracted = extractSecrets(recognized, name, target.client.id);
   if ("problem" in extracted) return { reason: extracted.problem };
+  const url = extracted.form.url === undefined ? undefined : urlProblem(extracted.form.url);
+  if (url) return { reason: `"url" ${url}` };
   const runsIn =
     recognized.kind === "url" ? target.env.id : runsInId(recognized.runsIn, target.env, environments);
   return {

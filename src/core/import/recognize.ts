@@ -14,6 +14,7 @@ import { programName } from "../entries/launch/program.js";
 import { parseRunner } from "../entries/launch/runners.js";
 import { peel } from "../entries/launch/wrappers.js";
 import type { EnvKind } from "../environments/types.js";
+import { headerNameProblem, headerValueProblem, urlProblem } from "../manifest/remote-checks.js";
 import type { ClientId } from "../manifest/schema.js";
 
 export type { PackageJson } from "../entries/launch/node-script.js";
@@ -134,9 +135,15 @@ function recognizeRemote(
     return unknown(`"type": ${JSON.stringify(e.type)} is not a remote transport mcp-twin knows`);
   if (!type && urlKey === "url" && (ctx.client === "claude-code" || ctx.client === "vscode"))
     return unknown('a url without "type": the client reads it as a stdio entry without a command');
-  if (!/^https?:\/\/[^\s]+$/i.test(url)) return unknown(`"${urlKey}" is not an http(s) URL`);
+  // A password is moved to a secret later (extractSecrets), and the URL checked again then.
+  const problem = urlProblem(url, { credentials: "later" });
+  if (problem) return unknown(`"${urlKey}" ${problem}`);
   const headers = stringMap(e.headers);
   if (!headers) return unknown('"headers" is not an object of strings');
+  for (const [name, value] of Object.entries(headers)) {
+    const bad = headerNameProblem(name) ?? headerValueProblem(value);
+    if (bad) return unknown(`the header ${JSON.stringify(name)} ${bad}`);
+  }
   return {
     kind: "url",
     via: type ? `${urlKey} (${type})` : sse ? `${urlKey} (sse)` : urlKey,

@@ -7,6 +7,8 @@ import { isLoopback } from "../bridge-control/loopback.js";
 // The one list of client ids, shared with the client table.
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
 import { ENV_SELECTOR } from "../selectors.js";
+import { headerNameProblem, headerValueProblem, urlProblem } from "./remote-checks.js";
+import { reservedNameWhy } from "./reserved-names.js";
 
 export { CLIENT_IDS, type ClientId };
 
@@ -27,10 +29,10 @@ export const serverName = z
     /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
     "use letters, digits, - and _ only (Claude Code rejects other names)",
   )
-  .refine(
-    (n) => !["workspace", "claude-in-chrome", "computer-use"].includes(n),
-    "is reserved by Claude Code",
-  );
+  .superRefine((n, ctx) => {
+    const why = reservedNameWhy(n);
+    if (why) ctx.addIssue({ code: "custom", message: `"${n}" ${why}: give this server another name` });
+  });
 
 /** An npm package spec: name, optionally @version or @range or @tag. No URLs, no shell syntax. */
 export const npmSpec = z
@@ -51,23 +53,31 @@ const envName = z
     "is not a valid environment variable name (letters, digits and _, not starting with a digit)",
   );
 
-/** An HTTP header name (an RFC 9110 token). */
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "is not a valid HTTP header name");
-
 const envMap = z.record(envName, z.string());
+
+/** A string `problem` has nothing to say about. */
+const checked = (problem: (text: string) => string | undefined) =>
+  z.string().superRefine((text, ctx) => {
+    const why = problem(text);
+    if (why) ctx.addIssue({ code: "custom", message: why });
+  });
+
+/** A remote server's URL: http(s), no credentials, no control characters (remote-checks.ts). */
+const remoteUrl = checked(urlProblem).meta({ format: "uri", pattern: "^[Hh][Tt][Tt][Pp][Ss]?://" });
 
 /** The transports a url server may speak: Streamable HTTP, or HTTP+SSE (the one MCP replaced in 2025-03). */
 export const REMOTE_TRANSPORTS = ["http", "sse"] as const;
 export type RemoteTransport = (typeof REMOTE_TRANSPORTS)[number];
 const remoteTransport = z.enum(REMOTE_TRANSPORTS);
-const headerMap = z.record(headerName, z.string());
+/** HTTP headers: RFC 9110 names, values on one line (remote-checks.ts). */
+const headerMap = z.record(checked(headerNameProblem), checked(headerValueProblem));
 
 export const overrideSchema = z
   .strictObject({
     command: z.string().min(1).optional(),
     args: z.array(z.string()).optional(),
     env: envMap.optional().describe("Merged over the server's env in this environment."),
-    url: z.string().url().optional(),
+    url: remoteUrl.optional(),
     headers: headerMap.optional(),
   })
   .describe("Differences for one environment.");
@@ -103,11 +113,7 @@ export const serverSchema = z
       .describe("A program to run as is (e.g. uvx), when there is no npm package."),
     args: z.array(z.string()).optional().describe("Arguments; ${secret:NAME} and ${env:NAME} are resolved."),
     env: envMap.optional().describe("Environment variables; values may use ${secret:NAME} and ${env:NAME}."),
-    url: z
-      .string()
-      .url()
-      .optional()
-      .describe("A remote server (Streamable HTTP unless `transport` says sse)."),
+    url: remoteUrl.optional().describe("A remote server (Streamable HTTP unless `transport` says sse)."),
     transport: remoteTransport
       .optional()
       .describe(

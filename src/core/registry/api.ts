@@ -15,8 +15,11 @@ import { parseEntry, type RegistryEntry, serverListSchema } from "./schema.js";
 
 export const OFFICIAL_REGISTRY = "https://registry.modelcontextprotocol.io";
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/** An answer larger than this is not a registry page (the official one sends ~3 KB per server). */
-const MAX_BODY = 16 * 1024 * 1024;
+/**
+ * An answer larger than this, decoded (after gzip, deflate or br), is not a registry page (the
+ * official one sends ~3 KB per server): reading stops there, whatever the headers claimed.
+ */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 export interface RegistryClientOptions {
   /** The registry's base URL (default: the official one). */
@@ -186,6 +189,19 @@ export class RegistryClient {
     });
   }
 
+  private tooLarge(url: string): RegistryError {
+    const where = new URL(url).pathname;
+    const limit = `${MAX_ANSWER_BYTES / 1024 / 1024} MB`;
+    return new RegistryError(
+      "registry-too-large",
+      `The registry's answer is too large: ${this.base} sent more than ${limit} for ${where}.`,
+      {
+        hint: "A registry page is a few hundred KB at most. Is this the base URL of an MCP Registry? Pass --registry <url> (the official one: https://registry.modelcontextprotocol.io).",
+        reason: `the registry's answer is too large (${this.base} sent more than ${limit} for ${where})`,
+      },
+    );
+  }
+
   /** GET a path under the API version, through the cache. 404 is an answer, not an error. */
   private async call(
     where: string,
@@ -241,11 +257,13 @@ export class RegistryClient {
         signal: combined,
         redirect: "follow",
       });
-      if (Number(response.headers.get("content-length") ?? 0) > MAX_BODY) {
+      if (Number(response.headers.get("content-length") ?? 0) > MAX_ANSWER_BYTES) {
         await response.body?.cancel().catch(() => {});
-        throw this.invalid(new URL(url).pathname, "sent an answer too large to be a registry page");
+        throw this.tooLarge(url);
       }
-      text = await response.text();
+      const bytes = await readAtMost(response, MAX_ANSWER_BYTES);
+      if (!bytes) throw this.tooLarge(url);
+      text = new TextDecoder().decode(bytes);
     } catch (error) {
       if (error instanceof RegistryError) throw error;
       if (command?.aborted || signal?.aborted) throw abortReason(command, signal);
@@ -275,14 +293,35 @@ export class RegistryClient {
         },
       );
     }
-    if (text.length > MAX_BODY)
-      throw this.invalid(new URL(url).pathname, "sent an answer too large to be a registry page");
     try {
       return { status: 200, body: JSON.parse(text) as unknown };
     } catch {
       throw this.invalid(new URL(url).pathname, "did not answer JSON");
     }
   }
+}
+
+/**
+ * The body as the server meant it (fetch undoes gzip, deflate and br as it reads), or undefined
+ * once it passes `limit` bytes: the rest is never read, so neither an endless body nor a small
+ * one that inflates to gigabytes is ever held.
+ */
+async function readAtMost(response: Response, limit: number): Promise<Uint8Array | undefined> {
+  if (!response.body) return new Uint8Array();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /** Ctrl-C (the command's signal) means exit 130; a caller's own abort is passed on as it is. */

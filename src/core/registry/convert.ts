@@ -18,6 +18,7 @@
  * value, a URL or an argument becomes an input (or a secret, when marked so).
  */
 import type { SecretAsk, ServerTemplate, TemplateInput } from "../catalogue/schema.js";
+import { headerNameProblem, headerValueProblem, urlProblem } from "../manifest/remote-checks.js";
 import { dict, own } from "../own-keys.js";
 import type {
   RegistryArgument,
@@ -90,7 +91,10 @@ export function waysToRun(server: RegistryServer): Ways {
   }
   for (const remote of server.remotes ?? []) {
     const type = remote.type.toLowerCase();
-    if (type === "streamable-http" || type === "sse") usable.push({ way: "remote", remote });
+    const problem = remoteProblem(remote);
+    if ((type === "streamable-http" || type === "sse") && problem)
+      unusable.push({ what: `${type} remote`, why: problem, run: "see its page" });
+    else if (type === "streamable-http" || type === "sse") usable.push({ way: "remote", remote });
     else
       unusable.push({
         what: `${type} remote ${remote.url}`,
@@ -103,6 +107,20 @@ export function waysToRun(server: RegistryServer): Ways {
     WAYS.indexOf(u.way) * 2 + (u.remote && u.remote.type.toLowerCase() === "sse" ? 1 : 0);
   usable.sort((a, b) => rank(a) - rank(b));
   return { usable, unusable };
+}
+
+/**
+ * Why a remote cannot be written into a client config as the registry gives it: its URL (with a
+ * stand-in for each `{variable}`) or a header's name or fixed value (remote-checks.ts).
+ */
+function remoteProblem(remote: RegistryRemote): string | undefined {
+  const url = urlProblem(remote.url.replace(/\{[^}]*\}/g, "x"));
+  if (url) return `its URL ${url}`;
+  for (const h of remote.headers ?? []) {
+    const bad = headerNameProblem(h.name) ?? headerValueProblem(h.value ?? h.default ?? "");
+    if (bad) return `its header ${JSON.stringify(h.name)} ${bad}`;
+  }
+  return undefined;
 }
 
 /** What a client outside mcp-twin would run: for reports, never executed. */

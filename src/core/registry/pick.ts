@@ -5,6 +5,7 @@
  */
 import type { ServerTemplate } from "../catalogue/schema.js";
 import { UsageError } from "../errors.js";
+import { untrusted } from "../formats/control-chars.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import type { Progress } from "../system/progress.js";
 import type { RegistryClient } from "./api.js";
@@ -58,11 +59,11 @@ export async function fetchRegistryServer(
   if (entry.meta.status === "deleted")
     throw new UsageError(
       "registry-deleted",
-      `${label} was deleted from the MCP Registry${entry.meta.statusMessage ? `: ${entry.meta.statusMessage}` : "."}`,
+      `${label} was deleted from the MCP Registry${entry.meta.statusMessage ? `: ${untrusted(entry.meta.statusMessage)}` : "."}`,
     );
   if (entry.meta.status === "deprecated")
     io.warn(
-      `${wanted.name} is deprecated${entry.meta.statusMessage ? `: ${entry.meta.statusMessage}` : "."}`,
+      `${wanted.name} is deprecated${entry.meta.statusMessage ? `: ${untrusted(entry.meta.statusMessage)}` : "."}`,
     );
   if (entry.staleMs !== undefined)
     io.warn(`The registry did not answer; using what it said ${Math.round(entry.staleMs / 60_000)} min ago.`);
@@ -77,7 +78,7 @@ export function chooseWay(registry: RegistryClient, entry: RegistryEntry, use?: 
   if (!usable) {
     const offered = [
       ...ways.usable.map((u) => `  ${u.way}: use --use ${u.way}`),
-      ...ways.unusable.map((u) => `  ${u.what}: ${u.why}; to run it: ${u.run}`),
+      ...ways.unusable.map((u) => `  ${untrusted(`${u.what}: ${u.why}; to run it: ${u.run}`)}`),
     ];
     throw new UsageError(
       "cannot-add",
@@ -138,5 +139,6 @@ export function registryNotes(chosen: ChosenServer): string[] {
     );
   if (chosen.others.length > 0)
     lines.push(`Also offered: ${chosen.others.join(", ")} (\`--use ${chosen.others[0]}\`).`);
-  return lines;
+  // The registry's text (identifiers, URLs, descriptions) in our sentences: shown escaped.
+  return lines.map(untrusted);
 }

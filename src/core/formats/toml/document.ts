@@ -3,7 +3,8 @@
  * carries its exact character range, so edits can splice text and leave every other byte alone
  * (the role jsonc-parser plays for JSON). The parser is strict (TOML 1.1, what Codex reads): a
  * duplicate key, a table defined twice or an unterminated string is an error with its line and
- * column, as Codex itself reports it.
+ * column, as Codex itself reports it. Tokens of any length are read (the build makes the parser's
+ * per-character `String.fromCodePoint(...)` calls stack-safe: scripts/toml-parser-patch.mjs).
  */
 import { type AST, getStaticTOMLValue, parseTOML } from "toml-eslint-parser";
 import { lineColumnAt, UsageError } from "../../errors.js";
@@ -34,6 +35,14 @@ export function parseTomlDocument(raw: string, file: string): TomlDocument {
   try {
     ast = parseTOML(text);
   } catch (error) {
+    // The parser descends once per level of nesting: thousands of levels exhaust the stack.
+    // Codex refuses such a file too (its parser stops at a depth of about a hundred).
+    if (error instanceof RangeError)
+      throw new UsageError(
+        "config-parse",
+        `${file}: arrays or inline tables nested thousands of levels deep, more than mcp-twin can read; Codex refuses such nesting too.`,
+        { location: { file }, hint: "Fix the file by hand; mcp-twin never edits a file it cannot read." },
+      );
     const e = error as { message?: string; index?: number };
     const { line, column } = lineColumnAt(text, typeof e.index === "number" ? e.index : 0);
     const why = String(e.message ?? error).replace(/^./, (c) => c.toLowerCase());

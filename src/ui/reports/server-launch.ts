@@ -1,0 +1,55 @@
+/**
+ * What a manifest server will run, for `add` to show before anything starts it: program or URL,
+ * arguments, environment and headers — as written, only secrets masked, others' text escaped.
+ */
+import { untrusted } from "../../core/formats/control-chars.js";
+import type { ServerSpec } from "../../core/manifest/schema.js";
+import { MASK } from "../../core/secrets/mask.js";
+import { isSecretName } from "../../core/secrets/placeholders.js";
+
+/** After taking its `${…}` references out, a value holds no secret of its own (`Bearer ${secret:X}`). */
+const ONLY_REFERENCES = /^(?:bearer|basic|token)?\s*$/i;
+
+/** A value under a secret's name: shown when it only refers to the secret, masked otherwise. */
+function secretValue(value: string): string {
+  return value.includes("${") && ONLY_REFERENCES.test(value.replace(/\$\{[^}]*\}/g, "")) ? value : MASK;
+}
+
+/** An argument as a shell would need it to read back the same (`"two words"`, `""`). */
+function quoted(arg: string): string {
+  return arg === "" || /[\s"'\\$`]/.test(arg) ? JSON.stringify(arg) : arg;
+}
+
+/** The arguments, with a secret's value after its flag masked (`--api-key <value>`, `--token=<value>`). */
+function shownArgs(args: readonly string[]): string[] {
+  return args.map((arg, i) => {
+    const inline = /^(--?[A-Za-z0-9_-]+)=(.*)$/s.exec(arg);
+    if (inline && isSecretName(inline[1]!)) return `${inline[1]}=${secretValue(inline[2]!)}`;
+    const flag = i > 0 ? /^--?([A-Za-z0-9_-]+)$/.exec(args[i - 1]!) : null;
+    if (flag && isSecretName(flag[1]!) && !arg.startsWith("-")) return secretValue(arg);
+    return arg;
+  });
+}
+
+/** The lines, each `  label  value`, values escaped (they come from a registry or a template). */
+export function launchLines(server: ServerSpec): string[] {
+  const rows: Array<[string, string]> = [];
+  if (server.package)
+    rows.push([
+      "runs",
+      `npm package ${server.package}${server.bin ? ` (its bin ${server.bin})` : ""}, with node`,
+    ]);
+  if (server.command) rows.push(["runs", server.command]);
+  if (server.url)
+    rows.push(["url", `${server.url} (${server.transport === "sse" ? "SSE" : "Streamable HTTP"})`]);
+  if (server.args?.length) rows.push(["args", shownArgs(server.args).map(quoted).join(" ")]);
+  for (const [name, value] of Object.entries(server.env ?? {}))
+    rows.push(["env", `${name}=${isSecretName(name) ? secretValue(value) : value}`]);
+  for (const [name, value] of Object.entries(server.headers ?? {}))
+    rows.push(["header", `${name}: ${isSecretName(name) ? secretValue(value) : value}`]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value], i) => {
+    const shownLabel = i > 0 && rows[i - 1]![0] === label ? "" : label;
+    return `  ${shownLabel.padEnd(width)}  ${untrusted(value)}`;
+  });
+}
