@@ -7,6 +7,7 @@
 import { createInterface } from "node:readline";
 import type { CommandContext } from "../cli.js";
 import { UsageError } from "../core/errors.js";
+import { untrusted } from "../core/formats/control-chars.js";
 import type { ServerSpec } from "../core/manifest/schema.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
 import { resolveString } from "../core/manifest/spec.js";
@@ -219,7 +220,7 @@ function report(
   }
   const { ok } = out.theme;
   out.print(
-    `${ok} Logged in to ${login.server} (${login.metadata.issuer}${scopes.length > 0 ? `; scopes ${scopes.join(" ")}` : ""}).`,
+    `${ok} Logged in to ${login.server} (${untrusted(login.metadata.issuer)}${scopes.length > 0 ? `; scopes ${scopes.join(" ")}` : ""}).`,
   );
   out.print(
     `  The login is kept in ${machine.shown(loginFile(machine.paths.oauth, login.server))} (readable by you only), for every client on ${machine.home.source === "windows" ? "Windows and WSL" : "this machine"}.`,

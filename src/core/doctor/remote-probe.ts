@@ -12,6 +12,7 @@ import {
 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { VERSION } from "../../version.js";
 import { InterruptedError } from "../errors.js";
+import { untrusted } from "../formats/control-chars.js";
 import { nodeFetch } from "../relay/keep-alive-fetch.js";
 import type { ProbeResult, RemotePlan } from "./live-probe.js";
 
@@ -21,7 +22,7 @@ export function remoteCause(
   error: unknown,
   challenge: string | undefined,
 ): { cause: NonNullable<ProbeResult["cause"]>; text: string; status?: number } {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = untrusted(error instanceof Error ? error.message : String(error)).slice(0, 300);
   const code = String(
     (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code ?? "",
   );

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { exchangeAuthorization, startAuthorization } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { InterruptedError, OperationError } from "../errors.js";
+import { untrusted } from "../formats/control-chars.js";
 import { type CallbackListener, listenForCallback, portOf } from "./callback.js";
 import { discover, reason, sameIssuer } from "./discovery.js";
 import { type ConfiguredClient, clientFor } from "./registration.js";
@@ -109,7 +110,7 @@ export function checkResponse(
   expect: { state: string; issuer: string; issAdvertised: boolean; server: string },
 ): string {
   // RFC 9207: an `iss` that is there must be the issuer's; one the server promised must be there.
-  const iss = params.get("iss");
+  const iss = params.has("iss") ? untrusted(params.get("iss")!).slice(0, 200) : null;
   if (iss !== null ? !sameIssuer(iss, expect.issuer) : expect.issAdvertised)
     throw new OperationError(
       "oauth-iss",
@@ -122,9 +123,10 @@ export function checkResponse(
       `The answer to the login for ${expect.server} does not carry the state mcp-twin sent: it was not used (it may belong to another login).`,
       { hint: "Start the login again and finish it in the browser window it opens." },
     );
-  const error = params.get("error");
+  const error = params.has("error") ? untrusted(params.get("error")!).slice(0, 100) : null;
   if (error) {
-    const description = params.get("error_description");
+    const described = params.get("error_description");
+    const description = described ? untrusted(described).slice(0, 300) : null;
     throw new OperationError(
       "oauth-denied",
       `The provider did not grant the login for ${expect.server}: ${error}${description ? ` (${description})` : ""}.`,

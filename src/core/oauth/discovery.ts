@@ -13,6 +13,7 @@ import {
 } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { OperationError } from "../errors.js";
+import { untrusted } from "../formats/control-chars.js";
 import type { ServerMetadata } from "./token-store.js";
 
 export interface Discovered {
@@ -120,8 +121,9 @@ function canonical(url: string): string {
   return u.href;
 }
 
+/** An error of the network (a provider's words included) as a short, printable reason. */
 export function reason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = untrusted(error instanceof Error ? error.message : String(error)).slice(0, 300);
   const code = String(
     (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code ?? "",
   );
