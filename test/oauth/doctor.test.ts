@@ -105,7 +105,9 @@ test("a server that needs a login: doctor says so and names `mcp-twin login`; on
   const after = await doctor(m);
   expect(after.checks.find((c) => c.id === "login.state")).toMatchObject({
     status: "pass",
-    message: "logged in with scopes mcp:read mcp:write; its token is renewed as it expires.",
+    message: expect.stringMatching(
+      /^logged in with scopes mcp:read mcp:write; its token is valid until \d{4}-\d\d-\d\dT[\d:.]+Z, then renewed\.$/,
+    ),
   });
   const probes = after.checks.filter((c) => c.id === "probe.handshake" && c.server === "docs");
   expect(probes.length).toBeGreaterThan(0);

@@ -54,11 +54,17 @@ export function loginText(
         s.expiresAt === undefined
           ? ""
           : s.refreshable
-            ? `token renewed as it expires`
+            ? `token valid until ${when(s.expiresAt, now)}, then renewed`
             : s.expiresAt > now
-              ? `until ${new Date(s.expiresAt).toLocaleString()}, then log in again`
+              ? `until ${when(s.expiresAt, now)}, then log in again`
               : "";
       return `${theme.ok} ${line.server}: logged in${scopes || until ? ` (${[scopes, until].filter(Boolean).join("; ")})` : ""}`;
     }
   }
+}
+
+/** A moment as people read it: the time today, else the date and time. */
+function when(ms: number, now: number): string {
+  const at = new Date(ms);
+  return at.toDateString() === new Date(now).toDateString() ? at.toLocaleTimeString() : at.toLocaleString();
 }

@@ -59,7 +59,7 @@ export const loginChecks = [
             s.expiresAt === undefined
               ? ""
               : s.refreshable
-                ? `; its token is renewed as it expires`
+                ? `; its token is valid until ${new Date(s.expiresAt).toISOString()}, then renewed`
                 : `; it expires ${new Date(s.expiresAt).toISOString()}, then log in again`;
           return [finding("pass", where, `logged in${scopes}${expiry}.`)];
         }
