@@ -121,7 +121,14 @@ async function present(
   }
   if (!paste) {
     const { openBrowser } = await import("../core/oauth/browser.js");
-    const opened = await openBrowser(ctx.host, machine.local, authorizationUrl.href);
+    const opened = await openBrowser(
+      ctx.host,
+      machine.local,
+      authorizationUrl.href,
+      machine.windows
+        ? { interop: machine.windows, systemRoot: machine.home.windowsVars?.SYSTEMROOT }
+        : undefined,
+    );
     if (opened.ok) {
       out.info(
         `Log in to ${name} in the browser (opened through ${opened.via}); waiting for it to come back…`,

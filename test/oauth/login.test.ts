@@ -228,3 +228,20 @@ test("inside WSL: Windows' default browser opens the whole address (cmd's & kept
   expect(off.stderr).toContain("WSL's localhost forwarding is off");
   expect(off.stderr).toContain("Open this address in a browser and log in to docs:");
 });
+
+test("on Windows: the default browser opens through PowerShell's Start-Process, the address whole", async () => {
+  const fx = await startOAuthFixture();
+  cleanups.push(() => fx.close());
+  const m = createFakeMachine({ kind: "windows" });
+  cleanups.push(() => m.cleanup());
+  writeManifest(m, { servers: { docs: { url: fx.url } } });
+  const r = await m.run(["login", "docs"], { env: { FAKE_WINDOWS_BROWSER: BROWSER_SCRIPT } });
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toContain("opened through the default browser");
+  const opened = m
+    .interopCalls()
+    .find((l) => l.includes("\tbrowser\t"))!
+    .split("\t")[2]!;
+  expect(new URL(opened).searchParams.get("resource")).toBe(fx.url);
+  expect(statSync(path.join(m.paths.appdata, "mcp-twin", "oauth", "docs.json")).isFile()).toBe(true);
+});

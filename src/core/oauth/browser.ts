@@ -7,6 +7,7 @@
  * waited for, one that stays in the foreground is left running.
  */
 import type { LocalInfo } from "../environments/local.js";
+import type { WindowsInterop } from "../environments/windows.js";
 import type { Host } from "../system/host.js";
 
 export type Opened = { ok: true; via: string } | { ok: false; via: string; error: string };
@@ -27,7 +28,13 @@ export function encodedStartProcess(url: string): string {
   return Buffer.from(`Start-Process '${url.replace(/'/g, "''")}'`, "utf16le").toString("base64");
 }
 
-export async function openBrowser(host: Host, local: LocalInfo, url: string): Promise<Opened> {
+export async function openBrowser(
+  host: Host,
+  local: LocalInfo,
+  url: string,
+  /** On Windows: how to start a Windows program, and where Windows lives (SYSTEMROOT). */
+  windows?: { interop: WindowsInterop; systemRoot?: string | undefined },
+): Promise<Opened> {
   const given = host.env.BROWSER?.trim();
   if (given) {
     const [file, ...args] = browserCommand(given, url);
@@ -49,11 +56,12 @@ export async function openBrowser(host: Host, local: LocalInfo, url: string): Pr
       ? { ok: false, via: "Windows' default browser", error: failure(result) }
       : { ok: true, via: "Windows' default browser" };
   }
-  if (local.kind === "windows") {
-    const result = await host.runner.run(
-      "powershell.exe",
+  if (local.kind === "windows" && windows) {
+    // By its full path: no powershell.exe planted in the current folder is started.
+    const result = await windows.interop.exe(
+      `${windows.systemRoot ?? "C:\\Windows"}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`,
       ["-NoProfile", "-NonInteractive", "-EncodedCommand", encodedStartProcess(url)],
-      { env: { ...host.env }, timeoutMs: 15_000 },
+      { timeoutMs: 15_000 },
     );
     return result.failed
       ? { ok: false, via: "the default browser", error: failure(result) }
