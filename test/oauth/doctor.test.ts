@@ -4,6 +4,7 @@
  * url entry and a relay entry alike; a failure names its cause; a check that did not run is not a
  * pass; and a server that needs a login shows its login's state.
  */
+import { writeFileSync } from "node:fs";
 import { afterEach, expect, test } from "vitest";
 import { type OAuthFixture, startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
 import {
@@ -136,4 +137,24 @@ test('"auth": "client": the server answers and asks for a login the client does 
   });
   expect(checks.find((c) => c.id === "login.state")).toMatchObject({ status: "skip" });
   expect(code).toBe(0);
+});
+
+test("a url entry of a server not known to need a login: contacted once, the 401 named, and the login's command", async () => {
+  const fx: OAuthFixture = await startOAuthFixture();
+  cleanups.push(() => fx.close());
+  const m = createFakeMachine({ kind: "linux" });
+  cleanups.push(() => m.cleanup());
+  writeManifest(m, { servers: { docs: { url: fx.url } } });
+  writeFileSync(
+    m.paths.claudeCodeConfig,
+    JSON.stringify({ numStartups: 1, mcpServers: { docs: { type: "http", url: fx.url } } }),
+  );
+  const { checks } = await doctor(m);
+  expect(checks.find((c) => c.id === "probe.handshake" && c.server === "docs")).toMatchObject({
+    status: "fail",
+    message: "the server asks for a login (HTTP 401, WWW-Authenticate: Bearer).",
+    fix: "Run `mcp-twin login docs`, then `mcp-twin sync`: every client then reaches it with that login.",
+  });
+  // One request: the handshake's first, refused.
+  expect(fx.stats.mcpRequests).toBe(1);
 });

@@ -15,7 +15,7 @@ import { findManifest, type LoadedManifest, loadManifest } from "../manifest/loa
 import { type Manifest, manifestSchema, type ServerSpec } from "../manifest/schema.js";
 import { secretsPrivacy } from "../manifest/secrets-file.js";
 import { trust } from "../manifest/trust.js";
-import { detectLogins, loginLines } from "../oauth/needs-login.js";
+import { loginLines } from "../oauth/needs-login.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import { assertAllKnown, selectEnvironments } from "../selectors.js";
 import { inScope, lookAround, readHome as readStoredHome } from "../sync/context.js";
@@ -247,10 +247,8 @@ async function homeFiles(g: Gathering): Promise<void> {
   );
   const formats = await catalogueFormats(machine);
   const active = activeServers(g);
-  // Remotes not asked yet whether they need a login are asked, as sync asks them (not with
-  // --no-probe: then doctor contacts nothing).
-  if (g.options.probe && active.some(([, s]) => s.url !== undefined))
-    await detectLogins(machine, active).catch(() => []);
+  // What is known of logins, without asking anyone: the live probe contacts each remote once, and
+  // one not known yet to need a login says so there (a 401 with a Bearer challenge).
   const logins = new Map(loginLines(machine, active).map((l) => [l.server, l]));
   facts.servers = active.map(([name, spec]) => ({
     name,

@@ -31,7 +31,7 @@ export function remoteCause(
     const status = error.code;
     if (status === 401)
       return challenge && /^\s*bearer\b/i.test(challenge)
-        ? { cause: "login", status, text: "the server asks for a login (HTTP 401 with a Bearer challenge)" }
+        ? { cause: "login", status, text: "the server asks for a login (HTTP 401, WWW-Authenticate: Bearer)" }
         : { cause: "http", status, text: "the server refused the request's credentials (HTTP 401)" };
     if (status === 403) return { cause: "http", status, text: "the server refused access (HTTP 403)" };
     if (status === 404)
