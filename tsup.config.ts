@@ -21,25 +21,25 @@ const shared = {
   sourcemap: false,
   dts: false,
   define: { __MCP_TWIN_VERSION__: JSON.stringify(pkg.version) },
-  // Dependencies are bundled into the chunks that use them: resolving a few hundred files under
-  // node_modules at every start cost more than all of sync's own work. CommonJS dependencies get
-  // a real `require` through this banner.
+  // Dependencies are bundled into the chunks that use them: resolving files under node_modules at
+  // every start would cost more than sync's own work (docs/dev/performance.md). CommonJS
+  // dependencies get a real `require` through this banner.
   noExternal: [/.*/],
   // toml-eslint-parser, made to read tokens of any length (see the script).
   esbuildPlugins: [tomlParserEsbuildPlugin],
   // Prefer dependencies' ESM builds (jsonc-parser's UMD build defeats tree-shaking).
   esbuildOptions(options) {
     options.mainFields = ["module", "main"];
-    // Less source for V8 to parse at every start (-2 ms of a no-op sync); identifiers are kept,
-    // so stack traces still name the functions.
+    // Less source for V8 to parse at every start; identifiers are kept, so stack traces still
+    // name the functions.
     options.minifyWhitespace = true;
     options.minifySyntax = true;
   },
   // `require` for bundled CommonJS dependencies. node:child_process is handed out as a stand-in
   // that loads the real module on first use: commander requires it at load time only to spawn
-  // executable subcommands (mcp-twin has none), and loading it costs ~2 ms of every run. The real
-  // require is made on first use too: every chunk has this banner, and a start-up file holds ~20
-  // chunks once re-chunked (see rechunk), most of which never require anything.
+  // executable subcommands (mcp-twin has none), and loading it slows every run. The real require
+  // is made on first use too: every chunk has this banner, and a start-up file holds many chunks
+  // once re-chunked (see rechunk), most of which never require anything.
   banner: {
     js: [
       'import { createRequire as __mcpTwinCreateRequire } from "node:module";',
@@ -54,12 +54,12 @@ const shared = {
  * Re-chunk a build's output with Rollup, from `staging` into `outDir` (then `staging` is removed).
  *
  * esbuild splits code by the set of entry points that reach it, and counts every lazily imported
- * module as an entry of its own: it cannot know that when sync.js imports `sync-apply` lazily,
+ * module as an entry of its own: it cannot know that when sync.js imports its apply step lazily,
  * sync.js and everything it imports are already loaded. So code the start-up shares with a lazy
- * part lands in a chunk per combination of lazy parts — a no-op sync loaded 19 files for its
- * start-up, and each file costs Node's ESM loader about half a millisecond (resolve, an
- * asynchronous read, compile, link). Rollup's chunking knows what an importer has already
- * loaded: the start-up becomes one file, the lazy parts stay apart and import from it. Rollup
+ * part lands in a chunk per combination of lazy parts, and every file costs Node's ESM loader a
+ * resolve, a read, a compile and a link (docs/dev/performance.md). Rollup's chunking knows what an
+ * importer has already loaded: the start-up becomes one file, the lazy parts stay apart and import
+ * from it. Rollup
  * only moves esbuild's chunks around (no tree-shaking, no other transform), and every file stays
  * in the folder it was built for, so `import.meta.url` means what it meant.
  */
@@ -97,8 +97,8 @@ async function rechunk(staging: string, outDir: string, entries: string[]): Prom
  * Built-in modules taken with process.getBuiltinModule (Node >= 20.16; bin/mcp-twin.js stops older
  * ones) instead of `import … from "node:fs"` at the top of the re-chunked files. Node gives every
  * ESM import of a built-in a facade module, filled by reading each of its exports — lazy ones too:
- * `process.report`, crypto's `webcrypto` load modules of their own —, which cost a no-op sync ~3 ms
- * of CPU. The bindings are the same objects; a built-in's exports never change under us.
+ * `process.report`, crypto's `webcrypto` load modules of their own —, which slows a no-op sync
+ * (docs/dev/performance.md). The bindings are the same objects; a built-in's exports never change.
  */
 const builtinsWithoutFacades: Plugin = {
   name: "builtins-without-facades",

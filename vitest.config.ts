@@ -28,7 +28,7 @@ export default defineConfig({
     pool: "forks",
     // Files run in parallel, one more worker than cores (at least 2): most of the suite's time is
     // spent waiting on child processes (npm, the Windows stand-ins, MCP servers, the bridge), so a
-    // worker per core leaves cores idle. Measured on 2 cores: README "Development".
+    // worker per core leaves cores idle (figures: docs/dev/performance.md).
     maxWorkers: Math.max(2, os.availableParallelism() + 1),
   },
 });

@@ -12,8 +12,8 @@
  *       like-for-like of (b));
  *   (e) `mcp-twin serve --http` with the same echo tool as a plugin, in-process (the path of the
  *       bridge's own memory/notes/hand-off tools);
- *   (d0), (e0) the same two on the bridge before its hardening, when BENCH_BRIDGE_BASELINE names
- *       that build's bin/mcp-twin.js (e.g. commit 7a6ff35 built in .tmp/baseline).
+ *   (d0), (e0) the same two on another build of the bridge, when BENCH_BRIDGE_BASELINE names
+ *       that build's bin/mcp-twin.js (e.g. an earlier commit built in .tmp/baseline).
  * Every HTTP client is the SDK's StreamableHTTPClientTransport; each figure is the median of
  * ROUNDS interleaved rounds of CALLS calls.
  *
@@ -23,9 +23,8 @@
  * bridge with and without a share; RSS of a bridge with a share after 20,000 and after 100,000
  * calls (BENCH_BRIDGE_LONG=0 skips it).
  *
- * Targets (issue 10): the share path ≥ 2× supergateway at c=8, in one session and in eight; p50
- * overhead over stdio ≤ 0.5 ms at c=1 (on the share path, as the issue measured it; the in-process
- * path is shown too); idle RSS with a share ≤ 60 MB; RSS flat (± 10 %) from 20,000 to 100,000 calls.
+ * Targets: the share path ≥ 2× supergateway at c=8, in one session and in eight; p50 overhead
+ * over stdio ≤ 0.5 ms at c=1 (on the share path; the in-process path is shown too); idle RSS with a share ≤ 60 MB; RSS flat (± 10 %) from 20,000 to 100,000 calls.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";

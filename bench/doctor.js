@@ -139,7 +139,7 @@ export async function run() {
   try {
     const server = await fixtureServer(root);
     const rows = [];
-    // The fixture as it is: start-up is pure CPU (Node + bundled SDK), which 2 cores share.
+    // The fixture as it is: start-up is pure CPU (Node + bundled SDK), which the cores share.
     rows.push(...(await compare(root, server, "fixture", [])));
     // Servers that wait 300 ms while starting (network, disk, npx): what parallel probes overlap.
     rows.push(...(await compare(root, server, "fixture --slow 300", ["--slow", "300"])));

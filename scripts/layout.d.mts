@@ -2,3 +2,5 @@
 export function headerSentence(text: string): string | undefined;
 export function filesWithoutHeader(root: string): string[];
 export function layoutMarkdown(root: string): string;
+export function headerLines(text: string): number;
+export function longHeaders(root: string, max?: number): string[];

@@ -30,6 +30,21 @@ export function headerSentence(text) {
   return end ? paragraph.slice(0, end.index + 1) : paragraph;
 }
 
+/** How many lines a file's leading `/** … *\/` comment has, its opening and closing lines aside. */
+export function headerLines(text) {
+  const match = /^\s*\/\*\*([\s\S]*?)\*\//.exec(text);
+  if (!match) return 0;
+  return match[0].split("\n").filter((line) => !/^\s*(\/\*\*|\*\/)\s*$/.test(line)).length;
+}
+
+/** Files whose header is longer than `max` lines, as `src/<file> (<n> lines)`. */
+export function longHeaders(root, max = 3) {
+  return sources(root).flatMap((file) => {
+    const n = headerLines(readFileSync(path.join(root, file), "utf8"));
+    return n > max ? [`${file} (${n} lines)`] : [];
+  });
+}
+
 /** Files with no header comment (the test lists them). */
 export function filesWithoutHeader(root) {
   return sources(root).filter(

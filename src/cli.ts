@@ -178,7 +178,7 @@ export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
     json: "--http, --share: where it listens, as JSON once ready; --print-token, --rotate-token: their result",
     manifest: "--share: the manifest the shared servers are read from",
   },
-  // `mcp-twin bridge status|start|stop|restart` (branch `bridge`): used once that command exists.
+  // `mcp-twin bridge status|start|stop|restart`: the bridge at the manifest's settings.
   bridge: { json: true, manifest: "the manifest whose bridge settings (port, host) are used" },
   connect: {},
   login: { json: true, manifest: "the manifest that names the server" },
@@ -220,8 +220,7 @@ type Loader = () => Promise<{ run: CommandRun }>;
 /**
  * A command's module, loaded when it runs. The path is opaque to the bundler on purpose: cli.js
  * is built alone (one file), commands in a build of their own (dist/commands/), and `sync` alone
- * again (dist/sync/) — its start-up is measured, and shared with the other commands it loaded ~24
- * small chunks (Node's ESM loader costs ~0.2 ms per module); alone it loads a few. From the
+ * again (dist/sync/), so its start-up loads a few files (docs/dev/performance.md). From the
  * sources (tests), the command module itself.
  */
 function load(name: string): Loader {
@@ -232,8 +231,8 @@ function load(name: string): Loader {
   };
 }
 /**
- * The command name in argv (after global flags), so only that command gets its options defined:
- * defining every flag on every command is a measurable part of a no-op run's start-up.
+ * The command name in argv (after global flags), so only that command gets its options defined
+ * (defining every flag on every command slows every run's start-up: docs/dev/performance.md).
  */
 export function invokedCommand(argv: readonly string[]): string | undefined {
   const takesValue = new Set(["--manifest", "--env", "--client", "--project"]);
@@ -250,6 +249,9 @@ export function invokedCommand(argv: readonly string[]): string | undefined {
   }
   return words[0] === "help" ? words[1] : words[0];
 }
+
+/** Registers one command: its name, one-line description and lazily loaded module. */
+type Register = (name: string, description: string, load: Loader) => Command;
 
 export function buildProgram(
   dispatch: (load: Loader, cmd: Command, args: string[]) => Promise<void>,
@@ -268,7 +270,7 @@ export function buildProgram(
   program.helpCommand("help [command]", "show a command's help (as `mcp-twin <command> --help` does)");
   if (helpAfter) program.addHelpText("after", helpAfter(""));
 
-  const command = (name: string, description: string, load: Loader) => {
+  const command: Register = (name, description, load) => {
     const cmd = program.command(name).description(description);
     if (helpAfter) cmd.addHelpText("after", helpAfter(name));
     cmd.action(async (...received: unknown[]) => {
@@ -277,7 +279,19 @@ export function buildProgram(
     });
     return cmd;
   };
+  // In the order `mcp-twin --help` lists them.
+  setUpCommands(command);
+  manifestCommands(command);
+  repairCommands(command);
+  bridgeCommands(command);
+  loginCommands(command);
+  uninstallCommand(command);
+  addSharedFlags(program, invoked);
+  return program;
+}
 
+/** init, sync and status: setting up, and seeing where things stand. */
+function setUpCommands(command: Register): void {
   command(
     "init",
     "set up: find what is here, import existing servers, pick from the catalogue, ask keys, sync",
@@ -311,7 +325,10 @@ export function buildProgram(
     .option("--prune", "uninstall packages of servers removed from the manifest");
 
   command("status", "servers × targets: synced, missing, drifted, foreign, stale", load("status"));
+}
 
+/** add, search, remove, import, adopt and secret: what the manifest holds. */
+function manifestCommands(command: Register): void {
   command(
     "add",
     "add a server to the manifest: a catalogue entry, an MCP Registry server or an npm package",
@@ -389,7 +406,10 @@ export function buildProgram(
       "--force",
       "set: store a value that looks like a placeholder or fails the catalogue's format check",
     );
+}
 
+/** restore and doctor: putting back, and finding out what is wrong. */
+function repairCommands(command: Register): void {
   command(
     "restore",
     "put back mcp-twin's entries of a target as they were before its last change, or from a chosen backup",
@@ -415,7 +435,10 @@ export function buildProgram(
     .addOption(repeatable("--server <name>", "only this server (repeatable)"))
     .option("--no-probe", "static checks only: do not start the servers")
     .option("--timeout <seconds>", "how long each server may take to answer (default 10)");
+}
 
+/** serve, bridge and connect: the bridge, and relays to it or any remote server. */
+function bridgeCommands(command: Register): void {
   command(
     "serve",
     "run the bridge MCP server: stdio by default (relays to the one HTTP bridge, starting it), --http to run that bridge",
@@ -460,7 +483,10 @@ export function buildProgram(
       "--auth <server>",
       "send mcp-twin's login to this manifest server (`mcp-twin login <server>`), renewing it",
     );
+}
 
+/** `login` and `logout`: mcp-twin's login to a remote server that asks for one. */
+function loginCommands(command: Register): void {
   command(
     "login",
     "log in once to a remote server that asks for it (OAuth): every client, on both sides, uses this login",
@@ -477,7 +503,9 @@ export function buildProgram(
     "forget mcp-twin's login to a remote server (its tokens leave the home)",
     load("logout"),
   ).argument("<server>", "the manifest server");
+}
 
+function uninstallCommand(command: Register): void {
   command(
     "uninstall",
     "remove every entry mcp-twin wrote, give back the hand-written ones it adopted and stop the bridge; then say what stays (asks first on a TTY)",
@@ -488,10 +516,13 @@ export function buildProgram(
       "--force",
       "also remove (or give back) entries edited by hand since mcp-twin wrote them, and write read-only files",
     );
+}
 
-  // The shared flags each command honours, after its own (help lists them in that order). Only
-  // the command run gets them: defining every flag on every command is a measurable part of a
-  // no-op run's start-up.
+/**
+ * The shared flags each command honours, after its own (help lists them in that order); only the
+ * command run gets them (see invokedCommand).
+ */
+function addSharedFlags(program: Command, invoked: string | undefined): void {
   for (const cmd of program.commands) {
     if (invoked !== undefined && invoked !== cmd.name()) continue;
     // A command with no flags of its own lists the shared ones as its options.
@@ -501,7 +532,6 @@ export function buildProgram(
     everywhere(cmd, group);
     cmd.addHelpOption(new Option("-h, --help", "show this help").helpGroup(group));
   }
-  return program;
 }
 
 /**
@@ -542,6 +572,21 @@ function checkShared(cmd: Command): void {
     );
 }
 
+/** What one run's steps share: its host and terminal, its abort, and whether a signal came. */
+interface Run {
+  /** The host commands get: every process they start is stopped by the abort. */
+  host: Host;
+  terminal: Terminal;
+  abort: AbortController;
+  interrupted: boolean;
+  /** `serve` and `connect` handle SIGTERM themselves. */
+  ownsSignals: boolean;
+  /** Where the journal stood at the start: what this run changes from here on is what a Ctrl-C says holds. */
+  mark: number;
+  /** Stop listening for signals. */
+  stop: () => void;
+}
+
 /** Run the CLI; returns the exit code. */
 export async function main(
   argv: string[],
@@ -550,25 +595,8 @@ export async function main(
 ): Promise<number> {
   const wantsJson = argv.includes("--json");
   const early = createOutput({ json: wantsJson, color: !argv.includes("--no-color") }, host.env, terminal);
-  const abort = new AbortController();
-  let interrupted = false;
-  // What this run changes from here on (files written, npm started): what a Ctrl-C says holds.
-  const mark = journalMark();
-  // Ctrl-C and SIGTERM stop a run the same way: every process it started is stopped (the
-  // runner below), nothing is written after the signal, exit 130. `on`, not `once`: execa's
-  // signal-exit re-raises SIGINT when it is the only listener left, which would kill us before the
-  // interrupted command cleans up. The bridge (`serve`, `connect`) handles SIGTERM itself.
   const invoked = invokedCommand(argv);
-  const ownsSignals = invoked === "serve" || invoked === "connect";
-  const signals: NodeJS.Signals[] = ownsSignals ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  const onSignal = () => {
-    if (interrupted) process.exit(ExitCode.interrupted); // a second one: stop waiting
-    interrupted = true;
-    abort.abort(new InterruptedError());
-  };
-  for (const s of signals) process.on(s, onSignal);
-  const commandHost: Host = { ...host, runner: abortableRunner(host.runner, abort.signal) };
-
+  const run = startRun(host, terminal, invoked);
   // Examples and pointers to the docs, only when help is asked for (no other run loads them).
   const words = argv.slice(2).filter((a) => !a.startsWith("-"));
   const wantsHelp =
@@ -578,49 +606,105 @@ export async function main(
   let code: number = ExitCode.ok;
   const program = buildProgram(
     async (load, cmd, args) => {
-      const options = mergedOptions(cmd);
-      const output = createOutput(
-        { json: options.json ?? false, color: options.color ?? true, verbose: options.verbose ?? false },
-        host.env,
-        terminal,
-      );
-      const ctx: CommandContext = {
-        host: commandHost,
-        output,
-        options,
-        args,
-        signal: abort.signal,
-        terminal,
-        heldCaches: [],
-      };
-      try {
-        checkShared(cmd);
-        // Every command alike, before any work: a --client or --env no one knows is exit 2.
-        const clients = options.client ?? [];
-        const envs = options.env ?? [];
-        if (clients.length > 0 || envs.length > 0)
-          (await import("./core/selectors.js")).checkSelectors({ clients, envs });
-        const { run } = await load();
-        code = await run(ctx);
-        // What it learnt about the machine is kept only by a run that got past its checks.
-        if (code !== ExitCode.usage && !interrupted)
-          for (const caches of ctx.heldCaches ?? []) await caches.flush();
-        // A command that finished anyway after the signal (nothing it did could be stopped) still
-        // reports the interruption: on stderr, its result (maybe JSON) being printed already.
-        if (interrupted && !ownsSignals && code !== ExitCode.interrupted) {
-          output.error("Interrupted.");
-          code = ExitCode.interrupted;
-        }
-      } catch (error) {
-        code = reportError(error, output, interrupted, {
-          mark,
-          ...(ctx.afterInterrupt ? { next: ctx.afterInterrupt } : {}),
-        });
-      }
+      code = await runCommand(run, load, cmd, args);
     },
     invoked,
     helpAfter,
   );
+  quietProgram(program, terminal, wantsJson);
+  // `mcp-twin bogus --help` / `mcp-twin help bogus`: commander shows the program's help (exit 0);
+  // a name no one knows is an unknown command (exit 2, with commander's did-you-mean) instead.
+  const known = invoked === undefined || program.commands.some((c) => c.name() === invoked);
+  const parsed =
+    wantsHelp && !known
+      ? [...argv.slice(0, 2), ...argv.slice(2).filter((a) => a !== "--help" && a !== "-h" && a !== "help")]
+      : argv;
+  try {
+    await program.parseAsync(parsed);
+  } catch (error) {
+    return parseFailure(error, early, run, known ? invoked : undefined);
+  } finally {
+    run.stop();
+  }
+  return code;
+}
+
+/**
+ * Ctrl-C and SIGTERM stop a run the same way: every process it started is stopped (the runner),
+ * nothing is written after the signal, exit 130. `on`, not `once`: execa's signal-exit re-raises
+ * SIGINT when it is the only listener left, which would kill us before the interrupted command
+ * cleans up. The bridge (`serve`, `connect`) handles SIGTERM itself.
+ */
+function startRun(host: Host, terminal: Terminal, invoked: string | undefined): Run {
+  const abort = new AbortController();
+  const ownsSignals = invoked === "serve" || invoked === "connect";
+  const signals: NodeJS.Signals[] = ownsSignals ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const run: Run = {
+    host: { ...host, runner: abortableRunner(host.runner, abort.signal) },
+    terminal,
+    abort,
+    interrupted: false,
+    ownsSignals,
+    mark: journalMark(),
+    stop: () => {
+      for (const s of signals) process.removeListener(s, onSignal);
+    },
+  };
+  function onSignal() {
+    if (run.interrupted) process.exit(ExitCode.interrupted); // a second one: stop waiting
+    run.interrupted = true;
+    abort.abort(new InterruptedError());
+  }
+  for (const s of signals) process.on(s, onSignal);
+  return run;
+}
+
+/** One command: its flags checked, its module loaded and run; its exit code (errors reported). */
+async function runCommand(run: Run, load: Loader, cmd: Command, args: string[]): Promise<number> {
+  const options = mergedOptions(cmd);
+  const output = createOutput(
+    { json: options.json ?? false, color: options.color ?? true, verbose: options.verbose ?? false },
+    run.host.env,
+    run.terminal,
+  );
+  const ctx: CommandContext = {
+    host: run.host,
+    output,
+    options,
+    args,
+    signal: run.abort.signal,
+    terminal: run.terminal,
+    heldCaches: [],
+  };
+  try {
+    checkShared(cmd);
+    // Every command alike, before any work: a --client or --env no one knows is exit 2.
+    const clients = options.client ?? [];
+    const envs = options.env ?? [];
+    if (clients.length > 0 || envs.length > 0)
+      (await import("./core/selectors.js")).checkSelectors({ clients, envs });
+    const { run: runIt } = await load();
+    let code = await runIt(ctx);
+    // What it learnt about the machine is kept only by a run that got past its checks.
+    if (code !== ExitCode.usage && !run.interrupted)
+      for (const caches of ctx.heldCaches ?? []) await caches.flush();
+    // A command that finished anyway after the signal (nothing it did could be stopped) still
+    // reports the interruption: on stderr, its result (maybe JSON) being printed already.
+    if (run.interrupted && !run.ownsSignals && code !== ExitCode.interrupted) {
+      output.error("Interrupted.");
+      code = ExitCode.interrupted;
+    }
+    return code;
+  } catch (error) {
+    return reportError(error, output, run.interrupted, {
+      mark: run.mark,
+      ...(ctx.afterInterrupt ? { next: ctx.afterInterrupt } : {}),
+    });
+  }
+}
+
+/** Commander's output to the terminal (help, version), its errors thrown to be reported our way. */
+function quietProgram(program: Command, terminal: Terminal, wantsJson: boolean): void {
   program.exitOverride();
   const outputConfig = {
     writeOut: (s: string) => terminal.stdout.write(s),
@@ -632,40 +716,29 @@ export async function main(
   };
   program.configureOutput(outputConfig);
   for (const c of program.commands) c.exitOverride().configureOutput(outputConfig);
-  // `mcp-twin bogus --help` / `mcp-twin help bogus`: commander shows the program's help (exit 0);
-  // a name no one knows is an unknown command (exit 2, with commander's did-you-mean) instead.
-  const known = invoked === undefined || program.commands.some((c) => c.name() === invoked);
-  const parsed =
-    wantsHelp && !known
-      ? [...argv.slice(0, 2), ...argv.slice(2).filter((a) => a !== "--help" && a !== "-h" && a !== "help")]
-      : argv;
-  try {
-    await program.parseAsync(parsed);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (
-        error.code === "commander.helpDisplayed" ||
-        error.code === "commander.version" ||
-        error.code === "commander.help"
-      )
-        return ExitCode.ok;
-      return reportError(
-        new UsageError(error.code.replace("commander.", ""), error.message.replace(/^error: /, ""), {
-          // A known command's own help lists its arguments and flags: point at that one.
-          hint:
-            invoked !== undefined && known
-              ? `Run \`mcp-twin ${invoked} --help\` for usage.`
-              : "Run `mcp-twin --help` (or `mcp-twin <command> --help`) for usage.",
-        }),
-        early,
-        false,
-      );
-    }
-    return reportError(error, early, interrupted, { mark });
-  } finally {
-    for (const s of signals) process.removeListener(s, onSignal);
-  }
-  return code;
+}
+
+/** What parsing threw: help or version shown (exit 0), a usage error (exit 2), or another failure. */
+function parseFailure(error: unknown, early: Output, run: Run, knownCommand: string | undefined): number {
+  if (!(error instanceof CommanderError))
+    return reportError(error, early, run.interrupted, { mark: run.mark });
+  if (
+    error.code === "commander.helpDisplayed" ||
+    error.code === "commander.version" ||
+    error.code === "commander.help"
+  )
+    return ExitCode.ok;
+  return reportError(
+    new UsageError(error.code.replace("commander.", ""), error.message.replace(/^error: /, ""), {
+      // A known command's own help lists its arguments and flags: point at that one.
+      hint:
+        knownCommand !== undefined
+          ? `Run \`mcp-twin ${knownCommand} --help\` for usage.`
+          : "Run `mcp-twin --help` (or `mcp-twin <command> --help`) for usage.",
+    }),
+    early,
+    false,
+  );
 }
 
 /** One error envelope for --json; file:line:column, message and hint for people. */

@@ -1,16 +1,13 @@
 /**
- * The checks the bridge's HTTP listener applies, each small and testable on its own (in the spirit
- * of the SDK's middleware): Host (DNS rebinding), Origin, the bearer token, the body limit, and the
- * socket-level limits — timeouts for headers and bodies, closing after an early refusal, and a
- * connection cap that sheds unauthenticated sockets first, so slow clients without the token can
- * never exhaust the bridge's file descriptors or starve the clients that have it.
- *
- * A check returns null (pass) or a Refusal: an HTTP status with a JSON-RPC error.
+ * The checks the bridge's HTTP listener applies, each small and testable on its own: Host (DNS
+ * rebinding), Origin, the bearer token, the body limit, and socket limits, so clients without the
+ * token can never exhaust or starve the bridge.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { isLoopback } from "../core/bridge-control/loopback.js";
 
+/** A check returns null (pass) or a Refusal: an HTTP status with a JSON-RPC error. */
 export interface Refusal {
   status: number;
   code: number;
@@ -200,6 +197,11 @@ function closeAfter(res: ServerResponse, lingerMs = 1000): void {
   });
 }
 
+/**
+ * The socket-level limits: timeouts for headers and bodies, closing after an early refusal, and a
+ * connection cap that sheds unauthenticated sockets first, so slow clients without the token can
+ * never exhaust the bridge's file descriptors or starve the clients that have it.
+ */
 export interface ConnectionLimits {
   /** Time for a request's headers to arrive (slow-header clients). */
   headersTimeoutMs: number;

@@ -1,14 +1,6 @@
 /**
- * The bridge's HTTP listener (node:http), in the order the spec asks for: a foreign `Origin`
- * (or, on loopback, a foreign `Host`: DNS rebinding) gets 403 before anything else; then the
- * bearer token (401); then the body limit (413); then JSON (-32700) and JSON-RPC validity
- * (-32600); then sessions (`Mcp-Session-Id`: missing 400, unknown 404). What passes goes to the
- * session's SDK transport. Nothing a client sends can crash it: every failure is an HTTP status
- * with a JSON-RPC error body.
- *
- * The checks themselves and the socket limits (timeouts, closing after an early refusal, a
- * connection cap) are in http-guards.ts, each testable alone; the sessions in sessions.ts, and
- * which one goes when the caps are reached in session-policy.ts. This file wires them.
+ * The bridge's HTTP listener (node:http): each request through the checks in the order the spec asks
+ * for (Origin and Host, token, body, JSON, JSON-RPC, session), then to its session's SDK transport.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -183,6 +175,18 @@ async function post(
   });
 }
 
+/**
+ * The bridge's HTTP listener (node:http), in the order the spec asks for: a foreign `Origin`
+ * (or, on loopback, a foreign `Host`: DNS rebinding) gets 403 before anything else; then the
+ * bearer token (401); then the body limit (413); then JSON (-32700) and JSON-RPC validity
+ * (-32600); then sessions (`Mcp-Session-Id`: missing 400, unknown 404). What passes goes to the
+ * session's SDK transport. Nothing a client sends can crash it: every failure is an HTTP status
+ * with a JSON-RPC error body.
+ *
+ * The checks themselves and the socket limits (timeouts, closing after an early refusal, a
+ * connection cap) are in http-guards.ts, each testable alone; the sessions in sessions.ts, and
+ * which one goes when the caps are reached in session-policy.ts. This file wires them.
+ */
 export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
   const l: Listener = {

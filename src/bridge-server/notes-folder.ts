@@ -1,10 +1,6 @@
 /**
- * The shared notes folder (`<state>/notes`): Markdown files that the notes_* tools write and read
- * and that MCP resources expose. Paths are relative, use `/`, and cannot leave the folder: no
- * `..`, no absolute or drive paths, no hidden names, no symbolic links out of it, no names Windows
- * cannot hold (CON, NUL.md, a trailing dot or space). Writes are atomic; writes to one note run
- * one after another; every change is announced to `onChange` listeners (resource subscriptions).
- * Errors never carry the folder's absolute path.
+ * The shared notes folder (`<state>/notes`): Markdown files that the notes_* tools write and read and
+ * that MCP resources expose, kept inside the folder and safe for Windows names.
  */
 import { type FSWatcher, watch } from "node:fs";
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
@@ -58,6 +54,14 @@ export interface NoteInfo {
   updatedAt: string;
 }
 
+/**
+ * The shared notes folder (`<state>/notes`): Markdown files that the notes_* tools write and read
+ * and that MCP resources expose. Paths are relative, use `/`, and cannot leave the folder: no
+ * `..`, no absolute or drive paths, no hidden names, no symbolic links out of it, no names Windows
+ * cannot hold (CON, NUL.md, a trailing dot or space). Writes are atomic; writes to one note run
+ * one after another; every change is announced to `onChange` listeners (resource subscriptions).
+ * Errors never carry the folder's absolute path.
+ */
 export class NotesFolder {
   readonly root: string;
   readonly #queue = new KeyedQueue();

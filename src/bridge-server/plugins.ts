@@ -1,9 +1,6 @@
 /**
- * Plugins: extra tools from JS modules in `<state>/plugins/*.js|*.mjs`. A module exports
- * `tools` (or a default export `{ tools }` or an array), each
- * `{ name, description, inputSchema (JSON Schema, type "object"), handler(args, context) }`.
- * Every tool is validated when the bridge starts; a module that fails to load, or holds one
- * invalid tool, is reported and skipped whole, and never takes the bridge down.
+ * Plugins: extra tools from JS modules in `<state>/plugins/*.js|*.mjs`, validated when the bridge
+ * starts; a bad one is reported and skipped, never taking the bridge down.
  */
 import { readdir } from "node:fs/promises";
 import path from "node:path";
@@ -52,6 +49,11 @@ const toolShapeOf = (z: Zod) =>
 /**
  * Load every plugin in `dir`; `reserved` names (built-in tools) cannot be taken. `onFile` is told
  * which one loads (a plugin that never finishes loading is named when the bridge cannot start).
+ *
+ * A module exports `tools` (or a default export `{ tools }` or an array), each
+ * `{ name, description, inputSchema (JSON Schema, type "object"), handler(args, context) }`.
+ * Every tool is validated when the bridge starts; a module that fails to load, or holds one
+ * invalid tool, is reported and skipped whole, and never takes the bridge down.
  */
 export async function loadPlugins(
   dir: string,

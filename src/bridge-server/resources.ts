@@ -1,11 +1,6 @@
 /**
  * The shared notes as MCP resources, so clients that let users mention resources can pull a shared
- * plan into a conversation: `resources/list` (every note), `resources/templates/list` (the notes
- * URI template), `resources/read`, and `resources/subscribe` / `unsubscribe`, with
- * `notifications/resources/updated` when a subscribed note changes (through the bridge or edited
- * on disk) and `notifications/resources/list_changed` when a note appears or goes.
- *
- * A note's URI is `mcp-twin://notes/<path>` (each segment percent-encoded).
+ * plan into a conversation (list, templates, read, subscribe).
  */
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
@@ -38,7 +33,17 @@ function noteName(uri: string): string | undefined {
 /** The resources capability these handlers serve (declared by the server, nothing more). */
 export const RESOURCES_CAPABILITY = { subscribe: true, listChanged: true } as const;
 
-/** Serve the notes as resources on one session's server; returns what ends its subscriptions. */
+/**
+ * Serve the notes as resources on one session's server; returns what ends its subscriptions.
+ *
+ * The shared notes as MCP resources, so clients that let users mention resources can pull a shared
+ * plan into a conversation: `resources/list` (every note), `resources/templates/list` (the notes
+ * URI template), `resources/read`, and `resources/subscribe` / `unsubscribe`, with
+ * `notifications/resources/updated` when a subscribed note changes (through the bridge or edited
+ * on disk) and `notifications/resources/list_changed` when a note appears or goes.
+ *
+ * A note's URI is `mcp-twin://notes/<path>` (each segment percent-encoded).
+ */
 export function serveNoteResources(server: Server, notes: NotesFolder): () => void {
   const subscribed = new Set<string>();
 

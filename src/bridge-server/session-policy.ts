@@ -1,12 +1,6 @@
 /**
- * Which session goes when a new one would exceed the caps. Fair to every client: a token holder
- * that opens sessions by the hundred evicts its own first, never the others' working sessions.
- * - One client (by its `initialize` name) holds at most `perClient` sessions: past that, its own
- *   least recently used one goes.
- * - Past `max` in all: a session that never made a call after `initialize` goes first (a probe, a
- *   flood); else the least recently used session of the client holding the most.
- * An evicted session's next request gets 404, and a relay (`connect`) then opens a new one without
- * its client noticing.
+ * Which session goes when a new one would exceed the caps. Fair to every client: a token holder that
+ * opens sessions by the hundred evicts its own first, never the others' working sessions.
  */
 export interface SessionUse {
   id: string;
@@ -27,7 +21,16 @@ export const SESSION_CAPS: SessionCaps = { max: 1000, perClient: 100 };
 const lru = <T extends SessionUse>(list: T[]): T | undefined =>
   list.reduce<T | undefined>((a, b) => (a === undefined || b.lastSeen < a.lastSeen ? b : a), undefined);
 
-/** The session to close so that `client` can open one more, or undefined when there is room. */
+/**
+ * The session to close so that `client` can open one more, or undefined when there is room.
+ *
+ * - One client (by its `initialize` name) holds at most `perClient` sessions: past that, its own
+ *   least recently used one goes.
+ * - Past `max` in all: a session that never made a call after `initialize` goes first (a probe, a
+ *   flood); else the least recently used session of the client holding the most.
+ * An evicted session's next request gets 404, and a relay (`connect`) then opens a new one without
+ * its client noticing.
+ */
 export function evictionFor<T extends SessionUse>(
   sessions: Iterable<T>,
   client: string,

@@ -1,15 +1,7 @@
 /**
- * One SDK `Server` per client session (the SDK binds a server to one transport), serving the
- * tools built once per process (built-ins and plugins) and the notes as resources, over state that
- * every session shares.
- *
- * The low-level `Server` rather than `McpServer`, so that:
- * - the capabilities declared are exactly those served: tools (their list never changes while the
- *   bridge runs, so no `listChanged`) and resources with subscribe and list_changed;
- * - an unknown tool is a JSON-RPC error (-32602), as the spec's tools section says, not a result;
- * - tool names live in a Map: `__proto__` or `toString` is an unknown name like any other;
- * - arguments reach a tool as the client sent them (`__proto__` keys of a JSON value included);
- * - the tools' JSON Schemas are built once, not at every tools/list.
+ * One SDK `Server` per client session (the SDK binds a server to one transport), serving the tools
+ * built once per process (built-ins and plugins) and the notes as resources, over state that every
+ * session shares.
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
@@ -128,6 +120,15 @@ async function callTool(
   }
 }
 
+/**
+ * The low-level `Server` rather than `McpServer`, so that:
+ * - the capabilities declared are exactly those served: tools (their list never changes while the
+ *   bridge runs, so no `listChanged`) and resources with subscribe and list_changed;
+ * - an unknown tool is a JSON-RPC error (-32602), as the spec's tools section says, not a result;
+ * - tool names live in a Map: `__proto__` or `toString` is an unknown name like any other;
+ * - arguments reach a tool as the client sent them (`__proto__` keys of a JSON value included);
+ * - the tools' JSON Schemas are built once, not at every tools/list.
+ */
 export function createBridgeServer(
   ctx: BridgeContext,
   tools: ToolSet,

@@ -1,12 +1,6 @@
 /**
- * A lean SDK `Transport` for one Streamable HTTP session on node:http. The HTTP layer (http.ts)
- * checks, parses and validates each POST, then hands its messages here with the response object.
- *
- * Plain request/response calls are answered as one `application/json` body (no SSE framing, no
- * stream bookkeeping): that is what makes it fast. When the server sends a message related to a
- * request before its response (progress, logging, a sampling request), that POST's answer turns
- * into a `text/event-stream` and carries them all, as the spec allows. Messages related to no
- * request go to the session's GET stream, when the client opened one.
+ * A lean SDK `Transport` for one Streamable HTTP session on node:http: plain request/response calls
+ * are answered as one JSON body, which is what makes it fast.
  */
 import type { ServerResponse } from "node:http";
 import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
@@ -107,6 +101,16 @@ function writeEvent(res: ServerResponse, message: JSONRPCMessage): void {
   res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
 }
 
+/**
+ * A lean SDK `Transport` for one Streamable HTTP session on node:http. The HTTP layer (http.ts)
+ * checks, parses and validates each POST, then hands its messages here with the response object.
+ *
+ * Plain request/response calls are answered as one `application/json` body (no SSE framing, no
+ * stream bookkeeping): that is what makes it fast. When the server sends a message related to a
+ * request before its response (progress, logging, a sampling request), that POST's answer turns
+ * into a `text/event-stream` and carries them all, as the spec allows. Messages related to no
+ * request go to the session's GET stream, when the client opened one.
+ */
 export class HttpSessionTransport implements Transport {
   sessionId: string;
   onclose?: () => void;

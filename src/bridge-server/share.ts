@@ -1,15 +1,7 @@
 /**
- * `serve --share <server>`: one stdio child per shared manifest server, started through the
- * process runner (its own process group: the whole tree goes with it), restarted when it dies, and
- * exposed at `/share/<name>` behind the same token and Origin checks.
- *
- * Every HTTP session there is routed to the one child, message by message: requests get an id of
- * the child's own (and progress tokens one too) and their answers go back to the session that
- * asked; `initialize` and `ping` are answered here from the child's own handshake; list-changed
- * and other notifications reach every session. Messages pass through as JSON-RPC objects — never
- * re-built from a schema — so a call costs one parse and one serialisation per hop, and an idle
- * bridge with shares loads no schema library at all. Clients validate what they receive; the SDK
- * types describe every message.
+ * `serve --share <server>`: one stdio child per shared manifest server, started through the process
+ * runner, restarted when it dies, and exposed at `/share/<name>` behind the same token and Origin
+ * checks.
  */
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { ShareLaunch } from "../core/bridge-control/share-launch.js";
@@ -59,6 +51,19 @@ interface ChildInit {
   instructions?: string;
 }
 
+/**
+ * `serve --share <server>`: one stdio child per shared manifest server, started through the
+ * process runner (its own process group: the whole tree goes with it), restarted when it dies, and
+ * exposed at `/share/<name>` behind the same token and Origin checks.
+ *
+ * Every HTTP session there is routed to the one child, message by message: requests get an id of
+ * the child's own (and progress tokens one too) and their answers go back to the session that
+ * asked; `initialize` and `ping` are answered here from the child's own handshake; list-changed
+ * and other notifications reach every session. Messages pass through as JSON-RPC objects — never
+ * re-built from a schema — so a call costs one parse and one serialisation per hop, and an idle
+ * bridge with shares loads no schema library at all. Clients validate what they receive; the SDK
+ * types describe every message.
+ */
 export class SharedServer {
   readonly launch: ShareLaunch;
   readonly path: string;

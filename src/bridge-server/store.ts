@@ -1,16 +1,17 @@
 /**
- * One JSON document per store, held in memory by the one process that owns the bridge state (it
- * holds the lock), and written back atomically (temp file + fsync + rename, mode 0600).
- *
- * Changes apply synchronously in memory, so concurrent tool calls never lose an update; writes
- * are coalesced: while one write runs, every change made meanwhile goes into the next one, and
- * each caller's promise settles once a write holding its change is on disk.
+ * One JSON document per store, held in memory by the one process that owns the bridge state (it holds
+ * the lock), and written back atomically (temp file + fsync + rename, mode 0600).
  */
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { OperationError } from "../core/errors.js";
 import { readTextOrNull, removePath, writePrivateFile } from "../core/system/files.js";
 
+/**
+ * Changes apply synchronously in memory, so concurrent tool calls never lose an update; writes
+ * are coalesced: while one write runs, every change made meanwhile goes into the next one, and
+ * each caller's promise settles once a write holding its change is on disk.
+ */
 export class JsonStore<T> {
   readonly file: string;
   #data: T;

@@ -1,8 +1,6 @@
 /**
- * The SDK's `jsonSchemaValidator` on zod (`z.fromJSONSchema`), one instance for every session.
- * The SDK's default builds a new Ajv (and its formats) for every Server: several MB of heap and
- * milliseconds per session, for validation the bridge barely needs (elicitation answers, output
- * schemas). zod is loaded anyway.
+ * The SDK's `jsonSchemaValidator` on zod (`z.fromJSONSchema`), one instance for every session: the
+ * SDK's default builds a new Ajv for every Server, costly for validation the bridge barely needs.
  */
 import type {
   JsonSchemaType,

@@ -1,12 +1,6 @@
 /**
- * `mcp-twin add <server>`: one server into the manifest, then (`--sync`, or yes to the question on
- * a terminal) `mcp-twin sync`. What is added, by the first that matches:
- * - a catalogue name (`tavily`);
- * - an MCP Registry name (`io.github.owner/server`, optionally `@version`): its server.json made
- *   into a template (an npm package pinned to the registry's version, a remote URL, `uvx` or
- *   `docker run` for PyPI and OCI packages, which mcp-twin does not install);
- * - an npm package: the catalogue's entry when the catalogue has that package (pinned as the
- *   catalogue pins it), else the package as given — after asking npm's registry that it exists.
+ * `mcp-twin add <server>`: one server into the manifest (a catalogue entry, an MCP Registry server or
+ * an npm package), then (`--sync`, or yes to the question on a terminal) `mcp-twin sync`.
  */
 import type { CommandContext } from "../cli.js";
 import {
@@ -41,9 +35,16 @@ import { checkSecretFlagNames, didYouMean } from "../core/selectors.js";
 import { withLock } from "../core/system/files.js";
 import { localHomedir } from "../core/system/host.js";
 import type { Machine } from "../core/system/machine.js";
-import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags } from "../ui/ask.js";
+import {
+  type AskContext,
+  askInputs,
+  askSecrets,
+  checkArgNames,
+  parseArgFlags,
+  parseSecretFlags,
+} from "../ui/ask.js";
 import { unifiedDiff } from "../ui/diff.js";
-import { inquirerPrompts } from "../ui/prompts.js";
+import { inquirerPrompts, type Prompts } from "../ui/prompts.js";
 import { launchLines } from "../ui/reports/server-launch.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";
 import { offerLogins } from "./shared/offer-login.js";
@@ -72,6 +73,38 @@ interface Found {
   chosen?: ChosenServer;
 }
 
+/** What `add` works with, opened once: the machine, the manifest, the catalogue and the keys. */
+interface AddSession {
+  machine: Machine;
+  homedir: string;
+  file: string;
+  templates: readonly Template[];
+  /** Only on a terminal without --yes or --json. */
+  prompts: Prompts | undefined;
+  askCtx: AskContext;
+  stored: Record<string, string>;
+  given: Map<string, string | undefined>;
+}
+
+/** The server to add: its name, its manifest entry, and the keys to store beside it. */
+interface NewServer {
+  name: string;
+  server: ServerSpec;
+  newSecrets: Record<string, string>;
+  /** Why the name is not the one it would have had (a reserved name), to say so. */
+  renamed?: string | undefined;
+}
+
+type ManifestEdit = { before: string | null; after: string | null };
+
+/**
+ * What is added, by the first that matches:
+ * - an MCP Registry name (`io.github.owner/server`, optionally `@version`): its server.json made
+ *   into a template (an npm package pinned to the registry's version, a remote URL, `uvx` or
+ *   `docker run` for PyPI and OCI packages, which mcp-twin does not install);
+ * - an npm package: the catalogue's entry when the catalogue has that package (pinned as the
+ *   catalogue pins it), else the package as given — after asking npm's registry that it exists.
+ */
 export async function run(ctx: CommandContext): Promise<number> {
   const o = ctx.options as CommandContext["options"] & AddOptions;
   const what = ctx.args[0];
@@ -84,6 +117,44 @@ export async function run(ctx: CommandContext): Promise<number> {
         hint: "`mcp-twin add --list` shows the catalogue; `mcp-twin search <words>` searches the MCP Registry.",
       },
     );
+  const session = await openAdd(ctx, o);
+  const found = await find(ctx, session.machine, what, session.templates, o);
+  const added = found.template
+    ? await fromTemplate(found, found.template, session, o)
+    : fromPackage(found, what, session.given, o);
+  if (!serverName.safeParse(added.name).success) {
+    const reserved = reservedNameWhy(added.name);
+    throw new UsageError(
+      "bad-name",
+      reserved
+        ? `"${added.name}" cannot be a server name: it ${reserved}.`
+        : `"${added.name}" cannot be a server name: use letters, digits, - and _.`,
+      { hint: reserved ? "Pass another --name." : "Pass --name <name>." },
+    );
+  }
+  const { renamed } = added;
+  if (renamed) found.notes.unshift(`${renamed.charAt(0).toUpperCase()}${renamed.slice(1)}.`);
+  ctx.output.addSecrets(Object.values(added.newSecrets));
+  const result = await writeServer(session, added, o);
+  // Stopped from here on (at the question to sync, or during it), the server is in the manifest
+  // already: what finishes the job is sync, not another add (which would find it there).
+  if (!o.dryRun) ctx.afterInterrupt = "Run `mcp-twin sync` to finish.";
+  const summary = {
+    added: added.name,
+    manifest: session.file,
+    server: added.server,
+    source: found.source,
+    ...(renamed ? { renamed } : {}),
+    ...(found.chosen ? { registry: found.chosen.registry } : {}),
+    secrets: Object.keys(added.newSecrets),
+    dryRun: Boolean(o.dryRun),
+  };
+  if (!ctx.output.json) await printAdded(ctx.output, session, found, added, result, o);
+  return offerSync(ctx, session, added, result, summary, o);
+}
+
+/** The machine, the manifest, the catalogue (its problems warned), the keys stored and given. */
+async function openAdd(ctx: CommandContext, o: AddOptions & CommandContext["options"]): Promise<AddSession> {
   const machine = await openCommandMachine(ctx);
   const homedir = localHomedir(ctx.host);
   const file = locateManifest({
@@ -105,115 +176,127 @@ export async function run(ctx: CommandContext): Promise<number> {
     ...Object.values(stored),
     ...[...given.values()].filter((v): v is string => Boolean(v)),
   ]);
+  return { machine, homedir, file, templates: catalogue.templates, prompts, askCtx, stored, given };
+}
 
-  const found = await find(ctx, machine, what, catalogue.templates, o);
-  let name: string;
-  let server: ServerSpec;
-  let newSecrets = dict<string>();
-  let renamed: string | undefined;
-  if (found.template) {
-    // A --secret the template does not use, or an --arg it has no input for (a typo), is named
-    // before anything is asked.
-    checkSecretFlagNames(
-      given.keys(),
-      (found.template.secrets ?? []).map((spec) => spec.name),
-      `${found.template.name} does not use it`,
-    );
-    const args = parseArgFlags(o.arg ?? []);
-    checkArgNames(args, [found.template], { qualified: false });
-    const inputs = await askInputs(found.template, args, askCtx);
-    const secrets = await askSecrets(found.template.secrets ?? [], given, stored, askCtx);
-    newSecrets = secrets.values;
-    const made = instantiate(
-      found.template,
-      { ...(o.name ? { name: o.name } : {}), inputs, withoutSecrets: secrets.skipped },
-      homedir,
-    );
-    name = made.name;
-    renamed = made.renamed;
-    server = found.chosen ? withProvenance(found.chosen, made.server) : made.server;
-    if (found.chosen) found.notes = registryNotes(found.chosen);
-  } else {
-    // An npm package has no template, so nothing an --arg could answer: say so, not ignore it.
-    if ((o.arg ?? []).length > 0)
-      throw new UsageError(
-        "unknown-input",
-        `--arg ${o.arg![0]}: ${what} is an npm package, not a catalogue entry, so it has no inputs to answer.`,
-        { hint: 'Add it without --arg, then write its arguments into "args" of its entry in the manifest.' },
-      );
-    ({ name, renamed } = o.name ? { name: o.name, renamed: undefined } : unreservedName(found.name!));
-    server = found.server!;
-    for (const [k, v] of given) if (v !== undefined) newSecrets[k] = v;
-  }
-  if (!serverName.safeParse(name).success) {
-    const reserved = reservedNameWhy(name);
+/** A catalogue or registry server: its flags checked, its inputs and keys asked, then made. */
+async function fromTemplate(
+  found: Found,
+  template: ServerTemplate,
+  session: AddSession,
+  o: AddOptions,
+): Promise<NewServer> {
+  // A --secret the template does not use, or an --arg it has no input for (a typo), is named
+  // before anything is asked.
+  checkSecretFlagNames(
+    session.given.keys(),
+    (template.secrets ?? []).map((spec) => spec.name),
+    `${template.name} does not use it`,
+  );
+  const args = parseArgFlags(o.arg ?? []);
+  checkArgNames(args, [template], { qualified: false });
+  const inputs = await askInputs(template, args, session.askCtx);
+  const secrets = await askSecrets(template.secrets ?? [], session.given, session.stored, session.askCtx);
+  const made = instantiate(
+    template,
+    { ...(o.name ? { name: o.name } : {}), inputs, withoutSecrets: secrets.skipped },
+    session.homedir,
+  );
+  const server = found.chosen ? withProvenance(found.chosen, made.server) : made.server;
+  if (found.chosen) found.notes = registryNotes(found.chosen);
+  return { name: made.name, server, newSecrets: secrets.values, renamed: made.renamed };
+}
+
+/** An npm package as given: no template, so no inputs; the keys are the --secret flags. */
+function fromPackage(
+  found: Found,
+  what: string,
+  given: Map<string, string | undefined>,
+  o: AddOptions,
+): NewServer {
+  // An npm package has no template, so nothing an --arg could answer: say so, not ignore it.
+  if ((o.arg ?? []).length > 0)
     throw new UsageError(
-      "bad-name",
-      reserved
-        ? `"${name}" cannot be a server name: it ${reserved}.`
-        : `"${name}" cannot be a server name: use letters, digits, - and _.`,
-      { hint: reserved ? "Pass another --name." : "Pass --name <name>." },
+      "unknown-input",
+      `--arg ${o.arg![0]}: ${what} is an npm package, not a catalogue entry, so it has no inputs to answer.`,
+      { hint: 'Add it without --arg, then write its arguments into "args" of its entry in the manifest.' },
     );
-  }
-  if (renamed) found.notes.unshift(`${renamed.charAt(0).toUpperCase()}${renamed.slice(1)}.`);
-  ctx.output.addSecrets(Object.values(newSecrets));
+  const newSecrets = dict<string>();
+  for (const [k, v] of given) if (v !== undefined) newSecrets[k] = v;
+  const { name, renamed } = o.name ? { name: o.name, renamed: undefined } : unreservedName(found.name!);
+  return { name, server: found.server!, newSecrets, renamed };
+}
 
+/** The server into the manifest (refused when there without --force), its keys into the secrets file. */
+async function writeServer(session: AddSession, added: NewServer, o: AddOptions & { dryRun?: boolean }) {
+  const { machine, file } = session;
   const schemaRef = schemaRefFor(file, machine);
   const change = (current: string | null) => {
-    const existing = serverNames(current, file).includes(name);
+    const existing = serverNames(current, file).includes(added.name);
     if (existing && !o.force) {
-      throw new UsageError("server-exists", `${name} is already in ${machine.shown(file)}.`, {
+      throw new UsageError("server-exists", `${added.name} is already in ${machine.shown(file)}.`, {
         hint: "Pass --force to replace it, or --name to add it under another name.",
       });
     }
-    return withServer(current, file, name, server, schemaRef);
+    return withServer(current, file, added.name, added.server, schemaRef);
   };
   const result = await editManifest(machine, file, change, { dryRun: Boolean(o.dryRun) });
-  if (!o.dryRun && Object.keys(newSecrets).length > 0) {
+  if (!o.dryRun && Object.keys(added.newSecrets).length > 0) {
     await withLock(machine.home.dir, async () =>
-      saveSecrets(machine.paths.secrets, { ...(await loadSecrets(machine.paths.secrets)), ...newSecrets }),
+      saveSecrets(machine.paths.secrets, {
+        ...(await loadSecrets(machine.paths.secrets)),
+        ...added.newSecrets,
+      }),
     );
   }
-  const changed = result.after !== null && canonicalJson(result.after) !== canonicalJson(result.before);
-  // Stopped from here on (at the question to sync, or during it), the server is in the manifest
-  // already: what finishes the job is sync, not another add (which would find it there).
-  if (!o.dryRun) ctx.afterInterrupt = "Run `mcp-twin sync` to finish.";
-  const out = ctx.output;
-  const summary = {
-    added: name,
-    manifest: file,
-    server,
-    source: found.source,
-    ...(renamed ? { renamed } : {}),
-    ...(found.chosen ? { registry: found.chosen.registry } : {}),
-    secrets: Object.keys(newSecrets),
-    dryRun: Boolean(o.dryRun),
-  };
-  if (!out.json) {
-    if (o.dryRun) {
-      if (result.after !== null)
-        out.print(await unifiedDiff(machine.shown(file), result.before, result.after, out));
-      if (Object.keys(newSecrets).length > 0)
-        out.print(
-          `(would store ${Object.keys(newSecrets).join(", ")} in ${machine.shown(machine.paths.secrets)})`,
-        );
-    } else {
-      out.print(
-        `${out.theme.ok} ${changed ? "Added" : "Kept"} ${name} in ${machine.shown(file)}${found.template?.notes ? `\n  ${untrusted(found.template.notes)}` : ""}`,
-      );
-      if (Object.keys(newSecrets).length > 0)
-        out.print(
-          `${out.theme.ok} Stored ${Object.keys(newSecrets).join(", ")} in ${machine.shown(machine.paths.secrets)} (${privacyNote(secretsPrivacy(machine))})`,
-        );
-    }
-    // What it will run, before anything starts it (the question to sync comes after).
-    for (const line of launchLines(server)) out.print(line);
-    for (const note of found.notes) out.print(`  ${note}`);
-  }
+  return result;
+}
 
+/** What was added (or, with --dry-run, the manifest's diff and the keys it would store). */
+async function printAdded(
+  out: CommandContext["output"],
+  session: AddSession,
+  found: Found,
+  added: NewServer,
+  result: ManifestEdit,
+  o: AddOptions & { dryRun?: boolean },
+): Promise<void> {
+  const { machine, file } = session;
+  const keys = Object.keys(added.newSecrets);
+  if (o.dryRun) {
+    if (result.after !== null)
+      out.print(await unifiedDiff(machine.shown(file), result.before, result.after, out));
+    if (keys.length > 0)
+      out.print(`(would store ${keys.join(", ")} in ${machine.shown(machine.paths.secrets)})`);
+  } else {
+    const changed = result.after !== null && canonicalJson(result.after) !== canonicalJson(result.before);
+    out.print(
+      `${out.theme.ok} ${changed ? "Added" : "Kept"} ${added.name} in ${machine.shown(file)}${found.template?.notes ? `\n  ${untrusted(found.template.notes)}` : ""}`,
+    );
+    if (keys.length > 0)
+      out.print(
+        `${out.theme.ok} Stored ${keys.join(", ")} in ${machine.shown(machine.paths.secrets)} (${privacyNote(secretsPrivacy(machine))})`,
+      );
+  }
+  // What it will run, before anything starts it (the question to sync comes after).
+  for (const line of launchLines(added.server)) out.print(line);
+  for (const note of found.notes) out.print(`  ${note}`);
+}
+
+/** Sync now: --sync, or yes to the question on a terminal (--no-sync: neither). */
+async function offerSync(
+  ctx: CommandContext,
+  session: AddSession,
+  added: NewServer,
+  result: ManifestEdit,
+  summary: Record<string, unknown>,
+  o: AddOptions & { dryRun?: boolean },
+): Promise<number> {
+  const { machine, prompts } = session;
+  const out = ctx.output;
   // A remote that asks for a login: said, and on a terminal the login offered right away.
-  if (!o.dryRun && server.url !== undefined) {
-    const needed = await offerLogins(ctx, machine, [[name, server]], {
+  if (!o.dryRun && added.server.url !== undefined) {
+    const needed = await offerLogins(ctx, machine, [[added.name, added.server]], {
       say: true,
       ...(prompts
         ? {
@@ -224,16 +307,14 @@ export async function run(ctx: CommandContext): Promise<number> {
     });
     if (needed.length > 0) Object.assign(summary, { needsLogin: true });
   }
-
-  // Sync now: --sync, or yes to the question on a terminal (--no-sync: neither). Only an npm
-  // package is installed by sync; a command (uvx, docker) or a URL is only written.
-  const syncDoes = server.package
+  // Only an npm package is installed by sync; a command (uvx, docker) or a URL is only written.
+  const syncDoes = added.server.package
     ? "install it and write it into every client"
     : "write it into every client";
   const asks = o.sync === undefined && !o.dryRun && prompts !== undefined;
   // Before the question: a program it runs that is not there, where it is not (the entry would be
   // written all the same, and start once the program is installed).
-  const programsShown = asks && !server.package ? await missingPrograms(ctx, machine, name) : [];
+  const programsShown = asks && !added.server.package ? await missingPrograms(ctx, machine, added.name) : [];
   for (const line of programsShown) out.warn(line);
   const doSync =
     o.sync === true ||
@@ -245,9 +326,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   // The missing programs' lines said before the question are not said again.
   return syncAfterEdit(ctx, machine, {
-    file,
+    file: session.file,
     after: result.after,
-    secrets: newSecrets,
+    secrets: added.newSecrets,
     summary,
     programsShown,
   });

@@ -1,9 +1,6 @@
 /**
- * `mcp-twin connect <url>`: a stdio ⇄ Streamable HTTP relay for clients that only speak stdio
- * (Claude Desktop ignores HTTP entries); `--transport sse` relays to an HTTP+SSE server instead
- * (for clients that cannot write an SSE entry: Claude Desktop, Codex). Header values may hold `${VAR}`, read from connect's own
- * environment, so secrets stay out of argv. Without an Authorization header or --token-file it
- * sends the local bridge's token; a loopback URL where nothing answers gets the bridge started.
+ * `mcp-twin connect <url>`: a stdio ⇄ Streamable HTTP (or HTTP+SSE) relay for clients that only speak
+ * stdio or cannot write an SSE entry (Claude Desktop, Codex).
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -58,6 +55,11 @@ export function parseHeader(
   return [name, value];
 }
 
+/**
+ * Header values may hold `${VAR}`, read from connect's own environment, so secrets stay out of
+ * argv. Without an Authorization header or --token-file it sends the local bridge's token; a
+ * loopback URL where nothing answers gets the bridge started.
+ */
 export async function run(ctx: CommandContext): Promise<number> {
   const parsed = optionsSchema.safeParse(ctx.options);
   if (!parsed.success) throw new UsageError("bad-option", parsed.error.issues[0]!.message);

@@ -1,12 +1,6 @@
 /**
- * `mcp-twin init`: from nothing to both sides working. Shows what it found, offers the servers
- * already configured anywhere, lets the user pick more from the catalogue, asks each input and key
- * once, shows the plan, and asks once to go ahead. Every question comes before the first write and
- * the caches it fills meanwhile are held in memory, so Ctrl-C at any prompt (or "no") leaves every
- * file as it was (exit 130). Run again on a configured machine, it adds to the existing manifest.
- * `--yes` with `--server`/`--secret` does the same unattended.
- *
- * The steps (in ./init/) each take only the part of the context they need.
+ * `mcp-twin init`: from nothing to both sides working, every question asked before the first write, so
+ * Ctrl-C at any prompt (or "no") leaves every file as it was. Its steps are in ./init/.
  */
 import type { CommandContext } from "../cli.js";
 import { openRegistry, type RegistryClient } from "../core/registry/index.js";
@@ -29,6 +23,15 @@ import { openCommandMachine } from "./shared/open-machine.js";
 /** In the picker, a registry that does not answer soon is given up on (the catalogue goes on). */
 const PICKER_TIMEOUT_MS = 5_000;
 
+/**
+ * `mcp-twin init`: from nothing to both sides working. Shows what it found, offers the servers
+ * already configured anywhere, lets the user pick more from the catalogue, asks each input and key
+ * once, shows the plan, and asks once to go ahead. Every question comes before the first write and
+ * the caches it fills meanwhile are held in memory, so Ctrl-C at any prompt (or "no") leaves every
+ * file as it was (exit 130). Run again on a configured machine, it adds to the existing manifest.
+ * `--yes` with `--server`/`--secret` does the same unattended.
+ *
+ */
 export async function run(
   command: CommandContext,
   term: InitTerminal = { stdinIsTTY: Boolean(command.terminal.stdin.isTTY), prompts: inquirerPrompts },

@@ -11,7 +11,7 @@ import { restartOf } from "../core/undo/undo-runner.js";
 import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
 import { restartLine } from "../ui/reports/sync-report.js";
-import { askFirst, changes, question, renderUndo } from "../ui/reports/undo-report.js";
+import { askFirst, changes, question, renderUndo, undoJson } from "../ui/reports/undo-report.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -53,7 +53,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
   }
   const results = await restoreTargets(machine, options, ctx.output.progress);
-  if (ctx.output.json) ctx.output.result({ targets: results.map(({ before: _b, after: _a, ...r }) => r) });
+  if (ctx.output.json) ctx.output.result(undoJson(results));
   else {
     if (results.length === 0) ctx.output.print("Nothing to restore: mcp-twin has not changed a target yet.");
     await renderUndo(results, ctx.output, {

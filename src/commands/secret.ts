@@ -22,48 +22,21 @@ import { andList } from "../core/words.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
+/** What every action works on: the machine and the secrets file, its values masked. */
+interface SecretsAt {
+  machine: Machine;
+  file: string;
+  secrets: Record<string, string>;
+}
+
 export async function run(ctx: CommandContext): Promise<number> {
   const [action, name] = ctx.args;
   const machine = await openCommandMachine(ctx);
   const file = machine.paths.secrets;
   const secrets = await loadSecrets(file);
   ctx.output.addSecrets(Object.values(secrets));
-
-  if (action === "list") {
-    const used = await usedBy(ctx, machine);
-    const names = [...new Set([...Object.keys(secrets), ...used.keys()])].sort();
-    const rows = names.map((n) => ({
-      name: n,
-      stored: Object.hasOwn(secrets, n),
-      fromEnvironment: !Object.hasOwn(secrets, n) && own(ctx.host.env, n) !== undefined,
-      usedBy: used.get(n) ?? [],
-    }));
-    if (ctx.output.json) ctx.output.result({ file, secrets: rows });
-    else if (rows.length === 0) ctx.output.print("No secrets stored, and the manifest references none.");
-    else {
-      for (const r of rows) {
-        const state = r.stored
-          ? ctx.output.theme.ok
-          : r.fromEnvironment
-            ? ctx.output.theme.info
-            : ctx.output.theme.fail;
-        const where = r.stored ? "stored" : r.fromEnvironment ? "from the environment" : "not set";
-        ctx.output.print(
-          `${state} ${r.name.padEnd(28)} ${where}${r.usedBy.length > 0 ? `, used by ${r.usedBy.join(", ")}` : ", not used by the manifest"}`,
-        );
-      }
-      // Exit 1 says something is missing: say too how to fill it in.
-      const unset = rows.filter((r) => !r.stored && !r.fromEnvironment).map((r) => r.name);
-      if (unset.length > 0)
-        ctx.output.info(
-          unset.length === 1
-            ? `Set it with \`mcp-twin secret set ${unset[0]}\` (or export ${unset[0]}): until then, \`mcp-twin sync\` stops (exit 2) before writing any client config.`
-            : `Set each with \`mcp-twin secret set NAME\` (or export it): until then, \`mcp-twin sync\` stops (exit 2) before writing any client config.`,
-        );
-    }
-    return rows.some((r) => !r.stored && !r.fromEnvironment) ? 1 : 0;
-  }
-
+  const at: SecretsAt = { machine, file, secrets };
+  if (action === "list") return list(ctx, at);
   if (action !== "set" && action !== "rm") {
     throw new UsageError("bad-action", `secret ${action ?? ""}: expected set, list or rm.`, {
       hint: "mcp-twin secret set NAME | secret list | secret rm NAME",
@@ -71,53 +44,86 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   if (!name) throw new UsageError("missing-argument", `secret ${action} needs a NAME.`);
   assertSecretName(name);
+  return action === "rm" ? remove(ctx, at, name) : set(ctx, at, name);
+}
 
-  if (action === "rm") {
-    assertKnown({
-      code: "unknown-secret",
-      given: "secret rm",
-      name,
-      isNot: `no secret of that name is stored in ${machine.shown(file)}`,
-      knownAs: "Stored secrets",
-      known: Object.keys(secrets).sort(),
-    });
-    if (!ctx.options.dryRun) {
-      await withLock(machine.home.dir, async () => {
-        const now = await loadSecrets(file);
-        delete now[name];
-        await saveSecrets(file, now);
-      });
-    }
-    // Still referenced (and not exported either): the next sync stops on it. Say so now, not then.
-    const users = own(ctx.host.env, name) === undefined ? ((await usedBy(ctx, machine)).get(name) ?? []) : [];
-    if (ctx.output.json)
-      ctx.output.result({ removed: name, dryRun: Boolean(ctx.options.dryRun), usedBy: users });
-    else
+/** `secret list`: every name stored or referenced, where its value comes from, who uses it. */
+async function list(ctx: CommandContext, { machine, file, secrets }: SecretsAt): Promise<number> {
+  const used = await usedBy(ctx, machine);
+  const names = [...new Set([...Object.keys(secrets), ...used.keys()])].sort();
+  const rows = names.map((n) => ({
+    name: n,
+    stored: Object.hasOwn(secrets, n),
+    fromEnvironment: !Object.hasOwn(secrets, n) && own(ctx.host.env, n) !== undefined,
+    usedBy: used.get(n) ?? [],
+  }));
+  if (ctx.output.json) ctx.output.result({ file, secrets: rows });
+  else if (rows.length === 0) ctx.output.print("No secrets stored, and the manifest references none.");
+  else {
+    for (const r of rows) {
+      const state = r.stored
+        ? ctx.output.theme.ok
+        : r.fromEnvironment
+          ? ctx.output.theme.info
+          : ctx.output.theme.fail;
+      const where = r.stored ? "stored" : r.fromEnvironment ? "from the environment" : "not set";
       ctx.output.print(
-        `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would remove" : "Removed"} ${name}.`,
-      );
-    if (users.length > 0) {
-      const list = andList(users);
-      ctx.output.warn(
-        `${list} still ${users.length === 1 ? "uses" : "use"} ${name}: until it is set again (\`mcp-twin secret set ${name}\`) or ${users.length === 1 ? "that server is" : "those servers are"} removed (\`mcp-twin remove ${users[0]}\`), \`mcp-twin sync\` stops (exit 2) before writing any client config.`,
+        `${state} ${r.name.padEnd(28)} ${where}${r.usedBy.length > 0 ? `, used by ${r.usedBy.join(", ")}` : ", not used by the manifest"}`,
       );
     }
-    return 0;
+    // Exit 1 says something is missing: say too how to fill it in.
+    const unset = rows.filter((r) => !r.stored && !r.fromEnvironment).map((r) => r.name);
+    if (unset.length > 0)
+      ctx.output.info(
+        unset.length === 1
+          ? `Set it with \`mcp-twin secret set ${unset[0]}\` (or export ${unset[0]}): until then, \`mcp-twin sync\` stops (exit 2) before writing any client config.`
+          : `Set each with \`mcp-twin secret set NAME\` (or export it): until then, \`mcp-twin sync\` stops (exit 2) before writing any client config.`,
+      );
   }
+  return rows.some((r) => !r.stored && !r.fromEnvironment) ? 1 : 0;
+}
 
-  const interactive = Boolean(ctx.terminal.stdin.isTTY) && !ctx.options.yes;
-  let value: string;
-  if (!ctx.terminal.stdin.isTTY) value = await readStdin(ctx.terminal.stdin);
-  else if (interactive)
-    value = await inquirerPrompts().password({
-      message: `Value of ${name}`,
-      validate: (v) => (v ? true : "a value is needed"),
+/** `secret rm NAME`: out of the secrets file; a server that still uses it is named. */
+async function remove(
+  ctx: CommandContext,
+  { machine, file, secrets }: SecretsAt,
+  name: string,
+): Promise<number> {
+  assertKnown({
+    code: "unknown-secret",
+    given: "secret rm",
+    name,
+    isNot: `no secret of that name is stored in ${machine.shown(file)}`,
+    knownAs: "Stored secrets",
+    known: Object.keys(secrets).sort(),
+  });
+  if (!ctx.options.dryRun) {
+    await withLock(machine.home.dir, async () => {
+      const now = await loadSecrets(file);
+      delete now[name];
+      await saveSecrets(file, now);
     });
+  }
+  // Still referenced (and not exported either): the next sync stops on it. Say so now, not then.
+  const users = own(ctx.host.env, name) === undefined ? ((await usedBy(ctx, machine)).get(name) ?? []) : [];
+  if (ctx.output.json)
+    ctx.output.result({ removed: name, dryRun: Boolean(ctx.options.dryRun), usedBy: users });
   else
-    throw new UsageError("no-value", `secret set ${name}: with --yes the value must come on stdin.`, {
-      hint: `printf %s "$VALUE" | mcp-twin secret set ${name}`,
-    });
-  if (!value) throw new UsageError("no-value", `secret set ${name}: the value is empty.`);
+    ctx.output.print(
+      `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would remove" : "Removed"} ${name}.`,
+    );
+  if (users.length > 0) {
+    const list = andList(users);
+    ctx.output.warn(
+      `${list} still ${users.length === 1 ? "uses" : "use"} ${name}: until it is set again (\`mcp-twin secret set ${name}\`) or ${users.length === 1 ? "that server is" : "those servers are"} removed (\`mcp-twin remove ${users[0]}\`), \`mcp-twin sync\` stops (exit 2) before writing any client config.`,
+    );
+  }
+  return 0;
+}
+
+/** `secret set NAME`: the value from stdin or a hidden prompt, checked as the wizard checks it, stored. */
+async function set(ctx: CommandContext, { machine, file }: SecretsAt, name: string): Promise<number> {
+  const value = await readValue(ctx, name);
   ctx.output.addSecrets([value]);
   // The wizard's check, here too: a placeholder or a value failing the catalogue's format for
   // this name is refused unless --force (and even then sync never writes a placeholder).
@@ -166,6 +172,24 @@ export async function run(ctx: CommandContext): Promise<number> {
       `${ctx.options.dryRun ? ctx.output.theme.bullet : ctx.output.theme.ok} ${ctx.options.dryRun ? "Would store" : "Stored"} ${name} in ${machine.shown(file)} (${privacyNote(secretsPrivacy(machine))}).${next}`,
     );
   return 0;
+}
+
+/** The value to store: stdin when it is not a terminal, else a hidden prompt (not with --yes). */
+async function readValue(ctx: CommandContext, name: string): Promise<string> {
+  const interactive = Boolean(ctx.terminal.stdin.isTTY) && !ctx.options.yes;
+  let value: string;
+  if (!ctx.terminal.stdin.isTTY) value = await readStdin(ctx.terminal.stdin);
+  else if (interactive)
+    value = await inquirerPrompts().password({
+      message: `Value of ${name}`,
+      validate: (v) => (v ? true : "a value is needed"),
+    });
+  else
+    throw new UsageError("no-value", `secret set ${name}: with --yes the value must come on stdin.`, {
+      hint: `printf %s "$VALUE" | mcp-twin secret set ${name}`,
+    });
+  if (!value) throw new UsageError("no-value", `secret set ${name}: the value is empty.`);
+  return value;
 }
 
 /** Secret name → servers of the manifest that reference it. */

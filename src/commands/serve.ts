@@ -1,8 +1,6 @@
 /**
  * `mcp-twin serve`: the bridge. `--http` runs the process that owns the state; without it, serve
- * speaks stdio and relays to that process, starting it when none answers, so every stdio client
- * shares one state. `--share` exposes manifest servers; `--print-token` / `--rotate-token` manage
- * the token.
+ * speaks stdio and relays to that process (starting it), so every stdio client shares one state.
  */
 import type { CommandContext } from "../cli.js";
 import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.js";
@@ -62,6 +60,7 @@ export function parseServeOptions(options: Record<string, unknown>): ServeOption
   };
 }
 
+/** `--share` exposes manifest servers; `--print-token` / `--rotate-token` manage the token. */
 export async function run(ctx: CommandContext): Promise<number> {
   const o = parseServeOptions(ctx.options);
   const out = ctx.output;

@@ -3,12 +3,12 @@ import type { CommandContext } from "../cli.js";
 import type { TrustRequest } from "../core/manifest/trust.js";
 import { runSync, syncExitCode } from "../core/sync/run-sync.js";
 import { trace } from "../core/system/trace.js";
-import { jsonReport, renderReport } from "../ui/reports/sync-report.js";
+import { renderSync, syncJson } from "../ui/reports/sync-report.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
-  // Commander has already typed these flags; no zod here, because loading it costs a third of a
-  // no-op sync (the benchmark's budget is 3× a bare `node -e 0`).
+  // Commander has already typed these flags; no zod here: loading it would slow a no-op sync's
+  // start-up (docs/dev/performance.md).
   const o = ctx.options;
   trace("command");
   const machine = await openCommandMachine(ctx);
@@ -32,9 +32,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   trace("synced");
   ctx.output.addSecrets(report.secretValues);
   if (ctx.output.json) {
-    ctx.output.result(jsonReport(report));
+    ctx.output.result(syncJson(report));
   } else {
-    await renderReport(report, ctx.output, Boolean(o.dryRun));
+    await renderSync(report, ctx.output, Boolean(o.dryRun));
   }
   return syncExitCode(report);
 }

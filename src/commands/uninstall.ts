@@ -1,22 +1,22 @@
 /**
- * `mcp-twin uninstall [--packages]`: remove every entry mcp-twin wrote and give back the ones it
- * took over, in their hand-written form (and its packages); stop the bridge once no entry reaches
- * it; end with what stays and how to remove it. On a TTY it shows what it will do (diffs, secrets
- * masked) and asks first; `--yes` skips the question.
+ * `mcp-twin uninstall [--packages]`: remove every entry mcp-twin wrote and give back the ones it took
+ * over, in their hand-written form (and its packages); stop the bridge; end with what stays.
  */
 import type { CommandContext } from "../cli.js";
 import { detectEnvironments } from "../core/environments/detect.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
 import { selectEnvironments } from "../core/selectors.js";
 import { restartOf } from "../core/undo/undo-runner.js";
-import { type UninstallOptions, type UninstallReport, uninstallAll } from "../core/undo/uninstall-all.js";
-import { andList } from "../core/words.js";
-import type { Output } from "../ui/output.js";
+import { type UninstallOptions, uninstallAll } from "../core/undo/uninstall-all.js";
 import { restartLine } from "../ui/reports/sync-report.js";
-import { askFirst, changes, question, renderUndo } from "../ui/reports/undo-report.js";
-import { bridgeLine, renderPackages, renderRemains } from "../ui/reports/uninstall-report.js";
+import { askFirst, changes, question } from "../ui/reports/undo-report.js";
+import { renderRemains, renderUninstall, uninstallJson } from "../ui/reports/uninstall-report.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
+/**
+ * On a TTY it shows what it will do (diffs, secrets masked) and asks first; `--yes` skips the
+ * question.
+ */
 export async function run(ctx: CommandContext): Promise<number> {
   const machine = await openCommandMachine(ctx);
   const o = ctx.options;
@@ -39,14 +39,14 @@ export async function run(ctx: CommandContext): Promise<number> {
     const stops = preview.bridge?.action === "planned";
     if (!preview.targets.some(changes) && preview.packages.length === 0 && !stops) {
       // Nothing to do: say so (and what stays), without a question.
-      await render(preview, out, { planned: true, diffs: "all" });
+      await renderUninstall(preview, out, { planned: true, diffs: "all" });
       if (preview.targets.length === 0) out.print("mcp-twin has written no entries.");
       renderRemains(await preview.remains(), out, false);
       // A config left as it is because it does not parse is not "done".
       return preview.targets.some((r) => r.action === "failed") ? 1 : 0;
     }
     out.print(out.theme.c.bold("mcp-twin uninstall will:"));
-    await render(preview, out, { planned: true, diffs: "all" });
+    await renderUninstall(preview, out, { planned: true, diffs: "all" });
     const { inquirerPrompts } = await import("../ui/prompts.js");
     const go = await inquirerPrompts().confirm({
       message: question(preview.targets, [
@@ -62,20 +62,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   const report = await uninstallAll(machine, options, out.progress);
   const { targets, packages } = report;
-  if (out.json)
-    out.result({
-      targets: targets.map(({ before: _b, after: _a, ...r }) => r),
-      ...(options.dryRun ? {} : { restart: restartOf(targets) }),
-      installs: packages,
-      ...(report.bridge ? { bridge: report.bridge } : {}),
-      ...(report.logins.length > 0 ? { logins: report.logins } : {}),
-      remains: await report.remains(),
-    });
+  if (out.json) out.result(uninstallJson(report, await report.remains(), options.dryRun));
   else {
     if (targets.length === 0) out.print("mcp-twin has written no entries.");
     // A dry run shows the diffs; a run lists each file once, with what was done (a preview showed
     // the diffs before the question).
-    await render(report, out, { planned: options.dryRun, diffs: options.dryRun ? "all" : "none" });
+    await renderUninstall(report, out, { planned: options.dryRun, diffs: options.dryRun ? "all" : "none" });
     if (!options.dryRun && targets.some(changes))
       out.print(out.theme.c.dim("`mcp-twin restore` puts these entries back."));
     // An app that is open keeps the servers it loaded, removed ones too, until it starts again.
@@ -95,21 +87,4 @@ export async function run(ctx: CommandContext): Promise<number> {
     report.bridge?.action === "failed"
     ? 1
     : 0;
-}
-
-async function render(
-  report: UninstallReport,
-  out: Output,
-  options: { planned: boolean; diffs: "all" | "none" },
-): Promise<void> {
-  await renderUndo(report.targets, out, options);
-  renderPackages(report.packages, out);
-  const bridge = bridgeLine(report.bridge, out);
-  if (bridge) out.print(bridge);
-  if (report.logins.length > 0)
-    out.print(
-      options.planned
-        ? `  ${out.theme.bullet} The login${report.logins.length === 1 ? "" : "s"} to ${andList(report.logins)} would be forgotten (${report.logins.length === 1 ? "its tokens" : "their tokens"} leave the home).`
-        : `${out.theme.ok} Forgot the login${report.logins.length === 1 ? "" : "s"} to ${andList(report.logins)}: ${report.logins.length === 1 ? "its tokens are" : "their tokens are"} gone from the home.`,
-    );
 }

@@ -17,7 +17,7 @@ export interface ErrorLocation {
 }
 
 /**
- * `sync` ships as a bundle of its own (its start-up is measured), so one process can hold two
+ * `sync` ships as a bundle of its own (for its start-up), so one process can hold two
  * copies of these classes: `instanceof` goes by a brand each instance carries, not by identity.
  */
 const BRAND = Symbol.for("mcp-twin.error-kinds");

@@ -1,12 +1,16 @@
 /**
- * Lookups by names that come from users — manifest servers and references, secrets, environment
- * variables, state, client configs, templates. A plain object answers `obj["toString"]` with a
- * member of Object.prototype, so `${env:toString}` once wrote `function toString() { … }` into a
- * client config. Every such lookup is an own-property check, and maps built from such names have
- * no prototype at all.
+ * Lookups by names that come from users (manifest servers and references, secrets, environment
+ * variables, state, client configs, templates): own-property checks, never a member of
+ * Object.prototype.
  */
 
-/** The value `record` itself holds under `name`; never an inherited member. */
+/**
+ * The value `record` itself holds under `name`; never an inherited member.
+ *
+ * A plain object answers `obj["toString"]` with a member of Object.prototype, so `${env:toString}`
+ * would write `function toString() { … }` into a client config. Every such lookup is an
+ * own-property check, and maps built from such names have no prototype at all.
+ */
 export function own<T>(record: Readonly<Record<string, T>> | null | undefined, name: string): T | undefined {
   return record != null && Object.hasOwn(record, name) ? record[name] : undefined;
 }

@@ -1,11 +1,6 @@
 /**
- * Which names a flag or argument accepts, in one place (pure): `--client` (the client table),
- * `--env` (`windows`, `wsl` for every distro, `wsl:<distro>`, `macos`, `linux`, and once the
- * environments are known, one of this machine's), server names, restore targets, secret names and
- * `--timeout`. A name that is not known is an UnknownNameError (exit 2) naming the known ones and
- * the closest (did you mean), worded the same way by every command.
- *
- * Light on purpose: `sync` loads it at start-up, so no zod here.
+ * Which names a flag or argument accepts, in one place (pure): `--client`, `--env`, server names,
+ * restore targets, secret names and `--timeout`; an unknown one is exit 2 with the closest known.
  */
 import { distance } from "fastest-levenshtein";
 import { CLIENTS } from "./clients/index.js";
@@ -128,7 +123,14 @@ export function selectorProblems(selectors: {
   return problems;
 }
 
-/** Throw one UsageErrors (exit 2) listing every bad `--client` / `--env`. */
+/**
+ * Throw one UsageErrors (exit 2) listing every bad `--client` / `--env`.
+ *
+ * `--client`: the client table; `--env`: `windows`, `wsl` for every distro, `wsl:<distro>`, `macos`,
+ * `linux`, and once the environments are known, one of this machine's. A name that is not known is
+ * an UnknownNameError (exit 2) naming the known ones and the closest (did you mean), worded the same
+ * way by every command. Light on purpose: `sync` loads it at start-up, so no zod here.
+ */
 export function checkSelectors(selectors: { clients?: readonly string[]; envs?: readonly string[] }): void {
   const problems = selectorProblems(selectors);
   if (problems.length > 0) throw new UsageErrors(problems);

@@ -1,8 +1,6 @@
 /**
- * Keys that clash, on a terminal: one question per key that has different values in different
- * places — which value every client gets, each place keeping its own, or a new value typed in
- * (hidden). Values are never shown, nor any part of one: a label, a long key's
- * fingerprint (8 hex digits of its SHA-256) and where each was found. `--secret NAME[=VALUE]` answers come first (read here, checked like `init`'s).
+ * Keys that clash, on a terminal: one question per key that has different values in different places.
+ * Values are never shown, nor any part of one.
  */
 import { UsageError, UsageErrors } from "../core/errors.js";
 import { type ClashChoices, type SecretClash, TYPED } from "../core/import/clashes.js";
@@ -41,7 +39,13 @@ export function secretFlagValues(
   return values;
 }
 
-/** Ask about every clash still unsettled (of `servers`, when given); returns the answers. */
+/**
+ * Ask about every clash still unsettled (of `servers`, when given); returns the answers.
+ *
+ * Which value every client gets, each place keeping its own, or a new value typed in (hidden);
+ * each value shown by a label, a long key's fingerprint (8 hex digits of its SHA-256) and where it
+ * was found. `--secret NAME[=VALUE]` answers come first (read here, checked like `init`'s).
+ */
 export async function askClashes(
   clashes: readonly SecretClash[],
   prompts: Prompts,

@@ -1,14 +1,15 @@
-/**
- * Unified diffs for --dry-run, restore and uninstall previews. Secrets never show: the diff is
- * computed on the real texts (so a changed key still shows as a changed line), then each line is
- * printed from a copy of its text whose secret fields are masked (core/secrets/secret-fields-json.ts: found by
- * where they sit, old or new); the Output masks known values and credential shapes on top, and
- * learns the secret-looking values found here so they are hidden wherever else they appear.
- */
+/** Unified diffs for --dry-run, restore and uninstall previews, in which secrets never show. */
 import { showEscapedBytes } from "../core/formats/lossless-text.js";
 import { looksLikeSecret } from "../core/secrets/mask.js";
 import type { Output } from "./output.js";
 
+/**
+ * The diff is computed on the real texts (so a changed key still shows as a changed line), then
+ * each line is printed from a copy of its text whose secret fields are masked
+ * (core/secrets/secret-fields-json.ts: found by where they sit, old or new); the Output masks known
+ * values and credential shapes on top, and learns the secret-looking values found here so they are
+ * hidden wherever else they appear.
+ */
 export async function unifiedDiff(
   file: string,
   before: string | null,

@@ -1,8 +1,6 @@
 /**
- * Installs as people watch them: on a terminal, one live line per environment under a spinner —
- * its packages, the time so far, and npm's own phase (resolving, adding n/m, a script) — redrawn
- * every second; without a terminal, plain lines: one when each environment starts, one every
- * half minute while it runs, one when it ends. Nothing with --json (the caller passes quiet).
+ * Installs as people watch them: on a terminal one live line per environment under a spinner, without
+ * one a few plain lines; nothing with --json (the caller passes quiet).
  */
 import type { NpmPhase } from "../core/packages/npm-log.js";
 import type { InstallBoard, InstallJob, Step } from "../core/system/progress.js";
@@ -29,6 +27,11 @@ export interface BoardIo {
   now?: () => number;
 }
 
+/**
+ * On a terminal, each environment's line shows its packages, the time so far and npm's own phase
+ * (resolving, adding n/m, a script), redrawn every second; without a terminal, one line when each
+ * environment starts, one every half minute while it runs, one when it ends.
+ */
 export function createInstallBoard(jobs: readonly InstallJob[], io: BoardIo): InstallBoard {
   const now = io.now ?? Date.now;
   const started = now();

@@ -1,9 +1,6 @@
 /**
  * init's picker: a searchable multi-select over the catalogue and, as the user types, the MCP
- * Registry. Type to filter, Enter adds (or removes) the highlighted server, "Done" goes on; with
- * nothing typed "Done" comes first, so Enter right away skips it. The catalogue needs no network:
- * the registry is asked only for a typed term (after a short pause in typing), each answer is
- * cached, and when it cannot be reached one line says so and the catalogue goes on working.
+ * Registry; the catalogue works without the network.
  */
 import type { Template } from "../core/catalogue/index.js";
 import { searchTemplates } from "../core/catalogue/index.js";
@@ -27,6 +24,12 @@ const REGISTRY = "registry:";
 /** Wait this long after the last key before asking the registry. */
 const TYPING_PAUSE_MS = 250;
 
+/**
+ * Type to filter, Enter adds (or removes) the highlighted server, "Done" goes on; with nothing
+ * typed "Done" comes first, so Enter right away skips it. The registry is asked only for a typed
+ * term (after a short pause in typing), each answer is cached, and when it cannot be reached one
+ * line says so and the catalogue goes on working.
+ */
 export async function pickServers(
   prompts: Prompts,
   templates: readonly Template[],

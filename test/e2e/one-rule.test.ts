@@ -1,15 +1,17 @@
 /**
  * Where a rule used to be written two or three times and the copies disagreed, the commands now
  * give one answer: each test is a case that sync, status, doctor or `serve --share` answered
- * differently before the rule had one home (core/entries/ownership.ts, core/manifest/spec.ts).
+ * differently before the rule had one home (core/entries/ownership.ts, core/manifest/spec.ts,
+ * core/secrets/placeholders.ts).
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import { call, cleanup, httpClient, startBridge } from "../bridge-server/helpers.js";
 import { doctor, one, pick } from "../doctor/helpers.js";
 import { writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
+import { importJson } from "../import/helpers.js";
 
 const SECRET = "fx-9c8b7a6d5e4f3a2b";
 const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);
@@ -200,5 +202,41 @@ describe("the manifest in use (core/sync/context.ts)", () => {
     // Before: "bridge.token fail: no bridge token … the bridge has not started here yet".
     expect(pick(report, "bridge.token")).toEqual([]);
     expect(one(report, "bridge.reachable").status).toBe("skip");
+  });
+});
+
+describe("what names a secret (core/secrets/placeholders.ts)", () => {
+  test("doctor and import judge a variable alike: KEYBOARD_LAYOUT and AUTHOR hold no key, API_TOKEN does", async () => {
+    const m = setup();
+    const file = m.paths.claudeCodeConfig;
+    const entry = (env: Record<string, string>) => ({ command: "node", args: ["server.js"], env });
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          mcpServers: {
+            layout: entry({ KEYBOARD_LAYOUT: "de-neo-2", AUTHOR: "ada-lovelace" }),
+            keyed: entry({ API_TOKEN: "k-7d1e9b3a5c2f" }),
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    chmodSync(file, 0o644);
+
+    // import leaves the layout's values in its entry and moves only the token to the secrets file.
+    const imported = await importJson(m, ["--dry-run"]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.server("layout")!.server).toMatchObject({
+      env: { KEYBOARD_LAYOUT: "de-neo-2", AUTHOR: "ada-lovelace" },
+    });
+    expect(imported.server("keyed")!.server).toMatchObject({ env: { API_TOKEN: "${secret:API_TOKEN}" } });
+
+    // doctor: the readable file holds a key of `keyed` only (before: "keys (keyed, layout)").
+    const run = await doctor(m, ["--no-probe", "--client", "claude-code"]);
+    const privacy = pick(run, "config.private", { client: "claude-code" }).map((c) => c.message);
+    expect(privacy).toEqual([expect.stringContaining("holds a key (keyed) and is readable by other users")]);
   });
 });

@@ -637,3 +637,24 @@ describe("after an uninstall, and after a restore", () => {
     expect(sync.stdout.match(/updated ~fixture/g)).toHaveLength(3);
   });
 });
+
+describe("restore and uninstall write as sync writes (core/sync/write-sequence.ts)", () => {
+  test("a temp file a killed run left beside a config is cleared by uninstall and restore, as by sync", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    expect((await m.run(["sync"])).code).toBe(0);
+    // What replaceFile leaves when a run is killed between the temp file and the rename.
+    const leftover = () =>
+      path.join(path.dirname(file), `.${path.basename(file)}.mcp-twin-99999-0badf00d.tmp`);
+    writeFileSync(leftover(), "{ half written");
+    const u = await m.run(["uninstall", "--yes"]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(existsSync(leftover())).toBe(false);
+
+    writeFileSync(leftover(), "{ half written");
+    const r = await m.run(["restore"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(file).mcpServers.tool.args).toEqual(["tool-mcp", "--v0"]);
+    expect(existsSync(leftover())).toBe(false);
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * How a server starts where it runs (entries.ts `launchIn`): the one rule every user-level entry and
+ * How a server starts where it runs (entries/target-entry.ts `launchIn`): the one rule every user-level entry and
  * `serve --share` follow. Before it, serve --share had its own copy of "an npm package runs as
  * <node> <bin script>".
  */

@@ -8,12 +8,11 @@ import { type Recognized, recognizeEntry } from "../../src/core/import/recognize
 import {
   convertReferences,
   hasSecretPrefix,
-  isPlaceholder,
-  isSecretName,
   looksLikeCredential,
   secretNameFor,
 } from "../../src/core/import/values.js";
 import type { ClientId } from "../../src/core/manifest/schema.js";
+import { isPlaceholder, isSecretName } from "../../src/core/secrets/placeholders.js";
 
 describe("judging names and values", () => {
   test.each([
@@ -33,6 +32,14 @@ describe("judging names and values", () => {
     ["EBAY_CLIENT_ID", false],
     ["NODE_ENV", false],
     ["MONKEY", false],
+    // Names with a secret's letters but not its word (doctor's old pattern took them for keys).
+    ["AUTHOR", false],
+    ["OAUTH_REDIRECT_URI", false],
+    ["MAX_TOKENS", false],
+    ["TOKENIZER_PATH", false],
+    ["SESSION_COOKIE", true],
+    ["MINIO_ACCESSKEY", true],
+    ["SECRETKEY", true],
   ])("%s is a secret name: %s", (name, expected) => expect(isSecretName(name)).toBe(expected));
 
   test.each([

@@ -1,14 +1,20 @@
 /**
  * The layout a newcomer reads is the tree as it is: docs/layout.md is generated from the header
- * comments of src/ (every module has one), every file and folder the README's Layout paragraph
- * names exists, every folder of src/ is named there, and each "where is the rule for X" answer
- * is one file that exists.
+ * comments of src/ (every module has one, of at most three lines), every file and folder the
+ * README's Layout paragraph names exists, every folder of src/ is named there, and each "where is
+ * the rule for X" answer is one file that exists.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { filesWithoutHeader, headerSentence, layoutMarkdown } from "../../scripts/layout.mjs";
+import {
+  filesWithoutHeader,
+  headerLines,
+  headerSentence,
+  layoutMarkdown,
+  longHeaders,
+} from "../../scripts/layout.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const README = readFileSync(path.join(ROOT, "README.md"), "utf8");
@@ -31,6 +37,13 @@ function folders(dir: string): string[] {
 describe("the layout", () => {
   test("every module under src/ has a header comment (docs/layout.md is made of them)", () => {
     expect(filesWithoutHeader(ROOT)).toEqual([]);
+  });
+
+  test("every header says the file's job and why in at most three lines (details go where they apply)", () => {
+    expect(longHeaders(ROOT, 3)).toEqual([]);
+    expect(headerLines("/** One line. */\nexport {}")).toBe(1);
+    expect(headerLines("/**\n * One.\n * Two.\n *\n * Four.\n */\nexport {}")).toBe(4);
+    expect(headerLines("export {}")).toBe(0);
   });
 
   test("docs/layout.md is what `npm run docs:layout` writes", () => {

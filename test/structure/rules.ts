@@ -10,6 +10,10 @@
  *   modes) through node:fs.
  * - Only core/system/run.ts starts processes (node:child_process, execa, the SDK's stdio client
  *   transport, which spawns on its own).
+ * - Client configs and the manifest are replaced (replaceFile) only by sync's write sequence and
+ *   the manifest writer: restore, uninstall, import and adopt write through them.
+ *
+ * - No function is longer than MAX_FUNCTION_LINES (functionLengths, longFunctions).
  *
  * Type-only imports are allowed across layers' I/O rules (they run nothing), not across layers.
  */
@@ -57,6 +61,8 @@ const LAYER_RULES: LayerRule[] = [
 /** The one file allowed to change the file system, and the one allowed to start processes. */
 const WRITER = "core/system/files.ts";
 const PROCESS_STARTER = "core/system/run.ts";
+/** The write sequence every client config change goes through, and the one manifest writer. */
+const REPLACERS = ["core/sync/write-sequence.ts", "core/manifest/edit.ts"];
 
 /** node:fs functions that change the file system (sync, callback and promise forms share names). */
 const FS_WRITES = new Set(
@@ -235,6 +241,15 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
         rule: "io.processes",
         message: `${rel} imports ${to}: only ${PROCESS_STARTER} starts processes (use the host's runner)`,
       });
+    if (to === WRITER && !REPLACERS.includes(rel))
+      for (const { name, line } of use.names)
+        if (name === "replaceFile")
+          found.push({
+            file: rel,
+            line,
+            rule: "io.replace",
+            message: `${rel} uses replaceFile: only ${REPLACERS.join(" and ")} replace configs (write through them)`,
+          });
     if (FS_MODULES.has(to) && rel !== WRITER)
       for (const { name, line } of use.names)
         if (FS_WRITES.has(name) || name === "*")
@@ -250,4 +265,73 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
 
 export function formatViolation(v: Violation): string {
   return `src/${v.file}:${v.line} [${v.rule}] ${v.message}`;
+}
+
+/** The longest a function may be, in lines (its first line to its last, comments inside included). */
+export const MAX_FUNCTION_LINES = 120;
+
+/** One function, method, arrow function or function expression and its length in lines. */
+export interface FunctionLength {
+  line: number;
+  name: string;
+  lines: number;
+}
+
+/** What a function is called where it is written: its own name, its variable, property or call. */
+function functionName(node: ts.FunctionLikeDeclaration): string {
+  if (
+    node.name &&
+    (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name) || ts.isPrivateIdentifier(node.name))
+  )
+    return node.name.text;
+  if (ts.isConstructorDeclaration(node)) return "constructor";
+  const parent = node.parent;
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isPropertyAssignment(parent) && (ts.isIdentifier(parent.name) || ts.isStringLiteral(parent.name)))
+    return parent.name.text;
+  if (ts.isPropertyDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isCallExpression(parent)) {
+    const callee = parent.expression;
+    const called = ts.isPropertyAccessExpression(callee) ? callee.name.text : callee.getText();
+    return `${called}(…) callback`;
+  }
+  return "(anonymous)";
+}
+
+/** Every function in a file with its length, in source order. */
+export function functionLengths(fileName: string, text: string): FunctionLength[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const found: FunctionLength[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      (ts.isFunctionDeclaration(node) ||
+        ts.isMethodDeclaration(node) ||
+        ts.isConstructorDeclaration(node) ||
+        ts.isGetAccessorDeclaration(node) ||
+        ts.isSetAccessorDeclaration(node) ||
+        ts.isArrowFunction(node) ||
+        ts.isFunctionExpression(node)) &&
+      node.body
+    ) {
+      const first = lineOf(source, node);
+      const last = source.getLineAndCharacterOfPosition(node.getEnd()).line + 1;
+      found.push({ line: first, name: functionName(node), lines: last - first + 1 });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** The functions of a file over the limit, as `src/<file>:<line> <name> <n> lines`. */
+export function longFunctions(
+  srcRoot: string,
+  file: string,
+  text: string,
+  max = MAX_FUNCTION_LINES,
+): string[] {
+  const rel = path.relative(srcRoot, file).split(path.sep).join("/");
+  return functionLengths(file, text)
+    .filter((f) => f.lines > max)
+    .map((f) => `src/${rel}:${f.line} ${f.name} ${f.lines} lines`);
 }

@@ -1,10 +1,6 @@
 /**
- * The memory store's shape (checked by hand: zod stays out of an idle bridge).
- *
- * Namespaces and keys are any names a client chooses — `__proto__`, `constructor`, `toString`
- * included — so both levels are null-prototype records: a name is only ever an own property,
- * never a path into Object.prototype. Reads use own-property checks too. Stored values are kept
- * as parsed from JSON (their own `__proto__` keys included) and never merged into other objects.
+ * The memory store's shape (checked by hand: zod stays out of an idle bridge), in null-prototype
+ * records, since namespaces and keys are any names a client chooses.
  */
 import { dict, own } from "../../core/own-keys.js";
 
@@ -17,6 +13,12 @@ export interface MemoryEntry {
 
 export type Names<T> = Record<string, T>;
 
+/**
+ * Namespaces and keys are any names a client chooses — `__proto__`, `constructor`, `toString`
+ * included — so both levels are null-prototype records: a name is only ever an own property,
+ * never a path into Object.prototype. Reads use own-property checks too. Stored values are kept
+ * as parsed from JSON (their own `__proto__` keys included) and never merged into other objects.
+ */
 export interface MemoryData {
   version: 1;
   namespaces: Names<Names<MemoryEntry>>;

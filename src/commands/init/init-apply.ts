@@ -1,8 +1,6 @@
 /**
- * init's side effects, after the one question: the caches held in memory so far are written,
- * then the imported servers (with their keys, adopting the entries they came from), the new
- * servers and their keys, then the sync. `--dry-run` instead plans the sync against the manifest
- * it would write, and writes nothing — not even a cache.
+ * init's side effects, after the one question: the caches held in memory so far, the imported servers
+ * (adopting the entries they came from), the new servers and their keys, then the sync.
  */
 
 import { applyImport } from "../../core/import/index.js";
@@ -13,7 +11,7 @@ import { dict, own } from "../../core/own-keys.js";
 import { runSync, type SyncReport, syncExitCode } from "../../core/sync/run-sync.js";
 import { withLock } from "../../core/system/files.js";
 import { unifiedDiff } from "../../ui/diff.js";
-import { jsonReport, renderReport } from "../../ui/reports/sync-report.js";
+import { renderSync, syncJson } from "../../ui/reports/sync-report.js";
 import type { InitContext } from "./init-context.js";
 import { importSelection } from "./init-plan.js";
 
@@ -23,9 +21,9 @@ type ReportCtx = Pick<InitContext, "out" | "manifestFile" | "imports" | "newServ
 async function showSync(ctx: ReportCtx, report: SyncReport, dryRun: boolean): Promise<void> {
   ctx.out.addSecrets(report.secretValues);
   if (ctx.out.json)
-    ctx.out.result({ manifest: ctx.manifestFile, servers: added(ctx), sync: jsonReport(report) });
+    ctx.out.result({ manifest: ctx.manifestFile, servers: added(ctx), sync: syncJson(report) });
   // init named the manifest and each environment's fix already (what it found, first).
-  else await renderReport(report, ctx.out, dryRun, { manifestShown: true, fixesShown: true });
+  else await renderSync(report, ctx.out, dryRun, { manifestShown: true, fixesShown: true });
 }
 
 const added = (ctx: Pick<InitContext, "imports" | "newServers">) => [
@@ -33,6 +31,10 @@ const added = (ctx: Pick<InitContext, "imports" | "newServers">) => [
   ...ctx.newServers.map((s) => s.name),
 ];
 
+/**
+ * `--dry-run`: plans the sync against the manifest init would write, and writes nothing — not
+ * even a cache.
+ */
 export async function dryRun(
   ctx: ReportCtx &
     Pick<

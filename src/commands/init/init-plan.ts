@@ -1,8 +1,6 @@
 /**
- * init's plan and its one question. The plan is computed from the answers without writing
- * anything (the manifest's next text, the import's dry run); then one question covers all of it:
- * write the files, install the packages, write the client configs. Where no client was found,
- * installing for nobody is never the default: it is asked (or needs --client with --yes).
+ * init's plan and its one question: the plan is computed from the answers without writing anything,
+ * then one question covers all of it.
  */
 
 import { discoverTargets } from "../../core/clients/targets.js";
@@ -46,7 +44,7 @@ export async function planChanges(
   const servers = [...ctx.imports.map((i) => i.server), ...ctx.newServers.map((s) => s.server)];
   const nobodyToConfigure = ctx.options.client.length === 0 && !ctx.targets.some((t) => selected(t.env.id));
   const usable = ctx.environments.filter((e) => e.usable && selected(e.id)).map((e) => e.id);
-  // sync's rule (sync-plan.ts): a package goes where a client of this run runs it, or into every
+  // sync's rule (core/sync/plan.ts): a package goes where a client of this run runs it, or into every
   // environment --env names. No client at all: where it would go if the user says "anyway".
   let installInto = usable;
   let noClient: string[] = [];
@@ -136,6 +134,10 @@ export interface GoAhead {
 /**
  * The one question. Without prompts the flags decide: --no-sync writes only; where no client was
  * found, packages are installed only when --client names one (sync then creates its config).
+ *
+ * One question for all of it: write the files, install the packages, write the client configs.
+ * Where no client was found, installing for nobody is never the default: it is asked (or needs
+ * --client with --yes).
  */
 export async function goAhead(ctx: Pick<InitContext, "prompts" | "planned" | "options">): Promise<GoAhead> {
   const p = ctx.planned;

@@ -7,7 +7,7 @@ import type { CommandContext } from "../../cli.js";
 import { parseManifestText } from "../../core/manifest/validate.js";
 import { runSync, syncExitCode } from "../../core/sync/run-sync.js";
 import type { Machine } from "../../core/system/machine.js";
-import { jsonReport, renderReport } from "../../ui/reports/sync-report.js";
+import { renderSync, syncJson } from "../../ui/reports/sync-report.js";
 
 export async function syncAfterEdit(
   ctx: CommandContext,
@@ -56,8 +56,7 @@ export async function syncAfterEdit(
     out.progress,
   );
   out.addSecrets(report.secretValues);
-  if (out.json) out.result({ ...edit.summary, sync: jsonReport(report) });
-  else
-    await renderReport(report, out, dryRun, edit.programsShown ? { programsShown: edit.programsShown } : {});
+  if (out.json) out.result({ ...edit.summary, sync: syncJson(report) });
+  else await renderSync(report, out, dryRun, edit.programsShown ? { programsShown: edit.programsShown } : {});
   return syncExitCode(report);
 }

@@ -1,14 +1,16 @@
 /**
- * The machine a command runs on, opened one way for every command: from then on its output names
- * files as this machine shows them (inside WSL, a file on a Windows drive as `C:\…`), in reports
- * and in errors alike. Commands open the machine only through this. Its caches (environment
- * facts, checked files, the Windows home's locator) are held in memory and written when the command
- * ends well (cli.ts): a run stopped by bad input (exit 2) or Ctrl-C writes none, and a `--dry-run`
- * never writes them.
+ * The machine a command runs on, opened one way for every command: from then on its output names files
+ * as this machine shows them (inside WSL, a file on a Windows drive as `C:\…`).
  */
 import type { CommandContext } from "../../cli.js";
 import { type Machine, openMachine } from "../../core/system/machine.js";
 
+/**
+ * Commands open the machine only through this, so reports and errors alike name files so. Its
+ * caches (environment facts, checked files, the Windows home's locator) are held in memory and
+ * written when the command ends well (cli.ts): a run stopped by bad input (exit 2) or Ctrl-C
+ * writes none, and a `--dry-run` never writes them.
+ */
 export async function openCommandMachine(
   ctx: Pick<CommandContext, "host" | "output"> & {
     options?: { dryRun?: boolean | undefined };

@@ -1,11 +1,7 @@
 /**
- * Is this home's own bridge answering at a URL? "Running" means: it completes an MCP `initialize`
- * (SDK client) with this home's token and names itself mcp-twin-bridge — not merely that something
- * accepts a connection on the port. Anything else holding the port is described, so the user is
- * told what it is (another home's bridge, a program asking for credentials, a web server…).
- *
- * A probe ends its session at once (DELETE), and calls itself `mcp-twin-probe`, which the bridge
- * does not count as a connected client.
+ * Is this home's own bridge answering at a URL? "Running" means: it completes an MCP `initialize` (SDK
+ * client) with this home's token and names itself mcp-twin-bridge — not merely that something accepts
+ * a connection on the port.
  */
 import http from "node:http";
 import net from "node:net";
@@ -32,6 +28,11 @@ function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean
   });
 }
 
+/**
+ * Anything else holding the port is described, so the user is told what it is (another home's
+ * bridge, a program asking for credentials, a web server…). A probe ends its session at once
+ * (DELETE), and calls itself `mcp-twin-probe`, which the bridge does not count as a connected client.
+ */
 export async function probeBridge(url: string, token: string | null, timeoutMs = 3000): Promise<ProbeResult> {
   const u = new URL(url);
   const port = Number(u.port || 80);

@@ -1,8 +1,6 @@
 /**
- * `mcp-twin bridge status|start|stop|restart`: the bridge at the manifest's settings
- * (settings.ts), managed through lifecycle.ts, reported as one value the command prints (or emits
- * as JSON). Run on Windows while the bridge lives in WSL (the default there), the same command runs
- * in WSL through `wsl.exe`, with the mcp-twin installed there.
+ * `mcp-twin bridge status|start|stop|restart`: the bridge at the manifest's settings (settings.ts),
+ * managed through lifecycle.ts, reported as one value the command prints (or emits as JSON).
  */
 import path from "node:path";
 import { OperationError } from "../errors.js";
@@ -53,6 +51,10 @@ export interface BridgeControlReport {
   fix?: string;
 }
 
+/**
+ * Run on Windows while the bridge lives in WSL (the default there), the same command runs in WSL
+ * through `wsl.exe`, with the mcp-twin installed there.
+ */
 export async function controlBridge(
   machine: Machine,
   action: BridgeAction,

@@ -1,12 +1,6 @@
 /**
  * The bridge's lifecycle, one implementation for every caller (`bridge start|stop|restart|status`,
- * `connect`, stdio `serve`, sync):
- * - inspect: what runs at the wanted address — this home's bridge (it answers MCP with this home's
- *   token), this home's bridge elsewhere (other settings), nothing, or something else (named);
- * - ensure: start it when none answers (detached, through the process runner; the state lock
- *   makes one of several starters win), restart it when it runs with other settings;
- * - stop: only a bridge this home owns — the pid in serve.json that holds the state lock —
- *   SIGTERM first, SIGKILL after a grace period.
+ * `connect`, stdio `serve`, sync): inspect what runs at the wanted address, ensure it runs, stop it.
  */
 import { readFile, stat } from "node:fs/promises";
 import { OperationError } from "../errors.js";
@@ -62,6 +56,10 @@ export async function ownedInstance(files: BridgeFiles): Promise<InstanceInfo | 
   return (await lockHolder(files.dir)) === info.pid ? info : null;
 }
 
+/**
+ * What runs at the wanted address: this home's bridge (it answers MCP with this home's token),
+ * this home's bridge elsewhere (other settings), nothing, or something else (named).
+ */
 export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<BridgeState> {
   const token = await readToken(ctx.files.token);
   const instance = await ownedInstance(ctx.files);
@@ -104,6 +102,7 @@ export interface Ensured {
  * This home's bridge at `want`, started when none answers. A bridge of this home running with other
  * settings is restarted with these — or, with `follow` (a relay whose entry predates a port
  * change), reached where it is.
+ * It starts detached, through the process runner; the state lock makes one of several starters win.
  */
 export async function ensureBridge(
   ctx: LifecycleContext,
@@ -236,7 +235,10 @@ export interface Stopped {
   forced?: boolean;
 }
 
-/** Stop this home's bridge (the pid that holds the state lock): SIGTERM, then SIGKILL. */
+/**
+ * Stop this home's bridge — only the pid in serve.json that holds the state lock: SIGTERM, then
+ * SIGKILL after a grace period.
+ */
 export async function stopBridge(
   ctx: Pick<LifecycleContext, "files">,
   options: { graceMs?: number } = {},

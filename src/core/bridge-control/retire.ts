@@ -1,10 +1,6 @@
 /**
- * The bridge after `uninstall`: it is mcp-twin's own process, and once no client config holds its
- * entry nothing reaches it — so uninstall stops it, through the lifecycle's own stop (only the
- * process that holds the bridge's state lock is signalled, never one found by name). While a
- * config still holds its entry (an uninstall limited by --client or --env) it keeps running, and
- * the report names those configs. A bridge on the other side (uninstall run on Windows, the bridge
- * in WSL) is asked to stop there with `mcp-twin bridge stop`, only when it answers.
+ * The bridge after `uninstall`: once no client config holds its entry nothing reaches it, so uninstall
+ * stops it through the lifecycle's own stop (only the process holding the bridge's state lock).
  */
 import { CLIENTS } from "../clients/index.js";
 import type { Environment } from "../environments/types.js";
@@ -103,6 +99,11 @@ function openable(machine: Machine, r: TargetRecord): string | undefined {
 /**
  * Stop the bridge when no entry reaches it any more; undefined when none runs. `unreadable`: the
  * targets this uninstall left as they are because they do not parse.
+ *
+ * While a config still holds its entry (an uninstall limited by --client or --env) it keeps
+ * running, and the report names those configs. A bridge on the other side (uninstall run on
+ * Windows, the bridge in WSL) is asked to stop there with `mcp-twin bridge stop`, only when it
+ * answers.
  */
 export async function retireBridge(
   machine: Machine,

@@ -1,9 +1,6 @@
 /**
- * The bridge's settings, resolved in one place from the user-level manifest's `bridge` section:
- * every way of reaching the bridge (stdio `serve`, `serve --http` without flags, `bridge`, sync,
- * doctor, and the entries sync writes for `connect`) uses what this returns.
- *
- * A project manifest (./mcp-twin.jsonc) never decides it: the bridge is one per machine.
+ * The bridge's settings, resolved in one place from the user-level manifest's `bridge` section (never
+ * a project manifest's: the bridge is one per machine), for every way of reaching the bridge.
  */
 import path from "node:path";
 import { loadManifest } from "../manifest/load.js";
@@ -27,6 +24,10 @@ export interface BridgeSettings {
   source: string;
 }
 
+/**
+ * Every way of reaching the bridge (stdio `serve`, `serve --http` without flags, `bridge`, sync,
+ * doctor, and the entries sync writes for `connect`) uses what this returns.
+ */
 export function resolveBridgeSettings(spec: BridgeSpec | undefined, source: string): BridgeSettings {
   const host = spec?.host ?? DEFAULT_BRIDGE_HOST;
   const port = spec?.port ?? DEFAULT_BRIDGE_PORT;

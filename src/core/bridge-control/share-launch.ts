@@ -81,7 +81,7 @@ export async function shareLaunches(
     };
     const args = run.args.map(resolve);
     const env = Object.fromEntries(Object.entries(run.env).map(([k, v]) => [k, resolve(v)]));
-    // Started as every user-level entry starts it in this environment (entries.ts's one rule).
+    // Started as every user-level entry starts it in this environment (entries/target-entry.ts's one rule).
     const local = here.allEnvs.find((e) => e.local);
     const { readInstalledPackage, splitSpec } = await import("../packages/npm-prefix.js");
     const pkg =

@@ -1,23 +1,6 @@
 /**
  * With `bridge.enabled` in the manifest, sync registers the bridge in every client under the name
  * `mcp-twin`, with the settings of settings.ts (port, host).
- *
- * - Where the bridge lives: `bridge.environment`, else WSL when there is one (this distro first),
- *   else here. Inside WSL it listens on 127.0.0.1: Windows reaches it through localhost forwarding
- *   (NAT) or directly (mirrored), with no firewall rule; a bridge on Windows would be out of WSL's
- *   reach in NAT mode.
- * - Every client gets the same kind of entry: `mcp-twin connect <url>` run in the bridge's
- *   environment (through `wsl.exe --exec` from Windows). connect reads the token there and starts
- *   the bridge when none answers, so no entry stops working because the bridge is not running —
- *   after a reboot, a WSL restart, or `mcp-twin bridge stop` — and no token sits in a client
- *   config. (A URL entry, which HTTP-capable clients could take, would fail whenever the bridge is
- *   down; the README's bridge section has the measurements behind this choice.)
- * - After writing, `settle()` brings a running bridge to these settings (a restart when its port or
- *   host changed) and says truthfully what runs.
- *
- * I/O only in `planBridge` (reads or creates the token; looks for a global install of mcp-twin
- * there, whose stable path entries prefer to this process's own) and in `settle()`; building
- * entries is pure.
  */
 import { existsSync } from "node:fs";
 import type { Launch, Target } from "../clients/types.js";
@@ -83,6 +66,24 @@ function bridgeEnvironment(manifest: Manifest, envs: readonly Environment[]): En
   return wsl[0] ?? usable.find((e) => e.local);
 }
 
+/**
+ * - Where the bridge lives: `bridge.environment`, else WSL when there is one (this distro first),
+ *   else here. Inside WSL it listens on 127.0.0.1: Windows reaches it through localhost forwarding
+ *   (NAT) or directly (mirrored), with no firewall rule; a bridge on Windows would be out of WSL's
+ *   reach in NAT mode.
+ * - Every client gets the same kind of entry: `mcp-twin connect <url>` run in the bridge's
+ *   environment (through `wsl.exe --exec` from Windows). connect reads the token there and starts
+ *   the bridge when none answers, so no entry stops working because the bridge is not running —
+ *   after a reboot, a WSL restart, or `mcp-twin bridge stop` — and no token sits in a client
+ *   config. (A URL entry, which HTTP-capable clients could take, would fail whenever the bridge is
+ *   down.)
+ * - After writing, `settle()` brings a running bridge to these settings (a restart when its port or
+ *   host changed) and says truthfully what runs.
+ *
+ * I/O only in `planBridge` (reads or creates the token; looks for a global install of mcp-twin
+ * there, whose stable path entries prefer to this process's own) and in `settle()`; building
+ * entries is pure.
+ */
 export async function planBridge(
   manifest: Manifest,
   envs: readonly Environment[],

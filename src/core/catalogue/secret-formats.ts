@@ -1,8 +1,6 @@
 /**
- * The format checks the catalogue declares for secrets (`TAVILY_API_KEY` must match
- * `^tvly-…`), read from the shipped templates and the home's own: secret name → its checks.
- * Only the `secrets` of each file are read — no zod, nothing of sync's own modules — so a sync that
- * writes can apply them at a few files' cost (a no-op sync does not load this at all).
+ * The format checks the catalogue declares for secrets (`TAVILY_API_KEY` must match `^tvly-…`), read
+ * from the shipped templates and the home's own: secret name → its checks.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -10,6 +8,10 @@ import { parse } from "jsonc-parser";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import { packageRoot } from "./package-root.js";
 
+/**
+ * Only the `secrets` of each file are read — no zod, nothing of sync's own modules — so a sync that
+ * writes can apply them at a few files' cost (a no-op sync does not load this at all).
+ */
 export function catalogueSecretFormats(homeDir?: string): Map<string, SecretFormat[]> {
   const out = new Map<string, SecretFormat[]>();
   const dirs = [path.join(packageRoot(), "templates"), ...(homeDir ? [path.join(homeDir, "templates")] : [])];

@@ -1,13 +1,15 @@
 /**
- * Claude Code: every environment. User scope lives in ~/.claude.json — a hot app-state file the
- * CLI rewrites often, so only `mcpServers` is touched and writes are compare-and-swap. Project
- * scope is `.mcp.json`, where values are `${VAR}` references. Entries always carry `type`: an entry
- * with `url` but no `type` is read as a broken stdio entry; `"type": "sse"` is the older HTTP+SSE
- * transport.
+ * Claude Code: every environment. User scope lives in ~/.claude.json, a hot app-state file the CLI
+ * rewrites often, so only `mcpServers` is touched and writes are compare-and-swap.
  */
 import { anyExists, inHome } from "./locate.js";
 import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
 
+/**
+ * Project scope is `.mcp.json`, where values are `${VAR}` references. Entries always carry `type`:
+ * an entry with `url` but no `type` is read as a broken stdio entry; `"type": "sse"` is the older
+ * HTTP+SSE transport.
+ */
 export const claudeCode: ClientModule = {
   id: "claude-code",
   name: "Claude Code",

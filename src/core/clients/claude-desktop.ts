@@ -1,8 +1,6 @@
 /**
- * Claude Desktop: Windows and macOS. On Windows the Store (MSIX) build — the default installer
- * since early 2026 — reads its config from inside its package folder and ignores the classic
- * %APPDATA%\Claude file, so the package folder is probed first and the choice is reported.
- * Its config file cannot hold remote servers (they are skipped), so url servers get a stdio relay.
+ * Claude Desktop: Windows and macOS. Its config file cannot hold remote servers (they are skipped), so
+ * url servers get a stdio relay.
  */
 import { joinNative } from "../environments/types.js";
 import { anyExists, existsIn, inHome, listIn } from "./locate.js";
@@ -31,6 +29,11 @@ export function classicDesktopFile(target: Target): { path: string; file: string
   return file ? { path: native, file } : undefined;
 }
 
+/**
+ * On Windows the Store (MSIX) build — the default installer since early 2026 — reads its config
+ * from inside its package folder and ignores the classic %APPDATA%\Claude file, so the package
+ * folder is probed first and the choice is reported.
+ */
 export const claudeDesktop: ClientModule = {
   id: "claude-desktop",
   name: "Claude Desktop",

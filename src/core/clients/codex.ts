@@ -1,18 +1,7 @@
 /**
  * Codex (OpenAI's CLI, IDE extension and desktop app, which share one file): `config.toml` in
- * `$CODEX_HOME` (default ~/.codex; %USERPROFILE%\.codex on Windows), servers as
- * `[mcp_servers.<name>]` tables. A project's `.codex/config.toml` is read only once the user has
- * trusted the project (`[projects."<dir>"] trust_level = "trusted"` in the user file).
- *
- * - Codex starts a server with a small environment (HOME, PATH, … plus the entry's `env`), and
- *   names in `env_vars` are passed on from its own. Values are never expanded: project files
- *   reference a variable by forwarding it (`env_vars`, `bearer_token_env_var`).
- * - A remote server's headers go in `http_headers`; an inline `bearer_token` makes Codex refuse
- *   the whole file, so it is never written.
- * - Codex writes into entries itself (per-tool approvals under `[mcp_servers.<name>.tools.…]`,
- *   `enabled`, timeouts): mcp-twin owns only the launch keys, and keeps the rest.
- * - A `url` is Streamable HTTP only: an SSE remote gets the `connect` relay (no `sseEntry`).
- * - It waits `startup_timeout_sec` (default 10 s) for a server to start.
+ * `$CODEX_HOME` (default ~/.codex; %USERPROFILE%\.codex on Windows), servers as `[mcp_servers.<name>]`
+ * tables.
  */
 import { joinNative } from "../environments/types.js";
 import { anyExists, inHome } from "./locate.js";
@@ -34,6 +23,20 @@ const OWNED = [
 const REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 const BEARER_REFERENCE = /^Bearer \$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
+/**
+ * A project's `.codex/config.toml` is read only once the user has trusted the project
+ * (`[projects."<dir>"] trust_level = "trusted"` in the user file).
+ *
+ * - Codex starts a server with a small environment (HOME, PATH, … plus the entry's `env`), and
+ *   names in `env_vars` are passed on from its own. Values are never expanded: project files
+ *   reference a variable by forwarding it (`env_vars`, `bearer_token_env_var`).
+ * - A remote server's headers go in `http_headers`; an inline `bearer_token` makes Codex refuse
+ *   the whole file, so it is never written.
+ * - Codex writes into entries itself (per-tool approvals under `[mcp_servers.<name>.tools.…]`,
+ *   `enabled`, timeouts): mcp-twin owns only the launch keys, and keeps the rest.
+ * - A `url` is Streamable HTTP only: an SSE remote gets the `connect` relay (no `sseEntry`).
+ * - It waits `startup_timeout_sec` (default 10 s) for a server to start.
+ */
 export const codex: ClientModule = {
   id: "codex",
   name: "Codex",

@@ -1,8 +1,6 @@
 /**
- * Every check doctor runs, in report order: `{ id, scope, doc, fix, run }`, one entry each, kept
- * in the file of its subject (checks/*.ts). Ids are part of the `doctor --json` contract: never
- * rename. docs/doctor.md and the README's list of ids are generated from here
- * (`npm run docs:doctor`; a test fails when they are stale).
+ * Every check doctor runs, in report order: `{ id, scope, doc, fix, run }`, one entry each, kept in
+ * the file of its subject (checks/*.ts).
  */
 import { backupsChecks } from "./checks/backup-books.js";
 import { bridgeChecks } from "./checks/bridge-reach.js";
@@ -20,6 +18,10 @@ import type { DoctorFacts, ScopeItems } from "./facts.js";
 import { AS_IS, type Show, showFor } from "./path-style.js";
 import type { Check, CheckDef, CheckScope, Finding } from "./types.js";
 
+/**
+ * Ids are part of the `doctor --json` contract: never rename. docs/doctor.md and the README's list
+ * of ids are generated from here (`npm run docs:doctor`; a test fails when they are stale).
+ */
 export const CHECKS = [
   ...environmentChecks,
   ...nodeChecks,

@@ -1,8 +1,7 @@
 /**
- * The bridge's facts, when the manifest enables it, at the manifest's settings (core/bridge-control/settings.ts,
- * as every other path): its token, what runs at its address — this home's bridge answering MCP with
- * the token, nothing, or something else holding the port (named from its answer and, on Linux/WSL,
- * by pid from /proc) — and, from WSL, what .wslconfig says. All I/O; the bridge.* checks judge.
+ * The bridge's facts, when the manifest enables it, at the manifest's settings (as every other path):
+ * its token, what runs at its address, and, from WSL, what .wslconfig says. All I/O; the bridge.*
+ * checks judge.
  */
 import { readFile, stat } from "node:fs/promises";
 import { probeBridge } from "../bridge-control/bridge-probe.js";
@@ -39,6 +38,10 @@ export interface BridgeFacts {
   wslConfig?: ReturnType<typeof parseWslConfig>;
 }
 
+/**
+ * What runs at its address: this home's bridge answering MCP with the token, nothing, or
+ * something else holding the port (named from its answer and, on Linux/WSL, by pid from /proc).
+ */
 export async function gatherBridge(machine: Machine, options: BridgeOptions): Promise<BridgeFacts> {
   // The same folder the bridge itself uses (MCP_TWIN_BRIDGE_HOME, XDG data home, %LOCALAPPDATA%).
   const file = bridgeFiles(bridgeHome(machine.host)).token;

@@ -78,7 +78,7 @@ async function readHome(machine: Machine, options: { manifest?: string | undefin
     if (!isTwinError(error)) throw error;
     for (const e of error instanceof UsageErrors ? error.errors : [error]) manifestErrors.push(e.message);
   }
-  // Secrets and state: read as every command reads them (context.ts), each problem a finding.
+  // Secrets and state: read as every command reads them (core/sync/context.ts), each problem a finding.
   const home = await readStoredHome(machine);
   const failure = (error: unknown) => {
     if (!isTwinError(error)) throw error;

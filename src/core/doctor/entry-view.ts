@@ -1,10 +1,6 @@
 /**
- * What one client entry says, read the way its own client reads it (pure). Clients differ: Claude
- * Code needs `type` on remote entries (an entry with `url` and no `type` is a broken stdio entry),
- * Windsurf's remote key is `serverUrl`, Gemini's `httpUrl`, VS Code wants `type` always. Each
- * client also expands variables its own way, or (Claude Desktop) not at all. Codex (TOML) names
- * its keys differently (`http_headers`, `bearer_token_env_var`) and expands nothing: it passes
- * variables named in `env_vars` on from its own environment instead.
+ * What one client entry says, read the way its own client reads it (pure): clients differ in their
+ * keys for remote servers and in how they expand variables.
  */
 import { stringMap } from "../entries/launch/fields.js";
 import type { ClientId } from "../manifest/schema.js";
@@ -29,6 +25,11 @@ export interface EntryView {
 
 const REMOTE_TYPES = new Set(["http", "streamable-http", "sse", "ws"]);
 
+/**
+ * Claude Code needs `type` on remote entries (an entry with `url` and no `type` is a broken stdio
+ * entry), Windsurf's remote key is `serverUrl`, Gemini's `httpUrl`, VS Code wants `type` always.
+ * Codex (TOML) names its keys differently (`http_headers`, `bearer_token_env_var`).
+ */
 export function readEntry(raw: unknown, client: ClientId): EntryView {
   const view: EntryView = {
     kind: "invalid",
@@ -127,7 +128,12 @@ export interface Expanded {
   literal: string[];
 }
 
-/** The entry as its client hands it to the server: references expanded as that client does. */
+/**
+ * The entry as its client hands it to the server: references expanded as that client does.
+ *
+ * Each client expands variables its own way, or (Claude Desktop) not at all; Codex expands nothing:
+ * it passes variables named in `env_vars` on from its own environment instead.
+ */
 export function expandEntry(view: EntryView, client: ClientId, ctx: ExpandContext): Expanded {
   const unset: string[] = [];
   const literal: string[] = [];

@@ -1,9 +1,4 @@
-/**
- * Everything doctor's checks look at, gathered once (collect.ts does all the I/O) and then only
- * read. Each check runs on one kind of item (its scope): the whole machine, each environment,
- * each manifest server, each client config file, each entry, each manifest server in a target,
- * each started server.
- */
+/** Everything doctor's checks look at, gathered once (collect.ts does all the I/O) and then only read. */
 
 import type { EntryClass } from "../entries/ownership.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
@@ -81,6 +76,11 @@ export interface HeldProbe {
   runs: string;
 }
 
+/**
+ * Each check runs on one kind of item (its scope): the whole machine, each environment, each
+ * manifest server, each client config file, each entry, each manifest server in a target, each
+ * started server.
+ */
 export interface DoctorFacts {
   /** The home could not be opened: nothing else could be gathered. */
   homeError?: { message: string; fix?: string | undefined };

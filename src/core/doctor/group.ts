@@ -1,19 +1,21 @@
 /**
- * One cause, one finding (pure). Claude Desktop and Cursor on one Windows run the very same entry:
- * a program missing there, a package runner that fetches on every start, a slow start are one
- * cause, so the same finding — same check, environment, server, status, message, fix and extra
- * lines — in several client configs of one environment is reported once, naming every config it
- * applies to. Passes too, in the same way: one start that answered for Claude Desktop and Cursor
- * is one finding, not one per config (and counted once).
- *
- * A grouped finding keeps the stable `--json` keys: `env` (when it is one) and `server`, no
- * `client`, and the places named at the end of its message (`messageOf`) — `secrets.placeholder`
- * groups a key several clients' entries carry the same way.
+ * One cause, one finding (pure): the same finding in several client configs of one environment (Claude
+ * Desktop and Cursor on one Windows run the very same entry) is reported once, naming every config.
  */
 import { clientById } from "../clients/index.js";
 import { andList } from "../words.js";
 import type { Check, Place } from "./types.js";
 
+/**
+ * A program missing there, a package runner that fetches on every start, a slow start are one
+ * cause, so the same finding — same check, environment, server, status, message, fix and extra
+ * lines — is reported once. Passes too: one start that answered for Claude Desktop and Cursor is one
+ * finding, not one per config (and counted once).
+ *
+ * A grouped finding keeps the stable `--json` keys: `env` (when it is one) and `server`, no
+ * `client`, and the places named at the end of its message (`messageOf`) — `secrets.placeholder`
+ * groups a key several clients' entries carry the same way.
+ */
 export function groupShared(checks: readonly Check[]): Check[] {
   const groups = new Map<string, Check[]>();
   const keyOf = (c: Check): string | undefined =>

@@ -1,6 +1,6 @@
 /**
  * `mcp-twin doctor`: gather the facts (collect.ts, all the I/O), run every check of the registry
- * on them (registry.ts, pure), keep what --server asks for, and report one cause once (group.ts).
+ * on them (all-checks.ts, pure), keep what --server asks for, and report one cause once (group.ts).
  */
 
 import type { TrustRequest } from "../manifest/trust.js";

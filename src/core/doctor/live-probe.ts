@@ -1,8 +1,6 @@
 /**
- * Live probes: start a server exactly as its client would (see resolve.ts), complete MCP
- * `initialize` + `tools/list` with the SDK client, and measure start-up time. In parallel with a
- * bound, each with a timeout, always cleaned up — also on Ctrl-C, when every running probe's
- * process tree is killed before the error goes up.
+ * Live probes: start a server exactly as its client would (see resolve.ts), complete MCP `initialize`
+ * + `tools/list` with the SDK client, and measure start-up time.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
@@ -184,7 +182,12 @@ function describeFailure(
   return `the handshake failed: ${message}`;
 }
 
-/** Run probes with at most `concurrency` at once; results in input order. */
+/**
+ * Run probes with at most `concurrency` at once; results in input order.
+ *
+ * In parallel with a bound, each with a timeout, always cleaned up — also on Ctrl-C, when every
+ * running probe's process tree is killed before the error goes up.
+ */
 export async function probeAll<T>(
   items: readonly T[],
   run: (item: T) => Promise<ProbeResult>,

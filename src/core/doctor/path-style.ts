@@ -1,11 +1,6 @@
 /**
- * How doctor shows a path (pure): one style per side. The rule of `pathShown` — run inside WSL, a
- * file on a Windows drive in its Windows form (`C:\Users\…`), a Linux file in its Linux form — for
- * paths a check writes into a message, and for texts of other modules (a loader's error names its
- * file as this process opened it) that name a known file on a Windows drive.
- *
- * Fixes keep a path in the form the command they give accepts: a `chmod`/`mv` typed in the WSL
- * shell needs the Linux form, `mcp-twin restore` the path it recorded.
+ * How doctor shows a path (pure): one style per side — run inside WSL, a file on a Windows drive in
+ * its Windows form (`C:\Users\…`), a Linux file in its Linux form.
  */
 import { pathShown } from "../environments/path-translation.js";
 
@@ -25,6 +20,12 @@ export const AS_IS: Show = { path: (p) => p, text: (s) => s };
 /** What ends a path in running text: blanks, quotes, brackets, and `:` of `file:line:column`. */
 const TAIL = /^(?:\/[^\s"'`()<>,;:]*)*/;
 
+/**
+ * The rule of `pathShown`, for paths a check writes into a message, and for texts of other modules
+ * (a loader's error names its file as this process opened it) that name a known file on a Windows
+ * drive. Fixes keep a path in the form the command they give accepts: a `chmod`/`mv` typed in the
+ * WSL shell needs the Linux form, `mcp-twin restore` the path it recorded.
+ */
 export function showFor(local: { kind: string; mountRoot: string } | undefined, homeFiles: string[]): Show {
   if (local?.kind !== "wsl") return AS_IS;
   const path = pathShown(local);

@@ -1,4 +1,4 @@
-/** Probe every planned entry once (identical launches are shared); checks/probe.ts reads the results. */
+/** Probe every planned entry once (identical launches are shared); checks/probe-results.ts reads the results. */
 
 import type { Progress } from "../system/progress.js";
 import type { Runner } from "../system/run.js";

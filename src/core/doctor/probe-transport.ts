@@ -1,8 +1,6 @@
 /**
- * An MCP stdio client transport for doctor's probes. Unlike the SDK's StdioClientTransport it
- * starts the server in its own process group (so the whole tree dies with it: `cmd /c npx` →
- * node, `wsl.exe` → the Linux server), keeps what the server printed on stdout that is not
- * JSON-RPC (banners break clients), and keeps the tail of stderr for the report.
+ * An MCP stdio client transport for doctor's probes: unlike the SDK's StdioClientTransport, it starts
+ * the server in its own process group, so the whole tree dies with it.
  */
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
@@ -12,6 +10,11 @@ import type { SpawnPlan } from "./resolve.js";
 const MAX_STDERR = 64 * 1024;
 const MAX_NOISE = 20;
 
+/**
+ * Its own process group: `cmd /c npx` → node, `wsl.exe` → the Linux server all go with it. It keeps
+ * what the server printed on stdout that is not JSON-RPC (banners break clients), and the tail of
+ * stderr for the report.
+ */
 export class ProbeTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;

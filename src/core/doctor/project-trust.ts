@@ -1,14 +1,6 @@
 /**
- * Project files are someone else's: a cloned repo's committed `.mcp.json` or `.cursor/mcp.json`
- * can name any program. doctor's probe starts each server, so in an untrusted folder it would run
- * whatever the repo says. A project-scope entry is started only when
- * - mcp-twin wrote it, as it is now (state's hash matches): sync wrote it from the user's own
- *   manifest, or from a project manifest that passed sync's trust rules; or
- * - the user trusted the file's other entries: recorded exactly like sync's trust of a project
- *   manifest (manifest/trust.ts, the home's state, by hash — of those entries, so mcp-twin's own
- *   writes to the file do not ask again, and an edit of them does), after `--yes` or a yes on a
- *   terminal.
- * Otherwise the entry is held back (probe.trust reports it, with why and how to allow it).
+ * Project files are someone else's: a cloned repo's committed `.mcp.json` or `.cursor/mcp.json` can
+ * name any program, so doctor's probe starts a project-scope entry only when it is trusted.
  */
 import path from "node:path";
 import { canonicalJson } from "../formats/json/merge.js";
@@ -27,6 +19,16 @@ export interface ProjectTrustContext {
   record: (file: string, trusted: string) => Promise<void>;
 }
 
+/**
+ * A project-scope entry is started only when
+ * - mcp-twin wrote it, as it is now (state's hash matches): sync wrote it from the user's own
+ *   manifest, or from a project manifest that passed sync's trust rules; or
+ * - the user trusted the file's other entries: recorded exactly like sync's trust of a project
+ *   manifest (manifest/trust.ts, the home's state, by hash — of those entries, so mcp-twin's own
+ *   writes to the file do not ask again, and an edit of them does), after `--yes` or a yes on a
+ *   terminal.
+ * Otherwise the entry is held back (probe.trust reports it, with why and how to allow it).
+ */
 export async function gateProjectProbes(
   configs: readonly ConfigFacts[],
   work: readonly EntryWork[],

@@ -1,9 +1,4 @@
-/**
- * Gathering (I/O): every client config doctor looks at, read and parsed without ever throwing.
- * User files of every present client, project files (.mcp.json, .cursor/mcp.json, …) of the
- * project folder when they exist, Claude Code's local scope (`projects["<dir>"].mcpServers` in
- * ~/.claude.json), and the classic Claude Desktop file that a Store (MSIX) install ignores.
- */
+/** Gathering (I/O): every client config doctor looks at, read and parsed without ever throwing. */
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { classicDesktopFile } from "../clients/claude-desktop.js";
@@ -60,6 +55,11 @@ function strictJson(target: Target): boolean {
   );
 }
 
+/**
+ * User files of every present client, project files (.mcp.json, .cursor/mcp.json, …) of the
+ * project folder when they exist, Claude Code's local scope (`projects["<dir>"].mcpServers` in
+ * ~/.claude.json), and the classic Claude Desktop file that a Store (MSIX) install ignores.
+ */
 export async function readConfig(target: Target, project: string | undefined): Promise<ConfigFacts> {
   const facts: ConfigFacts = { target, text: null, shapeErrors: [], sets: [], top: dict() };
   try {

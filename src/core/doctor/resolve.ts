@@ -1,9 +1,6 @@
 /**
- * Gathering (I/O): where an entry's program and script are, in the environment they run in, and
- * how to start the entry from here exactly as its client would — the same command, arguments and
- * environment, in the client's environment. A Windows client's entry run from WSL goes through
- * interop (`C:\…\node.exe` becomes the drive-mount path; variables cross via WSLENV); `wsl.exe …`
- * entries run as written; a WSL client's entry run from Windows goes through `wsl.exe --exec`.
+ * Gathering (I/O): where an entry's program and script are, in the environment they run in, and how to
+ * start the entry from here exactly as its client would.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { stat } from "node:fs/promises";
@@ -129,6 +126,12 @@ function distroEnv(envs: readonly Environment[], distro: string | undefined): En
   return wsl.find((e) => e.local) ?? wsl[0];
 }
 
+/**
+ * The same command, arguments and environment, in the client's environment. A Windows client's
+ * entry run from WSL goes through interop (`C:\…\node.exe` becomes the drive-mount path; variables
+ * cross via WSLENV); `wsl.exe …` entries run as written; a WSL client's entry run from Windows goes
+ * through `wsl.exe --exec`.
+ */
 export async function resolveEntry(target: Target, view: EntryView, ctx: ResolveContext): Promise<Resolved> {
   const env = target.env;
   const written = view.command ?? "";

@@ -1,8 +1,6 @@
 /**
- * What doctor reports: checks with a stable id, a status, a message and (when something is wrong)
- * the fix. Check logic is pure — facts in, findings out — and each check is one entry of the
- * registry (registry.ts): `{ id, scope, doc, fix, run(item) }`. The runner stamps the id on what a
- * check finds, so a check can only ever report under its own id.
+ * What doctor reports: checks with a stable id, a status, a message and (when something is wrong) the
+ * fix. Check logic is pure — facts in, findings out.
  */
 import { uvxTool } from "../entries/launch/runners.js";
 import type { CheckId } from "./all-checks.js";
@@ -47,6 +45,10 @@ export type Where = Pick<Finding, "env" | "client" | "server" | "scope">;
 /** What a check runs on: the whole machine once, or each item of one kind (see facts.ts). */
 export type CheckScope = keyof ScopeItems;
 
+/**
+ * Each check is one entry of the registry (all-checks.ts): `{ id, scope, doc, fix, run(item) }`.
+ * The runner stamps the id on what a check finds, so a check can only ever report under its own id.
+ */
 export interface CheckDef<Id extends string = string, S extends CheckScope = CheckScope> {
   /** Part of the `doctor --json` contract: never rename. */
   id: Id;
@@ -55,7 +57,7 @@ export interface CheckDef<Id extends string = string, S extends CheckScope = Che
   doc: string;
   /** What to do about it (Markdown, for docs/doctor.md); empty when there is nothing to do. */
   fix: string;
-  /** `show` writes paths the way this machine shows them (show.ts). */
+  /** `show` writes paths the way this machine shows them (path-style.ts). */
   run(item: ScopeItems[S], show: Show): Finding[];
 }
 

@@ -1,7 +1,13 @@
 /**
  * Who owns an entry of a client config, and so what sync does with it: the one rule sync's plan,
  * `status` and doctor's drift check ask (pure).
- *
+ */
+
+import { own } from "../own-keys.js";
+import { type EntryRecord, entryHash, isOursHash } from "../sync/state.js";
+import type { BuiltEntry } from "./target-entry.js";
+
+/**
  * - missing: meant for this target and not in the file (sync adds it, when it can build it).
  * - synced: the file holds what sync would write now, by whoever wrote it (sync records it as
  *   its own). When sync cannot build the entry now (package not installed, secret not set), an
@@ -13,11 +19,6 @@
  *
  * "Edited since" is judged on parsed values (entryHash), so reformatting the file is no edit.
  */
-
-import { own } from "../own-keys.js";
-import { type EntryRecord, entryHash, isOursHash } from "../sync/state.js";
-import type { BuiltEntry } from "./target-entry.js";
-
 export type EntryState = "missing" | "synced" | "stale" | "drifted" | "foreign";
 
 export interface EntryFacts {

@@ -1,19 +1,6 @@
 /**
- * What one server's entry looks like in one target. Pure: every fact (environments, installed
- * bins, short path names) comes in through the context.
- *
- * - An npm package runs as `<that environment's node> <absolute bin script> ...args`: no npx, no
- *   `cmd /c`, no shell, no network at launch. Windows clients get Windows paths, with 8.3 short
- *   names where a path has spaces (Claude Desktop on Windows mangles them).
- * - A client whose environment cannot run the server reaches it across the line: a Windows client
- *   runs `wsl.exe -d <distro> --exec ...` with the variable names in WSLENV (else they never reach
- *   Linux); a WSL client runs the Windows node.exe through interop.
- * - A url server goes in as `url`/`headers` where the client can use remote servers (of that
- *   transport: Streamable HTTP, or SSE), else as a stdio relay (`mcp-twin connect`, with
- *   `--transport sse` for SSE) with header values in the relay's env, never in argv. A server
- *   whose login mcp-twin holds is the relay in every client (`connect <url> --auth <server>`): the
- *   token stays in the home, never in a config.
- * - User-scope files get values; project files get the client's `${VAR}` reference syntax.
+ * What one server's entry looks like in one target. Pure: every fact (environments, installed bins,
+ * short path names) comes in through the context.
  */
 import type { Launch, Target } from "../clients/types.js";
 import type { MissingProgram } from "../environments/missing-programs.js";
@@ -60,6 +47,20 @@ export type BuiltEntry =
       missing?: { package: string; env: string };
     };
 
+/**
+ * - An npm package runs as `<that environment's node> <absolute bin script> ...args`: no npx, no
+ *   `cmd /c`, no shell, no network at launch. Windows clients get Windows paths, with 8.3 short
+ *   names where a path has spaces (Claude Desktop on Windows mangles them).
+ * - A client whose environment cannot run the server reaches it across the line: a Windows client
+ *   runs `wsl.exe -d <distro> --exec ...` with the variable names in WSLENV (else they never reach
+ *   Linux); a WSL client runs the Windows node.exe through interop.
+ * - A url server goes in as `url`/`headers` where the client can use remote servers (of that
+ *   transport: Streamable HTTP, or SSE), else as a stdio relay (`mcp-twin connect`, with
+ *   `--transport sse` for SSE) with header values in the relay's env, never in argv. A server
+ *   whose login mcp-twin holds is the relay in every client (`connect <url> --auth <server>`): the
+ *   token stays in the home, never in a config.
+ * - User-scope files get values; project files get the client's `${VAR}` reference syntax.
+ */
 export function buildEntry(name: string, server: ServerSpec, target: Target, ctx: EntryContext): BuiltEntry {
   const allowed = (envId: string) =>
     !server.environments || server.environments.some((s) => envMatches(s, envId));
@@ -300,8 +301,7 @@ function chooseRunEnv(
 /**
  * Can a client in `clientEnv` start a program that lives in `runEnv`, another environment? Windows
  * reaches WSL through `wsl.exe`, WSL reaches Windows through interop; nothing else crosses.
- */
-/**
+ *
  * The environment across the line a client's entry falls back to when its own cannot run the
  * server: Windows clients reach WSL (this distro first), WSL clients reach Windows.
  */

@@ -1,8 +1,6 @@
 /**
- * A program an entry runs is missing where it runs (program-check.ts finds it): the report's one
- * line for each environment and program, naming every server and client it stops there — Claude
- * Desktop and Cursor on one Windows run the same `uvx`: one cause, one line. Pure, and kept apart
- * from program-check.ts so a sync's report does not load the lookups.
+ * A program an entry runs is missing where it runs (program-check.ts finds it): the report's one line
+ * for each environment and program, naming every server and client it stops there.
  */
 
 import { type Restarts, startAgain } from "../clients/restarts.js";
@@ -21,6 +19,9 @@ export interface MissingProgram {
  * One line per environment and missing program, naming every server and client it stops there
  * (Claude Desktop and Cursor on one Windows run the same `uvx`: one cause, one line), with the
  * install step and what then starts the entries.
+ *
+ * Claude Desktop and Cursor on one Windows run the same `uvx`: one cause, one line. Pure, and kept
+ * apart from program-check.ts so a sync's report does not load the lookups.
  */
 export function missingProgramLines(
   items: ReadonlyArray<{ missing: MissingProgram; server: string; client: Restarts }>,

@@ -1,8 +1,6 @@
 /**
- * One npm call tells us four facts: `npm prefix -g --loglevel=verbose` prints the global prefix
- * on stdout and, on stderr, the node and npm it ran on (`npm verbose cli <node> <npm-cli.js>`,
- * `npm info using node@v20.x`, `npm info using npm@11.x`). That keeps a cold look at the Windows
- * side to two interop calls.
+ * One npm call tells us four facts (the global prefix, and the node and npm it ran on), which keeps a
+ * cold look at the Windows side to two interop calls.
  */
 export interface NpmInfo {
   prefix?: string;
@@ -13,6 +11,11 @@ export interface NpmInfo {
 
 export const NPM_INFO_ARGS = ["prefix", "-g", "--loglevel=verbose"] as const;
 
+/**
+ * `npm prefix -g --loglevel=verbose` prints the global prefix on stdout and, on stderr, the node
+ * and npm it ran on (`npm verbose cli <node> <npm-cli.js>`, `npm info using node@v20.x`,
+ * `npm info using npm@11.x`).
+ */
 export function parseNpmInfo(stdout: string, stderr: string): NpmInfo {
   const info: NpmInfo = {};
   const outLines = stdout

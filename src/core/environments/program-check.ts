@@ -1,9 +1,6 @@
 /**
  * Is the program of a raw `command` server (uvx, python, docker, …) there, in the environment the
- * entry runs in? File stats on that environment's PATH, never a process. An entry whose program
- * is missing is still written (it starts once the program is installed), but the target's report
- * says so, with the install command for that environment and what then starts it (a restart or a
- * new session: not another sync, which would change nothing): "+time" alone would be untrue.
+ * entry runs in? File stats on that environment's PATH, never a process.
  */
 import { stat } from "node:fs/promises";
 import { type Restarts, startAgain } from "../clients/restarts.js";
@@ -77,6 +74,11 @@ function missingProgram(
 /**
  * Mark every built entry whose program is missing where it runs (each program looked up once per
  * environment). Mutates the entries' `problems`.
+ *
+ * An entry whose program is missing is still written (it starts once the program is installed),
+ * but the target's report says so, with the install command for that environment and what then
+ * starts it (a restart or a new session: not another sync, which would change nothing): "+time"
+ * alone would be untrue.
  */
 export async function checkPrograms(
   desired: ReadonlyMap<string, ReadonlyMap<string, BuiltEntry>>,

@@ -1,10 +1,6 @@
 /**
- * How to install a program a server runs (uvx, python, docker, …) in one kind of environment:
- * the one command (or step) to give the user when it is missing there. Pure; no look-ups.
- * Unknown programs get no hint (undefined): say "install X there", never guess a package name.
- *
- * Every command is written in backticks, so the sentence around it (its full stop, a semicolon)
- * never runs into what the user copies: `curl … | sh`, not `curl … | sh.`.
+ * How to install a program a server runs (uvx, python, docker, …) in one kind of environment: the one
+ * command (or step) to give the user when it is missing there. Pure; no look-ups.
  */
 
 import { programName } from "../entries/launch/program.js";
@@ -102,7 +98,13 @@ export interface ProgramHint {
   install: string;
 }
 
-/** The provider and install command of a known program in an environment kind. */
+/**
+ * The provider and install command of a known program in an environment kind.
+ *
+ * Unknown programs get no hint (undefined): say "install X there", never guess a package name.
+ * Every command is written in backticks, so the sentence around it (its full stop, a semicolon)
+ * never runs into what the user copies: `curl … | sh`, not `curl … | sh.`.
+ */
 export function programHint(program: string, envKind: EnvKind): ProgramHint | undefined {
   const install = installHint(program, envKind);
   const name = programName(program);

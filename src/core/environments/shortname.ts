@@ -1,8 +1,6 @@
 /**
- * 8.3 short names for Windows paths with spaces (`C:\Program Files` → `C:\PROGRA~1`). Claude
- * Desktop on Windows has split paths with spaces when spawning servers; a short name has none.
- * Windows does not list short names, but opens them: we guess the usual candidates and keep the one
- * that leads to the same file (same device and inode) as the long name. Stats only, no process.
+ * 8.3 short names for Windows paths with spaces (`C:\Program Files` → `C:\PROGRA~1`): Claude Desktop
+ * on Windows has split paths with spaces when spawning servers; a short name has none.
  */
 import { statSync } from "node:fs";
 
@@ -33,6 +31,9 @@ async function identity(file: string): Promise<string | undefined> {
 /**
  * Shorten every component with a space. `access` maps a native path to one we can stat.
  * Returns undefined when some component has no verifiable short name (8.3 names can be off).
+ *
+ * Windows does not list short names, but opens them: we guess the usual candidates and keep the
+ * one that leads to the same file (same device and inode) as the long name. Stats only, no process.
  */
 export async function shortenWindowsPath(
   nativePath: string,

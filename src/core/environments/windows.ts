@@ -1,8 +1,6 @@
 /**
- * The Windows environment, reached locally (mcp-twin on Windows) or through WSL interop.
- * Facts come from at most two Windows processes: `cmd.exe /d /c set` (every variable at once)
- * and `npm prefix -g --loglevel=verbose` (prefix, node path and versions). Everything else is
- * file stats through the drive mount.
+ * The Windows environment, reached locally (mcp-twin on Windows) or through WSL interop, its facts
+ * from at most two Windows processes and file stats through the drive mount.
  */
 import { statSync } from "node:fs";
 import path from "node:path";
@@ -16,7 +14,12 @@ import { npmAdvice } from "./program-hints.js";
 import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import { findOnPath } from "./which.js";
 
-/** How this process reaches Windows (WSL interop, or Windows itself) — not the MCP bridge (`serve`). */
+/**
+ * How this process reaches Windows (WSL interop, or Windows itself) — not the MCP bridge (`serve`).
+ *
+ * The two processes: `cmd.exe /d /c set` (every variable at once) and
+ * `npm prefix -g --loglevel=verbose` (prefix, node path and versions).
+ */
 export interface WindowsInterop {
   /** Native Windows path → a path we can open here. */
   access(nativePath: string): string | undefined;

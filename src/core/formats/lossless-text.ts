@@ -1,14 +1,18 @@
 /**
- * Lossless text for files people own. A config may hold bytes that are not valid UTF-8 (a
- * Latin-1 comment, a truncated character); decoding them the usual way turns each into U+FFFD,
- * and writing the file back would then change bytes mcp-twin never meant to touch. So, as
- * Python's `surrogateescape` does, each invalid byte 0xNN is decoded to the lone surrogate
- * U+DCNN — a code unit valid UTF-8 can never produce — and encoded back to the same byte.
- * Everything else is ordinary UTF-8 (a BOM stays in the text as U+FEFF).
+ * Lossless text for files people own: bytes that are not valid UTF-8 survive a read and a write
+ * unchanged (as Python's `surrogateescape` does).
  */
 import { isUtf8 } from "node:buffer";
 
-/** Bytes to text; every byte that is not part of valid UTF-8 becomes U+DC80..U+DCFF. */
+/**
+ * Bytes to text; every byte that is not part of valid UTF-8 becomes U+DC80..U+DCFF.
+ *
+ * A config may hold bytes that are not valid UTF-8 (a Latin-1 comment, a truncated character);
+ * decoding them the usual way turns each into U+FFFD, and writing the file back would then change
+ * bytes mcp-twin never meant to touch. So each invalid byte 0xNN is decoded to the lone surrogate
+ * U+DCNN — a code unit valid UTF-8 can never produce — and encoded back to the same byte.
+ * Everything else is ordinary UTF-8 (a BOM stays in the text as U+FEFF).
+ */
 export function decodeLossless(bytes: Buffer): string {
   if (isUtf8(bytes)) return bytes.toString("utf8");
   let out = "";

@@ -1,8 +1,6 @@
 /**
- * The per-format seam of the merge engine. A client's config file is JSON(C) or TOML; everything
- * above this seam (plan, apply, status, doctor, import, restore) asks the same three questions of
- * either: does it parse, which entries does it hold, and what is the text with these entries set
- * or removed (every other byte kept).
+ * The per-format seam of the merge engine: everything above it (plan, apply, status, doctor, import,
+ * restore) asks the same questions of a JSON(C) or a TOML config.
  */
 import type { EntryEdit } from "./json/merge.js";
 
@@ -20,6 +18,10 @@ export interface ParsedDocument {
   top(): Record<string, unknown>;
 }
 
+/**
+ * Does it parse, which entries does it hold, and what is the text with these entries set or
+ * removed (every other byte kept).
+ */
 export interface ConfigFormat {
   readonly id: ConfigFormatId;
   /** What the format is called in messages ("JSON", "TOML"). */

@@ -1,10 +1,7 @@
 /**
- * adopt: the third way with a hand edit. An entry edited by hand since sync wrote it (drift) —
- * or an entry mcp-twin never wrote under a manifest server's name (foreign) — can be kept (sync
- * leaves it alone), overwritten (`sync --force`), or taken into the manifest: this. The entry is
- * read the way import reads entries, the changed values go where the manifest defines them
- * (adopt-merge.ts), keys go to the secrets file (never the manifest), and the entry is recorded as
- * mcp-twin's again, so the next sync gives every other client the same change.
+ * adopt: an entry edited by hand since sync wrote it (drift), or one mcp-twin never wrote under a
+ * manifest server's name (foreign), taken into the manifest, so the next sync gives every other client
+ * the same change.
  */
 
 import type { Target } from "../clients/types.js";
@@ -12,7 +9,7 @@ import { type DesiredInput, entriesNow } from "../entries/desired.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
 import { UsageError, UsageErrors } from "../errors.js";
 import { readTargetEntries } from "../formats/index.js";
-import { applyEntryEdits } from "../formats/json/merge.js";
+import { withServerFields, writeManifest } from "../manifest/edit.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
 import { resolveString } from "../manifest/spec.js";
@@ -22,11 +19,11 @@ import { notAKey } from "../secrets/placeholders.js";
 import { assertKnown, checkSelectors } from "../selectors.js";
 import { type Context, loadContext, openManifest, readTargetTexts } from "../sync/context.js";
 import { entryHash, isOurs, loadState, saveState } from "../sync/state.js";
-import { readTextOrNull, replaceFile, withLock } from "../system/files.js";
+import { readTextOrNull, withLock } from "../system/files.js";
 import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
 import { saveHandWritten } from "../undo/backups.js";
-import { type AdoptMerge, adoptMerge, type FieldEdit, type ReadEntry } from "./adopt-merge.js";
+import { type AdoptMerge, adoptMerge, type ReadEntry } from "./adopt-merge.js";
 import type { Source } from "./fold.js";
 import { allocateSecrets } from "./inline-keys.js";
 import { occurrence } from "./read-config.js";
@@ -81,6 +78,22 @@ export interface AdoptPick {
   (sources: AdoptSource[]): Promise<number | undefined>;
 }
 
+/** An entry of the server that is not what sync wrote, with what sync would write there now. */
+interface FoundEntry {
+  source: AdoptSource;
+  target: Target;
+  value: unknown;
+  built?: BuiltEntry;
+}
+
+type Desired = Awaited<ReturnType<typeof builtEntries>>;
+
+/**
+ * The third way with a hand edit, beside keeping it (sync leaves it alone) and overwriting it
+ * (`sync --force`). The entry is read the way import reads entries, the changed values go where the
+ * manifest defines them (adopt-merge.ts), keys go to the secrets file (never the manifest), and the
+ * entry is recorded as mcp-twin's again.
+ */
 export async function planAdopt(
   machine: Machine,
   options: AdoptOptions,
@@ -106,13 +119,91 @@ export async function planAdopt(
   const { texts, unreadable, unparsable } = await readTargetTexts(prepared);
   if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
   const desired = await builtEntries(prepared);
-  const found: Array<{ source: AdoptSource; target: Target; value: unknown; built?: BuiltEntry }> = [];
+  const found = differingEntries(prepared, texts, desired, options.server);
+  const pickedOne = await chooseEntry(found, options, pick);
+  const target = pickedOne.target;
+
+  const read = (value: unknown) => readAs(prepared, target, options.server, value);
+  const now = read(pickedOne.value);
+  if ("reason" in now)
+    throw new UsageError(
+      "cannot-adopt",
+      `${options.server} in ${sourceName(pickedOne.source)} (${target.path}) cannot be taken into the manifest: ${now.reason}.`,
+      { hint: "Edit the manifest by hand, or run `mcp-twin sync --force` to put mcp-twin's entry back." },
+    );
+  const built = pickedOne.built?.ok ? read(pickedOne.built.value) : undefined;
+  const merge = adoptMerge({
+    spec: spec!,
+    runsIn: pickedOne.built?.ok ? pickedOne.built.runsIn : now.runsIn,
+    now,
+    before: built && !("reason" in built) ? built : undefined,
+    resolve: (t) => resolveString(t, { secrets: prepared.secrets, env: machine.host.env }).text,
+  });
+  const keys = adoptedKeys(
+    merge,
+    await loadSecrets(machine.paths.secrets),
+    loaded.manifest.servers,
+    options.server,
+  );
+
+  // The manifest, edited at the changed fields only (comments and layout elsewhere stay).
+  const text = (await readTextOrNull(loaded.file)) ?? "";
+  const after = withServerFields(text, loaded.file, options.server, keys.edits);
+  const newSpec = own(parseManifestText(after, loaded.file).servers, options.server)!;
+  const { thenSync, rewritten } = await whatSyncDoesNext(
+    prepared,
+    desired,
+    options.server,
+    newSpec,
+    keys.secretValues,
+    pickedOne,
+  );
+  const notes = [...keys.notes];
+  if (merge.changes.length === 0 && Object.keys(keys.secretValues).length === 0)
+    notes.push(
+      "the entry means what the manifest says already (only its form differs): nothing in the manifest changes",
+    );
+
+  return {
+    manifestFile: loaded.file,
+    server: options.server,
+    source: pickedOne.source,
+    sources: found.map((f) => f.source),
+    before: text,
+    after,
+    merge: { changes: merge.changes, replaced: merge.replaced },
+    stored: keys.stored,
+    replaced: keys.replaced,
+    secretValues: keys.secretValues,
+    notes,
+    thenSync,
+    rewritten,
+    target: {
+      key: target.key,
+      env: target.env.id,
+      client: target.client.id,
+      scope: target.scope,
+      path: target.path,
+    },
+    hash: entryHash(pickedOne.value),
+    ...(pickedOne.source.state === "foreign" ? { handWritten: pickedOne.value } : {}),
+  };
+}
+
+/** Every target's entry of the server that is not what sync wrote: edited by hand, or not mcp-twin's. */
+function differingEntries(
+  prepared: Context,
+  texts: ReadonlyMap<string, string | null>,
+  desired: Desired,
+  server: string,
+): FoundEntry[] {
+  const found: FoundEntry[] = [];
   for (const target of prepared.targets) {
     const current = readTargetEntries(target, texts.get(target.key) ?? "");
-    if (!Object.hasOwn(current, options.server)) continue;
-    const value = current[options.server];
-    const record = own(prepared.state.targets[target.key]?.entries ?? {}, options.server);
-    const built = desired.get(target.key)?.get(options.server);
+    if (!Object.hasOwn(current, server)) continue;
+    const value = current[server];
+    const record = own(prepared.state.targets[target.key]?.entries ?? {}, server);
+    const built = desired.get(target.key)?.get(server);
     const state = record
       ? isOurs(record, value)
         ? undefined
@@ -130,7 +221,15 @@ export async function planAdopt(
     } as const;
     found.push({ source, target, value, ...(built ? { built } : {}) });
   }
-  const sources = found.map((f) => f.source);
+  return found;
+}
+
+/** The entry to adopt: the one --from names, the only one, or the one a terminal's question picks. */
+async function chooseEntry(
+  found: FoundEntry[],
+  options: AdoptOptions,
+  pick?: AdoptPick,
+): Promise<FoundEntry> {
   let chosen = found.filter((f) => matchSource(options.from, f.source));
   if (found.length === 0)
     throw new UsageError(
@@ -145,7 +244,7 @@ export async function planAdopt(
       name: options.from!,
       isNot: `not an entry of ${options.server} that differs from the manifest`,
       knownAs: "Entries that differ",
-      known: sources.map(sourceName),
+      known: found.map((f) => sourceName(f.source)),
     });
   if (chosen.length > 1) {
     const index = pick ? await pick(chosen.map((f) => f.source)) : undefined;
@@ -159,40 +258,37 @@ export async function planAdopt(
       );
     chosen = [chosen[index]!];
   }
-  const pickedOne = chosen[0]!;
-  const target = pickedOne.target;
+  return chosen[0]!;
+}
 
-  const read = (value: unknown): (ReadEntry & { runsIn: string }) | { reason: string } => {
-    const source: Source = { env: target.env.id, client: target.client.id, scope: "user", path: target.path };
-    const occ = occurrence(target, source, options.server, value, prepared.allEnvs);
-    if ("reason" in occ) return occ;
-    return {
-      form: occ.occurrence.form,
-      uses: occ.uses,
-      via: occ.occurrence.via,
-      runsIn: occ.occurrence.runsIn,
-    };
+/** An entry of the target read the way import reads entries, or why it cannot be. */
+function readAs(
+  prepared: Context,
+  target: Target,
+  server: string,
+  value: unknown,
+): (ReadEntry & { runsIn: string }) | { reason: string } {
+  const source: Source = { env: target.env.id, client: target.client.id, scope: "user", path: target.path };
+  const occ = occurrence(target, source, server, value, prepared.allEnvs);
+  if ("reason" in occ) return occ;
+  return {
+    form: occ.occurrence.form,
+    uses: occ.uses,
+    via: occ.occurrence.via,
+    runsIn: occ.occurrence.runsIn,
   };
-  const now = read(pickedOne.value);
-  if ("reason" in now)
-    throw new UsageError(
-      "cannot-adopt",
-      `${options.server} in ${sourceName(pickedOne.source)} (${target.path}) cannot be taken into the manifest: ${now.reason}.`,
-      { hint: "Edit the manifest by hand, or run `mcp-twin sync --force` to put mcp-twin's entry back." },
-    );
-  const built = pickedOne.built?.ok ? read(pickedOne.built.value) : undefined;
-  const before = built && !("reason" in built) ? built : undefined;
-  const stored = await loadSecrets(machine.paths.secrets);
-  const merge = adoptMerge({
-    spec: spec!,
-    runsIn: pickedOne.built?.ok ? pickedOne.built.runsIn : now.runsIn,
-    now,
-    before,
-    resolve: (t) => resolveString(t, { secrets: prepared.secrets, env: machine.host.env }).text,
-  });
+}
 
-  // Keys: a new value for a name the manifest uses already replaces it; new keys get import's
-  // names, never taking a name that holds another value.
+/**
+ * Keys: a new value for a name the manifest uses already replaces it; new keys get import's
+ * names, never taking a name that holds another value. The edits refer to the names given.
+ */
+function adoptedKeys(
+  merge: AdoptMerge,
+  stored: Readonly<Record<string, string>>,
+  servers: Readonly<Record<string, ServerSpec>>,
+  server: string,
+) {
   const notes: string[] = [];
   const rotations = dict<string>();
   for (const [name, value] of Object.entries(merge.rotations)) {
@@ -210,69 +306,50 @@ export async function planAdopt(
   const edits = merge.edits.map((e) => ("value" in e ? { ...e, value: renameRefs(e.value, renames) } : e));
   const secretValues = dict<string>({ ...rotations, ...allocation.store });
   for (const name of Object.keys(rotations)) {
-    const users = Object.entries(loaded.manifest.servers)
-      .filter(([n, s]) => n !== options.server && JSON.stringify(s).includes(`\${secret:${name}}`))
+    const users = Object.entries(servers)
+      .filter(([n, s]) => n !== server && JSON.stringify(s).includes(`\${secret:${name}}`))
       .map(([n]) => n);
     if (users.length > 0)
       notes.push(
         `${name} is used by ${users.join(", ")} too: the next sync gives them the new value as well`,
       );
   }
+  return {
+    notes,
+    edits,
+    secretValues,
+    stored: Object.keys(allocation.store).sort(),
+    replaced: Object.keys(rotations).sort(),
+  };
+}
 
-  // The manifest, edited at the changed fields only (comments and layout elsewhere stay).
-  const text = (await readTextOrNull(loaded.file)) ?? "";
-  const after = applyEdits(text, loaded.file, options.server, edits);
-  const newSpec = own(parseManifestText(after, loaded.file).servers, options.server)!;
-
-  // What the next sync does with the new definition: this entry, and the other clients'.
+/** What the next sync does with the new definition: this entry (rewritten or not), and the other clients'. */
+async function whatSyncDoesNext(
+  prepared: Context,
+  desired: Desired,
+  server: string,
+  newSpec: ServerSpec,
+  secretValues: Readonly<Record<string, string>>,
+  pickedOne: FoundEntry,
+): Promise<{ thenSync: AdoptPlan["thenSync"]; rewritten: boolean }> {
   const next = await builtEntries({
     ...prepared,
-    servers: prepared.servers.map(
-      ([n, s]) => [n, n === options.server ? newSpec : s] as [string, ServerSpec],
-    ),
+    servers: prepared.servers.map(([n, s]) => [n, n === server ? newSpec : s] as [string, ServerSpec]),
     secrets: dict({ ...prepared.secrets, ...secretValues }),
   });
   const thenSync: AdoptPlan["thenSync"] = [];
   let rewritten = false;
   for (const t of prepared.targets) {
-    const was = desired.get(t.key)?.get(options.server);
-    const will = next.get(t.key)?.get(options.server);
-    if (t.key === target.key) {
+    const was = desired.get(t.key)?.get(server);
+    const will = next.get(t.key)?.get(server);
+    if (t.key === pickedOne.target.key) {
       rewritten = !will?.ok || entryHash(will.value) !== entryHash(pickedOne.value);
       continue;
     }
     const same = was?.ok && will?.ok ? entryHash(was.value) === entryHash(will.value) : was?.ok === will?.ok;
     if (!same) thenSync.push({ env: t.env.id, client: t.client.id, scope: t.scope });
   }
-  if (merge.changes.length === 0 && Object.keys(secretValues).length === 0)
-    notes.push(
-      "the entry means what the manifest says already (only its form differs): nothing in the manifest changes",
-    );
-
-  return {
-    manifestFile: loaded.file,
-    server: options.server,
-    source: pickedOne.source,
-    sources,
-    before: text,
-    after,
-    merge: { changes: merge.changes, replaced: merge.replaced },
-    stored: Object.keys(allocation.store).sort(),
-    replaced: Object.keys(rotations).sort(),
-    secretValues,
-    notes,
-    thenSync,
-    rewritten,
-    target: {
-      key: target.key,
-      env: target.env.id,
-      client: target.client.id,
-      scope: target.scope,
-      path: target.path,
-    },
-    hash: entryHash(pickedOne.value),
-    ...(pickedOne.source.state === "foreign" ? { handWritten: pickedOne.value } : {}),
-  };
+  return { thenSync, rewritten };
 }
 
 /** Write the plan: secrets first, then the manifest, then the entry recorded as mcp-twin's. */
@@ -284,7 +361,7 @@ export async function applyAdopt(machine: Machine, plan: AdoptPlan): Promise<voi
         ...plan.secretValues,
       });
     if (plan.after !== plan.before)
-      await replaceFile(plan.manifestFile, (current) => {
+      await writeManifest(machine, plan.manifestFile, (current) => {
         if (current === plan.before) return plan.after;
         throw new UsageError(
           "manifest-changed",
@@ -319,16 +396,6 @@ function matchSource(from: string | undefined, s: AdoptSource): boolean {
   if (!from) return true;
   if (from === s.client || from === `${s.env}:${s.client}` || from === s.path) return true;
   return s.path.replace(/\\/g, "/").endsWith(from.replace(/\\/g, "/"));
-}
-
-function applyEdits(text: string, file: string, server: string, edits: readonly FieldEdit[]): string {
-  let out = text;
-  for (const e of edits) {
-    const parent = ["servers", server, ...e.path.slice(0, -1)];
-    const name = e.path[e.path.length - 1]!;
-    out = applyEntryEdits(out, parent, [e.remove ? { name, remove: true } : { name, value: e.value }], file);
-  }
-  return out;
 }
 
 function renameRefs(value: unknown, renames: ReadonlyMap<string, string>): unknown {

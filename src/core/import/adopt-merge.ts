@@ -1,15 +1,9 @@
 /**
- * Taking a hand-edited entry into the manifest (pure). The edited entry and the one sync would
- * write are both read the way import reads entries (launch, args, env, headers, keys moved out as
- * `${secret:NAME}`), compared value by value, and each value that changed goes where the manifest
- * defines it: into `overrides.<env>` when it came from there, else into the server's own fields
- * (so every environment gets it). What did not change keeps the manifest's text, references
- * included. A new value of a key the manifest already refers to (`${secret:X}`, `Bearer
- * ${secret:X}`) is a new value for that secret — stored, the reference kept; other new keys go to
- * the secrets file under import's names. A launch of another package, program or URL replaces the
- * server's launch (its `overrides` then no longer apply and are dropped).
+ * Taking a hand-edited entry into the manifest (pure): each value that changed goes where the manifest
+ * defines it, and what did not change keeps the manifest's text, references included.
  */
 import { envMatches } from "../environments/types.js";
+import type { ServerFieldEdit } from "../manifest/edit.js";
 import type { ServerOverride, ServerSpec } from "../manifest/schema.js";
 import { own } from "../own-keys.js";
 import type { Form, SecretUse } from "./inline-keys.js";
@@ -22,15 +16,9 @@ export interface ReadEntry {
   via: string;
 }
 
-/** One property of the server to set or remove (path below `servers.<name>`). */
-export interface FieldEdit {
-  path: string[];
-  value?: unknown;
-  remove?: true;
-}
-
 export interface AdoptMerge {
-  edits: FieldEdit[];
+  /** The server's properties to set or remove, for the manifest writer. */
+  edits: ServerFieldEdit[];
   /** Secrets the manifest refers to already, with the new value the edit gives them. Never print. */
   rotations: Record<string, string>;
   /** New references (`${secret:NAME}` in the edits' values) and their values. Never print. */
@@ -56,6 +44,15 @@ const SECRET_REF = /\$\{secret:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /** Sync writes its own WSLENV (the names an entry passes across the Windows/WSL line). */
 const SYNC_OWNED_ENV = /^wslenv$/i;
 
+/**
+ * The edited entry and the one sync would write are both read the way import reads entries
+ * (launch, args, env, headers, keys moved out as `${secret:NAME}`) and compared value by value. A
+ * changed value goes into `overrides.<env>` when it came from there, else into the server's own
+ * fields (so every environment gets it). A new value of a key the manifest already refers to
+ * (`${secret:X}`, `Bearer ${secret:X}`) is a new value for that secret — stored, the reference kept;
+ * other new keys go to the secrets file under import's names. A launch of another package, program
+ * or URL replaces the server's launch (its `overrides` then no longer apply and are dropped).
+ */
 export function adoptMerge(input: AdoptInput): AdoptMerge {
   const { spec, now } = input;
   const out: AdoptMerge = { edits: [], rotations: {}, newSecrets: [], changes: [], replaced: false };

@@ -1,22 +1,19 @@
 /**
- * Applying an import plan: chosen servers into the manifest, their secrets into the secrets file
- * (mode 0600), and the entries they came from adopted in state — in that order, under the home's
- * lock, so an interrupted run leaves at worst a stored secret nobody refers to yet, or entries
- * that still look foreign. The manifest is read again inside the lock: a name that appeared there
- * since the scan is treated as a conflict then. With `dryRun` nothing is written.
+ * Applying an import plan: chosen servers into the manifest, their secrets into the secrets file (mode
+ * 0600), and the entries they came from adopted in state — in that order, under the home's lock.
  */
 
 import { UsageError, UsageErrors } from "../errors.js";
+import { withServers, writeManifest } from "../manifest/edit.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { assertSecretName, loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
 import { parseManifestText } from "../manifest/validate.js";
-import { loadState, saveState } from "../sync/state.js";
+import { loadState, type State, saveState } from "../sync/state.js";
 import { readTextOrNull, withLock } from "../system/files.js";
 import type { Machine } from "../system/machine.js";
 import { backupProblems, saveHandWritten } from "../undo/backups.js";
 import { placeLines, settleHint } from "./clashes.js";
 import { compareWithManifest } from "./compare.js";
-import { withServers, writeManifest } from "./manifest-writer.js";
 import { handWrittenKey, type ImportCandidate, type ImportPlan, type Skipped } from "./types.js";
 
 export interface ImportSelection {
@@ -47,6 +44,11 @@ export interface ImportResult {
   skipped: Skipped[];
 }
 
+/**
+ * That order means an interrupted run leaves at worst a stored secret nobody refers to yet, or
+ * entries that still look foreign. The manifest is read again inside the lock: a name that appeared
+ * there since the scan is treated as a conflict then. With `dryRun` nothing is written.
+ */
 export async function applyImport(
   machine: Machine,
   plan: ImportPlan,
@@ -55,67 +57,12 @@ export async function applyImport(
   for (const name of Object.keys(selection.secrets ?? {})) assertSecretName(name);
   const wanted = selection.servers ? new Set(selection.servers) : undefined;
   const chosen = plan.candidates.filter((c) => !wanted || wanted.has(c.name));
-  // A key with different values in different places is never settled silently.
-  const chosenNames = new Set(chosen.map((c) => c.name));
-  const unsettled = plan.clashes.filter(
-    (c) => c.needsChoice && !c.resolution && c.servers.some((s) => chosenNames.has(s)),
-  );
-  if (unsettled.length > 0)
-    throw new UsageErrors(
-      unsettled.map(
-        (c) =>
-          new UsageError(
-            "secret-clash",
-            [
-              `${c.name} (${c.servers.join(", ")}) has different values in different places, and mcp-twin does not pick one for you:`,
-              ...c.values.flatMap(placeLines).map((l) => `    ${l}`),
-            ].join("\n"),
-            { hint: settleHint(c) },
-          ),
-      ),
-    );
+  refuseUnsettled(plan, chosen);
   const run = async (): Promise<ImportResult> => {
     const before = await readTextOrNull(plan.manifestFile);
-    const current = before === null ? { servers: {} } : parseManifestText(before, plan.manifestFile);
-    const result: ImportResult = {
-      manifestFile: plan.manifestFile,
-      before,
-      after: before,
-      written: false,
-      servers: [],
-      secrets: [],
-      adopted: [],
-      skipped: [],
-    };
-    const imported: ImportCandidate[] = [];
-    for (const c of chosen) {
-      const compared = compareWithManifest(current.servers, c.name, c.server);
-      if (compared.status === "duplicate") {
-        result.skipped.push({
-          file: plan.manifestFile,
-          server: c.name,
-          reason: `already in the manifest as "${compared.duplicateOf}"`,
-        });
-        continue;
-      }
-      if (compared.status === "conflict" && !selection.force) {
-        result.skipped.push({
-          file: plan.manifestFile,
-          server: c.name,
-          reason: `the manifest already has "${c.name}" with another definition: left alone (use --force to replace it)`,
-        });
-        continue;
-      }
-      imported.push(c);
-      result.servers.push(
-        compared.status === "same"
-          ? { name: c.name, action: "unchanged", server: compared.existing }
-          : { name: c.name, action: compared.status === "conflict" ? "replaced" : "added", server: c.server },
-      );
-    }
+    const { result, imported } = compareChosen(plan, chosen, before, Boolean(selection.force));
     const edits = result.servers.filter((s) => s.action !== "unchanged");
-    if (edits.length > 0) result.after = withServers(before, plan.manifestFile, edits).text;
-
+    if (edits.length > 0) result.after = withServers(before, plan.manifestFile, edits);
     const names = new Set(imported.flatMap((c) => c.secrets));
     const store = Object.fromEntries(
       Object.entries({ ...plan.secretValues, ...selection.secrets }).filter(
@@ -140,38 +87,118 @@ export async function applyImport(
     if (result.secrets.length > 0)
       await saveSecrets(machine.paths.secrets, { ...(await loadSecrets(machine.paths.secrets)), ...store });
     if (edits.length > 0) {
-      const write = await writeManifest(plan.manifestFile, (text) =>
-        text === before ? result.after : withServers(text, plan.manifestFile, edits).text,
+      const write = await writeManifest(machine, plan.manifestFile, (text) =>
+        text === before ? result.after : withServers(text, plan.manifestFile, edits),
       );
       result.written = write.written;
       result.after = write.after;
     }
-    if (state) {
-      for (const c of imported)
-        for (const f of c.found) {
-          if (!f.adopt || !f.targetKey) continue;
-          const id = { key: f.targetKey, env: f.env, client: f.client, scope: f.scope, path: f.path };
-          // The hand-written form, kept with the target's backups: uninstall gives it back.
-          const key = handWrittenKey(f.targetKey, f.entry);
-          const value =
-            plan.handWritten && Object.hasOwn(plan.handWritten, key) ? plan.handWritten[key] : undefined;
-          if (value !== undefined) await saveHandWritten(machine.paths.backups, id, { [c.name]: value });
-          state.targets[f.targetKey] ??= {
-            env: f.env,
-            client: f.client,
-            scope: f.scope,
-            path: f.path,
-            entries: {},
-          };
-          const record = state.targets[f.targetKey]!;
-          record.entries[c.name] = {
-            hash: f.hash,
-            ...(value !== undefined ? { handWritten: f.hash } : {}),
-          };
-        }
-      await saveState(machine.paths.state, state);
-    }
+    if (state) await adoptFound(machine, plan, imported, state);
     return result;
   };
   return selection.dryRun ? run() : withLock(machine.home.dir, run);
+}
+
+/** A key with different values in different places is never settled silently. */
+function refuseUnsettled(plan: ImportPlan, chosen: readonly ImportCandidate[]): void {
+  const chosenNames = new Set(chosen.map((c) => c.name));
+  const unsettled = plan.clashes.filter(
+    (c) => c.needsChoice && !c.resolution && c.servers.some((s) => chosenNames.has(s)),
+  );
+  if (unsettled.length > 0)
+    throw new UsageErrors(
+      unsettled.map(
+        (c) =>
+          new UsageError(
+            "secret-clash",
+            [
+              `${c.name} (${c.servers.join(", ")}) has different values in different places, and mcp-twin does not pick one for you:`,
+              ...c.values.flatMap(placeLines).map((l) => `    ${l}`),
+            ].join("\n"),
+            { hint: settleHint(c) },
+          ),
+      ),
+    );
+}
+
+/**
+ * Each chosen server against the manifest as it is now (read again inside the lock): added,
+ * replaced (only with `force`), unchanged, or skipped — a duplicate, or a name taken since the scan.
+ */
+function compareChosen(
+  plan: ImportPlan,
+  chosen: readonly ImportCandidate[],
+  before: string | null,
+  force: boolean,
+): { result: ImportResult; imported: ImportCandidate[] } {
+  const current = before === null ? { servers: {} } : parseManifestText(before, plan.manifestFile);
+  const result: ImportResult = {
+    manifestFile: plan.manifestFile,
+    before,
+    after: before,
+    written: false,
+    servers: [],
+    secrets: [],
+    adopted: [],
+    skipped: [],
+  };
+  const imported: ImportCandidate[] = [];
+  for (const c of chosen) {
+    const compared = compareWithManifest(current.servers, c.name, c.server);
+    if (compared.status === "duplicate") {
+      result.skipped.push({
+        file: plan.manifestFile,
+        server: c.name,
+        reason: `already in the manifest as "${compared.duplicateOf}"`,
+      });
+      continue;
+    }
+    if (compared.status === "conflict" && !force) {
+      result.skipped.push({
+        file: plan.manifestFile,
+        server: c.name,
+        reason: `the manifest already has "${c.name}" with another definition: left alone (use --force to replace it)`,
+      });
+      continue;
+    }
+    imported.push(c);
+    result.servers.push(
+      compared.status === "same"
+        ? { name: c.name, action: "unchanged", server: compared.existing }
+        : { name: c.name, action: compared.status === "conflict" ? "replaced" : "added", server: c.server },
+    );
+  }
+  return { result, imported };
+}
+
+/** The entries the servers came from, recorded as mcp-twin's; their hand-written form kept for uninstall. */
+async function adoptFound(
+  machine: Machine,
+  plan: ImportPlan,
+  imported: readonly ImportCandidate[],
+  state: State,
+): Promise<void> {
+  for (const c of imported)
+    for (const f of c.found) {
+      if (!f.adopt || !f.targetKey) continue;
+      const id = { key: f.targetKey, env: f.env, client: f.client, scope: f.scope, path: f.path };
+      // The hand-written form, kept with the target's backups: uninstall gives it back.
+      const key = handWrittenKey(f.targetKey, f.entry);
+      const value =
+        plan.handWritten && Object.hasOwn(plan.handWritten, key) ? plan.handWritten[key] : undefined;
+      if (value !== undefined) await saveHandWritten(machine.paths.backups, id, { [c.name]: value });
+      state.targets[f.targetKey] ??= {
+        env: f.env,
+        client: f.client,
+        scope: f.scope,
+        path: f.path,
+        entries: {},
+      };
+      const record = state.targets[f.targetKey]!;
+      record.entries[c.name] = {
+        hash: f.hash,
+        ...(value !== undefined ? { handWritten: f.hash } : {}),
+      };
+    }
+  await saveState(machine.paths.state, state);
 }

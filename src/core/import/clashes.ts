@@ -1,16 +1,7 @@
 /**
  * Secrets that clash (pure): one secret name, different values in different places — Cursor's
- * BRAVE_API_KEY is not Claude Code's, or the secrets file already holds another value.
- *
- * Import never picks one silently. Each value gets a label (key A, key B) and, for a key of
- * 20 characters or more, a fingerprint: the first 8 hex digits of its SHA-256 — never any part of
- * the value (the spec: no output holds a secret, and a key's last characters are part of it). A
- * user can check which key is which with `printf %s "$KEY" | sha256sum | cut -c1-8`. A short value
- * gets no fingerprint: 32 bits of its hash could be searched for by trying values. When one server holds different values in different places a choice is needed: a value
- * for every client (`--prefer-client`, `--secret NAME=VALUE`, or the answer on a terminal), or
- * each place keeps its own (`--keep-both`; the server then goes only to the clients that had it,
- * so no client gets a key it never had). Different servers that happen to use the same name keep
- * their own values without a question (the second is stored as NAME_2), and the report says so.
+ * BRAVE_API_KEY is not Claude Code's, or the secrets file already holds another value. Import never
+ * picks one silently.
  */
 import { createHash } from "node:crypto";
 import { envMatches } from "../environments/types.js";
@@ -94,7 +85,15 @@ export function valueFingerprint(value: string): string | undefined {
   return createHash("sha256").update(value, "utf8").digest("hex").slice(0, 8);
 }
 
-/** Every name with two or more values among the places found and the secrets file. */
+/**
+ * Every name with two or more values among the places found and the secrets file.
+ *
+ * Each value gets a label (key A, key B) and, for a key of 20 characters or more, a fingerprint: the
+ * first 8 hex digits of its SHA-256 — never any part of the value (the spec: no output holds a
+ * secret, and a key's last characters are part of it). A user can check which key is which with
+ * `printf %s "$KEY" | sha256sum | cut -c1-8`. A short value gets no fingerprint: 32 bits of its
+ * hash could be searched for by trying values.
+ */
 export function findClashes(
   uses: readonly SecretUseAt[],
   stored: Readonly<Record<string, string>>,
@@ -130,7 +129,15 @@ export function findClashes(
   return { clashes, values };
 }
 
-/** How a clash is settled by the choices given (undefined: it is not), and the value it then uses. */
+/**
+ * How a clash is settled by the choices given (undefined: it is not), and the value it then uses.
+ *
+ * When one server holds different values in different places a choice is needed: a value for
+ * every client (`--prefer-client`, `--secret NAME=VALUE`, or the answer on a terminal), or each
+ * place keeps its own (`--keep-both`; the server then goes only to the clients that had it, so no
+ * client gets a key it never had). Different servers that happen to use the same name keep their
+ * own values without a question (the second is stored as NAME_2), and the report says so.
+ */
 export function settle(
   clash: SecretClash,
   values: readonly string[],

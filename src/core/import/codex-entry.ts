@@ -1,10 +1,6 @@
 /**
- * A Codex entry (config.toml) in the vocabulary of the other clients' entries, so import reads it
- * like theirs (pure): `enabled = false` is disabled, `http_headers` are headers, and the
- * variables Codex passes on by name (`env_vars`, `bearer_token_env_var`, `env_http_headers`)
- * become `${NAME}` references (the manifest's `${env:NAME}`). Keys Codex keeps for itself in the
- * entry (tool approvals, timeouts, tool lists) are left out: sync never touches them, so
- * importing the server loses nothing there.
+ * A Codex entry (config.toml) in the vocabulary of the other clients' entries, so import reads it like
+ * theirs (pure).
  */
 
 const CODEX_OWN = [
@@ -21,6 +17,12 @@ const CODEX_OWN = [
   "name",
 ];
 
+/**
+ * `enabled = false` is disabled, `http_headers` are headers, and the variables Codex passes on by
+ * name (`env_vars`, `bearer_token_env_var`, `env_http_headers`) become `${NAME}` references (the
+ * manifest's `${env:NAME}`). Keys Codex keeps for itself in the entry (tool approvals, timeouts,
+ * tool lists) are left out: sync never touches them, so importing the server loses nothing there.
+ */
 export function commonCodexEntry(raw: unknown): unknown {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
   const e = { ...(raw as Record<string, unknown>) };

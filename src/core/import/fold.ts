@@ -1,19 +1,4 @@
-/**
- * Folding (pure): the same server found in several places becomes one manifest entry.
- *
- * - Same name, same package (or program, or URL): one entry. Where it runs decides overrides:
- *   args or env that differ between environments go in `overrides.<env>`; folder arguments of a
- *   package found on one side only are translated for the other (`C:\Users\a\docs` →
- *   `/mnt/c/Users/a/docs` for WSL), so it works on both.
- * - Two different launches in one environment (Claude Desktop and Cursor on Windows with different
- *   folders) cannot both fit: the most complete one wins, the other is reported and not adopted.
- * - Same name, different server: the one found most keeps the name; the others are reported.
- * - Different names, identical entry: one server, under the name found most.
- * - Programs that are not npm packages run only where they were found (`environments`).
- *
- * Each place an entry was found is adopted only when the manifest entry describes exactly it,
- * under its own name.
- */
+/** Folding (pure): the same server found in several places becomes one manifest entry. */
 
 import { splitAbsolute } from "../entries/launch/launch-paths.js";
 import { programName } from "../entries/launch/program.js";
@@ -109,6 +94,20 @@ function clientSafeName(raw: string): string {
   return name;
 }
 
+/**
+ * - Same name, same package (or program, or URL): one entry. Where it runs decides overrides:
+ *   args or env that differ between environments go in `overrides.<env>`; folder arguments of a
+ *   package found on one side only are translated for the other (`C:\Users\a\docs` →
+ *   `/mnt/c/Users/a/docs` for WSL), so it works on both.
+ * - Two different launches in one environment (Claude Desktop and Cursor on Windows with different
+ *   folders) cannot both fit: the most complete one wins, the other is reported and not adopted.
+ * - Same name, different server: the one found most keeps the name; the others are reported.
+ * - Different names, identical entry: one server, under the name found most.
+ * - Programs that are not npm packages run only where they were found (`environments`).
+ *
+ * Each place an entry was found is adopted only when the manifest entry describes exactly it,
+ * under its own name.
+ */
 export function fold(occurrences: readonly Occurrence[], envs: readonly EnvInfo[]): FoldResult {
   const result: FoldResult = { servers: [], skipped: [] };
   for (const [name, list] of groupBy(occurrences, (o) => o.name)) {

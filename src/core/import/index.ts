@@ -1,13 +1,6 @@
 /**
  * import: every server already configured in any client of any environment, as manifest entries.
- *
- * `scanImports` reads (never writes) every client config in every environment, recognises each
- * entry (recognize.ts), moves inline keys out (secrets.ts), folds the same server found in several
- * places into one entry (fold.ts) and compares it with the manifest: a plan, as plain data, for
- * the `import` command to apply and for `init` to offer as choices. `applyImport` (apply.ts)
- * writes the chosen entries, stores their secrets and adopts the entries they came from.
- * Client configs are never edited: an adopted entry is only recorded in state as mcp-twin's, so
- * the next sync may rewrite it into the installed form.
+ * Client configs are never edited: an adopted entry is only recorded in state as mcp-twin's.
  */
 import path from "node:path";
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
@@ -32,7 +25,16 @@ export { applyImport, type ImportResult } from "./apply-import.js";
 export type { ClashChoices } from "./clashes.js";
 export type { ImportCandidate, ImportFilters, ImportPlan } from "./types.js";
 
-/** Read (never write) every client config, then plan with the choices given. */
+/**
+ * Read (never write) every client config, then plan with the choices given.
+ *
+ * `scanImports` reads (never writes) every client config in every environment, recognises each
+ * entry (recognize.ts), moves inline keys out (inline-keys.ts), folds the same server found in several
+ * places into one entry (fold.ts) and compares it with the manifest: a plan, as plain data, for
+ * the `import` command to apply and for `init` to offer as choices. `applyImport` (apply-import.ts)
+ * writes the chosen entries, stores their secrets and adopts the entries they came from.
+ * The next sync may then rewrite an adopted entry into the installed form.
+ */
 export async function scanImports(
   machine: Machine,
   filters: ImportFilters = {},
@@ -162,6 +164,10 @@ export async function readImports(
   return scan;
 }
 
+/** One name per distinct secret value, as allocateSecrets gives it. */
+type Allocation = ReturnType<typeof allocateSecrets>;
+type Valued = SecretUse & { value: string };
+
 /**
  * The plan (pure): clashing secrets settled by `choices`, one name per distinct value, the same
  * server found in several places folded into one entry, each compared with the manifest. Cheap:
@@ -191,12 +197,42 @@ export function planImports(scan: ImportScan, choices: ClashChoices = {}): Impor
     replan: (more) =>
       planImports(scan, { ...choices, ...more, secrets: { ...choices.secrets, ...more.secrets } }),
   };
+  const { clashes, clashValues, given } = settleClashes(found, scan, choices);
+  plan.clashes = clashes;
+  // A value for every client (--secret, --prefer-client, an answer): every use of the name gets it,
+  // placeholders included. A value typed or given replaces the stored one; a chosen value that the
+  // secrets file holds under another name than this one is stored as NAME_2 like any other.
+  for (const f of found)
+    for (const u of f.uses) {
+      const value = own(given, u.name);
+      if (value !== undefined) {
+        u.value = value;
+        delete u.placeholder;
+      }
+    }
+  const replacing = new Set(Object.keys(choices.secrets ?? {}));
+  const stored = dict<string>();
+  for (const [name, value] of Object.entries(scan.stored)) if (!replacing.has(name)) stored[name] = value;
+  const allocation = nameSecrets(found, clashes, clashValues, stored, plan);
+  const known = (name: string) =>
+    own(stored, name) !== undefined || own(allocation.store, name) !== undefined;
+  for (const f of found)
+    f.occurrence.placeholders = f.uses.filter((u) => u.value === undefined && !known(u.name)).length;
+  addCandidates(plan, found, scan, clashes, known);
+  storeSecrets(plan, found, allocation);
+  return plan;
+}
 
-  // Secrets that clash: settled by the choices (a value for every client, or each keeps its own).
+const valuedUses = (found: readonly Found[]): Valued[] =>
+  found.flatMap((f) => f.uses.filter((u) => u.value !== undefined)) as Valued[];
+
+/**
+ * Secrets that clash (one name, different values in different places): settled by the choices —
+ * a value for every client, or each place keeps its own. `given`: the names with one value now.
+ */
+function settleClashes(found: readonly Found[], scan: ImportScan, choices: ClashChoices) {
   const given = dict<string>();
   for (const [name, value] of Object.entries(choices.secrets ?? {})) given[name] = value;
-  const withValues = (): Array<SecretUse & { value: string }> =>
-    found.flatMap((f) => f.uses.filter((u) => u.value !== undefined)) as Array<SecretUse & { value: string }>;
   const { clashes, values: clashValues } = findClashes(
     found.flatMap((f) =>
       f.uses.flatMap((u) =>
@@ -227,24 +263,21 @@ export function planImports(scan: ImportScan, choices: ClashChoices = {}): Impor
     if (settled.value !== undefined && settled.resolution?.kind === "value")
       given[clash.name] = settled.value;
   }
-  plan.clashes = clashes;
-  // A value for every client (--secret, --prefer-client, an answer): every use of the name gets it,
-  // placeholders included. A value typed or given replaces the stored one; a chosen value that the
-  // secrets file holds under another name than this one is stored as NAME_2 like any other.
-  const replacing = new Set(Object.keys(choices.secrets ?? {}));
-  for (const f of found)
-    for (const u of f.uses) {
-      const value = own(given, u.name);
-      if (value !== undefined) {
-        u.value = value;
-        delete u.placeholder;
-      }
-    }
-  const stored = dict<string>();
-  for (const [name, value] of Object.entries(scan.stored)) if (!replacing.has(name)) stored[name] = value;
+  return { clashes, clashValues, given };
+}
 
-  // One name per distinct secret value (across files and the secrets already stored).
-  const allocation = allocateSecrets(withValues(), stored);
+/**
+ * One name per distinct secret value (across files and the secrets already stored): each form's
+ * references renamed, each clash's values told the name they are stored as, renames noted.
+ */
+function nameSecrets(
+  found: Found[],
+  clashes: readonly SecretClash[],
+  clashValues: ReadonlyMap<string, string[]>,
+  stored: Readonly<Record<string, string>>,
+  plan: ImportPlan,
+): Allocation {
+  const allocation = allocateSecrets(valuedUses(found), stored);
   for (const f of found) {
     const names = new Map(
       f.uses.filter((u) => u.value !== undefined).map((u) => [u.name, allocation.rename(u.name, u.value!)]),
@@ -260,7 +293,7 @@ export function planImports(scan: ImportScan, choices: ClashChoices = {}): Impor
     const all = clashValues.get(clash.name)!;
     clash.values.forEach((v, i) => {
       const kept = allocation.rename(clash.name, all[i]!);
-      const used = withValues().some((u) => u.name === kept && u.value === all[i]);
+      const used = valuedUses(found).some((u) => u.name === kept && u.value === all[i]);
       if (used || (v.stored && own(stored, clash.name) === all[i])) v.storedAs = kept;
     });
   }
@@ -268,18 +301,23 @@ export function planImports(scan: ImportScan, choices: ClashChoices = {}): Impor
   for (const r of allocation.renamed)
     if (!clashed.has(r.from))
       plan.notes.push(`${r.from} is already used for another value: this one is stored as ${r.to}`);
-  const known = (name: string) =>
-    own(stored, name) !== undefined || own(allocation.store, name) !== undefined;
-  for (const f of found)
-    f.occurrence.placeholders = f.uses.filter((u) => u.value === undefined && !known(u.name)).length;
+  return allocation;
+}
 
+/** The same server found in several places folded into one candidate, compared with the manifest. */
+function addCandidates(
+  plan: ImportPlan,
+  found: readonly Found[],
+  scan: ImportScan,
+  clashes: readonly SecretClash[],
+  known: (name: string) => boolean,
+): void {
   const folded = fold(
     found.map((f) => f.occurrence),
     scan.environments,
   );
   for (const s of folded.skipped)
     plan.skipped.push({ file: s.occurrence.source.path, server: s.occurrence.entry, reason: s.reason });
-
   const foundBy = new Map(found.map((f) => [f.occurrence, f]));
   for (const f of folded.servers) {
     const uses = f.found.flatMap((p) =>
@@ -323,7 +361,10 @@ export function planImports(scan: ImportScan, choices: ClashChoices = {}): Impor
       notes: [...new Set([...f.notes, ...f.found.flatMap((p) => p.occurrence.notes)])],
     });
   }
+}
 
+/** The secrets to store (each with where it was found), and every entry's hand-written form. */
+function storeSecrets(plan: ImportPlan, found: readonly Found[], allocation: Allocation): void {
   const values = dict<string>();
   for (const [name, value] of Object.entries(allocation.store)) {
     values[name] = value;
@@ -340,7 +381,6 @@ export function planImports(scan: ImportScan, choices: ClashChoices = {}): Impor
     if (f.occurrence.source.targetKey)
       handWritten[handWrittenKey(f.occurrence.source.targetKey, f.occurrence.entry)] = f.value;
   plan.handWritten = handWritten;
-  return plan;
 }
 
 /**

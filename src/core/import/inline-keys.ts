@@ -1,21 +1,15 @@
 /**
- * Inline keys out, references in (pure). A recognised entry becomes a portable form: secret values
- * in env, headers, args (`--api-key X`, `--token=X`, a bare `sk-…`), URL passwords and URL query
- * keys are replaced by `${secret:NAME}`; client references (`${VAR}`, `${env:VAR}`) become
- * `${env:VAR}`. Placeholders (`YOUR_API_KEY`, `<token>`, `xxxx`) become a reference with no value —
- * the user must set it — and empty values stay empty; both are reported, neither is stored.
- * `allocateSecrets` then gives every distinct value its own name, so two different keys under one
- * name never overwrite each other (the second becomes NAME_2).
+ * Inline keys out, references in (pure): a recognised entry becomes a portable form, its secret values
+ * replaced by `${secret:NAME}` and client references by `${env:VAR}`.
  */
 import type { ClientId } from "../manifest/schema.js";
 import { dict, own } from "../own-keys.js";
+import { isPlaceholder, isSecretName } from "../secrets/placeholders.js";
 import type { Recognized } from "./recognize.js";
 import {
   convertReferences,
   hasReference,
   hasSecretPrefix,
-  isPlaceholder,
-  isSecretName,
   looksLikeCredential,
   secretNameFor,
   secretNameOf,
@@ -59,6 +53,12 @@ export interface Extracted {
 const SCHEME = /^(bearer|basic|token|bot)(\s+)(\S.*)$/i;
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * Secret values in env, headers, args (`--api-key X`, `--token=X`, a bare `sk-…`), URL passwords
+ * and URL query keys are replaced by `${secret:NAME}`; client references (`${VAR}`, `${env:VAR}`)
+ * become `${env:VAR}`. Placeholders (`YOUR_API_KEY`, `<token>`, `xxxx`) become a reference with no
+ * value — the user must set it — and empty values stay empty; both are reported, neither is stored.
+ */
 export function extractSecrets(
   r: Recognized,
   server: string,
@@ -193,6 +193,9 @@ function querySecrets(url: string, replace: (key: string, value: string) => stri
  * One name per distinct value, across every entry imported and the secrets already stored:
  * `proposed` when free (or already holding this value), else `proposed_2`, `_3`, … Returns the
  * final name of each (proposed, value) pair and the values to store.
+ *
+ * Every distinct value gets its own name, so two different keys under one name never overwrite each
+ * other (the second becomes NAME_2).
  */
 export function allocateSecrets(
   uses: ReadonlyArray<{ name: string; value: string }>,

@@ -1,10 +1,6 @@
 /**
- * One client config entry → what it runs (pure). Wrappers are peeled off first — `cmd /c`,
- * `wsl.exe [-d distro] [--exec|-e|--]`, `bash -c "…"`, `env VAR=…` — then the core is read:
- * a package runner (`npx`, `bunx`, `pnpm dlx`, `yarn dlx`, `npm exec`), `node <script>` inside an
- * installed package, or any other program (kept as a command). Remote entries (`url`, Windsurf's
- * `serverUrl`, Gemini's `httpUrl`) become a url. What cannot be represented faithfully is "not
- * understood", with the reason; values (secrets, references) are left to secrets.ts.
+ * One client config entry → what it runs (pure): wrappers peeled off, then a package runner, `node
+ * <script>` inside an installed package, any other program, or a remote url.
  */
 
 import { splitShellWords } from "../entries/launch/command-lines.js";
@@ -87,6 +83,14 @@ const KNOWN_KEYS = new Set([
   "headers",
 ]);
 
+/**
+ * One client config entry → what it runs (pure). Wrappers are peeled off first — `cmd /c`,
+ * `wsl.exe [-d distro] [--exec|-e|--]`, `bash -c "…"`, `env VAR=…` — then the core is read:
+ * a package runner (`npx`, `bunx`, `pnpm dlx`, `yarn dlx`, `npm exec`), `node <script>` inside an
+ * installed package, or any other program (kept as a command). Remote entries (`url`, Windsurf's
+ * `serverUrl`, Gemini's `httpUrl`) become a url. What cannot be represented faithfully is "not
+ * understood", with the reason; values (secrets, references) are left to inline-keys.ts.
+ */
 export function recognizeEntry(raw: unknown, ctx: RecognizeContext): Recognition {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return unknown("the entry is not an object");
   const e = raw as Record<string, unknown>;

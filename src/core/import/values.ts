@@ -6,9 +6,6 @@
 import type { ClientId } from "../manifest/schema.js";
 import { isPlaceholder, nameWords, SECRET_WORDS } from "../secrets/placeholders.js";
 
-// One rule for placeholders and secret names, shared with secret set, sync and doctor.
-export { isPlaceholder, isSecretName } from "../secrets/placeholders.js";
-
 /** Words that say what kind of secret, not whose: a name made only of them gets the server's prefix. */
 const GENERIC_WORDS = new Set([
   ...SECRET_WORDS,

@@ -1,7 +1,6 @@
 /**
- * Editing the manifest the way sync edits client configs: the JSONC text is changed at the one
- * server being added or removed, so the user's comments and layout survive. Every result is
- * validated before it is written (atomically, under the home lock).
+ * The one writer of the manifest: its JSONC text is changed at the servers or fields edited, so
+ * the user's comments and layout survive; every result is validated, then written atomically.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -12,7 +11,7 @@ import type { Machine } from "../system/machine.js";
 import type { ServerSpec } from "./schema.js";
 import { parseManifestText } from "./validate.js";
 
-export const HOME_SCHEMA_FILE = "mcp-twin.schema.json";
+const HOME_SCHEMA_FILE = "mcp-twin.schema.json";
 const PUBLISHED_SCHEMA = "https://unpkg.com/mcp-twin/schema/manifest.schema.json";
 
 /** `$schema` for a manifest: the copy beside the home manifest, else the published one. */
@@ -53,6 +52,53 @@ export function withBridgeEnabled(text: string | null, file: string, schemaRef: 
   return applyEntryEdits(base, [], [{ name: "bridge", value: { enabled: true } }], file);
 }
 
+/**
+ * The manifest text with these servers set (added, or replacing the same name), a blank or missing
+ * manifest created with the schema copy beside it. Throws the schema's UsageErrors (file:line:column)
+ * when the result would not validate.
+ */
+export function withServers(
+  text: string | null,
+  file: string,
+  servers: ReadonlyArray<{ name: string; server: ServerSpec }>,
+): string {
+  const base = text === null || text.trim() === "" ? newManifestText(`./${HOME_SCHEMA_FILE}`) : text;
+  const next =
+    servers.length === 0
+      ? base
+      : applyEntryEdits(
+          base,
+          ["servers"],
+          servers.map((s) => ({ name: s.name, value: s.server })),
+          file,
+        );
+  parseManifestText(next, file);
+  return next;
+}
+
+/** A change to one field of a server (`path` under it): a new value, or the field removed. */
+export interface ServerFieldEdit {
+  path: string[];
+  value?: unknown;
+  remove?: true;
+}
+
+/** The manifest text with `server`'s fields changed where the edits say, nothing else touched. */
+export function withServerFields(
+  text: string,
+  file: string,
+  server: string,
+  edits: readonly ServerFieldEdit[],
+): string {
+  let out = text;
+  for (const e of edits) {
+    const parent = ["servers", server, ...e.path.slice(0, -1)];
+    const name = e.path[e.path.length - 1]!;
+    out = applyEntryEdits(out, parent, [e.remove ? { name, remove: true } : { name, value: e.value }], file);
+  }
+  return out;
+}
+
 export function withoutServer(text: string, file: string, name: string): string {
   return applyEntryEdits(text, ["servers"], [{ name, remove: true }], file);
 }
@@ -63,8 +109,8 @@ export function serverNames(text: string | null, file: string): string[] {
 }
 
 /**
- * Change the manifest: `change` gets the current text (null when missing) and returns the new
- * text, or null to leave it. The result must validate; with `dryRun` nothing is written.
+ * Change the manifest under the home lock: `change` gets the current text (null when missing) and
+ * returns the new text, or null to leave it. With `dryRun` nothing is written.
  */
 export async function editManifest(
   machine: Machine,
@@ -72,11 +118,6 @@ export async function editManifest(
   change: (current: string | null) => string | null,
   options: { dryRun?: boolean } = {},
 ): Promise<{ before: string | null; after: string | null }> {
-  const check = (current: string | null) => {
-    const next = change(current);
-    if (next !== null) parseManifestText(next, file);
-    return next;
-  };
   if (options.dryRun) {
     let before: string | null = null;
     try {
@@ -84,13 +125,51 @@ export async function editManifest(
     } catch {
       // none yet
     }
-    return { before, after: check(before) };
+    return { before, after: validated(change, file)(before) };
   }
   return withLock(machine.home.dir, async () => {
-    const result = await replaceFile(file, check, { newFileMode: 0o644 });
-    if (path.resolve(file) === path.resolve(machine.paths.manifest)) await writeSchemaCopy(machine.home.dir);
+    const result = await writeManifest(machine, file, change);
     return { before: result.before, after: result.written ? result.after : null };
   });
+}
+
+export interface ManifestWrite {
+  written: boolean;
+  /** The file did not exist before. */
+  created: boolean;
+  before: string | null;
+  after: string | null;
+}
+
+/**
+ * Write the manifest, the caller holding the home lock: `compute` gets the file's current text
+ * (null: missing) and returns the new text, or null for no change; the result must validate. If
+ * the file changes while it is written, `compute` runs again on the fresh text. The home
+ * manifest's schema copy is refreshed; a new manifest elsewhere that names the copy gets one.
+ */
+export async function writeManifest(
+  machine: Machine,
+  file: string,
+  compute: (current: string | null) => string | null,
+): Promise<ManifestWrite> {
+  const result = await replaceFile(file, validated(compute, file), { newFileMode: 0o644 });
+  const created = result.written && result.before === null;
+  if (path.resolve(file) === path.resolve(machine.paths.manifest)) await writeSchemaCopy(machine.home.dir);
+  else if (created && result.after?.includes(`"./${HOME_SCHEMA_FILE}"`))
+    await writeSchemaCopy(path.dirname(file), { onlyIfMissing: true });
+  return { written: result.written, created, before: result.before, after: result.after };
+}
+
+/** `compute`, its every result checked against the manifest schema before it can be written. */
+function validated(
+  compute: (current: string | null) => string | null,
+  file: string,
+): (current: string | null) => string | null {
+  return (current) => {
+    const next = compute(current);
+    if (next !== null) parseManifestText(next, file);
+    return next;
+  };
 }
 
 /**
@@ -98,7 +177,7 @@ export async function editManifest(
  * Windows and in WSL alike: the copy shipped in the package. `onlyIfMissing` leaves one there.
  * Only editor completion depends on it: a failure is ignored.
  */
-export async function writeSchemaCopy(dir: string, options: { onlyIfMissing?: boolean } = {}): Promise<void> {
+async function writeSchemaCopy(dir: string, options: { onlyIfMissing?: boolean } = {}): Promise<void> {
   let schema: string;
   try {
     schema = readFileSync(path.join(packageRoot(), "schema", "manifest.schema.json"), "utf8");

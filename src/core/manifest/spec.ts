@@ -1,15 +1,7 @@
 /**
- * A manifest server, from its spec to what runs, in one place (pure). sync's entries, sync's and
- * doctor's reference checks, `secret list`, the trust prompt and `serve --share` all read a
- * server through here:
- *
- * - which override applies in an environment: of those whose selector matches, the most specific
- *   sets each field (`wsl:Ubuntu` beats `wsl`), and so the server as it runs there (`serverIn`);
- * - the strings a server holds, each with where it sits (`specFields`), and the
- *   `${secret:NAME}` / `${env:NAME}` references in them;
- * - resolving a reference: an own property of the secrets, else of the environment (`${secret:X}`
- *   falls back to an exported X), never a prototype member; user-level targets get values,
- *   project targets (committed with the code) the client's own reference syntax instead.
+ * A manifest server, from its spec to what runs, in one place (pure): sync's entries, the reference
+ * checks of sync and doctor, `secret list`, the trust prompt and `serve --share` all read a server
+ * through here.
  */
 import { envMatches } from "../environments/types.js";
 import { own } from "../own-keys.js";
@@ -57,6 +49,11 @@ export interface Resolved {
   missing: Reference[];
 }
 
+/**
+ * Resolving a reference: an own property of the secrets, else of the environment (`${secret:X}`
+ * falls back to an exported X), never a prototype member; user-level targets get values, project
+ * targets (committed with the code) the client's own reference syntax instead.
+ */
 export function resolveString(input: string, ctx: ResolveContext): Resolved {
   const out: Resolved = { text: "", secretValues: [], references: [], missing: [] };
   out.text = input.replace(REFERENCE, (whole, kind: Reference["kind"], name: string) => {
@@ -96,7 +93,12 @@ export interface ServerIn {
   env: Record<string, string>;
 }
 
-/** `args` and `command` and `url` are replaced by an override's; `env` and `headers` merged. */
+/**
+ * `args` and `command` and `url` are replaced by an override's; `env` and `headers` merged.
+ *
+ * Which override applies in an environment: of those whose selector matches, the most specific sets
+ * each field (`wsl:Ubuntu` beats `wsl`).
+ */
 export function serverIn(server: ServerSpec, envId: string): ServerIn {
   return merge(server, overrideFor(server, envId));
 }

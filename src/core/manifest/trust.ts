@@ -1,10 +1,7 @@
 /**
  * Trusting a project manifest (./mcp-twin.jsonc committed with a repo, written by someone else):
- * before its first sync, when a server runs a `command` or a package not pinned to one version
- * (whatever gets published next would run), every server that runs a program — pinned packages
- * too: trusting the file trusts all of it — is shown and confirmed. The trust is
- * recorded in the home's state against the file's hash, so an edited file asks again (like
- * direnv's `allow`).
+ * before its first sync runs a program it names, its servers are shown and confirmed, like direnv's
+ * `allow`.
  */
 import { createHash } from "node:crypto";
 import { own } from "../own-keys.js";
@@ -56,7 +53,13 @@ export function programServers(manifest: Manifest): ProgramServer[] {
   return out;
 }
 
-/** Does this manifest need the user's trust before it is synced (or shared)? */
+/**
+ * Does this manifest need the user's trust before it is synced (or shared)?
+ *
+ * When a server runs a `command` or a package not pinned to one version (whatever gets published
+ * next would run), every server that runs a program — pinned packages too: trusting the file
+ * trusts all of it — is shown and confirmed.
+ */
 export function needsTrust(programs: readonly ProgramServer[]): boolean {
   return programs.some((p) => p.asks);
 }
@@ -65,7 +68,11 @@ function manifestHash(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** Was this very text of the file trusted? */
+/**
+ * Was this very text of the file trusted?
+ *
+ * The trust is recorded in the home's state against the file's hash, so an edited file asks again.
+ */
 export function isTrusted(state: State, file: string, text: string): boolean {
   return own(state.trusted, file)?.hash === manifestHash(text);
 }

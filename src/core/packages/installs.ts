@@ -1,6 +1,6 @@
 /**
  * Package versions and installs across environments. An unpinned package is resolved once (one
- * `npm view`), recorded in state, and that same version goes to every side that installs it (sync-plan.ts: where a target runs it); later runs reuse it
+ * `npm view`), recorded in state, and that same version goes to every side that installs it (core/sync/plan.ts: where a target runs it); later runs reuse it
  * without network until `--update`. Installs run in parallel, one npm call per environment.
  */
 import type { Environment } from "../environments/types.js";

@@ -1,10 +1,6 @@
 /**
- * Where an `npm install` is, from npm's own log lines (`--loglevel=silly`, on stderr). Read from
- * npm 11's output against a registry: `idealTree buildDeps` starts resolving, each `placeDep …
- * OK` is one package of the tree, `reify` starts writing, each `http cache … .tgz` is one
- * tarball taken up, each `ADD node_modules/…` one package unpacked (they come at the end, after
- * the unpacking), `info run <pkg> <event>` a lifecycle script. Lines it does not know are ignored, so an
- * npm that says less (older, or another format) only shows less.
+ * Where an `npm install` is, from npm's own log lines (`--loglevel=silly`, on stderr); lines it does
+ * not know are ignored, so an npm that says less only shows less.
  */
 type NpmStage = "starting" | "resolving" | "adding" | "scripts";
 
@@ -24,6 +20,12 @@ export interface NpmPhase {
 
 const LOG_LINE = /^npm (silly|sill|verbose|verb|info|http|timing|notice|warn) /;
 
+/**
+ * Read from npm 11's output against a registry: `idealTree buildDeps` starts resolving, each
+ * `placeDep … OK` is one package of the tree, `reify` starts writing, each `http cache … .tgz` is
+ * one tarball taken up, each `ADD node_modules/…` one package unpacked (they come at the end, after
+ * the unpacking), `info run <pkg> <event>` a lifecycle script.
+ */
 export function npmPhaseReader(): { read(line: string): NpmPhase | undefined; phase(): NpmPhase } {
   const phase: NpmPhase = { stage: "starting", packages: 0, downloaded: 0, added: 0, fetched: 0 };
   const read = (line: string): NpmPhase | undefined => {

@@ -1,8 +1,7 @@
 /**
- * npm packages per environment. What is installed is read from the global prefix's folders
- * (file reads, no npm process), so a no-op sync starts nothing; what is missing is installed in one
- * npm call per environment. Each package's bin script is resolved to an absolute path, so entries
- * run `<node> <script>` with no npx, no shell and no network at launch.
+ * npm packages per environment: what is installed is read from the global prefix's folders (no npm
+ * process, so a no-op sync starts nothing); what is missing is installed in one npm call per
+ * environment.
  */
 import { readFileSync } from "node:fs";
 import type { Environment } from "../environments/types.js";
@@ -34,6 +33,10 @@ export function exactVersion(range: string): string | undefined {
   return EXACT_SEMVER.exec(range.trim())?.[1];
 }
 
+/**
+ * Each package's bin script is resolved to an absolute path, so entries run `<node> <script>` with
+ * no npx, no shell and no network at launch.
+ */
 export async function readInstalledPackage(
   env: Environment,
   name: string,

@@ -1,12 +1,7 @@
 /**
- * A client of the MCP Registry API (the official one at registry.modelcontextprotocol.io, or any
- * registry that implements the same API). Every call is bounded by a timeout and by the command's
- * signal (Ctrl-C); answers are cached for a few minutes in the home, and an older cached answer
- * stands in (said to be old) when the registry does not answer.
- *
- * The path: `/v0.1` is the stable API version (the registry's own advice for clients); a registry
- * that only serves `/v0` (older deployments, private ones) is used at `/v0`. A base URL that
- * already ends in a version path is used as it is.
+ * A client of the MCP Registry API (the official one, or any registry that implements it): every call
+ * bounded by a timeout and Ctrl-C, answers cached for a few minutes, an older one standing in when it
+ * does not answer.
  */
 import { VERSION } from "../../version.js";
 import { InterruptedError, OperationError } from "../errors.js";
@@ -61,7 +56,13 @@ export class RegistryError extends OperationError {
   }
 }
 
-/** The registry URL in the form mcp-twin calls it: no trailing slash, no query. */
+/**
+ * The registry URL in the form mcp-twin calls it: no trailing slash, no query.
+ *
+ * `/v0.1` is the stable API version (the registry's own advice for clients); a registry that only
+ * serves `/v0` (older deployments, private ones) is used at `/v0`. A base URL that already ends in a
+ * version path is used as it is.
+ */
 function normalizeRegistryUrl(text: string): string {
   let url: URL;
   try {

@@ -1,21 +1,6 @@
 /**
- * From an MCP Registry server.json to what mcp-twin does with it. Pure.
- *
- * A server may offer several ways to run; mcp-twin takes, in this order:
- * 1. an npm package speaking stdio: installed by sync in every environment, pinned to the
- *    registry's version, run as `node <bin script>` — exactly like a catalogue server;
- * 2. a remote: a URL entry (a `connect` relay where a client speaks only stdio, or cannot write
- *    an SSE entry), Streamable HTTP before SSE;
- * 3. a PyPI package: an entry that runs `uvx <package>@<version>` (uv is not installed by mcp-twin);
- * 4. an OCI image: an entry that runs `docker run -i --rm … <image>` (Docker is not installed or
- *    pulled by mcp-twin).
- * Anything else (NuGet, MCP bundles, WebSocket remotes, packages that start their own HTTP server)
- * is reported with the command that would run it, and not added.
- *
- * The result is a catalogue template (`ServerTemplate`): its inputs and secrets are asked, stored
- * and filled by the same code as the catalogue's, so `--arg`, `--secret` and `--yes` work alike.
- * Environment variables and headers marked `isSecret` become `${secret:NAME}`; `{name}` in a
- * value, a URL or an argument becomes an input (or a secret, when marked so).
+ * From an MCP Registry server.json to what mcp-twin does with it (pure): the way to run it, and a
+ * catalogue template, so `--arg`, `--secret` and `--yes` work as for the catalogue.
  */
 import type { SecretAsk, ServerTemplate, TemplateInput } from "../catalogue/schema.js";
 import { headerNameProblem, headerValueProblem, urlProblem } from "../manifest/remote-checks.js";
@@ -54,7 +39,20 @@ export interface Ways {
 
 const isStdio = (pkg: RegistryPackage) => (pkg.transport?.type ?? "stdio") === "stdio";
 
-/** The ways to run a server, the ones mcp-twin can use first (in its order of preference). */
+/**
+ * The ways to run a server, the ones mcp-twin can use first (in its order of preference).
+ *
+ * A server may offer several ways to run; mcp-twin takes, in this order:
+ * 1. an npm package speaking stdio: installed by sync in every environment, pinned to the
+ *    registry's version, run as `node <bin script>` — exactly like a catalogue server;
+ * 2. a remote: a URL entry (a `connect` relay where a client speaks only stdio, or cannot write
+ *    an SSE entry), Streamable HTTP before SSE;
+ * 3. a PyPI package: an entry that runs `uvx <package>@<version>` (uv is not installed by mcp-twin);
+ * 4. an OCI image: an entry that runs `docker run -i --rm … <image>` (Docker is not installed or
+ *    pulled by mcp-twin).
+ * Anything else (NuGet, MCP bundles, WebSocket remotes, packages that start their own HTTP server)
+ * is reported with the command that would run it, and not added.
+ */
 export function waysToRun(server: RegistryServer): Ways {
   const usable: Usable[] = [];
   const unusable: Unusable[] = [];
@@ -307,115 +305,166 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** A catalogue template that runs `server` the chosen way. */
+/** What every way's template shares while it is made: its fields, its questions, what it says. */
+interface Making {
+  base: Pick<ServerTemplate, "name" | "title" | "description" | "homepage" | "categories">;
+  q: Questions;
+  notes: string[];
+  optional: string[];
+}
+
+/**
+ * A catalogue template that runs `server` the chosen way.
+ *
+ * Its inputs and secrets are asked, stored
+ * and filled by the same code as the catalogue's, so `--arg`, `--secret` and `--yes` work alike.
+ * Environment variables and headers marked `isSecret` become `${secret:NAME}`; `{name}` in a
+ * value, a URL or an argument becomes an input (or a secret, when marked so).
+ */
 export function toTemplate(server: RegistryServer, use: Usable): RegistryTemplate {
   const name = shortName(server.name);
-  const q = new Questions(upperSnake(name));
-  const notes: string[] = [];
-  const optional: string[] = [];
-  const title = server.title ?? server.name;
-  const homepage = server.websiteUrl ?? server.repository?.url ?? "";
-  const base = {
-    name,
-    title,
-    description: server.description || server.name,
-    homepage,
-    categories: [],
+  const making: Making = {
+    base: {
+      name,
+      title: server.title ?? server.name,
+      description: server.description || server.name,
+      homepage: server.websiteUrl ?? server.repository?.url ?? "",
+      categories: [],
+    },
+    q: new Questions(upperSnake(name)),
+    notes: [],
+    optional: [],
   };
+  return use.way === "remote"
+    ? remoteTemplate(making, use.remote!)
+    : packageTemplate(making, use.way, use.pkg!);
+}
 
-  if (use.way === "remote") {
-    const remote = use.remote!;
-    const url = q.fill(remote.url, remote.variables, {
-      secret: false,
-      optional: false,
-      description: "the server's URL",
-    });
-    const headers = dict<string>();
-    for (const h of remote.headers ?? []) {
-      const value = keyValue(h, q, "header", optional, true);
-      if (value !== undefined) headers[h.name] = value;
-    }
-    return {
-      template: {
-        ...base,
-        runtime: "remote",
-        server: {
-          url,
-          ...(remote.type.toLowerCase() === "sse" ? { transport: "sse" as const } : {}),
-          ...(Object.keys(headers).length ? { headers } : {}),
-        },
-        ...asked(q),
-      },
-      way: "remote",
-      runs: remote.url,
-      notes,
-      optional,
-    };
+/** A remote server: its URL and headers, their placeholders asked. */
+function remoteTemplate({ base, q, notes, optional }: Making, remote: RegistryRemote): RegistryTemplate {
+  const url = q.fill(remote.url, remote.variables, {
+    secret: false,
+    optional: false,
+    description: "the server's URL",
+  });
+  const headers = dict<string>();
+  for (const h of remote.headers ?? []) {
+    const value = keyValue(h, q, "header", optional, true);
+    if (value !== undefined) headers[h.name] = value;
   }
+  return {
+    template: {
+      ...base,
+      runtime: "remote",
+      server: {
+        url,
+        ...(remote.type.toLowerCase() === "sse" ? { transport: "sse" as const } : {}),
+        ...(Object.keys(headers).length ? { headers } : {}),
+      },
+      ...asked(q),
+    },
+    way: "remote",
+    runs: remote.url,
+    notes,
+    optional,
+  };
+}
 
-  const pkg = use.pkg!;
+/** What a package's launch is made of, whichever way it runs. */
+interface PackageParts {
+  pkg: RegistryPackage;
+  env: Record<string, string>;
+  packageArgs: string[];
+  runtimeArgs: string[];
+  /** `@<version>`, or "" when the registry names none. */
+  version: string;
+  withEnv: { env?: Record<string, string> };
+}
+
+/** A package: its variables and arguments asked (in that order), then launched the chosen way. */
+function packageTemplate(
+  making: Making,
+  way: Exclude<Way, "remote">,
+  pkg: RegistryPackage,
+): RegistryTemplate {
+  const { q, notes, optional } = making;
   const env = dict<string>();
   for (const variable of pkg.environmentVariables ?? []) {
     const value = keyValue(variable, q, "variable", optional, false);
     if (value !== undefined) env[variable.name] = value;
   }
-  const packageArgs = args(pkg.packageArguments, q);
-  const runtimeArgs = args(pkg.runtimeArguments, q);
-  const version = pkg.version ? `@${pkg.version}` : "";
-  const withEnv = Object.keys(env).length > 0 ? { env } : {};
+  const parts: PackageParts = {
+    pkg,
+    env,
+    packageArgs: args(pkg.packageArguments, q),
+    runtimeArgs: args(pkg.runtimeArguments, q),
+    version: pkg.version ? `@${pkg.version}` : "",
+    withEnv: Object.keys(env).length > 0 ? { env } : {},
+  };
   if (
     pkg.registryBaseUrl &&
     !/^https:\/\/registry\.npmjs\.org\/?$|^https:\/\/pypi\.org\/?$|docker\.io/.test(pkg.registryBaseUrl)
   )
     notes.push(
-      `published on ${pkg.registryBaseUrl}; it is fetched from the registry your ${use.way === "npm" ? "npm" : "tools"} use`,
+      `published on ${pkg.registryBaseUrl}; it is fetched from the registry your ${way === "npm" ? "npm" : "tools"} use`,
     );
+  if (way === "npm") return npmTemplate(making, parts);
+  if (way === "pypi") return pypiTemplate(making, parts);
+  return ociTemplate(making, parts);
+}
 
-  if (use.way === "npm") {
-    if ((pkg.runtimeArguments ?? []).length > 0)
-      notes.push(
-        "its runtime arguments (for npx) are not used: mcp-twin runs the installed package with node",
-      );
-    return {
-      template: {
-        ...base,
-        runtime: "node",
-        server: {
-          package: `${pkg.identifier}${version}`,
-          ...(packageArgs.length ? { args: packageArgs } : {}),
-          ...withEnv,
-        },
-        ...asked(q),
+/** An npm package, installed by sync and run with node. */
+function npmTemplate({ base, q, notes, optional }: Making, parts: PackageParts): RegistryTemplate {
+  const { pkg, packageArgs, version, withEnv } = parts;
+  if ((pkg.runtimeArguments ?? []).length > 0)
+    notes.push("its runtime arguments (for npx) are not used: mcp-twin runs the installed package with node");
+  return {
+    template: {
+      ...base,
+      runtime: "node",
+      server: {
+        package: `${pkg.identifier}${version}`,
+        ...(packageArgs.length ? { args: packageArgs } : {}),
+        ...withEnv,
       },
-      way: "npm",
-      runs: `${pkg.identifier}${version}`,
-      notes,
-      optional,
-    };
-  }
-  if (use.way === "pypi") {
-    const hint = (pkg.runtimeHint ?? "uvx").toLowerCase();
-    if (hint !== "uvx" && runtimeArgs.length > 0)
-      notes.push(`its runtime arguments are for ${pkg.runtimeHint} and are not used with uvx`);
-    const command = [
-      "uvx",
-      ...(hint === "uvx" ? runtimeArgs : []),
-      `${pkg.identifier}${version}`,
-      ...packageArgs,
-    ];
-    return {
-      template: {
-        ...base,
-        runtime: "python",
-        server: { command: command[0]!, args: command.slice(1), ...withEnv },
-        ...asked(q),
-      },
-      way: "pypi",
-      runs: command.join(" "),
-      notes,
-      optional,
-    };
-  }
+      ...asked(q),
+    },
+    way: "npm",
+    runs: `${pkg.identifier}${version}`,
+    notes,
+    optional,
+  };
+}
+
+/** A PyPI package, run with uvx (which mcp-twin does not install). */
+function pypiTemplate({ base, q, notes, optional }: Making, parts: PackageParts): RegistryTemplate {
+  const { pkg, packageArgs, runtimeArgs, version, withEnv } = parts;
+  const hint = (pkg.runtimeHint ?? "uvx").toLowerCase();
+  if (hint !== "uvx" && runtimeArgs.length > 0)
+    notes.push(`its runtime arguments are for ${pkg.runtimeHint} and are not used with uvx`);
+  const command = [
+    "uvx",
+    ...(hint === "uvx" ? runtimeArgs : []),
+    `${pkg.identifier}${version}`,
+    ...packageArgs,
+  ];
+  return {
+    template: {
+      ...base,
+      runtime: "python",
+      server: { command: command[0]!, args: command.slice(1), ...withEnv },
+      ...asked(q),
+    },
+    way: "pypi",
+    runs: command.join(" "),
+    notes,
+    optional,
+  };
+}
+
+/** An OCI image, run with `docker run -i --rm`, its variables passed by name. */
+function ociTemplate({ base, q, notes, optional }: Making, parts: PackageParts): RegistryTemplate {
+  const { pkg, env, packageArgs, runtimeArgs, withEnv } = parts;
   const image = ociImage(pkg);
   const dockerArgs = [
     "run",

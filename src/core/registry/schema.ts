@@ -1,16 +1,7 @@
 /**
- * The parts of the MCP Registry's API that mcp-twin reads, as published in its OpenAPI document
- * (docs/reference/api/openapi.yaml, API version 2025-12-01) and server.json schema (2025-12-11)
- * of github.com/modelcontextprotocol/registry:
- *
- * - `GET /v0.1/servers?search=&version=latest&limit=&cursor=` → `ServerList`:
- *   `{ servers: ServerResponse[], metadata: { nextCursor?, count? } }`;
- * - `GET /v0.1/servers/{name}/versions/{version|latest}` → `ServerResponse`;
- * - `ServerResponse` = `{ server: ServerDetail, _meta: { "io.modelcontextprotocol.registry/official":
- *   { status, isLatest, publishedAt, updatedAt, statusMessage } } }`.
- *
- * Registry data is written by anyone who publishes, so it is parsed leniently: unknown fields are
- * ignored, an entry that does not fit is skipped (and counted), never trusted blindly.
+ * The parts of the MCP Registry's API that mcp-twin reads, parsed leniently: registry data is written
+ * by anyone who publishes, so unknown fields are ignored and an entry that does not fit is skipped
+ * (and counted).
  */
 import { z } from "zod";
 
@@ -78,7 +69,17 @@ const remoteSchema = z.object({
 });
 export type RegistryRemote = z.infer<typeof remoteSchema>;
 
-/** server.json */
+/**
+ * server.json. The parts of the MCP Registry's API that mcp-twin reads, as published in its
+ * OpenAPI document (docs/reference/api/openapi.yaml, API version 2025-12-01) and server.json
+ * schema (2025-12-11) of github.com/modelcontextprotocol/registry:
+ *
+ * - `GET /v0.1/servers?search=&version=latest&limit=&cursor=` → `ServerList`:
+ *   `{ servers: ServerResponse[], metadata: { nextCursor?, count? } }`;
+ * - `GET /v0.1/servers/{name}/versions/{version|latest}` → `ServerResponse`;
+ * - `ServerResponse` = `{ server: ServerDetail, _meta: { "io.modelcontextprotocol.registry/official":
+ *   { status, isLatest, publishedAt, updatedAt, statusMessage } } }`.
+ */
 const serverDetailSchema = z.object({
   name: z.string().regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, "not a registry server name"),
   description: z.string().default(""),

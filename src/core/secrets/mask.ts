@@ -1,12 +1,6 @@
 /**
- * The one masking mechanism: everything mcp-twin prints (results, diffs, progress, warnings,
- * errors, --json, --verbose) goes through `maskText` (ui/output.ts applies it to every line).
- * It hides
- * - every value known to be secret: the secrets file's values, the values being written, and
- *   values found where secrets sit in a config (secret-fields.ts finds them in diffs' texts);
- * - whatever has the shape of a credential, known or not: `Bearer …`/`Basic …`, keys with a
- *   vendor's prefix (sk-…, ghp_…, xoxb-…, tvly-…, AKIA…, AIza…, glpat-…), a password in a URL,
- *   `?api_key=…`-style query parameters, `--token=…`-style arguments.
+ * The one masking mechanism: everything mcp-twin prints (results, diffs, progress, warnings, errors,
+ * --json, --verbose) goes through `maskText` (ui/output.ts applies it to every line).
  */
 
 export const MASK = "********";
@@ -31,7 +25,15 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/(--?(?:api[_-]?key|token|access[_-]?token|auth[_-]?token|secret|password|pass)=)[^\s"']+/gi, `$1${MASK}`],
 ];
 
-/** Mask known secret values (longest first, so prefixes do not leak) and credential shapes. */
+/**
+ * Mask known secret values (longest first, so prefixes do not leak) and credential shapes:
+ * - every value known to be secret: the secrets file's values, the values being written, and
+ *   values found where secrets sit in a config (secret-fields-json.ts and secret-fields-toml.ts
+ *   find them in diffs' texts);
+ * - whatever has the shape of a credential, known or not: `Bearer …`/`Basic …`, keys with a
+ *   vendor's prefix (sk-…, ghp_…, xoxb-…, tvly-…, AKIA…, AIza…, glpat-…), a password in a URL,
+ *   `?api_key=…`-style query parameters, `--token=…`-style arguments.
+ */
 export function maskText(text: string, secretValues: Iterable<string>): string {
   // Also the JSON-escaped spelling, as a value with " or \ appears inside a JSON document.
   const spelled = [...secretValues].flatMap((v) => [v, JSON.stringify(v).slice(1, -1)]);

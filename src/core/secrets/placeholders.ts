@@ -1,11 +1,6 @@
 /**
- * The one rule for values that are not real keys: placeholders copied from a README
- * (`your-key-here`, `<YOUR_API_KEY>`, `tvly-xxxx…`, `tvly-YOUR_API_KEY`, `changeme`), an empty
- * value under a secret's name, and a value failing the catalogue's format check for its name.
- * `secret set`, the wizard (init, add), import, sync and doctor all ask here (pure).
- *
- * Names are split into words (`X-API-Key` → x, api, key; `tavilyApiKey` → tavily, api, key), so
- * `PYTHONPATH` is not a PAT and `KEYBOARD_LAYOUT` is not a key.
+ * The one rule for what is a secret's name and for values that are not real keys (README placeholders,
+ * an empty value, a value failing the catalogue's format). Every command asks here (pure).
  */
 
 export const SECRET_WORDS: ReadonlySet<string> = new Set([
@@ -26,6 +21,10 @@ export const SECRET_WORDS: ReadonlySet<string> = new Set([
   "privatekey",
 ]);
 
+/**
+ * Names are split into words (`X-API-Key` → x, api, key; `tavilyApiKey` → tavily, api, key), so
+ * `PYTHONPATH` is not a PAT and `KEYBOARD_LAYOUT` is not a key.
+ */
 export function nameWords(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
@@ -34,9 +33,14 @@ export function nameWords(name: string): string[] {
     .map((w) => w.toLowerCase());
 }
 
-/** Does this variable, header or flag name hold a secret? */
+/**
+ * Does this variable, header or flag name hold a secret? The one rule: import, sync, `secret set`
+ * and doctor all ask here. A word, not a substring: `AUTHOR`, `MAX_TOKENS` and `MONKEY` are not keys.
+ */
 export function isSecretName(name: string): boolean {
-  return nameWords(name).some((w) => SECRET_WORDS.has(w) || /(apikey|token|secret|password)$/.test(w));
+  return nameWords(name).some(
+    (w) => SECRET_WORDS.has(w) || /(apikey|secretkey|accesskey|token|secret|password)$/.test(w),
+  );
 }
 
 /** What a placeholder looks like once a vendor prefix (`tvly-`, `sk-proj-`, `ghp_`) is taken off. */
@@ -61,7 +65,13 @@ const WORDS_ONLY_FOR_SECRETS =
 const PREFIX_SEGMENT = /^[A-Za-z][A-Za-z0-9]{0,11}[-_]/;
 const WORD_LIST = PLACEHOLDER_CORES[PLACEHOLDER_CORES.length - 1]!;
 
-/** Is this value (no name known: judged as a secret's value) a placeholder? Empty is not. */
+/**
+ * Is this value (no name known: judged as a secret's value) a placeholder? Empty is not.
+ *
+ * Placeholders copied from a README: `your-key-here`, `<YOUR_API_KEY>`, `tvly-xxxx…`,
+ * `tvly-YOUR_API_KEY`, `changeme`. `secret set`, the wizard (init, add), import, sync and doctor
+ * all ask here.
+ */
 export function isPlaceholder(value: string): boolean {
   return placeholderCore(value, true) !== undefined;
 }

@@ -1,13 +1,6 @@
 /**
- * The values a server references or holds, judged once for sync and doctor (pure): every
- * `${secret:…}` / `${env:…}` resolves (manifest/spec.ts's lookup), no resolved value and no literal
- * key is a placeholder or empty, and no value fails the catalogue's format check for its name
- * (unless the user accepted it with `secret set --force`). Before sync writes values into a
- * user-level client config, each problem is an exit-2 error naming the server and the variable,
- * never the value; doctor words the same findings as checks.
- *
- * A `${secret:…}` in `args` ends up in a process's argv, which every local user can read (`ps`):
- * that is a warning with the env alternative (some servers take a key only as a flag).
+ * The values a server references or holds, judged once for sync and doctor (pure): every reference
+ * resolves, and no value is a placeholder, empty, or fails the catalogue's format check for its name.
  */
 import { UsageError } from "../errors.js";
 import type { ServerSpec } from "../manifest/schema.js";
@@ -38,7 +31,14 @@ export type ValueFinding =
   /** A secret in args: in the process list (ps) of whatever runs it. */
   | { kind: "secret-in-args"; field: SpecField; ref: Reference };
 
-/** The one judgement of a server's values, over every field of it and of each override. */
+/**
+ * The one judgement of a server's values, over every field of it and of each override.
+ *
+ * Every `${secret:…}` / `${env:…}` resolves (manifest/spec.ts's lookup); no value fails its format
+ * unless the user accepted it with `secret set --force`. Before sync writes values into a
+ * user-level client config, each problem is an exit-2 error naming the server and the variable,
+ * never the value; doctor words the same findings as checks.
+ */
 export function valueFindings(spec: ServerSpec, ctx: ReferenceContext): ValueFinding[] {
   const out: ValueFinding[] = [];
   for (const field of specFields(spec)) {
@@ -67,7 +67,12 @@ export interface ReferenceWarning {
   message: string;
 }
 
-/** sync's reading of the findings: what stops it (exit 2, nothing written) and what it warns of. */
+/**
+ * sync's reading of the findings: what stops it (exit 2, nothing written) and what it warns of.
+ *
+ * A `${secret:…}` in `args` ends up in a process's argv, which every local user can read (`ps`):
+ * that is a warning with the env alternative (some servers take a key only as a flag).
+ */
 export function referenceProblems(
   servers: ReadonlyArray<readonly [string, ServerSpec]>,
   ctx: ReferenceContext,

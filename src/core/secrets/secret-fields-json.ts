@@ -1,9 +1,6 @@
 /**
- * Secrets recognised by where they sit, in any JSON(C) text mcp-twin shows (a client config, a
- * backup, a manifest), also one that does not parse: every string under an `env` or `headers`
- * object (and their kin), and every string whose key names a credential (token, api key,
- * password, Authorization, …). Found with jsonc-parser's scanner, token by token — no tree, so a
- * broken or 5,000-deep file is read as well as a good one.
+ * Secrets recognised by where they sit, in any JSON(C) text mcp-twin shows (a client config, a backup,
+ * a manifest), also one that does not parse.
  */
 import { createScanner } from "jsonc-parser";
 import { MASK } from "./mask.js";
@@ -43,7 +40,13 @@ interface Frame {
   current: string | undefined;
 }
 
-/** Every string value that sits where a secret sits. */
+/**
+ * Every string value that sits where a secret sits.
+ *
+ * Every string under an `env` or `headers` object (and their kin), and every string whose key names
+ * a credential (token, api key, password, Authorization, …). Found with jsonc-parser's scanner,
+ * token by token — no tree, so a broken or 5,000-deep file is read as well as a good one.
+ */
 export function secretFields(text: string): SecretField[] {
   const scanner = createScanner(text, true);
   const stack: Frame[] = [];

@@ -1,9 +1,6 @@
 /**
- * Secrets recognised by where they sit in a TOML text (Codex's config.toml): every string under an
- * `env` or `http_headers` table (inline or not), and every string whose key names a credential —
- * the TOML counterpart of secret-fields.ts, so a key rotated out of a Codex entry never shows on a
- * diff's `-` line. Read with toml-eslint-parser (ranges per value); a file that does not parse
- * yields nothing here and is masked by known values and credential shapes only.
+ * Secrets recognised by where they sit in a TOML text (Codex's config.toml) — the counterpart of
+ * secret-fields-json.ts, so a key rotated out of a Codex entry never shows on a diff's `-` line.
  */
 import { type AST, parseTOML } from "toml-eslint-parser";
 import { REFERENCE_ONLY, SECRET_KEYS, type SecretField } from "./secret-fields-json.js";
@@ -13,6 +10,11 @@ const SECRET_TABLES = /^(?:env|headers|http_headers|environment)$/i;
 /** Keys that hold the NAME of a variable, not a value (`bearer_token_env_var`, `env_vars`). */
 const NAME_KEYS = /(?:_env_var|^env_vars$|^env_http_headers$)/i;
 
+/**
+ * Every string under an `env` or `http_headers` table (inline or not), and every string whose key
+ * names a credential. Read with toml-eslint-parser (ranges per value); a file that does not parse
+ * yields nothing here and is masked by known values and credential shapes only.
+ */
 export function tomlSecretFields(text: string): SecretField[] {
   let ast: AST.TOMLProgram;
   try {

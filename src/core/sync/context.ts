@@ -1,11 +1,7 @@
 /**
- * What a command works from, loaded one way for all: the manifest in use (and its scope), the
- * home's secrets and state, the environments and the targets. sync, status, import and
- * `serve --share` load it whole (`loadContext`, errors thrown: exit 2 for a bad file); doctor,
- * which reports each part's problem instead of stopping, reads the same parts one by one
- * (`openManifest`, `readHome`, `lookAround`).
- *
- * Reads only: nothing here writes a byte (the environment facts' cache aside).
+ * What a command works from, loaded one way for all: the manifest in use (and its scope), the home's
+ * secrets and state, the environments and the targets. Reads only (the environment facts' cache
+ * aside).
  */
 import path from "node:path";
 import { discoverTargets } from "../clients/targets.js";
@@ -184,7 +180,13 @@ export interface Context extends Home, Surroundings {
   targets: Target[];
 }
 
-/** Everything a command reads before it plans: throws what stops it (a bad file: exit 2). */
+/**
+ * Everything a command reads before it plans: throws what stops it (a bad file: exit 2).
+ *
+ * sync, status, import and `serve --share` load it whole (errors thrown: exit 2 for a bad file);
+ * doctor, which reports each part's problem instead of stopping, reads the same parts one by one
+ * (`openManifest`, `readHome`, `lookAround`).
+ */
 export async function loadContext(
   machine: Machine,
   options: ContextOptions,
@@ -235,7 +237,7 @@ export async function loadContext(
   };
 }
 
-/** A config that does not parse: its error with the one advice doctor gives too (skip-hint.ts). */
+/** A config that does not parse: its error with the one advice doctor gives too (unreadable-target.ts). */
 async function withRepair(
   ctx: Pick<Context, "machine" | "state">,
   t: Target,

@@ -1,11 +1,6 @@
 /**
- * sync's plan, a plain value (changesets' assemble/apply split): which versions, which installs
- * and removals, what each target's file becomes, what to warn about. Making it reads (and asks
- * npm for versions not known yet) but writes nothing: `--dry-run` renders it, sync applies it
- * (sync-apply.ts), and a run whose plan changes nothing ends here without taking the lock.
- *
- * A bad manifest, an unresolved secret, a config that does not parse or a file that cannot be
- * written stops the run here with exit 2, before anything is installed or written.
+ * sync's plan, a plain value (changesets' assemble/apply split): which versions, which installs and
+ * removals, what each target's file becomes, what to warn about. Making it writes nothing.
  */
 import type { BridgeWiring } from "../bridge-control/wiring.js";
 import type { Target } from "../clients/types.js";
@@ -94,6 +89,12 @@ export interface SyncPlan {
   bridge?: BridgeWiring;
 }
 
+/**
+ * Making it reads (and asks npm for versions not known yet) but writes nothing: `--dry-run` renders
+ * it, sync applies it (apply.ts), and a run whose plan changes nothing ends here without taking the
+ * lock. A bad manifest, an unresolved secret, a config that does not parse or a file that cannot
+ * be written stops the run here with exit 2, before anything is installed or written.
+ */
 export async function planSync(
   ctx: Context,
   options: SyncPlanOptions,
@@ -194,9 +195,9 @@ export async function planSync(
 /**
  * Where each package server goes: an environment gets a package only when some target of this run
  * will run it there — a client config in that environment, or one across the line that falls back
- * to it (entries.ts's rule) — or when --env named it. A selected environment that gets none
+ * to it (entries/target-entry.ts's rule) — or when --env named it. A selected environment that gets none
  * because no client is there is `idle` (said in the report: a later sync installs once one is).
- * Project files' entries run their packages through npx (entries.ts): a run that writes only them
+ * Project files' entries run their packages through npx (entries/target-entry.ts): a run that writes only them
  * installs nothing, anywhere — `npx`, and no environment is idle for want of a client.
  */
 export function installPlaces(

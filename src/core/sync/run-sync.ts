@@ -1,8 +1,6 @@
 /**
- * sync: manifest → packages where a target runs them → entries in every target. A context (context.ts)
- * and a plan (sync-plan.ts: a plain value) come first; a dry run renders the plan, a run applies
- * it (sync-apply.ts). Most runs change nothing: that is found out without the lock and without a
- * network look-up, and such a run ends there, having written nothing.
+ * sync: manifest → packages where a target runs them → entries in every target; a context (context.ts)
+ * and a plan (plan.ts) first, then a dry run renders the plan and a run applies it (apply.ts).
  */
 
 import { UsageError } from "../errors.js";
@@ -39,6 +37,10 @@ export interface SyncOptions {
   preview?: { manifest: LoadedManifest; secrets: Record<string, string> };
 }
 
+/**
+ * Most runs change nothing: that is found out without the lock and without a network look-up, and
+ * such a run ends there, having written nothing.
+ */
 export async function runSync(machine: Machine, given: SyncOptions, progress: Progress): Promise<SyncReport> {
   const opened = given.preview ? undefined : await openManifest(machine, given);
   checkSelectors({ clients: given.clients, envs: given.envs });

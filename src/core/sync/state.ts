@@ -1,10 +1,6 @@
 /**
- * State: what mcp-twin wrote where, and which package versions it installed. It tells our
- * entries from the user's (ownership), finds hand edits (drift, compared on parsed values) and
- * servers dropped from the manifest. A planned write is recorded *before* the targets are touched,
- * so a run killed half-way never leaves its own entries looking foreign.
- *
- * Values are stored as hashes only: entries hold resolved API keys, and state is not a secret file.
+ * State: what mcp-twin wrote where, and which package versions it installed, to tell our entries from
+ * the user's, find hand edits and servers dropped from the manifest. Values are stored as hashes only.
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
@@ -39,6 +35,11 @@ export interface TargetRecord {
   lastRun?: { at: string; backup?: string; touched: string[] };
 }
 
+/**
+ * Hand edits are compared on parsed values. A planned write is recorded *before* the targets are
+ * touched, so a run killed half-way never leaves its own entries looking foreign. Values are stored
+ * as hashes only: entries hold resolved API keys, and state is not a secret file.
+ */
 export interface State {
   version: number;
   /** Versions resolved for unpinned packages, shared by every environment. */

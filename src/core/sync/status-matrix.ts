@@ -78,7 +78,7 @@ export async function computeStatus(
   if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
   const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, { createToken: false });
   const desired = await entriesNow(machine, { ...ctx, bridge }, ctx.state);
-  // Values go into user-level files only, so sync checks them only there (as sync-plan.ts does).
+  // Values go into user-level files only, so sync checks them only there (as plan.ts does).
   const blockers: SyncBlocker[] = ctx.targets.some((t) => t.scope === "user")
     ? referenceProblems(ctx.servers, {
         secrets: ctx.secrets,

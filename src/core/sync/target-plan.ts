@@ -1,12 +1,6 @@
 /**
  * Plan one target: the manifest's entries against the file's current text and what state says we
- * wrote. Pure — text in, text out — so it can be re-run on fresh text when an app rewrote the file
- * between planning and writing.
- *
- * Who owns each entry is ownership.ts's rule; here is what sync does about it: entries we never
- * wrote are never touched (a name clash is reported as `foreign`, and taken over only with
- * --force); entries we wrote but someone edited since are `drift`, kept unless --force; entries we
- * wrote for servers no longer wanted are removed.
+ * wrote. Pure — text in, text out — so it can be re-run on fresh text when an app rewrote the file.
  */
 import type { Target } from "../clients/types.js";
 import { classifyTarget } from "../entries/ownership.js";
@@ -27,8 +21,11 @@ export interface TargetPlan {
   removed: string[];
   drift: string[];
   foreign: string[];
-  /** Servers this target should have but cannot get now (install failed, nowhere to run). */
-  /** `missing`: a program-missing problem's program, environment and install step. */
+  /**
+   * Servers this target should have but cannot get now (install failed, nowhere to run).
+   *
+   * `missing`: a program-missing problem's program, environment and install step.
+   */
   problems: Array<{ server: string; code: string; message: string; missing?: MissingProgram }>;
   /** Ownership records after the write. */
   records: Record<string, EntryRecord>;
@@ -49,7 +46,13 @@ export interface PlanOptions {
   force: boolean;
 }
 
-/** `desired`: server name → its built entry for this target (servers not meant for it are absent). */
+/**
+ * `desired`: server name → its built entry for this target (servers not meant for it are absent).
+ *
+ * wrote are never touched (a name clash is reported as `foreign`, and taken over only with
+ * --force); entries we wrote but someone edited since are `drift`, kept unless --force; entries we
+ * wrote for servers no longer wanted are removed.
+ */
 export function planTarget(
   target: Target,
   before: string | null,

@@ -1,10 +1,6 @@
 /**
- * Before sync writes anything: the files it will write, as they are on disk. A read-only file is
- * refused (exit 2, nothing written) unless --force; a file whose owner mcp-twin could not keep is
- * refused; a file that others can read and into which this run writes a secret gets a warning with
- * the chmod that fixes it (a write that adds no secret says nothing: doctor's config.private
- * reports the standing state). Windows files are left out of the mode checks: on Windows and on
- * /mnt/c (DrvFs) mode bits mean nothing — the profile's ACL protects them.
+ * Before sync writes anything: the files it will write, as they are on disk — a read-only file or one
+ * whose owner mcp-twin could not keep is refused, a readable one gaining a secret is warned about.
  */
 
 import { shellQuote } from "../environments/path-translation.js";
@@ -49,6 +45,13 @@ export interface SafetyFindings {
   warnings: Map<string, ReadableSecret>;
 }
 
+/**
+ * A read-only file is refused (exit 2, nothing written) unless --force; a file whose owner mcp-twin
+ * could not keep is refused; a file that others can read and into which this run writes a secret
+ * gets a warning with the chmod that fixes it (a write that adds no secret says nothing: doctor's
+ * config.private reports the standing state). Windows files are left out of the mode checks: on
+ * Windows and on /mnt/c (DrvFs) mode bits mean nothing — the profile's ACL protects them.
+ */
 export function checkWrites(
   writes: readonly PlannedWrite[],
   options: { force: boolean; uid?: number | undefined },

@@ -1,8 +1,6 @@
 /**
- * One target's config cannot be read: the run stops before writing anything (exit 2, as the spec
- * says: sync plans every target first). Its error then says how to repair the file — one advice,
- * the same in sync, status, adopt and doctor (`unparsableFix`) — and names the `--env` /
- * `--client` that leave that target out, so the other targets can be synced meanwhile. Pure.
+ * One target's config cannot be read: the run stops before writing anything (exit 2: sync plans every
+ * target first), with one advice for repairing it, the same in sync, status, adopt and doctor. Pure.
  */
 import type { Target } from "../clients/types.js";
 import { shellQuote } from "../environments/path-translation.js";
@@ -26,7 +24,12 @@ function skipHint(bad: Pick<Target, "env" | "client">, all: readonly Pick<Target
     : undefined;
 }
 
-/** The same error, its hint followed by how to leave the target out of the run. */
+/**
+ * The same error, its hint followed by how to leave the target out of the run.
+ *
+ * The error says how to repair the file (`unparsableFix`) and names the `--env` / `--client` that
+ * leave that target out, so the other targets can be synced meanwhile.
+ */
 export function withSkipHint(
   error: UsageError,
   bad: Pick<Target, "env" | "client">,

@@ -1,17 +1,16 @@
 /**
- * Apply target plans: state first (pending hashes), then for each changed target a backup in the
- * home and a compare-and-swap replace. If an app rewrote a file after we planned it, the plan is
- * made again on the fresh text. Every file ends either as it was or fully updated.
+ * Sync's apply: its target plans through the one write sequence (write-sequence.ts), each planned
+ * again on fresh text when an app rewrote it; every file ends either as it was or fully updated.
  */
 
 import type { BuiltEntry } from "../entries/target-entry.js";
 import { isTwinError } from "../errors.js";
-import { dict, own } from "../own-keys.js";
-import { removeStaleTemps, replaceFile } from "../system/files.js";
-import { keepBackup, noteOriginal, saveHandWritten } from "../undo/backups.js";
-import { type State, saveState, type TargetRecord } from "./state.js";
+import { dict } from "../own-keys.js";
+import { saveHandWritten } from "../undo/backups.js";
+import { type EntryRecord, type State, saveState, type TargetRecord } from "./state.js";
 import type { TargetPlan } from "./target-plan.js";
 import { planTarget } from "./target-plan.js";
+import { recordIntent, recordRun, writeTarget } from "./write-sequence.js";
 
 export interface ApplyContext {
   state: State;
@@ -39,24 +38,20 @@ export interface ApplyResult {
 export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext): Promise<ApplyResult[]> {
   const { state } = ctx;
   const stateBefore = ctx.stateBefore ?? JSON.stringify(state);
-  // What mcp-twin owns in each file before this run (step 1 adds pending names): kept with backups.
+  // What mcp-twin owns in each file before this run (the intent adds pending names): kept with backups.
   const ownedBefore = new Map(
     plans.map((p) => [p.target.key, Object.keys(state.targets[p.target.key]?.entries ?? {})]),
   );
-  // 1. Record intent before touching any target, so a killed run's entries still look like ours.
-  for (const plan of plans) {
-    if (plan.after === null) continue;
-    const rec = ensureRecord(state, plan);
-    for (const [name, hash] of Object.entries(plan.pending)) {
-      const existing = own(rec.entries, name);
-      rec.entries[name] = existing
-        ? { ...existing, pending: [...new Set([...(existing.pending ?? []), hash])] }
-        : { hash, pending: [hash] };
-    }
-  }
-  if (plans.some((p) => p.after !== null)) await saveState(ctx.stateFile, state);
-
-  // 2. Write each target.
+  await recordIntent(
+    state,
+    ctx.stateFile,
+    plans
+      .filter((plan) => plan.after !== null)
+      .map((plan) => ({
+        record: () => ensureRecord(state, plan),
+        entries: Object.entries(plan.pending).map(([name, hash]): [string, EntryRecord] => [name, { hash }]),
+      })),
+  );
   const results: ApplyResult[] = [];
   for (const planned of plans) {
     if (ctx.signal?.aborted) break;
@@ -65,63 +60,71 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
       results.push({ plan: planned, written: false });
       continue;
     }
-    const { target } = planned;
-    let final = planned;
-    let backup: string | undefined;
-    const id = {
-      key: target.key,
-      env: target.env.id,
-      client: target.client.id,
-      scope: target.scope,
-      path: target.path,
-    };
-    // A target state knows no earlier change of: what it holds now is its original.
-    const firstChange = !state.targets[target.key]?.lastRun;
-    const owned = ownedBefore.get(target.key) ?? [];
-    try {
-      await removeStaleTemps(target.file);
-      if (Object.keys(planned.takenOver).length > 0)
-        await saveHandWritten(ctx.backupsDir, id, planned.takenOver);
-      const result = await replaceFile(
-        target.file,
-        (current) => {
-          if (current !== planned.before) {
-            const desired = ctx.desired.get(target.key) ?? new Map();
-            final = planTarget(target, current, desired, state.targets[target.key], { force: ctx.force });
-          } else {
-            final = planned;
-          }
-          return final.after;
-        },
-        {
-          force: ctx.force,
-          beforeRename: async (current) => {
-            ctx.signal?.throwIfAborted();
-            if (current === null) {
-              if (firstChange) await noteOriginal(ctx.backupsDir, id, null, ctx.now, owned);
-            } else if (backup === undefined)
-              backup = await keepBackup(ctx.backupsDir, id, current, ctx.now, { owned, firstChange });
-          },
-        },
-      );
-      const late = Object.fromEntries(
-        Object.entries(final.takenOver).filter(([name]) => !Object.hasOwn(planned.takenOver, name)),
-      );
-      if (result.written && Object.keys(late).length > 0) await saveHandWritten(ctx.backupsDir, id, late);
-      commitRecords(state, final, result.written ? { backup, now: ctx.now } : undefined);
-      results.push({ plan: final, written: result.written });
-    } catch (error) {
-      if (ctx.signal?.aborted) break;
-      results.push({
-        plan: final,
-        written: false,
-        error: isTwinError(error) ? error.message : `${target.file}: ${(error as Error).message}`,
-      });
-    }
+    const result = await applyPlan(planned, ctx, ownedBefore.get(planned.target.key) ?? []);
+    if (!result) break;
+    results.push(result);
   }
   if (JSON.stringify(state) !== stateBefore) await saveState(ctx.stateFile, state);
   ctx.signal?.throwIfAborted();
   return results;
+}
+
+/**
+ * One target through the write sequence: hand-written forms kept, the file replaced (planned
+ * again on fresh text when an app rewrote it), ownership committed. Undefined: stopped by Ctrl-C.
+ */
+async function applyPlan(
+  planned: TargetPlan,
+  ctx: ApplyContext,
+  owned: readonly string[],
+): Promise<ApplyResult | undefined> {
+  const { state } = ctx;
+  const { target } = planned;
+  let final = planned;
+  const id = {
+    key: target.key,
+    env: target.env.id,
+    client: target.client.id,
+    scope: target.scope,
+    path: target.path,
+  };
+  try {
+    if (Object.keys(planned.takenOver).length > 0)
+      await saveHandWritten(ctx.backupsDir, id, planned.takenOver);
+    const result = await writeTarget({
+      id,
+      file: target.file,
+      compute: (current) => {
+        if (current !== planned.before) {
+          const desired = ctx.desired.get(target.key) ?? new Map();
+          final = planTarget(target, current, desired, state.targets[target.key], { force: ctx.force });
+        } else {
+          final = planned;
+        }
+        return final.after;
+      },
+      owned,
+      // A target state knows no earlier change of: what it holds now is its original.
+      firstChange: !state.targets[target.key]?.lastRun,
+      backupsDir: ctx.backupsDir,
+      now: ctx.now,
+      force: ctx.force,
+      signal: ctx.signal,
+    });
+    const late = Object.fromEntries(
+      Object.entries(final.takenOver).filter(([name]) => !Object.hasOwn(planned.takenOver, name)),
+    );
+    if (result.written && Object.keys(late).length > 0) await saveHandWritten(ctx.backupsDir, id, late);
+    commitRecords(state, final, result.written ? { backup: result.backup, now: ctx.now } : undefined);
+    return { plan: final, written: result.written };
+  } catch (error) {
+    if (ctx.signal?.aborted) return undefined;
+    return {
+      plan: final,
+      written: false,
+      error: isTwinError(error) ? error.message : `${target.file}: ${(error as Error).message}`,
+    };
+  }
 }
 
 function ensureRecord(state: State, plan: TargetPlan): TargetRecord {
@@ -149,11 +152,5 @@ function commitRecords(
   if (Object.keys(plan.records).length === 0 && !state.targets[plan.target.key]) return;
   const rec = ensureRecord(state, plan);
   rec.entries = plan.records;
-  if (written && touched.length > 0)
-    rec.lastRun = {
-      at: written.now.toISOString(),
-      ...(written.backup ? { backup: written.backup } : {}),
-      touched,
-    };
-  if (Object.keys(rec.entries).length === 0 && !rec.lastRun) delete state.targets[plan.target.key];
+  recordRun(state, plan.target.key, written && touched.length > 0 ? { ...written, touched } : undefined);
 }

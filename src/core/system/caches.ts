@@ -1,9 +1,6 @@
 /**
  * mcp-twin's cache files (environment facts, validated manifests, MCP Registry answers, where the
- * Windows home is): read and written only through here. Normally a write goes straight to disk.
- * A command that promises to write nothing until the user agrees (`init`) holds them instead: they
- * live in memory — later reads in the same run see them — and reach the disk only on `flush()`,
- * so Ctrl-C at a prompt leaves no file behind.
+ * Windows home is): read and written only through here.
  */
 import { readFileSync } from "node:fs";
 import { writePrivateFile } from "./files.js";
@@ -19,6 +16,11 @@ export interface CacheFiles {
   flush(): Promise<void>;
 }
 
+/**
+ * Normally a write goes straight to disk. A command that promises to write nothing until the user
+ * agrees (`init`) holds them instead: they live in memory — later reads in the same run see them —
+ * and reach the disk only on `flush()`, so Ctrl-C at a prompt leaves no file behind.
+ */
 export function cacheFiles(options: { hold?: boolean } = {}): CacheFiles {
   const pending = new Map<string, string>();
   let held = options.hold === true;

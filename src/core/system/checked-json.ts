@@ -1,11 +1,6 @@
 /**
- * mcp-twin's own JSON files (state, secrets, the bookkeeping beside backups), read and validated: a file that does not parse, or
- * holds a malformed entry, is an error at its line and column that says how to recover — never
- * silently replaced by an empty one (which the next write would then make permanent).
- *
- * The zod check runs only when the text changed since it last passed: a mark in the home's cache
- * holds the hash of the text last validated (or written by mcp-twin itself), so a no-op run never
- * loads zod. Messages name fields and positions, never values (the secrets file holds keys).
+ * mcp-twin's own JSON files (state, secrets, the bookkeeping beside backups), read and validated: a
+ * bad one is an error at its line and column, never silently replaced by an empty one.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -41,7 +36,15 @@ export async function markValid(file: string, text: string): Promise<void> {
   await writePrivateFile(markFile(file), hashOf(text), { cache: true }).catch(() => {});
 }
 
-/** Parse and validate the text of `file`; throws a UsageError (exit 2) at the problem's position. */
+/**
+ * Parse and validate the text of `file`; throws a UsageError (exit 2) at the problem's position.
+ *
+ * A file that does not parse, or holds a malformed entry, is an error that says how to recover —
+ * an empty replacement would be made permanent by the next write. The zod check runs only when
+ * the text changed since it last passed: a mark in the home's cache holds the hash of the text last
+ * validated (or written by mcp-twin itself), so a no-op run never loads zod. Messages name fields
+ * and positions, never values (the secrets file holds keys).
+ */
 export async function parseChecked(file: string, text: string, spec: CheckedFile): Promise<unknown> {
   let data: unknown;
   try {

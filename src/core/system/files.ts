@@ -1,14 +1,6 @@
 /**
- * The only writer. Private files (state, secrets, cache, backups) go through write-file-atomic
- * with mode 0600. Client configs go through `replaceFile`, a compare-and-swap rename: the file is
- * read again just before the rename, and if the app rewrote it meanwhile (Claude Code rewrites
- * ~/.claude.json constantly) our edit is recomputed on the fresh text instead of overwriting it.
- * No library offers that hook, hence the hand-written temp-file + rename here.
- *
- * Writing a file keeps what it is: a symlink stays a symlink (the file it points to is replaced),
- * a file with several hard links stays one file under all its names (written in place, see
- * writeInPlace), owner, group and mode stay (also when run as root), bytes that are not valid
- * UTF-8 stay exactly (see bytes.ts), and a read-only file is refused unless forced.
+ * The only writer: private files atomically with mode 0600, client configs by a compare-and-swap
+ * rename that recomputes our edit when the app rewrote the file meanwhile.
  */
 import { randomBytes } from "node:crypto";
 import fs, { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
@@ -168,6 +160,15 @@ const TEMP_MARK = ".mcp-twin-";
  * The current text is read again after the temp file is written; if it changed, compute runs again.
  * A symlink is followed (the file it points to is replaced); owner, group and mode are kept; a
  * read-only file is refused unless `force`.
+ *
+ * Claude Code rewrites ~/.claude.json constantly, so the file is read again just before the rename
+ * and our edit recomputed on the fresh text instead of overwriting it. No library offers that hook,
+ * hence the hand-written temp-file + rename here.
+ *
+ * Writing a file keeps what it is: a symlink stays a symlink (the file it points to is replaced),
+ * a file with several hard links stays one file under all its names (written in place, see
+ * writeInPlace), owner, group and mode stay (also when run as root), bytes that are not valid
+ * UTF-8 stay exactly (see core/formats/lossless-text.ts), and a read-only file is refused unless forced.
  */
 export async function replaceFile(
   file: string,

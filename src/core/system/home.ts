@@ -1,10 +1,6 @@
 /**
- * One home per machine. Where a Windows host exists it is %APPDATA%\mcp-twin, so PowerShell and
- * every WSL distro share one manifest, secrets file and state; on plain macOS/Linux it is
- * $XDG_CONFIG_HOME/mcp-twin. MCP_TWIN_HOME overrides both.
- *
- * Inside WSL, finding %APPDATA% needs Windows: the answer is remembered in a small locator file in
- * the Linux cache folder, so later runs start no Windows process just to find the home.
+ * One home per machine: where a Windows host exists it is %APPDATA%\mcp-twin, so PowerShell and every
+ * WSL distro share one manifest, secrets file and state; else $XDG_CONFIG_HOME/mcp-twin.
  */
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -41,6 +37,11 @@ async function isDir(p: string | undefined): Promise<boolean> {
   }
 }
 
+/**
+ * MCP_TWIN_HOME overrides both. Inside WSL, finding %APPDATA% needs Windows: the answer is
+ * remembered in a small locator file in the Linux cache folder, so later runs start no Windows
+ * process just to find the home.
+ */
 export async function resolveHome(
   host: Host,
   local: LocalInfo,

@@ -1,17 +1,20 @@
 /**
- * What this process has changed on the machine so far — files written or removed (core/system/files.ts
- * notes each), npm installs and removals started (npm-prefix.ts) — so a run stopped by Ctrl-C
- * says what is true for it: "Stopped before anything was written." when nothing was, else which
- * files it wrote (each whole: files.ts writes atomically) and that an install was cut short.
+ * What this process has changed on the machine so far — files written or removed, npm installs started
+ * — so a run stopped by Ctrl-C says what is true for it.
+ */
+
+type Change = { kind: "file"; file: string; cache: boolean } | { kind: "npm"; env: string };
+
+/**
+ * Files are noted by files.ts, installs by npm-prefix.ts: "Stopped before anything was written."
+ * when nothing was, else which files it wrote (each whole: files.ts writes atomically) and that an
+ * install was cut short.
  *
  * A command reads the changes made since its own start (`journalMark`), so runs in one process
  * (tests drive `main` in-process) do not see each other's. The list lives on `globalThis`: the
  * build copies shared code into each bundle (the command line, the commands, sync), and the copy
  * that notes a write must feed the list the command line reads.
  */
-
-type Change = { kind: "file"; file: string; cache: boolean } | { kind: "npm"; env: string };
-
 const KEY = Symbol.for("mcp-twin.journal");
 const shared = globalThis as { [KEY]?: Change[] };
 shared[KEY] ??= [];

@@ -6,7 +6,8 @@
 import type { ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 
-// node:child_process costs ~2 ms to load; most runs (a no-op sync) start no process at all.
+// node:child_process is loaded on first use: most runs (a no-op sync) start no process at all,
+// and loading it slows start-up (docs/dev/performance.md).
 let childProcessModule: typeof import("node:child_process") | undefined;
 const childProcess = () => {
   childProcessModule ??= createRequire(import.meta.url)(

@@ -1,8 +1,6 @@
 /**
- * zod schemas of mcp-twin's own files (state, secrets, the bookkeeping beside each target's
- * backups), loaded only when one of them is checked (see checked-json.ts). Objects are loose where
- * other versions of mcp-twin may add fields: unknown fields are kept, known ones must have the
- * right type.
+ * zod schemas of mcp-twin's own files (state, secrets, the bookkeeping beside each target's backups),
+ * loaded only when one of them is checked (see checked-json.ts).
  */
 import { z } from "zod";
 
@@ -23,6 +21,10 @@ const targetRecord = z.looseObject({
     .optional(),
 });
 
+/**
+ * Objects are loose where other versions of mcp-twin may add fields: unknown fields are kept, known
+ * ones must have the right type.
+ */
 export const stateSchema = z.looseObject({
   version: z.number().int().min(0).optional(), // absent: an early state, migrated
   packages: z
@@ -35,7 +37,7 @@ export const stateSchema = z.looseObject({
 
 const secretName = z
   .string()
-  // The rule of manifest/secrets.ts (SECRET_NAME), spelled here so this module shares no code
+  // The rule of manifest/secrets-file.ts (SECRET_NAME), spelled here so this module shares no code
   // with the ones every run loads (it is loaded only when a file changed).
   .regex(
     /^[A-Za-z_][A-Za-z0-9_]*$/,

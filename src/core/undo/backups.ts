@@ -1,16 +1,6 @@
 /**
- * Backups of one target, in HOME/backups/<slug>/ (folders 0700, files 0600: they may hold keys):
- * - `<time>.bak`: the bytes before each change mcp-twin made, the newest 10 kept;
- * - `original.bak`: the bytes before mcp-twin first changed the file, kept for good
- *   (`original.none` when mcp-twin created the file);
- * - `hand-written.json`: entries mcp-twin took over from the user (adopted by import, or taken
- *   over with --force), as they were written by hand, so uninstall can give them back;
- * - `target.json`: which target this is (so backups stay usable when state is lost) and, per
- *   backup, the entries mcp-twin owned when it was taken (what `restore --from` puts back).
- *
- * The two JSON files are records of what the user had, so they are validated when read: one that
- * does not parse or holds a malformed record is an error (exit 2) at its line and column that says
- * how to recover — never read as empty, which the next save would make permanent.
+ * Backups of one target, in HOME/backups/<slug>/ (folders 0700, files 0600: they may hold keys): the
+ * bytes before each change, the original, hand-written entries, and which entries mcp-twin owned.
  */
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -27,7 +17,18 @@ const HAND_WRITTEN = "hand-written.json";
 const INDEX = "target.json";
 const BOOKKEEPING_VERSION = 1;
 
-/** A target as its backups know it. */
+/**
+ * A target as its backups know it.
+ *
+ * The files of a target's backups:
+ * - `<time>.bak`: the bytes before each change mcp-twin made, the newest 10 kept;
+ * - `original.bak`: the bytes before mcp-twin first changed the file, kept for good
+ *   (`original.none` when mcp-twin created the file);
+ * - `hand-written.json`: entries mcp-twin took over from the user (adopted by import, or taken
+ *   over with --force), as they were written by hand, so uninstall can give them back;
+ * - `target.json`: which target this is (so backups stay usable when state is lost) and, per
+ *   backup, the entries mcp-twin owned when it was taken (what `restore --from` puts back).
+ */
 export interface BackupTarget {
   key: string;
   env: string;
@@ -181,7 +182,13 @@ function backupFolders(backupsDir: string): string[] {
   }
 }
 
-/** A target's `target.json`, validated; undefined when there is none (yet). */
+/**
+ * A target's `target.json`, validated; undefined when there is none (yet).
+ *
+ * The two JSON files are records of what the user had, so they are validated when read: one that
+ * does not parse or holds a malformed record is an error (exit 2) at its line and column that says
+ * how to recover — never read as empty, which the next save would make permanent.
+ */
 async function readIndex(dir: string): Promise<TargetIndex | undefined> {
   const file = path.join(dir, INDEX);
   const text = await readTextOrNull(file);

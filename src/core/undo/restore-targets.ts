@@ -1,16 +1,6 @@
 /**
- * restore: undo mcp-twin's changes to a target from its backups.
- *
- * - By default it puts back the entries the last change touched (a sync, or an uninstall), as
- *   they were in that change's backup.
- * - `--from <backup>` / `--original` put back mcp-twin's entries as of that backup: every entry
- *   mcp-twin owns now or owned then gets the backup's value, or goes when the backup lacks it.
- * - Only entries, never the rest of the file, because apps (Claude Code) keep their own state in
- *   the same file — unless the file no longer parses (or is gone and a backup was named): then
- *   the whole file is put back from the backup (by default the newest one).
- * - Ownership afterwards is what sync would have recorded: the entries put back that mcp-twin
- *   owned when the backup was taken are its own again (so uninstall and status know them), the
- *   others are the user's. An entry's text is spliced back as the backup holds it.
+ * restore: undo mcp-twin's changes to a target from its backups — only its entries, never the rest of
+ * the file, unless the file no longer parses.
  */
 
 import { shellQuote } from "../environments/path-translation.js";
@@ -155,6 +145,19 @@ function describe(targets: UndoTarget[]): string {
   return targets.length === 1 ? targets[0]!.record.path : "any target";
 }
 
+/**
+ * Put back mcp-twin's entries of the selected targets from their backups:
+ * - By default it puts back the entries the last change touched (a sync, or an uninstall), as
+ *   they were in that change's backup.
+ * - `--from <backup>` / `--original` put back mcp-twin's entries as of that backup: every entry
+ *   mcp-twin owns now or owned then gets the backup's value, or goes when the backup lacks it.
+ * - Only entries, never the rest of the file, because apps (Claude Code) keep their own state in
+ *   the same file — unless the file no longer parses (or is gone and a backup was named): then
+ *   the whole file is put back from the backup (by default the newest one).
+ * - Ownership afterwards is what sync would have recorded: the entries put back that mcp-twin
+ *   owned when the backup was taken are its own again (so uninstall and status know them), the
+ *   others are the user's. An entry's text is spliced back as the backup holds it.
+ */
 export async function restoreTargets(
   machine: Machine,
   options: RestoreOptions,

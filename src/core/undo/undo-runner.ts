@@ -1,11 +1,7 @@
 /**
  * What restore and uninstall share: the targets to work on (from state, and from backups when
- * state has lost one), and one runner that applies an undo to each file under the home's lock —
- * compare-and-swap like sync (the edit is recomputed on the fresh text when an app rewrote the
- * file), a backup first. Ownership in state follows what each undo decides (`Outcome.records`):
- * the entries it will put back as mcp-twin's are recorded (as pending hashes) before any file is
- * touched, as sync does, so an interrupted restore never leaves its own entries looking foreign;
- * the final records are saved after the writes.
+ * state has lost one), and one runner that takes each undo through sync's write sequence
+ * (core/sync/write-sequence.ts) under the home's lock, ownership following what the undo decides.
  */
 
 import { CLIENTS } from "../clients/index.js";
@@ -14,21 +10,20 @@ import { detectEnvironments } from "../environments/detect.js";
 import type { Environment } from "../environments/types.js";
 import { isTwinError, UsageError, UsageErrors } from "../errors.js";
 import { loadFormats } from "../formats/index.js";
-import { own } from "../own-keys.js";
 import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "../sync/state.js";
 import { backupCounts, unparsableFix } from "../sync/unreadable-target.js";
+import { type Intent, recordIntent, recordRun, writeTarget } from "../sync/write-sequence.js";
 import {
   inspectFile,
   isReadOnly,
   readOnlyError,
   readTextOrNull,
   removePath,
-  replaceFile,
   withLock,
 } from "../system/files.js";
 import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
-import { type BackupTarget, backedUpTargets, backupProblems, keepBackup, listBackups } from "./backups.js";
+import { type BackupTarget, backedUpTargets, backupProblems, listBackups } from "./backups.js";
 
 export interface UndoResult {
   env: string;
@@ -146,6 +141,18 @@ function accessFor(record: TargetRecord, envs: readonly Environment[]): string |
   return envs.find((e) => e.id === record.env)?.access(record.path);
 }
 
+/** A target with its undo, as this machine reaches its file. */
+interface UndoWork {
+  target: UndoTarget;
+  file: string;
+  undo: Undo;
+}
+
+/** What an undo would do to a file as it is now (or why it cannot be read). */
+type Planned = { before: string | null; after: string | null; outcome: Outcome } | { error: unknown };
+
+type RunOptions = { dryRun: boolean; force: boolean; recordRun: boolean };
+
 /**
  * Apply `make`'s undo to every selected target. With `dryRun`, compute only (no lock, no write);
  * results then carry the file's text before and after for a preview. `recordRun` (uninstall):
@@ -156,33 +163,13 @@ export async function runUndo(
   machine: Machine,
   targets: (state: State) => Promise<UndoTarget[]>,
   make: (target: UndoTarget, state: State) => Promise<Undo | undefined>,
-  options: { dryRun: boolean; force: boolean; recordRun: boolean },
+  options: RunOptions,
   progress: Progress,
 ): Promise<{ results: UndoResult[]; state: State }> {
   const body = async () => {
     const state = await loadState(machine.paths.state);
     await loadFormats(CLIENTS.filter((c) => Object.values(state.targets).some((r) => r.client === c.id)));
-    const { environments } = await detectEnvironments(machine);
-    const results: UndoResult[] = [];
-    const work: Array<{ target: UndoTarget; file: string; undo: Undo }> = [];
-    for (const target of await targets(state)) {
-      const { record } = target;
-      const file = accessFor(record, environments);
-      if (!file) {
-        results.push({
-          env: record.env,
-          client: record.client,
-          scope: record.scope,
-          path: record.path,
-          action: "skipped",
-          ...noOutcome(),
-          message: `${record.env} is not reachable from here`,
-        });
-        continue;
-      }
-      const undo = await make(target, state);
-      if (undo) work.push({ target, file, undo });
-    }
+    const { results, work } = await undoWork(machine, state, targets, make);
     // Backup bookkeeping that does not load stops the run before anything is written (exit 2):
     // each write keeps a backup, and must not save over a record it could not read.
     const corrupt = await backupProblems(
@@ -190,162 +177,224 @@ export async function runUndo(
       work.map((w) => w.target.key),
     );
     if (corrupt.length > 0) throw new UsageErrors(corrupt);
-    // What each undo would do to the file as it is now: the plan the checks and records below use.
-    type Planned = { before: string | null; after: string | null; outcome: Outcome } | { error: unknown };
-    const planned = new Map<string, Planned>();
-    for (const { target, file, undo } of work) {
-      let before: string | null = null;
-      try {
-        before = await readTextOrNull(file);
-        planned.set(target.key, { before, ...undo.compute(before) });
-      } catch (error) {
-        planned.set(target.key, { error });
-      }
-    }
-    const ready = (key: string) => {
-      const plan = planned.get(key);
-      return plan && !("error" in plan) ? plan : undefined;
-    };
+    const planned = await planUndos(work);
     if (options.dryRun) {
-      const projected = structuredClone(state);
-      for (const { target, file, undo } of work) {
-        const { record } = target;
-        const base = { env: record.env, client: record.client, scope: record.scope, path: record.path };
-        const from = undo.from ? { from: undo.from } : {};
-        const plan = planned.get(target.key)!;
-        if ("error" in plan) {
-          results.push({
-            ...base,
-            action: "failed",
-            ...noOutcome(),
-            ...from,
-            message: messageOf(plan.error),
-            ...(await repairOf(machine, target, file, plan.error)),
-          });
-          continue;
-        }
-        const { before, after, outcome } = plan;
-        const { records, ...shown } = outcome;
-        // The state as it would be: what the run would record (a copy; nothing is saved).
-        if (records) applyRecords(projected, target, records, options.recordRun);
-        results.push({
-          ...base,
-          action: actionOf(before, after, outcome),
-          ...shown,
-          ...from,
-          before,
-          // A file that goes has no text after.
-          after: outcome.deleted ? null : after,
-        });
-      }
-      return { results, state: projected };
+      const projected = await previewUndos(machine, state, work, planned, options);
+      return { results: [...results, ...projected.results], state: projected.state };
     }
-    // A read-only file that would change stops the run before anything is written (exit 2).
-    if (!options.force) {
-      const refused: UsageError[] = [];
-      for (const { target, file } of work) {
-        if (target.record.env.startsWith("windows") || !isReadOnly(inspectFile(file))) continue;
-        if (ready(target.key)?.after != null) refused.push(readOnlyError(target.record.path));
-      }
-      if (refused.length > 0) throw new UsageErrors(refused);
-    }
+    if (!options.force) refuseReadOnly(work, planned);
     // What mcp-twin owns in each file before this run, kept with its backup (before the intent below).
     const ownedBefore = new Map(work.map((w) => [w.target.key, Object.keys(w.target.record.entries)]));
-    // The entries about to become mcp-twin's are recorded before any file is touched (as pending
-    // hashes, as sync records a planned write), so a run stopped half-way leaves them recognised.
-    let intent = false;
-    for (const { target } of work) {
-      const plan = ready(target.key);
-      if (!plan || plan.after === null || !plan.outcome.records) continue;
-      const own = Object.entries(plan.outcome.records.own);
-      if (own.length === 0) continue;
-      if (!state.targets[target.key]) state.targets[target.key] = target.record;
-      notePending(state.targets[target.key]!, own);
-      intent = true;
-    }
-    if (intent) await saveState(machine.paths.state, state);
-
-    for (const { target, file, undo } of work) {
-      const { key, record } = target;
-      const base = { env: record.env, client: record.client, scope: record.scope, path: record.path };
-      const from = undo.from ? { from: undo.from } : {};
-      let outcome = noOutcome();
-      const compute = (current: string | null) => {
-        const r = undo.compute(current);
-        outcome = r.outcome;
-        return r.after;
-      };
-      try {
-        // No line of its own: the report lists each file once, with what was done to it.
-        const step = progress.step(`Updating ${record.path}`);
-        let backup: string | undefined;
-        const written = await replaceFile(file, compute, {
-          force: options.force,
-          beforeRename: async (current) => {
-            if (current !== null && backup === undefined)
-              backup = await keepBackup(
-                machine.paths.backups,
-                backupTargetOf(key, record),
-                current,
-                machine.host.now(),
-                {
-                  owned: ownedBefore.get(key) ?? [],
-                  firstChange: !record.lastRun && !target.fromBackups,
-                },
-              );
-          },
-        }).finally(() => step.stop());
-        let deleted = false;
-        if (written.written && outcome.deleted) {
-          // Only what mcp-twin created is left ("{}"): the file goes, as it was before mcp-twin.
-          if ((await readTextOrNull(file)) === written.after) {
-            await removePath(inspectFile(file).real);
-            deleted = true;
-          }
-        }
-        if (!state.targets[key]) state.targets[key] = record;
-        const rec = outcome.records
-          ? applyRecords(state, target, outcome.records, options.recordRun)
-          : state.targets[key]!;
-        if (options.recordRun && written.written) {
-          const touched = [...outcome.removed, ...outcome.givenBack, ...outcome.restored];
-          rec.lastRun = {
-            at: machine.host.now().toISOString(),
-            ...(backup ? { backup } : {}),
-            touched,
-          };
-        }
-        if (Object.keys(rec.entries).length === 0 && !rec.lastRun) delete state.targets[key];
-        const { deleted: _planned, records: _records, ...done } = outcome;
-        results.push({
-          ...base,
-          action: written.written
-            ? deleted
-              ? "deleted"
-              : written.before === null
-                ? "created"
-                : "updated"
-            : "unchanged",
-          ...done,
-          ...(deleted ? { deleted } : {}),
-          ...from,
-          ...(written.written ? { before: written.before, after: deleted ? null : written.after } : {}),
-        });
-      } catch (error) {
-        results.push({
-          ...base,
-          action: "failed",
-          ...noOutcome(),
-          ...from,
-          message: messageOf(error),
-          ...(await repairOf(machine, target, file, error)),
-        });
-      }
-    }
+    await recordUndoIntent(machine, state, work, planned);
+    for (const w of work)
+      results.push(
+        await writeUndo(machine, state, w, ownedBefore.get(w.target.key) ?? [], options, progress),
+      );
     await saveState(machine.paths.state, state);
     return { results, state };
   };
   return options.dryRun ? body() : withLock(machine.home.dir, body);
+}
+
+/** The targets to undo in, each with its undo; those whose environment is out of reach, skipped. */
+async function undoWork(
+  machine: Machine,
+  state: State,
+  targets: (state: State) => Promise<UndoTarget[]>,
+  make: (target: UndoTarget, state: State) => Promise<Undo | undefined>,
+): Promise<{ results: UndoResult[]; work: UndoWork[] }> {
+  const { environments } = await detectEnvironments(machine);
+  const results: UndoResult[] = [];
+  const work: UndoWork[] = [];
+  for (const target of await targets(state)) {
+    const { record } = target;
+    const file = accessFor(record, environments);
+    if (!file) {
+      results.push({
+        ...placeOf(record),
+        action: "skipped",
+        ...noOutcome(),
+        message: `${record.env} is not reachable from here`,
+      });
+      continue;
+    }
+    const undo = await make(target, state);
+    if (undo) work.push({ target, file, undo });
+  }
+  return { results, work };
+}
+
+/** What each undo would do to the file as it is now: the plan the checks and records below use. */
+async function planUndos(work: readonly UndoWork[]): Promise<Map<string, Planned>> {
+  const planned = new Map<string, Planned>();
+  for (const { target, file, undo } of work) {
+    try {
+      const before = await readTextOrNull(file);
+      planned.set(target.key, { before, ...undo.compute(before) });
+    } catch (error) {
+      planned.set(target.key, { error });
+    }
+  }
+  return planned;
+}
+
+const readyPlan = (planned: ReadonlyMap<string, Planned>, key: string) => {
+  const plan = planned.get(key);
+  return plan && !("error" in plan) ? plan : undefined;
+};
+
+/** A dry run: each file's text before and after, and the state as the run would record it (a copy). */
+async function previewUndos(
+  machine: Machine,
+  state: State,
+  work: readonly UndoWork[],
+  planned: ReadonlyMap<string, Planned>,
+  options: RunOptions,
+): Promise<{ results: UndoResult[]; state: State }> {
+  const projected = structuredClone(state);
+  const results: UndoResult[] = [];
+  for (const { target, file, undo } of work) {
+    const from = undo.from ? { from: undo.from } : {};
+    const plan = planned.get(target.key)!;
+    if ("error" in plan) {
+      results.push(await failedUndo(machine, target, file, from, plan.error));
+      continue;
+    }
+    const { before, after, outcome } = plan;
+    const { records, ...shown } = outcome;
+    if (records) applyRecords(projected, target, records, options.recordRun);
+    results.push({
+      ...placeOf(target.record),
+      action: actionOf(before, after, outcome),
+      ...shown,
+      ...from,
+      before,
+      // A file that goes has no text after.
+      after: outcome.deleted ? null : after,
+    });
+  }
+  return { results, state: projected };
+}
+
+/** A read-only file that would change stops the run before anything is written (exit 2). */
+function refuseReadOnly(work: readonly UndoWork[], planned: ReadonlyMap<string, Planned>): void {
+  const refused: UsageError[] = [];
+  for (const { target, file } of work) {
+    if (target.record.env.startsWith("windows") || !isReadOnly(inspectFile(file))) continue;
+    if (readyPlan(planned, target.key)?.after != null) refused.push(readOnlyError(target.record.path));
+  }
+  if (refused.length > 0) throw new UsageErrors(refused);
+}
+
+/**
+ * The entries each undo puts back as mcp-twin's are recorded (as pending hashes, as sync records a
+ * planned write) before any file is touched, so a run stopped half-way leaves them recognised.
+ */
+async function recordUndoIntent(
+  machine: Machine,
+  state: State,
+  work: readonly UndoWork[],
+  planned: ReadonlyMap<string, Planned>,
+): Promise<void> {
+  const intents: Intent[] = [];
+  for (const { target } of work) {
+    const plan = readyPlan(planned, target.key);
+    if (!plan || plan.after === null || !plan.outcome.records) continue;
+    const entries = Object.entries(plan.outcome.records.own);
+    if (entries.length === 0) continue;
+    intents.push({ record: () => (state.targets[target.key] ??= target.record), entries });
+  }
+  await recordIntent(state, machine.paths.state, intents);
+}
+
+/** One target's undo through sync's write sequence, then ownership as the undo decided it. */
+async function writeUndo(
+  machine: Machine,
+  state: State,
+  { target, file, undo }: UndoWork,
+  owned: readonly string[],
+  options: RunOptions,
+  progress: Progress,
+): Promise<UndoResult> {
+  const { key, record } = target;
+  const from = undo.from ? { from: undo.from } : {};
+  let outcome = noOutcome();
+  try {
+    // No line of its own: the report lists each file once, with what was done to it.
+    const step = progress.step(`Updating ${record.path}`);
+    const now = machine.host.now();
+    const written = await writeTarget({
+      id: backupTargetOf(key, record),
+      file,
+      compute: (current) => {
+        const r = undo.compute(current);
+        outcome = r.outcome;
+        return r.after;
+      },
+      owned,
+      firstChange: !record.lastRun && !target.fromBackups,
+      backupsDir: machine.paths.backups,
+      now,
+      force: options.force,
+    }).finally(() => step.stop());
+    // Only what mcp-twin created is left ("{}"): the file goes, as it was before mcp-twin.
+    const deleted =
+      written.written && outcome.deleted === true && (await removeIfUnchanged(file, written.after));
+    if (!state.targets[key]) state.targets[key] = record;
+    if (outcome.records) applyRecords(state, target, outcome.records, options.recordRun);
+    const touched = [...outcome.removed, ...outcome.givenBack, ...outcome.restored];
+    recordRun(
+      state,
+      key,
+      options.recordRun && written.written ? { now, backup: written.backup, touched } : undefined,
+    );
+    const { deleted: _planned, records: _records, ...done } = outcome;
+    return {
+      ...placeOf(record),
+      action: written.written
+        ? deleted
+          ? "deleted"
+          : written.before === null
+            ? "created"
+            : "updated"
+        : "unchanged",
+      ...done,
+      ...(deleted ? { deleted } : {}),
+      ...from,
+      ...(written.written ? { before: written.before, after: deleted ? null : written.after } : {}),
+    };
+  } catch (error) {
+    return failedUndo(machine, target, file, from, error);
+  }
+}
+
+/** Remove the file when it still holds exactly what was written. */
+async function removeIfUnchanged(file: string, written: string | null): Promise<boolean> {
+  if ((await readTextOrNull(file)) !== written) return false;
+  await removePath(inspectFile(file).real);
+  return true;
+}
+
+function placeOf(record: TargetRecord) {
+  return { env: record.env, client: record.client, scope: record.scope, path: record.path };
+}
+
+/** A file the undo could not be applied to, with the repair for one that does not parse. */
+async function failedUndo(
+  machine: Machine,
+  target: UndoTarget,
+  file: string,
+  from: { from?: string },
+  error: unknown,
+): Promise<UndoResult> {
+  return {
+    ...placeOf(target.record),
+    action: "failed",
+    ...noOutcome(),
+    ...from,
+    message: messageOf(error),
+    ...(await repairOf(machine, target, file, error)),
+  };
 }
 
 /**
@@ -387,7 +436,7 @@ function applyRecords(
 
 /**
  * A file that does not parse is left as it is: the result says so, with the one advice sync,
- * status and doctor give for it (skip-hint.ts) — put it back from a backup, or fix it by hand.
+ * status and doctor give for it (core/sync/unreadable-target.ts) — put it back from a backup, or fix it by hand.
  */
 async function repairOf(
   machine: Machine,
@@ -412,14 +461,4 @@ async function repairOf(
 
 function messageOf(error: unknown): string {
   return isTwinError(error) ? error.message : (error as Error).message;
-}
-
-/** Record planned hashes as pending, as sync does before it writes (state.ts isOurs reads them). */
-function notePending(rec: TargetRecord, entries: Array<[string, EntryRecord]>): void {
-  for (const [name, r] of entries) {
-    const existing = own(rec.entries, name);
-    rec.entries[name] = existing
-      ? { ...existing, pending: [...new Set([...(existing.pending ?? []), r.hash])] }
-      : { ...r, pending: [r.hash] };
-  }
 }

@@ -1,11 +1,6 @@
 /**
- * uninstall: give back what mcp-twin took. Every entry it wrote is removed; an entry it took over
- * from the user (adopted by import, or taken over with --force) is put back in its hand-written
- * form; an entry edited by hand since is kept unless --force; entries it never wrote are never
- * touched. The change is recorded like a sync's, so `restore` undoes an uninstall. An adopted
- * entry comes back as the very text you wrote when a backup still holds it. Then the bridge is
- * stopped once no config holds its entry (bridge/retire.ts), and what stays is gathered for the
- * report (remains.ts).
+ * uninstall: give back what mcp-twin took — its entries removed, adopted ones put back as written,
+ * hand edits kept unless --force — recorded like a sync's, so `restore` undoes it.
  */
 
 import { type BridgeRetirement, retireBridge } from "../bridge-control/retire.js";
@@ -24,7 +19,7 @@ import { dict, own } from "../own-keys.js";
 import type { InstallRow } from "../packages/installs.js";
 import { uninstallPackages } from "../packages/npm-prefix.js";
 import { selectEnvironments } from "../selectors.js";
-import { entryHash, isOurs, saveState, type TargetRecord } from "../sync/state.js";
+import { entryHash, isOurs, type State, saveState, type TargetRecord } from "../sync/state.js";
 import { withLock } from "../system/files.js";
 import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
@@ -36,7 +31,9 @@ import {
   runUndo,
   seamOf,
   serversPathOf,
+  type Undo,
   type UndoResult,
+  type UndoTarget,
 } from "./undo-runner.js";
 import { type Remains, whatStays } from "./what-stays.js";
 
@@ -57,11 +54,19 @@ export interface UninstallReport {
   bridge: BridgeRetirement | undefined;
   /** The servers whose login mcp-twin forgot (would forget, on a dry run): no entry uses them now. */
   logins: string[];
-  /** What stays on the machine, and where. */
-  /** What stays, worked out when it is shown (it reads every backup). */
+  /**
+   * What stays on the machine, and where.
+   *
+   * What stays, worked out when it is shown (it reads every backup).
+   */
   remains: () => Promise<Remains>;
 }
 
+/**
+ * Entries it never wrote are never touched. An adopted entry comes back as the very text you wrote
+ * when a backup still holds it. Then the bridge is stopped once no config holds its entry
+ * (bridge-control/retire.ts), and what stays is gathered for the report (what-stays.ts).
+ */
 export async function uninstallAll(
   machine: Machine,
   options: UninstallOptions,
@@ -76,68 +81,7 @@ export async function uninstallAll(
       (await knownTargets(s, machine.paths.backups)).filter(
         (t) => !t.fromBackups && selected(t.record) && Object.keys(t.record.entries).length > 0,
       ),
-    async ({ key, record }) => {
-      const hand = await loadHandWritten(machine.paths.backups, key);
-      const serversPath = serversPathOf(record);
-      const seam = seamOf(record);
-      const json = formatOf(seam.client).id === "json";
-      const original = await originalShape(machine.paths.backups, key, seam);
-      const asWritten = await textsAsWritten(machine.paths.backups, key, seam, record);
-      // mcp-twin keeps owning only what it kept; everything else is the user's again.
-      const released = (outcome: Outcome): Outcome => ({
-        ...outcome,
-        records: { own: {}, drop: Object.keys(record.entries).filter((n) => !outcome.kept.includes(n)) },
-      });
-      return {
-        compute: (current) => {
-          const outcome = noOutcome();
-          if (current === null) return { after: null, outcome: released(outcome) };
-          const entries = readTargetEntries(seam, current);
-          const edits: EntryEdit[] = [];
-          for (const [name, mine] of Object.entries(record.entries)) {
-            if (!Object.hasOwn(entries, name)) continue;
-            const now = entries[name];
-            const ours = isOurs(mine, now) || options.force;
-            if (mine.handWritten) {
-              const original = Object.hasOwn(hand, name) ? hand[name] : undefined;
-              if (entryHash(now) === mine.handWritten) {
-                outcome.notes.push(`${name}: left as you wrote it (mcp-twin no longer manages it)`);
-              } else if (original === undefined || entryHash(original) !== mine.handWritten) {
-                outcome.kept.push(name);
-                outcome.notes.push(
-                  `${name}: kept — mcp-twin took it over from a hand-written entry, but that form is no longer in its backups`,
-                );
-              } else if (ours) {
-                // Byte for byte when a backup still holds the text you wrote; else your values.
-                const text = own(asWritten, name);
-                edits.push({ name, value: original, ...(text !== undefined ? { text } : {}) });
-                outcome.givenBack.push(name);
-                if (text === undefined) outcome.relaid.push(name);
-              } else {
-                outcome.kept.push(name);
-                outcome.notes.push(
-                  `${name}: edited by hand; kept (use --force to put back the form you wrote)`,
-                );
-              }
-            } else if (ours) {
-              edits.push({ name, remove: true });
-              outcome.removed.push(name);
-            } else {
-              outcome.kept.push(name);
-              outcome.notes.push(`${name}: edited by hand; kept (use --force to remove it)`);
-            }
-          }
-          if (edits.length === 0) return { after: null, outcome: released(outcome) };
-          let after = editTargetEntries(seam, current, edits);
-          // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty (a
-          // TOML servers table goes with its last server table by itself).
-          if (original !== "has-servers" && json) after = removeEmptyServers(after, serversPath, record.path);
-          if (original === "absent" && after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : ""))
-            outcome.deleted = true;
-          return { after, outcome: released(outcome) };
-        },
-      };
-    },
+    (target) => giveBack(machine, target, options.force),
     { dryRun: options.dryRun, force: options.force, recordRun: true },
     progress,
   );
@@ -147,37 +91,8 @@ export async function uninstallAll(
     if (r.unparsable && r.fix)
       r.fix = `${r.fix} Then \`mcp-twin uninstall\` removes mcp-twin's entries from it.`;
 
-  const rows: InstallRow[] = [];
   const environments = options.environments ?? (await detectEnvironments(machine)).environments;
-  if (options.packages) {
-    for (const env of selectEnvironments(environments, options.envs)) {
-      const mine = own(state.installs, env.id) ?? {};
-      const names = Object.keys(mine);
-      if (names.length === 0) continue;
-      if (options.dryRun || !env.usable) {
-        for (const n of names)
-          rows.push({
-            env: env.id,
-            package: n,
-            version: mine[n]!,
-            action: options.dryRun ? "planned" : "failed",
-            ...(env.usable ? {} : { error: env.reason ?? "not usable" }),
-          });
-        continue;
-      }
-      const step = progress.step(`Uninstalling ${names.join(", ")} from ${env.id}`);
-      const outcome = await uninstallPackages(env, names);
-      for (const n of outcome.installed)
-        rows.push({ env: env.id, package: n, version: mine[n]!, action: "removed" });
-      for (const f of outcome.failed)
-        rows.push({ env: env.id, package: f.spec, version: mine[f.spec]!, action: "failed", error: f.error });
-      // No line of its own: the report lists each package once.
-      step.stop();
-      if (outcome.failed.length === 0) delete state.installs[env.id];
-      else for (const n of outcome.installed) delete state.installs[env.id]![n];
-    }
-    if (!options.dryRun) await withLock(machine.home.dir, () => saveState(machine.paths.state, state));
-  }
+  const rows = options.packages ? await removePackages(machine, state, environments, options, progress) : [];
   // The bridge: nothing reaches it once no config holds its entry.
   const bridge = await retireBridge(machine, state, environments, {
     dryRun: options.dryRun,
@@ -195,6 +110,119 @@ export async function uninstallAll(
     logins,
     remains: () => whatStays(machine, state, environments),
   };
+}
+
+/** One target's undo: mcp-twin's entries out, adopted ones back as written, hand edits kept. */
+async function giveBack(machine: Machine, { key, record }: UndoTarget, force: boolean): Promise<Undo> {
+  const hand = await loadHandWritten(machine.paths.backups, key);
+  const serversPath = serversPathOf(record);
+  const seam = seamOf(record);
+  const json = formatOf(seam.client).id === "json";
+  const original = await originalShape(machine.paths.backups, key, seam);
+  const asWritten = await textsAsWritten(machine.paths.backups, key, seam, record);
+  // mcp-twin keeps owning only what it kept; everything else is the user's again.
+  const released = (outcome: Outcome): Outcome => ({
+    ...outcome,
+    records: { own: {}, drop: Object.keys(record.entries).filter((n) => !outcome.kept.includes(n)) },
+  });
+  return {
+    compute: (current) => {
+      const outcome = noOutcome();
+      if (current === null) return { after: null, outcome: released(outcome) };
+      const edits = entryEdits(readTargetEntries(seam, current), record, hand, asWritten, force, outcome);
+      if (edits.length === 0) return { after: null, outcome: released(outcome) };
+      let after = editTargetEntries(seam, current, edits);
+      // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty (a
+      // TOML servers table goes with its last server table by itself).
+      if (original !== "has-servers" && json) after = removeEmptyServers(after, serversPath, record.path);
+      if (original === "absent" && after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : ""))
+        outcome.deleted = true;
+      return { after, outcome: released(outcome) };
+    },
+  };
+}
+
+/** Each entry mcp-twin recorded: removed, given back (as written when a backup has it) or kept, and why. */
+function entryEdits(
+  entries: Readonly<Record<string, unknown>>,
+  record: TargetRecord,
+  hand: Readonly<Record<string, unknown>>,
+  asWritten: Readonly<Record<string, string>>,
+  force: boolean,
+  outcome: Outcome,
+): EntryEdit[] {
+  const edits: EntryEdit[] = [];
+  for (const [name, mine] of Object.entries(record.entries)) {
+    if (!Object.hasOwn(entries, name)) continue;
+    const now = entries[name];
+    const ours = isOurs(mine, now) || force;
+    if (mine.handWritten) {
+      const original = Object.hasOwn(hand, name) ? hand[name] : undefined;
+      if (entryHash(now) === mine.handWritten) {
+        outcome.notes.push(`${name}: left as you wrote it (mcp-twin no longer manages it)`);
+      } else if (original === undefined || entryHash(original) !== mine.handWritten) {
+        outcome.kept.push(name);
+        outcome.notes.push(
+          `${name}: kept — mcp-twin took it over from a hand-written entry, but that form is no longer in its backups`,
+        );
+      } else if (ours) {
+        // Byte for byte when a backup still holds the text you wrote; else your values.
+        const text = own(asWritten, name);
+        edits.push({ name, value: original, ...(text !== undefined ? { text } : {}) });
+        outcome.givenBack.push(name);
+        if (text === undefined) outcome.relaid.push(name);
+      } else {
+        outcome.kept.push(name);
+        outcome.notes.push(`${name}: edited by hand; kept (use --force to put back the form you wrote)`);
+      }
+    } else if (ours) {
+      edits.push({ name, remove: true });
+      outcome.removed.push(name);
+    } else {
+      outcome.kept.push(name);
+      outcome.notes.push(`${name}: edited by hand; kept (use --force to remove it)`);
+    }
+  }
+  return edits;
+}
+
+/** `--packages`: what mcp-twin installed, uninstalled from each environment (planned in a dry run). */
+async function removePackages(
+  machine: Machine,
+  state: State,
+  environments: Environment[],
+  options: UninstallOptions,
+  progress: Progress,
+): Promise<InstallRow[]> {
+  const rows: InstallRow[] = [];
+  for (const env of selectEnvironments(environments, options.envs)) {
+    const mine = own(state.installs, env.id) ?? {};
+    const names = Object.keys(mine);
+    if (names.length === 0) continue;
+    if (options.dryRun || !env.usable) {
+      for (const n of names)
+        rows.push({
+          env: env.id,
+          package: n,
+          version: mine[n]!,
+          action: options.dryRun ? "planned" : "failed",
+          ...(env.usable ? {} : { error: env.reason ?? "not usable" }),
+        });
+      continue;
+    }
+    const step = progress.step(`Uninstalling ${names.join(", ")} from ${env.id}`);
+    const outcome = await uninstallPackages(env, names);
+    for (const n of outcome.installed)
+      rows.push({ env: env.id, package: n, version: mine[n]!, action: "removed" });
+    for (const f of outcome.failed)
+      rows.push({ env: env.id, package: f.spec, version: mine[f.spec]!, action: "failed", error: f.error });
+    // No line of its own: the report lists each package once.
+    step.stop();
+    if (outcome.failed.length === 0) delete state.installs[env.id];
+    else for (const n of outcome.installed) delete state.installs[env.id]![n];
+  }
+  if (!options.dryRun) await withLock(machine.home.dir, () => saveState(machine.paths.state, state));
+  return rows;
 }
 
 /**

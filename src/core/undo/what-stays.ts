@@ -1,9 +1,6 @@
 /**
- * What stays on the machine after `uninstall`, which removes only client entries (and, with
- * `--packages`, packages): mcp-twin's home (manifest, secrets.json, state, and the backups —
- * which hold keys in plain text), the packages it installed and did not uninstall, and the
- * bridge's state folders (token, memory, notes). Read from the files themselves, so the account
- * uninstall ends with is true; nothing here changes anything.
+ * What stays on the machine after `uninstall`, read from the files themselves so the account uninstall
+ * ends with is true; nothing here changes anything.
  */
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
@@ -35,6 +32,11 @@ export interface Remains {
   bridgeState: Array<{ env: string; path: string }>;
 }
 
+/**
+ * uninstall removes only client entries (and, with `--packages`, packages): mcp-twin's home
+ * (manifest, secrets.json, state, and the backups — which hold keys in plain text), the packages it
+ * installed and did not uninstall, and the bridge's state folders (token, memory, notes) stay.
+ */
 export async function whatStays(
   machine: Machine,
   state: State,

@@ -10,7 +10,7 @@ import { loginJson, loginText } from "./login-lines.js";
 import { manifestLine } from "./manifest-line.js";
 
 /** The stable `sync --json` shape of the spec. */
-export function jsonReport(report: SyncReport) {
+export function syncJson(report: SyncReport) {
   return {
     manifest: { path: report.manifest, scope: report.manifestScope },
     environments: report.environments.map((e) => ({
@@ -56,28 +56,54 @@ export function jsonReport(report: SyncReport) {
   };
 }
 
-export async function renderReport(
+/** What the report says above the targets (or instead of what a command said before it). */
+interface ShownBefore {
+  /** The manifest was named already (init). */
+  manifestShown?: boolean;
+  /** Each environment's fix was said already (init's table of what it found): not again. */
+  fixesShown?: boolean;
+  /** Missing programs' lines said already (add, before its question): not again. */
+  programsShown?: readonly string[];
+}
+
+export async function renderSync(
   report: SyncReport,
   out: Output,
   dryRun: boolean,
-  options: {
-    /** The manifest was named already (init). */
-    manifestShown?: boolean;
-    /** Each environment's fix was said already (init's table of what it found): not again. */
-    fixesShown?: boolean;
-    /** Missing programs' lines said already (add, before its question): not again. */
-    programsShown?: readonly string[];
-  } = {},
+  options: ShownBefore = {},
 ): Promise<void> {
-  const { c, ok, warn, fail, skip, bullet } = out.theme;
-  /** Is this missing program's line one said before the report (by add)? */
-  const shownAbove = (m: { program: string; env: string }) =>
-    (options.programsShown ?? []).some((line) =>
-      line.startsWith(`\`${m.program}\` is not found in ${m.env}`),
-    );
-  // Every file named as the user's system shows it (inside WSL: a Windows file as C:\…).
+  if (!options.manifestShown) out.print(manifestLine(report, out.shown));
+  renderEnvironments(report, out, options);
+  renderInstalls(report, out, dryRun);
+  renderTargets(report, out, dryRun, options);
+  renderLogins(report, out);
+  const programs = report.missingPrograms.filter((line) => !options.programsShown?.includes(line));
+  if (programs.length > 0) {
+    out.print("");
+    for (const line of programs) out.print(`${out.theme.fail} ${line}`);
+  }
+  if (dryRun) {
+    for (const change of report.changes) {
+      out.print("");
+      out.print(await unifiedDiff(out.shown(change.path), change.before, change.after, out));
+    }
+  }
+  renderNotices(report, out);
+  renderRestart(report, out);
+}
+
+/** Servers that need a login: the state of mcp-twin's login to each, and what to run. */
+function renderLogins(report: SyncReport, out: Output): void {
+  if (report.logins.length === 0) return;
+  out.print(out.theme.c.bold("Logins"));
+  const now = Date.now();
+  for (const l of report.logins) out.print(`  ${loginText(l, out.theme, now)}`);
+}
+
+/** Each environment: its node and npm prefix (every file named as the user's system shows it), or why not usable. */
+function renderEnvironments(report: SyncReport, out: Output, options: ShownBefore): void {
+  const { c, ok, warn, skip } = out.theme;
   const shown = out.shown;
-  if (!options.manifestShown) out.print(manifestLine(report, shown));
   out.print(c.bold("Environments"));
   for (const e of report.environments) {
     if (e.usable) {
@@ -94,33 +120,41 @@ export async function renderReport(
     out.print(
       `  ${skip} nothing installed: project entries run their packages through npx (\`npx -y <package>@<version>\`)`,
     );
+}
 
-  // What was installed or removed is said once, as it finishes (the live lines on stderr:
-  // "✔ Installed … in wsl:Ubuntu", "✔ Removed …"): here only what those do not say — a dry run's
-  // plan, and a failure with npm's own words.
+/**
+ * What was installed or removed is said once, as it finishes (the live lines on stderr:
+ * "✔ Installed … in wsl:Ubuntu", "✔ Removed …"): here only what those do not say — a dry run's
+ * plan, and a failure with npm's own words.
+ */
+function renderInstalls(report: SyncReport, out: Output, dryRun: boolean): void {
+  const { c, ok, fail, bullet } = out.theme;
   const installs = report.installs.filter((i) => i.action === "planned" || i.action === "failed");
-  if (installs.length > 0) {
+  if (installs.length === 0) return;
+  out.print(
+    c.bold(
+      !dryRun
+        ? "Packages"
+        : installs.every((i) => i.removal)
+          ? "Packages to uninstall"
+          : installs.some((i) => i.removal)
+            ? "Packages to install and uninstall"
+            : "Packages to install",
+    ),
+  );
+  for (const i of installs) {
+    // ✔ only for what was done: a planned install (dry run) gets a bullet.
+    const mark = i.action === "failed" ? fail : i.action === "planned" ? bullet : ok;
     out.print(
-      c.bold(
-        !dryRun
-          ? "Packages"
-          : installs.every((i) => i.removal)
-            ? "Packages to uninstall"
-            : installs.some((i) => i.removal)
-              ? "Packages to install and uninstall"
-              : "Packages to install",
-      ),
+      `  ${mark} ${i.package}${i.version ? `@${i.version}` : ""} ${c.dim(`in ${i.env}`)} ${i.action === "planned" ? (i.removal ? "(would uninstall)" : "(would install)") : i.action}`,
     );
-    for (const i of installs) {
-      // ✔ only for what was done: a planned install (dry run) gets a bullet.
-      const mark = i.action === "failed" ? fail : i.action === "planned" ? bullet : ok;
-      out.print(
-        `  ${mark} ${i.package}${i.version ? `@${i.version}` : ""} ${c.dim(`in ${i.env}`)} ${i.action === "planned" ? (i.removal ? "(would uninstall)" : "(would install)") : i.action}`,
-      );
-      if (i.error) out.print(c.dim(indent(i.error, 6)));
-    }
+    if (i.error) out.print(c.dim(indent(i.error, 6)));
   }
+}
 
+/** Each target's line (what was done to it), then its drift, foreign entries, problems and warnings. */
+function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options: ShownBefore): void {
+  const { c, ok, warn, fail, skip, bullet } = out.theme;
   out.print(c.bold(dryRun ? "Targets (dry run: nothing written)" : "Targets"));
   if (report.targets.length === 0)
     out.print(`  ${skip} no client found; name one with --client to create its config`);
@@ -140,44 +174,43 @@ export async function renderReport(
       `  ${mark} ${t.env} ${c.bold(t.client)} ${c.dim(t.path)}  ${action}${changes ? ` ${changes}` : ""}`,
     );
     if (t.note) out.print(c.dim(`      ${t.note}`));
-    const crossing = acrossLine(t, report, shown);
+    const crossing = acrossLine(t, report, out.shown);
     if (crossing) out.print(`      ${crossing}`);
-    for (const n of t.drift)
-      out.print(
-        `      ${warn} ${n}: edited by hand since the last sync; kept (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes the edit into the manifest, --force overwrites it)`,
-      );
-    for (const n of t.foreign)
-      out.print(
-        `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes it into the manifest, --force takes it over)`,
-      );
-    for (const p of t.problems)
-      out.print(
-        `      ${p.code === "not-installed" || p.code === "program-missing" ? fail : warn} ${p.server}: ${
-          // The install step is said once per environment, below the targets (or above, by add).
-          p.missing
-            ? `\`${p.missing.program}\` is not found in ${p.missing.env}, so it cannot start there yet (how to install it: ${shownAbove(p.missing) ? "above" : "below"})`
-            : p.message
-        }`,
-      );
-    for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
+    renderTargetNotes(t, out, options);
   }
-  if (report.logins.length > 0) {
-    out.print(c.bold("Logins"));
-    const now = Date.now();
-    for (const l of report.logins) out.print(`  ${loginText(l, out.theme, now)}`);
-  }
-  const programs = report.missingPrograms.filter((line) => !options.programsShown?.includes(line));
-  if (programs.length > 0) {
-    out.print("");
-    for (const line of programs) out.print(`${fail} ${line}`);
-  }
+}
 
-  if (dryRun) {
-    for (const change of report.changes) {
-      out.print("");
-      out.print(await unifiedDiff(shown(change.path), change.before, change.after, out));
-    }
-  }
+/** Under a target's line: entries left alone (edited by hand, not mcp-twin's), problems, warnings. */
+function renderTargetNotes(t: SyncReport["targets"][number], out: Output, options: ShownBefore): void {
+  const { warn, fail } = out.theme;
+  /** Is this missing program's line one said before the report (by add)? */
+  const shownAbove = (m: { program: string; env: string }) =>
+    (options.programsShown ?? []).some((line) =>
+      line.startsWith(`\`${m.program}\` is not found in ${m.env}`),
+    );
+  for (const n of t.drift)
+    out.print(
+      `      ${warn} ${n}: edited by hand since the last sync; kept (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes the edit into the manifest, --force overwrites it)`,
+    );
+  for (const n of t.foreign)
+    out.print(
+      `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes it into the manifest, --force takes it over)`,
+    );
+  for (const p of t.problems)
+    out.print(
+      `      ${p.code === "not-installed" || p.code === "program-missing" ? fail : warn} ${p.server}: ${
+        // The install step is said once per environment, below the targets (or above, by add).
+        p.missing
+          ? `\`${p.missing.program}\` is not found in ${p.missing.env}, so it cannot start there yet (how to install it: ${shownAbove(p.missing) ? "above" : "below"})`
+          : p.message
+      }`,
+    );
+  for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
+}
+
+/** Below the targets: variables to set, warnings, errors not said on a target's line, the bridge. */
+function renderNotices(report: SyncReport, out: Output): void {
+  const { ok, warn, fail } = out.theme;
   if (report.references.length > 0) {
     out.print("");
     out.print(
@@ -193,17 +226,21 @@ export async function renderReport(
     out.print("");
     out.print(bridgeLine(report.bridge, { ok, warn, fail }));
   }
+}
+
+/** Which apps and sessions must restart to load the change, and whether the apps run now. */
+function renderRestart(report: SyncReport, out: Output): void {
+  const { c, warn } = out.theme;
   const { apps, running, sessions } = report.restart;
-  if (apps.length > 0 || sessions.length > 0) {
-    out.print("");
-    out.print(restartLine(apps, sessions));
-    // Whether the apps run now (command-line sessions are not looked for).
-    if (apps.length > 0 && running === null) out.print(c.dim("(Could not tell whether they are running.)"));
-    else if (running && running.length > 0)
-      out.print(
-        `${warn} ${running.join(" and ")} ${running.length > 1 ? "are" : "is"} running now: quit fully (tray icon too) and start again.`,
-      );
-  }
+  if (apps.length === 0 && sessions.length === 0) return;
+  out.print("");
+  out.print(restartLine(apps, sessions));
+  // Whether the apps run now (command-line sessions are not looked for).
+  if (apps.length > 0 && running === null) out.print(c.dim("(Could not tell whether they are running.)"));
+  else if (running && running.length > 0)
+    out.print(
+      `${warn} ${running.join(" and ")} ${running.length > 1 ? "are" : "is"} running now: quit fully (tray icon too) and start again.`,
+    );
 }
 
 /**

@@ -1,17 +1,21 @@
 /**
- * What `uninstall` and `restore` did (or, previewing, will do) to each target, as people read it,
- * and whether to ask before doing it. Shared by both commands.
- *
- * One line per file, in the tense of the moment: a plan gets `•` and "would be …", only what was
- * done gets ✔. A file that goes is "deleted" and its diff ends in /dev/null. Each diff is shown
- * once: in the preview, or — when nothing was previewed — with the result of a file put back whole.
+ * What `uninstall` and `restore` did (or, previewing, will do) to each target, as people read it, and
+ * whether to ask before doing it. Shared by both commands.
  */
 import type { UndoResult } from "../../core/undo/undo-runner.js";
 import { andList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output, Terminal } from "../output.js";
 
-/** Ask on a terminal, unless --yes, --json or --dry-run say not to. */
+/**
+ * Ask on a terminal, unless --yes, --json or --dry-run say not to.
+ *
+ * The targets as `restore --json` and `uninstall --json` give them: what was done, never the file's text.
+ */
+export function undoJson(results: readonly UndoResult[]) {
+  return { targets: results.map(({ before: _b, after: _a, ...r }) => r) };
+}
+
 export function askFirst(ctx: {
   options: { yes?: boolean };
   output: Pick<Output, "json">;
@@ -58,6 +62,9 @@ export function question(results: readonly UndoResult[], also: readonly string[]
  * One line per target: what happened to each entry (`planned`: what will), and the diff when
  * `diffs` says so — "all" (a preview or dry run) or "whole" (files put back whole, when no preview
  * showed them).
+ *
+ * done gets ✔. A file that goes is "deleted" and its diff ends in /dev/null. Each diff is shown
+ * once: in the preview, or — when nothing was previewed — with the result of a file put back whole.
  */
 export async function renderUndo(
   results: readonly UndoResult[],

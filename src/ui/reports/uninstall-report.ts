@@ -1,15 +1,49 @@
 /**
- * The parts of uninstall's report that are its own: the packages (each listed once), the bridge
- * (stopped, or why it runs on), and one short account of what stays on the machine and how to
- * remove it — never a secret, only where things are.
+ * What `mcp-twin uninstall` shows: each target (undo-report.ts), the packages, the bridge, and one
+ * short account of what stays and how to remove it (never a secret); or, with `--json`, the document.
  */
 import type { BridgeRetirement } from "../../core/bridge-control/retire.js";
 import type { InstallRow } from "../../core/packages/installs.js";
+import { restartOf } from "../../core/undo/undo-runner.js";
+import type { UninstallReport } from "../../core/undo/uninstall-all.js";
 import type { Remains } from "../../core/undo/what-stays.js";
 import { andList } from "../../core/words.js";
 import type { Output } from "../output.js";
+import { renderUndo, undoJson } from "./undo-report.js";
 
-export function renderPackages(rows: readonly InstallRow[], out: Output): void {
+/** The `uninstall --json` document: the targets (no file text), restarts, packages, the bridge, what stays. */
+export function uninstallJson(report: UninstallReport, remains: Remains, dryRun: boolean) {
+  const { targets } = undoJson(report.targets);
+  return {
+    targets,
+    ...(dryRun ? {} : { restart: restartOf(report.targets) }),
+    installs: report.packages,
+    ...(report.bridge ? { bridge: report.bridge } : {}),
+    ...(report.logins.length > 0 ? { logins: report.logins } : {}),
+    remains,
+  };
+}
+
+/** Each target, then the packages, then the bridge, then the logins forgotten. */
+export async function renderUninstall(
+  report: UninstallReport,
+  out: Output,
+  options: { planned: boolean; diffs: "all" | "none" },
+): Promise<void> {
+  await renderUndo(report.targets, out, options);
+  renderPackages(report.packages, out);
+  const bridge = bridgeLine(report.bridge, out);
+  if (bridge) out.print(bridge);
+  const logins = report.logins;
+  if (logins.length > 0)
+    out.print(
+      options.planned
+        ? `  ${out.theme.bullet} The login${logins.length === 1 ? "" : "s"} to ${andList(logins)} would be forgotten (${logins.length === 1 ? "its tokens" : "their tokens"} leave the home).`
+        : `${out.theme.ok} Forgot the login${logins.length === 1 ? "" : "s"} to ${andList(logins)}: ${logins.length === 1 ? "its tokens are" : "their tokens are"} gone from the home.`,
+    );
+}
+
+function renderPackages(rows: readonly InstallRow[], out: Output): void {
   const { ok, fail, bullet } = out.theme;
   for (const p of rows) {
     const mark = p.action === "failed" ? fail : p.action === "planned" ? bullet : ok;
@@ -20,7 +54,7 @@ export function renderPackages(rows: readonly InstallRow[], out: Output): void {
 }
 
 /** The bridge's line (none when no bridge runs). */
-export function bridgeLine(b: BridgeRetirement | undefined, out: Pick<Output, "theme">): string | undefined {
+function bridgeLine(b: BridgeRetirement | undefined, out: Pick<Output, "theme">): string | undefined {
   if (!b) return undefined;
   const { ok, skip, warn, bullet } = out.theme;
   const which = `the bridge (pid ${b.pid}) in ${b.env}`;

@@ -1,14 +1,18 @@
 /**
+ * The bridge, when the manifest enables it, at the manifest's settings: its token, what runs at its
+ * address, and whether Windows clients reach it from WSL. Pure: bridge-phase.ts gathers.
+ */
+import { BRIDGE_ENTRY } from "../../bridge-control/entry-name.js";
+import { own } from "../../own-keys.js";
+import { defineCheck, type Finding, finding } from "../types.js";
+
+/**
  * The bridge, when the manifest enables it, at the manifest's settings: its token exists; what runs
  * at its address — this home's bridge answering MCP with the token, nothing (fine: every entry
  * starts it), or something else holding the port (named, with the fix); and — seen from WSL —
  * whether Windows clients should reach it through WSL's localhost forwarding, as .wslconfig says
  * (read, not tried from Windows). Pure: bridge-phase.ts gathers.
  */
-import { BRIDGE_ENTRY } from "../../bridge-control/entry-name.js";
-import { own } from "../../own-keys.js";
-import { defineCheck, type Finding, finding } from "../types.js";
-
 export const bridgeChecks = [
   defineCheck({
     id: "bridge.token",

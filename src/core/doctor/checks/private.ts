@@ -1,17 +1,16 @@
 /**
- * A client config that already holds keys — an entry's env value or header (the bridge's bearer
- * token is a header) — and that other users can read (pure). sync warns when it is about to write
- * a key into such a file; this finds the files that hold keys already, whoever put them there.
- * Windows files are left out: mode bits mean nothing there (on /mnt/c neither); the profile's ACL
- * protects them.
+ * A client config that already holds keys — an entry's env value or header — and that other users can
+ * read (pure): sync warns before writing a key into such a file; this finds those that hold keys
+ * already.
  */
 
 import { shellQuote } from "../../environments/path-translation.js";
+import { isSecretName } from "../../secrets/placeholders.js";
 import { readEntry } from "../entry-view.js";
 import { AS_IS, type Show } from "../path-style.js";
 import type { ConfigFacts } from "../read-configs.js";
 import { type Finding, finding } from "../types.js";
-import { isSecretName, placeholderKind } from "./secrets.js";
+import { placeholderKind } from "./secrets.js";
 
 /** A value that only names a variable (`${API_KEY}`, `${env:X}`, `$X`) holds no key. */
 const REFERENCE_ONLY = /^(?:\$\{[^{}]+\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
@@ -35,7 +34,12 @@ function serversHoldingKeys(f: ConfigFacts): string[] {
   return [...out].sort();
 }
 
-/** Modes are known for Linux files only (collect leaves a Windows drive's out): chmod takes the Linux path. */
+/**
+ * Modes are known for Linux files only (collect leaves a Windows drive's out): chmod takes the Linux path.
+ *
+ * The bridge's bearer token is a header too. Windows files are left out: mode bits mean nothing
+ * there (on /mnt/c neither); the profile's ACL protects them.
+ */
 export function checkConfigPrivate(f: ConfigFacts, show: Show = AS_IS): Finding[] {
   const t = f.target;
   if (t.env.kind === "windows" || f.mode === undefined || f.text === null) return [];

@@ -12,8 +12,6 @@ import { placesList } from "../group.js";
 import { count, defineCheck, type Finding, finding, type Place } from "../types.js";
 import type { EntryFacts } from "./entry-lint.js";
 
-const SECRETISH = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|AUTH|CREDENTIAL|(^|_)PAT($|_)/i;
-
 /**
  * Why a value is not a real key (the shared rule of core/secrets/placeholders.ts), or undefined: "empty",
  * the placeholder in quotes, or the format it fails (never the value then: it may be a real key).
@@ -270,7 +268,3 @@ export const secretsChecks = [
     },
   }),
 ] as const;
-
-export function isSecretName(name: string): boolean {
-  return SECRETISH.test(name);
-}

@@ -1,10 +1,7 @@
 /**
  * `node <script>` (pure): which argument is the script (doctor checks it exists), and, where the
- * script lies inside an installed package (`<prefix>/lib/node_modules/pkg/dist/index.js`,
- * `C:\…\npm\node_modules\@scope\pkg\…`), that package, its version and which of its bins the
- * script is (import; package.json comes in through a callback). A script outside any node_modules
- * folder is a local checkout: it stays a command, because installing "the npm package of the same
- * name" could run somebody else's code.
+ * script lies inside an installed package, that package, its version and which of its bins the script
+ * is.
  */
 import { pickBin } from "../../packages/npm-prefix.js";
 import { joinAbsolute, splitAbsolute } from "./launch-paths.js";
@@ -39,6 +36,12 @@ export type ScriptResult =
 
 const VALID_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 
+/**
+ * An installed package's script: `<prefix>/lib/node_modules/pkg/dist/index.js`,
+ * `C:\…\npm\node_modules\@scope\pkg\…` (import; package.json comes in through a callback). A script
+ * outside any node_modules folder is a local checkout: it stays a command, because installing "the
+ * npm package of the same name" could run somebody else's code.
+ */
 export function installedScript(
   args: readonly string[],
   readPackageJson: (dir: string) => PackageJson | undefined,

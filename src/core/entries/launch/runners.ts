@@ -1,8 +1,6 @@
 /**
- * Package runners (pure): `npx`, `bunx` / `bun x`, `pnpm dlx` / `pnpx`, `yarn dlx`, `npm exec` /
- * `npm x`, and Python's `uvx`. Each fetches a package when the server starts and runs one of its
- * programs; for the npm ones the manifest says the same thing with `package` (+ `bin`) and sync
- * installs it once instead.
+ * Package runners (pure): `npx`, `bunx` / `bun x`, `pnpm dlx` / `pnpx`, `yarn dlx`, `npm exec` / `npm
+ * x`, and Python's `uvx`, each fetching a package when the server starts.
  */
 import { splitSpec } from "../../packages/npm-prefix.js";
 import { programName } from "./program.js";
@@ -55,7 +53,12 @@ const QUIET_FLAGS = new Set([
 ]);
 const VALUE_FLAGS = new Set(["--registry", "--cache", "--loglevel", "--userconfig", "--allow-build"]);
 
-/** An npm runner's package, bin and arguments. `program` is the name without extension (see programName). */
+/**
+ * An npm runner's package, bin and arguments. `program` is the name without extension (see programName).
+ *
+ * Each fetches a package when the server starts and runs one of its programs; for the npm ones the
+ * manifest says the same thing with `package` (+ `bin`) and sync installs it once instead.
+ */
 export function parseRunner(program: string, args: readonly string[]): RunnerResult {
   const runner = runnerOf(program, args);
   // uvx runs a Python package: not something npm installs.

@@ -1,10 +1,6 @@
 /**
- * The wrappers around the program a launch line really runs (pure): `wsl.exe …`, `cmd /c …`,
- * `bash -lc '…'` and `env VAR=… …`. One parser per wrapper; `peel` takes one wrapper off and
- * `innerProgram` all of them, the same way for doctor and import. What a faithful copy of the
- * line would lose (an option mcp-twin does not know, shell syntax) is said as a `problem`, and
- * each reader decides: doctor looks inside anyway, import keeps the entry as written or leaves
- * it out.
+ * The wrappers around the program a launch line really runs (pure): `wsl.exe …`, `cmd /c …`, `bash -lc
+ * '…'` and `env VAR=… …`, one parser each, read the same way for doctor and import.
  */
 
 import { dict } from "../../own-keys.js";
@@ -162,7 +158,13 @@ export interface Peeled {
   problem?: string;
 }
 
-/** Take one wrapper off; undefined when the line has none. */
+/**
+ * Take one wrapper off; undefined when the line has none.
+ *
+ * `peel` takes one wrapper off and `innerProgram` all of them. What a faithful copy of the line
+ * would lose (an option mcp-twin does not know, shell syntax) is said as a `problem`, and each
+ * reader decides: doctor looks inside anyway, import keeps the entry as written or leaves it out.
+ */
 export function peel(call: Call): Peeled | undefined {
   const wsl = wslCall(call.command, call.args);
   if (wsl) {

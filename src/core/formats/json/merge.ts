@@ -1,12 +1,6 @@
 /**
- * The merge engine: one config file's text in, edited text out.
- *
- * We never re-serialise a user's file. We locate the one property we own with jsonc-parser's
- * syntax tree and splice new text in at exact offsets, so every other byte (comments, key order,
- * odd spacing, CRLF, BOM, trailing whitespace, final newline or not) survives untouched. The text
- * we insert follows the file's own style: its indent unit (tabs or N spaces), its line ending, and
- * single-line layout for minified files. jsonc-parser's own `modify()` is not used for inserts
- * because its formatter re-flows sibling entries.
+ * The merge engine: one config file's text in, edited text out, every byte we do not own (comments,
+ * key order, spacing, CRLF, BOM) kept.
  */
 import { applyEdits, getNodeValue, modify, type Node, type ParseError, parseTree } from "jsonc-parser";
 import { lineColumnAt, UsageError } from "../../errors.js";
@@ -29,8 +23,8 @@ export interface ParsedConfig {
   root: Node | undefined;
   /**
    * The document's value when the text is strict JSON (JSON.parse took it), else undefined.
-   * Reading entries needs no syntax tree then: jsonc-parser's scanner runs cold at every start
-   * (~1.5 ms per small file), JSON.parse is native. The tree (`root`) is built on first use.
+   * Reading entries needs no syntax tree then: jsonc-parser's scanner runs cold at every start,
+   * JSON.parse is native (docs/dev/performance.md). The tree (`root`) is built on first use.
    */
   value?: unknown;
 }
@@ -241,7 +235,16 @@ function assertObject(text: string, node: Node, path: JsonPath, file: string): v
   );
 }
 
-/** Apply entry edits (set or remove `serversPath.<name>`) to a file's text; returns the new text. */
+/**
+ * Apply entry edits (set or remove `serversPath.<name>`) to a file's text; returns the new text.
+ *
+ * We never re-serialise a user's file. We locate the one property we own with jsonc-parser's
+ * syntax tree and splice new text in at exact offsets, so every other byte (comments, key order,
+ * odd spacing, CRLF, BOM, trailing whitespace, final newline or not) survives untouched. The text
+ * we insert follows the file's own style: its indent unit (tabs or N spaces), its line ending, and
+ * single-line layout for minified files. jsonc-parser's own `modify()` is not used for inserts
+ * because its formatter re-flows sibling entries.
+ */
 export function applyEntryEdits(
   raw: string,
   serversPath: JsonPath,

@@ -1,10 +1,6 @@
 /**
- * A TOML file parsed by toml-eslint-parser: a syntax tree in which every table, key and value
- * carries its exact character range, so edits can splice text and leave every other byte alone
- * (the role jsonc-parser plays for JSON). The parser is strict (TOML 1.1, what Codex reads): a
- * duplicate key, a table defined twice or an unterminated string is an error with its line and
- * column, as Codex itself reports it. Tokens of any length are read (the build makes the parser's
- * per-character `String.fromCodePoint(...)` calls stack-safe: scripts/toml-parser-patch.mjs).
+ * A TOML file parsed by toml-eslint-parser: a syntax tree in which every table, key and value carries
+ * its exact character range, so edits can splice text and leave every other byte alone.
  */
 import { type AST, getStaticTOMLValue, parseTOML } from "toml-eslint-parser";
 import { lineColumnAt, UsageError } from "../../errors.js";
@@ -27,7 +23,14 @@ export interface TomlDocument {
   value: Record<string, unknown>;
 }
 
-/** Parse a file's text; a UsageError naming file:line:column when it is not TOML. */
+/**
+ * Parse a file's text; a UsageError naming file:line:column when it is not TOML.
+ *
+ * The role jsonc-parser plays for JSON. The parser is strict (TOML 1.1, what Codex reads): a
+ * duplicate key, a table defined twice or an unterminated string is an error with its line and
+ * column, as Codex itself reports it. Tokens of any length are read (the build makes the parser's
+ * per-character `String.fromCodePoint(...)` calls stack-safe: scripts/toml-parser-patch.mjs).
+ */
 export function parseTomlDocument(raw: string, file: string): TomlDocument {
   const bom = raw.charCodeAt(0) === 0xfeff;
   const text = bom ? raw.slice(1) : raw;

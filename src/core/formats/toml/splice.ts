@@ -1,16 +1,6 @@
 /**
  * The TOML merge engine: set or remove `<serversPath>.<name>` entries by splicing text at the exact
- * ranges of the parsed tree. Every byte that is not part of an edited entry stays: comments, key
- * order, quoting styles, inline or sub-tables, blank lines, CRLF, a BOM, trailing whitespace.
- *
- * An entry is usually a `[mcp_servers.<name>]` table, with sub-tables (`[mcp_servers.<name>.env]`,
- * Codex's own `[mcp_servers.<name>.tools.<tool>]`) that may sit anywhere in the file. Edits are
- * made key by key inside that table, in the style found there. An entry written another way (an
- * inline table, dotted keys) is rewritten in place or as a table; one inside an inline
- * `mcp_servers = { … }` cannot get a sibling table, and is refused.
- *
- * Every edit is checked by parsing the result: it must mean exactly the old document with these
- * entries changed, or nothing is returned (and nothing written).
+ * ranges of the parsed tree; every byte that is not part of an edited entry stays.
  */
 import type { AST } from "toml-eslint-parser";
 import { UsageError } from "../../errors.js";
@@ -32,6 +22,18 @@ type TOMLContentNode = AST.TOMLContentNode;
 type TOMLKeyValue = AST.TOMLKeyValue;
 type TOMLTable = AST.TOMLTable;
 
+/**
+ * Kept: comments, key order, quoting styles, inline or sub-tables, blank lines, CRLF, a BOM,
+ * trailing whitespace.
+ *
+ * Codex's own `[mcp_servers.<name>.tools.<tool>]`) that may sit anywhere in the file. Edits are
+ * made key by key inside that table, in the style found there. An entry written another way (an
+ * inline table, dotted keys) is rewritten in place or as a table; one inside an inline
+ * `mcp_servers = { … }` cannot get a sibling table, and is refused.
+ *
+ * Every edit is checked by parsing the result: it must mean exactly the old document with these
+ * entries changed, or nothing is returned (and nothing written).
+ */
 export function applyTomlEntryEdits(
   raw: string,
   serversPath: readonly string[],
