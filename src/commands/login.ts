@@ -1,8 +1,7 @@
 /**
- * `mcp-twin login <server>`: log in once to an OAuth-protected remote server (core/oauth), in the
- * browser — `BROWSER`, else the default one (from WSL, Windows' own) — or, with `--no-browser`, by
- * pasting back the address the browser ends on. The login is kept in the home for every client on
- * both sides; nothing of it is ever printed.
+ * `mcp-twin login <server>`: log in once to a remote server that asks for it (core/oauth), in the
+ * browser (`BROWSER`; from WSL, Windows' own) or, with `--no-browser`, by pasting back the address
+ * the browser ends on; the login is kept in the home for every client, never printed.
  */
 import { createInterface } from "node:readline";
 import type { CommandContext } from "../cli.js";

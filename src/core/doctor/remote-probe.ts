@@ -1,9 +1,7 @@
 /**
- * A remote server's live probe: an MCP `initialize` + `tools/list` with the SDK's Streamable HTTP
- * client over the relay's own fetch (node:http, keep-alive) — and for a server whose login
- * mcp-twin holds, with that login's token as the relay sends it (renewed when due, once more after
- * a 401). What fails is named by its cause: a host name that does not resolve, a refused
- * connection, TLS, a login needed (401 with a Bearer challenge), another HTTP status.
+ * A remote server's live probe: `initialize` + `tools/list` with the SDK's Streamable HTTP client
+ * over the relay's fetch, with the relay's login when it has one (renewed as the relay renews it),
+ * and a failure named by its cause (DNS, refused, TLS, a login needed, an HTTP status).
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {

@@ -1,9 +1,7 @@
 /**
- * One login (`mcp-twin login <server>`): discovery, the client id, the authorization code flow
- * with PKCE S256 and a loopback redirect, `state` checked, `iss` checked where the server
- * advertises it (RFC 9207: the MCP SDK does not check it, so it is done here), the code exchanged
- * for tokens with the RFC 8707 resource — each step the MCP SDK's own (`startAuthorization`,
- * `exchangeAuthorization`, …) — and the login stored in the home.
+ * One login: discovery, the client id, the authorization code flow with PKCE S256 and a loopback
+ * redirect, `state` and (RFC 9207, which the MCP SDK leaves out) `iss` checked, the code exchanged
+ * with the RFC 8707 resource — each step the SDK's own — and the login stored in the home.
  */
 import { randomBytes } from "node:crypto";
 import { exchangeAuthorization, startAuthorization } from "@modelcontextprotocol/sdk/client/auth.js";

@@ -1,10 +1,7 @@
 /**
- * Opening the login page in the person's browser: the program `BROWSER` names (the URL as its last
- * argument, or in place of `%s`), else inside WSL Windows' default browser through interop (`cmd.exe
- * /c start "" "<url>"`: the quotes keep cmd from ending the command at the URL's `&`), on Windows
- * through PowerShell's Start-Process (sent encoded: no quoting rule to get wrong), `open` on macOS
- * and `xdg-open` on Linux. Only the start is judged: a browser that opens a tab and returns is not
- * waited for, one that stays in the foreground is left running.
+ * Opening the login page: the program `BROWSER` names, else inside WSL Windows' default browser
+ * (`cmd.exe /c start "" "<url>"`, quoted against cmd's `&`), PowerShell's Start-Process on Windows,
+ * `open` on macOS, `xdg-open` on Linux. Only the start is judged; a browser is never waited for.
  */
 import type { LocalInfo } from "../environments/local.js";
 import type { WindowsInterop } from "../environments/windows.js";

@@ -1,9 +1,7 @@
 /**
- * The loopback redirect of a login (RFC 8252): an HTTP listener on 127.0.0.1 that waits for the
- * browser to come back with the authorization response, shows the person a short page, and hands
- * the response's parameters over. Inside WSL the Windows browser reaches it through WSL's
- * localhost forwarding (on by default). The same parameters can come from an address pasted back
- * (`login --no-browser`, a browser on another machine).
+ * The loopback redirect of a login (RFC 8252): a listener on 127.0.0.1 (which a Windows browser
+ * reaches inside WSL through localhost forwarding) that hands the authorization response over, or
+ * the same response from an address pasted back (`login --no-browser`).
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";

@@ -1,10 +1,7 @@
 /**
- * Which authorization server guards a remote MCP server, and what it supports: Protected Resource
- * Metadata (RFC 9728, at the address the server's 401 names or the well-known one), then the
- * authorization server's metadata (RFC 8414, then OpenID discovery) — the MCP SDK's discovery —
- * plus the checks the SDK leaves to its caller: the metadata names the issuer it was fetched for
- * (RFC 8414 §3.3), PKCE S256 is advertised (the MCP spec refuses a server without it), and the
- * RFC 8707 resource indicator.
+ * Which authorization server guards a remote MCP server: RFC 9728 resource metadata, then RFC 8414
+ * / OpenID metadata (the MCP SDK's discovery), plus what the SDK leaves to its caller: the issuer
+ * checked (RFC 8414 §3.3), PKCE S256 required, and the RFC 8707 resource indicator.
  */
 import {
   discoverOAuthServerInfo,

@@ -1,10 +1,7 @@
 /**
- * Which manifest servers need a login, and whose login their entries use. A url server's manifest
- * may say (`"auth": "oauth"` or `"client"`); otherwise a remote that answers 401 with
- * `WWW-Authenticate: Bearer` (or serves RFC 9728 Protected Resource Metadata) needs one, which
- * `detectLogins` finds out once per URL and remembers in the home's cache — so the entries every
- * command computes (sync, status, doctor) agree without asking the network again. A server with
- * headers is never asked: the key in them is its login.
+ * Which manifest servers need a login, and whose login their entries use: the manifest's `"auth"`,
+ * else whether the remote answers 401 with a Bearer challenge (or serves RFC 9728 metadata), asked
+ * once per URL and remembered in the home's cache so every command's entries agree offline.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";

@@ -1,10 +1,7 @@
 /**
- * Refreshing a login, one process at a time across every relay on both sides of the Windows/WSL
- * line: under a lock in the home's `oauth` folder (a folder lock that works on /mnt/c from WSL and
- * natively on Windows), the stored login is read again — a relay that waited finds the tokens
- * another one just got and uses them — and only a token still stale is refreshed (the SDK's
- * `refreshAuthorization`), the rotated refresh token stored before the lock is let go. So no
- * refresh token is ever sent twice, which providers that rotate them punish by revoking the login.
+ * Renewing a login, one process at a time across every relay on both sides: under a lock in the
+ * home the login is read again (a relay that waited takes the tokens another just got), and only a
+ * stale token is refreshed and stored before the lock goes — no refresh token is sent twice.
  */
 import { refreshAuthorization } from "@modelcontextprotocol/sdk/client/auth.js";
 import { OAuthError } from "@modelcontextprotocol/sdk/server/auth/errors.js";

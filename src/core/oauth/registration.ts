@@ -1,9 +1,7 @@
 /**
- * Which client id mcp-twin logs in with, in the MCP authorization spec's order: one the manifest
- * gives (registered by hand with the provider), a Client ID Metadata Document where the server
- * supports them and the manifest names one, the registration of an earlier login with the same
- * authorization server and redirect address, else Dynamic Client Registration (RFC 7591, the
- * SDK's `registerClient`).
+ * Which client id mcp-twin logs in with, in the MCP spec's order: the manifest's, a Client ID
+ * Metadata Document where the provider takes them, an earlier login's registration with the same
+ * server and redirect, else Dynamic Client Registration (RFC 7591, the SDK's `registerClient`).
  */
 import { registerClient } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";

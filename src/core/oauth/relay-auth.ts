@@ -1,9 +1,7 @@
 /**
- * The relay's side of a login (`connect --auth <server>`): the Authorization header from the stored
- * login — a file read, nothing more, while the access token is valid — and, when the token is due
- * or the server refused it, a refresh under the lock (refresh.ts, loaded only then). A login that
- * is missing, revoked or cannot be renewed becomes an error whose message tells the person what to
- * run; the relay shows it to the client as an MCP error.
+ * The relay's side of a login (`connect --auth <server>`): the token from the stored login (a file
+ * read while it is valid) and, when it is due or refused, a renewal under the lock (refresh.ts,
+ * loaded only then); a login that cannot be used becomes an error saying what to run.
  */
 import { loginNeeded } from "./login-errors.js";
 import { readLogin, refreshDue, type StoredLogin, sameUrl } from "./token-store.js";

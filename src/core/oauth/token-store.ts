@@ -1,7 +1,6 @@
 /**
  * The logins mcp-twin holds: one file per server in the home's `oauth` folder (mode 0600, written
- * only through system/files.ts), read by every relay on both sides of the Windows/WSL line.
- * Reading needs no OAuth code at all, so a relay with a valid token loads nothing more.
+ * through system/files.ts), read by every relay on both sides with no OAuth code loaded.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";

@@ -1,7 +1,6 @@
 /**
- * Each server that needs a login, as sync and status say it: not logged in, logged in (until when,
- * with which scopes), or renewing it fails — always with the command that fixes it — and, for
- * `"auth": "client"`, that each client asks for its own. `--json` carries the same facts.
+ * Each server that needs a login, as sync and status say it (not logged in, logged in until when
+ * with which scopes, renewing fails — with the command that fixes it — or each client's own).
  */
 import type { LoginLine } from "../../core/oauth/needs-login.js";
 import type { Theme } from "../theme.js";

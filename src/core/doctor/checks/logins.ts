@@ -1,7 +1,6 @@
 /**
- * Logins (pure): a remote server that needs one — its manifest says `"auth"`, or it answered 401
- * with a Bearer challenge — and the state of mcp-twin's login to it: none, for another URL,
- * expired, renewing it fails, or logged in (with its scopes and when its token expires).
+ * Logins (pure): for each server that needs one, the state of mcp-twin's login to it — none, for
+ * another URL, expired, renewing fails, or logged in (its scopes, when its token expires).
  */
 import type { ServerFacts } from "../facts.js";
 import { defineCheck, finding } from "../types.js";
