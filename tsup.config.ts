@@ -130,7 +130,7 @@ const builtinsWithoutFacades: Plugin = {
 const commands = readdirSync(new URL("./src/commands/", import.meta.url))
   .filter((f) => f.endsWith(".ts") && f !== "sync.ts")
   .map((f) => f.slice(0, -".ts".length));
-// Four builds, loaded by path at run time (see load() in src/cli.ts; bin/mcp-twin.js loads cli.js,
+// Five builds, loaded by path at run time (see load() in src/cli.ts; bin/mcp-twin.js loads cli.js,
 // or version.js for --version). Code they share is copied, not shared: errors are recognised by
 // kind across copies (src/core/errors.ts).
 export default defineConfig([
@@ -156,6 +156,15 @@ export default defineConfig([
       "template-schema": "src/core/catalogue/schema.ts",
       ...Object.fromEntries(commands.map((c) => [`commands/${c}`, `src/commands/${c}.ts`])),
     },
+  },
+  // `connect` on its own (bin/mcp-twin.js runs it without cli.js): a relay runs for every client
+  // session, so its start-up is one small file without commander, zod or the SDK; starting the
+  // bridge, SSE and a login load lazily.
+  {
+    ...shared,
+    entry: { connect: "src/commands/connect/entry.ts" },
+    outDir: "dist/.connect",
+    onSuccess: () => rechunk("dist/.connect", "dist/connect", ["connect"]),
   },
   // `sync` on its own: its start-up is one file; its lazy parts (zod, execa, the bridge) stay in
   // chunks of their own.

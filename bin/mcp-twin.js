@@ -22,6 +22,14 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   const { VERSION } = await import("../dist/version.js");
   process.stdout.write(`${VERSION}\n`);
 } else {
-  const { main } = await import("../dist/cli.js");
-  process.exitCode = await main(process.argv);
+  // `connect` (a relay, one per client session) starts without the command line when it can.
+  const code =
+    argv[0] === "connect"
+      ? await (await import("../dist/connect/connect.js")).fastConnect(process.argv)
+      : undefined;
+  if (code !== undefined) process.exitCode = code;
+  else {
+    const { main } = await import("../dist/cli.js");
+    process.exitCode = await main(process.argv);
+  }
 }

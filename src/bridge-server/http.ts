@@ -5,6 +5,7 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { InitializeRequest, JSONRPCMessage, MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
+import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
 import { isLoopback } from "../core/bridge-control/loopback.js";
 import {
   allowedOrigins,
@@ -105,7 +106,19 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
     checkHost(req.headers.host, l.loopbackOnly) ??
     checkOrigin(req.headers.origin, l.origins) ??
     checkBearer(l.token, req.headers.authorization);
-  if (early) return sendRefusal(res, early);
+  if (early) {
+    // A caller proving this is its home's bridge before it sends the token: the answer proves it
+    // without revealing the token, and the connection stays open for the request that follows
+    // with the token (core/bridge-control/bridge-proof.ts).
+    const proof =
+      early.status === 401
+        ? answerChallenge(req.headers[CHALLENGE_HEADER], req.socket, l.token.token)
+        : undefined;
+    return sendRefusal(
+      res,
+      proof ? { ...early, headers: { ...early.headers, ...proof }, close: false } : early,
+    );
+  }
   l.trust(req);
 
   const { SUPPORTED_PROTOCOL_VERSIONS } = await loadTypes();

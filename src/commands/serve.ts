@@ -7,7 +7,7 @@ import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.j
 import { isLoopback } from "../core/bridge-control/loopback.js";
 import { type BridgeSettings, loadBridgeSettings } from "../core/bridge-control/settings.js";
 import { bridgeFiles, bridgeHome, bridgeUrl } from "../core/bridge-control/state-folder.js";
-import { ensureToken, readToken, rotateToken } from "../core/bridge-control/token-file.js";
+import { ensureToken, rotateToken } from "../core/bridge-control/token-file.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 
 interface ServeOptions {
@@ -97,23 +97,35 @@ export async function run(ctx: CommandContext): Promise<number> {
       "mcp-twin serve speaks MCP on stdin and stdout: it is what an MCP client's config runs, not a command to type. To run the bridge for every client, use `mcp-twin bridge start` (or `mcp-twin serve --http`). Ctrl-C ends this.",
     );
   const want = await where();
-  const lifecycle = localLifecycle(ctx.host, (line) => out.info(line));
-  const start = async () => {
-    const ensured = await ensureBridge(lifecycle, want, { follow: true });
-    return new URL(ensured.url);
-  };
-  const url = await start();
-  const { relay } = await import("../core/relay/streamable-http-relay.js");
-  await relay({
-    url,
+  const log = (line: string) => out.info(line);
+  const ensured = await ensureBridge(localLifecycle(ctx.host, log), want, { follow: true });
+  // The token goes only to what is proven to be this home's bridge (bridge-target.ts).
+  const [{ bridgeTarget }, { StreamableHttpRelay }] = await Promise.all([
+    import("../core/relay/bridge-target.js"),
+    import("../core/relay/http-relay.js"),
+  ]);
+  const target = await bridgeTarget({
+    url: new URL(ensured.url),
+    start: true,
+    host: ctx.host,
+    log,
+    configuredPort: async () => want.port,
+    headers: {},
+    secret: (value) => out.addSecrets([value]),
+  });
+  await new StreamableHttpRelay({
+    url: target.url,
     name: "the bridge",
-    headers: async () => ({ Authorization: `Bearer ${(await readToken(files.token)) ?? ""}` }),
-    recover: start,
-    log: (line) => out.info(line),
+    bridge: true,
+    headers: () => target.headers(),
+    agent: target.agent,
+    recover: target.recover,
+    log,
     stdin: process.stdin,
     stdout: process.stdout,
     signal: ctx.signal,
-  });
+  }).run();
+  target.agent?.destroy();
   return ExitCode.ok;
 }
 

@@ -5,8 +5,9 @@
 import { jsonPrintable, printable } from "../core/formats/control-chars.js";
 import { maskText } from "../core/secrets/mask.js";
 import type { Progress } from "../core/system/progress.js";
+import { colorEnabled } from "./color-mode.js";
 import { createProgress } from "./spinner.js";
-import { colorEnabled, makeTheme, type Theme } from "./theme.js";
+import { makeTheme, type Theme } from "./theme.js";
 
 interface OutputOptions {
   json: boolean;

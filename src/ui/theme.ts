@@ -15,17 +15,6 @@ export interface Theme {
   bullet: string;
 }
 
-export function colorEnabled(
-  env: Readonly<Record<string, string | undefined>>,
-  isTTY: boolean,
-  noColorFlag: boolean,
-): boolean {
-  if (noColorFlag) return false;
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
-  return isTTY && env.TERM !== "dumb";
-}
-
 export function makeTheme(color: boolean): Theme {
   const c = new Chalk({ level: color ? 1 : 0 });
   return {

@@ -4,7 +4,6 @@
  * relay's error words, note names Windows cannot hold, the shared servers' protocol version.
  */
 import { PassThrough } from "node:stream";
-import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, test } from "vitest";
 import {
@@ -27,7 +26,8 @@ import { describeAnswer } from "../../src/core/bridge-control/bridge-probe.js";
 import { parseInstance } from "../../src/core/bridge-control/instance.js";
 import { listeningInodes } from "../../src/core/bridge-control/port-holder.js";
 import { resolveBridgeSettings } from "../../src/core/bridge-control/settings.js";
-import { describeFailure } from "../../src/core/relay/streamable-http-relay.js";
+import { describeFailure } from "../../src/core/relay/failure.js";
+import { HttpStatusError } from "../../src/core/relay/http-exchange.js";
 
 describe("HTTP checks", () => {
   test("Host: loopback names pass on a loopback bridge; a rebound domain gets 403 and the connection closes", () => {
@@ -224,7 +224,7 @@ describe("relay errors in words", () => {
       refused: true,
       message: "nothing answers there (connection refused)",
     });
-    expect(describeFailure(new StreamableHTTPError(401, "Error POSTing to endpoint: x"))).toMatchObject({
+    expect(describeFailure(new HttpStatusError(401, "x", undefined))).toMatchObject({
       status: 401,
       message: "it refuses the credentials (HTTP 401)",
     });

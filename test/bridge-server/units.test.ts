@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { NotePathError, notePath } from "../../src/bridge-server/notes-folder.js";
 import { JsonStore, KeyedQueue } from "../../src/bridge-server/store.js";
 import { TokenGuard, tokenEquals } from "../../src/bridge-server/token-guard.js";
-import { parseHeader } from "../../src/commands/connect.js";
+import { parseHeader } from "../../src/commands/connect/prepare.js";
 import { parseServeOptions } from "../../src/commands/serve.js";
 import { isLoopback } from "../../src/core/bridge-control/loopback.js";
 import { bridgeHome, bridgeUrl } from "../../src/core/bridge-control/state-folder.js";

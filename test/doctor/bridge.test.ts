@@ -11,6 +11,7 @@ import path from "node:path";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { answerChallenge, CHALLENGE_HEADER } from "../../src/core/bridge-control/bridge-challenge.js";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
 import { doctor, one } from "./helpers.js";
 
@@ -22,10 +23,18 @@ let port: number;
 function startBridge(): Promise<http.Server> {
   const s = http.createServer(async (req, res) => {
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      // As the real bridge answers.
+      // As the real bridge answers, proving it holds the token when challenged (doctor sends the
+      // token only to a holder proven to be this home's bridge).
+      const proof = answerChallenge(req.headers[CHALLENGE_HEADER], req.socket, TOKEN);
+      const body = '{"error":"unauthorized"}';
       res
-        .writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="mcp-twin"' })
-        .end('{"error":"unauthorized"}');
+        .writeHead(401, {
+          "content-type": "application/json",
+          "content-length": String(body.length),
+          "www-authenticate": 'Bearer realm="mcp-twin"',
+          ...proof,
+        })
+        .end(body);
       return;
     }
     const transport = new StreamableHTTPServerTransport({

@@ -4,7 +4,7 @@
  * reused one revokes the whole login): it sends the token and renews it; several relays renewing
  * at once send no refresh token twice and the login survives; a login that is missing, revoked at
  * the provider, or cannot be renewed (the provider is down) becomes an MCP error the client shows,
- * said on stderr too, and the relay ends cleanly.
+ * said on stderr too, and the relay ends.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -94,7 +94,7 @@ test("several relays renewing at once: one refresh, no refresh token sent twice,
   }
 }, 60_000);
 
-test("no login: the client gets an MCP error that says to run `mcp-twin login docs`, stderr says it, exit 0", async () => {
+test("no login: the client gets an MCP error that says to run `mcp-twin login docs`, stderr says it, and the relay ends", async () => {
   const fx = await startOAuthFixture();
   cleanups.push(() => fx.close());
   const m = createFakeMachine({ kind: "linux" });
@@ -108,11 +108,11 @@ test("no login: the client gets an MCP error that says to run `mcp-twin login do
   });
   const client = new Client({ name: "claude-desktop", version: "1.0.0" });
   await expect(client.connect(transport)).rejects.toThrow(
-    "mcp-twin: Not logged in to docs: run `mcp-twin login docs`.",
+    "Not logged in to docs: run `mcp-twin login docs`.",
   );
   await client.close();
 
-  // As a process: the answer, the same words on stderr, and a clean exit once it is given.
+  // As a process: the answer, the same words on stderr, and an orderly end (exit 1) once it is given.
   const child = spawn(process.execPath, [BIN, "connect", fx.url, "--auth", "docs"], { env: m.env });
   let out = "";
   let err = "";
@@ -126,10 +126,8 @@ test("no login: the client gets an MCP error that says to run `mcp-twin login do
     `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } })}\n`,
   );
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-  expect(code).toBe(0);
-  expect(JSON.parse(out.trim()).error.message).toBe(
-    "mcp-twin: Not logged in to docs: run `mcp-twin login docs`.",
-  );
+  expect(code).toBe(1);
+  expect(JSON.parse(out.trim()).error.message).toBe("Not logged in to docs: run `mcp-twin login docs`.");
   expect(err).toContain("Not logged in to docs: run `mcp-twin login docs`.");
   expect(fx.stats.mcpRequests).toBe(0);
 });
@@ -140,7 +138,7 @@ test("revoked at the provider: the relay says to log in again; status shows the 
   expect(await echo(client, "before")).toBe("before");
   fx.revokeAll();
   await expect(echo(client, "after")).rejects.toThrow(
-    /mcp-twin: The provider of docs refused to renew the login \(.*\): run `mcp-twin login docs`\./,
+    /The provider of docs refused to renew the login \(.*\): run `mcp-twin login docs`\./,
   );
   expect(stderr()).toContain("run `mcp-twin login docs`");
   expect(stored(m).failure).toMatchObject({ revoked: true });
@@ -158,7 +156,7 @@ test("the provider is down: the relay says it cannot renew the login, and nothin
   await fx.stopAuthServer();
   await untilExpired(m);
   await expect(echo(client, "down")).rejects.toThrow(
-    /mcp-twin: Cannot renew the login to docs: its provider at http:\/\/127\.0\.0\.1:\d+ cannot be reached \(connection refused\)\./,
+    /Cannot renew the login to docs: its provider at http:\/\/127\.0\.0\.1:\d+ cannot be reached \(connection refused\)\./,
   );
   expect(stored(m).failure).toMatchObject({ revoked: false });
   await fx.startAuthServer();

@@ -1,12 +1,13 @@
 /**
- * Is this home's own bridge answering at a URL? "Running" means: it completes an MCP `initialize` (SDK
- * client) with this home's token and names itself mcp-twin-bridge — not merely that something accepts
- * a connection on the port.
+ * Is this home's own bridge answering at a URL? "Running" means: what holds the port is proven to
+ * be it before the token is sent (bridge-proof.ts), then it completes an MCP `initialize` with the
+ * token and names itself mcp-twin-bridge.
  */
 import http from "node:http";
 import net from "node:net";
 import { VERSION } from "../../version.js";
 import { nodeFetch } from "../relay/keep-alive-fetch.js";
+import { type Proof, ProvenAgent, proveBridge, provenUrl } from "./bridge-proof.js";
 import { BRIDGE_SERVER_NAME, PROBE_CLIENT } from "./state-folder.js";
 
 export type ProbeResult =
@@ -15,7 +16,7 @@ export type ProbeResult =
   | { state: "other"; what: string };
 
 /** Does anything accept TCP connections there? */
-function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: host.replace(/^\[|\]$/g, ""), port });
     const done = (ok: boolean) => {
@@ -37,8 +38,9 @@ export async function probeBridge(url: string, token: string | null, timeoutMs =
   const u = new URL(url);
   const port = Number(u.port || 80);
   if (!(await portOpen(u.hostname, port, timeoutMs))) return { state: "free" };
-  if (token) {
-    const answer = await initialize(u, token, timeoutMs);
+  const proof = token ? await proveBridge(u, token, timeoutMs) : null;
+  if (token && proof) {
+    const answer = await initialize(u, token, timeoutMs, proof);
     if (answer.ok && answer.name === BRIDGE_SERVER_NAME) return { state: "ours", version: answer.version };
     if (answer.ok)
       return {
@@ -49,20 +51,28 @@ export async function probeBridge(url: string, token: string | null, timeoutMs =
   return { state: "other", what: await describe(u, timeoutMs) };
 }
 
-async function initialize(
-  url: URL,
-  token: string,
-  timeoutMs: number,
-): Promise<{ ok: true; name: string; version: string } | { ok: false }> {
+/** The SDK's Streamable HTTP client for a proven bridge: at the proven address, each connection proven. */
+async function provenClient(url: URL, token: string, proof: Proof) {
   const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
     import("@modelcontextprotocol/sdk/client/index.js"),
     import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
   ]);
-  const transport = new StreamableHTTPClientTransport(url, {
+  const agent = new ProvenAgent(() => token);
+  const transport = new StreamableHTTPClientTransport(provenUrl(url, proof), {
     requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    fetch: nodeFetch,
+    fetch: (input, init) => nodeFetch(input, init, { agent }),
   });
   const client = new Client({ name: PROBE_CLIENT, version: VERSION });
+  return { client, transport, agent };
+}
+
+async function initialize(
+  url: URL,
+  token: string,
+  timeoutMs: number,
+  proof: Proof,
+): Promise<{ ok: true; name: string; version: string } | { ok: false }> {
+  const { client, transport, agent } = await provenClient(url, token, proof);
   try {
     await client.connect(transport, { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
     const info = client.getServerVersion();
@@ -72,6 +82,7 @@ async function initialize(
     return { ok: false };
   } finally {
     await client.close().catch(() => {});
+    agent.destroy();
   }
 }
 
@@ -116,15 +127,10 @@ export async function bridgeDetails(
   token: string,
   timeoutMs = 5000,
 ): Promise<Record<string, unknown> | null> {
-  const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
-    import("@modelcontextprotocol/sdk/client/index.js"),
-    import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
-  ]);
-  const transport = new StreamableHTTPClientTransport(new URL(url), {
-    requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    fetch: nodeFetch,
-  });
-  const client = new Client({ name: PROBE_CLIENT, version: VERSION });
+  const u = new URL(url);
+  const proof = await proveBridge(u, token, timeoutMs);
+  if (!proof) return null;
+  const { client, transport, agent } = await provenClient(u, token, proof);
   try {
     await client.connect(transport, { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
     const result = await client.callTool({ name: "bridge_status", arguments: {} }, undefined, {
@@ -137,5 +143,6 @@ export async function bridgeDetails(
     return null;
   } finally {
     await client.close().catch(() => {});
+    agent.destroy();
   }
 }

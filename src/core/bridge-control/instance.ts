@@ -5,7 +5,7 @@
  */
 
 import { own } from "../own-keys.js";
-import { readTextOrNull, removePath, writePrivateFile } from "../system/files.js";
+import { lockHolder, readTextOrNull, removePath, writePrivateFile } from "../system/files.js";
 import type { BridgeFiles } from "./state-folder.js";
 
 export interface InstanceInfo {
@@ -47,7 +47,7 @@ export function parseInstance(text: string): InstanceInfo | null {
   };
 }
 
-export async function readInstance(files: BridgeFiles): Promise<InstanceInfo | null> {
+async function readInstance(files: BridgeFiles): Promise<InstanceInfo | null> {
   const text = await readTextOrNull(files.instance);
   return text ? parseInstance(text) : null;
 }
@@ -75,4 +75,11 @@ export function isAlive(pid: number): boolean {
 export async function liveInstance(files: BridgeFiles): Promise<InstanceInfo | null> {
   const info = await readInstance(files);
   return info && isAlive(info.pid) ? info : null;
+}
+
+/** serve.json of the live process that holds the state lock (a stale or recycled pid is not it). */
+export async function ownedInstance(files: BridgeFiles): Promise<InstanceInfo | null> {
+  const info = await readInstance(files);
+  if (!info || !isAlive(info.pid)) return null;
+  return (await lockHolder(files.dir)) === info.pid ? info : null;
 }

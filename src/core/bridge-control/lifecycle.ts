@@ -4,11 +4,11 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { OperationError } from "../errors.js";
-import { closeLog, lockHolder, makePrivateFolder, openLogForAppend } from "../system/files.js";
+import { closeLog, makePrivateFolder, openLogForAppend } from "../system/files.js";
 import { type Host, sysPath } from "../system/host.js";
 import type { Runner } from "../system/run.js";
 import { probeBridge } from "./bridge-probe.js";
-import { type InstanceInfo, isAlive, readInstance, removeInstance } from "./instance.js";
+import { type InstanceInfo, isAlive, ownedInstance, removeInstance } from "./instance.js";
 import { type PortHolder, portHolder } from "./port-holder.js";
 import { type BridgeFiles, bridgeFiles, bridgeHome, bridgeUrl } from "./state-folder.js";
 import { readToken } from "./token-file.js";
@@ -49,16 +49,10 @@ const sameAddress = (info: { host: string; port: number }, want: BridgeAddress) 
   (want.port === 0 || info.port === want.port) &&
   info.host.replace(/^\[|\]$/g, "") === want.host.replace(/^\[|\]$/g, "");
 
-/** serve.json of the live process that holds the state lock (a stale or recycled pid is not it). */
-export async function ownedInstance(files: BridgeFiles): Promise<InstanceInfo | null> {
-  const info = await readInstance(files);
-  if (!info || !isAlive(info.pid)) return null;
-  return (await lockHolder(files.dir)) === info.pid ? info : null;
-}
-
 /**
- * What runs at the wanted address: this home's bridge (it answers MCP with this home's token),
- * this home's bridge elsewhere (other settings), nothing, or something else (named).
+ * What runs at the wanted address: this home's bridge (proven to be it before its token is sent,
+ * then it answers MCP with that token), this home's bridge elsewhere (other settings), nothing, or
+ * something else (named, from an answer to a request without credentials).
  */
 export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<BridgeState> {
   const token = await readToken(ctx.files.token);
@@ -81,7 +75,10 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
 }
 
 /** The error for a port something else holds: what it is, and the fix. */
-function portTakenError(state: Extract<BridgeState, { state: "taken" }>, port: number): OperationError {
+export function portTakenError(
+  state: Extract<BridgeState, { state: "taken" }>,
+  port: number,
+): OperationError {
   const who = state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : "";
   return new OperationError("port-taken", `Port ${port} is held by ${state.what}${who}.`, {
     hint: `Stop that program, or give the bridge another port: "bridge": { "port": <n> } in the manifest, then \`mcp-twin sync\`.`,
@@ -273,11 +270,11 @@ export async function stopBridge(
   return { stopped: true, pid, forced };
 }
 
+/** What localLifecycle needs of the host. */
+export type LifecycleHost = Pick<Host, "env" | "platform" | "self" | "runner" | "sysroot"> & Partial<Host>;
+
 /** The lifecycle of the bridge of the environment this process runs in. */
-export function localLifecycle(
-  host: Pick<Host, "env" | "platform" | "self" | "runner" | "sysroot"> & Partial<Host>,
-  log: (line: string) => void,
-): LifecycleContext {
+export function localLifecycle(host: LifecycleHost, log: (line: string) => void): LifecycleContext {
   return {
     files: bridgeFiles(bridgeHome(host)),
     self: host.self,

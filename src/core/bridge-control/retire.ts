@@ -12,8 +12,8 @@ import { readTextOrNull } from "../system/files.js";
 import type { Machine } from "../system/machine.js";
 import { probeBridge } from "./bridge-probe.js";
 import { BRIDGE_ENTRY } from "./entry-name.js";
-import { parseInstance } from "./instance.js";
-import { localLifecycle, ownedInstance, stopBridge } from "./lifecycle.js";
+import { ownedInstance, parseInstance } from "./instance.js";
+import { localLifecycle, stopBridge } from "./lifecycle.js";
 import { bridgeHomeIn } from "./state-folder.js";
 import { readToken } from "./token-file.js";
 

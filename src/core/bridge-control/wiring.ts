@@ -142,7 +142,7 @@ async function settleHere(machine: Machine, settings: BridgeSettings): Promise<B
       case "unresponsive": {
         const previousUrl = state.instance.url;
         await ensureBridge(lifecycle, want);
-        const { ownedInstance } = await import("./lifecycle.js");
+        const { ownedInstance } = await import("./instance.js");
         const now = await ownedInstance(lifecycle.files);
         return { ...base, state: "restarted", previousUrl, ...(now ? { pid: now.pid } : {}) };
       }

@@ -1,8 +1,6 @@
 /**
- * A small `fetch` for the SDK's Streamable HTTP client over node:http with a keep-alive agent.
- * On this kind of machine the global fetch (undici) costs 2–4 ms per loopback call and node:http
- * about 1 ms; the relay (`connect`, stdio `serve`) makes one call per message, so it uses this.
- * JSON answers are read whole; an event stream is handed over as a web stream.
+ * A small `fetch` over node:http with a keep-alive agent, for the SDK's Streamable HTTP client in
+ * the bridge's probes (the global fetch costs more per loopback call).
  */
 import http from "node:http";
 import https from "node:https";
@@ -13,7 +11,12 @@ const agents = {
   "https:": new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000 }),
 };
 
-export async function nodeFetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
+/** `agent`: another agent than the keep-alive one (this home's bridge: bridge-proof.ts). */
+export async function nodeFetch(
+  input: string | URL,
+  init: RequestInit = {},
+  options: { agent?: http.Agent } = {},
+): Promise<Response> {
   const url = typeof input === "string" ? new URL(input) : input;
   if (url.protocol !== "http:" && url.protocol !== "https:") return fetch(input, init);
   const headers: Record<string, string> = {};
@@ -30,7 +33,7 @@ export async function nodeFetch(input: string | URL, init: RequestInit = {}): Pr
       {
         method: init.method ?? "GET",
         headers,
-        agent: agents[url.protocol as "http:" | "https:"],
+        agent: options.agent ?? agents[url.protocol as "http:" | "https:"],
         ...(init.signal ? { signal: init.signal } : {}),
       },
       (res) => {

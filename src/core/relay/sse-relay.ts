@@ -1,99 +1,146 @@
 /**
- * stdio ⇄ HTTP+SSE, for one client session (`connect --transport sse`): a client that speaks only
- * stdio (Claude Desktop), or no SSE (Codex), reaches a remote that still speaks the transport MCP
- * replaced in 2025-03. Both sides are SDK transports (the SDK's SSEClientTransport opens the event
- * stream, learns the endpoint and POSTs each message): messages pass through as they are, in
- * order. What the relay adds:
- * - a request that cannot be delivered gets a JSON-RPC error, never silence;
- * - when the event stream breaks (the server restarted or went away), the relay ends, exit 1: the
- *   client sees its server exit and can start it again. An SSE session cannot be resumed, and the
- *   stream's own reconnection would land in a new session that never saw the client's initialize.
- * stdout carries only JSON-RPC; logs go to `log` (stderr).
+ * stdio ⇄ HTTP+SSE (`connect --transport sse`), for remotes that still speak the transport MCP
+ * replaced in 2025-03: a stream that names the endpoint to POST to, then carries the answers.
  */
+import type { IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
-import { SSEClientTransport, SseError } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { refuseDelivery } from "./streamable-http-relay.js";
+import { ClientSide, type Message } from "./client-side.js";
+import { describeFailure } from "./failure.js";
+import { bodyStart, closeAgents, HttpStatusError, readEvents, send } from "./http-exchange.js";
+import { CODE, errorLine, MAX_MESSAGE_BYTES, oneLine } from "./jsonrpc.js";
 
 export interface SseRelayOptions {
   url: URL;
   /** Sent with the request that opens the stream and with every POST. */
   headers: Record<string, string>;
   log: (line: string) => void;
-  stdin?: Readable;
-  stdout?: Writable;
-  signal?: AbortSignal;
+  stdin: Readable;
+  stdout: Writable;
+  signal?: AbortSignal | undefined;
+  limit?: number;
+}
+
+type How = "closed" | "lost";
+
+/**
+ * Messages pass through as they are, in order, each within the message limit; a request that
+ * cannot be delivered gets a JSON-RPC error, never silence; when the event stream breaks (the
+ * server restarted or went away) the relay ends, exit 1, so the client sees its server exit and can
+ * start it again (an SSE session cannot be resumed). stdout carries only JSON-RPC; logs, stderr.
+ */
+class SseRelay {
+  readonly #o: SseRelayOptions;
+  readonly #client: ClientSide;
+  readonly #limit: number;
+  #endpoint: URL | undefined;
+  /** Why the stream could not be opened: every request is answered with it. */
+  #unopened: string | undefined;
+  #stream: IncomingMessage | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  #end: (how: How) => void = () => {};
+
+  constructor(o: SseRelayOptions) {
+    this.#o = o;
+    this.#limit = o.limit ?? MAX_MESSAGE_BYTES;
+    this.#client = new ClientSide({
+      stdin: o.stdin,
+      stdout: o.stdout,
+      log: o.log,
+      limit: this.#limit,
+      onMessage: (line, message) => {
+        // One POST at a time keeps the order; answers come back on the stream, not in the POST.
+        this.#chain = this.#chain.then(() => this.#post(line, message));
+      },
+      onEnd: () => this.#end("closed"),
+    });
+  }
+
+  async run(): Promise<How> {
+    const ended = new Promise<How>((resolve) => {
+      this.#end = resolve;
+    });
+    try {
+      await this.#open();
+    } catch (error) {
+      this.#unopened = describeFailure(error).message;
+      this.#o.log(`cannot open the SSE stream at ${this.#o.url.href}: ${this.#unopened}`);
+    }
+    this.#o.signal?.addEventListener("abort", () => this.#end("closed"), { once: true });
+    this.#client.start();
+    const how = await ended;
+    this.#stream?.destroy();
+    this.#stream = undefined;
+    await this.#chain;
+    this.#o.stdin.destroy();
+    closeAgents();
+    return how;
+  }
+
+  /** The stream, until it names the endpoint; its messages go to the client from then on. */
+  async #open(): Promise<void> {
+    const { url } = this.#o;
+    const res = await send(url, {
+      method: "GET",
+      headers: { ...this.#o.headers, accept: "text/event-stream" },
+    });
+    if (res.statusCode !== 200)
+      throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
+    this.#stream = res;
+    await new Promise<void>((resolve, reject) => {
+      readEvents(res, this.#limit, (event) => {
+        if (event.event === "endpoint") {
+          const endpoint = new URL(event.data, url);
+          if (endpoint.origin !== url.origin)
+            return reject(new Error(`it names an endpoint elsewhere (${endpoint.origin})`));
+          this.#endpoint = endpoint;
+          resolve();
+        } else if (event.event === "message") this.#client.write(oneLine(event.data));
+      }).then(
+        () => this.#broke("it ended", reject),
+        (error: unknown) => this.#broke(describeFailure(error).message, reject),
+      );
+    });
+  }
+
+  #broke(why: string, reject: (error: Error) => void): void {
+    if (!this.#endpoint) {
+      reject(new Error(`the stream ended before naming its endpoint (${why})`));
+      return;
+    }
+    if (!this.#stream) return; // the relay closed it
+    this.#o.log(`server: ${why}`);
+    this.#o.log(`the SSE stream from ${this.#o.url.href} broke; ending this session`);
+    this.#end("lost");
+  }
+
+  async #post(line: string, message: Message): Promise<void> {
+    if (this.#unopened !== undefined || !this.#endpoint)
+      return this.#refuse(message, this.#unopened ?? "no endpoint");
+    try {
+      const headers = { ...this.#o.headers, "content-type": "application/json" };
+      const res = await send(this.#endpoint, { method: "POST", headers, body: line });
+      if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299)
+        throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
+      res.resume();
+    } catch (error) {
+      this.#refuse(message, describeFailure(error).message);
+    }
+  }
+
+  #refuse(message: Message, why: string): void {
+    this.#o.log(`could not deliver ${message.kind === "response" ? "a response" : message.method}: ${why}`);
+    if (message.kind === "request")
+      this.#client.write(
+        errorLine(
+          message.id,
+          CODE.connectionClosed,
+          `mcp-twin: the SSE server at ${this.#o.url.href} is unreachable (${why})`,
+        ),
+      );
+  }
 }
 
 /** "closed": the client went away (or Ctrl-C); "lost": the server's event stream broke. */
-export async function sseRelay(options: SseRelayOptions): Promise<"closed" | "lost"> {
-  const stdin = options.stdin ?? process.stdin;
-  const stdout = options.stdout ?? process.stdout;
-  const stdio = new StdioServerTransport(stdin, stdout);
-  const sse = new SSEClientTransport(options.url, { requestInit: { headers: options.headers } });
-  let ended: (how: "closed" | "lost") => void = () => {};
-  const done = new Promise<"closed" | "lost">((resolve) => {
-    ended = resolve;
-  });
-  let started = false;
-
-  sse.onmessage = (message) => {
-    stdio.send(message).catch((error: unknown) => options.log(`stdout: ${(error as Error).message}`));
-  };
-  sse.onerror = (error) => {
-    options.log(`server: ${error.message}`);
-    if (started && error instanceof SseError) {
-      options.log(`the SSE stream from ${options.url.href} broke; ending this session`);
-      ended("lost");
-    }
-  };
-  sse.onclose = () => ended("lost");
-
-  const refuse = (message: JSONRPCMessage, why: string) =>
-    refuseDelivery(
-      stdio,
-      options.log,
-      message,
-      why,
-      `mcp-twin: the SSE server at ${options.url.href} is unreachable (${why})`,
-    );
-
-  // Opening the stream first: the endpoint to POST to arrives on it.
-  let opened: string | undefined;
-  try {
-    await sse.start();
-    started = true;
-  } catch (error) {
-    opened = error instanceof Error ? error.message : String(error);
-    options.log(`cannot open the SSE stream at ${options.url.href}: ${opened}`);
-  }
-
-  let chain = Promise.resolve();
-  stdio.onmessage = (message) => {
-    // One POST at a time keeps the order; answers come back on the stream, not in the POST.
-    chain = chain.then(async () => {
-      if (opened !== undefined) return refuse(message, opened);
-      try {
-        await sse.send(message);
-      } catch (error) {
-        await refuse(message, error instanceof Error ? error.message : String(error));
-      }
-    });
-    chain.catch((error: unknown) => options.log(`relay: ${(error as Error).message}`));
-  };
-  stdio.onerror = (error) => options.log(`stdin: ${error.message}`);
-
-  const closed = () => ended("closed");
-  stdin.once("end", closed);
-  stdin.once("close", closed);
-  options.signal?.addEventListener("abort", closed, { once: true });
-  await stdio.start();
-  const how = await done;
-  sse.onclose = undefined;
-  sse.onerror = undefined;
-  await chain.catch(() => {});
-  await sse.close().catch(() => {});
-  await stdio.close().catch(() => {});
-  return how;
+export function sseRelay(options: SseRelayOptions): Promise<How> {
+  return new SseRelay(options).run();
 }

@@ -1,0 +1,279 @@
+/**
+ * The `connect` relay every client session runs, side by side in one run against one bridge (its
+ * `echo` tool as a plugin, in-process, 100-byte payloads):
+ *   - RSS: a bare idle `node`, the relay idle (after its first tools/list), after 5,000 calls and
+ *     after LONG_CALLS (50,000) calls — VmRSS, and the peak (VmHWM);
+ *   - start to the first tools/list answered: the relay (bridge running) against the SDK stdio
+ *     echo fixture, interleaved;
+ *   - p50 per call at c=1: the relay against a direct Streamable HTTP client (the SDK's) to the same
+ *     bridge, interleaved;
+ *   - stdio `serve` (the relay to the bridge that stdio entries run): its p50 overhead over the
+ *     stdio floor (the fixture over stdio) against the HTTP floor's own overhead (the SDK's HTTP
+ *     client against node:http answering at once: bench/_http-floor.mjs).
+ * BENCH_RELAY_BASELINE=<bin/mcp-twin.js of another build> measures that build's relay beside this
+ * one (rows "before"); BENCH_RELAY_LONG_CALLS changes 50,000.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { BIN, REPO } from "../test/helpers/fake-machine.js";
+import { packFixture } from "../test/helpers/fixture-package.js";
+import { median, table, verdict } from "./_lib.js";
+
+const BASELINE = process.env.BENCH_RELAY_BASELINE;
+const CALLS = 2000;
+const LONG_CALLS = Number(process.env.BENCH_RELAY_LONG_CALLS ?? 50_000);
+const ROUNDS = 5;
+const PAYLOAD = "x".repeat(100);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function memory(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)![1]) / 1024;
+  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
+}
+
+/** The pid of this process's newest child whose command line holds `word`. */
+function childPid(word: string, not: Set<number>): number {
+  const pids = readdirSync(`/proc/${process.pid}/task`).flatMap((tid) =>
+    readFileSync(`/proc/${process.pid}/task/${tid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number),
+  );
+  for (const pid of pids.reverse()) {
+    if (not.has(pid)) continue;
+    if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(word)) return pid;
+  }
+  throw new Error(`no child running ${word}`);
+}
+
+const echo = async (client: Client) => {
+  const r = await client.callTool({ name: "echo", arguments: { text: PAYLOAD } });
+  if ((r.content as Array<{ text: string }>)[0]?.text !== PAYLOAD) throw new Error("echo answered wrong");
+};
+
+async function p50(client: Client, calls = CALLS): Promise<number> {
+  for (let i = 0; i < 100; i++) await echo(client);
+  const ms: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const t = process.hrtime.bigint();
+    await echo(client);
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return median(ms);
+}
+
+async function stdio(command: string, args: string[], env: Record<string, string>): Promise<Client> {
+  const client = new Client({ name: "bench", version: "0" });
+  await client.connect(new StdioClientTransport({ command, args, env, stderr: "ignore" }));
+  return client;
+}
+
+async function http(url: string, token?: string): Promise<Client> {
+  const client = new Client({ name: "bench", version: "0" });
+  const headers = token ? { Authorization: `Bearer ${token}` } : undefined;
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), headers ? { requestInit: { headers } } : {}),
+  );
+  return client;
+}
+
+async function firstList(command: string, args: string[], env: Record<string, string>): Promise<number> {
+  const t = process.hrtime.bigint();
+  const client = await stdio(command, args, env);
+  await client.listTools();
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  await client.close();
+  return ms;
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const v = probe();
+      if (v !== undefined) return v;
+    } catch {
+      // not yet
+    }
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A bridge with the echo plugin in a state folder of its own, and the HTTP floor. */
+async function setUp(dir: string, children: ChildProcess[]) {
+  const state = path.join(dir, "bridge");
+  mkdirSync(path.join(state, "plugins"), { recursive: true });
+  writeFileSync(
+    path.join(state, "plugins", "echo.mjs"),
+    `export const tools = [{ name: "echo", description: "Echo text back",
+      inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+      handler: ({ text }) => text }];\n`,
+  );
+  const home = path.join(dir, "twin");
+  mkdirSync(home, { recursive: true });
+  const env = {
+    PATH: process.env.PATH ?? "",
+    HOME: dir,
+    MCP_TWIN_HOME: home,
+    MCP_TWIN_BRIDGE_HOME: state,
+    NO_COLOR: "1",
+  };
+  children.push(spawn(process.execPath, [BIN, "serve", "--http", "--port", "0"], { env, stdio: "ignore" }));
+  const info = await waitFor("the bridge", () => {
+    const i = JSON.parse(readFileSync(path.join(state, "serve.json"), "utf8")) as {
+      url: string;
+      port: number;
+    };
+    return i.url ? i : undefined;
+  });
+  // The manifest names the bridge's port, as sync writes it.
+  writeFileSync(
+    path.join(home, "mcp-twin.jsonc"),
+    JSON.stringify({ servers: {}, bridge: { enabled: true, port: info.port } }),
+  );
+  const floor = spawn(process.execPath, [path.join(REPO, "bench", "_http-floor.mjs")], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  children.push(floor);
+  let out = "";
+  floor.stdout!.on("data", (c: Buffer) => {
+    out += c.toString();
+  });
+  const floorPort = await waitFor("the HTTP floor", () => (/^\d+\n/.test(out) ? Number(out) : undefined));
+  return { env, url: info.url, token: readFileSync(path.join(state, "token"), "utf8").trim(), floorPort };
+}
+
+type Builds = Array<[string, string]>;
+
+/** Start to first tools/list: each build's relay (bridge running) and the SDK stdio echo fixture, interleaved. */
+async function starts(builds: Builds, fixture: string, url: string, env: Record<string, string>) {
+  const ms = new Map<string, number[]>([
+    ["fixture", []],
+    ...builds.map(([n]) => [n, []] as [string, number[]]),
+  ]);
+  for (let i = 0; i < ROUNDS + 1; i++) {
+    const round: Array<[string, number]> = [["fixture", await firstList(process.execPath, [fixture], env)]];
+    for (const [name, bin] of builds)
+      round.push([name, await firstList(process.execPath, [bin, "connect", url], env)]);
+    if (i > 0) for (const [name, m] of round) ms.get(name)!.push(m); // round 0 warms compile and page caches
+  }
+  return (name: string) => median(ms.get(name)!);
+}
+
+/** p50 at c=1 of each contender, in interleaved rounds. */
+async function latencies(contenders: Array<[string, Client]>) {
+  const lat = new Map<string, number[]>(contenders.map(([n]) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [name, client] of contenders) lat.get(name)!.push(await p50(client, CALLS / ROUNDS));
+  return (name: string) => median(lat.get(name)!);
+}
+
+/** RSS after 5,000 and after LONG_CALLS calls through a relay (it made `done` calls already). */
+async function longRun(client: Client, pid: number, done: number) {
+  for (let i = done; i < 5000; i++) await echo(client);
+  const at5k = memory(pid).rss;
+  for (let i = 5000; i < LONG_CALLS; i++) await echo(client);
+  const m = memory(pid);
+  return { at5k, atLong: m.rss, hwm: m.hwm };
+}
+
+export async function run(): Promise<{ ok: boolean }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bench-relay-"));
+  const children: ChildProcess[] = [];
+  const clients: Client[] = [];
+  const keep = (c: Client) => {
+    clients.push(c);
+    return c;
+  };
+  try {
+    const fixture = await packFixture(dir, "1.0.0");
+    const { env, url, token, floorPort } = await setUp(dir, children);
+    const builds: Builds = [["relay", BIN], ...(BASELINE ? [["before", BASELINE] as [string, string]] : [])];
+
+    // A bare idle node, and each build's relay idle after its first tools/list.
+    const bare = spawn(process.execPath, ["-e", "process.stdin.resume()"], {
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    children.push(bare);
+    const seen = new Set<number>();
+    const relays = new Map<string, { client: Client; pid: number }>();
+    for (const [name, bin] of builds) {
+      const client = keep(await stdio(process.execPath, [bin, "connect", url], env));
+      await client.listTools();
+      const pid = childPid("connect", seen);
+      seen.add(pid);
+      relays.set(name, { client, pid });
+    }
+    await sleep(2000);
+    const bareRss = memory(bare.pid!).rss;
+    const idle = new Map([...relays].map(([name, r]) => [name, memory(r.pid).rss]));
+
+    const start = await starts(builds, fixture.script, url, env);
+    const p = await latencies([
+      ["direct HTTP client", keep(await http(url, token))],
+      ...[...relays].map(([name, r]) => [name, r.client] as [string, Client]),
+      ["serve (stdio)", keep(await stdio(process.execPath, [BIN, "serve"], env))],
+      ["stdio floor (fixture)", keep(await stdio(process.execPath, [fixture.script], env))],
+      ["HTTP floor", keep(await http(`http://127.0.0.1:${floorPort}/mcp`))],
+    ]);
+    const long = new Map<string, Awaited<ReturnType<typeof longRun>>>();
+    for (const [name, r] of relays) long.set(name, await longRun(r.client, r.pid, CALLS + 100 * ROUNDS));
+    return report({ builds, bareRss, idle, start, p, long });
+  } finally {
+    await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    for (const child of children) child.kill("SIGTERM");
+    await sleep(300);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(r: {
+  builds: Builds;
+  bareRss: number;
+  idle: Map<string, number>;
+  start: (name: string) => number;
+  p: (name: string) => number;
+  long: Map<string, { at5k: number; atLong: number; hwm: number }>;
+}): { ok: boolean } {
+  const { bareRss, idle, start, p, long } = r;
+  console.log(`bare idle node: ${bareRss.toFixed(1)} MB RSS`);
+  table(
+    r.builds.map(([name]) => ({
+      relay: name === "relay" ? "connect (this build)" : "connect (BENCH_RELAY_BASELINE)",
+      "idle MB": `${idle.get(name)!.toFixed(1)} (${(idle.get(name)! / bareRss).toFixed(2)}×)`,
+      "5k calls MB": `${long.get(name)!.at5k.toFixed(1)} (${(long.get(name)!.at5k / bareRss).toFixed(2)}×)`,
+      [`${LONG_CALLS / 1000}k calls MB`]: long.get(name)!.atLong.toFixed(1),
+      "peak MB": long.get(name)!.hwm.toFixed(1),
+      "first tools/list ms": `${start(name).toFixed(0)} (${(start(name) / start("fixture")).toFixed(2)}× fixture)`,
+      "p50 ms": `${p(name).toFixed(3)} (direct ${p("direct HTTP client").toFixed(3)})`,
+    })),
+  );
+  console.log(`SDK stdio echo fixture, first tools/list: ${start("fixture").toFixed(0)} ms`);
+  const stdioFloor = p("stdio floor (fixture)");
+  const floorOver = p("HTTP floor") - stdioFloor;
+  const serveOver = p("serve (stdio)") - stdioFloor;
+  console.log(
+    `p50 over the stdio floor (${stdioFloor.toFixed(3)} ms): serve (stdio) +${serveOver.toFixed(3)} ms, HTTP floor +${floorOver.toFixed(3)} ms`,
+  );
+  const me = long.get("relay")!;
+  const ok = [
+    verdict("relay idle RSS / bare idle node", idle.get("relay")! / bareRss, 1.2),
+    verdict("relay RSS after 5,000 calls / bare idle node", me.at5k / bareRss, 1.3),
+    verdict(
+      `relay RSS change from 5,000 to ${LONG_CALLS.toLocaleString("en")} calls (%)`,
+      Math.abs(me.atLong / me.at5k - 1) * 100,
+      10,
+    ),
+    verdict("relay first tools/list / SDK stdio echo fixture", start("relay") / start("fixture"), 0.6),
+    verdict("relay p50 − direct HTTP client p50 (ms)", p("relay") - p("direct HTTP client"), 0.15),
+    verdict("serve (stdio) p50 overhead / HTTP floor's own overhead", serveOver / floorOver, 1.5),
+  ];
+  return { ok: ok.every(Boolean) };
+}

@@ -1,0 +1,105 @@
+/**
+ * `connect`'s options, checked before anything runs: the URL, each `--header` with its `${VAR}`
+ * read from connect's own environment (so secrets stay out of argv), the token file, the transport.
+ * Every mistake is a usage error (exit 2); both ways in (cli.ts and the lean entry) share this.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { UsageError } from "../../core/errors.js";
+import { dict, own } from "../../core/own-keys.js";
+
+/** The options as given (from commander, or from the lean entry's own argv parser). */
+export interface ConnectOptions {
+  url: string | undefined;
+  header: string[];
+  tokenFile?: string | undefined;
+  start: boolean;
+  transport: string;
+  /** The manifest server whose login the relay uses (remote-auth.ts). */
+  auth?: string | undefined;
+}
+
+export interface PreparedConnect {
+  url: URL;
+  headers: Record<string, string>;
+  /** An Authorization header was given. */
+  hasAuth: boolean;
+  tokenFile: string | undefined;
+  start: boolean;
+  transport: "http" | "sse";
+  auth: string | undefined;
+  /** Header values (and a Bearer's token alone), to mask in everything printed. */
+  secrets: string[];
+}
+
+/** `Name: value` with `${VAR}` expanded from `env`. */
+export function parseHeader(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+): [string, string] {
+  const colon = text.indexOf(":");
+  const name = colon === -1 ? "" : text.slice(0, colon).trim();
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name))
+    throw new UsageError("bad-header", `--header "${name || text.slice(0, 40)}": expected "Name: value".`);
+  const value = text
+    .slice(colon + 1)
+    .trim()
+    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, variable: string) => {
+      const v = own(env, variable);
+      if (v === undefined)
+        throw new UsageError(
+          "unset-variable",
+          `--header ${name} uses \${${variable}}, which is not set in connect's environment.`,
+          {
+            hint: "The client entry's env must define it (mcp-twin sync writes it there).",
+          },
+        );
+      return v;
+    });
+  if (/[\r\n]/.test(value))
+    throw new UsageError("bad-header", `--header ${name}: the value cannot span lines.`);
+  return [name, value];
+}
+
+export function prepareConnect(
+  o: ConnectOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): PreparedConnect {
+  if (o.transport !== "http" && o.transport !== "sse")
+    throw new UsageError("bad-option", "--transport must be http or sse");
+  let url: URL;
+  try {
+    url = new URL(o.url ?? "");
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error();
+  } catch {
+    throw new UsageError("bad-url", `"${o.url ?? ""}" is not an http(s) URL.`, {
+      hint: "e.g. mcp-twin connect http://127.0.0.1:7760/mcp",
+    });
+  }
+  if (o.auth !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(o.auth))
+    throw new UsageError("bad-option", `--auth "${o.auth}": expected the name of a server in the manifest.`);
+  const headers = dict<string>();
+  for (const h of o.header) {
+    const [name, value] = parseHeader(h, env);
+    headers[name] = value;
+  }
+  const tokenFile = o.tokenFile ? path.resolve(cwd, o.tokenFile) : undefined;
+  if (tokenFile) {
+    try {
+      readFileSync(tokenFile, "utf8");
+    } catch {
+      throw new UsageError("no-token-file", `Cannot read the token file ${tokenFile}.`);
+    }
+  }
+  return {
+    url,
+    headers,
+    hasAuth: Object.keys(headers).some((k) => k.toLowerCase() === "authorization"),
+    tokenFile,
+    start: o.start,
+    transport: o.transport,
+    auth: o.auth,
+    secrets: Object.values(headers).flatMap((v) => [v, v.replace(/^Bearer\s+/i, "")]),
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * One `connect` session: where the relay goes and with which credentials (bridge-target.ts: the
+ * bridge's token only to a holder proven to be it; a remote's headers, token file or login), then
+ * the relay itself until the client goes (http-relay.ts, or sse-relay.ts loaded for SSE).
+ */
+import { readFileSync } from "node:fs";
+import type { Readable, Writable } from "node:stream";
+import type { LifecycleHost } from "../../core/bridge-control/lifecycle.js";
+import { ExitCode } from "../../core/errors.js";
+import {
+  bridgeShaped,
+  bridgeTarget,
+  type RelayTarget,
+  remoteTarget,
+} from "../../core/relay/bridge-target.js";
+import { StreamableHttpRelay } from "../../core/relay/http-relay.js";
+import type { RemoteAuth } from "../../core/relay/remote-auth.js";
+import type { PreparedConnect } from "./prepare.js";
+
+export interface ConnectIo {
+  host: LifecycleHost & { cwd: string };
+  log: (line: string) => void;
+  /** Values to mask in everything printed. */
+  secret: (values: string[]) => void;
+  signal: AbortSignal;
+  stdin: Readable;
+  stdout: Writable;
+}
+
+export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<number> {
+  io.secret(p.secrets);
+  if (p.transport === "sse") {
+    // An SSE remote: never the local bridge (it speaks Streamable HTTP), so no bridge token.
+    const { sseRelay } = await import("../../core/relay/sse-relay.js");
+    const how = await sseRelay({
+      url: p.url,
+      headers: explicitHeaders(p, io)(),
+      log: io.log,
+      ...streams(io),
+    });
+    return how === "lost" ? ExitCode.failed : ExitCode.ok;
+  }
+  const target = await targetOf(p, io);
+  const auth = p.auth ? await openAuth(p, io) : undefined;
+  const relay = new StreamableHttpRelay({
+    url: target.url,
+    name: target.name,
+    bridge: target.bridge,
+    headers: () => target.headers(),
+    agent: target.agent,
+    auth,
+    recover: target.recover,
+    log: io.log,
+    ...streams(io),
+  });
+  const code = await relay.run();
+  target.agent?.destroy();
+  return code;
+}
+
+const streams = (io: ConnectIo) => ({ stdin: io.stdin, stdout: io.stdout, signal: io.signal });
+
+/** The headers given, with the token file's token (read again each time: a rotated token). */
+function explicitHeaders(p: PreparedConnect, io: ConnectIo): () => Record<string, string> {
+  return () => {
+    if (p.hasAuth || !p.tokenFile) return p.headers;
+    const token = readFileSync(p.tokenFile, "utf8").trim();
+    if (!token) return p.headers;
+    io.secret([token]);
+    return { ...p.headers, Authorization: `Bearer ${token}` };
+  };
+}
+
+async function targetOf(p: PreparedConnect, io: ConnectIo): Promise<RelayTarget> {
+  // Credentials given go where they are told; a login's are the login's (never the bridge's).
+  if (p.hasAuth || p.tokenFile || p.auth) {
+    const fixed = explicitHeaders(p, io);
+    return {
+      ...remoteTarget(p.url, p.headers, !p.auth && bridgeShaped(p.url)),
+      headers: async () => fixed(),
+    };
+  }
+  if (!bridgeShaped(p.url)) return remoteTarget(p.url, p.headers);
+  return bridgeTarget({
+    url: p.url,
+    start: p.start,
+    host: io.host,
+    log: io.log,
+    configuredPort: async () => {
+      const { loadBridgeSettings } = await import("../../core/bridge-control/settings.js");
+      return (await loadBridgeSettings(io.host as Parameters<typeof loadBridgeSettings>[0])).port;
+    },
+    headers: p.headers,
+    secret: (value) => io.secret([value]),
+  });
+}
+
+/** The login provider for `--auth`; one that cannot be had answers every request with why. */
+async function openAuth(p: PreparedConnect, io: ConnectIo): Promise<RemoteAuth> {
+  try {
+    const { openRemoteAuth } = await import("../../core/relay/remote-auth-provider.js");
+    return await openRemoteAuth({
+      server: p.auth!,
+      url: p.url,
+      env: io.host.env,
+      log: io.log,
+      secret: (value) => io.secret([value]),
+    });
+  } catch (error) {
+    const refuse = () => Promise.reject(error);
+    return { headers: refuse, refused: refuse };
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Is what listens at a loopback address this home's bridge? Proven on each connection, before any
+ * credential goes over it, by a challenge only a holder of the token can answer.
+ */
+import http from "node:http";
+import net from "node:net";
+import type { Duplex } from "node:stream";
+import { CHALLENGE_HEADER, newNonce, PROOF_HEADER, proofHolds } from "./bridge-challenge.js";
+import { BRIDGE_PATH } from "./state-folder.js";
+
+/** The challenge's answer is a 401 with a short body; anything longer is not the bridge. */
+const MAX_ANSWER_BYTES = 16 * 1024;
+
+/** A connection whose holder did not prove it is this home's bridge: nothing was sent over it. */
+class UnprovenBridgeError extends Error {
+  readonly code = "EBRIDGEPROOF";
+}
+
+export interface Proof {
+  /** The address the bridge was reached at (an IP literal) and its port. */
+  address: string;
+  port: number;
+}
+
+/** The head and body lengths of an HTTP answer in `buf`, once it is whole; undefined before. */
+function parseAnswer(buf: Buffer): { status: number; headers: Map<string, string> } | undefined {
+  const end = buf.indexOf("\r\n\r\n");
+  if (end === -1) return undefined;
+  const [statusLine = "", ...lines] = buf.subarray(0, end).toString("latin1").split("\r\n");
+  const headers = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  const length = Number(headers.get("content-length") ?? Number.NaN);
+  if (!Number.isInteger(length) || length < 0) throw new UnprovenBridgeError("its answer has no length");
+  if (buf.length < end + 4 + length) return undefined;
+  if (buf.length > end + 4 + length) throw new UnprovenBridgeError("it answered more than was asked");
+  return { status: Number(statusLine.split(" ")[1]), headers };
+}
+
+/**
+ * A connection to `host:port` whose holder proved it holds `token`, ready for requests (kept
+ * alive); rejects with UnprovenBridgeError (or the connection's own error) otherwise. Its first
+ * request carries a fresh nonce and no credential (bridge-challenge.ts); a listener that cannot
+ * answer never sees a credential, nor one that forwards the challenge to the bridge (the proof
+ * names the address and port the bridge was reached at).
+ */
+function provenConnection(
+  options: { host: string; port: number },
+  token: string | null,
+  timeoutMs = 5000,
+): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const host = options.host.replace(/^\[|\]$/g, "");
+    const socket = net.connect({ host, port: options.port });
+    const nonce = newNonce();
+    let buf = Buffer.alloc(0);
+    let settled = false;
+    const done = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      socket.off("data", onData).off("error", done).off("close", closed);
+      socket.setTimeout(0);
+      if (!error) return resolve(socket);
+      socket.destroy();
+      reject(error);
+    };
+    const closed = () => done(new UnprovenBridgeError("it closed the connection"));
+    const onData = (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      try {
+        if (buf.length > MAX_ANSWER_BYTES) throw new UnprovenBridgeError("its answer is too long");
+        const answer = parseAnswer(buf);
+        if (!answer) return;
+        const { remoteAddress, remotePort } = socket;
+        const held =
+          token !== null &&
+          answer.status === 401 &&
+          remoteAddress !== undefined &&
+          remotePort !== undefined &&
+          proofHolds(answer.headers.get(PROOF_HEADER), token, nonce, remoteAddress, remotePort);
+        if (!held) throw new UnprovenBridgeError("what answers there is not this home's bridge");
+        if (/close/i.test(answer.headers.get("connection") ?? ""))
+          throw new UnprovenBridgeError("it closed the proven connection");
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    };
+    socket.on("data", onData);
+    socket.setTimeout(timeoutMs, () =>
+      done(new UnprovenBridgeError("it did not answer the challenge in time")),
+    );
+    socket.on("error", done);
+    socket.on("close", closed);
+    socket.once("connect", () => {
+      // Without a token nothing can be proven (and nothing is sent): after the connect, so that
+      // nothing answering still reads as "connection refused".
+      if (!token) return done(new UnprovenBridgeError("this home's bridge has no token to prove it with"));
+      const hostHeader = host.includes(":") ? `[${host}]:${options.port}` : `${host}:${options.port}`;
+      socket.write(
+        `GET ${BRIDGE_PATH} HTTP/1.1\r\nHost: ${hostHeader}\r\n${CHALLENGE_HEADER}: ${nonce}\r\nAccept: text/event-stream\r\nContent-Length: 0\r\n\r\n`,
+      );
+    });
+  });
+}
+
+/** Does this home's bridge answer at `url` (proven, nothing secret sent)? Where, if so. */
+export async function proveBridge(url: URL, token: string, timeoutMs = 3000): Promise<Proof | null> {
+  if (url.protocol !== "http:") return null;
+  try {
+    const socket = await provenConnection(
+      { host: url.hostname, port: Number(url.port || 80) },
+      token,
+      timeoutMs,
+    );
+    const proof = { address: socket.remoteAddress!, port: socket.remotePort! };
+    socket.destroy();
+    return proof;
+  } catch {
+    return null;
+  }
+}
+
+/** `url` pointed at the address the proof holds for (so a name like localhost cannot go elsewhere). */
+export function provenUrl(url: URL, proof: Proof): URL {
+  const at = new URL(url.href);
+  at.hostname = proof.address.includes(":") ? `[${proof.address}]` : proof.address;
+  at.port = String(proof.port);
+  return at;
+}
+
+/**
+ * A keep-alive agent for this home's bridge: every connection it opens is proven first
+ * (provenConnection) with the token as `token()` reads it then (a rotated token included), so no
+ * request, with or without the token, ever goes to something that is not the bridge.
+ */
+export class ProvenAgent extends http.Agent {
+  readonly #token: () => string | null;
+
+  constructor(token: () => string | null) {
+    super({ keepAlive: true, keepAliveMsecs: 10_000 });
+    this.#token = token;
+  }
+
+  override createConnection(
+    options: net.NetConnectOpts,
+    callback?: (error: Error | null, socket: Duplex) => void,
+  ): Duplex {
+    const { host = "127.0.0.1", port } = options as net.TcpNetConnectOpts;
+    const proving = provenConnection({ host, port }, this.#token());
+    proving.then(
+      (socket) => callback?.(null, socket),
+      (error: Error) => callback?.(error, undefined as unknown as Duplex),
+    );
+    // The socket comes through the callback once proven (http.Agent waits for it).
+    return undefined as unknown as Duplex;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Where a relay goes and with which credentials. Only this home's bridge gets the bridge token,
+ * and only once what holds its port is proven to be it (bridge-proof.ts); a loopback URL held by
+ * anything else is a remote server like any other, unless it is the manifest's bridge port.
+ */
+import { readFileSync } from "node:fs";
+import type { Agent } from "node:http";
+import { ProvenAgent, proveBridge, provenUrl } from "../bridge-control/bridge-proof.js";
+import type { LifecycleContext, LifecycleHost } from "../bridge-control/lifecycle.js";
+import { isLoopback } from "../bridge-control/loopback.js";
+import {
+  BRIDGE_PATH,
+  type BridgeFiles,
+  bridgeFiles,
+  bridgeHome,
+  SHARE_PREFIX,
+} from "../bridge-control/state-folder.js";
+import { readToken } from "../bridge-control/token-file.js";
+
+export interface RelayTarget {
+  /** "the bridge", or "the server at <url>": how messages name the other end. */
+  name: string;
+  bridge: boolean;
+  url: URL;
+  /** Request headers; for the bridge, with the token only while what answers is proven to be it. */
+  headers(): Promise<Record<string, string>>;
+  /** For the bridge: the agent whose every connection is proven before a request goes over it. */
+  agent?: Agent;
+  /** Nothing answers (or not the bridge): start it, prove it again; where it answers now. */
+  recover?: () => Promise<URL | undefined>;
+}
+
+/** A URL of the bridge's shape: loopback, plain HTTP, one of its endpoint paths. */
+export function bridgeShaped(url: URL): boolean {
+  return (
+    isLoopback(url.hostname) &&
+    url.protocol === "http:" &&
+    (url.pathname === BRIDGE_PATH || url.pathname.startsWith(SHARE_PREFIX))
+  );
+}
+
+export function remoteTarget(url: URL, headers: Record<string, string>, bridge = false): RelayTarget {
+  return {
+    name: bridge ? "the bridge" : `the server at ${url.href}`,
+    bridge,
+    url,
+    headers: async () => headers,
+  };
+}
+
+export interface BridgeTargetOptions {
+  url: URL;
+  /** Start the bridge when none answers (and follow it to where it runs). */
+  start: boolean;
+  /** This process's host (where the bridge's state is; how to start it). */
+  host: LifecycleHost;
+  /** What the lifecycle says (starting the bridge, following it). */
+  log: (line: string) => void;
+  /** The manifest's bridge port: asked only when something else holds the URL's port. */
+  configuredPort(): Promise<number>;
+  /** Headers sent besides the token. */
+  headers: Record<string, string>;
+  /** Each token read is masked in everything printed. */
+  secret(value: string): void;
+}
+
+/**
+ * The bridge at a URL of its shape: proven at once when it runs there (the common case), else
+ * started or followed (lifecycle.ts, loaded then). Something else holding the port makes the URL a
+ * remote server's — or, on the manifest's bridge port, an error that names the holder.
+ */
+export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget> {
+  const files = bridgeFiles(bridgeHome(o.host));
+  let url = o.url;
+  // Every connection is proven with the token as the file holds it then (a rotation included).
+  const agent = new ProvenAgent(() => {
+    try {
+      return readFileSync(files.token, "utf8").trim() || null;
+    } catch {
+      return null;
+    }
+  });
+  /** The token, when what answers at `url` now is proven to be this home's bridge. */
+  const prove = async (): Promise<string | null> => {
+    const token = await readToken(files.token);
+    const proof = token ? await proveBridge(url, token) : null;
+    if (!token || !proof) return null;
+    o.secret(token);
+    url = provenUrl(url, proof);
+    return token;
+  };
+  const ensure = async () => {
+    const { ensureBridge } = await import("../bridge-control/lifecycle.js");
+    const want = { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 80) };
+    const ensured = await ensureBridge(await lifecycleOf(o), want, { follow: true });
+    const at = new URL(url.href);
+    at.port = String(ensured.port);
+    url = at;
+    await prove();
+    return url;
+  };
+  if (!(await prove())) {
+    const foreign = await foreignHolder(o, files);
+    if (foreign === "remote") return remoteTarget(o.url, o.headers);
+    if (o.start) await ensure();
+  }
+  const target: RelayTarget = {
+    name: "the bridge",
+    bridge: true,
+    get url() {
+      return url;
+    },
+    headers: async () => {
+      const token = await prove();
+      return token ? { ...o.headers, Authorization: `Bearer ${token}` } : o.headers;
+    },
+    agent,
+    ...(o.start ? { recover: ensure } : {}),
+  };
+  return target;
+}
+
+/**
+ * Not proven: is something else there? Nothing at the URL, or this home's bridge on that port in a
+ * state the lifecycle deals with (hung): undefined. Anything else is a remote server ("remote") —
+ * on the manifest's bridge port, the error that names it, unless this home's bridge runs elsewhere
+ * (the lifecycle follows it there).
+ */
+async function foreignHolder(o: BridgeTargetOptions, files: BridgeFiles): Promise<"remote" | undefined> {
+  const host = o.url.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(o.url.port || 80);
+  const { portOpen } = await import("../bridge-control/bridge-probe.js");
+  if (!(await portOpen(host, port))) return undefined;
+  const { ownedInstance } = await import("../bridge-control/instance.js");
+  if ((await ownedInstance(files))?.port === port) return undefined;
+  if (port !== (await o.configuredPort())) return "remote";
+  const { inspectBridge, portTakenError } = await import("../bridge-control/lifecycle.js");
+  const state = await inspectBridge(await lifecycleOf(o), { host, port });
+  if (state.state === "taken") throw portTakenError(state, port);
+  return undefined;
+}
+
+/** The lifecycle (loaded only when the bridge is not where the URL says, or not proven there). */
+async function lifecycleOf(o: BridgeTargetOptions): Promise<LifecycleContext> {
+  const { localLifecycle } = await import("../bridge-control/lifecycle.js");
+  return localLifecycle(o.host, o.log);
+}

@@ -1,0 +1,54 @@
+/**
+ * Why a message could not be delivered, in words a user can act on, from the error of either
+ * side: a refused or broken connection, a status, an answer too large, a holder that is not this
+ * home's bridge.
+ */
+import { HttpStatusError } from "./http-exchange.js";
+
+export interface Failure {
+  status?: number;
+  /** The other end is gone, or not the one asked for: starting (or finding) it again may help. */
+  refused: boolean;
+  /** A 401 whose WWW-Authenticate points at an OAuth login (RFC 9728's resource_metadata). */
+  login?: boolean;
+  message: string;
+}
+
+export function describeFailure(error: unknown): Failure {
+  const raw = error instanceof Error ? error.message : String(error);
+  const e = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = String(e?.code ?? e?.cause?.code ?? "");
+  const text = `${code} ${raw}`;
+  const refused = /ECONNREFUSED|ECONNRESET|EPIPE|EBRIDGEPROOF/.test(text);
+  if (error instanceof HttpStatusError) {
+    const status = error.status;
+    const login = status === 401 && /resource_metadata\s*=/i.test(error.authenticate ?? "");
+    let message = `HTTP ${status}: ${raw.replace(/^HTTP \d+:?\s*/, "")}`.replace(/:\s*$/, "");
+    if (status === 401) message = "it refuses the credentials (HTTP 401)";
+    else if (status === 403) message = "it refuses this client (HTTP 403)";
+    else if (status === 404) message = "no MCP endpoint or session there (HTTP 404)";
+    return { status, refused: false, ...(login ? { login } : {}), message: message.slice(0, 300) };
+  }
+  let message = raw;
+  if (code === "EBRIDGEPROOF") message = "what answers there is not this home's bridge";
+  else if (/ECONNREFUSED/.test(text)) message = "nothing answers there (connection refused)";
+  else if (/ECONNRESET|EPIPE|socket hang up/.test(text))
+    message = "the connection was closed before an answer came";
+  else if (/ENOTFOUND|EAI_AGAIN/.test(text)) message = "its host name does not resolve";
+  else if (/ETIMEDOUT|timed? ?out/i.test(text)) message = "it did not answer in time";
+  return { refused, message: message.slice(0, 300) };
+}
+
+/**
+ * What the client reads in the JSON-RPC error: a remote that wants credentials is said to want
+ * them (it is reachable); anything else makes the other end unreachable, with why.
+ */
+export function failureText(name: string, bridge: boolean, f: Failure): string {
+  if (f.status === 401 && !bridge)
+    return `mcp-twin: ${name} needs credentials (HTTP 401): ${
+      f.login
+        ? "it asks for a login (OAuth) that this entry does not have"
+        : "set its Authorization header (the manifest's headers, or connect --header)"
+    }`;
+  return `mcp-twin: ${name} is unreachable: ${f.message}`;
+}

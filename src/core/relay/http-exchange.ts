@@ -1,0 +1,134 @@
+/**
+ * One HTTP request of the relay over node:http(s) with keep-alive agents (the global fetch costs
+ * more per loopback call and loads undici), and its answer read within bounds: a body, or an
+ * event stream, never past the message limit.
+ */
+import http, { type Agent, type IncomingMessage } from "node:http";
+import type https from "node:https";
+import { type SseEvent, SseParser } from "./sse-parser.js";
+
+const plain = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000 });
+/** node:https (and TLS) load only for an https URL: the bridge and loopback servers need neither. */
+let tls: { https: typeof https; agent: https.Agent } | undefined;
+const loadTls = () => {
+  if (tls) return tls;
+  const module = process.getBuiltinModule("node:https");
+  tls = { https: module, agent: new module.Agent({ keepAlive: true, keepAliveMsecs: 10_000 }) };
+  return tls;
+};
+
+/** The keep-alive connections of the relay's own agents, closed when it ends. */
+export function closeAgents(): void {
+  plain.destroy();
+  tls?.agent.destroy();
+}
+
+class TooLargeError extends Error {
+  readonly code = "ETOOLARGE";
+  constructor(limit: number) {
+    super(`its answer is larger than the ${limit / (1024 * 1024)} MiB limit`);
+  }
+}
+
+/** An answer that is not 2xx: its status, a start of its body, and its WWW-Authenticate. */
+export class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    body: string,
+    readonly authenticate: string | undefined,
+  ) {
+    super(`HTTP ${status}${body ? `: ${body}` : ""}`);
+  }
+}
+
+export interface RequestOptions {
+  method: "GET" | "POST" | "DELETE";
+  headers: Record<string, string>;
+  body?: string;
+  agent?: Agent | undefined;
+  timeoutMs?: number;
+}
+
+/** The answer's head (its body still to read). */
+export function send(url: URL, o: RequestOptions): Promise<IncomingMessage> {
+  const secure = url.protocol === "https:" ? loadTls() : undefined;
+  return new Promise((resolve, reject) => {
+    // `headers` as they are, and the length set on the request: a spread copy per request costs a
+    // new hidden class each time, which piles up in the old space (the relay's memory grows).
+    const req = (secure ? secure.https : http).request(url, {
+      method: o.method,
+      headers: o.headers,
+      agent: o.agent ?? secure?.agent ?? plain,
+      ...(o.timeoutMs ? { timeout: o.timeoutMs } : {}),
+    });
+    if (o.body !== undefined) req.setHeader("content-length", Buffer.byteLength(o.body));
+    req.once("response", resolve);
+    req.once("error", reject);
+    req.once("timeout", () =>
+      req.destroy(Object.assign(new Error("it did not answer in time"), { code: "ETIMEDOUT" })),
+    );
+    req.end(o.body);
+  });
+}
+
+/** The whole body, at most `limit` bytes (past it the answer is dropped: TooLargeError). */
+export function readBody(res: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(res.headers["content-length"] ?? Number.NaN);
+  if (declared > limit) {
+    res.destroy();
+    return Promise.reject(new TooLargeError(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        res.destroy();
+        reject(new TooLargeError(limit));
+      } else chunks.push(chunk);
+    });
+    res.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    res.once("error", reject);
+    res.once("close", () => {
+      if (!res.complete) reject(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+    });
+  });
+}
+
+/** The start of a refusal's body, for its message (never more than `max` bytes read). */
+export async function bodyStart(res: IncomingMessage, max = 2048): Promise<string> {
+  const text = await readBody(res, max).then(
+    (b) => b.toString("utf8"),
+    () => "",
+  );
+  return text.trim().replace(/\s+/g, " ").slice(0, 300);
+}
+
+/**
+ * The events of an event stream until it ends; rejects with the parser's SseTooLarge (the stream
+ * is then closed), or when the connection breaks.
+ */
+export function readEvents(
+  res: IncomingMessage,
+  limit: number,
+  onEvent: (e: SseEvent) => void,
+): Promise<void> {
+  const parser = new SseParser(limit, onEvent);
+  return new Promise((resolve, reject) => {
+    res.on("data", (chunk: Buffer) => {
+      try {
+        parser.push(chunk);
+      } catch (error) {
+        res.destroy();
+        reject(error);
+      }
+    });
+    res.once("end", resolve);
+    res.once("error", reject);
+    res.once("close", () => {
+      if (!res.complete) reject(Object.assign(new Error("the stream was closed"), { code: "ECONNRESET" }));
+      else resolve();
+    });
+  });
+}

@@ -1,0 +1,424 @@
+/**
+ * stdio ⇄ Streamable HTTP for one client session (`connect`, and `serve` on stdio): messages pass
+ * as written, the relay reading only framing and the fields it routes on (jsonrpc.ts).
+ */
+import type { Agent, IncomingMessage } from "node:http";
+import type { Readable, Writable } from "node:stream";
+import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { ClientSide, type Message } from "./client-side.js";
+import { describeFailure, type Failure, failureText } from "./failure.js";
+import { bodyStart, closeAgents, HttpStatusError, readBody, readEvents, send } from "./http-exchange.js";
+import { CODE, errorLine, MAX_MESSAGE_BYTES, oneLine, route } from "./jsonrpc.js";
+import type { RemoteAuth } from "./remote-auth.js";
+
+export interface RelayOptions {
+  url: URL;
+  /** How messages name the other end: "the bridge", or "the server at <url>". */
+  name: string;
+  bridge: boolean;
+  /** Request headers (read again after a 401, e.g. a rotated token). */
+  headers: () => Promise<Record<string, string>>;
+  /** The agent for every request (this home's bridge: each connection proven first). */
+  agent?: Agent | undefined;
+  /** A remote's login: its headers, and what to do on a 401. */
+  auth?: RemoteAuth | undefined;
+  /** Nothing answers (or not the one asked for): start it; where it answers now. */
+  recover?: (() => Promise<URL | undefined>) | undefined;
+  log: (line: string) => void;
+  stdin: Readable;
+  stdout: Writable;
+  signal?: AbortSignal | undefined;
+  /** The largest message passed on (default MAX_MESSAGE_BYTES). */
+  limit?: number;
+}
+
+const REINIT_TIMEOUT_MS = 15_000;
+/** After stdin ends, how long answers still on their way are waited for. */
+const DRAIN_MS = 10_000;
+/** The server's own stream: how often it is opened again after it ends, and the first wait. */
+const STREAM_RETRIES = 2;
+const STREAM_RETRY_MS = 1000;
+const ACCEPT = "application/json, text/event-stream";
+
+/** A message that could not be delivered, and the words for it. */
+class Undeliverable extends Error {}
+
+/**
+ * What the relay adds to passing messages on:
+ * - the session (Mcp-Session-Id) and the negotiated protocol version on every request, and the
+ *   server's own stream (GET) once the client said `initialized`;
+ * - the server restarted (session unknown: 404) or went away (nothing answers, or not the bridge,
+ *   and `recover` starts it again — possibly elsewhere): a new session set up by replaying the
+ *   client's own `initialize` and `initialized`, and the message sent again, unnoticed;
+ * - a 401: headers read again (a rotated token), or a login's `refused()` (remote-auth.ts);
+ * - every request that cannot be answered gets a JSON-RPC error that says why, never silence;
+ *   messages larger than the limit, either way, are refused, never buffered;
+ * - when stdin ends, answers still on their way are delivered first.
+ * stdout carries only JSON-RPC; logs go to `log` (stderr).
+ */
+export class StreamableHttpRelay {
+  readonly #o: RelayOptions;
+  readonly #limit: number;
+  readonly #client: ClientSide;
+  #url: URL;
+  #base: Record<string, string> = {};
+  #session: string | undefined;
+  #protocol: string | undefined;
+  #request: Record<string, string> = {};
+  #init: { line: string; id: RequestId } | undefined;
+  #initialized: string | undefined;
+  /** Set while initialize (or a new session) is under way: everything else waits for it. */
+  #gate: Promise<void> | undefined;
+  /**
+   * Messages not delivered yet, and who waits for the last of them: a count, not a set of
+   * promises, as the hot path allocates as little as it can (what lives across two young-space
+   * collections moves to the old space, and the relay's memory grows until the next full one).
+   */
+  #pending = 0;
+  #drained: (() => void) | undefined;
+  #finished = false;
+  #stream: IncomingMessage | undefined;
+  /** Ends of the server's stream in a row without a message (it is opened again a few times). */
+  #streamEnds = 0;
+  #noStream = false;
+  #internalId = 0;
+  #end: (code: number) => void = () => {};
+  #code = 0;
+  /** Why no request can be answered any more (a login that cannot be had). */
+  #failed: string | undefined;
+
+  constructor(o: RelayOptions) {
+    this.#o = o;
+    this.#url = o.url;
+    this.#limit = o.limit ?? MAX_MESSAGE_BYTES;
+    this.#client = new ClientSide({
+      stdin: o.stdin,
+      stdout: o.stdout,
+      log: o.log,
+      limit: this.#limit,
+      onMessage: (line, message) => this.#take(line, message),
+      onEnd: () => this.#end(0),
+    });
+  }
+
+  /** Relay until stdin ends (or the signal, or a login that cannot be had); the exit code. */
+  async run(): Promise<number> {
+    const ended = new Promise<number>((resolve) => {
+      this.#end = resolve;
+    });
+    try {
+      this.#setHeaders(await this.#o.headers());
+      if (this.#o.auth) this.#setHeaders({ ...this.#base, ...(await this.#o.auth.headers()) });
+    } catch (error) {
+      this.#fail(error);
+    }
+    const { signal } = this.#o;
+    if (signal?.aborted) this.#end(0);
+    signal?.addEventListener("abort", () => this.#end(0), { once: true });
+    this.#client.start();
+    const code = await ended;
+    await this.#finish();
+    return code || this.#code;
+  }
+
+  #setHeaders(headers: Record<string, string>): void {
+    this.#base = headers;
+    this.#request = {
+      ...headers,
+      "content-type": "application/json",
+      accept: ACCEPT,
+      ...(this.#session ? { "mcp-session-id": this.#session } : {}),
+      ...(this.#protocol ? { "mcp-protocol-version": this.#protocol } : {}),
+    };
+  }
+
+  /** A login that cannot be had: every request from now on is answered with why, then the end. */
+  #fail(error: unknown): void {
+    const why = error instanceof Error ? error.message : String(error);
+    this.#o.log(why);
+    this.#code = 1;
+    this.#failed = why;
+  }
+
+  #take(line: string, message: Message): void {
+    if (this.#failed !== undefined) {
+      if (message.kind === "request")
+        this.#client.write(errorLine(message.id, CODE.connectionClosed, this.#failed));
+      this.#end(1);
+      return;
+    }
+    const initialize = message.kind === "request" && message.method === "initialize";
+    if (initialize) this.#init = { line, id: message.id };
+    else if (message.kind === "notification" && message.method === "notifications/initialized")
+      this.#initialized = line;
+    // Messages leave in the order they came; requests do not wait for each other's answers, but
+    // everything waits for initialize (and for a new session being set up).
+    this.#pending++;
+    const sent = this.#gate
+      ? this.#gate.then(() => this.#deliver(line, message))
+      : this.#deliver(line, message);
+    if (initialize) this.#hold(sent);
+    sent.then(this.#settled, this.#settledBadly);
+  }
+
+  readonly #settled = () => {
+    if (--this.#pending === 0) this.#drained?.();
+  };
+
+  readonly #settledBadly = (error: unknown) => {
+    this.#o.log(`relay: ${(error as Error).message}`);
+    this.#settled();
+  };
+
+  /** Everything sent from now on waits for `until`. */
+  #hold(until: Promise<void>): void {
+    const gate = until.then(
+      () => {},
+      () => {},
+    );
+    this.#gate = gate;
+    void gate.then(() => {
+      if (this.#gate === gate) this.#gate = undefined;
+    });
+  }
+
+  async #deliver(line: string, message: Message, attempt = 0): Promise<void> {
+    try {
+      await this.#post(line, message);
+    } catch (error) {
+      const f = describeFailure(error);
+      if (attempt < 2 && !this.#finished) {
+        if (f.status === 401) return this.#refreshed(line, message, attempt, f);
+        const canReopen = !(message.kind === "request" && message.method === "initialize");
+        if ((f.status === 404 && canReopen) || (f.refused && this.#o.recover)) {
+          const reopening = this.#recover(f.refused, canReopen);
+          this.#hold(reopening);
+          try {
+            await reopening;
+          } catch (again) {
+            return this.#refuse(message, describeFailure(again));
+          }
+          return this.#deliver(line, message, attempt + 1);
+        }
+      }
+      this.#refuse(message, f);
+    }
+  }
+
+  /** A 401: the login refreshes once (or says why not); other credentials are read again. */
+  async #refreshed(line: string, message: Message, attempt: number, f: Failure): Promise<void> {
+    const { auth } = this.#o;
+    if (auth) {
+      if (attempt > 0) return this.#refuse(message, f);
+      try {
+        this.#setHeaders({ ...(await this.#o.headers()), ...(await auth.refused()) });
+      } catch (error) {
+        this.#fail(error);
+        if (message.kind === "request")
+          this.#client.write(errorLine(message.id, CODE.connectionClosed, this.#failed!));
+        this.#end(1);
+        return;
+      }
+    } else this.#setHeaders(await this.#o.headers());
+    return this.#deliver(line, message, attempt + 1);
+  }
+
+  #refuse(message: Message, f: Failure): void {
+    const what = message.kind === "response" ? "a response" : message.method;
+    this.#o.log(`could not deliver ${what}: ${f.message}`);
+    if (message.kind === "request")
+      this.#client.write(
+        errorLine(message.id, CODE.connectionClosed, failureText(this.#o.name, this.#o.bridge, f)),
+      );
+  }
+
+  /** POST one message; its answer (JSON, or an event stream) to the client. */
+  async #post(line: string, message: Message): Promise<void> {
+    const res = await send(this.#url, {
+      method: "POST",
+      headers: this.#request,
+      body: line,
+      agent: this.#o.agent,
+    });
+    this.#sessionFrom(res);
+    if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299)
+      throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), header(res, "www-authenticate"));
+    if (message.kind !== "request") {
+      res.resume();
+      if (message.kind === "notification" && message.method === "notifications/initialized")
+        this.#openStream();
+      return;
+    }
+    const type = header(res, "content-type") ?? "";
+    if (type.includes("text/event-stream"))
+      return this.#streamed(res, message.id, message.method === "initialize");
+    if (!type.includes("application/json")) {
+      res.resume();
+      throw new Undeliverable(`it answered with ${type || "no content type"}, not JSON-RPC`);
+    }
+    const text = (await readBody(res, this.#limit)).toString("utf8").trim();
+    if (text.startsWith("[")) {
+      for (const item of JSON.parse(text) as unknown[])
+        this.#forward(JSON.stringify(item), message.method === "initialize");
+    } else if (text.startsWith("{") && text.endsWith("}"))
+      this.#forward(text, message.method === "initialize");
+    else throw new Undeliverable("its answer is not JSON-RPC");
+  }
+
+  /** A message from the server to the client; an initialize result's protocol version is kept. */
+  #forward(json: string, initialize: boolean): void {
+    if (initialize) {
+      const result = (JSON.parse(json) as { result?: { protocolVersion?: unknown } }).result;
+      if (typeof result?.protocolVersion === "string") {
+        this.#protocol = result.protocolVersion;
+        this.#setHeaders(this.#base);
+      }
+    }
+    this.#client.write(oneLine(json));
+  }
+
+  #sessionFrom(res: IncomingMessage): void {
+    const id = header(res, "mcp-session-id");
+    if (id && id !== this.#session) {
+      this.#session = id;
+      this.#setHeaders(this.#base);
+    }
+  }
+
+  /** A POST answered as an event stream: its messages until the answer to `id`. */
+  async #streamed(res: IncomingMessage, id: RequestId, initialize: boolean): Promise<void> {
+    let answered = false;
+    await readEvents(res, this.#limit, (event) => {
+      if (event.event !== "message") return;
+      let routed: ReturnType<typeof route>;
+      try {
+        routed = route(JSON.parse(event.data));
+      } catch {
+        routed = { kind: "invalid", why: "json" };
+      }
+      if (routed.kind === "invalid") return this.#o.log(`${this.#o.name} sent an event that is not JSON-RPC`);
+      const answer = routed.kind === "response" && routed.id === id;
+      if (answer) answered = true;
+      this.#forward(event.data, initialize && answer);
+    });
+    if (!answered) throw new Undeliverable("its event stream ended before the answer came");
+  }
+
+  /** The server's own stream (GET), for what it sends unasked; opened again if it ends. */
+  #openStream(): void {
+    if (this.#stream || this.#finished || !this.#session || this.#noStream) return;
+    const session = this.#session;
+    const headers = { ...this.#request, accept: "text/event-stream" };
+    void send(this.#url, { method: "GET", headers, agent: this.#o.agent })
+      .then(async (res) => {
+        if (res.statusCode === 405) {
+          this.#noStream = true; // the server has no such stream
+          return void res.resume();
+        }
+        if (res.statusCode !== 200)
+          throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
+        this.#stream = res;
+        await readEvents(res, this.#limit, (event) => {
+          if (event.event !== "message") return;
+          this.#streamEnds = 0;
+          this.#client.write(oneLine(event.data));
+        });
+      })
+      .catch((error: unknown) => {
+        if (!this.#finished)
+          this.#o.log(`${this.#o.name}: its stream ended: ${describeFailure(error).message}`);
+      })
+      .finally(() => {
+        this.#stream = undefined;
+        if (this.#finished || this.#noStream || this.#session !== session) return;
+        if (++this.#streamEnds > STREAM_RETRIES) return;
+        setTimeout(() => this.#openStream(), STREAM_RETRY_MS * 1.5 ** (this.#streamEnds - 1)).unref();
+      });
+  }
+
+  /** Nothing answered: start it again (maybe elsewhere); then a new session. */
+  async #recover(refused: boolean, reopen: boolean): Promise<void> {
+    if (refused && this.#o.recover) {
+      const moved = await this.#o.recover();
+      if (moved) this.#url = moved;
+      this.#setHeaders(await this.#o.headers());
+    }
+    if (reopen) await this.#reopen();
+  }
+
+  /** A new session, set up with the client's own initialize (under an id of the relay's). */
+  async #reopen(): Promise<void> {
+    this.#stream?.destroy();
+    this.#session = undefined;
+    this.#setHeaders(this.#base);
+    if (!this.#init) return;
+    const id = `mcp-twin-relay-${++this.#internalId}`;
+    const line = JSON.stringify({ ...(JSON.parse(this.#init.line) as object), id });
+    const res = await send(this.#url, {
+      method: "POST",
+      headers: this.#request,
+      body: line,
+      agent: this.#o.agent,
+      timeoutMs: REINIT_TIMEOUT_MS,
+    });
+    this.#sessionFrom(res);
+    if (res.statusCode !== 200)
+      throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), header(res, "www-authenticate"));
+    const answer = await this.#answerOf(res, id);
+    if ("error" in answer)
+      throw new Undeliverable(`it refused initialize: ${JSON.stringify(answer.error).slice(0, 200)}`);
+    if (this.#initialized) {
+      const done = await send(this.#url, {
+        method: "POST",
+        headers: this.#request,
+        body: this.#initialized,
+        agent: this.#o.agent,
+      });
+      done.resume();
+      this.#openStream();
+    }
+    this.#o.log(`reconnected to ${this.#o.name} (new session)`);
+  }
+
+  /** The answer to the relay's own request `id` (JSON or an event stream); never to the client. */
+  async #answerOf(res: IncomingMessage, id: string): Promise<{ result?: unknown; error?: unknown }> {
+    const found: Array<{ id?: unknown; result?: unknown; error?: unknown }> = [];
+    const take = (json: string) => {
+      const value = JSON.parse(json) as (typeof found)[number] | typeof found;
+      for (const m of Array.isArray(value) ? value : [value]) if (m.id === id) found.push(m);
+    };
+    if ((header(res, "content-type") ?? "").includes("text/event-stream"))
+      await readEvents(res, this.#limit, (event) => event.event === "message" && take(event.data));
+    else take((await readBody(res, this.#limit)).toString("utf8"));
+    if (!found[0]) throw new Undeliverable("it did not answer initialize");
+    return found[0];
+  }
+
+  /** Answers still on their way reach stdout (unless Ctrl-C), then the session ends. */
+  async #finish(): Promise<void> {
+    if (!this.#o.signal?.aborted && this.#pending > 0)
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+        setTimeout(resolve, DRAIN_MS).unref();
+      });
+    this.#finished = true;
+    this.#stream?.destroy();
+    if (this.#session)
+      await send(this.#url, {
+        method: "DELETE",
+        headers: this.#request,
+        agent: this.#o.agent,
+        timeoutMs: 2000,
+      })
+        .then((res) => res.resume())
+        .catch(() => {});
+    this.#o.stdin.pause();
+    this.#o.stdin.destroy();
+    closeAgents();
+  }
+}
+
+const header = (res: IncomingMessage, name: string): string | undefined => {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};

@@ -1,0 +1,98 @@
+/**
+ * The few JSON-RPC facts the relay routes on (kind, id, method) and the error objects it answers
+ * with itself, built here by hand so the relay's hot path never loads the SDK's protocol layer or
+ * zod; the types come type-only from the SDK, and the shapes are JSON-RPC 2.0's.
+ */
+import type { ErrorCode, JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
+
+/** The largest message the relay passes on, either way; see docs/security.md. */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+export const CODE = {
+  connectionClosed: -32000 as ErrorCode.ConnectionClosed,
+  parseError: -32700 as ErrorCode.ParseError,
+  invalidRequest: -32600 as ErrorCode.InvalidRequest,
+} as const;
+
+export type Routed =
+  | { kind: "request"; id: RequestId; method: string; message: JSONRPCMessage }
+  | { kind: "notification"; method: string; message: JSONRPCMessage }
+  | { kind: "response"; id: RequestId | undefined; message: JSONRPCMessage }
+  | { kind: "invalid"; why: "json" | "jsonrpc" };
+
+const isId = (v: unknown): v is RequestId =>
+  typeof v === "string" || (typeof v === "number" && Number.isFinite(v));
+
+/** A parsed value as the relay routes it (a JSON-RPC 2.0 message, checked by its keys only). */
+export function route(value: unknown): Routed {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { kind: "invalid", why: "jsonrpc" };
+  const m = value as Record<string, unknown>;
+  if (m.jsonrpc !== "2.0") return { kind: "invalid", why: "jsonrpc" };
+  const message = value as JSONRPCMessage;
+  if (typeof m.method === "string") {
+    if (m.id === undefined) return { kind: "notification", method: m.method, message };
+    return isId(m.id)
+      ? { kind: "request", id: m.id, method: m.method, message }
+      : { kind: "invalid", why: "jsonrpc" };
+  }
+  const answered = "result" in m !== "error" in m;
+  if (answered && (isId(m.id) || (m.id === undefined && "error" in m)))
+    return { kind: "response", id: m.id as RequestId | undefined, message };
+  return { kind: "invalid", why: "jsonrpc" };
+}
+
+/** One line of a client's stdin, routed. */
+export function routeLine(line: string): Routed {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { kind: "invalid", why: "json" };
+  }
+  return route(value);
+}
+
+/** A JSON-RPC error response, as one line of text. */
+export function errorLine(id: RequestId | null, code: number, message: string): string {
+  return JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } });
+}
+
+/**
+ * The top-level `"id"` of the start of a message too large to read whole, when it comes early
+ * enough to be there (a string or a number); null when it cannot be told.
+ */
+export function peekId(start: string): RequestId | null {
+  let depth = 0;
+  for (let i = 0; i < start.length; i++) {
+    const c = start[i];
+    if (c === '"') {
+      const end = stringEnd(start, i);
+      if (end === -1) return null;
+      if (depth === 1 && start.slice(i, end + 1) === '"id"') {
+        const rest = /^\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(
+          start.slice(end + 1),
+        );
+        if (rest) return JSON.parse(rest[1]!) as RequestId;
+      }
+      i = end;
+    } else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") depth--;
+  }
+  return null;
+}
+
+/** The index of the quote closing the JSON string that opens at `i`; -1 when it does not close. */
+function stringEnd(text: string, i: number): number {
+  for (let j = i + 1; j < text.length; j++) {
+    if (text[j] === "\\") j++;
+    else if (text[j] === '"') return j;
+  }
+  return -1;
+}
+
+/**
+ * A JSON text as one line: raw line breaks in valid JSON can only be whitespace between tokens
+ * (inside strings they are escaped), so they become spaces and nothing else changes.
+ */
+export const oneLine = (json: string): string => (/[\r\n]/.test(json) ? json.replace(/[\r\n]/g, " ") : json);

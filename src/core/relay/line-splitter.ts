@@ -1,0 +1,62 @@
+/**
+ * Newline-delimited messages from a byte stream (a client's stdin), each at most `limit` bytes: a
+ * longer line is never held whole — its first bytes are kept (to tell its id) and the rest is
+ * skipped up to its newline, then it is reported as too large.
+ */
+
+/** How much of a line too large to hold is kept, to find its id. */
+const PEEK_BYTES = 64 * 1024;
+
+export class LineSplitter {
+  readonly #limit: number;
+  readonly #onLine: (line: string) => void;
+  readonly #onOversize: (start: string) => void;
+  #chunks: Buffer[] = [];
+  #size = 0;
+  /** The start of the line being skipped (too large), or null. */
+  #skipping: string | null = null;
+
+  constructor(limit: number, onLine: (line: string) => void, onOversize: (start: string) => void) {
+    this.#limit = limit;
+    this.#onLine = onLine;
+    this.#onOversize = onOversize;
+  }
+
+  push(chunk: Buffer): void {
+    let from = 0;
+    for (let nl = chunk.indexOf(10, from); nl !== -1; nl = chunk.indexOf(10, from)) {
+      const piece = chunk.subarray(from, nl);
+      from = nl + 1;
+      if (this.#skipping === null && this.#size + piece.length > this.#limit) this.#skip(piece);
+      if (this.#skipping !== null) {
+        const start = this.#skipping;
+        this.#skipping = null;
+        this.#onOversize(start);
+        continue;
+      }
+      const bytes =
+        this.#size === 0 ? piece : Buffer.concat([...this.#chunks, piece], this.#size + piece.length);
+      this.#chunks = [];
+      this.#size = 0;
+      const line = bytes.toString("utf8");
+      const text = line.endsWith("\r") ? line.slice(0, -1) : line;
+      if (text.trim() !== "") this.#onLine(text);
+    }
+    const rest = chunk.subarray(from);
+    if (rest.length === 0 || this.#skipping !== null) return;
+    if (this.#size + rest.length > this.#limit) this.#skip(rest);
+    else {
+      // A copy: the stream may reuse its buffer.
+      this.#chunks.push(Buffer.from(rest));
+      this.#size += rest.length;
+    }
+  }
+
+  /** The line held so far plus `piece` is too large: keep its start, drop the rest. */
+  #skip(piece: Buffer): void {
+    const head = Buffer.concat([...this.#chunks, piece.subarray(0, PEEK_BYTES)]).subarray(0, PEEK_BYTES);
+    this.#skipping = head.toString("utf8");
+    this.#chunks = [];
+    this.#size = 0;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The relay's framing, pure: JSON-RPC messages told apart by their keys, stdin lines split within a
+ * limit (a longer one skipped, its id told from its start), and server-sent events parsed as the
+ * spec says — line endings, fields, chunks cut anywhere — within the same limit.
+ */
+import { expect, test } from "vitest";
+import { peekId, route, routeLine } from "../../src/core/relay/jsonrpc.js";
+import { LineSplitter } from "../../src/core/relay/line-splitter.js";
+import { type SseEvent, SseParser } from "../../src/core/relay/sse-parser.js";
+
+test("messages are routed by their keys; anything else is invalid", () => {
+  expect(routeLine('{"jsonrpc":"2.0","id":1,"method":"initialize"}')).toMatchObject({
+    kind: "request",
+    id: 1,
+  });
+  expect(routeLine('{"jsonrpc":"2.0","method":"notifications/initialized"}')).toMatchObject({
+    kind: "notification",
+  });
+  expect(routeLine('{"jsonrpc":"2.0","id":"a","result":{}}')).toMatchObject({ kind: "response", id: "a" });
+  expect(routeLine('{"jsonrpc":"2.0","error":{"code":1,"message":"x"}}')).toMatchObject({ kind: "response" });
+  expect(routeLine("hello")).toEqual({ kind: "invalid", why: "json" });
+  for (const bad of [
+    '{"jsonrpc":"2.0","id":2}',
+    '{"id":1,"method":"x"}',
+    '{"jsonrpc":"2.0","id":{},"method":"x"}',
+    "[1]",
+    "null",
+  ])
+    expect(route(JSON.parse(bad))).toEqual({ kind: "invalid", why: "jsonrpc" });
+});
+
+test("the id at the start of a message too large to read, when it is there at the top level", () => {
+  expect(peekId('{"jsonrpc":"2.0","id":"big-1","params":{"text":"xxxx')).toBe("big-1");
+  expect(peekId('{"jsonrpc":"2.0","id": 42 ,"method":"x","params":{"id":7')).toBe(42);
+  expect(peekId('{"params":{"id":7,"t":"xxxx')).toBeNull();
+  expect(peekId('{"method":"x","params":{"text":"\\"id\\":3 xxxx')).toBeNull();
+});
+
+test("stdin lines: CRLF, blank lines and chunks cut anywhere; a line over the limit is skipped and reported", () => {
+  const lines: string[] = [];
+  const over: string[] = [];
+  const split = new LineSplitter(
+    64,
+    (l) => lines.push(l),
+    (start) => over.push(start),
+  );
+  const text = `{"a":1}\r\n\n{"b":"é"}\n{"id":"x","pad":"${"y".repeat(100)}"}\n{"c":3}\n`;
+  const bytes = Buffer.from(text);
+  for (let i = 0; i < bytes.length; i += 7) split.push(bytes.subarray(i, i + 7));
+  expect(lines).toEqual(['{"a":1}', '{"b":"é"}', '{"c":3}']);
+  expect(over).toHaveLength(1);
+  expect(peekId(over[0]!)).toBe("x");
+});
+
+test("server-sent events: fields, line endings, comments and cuts inside a line or a character", () => {
+  const events: SseEvent[] = [];
+  const parser = new SseParser(1024, (e) => events.push(e));
+  const text =
+    ": a comment\r\nevent: endpoint\r\ndata: /messages?id=1\r\n\r\n" +
+    'id: 7\ndata: {"a":\ndata: "é"}\n\n' +
+    "data:no space\r\rretry: 10\ndata\n\n";
+  const bytes = Buffer.from(text);
+  for (let i = 0; i < bytes.length; i += 3) parser.push(bytes.subarray(i, i + 3));
+  expect(events).toEqual([
+    { event: "endpoint", data: "/messages?id=1" },
+    { event: "message", data: '{"a":\n"é"}', id: "7" },
+    { event: "message", data: "no space", id: "7" },
+    { event: "message", data: "", id: "7" },
+  ]);
+});
+
+test("an event or a line over the limit ends the parse with an error", () => {
+  const parser = new SseParser(100, () => {});
+  expect(() => parser.push(Buffer.from(`data: ${"x".repeat(200)}`))).toThrow(/limit/);
+  const many = new SseParser(100, () => {});
+  expect(() => {
+    for (let i = 0; i < 20; i++) many.push(Buffer.from(`data: ${"x".repeat(10)}\n`));
+  }).toThrow(/limit/);
+});
