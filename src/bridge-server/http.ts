@@ -28,7 +28,7 @@ import {
 } from "./http-guards.js";
 import type { SessionCaps } from "./session-policy.js";
 import type { SessionInfo } from "./session-server.js";
-import type { HttpSessionTransport } from "./session-transport.js";
+import { type HttpSessionTransport, SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
 import { type Session, SessionTable } from "./sessions.js";
 import type { TokenGuard } from "./token-guard.js";
 
@@ -52,6 +52,8 @@ export interface HttpOptions {
   /** Socket limits (tests shorten them). */
   limits?: Partial<ConnectionLimits>;
   sessionCaps?: SessionCaps;
+  /** What one session may hold (tests lower them). */
+  sessionLimits?: Partial<SessionLimits>;
   log?: (line: string) => void;
 }
 
@@ -62,9 +64,15 @@ export interface HttpBridge {
   close(): Promise<void>;
 }
 
-/** The SDK's schemas load with the first request, so an idle bridge does not carry them. */
-let sdkTypes: Promise<typeof import("@modelcontextprotocol/sdk/types.js")> | undefined;
-const loadTypes = () => (sdkTypes ??= import("@modelcontextprotocol/sdk/types.js"));
+type SdkTypes = typeof import("@modelcontextprotocol/sdk/types.js");
+/**
+ * The SDK's schemas load with the first request, so an idle bridge does not carry them; once
+ * loaded, requests use them without waiting on a promise.
+ */
+let sdkTypes: SdkTypes | undefined;
+let loadingTypes: Promise<SdkTypes> | undefined;
+const loadTypes = () =>
+  (loadingTypes ??= import("@modelcontextprotocol/sdk/types.js").then((types) => (sdkTypes = types)));
 
 const refusal = (
   status: number,
@@ -121,7 +129,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   }
   l.trust(req);
 
-  const { SUPPORTED_PROTOCOL_VERSIONS } = await loadTypes();
+  const { SUPPORTED_PROTOCOL_VERSIONS } = sdkTypes ?? (await loadTypes());
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], SUPPORTED_PROTOCOL_VERSIONS);
   if (version) return sendRefusal(res, version);
   const header = req.headers["mcp-session-id"];
@@ -159,7 +167,7 @@ async function post(
   if (declared) return sendRefusal(res, declared);
   const body = await readBody(req, l.maxBody);
   if (body === null) return sendRefusal(res, tooLarge(l.maxBody));
-  const { JSONRPCMessageSchema, isInitializeRequest } = await loadTypes();
+  const { JSONRPCMessageSchema, isInitializeRequest } = sdkTypes ?? (await loadTypes());
   const parsed = parseMessages(body, (item) => JSONRPCMessageSchema.safeParse(item).success);
   if (isRefusal(parsed)) return sendRefusal(res, parsed);
   const messages = parsed.messages as JSONRPCMessage[];
@@ -204,7 +212,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
   const l: Listener = {
     endpoints: new Map(options.endpoints.map((e) => [e.path, e])),
-    sessions: new SessionTable(options.sessionCaps, log),
+    sessions: new SessionTable(options.sessionCaps, log, { ...SESSION_LIMITS, ...options.sessionLimits }),
     token: options.token,
     loopbackOnly: isLoopback(options.host),
     origins: new Set(),

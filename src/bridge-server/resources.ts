@@ -11,7 +11,7 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { NotesFolder } from "./notes-folder.js";
+import { type NotesFolder, notePath } from "./notes-folder.js";
 
 const NOTES_URI = "mcp-twin://notes/";
 const MIME = "text/markdown";
@@ -25,6 +25,25 @@ function noteName(uri: string): string | undefined {
   if (!uri.startsWith(NOTES_URI)) return undefined;
   try {
     return uri.slice(NOTES_URI.length).split("/").map(decodeURIComponent).join("/");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Notes one session may be subscribed to at once (docs/security.md, "Bridge limits"): each is held
+ * in memory for the session's life, so a client subscribing without end would grow the bridge.
+ */
+export const MAX_SUBSCRIPTIONS = 1000;
+/** The JSON-RPC error a subscription past the limit gets. */
+export const TOO_MANY_SUBSCRIPTIONS = -32000;
+
+/** The note name a URI names, as the notes folder spells it, without touching the disk. */
+function canonicalName(notes: NotesFolder, uri: string): string | undefined {
+  const name = noteName(uri);
+  if (name === undefined) return undefined;
+  try {
+    return notePath(notes.root, name).name;
   } catch {
     return undefined;
   }
@@ -95,8 +114,21 @@ export function serveNoteResources(server: Server, notes: NotesFolder): () => vo
   });
 
   // A note that does not exist yet may be subscribed to: its first write is an update.
+  const full = (name: string) => !subscribed.has(name) && subscribed.size >= MAX_SUBSCRIPTIONS;
+  const tooMany = () =>
+    new McpError(
+      TOO_MANY_SUBSCRIPTIONS,
+      `Too many subscriptions: a session may hold ${MAX_SUBSCRIPTIONS}; unsubscribe from a note first`,
+    );
   server.setRequestHandler(SubscribeRequestSchema, async (request) => {
-    subscribed.add(await resolve(request.params.uri));
+    const { uri } = request.params;
+    // At the limit, a new note is refused before any file-system work (a flood costs little);
+    // checked again once resolved, for the subscriptions that arrived meanwhile.
+    const early = canonicalName(notes, uri);
+    if (early !== undefined && full(early)) throw tooMany();
+    const name = await resolve(uri);
+    if (full(name)) throw tooMany();
+    subscribed.add(name);
     notes.watch();
     return {};
   });

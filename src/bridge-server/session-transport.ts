@@ -16,6 +16,19 @@ const isResponse = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } 
 
 const SSE_KEEPALIVE_MS = 25_000;
 
+/** What one session may hold (docs/security.md, "Bridge limits"). */
+export interface SessionLimits {
+  /** Requests waiting for their answer; past it, a POST's requests are answered with an error. */
+  inFlight: number;
+  /** Bytes of the GET stream a client has not read yet; past it, the stream is closed. */
+  streamBuffer: number;
+}
+
+export const SESSION_LIMITS: SessionLimits = { inFlight: 256, streamBuffer: 1024 * 1024 };
+
+/** The JSON-RPC error a request past the in-flight limit gets. */
+export const TOO_MANY_IN_FLIGHT = -32000;
+
 /** The answer to one POST: the responses to its requests, as JSON or as an SSE stream. */
 class Exchange {
   readonly #res: ServerResponse;
@@ -122,8 +135,11 @@ export class HttpSessionTransport implements Transport {
   #keepAlive: NodeJS.Timeout | null = null;
   #closed = false;
 
-  constructor(sessionId: string) {
+  readonly #limits: SessionLimits;
+
+  constructor(sessionId: string, limits: SessionLimits = SESSION_LIMITS) {
     this.sessionId = sessionId;
+    this.#limits = limits;
   }
 
   async start(): Promise<void> {}
@@ -144,6 +160,20 @@ export class HttpSessionTransport implements Transport {
   ): void {
     const ids: RequestId[] = [];
     for (const m of messages) if (isRequest(m)) ids.push(m.id);
+    if (ids.length > 0 && this.#exchanges.size + ids.length > this.#limits.inFlight) {
+      // Answered at once, and not passed on: a client that never waits cannot pile up work.
+      const message = `Too many requests in flight on this session (at most ${this.#limits.inFlight}): wait for answers before sending more`;
+      const errors = ids.map((id) => ({ jsonrpc: "2.0", id, error: { code: TOO_MANY_IN_FLIGHT, message } }));
+      const body = JSON.stringify(batch ? errors : errors[0]);
+      res.writeHead(200, {
+        ...options.headers,
+        "content-type": "application/json",
+        "content-length": String(Buffer.byteLength(body)),
+      });
+      res.end(body);
+      for (const m of messages) if (!isRequest(m)) this.onmessage?.(m, options.extra);
+      return;
+    }
     if (ids.length === 0) {
       res.writeHead(202, options.headers).end();
     } else {
@@ -172,9 +202,14 @@ export class HttpSessionTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    this.deliver(message, options?.relatedRequestId);
+  }
+
+  /** `send` without a promise, for a router that has nothing to wait for. */
+  deliver(message: JSONRPCMessage, relatedRequestId?: RequestId): void {
     if (this.#closed) return;
     const response = isResponse(message);
-    const related = response ? message.id : options?.relatedRequestId;
+    const related = response ? message.id : relatedRequestId;
     const exchange = related !== undefined ? this.#exchanges.get(related) : undefined;
     if (exchange) {
       if (response) this.#exchanges.delete(related!);
@@ -182,7 +217,15 @@ export class HttpSessionTransport implements Transport {
       return;
     }
     if (response) return; // its POST was abandoned by the client
-    if (this.#stream) writeEvent(this.#stream, message);
+    const stream = this.#stream;
+    if (!stream) return;
+    writeEvent(stream, message);
+    // A client that keeps its stream open but does not read it: its backlog would only grow.
+    if (stream.writableLength > this.#limits.streamBuffer) {
+      this.onerror?.(new Error("the client does not read its GET stream; closed"));
+      stream.destroy();
+      this.#dropStream();
+    }
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Endpoint } from "./http.js";
 import { evictionFor, SESSION_CAPS, type SessionCaps } from "./session-policy.js";
 import type { SessionInfo } from "./session-server.js";
-import { HttpSessionTransport } from "./session-transport.js";
+import { HttpSessionTransport, SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
 
 export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
 
@@ -22,11 +22,17 @@ export class SessionTable {
   readonly #sessions = new Map<string, Session>();
   readonly #caps: SessionCaps;
   readonly #log: (line: string) => void;
+  readonly #limits: SessionLimits;
   #sweep: NodeJS.Timeout | null = null;
 
-  constructor(caps: SessionCaps = SESSION_CAPS, log: (line: string) => void = () => {}) {
+  constructor(
+    caps: SessionCaps = SESSION_CAPS,
+    log: (line: string) => void = () => {},
+    limits: SessionLimits = SESSION_LIMITS,
+  ) {
     this.#caps = caps;
     this.#log = log;
+    this.#limits = limits;
   }
 
   /** The session with this id at this endpoint, if any. */
@@ -55,7 +61,7 @@ export class SessionTable {
       await this.close(evicted);
     }
     const id = randomUUID();
-    const transport = new HttpSessionTransport(id);
+    const transport = new HttpSessionTransport(id, this.#limits);
     const now = new Date();
     const session: Session = {
       id,

@@ -279,13 +279,7 @@ export class SharedServer {
   }
 
   #send(session: Session, message: Message, relatedRequestId?: RequestId): void {
-    if (session.closed) return;
-    session.transport
-      .send(
-        message as unknown as JSONRPCMessage,
-        relatedRequestId !== undefined ? { relatedRequestId } : undefined,
-      )
-      .catch(() => {});
+    if (!session.closed) session.transport.deliver(message as unknown as JSONRPCMessage, relatedRequestId);
   }
 
   #answerError(session: Session, id: RequestId, code: number, message: string): void {
@@ -329,29 +323,18 @@ export class SharedServer {
   }
 
   /** A message from one session. */
-  async #fromSession(session: Session, m: Message): Promise<void> {
+  #fromSession(session: Session, m: Message): void {
     if (isRequest(m)) {
       const id = m.id as RequestId;
-      if (m.method === "initialize") return this.#initialize(session, m);
-      if (m.method === "ping") return this.#send(session, { jsonrpc: "2.0", id, result: {} });
-      let child: StartedProcess;
-      try {
-        child = await this.#running();
-      } catch (error) {
-        return this.#answerError(session, id, -32603, (error as Error).message);
-      }
-      const childId = this.#nextId++;
-      const pending: Pending = { session, id };
-      this.#pending.set(childId, pending);
-      session.inFlight.add(childId);
-      let params = asParams(m.params);
-      const token = params?._meta?.progressToken;
-      if (params && token !== undefined) {
-        pending.token = `mcp-twin-${childId}`;
-        this.#progress.set(pending.token, { session, token, request: id });
-        params = { ...params, _meta: { ...params._meta, progressToken: pending.token } };
-      }
-      this.#write(child, { ...m, id: childId, ...(params ? { params } : {}) });
+      if (m.method === "initialize") void this.#initialize(session, m);
+      else if (m.method === "ping") this.#send(session, { jsonrpc: "2.0", id, result: {} });
+      // While the child runs, a request goes to it at once; else it waits (bounded) for a start.
+      else if (this.#child && this.#state === "running") this.#forward(session, this.#child, m);
+      else
+        this.#running().then(
+          (child) => this.#forward(session, child, m),
+          (error: Error) => this.#answerError(session, id, -32603, error.message),
+        );
       return;
     }
     if (!isNotification(m)) return; // responses: the child never asks sessions anything
@@ -364,6 +347,24 @@ export class SharedServer {
       }
     }
     // initialized, roots/list_changed…: the child was initialized once, by the bridge.
+  }
+
+  /** A session's request, under an id of the child's own. */
+  #forward(session: Session, child: StartedProcess, m: Message): void {
+    if (session.closed) return;
+    const id = m.id as RequestId;
+    const childId = this.#nextId++;
+    const pending: Pending = { session, id };
+    this.#pending.set(childId, pending);
+    session.inFlight.add(childId);
+    let params = asParams(m.params);
+    const token = params?._meta?.progressToken;
+    if (params && token !== undefined) {
+      pending.token = `mcp-twin-${childId}`;
+      this.#progress.set(pending.token, { session, token, request: id });
+      params = { ...params, _meta: { ...params._meta, progressToken: pending.token } };
+    }
+    this.#write(child, { ...m, id: childId, ...(params ? { params } : {}) });
   }
 
   async #initialize(session: Session, m: Message): Promise<void> {
@@ -399,9 +400,7 @@ export class SharedServer {
       connect: async (transport) => {
         const session: Session = { transport, inFlight: new Set(), closed: false };
         this.#sessions.add(session);
-        transport.onmessage = (message) => {
-          void this.#fromSession(session, message as unknown as Message);
-        };
+        transport.onmessage = (message) => this.#fromSession(session, message as unknown as Message);
         const close = async () => {
           if (session.closed) return;
           session.closed = true;

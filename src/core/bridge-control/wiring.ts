@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import type { Launch, Target } from "../clients/types.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
-import { crossOver, type EntryContext, startsAcross } from "../entries/target-entry.js";
+import { clientLaunch, type EntryContext, startsAcross } from "../entries/target-entry.js";
 import { type Environment, envMatches, globalModulesDir, joinNative } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
 import { readTextOrNull } from "../system/files.js";
@@ -233,11 +233,13 @@ function bridgeEntry(target: Target, wiring: BridgeWiring, ctx: EntryContext): B
     args: [wiring.program.script, "connect", wiring.url],
     env: {},
   };
+  const entry = clientLaunch(launch, wiring.env, target, ctx);
   return {
     ok: true,
-    value: target.client.stdioEntry(crossOver(launch, wiring.env, target.env, ctx)),
+    value: target.client.stdioEntry(entry.launch),
     secretValues: [],
     references: [],
     runsIn: wiring.env.id,
+    ...(entry.problems.length > 0 ? { problems: entry.problems } : {}),
   };
 }

@@ -378,6 +378,20 @@ async function drift(
       .map((d) => key(d.where.env, d.where.client, d.where.scope, d.name)),
   );
   for (const w of work) w.synced = synced.has(key(w.where.env, w.where.client, w.where.scope, w.server));
+  // What sync says of the entry it would write (why it keeps its spaces, what the user can do):
+  // the entry checks say the same, and advise no sync that changes nothing.
+  const wanted = new Map(
+    g.facts.drift.map((d) => [key(d.where.env, d.where.client, d.where.scope, d.name), d.built] as const),
+  );
+  for (const f of g.facts.entries) {
+    const k = key(f.env, f.client, f.scope, f.server);
+    f.synced = synced.has(k);
+    const built = wanted.get(k);
+    const spaces = built?.ok
+      ? built.problems?.find((p) => p.code === "splits-at-spaces" || p.code === "may-split-at-spaces")
+      : undefined;
+    if (spaces?.fix) f.spacesFix = spaces.fix;
+  }
 }
 
 /** The slow part, in parallel: which apps run since when, the bridge, the live probes. */

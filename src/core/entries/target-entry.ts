@@ -8,13 +8,24 @@ import type { Environment } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { type ResolveContext, resolveString, serverIn } from "../manifest/spec.js";
-import { exactVersion, type InstalledPackage, pickBin, splitSpec } from "../packages/npm-prefix.js";
+import {
+  BIN_AFTER_INSTALL,
+  exactVersion,
+  type InstalledPackage,
+  pickBin,
+  splitSpec,
+} from "../packages/npm-prefix.js";
 
 export interface EntryContext {
   environments: readonly Environment[];
   installed(envId: string, packageName: string): InstalledPackage | undefined;
-  /** Native Windows path → its 8.3 form when it has spaces and one exists. */
+  /**
+   * Native Windows path → what an entry writes for it when it has spaces: its 8.3 form, `node.exe`
+   * for the node.exe found first on the Windows PATH, else the path itself.
+   */
   shortPath(windowsPath: string): string;
+  /** Why a Windows path keeps its spaces, and what the user can do (undefined: it does not). */
+  spaced?(windowsPath: string): string | undefined;
   /** This mcp-twin (node + script, native paths of the local environment), for relays. */
   self: { node: string; script: string };
   /** This mcp-twin's version: a project file's relay runs it through npx, pinned. */
@@ -27,6 +38,15 @@ export interface EntryContext {
   logins?: ReadonlySet<string>;
 }
 
+/** Something written that will not start, or may not, as things are. */
+export interface EntryProblem {
+  code: string;
+  message: string;
+  missing?: MissingProgram;
+  /** What the user can do (already part of the message), for doctor to say alike. */
+  fix?: string;
+}
+
 export type BuiltEntry =
   | {
       ok: true;
@@ -37,7 +57,7 @@ export type BuiltEntry =
       /** A raw `command` server: the program it runs in `runsIn` (sync checks it is there). */
       program?: string;
       /** Written, but it will not start as things are (its program is missing there). */
-      problems?: Array<{ code: string; message: string; missing?: MissingProgram }>;
+      problems?: EntryProblem[];
     }
   | {
       ok: false;
@@ -96,6 +116,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
 
   let value: Record<string, unknown>;
   let program: string | undefined;
+  const problems: EntryProblem[] = [];
   /** A project relay's arguments hold `${VAR}` that `connect` expands (not the client). */
   let relayExpands = false;
   if (run.url !== undefined) {
@@ -144,9 +165,9 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
         args.push("--header", `${header}:\${${variable}}`);
       });
       const local = ctx.environments.find((e) => e.local)!;
-      value = target.client.stdioEntry(
-        crossOver({ command: ctx.self.node, args, env: headerEnv }, local, target.env, ctx),
-      );
+      const entry = clientLaunch({ command: ctx.self.node, args, env: headerEnv }, local, target, ctx);
+      value = target.client.stdioEntry(entry.launch);
+      problems.push(...entry.problems);
     }
   } else {
     const args = run.args.map((a, i) => resolve(a, `args[${i}]`));
@@ -160,9 +181,11 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       launch = here.launch;
       program = here.program;
     }
-    value = target.client.stdioEntry(
-      portable ? launch : crossOver(launch, env, target.env, ctx, !server.package),
-    );
+    const entry = portable
+      ? { launch, problems: [] }
+      : clientLaunch(launch, env, target, ctx, !server.package);
+    value = target.client.stdioEntry(entry.launch);
+    problems.push(...entry.problems);
   }
   if (missing.length > 0) {
     return { ok: false, code: "unresolved", reason: `servers.${name}: ${[...new Set(missing)].join("; ")}` };
@@ -179,6 +202,57 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     references: [...new Set(references)],
     runsIn: env.id,
     ...(program ? { program } : {}),
+    ...(problems.length > 0 ? { problems } : {}),
+  };
+}
+
+/** The script of the login shell a raw command crossing into WSL is started through. */
+const LOGIN_EXEC = 'exec "$0" "$@"';
+
+/**
+ * A launch as one target's client starts it: across the line when it runs elsewhere, with the
+ * variables the client's own environment lacks, and — for a client that splits arguments at spaces
+ * — what in it has spaces still, said as a problem (with why, and what the user can do).
+ */
+export function clientLaunch(
+  launch: Launch,
+  runEnv: Environment,
+  target: Target,
+  ctx: EntryContext,
+  viaShell = false,
+): { launch: Launch; problems: EntryProblem[] } {
+  let out = crossOver(launch, runEnv, target.env, ctx, viaShell);
+  const extra = runEnv.kind === "windows" ? target.client.windowsEntryEnv?.(target) : undefined;
+  if (extra) {
+    const missing = Object.entries(extra).filter(
+      ([k]) => !Object.keys(out.env).some((n) => n.toUpperCase() === k),
+    );
+    if (missing.length > 0) out = { ...out, env: { ...out.env, ...Object.fromEntries(missing) } };
+  }
+  const splits = target.env.kind === "windows" ? target.client.windowsSpaces : undefined;
+  // A dry run's placeholder for a script not installed yet is no path of the machine.
+  const spaced = splits
+    ? [out.command, ...out.args].filter((a) => a.replace(BIN_AFTER_INSTALL, "").includes(" "))
+    : [];
+  if (spaced.length === 0) return { launch: out, problems: [] };
+  const why = [
+    ...new Set(
+      spaced.map((a) =>
+        a === LOGIN_EXEC
+          ? `It runs \`${out.args[out.args.indexOf(a) + 1]}\` in WSL through a login shell (to find it on the PATH there), and that shell's script has spaces: give the server's command as its absolute path in WSL (\`command -v ${out.args[out.args.indexOf(a) + 1]}\` there) in the manifest, then run \`mcp-twin sync\`.`
+          : (ctx.spaced?.(a) ?? `"${a}" has spaces: write it without them.`),
+      ),
+    ),
+  ];
+  const what = spaced.map((a) => `"${a}"`).join(", ");
+  const fix = why.join(" ");
+  const message =
+    splits === "splits"
+      ? `${target.client.name} on Windows splits arguments at spaces, so it cannot start this entry (${what}): ${fix}`
+      : `${target.client.name} on Windows may split arguments at spaces (${what}): ${fix}`;
+  return {
+    launch: out,
+    problems: [{ code: splits === "splits" ? "splits-at-spaces" : "may-split-at-spaces", message, fix }],
   };
 }
 
@@ -351,7 +425,7 @@ export function startsAcross(clientEnv: Environment, runEnv: Environment): boole
  * Make a launch that runs in `runEnv` startable by a client living in `clientEnv`.
  * `viaShell`: a raw command (uvx, …) crossing into WSL needs a login shell to find it on PATH.
  */
-export function crossOver(
+function crossOver(
   launch: Launch,
   runEnv: Environment,
   clientEnv: Environment,
@@ -368,7 +442,11 @@ export function crossOver(
     };
   }
   if (clientEnv.kind === "windows" && runEnv.kind === "wsl") {
-    const exec = viaShell ? ["sh", "-lc", 'exec "$0" "$@"', launch.command] : [launch.command];
+    // An absolute program needs no PATH look-up, so no shell (whose script has spaces).
+    const exec =
+      viaShell && !launch.command.startsWith("/")
+        ? ["sh", "-lc", LOGIN_EXEC, launch.command]
+        : [launch.command];
     return {
       command: "wsl.exe",
       args: ["-d", runEnv.distro!, "--exec", ...exec, ...launch.args],

@@ -21,7 +21,7 @@ import {
   readInstalledIndex,
   resolveVersions,
 } from "../packages/installs.js";
-import type { InstalledPackage } from "../packages/npm-prefix.js";
+import { BIN_AFTER_INSTALL, type InstalledPackage } from "../packages/npm-prefix.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import { type ReferenceWarning, referenceProblems } from "../secrets/references.js";
 import type { Progress } from "../system/progress.js";
@@ -300,7 +300,7 @@ export function predictInstalls(
           bins[bin] = joinNative(env.kind, dir, ...rel);
         }
       } else {
-        bins[s.name.split("/").pop()!] = joinNative(env.kind, dir, "<bin script, known after install>");
+        bins[s.name.split("/").pop()!] = joinNative(env.kind, dir, BIN_AFTER_INSTALL);
       }
       if (!index.has(env.id)) index.set(env.id, new Map());
       index.get(env.id)!.set(s.name, { name: s.name, version, dir, bins });

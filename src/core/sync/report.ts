@@ -174,6 +174,13 @@ function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?:
   };
 }
 
+/** Problems that leave an entry unable to start: the sync failed in part (exit 1). */
+export const WONT_START: ReadonlySet<string> = new Set([
+  "not-installed",
+  "program-missing",
+  "splits-at-spaces",
+]);
+
 function finish(report: SyncReport): SyncReport {
   for (const row of report.installs) {
     if (row.action === "failed")
@@ -184,7 +191,7 @@ function finish(report: SyncReport): SyncReport {
   }
   for (const t of report.targets) {
     for (const p of t.problems) {
-      if (p.code === "not-installed" || p.code === "program-missing")
+      if (WONT_START.has(p.code))
         report.errors.push({
           code: p.code,
           message: `${p.server} for ${t.client} in ${t.env}: ${p.message}`,

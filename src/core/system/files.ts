@@ -521,11 +521,14 @@ interface LockOwner {
 
 async function lockOwner(): Promise<LockOwner> {
   let boot = `${os.hostname()}/${process.platform}`;
-  try {
-    boot += `/${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()}`;
-  } catch {
-    // not Linux: hostname and platform tell this machine's processes apart from WSL's
-  }
+  // Linux only: on Windows "/proc/…" names a folder on the current drive, which differs from one
+  // process to the next (and under wine, Z: is Linux's root: the file is there for some of them).
+  if (process.platform === "linux")
+    try {
+      boot += `/${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()}`;
+    } catch {
+      // no boot id: hostname and platform tell this machine's processes apart from WSL's
+    }
   return { pid: process.pid, boot };
 }
 

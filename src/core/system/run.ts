@@ -26,6 +26,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Output as it comes (it is still buffered into the result): progress for long commands. */
   onOutput?: (chunk: Buffer, stream: "stdout" | "stderr") => void;
+  /** Windows: pass the arguments as they are, unquoted (a `cmd.exe /d /s /c "…"` line). */
+  verbatim?: boolean;
 }
 
 export interface RunResult {
@@ -74,6 +76,7 @@ export function createRunner(): Runner {
         reject: false,
         stripFinalNewline: false,
         windowsHide: true,
+        windowsVerbatimArguments: options.verbatim ?? false,
         stdin: options.input === undefined ? "ignore" : "pipe",
         detached: process.platform !== "win32",
         // Not execa's `timeout`/`cancelSignal`: they stop the child only, not what it started.

@@ -2,6 +2,7 @@
  * The sync report as people and scripts read it: the stable `--json` shape of the spec, and the
  * text report. Shared by every command that syncs (sync, init, add --sync).
  */
+import { WONT_START } from "../../core/sync/report.js";
 import type { SyncReport } from "../../core/sync/run-sync.js";
 import { andList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
@@ -165,7 +166,8 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
       ...t.removed.map((n) => `-${n}`),
     ].join(" ");
     // Written, but an entry will not start (its program is missing there): no ✔ for that.
-    const broken = t.problems.some((p) => p.code === "program-missing");
+    // … or its client splits it at spaces.
+    const broken = t.problems.some((p) => p.code === "program-missing" || p.code === "splits-at-spaces");
     const mark =
       t.action === "failed" ? fail : broken ? warn : t.action === "unchanged" ? skip : dryRun ? bullet : ok;
     const action =
@@ -198,7 +200,7 @@ function renderTargetNotes(t: SyncReport["targets"][number], out: Output, option
     );
   for (const p of t.problems)
     out.print(
-      `      ${p.code === "not-installed" || p.code === "program-missing" ? fail : warn} ${p.server}: ${
+      `      ${WONT_START.has(p.code) ? fail : warn} ${p.server}: ${
         // The install step is said once per environment, below the targets (or above, by add).
         p.missing
           ? `\`${p.missing.program}\` is not found in ${p.missing.env}, so it cannot start there yet (how to install it: ${shownAbove(p.missing) ? "above" : "below"})`
@@ -220,7 +222,7 @@ function renderNotices(report: SyncReport, out: Output): void {
   for (const w of report.warnings) out.print(`${warn} ${w.message}`);
   // Said on the target's line already.
   for (const e of report.errors)
-    if (!["install-failed", "not-installed", "program-missing", "bridge-port-taken"].includes(e.code))
+    if (!["install-failed", "bridge-port-taken", ...WONT_START].includes(e.code))
       out.print(`${fail} ${e.message}`);
   if (report.bridge) {
     out.print("");

@@ -1,0 +1,234 @@
+/**
+ * What one bridge session may hold against a client with the token that never stops sending: past
+ * each limit a JSON-RPC error or a closed stream, and the bridge's peak RSS (from /proc) stays flat.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { afterEach, describe, expect, test } from "vitest";
+import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
+import { MAX_SUBSCRIPTIONS, TOO_MANY_SUBSCRIPTIONS } from "../../src/bridge-server/resources.js";
+import {
+  type HttpSessionTransport,
+  SESSION_LIMITS,
+  TOO_MANY_IN_FLIGHT,
+} from "../../src/bridge-server/session-transport.js";
+import { TokenGuard } from "../../src/bridge-server/token-guard.js";
+import { cleanup, sleep, startBridge, tempDir } from "./helpers.js";
+
+const servers: HttpBridge[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+  await cleanup();
+});
+
+type Answer = { id: number; result?: unknown; error?: { code: number; message: string } };
+
+/** A raw Streamable HTTP session (batches, which the SDK's client does not send). */
+async function rawSession(url: string, token: string) {
+  const headers = {
+    authorization: `Bearer ${token}`,
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+  };
+  const init = await fetch(url, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 0,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "flood", version: "1" },
+      },
+    }),
+  });
+  expect(init.status).toBe(200);
+  await init.text();
+  const session = { ...headers, "mcp-session-id": init.headers.get("mcp-session-id")! };
+  const post = async (body: unknown, signal?: AbortSignal) => {
+    const res = await fetch(url, { method: "POST", headers: session, body: JSON.stringify(body), signal });
+    const text = await res.text();
+    return { status: res.status, answers: (text ? [JSON.parse(text)].flat() : []) as Answer[] };
+  };
+  await post({ jsonrpc: "2.0", method: "notifications/initialized" });
+  return { post, headers: session };
+}
+
+/** Peak resident memory of a process so far, in MB. */
+const peakMb = (pid: number) =>
+  Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+
+describe.runIf(process.platform === "linux")("the real bridge (peak RSS from /proc: Linux)", () => {
+  test("100,000 subscribes to distinct notes: past the limit each gets a JSON-RPC error; the peak RSS stays flat", async () => {
+    const b = await startBridge();
+    const { post } = await rawSession(b.url, b.token);
+    // Long names (two 240-character folders), as a hostile client would pick to hold memory.
+    const folder = "f".repeat(240);
+    const uri = (n: number) => `mcp-twin://notes/${folder}/${folder}/n${n}.md`;
+    let id = 1;
+    let kept = "";
+    const subscribes = (n: number) =>
+      Array.from({ length: n }, () => {
+        const next = id++;
+        return { jsonrpc: "2.0", id: next, method: "resources/subscribe", params: { uri: uri(next) } };
+      });
+    let accepted = 0;
+    const refusals = new Set<string>();
+    /** `total` subscribes in batches of 100, two batches in flight. */
+    const flood = async (total: number) => {
+      let sent = 0;
+      await Promise.all(
+        Array.from({ length: 2 }, async () => {
+          while (sent < total) {
+            sent += 100;
+            const { status, answers } = await post(subscribes(100));
+            expect(status).toBe(200);
+            for (const a of answers) {
+              if (a.error) refusals.add(`${a.error.code} ${a.error.message}`);
+              else accepted++;
+              if (!a.error) kept = uri(a.id);
+            }
+          }
+        }),
+      );
+    };
+    // The first 20,000 take the bridge to its working size under this traffic (its heap grows
+    // under any flood of requests, subscribes or not); the next 80,000 must not add to it.
+    await flood(20_000);
+    const working = peakMb(b.pid);
+    await flood(80_000);
+    const peak = peakMb(b.pid);
+
+    expect(
+      peak - working,
+      `peak RSS ${working.toFixed(1)} MB after 20,000, ${peak.toFixed(1)} MB after 100,000`,
+    ).toBeLessThan(32);
+    expect(accepted).toBe(MAX_SUBSCRIPTIONS);
+    expect([...refusals]).toEqual([
+      `${TOO_MANY_SUBSCRIPTIONS} MCP error ${TOO_MANY_SUBSCRIPTIONS}: Too many subscriptions: a session may hold ${MAX_SUBSCRIPTIONS}; unsubscribe from a note first`,
+    ]);
+
+    // Room again once one goes (answered before the next is sent: a batch runs concurrently);
+    // the same note again is no new subscription.
+    const unsubscribe = { jsonrpc: "2.0", id: id++, method: "resources/unsubscribe", params: { uri: kept } };
+    expect((await post(unsubscribe)).answers[0]!.error).toBeUndefined();
+    const [next] = subscribes(1);
+    expect((await post(next)).answers[0]!.error).toBeUndefined();
+    expect((await post({ ...next, id: id++ })).answers[0]!.error).toBeUndefined();
+    expect((await post(subscribes(1)[0])).answers[0]!.error?.code).toBe(TOO_MANY_SUBSCRIPTIONS);
+  }, 180_000);
+});
+
+describe("in-process, real sockets", () => {
+  /** A bridge whose one endpoint answers initialize and holds every other request unanswered. */
+  async function holdingBridge() {
+    const file = path.join(tempDir(), "token");
+    writeFileSync(file, "tok\n");
+    const transports: HttpSessionTransport[] = [];
+    const seen = { requests: 0 };
+    const bridge = await listenHttp({
+      host: "127.0.0.1",
+      port: 0,
+      token: new TokenGuard(file, "tok"),
+      endpoints: [
+        {
+          path: "/mcp",
+          connect: async (transport) => {
+            transports.push(transport);
+            transport.onmessage = (m: JSONRPCMessage) => {
+              if ("id" in m) seen.requests++;
+              if ("method" in m && m.method === "initialize" && "id" in m)
+                void transport.send({
+                  jsonrpc: "2.0",
+                  id: m.id,
+                  result: {
+                    protocolVersion: "2025-06-18",
+                    capabilities: {},
+                    serverInfo: { name: "hold", version: "1" },
+                  },
+                } as JSONRPCMessage);
+            };
+            return { close: async () => {} };
+          },
+        },
+      ],
+    });
+    servers.push(bridge);
+    return { bridge, transports, seen, url: `http://127.0.0.1:${bridge.port}/mcp` };
+  }
+
+  test(`requests in flight: past ${SESSION_LIMITS.inFlight} in one session, a POST's requests get a JSON-RPC error at once`, async () => {
+    const { url, seen } = await holdingBridge();
+    const { post } = await rawSession(url, "tok");
+    const abort = new AbortController();
+    let id = 1;
+    const pings = (n: number) =>
+      Array.from({ length: n }, () => ({ jsonrpc: "2.0", id: id++, method: "ping" }));
+    // 200 held (never answered); the next 100 would be 300 in flight.
+    const held = [post(pings(100), abort.signal), post(pings(100), abort.signal)].map((p) =>
+      p.catch(() => null),
+    );
+    while (seen.requests < 201) await sleep(20); // initialize and the 200
+    const over = await Promise.race([post(pings(100)), sleep(10_000).then(() => "no answer" as const)]);
+    abort.abort();
+    await Promise.all(held);
+    expect(over).not.toBe("no answer");
+    const { status, answers } = over as Exclude<typeof over, string>;
+    expect(status).toBe(200);
+    expect(answers).toHaveLength(100);
+    expect(answers[0]).toEqual({
+      jsonrpc: "2.0",
+      id: 201,
+      error: {
+        code: TOO_MANY_IN_FLIGHT,
+        message: `Too many requests in flight on this session (at most ${SESSION_LIMITS.inFlight}): wait for answers before sending more`,
+      },
+    });
+    // Under the limit, a request still reaches the session.
+    const fits = await Promise.race([post(pings(50)), sleep(500).then(() => "held" as const)]);
+    expect(fits).toBe("held");
+  });
+
+  test("a GET stream the client does not read is closed once its backlog passes the limit", async () => {
+    const { url, transports, bridge } = await holdingBridge();
+    const { headers } = await rawSession(url, "tok");
+    // A raw client that opens the stream and then stops reading it.
+    const socket = net.connect(bridge.port, "127.0.0.1");
+    await new Promise((r) => socket.once("connect", r));
+    socket.on("error", () => {});
+    const closed = new Promise((r) => socket.once("close", r));
+    const lines = Object.entries({
+      ...headers,
+      accept: "text/event-stream",
+      host: `127.0.0.1:${bridge.port}`,
+    })
+      .filter(([k]) => k !== "content-type")
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join("");
+    socket.write(`GET /mcp HTTP/1.1\r\n${lines}\r\n`);
+    const head = await new Promise<string>((r) => socket.once("data", (c: Buffer) => r(c.toString())));
+    expect(head).toMatch(/^HTTP\/1.1 200/);
+    socket.pause();
+    // Server messages related to no request go to the stream: 64 KiB each, far past the limit
+    // and what the kernel's socket buffers take.
+    const big = "x".repeat(64 * 1024);
+    for (let i = 0; i < 400; i++)
+      await transports[0]!.send({
+        jsonrpc: "2.0",
+        method: "notifications/message",
+        params: { level: "info", data: big },
+      });
+    // Read again: what the bridge had written arrives, then the end of a stream it closed.
+    socket.resume();
+    const outcome = await Promise.race([closed.then(() => "closed"), sleep(5_000).then(() => "still open")]);
+    expect(outcome).toBe("closed");
+    // The session lives on: a new stream may be opened.
+    const again = await fetch(url, { headers: { ...headers, accept: "text/event-stream" } });
+    expect(again.status).toBe(200);
+    await again.body?.cancel();
+  });
+});
