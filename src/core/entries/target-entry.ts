@@ -136,12 +136,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       // (no values): they go on the relay's command line as written, `connect` expands each
       // `${VAR}` from its own environment, and each variable is passed on under its own name.
       relayExpands = true;
-      const relay = [
-        "connect",
-        url,
-        ...(sse ? ["--transport", "sse"] : []),
-        ...(login ? ["--auth", name] : []),
-      ];
+      const relay = connectArgs(url, sse, login ? name : undefined);
       for (const [header, headerValue] of Object.entries(headers))
         relay.push("--header", `${header}:${headerValue}`);
       const passed = Object.fromEntries(references.map((n) => [n, target.client.referenceStyle(n)]));
@@ -151,13 +146,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     } else {
       // Header values (tokens) travel in the relay's environment, not on its command line.
       const headerEnv: Record<string, string> = {};
-      const args = [
-        ctx.self.script,
-        "connect",
-        url,
-        ...(sse ? ["--transport", "sse"] : []),
-        ...(login ? ["--auth", name] : []),
-      ];
+      const args = [ctx.self.script, ...connectArgs(url, sse, login ? name : undefined)];
       Object.entries(headers).forEach(([header, headerValue], i) => {
         const variable = `MCP_TWIN_HEADER_${i}`;
         headerEnv[variable] = headerValue;
@@ -204,6 +193,11 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     ...(program ? { program } : {}),
     ...(problems.length > 0 ? { problems } : {}),
   };
+}
+
+/** `connect <url>` for a relay entry: SSE, and mcp-twin's login to `auth` (`--auth <server>`). */
+function connectArgs(url: string, sse: boolean, auth: string | undefined): string[] {
+  return ["connect", url, ...(sse ? ["--transport", "sse"] : []), ...(auth ? ["--auth", auth] : [])];
 }
 
 /** The script of the login shell a raw command crossing into WSL is started through. */
