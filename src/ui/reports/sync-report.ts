@@ -7,6 +7,7 @@ import type { SyncReport } from "../../core/sync/run-sync.js";
 import { andList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
+import { loginJson, loginText } from "./login-lines.js";
 import { manifestLine } from "./manifest-line.js";
 
 /** The stable `sync --json` shape of the spec. */
@@ -52,6 +53,7 @@ export function syncJson(report: SyncReport) {
     ...(report.references.length > 0 ? { references: report.references } : {}),
     restart: report.restart,
     ...(report.bridge ? { bridge: report.bridge } : {}),
+    ...(report.logins.length > 0 ? { logins: loginJson(report.logins) } : {}),
   };
 }
 
@@ -75,6 +77,7 @@ export async function renderSync(
   renderEnvironments(report, out, options);
   renderInstalls(report, out, dryRun);
   renderTargets(report, out, dryRun, options);
+  renderLogins(report, out);
   const programs = report.missingPrograms.filter((line) => !options.programsShown?.includes(line));
   if (programs.length > 0) {
     out.print("");
@@ -88,6 +91,14 @@ export async function renderSync(
   }
   renderNotices(report, out);
   renderRestart(report, out);
+}
+
+/** Servers that need a login: the state of mcp-twin's login to each, and what to run. */
+function renderLogins(report: SyncReport, out: Output): void {
+  if (report.logins.length === 0) return;
+  out.print(out.theme.c.bold("Logins"));
+  const now = Date.now();
+  for (const l of report.logins) out.print(`  ${loginText(l, out.theme, now)}`);
 }
 
 /** Each environment: its node and npm prefix (every file named as the user's system shows it), or why not usable. */
