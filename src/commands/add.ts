@@ -48,6 +48,7 @@ import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts, type Prompts } from "../ui/prompts.js";
 import { launchLines } from "../ui/reports/server-launch.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";
+import { offerLogins } from "./shared/offer-login.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 interface AddOptions {
@@ -294,6 +295,19 @@ async function offerSync(
 ): Promise<number> {
   const { machine, prompts } = session;
   const out = ctx.output;
+  // A remote that asks for a login: said, and on a terminal the login offered right away.
+  if (!o.dryRun && added.server.url !== undefined) {
+    const needed = await offerLogins(ctx, machine, [[added.name, added.server]], {
+      say: true,
+      ...(prompts
+        ? {
+            ask: (n: string) =>
+              prompts.confirm({ message: `Log in to ${n} now (in your browser)?`, default: true }),
+          }
+        : {}),
+    });
+    if (needed.length > 0) Object.assign(summary, { needsLogin: true });
+  }
   // Only an npm package is installed by sync; a command (uvx, docker) or a URL is only written.
   const syncDoes = added.server.package
     ? "install it and write it into every client"

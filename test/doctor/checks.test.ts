@@ -104,7 +104,7 @@ describe("entries read as their client reads them", () => {
     const synced = lintEntry(facts("gemini-cli", { url: "https://x" }, { managed: true, sse: true }));
     expect(status(synced, "entry.remote")).toEqual(["pass"]);
     expect(synced.find((c) => c.id === "entry.remote")!.message).toBe(
-      "SSE server at https://x (its handshake is probed)",
+      "SSE server at https://x, in the form Gemini CLI reads (the server itself: see probe.handshake)",
     );
   });
 

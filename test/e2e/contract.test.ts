@@ -78,7 +78,15 @@ const syncSchema = z.strictObject({
       note: z.string().optional(),
       warnings: z.array(z.string()).optional(),
       // url servers this client takes only through mcp-twin's relay, and where the relay runs.
-      relays: z.array(z.strictObject({ server: z.string(), runsIn: z.string() })).optional(),
+      relays: z
+        .array(
+          z.strictObject({
+            server: z.string(),
+            runsIn: z.string(),
+            why: z.enum(["stdio-only", "no-sse", "login"]),
+          }),
+        )
+        .optional(),
     }),
   ),
   errors: z.array(z.strictObject({ code: z.string(), message: z.string(), target: z.string().optional() })),

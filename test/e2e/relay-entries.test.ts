@@ -43,10 +43,10 @@ test("Claude Desktop's url server: the target line says it goes through mcp-twin
   const targets = JSON.parse(json.stdout).targets as Array<{
     env: string;
     client: string;
-    relays?: Array<{ server: string; runsIn: string }>;
+    relays?: Array<{ server: string; runsIn: string; why: string }>;
   }>;
   const desktop = targets.find((t) => t.client === "claude-desktop")!;
-  expect(desktop.relays).toEqual([{ server: "docs", runsIn: "wsl:Ubuntu" }]);
+  expect(desktop.relays).toEqual([{ server: "docs", runsIn: "wsl:Ubuntu", why: "stdio-only" }]);
   // Cursor and Claude Code take the url itself: no relay, nothing to depend on.
   expect(targets.filter((t) => t.client !== "claude-desktop").map((t) => t.relays)).toEqual([
     undefined,

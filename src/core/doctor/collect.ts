@@ -15,6 +15,7 @@ import { findManifest, type LoadedManifest, loadManifest } from "../manifest/loa
 import { type Manifest, manifestSchema, type ServerSpec } from "../manifest/schema.js";
 import { secretsPrivacy } from "../manifest/secrets-file.js";
 import { trust } from "../manifest/trust.js";
+import { loginLines } from "../oauth/needs-login.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import { assertAllKnown, selectEnvironments } from "../selectors.js";
 import { inScope, lookAround, readHome as readStoredHome } from "../sync/context.js";
@@ -245,13 +246,18 @@ async function homeFiles(g: Gathering): Promise<void> {
     (error: Error) => ({ folders: 0, problems: [], error: error.message }),
   );
   const formats = await catalogueFormats(machine);
-  facts.servers = activeServers(g).map(([name, spec]) => ({
+  const active = activeServers(g);
+  // What is known of logins, without asking anyone: the live probe contacts each remote once, and
+  // one not known yet to need a login says so there (a 401 with a Bearer challenge).
+  const logins = new Map(loginLines(machine, active).map((l) => [l.server, l]));
+  facts.servers = active.map(([name, spec]) => ({
     name,
     spec,
     secrets,
     env: machine.host.env,
     accepted: g.home.accepted,
     formats,
+    ...(logins.has(name) ? { login: logins.get(name)! } : {}),
   }));
 }
 
@@ -339,6 +345,11 @@ async function entries(
         sseServers: new Set(
           Object.entries(manifest.servers)
             .filter(([, s]) => s.transport === "sse")
+            .map(([n]) => n),
+        ),
+        clientLogins: new Set(
+          Object.entries(manifest.servers)
+            .filter(([, s]) => s.auth === "client")
             .map(([n]) => n),
         ),
         serverFilter: new Set(options.servers),

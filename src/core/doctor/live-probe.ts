@@ -25,6 +25,10 @@ export interface ProbeResult {
   noise: string[];
   /** It answered a request with a JSON-RPC error (it ran, and said why it would not go on). */
   refused?: { method: string; code: number; message: string };
+  /** A remote's failure, by kind (remote-probe.ts names it). */
+  cause?: "dns" | "refused" | "tls" | "network" | "login" | "no-login" | "http" | "timeout" | "other";
+  /** The HTTP status a remote answered with. */
+  status?: number;
 }
 
 export async function probeServer(
@@ -84,10 +88,13 @@ export async function probeServer(
   return result;
 }
 
-/** Where an SSE remote entry points, as its client expands it. */
+/** Where a remote entry (or a relay's) points, as its client expands it. */
 export interface RemotePlan {
   url: string;
   headers: Record<string, string>;
+  transport: "http" | "sse";
+  /** The relay sends mcp-twin's login to this server (`connect --auth`). */
+  login?: { oauthDir: string; server: string };
 }
 
 /**
@@ -140,9 +147,18 @@ export async function probeSseRemote(
   } catch (error) {
     if (signal?.aborted) throw new InterruptedError();
     result.timedOut = timedOut;
-    result.error = timedOut
-      ? `no answer to initialize/tools/list over SSE within ${Math.round(timeoutMs / 1000)} s`
-      : `the SSE handshake with ${url.origin}${url.pathname} failed: ${error instanceof Error ? error.message : String(error)}`;
+    if (timedOut) {
+      result.cause = "timeout";
+      result.error = `no answer to initialize/tools/list over SSE within ${Math.round(timeoutMs / 1000)} s`;
+    } else {
+      const { remoteCause } = await import("./remote-probe.js");
+      const named = remoteCause(url, error, undefined);
+      result.cause = named.cause;
+      result.error =
+        named.cause === "other"
+          ? `the SSE handshake with ${url.origin}${url.pathname} failed: ${error instanceof Error ? error.message : String(error)}`
+          : named.text;
+    }
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);

@@ -12,6 +12,7 @@ import { shortForm, spacedPrefix } from "../environments/shortname.js";
 import type { Environment } from "../environments/types.js";
 import { nodeExeOnPath } from "../environments/windows.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
+import { relayLogins } from "../oauth/needs-login.js";
 import {
   type InstalledIndex,
   knownVersions,
@@ -60,6 +61,7 @@ export async function desiredEntries(
     secrets: input.secrets,
     processEnv: machine.host.env,
     version: (name) => versions.get(name),
+    logins: relayLogins(machine, input.servers),
   };
   const out: DesiredEntries = new Map();
   for (const target of input.targets) {

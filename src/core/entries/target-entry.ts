@@ -34,6 +34,8 @@ export interface EntryContext {
   processEnv: Readonly<Record<string, string | undefined>>;
   /** The version a package is (to be) installed at everywhere: project entries pin it. */
   version?(packageName: string): string | undefined;
+  /** Servers whose login mcp-twin holds (oauth/needs-login.ts): their entries are its relay. */
+  logins?: ReadonlySet<string>;
 }
 
 /** Something written that will not start, or may not, as things are. */
@@ -52,8 +54,11 @@ export type BuiltEntry =
       secretValues: string[];
       references: string[];
       runsIn: string;
-      /** A url server written as mcp-twin's stdio relay (`connect`), which runs in `runsIn`. */
-      relay?: true;
+      /**
+       * A url server written as mcp-twin's stdio relay (`connect`), which runs in `runsIn`, and why:
+       * the client takes only stdio servers, or no SSE url entries, or mcp-twin holds its login.
+       */
+      relay?: RelayWhy;
       /** A raw `command` server: the program it runs in `runsIn` (sync checks it is there). */
       program?: string;
       /** Written, but it will not start as things are (its program is missing there). */
@@ -76,7 +81,9 @@ export type BuiltEntry =
  *   Linux); a WSL client runs the Windows node.exe through interop.
  * - A url server goes in as `url`/`headers` where the client can use remote servers (of that
  *   transport: Streamable HTTP, or SSE), else as a stdio relay (`mcp-twin connect`, with
- *   `--transport sse` for SSE) with header values in the relay's env, never in argv.
+ *   `--transport sse` for SSE) with header values in the relay's env, never in argv. A server
+ *   whose login mcp-twin holds is the relay in every client (`connect <url> --auth <server>`): the
+ *   token stays in the home, never in a config.
  * - User-scope files get values; project files get the client's `${VAR}` reference syntax.
  */
 export function buildEntry(name: string, server: ServerSpec, target: Target, ctx: EntryContext): BuiltEntry {
@@ -121,7 +128,11 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     const url = resolve(run.url, "url");
     const headers = resolveMap(run.headers, "headers");
     const sse = server.transport === "sse";
-    const direct = sse ? target.client.sseEntry : target.client.remoteEntry;
+    const native = sse ? target.client.sseEntry : target.client.remoteEntry;
+    // mcp-twin's login: every client through the relay; with "auth": "client", those that cannot
+    // log in themselves (no url entries) too.
+    const login = !sse && (ctx.logins?.has(name) === true || (server.auth === "client" && !native));
+    const direct = login ? undefined : native;
     if (direct) {
       value = direct({ url, headers });
     } else if (target.scope === "project") {
@@ -130,7 +141,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       // (no values): they go on the relay's command line as written, `connect` expands each
       // `${VAR}` from its own environment, and each variable is passed on under its own name.
       relayExpands = true;
-      const relay = ["connect", url, ...(sse ? ["--transport", "sse"] : [])];
+      const relay = connectArgs(url, sse, login ? name : undefined);
       for (const [header, headerValue] of Object.entries(headers))
         relay.push("--header", `${header}:${headerValue}`);
       const passed = Object.fromEntries(references.map((n) => [n, target.client.referenceStyle(n)]));
@@ -140,7 +151,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     } else {
       // Header values (tokens) travel in the relay's environment, not on its command line.
       const headerEnv: Record<string, string> = {};
-      const args = [ctx.self.script, "connect", url, ...(sse ? ["--transport", "sse"] : [])];
+      const args = [ctx.self.script, ...connectArgs(url, sse, login ? name : undefined)];
       Object.entries(headers).forEach(([header, headerValue], i) => {
         const variable = `MCP_TWIN_HEADER_${i}`;
         headerEnv[variable] = headerValue;
@@ -180,7 +191,8 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
   if (problem) return { ok: false, code: "unresolved", reason: `servers.${name}: ${problem}` };
   // A url server as a command is mcp-twin's relay: it runs where this mcp-twin is (a project
   // file's, through npx, where the project is opened).
-  const relay = run.url !== undefined && typeof value.command === "string";
+  const relay =
+    run.url !== undefined && typeof value.command === "string" ? relayWhy(server, target) : undefined;
   const self = relay && target.scope !== "project" ? ctx.environments.find((e) => e.local) : undefined;
   return {
     ok: true,
@@ -188,10 +200,24 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     secretValues,
     references: [...new Set(references)],
     runsIn: self?.id ?? env.id,
-    ...(relay ? { relay: true as const } : {}),
+    ...(relay ? { relay } : {}),
     ...(program ? { program } : {}),
     ...(problems.length > 0 ? { problems } : {}),
   };
+}
+
+/** `connect <url>` for a relay entry: SSE, and mcp-twin's login to `auth` (`--auth <server>`). */
+function connectArgs(url: string, sse: boolean, auth: string | undefined): string[] {
+  return ["connect", url, ...(sse ? ["--transport", "sse"] : []), ...(auth ? ["--auth", auth] : [])];
+}
+
+export type RelayWhy = "stdio-only" | "no-sse" | "login";
+
+/** Why a url server's entry in this client is mcp-twin's relay rather than the url itself. */
+function relayWhy(server: ServerSpec, target: Target): RelayWhy {
+  if (!target.client.remoteEntry) return "stdio-only";
+  if (server.transport === "sse" && !target.client.sseEntry) return "no-sse";
+  return "login";
 }
 
 /** The script of the login shell a raw command crossing into WSL is started through. */

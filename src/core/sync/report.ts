@@ -4,8 +4,10 @@
  */
 import type { BridgeReport } from "../bridge-control/wiring.js";
 import { CLIENTS } from "../clients/index.js";
+import type { RelayWhy } from "../entries/target-entry.js";
 import { type MissingProgram, missingProgramLines } from "../environments/missing-programs.js";
 import type { Environment } from "../environments/types.js";
+import type { LoginLine } from "../oauth/needs-login.js";
 import type { InstallRow } from "../packages/installs.js";
 import type { SyncPlan } from "./plan.js";
 import { type TargetPlan, targetAction } from "./target-plan.js";
@@ -30,7 +32,7 @@ interface TargetReport {
    * url servers this client takes only as mcp-twin's stdio relay (it has no url entries): the
    * client then needs mcp-twin where the relay runs (and WSL, when that is across the line).
    */
-  relays?: Array<{ server: string; runsIn: string }>;
+  relays?: Array<{ server: string; runsIn: string; why: RelayWhy }>;
   /** E.g. a file others can read into which this run writes a secret (with the chmod that fixes it). */
   warnings?: string[];
 }
@@ -74,6 +76,8 @@ export interface SyncReport {
   restart: { apps: string[]; running: string[] | null; sessions: string[] };
   /** With the bridge enabled: what runs after this sync (restarted when its settings changed). */
   bridge?: BridgeReport;
+  /** Servers that need a login: how, and the state of mcp-twin's login for each. */
+  logins: LoginLine[];
   /** For --dry-run: every planned change (old and new text, secrets to mask). */
   changes: Array<{ path: string; before: string | null; after: string }>;
   secretValues: string[];
@@ -127,6 +131,7 @@ function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
     references: [],
     missingPrograms: [],
     restart: { apps: [], running: [], sessions: [] },
+    logins: [],
     changes: [],
     // Every stored secret is masked in what is shown, used by an entry here or not.
     secretValues: [...plan.secretValues],

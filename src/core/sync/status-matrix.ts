@@ -16,6 +16,7 @@ import { installAdvice, programHint } from "../environments/program-hints.js";
 import type { Environment } from "../environments/types.js";
 import { UsageErrors } from "../errors.js";
 import { readTargetEntries } from "../formats/index.js";
+import { type LoginLine, loginLines } from "../oauth/needs-login.js";
 import { referenceProblems } from "../secrets/references.js";
 import { checkSelectors } from "../selectors.js";
 import type { Machine } from "../system/machine.js";
@@ -65,6 +66,8 @@ export async function computeStatus(
   scope: "user" | "project";
   rows: StatusRow[];
   blockers: SyncBlocker[];
+  /** Servers that need a login, and the state of mcp-twin's login for each (no network). */
+  logins: LoginLine[];
   /** How many servers (enabled, and disabled ones) and client configs the rows cross. */
   counts: { servers: number; disabled: number; targets: number };
 }> {
@@ -135,6 +138,7 @@ export async function computeStatus(
     scope: ctx.located.scope,
     rows,
     blockers,
+    logins: loginLines(machine, ctx.servers),
     counts: {
       servers: ctx.servers.length,
       disabled: Object.keys(ctx.manifest.servers).length - ctx.servers.length,

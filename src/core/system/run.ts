@@ -306,8 +306,8 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): void
 interface DetachOptions {
   /** Full environment of the child. */
   env: Record<string, string | undefined>;
-  /** Its stdout and stderr go to this open file descriptor (the caller opens and closes it). */
-  logFd: number;
+  /** Its stdout and stderr go to this open file descriptor (the caller opens and closes it); none: nowhere. */
+  logFd?: number;
   cwd?: string;
 }
 
@@ -322,7 +322,7 @@ interface DetachedProcess {
  * in a session of its own, stdin closed, output to the log file the caller opened, not waited for.
  */
 function startDetached(file: string, args: readonly string[], options: DetachOptions): DetachedProcess {
-  const log = options.logFd;
+  const log = options.logFd ?? "ignore";
   const child: ChildProcess = childProcess().spawn(file, [...args], {
     cwd: options.cwd,
     env: options.env as NodeJS.ProcessEnv,

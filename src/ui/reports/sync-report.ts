@@ -8,6 +8,7 @@ import type { SyncReport } from "../../core/sync/run-sync.js";
 import { andList, orList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
+import { loginJson, loginText } from "./login-lines.js";
 import { manifestLine } from "./manifest-line.js";
 
 /** The stable `sync --json` shape of the spec. */
@@ -55,6 +56,7 @@ export function syncJson(report: SyncReport) {
     ...(report.references.length > 0 ? { references: report.references } : {}),
     restart: report.restart,
     ...(report.bridge ? { bridge: report.bridge } : {}),
+    ...(report.logins.length > 0 ? { logins: loginJson(report.logins) } : {}),
   };
 }
 
@@ -80,6 +82,7 @@ export async function renderSync(
   renderEnvironments(report, out, options);
   renderInstalls(report, out, dryRun);
   renderTargets(report, out, dryRun, options);
+  renderLogins(report, out);
   const programs = report.missingPrograms.filter((line) => !options.programsShown?.includes(line));
   if (programs.length > 0) {
     out.print("");
@@ -93,6 +96,14 @@ export async function renderSync(
   }
   renderNotices(report, out);
   renderRestart(report, out);
+}
+
+/** Servers that need a login: the state of mcp-twin's login to each, and what to run. */
+function renderLogins(report: SyncReport, out: Output): void {
+  if (report.logins.length === 0) return;
+  out.print(out.theme.c.bold("Logins"));
+  const now = Date.now();
+  for (const l of report.logins) out.print(`  ${loginText(l, out.theme, now)}`);
 }
 
 /** Each environment: its node and npm prefix (every file named as the user's system shows it), or why not usable. */
@@ -330,21 +341,35 @@ function acrossLine(
  * runs across the line.
  */
 function relayLine(t: SyncReport["targets"][number]): string | undefined {
-  if (!t.relays || t.relays.length === 0) return undefined;
   const client = clientById(t.client)?.name ?? t.client;
-  const byWhere = new Map<string, string[]>();
-  for (const r of t.relays) byWhere.set(r.runsIn, [...(byWhere.get(r.runsIn) ?? []), r.server]);
-  return [...byWhere]
-    .map(([runsIn, servers]) => {
+  const across = (runsIn: string) =>
+    runsIn.startsWith("wsl:") && t.env === "windows"
+      ? ", started by wsl.exe"
+      : runsIn === "windows" && t.env.startsWith("wsl:")
+        ? ", started through WSL interop"
+        : "";
+  // A login relay is said only where it crosses the line (WSL is then needed): the login lines
+  // say that every client reaches the server through the relay.
+  const said = (t.relays ?? []).filter((r) => r.why !== "login" || across(r.runsIn));
+  if (said.length === 0) return undefined;
+  const groups = new Map<string, { runsIn: string; why: string; servers: string[] }>();
+  for (const r of said) {
+    const key = `${r.runsIn}|${r.why}`;
+    const g = groups.get(key) ?? { runsIn: r.runsIn, why: r.why, servers: [] };
+    g.servers.push(r.server);
+    groups.set(key, g);
+  }
+  return [...groups.values()]
+    .map(({ runsIn, why, servers }) => {
       const one = servers.length === 1;
-      const across =
-        runsIn.startsWith("wsl:") && t.env === "windows"
-          ? ", started by wsl.exe"
-          : runsIn === "windows" && t.env.startsWith("wsl:")
-            ? ", started through WSL interop"
-            : "";
-      const needs = across ? `WSL and mcp-twin in ${runsIn}` : `mcp-twin in ${runsIn}`;
-      return `${andList(servers)} ${one ? "is a remote server" : "are remote servers"}, and ${client} takes only stdio servers: ${one ? "it goes" : "they go"} through mcp-twin's relay (\`mcp-twin connect\`) in ${runsIn}${across}, so ${client} needs ${needs} for ${one ? "it" : "them"}`;
+      const reason =
+        why === "stdio-only"
+          ? `${one ? "is a remote server" : "are remote servers"}, and ${client} takes only stdio servers`
+          : why === "no-sse"
+            ? `${one ? "speaks" : "speak"} SSE, which ${client} takes no url entry for`
+            : `${one ? "needs" : "need"} the login mcp-twin holds`;
+      const needs = across(runsIn) ? `WSL and mcp-twin in ${runsIn}` : `mcp-twin in ${runsIn}`;
+      return `${andList(servers)} ${reason}: ${one ? "it goes" : "they go"} through mcp-twin's relay (\`mcp-twin connect\`) in ${runsIn}${across(runsIn)}, so ${client} needs ${needs} for ${one ? "it" : "them"}`;
     })
     .join("; ");
 }

@@ -20,11 +20,12 @@ export function uninstallJson(report: UninstallReport, remains: Remains, dryRun:
     ...(dryRun ? {} : { restart: restartOf(report.targets) }),
     installs: report.packages,
     ...(report.bridge ? { bridge: report.bridge } : {}),
+    ...(report.logins.length > 0 ? { logins: report.logins } : {}),
     remains,
   };
 }
 
-/** Each target, then the packages, then the bridge. */
+/** Each target, then the packages, then the bridge, then the logins forgotten. */
 export async function renderUninstall(
   report: UninstallReport,
   out: Output,
@@ -37,6 +38,13 @@ export async function renderUninstall(
   const holders = restartOf(report.targets.filter((r) => r.removed.includes(BRIDGE_ENTRY)));
   const bridge = bridgeLine(report.bridge, out, holders, modal);
   if (bridge) out.print(bridge);
+  const logins = report.logins;
+  if (logins.length > 0)
+    out.print(
+      options.planned
+        ? `  ${out.theme.bullet} The login${logins.length === 1 ? "" : "s"} to ${andList(logins)} would be forgotten (${logins.length === 1 ? "its tokens" : "their tokens"} leave the home).`
+        : `${out.theme.ok} Forgot the login${logins.length === 1 ? "" : "s"} to ${andList(logins)}: ${logins.length === 1 ? "its tokens are" : "their tokens are"} gone from the home.`,
+    );
 }
 
 function renderPackages(rows: readonly InstallRow[], out: Output, modal: "will" | "would"): void {

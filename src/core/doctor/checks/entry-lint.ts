@@ -385,9 +385,7 @@ function remote(f: EntryFacts, where: Where): Finding {
   return finding(
     "pass",
     where,
-    f.sse
-      ? `SSE server at ${view.url} (its handshake is probed)`
-      : `remote server at ${view.url} (not started by doctor)`,
+    `${f.sse ? "SSE" : "remote"} server at ${view.url}, in the form ${f.clientName} reads (the server itself: see probe.handshake)`,
   );
 }
 
