@@ -8,8 +8,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import type { FakeMachine } from "../helpers/fake-machine.js";
+import { type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
+
+runInProcessByDefault();
 
 const SECRET = "fx-adopt-1111111111-OLD1";
 const ROTATED = "fx-adopt-2222222222-NEW2";

@@ -9,9 +9,11 @@ import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import { call, cleanup, httpClient, startBridge } from "../bridge-server/helpers.js";
 import { doctor, one, pick } from "../doctor/helpers.js";
-import { writeManifest } from "../helpers/fake-machine.js";
+import { runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { importJson } from "../import/helpers.js";
+
+runInProcessByDefault();
 
 const SECRET = "fx-9c8b7a6d5e4f3a2b";
 const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);

@@ -7,8 +7,15 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import { type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import {
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
+
+runInProcessByDefault();
 
 const SECRET = "fx-5b2e9d1c7a3f4e60";
 const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);
