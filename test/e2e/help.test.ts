@@ -172,8 +172,8 @@ describe("the text (read by eye)", () => {
         status [options]                  servers × targets: synced, missing, drifted,
                                           foreign, stale
         add [options] [server]            add a server to the manifest: a catalogue
-                                          entry, an MCP Registry server or an npm
-                                          package
+                                          entry, an MCP Registry server, an npm
+                                          package or a remote URL
         search [options] <words...>       search the MCP Registry (and the catalogue)
                                           for servers
         remove [options] <name>           take a server out of the manifest
@@ -360,60 +360,60 @@ describe("the text (read by eye)", () => {
   `));
   test("add", async () =>
     expect(await help("add")).toMatchInlineSnapshot(`
-    "Usage: mcp-twin add [options] [server]
+      "Usage: mcp-twin add [options] [server]
 
-    add a server to the manifest: a catalogue entry, an MCP Registry server or an
-    npm package
+      add a server to the manifest: a catalogue entry, an MCP Registry server, an npm
+      package or a remote URL
 
-    Arguments:
-      server                   a catalogue name (see --list), an MCP Registry name
-                               (io.github.owner/server[@version]) or an npm package
-                               spec
+      Arguments:
+        server                   a catalogue name (see --list), an MCP Registry name
+                                 (io.github.owner/server[@version]), an npm package
+                                 spec or a remote server's URL (https://…)
 
-    Options:
-      --list                   show the catalogue
-      --name <name>            the server's name in the manifest
-      --arg <name=value>       an answer for the template's inputs (repeatable)
-      --secret <NAME[=VALUE]>  a secret's value, or NAME alone to read $NAME
-                               (repeatable)
-      --force                  replace a server of the same name
-      --registry <url>         the MCP Registry to ask (default: MCP_TWIN_REGISTRY,
-                               the home manifest's registry, else
-                               registry.modelcontextprotocol.io)
-      --use <way>              for a registry server offering several: how to run it
-                               (choices: "npm", "remote", "pypi", "oci")
-      --sync                   sync right after adding (write every client config;
-                               an npm package is installed first)
-      --no-sync                do not offer to sync
+      Options:
+        --list                   show the catalogue
+        --name <name>            the server's name in the manifest
+        --arg <name=value>       an answer for the template's inputs (repeatable)
+        --secret <NAME[=VALUE]>  a secret's value, or NAME alone to read $NAME
+                                 (repeatable)
+        --force                  replace a server of the same name
+        --registry <url>         the MCP Registry to ask (default: MCP_TWIN_REGISTRY,
+                                 the home manifest's registry, else
+                                 registry.modelcontextprotocol.io)
+        --use <way>              for a registry server offering several: how to run it
+                                 (choices: "npm", "remote", "pypi", "oci")
+        --sync                   sync right after adding (write every client config;
+                                 an npm package is installed first)
+        --no-sync                do not offer to sync
 
-    Common options:
-      --json                   one JSON document on stdout, logs on stderr
-      -y, --yes                never prompt; a missing required answer is an error
-      --dry-run                show the manifest diff; write nothing
-      --manifest <path>        the user-level manifest (default: the home's; a
-                               ./mcp-twin.jsonc here is the project's)
-      --env <id>               with --sync: only this environment (repeatable)
-      --client <id>            with --sync: only this client (repeatable)
-      --project <dir>          with --sync: the project files in <dir> instead of
-                               user files
-      --verbose                more detail on stderr
-      --no-color               no colours (NO_COLOR is honoured too)
-      -h, --help               show this help
+      Common options:
+        --json                   one JSON document on stdout, logs on stderr
+        -y, --yes                never prompt; a missing required answer is an error
+        --dry-run                show the manifest diff; write nothing
+        --manifest <path>        the user-level manifest (default: the home's; a
+                                 ./mcp-twin.jsonc here is the project's)
+        --env <id>               with --sync: only this environment (repeatable)
+        --client <id>            with --sync: only this client (repeatable)
+        --project <dir>          with --sync: the project files in <dir> instead of
+                                 user files
+        --verbose                more detail on stderr
+        --no-color               no colours (NO_COLOR is honoured too)
+        -h, --help               show this help
 
-    Examples:
-      # the catalogue
-      $ mcp-twin add --list
-      # add a catalogue server (its key asked, masked) and sync
-      $ mcp-twin add tavily --sync
-      # add a server of the MCP Registry (\`mcp-twin search\` finds one)
-      $ mcp-twin add io.github.owner/server
+      Examples:
+        # the catalogue
+        $ mcp-twin add --list
+        # add a catalogue server (its key asked, masked) and sync
+        $ mcp-twin add tavily --sync
+        # add a server of the MCP Registry (\`mcp-twin search\` finds one)
+        $ mcp-twin add io.github.owner/server
 
-    Read more:
-      README.md, "The catalogue"
-      README.md, "Search and add from the MCP Registry"
-      (the package folder: <package>)
-    "
-  `));
+      Read more:
+        README.md, "The catalogue"
+        README.md, "Search and add from the MCP Registry"
+        (the package folder: <package>)
+      "
+    `));
   test("search", async () =>
     expect(await help("search")).toMatchInlineSnapshot(`
     "Usage: mcp-twin search [options] <words...>
