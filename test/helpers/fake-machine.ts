@@ -63,6 +63,8 @@ export interface FakeMachineOptions {
   mcpRegistryUrl?: string;
   /** A Windows user name (spaces allowed: "John Smith"). */
   windowsUser?: string;
+  /** Windows' npm prints no "npm info using npm@…" with its prefix (it still answers --version). */
+  npmQuietVersion?: boolean;
   /**
    * C: has 8.3 short names (`PROGRA~1`, links beside the long folders; cmd.exe's `%~sI` reports
    * them). Default true; false: a volume with 8.3 names off, where Windows reports none.
@@ -258,6 +260,7 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
         node: options.windowsNode !== false ? "C:\\Program Files\\nodejs\\node.exe" : null,
         nodeVersion: "v22.11.0",
         npmVersion: "10.9.0",
+        ...(options.npmQuietVersion ? { npmQuietVersion: true } : {}),
         npmPrefix: winPath(windowsPrefix),
         distros: options.wslDistros ?? ["Ubuntu", "docker-desktop", "docker-desktop-data"],
         // Each side has its own npm configuration (as each has its own .npmrc).

@@ -93,7 +93,7 @@ test('"auth": "client" writes native url entries and says each client asks; a st
   expect(fx.stats.mcpRequests).toBe(0);
 });
 
-test("from WSL, Windows clients get the relay too (through wsl.exe), with the same login in the shared home", async () => {
+test("from WSL, Windows clients get the relay too (through wsl.exe), with the same login in the shared home, and their lines say so", async () => {
   const { fx, m } = await machine("wsl");
   writeManifest(m, { servers: { docs: { url: fx.url } } });
   const r = await m.run(["sync"]);
@@ -103,6 +103,15 @@ test("from WSL, Windows clients get the relay too (through wsl.exe), with the sa
   expect(desktop.args.slice(-4)).toEqual(["connect", fx.url, "--auth", "docs"]);
   const cursor = JSON.parse(readFileSync(m.paths.cursorConfig, "utf8")).mcpServers.docs;
   expect(cursor.args.slice(-4)).toEqual(["connect", fx.url, "--auth", "docs"]);
+  // Each Windows client's line says how docs reaches it and that it then needs WSL and mcp-twin
+  // there (Claude Code's, in WSL itself, is what the login line says already).
+  expect(r.stdout).toContain(
+    "docs is a remote server, and Claude Desktop takes only stdio servers: it goes through mcp-twin's relay (`mcp-twin connect`) in wsl:Ubuntu, started by wsl.exe, so Claude Desktop needs WSL and mcp-twin in wsl:Ubuntu for it",
+  );
+  expect(r.stdout).toContain(
+    "docs needs the login mcp-twin holds: it goes through mcp-twin's relay (`mcp-twin connect`) in wsl:Ubuntu, started by wsl.exe, so Cursor needs WSL and mcp-twin in wsl:Ubuntu for it",
+  );
+  expect(r.stdout.match(/mcp-twin's relay \(`mcp-twin connect`\)/g)).toHaveLength(2);
 });
 
 test("uninstall forgets the logins: no file of the home (backups included) holds a token after it", async () => {

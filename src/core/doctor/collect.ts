@@ -288,9 +288,12 @@ async function nodeFacts(
     env.kind === "windows" && !env.local && !machine.local.interop
       ? (machine.local.interopReason ?? "interop is off")
       : undefined;
-  const programs = await pathPrograms(machine, env);
+  const [programs, npmVersion] = await Promise.all([
+    pathPrograms(machine, env),
+    unreachable ? undefined : askNpmVersion(env),
+  ]);
   return {
-    env,
+    env: npmVersion && env.npm ? { ...env, npm: { ...env.npm, version: npmVersion } } : env,
     needed,
     ...(programs.node ? { pathNode: programs.node } : {}),
     ...(programs.npm ? { pathNpm: programs.npm } : {}),
@@ -298,6 +301,16 @@ async function nodeFacts(
     prefix: await prefixState(env),
     ...(unreachable ? { unreachable } : {}),
   };
+}
+
+/**
+ * npm's version, asked (`npm --version`) only when the look at the environment did not learn it
+ * (an npm that prints no "npm info using npm@…" line with the prefix): doctor says what it is.
+ */
+async function askNpmVersion(env: Environment): Promise<string | undefined> {
+  if (!env.npm || env.npm.version || !env.usable) return undefined;
+  const r = await env.runNpm(["--version"], { timeoutMs: 30_000 }).catch(() => undefined);
+  return r?.exitCode === 0 ? /^\s*(\d+\.\d+\.\d+\S*)\s*$/.exec(r.stdout.toString("utf8"))?.[1] : undefined;
 }
 
 /** Every entry of every config: read as its client reads it, resolved, its probe planned. */

@@ -19,6 +19,7 @@ import { placeholderKind } from "./checks/secrets.js";
 import { missingProgram } from "./checks/spawn.js";
 import { type EntryView, expandEntry, readEntry } from "./entry-view.js";
 import type { RemotePlan } from "./live-probe.js";
+import { type ProbeCommand, probeCommand } from "./probe-command.js";
 import type { ConfigFacts, EntrySet } from "./read-configs.js";
 import { type Resolved, resolveEntry, type SpawnPlan } from "./resolve.js";
 import type { Where } from "./types.js";
@@ -44,6 +45,8 @@ export interface EntryWork {
    */
   missing?: { path: string; env: string; check: "entry.command" | "entry.node-path" };
   plan?: SpawnPlan;
+  /** The plan as the user can start it by hand from here (the report shows it when it fails). */
+  command?: ProbeCommand;
   /**
    * A remote it reaches — its own url, or the one its `mcp-twin connect` relay relays to — as its
    * client expands it: doctor completes a handshake with it (once per remote, for every entry).
@@ -148,7 +151,19 @@ export async function inspectEntries(
       managedPackage: facts.managedPackage ?? false,
       kind: expanded.view.kind,
       ...downloaderOf(expanded.view),
-      ...(missing ? { missing } : relayed ? {} : resolved?.spawn ? { plan: resolved.spawn } : {}),
+      ...(missing
+        ? { missing }
+        : relayed
+          ? {}
+          : resolved?.spawn
+            ? {
+                plan: resolved.spawn,
+                command: probeCommand(resolved.spawn, Object.keys(expanded.view.env), {
+                  style: ctx.machine.local.kind === "windows" ? "win32" : "posix",
+                  cwd: ctx.machine.host.cwd,
+                }),
+              }
+            : {}),
       ...(resolved?.noSpawn && !relayed ? { noSpawn: resolved.noSpawn } : {}),
       ...(expanded.view.kind === "remote" && expanded.view.url
         ? {

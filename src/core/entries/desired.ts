@@ -23,6 +23,7 @@ import { BIN_AFTER_INSTALL } from "../packages/npm-prefix.js";
 import type { State } from "../sync/state.js";
 import { getEnv } from "../system/host.js";
 import type { Machine } from "../system/machine.js";
+import { mcpTwinIn } from "./self-launch.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./target-entry.js";
 
 export interface DesiredInput {
@@ -54,7 +55,8 @@ export async function desiredEntries(
       return pkg && (!want || pkg.version === want) ? pkg : undefined;
     },
     ...(await windowsPathTable(input.allEnvs, index, machine)),
-    self: machine.host.self,
+    // One path to this mcp-twin for every entry that runs it: the relays and the bridge's entry.
+    self: selfHere(input.allEnvs, machine),
     selfVersion: VERSION,
     secrets: input.secrets,
     processEnv: machine.host.env,
@@ -74,6 +76,12 @@ export async function desiredEntries(
     out.set(target.key, desired);
   }
   return out;
+}
+
+/** This mcp-twin, as the relays of url servers start it: by the path the bridge's entry uses too. */
+function selfHere(envs: readonly Environment[], machine: Machine): EntryContext["self"] {
+  const local = envs.find((e) => e.local);
+  return (local && mcpTwinIn(local, machine.host.self)) ?? machine.host.self;
 }
 
 /**

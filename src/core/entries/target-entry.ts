@@ -54,6 +54,11 @@ export type BuiltEntry =
       secretValues: string[];
       references: string[];
       runsIn: string;
+      /**
+       * A url server written as mcp-twin's stdio relay (`connect`), which runs in `runsIn`, and why:
+       * the client takes only stdio servers, or no SSE url entries, or mcp-twin holds its login.
+       */
+      relay?: RelayWhy;
       /** A raw `command` server: the program it runs in `runsIn` (sync checks it is there). */
       program?: string;
       /** Written, but it will not start as things are (its program is missing there). */
@@ -184,12 +189,18 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       ? target.client.projectEntryProblem?.(relayExpands ? { ...value, args: [] } : value)
       : undefined;
   if (problem) return { ok: false, code: "unresolved", reason: `servers.${name}: ${problem}` };
+  // A url server as a command is mcp-twin's relay: it runs where this mcp-twin is (a project
+  // file's, through npx, where the project is opened).
+  const relay =
+    run.url !== undefined && typeof value.command === "string" ? relayWhy(server, target) : undefined;
+  const self = relay && target.scope !== "project" ? ctx.environments.find((e) => e.local) : undefined;
   return {
     ok: true,
     value,
     secretValues,
     references: [...new Set(references)],
-    runsIn: env.id,
+    runsIn: self?.id ?? env.id,
+    ...(relay ? { relay } : {}),
     ...(program ? { program } : {}),
     ...(problems.length > 0 ? { problems } : {}),
   };
@@ -198,6 +209,15 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
 /** `connect <url>` for a relay entry: SSE, and mcp-twin's login to `auth` (`--auth <server>`). */
 function connectArgs(url: string, sse: boolean, auth: string | undefined): string[] {
   return ["connect", url, ...(sse ? ["--transport", "sse"] : []), ...(auth ? ["--auth", auth] : [])];
+}
+
+export type RelayWhy = "stdio-only" | "no-sse" | "login";
+
+/** Why a url server's entry in this client is mcp-twin's relay rather than the url itself. */
+function relayWhy(server: ServerSpec, target: Target): RelayWhy {
+  if (!target.client.remoteEntry) return "stdio-only";
+  if (server.transport === "sse" && !target.client.sseEntry) return "no-sse";
+  return "login";
 }
 
 /** The script of the login shell a raw command crossing into WSL is started through. */

@@ -67,6 +67,8 @@ export interface SyncPlan {
     installs: InstallRow[];
     /** --prune: packages to uninstall (planned). */
     prune: InstallRow[];
+    /** Without --prune: packages mcp-twin installed that no manifest server uses now (they stay). */
+    unused: InstallRow[];
   };
   /** Each target's change (planned against the installs as they will land). */
   targets: TargetPlan[];
@@ -145,7 +147,10 @@ export async function planSync(
   const index = await readInstalledIndex(packageServers(manifest, allEnvs));
   // With dryRun, these only say what would be done: nothing is installed or removed here.
   const installs = await installMissing(servers, resolved.versions, index, state, { dryRun: true }, progress);
-  const prune = options.prune ? await prunePackages(manifest, envs, state, { dryRun: true }, progress) : [];
+  // Planned only (dryRun): with --prune they go; without, the report says they stay, and how.
+  const leftover = await prunePackages(manifest, envs, state, { dryRun: true }, progress);
+  const prune = options.prune ? leftover : [];
+  const unused = options.prune ? [] : leftover;
   for (const e of resolved.errors)
     installs.rows.push({ env: "-", package: e.package, version: "", action: "failed", error: e.message });
   trace("packages");
@@ -180,6 +185,7 @@ export async function planSync(
       index,
       installs: installs.rows,
       prune,
+      unused,
     },
     targets,
     desired,

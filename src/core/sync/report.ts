@@ -4,6 +4,7 @@
  */
 import type { BridgeReport } from "../bridge-control/wiring.js";
 import { CLIENTS } from "../clients/index.js";
+import type { RelayWhy } from "../entries/target-entry.js";
 import { type MissingProgram, missingProgramLines } from "../environments/missing-programs.js";
 import type { Environment } from "../environments/types.js";
 import type { LoginLine } from "../oauth/needs-login.js";
@@ -27,6 +28,11 @@ interface TargetReport {
   problems: Array<{ server: string; code: string; message: string; missing?: MissingProgram }>;
   /** Servers whose entry here runs in another environment (e.g. Windows' node.exe through interop). */
   across?: Array<{ server: string; runsIn: string; command?: string }>;
+  /**
+   * url servers this client takes only as mcp-twin's stdio relay (it has no url entries): the
+   * client then needs mcp-twin where the relay runs (and WSL, when that is across the line).
+   */
+  relays?: Array<{ server: string; runsIn: string; why: RelayWhy }>;
   /** E.g. a file others can read into which this run writes a secret (with the chmod that fixes it). */
   warnings?: string[];
 }
@@ -48,6 +54,8 @@ export interface SyncReport {
   installs: InstallRow[];
   /** Usable environments that got no package: no client of this run runs one there. */
   noClient: string[];
+  /** Packages mcp-twin installed that no manifest server uses now: they stay (`sync --prune` removes them). */
+  unused: Array<{ env: string; package: string; version: string }>;
   /** Project files only: their entries run their packages through npx, nothing was installed. */
   npx: boolean;
   targets: TargetReport[];
@@ -115,6 +123,7 @@ function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
     environments: plan.environments.map(environmentReport),
     installs,
     noClient: plan.idle,
+    unused: plan.packages.unused.map(({ env, package: name, version }) => ({ env, package: name, version })),
     npx: plan.npx,
     targets: [],
     errors: [],
@@ -170,6 +179,7 @@ function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?:
     ...(t.note ? { note: t.note } : {}),
     problems: p.problems,
     ...(p.across.length > 0 ? { across: p.across } : {}),
+    ...(p.relays.length > 0 ? { relays: p.relays } : {}),
     ...(warnings ? { warnings } : {}),
   };
 }

@@ -24,18 +24,42 @@ function slowStartFix(p: ProbeItem): string {
   return "See what the server waits for at start (start it by hand); a client with a start-up setting (Claude Code's MCP_TIMEOUT) can be given more time.";
 }
 
-/** After a failed start: a sync that changes something, or the error. */
-function failFix(p: ProbeItem): string {
+/** Where the server's arguments and variables are changed: the manifest (then sync), or its entry. */
+function whereToChange(p: ProbeItem): string {
+  const w = p.work;
+  return w.managed
+    ? `the manifest's "${w.server}" (then \`mcp-twin sync\`)`
+    : `its entry in ${w.clientName}'s config`;
+}
+
+/** A folder the server was given that is not there, as its stderr names it (one of its arguments). */
+function missingFolder(p: ProbeItem): string | undefined {
+  const args = p.work.plan?.args ?? [];
+  for (const line of p.result?.stderr ?? []) {
+    const named =
+      /Cannot access directory (.+?)(?:, skipping)?\s*$/.exec(line)?.[1] ??
+      /ENOENT: no such file or directory, \w+ '([^']+)'/.exec(line)?.[1];
+    if (named && args.includes(named)) return named;
+  }
+  return undefined;
+}
+
+/** After a failed start: a sync that changes something, the cause's own fix, or where to look. */
+function failFix(p: ProbeItem, show: Show): string {
   const w = p.work;
   const r = p.result!;
   if (r.timedOut)
     return p.probeTimeoutMs < w.timeoutMs
-      ? `Start the command by hand to see where it stops; if it is only slow, run doctor with --timeout ${Math.ceil(w.timeoutMs / 1000)} (its client allows ${limit(p)}).`
-      : "Start the command by hand to see where it stops.";
+      ? `Start it by hand (the command above) to see where it stops; if it is only slow, run doctor with --timeout ${Math.ceil(w.timeoutMs / 1000)} (its client allows ${limit(p)}).`
+      : "Start it by hand (the command above) to see where it stops.";
   // sync rewrites an entry that is not what it would write; one that is would come back the same.
   if (w.managed && !w.synced)
-    return `${SYNC_FIX} If it still fails, start the command by hand to see its error.`;
-  return "Start the command by hand to see its error (its stderr is shown above).";
+    return `${SYNC_FIX} If it still fails, start it by hand (the command above) to see its error.`;
+  const folder = missingFolder(p);
+  if (folder) return `Create ${show.path(folder)}, or change ${w.server}'s args in ${whereToChange(p)}.`;
+  if (r.stderr.length > 0 || r.refused)
+    return `Fix what its error above says; its arguments and variables are in ${whereToChange(p)}, and the command above starts it again as ${w.clientName} does.`;
+  return `Start it by hand (the command above) to see what it prints; its arguments and variables are in ${whereToChange(p)}.`;
 }
 
 /**
@@ -116,8 +140,9 @@ function handshake(p: ProbeItem, show: Show): Finding {
     // The server's own lines are quoted as it printed them.
     const detail = [...r.noise.map((l) => `stdout: ${l}`), ...r.stderr.map((l) => `stderr: ${l}`)];
     return finding("fail", w.where, `${show.text(r.error ?? "failed", w.plan?.file)}.`, {
-      fix: failFix(p),
+      fix: failFix(p, show),
       detail,
+      command: w.command,
     });
   }
   // One start for several client configs of the same launch: said, not shown as if measured twice.
@@ -150,7 +175,7 @@ export const probeChecks = [
     id: "probe.handshake",
     scope: "machine",
     doc: 'the server did not start, exited (with its code and the lines of its stderr that name the error), or gave no answer to `initialize`/`tools/list` within `--timeout`; pass shows start-up time and tool count. A remote server — a url entry, or the server a `mcp-twin connect` relay entry reaches (not started: the remote is contacted instead, with the relay\'s login when it has one) — gets the same handshake over the SDK\'s Streamable HTTP client (SSE for `"type": "sse"`, or a Cursor/Windsurf/untyped Gemini entry of a manifest server with `"transport": "sse"`), once for every entry that reaches it; a failure names its cause (a host name that does not resolve, connection refused, TLS, a login needed: `mcp-twin login <server>`, an HTTP status). A project file\'s remote is not contacted (skip). Skipped for all with `--no-probe`.',
-    fix: "`mcp-twin sync` for a managed server whose entry is not what sync writes; otherwise run the command by hand to see the error. An entry whose program is not there is not started (skip): `entry.command` (or `entry.node-path`) is that finding, with the program's install command.",
+    fix: "`mcp-twin sync` for a managed server whose entry is not what sync writes; otherwise the cause's own fix when doctor can tell it (a folder argument that does not exist), else what its error says, in the manifest (then `mcp-twin sync`) or the entry; the report shows the command doctor started, runnable from where you are (`command` in `--json`). An entry whose program is not there is not started (skip): `entry.command` (or `entry.node-path`) is that finding, with the program's install command.",
     // The whole machine, not each probe: with --no-probe there is nothing to run on but one skip.
     run: ({ probes, manifest }, show) =>
       probes === undefined
