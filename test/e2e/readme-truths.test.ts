@@ -164,3 +164,19 @@ test("anchors are made as GitHub makes them", () => {
   expect(anchorOf("Why the bridge lives in WSL, on 127.0.0.1")).toBe("why-the-bridge-lives-in-wsl-on-127001");
   expect(anchorOf("`--json`")).toBe("--json");
 });
+
+test("the README's test command is the one CI runs, and the README's run command runs", () => {
+  const ci = readFileSync(path.join(REPO, ".ci/run"), "utf8");
+  const ciCommands = ci.split("\n").filter((line) => /^npm /.test(line));
+  expect(ciCommands).toContain("npm test");
+  const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+  const shell = [...readme.matchAll(/^```sh\n([\s\S]*?)^```/gm)].flatMap((m) => m[1]!.split("\n"));
+  const testLine = shell.find((line) => /#\s*build, then every test/.test(line));
+  expect(testLine?.replace(/\s*#.*$/, "")).toBe(ciCommands.at(-1));
+  const runLine = shell.find((line) => line.includes("node bin/mcp-twin.js"));
+  expect(runLine).toMatch(/^npm ci && npm run build && node bin\/mcp-twin\.js --help\s/);
+  // What the run command ends with answers.
+  const help = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8" });
+  expect(help.status).toBe(0);
+  expect(help.stdout).toContain("Usage: mcp-twin");
+});
