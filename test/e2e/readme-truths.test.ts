@@ -180,3 +180,11 @@ test("the README's test command is the one CI runs, and the README's run command
   expect(help.status).toBe(0);
   expect(help.stdout).toContain("Usage: mcp-twin");
 });
+
+test("the README's index links every page under docs/", () => {
+  const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+  const linked = new Set([...readme.matchAll(/\]\((docs\/[^)#\s]+\.md)/g)].map((m) => m[1]!));
+  const pages = markdownPages().filter((p) => p.startsWith("docs/"));
+  expect(pages.length).toBeGreaterThan(15);
+  expect(pages.filter((p) => !linked.has(p.split(path.sep).join("/")))).toEqual([]);
+});
