@@ -44,33 +44,33 @@ describe("every command", () => {
     }
   }, 60_000);
 
-  test("every 'Read more' pointer exists: a README heading that starts so, a docs file in the package", () => {
-    const headings = readFileSync(path.join(REPO, "README.md"), "utf8")
-      .split("\n")
-      .filter((l) => l.startsWith("#"))
-      .map((l) => l.replace(/^#+ /, ""));
+  test("every 'Read more' pointer exists: a docs file in the package, and a heading there that starts so", () => {
+    const headings = (file: string) =>
+      readFileSync(path.join(REPO, file), "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("#"))
+        .map((l) => l.replace(/^#+ /, ""));
     const files = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { files: string[] })
       .files;
     const pointers = readMorePointers();
     expect(pointers.length).toBeGreaterThan(5);
+    expect(pointers.filter((p) => /^docs\/[^,]+\.md, "/.test(p)).length).toBeGreaterThan(5);
     for (const pointer of pointers) {
-      const section = /^README\.md, "(.*)"$/.exec(pointer);
+      const section = /^([^ ,]+\.md), "(.*)"$/.exec(pointer);
+      const file = section ? section[1]! : pointer.split(" ")[0]!;
+      expect(existsSync(path.join(REPO, file)), pointer).toBe(true);
       if (section)
         expect(
-          headings.some((h) => h.startsWith(section[1]!)),
+          headings(file).some((h) => h.startsWith(section[2]!)),
           pointer,
         ).toBe(true);
-      else {
-        const file = pointer.split(" ")[0]!;
-        expect(existsSync(path.join(REPO, file)), pointer).toBe(true);
-        // Shipped: the package's "files" holds it, its folder, or a `dir/*.ext` pattern matching it.
-        const shipped = (f: string) =>
-          file === f ||
-          file.startsWith(`${f}/`) ||
-          (f.includes("*") &&
-            new RegExp(`^${f.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`).test(file));
-        expect(files.some(shipped), pointer).toBe(true);
-      }
+      // Shipped: the package's "files" holds it, its folder, or a `dir/*.ext` pattern matching it.
+      const shipped = (f: string) =>
+        file === f ||
+        file.startsWith(`${f}/`) ||
+        (f.includes("*") &&
+          new RegExp(`^${f.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`).test(file));
+      expect(files.some(shipped), pointer).toBe(true);
     }
   });
 
@@ -277,7 +277,7 @@ describe("the text (read by eye)", () => {
         $ mcp-twin init --yes --import --no-sync
 
       Read more:
-        README.md, "Getting started: \`mcp-twin init\`"
+        docs/getting-started.md, "Set up: \`mcp-twin init\`"
         (the package folder: <package>)
       "
     `));
@@ -321,8 +321,8 @@ describe("the text (read by eye)", () => {
       $ mcp-twin sync --update
 
     Read more:
-      README.md, "How it works"
-      README.md, "Hand edits: keep, overwrite or adopt"
+      docs/getting-started.md, "How sync works"
+      docs/commands.md, "Hand edits: keep, overwrite or adopt"
       (the package folder: <package>)
     "
   `));
@@ -353,8 +353,8 @@ describe("the text (read by eye)", () => {
       $ mcp-twin status --env wsl --json
 
     Read more:
-      README.md, "Commands and flags"
-      README.md, "Hand edits: keep, overwrite or adopt"
+      docs/commands.md, "\`mcp-twin status\`"
+      docs/commands.md, "Hand edits: keep, overwrite or adopt"
       (the package folder: <package>)
     "
   `));
@@ -407,10 +407,13 @@ describe("the text (read by eye)", () => {
         $ mcp-twin add tavily --sync
         # add a server of the MCP Registry (\`mcp-twin search\` finds one)
         $ mcp-twin add io.github.owner/server
+        # add a remote server by its URL (named example)
+        $ mcp-twin add https://mcp.example.com/mcp
 
       Read more:
-        README.md, "The catalogue"
-        README.md, "Search and add from the MCP Registry"
+        docs/catalogue-and-registry.md, "The catalogue"
+        docs/catalogue-and-registry.md, "Search and add from the MCP Registry"
+        docs/remote-servers.md, "Remote servers in every client"
         (the package folder: <package>)
       "
     `));
@@ -443,7 +446,7 @@ describe("the text (read by eye)", () => {
       $ mcp-twin search github --limit 5 --json
 
     Read more:
-      README.md, "Search and add from the MCP Registry"
+      docs/catalogue-and-registry.md, "Search and add from the MCP Registry"
       (the package folder: <package>)
     "
   `));
@@ -482,7 +485,8 @@ describe("the text (read by eye)", () => {
         $ mcp-twin remove tavily --sync
 
       Read more:
-        README.md, "The manifest"
+        docs/manifest.md
+        docs/commands.md, "\`mcp-twin remove\`"
         (the package folder: <package>)
       "
     `));
@@ -568,7 +572,7 @@ describe("the text (read by eye)", () => {
       $ mcp-twin adopt tavily --from windows:cursor
 
     Read more:
-      README.md, "Hand edits: keep, overwrite or adopt"
+      docs/commands.md, "Hand edits: keep, overwrite or adopt"
       (the package folder: <package>)
     "
   `));
@@ -604,8 +608,8 @@ describe("the text (read by eye)", () => {
       $ mcp-twin secret list
 
     Read more:
-      README.md, "Getting started: \`mcp-twin init\`"
-      README.md, "Your secrets"
+      docs/commands.md, "\`mcp-twin secret\`"
+      docs/safety.md, "Your secrets"
       (the package folder: <package>)
     "
   `));
@@ -647,7 +651,8 @@ describe("the text (read by eye)", () => {
         $ mcp-twin restore ~/.claude.json --original
 
       Read more:
-        README.md, "Your files"
+        docs/commands.md, "\`mcp-twin restore\`"
+        docs/safety.md, "Your files"
         (the package folder: <package>)
       "
     `));
@@ -689,7 +694,7 @@ describe("the text (read by eye)", () => {
 
       Read more:
         docs/doctor.md (every check id and its fix)
-        README.md, "Troubleshooting: \`mcp-twin doctor\`"
+        docs/windows-and-wsl.md, "Troubleshooting"
         (the package folder: <package>)
       "
     `));
@@ -744,7 +749,7 @@ describe("the text (read by eye)", () => {
         $ mcp-twin serve --share tavily
 
       Read more:
-        README.md, "The bridge"
+        docs/bridge.md
         (the package folder: <package>)
       "
     `));
@@ -786,7 +791,8 @@ describe("the text (read by eye)", () => {
         $ mcp-twin bridge status --json
 
       Read more:
-        README.md, "The bridge"
+        docs/bridge.md, "One lifecycle"
+        docs/commands.md, "\`mcp-twin bridge\`"
         (the package folder: <package>)
       "
     `),
@@ -823,7 +829,7 @@ describe("the text (read by eye)", () => {
         $ mcp-twin connect https://example.com/mcp --header 'Authorization: Bearer \${TOKEN}'
 
       Read more:
-        README.md, "The bridge"
+        docs/bridge.md, "\`mcp-twin connect\`: the relay"
         docs/remote-servers.md
         (the package folder: <package>)
       "
@@ -862,7 +868,8 @@ describe("the text (read by eye)", () => {
       $ mcp-twin restore
 
     Read more:
-      README.md, "Your files"
+      docs/commands.md, "\`mcp-twin uninstall\`"
+      docs/safety.md, "Your files"
       (the package folder: <package>)
     "
   `));
