@@ -459,7 +459,7 @@ cat "$OUT/summary.txt"
   if (( PARALLEL )); then
     echo "The journeys ran side by side on one 2-core machine, so their install times include each other's load."
   else
-    echo "The journeys ran one after another on a 2-core machine shared with other work, so times vary with its load."
+    echo "The journeys ran one after another on a 2-core machine; times are wall-clock and vary with its load."
   fi
   echo
   for j in "${JOURNEYS[@]}"; do cat "$OUT/$j.md"; done
