@@ -127,8 +127,7 @@ describe("adopt: a hand edit taken into the manifest", () => {
   }, 120_000);
 
   test("a new key only: the report says the edit went into the secrets file, the manifest unchanged", async () => {
-    const m = setup();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced();
     const cfg = json(m.paths.cursorConfig);
     cfg.mcpServers.fixture.env.FIXTURE_TOKEN = ROTATED;
     writeFileSync(m.paths.cursorConfig, JSON.stringify(cfg, null, 2));

@@ -99,8 +99,7 @@ describe("what loads the change", () => {
 
 describe("status", () => {
   test("an entry whose installed script was deleted is missing, not synced", async () => {
-    const m = setup();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced();
     const before = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{ state: string }>;
     expect(before.map((r) => r.state)).toEqual(["synced", "synced", "synced"]);
     rmSync(path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName")), {
@@ -175,8 +174,7 @@ describe("status", () => {
   });
 
   test("names the manifest on /mnt/c as Windows does, like sync's report", async () => {
-    const m = setup();
-    await m.run(["sync"]);
+    const m = await setup.synced();
     const r = await m.run(["status"]);
     expect(r.stdout).toContain(
       `Manifest: C:\\Users\\${m.windowsUser}\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc`,
