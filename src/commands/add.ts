@@ -32,6 +32,7 @@ import {
   withProvenance,
 } from "../core/registry/pick.js";
 import { checkSecretFlagNames, didYouMean } from "../core/selectors.js";
+import { readableBeforeSync } from "../core/sync/run-sync.js";
 import { withLock } from "../core/system/files.js";
 import { localHomedir } from "../core/system/host.js";
 import type { Machine } from "../core/system/machine.js";
@@ -47,6 +48,7 @@ import {
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts, type Prompts } from "../ui/prompts.js";
 import { launchLines } from "../ui/reports/server-launch.js";
+import { warnReadable } from "../ui/reports/sync-report.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";
 import { offerLogins } from "./shared/offer-login.js";
 import { openCommandMachine } from "./shared/open-machine.js";
@@ -317,6 +319,13 @@ async function offerSync(
   // written all the same, and start once the program is installed).
   const programsShown = asks && !added.server.package ? await missingPrograms(ctx, machine, added.name) : [];
   for (const line of programsShown) out.warn(line);
+  // …and a client config others can read that the sync would write a key into, with the chmod.
+  const readableShown = new Set<string>();
+  if (asks && !out.json) {
+    const c = ctx.options;
+    const selected = { manifest: c.manifest, envs: c.env, clients: c.client, project: c.project };
+    warnReadable(out, await readableBeforeSync(machine, selected, out.progress), readableShown);
+  }
   const doSync =
     o.sync === true ||
     (asks && (await prompts!.confirm({ message: `${capitalized(syncDoes)} now?`, default: true })));
@@ -332,6 +341,7 @@ async function offerSync(
     secrets: added.newSecrets,
     summary,
     programsShown,
+    readableShown: [...readableShown],
   });
 }
 
