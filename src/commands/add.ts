@@ -3,6 +3,7 @@
  * an npm package), then (`--sync`, or yes to the question on a terminal) `mcp-twin sync`.
  */
 import type { CommandContext } from "../cli.js";
+import { placesOf } from "../core/catalogue/folder-places.js";
 import {
   catalogueMatch,
   instantiate,
@@ -172,7 +173,7 @@ async function openAdd(ctx: CommandContext, o: AddOptions & CommandContext["opti
     );
   const interactive = !o.yes && !o.json && Boolean(ctx.terminal.stdin.isTTY);
   const prompts = interactive ? inquirerPrompts() : undefined;
-  const askCtx = { prompts, homedir, env: ctx.host.env };
+  const askCtx = { prompts, homedir, env: ctx.host.env, places: placesOf(machine.local) };
   const stored = await loadSecrets(machine.paths.secrets);
   const given = parseSecretFlags(o.secret ?? []);
   ctx.output.addSecrets([
@@ -204,6 +205,7 @@ async function fromTemplate(
     template,
     { ...(o.name ? { name: o.name } : {}), inputs, withoutSecrets: secrets.skipped },
     session.homedir,
+    session.askCtx.places,
   );
   const server = found.chosen ? withProvenance(found.chosen, made.server) : made.server;
   if (found.chosen) found.notes = registryNotes(found.chosen);
