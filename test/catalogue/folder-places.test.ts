@@ -98,4 +98,15 @@ describe("a Windows path typed inside WSL", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${typed} does not exist`);
   });
+
+  test("--manifest C:\\…: the file through /mnt/c, named as Windows writes it", async () => {
+    const m = setup({}, {});
+    const proj = withFolderTemplate(m);
+    writeFileSync(path.join(proj, "team.jsonc"), JSON.stringify({ servers: {} }));
+    const typed = `C:\\Users\\${m.windowsUser}\\proj\\team.jsonc`;
+    const r = await m.run(["status", "--manifest", typed]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(typed);
+    expect(r.stdout + r.stderr).not.toContain(`${proj}/team.jsonc`);
+  });
 });
