@@ -10,6 +10,7 @@ import { foldersElsewhere, placesOf, spelledHere } from "../../src/core/catalogu
 import type { FakeMachine } from "../helpers/fake-machine.js";
 import { runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
+import { KEY, runInPty } from "../helpers/pty.js";
 
 runInProcessByDefault();
 const setup = fixtureMachines("fx-3c9e1a7d5b2f4086");
@@ -89,6 +90,25 @@ describe("a Windows path typed inside WSL", () => {
       overrides: { windows: { args: ["--root", typed] } },
     });
   });
+
+  test("typed at add's question on a terminal: accepted, and spelled for each side", async () => {
+    const m = setup({}, {});
+    const proj = withFolderTemplate(m);
+    const typed = `C:\\Users\\${m.windowsUser}\\proj`;
+    const pty = runInPty(["add", "files"], m.env, m.root);
+    await pty.waitFor(/The folder it may read/);
+    pty.type(`${typed}${KEY.enter}`);
+    await pty.waitFor(/ now\?/);
+    pty.type(`n${KEY.enter}`);
+    const { code, output } = await pty.exit;
+    expect(code, output).toBe(0);
+    expect(output).not.toContain("does not exist");
+    const manifest = parse(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8"));
+    expect(manifest.servers.files).toMatchObject({
+      args: ["--root", proj],
+      overrides: { windows: { args: ["--root", typed] } },
+    });
+  }, 60_000);
 
   test("a folder that does not exist is named as typed", async () => {
     const m = setup({}, {});
