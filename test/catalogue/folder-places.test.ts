@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "jsonc-parser";
-import { describe, expect, inject, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { foldersElsewhere, placesOf, spelledHere } from "../../src/core/catalogue/folder-places.js";
 import type { FakeMachine } from "../helpers/fake-machine.js";
 import { runInProcessByDefault } from "../helpers/fake-machine.js";
@@ -47,8 +47,8 @@ function withFolderTemplate(m: FakeMachine): string {
       title: "Files",
       description: "Files in one folder",
       homepage: "https://files.example",
-      runtime: "node",
-      server: { package: inject("fixtureName"), args: ["--root", "${input:folder}"] },
+      runtime: "python",
+      server: { command: "uvx", args: ["files-mcp", "--root", "${input:folder}"] },
       inputs: { folder: { type: "folder", description: "The folder it may read" } },
     }),
   );
@@ -65,15 +65,15 @@ describe("a Windows path typed inside WSL", () => {
     const r = await m.run(["add", "files", "--arg", `folder=${typed}`, "--sync"]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const manifest = parse(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8"));
-    expect(manifest.servers.files.args).toEqual(["--root", proj]);
-    expect(manifest.servers.files.overrides).toEqual({ windows: { args: ["--root", typed] } });
+    expect(manifest.servers.files.args).toEqual(["files-mcp", "--root", proj]);
+    expect(manifest.servers.files.overrides).toEqual({ windows: { args: ["files-mcp", "--root", typed] } });
     const code = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.files;
     expect(code.args.slice(-2)).toEqual(["--root", proj]);
     for (const file of [m.paths.claudeDesktopConfig, m.paths.cursorConfig]) {
       const entry = JSON.parse(readFileSync(file, "utf8")).mcpServers.files;
       expect(entry.args.slice(-2)).toEqual(["--root", typed]);
     }
-    expect(r.stdout).toContain(`  args in windows  --root ${typed}`);
+    expect(r.stdout).toContain(`  args in windows  files-mcp --root ${typed}`);
     for (const line of (r.stdout + r.stderr).split("\n"))
       expect(line.includes(proj) && line.includes(typed), line).toBe(false);
   }, 60_000);
@@ -86,8 +86,8 @@ describe("a Windows path typed inside WSL", () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const manifest = parse(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8"));
     expect(manifest.servers.files).toMatchObject({
-      args: ["--root", proj],
-      overrides: { windows: { args: ["--root", typed] } },
+      args: ["files-mcp", "--root", proj],
+      overrides: { windows: { args: ["files-mcp", "--root", typed] } },
     });
   });
 
@@ -105,8 +105,8 @@ describe("a Windows path typed inside WSL", () => {
     expect(output).not.toContain("does not exist");
     const manifest = parse(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8"));
     expect(manifest.servers.files).toMatchObject({
-      args: ["--root", proj],
-      overrides: { windows: { args: ["--root", typed] } },
+      args: ["files-mcp", "--root", proj],
+      overrides: { windows: { args: ["files-mcp", "--root", typed] } },
     });
   }, 60_000);
 
