@@ -331,12 +331,12 @@ function setUpCommands(command: Register): void {
 function manifestCommands(command: Register): void {
   command(
     "add",
-    "add a server to the manifest: a catalogue entry, an MCP Registry server or an npm package",
+    "add a server to the manifest: a catalogue entry, an MCP Registry server, an npm package or a remote URL",
     load("add"),
   )
     .argument(
       "[server]",
-      "a catalogue name (see --list), an MCP Registry name (io.github.owner/server[@version]) or an npm package spec",
+      "a catalogue name (see --list), an MCP Registry name (io.github.owner/server[@version]), an npm package spec or a remote server's URL (https://…)",
     )
     .option("--list", "show the catalogue")
     .option("--name <name>", "the server's name in the manifest")
