@@ -14,9 +14,13 @@
  *       bridge's own memory/notes/hand-off tools);
  *   (d0), (e0) the same two on another build, when BENCH_BRIDGE_BASELINE names its
  *       bin/mcp-twin.js (e.g. main built in .tmp/baseline): a change measured side by side.
- * Every HTTP client is the SDK's StreamableHTTPClientTransport; each figure is the median of
- * ROUNDS interleaved rounds of CALLS calls (every other round in reverse order, so neither load
- * drifts nor going first favour a contender).
+ * Every HTTP client is the SDK's StreamableHTTPClientTransport over the same fetch (BENCH_BRIDGE_CLIENT:
+ * `node`, the default, the project's keep-alive node:http fetch; `fetch`, Node's own fetch with a
+ * signal of its own per request); each figure is the median of ROUNDS interleaved rounds of CALLS
+ * calls (every other round in reverse order, so neither load drifts nor going first favour a
+ * contender). The transport hands every request the session's one AbortSignal: Node's fetch adds a
+ * listener to it per request and drops it only after a full GC (thousands on one session, tens of
+ * µs a request), so given that signal as it is, the client would be the bottleneck it measures.
  *
  * Then: what a client entry costs — a URL entry (HTTP straight to the bridge) against a `connect`
  * relay entry (stdio → connect → the bridge): per-call p50, the relay's RSS, time to the first
@@ -37,6 +41,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { nodeFetch } from "../src/core/relay/keep-alive-fetch.js";
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
 import { freePort } from "../test/helpers/net.js";
@@ -60,6 +65,8 @@ interface Measured {
   p99: number;
   /** CPU time of the server process per call (µs), when it has a process of its own. */
   cpuPerCall?: number;
+  /** CPU time of this process (the client) per call (µs). */
+  clientCpuPerCall: number;
 }
 
 /**
@@ -107,6 +114,7 @@ async function measure(
 ): Promise<Measured> {
   for (const client of sessions) for (let i = 0; i < WARMUP / sessions.length; i++) await echo(client, name);
   const cpu0 = pid ? cpuNs(pid) : 0;
+  const own0 = process.cpuUsage();
   const latencies: number[] = [];
   let next = 0;
   const start = process.hrtime.bigint();
@@ -122,6 +130,7 @@ async function measure(
     }),
   );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const own = process.cpuUsage(own0);
   return {
     name,
     mode,
@@ -129,13 +138,39 @@ async function measure(
     p50: median(latencies),
     p99: percentile(latencies, 99),
     ...(pid ? { cpuPerCall: (cpuNs(pid) - cpu0) / 1000 / calls } : {}),
+    clientCpuPerCall: (own.user + own.system) / calls,
   };
 }
+
+const CLIENT = process.env.BENCH_BRIDGE_CLIENT ?? "node";
+if (CLIENT !== "node" && CLIENT !== "fetch") throw new Error("BENCH_BRIDGE_CLIENT is node or fetch");
+
+/** Node's fetch, each request with a signal of its own, tied to the session's while it runs. */
+const fetchOwnSignal: typeof fetch = async (input, init) => {
+  const session = init?.signal;
+  if (!session) return fetch(input, init);
+  const own = new AbortController();
+  const abort = () => own.abort(session.reason);
+  session.addEventListener("abort", abort, { once: true });
+  try {
+    const res = await fetch(input, { ...init, signal: own.signal });
+    // An event stream lives on: it is still aborted with the session.
+    if (!res.headers.get("content-type")?.includes("text/event-stream"))
+      session.removeEventListener("abort", abort);
+    return res;
+  } catch (error) {
+    session.removeEventListener("abort", abort);
+    throw error;
+  }
+};
+const clientFetch: typeof fetch =
+  CLIENT === "node" ? (input, init) => nodeFetch(input as string | URL, init) : fetchOwnSignal;
 
 function httpClient(url: string, token?: string): Promise<Client> {
   const client = new Client({ name: "bench", version: "0" });
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     ...(token ? { requestInit: { headers: { Authorization: `Bearer ${token}` } } } : {}),
+    fetch: clientFetch,
   });
   return client.connect(transport).then(() => client);
 }
@@ -177,7 +212,12 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
+const load = () => os.loadavg()[0]!.toFixed(1);
+
 export async function run(): Promise<{ ok: boolean }> {
+  console.log(
+    `HTTP client: the SDK's over ${CLIENT === "node" ? "node:http (keep-alive)" : "Node's fetch"}; load average ${load()} at the start`,
+  );
   const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bench-bridge-"));
   const children: ChildProcess[] = [];
   const start = (command: string, args: string[], env: NodeJS.ProcessEnv = process.env) => {
@@ -315,6 +355,7 @@ export async function run(): Promise<{ ok: boolean }> {
           p50: median(ms.map((x) => x.p50)),
           p99: median(ms.map((x) => x.p99)),
           ...(cpu.length ? { cpuPerCall: median(cpu) } : {}),
+          clientCpuPerCall: median(ms.map((x) => x.clientCpuPerCall)),
         });
       }
     table(
@@ -325,8 +366,10 @@ export async function run(): Promise<{ ok: boolean }> {
         "p50 ms": r.p50.toFixed(2),
         "p99 ms": r.p99.toFixed(2),
         "server CPU µs/call": r.cpuPerCall === undefined ? "" : Math.round(r.cpuPerCall),
+        "client CPU µs/call": Math.round(r.clientCpuPerCall),
       })),
     );
+    console.log(`load average ${load()} after the side-by-side rounds`);
     const get = (name: string, mode: string) => rows.find((r) => r.name === name && r.mode === mode)!;
 
     // What a client entry costs: URL entry vs `connect` relay, on the in-process echo.
