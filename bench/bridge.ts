@@ -1,7 +1,7 @@
 /**
  * The bridge's HTTP path, side by side in one run on the same fixture server (its `echo` tool,
- * 100-byte payloads, after a warm-up), at concurrency 1, at 8 in one session, and at 8 spread over
- * eight sessions:
+ * 100-byte payloads, each server in its steady state: STEADY calls first), at concurrency 1, at 8
+ * in one session, and at 8 spread over eight sessions:
  *   (a) direct stdio — the floor;
  *   (b) supergateway --stateful (the most used stdio→HTTP gateway) relaying the fixture server;
  *   (c) the SDK's own StreamableHTTPServerTransport serving the same tool in-process;
@@ -49,6 +49,11 @@ import { median, table, verdict } from "./_lib.js";
 
 const CALLS = Number(process.env.BENCH_BRIDGE_CALLS ?? 1000);
 const WARMUP = 100;
+/**
+ * Calls each contender serves before the rounds: a server process reaches its steady state (code
+ * optimised, heap grown to its traffic) only after thousands of calls, and a bridge runs for days.
+ */
+const STEADY = Number(process.env.BENCH_BRIDGE_STEADY ?? 5000);
 /** Rounds per contender and concurrency; every figure is the median of its rounds. */
 const ROUNDS = Number(process.env.BENCH_BRIDGE_ROUNDS ?? 3);
 const BASELINE = process.env.BENCH_BRIDGE_BASELINE;
@@ -335,6 +340,8 @@ export async function run(): Promise<{ ok: boolean }> {
         clients.push(...sessions.filter((x) => x !== stdio));
         sessionsOf.set(`${name}|${m.mode}`, sessions);
       }
+    for (const [name] of contenders)
+      await measure(sessionsOf.get(`${name}|8 in 8 sessions`)!, name, "steady", 8, STEADY);
     const rounds = new Map<string, Measured[]>();
     for (let round = 0; round < ROUNDS; round++)
       for (const m of MODES)
