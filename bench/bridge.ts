@@ -8,6 +8,10 @@
  *   (h) the HTTP floor: node:http answering every call at once with a canned answer (no MCP
  *       library, no checks) — what remains is the SDK client's and the loopback's own cost, which
  *       every HTTP contender pays, so no HTTP server can be faster than it;
+ *   (r) the relay floor: node:http passing each message to the fixture server as a line under an
+ *       id of its own and its answer back (bench/_relay-floor.mjs: no MCP library, no checks, no
+ *       sessions) — no relay of a stdio server can be faster than it, so what (d) adds beyond it
+ *       is the bridge's own cost;
  *   (d) `mcp-twin serve --http --share fixture`: the bridge relaying the fixture server (the
  *       like-for-like of (b));
  *   (e) `mcp-twin serve --http` with the same echo tool as a plugin, in-process (the path of the
@@ -300,15 +304,19 @@ export async function run(): Promise<{ ok: boolean }> {
     );
     const sdkUrl = `http://127.0.0.1:${sdkPort}/mcp`;
 
-    // (h) the HTTP floor.
-    const floorChild = start(process.execPath, [path.join(REPO, "bench", "_http-floor.mjs")]);
-    let floorOut = "";
-    floorChild.stdout!.on("data", (c: Buffer) => {
-      floorOut += c.toString();
-    });
-    const floorPort = await waitFor("the HTTP floor", () =>
-      /^\d+\n/.test(floorOut) ? Number(floorOut) : undefined,
-    );
+    /** A measuring stick of bench/ that prints its port once listening. */
+    const stick = async (script: string, args: string[] = []) => {
+      const child = start(process.execPath, [path.join(REPO, "bench", script), ...args]);
+      let out = "";
+      child.stdout!.on("data", (c: Buffer) => {
+        out += c.toString();
+      });
+      const port = await waitFor(script, () => (/^\d+\n/.test(out) ? Number(out) : undefined));
+      return { url: `http://127.0.0.1:${port}/mcp`, pid: child.pid };
+    };
+    // (h) the HTTP floor; (r) the relay floor.
+    const httpFloor = await stick("_http-floor.mjs");
+    const relayFloor = await stick("_relay-floor.mjs", [fixture.script]);
 
     // (d), (e): this build; (d0), (e0): the baseline build.
     const share = await bridge(BIN, "share", ["--share", "fixture"]);
@@ -316,7 +324,8 @@ export async function run(): Promise<{ ok: boolean }> {
     // [name, connect, the server's pid (its CPU per call is measured)]
     const contenders: Array<[string, () => Promise<Client>, number?]> = [
       ["stdio (floor)", async () => stdio],
-      ["HTTP floor (canned answers)", () => httpClient(`http://127.0.0.1:${floorPort}/mcp`), floorChild.pid],
+      ["HTTP floor (canned answers)", () => httpClient(httpFloor.url), httpFloor.pid],
+      ["relay floor (lines passed on)", () => httpClient(relayFloor.url), relayFloor.pid],
       ["supergateway --stateful", () => httpClient(sgUrl), sgChild.pid],
       ["SDK HTTP in-process", () => httpClient(sdkUrl), sdkChild.pid],
       ["mcp-twin serve --share", () => httpClient(share.shareUrl, share.token), share.pid],
@@ -370,7 +379,7 @@ export async function run(): Promise<{ ok: boolean }> {
         transport: r.name,
         concurrency: r.mode,
         "calls/s": Math.round(r.perSecond),
-        "p50 ms": r.p50.toFixed(2),
+        "p50 ms": r.p50.toFixed(3),
         "p99 ms": r.p99.toFixed(2),
         "server CPU µs/call": r.cpuPerCall === undefined ? "" : Math.round(r.cpuPerCall),
         "client CPU µs/call": Math.round(r.clientCpuPerCall),
@@ -484,9 +493,11 @@ export async function run(): Promise<{ ok: boolean }> {
     console.log("");
     const floor = get("stdio (floor)", "1").p50;
     const floorOverhead = get("HTTP floor (canned answers)", "1").p50 - floor;
-    const overhead = (name: string) => `+${(get(name, "1").p50 - floor).toFixed(2)} ms`;
+    const over = (name: string) => get(name, "1").p50 - floor;
+    const overhead = (name: string) =>
+      `+${over(name).toFixed(3)} ms (${(over(name) / floorOverhead).toFixed(2)}×)`;
     console.log(
-      `p50 overhead over stdio at c=1: the HTTP floor (SDK client + loopback, nothing served) +${floorOverhead.toFixed(2)} ms, serve --share ${overhead("mcp-twin serve --share")}, in-process ${overhead("mcp-twin serve (in-process)")}`,
+      `p50 overhead over stdio at c=1: the HTTP floor (SDK client + loopback, nothing served) +${floorOverhead.toFixed(3)} ms; in HTTP floor overheads: the relay floor ${overhead("relay floor (lines passed on)")}, serve --share ${overhead("mcp-twin serve --share")}, in-process ${overhead("mcp-twin serve (in-process)")}`,
     );
     const results = [
       verdict(
