@@ -46,10 +46,11 @@ export function checkOrigin(origin: string | undefined, allowed: ReadonlySet<str
 
 /** `Authorization: Bearer <token>`, compared in constant time by the guard. */
 export function checkBearer(
-  guard: { check(authorization: string | undefined): boolean },
+  guard: { check(authorization: string | undefined, connection?: object): boolean },
   authorization: string | undefined,
+  connection?: object,
 ): Refusal | null {
-  return guard.check(authorization)
+  return guard.check(authorization, connection)
     ? null
     : {
         status: 401,
