@@ -181,6 +181,8 @@ export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
   // `mcp-twin bridge status|start|stop|restart`: the bridge at the manifest's settings.
   bridge: { json: true, manifest: "the manifest whose bridge settings (port, host) are used" },
   connect: {},
+  login: { json: true, manifest: "the manifest that names the server" },
+  logout: { json: true, dryRun: "say whether there is a login to forget; remove nothing" },
   uninstall: {
     json: true,
     yes: "do not ask first",
@@ -282,6 +284,7 @@ export function buildProgram(
   manifestCommands(command);
   repairCommands(command);
   bridgeCommands(command);
+  loginCommands(command);
   uninstallCommand(command);
   addSharedFlags(program, invoked);
   return program;
@@ -476,7 +479,30 @@ function bridgeCommands(command: Register): void {
     .option("--token-file <file>", "send the bearer token in this file")
     .option("--no-start", "do not start the local bridge when nothing answers")
     .option("--transport <transport>", "how the server speaks: http (Streamable HTTP, default) or sse")
-    .option("--auth <server>", "send the login of this manifest server (OAuth), refreshed as needed");
+    .option(
+      "--auth <server>",
+      "send mcp-twin's login to this manifest server (`mcp-twin login <server>`), renewing it",
+    );
+}
+
+/** `login` and `logout`: mcp-twin's login to a remote server that asks for one. */
+function loginCommands(command: Register): void {
+  command(
+    "login",
+    "log in once to a remote server that asks for it (OAuth): every client, on both sides, uses this login",
+    load("login"),
+  )
+    .argument("<server>", "the manifest server, e.g. docs")
+    .option(
+      "--no-browser",
+      "print the address to open instead, and take the address the browser ends on, pasted back",
+    );
+
+  command(
+    "logout",
+    "forget mcp-twin's login to a remote server (its tokens leave the home)",
+    load("logout"),
+  ).argument("<server>", "the manifest server");
 }
 
 function uninstallCommand(command: Register): void {

@@ -171,7 +171,22 @@ const HELP: Record<string, CommandHelp> = {
         "any Streamable HTTP server; connect reads $TOKEN (single quotes: not in argv)",
       ],
     ],
-    readMore: [README("The bridge")],
+    readMore: [README("The bridge"), "docs/remote-servers.md"],
+  },
+  login: {
+    examples: [
+      ["mcp-twin login docs", "log in in your browser (from WSL: Windows' own); every client uses it"],
+      ["mcp-twin login docs --no-browser", "print the address; paste back the one the browser ends on"],
+      ["BROWSER=firefox mcp-twin login docs", "open it in this browser instead"],
+    ],
+    readMore: ["docs/remote-servers.md"],
+  },
+  logout: {
+    examples: [
+      ["mcp-twin logout docs", "forget the login (its tokens leave the home)"],
+      ["mcp-twin logout docs --dry-run", "say whether there is one; remove nothing"],
+    ],
+    readMore: ["docs/remote-servers.md"],
   },
   uninstall: {
     examples: [

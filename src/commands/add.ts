@@ -23,7 +23,7 @@ import { dict } from "../core/own-keys.js";
 import { splitSpec } from "../core/packages/npm-prefix.js";
 import { npmView } from "../core/packages/npm-view.js";
 import type { Way } from "../core/registry/convert.js";
-import { openRegistry, parseRegistryName } from "../core/registry/index.js";
+import { openRegistry, parseRegistryName, RegistryError } from "../core/registry/index.js";
 import {
   type ChosenServer,
   chooseWay,
@@ -35,6 +35,7 @@ import { checkSecretFlagNames, didYouMean } from "../core/selectors.js";
 import { withLock } from "../core/system/files.js";
 import { localHomedir } from "../core/system/host.js";
 import type { Machine } from "../core/system/machine.js";
+import { orList } from "../core/words.js";
 import {
   type AskContext,
   askInputs,
@@ -47,6 +48,7 @@ import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts, type Prompts } from "../ui/prompts.js";
 import { launchLines } from "../ui/reports/server-launch.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";
+import { offerLogins } from "./shared/offer-login.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 interface AddOptions {
@@ -293,6 +295,19 @@ async function offerSync(
 ): Promise<number> {
   const { machine, prompts } = session;
   const out = ctx.output;
+  // A remote that asks for a login: said, and on a terminal the login offered right away.
+  if (!o.dryRun && added.server.url !== undefined) {
+    const needed = await offerLogins(ctx, machine, [[added.name, added.server]], {
+      say: true,
+      ...(prompts
+        ? {
+            ask: (n: string) =>
+              prompts.confirm({ message: `Log in to ${n} now (in your browser)?`, default: true }),
+          }
+        : {}),
+    });
+    if (needed.length > 0) Object.assign(summary, { needsLogin: true });
+  }
   // Only an npm package is installed by sync; a command (uvx, docker) or a URL is only written.
   const syncDoes = added.server.package
     ? "install it and write it into every client"
@@ -424,7 +439,8 @@ async function find(
     return { source: "registry", template: chosen.template, notes: [], chosen };
   }
 
-  if (!npmSpec.safeParse(what).success) throw unknown(what, templates, "invalid");
+  if (!npmSpec.safeParse(what).success)
+    throw unknown(what, templates, "invalid", undefined, await registryHint(ctx, machine, what, o));
   const { name: pkg, range } = splitSpec(what);
   // The catalogue has this package: its entry (name, keys, pinned version), not a bare package.
   const known = templates.find((t) => t.server.package && splitSpec(t.server.package).name === pkg);
@@ -454,7 +470,14 @@ async function find(
             `npm has ${pkg}@${lookup.version}; sync installs that version wherever a client runs it (pin it with ${pkg}@${lookup.version}).`,
           ],
     };
-  if (lookup.why === "no-package") throw unknown(what, templates, "not-published", lookup.registry);
+  if (lookup.why === "no-package")
+    throw unknown(
+      what,
+      templates,
+      "not-published",
+      lookup.registry,
+      await registryHint(ctx, machine, what, o),
+    );
   if (lookup.why === "no-version")
     throw new UsageError("unknown-version", `npm has ${pkg}, but no version matching ${range}.`, {
       hint: `\`npm view ${pkg} versions\` lists them.`,
@@ -501,7 +524,9 @@ function unknown(
   what: string,
   templates: readonly Template[],
   why: "invalid" | "not-published",
-  npmRegistry?: string,
+  npmRegistry: string | undefined,
+  /** What the MCP Registry has that looks like it (or why it could not be asked). */
+  registry: string,
 ): UsageError {
   const close = [
     ...new Set([
@@ -520,6 +545,35 @@ function unknown(
     hint:
       close.length > 0
         ? `Did you mean ${close.slice(0, 3).join(", ")}? (\`mcp-twin add --list\` shows the catalogue)`
-        : "`mcp-twin add --list` shows the catalogue; `mcp-twin search <words>` searches the MCP Registry.",
+        : registry,
   });
+}
+
+/**
+ * A name neither the catalogue nor npm has: what the MCP Registry has that looks like it, asked
+ * here (briefly) rather than sending the user to `mcp-twin search` — which, when the registry
+ * cannot be reached, would only fail the same way.
+ */
+async function registryHint(
+  ctx: CommandContext,
+  machine: Machine,
+  what: string,
+  o: AddOptions,
+): Promise<string> {
+  const words = what
+    .replace(/@[^/]*$/, "")
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w.length >= 2);
+  const list = "`mcp-twin add --list` shows the catalogue";
+  if (words.length === 0) return `${list}.`;
+  try {
+    const registry = await openRegistry(machine, { url: o.registry, signal: ctx.signal, timeoutMs: 5_000 });
+    const names = (await registry.find(words, { limit: 3, maxPages: 1 })).entries.map((e) => e.server.name);
+    return names.length > 0
+      ? `The MCP Registry has ${orList(names)}: \`mcp-twin add <name>\` adds one; ${list}.`
+      : `The MCP Registry has nothing matching "${words.join(" ")}" either; ${list}.`;
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    return `${list} (the MCP Registry could not be searched for it: ${error.reason}).`;
+  }
 }

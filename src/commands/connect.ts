@@ -24,6 +24,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   return runConnect(prepared, {
     host: ctx.host,
     log: (line) => ctx.output.info(line),
+    fail: (line) => ctx.output.error(line),
     secret: (values) => ctx.output.addSecrets(values),
     signal: ctx.signal,
     stdin: process.stdin,

@@ -17,6 +17,7 @@ import {
 } from "./init/init-context.js";
 import { goAhead, planChanges, showPlan } from "./init/init-plan.js";
 import { look } from "./init/look.js";
+import { offerLogins } from "./shared/offer-login.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 /** In the picker, a registry that does not answer soon is given up on (the catalogue goes on). */
@@ -76,5 +77,20 @@ export async function run(
     return 0;
   }
   await writeFiles(ctx);
-  return syncNow(ctx, go.sync);
+  const code = await syncNow(ctx, go.sync);
+  // Remote servers that ask for a login: the sync's report said so; without one, said here. On a
+  // terminal the login is offered right away.
+  const { loadManifest } = await import("../core/manifest/load.js");
+  const written = await loadManifest(ctx.manifestFile).catch(() => undefined);
+  if (written)
+    await offerLogins(command, machine, Object.entries(written.manifest.servers), {
+      say: !go.sync,
+      ...(prompts
+        ? {
+            ask: (n: string) =>
+              prompts.confirm({ message: `Log in to ${n} now (in your browser)?`, default: true }),
+          }
+        : {}),
+    });
+  return code;
 }

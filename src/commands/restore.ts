@@ -41,7 +41,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       await renderUndo(
         preview.filter((r) => changes(r) || r.action === "failed"),
         ctx.output,
-        { planned: true, diffs: "all" },
+        { planned: true, diffs: "all", tense: "will" },
       );
       const { inquirerPrompts } = await import("../ui/prompts.js");
       const go = await inquirerPrompts().confirm({ message: question(preview), default: false });
@@ -53,7 +53,31 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
   }
   const results = await restoreTargets(machine, options, ctx.output.progress);
-  if (ctx.output.json) ctx.output.result(undoJson(results));
+  // What the next sync would change in what was put back, and what was put back that starts
+  // nothing now (its package uninstalled since): said only when true, in text and --json alike.
+  const after =
+    !options.dryRun && results.some(changes)
+      ? await (await import("../core/sync/status-matrix.js")).syncChanges(
+          machine,
+          results.filter(changes),
+          ctx.output.progress,
+        )
+      : undefined;
+  const notInstalled = (after ?? []).filter((d) => d.notInstalled.length > 0);
+  if (ctx.output.json)
+    ctx.output.result({
+      ...undoJson(results),
+      ...(notInstalled.length > 0
+        ? {
+            notInstalled: notInstalled.map((d) => ({
+              env: d.env,
+              client: d.client,
+              path: d.path,
+              servers: d.notInstalled.map((n) => n.server),
+            })),
+          }
+        : {}),
+    });
   else {
     if (results.length === 0) ctx.output.print("Nothing to restore: mcp-twin has not changed a target yet.");
     await renderUndo(results, ctx.output, {
@@ -62,10 +86,10 @@ export async function run(ctx: CommandContext): Promise<number> {
       diffs: options.dryRun ? "all" : previewed ? "none" : "whole",
     });
     if (!options.dryRun && results.some(changes)) {
-      // Said only when true: where what was put back differs from what sync writes, and how.
-      const { syncChanges } = await import("../core/sync/status-matrix.js");
-      const differ = await syncChanges(machine, results.filter(changes), ctx.output.progress);
-      if (differ && differ.length > 0) ctx.output.print(ctx.output.theme.c.dim(syncAgainLine(differ)));
+      const differ = (after ?? []).filter((d) => d.added.length + d.updated.length + d.removed.length > 0);
+      if (differ.length > 0) ctx.output.print(ctx.output.theme.c.dim(syncAgainLine(differ)));
+      for (const line of notInstalledLines(notInstalled))
+        ctx.output.print(`${ctx.output.theme.warn} ${line}`);
       const { apps, sessions } = restartOf(results);
       if (apps.length > 0 || sessions.length > 0) ctx.output.print(restartLine(apps, sessions));
     }
@@ -89,6 +113,35 @@ function syncAgainLine(differ: ReadonlyArray<SyncChange>): string {
   }
   const changes = [...where].map(([what, places]) => `${what} in ${andList(places)}`).join("; ");
   return `The next \`mcp-twin sync\` writes the manifest's entries again where they differ from what was put back: ${changes}.`;
+}
+
+/**
+ * Entries put back that start nothing now (their package was uninstalled since, by `uninstall
+ * --packages`): the servers sync installs again said once, naming where; any other (a program that
+ * is gone) with its own advice.
+ */
+function notInstalledLines(changes: ReadonlyArray<SyncChange>): string[] {
+  const reinstall = new Map<string, string[]>();
+  const other: string[] = [];
+  for (const d of changes)
+    for (const n of d.notInstalled) {
+      if (n.detail.includes("`mcp-twin sync` installs it again"))
+        reinstall.set(n.server, [...(reinstall.get(n.server) ?? []), `${d.env} ${d.client}`]);
+      else
+        other.push(
+          `${n.server} in ${d.env} ${d.client} was put back, but ${n.detail.replace(/^the entry is there, but /, "")}`,
+        );
+    }
+  const bySpots = new Map<string, string[]>();
+  for (const [server, spots] of reinstall)
+    bySpots.set(andList(spots), [...(bySpots.get(andList(spots)) ?? []), server]);
+  return [
+    ...[...bySpots].map(([spots, servers]) => {
+      const one = servers.length === 1;
+      return `${andList(servers)} ${one ? "was" : "were"} put back in ${spots}, but ${one ? "its package is" : "their packages are"} not installed there now: ${one ? "it starts" : "they start"} nothing until \`mcp-twin sync\` installs ${one ? "it" : "them"} again.`;
+    }),
+    ...other,
+  ];
 }
 
 function renderList(targets: Awaited<ReturnType<typeof listTargetBackups>>, out: Output): void {

@@ -57,7 +57,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       catalogue: catalogue.map((t) => ({ name: t.name, description: t.description, runtime: t.runtime })),
       ...(failure ? { errors: [{ code: failure.code, message: failure.message }] } : {}),
     });
-    return failure ? 1 : 0;
+    return failed(failure, catalogue.length);
   }
 
   const out = ctx.output;
@@ -77,10 +77,12 @@ export async function run(ctx: CommandContext): Promise<number> {
     out.print("");
   }
   if (failure) {
-    // The same sentence as init's picker says it.
-    out.error(`The MCP Registry could not be searched: ${failure.reason}.`);
+    // The same sentence as init's picker says it; a warning when the catalogue answered.
+    const line = `The MCP Registry could not be searched: ${failure.reason}.`;
+    if (catalogue.length > 0) out.warn(line);
+    else out.error(line);
     if (failure.hint) out.info(failure.hint);
-    return 1;
+    return failed(failure, catalogue.length);
   }
   if (page?.staleMs !== undefined)
     out.warn(
@@ -133,4 +135,13 @@ function printTable(out: Output, rows: readonly Summary[], columns: number | und
     if (r.status === "deprecated") out.print(`    ${c.yellow("deprecated")}`);
     if (!r.way && r.why) out.print(`    ${c.yellow(`mcp-twin cannot add it: ${untrusted(r.why)}`)}`);
   });
+}
+
+/**
+ * The exit status: 1 when the registry could not be searched and nothing was found — a match in the
+ * catalogue is an answer a script can act on (`search X && add X`), so 0 then (`errors` still says
+ * what failed).
+ */
+function failed(failure: RegistryError | undefined, catalogueMatches: number): number {
+  return failure && catalogueMatches === 0 ? 1 : 0;
 }

@@ -8,33 +8,45 @@ import { untrusted } from "../core/formats/control-chars.js";
 import { computeStatus, type StatusRow, type SyncBlocker } from "../core/sync/status-matrix.js";
 import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
+import { loginJson, loginText } from "../ui/reports/login-lines.js";
 import { manifestLine } from "../ui/reports/manifest-line.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
   const o = ctx.options;
   const machine = await openCommandMachine(ctx);
-  const { rows, manifest, scope, blockers, counts } = await computeStatus(
+  const { rows, manifest, scope, blockers, counts, logins } = await computeStatus(
     machine,
     { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project },
     ctx.output.progress,
   );
+  const loginOf = new Map(loginJson(logins).map((l) => [l.server, l]));
   if (ctx.output.json)
     ctx.output.result(
-      rows.map(({ server, env, client, scope, state, path, detail }) => ({
-        server,
-        env,
-        client,
-        scope,
-        state,
-        path,
-        ...(detail ? { detail } : {}),
-        manifest,
-      })),
+      rows.map(({ server, env, client, scope, state, path, detail }) => {
+        const login = loginOf.get(server);
+        return {
+          server,
+          env,
+          client,
+          scope,
+          state,
+          path,
+          ...(detail ? { detail } : {}),
+          ...(login
+            ? { login: { mode: login.mode, state: login.state, ...(login.fix ? { fix: login.fix } : {}) } }
+            : {}),
+          manifest,
+        };
+      }),
     );
   else {
     ctx.output.print(manifestLine({ manifest, manifestScope: scope }, ctx.output.shown));
     render(rows, blockers, ctx.output, counts);
+    if (logins.length > 0) {
+      ctx.output.print(ctx.output.theme.c.bold("Logins"));
+      for (const l of logins) ctx.output.print(`  ${loginText(l, ctx.output.theme, Date.now())}`);
+    }
   }
   return 0;
 }

@@ -8,6 +8,7 @@ import { loadSecrets } from "../core/manifest/secrets-file.js";
 import { selectEnvironments } from "../core/selectors.js";
 import { restartOf } from "../core/undo/undo-runner.js";
 import { type UninstallOptions, uninstallAll } from "../core/undo/uninstall-all.js";
+import type { Remains } from "../core/undo/what-stays.js";
 import { restartLine } from "../ui/reports/sync-report.js";
 import { askFirst, changes, question } from "../ui/reports/undo-report.js";
 import { renderRemains, renderUninstall, uninstallJson } from "../ui/reports/uninstall-report.js";
@@ -40,13 +41,14 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (!preview.targets.some(changes) && preview.packages.length === 0 && !stops) {
       // Nothing to do: say so (and what stays), without a question.
       await renderUninstall(preview, out, { planned: true, diffs: "all" });
-      if (preview.targets.length === 0) out.print("mcp-twin has written no entries.");
-      renderRemains(await preview.remains(), out, false);
+      const remains = await preview.remains();
+      if (preview.targets.length === 0) out.print(noEntriesLine(remains, options.packages));
+      renderRemains(remains, out, false);
       // A config left as it is because it does not parse is not "done".
       return preview.targets.some((r) => r.action === "failed") ? 1 : 0;
     }
     out.print(out.theme.c.bold("mcp-twin uninstall will:"));
-    await renderUninstall(preview, out, { planned: true, diffs: "all" });
+    await renderUninstall(preview, out, { planned: true, diffs: "all", tense: "will" });
     const { inquirerPrompts } = await import("../ui/prompts.js");
     const go = await inquirerPrompts().confirm({
       message: question(preview.targets, [
@@ -64,7 +66,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   const { targets, packages } = report;
   if (out.json) out.result(uninstallJson(report, await report.remains(), options.dryRun));
   else {
-    if (targets.length === 0) out.print("mcp-twin has written no entries.");
+    const remains = await report.remains();
+    if (targets.length === 0) out.print(noEntriesLine(remains, options.packages));
     // A dry run shows the diffs; a run lists each file once, with what was done (a preview showed
     // the diffs before the question).
     await renderUninstall(report, out, { planned: options.dryRun, diffs: options.dryRun ? "all" : "none" });
@@ -80,11 +83,21 @@ export async function run(ctx: CommandContext): Promise<number> {
           targets.some((r) => changes(r) && r.removed.length > 0),
         ),
       );
-    renderRemains(await report.remains(), out, options.dryRun);
+    renderRemains(remains, out, options.dryRun);
   }
   return targets.some((r) => r.action === "failed") ||
     packages.some((p) => p.action === "failed") ||
     report.bridge?.action === "failed"
     ? 1
     : 0;
+}
+
+/**
+ * No client config holds an entry of mcp-twin's: it never wrote one, or — its backups say it did —
+ * they were removed since (by an uninstall, or a sync of a manifest without them).
+ */
+function noEntriesLine(remains: Remains, packages: boolean): string {
+  if (!remains.home || remains.home.backups === 0) return "mcp-twin has written no entries.";
+  const left = packages && remains.packages.length === 0 ? ", and no package it installed is left" : "";
+  return `No client config holds an entry mcp-twin wrote now${left}: nothing to uninstall. (It wrote some before: \`mcp-twin restore\` puts them back from its backups.)`;
 }

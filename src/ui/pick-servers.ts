@@ -14,8 +14,6 @@ type Picked = { kind: "catalogue"; template: Template } | { kind: "registry"; en
 
 export interface PickResult {
   picked: Picked[];
-  /** Why the registry could not be searched (it did not answer), to repeat once after the picker. */
-  registryNote?: string;
 }
 
 const DONE = "\u0000done";
@@ -33,7 +31,8 @@ const TYPING_PAUSE_MS = 250;
 export async function pickServers(
   prompts: Prompts,
   templates: readonly Template[],
-  taken: ReadonlySet<string>,
+  /** Servers that cannot be added here, and why ("already in the manifest", "being imported …"). */
+  taken: ReadonlyMap<string, string>,
   dim: (text: string) => string,
   registry: (() => Promise<RegistryClient>) | undefined,
 ): Promise<PickResult> {
@@ -87,7 +86,7 @@ export async function pickServers(
         name: `${picked.has(value) ? "✔" : " "} ${s.name.padEnd(20)} ${dim(clip(s.description, 52))}`,
         value,
         short: s.name,
-        description: taken.has(shortName(s.name)) ? "already in the manifest" : about,
+        description: taken.get(shortName(s.name)) ?? about,
         ...(s.way ? {} : { disabled: `(mcp-twin cannot add it: ${s.why})` }),
       };
     });
@@ -106,7 +105,7 @@ export async function pickServers(
           name: `${picked.has(t.name) ? "✔" : " "} ${t.name.padEnd(20)} ${dim(clip(untrusted(t.description), 52))}`,
           value: t.name,
           short: t.name,
-          description: taken.has(t.name) ? "already in the manifest" : untrusted(t.description),
+          description: taken.get(t.name) ?? untrusted(t.description),
         }));
         if (!term) return [doneChoice, ...matches];
         let remote: Choice<string>[] = [];
@@ -130,5 +129,6 @@ export async function pickServers(
     .map((template) => ({ kind: "catalogue", template }));
   for (const value of picked)
     if (value.startsWith(REGISTRY)) result.push({ kind: "registry", entry: seen.get(label(value))! });
-  return { picked: result, ...(registryNote ? { registryNote } : {}) };
+  // An unreachable registry was said in the list, where the search failed: not again after it.
+  return { picked: result };
 }

@@ -8,6 +8,8 @@ import { colorEnabled } from "./color-mode.js";
 
 export interface RelayLog {
   info(line: string): void;
+  /** A failure, marked as output.ts's `error` marks it (✖). */
+  error(line: string): void;
   addSecrets(values: Iterable<string>): void;
   /** Every secret added, for an error reported through output.ts later. */
   readonly secrets: ReadonlySet<string>;
@@ -18,11 +20,16 @@ export function relayLog(
   stderr: NodeJS.WritableStream & { isTTY?: boolean },
   noColorFlag: boolean,
 ): RelayLog {
-  const mark = colorEnabled(env, Boolean(stderr.isTTY), noColorFlag) ? "\u001b[36mℹ\u001b[39m" : "ℹ";
+  const color = colorEnabled(env, Boolean(stderr.isTTY), noColorFlag);
+  const mark = color ? "\u001b[36mℹ\u001b[39m" : "ℹ";
+  const fail = color ? "\u001b[31m✖\u001b[39m" : "✖";
   const secrets = new Set<string>();
   return {
     info: (line) => {
       stderr.write(`${printable(maskText(`${mark} ${line}`, secrets))}\n`);
+    },
+    error: (line) => {
+      stderr.write(`${printable(maskText(`${fail} ${line}`, secrets))}\n`);
     },
     addSecrets(values) {
       for (const v of values) if (v) secrets.add(v);

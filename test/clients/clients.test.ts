@@ -78,9 +78,10 @@ describe("SSE remotes: the form each client documents, or a relay", () => {
     expect(clientById(id)!.sseEntry).toBeUndefined();
   });
 
-  test("Gemini CLI: httpUrl is Streamable HTTP; SSE is url with type sse, as `gemini mcp add --transport sse` writes", () => {
+  test("Gemini CLI: url with type http (httpUrl is deprecated) or sse, as `gemini mcp add --transport http|sse` writes", () => {
     const gemini = clientById("gemini-cli")!;
-    expect(Object.keys(gemini.remoteEntry!(remote))).toContain("httpUrl");
+    expect(gemini.remoteEntry!(remote)).toMatchObject({ url: remote.url, type: "http" });
+    expect(Object.keys(gemini.remoteEntry!(remote))).not.toContain("httpUrl");
     // 0.61 reads a url without type as Streamable HTTP first: the type must be said.
     expect(gemini.sseEntry!(remote)).toMatchObject({ url: remote.url, type: "sse" });
   });

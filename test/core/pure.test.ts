@@ -7,7 +7,7 @@ import {
   windowsToWsl,
   wslToWindows,
 } from "../../src/core/environments/path-translation.js";
-import { shortNameCandidates } from "../../src/core/environments/shortname.js";
+import { questions, readShortNames, shortForm, spacedPrefix } from "../../src/core/environments/shortname.js";
 import { envMatches, globalModulesDir, joinNative } from "../../src/core/environments/types.js";
 import { keepWindowsVars, parseSetOutput } from "../../src/core/environments/windows.js";
 import { resolveString } from "../../src/core/manifest/spec.js";
@@ -121,11 +121,68 @@ describe("packages", () => {
   });
 });
 
-test("8.3 short-name candidates", () => {
-  expect(shortNameCandidates("Program Files")[0]).toBe("PROGRA~1");
-  expect(shortNameCandidates("Program Files (x86)")[1]).toBe("PROGRA~2");
-  expect(shortNameCandidates("John Smith")[0]).toBe("JOHNSM~1");
-  expect(shortNameCandidates("my file.json")[0]).toBe("MYFILE~1.JSO");
+describe("8.3 short names, as Windows reports them", () => {
+  test("only the folders up to the last one with a space need one", () => {
+    expect(spacedPrefix("C:\\Program Files\\nodejs\\node.exe")).toEqual({
+      prefix: "C:\\Program Files",
+      rest: "nodejs\\node.exe",
+    });
+    expect(spacedPrefix("C:\\Users\\John Smith\\My Tools\\x.js")?.prefix).toBe(
+      "C:\\Users\\John Smith\\My Tools",
+    );
+    expect(spacedPrefix("C:\\Users\\alice\\x.js")).toBeUndefined();
+    expect(spacedPrefix("\\\\server\\a b\\x")).toBeUndefined();
+  });
+
+  test("cmd.exe's `%~sI` lines: the asked folder's short form, none (still spaces), else unrecorded", () => {
+    const asked = [
+      { prefix: "C:\\Program Files", path: "C:\\Program Files\\nodejs\\node.exe" },
+      { prefix: "C:\\Users\\John Smith", path: "C:\\Users\\John Smith\\AppData\\npm" },
+      { prefix: "D:\\My Tools\\Sub Dir", path: "D:\\My Tools\\Sub Dir\\x.js" },
+      { prefix: "C:\\odd one", path: "C:\\odd one\\x" },
+    ];
+    // Windows also shortens folders past the asked one (node_modules): only the asked part counts.
+    const output = [
+      "C:\\PROGRA~1\\nodejs\\node.exe",
+      "C:\\Users\\John Smith\\AppData\\npm",
+      "D:\\MYTOOL~1\\Sub Dir\\x.js",
+      "C:\\x",
+    ].join("\r\n");
+    expect(readShortNames(asked, decodeWindowsOutput(Buffer.from(output)))).toEqual({
+      "c:\\program files": "C:\\PROGRA~1",
+      "c:\\users\\john smith": "",
+      "d:\\my tools\\sub dir": "",
+    });
+    // A line missing: nothing is trusted.
+    expect(readShortNames(asked, "C:\\PROGRA~1\\nodejs\\node.exe\n")).toEqual({});
+  });
+
+  test("a path's form from what is known; what is still to ask", () => {
+    const names = { "c:\\program files": "C:\\PROGRA~1", "c:\\users\\john smith": "" };
+    expect(shortForm("C:\\Program Files\\nodejs\\node.exe", names)).toBe("C:\\PROGRA~1\\nodejs\\node.exe");
+    expect(shortForm("C:\\Users\\John Smith\\x.js", names)).toBe("none");
+    expect(shortForm("C:\\Other Place\\x.js", names)).toBe("unknown");
+    expect(shortForm("C:\\nospace\\x.js", names)).toBe("C:\\nospace\\x.js");
+    // Known ones are not asked again, except a folder without one (it may get one later); paths
+    // cmd.exe would read as syntax never are.
+    expect(
+      questions(
+        [
+          "C:\\Program Files\\a",
+          "C:\\Users\\John Smith\\b",
+          "C:\\Other Place\\c",
+          "C:\\Other Place\\d",
+          'C:\\a "b\\x',
+          "C:\\100% b\\x",
+          undefined,
+        ],
+        names,
+      ),
+    ).toEqual([
+      { prefix: "C:\\Users\\John Smith", path: "C:\\Users\\John Smith\\b" },
+      { prefix: "C:\\Other Place", path: "C:\\Other Place\\c" },
+    ]);
+  });
 });
 
 describe("references", () => {

@@ -12,6 +12,7 @@ import type { EntryWork } from "../../src/core/doctor/entries-phase.js";
 import { expandEntry, readEntry } from "../../src/core/doctor/entry-view.js";
 import { emptyFacts, type ServerFacts } from "../../src/core/doctor/facts.js";
 import { groupShared, messageOf, placesTitle } from "../../src/core/doctor/group.js";
+import type { ProbeResult } from "../../src/core/doctor/live-probe.js";
 import type { Check } from "../../src/core/doctor/types.js";
 import { classifyEntry } from "../../src/core/entries/ownership.js";
 import type { BuiltEntry } from "../../src/core/entries/target-entry.js";
@@ -103,7 +104,7 @@ describe("entries read as their client reads them", () => {
     const synced = lintEntry(facts("gemini-cli", { url: "https://x" }, { managed: true, sse: true }));
     expect(status(synced, "entry.remote")).toEqual(["pass"]);
     expect(synced.find((c) => c.id === "entry.remote")!.message).toBe(
-      "SSE server at https://x (its handshake is probed)",
+      "SSE server at https://x, in the form Gemini CLI reads (the server itself: see probe.handshake)",
     );
   });
 
@@ -365,7 +366,7 @@ describe("scopes, restart, drift, node", () => {
     ).toEqual(["skip"]);
   });
 
-  test("npm.present shows npm's version, or says why it is not known (never a bare 'npm with')", () => {
+  test("npm.present shows npm's version (doctor asks for it when unknown); a pass never apologises", () => {
     const env = {
       id: "windows",
       kind: "windows" as const,
@@ -380,9 +381,7 @@ describe("scopes, restart, drift, node", () => {
         (c) => c.id === "npm.present",
       )!.message;
     expect(present({ prefix: "C:\\npm", version: "10.9.0" })).toBe("npm 10.9.0 with global prefix C:\\npm.");
-    expect(present({ prefix: "C:\\npm" })).toBe(
-      "npm with global prefix C:\\npm (its version unknown: npm did not print it when asked for the prefix).",
-    );
+    expect(present({ prefix: "C:\\npm" })).toBe("npm answers, with global prefix C:\\npm.");
   });
 
   test(".wslconfig parsing", () => {
@@ -407,17 +406,43 @@ describe("probe advice: never a sync that would change nothing", () => {
     ...over,
   });
   const failed = { ok: false, error: "the server exited with code 1", stderr: ["Error: boom"], noise: [] };
-  const handshake = (w: EntryWork) =>
+  const handshake = (w: EntryWork, result: ProbeResult = failed) =>
     runScope("machine", {
       ...emptyFacts(),
-      probes: [{ work: w, result: failed, probeTimeoutMs: 10_000 }],
+      probes: [{ work: w, result, probeTimeoutMs: 10_000 }],
     }).find((c) => c.id === "probe.handshake")!;
 
-  test("a managed entry not as sync writes it: sync; one that is: start it by hand", () => {
+  test("a managed entry not as sync writes it: sync; one that is: what to fix and where, never 'see its stderr' again", () => {
     expect(handshake(work({ synced: false })).fix).toMatch(/^Run `mcp-twin sync`/);
     expect(handshake(work({ synced: true })).fix).toBe(
-      "Start the command by hand to see its error (its stderr is shown above).",
+      'Fix what its error above says; its arguments and variables are in the manifest\'s "s" (then `mcp-twin sync`), and the command above starts it again as Claude Code does.',
     );
+    // Nothing on stderr: start it by hand (the command is shown), and where to change it.
+    expect(handshake(work({ synced: true, managed: false }), { ...failed, stderr: [] }).fix).toBe(
+      "Start it by hand (the command above) to see what it prints; its arguments and variables are in its entry in Claude Code's config.",
+    );
+  });
+
+  test("a folder argument that does not exist: create it, or change the server's args", () => {
+    const plan = {
+      file: "/mnt/c/Program Files/nodejs/node.exe",
+      args: [
+        "C:\\Users\\alice\\AppData\\Roaming\\npm\\node_modules\\fs\\index.js",
+        "/mnt/c/Users/alice/Documents",
+      ],
+      env: {},
+    };
+    const stderr = [
+      "Warning: Cannot access directory /mnt/c/Users/alice/Documents, skipping",
+      "Error: None of the specified directories are accessible",
+    ];
+    const c = handshake(work({ synced: true, server: "filesystem", plan }), { ...failed, stderr });
+    expect(c.fix).toBe(
+      "Create /mnt/c/Users/alice/Documents, or change filesystem's args in the manifest's \"filesystem\" (then `mcp-twin sync`).",
+    );
+    // A path the server names that is not one of its arguments is not the user's to create.
+    const other = handshake(work({ synced: true, plan: { ...plan, args: ["x.js"] } }), { ...failed, stderr });
+    expect(other.fix).toMatch(/^Fix what its error above says/);
   });
 
   test("a program known not to be there: not started, the probe points at the check that reports it", () => {

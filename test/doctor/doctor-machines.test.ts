@@ -36,6 +36,27 @@ const REAL_NPM = realpathSync(
 );
 
 describe("environments", () => {
+  test("Windows' npm that does not say its version with its prefix: doctor asks it, and the pass says it", async () => {
+    const m = make({ npmQuietVersion: true });
+    const run = await doctor(m, ["--no-probe"]);
+    const c = one(run, "npm.present", { env: "windows" });
+    expect(c.status).toBe("pass");
+    expect(c.message).toBe("npm 10.9.0 with global prefix C:\\Users\\alice\\AppData\\Roaming\\npm.");
+    expect(m.interopCalls().filter((l) => /npm(\.cmd)?\t?.*--version/.test(l))).toHaveLength(1);
+  });
+
+  test("no Linux npm: Claude Code's entry runs Windows' node.exe, named in Windows form like every file on the drive", async () => {
+    const m = make({ linuxNpm: false, registryUrl: inject("registryUrl") });
+    writeManifest(m, { servers: { fixture: { package: inject("fixtureName") } } });
+    expect((await m.run(["sync"])).code).toBe(0);
+    const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.fixture;
+    expect(entry.command).toBe(path.join(m.paths.drive, "Program Files", "nodejs", "node.exe"));
+    const run = await doctor(m, ["--verbose", "--no-probe"]);
+    expect(one(run, "entry.spawn", { client: "claude-code", server: "fixture" }).message).toBe(
+      "Claude Code starts C:\\Program Files\\nodejs\\node.exe directly, through WSL interop.",
+    );
+  });
+
   test("Windows' npm first on the WSL PATH, then Linux npm installed", async () => {
     const m = make({ linuxNpm: false });
     const run = await doctor(m, ["--no-probe"]);

@@ -178,6 +178,63 @@ describe("live probes", () => {
     });
   });
 
+  test("a server that answers initialize with an error: its words and how it ended, never 'exited with code 0 before the handshake'", async () => {
+    await withEntries(
+      code(),
+      { refuses: { type: "stdio", command: "node", args: [server, "--refuse-init"] } },
+      async () => {
+        const run = await doctor(machine, ["--server", "refuses"]);
+        const c = one(run, "probe.handshake", { server: "refuses" });
+        expect(c.status).toBe("fail");
+        expect(c.message).toMatch(
+          /^the server answered initialize with an error \(-32000\): the server at https:\/\/example\.invalid\/mcp: its host name does not resolve; it exited with code 0 when doctor closed its stdin\./,
+        );
+        expect(c.message).not.toMatch(/before completing the handshake/);
+        // Its own stderr is shown, so the fix is not "start it by hand to see its stderr".
+        expect(c.message).toContain("stderr: fixture: refusing initialize as asked");
+        expect(c.fix).toBe(
+          "Fix what its error above says; its arguments and variables are in its entry in Claude Code's config, and the command above starts it again as Claude Code does.",
+        );
+      },
+    );
+  });
+
+  test("a failed start: the command doctor started, as bash runs it from WSL (a Windows program by its /mnt/c path), in --json and in text", async () => {
+    const synced = readJson(desktop()).mcpServers.fixture;
+    await withEntries(
+      desktop(),
+      { dies: { ...synced, args: [...synced.args, "--exit", "3"], env: { FIXTURE_TOKEN: "tok-12345678" } } },
+      async () => {
+        const run = await doctor(machine, ["--server", "dies"]);
+        const c = one(run, "probe.handshake", { server: "dies" }) as JsonCheck & {
+          command?: { file: string; args: string[]; cwd?: string; env: string[]; line: string };
+        };
+        expect(c.status).toBe("fail");
+        expect(c.message).toMatch(/^the server exited with code 3 before completing the handshake/);
+        // The entry's C:\PROGRA~1\nodejs\node.exe, as bash reaches it.
+        const node = path.join(machine.paths.drive, "PROGRA~1", "nodejs", "node.exe");
+        expect(synced.command).toBe("C:\\PROGRA~1\\nodejs\\node.exe");
+        const script = synced.args[0] as string;
+        expect(c.command).toEqual({
+          file: node,
+          args: [script, "--exit", "3"],
+          cwd: machine.paths.profile,
+          env: ["FIXTURE_TOKEN"],
+          wslenv: "FIXTURE_TOKEN/w",
+          line: `(cd ${machine.paths.profile} && ${node} '${script}' --exit 3)`,
+        });
+        // Never the value of what the entry sets.
+        expect(run.stdout).not.toContain("tok-12345678");
+        const text = await machine.run(["doctor", "--server", "dies"]);
+        expect(text.stdout).toContain(
+          `started as: ${c.command!.line}  (with FIXTURE_TOKEN set as the entry sets it, and WSLENV=FIXTURE_TOKEN/w to pass it on)`,
+        );
+        expect(text.stdout).toMatch(/✖ the server exited with code 3/);
+        expect(text.stdout).not.toContain("tok-12345678");
+      },
+    );
+  });
+
   test("a Windows client's wsl.exe entry runs through interop; variables not in WSLENV are caught", async () => {
     const entry = (env: Record<string, string>) => ({
       bridged: { command: "wsl.exe", args: ["-d", "Ubuntu", "--exec", process.execPath, server], env },

@@ -52,6 +52,8 @@ const syncSchema = z.strictObject({
     }),
   ),
   noClient: z.array(z.string()).optional(),
+  // Packages mcp-twin installed that no manifest server uses now (sync --prune removes them).
+  unused: z.array(z.strictObject({ env: z.string(), package: z.string(), version: z.string() })).optional(),
   installs: z.array(
     z.strictObject({
       env: z.string(),
@@ -75,6 +77,16 @@ const syncSchema = z.strictObject({
       foreign: z.array(z.string()).optional(),
       note: z.string().optional(),
       warnings: z.array(z.string()).optional(),
+      // url servers this client takes only through mcp-twin's relay, and where the relay runs.
+      relays: z
+        .array(
+          z.strictObject({
+            server: z.string(),
+            runsIn: z.string(),
+            why: z.enum(["stdio-only", "no-sse", "login"]),
+          }),
+        )
+        .optional(),
     }),
   ),
   errors: z.array(z.strictObject({ code: z.string(), message: z.string(), target: z.string().optional() })),

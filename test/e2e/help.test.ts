@@ -121,6 +121,8 @@ describe("every command", () => {
       adopt: ["x"],
       secret: ["list"],
       connect: ["http://127.0.0.1:9/mcp"],
+      login: ["x"],
+      logout: ["x"],
     };
     for (const name of commands) {
       const not = (Object.keys(SHARED) as Shared[]).filter((k) => !Object.hasOwn(HONOURS[name]!, k));
@@ -196,6 +198,11 @@ describe("the text (read by eye)", () => {
         connect [options] <url>           relay stdio ⇄ Streamable HTTP (or SSE), so a
                                           stdio-only client (Claude Desktop) can use
                                           the bridge or any remote MCP server
+        login [options] <server>          log in once to a remote server that asks for
+                                          it (OAuth): every client, on both sides,
+                                          uses this login
+        logout [options] <server>         forget mcp-twin's login to a remote server
+                                          (its tokens leave the home)
         uninstall [options]               remove every entry mcp-twin wrote, give back
                                           the hand-written ones it adopted and stop
                                           the bridge; then say what stays (asks first
@@ -801,8 +808,8 @@ describe("the text (read by eye)", () => {
         --no-start               do not start the local bridge when nothing answers
         --transport <transport>  how the server speaks: http (Streamable HTTP,
                                  default) or sse
-        --auth <server>          send the login of this manifest server (OAuth),
-                                 refreshed as needed
+        --auth <server>          send mcp-twin's login to this manifest server
+                                 (\`mcp-twin login <server>\`), renewing it
 
       Common options:
         --verbose                more detail on stderr
@@ -817,6 +824,7 @@ describe("the text (read by eye)", () => {
 
       Read more:
         README.md, "The bridge"
+        docs/remote-servers.md
         (the package folder: <package>)
       "
     `));

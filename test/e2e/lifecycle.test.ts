@@ -2,7 +2,7 @@
  * The rest of the life of a setup: versions resolved once and moved with --update, --prune,
  * project files with references, status, restore and uninstall.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
@@ -65,6 +65,27 @@ describe("versions", () => {
       "present",
     ]);
     expect([installedVersion(m, "linux"), installedVersion(m, "windows")]).toEqual(["1.1.0", "1.1.0"]);
+  });
+
+  test("remove + sync says the package stays installed, and that sync --prune uninstalls it; --prune then does", async () => {
+    const m = setup();
+    await m.run(["sync"]);
+    const removed = await m.run(["remove", "fixture", "--sync"]);
+    expect(removed.code).toBe(0);
+    const pkg = inject("fixtureName");
+    expect(removed.stdout).toMatch(
+      new RegExp(
+        `^ℹ ${pkg}@1\\.1\\.0 \\((wsl:Ubuntu and windows|windows and wsl:Ubuntu)\\) stays installed: no server of the manifest uses it now\\. \`mcp-twin sync --prune\` uninstalls it\\.$`,
+        "m",
+      ),
+    );
+    const again = JSON.parse((await m.run(["sync", "--json"])).stdout);
+    expect(again.unused.map((u: { env: string }) => u.env).sort()).toEqual(["windows", "wsl:Ubuntu"]);
+    expect(again.unused[0]).toMatchObject({ package: pkg, version: "1.1.0" });
+    const pruned = await m.run(["sync", "--prune"]);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).not.toContain("stays installed");
+    expect((await m.run(["sync"])).stdout).not.toContain("stays installed");
   });
 
   test("--prune uninstalls the packages of servers removed from the manifest, on both sides", async () => {
@@ -193,6 +214,18 @@ describe("after a change", () => {
     expect(again.stdout).not.toContain("session");
   });
 
+  test("when it cannot see which apps run, it names them and what to do, not '(Could not tell whether they are running.)'", async () => {
+    const m = setup();
+    // No tasklist.exe: which Windows apps run cannot be seen.
+    rmSync(path.join(m.paths.drive, "Windows", "System32", "tasklist.exe"));
+    const r = await m.run(["sync"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      "Restart Claude Desktop and Cursor, and start a new Claude Code session, to load the changes.\nIf Claude Desktop or Cursor is open, quit it fully (tray icon too) and start it again: mcp-twin could not see which apps are running.\n",
+    );
+    expect(r.stdout).not.toContain("Could not tell");
+  });
+
   test("names only the clients whose config changed: a command-line client alone needs a new session", async () => {
     const m = setup();
     await m.run(["sync", "--client", "claude-desktop", "--client", "cursor"]);
@@ -206,7 +239,7 @@ describe("after a change", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("\nStart a new Claude Code session to load the changes.\n");
     expect(r.stdout).not.toContain("Restart");
-    expect(r.stdout).not.toContain("Could not tell");
+    expect(r.stdout).not.toContain("could not see");
     const json = JSON.parse((await m.run(["sync", "--json"])).stdout);
     expect(json.restart).toMatchObject({ apps: ["Claude Desktop", "Cursor"], sessions: [] });
   });

@@ -423,12 +423,13 @@ describe("previews and reports", () => {
       expect(rows(preview!, file), file).toHaveLength(1);
       expect(rows(result!, file), file).toHaveLength(1);
     }
+    // Under "mcp-twin uninstall will:", what it will do (a dry run says what it would).
+    expect(preview).toContain("mcp-twin uninstall will:");
     expect(rows(preview!, desktop)[0]).toMatch(
-      /^• windows claude-desktop .* would be deleted: fixture removed/,
+      /^• windows claude-desktop .* will be deleted: fixture removed/,
     );
-    expect(rows(preview!, code)[0]).toMatch(
-      /^• wsl:Ubuntu claude-code .* would be updated: fixture removed$/,
-    );
+    expect(rows(preview!, code)[0]).toMatch(/^• wsl:Ubuntu claude-code .* will be updated: fixture removed$/);
+    expect(preview).not.toContain("would be");
     expect(preview).not.toContain("✔");
     expect(preview).toContain(`--- ${desktop}\n+++ /dev/null`);
     expect(out).not.toContain("+{}");
@@ -450,9 +451,10 @@ describe("previews and reports", () => {
       expect(rows(done!, file), file).toHaveLength(1);
     }
     expect(rows(asked!, desktop)[0]).toMatch(
-      /^• windows claude-desktop .* would be created: the whole file put back from /,
+      /^• windows claude-desktop .* will be created: the whole file put back from /,
     );
-    expect(rows(asked!, code)[0]).toMatch(/would be updated: fixture put back$/);
+    expect(rows(asked!, code)[0]).toMatch(/will be updated: fixture put back$/);
+    expect(asked).not.toContain("would be");
     expect(asked).not.toContain("✔");
     // Each diff once: in the preview, not again in the result.
     expect(count(restored.output, `+++ ${desktop}`)).toBe(1);
@@ -588,6 +590,39 @@ describe("after an uninstall, and after a restore", () => {
     expect((await m.run(["sync"])).code).toBe(0);
     const after = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{ state: string }>;
     expect(after.every((row) => row.state === "synced")).toBe(true);
+  });
+
+  test("after uninstall --packages: a second one says nothing is left; restore says the entries it put back start nothing until sync installs their package again (text and --json)", async () => {
+    const m = await withBridge();
+    expect((await m.run(["uninstall", "--packages", "--yes"])).code).toBe(0);
+    // A second uninstall --packages: nothing of mcp-twin's is left, said so — not "mcp-twin has
+    // written no entries" (it did, and its backups hold them).
+    const again = await m.run(["uninstall", "--packages", "--yes"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(
+      "No client config holds an entry mcp-twin wrote now, and no package it installed is left: nothing to uninstall. (It wrote some before: `mcp-twin restore` puts them back from its backups.)",
+    );
+    expect(again.stdout).not.toContain("has written no entries");
+    const r = await m.run(["restore", "--yes"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      `▲ fixture was put back in wsl:Ubuntu claude-code, windows claude-desktop and windows cursor, but its package is not installed there now: it starts nothing until \`mcp-twin sync\` installs it again.`,
+    );
+    // The bridge's entry (mcp-twin itself) is there: not named.
+    expect(r.stdout).not.toMatch(/mcp-twin (was|were) put back/);
+    // --json says the same (another uninstall and restore, as a script would run them).
+    expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
+    const j = JSON.parse((await m.run(["restore", "--yes", "--json"])).stdout);
+    expect(j.notInstalled.map((n: { client: string }) => n.client).sort()).toEqual([
+      "claude-code",
+      "claude-desktop",
+      "cursor",
+    ]);
+    expect(j.notInstalled.every((n: { servers: string[] }) => n.servers.join() === "fixture")).toBe(true);
+    // What it said sync does, sync does.
+    expect((await m.run(["sync"])).code).toBe(0);
+    const rows = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{ state: string }>;
+    expect(rows.every((row) => row.state === "synced")).toBe(true);
   });
 
   test("uninstall says what loads its change, for the clients whose configs changed", async () => {

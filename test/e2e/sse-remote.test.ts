@@ -162,7 +162,12 @@ describe("add <registry name> of an SSE-only server → sync → handshakes", ()
     const findingOf = (id: string, client: string, name: string) => {
       const own = run.checks.filter((c) => c.id === id && c.server === "legacy-sse" && c.client === client);
       const shared = run.checks.filter(
-        (c) => c.id === id && c.server === "legacy-sse" && !c.client && c.message.includes(`${name} (`),
+        // A grouped finding names its configs at the end ("In 2 client configs: Cursor (windows), …").
+        (c) =>
+          c.id === id &&
+          c.server === "legacy-sse" &&
+          !c.client &&
+          (c.message.split("client configs: ")[1] ?? "").includes(`${name} (`),
       );
       expect([...own, ...shared], `${id} ${client}`).toHaveLength(1);
       return [...own, ...shared][0]!;
@@ -174,7 +179,7 @@ describe("add <registry name> of an SSE-only server → sync → handshakes", ()
     ] as const) {
       const c = probeOf(client, name);
       expect(c.status, c.message).toBe("pass");
-      expect(c.message).toMatch(/^SSE handshake in .* with 2 tools \(mcp-twin-sse-fixture\)\./);
+      expect(c.message).toMatch(/^SSE handshake with \S+ in .*: 2 tools \(mcp-twin-sse-fixture\)/);
       expect(findingOf("entry.remote", client, name).message).toContain("SSE server at");
     }
     for (const [client, name] of [

@@ -102,11 +102,14 @@ test("uninstall stops the bridge once no config holds its entry — not before �
   expect(dry.stdout).toContain(`• The bridge (pid ${pid}) in wsl:Ubuntu would be stopped`);
   expect(alive(pid)).toBe(true);
 
-  const all = await m.run(["uninstall", "--yes", "--json"]);
+  const all = await m.run(["uninstall", "--yes"]);
   expect(all.code, all.stderr).toBe(0);
-  const report = JSON.parse(all.stdout);
-  expect(report.bridge).toMatchObject({ action: "stopped", env: "wsl:Ubuntu", pid });
+  // Who may start it again: every client whose config held its entry, Claude Code's sessions too.
+  expect(all.stdout).toContain(
+    `✔ Stopped the bridge (pid ${pid}) in wsl:Ubuntu: no client config holds its entry now. Claude Desktop or a Claude Code session still open with its entry loaded starts it again on its next call, until it is restarted.`,
+  );
   expect(await gone(pid)).toBe(true);
+  const report = JSON.parse((await m.run(["uninstall", "--dry-run", "--json"])).stdout);
   expect(report.remains.home).toMatchObject({ path: m.paths.home, manifest: true, secrets: true });
   expect(report.remains.home.backups).toBeGreaterThan(0);
   expect(report.remains.home.backupsWithKeys).toBeGreaterThan(0);

@@ -63,6 +63,15 @@ export interface FakeMachineOptions {
   mcpRegistryUrl?: string;
   /** A Windows user name (spaces allowed: "John Smith"). */
   windowsUser?: string;
+  /** Windows' npm prints no "npm info using npm@…" with its prefix (it still answers --version). */
+  npmQuietVersion?: boolean;
+  /**
+   * C: has 8.3 short names (`PROGRA~1`, links beside the long folders; cmd.exe's `%~sI` reports
+   * them). Default true; false: a volume with 8.3 names off, where Windows reports none.
+   */
+  shortNames?: boolean;
+  /** The WSL distros `wsl.exe -l` lists (default Ubuntu and Docker's two); [] = none installed. */
+  wslDistros?: string[];
 }
 
 export interface RunResult {
@@ -142,10 +151,10 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
   ]) {
     mkdirSync(dir, { recursive: true });
   }
-  symlinkSync("Program Files", path.join(drive, "PROGRA~1"));
+  if (options.shortNames !== false) symlinkSync("Program Files", path.join(drive, "PROGRA~1"));
   // DrvFs is case-insensitive: Windows' PATH and %ComSpec% say C:\Windows\system32.
   symlinkSync("System32", path.join(drive, "Windows", "system32"));
-  if (user.includes(" "))
+  if (user.includes(" ") && options.shortNames !== false)
     symlinkSync(user, path.join(drive, "Users", `${user.replace(/\s/g, "").slice(0, 6).toUpperCase()}~1`));
   writeFileSync(interopLog, "");
 
@@ -251,8 +260,9 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
         node: options.windowsNode !== false ? "C:\\Program Files\\nodejs\\node.exe" : null,
         nodeVersion: "v22.11.0",
         npmVersion: "10.9.0",
+        ...(options.npmQuietVersion ? { npmQuietVersion: true } : {}),
         npmPrefix: winPath(windowsPrefix),
-        distros: ["Ubuntu", "docker-desktop", "docker-desktop-data"],
+        distros: options.wslDistros ?? ["Ubuntu", "docker-desktop", "docker-desktop-data"],
         // Each side has its own npm configuration (as each has its own .npmrc).
         npmEnv: {
           npm_config_cache: path.join(root, "npm-cache-windows"),

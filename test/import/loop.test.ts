@@ -137,4 +137,15 @@ describe("without import (the same manifest written by hand, nothing adopted)", 
       classic,
     );
   }, 180_000);
+
+  test("import then adopts the entry, brings nothing into the manifest, and says so (no 'Next: mcp-twin sync')", async () => {
+    const r = await other.run(["import", "--yes"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Nothing new for the manifest: fixture is in it already, as found.\n");
+    expect(r.stdout).toContain(
+      "1 entry adopted: `mcp-twin sync` may now rewrite it into the installed form.",
+    );
+    expect(r.stdout).not.toContain("Next:");
+    expect(r.stdout).not.toContain(KEY);
+  });
 });

@@ -99,7 +99,13 @@ describe("Store (MSIX) Claude Desktop with servers in the classic file", () => {
     expect(Object.keys(manifestOf(m).servers)).toEqual(["fixture"]);
     const packaged = JSON.parse(readFileSync(m.paths.claudeDesktopConfig, "utf8"));
     expect(packaged.mcpServers.fixture.command).toBe("C:\\PROGRA~1\\nodejs\\node.exe");
-    expect(packaged.mcpServers.fixture.env).toEqual({ FIXTURE_API_KEY: KEY });
+    // The Store build starts servers with PATHEXT cut to `.CPL` and WINDIR empty: the entry
+    // carries the user's own values.
+    expect(packaged.mcpServers.fixture.env).toEqual({
+      FIXTURE_API_KEY: KEY,
+      PATHEXT: ".COM;.EXE;.BAT;.CMD;.VBS;.VBE;.JS;.JSE;.WSF;.WSH;.MSC",
+      WINDIR: "C:\\Windows",
+    });
     // The classic file is never edited.
     expect(JSON.parse(readFileSync(classic, "utf8")).mcpServers.fixture.command).toBe("cmd");
 

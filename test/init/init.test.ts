@@ -302,10 +302,17 @@ describe("init in a terminal", () => {
     // One question for all of it: the files, the packages, the client configs.
     await pty.waitFor(/Write these files, install the packages and write the client configs\?/);
     expect(pty.output()).toContain("fixture (imported)");
+    // ~/.claude.json (mode 644) would receive the key: said in the plan, before the question.
+    const file = m.paths.claudeCodeConfig;
+    expect(pty.output()).toContain(
+      `▲ ${file} will hold a key (fixture) and is readable by other users (mode 644): run chmod 600 ${file}`,
+    );
     pty.type(KEY.enter);
     const { code, output } = await pty.exit;
     expect(code).toBe(0);
     expect(output).not.toContain(TOKEN);
+    // …and not said again after the write.
+    expect(output).not.toContain("now holds");
     expect(output).not.toMatch(
       /Write these files and go on|Install the packages and write every client config now/,
     );
@@ -315,6 +322,21 @@ describe("init in a terminal", () => {
     expect(json(m.paths.claudeCodeConfig).mcpServers.fixture.command).toBe("/usr/bin/node");
     expect(json(path.join(m.paths.home, "secrets.json")).secrets.FIXTURE_TOKEN).toBe(TOKEN);
   }, 120_000);
+
+  test("the picker says a server chosen for import is being imported (there is no manifest yet), not 'already in the manifest'", async () => {
+    const m = machine();
+    desktopHasFixture(m, TOKEN);
+    const pty = runInPty(["init"], m.env, m.paths.linuxHome);
+    await pty.waitFor(/bring it into the manifest/);
+    pty.type(KEY.enter);
+    await pty.waitFor(/Add servers from the catalogue/);
+    pty.type("fixture");
+    await pty.waitFor(/being imported from windows claude-desktop \(chosen above\)/);
+    expect(pty.output()).not.toContain("already in the manifest");
+    pty.type(KEY.ctrlC);
+    expect((await pty.exit).code).toBe(130);
+    expectNothingWritten(m);
+  }, 60_000);
 
   test("picks from the catalogue, asks the key hidden (not even its length), and Ctrl-C at a prompt writes nothing (exit 130)", async () => {
     const m = machine();

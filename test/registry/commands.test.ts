@@ -97,23 +97,31 @@ describe("search", () => {
     expect(next.stdout).not.toContain("com.brave/brave-search ");
   });
 
-  test("a registry that does not answer: one line, exit 1, the catalogue still shown; bounded by the timeout", async () => {
+  test("a registry that does not answer: one line; the catalogue's match is an answer (exit 0, ▲), no match anywhere is exit 1 (✖); bounded by the timeout", async () => {
     const m = machine();
-    const gone = await run(m, ["search", "tavily", "--registry", `http://127.0.0.1:${await freePort()}`]);
-    expect(gone.code).toBe(1);
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    const gone = await run(m, ["search", "tavily", "--registry", nobody]);
+    expect(gone.code).toBe(0);
     expect(gone.stdout).toContain("tavily");
     expect(gone.stderr).toMatch(
-      /The MCP Registry could not be searched: http:\/\/127\.0\.0\.1:\d+ refused the connection\.\n/,
+      /^▲ The MCP Registry could not be searched: http:\/\/127\.0\.0\.1:\d+ refused the connection\.\n/m,
     );
     expect(gone.stderr.match(/MCP Registry/g)).toHaveLength(1);
+    const none = await run(m, ["search", "zzyzx", "--registry", nobody]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^✖ The MCP Registry could not be searched/m);
     registry.set({ delayMs: 10_000 });
     const started = Date.now();
     const slow = await run(m, ["search", "tavily", "--json"], { MCP_TWIN_REGISTRY_TIMEOUT: "1" });
     expect(Date.now() - started).toBeLessThan(8_000);
-    expect(slow.code).toBe(1);
-    expect(JSON.parse(slow.stdout).errors).toEqual([
+    expect(slow.code).toBe(0);
+    const doc = JSON.parse(slow.stdout);
+    expect(doc.catalogue.map((t: { name: string }) => t.name)).toEqual(["tavily"]);
+    expect(doc.errors).toEqual([
       { code: "registry-timeout", message: `The MCP Registry at ${registry.url} did not answer within 1 s.` },
     ]);
+    const slowNone = await run(m, ["search", "zzyzx", "--json"], { MCP_TWIN_REGISTRY_TIMEOUT: "1" });
+    expect(slowNone.code).toBe(1);
   });
 });
 
@@ -133,6 +141,30 @@ test("Ctrl-C while the registry is being asked: exit 130 at once", async () => {
   expect(await closed).toBe(130);
   expect(Date.now() - started).toBeLessThan(5_000);
   expect(stderr).toMatch(/✖ Stopped before anything (but mcp-twin.s cache )?was written\./);
+});
+
+describe("add <a name nobody has>", () => {
+  test("the MCP Registry is asked for it: its matches, or that it has none — never `mcp-twin search` when it cannot be reached", async () => {
+    const m = machine();
+    // npm's (loopback) registry has no such package either.
+    const near = await run(m, ["add", "airtable-server-zz"]);
+    expect(near.code).toBe(2);
+    expect(near.stderr).toContain('"airtable-server-zz" is not in the catalogue');
+    expect(near.stderr).toContain(
+      'The MCP Registry has nothing matching "airtable server zz" either; `mcp-twin add --list` shows the catalogue.',
+    );
+    const hit = await run(m, ["add", "weather"]);
+    expect(hit.code).toBe(2);
+    expect(hit.stderr).toMatch(
+      /The MCP Registry has [^\n]*com\.example\/weather-remote[^\n]*: `mcp-twin add <name>` adds one/,
+    );
+    const gone = await run(m, ["add", "weather", "--registry", `http://127.0.0.1:${await freePort()}`]);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toMatch(
+      /`mcp-twin add --list` shows the catalogue \(the MCP Registry could not be searched for it: http:\/\/127\.0\.0\.1:\d+ refused the connection\)\./,
+    );
+    expect(gone.stderr).not.toContain("mcp-twin search");
+  });
 });
 
 describe("add <registry name>", () => {

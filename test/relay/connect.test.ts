@@ -156,7 +156,7 @@ test("a line that is not JSON-RPC: one line on stderr, a JSON-RPC error on stdou
   expect(r.err.split("\n").filter((l) => /ignored a line/.test(l))).toHaveLength(2);
 });
 
-test("nothing answering is said in words, the answer arrives though stdin ends at once, and only the bridge is called the bridge", async () => {
+test("nothing answering is said in words (marked ✖ on stderr), the answer arrives though stdin ends at once, and only the bridge is called the bridge", async () => {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/other`;
   const r = await rawConnect([url, "--no-start"], bridgeEnv(tempDir()), [INIT]);
@@ -171,6 +171,9 @@ test("nothing answering is said in words, the answer arrives though stdin ends a
     },
   ]);
   expect(r.err).not.toMatch(/aborted/i);
+  // Failures are marked as errors on stderr (what a client's log or doctor quotes), never as news.
+  expect(r.err).toMatch(/^✖ could not deliver initialize: nothing answers there/m);
+  expect(r.err).not.toMatch(/^ℹ/m);
   const bridgeUrl = `http://127.0.0.1:${port}/mcp`;
   const local = await rawConnect([bridgeUrl, "--no-start"], bridgeEnv(tempDir()), [INIT]);
   expect((local.out[0]!.error as { message: string }).message).toBe(

@@ -36,6 +36,7 @@ export async function fastConnect(argv: readonly string[]): Promise<number | und
     return await runConnect(prepared, {
       host,
       log: (line) => log.info(line),
+      fail: (line) => log.error(line),
       secret: (values) => log.addSecrets(values),
       signal: abort.signal,
       stdin: process.stdin,

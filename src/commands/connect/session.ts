@@ -19,7 +19,10 @@ import type { PreparedConnect } from "./prepare.js";
 
 export interface ConnectIo {
   host: LifecycleHost & { cwd: string };
+  /** News (starting the bridge, a new session). */
   log: (line: string) => void;
+  /** A failure (a message not delivered, the server unreachable): marked as an error. */
+  fail: (line: string) => void;
   /** Values to mask in everything printed. */
   secret: (values: string[]) => void;
   signal: AbortSignal;
@@ -35,7 +38,7 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
     const how = await sseRelay({
       url: p.url,
       headers: explicitHeaders(p, io)(),
-      log: io.log,
+      log: io.fail,
       ...streams(io),
     });
     return how === "lost" ? ExitCode.failed : ExitCode.ok;
@@ -50,7 +53,8 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
     agent: target.agent,
     auth,
     recover: target.recover,
-    log: io.log,
+    log: io.fail,
+    note: io.log,
     ...streams(io),
   });
   const code = await relay.run();

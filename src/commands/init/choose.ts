@@ -92,7 +92,18 @@ export async function chooseServers(
     return;
   }
   if (!ctx.prompts) return;
-  const taken = new Set([...Object.keys(ctx.existing.manifest.servers), ...ctx.imports.map((i) => i.name)]);
+  // Why each cannot be added again: the manifest has it (when there is one), or it is being
+  // imported from a client config (chosen above; the manifest does not exist yet on a first run).
+  const taken = new Map<string, string>([
+    ...Object.keys(ctx.existing.manifest.servers).map((n): [string, string] => [
+      n,
+      "already in the manifest",
+    ]),
+    ...ctx.imports.map((i): [string, string] => [
+      i.name,
+      `being imported from ${andList([...new Set(i.found.map((f) => `${f.env} ${f.client}`))])} (chosen above)`,
+    ]),
+  ]);
   const result = await pickServers(
     ctx.prompts,
     ctx.catalogue.templates,
@@ -100,7 +111,6 @@ export async function chooseServers(
     ctx.out.theme.c.dim,
     ctx.openRegistry,
   );
-  if (result.registryNote) ctx.out.warn(`The MCP Registry could not be searched: ${result.registryNote}.`);
   for (const p of result.picked) {
     if (p.kind === "catalogue") ctx.chosen.push({ template: p.template });
     else {

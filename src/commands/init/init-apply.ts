@@ -15,7 +15,7 @@ import { renderSync, syncJson } from "../../ui/reports/sync-report.js";
 import type { InitContext } from "./init-context.js";
 import { importSelection } from "./init-plan.js";
 
-type ReportCtx = Pick<InitContext, "out" | "manifestFile" | "imports" | "newServers" | "shown">;
+type ReportCtx = Pick<InitContext, "out" | "manifestFile" | "imports" | "newServers" | "shown" | "planned">;
 
 /** The sync's report (dry run or real), as JSON with what init added, or as text. */
 async function showSync(ctx: ReportCtx, report: SyncReport, dryRun: boolean): Promise<void> {
@@ -23,7 +23,13 @@ async function showSync(ctx: ReportCtx, report: SyncReport, dryRun: boolean): Pr
   if (ctx.out.json)
     ctx.out.result({ manifest: ctx.manifestFile, servers: added(ctx), sync: syncJson(report) });
   // init named the manifest and each environment's fix already (what it found, first).
-  else await renderSync(report, ctx.out, dryRun, { manifestShown: true, fixesShown: true });
+  // …and, in its plan, the configs others can read that receive a key.
+  else
+    await renderSync(report, ctx.out, dryRun, {
+      manifestShown: true,
+      fixesShown: true,
+      readableShown: ctx.planned.readable.map((r) => r.path),
+    });
 }
 
 const added = (ctx: Pick<InitContext, "imports" | "newServers">) => [

@@ -13,6 +13,7 @@ import type { ServerSpec } from "../../core/manifest/schema.js";
 import { dict } from "../../core/own-keys.js";
 import type { RegistryClient } from "../../core/registry/index.js";
 import type { ChosenServer } from "../../core/registry/pick.js";
+import type { ReadableSecret } from "../../core/sync/target-safety.js";
 import type { Machine } from "../../core/system/machine.js";
 import type { SecretAnswers } from "../../ui/ask.js";
 import type { Output } from "../../ui/output.js";
@@ -94,6 +95,8 @@ export interface Planned {
   /** No client anywhere to configure (and none named with --client). */
   nobodyToConfigure: boolean;
   schemaRef: string;
+  /** Client configs others can read that the sync would write a key into: said in the plan, before. */
+  readable: Array<ReadableSecret & { path: string }>;
 }
 
 export interface InitContext extends Found, Answers {
@@ -135,6 +138,7 @@ export function emptyPlan(): Planned {
     installInto: [],
     noClient: [],
     nobodyToConfigure: false,
+    readable: [],
     schemaRef: "",
   };
 }

@@ -4,11 +4,14 @@
  */
 
 import { discoverTargets } from "../../core/clients/targets.js";
+import type { Target } from "../../core/clients/types.js";
 import { packageRunEnvironments } from "../../core/entries/target-entry.js";
 import { envMatches } from "../../core/environments/types.js";
 import { applyImport } from "../../core/import/index.js";
 import { schemaRefFor, withBridgeEnabled, withServer } from "../../core/manifest/edit.js";
+import type { ServerSpec } from "../../core/manifest/schema.js";
 import { privacyNote, secretsPrivacy } from "../../core/manifest/secrets-file.js";
+import { checkWrites, type ReadableSecret, readableSecretWarning } from "../../core/sync/target-safety.js";
 import { andList } from "../../core/words.js";
 import { renderPlan } from "../../ui/reports/init-report.js";
 import type { InitContext, Planned } from "./init-context.js";
@@ -48,13 +51,13 @@ export async function planChanges(
   // environment --env names. No client at all: where it would go if the user says "anyway".
   let installInto = usable;
   let noClient: string[] = [];
+  // Without --client these are the configs look.ts found already (each look costs a round trip
+  // over /mnt/c): looked for again only when a named client adds configs to create.
+  const targets =
+    ctx.options.client.length === 0
+      ? ctx.targets
+      : await discoverTargets(ctx.environments, { clients: ctx.options.client });
   if (!nobodyToConfigure && ctx.options.env.length === 0) {
-    // Without --client these are the configs look.ts found already (each look costs a round trip
-    // over /mnt/c): looked for again only when a named client adds configs to create.
-    const targets =
-      ctx.options.client.length === 0
-        ? ctx.targets
-        : await discoverTargets(ctx.environments, { clients: ctx.options.client });
     // Every package server the manifest will hold (what is there already too): sync installs them all.
     const all = [...Object.values(ctx.existing.manifest.servers).filter((s) => !s.disabled), ...servers];
     const runs = new Set(
@@ -75,7 +78,39 @@ export async function planChanges(
     noClient,
     nobodyToConfigure,
     schemaRef,
+    readable:
+      ctx.options.sync === false
+        ? []
+        : readableKeyed(
+            targets.filter((t) => selected(t.env.id)),
+            [...ctx.imports, ...ctx.newServers],
+          ),
   };
+}
+
+/**
+ * The client configs others can read that the sync will write a key into (an env value or header of
+ * a new server's entry): sync's own rule (target-safety.ts), asked before the question rather than
+ * said after the write.
+ */
+function readableKeyed(
+  targets: readonly Target[],
+  servers: ReadonlyArray<{ name: string; server: ServerSpec }>,
+): Array<ReadableSecret & { path: string }> {
+  const keyed = servers.filter(({ server }) =>
+    Object.values({ ...server.env, ...server.headers }).some((v) => v.includes("${secret:")),
+  );
+  if (keyed.length === 0) return [];
+  const writes = targets.map((t) => ({
+    file: t.file,
+    path: t.path,
+    windows: t.env.kind === "windows",
+    secretsOf: keyed
+      .filter(({ server }) => !server.clients || server.clients.includes(t.client.id))
+      .map((k) => k.name),
+  }));
+  // A file sync would refuse (read-only, another owner) is sync's to say, with its fix.
+  return [...checkWrites(writes, { force: true }).warnings].map(([path, r]) => ({ ...r, path }));
 }
 
 export function importSelection(ctx: Pick<InitContext, "imports" | "importAnswers">) {
@@ -122,6 +157,7 @@ export function showPlan(
       .map((t) => `${t.env.id} ${t.client.name}`),
     sync: ctx.options.sync !== false,
     nobodyToConfigure: p.nobodyToConfigure,
+    readable: p.readable.map((r) => readableSecretWarning(r, "planned")),
   });
 }
 

@@ -2,11 +2,11 @@
  * With `bridge.enabled` in the manifest, sync registers the bridge in every client under the name
  * `mcp-twin`, with the settings of settings.ts (port, host).
  */
-import { existsSync } from "node:fs";
 import type { Launch, Target } from "../clients/types.js";
+import { mcpTwinIn } from "../entries/self-launch.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
-import { crossOver, type EntryContext, startsAcross } from "../entries/target-entry.js";
-import { type Environment, envMatches, globalModulesDir, joinNative } from "../environments/types.js";
+import { clientLaunch, type EntryContext, startsAcross } from "../entries/target-entry.js";
+import { type Environment, envMatches, joinNative } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
 import { readTextOrNull } from "../system/files.js";
 import type { Machine } from "../system/machine.js";
@@ -96,12 +96,9 @@ export async function planBridge(
   const settings = resolveBridgeSettings(manifest.bridge, "manifest");
   const url = settings.url;
   const token = await bridgeToken(env, machine, options);
-  const installed = installedCopy(env);
-  let program: BridgeWiring["program"] = null;
+  const program: BridgeWiring["program"] = mcpTwinIn(env, machine.host.self) ?? null;
   let reason: string | undefined;
-  if (installed && env.node) program = { node: env.node.path, script: installed };
-  else if (env.local) program = machine.host.self;
-  else
+  if (!program)
     reason =
       `the bridge lives in ${env.id}, where mcp-twin is not installed: run \`npm install -g mcp-twin\` ` +
       `there, or run \`mcp-twin sync\` from ${env.id}`;
@@ -187,15 +184,6 @@ async function settleThere(
   return { ...base, state: "restarted", previousUrl: info.url };
 }
 
-/** `<prefix>/lib/node_modules/mcp-twin/bin/mcp-twin.js` when mcp-twin is installed globally there. */
-function installedCopy(env: Environment): string | undefined {
-  const modules = globalModulesDir(env);
-  if (!modules) return undefined;
-  const script = joinNative(env.kind, modules, "mcp-twin", "bin", "mcp-twin.js");
-  const file = env.access(script);
-  return file !== undefined && existsSync(file) ? script : undefined;
-}
-
 async function bridgeToken(
   env: Environment,
   machine: Machine,
@@ -233,11 +221,13 @@ function bridgeEntry(target: Target, wiring: BridgeWiring, ctx: EntryContext): B
     args: [wiring.program.script, "connect", wiring.url],
     env: {},
   };
+  const entry = clientLaunch(launch, wiring.env, target, ctx);
   return {
     ok: true,
-    value: target.client.stdioEntry(crossOver(launch, wiring.env, target.env, ctx)),
+    value: target.client.stdioEntry(entry.launch),
     secretValues: [],
     references: [],
     runsIn: wiring.env.id,
+    ...(entry.problems.length > 0 ? { problems: entry.problems } : {}),
   };
 }

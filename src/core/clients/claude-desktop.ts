@@ -1,6 +1,6 @@
 /**
- * Claude Desktop: Windows and macOS. Its config file cannot hold remote servers (they are skipped), so
- * url servers get a stdio relay.
+ * Claude Desktop: Windows, macOS and Linux (beta). Its config file cannot hold remote servers (they
+ * are skipped), so url servers get a stdio relay.
  */
 import { joinNative } from "../environments/types.js";
 import { anyExists, existsIn, inHome, listIn } from "./locate.js";
@@ -13,6 +13,7 @@ import {
 
 const FILE = "claude_desktop_config.json";
 const MSIX_NOTE = "Store (MSIX) build: its packaged config, not %APPDATA%\\Claude";
+const LINUX_NOTE = "Linux (beta) build";
 
 /**
  * For the Store (MSIX) build's target: the classic %APPDATA%\Claude file, which that build
@@ -37,9 +38,17 @@ export function classicDesktopFile(target: Target): { path: string; file: string
 export const claudeDesktop: ClientModule = {
   id: "claude-desktop",
   name: "Claude Desktop",
-  kinds: ["windows", "macos"],
+  kinds: ["windows", "macos", "linux"],
+  // On Linux only once the app made its folder: its file there is known from builds of the same
+  // app, not from Anthropic's documentation, so `--client` alone does not create it.
+  createWhenNamed: ["windows", "macos"],
   serversPath: ["mcpServers"],
   async userConfig(env) {
+    if (env.kind === "linux") {
+      // Electron's folder for an app named Claude: $XDG_CONFIG_HOME/Claude, else ~/.config/Claude.
+      const dir = joinNative("linux", env.vars.XDG_CONFIG_HOME ?? inHome(env, ".config"), "Claude");
+      return { path: joinNative("linux", dir, FILE), present: await existsIn(env, dir), note: LINUX_NOTE };
+    }
     if (env.kind === "macos") {
       const dir = inHome(env, "Library", "Application Support", "Claude");
       return {
@@ -76,4 +85,20 @@ export const claudeDesktop: ClientModule = {
   gui: true,
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["claude.exe"], posix: ["Claude"] },
+  windowsSpaces: "splits",
+  windowsEntryEnv: (target) => (target.note === MSIX_NOTE ? storeBuildEnv(target) : undefined),
 };
+
+/**
+ * The Store (MSIX) build starts servers with PATHEXT cut to `.CPL` and WINDIR empty, so a server
+ * that starts other programs by name (PowerShell, git, py) finds none: its entries carry the
+ * user's own values.
+ */
+function storeBuildEnv(target: Target): Record<string, string> | undefined {
+  const pathext = target.env.vars.PATHEXT;
+  const windir = target.env.vars.SYSTEMROOT;
+  const env: Record<string, string> = {};
+  if (pathext) env.PATHEXT = pathext;
+  if (windir) env.WINDIR = windir;
+  return Object.keys(env).length > 0 ? env : undefined;
+}

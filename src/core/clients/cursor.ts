@@ -31,4 +31,5 @@ export const cursor: ClientModule = {
   gui: true,
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["Cursor.exe"], posix: ["cursor"] },
+  windowsSpaces: "may-split",
 };

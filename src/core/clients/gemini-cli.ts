@@ -1,6 +1,6 @@
 /**
- * Gemini CLI: ~/.gemini/settings.json (shared with its other settings); `httpUrl` is Streamable
- * HTTP, `url` + `"type": "sse"` the older HTTP+SSE transport.
+ * Gemini CLI: ~/.gemini/settings.json (shared with its other settings); `url` + `"type": "http"`
+ * is Streamable HTTP (`httpUrl`, read as well, is deprecated), `url` + `"type": "sse"` HTTP+SSE.
  */
 import { anyExists, inHome } from "./locate.js";
 import {
@@ -24,7 +24,8 @@ export const geminiCli: ClientModule = {
   projectConfig: [".gemini", "settings.json"],
   referenceStyle: (name) => `\${${name}}`,
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
-  remoteEntry: (remote) => withHeaders({ httpUrl: remote.url }, remote.headers),
+  // What `gemini mcp add --transport http` writes since 0.21, which calls `httpUrl` deprecated.
+  remoteEntry: (remote) => withHeaders({ url: remote.url, type: "http" }, remote.headers),
   // What `gemini mcp add --transport sse` writes. A `url` without `type` is read as SSE by older
   // versions but as Streamable HTTP (then SSE as a fallback) by newer ones (0.61): `type` says it.
   sseEntry: (remote) => withHeaders({ url: remote.url, type: "sse" }, remote.headers),

@@ -95,6 +95,16 @@ export interface ClientModule {
   startupTimeoutMs(entry: unknown, env: Readonly<Record<string, string | undefined>>): number;
   /** Process names that tell the app is running. */
   processNames: { windows: readonly string[]; posix: readonly string[] };
+  /**
+   * On Windows it splits a command or argument at its spaces when it starts a server (`splits`:
+   * the entry does not start; `may-split`: seen in some versions). sync writes 8.3 names there.
+   */
+  windowsSpaces?: "splits" | "may-split";
+  /**
+   * Variables a Windows entry must carry because this target's app starts servers without them
+   * (undefined: none). Values the entry sets itself win.
+   */
+  windowsEntryEnv?(target: Target): Record<string, string> | undefined;
 }
 
 /** One config file mcp-twin may edit: (environment, client, scope). */

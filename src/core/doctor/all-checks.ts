@@ -8,6 +8,7 @@ import { configChecks } from "./checks/configs.js";
 import { driftChecks } from "./checks/drift.js";
 import { entryChecks } from "./checks/entry-lint.js";
 import { environmentChecks } from "./checks/environments.js";
+import { loginChecks } from "./checks/logins.js";
 import { manifestChecks } from "./checks/manifest.js";
 import { nodeChecks } from "./checks/node.js";
 import { probeChecks } from "./checks/probe-results.js";
@@ -26,6 +27,7 @@ export const CHECKS = [
   ...nodeChecks,
   ...manifestChecks,
   ...secretsChecks,
+  ...loginChecks,
   ...stateChecks,
   ...backupsChecks,
   ...configChecks,

@@ -15,6 +15,7 @@ import { findManifest, type LoadedManifest, loadManifest } from "../manifest/loa
 import { type Manifest, manifestSchema, type ServerSpec } from "../manifest/schema.js";
 import { secretsPrivacy } from "../manifest/secrets-file.js";
 import { trust } from "../manifest/trust.js";
+import { loginLines } from "../oauth/needs-login.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import { assertAllKnown, selectEnvironments } from "../selectors.js";
 import { inScope, lookAround, readHome as readStoredHome } from "../sync/context.js";
@@ -245,13 +246,18 @@ async function homeFiles(g: Gathering): Promise<void> {
     (error: Error) => ({ folders: 0, problems: [], error: error.message }),
   );
   const formats = await catalogueFormats(machine);
-  facts.servers = activeServers(g).map(([name, spec]) => ({
+  const active = activeServers(g);
+  // What is known of logins, without asking anyone: the live probe contacts each remote once, and
+  // one not known yet to need a login says so there (a 401 with a Bearer challenge).
+  const logins = new Map(loginLines(machine, active).map((l) => [l.server, l]));
+  facts.servers = active.map(([name, spec]) => ({
     name,
     spec,
     secrets,
     env: machine.host.env,
     accepted: g.home.accepted,
     formats,
+    ...(logins.has(name) ? { login: logins.get(name)! } : {}),
   }));
 }
 
@@ -282,9 +288,12 @@ async function nodeFacts(
     env.kind === "windows" && !env.local && !machine.local.interop
       ? (machine.local.interopReason ?? "interop is off")
       : undefined;
-  const programs = await pathPrograms(machine, env);
+  const [programs, npmVersion] = await Promise.all([
+    pathPrograms(machine, env),
+    unreachable ? undefined : askNpmVersion(env),
+  ]);
   return {
-    env,
+    env: npmVersion && env.npm ? { ...env, npm: { ...env.npm, version: npmVersion } } : env,
     needed,
     ...(programs.node ? { pathNode: programs.node } : {}),
     ...(programs.npm ? { pathNpm: programs.npm } : {}),
@@ -292,6 +301,16 @@ async function nodeFacts(
     prefix: await prefixState(env),
     ...(unreachable ? { unreachable } : {}),
   };
+}
+
+/**
+ * npm's version, asked (`npm --version`) only when the look at the environment did not learn it
+ * (an npm that prints no "npm info using npm@…" line with the prefix): doctor says what it is.
+ */
+async function askNpmVersion(env: Environment): Promise<string | undefined> {
+  if (!env.npm || env.npm.version || !env.usable) return undefined;
+  const r = await env.runNpm(["--version"], { timeoutMs: 30_000 }).catch(() => undefined);
+  return r?.exitCode === 0 ? /^\s*(\d+\.\d+\.\d+\S*)\s*$/.exec(r.stdout.toString("utf8"))?.[1] : undefined;
 }
 
 /** Every entry of every config: read as its client reads it, resolved, its probe planned. */
@@ -326,6 +345,11 @@ async function entries(
         sseServers: new Set(
           Object.entries(manifest.servers)
             .filter(([, s]) => s.transport === "sse")
+            .map(([n]) => n),
+        ),
+        clientLogins: new Set(
+          Object.entries(manifest.servers)
+            .filter(([, s]) => s.auth === "client")
             .map(([n]) => n),
         ),
         serverFilter: new Set(options.servers),
@@ -367,6 +391,20 @@ async function drift(
       .map((d) => key(d.where.env, d.where.client, d.where.scope, d.name)),
   );
   for (const w of work) w.synced = synced.has(key(w.where.env, w.where.client, w.where.scope, w.server));
+  // What sync says of the entry it would write (why it keeps its spaces, what the user can do):
+  // the entry checks say the same, and advise no sync that changes nothing.
+  const wanted = new Map(
+    g.facts.drift.map((d) => [key(d.where.env, d.where.client, d.where.scope, d.name), d.built] as const),
+  );
+  for (const f of g.facts.entries) {
+    const k = key(f.env, f.client, f.scope, f.server);
+    f.synced = synced.has(k);
+    const built = wanted.get(k);
+    const spaces = built?.ok
+      ? built.problems?.find((p) => p.code === "splits-at-spaces" || p.code === "may-split-at-spaces")
+      : undefined;
+    if (spaces?.fix) f.spacesFix = spaces.fix;
+  }
 }
 
 /** The slow part, in parallel: which apps run since when, the bridge, the live probes. */

@@ -3,6 +3,8 @@
  * it against its client's spawn rules, and plan its live probe.
  */
 
+import { isLoopback } from "../bridge-control/loopback.js";
+import { BRIDGE_PATH, SHARE_PREFIX } from "../bridge-control/state-folder.js";
 import { isAbsoluteAny } from "../entries/launch/launch-paths.js";
 import { isNodeProgram, underVersionManager } from "../entries/launch/program.js";
 import { downloadsOnStart } from "../entries/launch/runners.js";
@@ -17,6 +19,7 @@ import { placeholderKind } from "./checks/secrets.js";
 import { missingProgram } from "./checks/spawn.js";
 import { type EntryView, expandEntry, readEntry } from "./entry-view.js";
 import type { RemotePlan } from "./live-probe.js";
+import { type ProbeCommand, probeCommand } from "./probe-command.js";
 import type { ConfigFacts, EntrySet } from "./read-configs.js";
 import { type Resolved, resolveEntry, type SpawnPlan } from "./resolve.js";
 import type { Where } from "./types.js";
@@ -42,8 +45,17 @@ export interface EntryWork {
    */
   missing?: { path: string; env: string; check: "entry.command" | "entry.node-path" };
   plan?: SpawnPlan;
-  /** An SSE remote (as its client expands it): doctor completes a handshake with it. */
-  sse?: RemotePlan;
+  /** The plan as the user can start it by hand from here (the report shows it when it fails). */
+  command?: ProbeCommand;
+  /**
+   * A remote it reaches — its own url, or the one its `mcp-twin connect` relay relays to — as its
+   * client expands it: doctor completes a handshake with it (once per remote, for every entry).
+   */
+  remote?: RemotePlan;
+  /** The entry is mcp-twin's relay to `remote` (not started: the remote is contacted instead). */
+  relay?: boolean;
+  /** A manifest server with `"auth": "client"`: its client logs in itself (a 401 is expected). */
+  clientLogin?: boolean;
   noSpawn?: string;
 }
 
@@ -56,6 +68,8 @@ export interface EntriesContext {
   packages: ReadonlySet<string>;
   /** Manifest servers that speak SSE (their Cursor/Windsurf entries do not say so). */
   sseServers?: ReadonlySet<string>;
+  /** Manifest servers whose clients log in themselves (`"auth": "client"`). */
+  clientLogins?: ReadonlySet<string>;
   serverFilter: ReadonlySet<string>;
   desktop: Map<string, { msix: boolean; version?: string }>;
 }
@@ -126,6 +140,8 @@ export async function inspectEntries(
       if (isSecretName(v.name) && !placeholderKind(v.name, v.value) && !/^\$\{[^{}]+\}$/.test(v.value.trim()))
         secrets.push(v.value.replace(/^(Bearer|Basic|Token)\s+/i, ""), v.value);
     const missing = missingOf(facts);
+    const relayed =
+      expanded.view.kind === "stdio" && !missing ? relayTarget(expanded.view, ctx.machine) : undefined;
     work.push({
       where,
       clientName: t.client.name,
@@ -135,9 +151,31 @@ export async function inspectEntries(
       managedPackage: facts.managedPackage ?? false,
       kind: expanded.view.kind,
       ...downloaderOf(expanded.view),
-      ...(missing ? { missing } : resolved?.spawn ? { plan: resolved.spawn } : {}),
-      ...(resolved?.noSpawn ? { noSpawn: resolved.noSpawn } : {}),
-      ...(sse ? { sse: { url: expanded.view.url!, headers: expanded.view.headers } } : {}),
+      ...(missing
+        ? { missing }
+        : relayed
+          ? {}
+          : resolved?.spawn
+            ? {
+                plan: resolved.spawn,
+                command: probeCommand(resolved.spawn, Object.keys(expanded.view.env), {
+                  style: ctx.machine.local.kind === "windows" ? "win32" : "posix",
+                  cwd: ctx.machine.host.cwd,
+                }),
+              }
+            : {}),
+      ...(resolved?.noSpawn && !relayed ? { noSpawn: resolved.noSpawn } : {}),
+      ...(expanded.view.kind === "remote" && expanded.view.url
+        ? {
+            remote: {
+              url: expanded.view.url,
+              headers: expanded.view.headers,
+              transport: sse ? ("sse" as const) : ("http" as const),
+            },
+          }
+        : {}),
+      ...(relayed ? { remote: relayed, relay: true } : {}),
+      ...(managed && ctx.clientLogins?.has(server) ? { clientLogin: true } : {}),
     });
   }
   return { entries, work, secrets };
@@ -158,6 +196,52 @@ function speaksSse(
   if (view.type === "sse") return true;
   if (client === "gemini-cli" && view.urlKey === "httpUrl") return false;
   return !view.type && managed && (ctx.sseServers?.has(server) ?? false);
+}
+
+/**
+ * The remote an `mcp-twin connect <url>` relay entry reaches (a Windows entry's `wsl.exe … connect`,
+ * a project's `npx mcp-twin@… connect` too): its URL, transport, the headers its `--header`s make
+ * from the entry's environment, and the login it sends (`--auth`). Not a relay to the bridge (no
+ * login, on loopback, at the bridge's paths): the bridge has checks of its own.
+ */
+function relayTarget(
+  view: Pick<EntryView, "args" | "env">,
+  machine: Pick<Machine, "paths">,
+): RemotePlan | undefined {
+  const at = view.args.findIndex((a, i) => a === "connect" && /^https?:\/\//i.test(view.args[i + 1] ?? ""));
+  if (at === -1) return undefined;
+  const url = view.args[at + 1]!;
+  const plan: RemotePlan = { url, headers: {}, transport: "http" };
+  const rest = view.args.slice(at + 2);
+  for (let i = 0; i < rest.length; i++) {
+    const flag = rest[i]!;
+    const value = rest[i + 1];
+    if (value === undefined) break;
+    if (flag === "--transport" && value === "sse") plan.transport = "sse";
+    else if (flag === "--auth") plan.login = { oauthDir: machine.paths.oauth, server: value };
+    else if (flag === "--header") {
+      const colon = value.indexOf(":");
+      if (colon > 0)
+        plan.headers[value.slice(0, colon).trim()] = value
+          .slice(colon + 1)
+          .trim()
+          .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => own(view.env, name) ?? whole);
+    } else continue;
+    i++;
+  }
+  // A relay with a login is never the bridge's; one without, to the bridge's paths on loopback, is.
+  try {
+    const u = new URL(url);
+    if (
+      !plan.login &&
+      isLoopback(u.hostname) &&
+      (u.pathname === BRIDGE_PATH || u.pathname.startsWith(SHARE_PREFIX))
+    )
+      return undefined;
+  } catch {
+    return undefined;
+  }
+  return plan;
 }
 
 /** The variables a client expands references from, in its own environment. */

@@ -3,6 +3,7 @@
 import type { EntryClass } from "../entries/ownership.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
 import type { ServerSpec } from "../manifest/schema.js";
+import type { LoginLine } from "../oauth/needs-login.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import type { BridgeFacts } from "./bridge-phase.js";
 import type { BackupsFacts } from "./checks/backup-books.js";
@@ -28,6 +29,8 @@ export interface ServerFacts {
   accepted: ReadonlySet<string>;
   /** Secret name → the catalogue's format checks. */
   formats: ReadonlyMap<string, readonly SecretFormat[]>;
+  /** A remote that needs a login: how, and the state of mcp-twin's login to it. */
+  login?: LoginLine;
 }
 
 /** A client config file, with what the home knows of it and the app that reads it. */

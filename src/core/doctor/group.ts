@@ -20,7 +20,16 @@ export function groupShared(checks: readonly Check[]): Check[] {
   const groups = new Map<string, Check[]>();
   const keyOf = (c: Check): string | undefined =>
     c.client && c.server && c.env
-      ? JSON.stringify([c.id, c.env, c.server, c.status, c.message, c.fix ?? "", c.detail ?? []])
+      ? JSON.stringify([
+          c.id,
+          c.env,
+          c.server,
+          c.status,
+          c.message,
+          c.fix ?? "",
+          c.detail ?? [],
+          c.command?.line ?? "",
+        ])
       : undefined;
   for (const c of checks) {
     const key = keyOf(c);

@@ -23,6 +23,12 @@ export interface ProbeResult {
   stderr: string[];
   /** Lines on stdout that are not JSON-RPC. */
   noise: string[];
+  /** It answered a request with a JSON-RPC error (it ran, and said why it would not go on). */
+  refused?: { method: string; code: number; message: string };
+  /** A remote's failure, by kind (remote-probe.ts names it). */
+  cause?: "dns" | "refused" | "tls" | "network" | "login" | "no-login" | "http" | "timeout" | "other";
+  /** The HTTP status a remote answered with. */
+  status?: number;
 }
 
 export async function probeServer(
@@ -78,13 +84,17 @@ export async function probeServer(
   }
   result.stderr = stderrExcerpt(transport.stderr);
   result.noise = [...transport.noise];
+  if (!result.ok && transport.refused) result.refused = transport.refused;
   return result;
 }
 
-/** Where an SSE remote entry points, as its client expands it. */
+/** Where a remote entry (or a relay's) points, as its client expands it. */
 export interface RemotePlan {
   url: string;
   headers: Record<string, string>;
+  transport: "http" | "sse";
+  /** The relay sends mcp-twin's login to this server (`connect --auth`). */
+  login?: { oauthDir: string; server: string };
 }
 
 /**
@@ -137,9 +147,18 @@ export async function probeSseRemote(
   } catch (error) {
     if (signal?.aborted) throw new InterruptedError();
     result.timedOut = timedOut;
-    result.error = timedOut
-      ? `no answer to initialize/tools/list over SSE within ${Math.round(timeoutMs / 1000)} s`
-      : `the SSE handshake with ${url.origin}${url.pathname} failed: ${error instanceof Error ? error.message : String(error)}`;
+    if (timedOut) {
+      result.cause = "timeout";
+      result.error = `no answer to initialize/tools/list over SSE within ${Math.round(timeoutMs / 1000)} s`;
+    } else {
+      const { remoteCause } = await import("./remote-probe.js");
+      const named = remoteCause(url, error, undefined);
+      result.cause = named.cause;
+      result.error =
+        named.cause === "other"
+          ? `the SSE handshake with ${url.origin}${url.pathname} failed: ${error instanceof Error ? error.message : String(error)}`
+          : named.text;
+    }
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
@@ -160,10 +179,16 @@ function describeFailure(
     return `could not start ${plan.file}: ${t.spawnError === "ENOENT" ? "not found (ENOENT)" : t.spawnError === "EACCES" ? "not executable (EACCES)" : t.spawnError}`;
   if (timedOut)
     return `no answer to initialize/tools/list within ${Math.round(timeoutMs / 1000)} s; the server hangs or starts too slowly`;
-  if (t.exit && (t.exit.code !== null || t.exit.signal))
-    return `the server exited${t.exit.code !== null ? ` with code ${t.exit.code}` : ` on ${t.exit.signal}`} before completing the handshake`;
+  const exit = t.exit && (t.exit.code !== null || t.exit.signal) ? t.exit : undefined;
+  const how = exit ? (exit.code !== null ? `with code ${exit.code}` : `on ${exit.signal}`) : "";
+  // It answered: its own words, and how it ended after (a server ends when its stdin closes).
+  if (t.refused)
+    return `the server answered ${t.refused.method} with an error (${t.refused.code}): ${t.refused.message}${
+      exit ? `; it exited ${how} ${exit.afterStdinClosed ? "when doctor closed its stdin" : "after"}` : ""
+    }`;
+  if (exit && !exit.afterStdinClosed) return `the server exited ${how} before completing the handshake`;
   const message = error instanceof Error ? error.message : String(error);
-  return `the handshake failed: ${message}`;
+  return `the handshake failed: ${message}${exit ? `; the server exited ${how} when doctor closed its stdin` : ""}`;
 }
 
 /**

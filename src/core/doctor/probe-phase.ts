@@ -6,6 +6,7 @@ import { andList } from "../words.js";
 import type { EntryWork } from "./entries-phase.js";
 import type { ProbeItem } from "./facts.js";
 import { type ProbeResult, probeAll, probeServer, probeSseRemote, type RemotePlan } from "./live-probe.js";
+import { probeHttpRemote } from "./remote-probe.js";
 import type { SpawnPlan } from "./resolve.js";
 
 function planKey(plan: SpawnPlan): string {
@@ -15,15 +16,20 @@ function planKey(plan: SpawnPlan): string {
   return JSON.stringify([plan.file, plan.args, env, plan.cwd ?? "", plan.verbatim ?? false]);
 }
 
-/** Start every planned entry (identical launches once, in parallel) and pair each with its result. */
+/** One remote, however many entries reach it (a native url entry and a relay's alike). */
 function remoteKey(plan: RemotePlan): string {
-  return JSON.stringify(["sse", plan.url, Object.entries(plan.headers).sort(([a], [b]) => (a < b ? -1 : 1))]);
+  return JSON.stringify([
+    plan.transport,
+    plan.url,
+    Object.entries(plan.headers).sort(([a], [b]) => (a < b ? -1 : 1)),
+    plan.login?.server ?? "",
+  ]);
 }
 
 /**
- * Start every planned entry and contact every SSE remote (identical ones once, in parallel), and
- * pair each with its result. A project file's SSE remote is not contacted: its URL would get the
- * user's headers.
+ * Start every planned entry and contact every remote (identical ones once, in parallel), and pair
+ * each with its result. A project file's remote is not contacted: its URL would get the user's
+ * headers.
  */
 export async function runProbes(
   runner: Runner,
@@ -32,15 +38,15 @@ export async function runProbes(
   progress: Progress,
 ): Promise<ProbeItem[]> {
   const keyOf = (w: EntryWork): string | undefined =>
-    w.kind === "stdio" && w.plan
-      ? planKey(w.plan)
-      : w.kind === "remote" && w.sse && w.where.scope !== "project"
-        ? remoteKey(w.sse)
+    w.remote && w.where.scope !== "project"
+      ? remoteKey(w.remote)
+      : w.kind === "stdio" && w.plan
+        ? planKey(w.plan)
         : undefined;
   const unique = new Map<string, SpawnPlan | RemotePlan>();
   for (const w of work) {
     const key = keyOf(w);
-    if (key) unique.set(key, w.kind === "stdio" ? w.plan! : w.sse!);
+    if (key) unique.set(key, w.remote && w.where.scope !== "project" ? w.remote : w.plan!);
   }
   const keys = [...unique.keys()];
   const step = progress.step(`Starting ${keys.length} server${keys.length === 1 ? "" : "s"}`);
@@ -52,7 +58,9 @@ export async function runProbes(
         const plan = unique.get(k)!;
         return "file" in plan
           ? probeServer(runner, plan, options.timeoutMs, options.signal)
-          : probeSseRemote(plan, options.timeoutMs, options.signal);
+          : plan.transport === "sse"
+            ? probeSseRemote(plan, options.timeoutMs, options.signal)
+            : probeHttpRemote(plan, options.timeoutMs, options.signal);
       },
       {
         concurrency: options.concurrency,
@@ -71,7 +79,7 @@ export async function runProbes(
     if (key) sharing.set(key, [...(sharing.get(key) ?? []), w]);
   }
   return work
-    .filter((w) => w.kind === "stdio" || (w.kind === "remote" && w.sse))
+    .filter((w) => w.kind === "stdio" || (w.kind === "remote" && w.remote))
     .map((w) => {
       const key = keyOf(w);
       const shared = key ? sharedBy(sharing.get(key) ?? []) : undefined;

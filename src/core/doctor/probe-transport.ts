@@ -24,8 +24,13 @@ export class ProbeTransport implements Transport {
   private buffer = "";
   private stderrText = "";
   readonly noise: string[] = [];
-  exit: { code: number | null; signal: string | null } | undefined;
+  /** How it ended; `afterStdinClosed`: only once doctor had closed its stdin (servers end on EOF). */
+  exit: { code: number | null; signal: string | null; afterStdinClosed: boolean } | undefined;
   spawnError: string | undefined;
+  /** The first request the server answered with a JSON-RPC error, and that error. */
+  refused: { method: string; code: number; message: string } | undefined;
+  private stdinClosed = false;
+  private readonly methods = new Map<string | number, string>();
 
   constructor(
     private readonly runner: Runner,
@@ -44,7 +49,7 @@ export class ProbeTransport implements Transport {
       this.stderrText = (this.stderrText + chunk.toString("utf8")).slice(-MAX_STDERR);
     });
     void proc.exited.then((exit) => {
-      this.exit = exit;
+      this.exit = { ...exit, afterStdinClosed: this.stdinClosed };
       this.onclose?.();
     });
     try {
@@ -70,6 +75,10 @@ export class ProbeTransport implements Transport {
       } catch {
         // not JSON
       }
+      if (message && "error" in message && message.id !== undefined && !this.refused) {
+        const method = this.methods.get(message.id);
+        if (method) this.refused = { method, code: message.error.code, message: message.error.message };
+      }
       if (message) this.onmessage?.(message);
       else if (this.noise.length < MAX_NOISE)
         this.noise.push(line.length > 200 ? `${line.slice(0, 200)}…` : line);
@@ -79,6 +88,7 @@ export class ProbeTransport implements Transport {
   async send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.proc?.stdin;
     if (!stdin) throw new Error("Not connected");
+    if ("method" in message && "id" in message) this.methods.set(message.id, message.method);
     await new Promise<void>((resolve) => {
       if (stdin.write(`${JSON.stringify(message)}\n`)) resolve();
       else stdin.once("drain", () => resolve());
@@ -93,6 +103,7 @@ export class ProbeTransport implements Transport {
   async close(graceMs = 300): Promise<void> {
     const proc = this.proc;
     if (!proc) return;
+    this.stdinClosed = true;
     try {
       proc.stdin.end();
     } catch {

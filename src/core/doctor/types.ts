@@ -6,6 +6,7 @@ import { uvxTool } from "../entries/launch/runners.js";
 import type { CheckId } from "./all-checks.js";
 import type { ScopeItems } from "./facts.js";
 import type { Show } from "./path-style.js";
+import type { ProbeCommand } from "./probe-command.js";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
@@ -21,6 +22,8 @@ export interface Finding {
   scope?: string;
   /** Extra lines (a server's stderr excerpt, what it printed on stdout). */
   detail?: string[];
+  /** The command a failed probe started, as the user can start it again by hand from here. */
+  command?: ProbeCommand;
   /**
    * One finding for several client configs (group.ts, secrets.placeholder): where it applies. Such
    * a finding has no `client`; `--json` names the places in its message (group.ts's messageOf).
@@ -71,7 +74,7 @@ export function finding(
   status: CheckStatus,
   where: Where,
   message: string,
-  extra: { fix?: string | undefined; detail?: string[] | undefined } = {},
+  extra: { fix?: string | undefined; detail?: string[] | undefined; command?: ProbeCommand | undefined } = {},
 ): Finding {
   return {
     status,
@@ -79,6 +82,7 @@ export function finding(
     message,
     ...(extra.fix && status !== "pass" ? { fix: extra.fix } : {}),
     ...(extra.detail && extra.detail.length > 0 ? { detail: extra.detail } : {}),
+    ...(extra.command ? { command: extra.command } : {}),
   };
 }
 

@@ -8,17 +8,22 @@ import { VERSION } from "../../version.js";
 import { BRIDGE_ENTRY } from "../bridge-control/entry-name.js";
 import type { BridgeWiring } from "../bridge-control/wiring.js";
 import type { Target } from "../clients/types.js";
-import { shortenWindowsPath } from "../environments/shortname.js";
+import { shortForm, spacedPrefix } from "../environments/shortname.js";
 import type { Environment } from "../environments/types.js";
+import { nodeExeOnPath } from "../environments/windows.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
+import { relayLogins } from "../oauth/needs-login.js";
 import {
   type InstalledIndex,
   knownVersions,
   packageServers,
   readInstalledIndex,
 } from "../packages/installs.js";
+import { BIN_AFTER_INSTALL } from "../packages/npm-prefix.js";
 import type { State } from "../sync/state.js";
+import { getEnv } from "../system/host.js";
 import type { Machine } from "../system/machine.js";
+import { mcpTwinIn } from "./self-launch.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./target-entry.js";
 
 export interface DesiredInput {
@@ -49,12 +54,14 @@ export async function desiredEntries(
       const want = versions.get(name);
       return pkg && (!want || pkg.version === want) ? pkg : undefined;
     },
-    shortPath: await shortPathTable(input.allEnvs, index, machine),
-    self: machine.host.self,
+    ...(await windowsPathTable(input.allEnvs, index, machine)),
+    // One path to this mcp-twin for every entry that runs it: the relays and the bridge's entry.
+    self: selfHere(input.allEnvs, machine),
     selfVersion: VERSION,
     secrets: input.secrets,
     processEnv: machine.host.env,
     version: (name) => versions.get(name),
+    logins: relayLogins(machine, input.servers),
   };
   const out: DesiredEntries = new Map();
   for (const target of input.targets) {
@@ -69,6 +76,12 @@ export async function desiredEntries(
     out.set(target.key, desired);
   }
   return out;
+}
+
+/** This mcp-twin, as the relays of url servers start it: by the path the bridge's entry uses too. */
+function selfHere(envs: readonly Environment[], machine: Machine): EntryContext["self"] {
+  const local = envs.find((e) => e.local);
+  return (local && mcpTwinIn(local, machine.host.self)) ?? machine.host.self;
 }
 
 /**
@@ -112,25 +125,67 @@ export async function entriesNow(
   return desiredEntries(machine, input, index, knownVersions(pkgs, state));
 }
 
-/** 8.3 names for Windows paths with spaces that entries will use (node.exe, scripts, ourselves). */
-async function shortPathTable(
+/**
+ * What entries write for Windows paths with spaces (node.exe, package scripts, ourselves): the 8.3
+ * form Windows reported (cached with the facts), `node.exe` for the node.exe found first on the
+ * Windows PATH when its folder has none, else the path — with why, and what the user can do.
+ */
+async function windowsPathTable(
   envs: readonly Environment[],
   index: InstalledIndex,
   machine: Machine,
-): Promise<(p: string) => string> {
+): Promise<Pick<EntryContext, "shortPath" | "spaced">> {
   const table = new Map<string, string>();
+  const stuck = new Map<string, string>();
   const windows = envs.find((e) => e.kind === "windows");
   if (windows) {
+    const npmDir = windows.npm?.prefix.replace(/\\+$/, "").toLowerCase();
+    const nodes = [windows.node?.path, machine.local.kind === "windows" ? machine.host.self.node : undefined];
     const paths = [
-      windows.node?.path,
+      ...nodes,
       ...[...(index.get(windows.id)?.values() ?? [])].flatMap((p) => Object.values(p.bins)),
+      ...(machine.local.kind === "windows" ? [machine.host.self.script] : []),
     ];
-    if (machine.local.kind === "windows") paths.push(machine.host.self.node, machine.host.self.script);
+    let first: string | undefined | null = null;
+    const firstNodeExe = async () => {
+      if (first === null) {
+        const live = windows.local ? getEnv(machine.host.env, "PATH") : undefined;
+        first = (await nodeExeOnPath(windows, (p) => windows.access(p), live))?.toLowerCase();
+      }
+      return first;
+    };
     for (const p of paths) {
-      if (!p?.includes(" ") || table.has(p)) continue;
-      const short = await shortenWindowsPath(p, (x) => windows.access(x));
-      if (short) table.set(p, short);
+      if (!p?.includes(" ") || table.has(p) || stuck.has(p)) continue;
+      if (p.endsWith(BIN_AFTER_INSTALL)) {
+        // A dry run's script to come: its folder as the real one will be written.
+        const dir = p.slice(0, -BIN_AFTER_INSTALL.length - 1);
+        const form = shortForm(dir, windows.shortNames);
+        if (dir.includes(" ") && form !== "none" && form !== "unknown")
+          table.set(p, `${form}\\${BIN_AFTER_INSTALL}`);
+        continue;
+      }
+      const form = shortForm(p, windows.shortNames);
+      if (form !== "none" && form !== "unknown") {
+        table.set(p, form);
+        continue;
+      }
+      const isNode = nodes.some((n) => n?.toLowerCase() === p.toLowerCase());
+      if (isNode && (await firstNodeExe()) === p.toLowerCase()) {
+        table.set(p, "node.exe");
+        continue;
+      }
+      const prefix = spacedPrefix(p)!.prefix;
+      const why =
+        form === "none"
+          ? `Windows has no 8.3 short name for "${prefix}" (8.3 names are off on that drive).`
+          : `Windows did not report an 8.3 short name for "${prefix}".`;
+      const what = isNode
+        ? "Install Node.js in a folder without spaces (such as C:\\nodejs), or make this node.exe the first one on the Windows PATH, then run `mcp-twin sync`."
+        : npmDir && p.toLowerCase().startsWith(`${npmDir}\\`)
+          ? "Give npm a global folder without spaces (in a Windows terminal: `npm config set prefix C:\\npm`), then run `mcp-twin sync`."
+          : "Use a folder without spaces for it, then run `mcp-twin sync`.";
+      stuck.set(p, `${why} ${what}`);
     }
   }
-  return (p) => table.get(p) ?? p;
+  return { shortPath: (p) => table.get(p) ?? p, spaced: (p) => stuck.get(p) };
 }

@@ -8,13 +8,24 @@ import type { Environment } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { type ResolveContext, resolveString, serverIn } from "../manifest/spec.js";
-import { exactVersion, type InstalledPackage, pickBin, splitSpec } from "../packages/npm-prefix.js";
+import {
+  BIN_AFTER_INSTALL,
+  exactVersion,
+  type InstalledPackage,
+  pickBin,
+  splitSpec,
+} from "../packages/npm-prefix.js";
 
 export interface EntryContext {
   environments: readonly Environment[];
   installed(envId: string, packageName: string): InstalledPackage | undefined;
-  /** Native Windows path → its 8.3 form when it has spaces and one exists. */
+  /**
+   * Native Windows path → what an entry writes for it when it has spaces: its 8.3 form, `node.exe`
+   * for the node.exe found first on the Windows PATH, else the path itself.
+   */
   shortPath(windowsPath: string): string;
+  /** Why a Windows path keeps its spaces, and what the user can do (undefined: it does not). */
+  spaced?(windowsPath: string): string | undefined;
   /** This mcp-twin (node + script, native paths of the local environment), for relays. */
   self: { node: string; script: string };
   /** This mcp-twin's version: a project file's relay runs it through npx, pinned. */
@@ -23,6 +34,17 @@ export interface EntryContext {
   processEnv: Readonly<Record<string, string | undefined>>;
   /** The version a package is (to be) installed at everywhere: project entries pin it. */
   version?(packageName: string): string | undefined;
+  /** Servers whose login mcp-twin holds (oauth/needs-login.ts): their entries are its relay. */
+  logins?: ReadonlySet<string>;
+}
+
+/** Something written that will not start, or may not, as things are. */
+export interface EntryProblem {
+  code: string;
+  message: string;
+  missing?: MissingProgram;
+  /** What the user can do (already part of the message), for doctor to say alike. */
+  fix?: string;
 }
 
 export type BuiltEntry =
@@ -32,10 +54,15 @@ export type BuiltEntry =
       secretValues: string[];
       references: string[];
       runsIn: string;
+      /**
+       * A url server written as mcp-twin's stdio relay (`connect`), which runs in `runsIn`, and why:
+       * the client takes only stdio servers, or no SSE url entries, or mcp-twin holds its login.
+       */
+      relay?: RelayWhy;
       /** A raw `command` server: the program it runs in `runsIn` (sync checks it is there). */
       program?: string;
       /** Written, but it will not start as things are (its program is missing there). */
-      problems?: Array<{ code: string; message: string; missing?: MissingProgram }>;
+      problems?: EntryProblem[];
     }
   | {
       ok: false;
@@ -54,7 +81,9 @@ export type BuiltEntry =
  *   Linux); a WSL client runs the Windows node.exe through interop.
  * - A url server goes in as `url`/`headers` where the client can use remote servers (of that
  *   transport: Streamable HTTP, or SSE), else as a stdio relay (`mcp-twin connect`, with
- *   `--transport sse` for SSE) with header values in the relay's env, never in argv.
+ *   `--transport sse` for SSE) with header values in the relay's env, never in argv. A server
+ *   whose login mcp-twin holds is the relay in every client (`connect <url> --auth <server>`): the
+ *   token stays in the home, never in a config.
  * - User-scope files get values; project files get the client's `${VAR}` reference syntax.
  */
 export function buildEntry(name: string, server: ServerSpec, target: Target, ctx: EntryContext): BuiltEntry {
@@ -92,13 +121,18 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
 
   let value: Record<string, unknown>;
   let program: string | undefined;
+  const problems: EntryProblem[] = [];
   /** A project relay's arguments hold `${VAR}` that `connect` expands (not the client). */
   let relayExpands = false;
   if (run.url !== undefined) {
     const url = resolve(run.url, "url");
     const headers = resolveMap(run.headers, "headers");
     const sse = server.transport === "sse";
-    const direct = sse ? target.client.sseEntry : target.client.remoteEntry;
+    const native = sse ? target.client.sseEntry : target.client.remoteEntry;
+    // mcp-twin's login: every client through the relay; with "auth": "client", those that cannot
+    // log in themselves (no url entries) too.
+    const login = !sse && (ctx.logins?.has(name) === true || (server.auth === "client" && !native));
+    const direct = login ? undefined : native;
     if (direct) {
       value = direct({ url, headers });
     } else if (target.scope === "project") {
@@ -107,7 +141,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       // (no values): they go on the relay's command line as written, `connect` expands each
       // `${VAR}` from its own environment, and each variable is passed on under its own name.
       relayExpands = true;
-      const relay = ["connect", url, ...(sse ? ["--transport", "sse"] : [])];
+      const relay = connectArgs(url, sse, login ? name : undefined);
       for (const [header, headerValue] of Object.entries(headers))
         relay.push("--header", `${header}:${headerValue}`);
       const passed = Object.fromEntries(references.map((n) => [n, target.client.referenceStyle(n)]));
@@ -117,7 +151,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     } else {
       // Header values (tokens) travel in the relay's environment, not on its command line.
       const headerEnv: Record<string, string> = {};
-      const args = [ctx.self.script, "connect", url, ...(sse ? ["--transport", "sse"] : [])];
+      const args = [ctx.self.script, ...connectArgs(url, sse, login ? name : undefined)];
       Object.entries(headers).forEach(([header, headerValue], i) => {
         const variable = `MCP_TWIN_HEADER_${i}`;
         headerEnv[variable] = headerValue;
@@ -125,9 +159,9 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
         args.push("--header", `${header}:\${${variable}}`);
       });
       const local = ctx.environments.find((e) => e.local)!;
-      value = target.client.stdioEntry(
-        crossOver({ command: ctx.self.node, args, env: headerEnv }, local, target.env, ctx),
-      );
+      const entry = clientLaunch({ command: ctx.self.node, args, env: headerEnv }, local, target, ctx);
+      value = target.client.stdioEntry(entry.launch);
+      problems.push(...entry.problems);
     }
   } else {
     const args = run.args.map((a, i) => resolve(a, `args[${i}]`));
@@ -141,9 +175,11 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       launch = here.launch;
       program = here.program;
     }
-    value = target.client.stdioEntry(
-      portable ? launch : crossOver(launch, env, target.env, ctx, !server.package),
-    );
+    const entry = portable
+      ? { launch, problems: [] }
+      : clientLaunch(launch, env, target, ctx, !server.package);
+    value = target.client.stdioEntry(entry.launch);
+    problems.push(...entry.problems);
   }
   if (missing.length > 0) {
     return { ok: false, code: "unresolved", reason: `servers.${name}: ${[...new Set(missing)].join("; ")}` };
@@ -153,13 +189,84 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       ? target.client.projectEntryProblem?.(relayExpands ? { ...value, args: [] } : value)
       : undefined;
   if (problem) return { ok: false, code: "unresolved", reason: `servers.${name}: ${problem}` };
+  // A url server as a command is mcp-twin's relay: it runs where this mcp-twin is (a project
+  // file's, through npx, where the project is opened).
+  const relay =
+    run.url !== undefined && typeof value.command === "string" ? relayWhy(server, target) : undefined;
+  const self = relay && target.scope !== "project" ? ctx.environments.find((e) => e.local) : undefined;
   return {
     ok: true,
     value,
     secretValues,
     references: [...new Set(references)],
-    runsIn: env.id,
+    runsIn: self?.id ?? env.id,
+    ...(relay ? { relay } : {}),
     ...(program ? { program } : {}),
+    ...(problems.length > 0 ? { problems } : {}),
+  };
+}
+
+/** `connect <url>` for a relay entry: SSE, and mcp-twin's login to `auth` (`--auth <server>`). */
+function connectArgs(url: string, sse: boolean, auth: string | undefined): string[] {
+  return ["connect", url, ...(sse ? ["--transport", "sse"] : []), ...(auth ? ["--auth", auth] : [])];
+}
+
+export type RelayWhy = "stdio-only" | "no-sse" | "login";
+
+/** Why a url server's entry in this client is mcp-twin's relay rather than the url itself. */
+function relayWhy(server: ServerSpec, target: Target): RelayWhy {
+  if (!target.client.remoteEntry) return "stdio-only";
+  if (server.transport === "sse" && !target.client.sseEntry) return "no-sse";
+  return "login";
+}
+
+/** The script of the login shell a raw command crossing into WSL is started through. */
+const LOGIN_EXEC = 'exec "$0" "$@"';
+
+/**
+ * A launch as one target's client starts it: across the line when it runs elsewhere, with the
+ * variables the client's own environment lacks, and — for a client that splits arguments at spaces
+ * — what in it has spaces still, said as a problem (with why, and what the user can do).
+ */
+export function clientLaunch(
+  launch: Launch,
+  runEnv: Environment,
+  target: Target,
+  ctx: EntryContext,
+  viaShell = false,
+): { launch: Launch; problems: EntryProblem[] } {
+  let out = crossOver(launch, runEnv, target.env, ctx, viaShell);
+  const extra = runEnv.kind === "windows" ? target.client.windowsEntryEnv?.(target) : undefined;
+  if (extra) {
+    const missing = Object.entries(extra).filter(
+      ([k]) => !Object.keys(out.env).some((n) => n.toUpperCase() === k),
+    );
+    if (missing.length > 0) out = { ...out, env: { ...out.env, ...Object.fromEntries(missing) } };
+  }
+  const splits = target.env.kind === "windows" ? target.client.windowsSpaces : undefined;
+  // A dry run's placeholder for a script not installed yet is no path of the machine.
+  const spaced = splits
+    ? [out.command, ...out.args].filter((a) => a.replace(BIN_AFTER_INSTALL, "").includes(" "))
+    : [];
+  if (spaced.length === 0) return { launch: out, problems: [] };
+  const why = [
+    ...new Set(
+      spaced.map((a) =>
+        a === LOGIN_EXEC
+          ? `It runs \`${out.args[out.args.indexOf(a) + 1]}\` in WSL through a login shell (to find it on the PATH there), and that shell's script has spaces: give the server's command as its absolute path in WSL (\`command -v ${out.args[out.args.indexOf(a) + 1]}\` there) in the manifest, then run \`mcp-twin sync\`.`
+          : (ctx.spaced?.(a) ?? `"${a}" has spaces: write it without them.`),
+      ),
+    ),
+  ];
+  const what = spaced.map((a) => `"${a}"`).join(", ");
+  const fix = why.join(" ");
+  const message =
+    splits === "splits"
+      ? `${target.client.name} on Windows splits arguments at spaces, so it cannot start this entry (${what}): ${fix}`
+      : `${target.client.name} on Windows may split arguments at spaces (${what}): ${fix}`;
+  return {
+    launch: out,
+    problems: [{ code: splits === "splits" ? "splits-at-spaces" : "may-split-at-spaces", message, fix }],
   };
 }
 
@@ -332,7 +439,7 @@ export function startsAcross(clientEnv: Environment, runEnv: Environment): boole
  * Make a launch that runs in `runEnv` startable by a client living in `clientEnv`.
  * `viaShell`: a raw command (uvx, …) crossing into WSL needs a login shell to find it on PATH.
  */
-export function crossOver(
+function crossOver(
   launch: Launch,
   runEnv: Environment,
   clientEnv: Environment,
@@ -349,7 +456,11 @@ export function crossOver(
     };
   }
   if (clientEnv.kind === "windows" && runEnv.kind === "wsl") {
-    const exec = viaShell ? ["sh", "-lc", 'exec "$0" "$@"', launch.command] : [launch.command];
+    // An absolute program needs no PATH look-up, so no shell (whose script has spaces).
+    const exec =
+      viaShell && !launch.command.startsWith("/")
+        ? ["sh", "-lc", LOGIN_EXEC, launch.command]
+        : [launch.command];
     return {
       command: "wsl.exe",
       args: ["-d", runEnv.distro!, "--exec", ...exec, ...launch.args],

@@ -13,6 +13,7 @@ import { envMatches } from "./types.js";
 import {
   gatherWindowsFacts,
   keepWindowsVars,
+  learnShortNames,
   readWindowsVars,
   statStamp,
   windowsEnvironment,
@@ -20,7 +21,8 @@ import {
 } from "./windows.js";
 import { distroEnvironment, gatherDistroFacts, listDistros, wslExePath } from "./wsl-remote.js";
 
-// 2: facts carry `fix`, and reasons name Windows files as Windows does.
+// 2: facts carry `fix`, and reasons name Windows files as Windows does. (Facts cached without
+// `shortNames` need no new version: the names are asked for once, then kept.)
 const CACHE_VERSION = 2;
 /** The list of WSL distros has no cheap stamp; look again once a day. */
 const DISTRO_LIST_TTL_MS = 24 * 60 * 60 * 1000;
@@ -110,6 +112,7 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
         (f) => windowsStamp(bridge, f),
         async () => gatherWindowsFacts(bridge, vars ?? (await readWindowsVars(bridge))),
       );
+      if (await learnShortNames(bridge, facts, [facts.node?.path, facts.npm?.prefix])) dirty = true;
     }
     environments.push(windowsEnvironment(facts, bridge, false));
   }
@@ -122,6 +125,8 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
       (f) => windowsStamp(bridge, f),
       () => gatherWindowsFacts(bridge, vars),
     );
+    const paths = [facts.node?.path, facts.npm?.prefix, host.self.node, host.self.script];
+    if (await learnShortNames(bridge, facts, paths, vars.PATH)) dirty = true;
     environments.push(windowsEnvironment(facts, bridge, true));
 
     const fresh =

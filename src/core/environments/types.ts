@@ -26,6 +26,8 @@ export interface EnvFacts {
   reason?: string;
   /** What makes it usable, when mcp-twin knows (one sentence, said once). */
   fix?: string;
+  /** Windows: the 8.3 short names Windows reported for folders with spaces (shortname.ts). */
+  shortNames?: Record<string, string>;
 }
 
 /** An environment plus the means to reach it from where mcp-twin runs. */

@@ -11,6 +11,7 @@ import type { LocalInfo } from "./local.js";
 import { NPM_INFO_ARGS, parseNodeVersion, parseNpmInfo } from "./npm-info.js";
 import { windowsToWsl } from "./path-translation.js";
 import { npmAdvice } from "./program-hints.js";
+import { questions, readShortNames, type ShortNameQuestion, spacedPrefix } from "./shortname.js";
 import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import { findOnPath } from "./which.js";
 
@@ -27,7 +28,13 @@ export interface WindowsInterop {
   cmd(tokens: readonly string[], options?: EnvRunOptions): Promise<RunResult>;
   /** Run a Windows executable by its native path. */
   exe(nativePath: string, args: readonly string[], options?: EnvRunOptions): Promise<RunResult>;
+  /** cmd.exe prints each path's 8.3 form (`%~sI`), one line each (paths from shortname.ts `questions`). */
+  shortNames(paths: readonly string[]): Promise<RunResult>;
 }
+
+/** The variable carrying the paths to cmd.exe from WSL (see `shortNamesFromWsl`). */
+const PATHS_VAR = "MCP_TWIN_PATHS";
+const quoted = (paths: readonly string[]) => paths.map((p) => `"${p}"`).join(" ");
 
 const SAFE_TOKEN = /^[A-Za-z0-9@/._:=+~-]+$/;
 
@@ -66,6 +73,14 @@ export function windowsInteropFromWsl(host: Host, local: LocalInfo): WindowsInte
         env: withWslenv(host.env, options.env),
         ...pick(options),
       }),
+    // WSL passes each argument on as it is (quoting only those with spaces): the quoted paths
+    // travel in a variable that cmd.exe expands before it reads the `for` line.
+    shortNames: (paths) =>
+      host.runner.run(
+        local.cmdExe ?? "cmd.exe",
+        ["/d", "/s", "/c", "for", "%I", "in", `(%${PATHS_VAR}%)`, "do", "@echo", "%~sI"],
+        { cwd, env: withWslenv(host.env, { [PATHS_VAR]: quoted(paths) }), timeoutMs: 30_000 },
+      ),
   };
 }
 
@@ -102,6 +117,13 @@ export function windowsInteropLocal(host: Host): WindowsInterop {
         ...(cwd ? { cwd } : {}),
         ...pick(options),
       }),
+    // The command line as cmd.exe reads it, quotes and all (Node would escape them otherwise).
+    shortNames: (paths) =>
+      host.runner.run(
+        access(comspec) ?? comspec,
+        ["/d", "/s", "/c", `"for %I in (${quoted(paths)}) do @echo %~sI"`],
+        { env: env(), ...(cwd ? { cwd } : {}), timeoutMs: 30_000, verbatim: true },
+      ),
   };
 }
 
@@ -194,6 +216,51 @@ export async function gatherWindowsFacts(
     facts.reason = `npm did not answer on Windows: ${tail(decodeWindowsOutput(npmRun.stderr), 2) || `exit ${npmRun.exitCode}`}`;
   else facts.usable = true;
   return facts;
+}
+
+/**
+ * The node.exe a client finds first on the Windows PATH (a bare `node.exe` command), by file
+ * stats. `path` is the PATH to search (default: the one in the facts).
+ */
+export async function nodeExeOnPath(
+  facts: Pick<EnvFacts, "vars">,
+  access: (p: string) => string | undefined,
+  path = facts.vars.PATH ?? "",
+): Promise<string | undefined> {
+  return findOnPath("node.exe", path, { pathext: "", access });
+}
+
+/**
+ * Asks Windows (one cmd.exe) for the 8.3 names of the folders with spaces in `paths` that the
+ * facts do not know yet, and records the answers in the facts. True when they changed.
+ */
+export async function learnShortNames(
+  interop: WindowsInterop,
+  facts: EnvFacts,
+  paths: ReadonlyArray<string | undefined>,
+  pathValue?: string,
+): Promise<boolean> {
+  // Node's own folder needs no short name while that node.exe is the one found first on the
+  // PATH: its entries then say `node.exe` (desired.ts).
+  const nodeDir = facts.node ? spacedPrefix(facts.node.path)?.prefix.toLowerCase() : undefined;
+  let nodeFirst: boolean | undefined;
+  const settled = async (prefix: string) => {
+    if (prefix.toLowerCase() !== nodeDir) return false;
+    nodeFirst ??=
+      (await nodeExeOnPath(facts, interop.access, pathValue))?.toLowerCase() ===
+      facts.node?.path.toLowerCase();
+    return nodeFirst;
+  };
+  const ask: ShortNameQuestion[] = [];
+  for (const q of questions(paths, facts.shortNames))
+    if (!(facts.shortNames?.[q.prefix.toLowerCase()] === "" && (await settled(q.prefix)))) ask.push(q);
+  if (ask.length === 0) return false;
+  const result = await interop.shortNames(ask.map((q) => q.path));
+  const learned = readShortNames(ask, decodeWindowsOutput(result.stdout));
+  const before = facts.shortNames ?? {};
+  if (Object.entries(learned).every(([k, v]) => before[k] === v)) return false;
+  facts.shortNames = { ...before, ...learned };
+  return true;
 }
 
 /** A cheap fingerprint of the Windows facts: file stats only, no process. */

@@ -82,6 +82,25 @@ export const overrideSchema = z
   })
   .describe("Differences for one environment.");
 
+const oauthSchema = z.strictObject({
+  clientId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A client id registered with the provider (redirect URI http://127.0.0.1/callback, any port)."),
+  clientSecret: z.string().min(1).optional().describe("Its secret, if it has one: use ${secret:NAME}."),
+  clientMetadataUrl: z
+    .string()
+    .url()
+    .refine(
+      (u) => u.startsWith("https://") && new URL(u).pathname !== "/",
+      "must be an https URL with a path",
+    )
+    .optional()
+    .describe("An https URL of a Client ID Metadata Document, used where the provider accepts them."),
+  scope: z.string().min(1).optional().describe("The scopes to ask for (default: what the server names)."),
+});
+
 export const serverSchema = z
   .strictObject({
     description: z.string().optional(),
@@ -101,6 +120,17 @@ export const serverSchema = z
         "How a url server speaks: http (Streamable HTTP, the default) or sse (the older HTTP+SSE transport).",
       ),
     headers: headerMap.optional().describe("HTTP headers for a remote server, e.g. Authorization."),
+    auth: z
+      .enum(["oauth", "client"])
+      .optional()
+      .describe(
+        'A url server that needs a login: "oauth" (you log in once with `mcp-twin login <server>`; every client reaches it through mcp-twin\'s relay, which sends and refreshes the token) or "client" (native url entries: each client asks for its own login).',
+      ),
+    oauth: oauthSchema
+      .optional()
+      .describe(
+        "How mcp-twin logs in (with auth: oauth), when the provider does not let clients register themselves.",
+      ),
     environments: z
       .array(envSelector)
       .min(1)
@@ -129,6 +159,27 @@ export const serverSchema = z
       });
     if (server.headers && !server.url)
       ctx.addIssue({ code: "custom", path: ["headers"], message: "headers only apply to a url server" });
+    if (server.auth && !server.url)
+      ctx.addIssue({ code: "custom", path: ["auth"], message: "auth only applies to a url server" });
+    if (server.auth === "oauth" && server.transport === "sse")
+      ctx.addIssue({
+        code: "custom",
+        path: ["auth"],
+        message: 'mcp-twin logs in to Streamable HTTP servers only; for an SSE server use "auth": "client"',
+      });
+    if (server.oauth && server.auth !== "oauth")
+      ctx.addIssue({ code: "custom", path: ["oauth"], message: 'oauth only applies with "auth": "oauth"' });
+    if (
+      server.auth === "oauth" &&
+      [server.headers, ...Object.values(server.overrides ?? {}).map((o) => o.headers)].some((h) =>
+        Object.keys(h ?? {}).some((k) => k.toLowerCase() === "authorization"),
+      )
+    )
+      ctx.addIssue({
+        code: "custom",
+        path: ["headers"],
+        message: 'an Authorization header and "auth": "oauth" both say how to log in: keep one',
+      });
     if (server.bin && !server.package)
       ctx.addIssue({ code: "custom", path: ["bin"], message: "bin only applies to a package server" });
   });

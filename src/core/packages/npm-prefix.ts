@@ -11,6 +11,9 @@ import { noteNpmChange } from "../system/journal.js";
 import { decodeWindowsOutput, tail } from "../system/run.js";
 import { lineSplitter, type NpmPhase, npmPhaseReader, withoutNpmLog } from "./npm-log.js";
 
+/** A dry run's stand-in for the script of a package not installed yet (its bins are unknown). */
+export const BIN_AFTER_INSTALL = "<bin script, known after install>";
+
 export interface InstalledPackage {
   name: string;
   version: string;

@@ -24,7 +24,10 @@ export interface RelayOptions {
   auth?: RemoteAuth | undefined;
   /** Nothing answers (or not the one asked for): start it; where it answers now. */
   recover?: (() => Promise<URL | undefined>) | undefined;
+  /** A failure: a message not delivered, the other end unreachable (marked ✖ by the caller). */
   log: (line: string) => void;
+  /** News that is no failure: a new session after the server restarted (default: `log`). */
+  note?: ((line: string) => void) | undefined;
   stdin: Readable;
   stdout: Writable;
   signal?: AbortSignal | undefined;
@@ -54,7 +57,7 @@ class Undeliverable extends Error {}
  * - every request that cannot be answered gets a JSON-RPC error that says why, never silence;
  *   messages larger than the limit, either way, are refused, never buffered;
  * - when stdin ends, answers still on their way are delivered first.
- * stdout carries only JSON-RPC; logs go to `log` (stderr).
+ * stdout carries only JSON-RPC; failures go to `log`, other news to `note` (stderr).
  */
 export class StreamableHttpRelay {
   readonly #o: RelayOptions;
@@ -377,7 +380,7 @@ export class StreamableHttpRelay {
       done.resume();
       this.#openStream();
     }
-    this.#o.log(`reconnected to ${this.#o.name} (new session)`);
+    (this.#o.note ?? this.#o.log)(`reconnected to ${this.#o.name} (new session)`);
   }
 
   /** The answer to the relay's own request `id` (JSON or an event stream); never to the client. */

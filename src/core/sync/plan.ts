@@ -21,7 +21,7 @@ import {
   readInstalledIndex,
   resolveVersions,
 } from "../packages/installs.js";
-import type { InstalledPackage } from "../packages/npm-prefix.js";
+import { BIN_AFTER_INSTALL, type InstalledPackage } from "../packages/npm-prefix.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import { type ReferenceWarning, referenceProblems } from "../secrets/references.js";
 import type { Progress } from "../system/progress.js";
@@ -67,6 +67,8 @@ export interface SyncPlan {
     installs: InstallRow[];
     /** --prune: packages to uninstall (planned). */
     prune: InstallRow[];
+    /** Without --prune: packages mcp-twin installed that no manifest server uses now (they stay). */
+    unused: InstallRow[];
   };
   /** Each target's change (planned against the installs as they will land). */
   targets: TargetPlan[];
@@ -145,7 +147,10 @@ export async function planSync(
   const index = await readInstalledIndex(packageServers(manifest, allEnvs));
   // With dryRun, these only say what would be done: nothing is installed or removed here.
   const installs = await installMissing(servers, resolved.versions, index, state, { dryRun: true }, progress);
-  const prune = options.prune ? await prunePackages(manifest, envs, state, { dryRun: true }, progress) : [];
+  // Planned only (dryRun): with --prune they go; without, the report says they stay, and how.
+  const leftover = await prunePackages(manifest, envs, state, { dryRun: true }, progress);
+  const prune = options.prune ? leftover : [];
+  const unused = options.prune ? [] : leftover;
   for (const e of resolved.errors)
     installs.rows.push({ env: "-", package: e.package, version: "", action: "failed", error: e.message });
   trace("packages");
@@ -180,6 +185,7 @@ export async function planSync(
       index,
       installs: installs.rows,
       prune,
+      unused,
     },
     targets,
     desired,
@@ -300,7 +306,7 @@ export function predictInstalls(
           bins[bin] = joinNative(env.kind, dir, ...rel);
         }
       } else {
-        bins[s.name.split("/").pop()!] = joinNative(env.kind, dir, "<bin script, known after install>");
+        bins[s.name.split("/").pop()!] = joinNative(env.kind, dir, BIN_AFTER_INSTALL);
       }
       if (!index.has(env.id)) index.set(env.id, new Map());
       index.get(env.id)!.set(s.name, { name: s.name, version, dir, bins });

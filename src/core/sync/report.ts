@@ -4,8 +4,10 @@
  */
 import type { BridgeReport } from "../bridge-control/wiring.js";
 import { CLIENTS } from "../clients/index.js";
+import type { RelayWhy } from "../entries/target-entry.js";
 import { type MissingProgram, missingProgramLines } from "../environments/missing-programs.js";
 import type { Environment } from "../environments/types.js";
+import type { LoginLine } from "../oauth/needs-login.js";
 import type { InstallRow } from "../packages/installs.js";
 import type { SyncPlan } from "./plan.js";
 import { type TargetPlan, targetAction } from "./target-plan.js";
@@ -26,6 +28,11 @@ interface TargetReport {
   problems: Array<{ server: string; code: string; message: string; missing?: MissingProgram }>;
   /** Servers whose entry here runs in another environment (e.g. Windows' node.exe through interop). */
   across?: Array<{ server: string; runsIn: string; command?: string }>;
+  /**
+   * url servers this client takes only as mcp-twin's stdio relay (it has no url entries): the
+   * client then needs mcp-twin where the relay runs (and WSL, when that is across the line).
+   */
+  relays?: Array<{ server: string; runsIn: string; why: RelayWhy }>;
   /** E.g. a file others can read into which this run writes a secret (with the chmod that fixes it). */
   warnings?: string[];
 }
@@ -47,6 +54,8 @@ export interface SyncReport {
   installs: InstallRow[];
   /** Usable environments that got no package: no client of this run runs one there. */
   noClient: string[];
+  /** Packages mcp-twin installed that no manifest server uses now: they stay (`sync --prune` removes them). */
+  unused: Array<{ env: string; package: string; version: string }>;
   /** Project files only: their entries run their packages through npx, nothing was installed. */
   npx: boolean;
   targets: TargetReport[];
@@ -67,6 +76,8 @@ export interface SyncReport {
   restart: { apps: string[]; running: string[] | null; sessions: string[] };
   /** With the bridge enabled: what runs after this sync (restarted when its settings changed). */
   bridge?: BridgeReport;
+  /** Servers that need a login: how, and the state of mcp-twin's login for each. */
+  logins: LoginLine[];
   /** For --dry-run: every planned change (old and new text, secrets to mask). */
   changes: Array<{ path: string; before: string | null; after: string }>;
   secretValues: string[];
@@ -112,6 +123,7 @@ function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
     environments: plan.environments.map(environmentReport),
     installs,
     noClient: plan.idle,
+    unused: plan.packages.unused.map(({ env, package: name, version }) => ({ env, package: name, version })),
     npx: plan.npx,
     targets: [],
     errors: [],
@@ -119,6 +131,7 @@ function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
     references: [],
     missingPrograms: [],
     restart: { apps: [], running: [], sessions: [] },
+    logins: [],
     changes: [],
     // Every stored secret is masked in what is shown, used by an entry here or not.
     secretValues: [...plan.secretValues],
@@ -166,9 +179,17 @@ function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?:
     ...(t.note ? { note: t.note } : {}),
     problems: p.problems,
     ...(p.across.length > 0 ? { across: p.across } : {}),
+    ...(p.relays.length > 0 ? { relays: p.relays } : {}),
     ...(warnings ? { warnings } : {}),
   };
 }
+
+/** Problems that leave an entry unable to start: the sync failed in part (exit 1). */
+export const WONT_START: ReadonlySet<string> = new Set([
+  "not-installed",
+  "program-missing",
+  "splits-at-spaces",
+]);
 
 function finish(report: SyncReport): SyncReport {
   for (const row of report.installs) {
@@ -180,7 +201,7 @@ function finish(report: SyncReport): SyncReport {
   }
   for (const t of report.targets) {
     for (const p of t.problems) {
-      if (p.code === "not-installed" || p.code === "program-missing")
+      if (WONT_START.has(p.code))
         report.errors.push({
           code: p.code,
           message: `${p.server} for ${t.client} in ${t.env}: ${p.message}`,

@@ -44,6 +44,20 @@ export interface SyncOptions {
 export async function runSync(machine: Machine, given: SyncOptions, progress: Progress): Promise<SyncReport> {
   const opened = given.preview ? undefined : await openManifest(machine, given);
   checkSelectors({ clients: given.clients, envs: given.envs });
+  // Remote servers not asked yet whether they need a login are asked now (once per URL, then
+  // remembered): the entries of one that does are mcp-twin's relay with its login.
+  const servers = Object.entries((given.preview?.manifest ?? opened!.loaded).manifest.servers).filter(
+    ([, s]) => !s.disabled,
+  );
+  if (servers.some(([, s]) => s.url !== undefined)) {
+    const { detectLogins } = await import("../oauth/needs-login.js");
+    await detectLogins(machine, servers);
+  }
+  const withLogins = async (report: SyncReport): Promise<SyncReport> => {
+    if (!servers.some(([, s]) => s.url !== undefined)) return report;
+    const { loginLines } = await import("../oauth/needs-login.js");
+    return { ...report, logins: loginLines(machine, servers) };
+  };
   const context = () =>
     loadContext(
       machine,
@@ -54,11 +68,13 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
   // A dry run writes nothing, so it needs no lock and never waits for another run.
   if (given.dryRun) {
     const ctx = await context();
-    return planReport(
-      await planSync(
-        ctx,
-        { ...planOptions, formats: await catalogueFormats(ctx), checkBackups: true },
-        progress,
+    return withLogins(
+      planReport(
+        await planSync(
+          ctx,
+          { ...planOptions, formats: await catalogueFormats(ctx), checkBackups: true },
+          progress,
+        ),
       ),
     );
   }
@@ -69,9 +85,9 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
   if (!given.update && !given.prune && !newlyTrusted) {
     const ctx = await context();
     const plan = await planSync(ctx, { ...planOptions, offline: true }, progress);
-    if (isNoop(plan, ctx.state)) return planReport(plan);
+    if (isNoop(plan, ctx.state)) return withLogins(planReport(plan));
   }
-  return withLock(machine.home.dir, async () => {
+  const report = await withLock(machine.home.dir, async () => {
     given.signal?.throwIfAborted(); // Ctrl-C while waiting for another run's lock
     if (newlyTrusted && opened) {
       const state = await loadState(machine.paths.state);
@@ -90,6 +106,7 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     const { applySyncPlan } = await import("./apply.js");
     return applySyncPlan(ctx, plan, given, progress);
   });
+  return withLogins(report);
 }
 
 /**

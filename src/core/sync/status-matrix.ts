@@ -16,6 +16,7 @@ import { installAdvice, programHint } from "../environments/program-hints.js";
 import type { Environment } from "../environments/types.js";
 import { UsageErrors } from "../errors.js";
 import { readTargetEntries } from "../formats/index.js";
+import { type LoginLine, loginLines } from "../oauth/needs-login.js";
 import { referenceProblems } from "../secrets/references.js";
 import { checkSelectors } from "../selectors.js";
 import type { Machine } from "../system/machine.js";
@@ -65,6 +66,8 @@ export async function computeStatus(
   scope: "user" | "project";
   rows: StatusRow[];
   blockers: SyncBlocker[];
+  /** Servers that need a login, and the state of mcp-twin's login for each (no network). */
+  logins: LoginLine[];
   /** How many servers (enabled, and disabled ones) and client configs the rows cross. */
   counts: { servers: number; disabled: number; targets: number };
 }> {
@@ -135,6 +138,7 @@ export async function computeStatus(
     scope: ctx.located.scope,
     rows,
     blockers,
+    logins: loginLines(machine, ctx.servers),
     counts: {
       servers: ctx.servers.length,
       disabled: Object.keys(ctx.manifest.servers).length - ctx.servers.length,
@@ -156,13 +160,16 @@ export interface SyncChange {
   added: string[];
   updated: string[];
   removed: string[];
+  /** Entries as sync writes them whose program or script is gone (sync installs a package again). */
+  notInstalled: Array<{ server: string; detail: string }>;
 }
 
 /**
  * What the next plain `mcp-twin sync` would change in these (user-level) targets, by the rule
  * status and sync share (ownership.ts): an entry it would add, update or remove; entries edited
- * by hand or not mcp-twin's it leaves alone. undefined when that cannot be told (no manifest,
- * one that does not load). Reads only; never asks npm.
+ * by hand or not mcp-twin's it leaves alone — and the entries as it writes them whose program or
+ * script is gone. undefined when that cannot be told (no manifest, one that does not load). Reads
+ * only (file stats); never asks npm.
  */
 export async function syncChanges(
   machine: Machine,
@@ -196,13 +203,27 @@ export async function syncChanges(
         added: [],
         updated: [],
         removed: [],
+        notInstalled: [],
       };
       for (const entry of classifyTarget(current, ctx.state.targets[target.key]?.entries ?? {}, wanted)) {
         const built = wanted.get(entry.name);
         if (entry.state === "missing" && built && (built.ok || built.missing)) change.added.push(entry.name);
         else if (entry.state === "stale") (entry.wanted ? change.updated : change.removed).push(entry.name);
+        else if (entry.state === "synced") {
+          // As sync writes it, but what it starts may be gone (an uninstall --packages since).
+          const gone = await missingParts(target, current[entry.name], {
+            machine,
+            envs: ctx.allEnvs,
+            project: ctx.project ?? machine.host.cwd,
+          });
+          if (gone) change.notInstalled.push({ server: entry.name, detail: gone });
+        }
       }
-      if (change.added.length + change.updated.length + change.removed.length > 0) out.push(change);
+      if (
+        change.added.length + change.updated.length + change.removed.length + change.notInstalled.length >
+        0
+      )
+        out.push(change);
     }
     return out;
   } catch {

@@ -4,7 +4,7 @@
  */
 import type { Target } from "../clients/types.js";
 import { classifyTarget } from "../entries/ownership.js";
-import type { BuiltEntry } from "../entries/target-entry.js";
+import type { BuiltEntry, RelayWhy } from "../entries/target-entry.js";
 import type { MissingProgram } from "../environments/missing-programs.js";
 import { editTargetEntries, readTargetEntries } from "../formats/index.js";
 import type { EntryEdit } from "../formats/json/merge.js";
@@ -38,6 +38,8 @@ export interface TargetPlan {
   secretsWritten: string[];
   /** Entries that run in another environment than the target's (node.exe through interop, wsl.exe). */
   across: Array<{ server: string; runsIn: string; command?: string }>;
+  /** url servers this client takes only as mcp-twin's stdio relay, and where the relay runs. */
+  relays: Array<{ server: string; runsIn: string; why: RelayWhy }>;
   /** Hand-written entries this write takes over (--force on a foreign one): kept for uninstall. */
   takenOver: Record<string, unknown>;
 }
@@ -79,6 +81,7 @@ export function planTarget(
     secretsWritten: [],
     takenOver: {},
     across: [],
+    relays: [],
   };
   const edits: EntryEdit[] = [];
   // A new hash for an entry we own keeps what we know of its hand-written past.
@@ -109,7 +112,10 @@ export function planTarget(
       if (mine) plan.records[name] = mine;
       continue;
     }
-    if (built.runsIn !== target.env.id) {
+    if (built.relay) {
+      if (target.scope !== "project")
+        plan.relays.push({ server: name, runsIn: built.runsIn, why: built.relay });
+    } else if (built.runsIn !== target.env.id) {
       const command = built.value.command;
       plan.across.push({
         server: name,

@@ -449,15 +449,16 @@ export async function pathExists(file: string): Promise<boolean> {
  * Run `fn` holding the home's lock, so two mcp-twin runs (from WSL and PowerShell, say) cannot
  * interleave. The lock is a folder whose mtime is refreshed while held, so a lock left by a killed
  * run goes stale after a few seconds; one left by a dead process of this same machine (same boot,
- * same environment, pid gone) is taken over at once.
+ * same environment, pid gone) is taken over at once. `name`: another lock in the same folder (a
+ * login's refresh takes one of its own, so relays never wait for a sync).
  */
 export async function withLock<T>(
   home: string,
   fn: () => Promise<T>,
-  options: { waitMs?: number } = {},
+  options: { waitMs?: number; name?: string } = {},
 ): Promise<T> {
   await fs.promises.mkdir(home, { recursive: true });
-  const lockDir = path.join(home, "sync.lock");
+  const lockDir = path.join(home, options.name ?? "sync.lock");
   // Who holds it, beside the lock (proper-lockfile removes the lock folder with rmdir: it must stay empty).
   const ownerFile = `${lockDir}.owner`;
   const waitMs = options.waitMs ?? 60_000;
@@ -465,7 +466,7 @@ export async function withLock<T>(
   const { default: lockfile } = await import("proper-lockfile");
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(home, {
+    release = await lockfile.lock(lockDir, {
       lockfilePath: lockDir,
       realpath: false,
       stale: 5_000,
@@ -478,7 +479,7 @@ export async function withLock<T>(
   } catch (error) {
     throw new OperationError(
       "locked",
-      `Another mcp-twin run is using ${home} (its lock did not free up in ${Math.round(waitMs / 1000)} s).`,
+      `Another mcp-twin run is using ${options.name ? lockDir : home} (its lock did not free up in ${Math.round(waitMs / 1000)} s).`,
       {
         hint: "Wait for the other run to finish and try again.",
         cause: error,
@@ -520,11 +521,14 @@ interface LockOwner {
 
 async function lockOwner(): Promise<LockOwner> {
   let boot = `${os.hostname()}/${process.platform}`;
-  try {
-    boot += `/${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()}`;
-  } catch {
-    // not Linux: hostname and platform tell this machine's processes apart from WSL's
-  }
+  // Linux only: on Windows "/proc/…" names a folder on the current drive, which differs from one
+  // process to the next (and under wine, Z: is Linux's root: the file is there for some of them).
+  if (process.platform === "linux")
+    try {
+      boot += `/${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()}`;
+    } catch {
+      // no boot id: hostname and platform tell this machine's processes apart from WSL's
+    }
   return { pid: process.pid, boot };
 }
 

@@ -164,5 +164,7 @@ export function homePaths(home: string) {
     lock: path.join(home, "sync.lock"),
     backups: path.join(home, "backups"),
     cache: path.join(home, "cache"),
+    /** Logins to OAuth servers: one file per server, and the lock each server's refresh takes. */
+    oauth: path.join(home, "oauth"),
   };
 }

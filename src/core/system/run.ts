@@ -26,6 +26,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Output as it comes (it is still buffered into the result): progress for long commands. */
   onOutput?: (chunk: Buffer, stream: "stdout" | "stderr") => void;
+  /** Windows: pass the arguments as they are, unquoted (a `cmd.exe /d /s /c "…"` line). */
+  verbatim?: boolean;
 }
 
 export interface RunResult {
@@ -74,6 +76,7 @@ export function createRunner(): Runner {
         reject: false,
         stripFinalNewline: false,
         windowsHide: true,
+        windowsVerbatimArguments: options.verbatim ?? false,
         stdin: options.input === undefined ? "ignore" : "pipe",
         detached: process.platform !== "win32",
         // Not execa's `timeout`/`cancelSignal`: they stop the child only, not what it started.
@@ -303,8 +306,8 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): void
 interface DetachOptions {
   /** Full environment of the child. */
   env: Record<string, string | undefined>;
-  /** Its stdout and stderr go to this open file descriptor (the caller opens and closes it). */
-  logFd: number;
+  /** Its stdout and stderr go to this open file descriptor (the caller opens and closes it); none: nowhere. */
+  logFd?: number;
   cwd?: string;
 }
 
@@ -319,7 +322,7 @@ interface DetachedProcess {
  * in a session of its own, stdin closed, output to the log file the caller opened, not waited for.
  */
 function startDetached(file: string, args: readonly string[], options: DetachOptions): DetachedProcess {
-  const log = options.logFd;
+  const log = options.logFd ?? "ignore";
   const child: ChildProcess = childProcess().spawn(file, [...args], {
     cwd: options.cwd,
     env: options.env as NodeJS.ProcessEnv,

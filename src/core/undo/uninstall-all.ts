@@ -14,6 +14,7 @@ import {
   targetEntryText,
 } from "../formats/index.js";
 import { type EntryEdit, removeEmptyServers } from "../formats/json/merge.js";
+import { forgetLogins } from "../oauth/token-store.js";
 import { dict, own } from "../own-keys.js";
 import type { InstallRow } from "../packages/installs.js";
 import { uninstallPackages } from "../packages/npm-prefix.js";
@@ -51,6 +52,8 @@ export interface UninstallReport {
   packages: InstallRow[];
   /** What became of the bridge (undefined: none runs). */
   bridge: BridgeRetirement | undefined;
+  /** The servers whose login mcp-twin forgot (would forget, on a dry run): no entry uses them now. */
+  logins: string[];
   /**
    * What stays on the machine, and where.
    *
@@ -96,7 +99,17 @@ export async function uninstallAll(
     // Those configs still record its entry, but what they hold cannot be told.
     unreadable: results.filter((r) => r.unparsable),
   });
-  return { targets: results, packages: rows, bridge, remains: () => whatStays(machine, state, environments) };
+  // The logins: no entry is left to use them, and a token must not outlive the entries it was for
+  // (an uninstall of some clients or environments only leaves them to the others).
+  const everything = options.clients.length === 0 && options.envs.length === 0;
+  const logins = everything ? await forgetLogins(machine.paths.oauth, options.dryRun) : [];
+  return {
+    targets: results,
+    packages: rows,
+    bridge,
+    logins,
+    remains: () => whatStays(machine, state, environments),
+  };
 }
 
 /** One target's undo: mcp-twin's entries out, adopted ones back as written, hand edits kept. */

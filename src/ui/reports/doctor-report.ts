@@ -5,6 +5,7 @@
 import { clientById } from "../../core/clients/index.js";
 import { messageOf, placesTitle } from "../../core/doctor/group.js";
 import type { Check, DoctorReport } from "../../core/doctor/index.js";
+import { commandText } from "../../core/doctor/probe-command.js";
 import { untrusted } from "../../core/formats/control-chars.js";
 import type { Output } from "../output.js";
 
@@ -24,6 +25,7 @@ export function doctorJson(report: DoctorReport) {
       status: c.status,
       message: c.detail ? [messageOf(c), ...c.detail].join("\n") : messageOf(c),
       ...(c.fix ? { fix: c.fix } : {}),
+      ...(c.command ? { command: c.command } : {}),
     })),
   };
 }
@@ -164,6 +166,7 @@ function line(out: Output, check: Check, indent: number, verbose: boolean): void
   // shown escaped (mcp-twin's own sentences hold no control character, so they read the same).
   out.print(`${pad}${mark(out, check.status)} ${untrusted(check.message)} ${c.dim(`[${check.id}]`)}`);
   for (const d of check.detail ?? []) out.print(`${pad}    ${c.dim(untrusted(d))}`);
+  if (check.command) out.print(`${pad}    started as: ${untrusted(commandText(check.command))}`);
   if (check.fix) out.print(`${pad}  ${c.cyan("→")} ${untrusted(check.fix)}`);
 }
 

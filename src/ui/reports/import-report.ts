@@ -5,6 +5,7 @@
 import { untrusted } from "../../core/formats/control-chars.js";
 import { placeLines, resolutionText } from "../../core/import/clashes.js";
 import type { ImportPlan, ImportResult } from "../../core/import/index.js";
+import { andList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
 
@@ -152,17 +153,23 @@ export async function renderImport(
     out.print(c.dim("Dry run: nothing was written."));
     return;
   }
-  // `mcp-twin sync` is advised only when this import gave it something to do: a manifest it
-  // changed, or entries it adopted (which sync may now rewrite).
+  // "Next: mcp-twin sync" only when servers came into the manifest; entries adopted alone say what
+  // sync may now do with them.
   if (nothing) out.print(nothingImported(plan, result, skipped.length));
   else {
     if (result.written)
       out.print(`${ok} ${shown(result.manifestFile)} ${result.before === null ? "created" : "updated"}`);
+    else {
+      const unchanged = result.servers.filter((x) => x.action === "unchanged").map((x) => x.name);
+      out.print(
+        `Nothing new for the manifest${unchanged.length > 0 ? `: ${andList(unchanged)} ${unchanged.length === 1 ? "is" : "are"} in it already, as found` : ""}.`,
+      );
+    }
     if (result.adopted.length > 0)
       out.print(
         `${result.adopted.length} entr${result.adopted.length === 1 ? "y" : "ies"} adopted: \`mcp-twin sync\` may now rewrite ${result.adopted.length === 1 ? "it" : "them"} into the installed form.`,
       );
-    out.print(`Next: ${c.bold("mcp-twin sync")}`);
+    if (result.written) out.print(`Next: ${c.bold("mcp-twin sync")}`);
   }
   for (const line of ignoredFileLines(plan, result, shown)) out.print(c.dim(line));
 }

@@ -67,6 +67,8 @@ export interface PlanView {
   /** Whether packages and configs are part of this run (not with --no-sync). */
   sync: boolean;
   nobodyToConfigure: boolean;
+  /** Configs others can read that will receive a key, with the chmod (before the question). */
+  readable: string[];
 }
 
 export function renderPlan(out: Output, plan: PlanView): void {
@@ -100,6 +102,7 @@ export function renderPlan(out: Output, plan: PlanView): void {
     out.print(
       `  ${plan.configs.length > 0 ? bullet : skip} write ${plan.configs.length > 0 ? plan.configs.join(", ") : "no client config (none found)"}`,
     );
+  for (const line of plan.readable) out.print(`      ${out.theme.warn} ${line}`);
 }
 
 function serversAlready(n: number): string {

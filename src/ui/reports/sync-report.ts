@@ -2,10 +2,13 @@
  * The sync report as people and scripts read it: the stable `--json` shape of the spec, and the
  * text report. Shared by every command that syncs (sync, init, add --sync).
  */
+import { clientById } from "../../core/clients/index.js";
+import { WONT_START } from "../../core/sync/report.js";
 import type { SyncReport } from "../../core/sync/run-sync.js";
-import { andList } from "../../core/words.js";
+import { andList, orList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
+import { loginJson, loginText } from "./login-lines.js";
 import { manifestLine } from "./manifest-line.js";
 
 /** The stable `sync --json` shape of the spec. */
@@ -21,6 +24,7 @@ export function syncJson(report: SyncReport) {
       ...(e.fix ? { fix: e.fix } : {}),
     })),
     ...(report.noClient.length > 0 ? { noClient: report.noClient } : {}),
+    ...(report.unused.length > 0 ? { unused: report.unused } : {}),
     installs: report.installs.map((i) => ({
       env: i.env,
       package: i.package,
@@ -44,6 +48,7 @@ export function syncJson(report: SyncReport) {
         ? { problems: t.problems.map(({ server, code, message }) => ({ server, code, message })) }
         : {}),
       ...(t.across ? { across: t.across } : {}),
+      ...(t.relays ? { relays: t.relays } : {}),
       ...(t.warnings && t.warnings.length > 0 ? { warnings: t.warnings } : {}),
     })),
     errors: report.errors,
@@ -51,6 +56,7 @@ export function syncJson(report: SyncReport) {
     ...(report.references.length > 0 ? { references: report.references } : {}),
     restart: report.restart,
     ...(report.bridge ? { bridge: report.bridge } : {}),
+    ...(report.logins.length > 0 ? { logins: loginJson(report.logins) } : {}),
   };
 }
 
@@ -62,6 +68,8 @@ interface ShownBefore {
   fixesShown?: boolean;
   /** Missing programs' lines said already (add, before its question): not again. */
   programsShown?: readonly string[];
+  /** Files whose "readable by others, now holds a key" was said already (init's plan): not again. */
+  readableShown?: readonly string[];
 }
 
 export async function renderSync(
@@ -74,6 +82,7 @@ export async function renderSync(
   renderEnvironments(report, out, options);
   renderInstalls(report, out, dryRun);
   renderTargets(report, out, dryRun, options);
+  renderLogins(report, out);
   const programs = report.missingPrograms.filter((line) => !options.programsShown?.includes(line));
   if (programs.length > 0) {
     out.print("");
@@ -87,6 +96,14 @@ export async function renderSync(
   }
   renderNotices(report, out);
   renderRestart(report, out);
+}
+
+/** Servers that need a login: the state of mcp-twin's login to each, and what to run. */
+function renderLogins(report: SyncReport, out: Output): void {
+  if (report.logins.length === 0) return;
+  out.print(out.theme.c.bold("Logins"));
+  const now = Date.now();
+  for (const l of report.logins) out.print(`  ${loginText(l, out.theme, now)}`);
 }
 
 /** Each environment: its node and npm prefix (every file named as the user's system shows it), or why not usable. */
@@ -154,7 +171,8 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
       ...t.removed.map((n) => `-${n}`),
     ].join(" ");
     // Written, but an entry will not start (its program is missing there): no ✔ for that.
-    const broken = t.problems.some((p) => p.code === "program-missing");
+    // … or its client splits it at spaces.
+    const broken = t.problems.some((p) => p.code === "program-missing" || p.code === "splits-at-spaces");
     const mark =
       t.action === "failed" ? fail : broken ? warn : t.action === "unchanged" ? skip : dryRun ? bullet : ok;
     const action =
@@ -165,6 +183,8 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
     if (t.note) out.print(c.dim(`      ${t.note}`));
     const crossing = acrossLine(t, report, out.shown);
     if (crossing) out.print(`      ${crossing}`);
+    const relayed = relayLine(t);
+    if (relayed) out.print(`      ${relayed}`);
     renderTargetNotes(t, out, options);
   }
 }
@@ -187,14 +207,15 @@ function renderTargetNotes(t: SyncReport["targets"][number], out: Output, option
     );
   for (const p of t.problems)
     out.print(
-      `      ${p.code === "not-installed" || p.code === "program-missing" ? fail : warn} ${p.server}: ${
+      `      ${WONT_START.has(p.code) ? fail : warn} ${p.server}: ${
         // The install step is said once per environment, below the targets (or above, by add).
         p.missing
           ? `\`${p.missing.program}\` is not found in ${p.missing.env}, so it cannot start there yet (how to install it: ${shownAbove(p.missing) ? "above" : "below"})`
           : p.message
       }`,
     );
-  for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
+  if (!options.readableShown?.includes(t.path))
+    for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
 }
 
 /** Below the targets: variables to set, warnings, errors not said on a target's line, the bridge. */
@@ -209,8 +230,13 @@ function renderNotices(report: SyncReport, out: Output): void {
   for (const w of report.warnings) out.print(`${warn} ${w.message}`);
   // Said on the target's line already.
   for (const e of report.errors)
-    if (!["install-failed", "not-installed", "program-missing", "bridge-port-taken"].includes(e.code))
+    if (!["install-failed", "bridge-port-taken", ...WONT_START].includes(e.code))
       out.print(`${fail} ${e.message}`);
+  const unused = unusedLine(report.unused);
+  if (unused) {
+    out.print("");
+    out.print(`${out.theme.info} ${unused}`);
+  }
   if (report.bridge) {
     out.print("");
     out.print(bridgeLine(report.bridge, { ok, warn, fail }));
@@ -224,12 +250,34 @@ function renderRestart(report: SyncReport, out: Output): void {
   if (apps.length === 0 && sessions.length === 0) return;
   out.print("");
   out.print(restartLine(apps, sessions));
-  // Whether the apps run now (command-line sessions are not looked for).
-  if (apps.length > 0 && running === null) out.print(c.dim("(Could not tell whether they are running.)"));
+  // Whether the apps run now (command-line sessions are not looked for): when that could not be
+  // seen, what a restart means for an app that is open.
+  if (apps.length > 0 && running === null)
+    out.print(
+      c.dim(
+        `If ${orList(apps)} is open, quit it fully (tray icon too) and start it again: mcp-twin could not see which apps are running.`,
+      ),
+    );
   else if (running && running.length > 0)
     out.print(
       `${warn} ${running.join(" and ")} ${running.length > 1 ? "are" : "is"} running now: quit fully (tray icon too) and start again.`,
     );
+}
+
+/**
+ * Packages mcp-twin installed for servers no longer in the manifest: they stay installed (sync
+ * takes entries out, not packages), and `sync --prune` uninstalls them.
+ */
+function unusedLine(unused: SyncReport["unused"]): string | undefined {
+  if (unused.length === 0) return undefined;
+  const where = new Map<string, string[]>();
+  for (const u of unused) {
+    const spec = `${u.package}@${u.version}`;
+    where.set(spec, [...(where.get(spec) ?? []), u.env]);
+  }
+  const specs = [...where].map(([spec, envs]) => `${spec} (${andList(envs)})`);
+  const one = specs.length === 1;
+  return `${andList(specs)} ${one ? "stays" : "stay"} installed: no server of the manifest uses ${one ? "it" : "them"} now. \`mcp-twin sync --prune\` uninstalls ${one ? "it" : "them"}.`;
 }
 
 /**
@@ -285,6 +333,45 @@ function acrossLine(
     byHow.set(how, [...(byHow.get(how) ?? []), a.server]);
   }
   return `${[...byHow].map(([how, servers]) => `${servers.join(", ")} ${servers.length > 1 ? "run" : "runs"} ${how}`).join("; ")}${why}`;
+}
+
+/**
+ * url servers a client takes only through mcp-twin's relay (it has no url entries): how they reach
+ * it, and what the client then depends on — mcp-twin where the relay runs, and WSL when the relay
+ * runs across the line.
+ */
+function relayLine(t: SyncReport["targets"][number]): string | undefined {
+  const client = clientById(t.client)?.name ?? t.client;
+  const across = (runsIn: string) =>
+    runsIn.startsWith("wsl:") && t.env === "windows"
+      ? ", started by wsl.exe"
+      : runsIn === "windows" && t.env.startsWith("wsl:")
+        ? ", started through WSL interop"
+        : "";
+  // A login relay is said only where it crosses the line (WSL is then needed): the login lines
+  // say that every client reaches the server through the relay.
+  const said = (t.relays ?? []).filter((r) => r.why !== "login" || across(r.runsIn));
+  if (said.length === 0) return undefined;
+  const groups = new Map<string, { runsIn: string; why: string; servers: string[] }>();
+  for (const r of said) {
+    const key = `${r.runsIn}|${r.why}`;
+    const g = groups.get(key) ?? { runsIn: r.runsIn, why: r.why, servers: [] };
+    g.servers.push(r.server);
+    groups.set(key, g);
+  }
+  return [...groups.values()]
+    .map(({ runsIn, why, servers }) => {
+      const one = servers.length === 1;
+      const reason =
+        why === "stdio-only"
+          ? `${one ? "is a remote server" : "are remote servers"}, and ${client} takes only stdio servers`
+          : why === "no-sse"
+            ? `${one ? "speaks" : "speak"} SSE, which ${client} takes no url entry for`
+            : `${one ? "needs" : "need"} the login mcp-twin holds`;
+      const needs = across(runsIn) ? `WSL and mcp-twin in ${runsIn}` : `mcp-twin in ${runsIn}`;
+      return `${andList(servers)} ${reason}: ${one ? "it goes" : "they go"} through mcp-twin's relay (\`mcp-twin connect\`) in ${runsIn}${across(runsIn)}, so ${client} needs ${needs} for ${one ? "it" : "them"}`;
+    })
+    .join("; ");
 }
 
 function indent(text: string, n: number): string {

@@ -69,10 +69,16 @@ export function question(results: readonly UndoResult[], also: readonly string[]
 export async function renderUndo(
   results: readonly UndoResult[],
   out: Output,
-  options: { planned: boolean; diffs: "all" | "whole" | "none" },
+  options: {
+    planned: boolean;
+    diffs: "all" | "whole" | "none";
+    /** A preview before the question says what it "will" do; a dry run what it "would" (default). */
+    tense?: "will" | "would";
+  },
 ): Promise<void> {
   const { ok, skip, fail, warn, bullet } = out.theme;
   const { planned } = options;
+  const modal = options.tense ?? "would";
   for (const r of results) {
     const changed = changes(r);
     const mark = r.action === "failed" ? fail : !changed ? skip : planned ? bullet : ok;
@@ -97,9 +103,9 @@ export async function renderUndo(
     ].join("; ");
     // A file that does not parse is not "failed" before anything was tried: it is left as it is.
     const action = r.unparsable
-      ? `cannot be read: ${planned ? "it would be left as it is" : "left as it is"}`
+      ? `cannot be read: ${planned ? `it ${modal} be left as it is` : "left as it is"}`
       : planned && changed
-        ? `would be ${r.action}`
+        ? `${modal} be ${r.action}`
         : r.action;
     out.print(
       `  ${mark} ${r.env} ${r.client} ${out.theme.c.dim(out.shown(r.path))}  ${action}${what ? `: ${what}` : ""}`,

@@ -2,12 +2,13 @@
  * What `mcp-twin uninstall` shows: each target (undo-report.ts), the packages, the bridge, and one
  * short account of what stays and how to remove it (never a secret); or, with `--json`, the document.
  */
+import { BRIDGE_ENTRY } from "../../core/bridge-control/entry-name.js";
 import type { BridgeRetirement } from "../../core/bridge-control/retire.js";
 import type { InstallRow } from "../../core/packages/installs.js";
 import { restartOf } from "../../core/undo/undo-runner.js";
 import type { UninstallReport } from "../../core/undo/uninstall-all.js";
 import type { Remains } from "../../core/undo/what-stays.js";
-import { andList } from "../../core/words.js";
+import { andList, orList } from "../../core/words.js";
 import type { Output } from "../output.js";
 import { renderUndo, undoJson } from "./undo-report.js";
 
@@ -19,42 +20,61 @@ export function uninstallJson(report: UninstallReport, remains: Remains, dryRun:
     ...(dryRun ? {} : { restart: restartOf(report.targets) }),
     installs: report.packages,
     ...(report.bridge ? { bridge: report.bridge } : {}),
+    ...(report.logins.length > 0 ? { logins: report.logins } : {}),
     remains,
   };
 }
 
-/** Each target, then the packages, then the bridge. */
+/** Each target, then the packages, then the bridge, then the logins forgotten. */
 export async function renderUninstall(
   report: UninstallReport,
   out: Output,
-  options: { planned: boolean; diffs: "all" | "none" },
+  options: { planned: boolean; diffs: "all" | "none"; tense?: "will" | "would" },
 ): Promise<void> {
+  const modal = options.tense ?? "would";
   await renderUndo(report.targets, out, options);
-  renderPackages(report.packages, out);
-  const bridge = bridgeLine(report.bridge, out);
+  renderPackages(report.packages, out, modal);
+  // Who may still have the bridge's entry loaded: every client whose config held it.
+  const holders = restartOf(report.targets.filter((r) => r.removed.includes(BRIDGE_ENTRY)));
+  const bridge = bridgeLine(report.bridge, out, holders, modal);
   if (bridge) out.print(bridge);
+  const logins = report.logins;
+  if (logins.length > 0)
+    out.print(
+      options.planned
+        ? `  ${out.theme.bullet} The login${logins.length === 1 ? "" : "s"} to ${andList(logins)} would be forgotten (${logins.length === 1 ? "its tokens" : "their tokens"} leave the home).`
+        : `${out.theme.ok} Forgot the login${logins.length === 1 ? "" : "s"} to ${andList(logins)}: ${logins.length === 1 ? "its tokens are" : "their tokens are"} gone from the home.`,
+    );
 }
 
-function renderPackages(rows: readonly InstallRow[], out: Output): void {
+function renderPackages(rows: readonly InstallRow[], out: Output, modal: "will" | "would"): void {
   const { ok, fail, bullet } = out.theme;
   for (const p of rows) {
     const mark = p.action === "failed" ? fail : p.action === "planned" ? bullet : ok;
     const what =
-      p.action === "planned" ? "would be uninstalled" : p.action === "removed" ? "uninstalled" : p.action;
+      p.action === "planned" ? `${modal} be uninstalled` : p.action === "removed" ? "uninstalled" : p.action;
     out.print(`  ${mark} ${p.package} in ${p.env}: ${what}${p.error ? ` (${p.error})` : ""}`);
   }
 }
 
-/** The bridge's line (none when no bridge runs). */
-function bridgeLine(b: BridgeRetirement | undefined, out: Pick<Output, "theme">): string | undefined {
+/**
+ * The bridge's line (none when no bridge runs). `holders`: the clients whose configs held its entry
+ * (apps, and command-line clients whose open sessions still have it loaded).
+ */
+function bridgeLine(
+  b: BridgeRetirement | undefined,
+  out: Pick<Output, "theme">,
+  holders: { apps: readonly string[]; sessions: readonly string[] },
+  modal: "will" | "would",
+): string | undefined {
   if (!b) return undefined;
   const { ok, skip, warn, bullet } = out.theme;
   const which = `the bridge (pid ${b.pid}) in ${b.env}`;
   switch (b.action) {
     case "planned":
-      return `  ${bullet} ${cap(which)} would be stopped: no client config would hold its entry`;
+      return `  ${bullet} ${cap(which)} ${modal} be stopped: no client config ${modal} hold its entry`;
     case "stopped":
-      return `${ok} Stopped ${which}${b.forced ? " (killed: it did not end on SIGTERM)" : ""}: no client config holds its entry now. An app still open with its entry loaded starts it again on its next call, until you restart the app.`;
+      return `${ok} Stopped ${which}${b.forced ? " (killed: it did not end on SIGTERM)" : ""}: no client config holds its entry now. ${cap(stillOpen(holders))} with its entry loaded starts it again on its next call, until it is restarted.`;
     case "kept": {
       const entries = b.entries ?? [];
       const unreadable = b.unreadable ?? [];
@@ -73,6 +93,12 @@ function bridgeLine(b: BridgeRetirement | undefined, out: Pick<Output, "theme">)
     case "failed":
       return `${warn} ${cap(which)} still runs (${b.error ?? "it could not be stopped from here"}): ${b.fix ?? "run `mcp-twin bridge stop` there"}.`;
   }
+}
+
+/** "Claude Desktop, Cursor or a Claude Code session still open": every client that can hold it. */
+function stillOpen(holders: { apps: readonly string[]; sessions: readonly string[] }): string {
+  const names = [...holders.apps, ...holders.sessions.map((s) => `a ${s} session`)];
+  return names.length > 0 ? `${orList(names)} still open` : "an app or a session still open";
 }
 
 /** What stays (`planned`: would stay, a dry run), and how to remove it. */

@@ -47,6 +47,10 @@ export interface EntryFacts {
   managed: boolean;
   /** ... as an npm `package`: sync installs it and writes node + its script. */
   managedPackage?: boolean;
+  /** The entry is what sync writes now: a sync would change nothing. */
+  synced?: boolean;
+  /** What sync would write keeps spaces its client splits at: why, and what the user can do. */
+  spacesFix?: string;
   /** The entry's env and headers as the server receives them (for placeholder keys). */
   values?: Array<{ field: string; name: string; value: string }>;
   /** The client's start-up timeout. */
@@ -62,8 +66,12 @@ const whereOf = (f: EntryFacts): Where => ({
   server: f.server,
   scope: f.scope,
 });
-/** sync rewrites a manifest package's entry (absolute paths, 8.3 names): say so before the manual way. */
-const fixBy = (f: EntryFacts, manual: string) => (f.managedPackage ? `${SYNC_FIX} ${manual}`.trim() : manual);
+/**
+ * sync rewrites a manifest package's entry (absolute paths, 8.3 names): say so before the manual
+ * way — unless the entry is what sync writes already (a sync would change nothing).
+ */
+const fixBy = (f: EntryFacts, manual: string) =>
+  f.managedPackage && !f.synced ? `${SYNC_FIX} ${manual}`.trim() : manual;
 
 /** A check that applies to stdio entries only, with the entry's command and the program it runs. */
 function stdio(
@@ -173,7 +181,7 @@ export const entryChecks = [
           f.client === "claude-desktop" ? "fail" : "warn",
           where,
           `${f.clientName} on Windows splits arguments at spaces when it starts servers: ${spaced.map((s) => `"${s}"`).join(", ")}.`,
-          { fix: fixBy(f, "Use 8.3 short paths (C:\\PROGRA~1\\…) or paths without spaces.") },
+          { fix: f.spacesFix ?? fixBy(f, "Use 8.3 short paths (C:\\PROGRA~1\\…) or paths without spaces.") },
         ),
       ];
     }),
@@ -371,15 +379,13 @@ function remote(f: EntryFacts, where: Where): Finding {
       where,
       'Gemini CLI versions read a "url" without "type" differently: as the older SSE transport (its docs, older versions) or as Streamable HTTP first (0.61).',
       {
-        fix: fixFor(f, 'Say which: add "type": "sse", or "type": "http" (or rename "url" to "httpUrl").'),
+        fix: fixFor(f, 'Say which: add "type": "sse", or "type": "http".'),
       },
     );
   return finding(
     "pass",
     where,
-    f.sse
-      ? `SSE server at ${view.url} (its handshake is probed)`
-      : `remote server at ${view.url} (not started by doctor)`,
+    `${f.sse ? "SSE" : "remote"} server at ${view.url}, in the form ${f.clientName} reads (the server itself: see probe.handshake)`,
   );
 }
 

@@ -9,6 +9,16 @@ export interface PlatformFacts {
   envs: ReadonlyArray<EnvFacts & { local: boolean }>;
 }
 
+/**
+ * Who shares the home in %APPDATA%: inside WSL, Windows and every distro (each finds it through
+ * interop); on Windows, the distros found — none said when there are none.
+ */
+function sharedBy(platform: PlatformFacts): string {
+  if (platform.local.kind === "wsl") return " (shared by Windows and every WSL distro)";
+  const distros = platform.envs.flatMap((e) => (e.kind === "wsl" && e.distro ? [e.distro] : []));
+  return distros.length > 0 ? ` (shared by Windows and WSL: ${distros.join(", ")})` : "";
+}
+
 export const environmentChecks = [
   defineCheck({
     id: "env.platform",
@@ -48,7 +58,7 @@ export const environmentChecks = [
         finding(
           "pass",
           { env: platform.local.id },
-          `home ${show.path(home.dir)}${home.source === "windows" ? " (shared by Windows and every WSL distro)" : home.source === "MCP_TWIN_HOME" ? " (from MCP_TWIN_HOME)" : ""}.`,
+          `home ${show.path(home.dir)}${home.source === "windows" ? sharedBy(platform) : home.source === "MCP_TWIN_HOME" ? " (from MCP_TWIN_HOME)" : ""}.`,
         ),
       ];
     },

@@ -157,9 +157,9 @@ export const nodeChecks = [
           where,
           env.npm.version
             ? `npm ${env.npm.version} with global prefix ${show.path(env.npm.prefix)}.`
-            : // Read from `npm prefix -g --loglevel=verbose` (npm-info.ts): an npm that prints no
-              // "npm info using npm@…" line there leaves it unknown, and no second call asks.
-              `npm with global prefix ${show.path(env.npm.prefix)} (its version unknown: npm did not print it when asked for the prefix).`,
+            : // Asked by doctor when the look at the environment did not learn it (collect.ts): an
+              // npm that answers the prefix but not `--version` is still an npm that works.
+              `npm answers, with global prefix ${show.path(env.npm.prefix)}.`,
         ),
       ];
     },

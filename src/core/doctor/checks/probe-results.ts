@@ -24,46 +24,107 @@ function slowStartFix(p: ProbeItem): string {
   return "See what the server waits for at start (start it by hand); a client with a start-up setting (Claude Code's MCP_TIMEOUT) can be given more time.";
 }
 
-/** After a failed start: a sync that changes something, or the error. */
-function failFix(p: ProbeItem): string {
+/** Where the server's arguments and variables are changed: the manifest (then sync), or its entry. */
+function whereToChange(p: ProbeItem): string {
+  const w = p.work;
+  return w.managed
+    ? `the manifest's "${w.server}" (then \`mcp-twin sync\`)`
+    : `its entry in ${w.clientName}'s config`;
+}
+
+/** A folder the server was given that is not there, as its stderr names it (one of its arguments). */
+function missingFolder(p: ProbeItem): string | undefined {
+  const args = p.work.plan?.args ?? [];
+  for (const line of p.result?.stderr ?? []) {
+    const named =
+      /Cannot access directory (.+?)(?:, skipping)?\s*$/.exec(line)?.[1] ??
+      /ENOENT: no such file or directory, \w+ '([^']+)'/.exec(line)?.[1];
+    if (named && args.includes(named)) return named;
+  }
+  return undefined;
+}
+
+/** After a failed start: a sync that changes something, the cause's own fix, or where to look. */
+function failFix(p: ProbeItem, show: Show): string {
   const w = p.work;
   const r = p.result!;
   if (r.timedOut)
     return p.probeTimeoutMs < w.timeoutMs
-      ? `Start the command by hand to see where it stops; if it is only slow, run doctor with --timeout ${Math.ceil(w.timeoutMs / 1000)} (its client allows ${limit(p)}).`
-      : "Start the command by hand to see where it stops.";
+      ? `Start it by hand (the command above) to see where it stops; if it is only slow, run doctor with --timeout ${Math.ceil(w.timeoutMs / 1000)} (its client allows ${limit(p)}).`
+      : "Start it by hand (the command above) to see where it stops.";
   // sync rewrites an entry that is not what it would write; one that is would come back the same.
   if (w.managed && !w.synced)
-    return `${SYNC_FIX} If it still fails, start the command by hand to see its error.`;
-  return "Start the command by hand to see its error (its stderr is shown above).";
+    return `${SYNC_FIX} If it still fails, start it by hand (the command above) to see its error.`;
+  const folder = missingFolder(p);
+  if (folder) return `Create ${show.path(folder)}, or change ${w.server}'s args in ${whereToChange(p)}.`;
+  if (r.stderr.length > 0 || r.refused)
+    return `Fix what its error above says; its arguments and variables are in ${whereToChange(p)}, and the command above starts it again as ${w.clientName} does.`;
+  return `Start it by hand (the command above) to see what it prints; its arguments and variables are in ${whereToChange(p)}.`;
 }
 
-/** An SSE remote entry: contacted with the SDK's SSE client, not started. */
+/**
+ * A remote (a url entry, or the one a relay entry reaches): contacted with the SDK's client, not
+ * started; a failure named by its cause, with the fix for that cause.
+ */
 function remoteHandshake(p: ProbeItem): Finding {
   const w = p.work;
   const r = p.result;
+  const plan = w.remote!;
+  const sse = plan.transport === "sse";
   if (!r)
     return finding(
       "skip",
       w.where,
       "not contacted: a project file's remote would receive your headers; doctor contacts the ones in your own files.",
     );
-  if (!r.ok)
-    return finding("fail", w.where, `${r.error ?? "failed"}.`, {
-      fix:
-        w.managed && !w.synced
-          ? `${SYNC_FIX} If it still fails, check the URL and headers with the server's owner (it may have moved to Streamable HTTP).`
-          : "Check the URL and headers; if the server now speaks Streamable HTTP, write it as an http entry.",
-    });
+  const shared = p.sharedBy ? `; one contact for ${p.sharedBy}` : "";
+  // No login to send: login.state says so, with the fix (one cause, one finding).
+  if (r.cause === "no-login")
+    return finding("skip", w.where, `not contacted: ${lowerFirst(r.error ?? "no login")} (see login.state).`);
+  // "auth": "client": the client logs in itself; doctor cannot, so it cannot go further.
+  if (r.cause === "login" && w.clientLogin && !w.relay)
+    return finding(
+      "skip",
+      w.where,
+      `${plan.url} answers and asks for a login, which ${w.clientName} does itself ("auth": "client"); doctor cannot log in as it${shared}.`,
+    );
+  if (!r.ok) {
+    const url = w.managed ? `${w.server}'s url in the manifest` : "the entry's url";
+    const fix = (() => {
+      switch (r.cause) {
+        case "dns":
+          return `Check ${url}: the host name does not resolve (a typo, or a network that needs a VPN).`;
+        case "refused":
+          return `Check ${url}, and that the server is running.`;
+        case "tls":
+          return `Check ${url} (https to the right host?) and the server's certificate.`;
+        case "login":
+          return `Run \`mcp-twin login ${plan.login?.server ?? w.server}\`${w.relay || !w.managed ? "" : ", then `mcp-twin sync`: every client then reaches it with that login"}.`;
+        case "http":
+          return r.status === 401 || r.status === 403
+            ? `Check the key ${w.managed ? `in ${w.server}'s headers` : "in the entry's headers"} with the server's owner.`
+            : `Check ${url}.`;
+        case "timeout":
+          return "Check that the server answers (from a browser, or curl); run doctor with a longer --timeout if it is only slow.";
+        default:
+          return w.managed && !w.synced
+            ? `${SYNC_FIX} If it still fails, check the URL and headers with the server's owner.`
+            : sse
+              ? "Check the URL and headers; if the server now speaks Streamable HTTP, write it as an http entry."
+              : "Check the URL and headers with the server's owner.";
+      }
+    })();
+    return finding("fail", w.where, `${r.error ?? "failed"}${shared}.`, { fix });
+  }
   return finding(
     "pass",
     w.where,
-    `SSE handshake in ${seconds(r.startupMs ?? 0)} with ${r.tools} tool${r.tools === 1 ? "" : "s"} (${r.serverName ?? "unnamed server"}).`,
+    `${sse ? "SSE handshake" : "handshake"} with ${plan.url}${w.relay ? " (through mcp-twin's relay" + (plan.login ? ` with the login to ${plan.login.server})` : ")") : ""} in ${seconds(r.startupMs ?? 0)}: ${r.tools} tool${r.tools === 1 ? "" : "s"} (${r.serverName ?? "unnamed server"})${shared}.`,
   );
 }
 
 function handshake(p: ProbeItem, show: Show): Finding {
-  if (p.work.kind === "remote") return remoteHandshake(p);
+  if (p.work.remote) return remoteHandshake(p);
   const w = p.work;
   const r = p.result;
   // A program known not to be there is that check's finding: the probe only points at it.
@@ -79,8 +140,9 @@ function handshake(p: ProbeItem, show: Show): Finding {
     // The server's own lines are quoted as it printed them.
     const detail = [...r.noise.map((l) => `stdout: ${l}`), ...r.stderr.map((l) => `stderr: ${l}`)];
     return finding("fail", w.where, `${show.text(r.error ?? "failed", w.plan?.file)}.`, {
-      fix: failFix(p),
+      fix: failFix(p, show),
       detail,
+      command: w.command,
     });
   }
   // One start for several client configs of the same launch: said, not shown as if measured twice.
@@ -112,8 +174,8 @@ export const probeChecks = [
   defineCheck({
     id: "probe.handshake",
     scope: "machine",
-    doc: 'the server did not start, exited (with its code and the lines of its stderr that name the error), or gave no answer to `initialize`/`tools/list` within `--timeout`; pass shows start-up time and tool count. An SSE remote entry (`"type": "sse"`, or a Cursor/Windsurf/untyped Gemini entry of a manifest server with `"transport": "sse"`) gets the same handshake over the SDK\'s SSE client transport; a project file\'s is not contacted (skip). Skipped for all with `--no-probe`.',
-    fix: "`mcp-twin sync` for a managed server whose entry is not what sync writes; otherwise run the command by hand to see the error. An entry whose program is not there is not started (skip): `entry.command` (or `entry.node-path`) is that finding, with the program's install command.",
+    doc: 'the server did not start, exited (with its code and the lines of its stderr that name the error), or gave no answer to `initialize`/`tools/list` within `--timeout`; pass shows start-up time and tool count. A remote server — a url entry, or the server a `mcp-twin connect` relay entry reaches (not started: the remote is contacted instead, with the relay\'s login when it has one) — gets the same handshake over the SDK\'s Streamable HTTP client (SSE for `"type": "sse"`, or a Cursor/Windsurf/untyped Gemini entry of a manifest server with `"transport": "sse"`), once for every entry that reaches it; a failure names its cause (a host name that does not resolve, connection refused, TLS, a login needed: `mcp-twin login <server>`, an HTTP status). A project file\'s remote is not contacted (skip). Skipped for all with `--no-probe`.',
+    fix: "`mcp-twin sync` for a managed server whose entry is not what sync writes; otherwise the cause's own fix when doctor can tell it (a folder argument that does not exist), else what its error says, in the manifest (then `mcp-twin sync`) or the entry; the report shows the command doctor started, runnable from where you are (`command` in `--json`). An entry whose program is not there is not started (skip): `entry.command` (or `entry.node-path`) is that finding, with the program's install command.",
     // The whole machine, not each probe: with --no-probe there is nothing to run on but one skip.
     run: ({ probes, manifest }, show) =>
       probes === undefined
@@ -129,7 +191,7 @@ export const probeChecks = [
     fix: "install the package once instead of fetching it on every start (sync does for a manifest `package`; `uv tool install` for uvx); check what it waits for.",
     run: (p) => {
       const r = p.result;
-      if (!r?.ok || p.work.kind === "remote") return [];
+      if (!r?.ok || p.work.remote) return [];
       const w = p.work;
       const ms = r.startupMs ?? 0;
       if (ms >= w.timeoutMs)
@@ -163,7 +225,7 @@ export const probeChecks = [
     doc: "the server printed lines on stdout that are not JSON-RPC (a banner): clients may drop the connection; the lines are shown.",
     fix: "make it log to stderr (quiet option, update, report it).",
     run: ({ work: w, result: r }) => {
-      if (!r || w.kind === "remote") return [];
+      if (!r || w.remote) return [];
       if (r.noise.length > 0)
         return [
           finding(
@@ -180,3 +242,7 @@ export const probeChecks = [
     },
   }),
 ] as const;
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

@@ -88,6 +88,11 @@ export function spawnCheck(f: EntryFacts, where: Where, command: string, show: S
     );
   if (isBatchFile(command))
     return finding("fail", where, `\`${base}\` is a Windows batch file; ${f.env} cannot run it.`, { fix });
+  // A Windows program on the drive (node.exe through interop): named as Windows names it, as every
+  // other file on the drive is in the report.
+  const shown = show.path(command);
+  if (shown !== command)
+    return finding("pass", where, `${f.clientName} starts ${shown} directly, through WSL interop.`);
   return finding("pass", where, `${f.clientName} starts \`${command}\` directly.`);
 }
 

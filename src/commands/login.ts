@@ -1,0 +1,246 @@
+/**
+ * `mcp-twin login <server>`: log in once to a remote server that asks for it (core/oauth), in the
+ * browser (`BROWSER`; from WSL, Windows' own) or, with `--no-browser`, by pasting back the address
+ * the browser ends on; the login is kept in the home for every client, never printed.
+ */
+import { createInterface } from "node:readline";
+import type { CommandContext } from "../cli.js";
+import { UsageError } from "../core/errors.js";
+import { untrusted } from "../core/formats/control-chars.js";
+import type { ServerSpec } from "../core/manifest/schema.js";
+import { loadSecrets } from "../core/manifest/secrets-file.js";
+import { resolveString } from "../core/manifest/spec.js";
+import type { CallbackListener } from "../core/oauth/callback.js";
+import { pastedResponse } from "../core/oauth/callback.js";
+import { loginModeOf } from "../core/oauth/needs-login.js";
+import { loginFile, loginSecrets, type StoredLogin } from "../core/oauth/token-store.js";
+import { own } from "../core/own-keys.js";
+import { assertKnown } from "../core/selectors.js";
+import { openManifest } from "../core/sync/context.js";
+import type { Machine } from "../core/system/machine.js";
+import { openCommandMachine } from "./shared/open-machine.js";
+
+/** How long the browser may take to come back. */
+const WAIT_MS = 5 * 60_000;
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const o = ctx.options as CommandContext["options"] & { browser?: boolean };
+  const name = ctx.args[0];
+  if (!name) throw new UsageError("missing-argument", "login needs a server name, e.g. mcp-twin login docs.");
+  const out = ctx.output;
+  const machine = await openCommandMachine(ctx);
+  const { spec, url, configured } = await serverToLogIn(machine, o.manifest, name);
+  const before = loginModeOf(machine, name, spec);
+
+  const { logIn, within } = await import("../core/oauth/authorize.js");
+  const login = await logIn({
+    server: name,
+    url,
+    oauthDir: machine.paths.oauth,
+    configured,
+    log: (line) => out.info(line),
+    present: (authorizationUrl, listener) =>
+      within(
+        present(ctx, machine, name, authorizationUrl, listener, o.browser !== false),
+        WAIT_MS,
+        ctx.signal,
+      ),
+  });
+  out.addSecrets(loginSecrets(login));
+  report(ctx, machine, login, spec, before);
+  return 0;
+}
+
+/** The manifest server, checked to be one mcp-twin can log in to, with its settings resolved. */
+export async function serverToLogIn(machine: Machine, manifest: string | undefined, name: string) {
+  const opened = await openManifest(machine, { manifest });
+  const servers = opened.loaded.manifest.servers;
+  assertKnown({
+    code: "unknown-server",
+    given: "login",
+    name,
+    isNot: `not a server in ${machine.shown(opened.loaded.file)}`,
+    knownAs: "Servers there",
+    known: Object.keys(servers),
+  });
+  const spec = own(servers, name)!;
+  if (spec.url === undefined)
+    throw new UsageError(
+      "not-remote",
+      `${name} is not a remote server: it runs as a program on this machine and needs no login.`,
+    );
+  if (spec.transport === "sse")
+    throw new UsageError(
+      "login-sse",
+      `${name} speaks the older HTTP+SSE transport: mcp-twin logs in to Streamable HTTP servers only.`,
+      { hint: `Set "auth": "client" on ${name} so that each client logs in itself.` },
+    );
+  const secrets = await loadSecrets(machine.paths.secrets);
+  const resolve = (text: string | undefined, field: string) => {
+    if (text === undefined) return undefined;
+    const r = resolveString(text, { secrets, env: machine.host.env });
+    if (r.missing.length > 0)
+      throw new UsageError(
+        "unresolved",
+        `servers.${name}.${field} needs ${r.missing.map((m) => `${m.kind === "secret" ? "secret" : "environment variable"} ${m.name}`).join(" and ")}.`,
+        { hint: `Run \`mcp-twin secret set ${r.missing[0]!.name}\`.` },
+      );
+    return r.text;
+  };
+  const oauth = spec.oauth ?? {};
+  const configured = {
+    ...(oauth.clientId ? { clientId: resolve(oauth.clientId, "oauth.clientId")! } : {}),
+    ...(oauth.clientSecret ? { clientSecret: resolve(oauth.clientSecret, "oauth.clientSecret")! } : {}),
+    ...(oauth.clientMetadataUrl ? { clientMetadataUrl: oauth.clientMetadataUrl } : {}),
+    ...(oauth.scope ? { scope: oauth.scope } : {}),
+  };
+  return { spec, url: resolve(spec.url, "url")!, configured };
+}
+
+/**
+ * Show the login page and wait for the answer: the browser comes back to the loopback listener,
+ * or (with --no-browser, or when no browser can be opened, or when a Windows browser cannot reach
+ * WSL) the person pastes the address it ended on.
+ */
+async function present(
+  ctx: CommandContext,
+  machine: Machine,
+  name: string,
+  authorizationUrl: URL,
+  listener: CallbackListener,
+  browser: boolean,
+): Promise<URLSearchParams> {
+  const out = ctx.output;
+  let paste = !browser;
+  if (browser && machine.local.kind === "wsl" && !ctx.host.env.BROWSER && (await forwardingOff(machine))) {
+    out.warn(
+      "WSL's localhost forwarding is off (.wslconfig: localhostForwarding=false), so a Windows browser cannot come back to this login: paste the address instead.",
+    );
+    paste = true;
+  }
+  if (!paste) {
+    const { openBrowser } = await import("../core/oauth/browser.js");
+    const opened = await openBrowser(
+      ctx.host,
+      machine.local,
+      authorizationUrl.href,
+      machine.windows
+        ? { interop: machine.windows, systemRoot: machine.home.windowsVars?.SYSTEMROOT }
+        : undefined,
+    );
+    if (opened.ok) {
+      out.info(
+        `Log in to ${name} in the browser (opened through ${opened.via}); waiting for it to come back…`,
+      );
+      out.note(`  If no page opened, go to: ${authorizationUrl.href}`);
+      return listener.response;
+    }
+    out.warn(`Could not open a browser through ${opened.via}: ${opened.error}.`);
+    paste = true;
+  }
+  out.info(`Open this address in a browser and log in to ${name}:`);
+  out.note(`  ${authorizationUrl.href}`);
+  out.note(
+    "Then paste here the address the browser ends on (it starts with " +
+      `${listener.redirectUri}; the page itself may not load):`,
+  );
+  const typed = pasted(ctx, listener.redirectUri);
+  try {
+    return await Promise.race([listener.response, typed.answer]);
+  } finally {
+    typed.stop();
+  }
+}
+
+/** Lines read from stdin until one is this login's redirected address (stop: stdin is let go). */
+function pasted(
+  ctx: CommandContext,
+  redirectUri: string,
+): { answer: Promise<URLSearchParams>; stop(): void } {
+  const input = ctx.terminal.stdin;
+  const rl = createInterface({ input, terminal: false });
+  let done = false;
+  const stop = () => {
+    done = true;
+    rl.close();
+    // A stdin still read from would keep the process alive after the login.
+    input.pause();
+  };
+  const answer = new Promise<URLSearchParams>((resolve, reject) => {
+    rl.on("line", (line) => {
+      const params = pastedResponse(line, redirectUri);
+      if (params) resolve(params);
+      else if (line.trim())
+        ctx.output.warn(`That is not an address starting with ${redirectUri}; paste the whole address.`);
+    });
+    rl.on("close", () => {
+      if (!done)
+        reject(
+          new UsageError(
+            "no-answer",
+            "stdin ended before the redirected address was pasted; nothing was stored.",
+          ),
+        );
+    });
+  });
+  answer.catch(() => {});
+  return { answer, stop };
+}
+
+/** From WSL: does .wslconfig turn localhost forwarding off (NAT mode), so Windows cannot reach us? */
+async function forwardingOff(machine: Machine): Promise<boolean> {
+  const profile = machine.home.windowsVars?.USERPROFILE;
+  const file = profile ? machine.windows?.access(`${profile}\\.wslconfig`) : undefined;
+  if (!file) return false;
+  const { readTextOrNull } = await import("../core/system/files.js");
+  const { parseWslConfig } = await import("../core/doctor/bridge-phase.js");
+  const config = parseWslConfig((await readTextOrNull(file).catch(() => null)) ?? "");
+  return config.localhostForwarding === false && config.networkingMode !== "mirrored";
+}
+
+function report(
+  ctx: CommandContext,
+  machine: Machine,
+  login: StoredLogin,
+  spec: ServerSpec,
+  before: ReturnType<typeof loginModeOf>,
+): void {
+  const out = ctx.output;
+  const scopes = (login.tokens.scope ?? "").split(" ").filter(Boolean);
+  const expires = login.expiresAt === undefined ? undefined : new Date(login.expiresAt);
+  const needsSync = before === undefined;
+  if (out.json) {
+    out.result({
+      server: login.server,
+      url: login.url,
+      loggedIn: true,
+      file: loginFile(machine.paths.oauth, login.server),
+      authorizationServer: login.metadata.issuer,
+      client: login.client.source,
+      scopes,
+      ...(expires ? { expiresAt: expires.toISOString() } : {}),
+      refreshable: login.tokens.refresh_token !== undefined,
+      syncNeeded: needsSync,
+    });
+    return;
+  }
+  const { ok } = out.theme;
+  out.print(
+    `${ok} Logged in to ${login.server} (${untrusted(login.metadata.issuer)}${scopes.length > 0 ? `; scopes ${scopes.join(" ")}` : ""}).`,
+  );
+  out.print(
+    `  The login is kept in ${machine.shown(loginFile(machine.paths.oauth, login.server))} (readable by you only), for every client on ${machine.home.source === "windows" ? "Windows and WSL" : "this machine"}.`,
+  );
+  if (expires)
+    out.print(
+      login.tokens.refresh_token
+        ? `  Its access token is renewed when it expires (next: ${expires.toLocaleString()}).`
+        : `  It expires ${expires.toLocaleString()} and the provider gave no way to renew it: log in again then.`,
+    );
+  if (spec.auth === "client")
+    out.print(
+      `  ${login.server} has "auth": "client": clients that log in themselves still ask; the ones that cannot (Claude Desktop) use this login.`,
+    );
+  else if (needsSync)
+    out.print(`Run \`mcp-twin sync\` so that every client reaches ${login.server} with this login.`);
+}

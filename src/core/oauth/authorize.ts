@@ -1,0 +1,168 @@
+/**
+ * One login: discovery, the client id, the authorization code flow with PKCE S256 and a loopback
+ * redirect, `state` and (RFC 9207, which the MCP SDK leaves out) `iss` checked, the code exchanged
+ * with the RFC 8707 resource — each step the SDK's own — and the login stored in the home.
+ */
+import { randomBytes } from "node:crypto";
+import { exchangeAuthorization, startAuthorization } from "@modelcontextprotocol/sdk/client/auth.js";
+import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { InterruptedError, OperationError } from "../errors.js";
+import { untrusted } from "../formats/control-chars.js";
+import { type CallbackListener, listenForCallback, portOf } from "./callback.js";
+import { discover, reason, sameIssuer } from "./discovery.js";
+import { type ConfiguredClient, clientFor } from "./registration.js";
+import { LOGIN_VERSION, readLogin, type StoredLogin, saveLogin } from "./token-store.js";
+
+export interface LoginOptions {
+  server: string;
+  url: string;
+  oauthDir: string;
+  configured: ConfiguredClient;
+  /** Show the login page: open a browser, or print the address (and maybe read one pasted back). */
+  present(authorizationUrl: URL, listener: CallbackListener): Promise<URLSearchParams>;
+  /** Progress lines (stderr). */
+  log(line: string): void;
+  fetchFn?: FetchLike;
+  now?: () => number;
+}
+
+export async function logIn(options: LoginOptions): Promise<StoredLogin> {
+  const fetchFn = options.fetchFn ?? fetch;
+  const now = options.now ?? Date.now;
+  const found = await discover(options.server, options.url, fetchFn, options.configured.scope);
+  const previous = readLogin(options.oauthDir, options.server);
+  const listener = await listenForCallback(portOf(previous?.client.redirect_uris));
+  try {
+    const client = await clientFor({
+      server: options.server,
+      authorizationServer: found.authorizationServer,
+      metadata: found.metadata,
+      configured: options.configured,
+      previous,
+      redirectUri: listener.redirectUri,
+      scope: found.scope,
+      fetchFn,
+    });
+    const state = randomBytes(24).toString("base64url");
+    const { authorizationUrl, codeVerifier } = await startAuthorization(found.authorizationServer, {
+      metadata: found.metadata as never,
+      clientInformation: client,
+      redirectUrl: listener.redirectUri,
+      state,
+      resource: found.resource,
+      ...(found.scope ? { scope: found.scope } : {}),
+    });
+    const response = await options.present(authorizationUrl, listener);
+    const code = checkResponse(response, {
+      state,
+      issuer: found.metadata.issuer,
+      issAdvertised: found.metadata.authorization_response_iss_parameter_supported === true,
+      server: options.server,
+    });
+    let tokens: Awaited<ReturnType<typeof exchangeAuthorization>>;
+    try {
+      tokens = await exchangeAuthorization(found.authorizationServer, {
+        metadata: found.metadata as never,
+        clientInformation: client,
+        authorizationCode: code,
+        codeVerifier,
+        redirectUri: listener.redirectUri,
+        resource: found.resource,
+        fetchFn,
+      });
+    } catch (error) {
+      throw new OperationError(
+        "oauth-exchange",
+        `${found.metadata.issuer} did not give tokens for the login to ${options.server}: ${reason(error)}.`,
+        { cause: error },
+      );
+    }
+    const issuedAt = now();
+    const login: StoredLogin = {
+      version: LOGIN_VERSION,
+      server: options.server,
+      url: options.url,
+      resource: found.resource,
+      authorizationServer: found.authorizationServer,
+      metadata: found.metadata,
+      client,
+      tokens: {
+        access_token: tokens.access_token,
+        token_type: tokens.token_type,
+        ...(tokens.refresh_token ? { refresh_token: tokens.refresh_token } : {}),
+        ...(tokens.scope ? { scope: tokens.scope } : found.scope ? { scope: found.scope } : {}),
+      },
+      issuedAt,
+      ...(typeof tokens.expires_in === "number" ? { expiresAt: issuedAt + tokens.expires_in * 1000 } : {}),
+    };
+    await saveLogin(options.oauthDir, login);
+    return login;
+  } finally {
+    await listener.close();
+  }
+}
+
+/** The authorization response checked (pure): its code, or an error that says what was wrong. */
+export function checkResponse(
+  params: URLSearchParams,
+  expect: { state: string; issuer: string; issAdvertised: boolean; server: string },
+): string {
+  // RFC 9207: an `iss` that is there must be the issuer's; one the server promised must be there.
+  const iss = params.has("iss") ? untrusted(params.get("iss")!).slice(0, 200) : null;
+  if (iss !== null ? !sameIssuer(iss, expect.issuer) : expect.issAdvertised)
+    throw new OperationError(
+      "oauth-iss",
+      `The answer to the login for ${expect.server} ${iss === null ? "does not say which server sent it (no iss)" : `comes from ${iss}, not from ${expect.issuer}`}: it was not used (RFC 9207).`,
+      { hint: "Try again; if it happens again, something between you and the provider rewrites the login." },
+    );
+  if (params.get("state") !== expect.state)
+    throw new OperationError(
+      "oauth-state",
+      `The answer to the login for ${expect.server} does not carry the state mcp-twin sent: it was not used (it may belong to another login).`,
+      { hint: "Start the login again and finish it in the browser window it opens." },
+    );
+  const error = params.has("error") ? untrusted(params.get("error")!).slice(0, 100) : null;
+  if (error) {
+    const described = params.get("error_description");
+    const description = described ? untrusted(described).slice(0, 300) : null;
+    throw new OperationError(
+      "oauth-denied",
+      `The provider did not grant the login for ${expect.server}: ${error}${description ? ` (${description})` : ""}.`,
+    );
+  }
+  const code = params.get("code");
+  if (!code)
+    throw new OperationError("oauth-no-code", `The answer to the login for ${expect.server} holds no code.`);
+  return code;
+}
+
+/** Wait for the response, at most `ms`; Ctrl-C ends the wait. */
+export function within<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(
+          new OperationError(
+            "oauth-timeout",
+            `No answer from the browser within ${Math.round(ms / 60_000)} minutes; nothing was stored.`,
+            { hint: "Run the login again (with --no-browser to paste the address yourself)." },
+          ),
+        ),
+      ms,
+    );
+    const onAbort = () => reject(new InterruptedError());
+    signal?.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * The relay's side of a login (`connect --auth <server>`): the token from the stored login (a file
+ * read while it is valid) and, when it is due or refused, a renewal under the lock (refresh.ts,
+ * loaded only then); a login that cannot be used becomes an error saying what to run.
+ */
+import { loginNeeded } from "./login-errors.js";
+import { readLogin, refreshDue, type StoredLogin, sameUrl } from "./token-store.js";
+
+export interface LoginHeaders {
+  /** The headers to send now (the token refreshed first when it is due). */
+  headers(): Promise<Record<string, string>>;
+  /** The server answered 401 to the headers last given: refresh (or take another relay's tokens). */
+  refused(): Promise<Record<string, string>>;
+}
+
+export function loginHeaders(options: {
+  oauthDir: string;
+  server: string;
+  url: string;
+  /** Every token used is masked in what the relay prints. */
+  addSecret(value: string): void;
+  now?: () => number;
+}): LoginHeaders {
+  const now = options.now ?? Date.now;
+  let current: string | undefined;
+  const use = (login: StoredLogin) => {
+    current = login.tokens.access_token;
+    options.addSecret(current);
+    if (login.tokens.refresh_token) options.addSecret(login.tokens.refresh_token);
+    return { Authorization: `Bearer ${current}` };
+  };
+  const refresh = async (stale: string | undefined) => {
+    const { refreshLogin } = await import("./refresh.js");
+    return use(await refreshLogin({ ...options, stale }));
+  };
+  return {
+    async headers() {
+      const login = readLogin(options.oauthDir, options.server);
+      if (!login) throw loginNeeded(options.server, `Not logged in to ${options.server}`);
+      if (!sameUrl(login.url, options.url))
+        throw loginNeeded(
+          options.server,
+          `The login to ${options.server} is for ${login.url}, not ${options.url}`,
+        );
+      if (login.failure?.revoked)
+        throw loginNeeded(
+          options.server,
+          `The provider of ${options.server} refused to renew the login (${login.failure.message})`,
+        );
+      if (refreshDue(login, now())) return refresh(login.tokens.access_token);
+      return use(login);
+    },
+    refused: () => refresh(current),
+  };
+}
