@@ -12,7 +12,6 @@ import { loadSecrets } from "../core/manifest/secrets-file.js";
 import { resolveString } from "../core/manifest/spec.js";
 import type { CallbackListener } from "../core/oauth/callback.js";
 import { pastedResponse } from "../core/oauth/callback.js";
-import { loginModeOf } from "../core/oauth/needs-login.js";
 import { loginFile, loginSecrets, type StoredLogin } from "../core/oauth/token-store.js";
 import { own } from "../core/own-keys.js";
 import { assertKnown } from "../core/selectors.js";
@@ -30,7 +29,6 @@ export async function run(ctx: CommandContext): Promise<number> {
   const out = ctx.output;
   const machine = await openCommandMachine(ctx);
   const { spec, url, configured } = await serverToLogIn(machine, o.manifest, name);
-  const before = loginModeOf(machine, name, spec);
 
   const { logIn, within } = await import("../core/oauth/authorize.js");
   const login = await logIn({
@@ -47,7 +45,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       ),
   });
   out.addSecrets(loginSecrets(login));
-  report(ctx, machine, login, spec, before);
+  report(ctx, machine, login, spec, await entriesBehind(ctx, machine, o.manifest, name));
   return 0;
 }
 
@@ -198,17 +196,36 @@ async function forwardingOff(machine: Machine): Promise<boolean> {
   return config.localhostForwarding === false && config.networkingMode !== "mirrored";
 }
 
+/**
+ * Whether some client config does not yet hold the entry the next sync writes for the server (the
+ * relay with this login): then the login reaches no client until `mcp-twin sync`. When the configs
+ * cannot be read, sync is the way to find out, so it is advised.
+ */
+async function entriesBehind(
+  ctx: CommandContext,
+  machine: Machine,
+  manifest: string | undefined,
+  name: string,
+): Promise<boolean> {
+  const { computeStatus } = await import("../core/sync/status-matrix.js");
+  try {
+    const { rows } = await computeStatus(machine, { manifest, envs: [], clients: [] }, ctx.output.progress);
+    return rows.some((row) => row.server === name && row.state !== "synced");
+  } catch {
+    return true;
+  }
+}
+
 function report(
   ctx: CommandContext,
   machine: Machine,
   login: StoredLogin,
   spec: ServerSpec,
-  before: ReturnType<typeof loginModeOf>,
+  needsSync: boolean,
 ): void {
   const out = ctx.output;
   const scopes = (login.tokens.scope ?? "").split(" ").filter(Boolean);
   const expires = login.expiresAt === undefined ? undefined : new Date(login.expiresAt);
-  const needsSync = before === undefined;
   if (out.json) {
     out.result({
       server: login.server,

@@ -305,6 +305,39 @@ describe("bad input says why, where, and how to go on", () => {
     );
   });
 
+  test("a secret with a line break filled into a header: exit 2 naming the secret and the field, nothing written, the value never shown", async () => {
+    const value = "tok3n-abc\r\nX-Injected: yes";
+    const m = setup(
+      {},
+      {
+        api: {
+          url: "https://api.example.com/mcp",
+          auth: "client",
+          headers: { Authorization: "Bearer ${secret:API_TOKEN}" },
+        },
+      },
+    );
+    writeSecrets(m, { API_TOKEN: value });
+    const files = [m.paths.cursorConfig, m.paths.claudeCodeConfig, m.paths.claudeDesktopConfig];
+    const contents = () => files.map((f) => (existsSync(f) ? readFileSync(f, "utf8") : null));
+    const before = contents();
+    const r = await m.run(["sync"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "servers.api: secret API_TOKEN holds a line break or another control character, and headers.Authorization must be one line of text.",
+    );
+    expect(r.stderr).toContain("mcp-twin secret set API_TOKEN");
+    expect(contents()).toEqual(before);
+    const doctor = await m.run(["doctor"]);
+    expect(doctor.stdout).toContain(
+      "secret API_TOKEN (headers.Authorization) holds a line break: a url or header value is one line, so sync will not write it.",
+    );
+    for (const out of [r.stdout, r.stderr, doctor.stdout, doctor.stderr]) {
+      expect(out).not.toContain("tok3n-abc");
+      expect(out).not.toContain("X-Injected");
+    }
+  });
+
   test("an unknown manifest field gets a did-you-mean and the allowed fields", async () => {
     const m = setup({}, { a: { command: "x", enviroment: ["wsl"] } });
     const r = await m.run(["sync", "--json"]);

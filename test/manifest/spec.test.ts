@@ -133,6 +133,23 @@ describe("valueFindings: one judgement for sync and doctor", () => {
     expect(find(spec, secrets, [...accepted])).toEqual(expected);
   });
 
+  test("a reference filled into a url or header must be one line; in env a line break is the server's business", () => {
+    const spec: ServerSpec = {
+      url: "https://h.example/mcp?k=${secret:Q}",
+      headers: { Authorization: "Bearer ${secret:K}", "X-Env": "${env:E}" },
+      env: { PEM: "${secret:K}" },
+    };
+    const found = valueFindings(spec, {
+      secrets: { K: "k-4f9a\nX-Evil: 1", Q: "q\r1" },
+      env: { E: "one line" },
+      accepted: new Set(),
+    }).map((f) => [f.kind, f.field.path]);
+    expect(found).toEqual([
+      ["not-one-line", "url"],
+      ["not-one-line", "headers.Authorization"],
+    ]);
+  });
+
   test("literal keys in any override, and a secret in args", () => {
     const spec: ServerSpec = {
       command: "x",

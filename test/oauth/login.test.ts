@@ -50,6 +50,7 @@ test("login: discovery, registration, PKCE, state and iss, the resource; the log
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/✔ Logged in to docs \(http:\/\/127\.0\.0\.1:\d+; scopes mcp:read mcp:write\)/);
   expect(fx.stats).toMatchObject({ registrations: 1, authorizations: 1, codeExchanges: 1 });
+  expect(r.stdout).toContain("Run `mcp-twin sync` so that every client reaches docs with this login.");
   const asked = fx.stats.lastAuthorize!;
   expect(asked.code_challenge_method).toBe("S256");
   expect(asked.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -75,10 +76,19 @@ test("login: discovery, registration, PKCE, state and iss, the resource; the log
   expect(again.code).toBe(0);
   const json = JSON.parse(again.stdout);
   expect(json).toMatchObject({ server: "docs", loggedIn: true, client: "registered", refreshable: true });
+  // Logged in twice, synced never: the clients still lack the entry, so sync is still the next step.
+  expect(json.syncNeeded).toBe(true);
   // The registration of the first login is used again where its redirect address is free again.
   expect(fx.stats.registrations).toBeLessThanOrEqual(2);
   const second = JSON.parse(readFileSync(file, "utf8"));
   expect(again.stdout + again.stderr).not.toContain(second.tokens.access_token);
+
+  // Once every client has the relay's entry, a new login reaches them all with no sync.
+  expect((await m.run(["sync"])).code).toBe(0);
+  const synced = await m.run(["login", "docs"], { env: { BROWSER } });
+  expect(synced.code).toBe(0);
+  expect(synced.stdout).toContain("✔ Logged in to docs");
+  expect(synced.stdout).not.toContain("mcp-twin sync");
 
   const out = await m.run(["logout", "docs"]);
   expect(out.code).toBe(0);

@@ -29,7 +29,16 @@ export type ValueFinding =
   /** A value written into the manifest as is (env, headers) that is not a real key. */
   | { kind: "literal"; field: SpecField; key: string; problem: NotAKey }
   /** A secret in args: in the process list (ps) of whatever runs it. */
-  | { kind: "secret-in-args"; field: SpecField; ref: Reference };
+  | { kind: "secret-in-args"; field: SpecField; ref: Reference }
+  /** A reference in a url or header whose value holds a line break or another control character. */
+  | { kind: "not-one-line"; field: SpecField; ref: Reference; from: "secret" | "env" };
+
+/**
+ * A url and a header value are one line: a line break filled in from a secret would end the
+ * header and start another, of the secret's choosing (the manifest's own text is checked on load).
+ */
+const ONE_LINE_PARTS: ReadonlySet<SpecField["part"]> = new Set(["url", "headers"]);
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 /**
  * The one judgement of a server's values, over every field of it and of each override.
@@ -49,6 +58,8 @@ export function valueFindings(spec: ServerSpec, ctx: ReferenceContext): ValueFin
         out.push({ kind: "unset", field, ref });
         continue;
       }
+      if (ONE_LINE_PARTS.has(field.part) && CONTROL.test(found.value))
+        out.push({ kind: "not-one-line", field, ref, from: found.from });
       const accepted = found.from === "secret" && ctx.accepted.has(ref.name);
       const problem = notAKey(ref.name, found.value, accepted ? [] : (ctx.formats?.get(ref.name) ?? []));
       if (problem) out.push({ kind: "not-a-key", field, ref, from: found.from, problem });
@@ -113,6 +124,16 @@ export function referenceProblems(
             `servers.${name}: ${f.field.path} is ${f.problem.reason}.`,
             `Store the real key (\`mcp-twin secret set NAME\`) and write "\${secret:NAME}" in ${f.field.path} instead.`,
           );
+      } else if (f.kind === "not-one-line") {
+        const variable = f.ref.name;
+        const what = f.from === "secret" ? "secret" : "environment variable";
+        fail(
+          "not-one-line",
+          `servers.${name}: ${what} ${variable} holds a line break or another control character, and ${f.field.path} must be one line of text.`,
+          what === "secret"
+            ? `Store it again on one line: \`mcp-twin secret set ${variable}\`.`
+            : `Export ${variable} again on one line.`,
+        );
       } else {
         const variable = f.ref.name;
         warnings.set(`${name}|${variable}`, {

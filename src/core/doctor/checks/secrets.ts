@@ -46,6 +46,8 @@ export interface SecretsFacts {
 interface ServerSecrets {
   missing: string[];
   placeholders: string[];
+  /** References filled into a url or header whose value is not one line. */
+  multiline: string[];
   /** What to do for each placeholder: `secret set` the secret, export the variable, move a literal out. */
   toDo: string[];
   refs: number;
@@ -59,6 +61,7 @@ interface ServerSecrets {
 function serverSecrets(f: ServerFacts): ServerSecrets {
   const missing = new Set<string>();
   const placeholders: string[] = [];
+  const multiline: string[] = [];
   const toDo = new Set<string>();
   const inArgs: Array<{ name: string; field: string }> = [];
   for (const v of valueFindings(f.spec, {
@@ -81,10 +84,19 @@ function serverSecrets(f: ServerFacts): ServerSecrets {
       toDo.add(
         `store the key with \`mcp-twin secret set NAME\` and write \${secret:NAME} in ${v.field.path}`,
       );
+    } else if (v.kind === "not-one-line") {
+      multiline.push(
+        `${v.ref.kind === "secret" ? "secret" : "variable"} ${v.ref.name} (${v.field.path}) holds a line break`,
+      );
+      toDo.add(
+        v.ref.kind === "secret"
+          ? `\`mcp-twin secret set ${v.ref.name}\``
+          : `export ${v.ref.name} on one line`,
+      );
     } else if (v.kind === "secret-in-args") inArgs.push({ name: v.ref.name, field: v.field.path });
   }
   const refs = specFields(f.spec).reduce((n, field) => n + field.references.length, 0);
-  return { missing: [...missing], placeholders, toDo: [...toDo], refs, inArgs };
+  return { missing: [...missing], placeholders, multiline, toDo: [...toDo], refs, inArgs };
 }
 
 /** placeholderKind's words for a finding's problem. */
@@ -98,14 +110,17 @@ function kindOf(problem: NotAKey): string {
 
 /** A manifest server's placeholder finding, before the entries that carry the same cause join it. */
 function serverPlaceholder(f: ServerFacts): Finding | undefined {
-  const { placeholders, toDo } = serverSecrets(f);
-  if (placeholders.length === 0) return undefined;
-  return finding(
-    "fail",
-    { server: f.name },
-    `${placeholders.join("; ")}: the server will be refused by its API.`,
-    { fix: `Set the real key: ${toDo.join("; ")}; then \`mcp-twin sync\`.` },
-  );
+  const { placeholders, multiline, toDo } = serverSecrets(f);
+  if (placeholders.length === 0 && multiline.length === 0) return undefined;
+  const said = [
+    ...(placeholders.length > 0 ? [`${placeholders.join("; ")}: the server will be refused by its API`] : []),
+    ...(multiline.length > 0
+      ? [`${multiline.join("; ")}: a url or header value is one line, so sync will not write it`]
+      : []),
+  ];
+  return finding("fail", { server: f.name }, `${said.join("; ")}.`, {
+    fix: `${placeholders.length > 0 ? "Set the real key" : "Store it again on one line"}: ${toDo.join("; ")}; then \`mcp-twin sync\`.`,
+  });
 }
 
 /** A client entry's env and headers that are placeholders, and the secret names to set. */
@@ -191,7 +206,7 @@ export const secretsChecks = [
   defineCheck({
     id: "secrets.placeholder",
     scope: "machine",
-    doc: "a key is a placeholder: `your-key-here`, `<YOUR_KEY>`, `YOUR_*_API_KEY`, `xxx…`, `tvly-xxxx…`, `tvly-YOUR_API_KEY`, `changeme`, empty — or fails the catalogue's format check for its name (never shown then: it may be a real key) — in the manifest, the secrets file or a client entry's env/headers. One cause is one finding: a key several clients carry is reported once, with where it applies. sync refuses to write such a value (exit 2).",
+    doc: "a key is a placeholder: `your-key-here`, `<YOUR_KEY>`, `YOUR_*_API_KEY`, `xxx…`, `tvly-xxxx…`, `tvly-YOUR_API_KEY`, `changeme`, empty — or fails the catalogue's format check for its name (never shown then: it may be a real key) — in the manifest, the secrets file or a client entry's env/headers; or a secret filled into a url or header holds a line break. One cause is one finding: a key several clients carry is reported once, with where it applies. sync refuses to write such a value (exit 2).",
     fix: "the exact `mcp-twin secret set NAME` for each key named, then `mcp-twin sync` (a key of a new format that fails the check: `mcp-twin secret set NAME --force`).",
     run: (facts) => {
       const out: Finding[] = [];
