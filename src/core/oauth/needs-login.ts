@@ -11,7 +11,7 @@ import type { Machine } from "../system/machine.js";
 import { type LoginState, loginFile, loginState, readLogin } from "./token-store.js";
 
 /** `oauth`: mcp-twin holds the login and every entry is its relay; `client`: each client logs in. */
-export type LoginMode = "oauth" | "client";
+type LoginMode = "oauth" | "client";
 
 interface Remembered {
   /** true: it needs a login; false: it answered without one; null: it could not be reached. */
@@ -52,7 +52,7 @@ function askable(spec: ServerSpec): boolean {
 }
 
 /** How a server's login is handled (pure but for the cache and the login files it reads). */
-export function loginModeOf(
+function loginModeOf(
   machine: Pick<Machine, "paths" | "caches">,
   name: string,
   spec: ServerSpec,
