@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Completes package-lock.json with the other platforms' optional packages (biome's and rollup's
 // native binaries for macOS, Windows, musl…). npm omits a platform package from the lockfile when
-// its registry cannot serve it — the registry mirror of our build machines carries only Linux
-// binaries — and `npm ci` then refuses the lockfile as "out of sync". The entries added here carry
+// its registry cannot serve it (a registry mirror may carry only Linux binaries), and `npm ci`
+// elsewhere then refuses the lockfile as "out of sync". The entries added here carry
 // version, os, cpu and libc, so `npm ci` skips them on other platforms and fetches them by
 // name@version on the ones that need them.
 //

@@ -9,12 +9,12 @@ interface CommandHelp {
   /** Shown before the examples (e.g. the bridge's tools). */
   about?: string[];
   examples: Array<[command: string, what: string]>;
-  /** README sections (by title) and docs files. */
+  /** Sections of the docs (by file and title) and docs files. */
   readMore: string[];
 }
 
-/** A README section, by the start of its title (a test checks a heading starts so). */
-const README = (section: string) => `README.md, "${section}"`;
+/** A section of a docs page, by the start of its title (a test checks a heading starts so). */
+const doc = (page: string, section: string) => `docs/${page}.md, "${section}"`;
 
 /**
  * What `serve --help` and `bridge --help` say the bridge offers (a test lists the tools of a real
@@ -56,7 +56,7 @@ const HELP: Record<string, CommandHelp> = {
       ],
       ["mcp-twin init --yes --import --no-sync", "adopt what the clients have already; sync later"],
     ],
-    readMore: [README("Getting started: `mcp-twin init`")],
+    readMore: [doc("getting-started", "Set up: `mcp-twin init`")],
   },
   sync: {
     examples: [
@@ -64,14 +64,17 @@ const HELP: Record<string, CommandHelp> = {
       ["mcp-twin sync --dry-run --client cursor", "what would change in Cursor's config; nothing written"],
       ["mcp-twin sync --update", "move unpinned packages to their newest versions"],
     ],
-    readMore: [README("How it works"), README("Hand edits: keep, overwrite or adopt")],
+    readMore: [
+      doc("getting-started", "How sync works"),
+      doc("commands", "Hand edits: keep, overwrite or adopt"),
+    ],
   },
   status: {
     examples: [
       ["mcp-twin status", "every server × every client config: synced, missing, drifted, foreign, stale"],
       ["mcp-twin status --env wsl --json", "the WSL side only, as JSON rows"],
     ],
-    readMore: [README("Commands and flags"), README("Hand edits: keep, overwrite or adopt")],
+    readMore: [doc("commands", "`mcp-twin status`"), doc("commands", "Hand edits: keep, overwrite or adopt")],
   },
   add: {
     examples: [
@@ -81,22 +84,27 @@ const HELP: Record<string, CommandHelp> = {
         "mcp-twin add io.github.owner/server",
         "add a server of the MCP Registry (`mcp-twin search` finds one)",
       ],
+      ["mcp-twin add https://mcp.example.com/mcp", "add a remote server by its URL (named example)"],
     ],
-    readMore: [README("The catalogue"), README("Search and add from the MCP Registry")],
+    readMore: [
+      doc("catalogue-and-registry", "The catalogue"),
+      doc("catalogue-and-registry", "Search and add from the MCP Registry"),
+      doc("remote-servers", "Remote servers in every client"),
+    ],
   },
   search: {
     examples: [
       ["mcp-twin search web search", "servers matching every word, the catalogue's first"],
       ["mcp-twin search github --limit 5 --json", "the first five, as JSON"],
     ],
-    readMore: [README("Search and add from the MCP Registry")],
+    readMore: [doc("catalogue-and-registry", "Search and add from the MCP Registry")],
   },
   remove: {
     examples: [
       ["mcp-twin remove tavily --dry-run", "the manifest diff; nothing written"],
       ["mcp-twin remove tavily --sync", "out of the manifest, then out of every client"],
     ],
-    readMore: [README("The manifest")],
+    readMore: ["docs/manifest.md", doc("commands", "`mcp-twin remove`")],
   },
   import: {
     examples: [
@@ -115,7 +123,7 @@ const HELP: Record<string, CommandHelp> = {
       ["mcp-twin adopt tavily --dry-run", "the manifest change, keys masked; nothing written"],
       ["mcp-twin adopt tavily --from windows:cursor", "take Cursor's edit in; then `mcp-twin sync`"],
     ],
-    readMore: [README("Hand edits: keep, overwrite or adopt")],
+    readMore: [doc("commands", "Hand edits: keep, overwrite or adopt")],
   },
   secret: {
     examples: [
@@ -123,7 +131,7 @@ const HELP: Record<string, CommandHelp> = {
       ['printf %s "$KEY" | mcp-twin secret set TAVILY_API_KEY', "or from stdin (scripts)"],
       ["mcp-twin secret list", "names, where each is used, never values"],
     ],
-    readMore: [README("Getting started: `mcp-twin init`"), README("Your secrets")],
+    readMore: [doc("commands", "`mcp-twin secret`"), doc("safety", "Your secrets")],
   },
   restore: {
     examples: [
@@ -134,7 +142,7 @@ const HELP: Record<string, CommandHelp> = {
         "mcp-twin's entries as before it first changed the file",
       ],
     ],
-    readMore: [README("Your files")],
+    readMore: [doc("commands", "`mcp-twin restore`"), doc("safety", "Your files")],
   },
   doctor: {
     examples: [
@@ -142,7 +150,7 @@ const HELP: Record<string, CommandHelp> = {
       ["mcp-twin doctor --server tavily --client cursor", "one server, as Cursor starts it"],
       ["mcp-twin doctor --no-probe --json", "static checks only, as JSON"],
     ],
-    readMore: ["docs/doctor.md (every check id and its fix)", README("Troubleshooting: `mcp-twin doctor`")],
+    readMore: ["docs/doctor.md (every check id and its fix)", doc("windows-and-wsl", "Troubleshooting")],
   },
   serve: {
     about: BRIDGE_TOOLS,
@@ -151,9 +159,8 @@ const HELP: Record<string, CommandHelp> = {
       ["mcp-twin serve --http --port 7760", "run the bridge itself, the owner of the shared state"],
       ["mcp-twin serve --share tavily", "also expose the manifest's tavily to the other side"],
     ],
-    readMore: [README("The bridge")],
+    readMore: ["docs/bridge.md"],
   },
-  // `mcp-twin bridge status|start|stop|restart` (branch `bridge`): used once that command exists.
   bridge: {
     about: BRIDGE_TOOLS,
     examples: [
@@ -161,7 +168,7 @@ const HELP: Record<string, CommandHelp> = {
       ["mcp-twin bridge restart", "stop it and start it again with the manifest's settings"],
       ["mcp-twin bridge status --json", "its status as one JSON document"],
     ],
-    readMore: [README("The bridge")],
+    readMore: [doc("bridge", "One lifecycle"), doc("commands", "`mcp-twin bridge`")],
   },
   connect: {
     examples: [
@@ -171,7 +178,7 @@ const HELP: Record<string, CommandHelp> = {
         "any Streamable HTTP server; connect reads $TOKEN (single quotes: not in argv)",
       ],
     ],
-    readMore: [README("The bridge"), "docs/remote-servers.md"],
+    readMore: [doc("bridge", "`mcp-twin connect`: the relay"), "docs/remote-servers.md"],
   },
   login: {
     examples: [
@@ -194,7 +201,7 @@ const HELP: Record<string, CommandHelp> = {
       ["mcp-twin uninstall --yes --packages", "remove every entry and the packages mcp-twin installed"],
       ["mcp-twin restore", "undo it"],
     ],
-    readMore: [README("Your files")],
+    readMore: [doc("commands", "`mcp-twin uninstall`"), doc("safety", "Your files")],
   },
 };
 
@@ -225,7 +232,7 @@ export function commandsWithHelp(): string[] {
   return Object.keys(HELP).filter((c) => c !== "");
 }
 
-/** Every "Read more" pointer, for a test that each README section and docs file exists. */
+/** Every "Read more" pointer, for a test that each docs section and file exists. */
 export function readMorePointers(): string[] {
   return [...new Set(Object.values(HELP).flatMap((h) => h.readMore))];
 }

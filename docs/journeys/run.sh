@@ -448,7 +448,7 @@ cat "$OUT/summary.txt"
   echo "# The first ten minutes, as a new user meets them (${words[$n]:-$n} journeys on the simulated WSL machine)"
   echo
   [[ -z "$TARBALL_GIVEN" ]] || echo "Recorded by \`docs/journeys/run.sh\` on $(date -u +%Y-%m-%d) from the tarball \`$(basename "$TARBALL")\` (given with --tarball; the script's own checkout is at \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\`),"
-  [[ -n "$TARBALL_GIVEN" ]] || echo "Recorded by \`docs/journeys/run.sh\` on $(date -u +%Y-%m-%d) from commit \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\` ($(git -C "$CHECKOUT" log -1 --format=%s | cut -c1-100)…; main at \`$(git -C "$CHECKOUT" rev-parse --short main 2>/dev/null || echo '?')\`),"
+  [[ -n "$TARBALL_GIVEN" ]] || echo "Recorded by \`docs/journeys/run.sh\` on $(date -u +%Y-%m-%d) from commit \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\`,"
   echo "packed with \`npm pack\` and installed with \`npm install -g\` inside a simulated Ubuntu on WSL2 (Linux user \`bob\`,"
   echo "Windows user \`alice\`, \`C:\\\` at \`/mnt/c\`, stand-ins for \`cmd.exe\`, \`wsl.exe\`, \`powershell.exe\` and Windows' Node),"
   echo "each journey on a fresh machine of its own. Every command was typed into a tmux pane (send-keys) and the"
@@ -459,7 +459,7 @@ cat "$OUT/summary.txt"
   if (( PARALLEL )); then
     echo "The journeys ran side by side on one 2-core machine, so their install times include each other's load."
   else
-    echo "The journeys ran one after another on a 2-core machine shared with other work, so times vary with its load."
+    echo "The journeys ran one after another on a 2-core machine; times are wall-clock and vary with its load."
   fi
   echo
   for j in "${JOURNEYS[@]}"; do cat "$OUT/$j.md"; done

@@ -31,7 +31,7 @@ function noteName(uri: string): string | undefined {
 }
 
 /**
- * Notes one session may be subscribed to at once (docs/security.md, "Bridge limits"): each is held
+ * Notes one session may be subscribed to at once (docs/bridge.md, "Limits"): each is held
  * in memory for the session's life, so a client subscribing without end would grow the bridge.
  */
 export const MAX_SUBSCRIPTIONS = 1000;

@@ -16,7 +16,7 @@ const isResponse = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } 
 
 const SSE_KEEPALIVE_MS = 25_000;
 
-/** What one session may hold (docs/security.md, "Bridge limits"). */
+/** What one session may hold (docs/bridge.md, "Limits"). */
 export interface SessionLimits {
   /** Requests waiting for their answer; past it, a POST's requests are answered with an error. */
   inFlight: number;

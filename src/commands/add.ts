@@ -1,8 +1,9 @@
 /**
- * `mcp-twin add <server>`: one server into the manifest (a catalogue entry, an MCP Registry server or
- * an npm package), then (`--sync`, or yes to the question on a terminal) `mcp-twin sync`.
+ * `mcp-twin add <server>`: one server into the manifest (a catalogue entry, an MCP Registry server,
+ * an npm package or a remote URL), then (`--sync`, or yes to the question on a terminal) `mcp-twin sync`.
  */
 import type { CommandContext } from "../cli.js";
+import { placesOf } from "../core/catalogue/folder-places.js";
 import {
   catalogueMatch,
   instantiate,
@@ -16,9 +17,11 @@ import { untrusted } from "../core/formats/control-chars.js";
 import { canonicalJson } from "../core/formats/json/merge.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
+import { urlProblem } from "../core/manifest/remote-checks.js";
 import { reservedNameWhy, unreservedName } from "../core/manifest/reserved-names.js";
 import { npmSpec, type ServerSpec, serverName } from "../core/manifest/schema.js";
 import { loadSecrets, privacyNote, saveSecrets, secretsPrivacy } from "../core/manifest/secrets-file.js";
+import { nameFromUrl } from "../core/manifest/url-name.js";
 import { dict } from "../core/own-keys.js";
 import { splitSpec } from "../core/packages/npm-prefix.js";
 import { npmView } from "../core/packages/npm-view.js";
@@ -32,6 +35,7 @@ import {
   withProvenance,
 } from "../core/registry/pick.js";
 import { checkSecretFlagNames, didYouMean } from "../core/selectors.js";
+import { readableBeforeSync } from "../core/sync/run-sync.js";
 import { withLock } from "../core/system/files.js";
 import { localHomedir } from "../core/system/host.js";
 import type { Machine } from "../core/system/machine.js";
@@ -47,6 +51,7 @@ import {
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts, type Prompts } from "../ui/prompts.js";
 import { launchLines } from "../ui/reports/server-launch.js";
+import { warnReadable } from "../ui/reports/sync-report.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";
 import { offerLogins } from "./shared/offer-login.js";
 import { openCommandMachine } from "./shared/open-machine.js";
@@ -64,7 +69,7 @@ interface AddOptions {
 
 /** Where the server came from, and what to say about it. */
 interface Found {
-  source: "catalogue" | "registry" | "npm";
+  source: "catalogue" | "registry" | "npm" | "url";
   template?: ServerTemplate;
   /** For an npm package added as it is. */
   server?: ServerSpec;
@@ -103,6 +108,7 @@ type ManifestEdit = { before: string | null; after: string | null };
  * - an MCP Registry name (`io.github.owner/server`, optionally `@version`): its server.json made
  *   into a template (an npm package pinned to the registry's version, a remote URL, `uvx` or
  *   `docker run` for PyPI and OCI packages, which mcp-twin does not install);
+ * - a remote server's URL (http or https): the server at that URL, named after its host;
  * - an npm package: the catalogue's entry when the catalogue has that package (pinned as the
  *   catalogue pins it), else the package as given — after asking npm's registry that it exists.
  */
@@ -113,7 +119,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (!what)
     throw new UsageError(
       "missing-argument",
-      "add needs a catalogue name, an MCP Registry name or an npm package.",
+      "add needs a catalogue name, an MCP Registry name, an npm package or a remote server's URL.",
       {
         hint: "`mcp-twin add --list` shows the catalogue; `mcp-twin search <words>` searches the MCP Registry.",
       },
@@ -170,7 +176,7 @@ async function openAdd(ctx: CommandContext, o: AddOptions & CommandContext["opti
     );
   const interactive = !o.yes && !o.json && Boolean(ctx.terminal.stdin.isTTY);
   const prompts = interactive ? inquirerPrompts() : undefined;
-  const askCtx = { prompts, homedir, env: ctx.host.env };
+  const askCtx = { prompts, homedir, env: ctx.host.env, places: placesOf(machine.local) };
   const stored = await loadSecrets(machine.paths.secrets);
   const given = parseSecretFlags(o.secret ?? []);
   ctx.output.addSecrets([
@@ -202,6 +208,7 @@ async function fromTemplate(
     template,
     { ...(o.name ? { name: o.name } : {}), inputs, withoutSecrets: secrets.skipped },
     session.homedir,
+    session.askCtx.places,
   );
   const server = found.chosen ? withProvenance(found.chosen, made.server) : made.server;
   if (found.chosen) found.notes = registryNotes(found.chosen);
@@ -219,8 +226,15 @@ function fromPackage(
   if ((o.arg ?? []).length > 0)
     throw new UsageError(
       "unknown-input",
-      `--arg ${o.arg![0]}: ${what} is an npm package, not a catalogue entry, so it has no inputs to answer.`,
-      { hint: 'Add it without --arg, then write its arguments into "args" of its entry in the manifest.' },
+      found.source === "url"
+        ? `--arg ${o.arg![0]}: a remote server's URL is not a catalogue entry, so it has no inputs to answer.`
+        : `--arg ${o.arg![0]}: ${what} is an npm package, not a catalogue entry, so it has no inputs to answer.`,
+      {
+        hint:
+          found.source === "url"
+            ? 'Add it without --arg; headers it needs go into "headers" of its entry in the manifest.'
+            : 'Add it without --arg, then write its arguments into "args" of its entry in the manifest.',
+      },
     );
   const newSecrets = dict<string>();
   for (const [k, v] of given) if (v !== undefined) newSecrets[k] = v;
@@ -317,6 +331,13 @@ async function offerSync(
   // written all the same, and start once the program is installed).
   const programsShown = asks && !added.server.package ? await missingPrograms(ctx, machine, added.name) : [];
   for (const line of programsShown) out.warn(line);
+  // …and a client config others can read that the sync would write a key into, with the chmod.
+  const readableShown = new Set<string>();
+  if (asks && !out.json) {
+    const c = ctx.options;
+    const selected = { manifest: c.manifest, envs: c.env, clients: c.client, project: c.project };
+    warnReadable(out, await readableBeforeSync(machine, selected, out.progress), readableShown);
+  }
   const doSync =
     o.sync === true ||
     (asks && (await prompts!.confirm({ message: `${capitalized(syncDoes)} now?`, default: true })));
@@ -332,6 +353,7 @@ async function offerSync(
     secrets: added.newSecrets,
     summary,
     programsShown,
+    readableShown: [...readableShown],
   });
 }
 
@@ -392,7 +414,7 @@ function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** What `what` names: a catalogue entry, an MCP Registry server or an npm package. */
+/** What `what` names: a catalogue entry, an MCP Registry server, an npm package or a remote URL. */
 async function find(
   ctx: CommandContext,
   machine: Machine,
@@ -425,6 +447,8 @@ async function find(
         ],
       };
   }
+
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(what)) return remoteServer(what, o);
 
   const registryName = parseRegistryName(what);
   if (registryName) {
@@ -485,6 +509,30 @@ async function find(
   // Offline or npm broken: the name is valid, so trust it (sync will say if it cannot install it).
   ctx.output.warn(`Could not ask npm whether ${what} exists (${lookup.detail}); adding it as given.`);
   return { source: "npm", name, server: { package: what }, notes: [] };
+}
+
+/** A remote server given by its URL: checked as the manifest checks one, named after its host. */
+function remoteServer(url: string, o: AddOptions): Found {
+  // The URL is not repeated: it may hold a password.
+  const problem = urlProblem(url);
+  if (problem)
+    throw new UsageError(
+      "bad-url",
+      `The URL given to add ${problem}.`,
+      // The credentials' message says what to do itself.
+      problem.includes("secret set")
+        ? {}
+        : {
+            hint: "Give the server's http:// or https:// address, e.g. mcp-twin add https://mcp.example.com/mcp --name example.",
+          },
+    );
+  const name = nameFromUrl(url);
+  return {
+    source: "url",
+    server: { url },
+    name,
+    notes: o.name ? [] : [`Named ${name} after its host; --name gives it another name.`],
+  };
 }
 
 async function listCatalogue(ctx: CommandContext): Promise<number> {

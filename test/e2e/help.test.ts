@@ -44,33 +44,33 @@ describe("every command", () => {
     }
   }, 60_000);
 
-  test("every 'Read more' pointer exists: a README heading that starts so, a docs file in the package", () => {
-    const headings = readFileSync(path.join(REPO, "README.md"), "utf8")
-      .split("\n")
-      .filter((l) => l.startsWith("#"))
-      .map((l) => l.replace(/^#+ /, ""));
+  test("every 'Read more' pointer exists: a docs file in the package, and a heading there that starts so", () => {
+    const headings = (file: string) =>
+      readFileSync(path.join(REPO, file), "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("#"))
+        .map((l) => l.replace(/^#+ /, ""));
     const files = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { files: string[] })
       .files;
     const pointers = readMorePointers();
     expect(pointers.length).toBeGreaterThan(5);
+    expect(pointers.filter((p) => /^docs\/[^,]+\.md, "/.test(p)).length).toBeGreaterThan(5);
     for (const pointer of pointers) {
-      const section = /^README\.md, "(.*)"$/.exec(pointer);
+      const section = /^([^ ,]+\.md), "(.*)"$/.exec(pointer);
+      const file = section ? section[1]! : pointer.split(" ")[0]!;
+      expect(existsSync(path.join(REPO, file)), pointer).toBe(true);
       if (section)
         expect(
-          headings.some((h) => h.startsWith(section[1]!)),
+          headings(file).some((h) => h.startsWith(section[2]!)),
           pointer,
         ).toBe(true);
-      else {
-        const file = pointer.split(" ")[0]!;
-        expect(existsSync(path.join(REPO, file)), pointer).toBe(true);
-        // Shipped: the package's "files" holds it, its folder, or a `dir/*.ext` pattern matching it.
-        const shipped = (f: string) =>
-          file === f ||
-          file.startsWith(`${f}/`) ||
-          (f.includes("*") &&
-            new RegExp(`^${f.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`).test(file));
-        expect(files.some(shipped), pointer).toBe(true);
-      }
+      // Shipped: the package's "files" holds it, its folder, or a `dir/*.ext` pattern matching it.
+      const shipped = (f: string) =>
+        file === f ||
+        file.startsWith(`${f}/`) ||
+        (f.includes("*") &&
+          new RegExp(`^${f.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`).test(file));
+      expect(files.some(shipped), pointer).toBe(true);
     }
   });
 
@@ -172,8 +172,8 @@ describe("the text (read by eye)", () => {
         status [options]                  servers × targets: synced, missing, drifted,
                                           foreign, stale
         add [options] [server]            add a server to the manifest: a catalogue
-                                          entry, an MCP Registry server or an npm
-                                          package
+                                          entry, an MCP Registry server, an npm
+                                          package or a remote URL
         search [options] <words...>       search the MCP Registry (and the catalogue)
                                           for servers
         remove [options] <name>           take a server out of the manifest
@@ -277,7 +277,7 @@ describe("the text (read by eye)", () => {
         $ mcp-twin init --yes --import --no-sync
 
       Read more:
-        README.md, "Getting started: \`mcp-twin init\`"
+        docs/getting-started.md, "Set up: \`mcp-twin init\`"
         (the package folder: <package>)
       "
     `));
@@ -321,8 +321,8 @@ describe("the text (read by eye)", () => {
       $ mcp-twin sync --update
 
     Read more:
-      README.md, "How it works"
-      README.md, "Hand edits: keep, overwrite or adopt"
+      docs/getting-started.md, "How sync works"
+      docs/commands.md, "Hand edits: keep, overwrite or adopt"
       (the package folder: <package>)
     "
   `));
@@ -353,67 +353,70 @@ describe("the text (read by eye)", () => {
       $ mcp-twin status --env wsl --json
 
     Read more:
-      README.md, "Commands and flags"
-      README.md, "Hand edits: keep, overwrite or adopt"
+      docs/commands.md, "\`mcp-twin status\`"
+      docs/commands.md, "Hand edits: keep, overwrite or adopt"
       (the package folder: <package>)
     "
   `));
   test("add", async () =>
     expect(await help("add")).toMatchInlineSnapshot(`
-    "Usage: mcp-twin add [options] [server]
+      "Usage: mcp-twin add [options] [server]
 
-    add a server to the manifest: a catalogue entry, an MCP Registry server or an
-    npm package
+      add a server to the manifest: a catalogue entry, an MCP Registry server, an npm
+      package or a remote URL
 
-    Arguments:
-      server                   a catalogue name (see --list), an MCP Registry name
-                               (io.github.owner/server[@version]) or an npm package
-                               spec
+      Arguments:
+        server                   a catalogue name (see --list), an MCP Registry name
+                                 (io.github.owner/server[@version]), an npm package
+                                 spec or a remote server's URL (https://…)
 
-    Options:
-      --list                   show the catalogue
-      --name <name>            the server's name in the manifest
-      --arg <name=value>       an answer for the template's inputs (repeatable)
-      --secret <NAME[=VALUE]>  a secret's value, or NAME alone to read $NAME
-                               (repeatable)
-      --force                  replace a server of the same name
-      --registry <url>         the MCP Registry to ask (default: MCP_TWIN_REGISTRY,
-                               the home manifest's registry, else
-                               registry.modelcontextprotocol.io)
-      --use <way>              for a registry server offering several: how to run it
-                               (choices: "npm", "remote", "pypi", "oci")
-      --sync                   sync right after adding (write every client config;
-                               an npm package is installed first)
-      --no-sync                do not offer to sync
+      Options:
+        --list                   show the catalogue
+        --name <name>            the server's name in the manifest
+        --arg <name=value>       an answer for the template's inputs (repeatable)
+        --secret <NAME[=VALUE]>  a secret's value, or NAME alone to read $NAME
+                                 (repeatable)
+        --force                  replace a server of the same name
+        --registry <url>         the MCP Registry to ask (default: MCP_TWIN_REGISTRY,
+                                 the home manifest's registry, else
+                                 registry.modelcontextprotocol.io)
+        --use <way>              for a registry server offering several: how to run it
+                                 (choices: "npm", "remote", "pypi", "oci")
+        --sync                   sync right after adding (write every client config;
+                                 an npm package is installed first)
+        --no-sync                do not offer to sync
 
-    Common options:
-      --json                   one JSON document on stdout, logs on stderr
-      -y, --yes                never prompt; a missing required answer is an error
-      --dry-run                show the manifest diff; write nothing
-      --manifest <path>        the user-level manifest (default: the home's; a
-                               ./mcp-twin.jsonc here is the project's)
-      --env <id>               with --sync: only this environment (repeatable)
-      --client <id>            with --sync: only this client (repeatable)
-      --project <dir>          with --sync: the project files in <dir> instead of
-                               user files
-      --verbose                more detail on stderr
-      --no-color               no colours (NO_COLOR is honoured too)
-      -h, --help               show this help
+      Common options:
+        --json                   one JSON document on stdout, logs on stderr
+        -y, --yes                never prompt; a missing required answer is an error
+        --dry-run                show the manifest diff; write nothing
+        --manifest <path>        the user-level manifest (default: the home's; a
+                                 ./mcp-twin.jsonc here is the project's)
+        --env <id>               with --sync: only this environment (repeatable)
+        --client <id>            with --sync: only this client (repeatable)
+        --project <dir>          with --sync: the project files in <dir> instead of
+                                 user files
+        --verbose                more detail on stderr
+        --no-color               no colours (NO_COLOR is honoured too)
+        -h, --help               show this help
 
-    Examples:
-      # the catalogue
-      $ mcp-twin add --list
-      # add a catalogue server (its key asked, masked) and sync
-      $ mcp-twin add tavily --sync
-      # add a server of the MCP Registry (\`mcp-twin search\` finds one)
-      $ mcp-twin add io.github.owner/server
+      Examples:
+        # the catalogue
+        $ mcp-twin add --list
+        # add a catalogue server (its key asked, masked) and sync
+        $ mcp-twin add tavily --sync
+        # add a server of the MCP Registry (\`mcp-twin search\` finds one)
+        $ mcp-twin add io.github.owner/server
+        # add a remote server by its URL (named example)
+        $ mcp-twin add https://mcp.example.com/mcp
 
-    Read more:
-      README.md, "The catalogue"
-      README.md, "Search and add from the MCP Registry"
-      (the package folder: <package>)
-    "
-  `));
+      Read more:
+        docs/catalogue-and-registry.md, "The catalogue"
+        docs/catalogue-and-registry.md, "Search and add from the MCP Registry"
+        docs/remote-servers.md, "Remote servers in every client"
+        (the package folder: <package>)
+      "
+    `));
   test("search", async () =>
     expect(await help("search")).toMatchInlineSnapshot(`
     "Usage: mcp-twin search [options] <words...>
@@ -443,7 +446,7 @@ describe("the text (read by eye)", () => {
       $ mcp-twin search github --limit 5 --json
 
     Read more:
-      README.md, "Search and add from the MCP Registry"
+      docs/catalogue-and-registry.md, "Search and add from the MCP Registry"
       (the package folder: <package>)
     "
   `));
@@ -482,7 +485,8 @@ describe("the text (read by eye)", () => {
         $ mcp-twin remove tavily --sync
 
       Read more:
-        README.md, "The manifest"
+        docs/manifest.md
+        docs/commands.md, "\`mcp-twin remove\`"
         (the package folder: <package>)
       "
     `));
@@ -568,7 +572,7 @@ describe("the text (read by eye)", () => {
       $ mcp-twin adopt tavily --from windows:cursor
 
     Read more:
-      README.md, "Hand edits: keep, overwrite or adopt"
+      docs/commands.md, "Hand edits: keep, overwrite or adopt"
       (the package folder: <package>)
     "
   `));
@@ -604,8 +608,8 @@ describe("the text (read by eye)", () => {
       $ mcp-twin secret list
 
     Read more:
-      README.md, "Getting started: \`mcp-twin init\`"
-      README.md, "Your secrets"
+      docs/commands.md, "\`mcp-twin secret\`"
+      docs/safety.md, "Your secrets"
       (the package folder: <package>)
     "
   `));
@@ -647,7 +651,8 @@ describe("the text (read by eye)", () => {
         $ mcp-twin restore ~/.claude.json --original
 
       Read more:
-        README.md, "Your files"
+        docs/commands.md, "\`mcp-twin restore\`"
+        docs/safety.md, "Your files"
         (the package folder: <package>)
       "
     `));
@@ -689,7 +694,7 @@ describe("the text (read by eye)", () => {
 
       Read more:
         docs/doctor.md (every check id and its fix)
-        README.md, "Troubleshooting: \`mcp-twin doctor\`"
+        docs/windows-and-wsl.md, "Troubleshooting"
         (the package folder: <package>)
       "
     `));
@@ -744,7 +749,7 @@ describe("the text (read by eye)", () => {
         $ mcp-twin serve --share tavily
 
       Read more:
-        README.md, "The bridge"
+        docs/bridge.md
         (the package folder: <package>)
       "
     `));
@@ -786,7 +791,8 @@ describe("the text (read by eye)", () => {
         $ mcp-twin bridge status --json
 
       Read more:
-        README.md, "The bridge"
+        docs/bridge.md, "One lifecycle"
+        docs/commands.md, "\`mcp-twin bridge\`"
         (the package folder: <package>)
       "
     `),
@@ -823,7 +829,7 @@ describe("the text (read by eye)", () => {
         $ mcp-twin connect https://example.com/mcp --header 'Authorization: Bearer \${TOKEN}'
 
       Read more:
-        README.md, "The bridge"
+        docs/bridge.md, "\`mcp-twin connect\`: the relay"
         docs/remote-servers.md
         (the package folder: <package>)
       "
@@ -862,7 +868,8 @@ describe("the text (read by eye)", () => {
       $ mcp-twin restore
 
     Read more:
-      README.md, "Your files"
+      docs/commands.md, "\`mcp-twin uninstall\`"
+      docs/safety.md, "Your files"
       (the package folder: <package>)
     "
   `));

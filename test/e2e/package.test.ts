@@ -42,8 +42,13 @@ test("npm pack + npm install -g gives a working mcp-twin on PATH, offline", () =
   expect(files).toContain("schema/manifest.schema.json");
   expect(files.some((f) => f.startsWith("src/") || f.startsWith("test/"))).toBe(false);
   // The guides the README links ship; the scripts that record them (root, tmux, the simulated
-  // machine) are the developers' and do not.
+  // machine) and the contributors' pages (docs/dev/) are the developers' and do not.
   expect(files).toContain("docs/doctor.md");
+  const guides = [
+    ...readFileSync(path.join(REPO, "README.md"), "utf8").matchAll(/\]\((docs\/[^)#\s]+\.md)/g),
+  ].map((m) => m[1]!);
+  expect(guides.filter((g) => !g.startsWith("docs/dev/")).length).toBeGreaterThan(10);
+  for (const guide of guides.filter((g) => !g.startsWith("docs/dev/"))) expect(files, guide).toContain(guide);
   expect(files.filter((f) => f.startsWith("docs/") && !/^docs\/[^/]+\.md$/.test(f))).toEqual([]);
 
   const prefix = path.join(dir, "prefix");

@@ -1,11 +1,12 @@
 /**
  * What the README says holds for the package. One truth for the Node.js mcp-twin needs: `engines`
  * in package.json asks at least what every library bundled into dist/ declares, the bin's
- * start-up check accepts exactly that range, and the README says the same. And the README (with
- * the docs it links) points at nothing outside the package (a development machine's folders).
+ * start-up check accepts exactly that range, and the README says the same. The README (with the
+ * docs it links) points at nothing outside the package (a development machine's folders), and
+ * every link between the README and the docs reaches a file and a heading that exist.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import semver from "semver";
 import { expect, test } from "vitest";
@@ -103,4 +104,87 @@ test("the README and the docs it links point at nothing outside the package", ()
     ),
   );
   expect(outside).toEqual([]);
+});
+
+/** The README, CONTRIBUTING.md and every Markdown page under docs/ (docs/dev/ too). */
+function markdownPages(): string[] {
+  const under = (dir: string): string[] =>
+    readdirSync(path.join(REPO, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory()
+        ? under(path.join(dir, e.name))
+        : e.name.endsWith(".md")
+          ? [path.join(dir, e.name)]
+          : [],
+    );
+  return ["README.md", "CONTRIBUTING.md", ...under("docs")];
+}
+
+/** A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to hyphens. */
+function anchorOf(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/\s/g, "-");
+}
+
+function anchorsIn(text: string): Set<string> {
+  const prose = text.replace(/^```[\s\S]*?^```/gm, "");
+  return new Set([...prose.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1]!)));
+}
+
+test("every link between the README and the docs reaches a file and a heading that exist", () => {
+  const pages = markdownPages();
+  expect(pages).toContain("docs/getting-started.md");
+  expect(pages).toContain("docs/dev/architecture.md");
+  const broken: string[] = [];
+  let checked = 0;
+  for (const page of pages) {
+    const text = readFileSync(path.join(REPO, page), "utf8");
+    const prose = text.replace(/^```[\s\S]*?^```/gm, "").replace(/`[^`\n]*`/g, "");
+    for (const [, target] of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target!)) continue;
+      const [file, anchor] = target!.split("#") as [string, string | undefined];
+      const resolved = file === "" ? page : path.join(path.dirname(page), file);
+      checked++;
+      if (!existsSync(path.join(REPO, resolved))) broken.push(`${page}: ${target} (no such file)`);
+      else if (
+        anchor &&
+        resolved.endsWith(".md") &&
+        !anchorsIn(readFileSync(path.join(REPO, resolved), "utf8")).has(anchor)
+      )
+        broken.push(`${page}: ${target} (no such heading)`);
+    }
+  }
+  expect(checked).toBeGreaterThan(50);
+  expect(broken).toEqual([]);
+});
+
+test("anchors are made as GitHub makes them", () => {
+  expect(anchorOf("Set up: `mcp-twin init`")).toBe("set-up-mcp-twin-init");
+  expect(anchorOf("Why the bridge lives in WSL, on 127.0.0.1")).toBe("why-the-bridge-lives-in-wsl-on-127001");
+  expect(anchorOf("`--json`")).toBe("--json");
+});
+
+test("the README's test command is the one CI runs, and the README's run command runs", () => {
+  const ci = readFileSync(path.join(REPO, ".ci/run"), "utf8");
+  const ciCommands = ci.split("\n").filter((line) => /^npm /.test(line));
+  expect(ciCommands).toContain("npm test");
+  const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+  const shell = [...readme.matchAll(/^```sh\n([\s\S]*?)^```/gm)].flatMap((m) => m[1]!.split("\n"));
+  const testLine = shell.find((line) => /#\s*build, then every test/.test(line));
+  expect(testLine?.replace(/\s*#.*$/, "")).toBe(ciCommands.at(-1));
+  const runLine = shell.find((line) => line.includes("node bin/mcp-twin.js"));
+  expect(runLine).toMatch(/^npm ci && npm run build && node bin\/mcp-twin\.js --help\s/);
+  // What the run command ends with answers.
+  const help = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8" });
+  expect(help.status).toBe(0);
+  expect(help.stdout).toContain("Usage: mcp-twin");
+});
+
+test("the README's index links every page under docs/", () => {
+  const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+  const linked = new Set([...readme.matchAll(/\]\((docs\/[^)#\s]+\.md)/g)].map((m) => m[1]!));
+  const pages = markdownPages().filter((p) => p.startsWith("docs/"));
+  expect(pages.length).toBeGreaterThan(15);
+  expect(pages.filter((p) => !linked.has(p.split(path.sep).join("/")))).toEqual([]);
 });

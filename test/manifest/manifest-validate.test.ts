@@ -1,9 +1,12 @@
 /** Manifest text in, a Manifest or errors naming file:line:column out (core/manifest/validate.ts), pure. */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { UsageErrors } from "../../src/core/errors.js";
 import { parseManifestText } from "../../src/core/manifest/validate.js";
 
-function errorsOf(text: string): { message: string; line?: number; column?: number }[] {
+function errorsOf(text: string): { message: string; line?: number; column?: number; hint?: string }[] {
   try {
     parseManifestText(text, "m.jsonc");
   } catch (error) {
@@ -12,6 +15,7 @@ function errorsOf(text: string): { message: string; line?: number; column?: numb
       message: e.message,
       line: e.location?.line,
       column: e.location?.column,
+      hint: e.hint,
     }));
   }
   throw new Error("the manifest was accepted");
@@ -63,6 +67,13 @@ describe("unknown fields", () => {
     const [error] = errorsOf('{\n  "servers": {\n    "a": { "command": 5 }\n  }\n}\n');
     expect(error).toMatchObject({ line: 3, column: 12 });
     expect(error?.message).toContain("servers.a.command");
+  });
+
+  test("the hint names the manifest's page in the package's docs", () => {
+    const [error] = errorsOf('{\n  "servers": {\n    "a": { "command": 5 }\n  }\n}\n');
+    const page = /\b(docs\/[\w-]+\.md)\b/.exec(error?.hint ?? "")?.[1];
+    expect(page, error?.hint).toBe("docs/manifest.md");
+    expect(existsSync(path.join(fileURLToPath(new URL("../../", import.meta.url)), page!))).toBe(true);
   });
 });
 

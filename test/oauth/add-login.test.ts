@@ -103,3 +103,32 @@ test("init says which servers it set up need a login (in the sync's report, or o
   const quiet = await m2.run(["init", "--yes", "--server", "docs", "--no-sync"]);
   expect(quiet.stdout).toContain("▲ docs needs a login");
 });
+
+test("add <url>: the remote server named after its host, its login said; a URL of another scheme or with a password refused, nothing written", async () => {
+  const m = machine();
+  const r = await m.run(["add", fx.url, "--yes", "--json"]);
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout)).toMatchObject({
+    added: "remote",
+    source: "url",
+    server: { url: fx.url },
+    needsLogin: true,
+  });
+  const named = await m.run(["add", fx.url, "--name", "docs", "--yes", "--no-sync"]);
+  expect(named.code).toBe(0);
+  expect(named.stdout).toContain("✔ Added docs in ");
+  expect(named.stdout).not.toContain("after its host");
+  expect(named.stdout).toContain("`mcp-twin login docs` logs in once for every client.");
+  const manifest = readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8");
+  expect(manifest).toContain(`"url": "${fx.url}"`);
+  for (const [bad, said] of [
+    ["file:///etc/passwd", "must be an http:// or https:// URL (not file:)"],
+    ["https://me:hunter2pass@mcp.example.com/mcp", "holds a user name or password"],
+  ] as const) {
+    const refused = await m.run(["add", bad, "--yes"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(said);
+    expect(refused.stderr).not.toContain("hunter2pass");
+  }
+  expect(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8")).toBe(manifest);
+});

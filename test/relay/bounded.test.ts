@@ -1,5 +1,5 @@
 /**
- * Every message is bounded (16 MiB, docs/security.md): a remote that answers without end — an
+ * Every message is bounded (16 MiB, docs/bridge.md): a remote that answers without end — an
  * endless JSON body, an endless SSE line, over Streamable HTTP and over the older SSE transport —
  * and a client line larger than the limit each get a JSON-RPC error with the request's id, never a
  * crash or silence; the relay's peak memory (VmHWM of the real process) stays far below what it

@@ -1,8 +1,8 @@
 /**
- * The layout a newcomer reads is the tree as it is: docs/layout.md is generated from the header
+ * The layout a newcomer reads is the tree as it is: docs/dev/layout.md is generated from the header
  * comments of src/ (every module has one, of at most three lines), every file and folder the
- * README's Layout paragraph names exists, every folder of src/ is named there, and each "where is
- * the rule for X" answer is one file that exists.
+ * Layout paragraph of docs/dev/architecture.md names exists, every folder of src/ is named there,
+ * and each "where is the rule for X" answer is one file that exists.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -17,15 +17,15 @@ import {
 } from "../../scripts/layout.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const README = readFileSync(path.join(ROOT, "README.md"), "utf8");
+const ARCHITECTURE = readFileSync(path.join(ROOT, "docs/dev/architecture.md"), "utf8");
 
-/** The README's "Layout: …" paragraph and its list (up to the "Where is the rule for" table). */
+/** architecture.md's "Layout: …" paragraph and its list (up to the "Where is the rule for" table). */
 function layoutParagraph(): string {
-  const start = README.indexOf("\nLayout: ");
-  expect(start, "README.md has a paragraph starting with 'Layout: '").toBeGreaterThan(0);
-  const end = README.indexOf("\nWhere is the rule for", start);
+  const start = ARCHITECTURE.indexOf("\nLayout: ");
+  expect(start, "docs/dev/architecture.md has a paragraph starting with 'Layout: '").toBeGreaterThan(0);
+  const end = ARCHITECTURE.indexOf("\nWhere is the rule for", start);
   expect(end, "the Layout paragraph is followed by the 'Where is the rule for' table").toBeGreaterThan(start);
-  return README.slice(start, end);
+  return ARCHITECTURE.slice(start, end);
 }
 
 function folders(dir: string): string[] {
@@ -35,7 +35,7 @@ function folders(dir: string): string[] {
 }
 
 describe("the layout", () => {
-  test("every module under src/ has a header comment (docs/layout.md is made of them)", () => {
+  test("every module under src/ has a header comment (docs/dev/layout.md is made of them)", () => {
     expect(filesWithoutHeader(ROOT)).toEqual([]);
   });
 
@@ -46,9 +46,9 @@ describe("the layout", () => {
     expect(headerLines("export {}")).toBe(0);
   });
 
-  test("docs/layout.md is what `npm run docs:layout` writes", () => {
-    const text = readFileSync(path.join(ROOT, "docs/layout.md"), "utf8");
-    expect(layoutMarkdown(ROOT), "docs/layout.md is stale: run `npm run docs:layout`").toBe(text);
+  test("docs/dev/layout.md is what `npm run docs:layout` writes", () => {
+    const text = readFileSync(path.join(ROOT, "docs/dev/layout.md"), "utf8");
+    expect(layoutMarkdown(ROOT), "docs/dev/layout.md is stale: run `npm run docs:layout`").toBe(text);
   });
 
   test("the first sentence is the header's, not the whole comment", () => {
@@ -57,22 +57,22 @@ describe("the layout", () => {
     expect(headerSentence("// a line comment\nexport {}")).toBeUndefined();
   });
 
-  test("every path the README's Layout paragraph names exists", () => {
+  test("every path the Layout paragraph of architecture.md names exists", () => {
     const named = [...layoutParagraph().matchAll(/`([^`\s]+(?:\/|\.ts|\.js))`/g)].map((m) => m[1]!);
     expect(named.length).toBeGreaterThan(20);
     expect(named.filter((p) => !existsSync(path.join(ROOT, p)))).toEqual([]);
   });
 
-  test("every folder of src/ is named in the README's Layout paragraph", () => {
+  test("every folder of src/ is named in the Layout paragraph of architecture.md", () => {
     const text = layoutParagraph();
     const unnamed = folders("src").filter((dir) => !text.includes(`\`${dir}/\``));
     expect(unnamed).toEqual([]);
   });
 
   test('each "where is the rule for X" answer is one file that exists', () => {
-    const start = README.indexOf("Where is the rule for");
-    expect(start, "README.md has the 'Where is the rule for' table").toBeGreaterThan(0);
-    const rows = README.slice(start, README.indexOf("\n\n", README.indexOf("| ---", start)))
+    const start = ARCHITECTURE.indexOf("Where is the rule for");
+    expect(start, "docs/dev/architecture.md has the 'Where is the rule for' table").toBeGreaterThan(0);
+    const rows = ARCHITECTURE.slice(start, ARCHITECTURE.indexOf("\n\n", ARCHITECTURE.indexOf("| ---", start)))
       .split("\n")
       .filter((l) => l.startsWith("| ") && !l.startsWith("| ---") && !l.startsWith("| the rule"));
     expect(rows.length).toBeGreaterThanOrEqual(4);

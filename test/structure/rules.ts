@@ -1,5 +1,5 @@
 /**
- * The structure rules the README states, as data, and a checker that reads a source file the way
+ * The structure rules docs/dev/architecture.md states, as data, and a checker that reads a source file the way
  * TypeScript does (its own parser: static, dynamic and type-only imports, re-exports, and which
  * names come from which module) and says where a rule is broken, file:line.
  *

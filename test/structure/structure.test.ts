@@ -1,6 +1,6 @@
 /**
- * The README's structure rules hold for every file under src/ (test/structure/rules.ts says which),
- * and the checker catches each kind of break, at the right line.
+ * The structure rules of docs/dev/architecture.md hold for every file under src/
+ * (test/structure/rules.ts says which), and the checker catches each kind of break, at the right line.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -24,7 +24,7 @@ function sources(dir: string): string[] {
 const check = (rel: string, text: string) =>
   checkFile(SRC, path.join(SRC, rel), text).map((v) => `${v.file}:${v.line} ${v.rule}`);
 
-describe("the source tree keeps the README's structure rules", () => {
+describe("the source tree keeps the structure rules (docs/dev/architecture.md)", () => {
   const files = sources(SRC);
   const broken = files.flatMap((file) => checkFile(SRC, file, readFileSync(file, "utf8")));
 

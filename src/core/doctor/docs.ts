@@ -1,6 +1,6 @@
 /**
  * docs/doctor.md's list of checks and the README's list of ids, written from the registry (pure).
- * `npm run docs:doctor` writes them between their markers; test/doctor/docs.test.ts fails when a
+ * `npm run docs:doctor` writes them between their markers; test/doctor/all-checks.test.ts fails when a
  * file is not what this gives.
  */
 import { CHECKS } from "./all-checks.js";

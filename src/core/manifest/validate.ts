@@ -70,7 +70,7 @@ function issueToError(
   const field = fieldPath.length > 0 ? fieldPath.join(".") : "(top level)";
   let message = issue.message;
   if (issue.code === "invalid_key") message = issue.issues[0]?.message ?? message;
-  let hint = "See the manifest section of the README (or let your editor check it against the $schema).";
+  let hint = "See docs/manifest.md in the package (or let your editor check it against the $schema).";
   if (issue.code === "unrecognized_keys") {
     message = `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
     const known = knownFields(fieldPath);

@@ -5,7 +5,7 @@
  */
 import type { ErrorCode, JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 
-/** The largest message the relay passes on, either way; see docs/security.md. */
+/** The largest message the relay passes on, either way (docs/bridge.md: the relay, its promises). */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 export const CODE = {
