@@ -1,22 +1,30 @@
 /**
  * The bridge's HTTP path, side by side in one run on the same fixture server (its `echo` tool,
- * 100-byte payloads, after a warm-up), at concurrency 1, at 8 in one session, and at 8 spread over
- * eight sessions:
+ * 100-byte payloads, each server in its steady state: STEADY calls first), at concurrency 1, at 8
+ * in one session, and at 8 spread over eight sessions:
  *   (a) direct stdio — the floor;
  *   (b) supergateway --stateful (the most used stdio→HTTP gateway) relaying the fixture server;
  *   (c) the SDK's own StreamableHTTPServerTransport serving the same tool in-process;
  *   (h) the HTTP floor: node:http answering every call at once with a canned answer (no MCP
  *       library, no checks) — what remains is the SDK client's and the loopback's own cost, which
  *       every HTTP contender pays, so no HTTP server can be faster than it;
+ *   (r) the relay floor: node:http passing each message to the fixture server as a line under an
+ *       id of its own and its answer back (bench/_relay-floor.mjs: no MCP library, no checks, no
+ *       sessions) — no relay of a stdio server can be faster than it, so what (d) adds beyond it
+ *       is the bridge's own cost;
  *   (d) `mcp-twin serve --http --share fixture`: the bridge relaying the fixture server (the
  *       like-for-like of (b));
  *   (e) `mcp-twin serve --http` with the same echo tool as a plugin, in-process (the path of the
  *       bridge's own memory/notes/hand-off tools);
  *   (d0), (e0) the same two on another build, when BENCH_BRIDGE_BASELINE names its
  *       bin/mcp-twin.js (e.g. main built in .tmp/baseline): a change measured side by side.
- * Every HTTP client is the SDK's StreamableHTTPClientTransport; each figure is the median of
- * ROUNDS interleaved rounds of CALLS calls (every other round in reverse order, so neither load
- * drifts nor going first favour a contender).
+ * Every HTTP client is the SDK's StreamableHTTPClientTransport over the same fetch (BENCH_BRIDGE_CLIENT:
+ * `node`, the default, the project's keep-alive node:http fetch; `fetch`, Node's own fetch with a
+ * signal of its own per request); each figure is the median of ROUNDS interleaved rounds of CALLS
+ * calls (every other round in reverse order, so neither load drifts nor going first favour a
+ * contender). The transport hands every request the session's one AbortSignal: Node's fetch adds a
+ * listener to it per request and drops it only after a full GC (thousands on one session, tens of
+ * µs a request), so given that signal as it is, the client would be the bottleneck it measures.
  *
  * Then: what a client entry costs — a URL entry (HTTP straight to the bridge) against a `connect`
  * relay entry (stdio → connect → the bridge): per-call p50, the relay's RSS, time to the first
@@ -37,6 +45,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { nodeFetch } from "../src/core/relay/keep-alive-fetch.js";
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
 import { freePort } from "../test/helpers/net.js";
@@ -44,6 +53,11 @@ import { median, table, verdict } from "./_lib.js";
 
 const CALLS = Number(process.env.BENCH_BRIDGE_CALLS ?? 1000);
 const WARMUP = 100;
+/**
+ * Calls each contender serves before the rounds: a server process reaches its steady state (code
+ * optimised, heap grown to its traffic) only after thousands of calls, and a bridge runs for days.
+ */
+const STEADY = Number(process.env.BENCH_BRIDGE_STEADY ?? 5000);
 /** Rounds per contender and concurrency; every figure is the median of its rounds. */
 const ROUNDS = Number(process.env.BENCH_BRIDGE_ROUNDS ?? 3);
 const BASELINE = process.env.BENCH_BRIDGE_BASELINE;
@@ -60,6 +74,8 @@ interface Measured {
   p99: number;
   /** CPU time of the server process per call (µs), when it has a process of its own. */
   cpuPerCall?: number;
+  /** CPU time of this process (the client) per call (µs). */
+  clientCpuPerCall: number;
 }
 
 /**
@@ -107,6 +123,7 @@ async function measure(
 ): Promise<Measured> {
   for (const client of sessions) for (let i = 0; i < WARMUP / sessions.length; i++) await echo(client, name);
   const cpu0 = pid ? cpuNs(pid) : 0;
+  const own0 = process.cpuUsage();
   const latencies: number[] = [];
   let next = 0;
   const start = process.hrtime.bigint();
@@ -122,6 +139,7 @@ async function measure(
     }),
   );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const own = process.cpuUsage(own0);
   return {
     name,
     mode,
@@ -129,13 +147,39 @@ async function measure(
     p50: median(latencies),
     p99: percentile(latencies, 99),
     ...(pid ? { cpuPerCall: (cpuNs(pid) - cpu0) / 1000 / calls } : {}),
+    clientCpuPerCall: (own.user + own.system) / calls,
   };
 }
+
+const CLIENT = process.env.BENCH_BRIDGE_CLIENT ?? "node";
+if (CLIENT !== "node" && CLIENT !== "fetch") throw new Error("BENCH_BRIDGE_CLIENT is node or fetch");
+
+/** Node's fetch, each request with a signal of its own, tied to the session's while it runs. */
+const fetchOwnSignal: typeof fetch = async (input, init) => {
+  const session = init?.signal;
+  if (!session) return fetch(input, init);
+  const own = new AbortController();
+  const abort = () => own.abort(session.reason);
+  session.addEventListener("abort", abort, { once: true });
+  try {
+    const res = await fetch(input, { ...init, signal: own.signal });
+    // An event stream lives on: it is still aborted with the session.
+    if (!res.headers.get("content-type")?.includes("text/event-stream"))
+      session.removeEventListener("abort", abort);
+    return res;
+  } catch (error) {
+    session.removeEventListener("abort", abort);
+    throw error;
+  }
+};
+const clientFetch: typeof fetch =
+  CLIENT === "node" ? (input, init) => nodeFetch(input as string | URL, init) : fetchOwnSignal;
 
 function httpClient(url: string, token?: string): Promise<Client> {
   const client = new Client({ name: "bench", version: "0" });
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     ...(token ? { requestInit: { headers: { Authorization: `Bearer ${token}` } } } : {}),
+    fetch: clientFetch,
   });
   return client.connect(transport).then(() => client);
 }
@@ -177,7 +221,12 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
+const load = () => os.loadavg()[0]!.toFixed(1);
+
 export async function run(): Promise<{ ok: boolean }> {
+  console.log(
+    `HTTP client: the SDK's over ${CLIENT === "node" ? "node:http (keep-alive)" : "Node's fetch"}; load average ${load()} at the start`,
+  );
   const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bench-bridge-"));
   const children: ChildProcess[] = [];
   const start = (command: string, args: string[], env: NodeJS.ProcessEnv = process.env) => {
@@ -255,15 +304,19 @@ export async function run(): Promise<{ ok: boolean }> {
     );
     const sdkUrl = `http://127.0.0.1:${sdkPort}/mcp`;
 
-    // (h) the HTTP floor.
-    const floorChild = start(process.execPath, [path.join(REPO, "bench", "_http-floor.mjs")]);
-    let floorOut = "";
-    floorChild.stdout!.on("data", (c: Buffer) => {
-      floorOut += c.toString();
-    });
-    const floorPort = await waitFor("the HTTP floor", () =>
-      /^\d+\n/.test(floorOut) ? Number(floorOut) : undefined,
-    );
+    /** A measuring stick of bench/ that prints its port once listening. */
+    const stick = async (script: string, args: string[] = []) => {
+      const child = start(process.execPath, [path.join(REPO, "bench", script), ...args]);
+      let out = "";
+      child.stdout!.on("data", (c: Buffer) => {
+        out += c.toString();
+      });
+      const port = await waitFor(script, () => (/^\d+\n/.test(out) ? Number(out) : undefined));
+      return { url: `http://127.0.0.1:${port}/mcp`, pid: child.pid };
+    };
+    // (h) the HTTP floor; (r) the relay floor.
+    const httpFloor = await stick("_http-floor.mjs");
+    const relayFloor = await stick("_relay-floor.mjs", [fixture.script]);
 
     // (d), (e): this build; (d0), (e0): the baseline build.
     const share = await bridge(BIN, "share", ["--share", "fixture"]);
@@ -271,7 +324,8 @@ export async function run(): Promise<{ ok: boolean }> {
     // [name, connect, the server's pid (its CPU per call is measured)]
     const contenders: Array<[string, () => Promise<Client>, number?]> = [
       ["stdio (floor)", async () => stdio],
-      ["HTTP floor (canned answers)", () => httpClient(`http://127.0.0.1:${floorPort}/mcp`), floorChild.pid],
+      ["HTTP floor (canned answers)", () => httpClient(httpFloor.url), httpFloor.pid],
+      ["relay floor (lines passed on)", () => httpClient(relayFloor.url), relayFloor.pid],
       ["supergateway --stateful", () => httpClient(sgUrl), sgChild.pid],
       ["SDK HTTP in-process", () => httpClient(sdkUrl), sdkChild.pid],
       ["mcp-twin serve --share", () => httpClient(share.shareUrl, share.token), share.pid],
@@ -295,6 +349,8 @@ export async function run(): Promise<{ ok: boolean }> {
         clients.push(...sessions.filter((x) => x !== stdio));
         sessionsOf.set(`${name}|${m.mode}`, sessions);
       }
+    for (const [name] of contenders)
+      await measure(sessionsOf.get(`${name}|8 in 8 sessions`)!, name, "steady", 8, STEADY);
     const rounds = new Map<string, Measured[]>();
     for (let round = 0; round < ROUNDS; round++)
       for (const m of MODES)
@@ -315,6 +371,7 @@ export async function run(): Promise<{ ok: boolean }> {
           p50: median(ms.map((x) => x.p50)),
           p99: median(ms.map((x) => x.p99)),
           ...(cpu.length ? { cpuPerCall: median(cpu) } : {}),
+          clientCpuPerCall: median(ms.map((x) => x.clientCpuPerCall)),
         });
       }
     table(
@@ -322,11 +379,13 @@ export async function run(): Promise<{ ok: boolean }> {
         transport: r.name,
         concurrency: r.mode,
         "calls/s": Math.round(r.perSecond),
-        "p50 ms": r.p50.toFixed(2),
+        "p50 ms": r.p50.toFixed(3),
         "p99 ms": r.p99.toFixed(2),
         "server CPU µs/call": r.cpuPerCall === undefined ? "" : Math.round(r.cpuPerCall),
+        "client CPU µs/call": Math.round(r.clientCpuPerCall),
       })),
     );
+    console.log(`load average ${load()} after the side-by-side rounds`);
     const get = (name: string, mode: string) => rows.find((r) => r.name === name && r.mode === mode)!;
 
     // What a client entry costs: URL entry vs `connect` relay, on the in-process echo.
@@ -434,9 +493,11 @@ export async function run(): Promise<{ ok: boolean }> {
     console.log("");
     const floor = get("stdio (floor)", "1").p50;
     const floorOverhead = get("HTTP floor (canned answers)", "1").p50 - floor;
-    const overhead = (name: string) => `+${(get(name, "1").p50 - floor).toFixed(2)} ms`;
+    const over = (name: string) => get(name, "1").p50 - floor;
+    const overhead = (name: string) =>
+      `+${over(name).toFixed(3)} ms (${(over(name) / floorOverhead).toFixed(2)}×)`;
     console.log(
-      `p50 overhead over stdio at c=1: the HTTP floor (SDK client + loopback, nothing served) +${floorOverhead.toFixed(2)} ms, serve --share ${overhead("mcp-twin serve --share")}, in-process ${overhead("mcp-twin serve (in-process)")}`,
+      `p50 overhead over stdio at c=1: the HTTP floor (SDK client + loopback, nothing served) +${floorOverhead.toFixed(3)} ms; in HTTP floor overheads: the relay floor ${overhead("relay floor (lines passed on)")}, serve --share ${overhead("mcp-twin serve --share")}, in-process ${overhead("mcp-twin serve (in-process)")}`,
     );
     const results = [
       verdict(

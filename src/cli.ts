@@ -556,6 +556,25 @@ function mergedOptions(cmd: Command): GlobalOptions & Record<string, unknown> {
   return merged as unknown as GlobalOptions & Record<string, unknown>;
 }
 
+/** The flags that name a file or folder of this machine. */
+const PATH_OPTIONS = ["manifest", "project", "tokenFile"] as const;
+
+/**
+ * Inside WSL, a path given as Windows writes it (`--project C:\Users\me\proj`, pasted from
+ * Explorer) is the same folder through `/mnt/c`: taken so. Costs nothing unless one is given.
+ */
+async function localPathOptions(host: Host, options: Record<string, unknown>): Promise<void> {
+  const given = PATH_OPTIONS.filter((k) => typeof options[k] === "string");
+  if (given.length === 0) return;
+  const { looksWindowsTyped, windowsToWsl } = await import("./core/environments/path-translation.js");
+  const typed = given.filter((k) => looksWindowsTyped(options[k] as string));
+  if (typed.length === 0) return;
+  const local = await (await import("./core/environments/local.js")).detectLocal(host);
+  if (local.kind !== "wsl") return;
+  for (const k of typed)
+    options[k] = windowsToWsl(options[k] as string, local.mountRoot, local.distro) ?? options[k];
+}
+
 /** A shared flag given before the command name to a command that does not take it: exit 2. */
 function checkShared(cmd: Command): void {
   const root = cmd.parent;
@@ -678,6 +697,7 @@ async function runCommand(run: Run, load: Loader, cmd: Command, args: string[]):
   };
   try {
     checkShared(cmd);
+    await localPathOptions(run.host, options);
     // Every command alike, before any work: a --client or --env no one knows is exit 2.
     const clients = options.client ?? [];
     const envs = options.env ?? [];

@@ -46,10 +46,11 @@ export function checkOrigin(origin: string | undefined, allowed: ReadonlySet<str
 
 /** `Authorization: Bearer <token>`, compared in constant time by the guard. */
 export function checkBearer(
-  guard: { check(authorization: string | undefined): boolean },
+  guard: { check(authorization: string | undefined, connection?: object): boolean },
   authorization: string | undefined,
+  connection?: object,
 ): Refusal | null {
-  return guard.check(authorization)
+  return guard.check(authorization, connection)
     ? null
     : {
         status: 401,
@@ -76,27 +77,58 @@ export function checkDeclaredLength(contentLength: string | undefined, limit: nu
 /**
  * The body as text, or null when it grows past `limit` (then the request is no longer read: the
  * caller answers 413 and closes the connection).
+ *
+ * A small request mostly arrives in one read with its headers: by the next microtask the parser
+ * has buffered all the bytes its Content-Length declares, and they are taken in one `read()`,
+ * without switching the stream to flowing mode and gathering its chunks. Anything else (a body
+ * still on its way, or chunked) is read as it flows.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off("data", onData);
-        req.pause();
-        resolve(null);
-        return;
+    queueMicrotask(() => {
+      const declared = Number(req.headers?.["content-length"] ?? Number.NaN);
+      if (
+        declared > 0 &&
+        declared <= limit &&
+        req.readableLength === declared &&
+        req.readableFlowing === null &&
+        !req.destroyed
+      ) {
+        const whole = req.read(declared) as Buffer | null;
+        if (whole !== null) {
+          req.resume(); // on to the stream's end, so the request is done with
+          resolve(whole.toString("utf8"));
+          return;
+        }
       }
-      chunks.push(chunk);
-    };
-    req.on("data", onData);
-    req.on("end", () => {
-      if (size <= limit) resolve(Buffer.concat(chunks, size).toString("utf8"));
+      readFlowing(req, limit, resolve, reject);
     });
-    req.on("error", reject);
   });
+}
+
+function readFlowing(
+  req: IncomingMessage,
+  limit: number,
+  resolve: (body: string | null) => void,
+  reject: (error: Error) => void,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      req.off("data", onData);
+      req.pause();
+      resolve(null);
+      return;
+    }
+    chunks.push(chunk);
+  };
+  req.on("data", onData);
+  req.on("end", () => {
+    if (size <= limit) resolve(Buffer.concat(chunks, size).toString("utf8"));
+  });
+  req.on("error", reject);
 }
 
 const mediaType = (header: string | undefined) => (header ?? "").split(";")[0]!.trim().toLowerCase();

@@ -113,7 +113,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   const early =
     checkHost(req.headers.host, l.loopbackOnly) ??
     checkOrigin(req.headers.origin, l.origins) ??
-    checkBearer(l.token, req.headers.authorization);
+    checkBearer(l.token, req.headers.authorization, req.socket);
   if (early) {
     // A caller proving this is its home's bridge before it sends the token: the answer proves it
     // without revealing the token, and the connection stays open for the request that follows

@@ -6,6 +6,8 @@
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { ShareLaunch } from "../core/bridge-control/share-launch.js";
 import { SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
+import { MAX_MESSAGE_BYTES, peekId } from "../core/relay/jsonrpc.js";
+import { LineSplitter } from "../core/relay/line-splitter.js";
 import { type StartedProcess, startProcess } from "../core/system/run.js";
 import { VERSION } from "../version.js";
 import type { Endpoint } from "./http.js";
@@ -18,6 +20,8 @@ import type { HttpSessionTransport } from "./session-transport.js";
  */
 export const SHARE_PROTOCOL_VERSION = "2025-11-25";
 const READY_TIMEOUT_MS = 30_000;
+/** A line of the server's stderr is logged up to this size. */
+const MAX_LOG_LINE_BYTES = 64 * 1024;
 const MAX_BACKOFF_MS = 10_000;
 
 type Message = Record<string, unknown>;
@@ -140,34 +144,32 @@ export class SharedServer {
       ...(cwd ? { cwd } : {}),
     });
     let handshake: ((m: Message) => void) | undefined;
-    let stdoutBuffer = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdoutBuffer += chunk.toString("utf8");
-      let nl = stdoutBuffer.indexOf("\n");
-      while (nl !== -1) {
-        const line = stdoutBuffer.slice(0, nl).replace(/\r$/, "");
-        stdoutBuffer = stdoutBuffer.slice(nl + 1);
-        nl = stdoutBuffer.indexOf("\n");
-        if (line.trim() === "") continue;
+    const stdout = new LineSplitter(
+      MAX_MESSAGE_BYTES,
+      (line) => {
         let message: unknown;
         try {
           message = JSON.parse(line);
         } catch {
           this.#log(`stdout (not JSON-RPC, ignored): ${line.slice(0, 200)}`);
-          continue;
+          return;
         }
-        if (typeof message !== "object" || message === null || Array.isArray(message)) continue;
+        if (typeof message !== "object" || message === null || Array.isArray(message)) return;
         if (handshake && (message as Message).id === "mcp-twin-init") handshake(message as Message);
         else if (this.#child === child) this.#fromChild(child, message as Message);
-      }
-    });
-    let stderrBuffer = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderrBuffer += chunk.toString("utf8");
-      const lines = stderrBuffer.split("\n");
-      stderrBuffer = lines.pop() ?? "";
-      for (const line of lines) if (line.trim()) this.#log(line.trimEnd());
-    });
+      },
+      (start) => this.#oversize(child, start),
+    );
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    const stderr = new LineSplitter(
+      MAX_LOG_LINE_BYTES,
+      (line) => this.#log(line.trimEnd()),
+      (start) =>
+        this.#log(
+          `${start.slice(0, 200).trimEnd()}… (a line longer than ${MAX_LOG_LINE_BYTES / 1024} KiB, cut)`,
+        ),
+    );
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     const exited = child.exited.then(({ code, signal }) => {
       if (this.#child === child) this.#died(`the server exited (${signal ?? `code ${code}`})`);
       return `it exited (${signal ?? `code ${code}`}) before answering initialize`;
@@ -286,15 +288,39 @@ export class SharedServer {
     this.#send(session, { jsonrpc: "2.0", id, error: { code, message } });
   }
 
+  /**
+   * A line of the child's past the message limit: never held whole (a server that writes without
+   * end cannot grow the bridge), and the request it answers, when its id can be told, gets an error.
+   */
+  #oversize(child: StartedProcess, start: string): void {
+    const limit = `${MAX_MESSAGE_BYTES / (1024 * 1024)} MiB`;
+    this.#log(`stdout: dropped a message larger than the ${limit} limit`);
+    const childId = peekId(start);
+    const p = typeof childId === "number" && this.#child === child ? this.#pending.get(childId) : undefined;
+    if (!p) return;
+    this.#settled(childId as number, p);
+    this.#answerError(
+      p.session,
+      p.id,
+      -32603,
+      `the shared server "${this.launch.name}" answered with a message larger than the ${limit} limit`,
+    );
+  }
+
+  /** A request of the child's answered (or given up): forget it. */
+  #settled(childId: number, p: Pending): void {
+    this.#pending.delete(childId);
+    p.session.inFlight.delete(childId);
+    if (p.token) this.#progress.delete(p.token);
+  }
+
   /** A message from the child: a response to route back, a notification, or a request of its own. */
   #fromChild(child: StartedProcess, m: Message): void {
     if (isResponse(m)) {
       const childId = m.id as number;
       const p = this.#pending.get(childId);
       if (!p) return;
-      this.#pending.delete(childId);
-      p.session.inFlight.delete(childId);
-      if (p.token) this.#progress.delete(p.token);
+      this.#settled(childId, p);
       this.#send(p.session, { ...m, id: p.id });
       return;
     }

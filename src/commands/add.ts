@@ -3,6 +3,7 @@
  * an npm package or a remote URL), then (`--sync`, or yes to the question on a terminal) `mcp-twin sync`.
  */
 import type { CommandContext } from "../cli.js";
+import { placesOf } from "../core/catalogue/folder-places.js";
 import {
   catalogueMatch,
   instantiate,
@@ -34,6 +35,7 @@ import {
   withProvenance,
 } from "../core/registry/pick.js";
 import { checkSecretFlagNames, didYouMean } from "../core/selectors.js";
+import { readableBeforeSync } from "../core/sync/run-sync.js";
 import { withLock } from "../core/system/files.js";
 import { localHomedir } from "../core/system/host.js";
 import type { Machine } from "../core/system/machine.js";
@@ -49,6 +51,7 @@ import {
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts, type Prompts } from "../ui/prompts.js";
 import { launchLines } from "../ui/reports/server-launch.js";
+import { warnReadable } from "../ui/reports/sync-report.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";
 import { offerLogins } from "./shared/offer-login.js";
 import { openCommandMachine } from "./shared/open-machine.js";
@@ -173,7 +176,7 @@ async function openAdd(ctx: CommandContext, o: AddOptions & CommandContext["opti
     );
   const interactive = !o.yes && !o.json && Boolean(ctx.terminal.stdin.isTTY);
   const prompts = interactive ? inquirerPrompts() : undefined;
-  const askCtx = { prompts, homedir, env: ctx.host.env };
+  const askCtx = { prompts, homedir, env: ctx.host.env, places: placesOf(machine.local) };
   const stored = await loadSecrets(machine.paths.secrets);
   const given = parseSecretFlags(o.secret ?? []);
   ctx.output.addSecrets([
@@ -205,6 +208,7 @@ async function fromTemplate(
     template,
     { ...(o.name ? { name: o.name } : {}), inputs, withoutSecrets: secrets.skipped },
     session.homedir,
+    session.askCtx.places,
   );
   const server = found.chosen ? withProvenance(found.chosen, made.server) : made.server;
   if (found.chosen) found.notes = registryNotes(found.chosen);
@@ -327,6 +331,13 @@ async function offerSync(
   // written all the same, and start once the program is installed).
   const programsShown = asks && !added.server.package ? await missingPrograms(ctx, machine, added.name) : [];
   for (const line of programsShown) out.warn(line);
+  // …and a client config others can read that the sync would write a key into, with the chmod.
+  const readableShown = new Set<string>();
+  if (asks && !out.json) {
+    const c = ctx.options;
+    const selected = { manifest: c.manifest, envs: c.env, clients: c.client, project: c.project };
+    warnReadable(out, await readableBeforeSync(machine, selected, out.progress), readableShown);
+  }
   const doSync =
     o.sync === true ||
     (asks && (await prompts!.confirm({ message: `${capitalized(syncDoes)} now?`, default: true })));
@@ -342,6 +353,7 @@ async function offerSync(
     secrets: added.newSecrets,
     summary,
     programsShown,
+    readableShown: [...readableShown],
   });
 }
 

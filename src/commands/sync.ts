@@ -3,7 +3,7 @@ import type { CommandContext } from "../cli.js";
 import type { TrustRequest } from "../core/manifest/trust.js";
 import { runSync, syncExitCode } from "../core/sync/run-sync.js";
 import { trace } from "../core/system/trace.js";
-import { renderSync, syncJson } from "../ui/reports/sync-report.js";
+import { renderSync, syncJson, warnReadable } from "../ui/reports/sync-report.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -13,6 +13,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   trace("command");
   const machine = await openCommandMachine(ctx);
   trace("machine");
+  // A client config others can read that receives a key: said before the write, not after it.
+  const said = new Set<string>();
   const report = await runSync(
     machine,
     {
@@ -26,6 +28,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       project: o.project,
       signal: ctx.signal,
       trust: (request) => askTrust(ctx, request),
+      ...(ctx.output.json ? {} : { beforeWrite: (files) => warnReadable(ctx.output, files, said) }),
     },
     ctx.output.progress,
   );
@@ -34,7 +37,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.output.json) {
     ctx.output.result(syncJson(report));
   } else {
-    await renderSync(report, ctx.output, Boolean(o.dryRun));
+    await renderSync(report, ctx.output, Boolean(o.dryRun), { readableShown: [...said] });
   }
   return syncExitCode(report);
 }

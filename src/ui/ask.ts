@@ -3,6 +3,7 @@
  * come from flags first, then the process environment (secrets), then a prompt when interactive;
  * with --yes a missing required answer is an exit-2 error naming it.
  */
+import type { Places } from "../core/catalogue/folder-places.js";
 import { checkInput, checkSecret, type SecretAsk, type ServerTemplate } from "../core/catalogue/index.js";
 
 /**
@@ -23,6 +24,8 @@ export interface AskContext {
   prompts: Prompts | undefined;
   homedir: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Where the server runs: a folder is looked for here (a Windows path typed inside WSL too). */
+  places?: Places;
 }
 
 export async function askInputs(
@@ -35,17 +38,17 @@ export async function askInputs(
   for (const [key, spec] of Object.entries(template.inputs ?? {})) {
     let value = own(given, key);
     if (value !== undefined) {
-      const problem = checkInput(spec, value, ctx.homedir);
+      const problem = checkInput(spec, value, ctx.homedir, ctx.places);
       if (problem) throw new UsageError("bad-input", `${template.name}: --arg ${key}: ${problem}.`);
     } else if (ctx.prompts) {
       value = await ctx.prompts.input({
         message: `${template.title}: ${spec.description}${spec.type === "folder" ? " (a folder)" : ""}`,
         ...(spec.default ? { default: spec.default } : {}),
-        validate: (v) => checkInput(spec, v, ctx.homedir) ?? true,
+        validate: (v) => checkInput(spec, v, ctx.homedir, ctx.places) ?? true,
       });
     } else if (spec.default !== undefined || spec.optional) {
       value = spec.default ?? "";
-      const problem = value ? checkInput(spec, value, ctx.homedir) : undefined;
+      const problem = value ? checkInput(spec, value, ctx.homedir, ctx.places) : undefined;
       if (problem)
         missing.push(
           new UsageError(

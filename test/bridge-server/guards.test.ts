@@ -3,6 +3,8 @@
  * session eviction policy, what a probe says about a port's holder, serve.json's parser, the
  * relay's error words, note names Windows cannot hold, the shared servers' protocol version.
  */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, test } from "vitest";
@@ -77,6 +79,56 @@ describe("HTTP checks", () => {
     big.write("0123456789");
     big.write("x");
     expect(await tooBig).toBeNull();
+  });
+
+  test("a request's body off the wire: whole with its headers, in pieces, empty, at and past the limit", async () => {
+    const limit = 64;
+    const server = http.createServer((req, res) => {
+      readBody(req, limit).then(
+        (body) => res.end(JSON.stringify(body)),
+        (error: Error) => res.end(JSON.stringify(`error: ${error.message}`)),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    /** POST the pieces, each written once the previous one is on its way; the body read, as JSON. */
+    const post = (pieces: Buffer[], headers: Record<string, string | number> = {}) =>
+      new Promise<unknown>((resolve, reject) => {
+        const req = http.request({ port, host: "127.0.0.1", method: "POST", headers }, (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => {
+            text += c;
+          });
+          res.on("end", () => resolve(JSON.parse(text)));
+        });
+        req.on("error", reject);
+        const next = (i: number) => {
+          if (i === pieces.length) req.end();
+          else req.write(pieces[i], () => setTimeout(() => next(i + 1), 20));
+        };
+        if (pieces.length === 1) req.end(pieces[0]);
+        else next(0);
+      });
+    try {
+      const text = '{"text":"café — ü"}';
+      const bytes = Buffer.from(text);
+      expect(await post([bytes], { "content-length": bytes.length })).toBe(text);
+      // Split inside a multi-byte character, the second piece later: read as it flows.
+      const cut = bytes.indexOf(0xc3) + 1;
+      expect(
+        await post([bytes.subarray(0, cut), bytes.subarray(cut)], { "content-length": bytes.length }),
+      ).toBe(text);
+      expect(await post([bytes.subarray(0, cut), bytes.subarray(cut)])).toBe(text); // chunked
+      expect(await post([Buffer.alloc(0)], { "content-length": 0 })).toBe("");
+      const atLimit = Buffer.from("x".repeat(limit));
+      expect(await post([atLimit], { "content-length": limit })).toBe(atLimit.toString());
+      // Past the limit with no declared length (the declared one is refused before reading).
+      expect(await post([Buffer.from("x".repeat(limit + 1))], { "transfer-encoding": "chunked" })).toBeNull();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   test("media types: JSON in; JSON or an event stream out", () => {

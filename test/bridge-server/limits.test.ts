@@ -2,7 +2,7 @@
  * What one bridge session may hold against a client with the token that never stops sending: past
  * each limit a JSON-RPC error or a closed stream, and the bridge's peak RSS (from /proc) stays flat.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
@@ -121,6 +121,71 @@ describe.runIf(process.platform === "linux")("the real bridge (peak RSS from /pr
     expect((await post({ ...next, id: id++ })).answers[0]!.error).toBeUndefined();
     expect((await post(subscribes(1)[0])).answers[0]!.error?.code).toBe(TOO_MANY_SUBSCRIPTIONS);
   }, 180_000);
+
+  test("a shared server that writes a line without end: past 16 MiB its request gets a JSON-RPC error, and the bridge never holds the line", async () => {
+    // A stdio server that answers `endless` with 192 MiB on one line before its newline.
+    const root = tempDir();
+    const script = path.join(root, "endless.mjs");
+    writeFileSync(
+      script,
+      `import { createInterface } from "node:readline";
+      const out = (m) => process.stdout.write(JSON.stringify(m) + "\\n");
+      const drained = () => new Promise((r) => process.stdout.once("drain", r));
+      let queue = Promise.resolve();
+      const answer = async (line) => {
+        const m = JSON.parse(line);
+        if (m.method === "initialize")
+          out({ jsonrpc: "2.0", id: m.id, result: { protocolVersion: m.params.protocolVersion,
+            capabilities: { tools: {} }, serverInfo: { name: "endless", version: "1" } } });
+        else if (m.method === "tools/call" && m.params.name === "endless") {
+          process.stdout.write(\`{"jsonrpc":"2.0","id":\${m.id},"result":{"content":[{"type":"text","text":"\`);
+          const mib = "x".repeat(1024 * 1024);
+          for (let i = 0; i < 192; i++) if (!process.stdout.write(mib)) await drained();
+          process.stdout.write('"}]}}\\n');
+        } else if (m.id !== undefined)
+          out({ jsonrpc: "2.0", id: m.id, result: { content: [{ type: "text", text: "ok" }] } });
+      };
+      createInterface({ input: process.stdin }).on("line", (line) => {
+        queue = queue.then(() => answer(line));
+      });\n`,
+    );
+    mkdirSync(path.join(root, "mcp-twin-home"), { recursive: true });
+    writeFileSync(
+      path.join(root, "mcp-twin-home", "mcp-twin.jsonc"),
+      JSON.stringify({ servers: { endless: { command: process.execPath, args: [script] } } }),
+    );
+    const b = await startBridge({ root, args: ["--share", "endless"] });
+    const { post } = await rawSession(b.url.replace(/\/mcp$/, "/share/endless"), b.token);
+    const call = (id: number, name: string) =>
+      post({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: {} } });
+    expect((await call(1, "small")).answers[0]).toMatchObject({
+      id: 1,
+      result: { content: [{ text: "ok" }] },
+    });
+    const before = peakMb(b.pid);
+
+    const outcome = await Promise.race([call(2, "endless"), sleep(60_000).then(() => "no answer" as const)]);
+    expect(outcome).not.toBe("no answer");
+    expect((outcome as Exclude<typeof outcome, string>).answers[0]).toEqual({
+      jsonrpc: "2.0",
+      id: 2,
+      error: {
+        code: -32603,
+        message: 'the shared server "endless" answered with a message larger than the 16 MiB limit',
+      },
+    });
+    // Once the line ends, the server's next answers come through again.
+    expect((await call(3, "small")).answers[0]).toMatchObject({
+      id: 3,
+      result: { content: [{ text: "ok" }] },
+    });
+    const peak = peakMb(b.pid);
+    expect(
+      peak - before,
+      `peak RSS ${before.toFixed(1)} MB before, ${peak.toFixed(1)} MB after`,
+    ).toBeLessThan(96);
+    expect(b.stderr()).toContain("dropped a message larger than the 16 MiB limit");
+  }, 120_000);
 });
 
 describe("in-process, real sockets", () => {

@@ -69,6 +69,24 @@ describe("token", () => {
     expect(tokenEquals("a", "a")).toBe(true);
     expect(tokenEquals("a", "b")).toBe(false);
   });
+  test("TokenGuard: a connection's proven header is not hashed again, and stops passing once the token rotates", async () => {
+    const file = path.join(tempDir(), "token");
+    writeFileSync(file, "abc\n");
+    const guard = new TokenGuard(file, "abc");
+    const [proven, other] = [{}, {}];
+    expect(guard.check("Bearer wrong", proven)).toBe(false);
+    expect(guard.check("Bearer abc", proven)).toBe(true);
+    expect(guard.check("Bearer abc", proven)).toBe(true);
+    // Another header on the proven connection, or another connection: checked in full.
+    expect(guard.check("Bearer abd", proven)).toBe(false);
+    expect(guard.check(undefined, proven)).toBe(false);
+    expect(guard.check("Bearer abd", other)).toBe(false);
+    await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(file, "xyz\n");
+    expect(guard.check("Bearer abc", proven)).toBe(false);
+    expect(guard.check("Bearer xyz", proven)).toBe(true);
+    expect(guard.check("Bearer abc", proven)).toBe(false);
+  });
 });
 
 describe("JsonStore", () => {

@@ -18,6 +18,7 @@ import {
   runInProcessByDefault,
   writeManifest,
 } from "../helpers/fake-machine.js";
+import { freePort } from "../helpers/net.js";
 import { doctor, one } from "./helpers.js";
 
 runInProcessByDefault();
@@ -130,6 +131,50 @@ describe("bridge", () => {
     expect(c.message).toMatch(/answers with this home's token/);
     expect(one(run, "bridge.token").status).toBe("pass");
     expect(run.stdout + run.stderr).not.toContain(TOKEN);
+  });
+
+  test("the bridge's entry is not started by doctor: never ✔ nor 'all checks pass', and its line says what answers at the bridge's address", async () => {
+    const m = createFakeMachine({});
+    try {
+      writeManifest(m, { servers: {}, bridge: { enabled: true, port } });
+      const token = path.join(m.env.XDG_DATA_HOME!, "mcp-twin", "bridge", "token");
+      mkdirSync(path.dirname(token), { recursive: true });
+      writeFileSync(token, `${TOKEN}\n`, { mode: 0o600 });
+      expect((await m.run(["sync", "--client", "claude-code"])).code).toBe(0);
+      const answers = "not started by doctor: it relays to the bridge, which answers (see bridge.reachable)";
+      const cc = ["--client", "claude-code"];
+      const run = await doctor(m, cc);
+      expect(one(run, "probe.handshake", { server: "mcp-twin", env: "wsl:Ubuntu" })).toMatchObject({
+        status: "skip",
+        message: `${answers}.`,
+      });
+      const text = await m.run(["doctor", ...cc]);
+      const lines = text.stdout.split("\n").filter((l) => /^ {4}\S mcp-twin/.test(l));
+      expect(lines.length, text.stdout).toBeGreaterThan(0);
+      for (const l of lines) expect(l).toBe(`    – mcp-twin  ${answers}`);
+      expect(text.stdout).not.toMatch(/all checks pass/);
+      // Said once, on the server's line, not again under it.
+      expect(text.stdout.split(answers).length - 1).toBe(lines.length);
+      expect(text.stdout).toMatch(
+        /: everything doctor tried works; the – lines say what it did not start or contact\.\n$/,
+      );
+      // Nothing at its address: the entry starts it on first use.
+      writeManifest(m, { servers: {}, bridge: { enabled: true, port: await freePort() } });
+      expect((await m.run(["sync", ...cc])).code).toBe(0);
+      expect(
+        one(await doctor(m, cc), "probe.handshake", { server: "mcp-twin", env: "wsl:Ubuntu" }).message,
+      ).toBe(
+        "not started by doctor: it relays to the bridge, which is not running now (the entry starts it on first use; see bridge.reachable).",
+      );
+      // --no-probe: no server line is a pass.
+      const quiet = await m.run(["doctor", "--no-probe", ...cc]);
+      expect(quiet.stdout).toContain(
+        "\n    – mcp-twin  not started by doctor (--no-probe); its entry's checks pass\n",
+      );
+      expect(quiet.stdout).not.toMatch(/^ {4}✔ mcp-twin|all checks pass|everything works/m);
+    } finally {
+      m.cleanup();
+    }
   });
 
   test("Windows clients cannot reach it when .wslconfig turns localhost forwarding off", async () => {

@@ -448,7 +448,7 @@ describe("probe advice: never a sync that would change nothing", () => {
   test("a program known not to be there: not started, the probe points at the check that reports it", () => {
     const uvx = handshake(work({ missing: { path: "uvx", env: "linux", check: "entry.command" } }));
     expect(uvx.status).toBe("skip");
-    expect(uvx.message).toBe("not started: `uvx` is not found in linux (see entry.command).");
+    expect(uvx.message).toBe("not started by doctor: `uvx` is not found in linux (see entry.command).");
     expect(uvx.fix).toBeUndefined();
     const node = handshake(work({ missing: { path: "/old/node", env: "linux", check: "entry.node-path" } }));
     expect(node.message).toContain("(see entry.node-path)");

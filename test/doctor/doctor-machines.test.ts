@@ -262,7 +262,10 @@ describe("a manifest server's line says where it is, and where it is missing", (
     expect(before).toContain("missing from all 3 client configs; its findings are below");
     expect(before).not.toMatch(/; in \d client config/);
     expect((await m.run(["sync"])).code).toBe(0);
-    expect(await line()).toContain("checked in 3 client configs");
+    // In every config, and not started (--no-probe): no ✔ for what was not checked.
+    expect(await line()).toMatch(
+      /^ {4}– fx {2}.*; in 3 client configs; not started by doctor \(--no-probe\)$/,
+    );
     // Taken out of Cursor's file by hand, which keeps a server of the user's own.
     writeJson(m.paths.cursorConfig, { mcpServers: { mine: { command: "my-server" } } });
     expect(await line()).toContain(

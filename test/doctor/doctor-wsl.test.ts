@@ -284,6 +284,15 @@ describe("live probes", () => {
     expect(pick(run, "probe.handshake").map((c) => c.status)).toEqual(["skip"]);
     expect(machine.interopCalls().filter((l) => /node\.exe/.test(l))).toEqual([]);
     expectClean(run);
+    // Not started is never a pass: no ✔ on a server, no "all checks pass", no "everything works".
+    const human = await machine.run(["doctor", "--no-probe"]);
+    expect(human.stdout).toMatch(
+      /^ {4}– fixture {2}npm package \S+; in 3 client configs; not started by doctor \(--no-probe\)$/m,
+    );
+    expect(human.stdout).toMatch(
+      /^ {4}– fixture {2}not started by doctor \(--no-probe\); its entry's checks pass$/m,
+    );
+    expect(human.stdout).not.toMatch(/^ {4}✔ fixture|all checks pass|everything works/m);
   });
 });
 
@@ -406,7 +415,9 @@ describe("static checks", () => {
               ["windows", undefined, "skip"],
             ]);
             for (const p of probes)
-              expect(p.message).toMatch(/^not started: `uvx` is not found in .*\(see entry\.command\)/);
+              expect(p.message).toMatch(
+                /^not started by doctor: `uvx` is not found in .*\(see entry\.command\)/,
+              );
             // A runner that is not there fetches nothing: no cold-start warning.
             expect(pick(run, "entry.cold-start", { server: "time" })).toEqual([]);
             expect(run.checks.filter((c) => c.status === "fail")).toHaveLength(2);
@@ -427,7 +438,9 @@ describe("static checks", () => {
             // Every manifest server has its line in the human report, findings or not.
             const all = await machine.run(["doctor", "--no-probe"]);
             const section = all.stdout.slice(all.stdout.indexOf("Manifest servers"));
-            expect(section).toMatch(/fixture {2}npm package .*; checked in 3 client configs/);
+            expect(section).toMatch(
+              /– fixture {2}npm package .*; in 3 client configs; not started by doctor \(--no-probe\)/,
+            );
             expect(section).toMatch(
               /time {2}runs uvx; in 3 client configs; its findings are below, under wsl:Ubuntu and windows/,
             );

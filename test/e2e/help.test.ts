@@ -761,8 +761,7 @@ describe("the text (read by eye)", () => {
         (the package folder: <package>)
       "
     `));
-  // Recorded (and read) on a trial merge of branch \`bridge\` into this one; runs once it is merged.
-  test.skipIf(!commands.includes("bridge"))("bridge (skipped until the bridge command is merged)", async () =>
+  test("bridge", async () =>
     expect(await help("bridge")).toMatchInlineSnapshot(`
       "Usage: mcp-twin bridge [options] [action]
 
@@ -803,8 +802,7 @@ describe("the text (read by eye)", () => {
         docs/commands.md, "\`mcp-twin bridge\`"
         (the package folder: <package>)
       "
-    `),
-  );
+    `));
   test("connect", async () =>
     expect(await help("connect")).toMatchInlineSnapshot(`
       "Usage: mcp-twin connect [options] <url>

@@ -255,7 +255,7 @@ describe("doctor in a cloned repo", () => {
     expect(no.output()).toContain("theirs: node -e");
     no.type(`n${KEY.enter}`);
     const declined = await no.exit;
-    expect(declined.output).toContain("not started:");
+    expect(declined.output).toContain("not started by doctor:");
     expect(existsSync(mark)).toBe(false);
     const yes = runInPty(["doctor"], m.env, repo);
     await yes.waitFor(/Trust them, and start them to check them\?/);

@@ -25,6 +25,7 @@ import { describe, expect, inject, test } from "vitest";
 import { doctor, one } from "../doctor/helpers.js";
 import { createFakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
+import { KEY, runInPty } from "../helpers/pty.js";
 
 // mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
 runInProcessByDefault();
@@ -317,6 +318,57 @@ describe("a file others can read that this run writes a secret into", () => {
     expect(q.code).toBe(0);
     expect(q.stdout).not.toContain("readable by other users");
   });
+
+  test("sync and add --sync say it before they write (on stderr, as the plan's 'will hold'), once; never 'now holds' after", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    chmodSync(file, 0o644);
+    const warning = `▲ ${file} will hold a key (tool) and is readable by other users (mode 644): run chmod 600 ${file}`;
+    const r = await m.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.split(warning).length - 1).toBe(1);
+    expect(r.stdout).not.toContain("readable by other users");
+
+    const a = linux();
+    const aFile = a.paths.claudeCodeConfig;
+    writeManifest(a, { servers: {} });
+    chmodSync(aFile, 0o644);
+    const added = await a.run([
+      "add",
+      "postgres",
+      "--secret",
+      `DATABASE_URI=postgresql://u:${SECRET}@h/db`,
+      "--sync",
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const said = `▲ ${aFile} will hold a key (postgres) and is readable by other users (mode 644): run chmod 600 ${aFile}`;
+    expect(added.stderr.split(said).length - 1).toBe(1);
+    expect(added.stdout).not.toContain("readable by other users");
+    expect(added.stdout + added.stderr).not.toContain(SECRET);
+  });
+
+  test("add on a terminal says it before its question, and not again after the write", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    writeManifest(m, { servers: {} });
+    chmodSync(file, 0o644);
+    const pty = runInPty(
+      ["add", "postgres", "--secret", `DATABASE_URI=postgresql://u:${SECRET}@h/db`],
+      m.env,
+      m.root,
+    );
+    await pty.waitFor(/Write it into every client now\?/);
+    const screen = pty.output();
+    const warning = `▲ ${file} will hold a key (postgres) and is readable by other users (mode 644): run chmod 600 ${file}`;
+    expect(screen).toContain(warning);
+    expect(screen.indexOf(warning)).toBeLessThan(screen.indexOf("Write it into every client now?"));
+    pty.type(KEY.enter);
+    const { code, output } = await pty.exit;
+    expect(code, output).toBe(0);
+    expect(output.split("readable by other users").length - 1).toBe(1);
+    expect(output).not.toContain("now holds");
+    expect(output).not.toContain(SECRET);
+  }, 60_000);
 
   test("a server without secrets is not warned about", async () => {
     const m = setup({ kind: "linux" }, { plain: { command: "uvx", args: ["plain-mcp"] } });

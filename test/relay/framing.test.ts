@@ -52,6 +52,23 @@ test("stdin lines: CRLF, blank lines and chunks cut anywhere; a line over the li
   expect(peekId(over[0]!)).toBe("x");
 });
 
+test("a line over the limit is reported as soon as it passes it, not held until its newline", () => {
+  const lines: string[] = [];
+  const over: string[] = [];
+  const split = new LineSplitter(
+    64,
+    (l) => lines.push(l),
+    (start) => over.push(start),
+  );
+  split.push(Buffer.from(`{"id":9,"text":"${"y".repeat(100)}`));
+  expect(over).toHaveLength(1);
+  expect(peekId(over[0]!)).toBe(9);
+  for (let i = 0; i < 100; i++) split.push(Buffer.from("z".repeat(1000)));
+  split.push(Buffer.from('"}\n{"ok":1}\n'));
+  expect(over).toHaveLength(1);
+  expect(lines).toEqual(['{"ok":1}']);
+});
+
 test("server-sent events: fields, line endings, comments and cuts inside a line or a character", () => {
   const events: SseEvent[] = [];
   const parser = new SseParser(1024, (e) => events.push(e));

@@ -3,8 +3,10 @@
  * their inputs and keys, the bridge. A flag's answer is used before anything is asked; without
  * prompts (--yes, --json, no terminal) a missing required answer is an exit-2 error.
  */
+import { placesOf } from "../../core/catalogue/folder-places.js";
 import { instantiate } from "../../core/catalogue/index.js";
 import { UsageError } from "../../core/errors.js";
+import { envInfo } from "../../core/import/read-config.js";
 import { referencesOf } from "../../core/manifest/spec.js";
 import { own } from "../../core/own-keys.js";
 import { parseRegistryName } from "../../core/registry/index.js";
@@ -137,10 +139,14 @@ export async function askKeys(
     | "registryNotes"
     | "env"
     | "existing"
+    | "machine"
+    | "environments"
   >,
 ) {
   const { out } = ctx;
-  const askCtx = { prompts: ctx.prompts, homedir: ctx.homedir, env: ctx.env };
+  // A folder answer is spelled for each environment the server runs in.
+  const places = placesOf(ctx.machine.local, ctx.environments.map(envInfo));
+  const askCtx = { prompts: ctx.prompts, homedir: ctx.homedir, env: ctx.env, places };
   const givenSecrets = parseSecretFlags(ctx.options.secret ?? []);
   out.addSecrets([...givenSecrets.values()].filter((v): v is string => Boolean(v)));
   // Imported entries that held a placeholder where a key belongs ("YOUR_API_KEY"): ask for the
@@ -209,7 +215,7 @@ export async function askKeys(
     );
     Object.assign(ctx.newSecrets, secrets.values);
     out.addSecrets(Object.values(secrets.values));
-    const made = instantiate(t, { inputs, withoutSecrets: secrets.skipped }, ctx.homedir);
+    const made = instantiate(t, { inputs, withoutSecrets: secrets.skipped }, ctx.homedir, places);
     if (made.renamed) ctx.registryNotes.push(`${t.name}: ${made.renamed}`);
     if (fromRegistry) {
       made.server = withProvenance(fromRegistry, made.server);

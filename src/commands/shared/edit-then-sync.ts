@@ -7,7 +7,7 @@ import type { CommandContext } from "../../cli.js";
 import { parseManifestText } from "../../core/manifest/validate.js";
 import { runSync, syncExitCode } from "../../core/sync/run-sync.js";
 import type { Machine } from "../../core/system/machine.js";
-import { renderSync, syncJson } from "../../ui/reports/sync-report.js";
+import { renderSync, syncJson, warnReadable } from "../../ui/reports/sync-report.js";
 
 export async function syncAfterEdit(
   ctx: CommandContext,
@@ -22,11 +22,16 @@ export async function syncAfterEdit(
     summary: Record<string, unknown>;
     /** Lines said already (before the question), not said again by the report. */
     programsShown?: string[];
+    /** Files others can read that receive a key, said already (before the question): not again. */
+    readableShown?: string[];
   },
 ): Promise<number> {
   const o = ctx.options;
   const out = ctx.output;
   const dryRun = Boolean(o.dryRun);
+  // A client config others can read that receives a key: said before the write (or before the
+  // question that led here), once.
+  const said = new Set(edit.readableShown);
   const report = await runSync(
     machine,
     {
@@ -39,6 +44,7 @@ export async function syncAfterEdit(
       clients: o.client,
       project: o.project,
       signal: ctx.signal,
+      ...(out.json ? {} : { beforeWrite: (files) => warnReadable(out, files, said) }),
       ...(dryRun && edit.after !== null
         ? {
             preview: {
@@ -57,6 +63,10 @@ export async function syncAfterEdit(
   );
   out.addSecrets(report.secretValues);
   if (out.json) out.result({ ...edit.summary, sync: syncJson(report) });
-  else await renderSync(report, out, dryRun, edit.programsShown ? { programsShown: edit.programsShown } : {});
+  else
+    await renderSync(report, out, dryRun, {
+      ...(edit.programsShown ? { programsShown: edit.programsShown } : {}),
+      readableShown: [...said],
+    });
   return syncExitCode(report);
 }

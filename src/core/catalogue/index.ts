@@ -12,6 +12,7 @@ import { type ServerSpec, serverSchema } from "../manifest/schema.js";
 import { referencedNames } from "../manifest/spec.js";
 import { own } from "../own-keys.js";
 import { notAKey } from "../secrets/placeholders.js";
+import { foldersElsewhere, type Places, spelledHere } from "./folder-places.js";
 import { packageRoot } from "./package-root.js";
 import {
   type SecretAsk,
@@ -108,13 +109,21 @@ export function searchTemplates(templates: readonly Template[], query: string): 
   });
 }
 
-/** Why an input answer is not acceptable, or undefined when it is. */
-export function checkInput(spec: TemplateInput, value: string, homedir: string): string | undefined {
+/**
+ * Why an input answer is not acceptable, or undefined when it is. A folder is looked for where
+ * this process runs (`places`: a Windows path typed inside WSL, through its `/mnt/…` form).
+ */
+export function checkInput(
+  spec: TemplateInput,
+  value: string,
+  homedir: string,
+  places?: Places,
+): string | undefined {
   if (!value) return spec.optional ? undefined : "an answer is needed";
   if (spec.type === "folder") {
     const folder = expandHome(value, homedir);
     try {
-      if (!statSync(folder).isDirectory()) return `${folder} is not a folder`;
+      if (!statSync(spelledHere(folder, places)).isDirectory()) return `${folder} is not a folder`;
     } catch {
       return `${folder} does not exist`;
     }
@@ -160,21 +169,28 @@ export interface Instantiated {
 /**
  * A manifest server from a template: placeholders filled with the answers, optional secrets that
  * were not given dropped (with whatever refers to them). Validated against the manifest schema.
+ * A folder is spelled as this environment spells it, and for each other one in `places` that
+ * spells it otherwise, in that one's overrides.
  */
 export function instantiate(
   template: ServerTemplate,
   answers: { name?: string; inputs?: Record<string, string>; withoutSecrets?: readonly string[] },
   homedir: string,
+  places?: Places,
 ): Instantiated {
   // A name the user gave is theirs to get right (add checks it); the template's comes from a
   // registry or a file, so a reserved one is changed, and said.
   const { name, renamed } =
     answers.name !== undefined ? { name: answers.name, renamed: undefined } : unreservedName(template.name);
+  const folders = new Set<string>();
   const fill = (s: string) =>
     s.replace(/\$\{input:([A-Za-z0-9_]+)\}/g, (_, key: string) => {
       const spec = own(template.inputs, key);
       const value = own(answers.inputs, key) ?? spec?.default ?? "";
-      return spec?.type === "folder" ? expandHome(value, homedir) : value;
+      if (spec?.type !== "folder") return value;
+      const folder = spelledHere(expandHome(value, homedir), places);
+      folders.add(folder);
+      return folder;
     });
   const dropped = new Set(
     (answers.withoutSecrets ?? []).filter((n) => template.secrets?.find((s) => s.name === n)?.optional),
@@ -209,6 +225,13 @@ export function instantiate(
     ...(s.environments ? { environments: s.environments } : {}),
     ...(s.clients ? { clients: s.clients } : {}),
   };
+  const overrides = foldersElsewhere(
+    (draft.args as string[] | undefined) ?? [],
+    folders,
+    places,
+    s.environments,
+  );
+  if (Object.keys(overrides).length > 0) draft.overrides = overrides;
   const result = serverSchema.safeParse(draft);
   if (!result.success) {
     const issue = result.error.issues[0]!;

@@ -430,7 +430,7 @@ async function live(
   const probeWork = manifest.bridge?.enabled
     ? work.map((w) =>
         w.server === BRIDGE_ENTRY && w.where.scope !== "project"
-          ? { ...w, plan: undefined, noSpawn: "it relays to the bridge, which bridge.reachable checks" }
+          ? { ...w, plan: undefined, bridgeRelay: true }
           : w,
       )
     : work;

@@ -56,6 +56,8 @@ export interface EntryWork {
   relay?: boolean;
   /** A manifest server with `"auth": "client"`: its client logs in itself (a 401 is expected). */
   clientLogin?: boolean;
+  /** The entry is mcp-twin's relay to the bridge: not started (it would start a bridge that outlives doctor). */
+  bridgeRelay?: boolean;
   noSpawn?: string;
 }
 

@@ -34,6 +34,8 @@ export interface DoctorReport {
   /** The manifest used (absent when the home could not be found). */
   manifest?: { path: string; scope: "user" | "project" };
   checks: Check[];
+  /** Servers were started and contacted (no --no-probe). */
+  probed: boolean;
   /** Values to mask in any output. */
   secretValues: string[];
   /** Config files looked at, for headings (paths as this machine shows them). */
@@ -59,6 +61,7 @@ export async function runDoctor(
     ok: !kept.some((c) => c.status === "fail"),
     ...(collected.manifest ? { manifest: collected.manifest } : {}),
     checks: kept,
+    probed: options.probe,
     secretValues: [...new Set(collected.secretValues)],
     files: collected.files,
     manifestServers: collected.manifestServers,

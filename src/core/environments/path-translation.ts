@@ -23,6 +23,11 @@ export function windowsToWsl(p: string, mountRoot: string, distro?: string): str
   return undefined;
 }
 
+/** Typed as Windows writes a path (`C:\…`, `\\wsl.localhost\…`): inside WSL, one to translate. */
+export function looksWindowsTyped(p: string): boolean {
+  return DRIVE.test(p) || WSL_UNC.test(p);
+}
+
 /** `/mnt/c/Users/a` → `C:\Users\a`; any other Linux path → `\\wsl.localhost\<distro>\...`. */
 export function wslToWindows(p: string, mountRoot: string, distro: string): string {
   const root = withSlash(mountRoot);

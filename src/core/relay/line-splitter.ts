@@ -1,7 +1,7 @@
 /**
- * Newline-delimited messages from a byte stream (a client's stdin), each at most `limit` bytes: a
- * longer line is never held whole — its first bytes are kept (to tell its id) and the rest is
- * skipped up to its newline, then it is reported as too large.
+ * Newline-delimited messages from a byte stream (a client's stdin, a shared server's stdout), each
+ * at most `limit` bytes: a longer line is never held whole — it is reported with its first bytes
+ * (to tell its id) as soon as it passes the limit, and the rest is skipped up to its newline.
  */
 
 /** How much of a line too large to hold is kept, to find its id. */
@@ -13,8 +13,8 @@ export class LineSplitter {
   readonly #onOversize: (start: string) => void;
   #chunks: Buffer[] = [];
   #size = 0;
-  /** The start of the line being skipped (too large), or null. */
-  #skipping: string | null = null;
+  /** The line being read is too large: reported, and skipped up to its newline. */
+  #skipping = false;
 
   constructor(limit: number, onLine: (line: string) => void, onOversize: (start: string) => void) {
     this.#limit = limit;
@@ -27,11 +27,13 @@ export class LineSplitter {
     for (let nl = chunk.indexOf(10, from); nl !== -1; nl = chunk.indexOf(10, from)) {
       const piece = chunk.subarray(from, nl);
       from = nl + 1;
-      if (this.#skipping === null && this.#size + piece.length > this.#limit) this.#skip(piece);
-      if (this.#skipping !== null) {
-        const start = this.#skipping;
-        this.#skipping = null;
-        this.#onOversize(start);
+      if (this.#skipping) {
+        this.#skipping = false;
+        continue;
+      }
+      if (this.#size + piece.length > this.#limit) {
+        this.#skip(piece);
+        this.#skipping = false;
         continue;
       }
       const bytes =
@@ -43,7 +45,7 @@ export class LineSplitter {
       if (text.trim() !== "") this.#onLine(text);
     }
     const rest = chunk.subarray(from);
-    if (rest.length === 0 || this.#skipping !== null) return;
+    if (rest.length === 0 || this.#skipping) return;
     if (this.#size + rest.length > this.#limit) this.#skip(rest);
     else {
       // A copy: the stream may reuse its buffer.
@@ -52,11 +54,12 @@ export class LineSplitter {
     }
   }
 
-  /** The line held so far plus `piece` is too large: keep its start, drop the rest. */
+  /** The line held so far plus `piece` is too large: report its start, drop the rest. */
   #skip(piece: Buffer): void {
     const head = Buffer.concat([...this.#chunks, piece.subarray(0, PEEK_BYTES)]).subarray(0, PEEK_BYTES);
-    this.#skipping = head.toString("utf8");
     this.#chunks = [];
     this.#size = 0;
+    this.#skipping = true;
+    this.#onOversize(head.toString("utf8"));
   }
 }

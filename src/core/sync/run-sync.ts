@@ -15,6 +15,7 @@ import { type Context, loadContext, openManifest } from "./context.js";
 import { isNoop, planSync } from "./plan.js";
 import { planReport, type SyncReport } from "./report.js";
 import { loadState, saveState } from "./state.js";
+import type { ReadableSecret } from "./target-safety.js";
 
 export { type SyncReport, syncExitCode } from "./report.js";
 
@@ -35,6 +36,38 @@ export interface SyncOptions {
   trust?: (request: TrustRequest) => Promise<boolean>;
   /** A manifest not (yet) on disk, and secrets not yet stored: `init --dry-run` plans with them. */
   preview?: { manifest: LoadedManifest; secrets: Record<string, string> };
+  /**
+   * Called with the files others can read that this run is about to write a key into, after the
+   * plan and before anything is written: a command says it then, before the write, not after.
+   */
+  beforeWrite?: (readable: ReadableFile[]) => void;
+}
+
+/** A client config others can read into which a sync writes a key, as the user knows its path. */
+export type ReadableFile = ReadableSecret & { path: string };
+
+/**
+ * The files others can read into which a sync now would write a key (the manifest and secrets as
+ * they are on disk, no network look-up): what a command that asks before it syncs says before
+ * its question. Nothing when that cannot be planned: the sync itself then says why.
+ */
+export async function readableBeforeSync(
+  machine: Machine,
+  given: Pick<SyncOptions, "manifest" | "envs" | "clients" | "project">,
+  progress: Progress,
+): Promise<ReadableFile[]> {
+  try {
+    const opened = await openManifest(machine, given);
+    const ctx = await loadContext(machine, { ...given, opened }, progress);
+    const plan = await planSync(ctx, { force: false, update: false, prune: false, offline: true }, progress);
+    return readableFiles(plan.safety);
+  } catch {
+    return [];
+  }
+}
+
+function readableFiles(safety: ReadonlyMap<string, ReadableSecret>): ReadableFile[] {
+  return [...safety].map(([path, r]) => ({ ...r, path }));
 }
 
 /**
@@ -102,6 +135,7 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
       progress,
     );
     given.signal?.throwIfAborted();
+    if (plan.safety.size > 0) given.beforeWrite?.(readableFiles(plan.safety));
     // Loaded only now: a run with nothing to do never pays for writing's modules.
     const { applySyncPlan } = await import("./apply.js");
     return applySyncPlan(ctx, plan, given, progress);

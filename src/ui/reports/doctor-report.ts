@@ -131,8 +131,8 @@ export function renderDoctor(report: DoctorReport, out: Output, verbose: boolean
       for (const check of t.checks) line(out, check, 4, verbose);
       for (const [server, checks] of t.servers) {
         const entry = key === "manifest" ? inManifest.get(server) : undefined;
-        if (entry) manifestServerLine(out, entry, checks, report.checks, verbose);
-        else serverLines(out, server, checks, verbose, t.sharedAt.get(server));
+        if (entry) manifestServerLine(out, entry, checks, report, verbose);
+        else serverLines(out, server, checks, verbose, report.probed, t.sharedAt.get(server));
       }
     }
     out.print("");
@@ -172,31 +172,38 @@ function line(out: Output, check: Check, indent: number, verbose: boolean): void
 
 /**
  * One line per server when everything passes; its findings otherwise. Findings it shares with other
- * configs are listed once, under their heading: the line says where.
+ * configs are listed once, under their heading: the line says where. A server no start or contact
+ * answered for is never ✔: its line says what doctor did not do, and why.
  */
 function serverLines(
   out: Output,
   server: string,
   checks: Check[],
   verbose: boolean,
+  probed: boolean,
   shared: readonly Shared[] = [],
 ): void {
   const { c } = out.theme;
   const probe = checks.find((x) => x.id === "probe.handshake" && x.status === "pass");
+  const notRun = checks.find((x) => x.id === "probe.handshake" && x.status === "skip");
   const elsewhere = shared.flatMap((s) => s.checks);
   // A line that only points at the shared heading takes the mark of what it points at (with this
   // config's own problems, listed under it): never ✔ for a server shown there as skipped.
-  const worst =
+  const judged =
     probe || shared.length === 0
       ? worstOf([...checks, ...elsewhere])
       : worstOf([...checks.filter((x) => x.status !== "pass"), ...elsewhere]);
+  const answered = [...checks, ...elsewhere].some((x) => x.id === "probe.handshake" && x.status === "pass");
+  const worst = judged === "pass" && !answered ? "skip" : judged;
   const headline = [
     probe
       ? shared.length > 0
         ? probe.message.replace(/\.$/, "")
         : probe.message
-      : worst === "pass" && shared.length === 0
-        ? "all checks pass"
+      : worst === "skip" && shared.length === 0
+        ? notRun
+          ? notRun.message.replace(/\.$/, "")
+          : notStarted(probed, checks)
         : "",
     ...shared.map((s) => `see "${s.title}" ${s.where}`),
   ]
@@ -210,8 +217,21 @@ function serverLines(
   for (const check of [...checks].sort((a, b) => rank[a.status] - rank[b.status])) {
     if (check.status === "pass" && !verbose) continue;
     if (check === probe) continue;
+    // Said on the server's line already.
+    if (check === notRun && headline.startsWith(notRun.message.replace(/\.$/, ""))) continue;
     line(out, check, 6, verbose);
   }
+}
+
+/** "not contacted by doctor" for a remote (a url entry), "not started by doctor" for a program. */
+function notDone(checks: readonly Check[]): string {
+  return checks.some((x) => x.id === "entry.remote") ? "not contacted by doctor" : "not started by doctor";
+}
+
+/** A server's line when nothing started it or contacted it: what was checked, and what was not. */
+function notStarted(probed: boolean, checks: readonly Check[]): string {
+  const why = `${notDone(checks)}${probed ? "" : " (--no-probe)"}`;
+  return checks.some((x) => x.status === "pass") ? `${why}; its entry's checks pass` : why;
 }
 
 function worstOf(checks: readonly Check[]): Check["status"] {
@@ -232,10 +252,11 @@ function manifestServerLine(
   out: Output,
   server: DoctorReport["manifestServers"][number],
   own: Check[],
-  all: readonly Check[],
+  report: DoctorReport,
   verbose: boolean,
 ): void {
   const { c } = out.theme;
+  const all = report.checks;
   if (server.disabled) {
     out.print(
       `    ${mark(out, "skip")} ${c.bold(server.name)}  disabled in the manifest (sync leaves it out)`,
@@ -261,7 +282,12 @@ function manifestServerLine(
   // configs" would be false of a server never synced, or taken out by uninstall.
   const missing =
     fileSet(elsewhere.filter((x) => x.id === "drift.entry" && x.status === "fail")).size + wiped;
-  const worst = wiped > 0 ? "fail" : worstOf(everywhere);
+  // A check that did not run is never a ✔: entries not started or contacted leave it unchecked.
+  const handshakes = everywhere.filter((x) => x.id === "probe.handshake");
+  const notRun = handshakes.filter((x) => x.status === "skip");
+  const judged = wiped > 0 ? "fail" : worstOf(everywhere);
+  const unchecked = judged === "pass" && (notRun.length > 0 || !handshakes.some((x) => x.status === "pass"));
+  const worst = unchecked ? "skip" : judged;
   const count = (n: number) => `${n} client config${n === 1 ? "" : "s"}`;
   const configs =
     missing === 0
@@ -276,12 +302,19 @@ function manifestServerLine(
       ...server.wipedIn,
     ]),
   ];
+  const notRunEnvs = [...new Set(notRun.map((x) => x.env ?? x.places?.[0]?.env).filter(Boolean))];
   const where =
     files === 0
       ? "no client config here holds it"
       : envs.length > 0
         ? `${configs}; its findings are below, under ${envs.join(" and ")}`
-        : `checked ${configs}`;
+        : !unchecked
+          ? `checked ${configs}`
+          : !report.probed
+            ? `${configs}; ${notDone(everywhere)} (--no-probe)`
+            : notRunEnvs.length > 0
+              ? `${configs}; not started or contacted by doctor: why is below, under ${notRunEnvs.join(" and ")}`
+              : `${configs}; ${notDone(everywhere)}`;
   out.print(`    ${mark(out, worst)} ${c.bold(server.name)}  ${untrusted(server.runs)}; ${where}`);
   for (const check of own) {
     if (check.status === "pass" && !verbose) continue;
@@ -300,7 +333,10 @@ function summary(report: DoctorReport, out: Output): void {
     skip ? c.dim(`${skip} skipped`) : "",
   ].filter(Boolean);
   const lead = fail ? out.theme.fail : warn ? out.theme.warn : out.theme.ok;
-  out.print(
-    `${lead} ${parts.join(", ")}${fail ? " — the → lines say what to do." : warn ? "." : ": everything works."}`,
-  );
+  // "Everything works" is said of what was tried: servers doctor did not start are not known to.
+  const unstarted = report.checks.some((x) => x.id === "probe.handshake" && x.status === "skip");
+  const verdict = unstarted
+    ? `: everything doctor tried works; the ${out.theme.skip} lines say what it did not start or contact.`
+    : ": everything works.";
+  out.print(`${lead} ${parts.join(", ")}${fail ? " — the → lines say what to do." : warn ? "." : verdict}`);
 }

@@ -17,6 +17,8 @@ function secretValue(value: string): string {
 
 /** An argument as a shell would need it to read back the same (`"two words"`, `""`). */
 function quoted(arg: string): string {
+  // A Windows path reads back the same with its backslashes as they are (in quotes for a space).
+  if (/^(?:[A-Za-z]:\\|\\\\)/.test(arg) && !/["`$]/.test(arg)) return /\s/.test(arg) ? `"${arg}"` : arg;
   return arg === "" || /[\s"'\\$`]/.test(arg) ? JSON.stringify(arg) : arg;
 }
 
@@ -43,6 +45,9 @@ export function launchLines(server: ServerSpec): string[] {
   if (server.url)
     rows.push(["url", `${server.url} (${server.transport === "sse" ? "SSE" : "Streamable HTTP"})`]);
   if (server.args?.length) rows.push(["args", shownArgs(server.args).map(quoted).join(" ")]);
+  // Where an environment runs it with other arguments (a folder as that side spells it).
+  for (const [env, o] of Object.entries(server.overrides ?? {}))
+    if (o.args) rows.push([`args in ${env}`, shownArgs(o.args).map(quoted).join(" ")]);
   for (const [name, value] of Object.entries(server.env ?? {}))
     rows.push(["env", `${name}=${isSecretName(name) ? secretValue(value) : value}`]);
   for (const [name, value] of Object.entries(server.headers ?? {}))

@@ -4,7 +4,8 @@
  */
 import { clientById } from "../../core/clients/index.js";
 import { WONT_START } from "../../core/sync/report.js";
-import type { SyncReport } from "../../core/sync/run-sync.js";
+import type { ReadableFile, SyncReport } from "../../core/sync/run-sync.js";
+import { readableSecretWarning } from "../../core/sync/target-safety.js";
 import { andList, orList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
@@ -70,6 +71,19 @@ interface ShownBefore {
   programsShown?: readonly string[];
   /** Files whose "readable by others, now holds a key" was said already (init's plan): not again. */
   readableShown?: readonly string[];
+}
+
+/**
+ * Before a sync writes (or before the question that leads to one): each client config others can
+ * read that is about to receive a key, with the chmod, once — `said` holds the files said already
+ * (the report leaves them out).
+ */
+export function warnReadable(out: Output, files: readonly ReadableFile[], said: Set<string>): void {
+  for (const r of files) {
+    if (said.has(r.path)) continue;
+    said.add(r.path);
+    out.warn(readableSecretWarning(r, "planned"));
+  }
 }
 
 export async function renderSync(

@@ -3,6 +3,7 @@
  * initialize + tools/list, prints only JSON-RPC on stdout, and starts well within the client's
  * timeout; a project's own entries wait for the user's trust.
  */
+import type { BridgeFacts } from "../bridge-phase.js";
 import type { ProbeItem } from "../facts.js";
 import type { Show } from "../path-style.js";
 import { defineCheck, type Finding, finding, SYNC_FIX, seconds, uvInstallOnce } from "../types.js";
@@ -75,12 +76,16 @@ function remoteHandshake(p: ProbeItem): Finding {
     return finding(
       "skip",
       w.where,
-      "not contacted: a project file's remote would receive your headers; doctor contacts the ones in your own files.",
+      "not contacted by doctor: a project file's remote would receive your headers; doctor contacts the ones in your own files.",
     );
   const shared = p.sharedBy ? `; one contact for ${p.sharedBy}` : "";
   // No login to send: login.state says so, with the fix (one cause, one finding).
   if (r.cause === "no-login")
-    return finding("skip", w.where, `not contacted: ${lowerFirst(r.error ?? "no login")} (see login.state).`);
+    return finding(
+      "skip",
+      w.where,
+      `not contacted by doctor: ${lowerFirst(r.error ?? "no login")} (see login.state).`,
+    );
   // "auth": "client": the client logs in itself; doctor cannot, so it cannot go further.
   if (r.cause === "login" && w.clientLogin && !w.relay)
     return finding(
@@ -123,7 +128,24 @@ function remoteHandshake(p: ProbeItem): Finding {
   );
 }
 
-function handshake(p: ProbeItem, show: Show): Finding {
+/**
+ * The bridge's relay is not started (it would start a bridge that outlives doctor): what doctor
+ * found at the bridge's address instead, so the entry's line says what was and was not checked.
+ */
+function bridgeRelay(p: ProbeItem, bridge: BridgeFacts | undefined): Finding {
+  const reach = bridge?.reach;
+  const why = !reach
+    ? "it relays to the bridge, which has no token here yet (see bridge.token)"
+    : reach.state === "ours"
+      ? "it relays to the bridge, which answers (see bridge.reachable)"
+      : reach.state === "free"
+        ? "it relays to the bridge, which is not running now (the entry starts it on first use; see bridge.reachable)"
+        : "it relays to the bridge, whose port another program holds (see bridge.reachable)";
+  return finding("skip", p.work.where, `not started by doctor: ${why}.`);
+}
+
+function handshake(p: ProbeItem, show: Show, bridge?: BridgeFacts): Finding {
+  if (p.work.bridgeRelay) return bridgeRelay(p, bridge);
   if (p.work.remote) return remoteHandshake(p);
   const w = p.work;
   const r = p.result;
@@ -132,10 +154,14 @@ function handshake(p: ProbeItem, show: Show): Finding {
     return finding(
       "skip",
       w.where,
-      `not started: \`${show.path(w.missing.path)}\` is not found in ${w.missing.env} (see ${w.missing.check}).`,
+      `not started by doctor: \`${show.path(w.missing.path)}\` is not found in ${w.missing.env} (see ${w.missing.check}).`,
     );
   if (!r)
-    return finding("skip", w.where, `not started: ${show.text(w.noSpawn ?? "cannot be started from here")}.`);
+    return finding(
+      "skip",
+      w.where,
+      `not started by doctor: ${show.text(w.noSpawn ?? "it cannot be started from here")}.`,
+    );
   if (!r.ok) {
     // The server's own lines are quoted as it printed them.
     const detail = [...r.noise.map((l) => `stdout: ${l}`), ...r.stderr.map((l) => `stderr: ${l}`)];
@@ -164,7 +190,7 @@ export const probeChecks = [
         finding(
           "warn",
           h.where,
-          `not started: ${show.path(h.path)} is this project's file (committed with it, not written by mcp-twin) and is not trusted; starting "${h.server}" would run ${h.runs}.`,
+          `not started by doctor: ${show.path(h.path)} is this project's file (committed with it, not written by mcp-twin) and is not trusted; starting "${h.server}" would run ${h.runs}.`,
           {
             fix: "Read the file. If you trust it, run `mcp-twin doctor --yes` here (or answer yes on a terminal): the trust is kept for these entries as they are, and an edit asks again.",
           },
@@ -174,15 +200,15 @@ export const probeChecks = [
   defineCheck({
     id: "probe.handshake",
     scope: "machine",
-    doc: 'the server did not start, exited (with its code and the lines of its stderr that name the error), or gave no answer to `initialize`/`tools/list` within `--timeout`; pass shows start-up time and tool count. A remote server — a url entry, or the server a `mcp-twin connect` relay entry reaches (not started: the remote is contacted instead, with the relay\'s login when it has one) — gets the same handshake over the SDK\'s Streamable HTTP client (SSE for `"type": "sse"`, or a Cursor/Windsurf/untyped Gemini entry of a manifest server with `"transport": "sse"`), once for every entry that reaches it; a failure names its cause (a host name that does not resolve, connection refused, TLS, a login needed: `mcp-twin login <server>`, an HTTP status). A project file\'s remote is not contacted (skip). Skipped for all with `--no-probe`.',
+    doc: 'the server did not start, exited (with its code and the lines of its stderr that name the error), or gave no answer to `initialize`/`tools/list` within `--timeout`; pass shows start-up time and tool count. A remote server — a url entry, or the server a `mcp-twin connect` relay entry reaches (not started: the remote is contacted instead, with the relay\'s login when it has one) — gets the same handshake over the SDK\'s Streamable HTTP client (SSE for `"type": "sse"`, or a Cursor/Windsurf/untyped Gemini entry of a manifest server with `"transport": "sse"`), once for every entry that reaches it; a failure names its cause (a host name that does not resolve, connection refused, TLS, a login needed: `mcp-twin login <server>`, an HTTP status). A project file\'s remote is not contacted (skip). mcp-twin\'s own entry that relays to the bridge is not started either (it would start a bridge that outlives doctor): skip, saying what answers at the bridge\'s address (`bridge.reachable`). Skipped for all with `--no-probe`. A server whose entries were not started or contacted is never shown as passing: its line says what was not checked and why.',
     fix: "`mcp-twin sync` for a managed server whose entry is not what sync writes; otherwise the cause's own fix when doctor can tell it (a folder argument that does not exist), else what its error says, in the manifest (then `mcp-twin sync`) or the entry; the report shows the command doctor started, runnable from where you are (`command` in `--json`). An entry whose program is not there is not started (skip): `entry.command` (or `entry.node-path`) is that finding, with the program's install command.",
     // The whole machine, not each probe: with --no-probe there is nothing to run on but one skip.
-    run: ({ probes, manifest }, show) =>
+    run: ({ probes, manifest, bridge }, show) =>
       probes === undefined
         ? manifest
-          ? [finding("skip", {}, "live probes skipped (--no-probe).")]
+          ? [finding("skip", {}, "no server started or contacted by doctor (--no-probe).")]
           : []
-        : probes.map((p) => handshake(p, show)),
+        : probes.map((p) => handshake(p, show, bridge)),
   }),
   defineCheck({
     id: "probe.startup",
