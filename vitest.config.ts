@@ -23,6 +23,7 @@ const SLOW_TESTS = [
   "test/bridge-server/tools.test.ts",
   "test/catalogue/add-lookup.test.ts",
   "test/catalogue/commands.test.ts",
+  "test/catalogue/folder-places.test.ts",
   "test/doctor/bridge.test.ts",
   "test/doctor/cleanup.test.ts",
   "test/doctor/doctor-machines.test.ts",
