@@ -3,26 +3,122 @@ import { configDefaults, defineConfig } from "vitest/config";
 import { tomlParserVitePlugin } from "./scripts/toml-parser-patch.mjs";
 
 /**
- * Slow on purpose: faults and concurrency (killed runs, Ctrl-C, two runs racing for the lock, live
- * installs on a pseudo-terminal, the packed package). `npm test` (and .ci/run) runs them;
- * `npm run test:quick` leaves them out while you work.
+ * Left out of `npm run test:quick` (the inner loop: unit tests and the in-process tests that start
+ * nothing slow), run by `npm test` and .ci/run: faults and concurrency (killed runs, Ctrl-C, runs
+ * racing for the lock, the packed package), and every file that installs with npm, starts the
+ * built binary, the bridge or a pseudo-terminal, or sets up dozens of machines.
  */
 const SLOW_TESTS = [
-  "test/e2e/faults.test.ts",
-  "test/e2e/interrupt.test.ts",
+  "test/bridge-control/lifecycle.test.ts",
+  "test/bridge-control/token-safety.test.ts",
+  "test/bridge-server/hostile.test.ts",
+  "test/bridge-server/http-security.test.ts",
+  "test/bridge-server/limits.test.ts",
+  "test/bridge-server/resources.test.ts",
+  "test/bridge-server/share-plugins.test.ts",
+  "test/bridge-server/share-trust.test.ts",
+  "test/bridge-server/slow-clients.test.ts",
+  "test/bridge-server/state.test.ts",
+  "test/bridge-server/stdio.test.ts",
+  "test/bridge-server/tools.test.ts",
+  "test/catalogue/add-lookup.test.ts",
+  "test/catalogue/commands.test.ts",
+  "test/catalogue/folder-places.test.ts",
+  "test/doctor/bridge.test.ts",
   "test/doctor/cleanup.test.ts",
-  "test/packages/progress.test.ts",
+  "test/doctor/doctor-machines.test.ts",
+  "test/doctor/doctor-wsl.test.ts",
+  "test/e2e/add-shows-launch.test.ts",
+  "test/e2e/adopt.test.ts",
+  "test/e2e/bookkeeping.test.ts",
+  "test/e2e/bridge-wiring.test.ts",
+  "test/e2e/contract.test.ts",
+  "test/e2e/desktop-linux.test.ts",
+  "test/e2e/edges.test.ts",
+  "test/e2e/faults.test.ts",
+  "test/e2e/giveback-property.test.ts",
+  "test/e2e/help.test.ts",
+  "test/e2e/interrupt.test.ts",
+  "test/e2e/lifecycle.test.ts",
+  "test/e2e/one-rule.test.ts",
+  "test/e2e/own-names.test.ts",
   "test/e2e/package.test.ts",
+  "test/e2e/paths-shown.test.ts",
+  "test/e2e/placeholders.test.ts",
+  "test/e2e/project-manifest.test.ts",
+  "test/e2e/reports-true.test.ts",
+  "test/e2e/restore-uninstall.test.ts",
+  "test/e2e/selectors.test.ts",
+  "test/e2e/short-names.test.ts",
+  "test/e2e/sync-codex.test.ts",
+  "test/e2e/sync-scenarios.test.ts",
+  "test/e2e/sync-windows.test.ts",
+  "test/e2e/sync-wsl.test.ts",
+  "test/e2e/uninstall-bridge.test.ts",
+  "test/e2e/untrusted-text.test.ts",
+  "test/e2e/write-safety.test.ts",
+  "test/import/clash.test.ts",
+  "test/import/loop.test.ts",
+  "test/import/msix.test.ts",
+  "test/init/init-registry.test.ts",
+  "test/init/init.test.ts",
+  "test/oauth/add-login.test.ts",
+  "test/oauth/login.test.ts",
+  "test/oauth/relay.test.ts",
+  "test/packages/progress.test.ts",
+  "test/registry/commands.test.ts",
+  "test/registry/hostile.test.ts",
+  "test/relay/bounded.test.ts",
+  "test/relay/connect-sse.test.ts",
+  "test/relay/connect.test.ts",
+  "test/relay/remote-auth.test.ts",
 ];
+
+/**
+ * Pure logic: no fake machine, no process, no server, no environment variable or module state
+ * they change. They share one worker's loaded modules (`isolate: false`), which saves a worker
+ * start and a module graph per file; every other file gets a fresh worker of its own.
+ */
+const UNIT_TESTS = [
+  "test/bridge-control/bridge-proof.test.ts",
+  "test/bridge-server/guards.test.ts",
+  "test/clients/clients.test.ts",
+  "test/core/errors-brand.test.ts",
+  "test/core/pure.test.ts",
+  "test/core/safety-units.test.ts",
+  "test/core/selectors.test.ts",
+  "test/doctor/match-case.test.ts",
+  "test/doctor/path-style.test.ts",
+  "test/doctor/startup-thresholds.test.ts",
+  "test/entries/launch-in.test.ts",
+  "test/entries/launch.test.ts",
+  "test/entries/ownership.test.ts",
+  "test/environments/program-hints.test.ts",
+  "test/formats/control-chars.test.ts",
+  "test/formats/toml-corpus.test.ts",
+  "test/formats/toml-edit.test.ts",
+  "test/import/adopt-merge.test.ts",
+  "test/import/fold.test.ts",
+  "test/import/recognize.test.ts",
+  "test/init/ask-secrets.test.ts",
+  "test/manifest/manifest-validate.test.ts",
+  "test/oauth/units.test.ts",
+  "test/registry/convert.test.ts",
+  "test/relay/framing.test.ts",
+  "test/secrets/secret-fields-toml.test.ts",
+  "test/secrets/server-launch.test.ts",
+  "test/structure/function-length.test.ts",
+  "test/structure/layout.test.ts",
+  "test/system/sealed-json.test.ts",
+];
+
+const quick = process.env.MCP_TWIN_QUICK ? SLOW_TESTS : [];
 
 export default defineConfig({
   // toml-eslint-parser as the build bundles it: made to read tokens of any length (see the script).
   plugins: [tomlParserVitePlugin],
   test: {
     server: { deps: { inline: ["toml-eslint-parser"] } },
-    include: ["test/**/*.test.ts"],
-    exclude: [...configDefaults.exclude, ...(process.env.MCP_TWIN_QUICK ? SLOW_TESTS : [])],
-    globalSetup: ["test/helpers/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
@@ -30,5 +126,17 @@ export default defineConfig({
     // spent waiting on child processes (npm, the Windows stand-ins, MCP servers, the bridge), so a
     // worker per core leaves cores idle (figures: docs/dev/performance.md).
     maxWorkers: Math.max(2, os.availableParallelism() + 1),
+    projects: [
+      { extends: true, test: { name: "unit", include: UNIT_TESTS, isolate: false } },
+      {
+        extends: true,
+        test: {
+          name: "system",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...UNIT_TESTS, ...quick],
+          globalSetup: ["test/helpers/global-setup.ts"],
+        },
+      },
+    ],
   },
 });

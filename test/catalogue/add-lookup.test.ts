@@ -10,7 +10,10 @@ import path from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
 import { afterEach, beforeEach, expect, inject, test } from "vitest";
 import { parseNpmView } from "../../src/core/packages/npm-view.js";
-import { createFakeMachine, REPO, runCli } from "../helpers/fake-machine.js";
+import { createFakeMachine, REPO, runCli, runInProcessByDefault } from "../helpers/fake-machine.js";
+import { runMain } from "../helpers/in-process.js";
+
+runInProcessByDefault();
 
 let root: string;
 let env: Record<string, string>;
@@ -31,7 +34,10 @@ beforeEach(() => {
   };
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
-const cli = (args: string[]) => runCli(args, env, root);
+// main in this process; MCP_TWIN_TEST_CLI=binary runs the built binary.
+const run = (args: string[], runEnv: Record<string, string>, cwd: string) =>
+  process.env.MCP_TWIN_TEST_CLI === "binary" ? runCli(args, runEnv, cwd) : runMain(args, runEnv, cwd);
+const cli = (args: string[]) => run(args, env, root);
 const catalogueSpec = () =>
   (
     parseJsonc(readFileSync(path.join(REPO, "templates", "sequential-thinking.jsonc"), "utf8")) as {
@@ -43,7 +49,7 @@ test("a package the catalogue has becomes its entry, pinned as the catalogue pin
   const pinned = catalogueSpec();
   expect(pinned).toMatch(/^@modelcontextprotocol\/server-sequential-thinking@\d/);
   // npm pointed at nothing: the catalogue answers without asking it
-  const r = await runCli(
+  const r = await run(
     ["add", "@modelcontextprotocol/server-sequential-thinking", "--yes"],
     { ...env, npm_config_registry: "http://127.0.0.1:9/" },
     root,

@@ -1,5 +1,6 @@
 /**
- * add, remove, secret — through the built binary: comments and line endings of the manifest
+ * add, remove, secret — main in this process (MCP_TWIN_TEST_CLI=binary: the built binary), the
+ * prompts through the built binary in a real terminal: comments and line endings of the manifest
  * survive, secrets are private and never printed, --yes fails clearly, --dry-run writes nothing,
  * and the prompts work in a real terminal (including a wrong answer and Ctrl-C).
  */
@@ -8,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, expect, inject, test } from "vitest";
 import { runCli } from "../helpers/fake-machine.js";
+import { runMain } from "../helpers/in-process.js";
 import { KEY, runInPty } from "../helpers/pty.js";
 
 let root: string;
@@ -29,7 +31,10 @@ beforeEach(() => {
   };
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
-const cli = (args: string[], input?: string) => runCli(args, env, root, input);
+const cli = (args: string[], input?: string) =>
+  process.env.MCP_TWIN_TEST_CLI === "binary"
+    ? runCli(args, env, root, input)
+    : runMain(args, env, root, input);
 
 test("add and remove edit only their entry: comments, tabs and CRLF survive", async () => {
   mkdirSync(home(), { recursive: true });

@@ -12,9 +12,16 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { answerChallenge, CHALLENGE_HEADER } from "../../src/core/bridge-control/bridge-challenge.js";
-import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+} from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
 import { doctor, one } from "./helpers.js";
+
+runInProcessByDefault();
 
 const TOKEN = "bridge-token-3f9a1c7e5d2b";
 let machine: FakeMachine;

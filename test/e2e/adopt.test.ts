@@ -8,8 +8,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import type { FakeMachine } from "../helpers/fake-machine.js";
+import { type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
+
+runInProcessByDefault();
 
 const SECRET = "fx-adopt-1111111111-OLD1";
 const ROTATED = "fx-adopt-2222222222-NEW2";
@@ -125,8 +127,7 @@ describe("adopt: a hand edit taken into the manifest", () => {
   }, 120_000);
 
   test("a new key only: the report says the edit went into the secrets file, the manifest unchanged", async () => {
-    const m = setup();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced();
     const cfg = json(m.paths.cursorConfig);
     cfg.mcpServers.fixture.env.FIXTURE_TOKEN = ROTATED;
     writeFileSync(m.paths.cursorConfig, JSON.stringify(cfg, null, 2));

@@ -27,8 +27,7 @@ const secretsFile = (m: FakeMachine) => path.join(m.paths.home, "secrets.json");
 
 /** A synced machine whose manifest then changed, so the next sync would write. */
 async function syncedThenChanged(): Promise<FakeMachine> {
-  const m = setup();
-  expect((await m.run(["sync"])).code).toBe(0);
+  const m = await setup.synced();
   const manifest = path.join(m.paths.home, "mcp-twin.jsonc");
   const doc = JSON.parse(readFileSync(manifest, "utf8"));
   doc.servers.fixture.args = ["--changed"];
@@ -77,8 +76,7 @@ describe("the state file", () => {
   });
 
   test("doctor reports it with the fix; moved aside, sync recognises mcp-twin's entries again", async () => {
-    const m = setup();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced();
     const synced = configs(m);
     writeFileSync(stateFile(m), "{ not json");
     const run = await doctor(m, ["--no-probe"]);
@@ -288,8 +286,7 @@ describe("damaged caches are rebuilt, never a crash", () => {
   });
 
   test("a validated manifest whose servers were damaged in the cache: the manifest is read again", async () => {
-    const m = setup();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced();
     const synced = configs(m);
     const [name] = readdirSync(cacheDir(m)).filter((n) => n.startsWith("manifest-"));
     const file = path.join(cacheDir(m), name!);

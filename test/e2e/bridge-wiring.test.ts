@@ -1,5 +1,5 @@
 /**
- * `bridge.enabled` in the manifest: sync (the built binary, inside fake WSL) registers the bridge in
+ * `bridge.enabled` in the manifest: sync (inside fake WSL) registers the bridge in
  * every client as a `connect` relay — Claude Code in WSL runs it directly, Windows Claude Desktop
  * and Cursor through `wsl.exe --exec` — which starts the bridge when none answers, so no entry
  * stops working because the bridge is not running, and no token sits in any client config. Two of
@@ -11,9 +11,17 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
 import { handshake } from "../helpers/mcp.js";
 import { freePort } from "../helpers/net.js";
+
+runInProcessByDefault();
 
 const SECRET = "fx-3e5a7c9b1d2f4a6c";
 let machine: FakeMachine;

@@ -13,13 +13,21 @@ import { describe, expect, test } from "vitest";
 import { buildProgram, HONOURS, SHARED, type Shared } from "../../src/cli.js";
 import { commandsWithHelp, readMorePointers } from "../../src/help.js";
 import { BIN, REPO } from "../helpers/fake-machine.js";
+import { runMain } from "../helpers/in-process.js";
 
 const run = promisify(execFile);
-async function help(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [BIN, ...args, "--help"], {
-    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", HOME: "/nonexistent" },
-  });
-  return stdout.split(REPO.replace(/\/$/, "")).join("<package>");
+/** Help is the same text each time it is asked: one binary run per command line in this file. */
+const helpRuns = new Map<string, Promise<string>>();
+function help(...args: string[]): Promise<string> {
+  const key = args.join("\0");
+  let text = helpRuns.get(key);
+  if (!text) {
+    text = run(process.execPath, [BIN, ...args, "--help"], {
+      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", HOME: "/nonexistent" },
+    }).then(({ stdout }) => stdout.split(REPO.replace(/\/$/, "")).join("<package>"));
+    helpRuns.set(key, text);
+  }
+  return text;
 }
 
 const commands = buildProgram(async () => {})
@@ -134,11 +142,11 @@ describe("every command", () => {
           [name, ...positional, flag, ...value],
           [flag, ...value, name, ...positional],
         ]) {
-          const r = await run(process.execPath, [BIN, ...argv], {
-            env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", HOME: "/nonexistent" },
-          }).then(
-            () => ({ code: 0, stdout: "", stderr: "" }),
-            (e: { code: number; stdout: string; stderr: string }) => e,
+          // The parser's answer: main in this process (the binary's own exit is checked above).
+          const r = await runMain(
+            argv,
+            { PATH: process.env.PATH ?? "", NO_COLOR: "1", HOME: "/nonexistent" },
+            REPO,
           );
           expect(r.code, `${argv.join(" ")}`).toBe(2);
           // With --json the error is a JSON document on stdout.

@@ -68,8 +68,7 @@ describe("versions", () => {
   });
 
   test("remove + sync says the package stays installed, and that sync --prune uninstalls it; --prune then does", async () => {
-    const m = setup();
-    await m.run(["sync"]);
+    const m = await setup.synced();
     const removed = await m.run(["remove", "fixture", "--sync"]);
     expect(removed.code).toBe(0);
     const pkg = inject("fixtureName");
@@ -89,8 +88,7 @@ describe("versions", () => {
   });
 
   test("--prune uninstalls the packages of servers removed from the manifest, on both sides", async () => {
-    const m = setup();
-    await m.run(["sync"]);
+    const m = await setup.synced();
     writeManifest(m, { servers: {} });
     const r = await m.run(["sync", "--prune", "--json"]);
     expect(r.code).toBe(0);
@@ -124,11 +122,10 @@ describe("project scope", () => {
 
 describe("status, restore, uninstall", () => {
   test("status reports synced, drifted, foreign, missing and stale", async () => {
-    const m = setup(
+    const m = await setup.synced(
       {},
       { fixture: { package: inject("fixtureName") }, other: { command: "uvx", args: ["x"] } },
     );
-    await m.run(["sync"]);
     const cursor = json(m.paths.cursorConfig);
     cursor.mcpServers.fixture.args.push("--extra"); // drifted
     delete cursor.mcpServers.other; // missing

@@ -9,9 +9,11 @@ import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import { call, cleanup, httpClient, startBridge } from "../bridge-server/helpers.js";
 import { doctor, one, pick } from "../doctor/helpers.js";
-import { writeManifest } from "../helpers/fake-machine.js";
+import { runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { importJson } from "../import/helpers.js";
+
+runInProcessByDefault();
 
 const SECRET = "fx-9c8b7a6d5e4f3a2b";
 const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);
@@ -20,8 +22,7 @@ afterEach(cleanup);
 
 describe("who owns an entry (core/entries/ownership.ts)", () => {
   test("an entry edited by hand into what the manifest now asks for is synced for status and doctor, as for sync", async () => {
-    const m = setup();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced();
     // The hand edit doctor warns about, then its own fix: "move the change into the manifest".
     const cursor = json(m.paths.cursorConfig);
     cursor.mcpServers.fixture.args.push("--verbose");
@@ -59,8 +60,10 @@ describe("who owns an entry (core/entries/ownership.ts)", () => {
 
 describe("what is installed where (core/entries/desired.ts), as doctor always read it", () => {
   test("sync --env windows sees the WSL install a Windows client's entry runs (no 'no environment can run it')", async () => {
-    const m = setup({}, { fixture: { package: `${inject("fixtureName")}@1.0.0`, environments: ["wsl"] } });
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced(
+      {},
+      { fixture: { package: `${inject("fixtureName")}@1.0.0`, environments: ["wsl"] } },
+    );
     const desktop = readFileSync(m.paths.claudeDesktopConfig, "utf8");
     expect(json(m.paths.claudeDesktopConfig).mcpServers.fixture.command).toBe("wsl.exe");
 
@@ -146,8 +149,7 @@ describe("from manifest server to launch (core/manifest/spec.ts)", () => {
   });
 
   test("a placeholder in an override is refused by sync and failed by doctor, whatever the selector (wsl:Ubuntu-22.04)", async () => {
-    const m = setup();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced();
     const before = readFileSync(m.paths.cursorConfig, "utf8");
     for (const selector of ["windows", "wsl:Ubuntu-22.04"]) {
       writeManifest(m, {
@@ -172,8 +174,7 @@ describe("from manifest server to launch (core/manifest/spec.ts)", () => {
   });
 
   test("a blank secret stored with --force is refused by sync, as `secret set` and doctor say", async () => {
-    const m = setup();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced();
     const before = readFileSync(m.paths.cursorConfig, "utf8");
     const forced = await m.run(["secret", "set", "FIXTURE_TOKEN", "--force"], { input: "   " });
     expect(forced.code, forced.stderr).toBe(0);

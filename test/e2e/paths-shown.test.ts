@@ -116,8 +116,7 @@ describe("from WSL, a Windows file is named as Windows names it", () => {
 
 describe("advice that takes a path takes the form it prints", () => {
   test("restore takes a Windows file and a backup as --list shows them (and as this process opens them)", async () => {
-    const m = setup();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced();
     const windowsFile = `C:\\Users\\${m.windowsUser}\\.cursor\\mcp.json`;
     const list = await m.run(["restore", "--list", windowsFile]);
     expect(list.code, list.stderr).toBe(0);

@@ -27,8 +27,7 @@ const userConfigs = (m: FakeMachine) =>
 
 /** A synced machine, and a cloned repo beside it with its own manifest. */
 async function machineWithRepo(servers: Record<string, unknown>) {
-  const m = setup();
-  expect((await m.run(["sync"])).code).toBe(0);
+  const m = await setup.synced();
   const repo = path.join(m.root, "repo");
   mkdirSync(repo, { recursive: true });
   const manifest = path.join(repo, "mcp-twin.jsonc");
@@ -176,8 +175,7 @@ describe("a project manifest that runs only pinned packages (and remotes)", () =
 describe("doctor in a cloned repo", () => {
   /** A repo whose committed .mcp.json runs a program that leaves a mark when started. */
   async function clonedRepo() {
-    const m = setup();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced();
     const repo = path.join(m.root, "cloned");
     mkdirSync(repo, { recursive: true });
     const mark = path.join(m.root, "it-ran");

@@ -7,8 +7,15 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import { type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import {
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+  writeSecrets,
+} from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
+
+runInProcessByDefault();
 
 const SECRET = "fx-5b2e9d1c7a3f4e60";
 const setup = fixtureMachines(SECRET, () => `${inject("fixtureName")}@1.0.0`);
@@ -92,8 +99,7 @@ describe("what loads the change", () => {
 
 describe("status", () => {
   test("an entry whose installed script was deleted is missing, not synced", async () => {
-    const m = setup();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced();
     const before = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{ state: string }>;
     expect(before.map((r) => r.state)).toEqual(["synced", "synced", "synced"]);
     rmSync(path.join(m.paths.linuxPrefix, "lib", "node_modules", inject("fixtureName")), {
@@ -168,8 +174,7 @@ describe("status", () => {
   });
 
   test("names the manifest on /mnt/c as Windows does, like sync's report", async () => {
-    const m = setup();
-    await m.run(["sync"]);
+    const m = await setup.synced();
     const r = await m.run(["status"]);
     expect(r.stdout).toContain(
       `Manifest: C:\\Users\\${m.windowsUser}\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc`,

@@ -266,11 +266,11 @@ describe("uninstall gives back what it took", () => {
  * Desktop's and Cursor's files, and status called mcp-twin's own entries foreign.
  */
 describe("restore leaves the bookkeeping true", () => {
-  const fixture = () =>
-    setup(
-      {},
-      { fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } } },
-    );
+  const servers = () => ({
+    fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+  });
+  /** A machine with the fixture server, after its sync (exit 0). */
+  const syncedFixture = () => setup.synced({}, servers());
   const files = (m: FakeMachine) => [
     m.paths.claudeDesktopConfig,
     m.paths.cursorConfig,
@@ -296,8 +296,7 @@ describe("restore leaves the bookkeeping true", () => {
     });
 
   test("uninstall, restore, uninstall: the second uninstall finds every entry restore put back, whole files too", async () => {
-    const m = fixture();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await syncedFixture();
     const synced = files(m).map(read);
     expect(synced.every((t) => t?.includes(SECRET))).toBe(true);
     expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
@@ -329,8 +328,7 @@ describe("restore leaves the bookkeeping true", () => {
   }, 120_000);
 
   test("restore --from a backup of a deleted file, and restore after a sync: state says what is mcp-twin's", async () => {
-    const m = fixture();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await syncedFixture();
     expect((await m.run(["uninstall", "--yes"])).code).toBe(0);
     // --from the backup uninstall kept of Cursor's file: it comes back whole, and is mcp-twin's.
     const cursor = (await list(m, "windows:cursor")).targets[0]!;
@@ -382,11 +380,11 @@ describe("restore leaves the bookkeeping true", () => {
  * in the result, each diff shown once.
  */
 describe("previews and reports", () => {
-  const fixture = () =>
-    setup(
-      {},
-      { fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } } },
-    );
+  const servers = () => ({
+    fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+  });
+  /** A machine with the fixture server, after its sync (exit 0). */
+  const syncedFixture = () => setup.synced({}, servers());
   const quote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   /**
    * The report rows naming `file` (a mark, env, client, then the path). Not anchored at a line's
@@ -407,8 +405,7 @@ describe("previews and reports", () => {
   const cursor = "C:\\Users\\alice\\.cursor\\mcp.json";
 
   test("uninstall then restore on a terminal: planned rows, deletions as deletions, one question naming every file", async () => {
-    const m = fixture();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await syncedFixture();
     const code = m.paths.claudeCodeConfig;
 
     const u = runInPty(["uninstall"], m.env, m.paths.linuxHome);
@@ -464,8 +461,7 @@ describe("previews and reports", () => {
   }, 120_000);
 
   test("--dry-run and --json: the same facts, planned; a deleted file's action is `deleted`", async () => {
-    const m = fixture();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await syncedFixture();
     const dry = await m.run(["uninstall", "--dry-run"]);
     expect(dry.code).toBe(0);
     expect(dry.stdout).not.toContain("✔");

@@ -18,11 +18,13 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { doctor, failures, one } from "../doctor/helpers.js";
-import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { handshake } from "../helpers/mcp.js";
 import { type McpRegistry, RECORDED, startMcpRegistry } from "../helpers/mcp-registry.js";
 import { SSE_SERVER_NAME, type SseServer, startSseServer } from "../helpers/sse-server.js";
 import { manifestOf, placeJson, places } from "../import/helpers.js";
+
+runInProcessByDefault();
 
 const KEY = "sse-k-3f9a0c7e51d2";
 const SECRET = "LEGACY_SSE_API_KEY";

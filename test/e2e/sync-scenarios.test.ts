@@ -44,8 +44,7 @@ describe("Claude Desktop from the Store (MSIX)", () => {
 
 describe("ownership", () => {
   test("a hand edit is drift: reported and kept, overwritten with --force", async () => {
-    const m = setup();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced();
     const cfg = json(m.paths.cursorConfig);
     cfg.mcpServers.fixture.args.push("--verbose");
     writeFileSync(m.paths.cursorConfig, JSON.stringify(cfg, null, 2));
@@ -115,8 +114,7 @@ describe("failures", () => {
   });
 
   test("an update whose install fails: the report names the version that is not there, not the package (the old one is)", async () => {
-    const m = setup();
-    expect((await m.run(["sync"])).code).toBe(0);
+    const m = await setup.synced();
     const entries = () =>
       [m.paths.claudeDesktopConfig, m.paths.cursorConfig].map((f) => readFileSync(f, "utf8"));
     const before = entries();

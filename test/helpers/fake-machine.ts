@@ -72,6 +72,8 @@ export interface FakeMachineOptions {
   shortNames?: boolean;
   /** The WSL distros `wsl.exe -l` lists (default Ubuntu and Docker's two); [] = none installed. */
   wslDistros?: string[];
+  /** Build the machine in this (absent or empty) folder rather than a new temp folder. */
+  root?: string;
 }
 
 export interface RunResult {
@@ -122,7 +124,8 @@ export interface FakeMachine {
 
 export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine {
   const kind = options.kind ?? "wsl";
-  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), "mcp-twin-machine-")));
+  if (options.root) mkdirSync(options.root, { recursive: true });
+  const root = realpathSync(options.root ?? mkdtempSync(path.join(os.tmpdir(), "mcp-twin-machine-")));
   const user = options.windowsUser ?? "alice";
   const mnt = path.join(root, "mnt");
   const drive = path.join(mnt, "c");

@@ -1,8 +1,9 @@
 /**
  * Fake machines for a test file: each test gets one with the fixture server in its manifest and
- * its secret set, cleaned up after the test.
+ * its secret set, cleaned up after the test; `synced` gives one after its first sync.
  */
-import { afterEach, inject } from "vitest";
+import { cpSync, existsSync, rmSync } from "node:fs";
+import { afterAll, afterEach, expect, inject } from "vitest";
 import {
   createFakeMachine,
   type FakeMachine,
@@ -16,7 +17,7 @@ export function fixtureMachines(secret: string, fixtureSpec: () => string = () =
   afterEach(() => {
     for (const m of machines.splice(0)) m.cleanup();
   });
-  return function setup(options: FakeMachineOptions = {}, servers?: Record<string, unknown>): FakeMachine {
+  function setup(options: FakeMachineOptions = {}, servers?: Record<string, unknown>): FakeMachine {
     const machine = createFakeMachine({ registryUrl: inject("registryUrl"), ...options });
     machines.push(machine);
     writeManifest(machine, {
@@ -26,5 +27,37 @@ export function fixtureMachines(secret: string, fixtureSpec: () => string = () =
     });
     writeSecrets(machine, { FIXTURE_TOKEN: secret });
     return machine;
-  };
+  }
+
+  // The first sync of a machine installs the fixture on both sides with real npm: done once per
+  // kind of machine in this file, then copied back byte for byte (times and modes kept) into the
+  // same folder, so every absolute path the sync wrote stays true.
+  const synced = new Map<string, { root: string; copy: string }>();
+  afterAll(() => {
+    for (const { copy } of synced.values()) rmSync(copy, { recursive: true, force: true });
+  });
+  /** A machine as `setup` gives it, after `mcp-twin sync` (exit 0). */
+  async function syncedMachine(
+    options: FakeMachineOptions = {},
+    servers?: Record<string, unknown>,
+  ): Promise<FakeMachine> {
+    const key = JSON.stringify([options, servers ?? null]);
+    const known = synced.get(key);
+    if (known && !existsSync(known.root)) {
+      const machine = createFakeMachine({ registryUrl: inject("registryUrl"), ...options, root: known.root });
+      machines.push(machine);
+      rmSync(known.root, { recursive: true, force: true });
+      cpSync(known.copy, known.root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      return machine;
+    }
+    const machine = setup(options, servers);
+    expect((await machine.run(["sync"])).code).toBe(0);
+    if (!known) {
+      const copy = `${machine.root}-synced`;
+      cpSync(machine.root, copy, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      synced.set(key, { root: machine.root, copy });
+    }
+    return machine;
+  }
+  return Object.assign(setup, { synced: syncedMachine });
 }

@@ -13,9 +13,11 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, test } from "vitest";
 import { findClashes, settle, valueFingerprint } from "../../src/core/import/clashes.js";
-import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { KEY, runInPty } from "../helpers/pty.js";
 import { importJson, manifestOf, placeJson, places } from "./helpers.js";
+
+runInProcessByDefault();
 
 const CURSOR_KEY = "fx-live-cursor-0123456789-WXYZ";
 const CODE_KEY = "fx-live-code-9876543210-QRST";

@@ -13,8 +13,10 @@ import { entryHash } from "../../src/core/sync/state.js";
 import type { Host } from "../../src/core/system/host.js";
 import { openMachine } from "../../src/core/system/machine.js";
 import { createRunner } from "../../src/core/system/run.js";
-import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { stateOf } from "./helpers.js";
+
+runInProcessByDefault();
 
 const KEY = "tvly-dev-0123456789ab";
 let m: FakeMachine;

@@ -8,8 +8,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { targetKey } from "../../src/core/clients/targets.js";
 import { entryHash } from "../../src/core/sync/state.js";
-import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { importJson, manifestOf, type Place, placeCorpus, placeJson, places, stateOf } from "./helpers.js";
+
+runInProcessByDefault();
 
 function snapshot(list: Place[]): Map<string, string> {
   return new Map(list.map((p) => [p.file, readFileSync(p.file, "utf8")]));

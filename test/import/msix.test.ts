@@ -8,8 +8,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, test } from "vitest";
-import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { importJson, manifestOf } from "./helpers.js";
+
+runInProcessByDefault();
 
 const KEY = "fx-live-msix-9f8e7d";
 const machines: FakeMachine[] = [];
