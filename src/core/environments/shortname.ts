@@ -20,10 +20,14 @@ export function spacedPrefix(windowsPath: string): { prefix: string; rest: strin
 }
 
 /**
- * What Windows said of each spaced prefix (lower-cased): its short form, or "" when it has none
- * (8.3 names are off on that volume, or were stripped). Cached with the environment's facts.
+ * What Windows said of each spaced prefix (lower-cased): its short form, "" when it has none
+ * (8.3 names are off on that volume, or were stripped), or UNREADABLE when it was asked and its
+ * answer could not be read. Cached with the environment's facts.
  */
 export type ShortNames = Record<string, string>;
+
+/** Asked, and the answer could not be read: not known, but asked again only when it matters. */
+export const UNREADABLE = "?";
 
 const key = (prefix: string) => prefix.toLowerCase();
 
@@ -32,7 +36,7 @@ export function shortForm(windowsPath: string, names: ShortNames | undefined): s
   const spaced = spacedPrefix(windowsPath);
   if (!spaced) return windowsPath;
   const answer = names?.[key(spaced.prefix)];
-  if (answer === undefined) return "unknown";
+  if (answer === undefined || answer === UNREADABLE) return "unknown";
   if (answer === "") return "none";
   return spaced.rest ? `${answer}\\${spaced.rest}` : answer;
 }
@@ -59,7 +63,7 @@ export function questions(
     const spaced = p ? spacedPrefix(p) : undefined;
     if (!p || !spaced || out.has(key(spaced.prefix)) || /["%\r\n]/.test(p)) continue;
     const answer = names?.[key(spaced.prefix)];
-    if (answer === undefined || answer === "")
+    if (answer === undefined || answer === "" || answer === UNREADABLE)
       out.set(key(spaced.prefix), { prefix: spaced.prefix, path: p });
   }
   return [...out.values()];

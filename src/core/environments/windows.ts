@@ -11,7 +11,7 @@ import type { LocalInfo } from "./local.js";
 import { NPM_INFO_ARGS, parseNodeVersion, parseNpmInfo } from "./npm-info.js";
 import { windowsToWsl } from "./path-translation.js";
 import { npmAdvice } from "./program-hints.js";
-import { questions, readShortNames, type ShortNameQuestion, spacedPrefix } from "./shortname.js";
+import { questions, readShortNames, type ShortNameQuestion, spacedPrefix, UNREADABLE } from "./shortname.js";
 import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import { findOnPath } from "./which.js";
 
@@ -252,12 +252,20 @@ export async function learnShortNames(
     return nodeFirst;
   };
   const ask: ShortNameQuestion[] = [];
-  for (const q of questions(paths, facts.shortNames))
-    if (!(facts.shortNames?.[q.prefix.toLowerCase()] === "" && (await settled(q.prefix)))) ask.push(q);
+  for (const q of questions(paths, facts.shortNames)) {
+    const known = facts.shortNames?.[q.prefix.toLowerCase()];
+    if (!((known === "" || known === UNREADABLE) && (await settled(q.prefix)))) ask.push(q);
+  }
   if (ask.length === 0) return false;
   const result = await interop.shortNames(ask.map((q) => q.path));
   const learned = readShortNames(ask, decodeWindowsOutput(result.stdout));
   const before = facts.shortNames ?? {};
+  // An answer that could not be read is recorded as such, so that a sync with nothing to do does
+  // not ask again for a folder whose short name no entry needs.
+  for (const q of ask) {
+    const k = q.prefix.toLowerCase();
+    if (learned[k] === undefined && before[k] === undefined) learned[k] = UNREADABLE;
+  }
   if (Object.entries(learned).every(([k, v]) => before[k] === v)) return false;
   facts.shortNames = { ...before, ...learned };
   return true;
