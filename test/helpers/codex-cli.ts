@@ -1,58 +1,22 @@
 /**
- * The real Codex CLI for opt-in tests: `@openai/codex` ships its binary as a registry package, so
- * it installs with npm into a cache folder (reused across runs). Opt in with
- * MCP_TWIN_REAL_CLIENTS=1 (installs it; needs the npm registry) or MCP_TWIN_CODEX_BIN=<a codex
- * binary>. Otherwise, and when it cannot be had, the reason says why the tests are skipped.
+ * The real Codex CLI for opt-in tests (`@openai/codex`, installed by real-cli.ts), and what the
+ * tests ask of it: `codex <args>` with its own CODEX_HOME, and its MCP servers' status.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { type RealCli, realCli } from "./real-cli.js";
 
 const CODEX_VERSION = "0.169.0";
 
-export type CodexCli = { bin: string; version: string } | { reason: string };
+export type CodexCli = RealCli;
 
 export function codexCli(): CodexCli {
-  const given = process.env.MCP_TWIN_CODEX_BIN;
-  let bin = given;
-  if (!bin) {
-    if (process.env.MCP_TWIN_REAL_CLIENTS !== "1")
-      return {
-        reason: `opt-in: set MCP_TWIN_REAL_CLIENTS=1 (installs @openai/codex@${CODEX_VERSION} from the npm registry) or MCP_TWIN_CODEX_BIN=<codex binary>`,
-      };
-    const prefix = path.join(os.tmpdir(), `mcp-twin-codex-cli-${CODEX_VERSION}`);
-    bin = path.join(prefix, "bin", "codex");
-    if (!existsSync(bin)) {
-      mkdirSync(prefix, { recursive: true });
-      try {
-        execFileSync("npm", ["install", "-g", "--prefix", prefix, `@openai/codex@${CODEX_VERSION}`], {
-          stdio: "pipe",
-          timeout: 300_000,
-          // npm's own registry setting (MCP_TWIN_NPM_REGISTRY overrides it).
-          env: {
-            ...process.env,
-            ...(process.env.MCP_TWIN_NPM_REGISTRY
-              ? { npm_config_registry: process.env.MCP_TWIN_NPM_REGISTRY }
-              : {}),
-          },
-        });
-      } catch (error) {
-        const why = String((error as { stderr?: Buffer }).stderr ?? error)
-          .split("\n")
-          .find((l) => /ERR|error/i.test(l));
-        return {
-          reason: `@openai/codex@${CODEX_VERSION} could not be installed (no network?): ${why ?? "npm failed"}`,
-        };
-      }
-    }
-  }
-  try {
-    const out = execFileSync(bin, ["--version"], { encoding: "utf8", timeout: 30_000 });
-    return { bin, version: out.trim() };
-  } catch (error) {
-    return { reason: `${bin} does not run here: ${(error as Error).message.split("\n")[0]}` };
-  }
+  return realCli({
+    pkg: "@openai/codex",
+    version: CODEX_VERSION,
+    command: "codex",
+    binVariable: "MCP_TWIN_CODEX_BIN",
+  });
 }
 
 /** `codex <args>` with CODEX_HOME (and HOME) set; its stdout. */

@@ -1,0 +1,60 @@
+/**
+ * A real AI client's CLI for opt-in tests, shipped as an npm package: installed pinned into a cache
+ * folder (reused across runs) when MCP_TWIN_REAL_CLIENTS=1, or given as a binary by its variable.
+ * Otherwise, and when it cannot be had, the reason says why the tests are skipped.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export type RealCli = { bin: string; version: string } | { reason: string };
+
+export interface RealCliSpec {
+  /** The npm package, e.g. `@openai/codex`. */
+  pkg: string;
+  version: string;
+  /** The command the package installs, e.g. `codex`. */
+  command: string;
+  /** The variable that names a binary to use instead, e.g. `MCP_TWIN_CODEX_BIN`. */
+  binVariable: string;
+}
+
+export function realCli({ pkg, version, command, binVariable }: RealCliSpec): RealCli {
+  let bin = process.env[binVariable];
+  if (!bin) {
+    if (process.env.MCP_TWIN_REAL_CLIENTS !== "1")
+      return {
+        reason: `opt-in: set MCP_TWIN_REAL_CLIENTS=1 (installs ${pkg}@${version} from the npm registry) or ${binVariable}=<${command} binary>`,
+      };
+    const prefix = path.join(os.tmpdir(), `mcp-twin-${command}-cli-${version}`);
+    bin = path.join(prefix, "bin", command);
+    if (!existsSync(bin)) {
+      mkdirSync(prefix, { recursive: true });
+      try {
+        execFileSync("npm", ["install", "-g", "--prefix", prefix, `${pkg}@${version}`], {
+          stdio: "pipe",
+          timeout: 300_000,
+          // npm's own registry setting (MCP_TWIN_NPM_REGISTRY overrides it).
+          env: {
+            ...process.env,
+            ...(process.env.MCP_TWIN_NPM_REGISTRY
+              ? { npm_config_registry: process.env.MCP_TWIN_NPM_REGISTRY }
+              : {}),
+          },
+        });
+      } catch (error) {
+        const why = String((error as { stderr?: Buffer }).stderr ?? error)
+          .split("\n")
+          .find((l) => /ERR|error/i.test(l));
+        return { reason: `${pkg}@${version} could not be installed (no network?): ${why ?? "npm failed"}` };
+      }
+    }
+  }
+  try {
+    const out = execFileSync(bin, ["--version"], { encoding: "utf8", timeout: 30_000 });
+    return { bin, version: out.trim() };
+  } catch (error) {
+    return { reason: `${bin} does not run here: ${(error as Error).message.split("\n")[0]}` };
+  }
+}
