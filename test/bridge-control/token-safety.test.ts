@@ -5,14 +5,12 @@
  * bridge that ended mid-session) record every byte they receive, and none of it is the token —
  * through `connect`, `bridge status` and `bridge start`. Real processes, real sockets.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { CHALLENGE_HEADER } from "../../src/core/bridge-control/bridge-challenge.js";
 import { probeBridge } from "../../src/core/bridge-control/bridge-probe.js";
 import {
-  BIN,
   bridgeEnv,
   call,
   cleanup,
@@ -25,6 +23,7 @@ import {
 } from "../bridge-server/helpers.js";
 import { type Hostile, startHostile, startProxy } from "../helpers/hostile.js";
 import { freePort } from "../helpers/net.js";
+import { rawConnect } from "../helpers/raw-connect.js";
 
 const hostiles: Hostile[] = [];
 afterEach(async () => {
@@ -43,25 +42,10 @@ const INIT = JSON.stringify({
   params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
 });
 
-/** `mcp-twin connect …` fed one initialize; its first stdout line (parsed) and stderr once it ends. */
-function connectOnce(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; answer: Record<string, unknown>; err: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, "connect", ...args], {
-      env,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-      if (out.includes("\n")) child.stdin.end();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      err += c.toString();
-    });
-    child.stdin.write(`${INIT}\n`);
-    child.once("exit", (code) => resolve({ code, answer: JSON.parse(out.split("\n")[0] || "{}"), err }));
-  });
+/** `mcp-twin connect …` fed one initialize; its first answer (or {}) and stderr once it ends. */
+async function connectOnce(args: string[], env: Record<string, string>) {
+  const r = await rawConnect(args, env, [INIT], "first-answer");
+  return { code: r.code, answer: r.out[0] ?? {}, err: r.err };
 }
 
 test("connect to a loopback URL of the bridge's shape on another port: relayed as a remote, never with the token", async () => {

@@ -3,11 +3,9 @@
  * environment (never argv), the bridge started when nothing answers, and a bridge restart
  * survived without the client noticing.
  */
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import {
-  BIN,
   bridgeEnv,
   call,
   cleanup,
@@ -20,6 +18,7 @@ import {
   waitForInstance,
 } from "../bridge-server/helpers.js";
 import { freePort } from "../helpers/net.js";
+import { rawConnect } from "../helpers/raw-connect.js";
 
 afterEach(cleanup);
 
@@ -93,36 +92,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Run `mcp-twin connect …` with raw stdin lines; its stdout lines and stderr once it ends. */
-function rawConnect(args: string[], env: Record<string, string>, lines: string[], holdMs = 0) {
-  return new Promise<{ code: number | null; out: Array<Record<string, unknown>>; err: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, "connect", ...args], {
-      env,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      err += c.toString();
-    });
-    child.stdin.write(lines.map((l) => `${l}\n`).join(""));
-    setTimeout(() => child.stdin.end(), holdMs);
-    child.once("exit", (code) =>
-      resolve({
-        code,
-        out: out
-          .split("\n")
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as Record<string, unknown>),
-        err,
-      }),
-    );
-  });
 }
 
 const INIT = JSON.stringify({
