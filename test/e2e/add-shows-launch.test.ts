@@ -4,10 +4,11 @@
  * report with --yes, and with --dry-run; secrets masked (only secrets), references as written.
  */
 import { readFileSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, expect, inject, test } from "vitest";
-import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
-import { type McpRegistry, RECORDED, startMcpRegistry } from "../helpers/mcp-registry.js";
+import { expect, test } from "vitest";
+import { runInProcessByDefault } from "../helpers/fake-machine.js";
+import { RECORDED } from "../helpers/mcp-registry.js";
 import { KEY, runInPty } from "../helpers/pty.js";
+import { registryMachines } from "../helpers/registry-machines.js";
 
 runInProcessByDefault();
 
@@ -34,20 +35,7 @@ pkg.environmentVariables = [
   { name: "SERVICE_TOKEN", value: LITERAL, isRequired: true },
 ];
 
-let registry: McpRegistry;
-const machines: FakeMachine[] = [];
-beforeAll(async () => {
-  registry = await startMcpRegistry({ entries: [...recorded, preloading] });
-});
-afterAll(() => registry.close());
-afterEach(() => {
-  for (const m of machines.splice(0)) m.cleanup();
-});
-function machine(): FakeMachine {
-  const m = createFakeMachine({ registryUrl: inject("registryUrl"), mcpRegistryUrl: registry.url });
-  machines.push(m);
-  return m;
-}
+const { machine } = registryMachines(() => ({ entries: [...recorded, preloading] }));
 
 const LAUNCH = [
   /^ {2}runs {2}npm package mcp-twin-fixture-server@1\.1\.0, with node$/m,

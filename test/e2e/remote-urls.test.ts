@@ -5,14 +5,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import {
-  createFakeMachine,
-  type FakeMachine,
-  runInProcessByDefault,
-  writeManifest,
-} from "../helpers/fake-machine.js";
-import { type McpRegistry, startMcpRegistry } from "../helpers/mcp-registry.js";
+import { describe, expect, test } from "vitest";
+import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
+import { registryMachines } from "../helpers/registry-machines.js";
 
 runInProcessByDefault();
 
@@ -36,20 +31,7 @@ const HOSTILE = [
   }),
 ];
 
-let registry: McpRegistry;
-const machines: FakeMachine[] = [];
-beforeAll(async () => {
-  registry = await startMcpRegistry({ entries: HOSTILE });
-});
-afterAll(() => registry.close());
-afterEach(() => {
-  for (const m of machines.splice(0)) m.cleanup();
-});
-function machine(): FakeMachine {
-  const m = createFakeMachine({ registryUrl: inject("registryUrl"), mcpRegistryUrl: registry.url });
-  machines.push(m);
-  return m;
-}
+const { machine } = registryMachines(() => ({ entries: HOSTILE }));
 const manifestFile = (m: FakeMachine) => path.join(m.paths.home, "mcp-twin.jsonc");
 
 describe("from the MCP Registry", () => {

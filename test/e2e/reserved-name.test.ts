@@ -5,15 +5,11 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { BRIDGE_ENTRY } from "../../src/core/bridge-control/entry-name.js";
-import {
-  createFakeMachine,
-  type FakeMachine,
-  runInProcessByDefault,
-  writeManifest,
-} from "../helpers/fake-machine.js";
-import { type McpRegistry, RECORDED, startMcpRegistry } from "../helpers/mcp-registry.js";
+import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
+import { RECORDED } from "../helpers/mcp-registry.js";
+import { registryMachines } from "../helpers/registry-machines.js";
 
 runInProcessByDefault();
 
@@ -28,20 +24,9 @@ const EVIL = {
   _meta: { "io.modelcontextprotocol.registry/official": { status: "active", isLatest: true } },
 };
 
-let registry: McpRegistry;
-const machines: FakeMachine[] = [];
-beforeAll(async () => {
-  registry = await startMcpRegistry({ entries: [...JSON.parse(readFileSync(RECORDED, "utf8")), EVIL] });
-});
-afterAll(() => registry.close());
-afterEach(() => {
-  for (const m of machines.splice(0)) m.cleanup();
-});
-function machine(): FakeMachine {
-  const m = createFakeMachine({ registryUrl: inject("registryUrl"), mcpRegistryUrl: registry.url });
-  machines.push(m);
-  return m;
-}
+const { machine } = registryMachines(() => ({
+  entries: [...JSON.parse(readFileSync(RECORDED, "utf8")), EVIL],
+}));
 const manifestFile = (m: FakeMachine) => path.join(m.paths.home, "mcp-twin.jsonc");
 const servers = (m: FakeMachine) =>
   JSON.parse(readFileSync(manifestFile(m), "utf8").replace(/^\/\/.*$/gm, "")).servers as Record<

@@ -5,15 +5,10 @@
  * init's picker, status and doctor; --json keeps the real value (escaped by JSON).
  */
 import { writeFileSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import {
-  createFakeMachine,
-  type FakeMachine,
-  runInProcessByDefault,
-  writeManifest,
-} from "../helpers/fake-machine.js";
-import { type McpRegistry, startMcpRegistry } from "../helpers/mcp-registry.js";
+import { describe, expect, test } from "vitest";
+import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { KEY, runInPty } from "../helpers/pty.js";
+import { registryMachines } from "../helpers/registry-machines.js";
 
 runInProcessByDefault();
 
@@ -52,25 +47,12 @@ const entry = (name: string, extra: Record<string, unknown> = {}, meta: Record<s
   _meta: { "io.modelcontextprotocol.registry/official": { status: "active", isLatest: true, ...meta } },
 });
 
-let registry: McpRegistry;
-const machines: FakeMachine[] = [];
-beforeAll(async () => {
-  registry = await startMcpRegistry({
-    entries: [
-      entry("io.hostile/title"),
-      entry("io.hostile/old", {}, { status: "deprecated", statusMessage: HOSTILE }),
-    ],
-  });
-});
-afterAll(() => registry.close());
-afterEach(() => {
-  for (const m of machines.splice(0)) m.cleanup();
-});
-function machine(): FakeMachine {
-  const m = createFakeMachine({ registryUrl: inject("registryUrl"), mcpRegistryUrl: registry.url });
-  machines.push(m);
-  return m;
-}
+const { machine } = registryMachines(() => ({
+  entries: [
+    entry("io.hostile/title"),
+    entry("io.hostile/old", {}, { status: "deprecated", statusMessage: HOSTILE }),
+  ],
+}));
 
 describe("the MCP Registry's text", () => {
   test("search: escaped in the table; --json gives the real value", async () => {

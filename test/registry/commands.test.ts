@@ -7,34 +7,22 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { BIN, createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
+import { afterEach, describe, expect, test } from "vitest";
+import { BIN, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { handshake } from "../helpers/mcp.js";
-import { type McpRegistry, startMcpRegistry } from "../helpers/mcp-registry.js";
 import { freePort } from "../helpers/net.js";
 import { KEY, runInPty } from "../helpers/pty.js";
+import { registryMachines } from "../helpers/registry-machines.js";
 
 // mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
 runInProcessByDefault();
 
 const TOKEN = "fx-7d2e9a41c5b3";
 const WEATHER = "wk-51f0c8e2d9a7b6";
-let registry: McpRegistry;
-const machines: FakeMachine[] = [];
-beforeAll(async () => {
-  registry = await startMcpRegistry();
-});
-afterAll(() => registry.close());
+const { machine, registry: mcpRegistry } = registryMachines();
 afterEach(() => {
-  for (const m of machines.splice(0)) m.cleanup();
-  registry.set({ delayMs: undefined, status: undefined });
+  mcpRegistry().set({ delayMs: undefined, status: undefined });
 });
-
-function machine(): FakeMachine {
-  const m = createFakeMachine({ registryUrl: inject("registryUrl"), mcpRegistryUrl: registry.url });
-  machines.push(m);
-  return m;
-}
 const run = (m: FakeMachine, args: string[], env: Record<string, string> = {}) => m.run(args, { env });
 const manifestOf = (m: FakeMachine) =>
   JSON.parse(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8").replace(/^\/\/.*$/gm, ""));
@@ -62,7 +50,7 @@ describe("search", () => {
     const r = await run(m, ["search", "time", "--json"]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.registry).toBe(registry.url);
+    expect(doc.registry).toBe(mcpRegistry().url);
     expect(doc.catalogue.map((t: { name: string }) => t.name)).toEqual(["time"]);
     expect(doc.servers).toEqual([
       expect.objectContaining({
@@ -110,7 +98,7 @@ describe("search", () => {
     const none = await run(m, ["search", "zzyzx", "--registry", nobody]);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^✖ The MCP Registry could not be searched/m);
-    registry.set({ delayMs: 10_000 });
+    mcpRegistry().set({ delayMs: 10_000 });
     const started = Date.now();
     const slow = await run(m, ["search", "tavily", "--json"], { MCP_TWIN_REGISTRY_TIMEOUT: "1" });
     expect(Date.now() - started).toBeLessThan(8_000);
@@ -118,7 +106,10 @@ describe("search", () => {
     const doc = JSON.parse(slow.stdout);
     expect(doc.catalogue.map((t: { name: string }) => t.name)).toEqual(["tavily"]);
     expect(doc.errors).toEqual([
-      { code: "registry-timeout", message: `The MCP Registry at ${registry.url} did not answer within 1 s.` },
+      {
+        code: "registry-timeout",
+        message: `The MCP Registry at ${mcpRegistry().url} did not answer within 1 s.`,
+      },
     ]);
     const slowNone = await run(m, ["search", "zzyzx", "--json"], { MCP_TWIN_REGISTRY_TIMEOUT: "1" });
     expect(slowNone.code).toBe(1);
@@ -127,15 +118,15 @@ describe("search", () => {
 
 test("Ctrl-C while the registry is being asked: exit 130 at once", async () => {
   const m = machine();
-  registry.set({ delayMs: 30_000 });
-  registry.requests.length = 0;
+  mcpRegistry().set({ delayMs: 30_000 });
+  mcpRegistry().requests.length = 0;
   const child = spawn(process.execPath, [BIN, "search", "tavily"], { env: m.env, cwd: m.paths.linuxHome });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => {
     stderr += d.toString();
   });
   const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
-  while (registry.requests.length === 0) await new Promise((r) => setTimeout(r, 50));
+  while (mcpRegistry().requests.length === 0) await new Promise((r) => setTimeout(r, 50));
   const started = Date.now();
   child.kill("SIGINT");
   expect(await closed).toBe(130);
@@ -324,12 +315,12 @@ describe("add <registry name>", () => {
     const typo = await run(m, ["add", "io.github.domdomegg/airtable"]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain(
-      `io.github.domdomegg/airtable is not in the MCP Registry at ${registry.url}.`,
+      `io.github.domdomegg/airtable is not in the MCP Registry at ${mcpRegistry().url}.`,
     );
     expect(typo.stderr).toContain("Did you mean io.github.domdomegg/airtable-mcp-server?");
     const deleted = await run(m, ["add", "io.github.example/removed-server"]);
     expect(deleted.code).toBe(2);
-    registry.set({ status: 503 });
+    mcpRegistry().set({ status: 503 });
     const down = await run(m, ["add", "io.github.domdomegg/time-mcp-pypi"]);
     expect(down.code).toBe(1);
     expect(down.stderr).toContain("answered 503");
