@@ -13,8 +13,6 @@ import {
   type Template,
 } from "../core/catalogue/index.js";
 import { OperationError, UsageError } from "../core/errors.js";
-import { untrusted } from "../core/formats/control-chars.js";
-import { canonicalJson } from "../core/formats/json/merge.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
 import { urlProblem } from "../core/manifest/remote-checks.js";
@@ -39,6 +37,8 @@ import { readableBeforeSync } from "../core/sync/run-sync.js";
 import { withLock } from "../core/system/files.js";
 import { localHomedir } from "../core/system/host.js";
 import type { Machine } from "../core/system/machine.js";
+import { canonicalJson } from "../core/text/canonical-json.js";
+import { untrusted } from "../core/text/control-chars.js";
 import { orList } from "../core/words.js";
 import {
   type AskContext,

@@ -3,9 +3,9 @@ import { z } from "zod";
 import type { CommandContext } from "../cli.js";
 import { runDoctor } from "../core/doctor/index.js";
 import { UsageError } from "../core/errors.js";
-import { untrusted } from "../core/formats/control-chars.js";
 import type { TrustRequest } from "../core/manifest/trust.js";
 import { parseTimeout } from "../core/selectors.js";
+import { untrusted } from "../core/text/control-chars.js";
 import { doctorJson, renderDoctor } from "../ui/reports/doctor-report.js";
 
 const optionsSchema = z.object({

@@ -6,7 +6,6 @@
 import { createInterface } from "node:readline";
 import type { CommandContext } from "../cli.js";
 import { UsageError } from "../core/errors.js";
-import { untrusted } from "../core/formats/control-chars.js";
 import type { ServerSpec } from "../core/manifest/schema.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
 import { resolveString } from "../core/manifest/spec.js";
@@ -17,6 +16,7 @@ import { own } from "../core/own-keys.js";
 import { assertKnown } from "../core/selectors.js";
 import { openManifest } from "../core/sync/context.js";
 import type { Machine } from "../core/system/machine.js";
+import { untrusted } from "../core/text/control-chars.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 /** How long the browser may take to come back. */

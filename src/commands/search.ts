@@ -5,9 +5,9 @@
 import type { CommandContext } from "../cli.js";
 import { loadCatalogue, searchTemplates } from "../core/catalogue/index.js";
 import { UsageError } from "../core/errors.js";
-import { untrusted } from "../core/formats/control-chars.js";
 import { type Summary, summarize } from "../core/registry/convert.js";
 import { openRegistry, RegistryError } from "../core/registry/index.js";
+import { untrusted } from "../core/text/control-chars.js";
 import type { Output } from "../ui/output.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 

@@ -4,8 +4,8 @@
  * or config that does not parse), as every command.
  */
 import type { CommandContext } from "../cli.js";
-import { untrusted } from "../core/formats/control-chars.js";
 import { computeStatus, type StatusRow, type SyncBlocker } from "../core/sync/status-matrix.js";
+import { untrusted } from "../core/text/control-chars.js";
 import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
 import { loginJson, loginText } from "../ui/reports/login-lines.js";

@@ -4,10 +4,10 @@
  */
 import type { Template } from "../core/catalogue/index.js";
 import { searchTemplates } from "../core/catalogue/index.js";
-import { untrusted } from "../core/formats/control-chars.js";
 import { type RegistryClient, RegistryError } from "../core/registry/api.js";
 import { shortName, summarize } from "../core/registry/convert.js";
 import type { RegistryEntry } from "../core/registry/schema.js";
+import { untrusted } from "../core/text/control-chars.js";
 import type { Choice, Prompts } from "./prompts.js";
 
 type Picked = { kind: "catalogue"; template: Template } | { kind: "registry"; entry: RegistryEntry };

@@ -10,8 +10,8 @@ import {
 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { VERSION } from "../../version.js";
 import { InterruptedError } from "../errors.js";
-import { untrusted } from "../formats/control-chars.js";
 import { nodeFetch } from "../relay/keep-alive-fetch.js";
+import { untrusted } from "../text/control-chars.js";
 import type { ProbeResult, RemotePlan } from "./live-probe.js";
 
 /** Why a remote could not be reached or used, in a few words, and which kind of cause it is. */

@@ -5,10 +5,10 @@ import { programName } from "../entries/launch/program.js";
 import { windowsToWsl, wslToWindows } from "../environments/path-translation.js";
 import type { EnvKind } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
-import { canonicalJson } from "../formats/json/merge.js";
 import { reservedNameWhy, unreservedName } from "../manifest/reserved-names.js";
 import type { ServerOverride, ServerSpec } from "../manifest/schema.js";
 import { dict, own } from "../own-keys.js";
+import { canonicalJson } from "../text/canonical-json.js";
 import type { Form } from "./inline-keys.js";
 
 export interface Source {

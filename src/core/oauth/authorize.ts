@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { exchangeAuthorization, startAuthorization } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { InterruptedError, OperationError } from "../errors.js";
-import { untrusted } from "../formats/control-chars.js";
+import { untrusted } from "../text/control-chars.js";
 import { type CallbackListener, listenForCallback, portOf } from "./callback.js";
 import { discover, reason, sameIssuer } from "./discovery.js";
 import { type ConfiguredClient, clientFor } from "./registration.js";

@@ -10,7 +10,7 @@ import {
 } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { OperationError } from "../errors.js";
-import { untrusted } from "../formats/control-chars.js";
+import { untrusted } from "../text/control-chars.js";
 import type { ServerMetadata } from "./token-store.js";
 
 export interface Discovered {

@@ -9,7 +9,6 @@ import { packageRunEnvironments } from "../entries/target-entry.js";
 import type { Environment } from "../environments/types.js";
 import { globalModulesDir, joinNative } from "../environments/types.js";
 import { type UsageError, UsageErrors } from "../errors.js";
-import { canonicalJson } from "../formats/json/merge.js";
 import {
   type InstalledIndex,
   type InstallRow,
@@ -26,6 +25,7 @@ import type { SecretFormat } from "../secrets/placeholders.js";
 import { type ReferenceWarning, referenceProblems } from "../secrets/references.js";
 import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
+import { canonicalJson } from "../text/canonical-json.js";
 import { type Context, readTargetTexts } from "./context.js";
 import type { State } from "./state.js";
 import { planTarget, type TargetPlan } from "./target-plan.js";

@@ -5,10 +5,10 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { UsageError } from "../errors.js";
-import { canonicalJson } from "../formats/json/merge.js";
 import { dict } from "../own-keys.js";
 import { markValid, parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, writePrivateFile } from "../system/files.js";
+import { canonicalJson } from "../text/canonical-json.js";
 
 const STATE_VERSION = 1;
 

@@ -7,7 +7,7 @@ import fs, { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from
 import os from "node:os";
 import path from "node:path";
 import { OperationError, UsageError } from "../errors.js";
-import { decodeLossless, encodeLossless } from "../formats/lossless-text.js";
+import { decodeLossless, encodeLossless } from "../text/lossless-text.js";
 import { noteFileChange } from "./journal.js";
 
 /** A file's text, losslessly decoded (bytes that are not UTF-8 survive a write back); null when absent. */
@@ -168,7 +168,7 @@ const TEMP_MARK = ".mcp-twin-";
  * Writing a file keeps what it is: a symlink stays a symlink (the file it points to is replaced),
  * a file with several hard links stays one file under all its names (written in place, see
  * writeInPlace), owner, group and mode stay (also when run as root), bytes that are not valid
- * UTF-8 stay exactly (see core/formats/lossless-text.ts), and a read-only file is refused unless forced.
+ * UTF-8 stay exactly (see core/text/lossless-text.ts), and a read-only file is refused unless forced.
  */
 export async function replaceFile(
   file: string,

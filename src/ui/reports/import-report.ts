@@ -2,9 +2,10 @@
  * What `mcp-twin import` shows: the servers imported, their keys and what was skipped; or, with
  * `--json`, the same as one document.
  */
-import { untrusted } from "../../core/formats/control-chars.js";
+
 import { placeLines, resolutionText } from "../../core/import/clashes.js";
 import type { ImportPlan, ImportResult } from "../../core/import/index.js";
+import { untrusted } from "../../core/text/control-chars.js";
 import { andList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";

@@ -2,10 +2,11 @@
  * What a manifest server will run, for `add` to show before anything starts it: program or URL,
  * arguments, environment and headers — as written, only secrets masked, others' text escaped.
  */
-import { untrusted } from "../../core/formats/control-chars.js";
+
 import type { ServerSpec } from "../../core/manifest/schema.js";
 import { MASK } from "../../core/secrets/mask.js";
 import { isSecretName } from "../../core/secrets/placeholders.js";
+import { untrusted } from "../../core/text/control-chars.js";
 
 /** After taking its `${…}` references out, a value holds no secret of its own (`Bearer ${secret:X}`). */
 const ONLY_REFERENCES = /^(?:bearer|basic|token)?\s*$/i;

@@ -3,8 +3,9 @@
  * duplicate names, and they were not wiped by the app; Claude Code names defined in more than one
  * scope; apps that must be restarted to see a change.
  */
-import { canonicalJson } from "../../formats/json/merge.js";
+
 import { unparsableFix } from "../../sync/unreadable-target.js";
+import { canonicalJson } from "../../text/canonical-json.js";
 import { type ConfigFacts, type EntryScope, isWiped } from "../read-configs.js";
 import { count, defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import { checkConfigPrivate } from "./private.js";

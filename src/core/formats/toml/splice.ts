@@ -4,7 +4,8 @@
  */
 import type { AST } from "toml-eslint-parser";
 import { UsageError } from "../../errors.js";
-import { canonicalJson, type EntryEdit } from "../json/merge.js";
+import { canonicalJson } from "../../text/canonical-json.js";
+import type { EntryEdit } from "../json/merge.js";
 import {
   definitionsOf,
   describeValue,

@@ -1,10 +1,10 @@
 /**
- * Others' text on our terminal (core/formats/control-chars.ts, applied by ui/output.ts to every
+ * Others' text on our terminal (core/text/control-chars.ts, applied by ui/output.ts to every
  * line): controls and bidi characters escaped, mcp-twin's own line breaks, tabs and colours kept,
  * JSON read back to the same value.
  */
 import { describe, expect, test } from "vitest";
-import { jsonPrintable, printable, untrusted } from "../../src/core/formats/control-chars.js";
+import { jsonPrintable, printable, untrusted } from "../../src/core/text/control-chars.js";
 import { createOutput } from "../../src/ui/output.js";
 
 const HOSTILE = "\u001b]0;pwned\u0007\u001b[2J\u202eevil\r\nFAKE\t\u009b31m\u007f\u2066\u200f\u061c";
