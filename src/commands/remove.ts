@@ -5,11 +5,11 @@
  */
 import type { CommandContext } from "../cli.js";
 import { UsageError } from "../core/errors.js";
+import { loadState } from "../core/ledger/state.js";
 import { editManifest, serverNames, withoutServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
 import { own } from "../core/own-keys.js";
 import { assertKnown } from "../core/selectors.js";
-import { loadState } from "../core/sync/state.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";

@@ -16,8 +16,8 @@ import type { ProbeResult } from "../../src/core/doctor/live-probe.js";
 import type { Check } from "../../src/core/doctor/types.js";
 import { classifyEntry } from "../../src/core/entries/ownership.js";
 import type { BuiltEntry } from "../../src/core/entries/target-entry.js";
+import { entryHash } from "../../src/core/ledger/state.js";
 import type { ClientId, ServerSpec } from "../../src/core/manifest/schema.js";
-import { entryHash } from "../../src/core/sync/state.js";
 
 function facts(client: ClientId, raw: unknown, over: Partial<EntryFacts> = {}): EntryFacts {
   const view = readEntry(raw, client);

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { applyImport, scanImports } from "../../src/core/import/index.js";
-import { entryHash } from "../../src/core/sync/state.js";
+import { entryHash } from "../../src/core/ledger/state.js";
 import type { Host } from "../../src/core/system/host.js";
 import { openMachine } from "../../src/core/system/machine.js";
 import { createRunner } from "../../src/core/system/run.js";

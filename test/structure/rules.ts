@@ -62,7 +62,7 @@ const LAYER_RULES: LayerRule[] = [
 const WRITER = "core/system/files.ts";
 const PROCESS_STARTER = "core/system/run.ts";
 /** The write sequence every client config change goes through, and the one manifest writer. */
-const REPLACERS = ["core/sync/write-sequence.ts", "core/manifest/edit.ts"];
+const REPLACERS = ["core/ledger/write-sequence.ts", "core/manifest/edit.ts"];
 
 /** node:fs functions that change the file system (sync, callback and promise forms share names). */
 const FS_WRITES = new Set(

@@ -161,9 +161,11 @@ describe("the checker", () => {
     const text = 'import { readTextOrNull, replaceFile } from "../system/files.js";';
     expect(check("core/undo/undo-runner.ts", text)).toEqual(["core/undo/undo-runner.ts:1 io.replace"]);
     expect(check("core/import/apply-import.ts", text)).toEqual(["core/import/apply-import.ts:1 io.replace"]);
-    expect(check("core/sync/write-sequence.ts", text)).toEqual([]);
+    expect(check("core/ledger/write-sequence.ts", text)).toEqual([]);
     expect(check("core/manifest/edit.ts", text)).toEqual([]);
-    expect(check("core/undo/backups.ts", 'import { readTextOrNull } from "../system/files.js";')).toEqual([]);
+    expect(check("core/ledger/backups.ts", 'import { readTextOrNull } from "../system/files.js";')).toEqual(
+      [],
+    );
   });
 
   test("a break is reported as src/<file>:<line> with the rule and what to do", () => {

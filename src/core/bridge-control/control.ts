@@ -144,7 +144,7 @@ async function entriesNow(
   machine: Machine,
 ): Promise<{ holders: string[]; unreadable: string[] } | undefined> {
   try {
-    const { loadState } = await import("../sync/state.js");
+    const { loadState } = await import("../ledger/state.js");
     const { bridgeEntriesInFiles } = await import("./retire.js");
     return await bridgeEntriesInFiles(machine, await loadState(machine.paths.state));
   } catch {

@@ -5,13 +5,13 @@
 
 import { launchIn } from "../entries/target-entry.js";
 import { UsageError } from "../errors.js";
+import { loadState } from "../ledger/state.js";
 import type { LoadedManifest } from "../manifest/load.js";
 import { resolveString, serverIn } from "../manifest/spec.js";
 import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
 import { own } from "../own-keys.js";
 import { unknownName } from "../selectors.js";
 import { loadContext, openManifest } from "../sync/context.js";
-import { loadState } from "../sync/state.js";
 import type { Host } from "../system/host.js";
 import { type Machine, openMachine } from "../system/machine.js";
 import { silentProgress } from "../system/progress.js";

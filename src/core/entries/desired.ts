@@ -11,6 +11,7 @@ import type { Target } from "../clients/types.js";
 import { shortForm, spacedPrefix } from "../environments/shortname.js";
 import type { Environment } from "../environments/types.js";
 import { nodeExeOnPath } from "../environments/windows.js";
+import type { State } from "../ledger/state.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
 import { relayLogins } from "../oauth/needs-login.js";
 import {
@@ -20,7 +21,6 @@ import {
   readInstalledIndex,
 } from "../packages/installs.js";
 import { BIN_AFTER_INSTALL } from "../packages/npm-prefix.js";
-import type { State } from "../sync/state.js";
 import { getEnv } from "../system/host.js";
 import type { Machine } from "../system/machine.js";
 import { mcpTwinIn } from "./self-launch.js";

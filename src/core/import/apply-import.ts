@@ -4,14 +4,14 @@
  */
 
 import { UsageError, UsageErrors } from "../errors.js";
+import { backupProblems, saveHandWritten } from "../ledger/backups.js";
+import { loadState, type State, saveState } from "../ledger/state.js";
 import { withServers, writeManifest } from "../manifest/edit.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { assertSecretName, loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
 import { parseManifestText } from "../manifest/validate.js";
-import { loadState, type State, saveState } from "../sync/state.js";
 import { readTextOrNull, withLock } from "../system/files.js";
 import type { Machine } from "../system/machine.js";
-import { backupProblems, saveHandWritten } from "../undo/backups.js";
 import { placeLines, settleHint } from "./clashes.js";
 import { compareWithManifest } from "./compare.js";
 import { handWrittenKey, type ImportCandidate, type ImportPlan, type Skipped } from "./types.js";

@@ -6,9 +6,9 @@
 import type { Environment } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
 import { InterruptedError } from "../errors.js";
+import type { State } from "../ledger/state.js";
 import type { Manifest } from "../manifest/schema.js";
 import { dict, own } from "../own-keys.js";
-import type { State } from "../sync/state.js";
 import type { Progress } from "../system/progress.js";
 import {
   exactVersion,

@@ -10,6 +10,7 @@ import { type Detection, detectEnvironments } from "../environments/detect.js";
 import type { Environment } from "../environments/types.js";
 import { UsageError } from "../errors.js";
 import { loadFormats, readTargetEntries } from "../formats/index.js";
+import { loadState, type State } from "../ledger/state.js";
 import {
   findManifest,
   type LoadedManifest,
@@ -25,7 +26,6 @@ import { readTextOrNull } from "../system/files.js";
 import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
-import { loadState, type State } from "./state.js";
 import { backupCounts, unparsableFix, withSkipHint } from "./unreadable-target.js";
 
 export interface OpenedManifest {
@@ -245,7 +245,7 @@ async function withRepair(
 ): Promise<UsageError> {
   // Only now, for the file that failed, which backups mcp-twin holds of it (a run whose files
   // all parse never loads the backups' module).
-  const { listBackups } = await import("../undo/backups.js");
+  const { listBackups } = await import("../ledger/backups.js");
   const kept = await listBackups(ctx.machine.paths.backups, t.key).catch(() => []);
   return new UsageError(error.code, error.message, {
     location: error.location,

@@ -9,6 +9,7 @@ import { packageRunEnvironments } from "../entries/target-entry.js";
 import type { Environment } from "../environments/types.js";
 import { globalModulesDir, joinNative } from "../environments/types.js";
 import { type UsageError, UsageErrors } from "../errors.js";
+import type { State } from "../ledger/state.js";
 import {
   type InstalledIndex,
   type InstallRow,
@@ -27,7 +28,6 @@ import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
 import { canonicalJson } from "../text/canonical-json.js";
 import { type Context, readTargetTexts } from "./context.js";
-import type { State } from "./state.js";
 import { planTarget, type TargetPlan } from "./target-plan.js";
 import { checkWrites, type ReadableSecret } from "./target-safety.js";
 
@@ -116,7 +116,7 @@ export async function planSync(
   const usage = [...unreadable, ...references.errors, ...unparsable];
   if (options.checkBackups) {
     // Loaded only then: a run with nothing to do never pays for the backups' module.
-    const { backupProblems } = await import("../undo/backups.js");
+    const { backupProblems } = await import("../ledger/backups.js");
     usage.push(
       ...(await backupProblems(
         machine.paths.backups,

@@ -4,6 +4,7 @@
  */
 
 import { UsageError } from "../errors.js";
+import { loadState, saveState } from "../ledger/state.js";
 import type { LoadedManifest } from "../manifest/load.js";
 import { isTrusted, needsTrust, programServers, type TrustRequest, trust } from "../manifest/trust.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
@@ -14,7 +15,6 @@ import type { Progress } from "../system/progress.js";
 import { type Context, loadContext, openManifest } from "./context.js";
 import { isNoop, planSync } from "./plan.js";
 import { planReport, type SyncReport } from "./report.js";
-import { loadState, saveState } from "./state.js";
 import type { ReadableSecret } from "./target-safety.js";
 
 export { type SyncReport, syncExitCode } from "./report.js";

@@ -8,8 +8,8 @@ import type { BuiltEntry, RelayWhy } from "../entries/target-entry.js";
 import type { MissingProgram } from "../environments/missing-programs.js";
 import { editTargetEntries, readTargetEntries } from "../formats/index.js";
 import type { EntryEdit } from "../formats/json/merge.js";
+import { type EntryRecord, entryHash, type TargetRecord } from "../ledger/state.js";
 import { dict, own } from "../own-keys.js";
-import { type EntryRecord, entryHash, type TargetRecord } from "./state.js";
 
 export interface TargetPlan {
   target: Target;

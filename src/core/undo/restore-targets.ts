@@ -7,12 +7,12 @@ import { shellQuote } from "../environments/path-translation.js";
 import { UsageError } from "../errors.js";
 import { editTargetEntries, formatOf, readTargetEntries, targetEntryText } from "../formats/index.js";
 import { type EntryEdit, removeEmptyServers } from "../formats/json/merge.js";
+import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
+import { type EntryRecord, entryHash, loadState, type TargetRecord } from "../ledger/state.js";
 import { own } from "../own-keys.js";
 import { unknownName } from "../selectors.js";
-import { type EntryRecord, entryHash, loadState, type TargetRecord } from "../sync/state.js";
 import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
-import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "./backups.js";
 import {
   knownTargets,
   noOutcome,

@@ -1,7 +1,7 @@
 /**
  * What restore and uninstall share: the targets to work on (from state, and from backups when
  * state has lost one), and one runner that takes each undo through sync's write sequence
- * (core/sync/write-sequence.ts) under the home's lock, ownership following what the undo decides.
+ * (core/ledger/write-sequence.ts) under the home's lock, ownership following what the undo decides.
  */
 
 import { CLIENTS } from "../clients/index.js";
@@ -10,9 +10,10 @@ import { detectEnvironments } from "../environments/detect.js";
 import type { Environment } from "../environments/types.js";
 import { isTwinError, UsageError, UsageErrors } from "../errors.js";
 import { loadFormats } from "../formats/index.js";
-import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "../sync/state.js";
+import { type BackupTarget, backedUpTargets, backupProblems, listBackups } from "../ledger/backups.js";
+import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "../ledger/state.js";
+import { type Intent, recordIntent, recordRun, writeTarget } from "../ledger/write-sequence.js";
 import { backupCounts, unparsableFix } from "../sync/unreadable-target.js";
-import { type Intent, recordIntent, recordRun, writeTarget } from "../sync/write-sequence.js";
 import {
   inspectFile,
   isReadOnly,
@@ -23,7 +24,6 @@ import {
 } from "../system/files.js";
 import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
-import { type BackupTarget, backedUpTargets, backupProblems, listBackups } from "./backups.js";
 
 export interface UndoResult {
   env: string;

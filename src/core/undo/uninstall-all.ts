@@ -14,16 +14,16 @@ import {
   targetEntryText,
 } from "../formats/index.js";
 import { type EntryEdit, removeEmptyServers } from "../formats/json/merge.js";
+import { listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
+import { entryHash, isOurs, type State, saveState, type TargetRecord } from "../ledger/state.js";
 import { forgetLogins } from "../oauth/token-store.js";
 import { dict, own } from "../own-keys.js";
 import type { InstallRow } from "../packages/installs.js";
 import { uninstallPackages } from "../packages/npm-prefix.js";
 import { selectEnvironments } from "../selectors.js";
-import { entryHash, isOurs, type State, saveState, type TargetRecord } from "../sync/state.js";
 import { withLock } from "../system/files.js";
 import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
-import { listBackups, loadHandWritten, readBackup } from "./backups.js";
 import {
   knownTargets,
   noOutcome,

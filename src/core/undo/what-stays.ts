@@ -6,10 +6,10 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { bridgeHome, bridgeHomeIn } from "../bridge-control/state-folder.js";
 import type { Environment } from "../environments/types.js";
+import type { State } from "../ledger/state.js";
 import { loadSecrets } from "../manifest/secrets-file.js";
 import { looksLikeSecret } from "../secrets/mask.js";
 import { secretFields } from "../secrets/secret-fields-json.js";
-import type { State } from "../sync/state.js";
 import { readTextOrNull } from "../system/files.js";
 import type { Machine } from "../system/machine.js";
 

@@ -5,7 +5,7 @@
 
 import { own } from "../own-keys.js";
 import { type ReplaceResult, removeStaleTemps, replaceFile } from "../system/files.js";
-import { type BackupTarget, keepBackup, noteOriginal } from "../undo/backups.js";
+import { type BackupTarget, keepBackup, noteOriginal } from "./backups.js";
 import { type EntryRecord, type State, saveState, type TargetRecord } from "./state.js";
 
 /** Entries a run is about to make mcp-twin's in one target: its record (made when missing) and them. */
