@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { isLoopback } from "../core/bridge-control/loopback.js";
+import { isLoopback } from "../core/system/loopback.js";
 
 /** A check returns null (pass) or a Refusal: an HTTP status with a JSON-RPC error. */
 export interface Refusal {

@@ -12,6 +12,7 @@ import {
   searchTemplates,
   type Template,
 } from "../core/catalogue/index.js";
+import type { Machine } from "../core/environments/machine.js";
 import { OperationError, UsageError } from "../core/errors.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
@@ -36,7 +37,6 @@ import { checkSecretFlagNames, didYouMean } from "../core/selectors.js";
 import { readableBeforeSync } from "../core/sync/run-sync.js";
 import { withLock } from "../core/system/files.js";
 import { localHomedir } from "../core/system/host.js";
-import type { Machine } from "../core/system/machine.js";
 import { canonicalJson } from "../core/text/canonical-json.js";
 import { untrusted } from "../core/text/control-chars.js";
 import { orList } from "../core/words.js";
@@ -360,16 +360,16 @@ async function offerSync(
 /**
  * Where the server's program (uvx, docker, …) is not found, said before asking to write it into
  * every client: one line per environment, naming its clients and the install command there. What
- * sync would check after writing (program-check.ts), looked at first; file stats, no process.
+ * sync would check after writing (entries/programs/program-check.ts), looked at first; file stats, no process.
  * Nothing when it cannot be told (a manifest or environment that does not load: sync says why).
  */
 async function missingPrograms(ctx: CommandContext, machine: Machine, name: string): Promise<string[]> {
   const o = ctx.options;
   try {
-    const { loadContext } = await import("../core/sync/context.js");
+    const { loadContext } = await import("../core/context/context.js");
     const { entriesNow } = await import("../core/entries/desired.js");
-    const { checkPrograms } = await import("../core/environments/program-check.js");
-    const { missingProgramLines } = await import("../core/environments/missing-programs.js");
+    const { checkPrograms } = await import("../core/entries/programs/program-check.js");
+    const { missingProgramLines } = await import("../core/entries/programs/missing-programs.js");
     const loaded = await loadContext(
       machine,
       { manifest: o.manifest, project: o.project, envs: o.env, clients: o.client },

@@ -5,6 +5,8 @@
  */
 import { createInterface } from "node:readline";
 import type { CommandContext } from "../cli.js";
+import { openManifest } from "../core/context/context.js";
+import type { Machine } from "../core/environments/machine.js";
 import { UsageError } from "../core/errors.js";
 import type { ServerSpec } from "../core/manifest/schema.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
@@ -14,8 +16,6 @@ import { pastedResponse } from "../core/oauth/callback.js";
 import { loginFile, loginSecrets, type StoredLogin } from "../core/oauth/token-store.js";
 import { own } from "../core/own-keys.js";
 import { assertKnown } from "../core/selectors.js";
-import { openManifest } from "../core/sync/context.js";
-import type { Machine } from "../core/system/machine.js";
 import { untrusted } from "../core/text/control-chars.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
@@ -207,7 +207,7 @@ async function entriesBehind(
   manifest: string | undefined,
   name: string,
 ): Promise<boolean> {
-  const { computeStatus } = await import("../core/sync/status-matrix.js");
+  const { computeStatus } = await import("../core/status/status-matrix.js");
   try {
     const { rows } = await computeStatus(machine, { manifest, envs: [], clients: [] }, ctx.output.progress);
     return rows.some((row) => row.server === name && row.state !== "synced");

@@ -5,7 +5,7 @@
  */
 import type { CommandContext } from "../cli.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
-import type { SyncChange } from "../core/sync/status-matrix.js";
+import type { SyncChange } from "../core/status/status-matrix.js";
 import { listTargetBackups, type RestoreOptions, restoreTargets } from "../core/undo/restore-targets.js";
 import { restartOf } from "../core/undo/undo-runner.js";
 import { andList } from "../core/words.js";
@@ -57,7 +57,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   // nothing now (its package uninstalled since): said only when true, in text and --json alike.
   const after =
     !options.dryRun && results.some(changes)
-      ? await (await import("../core/sync/status-matrix.js")).syncChanges(
+      ? await (await import("../core/status/status-matrix.js")).syncChanges(
           machine,
           results.filter(changes),
           ctx.output.progress,

@@ -3,6 +3,7 @@
  * masked prompt or stdin — never from the command line — and are never printed.
  */
 import type { CommandContext } from "../cli.js";
+import type { Machine } from "../core/environments/machine.js";
 import { UsageError } from "../core/errors.js";
 import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import {
@@ -17,7 +18,6 @@ import { own } from "../core/own-keys.js";
 import { notAKey } from "../core/secrets/placeholders.js";
 import { assertKnown, didYouMean } from "../core/selectors.js";
 import { withLock } from "../core/system/files.js";
-import type { Machine } from "../core/system/machine.js";
 import { andList } from "../core/words.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
 import { openCommandMachine } from "./shared/open-machine.js";

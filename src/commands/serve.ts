@@ -4,11 +4,11 @@
  */
 import type { CommandContext } from "../cli.js";
 import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.js";
-import { isLoopback } from "../core/bridge-control/loopback.js";
 import { type BridgeSettings, loadBridgeSettings } from "../core/bridge-control/settings.js";
 import { bridgeFiles, bridgeHome, bridgeUrl } from "../core/bridge-control/state-folder.js";
 import { ensureToken, rotateToken } from "../core/bridge-control/token-file.js";
 import { ExitCode, UsageError } from "../core/errors.js";
+import { isLoopback } from "../core/system/loopback.js";
 
 interface ServeOptions {
   http: boolean;

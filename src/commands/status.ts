@@ -4,7 +4,7 @@
  * or config that does not parse), as every command.
  */
 import type { CommandContext } from "../cli.js";
-import { computeStatus, type StatusRow, type SyncBlocker } from "../core/sync/status-matrix.js";
+import { computeStatus, type StatusRow, type SyncBlocker } from "../core/status/status-matrix.js";
 import { untrusted } from "../core/text/control-chars.js";
 import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";

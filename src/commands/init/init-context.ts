@@ -6,6 +6,7 @@
 import type { CommandContext } from "../../cli.js";
 import type { Catalogue, ServerTemplate } from "../../core/catalogue/index.js";
 import type { Target } from "../../core/clients/types.js";
+import type { Machine } from "../../core/environments/machine.js";
 import type { Environment } from "../../core/environments/types.js";
 import type { ImportCandidate, ImportPlan, ImportResult } from "../../core/import/index.js";
 import type { LoadedManifest } from "../../core/manifest/load.js";
@@ -14,7 +15,6 @@ import { dict } from "../../core/own-keys.js";
 import type { RegistryClient } from "../../core/registry/index.js";
 import type { ChosenServer } from "../../core/registry/pick.js";
 import type { ReadableSecret } from "../../core/sync/target-safety.js";
-import type { Machine } from "../../core/system/machine.js";
 import type { SecretAnswers } from "../../ui/ask.js";
 import type { Output } from "../../ui/output.js";
 import type { Prompts } from "../../ui/prompts.js";

@@ -4,9 +4,9 @@
  * store, not from the files as they are. Reported as `sync` reports, inside the command's result.
  */
 import type { CommandContext } from "../../cli.js";
+import type { Machine } from "../../core/environments/machine.js";
 import { parseManifestText } from "../../core/manifest/validate.js";
 import { runSync, syncExitCode } from "../../core/sync/run-sync.js";
-import type { Machine } from "../../core/system/machine.js";
 import { renderSync, syncJson, warnReadable } from "../../ui/reports/sync-report.js";
 
 export async function syncAfterEdit(

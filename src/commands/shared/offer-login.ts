@@ -3,8 +3,8 @@
  * said with the command that logs in — and, on a terminal, the login offered right away.
  */
 import type { CommandContext } from "../../cli.js";
+import type { Machine } from "../../core/environments/machine.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
-import type { Machine } from "../../core/system/machine.js";
 
 export async function offerLogins(
   ctx: CommandContext,

@@ -3,7 +3,7 @@
  * as this machine shows them (inside WSL, a file on a Windows drive as `C:\…`).
  */
 import type { CommandContext } from "../../cli.js";
-import { type Machine, openMachine } from "../../core/system/machine.js";
+import { type Machine, openMachine } from "../../core/environments/machine.js";
 
 /**
  * Commands open the machine only through this, so reports and errors alike name files so. Its

@@ -3,9 +3,9 @@
  * managed through lifecycle.ts, reported as one value the command prints (or emits as JSON).
  */
 import path from "node:path";
+import type { Machine } from "../environments/machine.js";
 import { OperationError } from "../errors.js";
 import { loadManifest } from "../manifest/load.js";
-import type { Machine } from "../system/machine.js";
 import { bridgeDetails } from "./bridge-probe.js";
 import {
   ensureBridge,
@@ -77,7 +77,7 @@ async function elsewhere(
   const file = manifestOption ? path.resolve(machine.host.cwd, manifestOption) : machine.paths.manifest;
   const { manifest } = await loadManifest(file, { cacheDir: machine.paths.cache });
   const { detectEnvironments } = await import("../environments/detect.js");
-  const { planBridge } = await import("./wiring.js");
+  const { planBridge } = await import("../entries/bridge-wiring.js");
   const { environments } = await detectEnvironments(machine);
   // Where it lives is the same rule as for the entries sync writes, enabled or not.
   const wiring = await planBridge(

@@ -3,7 +3,9 @@
  * references resolved (values stay in the child's environment, never in argv or logs).
  */
 
+import { loadContext, openManifest } from "../context/context.js";
 import { launchIn } from "../entries/target-entry.js";
+import { type Machine, openMachine } from "../environments/machine.js";
 import { UsageError } from "../errors.js";
 import { loadState } from "../ledger/state.js";
 import type { LoadedManifest } from "../manifest/load.js";
@@ -11,9 +13,7 @@ import { resolveString, serverIn } from "../manifest/spec.js";
 import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
 import { own } from "../own-keys.js";
 import { unknownName } from "../selectors.js";
-import { loadContext, openManifest } from "../sync/context.js";
 import type { Host } from "../system/host.js";
-import { type Machine, openMachine } from "../system/machine.js";
 import { silentProgress } from "../system/progress.js";
 
 /** How the bridge starts one shared server (values resolved; they stay in `env`, never in argv). */
@@ -43,7 +43,7 @@ export async function shareLaunches(
   const opened = await openManifest(machine, { manifest: options.manifest });
   // sync's rule: a project manifest's server that runs a program runs only once trusted.
   if (opened.located.scope === "project") await requireTrust(machine, opened.loaded, names);
-  // The secrets and this environment, read as sync reads them (core/sync/context.ts).
+  // The secrets and this environment, read as sync reads them (core/context/context.ts).
   const here = await loadContext(
     machine,
     { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none" },

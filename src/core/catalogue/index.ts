@@ -12,8 +12,8 @@ import { type ServerSpec, serverSchema } from "../manifest/schema.js";
 import { referencedNames } from "../manifest/spec.js";
 import { own } from "../own-keys.js";
 import { notAKey } from "../secrets/placeholders.js";
+import { packageRoot } from "../system/package-root.js";
 import { foldersElsewhere, type Places, spelledHere } from "./folder-places.js";
-import { packageRoot } from "./package-root.js";
 import {
   type SecretAsk,
   type ServerTemplate,
@@ -36,7 +36,7 @@ export interface Catalogue {
   problems: CatalogueProblem[];
 }
 
-export { packageRoot } from "./package-root.js";
+export { packageRoot } from "../system/package-root.js";
 
 export function loadCatalogue(options: { homeDir?: string; builtinDir?: string } = {}): Catalogue {
   const byName = new Map<string, Template>();

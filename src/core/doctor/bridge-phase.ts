@@ -7,9 +7,9 @@ import { readFile, stat } from "node:fs/promises";
 import { probeBridge } from "../bridge-control/bridge-probe.js";
 import { portHolder } from "../bridge-control/port-holder.js";
 import { bridgeFiles, bridgeHome } from "../bridge-control/state-folder.js";
+import type { Machine } from "../environments/machine.js";
 import { parseIni } from "../environments/path-translation.js";
 import { sysPath } from "../system/host.js";
-import type { Machine } from "../system/machine.js";
 
 export interface BridgeOptions {
   /** The resolved settings (resolveBridgeSettings). */

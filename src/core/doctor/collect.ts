@@ -4,15 +4,18 @@
  * bridge, probes) in parallel. Nothing here judges: the checks in the registry read the facts.
  */
 
-import { BRIDGE_ENTRY } from "../bridge-control/entry-name.js";
 import { resolveBridgeSettings } from "../bridge-control/settings.js";
+import { backupCounts } from "../clients/unreadable-target.js";
+import { inScope, lookAround, readHome as readStoredHome } from "../context/context.js";
 import type { Detection } from "../environments/detect.js";
+import { type Machine, openMachine } from "../environments/machine.js";
 import { isOnWindowsDrive, pathShown } from "../environments/path-translation.js";
 import { type Environment, envMatches } from "../environments/types.js";
 import { isTwinError, UsageErrors } from "../errors.js";
 import { loadFormats } from "../formats/index.js";
 import { checkAllBackups, listBackups } from "../ledger/backups.js";
 import { emptyState, loadState, type State, saveState } from "../ledger/state.js";
+import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../manifest/load.js";
 import { type Manifest, manifestSchema, type ServerSpec } from "../manifest/schema.js";
 import { secretsPrivacy } from "../manifest/secrets-file.js";
@@ -20,11 +23,8 @@ import { trust } from "../manifest/trust.js";
 import { loginLines } from "../oauth/needs-login.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import { assertAllKnown, selectEnvironments } from "../selectors.js";
-import { inScope, lookAround, readHome as readStoredHome } from "../sync/context.js";
-import { backupCounts } from "../sync/unreadable-target.js";
 import { pathExists, withLock } from "../system/files.js";
 import type { Host } from "../system/host.js";
-import { type Machine, openMachine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
 import { gatherBridge } from "./bridge-phase.js";
 import type { RunningApp } from "./checks/configs.js";
@@ -78,7 +78,7 @@ async function readHome(machine: Machine, options: { manifest?: string | undefin
     if (!isTwinError(error)) throw error;
     for (const e of error instanceof UsageErrors ? error.errors : [error]) manifestErrors.push(e.message);
   }
-  // Secrets and state: read as every command reads them (core/sync/context.ts), each problem a finding.
+  // Secrets and state: read as every command reads them (core/context/context.ts), each problem a finding.
   const home = await readStoredHome(machine);
   const failure = (error: unknown) => {
     if (!isTwinError(error)) throw error;

@@ -2,11 +2,11 @@
 import { entriesNow, wireBridge } from "../entries/desired.js";
 import { classifyTarget } from "../entries/ownership.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
+import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { ownedView } from "../formats/index.js";
 import type { State } from "../ledger/state.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
-import type { Machine } from "../system/machine.js";
 import type { DriftItem } from "./facts.js";
 import { type ConfigFacts, isWiped } from "./read-configs.js";
 

@@ -3,17 +3,18 @@
  * it against its client's spawn rules, and plan its live probe.
  */
 
-import { isLoopback } from "../bridge-control/loopback.js";
 import { BRIDGE_PATH, SHARE_PREFIX } from "../bridge-control/state-folder.js";
 import { isAbsoluteAny } from "../entries/launch/launch-paths.js";
 import { isNodeProgram, underVersionManager } from "../entries/launch/program.js";
 import { downloadsOnStart } from "../entries/launch/runners.js";
 import { innerProgram, wslCall } from "../entries/launch/wrappers.js";
+import { type Resolved, resolveEntry, type SpawnPlan } from "../entries/programs/resolve.js";
+import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { own } from "../own-keys.js";
 import { isSecretName } from "../secrets/placeholders.js";
 import { getEnv } from "../system/host.js";
-import type { Machine } from "../system/machine.js";
+import { isLoopback } from "../system/loopback.js";
 import type { EntryFacts } from "./checks/entry-lint.js";
 import { placeholderKind } from "./checks/secrets.js";
 import { missingProgram } from "./checks/spawn.js";
@@ -21,7 +22,6 @@ import { type EntryView, expandEntry, readEntry } from "./entry-view.js";
 import type { RemotePlan } from "./live-probe.js";
 import { type ProbeCommand, probeCommand } from "./probe-command.js";
 import type { ConfigFacts, EntrySet } from "./read-configs.js";
-import { type Resolved, resolveEntry, type SpawnPlan } from "./resolve.js";
 import type { Where } from "./types.js";
 
 export interface EntryWork {

@@ -1,14 +1,14 @@
 /**
- * Live probes: start a server exactly as its client would (see resolve.ts), complete MCP `initialize`
+ * Live probes: start a server exactly as its client would (see entries/programs/resolve.ts), complete MCP `initialize`
  * + `tools/list` with the SDK client, and measure start-up time.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { VERSION } from "../../version.js";
+import type { SpawnPlan } from "../entries/programs/resolve.js";
 import { InterruptedError } from "../errors.js";
 import type { Runner } from "../system/run.js";
 import { ProbeTransport } from "./probe-transport.js";
-import type { SpawnPlan } from "./resolve.js";
 
 export interface ProbeResult {
   ok: boolean;

@@ -1,5 +1,6 @@
 /** Probe every planned entry once (identical launches are shared); checks/probe-results.ts reads the results. */
 
+import type { SpawnPlan } from "../entries/programs/resolve.js";
 import type { Progress } from "../system/progress.js";
 import type { Runner } from "../system/run.js";
 import { andList } from "../words.js";
@@ -7,7 +8,6 @@ import type { EntryWork } from "./entries-phase.js";
 import type { ProbeItem } from "./facts.js";
 import { type ProbeResult, probeAll, probeServer, probeSseRemote, type RemotePlan } from "./live-probe.js";
 import { probeHttpRemote } from "./remote-probe.js";
-import type { SpawnPlan } from "./resolve.js";
 
 function planKey(plan: SpawnPlan): string {
   const env = Object.entries(plan.env)

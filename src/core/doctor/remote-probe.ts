@@ -9,8 +9,8 @@ import {
   StreamableHTTPError,
 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { VERSION } from "../../version.js";
+import { nodeFetch } from "../bridge-control/keep-alive-fetch.js";
 import { InterruptedError } from "../errors.js";
-import { nodeFetch } from "../relay/keep-alive-fetch.js";
 import { untrusted } from "../text/control-chars.js";
 import type { ProbeResult, RemotePlan } from "./live-probe.js";
 

@@ -3,7 +3,6 @@
  * short path names) comes in through the context.
  */
 import type { Launch, Target } from "../clients/types.js";
-import type { MissingProgram } from "../environments/missing-programs.js";
 import type { Environment } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
@@ -15,6 +14,7 @@ import {
   pickBin,
   splitSpec,
 } from "../packages/npm-prefix.js";
+import type { MissingProgram } from "./programs/missing-programs.js";
 
 export interface EntryContext {
   environments: readonly Environment[];

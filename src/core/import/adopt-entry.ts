@@ -5,8 +5,10 @@
  */
 
 import type { Target } from "../clients/types.js";
+import { type Context, loadContext, openManifest, readTargetTexts } from "../context/context.js";
 import { type DesiredInput, entriesNow } from "../entries/desired.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
+import type { Machine } from "../environments/machine.js";
 import { UsageError, UsageErrors } from "../errors.js";
 import { readTargetEntries } from "../formats/index.js";
 import { saveHandWritten } from "../ledger/backups.js";
@@ -19,9 +21,7 @@ import { parseManifestText } from "../manifest/validate.js";
 import { dict, own } from "../own-keys.js";
 import { notAKey } from "../secrets/placeholders.js";
 import { assertKnown, checkSelectors } from "../selectors.js";
-import { type Context, loadContext, openManifest, readTargetTexts } from "../sync/context.js";
 import { readTextOrNull, withLock } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
 import { type AdoptMerge, adoptMerge, type ReadEntry } from "./adopt-merge.js";
 import type { Source } from "./fold.js";

@@ -3,6 +3,7 @@
  * 0600), and the entries they came from adopted in state — in that order, under the home's lock.
  */
 
+import type { Machine } from "../environments/machine.js";
 import { UsageError, UsageErrors } from "../errors.js";
 import { backupProblems, saveHandWritten } from "../ledger/backups.js";
 import { loadState, type State, saveState } from "../ledger/state.js";
@@ -11,7 +12,6 @@ import type { ServerSpec } from "../manifest/schema.js";
 import { assertSecretName, loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
 import { parseManifestText } from "../manifest/validate.js";
 import { readTextOrNull, withLock } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import { placeLines, settleHint } from "./clashes.js";
 import { compareWithManifest } from "./compare.js";
 import { handWrittenKey, type ImportCandidate, type ImportPlan, type Skipped } from "./types.js";

@@ -5,14 +5,14 @@
 import path from "node:path";
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
 import { discoverTargets } from "../clients/targets.js";
+import { loadContext } from "../context/context.js";
+import type { Machine } from "../environments/machine.js";
 import { loadFormats, ownedView } from "../formats/index.js";
 import { entryHash, isOurs } from "../ledger/state.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { referencesOf } from "../manifest/spec.js";
 import { dict, own } from "../own-keys.js";
 import { checkSelectors } from "../selectors.js";
-import { loadContext } from "../sync/context.js";
-import type { Machine } from "../system/machine.js";
 import { type Progress, silentProgress } from "../system/progress.js";
 import { type ClashChoices, findClashes, type SecretClash, settle } from "./clashes.js";
 import { compareWithManifest } from "./compare.js";

@@ -5,9 +5,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { packageRoot } from "../catalogue/index.js";
+import type { Machine } from "../environments/machine.js";
 import { applyEntryEdits, parseConfig, readEntries } from "../formats/json/merge.js";
 import { replaceFile, withLock, writeHelperFile } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import type { ServerSpec } from "./schema.js";
 import { parseManifestText } from "./validate.js";
 

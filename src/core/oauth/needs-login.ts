@@ -5,9 +5,9 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
+import type { Machine } from "../environments/machine.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { dict, own } from "../own-keys.js";
-import type { Machine } from "../system/machine.js";
 import { type LoginState, loginFile, loginState, readLogin } from "./token-store.js";
 
 /** `oauth`: mcp-twin holds the login and every entry is its relay; `client`: each client logs in. */

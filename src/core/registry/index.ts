@@ -5,8 +5,8 @@
  */
 import path from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
+import type { Machine } from "../environments/machine.js";
 import { readTextOrNull } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import { registryCache } from "./answer-cache.js";
 import { DEFAULT_TIMEOUT_MS, OFFICIAL_REGISTRY, RegistryClient, RegistryError } from "./api.js";
 

@@ -5,10 +5,10 @@
 
 import { restartsOf } from "../clients/restarts.js";
 import { runningApps } from "../clients/running-apps.js";
+import type { Context } from "../context/context.js";
 import { checkEntryPrograms, desiredEntries } from "../entries/desired.js";
 import { installMissing, prunePackages } from "../packages/installs.js";
 import type { Progress } from "../system/progress.js";
-import type { Context } from "./context.js";
 import { planTargets, type SyncPlan, safetyOf } from "./plan.js";
 import { appliedReport, type SyncReport } from "./report.js";
 import { applyPlans } from "./write-targets.js";

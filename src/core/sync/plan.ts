@@ -2,8 +2,10 @@
  * sync's plan, a plain value (changesets' assemble/apply split): which versions, which installs and
  * removals, what each target's file becomes, what to warn about. Making it writes nothing.
  */
-import type { BridgeWiring } from "../bridge-control/wiring.js";
+
 import type { Target } from "../clients/types.js";
+import { type Context, readTargetTexts } from "../context/context.js";
+import type { BridgeWiring } from "../entries/bridge-wiring.js";
 import { checkEntryPrograms, type DesiredEntries, desiredEntries, wireBridge } from "../entries/desired.js";
 import { packageRunEnvironments } from "../entries/target-entry.js";
 import type { Environment } from "../environments/types.js";
@@ -27,7 +29,6 @@ import { type ReferenceWarning, referenceProblems } from "../secrets/references.
 import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
 import { canonicalJson } from "../text/canonical-json.js";
-import { type Context, readTargetTexts } from "./context.js";
 import { planTarget, type TargetPlan } from "./target-plan.js";
 import { checkWrites, type ReadableSecret } from "./target-safety.js";
 

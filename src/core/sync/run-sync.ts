@@ -1,8 +1,11 @@
 /**
- * sync: manifest → packages where a target runs them → entries in every target; a context (context.ts)
- * and a plan (plan.ts) first, then a dry run renders the plan and a run applies it (apply.ts).
+ * sync: manifest → packages where a target runs them → entries in every target; a context
+ * (core/context/) and a plan (plan.ts) first, then a dry run renders the plan and a run applies
+ * it (apply.ts).
  */
 
+import { type Context, loadContext, openManifest } from "../context/context.js";
+import type { Machine } from "../environments/machine.js";
 import { UsageError } from "../errors.js";
 import { loadState, saveState } from "../ledger/state.js";
 import type { LoadedManifest } from "../manifest/load.js";
@@ -10,9 +13,7 @@ import { isTrusted, needsTrust, programServers, type TrustRequest, trust } from 
 import type { SecretFormat } from "../secrets/placeholders.js";
 import { checkSelectors } from "../selectors.js";
 import { withLock } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
-import { type Context, loadContext, openManifest } from "./context.js";
 import { isNoop, planSync } from "./plan.js";
 import { planReport, type SyncReport } from "./report.js";
 import type { ReadableSecret } from "./target-safety.js";

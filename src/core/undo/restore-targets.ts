@@ -3,6 +3,7 @@
  * the file, unless the file no longer parses.
  */
 
+import type { Machine } from "../environments/machine.js";
 import { shellQuote } from "../environments/path-translation.js";
 import { UsageError } from "../errors.js";
 import { editTargetEntries, formatOf, readTargetEntries, targetEntryText } from "../formats/index.js";
@@ -11,7 +12,6 @@ import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "../le
 import { type EntryRecord, entryHash, loadState, type TargetRecord } from "../ledger/state.js";
 import { own } from "../own-keys.js";
 import { unknownName } from "../selectors.js";
-import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
 import {
   knownTargets,

@@ -6,14 +6,15 @@
 
 import { CLIENTS } from "../clients/index.js";
 import { restartsOf } from "../clients/restarts.js";
+import { backupCounts, unparsableFix } from "../clients/unreadable-target.js";
 import { detectEnvironments } from "../environments/detect.js";
+import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { isTwinError, UsageError, UsageErrors } from "../errors.js";
 import { loadFormats } from "../formats/index.js";
 import { type BackupTarget, backedUpTargets, backupProblems, listBackups } from "../ledger/backups.js";
 import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "../ledger/state.js";
 import { type Intent, recordIntent, recordRun, writeTarget } from "../ledger/write-sequence.js";
-import { backupCounts, unparsableFix } from "../sync/unreadable-target.js";
 import {
   inspectFile,
   isReadOnly,
@@ -22,7 +23,6 @@ import {
   removePath,
   withLock,
 } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
 
 export interface UndoResult {
@@ -436,7 +436,7 @@ function applyRecords(
 
 /**
  * A file that does not parse is left as it is: the result says so, with the one advice sync,
- * status and doctor give for it (core/sync/unreadable-target.ts) — put it back from a backup, or fix it by hand.
+ * status and doctor give for it (core/clients/unreadable-target.ts) — put it back from a backup, or fix it by hand.
  */
 async function repairOf(
   machine: Machine,

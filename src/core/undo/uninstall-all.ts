@@ -5,6 +5,7 @@
 
 import { type BridgeRetirement, retireBridge } from "../bridge-control/retire.js";
 import { detectEnvironments } from "../environments/detect.js";
+import type { Machine } from "../environments/machine.js";
 import { type Environment, envMatches } from "../environments/types.js";
 import {
   editTargetEntries,
@@ -22,7 +23,6 @@ import type { InstallRow } from "../packages/installs.js";
 import { uninstallPackages } from "../packages/npm-prefix.js";
 import { selectEnvironments } from "../selectors.js";
 import { withLock } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
 import {
   knownTargets,

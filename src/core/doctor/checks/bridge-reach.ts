@@ -2,7 +2,7 @@
  * The bridge, when the manifest enables it, at the manifest's settings: its token, what runs at its
  * address, and whether Windows clients reach it from WSL. Pure: bridge-phase.ts gathers.
  */
-import { BRIDGE_ENTRY } from "../../bridge-control/entry-name.js";
+import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
 import { own } from "../../own-keys.js";
 import { defineCheck, type Finding, finding } from "../types.js";
 

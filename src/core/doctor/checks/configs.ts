@@ -4,7 +4,7 @@
  * scope; apps that must be restarted to see a change.
  */
 
-import { unparsableFix } from "../../sync/unreadable-target.js";
+import { unparsableFix } from "../../clients/unreadable-target.js";
 import { canonicalJson } from "../../text/canonical-json.js";
 import { type ConfigFacts, type EntryScope, isWiped } from "../read-configs.js";
 import { count, defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";

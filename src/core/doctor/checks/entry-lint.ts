@@ -6,12 +6,12 @@
 import { underVersionManager } from "../../entries/launch/program.js";
 import { downloadsOnStart } from "../../entries/launch/runners.js";
 import { innerProgram, shellCall, wslCall } from "../../entries/launch/wrappers.js";
+import type { Resolved } from "../../entries/programs/resolve.js";
 import type { EnvKind } from "../../environments/types.js";
 import type { ClientId } from "../../manifest/schema.js";
 import type { EntryView, Expanded } from "../entry-view.js";
 import type { Show } from "../path-style.js";
 import type { EntryScope } from "../read-configs.js";
-import type { Resolved } from "../resolve.js";
 import {
   defineCheck,
   type Finding,

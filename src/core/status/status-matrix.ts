@@ -6,22 +6,22 @@
 
 import { startAgain } from "../clients/restarts.js";
 import type { Target } from "../clients/types.js";
+import { loadContext, readTargetTexts } from "../context/context.js";
 import { readEntry } from "../doctor/entry-view.js";
-import { resolveEntry } from "../doctor/resolve.js";
 import { entriesNow, wireBridge } from "../entries/desired.js";
 import { isNodeProgram } from "../entries/launch/program.js";
 import { classifyTarget, type EntryState } from "../entries/ownership.js";
+import { installAdvice, programHint } from "../entries/programs/program-hints.js";
+import { resolveEntry } from "../entries/programs/resolve.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
-import { installAdvice, programHint } from "../environments/program-hints.js";
+import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { UsageErrors } from "../errors.js";
 import { readTargetEntries } from "../formats/index.js";
 import { type LoginLine, loginLines } from "../oauth/needs-login.js";
 import { referenceProblems } from "../secrets/references.js";
 import { checkSelectors } from "../selectors.js";
-import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
-import { loadContext, readTargetTexts } from "./context.js";
 
 /** Who owns each entry, as sync sees it (ownership.ts). */
 type StatusState = EntryState;
@@ -250,7 +250,7 @@ async function missingParts(
   const env = ctx.envs.find((e) => e.id === gone.env);
   const known = program && env && programHint(program.path, env.kind);
   const what = program ? `its program \`${program.path}\`` : `its script ${gone.path}`;
-  // The same advice as sync's for a program that is not there (program-check.ts).
+  // The same advice as sync's for a program that is not there (entries/programs/program-check.ts).
   const then = `then ${startAgain([target.client])}`;
   if (known)
     return `the entry is there, but ${what} is not found in ${gone.env}. ${installAdvice(program.path, env).replace(/\.$/, "")}; ${then}.`;

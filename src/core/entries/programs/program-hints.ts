@@ -3,8 +3,8 @@
  * command (or step) to give the user when it is missing there. Pure; no look-ups.
  */
 
-import { programName } from "../entries/launch/program.js";
-import type { EnvKind } from "./types.js";
+import type { EnvKind } from "../../environments/types.js";
+import { programName } from "../launch/program.js";
 
 type Hints = Partial<Record<EnvKind, string>>;
 

@@ -3,9 +3,9 @@
  * for each environment and program, naming every server and client it stops there.
  */
 
-import { type Restarts, startAgain } from "../clients/restarts.js";
-import { isAbsoluteAny } from "../entries/launch/launch-paths.js";
-import { andList } from "../words.js";
+import { type Restarts, startAgain } from "../../clients/restarts.js";
+import { andList } from "../../words.js";
+import { isAbsoluteAny } from "../launch/launch-paths.js";
 
 /** A program missing in an environment: what the report's one line for that environment needs. */
 export interface MissingProgram {

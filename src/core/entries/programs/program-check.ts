@@ -3,16 +3,16 @@
  * entry runs in? File stats on that environment's PATH, never a process.
  */
 import { stat } from "node:fs/promises";
-import { type Restarts, startAgain } from "../clients/restarts.js";
-import type { Target } from "../clients/types.js";
-import { lookup } from "../doctor/resolve.js";
-import { isAbsoluteAny } from "../entries/launch/launch-paths.js";
-import { programName } from "../entries/launch/program.js";
-import type { BuiltEntry } from "../entries/target-entry.js";
-import { getEnv } from "../system/host.js";
+import { type Restarts, startAgain } from "../../clients/restarts.js";
+import type { Target } from "../../clients/types.js";
+import type { Environment } from "../../environments/types.js";
+import { getEnv } from "../../system/host.js";
+import { isAbsoluteAny } from "../launch/launch-paths.js";
+import { programName } from "../launch/program.js";
+import type { BuiltEntry } from "../target-entry.js";
 import type { MissingProgram } from "./missing-programs.js";
 import { installAdvice, programHint } from "./program-hints.js";
-import type { Environment } from "./types.js";
+import { lookup } from "./resolve.js";
 
 /**
  * Where a client's shell-less start looks for a program in each environment. Local POSIX: this

@@ -2,9 +2,10 @@
  * One target's config cannot be read: the run stops before writing anything (exit 2: sync plans every
  * target first), with one advice for repairing it, the same in sync, status, adopt and doctor. Pure.
  */
-import type { Target } from "../clients/types.js";
+
 import { shellQuote } from "../environments/path-translation.js";
 import { UsageError } from "../errors.js";
+import type { Target } from "./types.js";
 
 function skipHint(bad: Pick<Target, "env" | "client">, all: readonly Pick<Target, "env" | "client">[]) {
   const envs = [...new Set(all.map((t) => t.env.id))].filter((id) => id !== bad.env.id);

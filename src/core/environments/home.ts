@@ -4,12 +4,12 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import type { LocalInfo } from "../environments/local.js";
-import { windowsToWsl } from "../environments/path-translation.js";
-import { keepWindowsVars, readWindowsVars, type WindowsInterop } from "../environments/windows.js";
 import { UsageError } from "../errors.js";
-import type { CacheFiles } from "./caches.js";
-import { type Host, localHomedir } from "./host.js";
+import type { CacheFiles } from "../system/caches.js";
+import { type Host, localHomedir } from "../system/host.js";
+import type { LocalInfo } from "./local.js";
+import { windowsToWsl } from "./path-translation.js";
+import { keepWindowsVars, readWindowsVars, type WindowsInterop } from "./windows.js";
 
 export interface HomeInfo {
   /** The home folder, as this process opens it. */

@@ -1,19 +1,20 @@
 /**
  * With `bridge.enabled` in the manifest, sync registers the bridge in every client under the name
- * `mcp-twin`, with the settings of settings.ts (port, host).
+ * `mcp-twin`, with the settings of bridge-control/settings.ts (port, host).
  */
+
+import { parseInstance } from "../bridge-control/instance.js";
+import { type BridgeSettings, resolveBridgeSettings } from "../bridge-control/settings.js";
+import { bridgeFiles, bridgeHome, bridgeHomeIn } from "../bridge-control/state-folder.js";
+import { ensureToken, readToken } from "../bridge-control/token-file.js";
 import type { Launch, Target } from "../clients/types.js";
-import { mcpTwinIn } from "../entries/self-launch.js";
-import type { BuiltEntry } from "../entries/target-entry.js";
-import { clientLaunch, type EntryContext, startsAcross } from "../entries/target-entry.js";
+import type { Machine } from "../environments/machine.js";
 import { type Environment, envMatches, joinNative } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
 import { readTextOrNull } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
-import { parseInstance } from "./instance.js";
-import { type BridgeSettings, resolveBridgeSettings } from "./settings.js";
-import { bridgeFiles, bridgeHome, bridgeHomeIn } from "./state-folder.js";
-import { ensureToken, readToken } from "./token-file.js";
+import { mcpTwinIn } from "./self-launch.js";
+import type { BuiltEntry } from "./target-entry.js";
+import { clientLaunch, type EntryContext, startsAcross } from "./target-entry.js";
 
 /** What sync says about the bridge once it wrote the entries. */
 export interface BridgeReport {
@@ -117,7 +118,7 @@ export async function planBridge(
 
 /** The bridge lives here: restart it when it runs with other settings; name what holds the port. */
 async function settleHere(machine: Machine, settings: BridgeSettings): Promise<BridgeReport> {
-  const { inspectBridge, localLifecycle, ensureBridge } = await import("./lifecycle.js");
+  const { inspectBridge, localLifecycle, ensureBridge } = await import("../bridge-control/lifecycle.js");
   const lifecycle = localLifecycle(machine.host, () => {});
   const want = { host: settings.host, port: settings.port };
   const base = { url: settings.url };
@@ -139,7 +140,7 @@ async function settleHere(machine: Machine, settings: BridgeSettings): Promise<B
       case "unresponsive": {
         const previousUrl = state.instance.url;
         await ensureBridge(lifecycle, want);
-        const { ownedInstance } = await import("./instance.js");
+        const { ownedInstance } = await import("../bridge-control/instance.js");
         const now = await ownedInstance(lifecycle.files);
         return { ...base, state: "restarted", previousUrl, ...(now ? { pid: now.pid } : {}) };
       }
@@ -166,7 +167,7 @@ async function settleThere(
   const info = text ? parseInstance(text) : null;
   if (!info) return { ...base, state: file ? "stopped" : "unknown" };
   if (info.port === settings.port && info.host === settings.host) {
-    const { probeBridge } = await import("./bridge-probe.js");
+    const { probeBridge } = await import("../bridge-control/bridge-probe.js");
     const probe = token ? await probeBridge(settings.url, token) : undefined;
     return { ...base, state: probe?.state === "ours" ? "running" : "unknown", pid: info.pid };
   }

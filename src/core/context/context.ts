@@ -6,7 +6,9 @@
 import path from "node:path";
 import { discoverTargets } from "../clients/targets.js";
 import type { Target } from "../clients/types.js";
+import { backupCounts, unparsableFix, withSkipHint } from "../clients/unreadable-target.js";
 import { type Detection, detectEnvironments } from "../environments/detect.js";
+import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { UsageError } from "../errors.js";
 import { loadFormats, readTargetEntries } from "../formats/index.js";
@@ -23,10 +25,8 @@ import { loadSecretsFile } from "../manifest/secrets-file.js";
 import { dict } from "../own-keys.js";
 import { selectEnvironments } from "../selectors.js";
 import { readTextOrNull } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
-import { backupCounts, unparsableFix, withSkipHint } from "./unreadable-target.js";
 
 export interface OpenedManifest {
   located: LocatedManifest;
@@ -237,7 +237,7 @@ export async function loadContext(
   };
 }
 
-/** A config that does not parse: its error with the one advice doctor gives too (unreadable-target.ts). */
+/** A config that does not parse: its error with the one advice doctor gives too (clients/unreadable-target.ts). */
 async function withRepair(
   ctx: Pick<Context, "machine" | "state">,
   t: Target,

@@ -3,12 +3,12 @@
  * the shared home. Opening it costs no process once the WSL locator is cached.
  */
 
-import { detectLocal, type LocalInfo } from "../environments/local.js";
-import { pathShown } from "../environments/path-translation.js";
-import { type WindowsInterop, windowsInteropFromWsl, windowsInteropLocal } from "../environments/windows.js";
-import { type CacheFiles, cacheFiles } from "./caches.js";
+import { type CacheFiles, cacheFiles } from "../system/caches.js";
+import type { Host } from "../system/host.js";
 import { type HomeInfo, homePaths, resolveHome } from "./home.js";
-import type { Host } from "./host.js";
+import { detectLocal, type LocalInfo } from "./local.js";
+import { pathShown } from "./path-translation.js";
+import { type WindowsInterop, windowsInteropFromWsl, windowsInteropLocal } from "./windows.js";
 
 export interface Machine {
   host: Host;

@@ -5,17 +5,17 @@
 import { existsSync, readdirSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import type { Target } from "../clients/types.js";
-import { isWindowsAbsolute } from "../entries/launch/launch-paths.js";
-import { nodeScript } from "../entries/launch/node-script.js";
-import { isBatchFile } from "../entries/launch/program.js";
-import { shellCall, wslCall } from "../entries/launch/wrappers.js";
-import { cmdQuote } from "../environments/path-translation.js";
-import type { Environment } from "../environments/types.js";
-import { findOnPath, isExecutableFile } from "../environments/which.js";
-import { getEnv } from "../system/host.js";
-import type { Machine } from "../system/machine.js";
-import type { EntryView } from "./entry-view.js";
+import type { Target } from "../../clients/types.js";
+import type { EntryView } from "../../doctor/entry-view.js";
+import type { Machine } from "../../environments/machine.js";
+import { cmdQuote } from "../../environments/path-translation.js";
+import type { Environment } from "../../environments/types.js";
+import { findOnPath, isExecutableFile } from "../../environments/which.js";
+import { getEnv } from "../../system/host.js";
+import { isWindowsAbsolute } from "../launch/launch-paths.js";
+import { nodeScript } from "../launch/node-script.js";
+import { isBatchFile } from "../launch/program.js";
+import { shellCall, wslCall } from "../launch/wrappers.js";
 
 interface PathFact {
   path: string;
