@@ -93,7 +93,7 @@ const UNIT_TESTS = [
   "test/entries/launch-in.test.ts",
   "test/entries/launch.test.ts",
   "test/entries/ownership.test.ts",
-  "test/entries/program-hints.test.ts",
+  "test/environments/program-hints.test.ts",
   "test/text/control-chars.test.ts",
   "test/formats/toml-corpus.test.ts",
   "test/formats/toml-edit.test.ts",

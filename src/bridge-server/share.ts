@@ -4,8 +4,8 @@
  * checks.
  */
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
-import type { ShareLaunch } from "../core/bridge-control/share-launch.js";
 import { SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
+import type { ShareLaunch } from "../core/entries/share-launch.js";
 import { MAX_MESSAGE_BYTES, peekId } from "../core/relay/jsonrpc.js";
 import { LineSplitter } from "../core/relay/line-splitter.js";
 import { type StartedProcess, startProcess } from "../core/system/run.js";

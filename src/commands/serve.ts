@@ -153,7 +153,7 @@ async function serveHttp(
   const log = (line: string) => out.info(line);
   const shares: import("../bridge-server/share.js").SharedServer[] = [];
   if (o.share.length > 0) {
-    const { shareLaunches } = await import("../core/bridge-control/share-launch.js");
+    const { shareLaunches } = await import("../core/entries/share-launch.js");
     const { SharedServer } = await import("../bridge-server/share.js");
     const launches = await shareLaunches(
       { host: ctx.host, manifest: ctx.options.manifest, addSecrets: (v) => ctx.output.addSecrets(v) },

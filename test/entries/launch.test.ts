@@ -12,7 +12,6 @@ import {
 import { stringMap } from "../../src/core/entries/launch/fields.js";
 import { isAbsoluteAny, splitAbsolute } from "../../src/core/entries/launch/launch-paths.js";
 import { nodeScript } from "../../src/core/entries/launch/node-script.js";
-import { programName, underVersionManager } from "../../src/core/entries/launch/program.js";
 import { downloadsOnStart, parseRunner } from "../../src/core/entries/launch/runners.js";
 import {
   cmdCall,
@@ -22,6 +21,7 @@ import {
   shellCall,
   wslCall,
 } from "../../src/core/entries/launch/wrappers.js";
+import { programName, underVersionManager } from "../../src/core/environments/program.js";
 
 describe("command lines", () => {
   test("wsl.exe options", () => {

@@ -5,11 +5,11 @@
 
 import { BRIDGE_PATH, SHARE_PREFIX } from "../bridge-control/state-folder.js";
 import { isAbsoluteAny } from "../entries/launch/launch-paths.js";
-import { isNodeProgram, underVersionManager } from "../entries/launch/program.js";
 import { downloadsOnStart } from "../entries/launch/runners.js";
 import { innerProgram, wslCall } from "../entries/launch/wrappers.js";
 import { type Resolved, resolveEntry, type SpawnPlan } from "../entries/programs/resolve.js";
 import type { Machine } from "../environments/machine.js";
+import { isNodeProgram, underVersionManager } from "../environments/program.js";
 import type { Environment } from "../environments/types.js";
 import { own } from "../own-keys.js";
 import { isSecretName } from "../secrets/placeholders.js";

@@ -9,10 +9,10 @@ import { bridgeFiles, bridgeHome, bridgeHomeIn } from "../bridge-control/state-f
 import { ensureToken, readToken } from "../bridge-control/token-file.js";
 import type { Launch, Target } from "../clients/types.js";
 import type { Machine } from "../environments/machine.js";
+import { mcpTwinIn } from "../environments/self-launch.js";
 import { type Environment, envMatches, joinNative } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
 import { readTextOrNull } from "../system/files.js";
-import { mcpTwinIn } from "./self-launch.js";
 import type { BuiltEntry } from "./target-entry.js";
 import { clientLaunch, type EntryContext, startsAcross } from "./target-entry.js";
 

@@ -7,6 +7,7 @@
 import { VERSION } from "../../version.js";
 import type { Target } from "../clients/types.js";
 import type { Machine } from "../environments/machine.js";
+import { mcpTwinIn } from "../environments/self-launch.js";
 import { shortForm, spacedPrefix } from "../environments/shortname.js";
 import type { Environment } from "../environments/types.js";
 import { nodeExeOnPath } from "../environments/windows.js";
@@ -23,7 +24,6 @@ import {
 import { BIN_AFTER_INSTALL } from "../packages/npm-prefix.js";
 import { getEnv } from "../system/host.js";
 import type { BridgeWiring } from "./bridge-wiring.js";
-import { mcpTwinIn } from "./self-launch.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./target-entry.js";
 
 export interface DesiredInput {

@@ -5,12 +5,12 @@
  */
 import { realpathSync } from "node:fs";
 import path from "node:path";
-import { npmAdvice } from "../entries/programs/program-hints.js";
 import { getEnv, type Host, localHomedir } from "../system/host.js";
 import { tail } from "../system/run.js";
 import type { LocalInfo } from "./local.js";
 import { NPM_INFO_ARGS, parseNodeVersion, parseNpmInfo } from "./npm-info.js";
 import { isOnWindowsDrive, pathShown } from "./path-translation.js";
+import { npmAdvice } from "./program-hints.js";
 import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import { findOnPath } from "./which.js";
 import { statStamp } from "./windows.js";

@@ -4,13 +4,13 @@
  */
 import { statSync } from "node:fs";
 import path from "node:path";
-import { npmAdvice } from "../entries/programs/program-hints.js";
 import { dict } from "../own-keys.js";
 import { getEnv, type Host } from "../system/host.js";
 import { decodeWindowsOutput, type RunResult, tail } from "../system/run.js";
 import type { LocalInfo } from "./local.js";
 import { NPM_INFO_ARGS, parseNodeVersion, parseNpmInfo } from "./npm-info.js";
 import { windowsToWsl } from "./path-translation.js";
+import { npmAdvice } from "./program-hints.js";
 import { questions, readShortNames, type ShortNameQuestion, spacedPrefix, UNREADABLE } from "./shortname.js";
 import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import { findOnPath } from "./which.js";

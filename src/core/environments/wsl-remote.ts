@@ -4,10 +4,10 @@
  * `\\wsl.localhost\<distro>\...` and `wsl.exe --exec`.
  */
 
-import { npmAdvice } from "../entries/programs/program-hints.js";
 import { getEnv, type Host } from "../system/host.js";
 import { decodeWindowsOutput, tail } from "../system/run.js";
 import { wslToWindows } from "./path-translation.js";
+import { npmAdvice } from "./program-hints.js";
 import type { EnvFacts, Environment, EnvRunOptions } from "./types.js";
 import type { WindowsInterop } from "./windows.js";
 

@@ -1,8 +1,8 @@
 /** Folding (pure): the same server found in several places becomes one manifest entry. */
 
 import { splitAbsolute } from "../entries/launch/launch-paths.js";
-import { programName } from "../entries/launch/program.js";
 import { windowsToWsl, wslToWindows } from "../environments/path-translation.js";
+import { programName } from "../environments/program.js";
 import type { EnvKind } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
 import { reservedNameWhy, unreservedName } from "../manifest/reserved-names.js";

@@ -6,9 +6,9 @@
 import { splitShellWords } from "../entries/launch/command-lines.js";
 import { stringMap } from "../entries/launch/fields.js";
 import { installedScript, type PackageJson } from "../entries/launch/node-script.js";
-import { programName } from "../entries/launch/program.js";
 import { parseRunner } from "../entries/launch/runners.js";
 import { peel } from "../entries/launch/wrappers.js";
+import { programName } from "../environments/program.js";
 import type { EnvKind } from "../environments/types.js";
 import { headerNameProblem, headerValueProblem, urlProblem } from "../manifest/remote-checks.js";
 import type { ClientId } from "../manifest/schema.js";

@@ -3,10 +3,10 @@
  * paths and variables it relies on, and whether it can start within the client's timeout.
  */
 
-import { underVersionManager } from "../../entries/launch/program.js";
 import { downloadsOnStart } from "../../entries/launch/runners.js";
 import { innerProgram, shellCall, wslCall } from "../../entries/launch/wrappers.js";
 import type { Resolved } from "../../entries/programs/resolve.js";
+import { underVersionManager } from "../../environments/program.js";
 import type { EnvKind } from "../../environments/types.js";
 import type { ClientId } from "../../manifest/schema.js";
 import type { EntryView, Expanded } from "../entry-view.js";

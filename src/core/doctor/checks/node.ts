@@ -3,7 +3,7 @@
  * prefix, and — inside WSL — not Windows' node/npm found through the appended Windows PATH.
  */
 
-import { installAdvice, npmAdvice } from "../../entries/programs/program-hints.js";
+import { installAdvice, npmAdvice } from "../../environments/program-hints.js";
 import type { EnvFacts } from "../../environments/types.js";
 import { defineCheck, finding } from "../types.js";
 

@@ -11,8 +11,8 @@ import {
   isNodeProgram,
   programName,
   underVersionManager,
-} from "../../entries/launch/program.js";
-import { installAdvice } from "../../entries/programs/program-hints.js";
+} from "../../environments/program.js";
+import { installAdvice } from "../../environments/program-hints.js";
 import type { EnvKind } from "../../environments/types.js";
 import type { Show } from "../path-style.js";
 import { type Finding, finding, SYNC_FIX, type Where } from "../types.js";

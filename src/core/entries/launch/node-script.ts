@@ -3,9 +3,10 @@
  * script lies inside an installed package, that package, its version and which of its bins the script
  * is.
  */
+
+import { isNodeProgram } from "../../environments/program.js";
 import { pickBin } from "../../packages/npm-prefix.js";
 import { joinAbsolute, splitAbsolute } from "./launch-paths.js";
-import { isNodeProgram } from "./program.js";
 
 /** The script a node command runs (its first argument that is not an option). */
 export function nodeScript(command: string, args: readonly string[]): string | undefined {

@@ -2,8 +2,9 @@
  * Package runners (pure): `npx`, `bunx` / `bun x`, `pnpm dlx` / `pnpx`, `yarn dlx`, `npm exec` / `npm
  * x`, and Python's `uvx`, each fetching a package when the server starts.
  */
+
+import { programName } from "../../environments/program.js";
 import { splitSpec } from "../../packages/npm-prefix.js";
-import { programName } from "./program.js";
 
 /** `program` (see programName) with its arguments as a runner: how it is called, what follows. */
 function runnerOf(program: string, args: readonly string[]): { via: string; rest: string[] } | undefined {

@@ -3,9 +3,9 @@
  * '…'` and `env VAR=… …`, one parser each, read the same way for doctor and import.
  */
 
+import { programName } from "../../environments/program.js";
 import { dict } from "../../own-keys.js";
 import { cmdLineWords, splitCmdLine, splitShellCommands, splitShellWords } from "./command-lines.js";
-import { programName } from "./program.js";
 
 export interface Call {
   command: string;

@@ -1,6 +1,6 @@
 /** How to install a program in each environment: one table, read by doctor (and sync's reports). */
 import { describe, expect, test } from "vitest";
-import { installAdvice, npmAdvice, programHint } from "../../src/core/entries/programs/program-hints.js";
+import { installAdvice, npmAdvice, programHint } from "../../src/core/environments/program-hints.js";
 import type { EnvKind } from "../../src/core/environments/types.js";
 
 describe("program hints", () => {

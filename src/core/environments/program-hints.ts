@@ -3,8 +3,8 @@
  * command (or step) to give the user when it is missing there. Pure; no look-ups.
  */
 
-import type { EnvKind } from "../../environments/types.js";
-import { programName } from "../launch/program.js";
+import { programName } from "./program.js";
+import type { EnvKind } from "./types.js";
 
 type Hints = Partial<Record<EnvKind, string>>;
 

@@ -3,7 +3,7 @@
  * entry alike: one path): its global install there, else, here, the copy running now.
  */
 import { existsSync } from "node:fs";
-import { type Environment, globalModulesDir, joinNative } from "../environments/types.js";
+import { type Environment, globalModulesDir, joinNative } from "./types.js";
 
 export interface SelfLaunch {
   node: string;

@@ -4,7 +4,6 @@
  */
 
 import { loadContext, openManifest } from "../context/context.js";
-import { launchIn } from "../entries/target-entry.js";
 import { type Machine, openMachine } from "../environments/machine.js";
 import { UsageError } from "../errors.js";
 import { loadState } from "../ledger/state.js";
@@ -15,6 +14,7 @@ import { own } from "../own-keys.js";
 import { unknownName } from "../selectors.js";
 import type { Host } from "../system/host.js";
 import { silentProgress } from "../system/progress.js";
+import { launchIn } from "./target-entry.js";
 
 /** How the bridge starts one shared server (values resolved; they stay in `env`, never in argv). */
 export interface ShareLaunch {
