@@ -4,13 +4,13 @@
  */
 
 import { parseInstance } from "../bridge-control/instance.js";
+import { bridgePlace } from "../bridge-control/placement.js";
 import { type BridgeSettings, resolveBridgeSettings } from "../bridge-control/settings.js";
 import { bridgeFiles, bridgeHome, bridgeHomeIn } from "../bridge-control/state-folder.js";
 import { ensureToken, readToken } from "../bridge-control/token-file.js";
 import type { Launch, Target } from "../clients/types.js";
 import type { Machine } from "../environments/machine.js";
-import { mcpTwinIn } from "../environments/self-launch.js";
-import { type Environment, envMatches, joinNative } from "../environments/types.js";
+import { type Environment, joinNative } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
 import { readTextOrNull } from "../system/files.js";
 import type { BuiltEntry } from "./target-entry.js";
@@ -56,22 +56,8 @@ export interface PlanBridgeOptions {
   createToken: boolean;
 }
 
-/** Where the bridge lives, given the environments found (undefined: none usable). */
-function bridgeEnvironment(manifest: Manifest, envs: readonly Environment[]): Environment | undefined {
-  const wanted = manifest.bridge?.environment;
-  if (wanted) return envs.find((e) => envMatches(wanted, e.id));
-  const usable = envs.filter((e) => e.usable || e.local);
-  const wsl = usable
-    .filter((e) => e.kind === "wsl" && e.usable)
-    .sort((a, b) => Number(b.local) - Number(a.local));
-  return wsl[0] ?? usable.find((e) => e.local);
-}
-
 /**
- * - Where the bridge lives: `bridge.environment`, else WSL when there is one (this distro first),
- *   else here. Inside WSL it listens on 127.0.0.1: Windows reaches it through localhost forwarding
- *   (NAT) or directly (mirrored), with no firewall rule; a bridge on Windows would be out of WSL's
- *   reach in NAT mode.
+ * - Where the bridge lives: bridge-control/placement.ts.
  * - Every client gets the same kind of entry: `mcp-twin connect <url>` run in the bridge's
  *   environment (through `wsl.exe --exec` from Windows). connect reads the token there and starts
  *   the bridge when none answers, so no entry stops working because the bridge is not running —
@@ -82,8 +68,7 @@ function bridgeEnvironment(manifest: Manifest, envs: readonly Environment[]): En
  *   host changed) and says truthfully what runs.
  *
  * I/O only in `planBridge` (reads or creates the token; looks for a global install of mcp-twin
- * there, whose stable path entries prefer to this process's own) and in `settle()`; building
- * entries is pure.
+ * there) and in `settle()`; building entries is pure.
  */
 export async function planBridge(
   manifest: Manifest,
@@ -92,17 +77,12 @@ export async function planBridge(
   options: PlanBridgeOptions,
 ): Promise<BridgeWiring | undefined> {
   if (!manifest.bridge?.enabled) return undefined;
-  const env = bridgeEnvironment(manifest, envs);
-  if (!env) return undefined;
+  const place = bridgePlace(manifest, envs, machine.host.self);
+  if (!place) return undefined;
+  const { env, program, reason } = place;
   const settings = resolveBridgeSettings(manifest.bridge, "manifest");
   const url = settings.url;
   const token = await bridgeToken(env, machine, options);
-  const program: BridgeWiring["program"] = mcpTwinIn(env, machine.host.self) ?? null;
-  let reason: string | undefined;
-  if (!program)
-    reason =
-      `the bridge lives in ${env.id}, where mcp-twin is not installed: run \`npm install -g mcp-twin\` ` +
-      `there, or run \`mcp-twin sync\` from ${env.id}`;
   const wiring: BridgeWiring = {
     env,
     settings,
