@@ -10,7 +10,6 @@ import {
   splitShellWords,
 } from "../../src/core/entries/launch/command-lines.js";
 import { stringMap } from "../../src/core/entries/launch/fields.js";
-import { isAbsoluteAny, splitAbsolute } from "../../src/core/entries/launch/launch-paths.js";
 import { nodeScript } from "../../src/core/entries/launch/node-script.js";
 import { downloadsOnStart, parseRunner } from "../../src/core/entries/launch/runners.js";
 import {
@@ -21,6 +20,7 @@ import {
   shellCall,
   wslCall,
 } from "../../src/core/entries/launch/wrappers.js";
+import { isAbsoluteAny, splitAbsolute } from "../../src/core/environments/launch-paths.js";
 import { programName, underVersionManager } from "../../src/core/environments/program.js";
 
 describe("command lines", () => {

@@ -4,10 +4,10 @@
  */
 
 import { BRIDGE_PATH, SHARE_PREFIX } from "../bridge-control/state-folder.js";
-import { isAbsoluteAny } from "../entries/launch/launch-paths.js";
 import { downloadsOnStart } from "../entries/launch/runners.js";
 import { innerProgram, wslCall } from "../entries/launch/wrappers.js";
 import { type Resolved, resolveEntry, type SpawnPlan } from "../entries/programs/resolve.js";
+import { isAbsoluteAny } from "../environments/launch-paths.js";
 import type { Machine } from "../environments/machine.js";
 import { isNodeProgram, underVersionManager } from "../environments/program.js";
 import type { Environment } from "../environments/types.js";

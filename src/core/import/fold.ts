@@ -1,6 +1,6 @@
 /** Folding (pure): the same server found in several places becomes one manifest entry. */
 
-import { splitAbsolute } from "../entries/launch/launch-paths.js";
+import { splitAbsolute } from "../environments/launch-paths.js";
 import { windowsToWsl, wslToWindows } from "../environments/path-translation.js";
 import { programName } from "../environments/program.js";
 import type { EnvKind } from "../environments/types.js";

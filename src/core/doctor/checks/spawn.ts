@@ -4,7 +4,7 @@
  * Linux.
  */
 import semver from "semver";
-import { isAbsoluteAny } from "../../entries/launch/launch-paths.js";
+import { isAbsoluteAny } from "../../environments/launch-paths.js";
 import {
   baseName,
   isBatchFile,

@@ -4,9 +4,9 @@
  * is.
  */
 
+import { joinAbsolute, splitAbsolute } from "../../environments/launch-paths.js";
 import { isNodeProgram } from "../../environments/program.js";
 import { pickBin } from "../../packages/npm-prefix.js";
-import { joinAbsolute, splitAbsolute } from "./launch-paths.js";
 
 /** The script a node command runs (its first argument that is not an option). */
 export function nodeScript(command: string, args: readonly string[]): string | undefined {

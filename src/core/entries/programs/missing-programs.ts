@@ -4,8 +4,8 @@
  */
 
 import { type Restarts, startAgain } from "../../clients/restarts.js";
+import { isAbsoluteAny } from "../../environments/launch-paths.js";
 import { andList } from "../../words.js";
-import { isAbsoluteAny } from "../launch/launch-paths.js";
 
 /** A program missing in an environment: what the report's one line for that environment needs. */
 export interface MissingProgram {

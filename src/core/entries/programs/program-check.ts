@@ -5,11 +5,11 @@
 import { stat } from "node:fs/promises";
 import { type Restarts, startAgain } from "../../clients/restarts.js";
 import type { Target } from "../../clients/types.js";
+import { isAbsoluteAny } from "../../environments/launch-paths.js";
 import { programName } from "../../environments/program.js";
 import { installAdvice, programHint } from "../../environments/program-hints.js";
 import type { Environment } from "../../environments/types.js";
 import { getEnv } from "../../system/host.js";
-import { isAbsoluteAny } from "../launch/launch-paths.js";
 import type { BuiltEntry } from "../target-entry.js";
 import type { MissingProgram } from "./missing-programs.js";
 import { lookup } from "./resolve.js";

@@ -7,13 +7,13 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Target } from "../../clients/types.js";
 import type { EntryView } from "../../doctor/entry-view.js";
+import { isWindowsAbsolute } from "../../environments/launch-paths.js";
 import type { Machine } from "../../environments/machine.js";
 import { cmdQuote } from "../../environments/path-translation.js";
 import { isBatchFile } from "../../environments/program.js";
 import type { Environment } from "../../environments/types.js";
 import { findOnPath, isExecutableFile } from "../../environments/which.js";
 import { getEnv } from "../../system/host.js";
-import { isWindowsAbsolute } from "../launch/launch-paths.js";
 import { nodeScript } from "../launch/node-script.js";
 import { shellCall, wslCall } from "../launch/wrappers.js";
 
