@@ -4,8 +4,8 @@
  * in its overrides (Windows gets `C:\Users\a\p`), so no side is handed a path it cannot open.
  */
 import type { LocalInfo } from "../environments/local.js";
+import { type EnvInfo, translateArgs } from "../environments/path-translation.js";
 import { envMatches } from "../environments/types.js";
-import { type EnvInfo, translateArgs } from "../import/fold.js";
 import type { ServerOverride } from "../manifest/schema.js";
 
 /** Where a server made here runs: this environment, and the machine's others. */

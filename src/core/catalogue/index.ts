@@ -36,8 +36,6 @@ export interface Catalogue {
   problems: CatalogueProblem[];
 }
 
-export { packageRoot } from "../system/package-root.js";
-
 export function loadCatalogue(options: { homeDir?: string; builtinDir?: string } = {}): Catalogue {
   const byName = new Map<string, Template>();
   const problems: CatalogueProblem[] = [];

@@ -4,8 +4,8 @@
  * start-up timeout, reference syntax for project files).
  */
 import type { Environment, EnvKind } from "../environments/types.js";
-import type { ConfigFormatId } from "../formats/types.js";
-import type { ClientId } from "../manifest/schema.js";
+import type { ConfigFormatId } from "../formats/index.js";
+import type { ClientId } from "./ids.js";
 
 type Scope = "user" | "project";
 

@@ -8,6 +8,7 @@ import { type Machine, openMachine } from "../environments/machine.js";
 import { UsageError } from "../errors.js";
 import { loadState } from "../ledger/state.js";
 import type { LoadedManifest } from "../manifest/load.js";
+import { splitSpec } from "../manifest/package-spec.js";
 import { resolveString, serverIn } from "../manifest/spec.js";
 import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
 import { own } from "../own-keys.js";
@@ -83,7 +84,7 @@ export async function shareLaunches(
     const env = Object.fromEntries(Object.entries(run.env).map(([k, v]) => [k, resolve(v)]));
     // Started as every user-level entry starts it in this environment (entries/target-entry.ts's one rule).
     const local = here.allEnvs.find((e) => e.local);
-    const { readInstalledPackage, splitSpec } = await import("../packages/npm-prefix.js");
+    const { readInstalledPackage } = await import("../packages/npm-prefix.js");
     const pkg =
       spec.package && local ? await readInstalledPackage(local, splitSpec(spec.package).name) : undefined;
     const started = local

@@ -5,15 +5,10 @@
 import type { Launch, Target } from "../clients/types.js";
 import type { Environment } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
+import { exactVersion, splitSpec } from "../manifest/package-spec.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { type ResolveContext, resolveString, serverIn } from "../manifest/spec.js";
-import {
-  BIN_AFTER_INSTALL,
-  exactVersion,
-  type InstalledPackage,
-  pickBin,
-  splitSpec,
-} from "../packages/npm-prefix.js";
+import { BIN_AFTER_INSTALL, type InstalledPackage, pickBin } from "../packages/npm-prefix.js";
 import type { MissingProgram } from "./programs/missing-programs.js";
 
 export interface EntryContext {

@@ -5,6 +5,8 @@
  */
 
 import { dict, own } from "../own-keys.js";
+import { splitAbsolute } from "./launch-paths.js";
+import type { EnvKind } from "./types.js";
 
 const DRIVE = /^([A-Za-z]):(?:[\\/](.*))?$/;
 const WSL_UNC = /^\\\\wsl(?:\.localhost|\$)\\([^\\]+)(\\.*)?$/i;
@@ -100,4 +102,32 @@ export function cmdQuote(arg: string): string {
   if (arg.length > 0 && !/[\s"&|<>^%()!,;=]/.test(arg)) return arg;
   // Inside quotes cmd still expands %VAR%; doubling quotes is how cmd escapes them.
   return `"${arg.replace(/"/g, '""')}"`;
+}
+
+export interface EnvInfo {
+  id: string;
+  kind: EnvKind;
+  distro?: string;
+  mountRoot?: string;
+}
+
+/** Absolute paths in args, rewritten for another environment of the same machine; undefined when one cannot be. */
+export function translateArgs(args: readonly string[], from: EnvInfo, to: EnvInfo): string[] | undefined {
+  const out: string[] = [];
+  for (const arg of args) {
+    const split = splitAbsolute(arg);
+    if (!split) {
+      out.push(arg);
+      continue;
+    }
+    if (to.kind === "wsl" && split.style === "windows") {
+      const p = windowsToWsl(arg, to.mountRoot ?? "/mnt/", to.distro);
+      if (p === undefined) return undefined;
+      out.push(p);
+    } else if (to.kind === "windows" && split.style === "posix") {
+      if (from.kind !== "wsl" || !from.distro) return undefined;
+      out.push(wslToWindows(arg, from.mountRoot ?? "/mnt/", from.distro));
+    } else out.push(arg);
+  }
+  return out;
 }

@@ -1,7 +1,6 @@
 /** Folding (pure): the same server found in several places becomes one manifest entry. */
 
-import { splitAbsolute } from "../environments/launch-paths.js";
-import { windowsToWsl, wslToWindows } from "../environments/path-translation.js";
+import { type EnvInfo, translateArgs } from "../environments/path-translation.js";
 import { programName } from "../environments/program.js";
 import type { EnvKind } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
@@ -52,13 +51,6 @@ export interface FoldedServer {
   server: ServerSpec;
   found: Placement[];
   notes: string[];
-}
-
-export interface EnvInfo {
-  id: string;
-  kind: EnvKind;
-  distro?: string;
-  mountRoot?: string;
 }
 
 export interface FoldResult {
@@ -300,27 +292,6 @@ function compareVersions(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return pa[4] === pb[4] ? 0 : pa[4] === undefined ? 1 : pb[4] === undefined ? -1 : pa[4]! < pb[4]! ? -1 : 1;
-}
-
-/** Absolute paths in args, rewritten for another environment of the same machine; undefined when one cannot be. */
-export function translateArgs(args: readonly string[], from: EnvInfo, to: EnvInfo): string[] | undefined {
-  const out: string[] = [];
-  for (const arg of args) {
-    const split = splitAbsolute(arg);
-    if (!split) {
-      out.push(arg);
-      continue;
-    }
-    if (to.kind === "wsl" && split.style === "windows") {
-      const p = windowsToWsl(arg, to.mountRoot ?? "/mnt/", to.distro);
-      if (p === undefined) return undefined;
-      out.push(p);
-    } else if (to.kind === "windows" && split.style === "posix") {
-      if (from.kind !== "wsl" || !from.distro) return undefined;
-      out.push(wslToWindows(arg, from.mountRoot ?? "/mnt/", from.distro));
-    } else out.push(arg);
-  }
-  return out;
 }
 
 /** Identical entries under different names are one server, named as it was found most. */

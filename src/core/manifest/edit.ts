@@ -4,10 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { packageRoot } from "../catalogue/index.js";
 import type { Machine } from "../environments/machine.js";
-import { applyEntryEdits, parseConfig, readEntries } from "../formats/json/merge.js";
+import { applyEntryEdits, parseConfig, readEntries } from "../formats/index.js";
 import { replaceFile, withLock, writeHelperFile } from "../system/files.js";
+import { packageRoot } from "../system/package-root.js";
 import type { ServerSpec } from "./schema.js";
 import { parseManifestText } from "./validate.js";
 

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { State } from "../ledger/state.js";
 import { own } from "../own-keys.js";
-import { exactVersion, splitSpec } from "../packages/npm-prefix.js";
+import { exactVersion, splitSpec } from "./package-spec.js";
 import type { Manifest } from "./schema.js";
 import { serverForms } from "./spec.js";
 

@@ -7,16 +7,15 @@ import type { Environment } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
 import { InterruptedError } from "../errors.js";
 import type { State } from "../ledger/state.js";
+import { exactVersion, splitSpec } from "../manifest/package-spec.js";
 import type { Manifest } from "../manifest/schema.js";
 import { dict, own } from "../own-keys.js";
 import type { Progress } from "../system/progress.js";
 import {
-  exactVersion,
   type InstalledPackage,
   installPackages,
   readInstalledPackage,
   resolveVersion,
-  splitSpec,
   uninstallPackages,
 } from "./npm-prefix.js";
 

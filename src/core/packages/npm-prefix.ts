@@ -8,8 +8,9 @@ import type { Environment } from "../environments/types.js";
 import { globalModulesDir, joinNative } from "../environments/types.js";
 import { dict, own } from "../own-keys.js";
 import { noteNpmChange } from "../system/journal.js";
+import type { NpmPhase } from "../system/progress.js";
 import { decodeWindowsOutput, tail } from "../system/run.js";
-import { lineSplitter, type NpmPhase, npmPhaseReader, withoutNpmLog } from "./npm-log.js";
+import { lineSplitter, npmPhaseReader, withoutNpmLog } from "./npm-log.js";
 
 /** A dry run's stand-in for the script of a package not installed yet (its bins are unknown). */
 export const BIN_AFTER_INSTALL = "<bin script, known after install>";
@@ -21,19 +22,6 @@ export interface InstalledPackage {
   dir: string;
   /** Bin name → native absolute path of its script. */
   bins: Record<string, string>;
-}
-
-/** `name@range` → name and range ("" when none). Scoped names keep their leading @. */
-export function splitSpec(spec: string): { name: string; range: string } {
-  const at = spec.indexOf("@", spec.startsWith("@") ? 1 : 0);
-  return at === -1 ? { name: spec, range: "" } : { name: spec.slice(0, at), range: spec.slice(at + 1) };
-}
-
-const EXACT_SEMVER = /^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$/;
-
-/** An exact version (`1.2.3`) needs no resolution and no network. */
-export function exactVersion(range: string): string | undefined {
-  return EXACT_SEMVER.exec(range.trim())?.[1];
 }
 
 /**

@@ -6,8 +6,7 @@ import type { Target } from "../clients/types.js";
 import { classifyTarget } from "../entries/ownership.js";
 import type { MissingProgram } from "../entries/programs/missing-programs.js";
 import type { BuiltEntry, RelayWhy } from "../entries/target-entry.js";
-import { editTargetEntries, readTargetEntries } from "../formats/index.js";
-import type { EntryEdit } from "../formats/json/merge.js";
+import { type EntryEdit, editTargetEntries, readTargetEntries } from "../formats/index.js";
 import { type EntryRecord, entryHash, type TargetRecord } from "../ledger/state.js";
 import { dict, own } from "../own-keys.js";
 

@@ -6,8 +6,14 @@
 import type { Machine } from "../environments/machine.js";
 import { shellQuote } from "../environments/path-translation.js";
 import { UsageError } from "../errors.js";
-import { editTargetEntries, formatOf, readTargetEntries, targetEntryText } from "../formats/index.js";
-import { type EntryEdit, removeEmptyServers } from "../formats/json/merge.js";
+import {
+  type EntryEdit,
+  editTargetEntries,
+  formatOf,
+  readTargetEntries,
+  removeEmptyServers,
+  targetEntryText,
+} from "../formats/index.js";
 import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
 import { type EntryRecord, entryHash, loadState, type TargetRecord } from "../ledger/state.js";
 import { own } from "../own-keys.js";

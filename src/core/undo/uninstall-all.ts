@@ -8,13 +8,14 @@ import { detectEnvironments } from "../environments/detect.js";
 import type { Machine } from "../environments/machine.js";
 import { type Environment, envMatches } from "../environments/types.js";
 import {
+  type EntryEdit,
   editTargetEntries,
   formatOf,
   parseTarget,
   readTargetEntries,
+  removeEmptyServers,
   targetEntryText,
 } from "../formats/index.js";
-import { type EntryEdit, removeEmptyServers } from "../formats/json/merge.js";
 import { listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
 import { entryHash, isOurs, type State, saveState, type TargetRecord } from "../ledger/state.js";
 import { forgetLogins } from "../oauth/token-store.js";

@@ -4,7 +4,7 @@
  */
 
 import { programName } from "../../environments/program.js";
-import { splitSpec } from "../../packages/npm-prefix.js";
+import { splitSpec } from "../../manifest/package-spec.js";
 
 /** `program` (see programName) with its arguments as a runner: how it is called, what follows. */
 function runnerOf(program: string, args: readonly string[]): { via: string; rest: string[] } | undefined {
