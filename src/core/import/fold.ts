@@ -2,7 +2,6 @@
 
 import { type EnvInfo, translateArgs } from "../environments/path-translation.js";
 import { programName } from "../environments/program.js";
-import type { EnvKind } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
 import { reservedNameWhy, unreservedName } from "../manifest/reserved-names.js";
 import type { ServerOverride, ServerSpec } from "../manifest/schema.js";
