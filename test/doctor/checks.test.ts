@@ -1,5 +1,6 @@
 /** The pure check logic, table by table: facts in, checks out. */
 import { describe, expect, test } from "vitest";
+import { expandEntry, readEntry } from "../../src/core/clients/entry-view.js";
 import { clientById } from "../../src/core/clients/index.js";
 import { lintEntry, runScope } from "../../src/core/doctor/all-checks.js";
 import { parseWslConfig } from "../../src/core/doctor/bridge-phase.js";
@@ -9,7 +10,6 @@ import type { EntryFacts } from "../../src/core/doctor/checks/entry-lint.js";
 import type { NodeFacts } from "../../src/core/doctor/checks/node.js";
 import { placeholderKind } from "../../src/core/doctor/checks/secrets.js";
 import type { EntryWork } from "../../src/core/doctor/entries-phase.js";
-import { expandEntry, readEntry } from "../../src/core/doctor/entry-view.js";
 import { emptyFacts, type ServerFacts } from "../../src/core/doctor/facts.js";
 import { groupShared, messageOf, placesTitle } from "../../src/core/doctor/group.js";
 import type { ProbeResult } from "../../src/core/doctor/live-probe.js";

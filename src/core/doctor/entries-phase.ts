@@ -4,6 +4,7 @@
  */
 
 import { BRIDGE_PATH, SHARE_PREFIX } from "../bridge-control/state-folder.js";
+import { type EntryView, expandEntry, readEntry } from "../clients/entry-view.js";
 import { downloadsOnStart } from "../entries/launch/runners.js";
 import { innerProgram, wslCall } from "../entries/launch/wrappers.js";
 import { type Resolved, resolveEntry, type SpawnPlan } from "../entries/programs/resolve.js";
@@ -18,7 +19,6 @@ import { isLoopback } from "../system/loopback.js";
 import type { EntryFacts } from "./checks/entry-lint.js";
 import { placeholderKind } from "./checks/secrets.js";
 import { missingProgram } from "./checks/spawn.js";
-import { type EntryView, expandEntry, readEntry } from "./entry-view.js";
 import type { RemotePlan } from "./live-probe.js";
 import { type ProbeCommand, probeCommand } from "./probe-command.js";
 import type { ConfigFacts, EntrySet } from "./read-configs.js";

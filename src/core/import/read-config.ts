@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { classicDesktopFile } from "../clients/claude-desktop.js";
+import { commonCodexEntry } from "../clients/codex-entry.js";
 import type { Target } from "../clients/types.js";
 import { projectKey } from "../doctor/read-configs.js";
 import type { EnvInfo } from "../environments/path-translation.js";
@@ -14,7 +15,6 @@ import { isTwinError } from "../errors.js";
 import { parseTarget } from "../formats/index.js";
 import { urlProblem } from "../manifest/remote-checks.js";
 import { readTextOrNull } from "../system/files.js";
-import { commonCodexEntry } from "./codex-entry.js";
 import { normalizeServerName, type Occurrence, type Source } from "./fold.js";
 import { extractSecrets, type SecretUse } from "./inline-keys.js";
 import { type PackageJson, type RunsIn, recognizeEntry } from "./recognize.js";

@@ -4,10 +4,10 @@
  * stale (ours, but out of date or no longer wanted: the next sync changes it).
  */
 
+import { readEntry } from "../clients/entry-view.js";
 import { startAgain } from "../clients/restarts.js";
 import type { Target } from "../clients/types.js";
 import { loadContext, readTargetTexts } from "../context/context.js";
-import { readEntry } from "../doctor/entry-view.js";
 import { entriesNow, wireBridge } from "../entries/desired.js";
 import { classifyTarget, type EntryState } from "../entries/ownership.js";
 import { resolveEntry } from "../entries/programs/resolve.js";

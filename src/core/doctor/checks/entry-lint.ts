@@ -3,13 +3,13 @@
  * paths and variables it relies on, and whether it can start within the client's timeout.
  */
 
+import type { EntryView, Expanded } from "../../clients/entry-view.js";
 import { downloadsOnStart } from "../../entries/launch/runners.js";
 import { innerProgram, shellCall, wslCall } from "../../entries/launch/wrappers.js";
 import type { Resolved } from "../../entries/programs/resolve.js";
 import { underVersionManager } from "../../environments/program.js";
 import type { EnvKind } from "../../environments/types.js";
 import type { ClientId } from "../../manifest/schema.js";
-import type { EntryView, Expanded } from "../entry-view.js";
 import type { Show } from "../path-style.js";
 import type { EntryScope } from "../read-configs.js";
 import {

@@ -4,9 +4,9 @@
  * already.
  */
 
+import { readEntry } from "../../clients/entry-view.js";
 import { shellQuote } from "../../environments/path-translation.js";
 import { isSecretName } from "../../secrets/placeholders.js";
-import { readEntry } from "../entry-view.js";
 import { AS_IS, type Show } from "../path-style.js";
 import type { ConfigFacts } from "../read-configs.js";
 import { type Finding, finding } from "../types.js";
