@@ -4,12 +4,12 @@
  * them. Doctor and import both read launch lines through these.
  */
 import { describe, expect, test } from "vitest";
+import { stringMap } from "../../src/core/clients/entry-fields.js";
 import {
   splitCmdLine,
   splitShellCommands,
   splitShellWords,
 } from "../../src/core/entries/launch/command-lines.js";
-import { stringMap } from "../../src/core/entries/launch/fields.js";
 import { nodeScript } from "../../src/core/entries/launch/node-script.js";
 import { downloadsOnStart, parseRunner } from "../../src/core/entries/launch/runners.js";
 import {

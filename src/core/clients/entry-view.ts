@@ -2,8 +2,9 @@
  * What one client entry says, read the way its own client reads it (pure): clients differ in their
  * keys for remote servers and in how they expand variables.
  */
-import { stringMap } from "../entries/launch/fields.js";
+
 import type { ClientId } from "../manifest/schema.js";
+import { stringMap } from "./entry-fields.js";
 
 export interface EntryView {
   kind: "stdio" | "remote" | "invalid";

@@ -3,8 +3,8 @@
  * <script>` inside an installed package, any other program, or a remote url.
  */
 
+import { stringMap } from "../clients/entry-fields.js";
 import { splitShellWords } from "../entries/launch/command-lines.js";
-import { stringMap } from "../entries/launch/fields.js";
 import { installedScript, type PackageJson } from "../entries/launch/node-script.js";
 import { parseRunner } from "../entries/launch/runners.js";
 import { peel } from "../entries/launch/wrappers.js";
