@@ -1,7 +1,9 @@
 /**
- * A Codex entry (config.toml) in the vocabulary of the other clients' entries, so import reads it like
- * theirs (pure).
+ * A Codex entry (config.toml) in the vocabulary of the other clients' entries, so doctor, status and
+ * import read it like theirs (pure).
  */
+import { stringMap } from "./entry-fields.js";
+import type { EntryView } from "./entry-view.js";
 
 const CODEX_OWN = [
   "tools",
@@ -63,4 +65,30 @@ export function commonCodexEntry(raw: unknown): unknown {
 
 function isTable(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * A Codex entry in the common vocabulary: `http_headers` as `headers`; `env_vars`,
+ * `bearer_token_env_var` and `env_http_headers` as variables it passes on (into `view`).
+ */
+export function codexKeys(e: Record<string, unknown>, view: EntryView): Record<string, unknown> {
+  const { http_headers, env_vars, bearer_token_env_var, env_http_headers, bearer_token, ...rest } = e;
+  if (bearer_token !== undefined)
+    view.problems.push(
+      'has an inline "bearer_token", which makes Codex refuse the whole file (use bearer_token_env_var)',
+    );
+  if (env_vars !== undefined) {
+    const names = Array.isArray(env_vars)
+      ? env_vars.map((v) => (typeof v === "string" ? v : (v as { name?: unknown } | null)?.name))
+      : [undefined];
+    if (names.every((n): n is string => typeof n === "string")) view.forward = names;
+    else view.problems.push('"env_vars" must be a list of variable names');
+  }
+  if (typeof bearer_token_env_var === "string")
+    view.headerVars.Authorization = { variable: bearer_token_env_var, prefix: "Bearer " };
+  const fromEnv = stringMap(env_http_headers);
+  if (fromEnv)
+    for (const [h, variable] of Object.entries(fromEnv)) view.headerVars[h] = { variable, prefix: "" };
+  else view.problems.push('"env_http_headers" must be a table of variable names');
+  return { ...rest, ...(http_headers !== undefined ? { headers: http_headers } : {}) };
 }

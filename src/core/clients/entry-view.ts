@@ -2,9 +2,10 @@
  * What one client entry says, read the way its own client reads it (pure): clients differ in their
  * keys for remote servers and in how they expand variables.
  */
-
-import type { ClientId } from "../manifest/schema.js";
 import { stringMap } from "./entry-fields.js";
+import type { ClientId } from "./ids.js";
+import { clientModule } from "./index.js";
+import type { ExpandContext } from "./variables.js";
 
 export interface EntryView {
   kind: "stdio" | "remote" | "invalid";
@@ -45,8 +46,10 @@ export function readEntry(raw: unknown, client: ClientId): EntryView {
     view.problems.push("is not an object");
     return view;
   }
-  const e =
-    client === "codex" ? codexKeys(raw as Record<string, unknown>, view) : (raw as Record<string, unknown>);
+  const { name, reading } = clientModule(client);
+  const e = reading.commonKeys
+    ? reading.commonKeys(raw as Record<string, unknown>, view)
+    : (raw as Record<string, unknown>);
   const type = typeof e.type === "string" ? e.type : undefined;
   if (type) view.type = type;
   const urlKey = ["url", "serverUrl", "httpUrl"].find((k) => typeof e[k] === "string");
@@ -72,53 +75,20 @@ export function readEntry(raw: unknown, client: ClientId): EntryView {
   else if (view.url) view.kind = "remote";
   else view.problems.push("has neither a command nor a url");
 
-  if (client === "claude-code" || client === "vscode") {
+  if (reading.type) {
     if (view.kind === "remote" && !(type && REMOTE_TYPES.has(type)))
       view.problems.push(
         type
           ? `"type": "${type}" cannot carry a url (use "http" or "sse")`
-          : `has a url but no "type": ${client === "claude-code" ? "Claude Code" : "VS Code"} reads it as a stdio entry without a command`,
+          : `has a url but no "type": ${name} reads it as a stdio entry without a command`,
       );
     if (view.kind === "stdio" && type && type !== "stdio")
       view.problems.push(`"type": "${type}" with a command (use "stdio")`);
-    if (client === "vscode" && !type)
-      view.problems.push('has no "type" (VS Code requires "stdio" or "http")');
+    if (reading.type === "required" && !type)
+      view.problems.push(`has no "type" (${name} requires "stdio" or "http")`);
   }
   if (view.problems.length > 0) view.kind = "invalid";
   return view;
-}
-
-/**
- * A Codex entry in the common vocabulary: `http_headers` as `headers`; `env_vars`,
- * `bearer_token_env_var` and `env_http_headers` as variables it passes on (into `view`).
- */
-function codexKeys(e: Record<string, unknown>, view: EntryView): Record<string, unknown> {
-  const { http_headers, env_vars, bearer_token_env_var, env_http_headers, bearer_token, ...rest } = e;
-  if (bearer_token !== undefined)
-    view.problems.push(
-      'has an inline "bearer_token", which makes Codex refuse the whole file (use bearer_token_env_var)',
-    );
-  if (env_vars !== undefined) {
-    const names = Array.isArray(env_vars)
-      ? env_vars.map((v) => (typeof v === "string" ? v : (v as { name?: unknown } | null)?.name))
-      : [undefined];
-    if (names.every((n): n is string => typeof n === "string")) view.forward = names;
-    else view.problems.push('"env_vars" must be a list of variable names');
-  }
-  if (typeof bearer_token_env_var === "string")
-    view.headerVars.Authorization = { variable: bearer_token_env_var, prefix: "Bearer " };
-  const fromEnv = stringMap(env_http_headers);
-  if (fromEnv)
-    for (const [h, variable] of Object.entries(fromEnv)) view.headerVars[h] = { variable, prefix: "" };
-  else view.problems.push('"env_http_headers" must be a table of variable names');
-  return { ...rest, ...(http_headers !== undefined ? { headers: http_headers } : {}) };
-}
-
-/** Variables available to a client when it expands an entry. */
-export interface ExpandContext {
-  vars: (name: string) => string | undefined;
-  home: string;
-  project?: string;
 }
 
 export interface Expanded {
@@ -138,46 +108,9 @@ export interface Expanded {
 export function expandEntry(view: EntryView, client: ClientId, ctx: ExpandContext): Expanded {
   const unset: string[] = [];
   const literal: string[] = [];
-  const one = (text: string): string => {
-    switch (client) {
-      case "codex":
-        // Literal: Codex expands nothing in its file.
-        return text;
-      case "claude-desktop":
-        for (const m of text.matchAll(/\$\{[^}]*\}/g)) literal.push(m[0]);
-        return text;
-      case "claude-code":
-        return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, name, dflt) => {
-          const v = ctx.vars(name);
-          if (v !== undefined) return v;
-          if (dflt !== undefined) return dflt;
-          unset.push(name);
-          return whole;
-        });
-      case "gemini-cli":
-        return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, a, b) => {
-          const name = (a ?? b) as string;
-          const v = ctx.vars(name);
-          if (v === undefined) unset.push(name);
-          return v ?? whole;
-        });
-      default:
-        return text.replace(
-          /\$\{(env:([A-Za-z_][A-Za-z0-9_]*)|userHome|workspaceFolder|input:[^}]*)\}/g,
-          (whole, what, name) => {
-            if (name) {
-              const v = ctx.vars(name);
-              if (v === undefined) unset.push(name);
-              return v ?? whole;
-            }
-            if (what === "userHome") return ctx.home;
-            if (what === "workspaceFolder" && ctx.project) return ctx.project;
-            unset.push(what);
-            return whole;
-          },
-        );
-    }
-  };
+  const { variables } = clientModule(client).reading;
+  const found = { unset, literal };
+  const one = (text: string): string => variables.expand(text, ctx, found);
   const map = (m: Record<string, string>) =>
     Object.fromEntries(Object.entries(m).map(([k, v]) => [k, one(v)]));
   // Variables the client passes on by name (Codex): looked up where it starts.

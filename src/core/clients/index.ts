@@ -27,6 +27,11 @@ const BY_ID = {
 /** In the manifest schema's order. */
 export const CLIENTS: readonly ClientModule[] = CLIENT_IDS.map((id) => BY_ID[id]);
 
+/** The module of a client the manifest schema knows. */
+export function clientModule(id: ClientId): ClientModule {
+  return BY_ID[id];
+}
+
 export function clientById(id: string): ClientModule | undefined {
   return CLIENTS.find((c) => c.id === id);
 }

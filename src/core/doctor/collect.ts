@@ -33,14 +33,7 @@ import { placeholderKind } from "./checks/secrets.js";
 import { driftItems } from "./drift-phase.js";
 import { type EntryWork, inspectEntries } from "./entries-phase.js";
 import { type DoctorFacts, emptyFacts } from "./facts.js";
-import {
-  desktopVersion,
-  pathPrograms,
-  prefixState,
-  runningSince,
-  secretsMode,
-  strayManifests,
-} from "./gather.js";
+import { pathPrograms, prefixState, runningSince, secretsMode, strayManifests } from "./gather.js";
 import type { DoctorOptions, DoctorReport } from "./index.js";
 import { runProbes } from "./probe-phase.js";
 import { gateProjectProbes } from "./project-trust.js";
@@ -325,10 +318,9 @@ async function entries(
   const managed = new Set(Object.keys(manifest.servers));
   const desktop = new Map<string, { msix: boolean; version?: string }>();
   for (const { target: t } of configs)
-    if (t.client.id === "claude-desktop" && t.env.kind === "windows") {
-      const msix = /MSIX/.test(t.note ?? "");
-      const version = msix ? undefined : await desktopVersion(t.env);
-      desktop.set(t.key, { msix, ...(version ? { version } : {}) });
+    if (t.client.windowsBuild && t.env.kind === "windows") {
+      const { store, version } = await t.client.windowsBuild(t);
+      desktop.set(t.key, { msix: store, ...(version ? { version } : {}) });
     }
   const packages = new Set(
     Object.entries(manifest.servers).flatMap(([name, s]) => (s.package ? [name] : [])),

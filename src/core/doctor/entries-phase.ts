@@ -5,6 +5,7 @@
 
 import { BRIDGE_PATH, SHARE_PREFIX } from "../bridge-control/state-folder.js";
 import { type EntryView, expandEntry, readEntry } from "../clients/entry-view.js";
+import type { ClientModule } from "../clients/types.js";
 import { downloadsOnStart } from "../entries/launch/runners.js";
 import { innerProgram, wslCall } from "../entries/launch/wrappers.js";
 import { type Resolved, resolveEntry, type SpawnPlan } from "../entries/programs/resolve.js";
@@ -96,8 +97,8 @@ export async function inspectEntries(
     if (expanded.view.kind === "stdio") resolved = await resolveEntry(t, expanded.view, ctx);
     const timeoutMs = t.client.startupTimeoutMs(raw, t.env.local ? ctx.machine.host.env : {});
     const desktop = ctx.desktop.get(t.key);
-    const sse =
-      expanded.view.kind === "remote" && speaksSse(expanded.view, t.client.id, managed, ctx, server);
+    const builtInNodeKey = t.client.builtInNode?.key;
+    const sse = expanded.view.kind === "remote" && speaksSse(expanded.view, t.client, managed, ctx, server);
     const facts: EntryFacts = {
       env: t.env.id,
       envKind: t.env.kind,
@@ -120,8 +121,8 @@ export async function inspectEntries(
         ? {
             desktop: {
               ...desktop,
-              ...(typeof config.top.isUsingBuiltInNodeForMcp === "boolean"
-                ? { builtInNode: config.top.isUsingBuiltInNodeForMcp }
+              ...(builtInNodeKey && typeof config.top[builtInNodeKey] === "boolean"
+                ? { builtInNode: config.top[builtInNodeKey] }
                 : {}),
             },
           }
@@ -190,13 +191,13 @@ export async function inspectEntries(
  */
 function speaksSse(
   view: EntryView,
-  client: string,
+  client: Pick<ClientModule, "reading">,
   managed: boolean,
   ctx: EntriesContext,
   server: string,
 ): boolean {
   if (view.type === "sse") return true;
-  if (client === "gemini-cli" && view.urlKey === "httpUrl") return false;
+  if (view.urlKey !== undefined && view.urlKey === client.reading.streamableUrlKey) return false;
   return !view.type && managed && (ctx.sseServers?.has(server) ?? false);
 }
 

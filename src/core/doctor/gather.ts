@@ -6,12 +6,10 @@
 import { constants } from "node:fs";
 import { access, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import semver from "semver";
 import type { Target } from "../clients/types.js";
 import type { Machine } from "../environments/machine.js";
 import { isOnWindowsDrive } from "../environments/path-translation.js";
 import type { Environment } from "../environments/types.js";
-import { joinNative } from "../environments/types.js";
 import { findOnPath } from "../environments/which.js";
 import { PROJECT_MANIFEST } from "../manifest/load.js";
 import { getEnv, localHomedir, sysPath } from "../system/host.js";
@@ -88,23 +86,6 @@ export async function secretsMode(machine: Machine): Promise<number | undefined>
   if (machine.home.source === "windows") return undefined;
   try {
     return (await stat(machine.paths.secrets)).mode;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Classic Claude Desktop (Squirrel) keeps one `app-<version>` folder per installed version. */
-export async function desktopVersion(env: Environment): Promise<string | undefined> {
-  const local = env.vars.LOCALAPPDATA;
-  if (!local) return undefined;
-  const dir = env.access(joinNative("windows", local, "AnthropicClaude"));
-  if (!dir) return undefined;
-  try {
-    const versions = (await readdir(dir)).flatMap((n) => {
-      const v = /^app-(\d+\.\d+\.\d+)$/.exec(n)?.[1];
-      return v ? [v] : [];
-    });
-    return versions.sort(semver.rcompare)[0];
   } catch {
     return undefined;
   }

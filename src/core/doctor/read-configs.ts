@@ -1,7 +1,6 @@
 /** Gathering (I/O): every client config doctor looks at, read and parsed without ever throwing. */
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { classicDesktopFile } from "../clients/claude-desktop.js";
 import type { Target } from "../clients/types.js";
 import { isTwinError } from "../errors.js";
 import { type ParsedDocument, parseTarget } from "../formats/index.js";
@@ -50,9 +49,7 @@ export function isWiped(c: ConfigFacts, recorded: number): boolean {
 
 /** Files their app rewrites or reads with JSON.parse. */
 function strictJson(target: Target): boolean {
-  return (
-    target.client.id === "claude-desktop" || (target.client.id === "claude-code" && target.scope === "user")
-  );
+  return target.client.reading.strictJson?.(target.scope) ?? false;
 }
 
 /**
@@ -113,23 +110,13 @@ export async function readConfig(target: Target, project: string | undefined): P
     facts.sets.push({ scope, serversPath, entries, duplicates: parsed.duplicates(serversPath) });
   };
   addSet(target.scope, [...target.serversPath]);
-  if (target.client.id === "claude-code" && target.scope === "user" && target.env.local && project) {
-    const key = projectKey(facts.top.projects, project, target.env.style === "win32");
-    if (key !== undefined) addSet("local", ["projects", key, "mcpServers"]);
+  const { localScope } = target.client.reading;
+  if (localScope && target.scope === "user" && target.env.local && project) {
+    const local = localScope(facts.top, project, target.env.style === "win32");
+    if (local !== undefined) addSet("local", local);
   }
-  await readIgnoredDesktopFile(target, facts);
+  await readIgnoredFile(target, facts);
   return facts;
-}
-
-/** The key of `projects` in ~/.claude.json for a folder (Windows keys use forward slashes). */
-export function projectKey(projects: unknown, dir: string, windows: boolean): string | undefined {
-  if (!projects || typeof projects !== "object") return undefined;
-  const norm = (p: string) => {
-    const s = p.replace(/\\/g, "/").replace(/\/+$/, "");
-    return windows ? s.toLowerCase() : s;
-  };
-  const want = norm(dir);
-  return Object.keys(projects).find((k) => norm(k) === want);
 }
 
 function hasKey(top: Record<string, unknown>, path: readonly string[]): boolean {
@@ -141,8 +128,8 @@ function hasKey(top: Record<string, unknown>, path: readonly string[]): boolean 
   return true;
 }
 
-async function readIgnoredDesktopFile(target: Target, facts: ConfigFacts): Promise<void> {
-  const found = classicDesktopFile(target);
+async function readIgnoredFile(target: Target, facts: ConfigFacts): Promise<void> {
+  const found = target.client.reading.ignoredFile?.(target);
   if (!found) return;
   const { path: classic, file } = found;
   const text = await readTextOrNull(file).catch(() => null);
@@ -150,7 +137,7 @@ async function readIgnoredDesktopFile(target: Target, facts: ConfigFacts): Promi
   try {
     let servers: string[] = [];
     try {
-      servers = Object.keys(parseTarget(target, text, classic).entries(["mcpServers"]));
+      servers = Object.keys(parseTarget(target, text, classic).entries(target.serversPath));
     } catch (error) {
       if (!isTwinError(error) || error.code !== "config-shape") throw error;
     }

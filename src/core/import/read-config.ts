@@ -4,10 +4,7 @@
  * not parse is reported with file:line:column and skipped.
  */
 import { readFileSync } from "node:fs";
-import { classicDesktopFile } from "../clients/claude-desktop.js";
-import { commonCodexEntry } from "../clients/codex-entry.js";
 import type { Target } from "../clients/types.js";
-import { projectKey } from "../doctor/read-configs.js";
 import type { EnvInfo } from "../environments/path-translation.js";
 import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
@@ -45,7 +42,7 @@ export async function readTarget(
   plan: { skipped: Skipped[] },
 ): Promise<EntrySet[]> {
   const sets = await readOwnFile(target, project, plan);
-  const classic = classicDesktopFile(target);
+  const classic = target.client.reading.ignoredFile?.(target);
   if (classic) {
     const text = await readText(classic.file, classic.path, plan);
     const entries = text === null ? undefined : parseEntries(target, text, classic.path, plan);
@@ -93,10 +90,10 @@ async function readOwnFile(
     // Whole entries (not only the keys sync owns): import adopts what the user wrote.
     const parsed = parseTarget(target, text, target.path);
     const sets: EntrySet[] = [{ scope: target.scope, entries: parsed.entries(target.serversPath) }];
-    if (project && target.client.id === "claude-code" && target.scope === "user" && target.env.local) {
-      const key = projectKey(parsed.top().projects, project, target.env.style === "win32");
-      if (key !== undefined)
-        sets.push({ scope: "local", entries: parsed.entries(["projects", key, "mcpServers"]) });
+    const { localScope } = target.client.reading;
+    if (project && localScope && target.scope === "user" && target.env.local) {
+      const local = localScope(parsed.top(), project, target.env.style === "win32");
+      if (local !== undefined) sets.push({ scope: "local", entries: parsed.entries(local) });
     }
     return sets;
   } catch (error) {
@@ -113,7 +110,8 @@ export function occurrence(
   value: unknown,
   environments: readonly Environment[],
 ): { occurrence: Occurrence; uses: SecretUse[] } | { reason: string } {
-  const recognized = recognizeEntry(target.client.id === "codex" ? commonCodexEntry(value) : value, {
+  const { commonEntry } = target.client.reading;
+  const recognized = recognizeEntry(commonEntry ? commonEntry(value) : value, {
     client: target.client.id,
     envKind: target.env.kind,
     readPackageJson: (dir, runsIn) => readPackageJson(envFor(runsIn, target.env, environments), dir),

@@ -4,6 +4,7 @@
  */
 
 import { stringMap } from "../clients/entry-fields.js";
+import { clientModule } from "../clients/index.js";
 import { splitShellWords } from "../entries/launch/command-lines.js";
 import { installedScript, type PackageJson } from "../entries/launch/node-script.js";
 import { parseRunner } from "../entries/launch/runners.js";
@@ -127,7 +128,8 @@ function recognizeRemote(
   const type = typeof e.type === "string" ? e.type : undefined;
   // Gemini CLI documents `url` as SSE (`httpUrl` is Streamable HTTP; 0.61 also reads a `url` without
   // `type` as Streamable HTTP first, then SSE); Claude Code, VS Code and Gemini say "sse" in `type`.
-  const sse = type === "sse" || (urlKey === "url" && !type && ctx.client === "gemini-cli");
+  const { reading } = clientModule(ctx.client);
+  const sse = type === "sse" || (urlKey === "url" && !type && reading.untypedUrlMaybeSse !== undefined);
   if (type === "ws") return unknown("a WebSocket server: mcp-twin's url servers speak Streamable HTTP");
   if (
     type !== undefined &&
@@ -137,7 +139,7 @@ function recognizeRemote(
     type !== "streamableHttp"
   )
     return unknown(`"type": ${JSON.stringify(e.type)} is not a remote transport mcp-twin knows`);
-  if (!type && urlKey === "url" && (ctx.client === "claude-code" || ctx.client === "vscode"))
+  if (!type && urlKey === "url" && reading.type !== undefined)
     return unknown('a url without "type": the client reads it as a stdio entry without a command');
   // A password is moved to a secret later (extractSecrets), and the URL checked again then.
   const problem = urlProblem(url, { credentials: "later" });

@@ -3,6 +3,7 @@
  * Names are split into words (`X-API-Key` → x, api, key; `tavilyApiKey` → tavily, api, key), so
  * `PYTHONPATH` is not a PAT and `KEYBOARD_LAYOUT` is not a key.
  */
+import { clientModule } from "../clients/index.js";
 import type { ClientId } from "../manifest/schema.js";
 import { isPlaceholder, nameWords, SECRET_WORDS } from "../secrets/placeholders.js";
 
@@ -130,7 +131,7 @@ export function convertReferences(text: string, client: ClientId): Converted {
     if (m[2] !== undefined) notes.push(`\${${m[1]}:-…} lost its default: set ${m[1]} when you run mcp-twin`);
     return `\${env:${m[1]}}`;
   });
-  if (client === "gemini-cli")
+  if (clientModule(client).reading.variables.bare)
     out = out.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_w, name: string) => `\${env:${name}}`);
   return problem ? { problem } : { text: out, notes };
 }
