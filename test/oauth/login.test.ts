@@ -213,7 +213,7 @@ test("--no-browser: the address is printed and the one the browser ended on is p
   expect(statSync(file).mode & 0o777).toBe(0o600);
 });
 
-test("inside WSL: Windows' default browser opens the whole address (cmd's & kept in quotes) and comes back to the login", async () => {
+test("inside WSL: Windows' default browser opens the whole address (through PowerShell, never cmd) and comes back to the login", async () => {
   const fx = await startOAuthFixture();
   cleanups.push(() => fx.close());
   const m = createFakeMachine({ kind: "wsl" });
@@ -222,6 +222,7 @@ test("inside WSL: Windows' default browser opens the whole address (cmd's & kept
   const r = await m.run(["login", "docs"], { env: { FAKE_WINDOWS_BROWSER: BROWSER_SCRIPT } });
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).toContain("opened through Windows' default browser");
+  expect(m.interopCalls().filter((l) => /\tcmd\.exe\t.*\bstart\b/.test(l))).toEqual([]);
   const opened = m
     .interopCalls()
     .find((l) => l.includes("\tbrowser\t"))!

@@ -10,6 +10,7 @@ import { InterruptedError, OperationError } from "../errors.js";
 import { untrusted } from "../formats/control-chars.js";
 import { type CallbackListener, listenForCallback, portOf } from "./callback.js";
 import { discover, reason, sameIssuer } from "./discovery.js";
+import { guardedFetch } from "./endpoints.js";
 import { type ConfiguredClient, clientFor } from "./registration.js";
 import { LOGIN_VERSION, readLogin, type StoredLogin, saveLogin } from "./token-store.js";
 
@@ -30,6 +31,8 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
   const fetchFn = options.fetchFn ?? fetch;
   const now = options.now ?? Date.now;
   const found = await discover(options.server, options.url, fetchFn, options.configured.scope);
+  // Registration and the exchange go only where the checked metadata says (no redirect elsewhere).
+  const guarded = guardedFetch(fetchFn, options.server);
   const previous = readLogin(options.oauthDir, options.server);
   const listener = await listenForCallback(portOf(previous?.client.redirect_uris));
   try {
@@ -41,7 +44,7 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
       previous,
       redirectUri: listener.redirectUri,
       scope: found.scope,
-      fetchFn,
+      fetchFn: guarded,
     });
     const state = randomBytes(24).toString("base64url");
     const { authorizationUrl, codeVerifier } = await startAuthorization(found.authorizationServer, {
@@ -68,7 +71,7 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
         codeVerifier,
         redirectUri: listener.redirectUri,
         resource: found.resource,
-        fetchFn,
+        fetchFn: guarded,
       });
     } catch (error) {
       throw new OperationError(
