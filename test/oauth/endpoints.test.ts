@@ -6,7 +6,11 @@
  * Linux machine (`BROWSER`), a fake WSL machine and a fake Windows machine (their cmd.exe and
  * PowerShell stand-ins read quotes, `%VAR%`, `&` and `^` as the real ones do).
  */
+import { lookup } from "node:dns/promises";
 import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { launcherUrl } from "../../src/core/oauth/browser.js";
@@ -199,4 +203,48 @@ test("the resource metadata's authorization server, and the 401's resource metad
     `docs (${hinted.fx.url}) names its resource metadata (in its 401) http://192.0.2.1/.well-known/x: it is plain http to 192.0.2.1, which is not this machine.`,
   );
   expect(hinted.fx.stats.registrations).toBe(0);
+});
+
+/**
+ * A name of this machine that is not a loopback name: its host name (which often resolves to
+ * 127.0.x.1), else the address of an interface that is not loopback. Where it resolves to.
+ */
+async function notALoopbackName(): Promise<{ host: string; address: string }> {
+  const host = os.hostname().toLowerCase();
+  const resolved = await lookup(host, { family: 4 }).catch(() => undefined);
+  if (resolved && host !== "localhost" && !/^127\./.test(host)) return { host, address: resolved.address };
+  const nic = Object.values(os.networkInterfaces())
+    .flat()
+    .find((n) => n?.family === "IPv4" && !n.internal);
+  if (!nic)
+    throw new Error("this machine has neither a resolvable host name nor an interface besides loopback");
+  return { host: nic.address, address: nic.address };
+}
+
+test("a token endpoint on plain http to another host is refused before the login starts: nothing goes there in clear", async () => {
+  const { host, address } = await notALoopbackName();
+  const captured: string[] = [];
+  const captor = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => {
+      body += d.toString();
+    });
+    req.on("end", () => {
+      captured.push(`${req.method} ${req.url} ${body}`);
+      res.writeHead(400, { "content-type": "application/json" }).end('{"error":"invalid_request"}');
+    });
+  });
+  await new Promise<void>((resolve) => captor.listen(0, address, resolve));
+  cleanups.push(() => new Promise((resolve) => captor.close(resolve)));
+  const port = (captor.address() as AddressInfo).port;
+  const token = `http://${host}:${port}/token`;
+  const { fx, m, file } = await hostileLogin("linux", { metadata: () => ({ token_endpoint: token }) });
+  const r = await m.run(["login", "docs"], { env: { BROWSER }, input: "" });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain(
+    `names its token endpoint (token_endpoint) ${token}: it is plain http to ${host}:${port}, which is not this machine: the code, the PKCE verifier, the client id and the tokens would cross the network unencrypted.`,
+  );
+  expect(captured).toEqual([]);
+  expect(fx.stats).toMatchObject({ registrations: 0, authorizations: 0, codeExchanges: 0 });
+  expect(existsSync(file)).toBe(false);
 });
