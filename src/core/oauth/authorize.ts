@@ -34,7 +34,13 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
   // Registration and the exchange go only where the checked metadata says (no redirect elsewhere).
   const guarded = guardedFetch(fetchFn, options.server);
   const previous = readLogin(options.oauthDir, options.server);
-  const listener = await listenForCallback(portOf(previous?.client.redirect_uris));
+  const state = randomBytes(24).toString("base64url");
+  const listener = await listenForCallback({
+    state,
+    port: portOf(previous?.client.redirect_uris),
+    ignored: (why) =>
+      options.log(`A request to the login's callback was ignored (${why}); still waiting for the browser.`),
+  });
   try {
     const client = await clientFor({
       server: options.server,
@@ -46,7 +52,6 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
       scope: found.scope,
       fetchFn: guarded,
     });
-    const state = randomBytes(24).toString("base64url");
     const { authorizationUrl, codeVerifier } = await startAuthorization(found.authorizationServer, {
       metadata: found.metadata as never,
       clientInformation: client,
@@ -124,10 +129,10 @@ export function checkResponse(
       `The answer to the login for ${expect.server} does not carry the state mcp-twin sent: it was not used (it may belong to another login).`,
       { hint: "Start the login again and finish it in the browser window it opens." },
     );
-  const error = params.has("error") ? untrusted(params.get("error")!).slice(0, 100) : null;
-  if (error) {
-    const described = params.get("error_description");
-    const description = described ? untrusted(described).slice(0, 300) : null;
+  if (params.has("error")) {
+    // A provider's words, or none: the reason said is never empty.
+    const error = untrusted(params.get("error")!.trim()).slice(0, 100) || "an error without a name";
+    const description = untrusted((params.get("error_description") ?? "").trim()).slice(0, 300);
     throw new OperationError(
       "oauth-denied",
       `The provider did not grant the login for ${expect.server}: ${error}${description ? ` (${description})` : ""}.`,

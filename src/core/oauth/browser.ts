@@ -1,7 +1,7 @@
 /**
- * Opening the login page: the program `BROWSER` names, else Windows' default browser through
- * PowerShell's Start-Process (from WSL too), `open` on macOS, `xdg-open` on Linux — each given an
- * address no shell or cmd.exe can read as syntax. Only the start is judged; a browser is never waited for.
+ * Opening the login page: `BROWSER`, else Windows' default browser through PowerShell's Start-Process
+ * (from WSL too), `open` on macOS, `xdg-open` on Linux — each given an address no shell or cmd.exe
+ * reads as syntax. Only the start is judged; a browser is never waited for.
  */
 import type { LocalInfo } from "../environments/local.js";
 import type { WindowsInterop } from "../environments/windows.js";

@@ -156,13 +156,20 @@ function canonical(url: string): string {
   return u.href;
 }
 
-/** An error of the network (a provider's words included) as a short, printable reason. */
+/**
+ * An error of the network (a provider's words included) as a short, printable reason — never
+ * empty: an OAuth error without a description is named by its code (`invalid_grant`).
+ */
 export function reason(error: unknown): string {
-  const message = untrusted(error instanceof Error ? error.message : String(error)).slice(0, 300);
+  const message = untrusted((error instanceof Error ? error.message : String(error)).trim()).slice(0, 300);
   const code = String(
     (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code ?? "",
   );
   if (/ECONNREFUSED/.test(`${code} ${message}`)) return "connection refused";
   if (/ENOTFOUND|EAI_AGAIN/.test(`${code} ${message}`)) return "the host name does not resolve";
-  return message.replace(/\.$/, "");
+  const oauthCode = (error as { errorCode?: unknown })?.errorCode;
+  const named = typeof oauthCode === "string" ? untrusted(oauthCode.trim()).slice(0, 100) : "";
+  const said = message.replace(/\.$/, "");
+  if (said) return said;
+  return named ? `${named} (no description given)` : "no reason given";
 }
