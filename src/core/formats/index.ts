@@ -91,6 +91,16 @@ export function ownedView(
   return out;
 }
 
-/** The JSON(C) engine's own calls: the manifest's edits (manifest/edit.ts), a JSON config's empty servers key (undo). */
-export { applyEntryEdits, parseConfig, readEntries, removeEmptyServers } from "./json/merge.js";
+/**
+ * The JSON(C) engine's own calls: the manifest's edits and depth limit (manifest/), a JSON config's
+ * empty servers key (undo).
+ */
+export {
+  applyEntryEdits,
+  MAX_DEPTH,
+  parseConfig,
+  readEntries,
+  removeEmptyServers,
+  tooDeepAt,
+} from "./json/merge.js";
 export type { ConfigFormat, ConfigFormatId, EntryEdit, ParsedDocument } from "./types.js";
