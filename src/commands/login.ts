@@ -5,17 +5,13 @@
  */
 import { createInterface } from "node:readline";
 import type { CommandContext } from "../cli.js";
-import { openManifest } from "../core/context/context.js";
 import type { Machine } from "../core/environments/machine.js";
 import { UsageError } from "../core/errors.js";
 import type { ServerSpec } from "../core/manifest/schema.js";
-import { loadSecrets } from "../core/manifest/secrets-file.js";
-import { resolveString } from "../core/manifest/spec.js";
 import type { CallbackListener } from "../core/oauth/callback.js";
 import { pastedResponse } from "../core/oauth/callback.js";
+import { serverToLogIn } from "../core/oauth/login-server.js";
 import { loginFile, loginSecrets, type StoredLogin } from "../core/oauth/token-store.js";
-import { own } from "../core/own-keys.js";
-import { assertKnown } from "../core/selectors.js";
 import { untrusted } from "../core/text/control-chars.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
@@ -49,52 +45,6 @@ export async function run(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-/** The manifest server, checked to be one mcp-twin can log in to, with its settings resolved. */
-export async function serverToLogIn(machine: Machine, manifest: string | undefined, name: string) {
-  const opened = await openManifest(machine, { manifest });
-  const servers = opened.loaded.manifest.servers;
-  assertKnown({
-    code: "unknown-server",
-    given: "login",
-    name,
-    isNot: `not a server in ${machine.shown(opened.loaded.file)}`,
-    knownAs: "Servers there",
-    known: Object.keys(servers),
-  });
-  const spec = own(servers, name)!;
-  if (spec.url === undefined)
-    throw new UsageError(
-      "not-remote",
-      `${name} is not a remote server: it runs as a program on this machine and needs no login.`,
-    );
-  if (spec.transport === "sse")
-    throw new UsageError(
-      "login-sse",
-      `${name} speaks the older HTTP+SSE transport: mcp-twin logs in to Streamable HTTP servers only.`,
-      { hint: `Set "auth": "client" on ${name} so that each client logs in itself.` },
-    );
-  const secrets = await loadSecrets(machine.paths.secrets);
-  const resolve = (text: string | undefined, field: string) => {
-    if (text === undefined) return undefined;
-    const r = resolveString(text, { secrets, env: machine.host.env });
-    if (r.missing.length > 0)
-      throw new UsageError(
-        "unresolved",
-        `servers.${name}.${field} needs ${r.missing.map((m) => `${m.kind === "secret" ? "secret" : "environment variable"} ${m.name}`).join(" and ")}.`,
-        { hint: `Run \`mcp-twin secret set ${r.missing[0]!.name}\`.` },
-      );
-    return r.text;
-  };
-  const oauth = spec.oauth ?? {};
-  const configured = {
-    ...(oauth.clientId ? { clientId: resolve(oauth.clientId, "oauth.clientId")! } : {}),
-    ...(oauth.clientSecret ? { clientSecret: resolve(oauth.clientSecret, "oauth.clientSecret")! } : {}),
-    ...(oauth.clientMetadataUrl ? { clientMetadataUrl: oauth.clientMetadataUrl } : {}),
-    ...(oauth.scope ? { scope: oauth.scope } : {}),
-  };
-  return { spec, url: resolve(spec.url, "url")!, configured };
-}
-
 /**
  * Show the login page and wait for the answer: the browser comes back to the loopback listener,
  * or (with --no-browser, or when no browser can be opened, or when a Windows browser cannot reach
@@ -110,7 +60,12 @@ async function present(
 ): Promise<URLSearchParams> {
   const out = ctx.output;
   let paste = !browser;
-  if (browser && machine.local.kind === "wsl" && !ctx.host.env.BROWSER && (await forwardingOff(machine))) {
+  if (
+    browser &&
+    machine.local.kind === "wsl" &&
+    !ctx.host.env.BROWSER &&
+    (await windowsCannotReach(machine))
+  ) {
     out.warn(
       "WSL's localhost forwarding is off (.wslconfig: localhostForwarding=false), so a Windows browser cannot come back to this login: paste the address instead.",
     );
@@ -185,17 +140,6 @@ function pasted(
   return { answer, stop };
 }
 
-/** From WSL: does .wslconfig turn localhost forwarding off (NAT mode), so Windows cannot reach us? */
-async function forwardingOff(machine: Machine): Promise<boolean> {
-  const profile = machine.home.windowsVars?.USERPROFILE;
-  const file = profile ? machine.windows?.access(`${profile}\\.wslconfig`) : undefined;
-  if (!file) return false;
-  const { readTextOrNull } = await import("../core/system/files.js");
-  const { parseWslConfig } = await import("../core/doctor/bridge-phase.js");
-  const config = parseWslConfig((await readTextOrNull(file).catch(() => null)) ?? "");
-  return config.localhostForwarding === false && config.networkingMode !== "mirrored";
-}
-
 /**
  * Whether some client config does not yet hold the entry the next sync writes for the server (the
  * relay with this login): then the login reaches no client until `mcp-twin sync`. When the configs
@@ -260,4 +204,10 @@ function report(
     );
   else if (needsSync)
     out.print(`Run \`mcp-twin sync\` so that every client reaches ${login.server} with this login.`);
+}
+
+/** From WSL: does .wslconfig turn localhost forwarding off (NAT mode), so Windows cannot reach us? */
+async function windowsCannotReach(machine: Machine): Promise<boolean> {
+  const { forwardingOff, readWslConfig } = await import("../core/environments/wsl-config.js");
+  return forwardingOff(await readWslConfig(machine));
 }

@@ -3,7 +3,6 @@ import { describe, expect, test } from "vitest";
 import { expandEntry, readEntry } from "../../src/core/clients/entry-view.js";
 import { clientById } from "../../src/core/clients/index.js";
 import { lintEntry, runScope } from "../../src/core/doctor/all-checks.js";
-import { parseWslConfig } from "../../src/core/doctor/bridge-phase.js";
 import { checkRestart, checkScopes } from "../../src/core/doctor/checks/configs.js";
 import { checkDrift } from "../../src/core/doctor/checks/drift.js";
 import type { EntryFacts } from "../../src/core/doctor/checks/entry-lint.js";
@@ -16,6 +15,7 @@ import type { ProbeResult } from "../../src/core/doctor/live-probe.js";
 import type { Check } from "../../src/core/doctor/types.js";
 import { classifyEntry } from "../../src/core/entries/ownership.js";
 import type { BuiltEntry } from "../../src/core/entries/target-entry.js";
+import { parseWslConfig } from "../../src/core/environments/wsl-config.js";
 import { entryHash } from "../../src/core/ledger/state.js";
 import type { ClientId, ServerSpec } from "../../src/core/manifest/schema.js";
 

@@ -8,7 +8,7 @@ import { probeBridge } from "../bridge-control/bridge-probe.js";
 import { portHolder } from "../bridge-control/port-holder.js";
 import { bridgeFiles, bridgeHome } from "../bridge-control/state-folder.js";
 import type { Machine } from "../environments/machine.js";
-import { parseIni } from "../environments/path-translation.js";
+import { readWslConfig, type WslConfig } from "../environments/wsl-config.js";
 import { sysPath } from "../system/host.js";
 
 export interface BridgeOptions {
@@ -35,7 +35,7 @@ export interface BridgeFacts {
     | { state: "free" }
     | { state: "other"; what: string; holder?: { pid: number; command: string } };
   /** From WSL: what %USERPROFILE%\.wslconfig says. */
-  wslConfig?: ReturnType<typeof parseWslConfig>;
+  wslConfig?: WslConfig;
 }
 
 /**
@@ -62,7 +62,7 @@ export async function gatherBridge(machine: Machine, options: BridgeOptions): Pr
     file,
     token,
     ...(token.state === "present" ? { reach: await reach(machine, options, token.value) } : {}),
-    ...(machine.local.kind === "wsl" ? { wslConfig: await wslConfig(machine) } : {}),
+    ...(machine.local.kind === "wsl" ? { wslConfig: await readWslConfig(machine) } : {}),
   };
 }
 
@@ -77,21 +77,4 @@ async function reach(machine: Machine, options: BridgeOptions, token: string): P
       ? await portHolder(options.port, sysPath(machine.host, "/proc")).catch(() => undefined)
       : undefined;
   return { state: "other", what: probe.what, ...(holder ? { holder } : {}) };
-}
-
-async function wslConfig(machine: Machine): Promise<ReturnType<typeof parseWslConfig>> {
-  const profile = machine.home.windowsVars?.USERPROFILE;
-  const file = profile ? machine.windows?.access(`${profile}\\.wslconfig`) : undefined;
-  return file ? parseWslConfig(await readFile(file, "utf8").catch(() => "")) : {};
-}
-
-/** NAT mode forwards Windows' 127.0.0.1 to WSL unless .wslconfig turns localhostForwarding off. */
-export function parseWslConfig(text: string): { networkingMode?: string; localhostForwarding?: boolean } {
-  const wsl2 = parseIni(text).wsl2 ?? {};
-  return {
-    ...(wsl2.networkingmode !== undefined ? { networkingMode: wsl2.networkingmode.toLowerCase() } : {}),
-    ...(wsl2.localhostforwarding !== undefined
-      ? { localhostForwarding: wsl2.localhostforwarding.toLowerCase() === "true" }
-      : {}),
-  };
 }
