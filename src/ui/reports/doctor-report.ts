@@ -5,7 +5,7 @@
 import { clientById } from "../../core/clients/index.js";
 import { messageOf, placesTitle } from "../../core/doctor/group.js";
 import type { Check, DoctorReport } from "../../core/doctor/index.js";
-import { commandText } from "../../core/doctor/probe-command.js";
+import { commandText } from "../../core/doctor/probe/probe-command.js";
 import { untrusted } from "../../core/text/control-chars.js";
 import type { Output } from "../output.js";
 

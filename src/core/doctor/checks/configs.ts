@@ -6,7 +6,7 @@
 
 import { unparsableFix } from "../../clients/unreadable-target.js";
 import { canonicalJson } from "../../text/canonical-json.js";
-import { type ConfigFacts, type EntryScope, type EntrySet, isWiped } from "../read-configs.js";
+import { type ConfigFacts, type EntryScope, type EntrySet, isWiped } from "../gather/read-configs.js";
 import { count, defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import { checkConfigPrivate } from "./private.js";
 

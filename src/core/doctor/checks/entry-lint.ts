@@ -11,8 +11,8 @@ import type { Resolved } from "../../entries/programs/resolve.js";
 import { underVersionManager } from "../../environments/program.js";
 import type { EnvKind } from "../../environments/types.js";
 import type { ClientId } from "../../manifest/schema.js";
+import type { EntryScope } from "../gather/read-configs.js";
 import type { Show } from "../path-style.js";
-import type { EntryScope } from "../read-configs.js";
 import {
   defineCheck,
   type Finding,

@@ -157,7 +157,7 @@ export const nodeChecks = [
           where,
           env.npm.version
             ? `npm ${env.npm.version} with global prefix ${show.path(env.npm.prefix)}.`
-            : // Asked by doctor when the look at the environment did not learn it (collect.ts): an
+            : // Asked by doctor when the look at the environment did not learn it (gather/collect.ts): an
               // npm that answers the prefix but not `--version` is still an npm that works.
               `npm answers, with global prefix ${show.path(env.npm.prefix)}.`,
         ),

@@ -3,8 +3,9 @@
  * initialize + tools/list, prints only JSON-RPC on stdout, and starts well within the client's
  * timeout; a project's own entries wait for the user's trust.
  */
-import type { BridgeFacts } from "../bridge-phase.js";
+
 import type { ProbeItem } from "../facts.js";
+import type { BridgeFacts } from "../gather/bridge-phase.js";
 import type { Show } from "../path-style.js";
 import { defineCheck, type Finding, finding, SYNC_FIX, seconds, uvInstallOnce } from "../types.js";
 

@@ -1,10 +1,10 @@
 /** Before the checks: which config files to look at. */
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { discoverTargets } from "../clients/targets.js";
-import type { Target } from "../clients/types.js";
-import type { Environment } from "../environments/types.js";
-import type { DoctorOptions } from "./index.js";
+import { discoverTargets } from "../../clients/targets.js";
+import type { Target } from "../../clients/types.js";
+import type { Environment } from "../../environments/types.js";
+import type { DoctorOptions } from "../index.js";
 
 /** User files of present clients, plus the project folder's files that exist. */
 export async function allTargets(

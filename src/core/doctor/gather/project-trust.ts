@@ -3,12 +3,12 @@
  * name any program, so doctor's probe starts a project-scope entry only when it is trusted.
  */
 import path from "node:path";
-import { isOurs, type State } from "../ledger/state.js";
-import { isTrusted, type TrustRequest } from "../manifest/trust.js";
-import { own } from "../own-keys.js";
-import { canonicalJson } from "../text/canonical-json.js";
+import { isOurs, type State } from "../../ledger/state.js";
+import { isTrusted, type TrustRequest } from "../../manifest/trust.js";
+import { own } from "../../own-keys.js";
+import { canonicalJson } from "../../text/canonical-json.js";
+import type { HeldProbe } from "../facts.js";
 import type { EntryWork } from "./entries-phase.js";
-import type { HeldProbe } from "./facts.js";
 import type { ConfigFacts } from "./read-configs.js";
 
 export interface ProjectTrustContext {

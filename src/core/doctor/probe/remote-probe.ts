@@ -8,10 +8,10 @@ import {
   StreamableHTTPClientTransport,
   StreamableHTTPError,
 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { VERSION } from "../../version.js";
-import { nodeFetch } from "../bridge-control/keep-alive-fetch.js";
-import { InterruptedError } from "../errors.js";
-import { untrusted } from "../text/control-chars.js";
+import { VERSION } from "../../../version.js";
+import { nodeFetch } from "../../bridge-control/keep-alive-fetch.js";
+import { InterruptedError } from "../../errors.js";
+import { untrusted } from "../../text/control-chars.js";
 import type { ProbeResult, RemotePlan } from "./live-probe.js";
 
 /** Why a remote could not be reached or used, in a few words, and which kind of cause it is. */
@@ -62,10 +62,10 @@ export async function probeHttpRemote(
   } catch {
     return { ...result, cause: "other", error: `"${plan.url}" is not a URL` };
   }
-  let login: import("../oauth/relay-auth.js").LoginHeaders | undefined;
+  let login: import("../../oauth/relay-auth.js").LoginHeaders | undefined;
   let headers = { ...plan.headers };
   if (plan.login) {
-    const { loginHeaders } = await import("../oauth/relay-auth.js");
+    const { loginHeaders } = await import("../../oauth/relay-auth.js");
     login = loginHeaders({ ...plan.login, url: plan.url, addSecret: () => {} });
     try {
       headers = { ...headers, ...(await login.headers()) };

@@ -1,11 +1,11 @@
 /** Gathering (I/O): every client config doctor looks at, read and parsed without ever throwing. */
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import type { Target } from "../clients/types.js";
-import { isTwinError } from "../errors.js";
-import { type ParsedDocument, parseTarget } from "../formats/index.js";
-import { dict } from "../own-keys.js";
-import { readTextOrNull } from "../system/files.js";
+import type { Target } from "../../clients/types.js";
+import { isTwinError } from "../../errors.js";
+import { type ParsedDocument, parseTarget } from "../../formats/index.js";
+import { dict } from "../../own-keys.js";
+import { readTextOrNull } from "../../system/files.js";
 
 export type EntryScope = "user" | "project" | "local";
 
@@ -35,16 +35,6 @@ export interface ConfigFacts {
   top: Record<string, unknown>;
   /** MSIX Claude Desktop: the classic %APPDATA%\Claude file it ignores, when that file exists. */
   ignored?: { path: string; servers: string[]; parseError?: string };
-}
-
-/**
- * A file that was reset: mcp-twin recorded entries in it (`recorded` of them), and the file, read
- * and parsed, holds none in its scope (emptied, truncated, rewritten by its app).
- */
-export function isWiped(c: ConfigFacts, recorded: number): boolean {
-  if (c.readError !== undefined || c.parseError !== undefined) return false;
-  const holds = c.sets.some((s) => s.scope === c.target.scope && Object.keys(s.entries).length > 0);
-  return recorded > 0 && !holds;
 }
 
 /** Files their app rewrites or reads with JSON.parse. */
@@ -150,4 +140,14 @@ async function readIgnoredFile(target: Target, facts: ConfigFacts): Promise<void
 /** Resolve a project folder the way the user gave it. */
 export function projectDir(cwd: string, project: string | undefined): string {
   return path.resolve(cwd, project ?? ".");
+}
+
+/**
+ * A file that was reset: mcp-twin recorded entries in it (`recorded` of them), and the file, read
+ * and parsed, holds none in its scope (emptied, truncated, rewritten by its app).
+ */
+export function isWiped(c: ConfigFacts, recorded: number): boolean {
+  if (c.readError !== undefined || c.parseError !== undefined) return false;
+  const holds = c.sets.some((s) => s.scope === c.target.scope && Object.keys(s.entries).length > 0);
+  return recorded > 0 && !holds;
 }

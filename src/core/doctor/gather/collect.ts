@@ -4,38 +4,38 @@
  * bridge, probes) in parallel. Nothing here judges: the checks in the registry read the facts.
  */
 
-import { resolveBridgeSettings } from "../bridge-control/settings.js";
-import { backupCounts } from "../clients/unreadable-target.js";
-import { inScope, lookAround, readHome as readStoredHome } from "../context/context.js";
-import type { Detection } from "../environments/detect.js";
-import { type Machine, openMachine } from "../environments/machine.js";
-import { isOnWindowsDrive, pathShown } from "../environments/path-translation.js";
-import { type Environment, envMatches } from "../environments/types.js";
-import { isTwinError, UsageErrors } from "../errors.js";
-import { loadFormats } from "../formats/index.js";
-import { checkAllBackups, listBackups } from "../ledger/backups.js";
-import { emptyState, loadState, type State, saveState } from "../ledger/state.js";
-import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
-import { findManifest, type LoadedManifest, loadManifest } from "../manifest/load.js";
-import { type Manifest, manifestSchema, type ServerSpec } from "../manifest/schema.js";
-import { secretsPrivacy } from "../manifest/secrets-file.js";
-import { trust } from "../manifest/trust.js";
-import { loginLines } from "../oauth/needs-login.js";
-import type { SecretFormat } from "../secrets/placeholders.js";
-import { assertAllKnown, selectEnvironments } from "../selectors.js";
-import { pathExists, withLock } from "../system/files.js";
-import type { Host } from "../system/host.js";
-import type { Progress } from "../system/progress.js";
+import { resolveBridgeSettings } from "../../bridge-control/settings.js";
+import { backupCounts } from "../../clients/unreadable-target.js";
+import { inScope, lookAround, readHome as readStoredHome } from "../../context/context.js";
+import type { Detection } from "../../environments/detect.js";
+import { type Machine, openMachine } from "../../environments/machine.js";
+import { isOnWindowsDrive, pathShown } from "../../environments/path-translation.js";
+import { type Environment, envMatches } from "../../environments/types.js";
+import { isTwinError, UsageErrors } from "../../errors.js";
+import { loadFormats } from "../../formats/index.js";
+import { checkAllBackups, listBackups } from "../../ledger/backups.js";
+import { emptyState, loadState, type State, saveState } from "../../ledger/state.js";
+import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
+import { findManifest, type LoadedManifest, loadManifest } from "../../manifest/load.js";
+import { type Manifest, manifestSchema, type ServerSpec } from "../../manifest/schema.js";
+import { secretsPrivacy } from "../../manifest/secrets-file.js";
+import { trust } from "../../manifest/trust.js";
+import { loginLines } from "../../oauth/needs-login.js";
+import type { SecretFormat } from "../../secrets/placeholders.js";
+import { assertAllKnown, selectEnvironments } from "../../selectors.js";
+import { pathExists, withLock } from "../../system/files.js";
+import type { Host } from "../../system/host.js";
+import type { Progress } from "../../system/progress.js";
+import type { RunningApp } from "../checks/configs.js";
+import type { NodeFacts } from "../checks/node.js";
+import { placeholderKind } from "../checks/secrets.js";
+import { type DoctorFacts, emptyFacts } from "../facts.js";
+import type { DoctorOptions, DoctorReport } from "../index.js";
+import { runProbes } from "../probe/probe-phase.js";
 import { gatherBridge } from "./bridge-phase.js";
-import type { RunningApp } from "./checks/configs.js";
-import type { NodeFacts } from "./checks/node.js";
-import { placeholderKind } from "./checks/secrets.js";
 import { driftItems } from "./drift-phase.js";
 import { type EntryWork, inspectEntries } from "./entries-phase.js";
-import { type DoctorFacts, emptyFacts } from "./facts.js";
-import { pathPrograms, prefixState, runningSince, secretsMode, strayManifests } from "./gather.js";
-import type { DoctorOptions, DoctorReport } from "./index.js";
-import { runProbes } from "./probe-phase.js";
+import { pathPrograms, prefixState, runningSince, secretsMode, strayManifests } from "./lookups.js";
 import { gateProjectProbes } from "./project-trust.js";
 import { type ConfigFacts, isWiped, projectDir, readConfig } from "./read-configs.js";
 import { allTargets } from "./targets-phase.js";
@@ -498,7 +498,7 @@ function describeServer(s: Manifest["servers"][string]): string {
 /** Secret name → the catalogue's format checks; a catalogue that does not load checks nothing. */
 async function catalogueFormats(machine: Machine): Promise<Map<string, SecretFormat[]>> {
   try {
-    const { catalogueSecretFormats } = await import("../catalogue/secret-formats.js");
+    const { catalogueSecretFormats } = await import("../../catalogue/secret-formats.js");
     return catalogueSecretFormats(machine.home.dir);
   } catch {
     return new Map();

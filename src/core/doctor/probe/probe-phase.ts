@@ -1,11 +1,11 @@
 /** Probe every planned entry once (identical launches are shared); checks/probe-results.ts reads the results. */
 
-import type { SpawnPlan } from "../entries/programs/resolve.js";
-import type { Progress } from "../system/progress.js";
-import type { Runner } from "../system/run.js";
-import { andList } from "../words.js";
-import type { EntryWork } from "./entries-phase.js";
-import type { ProbeItem } from "./facts.js";
+import type { SpawnPlan } from "../../entries/programs/resolve.js";
+import type { Progress } from "../../system/progress.js";
+import type { Runner } from "../../system/run.js";
+import { andList } from "../../words.js";
+import type { ProbeItem } from "../facts.js";
+import type { EntryWork } from "../gather/entries-phase.js";
 import { type ProbeResult, probeAll, probeServer, probeSseRemote, type RemotePlan } from "./live-probe.js";
 import { probeHttpRemote } from "./remote-probe.js";
 

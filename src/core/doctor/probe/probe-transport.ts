@@ -4,8 +4,8 @@
  */
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
-import type { SpawnPlan } from "../entries/programs/resolve.js";
-import type { Runner, StartedProcess } from "../system/run.js";
+import type { SpawnPlan } from "../../entries/programs/resolve.js";
+import type { Runner, StartedProcess } from "../../system/run.js";
 
 const MAX_STDERR = 64 * 1024;
 const MAX_NOISE = 20;

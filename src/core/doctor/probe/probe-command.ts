@@ -4,9 +4,9 @@
  * variables the entry sets.
  */
 
-import type { SpawnPlan } from "../entries/programs/resolve.js";
-import { cmdQuote, shellQuote } from "../environments/path-translation.js";
-import { MASK } from "../secrets/mask.js";
+import type { SpawnPlan } from "../../entries/programs/resolve.js";
+import { cmdQuote, shellQuote } from "../../environments/path-translation.js";
+import { MASK } from "../../secrets/mask.js";
 
 /** A flag whose next argument is a credential (`--api-key KEY`): that argument is never shown. */
 const SECRET_FLAG =

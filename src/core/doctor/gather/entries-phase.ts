@@ -3,27 +3,27 @@
  * it against its client's spawn rules, and plan its live probe.
  */
 
-import { BRIDGE_PATH, SHARE_PREFIX } from "../bridge-control/state-folder.js";
-import { type EntryView, expandEntry, readEntry } from "../clients/entry-view.js";
-import type { ClientModule } from "../clients/types.js";
-import { downloadsOnStart } from "../entries/launch/runners.js";
-import { innerProgram, wslCall } from "../entries/launch/wrappers.js";
-import { type Resolved, resolveEntry, type SpawnPlan } from "../entries/programs/resolve.js";
-import { isAbsoluteAny } from "../environments/launch-paths.js";
-import type { Machine } from "../environments/machine.js";
-import { isNodeProgram, underVersionManager } from "../environments/program.js";
-import type { Environment } from "../environments/types.js";
-import { own } from "../own-keys.js";
-import { isSecretName } from "../secrets/placeholders.js";
-import { getEnv } from "../system/host.js";
-import { isLoopback } from "../system/loopback.js";
-import type { EntryFacts } from "./checks/entry-lint.js";
-import { placeholderKind } from "./checks/secrets.js";
-import { missingProgram } from "./checks/spawn.js";
-import type { RemotePlan } from "./live-probe.js";
-import { type ProbeCommand, probeCommand } from "./probe-command.js";
+import { BRIDGE_PATH, SHARE_PREFIX } from "../../bridge-control/state-folder.js";
+import { type EntryView, expandEntry, readEntry } from "../../clients/entry-view.js";
+import type { ClientModule } from "../../clients/types.js";
+import { downloadsOnStart } from "../../entries/launch/runners.js";
+import { innerProgram, wslCall } from "../../entries/launch/wrappers.js";
+import { type Resolved, resolveEntry, type SpawnPlan } from "../../entries/programs/resolve.js";
+import { isAbsoluteAny } from "../../environments/launch-paths.js";
+import type { Machine } from "../../environments/machine.js";
+import { isNodeProgram, underVersionManager } from "../../environments/program.js";
+import type { Environment } from "../../environments/types.js";
+import { own } from "../../own-keys.js";
+import { isSecretName } from "../../secrets/placeholders.js";
+import { getEnv } from "../../system/host.js";
+import { isLoopback } from "../../system/loopback.js";
+import type { EntryFacts } from "../checks/entry-lint.js";
+import { placeholderKind } from "../checks/secrets.js";
+import { missingProgram } from "../checks/spawn.js";
+import type { RemotePlan } from "../probe/live-probe.js";
+import { type ProbeCommand, probeCommand } from "../probe/probe-command.js";
+import type { Where } from "../types.js";
 import type { ConfigFacts, EntrySet } from "./read-configs.js";
-import type { Where } from "./types.js";
 
 export interface EntryWork {
   where: Where;

@@ -1,21 +1,21 @@
 /**
  * Gathering (I/O) for the pure checks: PATH look-ups, the npm prefix, stray manifests, the secrets
- * file's mode, Claude Desktop's version, and which apps run since when. File stats and /proc
- * reads only, except one PowerShell call to learn when Windows apps started.
+ * file's mode, and which apps run since when. File stats and /proc reads only, except one
+ * PowerShell call to learn when Windows apps started.
  */
 import { constants } from "node:fs";
 import { access, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import type { Target } from "../clients/types.js";
-import type { Machine } from "../environments/machine.js";
-import { isOnWindowsDrive } from "../environments/path-translation.js";
-import type { Environment } from "../environments/types.js";
-import { findOnPath } from "../environments/which.js";
-import { PROJECT_MANIFEST } from "../manifest/load.js";
-import { getEnv, localHomedir, sysPath } from "../system/host.js";
-import { decodeWindowsOutput } from "../system/run.js";
-import type { RunningApp } from "./checks/configs.js";
-import type { PrefixState } from "./checks/node.js";
+import type { Target } from "../../clients/types.js";
+import type { Machine } from "../../environments/machine.js";
+import { isOnWindowsDrive } from "../../environments/path-translation.js";
+import type { Environment } from "../../environments/types.js";
+import { findOnPath } from "../../environments/which.js";
+import { PROJECT_MANIFEST } from "../../manifest/load.js";
+import { getEnv, localHomedir, sysPath } from "../../system/host.js";
+import { decodeWindowsOutput } from "../../system/run.js";
+import type { RunningApp } from "../checks/configs.js";
+import type { PrefixState } from "../checks/node.js";
 
 export async function pathPrograms(
   machine: Machine,

@@ -4,10 +4,10 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { VERSION } from "../../version.js";
-import type { SpawnPlan } from "../entries/programs/resolve.js";
-import { InterruptedError } from "../errors.js";
-import type { Runner } from "../system/run.js";
+import { VERSION } from "../../../version.js";
+import type { SpawnPlan } from "../../entries/programs/resolve.js";
+import { InterruptedError } from "../../errors.js";
+import type { Runner } from "../../system/run.js";
 import { ProbeTransport } from "./probe-transport.js";
 
 export interface ProbeResult {

@@ -4,12 +4,12 @@
  * checks judge.
  */
 import { readFile, stat } from "node:fs/promises";
-import { probeBridge } from "../bridge-control/bridge-probe.js";
-import { portHolder } from "../bridge-control/port-holder.js";
-import { bridgeFiles, bridgeHome } from "../bridge-control/state-folder.js";
-import type { Machine } from "../environments/machine.js";
-import { readWslConfig, type WslConfig } from "../environments/wsl-config.js";
-import { sysPath } from "../system/host.js";
+import { probeBridge } from "../../bridge-control/bridge-probe.js";
+import { portHolder } from "../../bridge-control/port-holder.js";
+import { bridgeFiles, bridgeHome } from "../../bridge-control/state-folder.js";
+import type { Machine } from "../../environments/machine.js";
+import { readWslConfig, type WslConfig } from "../../environments/wsl-config.js";
+import { sysPath } from "../../system/host.js";
 
 export interface BridgeOptions {
   /** The resolved settings (resolveBridgeSettings). */

@@ -1,14 +1,15 @@
 /** Drift against what sync wrote: builds the entries sync would write now and compares. */
-import { entriesNow, wireBridge } from "../entries/desired.js";
-import { classifyTarget } from "../entries/ownership.js";
-import type { BuiltEntry } from "../entries/target-entry.js";
-import type { Machine } from "../environments/machine.js";
-import type { Environment } from "../environments/types.js";
-import { ownedView } from "../formats/index.js";
-import type { State } from "../ledger/state.js";
-import type { Manifest, ServerSpec } from "../manifest/schema.js";
-import type { DriftItem } from "./facts.js";
-import { type ConfigFacts, isWiped } from "./read-configs.js";
+import { entriesNow, wireBridge } from "../../entries/desired.js";
+import { classifyTarget } from "../../entries/ownership.js";
+import type { BuiltEntry } from "../../entries/target-entry.js";
+import type { Machine } from "../../environments/machine.js";
+import type { Environment } from "../../environments/types.js";
+import { ownedView } from "../../formats/index.js";
+import type { State } from "../../ledger/state.js";
+import type { Manifest, ServerSpec } from "../../manifest/schema.js";
+import type { DriftItem } from "../facts.js";
+import type { ConfigFacts } from "./read-configs.js";
+import { isWiped } from "./read-configs.js";
 
 export async function driftItems(
   machine: Machine,
