@@ -9,7 +9,8 @@
  * - Inside core/, the layers of CORE_LAYERS: no import from a lower layer up to a higher one, and no
  *   cycle between two folders of core/ (type imports counted for both).
  * - One home: nothing outside core/clients/ branches on a client id; formats/ is reached through
- *   its index.
+ *   its index; doctor's I/O is in core/doctor/gather/ and core/doctor/probe/, and its checks import
+ *   only types from there.
  * - Only core/system/files.ts changes the file system (writes, removes, renames, creates folders, changes
  *   modes) through node:fs.
  * - Only core/system/run.ts starts processes (node:child_process, execa, the SDK's stdio client
@@ -95,6 +96,28 @@ export function coreNode(rel: string): string | undefined {
 }
 
 const LAYER_OF = new Map(CORE_LAYERS.flatMap((l, rank) => l.members.map((m) => [m, rank] as const)));
+
+/**
+ * Doctor's I/O — every file, PATH, process and network answer it looks at — is gathered in these
+ * folders; its checks (core/doctor/checks/) and the rest of core/doctor/ only read what they found.
+ */
+const DOCTOR_IO = ["core/doctor/gather/", "core/doctor/probe/"];
+/** node: modules that reach outside the process: files, processes, the network, the terminal. */
+const IO_MODULES = new Set(
+  [
+    "fs",
+    "fs/promises",
+    "child_process",
+    "net",
+    "http",
+    "https",
+    "http2",
+    "dns",
+    "tls",
+    "dgram",
+    "readline",
+  ].flatMap((m) => [m, `node:${m}`]),
+);
 
 /** The one file allowed to change the file system, and the one allowed to start processes. */
 const WRITER = "core/system/files.ts";
@@ -279,6 +302,21 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
         });
     }
     if (use.typeOnly) continue;
+    const doctorPure = rel.startsWith("core/doctor/") && !DOCTOR_IO.some((d) => rel.startsWith(d));
+    if (doctorPure && IO_MODULES.has(to))
+      found.push({
+        file: rel,
+        line: use.line,
+        rule: "doctor.io",
+        message: `${rel} imports ${to}: doctor's I/O is in ${DOCTOR_IO.join(" and ")}; the rest of doctor reads what they found`,
+      });
+    if (rel.startsWith("core/doctor/checks/") && DOCTOR_IO.some((d) => to.startsWith(d)))
+      found.push({
+        file: rel,
+        line: use.line,
+        rule: "doctor.checks-pure",
+        message: `${rel} imports ${to}: a check reads the facts gathered (type imports only from there); it runs nothing`,
+      });
     if (PROCESS_MODULES.has(to) && rel !== PROCESS_STARTER)
       found.push({
         file: rel,

@@ -256,6 +256,29 @@ describe("the checker", () => {
     expect(check("core/formats/toml/splice.ts", 'import { a } from "../json/merge.js";')).toEqual([]);
   });
 
+  test("doctor's I/O is in gather/ and probe/; its checks take only types from there", () => {
+    const io = 'import { readFile } from "node:fs/promises";\nimport { request } from "node:http";';
+    expect(check("core/doctor/group.ts", io)).toEqual([
+      "core/doctor/group.ts:1 doctor.io",
+      "core/doctor/group.ts:2 doctor.io",
+    ]);
+    expect(check("core/doctor/checks/node.ts", io)).toEqual([
+      "core/doctor/checks/node.ts:1 doctor.io",
+      "core/doctor/checks/node.ts:2 doctor.io",
+    ]);
+    expect(check("core/doctor/gather/lookups.ts", io)).toEqual([]);
+    expect(check("core/doctor/probe/live-probe.ts", io)).toEqual([]);
+    const gathered = [
+      'import type { ConfigFacts } from "../gather/read-configs.js";',
+      'import { readConfig } from "../gather/read-configs.js";',
+      'import { probeAll } from "../probe/probe-phase.js";',
+    ].join("\n");
+    expect(check("core/doctor/checks/configs.ts", gathered)).toEqual([
+      "core/doctor/checks/configs.ts:2 doctor.checks-pure",
+      "core/doctor/checks/configs.ts:3 doctor.checks-pure",
+    ]);
+  });
+
   test("a break is reported as src/<file>:<line> with the rule and what to do", () => {
     const [v] = checkFile(SRC, path.join(SRC, "core/x.ts"), 'import { rm } from "node:fs/promises";');
     expect(formatViolation(v!)).toBe(

@@ -6,7 +6,7 @@
 
 import { unparsableFix } from "../../clients/unreadable-target.js";
 import { canonicalJson } from "../../text/canonical-json.js";
-import { type ConfigFacts, type EntryScope, type EntrySet, isWiped } from "../gather/read-configs.js";
+import type { ConfigFacts, EntryScope, EntrySet } from "../gather/read-configs.js";
 import { count, defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import { checkConfigPrivate } from "./private.js";
 
@@ -273,4 +273,14 @@ export function checkRestart(
       },
     ),
   ];
+}
+
+/**
+ * A file that was reset: mcp-twin recorded entries in it (`recorded` of them), and the file, read
+ * and parsed, holds none in its scope (emptied, truncated, rewritten by its app).
+ */
+export function isWiped(c: ConfigFacts, recorded: number): boolean {
+  if (c.readError !== undefined || c.parseError !== undefined) return false;
+  const holds = c.sets.some((s) => s.scope === c.target.scope && Object.keys(s.entries).length > 0);
+  return recorded > 0 && !holds;
 }

@@ -27,6 +27,7 @@ import { pathExists, withLock } from "../../system/files.js";
 import type { Host } from "../../system/host.js";
 import type { Progress } from "../../system/progress.js";
 import type { RunningApp } from "../checks/configs.js";
+import { isWiped } from "../checks/configs.js";
 import type { NodeFacts } from "../checks/node.js";
 import { placeholderKind } from "../checks/secrets.js";
 import { type DoctorFacts, emptyFacts } from "../facts.js";
@@ -37,7 +38,7 @@ import { driftItems } from "./drift-phase.js";
 import { type EntryWork, inspectEntries } from "./entries-phase.js";
 import { pathPrograms, prefixState, runningSince, secretsMode, strayManifests } from "./lookups.js";
 import { gateProjectProbes } from "./project-trust.js";
-import { type ConfigFacts, isWiped, projectDir, readConfig } from "./read-configs.js";
+import { type ConfigFacts, projectDir, readConfig } from "./read-configs.js";
 import { allTargets } from "./targets-phase.js";
 
 /** What doctor knows of the home: read, never thrown (a broken file is a finding). */

@@ -7,9 +7,9 @@ import type { Environment } from "../../environments/types.js";
 import { ownedView } from "../../formats/index.js";
 import type { State } from "../../ledger/state.js";
 import type { Manifest, ServerSpec } from "../../manifest/schema.js";
+import { isWiped } from "../checks/configs.js";
 import type { DriftItem } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";
-import { isWiped } from "./read-configs.js";
 
 export async function driftItems(
   machine: Machine,

@@ -141,13 +141,3 @@ async function readIgnoredFile(target: Target, facts: ConfigFacts): Promise<void
 export function projectDir(cwd: string, project: string | undefined): string {
   return path.resolve(cwd, project ?? ".");
 }
-
-/**
- * A file that was reset: mcp-twin recorded entries in it (`recorded` of them), and the file, read
- * and parsed, holds none in its scope (emptied, truncated, rewritten by its app).
- */
-export function isWiped(c: ConfigFacts, recorded: number): boolean {
-  if (c.readError !== undefined || c.parseError !== undefined) return false;
-  const holds = c.sets.some((s) => s.scope === c.target.scope && Object.keys(s.entries).length > 0);
-  return recorded > 0 && !holds;
-}
