@@ -4,7 +4,6 @@
  * the browser ends on; the login is kept in the home for every client, never printed.
  */
 import { createInterface } from "node:readline";
-import type { CommandContext } from "../cli.js";
 import type { Machine } from "../core/environments/machine.js";
 import { UsageError } from "../core/errors.js";
 import type { ServerSpec } from "../core/manifest/schema.js";
@@ -13,13 +12,18 @@ import { pastedResponse } from "../core/oauth/callback.js";
 import { serverToLogIn } from "../core/oauth/login-server.js";
 import { loginFile, loginSecrets, type StoredLogin } from "../core/oauth/token-store.js";
 import { untrusted } from "../core/text/control-chars.js";
+import type { loginCommand } from "./login-flags.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
+
+/** What this command gets: its options typed by login-flags.ts. */
+type Ctx = ContextOf<typeof loginCommand>;
 
 /** How long the browser may take to come back. */
 const WAIT_MS = 5 * 60_000;
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const o = ctx.options as CommandContext["options"] & { browser?: boolean };
+export async function run(ctx: Ctx): Promise<number> {
+  const o = ctx.options;
   const name = ctx.args[0];
   if (!name) throw new UsageError("missing-argument", "login needs a server name, e.g. mcp-twin login docs.");
   const out = ctx.output;
@@ -51,7 +55,7 @@ export async function run(ctx: CommandContext): Promise<number> {
  * WSL) the person pastes the address it ended on.
  */
 async function present(
-  ctx: CommandContext,
+  ctx: Ctx,
   machine: Machine,
   name: string,
   authorizationUrl: URL,
@@ -106,10 +110,7 @@ async function present(
 }
 
 /** Lines read from stdin until one is this login's redirected address (stop: stdin is let go). */
-function pasted(
-  ctx: CommandContext,
-  redirectUri: string,
-): { answer: Promise<URLSearchParams>; stop(): void } {
+function pasted(ctx: Ctx, redirectUri: string): { answer: Promise<URLSearchParams>; stop(): void } {
   const input = ctx.terminal.stdin;
   const rl = createInterface({ input, terminal: false });
   let done = false;
@@ -146,7 +147,7 @@ function pasted(
  * cannot be read, sync is the way to find out, so it is advised.
  */
 async function entriesBehind(
-  ctx: CommandContext,
+  ctx: Ctx,
   machine: Machine,
   manifest: string | undefined,
   name: string,
@@ -160,13 +161,7 @@ async function entriesBehind(
   }
 }
 
-function report(
-  ctx: CommandContext,
-  machine: Machine,
-  login: StoredLogin,
-  spec: ServerSpec,
-  needsSync: boolean,
-): void {
+function report(ctx: Ctx, machine: Machine, login: StoredLogin, spec: ServerSpec, needsSync: boolean): void {
   const out = ctx.output;
   const scopes = (login.tokens.scope ?? "").split(" ").filter(Boolean);
   const expires = login.expiresAt === undefined ? undefined : new Date(login.expiresAt);

@@ -2,12 +2,14 @@
  * `mcp-twin logout <server>`: forget mcp-twin's login to a server — its tokens and client
  * registration leave the home. The entries stay: their relay then answers that a login is needed.
  */
-import type { CommandContext } from "../cli.js";
+
 import { UsageError } from "../core/errors.js";
 import { forgetLogin, loginFile, readLogin } from "../core/oauth/token-store.js";
+import type { logoutCommand } from "./logout-flags.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: ContextOf<typeof logoutCommand>): Promise<number> {
   const name = ctx.args[0];
   if (!name)
     throw new UsageError("missing-argument", "logout needs a server name, e.g. mcp-twin logout docs.");

@@ -3,7 +3,7 @@
  * last change, or as of a chosen backup (`--from`, `--original`); `--list` shows the backups. A
  * file that no longer parses is put back whole, showing what it replaces (asked first on a TTY).
  */
-import type { CommandContext } from "../cli.js";
+
 import { loadSecrets } from "../core/manifest/secrets-file.js";
 import type { SyncChange } from "../core/status/status-matrix.js";
 import { listTargetBackups, type RestoreOptions, restoreTargets } from "../core/undo/restore-targets.js";
@@ -12,9 +12,11 @@ import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
 import { restartLine } from "../ui/reports/sync-report.js";
 import { askFirst, changes, question, renderUndo, undoJson } from "../ui/reports/undo-report.js";
+import type { restoreCommand } from "./restore-flags.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number> {
   const machine = await openCommandMachine(ctx);
   ctx.output.addSecrets(Object.values(await loadSecrets(machine.paths.secrets)));
   const o = ctx.options;
@@ -26,7 +28,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   const options: RestoreOptions = {
     target: ctx.args[0],
-    from: typeof o.from === "string" ? o.from : undefined,
+    from: o.from,
     original: Boolean(o.original),
     dryRun: Boolean(o.dryRun),
     force: Boolean(o.force),

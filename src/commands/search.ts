@@ -2,23 +2,19 @@
  * `mcp-twin search <words>`: servers of the MCP Registry (and of the catalogue) matching every
  * word — name, version, what mcp-twin would run, its transport and the secrets it needs.
  */
-import type { CommandContext } from "../cli.js";
+
 import { loadCatalogue, searchTemplates } from "../core/catalogue/index.js";
 import { UsageError } from "../core/errors.js";
 import { type Summary, summarize } from "../core/registry/convert.js";
 import { openRegistry, RegistryError } from "../core/registry/index.js";
 import { untrusted } from "../core/text/control-chars.js";
 import type { Output } from "../ui/output.js";
+import type { searchCommand } from "./search-flags.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
-interface SearchOptions {
-  limit?: string;
-  cursor?: string;
-  registry?: string;
-}
-
-export async function run(ctx: CommandContext): Promise<number> {
-  const o = ctx.options as CommandContext["options"] & SearchOptions;
+export async function run(ctx: ContextOf<typeof searchCommand>): Promise<number> {
+  const o = ctx.options;
   const words = ctx.args.flatMap((a) => a.split(/\s+/)).filter(Boolean);
   if (words.length === 0)
     throw new UsageError(

@@ -3,16 +3,18 @@
  * whatever the states (drifted and missing rows too); 2 for bad input (an unknown --client, a manifest
  * or config that does not parse), as every command.
  */
-import type { CommandContext } from "../cli.js";
+
 import { computeStatus, type StatusRow, type SyncBlocker } from "../core/status/status-matrix.js";
 import { untrusted } from "../core/text/control-chars.js";
 import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
 import { loginJson, loginText } from "../ui/reports/login-lines.js";
 import { manifestLine } from "../ui/reports/manifest-line.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
+import type { statusCommand } from "./status-flags.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number> {
   const o = ctx.options;
   const machine = await openCommandMachine(ctx);
   const { rows, manifest, scope, blockers, counts, logins } = await computeStatus(

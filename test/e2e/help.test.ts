@@ -10,8 +10,9 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
-import { buildProgram, HONOURS, SHARED, type Shared } from "../../src/cli.js";
-import { commandsWithHelp, readMorePointers } from "../../src/help.js";
+import { buildProgram, HONOURS } from "../../src/cli/build-program.js";
+import { commandsWithHelp, readMorePointers } from "../../src/cli/help.js";
+import { SHARED, type Shared } from "../../src/commands/shared/command.js";
 import { BIN, REPO } from "../helpers/fake-machine.js";
 import { runMain } from "../helpers/in-process.js";
 

@@ -47,19 +47,19 @@ const LAYER_RULES: LayerRule[] = [
   {
     id: "layers.core",
     from: "core/",
-    forbid: ["cli.ts", "commands/", "ui/", "bridge-server/"],
+    forbid: ["cli.ts", "cli/", "commands/", "ui/", "bridge-server/"],
     why: "core/ has no console, prompts or command line; the bridge server is started by a command",
   },
   {
     id: "layers.bridge",
     from: "bridge-server/",
-    forbid: ["cli.ts", "commands/", "ui/"],
+    forbid: ["cli.ts", "cli/", "commands/", "ui/"],
     why: "the bridge server is a library the serve command starts; it never reaches the command line",
   },
   {
     id: "layers.ui",
     from: "ui/",
-    forbid: ["cli.ts", "commands/"],
+    forbid: ["cli.ts", "cli/", "commands/"],
     why: "ui/ renders for commands; commands use it, not the other way round",
   },
 ];

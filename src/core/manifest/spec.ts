@@ -168,3 +168,11 @@ export function referencesOf(server: ServerSpec, kind: Reference["kind"]): strin
   );
   return [...new Set(names)];
 }
+
+/** Secret name → the servers of the manifest that reference it (`secret list` shows who uses each). */
+export function secretUsers(servers: Readonly<Record<string, ServerSpec>>): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const [server, spec] of Object.entries(servers))
+    for (const secret of referencesOf(spec, "secret")) map.set(secret, [...(map.get(secret) ?? []), server]);
+  return map;
+}
