@@ -63,6 +63,7 @@ const SLOW_TESTS = [
   "test/init/init-registry.test.ts",
   "test/init/init.test.ts",
   "test/oauth/add-login.test.ts",
+  "test/oauth/hostile-provider.test.ts",
   "test/oauth/login.test.ts",
   "test/oauth/relay.test.ts",
   "test/packages/progress.test.ts",

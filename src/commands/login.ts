@@ -5,13 +5,14 @@
  */
 import { createInterface } from "node:readline";
 import type { CommandContext } from "../cli.js";
-import { UsageError } from "../core/errors.js";
+import { OperationError, UsageError } from "../core/errors.js";
 import { untrusted } from "../core/formats/control-chars.js";
 import type { ServerSpec } from "../core/manifest/schema.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
 import { resolveString } from "../core/manifest/spec.js";
 import type { CallbackListener } from "../core/oauth/callback.js";
 import { pastedResponse } from "../core/oauth/callback.js";
+import { providerFault } from "../core/oauth/oauth-fetch.js";
 import { loginFile, loginSecrets, type StoredLogin } from "../core/oauth/token-store.js";
 import { own } from "../core/own-keys.js";
 import { assertKnown } from "../core/selectors.js";
@@ -43,10 +44,21 @@ export async function run(ctx: CommandContext): Promise<number> {
         WAIT_MS,
         ctx.signal,
       ),
+  }).catch((error: unknown) => {
+    throw withWhatToDo(error, name, url);
   });
   out.addSecrets(loginSecrets(login));
   report(ctx, machine, login, spec, await entriesBehind(ctx, machine, o.manifest, name));
   return 0;
+}
+
+/** A provider that stalled or flooded (oauth-fetch.ts): the error says what to do about it. */
+function withWhatToDo(error: unknown, name: string, url: string): unknown {
+  if (!(error instanceof OperationError) || error.hint || !providerFault(error)) return error;
+  return new OperationError(error.code, error.message, {
+    cause: error,
+    hint: `Nothing was stored. Check that ${untrusted(url)} is the server's address and that it is up (\`mcp-twin doctor\` contacts it), then run \`mcp-twin login ${name}\` again.`,
+  });
 }
 
 /** The manifest server, checked to be one mcp-twin can log in to, with its settings resolved. */

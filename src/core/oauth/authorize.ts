@@ -10,6 +10,7 @@ import { InterruptedError, OperationError } from "../errors.js";
 import { untrusted } from "../formats/control-chars.js";
 import { type CallbackListener, listenForCallback, portOf } from "./callback.js";
 import { discover, reason, sameIssuer } from "./discovery.js";
+import { oauthFetch } from "./oauth-fetch.js";
 import { type ConfiguredClient, clientFor } from "./registration.js";
 import { LOGIN_VERSION, readLogin, type StoredLogin, saveLogin } from "./token-store.js";
 
@@ -27,7 +28,8 @@ export interface LoginOptions {
 }
 
 export async function logIn(options: LoginOptions): Promise<StoredLogin> {
-  const fetchFn = options.fetchFn ?? fetch;
+  // Each step's requests bounded (oauth-fetch.ts): a provider that stalls or floods ends the login.
+  const fetchFn = options.fetchFn ?? oauthFetch();
   const now = options.now ?? Date.now;
   const found = await discover(options.server, options.url, fetchFn, options.configured.scope);
   const previous = readLogin(options.oauthDir, options.server);

@@ -8,8 +8,10 @@ import { OAuthError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { makePrivateFolder, withLock } from "../system/files.js";
 import { reason } from "./discovery.js";
-import { LoginError, loginNeeded } from "./login-errors.js";
+import { cannotRenew, LoginError, loginNeeded } from "./login-errors.js";
+import { oauthFetch } from "./oauth-fetch.js";
 import {
+  type RenewalFailure,
   readLogin,
   refreshDue,
   refreshLockName,
@@ -18,79 +20,145 @@ import {
   saveLogin,
 } from "./token-store.js";
 
-/**
- * Fresh tokens for `server`. `stale`: the access token that was refused (or found expired); when
- * the stored one differs, another process refreshed meanwhile and its tokens are returned as they
- * are.
- */
-export async function refreshLogin(options: {
+interface RefreshOptions {
   oauthDir: string;
   server: string;
   url: string;
   stale: string | undefined;
   fetchFn?: FetchLike;
   now?: () => number;
-  /** How long to wait for another process's refresh (default 60 s). */
+  /** How long to wait for another process's refresh (default 60 s: longer than one can take). */
   waitMs?: number;
-}): Promise<StoredLogin> {
+}
+
+/**
+ * Fresh tokens for `server`. `stale`: the access token that was refused (or found expired); when
+ * the stored one differs, another process refreshed meanwhile and its tokens are returned as they
+ * are.
+ */
+export async function refreshLogin(options: RefreshOptions): Promise<StoredLogin> {
   const now = options.now ?? Date.now;
+  const since = now();
+  await makePrivateFolder(options.oauthDir);
+  return withLock(options.oauthDir, () => renew(options, now, since), {
+    name: refreshLockName(options.server),
+    waitMs: options.waitMs ?? 60_000,
+  });
+}
+
+/** Under the lock: the login as it stands, renewed when it still needs to be. */
+async function renew(options: RefreshOptions, now: () => number, since: number): Promise<StoredLogin> {
   const { oauthDir, server } = options;
-  await makePrivateFolder(oauthDir);
-  return withLock(
-    oauthDir,
-    async () => {
-      const login = readLogin(oauthDir, server);
-      if (!login) throw loginNeeded(server, `Not logged in to ${server}`);
-      if (!sameUrl(login.url, options.url))
-        throw loginNeeded(server, `The login to ${server} is for ${login.url}, not ${options.url}`);
-      if (login.tokens.access_token !== options.stale && !refreshDue(login, now())) return login;
-      if (login.failure?.revoked)
-        throw loginNeeded(
-          server,
-          `The login to ${server} was refused by its provider (${login.failure.message})`,
-        );
-      const refreshToken = login.tokens.refresh_token;
-      if (!refreshToken)
-        throw loginNeeded(server, `The login to ${server} expired and its provider gave no way to renew it`);
-      let tokens: Awaited<ReturnType<typeof refreshAuthorization>>;
-      try {
-        tokens = await refreshAuthorization(login.authorizationServer, {
-          metadata: login.metadata as never,
-          clientInformation: login.client,
-          refreshToken,
-          ...(login.resource ? { resource: login.resource } : {}),
-          fetchFn: options.fetchFn ?? fetch,
-        });
-      } catch (error) {
-        // An OAuth error (invalid_grant, …) is the provider's no: this refresh token is done for.
-        const revoked = error instanceof OAuthError;
-        const message = reason(error);
-        await saveLogin(oauthDir, { ...login, failure: { at: now(), message, revoked } });
-        if (revoked)
-          throw loginNeeded(server, `The provider of ${server} refused to renew the login (${message})`);
-        throw new LoginError(
-          "login-provider-down",
-          `Cannot renew the login to ${server}: its provider at ${login.authorizationServer} cannot be reached (${message}).`,
-          { hint: `Try again later, or run \`mcp-twin login ${server}\` once it answers.`, cause: error },
-        );
-      }
-      const issuedAt = now();
-      const fresh: StoredLogin = {
-        ...login,
-        tokens: {
-          access_token: tokens.access_token,
-          token_type: tokens.token_type,
-          ...(tokens.refresh_token ? { refresh_token: tokens.refresh_token } : {}),
-          ...((tokens.scope ?? login.tokens.scope) ? { scope: tokens.scope ?? login.tokens.scope } : {}),
-        },
-        issuedAt,
-        ...(typeof tokens.expires_in === "number" ? { expiresAt: issuedAt + tokens.expires_in * 1000 } : {}),
-      };
-      if (typeof tokens.expires_in !== "number") delete fresh.expiresAt;
-      delete fresh.failure;
-      await saveLogin(oauthDir, fresh);
-      return fresh;
+  const login = current(options, readLogin(oauthDir, server));
+  if (login.tokens.access_token !== options.stale && !refreshDue(login, now())) return login;
+  if (login.failure?.revoked) throw cannotRenew(server, login.failure);
+  // It failed while this process waited for the lock: the same answer, not another try.
+  if (login.failure && login.failure.at >= since) throw providerDown(server, login, login.failure.message);
+  const refreshToken = login.tokens.refresh_token;
+  if (!refreshToken)
+    throw loginNeeded(server, `The login to ${server} expired and its provider gave no way to renew it`);
+  let tokens: Awaited<ReturnType<typeof refreshAuthorization>>;
+  try {
+    tokens = await refreshAuthorization(login.authorizationServer, {
+      metadata: login.metadata as never,
+      clientInformation: login.client,
+      refreshToken,
+      ...(login.resource ? { resource: login.resource } : {}),
+      fetchFn: options.fetchFn ?? oauthFetch(),
+    });
+  } catch (error) {
+    throw await failed(options, login, error, now());
+  }
+  const issuedAt = now();
+  const fresh: StoredLogin = {
+    ...login,
+    tokens: {
+      access_token: tokens.access_token,
+      token_type: tokens.token_type,
+      ...(tokens.refresh_token ? { refresh_token: tokens.refresh_token } : {}),
+      ...((tokens.scope ?? login.tokens.scope) ? { scope: tokens.scope ?? login.tokens.scope } : {}),
     },
-    { name: refreshLockName(server), waitMs: options.waitMs ?? 60_000 },
+    issuedAt,
+    ...(typeof tokens.expires_in === "number" ? { expiresAt: issuedAt + tokens.expires_in * 1000 } : {}),
+  };
+  if (typeof tokens.expires_in !== "number") delete fresh.expiresAt;
+  delete fresh.failure;
+  await saveLogin(oauthDir, fresh);
+  return fresh;
+}
+
+/** The login read under the lock, or why there is none to renew. */
+function current(options: RefreshOptions, login: StoredLogin | undefined): StoredLogin {
+  const { server } = options;
+  if (!login) throw loginNeeded(server, `Not logged in to ${server}`);
+  if (!sameUrl(login.url, options.url))
+    throw loginNeeded(server, `The login to ${server} is for ${login.url}, not ${options.url}`);
+  return login;
+}
+
+/** Note a failed renewal in the login. */
+async function keepFailure(
+  options: RefreshOptions,
+  login: StoredLogin,
+  failure: RenewalFailure,
+): Promise<void> {
+  await saveLogin(options.oauthDir, { ...login, failure });
+}
+
+/**
+ * A refresh that failed, noted in the login, as the error to throw. The provider's no (an OAuth
+ * error) ends the login; so does any failure after the request may have reached the provider (no
+ * answer in time, an answer too large or malformed, a connection cut): it may have used the
+ * refresh token, and a rotating provider revokes a login whose token comes twice. Only a request
+ * that never left (refused, unresolvable, TLS) keeps the token for the next try.
+ */
+async function failed(
+  options: RefreshOptions,
+  login: StoredLogin,
+  error: unknown,
+  at: number,
+): Promise<Error> {
+  const { server } = options;
+  const message = reason(error);
+  if (neverSent(error)) {
+    await keepFailure(options, login, { at, message, revoked: false });
+    return providerDown(server, login, message, error);
+  }
+  const refused = error instanceof OAuthError;
+  const failure: RenewalFailure = refused
+    ? { at, message, revoked: true }
+    : {
+        at,
+        message: `${message}; its refresh token may have been used, so it is not sent again`,
+        revoked: true,
+        spent: true,
+      };
+  await keepFailure(options, login, failure);
+  return cannotRenew(server, failure);
+}
+
+function providerDown(server: string, login: StoredLogin, message: string, cause?: unknown): LoginError {
+  return new LoginError(
+    "login-provider-down",
+    `Cannot renew the login to ${server}: its provider at ${login.authorizationServer} cannot be reached (${message}).`,
+    { hint: `Try again later, or run \`mcp-twin login ${server}\` once it answers.`, cause },
   );
+}
+
+/** Network failures that happen before a request is written: nothing reached the provider. */
+const NOT_SENT =
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_CONNECT_TIMEOUT|ERR_TLS_CERT_ALTNAME_INVALID|CERT_HAS_EXPIRED|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)$/;
+
+function neverSent(error: unknown): boolean {
+  const codes: string[] = [];
+  const walk = (e: unknown, depth: number) => {
+    if (!e || typeof e !== "object" || depth > 5) return;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") codes.push(code);
+    const inner = (e as { errors?: unknown }).errors;
+    if (Array.isArray(inner)) for (const one of inner) walk(one, depth + 1);
+    walk((e as { cause?: unknown }).cause, depth + 1);
+  };
+  walk(error, 0);
+  return codes.length > 0 && codes.every((c) => NOT_SENT.test(c));
 }

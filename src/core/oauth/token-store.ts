@@ -48,7 +48,18 @@ export interface StoredLogin {
   issuedAt: number;
   expiresAt?: number;
   /** The last refresh that failed, and why (cleared by the next one that works). */
-  failure?: { at: number; message: string; revoked: boolean };
+  failure?: RenewalFailure;
+}
+
+/**
+ * A renewal that failed. `revoked`: its refresh token is not sent again (a login is needed) —
+ * the provider refused it, or (`spent`) it may have been used without its answer being stored.
+ */
+export interface RenewalFailure {
+  at: number;
+  message: string;
+  revoked: boolean;
+  spent?: boolean;
 }
 
 export function loginFile(oauthDir: string, server: string): string {
@@ -133,7 +144,7 @@ export type LoginState =
   | { state: "ok"; expiresAt?: number; scopes: string[]; refreshable: boolean }
   /** The access token expired and there is nothing to refresh it with. */
   | { state: "expired"; expiresAt: number }
-  | { state: "failing"; message: string; revoked: boolean; at: number };
+  | { state: "failing"; message: string; revoked: boolean; spent?: boolean; at: number };
 
 /** The same server URL, however it is spelled (a trailing `/` on a bare host, the default port). */
 export function sameUrl(a: string, b: string): boolean {
