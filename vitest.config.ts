@@ -65,6 +65,7 @@ const SLOW_TESTS = [
   "test/oauth/add-login.test.ts",
   "test/oauth/hostile-provider.test.ts",
   "test/oauth/login.test.ts",
+  "test/oauth/refresh-crash.test.ts",
   "test/oauth/relay.test.ts",
   "test/packages/progress.test.ts",
   "test/registry/commands.test.ts",

@@ -3,7 +3,8 @@
  * racing a renewal): a machine logged in to the OAuth fixture, relays as clients start them (real
  * processes), the stored login, and a server that takes connections and never answers.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -47,6 +48,13 @@ export async function loggedIn(
   return { fx, m };
 }
 
+/** The stored login found due for renewal by the next relay (as if its token had aged). */
+export function makeDue(m: FakeMachine): void {
+  const login = stored(m);
+  login.expiresAt = Date.now() - 1000;
+  writeFileSync(loginPath(m), JSON.stringify(login));
+}
+
 /** Until the stored access token has expired (its lifetime is a second or two): the next call is refused. */
 export async function untilExpired(m: FakeMachine): Promise<void> {
   const { expiresAt } = stored(m);
@@ -79,6 +87,64 @@ export const echo = async (client: Client, text: string) => {
   const r = await client.callTool({ name: "echo", arguments: { text } });
   return (r.content as Array<{ text: string }>)[0]?.text;
 };
+
+/** A process of the built binary, its output gathered, its end awaitable. */
+export interface Running {
+  child: ChildProcess;
+  output(): string;
+  /** Until its output matches (or it ended: then false). */
+  says(pattern: RegExp): Promise<boolean>;
+  exit: Promise<number | null>;
+}
+
+export function start(args: string[], env: Record<string, string>, cleanups: Array<() => unknown>): Running {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  const listeners = new Set<() => void>();
+  const take = (d: Buffer) => {
+    out += d.toString();
+    for (const l of listeners) l();
+  };
+  child.stdout!.on("data", take);
+  child.stderr!.on("data", take);
+  let ended = false;
+  const exit = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      ended = true;
+      for (const l of listeners) l();
+      resolve(code);
+    }),
+  );
+  cleanups.push(() => {
+    if (!ended) child.kill("SIGKILL");
+    return exit;
+  });
+  return {
+    child,
+    output: () => out,
+    exit,
+    says: (pattern) =>
+      new Promise((resolve) => {
+        const check = () => {
+          if (pattern.test(out) || ended) {
+            listeners.delete(check);
+            resolve(pattern.test(out));
+          }
+        };
+        listeners.add(check);
+        check();
+      }),
+  };
+}
+
+/** Until the process is stopped (state T in /proc: it stopped itself at a step). */
+export async function untilStopped(pid: number): Promise<void> {
+  for (;;) {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    if (/\) T /.test(stat)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 /** A loopback server that takes every connection and request and never answers. */
 export async function startSilentServer(): Promise<{

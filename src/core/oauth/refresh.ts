@@ -10,6 +10,7 @@ import { makePrivateFolder, withLock } from "../system/files.js";
 import { reason } from "./discovery.js";
 import { cannotRenew, LoginError, loginNeeded } from "./login-errors.js";
 import { oauthFetch } from "./oauth-fetch.js";
+import { dropRecord, outcomeOf, readRecord, tokenMark, writeRecord } from "./refresh-record.js";
 import {
   type RenewalFailure,
   readLogin,
@@ -32,6 +33,15 @@ interface RefreshOptions {
 }
 
 /**
+ * For the tests that kill a relay at each step of a renewal (tests only): the process stops itself
+ * (SIGSTOP) at the step this variable names, for the test to kill it there.
+ */
+const STOP_AT = process.env.MCP_TWIN_TEST_REFRESH_STOP;
+function step(name: "locked" | "recorded" | "answered" | "saved"): void {
+  if (STOP_AT === name) process.kill(process.pid, "SIGSTOP");
+}
+
+/**
  * Fresh tokens for `server`. `stale`: the access token that was refused (or found expired); when
  * the stored one differs, another process refreshed meanwhile and its tokens are returned as they
  * are.
@@ -49,7 +59,26 @@ export async function refreshLogin(options: RefreshOptions): Promise<StoredLogin
 /** Under the lock: the login as it stands, renewed when it still needs to be. */
 async function renew(options: RefreshOptions, now: () => number, since: number): Promise<StoredLogin> {
   const { oauthDir, server } = options;
-  const login = current(options, readLogin(oauthDir, server));
+  step("locked");
+  let login = current(options, readLogin(oauthDir, server));
+  const sent = login.tokens.refresh_token;
+  const record = readRecord(oauthDir, server);
+  if (record && sent && record.token === tokenMark(sent)) {
+    // A renewal of this very token was under way and did not finish (its process was killed).
+    const outcome = await outcomeOf(oauthDir, server, sent, now);
+    if (outcome === "spent") {
+      const failure: RenewalFailure = {
+        at: now(),
+        message:
+          "a renewal was interrupted before its answer was stored; its refresh token may have been used, so it is not sent again",
+        revoked: true,
+        spent: true,
+      };
+      await keepFailure(options, sent, failure);
+      throw cannotRenew(server, failure);
+    }
+    login = current(options, outcome);
+  } else if (record) await dropRecord(oauthDir, server);
   if (login.tokens.access_token !== options.stale && !refreshDue(login, now())) return login;
   if (login.failure?.revoked) throw cannotRenew(server, login.failure);
   // It failed while this process waited for the lock: the same answer, not another try.
@@ -57,6 +86,8 @@ async function renew(options: RefreshOptions, now: () => number, since: number):
   const refreshToken = login.tokens.refresh_token;
   if (!refreshToken)
     throw loginNeeded(server, `The login to ${server} expired and its provider gave no way to renew it`);
+  await writeRecord(oauthDir, server, refreshToken, now());
+  step("recorded");
   let tokens: Awaited<ReturnType<typeof refreshAuthorization>>;
   try {
     tokens = await refreshAuthorization(login.authorizationServer, {
@@ -67,8 +98,9 @@ async function renew(options: RefreshOptions, now: () => number, since: number):
       fetchFn: options.fetchFn ?? oauthFetch(),
     });
   } catch (error) {
-    throw await failed(options, login, error, now());
+    throw await failed(options, login, refreshToken, error, now());
   }
+  step("answered");
   const issuedAt = now();
   const fresh: StoredLogin = {
     ...login,
@@ -83,8 +115,10 @@ async function renew(options: RefreshOptions, now: () => number, since: number):
   };
   if (typeof tokens.expires_in !== "number") delete fresh.expiresAt;
   delete fresh.failure;
-  await saveLogin(oauthDir, fresh);
-  return fresh;
+  const stored = await land(options, refreshToken, fresh);
+  step("saved");
+  await dropRecord(oauthDir, server);
+  return stored;
 }
 
 /** The login read under the lock, or why there is none to renew. */
@@ -96,13 +130,27 @@ function current(options: RefreshOptions, login: StoredLogin | undefined): Store
   return login;
 }
 
-/** Note a failed renewal in the login. */
-async function keepFailure(
-  options: RefreshOptions,
-  login: StoredLogin,
-  failure: RenewalFailure,
-): Promise<void> {
-  await saveLogin(options.oauthDir, { ...login, failure });
+/**
+ * Store the renewed login — only over the one whose refresh token was sent: a login or logout
+ * that came between (the lock had gone stale) is the last word.
+ */
+async function land(options: RefreshOptions, sent: string, fresh: StoredLogin): Promise<StoredLogin> {
+  const { oauthDir, server } = options;
+  const now = readLogin(oauthDir, server);
+  if (!now) {
+    await dropRecord(oauthDir, server);
+    throw loginNeeded(server, `The login to ${server} was removed while it was being renewed`);
+  }
+  if (now.tokens.refresh_token !== sent) return current(options, now);
+  await saveLogin(oauthDir, fresh);
+  return fresh;
+}
+
+/** Note a failed renewal in the login, if it is still the one whose refresh token was sent. */
+async function keepFailure(options: RefreshOptions, sent: string, failure: RenewalFailure): Promise<void> {
+  const now = readLogin(options.oauthDir, options.server);
+  if (now && now.tokens.refresh_token === sent) await saveLogin(options.oauthDir, { ...now, failure });
+  await dropRecord(options.oauthDir, options.server);
 }
 
 /**
@@ -115,13 +163,14 @@ async function keepFailure(
 async function failed(
   options: RefreshOptions,
   login: StoredLogin,
+  sent: string,
   error: unknown,
   at: number,
 ): Promise<Error> {
   const { server } = options;
   const message = reason(error);
   if (neverSent(error)) {
-    await keepFailure(options, login, { at, message, revoked: false });
+    await keepFailure(options, sent, { at, message, revoked: false });
     return providerDown(server, login, message, error);
   }
   const refused = error instanceof OAuthError;
@@ -133,7 +182,7 @@ async function failed(
         revoked: true,
         spent: true,
       };
-  await keepFailure(options, login, failure);
+  await keepFailure(options, sent, failure);
   return cannotRenew(server, failure);
 }
 

@@ -71,6 +71,11 @@ export function refreshLockName(server: string): string {
   return `${server}.lock`;
 }
 
+/** The record of a renewal under way (refresh-record.ts), beside the login. */
+export function renewalFile(oauthDir: string, server: string): string {
+  return path.join(oauthDir, `${server}.renewing`);
+}
+
 /** The stored login, or undefined when there is none (or it cannot be read as one). */
 export function readLogin(oauthDir: string, server: string): StoredLogin | undefined {
   let text: string;

@@ -500,6 +500,22 @@ export async function withLock<T>(
   }
 }
 
+/** This process as a lock's owner file names it: its pid, and which machine and boot it runs on. */
+export function thisProcess(): Promise<{ pid: number; boot: string }> {
+  return lockOwner();
+}
+
+/**
+ * Whether the process an owner record names (`thisProcess()` written down) still runs: undefined
+ * when it ran on another machine or boot (Windows and WSL share a home), where no one can tell.
+ */
+export async function ownerAlive(owner: { pid?: unknown; boot?: unknown }): Promise<boolean | undefined> {
+  if (typeof owner.boot !== "string" || !Number.isSafeInteger(owner.pid) || (owner.pid as number) <= 0)
+    return undefined;
+  if (owner.boot !== (await lockOwner()).boot) return undefined;
+  return isAlive(owner.pid as number);
+}
+
 /** The pid of the live process of this machine that holds `withLock(home)`, if any. */
 export async function lockHolder(home: string): Promise<number | undefined> {
   const lockDir = path.join(home, "sync.lock");
