@@ -38,6 +38,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     oauthDir: machine.paths.oauth,
     configured,
     log: (line) => out.info(line),
+    onWait: () => out.info(`Waiting for the renewal of the earlier login to ${name} to finish…`),
     present: (authorizationUrl, listener) =>
       within(
         present(ctx, machine, name, authorizationUrl, listener, o.browser !== false),

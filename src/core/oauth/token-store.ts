@@ -2,9 +2,9 @@
  * The logins mcp-twin holds: one file per server in the home's `oauth` folder (mode 0600, written
  * through system/files.ts), read by every relay on both sides with no OAuth code loaded.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { makePrivateFolder, removePath, writePrivateFile } from "../system/files.js";
+import { makePrivateFolder, removePath, withLock, writePrivateFile } from "../system/files.js";
 
 export const LOGIN_VERSION = 1;
 
@@ -76,6 +76,21 @@ export function renewalFile(oauthDir: string, server: string): string {
   return path.join(oauthDir, `${server}.renewing`);
 }
 
+/**
+ * Run `change` (a login, a logout) under the lock a server's renewals take: a renewal under way
+ * finishes first, and the change is the last word — no renewal writes over it. `onWait`: told
+ * when a renewal holds the lock.
+ */
+export async function underRenewalLock<T>(
+  oauthDir: string,
+  server: string,
+  change: () => Promise<T>,
+  onWait?: () => void,
+): Promise<T> {
+  await makePrivateFolder(oauthDir);
+  return withLock(oauthDir, change, { name: refreshLockName(server), ...(onWait ? { onWait } : {}) });
+}
+
 /** The stored login, or undefined when there is none (or it cannot be read as one). */
 export function readLogin(oauthDir: string, server: string): StoredLogin | undefined {
   let text: string;
@@ -98,18 +113,35 @@ export async function saveLogin(oauthDir: string, login: StoredLogin): Promise<v
   await writePrivateFile(loginFile(oauthDir, login.server), `${JSON.stringify(login, null, 2)}\n`);
 }
 
-/** Forget a login; true when there was one. */
-export async function forgetLogin(oauthDir: string, server: string): Promise<boolean> {
-  const there = readLogin(oauthDir, server) !== undefined;
-  await removePath(loginFile(oauthDir, server));
-  return there;
+/**
+ * Forget a login (and the record of a renewal of it), under the renewal lock: a renewal under way
+ * ends first and cannot bring it back. True when there was one.
+ */
+export async function forgetLogin(oauthDir: string, server: string, onWait?: () => void): Promise<boolean> {
+  const [file, record] = [loginFile(oauthDir, server), renewalFile(oauthDir, server)];
+  if (!existsSync(file) && !existsSync(record)) return false;
+  return underRenewalLock(
+    oauthDir,
+    server,
+    async () => {
+      const there = readLogin(oauthDir, server) !== undefined;
+      await removePath(file);
+      await removePath(record);
+      return there;
+    },
+    onWait,
+  );
 }
 
 /**
  * Forget every login (uninstall): the servers whose login there was. `dryRun`: only which there
- * are. The folder goes with them (with its locks).
+ * are. Each goes under its renewal lock (as `forgetLogin`), then the folder with its locks.
  */
-export async function forgetLogins(oauthDir: string, dryRun: boolean): Promise<string[]> {
+export async function forgetLogins(
+  oauthDir: string,
+  dryRun: boolean,
+  onWait?: (server: string) => void,
+): Promise<string[]> {
   let names: string[];
   try {
     names = readdirSync(oauthDir)
@@ -120,7 +152,9 @@ export async function forgetLogins(oauthDir: string, dryRun: boolean): Promise<s
   } catch {
     return [];
   }
-  if (!dryRun) await removePath(oauthDir, { recursive: true });
+  if (dryRun) return names;
+  for (const name of names) await forgetLogin(oauthDir, name, onWait && (() => onWait(name)));
+  await removePath(oauthDir, { recursive: true });
   return names;
 }
 
