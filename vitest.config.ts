@@ -64,6 +64,7 @@ const SLOW_TESTS = [
   "test/init/init.test.ts",
   "test/oauth/add-login.test.ts",
   "test/oauth/hostile-provider.test.ts",
+  "test/oauth/login-interrupt.test.ts",
   "test/oauth/login-races.test.ts",
   "test/oauth/login.test.ts",
   "test/oauth/refresh-crash.test.ts",

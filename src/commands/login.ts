@@ -32,20 +32,26 @@ export async function run(ctx: CommandContext): Promise<number> {
   const { spec, url, configured } = await serverToLogIn(machine, o.manifest, name);
 
   const { logIn, within } = await import("../core/oauth/authorize.js");
+  // On a terminal: what it waits for until the login page is shown (nothing elsewhere).
+  const asking = out.progress.step(`Asking ${untrusted(url)} how to log in to ${name}…`);
   const login = await logIn({
     server: name,
     url,
     oauthDir: machine.paths.oauth,
     configured,
     log: (line) => out.info(line),
+    signal: ctx.signal,
     onWait: () => out.info(`Waiting for the renewal of the earlier login to ${name} to finish…`),
-    present: (authorizationUrl, listener) =>
-      within(
+    present: (authorizationUrl, listener) => {
+      asking.stop();
+      return within(
         present(ctx, machine, name, authorizationUrl, listener, o.browser !== false),
         WAIT_MS,
         ctx.signal,
-      ),
+      );
+    },
   }).catch((error: unknown) => {
+    asking.stop();
     throw withWhatToDo(error, name, url);
   });
   out.addSecrets(loginSecrets(login));

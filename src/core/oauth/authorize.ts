@@ -26,13 +26,15 @@ export interface LoginOptions {
   log(line: string): void;
   fetchFn?: FetchLike;
   now?: () => number;
+  /** Ctrl-C: ends the request under way. */
+  signal?: AbortSignal;
   /** Told when a renewal of the earlier login holds its lock (the new login is stored after it). */
   onWait?: () => void;
 }
 
 export async function logIn(options: LoginOptions): Promise<StoredLogin> {
   // Each step's requests bounded (oauth-fetch.ts): a provider that stalls or floods ends the login.
-  const fetchFn = options.fetchFn ?? oauthFetch();
+  const fetchFn = options.fetchFn ?? oauthFetch(options.signal ? { signal: options.signal } : {});
   const now = options.now ?? Date.now;
   const found = await discover(options.server, options.url, fetchFn, options.configured.scope);
   const previous = readLogin(options.oauthDir, options.server);
