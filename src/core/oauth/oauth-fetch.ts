@@ -4,7 +4,7 @@
  * decoded, Ctrl-C ending it; a provider that stalls or floods ends the whole step it belongs to.
  */
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { InterruptedError, OperationError } from "../errors.js";
+import { InterruptedError, TwinError } from "../errors.js";
 import { limitedResponse } from "../system/bounded-body.js";
 
 /**
@@ -16,8 +16,11 @@ export const OAUTH_TIMEOUT_MS = 15_000;
 /** The largest OAuth answer read (decoded): metadata and token answers are a few KB. */
 export const OAUTH_MAX_BYTES = 1024 * 1024;
 
-/** A provider that did not answer in time, or answered too much: the request may have reached it. */
-export class OAuthHttpError extends OperationError {
+/**
+ * A provider that did not answer in time, or answered too much: the request may have reached it.
+ * Not an OperationError: each step wraps it in its own words ("Cannot find how to log in to …").
+ */
+export class OAuthHttpError extends TwinError {
   static override readonly kind: string = "OAuthHttpError";
 }
 
