@@ -8,6 +8,7 @@ import { OAuthError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { makePrivateFolder, withLock } from "../system/files.js";
 import { reason } from "./discovery.js";
+import { checkMetadata, guardedFetch } from "./endpoints.js";
 import { cannotRenew, LoginError, loginNeeded } from "./login-errors.js";
 import { oauthFetch } from "./oauth-fetch.js";
 import { dropRecord, outcomeOf, readRecord, tokenMark, writeRecord } from "./refresh-record.js";
@@ -86,6 +87,9 @@ async function renew(options: RefreshOptions, now: () => number, since: number):
   const refreshToken = login.tokens.refresh_token;
   if (!refreshToken)
     throw loginNeeded(server, `The login to ${server} expired and its provider gave no way to renew it`);
+  // A login stored before the endpoint rule existed is held to it too: refused before anything is
+  // recorded or sent, so its refresh token is not spent.
+  checkMetadata(server, login.metadata);
   await writeRecord(oauthDir, server, refreshToken, now());
   step("recorded");
   let tokens: Awaited<ReturnType<typeof refreshAuthorization>>;
@@ -95,7 +99,7 @@ async function renew(options: RefreshOptions, now: () => number, since: number):
       clientInformation: login.client,
       refreshToken,
       ...(login.resource ? { resource: login.resource } : {}),
-      fetchFn: options.fetchFn ?? oauthFetch(),
+      fetchFn: guardedFetch(options.fetchFn ?? oauthFetch(), server),
     });
   } catch (error) {
     throw await failed(options, login, refreshToken, error, now());
