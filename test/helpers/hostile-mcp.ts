@@ -1,7 +1,8 @@
 /**
  * A hostile MCP server on loopback, scripted per request: initialize is answered as a server would
  * (JSON, with a session), notifications and responses get 202, the GET stream 405, and every other
- * request gets what the test's script writes: a JSON body or an event stream, of any size.
+ * request gets what the test's script writes: a JSON body or an event stream, of any size, or
+ * notifications without end (`flood`). The older HTTP+SSE transport too (`startScriptedSse`).
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -44,6 +45,61 @@ export function events(res: http.ServerResponse, messages: unknown[]): void {
   for (const m of messages)
     res.write(`event: message\ndata: ${typeof m === "string" ? m : JSON.stringify(m)}\n\n`);
   res.end();
+}
+
+/**
+ * An event stream of `notifications/message` (each about `bytes` long) that never ends, written as
+ * fast as the peer takes it; stopped when the peer goes.
+ */
+export function flood(res: http.ServerResponse, sent: (n: number) => void, bytes = 1024): void {
+  if (!res.headersSent) res.writeHead(200, { "content-type": "text/event-stream" });
+  const message = JSON.stringify({
+    jsonrpc: "2.0",
+    method: "notifications/message",
+    params: { level: "info", data: "x".repeat(bytes) },
+  });
+  const batch = Buffer.from(`event: message\ndata: ${message}\n\n`.repeat(16));
+  res.on("error", () => {});
+  const pump = () => {
+    while (!res.destroyed) {
+      sent(batch.length);
+      if (!res.write(batch)) return void res.once("drain", pump);
+    }
+  };
+  pump();
+}
+
+/** One message as an event on an open event stream. */
+function event(stream: http.ServerResponse, message: unknown): void {
+  stream.write(
+    `event: message\ndata: ${typeof message === "string" ? message : JSON.stringify(message)}\n\n`,
+  );
+}
+
+/** `startScripted` for the older HTTP+SSE transport: `script` answers on the one event stream. */
+export async function startScriptedSse(script: Script): Promise<ScriptedServer> {
+  let stream: http.ServerResponse | undefined;
+  return listen((req, res, count, methods) => {
+    if (req.method === "GET") {
+      stream = res;
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("event: endpoint\ndata: /messages\n\n");
+      return;
+    }
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (c: string) => {
+      body += c;
+    });
+    req.on("end", () => {
+      res.writeHead(202).end();
+      const m = parse(body);
+      if (!stream || typeof m.method !== "string" || m.id === undefined) return;
+      if (m.method === "initialize") return event(stream, { jsonrpc: "2.0", id: m.id, result: INIT_RESULT });
+      methods.push(m.method);
+      script({ id: m.id, method: m.method, params: m.params }, stream, count);
+    });
+  }, "/sse");
 }
 
 function parse(body: string): { id?: unknown; method?: unknown; params?: Record<string, unknown> } {

@@ -120,3 +120,18 @@ test("the limit counts bytes, not characters: multi-byte text just over it is re
   expect(lines).toEqual([cjk(333)]);
   expect(long).toHaveLength(1);
 });
+
+test("a line splitter told to stop returns the rest of the chunk, and takes it whole when pushed again", () => {
+  const lines: string[] = [];
+  const split = new LineSplitter(
+    64,
+    (l) => lines.push(l),
+    () => {},
+  );
+  const rest = split.push(Buffer.from('{"a":1}\n{"b":2}\n{"c":'), () => lines.length < 1);
+  expect(lines).toEqual(['{"a":1}']);
+  expect(rest?.toString()).toBe('{"b":2}\n{"c":');
+  expect(split.push(rest!)).toBeUndefined();
+  split.push(Buffer.from("3}\n"));
+  expect(lines).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
+});

@@ -1,7 +1,6 @@
 /**
- * The client's side of a relay: JSON-RPC messages one per line on stdin and stdout. A line that is
- * not JSON-RPC, or too large to pass on, is answered with a JSON-RPC error at once (its id when it
- * can be told) and said in one line on stderr; the relay carries on.
+ * The client's side of a relay: JSON-RPC messages one per line on stdin and stdout, with
+ * backpressure both ways; a line that is not JSON-RPC, or too large, is answered with an error.
  */
 import type { Readable, Writable } from "node:stream";
 import { CODE, errorLine, peekId, type Routed, routeLine } from "./jsonrpc.js";
@@ -20,16 +19,29 @@ export interface ClientSideOptions {
   onEnd: () => void;
 }
 
+/**
+ * A line that is not JSON-RPC, or too large to pass on, is answered with a JSON-RPC error at once
+ * (its id when it can be told) and said in one line on stderr; the relay carries on.
+ *
+ * Backpressure: while stdout holds more than its high-water mark (the client does not read as fast
+ * as the server sends), every reader of the server's answers stops (`stall`) and stdin is not read
+ * either (each message read would add an answer to what waits); while the relay says it is `busy`
+ * (too much in flight upstream), stdin is not read. Memory stays bounded whatever the client does.
+ */
 export class ClientSide {
   readonly #o: ClientSideOptions;
   #ended = false;
+  #busy = false;
+  #paused = false;
+  /** Readers paused until stdout drains. */
+  #stalled: Array<{ resume(): unknown }> = [];
 
   constructor(o: ClientSideOptions) {
     this.#o = o;
   }
 
   start(): void {
-    const { stdin, log, limit } = this.#o;
+    const { stdin, stdout, log, limit } = this.#o;
     const splitter = new LineSplitter(
       limit,
       (line) => this.#line(line),
@@ -44,7 +56,12 @@ export class ClientSide {
         );
       },
     );
-    stdin.on("data", (chunk: Buffer) => splitter.push(chunk));
+    // Lines are taken one by one while stdin may be read; the rest goes back to wait with it.
+    const more = () => !this.#paused;
+    stdin.on("data", (chunk: Buffer) => {
+      const rest = splitter.push(chunk, more);
+      if (rest) stdin.unshift(rest);
+    });
     const end = () => {
       if (this.#ended) return;
       this.#ended = true;
@@ -53,13 +70,43 @@ export class ClientSide {
     stdin.once("end", end);
     stdin.once("close", end);
     stdin.once("error", end);
-    this.#o.stdout.on("error", end);
+    stdout.on("error", end);
+    stdout.on("drain", () => {
+      const stalled = this.#stalled;
+      this.#stalled = [];
+      for (const reader of stalled) reader.resume();
+      this.#flow();
+    });
   }
 
   /** One message (a JSON text on one line) to the client. */
   write(line: string): void {
     const { stdout } = this.#o;
-    if (!stdout.writableEnded && !stdout.destroyed) stdout.write(`${line}\n`);
+    if (stdout.writableEnded || stdout.destroyed) return;
+    if (!stdout.write(`${line}\n`)) this.#flow();
+  }
+
+  /** Called by a reader of the server's answers after each chunk: paused until stdout drains. */
+  stall(reader: { pause(): unknown; resume(): unknown }): void {
+    const { stdout } = this.#o;
+    if (!stdout.writableNeedDrain || stdout.destroyed) return;
+    reader.pause();
+    this.#stalled.push(reader);
+  }
+
+  /** Too much in flight upstream (true): stdin is not read until it is false again. */
+  busy(busy: boolean): void {
+    this.#busy = busy;
+    this.#flow();
+  }
+
+  #flow(): void {
+    const { stdin, stdout } = this.#o;
+    const stop = this.#busy || (stdout.writableNeedDrain && !stdout.destroyed);
+    if (stop === this.#paused) return;
+    this.#paused = stop;
+    if (stop) stdin.pause();
+    else stdin.resume();
   }
 
   #line(line: string): void {

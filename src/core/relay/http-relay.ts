@@ -7,7 +7,15 @@ import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { ClientSide, type Message } from "./client-side.js";
 import { describeFailure, type Failure, failureText } from "./failure.js";
-import { bodyStart, closeAgents, HttpStatusError, readBody, readEvents, send } from "./http-exchange.js";
+import {
+  bodyStart,
+  closeAgents,
+  HttpStatusError,
+  readBody,
+  readEvents,
+  type Stall,
+  send,
+} from "./http-exchange.js";
 import { CODE, errorLine, MAX_MESSAGE_BYTES, oneLine, route } from "./jsonrpc.js";
 import type { RemoteAuth } from "./remote-auth.js";
 
@@ -42,6 +50,12 @@ const DRAIN_MS = 10_000;
 const STREAM_RETRIES = 2;
 const STREAM_RETRY_MS = 1000;
 const ACCEPT = "application/json, text/event-stream";
+/** Messages on their way upstream (sent, not yet answered) past which stdin is not read. */
+const MAX_IN_FLIGHT = 128;
+/** Lines of at least this many bytes are counted in MAX_IN_FLIGHT_BYTES too. */
+const LARGE_LINE = 64 * 1024;
+/** Large lines on their way upstream past which stdin is not read (a 16 MiB message always goes). */
+const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 
 /** A message that could not be delivered, and the words for it. */
 class Undeliverable extends Error {}
@@ -56,6 +70,8 @@ class Undeliverable extends Error {}
  * - a 401: headers read again (a rotated token), or a login's `refused()` (remote-auth.ts);
  * - every request that cannot be answered gets a JSON-RPC error that says why, never silence;
  *   messages larger than the limit, either way, are refused, never buffered;
+ * - backpressure (client-side.ts): the server's answers are read only as fast as the client reads
+ *   stdout, and stdin only while not too much is in flight upstream;
  * - when stdin ends, answers still on their way are delivered first.
  * stdout carries only JSON-RPC; failures go to `log`, other news to `note` (stderr).
  */
@@ -78,6 +94,8 @@ export class StreamableHttpRelay {
    * collections moves to the old space, and the relay's memory grows until the next full one).
    */
   #pending = 0;
+  /** Bytes of large lines in flight (MAX_IN_FLIGHT_BYTES). */
+  #largeBytes = 0;
   #drained: (() => void) | undefined;
   #finished = false;
   #stream: IncomingMessage | undefined;
@@ -89,6 +107,7 @@ export class StreamableHttpRelay {
   #code = 0;
   /** Why no request can be answered any more (a login that cannot be had). */
   #failed: string | undefined;
+  readonly #stall: Stall;
 
   constructor(o: RelayOptions) {
     this.#o = o;
@@ -102,6 +121,7 @@ export class StreamableHttpRelay {
       onMessage: (line, message) => this.#take(line, message),
       onEnd: () => this.#end(0),
     });
+    this.#stall = (res) => this.#client.stall(res);
   }
 
   /** Relay until stdin ends (or the signal, or a login that cannot be had); the exit code. */
@@ -162,10 +182,27 @@ export class StreamableHttpRelay {
       : this.#deliver(line, message);
     if (initialize) this.#hold(sent);
     sent.then(this.#settled, this.#settledBadly);
+    // A character is at most 3 bytes (4 for a pair of 2): only a long line is measured.
+    const large = line.length * 3 >= LARGE_LINE ? Buffer.byteLength(line) : 0;
+    if (large >= LARGE_LINE) {
+      this.#largeBytes += large;
+      const done = () => {
+        this.#largeBytes -= large;
+        this.#pace();
+      };
+      sent.then(done, done);
+    }
+    this.#pace();
+  }
+
+  /** stdin is read while not too much is in flight upstream. */
+  #pace(): void {
+    this.#client.busy(this.#pending >= MAX_IN_FLIGHT || this.#largeBytes > MAX_IN_FLIGHT_BYTES);
   }
 
   readonly #settled = () => {
     if (--this.#pending === 0) this.#drained?.();
+    this.#pace();
   };
 
   readonly #settledBadly = (error: unknown) => {
@@ -259,7 +296,7 @@ export class StreamableHttpRelay {
       res.resume();
       throw new Undeliverable(`it answered with ${type || "no content type"}, not JSON-RPC`);
     }
-    const text = (await readBody(res, this.#limit)).toString("utf8").trim();
+    const text = (await readBody(res, this.#limit, this.#stall)).toString("utf8").trim();
     if (text.startsWith("[")) {
       for (const item of JSON.parse(text) as unknown[])
         this.#forward(JSON.stringify(item), message.method === "initialize");
@@ -291,19 +328,25 @@ export class StreamableHttpRelay {
   /** A POST answered as an event stream: its messages until the answer to `id`. */
   async #streamed(res: IncomingMessage, id: RequestId, initialize: boolean): Promise<void> {
     let answered = false;
-    await readEvents(res, this.#limit, (event) => {
-      if (event.event !== "message") return;
-      let routed: ReturnType<typeof route>;
-      try {
-        routed = route(JSON.parse(event.data));
-      } catch {
-        routed = { kind: "invalid", why: "json" };
-      }
-      if (routed.kind === "invalid") return this.#o.log(`${this.#o.name} sent an event that is not JSON-RPC`);
-      const answer = routed.kind === "response" && routed.id === id;
-      if (answer) answered = true;
-      this.#forward(event.data, initialize && answer);
-    });
+    await readEvents(
+      res,
+      this.#limit,
+      (event) => {
+        if (event.event !== "message") return;
+        let routed: ReturnType<typeof route>;
+        try {
+          routed = route(JSON.parse(event.data));
+        } catch {
+          routed = { kind: "invalid", why: "json" };
+        }
+        if (routed.kind === "invalid")
+          return this.#o.log(`${this.#o.name} sent an event that is not JSON-RPC`);
+        const answer = routed.kind === "response" && routed.id === id;
+        if (answer) answered = true;
+        this.#forward(event.data, initialize && answer);
+      },
+      this.#stall,
+    );
     if (!answered) throw new Undeliverable("its event stream ended before the answer came");
   }
 
@@ -321,11 +364,16 @@ export class StreamableHttpRelay {
         if (res.statusCode !== 200)
           throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
         this.#stream = res;
-        await readEvents(res, this.#limit, (event) => {
-          if (event.event !== "message") return;
-          this.#streamEnds = 0;
-          this.#client.write(oneLine(event.data));
-        });
+        await readEvents(
+          res,
+          this.#limit,
+          (event) => {
+            if (event.event !== "message") return;
+            this.#streamEnds = 0;
+            this.#client.write(oneLine(event.data));
+          },
+          this.#stall,
+        );
       })
       .catch((error: unknown) => {
         if (!this.#finished)

@@ -22,11 +22,15 @@ export interface SseRelayOptions {
 
 type How = "closed" | "lost";
 
+/** Messages waiting to be posted past which stdin is not read. */
+const MAX_IN_FLIGHT = 128;
+
 /**
  * Messages pass through as they are, in order, each within the message limit; a request that
  * cannot be delivered gets a JSON-RPC error, never silence; when the event stream breaks (the
  * server restarted or went away) the relay ends, exit 1, so the client sees its server exit and can
- * start it again (an SSE session cannot be resumed). stdout carries only JSON-RPC; logs, stderr.
+ * start it again (an SSE session cannot be resumed). The stream is read only as fast as the client
+ * reads stdout (client-side.ts). stdout carries only JSON-RPC; logs, stderr.
  */
 class SseRelay {
   readonly #o: SseRelayOptions;
@@ -37,6 +41,8 @@ class SseRelay {
   #unopened: string | undefined;
   #stream: IncomingMessage | undefined;
   #chain: Promise<void> = Promise.resolve();
+  /** Messages read from stdin and not posted yet. */
+  #queued = 0;
   #end: (how: How) => void = () => {};
 
   constructor(o: SseRelayOptions) {
@@ -49,7 +55,13 @@ class SseRelay {
       limit: this.#limit,
       onMessage: (line, message) => {
         // One POST at a time keeps the order; answers come back on the stream, not in the POST.
-        this.#chain = this.#chain.then(() => this.#post(line, message));
+        this.#queued++;
+        this.#pace();
+        this.#chain = this.#chain.then(async () => {
+          await this.#post(line, message);
+          this.#queued--;
+          this.#pace();
+        });
       },
       onEnd: () => this.#end("closed"),
     });
@@ -76,6 +88,11 @@ class SseRelay {
     return how;
   }
 
+  /** stdin is read while not too much waits to be posted. */
+  #pace(): void {
+    this.#client.busy(this.#queued >= MAX_IN_FLIGHT);
+  }
+
   /** The stream, until it names the endpoint; its messages go to the client from then on. */
   async #open(): Promise<void> {
     const { url } = this.#o;
@@ -87,15 +104,20 @@ class SseRelay {
       throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
     this.#stream = res;
     await new Promise<void>((resolve, reject) => {
-      readEvents(res, this.#limit, (event) => {
-        if (event.event === "endpoint") {
-          const endpoint = new URL(event.data, url);
-          if (endpoint.origin !== url.origin)
-            return reject(new Error(`it names an endpoint elsewhere (${endpoint.origin})`));
-          this.#endpoint = endpoint;
-          resolve();
-        } else if (event.event === "message") this.#client.write(oneLine(event.data));
-      }).then(
+      readEvents(
+        res,
+        this.#limit,
+        (event) => {
+          if (event.event === "endpoint") {
+            const endpoint = new URL(event.data, url);
+            if (endpoint.origin !== url.origin)
+              return reject(new Error(`it names an endpoint elsewhere (${endpoint.origin})`));
+            this.#endpoint = endpoint;
+            resolve();
+          } else if (event.event === "message") this.#client.write(oneLine(event.data));
+        },
+        (stream) => this.#client.stall(stream),
+      ).then(
         () => this.#broke("it ended", reject),
         (error: unknown) => this.#broke(describeFailure(error).message, reject),
       );
