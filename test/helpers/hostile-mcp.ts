@@ -1,7 +1,8 @@
 /**
  * A hostile MCP server on loopback, scripted per request: initialize is answered as a server would
- * (JSON, with a session), notifications and responses get 202, the GET stream 405, and every other
- * request gets what the test's script writes: a JSON body or an event stream, of any size, or
+ * (JSON, with a session), notifications and responses get 202, the GET stream 405 (or what the test
+ * writes there), and every other request gets what the test's script writes — a body that is `{}`,
+ * of another id, two objects, not JSON, an event stream that ends without the answer, or
  * notifications without end (`flood`). The older HTTP+SSE transport too (`startScriptedSse`).
  */
 import http from "node:http";
@@ -70,7 +71,7 @@ export function flood(res: http.ServerResponse, sent: (n: number) => void, bytes
 }
 
 /** One message as an event on an open event stream. */
-function event(stream: http.ServerResponse, message: unknown): void {
+export function event(stream: http.ServerResponse, message: unknown): void {
   stream.write(
     `event: message\ndata: ${typeof message === "string" ? message : JSON.stringify(message)}\n\n`,
   );
@@ -110,9 +111,18 @@ function parse(body: string): { id?: unknown; method?: unknown; params?: Record<
   }
 }
 
-export async function startScripted(script: Script, port = 0): Promise<ScriptedServer> {
+/** `onStream`: what the server's own stream (GET) carries; without it, the GET is answered 405. */
+export async function startScripted(
+  script: Script,
+  port = 0,
+  onStream?: (stream: http.ServerResponse) => void,
+): Promise<ScriptedServer> {
   return listen(
     (req, res, count, methods) => {
+      if (req.method === "GET" && onStream) {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        return onStream(res);
+      }
       let body = "";
       req.setEncoding("utf8");
       req.on("data", (c: string) => {

@@ -3,7 +3,8 @@
  * backpressure both ways; a line that is not JSON-RPC, or too large, is answered with an error.
  */
 import type { Readable, Writable } from "node:stream";
-import { CODE, errorLine, peekId, type Routed, routeLine } from "./jsonrpc.js";
+import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { CODE, errorLine, peekId, type Routed, route, routeLine } from "./jsonrpc.js";
 import { LineSplitter } from "./line-splitter.js";
 
 export type Message = Exclude<Routed, { kind: "invalid" }>;
@@ -116,13 +117,30 @@ export class ClientSide {
       return;
     }
     const json = routed.why === "json";
+    const ids = json ? undefined : batchIds(line);
     this.#o.log(
-      `stdin: ignored a line that is not ${json ? "JSON" : "a JSON-RPC 2.0 message"} (MCP clients send one JSON-RPC message per line)`,
+      `stdin: ignored ${ids ? "a batch" : `a line that is not ${json ? "JSON" : "a JSON-RPC 2.0 message"}`} (MCP clients send one JSON-RPC message per line)`,
     );
+    if (ids?.length) {
+      // Each request of the batch is answered (MCP has no batches since 2025-06-18).
+      for (const id of ids)
+        this.write(errorLine(id, CODE.invalidRequest, "Invalid Request: a batch; send one message per line"));
+      return;
+    }
     this.write(
       json
         ? errorLine(null, CODE.parseError, "Parse error: the line is not JSON")
         : errorLine(null, CODE.invalidRequest, "Invalid Request: not a JSON-RPC 2.0 message"),
     );
   }
+}
+
+/** The ids of the requests in a line that is a batch (a JSON array); undefined if it is not one. */
+function batchIds(line: string): RequestId[] | undefined {
+  if (!line.trimStart().startsWith("[")) return undefined;
+  const batch = JSON.parse(line) as unknown[];
+  return batch.flatMap((item) => {
+    const m = route(item);
+    return m.kind === "request" ? [m.id] : [];
+  });
 }

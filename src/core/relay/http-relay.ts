@@ -5,8 +5,9 @@
 import type { Agent, IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { Answer, type AnswerSink } from "./answer.js";
 import { ClientSide, type Message } from "./client-side.js";
-import { describeFailure, type Failure, failureText } from "./failure.js";
+import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import {
   bodyStart,
   closeAgents,
@@ -16,7 +17,7 @@ import {
   type Stall,
   send,
 } from "./http-exchange.js";
-import { CODE, errorLine, MAX_MESSAGE_BYTES, oneLine, route } from "./jsonrpc.js";
+import { CODE, errorLine, MAX_MESSAGE_BYTES } from "./jsonrpc.js";
 import type { RemoteAuth } from "./remote-auth.js";
 
 export interface RelayOptions {
@@ -68,8 +69,9 @@ class Undeliverable extends Error {}
  *   and `recover` starts it again — possibly elsewhere): a new session set up by replaying the
  *   client's own `initialize` and `initialized`, and the message sent again, unnoticed;
  * - a 401: headers read again (a rotated token), or a login's `refused()` (remote-auth.ts);
- * - every request that cannot be answered gets a JSON-RPC error that says why, never silence;
- *   messages larger than the limit, either way, are refused, never buffered;
+ * - every request gets exactly one answer (answer.ts): the server's, checked, or a JSON-RPC error
+ *   that says why, never silence; messages larger than the limit, either way, are refused, never
+ *   buffered; what reaches stdout is JSON-RPC, one message per line;
  * - backpressure (client-side.ts): the server's answers are read only as fast as the client reads
  *   stdout, and stdin only while not too much is in flight upstream;
  * - when stdin ends, answers still on their way are delivered first.
@@ -107,6 +109,7 @@ export class StreamableHttpRelay {
   #code = 0;
   /** Why no request can be answered any more (a login that cannot be had). */
   #failed: string | undefined;
+  readonly #sink: AnswerSink;
   readonly #stall: Stall;
 
   constructor(o: RelayOptions) {
@@ -121,6 +124,10 @@ export class StreamableHttpRelay {
       onMessage: (line, message) => this.#take(line, message),
       onEnd: () => this.#end(0),
     });
+    this.#sink = {
+      write: (line) => this.#client.write(line),
+      dropped: (why) => o.log(`${o.name} sent ${why}; dropped`),
+    };
     this.#stall = (res) => this.#client.stall(res);
   }
 
@@ -289,32 +296,28 @@ export class StreamableHttpRelay {
         this.#openStream();
       return;
     }
+    const answer = new Answer(this.#sink, message.id);
     const type = header(res, "content-type") ?? "";
-    if (type.includes("text/event-stream"))
-      return this.#streamed(res, message.id, message.method === "initialize");
-    if (!type.includes("application/json")) {
+    if (type.includes("text/event-stream")) await this.#streamed(res, answer);
+    else if (type.includes("application/json"))
+      answer.take((await readBody(res, this.#limit, this.#stall)).toString("utf8"));
+    else {
       res.resume();
-      throw new Undeliverable(`it answered with ${type || "no content type"}, not JSON-RPC`);
+      throw new NoAnswer(`it answered with ${type || "no content type"}, not JSON-RPC`);
     }
-    const text = (await readBody(res, this.#limit, this.#stall)).toString("utf8").trim();
-    if (text.startsWith("[")) {
-      for (const item of JSON.parse(text) as unknown[])
-        this.#forward(JSON.stringify(item), message.method === "initialize");
-    } else if (text.startsWith("{") && text.endsWith("}"))
-      this.#forward(text, message.method === "initialize");
-    else throw new Undeliverable("its answer is not JSON-RPC");
-  }
-
-  /** A message from the server to the client; an initialize result's protocol version is kept. */
-  #forward(json: string, initialize: boolean): void {
-    if (initialize) {
-      const result = (JSON.parse(json) as { result?: { protocolVersion?: unknown } }).result;
+    if (!answer.answer)
+      throw new NoAnswer(
+        type.includes("text/event-stream")
+          ? `its event stream ended before the answer came${answer.lastDrop ? ` (it sent ${answer.lastDrop})` : ""}`
+          : `it sent ${answer.lastDrop ?? "no answer"}`,
+      );
+    if (message.method === "initialize") {
+      const result = answer.answer.result as { protocolVersion?: unknown } | undefined;
       if (typeof result?.protocolVersion === "string") {
         this.#protocol = result.protocolVersion;
         this.#setHeaders(this.#base);
       }
     }
-    this.#client.write(oneLine(json));
   }
 
   #sessionFrom(res: IncomingMessage): void {
@@ -325,29 +328,21 @@ export class StreamableHttpRelay {
     }
   }
 
-  /** A POST answered as an event stream: its messages until the answer to `id`. */
-  async #streamed(res: IncomingMessage, id: RequestId, initialize: boolean): Promise<void> {
-    let answered = false;
-    await readEvents(
-      res,
-      this.#limit,
-      (event) => {
-        if (event.event !== "message") return;
-        let routed: ReturnType<typeof route>;
-        try {
-          routed = route(JSON.parse(event.data));
-        } catch {
-          routed = { kind: "invalid", why: "json" };
-        }
-        if (routed.kind === "invalid")
-          return this.#o.log(`${this.#o.name} sent an event that is not JSON-RPC`);
-        const answer = routed.kind === "response" && routed.id === id;
-        if (answer) answered = true;
-        this.#forward(event.data, initialize && answer);
-      },
-      this.#stall,
-    );
-    if (!answered) throw new Undeliverable("its event stream ended before the answer came");
+  /**
+   * A POST answered as an event stream: its messages until it ends. Once the answer came, how the
+   * stream ends no longer matters (the request is answered: no error, and it is not sent again).
+   */
+  async #streamed(res: IncomingMessage, answer: Answer): Promise<void> {
+    try {
+      await readEvents(
+        res,
+        this.#limit,
+        (event) => event.event === "message" && answer.take(event.data),
+        this.#stall,
+      );
+    } catch (error) {
+      if (!answer.answer) throw error;
+    }
   }
 
   /** The server's own stream (GET), for what it sends unasked; opened again if it ends. */
@@ -364,13 +359,14 @@ export class StreamableHttpRelay {
         if (res.statusCode !== 200)
           throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
         this.#stream = res;
+        const messages = new Answer(this.#sink, undefined);
         await readEvents(
           res,
           this.#limit,
           (event) => {
             if (event.event !== "message") return;
             this.#streamEnds = 0;
-            this.#client.write(oneLine(event.data));
+            messages.take(event.data);
           },
           this.#stall,
         );

@@ -4,10 +4,12 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
+import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { Answer } from "./answer.js";
 import { ClientSide, type Message } from "./client-side.js";
 import { describeFailure } from "./failure.js";
 import { bodyStart, closeAgents, HttpStatusError, readEvents, send } from "./http-exchange.js";
-import { CODE, errorLine, MAX_MESSAGE_BYTES, oneLine } from "./jsonrpc.js";
+import { CODE, errorLine, MAX_MESSAGE_BYTES } from "./jsonrpc.js";
 
 export interface SseRelayOptions {
   url: URL;
@@ -22,12 +24,15 @@ export interface SseRelayOptions {
 
 type How = "closed" | "lost";
 
-/** Messages waiting to be posted past which stdin is not read. */
+/** Requests waiting for their answer, or messages waiting to be posted, past which stdin is not read. */
 const MAX_IN_FLIGHT = 128;
+/** After stdin ends, how long answers still on their way are waited for. */
+const DRAIN_MS = 10_000;
 
 /**
- * Messages pass through as they are, in order, each within the message limit; a request that
- * cannot be delivered gets a JSON-RPC error, never silence; when the event stream breaks (the
+ * Messages pass through in order, each within the message limit; what the stream carries reaches
+ * the client checked (answer.ts): each request gets exactly one answer — the server's, or a JSON-RPC
+ * error when it cannot be delivered or the stream breaks first. When the event stream breaks (the
  * server restarted or went away) the relay ends, exit 1, so the client sees its server exit and can
  * start it again (an SSE session cannot be resumed). The stream is read only as fast as the client
  * reads stdout (client-side.ts). stdout carries only JSON-RPC; logs, stderr.
@@ -43,6 +48,9 @@ class SseRelay {
   #chain: Promise<void> = Promise.resolve();
   /** Messages read from stdin and not posted yet. */
   #queued = 0;
+  readonly #awaiting = new Set<RequestId>();
+  readonly #messages: Answer;
+  #drained: (() => void) | undefined;
   #end: (how: How) => void = () => {};
 
   constructor(o: SseRelayOptions) {
@@ -54,6 +62,7 @@ class SseRelay {
       log: o.log,
       limit: this.#limit,
       onMessage: (line, message) => {
+        if (message.kind === "request") this.#awaiting.add(message.id);
         // One POST at a time keeps the order; answers come back on the stream, not in the POST.
         this.#queued++;
         this.#pace();
@@ -65,6 +74,13 @@ class SseRelay {
       },
       onEnd: () => this.#end("closed"),
     });
+    this.#messages = new Answer(
+      {
+        write: (line) => this.#client.write(line),
+        dropped: (why) => o.log(`the SSE server at ${o.url.href} sent ${why}; dropped`),
+      },
+      this.#awaiting,
+    );
   }
 
   async run(): Promise<How> {
@@ -80,17 +96,31 @@ class SseRelay {
     this.#o.signal?.addEventListener("abort", () => this.#end("closed"), { once: true });
     this.#client.start();
     const how = await ended;
+    await this.#chain;
+    if (how === "closed" && !this.#o.signal?.aborted && this.#awaiting.size > 0)
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+        setTimeout(resolve, DRAIN_MS).unref();
+      });
     this.#stream?.destroy();
     this.#stream = undefined;
-    await this.#chain;
+    for (const id of this.#awaiting)
+      this.#client.write(
+        errorLine(
+          id,
+          CODE.connectionClosed,
+          `mcp-twin: the SSE stream from ${this.#o.url.href} ended before the answer came`,
+        ),
+      );
+    this.#awaiting.clear();
     this.#o.stdin.destroy();
     closeAgents();
     return how;
   }
 
-  /** stdin is read while not too much waits to be posted. */
+  /** stdin is read while not too much waits. */
   #pace(): void {
-    this.#client.busy(this.#queued >= MAX_IN_FLIGHT);
+    this.#client.busy(this.#queued >= MAX_IN_FLIGHT || this.#awaiting.size >= MAX_IN_FLIGHT);
   }
 
   /** The stream, until it names the endpoint; its messages go to the client from then on. */
@@ -114,7 +144,11 @@ class SseRelay {
               return reject(new Error(`it names an endpoint elsewhere (${endpoint.origin})`));
             this.#endpoint = endpoint;
             resolve();
-          } else if (event.event === "message") this.#client.write(oneLine(event.data));
+          } else if (event.event === "message") {
+            this.#messages.take(event.data);
+            this.#pace();
+            if (this.#awaiting.size === 0) this.#drained?.();
+          }
         },
         (stream) => this.#client.stall(stream),
       ).then(
@@ -133,6 +167,7 @@ class SseRelay {
     this.#o.log(`server: ${why}`);
     this.#o.log(`the SSE stream from ${this.#o.url.href} broke; ending this session`);
     this.#end("lost");
+    this.#drained?.(); // no answer can come any more
   }
 
   async #post(line: string, message: Message): Promise<void> {
@@ -151,7 +186,8 @@ class SseRelay {
 
   #refuse(message: Message, why: string): void {
     this.#o.log(`could not deliver ${message.kind === "response" ? "a response" : message.method}: ${why}`);
-    if (message.kind === "request")
+    // Answered once: unless its answer came on the stream meanwhile.
+    if (message.kind === "request" && this.#awaiting.delete(message.id))
       this.#client.write(
         errorLine(
           message.id,
