@@ -50,9 +50,11 @@ export interface PlanOptions {
 /**
  * `desired`: server name → its built entry for this target (servers not meant for it are absent).
  *
- * wrote are never touched (a name clash is reported as `foreign`, and taken over only with
+ * Who owns each entry is entries/ownership.ts's rule; here is what sync does about it: entries we
+ * never wrote are never touched (a name clash is reported as `foreign`, and taken over only with
  * --force); entries we wrote but someone edited since are `drift`, kept unless --force; entries we
- * wrote for servers no longer wanted are removed.
+ * wrote for servers no longer wanted are removed. Pure — text in, text out — so it can be re-run
+ * on fresh text when an app rewrote the file between planning and writing.
  */
 export function planTarget(
   target: Target,
