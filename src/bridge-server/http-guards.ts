@@ -131,7 +131,7 @@ function readFlowing(
   req.on("error", reject);
 }
 
-const mediaType = (header: string | undefined) => (header ?? "").split(";")[0]!.trim().toLowerCase();
+const mediaType = (header: string | undefined) => ((header ?? "").split(";")[0] ?? "").trim().toLowerCase();
 
 /** A POST's media types: JSON in; JSON or an event stream out (whether SSE is accepted). */
 export function checkMediaTypes(

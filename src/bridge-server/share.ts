@@ -400,7 +400,9 @@ export class SharedServer {
     } catch (error) {
       return this.#answerError(session, id, -32603, (error as Error).message);
     }
-    const init = this.#init!;
+    // Set once the child answered its own initialize, which #running() waits for.
+    const init = this.#init;
+    if (!init) return this.#answerError(session, id, -32603, "the shared server has not started");
     const { SUPPORTED_PROTOCOL_VERSIONS } = await import("@modelcontextprotocol/sdk/types.js");
     const requested = asParams(m.params)?.protocolVersion;
     const protocolVersion =

@@ -26,7 +26,7 @@ export async function run(ctx: ContextOf<typeof bridgeCommand>): Promise<number>
   const step =
     action === "status"
       ? undefined
-      : out.progress.step(`${action[0]!.toUpperCase()}${action.slice(1)}ing the bridge`);
+      : out.progress.step(`${action.charAt(0).toUpperCase()}${action.slice(1)}ing the bridge`);
   const machine = await openCommandMachine(ctx);
   const report = await controlBridge(machine, action, {
     manifest: ctx.options.manifest,

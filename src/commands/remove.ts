@@ -43,7 +43,8 @@ export async function run(ctx: Ctx): Promise<number> {
         knownAs: "Servers there",
         known: serverNames(current, file),
       });
-      return withoutServer(current!, file, name);
+      // Known, so the manifest has text.
+      return withoutServer(current ?? "", file, name);
     },
     { dryRun },
   );

@@ -69,7 +69,7 @@ export function createInstallBoard(jobs: readonly InstallJob[], io: BoardIo): In
     };
   }
 
-  const title = `Installing in ${jobs.length === 1 ? jobs[0]!.env : `${jobs.length} environments`}`;
+  const title = `Installing in ${jobs.length === 1 ? jobs[0]?.env : `${jobs.length} environments`}`;
   const text = () => [title, ...[...rows.values()].map(line)].join("\n");
   const spinner = io.step(text());
   const tick = setInterval(() => spinner.update(text()), TICK_MS);

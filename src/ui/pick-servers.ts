@@ -127,8 +127,11 @@ export async function pickServers(
   const result: Picked[] = templates
     .filter((t) => picked.has(t.name))
     .map((template) => ({ kind: "catalogue", template }));
-  for (const value of picked)
-    if (value.startsWith(REGISTRY)) result.push({ kind: "registry", entry: seen.get(label(value))! });
+  for (const value of picked) {
+    // A registry line can be picked only once the search showed it (and `seen` holds it).
+    const entry = value.startsWith(REGISTRY) ? seen.get(label(value)) : undefined;
+    if (entry) result.push({ kind: "registry", entry });
+  }
   // An unreachable registry was said in the list, where the search failed: not again after it.
   return { picked: result };
 }

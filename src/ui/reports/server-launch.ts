@@ -27,9 +27,9 @@ function quoted(arg: string): string {
 function shownArgs(args: readonly string[]): string[] {
   return args.map((arg, i) => {
     const inline = /^(--?[A-Za-z0-9_-]+)=(.*)$/s.exec(arg);
-    if (inline && isSecretName(inline[1]!)) return `${inline[1]}=${secretValue(inline[2]!)}`;
-    const flag = i > 0 ? /^--?([A-Za-z0-9_-]+)$/.exec(args[i - 1]!) : null;
-    if (flag && isSecretName(flag[1]!) && !arg.startsWith("-")) return secretValue(arg);
+    if (inline && isSecretName(inline[1] ?? "")) return `${inline[1]}=${secretValue(inline[2] ?? "")}`;
+    const flag = i > 0 ? /^--?([A-Za-z0-9_-]+)$/.exec(args[i - 1] ?? "") : null;
+    if (flag && isSecretName(flag[1] ?? "") && !arg.startsWith("-")) return secretValue(arg);
     return arg;
   });
 }
@@ -55,7 +55,7 @@ export function launchLines(server: ServerSpec): string[] {
     rows.push(["header", `${name}: ${isSecretName(name) ? secretValue(value) : value}`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value], i) => {
-    const shownLabel = i > 0 && rows[i - 1]![0] === label ? "" : label;
+    const shownLabel = i > 0 && rows[i - 1]?.[0] === label ? "" : label;
     return `  ${shownLabel.padEnd(width)}  ${untrusted(value)}`;
   });
 }

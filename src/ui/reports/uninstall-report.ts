@@ -151,5 +151,5 @@ function packageList(rows: Remains["packages"]): string {
 }
 
 function cap(text: string): string {
-  return `${text[0]!.toUpperCase()}${text.slice(1)}`;
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
