@@ -33,8 +33,9 @@ export function placesOf(local: LocalInfo, more: readonly EnvInfo[] = []): Place
 
 /** A path as this environment spells it (a Windows path typed inside WSL: its `/mnt/…` form). */
 export function spelledHere(p: string, places: Places | undefined): string {
-  for (const o of places?.others ?? []) {
-    const t = translateArgs([p], o, places!.here)?.[0];
+  if (!places) return p;
+  for (const o of places.others) {
+    const t = translateArgs([p], o, places.here)?.[0];
     if (t !== undefined && t !== p) return t;
   }
   return p;

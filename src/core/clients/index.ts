@@ -32,6 +32,11 @@ export function clientModule(id: ClientId): ClientModule {
   return BY_ID[id];
 }
 
+/** A client by id, or — for an id no module has (a record of another version) — the first one. */
+export function clientOrFirst(id: string): ClientModule {
+  return clientById(id) ?? BY_ID[CLIENT_IDS[0]];
+}
+
 export function clientById(id: string): ClientModule | undefined {
   return CLIENTS.find((c) => c.id === id);
 }

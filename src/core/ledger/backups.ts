@@ -119,6 +119,12 @@ export async function noteOriginal(
 }
 
 /** The original first, then the timestamped backups, newest first. */
+/** `{ owned }` when the bookkeeping says which entries mcp-twin owned in this backup. */
+function ownedOf(owned: Readonly<Record<string, string[]>>, name: string): { owned?: string[] } {
+  const value = own(owned, name);
+  return value ? { owned: value } : {};
+}
+
 export async function listBackups(backupsDir: string, key: string): Promise<BackupInfo[]> {
   const dir = path.join(backupsDir, targetSlug(key));
   const owned = (await readIndex(dir))?.owned ?? dict<string[]>();
@@ -137,7 +143,7 @@ export async function listBackups(backupsDir: string, key: string): Promise<Back
       original: true,
       ...(absent ? { absent } : {}),
       size: absent ? 0 : st.size,
-      ...(own(owned, name) ? { owned: owned[name]! } : {}),
+      ...ownedOf(owned, name),
     });
   }
   for (const name of timestamped(dir).reverse()) {
@@ -148,7 +154,7 @@ export async function listBackups(backupsDir: string, key: string): Promise<Back
       at: stampOf(name),
       original: false,
       size: statSync(file).size,
-      ...(own(owned, name) ? { owned: owned[name]! } : {}),
+      ...ownedOf(owned, name),
     });
   }
   return out;
@@ -336,8 +342,8 @@ function timestamped(dir: string): string[] {
     return [];
   }
   const key = (n: string) => {
-    const m = /^(.*?)(?:-(\d+))?\.bak$/.exec(n)!;
-    return { stamp: m[1]!, n: Number(m[2] ?? 0) };
+    const m = /^(.*?)(?:-(\d+))?\.bak$/.exec(n);
+    return { stamp: m?.[1] ?? n, n: Number(m?.[2] ?? 0) };
   };
   return names.sort((a, b) => {
     const ka = key(a);

@@ -93,7 +93,7 @@ export function withServerFields(
   let out = text;
   for (const e of edits) {
     const parent = ["servers", server, ...e.path.slice(0, -1)];
-    const name = e.path[e.path.length - 1]!;
+    const name = e.path[e.path.length - 1] ?? "";
     out = applyEntryEdits(out, parent, [e.remove ? { name, remove: true } : { name, value: e.value }], file);
   }
   return out;

@@ -16,7 +16,7 @@ export interface Reference {
 
 /** The references in a string, in order. */
 export function referencedNames(input: string): Reference[] {
-  return [...input.matchAll(REFERENCE)].map((m) => ({ kind: m[1] as Reference["kind"], name: m[2]! }));
+  return [...input.matchAll(REFERENCE)].map((m) => ({ kind: m[1] as Reference["kind"], name: m[2] ?? "" }));
 }
 
 export interface Lookup {

@@ -12,6 +12,7 @@ import type { Environment } from "../environments/types.js";
 import { globalModulesDir, joinNative } from "../environments/types.js";
 import { type UsageError, UsageErrors } from "../errors.js";
 import type { State } from "../ledger/state.js";
+import { own } from "../own-keys.js";
 import {
   type InstalledIndex,
   type InstallRow,
@@ -213,7 +214,9 @@ export function installPlaces(
   const all = packageServers(ctx.manifest, ctx.envs);
   const servers = all.map((s) => {
     if (ctx.envsNamed) return s;
-    const runs = packageRunEnvironments(ctx.manifest.servers[s.server]!, ctx.targets, ctx.allEnvs);
+    const spec = own(ctx.manifest.servers, s.server);
+    if (!spec) return s;
+    const runs = packageRunEnvironments(spec, ctx.targets, ctx.allEnvs);
     return { ...s, envs: s.envs.filter((e) => runs.has(e.id)) };
   });
   const gets = new Set(servers.flatMap((s) => s.envs.map((e) => e.id)));
@@ -234,11 +237,12 @@ export function planTargets(
   state: State,
   force: boolean,
 ): TargetPlan[] {
-  return targets.map((target) =>
-    planTarget(target, texts.get(target.key) ?? null, desired.get(target.key)!, state.targets[target.key], {
-      force,
-    }),
-  );
+  return targets.map((target) => {
+    // The entries were built for these very targets, one map each.
+    const built = desired.get(target.key);
+    if (!built) throw new Error(`no entries were built for ${target.key}`);
+    return planTarget(target, texts.get(target.key) ?? null, built, state.targets[target.key], { force });
+  });
 }
 
 /**
@@ -307,10 +311,11 @@ export function predictInstalls(
           bins[bin] = joinNative(env.kind, dir, ...rel);
         }
       } else {
-        bins[s.name.split("/").pop()!] = joinNative(env.kind, dir, BIN_AFTER_INSTALL);
+        bins[s.name.split("/").pop() ?? s.name] = joinNative(env.kind, dir, BIN_AFTER_INSTALL);
       }
-      if (!index.has(env.id)) index.set(env.id, new Map());
-      index.get(env.id)!.set(s.name, { name: s.name, version, dir, bins });
+      const inEnv = index.get(env.id) ?? new Map();
+      inEnv.set(s.name, { name: s.name, version, dir, bins });
+      index.set(env.id, inEnv);
     }
   }
   return index;

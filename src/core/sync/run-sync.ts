@@ -80,9 +80,10 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
   checkSelectors({ clients: given.clients, envs: given.envs });
   // Remote servers not asked yet whether they need a login are asked now (once per URL, then
   // remembered): the entries of one that does are mcp-twin's relay with its login.
-  const servers = Object.entries((given.preview?.manifest ?? opened!.loaded).manifest.servers).filter(
-    ([, s]) => !s.disabled,
-  );
+  // A preview's manifest, or the one opened: there is always one of the two.
+  const loaded = given.preview?.manifest ?? opened?.loaded;
+  if (!loaded) throw new Error("sync has no manifest to read");
+  const servers = Object.entries(loaded.manifest.servers).filter(([, s]) => !s.disabled);
   if (servers.some(([, s]) => s.url !== undefined)) {
     const { detectLogins } = await import("../oauth/needs-login.js");
     await detectLogins(machine, servers);

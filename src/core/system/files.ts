@@ -195,7 +195,9 @@ export async function replaceFile(
     try {
       await writeAndSync(temp, encodeLossless(next), {
         mode: facts.mode ?? options.newFileMode ?? 0o600,
-        ...(facts.exists ? { uid: facts.uid!, gid: facts.gid! } : (folderOwner ?? {})),
+        ...(facts.exists && facts.uid !== undefined && facts.gid !== undefined
+          ? { uid: facts.uid, gid: facts.gid }
+          : (folderOwner ?? {})),
       });
       const again = await readTextOrNull(real);
       if (again !== current) {
@@ -567,9 +569,11 @@ async function breakDeadLock(lockDir: string, ownerFile: string): Promise<void> 
     return;
   }
   // A damaged owner file proves nothing: the lock is left to go stale on its own.
-  if (typeof owner?.boot !== "string" || !Number.isSafeInteger(owner.pid) || owner.pid! <= 0) return;
+  const pid = owner?.pid;
+  if (typeof owner?.boot !== "string" || typeof pid !== "number" || !Number.isSafeInteger(pid) || pid <= 0)
+    return;
   const me = await lockOwner();
-  if (owner.boot !== me.boot || owner.pid === me.pid || isAlive(owner.pid!)) return;
+  if (owner.boot !== me.boot || pid === me.pid || isAlive(pid)) return;
   await fs.promises.rm(lockDir, { recursive: true, force: true });
   await fs.promises.rm(ownerFile, { force: true });
 }

@@ -24,7 +24,7 @@ export function decodeLossless(bytes: Buffer): string {
       i += length;
       continue;
     }
-    out += bytes.toString("utf8", start, i) + String.fromCharCode(0xdc00 + bytes[i]!);
+    out += bytes.toString("utf8", start, i) + String.fromCharCode(0xdc00 + (bytes[i] ?? 0));
     i++;
     start = i;
   }
@@ -73,9 +73,10 @@ function isEscapedByte(text: string, i: number): boolean {
 
 /** Length of the well-formed UTF-8 sequence at `i` (Unicode table 3-7), 0 when there is none. */
 function sequenceLength(b: Buffer, i: number): number {
-  const c = b[i]!;
+  const c = b[i] ?? 0;
   if (c < 0x80) return 1;
-  const cont = (k: number, lo = 0x80, hi = 0xbf) => i + k < b.length && b[i + k]! >= lo && b[i + k]! <= hi;
+  const cont = (k: number, lo = 0x80, hi = 0xbf) =>
+    i + k < b.length && (b[i + k] ?? 0) >= lo && (b[i + k] ?? 0) <= hi;
   if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
   if (c === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
   if ((c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef) return cont(1) && cont(2) ? 3 : 0;

@@ -135,7 +135,8 @@ async function findBackup(
         (spec === "original" && backup.original)
       )
         hits.push({ target, backup });
-  if (hits.length === 1) return hits[0]!;
+  const [only] = hits;
+  if (only && hits.length === 1) return only;
   if (hits.length === 0)
     throw new UsageError("unknown-backup", `No backup "${spec}" of ${describe(targets)}.`, {
       hint: "Run `mcp-twin restore --list` to see the backups, and pass a name or path it shows.",
@@ -148,7 +149,8 @@ async function findBackup(
 }
 
 function describe(targets: UndoTarget[]): string {
-  return targets.length === 1 ? targets[0]!.record.path : "any target";
+  const [only] = targets;
+  return only && targets.length === 1 ? only.record.path : "any target";
 }
 
 /**
@@ -184,7 +186,8 @@ export async function restoreTargets(
     const missing: UndoTarget[] = [];
     for (const t of selected)
       if (!(await listBackups(machine.paths.backups, t.key)).some((b) => b.original)) missing.push(t);
-    if (missing.length === selected.length) throw await noOriginal(machine, missing[0]!);
+    const [first] = missing;
+    if (first && missing.length === selected.length) throw await noOriginal(machine, first);
   }
   const explicit = Boolean(options.target);
 
@@ -210,9 +213,8 @@ export async function restoreTargets(
       }
       // The default: undo the last change; a file that does not parse comes back whole.
       const newest = backups.find((b) => !b.original) ?? backups.find((b) => b.original && !b.absent);
-      const last = record.lastRun?.backup
-        ? backups.find((b) => b.file === record.lastRun!.backup)
-        : undefined;
+      const lastBackup = record.lastRun?.backup;
+      const last = lastBackup ? backups.find((b) => b.file === lastBackup) : undefined;
       if (!record.lastRun && !explicit) return undefined;
       if (!record.lastRun) {
         // Named by the user without a change to undo: still repair a file that does not parse.

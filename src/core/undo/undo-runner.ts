@@ -4,7 +4,7 @@
  * (core/ledger/write-sequence.ts) under the home's lock, ownership following what the undo decides.
  */
 
-import { CLIENTS } from "../clients/index.js";
+import { CLIENTS, clientOrFirst } from "../clients/index.js";
 import { restartsOf } from "../clients/restarts.js";
 import { backupCounts, unparsableFix } from "../clients/unreadable-target.js";
 import { detectEnvironments } from "../environments/detect.js";
@@ -132,7 +132,7 @@ export function serversPathOf(record: TargetRecord): readonly string[] {
 
 /** What the format seam needs of a recorded target: its client (format, servers key) and file. */
 export function seamOf(record: TargetRecord) {
-  const client = CLIENTS.find((c) => c.id === record.client) ?? CLIENTS[0]!;
+  const client = clientOrFirst(record.client);
   return { client, serversPath: client.serversPath, file: record.path };
 }
 
@@ -255,7 +255,9 @@ async function previewUndos(
   const results: UndoResult[] = [];
   for (const { target, file, undo } of work) {
     const from = undo.from ? { from: undo.from } : {};
-    const plan = planned.get(target.key)!;
+    // Every target of the work was planned.
+    const plan = planned.get(target.key);
+    if (!plan) throw new Error(`${target.key} was not planned`);
     if ("error" in plan) {
       results.push(await failedUndo(machine, target, file, from, plan.error));
       continue;
@@ -426,8 +428,8 @@ function applyRecords(
   records: NonNullable<Outcome["records"]>,
   recordRun: boolean,
 ): TargetRecord {
-  if (!state.targets[target.key]) state.targets[target.key] = target.record;
-  const rec = state.targets[target.key]!;
+  const rec = state.targets[target.key] ?? target.record;
+  state.targets[target.key] = rec;
   for (const name of records.drop) delete rec.entries[name];
   for (const [name, r] of Object.entries(records.own)) rec.entries[name] = r;
   if (!recordRun) delete rec.lastRun;

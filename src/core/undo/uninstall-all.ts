@@ -209,7 +209,7 @@ async function removePackages(
         rows.push({
           env: env.id,
           package: n,
-          version: mine[n]!,
+          version: mine[n] ?? "",
           action: options.dryRun ? "planned" : "failed",
           ...(env.usable ? {} : { error: env.reason ?? "not usable" }),
         });
@@ -218,13 +218,19 @@ async function removePackages(
     const step = progress.step(`Uninstalling ${names.join(", ")} from ${env.id}`);
     const outcome = await uninstallPackages(env, names);
     for (const n of outcome.installed)
-      rows.push({ env: env.id, package: n, version: mine[n]!, action: "removed" });
+      rows.push({ env: env.id, package: n, version: mine[n] ?? "", action: "removed" });
     for (const f of outcome.failed)
-      rows.push({ env: env.id, package: f.spec, version: mine[f.spec]!, action: "failed", error: f.error });
+      rows.push({
+        env: env.id,
+        package: f.spec,
+        version: mine[f.spec] ?? "",
+        action: "failed",
+        error: f.error,
+      });
     // No line of its own: the report lists each package once.
     step.stop();
     if (outcome.failed.length === 0) delete state.installs[env.id];
-    else for (const n of outcome.installed) delete state.installs[env.id]![n];
+    else for (const n of outcome.installed) delete mine[n];
   }
   if (!options.dryRun) await withLock(machine.home.dir, () => saveState(machine.paths.state, state));
   return rows;

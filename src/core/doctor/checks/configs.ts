@@ -229,7 +229,8 @@ export function checkScopes(
   for (const [name, list] of byName) {
     const scopes = [...new Set(list.map((l) => l.scope))];
     if (scopes.length < 2) continue;
-    const winner = order.find((o) => scopes.includes(o))!;
+    // Two scopes or more, each one of the three: one of them wins.
+    const winner = order.find((o) => scopes.includes(o)) ?? "user";
     const same = new Set(list.map((l) => canonicalJson(l.value))).size === 1;
     out.push(
       finding(

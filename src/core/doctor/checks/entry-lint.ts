@@ -246,13 +246,14 @@ export const entryChecks = [
     fix: "absolute path (sync writes one).",
     run: stdio((f, where, command, _program, show) => {
       if ((f.envKind !== "macos" && f.envKind !== "linux") || !f.gui || /[\\/]/.test(command)) return [];
-      const manager = f.resolved?.command.found ? underVersionManager(f.resolved.command.found) : undefined;
-      if (!manager) return [];
+      const found = f.resolved?.command.found;
+      const manager = found ? underVersionManager(found) : undefined;
+      if (!found || !manager) return [];
       return [
         finding(
           "warn",
           where,
-          `\`${command}\` is found only through ${manager}'s PATH (${show.path(f.resolved!.command.found!)}); ${f.clientName}, started from the desktop, does not inherit it.`,
+          `\`${command}\` is found only through ${manager}'s PATH (${show.path(found)}); ${f.clientName}, started from the desktop, does not inherit it.`,
           { fix: fixBy(f, "Use the absolute path of the program.") },
         ),
       ];
@@ -310,7 +311,7 @@ function relayHeaderRefs(view: EntryFacts["view"]): Set<string> {
   view.args.forEach((arg, i) => {
     if (view.args[i - 1] !== "--header") return;
     for (const m of arg.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g))
-      if (Object.hasOwn(view.env, m[1]!)) refs.add(m[0]);
+      if (Object.hasOwn(view.env, m[1] ?? "")) refs.add(m[0]);
   });
   return refs;
 }

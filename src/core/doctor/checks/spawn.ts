@@ -203,13 +203,14 @@ export function wslenv(f: EntryFacts, where: Where): Finding {
       .split(":")
       .filter(Boolean)
       .map((spec) => {
-        const [name, flags = ""] = spec.split("/");
-        return [name!, flags] as const;
+        const [name = "", flags = ""] = spec.split("/");
+        return [name, flags] as const;
       }),
   );
-  const lost = names.filter(
-    (n) => !listed.has(n) || (listed.get(n)!.includes("w") && !listed.get(n)!.includes("u")),
-  );
+  const lost = names.filter((n) => {
+    const flags = listed.get(n);
+    return flags === undefined || (flags.includes("w") && !flags.includes("u"));
+  });
   if (lost.length === 0)
     return finding(
       "pass",

@@ -244,15 +244,18 @@ async function homeFiles(g: Gathering): Promise<void> {
   // What is known of logins, without asking anyone: the live probe contacts each remote once, and
   // one not known yet to need a login says so there (a 401 with a Bearer challenge).
   const logins = new Map(loginLines(machine, active).map((l) => [l.server, l]));
-  facts.servers = active.map(([name, spec]) => ({
-    name,
-    spec,
-    secrets,
-    env: machine.host.env,
-    accepted: g.home.accepted,
-    formats,
-    ...(logins.has(name) ? { login: logins.get(name)! } : {}),
-  }));
+  facts.servers = active.map(([name, spec]) => {
+    const login = logins.get(name);
+    return {
+      name,
+      spec,
+      secrets,
+      env: machine.host.env,
+      accepted: g.home.accepted,
+      formats,
+      ...(login !== undefined ? { login } : {}),
+    };
+  });
 }
 
 /** Manifest servers that are not disabled, within --server. */
@@ -428,12 +431,12 @@ async function live(
       )
     : work;
   // A project's own files name programs someone else chose: started only when trusted.
+  const askTrust = options.trust;
   const gated = options.probe
     ? await gateProjectProbes(configs, probeWork, {
         state: home.state,
         ask:
-          options.trust &&
-          ((request) => options.trust!({ ...request, file: pathShown(machine.local)(request.file) })),
+          askTrust && ((request) => askTrust({ ...request, file: pathShown(machine.local)(request.file) })),
         record: async (file, trusted) => {
           if (home.stateError) return;
           await withLock(machine.home.dir, async () => {

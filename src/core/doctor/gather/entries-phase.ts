@@ -213,11 +213,11 @@ function relayTarget(
 ): RemotePlan | undefined {
   const at = view.args.findIndex((a, i) => a === "connect" && /^https?:\/\//i.test(view.args[i + 1] ?? ""));
   if (at === -1) return undefined;
-  const url = view.args[at + 1]!;
+  const url = view.args[at + 1] ?? "";
   const plan: RemotePlan = { url, headers: {}, transport: "http" };
   const rest = view.args.slice(at + 2);
   for (let i = 0; i < rest.length; i++) {
-    const flag = rest[i]!;
+    const flag = rest[i] ?? "";
     const value = rest[i + 1];
     if (value === undefined) break;
     if (flag === "--transport" && value === "sse") plan.transport = "sse";
@@ -265,7 +265,7 @@ function runEnvOf(
   const distros = envs.filter((e) => e.kind === "wsl");
   return (
     (wsl.distro
-      ? distros.find((e) => e.distro?.toLowerCase() === wsl.distro!.toLowerCase())
+      ? distros.find((e) => e.distro?.toLowerCase() === wsl.distro?.toLowerCase())
       : (distros.find((e) => e.local) ?? distros[0])) ?? env
   );
 }

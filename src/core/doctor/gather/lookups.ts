@@ -115,10 +115,11 @@ export async function runningSince(
     const earliest = new Map<string, Date>();
     for (const line of decodeWindowsOutput(result.stdout).split("\n")) {
       const m = /^([^|]+)\|(\S+)$/.exec(line.trim());
-      const at = m ? new Date(m[2]!) : undefined;
+      const at = m ? new Date(m[2] ?? "") : undefined;
       if (!m || !at || Number.isNaN(at.getTime())) continue;
-      const name = m[1]!.toLowerCase();
-      if (!earliest.has(name) || at < earliest.get(name)!) earliest.set(name, at);
+      const name = (m[1] ?? "").toLowerCase();
+      const seen = earliest.get(name);
+      if (seen === undefined || at < seen) earliest.set(name, at);
     }
     for (const t of windows) {
       const at = t.client.processNames.windows
@@ -158,7 +159,8 @@ async function procStartTimes(proc: string): Promise<Map<string, Date>> {
         const name = text.slice(text.indexOf("(") + 1, close);
         const ticks = Number(text.slice(close + 2).split(" ")[19]);
         const at = new Date((btime + ticks / 100) * 1000);
-        if (!out.has(name) || at < out.get(name)!) out.set(name, at);
+        const seen = out.get(name);
+        if (seen === undefined || at < seen) out.set(name, at);
       } catch {
         // gone
       }

@@ -209,7 +209,9 @@ export async function probeAll<T>(
     while (next < items.length) {
       if (options.signal?.aborted) throw new InterruptedError();
       const i = next++;
-      results[i] = await run(items[i]!);
+      const item = items[i];
+      if (item === undefined) break;
+      results[i] = await run(item);
       options.onDone?.(++done);
     }
   };
@@ -243,7 +245,7 @@ export function stderrExcerpt(text: string, max = 8): string[] {
   let previous = -1;
   for (const i of [...keep].sort((a, b) => a - b)) {
     if (i > previous + 1) out.push("…");
-    out.push(lines[i]!);
+    out.push(lines[i] ?? "");
     previous = i;
   }
   return out;

@@ -32,7 +32,7 @@ export function probeCommand(
   here: { style: "posix" | "win32"; cwd: string },
 ): ProbeCommand {
   const cwd = plan.cwd && plan.cwd !== here.cwd ? plan.cwd : undefined;
-  const args = plan.args.map((a, i) => (i > 0 && SECRET_FLAG.test(plan.args[i - 1]!) ? MASK : a));
+  const args = plan.args.map((a, i) => (i > 0 && SECRET_FLAG.test(plan.args[i - 1] ?? "") ? MASK : a));
   let line: string;
   if (here.style === "win32") {
     // A verbatim line (`cmd.exe /d /s /c "…"`) is already as cmd takes it.

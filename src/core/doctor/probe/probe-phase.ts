@@ -46,16 +46,17 @@ export async function runProbes(
   const unique = new Map<string, SpawnPlan | RemotePlan>();
   for (const w of work) {
     const key = keyOf(w);
-    if (key) unique.set(key, w.remote && w.where.scope !== "project" ? w.remote : w.plan!);
+    // keyOf names a launch only with its plan: a remote's, or a stdio entry's.
+    const plan = w.remote && w.where.scope !== "project" ? w.remote : w.plan;
+    if (key && plan) unique.set(key, plan);
   }
   const keys = [...unique.keys()];
   const step = progress.step(`Starting ${keys.length} server${keys.length === 1 ? "" : "s"}`);
   let results: ProbeResult[];
   try {
     results = await probeAll(
-      keys,
-      (k) => {
-        const plan = unique.get(k)!;
+      [...unique.values()],
+      (plan) => {
         return "file" in plan
           ? probeServer(runner, plan, options.timeoutMs, options.signal)
           : plan.transport === "sse"
@@ -71,7 +72,11 @@ export async function runProbes(
   } finally {
     step.stop();
   }
-  const byKey = new Map(keys.map((k, i) => [k, results[i]!]));
+  const byKey = new Map<string, ProbeResult>();
+  for (const [i, k] of keys.entries()) {
+    const result = results[i];
+    if (result) byKey.set(k, result);
+  }
   // One start answers for every entry of the same launch: each of them says so.
   const sharing = new Map<string, EntryWork[]>();
   for (const w of work) {
@@ -83,9 +88,10 @@ export async function runProbes(
     .map((w) => {
       const key = keyOf(w);
       const shared = key ? sharedBy(sharing.get(key) ?? []) : undefined;
+      const result = key ? byKey.get(key) : undefined;
       return {
         work: w,
-        ...(key ? { result: byKey.get(key)! } : {}),
+        ...(result ? { result } : {}),
         ...(shared ? { sharedBy: shared } : {}),
         probeTimeoutMs: options.timeoutMs,
       };

@@ -67,7 +67,7 @@ async function exists(env: Environment, nativePath: string): Promise<boolean | u
 export function matchCase(local: string): string {
   if (existsSync(local)) return local;
   const parts = local.split("/");
-  let current = parts[0] === "" ? "/" : parts[0]!;
+  let current = parts[0] === "" ? "/" : (parts[0] ?? "");
   for (const part of parts.slice(1)) {
     if (!part) continue;
     const exact = path.posix.join(current, part);
