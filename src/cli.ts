@@ -417,7 +417,7 @@ function repairCommands(command: Register): void {
   )
     .argument(
       "[target]",
-      "a config file's path, env:client or a client (default: every target the last change touched)",
+      "a config file's path, env:client or a client (default: the files the last change wrote)",
     )
     .option("--list", "show the backups of each target (the original first, then newest first)")
     .option("--from <backup>", "put back mcp-twin's entries as of this backup (a name or path --list shows)")

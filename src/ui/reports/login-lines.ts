@@ -3,6 +3,7 @@
  * with which scopes, renewing fails — with the command that fixes it — or each client's own).
  */
 import type { LoginLine } from "../../core/oauth/needs-login.js";
+import { when } from "../moment.js";
 import type { Theme } from "../theme.js";
 
 export function loginJson(lines: readonly LoginLine[]) {
@@ -60,10 +61,4 @@ export function loginText(
       return `${theme.ok} ${line.server}: logged in${scopes || until ? ` (${[scopes, until].filter(Boolean).join("; ")})` : ""}`;
     }
   }
-}
-
-/** A moment as people read it: the time today, else the date and time. */
-function when(ms: number, now: number): string {
-  const at = new Date(ms);
-  return at.toDateString() === new Date(now).toDateString() ? at.toLocaleTimeString() : at.toLocaleString();
 }
