@@ -170,8 +170,11 @@ export function planTarget(
   return plan;
 }
 
+/**
+ * What happens to the file: a server that cannot be written (not installed, no bin) is its own
+ * problem, never the other servers' write; a target that gets nothing because of one has failed.
+ */
 export function targetAction(plan: TargetPlan): "created" | "updated" | "unchanged" | "failed" {
-  if (plan.problems.some((p) => p.code === "not-installed")) return "failed";
-  if (plan.after === null) return "unchanged";
-  return plan.before === null ? "created" : "updated";
+  if (plan.after !== null) return plan.before === null ? "created" : "updated";
+  return plan.problems.some((p) => p.code === "not-installed") ? "failed" : "unchanged";
 }

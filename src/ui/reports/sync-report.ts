@@ -184,9 +184,9 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
       ...t.updated.map((n) => `~${n}`),
       ...t.removed.map((n) => `-${n}`),
     ].join(" ");
-    // Written, but an entry will not start (its program is missing there): no ✔ for that.
-    // … or its client splits it at spaces.
-    const broken = t.problems.some((p) => p.code === "program-missing" || p.code === "splits-at-spaces");
+    // Written, but a server will not start there (not installed, its program missing, split at
+    // spaces by its client): no ✔ for that; the server's own line says which.
+    const broken = t.problems.some((p) => WONT_START.has(p.code));
     const mark =
       t.action === "failed" ? fail : broken ? warn : t.action === "unchanged" ? skip : dryRun ? bullet : ok;
     const action =
