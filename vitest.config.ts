@@ -10,6 +10,7 @@ import { tomlParserVitePlugin } from "./scripts/toml-parser-patch.mjs";
  */
 const SLOW_TESTS = [
   "test/bridge-control/lifecycle.test.ts",
+  "test/bridge-control/port-holder.test.ts",
   "test/bridge-control/token-safety.test.ts",
   "test/bridge-server/hostile.test.ts",
   "test/bridge-server/http-security.test.ts",
@@ -66,6 +67,7 @@ const SLOW_TESTS = [
   "test/oauth/add-login.test.ts",
   "test/oauth/login.test.ts",
   "test/oauth/relay.test.ts",
+  "test/oauth/wsl-sim-login.test.ts",
   "test/packages/progress.test.ts",
   "test/registry/commands.test.ts",
   "test/registry/hostile.test.ts",

@@ -10,6 +10,7 @@ import { InterruptedError, OperationError } from "../errors.js";
 import { untrusted } from "../formats/control-chars.js";
 import { type CallbackListener, listenForCallback, portOf } from "./callback.js";
 import { discover, reason, sameIssuer } from "./discovery.js";
+import { guardedFetch } from "./endpoints.js";
 import { type ConfiguredClient, clientFor } from "./registration.js";
 import { LOGIN_VERSION, readLogin, type StoredLogin, saveLogin } from "./token-store.js";
 
@@ -30,8 +31,16 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
   const fetchFn = options.fetchFn ?? fetch;
   const now = options.now ?? Date.now;
   const found = await discover(options.server, options.url, fetchFn, options.configured.scope);
+  // Registration and the exchange go only where the checked metadata says (no redirect elsewhere).
+  const guarded = guardedFetch(fetchFn, options.server);
   const previous = readLogin(options.oauthDir, options.server);
-  const listener = await listenForCallback(portOf(previous?.client.redirect_uris));
+  const state = randomBytes(24).toString("base64url");
+  const listener = await listenForCallback({
+    state,
+    port: portOf(previous?.client.redirect_uris),
+    ignored: (why) =>
+      options.log(`A request to the login's callback was ignored (${why}); still waiting for the browser.`),
+  });
   try {
     const client = await clientFor({
       server: options.server,
@@ -41,9 +50,8 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
       previous,
       redirectUri: listener.redirectUri,
       scope: found.scope,
-      fetchFn,
+      fetchFn: guarded,
     });
-    const state = randomBytes(24).toString("base64url");
     const { authorizationUrl, codeVerifier } = await startAuthorization(found.authorizationServer, {
       metadata: found.metadata as never,
       clientInformation: client,
@@ -68,7 +76,7 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
         codeVerifier,
         redirectUri: listener.redirectUri,
         resource: found.resource,
-        fetchFn,
+        fetchFn: guarded,
       });
     } catch (error) {
       throw new OperationError(
@@ -121,10 +129,10 @@ export function checkResponse(
       `The answer to the login for ${expect.server} does not carry the state mcp-twin sent: it was not used (it may belong to another login).`,
       { hint: "Start the login again and finish it in the browser window it opens." },
     );
-  const error = params.has("error") ? untrusted(params.get("error")!).slice(0, 100) : null;
-  if (error) {
-    const described = params.get("error_description");
-    const description = described ? untrusted(described).slice(0, 300) : null;
+  if (params.has("error")) {
+    // A provider's words, or none: the reason said is never empty.
+    const error = untrusted(params.get("error")!.trim()).slice(0, 100) || "an error without a name";
+    const description = untrusted((params.get("error_description") ?? "").trim()).slice(0, 300);
     throw new OperationError(
       "oauth-denied",
       `The provider did not grant the login for ${expect.server}: ${error}${description ? ` (${description})` : ""}.`,
