@@ -550,7 +550,7 @@ async function notAServer(
   return `${at} may not be an MCP server: nothing npm says of it mentions MCP (no mcpName, no mcp keyword, not built on the MCP SDK). If it is not the server you meant, \`mcp-twin search <words>\` looks in the MCP Registry.`;
 }
 
-/** A remote server given by its URL: checked as the manifest checks one, named after its host. */
+/** A remote server given by its URL: checked as the manifest checks one, named after its host (or "remote"). */
 function remoteServer(url: string, o: AddOptions): Found {
   // The URL is not repeated: it may hold a password.
   const problem = urlProblem(url);
@@ -565,12 +565,15 @@ function remoteServer(url: string, o: AddOptions): Found {
             hint: "Give the server's http:// or https:// address, e.g. mcp-twin add https://mcp.example.com/mcp --name example.",
           },
     );
-  const name = nameFromUrl(url);
+  const { name, fromHost } = nameFromUrl(url);
+  const said = fromHost
+    ? `Named ${name} after its host`
+    : `Named ${name}: its host is an address, which gives no name`;
   return {
     source: "url",
     server: { url },
     name,
-    notes: o.name ? [] : [`Named ${name} after its host; --name gives it another name.`],
+    notes: o.name ? [] : [`${said}; --name gives it another name.`],
   };
 }
 

@@ -106,6 +106,13 @@ test("init says which servers it set up need a login (in the sync's report, or o
 
 test("add <url>: the remote server named after its host, its login said; a URL of another scheme or with a password refused, nothing written", async () => {
   const m = machine();
+  // A loopback address gives no name: "remote" is a stand-in, said as one.
+  const dry = await m.run(["add", fx.url, "--yes", "--dry-run"]);
+  expect(dry.code, dry.stderr).toBe(0);
+  expect(dry.stdout).toContain(
+    "Named remote: its host is an address, which gives no name; --name gives it another name.",
+  );
+  expect(dry.stdout).not.toContain("after its host");
   const r = await m.run(["add", fx.url, "--yes", "--json"]);
   expect(r.code).toBe(0);
   expect(JSON.parse(r.stdout)).toMatchObject({
