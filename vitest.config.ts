@@ -67,6 +67,7 @@ const SLOW_TESTS = [
   "test/oauth/add-login.test.ts",
   "test/oauth/login.test.ts",
   "test/oauth/relay.test.ts",
+  "test/oauth/uninstall-logins.test.ts",
   "test/oauth/wsl-sim-login.test.ts",
   "test/packages/progress.test.ts",
   "test/registry/commands.test.ts",
