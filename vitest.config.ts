@@ -29,6 +29,7 @@ const SLOW_TESTS = [
   "test/doctor/bridge.test.ts",
   "test/doctor/cleanup.test.ts",
   "test/doctor/doctor-machines.test.ts",
+  "test/doctor/doctor-once.test.ts",
   "test/doctor/doctor-wsl.test.ts",
   "test/e2e/add-shows-launch.test.ts",
   "test/e2e/adopt.test.ts",
