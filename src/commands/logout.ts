@@ -19,7 +19,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   const dryRun = Boolean(ctx.options.dryRun);
   const had = dryRun
     ? readLogin(machine.paths.oauth, name) !== undefined
-    : await forgetLogin(machine.paths.oauth, name);
+    : await forgetLogin(machine.paths.oauth, name, () =>
+        out.info(`Waiting for the renewal of the login to ${name} under way to finish…`),
+      );
   if (out.json) {
     out.result({ server: name, loggedOut: had && !dryRun, wasLoggedIn: had, file, dryRun });
     return 0;

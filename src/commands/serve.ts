@@ -109,7 +109,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     start: true,
     host: ctx.host,
     log,
-    configuredPort: async () => want.port,
+    configured: async () => ({ ...want, enabled: true }),
     headers: {},
     secret: (value) => out.addSecrets([value]),
   });

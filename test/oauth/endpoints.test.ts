@@ -7,7 +7,7 @@
  * PowerShell stand-ins read quotes, `%VAR%`, `&` and `^` as the real ones do).
  */
 import { lookup } from "node:dns/promises";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -20,6 +20,8 @@ import {
   guardedFetch,
   isLoopbackHost,
 } from "../../src/core/oauth/endpoints.js";
+import { refreshLogin } from "../../src/core/oauth/refresh.js";
+import { readLogin, renewalFile, type StoredLogin, saveLogin } from "../../src/core/oauth/token-store.js";
 import { type OAuthFixtureOptions, startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
 import { createFakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { BROWSER, BROWSER_SCRIPT } from "../helpers/oauth.js";
@@ -247,4 +249,40 @@ test("a token endpoint on plain http to another host is refused before the login
   expect(captured).toEqual([]);
   expect(fx.stats).toMatchObject({ registrations: 0, authorizations: 0, codeExchanges: 0 });
   expect(existsSync(file)).toBe(false);
+});
+
+test("a login stored before the rule, whose token endpoint is plain http to another host, is never refreshed there: refused before its refresh token is recorded or sent", async () => {
+  const { host, address } = await notALoopbackName();
+  const captured: string[] = [];
+  const captor = createServer((req, res) => {
+    captured.push(`${req.method} ${req.url}`);
+    res.writeHead(400, { "content-type": "application/json" }).end('{"error":"invalid_grant"}');
+  });
+  await new Promise<void>((resolve) => captor.listen(0, address, resolve));
+  cleanups.push(() => new Promise((resolve) => captor.close(resolve)));
+  const port = (captor.address() as AddressInfo).port;
+  const oauthDir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-oauth-"));
+  cleanups.push(() => rmSync(oauthDir, { recursive: true, force: true }));
+  const token = `http://${host}:${port}/token`;
+  const stored: StoredLogin = {
+    version: 1,
+    server: "docs",
+    url: "https://docs.example/mcp",
+    authorizationServer: "https://as.example",
+    metadata: {
+      issuer: "https://as.example",
+      authorization_endpoint: "https://as.example/a",
+      token_endpoint: token,
+    },
+    client: { client_id: "c", source: "registered" },
+    tokens: { access_token: "old-access", token_type: "Bearer", refresh_token: "the-refresh-token" },
+    issuedAt: 0,
+    expiresAt: 1,
+  };
+  await saveLogin(oauthDir, stored);
+  const refreshing = refreshLogin({ oauthDir, server: "docs", url: stored.url, stale: "old-access" });
+  await expect(refreshing).rejects.toThrow(`it is plain http to ${host}:${port}, which is not this machine`);
+  expect(captured).toEqual([]);
+  expect(existsSync(renewalFile(oauthDir, "docs"))).toBe(false);
+  expect(readLogin(oauthDir, "docs")?.tokens.refresh_token).toBe("the-refresh-token");
 });

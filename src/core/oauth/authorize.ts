@@ -11,8 +11,10 @@ import { untrusted } from "../formats/control-chars.js";
 import { type CallbackListener, listenForCallback, portOf } from "./callback.js";
 import { discover, reason, sameIssuer } from "./discovery.js";
 import { guardedFetch } from "./endpoints.js";
+import { oauthFetch } from "./oauth-fetch.js";
+import { dropRecord } from "./refresh-record.js";
 import { type ConfiguredClient, clientFor } from "./registration.js";
-import { LOGIN_VERSION, readLogin, type StoredLogin, saveLogin } from "./token-store.js";
+import { LOGIN_VERSION, readLogin, type StoredLogin, saveLogin, underRenewalLock } from "./token-store.js";
 
 export interface LoginOptions {
   server: string;
@@ -25,10 +27,15 @@ export interface LoginOptions {
   log(line: string): void;
   fetchFn?: FetchLike;
   now?: () => number;
+  /** Ctrl-C: ends the request under way. */
+  signal?: AbortSignal;
+  /** Told when a renewal of the earlier login holds its lock (the new login is stored after it). */
+  onWait?: () => void;
 }
 
 export async function logIn(options: LoginOptions): Promise<StoredLogin> {
-  const fetchFn = options.fetchFn ?? fetch;
+  // Each step's requests bounded (oauth-fetch.ts): a provider that stalls or floods ends the login.
+  const fetchFn = options.fetchFn ?? oauthFetch(options.signal ? { signal: options.signal } : {});
   const now = options.now ?? Date.now;
   const found = await discover(options.server, options.url, fetchFn, options.configured.scope);
   // Registration and the exchange go only where the checked metadata says (no redirect elsewhere).
@@ -103,7 +110,17 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
       issuedAt,
       ...(typeof tokens.expires_in === "number" ? { expiresAt: issuedAt + tokens.expires_in * 1000 } : {}),
     };
-    await saveLogin(options.oauthDir, login);
+    // Under the renewals' lock: a renewal of the earlier login under way ends first, and its
+    // tokens never replace these (refresh.ts stores only over the login whose token it sent).
+    await underRenewalLock(
+      options.oauthDir,
+      options.server,
+      async () => {
+        await saveLogin(options.oauthDir, login);
+        await dropRecord(options.oauthDir, options.server);
+      },
+      options.onWait,
+    );
     return login;
   } finally {
     await listener.close();

@@ -44,7 +44,7 @@ export const loginChecks = [
             finding(
               "fail",
               where,
-              `renewing the login fails: ${s.message}${s.revoked ? " (the provider refused it)" : ""}.`,
+              `renewing the login fails: ${s.message}${s.revoked && !s.spent ? " (the provider refused it)" : ""}.`,
               {
                 fix: s.revoked
                   ? fix
