@@ -70,6 +70,7 @@ const SLOW_TESTS = [
   "test/oauth/login-interrupt.test.ts",
   "test/oauth/login-races.test.ts",
   "test/oauth/login.test.ts",
+  "test/oauth/logout-revoke.test.ts",
   "test/oauth/refresh-crash.test.ts",
   "test/oauth/relay.test.ts",
   "test/oauth/uninstall-logins.test.ts",

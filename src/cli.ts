@@ -182,7 +182,10 @@ export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
   bridge: { json: true, manifest: "the manifest whose bridge settings (port, host) are used" },
   connect: {},
   login: { json: true, manifest: "the manifest that names the server" },
-  logout: { json: true, dryRun: "say whether there is a login to forget; remove nothing" },
+  logout: {
+    json: true,
+    dryRun: "say whether there is a login to forget and whether it would be revoked; change nothing",
+  },
   uninstall: {
     json: true,
     yes: "do not ask first",
@@ -500,7 +503,7 @@ function loginCommands(command: Register): void {
 
   command(
     "logout",
-    "forget mcp-twin's login to a remote server (its tokens leave the home)",
+    "revoke mcp-twin's login to a remote server at its provider (where offered) and forget it",
     load("logout"),
   ).argument("<server>", "the manifest server");
 }

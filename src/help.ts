@@ -190,7 +190,7 @@ const HELP: Record<string, CommandHelp> = {
   },
   logout: {
     examples: [
-      ["mcp-twin logout docs", "forget the login (its tokens leave the home)"],
+      ["mcp-twin logout docs", "revoke the login at its provider (where offered), then forget it"],
       ["mcp-twin logout docs --dry-run", "say whether there is one; remove nothing"],
     ],
     readMore: ["docs/remote-servers.md"],

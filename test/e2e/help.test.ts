@@ -209,8 +209,9 @@ describe("the text (read by eye)", () => {
         login [options] <server>          log in once to a remote server that asks for
                                           it (OAuth): every client, on both sides,
                                           uses this login
-        logout [options] <server>         forget mcp-twin's login to a remote server
-                                          (its tokens leave the home)
+        logout [options] <server>         revoke mcp-twin's login to a remote server
+                                          at its provider (where offered) and forget
+                                          it
         uninstall [options]               remove every entry mcp-twin wrote, give back
                                           the hand-written ones it adopted and stop
                                           the bridge; then say what stays (asks first
@@ -629,8 +630,8 @@ describe("the text (read by eye)", () => {
       from a chosen backup
 
       Arguments:
-        target           a config file's path, env:client or a client (default: every
-                         target the last change touched)
+        target           a config file's path, env:client or a client (default: the
+                         files the last change wrote)
 
       Options:
         --list           show the backups of each target (the original first, then

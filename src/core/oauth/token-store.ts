@@ -115,19 +115,26 @@ export async function saveLogin(oauthDir: string, login: StoredLogin): Promise<v
 
 /**
  * Forget a login (and the record of a renewal of it), under the renewal lock: a renewal under way
- * ends first and cannot bring it back. True when there was one.
+ * ends first and cannot bring it back. `before`: given the login first, under the same lock (logout
+ * revokes it at the provider there). True when there was one.
  */
-export async function forgetLogin(oauthDir: string, server: string, onWait?: () => void): Promise<boolean> {
+export async function forgetLogin(
+  oauthDir: string,
+  server: string,
+  onWait?: () => void,
+  before?: (login: StoredLogin) => Promise<void>,
+): Promise<boolean> {
   const [file, record] = [loginFile(oauthDir, server), renewalFile(oauthDir, server)];
   if (!existsSync(file) && !existsSync(record)) return false;
   return underRenewalLock(
     oauthDir,
     server,
     async () => {
-      const there = readLogin(oauthDir, server) !== undefined;
+      const login = readLogin(oauthDir, server);
+      if (login && before) await before(login);
       await removePath(file);
       await removePath(record);
-      return there;
+      return login !== undefined;
     },
     onWait,
   );
