@@ -187,7 +187,8 @@ export type LoginState =
   | { state: "none" }
   /** A login for another URL (the manifest's url changed since). */
   | { state: "other-url"; url: string }
-  | { state: "ok"; expiresAt?: number; scopes: string[]; refreshable: boolean }
+  /** `expired`: the access token's time is past; a refreshable one is renewed on its next use. */
+  | { state: "ok"; expiresAt?: number; scopes: string[]; refreshable: boolean; expired?: boolean }
   /** The access token expired and there is nothing to refresh it with. */
   | { state: "expired"; expiresAt: number }
   | { state: "failing"; message: string; revoked: boolean; spent?: boolean; at: number };
@@ -214,5 +215,6 @@ export function loginState(login: StoredLogin | undefined, url: string, now: num
     ...(login.expiresAt !== undefined ? { expiresAt: login.expiresAt } : {}),
     scopes: (login.tokens.scope ?? "").split(" ").filter(Boolean),
     refreshable,
+    ...(login.expiresAt !== undefined && login.expiresAt <= now ? { expired: true } : {}),
   };
 }

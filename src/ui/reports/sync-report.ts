@@ -9,7 +9,7 @@ import { readableSecretWarning } from "../../core/sync/target-safety.js";
 import { andList, orList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
-import { loginJson, loginText } from "./login-lines.js";
+import { loginJson, loginsNote, loginText } from "./login-lines.js";
 import { manifestLine } from "./manifest-line.js";
 
 /** The stable `sync --json` shape of the spec. */
@@ -120,6 +120,8 @@ function renderLogins(report: SyncReport, out: Output): void {
   out.print(out.theme.c.bold("Logins"));
   const now = Date.now();
   for (const l of report.logins) out.print(`  ${loginText(l, out.theme, now)}`);
+  const note = loginsNote(report.logins);
+  if (note) out.print(out.theme.c.dim(`  ${note}`));
 }
 
 /** Each environment: its node and npm prefix (every file named as the user's system shows it), or why not usable. */
