@@ -26,6 +26,7 @@ const SLOW_TESTS = [
   "test/catalogue/add-not-a-server.test.ts",
   "test/catalogue/commands.test.ts",
   "test/catalogue/folder-places.test.ts",
+  "test/complete/completion.test.ts",
   "test/doctor/bridge.test.ts",
   "test/doctor/cleanup.test.ts",
   "test/doctor/doctor-machines.test.ts",

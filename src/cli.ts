@@ -186,6 +186,7 @@ export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
     json: true,
     dryRun: "say whether there is a login to forget and whether it would be revoked; change nothing",
   },
+  completion: {},
   uninstall: {
     json: true,
     yes: "do not ask first",
@@ -289,6 +290,7 @@ export function buildProgram(
   bridgeCommands(command);
   loginCommands(command);
   uninstallCommand(command);
+  completionCommand(command);
   addSharedFlags(program, invoked);
   return program;
 }
@@ -519,6 +521,15 @@ function uninstallCommand(command: Register): void {
       "--force",
       "also remove (or give back) entries edited by hand since mcp-twin wrote them, and write read-only files",
     );
+}
+
+/** completion: the script that completes commands, flags and names in the user's shell. */
+function completionCommand(command: Register): void {
+  command(
+    "completion",
+    "print the shell completion script for bash, zsh, fish or powershell (see --help to install it)",
+    load("completion"),
+  ).argument("<shell>", "bash, zsh, fish or powershell");
 }
 
 /**

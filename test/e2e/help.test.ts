@@ -131,6 +131,7 @@ describe("every command", () => {
       connect: ["http://127.0.0.1:9/mcp"],
       login: ["x"],
       logout: ["x"],
+      completion: ["bash"],
     };
     for (const name of commands) {
       const not = (Object.keys(SHARED) as Shared[]).filter((k) => !Object.hasOwn(HONOURS[name]!, k));
@@ -216,6 +217,9 @@ describe("the text (read by eye)", () => {
                                           the hand-written ones it adopted and stop
                                           the bridge; then say what stays (asks first
                                           on a TTY)
+        completion [options] <shell>      print the shell completion script for bash,
+                                          zsh, fish or powershell (see --help to
+                                          install it)
         help [command]                    show a command's help (as \`mcp-twin
                                           <command> --help\` does)
 
@@ -230,6 +234,8 @@ describe("the text (read by eye)", () => {
         $ mcp-twin sync --dry-run
         # check everything, start each server, explain what fails
         $ mcp-twin doctor
+        # Tab-complete commands, flags and names (in ~/.bashrc; zsh, fish, powershell: mcp-twin completion --help)
+        $ eval "$(mcp-twin completion bash)"
 
       Read more:
         README.md

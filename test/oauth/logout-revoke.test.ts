@@ -7,7 +7,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { afterEach, expect, test } from "vitest";
-import { type OAuthFixture, startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
+import type { OAuthFixture } from "../fixtures/oauth/oauth-server.js";
 import { runInProcessByDefault } from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
 import { loggedIn, loginPath, startSilentServer, stored } from "../helpers/oauth-relays.js";
