@@ -68,7 +68,7 @@ test("on a terminal, add offers the login right away; the sync after it writes t
   pty.type(`y${KEY.enter}`);
   const { code, output } = await pty.exit;
   expect(code).toBe(0);
-  expect(output).toContain("✔ docs: logged in");
+  expect(output).toContain("ℹ docs: logged in");
   const login = JSON.parse(readFileSync(path.join(m.paths.home, "oauth", "docs.json"), "utf8"));
   expect(output).not.toContain(login.tokens.access_token);
   const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.docs;
