@@ -169,6 +169,15 @@ export default defineConfig([
     outDir: "dist/.connect",
     onSuccess: () => rechunk("dist/.connect", "dist/connect", ["connect"]),
   },
+  // Shell completion's callback on its own (bin/mcp-twin.js runs it for `__complete`): its start-up
+  // one file without commander (execa, never used there, stays in a chunk of its own); the table of commands and flags is written beside it
+  // by scripts/completion-table.mjs from the built command line.
+  {
+    ...shared,
+    entry: { complete: "src/commands/complete/on-tab.ts" },
+    outDir: "dist/.complete",
+    onSuccess: () => rechunk("dist/.complete", "dist/complete", ["complete"]),
+  },
   // `sync` on its own: its start-up is one file; its lazy parts (zod, execa, the bridge) stay in
   // chunks of their own.
   {

@@ -5,6 +5,10 @@
 
 import { buildProgram, invokedCommand } from "./cli/build-program.js";
 import { parseFailure, quietProgram, runCommand, startRun } from "./cli/run-loop.js";
+
+/** The program, for scripts/completion-table.mjs (it reads the built one: dist/cli.js). */
+export { buildProgram };
+
 import { ExitCode } from "./core/errors.js";
 import { type Host, processHost } from "./core/system/host.js";
 import { createOutput, processTerminal, type Terminal } from "./ui/output.js";

@@ -6,6 +6,7 @@ import { Command, Option } from "commander";
 import { addCommand } from "../commands/add-flags.js";
 import { adoptCommand } from "../commands/adopt-flags.js";
 import { bridgeCommand } from "../commands/bridge-flags.js";
+import { completionCommand } from "../commands/completion-flags.js";
 import { connectCommand } from "../commands/connect-flags.js";
 import { doctorCommand } from "../commands/doctor-flags.js";
 import { importCommand } from "../commands/import-flags.js";
@@ -51,6 +52,7 @@ const COMMANDS: readonly CommandLine[] = [
   loginCommand,
   logoutCommand,
   uninstallCommand,
+  completionCommand,
 ];
 
 /**

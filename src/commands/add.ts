@@ -97,6 +97,13 @@ export async function run(ctx: Ctx): Promise<number> {
   const { renamed } = added;
   if (renamed) found.notes.unshift(`${renamed.charAt(0).toUpperCase()}${renamed.slice(1)}.`);
   ctx.output.addSecrets(Object.values(added.newSecrets));
+  if (found.doubt) {
+    ctx.output.warn(found.doubt);
+    if (session.prompts && !(await session.prompts.confirm({ message: "Add it anyway?", default: false }))) {
+      ctx.output.print("Nothing changed.");
+      return 0;
+    }
+  }
   const result = await addServer(session.machine, session.file, added, o);
   // Stopped from here on (at the question to sync, or during it), the server is in the manifest
   // already: what finishes the job is sync, not another add (which would find it there).

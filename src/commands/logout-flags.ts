@@ -6,8 +6,11 @@ import { commandLine } from "./shared/command.js";
 
 export const logoutCommand = commandLine({
   name: "logout",
-  description: "forget mcp-twin's login to a remote server (its tokens leave the home)",
+  description: "revoke mcp-twin's login to a remote server at its provider (where offered) and forget it",
   args: [{ name: "<server>", description: "the manifest server" }],
   flags: {},
-  shared: { json: true, dryRun: "say whether there is a login to forget; remove nothing" },
+  shared: {
+    json: true,
+    dryRun: "say whether there is a login to forget and whether it would be revoked; change nothing",
+  },
 });

@@ -11,8 +11,7 @@ export const restoreCommand = commandLine({
   args: [
     {
       name: "[target]",
-      description:
-        "a config file's path, env:client or a client (default: every target the last change touched)",
+      description: "a config file's path, env:client or a client (default: the files the last change wrote)",
     },
   ],
   flags: {

@@ -132,7 +132,8 @@ export async function run(ctx: Ctx): Promise<number> {
     signal: ctx.signal,
   }).run();
   target.agent?.destroy();
-  return ExitCode.ok;
+  // Ctrl-C ends it as it ends `serve --http`: interrupted (130); stdin closed by the client is done.
+  return ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
 }
 
 async function serveHttp(

@@ -8,7 +8,7 @@ import { computeStatus, type StatusRow, type SyncBlocker } from "../core/status/
 import { untrusted } from "../core/text/control-chars.js";
 import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
-import { loginJson, loginText } from "../ui/reports/login-lines.js";
+import { loginJson, loginsNote, loginText } from "../ui/reports/login-lines.js";
 import { manifestLine } from "../ui/reports/manifest-line.js";
 import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
@@ -48,6 +48,8 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
     if (logins.length > 0) {
       ctx.output.print(ctx.output.theme.c.bold("Logins"));
       for (const l of logins) ctx.output.print(`  ${loginText(l, ctx.output.theme, Date.now())}`);
+      const note = loginsNote(logins);
+      if (note) ctx.output.print(ctx.output.theme.c.dim(`  ${note}`));
     }
   }
   return 0;

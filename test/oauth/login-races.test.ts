@@ -59,7 +59,9 @@ test("logout during a renewal waits for it, then the login is gone for good", as
     /Waiting for the renewal of the login to docs under way to finish…/,
   );
   expect(code).toBe(0);
-  expect(output).toContain("✔ Logged out of docs: its tokens are gone from");
+  expect(output).toContain(
+    "✔ Logged out of docs: its provider revoked the login, and its tokens are gone from",
+  );
   expect(existsSync(loginPath(m))).toBe(false);
   // And it stays gone: nothing holds a renewal that could bring it back.
   expect((await m.run(["logout", "docs"])).stdout).toContain("mcp-twin holds no login to docs");

@@ -115,19 +115,26 @@ export async function saveLogin(oauthDir: string, login: StoredLogin): Promise<v
 
 /**
  * Forget a login (and the record of a renewal of it), under the renewal lock: a renewal under way
- * ends first and cannot bring it back. True when there was one.
+ * ends first and cannot bring it back. `before`: given the login first, under the same lock (logout
+ * revokes it at the provider there). True when there was one.
  */
-export async function forgetLogin(oauthDir: string, server: string, onWait?: () => void): Promise<boolean> {
+export async function forgetLogin(
+  oauthDir: string,
+  server: string,
+  onWait?: () => void,
+  before?: (login: StoredLogin) => Promise<void>,
+): Promise<boolean> {
   const [file, record] = [loginFile(oauthDir, server), renewalFile(oauthDir, server)];
   if (!existsSync(file) && !existsSync(record)) return false;
   return underRenewalLock(
     oauthDir,
     server,
     async () => {
-      const there = readLogin(oauthDir, server) !== undefined;
+      const login = readLogin(oauthDir, server);
+      if (login && before) await before(login);
       await removePath(file);
       await removePath(record);
-      return there;
+      return login !== undefined;
     },
     onWait,
   );
@@ -180,7 +187,8 @@ export type LoginState =
   | { state: "none" }
   /** A login for another URL (the manifest's url changed since). */
   | { state: "other-url"; url: string }
-  | { state: "ok"; expiresAt?: number; scopes: string[]; refreshable: boolean }
+  /** `expired`: the access token's time is past; a refreshable one is renewed on its next use. */
+  | { state: "ok"; expiresAt?: number; scopes: string[]; refreshable: boolean; expired?: boolean }
   /** The access token expired and there is nothing to refresh it with. */
   | { state: "expired"; expiresAt: number }
   | { state: "failing"; message: string; revoked: boolean; spent?: boolean; at: number };
@@ -207,5 +215,6 @@ export function loginState(login: StoredLogin | undefined, url: string, now: num
     ...(login.expiresAt !== undefined ? { expiresAt: login.expiresAt } : {}),
     scopes: (login.tokens.scope ?? "").split(" ").filter(Boolean),
     refreshable,
+    ...(login.expiresAt !== undefined && login.expiresAt <= now ? { expired: true } : {}),
   };
 }

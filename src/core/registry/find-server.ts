@@ -9,7 +9,8 @@ import { splitSpec } from "../manifest/package-spec.js";
 import { urlProblem } from "../manifest/remote-checks.js";
 import { npmSpec, type ServerSpec } from "../manifest/schema.js";
 import { nameFromUrl } from "../manifest/url-name.js";
-import { npmView } from "../packages/npm-view.js";
+import { type NpmLookup, npmView } from "../packages/npm-view.js";
+import { serverEvidence } from "../packages/server-evidence.js";
 import { didYouMean } from "../selectors.js";
 import type { Progress } from "../system/progress.js";
 import { orList } from "../words.js";
@@ -42,6 +43,8 @@ export interface FoundServer {
   /** Lines said after "Added …" (what it runs, what mcp-twin does not install). */
   notes: string[];
   chosen?: ChosenServer;
+  /** Why this package may not be an MCP server: said (and asked about) before it is written. */
+  doubt?: string;
 }
 
 /**
@@ -129,7 +132,8 @@ export async function findServer(
   const lookup = await npmView(machine.host, what, io.signal);
   step.stop();
   const name = pkg.replace(/^@[^/]+\//, "");
-  if (lookup.found)
+  if (lookup.found) {
+    const doubt = await notAServer(machine, what, lookup, o, io);
     return {
       source: "npm",
       name,
@@ -139,7 +143,9 @@ export async function findServer(
         : [
             `npm has ${pkg}@${lookup.version}; sync installs that version wherever a client runs it (pin it with ${pkg}@${lookup.version}).`,
           ],
+      ...(doubt ? { doubt } : {}),
     };
+  }
   if (lookup.why === "no-package")
     throw unknown(
       what,
@@ -157,7 +163,33 @@ export async function findServer(
   return { source: "npm", name, server: { package: what }, notes: [] };
 }
 
-/** A remote server given by its URL: checked as the manifest checks one, named after its host. */
+/**
+ * A package with no program to start is refused (exit 2, nothing written), with what the MCP
+ * Registry has instead; one that has a program but nothing that says MCP gets a doubt, said (and
+ * asked about on a terminal) before it enters the manifest.
+ */
+async function notAServer(
+  machine: Machine,
+  what: string,
+  lookup: Extract<NpmLookup, { found: true }>,
+  o: FindOptions,
+  io: FindIo,
+): Promise<string | undefined> {
+  const at = `${lookup.name}@${lookup.version}`;
+  const evidence = serverEvidence(lookup.name, lookup);
+  if (!evidence.runnable)
+    throw new UsageError(
+      "not-a-server",
+      `${at} is not an MCP server mcp-twin can run: the package has no bin, so there is no program to start. Nothing was written.`,
+      {
+        hint: `${await registryHint(machine, what, o, io)} A server started some other way goes into the manifest as a "command" with its "args" (docs/manifest.md).`,
+      },
+    );
+  if (evidence.signs.length > 0) return undefined;
+  return `${at} may not be an MCP server: nothing npm says of it mentions MCP (no mcpName, no mcp keyword, not built on the MCP SDK). If it is not the server you meant, \`mcp-twin search <words>\` looks in the MCP Registry.`;
+}
+
+/** A remote server given by its URL: checked as the manifest checks one, named after its host (or "remote"). */
 function remoteServer(url: string, o: FindOptions): FoundServer {
   // The URL is not repeated: it may hold a password.
   const problem = urlProblem(url);
@@ -172,12 +204,15 @@ function remoteServer(url: string, o: FindOptions): FoundServer {
             hint: "Give the server's http:// or https:// address, e.g. mcp-twin add https://mcp.example.com/mcp --name example.",
           },
     );
-  const name = nameFromUrl(url);
+  const { name, fromHost } = nameFromUrl(url);
+  const said = fromHost
+    ? `Named ${name} after its host`
+    : `Named ${name}: its host is an address, which gives no name`;
   return {
     source: "url",
     server: { url },
     name,
-    notes: o.named ? [] : [`Named ${name} after its host; --name gives it another name.`],
+    notes: o.named ? [] : [`${said}; --name gives it another name.`],
   };
 }
 
