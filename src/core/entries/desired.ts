@@ -174,7 +174,8 @@ async function windowsPathTable(
         table.set(p, "node.exe");
         continue;
       }
-      const prefix = spacedPrefix(p)!.prefix;
+      // A path with a space: it has a prefix to shorten.
+      const prefix = spacedPrefix(p)?.prefix ?? p;
       const why =
         form === "none"
           ? `Windows has no 8.3 short name for "${prefix}" (8.3 names are off on that drive).`

@@ -153,7 +153,9 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
         // No space after the colon: Claude Desktop on Windows splits arguments at spaces.
         args.push("--header", `${header}:\${${variable}}`);
       });
-      const local = ctx.environments.find((e) => e.local)!;
+      const local = ctx.environments.find((e) => e.local);
+      // The environments found always hold the one mcp-twin runs in.
+      if (!local) throw new Error("no local environment among those found");
       const entry = clientLaunch({ command: ctx.self.node, args, env: headerEnv }, local, target, ctx);
       value = target.client.stdioEntry(entry.launch);
       problems.push(...entry.problems);
@@ -284,7 +286,8 @@ export function launchIn(
   | { ok: true; launch: Launch; program?: string }
   | { ok: false; code: "not-installed"; reason: string; missing?: { package: string; env: string } } {
   if (!server.package) {
-    const program = run.command!;
+    // A server without a package runs a command (a url server's entry is built apart).
+    const program = run.command ?? "";
     return { ok: true, launch: { command: program, args, env: envVars }, program };
   }
   const name = splitSpec(server.package).name;
@@ -342,7 +345,7 @@ function projectRunEnv(
   return {
     ok: false,
     code: "no-environment",
-    reason: `it is limited to ${server.environments!.join(", ")}, and a project file's entry runs where the project is opened (${clientEnv.id})`,
+    reason: `it is limited to ${(server.environments ?? []).join(", ")}, and a project file's entry runs where the project is opened (${clientEnv.id})`,
   };
 }
 
@@ -380,7 +383,7 @@ function chooseRunEnv(
   const other = acrossTheLine(clientEnv, ctx.environments, canRun);
   if (other) return { ok: true, env: other };
   const why = !allowed(clientEnv.id)
-    ? `it is limited to ${server.environments!.join(", ")}`
+    ? `it is limited to ${(server.environments ?? []).join(", ")}`
     : `${clientEnv.id} cannot run it (${clientEnv.reason ?? "not usable"})`;
   return {
     ok: false,
@@ -466,7 +469,7 @@ function crossOver(
         : [launch.command];
     return {
       command: "wsl.exe",
-      args: ["-d", runEnv.distro!, "--exec", ...exec, ...launch.args],
+      args: ["-d", runEnv.distro ?? "", "--exec", ...exec, ...launch.args],
       env: names.length > 0 ? { ...launch.env, WSLENV: names.map((n) => `${n}/u`).join(":") } : {},
     };
   }
@@ -491,5 +494,5 @@ function windowsPathForLinux(p: string, wsl: Environment): string | undefined {
   const m = /^([A-Za-z]):\\(.*)$/.exec(p);
   if (!m) return undefined;
   const root = (wsl.vars.WSL_MOUNT_ROOT ?? "/mnt/").replace(/\/?$/, "/");
-  return `${root}${m[1]!.toLowerCase()}/${m[2]!.replace(/\\/g, "/")}`;
+  return `${root}${(m[1] ?? "").toLowerCase()}/${(m[2] ?? "").replace(/\\/g, "/")}`;
 }

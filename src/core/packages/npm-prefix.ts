@@ -44,7 +44,8 @@ export async function readInstalledPackage(
     return undefined;
   }
   if (!pkg.version) return undefined;
-  const binField = typeof pkg.bin === "string" ? { [name.split("/").pop()!]: pkg.bin } : (pkg.bin ?? {});
+  const binField =
+    typeof pkg.bin === "string" ? { [name.split("/").pop() ?? name]: pkg.bin } : (pkg.bin ?? {});
   const bins = dict<string>();
   for (const [bin, rel] of Object.entries(binField))
     bins[bin] = joinNative(env.kind, dir, ...rel.split(/[\\/]+/).filter((p) => p && p !== "."));
@@ -55,8 +56,9 @@ export async function readInstalledPackage(
 export function pickBin(pkg: Pick<InstalledPackage, "name" | "bins">, wanted?: string): string | undefined {
   if (wanted) return own(pkg.bins, wanted);
   const names = Object.keys(pkg.bins);
-  if (names.length === 1) return pkg.bins[names[0]!];
-  const base = pkg.name.split("/").pop()!;
+  const [only] = names;
+  if (only !== undefined && names.length === 1) return pkg.bins[only];
+  const base = pkg.name.split("/").pop() ?? pkg.name;
   return own(pkg.bins, base) ?? own(pkg.bins, names.find((n) => base.includes(n) || n.includes(base)) ?? "");
 }
 
@@ -101,7 +103,9 @@ export async function installPackages(
   };
   const all = await run(specs);
   if (all.exitCode === 0) return { installed: [...specs], failed: [] };
-  if (specs.length === 1) return { installed: [], failed: [{ spec: specs[0]!, error: npmError(all) }] };
+  const [only] = specs;
+  if (only !== undefined && specs.length === 1)
+    return { installed: [], failed: [{ spec: only, error: npmError(all) }] };
   const outcome: InstallOutcome = { installed: [], failed: [] };
   for (const spec of specs) {
     const one = await run([spec]);
