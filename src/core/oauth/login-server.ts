@@ -8,21 +8,22 @@ import { UsageError } from "../errors.js";
 import { loadSecrets } from "../manifest/secrets-file.js";
 import { resolveString } from "../manifest/spec.js";
 import { own } from "../own-keys.js";
-import { assertKnown } from "../selectors.js";
+import { unknownName } from "../selectors.js";
 
 /** The manifest server, checked to be one mcp-twin can log in to, with its settings resolved. */
 export async function serverToLogIn(machine: Machine, manifest: string | undefined, name: string) {
   const opened = await openManifest(machine, { manifest });
   const servers = opened.loaded.manifest.servers;
-  assertKnown({
-    code: "unknown-server",
-    given: "login",
-    name,
-    isNot: `not a server in ${machine.shown(opened.loaded.file)}`,
-    knownAs: "Servers there",
-    known: Object.keys(servers),
-  });
-  const spec = own(servers, name)!;
+  const spec = own(servers, name);
+  if (spec === undefined)
+    throw unknownName({
+      code: "unknown-server",
+      given: "login",
+      name,
+      isNot: `not a server in ${machine.shown(opened.loaded.file)}`,
+      knownAs: "Servers there",
+      known: Object.keys(servers),
+    });
   if (spec.url === undefined)
     throw new UsageError(
       "not-remote",
@@ -35,23 +36,23 @@ export async function serverToLogIn(machine: Machine, manifest: string | undefin
       { hint: `Set "auth": "client" on ${name} so that each client logs in itself.` },
     );
   const secrets = await loadSecrets(machine.paths.secrets);
-  const resolve = (text: string | undefined, field: string) => {
-    if (text === undefined) return undefined;
+  const resolve = (text: string, field: string): string => {
     const r = resolveString(text, { secrets, env: machine.host.env });
-    if (r.missing.length > 0)
+    const [first] = r.missing;
+    if (first)
       throw new UsageError(
         "unresolved",
         `servers.${name}.${field} needs ${r.missing.map((m) => `${m.kind === "secret" ? "secret" : "environment variable"} ${m.name}`).join(" and ")}.`,
-        { hint: `Run \`mcp-twin secret set ${r.missing[0]!.name}\`.` },
+        { hint: `Run \`mcp-twin secret set ${first.name}\`.` },
       );
     return r.text;
   };
   const oauth = spec.oauth ?? {};
   const configured = {
-    ...(oauth.clientId ? { clientId: resolve(oauth.clientId, "oauth.clientId")! } : {}),
-    ...(oauth.clientSecret ? { clientSecret: resolve(oauth.clientSecret, "oauth.clientSecret")! } : {}),
+    ...(oauth.clientId ? { clientId: resolve(oauth.clientId, "oauth.clientId") } : {}),
+    ...(oauth.clientSecret ? { clientSecret: resolve(oauth.clientSecret, "oauth.clientSecret") } : {}),
     ...(oauth.clientMetadataUrl ? { clientMetadataUrl: oauth.clientMetadataUrl } : {}),
     ...(oauth.scope ? { scope: oauth.scope } : {}),
   };
-  return { spec, url: resolve(spec.url, "url")!, configured };
+  return { spec, url: resolve(spec.url, "url"), configured };
 }

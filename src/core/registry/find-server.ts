@@ -118,7 +118,7 @@ export async function findServer(
   // The catalogue has this package: its entry (name, keys, pinned version), not a bare package.
   const known = templates.find((t) => t.server.package && splitSpec(t.server.package).name === pkg);
   if (known) {
-    const pinned = splitSpec(known.server.package!).range;
+    const pinned = splitSpec(known.server.package ?? "").range;
     const mine = range && range !== pinned;
     return {
       source: "catalogue",
