@@ -4,11 +4,12 @@
  * serves them over HTTP until stopped.
  */
 import { liveInstance, removeInstance, writeInstance } from "../core/bridge-control/instance.js";
-import { BRIDGE_PATH, type BridgeFiles, bridgeUrl } from "../core/bridge-control/state-folder.js";
+import { type BridgeFiles, bridgeUrl } from "../core/bridge-control/state-folder.js";
 import { ensureToken } from "../core/bridge-control/token-file.js";
 import { OperationError } from "../core/errors.js";
 import { makePrivateFolder, withLock } from "../core/system/files.js";
 import { VERSION } from "../version.js";
+import { bridgeEndpoint } from "./bridge-endpoint.js";
 import { type Endpoint, type HttpBridge, listenHttp } from "./http.js";
 import { NotesFolder } from "./notes-folder.js";
 import { loadPlugins, pluginBridgeTools } from "./plugins.js";
@@ -96,21 +97,9 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     sessions: () => http?.sessions() ?? [],
     shares: () => shares.map((s) => s.info()),
   };
-  const endpoints: Endpoint[] = [
-    {
-      path: BRIDGE_PATH,
-      connect: async (transport) => {
-        // The SDK's server (and zod) load with the first session: an idle bridge stays small.
-        const { createBridgeServer } = await import("./session-server.js");
-        tools ??= bridgeTools(context, plugins.tools);
-        const session = createBridgeServer(context, await tools);
-        await session.server.connect(transport);
-        return { close: () => session.close() };
-      },
-    },
-    ...shares.map((s) => s.endpoint()),
-  ];
   let tools: Promise<ToolSet> | undefined;
+  const own = bridgeEndpoint(context, () => (tools ??= bridgeTools(context, plugins.tools)));
+  const endpoints: Endpoint[] = [own, ...shares.map((s) => s.endpoint())];
   try {
     for (const s of shares) {
       phase(`starting the shared server "${s.launch.name}"`);
@@ -159,6 +148,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   } finally {
     await removeInstance(files).catch(() => {});
     await http.close();
+    await own.close();
     await Promise.all(shares.map((s) => s.stop()));
     context.notes.close();
     await Promise.all([memory.flushed(), handoff.flushed()]);
