@@ -40,6 +40,8 @@ const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** One MCP endpoint (a path), serving both protocol eras. */
 export interface Endpoint {
   path: string;
+  /** Why a 2025-11-25 session with these headers cannot open here (undefined: it can). */
+  admit?(headers: IncomingHttpHeaders): string | undefined;
   /** A new 2025-11-25 session (its `initialize` came with these headers): its SDK server. */
   connect(transport: HttpSessionTransport, headers: IncomingHttpHeaders): Promise<{ close(): Promise<void> }>;
   /**
@@ -61,6 +63,8 @@ export interface HttpOptions {
   port: number;
   token: TokenGuard;
   endpoints: Endpoint[];
+  /** Endpoints that come and go while it runs (the gateway's shared servers). */
+  endpointAt?: (pathname: string) => Endpoint | undefined;
   /** Origins allowed besides http://127.0.0.1|localhost|[::1]:<port>. */
   allowedOrigins?: string[];
   maxBodyBytes?: number;
@@ -122,6 +126,7 @@ const LEGACY_ONLY = (supported: readonly string[]) =>
 /** What every request handler needs. */
 interface Listener {
   endpoints: Map<string, Endpoint>;
+  endpointAt: (pathname: string) => Endpoint | undefined;
   control: ControlRoutes | undefined;
   sessions: SessionTable;
   token: TokenGuard;
@@ -135,7 +140,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const pathname = q === -1 ? url : url.slice(0, q);
-  const endpoint = l.endpoints.get(pathname);
+  const endpoint = l.endpoints.get(pathname) ?? l.endpointAt(pathname);
   const control = l.control && pathname.startsWith(CONTROL_PREFIX) ? l.control : undefined;
   if (!endpoint && !control)
     return sendRefusal(res, {
@@ -232,7 +237,14 @@ async function post(
   if (init) {
     if (messages.length > 1)
       return sendRefusal(res, refusal(400, -32600, "Invalid Request: initialize must be sent alone"));
-    session = await l.sessions.open(endpoint, init.params.clientInfo?.name ?? "unknown", req.headers);
+    const refused = endpoint.admit?.(req.headers);
+    if (refused) return sendRefusal(res, refusal(400, -32602, `Invalid params: ${refused}`));
+    try {
+      session = await l.sessions.open(endpoint, init.params.clientInfo?.name ?? "unknown", req.headers);
+    } catch (error) {
+      // What the endpoint could not set up (a shared server that does not start) is said as is.
+      return sendRefusal(res, refusal(502, -32603, error instanceof Error ? error.message : String(error)));
+    }
   } else {
     if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
     session = l.sessions.get(sessionId, endpoint.path);
@@ -289,6 +301,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
   const l: Listener = {
     endpoints: new Map(options.endpoints.map((e) => [e.path, e])),
+    endpointAt: options.endpointAt ?? (() => undefined),
     control: options.control,
     sessions: new SessionTable(options.sessionCaps, log, { ...SESSION_LIMITS, ...options.sessionLimits }),
     token: options.token,

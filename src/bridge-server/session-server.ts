@@ -14,6 +14,7 @@ import { z } from "zod";
 import type { BridgeFiles } from "../core/bridge-control/state-folder.js";
 import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
 import { VERSION } from "../version.js";
+import type { ShareStatus } from "./gateway/share-host.js";
 import type { NotesFolder } from "./notes-folder.js";
 import type { LoadedPlugins } from "./plugins.js";
 import { RESOURCES_CAPABILITY, serveNoteResources } from "./resources.js";
@@ -33,14 +34,6 @@ export interface SessionInfo {
   lastSeen: Date;
 }
 
-export interface ShareInfo {
-  name: string;
-  path: string;
-  state: "starting" | "running" | "restarting" | "stopped";
-  restarts: number;
-  lastError?: string;
-}
-
 export interface BridgeContext {
   version: string;
   files: BridgeFiles;
@@ -52,7 +45,7 @@ export interface BridgeContext {
   plugins: LoadedPlugins["report"];
   url(): string;
   sessions(): SessionInfo[];
-  shares(): ShareInfo[];
+  shares(): ShareStatus[];
 }
 
 const BRIDGE_INSTRUCTIONS =

@@ -79,7 +79,13 @@ export class SessionTable {
       if (this.#sessions.get(id) === session) this.#sessions.delete(id);
     };
     transport.onerror = (error) => this.#log(`session ${id.slice(0, 8)}: ${error.message}`);
-    session.server = await endpoint.connect(transport, headers);
+    try {
+      session.server = await endpoint.connect(transport, headers);
+    } catch (error) {
+      this.#sessions.delete(id);
+      await transport.close().catch(() => {});
+      throw error;
+    }
     return session;
   }
 

@@ -151,16 +151,17 @@ async function serveHttp(
     );
   }
   const log = (line: string) => out.info(line);
-  const shares: import("../bridge-server/share.js").SharedServer[] = [];
-  if (o.share.length > 0) {
-    const { shareLaunches } = await import("../core/bridge-control/share-launch.js");
-    const { SharedServer } = await import("../bridge-server/share.js");
-    const launches = await shareLaunches(
-      { host: ctx.host, manifest: ctx.options.manifest, addSecrets: (v) => ctx.output.addSecrets(v) },
-      o.share,
-    );
-    for (const launch of launches) shares.push(new SharedServer(launch, log));
-  }
+  // The manifest's shared servers (read again on each reload), and `--share`'s for this run.
+  const { shareLaunches, manifestShares } = await import("../core/bridge-control/share-launch.js");
+  const launchOptions = {
+    host: ctx.host,
+    manifest: ctx.options.manifest,
+    addSecrets: (v: readonly string[]) => ctx.output.addSecrets(v),
+  };
+  const adHoc = (await shareLaunches(launchOptions, o.share)).map((l) => ({
+    ...l,
+    mode: "machine" as const,
+  }));
   const { runOwner } = await import("../bridge-server/main.js");
 
   const stop = new AbortController();
@@ -202,7 +203,7 @@ async function serveHttp(
         host: where.host,
         port: where.port,
         allowedOrigins: o.allowOrigin,
-        shares,
+        gateway: { load: () => manifestShares(launchOptions), adHoc, warm: o.share },
         plugins: o.plugins,
         log,
         onPhase: (text) => {
@@ -211,8 +212,9 @@ async function serveHttp(
         onReady: (bridge) => {
           listening = true;
           out.info(`mcp-twin bridge on ${bridge.url} (state: ${files.dir}; pid ${process.pid})`);
+          const shares = bridge.gateway.hosts();
           for (const s of shares)
-            out.info(`sharing "${s.launch.name}" at ${bridgeUrl(where.host, bridge.port, s.path)}`);
+            out.info(`sharing "${s.name}" (${s.mode}) at ${bridgeUrl(where.host, bridge.port, s.path)}`);
           if (out.json)
             out.result({
               url: bridge.url,
@@ -220,7 +222,8 @@ async function serveHttp(
               pid: process.pid,
               stateDir: files.dir,
               shares: shares.map((s) => ({
-                name: s.launch.name,
+                name: s.name,
+                mode: s.mode,
                 url: bridgeUrl(where.host, bridge.port, s.path),
               })),
             });
