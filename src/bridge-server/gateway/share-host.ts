@@ -360,7 +360,11 @@ export class ShareHost {
       name: this.name,
       path: this.path,
       mode: this.mode,
-      state: infos.some((i) => i.state === "running") ? "running" : "stopped",
+      state: infos.some((i) => i.state === "running")
+        ? "running"
+        : infos.some((i) => i.failed)
+          ? "failed"
+          : "stopped",
       children,
       cached: this.#o.cache.get(this.name, this.#key) !== undefined,
       restarts: this.#restartsBefore + infos.reduce((n, i) => n + i.restarts, 0),

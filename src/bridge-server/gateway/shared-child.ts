@@ -53,6 +53,8 @@ export interface ChildInfo {
   idleMs: number;
   inFlight: number;
   restarts: number;
+  /** Its last start failed (and nothing runs since). */
+  failed: boolean;
   lastError?: string;
 }
 
@@ -78,6 +80,7 @@ export class SharedChild {
   #restarts = 0;
   #stopping = false;
   #lastError: string | undefined;
+  #failed = false;
   readonly #inFlight = new Map<string, Caller>();
   readonly #progress = new Map<string, (params: Json) => void>();
   /** Resources some session wants updates of, and those the running process was asked for. */
@@ -113,6 +116,7 @@ export class SharedChild {
       idleMs: this.#inFlight.size > 0 ? 0 : Date.now() - this.#lastActivity,
       inFlight: this.#inFlight.size,
       restarts: this.#restarts,
+      failed: this.#failed && !this.#client,
       ...(this.#lastError ? { lastError: this.#lastError } : {}),
     };
   }
@@ -238,11 +242,13 @@ export class SharedChild {
       client = await this.#connect(cached);
     } catch (error) {
       this.#lastError = error instanceof Error ? error.message : String(error);
+      this.#failed = true;
       this.#diedAt = Date.now();
       this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
       throw new Error(`the shared server "${this.launch.name}" did not start: ${this.#lastError}`);
     }
     this.#client = client;
+    this.#failed = false;
     this.#startedAt = Date.now();
     this.#lastActivity = Date.now();
     client.onclose = () => this.#died(client);
