@@ -48,7 +48,7 @@ export interface BridgeContext {
   shares(): ShareStatus[];
 }
 
-const BRIDGE_INSTRUCTIONS =
+export const BRIDGE_INSTRUCTIONS =
   "mcp-twin bridge: state shared by every connected session (Claude Desktop, Claude Code, Cursor…). " +
   "memory_* keeps decisions both sides need; notes_* holds Markdown plans (also readable as resources); " +
   "handoff_* passes tasks between sessions (post → claim → complete, then the poster reads the result).";

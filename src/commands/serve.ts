@@ -1,6 +1,6 @@
 /**
  * `mcp-twin serve`: the bridge. `--http` runs the process that owns the state; without it, serve
- * speaks stdio and relays to that process (starting it), so every stdio client shares one state.
+ * speaks stdio (either protocol era) to that process (starting it), so every stdio client shares one state.
  */
 import type { CommandContext } from "../cli.js";
 import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.js";
@@ -98,21 +98,51 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
   const want = await where();
   const log = (line: string) => out.info(line);
-  const ensured = await ensureBridge(localLifecycle(ctx.host, log), want, { follow: true });
-  // The token goes only to what is proven to be this home's bridge (bridge-target.ts).
-  const [{ bridgeTarget }, { StreamableHttpRelay }] = await Promise.all([
-    import("../core/relay/bridge-target.js"),
-    import("../core/relay/http-relay.js"),
-  ]);
-  const target = await bridgeTarget({
-    url: new URL(ensured.url),
-    start: true,
-    host: ctx.host,
-    log,
-    configuredPort: async () => want.port,
-    headers: {},
-    secret: (value) => out.addSecrets([value]),
+  // The bridge is found (or started) while the client's first messages are read: its discover is
+  // answered at once, whatever the bridge is doing.
+  const targeting = (async () => {
+    const ensured = await ensureBridge(localLifecycle(ctx.host, log), want, { follow: true });
+    // The token goes only to what is proven to be this home's bridge (bridge-target.ts).
+    const { bridgeTarget } = await import("../core/relay/bridge-target.js");
+    return bridgeTarget({
+      url: new URL(ensured.url),
+      start: true,
+      host: ctx.host,
+      log,
+      configuredPort: async () => want.port,
+      headers: {},
+      secret: (value) => out.addSecrets([value]),
+    });
+  })();
+  targeting.catch(() => {});
+  const { openStdioFace } = await import("../bridge-server/stdio-face.js");
+  const interrupted = new Promise<undefined>((end) => {
+    if (ctx.signal.aborted) end(undefined);
+    ctx.signal.addEventListener("abort", () => end(undefined), { once: true });
   });
+  const opening = await Promise.race([
+    openStdioFace({ stdin: process.stdin, stdout: process.stdout, target: targeting, log }),
+    interrupted,
+  ]);
+  // stdin is read until the client ends it, or Ctrl-C: then nothing more is read.
+  const done = () => {
+    process.stdin.unpipe();
+    process.stdin.pause();
+    process.stdin.destroy();
+  };
+  if (!opening) {
+    done();
+    return ExitCode.ok;
+  }
+  if (opening.era === "modern") {
+    await Promise.race([opening.done, interrupted]);
+    done();
+    await opening.close();
+    (await targeting.catch(() => undefined))?.agent?.destroy();
+    return ExitCode.ok;
+  }
+  const target = await targeting;
+  const { StreamableHttpRelay } = await import("../core/relay/http-relay.js");
   await new StreamableHttpRelay({
     url: target.url,
     name: "the bridge",
@@ -122,10 +152,11 @@ export async function run(ctx: CommandContext): Promise<number> {
     recover: target.recover,
     log: (line) => out.error(line),
     note: log,
-    stdin: process.stdin,
+    stdin: opening.stdin,
     stdout: process.stdout,
     signal: ctx.signal,
   }).run();
+  done();
   target.agent?.destroy();
   return ExitCode.ok;
 }

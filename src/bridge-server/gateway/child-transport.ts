@@ -14,10 +14,6 @@ const MAX_LOG_LINE_BYTES = 64 * 1024;
 /**
  * The child's stdio as an SDK transport. It has `pid` and `stderr`, which is how the SDK's client
  * tells a local process (a silent one is an old server, not an outage) from a remote one.
- *
- * A progress notification for a token in `progress` is handed to its route at once: the SDK's
- * client dispatches notifications a microtask after responses, so the last progress of a call
- * read in the same chunk as its answer would otherwise be lost.
  */
 export class ChildTransport implements Transport {
   onclose?: () => void;
@@ -26,18 +22,12 @@ export class ChildTransport implements Transport {
   readonly stderr = null;
   readonly #launch: ShareLaunch;
   readonly #log: (line: string) => void;
-  readonly #progress: ReadonlyMap<string, (params: Record<string, unknown>) => void>;
   #child: StartedProcess | undefined;
   #closed = false;
 
-  constructor(
-    launch: ShareLaunch,
-    log: (line: string) => void,
-    progress: ReadonlyMap<string, (params: Record<string, unknown>) => void>,
-  ) {
+  constructor(launch: ShareLaunch, log: (line: string) => void) {
     this.#launch = launch;
     this.#log = log;
-    this.#progress = progress;
   }
 
   get pid(): number | undefined {
@@ -100,14 +90,6 @@ export class ChildTransport implements Transport {
       return;
     }
     if (typeof message !== "object" || message === null || Array.isArray(message)) return;
-    const m = message as { method?: unknown; params?: { progressToken?: unknown } };
-    if (m.method === "notifications/progress" && typeof m.params?.progressToken === "string") {
-      const route = this.#progress.get(m.params.progressToken);
-      if (route) {
-        route(m.params as Record<string, unknown>);
-        return;
-      }
-    }
     this.onmessage?.(message as JSONRPCMessage);
   }
 

@@ -4,6 +4,7 @@
  */
 import {
   CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
   LOG_LEVEL_META_KEY,
   Server,
   type ServerContext,
@@ -150,8 +151,11 @@ async function forward(
   const level =
     session.era === "modern" ? (envelope?.[LOG_LEVEL_META_KEY] as string | undefined) : session.logLevel;
   if (child.cached()?.era === "modern") {
+    // The client's own envelope, not the gateway's: what it can do, what it wants logged, who it is.
+    const info = session.era === "modern" ? envelope?.[CLIENT_INFO_META_KEY] : server.getClientVersion();
     if (caps) meta[CLIENT_CAPABILITIES_META_KEY] = caps;
     if (level) meta[LOG_LEVEL_META_KEY] = level;
+    if (info) meta[CLIENT_INFO_META_KEY] = info;
   }
   if (Object.keys(meta).length > 0) params._meta = meta;
   else delete params._meta;

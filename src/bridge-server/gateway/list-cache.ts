@@ -62,13 +62,18 @@ function parseEntry(raw: unknown): CachedServer | undefined {
  * while its launch key is the same. Written after each change, one write at a time.
  */
 export class ListCache {
-  readonly #file: string;
+  readonly #file: string | undefined;
   readonly #entries = new Map<string, CachedServer>();
   #writing: Promise<void> = Promise.resolve();
   #dirty = false;
 
-  private constructor(file: string) {
+  private constructor(file: string | undefined) {
     this.#file = file;
+  }
+
+  /** A cache held in memory only (a process that does not own the bridge's state folder). */
+  static memory(): ListCache {
+    return new ListCache(undefined);
   }
 
   static async open(file: string): Promise<ListCache> {
@@ -112,12 +117,13 @@ export class ListCache {
   }
 
   #save(): void {
-    if (this.#dirty) return;
+    const file = this.#file;
+    if (this.#dirty || file === undefined) return;
     this.#dirty = true;
     this.#writing = this.#writing.then(async () => {
       this.#dirty = false;
       const servers = Object.fromEntries(this.#entries);
-      await writePrivateFile(this.#file, `${JSON.stringify({ version: 1, servers }, null, 1)}\n`, {
+      await writePrivateFile(file, `${JSON.stringify({ version: 1, servers }, null, 1)}\n`, {
         cache: true,
       }).catch(() => {});
     });

@@ -4,7 +4,7 @@
  * backoff, stopped when idle.
  */
 import { randomUUID } from "node:crypto";
-import type { Client, McpSubscription, PriorDiscovery } from "@modelcontextprotocol/client";
+import type { Client, McpSubscription, PriorDiscovery, Transport } from "@modelcontextprotocol/client";
 import type { ShareLaunch } from "../../core/bridge-control/share-launch.js";
 import { VERSION } from "../../version.js";
 import { ChildTransport } from "./child-transport.js";
@@ -70,8 +70,10 @@ export class SharedChild {
   readonly #cache: ListCache;
   readonly #launchKey: string;
   readonly #events: ChildEvents;
+  readonly #transportOf: (() => Transport) | undefined;
+  readonly #before: Promise<unknown> | undefined;
   #client: Client | undefined;
-  #transport: ChildTransport | undefined;
+  #transport: Transport | undefined;
   #starting: Promise<Client> | undefined;
   #startedAt = 0;
   #lastActivity = Date.now();
@@ -88,11 +90,25 @@ export class SharedChild {
   #subscribed = new Set<string>();
   #listen: McpSubscription | undefined;
 
-  constructor(launch: ShareLaunch, launchKey: string, cache: ListCache, events: ChildEvents) {
+  /**
+   * `open`: the transport to it when it is no process of ours (default: start `launch`); `before`:
+   * what a start waits for first (the bridge, for `serve` on stdio).
+   */
+  constructor(
+    launch: ShareLaunch,
+    launchKey: string,
+    cache: ListCache,
+    events: ChildEvents,
+    upstream: { open?: () => Transport; before?: Promise<unknown> } = {},
+  ) {
     this.launch = launch;
     this.#launchKey = launchKey;
     this.#cache = cache;
     this.#events = events;
+    this.#transportOf = upstream.open;
+    this.#before = upstream.before;
+    // Awaited by the first start; until then a failure must not count as unhandled.
+    upstream.before?.catch(() => {});
   }
 
   /** What the last start learned (era, identity, capabilities, lists), when it holds for this launch. */
@@ -110,7 +126,7 @@ export class SharedChild {
 
   info(): ChildInfo {
     return {
-      pid: this.#client ? this.#transport?.pid : undefined,
+      pid: this.#client && this.#transport instanceof ChildTransport ? this.#transport.pid : undefined,
       state: this.#client ? "running" : this.#starting ? "starting" : "stopped",
       ...(this.#client ? { startedAt: new Date(this.#startedAt).toISOString() } : {}),
       idleMs: this.#inFlight.size > 0 ? 0 : Date.now() - this.#lastActivity,
@@ -234,6 +250,7 @@ export class SharedChild {
   }
 
   async #start(): Promise<Client> {
+    await this.#before;
     const wait = this.#diedAt + this.#backoff - Date.now();
     if (this.#diedAt && wait > 0) await new Promise((r) => setTimeout(r, wait));
     const cached = this.cached();
@@ -301,13 +318,32 @@ export class SharedChild {
       this.#events.resourceUpdated(n.params.uri),
     );
     client.setNotificationHandler("notifications/message", (n) => this.#message(n.params as Json));
-    const transport = new ChildTransport(this.launch, this.#events.log, this.#progress);
+    const transport = this.#transportOf?.() ?? new ChildTransport(this.launch, this.#events.log);
     this.#transport = transport;
     await client.connect(transport, {
       timeout: READY_TIMEOUT_MS,
       ...("prior" in how ? { prior: how.prior } : {}),
     });
+    this.#routeProgress(transport);
     return client;
+  }
+
+  /**
+   * Progress for the gateway's own tokens goes to its call straight off the transport: the SDK's
+   * client dispatches notifications a microtask after responses, so the last progress of a call
+   * read in the same chunk as its answer would otherwise be lost.
+   */
+  #routeProgress(transport: Transport): void {
+    const deliver = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      const m = message as { method?: unknown; params?: { progressToken?: unknown } };
+      const route =
+        m.method === "notifications/progress" && typeof m.params?.progressToken === "string"
+          ? this.#progress.get(m.params.progressToken)
+          : undefined;
+      if (route) route(m.params as Json);
+      else deliver?.call(transport, message, extra);
+    };
   }
 
   /** What a start learned goes to the cache: the era (dated), identity, capabilities, lists. */
