@@ -3,6 +3,7 @@ import { isBuiltin } from "node:module";
 import path from "node:path";
 import { type Plugin, rollup } from "rollup";
 import { defineConfig, type Options } from "tsup";
+import { bundledLibrariesPlugin } from "./scripts/bundled-libraries.mjs";
 import { tomlParserEsbuildPlugin } from "./scripts/toml-parser-patch.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
@@ -25,8 +26,9 @@ const shared = {
   // every start would cost more than sync's own work (docs/dev/performance.md). CommonJS
   // dependencies get a real `require` through this banner.
   noExternal: [/.*/],
-  // toml-eslint-parser, made to read tokens of any length (see the script).
-  esbuildPlugins: [tomlParserEsbuildPlugin],
+  // toml-eslint-parser, made to read tokens of any length (see the script); the bundled libraries
+  // listed in dist/bundled.cdx.json, for THIRD-PARTY-NOTICES and users' audits.
+  esbuildPlugins: [tomlParserEsbuildPlugin, bundledLibrariesPlugin()],
   // Prefer dependencies' ESM builds (jsonc-parser's UMD build defeats tree-shaking).
   esbuildOptions(options) {
     options.mainFields = ["module", "main"];
@@ -165,6 +167,15 @@ export default defineConfig([
     entry: { connect: "src/commands/connect/entry.ts" },
     outDir: "dist/.connect",
     onSuccess: () => rechunk("dist/.connect", "dist/connect", ["connect"]),
+  },
+  // Shell completion's callback on its own (bin/mcp-twin.js runs it for `__complete`): its start-up
+  // one file without commander (execa, never used there, stays in a chunk of its own); the table of commands and flags is written beside it
+  // by scripts/completion-table.mjs from the built command line.
+  {
+    ...shared,
+    entry: { complete: "src/commands/complete/on-tab.ts" },
+    outDir: "dist/.complete",
+    onSuccess: () => rechunk("dist/.complete", "dist/complete", ["complete"]),
   },
   // `sync` on its own: its start-up is one file; its lazy parts (zod, execa, the bridge) stay in
   // chunks of their own.

@@ -21,6 +21,16 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   const { VERSION } = await import("../dist/version.js");
   process.stdout.write(`${VERSION}\n`);
+} else if (argv[0] === "__complete") {
+  // What a completion script asks on every Tab: without the command line, no process, no network.
+  const { completeWords } = await import("../dist/complete/complete.js");
+  const root = new URL("../", import.meta.url);
+  process.exitCode = await completeWords(
+    argv.slice(1),
+    process.stdout,
+    new URL("dist/complete/table.json", root),
+    process.getBuiltinModule("node:url").fileURLToPath(root),
+  );
 } else {
   // `connect` (a relay, one per client session) starts without the command line when it can.
   const code =

@@ -1,5 +1,5 @@
-// Writes docs/doctor.md's list of checks and the README's list of ids from the check registry
-// (src/core/doctor/all-checks.ts). `--check`: write nothing, exit 1 when a file is stale.
+// Writes docs/doctor.md's paragraph of check ids and its list of checks from the check registry
+// (src/core/doctor/all-checks.ts); nothing else. `--check`: write nothing, exit 1 when it is stale.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";

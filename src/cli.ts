@@ -182,7 +182,11 @@ export const HONOURS: Record<string, Partial<Record<Shared, true | string>>> = {
   bridge: { json: true, manifest: "the manifest whose bridge settings (port, host) are used" },
   connect: {},
   login: { json: true, manifest: "the manifest that names the server" },
-  logout: { json: true, dryRun: "say whether there is a login to forget; remove nothing" },
+  logout: {
+    json: true,
+    dryRun: "say whether there is a login to forget and whether it would be revoked; change nothing",
+  },
+  completion: {},
   uninstall: {
     json: true,
     yes: "do not ask first",
@@ -286,6 +290,7 @@ export function buildProgram(
   bridgeCommands(command);
   loginCommands(command);
   uninstallCommand(command);
+  completionCommand(command);
   addSharedFlags(program, invoked);
   return program;
 }
@@ -417,7 +422,7 @@ function repairCommands(command: Register): void {
   )
     .argument(
       "[target]",
-      "a config file's path, env:client or a client (default: every target the last change touched)",
+      "a config file's path, env:client or a client (default: the files the last change wrote)",
     )
     .option("--list", "show the backups of each target (the original first, then newest first)")
     .option("--from <backup>", "put back mcp-twin's entries as of this backup (a name or path --list shows)")
@@ -500,7 +505,7 @@ function loginCommands(command: Register): void {
 
   command(
     "logout",
-    "forget mcp-twin's login to a remote server (its tokens leave the home)",
+    "revoke mcp-twin's login to a remote server at its provider (where offered) and forget it",
     load("logout"),
   ).argument("<server>", "the manifest server");
 }
@@ -516,6 +521,15 @@ function uninstallCommand(command: Register): void {
       "--force",
       "also remove (or give back) entries edited by hand since mcp-twin wrote them, and write read-only files",
     );
+}
+
+/** completion: the script that completes commands, flags and names in the user's shell. */
+function completionCommand(command: Register): void {
+  command(
+    "completion",
+    "print the shell completion script for bash, zsh, fish or powershell (see --help to install it)",
+    load("completion"),
+  ).argument("<shell>", "bash, zsh, fish or powershell");
 }
 
 /**

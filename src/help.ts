@@ -44,6 +44,10 @@ const HELP: Record<string, CommandHelp> = {
       ["mcp-twin init", "set up: find your clients, import their servers, pick more, sync"],
       ["mcp-twin sync --dry-run", "what sync would change (diffs, keys masked); nothing written"],
       ["mcp-twin doctor", "check everything, start each server, explain what fails"],
+      [
+        'eval "$(mcp-twin completion bash)"',
+        "Tab-complete commands, flags and names (in ~/.bashrc; zsh, fish, powershell: mcp-twin completion --help)",
+      ],
     ],
     readMore: ["README.md"],
   },
@@ -188,9 +192,26 @@ const HELP: Record<string, CommandHelp> = {
     ],
     readMore: ["docs/remote-servers.md"],
   },
+  completion: {
+    about: [
+      "The script completes commands, flags, and the names of servers (from the",
+      "manifest), clients and environments. Each Tab runs `mcp-twin __complete`,",
+      "which reads only files: no network, no Windows process.",
+    ],
+    examples: [
+      ['eval "$(mcp-twin completion bash)"', "bash: this shell; add the line to ~/.bashrc for every new one"],
+      ['eval "$(mcp-twin completion zsh)"', "zsh: add the line to ~/.zshrc, after compinit"],
+      ["mcp-twin completion fish > ~/.config/fish/completions/mcp-twin.fish", "fish: every new shell"],
+      [
+        "mcp-twin completion powershell | Out-String | Invoke-Expression",
+        "PowerShell: this session; add the line to $PROFILE for every new one",
+      ],
+    ],
+    readMore: [doc("commands", "`mcp-twin completion`")],
+  },
   logout: {
     examples: [
-      ["mcp-twin logout docs", "forget the login (its tokens leave the home)"],
+      ["mcp-twin logout docs", "revoke the login at its provider (where offered), then forget it"],
       ["mcp-twin logout docs --dry-run", "say whether there is one; remove nothing"],
     ],
     readMore: ["docs/remote-servers.md"],

@@ -24,7 +24,8 @@ import { loadSecrets, privacyNote, saveSecrets, secretsPrivacy } from "../core/m
 import { nameFromUrl } from "../core/manifest/url-name.js";
 import { dict } from "../core/own-keys.js";
 import { splitSpec } from "../core/packages/npm-prefix.js";
-import { npmView } from "../core/packages/npm-view.js";
+import { type NpmLookup, npmView } from "../core/packages/npm-view.js";
+import { serverEvidence } from "../core/packages/server-evidence.js";
 import type { Way } from "../core/registry/convert.js";
 import { openRegistry, parseRegistryName, RegistryError } from "../core/registry/index.js";
 import {
@@ -77,6 +78,8 @@ interface Found {
   /** Lines said after "Added …" (what it runs, what mcp-twin does not install). */
   notes: string[];
   chosen?: ChosenServer;
+  /** Why this package may not be an MCP server: said (and asked about) before it is written. */
+  doubt?: string;
 }
 
 /** What `add` works with, opened once: the machine, the manifest, the catalogue and the keys. */
@@ -142,6 +145,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   const { renamed } = added;
   if (renamed) found.notes.unshift(`${renamed.charAt(0).toUpperCase()}${renamed.slice(1)}.`);
   ctx.output.addSecrets(Object.values(added.newSecrets));
+  if (found.doubt) {
+    ctx.output.warn(found.doubt);
+    if (session.prompts && !(await session.prompts.confirm({ message: "Add it anyway?", default: false }))) {
+      ctx.output.print("Nothing changed.");
+      return 0;
+    }
+  }
   const result = await writeServer(session, added, o);
   // Stopped from here on (at the question to sync, or during it), the server is in the manifest
   // already: what finishes the job is sync, not another add (which would find it there).
@@ -483,7 +493,8 @@ async function find(
   const lookup = await npmView(ctx.host, what, ctx.signal);
   step.stop();
   const name = pkg.replace(/^@[^/]+\//, "");
-  if (lookup.found)
+  if (lookup.found) {
+    const doubt = await notAServer(ctx, machine, what, lookup, o);
     return {
       source: "npm",
       name,
@@ -493,7 +504,9 @@ async function find(
         : [
             `npm has ${pkg}@${lookup.version}; sync installs that version wherever a client runs it (pin it with ${pkg}@${lookup.version}).`,
           ],
+      ...(doubt ? { doubt } : {}),
     };
+  }
   if (lookup.why === "no-package")
     throw unknown(
       what,
@@ -511,7 +524,33 @@ async function find(
   return { source: "npm", name, server: { package: what }, notes: [] };
 }
 
-/** A remote server given by its URL: checked as the manifest checks one, named after its host. */
+/**
+ * A package with no program to start is refused (exit 2, nothing written), with what the MCP
+ * Registry has instead; one that has a program but nothing that says MCP gets a doubt, said (and
+ * asked about on a terminal) before it enters the manifest.
+ */
+async function notAServer(
+  ctx: CommandContext,
+  machine: Machine,
+  what: string,
+  lookup: Extract<NpmLookup, { found: true }>,
+  o: AddOptions,
+): Promise<string | undefined> {
+  const at = `${lookup.name}@${lookup.version}`;
+  const evidence = serverEvidence(lookup.name, lookup);
+  if (!evidence.runnable)
+    throw new UsageError(
+      "not-a-server",
+      `${at} is not an MCP server mcp-twin can run: the package has no bin, so there is no program to start. Nothing was written.`,
+      {
+        hint: `${await registryHint(ctx, machine, what, o)} A server started some other way goes into the manifest as a "command" with its "args" (docs/manifest.md).`,
+      },
+    );
+  if (evidence.signs.length > 0) return undefined;
+  return `${at} may not be an MCP server: nothing npm says of it mentions MCP (no mcpName, no mcp keyword, not built on the MCP SDK). If it is not the server you meant, \`mcp-twin search <words>\` looks in the MCP Registry.`;
+}
+
+/** A remote server given by its URL: checked as the manifest checks one, named after its host (or "remote"). */
 function remoteServer(url: string, o: AddOptions): Found {
   // The URL is not repeated: it may hold a password.
   const problem = urlProblem(url);
@@ -526,12 +565,15 @@ function remoteServer(url: string, o: AddOptions): Found {
             hint: "Give the server's http:// or https:// address, e.g. mcp-twin add https://mcp.example.com/mcp --name example.",
           },
     );
-  const name = nameFromUrl(url);
+  const { name, fromHost } = nameFromUrl(url);
+  const said = fromHost
+    ? `Named ${name} after its host`
+    : `Named ${name}: its host is an address, which gives no name`;
   return {
     source: "url",
     server: { url },
     name,
-    notes: o.name ? [] : [`Named ${name} after its host; --name gives it another name.`],
+    notes: o.name ? [] : [`${said}; --name gives it another name.`],
   };
 }
 

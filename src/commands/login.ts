@@ -5,13 +5,14 @@
  */
 import { createInterface } from "node:readline";
 import type { CommandContext } from "../cli.js";
-import { UsageError } from "../core/errors.js";
+import { OperationError, UsageError } from "../core/errors.js";
 import { untrusted } from "../core/formats/control-chars.js";
 import type { ServerSpec } from "../core/manifest/schema.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
 import { resolveString } from "../core/manifest/spec.js";
 import type { CallbackListener } from "../core/oauth/callback.js";
 import { pastedResponse } from "../core/oauth/callback.js";
+import { providerFault } from "../core/oauth/oauth-fetch.js";
 import { loginFile, loginSecrets, type StoredLogin } from "../core/oauth/token-store.js";
 import { own } from "../core/own-keys.js";
 import { assertKnown } from "../core/selectors.js";
@@ -31,22 +32,40 @@ export async function run(ctx: CommandContext): Promise<number> {
   const { spec, url, configured } = await serverToLogIn(machine, o.manifest, name);
 
   const { logIn, within } = await import("../core/oauth/authorize.js");
+  // On a terminal: what it waits for until the login page is shown (nothing elsewhere).
+  const asking = out.progress.step(`Asking ${untrusted(url)} how to log in to ${name}…`);
   const login = await logIn({
     server: name,
     url,
     oauthDir: machine.paths.oauth,
     configured,
     log: (line) => out.info(line),
-    present: (authorizationUrl, listener) =>
-      within(
+    signal: ctx.signal,
+    onWait: () => out.info(`Waiting for the renewal of the earlier login to ${name} to finish…`),
+    present: (authorizationUrl, listener) => {
+      asking.stop();
+      return within(
         present(ctx, machine, name, authorizationUrl, listener, o.browser !== false),
         WAIT_MS,
         ctx.signal,
-      ),
+      );
+    },
+  }).catch((error: unknown) => {
+    asking.stop();
+    throw withWhatToDo(error, name, url);
   });
   out.addSecrets(loginSecrets(login));
   report(ctx, machine, login, spec, await entriesBehind(ctx, machine, o.manifest, name));
   return 0;
+}
+
+/** A provider that stalled or flooded (oauth-fetch.ts): the error says what to do about it. */
+function withWhatToDo(error: unknown, name: string, url: string): unknown {
+  if (!(error instanceof OperationError) || error.hint || !providerFault(error)) return error;
+  return new OperationError(error.code, error.message, {
+    cause: error,
+    hint: `Nothing was stored. Check that ${untrusted(url)} is the server's address and that it is up (\`mcp-twin doctor\` contacts it), then run \`mcp-twin login ${name}\` again.`,
+  });
 }
 
 /** The manifest server, checked to be one mcp-twin can log in to, with its settings resolved. */

@@ -1,10 +1,18 @@
 /**
- * `mcp-twin logout <server>`: forget mcp-twin's login to a server — its tokens and client
- * registration leave the home. The entries stay: their relay then answers that a login is needed.
+ * `mcp-twin logout <server>`: revoke mcp-twin's login at its provider where the provider offers that
+ * (RFC 7009), then forget it — its tokens and client registration leave the home. The entries stay.
  */
 import type { CommandContext } from "../cli.js";
 import { UsageError } from "../core/errors.js";
-import { forgetLogin, loginFile, readLogin } from "../core/oauth/token-store.js";
+import type { Revocation } from "../core/oauth/revoke.js";
+import {
+  forgetLogin,
+  loginFile,
+  loginSecrets,
+  readLogin,
+  type StoredLogin,
+} from "../core/oauth/token-store.js";
+import type { Output } from "../ui/output.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -17,25 +25,92 @@ export async function run(ctx: CommandContext): Promise<number> {
   const machine = await openCommandMachine(ctx);
   const file = loginFile(machine.paths.oauth, name);
   const dryRun = Boolean(ctx.options.dryRun);
+  const held = readLogin(machine.paths.oauth, name);
+  out.addSecrets(loginSecrets(held));
+  let revocation: Revocation | undefined;
+  let issuer: string | undefined;
   const had = dryRun
-    ? readLogin(machine.paths.oauth, name) !== undefined
-    : await forgetLogin(machine.paths.oauth, name);
+    ? held !== undefined
+    : await forgetLogin(
+        machine.paths.oauth,
+        name,
+        () => out.info(`Waiting for the renewal of the login to ${name} under way to finish…`),
+        async (login) => {
+          // The login as it is now (a renewal may have rotated its tokens meanwhile).
+          out.addSecrets(loginSecrets(login));
+          issuer = login.authorizationServer;
+          const step = out.progress.step(`Revoking the login to ${name} at its provider`);
+          const { revokeLogin } = await import("../core/oauth/revoke.js");
+          revocation = await revokeLogin(login, { signal: ctx.signal }).finally(() => step.stop());
+        },
+      );
+  const offered = held ? await revocationOffered(held) : false;
   if (out.json) {
-    out.result({ server: name, loggedOut: had && !dryRun, wasLoggedIn: had, file, dryRun });
-    return 0;
+    out.result({
+      server: name,
+      loggedOut: had && !dryRun,
+      wasLoggedIn: had,
+      file,
+      dryRun,
+      ...(dryRun
+        ? had
+          ? { revocation: offered ? "planned" : "not-offered" }
+          : {}
+        : revocation
+          ? {
+              revocation: revocation.outcome,
+              ...(revocation.outcome === "failed" ? { error: revocation.message } : {}),
+            }
+          : {}),
+    });
+    return revocation?.outcome === "failed" ? 1 : 0;
   }
   if (!had) {
     out.print(`mcp-twin holds no login to ${name}; nothing to forget.`);
     return 0;
   }
-  out.print(
-    dryRun
-      ? `Would forget the login to ${name} (${machine.shown(file)}).`
-      : `${out.theme.ok} Logged out of ${name}: its tokens are gone from ${machine.shown(file)}.`,
-  );
-  if (!dryRun)
+  const shownFile = machine.shown(file);
+  if (dryRun) {
     out.print(
-      `  Its entries stay; until you run \`mcp-twin login ${name}\` again, every client is told that a login is needed.`,
+      offered
+        ? `Would revoke the login to ${name} at its provider, then forget it (${shownFile}).`
+        : `Would forget the login to ${name} (${shownFile}); its provider offers no way to revoke it, so it would not be told.`,
     );
-  return 0;
+    return 0;
+  }
+  sayLoggedOut(out, name, shownFile, revocation, issuer);
+  return revocation?.outcome === "failed" ? 1 : 0;
+}
+
+/** Does the login's provider advertise a revocation endpoint? */
+async function revocationOffered(login: StoredLogin): Promise<boolean> {
+  const { revocationEndpoint } = await import("../core/oauth/revoke.js");
+  return revocationEndpoint(login) !== undefined;
+}
+
+/** What happened, plainly: revoked at the provider, or only the local copy forgotten (and why). */
+function sayLoggedOut(
+  out: Output,
+  name: string,
+  file: string,
+  revocation: Revocation | undefined,
+  issuer: string | undefined,
+): void {
+  const { ok, warn } = out.theme;
+  const stays = `The tokens it issued stay valid until they expire; to end them sooner, revoke mcp-twin's access at the provider${issuer ? ` (${issuer})` : ""}.`;
+  if (revocation?.outcome === "revoked")
+    out.print(
+      `${ok} Logged out of ${name}: its provider revoked the login, and its tokens are gone from ${file}.`,
+    );
+  else if (revocation?.outcome === "failed")
+    out.print(
+      `${warn} Forgot the login to ${name} (its tokens are gone from ${file}), but its provider could not revoke it: ${revocation.message}. ${stays}`,
+    );
+  else
+    out.print(
+      `${ok} Forgot the login to ${name}: its tokens are gone from ${file}. Only this copy was forgotten: its provider offers no way to revoke a login (no revocation endpoint). ${stays}`,
+    );
+  out.print(
+    `  Its entries stay; until you run \`mcp-twin login ${name}\` again, every client is told that a login is needed.`,
+  );
 }

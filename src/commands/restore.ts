@@ -1,14 +1,22 @@
 /**
  * `mcp-twin restore [target]`: put back mcp-twin's entries of a target as they were before its
- * last change, or as of a chosen backup (`--from`, `--original`); `--list` shows the backups. A
- * file that no longer parses is put back whole, showing what it replaces (asked first on a TTY).
+ * last change, or as of a chosen backup (`--from`, `--original`); `--list` shows the backups. On a
+ * terminal it shows every file that will change, with its diff, and asks once.
  */
 import type { CommandContext } from "../cli.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
+import type { LastChange } from "../core/sync/state.js";
 import type { SyncChange } from "../core/sync/status-matrix.js";
-import { listTargetBackups, type RestoreOptions, restoreTargets } from "../core/undo/restore-targets.js";
+import type { Machine } from "../core/system/machine.js";
+import {
+  listTargetBackups,
+  type RestoreOptions,
+  restoreHistory,
+  restoreTargets,
+} from "../core/undo/restore-targets.js";
 import { restartOf } from "../core/undo/undo-runner.js";
 import { andList } from "../core/words.js";
+import { when } from "../ui/moment.js";
 import type { Output } from "../ui/output.js";
 import { restartLine } from "../ui/reports/sync-report.js";
 import { askFirst, changes, question, renderUndo, undoJson } from "../ui/reports/undo-report.js";
@@ -31,13 +39,20 @@ export async function run(ctx: CommandContext): Promise<number> {
     dryRun: Boolean(o.dryRun),
     force: Boolean(o.force),
   };
+  const lastOnly = !options.target && !options.from && !options.original;
   let previewed = false;
   if (!options.dryRun && askFirst(ctx)) {
-    // A whole file is about to be put back, or one to go: show every file that will change, and
-    // ask once.
+    // On a terminal: every file that will change, with its diff, and one question.
     const preview = await restoreTargets(machine, { ...options, dryRun: true }, ctx.output.progress);
-    if (preview.some((r) => (r.wholeFile || r.action === "deleted") && changes(r))) {
-      ctx.output.print(ctx.output.theme.c.bold("mcp-twin restore will:"));
+    if (preview.some(changes)) {
+      const last = lastOnly ? (await restoreHistory(machine)).lastChange : undefined;
+      ctx.output.print(
+        ctx.output.theme.c.bold(
+          last
+            ? `mcp-twin restore will undo the last change (${changeText(last, ctx)}):`
+            : "mcp-twin restore will:",
+        ),
+      );
       await renderUndo(
         preview.filter((r) => changes(r) || r.action === "failed"),
         ctx.output,
@@ -79,7 +94,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         : {}),
     });
   else {
-    if (results.length === 0) ctx.output.print("Nothing to restore: mcp-twin has not changed a target yet.");
+    if (results.length === 0) ctx.output.print(await nothingLine(machine, ctx));
     await renderUndo(results, ctx.output, {
       planned: options.dryRun,
       // A dry run shows every diff; a run shows the diff of a file put back whole, unless the preview did.
@@ -95,6 +110,29 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
   }
   return results.some((r) => r.action === "failed") ? 1 : 0;
+}
+
+/** The last change as the user knows it: "a sync at 10:02:11 AM". */
+function changeText(last: LastChange, ctx: CommandContext): string {
+  const at = Date.parse(last.at);
+  return `${/^[aeiou]/.test(last.by) ? "an" : "a"} ${last.by} at ${when(at, ctx.host.now().getTime())}`;
+}
+
+/**
+ * A plain `restore` with nothing to undo: whether mcp-twin ever changed a file, else that its last
+ * change was undone already and how to reach the backups it keeps.
+ */
+async function nothingLine(machine: Machine, ctx: CommandContext): Promise<string> {
+  const { lastChange, files, backups } = await restoreHistory(machine);
+  if (!lastChange && backups === 0) return "Nothing to restore: mcp-twin has not changed a target yet.";
+  const undone = lastChange
+    ? `the last change (${changeText(lastChange, ctx)}) has been undone already`
+    : "no change of mcp-twin's is left to undo";
+  const kept =
+    backups > 0
+      ? ` mcp-twin keeps ${backups} backup${backups === 1 ? "" : "s"} of ${files} file${files === 1 ? "" : "s"}: \`mcp-twin restore --list\` shows them, and \`mcp-twin restore <target> --from <backup>\` puts mcp-twin's entries back as of one.`
+      : "";
+  return `Nothing to restore: ${undone}.${kept}`;
 }
 
 /**

@@ -109,7 +109,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       start: true,
       host: ctx.host,
       log,
-      configuredPort: async () => want.port,
+      configured: async () => ({ ...want, enabled: true }),
       headers: {},
       secret: (value) => out.addSecrets([value]),
     });
@@ -130,16 +130,18 @@ export async function run(ctx: CommandContext): Promise<number> {
     process.stdin.pause();
     process.stdin.destroy();
   };
+  // Ctrl-C ends it as it ends `serve --http`: interrupted (130); stdin closed by the client is done.
+  const outcome = () => (ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok);
   if (!opening) {
     done();
-    return ExitCode.ok;
+    return outcome();
   }
   if (opening.era === "modern") {
     await Promise.race([opening.done, interrupted]);
     done();
     await opening.close();
     (await targeting.catch(() => undefined))?.agent?.destroy();
-    return ExitCode.ok;
+    return outcome();
   }
   const target = await targeting;
   const { StreamableHttpRelay } = await import("../core/relay/http-relay.js");
@@ -158,7 +160,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   }).run();
   done();
   target.agent?.destroy();
-  return ExitCode.ok;
+  return outcome();
 }
 
 async function serveHttp(

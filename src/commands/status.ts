@@ -8,7 +8,7 @@ import { untrusted } from "../core/formats/control-chars.js";
 import { computeStatus, type StatusRow, type SyncBlocker } from "../core/sync/status-matrix.js";
 import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
-import { loginJson, loginText } from "../ui/reports/login-lines.js";
+import { loginJson, loginsNote, loginText } from "../ui/reports/login-lines.js";
 import { manifestLine } from "../ui/reports/manifest-line.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
@@ -46,6 +46,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (logins.length > 0) {
       ctx.output.print(ctx.output.theme.c.bold("Logins"));
       for (const l of logins) ctx.output.print(`  ${loginText(l, ctx.output.theme, Date.now())}`);
+      const note = loginsNote(logins);
+      if (note) ctx.output.print(ctx.output.theme.c.dim(`  ${note}`));
     }
   }
   return 0;

@@ -9,9 +9,15 @@ import { selectEnvironments } from "../core/selectors.js";
 import { restartOf } from "../core/undo/undo-runner.js";
 import { type UninstallOptions, uninstallAll } from "../core/undo/uninstall-all.js";
 import type { Remains } from "../core/undo/what-stays.js";
+import { andList } from "../core/words.js";
 import { restartLine } from "../ui/reports/sync-report.js";
 import { askFirst, changes, question } from "../ui/reports/undo-report.js";
-import { renderRemains, renderUninstall, uninstallJson } from "../ui/reports/uninstall-report.js";
+import {
+  renderRemains,
+  renderUninstall,
+  restoreLine,
+  uninstallJson,
+} from "../ui/reports/uninstall-report.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 /**
@@ -38,7 +44,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (!options.dryRun && askFirst(ctx)) {
     const preview = await uninstallAll(machine, { ...options, dryRun: true }, out.progress);
     const stops = preview.bridge?.action === "planned";
-    if (!preview.targets.some(changes) && preview.packages.length === 0 && !stops) {
+    if (
+      !preview.targets.some(changes) &&
+      preview.packages.length === 0 &&
+      !stops &&
+      preview.logins.length === 0
+    ) {
       // Nothing to do: say so (and what stays), without a question.
       await renderUninstall(preview, out, { planned: true, diffs: "all" });
       const remains = await preview.remains();
@@ -54,6 +65,9 @@ export async function run(ctx: CommandContext): Promise<number> {
       message: question(preview.targets, [
         ...(preview.packages.length > 0 ? ["uninstall the packages"] : []),
         ...(stops ? ["stop the bridge"] : []),
+        ...(preview.logins.length > 0
+          ? [`forget the login${preview.logins.length === 1 ? "" : "s"} to ${andList(preview.logins)}`]
+          : []),
       ]),
       default: false,
     });
@@ -71,8 +85,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     // A dry run shows the diffs; a run lists each file once, with what was done (a preview showed
     // the diffs before the question).
     await renderUninstall(report, out, { planned: options.dryRun, diffs: options.dryRun ? "all" : "none" });
-    if (!options.dryRun && targets.some(changes))
-      out.print(out.theme.c.dim("`mcp-twin restore` puts these entries back."));
+    if (!options.dryRun && targets.some(changes)) out.print(out.theme.c.dim(restoreLine(report)));
     // An app that is open keeps the servers it loaded, removed ones too, until it starts again.
     const { apps, sessions } = restartOf(targets);
     if (!options.dryRun && (apps.length > 0 || sessions.length > 0))

@@ -6,7 +6,7 @@ import { distance } from "fastest-levenshtein";
 import { CLIENTS } from "./clients/index.js";
 import { envMatches } from "./environments/types.js";
 import { UnknownNameError, UsageError, UsageErrors } from "./errors.js";
-import { orList } from "./words.js";
+import { andList, orList } from "./words.js";
 
 /** An environment selector: also the manifest schema's rule (`environments`, `overrides`). */
 export const ENV_SELECTOR = /^(windows|wsl|wsl:[^\s:/\\]+|macos|linux)$/;
@@ -56,6 +56,8 @@ export interface UnknownName {
   noneKnown?: string;
   /** Candidates for did-you-mean when they differ from what is listed (default: `known`). */
   candidates?: readonly string[];
+  /** Said after the known names. */
+  also?: string;
 }
 
 /** The one wording of an unknown name, for every command. */
@@ -66,7 +68,9 @@ export function unknownName(u: UnknownName): UnknownNameError {
     known: u.known,
     suggestions,
     hint:
-      u.known.length > 0 ? `${u.knownAs}: ${u.known.join(", ")}.` : (u.noneKnown ?? `${u.knownAs}: none.`),
+      u.known.length > 0
+        ? `${u.knownAs}: ${u.known.join(", ")}.${u.also ? ` ${u.also}` : ""}`
+        : (u.noneKnown ?? `${u.knownAs}: none.`),
   });
 }
 
@@ -146,14 +150,34 @@ export function checkSecretFlagNames(
   used: readonly string[],
   /** Completes "--secret NAME: …": "no server this init sets up uses it". */
   isNot: string,
+  /**
+   * Secrets of servers the run leaves as they are (init keeps what the manifest has), by server:
+   * a typo of one of them is pointed at it, with how its key is stored instead.
+   */
+  kept: ReadonlyMap<string, readonly string[]> = new Map(),
 ): void {
-  assertAllKnown(given, {
+  const names = [...given];
+  const known = [...new Set(used)].sort();
+  const keptNames = [...kept.keys()].filter((n) => !known.includes(n)).sort();
+  // Only the kept keys a given name looks like are named (a manifest may use many).
+  const close = keptNames.filter((k) =>
+    names.some((g) => !known.includes(g) && didYouMean(g, keptNames).includes(k)),
+  );
+  const keptLine = close
+    .map((n) => {
+      const servers = kept.get(n) ?? [];
+      return ` ${n} is used by ${andList(servers)}, kept as ${servers.length === 1 ? "it is" : "they are"}: \`mcp-twin secret set ${n}\` stores its key.`;
+    })
+    .join("");
+  assertAllKnown(names, {
     code: "unknown-secret",
     given: "--secret",
     isNot,
     knownAs: "The secrets they use",
-    known: [...new Set(used)].sort(),
-    noneKnown: "They use no secret; `mcp-twin secret set NAME` stores one for later.",
+    known,
+    noneKnown: `They use no secret;${keptLine ? "" : " `mcp-twin secret set NAME` stores one for later."}${keptLine}`,
+    candidates: [...known, ...close],
+    ...(keptLine && known.length > 0 ? { also: keptLine.trim() } : {}),
   });
 }
 

@@ -87,7 +87,11 @@ export async function pickServers(
         value,
         short: s.name,
         description: taken.get(shortName(s.name)) ?? about,
-        ...(s.way ? {} : { disabled: `(mcp-twin cannot add it: ${s.why})` }),
+        ...(!s.way
+          ? { disabled: `(mcp-twin cannot add it: ${s.why})` }
+          : taken.has(shortName(s.name))
+            ? { disabled: `(${taken.get(shortName(s.name))})` }
+            : {}),
       };
     });
   };
@@ -101,12 +105,18 @@ export async function pickServers(
     const name = await prompts.search<string>({
       message: `Add servers from the catalogue${registry ? " or the MCP Registry" : ""} (type to ${registry ? "search" : "filter"}, Enter adds or removes, Done goes on)`,
       source: async (term, { signal }) => {
-        const matches = (term ? searchTemplates(templates, term) : templates).map((t) => ({
-          name: `${picked.has(t.name) ? "✔" : " "} ${t.name.padEnd(20)} ${dim(clip(untrusted(t.description), 52))}`,
-          value: t.name,
-          short: t.name,
-          description: taken.get(t.name) ?? untrusted(t.description),
-        }));
+        // A server that cannot be added here is shown with why, and cannot be chosen: choosing it
+        // would print an answer line for a server that is not added.
+        const matches = (term ? searchTemplates(templates, term) : templates).map((t) => {
+          const why = taken.get(t.name);
+          return {
+            name: `${picked.has(t.name) ? "✔" : " "} ${t.name.padEnd(20)} ${dim(clip(untrusted(t.description), 52))}`,
+            value: t.name,
+            short: t.name,
+            description: why ?? untrusted(t.description),
+            ...(why ? { disabled: `(${why})` } : {}),
+          };
+        });
         if (!term) return [doneChoice, ...matches];
         let remote: Choice<string>[] = [];
         try {

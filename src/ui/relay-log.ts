@@ -6,6 +6,9 @@ import { printable } from "../core/formats/control-chars.js";
 import { maskText } from "../core/secrets/mask.js";
 import { colorEnabled } from "./color-mode.js";
 
+/** What may wait in stderr's buffer, unread by the client, before log lines are dropped. */
+const MAX_BACKLOG = 1024 * 1024;
+
 export interface RelayLog {
   info(line: string): void;
   /** A failure, marked as output.ts's `error` marks it (✖). */
@@ -24,13 +27,15 @@ export function relayLog(
   const mark = color ? "\u001b[36mℹ\u001b[39m" : "ℹ";
   const fail = color ? "\u001b[31m✖\u001b[39m" : "✖";
   const secrets = new Set<string>();
+  // A client that does not read stderr cannot make the relay hold its log: past this backlog,
+  // lines are dropped.
+  const write = (line: string) => {
+    if (((stderr as { writableLength?: number }).writableLength ?? 0) > MAX_BACKLOG) return;
+    stderr.write(`${printable(maskText(line, secrets))}\n`);
+  };
   return {
-    info: (line) => {
-      stderr.write(`${printable(maskText(`${mark} ${line}`, secrets))}\n`);
-    },
-    error: (line) => {
-      stderr.write(`${printable(maskText(`${fail} ${line}`, secrets))}\n`);
-    },
+    info: (line) => write(`${mark} ${line}`),
+    error: (line) => write(`${fail} ${line}`),
     addSecrets(values) {
       for (const v of values) if (v) secrets.add(v);
     },

@@ -1,6 +1,6 @@
 /**
  * stdio: `mcp-twin serve` relays to the one HTTP bridge, starting it when none answers, so two
- * stdio clients (Claude Desktop through wsl.exe, Claude Code in WSL) share one state.
+ * stdio clients (Claude Desktop through wsl.exe, Claude Code in WSL) share one state; Ctrl-C is 130.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -142,5 +142,36 @@ test("a 2026-07-28 stdio client: discover answered at once while the bridge star
     serve.stdin.end();
     // It ends with its client's stdin, having let go of everything.
     expect(await exited).toBe(0);
+  }
+}, 60_000);
+
+test("stdio serve ended with Ctrl-C (SIGINT) exits 130, as serve --http does", async () => {
+  const root = tempDir();
+  const env = bridgeEnv(root);
+  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", "--host", "127.0.0.1"], {
+    env,
+    cwd: root,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  try {
+    // Relaying: an initialize on its stdin is answered by the bridge.
+    let out = "";
+    const answered = new Promise<void>((resolve) =>
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString("utf8");
+        if (out.includes('"serverInfo":{"name":"mcp-twin-bridge"')) resolve();
+      }),
+    );
+    child.stdin.write(
+      `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } })}\n`,
+    );
+    await answered;
+    killAtCleanup((await waitForInstance(path.join(root, "bridge"))).pid);
+    // What Ctrl-C sends the program in a terminal (its shell does not die with it).
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+  } finally {
+    child.kill("SIGKILL");
   }
 }, 60_000);

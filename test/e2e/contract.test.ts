@@ -9,6 +9,7 @@ import { z } from "zod";
 import {
   createFakeMachine,
   type FakeMachine,
+  REPO,
   runInProcessByDefault,
   writeManifest,
   writeSecrets,
@@ -154,6 +155,31 @@ describe("--json", () => {
       .parse(JSON.parse(r.stdout));
     expect(rows.every((row) => row.state === "synced")).toBe(true);
     expect(rows).toHaveLength(6);
+  });
+
+  test("status --json is the array commands.md documents: its rows have the keys it names, no others", async () => {
+    const doc = readFileSync(path.join(REPO, "docs", "commands.md"), "utf8");
+    const said = /- `status --json`: the document is a JSON array[\s\S]*?`\{ ([^}]+) \}`/.exec(doc);
+    expect(said, "commands.md describes status --json's rows").not.toBeNull();
+    const keys = said![1]!.split(",").map((k) => k.trim());
+    const required = keys.filter((k) => !k.endsWith("?"));
+    const allowed = new Set(keys.map((k) => k.replace(/\?$/, "")));
+    // A machine whose entries are not written yet: its rows carry `detail`.
+    const fresh = createFakeMachine({ registryUrl: inject("registryUrl") });
+    try {
+      writeManifest(fresh, { servers: { fixture: { package: `${inject("fixtureName")}@1.0.0` } } });
+      const rows = JSON.parse((await fresh.run(["status", "--json"])).stdout) as Array<
+        Record<string, unknown>
+      >;
+      expect(Array.isArray(rows)).toBe(true);
+      expect(rows.some((row) => row.detail !== undefined)).toBe(true);
+      for (const row of [...rows, ...(JSON.parse((await run("status", "--json")).stdout) as typeof rows)]) {
+        for (const k of Object.keys(row)) expect(allowed.has(k), `${k} is documented`).toBe(true);
+        for (const k of required) expect(row, k).toHaveProperty(k);
+      }
+    } finally {
+      fresh.cleanup();
+    }
   });
 
   test("an exit-2 error is still one JSON document: { errors: [{ code, message, file, line, column, hint }] }", async () => {

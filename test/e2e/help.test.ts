@@ -131,6 +131,7 @@ describe("every command", () => {
       connect: ["http://127.0.0.1:9/mcp"],
       login: ["x"],
       logout: ["x"],
+      completion: ["bash"],
     };
     for (const name of commands) {
       const not = (Object.keys(SHARED) as Shared[]).filter((k) => !Object.hasOwn(HONOURS[name]!, k));
@@ -209,12 +210,16 @@ describe("the text (read by eye)", () => {
         login [options] <server>          log in once to a remote server that asks for
                                           it (OAuth): every client, on both sides,
                                           uses this login
-        logout [options] <server>         forget mcp-twin's login to a remote server
-                                          (its tokens leave the home)
+        logout [options] <server>         revoke mcp-twin's login to a remote server
+                                          at its provider (where offered) and forget
+                                          it
         uninstall [options]               remove every entry mcp-twin wrote, give back
                                           the hand-written ones it adopted and stop
                                           the bridge; then say what stays (asks first
                                           on a TTY)
+        completion [options] <shell>      print the shell completion script for bash,
+                                          zsh, fish or powershell (see --help to
+                                          install it)
         help [command]                    show a command's help (as \`mcp-twin
                                           <command> --help\` does)
 
@@ -229,6 +234,8 @@ describe("the text (read by eye)", () => {
         $ mcp-twin sync --dry-run
         # check everything, start each server, explain what fails
         $ mcp-twin doctor
+        # Tab-complete commands, flags and names (in ~/.bashrc; zsh, fish, powershell: mcp-twin completion --help)
+        $ eval "$(mcp-twin completion bash)"
 
       Read more:
         README.md
@@ -629,8 +636,8 @@ describe("the text (read by eye)", () => {
       from a chosen backup
 
       Arguments:
-        target           a config file's path, env:client or a client (default: every
-                         target the last change touched)
+        target           a config file's path, env:client or a client (default: the
+                         files the last change wrote)
 
       Options:
         --list           show the backups of each target (the original first, then

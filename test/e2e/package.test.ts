@@ -4,7 +4,7 @@
  * And the JSON Schema shipped in it is the one generated from the zod schema.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -41,15 +41,24 @@ test("npm pack + npm install -g gives a working mcp-twin on PATH, offline", () =
   expect(readFileSync(path.join(REPO, "dist", "version.js"), "utf8")).not.toMatch(/\bimport\b/);
   expect(files).toContain("schema/manifest.schema.json");
   expect(files.some((f) => f.startsWith("src/") || f.startsWith("test/"))).toBe(false);
-  // The guides the README links ship; the scripts that record them (root, tmux, the simulated
-  // machine) and the contributors' pages (docs/dev/) are the developers' and do not.
+  // Every user page ships (each one the README links, each one under docs/); the contributors'
+  // pages (docs/dev/), the recorded runs (docs/dev/recordings/) and the scripts that made them
+  // (root, tmux, the simulated machine) are the developers' and do not.
   expect(files).toContain("docs/doctor.md");
   const guides = [
     ...readFileSync(path.join(REPO, "README.md"), "utf8").matchAll(/\]\((docs\/[^)#\s]+\.md)/g),
   ].map((m) => m[1]!);
   expect(guides.filter((g) => !g.startsWith("docs/dev/")).length).toBeGreaterThan(10);
   for (const guide of guides.filter((g) => !g.startsWith("docs/dev/"))) expect(files, guide).toContain(guide);
-  expect(files.filter((f) => f.startsWith("docs/") && !/^docs\/[^/]+\.md$/.test(f))).toEqual([]);
+  const userPages = readdirSync(path.join(REPO, "docs")).filter((f) => f.endsWith(".md"));
+  expect(files.filter((f) => f.startsWith("docs/")).sort()).toEqual(userPages.map((f) => `docs/${f}`).sort());
+  expect(files.filter((f) => /recordings|journeys|wsl-sim|first-ten-minutes|\.sh$/.test(f))).toEqual([]);
+  expect(files.filter((f) => /^(scripts|bench|test|src)\//.test(f))).toEqual([]);
+  // The licences ship: mcp-twin's, the bundled libraries' (THIRD-PARTY-NOTICES), and the list of
+  // bundled versions a scanner reads (docs/safety.md, "Auditing the bundled libraries").
+  expect(files).toContain("LICENSE");
+  expect(files).toContain("THIRD-PARTY-NOTICES");
+  expect(files).toContain("dist/bundled.cdx.json");
 
   const prefix = path.join(dir, "prefix");
   execFileSync("npm", ["install", "-g", "--prefix", prefix, path.join(dir, packed[0].filename)], {

@@ -3,39 +3,20 @@
  * in package.json asks at least what every library bundled into dist/ declares, the bin's
  * start-up check accepts exactly that range, and the README says the same. The README (with the
  * docs it links) points at nothing outside the package (a development machine's folders), and
- * every link between the README and the docs reaches a file and a heading that exist.
+ * every link between the README and the docs reaches a file and a heading that exist. The README
+ * is a landing page (at most 150 lines, every command on a row of its own, every docs page linked),
+ * and a user page that ships links only to what ships with it.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import semver from "semver";
 import { expect, test } from "vitest";
 import { BIN, REPO } from "../helpers/fake-machine.js";
+import { importedPackages } from "../helpers/src-imports.js";
 
 const pkg = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8"));
 const engines: string = pkg.engines.node;
-
-/** Every package src/ imports (what the bundle holds). */
-function importedPackages(): string[] {
-  const found = new Set<string>();
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const file = path.join(dir, name);
-      if (statSync(file).isDirectory()) walk(file);
-      else if (file.endsWith(".ts"))
-        // Import statements and import() calls only (prose may say `from "clients"`).
-        for (const m of readFileSync(file, "utf8").matchAll(
-          /^\s*(?:import|export)\b[^;]*?\bfrom "([^".][^"]*)"|\bimport\("([^".][^"]*)"\)/gm,
-        )) {
-          const spec = (m[1] ?? m[2])!;
-          if (spec.startsWith("node:")) continue;
-          found.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!);
-        }
-    }
-  };
-  walk(path.join(REPO, "src"));
-  return [...found].sort();
-}
 
 test("engines asks at least what each bundled library declares", () => {
   const libraries = importedPackages();
@@ -187,4 +168,50 @@ test("the README's index links every page under docs/", () => {
   const pages = markdownPages().filter((p) => p.startsWith("docs/"));
   expect(pages.length).toBeGreaterThan(15);
   expect(pages.filter((p) => !linked.has(p.split(path.sep).join("/")))).toEqual([]);
+});
+
+test("the README is a landing page: at most 150 lines, every command on a line of its own", () => {
+  const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+  expect(readme.trimEnd().split("\n").length).toBeLessThanOrEqual(150);
+  const help = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8" }).stdout;
+  const commands = [...help.slice(help.indexOf("\nCommands:\n")).matchAll(/^ {2}([a-z][\w-]*)\b/gm)].map(
+    (m) => m[1]!,
+  );
+  expect(commands).toContain("sync");
+  expect(commands).toContain("logout");
+  const rows = readme.split("\n").filter((line) => line.startsWith("| `mcp-twin "));
+  for (const command of commands)
+    expect(
+      rows.filter((row) => row.startsWith(`| \`mcp-twin ${command}`)),
+      command,
+    ).toHaveLength(1);
+});
+
+/** A path in the repository is in the published package: `files` in package.json says (globs: `*`). */
+function ships(file: string): boolean {
+  const always = ["package.json", "README.md", "LICENSE"];
+  return [...always, ...(pkg.files as string[])].some((entry) => {
+    if (entry.includes("*"))
+      return new RegExp(`^${entry.replace(/[.]/g, "\\.").replace(/\*/g, "[^/]*")}$`).test(file);
+    return file === entry || file.startsWith(`${entry}/`);
+  });
+}
+
+test("a user page links only to what the package ships (never to docs/dev/ or the recordings)", () => {
+  expect(ships("docs/doctor.md")).toBe(true);
+  expect(ships("docs/dev/recordings/wsl-sim.md")).toBe(false);
+  expect(ships("CONTRIBUTING.md")).toBe(false);
+  const outside: string[] = [];
+  for (const page of markdownPages().filter((p) => ships(p.split(path.sep).join("/")) && p !== "README.md")) {
+    const prose = readFileSync(path.join(REPO, page), "utf8")
+      .replace(/^```[\s\S]*?^```/gm, "")
+      .replace(/`[^`\n]*`/g, "");
+    for (const [, target] of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const file = target!.split("#")[0]!;
+      if (/^[a-z]+:/.test(target!) || file === "") continue;
+      const resolved = path.join(path.dirname(page), file).split(path.sep).join("/");
+      if (!ships(resolved)) outside.push(`${page}: ${target}`);
+    }
+  }
+  expect(outside).toEqual([]);
 });

@@ -460,6 +460,78 @@ describe("previews and reports", () => {
     expect(restored.output).not.toContain(SECRET);
   }, 120_000);
 
+  test("restore on a terminal undoes exactly the last change: its diffs, one question, the other files untouched; a second restore says it was undone", async () => {
+    const m = await syncedFixture();
+    const code = m.paths.claudeCodeConfig;
+    const cursorFile = m.paths.cursorConfig;
+    const before = {
+      code: readFileSync(code, "utf8"),
+      desktop: readFileSync(m.paths.claudeDesktopConfig, "utf8"),
+    };
+    // A hand edit in Cursor, then a sync that takes it back for Cursor alone: the last change.
+    const edited = json(cursorFile);
+    edited.mcpServers.fixture.args = ["--by-hand"];
+    writeFileSync(cursorFile, JSON.stringify(edited, null, 2));
+    const force = await m.run(["sync", "--force", "--client", "cursor"]);
+    expect(force.code, force.stderr).toBe(0);
+    const afterForce = readFileSync(cursorFile, "utf8");
+
+    const r = runInPty(["restore"], m.env, m.paths.linuxHome);
+    await r.waitFor(/Change 1 file\?/);
+    r.type("y");
+    r.type(KEY.enter);
+    const restored = await r.exit;
+    expect(restored.code, restored.output).toBe(0);
+    const [asked, done] = around(restored.output, "Change 1 file?");
+    expect(asked).toMatch(/mcp-twin restore will undo the last change \(a sync at [^)]+\):/);
+    expect(rows(asked!, cursor)).toHaveLength(1);
+    expect(rows(asked!, cursor)[0]).toMatch(/will be updated: fixture put back$/);
+    expect(asked).toContain(`--- ${cursor}`);
+    expect(asked).toContain('+        "--by-hand"');
+    expect(rows(done!, cursor)[0]).toMatch(/^✔ windows cursor .* updated: fixture put back$/);
+    // Files the last change never touched are neither shown nor changed.
+    expect(restored.output).not.toContain(code);
+    expect(restored.output).not.toContain(desktop);
+    expect(restored.output).not.toContain(SECRET);
+    expect(readFileSync(code, "utf8")).toBe(before.code);
+    expect(readFileSync(m.paths.claudeDesktopConfig, "utf8")).toBe(before.desktop);
+    expect(json(cursorFile).mcpServers.fixture.args).toEqual(["--by-hand"]);
+    expect(readFileSync(cursorFile, "utf8")).not.toBe(afterForce);
+
+    // Undone already: said so, with the backups that are kept, not "has not changed a target yet".
+    const again = await m.run(["restore"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(
+      /^Nothing to restore: the last change \(a sync at [^)]+\) has been undone already\. mcp-twin keeps \d+ backups of 2 files: `mcp-twin restore --list` shows them, and `mcp-twin restore <target> --from <backup>` puts mcp-twin's entries back as of one\.$/m,
+    );
+    expect(again.stdout).not.toContain("has not changed a target yet");
+  }, 120_000);
+
+  test("restore --yes and --json undo the last change without asking; a no: nothing changed", async () => {
+    const m = await syncedFixture();
+    const cursorFile = m.paths.cursorConfig;
+    const edited = json(cursorFile);
+    edited.mcpServers.fixture.args = ["--by-hand"];
+    writeFileSync(cursorFile, JSON.stringify(edited, null, 2));
+    expect((await m.run(["sync", "--force", "--client", "cursor"])).code).toBe(0);
+    const forced = readFileSync(cursorFile, "utf8");
+
+    const no = runInPty(["restore"], m.env, m.paths.linuxHome);
+    await no.waitFor(/Change 1 file\?/);
+    no.type("n");
+    no.type(KEY.enter);
+    const declined = await no.exit;
+    expect(declined.code, declined.output).toBe(0);
+    expect(declined.output).toContain("Nothing changed.");
+    expect(readFileSync(cursorFile, "utf8")).toBe(forced);
+
+    const j = await m.run(["restore", "--json"]);
+    expect(j.code, j.stderr).toBe(0);
+    const doc = JSON.parse(j.stdout) as { targets: Array<{ client: string; action: string }> };
+    expect(doc.targets.map((t) => `${t.client} ${t.action}`)).toEqual(["cursor updated"]);
+    expect(json(cursorFile).mcpServers.fixture.args).toEqual(["--by-hand"]);
+  }, 120_000);
+
   test("--dry-run and --json: the same facts, planned; a deleted file's action is `deleted`", async () => {
     const m = await syncedFixture();
     const dry = await m.run(["uninstall", "--dry-run"]);
@@ -631,10 +703,11 @@ describe("after an uninstall, and after a restore", () => {
     expect(one.stdout).not.toContain("Claude Desktop");
     const all = await m.run(["uninstall", "--yes", "--json"]);
     expect(JSON.parse(all.stdout).restart).toEqual({ apps: ["Claude Desktop"], sessions: ["Claude Code"] });
+    // restore undoes the last uninstall (Cursor's entries went in the one before).
     expect((await m.run(["restore", "--yes"])).code).toBe(0);
     const again = await m.run(["uninstall", "--yes"]);
     expect(again.stdout).toContain(
-      "Restart Claude Desktop and Cursor, and start a new Claude Code session, to load the changes (until then, an app still open keeps the removed servers).",
+      "Restart Claude Desktop, and start a new Claude Code session, to load the changes (until then, an app still open keeps the removed servers).",
     );
     // Nothing changed: nothing to load.
     const none = await m.run(["uninstall", "--yes"]);

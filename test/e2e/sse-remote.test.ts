@@ -193,9 +193,15 @@ describe("add <registry name> of an SSE-only server → sync → handshakes", ()
       expect(c.status, c.message).toBe("pass");
       expect(c.message).toContain("SSE handshake");
     }
-    for (const client of ["claude-desktop", "codex"]) {
-      const c = one(run, "probe.handshake", { client, server: "legacy-sse" });
+    // The relays (Claude Desktop on Windows, Codex in WSL) reach it through mcp-twin's relay: one
+    // contact for both sides, one finding naming them.
+    for (const [client, name] of [
+      ["claude-desktop", "Claude Desktop"],
+      ["codex", "Codex"],
+    ] as const) {
+      const c = probeOf(client, name);
       expect(c.status, c.message).toBe("pass");
+      expect(c.message).toContain("(through mcp-twin's relay)");
       expect(c.message).toContain("2 tools (mcp-twin-sse-fixture)");
     }
   }, 120_000);

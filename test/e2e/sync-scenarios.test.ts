@@ -53,11 +53,21 @@ describe("ownership", () => {
     expect(cursor.drift).toEqual(["fixture"]);
     expect(cursor.action).toBe("unchanged");
     expect(json(m.paths.cursorConfig).mcpServers.fixture.args).toContain("--verbose");
-    const forced = await syncJson(m, "--force");
-    expect(forced.report.targets.find((t: { client: string }) => t.client === "cursor").updated).toEqual([
-      "fixture",
-    ]);
+    const planned = await syncJson(m, "--force", "--dry-run");
+    const plannedCursor = planned.report.targets.find((t: { client: string }) => t.client === "cursor");
+    expect(plannedCursor).toMatchObject({ updated: ["fixture"], drift: [], overwritten: ["fixture"] });
+    // --force says what it did to the edit: overwritten, not "kept" (and no advice to use --force).
+    const forced = await m.run(["sync", "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain(
+      "▲ fixture: edited by hand since the last sync; overwritten with the manifest's entry (--force); `mcp-twin restore` puts the edit back",
+    );
+    expect(forced.stdout).not.toContain("kept");
+    expect(forced.stdout).not.toContain("--force overwrites it");
     expect(json(m.paths.cursorConfig).mcpServers.fixture.args).not.toContain("--verbose");
+    // What it said: restore puts the edit back.
+    expect((await m.run(["restore", "--yes"])).code).toBe(0);
+    expect(json(m.paths.cursorConfig).mcpServers.fixture.args).toContain("--verbose");
   });
 
   test("an entry mcp-twin never wrote is foreign: never touched unless --force", async () => {
@@ -74,7 +84,11 @@ describe("ownership", () => {
       "fixture",
     ]);
     expect(json(m.paths.cursorConfig)).toEqual(mine);
-    await syncJson(m, "--force");
+    const forced = await m.run(["sync", "--force"]);
+    expect(forced.stdout).toContain(
+      "▲ fixture: an entry mcp-twin did not write had this name; taken over (--force); `mcp-twin uninstall` gives it back as you wrote it",
+    );
+    expect(forced.stdout).not.toContain("left alone");
     const after = json(m.paths.cursorConfig);
     expect(after.mcpServers.fixture.command).toBe("C:\\PROGRA~1\\nodejs\\node.exe");
     expect(after.mcpServers.other).toEqual(mine.mcpServers.other);

@@ -1,9 +1,9 @@
 /**
  * Writing a target keeps what it is (issue 9, item 7) and warns when it exposes a secret (item 10):
  * a symlink stays a symlink, owner/group/mode stay (also run as root), bytes that are not UTF-8
- * stay exactly, a read-only file is refused without --force, a 5,000-deep file is a config error,
- * and a file others can read gets the chmod that fixes it. Real files, real links, real bytes, the
- * real CLI.
+ * stay exactly, a read-only file is refused without --force, a 5,000-deep file (JSON, a Codex
+ * config.toml, the manifest) is a config error, and a file others can read gets the chmod that fixes
+ * it. Real files, real links, real bytes, the real CLI.
  */
 import {
   chmodSync,
@@ -280,6 +280,55 @@ describe("a 5,000-deep file", () => {
     const json = JSON.parse((await m.run(["sync", "--json"])).stdout);
     expect(json.errors[0].code).toBe("config-parse");
     expect(readFileSync(file, "utf8")).toBe(deep);
+  });
+});
+
+describe("a Codex config.toml or a manifest nested thousands of levels deep", () => {
+  test.each([3000, 5000])(
+    "config.toml %i deep: exit 2 naming the file and Codex's limit, nothing written; doctor and import say the same",
+    async (depth) => {
+      const m = linux();
+      const codex = path.join(m.paths.linuxHome, ".codex", "config.toml");
+      mkdirSync(path.dirname(codex), { recursive: true });
+      const deep = `model = "gpt-5.5"\nx = ${"[".repeat(depth)}1${"]".repeat(depth)}\n`;
+      writeFileSync(codex, deep);
+      const claude = readFileSync(m.paths.claudeCodeConfig, "utf8");
+      for (const args of [["sync"], ["sync", "--dry-run"], ["status"]]) {
+        const r = await m.run(args);
+        expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain(
+          `${codex}:2:85: arrays or inline tables nested more than 80 levels deep; Codex refuses this file too`,
+        );
+        expect(r.stderr).not.toContain("Unexpected error");
+      }
+      const check = one(await doctor(m, ["--no-probe"]), "config.parse", { client: "codex" });
+      expect(check.status).toBe("fail");
+      expect(check.message).toContain(`${codex}:2:85: arrays or inline tables nested more than 80 levels`);
+      const imported = await m.run(["import", "--yes"]);
+      expect(imported.stderr).not.toContain("Unexpected error");
+      expect(imported.stdout + imported.stderr).toContain(`${codex}:2:85`);
+      expect(readFileSync(codex, "utf8")).toBe(deep);
+      expect(readFileSync(m.paths.claudeCodeConfig, "utf8")).toBe(claude);
+    },
+  );
+
+  test("a manifest 5,000 deep: exit 2 naming the file, line and column; nothing written", async () => {
+    const m = linux();
+    const file = path.join(m.paths.home, "mcp-twin.jsonc");
+    const deep = `{\n  "servers": {},\n  "x": ${"[".repeat(5000)}${"]".repeat(5000)}\n}\n`;
+    writeFileSync(file, deep);
+    const claude = readFileSync(m.paths.claudeCodeConfig, "utf8");
+    const said = `${file}:3:519: nested more than 512 levels deep; a manifest is a few levels deep`;
+    for (const args of [["sync"], ["sync", "--dry-run"], ["status"], ["import", "--yes"], ["login", "x"]]) {
+      const r = await m.run(args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(said);
+    }
+    const check = one(await doctor(m, ["--no-probe"]), "manifest.valid");
+    expect(check.status).toBe("fail");
+    expect(check.message).toContain(said);
+    expect(readFileSync(file, "utf8")).toBe(deep);
+    expect(readFileSync(m.paths.claudeCodeConfig, "utf8")).toBe(claude);
   });
 });
 

@@ -177,6 +177,15 @@ describe("tokens of any length: a file Codex reads is never called invalid", () 
     expect(value(after)).toMatchObject(withoutServers(value(text)));
   });
 
+  test("80 levels of arrays and inline tables are read, as Codex reads them; the 81st is refused where it opens", () => {
+    const nest = (n: number) => `${"[{a = ".repeat(n / 2)}1${" }]".repeat(n / 2)}`;
+    const ok = `x = ${nest(80)}\n`;
+    expect(edit(ok, [{ name: "mcp-twin-test", value: ENTRY }]).startsWith(ok)).toBe(true);
+    expect(() => edit(`# deep\nx = ${nest(82)}\n`, [{ name: "x", value: ENTRY }])).toThrow(
+      /^config\.toml:2:245: arrays or inline tables nested more than 80 levels deep; Codex refuses this file too/,
+    );
+  });
+
   test("nesting thousands of levels deep (Codex stops near a hundred) is refused for what it is", () => {
     const text = `x = ${"[".repeat(20_000)}${"]".repeat(20_000)}\n`;
     expect(() => edit(text, [{ name: "x", value: ENTRY }])).toThrow(

@@ -133,6 +133,27 @@ describe("init --yes", () => {
     expectNothingWritten(m);
   });
 
+  test("on a configured home, a --secret typo of a kept server's key gets the did-you-mean a fresh home gives", async () => {
+    const m = machine();
+    writeManifest(m, {
+      servers: {
+        fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+      },
+    });
+    const manifest = readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8");
+    const r = await m.run(["init", "--yes", "--server", "fixture", "--secret", `FIXTURE_TOKN=${TOKEN}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "--secret FIXTURE_TOKN: no server this init sets up uses it. Did you mean FIXTURE_TOKEN?",
+    );
+    expect(r.stderr).toContain(
+      "FIXTURE_TOKEN is used by fixture, kept as it is: `mcp-twin secret set FIXTURE_TOKEN` stores its key.",
+    );
+    expect(r.stderr).not.toContain("stores one for later");
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    expect(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8")).toBe(manifest);
+  });
+
   test("an --arg that answers no chosen server's input is exit 2 naming it, not a silent default", async () => {
     const m = machine();
     // A typo of filesystem's `folder`: the default (the whole home) must not be taken instead.
@@ -333,6 +354,26 @@ describe("init in a terminal", () => {
     pty.type("fixture");
     await pty.waitFor(/being imported from windows claude-desktop \(chosen above\)/);
     expect(pty.output()).not.toContain("already in the manifest");
+    pty.type(KEY.ctrlC);
+    expect((await pty.exit).code).toBe(130);
+    expectNothingWritten(m);
+  }, 60_000);
+
+  test("a server being imported cannot be chosen again in the picker: no answer line claims it was added", async () => {
+    const m = machine();
+    desktopHasFixture(m, TOKEN);
+    const pty = runInPty(["init"], m.env, m.paths.linuxHome);
+    await pty.waitFor(/bring it into the manifest/);
+    pty.type(KEY.enter);
+    await pty.waitFor(/Add servers from the catalogue/);
+    pty.type("fixture");
+    await pty.waitFor(/being imported from windows claude-desktop \(chosen above\)/);
+    // The registry answered (it cannot be reached here): the list is settled.
+    await pty.waitFor(/the catalogue still works\)/);
+    // Enter does not pick it (it is shown, greyed, with why): the picker goes on.
+    pty.type(KEY.enter);
+    await pty.waitFor(/share memory, notes and a hand-off queue/);
+    expect(pty.output()).not.toMatch(/✔ Add servers from the catalogue[^\n]*fixture/);
     pty.type(KEY.ctrlC);
     expect((await pty.exit).code).toBe(130);
     expectNothingWritten(m);

@@ -1,4 +1,4 @@
-/** The name `add <url>` gives a remote server: its host's telling label. */
+/** The name `add <url>` gives a remote server: its host's telling label, else "remote" (said so). */
 import { expect, test } from "vitest";
 import { nameFromUrl } from "../../src/core/manifest/url-name.js";
 
@@ -15,5 +15,5 @@ test.each([
   ["http://[::1]:8080/mcp", "remote"],
   ["https://mcp.app/mcp", "mcp"],
 ])("%s is %s", (url, name) => {
-  expect(nameFromUrl(url)).toBe(name);
+  expect(nameFromUrl(url)).toEqual({ name, fromHost: name !== "remote" });
 });

@@ -68,7 +68,7 @@ test("on a terminal, add offers the login right away; the sync after it writes t
   pty.type(`y${KEY.enter}`);
   const { code, output } = await pty.exit;
   expect(code).toBe(0);
-  expect(output).toContain("✔ docs: logged in");
+  expect(output).toContain("ℹ docs: logged in");
   const login = JSON.parse(readFileSync(path.join(m.paths.home, "oauth", "docs.json"), "utf8"));
   expect(output).not.toContain(login.tokens.access_token);
   const entry = JSON.parse(readFileSync(m.paths.claudeCodeConfig, "utf8")).mcpServers.docs;
@@ -106,6 +106,13 @@ test("init says which servers it set up need a login (in the sync's report, or o
 
 test("add <url>: the remote server named after its host, its login said; a URL of another scheme or with a password refused, nothing written", async () => {
   const m = machine();
+  // A loopback address gives no name: "remote" is a stand-in, said as one.
+  const dry = await m.run(["add", fx.url, "--yes", "--dry-run"]);
+  expect(dry.code, dry.stderr).toBe(0);
+  expect(dry.stdout).toContain(
+    "Named remote: its host is an address, which gives no name; --name gives it another name.",
+  );
+  expect(dry.stdout).not.toContain("after its host");
   const r = await m.run(["add", fx.url, "--yes", "--json"]);
   expect(r.code).toBe(0);
   expect(JSON.parse(r.stdout)).toMatchObject({

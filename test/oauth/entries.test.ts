@@ -62,7 +62,7 @@ test("a server that answers 401 with a Bearer challenge gets the relay with the 
   expect(login.stdout).not.toContain("Run `mcp-twin sync`");
   const after = await m.run(["sync"]);
   expect(after.stdout).toMatch(
-    /✔ docs: logged in \(scopes mcp:read mcp:write; token valid until .+, then renewed\)/,
+    /ℹ docs: logged in \(scopes mcp:read mcp:write; token valid until .+, then renewed\)/,
   );
   const status = await m.run(["status", "--json"]);
   expect(JSON.parse(status.stdout)[0]).toMatchObject({

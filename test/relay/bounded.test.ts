@@ -10,12 +10,15 @@ import { readFileSync } from "node:fs";
 import { afterEach, expect, test } from "vitest";
 import { BIN, bridgeEnv, cleanup, tempDir } from "../bridge-server/helpers.js";
 import { type Hostile, type HostileMode, startHostile } from "../helpers/hostile.js";
+import { events, json, type ScriptedServer, startScripted } from "../helpers/hostile-mcp.js";
 
 const hostiles: Hostile[] = [];
+const scripted: ScriptedServer[] = [];
 const children: ChildProcess[] = [];
 afterEach(async () => {
   for (const c of children.splice(0)) c.kill("SIGKILL");
   for (const h of hostiles.splice(0)) await h.close();
+  for (const s of scripted.splice(0)) await s.close();
   await cleanup();
 });
 
@@ -64,8 +67,9 @@ function relay(args: string[], input: string[], answers = 1) {
       if (peak > PEAK_MB) done();
     }, 20);
     const limit = setTimeout(done, 30_000);
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
+    child.stdout.setEncoding("utf8"); // a character cut between two reads stays whole
+    child.stdout.on("data", (c: string) => {
+      out += c;
       if (out.split("\n").length > answers) {
         peak = Math.max(peak, peakMb(child.pid!));
         done();
@@ -119,3 +123,71 @@ test("a client line larger than the limit: an error with its id, then the relay 
   expect(r.err).toMatch(/refused a message larger than the 16 MiB limit/);
   expect(h.received()).not.toContain("big-1");
 }, 60_000);
+
+const LIMIT = 16 * 1024 * 1024;
+
+/** A JSON-RPC message exactly `bytes` long in UTF-8, `fill` (CJK text: 3 bytes a character) inside. */
+function sized(bytes: number, message: (text: string) => unknown): string {
+  const head = Buffer.byteLength(JSON.stringify(message("")));
+  const cjk = Math.floor((bytes - head) / 3);
+  const text = "a".repeat(bytes - head - cjk * 3) + "漢".repeat(cjk);
+  const json = JSON.stringify(message(text));
+  expect(Buffer.byteLength(json)).toBe(bytes);
+  return json;
+}
+
+const result = (id: number) => (text: string) => ({
+  jsonrpc: "2.0",
+  id,
+  result: { content: [{ type: "text", text }] },
+});
+
+const INITIALIZED = JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" });
+const CALL = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "big" } });
+
+test.each<[string, "sse" | "json"]>([
+  ["one event of an event stream", "sse"],
+  ["a JSON body", "json"],
+])(
+  "the limit is 16 MiB of bytes: multi-byte text in %s just over it is refused, at it passes whole",
+  async (_, how) => {
+    for (const bytes of [LIMIT + 1, LIMIT]) {
+      const answer = sized(bytes, result(7));
+      const server = await startScripted((_req, res) =>
+        how === "sse" ? events(res, [answer]) : json(res, answer),
+      );
+      scripted.push(server);
+      const r = await relay([server.url], [request(1), INITIALIZED, CALL], 2);
+      expect(r.peak).toBeLessThan(PEAK_MB);
+      if (bytes > LIMIT)
+        expect(r.lines[1]).toMatchObject({
+          id: 7,
+          error: { code: -32000, message: expect.stringMatching(/16 MiB limit/) },
+        });
+      else expect(JSON.stringify(r.lines[1])).toBe(answer);
+    }
+  },
+  120_000,
+);
+
+test("a client line of multi-byte text just over 16 MiB of bytes is refused, one at the limit passes", async () => {
+  let received = 0;
+  const server = await startScripted((req, res) => {
+    received = JSON.stringify(req.params).length;
+    json(res, { jsonrpc: "2.0", id: req.id, result: {} });
+  });
+  scripted.push(server);
+  const call = (id: number) => (text: string) => ({
+    jsonrpc: "2.0",
+    id,
+    method: "tools/call",
+    params: { name: "echo", arguments: { text } },
+  });
+  const over = await relay([server.url], [request(1), INITIALIZED, sized(LIMIT + 1, call(8))], 2);
+  expect(over.lines[1]).toMatchObject({ id: 8, error: { code: -32600 } });
+  expect(received).toBe(0);
+  const at = await relay([server.url], [request(1), INITIALIZED, sized(LIMIT, call(9))], 2);
+  expect(at.lines[1]).toMatchObject({ id: 9, result: {} });
+  expect(received).toBeGreaterThan(LIMIT / 3);
+  expect(at.peak).toBeLessThan(PEAK_MB);
+}, 120_000);

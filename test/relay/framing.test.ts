@@ -94,3 +94,44 @@ test("an event or a line over the limit ends the parse with an error", () => {
     for (let i = 0; i < 20; i++) many.push(Buffer.from(`data: ${"x".repeat(10)}\n`));
   }).toThrow(/limit/);
 });
+
+test("the limit counts bytes, not characters: multi-byte text just over it is refused, just under it passes", () => {
+  const cjk = (n: number) => "漢".repeat(n); // 3 bytes in UTF-8, one UTF-16 unit
+  const events: SseEvent[] = [];
+  const under = new SseParser(999, (e) => events.push(e));
+  under.push(Buffer.from(`data: ${cjk(333)}\n\n`));
+  expect(events).toEqual([{ event: "message", data: cjk(333) }]);
+  // 1,002 bytes in 334 characters: over a 1,000-byte limit, in one line or across lines and chunks.
+  const over = new SseParser(1000, () => {});
+  expect(() => over.push(Buffer.from(`data: ${cjk(334)}\n\n`))).toThrow(/limit/);
+  const split = new SseParser(1000, () => {});
+  const bytes = Buffer.from(`data: ${cjk(167)}\ndata: ${cjk(167)}\n\n`);
+  expect(() => {
+    for (let i = 0; i < bytes.length; i += 5) split.push(bytes.subarray(i, i + 5));
+  }).toThrow(/limit/);
+  const lines: string[] = [];
+  const long: string[] = [];
+  const splitter = new LineSplitter(
+    999,
+    (l) => lines.push(l),
+    (start) => long.push(start),
+  );
+  splitter.push(Buffer.from(`${cjk(333)}\n${cjk(334)}\n`));
+  expect(lines).toEqual([cjk(333)]);
+  expect(long).toHaveLength(1);
+});
+
+test("a line splitter told to stop returns the rest of the chunk, and takes it whole when pushed again", () => {
+  const lines: string[] = [];
+  const split = new LineSplitter(
+    64,
+    (l) => lines.push(l),
+    () => {},
+  );
+  const rest = split.push(Buffer.from('{"a":1}\n{"b":2}\n{"c":'), () => lines.length < 1);
+  expect(lines).toEqual(['{"a":1}']);
+  expect(rest?.toString()).toBe('{"b":2}\n{"c":');
+  expect(split.push(rest!)).toBeUndefined();
+  split.push(Buffer.from("3}\n"));
+  expect(lines).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
+});

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import type { LifecycleHost } from "../../core/bridge-control/lifecycle.js";
-import { ExitCode } from "../../core/errors.js";
+import { ExitCode, OperationError } from "../../core/errors.js";
 import {
   bridgeShaped,
   bridgeTarget,
@@ -85,18 +85,26 @@ async function targetOf(p: PreparedConnect, io: ConnectIo): Promise<RelayTarget>
     };
   }
   if (!bridgeShaped(p.url)) return remoteTarget(p.url, p.headers);
-  return bridgeTarget({
-    url: p.url,
-    start: p.start,
-    host: io.host,
-    log: io.log,
-    configuredPort: async () => {
-      const { loadBridgeSettings } = await import("../../core/bridge-control/settings.js");
-      return (await loadBridgeSettings(io.host as Parameters<typeof loadBridgeSettings>[0])).port;
-    },
-    headers: p.headers,
-    secret: (value) => io.secret([value]),
-  });
+  try {
+    return await bridgeTarget({
+      url: p.url,
+      start: p.start,
+      host: io.host,
+      log: io.log,
+      configured: async () => {
+        const { loadBridgeSettings } = await import("../../core/bridge-control/settings.js");
+        return loadBridgeSettings(io.host as Parameters<typeof loadBridgeSettings>[0]);
+      },
+      headers: p.headers,
+      secret: (value) => io.secret([value]),
+    });
+  } catch (error) {
+    // The bridge cannot be had (its port held by another program, or it did not start): the
+    // client's requests are answered with why (an MCP error it shows), never relayed elsewhere.
+    if (!(error instanceof OperationError)) throw error;
+    const why = `mcp-twin: ${error.message}${error.hint ? ` ${error.hint}` : ""}`;
+    return { ...remoteTarget(p.url, p.headers, true), headers: () => Promise.reject(new Error(why)) };
+  }
 }
 
 /** The login provider for `--auth`; one that cannot be had answers every request with why. */

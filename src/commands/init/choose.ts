@@ -171,7 +171,11 @@ export async function askKeys(
         { hint: `\`mcp-twin secret set ${name}\` replaces the stored key; then \`mcp-twin sync\`.` },
       );
   }
-  // Every --secret must be one of these (before anything is asked): a typo is named, not dropped.
+  // Every --secret must be one of these (before anything is asked): a typo is named, not dropped —
+  // also a typo of a key of a server init keeps as it is (pointed at, with how to store it).
+  const kept = new Map<string, string[]>();
+  for (const [server, spec] of Object.entries(ctx.existing.manifest.servers))
+    for (const name of referencesOf(spec, "secret")) kept.set(name, [...(kept.get(name) ?? []), server]);
   checkSecretFlagNames(
     givenSecrets.keys(),
     [
@@ -179,6 +183,7 @@ export async function askKeys(
       ...ctx.chosen.flatMap(({ template: t }) => (t.secrets ?? []).map((spec) => spec.name)),
     ],
     "no server this init sets up uses it",
+    kept,
   );
   ctx.importAnswers = await askSecrets(
     placeholders.map((m) => ({

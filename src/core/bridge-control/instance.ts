@@ -1,7 +1,7 @@
 /**
  * The one running bridge describes itself in `<state>/serve.json` (pid, host, port, url, version,
- * start time) while it holds the state folder's lock. Everything that manages or reaches it reads
- * that file (lifecycle.ts); only the bridge writes it.
+ * start time) while it holds the state folder's lock, and every address it listened on in
+ * `addresses.json`. Everything that manages or reaches it reads them; only the bridge writes serve.json.
  */
 
 import { own } from "../own-keys.js";
@@ -54,6 +54,36 @@ async function readInstance(files: BridgeFiles): Promise<InstanceInfo | null> {
 
 export async function writeInstance(files: BridgeFiles, info: InstanceInfo): Promise<void> {
   await writePrivateFile(files.instance, `${JSON.stringify(info, null, 2)}\n`);
+  await rememberAddress(files, info);
+}
+
+/** How many of the bridge's addresses are remembered (the newest). */
+const ADDRESSES_KEPT = 32;
+
+const unbracket = (host: string) => host.replace(/^\[|\]$/g, "");
+
+/** The addresses in addresses.json, as `host:port` (a file edited by anyone is only data). */
+async function readAddresses(files: BridgeFiles): Promise<string[]> {
+  try {
+    const list = JSON.parse((await readTextOrNull(files.addresses)) ?? "[]") as unknown;
+    return Array.isArray(list) ? list.filter((a): a is string => typeof a === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Keep `host:port` as an address this home's bridge listened on (addresses.json). */
+export async function rememberAddress(files: BridgeFiles, at: { host: string; port: number }): Promise<void> {
+  const address = `${unbracket(at.host)}:${at.port}`;
+  const known = await readAddresses(files);
+  if (known.at(-1) === address) return;
+  const next = [...known.filter((a) => a !== address), address].slice(-ADDRESSES_KEPT);
+  await writePrivateFile(files.addresses, `${JSON.stringify(next)}\n`);
+}
+
+/** Did this home's bridge ever listen on `host:port`? */
+export async function wasAddress(files: BridgeFiles, host: string, port: number): Promise<boolean> {
+  return (await readAddresses(files)).includes(`${unbracket(host)}:${port}`);
 }
 
 /** Remove serve.json if it names this process (or no live one). */

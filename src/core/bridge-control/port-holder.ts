@@ -5,9 +5,11 @@
  */
 import { readdir, readFile, readlink } from "node:fs/promises";
 import path from "node:path";
+import { untrusted } from "../formats/control-chars.js";
 
 export interface PortHolder {
   pid: number;
+  /** Its command line, as others wrote it (a process sets its own title): every control escaped. */
   command: string;
 }
 
@@ -40,7 +42,7 @@ export async function portHolder(port: number, proc = "/proc"): Promise<PortHold
       const link = await readlink(path.join(fdDir, fd)).catch(() => "");
       if (!inodes.has(link)) continue;
       const cmdline = await readFile(path.join(proc, pid, "cmdline"), "utf8").catch(() => "");
-      const command = cmdline.split("\u0000").filter(Boolean).join(" ");
+      const command = untrusted(cmdline.split("\u0000").filter(Boolean).join(" "));
       return { pid: Number(pid), command: command.length > 160 ? `${command.slice(0, 160)}…` : command };
     }
   }

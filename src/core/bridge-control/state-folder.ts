@@ -59,6 +59,8 @@ export function bridgeFiles(dir: string) {
     shareCache: path.join(dir, "shares-cache.json"),
     /** Written by the running HTTP instance: pid, port, url. */
     instance: path.join(dir, "serve.json"),
+    /** Every address the bridge listened on (a relay from an older entry is told by it). */
+    addresses: path.join(dir, "addresses.json"),
     log: path.join(dir, "serve.log"),
   };
 }

@@ -1,7 +1,7 @@
 /**
- * docs/doctor.md's list of checks and the README's list of ids, written from the registry (pure).
- * `npm run docs:doctor` writes them between their markers; test/doctor/all-checks.test.ts fails when a
- * file is not what this gives.
+ * docs/doctor.md's list of checks and its paragraph of ids, written from the registry (pure).
+ * `npm run docs:doctor` writes them between their markers; test/doctor/all-checks.test.ts fails when
+ * the page is not what this gives.
  */
 import { CHECKS } from "./all-checks.js";
 import type { CheckScope } from "./types.js";
@@ -24,10 +24,10 @@ function checkListMarkdown(): string {
   }).join("\n");
 }
 
-/** The README's one paragraph of ids. */
+/** The one paragraph of ids, above the list. */
 function idListMarkdown(): string {
   const ids = CHECKS.map((c) => `\`${c.id}\``).join(", ");
-  // Wrapped near 100 columns, as the README's prose is.
+  // Wrapped near 100 columns, as the docs' prose is.
   const lines: string[] = [];
   let line = "Check ids:";
   for (const word of `${ids}.`.split(" ")) {
@@ -50,8 +50,11 @@ export function withGenerated(text: string, name: string, content: string): stri
   return `${text.slice(0, a + start.length)}\n${content}\n${text.slice(b)}`;
 }
 
-/** The files the registry writes into, and what each should hold. */
+/** The files the registry writes into (docs/doctor.md alone), and what each should hold. */
 export const GENERATED: ReadonlyArray<{ file: string; apply: (text: string) => string }> = [
-  { file: "docs/doctor.md", apply: (t) => withGenerated(t, "checks", checkListMarkdown()) },
-  { file: "README.md", apply: (t) => withGenerated(t, "doctor-check-ids", idListMarkdown()) },
+  {
+    file: "docs/doctor.md",
+    apply: (t) =>
+      withGenerated(withGenerated(t, "doctor-check-ids", idListMarkdown()), "checks", checkListMarkdown()),
+  },
 ];

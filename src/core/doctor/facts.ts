@@ -64,6 +64,8 @@ export interface ProbeItem {
    * as they are named in the report: "Claude Desktop and Cursor". Absent when only this one.
    */
   sharedBy?: string;
+  /** Those configs are in several environments (a remote contacted once from here). */
+  sharedAcross?: boolean;
   /** doctor's --timeout, to tell a slow server from one that hangs. */
   probeTimeoutMs: number;
 }

@@ -12,7 +12,8 @@ import type { Check, Place } from "./types.js";
  * lines — is reported once. Passes too: one start that answered for Claude Desktop and Cursor is one
  * finding, not one per config (and counted once).
  *
- * A grouped finding keeps the stable `--json` keys: `env` (when it is one) and `server`, no
+ * A grouped finding keeps the stable `--json` keys: `env` (when it is one: a remote contacted once for
+ * configs in several environments has none) and `server`, no
  * `client`, and the places named at the end of its message (`messageOf`) — `secrets.placeholder`
  * groups a key several clients' entries carry the same way.
  */
@@ -22,7 +23,8 @@ export function groupShared(checks: readonly Check[]): Check[] {
     c.client && c.server && c.env
       ? JSON.stringify([
           c.id,
-          c.env,
+          // One contact for configs in several environments is one finding, not one per environment.
+          c.oneForAll ? "" : c.env,
           c.server,
           c.status,
           c.message,
@@ -45,8 +47,9 @@ export function groupShared(checks: readonly Check[]): Check[] {
     }
     // The group takes the place of its first member; the others are in it.
     if (members[0] !== c) continue;
-    const { client: _client, scope: _scope, ...rest } = c;
-    out.push({ ...rest, places: members.map(placeOf) });
+    const { client: _client, scope: _scope, env, oneForAll: _one, ...rest } = c;
+    const envs = new Set(members.map((m) => m.env));
+    out.push({ ...rest, ...(envs.size === 1 && env ? { env } : {}), places: members.map(placeOf) });
   }
   return out;
 }

@@ -52,11 +52,13 @@ export async function runDoctor(
   checkSelectors({ clients: options.clients, envs: options.envs });
   const collected = await collectFacts(host, options, progress);
   const checks = runChecks(collected.facts);
-  const kept = groupShared(
-    options.servers.length === 0
-      ? checks
-      : checks.filter((c) => !c.server || options.servers.includes(c.server)),
-  );
+  // --server: the servers' own findings, and those about a whole file or the machine — but not a
+  // file's finding about other servers only (their keys in it).
+  const wanted = (c: Check) =>
+    c.server
+      ? options.servers.includes(c.server)
+      : !c.about || c.about.some((s) => options.servers.includes(s));
+  const kept = groupShared(options.servers.length === 0 ? checks : checks.filter(wanted));
   return {
     ok: !kept.some((c) => c.status === "fail"),
     ...(collected.manifest ? { manifest: collected.manifest } : {}),

@@ -82,11 +82,13 @@ export async function runProbes(
     .filter((w) => w.kind === "stdio" || (w.kind === "remote" && w.remote))
     .map((w) => {
       const key = keyOf(w);
-      const shared = key ? sharedBy(sharing.get(key) ?? []) : undefined;
+      const sharers = key ? (sharing.get(key) ?? []) : [];
+      const shared = sharedBy(sharers);
+      const across = new Set(sharers.map((x) => x.where.env)).size > 1;
       return {
         work: w,
         ...(key ? { result: byKey.get(key)! } : {}),
-        ...(shared ? { sharedBy: shared } : {}),
+        ...(shared ? { sharedBy: shared, ...(across ? { sharedAcross: true } : {}) } : {}),
         probeTimeoutMs: options.timeoutMs,
       };
     });

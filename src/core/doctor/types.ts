@@ -29,6 +29,16 @@ export interface Finding {
    * a finding has no `client`; `--json` names the places in its message (group.ts's messageOf).
    */
   places?: Place[];
+  /**
+   * The servers a finding about a whole file is about (config.private: the servers whose keys it
+   * holds): `--server` keeps it only for one of them. Not in --json.
+   */
+  about?: string[];
+  /**
+   * One start or contact answered for client configs in several environments (a remote reached
+   * once): reported once for all of them, not once per environment (group.ts). Not in --json.
+   */
+  oneForAll?: boolean;
 }
 
 /** A client config a finding applies to: the client's file (user scope unless said) in an environment. */

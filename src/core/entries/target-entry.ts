@@ -170,7 +170,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     if (server.package && portable) {
       launch = npxLaunch(server.package, ctx.version?.(splitSpec(server.package).name), env, args, envVars);
     } else {
-      const here = launchIn(server, run, env, ctx.installed, args, envVars);
+      const here = launchIn(server, run, env, ctx.installed, args, envVars, name);
       if (!here.ok) return here;
       launch = here.launch;
       program = here.program;
@@ -283,6 +283,8 @@ export function launchIn(
   installed: (envId: string, packageName: string) => InstalledPackage | undefined,
   args: string[],
   envVars: Record<string, string>,
+  /** The server's name in the manifest, for the way out of a package with no program. */
+  serverName?: string,
 ):
   | { ok: true; launch: Launch; program?: string }
   | { ok: false; code: "not-installed"; reason: string; missing?: { package: string; env: string } } {
@@ -300,12 +302,18 @@ export function launchIn(
       missing: { package: name, env: env.id },
     };
   const script = pickBin(pkg, server.bin);
-  if (!script)
+  if (!script) {
+    const bins = Object.keys(pkg.bins);
     return {
       ok: false,
       code: "not-installed",
-      reason: `${pkg.name} has no bin${server.bin ? ` named "${server.bin}"` : ""} to run (set "bin" in the manifest)`,
+      // No bin at all is not a server; several, none chosen (or a name it lacks), is a choice to make.
+      reason:
+        bins.length === 0
+          ? `${pkg.name}@${pkg.version} has no bin: the package holds no program to start, so it is not an MCP server mcp-twin can run (\`mcp-twin remove ${serverName ?? "<server>"}\` takes it out of the manifest)`
+          : `${pkg.name} has no bin${server.bin ? ` named "${server.bin}"` : " mcp-twin can tell is the server"} to run: it has ${bins.join(", ")} (set "bin" in the manifest to one of them)`,
     };
+  }
   return { ok: true, launch: { command: env.node.path, args: [script, ...args], env: envVars } };
 }
 

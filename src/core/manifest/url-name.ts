@@ -6,11 +6,12 @@
 /** Labels that say nothing of whose server it is. */
 const GENERIC = new Set(["mcp", "api", "www", "server", "remote", "app", "apps", "cloud", "gateway"]);
 
-export function nameFromUrl(text: string): string {
+/** `fromHost`: the name is the host's; false when the host is an address and the name a stand-in. */
+export function nameFromUrl(text: string): { name: string; fromHost: boolean } {
   const url = new URL(text);
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  // An address, or a single-label host (localhost): nothing to tell it by but "remote".
-  if (/^[\d.]+$/.test(host) || host.includes(":")) return "remote";
+  // An IP address: nothing to tell it by but "remote".
+  if (/^[\d.]+$/.test(host) || host.includes(":")) return { name: "remote", fromHost: false };
   const labels = host.split(".").filter(Boolean);
   const named = labels.length > 1 ? labels.slice(0, -1) : labels;
   const telling = named.find((label) => !GENERIC.has(label)) ?? named[0] ?? "remote";
@@ -18,5 +19,5 @@ export function nameFromUrl(text: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, "-")
     .replace(/^-+|-+$/g, "");
-  return cleaned || "remote";
+  return cleaned ? { name: cleaned, fromHost: true } : { name: "remote", fromHost: false };
 }

@@ -5,12 +5,23 @@
 import { findNodeAtLocation, getNodeValue, type Node, type ParseError, parseTree } from "jsonc-parser";
 import type { z } from "zod";
 import { lineColumnAt, UsageError, UsageErrors } from "../errors.js";
+import { MAX_DEPTH, tooDeepAt } from "../formats/json/merge.js";
 import { describeParseError } from "../formats/parse-errors.js";
 import { didYouMean } from "../selectors.js";
 import { bridgeSchema, type Manifest, manifestSchema, overrideSchema, serverSchema } from "./schema.js";
 
 export function parseManifestText(raw: string, file: string): Manifest {
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    // The parser and zod descend once per level: thousands of levels would exhaust the stack.
+    const { line, column } = lineColumnAt(text, deep);
+    throw new UsageError(
+      "manifest-parse",
+      `${file}:${line}:${column}: nested more than ${MAX_DEPTH} levels deep; a manifest is a few levels deep, and mcp-twin does not read one this deep.`,
+      { location: { file, line, column }, hint: "Fix it by hand at that line and column." },
+    );
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, {
     allowTrailingComma: true,

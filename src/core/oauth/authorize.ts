@@ -10,8 +10,11 @@ import { InterruptedError, OperationError } from "../errors.js";
 import { untrusted } from "../formats/control-chars.js";
 import { type CallbackListener, listenForCallback, portOf } from "./callback.js";
 import { discover, reason, sameIssuer } from "./discovery.js";
+import { guardedFetch } from "./endpoints.js";
+import { oauthFetch } from "./oauth-fetch.js";
+import { dropRecord } from "./refresh-record.js";
 import { type ConfiguredClient, clientFor } from "./registration.js";
-import { LOGIN_VERSION, readLogin, type StoredLogin, saveLogin } from "./token-store.js";
+import { LOGIN_VERSION, readLogin, type StoredLogin, saveLogin, underRenewalLock } from "./token-store.js";
 
 export interface LoginOptions {
   server: string;
@@ -24,14 +27,27 @@ export interface LoginOptions {
   log(line: string): void;
   fetchFn?: FetchLike;
   now?: () => number;
+  /** Ctrl-C: ends the request under way. */
+  signal?: AbortSignal;
+  /** Told when a renewal of the earlier login holds its lock (the new login is stored after it). */
+  onWait?: () => void;
 }
 
 export async function logIn(options: LoginOptions): Promise<StoredLogin> {
-  const fetchFn = options.fetchFn ?? fetch;
+  // Each step's requests bounded (oauth-fetch.ts): a provider that stalls or floods ends the login.
+  const fetchFn = options.fetchFn ?? oauthFetch(options.signal ? { signal: options.signal } : {});
   const now = options.now ?? Date.now;
   const found = await discover(options.server, options.url, fetchFn, options.configured.scope);
+  // Registration and the exchange go only where the checked metadata says (no redirect elsewhere).
+  const guarded = guardedFetch(fetchFn, options.server);
   const previous = readLogin(options.oauthDir, options.server);
-  const listener = await listenForCallback(portOf(previous?.client.redirect_uris));
+  const state = randomBytes(24).toString("base64url");
+  const listener = await listenForCallback({
+    state,
+    port: portOf(previous?.client.redirect_uris),
+    ignored: (why) =>
+      options.log(`A request to the login's callback was ignored (${why}); still waiting for the browser.`),
+  });
   try {
     const client = await clientFor({
       server: options.server,
@@ -41,9 +57,8 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
       previous,
       redirectUri: listener.redirectUri,
       scope: found.scope,
-      fetchFn,
+      fetchFn: guarded,
     });
-    const state = randomBytes(24).toString("base64url");
     const { authorizationUrl, codeVerifier } = await startAuthorization(found.authorizationServer, {
       metadata: found.metadata as never,
       clientInformation: client,
@@ -68,7 +83,7 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
         codeVerifier,
         redirectUri: listener.redirectUri,
         resource: found.resource,
-        fetchFn,
+        fetchFn: guarded,
       });
     } catch (error) {
       throw new OperationError(
@@ -95,7 +110,17 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
       issuedAt,
       ...(typeof tokens.expires_in === "number" ? { expiresAt: issuedAt + tokens.expires_in * 1000 } : {}),
     };
-    await saveLogin(options.oauthDir, login);
+    // Under the renewals' lock: a renewal of the earlier login under way ends first, and its
+    // tokens never replace these (refresh.ts stores only over the login whose token it sent).
+    await underRenewalLock(
+      options.oauthDir,
+      options.server,
+      async () => {
+        await saveLogin(options.oauthDir, login);
+        await dropRecord(options.oauthDir, options.server);
+      },
+      options.onWait,
+    );
     return login;
   } finally {
     await listener.close();
@@ -121,10 +146,10 @@ export function checkResponse(
       `The answer to the login for ${expect.server} does not carry the state mcp-twin sent: it was not used (it may belong to another login).`,
       { hint: "Start the login again and finish it in the browser window it opens." },
     );
-  const error = params.has("error") ? untrusted(params.get("error")!).slice(0, 100) : null;
-  if (error) {
-    const described = params.get("error_description");
-    const description = described ? untrusted(described).slice(0, 300) : null;
+  if (params.has("error")) {
+    // A provider's words, or none: the reason said is never empty.
+    const error = untrusted(params.get("error")!.trim()).slice(0, 100) || "an error without a name";
+    const description = untrusted((params.get("error_description") ?? "").trim()).slice(0, 300);
     throw new OperationError(
       "oauth-denied",
       `The provider did not grant the login for ${expect.server}: ${error}${description ? ` (${description})` : ""}.`,

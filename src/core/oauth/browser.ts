@@ -1,11 +1,13 @@
 /**
- * Opening the login page: the program `BROWSER` names, else inside WSL Windows' default browser
- * (`cmd.exe /c start "" "<url>"`, quoted against cmd's `&`), PowerShell's Start-Process on Windows,
- * `open` on macOS, `xdg-open` on Linux. Only the start is judged; a browser is never waited for.
+ * Opening the login page: `BROWSER`, else Windows' default browser through PowerShell's Start-Process
+ * (from WSL too), `open` on macOS, `xdg-open` on Linux — each given an address no shell or cmd.exe
+ * reads as syntax. Only the start is judged; a browser is never waited for.
  */
 import type { LocalInfo } from "../environments/local.js";
 import type { WindowsInterop } from "../environments/windows.js";
+import { OperationError } from "../errors.js";
 import type { Host } from "../system/host.js";
+import { endpointProblem } from "./endpoints.js";
 
 export type Opened = { ok: true; via: string } | { ok: false; via: string; error: string };
 
@@ -20,6 +22,35 @@ export function browserCommand(value: string, url: string): string[] {
   return withUrl.some((w, i) => w !== words[i]) ? withUrl : [...words, url];
 }
 
+/** What stays as it is in the address handed over: letters, digits, `-._~/?=&+:@,` and `%XX`. */
+const KEEP = /^[A-Za-z0-9\-._~/?=&+:@,]$/;
+const HEX2 = /^[0-9A-Fa-f]{2}$/;
+
+/**
+ * The address as a browser launcher gets it: https or http only (the login's endpoint rule), and
+ * after the host every other character percent-encoded (`%` not starting an escape, `"`, `'`, `^`,
+ * `!`, `$`, `;`, `*`, brackets, blanks, controls, non-ASCII) — so cmd.exe, PowerShell or a shell
+ * that meets it finds nothing to expand, quote or chain, and the browser reads the same address.
+ */
+export function launcherUrl(href: string): string {
+  const why = endpointProblem(href);
+  if (why !== undefined)
+    throw new OperationError("oauth-endpoint", `The login page's address was not opened: ${why}.`);
+  const url = new URL(href);
+  const rest = Array.from(url.href.slice(url.origin.length));
+  let out = "";
+  let fragment = false;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i]!;
+    if (KEEP.test(c) || (c === "%" && HEX2.test(`${rest[i + 1]}${rest[i + 2]}`))) out += c;
+    else if (c === "#" && !fragment) {
+      fragment = true;
+      out += c;
+    } else for (const b of Buffer.from(c, "utf8")) out += `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return `${url.origin}${out}`;
+}
+
 /** PowerShell's `-EncodedCommand`: the script as base64 of its UTF-16LE bytes. */
 export function encodedStartProcess(url: string): string {
   return Buffer.from(`Start-Process '${url.replace(/'/g, "''")}'`, "utf16le").toString("base64");
@@ -28,41 +59,34 @@ export function encodedStartProcess(url: string): string {
 export async function openBrowser(
   host: Host,
   local: LocalInfo,
-  url: string,
-  /** On Windows: how to start a Windows program, and where Windows lives (SYSTEMROOT). */
+  address: string,
+  /** On Windows and from WSL: how to start a Windows program, and where Windows lives (SYSTEMROOT). */
   windows?: { interop: WindowsInterop; systemRoot?: string | undefined },
 ): Promise<Opened> {
+  const url = launcherUrl(address);
   const given = host.env.BROWSER?.trim();
   if (given) {
+    // No shell: the command's words and the address are the program's arguments as they are.
     const [file, ...args] = browserCommand(given, url);
     return started(host, `BROWSER (${file})`, file!, args);
   }
-  if (local.kind === "wsl") {
-    if (!local.interop || !local.cmdExe)
-      return {
-        ok: false,
-        via: "Windows",
-        error: `WSL cannot start Windows programs here (${local.interopReason ?? "interop is off"})`,
-      };
-    const result = await host.runner.run(local.cmdExe, ["/d", "/c", "start", '""', `"${url}"`], {
-      cwd: `${local.mountRoot}c`,
-      env: { ...host.env },
-      timeoutMs: 15_000,
-    });
-    return result.failed
-      ? { ok: false, via: "Windows' default browser", error: failure(result) }
-      : { ok: true, via: "Windows' default browser" };
-  }
-  if (local.kind === "windows" && windows) {
+  if (local.kind === "wsl" && !local.interop)
+    return {
+      ok: false,
+      via: "Windows",
+      error: `WSL cannot start Windows programs here (${local.interopReason ?? "interop is off"})`,
+    };
+  if ((local.kind === "wsl" || local.kind === "windows") && windows) {
+    // Not cmd.exe's `start`: cmd reads %VAR%, quotes, & and ^ in a command line whatever is done
+    // to it. The script travels as base64; PowerShell reads the address as one quoted literal.
     // By its full path: no powershell.exe planted in the current folder is started.
     const result = await windows.interop.exe(
       `${windows.systemRoot ?? "C:\\Windows"}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`,
       ["-NoProfile", "-NonInteractive", "-EncodedCommand", encodedStartProcess(url)],
       { timeoutMs: 15_000 },
     );
-    return result.failed
-      ? { ok: false, via: "the default browser", error: failure(result) }
-      : { ok: true, via: "the default browser" };
+    const via = local.kind === "wsl" ? "Windows' default browser" : "the default browser";
+    return result.failed ? { ok: false, via, error: failure(result) } : { ok: true, via };
   }
   return started(host, "the default browser", local.kind === "macos" ? "open" : "xdg-open", [url]);
 }

@@ -1,8 +1,9 @@
 /**
- * The loopback redirect of a login (RFC 8252): a listener on 127.0.0.1 (which a Windows browser
- * reaches inside WSL through localhost forwarding) that hands the authorization response over, or
- * the same response from an address pasted back (`login --no-browser`).
+ * The loopback redirect of a login (RFC 8252): a listener on 127.0.0.1 (a Windows browser reaches it
+ * through WSL's localhost forwarding) that hands over the one answer with this login's `state` and
+ * ignores every other request; or the same answer from an address pasted back (`--no-browser`).
  */
+import { timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
@@ -18,31 +19,78 @@ export interface CallbackListener {
 const PAGE = (title: string, text: string) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body style="font-family:system-ui,sans-serif;margin:3em"><h1>${title}</h1><p>${text}</p></body></html>`;
 
+/** Is `given` this login's state? (In constant time: a racer learns nothing from the timing.) */
+function sameState(given: string | null, state: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(state);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Why a request to the callback is not this login's answer (undefined: it is): another path or
+ * method, no `state` or another one, neither a code nor an error. The port and the state are in
+ * the browser's command line, which other local programs can read: such requests get a harmless
+ * page and the login goes on waiting.
+ */
+export function notTheAnswer(method: string | undefined, url: URL, state: string): string | undefined {
+  if (url.pathname !== CALLBACK_PATH || method !== "GET") return "another address";
+  if (!sameState(url.searchParams.get("state"), state))
+    return url.searchParams.has("state") ? "another login's state" : "no state";
+  if (!url.searchParams.get("code") && !url.searchParams.has("error")) return "no code";
+  return undefined;
+}
+
 /**
  * Listen on 127.0.0.1 (the literal address, not `localhost`, which may resolve to ::1 on one side
- * and not the other). `port`: the one an earlier registration holds, when it is free.
+ * and not the other). `port`: the one an earlier registration holds, when it is free. `ignored`:
+ * told (once) when a request that is not the answer came.
  */
-export async function listenForCallback(port = 0): Promise<CallbackListener> {
-  let deliver: (params: URLSearchParams) => void = () => {};
+export async function listenForCallback(options: {
+  state: string;
+  port?: number;
+  ignored?: (why: string) => void;
+}): Promise<CallbackListener> {
+  const port = options.port ?? 0;
+  let deliver: ((params: URLSearchParams) => void) | undefined;
   const response = new Promise<URLSearchParams>((resolve) => {
     deliver = resolve;
   });
+  let told = false;
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.pathname !== CALLBACK_PATH || req.method !== "GET") {
-      res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://127.0.0.1");
+    } catch {
+      url = new URL("http://127.0.0.1/");
+    }
+    const why = deliver ? notTheAnswer(req.method, url, options.state) : "the login was answered already";
+    if (why !== undefined) {
+      res.writeHead(url.pathname === CALLBACK_PATH ? 400 : 404, {
+        "content-type": "text/html; charset=utf-8",
+      });
+      res.end(
+        PAGE(
+          "mcp-twin: not this login's answer",
+          "This is not the answer the login waits for; nothing was done.",
+        ),
+      );
+      if (!told && deliver) options.ignored?.(why);
+      told = true;
       return;
     }
     const params = url.searchParams;
-    const failed = params.has("error") || !params.has("code");
+    const failed = params.has("error");
     res.writeHead(failed ? 400 : 200, { "content-type": "text/html; charset=utf-8" });
     res.end(
       failed
         ? PAGE("mcp-twin: login failed", "Go back to the terminal to see why.")
         : PAGE("mcp-twin: logged in", "You can close this tab and go back to the terminal."),
     );
-    deliver(params);
+    const give = deliver!;
+    deliver = undefined;
+    give(params);
   });
   server.on("connection", (s) => {
     sockets.add(s);

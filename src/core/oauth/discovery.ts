@@ -1,16 +1,19 @@
 /**
  * Which authorization server guards a remote MCP server: RFC 9728 resource metadata, then RFC 8414
- * / OpenID metadata (the MCP SDK's discovery), plus what the SDK leaves to its caller: the issuer
- * checked (RFC 8414 §3.3), PKCE S256 required, and the RFC 8707 resource indicator.
+ * / OpenID metadata (the MCP SDK's discovery), plus what the SDK leaves to its caller: every address
+ * checked (endpoints.ts), the issuer (RFC 8414 §3.3), PKCE S256 required, the RFC 8707 resource.
  */
 import {
-  discoverOAuthServerInfo,
+  discoverAuthorizationServerMetadata,
+  discoverOAuthProtectedResourceMetadata,
   extractWWWAuthenticateParams,
   selectResourceURL,
 } from "@modelcontextprotocol/sdk/client/auth.js";
+import type { OAuthProtectedResourceMetadata } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { OperationError } from "../errors.js";
 import { untrusted } from "../formats/control-chars.js";
+import { checkEndpoint, checkMetadata, guardedFetch } from "./endpoints.js";
 import type { ServerMetadata } from "./token-store.js";
 
 export interface Discovered {
@@ -62,13 +65,16 @@ export async function discover(
   configuredScope?: string,
 ): Promise<Discovered> {
   const hint = await challengeOf(url, fetchFn);
-  let info: Awaited<ReturnType<typeof discoverOAuthServerInfo>>;
+  if (hint.resourceMetadataUrl)
+    checkEndpoint(
+      `${server} (${url}) names its resource metadata (in its 401)`,
+      hint.resourceMetadataUrl.href,
+    );
+  let info: Awaited<ReturnType<typeof serverInfo>>;
   try {
-    info = await discoverOAuthServerInfo(url, {
-      ...(hint.resourceMetadataUrl ? { resourceMetadataUrl: hint.resourceMetadataUrl } : {}),
-      fetchFn,
-    });
+    info = await serverInfo(server, url, hint.resourceMetadataUrl, guardedFetch(fetchFn, server));
   } catch (error) {
+    if (error instanceof OperationError) throw error;
     throw new OperationError(
       "oauth-discovery",
       `Cannot find how to log in to ${server} (${url}): ${reason(error)}.`,
@@ -86,6 +92,7 @@ export async function discover(
       "oauth-issuer",
       `The authorization server at ${info.authorizationServerUrl} calls itself ${metadata.issuer}: its metadata belongs to another server, so mcp-twin does not log in through it (RFC 8414 §3.3).`,
     );
+  checkMetadata(server, metadata);
   const methods = metadata.code_challenge_methods_supported;
   if (!Array.isArray(methods) || !methods.includes("S256"))
     throw new OperationError(
@@ -111,6 +118,37 @@ export async function discover(
   };
 }
 
+/**
+ * The SDK's discoverOAuthServerInfo, step by step, so that the authorization server the resource
+ * metadata names is checked before its metadata is fetched: RFC 9728 metadata (none: the server's
+ * origin is its authorization server, as the SDK does), then RFC 8414 / OpenID metadata.
+ */
+async function serverInfo(
+  server: string,
+  url: string,
+  resourceMetadataUrl: URL | undefined,
+  fetchFn: FetchLike,
+) {
+  let resourceMetadata: OAuthProtectedResourceMetadata | undefined;
+  try {
+    resourceMetadata = await discoverOAuthProtectedResourceMetadata(
+      url,
+      resourceMetadataUrl ? { resourceMetadataUrl } : {},
+      fetchFn,
+    );
+  } catch (error) {
+    if (error instanceof OperationError) throw error;
+  }
+  const named = resourceMetadata?.authorization_servers?.[0];
+  if (named !== undefined)
+    checkEndpoint(`${server} (${url}) names its authorization server (authorization_servers)`, named);
+  const authorizationServerUrl = named ?? new URL("/", url).href;
+  const authorizationServerMetadata = await discoverAuthorizationServerMetadata(authorizationServerUrl, {
+    fetchFn,
+  });
+  return { authorizationServerUrl, authorizationServerMetadata, resourceMetadata };
+}
+
 /** The canonical URI of an MCP server (RFC 8707 as the MCP spec uses it): no fragment. */
 function canonical(url: string): string {
   const u = new URL(url);
@@ -118,13 +156,20 @@ function canonical(url: string): string {
   return u.href;
 }
 
-/** An error of the network (a provider's words included) as a short, printable reason. */
+/**
+ * An error of the network (a provider's words included) as a short, printable reason — never
+ * empty: an OAuth error without a description is named by its code (`invalid_grant`).
+ */
 export function reason(error: unknown): string {
-  const message = untrusted(error instanceof Error ? error.message : String(error)).slice(0, 300);
+  const message = untrusted((error instanceof Error ? error.message : String(error)).trim()).slice(0, 300);
   const code = String(
     (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code ?? "",
   );
   if (/ECONNREFUSED/.test(`${code} ${message}`)) return "connection refused";
   if (/ENOTFOUND|EAI_AGAIN/.test(`${code} ${message}`)) return "the host name does not resolve";
-  return message.replace(/\.$/, "");
+  const oauthCode = (error as { errorCode?: unknown })?.errorCode;
+  const named = typeof oauthCode === "string" ? untrusted(oauthCode.trim()).slice(0, 100) : "";
+  const said = message.replace(/\.$/, "");
+  if (said) return said;
+  return named ? `${named} (no description given)` : "no reason given";
 }

@@ -5,9 +5,11 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
+import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { dict, own } from "../own-keys.js";
 import type { Machine } from "../system/machine.js";
+import { oauthFetch } from "./oauth-fetch.js";
 import { type LoginState, loginFile, loginState, readLogin } from "./token-store.js";
 
 /** `oauth`: mcp-twin holds the login and every entry is its relay; `client`: each client logs in. */
@@ -113,7 +115,7 @@ export function loginLines(
 export async function detectLogins(
   machine: Pick<Machine, "paths" | "caches" | "host">,
   servers: ReadonlyArray<readonly [string, ServerSpec]>,
-  options: { timeoutMs?: number; fetchFn?: typeof fetch } = {},
+  options: { timeoutMs?: number; fetchFn?: FetchLike } = {},
 ): Promise<string[]> {
   const known = remembered(machine);
   const now = machine.host.now().getTime();
@@ -125,7 +127,11 @@ export async function detectLogins(
   ];
   if (ask.length > 0) {
     const answers = await Promise.all(
-      ask.map((url) => needsLogin(url, options.timeoutMs ?? 4_000, options.fetchFn ?? fetch)),
+      ask.map((url) => {
+        const timeoutMs = options.timeoutMs ?? 4_000;
+        // Each answer read at most 1 MiB (an endless metadata document is no answer).
+        return needsLogin(url, timeoutMs, options.fetchFn ?? oauthFetch({ timeoutMs }));
+      }),
     );
     ask.forEach((url, i) => {
       known[url] = { login: answers[i]!, at: now };
@@ -142,7 +148,7 @@ export async function detectLogins(
  * Does this remote need a login? A request without credentials answered 401 with a Bearer
  * challenge, or Protected Resource Metadata served at its well-known address. null: no answer.
  */
-async function needsLogin(url: string, timeoutMs: number, fetchFn: typeof fetch): Promise<boolean | null> {
+async function needsLogin(url: string, timeoutMs: number, fetchFn: FetchLike): Promise<boolean | null> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     // No MCP message: a server that guards its endpoint refuses any request without credentials.

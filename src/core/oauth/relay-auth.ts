@@ -3,7 +3,7 @@
  * read while it is valid) and, when it is due or refused, a renewal under the lock (refresh.ts,
  * loaded only then); a login that cannot be used becomes an error saying what to run.
  */
-import { loginNeeded } from "./login-errors.js";
+import { cannotRenew, loginNeeded } from "./login-errors.js";
 import { readLogin, refreshDue, type StoredLogin, sameUrl } from "./token-store.js";
 
 export interface LoginHeaders {
@@ -42,11 +42,7 @@ export function loginHeaders(options: {
           options.server,
           `The login to ${options.server} is for ${login.url}, not ${options.url}`,
         );
-      if (login.failure?.revoked)
-        throw loginNeeded(
-          options.server,
-          `The provider of ${options.server} refused to renew the login (${login.failure.message})`,
-        );
+      if (login.failure?.revoked) throw cannotRenew(options.server, login.failure);
       if (refreshDue(login, now())) return refresh(login.tokens.access_token);
       return use(login);
     },

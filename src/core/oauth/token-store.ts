@@ -2,9 +2,9 @@
  * The logins mcp-twin holds: one file per server in the home's `oauth` folder (mode 0600, written
  * through system/files.ts), read by every relay on both sides with no OAuth code loaded.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { makePrivateFolder, removePath, writePrivateFile } from "../system/files.js";
+import { makePrivateFolder, removePath, withLock, writePrivateFile } from "../system/files.js";
 
 export const LOGIN_VERSION = 1;
 
@@ -48,7 +48,18 @@ export interface StoredLogin {
   issuedAt: number;
   expiresAt?: number;
   /** The last refresh that failed, and why (cleared by the next one that works). */
-  failure?: { at: number; message: string; revoked: boolean };
+  failure?: RenewalFailure;
+}
+
+/**
+ * A renewal that failed. `revoked`: its refresh token is not sent again (a login is needed) —
+ * the provider refused it, or (`spent`) it may have been used without its answer being stored.
+ */
+export interface RenewalFailure {
+  at: number;
+  message: string;
+  revoked: boolean;
+  spent?: boolean;
 }
 
 export function loginFile(oauthDir: string, server: string): string {
@@ -58,6 +69,26 @@ export function loginFile(oauthDir: string, server: string): string {
 /** The lock a server's refresh takes, in the same folder (see refresh.ts). */
 export function refreshLockName(server: string): string {
   return `${server}.lock`;
+}
+
+/** The record of a renewal under way (refresh-record.ts), beside the login. */
+export function renewalFile(oauthDir: string, server: string): string {
+  return path.join(oauthDir, `${server}.renewing`);
+}
+
+/**
+ * Run `change` (a login, a logout) under the lock a server's renewals take: a renewal under way
+ * finishes first, and the change is the last word — no renewal writes over it. `onWait`: told
+ * when a renewal holds the lock.
+ */
+export async function underRenewalLock<T>(
+  oauthDir: string,
+  server: string,
+  change: () => Promise<T>,
+  onWait?: () => void,
+): Promise<T> {
+  await makePrivateFolder(oauthDir);
+  return withLock(oauthDir, change, { name: refreshLockName(server), ...(onWait ? { onWait } : {}) });
 }
 
 /** The stored login, or undefined when there is none (or it cannot be read as one). */
@@ -82,18 +113,42 @@ export async function saveLogin(oauthDir: string, login: StoredLogin): Promise<v
   await writePrivateFile(loginFile(oauthDir, login.server), `${JSON.stringify(login, null, 2)}\n`);
 }
 
-/** Forget a login; true when there was one. */
-export async function forgetLogin(oauthDir: string, server: string): Promise<boolean> {
-  const there = readLogin(oauthDir, server) !== undefined;
-  await removePath(loginFile(oauthDir, server));
-  return there;
+/**
+ * Forget a login (and the record of a renewal of it), under the renewal lock: a renewal under way
+ * ends first and cannot bring it back. `before`: given the login first, under the same lock (logout
+ * revokes it at the provider there). True when there was one.
+ */
+export async function forgetLogin(
+  oauthDir: string,
+  server: string,
+  onWait?: () => void,
+  before?: (login: StoredLogin) => Promise<void>,
+): Promise<boolean> {
+  const [file, record] = [loginFile(oauthDir, server), renewalFile(oauthDir, server)];
+  if (!existsSync(file) && !existsSync(record)) return false;
+  return underRenewalLock(
+    oauthDir,
+    server,
+    async () => {
+      const login = readLogin(oauthDir, server);
+      if (login && before) await before(login);
+      await removePath(file);
+      await removePath(record);
+      return login !== undefined;
+    },
+    onWait,
+  );
 }
 
 /**
  * Forget every login (uninstall): the servers whose login there was. `dryRun`: only which there
- * are. The folder goes with them (with its locks).
+ * are. Each goes under its renewal lock (as `forgetLogin`), then the folder with its locks.
  */
-export async function forgetLogins(oauthDir: string, dryRun: boolean): Promise<string[]> {
+export async function forgetLogins(
+  oauthDir: string,
+  dryRun: boolean,
+  onWait?: (server: string) => void,
+): Promise<string[]> {
   let names: string[];
   try {
     names = readdirSync(oauthDir)
@@ -104,7 +159,9 @@ export async function forgetLogins(oauthDir: string, dryRun: boolean): Promise<s
   } catch {
     return [];
   }
-  if (!dryRun) await removePath(oauthDir, { recursive: true });
+  if (dryRun) return names;
+  for (const name of names) await forgetLogin(oauthDir, name, onWait && (() => onWait(name)));
+  await removePath(oauthDir, { recursive: true });
   return names;
 }
 
@@ -130,10 +187,11 @@ export type LoginState =
   | { state: "none" }
   /** A login for another URL (the manifest's url changed since). */
   | { state: "other-url"; url: string }
-  | { state: "ok"; expiresAt?: number; scopes: string[]; refreshable: boolean }
+  /** `expired`: the access token's time is past; a refreshable one is renewed on its next use. */
+  | { state: "ok"; expiresAt?: number; scopes: string[]; refreshable: boolean; expired?: boolean }
   /** The access token expired and there is nothing to refresh it with. */
   | { state: "expired"; expiresAt: number }
-  | { state: "failing"; message: string; revoked: boolean; at: number };
+  | { state: "failing"; message: string; revoked: boolean; spent?: boolean; at: number };
 
 /** The same server URL, however it is spelled (a trailing `/` on a bare host, the default port). */
 export function sameUrl(a: string, b: string): boolean {
@@ -157,5 +215,6 @@ export function loginState(login: StoredLogin | undefined, url: string, now: num
     ...(login.expiresAt !== undefined ? { expiresAt: login.expiresAt } : {}),
     scopes: (login.tokens.scope ?? "").split(" ").filter(Boolean),
     refreshable,
+    ...(login.expiresAt !== undefined && login.expiresAt <= now ? { expired: true } : {}),
   };
 }

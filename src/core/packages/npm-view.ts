@@ -1,18 +1,32 @@
 /**
- * Does an npm package (at a version) exist? Asked of the registry npm is configured with, through
- * `npm view <spec> name version --json` (so .npmrc, scopes, proxies and tokens apply as they do
- * for installs). The answer tells apart: there, not there, no such version, and "could not ask".
+ * Does an npm package (at a version) exist, and what does it say of itself? Asked of the registry npm
+ * is configured with, through `npm view <spec> … --json` (so .npmrc, scopes, proxies and tokens
+ * apply as for installs). The answer tells apart: there, not there, no such version, "could not ask".
  */
 import type { Host } from "../system/host.js";
 
+/** What a package says of itself, as far as `add` asks: its programs, and what it is about. */
+export interface PackageMeta {
+  /** package.json's "bin": one program (a string) or name → script. */
+  bin?: string | Record<string, string>;
+  keywords?: string[];
+  /** The name it is published under in the MCP Registry (package.json's "mcpName"). */
+  mcpName?: string;
+  description?: string;
+  dependencies?: Record<string, string>;
+}
+
+/** The fields asked for, after name and version. */
+const META_FIELDS = ["bin", "keywords", "mcpName", "description", "dependencies"] as const;
+
 export type NpmLookup =
-  | { found: true; name: string; version: string }
+  | ({ found: true; name: string; version: string } & PackageMeta)
   | { found: false; why: "no-package"; registry?: string }
   | { found: false; why: "no-version"; detail: string }
   | { found: false; why: "unknown"; detail: string };
 
 export async function npmView(host: Host, spec: string, signal?: AbortSignal): Promise<NpmLookup> {
-  const r = await host.runner.run("npm", ["view", spec, "name", "version", "--json"], {
+  const r = await host.runner.run("npm", ["view", spec, "name", "version", ...META_FIELDS, "--json"], {
     env: { ...host.env, npm_config_update_notifier: "false", npm_config_fund: "false" },
     timeoutMs: 30_000,
     ...(signal ? { signal } : {}),
@@ -22,7 +36,7 @@ export async function npmView(host: Host, spec: string, signal?: AbortSignal): P
   return parseNpmView(r.exitCode, r.stdout.toString("utf8"), r.stderr.toString("utf8"));
 }
 
-/** What `npm view <spec> name version --json` printed, read. */
+/** What `npm view <spec> name version … --json` printed, read. */
 export function parseNpmView(exitCode: number | undefined, stdout: string, stderr: string): NpmLookup {
   let value: unknown;
   try {
@@ -36,8 +50,9 @@ export function parseNpmView(exitCode: number | undefined, stdout: string, stder
     name?: string;
     version?: string;
     error?: { code?: string; summary?: string };
-  };
-  if (exitCode === 0 && obj.name && obj.version) return { found: true, name: obj.name, version: obj.version };
+  } & Record<string, unknown>;
+  if (exitCode === 0 && obj.name && obj.version)
+    return { found: true, name: obj.name, version: obj.version, ...metaOf(obj) };
   const code = obj.error?.code ?? /npm error code (\S+)/.exec(stderr)?.[1];
   const summary = obj.error?.summary ?? /npm error 404 (.*)/.exec(stderr)?.[1] ?? "";
   if (code === "E404") {
@@ -58,4 +73,21 @@ export function parseNpmView(exitCode: number | undefined, stdout: string, stder
     `exit code ${exitCode}`
   ).trim();
   return { found: false, why: "unknown", detail };
+}
+
+/** The fields of `META_FIELDS` that have the type they should (a registry may send anything). */
+function metaOf(obj: Record<string, unknown>): PackageMeta {
+  const meta: PackageMeta = {};
+  const strings = (v: unknown): v is Record<string, string> =>
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.values(v).every((x) => typeof x === "string");
+  if (typeof obj.bin === "string" || strings(obj.bin)) meta.bin = obj.bin;
+  if (Array.isArray(obj.keywords))
+    meta.keywords = obj.keywords.filter((k): k is string => typeof k === "string");
+  if (typeof obj.mcpName === "string") meta.mcpName = obj.mcpName;
+  if (typeof obj.description === "string") meta.description = obj.description;
+  if (strings(obj.dependencies)) meta.dependencies = obj.dependencies;
+  return meta;
 }

@@ -5,6 +5,7 @@
  */
 import { VERSION } from "../../version.js";
 import { InterruptedError, OperationError } from "../errors.js";
+import { readAtMost } from "../system/bounded-body.js";
 import { FRESH_MS, type RegistryCache } from "./answer-cache.js";
 import { parseEntry, type RegistryEntry, serverListSchema } from "./schema.js";
 
@@ -300,29 +301,6 @@ export class RegistryClient {
       throw this.invalid(new URL(url).pathname, "did not answer JSON");
     }
   }
-}
-
-/**
- * The body as the server meant it (fetch undoes gzip, deflate and br as it reads), or undefined
- * once it passes `limit` bytes: the rest is never read, so neither an endless body nor a small
- * one that inflates to gigabytes is ever held.
- */
-async function readAtMost(response: Response, limit: number): Promise<Uint8Array | undefined> {
-  if (!response.body) return new Uint8Array();
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
 }
 
 /** Ctrl-C (the command's signal) means exit 130; a caller's own abort is passed on as it is. */

@@ -1,7 +1,7 @@
 /**
- * Where a relay goes and with which credentials. Only this home's bridge gets the bridge token,
- * and only once what holds its port is proven to be it (bridge-proof.ts); a loopback URL held by
- * anything else is a remote server like any other, unless it is the manifest's bridge port.
+ * Where a relay goes and with which credentials. Only this home's bridge gets the bridge token, and
+ * only once what holds its port is proven to be it (bridge-proof.ts); a loopback URL held by anything
+ * else is a remote server like any other, unless it is the bridge's address, now or before.
  */
 import { readFileSync } from "node:fs";
 import type { Agent } from "node:http";
@@ -13,6 +13,7 @@ import {
   type BridgeFiles,
   bridgeFiles,
   bridgeHome,
+  bridgeUrl,
   SHARE_PREFIX,
 } from "../bridge-control/state-folder.js";
 import { readToken } from "../bridge-control/token-file.js";
@@ -56,8 +57,8 @@ export interface BridgeTargetOptions {
   host: LifecycleHost;
   /** What the lifecycle says (starting the bridge, following it). */
   log: (line: string) => void;
-  /** The manifest's bridge port: asked only when something else holds the URL's port. */
-  configuredPort(): Promise<number>;
+  /** The manifest's bridge settings: asked only when the URL's holder is not proven to be it. */
+  configured(): Promise<{ enabled: boolean; host: string; port: number }>;
   /** Headers sent besides the token. */
   headers: Record<string, string>;
   /** Each token read is masked in everything printed. */
@@ -66,8 +67,10 @@ export interface BridgeTargetOptions {
 
 /**
  * The bridge at a URL of its shape: proven at once when it runs there (the common case), else
- * started or followed (lifecycle.ts, loaded then). Something else holding the port makes the URL a
- * remote server's — or, on the manifest's bridge port, an error that names the holder.
+ * started or followed (lifecycle.ts, loaded then). An entry written before the bridge moved (the URL
+ * is an address it listened on, and the manifest puts it elsewhere now) follows it to where the
+ * manifest says — never to what holds the old port now. Something else holding the port makes the
+ * URL a remote server's — or, on the manifest's bridge port, an error that names the holder.
  */
 export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget> {
   const files = bridgeFiles(bridgeHome(o.host));
@@ -100,9 +103,18 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
     return url;
   };
   if (!(await prove())) {
-    const foreign = await foreignHolder(o, files);
-    if (foreign === "remote") return remoteTarget(o.url, o.headers);
-    if (o.start) await ensure();
+    const moved = await movedTo(o, files);
+    if (moved) {
+      o.log(
+        `this entry names ${o.url.host}, where this home's bridge listened before; the manifest puts it on ${moved.host}:${moved.port} now: relaying there (restart the client to load the entry sync wrote)`,
+      );
+      url = new URL(bridgeUrl(moved.host, moved.port, o.url.pathname));
+      if (!(await prove()) && o.start) await ensure();
+    } else {
+      const foreign = await foreignHolder(o, files);
+      if (foreign === "remote") return remoteTarget(o.url, o.headers);
+      if (o.start) await ensure();
+    }
   }
   const target: RelayTarget = {
     name: "the bridge",
@@ -121,6 +133,24 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
 }
 
 /**
+ * Not proven, and an address this home's bridge listened on before, while the manifest (with the
+ * bridge on) gives it another: where the manifest puts it. Otherwise undefined.
+ */
+async function movedTo(
+  o: BridgeTargetOptions,
+  files: BridgeFiles,
+): Promise<{ host: string; port: number } | undefined> {
+  const host = o.url.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(o.url.port || 80);
+  const { wasAddress } = await import("../bridge-control/instance.js");
+  if (!(await wasAddress(files, host, port))) return undefined;
+  const settings = await o.configured();
+  if (!settings.enabled || (settings.port === port && settings.host.replace(/^\[|\]$/g, "") === host))
+    return undefined;
+  return { host: settings.host, port: settings.port };
+}
+
+/**
  * Not proven: is something else there? Nothing at the URL, or this home's bridge on that port in a
  * state the lifecycle deals with (hung): undefined. Anything else is a remote server ("remote") —
  * on the manifest's bridge port, the error that names it, unless this home's bridge runs elsewhere
@@ -133,7 +163,7 @@ async function foreignHolder(o: BridgeTargetOptions, files: BridgeFiles): Promis
   if (!(await portOpen(host, port))) return undefined;
   const { ownedInstance } = await import("../bridge-control/instance.js");
   if ((await ownedInstance(files))?.port === port) return undefined;
-  if (port !== (await o.configuredPort())) return "remote";
+  if (port !== (await o.configured()).port) return "remote";
   const { inspectBridge, portTakenError } = await import("../bridge-control/lifecycle.js");
   const state = await inspectBridge(await lifecycleOf(o), { host, port });
   if (state.state === "taken") throw portTakenError(state, port);

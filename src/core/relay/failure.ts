@@ -1,12 +1,19 @@
 /**
  * Why a message could not be delivered, in words a user can act on, from the error of either
- * side: a refused or broken connection, a status, an answer too large, a holder that is not this
- * home's bridge.
+ * side: a refused or broken connection, a status, an answer too large or not one, a holder that is
+ * not this home's bridge.
  */
 import { HttpStatusError } from "./http-exchange.js";
 
+/** A server that answered, but not with the answer asked for (none, garbage, another request's). */
+export class NoAnswer extends Error {
+  readonly code = "ENOANSWER";
+}
+
 export interface Failure {
   status?: number;
+  /** It answered, with nothing a client can take as the answer. */
+  noAnswer?: boolean;
   /** The other end is gone, or not the one asked for: starting (or finding) it again may help. */
   refused: boolean;
   /** A 401 whose WWW-Authenticate points at an OAuth login (RFC 9728's resource_metadata). */
@@ -29,6 +36,7 @@ export function describeFailure(error: unknown): Failure {
     else if (status === 404) message = "no MCP endpoint or session there (HTTP 404)";
     return { status, refused: false, ...(login ? { login } : {}), message: message.slice(0, 300) };
   }
+  if (error instanceof NoAnswer) return { refused: false, noAnswer: true, message: raw.slice(0, 300) };
   let message = raw;
   if (code === "EBRIDGEPROOF") message = "what answers there is not this home's bridge";
   else if (/ECONNREFUSED/.test(text)) message = "nothing answers there (connection refused)";
@@ -50,5 +58,6 @@ export function failureText(name: string, bridge: boolean, f: Failure): string {
         ? "it asks for a login (OAuth) that this entry does not have"
         : "set its Authorization header (the manifest's headers, or connect --header)"
     }`;
+  if (f.noAnswer) return `mcp-twin: ${name} sent no valid answer: ${f.message}`;
   return `mcp-twin: ${name} is unreachable: ${f.message}`;
 }

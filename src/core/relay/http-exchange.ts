@@ -71,8 +71,14 @@ export function send(url: URL, o: RequestOptions): Promise<IncomingMessage> {
   });
 }
 
+/**
+ * Backpressure from whoever takes what is read, called after each chunk: it pauses `res` while it
+ * cannot take more, and resumes it once it can (client-side.ts: the client's stdout drained).
+ */
+export type Stall = (res: IncomingMessage) => void;
+
 /** The whole body, at most `limit` bytes (past it the answer is dropped: TooLargeError). */
-export function readBody(res: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(res: IncomingMessage, limit: number, stall?: Stall): Promise<Buffer> {
   const declared = Number(res.headers["content-length"] ?? Number.NaN);
   if (declared > limit) {
     res.destroy();
@@ -86,7 +92,10 @@ export function readBody(res: IncomingMessage, limit: number): Promise<Buffer> {
       if (size > limit) {
         res.destroy();
         reject(new TooLargeError(limit));
-      } else chunks.push(chunk);
+      } else {
+        chunks.push(chunk);
+        stall?.(res);
+      }
     });
     res.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     res.once("error", reject);
@@ -106,13 +115,14 @@ export async function bodyStart(res: IncomingMessage, max = 2048): Promise<strin
 }
 
 /**
- * The events of an event stream until it ends; rejects with the parser's SseTooLarge (the stream
- * is then closed), or when the connection breaks.
+ * The events of an event stream until it ends (paced by `stall`); rejects with the parser's
+ * SseTooLarge (the stream is then closed), or when the connection breaks.
  */
 export function readEvents(
   res: IncomingMessage,
   limit: number,
   onEvent: (e: SseEvent) => void,
+  stall?: Stall,
 ): Promise<void> {
   const parser = new SseParser(limit, onEvent);
   return new Promise((resolve, reject) => {
@@ -122,7 +132,9 @@ export function readEvents(
       } catch (error) {
         res.destroy();
         reject(error);
+        return;
       }
+      stall?.(res);
     });
     res.once("end", resolve);
     res.once("error", reject);

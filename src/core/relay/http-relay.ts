@@ -5,10 +5,19 @@
 import type { Agent, IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { Answer, type AnswerSink } from "./answer.js";
 import { ClientSide, type Message } from "./client-side.js";
-import { describeFailure, type Failure, failureText } from "./failure.js";
-import { bodyStart, closeAgents, HttpStatusError, readBody, readEvents, send } from "./http-exchange.js";
-import { CODE, errorLine, MAX_MESSAGE_BYTES, oneLine, route } from "./jsonrpc.js";
+import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
+import {
+  bodyStart,
+  closeAgents,
+  HttpStatusError,
+  readBody,
+  readEvents,
+  type Stall,
+  send,
+} from "./http-exchange.js";
+import { CODE, errorLine, MAX_MESSAGE_BYTES } from "./jsonrpc.js";
 import type { RemoteAuth } from "./remote-auth.js";
 
 export interface RelayOptions {
@@ -42,6 +51,12 @@ const DRAIN_MS = 10_000;
 const STREAM_RETRIES = 2;
 const STREAM_RETRY_MS = 1000;
 const ACCEPT = "application/json, text/event-stream";
+/** Messages on their way upstream (sent, not yet answered) past which stdin is not read. */
+const MAX_IN_FLIGHT = 128;
+/** Lines of at least this many bytes are counted in MAX_IN_FLIGHT_BYTES too. */
+const LARGE_LINE = 64 * 1024;
+/** Large lines on their way upstream past which stdin is not read (a 16 MiB message always goes). */
+const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 
 /** A message that could not be delivered, and the words for it. */
 class Undeliverable extends Error {}
@@ -54,8 +69,11 @@ class Undeliverable extends Error {}
  *   and `recover` starts it again — possibly elsewhere): a new session set up by replaying the
  *   client's own `initialize` and `initialized`, and the message sent again, unnoticed;
  * - a 401: headers read again (a rotated token), or a login's `refused()` (remote-auth.ts);
- * - every request that cannot be answered gets a JSON-RPC error that says why, never silence;
- *   messages larger than the limit, either way, are refused, never buffered;
+ * - every request gets exactly one answer (answer.ts): the server's, checked, or a JSON-RPC error
+ *   that says why, never silence; messages larger than the limit, either way, are refused, never
+ *   buffered; what reaches stdout is JSON-RPC, one message per line;
+ * - backpressure (client-side.ts): the server's answers are read only as fast as the client reads
+ *   stdout, and stdin only while not too much is in flight upstream;
  * - when stdin ends, answers still on their way are delivered first.
  * stdout carries only JSON-RPC; failures go to `log`, other news to `note` (stderr).
  */
@@ -78,6 +96,8 @@ export class StreamableHttpRelay {
    * collections moves to the old space, and the relay's memory grows until the next full one).
    */
   #pending = 0;
+  /** Bytes of large lines in flight (MAX_IN_FLIGHT_BYTES). */
+  #largeBytes = 0;
   #drained: (() => void) | undefined;
   #finished = false;
   #stream: IncomingMessage | undefined;
@@ -89,6 +109,8 @@ export class StreamableHttpRelay {
   #code = 0;
   /** Why no request can be answered any more (a login that cannot be had). */
   #failed: string | undefined;
+  readonly #sink: AnswerSink;
+  readonly #stall: Stall;
 
   constructor(o: RelayOptions) {
     this.#o = o;
@@ -102,6 +124,11 @@ export class StreamableHttpRelay {
       onMessage: (line, message) => this.#take(line, message),
       onEnd: () => this.#end(0),
     });
+    this.#sink = {
+      write: (line) => this.#client.write(line),
+      dropped: (why) => o.log(`${o.name} sent ${why}; dropped`),
+    };
+    this.#stall = (res) => this.#client.stall(res);
   }
 
   /** Relay until stdin ends (or the signal, or a login that cannot be had); the exit code. */
@@ -162,10 +189,27 @@ export class StreamableHttpRelay {
       : this.#deliver(line, message);
     if (initialize) this.#hold(sent);
     sent.then(this.#settled, this.#settledBadly);
+    // A character is at most 3 bytes (4 for a pair of 2): only a long line is measured.
+    const large = line.length * 3 >= LARGE_LINE ? Buffer.byteLength(line) : 0;
+    if (large >= LARGE_LINE) {
+      this.#largeBytes += large;
+      const done = () => {
+        this.#largeBytes -= large;
+        this.#pace();
+      };
+      sent.then(done, done);
+    }
+    this.#pace();
+  }
+
+  /** stdin is read while not too much is in flight upstream. */
+  #pace(): void {
+    this.#client.busy(this.#pending >= MAX_IN_FLIGHT || this.#largeBytes > MAX_IN_FLIGHT_BYTES);
   }
 
   readonly #settled = () => {
     if (--this.#pending === 0) this.#drained?.();
+    this.#pace();
   };
 
   readonly #settledBadly = (error: unknown) => {
@@ -252,32 +296,28 @@ export class StreamableHttpRelay {
         this.#openStream();
       return;
     }
+    const answer = new Answer(this.#sink, message.id);
     const type = header(res, "content-type") ?? "";
-    if (type.includes("text/event-stream"))
-      return this.#streamed(res, message.id, message.method === "initialize");
-    if (!type.includes("application/json")) {
+    if (type.includes("text/event-stream")) await this.#streamed(res, answer);
+    else if (type.includes("application/json"))
+      answer.take((await readBody(res, this.#limit, this.#stall)).toString("utf8"));
+    else {
       res.resume();
-      throw new Undeliverable(`it answered with ${type || "no content type"}, not JSON-RPC`);
+      throw new NoAnswer(`it answered with ${type || "no content type"}, not JSON-RPC`);
     }
-    const text = (await readBody(res, this.#limit)).toString("utf8").trim();
-    if (text.startsWith("[")) {
-      for (const item of JSON.parse(text) as unknown[])
-        this.#forward(JSON.stringify(item), message.method === "initialize");
-    } else if (text.startsWith("{") && text.endsWith("}"))
-      this.#forward(text, message.method === "initialize");
-    else throw new Undeliverable("its answer is not JSON-RPC");
-  }
-
-  /** A message from the server to the client; an initialize result's protocol version is kept. */
-  #forward(json: string, initialize: boolean): void {
-    if (initialize) {
-      const result = (JSON.parse(json) as { result?: { protocolVersion?: unknown } }).result;
+    if (!answer.answer)
+      throw new NoAnswer(
+        type.includes("text/event-stream")
+          ? `its event stream ended before the answer came${answer.lastDrop ? ` (it sent ${answer.lastDrop})` : ""}`
+          : `it sent ${answer.lastDrop ?? "no answer"}`,
+      );
+    if (message.method === "initialize") {
+      const result = answer.answer.result as { protocolVersion?: unknown } | undefined;
       if (typeof result?.protocolVersion === "string") {
         this.#protocol = result.protocolVersion;
         this.#setHeaders(this.#base);
       }
     }
-    this.#client.write(oneLine(json));
   }
 
   #sessionFrom(res: IncomingMessage): void {
@@ -288,23 +328,21 @@ export class StreamableHttpRelay {
     }
   }
 
-  /** A POST answered as an event stream: its messages until the answer to `id`. */
-  async #streamed(res: IncomingMessage, id: RequestId, initialize: boolean): Promise<void> {
-    let answered = false;
-    await readEvents(res, this.#limit, (event) => {
-      if (event.event !== "message") return;
-      let routed: ReturnType<typeof route>;
-      try {
-        routed = route(JSON.parse(event.data));
-      } catch {
-        routed = { kind: "invalid", why: "json" };
-      }
-      if (routed.kind === "invalid") return this.#o.log(`${this.#o.name} sent an event that is not JSON-RPC`);
-      const answer = routed.kind === "response" && routed.id === id;
-      if (answer) answered = true;
-      this.#forward(event.data, initialize && answer);
-    });
-    if (!answered) throw new Undeliverable("its event stream ended before the answer came");
+  /**
+   * A POST answered as an event stream: its messages until it ends. Once the answer came, how the
+   * stream ends no longer matters (the request is answered: no error, and it is not sent again).
+   */
+  async #streamed(res: IncomingMessage, answer: Answer): Promise<void> {
+    try {
+      await readEvents(
+        res,
+        this.#limit,
+        (event) => event.event === "message" && answer.take(event.data),
+        this.#stall,
+      );
+    } catch (error) {
+      if (!answer.answer) throw error;
+    }
   }
 
   /** The server's own stream (GET), for what it sends unasked; opened again if it ends. */
@@ -321,11 +359,17 @@ export class StreamableHttpRelay {
         if (res.statusCode !== 200)
           throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
         this.#stream = res;
-        await readEvents(res, this.#limit, (event) => {
-          if (event.event !== "message") return;
-          this.#streamEnds = 0;
-          this.#client.write(oneLine(event.data));
-        });
+        const messages = new Answer(this.#sink, undefined);
+        await readEvents(
+          res,
+          this.#limit,
+          (event) => {
+            if (event.event !== "message") return;
+            this.#streamEnds = 0;
+            messages.take(event.data);
+          },
+          this.#stall,
+        );
       })
       .catch((error: unknown) => {
         if (!this.#finished)

@@ -23,23 +23,32 @@ export type Routed =
 const isId = (v: unknown): v is RequestId =>
   typeof v === "string" || (typeof v === "number" && Number.isFinite(v));
 
-/** A parsed value as the relay routes it (a JSON-RPC 2.0 message, checked by its keys only). */
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+
+const INVALID: Routed = { kind: "invalid", why: "jsonrpc" };
+
+/**
+ * A parsed value as the relay routes it: a JSON-RPC 2.0 message, checked by its keys and their
+ * types (params an object or array, an error's code and message), never by the method's schema.
+ * An error without an id (null, or none) is a response whose id is undefined.
+ */
 export function route(value: unknown): Routed {
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    return { kind: "invalid", why: "jsonrpc" };
-  const m = value as Record<string, unknown>;
-  if (m.jsonrpc !== "2.0") return { kind: "invalid", why: "jsonrpc" };
+  if (!isObject(value) || Array.isArray(value)) return INVALID;
+  const m = value;
+  if (m.jsonrpc !== "2.0") return INVALID;
   const message = value as JSONRPCMessage;
   if (typeof m.method === "string") {
+    if (m.params !== undefined && !isObject(m.params)) return INVALID;
     if (m.id === undefined) return { kind: "notification", method: m.method, message };
-    return isId(m.id)
-      ? { kind: "request", id: m.id, method: m.method, message }
-      : { kind: "invalid", why: "jsonrpc" };
+    return isId(m.id) ? { kind: "request", id: m.id, method: m.method, message } : INVALID;
   }
-  const answered = "result" in m !== "error" in m;
-  if (answered && (isId(m.id) || (m.id === undefined && "error" in m)))
-    return { kind: "response", id: m.id as RequestId | undefined, message };
-  return { kind: "invalid", why: "jsonrpc" };
+  if ("result" in m === "error" in m) return INVALID;
+  if ("error" in m) {
+    const e = m.error;
+    if (!isObject(e) || !Number.isInteger(e.code) || typeof e.message !== "string") return INVALID;
+    if (m.id === undefined || m.id === null) return { kind: "response", id: undefined, message };
+  }
+  return isId(m.id) ? { kind: "response", id: m.id, message } : INVALID;
 }
 
 /** One line of a client's stdin, routed. */

@@ -22,27 +22,21 @@ export class LineSplitter {
     this.#onOversize = onOversize;
   }
 
-  push(chunk: Buffer): void {
+  /**
+   * Takes the lines `chunk` ends, and holds the start of the next. With `more`, it stops after a
+   * line once `more()` is false: the rest of the chunk is returned, to be pushed again later.
+   */
+  push(chunk: Buffer, more?: () => boolean): Buffer | undefined {
     let from = 0;
     for (let nl = chunk.indexOf(10, from); nl !== -1; nl = chunk.indexOf(10, from)) {
       const piece = chunk.subarray(from, nl);
       from = nl + 1;
-      if (this.#skipping) {
-        this.#skipping = false;
-        continue;
-      }
-      if (this.#size + piece.length > this.#limit) {
+      if (this.#skipping) this.#skipping = false;
+      else if (this.#size + piece.length > this.#limit) {
         this.#skip(piece);
         this.#skipping = false;
-        continue;
-      }
-      const bytes =
-        this.#size === 0 ? piece : Buffer.concat([...this.#chunks, piece], this.#size + piece.length);
-      this.#chunks = [];
-      this.#size = 0;
-      const line = bytes.toString("utf8");
-      const text = line.endsWith("\r") ? line.slice(0, -1) : line;
-      if (text.trim() !== "") this.#onLine(text);
+      } else this.#whole(piece);
+      if (more && from < chunk.length && !more()) return chunk.subarray(from);
     }
     const rest = chunk.subarray(from);
     if (rest.length === 0 || this.#skipping) return;
@@ -52,6 +46,17 @@ export class LineSplitter {
       this.#chunks.push(Buffer.from(rest));
       this.#size += rest.length;
     }
+  }
+
+  /** The line held so far ends with `piece`. */
+  #whole(piece: Buffer): void {
+    const bytes =
+      this.#size === 0 ? piece : Buffer.concat([...this.#chunks, piece], this.#size + piece.length);
+    this.#chunks = [];
+    this.#size = 0;
+    const line = bytes.toString("utf8");
+    const text = line.endsWith("\r") ? line.slice(0, -1) : line;
+    if (text.trim() !== "") this.#onLine(text);
   }
 
   /** The line held so far plus `piece` is too large: report its start, drop the rest. */

@@ -1,9 +1,8 @@
 /**
  * Server-Sent Events from a byte stream, as the WHATWG spec parses them (fields `event`, `data`,
- * `id`; comments and `retry` ignored; lines end in LF, CRLF or CR), with a bound: a line or an
- * event's data longer than `limit` ends the parse with an error instead of growing without end.
+ * `id`; comments and `retry` ignored; lines end in LF, CRLF or CR), with a bound in bytes: a line or
+ * an event's data longer than `limit` ends the parse with an error instead of growing without end.
  */
-import { StringDecoder } from "node:string_decoder";
 
 export interface SseEvent {
   /** "message" unless the event names another type. */
@@ -18,17 +17,28 @@ class SseTooLarge extends Error {
   }
 }
 
+const LF = 0x0a;
+const CR = 0x0d;
+const COLON = 0x3a;
+const SPACE = 0x20;
+/** A line may hold a field name besides the data it carries ("data: " and a CR). */
+const LINE_SLACK = 16;
+
+/**
+ * Lines are cut as bytes (LF and CR never occur inside a UTF-8 character) and decoded whole, so the
+ * limit counts bytes as they came, whatever the text.
+ */
 export class SseParser {
   readonly #limit: number;
   readonly #onEvent: (event: SseEvent) => void;
-  readonly #decoder = new StringDecoder("utf8");
   /** The unfinished line, in parts (joined once it ends). */
-  #parts: string[] = [];
-  #partLength = 0;
+  #parts: Buffer[] = [];
+  #partBytes = 0;
   #afterCr = false;
   #event = "";
   #data: string[] = [];
-  #dataLength = 0;
+  /** The bytes of the event's data so far (its values, and the LFs that will join them). */
+  #dataBytes = 0;
   #id: string | undefined;
 
   constructor(limit: number, onEvent: (event: SseEvent) => void) {
@@ -38,61 +48,63 @@ export class SseParser {
 
   /** Throws SseTooLarge past the limit. */
   push(chunk: Buffer): void {
-    let text = this.#decoder.write(chunk);
-    if (this.#afterCr && text.startsWith("\n")) text = text.slice(1);
+    let from = this.#afterCr && chunk[0] === LF ? 1 : 0;
     this.#afterCr = false;
-    let from = 0;
-    for (;;) {
-      const lf = text.indexOf("\n", from);
-      const cr = text.indexOf("\r", from);
+    let lf = chunk.indexOf(LF, from);
+    let cr = chunk.indexOf(CR, from);
+    while (lf !== -1 || cr !== -1) {
       const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
-      if (end === -1) break;
-      this.#line(text.slice(from, end));
+      this.#line(chunk.subarray(from, end));
       from = end + 1;
-      if (text[end] === "\r") {
-        if (from === text.length) this.#afterCr = true;
-        else if (text[from] === "\n") from++;
+      if (end === cr) {
+        if (from === chunk.length) this.#afterCr = true;
+        else if (chunk[from] === LF) from++;
       }
+      // Each search runs once past each position (a chunk of many lines and no CR stays linear).
+      if (lf !== -1 && lf < from) lf = chunk.indexOf(LF, from);
+      if (cr !== -1 && cr < from) cr = chunk.indexOf(CR, from);
     }
-    const rest = text.slice(from);
-    if (rest) {
-      this.#partLength += rest.length;
-      if (this.#partLength > this.#limit) throw new SseTooLarge(this.#limit);
-      this.#parts.push(rest);
+    if (from < chunk.length) {
+      this.#partBytes += chunk.length - from;
+      if (this.#partBytes > this.#limit + LINE_SLACK) throw new SseTooLarge(this.#limit);
+      // A copy: the stream may reuse its buffer.
+      this.#parts.push(Buffer.from(chunk.subarray(from)));
     }
   }
 
-  #line(tail: string): void {
+  #line(tail: Buffer) {
     let line = tail;
     if (this.#parts.length > 0) {
-      if (this.#partLength + tail.length > this.#limit) throw new SseTooLarge(this.#limit);
-      line = this.#parts.join("") + tail;
+      const bytes = this.#partBytes + tail.length;
+      if (bytes > this.#limit + LINE_SLACK) throw new SseTooLarge(this.#limit);
+      this.#parts.push(tail);
+      line = Buffer.concat(this.#parts, bytes);
       this.#parts = [];
-      this.#partLength = 0;
+      this.#partBytes = 0;
     }
-    if (line === "") {
-      this.#dispatch();
+    if (line.length === 0) return this.#dispatch();
+    if (line[0] === COLON) return;
+    const colon = line.indexOf(COLON);
+    const field = (colon === -1 ? line : line.subarray(0, colon)).toString("latin1");
+    let start = colon === -1 ? line.length : colon + 1;
+    if (line[start] === SPACE) start++;
+    if (field === "data") {
+      this.#dataBytes += line.length - start + (this.#data.length > 0 ? 1 : 0);
+      if (this.#dataBytes > this.#limit) throw new SseTooLarge(this.#limit);
+      this.#data.push(line.toString("utf8", start));
       return;
     }
-    if (line.startsWith(":")) return;
-    const colon = line.indexOf(":");
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? "" : line.slice(colon + 1);
-    if (value.startsWith(" ")) value = value.slice(1);
-    if (field === "data") {
-      this.#dataLength += value.length + 1;
-      if (this.#dataLength > this.#limit) throw new SseTooLarge(this.#limit);
-      this.#data.push(value);
-    } else if (field === "event") this.#event = value;
+    const value = line.toString("utf8", start);
+    if (field === "event") this.#event = value;
     else if (field === "id" && !value.includes("\0")) this.#id = value;
   }
 
   #dispatch(): void {
-    const data = this.#data.join("\n");
+    const data = this.#data.length === 1 ? this.#data[0]! : this.#data.join("\n");
     const event = this.#event || "message";
     const had = this.#data.length > 0;
     this.#data = [];
-    this.#dataLength = 0;
+    this.#dataBytes = 0;
     this.#event = "";
     if (had) this.#onEvent({ event, data, ...(this.#id !== undefined ? { id: this.#id } : {}) });
   }

@@ -4,10 +4,12 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
+import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { Answer } from "./answer.js";
 import { ClientSide, type Message } from "./client-side.js";
 import { describeFailure } from "./failure.js";
 import { bodyStart, closeAgents, HttpStatusError, readEvents, send } from "./http-exchange.js";
-import { CODE, errorLine, MAX_MESSAGE_BYTES, oneLine } from "./jsonrpc.js";
+import { CODE, errorLine, MAX_MESSAGE_BYTES } from "./jsonrpc.js";
 
 export interface SseRelayOptions {
   url: URL;
@@ -22,11 +24,18 @@ export interface SseRelayOptions {
 
 type How = "closed" | "lost";
 
+/** Requests waiting for their answer, or messages waiting to be posted, past which stdin is not read. */
+const MAX_IN_FLIGHT = 128;
+/** After stdin ends, how long answers still on their way are waited for. */
+const DRAIN_MS = 10_000;
+
 /**
- * Messages pass through as they are, in order, each within the message limit; a request that
- * cannot be delivered gets a JSON-RPC error, never silence; when the event stream breaks (the
+ * Messages pass through in order, each within the message limit; what the stream carries reaches
+ * the client checked (answer.ts): each request gets exactly one answer — the server's, or a JSON-RPC
+ * error when it cannot be delivered or the stream breaks first. When the event stream breaks (the
  * server restarted or went away) the relay ends, exit 1, so the client sees its server exit and can
- * start it again (an SSE session cannot be resumed). stdout carries only JSON-RPC; logs, stderr.
+ * start it again (an SSE session cannot be resumed). The stream is read only as fast as the client
+ * reads stdout (client-side.ts). stdout carries only JSON-RPC; logs, stderr.
  */
 class SseRelay {
   readonly #o: SseRelayOptions;
@@ -37,6 +46,11 @@ class SseRelay {
   #unopened: string | undefined;
   #stream: IncomingMessage | undefined;
   #chain: Promise<void> = Promise.resolve();
+  /** Messages read from stdin and not posted yet. */
+  #queued = 0;
+  readonly #awaiting = new Set<RequestId>();
+  readonly #messages: Answer;
+  #drained: (() => void) | undefined;
   #end: (how: How) => void = () => {};
 
   constructor(o: SseRelayOptions) {
@@ -48,11 +62,25 @@ class SseRelay {
       log: o.log,
       limit: this.#limit,
       onMessage: (line, message) => {
+        if (message.kind === "request") this.#awaiting.add(message.id);
         // One POST at a time keeps the order; answers come back on the stream, not in the POST.
-        this.#chain = this.#chain.then(() => this.#post(line, message));
+        this.#queued++;
+        this.#pace();
+        this.#chain = this.#chain.then(async () => {
+          await this.#post(line, message);
+          this.#queued--;
+          this.#pace();
+        });
       },
       onEnd: () => this.#end("closed"),
     });
+    this.#messages = new Answer(
+      {
+        write: (line) => this.#client.write(line),
+        dropped: (why) => o.log(`the SSE server at ${o.url.href} sent ${why}; dropped`),
+      },
+      this.#awaiting,
+    );
   }
 
   async run(): Promise<How> {
@@ -68,12 +96,31 @@ class SseRelay {
     this.#o.signal?.addEventListener("abort", () => this.#end("closed"), { once: true });
     this.#client.start();
     const how = await ended;
+    await this.#chain;
+    if (how === "closed" && !this.#o.signal?.aborted && this.#awaiting.size > 0)
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+        setTimeout(resolve, DRAIN_MS).unref();
+      });
     this.#stream?.destroy();
     this.#stream = undefined;
-    await this.#chain;
+    for (const id of this.#awaiting)
+      this.#client.write(
+        errorLine(
+          id,
+          CODE.connectionClosed,
+          `mcp-twin: the SSE stream from ${this.#o.url.href} ended before the answer came`,
+        ),
+      );
+    this.#awaiting.clear();
     this.#o.stdin.destroy();
     closeAgents();
     return how;
+  }
+
+  /** stdin is read while not too much waits. */
+  #pace(): void {
+    this.#client.busy(this.#queued >= MAX_IN_FLIGHT || this.#awaiting.size >= MAX_IN_FLIGHT);
   }
 
   /** The stream, until it names the endpoint; its messages go to the client from then on. */
@@ -87,15 +134,24 @@ class SseRelay {
       throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
     this.#stream = res;
     await new Promise<void>((resolve, reject) => {
-      readEvents(res, this.#limit, (event) => {
-        if (event.event === "endpoint") {
-          const endpoint = new URL(event.data, url);
-          if (endpoint.origin !== url.origin)
-            return reject(new Error(`it names an endpoint elsewhere (${endpoint.origin})`));
-          this.#endpoint = endpoint;
-          resolve();
-        } else if (event.event === "message") this.#client.write(oneLine(event.data));
-      }).then(
+      readEvents(
+        res,
+        this.#limit,
+        (event) => {
+          if (event.event === "endpoint") {
+            const endpoint = new URL(event.data, url);
+            if (endpoint.origin !== url.origin)
+              return reject(new Error(`it names an endpoint elsewhere (${endpoint.origin})`));
+            this.#endpoint = endpoint;
+            resolve();
+          } else if (event.event === "message") {
+            this.#messages.take(event.data);
+            this.#pace();
+            if (this.#awaiting.size === 0) this.#drained?.();
+          }
+        },
+        (stream) => this.#client.stall(stream),
+      ).then(
         () => this.#broke("it ended", reject),
         (error: unknown) => this.#broke(describeFailure(error).message, reject),
       );
@@ -111,6 +167,7 @@ class SseRelay {
     this.#o.log(`server: ${why}`);
     this.#o.log(`the SSE stream from ${this.#o.url.href} broke; ending this session`);
     this.#end("lost");
+    this.#drained?.(); // no answer can come any more
   }
 
   async #post(line: string, message: Message): Promise<void> {
@@ -129,7 +186,8 @@ class SseRelay {
 
   #refuse(message: Message, why: string): void {
     this.#o.log(`could not deliver ${message.kind === "response" ? "a response" : message.method}: ${why}`);
-    if (message.kind === "request")
+    // Answered once: unless its answer came on the stream meanwhile.
+    if (message.kind === "request" && this.#awaiting.delete(message.id))
       this.#client.write(
         errorLine(
           message.id,

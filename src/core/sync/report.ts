@@ -24,6 +24,10 @@ interface TargetReport {
   removed: string[];
   drift: string[];
   foreign: string[];
+  /** Hand-edited entries --force overwrote (or, planned, will). */
+  overwritten?: string[];
+  /** Entries mcp-twin did not write that --force took over (their hand-written form kept for uninstall). */
+  takenOver?: string[];
   note?: string;
   problems: Array<{ server: string; code: string; message: string; missing?: MissingProgram }>;
   /** Servers whose entry here runs in another environment (e.g. Windows' node.exe through interop). */
@@ -176,6 +180,8 @@ function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?:
     removed: p.removed,
     drift: p.drift,
     foreign: p.foreign,
+    ...(p.overwritten.length > 0 ? { overwritten: p.overwritten } : {}),
+    ...(Object.keys(p.takenOver).length > 0 ? { takenOver: Object.keys(p.takenOver) } : {}),
     ...(t.note ? { note: t.note } : {}),
     problems: p.problems,
     ...(p.across.length > 0 ? { across: p.across } : {}),

@@ -31,8 +31,19 @@ export interface TargetRecord {
   scope: string;
   path: string;
   entries: Record<string, EntryRecord>;
-  /** The last run that changed this target: its backup and the entries it touched (for restore). */
-  lastRun?: { at: string; backup?: string; touched: string[] };
+  /**
+   * The last run that changed this target: which run, its backup and the entries it touched (for
+   * restore). `run` is absent in records of versions that kept no run ids.
+   */
+  lastRun?: { at: string; run?: string; backup?: string; touched: string[] };
+}
+
+/** The last run that wrote a target (a sync or an uninstall): what a plain `restore` undoes. */
+export interface LastChange {
+  run: string;
+  at: string;
+  /** "sync" or "uninstall" (a newer version may name others). */
+  by: string;
 }
 
 /**
@@ -49,6 +60,8 @@ export interface State {
   targets: Record<string, TargetRecord>;
   /** Project manifests the user trusted: absolute path → the hash of the text trusted. */
   trusted?: Record<string, { hash: string; at: string }>;
+  /** Absent in states of versions that kept no run ids: then each target's own last run counts. */
+  lastChange?: LastChange;
 }
 
 export function emptyState(): State {

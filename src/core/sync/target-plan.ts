@@ -19,8 +19,12 @@ export interface TargetPlan {
   added: string[];
   updated: string[];
   removed: string[];
+  /** Entries edited by hand since mcp-twin wrote them, kept as they are (no --force). */
   drift: string[];
+  /** Entries of the same name mcp-twin did not write, left alone (no --force). */
   foreign: string[];
+  /** Entries edited by hand that --force overwrites with the manifest's. */
+  overwritten: string[];
   /**
    * Servers this target should have but cannot get now (install failed, nowhere to run).
    *
@@ -52,8 +56,8 @@ export interface PlanOptions {
  * `desired`: server name → its built entry for this target (servers not meant for it are absent).
  *
  * wrote are never touched (a name clash is reported as `foreign`, and taken over only with
- * --force); entries we wrote but someone edited since are `drift`, kept unless --force; entries we
- * wrote for servers no longer wanted are removed.
+ * --force); entries we wrote but someone edited since are `drift`, kept unless --force (then
+ * `overwritten`); entries we wrote for servers no longer wanted are removed.
  */
 export function planTarget(
   target: Target,
@@ -73,6 +77,7 @@ export function planTarget(
     removed: [],
     drift: [],
     foreign: [],
+    overwritten: [],
     problems: [],
     records: dict(),
     pending: dict(),
@@ -143,11 +148,13 @@ export function planTarget(
       plan.records[name] = recordFor(name, hash);
       plan.pending[name] = hash;
     } else {
-      plan[state === "drifted" ? "drift" : "foreign"].push(name);
       if (!options.force) {
+        plan[state === "drifted" ? "drift" : "foreign"].push(name);
         if (mine) plan.records[name] = mine;
         continue;
       }
+      // --force: the hand edit is overwritten, a foreign entry taken over (takenOver, below).
+      if (state === "drifted") plan.overwritten.push(name);
       edits.push({ name, value: built.value });
       plan.updated.push(name);
       plan.pending[name] = hash;
@@ -170,8 +177,11 @@ export function planTarget(
   return plan;
 }
 
+/**
+ * What happens to the file: a server that cannot be written (not installed, no bin) is its own
+ * problem, never the other servers' write; a target that gets nothing because of one has failed.
+ */
 export function targetAction(plan: TargetPlan): "created" | "updated" | "unchanged" | "failed" {
-  if (plan.problems.some((p) => p.code === "not-installed")) return "failed";
-  if (plan.after === null) return "unchanged";
-  return plan.before === null ? "created" : "updated";
+  if (plan.after !== null) return plan.before === null ? "created" : "updated";
+  return plan.problems.some((p) => p.code === "not-installed") ? "failed" : "unchanged";
 }

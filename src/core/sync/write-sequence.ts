@@ -3,10 +3,11 @@
  * state first, then per file a backup and a compare-and-swap replace, then the run recorded.
  */
 
+import { randomBytes } from "node:crypto";
 import { own } from "../own-keys.js";
 import { type ReplaceResult, removeStaleTemps, replaceFile } from "../system/files.js";
 import { type BackupTarget, keepBackup, noteOriginal } from "../undo/backups.js";
-import { type EntryRecord, type State, saveState, type TargetRecord } from "./state.js";
+import { type EntryRecord, type LastChange, type State, saveState, type TargetRecord } from "./state.js";
 
 /** Entries a run is about to make mcp-twin's in one target: its record (made when missing) and them. */
 export interface Intent {
@@ -81,21 +82,35 @@ export async function writeTarget(w: TargetWrite): Promise<ReplaceResult & { bac
 }
 
 /**
- * Step 3, one target: a run that wrote is recorded as its last (what `restore` undoes); a record
- * left with no entries and no run goes.
+ * Step 3, one target: a run that wrote is recorded as its last (what `restore` undoes), with the
+ * run's id; a record left with no entries and no run goes.
  */
 export function recordRun(
   state: State,
   key: string,
-  run: { now: Date; backup?: string | undefined; touched: string[] } | undefined,
+  run: { id: string; now: Date; backup?: string | undefined; touched: string[] } | undefined,
 ): void {
   const rec = state.targets[key];
   if (!rec) return;
   if (run)
     rec.lastRun = {
       at: run.now.toISOString(),
+      run: run.id,
       ...(run.backup ? { backup: run.backup } : {}),
       touched: run.touched,
     };
   if (Object.keys(rec.entries).length === 0 && !rec.lastRun) delete state.targets[key];
+}
+
+/** A new run's id: what ties the targets it wrote together (`State.lastChange`). */
+export function newRunId(now: Date): string {
+  return `${now.toISOString()}-${randomBytes(4).toString("hex")}`;
+}
+
+/**
+ * Step 4, at the end of a run: when it recorded itself as a target's last run, it is the last
+ * change, what a plain `restore` undoes.
+ */
+export function recordChange(state: State, change: LastChange): void {
+  if (Object.values(state.targets).some((t) => t.lastRun?.run === change.run)) state.lastChange = change;
 }

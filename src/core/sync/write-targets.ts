@@ -10,10 +10,12 @@ import { saveHandWritten } from "../undo/backups.js";
 import { type EntryRecord, type State, saveState, type TargetRecord } from "./state.js";
 import type { TargetPlan } from "./target-plan.js";
 import { planTarget } from "./target-plan.js";
-import { recordIntent, recordRun, writeTarget } from "./write-sequence.js";
+import { newRunId, recordChange, recordIntent, recordRun, writeTarget } from "./write-sequence.js";
 
 export interface ApplyContext {
   state: State;
+  /** This run's id (made when not given): every target it writes records it. */
+  run?: string;
   stateFile: string;
   backupsDir: string;
   now: Date;
@@ -38,6 +40,7 @@ export interface ApplyResult {
 export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext): Promise<ApplyResult[]> {
   const { state } = ctx;
   const stateBefore = ctx.stateBefore ?? JSON.stringify(state);
+  const run = ctx.run ?? newRunId(ctx.now);
   // What mcp-twin owns in each file before this run (the intent adds pending names): kept with backups.
   const ownedBefore = new Map(
     plans.map((p) => [p.target.key, Object.keys(state.targets[p.target.key]?.entries ?? {})]),
@@ -60,10 +63,11 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
       results.push({ plan: planned, written: false });
       continue;
     }
-    const result = await applyPlan(planned, ctx, ownedBefore.get(planned.target.key) ?? []);
+    const result = await applyPlan(planned, { ...ctx, run }, ownedBefore.get(planned.target.key) ?? []);
     if (!result) break;
     results.push(result);
   }
+  recordChange(state, { run, at: ctx.now.toISOString(), by: "sync" });
   if (JSON.stringify(state) !== stateBefore) await saveState(ctx.stateFile, state);
   ctx.signal?.throwIfAborted();
   return results;
@@ -75,7 +79,7 @@ export async function applyPlans(plans: readonly TargetPlan[], ctx: ApplyContext
  */
 async function applyPlan(
   planned: TargetPlan,
-  ctx: ApplyContext,
+  ctx: ApplyContext & { run: string },
   owned: readonly string[],
 ): Promise<ApplyResult | undefined> {
   const { state } = ctx;
@@ -115,7 +119,11 @@ async function applyPlan(
       Object.entries(final.takenOver).filter(([name]) => !Object.hasOwn(planned.takenOver, name)),
     );
     if (result.written && Object.keys(late).length > 0) await saveHandWritten(ctx.backupsDir, id, late);
-    commitRecords(state, final, result.written ? { backup: result.backup, now: ctx.now } : undefined);
+    commitRecords(
+      state,
+      final,
+      result.written ? { id: ctx.run, backup: result.backup, now: ctx.now } : undefined,
+    );
     return { plan: final, written: result.written };
   } catch (error) {
     if (ctx.signal?.aborted) return undefined;
@@ -146,7 +154,7 @@ function ensureRecord(state: State, plan: TargetPlan): TargetRecord {
 function commitRecords(
   state: State,
   plan: TargetPlan,
-  written: { backup: string | undefined; now: Date } | undefined,
+  written: { id: string; backup: string | undefined; now: Date } | undefined,
 ): void {
   const touched = [...plan.added, ...plan.updated, ...plan.removed];
   if (Object.keys(plan.records).length === 0 && !state.targets[plan.target.key]) return;

@@ -455,7 +455,7 @@ export async function pathExists(file: string): Promise<boolean> {
 export async function withLock<T>(
   home: string,
   fn: () => Promise<T>,
-  options: { waitMs?: number; name?: string } = {},
+  options: { waitMs?: number; name?: string; onWait?: () => void } = {},
 ): Promise<T> {
   await fs.promises.mkdir(home, { recursive: true });
   const lockDir = path.join(home, options.name ?? "sync.lock");
@@ -464,18 +464,29 @@ export async function withLock<T>(
   const waitMs = options.waitMs ?? 60_000;
   await breakDeadLock(lockDir, ownerFile);
   const { default: lockfile } = await import("proper-lockfile");
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(lockDir, {
+  const lock = (retries: number) =>
+    lockfile.lock(lockDir, {
       lockfilePath: lockDir,
       realpath: false,
       stale: 5_000,
       update: 1_000,
-      retries: { retries: Math.ceil(waitMs / 200), factor: 1, minTimeout: 200, maxTimeout: 200 },
+      retries: { retries, factor: 1, minTimeout: 200, maxTimeout: 200 },
       onCompromised: () => {
         // Another run took over a lock it judged stale; our writes are still compare-and-swap.
       },
     });
+  const retries = Math.ceil(waitMs / 200);
+  const { onWait } = options;
+  let release: () => Promise<void>;
+  try {
+    // `onWait`: told once when the lock is taken, before waiting for it.
+    release = onWait
+      ? await lock(0).catch((error: unknown) => {
+          if ((error as NodeJS.ErrnoException)?.code !== "ELOCKED") throw error;
+          onWait();
+          return lock(retries);
+        })
+      : await lock(retries);
   } catch (error) {
     throw new OperationError(
       "locked",
@@ -498,6 +509,22 @@ export async function withLock<T>(
     await fs.promises.rm(ownerFile, { force: true }).catch(() => {});
     await release().catch(() => {});
   }
+}
+
+/** This process as a lock's owner file names it: its pid, and which machine and boot it runs on. */
+export function thisProcess(): Promise<{ pid: number; boot: string }> {
+  return lockOwner();
+}
+
+/**
+ * Whether the process an owner record names (`thisProcess()` written down) still runs: undefined
+ * when it ran on another machine or boot (Windows and WSL share a home), where no one can tell.
+ */
+export async function ownerAlive(owner: { pid?: unknown; boot?: unknown }): Promise<boolean | undefined> {
+  if (typeof owner.boot !== "string" || !Number.isSafeInteger(owner.pid) || (owner.pid as number) <= 0)
+    return undefined;
+  if (owner.boot !== (await lockOwner()).boot) return undefined;
+  return isAlive(owner.pid as number);
 }
 
 /** The pid of the live process of this machine that holds `withLock(home)`, if any. */

@@ -17,7 +17,12 @@ const targetRecord = z.looseObject({
   path: z.string(),
   entries: z.record(z.string(), entryRecord),
   lastRun: z
-    .looseObject({ at: z.string(), backup: z.string().optional(), touched: z.array(z.string()) })
+    .looseObject({
+      at: z.string(),
+      run: z.string().optional(),
+      backup: z.string().optional(),
+      touched: z.array(z.string()),
+    })
     .optional(),
 });
 
@@ -33,6 +38,7 @@ export const stateSchema = z.looseObject({
   installs: z.record(z.string(), z.record(z.string(), z.string())).optional(),
   targets: z.record(z.string(), targetRecord).optional(),
   trusted: z.record(z.string(), z.looseObject({ hash: z.string(), at: z.string() })).optional(),
+  lastChange: z.looseObject({ run: z.string(), at: z.string(), by: z.string() }).optional(),
 });
 
 const secretName = z

@@ -9,7 +9,14 @@ import { editTargetEntries, formatOf, readTargetEntries, targetEntryText } from 
 import { type EntryEdit, removeEmptyServers } from "../formats/json/merge.js";
 import { own } from "../own-keys.js";
 import { unknownName } from "../selectors.js";
-import { type EntryRecord, entryHash, loadState, type TargetRecord } from "../sync/state.js";
+import {
+  type EntryRecord,
+  entryHash,
+  type LastChange,
+  loadState,
+  type State,
+  type TargetRecord,
+} from "../sync/state.js";
 import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
 import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "./backups.js";
@@ -147,8 +154,9 @@ function describe(targets: UndoTarget[]): string {
 
 /**
  * Put back mcp-twin's entries of the selected targets from their backups:
- * - By default it puts back the entries the last change touched (a sync, or an uninstall), as
- *   they were in that change's backup.
+ * - By default it undoes the last change (the last sync or uninstall that wrote a target): in each
+ *   target that run wrote, the entries it touched go back as they were in that change's backup.
+ * - A target named undoes that target's own last change.
  * - `--from <backup>` / `--original` put back mcp-twin's entries as of that backup: every entry
  *   mcp-twin owns now or owned then gets the backup's value, or goes when the backup lacks it.
  * - Only entries, never the rest of the file, because apps (Claude Code) keep their own state in
@@ -181,12 +189,14 @@ export async function restoreTargets(
     if (missing.length === selected.length) throw await noOriginal(machine, missing[0]!);
   }
   const explicit = Boolean(options.target);
+  // Without a target or a backup named: exactly the targets the last change wrote.
+  const lastOnly = !explicit && !chosen && !options.original;
 
   const { results } = await runUndo(
     machine,
     async (state) =>
       selectTargets(await knownTargets(state, machine.paths.backups), options.target, machine.shown).filter(
-        (t) => (chosen ? t.key === chosen.key : true),
+        (t) => (chosen ? t.key === chosen.key : !lastOnly || ofLastChange(state, t.record)),
       ),
     async (target) => {
       const backups = await listBackups(machine.paths.backups, target.key);
@@ -246,6 +256,30 @@ export async function restoreTargets(
     progress,
   );
   return results;
+}
+
+/**
+ * Was this target written by the last change? A state of a version that kept no run ids has no
+ * last change: then every target's own last run counts.
+ */
+function ofLastChange(state: State, record: TargetRecord): boolean {
+  if (!record.lastRun) return false;
+  return state.lastChange ? record.lastRun.run === state.lastChange.run : record.lastRun.run === undefined;
+}
+
+/** Why a plain `restore` found nothing to undo: the last change (undone since), and the backups kept. */
+export async function restoreHistory(
+  machine: Machine,
+): Promise<{ lastChange?: LastChange; files: number; backups: number }> {
+  const state = await loadState(machine.paths.state);
+  let files = 0;
+  let backups = 0;
+  for (const t of await knownTargets(state, machine.paths.backups)) {
+    const kept = (await listBackups(machine.paths.backups, t.key)).filter((b) => !b.absent);
+    if (kept.length > 0) files++;
+    backups += kept.length;
+  }
+  return { ...(state.lastChange ? { lastChange: state.lastChange } : {}), files, backups };
 }
 
 async function noOriginal(machine: Machine, target: UndoTarget): Promise<UsageError> {

@@ -12,7 +12,14 @@ import { isTwinError, UsageError, UsageErrors } from "../errors.js";
 import { loadFormats } from "../formats/index.js";
 import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "../sync/state.js";
 import { backupCounts, unparsableFix } from "../sync/unreadable-target.js";
-import { type Intent, recordIntent, recordRun, writeTarget } from "../sync/write-sequence.js";
+import {
+  type Intent,
+  newRunId,
+  recordChange,
+  recordIntent,
+  recordRun,
+  writeTarget,
+} from "../sync/write-sequence.js";
 import {
   inspectFile,
   isReadOnly,
@@ -186,10 +193,20 @@ export async function runUndo(
     // What mcp-twin owns in each file before this run, kept with its backup (before the intent below).
     const ownedBefore = new Map(work.map((w) => [w.target.key, Object.keys(w.target.record.entries)]));
     await recordUndoIntent(machine, state, work, planned);
+    const start = machine.host.now();
+    const run = newRunId(start);
     for (const w of work)
       results.push(
-        await writeUndo(machine, state, w, ownedBefore.get(w.target.key) ?? [], options, progress),
+        await writeUndo(
+          machine,
+          state,
+          w,
+          ownedBefore.get(w.target.key) ?? [],
+          { ...options, run },
+          progress,
+        ),
       );
+    if (options.recordRun) recordChange(state, { run, at: start.toISOString(), by: "uninstall" });
     await saveState(machine.paths.state, state);
     return { results, state };
   };
@@ -313,7 +330,7 @@ async function writeUndo(
   state: State,
   { target, file, undo }: UndoWork,
   owned: readonly string[],
-  options: RunOptions,
+  options: RunOptions & { run: string },
   progress: Progress,
 ): Promise<UndoResult> {
   const { key, record } = target;
@@ -346,7 +363,9 @@ async function writeUndo(
     recordRun(
       state,
       key,
-      options.recordRun && written.written ? { now, backup: written.backup, touched } : undefined,
+      options.recordRun && written.written
+        ? { id: options.run, now, backup: written.backup, touched }
+        : undefined,
     );
     const { deleted: _planned, records: _records, ...done } = outcome;
     return {

@@ -102,7 +102,11 @@ export async function uninstallAll(
   // The logins: no entry is left to use them, and a token must not outlive the entries it was for
   // (an uninstall of some clients or environments only leaves them to the others).
   const everything = options.clients.length === 0 && options.envs.length === 0;
-  const logins = everything ? await forgetLogins(machine.paths.oauth, options.dryRun) : [];
+  const logins = everything
+    ? await forgetLogins(machine.paths.oauth, options.dryRun, (server) =>
+        progress.info(`Waiting for the renewal of the login to ${server} under way to finish…`),
+      )
+    : [];
   return {
     targets: results,
     packages: rows,

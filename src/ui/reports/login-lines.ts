@@ -3,6 +3,7 @@
  * with which scopes, renewing fails — with the command that fixes it — or each client's own).
  */
 import type { LoginLine } from "../../core/oauth/needs-login.js";
+import { when } from "../moment.js";
 import type { Theme } from "../theme.js";
 
 export function loginJson(lines: readonly LoginLine[]) {
@@ -48,22 +49,27 @@ export function loginText(
     case "failing":
       return `${theme.fail} ${line.server}: renewing the login fails (${s.message}): ${s.revoked ? fix : `the provider may be down; if it lasts, ${fix}`}`;
     case "ok": {
+      // What is stored, never ✔: neither sync nor status has seen the login work (doctor tries it).
       const scopes = s.scopes.length > 0 ? `scopes ${s.scopes.join(" ")}` : "";
       const until =
         s.expiresAt === undefined
           ? ""
-          : s.refreshable
-            ? `token valid until ${when(s.expiresAt, now)}, then renewed`
-            : s.expiresAt > now
-              ? `until ${when(s.expiresAt, now)}, then log in again`
-              : "";
-      return `${theme.ok} ${line.server}: logged in${scopes || until ? ` (${[scopes, until].filter(Boolean).join("; ")})` : ""}`;
+          : s.expiresAt <= now
+            ? `the access token expired at ${when(s.expiresAt, now)}; it is renewed on next use`
+            : s.refreshable
+              ? `token valid until ${when(s.expiresAt, now)}, then renewed`
+              : `until ${when(s.expiresAt, now)}, then log in again`;
+      return `${theme.info} ${line.server}: logged in${scopes || until ? ` (${[scopes, until].filter(Boolean).join("; ")})` : ""}`;
     }
   }
 }
 
-/** A moment as people read it: the time today, else the date and time. */
-function when(ms: number, now: number): string {
-  const at = new Date(ms);
-  return at.toDateString() === new Date(now).toDateString() ? at.toLocaleTimeString() : at.toLocaleString();
+/**
+ * Under the logins, when one is said to be logged in: that this is what mcp-twin has stored, not
+ * what the provider says now (it may have revoked the login since).
+ */
+export function loginsNote(lines: readonly LoginLine[]): string | undefined {
+  return lines.some((l) => l.mode !== "client" && l.state.state === "ok")
+    ? "As stored: the provider was not asked (it may have ended a login since). `mcp-twin doctor` tries each login."
+    : undefined;
 }

@@ -9,7 +9,7 @@ import { readableSecretWarning } from "../../core/sync/target-safety.js";
 import { andList, orList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
-import { loginJson, loginText } from "./login-lines.js";
+import { loginJson, loginsNote, loginText } from "./login-lines.js";
 import { manifestLine } from "./manifest-line.js";
 
 /** The stable `sync --json` shape of the spec. */
@@ -44,6 +44,8 @@ export function syncJson(report: SyncReport) {
       removed: t.removed,
       drift: t.drift,
       ...(t.foreign.length > 0 ? { foreign: t.foreign } : {}),
+      ...(t.overwritten ? { overwritten: t.overwritten } : {}),
+      ...(t.takenOver ? { takenOver: t.takenOver } : {}),
       ...(t.note ? { note: t.note } : {}),
       ...(t.problems.length > 0
         ? { problems: t.problems.map(({ server, code, message }) => ({ server, code, message })) }
@@ -118,6 +120,8 @@ function renderLogins(report: SyncReport, out: Output): void {
   out.print(out.theme.c.bold("Logins"));
   const now = Date.now();
   for (const l of report.logins) out.print(`  ${loginText(l, out.theme, now)}`);
+  const note = loginsNote(report.logins);
+  if (note) out.print(out.theme.c.dim(`  ${note}`));
 }
 
 /** Each environment: its node and npm prefix (every file named as the user's system shows it), or why not usable. */
@@ -184,9 +188,9 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
       ...t.updated.map((n) => `~${n}`),
       ...t.removed.map((n) => `-${n}`),
     ].join(" ");
-    // Written, but an entry will not start (its program is missing there): no ✔ for that.
-    // … or its client splits it at spaces.
-    const broken = t.problems.some((p) => p.code === "program-missing" || p.code === "splits-at-spaces");
+    // Written, but a server will not start there (not installed, its program missing, split at
+    // spaces by its client): no ✔ for that; the server's own line says which.
+    const broken = t.problems.some((p) => WONT_START.has(p.code));
     const mark =
       t.action === "failed" ? fail : broken ? warn : t.action === "unchanged" ? skip : dryRun ? bullet : ok;
     const action =
@@ -199,23 +203,41 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
     if (crossing) out.print(`      ${crossing}`);
     const relayed = relayLine(t);
     if (relayed) out.print(`      ${relayed}`);
-    renderTargetNotes(t, out, options);
+    renderTargetNotes(t, out, options, dryRun);
   }
 }
 
 /** Under a target's line: entries left alone (edited by hand, not mcp-twin's), problems, warnings. */
-function renderTargetNotes(t: SyncReport["targets"][number], out: Output, options: ShownBefore): void {
+function renderTargetNotes(
+  t: SyncReport["targets"][number],
+  out: Output,
+  options: ShownBefore,
+  dryRun: boolean,
+): void {
   const { warn, fail } = out.theme;
   /** Is this missing program's line one said before the report (by add)? */
   const shownAbove = (m: { program: string; env: string }) =>
     (options.programsShown ?? []).some((line) =>
       line.startsWith(`\`${m.program}\` is not found in ${m.env}`),
     );
-  for (const n of t.drift)
+  // A write that failed overwrote nothing: its hand edits are as they were.
+  const wrote = dryRun || t.action === "created" || t.action === "updated";
+  const overwritten = wrote ? (t.overwritten ?? []) : [];
+  for (const n of [...t.drift, ...(wrote ? [] : (t.overwritten ?? []))])
     out.print(
       `      ${warn} ${n}: edited by hand since the last sync; kept (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes the edit into the manifest, --force overwrites it)`,
     );
-  for (const n of t.foreign)
+  // What --force did (or, in a dry run, would do) to an entry someone else wrote: said as done.
+  const done = (past: string) => (dryRun ? `would be ${past}` : past);
+  for (const n of overwritten)
+    out.print(
+      `      ${warn} ${n}: edited by hand since the last sync; ${done("overwritten")} with the manifest's entry (--force)${dryRun ? "" : "; `mcp-twin restore` puts the edit back"}`,
+    );
+  for (const n of wrote ? (t.takenOver ?? []) : [])
+    out.print(
+      `      ${warn} ${n}: an entry mcp-twin did not write had this name; ${done("taken over")} (--force)${dryRun ? "" : "; `mcp-twin uninstall` gives it back as you wrote it"}`,
+    );
+  for (const n of [...t.foreign, ...(wrote ? [] : (t.takenOver ?? []))])
     out.print(
       `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes it into the manifest, --force takes it over)`,
     );

@@ -42,9 +42,27 @@ export async function renderUninstall(
   if (logins.length > 0)
     out.print(
       options.planned
-        ? `  ${out.theme.bullet} The login${logins.length === 1 ? "" : "s"} to ${andList(logins)} would be forgotten (${logins.length === 1 ? "its tokens" : "their tokens"} leave the home).`
+        ? `  ${out.theme.bullet} The login${logins.length === 1 ? "" : "s"} to ${andList(logins)} ${modal} be forgotten (${logins.length === 1 ? "its tokens" : "their tokens"} leave the home).`
         : `${out.theme.ok} Forgot the login${logins.length === 1 ? "" : "s"} to ${andList(logins)}: ${logins.length === 1 ? "its tokens are" : "their tokens are"} gone from the home.`,
     );
+}
+
+/**
+ * What `restore` gives back after this uninstall, and what it does not: the entries, never the
+ * logins forgotten (log in again) or the packages uninstalled (sync installs them again).
+ */
+export function restoreLine(report: UninstallReport): string {
+  const logins = report.logins;
+  const packages = report.packages.some((p) => p.action === "removed");
+  const not = [
+    ...(logins.length > 0
+      ? [
+          `the login${logins.length === 1 ? "" : "s"} (${logins.map((l) => `\`mcp-twin login ${l}\``).join(", ")} logs in again)`,
+        ]
+      : []),
+    ...(packages ? ["the packages (`mcp-twin sync` installs them again)"] : []),
+  ];
+  return `\`mcp-twin restore\` puts these entries back${not.length > 0 ? `, not ${andList(not)}` : ""}.`;
 }
 
 function renderPackages(rows: readonly InstallRow[], out: Output, modal: "will" | "would"): void {

@@ -115,17 +115,20 @@ export const configChecks = [
               ? ` (${servers.length === 1 ? "it is" : "all are"} in the file it reads too)`
               : ` (${also.join(", ")} ${also.length === 1 ? "is" : "are"} in the file it reads too)`;
         return [
-          finding(
-            "warn",
-            whereOf(f),
-            `Claude Desktop is the Store (MSIX) build and reads ${show.path(t.path)}; it ignores ${show.path(f.ignored.path)}, which holds ${held}${inRead}.`,
-            {
-              fix:
-                missing.length === 0
-                  ? `Delete ${f.ignored.path} (the app's "Edit Config" may open it); every server in it is in the file the app reads.`
-                  : `Run \`mcp-twin import\` (it reads that file too) to bring ${missing.join(", ")} into the manifest, then \`mcp-twin sync\` to write ${missing.length === 1 ? "it" : "them"} into the file the app reads; then delete the classic file (the app's "Edit Config" may open it).`,
-            },
-          ),
+          {
+            about: servers,
+            ...finding(
+              "warn",
+              whereOf(f),
+              `Claude Desktop is the Store (MSIX) build and reads ${show.path(t.path)}; it ignores ${show.path(f.ignored.path)}, which holds ${held}${inRead}.`,
+              {
+                fix:
+                  missing.length === 0
+                    ? `Delete ${f.ignored.path} (the app's "Edit Config" may open it); every server in it is in the file the app reads.`
+                    : `Run \`mcp-twin import\` (it reads that file too) to bring ${missing.join(", ")} into the manifest, then \`mcp-twin sync\` to write ${missing.length === 1 ? "it" : "them"} into the file the app reads; then delete the classic file (the app's "Edit Config" may open it).`,
+              },
+            ),
+          },
         ];
       }
       return [

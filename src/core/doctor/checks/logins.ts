@@ -44,7 +44,7 @@ export const loginChecks = [
             finding(
               "fail",
               where,
-              `renewing the login fails: ${s.message}${s.revoked ? " (the provider refused it)" : ""}.`,
+              `renewing the login fails: ${s.message}${s.revoked && !s.spent ? " (the provider refused it)" : ""}.`,
               {
                 fix: s.revoked
                   ? fix
@@ -54,12 +54,15 @@ export const loginChecks = [
           ];
         case "ok": {
           const scopes = s.scopes.length > 0 ? ` with scopes ${s.scopes.join(" ")}` : "";
+          const at = s.expiresAt === undefined ? "" : new Date(s.expiresAt).toISOString();
           const expiry =
             s.expiresAt === undefined
               ? ""
-              : s.refreshable
-                ? `; its token is valid until ${new Date(s.expiresAt).toISOString()}, then renewed`
-                : `; it expires ${new Date(s.expiresAt).toISOString()}, then log in again`;
+              : s.expired
+                ? `; its access token expired ${at} and is renewed on next use`
+                : s.refreshable
+                  ? `; its token is valid until ${at}, then renewed`
+                  : `; it expires ${at}, then log in again`;
           return [finding("pass", where, `logged in${scopes}${expiry}.`)];
         }
       }

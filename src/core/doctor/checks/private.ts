@@ -49,15 +49,23 @@ export function checkConfigPrivate(f: ConfigFacts, show: Show = AS_IS): Finding[
   const mode = (f.mode & 0o777).toString(8).padStart(3, "0");
   const of = `${servers.length === 1 ? "a key" : "keys"} (${servers.join(", ")})`;
   if ((f.mode & 0o044) === 0)
-    return [finding("pass", where, `${show.path(t.path)} holds ${of} and only its owner can read it.`)];
+    return [
+      {
+        ...finding("pass", where, `${show.path(t.path)} holds ${of} and only its owner can read it.`),
+        about: servers,
+      },
+    ];
   const real = f.realPath ?? t.file;
   const shown = real !== t.file ? `${show.path(t.path)} (a link to ${show.path(real)})` : show.path(t.path);
   return [
-    finding(
-      "warn",
-      where,
-      `${shown} holds ${of} and is readable by other users (mode ${mode}): anyone on this machine can read ${servers.length === 1 ? "it" : "them"}.`,
-      { fix: `chmod 600 ${shellQuote(real)}` },
-    ),
+    {
+      ...finding(
+        "warn",
+        where,
+        `${shown} holds ${of} and is readable by other users (mode ${mode}): anyone on this machine can read ${servers.length === 1 ? "it" : "them"}.`,
+        { fix: `chmod 600 ${shellQuote(real)}` },
+      ),
+      about: servers,
+    },
   ];
 }

@@ -208,7 +208,10 @@ export const probeChecks = [
         ? manifest
           ? [finding("skip", {}, "no server started or contacted by doctor (--no-probe).")]
           : []
-        : probes.map((p) => handshake(p, show, bridge)),
+        : probes.map((p) => {
+            const found = handshake(p, show, bridge);
+            return p.sharedAcross ? { ...found, oneForAll: true } : found;
+          }),
   }),
   defineCheck({
     id: "probe.startup",

@@ -54,9 +54,42 @@ export function parseTomlDocument(raw: string, file: string): TomlDocument {
       hint: "Fix the file by hand (Codex refuses it too); mcp-twin never edits a file it cannot read.",
     });
   }
+  const deep = tooDeepAt(ast);
+  if (deep !== undefined) {
+    const { line, column } = lineColumnAt(text, deep);
+    throw new UsageError(
+      "config-parse",
+      `${file}:${line}:${column}: arrays or inline tables nested more than ${MAX_NESTING} levels deep; Codex refuses this file too ("cannot recurse further"), and mcp-twin does not read it.`,
+      {
+        location: { file, line, column },
+        hint: "Fix the file by hand (Codex refuses it too); mcp-twin never edits a file it cannot read.",
+      },
+    );
+  }
   const lf = text.indexOf("\n");
   const eol = lf > 0 && text[lf - 1] === "\r" ? "\r\n" : "\n";
   return { text, bom, eol, ast, value: plain(getStaticTOMLValue(ast)) as Record<string, unknown> };
+}
+
+/**
+ * Codex's limit (0.169: the 81st nested array or inline table is "cannot recurse further"): every
+ * recursive step after parsing (the value, hashing, splicing) stays far from the stack's end.
+ */
+const MAX_NESTING = 80;
+
+/** Where the first array or inline table deeper than MAX_NESTING opens, walked without recursion. */
+function tooDeepAt(ast: TOMLProgram): number | undefined {
+  const stack: Array<[AST.TOMLContentNode, number]> = [];
+  for (const item of ast.body[0].body)
+    for (const kv of item.type === "TOMLKeyValue" ? [item] : item.body) stack.push([kv.value, 0]);
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [node, outer] = next;
+    if (node.type !== "TOMLArray" && node.type !== "TOMLInlineTable") continue;
+    if (outer + 1 > MAX_NESTING) return node.range[0];
+    const inner = node.type === "TOMLArray" ? node.elements : node.body.map((kv) => kv.value);
+    for (const child of inner) stack.push([child, outer + 1]);
+  }
+  return undefined;
 }
 
 /** Values that JSON (hashes, state, output) can hold: dates as ISO text, unsafe integers as text. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The bridge on the simulated WSL machine: one lifecycle, no dead entry. Each step prints the
 # command, then what it printed. Run inside the simulated WSL machine (a development tool) after setup.sh:
-#   wsl-sim.sh --state /tmp/bridge-sim -- bash -lc 'docs/wsl-sim-bridge/scenario.sh first|port|stop'
+#   wsl-sim.sh --state /tmp/bridge-sim -- bash -lc 'docs/dev/recordings/wsl-sim-bridge/scenario.sh first|port|stop'
 # ($T starts one client's `mcp-twin` entry as that client would, and calls one tool.)
 set -u
 run() { printf '\n$ %s\n' "$*"; bash -c "$*" 2>&1; }

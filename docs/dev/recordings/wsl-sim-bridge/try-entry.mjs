@@ -3,8 +3,8 @@
 //   node try-entry.mjs <label> <config file> <tool> '<json arguments>'
 import { readFileSync } from "node:fs";
 
-// The SDK of the repository this script sits in (docs/wsl-sim-bridge/ → the repo root).
-const sdk = new URL("../../node_modules/@modelcontextprotocol/sdk/dist/esm", import.meta.url).href;
+// The SDK of the repository this script sits in (four folders up: docs/dev/recordings/wsl-sim-bridge/).
+const sdk = new URL("../../../../node_modules/@modelcontextprotocol/sdk/dist/esm", import.meta.url).href;
 const { Client } = await import(`${sdk}/client/index.js`);
 const { StdioClientTransport } = await import(`${sdk}/client/stdio.js`);
 const [label, file, tool, args] = process.argv.slice(2);

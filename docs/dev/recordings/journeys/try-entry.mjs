@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// docs/journeys/try-entry.mjs — start one entry of a client config as that client would, and talk
+// docs/dev/recordings/journeys/try-entry.mjs — start one entry of a client config as that client would, and talk
 // MCP to it over stdio: initialize, tools/list, then the calls named on the command line.
 // Not part of mcp-twin: run.sh copies it into the simulated machine's home so a journey can make a
 // real call through an entry sync wrote (wsl-sim's README: a Windows client's entry is tried by

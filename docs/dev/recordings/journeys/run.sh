@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# docs/journeys/run.sh — the first-ten-minutes journeys of a new user, on the simulated WSL machine.
+# docs/dev/recordings/journeys/run.sh — the first-ten-minutes journeys of a new user, on the simulated WSL machine.
 #
-#   docs/journeys/run.sh [--checkout DIR] [--tarball TGZ] [--sim DIR] [--out DIR] [--work DIR] [--parallel] [JOURNEY...]
+#   docs/dev/recordings/journeys/run.sh [--checkout DIR] [--tarball TGZ] [--sim DIR] [--out DIR] [--work DIR] [--parallel] [JOURNEY...]
 #
 # Packs the CLI from a checkout (`npm pack`, after `npm run build`), then for each journey starts the
 # simulated WSL2 machine (../shared/wsl-sim) with its own --state under WORK, in its own tmux session,
@@ -25,7 +25,7 @@
 # journey e enables the bridge, and stops it; each tmux session is ended by its own name.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-CHECKOUT="$(cd "$HERE/../.." && pwd)"
+CHECKOUT="$(cd "$HERE/../../../.." && pwd)"
 SIM="$(cd "$CHECKOUT/../../shared/wsl-sim" 2>/dev/null && pwd || echo /work/shared/wsl-sim)"
 OUT="$HERE/out"
 WORK=/tmp/mcp-twin-journeys
@@ -397,7 +397,7 @@ journey() {
     c) seed_classic_leftover;;
     e) seed_claude_code
        cp "$HERE/try-entry.mjs" "$STATE/home/bob/try-entry.mjs"
-       md "\`~/try-entry.mjs\` (docs/journeys/try-entry.mjs, not part of mcp-twin) was copied into the home: a small stdio MCP client that starts one entry of a client config as the client would and calls its tools. The bridge's port is $BRIDGE_PORT (the sim shares the network of the machine it runs on).";;
+       md "\`~/try-entry.mjs\` (docs/dev/recordings/journeys/try-entry.mjs, not part of mcp-twin) was copied into the home: a small stdio MCP client that starts one entry of a client config as the client would and calls its tools. The bridge's port is $BRIDGE_PORT (the sim shares the network of the machine it runs on).";;
     d) seed_claude_code
        # mcp-twin itself is installed while Linux npm is still there (without it, `npm install -g`
        # would run Windows' npm and fail); the journey's shell then has no Linux npm.
@@ -447,8 +447,8 @@ cat "$OUT/summary.txt"
   n=${#JOURNEYS[@]}; words=(zero one two three four five six seven eight nine)
   echo "# The first ten minutes, as a new user meets them (${words[$n]:-$n} journeys on the simulated WSL machine)"
   echo
-  [[ -z "$TARBALL_GIVEN" ]] || echo "Recorded by \`docs/journeys/run.sh\` on $(date -u +%Y-%m-%d) from the tarball \`$(basename "$TARBALL")\` (given with --tarball; the script's own checkout is at \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\`),"
-  [[ -n "$TARBALL_GIVEN" ]] || echo "Recorded by \`docs/journeys/run.sh\` on $(date -u +%Y-%m-%d) from commit \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\`,"
+  [[ -z "$TARBALL_GIVEN" ]] || echo "Recorded by \`docs/dev/recordings/journeys/run.sh\` on $(date -u +%Y-%m-%d) from the tarball \`$(basename "$TARBALL")\` (given with --tarball; the script's own checkout is at \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\`),"
+  [[ -n "$TARBALL_GIVEN" ]] || echo "Recorded by \`docs/dev/recordings/journeys/run.sh\` on $(date -u +%Y-%m-%d) from commit \`$(git -C "$CHECKOUT" rev-parse --short HEAD)\`,"
   echo "packed with \`npm pack\` and installed with \`npm install -g\` inside a simulated Ubuntu on WSL2 (Linux user \`bob\`,"
   echo "Windows user \`alice\`, \`C:\\\` at \`/mnt/c\`, stand-ins for \`cmd.exe\`, \`wsl.exe\`, \`powershell.exe\` and Windows' Node),"
   echo "each journey on a fresh machine of its own. Every command was typed into a tmux pane (send-keys) and the"
