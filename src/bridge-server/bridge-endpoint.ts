@@ -5,7 +5,7 @@
 import type { McpHttpHandler, Transport } from "@modelcontextprotocol/server";
 import { BRIDGE_PATH } from "../core/bridge-control/state-folder.js";
 import type { Endpoint } from "./http.js";
-import { noteUri } from "./resources.js";
+import { ModernLane } from "./modern-lane.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
 
 export interface BridgeEndpoint extends Endpoint {
@@ -16,14 +16,23 @@ export interface BridgeEndpoint extends Endpoint {
  * `tools()` builds the tool set once (on the first session or request). The SDK (and zod) load
  * with the first session or request, so an idle bridge stays small.
  */
-export function bridgeEndpoint(context: BridgeContext, tools: () => Promise<ToolSet>): BridgeEndpoint {
+export function bridgeEndpoint(
+  context: BridgeContext,
+  tools: () => Promise<ToolSet>,
+  log: (line: string) => void,
+): BridgeEndpoint {
   let modern: Promise<McpHttpHandler> | undefined;
+  const lane = new ModernLane(async () => {
+    const { createBridgeServer } = await import("./session-server.js");
+    return createBridgeServer(context, await tools(), "modern").server;
+  }, log);
   let stopNotes: (() => void) | undefined;
   const handler = () =>
     (modern ??= (async () => {
-      const [{ createMcpHandler }, { createBridgeServer }] = await Promise.all([
+      const [{ createMcpHandler }, { createBridgeServer }, { noteUri }] = await Promise.all([
         import("@modelcontextprotocol/server"),
         import("./session-server.js"),
+        import("./resources.js"),
       ]);
       const h = createMcpHandler(async () => createBridgeServer(context, await tools(), "modern").server, {
         legacy: "reject",
@@ -37,6 +46,7 @@ export function bridgeEndpoint(context: BridgeContext, tools: () => Promise<Tool
     })());
   return {
     path: BRIDGE_PATH,
+    lane: () => lane,
     connect: async (transport) => {
       const { createBridgeServer } = await import("./session-server.js");
       const session = createBridgeServer(context, await tools(), "legacy");
@@ -50,6 +60,7 @@ export function bridgeEndpoint(context: BridgeContext, tools: () => Promise<Tool
       return (await handler()).fetch(request, { parsedBody });
     },
     close: async () => {
+      await lane.close();
       stopNotes?.();
       if (modern) await (await modern).close();
     },

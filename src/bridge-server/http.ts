@@ -27,6 +27,7 @@ import {
   sendRefusal,
   tooLarge,
 } from "./http-guards.js";
+import { laneTakes, type ModernLane } from "./modern-lane.js";
 import type { SessionCaps } from "./session-policy.js";
 import type { SessionInfo } from "./session-server.js";
 import { type HttpSessionTransport, SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
@@ -50,6 +51,8 @@ export interface Endpoint {
    * serves 2025-11-25 only and says so (-32022).
    */
   modern?(request: Request, parsedBody: unknown): Promise<Response>;
+  /** The fast lane for an ordinary 2026-07-28 request with these headers (modern-lane.ts), if any. */
+  lane?(headers: IncomingHttpHeaders): ModernLane | undefined;
 }
 
 /** The bridge's own control routes (authenticated like the MCP endpoints): GET status, POST reload. */
@@ -222,6 +225,9 @@ async function post(
   });
   if (era.kind !== "legacy") {
     if (!endpoint.modern) return sendRefusal(res, LEGACY_ONLY(sdk.SUPPORTED_PROTOCOL_VERSIONS));
+    const lane =
+      era.kind === "modern" && laneTakes(value, req.headers) ? endpoint.lane?.(req.headers) : undefined;
+    if (lane) return lane.serve(req.socket, value as JSONRPCMessage, res, media.acceptsSse);
     const response = await endpoint.modern(toWebRequest(req, res, body), value);
     return sendWebResponse(res, response);
   }

@@ -110,7 +110,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     shares: () => gateway.status().shares,
   };
   let tools: Promise<ToolSet> | undefined;
-  const own = bridgeEndpoint(context, () => (tools ??= bridgeTools(context, plugins.tools)));
+  const own = bridgeEndpoint(context, () => (tools ??= bridgeTools(context, plugins.tools)), log);
   const endpoints: Endpoint[] = [own];
   try {
     for (const name of options.gateway?.warm ?? []) {

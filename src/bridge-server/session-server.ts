@@ -5,6 +5,7 @@
 import {
   type CacheHint,
   type CallToolResult,
+  CLIENT_INFO_META_KEY,
   ProtocolError,
   ProtocolErrorCode,
   Server,
@@ -149,12 +150,15 @@ export function createBridgeServer(
       cacheHints: CACHE_HINTS,
     },
   );
-  // On 2026-07-28 the client names itself in each request's envelope (the SDK seeds it).
-  const caller = () => server.getClientVersion()?.name ?? "unknown";
+  // On 2026-07-28 the client names itself in each request's envelope; on 2025-11-25, at initialize.
+  const caller = (envelope: { [CLIENT_INFO_META_KEY]?: { name?: unknown } } | undefined) => {
+    const named = envelope?.[CLIENT_INFO_META_KEY]?.name;
+    return typeof named === "string" ? named : (server.getClientVersion()?.name ?? "unknown");
+  };
   server.setRequestHandler("tools/list", () => ({ tools: tools.list }));
   server.setRequestHandler("tools/call", (request, extra) =>
     callTool(tools, request.params.name, request.params.arguments, {
-      client: caller(),
+      client: caller(extra.mcpReq.envelope as Parameters<typeof caller>[0]),
       signal: extra.mcpReq.signal,
     }),
   );

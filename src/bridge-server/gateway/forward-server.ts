@@ -12,7 +12,7 @@ import {
 import type { Era } from "../session-server.js";
 import type { CachedServer, ListMethod } from "./list-cache.js";
 import type { ReverseShim } from "./reverse-shim.js";
-import { type Caller, type Json, rpcError, type SharedChild } from "./shared-child.js";
+import { admits, type Caller, type Json, rpcError, type SharedChild } from "./shared-child.js";
 
 /** One client session as the gateway routes it: its era, log level and note subscriptions. */
 export interface SessionRef {
@@ -46,10 +46,6 @@ const CALL_CAPABILITY: Record<(typeof CALLS)[number], string> = {
   "resources/read": "resources",
   "completion/complete": "completions",
 };
-const LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
-/** Whether a log message at `level` passes a session's threshold. */
-export const admits = (threshold: string | undefined, level: unknown) =>
-  threshold === undefined || LEVELS.indexOf(String(level)) >= LEVELS.indexOf(threshold);
 
 /** The capabilities a client sees: the server's own, those the gateway forwards. */
 function capabilitiesOf(cached: CachedServer): Record<string, Json> {
@@ -184,7 +180,7 @@ async function forward(
     const result = await child.forward(method, params, {
       signal,
       ...(onprogress ? { onprogress } : {}),
-      caller: { session, ask, notify },
+      caller: { session: session.era === "modern" ? {} : session, ask, notify },
     });
     await relayed;
     return result;

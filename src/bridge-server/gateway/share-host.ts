@@ -9,12 +9,13 @@ import type { ShareLaunch } from "../../core/bridge-control/share-launch.js";
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import type { Endpoint } from "../http.js";
+import { ModernLane } from "../modern-lane.js";
 import type { HttpSessionTransport } from "../session-transport.js";
-import { admits, type ForwardTarget, forwardServer, type SessionRef } from "./forward-server.js";
+import type { ForwardTarget, SessionRef } from "./forward-server.js";
 import { type CachedServer, type ListCache, launchKey } from "./list-cache.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide } from "./session-keys.js";
-import { type Json, type ListKind, SharedChild } from "./shared-child.js";
+import { ANY, admits, type Json, type ListKind, rpcError, SharedChild } from "./shared-child.js";
 
 /** What `GET /control/status` (and `bridge_status`) shows of one shared server. */
 export interface ShareStatus {
@@ -57,6 +58,13 @@ function rssOf(pid: number | undefined): number | null {
 }
 
 const ERA_NAMES = { legacy: "2025-11-25", modern: "2026-07-28" } as const;
+/** The calls that take the fast lane between two 2025-11-25 ends. */
+const FAST = new Set(["tools/call", "prompts/get", "resources/read", "completion/complete"]);
+const NEEDS: Record<string, string> = {
+  "elicitation/create": "elicitation",
+  "sampling/createMessage": "sampling",
+  "roots/list": "roots",
+};
 
 export class ShareHost {
   readonly name: string;
@@ -71,6 +79,8 @@ export class ShareHost {
   readonly #sessions = new Map<string, Set<SessionRef>>();
   /** The 2026-07-28 handler of each process (its own bus: its changes reach only its listeners). */
   readonly #modern = new Map<string, Promise<McpHttpHandler>>();
+  /** The fast lane of each process for ordinary 2026-07-28 requests (one server per connection). */
+  readonly #lanes = new Map<string, ModernLane>();
   #restartsBefore = 0;
   #lastError: string | undefined;
 
@@ -115,6 +125,10 @@ export class ShareHost {
         return key.ok ? undefined : key.why;
       },
       connect: (transport, headers) => this.#connect(transport, headers),
+      lane: (headers) => {
+        const found = this.#keyFor(headers);
+        return found.ok ? this.#lane(found.key, found.cwd) : undefined;
+      },
       modern: (request, parsedBody) => this.#serveModern(request, parsedBody),
     };
   }
@@ -189,11 +203,14 @@ export class ShareHost {
     if (!found.ok) throw new Error(found.why);
     const child = this.#child(found.key, found.cwd);
     const session: SessionRef = { era: "legacy", subscriptions: new Set() };
+    // The SDK's server loads with the first session: an idle bridge does not carry it.
+    const { forwardServer } = await import("./forward-server.js");
     const server = forwardServer(this.#target(found.key, child), session, await this.#cached(child));
     session.server = server;
     const attached = this.#attached(found.key);
     attached.add(session);
     await server.connect(transport);
+    this.#fastLane(transport, server, session, child);
     let closed = false;
     const close = async () => {
       if (closed) return;
@@ -211,6 +228,85 @@ export class ShareHost {
       void close();
     };
     return { close };
+  }
+
+  /**
+   * Calls between two 2025-11-25 ends go past the SDK on both sides while the server runs
+   * (SharedChild.rawCall): the same messages, without a schema to build them again on the way.
+   */
+  #fastLane(transport: HttpSessionTransport, server: Server, session: SessionRef, child: SharedChild): void {
+    const dispatch = transport.onmessage;
+    const raw = new Map<unknown, number>();
+    transport.onmessage = (message, extra) => {
+      const m = message as unknown as Json;
+      if (
+        typeof m.method === "string" &&
+        "id" in m &&
+        FAST.has(m.method) &&
+        child.running &&
+        child.cached()?.era === "legacy"
+      ) {
+        void this.#rawCall(transport, server, session, child, m, raw);
+        return;
+      }
+      const cancelled =
+        m.method === "notifications/cancelled"
+          ? raw.get((m.params as Json | undefined)?.requestId)
+          : undefined;
+      if (cancelled) child.rawCancel(m, cancelled);
+      else dispatch?.call(transport, message, extra);
+    };
+  }
+
+  async #rawCall(
+    transport: HttpSessionTransport,
+    server: Server,
+    session: SessionRef,
+    child: SharedChild,
+    m: Json,
+    raw: Map<unknown, number>,
+  ): Promise<void> {
+    const id = m.id as string | number;
+    const token = ((m.params as Json | undefined)?._meta as Json | undefined)?.progressToken;
+    const related = (method: string, params: Json) =>
+      transport.deliver({ jsonrpc: "2.0", method, params } as never, id);
+    const caller = {
+      session,
+      ask: (method: string, params: Json | undefined) => {
+        const need = NEEDS[method] ?? method;
+        if (!(server.getClientCapabilities() as Json | undefined)?.[need])
+          return Promise.reject(
+            rpcError(`${method}: this client did not declare "${need}" when it connected`),
+          );
+        return server.request({ method, params } as never, ANY, {
+          relatedRequestId: id,
+          timeout: 600_000,
+        }) as Promise<Json>;
+      },
+      notify: (method: string, params: Json) => {
+        if (method !== "notifications/message" || admits(session.logLevel, params.level))
+          related(method, params);
+      },
+    };
+    try {
+      const response = await child.rawCall(m, caller, {
+        progress: (p) => related("notifications/progress", { ...p, progressToken: token }),
+        sent: (rawId) => raw.set(id, rawId),
+      });
+      transport.deliver({ ...response, id } as never);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      transport.deliver({
+        jsonrpc: "2.0",
+        id,
+        error: {
+          code: typeof code === "number" ? code : -32603,
+          message: error instanceof Error ? error.message : String(error),
+        },
+      } as never);
+    } finally {
+      raw.delete(id);
+    }
   }
 
   /** A 2026-07-28 request: to the handler of the process its headers name. */
@@ -241,8 +337,25 @@ export class ShareHost {
     }
   }
 
+  #lane(key: string, cwd: string | undefined): ModernLane {
+    let lane = this.#lanes.get(key);
+    if (!lane) {
+      const child = this.#child(key, cwd);
+      const target = this.#target(key, child);
+      lane = new ModernLane(async () => {
+        const { forwardServer } = await import("./forward-server.js");
+        return forwardServer(target, { era: "modern", subscriptions: new Set() }, await this.#cached(child));
+      }, this.#log);
+      this.#lanes.set(key, lane);
+    }
+    return lane;
+  }
+
   async #newHandler(key: string, cwd: string | undefined): Promise<McpHttpHandler> {
-    const { createMcpHandler } = await import("@modelcontextprotocol/server");
+    const [{ createMcpHandler }, { forwardServer }] = await Promise.all([
+      import("@modelcontextprotocol/server"),
+      import("./forward-server.js"),
+    ]);
     const child = this.#child(key, cwd);
     const target = this.#target(key, child);
     return createMcpHandler(
@@ -327,6 +440,9 @@ export class ShareHost {
     if (child) this.#restartsBefore += child.info().restarts;
     const handler = this.#modern.get(key);
     this.#modern.delete(key);
+    const lane = this.#lanes.get(key);
+    this.#lanes.delete(key);
+    await lane?.close();
     this.#sessions.delete(key);
     await Promise.all([child?.stop(), handler?.then((h) => h.close()).catch(() => {})]);
   }

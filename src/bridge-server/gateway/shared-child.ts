@@ -14,11 +14,13 @@ import { type CachedServer, LIST_METHODS, type ListCache, type ListMethod } from
 export type Json = Record<string, unknown>;
 
 /** A standard schema that takes anything: results pass through as the server sent them. */
-const ANY = {
+export const ANY = {
   "~standard": { version: 1, vendor: "mcp-twin", validate: (value: unknown) => ({ value }) },
 } as const;
 
 const READY_TIMEOUT_MS = 30_000;
+/** The fast path's request ids start here (the SDK client's count up from 0). */
+const RAW_IDS = 2 ** 40;
 /** Calls take as long as they take (the client cancels); the SDK's default would cut them at 60 s. */
 const CALL_TIMEOUT_MS = 2 ** 31 - 1;
 const FIRST_BACKOFF_MS = 250;
@@ -58,6 +60,11 @@ export interface ChildInfo {
   lastError?: string;
 }
 
+const LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+/** Whether a log message at `level` passes a session's threshold (none set: every level). */
+export const admits = (threshold: string | undefined, level: unknown) =>
+  threshold === undefined || LEVELS.indexOf(String(level)) >= LEVELS.indexOf(threshold);
+
 /** A JSON-RPC error the SDK's server answers with as is (-32603: the call could not be served). */
 export const rpcError = (message: string, code = -32603) => Object.assign(new Error(message), { code });
 
@@ -85,6 +92,10 @@ export class SharedChild {
   #failed = false;
   readonly #inFlight = new Map<string, Caller>();
   readonly #progress = new Map<string, (params: Json) => void>();
+  /** Fast-path calls in flight (rawCall): their answer, and what fails them. */
+  readonly #raw = new Map<number, (response: Json) => void>();
+  readonly #rawFailed = new Map<number, (error: Error) => void>();
+  #nextRaw = RAW_IDS;
   /** Resources some session wants updates of, and those the running process was asked for. */
   #wanted = new Set<string>();
   #subscribed = new Set<string>();
@@ -341,17 +352,77 @@ export class SharedChild {
         m.method === "notifications/progress" && typeof m.params?.progressToken === "string"
           ? this.#progress.get(m.params.progressToken)
           : undefined;
-      if (route) route(m.params as Json);
-      else deliver?.call(transport, message, extra);
+      if (route) return route(m.params as Json);
+      const rawId = (m as { id?: unknown }).id;
+      const raw = typeof rawId === "number" && rawId >= RAW_IDS ? this.#raw.get(rawId) : undefined;
+      if (raw && !("method" in m)) {
+        this.#raw.delete(rawId as number);
+        return raw(m as Json);
+      }
+      deliver?.call(transport, message, extra);
     };
   }
 
-  /** What a start learned goes to the cache: the era (dated), identity, capabilities, lists. */
+  /**
+   * The fast path of a call between two 2025-11-25 ends (the server running): the client's request
+   * is written to the server as it came, under an id of the gateway's own, and the server's answer
+   * is handed back as it came — no schema between them. A death answers it like any call.
+   */
+  async rawCall(
+    message: Json,
+    caller: Caller,
+    options: { progress?: (params: Json) => void; sent?: (id: number) => void } = {},
+  ): Promise<Json> {
+    const { progress } = options;
+    const transport = this.#transport;
+    if (!this.#client || !transport) throw rpcError(`the shared server "${this.launch.name}" is not running`);
+    // A number (servers that write their answers by hand expect one), far above the SDK client's.
+    const id = this.#nextRaw++;
+    const key = `raw-${id}`;
+    this.#inFlight.set(key, caller);
+    this.#lastActivity = Date.now();
+    let params = message.params as Json | undefined;
+    const token = (params?._meta as Json | undefined)?.progressToken;
+    if (token !== undefined && progress) {
+      this.#progress.set(key, progress);
+      params = { ...params, _meta: { ...(params?._meta as Json), progressToken: key } };
+    }
+    try {
+      return await new Promise<Json>((resolve, reject) => {
+        this.#raw.set(id, resolve);
+        this.#rawFailed.set(id, reject);
+        transport.send({ ...message, id, ...(params ? { params } : {}) } as never).catch(reject);
+        options.sent?.(id);
+      });
+    } finally {
+      this.#raw.delete(id);
+      this.#rawFailed.delete(id);
+      this.#inFlight.delete(key);
+      this.#progress.delete(key);
+      this.#lastActivity = Date.now();
+    }
+  }
+
+  /** A fast-path call the client cancelled: the server is told, under the gateway's id. */
+  rawCancel(message: Json, id: number): void {
+    void this.#transport
+      ?.send({
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { ...(message.params as Json), requestId: id },
+      } as never)
+      .catch(() => {});
+  }
+
+  /**
+   * What a start learned goes to the cache: the era (dated), identity and capabilities at once,
+   * the lists as they come (the call that started it does not wait for them).
+   */
   async #learn(client: Client, cached: CachedServer | undefined): Promise<void> {
     const era = client.getProtocolEra() === "modern" ? "modern" : "legacy";
     const capabilities = (client.getServerCapabilities() ?? {}) as CachedServer["capabilities"];
     const discover = client.getDiscoverResult?.() as Json | undefined;
-    const entry: CachedServer = {
+    this.#cache.put(this.launch.name, {
       key: this.#launchKey,
       era,
       eraCheckedAt: cached?.era === era ? cached.eraCheckedAt : new Date().toISOString(),
@@ -362,20 +433,23 @@ export class SharedChild {
       },
       capabilities,
       ...(client.getInstructions() ? { instructions: client.getInstructions() } : {}),
-      lists: {},
+      lists: { ...cached?.lists },
       updatedAt: new Date().toISOString(),
-    };
+    });
+    this.#subscribed = new Set();
+    this.#listen = undefined;
+    if (era === "modern" || this.#wanted.size > 0) await this.#applySubscriptions(client);
+    void this.#readLists(client, capabilities);
+  }
+
+  async #readLists(client: Client, capabilities: CachedServer["capabilities"]): Promise<void> {
     for (const method of LIST_METHODS) {
       if (!capabilities[method === "resources/templates/list" ? "resources" : KINDS[method]]) continue;
       const list = await client
         .request({ method, params: {} }, ANY, { timeout: READY_TIMEOUT_MS })
         .catch(() => undefined);
-      if (list) entry.lists[method] = list as Json;
+      if (list) this.#cache.putList(this.launch.name, this.#launchKey, method, list as Json);
     }
-    this.#cache.put(this.launch.name, entry);
-    this.#subscribed = new Set();
-    this.#listen = undefined;
-    if (era === "modern" || this.#wanted.size > 0) await this.#applySubscriptions(client);
   }
 
   /** A list changed: read it again for the cache, then tell every session. */
@@ -422,6 +496,10 @@ export class SharedChild {
   #died(client: Client): void {
     if (this.#client !== client) return;
     this.#client = undefined;
+    const dead = rpcError(
+      `the shared server "${this.launch.name}" exited during the call; it starts again on the next one`,
+    );
+    for (const fail of this.#rawFailed.values()) fail(dead);
     if (this.#stopping) return;
     this.#restarts++;
     this.#lastError = "the server exited";
