@@ -98,6 +98,7 @@ export class SharedChild {
   #nextRaw = RAW_IDS;
   /** Resources some session wants updates of, and those the running process was asked for. */
   #wanted = new Set<string>();
+  #listsPending: (() => void) | undefined;
   #subscribed = new Set<string>();
   #listen: McpSubscription | undefined;
 
@@ -205,6 +206,7 @@ export class SharedChild {
       this.#inFlight.delete(id);
       this.#progress.delete(`gw-${id}`);
       this.#lastActivity = Date.now();
+      if (this.#inFlight.size === 0) this.#readListsNow();
     }
   }
 
@@ -400,6 +402,7 @@ export class SharedChild {
       this.#inFlight.delete(key);
       this.#progress.delete(key);
       this.#lastActivity = Date.now();
+      if (this.#inFlight.size === 0) this.#readListsNow();
     }
   }
 
@@ -439,7 +442,16 @@ export class SharedChild {
     this.#subscribed = new Set();
     this.#listen = undefined;
     if (era === "modern" || this.#wanted.size > 0) await this.#applySubscriptions(client);
-    void this.#readLists(client, capabilities);
+    // Read once the call that started it is answered (the server serves one thing at a time).
+    this.#listsPending = () => void this.#readLists(client, capabilities);
+    setTimeout(() => this.#readListsNow(), 2000).unref();
+  }
+
+  /** The lists of a start, read now if they still wait (no call in flight, or after 2 s). */
+  #readListsNow(): void {
+    const read = this.#listsPending;
+    this.#listsPending = undefined;
+    read?.();
   }
 
   async #readLists(client: Client, capabilities: CachedServer["capabilities"]): Promise<void> {
