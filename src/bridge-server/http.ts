@@ -6,7 +6,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { InitializeRequest, JSONRPCMessage, MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
 import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
-import { isLoopback } from "../core/bridge-control/loopback.js";
+import { isLoopback } from "../core/system/loopback.js";
 import {
   allowedOrigins,
   CHECK_INTERVAL_MS,

@@ -4,8 +4,8 @@
  * checks.
  */
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
-import type { ShareLaunch } from "../core/bridge-control/share-launch.js";
 import { SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
+import type { ShareLaunch } from "../core/entries/share-launch.js";
 import { MAX_MESSAGE_BYTES, peekId } from "../core/relay/jsonrpc.js";
 import { LineSplitter } from "../core/relay/line-splitter.js";
 import { type StartedProcess, startProcess } from "../core/system/run.js";
@@ -400,7 +400,9 @@ export class SharedServer {
     } catch (error) {
       return this.#answerError(session, id, -32603, (error as Error).message);
     }
-    const init = this.#init!;
+    // Set once the child answered its own initialize, which #running() waits for.
+    const init = this.#init;
+    if (!init) return this.#answerError(session, id, -32603, "the shared server has not started");
     const { SUPPORTED_PROTOCOL_VERSIONS } = await import("@modelcontextprotocol/sdk/types.js");
     const requested = asParams(m.params)?.protocolVersion;
     const protocolVersion =

@@ -53,7 +53,9 @@ export class TokenGuard {
     const match = authorization ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization) : null;
     // Always hash and compare, so a missing header costs the same as a wrong one.
     const ok = timingSafeEqual(digest(match?.[1] ?? ""), this.#digest) && match !== null;
-    if (ok && connection) this.#verified.set(connection, { header: authorization!, digest: this.#digest });
+    // ok: the header matched, so there is one.
+    if (ok && connection && authorization)
+      this.#verified.set(connection, { header: authorization, digest: this.#digest });
     return ok;
   }
 

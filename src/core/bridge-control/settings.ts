@@ -3,10 +3,10 @@
  * a project manifest's: the bridge is one per machine), for every way of reaching the bridge.
  */
 import path from "node:path";
+import { openMachine } from "../environments/machine.js";
 import { loadManifest } from "../manifest/load.js";
 import type { BridgeSpec } from "../manifest/schema.js";
 import type { Host } from "../system/host.js";
-import { openMachine } from "../system/machine.js";
 import { bridgeUrl, DEFAULT_BRIDGE_PORT } from "./state-folder.js";
 
 const DEFAULT_BRIDGE_HOST = "127.0.0.1";

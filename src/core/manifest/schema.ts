@@ -3,10 +3,10 @@
  * generated from it (`npm run build`), and a test keeps the committed copy identical.
  */
 import { z } from "zod";
-import { isLoopback } from "../bridge-control/loopback.js";
 // The one list of client ids, shared with the client table.
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
 import { ENV_SELECTOR } from "../selectors.js";
+import { isLoopback } from "../system/loopback.js";
 import { headerNameProblem, headerValueProblem, urlProblem } from "./remote-checks.js";
 import { reservedNameWhy } from "./reserved-names.js";
 
