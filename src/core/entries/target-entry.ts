@@ -153,9 +153,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
         // No space after the colon: Claude Desktop on Windows splits arguments at spaces.
         args.push("--header", `${header}:\${${variable}}`);
       });
-      const local = ctx.environments.find((e) => e.local);
-      // The environments found always hold the one mcp-twin runs in.
-      if (!local) throw new Error("no local environment among those found");
+      const local = localEnvironment(ctx.environments);
       const entry = clientLaunch({ command: ctx.self.node, args, env: headerEnv }, local, target, ctx);
       value = target.client.stdioEntry(entry.launch);
       problems.push(...entry.problems);
@@ -495,4 +493,11 @@ function windowsPathForLinux(p: string, wsl: Environment): string | undefined {
   if (!m) return undefined;
   const root = (wsl.vars.WSL_MOUNT_ROOT ?? "/mnt/").replace(/\/?$/, "/");
   return `${root}${(m[1] ?? "").toLowerCase()}/${(m[2] ?? "").replace(/\\/g, "/")}`;
+}
+
+/** The environment mcp-twin runs in: always among those found. */
+function localEnvironment(environments: readonly Environment[]): Environment {
+  const local = environments.find((e) => e.local);
+  if (!local) throw new Error("no local environment among those found");
+  return local;
 }

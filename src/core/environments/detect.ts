@@ -131,7 +131,7 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
 
     const fresh =
       cache.distros && host.now().getTime() - Date.parse(cache.distros.savedAt) < DISTRO_LIST_TTL_MS;
-    let distros = fresh ? cache.distros!.list : undefined;
+    let distros = fresh ? cache.distros?.list : undefined;
     if (!distros) {
       options.onGather?.("the WSL distros");
       distros = await listDistros(host, wslExePath(host, bridge));

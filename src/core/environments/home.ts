@@ -145,11 +145,12 @@ async function guessProfileFromDrive(mountRoot: string): Promise<Record<string, 
     if (skip.has(name.toLowerCase()) || name.startsWith(".")) continue;
     if (await isDir(`${users}/${name}/AppData/Roaming`)) profiles.push(name);
   }
-  if (profiles.length !== 1) return undefined;
-  const profile = `C:\\Users\\${profiles[0]}`;
+  const [only] = profiles;
+  if (only === undefined || profiles.length !== 1) return undefined;
+  const profile = `C:\\Users\\${only}`;
   return {
     USERPROFILE: profile,
-    USERNAME: profiles[0]!,
+    USERNAME: only,
     APPDATA: `${profile}\\AppData\\Roaming`,
     LOCALAPPDATA: `${profile}\\AppData\\Local`,
   };

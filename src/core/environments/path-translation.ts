@@ -16,10 +16,10 @@ export function windowsToWsl(p: string, mountRoot: string, distro?: string): str
   const drive = DRIVE.exec(p);
   if (drive) {
     const rest = (drive[2] ?? "").replace(/\\/g, "/").replace(/\/+$/, "");
-    return `${withSlash(mountRoot)}${drive[1]!.toLowerCase()}${rest ? `/${rest}` : ""}`;
+    return `${withSlash(mountRoot)}${(drive[1] ?? "").toLowerCase()}${rest ? `/${rest}` : ""}`;
   }
   const unc = WSL_UNC.exec(p);
-  if (unc && distro && unc[1]!.toLowerCase() === distro.toLowerCase()) {
+  if (unc && distro && unc[1]?.toLowerCase() === distro.toLowerCase()) {
     return (unc[2] ?? "\\").replace(/\\/g, "/");
   }
   return undefined;
@@ -35,7 +35,7 @@ export function wslToWindows(p: string, mountRoot: string, distro: string): stri
   const root = withSlash(mountRoot);
   if (p.startsWith(root)) {
     const m = /^([a-z])(?:\/(.*))?$/i.exec(p.slice(root.length));
-    if (m) return `${m[1]!.toUpperCase()}:\\${(m[2] ?? "").replace(/\//g, "\\")}`;
+    if (m) return `${(m[1] ?? "").toUpperCase()}:\\${(m[2] ?? "").replace(/\//g, "\\")}`;
   }
   return `\\\\wsl.localhost\\${distro}${p.replace(/\//g, "\\")}`;
 }
@@ -75,13 +75,14 @@ export function parseIni(text: string): Record<string, Record<string, string>> {
     const line = raw.replace(/[#;].*$/, "").trim();
     const header = /^\[(.+)\]$/.exec(line);
     if (header) {
-      section = header[1]!.trim().toLowerCase();
+      section = (header[1] ?? "").trim().toLowerCase();
       continue;
     }
     const kv = /^([^=]+)=(.*)$/.exec(line);
     if (!kv) continue;
-    out[section] = own(out, section) ?? dict();
-    out[section]![kv[1]!.trim().toLowerCase()] = kv[2]!.trim().replace(/^["']|["']$/g, "");
+    const values = own(out, section) ?? dict();
+    out[section] = values;
+    values[(kv[1] ?? "").trim().toLowerCase()] = (kv[2] ?? "").trim().replace(/^["']|["']$/g, "");
   }
   return out;
 }

@@ -25,6 +25,6 @@ export function isNodeProgram(command: string): boolean {
 export function underVersionManager(p: string): string | undefined {
   const m = /[\\/](\.nvm|\.fnm|fnm|\.volta|\.asdf|\.n|nvm)[\\/]/i.exec(p);
   if (!m) return undefined;
-  const name = m[1]!.replace(/^\./, "").toLowerCase();
+  const name = (m[1] ?? "").replace(/^\./, "").toLowerCase();
   return name === "n" ? "n" : name;
 }

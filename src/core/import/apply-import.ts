@@ -187,14 +187,14 @@ async function adoptFound(
       const value =
         plan.handWritten && Object.hasOwn(plan.handWritten, key) ? plan.handWritten[key] : undefined;
       if (value !== undefined) await saveHandWritten(machine.paths.backups, id, { [c.name]: value });
-      state.targets[f.targetKey] ??= {
+      const record = state.targets[f.targetKey] ?? {
         env: f.env,
         client: f.client,
         scope: f.scope,
         path: f.path,
         entries: {},
       };
-      const record = state.targets[f.targetKey]!;
+      state.targets[f.targetKey] = record;
       record.entries[c.name] = {
         hash: f.hash,
         ...(value !== undefined ? { handWritten: f.hash } : {}),

@@ -104,12 +104,15 @@ export function fold(occurrences: readonly Occurrence[], envs: readonly EnvInfo[
   for (const [name, list] of groupBy(occurrences, (o) => o.name)) {
     const groups = [...groupBy(list, (o) => identity(o.form)).values()];
     const winner = groups.reduce((best, g) => (g.length > best.length ? g : best));
+    // Every group holds an occurrence: the winner's first says what is imported.
+    const [imported] = winner;
+    if (!imported) continue;
     for (const g of groups) {
       if (g === winner) continue;
       for (const o of g)
         result.skipped.push({
           occurrence: o,
-          reason: `another server is imported as "${name}" (${describe(winner[0]!.form)}); this one (${describe(o.form)}) is left as it is`,
+          reason: `another server is imported as "${name}" (${describe(imported.form)}); this one (${describe(o.form)}) is left as it is`,
         });
     }
     result.servers.push(build(name, winner, envs));
@@ -120,13 +123,13 @@ export function fold(occurrences: readonly Occurrence[], envs: readonly EnvInfo[
 
 function identity(form: Form): string {
   if (form.kind === "package") return `package:${form.package}#${form.bin ?? ""}`;
-  if (form.kind === "url") return `url:${form.transport ?? "http"}:${form.url!.replace(/\/+$/, "")}`;
-  return `command:${programName(form.command!)}`;
+  if (form.kind === "url") return `url:${form.transport ?? "http"}:${(form.url ?? "").replace(/\/+$/, "")}`;
+  return `command:${programName(form.command ?? "")}`;
 }
 
 function describe(form: Form): string {
   if (form.kind === "package") return `npm package ${form.package}${form.bin ? ` (bin ${form.bin})` : ""}`;
-  if (form.kind === "url") return form.url!;
+  if (form.kind === "url") return form.url ?? "";
   return `${form.command}${form.args.length > 0 ? ` ${form.args.join(" ")}` : ""}`;
 }
 
@@ -143,7 +146,7 @@ function launchKey(form: Form): string {
 function unifyReferences(occurrences: Occurrence[], notes: string[]): void {
   const secrets = new Set(
     occurrences.flatMap((o) =>
-      [...JSON.stringify(o.form).matchAll(/\$\{secret:([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!),
+      [...JSON.stringify(o.form).matchAll(/\$\{secret:([A-Za-z0-9_]+)\}/g)].map((m) => m[1] ?? ""),
     ),
   );
   if (secrets.size === 0) return;
@@ -169,10 +172,11 @@ function build(name: string, occurrences: Occurrence[], envs: readonly EnvInfo[]
   const found: Placement[] = [];
   const perEnv: Array<{ env: string; form: Form }> = [];
   for (const [env, list] of groupBy(occurrences, (o) => o.runsIn)) {
-    const best = [...list].sort(
+    const [best] = [...list].sort(
       (a, b) =>
         a.placeholders - b.placeholders || Object.keys(b.form.env).length - Object.keys(a.form.env).length,
-    )[0]!;
+    );
+    if (!best) continue;
     perEnv.push({ env, form: best.form });
     for (const o of list) {
       const differs = launchKey(o.form) !== launchKey(best.form);
@@ -190,16 +194,18 @@ function build(name: string, occurrences: Occurrence[], envs: readonly EnvInfo[]
   const counts = new Map<string, number>();
   for (const p of perEnv) counts.set(launchKey(p.form), (counts.get(launchKey(p.form)) ?? 0) + 1);
   const top = Math.max(...counts.values());
-  const base = perEnv.find((p) => counts.get(launchKey(p.form)) === top)!;
+  // The highest count is some launch's.
+  const base = perEnv.find((p) => counts.get(launchKey(p.form)) === top);
+  if (!base) throw new Error("no launch was found for an imported server");
   const form = base.form;
 
   const server: ServerSpec = {};
   if (form.kind === "package") {
     const range = chooseRange(occurrences, notes);
-    server.package = range ? `${form.package}@${range}` : form.package!;
+    server.package = range ? `${form.package}@${range}` : (form.package ?? "");
     if (form.bin) server.bin = form.bin;
-  } else if (form.kind === "command") server.command = form.command!;
-  else server.url = form.url!;
+  } else if (form.kind === "command") server.command = form.command ?? "";
+  else server.url = form.url ?? "";
   if (form.transport) server.transport = form.transport;
   if (form.args.length > 0) server.args = form.args;
   if (Object.keys(form.env).length > 0) server.env = form.env;
@@ -284,22 +290,23 @@ function chooseRange(occurrences: readonly Occurrence[], notes: string[]): strin
 }
 
 function compareVersions(a: string, b: string): number {
-  const pa = EXACT.exec(a)!;
-  const pb = EXACT.exec(b)!;
+  // Both exact versions (chooseRange compares only those).
+  const pa = EXACT.exec(a) ?? [];
+  const pb = EXACT.exec(b) ?? [];
   for (let i = 1; i <= 3; i++) {
     const d = Number(pa[i]) - Number(pb[i]);
     if (d !== 0) return d;
   }
-  return pa[4] === pb[4] ? 0 : pa[4] === undefined ? 1 : pb[4] === undefined ? -1 : pa[4]! < pb[4]! ? -1 : 1;
+  return pa[4] === pb[4] ? 0 : pa[4] === undefined ? 1 : pb[4] === undefined ? -1 : pa[4] < pb[4] ? -1 : 1;
 }
 
 /** Identical entries under different names are one server, named as it was found most. */
 function mergeIdentical(servers: FoldedServer[]): void {
   for (let i = 0; i < servers.length; i++) {
     for (let j = i + 1; j < servers.length; j++) {
-      const a = servers[i]!;
-      const b = servers[j]!;
-      if (canonicalJson(a.server) !== canonicalJson(b.server)) continue;
+      const a = servers[i];
+      const b = servers[j];
+      if (!a || !b || canonicalJson(a.server) !== canonicalJson(b.server)) continue;
       const [keep, drop] = b.found.length > a.found.length ? [b, a] : [a, b];
       for (const p of drop.found)
         keep.found.push({

@@ -258,7 +258,8 @@ function settleClashes(found: readonly Found[], scan: ImportScan, choices: Clash
     scan.stored,
   );
   for (const clash of clashes) {
-    const settled = settle(clash, clashValues.get(clash.name)!, choices);
+    // findClashes gives every clash its values.
+    const settled = settle(clash, clashValues.get(clash.name) ?? [], choices);
     if (settled.resolution) clash.resolution = settled.resolution;
     if (settled.undecided) clash.undecided = settled.undecided;
     if (settled.value !== undefined && settled.resolution?.kind === "value")
@@ -281,19 +282,21 @@ function nameSecrets(
   const allocation = allocateSecrets(valuedUses(found), stored);
   for (const f of found) {
     const names = new Map(
-      f.uses.filter((u) => u.value !== undefined).map((u) => [u.name, allocation.rename(u.name, u.value!)]),
+      f.uses.flatMap((u) =>
+        u.value !== undefined ? [[u.name, allocation.rename(u.name, u.value)] as const] : [],
+      ),
     );
     f.occurrence.form = renameSecrets(f.occurrence.form, names);
     for (const u of f.uses)
       if (u.value !== undefined) {
         u.proposed = u.name;
-        u.name = names.get(u.name)!;
+        u.name = names.get(u.name) ?? u.name;
       }
   }
   for (const clash of clashes) {
-    const all = clashValues.get(clash.name)!;
+    const all = clashValues.get(clash.name) ?? [];
     clash.values.forEach((v, i) => {
-      const kept = allocation.rename(clash.name, all[i]!);
+      const kept = allocation.rename(clash.name, all[i] ?? "");
       const used = valuedUses(found).some((u) => u.name === kept && u.value === all[i]);
       if (used || (v.stored && own(stored, clash.name) === all[i])) v.storedAs = kept;
     });
@@ -321,8 +324,9 @@ function addCandidates(
     plan.skipped.push({ file: s.occurrence.source.path, server: s.occurrence.entry, reason: s.reason });
   const foundBy = new Map(found.map((f) => [f.occurrence, f]));
   for (const f of folded.servers) {
+    // Every folded occurrence is one of those found.
     const uses = f.found.flatMap((p) =>
-      foundBy.get(p.occurrence)!.uses.map((u) => ({ u, path: p.occurrence.source.path })),
+      (foundBy.get(p.occurrence)?.uses ?? []).map((u) => ({ u, path: p.occurrence.source.path })),
     );
     for (const clash of clashes)
       if (uses.some(({ u }) => (u.proposed ?? u.name) === clash.name)) clash.servers.push(f.name);
@@ -349,7 +353,7 @@ function addCandidates(
         ...(p.why ? { why: p.why } : {}),
         ...(p.occurrence.source.targetKey ? { targetKey: p.occurrence.source.targetKey } : {}),
         ...(p.occurrence.source.ignoredByApp ? { ignoredByApp: true } : {}),
-        hash: entryHash(foundBy.get(p.occurrence)!.value),
+        hash: entryHash(foundBy.get(p.occurrence)?.value),
       })),
       secrets: refs,
       variables: referencesOf(f.server, "env"),

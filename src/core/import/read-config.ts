@@ -146,11 +146,13 @@ export function occurrence(
 function runsInId(runsIn: RunsIn, here: Environment, environments: readonly Environment[]): string {
   if (runsIn.where === "here") return here.id;
   const distros = environments.filter((e) => e.kind === "wsl");
-  if (runsIn.distro) {
-    const match = distros.find((e) => e.distro?.toLowerCase() === runsIn.distro!.toLowerCase());
-    return match?.id ?? `wsl:${runsIn.distro}`;
+  const wanted = runsIn.distro;
+  if (wanted) {
+    const match = distros.find((e) => e.distro?.toLowerCase() === wanted.toLowerCase());
+    return match?.id ?? `wsl:${wanted}`;
   }
-  return distros.length === 1 ? distros[0]!.id : "wsl";
+  const [only] = distros;
+  return only && distros.length === 1 ? only.id : "wsl";
 }
 
 function envFor(

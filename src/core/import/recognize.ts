@@ -179,10 +179,11 @@ function recognizeLaunch(
 ): Recognition {
   let launch: Launch = { command, args, env, runsIn: { where: "here" }, via: [], notes: [] };
   // "npx -y pkg" in one string (not a path with spaces such as C:\Program Files\…).
-  if (args.length === 0 && /\s/.test(command.trim()) && !/[\\/]/.test(command.trim().split(/\s/)[0]!)) {
+  if (args.length === 0 && /\s/.test(command.trim()) && !/[\\/]/.test(command.trim().split(/\s/)[0] ?? "")) {
     const words = splitShellWords(command.trim());
-    if (words && words.length > 1) {
-      launch = { ...launch, command: words[0]!, args: words.slice(1) };
+    const [first] = words ?? [];
+    if (words && first !== undefined && words.length > 1) {
+      launch = { ...launch, command: first, args: words.slice(1) };
       launch.notes.push("the command and its arguments were one string");
     }
   }

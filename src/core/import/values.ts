@@ -124,7 +124,7 @@ export function convertReferences(text: string, client: ClientId): Converted {
   let problem: string | undefined;
   let out = text.replace(/\$\{([^}]*)\}/g, (whole, inner: string) => {
     const m = /^(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(inner);
-    if (!m || (inner.startsWith("env:") && m[2] !== undefined) || CLIENT_VARIABLES.has(m[1]!)) {
+    if (!m || (inner.startsWith("env:") && m[2] !== undefined) || CLIENT_VARIABLES.has(m[1] ?? "")) {
       problem ??= `uses ${whole}, which only ${client} understands`;
       return whole;
     }
