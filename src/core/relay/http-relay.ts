@@ -4,7 +4,7 @@
  */
 import type { Agent, IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
-import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestId } from "@modelcontextprotocol/client";
 import { Answer, type AnswerSink } from "./answer.js";
 import { ClientSide, type Message } from "./client-side.js";
 import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
