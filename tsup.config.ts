@@ -128,9 +128,10 @@ const builtinsWithoutFacades: Plugin = {
   },
 };
 
-// Every command module but sync (which has a build of its own, below).
+// Every command module but sync (which has a build of its own, below); the commands' declarations
+// (`<command>-flags.ts`) are the command line's, built into cli.js.
 const commands = readdirSync(new URL("./src/commands/", import.meta.url))
-  .filter((f) => f.endsWith(".ts") && f !== "sync.ts")
+  .filter((f) => f.endsWith(".ts") && f !== "sync.ts" && !f.endsWith("-flags.ts"))
   .map((f) => f.slice(0, -".ts".length));
 // Five builds, loaded by path at run time (see load() in src/cli.ts; bin/mcp-twin.js loads cli.js,
 // or version.js for --version). Code they share is copied, not shared: errors are recognised by

@@ -105,7 +105,7 @@ const UNIT_TESTS = [
   "test/entries/launch.test.ts",
   "test/entries/ownership.test.ts",
   "test/environments/program-hints.test.ts",
-  "test/formats/control-chars.test.ts",
+  "test/text/control-chars.test.ts",
   "test/formats/toml-corpus.test.ts",
   "test/formats/toml-edit.test.ts",
   "test/import/adopt-merge.test.ts",

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { isLoopback } from "../core/bridge-control/loopback.js";
+import { isLoopback } from "../core/system/loopback.js";
 
 /** A check returns null (pass) or a Refusal: an HTTP status with a JSON-RPC error. */
 export interface Refusal {
@@ -131,7 +131,7 @@ function readFlowing(
   req.on("error", reject);
 }
 
-const mediaType = (header: string | undefined) => (header ?? "").split(";")[0]!.trim().toLowerCase();
+const mediaType = (header: string | undefined) => ((header ?? "").split(";")[0] ?? "").trim().toLowerCase();
 
 /** A POST's media types: JSON in; JSON or an event stream out (whether SSE is accepted). */
 export function checkMediaTypes(

@@ -7,7 +7,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import type { AddressInfo } from "node:net";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
 import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
-import { isLoopback } from "../core/bridge-control/loopback.js";
+import { isLoopback } from "../core/system/loopback.js";
 import {
   allowedOrigins,
   CHECK_INTERVAL_MS,

@@ -5,9 +5,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { liveInstance, removeInstance, writeInstance } from "../core/bridge-control/instance.js";
-import type { ManifestShares, ShareLaunch } from "../core/bridge-control/share-launch.js";
 import { type BridgeFiles, bridgeUrl } from "../core/bridge-control/state-folder.js";
 import { ensureToken } from "../core/bridge-control/token-file.js";
+import type { ManifestShares, ShareLaunch } from "../core/entries/share-launch.js";
 import { automountRootFromConf } from "../core/environments/path-translation.js";
 import { OperationError } from "../core/errors.js";
 import { makePrivateFolder, withLock } from "../core/system/files.js";

@@ -93,12 +93,13 @@ export class ModernLane {
   ): Promise<void> {
     let lane = this.#lanes.get(socket);
     if (!lane) {
-      lane = this.#openLane();
-      this.#lanes.set(socket, lane);
-      this.#open.add(lane);
+      const opened = this.#openLane();
+      lane = opened;
+      this.#lanes.set(socket, opened);
+      this.#open.add(opened);
       socket.once("close", () => {
-        this.#open.delete(lane!);
-        void lane!.then((l) => l.close());
+        this.#open.delete(opened);
+        void opened.then((l) => l.close());
       });
     }
     const { transport } = await lane;

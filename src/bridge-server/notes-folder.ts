@@ -31,14 +31,15 @@ export function notePath(root: string, input: string): { name: string; file: str
     if (/[<>:"|?*]/.test(s)) throw new NotePathError(`"${input}": a name cannot contain < > : " | ? *.`);
     if (/[. ]$/.test(s))
       throw new NotePathError(`"${input}": a name cannot end with a dot or a space (Windows drops them).`);
-    if (WINDOWS_RESERVED.test(s.split(".")[0]!.trimEnd()))
+    if (WINDOWS_RESERVED.test((s.split(".")[0] ?? "").trimEnd()))
       throw new NotePathError(`"${input}": ${s} is a device name on Windows, not a file name.`);
     if (Buffer.byteLength(s) > MAX_SEGMENT_BYTES - 3)
       throw new NotePathError(`"${input.slice(0, 40)}…": a name has at most ${MAX_SEGMENT_BYTES - 3} bytes.`);
   }
   if (segments.length === 0) throw new NotePathError("A note path needs a file name.");
   const last = segments.length - 1;
-  if (!/\.md$/i.test(segments[last]!)) segments[last] = `${segments[last]}.md`;
+  const name = segments[last] ?? "";
+  if (!/\.md$/i.test(name)) segments[last] = `${name}.md`;
   const file = path.join(root, ...segments);
   const rel = path.relative(root, file);
   if (rel.startsWith("..") || path.isAbsolute(rel))

@@ -115,8 +115,10 @@ function validate(z: Zod, mod: Record<string, unknown>, file: string, taken: Set
   return list.map((raw, i) => {
     const parsed = toolShape.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new Error(`tools[${i}]${issue.path.length ? `.${issue.path.join(".")}` : ""}: ${issue.message}`);
+      const [issue] = parsed.error.issues;
+      throw new Error(
+        `tools[${i}]${issue?.path.length ? `.${issue.path.join(".")}` : ""}: ${issue?.message}`,
+      );
     }
     const t = parsed.data;
     if (taken.has(t.name) || seen.has(t.name))

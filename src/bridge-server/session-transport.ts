@@ -226,8 +226,8 @@ export class HttpSessionTransport implements Transport {
     const response = isResponse(message);
     const related = response ? message.id : relatedRequestId;
     const exchange = related !== undefined ? this.#exchanges.get(related) : undefined;
-    if (exchange) {
-      if (response) this.#exchanges.delete(related!);
+    if (exchange && related !== undefined) {
+      if (response) this.#exchanges.delete(related);
       exchange.deliver(message);
       return;
     }

@@ -4,8 +4,8 @@
  */
 import { PassThrough, type Readable, type Writable } from "node:stream";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/server";
-import type { ShareLaunch } from "../core/bridge-control/share-launch.js";
 import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
+import type { ShareLaunch } from "../core/entries/share-launch.js";
 import type { RelayTarget } from "../core/relay/bridge-target.js";
 import { MAX_MESSAGE_BYTES } from "../core/relay/jsonrpc.js";
 import { LineSplitter } from "../core/relay/line-splitter.js";
@@ -91,7 +91,7 @@ export interface StdioFaceOptions {
 async function upstream(target: RelayTarget): Promise<Transport> {
   const [{ StreamableHTTPClientTransport }, { nodeFetch }, { describeFailure }] = await Promise.all([
     import("@modelcontextprotocol/client"),
-    import("../core/relay/keep-alive-fetch.js"),
+    import("../core/bridge-control/keep-alive-fetch.js"),
     import("../core/relay/failure.js"),
   ]);
   let credentials = await target.headers();

@@ -57,7 +57,9 @@ export class TokenGuard {
     const presented = match?.[1] ?? "";
     const equal = timingSafeEqual(digest(presented), this.#digest);
     const ok = match !== null && (equal || verifyClientToken(this.#token, presented) !== undefined);
-    if (ok && connection) this.#verified.set(connection, { header: authorization!, digest: this.#digest });
+    // ok: the header matched, so there is one.
+    if (ok && connection && authorization)
+      this.#verified.set(connection, { header: authorization, digest: this.#digest });
     return ok;
   }
 

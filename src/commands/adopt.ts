@@ -2,31 +2,18 @@
  * `mcp-twin adopt <server> [--from env:client]`: take a hand-edited entry (drift), or one
  * mcp-twin did not write under a manifest server's name, into the manifest (core/import/adopt-entry.ts).
  */
-import { z } from "zod";
-import type { CommandContext } from "../cli.js";
-import { UsageError } from "../core/errors.js";
+
 import { applyAdopt, planAdopt, sourceName } from "../core/import/adopt-entry.js";
 import { inquirerPrompts } from "../ui/prompts.js";
 import { adoptJson, renderAdopt } from "../ui/reports/adopt-report.js";
+import type { adoptCommand } from "./adopt-flags.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
-const optionsSchema = z.object({
-  from: z.string().optional(),
-  dryRun: z.boolean().optional(),
-  yes: z.boolean().optional(),
-  json: z.boolean().optional(),
-  env: z.array(z.string()),
-  client: z.array(z.string()),
-  project: z.string().optional(),
-  manifest: z.string().optional(),
-});
-
-export async function run(ctx: CommandContext): Promise<number> {
-  const parsed = optionsSchema.safeParse(ctx.options);
-  if (!parsed.success)
-    throw new UsageError("bad-option", parsed.error.issues.map((i) => i.message).join("; "));
-  const o = parsed.data;
-  const server = ctx.args[0]!;
+export async function run(ctx: ContextOf<typeof adoptCommand>): Promise<number> {
+  const o = ctx.options;
+  // commander requires <server>.
+  const server = ctx.args[0] ?? "";
   const machine = await openCommandMachine(ctx);
   const interactive = !o.yes && !o.json && Boolean(ctx.terminal.stdin.isTTY);
   const plan = await planAdopt(

@@ -3,7 +3,7 @@
  * version, clients, plugins and shared servers; start or stop it. Exit 0, or 1 when something
  * else holds its port or it does not answer.
  */
-import type { CommandContext } from "../cli.js";
+
 import {
   BRIDGE_ACTIONS,
   type BridgeAction,
@@ -12,9 +12,11 @@ import {
 } from "../core/bridge-control/control.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import type { Output } from "../ui/output.js";
+import type { bridgeCommand } from "./bridge-flags.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: ContextOf<typeof bridgeCommand>): Promise<number> {
   const action = (ctx.args[0] ?? "status") as BridgeAction;
   if (!BRIDGE_ACTIONS.includes(action))
     throw new UsageError("bad-action", `mcp-twin bridge ${ctx.args[0]}: not an action.`, {
@@ -24,7 +26,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const step =
     action === "status"
       ? undefined
-      : out.progress.step(`${action[0]!.toUpperCase()}${action.slice(1)}ing the bridge`);
+      : out.progress.step(`${action.charAt(0).toUpperCase()}${action.slice(1)}ing the bridge`);
   const machine = await openCommandMachine(ctx);
   const report = await controlBridge(machine, action, {
     manifest: ctx.options.manifest,

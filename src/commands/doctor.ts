@@ -1,31 +1,15 @@
 /** `mcp-twin doctor`: validate flags, run the checks and probes, render the report (ui/reports/doctor-report.ts). */
-import { z } from "zod";
-import type { CommandContext } from "../cli.js";
+
 import { runDoctor } from "../core/doctor/index.js";
-import { UsageError } from "../core/errors.js";
-import { untrusted } from "../core/formats/control-chars.js";
 import type { TrustRequest } from "../core/manifest/trust.js";
 import { parseTimeout } from "../core/selectors.js";
+import { untrusted } from "../core/text/control-chars.js";
 import { doctorJson, renderDoctor } from "../ui/reports/doctor-report.js";
+import type { doctorCommand } from "./doctor-flags.js";
+import type { CommandContext, ContextOf, SharedOptions } from "./shared/command.js";
 
-const optionsSchema = z.object({
-  env: z.array(z.string()).default([]),
-  client: z.array(z.string()).default([]),
-  server: z.array(z.string()).default([]),
-  project: z.string().optional(),
-  manifest: z.string().optional(),
-  probe: z.boolean().default(true),
-  timeout: z.unknown().optional(),
-  verbose: z.boolean().default(false),
-});
-
-export async function run(ctx: CommandContext): Promise<number> {
-  const parsed = optionsSchema.safeParse(ctx.options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UsageError("bad-option", `--${String(issue.path[0] ?? "option")}: ${issue.message}.`);
-  }
-  const o = parsed.data;
+export async function run(ctx: ContextOf<typeof doctorCommand>): Promise<number> {
+  const o = ctx.options;
   const timeoutMs = parseTimeout(o.timeout);
   const report = await runDoctor(
     ctx.host,
@@ -46,7 +30,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.signal.aborted) throw ctx.signal.reason;
   ctx.output.addSecrets(report.secretValues);
   if (ctx.output.json) ctx.output.result(doctorJson(report));
-  else renderDoctor(report, ctx.output, o.verbose);
+  else renderDoctor(report, ctx.output, o.verbose ?? false);
   return report.ok ? 0 : 1;
 }
 
@@ -54,7 +38,10 @@ export async function run(ctx: CommandContext): Promise<number> {
  * A project's own config names programs someone else chose (a cloned repo's .mcp.json): before
  * doctor starts them, they are shown on stderr and trusted with --yes or a yes on a terminal.
  */
-async function askProbeTrust(ctx: CommandContext, request: TrustRequest): Promise<boolean> {
+async function askProbeTrust(
+  ctx: CommandContext<SharedOptions<"yes">>,
+  request: TrustRequest,
+): Promise<boolean> {
   const out = ctx.output;
   out.warn(
     `${request.file} is this project's own config (written by whoever wrote the project, not by mcp-twin); checking its servers starts them:`,

@@ -1,33 +1,16 @@
 /** `mcp-twin import`: validate flags, scan and apply (core/import), render the report. */
-import { z } from "zod";
-import type { CommandContext } from "../cli.js";
-import { UsageError } from "../core/errors.js";
+
 import { applyImport, type ClashChoices, planImports, readImports } from "../core/import/index.js";
 import { checkPreferredClients } from "../core/selectors.js";
 import { askClashes, secretFlagValues } from "../ui/clash.js";
 import { inquirerPrompts } from "../ui/prompts.js";
 import { importJson, renderImport } from "../ui/reports/import-report.js";
+import type { importCommand } from "./import-flags.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
-const optionsSchema = z.object({
-  force: z.boolean().optional(),
-  dryRun: z.boolean().optional(),
-  yes: z.boolean().optional(),
-  json: z.boolean().optional(),
-  env: z.array(z.string()),
-  client: z.array(z.string()),
-  project: z.string().optional(),
-  manifest: z.string().optional(),
-  preferClient: z.array(z.string()).default([]),
-  keepBoth: z.boolean().optional(),
-  secret: z.array(z.string()).default([]),
-});
-
-export async function run(ctx: CommandContext): Promise<number> {
-  const parsed = optionsSchema.safeParse(ctx.options);
-  if (!parsed.success)
-    throw new UsageError("bad-option", parsed.error.issues.map((i) => i.message).join("; "));
-  const o = parsed.data;
+export async function run(ctx: ContextOf<typeof importCommand>): Promise<number> {
+  const o = ctx.options;
   checkPreferredClients(o.preferClient);
   const choices: ClashChoices = {
     secrets: secretFlagValues(o.secret, ctx.host.env),

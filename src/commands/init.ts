@@ -2,21 +2,17 @@
  * `mcp-twin init`: from nothing to both sides working, every question asked before the first write, so
  * Ctrl-C at any prompt (or "no") leaves every file as it was. Its steps are in ./init/.
  */
-import type { CommandContext } from "../cli.js";
+
 import { openRegistry, type RegistryClient } from "../core/registry/index.js";
 import { localHomedir } from "../core/system/host.js";
 import { inquirerPrompts } from "../ui/prompts.js";
 import { askKeys, chooseImports, chooseServers, offerBridge, somethingChosen } from "./init/choose.js";
 import { dryRun, syncNow, writeFiles } from "./init/init-apply.js";
-import {
-  emptyAnswers,
-  emptyPlan,
-  type InitContext,
-  type InitTerminal,
-  initOptions,
-} from "./init/init-context.js";
+import { emptyAnswers, emptyPlan, type InitContext, type InitTerminal } from "./init/init-context.js";
 import { goAhead, planChanges, showPlan } from "./init/init-plan.js";
 import { look } from "./init/look.js";
+import type { initCommand } from "./init-flags.js";
+import type { ContextOf } from "./shared/command.js";
 import { offerLogins } from "./shared/offer-login.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
@@ -33,10 +29,10 @@ const PICKER_TIMEOUT_MS = 5_000;
  *
  */
 export async function run(
-  command: CommandContext,
+  command: ContextOf<typeof initCommand>,
   term: InitTerminal = { stdinIsTTY: Boolean(command.terminal.stdin.isTTY), prompts: inquirerPrompts },
 ): Promise<number> {
-  const options = initOptions(command);
+  const options = command.options;
   const out = command.output;
   const prompts = !options.yes && !options.json && term.stdinIsTTY ? term.prompts() : undefined;
   // Nothing reaches the disk before the user agrees, caches included.

@@ -4,27 +4,27 @@
  * the browser ends on; the login is kept in the home for every client, never printed.
  */
 import { createInterface } from "node:readline";
-import type { CommandContext } from "../cli.js";
+import type { Machine } from "../core/environments/machine.js";
 import { OperationError, UsageError } from "../core/errors.js";
-import { untrusted } from "../core/formats/control-chars.js";
 import type { ServerSpec } from "../core/manifest/schema.js";
-import { loadSecrets } from "../core/manifest/secrets-file.js";
-import { resolveString } from "../core/manifest/spec.js";
 import type { CallbackListener } from "../core/oauth/callback.js";
 import { pastedResponse } from "../core/oauth/callback.js";
+import { serverToLogIn } from "../core/oauth/login-server.js";
 import { providerFault } from "../core/oauth/oauth-fetch.js";
 import { loginFile, loginSecrets, type StoredLogin } from "../core/oauth/token-store.js";
-import { own } from "../core/own-keys.js";
-import { assertKnown } from "../core/selectors.js";
-import { openManifest } from "../core/sync/context.js";
-import type { Machine } from "../core/system/machine.js";
+import { untrusted } from "../core/text/control-chars.js";
+import type { loginCommand } from "./login-flags.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
+
+/** What this command gets: its options typed by login-flags.ts. */
+type Ctx = ContextOf<typeof loginCommand>;
 
 /** How long the browser may take to come back. */
 const WAIT_MS = 5 * 60_000;
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const o = ctx.options as CommandContext["options"] & { browser?: boolean };
+export async function run(ctx: Ctx): Promise<number> {
+  const o = ctx.options;
   const name = ctx.args[0];
   if (!name) throw new UsageError("missing-argument", "login needs a server name, e.g. mcp-twin login docs.");
   const out = ctx.output;
@@ -68,59 +68,13 @@ function withWhatToDo(error: unknown, name: string, url: string): unknown {
   });
 }
 
-/** The manifest server, checked to be one mcp-twin can log in to, with its settings resolved. */
-export async function serverToLogIn(machine: Machine, manifest: string | undefined, name: string) {
-  const opened = await openManifest(machine, { manifest });
-  const servers = opened.loaded.manifest.servers;
-  assertKnown({
-    code: "unknown-server",
-    given: "login",
-    name,
-    isNot: `not a server in ${machine.shown(opened.loaded.file)}`,
-    knownAs: "Servers there",
-    known: Object.keys(servers),
-  });
-  const spec = own(servers, name)!;
-  if (spec.url === undefined)
-    throw new UsageError(
-      "not-remote",
-      `${name} is not a remote server: it runs as a program on this machine and needs no login.`,
-    );
-  if (spec.transport === "sse")
-    throw new UsageError(
-      "login-sse",
-      `${name} speaks the older HTTP+SSE transport: mcp-twin logs in to Streamable HTTP servers only.`,
-      { hint: `Set "auth": "client" on ${name} so that each client logs in itself.` },
-    );
-  const secrets = await loadSecrets(machine.paths.secrets);
-  const resolve = (text: string | undefined, field: string) => {
-    if (text === undefined) return undefined;
-    const r = resolveString(text, { secrets, env: machine.host.env });
-    if (r.missing.length > 0)
-      throw new UsageError(
-        "unresolved",
-        `servers.${name}.${field} needs ${r.missing.map((m) => `${m.kind === "secret" ? "secret" : "environment variable"} ${m.name}`).join(" and ")}.`,
-        { hint: `Run \`mcp-twin secret set ${r.missing[0]!.name}\`.` },
-      );
-    return r.text;
-  };
-  const oauth = spec.oauth ?? {};
-  const configured = {
-    ...(oauth.clientId ? { clientId: resolve(oauth.clientId, "oauth.clientId")! } : {}),
-    ...(oauth.clientSecret ? { clientSecret: resolve(oauth.clientSecret, "oauth.clientSecret")! } : {}),
-    ...(oauth.clientMetadataUrl ? { clientMetadataUrl: oauth.clientMetadataUrl } : {}),
-    ...(oauth.scope ? { scope: oauth.scope } : {}),
-  };
-  return { spec, url: resolve(spec.url, "url")!, configured };
-}
-
 /**
  * Show the login page and wait for the answer: the browser comes back to the loopback listener,
  * or (with --no-browser, or when no browser can be opened, or when a Windows browser cannot reach
  * WSL) the person pastes the address it ended on.
  */
 async function present(
-  ctx: CommandContext,
+  ctx: Ctx,
   machine: Machine,
   name: string,
   authorizationUrl: URL,
@@ -129,7 +83,12 @@ async function present(
 ): Promise<URLSearchParams> {
   const out = ctx.output;
   let paste = !browser;
-  if (browser && machine.local.kind === "wsl" && !ctx.host.env.BROWSER && (await forwardingOff(machine))) {
+  if (
+    browser &&
+    machine.local.kind === "wsl" &&
+    !ctx.host.env.BROWSER &&
+    (await windowsCannotReach(machine))
+  ) {
     out.warn(
       "WSL's localhost forwarding is off (.wslconfig: localhostForwarding=false), so a Windows browser cannot come back to this login: paste the address instead.",
     );
@@ -170,10 +129,7 @@ async function present(
 }
 
 /** Lines read from stdin until one is this login's redirected address (stop: stdin is let go). */
-function pasted(
-  ctx: CommandContext,
-  redirectUri: string,
-): { answer: Promise<URLSearchParams>; stop(): void } {
+function pasted(ctx: Ctx, redirectUri: string): { answer: Promise<URLSearchParams>; stop(): void } {
   const input = ctx.terminal.stdin;
   const rl = createInterface({ input, terminal: false });
   let done = false;
@@ -204,29 +160,18 @@ function pasted(
   return { answer, stop };
 }
 
-/** From WSL: does .wslconfig turn localhost forwarding off (NAT mode), so Windows cannot reach us? */
-async function forwardingOff(machine: Machine): Promise<boolean> {
-  const profile = machine.home.windowsVars?.USERPROFILE;
-  const file = profile ? machine.windows?.access(`${profile}\\.wslconfig`) : undefined;
-  if (!file) return false;
-  const { readTextOrNull } = await import("../core/system/files.js");
-  const { parseWslConfig } = await import("../core/doctor/bridge-phase.js");
-  const config = parseWslConfig((await readTextOrNull(file).catch(() => null)) ?? "");
-  return config.localhostForwarding === false && config.networkingMode !== "mirrored";
-}
-
 /**
  * Whether some client config does not yet hold the entry the next sync writes for the server (the
  * relay with this login): then the login reaches no client until `mcp-twin sync`. When the configs
  * cannot be read, sync is the way to find out, so it is advised.
  */
 async function entriesBehind(
-  ctx: CommandContext,
+  ctx: Ctx,
   machine: Machine,
   manifest: string | undefined,
   name: string,
 ): Promise<boolean> {
-  const { computeStatus } = await import("../core/sync/status-matrix.js");
+  const { computeStatus } = await import("../core/status/status-matrix.js");
   try {
     const { rows } = await computeStatus(machine, { manifest, envs: [], clients: [] }, ctx.output.progress);
     return rows.some((row) => row.server === name && row.state !== "synced");
@@ -235,13 +180,7 @@ async function entriesBehind(
   }
 }
 
-function report(
-  ctx: CommandContext,
-  machine: Machine,
-  login: StoredLogin,
-  spec: ServerSpec,
-  needsSync: boolean,
-): void {
+function report(ctx: Ctx, machine: Machine, login: StoredLogin, spec: ServerSpec, needsSync: boolean): void {
   const out = ctx.output;
   const scopes = (login.tokens.scope ?? "").split(" ").filter(Boolean);
   const expires = login.expiresAt === undefined ? undefined : new Date(login.expiresAt);
@@ -279,4 +218,10 @@ function report(
     );
   else if (needsSync)
     out.print(`Run \`mcp-twin sync\` so that every client reaches ${login.server} with this login.`);
+}
+
+/** From WSL: does .wslconfig turn localhost forwarding off (NAT mode), so Windows cannot reach us? */
+async function windowsCannotReach(machine: Machine): Promise<boolean> {
+  const { forwardingOff, readWslConfig } = await import("../core/environments/wsl-config.js");
+  return forwardingOff(await readWslConfig(machine));
 }

@@ -2,7 +2,7 @@
  * `mcp-twin logout <server>`: revoke mcp-twin's login at its provider where the provider offers that
  * (RFC 7009), then forget it — its tokens and client registration leave the home. The entries stay.
  */
-import type { CommandContext } from "../cli.js";
+
 import { UsageError } from "../core/errors.js";
 import type { Revocation } from "../core/oauth/revoke.js";
 import {
@@ -13,9 +13,11 @@ import {
   type StoredLogin,
 } from "../core/oauth/token-store.js";
 import type { Output } from "../ui/output.js";
+import type { logoutCommand } from "./logout-flags.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: ContextOf<typeof logoutCommand>): Promise<number> {
   const name = ctx.args[0];
   if (!name)
     throw new UsageError("missing-argument", "logout needs a server name, e.g. mcp-twin logout docs.");

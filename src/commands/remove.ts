@@ -3,20 +3,25 @@
  * question on a terminal) `mcp-twin sync`, which takes its entries out of every client — the same
  * offer `add` makes.
  */
-import type { CommandContext } from "../cli.js";
+
 import { UsageError } from "../core/errors.js";
+import { loadState } from "../core/ledger/state.js";
 import { editManifest, serverNames, withoutServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
 import { own } from "../core/own-keys.js";
 import { assertKnown } from "../core/selectors.js";
-import { loadState } from "../core/sync/state.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
+import type { removeCommand } from "./remove-flags.js";
+import type { ContextOf } from "./shared/command.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
-  const o = ctx.options as CommandContext["options"] & { sync?: boolean };
+/** What this command gets: its options typed by remove-flags.ts. */
+type Ctx = ContextOf<typeof removeCommand>;
+
+export async function run(ctx: Ctx): Promise<number> {
+  const o = ctx.options;
   const name = ctx.args[0];
   if (!name) throw new UsageError("missing-argument", "remove needs a server name.");
   const machine = await openCommandMachine(ctx);
@@ -38,7 +43,8 @@ export async function run(ctx: CommandContext): Promise<number> {
         knownAs: "Servers there",
         known: serverNames(current, file),
       });
-      return withoutServer(current!, file, name);
+      // Known, so the manifest has text.
+      return withoutServer(current ?? "", file, name);
     },
     { dryRun },
   );

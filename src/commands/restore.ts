@@ -3,11 +3,11 @@
  * last change, or as of a chosen backup (`--from`, `--original`); `--list` shows the backups. On a
  * terminal it shows every file that will change, with its diff, and asks once.
  */
-import type { CommandContext } from "../cli.js";
+
+import type { Machine } from "../core/environments/machine.js";
+import type { LastChange } from "../core/ledger/state.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
-import type { LastChange } from "../core/sync/state.js";
-import type { SyncChange } from "../core/sync/status-matrix.js";
-import type { Machine } from "../core/system/machine.js";
+import type { SyncChange } from "../core/status/status-matrix.js";
 import {
   listTargetBackups,
   type RestoreOptions,
@@ -20,9 +20,11 @@ import { when } from "../ui/moment.js";
 import type { Output } from "../ui/output.js";
 import { restartLine } from "../ui/reports/sync-report.js";
 import { askFirst, changes, question, renderUndo, undoJson } from "../ui/reports/undo-report.js";
+import type { restoreCommand } from "./restore-flags.js";
+import type { CommandContext, ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number> {
   const machine = await openCommandMachine(ctx);
   ctx.output.addSecrets(Object.values(await loadSecrets(machine.paths.secrets)));
   const o = ctx.options;
@@ -34,7 +36,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   const options: RestoreOptions = {
     target: ctx.args[0],
-    from: typeof o.from === "string" ? o.from : undefined,
+    from: o.from,
     original: Boolean(o.original),
     dryRun: Boolean(o.dryRun),
     force: Boolean(o.force),
@@ -72,7 +74,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   // nothing now (its package uninstalled since): said only when true, in text and --json alike.
   const after =
     !options.dryRun && results.some(changes)
-      ? await (await import("../core/sync/status-matrix.js")).syncChanges(
+      ? await (await import("../core/status/status-matrix.js")).syncChanges(
           machine,
           results.filter(changes),
           ctx.output.progress,
@@ -113,7 +115,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 }
 
 /** The last change as the user knows it: "a sync at 10:02:11 AM". */
-function changeText(last: LastChange, ctx: CommandContext): string {
+function changeText(last: LastChange, ctx: Pick<CommandContext, "host">): string {
   const at = Date.parse(last.at);
   return `${/^[aeiou]/.test(last.by) ? "an" : "a"} ${last.by} at ${when(at, ctx.host.now().getTime())}`;
 }
@@ -122,7 +124,7 @@ function changeText(last: LastChange, ctx: CommandContext): string {
  * A plain `restore` with nothing to undo: whether mcp-twin ever changed a file, else that its last
  * change was undone already and how to reach the backups it keeps.
  */
-async function nothingLine(machine: Machine, ctx: CommandContext): Promise<string> {
+async function nothingLine(machine: Machine, ctx: Pick<CommandContext, "host">): Promise<string> {
   const { lastChange, files, backups } = await restoreHistory(machine);
   if (!lastChange && backups === 0) return "Nothing to restore: mcp-twin has not changed a target yet.";
   const undone = lastChange

@@ -2,23 +2,19 @@
  * `mcp-twin search <words>`: servers of the MCP Registry (and of the catalogue) matching every
  * word — name, version, what mcp-twin would run, its transport and the secrets it needs.
  */
-import type { CommandContext } from "../cli.js";
+
 import { loadCatalogue, searchTemplates } from "../core/catalogue/index.js";
 import { UsageError } from "../core/errors.js";
-import { untrusted } from "../core/formats/control-chars.js";
 import { type Summary, summarize } from "../core/registry/convert.js";
 import { openRegistry, RegistryError } from "../core/registry/index.js";
+import { untrusted } from "../core/text/control-chars.js";
 import type { Output } from "../ui/output.js";
+import type { searchCommand } from "./search-flags.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
-interface SearchOptions {
-  limit?: string;
-  cursor?: string;
-  registry?: string;
-}
-
-export async function run(ctx: CommandContext): Promise<number> {
-  const o = ctx.options as CommandContext["options"] & SearchOptions;
+export async function run(ctx: ContextOf<typeof searchCommand>): Promise<number> {
+  const o = ctx.options;
   const words = ctx.args.flatMap((a) => a.split(/\s+/)).filter(Boolean);
   if (words.length === 0)
     throw new UsageError(
@@ -109,27 +105,28 @@ function printTable(out: Output, rows: readonly Summary[], columns: number | und
     [r.name, r.version, r.package, r.transport, r.secrets.join(", ") || "-"].map(untrusted),
   );
   const head = ["NAME", "VERSION", "PACKAGE", "TRANSPORT", "SECRETS"];
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? "").length)));
   // On a terminal, the package column gives way first, then the name.
   if (columns) {
     const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1) + 2;
     for (const i of [2, 0, 4]) {
       const over = total() - columns;
-      if (over > 0) widths[i] = Math.max(head[i]!.length + 2, widths[i]! - over);
+      if (over > 0) widths[i] = Math.max((head[i] ?? "").length + 2, (widths[i] ?? 0) - over);
     }
   }
   const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
   const line = (row: readonly string[], first: (text: string) => string = (t) => t) =>
     `  ${row
       .map((cell, i) => {
-        const text = clip(cell, widths[i]!);
-        const padded = i === row.length - 1 ? text : text.padEnd(widths[i]!);
+        const width = widths[i] ?? 0;
+        const text = clip(cell, width);
+        const padded = i === row.length - 1 ? text : text.padEnd(width);
         return i === 0 ? first(padded) : padded;
       })
       .join("  ")}`.trimEnd();
   out.print(c.dim(line(head)));
   rows.forEach((r, i) => {
-    out.print(line(cells[i]!, c.bold));
+    out.print(line(cells[i] ?? [], c.bold));
     const about = untrusted(r.description || r.title || "");
     if (about) out.print(c.dim(`    ${columns ? clip(about, columns - 4) : about}`));
     if (r.status === "deprecated") out.print(`    ${c.yellow("deprecated")}`);

@@ -2,7 +2,8 @@
  * `mcp-twin secret set|list|rm`: the secrets file (mode 0600 in the home). Values come from a
  * masked prompt or stdin — never from the command line — and are never printed.
  */
-import type { CommandContext } from "../cli.js";
+
+import type { Machine } from "../core/environments/machine.js";
 import { UsageError } from "../core/errors.js";
 import { loadManifest, locateManifest } from "../core/manifest/load.js";
 import {
@@ -12,15 +13,19 @@ import {
   saveSecrets,
   secretsPrivacy,
 } from "../core/manifest/secrets-file.js";
-import { referencesOf } from "../core/manifest/spec.js";
+import { secretUsers } from "../core/manifest/spec.js";
 import { own } from "../core/own-keys.js";
 import { notAKey } from "../core/secrets/placeholders.js";
 import { assertKnown, didYouMean } from "../core/selectors.js";
 import { withLock } from "../core/system/files.js";
-import type { Machine } from "../core/system/machine.js";
 import { andList } from "../core/words.js";
 import { inquirerPrompts, readStdin } from "../ui/prompts.js";
+import type { secretCommand } from "./secret-flags.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
+
+/** What this command gets: its options typed by secret-flags.ts. */
+type Ctx = ContextOf<typeof secretCommand>;
 
 /** What every action works on: the machine and the secrets file, its values masked. */
 interface SecretsAt {
@@ -29,7 +34,7 @@ interface SecretsAt {
   secrets: Record<string, string>;
 }
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: Ctx): Promise<number> {
   const [action, name] = ctx.args;
   const machine = await openCommandMachine(ctx);
   const file = machine.paths.secrets;
@@ -48,7 +53,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 }
 
 /** `secret list`: every name stored or referenced, where its value comes from, who uses it. */
-async function list(ctx: CommandContext, { machine, file, secrets }: SecretsAt): Promise<number> {
+async function list(ctx: Ctx, { machine, file, secrets }: SecretsAt): Promise<number> {
   const used = await usedBy(ctx, machine);
   const names = [...new Set([...Object.keys(secrets), ...used.keys()])].sort();
   const rows = names.map((n) => ({
@@ -84,11 +89,7 @@ async function list(ctx: CommandContext, { machine, file, secrets }: SecretsAt):
 }
 
 /** `secret rm NAME`: out of the secrets file; a server that still uses it is named. */
-async function remove(
-  ctx: CommandContext,
-  { machine, file, secrets }: SecretsAt,
-  name: string,
-): Promise<number> {
+async function remove(ctx: Ctx, { machine, file, secrets }: SecretsAt, name: string): Promise<number> {
   assertKnown({
     code: "unknown-secret",
     given: "secret rm",
@@ -122,7 +123,7 @@ async function remove(
 }
 
 /** `secret set NAME`: the value from stdin or a hidden prompt, checked as the wizard checks it, stored. */
-async function set(ctx: CommandContext, { machine, file }: SecretsAt, name: string): Promise<number> {
+async function set(ctx: Ctx, { machine, file }: SecretsAt, name: string): Promise<number> {
   const value = await readValue(ctx, name);
   ctx.output.addSecrets([value]);
   // The wizard's check, here too: a placeholder or a value failing the catalogue's format for
@@ -175,7 +176,7 @@ async function set(ctx: CommandContext, { machine, file }: SecretsAt, name: stri
 }
 
 /** The value to store: stdin when it is not a terminal, else a hidden prompt (not with --yes). */
-async function readValue(ctx: CommandContext, name: string): Promise<string> {
+async function readValue(ctx: Ctx, name: string): Promise<string> {
   const interactive = Boolean(ctx.terminal.stdin.isTTY) && !ctx.options.yes;
   let value: string;
   if (!ctx.terminal.stdin.isTTY) value = await readStdin(ctx.terminal.stdin);
@@ -193,8 +194,7 @@ async function readValue(ctx: CommandContext, name: string): Promise<string> {
 }
 
 /** Secret name → servers of the manifest that reference it. */
-async function usedBy(ctx: CommandContext, machine: Machine): Promise<Map<string, string[]>> {
-  const map = new Map<string, string[]>();
+async function usedBy(ctx: Ctx, machine: Machine): Promise<Map<string, string[]>> {
   try {
     const file = locateManifest({
       manifest: ctx.options.manifest,
@@ -202,12 +202,9 @@ async function usedBy(ctx: CommandContext, machine: Machine): Promise<Map<string
       homeManifest: machine.paths.manifest,
     });
     const { manifest } = await loadManifest(file, { cacheDir: machine.paths.cache });
-    for (const [server, spec] of Object.entries(manifest.servers)) {
-      for (const secret of referencesOf(spec, "secret"))
-        map.set(secret, [...(map.get(secret) ?? []), server]);
-    }
+    return secretUsers(manifest.servers);
   } catch {
     // an unreadable manifest: list the stored names only
+    return new Map();
   }
-  return map;
 }

@@ -2,13 +2,18 @@
  * `mcp-twin serve`: the bridge. `--http` runs the process that owns the state; without it, serve
  * speaks stdio (either protocol era) to that process (starting it), so every stdio client shares one state.
  */
-import type { CommandContext } from "../cli.js";
+
 import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.js";
-import { isLoopback } from "../core/bridge-control/loopback.js";
 import { type BridgeSettings, loadBridgeSettings } from "../core/bridge-control/settings.js";
 import { bridgeFiles, bridgeHome, bridgeUrl } from "../core/bridge-control/state-folder.js";
 import { ensureToken, rotateToken } from "../core/bridge-control/token-file.js";
 import { ExitCode, UsageError } from "../core/errors.js";
+import { isLoopback } from "../core/system/loopback.js";
+import type { serveCommand } from "./serve-flags.js";
+import type { ContextOf, OptionsOf } from "./shared/command.js";
+
+/** What this command gets: its options typed by serve-flags.ts. */
+type Ctx = ContextOf<typeof serveCommand>;
 
 interface ServeOptions {
   http: boolean;
@@ -27,7 +32,7 @@ interface ServeOptions {
  * The options, checked by hand rather than with zod: `serve --http` runs for days, and an idle
  * bridge should not carry zod (it loads with the first session).
  */
-export function parseServeOptions(options: Record<string, unknown>): ServeOptions {
+export function parseServeOptions(options: Partial<OptionsOf<typeof serveCommand>>): ServeOptions {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
   let port: number | undefined;
   if (options.port !== undefined) {
@@ -61,7 +66,7 @@ export function parseServeOptions(options: Record<string, unknown>): ServeOption
 }
 
 /** `--share` exposes manifest servers; `--print-token` / `--rotate-token` manage the token. */
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: Ctx): Promise<number> {
   const o = parseServeOptions(ctx.options);
   const out = ctx.output;
   const files = bridgeFiles(bridgeHome(ctx.host));
@@ -164,7 +169,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 }
 
 async function serveHttp(
-  ctx: CommandContext,
+  ctx: Ctx,
   o: ServeOptions,
   files: ReturnType<typeof bridgeFiles>,
   where: { host: string; port: number },
@@ -185,7 +190,7 @@ async function serveHttp(
   }
   const log = (line: string) => out.info(line);
   // The manifest's shared servers (read again on each reload), and `--share`'s for this run.
-  const { shareLaunches, manifestShares } = await import("../core/bridge-control/share-launch.js");
+  const { shareLaunches, manifestShares } = await import("../core/entries/share-launch.js");
   const launchOptions = {
     host: ctx.host,
     manifest: ctx.options.manifest,

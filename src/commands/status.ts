@@ -3,16 +3,18 @@
  * whatever the states (drifted and missing rows too); 2 for bad input (an unknown --client, a manifest
  * or config that does not parse), as every command.
  */
-import type { CommandContext } from "../cli.js";
-import { untrusted } from "../core/formats/control-chars.js";
-import { computeStatus, type StatusRow, type SyncBlocker } from "../core/sync/status-matrix.js";
+
+import { computeStatus, type StatusRow, type SyncBlocker } from "../core/status/status-matrix.js";
+import { untrusted } from "../core/text/control-chars.js";
 import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
 import { loginJson, loginsNote, loginText } from "../ui/reports/login-lines.js";
 import { manifestLine } from "../ui/reports/manifest-line.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
+import type { statusCommand } from "./status-flags.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number> {
   const o = ctx.options;
   const machine = await openCommandMachine(ctx);
   const { rows, manifest, scope, blockers, counts, logins } = await computeStatus(
@@ -94,12 +96,14 @@ function render(
     Math.max(t.length, ...rows.filter((r) => label(r) === t).map((r) => cellText(r).length)),
   );
   out.print(
-    c.bold(`${"server".padEnd(width)}  ${targets.map((t, i) => t.padEnd(widths[i]!)).join("  ")}`.trimEnd()),
+    c.bold(
+      `${"server".padEnd(width)}  ${targets.map((t, i) => t.padEnd(widths[i] ?? 0)).join("  ")}`.trimEnd(),
+    ),
   );
   for (const server of servers) {
     const cells = targets.map((t, i) => {
       const row = rows.find((r) => r.server === server && label(r) === t);
-      return (row ? colour[row.state] : c.dim)(cellText(row).padEnd(widths[i]!));
+      return (row ? colour[row.state] : c.dim)(cellText(row).padEnd(widths[i] ?? 0));
     });
     out.print(`${server.padEnd(width)}  ${cells.join("  ")}`);
   }
@@ -108,11 +112,13 @@ function render(
   const byFile = new Map<string, StatusRow[]>();
   for (const r of absent) byFile.set(r.path, [...(byFile.get(r.path) ?? []), r]);
   for (const [file, list] of byFile) {
-    const { env, client, scope } = list[0]!;
+    const [first] = list;
+    if (!first) continue;
+    const { env, client, scope } = first;
     const names = list.map((r) => r.server).sort();
     out.print(
       c.dim(
-        `${env} ${client}${scope === "project" ? " (project)" : ""}: ${andList(names)} ${names.length === 1 ? "is" : "are"} not in ${out.shown(file)}${list[0]!.absent!.fileExists ? "" : ", which does not exist"}.`,
+        `${env} ${client}${scope === "project" ? " (project)" : ""}: ${andList(names)} ${names.length === 1 ? "is" : "are"} not in ${out.shown(file)}${first.absent?.fileExists ? "" : ", which does not exist"}.`,
       ),
     );
   }
@@ -127,7 +133,8 @@ function render(
     }
   }
   const notes = rows.filter((r) => r.detail && !r.absent);
-  for (const r of notes) out.print(c.dim(`${r.server} in ${r.env} ${r.client}: ${untrusted(r.detail!)}`));
+  for (const r of notes)
+    out.print(c.dim(`${r.server} in ${r.env} ${r.client}: ${untrusted(r.detail ?? "")}`));
   // An entry that is not what sync wrote: the three ways out, the command for each.
   for (const r of rows.filter((x) => (x.state === "drifted" || x.state === "foreign") && !x.detail)) {
     const adopt = `mcp-twin adopt ${r.server} --from ${r.env}:${r.client}`;

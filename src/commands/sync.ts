@@ -1,13 +1,15 @@
 /** `mcp-twin sync`: validate flags, run the core, render the report. */
-import type { CommandContext } from "../cli.js";
+
 import type { TrustRequest } from "../core/manifest/trust.js";
 import { runSync, syncExitCode } from "../core/sync/run-sync.js";
 import { trace } from "../core/system/trace.js";
 import { renderSync, syncJson, warnReadable } from "../ui/reports/sync-report.js";
+import type { CommandContext, ContextOf, SharedOptions } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
+import type { syncCommand } from "./sync-flags.js";
 
-export async function run(ctx: CommandContext): Promise<number> {
-  // Commander has already typed these flags; no zod here: loading it would slow a no-op sync's
+export async function run(ctx: ContextOf<typeof syncCommand>): Promise<number> {
+  // Typed by the declaration (sync-flags.ts); no zod here: loading it would slow a no-op sync's
   // start-up (docs/dev/performance.md).
   const o = ctx.options;
   trace("command");
@@ -46,7 +48,10 @@ export async function run(ctx: CommandContext): Promise<number> {
  * A project manifest that runs programs, before its first sync (and after each edit): shown on
  * stderr, then trusted with --yes or a yes on a terminal. Anything else leaves it untrusted.
  */
-export async function askTrust(ctx: CommandContext, request: TrustRequest): Promise<boolean> {
+export async function askTrust(
+  ctx: CommandContext<SharedOptions<"yes">>,
+  request: TrustRequest,
+): Promise<boolean> {
   const out = ctx.output;
   out.warn(
     `${out.shown(request.file)} is this project's manifest, written by whoever wrote the project. Trusting it (this version of the file) lets it write these servers into this project's files, where your clients start them:`,

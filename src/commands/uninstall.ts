@@ -2,7 +2,7 @@
  * `mcp-twin uninstall [--packages]`: remove every entry mcp-twin wrote and give back the ones it took
  * over, in their hand-written form (and its packages); stop the bridge; end with what stays.
  */
-import type { CommandContext } from "../cli.js";
+
 import { detectEnvironments } from "../core/environments/detect.js";
 import { loadSecrets } from "../core/manifest/secrets-file.js";
 import { selectEnvironments } from "../core/selectors.js";
@@ -18,13 +18,15 @@ import {
   restoreLine,
   uninstallJson,
 } from "../ui/reports/uninstall-report.js";
+import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
+import type { uninstallCommand } from "./uninstall-flags.js";
 
 /**
  * On a TTY it shows what it will do (diffs, secrets masked) and asks first; `--yes` skips the
  * question.
  */
-export async function run(ctx: CommandContext): Promise<number> {
+export async function run(ctx: ContextOf<typeof uninstallCommand>): Promise<number> {
   const machine = await openCommandMachine(ctx);
   const o = ctx.options;
   // --env names an environment of this machine, as in every command (before anything is removed).

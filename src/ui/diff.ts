@@ -1,6 +1,7 @@
 /** Unified diffs for --dry-run, restore and uninstall previews, in which secrets never show. */
-import { showEscapedBytes } from "../core/formats/lossless-text.js";
+
 import { looksLikeSecret } from "../core/secrets/mask.js";
+import { showEscapedBytes } from "../core/text/lossless-text.js";
 import type { Output } from "./output.js";
 
 /**

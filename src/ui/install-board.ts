@@ -2,8 +2,7 @@
  * Installs as people watch them: on a terminal one live line per environment under a spinner, without
  * one a few plain lines; nothing with --json (the caller passes quiet).
  */
-import type { NpmPhase } from "../core/packages/npm-log.js";
-import type { InstallBoard, InstallJob, Step } from "../core/system/progress.js";
+import type { InstallBoard, InstallJob, NpmPhase, Step } from "../core/system/progress.js";
 import type { Theme } from "./theme.js";
 
 const TICK_MS = 1_000;
@@ -70,7 +69,7 @@ export function createInstallBoard(jobs: readonly InstallJob[], io: BoardIo): In
     };
   }
 
-  const title = `Installing in ${jobs.length === 1 ? jobs[0]!.env : `${jobs.length} environments`}`;
+  const title = `Installing in ${jobs.length === 1 ? jobs[0]?.env : `${jobs.length} environments`}`;
   const text = () => [title, ...[...rows.values()].map(line)].join("\n");
   const spinner = io.step(text());
   const tick = setInterval(() => spinner.update(text()), TICK_MS);

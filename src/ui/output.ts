@@ -2,9 +2,10 @@
  * stdout carries the result (one JSON document with --json, or the human report); stderr carries
  * everything else: progress, warnings, errors. Secrets are masked before anything is written.
  */
-import { jsonPrintable, printable } from "../core/formats/control-chars.js";
+
 import { maskText } from "../core/secrets/mask.js";
 import type { Progress } from "../core/system/progress.js";
+import { jsonPrintable, printable } from "../core/text/control-chars.js";
 import { colorEnabled } from "./color-mode.js";
 import { createProgress } from "./spinner.js";
 import { makeTheme, type Theme } from "./theme.js";
@@ -66,7 +67,7 @@ export function createOutput(
   let shown = (file: string) => file;
   // The one place output is masked: every line of every stream (core/secrets/mask.ts says what it
   // hides); and no control or bidi character in it reaches the terminal but our own line breaks,
-  // tabs and colours (core/formats/control-chars.ts; one value from elsewhere is `untrusted` too).
+  // tabs and colours (core/text/control-chars.ts; one value from elsewhere is `untrusted` too).
   const mask = (s: string) => printable(maskText(s, secrets));
   // A terminal that reports no width (a bare pseudo-terminal) cannot host a spinner.
   const columns = (streams.stderr as { columns?: number }).columns;

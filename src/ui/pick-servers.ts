@@ -4,10 +4,10 @@
  */
 import type { Template } from "../core/catalogue/index.js";
 import { searchTemplates } from "../core/catalogue/index.js";
-import { untrusted } from "../core/formats/control-chars.js";
 import { type RegistryClient, RegistryError } from "../core/registry/api.js";
 import { shortName, summarize } from "../core/registry/convert.js";
 import type { RegistryEntry } from "../core/registry/schema.js";
+import { untrusted } from "../core/text/control-chars.js";
 import type { Choice, Prompts } from "./prompts.js";
 
 type Picked = { kind: "catalogue"; template: Template } | { kind: "registry"; entry: RegistryEntry };
@@ -137,8 +137,11 @@ export async function pickServers(
   const result: Picked[] = templates
     .filter((t) => picked.has(t.name))
     .map((template) => ({ kind: "catalogue", template }));
-  for (const value of picked)
-    if (value.startsWith(REGISTRY)) result.push({ kind: "registry", entry: seen.get(label(value))! });
+  for (const value of picked) {
+    // A registry line can be picked only once the search showed it (and `seen` holds it).
+    const entry = value.startsWith(REGISTRY) ? seen.get(label(value)) : undefined;
+    if (entry) result.push({ kind: "registry", entry });
+  }
   // An unreachable registry was said in the list, where the search failed: not again after it.
   return { picked: result };
 }

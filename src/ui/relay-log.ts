@@ -2,8 +2,9 @@
  * A relay's stderr as output.ts's `info` writes it (same mark, mask and escaping of others' text),
  * without the colour library or the spinner: a relay runs per client session, its cost counts.
  */
-import { printable } from "../core/formats/control-chars.js";
+
 import { maskText } from "../core/secrets/mask.js";
+import { printable } from "../core/text/control-chars.js";
 import { colorEnabled } from "./color-mode.js";
 
 /** What may wait in stderr's buffer, unread by the client, before log lines are dropped. */

@@ -38,9 +38,7 @@ export function createProgress(options: {
     // step never starts on a blank screen; ora takes over the line when it is loaded.
     const columns = (options.stream as { columns?: number }).columns ?? 80;
     options.stream.write(
-      `${theme.c.cyan("⠋")} ${mask(text)
-        .split("\n")[0]!
-        .slice(0, Math.max(10, columns - 3))}`,
+      `${theme.c.cyan("⠋")} ${(mask(text).split("\n")[0] ?? "").slice(0, Math.max(10, columns - 3))}`,
     );
     let provisional = true;
     const clearProvisional = () => {

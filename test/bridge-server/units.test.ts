@@ -7,10 +7,10 @@ import { JsonStore, KeyedQueue } from "../../src/bridge-server/store.js";
 import { TokenGuard, tokenEquals } from "../../src/bridge-server/token-guard.js";
 import { parseHeader } from "../../src/commands/connect/prepare.js";
 import { parseServeOptions } from "../../src/commands/serve.js";
-import { isLoopback } from "../../src/core/bridge-control/loopback.js";
 import { bridgeHome, bridgeUrl } from "../../src/core/bridge-control/state-folder.js";
 import { ensureToken, rotateToken } from "../../src/core/bridge-control/token-file.js";
 import { UsageError } from "../../src/core/errors.js";
+import { isLoopback } from "../../src/core/system/loopback.js";
 import { cleanup, tempDir } from "./helpers.js";
 
 afterEach(cleanup);

@@ -10,8 +10,9 @@ import {
 import { questions, readShortNames, shortForm, spacedPrefix } from "../../src/core/environments/shortname.js";
 import { envMatches, globalModulesDir, joinNative } from "../../src/core/environments/types.js";
 import { keepWindowsVars, parseSetOutput } from "../../src/core/environments/windows.js";
+import { exactVersion, splitSpec } from "../../src/core/manifest/package-spec.js";
 import { resolveString } from "../../src/core/manifest/spec.js";
-import { exactVersion, pickBin, splitSpec } from "../../src/core/packages/npm-prefix.js";
+import { pickBin } from "../../src/core/packages/npm-prefix.js";
 import { maskText as maskSecrets } from "../../src/core/secrets/mask.js";
 import { decodeWindowsOutput } from "../../src/core/system/run.js";
 

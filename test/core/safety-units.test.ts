@@ -5,10 +5,10 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { parseConfig } from "../../src/core/formats/json/merge.js";
-import { decodeLossless, encodeLossless, showEscapedBytes } from "../../src/core/formats/lossless-text.js";
 import { looksLikeSecret, MASK, maskText } from "../../src/core/secrets/mask.js";
 import { maskSecretFields, secretFields } from "../../src/core/secrets/secret-fields-json.js";
 import { judge } from "../../src/core/sync/target-safety.js";
+import { decodeLossless, encodeLossless, showEscapedBytes } from "../../src/core/text/lossless-text.js";
 
 describe("lossless bytes", () => {
   test("property: any bytes decode and encode back to the same bytes", () => {

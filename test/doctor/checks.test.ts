@@ -1,23 +1,23 @@
 /** The pure check logic, table by table: facts in, checks out. */
 import { describe, expect, test } from "vitest";
+import { expandEntry, readEntry } from "../../src/core/clients/entry-view.js";
 import { clientById } from "../../src/core/clients/index.js";
 import { lintEntry, runScope } from "../../src/core/doctor/all-checks.js";
-import { parseWslConfig } from "../../src/core/doctor/bridge-phase.js";
 import { checkRestart, checkScopes } from "../../src/core/doctor/checks/configs.js";
 import { checkDrift } from "../../src/core/doctor/checks/drift.js";
 import type { EntryFacts } from "../../src/core/doctor/checks/entry-lint.js";
 import type { NodeFacts } from "../../src/core/doctor/checks/node.js";
 import { placeholderKind } from "../../src/core/doctor/checks/secrets.js";
-import type { EntryWork } from "../../src/core/doctor/entries-phase.js";
-import { expandEntry, readEntry } from "../../src/core/doctor/entry-view.js";
 import { emptyFacts, type ServerFacts } from "../../src/core/doctor/facts.js";
+import type { EntryWork } from "../../src/core/doctor/gather/entries-phase.js";
 import { groupShared, messageOf, placesTitle } from "../../src/core/doctor/group.js";
-import type { ProbeResult } from "../../src/core/doctor/live-probe.js";
+import type { ProbeResult } from "../../src/core/doctor/probe/live-probe.js";
 import type { Check } from "../../src/core/doctor/types.js";
 import { classifyEntry } from "../../src/core/entries/ownership.js";
 import type { BuiltEntry } from "../../src/core/entries/target-entry.js";
+import { parseWslConfig } from "../../src/core/environments/wsl-config.js";
+import { entryHash } from "../../src/core/ledger/state.js";
 import type { ClientId, ServerSpec } from "../../src/core/manifest/schema.js";
-import { entryHash } from "../../src/core/sync/state.js";
 
 function facts(client: ClientId, raw: unknown, over: Partial<EntryFacts> = {}): EntryFacts {
   const view = readEntry(raw, client);

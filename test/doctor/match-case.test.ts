@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
-import { matchCase } from "../../src/core/doctor/resolve.js";
+import { matchCase } from "../../src/core/entries/programs/resolve.js";
 
 const dirs: string[] = [];
 afterEach(() => {

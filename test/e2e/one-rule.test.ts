@@ -188,7 +188,7 @@ describe("from manifest server to launch (core/manifest/spec.ts)", () => {
   });
 });
 
-describe("the manifest in use (core/sync/context.ts)", () => {
+describe("the manifest in use (core/context/context.ts)", () => {
   test("doctor does not check a bridge a project manifest asks for: sync never wires it", async () => {
     const m = setup();
     const repo = path.join(m.root, "repo");

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { BRIDGE_ENTRY } from "../../src/core/bridge-control/entry-name.js";
+import { BRIDGE_ENTRY } from "../../src/core/manifest/bridge-entry-name.js";
 import { type FakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { RECORDED } from "../helpers/mcp-registry.js";
 import { registryMachines } from "../helpers/registry-machines.js";

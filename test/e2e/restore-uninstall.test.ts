@@ -742,7 +742,7 @@ describe("after an uninstall, and after a restore", () => {
   });
 });
 
-describe("restore and uninstall write as sync writes (core/sync/write-sequence.ts)", () => {
+describe("restore and uninstall write as sync writes (core/ledger/write-sequence.ts)", () => {
   test("a temp file a killed run left beside a config is cleared by uninstall and restore, as by sync", async () => {
     const m = linux();
     const file = m.paths.claudeCodeConfig;

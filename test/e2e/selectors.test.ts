@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { HONOURS } from "../../src/cli.js";
+import { HONOURS } from "../../src/cli/build-program.js";
 import {
   createFakeMachine,
   type FakeMachine,

@@ -188,7 +188,18 @@ describe("owner, group and mode", () => {
     },
   );
 
-  test.skipIf(isRoot)("(run as root to test owner and group kept; skipped: not root)", () => {});
+  // Root or not: the tests above (root only) make files of another uid; this one keeps the runner's.
+  test("a sync keeps the owner, group and mode of the file it rewrites", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    chmodSync(file, 0o640);
+    const before = statSync(file);
+    const r = await m.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(file, "utf8")).mcpServers.tool).toBeDefined();
+    const after = statSync(file);
+    expect([after.uid, after.gid, after.mode & 0o7777]).toEqual([before.uid, before.gid, 0o640]);
+  });
 });
 
 describe("bytes that are not UTF-8", () => {

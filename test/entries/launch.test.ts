@@ -4,15 +4,13 @@
  * them. Doctor and import both read launch lines through these.
  */
 import { describe, expect, test } from "vitest";
+import { stringMap } from "../../src/core/clients/entry-fields.js";
 import {
   splitCmdLine,
   splitShellCommands,
   splitShellWords,
 } from "../../src/core/entries/launch/command-lines.js";
-import { stringMap } from "../../src/core/entries/launch/fields.js";
-import { isAbsoluteAny, splitAbsolute } from "../../src/core/entries/launch/launch-paths.js";
 import { nodeScript } from "../../src/core/entries/launch/node-script.js";
-import { programName, underVersionManager } from "../../src/core/entries/launch/program.js";
 import { downloadsOnStart, parseRunner } from "../../src/core/entries/launch/runners.js";
 import {
   cmdCall,
@@ -22,6 +20,8 @@ import {
   shellCall,
   wslCall,
 } from "../../src/core/entries/launch/wrappers.js";
+import { isAbsoluteAny, splitAbsolute } from "../../src/core/environments/launch-paths.js";
+import { programName, underVersionManager } from "../../src/core/environments/program.js";
 
 describe("command lines", () => {
   test("wsl.exe options", () => {

@@ -6,7 +6,7 @@
 import { describe, expect, test } from "vitest";
 import { classifyEntry, classifyTarget, type EntryState } from "../../src/core/entries/ownership.js";
 import type { BuiltEntry } from "../../src/core/entries/target-entry.js";
-import { entryHash } from "../../src/core/sync/state.js";
+import { entryHash } from "../../src/core/ledger/state.js";
 
 const written = { command: "node", args: ["/p/server.js"] }; // what mcp-twin wrote last
 const now = { command: "node", args: ["/p/server.js", "--new"] }; // what it would write now

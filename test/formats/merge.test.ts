@@ -11,11 +11,11 @@ import { describe, expect, test } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
 import {
   applyEntryEdits,
-  canonicalJson,
   detectFormat,
   parseConfig,
   readEntries,
 } from "../../src/core/formats/json/merge.js";
+import { canonicalJson } from "../../src/core/text/canonical-json.js";
 
 const add = (text: string, value: unknown = { command: "node", args: ["a.js"] }) =>
   applyEntryEdits(text, ["mcpServers"], [{ name: "twin", value }], "c.json");

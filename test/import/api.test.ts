@@ -6,9 +6,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { openMachine } from "../../src/core/environments/machine.js";
 import { applyImport, scanImports } from "../../src/core/import/index.js";
 import type { Host } from "../../src/core/system/host.js";
-import { openMachine } from "../../src/core/system/machine.js";
 import { createRunner } from "../../src/core/system/run.js";
 import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { manifestOf, placeJson, places, stateOf } from "./helpers.js";

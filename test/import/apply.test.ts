@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { targetKey } from "../../src/core/clients/targets.js";
-import { entryHash } from "../../src/core/sync/state.js";
+import { entryHash } from "../../src/core/ledger/state.js";
 import {
   createFakeMachine,
   type FakeMachine,

@@ -8,10 +8,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { openMachine } from "../../src/core/environments/machine.js";
 import { applyImport, scanImports } from "../../src/core/import/index.js";
-import { entryHash } from "../../src/core/sync/state.js";
+import { entryHash } from "../../src/core/ledger/state.js";
 import type { Host } from "../../src/core/system/host.js";
-import { openMachine } from "../../src/core/system/machine.js";
 import { createRunner } from "../../src/core/system/run.js";
 import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { stateOf } from "./helpers.js";

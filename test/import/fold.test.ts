@@ -3,13 +3,8 @@
  * environments differ, and adoption only for the entries the manifest entry describes exactly.
  */
 import { describe, expect, test } from "vitest";
-import {
-  type EnvInfo,
-  fold,
-  normalizeServerName,
-  type Occurrence,
-  translateArgs,
-} from "../../src/core/import/fold.js";
+import { type EnvInfo, translateArgs } from "../../src/core/environments/path-translation.js";
+import { fold, normalizeServerName, type Occurrence } from "../../src/core/import/fold.js";
 import { extractSecrets } from "../../src/core/import/inline-keys.js";
 import { type Recognized, recognizeEntry } from "../../src/core/import/recognize.js";
 import type { ClientId } from "../../src/core/manifest/schema.js";

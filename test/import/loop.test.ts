@@ -9,7 +9,7 @@ import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { targetKey } from "../../src/core/clients/targets.js";
-import { entryHash } from "../../src/core/sync/state.js";
+import { entryHash } from "../../src/core/ledger/state.js";
 import {
   createFakeMachine,
   type FakeMachine,

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Machine, openMachine } from "../../src/core/environments/machine.js";
 import { UsageErrors } from "../../src/core/errors.js";
 import {
   newManifestText,
@@ -14,7 +15,6 @@ import {
   writeManifest,
 } from "../../src/core/manifest/edit.js";
 import { parseManifestText } from "../../src/core/manifest/validate.js";
-import { type Machine, openMachine } from "../../src/core/system/machine.js";
 import { createRunner } from "../../src/core/system/run.js";
 import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
 

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, inject, test } from "vitest";
-import { type NpmPhase, npmPhaseReader, withoutNpmLog } from "../../src/core/packages/npm-log.js";
+import { npmPhaseReader, withoutNpmLog } from "../../src/core/packages/npm-log.js";
+import type { NpmPhase } from "../../src/core/system/progress.js";
 import { describePhase, formatElapsed } from "../../src/ui/install-board.js";
 
 const dirs: string[] = [];

@@ -6,6 +6,11 @@
  * - Layers: cli.ts → commands/ → core/ (and ui/ beside commands). core/ never reaches the command
  *   line or the terminal; the bridge server (bridge-server/) never reaches the command line; ui/ never
  *   reaches commands/.
+ * - Inside core/, the layers of CORE_LAYERS: no import from a lower layer up to a higher one, and no
+ *   cycle between two folders of core/ (type imports counted for both).
+ * - One home: nothing outside core/clients/ branches on a client id; formats/ is reached through
+ *   its index; doctor's I/O is in core/doctor/gather/ and core/doctor/probe/, and its checks import
+ *   only types from there.
  * - Only core/system/files.ts changes the file system (writes, removes, renames, creates folders, changes
  *   modes) through node:fs.
  * - Only core/system/run.ts starts processes (node:child_process, execa, the SDK's stdio client
@@ -15,10 +20,11 @@
  *
  * - No function is longer than MAX_FUNCTION_LINES (functionLengths, longFunctions).
  *
- * Type-only imports are allowed across layers' I/O rules (they run nothing), not across layers.
+ * Type-only imports are allowed across the I/O rules (they run nothing), not across layers.
  */
 import path from "node:path";
 import ts from "typescript";
+import { CLIENT_IDS } from "../../src/core/clients/ids.js";
 
 export interface Violation {
   /** Path under src/, with forward slashes. */
@@ -41,28 +47,83 @@ const LAYER_RULES: LayerRule[] = [
   {
     id: "layers.core",
     from: "core/",
-    forbid: ["cli.ts", "commands/", "ui/", "bridge-server/"],
+    forbid: ["cli.ts", "cli/", "commands/", "ui/", "bridge-server/"],
     why: "core/ has no console, prompts or command line; the bridge server is started by a command",
   },
   {
     id: "layers.bridge",
     from: "bridge-server/",
-    forbid: ["cli.ts", "commands/", "ui/"],
+    forbid: ["cli.ts", "cli/", "commands/", "ui/"],
     why: "the bridge server is a library the serve command starts; it never reaches the command line",
   },
   {
     id: "layers.ui",
     from: "ui/",
-    forbid: ["cli.ts", "commands/"],
+    forbid: ["cli.ts", "cli/", "commands/"],
     why: "ui/ renders for commands; commands use it, not the other way round",
   },
 ];
+
+/**
+ * The layers inside core/, lowest first (docs/dev/architecture.md draws them). A module of core/
+ * imports — type imports counted — only from its own folder, from another folder of its layer, or
+ * from a layer below; and no two folders of core/ import each other, however indirectly. Every
+ * folder (and loose file) of core/ has its place here: a new one fails until it is given one.
+ */
+export const CORE_LAYERS: ReadonlyArray<{ layer: string; members: readonly string[] }> = [
+  { layer: "text and errors", members: ["errors.ts", "own-keys.ts", "words.ts", "text/"] },
+  { layer: "the machine and file formats", members: ["system/", "formats/"] },
+  { layer: "environments", members: ["environments/"] },
+  { layer: "clients", members: ["clients/"] },
+  { layer: "names and the ledger", members: ["selectors.ts", "ledger/"] },
+  { layer: "the manifest", members: ["manifest/"] },
+  {
+    layer: "what a manifest leads to",
+    members: ["secrets/", "context/", "packages/", "oauth/", "bridge-control/"],
+  },
+  { layer: "the catalogue and relays", members: ["catalogue/", "relay/"] },
+  { layer: "the MCP Registry", members: ["registry/"] },
+  { layer: "entries", members: ["entries/"] },
+  { layer: "the commands' cores", members: ["status/", "sync/", "undo/", "import/"] },
+  { layer: "doctor", members: ["doctor/"] },
+];
+
+/** A file's place in core/: its folder (`sync/`) or, loose, its name (`errors.ts`); undefined outside core/. */
+export function coreNode(rel: string): string | undefined {
+  const m = /^core\/([^/]+)(\/)?/.exec(rel);
+  if (!m) return undefined;
+  return m[2] ? `${m[1]}/` : m[1];
+}
+
+const LAYER_OF = new Map(CORE_LAYERS.flatMap((l, rank) => l.members.map((m) => [m, rank] as const)));
+
+/**
+ * Doctor's I/O — every file, PATH, process and network answer it looks at — is gathered in these
+ * folders; its checks (core/doctor/checks/) and the rest of core/doctor/ only read what they found.
+ */
+const DOCTOR_IO = ["core/doctor/gather/", "core/doctor/probe/"];
+/** node: modules that reach outside the process: files, processes, the network, the terminal. */
+const IO_MODULES = new Set(
+  [
+    "fs",
+    "fs/promises",
+    "child_process",
+    "net",
+    "http",
+    "https",
+    "http2",
+    "dns",
+    "tls",
+    "dgram",
+    "readline",
+  ].flatMap((m) => [m, `node:${m}`]),
+);
 
 /** The one file allowed to change the file system, and the one allowed to start processes. */
 const WRITER = "core/system/files.ts";
 const PROCESS_STARTER = "core/system/run.ts";
 /** The write sequence every client config change goes through, and the one manifest writer. */
-const REPLACERS = ["core/sync/write-sequence.ts", "core/manifest/edit.ts"];
+const REPLACERS = ["core/ledger/write-sequence.ts", "core/manifest/edit.ts"];
 
 /** node:fs functions that change the file system (sync, callback and promise forms share names). */
 const FS_WRITES = new Set(
@@ -220,9 +281,16 @@ const within = (rel: string, place: string) => (place.endsWith("/") ? rel.starts
 /** The rules broken by one source file (`file` absolute, under `srcRoot`). */
 export function checkFile(srcRoot: string, file: string, text: string): Violation[] {
   const rel = path.relative(srcRoot, file).split(path.sep).join("/");
-  const found: Violation[] = [];
+  const found: Violation[] = [...coreLayerBreaks(rel, srcRoot, file, text), ...clientIdBranches(rel, text)];
   for (const use of importsOf(file, text)) {
     const to = target(srcRoot, file, use.spec);
+    if (to.startsWith("core/formats/") && !rel.startsWith("core/formats/") && to !== "core/formats/index.ts")
+      found.push({
+        file: rel,
+        line: use.line,
+        rule: "formats.index",
+        message: `${rel} imports ${to}: formats/ is reached through core/formats/index.ts only (export what you need there)`,
+      });
     for (const rule of LAYER_RULES) {
       if (!within(rel, rule.from)) continue;
       const hit = rule.forbid.find((place) => within(to, place));
@@ -235,6 +303,21 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
         });
     }
     if (use.typeOnly) continue;
+    const doctorPure = rel.startsWith("core/doctor/") && !DOCTOR_IO.some((d) => rel.startsWith(d));
+    if (doctorPure && IO_MODULES.has(to))
+      found.push({
+        file: rel,
+        line: use.line,
+        rule: "doctor.io",
+        message: `${rel} imports ${to}: doctor's I/O is in ${DOCTOR_IO.join(" and ")}; the rest of doctor reads what they found`,
+      });
+    if (rel.startsWith("core/doctor/checks/") && DOCTOR_IO.some((d) => to.startsWith(d)))
+      found.push({
+        file: rel,
+        line: use.line,
+        rule: "doctor.checks-pure",
+        message: `${rel} imports ${to}: a check reads the facts gathered (type imports only from there); it runs nothing`,
+      });
     if (PROCESS_MODULES.has(to) && rel !== PROCESS_STARTER)
       found.push({
         file: rel,
@@ -261,6 +344,145 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
             message: `${rel} uses ${to} ${name === "*" ? "as a whole" : name}: only ${WRITER} changes files (add or use a function there)`,
           });
   }
+  return found;
+}
+
+/**
+ * Imports of a core/ module from a higher layer of core/, or from a folder with no layer (type
+ * imports too). A module in a folder with no layer is named by the test that every folder has one.
+ */
+function coreLayerBreaks(rel: string, srcRoot: string, file: string, text: string): Violation[] {
+  const from = coreNode(rel);
+  if (from === undefined) return [];
+  const found: Violation[] = [];
+  const unplaced = (node: string, line: number): Violation => ({
+    file: rel,
+    line,
+    rule: "layers.core-unplaced",
+    message: `core/${node} has no layer: give it one in CORE_LAYERS (test/structure/rules.ts) and docs/dev/architecture.md`,
+  });
+  for (const use of importsOf(file, text)) {
+    const to = coreNode(target(srcRoot, file, use.spec));
+    if (to === undefined || to === from) continue;
+    const [a, b] = [LAYER_OF.get(from), LAYER_OF.get(to)];
+    if (b === undefined) found.push(unplaced(to, use.line));
+    else if (a !== undefined && b > a)
+      found.push({
+        file: rel,
+        line: use.line,
+        rule: "layers.core-order",
+        message: `${rel} imports core/${to}${use.typeOnly ? " (a type)" : ""}: ${CORE_LAYERS[b]!.layer} (core/${to}) sits above ${CORE_LAYERS[a]!.layer} (core/${from}); move what both need down`,
+      });
+  }
+  return found;
+}
+
+/** One import between two folders (or loose files) of core/: where it is written. */
+interface CoreEdge {
+  from: string;
+  to: string;
+  file: string;
+  line: number;
+}
+
+/** The imports between folders of core/ (type imports included), for cycles. */
+export function coreEdges(srcRoot: string, files: ReadonlyArray<{ file: string; text: string }>): CoreEdge[] {
+  const edges: CoreEdge[] = [];
+  for (const { file, text } of files) {
+    const rel = path.relative(srcRoot, file).split(path.sep).join("/");
+    const from = coreNode(rel);
+    if (from === undefined) continue;
+    for (const use of importsOf(file, text)) {
+      const to = coreNode(target(srcRoot, file, use.spec));
+      if (to !== undefined && to !== from) edges.push({ from, to, file: rel, line: use.line });
+    }
+  }
+  return edges;
+}
+
+/**
+ * Cycles between folders of core/ (type imports counted): every import that closes one, named
+ * file:line. Tarjan's strongly connected components: a component of more than one folder is a cycle.
+ */
+export function coreCycles(edges: readonly CoreEdge[]): Violation[] {
+  const next = new Map<string, Set<string>>();
+  for (const e of edges) next.set(e.from, (next.get(e.from) ?? new Set()).add(e.to));
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const component = new Map<string, number>();
+  let counter = 0;
+  let components = 0;
+  const visit = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of next.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) ?? 0, low.get(w) ?? 0));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) ?? 0, index.get(w) ?? 0));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const members: string[] = [];
+    for (let w = stack.pop(); w !== undefined; w = w === v ? undefined : stack.pop()) {
+      onStack.delete(w);
+      members.push(w);
+    }
+    if (members.length > 1) for (const m of members) component.set(m, components);
+    components++;
+  };
+  for (const v of next.keys()) if (!index.has(v)) visit(v);
+  return edges
+    .filter((e) => component.has(e.from) && component.get(e.from) === component.get(e.to))
+    .map((e) => ({
+      file: e.file,
+      line: e.line,
+      rule: "layers.core-cycle",
+      message: `${e.file} imports core/${e.to}, and core/${e.to} imports core/${e.from} (maybe through others): give what both need one home below them`,
+    }));
+}
+
+const CLIENT_ID_SET = new Set<string>(CLIENT_IDS);
+
+/**
+ * Outside core/clients/, branches on a client id: `x === "codex"`, `case "cursor":`, a list of ids
+ * (`["claude-desktop", "cursor"].includes(…)`). What differs between clients is a fact of their module.
+ */
+function clientIdBranches(rel: string, text: string): Violation[] {
+  if (rel.startsWith("core/clients/")) return [];
+  const source = ts.createSourceFile(rel, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const found: Violation[] = [];
+  const isId = (node: ts.Node | undefined) =>
+    node !== undefined && ts.isStringLiteralLike(node) && CLIENT_ID_SET.has(node.text);
+  const hit = (node: ts.Node, id: string) =>
+    found.push({
+      file: rel,
+      line: lineOf(source, node),
+      rule: "clients.id-branch",
+      message: `${rel} branches on the client id "${id}": say what differs as a fact of the client's module (core/clients/types.ts)`,
+    });
+  const EQUALITY = new Set([
+    ts.SyntaxKind.EqualsEqualsEqualsToken,
+    ts.SyntaxKind.ExclamationEqualsEqualsToken,
+    ts.SyntaxKind.EqualsEqualsToken,
+    ts.SyntaxKind.ExclamationEqualsToken,
+  ]);
+  const visit = (node: ts.Node): void => {
+    if (ts.isBinaryExpression(node) && EQUALITY.has(node.operatorToken.kind)) {
+      const literal = [node.left, node.right].find(isId);
+      if (literal && ts.isStringLiteralLike(literal)) hit(node, literal.text);
+    } else if (ts.isCaseClause(node) && isId(node.expression) && ts.isStringLiteralLike(node.expression)) {
+      hit(node, node.expression.text);
+    } else if (ts.isArrayLiteralExpression(node)) {
+      const literal = node.elements.find(isId);
+      if (literal && ts.isStringLiteralLike(literal)) hit(node, literal.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
   return found;
 }
 

@@ -6,7 +6,15 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { checkFile, formatViolation, importsOf } from "./rules.js";
+import {
+  CORE_LAYERS,
+  checkFile,
+  coreCycles,
+  coreEdges,
+  coreNode,
+  formatViolation,
+  importsOf,
+} from "./rules.js";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
 
@@ -31,6 +39,21 @@ describe("the source tree keeps the structure rules (docs/dev/architecture.md)",
   test("no file under src/ breaks one (each break named file:line; there is no list of exceptions)", () => {
     expect(files.length).toBeGreaterThan(100);
     expect(broken.map(formatViolation)).toEqual([]);
+  });
+
+  test("no two folders of src/core/ import each other, however indirectly (type imports counted)", () => {
+    const texts = files.map((file) => ({ file, text: readFileSync(file, "utf8") }));
+    const edges = coreEdges(SRC, texts);
+    expect(edges.length).toBeGreaterThan(100);
+    expect(coreCycles(edges).map(formatViolation)).toEqual([]);
+  });
+
+  test("every folder and loose file of src/core/ has its layer, and every layer names what exists", () => {
+    const rel = files.map((f) => path.relative(SRC, f).split(path.sep).join("/"));
+    const present = new Set(rel.flatMap((f) => coreNode(f) ?? []));
+    const placed = new Set(CORE_LAYERS.flatMap((l) => l.members));
+    expect([...present].filter((n) => !placed.has(n))).toEqual([]);
+    expect([...placed].filter((n) => !present.has(n))).toEqual([]);
   });
 });
 
@@ -161,9 +184,99 @@ describe("the checker", () => {
     const text = 'import { readTextOrNull, replaceFile } from "../system/files.js";';
     expect(check("core/undo/undo-runner.ts", text)).toEqual(["core/undo/undo-runner.ts:1 io.replace"]);
     expect(check("core/import/apply-import.ts", text)).toEqual(["core/import/apply-import.ts:1 io.replace"]);
-    expect(check("core/sync/write-sequence.ts", text)).toEqual([]);
+    expect(check("core/ledger/write-sequence.ts", text)).toEqual([]);
     expect(check("core/manifest/edit.ts", text)).toEqual([]);
-    expect(check("core/undo/backups.ts", 'import { readTextOrNull } from "../system/files.js";')).toEqual([]);
+    expect(check("core/ledger/backups.ts", 'import { readTextOrNull } from "../system/files.js";')).toEqual(
+      [],
+    );
+  });
+
+  test("inside core/, an import from a lower layer up to a higher one is a break, type imports too", () => {
+    const text = [
+      'import type { Target } from "../clients/types.js";',
+      'import { loadState } from "../ledger/state.js";',
+      'import { lossless } from "../../core/text/lossless-text.js";',
+      'import { run } from "./run.js";',
+      'const { plan } = await import("../sync/plan.js");',
+    ].join("\n");
+    expect(check("core/system/files.ts", text)).toEqual([
+      "core/system/files.ts:1 layers.core-order",
+      "core/system/files.ts:2 layers.core-order",
+      "core/system/files.ts:5 layers.core-order",
+    ]);
+    // Down, or within a layer (status, sync, undo and import share one), is fine.
+    expect(check("core/sync/plan.ts", text.replace(/\.\.\/sync\//, "../undo/"))).toEqual([]);
+    expect(check("commands/sync.ts", 'import { plan } from "../core/doctor/index.js";')).toEqual([]);
+  });
+
+  test("an import of a folder of core/ with no layer is a break", () => {
+    expect(check("core/sync/plan.ts", '\nimport { a } from "../newthing/x.js";')).toEqual([
+      "core/sync/plan.ts:2 layers.core-unplaced",
+    ]);
+  });
+
+  test("a cycle between folders of core/ is named at every import that closes it, type imports counted", () => {
+    const file = (rel: string, ...lines: string[]) => ({ file: path.join(SRC, rel), text: lines.join("\n") });
+    const edges = coreEdges(SRC, [
+      file("core/sync/plan.ts", 'import { a } from "../undo/restore.js";'),
+      file("core/undo/restore.ts", "", 'import type { B } from "../doctor/x.js";'),
+      file("core/doctor/x.ts", 'import type { C } from "../sync/plan.js";'),
+      file("core/doctor/y.ts", 'import { d } from "../system/host.js";'),
+    ]);
+    expect(coreCycles(edges).map((v) => `${v.file}:${v.line} ${v.rule}`)).toEqual([
+      "core/sync/plan.ts:1 layers.core-cycle",
+      "core/undo/restore.ts:2 layers.core-cycle",
+      "core/doctor/x.ts:1 layers.core-cycle",
+    ]);
+    expect(coreCycles(edges.filter((e) => e.from !== "doctor/"))).toEqual([]);
+  });
+
+  test("outside core/clients/, a comparison, case or list of client ids is a break", () => {
+    const text = [
+      'if (f.client === "codex") run();',
+      "switch (client) {",
+      '  case "cursor":',
+      "}",
+      'const desktop = ["claude-desktop", "cursor"].includes(t.client.id);',
+      'query.set("cursor", page.cursor);',
+      'const name = "vscode";',
+    ].join("\n");
+    expect(check("core/doctor/checks/x.ts", text)).toEqual([
+      "core/doctor/checks/x.ts:1 clients.id-branch",
+      "core/doctor/checks/x.ts:3 clients.id-branch",
+      "core/doctor/checks/x.ts:5 clients.id-branch",
+    ]);
+    expect(check("core/clients/codex.ts", text)).toEqual([]);
+  });
+
+  test("formats/ is reached through its index only", () => {
+    const text =
+      'import { canonical } from "../formats/json/merge.js";\nimport { parseTarget } from "../formats/index.js";';
+    expect(check("core/sync/target-plan.ts", text)).toEqual(["core/sync/target-plan.ts:1 formats.index"]);
+    expect(check("core/formats/toml/splice.ts", 'import { a } from "../json/merge.js";')).toEqual([]);
+  });
+
+  test("doctor's I/O is in gather/ and probe/; its checks take only types from there", () => {
+    const io = 'import { readFile } from "node:fs/promises";\nimport { request } from "node:http";';
+    expect(check("core/doctor/group.ts", io)).toEqual([
+      "core/doctor/group.ts:1 doctor.io",
+      "core/doctor/group.ts:2 doctor.io",
+    ]);
+    expect(check("core/doctor/checks/node.ts", io)).toEqual([
+      "core/doctor/checks/node.ts:1 doctor.io",
+      "core/doctor/checks/node.ts:2 doctor.io",
+    ]);
+    expect(check("core/doctor/gather/lookups.ts", io)).toEqual([]);
+    expect(check("core/doctor/probe/live-probe.ts", io)).toEqual([]);
+    const gathered = [
+      'import type { ConfigFacts } from "../gather/read-configs.js";',
+      'import { readConfig } from "../gather/read-configs.js";',
+      'import { probeAll } from "../probe/probe-phase.js";',
+    ].join("\n");
+    expect(check("core/doctor/checks/configs.ts", gathered)).toEqual([
+      "core/doctor/checks/configs.ts:2 doctor.checks-pure",
+      "core/doctor/checks/configs.ts:3 doctor.checks-pure",
+    ]);
   });
 
   test("a break is reported as src/<file>:<line> with the rule and what to do", () => {

@@ -9,6 +9,7 @@ import { targetKey } from "../../src/core/clients/targets.js";
 import type { Target } from "../../src/core/clients/types.js";
 import type { BuiltEntry } from "../../src/core/entries/target-entry.js";
 import type { Environment } from "../../src/core/environments/types.js";
+import type { State } from "../../src/core/ledger/state.js";
 import type { Manifest } from "../../src/core/manifest/schema.js";
 import type { InstalledIndex } from "../../src/core/packages/installs.js";
 import {
@@ -18,7 +19,6 @@ import {
   predictInstalls,
   type SyncPlan,
 } from "../../src/core/sync/plan.js";
-import type { State } from "../../src/core/sync/state.js";
 
 function env(id: string, kind: Environment["kind"], prefix: string, node: string): Environment {
   return {

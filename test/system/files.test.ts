@@ -14,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { targetSlug } from "../../src/core/clients/targets.js";
+import { keepBackup, listBackups } from "../../src/core/ledger/backups.js";
 import {
   closeLog,
   makePrivateFolder,
@@ -22,7 +23,6 @@ import {
   withLock,
   writePrivateFile,
 } from "../../src/core/system/files.js";
-import { keepBackup, listBackups } from "../../src/core/undo/backups.js";
 
 let dir: string;
 beforeEach(() => {

@@ -3,7 +3,7 @@
  * stdout, started through the process runner, each line bounded, its stderr logged.
  */
 import type { JSONRPCMessage, Transport, TransportSendOptions } from "@modelcontextprotocol/server";
-import type { ShareLaunch } from "../../core/bridge-control/share-launch.js";
+import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { MAX_MESSAGE_BYTES, peekId } from "../../core/relay/jsonrpc.js";
 import { LineSplitter } from "../../core/relay/line-splitter.js";
 import { type StartedProcess, startProcess } from "../../core/system/run.js";

@@ -2,8 +2,9 @@
  * The gateway: every shared server the bridge runs, read from the manifest at start and again on
  * `POST /control/reload`, their status for `GET /control/status`, and the idle sweep.
  */
-import type { ManifestShares, ShareLaunch } from "../../core/bridge-control/share-launch.js";
+
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
+import type { ManifestShares, ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import type { Endpoint } from "../http.js";
 import { ListCache } from "./list-cache.js";

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { ShareLaunch } from "../../core/bridge-control/share-launch.js";
+import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { writePrivateFile } from "../../core/system/files.js";
 
 /** The list methods answered from the cache while the server is stopped. */

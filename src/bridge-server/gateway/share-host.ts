@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import type { McpHttpHandler, Server } from "@modelcontextprotocol/server";
-import type { ShareLaunch } from "../../core/bridge-control/share-launch.js";
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
+import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import type { Endpoint } from "../http.js";
 import { ModernLane } from "../modern-lane.js";

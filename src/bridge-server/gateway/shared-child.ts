@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Client, McpSubscription, PriorDiscovery, Transport } from "@modelcontextprotocol/client";
-import type { ShareLaunch } from "../../core/bridge-control/share-launch.js";
+import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { VERSION } from "../../version.js";
 import { ChildTransport } from "./child-transport.js";
 import { type CachedServer, LIST_METHODS, type ListCache, type ListMethod } from "./list-cache.js";

@@ -104,7 +104,7 @@ export function complete(table: Table, words: readonly string[], names: () => Na
   if (eq) {
     const option = options.find((o) => o.long === eq[1]);
     if (!option?.value) return { candidates: [] };
-    return withPrefix(valuesOf(table, command, option, names), eq[2]!, `${eq[1]}=`);
+    return withPrefix(valuesOf(table, command, option, names), eq[2] ?? "", `${eq[1]}=`);
   }
   if (pending) return withPrefix(valuesOf(table, command, pending, names), current);
   if (current.startsWith("-")) return withPrefix({ candidates: flagsOf(options) }, current);

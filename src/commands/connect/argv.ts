@@ -12,7 +12,7 @@ export interface ConnectArgv extends ConnectOptions {
 export function parseConnectArgv(args: readonly string[]): ConnectArgv | null {
   const o: ConnectArgv = { url: undefined, header: [], start: true, transport: "http", noColor: false };
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
+    const arg = args[i] ?? "";
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const flag = eq === -1 ? arg : arg.slice(0, eq);
     const value = (): string | null => {

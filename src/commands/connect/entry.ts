@@ -45,7 +45,7 @@ export async function fastConnect(argv: readonly string[]): Promise<number | und
   } catch (error) {
     const [{ createOutput }, { reportError }] = await Promise.all([
       import("../../ui/output.js"),
-      import("../../cli.js"),
+      import("../../ui/report-error.js"),
     ]);
     const output = createOutput({ color: !options.noColor }, host.env);
     output.addSecrets(log.secrets);

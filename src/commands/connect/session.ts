@@ -44,7 +44,7 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
     return how === "lost" ? ExitCode.failed : ExitCode.ok;
   }
   const target = await targetOf(p, io);
-  const auth = p.auth ? await openAuth(p, io) : undefined;
+  const auth = p.auth ? await openAuth(p.auth, p, io) : undefined;
   const relay = new StreamableHttpRelay({
     url: target.url,
     name: target.name,
@@ -108,11 +108,11 @@ async function targetOf(p: PreparedConnect, io: ConnectIo): Promise<RelayTarget>
 }
 
 /** The login provider for `--auth`; one that cannot be had answers every request with why. */
-async function openAuth(p: PreparedConnect, io: ConnectIo): Promise<RemoteAuth> {
+async function openAuth(server: string, p: PreparedConnect, io: ConnectIo): Promise<RemoteAuth> {
   try {
     const { openRemoteAuth } = await import("../../core/relay/remote-auth-provider.js");
     return await openRemoteAuth({
-      server: p.auth!,
+      server,
       url: p.url,
       env: io.host.env,
       log: io.log,

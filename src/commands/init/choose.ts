@@ -80,7 +80,8 @@ export async function chooseServers(
         const client = await ctx.openRegistry();
         const found = chooseWay(
           client,
-          await fetchRegistryServer(client, parseRegistryName(name)!, registryIo),
+          // look.ts let only catalogue and registry names through.
+          await fetchRegistryServer(client, parseRegistryName(name) ?? { name }, registryIo),
         );
         if (own(ctx.existing.manifest.servers, found.template.name) !== undefined)
           kept.push(found.template.name);

@@ -49,11 +49,12 @@ export async function dryRun(
     >,
 ): Promise<number> {
   const { planned: p, out, manifestFile: file } = ctx;
-  if (p.manifestChanged && !out.json)
-    out.print(await unifiedDiff(ctx.shown(file), ctx.existing.text, p.nextText!, out));
-  if (!p.manifestChanged) return 0;
+  const next = p.nextText;
+  // A changed manifest has its next text.
+  if (!p.manifestChanged || next === null) return 0;
+  if (!out.json) out.print(await unifiedDiff(ctx.shown(file), ctx.existing.text, next, out));
   const preview = {
-    manifest: { file, missing: false, text: p.nextText, manifest: parseManifestText(p.nextText!, file) },
+    manifest: { file, missing: false, text: next, manifest: parseManifestText(next, file) },
     secrets: {
       ...pick({ ...ctx.scan.secretValues, ...ctx.importAnswers.values }, p.importPreview?.secrets),
       ...ctx.newSecrets,

@@ -3,9 +3,10 @@
  * uses a flag's answer before asking, and records its answer here; nothing is written until the
  * one confirmation (create-astro's wizard: steps over a narrow context, side effects last).
  */
-import type { CommandContext } from "../../cli.js";
+
 import type { Catalogue, ServerTemplate } from "../../core/catalogue/index.js";
 import type { Target } from "../../core/clients/types.js";
+import type { Machine } from "../../core/environments/machine.js";
 import type { Environment } from "../../core/environments/types.js";
 import type { ImportCandidate, ImportPlan, ImportResult } from "../../core/import/index.js";
 import type { LoadedManifest } from "../../core/manifest/load.js";
@@ -14,30 +15,14 @@ import { dict } from "../../core/own-keys.js";
 import type { RegistryClient } from "../../core/registry/index.js";
 import type { ChosenServer } from "../../core/registry/pick.js";
 import type { ReadableSecret } from "../../core/sync/target-safety.js";
-import type { Machine } from "../../core/system/machine.js";
 import type { SecretAnswers } from "../../ui/ask.js";
 import type { Output } from "../../ui/output.js";
 import type { Prompts } from "../../ui/prompts.js";
+import type { initCommand } from "../init-flags.js";
+import type { OptionsOf } from "../shared/command.js";
 
-export interface InitOptions {
-  yes?: boolean;
-  json?: boolean;
-  dryRun?: boolean;
-  manifest?: string;
-  env: string[];
-  client: string[];
-  registry?: string;
-  server?: string[];
-  secret?: string[];
-  arg?: string[];
-  import?: boolean;
-  /** An imported key with different values in different places: this client's value. */
-  preferClient?: string[];
-  /** An imported key with different values in different places: each keeps its own. */
-  keepBoth?: boolean;
-  sync?: boolean;
-  bridge?: boolean;
-}
+/** init's flags, as its declaration (init-flags.ts) types them. */
+export type InitOptions = OptionsOf<typeof initCommand>;
 
 /** How init meets the terminal: injected, so steps never read `process.stdin` themselves. */
 export interface InitTerminal {
@@ -110,10 +95,6 @@ export interface InitContext extends Found, Answers {
   env: Readonly<Record<string, string | undefined>>;
   openRegistry: () => Promise<RegistryClient>;
   planned: Planned;
-}
-
-export function initOptions(ctx: CommandContext): InitOptions {
-  return ctx.options as CommandContext["options"] & InitOptions;
 }
 
 export function emptyAnswers(): Answers {

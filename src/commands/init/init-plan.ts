@@ -212,7 +212,7 @@ export async function goAhead(ctx: Pick<InitContext, "prompts" | "planned" | "op
   if (parts.length === 0) return { write: true, sync: false };
   const said = andList(parts);
   const yes = await ctx.prompts.confirm({
-    message: `${said[0]!.toUpperCase()}${said.slice(1)}?`,
+    message: `${said.charAt(0).toUpperCase()}${said.slice(1)}?`,
     default: true,
   });
   return { write: yes, sync: yes && wantsSync };

@@ -5,6 +5,7 @@
 import { loadCatalogue } from "../../core/catalogue/index.js";
 import { discoverTargets } from "../../core/clients/targets.js";
 import { detectEnvironments } from "../../core/environments/detect.js";
+import type { Machine } from "../../core/environments/machine.js";
 import { envMatches } from "../../core/environments/types.js";
 import { scanImports } from "../../core/import/index.js";
 import { loadManifest, userManifest } from "../../core/manifest/load.js";
@@ -12,7 +13,6 @@ import { loadSecrets } from "../../core/manifest/secrets-file.js";
 import { dict, own } from "../../core/own-keys.js";
 import { parseRegistryName } from "../../core/registry/index.js";
 import { assertAllKnown, checkPreferredClients, selectEnvironments } from "../../core/selectors.js";
-import type { Machine } from "../../core/system/machine.js";
 import { parseSecretFlags } from "../../ui/ask.js";
 import type { Output } from "../../ui/output.js";
 import { renderFound } from "../../ui/reports/init-report.js";

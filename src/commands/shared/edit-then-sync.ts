@@ -3,14 +3,15 @@
  * with `--dry-run` it plans from the manifest text the edit would write, and the keys it would
  * store, not from the files as they are. Reported as `sync` reports, inside the command's result.
  */
-import type { CommandContext } from "../../cli.js";
+
+import type { Machine } from "../../core/environments/machine.js";
 import { parseManifestText } from "../../core/manifest/validate.js";
 import { runSync, syncExitCode } from "../../core/sync/run-sync.js";
-import type { Machine } from "../../core/system/machine.js";
 import { renderSync, syncJson, warnReadable } from "../../ui/reports/sync-report.js";
+import type { CommandContext, SharedOptions } from "./command.js";
 
 export async function syncAfterEdit(
-  ctx: CommandContext,
+  ctx: CommandContext<SharedOptions<"dryRun" | "manifest" | "env" | "client" | "project">>,
   machine: Machine,
   edit: {
     file: string;

@@ -2,12 +2,13 @@
  * After `add` or `init` wrote remote servers: which of them need a login (asked once, as sync asks),
  * said with the command that logs in — and, on a terminal, the login offered right away.
  */
-import type { CommandContext } from "../../cli.js";
+
+import type { Machine } from "../../core/environments/machine.js";
 import type { ServerSpec } from "../../core/manifest/schema.js";
-import type { Machine } from "../../core/system/machine.js";
+import type { CommandContext, SharedOptions } from "./command.js";
 
 export async function offerLogins(
-  ctx: CommandContext,
+  ctx: CommandContext<SharedOptions<"json" | "manifest">>,
   machine: Machine,
   servers: ReadonlyArray<readonly [string, ServerSpec]>,
   options: {
@@ -30,7 +31,8 @@ export async function offerLogins(
       );
     if (!options.ask || !(await options.ask(l.server))) continue;
     const { run } = await import("../login.js");
-    await run({ ...ctx, args: [l.server] });
+    // `login <server>` with the manifest of the command that offers it, in the browser.
+    await run({ ...ctx, args: [l.server], options: { ...ctx.options, browser: true } });
   }
   return needed.map((l) => l.server);
 }

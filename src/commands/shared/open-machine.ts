@@ -2,8 +2,9 @@
  * The machine a command runs on, opened one way for every command: from then on its output names files
  * as this machine shows them (inside WSL, a file on a Windows drive as `C:\…`).
  */
-import type { CommandContext } from "../../cli.js";
-import { type Machine, openMachine } from "../../core/system/machine.js";
+
+import { type Machine, openMachine } from "../../core/environments/machine.js";
+import type { AnyOptions, CommandContext } from "./command.js";
 
 /**
  * Commands open the machine only through this, so reports and errors alike name files so. Its
@@ -13,7 +14,7 @@ import { type Machine, openMachine } from "../../core/system/machine.js";
  */
 export async function openCommandMachine(
   ctx: Pick<CommandContext, "host" | "output"> & {
-    options?: { dryRun?: boolean | undefined };
+    options?: AnyOptions & { dryRun?: boolean | undefined };
     heldCaches?: CommandContext["heldCaches"];
   },
   /** holdCaches: the command writes them itself when it goes ahead (init, after its question). */

@@ -6,8 +6,8 @@
 import http from "node:http";
 import net from "node:net";
 import { VERSION } from "../../version.js";
-import { nodeFetch } from "../relay/keep-alive-fetch.js";
 import { type Proof, ProvenAgent, proveBridge, provenUrl } from "./bridge-proof.js";
+import { nodeFetch } from "./keep-alive-fetch.js";
 import { BRIDGE_SERVER_NAME, PROBE_CLIENT } from "./state-folder.js";
 
 export type ProbeResult =

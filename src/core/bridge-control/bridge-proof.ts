@@ -115,7 +115,8 @@ export async function proveBridge(url: URL, token: string, timeoutMs = 3000): Pr
       token,
       timeoutMs,
     );
-    const proof = { address: socket.remoteAddress!, port: socket.remotePort! };
+    // A connected socket has both.
+    const proof = { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
     socket.destroy();
     return proof;
   } catch {

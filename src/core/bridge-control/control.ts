@@ -3,9 +3,9 @@
  * managed through lifecycle.ts, reported as one value the command prints (or emits as JSON).
  */
 import path from "node:path";
+import type { Machine } from "../environments/machine.js";
 import { OperationError } from "../errors.js";
 import { loadManifest } from "../manifest/load.js";
-import type { Machine } from "../system/machine.js";
 import { bridgeDetails } from "./bridge-probe.js";
 import {
   ensureBridge,
@@ -14,6 +14,7 @@ import {
   localLifecycle,
   stopBridge,
 } from "./lifecycle.js";
+import { bridgePlace } from "./placement.js";
 import { type BridgeSettings, loadBridgeSettings } from "./settings.js";
 import { readToken } from "./token-file.js";
 
@@ -77,23 +78,17 @@ async function elsewhere(
   const file = manifestOption ? path.resolve(machine.host.cwd, manifestOption) : machine.paths.manifest;
   const { manifest } = await loadManifest(file, { cacheDir: machine.paths.cache });
   const { detectEnvironments } = await import("../environments/detect.js");
-  const { planBridge } = await import("./wiring.js");
   const { environments } = await detectEnvironments(machine);
   // Where it lives is the same rule as for the entries sync writes, enabled or not.
-  const wiring = await planBridge(
-    { ...manifest, bridge: { port: 7760, ...manifest.bridge, enabled: true } },
-    environments,
-    machine,
-    { createToken: false },
-  );
-  if (!wiring || wiring.env.local) return undefined;
-  const { env, program } = wiring;
+  const place = bridgePlace(manifest, environments, machine.host.self);
+  if (!place || place.env.local) return undefined;
+  const { env, program } = place;
   return {
     async run(action) {
       if (!program)
         throw new OperationError(
           "bridge-elsewhere",
-          `The bridge lives in ${env.id}: ${wiring.reason ?? "mcp-twin is not installed there"}.`,
+          `The bridge lives in ${env.id}: ${place.reason ?? "mcp-twin is not installed there"}.`,
         );
       const r = await env.exec(program.node, [program.script, "bridge", action, "--json"], {
         timeoutMs: 60_000,
@@ -144,7 +139,7 @@ async function entriesNow(
   machine: Machine,
 ): Promise<{ holders: string[]; unreadable: string[] } | undefined> {
   try {
-    const { loadState } = await import("../sync/state.js");
+    const { loadState } = await import("../ledger/state.js");
     const { bridgeEntriesInFiles } = await import("./retire.js");
     return await bridgeEntriesInFiles(machine, await loadState(machine.paths.state));
   } catch {

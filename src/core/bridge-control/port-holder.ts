@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, readlink } from "node:fs/promises";
 import path from "node:path";
-import { untrusted } from "../formats/control-chars.js";
+import { untrusted } from "../text/control-chars.js";
 
 export interface PortHolder {
   pid: number;
@@ -21,8 +21,8 @@ export function listeningInodes(table: string, port: number): string[] {
     const cols = line.trim().split(/\s+/);
     // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
     if (cols.length < 10) continue;
-    const local = cols[1]!;
-    if (cols[3] === "0A" && local.slice(local.lastIndexOf(":") + 1) === hexPort) inodes.push(cols[9]!);
+    const [, local = "", , state, , , , , , inode = ""] = cols;
+    if (state === "0A" && local.slice(local.lastIndexOf(":") + 1) === hexPort) inodes.push(inode);
   }
   return inodes;
 }

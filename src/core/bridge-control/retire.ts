@@ -3,15 +3,15 @@
  * stops it through the lifecycle's own stop (only the process holding the bridge's state lock).
  */
 import { CLIENTS } from "../clients/index.js";
+import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
 import { loadFormats, readTargetEntries } from "../formats/index.js";
+import type { State, TargetRecord } from "../ledger/state.js";
+import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
 import { own } from "../own-keys.js";
-import type { State, TargetRecord } from "../sync/state.js";
 import { readTextOrNull } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import { probeBridge } from "./bridge-probe.js";
-import { BRIDGE_ENTRY } from "./entry-name.js";
 import { ownedInstance, parseInstance } from "./instance.js";
 import { localLifecycle, stopBridge } from "./lifecycle.js";
 import { bridgeHomeIn } from "./state-folder.js";

@@ -4,8 +4,8 @@
  * in its overrides (Windows gets `C:\Users\a\p`), so no side is handed a path it cannot open.
  */
 import type { LocalInfo } from "../environments/local.js";
+import { type EnvInfo, translateArgs } from "../environments/path-translation.js";
 import { envMatches } from "../environments/types.js";
-import { type EnvInfo, translateArgs } from "../import/fold.js";
 import type { ServerOverride } from "../manifest/schema.js";
 
 /** Where a server made here runs: this environment, and the machine's others. */
@@ -33,8 +33,9 @@ export function placesOf(local: LocalInfo, more: readonly EnvInfo[] = []): Place
 
 /** A path as this environment spells it (a Windows path typed inside WSL: its `/mnt/…` form). */
 export function spelledHere(p: string, places: Places | undefined): string {
-  for (const o of places?.others ?? []) {
-    const t = translateArgs([p], o, places!.here)?.[0];
+  if (!places) return p;
+  for (const o of places.others) {
+    const t = translateArgs([p], o, places.here)?.[0];
     if (t !== undefined && t !== p) return t;
   }
   return p;

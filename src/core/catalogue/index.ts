@@ -12,8 +12,8 @@ import { type ServerSpec, serverSchema } from "../manifest/schema.js";
 import { referencedNames } from "../manifest/spec.js";
 import { own } from "../own-keys.js";
 import { notAKey } from "../secrets/placeholders.js";
+import { packageRoot } from "../system/package-root.js";
 import { foldersElsewhere, type Places, spelledHere } from "./folder-places.js";
-import { packageRoot } from "./package-root.js";
 import {
   type SecretAsk,
   type ServerTemplate,
@@ -35,8 +35,6 @@ export interface Catalogue {
   templates: Template[];
   problems: CatalogueProblem[];
 }
-
-export { packageRoot } from "./package-root.js";
 
 export function loadCatalogue(options: { homeDir?: string; builtinDir?: string } = {}): Catalogue {
   const byName = new Map<string, Template>();
@@ -70,8 +68,8 @@ function loadTemplateFile(file: string): { template: Template } | { problem: Cat
   }
   const result = templateSchema.safeParse(getNodeValue(root));
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    return { problem: { file, message: `${issue.path.join(".") || "(top level)"}: ${issue.message}` } };
+    const [issue] = result.error.issues;
+    return { problem: { file, message: `${issue?.path.join(".") || "(top level)"}: ${issue?.message}` } };
   }
   return { template: result.data };
 }
@@ -234,10 +232,10 @@ export function instantiate(
   if (Object.keys(overrides).length > 0) draft.overrides = overrides;
   const result = serverSchema.safeParse(draft);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
+    const [issue] = result.error.issues;
     throw new UsageError(
       "template-invalid",
-      `The ${template.name} template gave an invalid server: ${issue.path.join(".")}: ${issue.message}.`,
+      `The ${template.name} template gave an invalid server: ${issue?.path.join(".")}: ${issue?.message}.`,
       {
         hint: "Check the answers given for its inputs.",
       },

@@ -81,7 +81,7 @@ export const templateSchema = z
       });
     const text = JSON.stringify(t.server);
     for (const m of text.matchAll(/\$\{input:([A-Za-z0-9_]+)\}/g)) {
-      if (!own(t.inputs, m[1]!))
+      if (!own(t.inputs, m[1] ?? ""))
         ctx.addIssue({
           code: "custom",
           path: ["inputs"],

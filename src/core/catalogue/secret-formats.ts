@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "jsonc-parser";
 import type { SecretFormat } from "../secrets/placeholders.js";
-import { packageRoot } from "./package-root.js";
+import { packageRoot } from "../system/package-root.js";
 
 /**
  * Only the `secrets` of each file are read — no zod, nothing of sync's own modules — so a sync that

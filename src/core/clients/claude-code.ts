@@ -4,6 +4,7 @@
  */
 import { anyExists, inHome } from "./locate.js";
 import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+import { SHELL_BRACES } from "./variables.js";
 
 /**
  * Project scope is `.mcp.json`, where values are `${VAR}` references. Entries always carry `type`:
@@ -35,4 +36,29 @@ export const claudeCode: ClientModule = {
     return Number.isFinite(ms) && ms > 0 ? ms : 30_000;
   },
   processNames: { windows: ["claude.exe"], posix: ["claude"] },
+  // On native Windows it starts servers without a shell: `npx.cmd` is not found.
+  windowsBatch: "no-shell",
+  ownBackups: "~/.claude/backups",
+  reading: {
+    variables: SHELL_BRACES,
+    type: "strict",
+    // ~/.claude.json is the CLI's own state, rewritten with JSON.stringify and read with JSON.parse.
+    strictJson: (scope) => scope === "user",
+    // Local scope: `projects["<dir>"].mcpServers` in ~/.claude.json.
+    localScope(top, project, windows) {
+      const key = projectKey(top.projects, project, windows);
+      return key === undefined ? undefined : ["projects", key, "mcpServers"];
+    },
+  },
 };
+
+/** The key of `projects` in ~/.claude.json for a folder (Windows keys use forward slashes). */
+function projectKey(projects: unknown, dir: string, windows: boolean): string | undefined {
+  if (!projects || typeof projects !== "object") return undefined;
+  const norm = (p: string) => {
+    const s = p.replace(/\\/g, "/").replace(/\/+$/, "");
+    return windows ? s.toLowerCase() : s;
+  };
+  const want = norm(dir);
+  return Object.keys(projects).find((k) => norm(k) === want);
+}

@@ -2,7 +2,7 @@
  * Claude Desktop: Windows, macOS and Linux (beta). Its config file cannot hold remote servers (they
  * are skipped), so url servers get a stdio relay.
  */
-import { joinNative } from "../environments/types.js";
+import { type Environment, joinNative } from "../environments/types.js";
 import { anyExists, existsIn, inHome, listIn } from "./locate.js";
 import {
   type ClientModule,
@@ -10,6 +10,7 @@ import {
   type Target,
   UNDOCUMENTED_STARTUP_TIMEOUT_MS,
 } from "./types.js";
+import { LITERAL } from "./variables.js";
 
 const FILE = "claude_desktop_config.json";
 const MSIX_NOTE = "Store (MSIX) build: its packaged config, not %APPDATA%\\Claude";
@@ -20,8 +21,8 @@ const LINUX_NOTE = "Linux (beta) build";
  * ignores — servers written there by hand (or by an older install) never start. doctor reports
  * it, import reads it (sync never writes it). Undefined for every other target.
  */
-export function classicDesktopFile(target: Target): { path: string; file: string } | undefined {
-  if (target.client.id !== "claude-desktop" || target.env.kind !== "windows") return undefined;
+function classicDesktopFile(target: Target): { path: string; file: string } | undefined {
+  if (target.env.kind !== "windows") return undefined;
   if (target.scope !== "user" || target.note !== MSIX_NOTE) return undefined;
   const appdata = target.env.vars.APPDATA;
   if (!appdata) return undefined;
@@ -87,7 +88,36 @@ export const claudeDesktop: ClientModule = {
   processNames: { windows: ["claude.exe"], posix: ["Claude"] },
   windowsSpaces: "splits",
   windowsEntryEnv: (target) => (target.note === MSIX_NOTE ? storeBuildEnv(target) : undefined),
+  // It started bare `npx` / `.cmd` commands on Windows from this version on.
+  windowsBatch: { since: "0.7.5" },
+  async windowsBuild(target) {
+    const store = target.note === MSIX_NOTE;
+    const version = store ? undefined : await classicVersion(target.env);
+    return { store, ...(version ? { version } : {}) };
+  },
+  builtInNode: { key: "isUsingBuiltInNodeForMcp", setting: "Use Built-in Node.js for MCP" },
+  reading: { variables: LITERAL, strictJson: () => true, ignoredFile: classicDesktopFile },
 };
+
+/** Classic Claude Desktop (Squirrel) keeps one `app-<version>` folder per installed version. */
+async function classicVersion(env: Environment): Promise<string | undefined> {
+  const local = env.vars.LOCALAPPDATA;
+  if (!local) return undefined;
+  const dir = env.access(joinNative("windows", local, "AnthropicClaude"));
+  if (!dir) return undefined;
+  // Loaded here only: the client table is read at every start, doctor alone asks this.
+  const { readdir } = await import("node:fs/promises");
+  const { default: semver } = await import("semver");
+  try {
+    const versions = (await readdir(dir)).flatMap((n) => {
+      const v = /^app-(\d+\.\d+\.\d+)$/.exec(n)?.[1];
+      return v ? [v] : [];
+    });
+    return versions.sort(semver.rcompare)[0];
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The Store (MSIX) build starts servers with PATHEXT cut to `.CPL` and WINDIR empty, so a server

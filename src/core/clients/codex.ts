@@ -4,8 +4,10 @@
  * tables.
  */
 import { joinNative } from "../environments/types.js";
+import { codexKeys, commonCodexEntry } from "./codex-entry.js";
 import { anyExists, inHome } from "./locate.js";
 import type { ClientModule, Launch, Remote } from "./types.js";
+import { NO_EXPANSION } from "./variables.js";
 
 /** The keys of an entry that say how to start the server: mcp-twin's. */
 const OWNED = [
@@ -119,6 +121,8 @@ export const codex: ClientModule = {
     forwardKey: "env_vars",
   },
   processNames: { windows: ["codex.exe"], posix: ["codex"] },
+  // Values are never expanded: variables are passed on by name (env_vars, bearer_token_env_var).
+  reading: { variables: NO_EXPANSION, commonKeys: codexKeys, commonEntry: commonCodexEntry },
 };
 
 function stdio(launch: Launch): Record<string, unknown> {

@@ -9,6 +9,7 @@ import {
   UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   withHeaders,
 } from "./types.js";
+import { EDITOR } from "./variables.js";
 
 export const cursor: ClientModule = {
   id: "cursor",
@@ -32,4 +33,5 @@ export const cursor: ClientModule = {
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["Cursor.exe"], posix: ["cursor"] },
   windowsSpaces: "may-split",
+  reading: { variables: EDITOR },
 };

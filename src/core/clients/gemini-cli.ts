@@ -9,6 +9,7 @@ import {
   UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   withHeaders,
 } from "./types.js";
+import { SHELL_BARE } from "./variables.js";
 
 export const geminiCli: ClientModule = {
   id: "gemini-cli",
@@ -38,4 +39,9 @@ export const geminiCli: ClientModule = {
     return typeof t === "number" && t > 0 ? t : UNDOCUMENTED_STARTUP_TIMEOUT_MS;
   },
   processNames: { windows: ["gemini.exe"], posix: ["gemini"] },
+  reading: {
+    variables: SHELL_BARE,
+    streamableUrlKey: "httpUrl",
+    untypedUrlMaybeSse: { httpFirstSince: "0.61" },
+  },
 };

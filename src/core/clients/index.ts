@@ -27,6 +27,16 @@ const BY_ID = {
 /** In the manifest schema's order. */
 export const CLIENTS: readonly ClientModule[] = CLIENT_IDS.map((id) => BY_ID[id]);
 
+/** The module of a client the manifest schema knows. */
+export function clientModule(id: ClientId): ClientModule {
+  return BY_ID[id];
+}
+
+/** A client by id, or — for an id no module has (a record of another version) — the first one. */
+export function clientOrFirst(id: string): ClientModule {
+  return clientById(id) ?? BY_ID[CLIENT_IDS[0]];
+}
+
 export function clientById(id: string): ClientModule | undefined {
   return CLIENTS.find((c) => c.id === id);
 }

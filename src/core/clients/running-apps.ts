@@ -4,8 +4,8 @@
  * call, made only when a Windows app's config actually changed.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import type { Machine } from "../environments/machine.js";
 import { sysPath } from "../system/host.js";
-import type { Machine } from "../system/machine.js";
 import { decodeWindowsOutput } from "../system/run.js";
 import type { Target } from "./types.js";
 

@@ -4,8 +4,10 @@
  * start-up timeout, reference syntax for project files).
  */
 import type { Environment, EnvKind } from "../environments/types.js";
-import type { ConfigFormatId } from "../formats/types.js";
-import type { ClientId } from "../manifest/schema.js";
+import type { ConfigFormatId } from "../formats/index.js";
+import type { EntryView } from "./entry-view.js";
+import type { ClientId } from "./ids.js";
+import type { VariableSyntax } from "./variables.js";
 
 type Scope = "user" | "project";
 
@@ -105,6 +107,54 @@ export interface ClientModule {
    * (undefined: none). Values the entry sets itself win.
    */
   windowsEntryEnv?(target: Target): Record<string, string> | undefined;
+  /** How it reads an entry of its file: doctor, status and import read entries as it does. */
+  reading: EntryReading;
+  /**
+   * On Windows, a batch file (`npx.cmd`) given as the command: "no-shell" — it starts servers
+   * without a shell, so the entry fails; `since` — it wraps one itself from that version on (and in
+   * its Store build). Undefined: not known (it may not wrap it).
+   */
+  windowsBatch?: "no-shell" | { since: string };
+  /** The Windows app's build, which some facts depend on: its Store (MSIX) build, its version. */
+  windowsBuild?(target: Target): Promise<{ store: boolean; version?: string }>;
+  /**
+   * It runs a bare `node`/`npx` on a Node.js of its own (which does not see `npm -g` packages)
+   * unless this top-level key of its file is false; `setting` is what its settings call it.
+   */
+  builtInNode?: { key: string; setting: string };
+  /** Where it keeps backups of its own file, for a file that was reset. */
+  ownBackups?: string;
+}
+
+/** How a client reads an entry of its file back (clients/entry-view.ts applies it). */
+interface EntryReading {
+  /** How it expands references in an entry's values. */
+  variables: VariableSyntax;
+  /**
+   * How strictly it reads "type": "strict" — a url needs "http" or "sse" (else the entry is read
+   * as stdio, without a command), a command "stdio" or nothing; "required" — so, and every entry
+   * says it. Undefined: it reads "type" loosely.
+   */
+  type?: "strict" | "required";
+  /** Its own keys in the other clients' vocabulary (`headers`), with the variables it passes on by name. */
+  commonKeys?(entry: Record<string, unknown>, view: EntryView): Record<string, unknown>;
+  /** Its entry in the other clients' vocabulary, references for what it passes on, its own keys left out (import). */
+  commonEntry?(raw: unknown): unknown;
+  /** The one key it takes a remote server's url from (others are not read). */
+  urlKey?: string;
+  /** A key whose url it always reads as Streamable HTTP. */
+  streamableUrlKey?: string;
+  /** A `url` without "type" is SSE in its docs and older versions, Streamable HTTP first from this one. */
+  untypedUrlMaybeSse?: { httpFirstSince: string };
+  /** The app rewrites its file or reads it with JSON.parse, so comments and trailing commas break it. */
+  strictJson?(scope: Scope): boolean;
+  /**
+   * Servers of one project kept in its user file (a local scope): where they sit in the file's
+   * top-level value for that project folder (undefined: none there).
+   */
+  localScope?(top: Record<string, unknown>, project: string, windows: boolean): string[] | undefined;
+  /** A file of its the app ignores (doctor says which it reads; import reads both; sync writes neither). */
+  ignoredFile?(target: Target): { path: string; file: string } | undefined;
 }
 
 /** One config file mcp-twin may edit: (environment, client, scope). */

@@ -10,6 +10,7 @@ import {
   UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   withHeaders,
 } from "./types.js";
+import { EDITOR } from "./variables.js";
 
 export const vscode: ClientModule = {
   id: "vscode",
@@ -35,4 +36,5 @@ export const vscode: ClientModule = {
   gui: true,
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["Code.exe"], posix: ["code"] },
+  reading: { variables: EDITOR, type: "required" },
 };

@@ -6,6 +6,7 @@ import {
   UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   withHeaders,
 } from "./types.js";
+import { EDITOR } from "./variables.js";
 
 export const windsurf: ClientModule = {
   id: "windsurf",
@@ -28,4 +29,5 @@ export const windsurf: ClientModule = {
   gui: true,
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["Windsurf.exe"], posix: ["windsurf"] },
+  reading: { variables: EDITOR, urlKey: "serverUrl" },
 };

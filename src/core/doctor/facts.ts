@@ -1,11 +1,13 @@
-/** Everything doctor's checks look at, gathered once (collect.ts does all the I/O) and then only read. */
+/**
+ * Everything doctor's checks look at, gathered once (gather/ does all the I/O, probe/ runs the live
+ * probes) and then only read.
+ */
 
 import type { EntryClass } from "../entries/ownership.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import type { LoginLine } from "../oauth/needs-login.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
-import type { BridgeFacts } from "./bridge-phase.js";
 import type { BackupsFacts } from "./checks/backup-books.js";
 import type { RunningApp } from "./checks/configs.js";
 import type { EntryFacts } from "./checks/entry-lint.js";
@@ -14,9 +16,10 @@ import type { ManifestFacts } from "./checks/manifest.js";
 import type { NodeFacts } from "./checks/node.js";
 import type { SecretsFacts } from "./checks/secrets.js";
 import type { StateFacts } from "./checks/state-file.js";
-import type { EntryWork } from "./entries-phase.js";
-import type { ProbeResult } from "./live-probe.js";
-import type { ConfigFacts } from "./read-configs.js";
+import type { BridgeFacts } from "./gather/bridge-phase.js";
+import type { EntryWork } from "./gather/entries-phase.js";
+import type { ConfigFacts } from "./gather/read-configs.js";
+import type { ProbeResult } from "./probe/live-probe.js";
 import type { Where } from "./types.js";
 
 /** A manifest server (not disabled, within --server), with what its references resolve from. */

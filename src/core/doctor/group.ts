@@ -40,7 +40,7 @@ export function groupShared(checks: readonly Check[]): Check[] {
   const out: Check[] = [];
   for (const c of checks) {
     const key = keyOf(c);
-    const members = key ? groups.get(key)! : [c];
+    const members = (key && groups.get(key)) || [c];
     if (members.length < 2) {
       out.push(c);
       continue;
@@ -49,17 +49,15 @@ export function groupShared(checks: readonly Check[]): Check[] {
     if (members[0] !== c) continue;
     const { client: _client, scope: _scope, env, oneForAll: _one, ...rest } = c;
     const envs = new Set(members.map((m) => m.env));
-    out.push({ ...rest, ...(envs.size === 1 && env ? { env } : {}), places: members.map(placeOf) });
+    out.push({ ...rest, ...(envs.size === 1 && env ? { env } : {}), places: members.flatMap(placeOf) });
   }
   return out;
 }
 
-function placeOf(c: Check): Place {
-  return {
-    env: c.env!,
-    client: c.client!,
-    ...(c.scope && c.scope !== "user" ? { scope: c.scope } : {}),
-  };
+/** Where a grouped finding is (each member has a place: keyOf groups only those). */
+function placeOf(c: Check): Place[] {
+  if (!c.env || !c.client) return [];
+  return [{ env: c.env, client: c.client, ...(c.scope && c.scope !== "user" ? { scope: c.scope } : {}) }];
 }
 
 /** "Claude Code (project)": a place as the report names it. */

@@ -1,6 +1,7 @@
 /**
- * `mcp-twin doctor`: gather the facts (collect.ts, all the I/O), run every check of the registry
- * on them (all-checks.ts, pure), keep what --server asks for, and report one cause once (group.ts).
+ * `mcp-twin doctor`: gather the facts (gather/collect.ts, all the I/O), run every check of the
+ * registry on them (all-checks.ts, pure), keep what --server asks for, and report one cause once
+ * (group.ts).
  */
 
 import type { TrustRequest } from "../manifest/trust.js";
@@ -8,7 +9,7 @@ import { checkSelectors } from "../selectors.js";
 import type { Host } from "../system/host.js";
 import type { Progress } from "../system/progress.js";
 import { runChecks } from "./all-checks.js";
-import { collectFacts } from "./collect.js";
+import { collectFacts } from "./gather/collect.js";
 import { groupShared } from "./group.js";
 import type { Check } from "./types.js";
 

@@ -6,7 +6,7 @@ import { uvxTool } from "../entries/launch/runners.js";
 import type { CheckId } from "./all-checks.js";
 import type { ScopeItems } from "./facts.js";
 import type { Show } from "./path-style.js";
-import type { ProbeCommand } from "./probe-command.js";
+import type { ProbeCommand } from "./probe/probe-command.js";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 

@@ -5,12 +5,14 @@
  */
 
 import { VERSION } from "../../version.js";
-import { BRIDGE_ENTRY } from "../bridge-control/entry-name.js";
-import type { BridgeWiring } from "../bridge-control/wiring.js";
 import type { Target } from "../clients/types.js";
+import type { Machine } from "../environments/machine.js";
+import { mcpTwinIn } from "../environments/self-launch.js";
 import { shortForm, spacedPrefix } from "../environments/shortname.js";
 import type { Environment } from "../environments/types.js";
 import { nodeExeOnPath } from "../environments/windows.js";
+import type { State } from "../ledger/state.js";
+import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
 import { relayLogins } from "../oauth/needs-login.js";
 import {
@@ -20,10 +22,8 @@ import {
   readInstalledIndex,
 } from "../packages/installs.js";
 import { BIN_AFTER_INSTALL } from "../packages/npm-prefix.js";
-import type { State } from "../sync/state.js";
 import { getEnv } from "../system/host.js";
-import type { Machine } from "../system/machine.js";
-import { mcpTwinIn } from "./self-launch.js";
+import type { BridgeWiring } from "./bridge-wiring.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./target-entry.js";
 
 export interface DesiredInput {
@@ -85,7 +85,7 @@ function selfHere(envs: readonly Environment[], machine: Machine): EntryContext[
 }
 
 /**
- * Raw `command` servers: is each entry's program there, where the entry runs (program-check.ts)?
+ * Raw `command` servers: is each entry's program there, where the entry runs (entries/programs/program-check.ts)?
  * A missing one becomes a problem of the entry (written all the same). Most manifests have no such
  * server: then nothing is loaded or looked at.
  */
@@ -95,7 +95,7 @@ export async function checkEntryPrograms(
   machine: Machine,
 ): Promise<void> {
   if (!input.servers.some(([, s]) => s.command !== undefined || s.overrides)) return;
-  const { checkPrograms } = await import("../environments/program-check.js");
+  const { checkPrograms } = await import("./programs/program-check.js");
   await checkPrograms(desired, input.allEnvs, machine.host.env, input.targets);
 }
 
@@ -107,7 +107,7 @@ export async function wireBridge(
   options: { createToken: boolean },
 ): Promise<BridgeWiring | undefined> {
   if (!manifest.bridge?.enabled) return undefined;
-  const { planBridge } = await import("../bridge-control/wiring.js");
+  const { planBridge } = await import("./bridge-wiring.js");
   return planBridge(manifest, allEnvs, machine, options);
 }
 
@@ -174,7 +174,8 @@ async function windowsPathTable(
         table.set(p, "node.exe");
         continue;
       }
-      const prefix = spacedPrefix(p)!.prefix;
+      // A path with a space: it has a prefix to shorten.
+      const prefix = spacedPrefix(p)?.prefix ?? p;
       const why =
         form === "none"
           ? `Windows has no 8.3 short name for "${prefix}" (8.3 names are off on that drive).`

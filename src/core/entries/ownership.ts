@@ -3,8 +3,8 @@
  * `status` and doctor's drift check ask (pure).
  */
 
+import { type EntryRecord, entryHash, isOursHash } from "../ledger/state.js";
 import { own } from "../own-keys.js";
-import { type EntryRecord, entryHash, isOursHash } from "../sync/state.js";
 import type { BuiltEntry } from "./target-entry.js";
 
 /**

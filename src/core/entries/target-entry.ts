@@ -3,18 +3,13 @@
  * short path names) comes in through the context.
  */
 import type { Launch, Target } from "../clients/types.js";
-import type { MissingProgram } from "../environments/missing-programs.js";
 import type { Environment } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
+import { exactVersion, splitSpec } from "../manifest/package-spec.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { type ResolveContext, resolveString, serverIn } from "../manifest/spec.js";
-import {
-  BIN_AFTER_INSTALL,
-  exactVersion,
-  type InstalledPackage,
-  pickBin,
-  splitSpec,
-} from "../packages/npm-prefix.js";
+import { BIN_AFTER_INSTALL, type InstalledPackage, pickBin } from "../packages/npm-prefix.js";
+import type { MissingProgram } from "./programs/missing-programs.js";
 
 export interface EntryContext {
   environments: readonly Environment[];
@@ -158,7 +153,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
         // No space after the colon: Claude Desktop on Windows splits arguments at spaces.
         args.push("--header", `${header}:\${${variable}}`);
       });
-      const local = ctx.environments.find((e) => e.local)!;
+      const local = localEnvironment(ctx.environments);
       const entry = clientLaunch({ command: ctx.self.node, args, env: headerEnv }, local, target, ctx);
       value = target.client.stdioEntry(entry.launch);
       problems.push(...entry.problems);
@@ -289,7 +284,8 @@ export function launchIn(
   | { ok: true; launch: Launch; program?: string }
   | { ok: false; code: "not-installed"; reason: string; missing?: { package: string; env: string } } {
   if (!server.package) {
-    const program = run.command!;
+    // A server without a package runs a command (a url server's entry is built apart).
+    const program = run.command ?? "";
     return { ok: true, launch: { command: program, args, env: envVars }, program };
   }
   const name = splitSpec(server.package).name;
@@ -347,7 +343,7 @@ function projectRunEnv(
   return {
     ok: false,
     code: "no-environment",
-    reason: `it is limited to ${server.environments!.join(", ")}, and a project file's entry runs where the project is opened (${clientEnv.id})`,
+    reason: `it is limited to ${(server.environments ?? []).join(", ")}, and a project file's entry runs where the project is opened (${clientEnv.id})`,
   };
 }
 
@@ -385,7 +381,7 @@ function chooseRunEnv(
   const other = acrossTheLine(clientEnv, ctx.environments, canRun);
   if (other) return { ok: true, env: other };
   const why = !allowed(clientEnv.id)
-    ? `it is limited to ${server.environments!.join(", ")}`
+    ? `it is limited to ${(server.environments ?? []).join(", ")}`
     : `${clientEnv.id} cannot run it (${clientEnv.reason ?? "not usable"})`;
   return {
     ok: false,
@@ -471,7 +467,7 @@ function crossOver(
         : [launch.command];
     return {
       command: "wsl.exe",
-      args: ["-d", runEnv.distro!, "--exec", ...exec, ...launch.args],
+      args: ["-d", runEnv.distro ?? "", "--exec", ...exec, ...launch.args],
       env: names.length > 0 ? { ...launch.env, WSLENV: names.map((n) => `${n}/u`).join(":") } : {},
     };
   }
@@ -496,5 +492,12 @@ function windowsPathForLinux(p: string, wsl: Environment): string | undefined {
   const m = /^([A-Za-z]):\\(.*)$/.exec(p);
   if (!m) return undefined;
   const root = (wsl.vars.WSL_MOUNT_ROOT ?? "/mnt/").replace(/\/?$/, "/");
-  return `${root}${m[1]!.toLowerCase()}/${m[2]!.replace(/\\/g, "/")}`;
+  return `${root}${(m[1] ?? "").toLowerCase()}/${(m[2] ?? "").replace(/\\/g, "/")}`;
+}
+
+/** The environment mcp-twin runs in: always among those found. */
+function localEnvironment(environments: readonly Environment[]): Environment {
+  const local = environments.find((e) => e.local);
+  if (!local) throw new Error("no local environment among those found");
+  return local;
 }

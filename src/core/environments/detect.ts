@@ -5,8 +5,8 @@
  */
 import path from "node:path";
 import type { CacheFiles } from "../system/caches.js";
-import type { Machine } from "../system/machine.js";
 import { openSealedJson, sealJson } from "../system/sealed-json.js";
+import type { Machine } from "./machine.js";
 import { gatherPosixFacts, posixEnvironment, posixStamp } from "./posix.js";
 import type { EnvFacts, Environment } from "./types.js";
 import { envMatches } from "./types.js";
@@ -131,7 +131,7 @@ export async function detectEnvironments(machine: Machine, options: DetectOption
 
     const fresh =
       cache.distros && host.now().getTime() - Date.parse(cache.distros.savedAt) < DISTRO_LIST_TTL_MS;
-    let distros = fresh ? cache.distros!.list : undefined;
+    let distros = fresh ? cache.distros?.list : undefined;
     if (!distros) {
       options.onGather?.("the WSL distros");
       distros = await listDistros(host, wslExePath(host, bridge));

@@ -28,13 +28,13 @@ export function parseNpmInfo(stdout: string, stderr: string): NpmInfo {
   const all = `${stderr}\n${stdout}`.replace(/\r/g, "");
   // Paths are printed unquoted and may hold spaces (C:\Program Files\nodejs\node.exe).
   const cli = /^npm verbose cli (.+?[\\/]node(?:js)?(?:\.exe)?) \S.*$/im.exec(all);
-  if (cli) info.nodePath = cli[1]!.trim();
+  if (cli) info.nodePath = (cli[1] ?? "").trim();
   const node =
     /npm info using node@(v\d+\.\d+\.\d+\S*)/.exec(all) ?? /npm verbose node (v\d+\.\d+\.\d+\S*)/.exec(all);
-  if (node) info.nodeVersion = node[1]!;
+  if (node?.[1] !== undefined) info.nodeVersion = node[1];
   const npm =
     /npm info using npm@(\d+\.\d+\.\d+\S*)/.exec(all) ?? /npm verbose npm\s+v(\d+\.\d+\.\d+\S*)/.exec(all);
-  if (npm) info.npmVersion = npm[1]!;
+  if (npm?.[1] !== undefined) info.npmVersion = npm[1];
   return info;
 }
 

@@ -5,6 +5,8 @@
  */
 
 import { dict, own } from "../own-keys.js";
+import { splitAbsolute } from "./launch-paths.js";
+import type { EnvKind } from "./types.js";
 
 const DRIVE = /^([A-Za-z]):(?:[\\/](.*))?$/;
 const WSL_UNC = /^\\\\wsl(?:\.localhost|\$)\\([^\\]+)(\\.*)?$/i;
@@ -14,10 +16,10 @@ export function windowsToWsl(p: string, mountRoot: string, distro?: string): str
   const drive = DRIVE.exec(p);
   if (drive) {
     const rest = (drive[2] ?? "").replace(/\\/g, "/").replace(/\/+$/, "");
-    return `${withSlash(mountRoot)}${drive[1]!.toLowerCase()}${rest ? `/${rest}` : ""}`;
+    return `${withSlash(mountRoot)}${(drive[1] ?? "").toLowerCase()}${rest ? `/${rest}` : ""}`;
   }
   const unc = WSL_UNC.exec(p);
-  if (unc && distro && unc[1]!.toLowerCase() === distro.toLowerCase()) {
+  if (unc && distro && unc[1]?.toLowerCase() === distro.toLowerCase()) {
     return (unc[2] ?? "\\").replace(/\\/g, "/");
   }
   return undefined;
@@ -33,7 +35,7 @@ export function wslToWindows(p: string, mountRoot: string, distro: string): stri
   const root = withSlash(mountRoot);
   if (p.startsWith(root)) {
     const m = /^([a-z])(?:\/(.*))?$/i.exec(p.slice(root.length));
-    if (m) return `${m[1]!.toUpperCase()}:\\${(m[2] ?? "").replace(/\//g, "\\")}`;
+    if (m) return `${(m[1] ?? "").toUpperCase()}:\\${(m[2] ?? "").replace(/\//g, "\\")}`;
   }
   return `\\\\wsl.localhost\\${distro}${p.replace(/\//g, "\\")}`;
 }
@@ -73,13 +75,14 @@ export function parseIni(text: string): Record<string, Record<string, string>> {
     const line = raw.replace(/[#;].*$/, "").trim();
     const header = /^\[(.+)\]$/.exec(line);
     if (header) {
-      section = header[1]!.trim().toLowerCase();
+      section = (header[1] ?? "").trim().toLowerCase();
       continue;
     }
     const kv = /^([^=]+)=(.*)$/.exec(line);
     if (!kv) continue;
-    out[section] = own(out, section) ?? dict();
-    out[section]![kv[1]!.trim().toLowerCase()] = kv[2]!.trim().replace(/^["']|["']$/g, "");
+    const values = own(out, section) ?? dict();
+    out[section] = values;
+    values[(kv[1] ?? "").trim().toLowerCase()] = (kv[2] ?? "").trim().replace(/^["']|["']$/g, "");
   }
   return out;
 }
@@ -100,4 +103,32 @@ export function cmdQuote(arg: string): string {
   if (arg.length > 0 && !/[\s"&|<>^%()!,;=]/.test(arg)) return arg;
   // Inside quotes cmd still expands %VAR%; doubling quotes is how cmd escapes them.
   return `"${arg.replace(/"/g, '""')}"`;
+}
+
+export interface EnvInfo {
+  id: string;
+  kind: EnvKind;
+  distro?: string;
+  mountRoot?: string;
+}
+
+/** Absolute paths in args, rewritten for another environment of the same machine; undefined when one cannot be. */
+export function translateArgs(args: readonly string[], from: EnvInfo, to: EnvInfo): string[] | undefined {
+  const out: string[] = [];
+  for (const arg of args) {
+    const split = splitAbsolute(arg);
+    if (!split) {
+      out.push(arg);
+      continue;
+    }
+    if (to.kind === "wsl" && split.style === "windows") {
+      const p = windowsToWsl(arg, to.mountRoot ?? "/mnt/", to.distro);
+      if (p === undefined) return undefined;
+      out.push(p);
+    } else if (to.kind === "windows" && split.style === "posix") {
+      if (from.kind !== "wsl" || !from.distro) return undefined;
+      out.push(wslToWindows(arg, from.mountRoot ?? "/mnt/", from.distro));
+    } else out.push(arg);
+  }
+  return out;
 }

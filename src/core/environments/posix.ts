@@ -40,7 +40,10 @@ async function real(p: string): Promise<string> {
 export async function gatherPosixFacts(host: Host, local: LocalInfo): Promise<EnvFacts> {
   const PATH = getEnv(host.env, "PATH") ?? "";
   const vars: Record<string, string> = {};
-  for (const name of XDG_VARS) if (host.env[name]) vars[name] = host.env[name]!;
+  for (const name of XDG_VARS) {
+    const value = host.env[name];
+    if (value) vars[name] = value;
+  }
   // Entries that start Windows programs from here spell C:\ through the automount root.
   if (local.kind === "wsl") vars.WSL_MOUNT_ROOT = local.mountRoot;
   const facts: EnvFacts = {

@@ -3,7 +3,8 @@
  * command (or step) to give the user when it is missing there. Pure; no look-ups.
  */
 
-import { programName } from "../entries/launch/program.js";
+import { own } from "../own-keys.js";
+import { programName } from "./program.js";
 import type { EnvKind } from "./types.js";
 
 type Hints = Partial<Record<EnvKind, string>>;
@@ -68,12 +69,8 @@ const HINTS: Record<string, Hints> = {
  * does not know it. `program` may be a path or carry `.exe`: its base name is what counts.
  */
 function installHint(program: string, envKind: EnvKind): string | undefined {
-  const base = program
-    .split(/[\\/]/)
-    .pop()!
-    .replace(/\.(exe|cmd|bat)$/i, "")
-    .toLowerCase();
-  return Object.hasOwn(HINTS, base) ? HINTS[base]![envKind] : undefined;
+  const base = (program.split(/[\\/]/).pop() ?? program).replace(/\.(exe|cmd|bat)$/i, "").toLowerCase();
+  return own(HINTS, base)?.[envKind];
 }
 
 /** What provides each known program ("uv" provides uvx), for advice that names it. */
@@ -128,11 +125,11 @@ export function installAdvice(program: string, env: { id: string; kind: EnvKind 
  * `nodeThere`: the environment's own node was found (then only npm is missing).
  */
 export function npmAdvice(env: { kind: EnvKind }, nodeThere: boolean): string {
-  if (env.kind === "windows") return `Install Node.js on Windows (it brings npm): ${HINTS.npm!.windows}.`;
-  if (env.kind === "macos") return `Install Node.js (it brings npm): ${HINTS.npm!.macos}.`;
+  if (env.kind === "windows") return `Install Node.js on Windows (it brings npm): ${NODE.windows}.`;
+  if (env.kind === "macos") return `Install Node.js (it brings npm): ${NODE.macos}.`;
   const inside = env.kind === "wsl" ? " inside WSL" : "";
   // Not the distribution's nodejs/npm packages: too old for mcp-twin's engines (see NODE).
   return nodeThere
-    ? `Install npm${inside}: ${HINTS.npm!.linux} (npm comes with its Node.js)${env.kind === "wsl" ? "; keep appendWindowsPath on" : ""}.`
-    : `Install Node.js and npm${inside}: ${HINTS.npm!.linux}${env.kind === "wsl" ? "; keep appendWindowsPath on" : ""}.`;
+    ? `Install npm${inside}: ${NODE.linux} (npm comes with its Node.js)${env.kind === "wsl" ? "; keep appendWindowsPath on" : ""}.`
+    : `Install Node.js and npm${inside}: ${NODE.linux}${env.kind === "wsl" ? "; keep appendWindowsPath on" : ""}.`;
 }

@@ -8,13 +8,13 @@ export function spacedPrefix(windowsPath: string): { prefix: string; rest: strin
   if (!windowsPath.includes(" ")) return undefined;
   const m = /^([A-Za-z]:)\\(.*)$/.exec(windowsPath);
   if (!m) return undefined;
-  const parts = m[2]!.split("\\");
+  const parts = (m[2] ?? "").split("\\");
   let last = -1;
   parts.forEach((p, i) => {
     if (p.includes(" ")) last = i;
   });
   return {
-    prefix: [m[1]!, ...parts.slice(0, last + 1)].join("\\"),
+    prefix: [m[1] ?? "", ...parts.slice(0, last + 1)].join("\\"),
     rest: parts.slice(last + 1).join("\\"),
   };
 }
@@ -83,8 +83,11 @@ export function readShortNames(asked: readonly ShortNameQuestion[], output: stri
   if (lines.length !== asked.length) return out;
   const parts = (p: string) => p.split("\\");
   asked.forEach(({ prefix, path }, i) => {
-    const answer = parts(lines[i]!);
-    if (answer.length !== parts(path).length || answer[0]!.toLowerCase() !== parts(prefix)[0]!.toLowerCase())
+    const answer = parts(lines[i] ?? "");
+    if (
+      answer.length !== parts(path).length ||
+      (answer[0] ?? "").toLowerCase() !== (parts(prefix)[0] ?? "").toLowerCase()
+    )
       return;
     const short = answer.slice(0, parts(prefix).length).join("\\");
     // Still a space: some folder on the way has no short name, so no form without spaces exists.

@@ -90,9 +90,18 @@ export function windowsInteropLocal(host: Host): WindowsInterop {
     if (!host.sysroot) return p;
     const drive = /^([A-Za-z]):[\\/]?(.*)$/.exec(p);
     if (drive)
-      return path.join(host.sysroot, drive[1]!.toLowerCase(), ...drive[2]!.split(/[\\/]+/).filter(Boolean));
+      return path.join(
+        host.sysroot,
+        (drive[1] ?? "").toLowerCase(),
+        ...(drive[2] ?? "").split(/[\\/]+/).filter(Boolean),
+      );
     const unc = /^\\\\([^\\]+)\\(.*)$/.exec(p);
-    if (unc) return path.join(host.sysroot, unc[1]!.toLowerCase(), ...unc[2]!.split(/\\+/).filter(Boolean));
+    if (unc)
+      return path.join(
+        host.sysroot,
+        (unc[1] ?? "").toLowerCase(),
+        ...(unc[2] ?? "").split(/\\+/).filter(Boolean),
+      );
     return undefined;
   };
   const env = (extra: Record<string, string> = {}) => ({ ...host.env, ...extra });

@@ -3,6 +3,7 @@
  * `wsl.exe -d <distro> --exec sh -lc <script>` call, reached afterwards through
  * `\\wsl.localhost\<distro>\...` and `wsl.exe --exec`.
  */
+
 import { getEnv, type Host } from "../system/host.js";
 import { decodeWindowsOutput, tail } from "../system/run.js";
 import { wslToWindows } from "./path-translation.js";
@@ -53,7 +54,7 @@ export async function gatherDistroFacts(host: Host, wslExe: string, distro: stri
   const kv: Record<string, string> = {};
   for (const line of decodeWindowsOutput(result.stdout).split("\n")) {
     const m = /^([A-Za-z]+)=(.*)$/.exec(line.trim());
-    if (m) kv[m[1]!] = m[2]!;
+    if (m) kv[m[1] ?? ""] = m[2] ?? "";
   }
   facts.home = kv.home ?? "";
   if (kv.xdg) facts.vars.XDG_CONFIG_HOME = kv.xdg;
@@ -84,7 +85,8 @@ function wslenvFor(host: Host, extra: Record<string, string> = {}) {
 }
 
 export function distroEnvironment(facts: EnvFacts, host: Host, windows: WindowsInterop): Environment {
-  const distro = facts.distro!;
+  // A distro's facts name it.
+  const distro = facts.distro ?? "";
   const wslExe = wslExePath(host, windows);
   const exec = (command: string, args: readonly string[], options: EnvRunOptions = {}) =>
     host.runner.run(wslExe, ["-d", distro, "--exec", command, ...args], {

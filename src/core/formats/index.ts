@@ -3,19 +3,32 @@
  * The TOML engine is loaded on first need (`loadFormats`): a sync with no TOML target never pays
  * for its parser.
  */
-import type { ClientModule, Target } from "../clients/types.js";
 import { jsonFormat } from "./json/index.js";
 import type { ConfigFormat, ConfigFormatId, EntryEdit, ParsedDocument } from "./types.js";
+
+/** What the formats need of a client (clients/types.ts's ClientModule has it): its format and the keys it owns. */
+interface FormatClient {
+  id: string;
+  format?: ConfigFormatId;
+  ownedKeys?: readonly string[];
+}
+
+/** One client config file, as the formats read and edit it (a clients/types.ts Target). */
+interface FormatTarget {
+  client: FormatClient;
+  serversPath: readonly string[];
+  file: string;
+}
 
 const loaded: Partial<Record<ConfigFormatId, ConfigFormat>> = { json: jsonFormat };
 
 /** Load the formats these clients' files are in (call before formatOf). */
-export async function loadFormats(clients: Iterable<Pick<ClientModule, "format">>): Promise<void> {
+export async function loadFormats(clients: Iterable<Pick<FormatClient, "format">>): Promise<void> {
   for (const c of clients)
     if (c.format === "toml" && !loaded.toml) loaded.toml = (await import("./toml/index.js")).tomlFormat;
 }
 
-export function formatOf(client: Pick<ClientModule, "format" | "id">): ConfigFormat {
+export function formatOf(client: Pick<FormatClient, "format" | "id">): ConfigFormat {
   const format = loaded[client.format ?? "json"];
   if (!format)
     throw new Error(`the ${client.format} format of ${client.id} is not loaded (call loadFormats first)`);
@@ -23,7 +36,11 @@ export function formatOf(client: Pick<ClientModule, "format" | "id">): ConfigFor
 }
 
 /** A target's file parsed by its client's format (throws config-parse as the format does). */
-export function parseTarget(target: Pick<Target, "client">, text: string, file: string): ParsedDocument {
+export function parseTarget(
+  target: Pick<FormatTarget, "client">,
+  text: string,
+  file: string,
+): ParsedDocument {
   return formatOf(target.client).parse(text, file);
 }
 
@@ -31,20 +48,13 @@ export function parseTarget(target: Pick<Target, "client">, text: string, file: 
  * The entries of a target's file as mcp-twin compares them: whole entries, or for a client that
  * writes into entries itself (Codex's tool approvals), only the keys mcp-twin owns.
  */
-export function readTargetEntries(
-  target: Pick<Target, "client" | "serversPath" | "file">,
-  text: string,
-): Record<string, unknown> {
+export function readTargetEntries(target: FormatTarget, text: string): Record<string, unknown> {
   const entries = parseTarget(target, text, target.file).entries(target.serversPath);
   return ownedView(entries, target.client.ownedKeys);
 }
 
 /** The target's text with these entry edits applied (only owned keys of an entry replaced). */
-export function editTargetEntries(
-  target: Pick<Target, "client" | "serversPath" | "file">,
-  text: string,
-  edits: readonly EntryEdit[],
-): string {
+export function editTargetEntries(target: FormatTarget, text: string, edits: readonly EntryEdit[]): string {
   return formatOf(target.client).applyEntryEdits(
     text,
     target.serversPath,
@@ -58,11 +68,7 @@ export function editTargetEntries(
  * An entry's value exactly as written in `text` (a backup), to give it back byte for byte;
  * undefined when absent, or when the client's format cannot (TOML: its values are rewritten).
  */
-export function targetEntryText(
-  target: Pick<Target, "client" | "serversPath" | "file">,
-  text: string,
-  name: string,
-): string | undefined {
+export function targetEntryText(target: FormatTarget, text: string, name: string): string | undefined {
   return formatOf(target.client).entryText?.(text, target.serversPath, name, target.file);
 }
 
@@ -85,4 +91,16 @@ export function ownedView(
   return out;
 }
 
-export type { ConfigFormat, EntryEdit, ParsedDocument } from "./types.js";
+/**
+ * The JSON(C) engine's own calls: the manifest's edits and depth limit (manifest/), a JSON config's
+ * empty servers key (undo).
+ */
+export {
+  applyEntryEdits,
+  MAX_DEPTH,
+  parseConfig,
+  readEntries,
+  removeEmptyServers,
+  tooDeepAt,
+} from "./json/merge.js";
+export type { ConfigFormat, ConfigFormatId, EntryEdit, ParsedDocument } from "./types.js";

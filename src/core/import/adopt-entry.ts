@@ -5,10 +5,14 @@
  */
 
 import type { Target } from "../clients/types.js";
+import { type Context, loadContext, openManifest, readTargetTexts } from "../context/context.js";
 import { type DesiredInput, entriesNow } from "../entries/desired.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
+import type { Machine } from "../environments/machine.js";
 import { UsageError, UsageErrors } from "../errors.js";
 import { readTargetEntries } from "../formats/index.js";
+import { saveHandWritten } from "../ledger/backups.js";
+import { entryHash, isOurs, loadState, saveState } from "../ledger/state.js";
 import { withServerFields, writeManifest } from "../manifest/edit.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
@@ -16,13 +20,9 @@ import { resolveString } from "../manifest/spec.js";
 import { parseManifestText } from "../manifest/validate.js";
 import { dict, own } from "../own-keys.js";
 import { notAKey } from "../secrets/placeholders.js";
-import { assertKnown, checkSelectors } from "../selectors.js";
-import { type Context, loadContext, openManifest, readTargetTexts } from "../sync/context.js";
-import { entryHash, isOurs, loadState, saveState } from "../sync/state.js";
+import { assertKnown, checkSelectors, unknownName } from "../selectors.js";
 import { readTextOrNull, withLock } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
-import { saveHandWritten } from "../undo/backups.js";
 import { type AdoptMerge, adoptMerge, type ReadEntry } from "./adopt-merge.js";
 import type { Source } from "./fold.js";
 import { allocateSecrets } from "./inline-keys.js";
@@ -104,8 +104,8 @@ export async function planAdopt(
   const opened = await openManifest(machine, options);
   const { loaded } = opened;
   const spec = own(loaded.manifest.servers, options.server);
-  if (spec === undefined) {
-    assertKnown({
+  if (spec === undefined)
+    throw unknownName({
       code: "unknown-server",
       given: "adopt",
       name: options.server,
@@ -113,7 +113,6 @@ export async function planAdopt(
       knownAs: `Servers of ${loaded.file}`,
       known: Object.keys(loaded.manifest.servers),
     });
-  }
   const prepared = await loadContext(machine, { ...options, opened }, progress);
   // A file that does not parse stops adopt (exit 2), as it stops sync.
   const { texts, unreadable, unparsable } = await readTargetTexts(prepared);
@@ -133,7 +132,7 @@ export async function planAdopt(
     );
   const built = pickedOne.built?.ok ? read(pickedOne.built.value) : undefined;
   const merge = adoptMerge({
-    spec: spec!,
+    spec,
     runsIn: pickedOne.built?.ok ? pickedOne.built.runsIn : now.runsIn,
     now,
     before: built && !("reason" in built) ? built : undefined,
@@ -149,7 +148,9 @@ export async function planAdopt(
   // The manifest, edited at the changed fields only (comments and layout elsewhere stay).
   const text = (await readTextOrNull(loaded.file)) ?? "";
   const after = withServerFields(text, loaded.file, options.server, keys.edits);
-  const newSpec = own(parseManifestText(after, loaded.file).servers, options.server)!;
+  const newSpec = own(parseManifestText(after, loaded.file).servers, options.server);
+  // Only its fields were edited: the server is still there.
+  if (!newSpec) throw new Error(`${options.server} is gone from the manifest after its edit`);
   const { thenSync, rewritten } = await whatSyncDoesNext(
     prepared,
     desired,
@@ -241,7 +242,8 @@ async function chooseEntry(
     assertKnown({
       code: "unknown-target",
       given: "--from",
-      name: options.from!,
+      // Nothing chosen while something differs: --from named none of them.
+      name: options.from ?? "",
       isNot: `not an entry of ${options.server} that differs from the manifest`,
       knownAs: "Entries that differ",
       known: found.map((f) => sourceName(f.source)),
@@ -256,9 +258,12 @@ async function chooseEntry(
           hint: `Name the one to take into the manifest: ${chosen.map((f) => `--from ${sourceName(f.source)}`).join(", ")}.`,
         },
       );
-    chosen = [chosen[index]!];
+    const one = chosen[index];
+    chosen = one ? [one] : [];
   }
-  return chosen[0]!;
+  const [first] = chosen;
+  if (!first) throw new Error(`${options.server}: no entry was chosen`);
+  return first;
 }
 
 /** An entry of the target read the way import reads entries, or why it cannot be. */
@@ -371,8 +376,14 @@ export async function applyAdopt(machine: Machine, plan: AdoptPlan): Promise<voi
       });
     const state = await loadState(machine.paths.state);
     const t = plan.target;
-    state.targets[t.key] ??= { env: t.env, client: t.client, scope: t.scope, path: t.path, entries: {} };
-    const record = state.targets[t.key]!;
+    const record = state.targets[t.key] ?? {
+      env: t.env,
+      client: t.client,
+      scope: t.scope,
+      path: t.path,
+      entries: {},
+    };
+    state.targets[t.key] = record;
     const previous = own(record.entries, plan.server);
     if (plan.handWritten !== undefined)
       await saveHandWritten(machine.paths.backups, t, { [plan.server]: plan.handWritten });

@@ -68,35 +68,41 @@ export function adoptMerge(input: AdoptInput): AdoptMerge {
 
   if (!sameLaunch(spec, now)) return replaceLaunch(input, out, useNew);
 
-  const selectors = Object.keys(spec.overrides ?? {})
+  const overrides = spec.overrides ?? {};
+  const selectors = Object.keys(overrides)
     .filter((sel) => envMatches(sel, input.runsIn))
     .sort((a, b) => b.length - a.length);
   const defining = (has: (o: ServerOverride) => boolean) =>
-    selectors.find((sel) => has(spec.overrides![sel]!));
+    selectors.find((sel) => {
+      const o = own(overrides, sel);
+      return o !== undefined && has(o);
+    });
 
   // The package's version: only when the entry names one itself (npx pkg@1.2.3), not when it runs
   // the installed script (whose version is the one sync installed).
   if (now.form.kind === "package" && !now.via.includes("installed script") && now.form.range) {
     const range = now.form.range;
-    const [name, current] = splitSpec(spec.package!);
+    // The same launch as the manifest's: the manifest names this package.
+    const [name, current] = splitSpec(spec.package ?? "");
     if (range !== current) {
       out.edits.push({ path: ["package"], value: `${name}@${range}` });
       out.changes.push(`package: ${name}@${range} (was ${spec.package})`);
     }
   }
   for (const key of ["command", "url"] as const) {
-    if (now.form[key] === undefined) continue;
+    const given = now.form[key];
+    if (given === undefined) continue;
     const sel = defining((o) => o[key] !== undefined);
-    const template = (sel ? spec.overrides![sel]![key] : spec[key]) ?? "";
+    const template = (sel ? own(overrides, sel)?.[key] : spec[key]) ?? "";
     const before = input.before
       ? filled(input.before.form[key] ?? "", input.before.uses)
       : input.resolve(template);
-    const after = nowValue(now.form[key]!);
+    const after = nowValue(given);
     if (before === after) continue;
     const rotated = matchTemplate(template, after);
     if (rotated) Object.assign(out.rotations, rotated);
     else {
-      out.edits.push({ path: sel ? ["overrides", sel, key] : [key], value: useNew(now.form[key]!) });
+      out.edits.push({ path: sel ? ["overrides", sel, key] : [key], value: useNew(given) });
       out.changes.push(`${sel ? `overrides.${sel}.` : ""}${key}: ${now.form[key]}`);
     }
     if (rotated) out.changes.push(`${key}: a new value for ${names(rotated)}`);
@@ -104,11 +110,12 @@ export function adoptMerge(input: AdoptInput): AdoptMerge {
 
   // args: as one list; what stayed the same around the change keeps the manifest's text.
   const argsSel = defining((o) => o.args !== undefined);
-  const oldArgs = (argsSel ? spec.overrides![argsSel]!.args : spec.args) ?? [];
+  const oldArgs = (argsSel ? own(overrides, argsSel)?.args : spec.args) ?? [];
   // What sync writes maps the manifest's args one to one; read from the manifest otherwise.
+  const { before } = input;
   const oldValues =
-    input.before && input.before.form.args.length === oldArgs.length
-      ? input.before.form.args.map((a) => filled(a, input.before!.uses))
+    before && before.form.args.length === oldArgs.length
+      ? before.form.args.map((a) => filled(a, before.uses))
       : oldArgs.map(input.resolve);
   const newValues = now.form.args.map(nowValue);
   if (!sameList(oldValues, newValues)) {
@@ -124,11 +131,12 @@ export function adoptMerge(input: AdoptInput): AdoptMerge {
     const oldMid = oldArgs.slice(p, oldArgs.length - q);
     const newMid = now.form.args.slice(p, now.form.args.length - q);
     const mid = newMid.map((t, i) => {
-      const rotated = oldMid.length === newMid.length ? matchTemplate(oldMid[i]!, nowValue(t)) : undefined;
-      if (rotated) {
+      const old = oldMid.length === newMid.length ? oldMid[i] : undefined;
+      const rotated = old === undefined ? undefined : matchTemplate(old, nowValue(t));
+      if (old !== undefined && rotated) {
         Object.assign(out.rotations, rotated);
         out.changes.push(`args[${p + i}]: a new value for ${names(rotated)}`);
-        return oldMid[i]!;
+        return old;
       }
       return useNew(t);
     });
@@ -162,7 +170,7 @@ function mergeMap(
   for (const key of keys) {
     if (field === "env" && SYNC_OWNED_ENV.test(key)) continue;
     const sel = defining((o) => own(o[field] ?? {}, key) !== undefined);
-    const template = sel ? own(spec.overrides![sel]![field]!, key) : own(base, key);
+    const template = sel ? own(own(spec.overrides, sel)?.[field], key) : own(base, key);
     const old = before
       ? maybe(own(before.form[field], key), (t) => filled(t, before.uses))
       : maybe(template, input.resolve);
@@ -183,7 +191,11 @@ function mergeMap(
       out.changes.push(`${shown}: a new value for ${names(rotated)}`);
       continue;
     }
-    out.edits.push({ path: template === undefined ? [field, key] : path, value: useNew(nowTemplate!) });
+    // A value now: it came from the entry's own template.
+    out.edits.push({
+      path: template === undefined ? [field, key] : path,
+      value: useNew(nowTemplate ?? value),
+    });
     // Values of env and headers are not shown (they may be keys under an unremarkable name).
     out.changes.push(
       `${template === undefined ? `${field}.${key}` : shown}: ${template === undefined ? "added" : "changed"}`,
@@ -201,8 +213,8 @@ function replaceLaunch(input: AdoptInput, out: AdoptMerge, useNew: (t: string) =
   if (f.kind === "package") {
     out.edits.push({ path: ["package"], value: f.range ? `${f.package}@${f.range}` : f.package });
     if (f.bin) out.edits.push({ path: ["bin"], value: f.bin });
-  } else if (f.kind === "command") out.edits.push({ path: ["command"], value: useNew(f.command!) });
-  else out.edits.push({ path: ["url"], value: useNew(f.url!) });
+  } else if (f.kind === "command") out.edits.push({ path: ["command"], value: useNew(f.command ?? "") });
+  else out.edits.push({ path: ["url"], value: useNew(f.url ?? "") });
   if (f.args.length > 0) out.edits.push({ path: ["args"], value: f.args.map(useNew) });
   for (const field of ["env", "headers"] as const) {
     const map = Object.fromEntries(
@@ -232,7 +244,7 @@ function sameLaunch(spec: ServerSpec, now: ReadEntry): boolean {
 
 function describeLaunch(f: Form): string {
   if (f.kind === "package") return `npm ${f.package}${f.range ? `@${f.range}` : ""}`;
-  return f.kind === "url" ? f.url! : f.command!;
+  return (f.kind === "url" ? f.url : f.command) ?? "";
 }
 
 /** `name@range` → [name, range] (scoped names keep their first @). */
@@ -255,13 +267,13 @@ function filled(template: string, uses: readonly SecretUse[]): string {
  */
 export function matchTemplate(template: string, value: string): Record<string, string> | undefined {
   const refs = [...template.matchAll(/\$\{(secret|env):([A-Za-z_][A-Za-z0-9_]*)\}/g)];
-  if (refs.length !== 1 || refs[0]![1] !== "secret") return undefined;
-  const m = refs[0]!;
+  const [m] = refs;
+  if (!m || refs.length !== 1 || m[1] !== "secret") return undefined;
   const before = template.slice(0, m.index);
-  const after = template.slice(m.index! + m[0].length);
+  const after = template.slice((m.index ?? 0) + m[0].length);
   if (value.length <= before.length + after.length || !value.startsWith(before) || !value.endsWith(after))
     return undefined;
-  return { [m[2]!]: value.slice(before.length, value.length - after.length) };
+  return { [m[2] ?? ""]: value.slice(before.length, value.length - after.length) };
 }
 
 function names(r: Record<string, string>): string {

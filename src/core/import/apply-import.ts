@@ -3,15 +3,15 @@
  * 0600), and the entries they came from adopted in state — in that order, under the home's lock.
  */
 
+import type { Machine } from "../environments/machine.js";
 import { UsageError, UsageErrors } from "../errors.js";
+import { backupProblems, saveHandWritten } from "../ledger/backups.js";
+import { loadState, type State, saveState } from "../ledger/state.js";
 import { withServers, writeManifest } from "../manifest/edit.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { assertSecretName, loadSecrets, saveSecrets } from "../manifest/secrets-file.js";
 import { parseManifestText } from "../manifest/validate.js";
-import { loadState, type State, saveState } from "../sync/state.js";
 import { readTextOrNull, withLock } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
-import { backupProblems, saveHandWritten } from "../undo/backups.js";
 import { placeLines, settleHint } from "./clashes.js";
 import { compareWithManifest } from "./compare.js";
 import { handWrittenKey, type ImportCandidate, type ImportPlan, type Skipped } from "./types.js";
@@ -187,14 +187,14 @@ async function adoptFound(
       const value =
         plan.handWritten && Object.hasOwn(plan.handWritten, key) ? plan.handWritten[key] : undefined;
       if (value !== undefined) await saveHandWritten(machine.paths.backups, id, { [c.name]: value });
-      state.targets[f.targetKey] ??= {
+      const record = state.targets[f.targetKey] ?? {
         env: f.env,
         client: f.client,
         scope: f.scope,
         path: f.path,
         entries: {},
       };
-      const record = state.targets[f.targetKey]!;
+      state.targets[f.targetKey] = record;
       record.entries[c.name] = {
         hash: f.hash,
         ...(value !== undefined ? { handWritten: f.hash } : {}),

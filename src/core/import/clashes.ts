@@ -149,10 +149,11 @@ export function settle(
     return { resolution: { kind: "given", by: answer === TYPED ? "typed" : "secret-flag" }, value: given };
   if (answer === "keep-both") return { resolution: { kind: "keep-both", by: "chosen" } };
   const answered = clash.values.findIndex((v) => v.label === answer);
-  if (answered !== -1)
+  const chosen = clash.values[answered];
+  if (chosen)
     return {
-      resolution: { kind: "value", label: clash.values[answered]!.label, by: "chosen" },
-      value: values[answered]!,
+      resolution: { kind: "value", label: chosen.label, by: "chosen" },
+      value: values[answered] ?? "",
     };
   if (!clash.needsChoice) return { resolution: { kind: "keep-both", by: "separate" } };
   const undecided: NonNullable<SecretClash["undecided"]> = [];
@@ -160,10 +161,11 @@ export function settle(
     const held = clash.values
       .map((v, i) => ({ v, i }))
       .filter(({ v }) => v.found.some((p) => matchesClient(preferred, p)));
-    if (held.length === 1)
+    const [one] = held;
+    if (one && held.length === 1)
       return {
-        resolution: { kind: "value", label: held[0]!.v.label, by: "prefer-client" },
-        value: values[held[0]!.i]!,
+        resolution: { kind: "value", label: one.v.label, by: "prefer-client" },
+        value: values[one.i] ?? "",
       };
     undecided.push({ preferred, holds: held.length });
   }
@@ -199,8 +201,9 @@ export function resolutionText(clash: SecretClash): string {
   if (!r) return "not settled";
   if (r.kind === "given")
     return `the value ${r.by === "typed" ? "typed in" : "of --secret"} for every client, stored as ${clash.name}`;
-  if (r.kind === "value") {
-    const v = clash.values.find((x) => x.label === r.label)!;
+  // A value's resolution names one of the clash's values.
+  const v = r.kind === "value" ? clash.values.find((x) => x.label === r.label) : undefined;
+  if (r.kind === "value" && v) {
     return `${valueName(v)} for every client${r.by === "prefer-client" ? " (--prefer-client)" : ""}, stored as ${v.storedAs ?? clash.name}`;
   }
   const kept = clash.values

@@ -4,10 +4,10 @@
  * written `npx -y tavily-mcp` is adopted under a manifest's `tavily-mcp@0.2.22`.
  */
 
-import { canonicalJson } from "../formats/json/merge.js";
+import { splitSpec } from "../manifest/package-spec.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { own } from "../own-keys.js";
-import { splitSpec } from "../packages/npm-prefix.js";
+import { canonicalJson } from "../text/canonical-json.js";
 
 export type ManifestStatus =
   | { status: "new" }

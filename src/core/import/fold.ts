@@ -1,14 +1,12 @@
 /** Folding (pure): the same server found in several places becomes one manifest entry. */
 
-import { splitAbsolute } from "../entries/launch/launch-paths.js";
-import { programName } from "../entries/launch/program.js";
-import { windowsToWsl, wslToWindows } from "../environments/path-translation.js";
-import type { EnvKind } from "../environments/types.js";
+import { type EnvInfo, translateArgs } from "../environments/path-translation.js";
+import { programName } from "../environments/program.js";
 import { envMatches } from "../environments/types.js";
-import { canonicalJson } from "../formats/json/merge.js";
 import { reservedNameWhy, unreservedName } from "../manifest/reserved-names.js";
 import type { ServerOverride, ServerSpec } from "../manifest/schema.js";
 import { dict, own } from "../own-keys.js";
+import { canonicalJson } from "../text/canonical-json.js";
 import type { Form } from "./inline-keys.js";
 
 export interface Source {
@@ -52,13 +50,6 @@ export interface FoldedServer {
   server: ServerSpec;
   found: Placement[];
   notes: string[];
-}
-
-export interface EnvInfo {
-  id: string;
-  kind: EnvKind;
-  distro?: string;
-  mountRoot?: string;
 }
 
 export interface FoldResult {
@@ -113,12 +104,15 @@ export function fold(occurrences: readonly Occurrence[], envs: readonly EnvInfo[
   for (const [name, list] of groupBy(occurrences, (o) => o.name)) {
     const groups = [...groupBy(list, (o) => identity(o.form)).values()];
     const winner = groups.reduce((best, g) => (g.length > best.length ? g : best));
+    // Every group holds an occurrence: the winner's first says what is imported.
+    const [imported] = winner;
+    if (!imported) continue;
     for (const g of groups) {
       if (g === winner) continue;
       for (const o of g)
         result.skipped.push({
           occurrence: o,
-          reason: `another server is imported as "${name}" (${describe(winner[0]!.form)}); this one (${describe(o.form)}) is left as it is`,
+          reason: `another server is imported as "${name}" (${describe(imported.form)}); this one (${describe(o.form)}) is left as it is`,
         });
     }
     result.servers.push(build(name, winner, envs));
@@ -129,13 +123,13 @@ export function fold(occurrences: readonly Occurrence[], envs: readonly EnvInfo[
 
 function identity(form: Form): string {
   if (form.kind === "package") return `package:${form.package}#${form.bin ?? ""}`;
-  if (form.kind === "url") return `url:${form.transport ?? "http"}:${form.url!.replace(/\/+$/, "")}`;
-  return `command:${programName(form.command!)}`;
+  if (form.kind === "url") return `url:${form.transport ?? "http"}:${(form.url ?? "").replace(/\/+$/, "")}`;
+  return `command:${programName(form.command ?? "")}`;
 }
 
 function describe(form: Form): string {
   if (form.kind === "package") return `npm package ${form.package}${form.bin ? ` (bin ${form.bin})` : ""}`;
-  if (form.kind === "url") return form.url!;
+  if (form.kind === "url") return form.url ?? "";
   return `${form.command}${form.args.length > 0 ? ` ${form.args.join(" ")}` : ""}`;
 }
 
@@ -152,7 +146,7 @@ function launchKey(form: Form): string {
 function unifyReferences(occurrences: Occurrence[], notes: string[]): void {
   const secrets = new Set(
     occurrences.flatMap((o) =>
-      [...JSON.stringify(o.form).matchAll(/\$\{secret:([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!),
+      [...JSON.stringify(o.form).matchAll(/\$\{secret:([A-Za-z0-9_]+)\}/g)].map((m) => m[1] ?? ""),
     ),
   );
   if (secrets.size === 0) return;
@@ -178,10 +172,11 @@ function build(name: string, occurrences: Occurrence[], envs: readonly EnvInfo[]
   const found: Placement[] = [];
   const perEnv: Array<{ env: string; form: Form }> = [];
   for (const [env, list] of groupBy(occurrences, (o) => o.runsIn)) {
-    const best = [...list].sort(
+    const [best] = [...list].sort(
       (a, b) =>
         a.placeholders - b.placeholders || Object.keys(b.form.env).length - Object.keys(a.form.env).length,
-    )[0]!;
+    );
+    if (!best) continue;
     perEnv.push({ env, form: best.form });
     for (const o of list) {
       const differs = launchKey(o.form) !== launchKey(best.form);
@@ -199,16 +194,18 @@ function build(name: string, occurrences: Occurrence[], envs: readonly EnvInfo[]
   const counts = new Map<string, number>();
   for (const p of perEnv) counts.set(launchKey(p.form), (counts.get(launchKey(p.form)) ?? 0) + 1);
   const top = Math.max(...counts.values());
-  const base = perEnv.find((p) => counts.get(launchKey(p.form)) === top)!;
+  // The highest count is some launch's.
+  const base = perEnv.find((p) => counts.get(launchKey(p.form)) === top);
+  if (!base) throw new Error("no launch was found for an imported server");
   const form = base.form;
 
   const server: ServerSpec = {};
   if (form.kind === "package") {
     const range = chooseRange(occurrences, notes);
-    server.package = range ? `${form.package}@${range}` : form.package!;
+    server.package = range ? `${form.package}@${range}` : (form.package ?? "");
     if (form.bin) server.bin = form.bin;
-  } else if (form.kind === "command") server.command = form.command!;
-  else server.url = form.url!;
+  } else if (form.kind === "command") server.command = form.command ?? "";
+  else server.url = form.url ?? "";
   if (form.transport) server.transport = form.transport;
   if (form.args.length > 0) server.args = form.args;
   if (Object.keys(form.env).length > 0) server.env = form.env;
@@ -293,43 +290,23 @@ function chooseRange(occurrences: readonly Occurrence[], notes: string[]): strin
 }
 
 function compareVersions(a: string, b: string): number {
-  const pa = EXACT.exec(a)!;
-  const pb = EXACT.exec(b)!;
+  // Both exact versions (chooseRange compares only those).
+  const pa = EXACT.exec(a) ?? [];
+  const pb = EXACT.exec(b) ?? [];
   for (let i = 1; i <= 3; i++) {
     const d = Number(pa[i]) - Number(pb[i]);
     if (d !== 0) return d;
   }
-  return pa[4] === pb[4] ? 0 : pa[4] === undefined ? 1 : pb[4] === undefined ? -1 : pa[4]! < pb[4]! ? -1 : 1;
-}
-
-/** Absolute paths in args, rewritten for another environment of the same machine; undefined when one cannot be. */
-export function translateArgs(args: readonly string[], from: EnvInfo, to: EnvInfo): string[] | undefined {
-  const out: string[] = [];
-  for (const arg of args) {
-    const split = splitAbsolute(arg);
-    if (!split) {
-      out.push(arg);
-      continue;
-    }
-    if (to.kind === "wsl" && split.style === "windows") {
-      const p = windowsToWsl(arg, to.mountRoot ?? "/mnt/", to.distro);
-      if (p === undefined) return undefined;
-      out.push(p);
-    } else if (to.kind === "windows" && split.style === "posix") {
-      if (from.kind !== "wsl" || !from.distro) return undefined;
-      out.push(wslToWindows(arg, from.mountRoot ?? "/mnt/", from.distro));
-    } else out.push(arg);
-  }
-  return out;
+  return pa[4] === pb[4] ? 0 : pa[4] === undefined ? 1 : pb[4] === undefined ? -1 : pa[4] < pb[4] ? -1 : 1;
 }
 
 /** Identical entries under different names are one server, named as it was found most. */
 function mergeIdentical(servers: FoldedServer[]): void {
   for (let i = 0; i < servers.length; i++) {
     for (let j = i + 1; j < servers.length; j++) {
-      const a = servers[i]!;
-      const b = servers[j]!;
-      if (canonicalJson(a.server) !== canonicalJson(b.server)) continue;
+      const a = servers[i];
+      const b = servers[j];
+      if (!a || !b || canonicalJson(a.server) !== canonicalJson(b.server)) continue;
       const [keep, drop] = b.found.length > a.found.length ? [b, a] : [a, b];
       for (const p of drop.found)
         keep.found.push({

@@ -5,18 +5,19 @@
 import path from "node:path";
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
 import { discoverTargets } from "../clients/targets.js";
+import { loadContext } from "../context/context.js";
+import type { Machine } from "../environments/machine.js";
+import type { EnvInfo } from "../environments/path-translation.js";
 import { loadFormats, ownedView } from "../formats/index.js";
+import { entryHash, isOurs } from "../ledger/state.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { referencesOf } from "../manifest/spec.js";
 import { dict, own } from "../own-keys.js";
 import { checkSelectors } from "../selectors.js";
-import { loadContext } from "../sync/context.js";
-import { entryHash, isOurs } from "../sync/state.js";
-import type { Machine } from "../system/machine.js";
 import { type Progress, silentProgress } from "../system/progress.js";
 import { type ClashChoices, findClashes, type SecretClash, settle } from "./clashes.js";
 import { compareWithManifest } from "./compare.js";
-import { type EnvInfo, type FoldedServer, fold, type Occurrence, type Source } from "./fold.js";
+import { type FoldedServer, fold, type Occurrence, type Source } from "./fold.js";
 import { allocateSecrets, type Form, type SecretUse } from "./inline-keys.js";
 import { CLASSIC_DESKTOP_NOTE, envInfo, occurrence, readTarget } from "./read-config.js";
 import { handWrittenKey, type ImportFilters, type ImportPlan, type Skipped } from "./types.js";
@@ -257,7 +258,8 @@ function settleClashes(found: readonly Found[], scan: ImportScan, choices: Clash
     scan.stored,
   );
   for (const clash of clashes) {
-    const settled = settle(clash, clashValues.get(clash.name)!, choices);
+    // findClashes gives every clash its values.
+    const settled = settle(clash, clashValues.get(clash.name) ?? [], choices);
     if (settled.resolution) clash.resolution = settled.resolution;
     if (settled.undecided) clash.undecided = settled.undecided;
     if (settled.value !== undefined && settled.resolution?.kind === "value")
@@ -280,19 +282,21 @@ function nameSecrets(
   const allocation = allocateSecrets(valuedUses(found), stored);
   for (const f of found) {
     const names = new Map(
-      f.uses.filter((u) => u.value !== undefined).map((u) => [u.name, allocation.rename(u.name, u.value!)]),
+      f.uses.flatMap((u) =>
+        u.value !== undefined ? [[u.name, allocation.rename(u.name, u.value)] as const] : [],
+      ),
     );
     f.occurrence.form = renameSecrets(f.occurrence.form, names);
     for (const u of f.uses)
       if (u.value !== undefined) {
         u.proposed = u.name;
-        u.name = names.get(u.name)!;
+        u.name = names.get(u.name) ?? u.name;
       }
   }
   for (const clash of clashes) {
-    const all = clashValues.get(clash.name)!;
+    const all = clashValues.get(clash.name) ?? [];
     clash.values.forEach((v, i) => {
-      const kept = allocation.rename(clash.name, all[i]!);
+      const kept = allocation.rename(clash.name, all[i] ?? "");
       const used = valuedUses(found).some((u) => u.name === kept && u.value === all[i]);
       if (used || (v.stored && own(stored, clash.name) === all[i])) v.storedAs = kept;
     });
@@ -320,8 +324,9 @@ function addCandidates(
     plan.skipped.push({ file: s.occurrence.source.path, server: s.occurrence.entry, reason: s.reason });
   const foundBy = new Map(found.map((f) => [f.occurrence, f]));
   for (const f of folded.servers) {
+    // Every folded occurrence is one of those found.
     const uses = f.found.flatMap((p) =>
-      foundBy.get(p.occurrence)!.uses.map((u) => ({ u, path: p.occurrence.source.path })),
+      (foundBy.get(p.occurrence)?.uses ?? []).map((u) => ({ u, path: p.occurrence.source.path })),
     );
     for (const clash of clashes)
       if (uses.some(({ u }) => (u.proposed ?? u.name) === clash.name)) clash.servers.push(f.name);
@@ -348,7 +353,7 @@ function addCandidates(
         ...(p.why ? { why: p.why } : {}),
         ...(p.occurrence.source.targetKey ? { targetKey: p.occurrence.source.targetKey } : {}),
         ...(p.occurrence.source.ignoredByApp ? { ignoredByApp: true } : {}),
-        hash: entryHash(foundBy.get(p.occurrence)!.value),
+        hash: entryHash(foundBy.get(p.occurrence)?.value),
       })),
       secrets: refs,
       variables: referencesOf(f.server, "env"),

@@ -83,7 +83,7 @@ export function extractSecrets(
   /** Record a secret (or placeholder) under a name unique within this entry; returns the reference. */
   const secret = (proposed: string, found: string, field: string): string => {
     const scheme = SCHEME.exec(found);
-    const core = scheme ? scheme[3]! : found;
+    const core = scheme ? (scheme[3] ?? "") : found;
     const placeholder = isPlaceholder(core);
     let name = proposed;
     for (
@@ -94,7 +94,7 @@ export function extractSecrets(
       name = `${proposed}_${n}`;
     if (!out.secrets.some((s) => s.name === name))
       out.secrets.push(placeholder ? { name, placeholder: core, field } : { name, value: core, field });
-    return `${scheme ? scheme[1]! + scheme[2]! : ""}\${secret:${name}}`;
+    return `${scheme ? (scheme[1] ?? "") + (scheme[2] ?? "") : ""}\${secret:${name}}`;
   };
   const isSecretValue = (name: string, v: string) =>
     !hasReference(v) &&
@@ -128,13 +128,14 @@ export function extractSecrets(
       smithery && /^--?(key|api-?key)$/i.test(flag) ? "SMITHERY_API_KEY" : secretNameFor(server, flag);
     const args = r.args.map(refs);
     for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
+      const a = args[i] ?? "";
       const field = `args[${i}]`;
       const inline = /^(--?[A-Za-z][A-Za-z0-9_-]*)=(.*)$/s.exec(a);
-      if (inline && isSecretName(inline[1]!) && isSecretValue(inline[1]!, inline[2]!)) {
-        args[i] = `${inline[1]}=${secret(flagName(inline[1]!), inline[2]!, field)}`;
+      const [, flag = "", value = ""] = inline ?? [];
+      if (inline && isSecretName(flag) && isSecretValue(flag, value)) {
+        args[i] = `${flag}=${secret(flagName(flag), value, field)}`;
       } else if (/^--?[A-Za-z][A-Za-z0-9_-]*$/.test(a) && isSecretName(a) && i + 1 < args.length) {
-        const next = args[i + 1]!;
+        const next = args[i + 1] ?? "";
         if (next.trim() === "") out.empty.push(`args[${i + 1}]`);
         else if (!next.startsWith("-") && isSecretValue(a, next))
           args[i + 1] = secret(flagName(a), next, `args[${i + 1}]`);

@@ -4,17 +4,15 @@
  * not parse is reported with file:line:column and skipped.
  */
 import { readFileSync } from "node:fs";
-import { classicDesktopFile } from "../clients/claude-desktop.js";
 import type { Target } from "../clients/types.js";
-import { projectKey } from "../doctor/read-configs.js";
+import type { EnvInfo } from "../environments/path-translation.js";
 import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
 import { isTwinError } from "../errors.js";
 import { parseTarget } from "../formats/index.js";
 import { urlProblem } from "../manifest/remote-checks.js";
 import { readTextOrNull } from "../system/files.js";
-import { commonCodexEntry } from "./codex-entry.js";
-import { type EnvInfo, normalizeServerName, type Occurrence, type Source } from "./fold.js";
+import { normalizeServerName, type Occurrence, type Source } from "./fold.js";
 import { extractSecrets, type SecretUse } from "./inline-keys.js";
 import { type PackageJson, type RunsIn, recognizeEntry } from "./recognize.js";
 import type { Skipped } from "./types.js";
@@ -44,7 +42,7 @@ export async function readTarget(
   plan: { skipped: Skipped[] },
 ): Promise<EntrySet[]> {
   const sets = await readOwnFile(target, project, plan);
-  const classic = classicDesktopFile(target);
+  const classic = target.client.reading.ignoredFile?.(target);
   if (classic) {
     const text = await readText(classic.file, classic.path, plan);
     const entries = text === null ? undefined : parseEntries(target, text, classic.path, plan);
@@ -92,10 +90,10 @@ async function readOwnFile(
     // Whole entries (not only the keys sync owns): import adopts what the user wrote.
     const parsed = parseTarget(target, text, target.path);
     const sets: EntrySet[] = [{ scope: target.scope, entries: parsed.entries(target.serversPath) }];
-    if (project && target.client.id === "claude-code" && target.scope === "user" && target.env.local) {
-      const key = projectKey(parsed.top().projects, project, target.env.style === "win32");
-      if (key !== undefined)
-        sets.push({ scope: "local", entries: parsed.entries(["projects", key, "mcpServers"]) });
+    const { localScope } = target.client.reading;
+    if (project && localScope && target.scope === "user" && target.env.local) {
+      const local = localScope(parsed.top(), project, target.env.style === "win32");
+      if (local !== undefined) sets.push({ scope: "local", entries: parsed.entries(local) });
     }
     return sets;
   } catch (error) {
@@ -112,7 +110,8 @@ export function occurrence(
   value: unknown,
   environments: readonly Environment[],
 ): { occurrence: Occurrence; uses: SecretUse[] } | { reason: string } {
-  const recognized = recognizeEntry(target.client.id === "codex" ? commonCodexEntry(value) : value, {
+  const { commonEntry } = target.client.reading;
+  const recognized = recognizeEntry(commonEntry ? commonEntry(value) : value, {
     client: target.client.id,
     envKind: target.env.kind,
     readPackageJson: (dir, runsIn) => readPackageJson(envFor(runsIn, target.env, environments), dir),
@@ -147,11 +146,13 @@ export function occurrence(
 function runsInId(runsIn: RunsIn, here: Environment, environments: readonly Environment[]): string {
   if (runsIn.where === "here") return here.id;
   const distros = environments.filter((e) => e.kind === "wsl");
-  if (runsIn.distro) {
-    const match = distros.find((e) => e.distro?.toLowerCase() === runsIn.distro!.toLowerCase());
-    return match?.id ?? `wsl:${runsIn.distro}`;
+  const wanted = runsIn.distro;
+  if (wanted) {
+    const match = distros.find((e) => e.distro?.toLowerCase() === wanted.toLowerCase());
+    return match?.id ?? `wsl:${wanted}`;
   }
-  return distros.length === 1 ? distros[0]!.id : "wsl";
+  const [only] = distros;
+  return only && distros.length === 1 ? only.id : "wsl";
 }
 
 function envFor(

@@ -3,12 +3,13 @@
  * <script>` inside an installed package, any other program, or a remote url.
  */
 
+import { stringMap } from "../clients/entry-fields.js";
+import { clientModule } from "../clients/index.js";
 import { splitShellWords } from "../entries/launch/command-lines.js";
-import { stringMap } from "../entries/launch/fields.js";
 import { installedScript, type PackageJson } from "../entries/launch/node-script.js";
-import { programName } from "../entries/launch/program.js";
 import { parseRunner } from "../entries/launch/runners.js";
 import { peel } from "../entries/launch/wrappers.js";
+import { programName } from "../environments/program.js";
 import type { EnvKind } from "../environments/types.js";
 import { headerNameProblem, headerValueProblem, urlProblem } from "../manifest/remote-checks.js";
 import type { ClientId } from "../manifest/schema.js";
@@ -127,7 +128,8 @@ function recognizeRemote(
   const type = typeof e.type === "string" ? e.type : undefined;
   // Gemini CLI documents `url` as SSE (`httpUrl` is Streamable HTTP; 0.61 also reads a `url` without
   // `type` as Streamable HTTP first, then SSE); Claude Code, VS Code and Gemini say "sse" in `type`.
-  const sse = type === "sse" || (urlKey === "url" && !type && ctx.client === "gemini-cli");
+  const { reading } = clientModule(ctx.client);
+  const sse = type === "sse" || (urlKey === "url" && !type && reading.untypedUrlMaybeSse !== undefined);
   if (type === "ws") return unknown("a WebSocket server: mcp-twin's url servers speak Streamable HTTP");
   if (
     type !== undefined &&
@@ -137,7 +139,7 @@ function recognizeRemote(
     type !== "streamableHttp"
   )
     return unknown(`"type": ${JSON.stringify(e.type)} is not a remote transport mcp-twin knows`);
-  if (!type && urlKey === "url" && (ctx.client === "claude-code" || ctx.client === "vscode"))
+  if (!type && urlKey === "url" && reading.type !== undefined)
     return unknown('a url without "type": the client reads it as a stdio entry without a command');
   // A password is moved to a secret later (extractSecrets), and the URL checked again then.
   const problem = urlProblem(url, { credentials: "later" });
@@ -177,10 +179,11 @@ function recognizeLaunch(
 ): Recognition {
   let launch: Launch = { command, args, env, runsIn: { where: "here" }, via: [], notes: [] };
   // "npx -y pkg" in one string (not a path with spaces such as C:\Program Files\…).
-  if (args.length === 0 && /\s/.test(command.trim()) && !/[\\/]/.test(command.trim().split(/\s/)[0]!)) {
+  if (args.length === 0 && /\s/.test(command.trim()) && !/[\\/]/.test(command.trim().split(/\s/)[0] ?? "")) {
     const words = splitShellWords(command.trim());
-    if (words && words.length > 1) {
-      launch = { ...launch, command: words[0]!, args: words.slice(1) };
+    const [first] = words ?? [];
+    if (words && first !== undefined && words.length > 1) {
+      launch = { ...launch, command: first, args: words.slice(1) };
       launch.notes.push("the command and its arguments were one string");
     }
   }

@@ -3,6 +3,7 @@
  * Names are split into words (`X-API-Key` → x, api, key; `tavilyApiKey` → tavily, api, key), so
  * `PYTHONPATH` is not a PAT and `KEYBOARD_LAYOUT` is not a key.
  */
+import { clientModule } from "../clients/index.js";
 import type { ClientId } from "../manifest/schema.js";
 import { isPlaceholder, nameWords, SECRET_WORDS } from "../secrets/placeholders.js";
 
@@ -123,14 +124,14 @@ export function convertReferences(text: string, client: ClientId): Converted {
   let problem: string | undefined;
   let out = text.replace(/\$\{([^}]*)\}/g, (whole, inner: string) => {
     const m = /^(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(inner);
-    if (!m || (inner.startsWith("env:") && m[2] !== undefined) || CLIENT_VARIABLES.has(m[1]!)) {
+    if (!m || (inner.startsWith("env:") && m[2] !== undefined) || CLIENT_VARIABLES.has(m[1] ?? "")) {
       problem ??= `uses ${whole}, which only ${client} understands`;
       return whole;
     }
     if (m[2] !== undefined) notes.push(`\${${m[1]}:-…} lost its default: set ${m[1]} when you run mcp-twin`);
     return `\${env:${m[1]}}`;
   });
-  if (client === "gemini-cli")
+  if (clientModule(client).reading.variables.bare)
     out = out.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_w, name: string) => `\${env:${name}}`);
   return problem ? { problem } : { text: out, notes };
 }

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { packageRoot } from "../catalogue/index.js";
-import { applyEntryEdits, parseConfig, readEntries } from "../formats/json/merge.js";
+import type { Machine } from "../environments/machine.js";
+import { applyEntryEdits, parseConfig, readEntries } from "../formats/index.js";
 import { replaceFile, withLock, writeHelperFile } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
+import { packageRoot } from "../system/package-root.js";
 import type { ServerSpec } from "./schema.js";
 import { parseManifestText } from "./validate.js";
 
@@ -93,7 +93,7 @@ export function withServerFields(
   let out = text;
   for (const e of edits) {
     const parent = ["servers", server, ...e.path.slice(0, -1)];
-    const name = e.path[e.path.length - 1]!;
+    const name = e.path[e.path.length - 1] ?? "";
     out = applyEntryEdits(out, parent, [e.remove ? { name, remove: true } : { name, value: e.value }], file);
   }
   return out;

@@ -2,7 +2,7 @@
  * The server names no one may take, and why: Claude Code's own, and the bridge's entry (a server
  * under that name would take the bridge's place in every client config). No zod: import reads it.
  */
-import { BRIDGE_ENTRY } from "../bridge-control/entry-name.js";
+import { BRIDGE_ENTRY } from "./bridge-entry-name.js";
 
 const RESERVED_NAMES = new Map<string, string>([
   ["workspace", "is reserved by Claude Code"],

@@ -3,10 +3,10 @@
  * generated from it (`npm run build`), and a test keeps the committed copy identical.
  */
 import { z } from "zod";
-import { isLoopback } from "../bridge-control/loopback.js";
 // The one list of client ids, shared with the client table.
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
 import { ENV_SELECTOR } from "../selectors.js";
+import { isLoopback } from "../system/loopback.js";
 import { headerNameProblem, headerValueProblem, urlProblem } from "./remote-checks.js";
 import { reservedNameWhy } from "./reserved-names.js";
 
@@ -100,6 +100,9 @@ const oauthSchema = z.strictObject({
     .describe("An https URL of a Client ID Metadata Document, used where the provider accepts them."),
   scope: z.string().min(1).optional().describe("The scopes to ask for (default: what the server names)."),
 });
+
+/** `bridge.idleMinutes` when the manifest does not say. */
+export const DEFAULT_IDLE_MINUTES = 10;
 
 /** How many processes of a shared server run (servers.<name>.share). */
 export const SHARE_MODES = ["machine", "project", "session"] as const;

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { isOnWindowsDrive } from "../environments/path-translation.js";
 import { UsageError } from "../errors.js";
-import { dict } from "../own-keys.js";
+import { dict, own } from "../own-keys.js";
 import { markValid, parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, writePrivateFile } from "../system/files.js";
 
@@ -82,7 +82,10 @@ export async function loadSecretsFile(
   const secrets = dict(data.secrets);
   const accepted = new Set(
     Object.entries(data.accepted ?? {})
-      .filter(([name, hash]) => Object.hasOwn(secrets, name) && valueHash(secrets[name]!) === hash)
+      .filter(([name, hash]) => {
+        const value = own(secrets, name);
+        return value !== undefined && valueHash(value) === hash;
+      })
       .map(([name]) => name),
   );
   return { secrets, accepted };
@@ -119,10 +122,14 @@ export async function saveSecrets(
   } catch {
     // no file, or one being replaced
   }
-  for (const name of Object.keys(accepted))
-    if (!Object.hasOwn(sorted, name) || valueHash(sorted[name]!) !== accepted[name]) delete accepted[name];
-  for (const name of options.accept ?? [])
-    if (Object.hasOwn(sorted, name)) accepted[name] = valueHash(sorted[name]!);
+  for (const name of Object.keys(accepted)) {
+    const value = own(sorted, name);
+    if (value === undefined || valueHash(value) !== accepted[name]) delete accepted[name];
+  }
+  for (const name of options.accept ?? []) {
+    const value = own(sorted, name);
+    if (value !== undefined) accepted[name] = valueHash(value);
+  }
   const data: SecretsFile = {
     version: 1,
     secrets: sorted,

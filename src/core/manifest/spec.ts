@@ -16,7 +16,7 @@ export interface Reference {
 
 /** The references in a string, in order. */
 export function referencedNames(input: string): Reference[] {
-  return [...input.matchAll(REFERENCE)].map((m) => ({ kind: m[1] as Reference["kind"], name: m[2]! }));
+  return [...input.matchAll(REFERENCE)].map((m) => ({ kind: m[1] as Reference["kind"], name: m[2] ?? "" }));
 }
 
 export interface Lookup {
@@ -167,4 +167,12 @@ export function referencesOf(server: ServerSpec, kind: Reference["kind"]): strin
     f.references.filter((r) => r.kind === kind).map((r) => r.name),
   );
   return [...new Set(names)];
+}
+
+/** Secret name → the servers of the manifest that reference it (`secret list` shows who uses each). */
+export function secretUsers(servers: Readonly<Record<string, ServerSpec>>): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const [server, spec] of Object.entries(servers))
+    for (const secret of referencesOf(spec, "secret")) map.set(secret, [...(map.get(secret) ?? []), server]);
+  return map;
 }

@@ -4,9 +4,9 @@
  * `allow`.
  */
 import { createHash } from "node:crypto";
+import type { State } from "../ledger/state.js";
 import { own } from "../own-keys.js";
-import { exactVersion, splitSpec } from "../packages/npm-prefix.js";
-import type { State } from "../sync/state.js";
+import { exactVersion, splitSpec } from "./package-spec.js";
 import type { Manifest } from "./schema.js";
 import { serverForms } from "./spec.js";
 

@@ -5,9 +5,9 @@
 import { findNodeAtLocation, getNodeValue, type Node, type ParseError, parseTree } from "jsonc-parser";
 import type { z } from "zod";
 import { lineColumnAt, UsageError, UsageErrors } from "../errors.js";
-import { MAX_DEPTH, tooDeepAt } from "../formats/json/merge.js";
-import { describeParseError } from "../formats/parse-errors.js";
+import { MAX_DEPTH, tooDeepAt } from "../formats/index.js";
 import { didYouMean } from "../selectors.js";
+import { describeParseError } from "../text/parse-errors.js";
 import { bridgeSchema, type Manifest, manifestSchema, overrideSchema, serverSchema } from "./schema.js";
 
 export function parseManifestText(raw: string, file: string): Manifest {

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { exchangeAuthorization, startAuthorization } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { InterruptedError, OperationError } from "../errors.js";
-import { untrusted } from "../formats/control-chars.js";
+import { untrusted } from "../text/control-chars.js";
 import { type CallbackListener, listenForCallback, portOf } from "./callback.js";
 import { discover, reason, sameIssuer } from "./discovery.js";
 import { guardedFetch } from "./endpoints.js";
@@ -133,7 +133,8 @@ export function checkResponse(
   expect: { state: string; issuer: string; issAdvertised: boolean; server: string },
 ): string {
   // RFC 9207: an `iss` that is there must be the issuer's; one the server promised must be there.
-  const iss = params.has("iss") ? untrusted(params.get("iss")!).slice(0, 200) : null;
+  const given = params.get("iss");
+  const iss = given !== null ? untrusted(given).slice(0, 200) : null;
   if (iss !== null ? !sameIssuer(iss, expect.issuer) : expect.issAdvertised)
     throw new OperationError(
       "oauth-iss",
@@ -148,7 +149,7 @@ export function checkResponse(
     );
   if (params.has("error")) {
     // A provider's words, or none: the reason said is never empty.
-    const error = untrusted(params.get("error")!.trim()).slice(0, 100) || "an error without a name";
+    const error = untrusted((params.get("error") ?? "").trim()).slice(0, 100) || "an error without a name";
     const description = untrusted((params.get("error_description") ?? "").trim()).slice(0, 300);
     throw new OperationError(
       "oauth-denied",

@@ -41,7 +41,7 @@ export function launcherUrl(href: string): string {
   let out = "";
   let fragment = false;
   for (let i = 0; i < rest.length; i++) {
-    const c = rest[i]!;
+    const c = rest[i] ?? "";
     if (KEEP.test(c) || (c === "%" && HEX2.test(`${rest[i + 1]}${rest[i + 2]}`))) out += c;
     else if (c === "#" && !fragment) {
       fragment = true;
@@ -67,8 +67,9 @@ export async function openBrowser(
   const given = host.env.BROWSER?.trim();
   if (given) {
     // No shell: the command's words and the address are the program's arguments as they are.
-    const [file, ...args] = browserCommand(given, url);
-    return started(host, `BROWSER (${file})`, file!, args);
+    // BROWSER is not blank here, so it has a first word.
+    const [file = given, ...args] = browserCommand(given, url);
+    return started(host, `BROWSER (${file})`, file, args);
   }
   if (local.kind === "wsl" && !local.interop)
     return {

@@ -88,9 +88,10 @@ export async function listenForCallback(options: {
         ? PAGE("mcp-twin: login failed", "Go back to the terminal to see why.")
         : PAGE("mcp-twin: logged in", "You can close this tab and go back to the terminal."),
     );
-    const give = deliver!;
+    // Not answered yet (`why` said so otherwise): this is the answer, given once.
+    const give = deliver;
     deliver = undefined;
-    give(params);
+    give?.(params);
   });
   server.on("connection", (s) => {
     sockets.add(s);

@@ -12,7 +12,7 @@ import {
 import type { OAuthProtectedResourceMetadata } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { OperationError } from "../errors.js";
-import { untrusted } from "../formats/control-chars.js";
+import { untrusted } from "../text/control-chars.js";
 import { checkEndpoint, checkMetadata, guardedFetch } from "./endpoints.js";
 import type { ServerMetadata } from "./token-store.js";
 

@@ -4,7 +4,7 @@
  */
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { OperationError } from "../errors.js";
-import { untrusted } from "../formats/control-chars.js";
+import { untrusted } from "../text/control-chars.js";
 import type { ServerMetadata } from "./token-store.js";
 
 /** What "this machine" means for plain http, as the docs state it. */

@@ -6,9 +6,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { Machine } from "../environments/machine.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { dict, own } from "../own-keys.js";
-import type { Machine } from "../system/machine.js";
 import { oauthFetch } from "./oauth-fetch.js";
 import { type LoginState, loginFile, loginState, readLogin } from "./token-store.js";
 
@@ -46,6 +46,11 @@ function remembered(machine: Pick<Machine, "paths" | "caches">): Record<string, 
  * Could this server need a login that mcp-twin should find out about? Not one with headers: a key
  * in a header is how it logs in (a server may take a key or a login, and the key works as it is).
  */
+/** The url to ask, of a server whose need for a login can be asked (undefined: not one). */
+function askableUrl(spec: ServerSpec): string | undefined {
+  return askable(spec) ? spec.url : undefined;
+}
+
 function askable(spec: ServerSpec): boolean {
   if (spec.url === undefined || spec.auth !== undefined || spec.transport === "sse") return false;
   if (spec.url.includes("${")) return false;
@@ -123,7 +128,12 @@ export async function detectLogins(
     r !== undefined &&
     (r.login === true || now - r.at < (r.login === false ? KEEP_OPEN_MS : KEEP_UNREACHABLE_MS));
   const ask = [
-    ...new Set(servers.filter(([, s]) => askable(s) && !fresh(own(known, s.url!))).map(([, s]) => s.url!)),
+    ...new Set(
+      servers.flatMap(([, s]) => {
+        const url = askableUrl(s);
+        return url !== undefined && !fresh(own(known, url)) ? [url] : [];
+      }),
+    ),
   ];
   if (ask.length > 0) {
     const answers = await Promise.all(
@@ -133,15 +143,21 @@ export async function detectLogins(
         return needsLogin(url, timeoutMs, options.fetchFn ?? oauthFetch({ timeoutMs }));
       }),
     );
-    ask.forEach((url, i) => {
-      known[url] = { login: answers[i]!, at: now };
+    answers.forEach((login, i) => {
+      const url = ask[i];
+      if (url !== undefined) known[url] = { login, at: now };
     });
     await machine.caches.write(
       cacheFile(machine),
       `${JSON.stringify({ version: CACHE_VERSION, remotes: known }, null, 2)}\n`,
     );
   }
-  return servers.filter(([, s]) => askable(s) && own(known, s.url!)?.login === true).map(([n]) => n);
+  return servers
+    .filter(([, s]) => {
+      const url = askableUrl(s);
+      return url !== undefined && own(known, url)?.login === true;
+    })
+    .map(([n]) => n);
 }
 
 /**

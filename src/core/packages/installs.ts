@@ -6,17 +6,16 @@
 import type { Environment } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
 import { InterruptedError } from "../errors.js";
+import type { State } from "../ledger/state.js";
+import { exactVersion, splitSpec } from "../manifest/package-spec.js";
 import type { Manifest } from "../manifest/schema.js";
 import { dict, own } from "../own-keys.js";
-import type { State } from "../sync/state.js";
 import type { Progress } from "../system/progress.js";
 import {
-  exactVersion,
   type InstalledPackage,
   installPackages,
   readInstalledPackage,
   resolveVersion,
-  splitSpec,
   uninstallPackages,
 } from "./npm-prefix.js";
 
@@ -125,8 +124,9 @@ export async function readInstalledIndex(servers: readonly PackageServer[]): Pro
   await Promise.all(
     [...wanted.values()].map(async ({ env, name }) => {
       const pkg = await readInstalledPackage(env, name);
-      if (!index.has(env.id)) index.set(env.id, new Map());
-      if (pkg) index.get(env.id)!.set(name, pkg);
+      const inEnv = index.get(env.id) ?? new Map();
+      index.set(env.id, inEnv);
+      if (pkg) inEnv.set(name, pkg);
     }),
   );
   return index;
@@ -177,8 +177,9 @@ export async function installMissing(
           const previous = index.get(env.id)?.get(name);
           const pkg = await readInstalledPackage(env, name);
           if (pkg) {
-            if (!index.has(env.id)) index.set(env.id, new Map());
-            index.get(env.id)!.set(name, pkg);
+            const inEnv = index.get(env.id) ?? new Map();
+            index.set(env.id, inEnv);
+            inEnv.set(name, pkg);
           }
           state.installs[env.id] = dict({ ...own(state.installs, env.id), [name]: range });
           rows.push({
@@ -222,7 +223,7 @@ export async function prunePackages(
     if (drop.length === 0 || !env.usable) continue;
     if (options.dryRun) {
       for (const n of drop)
-        rows.push({ env: env.id, package: n, version: mine[n]!, action: "planned", removal: true });
+        rows.push({ env: env.id, package: n, version: mine[n] ?? "", action: "planned", removal: true });
       continue;
     }
     jobs.push(
@@ -230,14 +231,15 @@ export async function prunePackages(
         const step = progress.step(`Removing ${drop.join(", ")} from ${env.id}`);
         const outcome = await uninstallPackages(env, drop);
         for (const n of outcome.installed) {
-          rows.push({ env: env.id, package: n, version: mine[n]!, action: "removed" });
-          delete state.installs[env.id]![n];
+          rows.push({ env: env.id, package: n, version: mine[n] ?? "", action: "removed" });
+          const inEnv = state.installs[env.id];
+          if (inEnv) delete inEnv[n];
         }
         for (const f of outcome.failed)
           rows.push({
             env: env.id,
             package: f.spec,
-            version: mine[f.spec]!,
+            version: mine[f.spec] ?? "",
             action: "failed",
             error: f.error,
           });

@@ -2,21 +2,7 @@
  * Where an `npm install` is, from npm's own log lines (`--loglevel=silly`, on stderr); lines it does
  * not know are ignored, so an npm that says less only shows less.
  */
-type NpmStage = "starting" | "resolving" | "adding" | "scripts";
-
-export interface NpmPhase {
-  stage: NpmStage;
-  /** Packages in the tree so far (placeDep). */
-  packages: number;
-  /** Tarballs in hand so far (from the cache or the registry), while adding. */
-  downloaded: number;
-  /** Packages unpacked so far (ADD). */
-  added: number;
-  /** Registry requests answered so far. */
-  fetched: number;
-  /** The script running (`pkg@1.0.0 postinstall`). */
-  script?: string;
-}
+import type { NpmPhase } from "../system/progress.js";
 
 const LOG_LINE = /^npm (silly|sill|verbose|verb|info|http|timing|notice|warn) /;
 

@@ -8,8 +8,9 @@ import type { Environment } from "../environments/types.js";
 import { globalModulesDir, joinNative } from "../environments/types.js";
 import { dict, own } from "../own-keys.js";
 import { noteNpmChange } from "../system/journal.js";
+import type { NpmPhase } from "../system/progress.js";
 import { decodeWindowsOutput, tail } from "../system/run.js";
-import { lineSplitter, type NpmPhase, npmPhaseReader, withoutNpmLog } from "./npm-log.js";
+import { lineSplitter, npmPhaseReader, withoutNpmLog } from "./npm-log.js";
 
 /** A dry run's stand-in for the script of a package not installed yet (its bins are unknown). */
 export const BIN_AFTER_INSTALL = "<bin script, known after install>";
@@ -21,19 +22,6 @@ export interface InstalledPackage {
   dir: string;
   /** Bin name → native absolute path of its script. */
   bins: Record<string, string>;
-}
-
-/** `name@range` → name and range ("" when none). Scoped names keep their leading @. */
-export function splitSpec(spec: string): { name: string; range: string } {
-  const at = spec.indexOf("@", spec.startsWith("@") ? 1 : 0);
-  return at === -1 ? { name: spec, range: "" } : { name: spec.slice(0, at), range: spec.slice(at + 1) };
-}
-
-const EXACT_SEMVER = /^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$/;
-
-/** An exact version (`1.2.3`) needs no resolution and no network. */
-export function exactVersion(range: string): string | undefined {
-  return EXACT_SEMVER.exec(range.trim())?.[1];
 }
 
 /**
@@ -56,7 +44,8 @@ export async function readInstalledPackage(
     return undefined;
   }
   if (!pkg.version) return undefined;
-  const binField = typeof pkg.bin === "string" ? { [name.split("/").pop()!]: pkg.bin } : (pkg.bin ?? {});
+  const binField =
+    typeof pkg.bin === "string" ? { [name.split("/").pop() ?? name]: pkg.bin } : (pkg.bin ?? {});
   const bins = dict<string>();
   for (const [bin, rel] of Object.entries(binField))
     bins[bin] = joinNative(env.kind, dir, ...rel.split(/[\\/]+/).filter((p) => p && p !== "."));
@@ -67,8 +56,9 @@ export async function readInstalledPackage(
 export function pickBin(pkg: Pick<InstalledPackage, "name" | "bins">, wanted?: string): string | undefined {
   if (wanted) return own(pkg.bins, wanted);
   const names = Object.keys(pkg.bins);
-  if (names.length === 1) return pkg.bins[names[0]!];
-  const base = pkg.name.split("/").pop()!;
+  const [only] = names;
+  if (only !== undefined && names.length === 1) return pkg.bins[only];
+  const base = pkg.name.split("/").pop() ?? pkg.name;
   return own(pkg.bins, base) ?? own(pkg.bins, names.find((n) => base.includes(n) || n.includes(base)) ?? "");
 }
 
@@ -113,7 +103,9 @@ export async function installPackages(
   };
   const all = await run(specs);
   if (all.exitCode === 0) return { installed: [...specs], failed: [] };
-  if (specs.length === 1) return { installed: [], failed: [{ spec: specs[0]!, error: npmError(all) }] };
+  const [only] = specs;
+  if (only !== undefined && specs.length === 1)
+    return { installed: [], failed: [{ spec: only, error: npmError(all) }] };
   const outcome: InstallOutcome = { installed: [], failed: [] };
   for (const spec of specs) {
     const one = await run([spec]);

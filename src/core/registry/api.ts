@@ -210,16 +210,17 @@ export class RegistryClient {
     signal: AbortSignal | undefined,
   ): Promise<{ status: number; body: unknown; staleMs?: number }> {
     const prefixes = this.prefix !== undefined ? [this.prefix] : ["/v0.1", "/v0"];
-    let last: { status: number; body: unknown; staleMs?: number } | undefined;
+    let last = { status: 404, body: null as unknown };
     for (const prefix of prefixes) {
-      last = await this.cachedGet(`${this.base}${prefix}${where}`, signal);
-      if (last.status !== 404 || prefixes.length === 1) {
+      const got = await this.cachedGet(`${this.base}${prefix}${where}`, signal);
+      if (got.status !== 404 || prefixes.length === 1) {
         this.prefix = prefix;
-        return last;
+        return got;
       }
       // 404 at /v0.1: either the server is unknown or the registry serves only /v0. Ask /v0 too.
+      last = got;
     }
-    return last!;
+    return last;
   }
 
   private async cachedGet(

@@ -18,11 +18,10 @@ import type {
 export type Way = "npm" | "remote" | "pypi" | "oci";
 const WAYS: readonly Way[] = ["npm", "remote", "pypi", "oci"];
 
-export interface Usable {
-  way: Way;
-  pkg?: RegistryPackage;
-  remote?: RegistryRemote;
-}
+/** One way to run a server: a package (npm, PyPI, OCI), or a remote. */
+export type Usable =
+  | { way: Exclude<Way, "remote">; pkg: RegistryPackage; remote?: undefined }
+  | { way: "remote"; remote: RegistryRemote; pkg?: undefined };
 
 interface Unusable {
   /** e.g. "nuget Knapcode.SampleMcpServer@0.5.0", "sse remote https://…" */
@@ -182,9 +181,9 @@ export function summarize(entry: RegistryEntry): Summary {
     ...base,
     package:
       first.way === "remote"
-        ? `remote ${hostOf(first.remote!.url)}`
-        : `${first.way} ${first.way === "oci" ? ociImage(first.pkg!) : `${first.pkg!.identifier}${first.pkg!.version ? `@${first.pkg!.version}` : ""}`}`,
-    transport: first.way === "remote" ? first.remote!.type.toLowerCase() : "stdio",
+        ? `remote ${hostOf(first.remote.url)}`
+        : `${first.way} ${first.way === "oci" ? ociImage(first.pkg) : `${first.pkg.identifier}${first.pkg.version ? `@${first.pkg.version}` : ""}`}`,
+    transport: first.way === "remote" ? first.remote.type.toLowerCase() : "stdio",
     secrets: (made.template.secrets ?? []).filter((s) => !s.optional).map((s) => s.name),
     way: first.way,
   };
@@ -289,7 +288,7 @@ class Questions {
     parent: { secret: boolean; optional: boolean; description: string },
   ): string {
     const pattern = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-    const alone = [...value.matchAll(pattern)].filter((m) => !own(variables, m[1]!)).length === 1;
+    const alone = [...value.matchAll(pattern)].filter((m) => !own(variables, m[1] ?? "")).length === 1;
     return value.replace(pattern, (_, id: string) => {
       const v = own(variables, id);
       if (v?.value !== undefined) return v.value;
@@ -336,8 +335,8 @@ export function toTemplate(server: RegistryServer, use: Usable): RegistryTemplat
     optional: [],
   };
   return use.way === "remote"
-    ? remoteTemplate(making, use.remote!)
-    : packageTemplate(making, use.way, use.pkg!);
+    ? remoteTemplate(making, use.remote)
+    : packageTemplate(making, use.way, use.pkg);
 }
 
 /** A remote server: its URL and headers, their placeholders asked. */
@@ -452,7 +451,7 @@ function pypiTemplate({ base, q, notes, optional }: Making, parts: PackageParts)
     template: {
       ...base,
       runtime: "python",
-      server: { command: command[0]!, args: command.slice(1), ...withEnv },
+      server: { command: "uvx", args: command.slice(1), ...withEnv },
       ...asked(q),
     },
     way: "pypi",

@@ -5,8 +5,8 @@
  */
 import path from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
+import type { Machine } from "../environments/machine.js";
 import { readTextOrNull } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import { registryCache } from "./answer-cache.js";
 import { DEFAULT_TIMEOUT_MS, OFFICIAL_REGISTRY, RegistryClient, RegistryError } from "./api.js";
 
@@ -19,7 +19,8 @@ export function parseRegistryName(text: string): { name: string; version?: strin
   if (text.startsWith("@")) return undefined; // a scoped npm package
   const m = REGISTRY_NAME.exec(text);
   if (!m) return undefined;
-  return m[2] ? { name: m[1]!, version: m[2] } : { name: m[1]! };
+  const name = m[1] ?? "";
+  return m[2] ? { name, version: m[2] } : { name };
 }
 
 export interface OpenRegistryOptions {

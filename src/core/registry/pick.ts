@@ -5,9 +5,9 @@
  */
 import type { ServerTemplate } from "../catalogue/schema.js";
 import { UsageError } from "../errors.js";
-import { untrusted } from "../formats/control-chars.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import type { Progress } from "../system/progress.js";
+import { untrusted } from "../text/control-chars.js";
 import type { RegistryClient } from "./api.js";
 import { toTemplate, type Way, waysToRun } from "./convert.js";
 import type { RegistryEntry } from "./schema.js";

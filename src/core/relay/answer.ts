@@ -76,7 +76,7 @@ export class Answer {
       if (awaiting.size !== 1) return null;
       const [only] = awaiting;
       awaiting.clear();
-      return only!;
+      return only ?? null;
     }
     if (this.answer) return null;
     return id === undefined || id === awaiting ? awaiting : null;

@@ -7,7 +7,6 @@ import { readFileSync } from "node:fs";
 import type { Agent } from "node:http";
 import { ProvenAgent, proveBridge, provenUrl } from "../bridge-control/bridge-proof.js";
 import type { LifecycleContext, LifecycleHost } from "../bridge-control/lifecycle.js";
-import { isLoopback } from "../bridge-control/loopback.js";
 import {
   BRIDGE_PATH,
   type BridgeFiles,
@@ -17,6 +16,7 @@ import {
   SHARE_PREFIX,
 } from "../bridge-control/state-folder.js";
 import { readToken } from "../bridge-control/token-file.js";
+import { isLoopback } from "../system/loopback.js";
 
 export interface RelayTarget {
   /** "the bridge", or "the server at <url>": how messages name the other end. */

@@ -97,7 +97,10 @@ export function readBody(res: IncomingMessage, limit: number, stall?: Stall): Pr
         stall?.(res);
       }
     });
-    res.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    res.once("end", () => {
+      const [only] = chunks;
+      resolve(only && chunks.length === 1 ? only : Buffer.concat(chunks, size));
+    });
     res.once("error", reject);
     res.once("close", () => {
       if (!res.complete) reject(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));

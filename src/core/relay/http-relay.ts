@@ -163,11 +163,13 @@ export class StreamableHttpRelay {
   }
 
   /** A login that cannot be had: every request from now on is answered with why, then the end. */
-  #fail(error: unknown): void {
+  /** Stop relaying: said once, and every request from now on answered with why (returned). */
+  #fail(error: unknown): string {
     const why = error instanceof Error ? error.message : String(error);
     this.#o.log(why);
     this.#code = 1;
     this.#failed = why;
+    return why;
   }
 
   #take(line: string, message: Message): void {
@@ -260,9 +262,8 @@ export class StreamableHttpRelay {
       try {
         this.#setHeaders({ ...(await this.#o.headers()), ...(await auth.refused()) });
       } catch (error) {
-        this.#fail(error);
-        if (message.kind === "request")
-          this.#client.write(errorLine(message.id, CODE.connectionClosed, this.#failed!));
+        const why = this.#fail(error);
+        if (message.kind === "request") this.#client.write(errorLine(message.id, CODE.connectionClosed, why));
         this.#end(1);
         return;
       }

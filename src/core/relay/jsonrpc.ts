@@ -82,7 +82,7 @@ export function peekId(start: string): RequestId | null {
         const rest = /^\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(
           start.slice(end + 1),
         );
-        if (rest) return JSON.parse(rest[1]!) as RequestId;
+        if (rest?.[1] !== undefined) return JSON.parse(rest[1]) as RequestId;
       }
       i = end;
     } else if (c === "{" || c === "[") depth++;

@@ -100,7 +100,8 @@ export class SseParser {
   }
 
   #dispatch(): void {
-    const data = this.#data.length === 1 ? this.#data[0]! : this.#data.join("\n");
+    const [only] = this.#data;
+    const data = only !== undefined && this.#data.length === 1 ? only : this.#data.join("\n");
     const event = this.#event || "message";
     const had = this.#data.length > 0;
     this.#data = [];

@@ -44,6 +44,10 @@ export function isSecretName(name: string): boolean {
 }
 
 /** What a placeholder looks like once a vendor prefix (`tvly-`, `sk-proj-`, `ghp_`) is taken off. */
+/** Words that are placeholders as a whole value (the last of PLACEHOLDER_CORES). */
+const WORD_LIST =
+  /^(changeme|change[-_ ]me|replace[-_ ]?me|placeholder|todo|tbd|example|dummy|none|null|undefined|secret|token|api[-_]?key|key|password|test|test[-_]?key)$/i;
+
 const PLACEHOLDER_CORES: RegExp[] = [
   /^<[^<>]*>$/, // <YOUR_KEY>, <token>
   /^\[[^[\]]*\]$/, // [API_KEY]
@@ -54,7 +58,7 @@ const PLACEHOLDER_CORES: RegExp[] = [
   /^my[-_ ](api[-_ ])?(key|token|secret)$/i,
   /[-_ ]here$/i, // insert_key_here, key-here
   /^([x*•.]{3,}|…)([-_ ]?([x*•.]{3,}|…))*$/i, // xxxx, XXXX-XXXX, ***, ..., …
-  /^(changeme|change[-_ ]me|replace[-_ ]?me|placeholder|todo|tbd|example|dummy|none|null|undefined|secret|token|api[-_]?key|key|password|test|test[-_]?key)$/i,
+  WORD_LIST,
 ];
 
 /** Words that are fine values of other variables (`MODE=none`): placeholders only under a secret's name. */
@@ -63,7 +67,6 @@ const WORDS_ONLY_FOR_SECRETS =
 
 /** A vendor prefix segment before the placeholder part: `tvly-`, `sk-`, `proj-`, `ghp_`. */
 const PREFIX_SEGMENT = /^[A-Za-z][A-Za-z0-9]{0,11}[-_]/;
-const WORD_LIST = PLACEHOLDER_CORES[PLACEHOLDER_CORES.length - 1]!;
 
 /**
  * Is this value (no name known: judged as a secret's value) a placeholder? Empty is not.
@@ -130,7 +133,7 @@ export function notAKey(
     return { kind: "placeholder", reason: `a placeholder ("${shown}"), not a key`, shown };
   }
   const patterns = formats.filter((f) => f.pattern);
-  if (patterns.length > 0 && !patterns.some((f) => safeTest(f.pattern!, bare))) {
+  if (patterns.length > 0 && !patterns.some((f) => f.pattern !== undefined && safeTest(f.pattern, bare))) {
     const example = patterns.find((f) => f.example)?.example;
     return {
       kind: "format",

@@ -1,14 +1,14 @@
 /**
  * Apply a sync plan (under the home's lock): record the versions it resolved, run its installs and
- * removals, then write each target through the one write sequence (write-sequence.ts).
+ * removals, then write each target through the one write sequence (ledger/write-sequence.ts).
  */
 
 import { restartsOf } from "../clients/restarts.js";
 import { runningApps } from "../clients/running-apps.js";
+import type { Context } from "../context/context.js";
 import { checkEntryPrograms, desiredEntries } from "../entries/desired.js";
 import { installMissing, prunePackages } from "../packages/installs.js";
 import type { Progress } from "../system/progress.js";
-import type { Context } from "./context.js";
 import { planTargets, type SyncPlan, safetyOf } from "./plan.js";
 import { appliedReport, type SyncReport } from "./report.js";
 import { applyPlans } from "./write-targets.js";
@@ -23,7 +23,7 @@ export interface ApplyOptions {
  * The target changes were planned against the installs as they would land; after real installs
  * they are planned again from what did land (an install may fail, a bin may sit elsewhere).
  * Ctrl-C: checked after the installs (nothing planned again, nothing written), before each target
- * and right before each rename (write-sequence.ts), and before the bridge is started.
+ * and right before each rename (ledger/write-sequence.ts), and before the bridge is started.
  */
 export async function applySyncPlan(
   ctx: Context,

@@ -2,14 +2,17 @@
  * sync's plan, a plain value (changesets' assemble/apply split): which versions, which installs and
  * removals, what each target's file becomes, what to warn about. Making it writes nothing.
  */
-import type { BridgeWiring } from "../bridge-control/wiring.js";
+
 import type { Target } from "../clients/types.js";
+import { type Context, readTargetTexts } from "../context/context.js";
+import type { BridgeWiring } from "../entries/bridge-wiring.js";
 import { checkEntryPrograms, type DesiredEntries, desiredEntries, wireBridge } from "../entries/desired.js";
 import { packageRunEnvironments } from "../entries/target-entry.js";
 import type { Environment } from "../environments/types.js";
 import { globalModulesDir, joinNative } from "../environments/types.js";
 import { type UsageError, UsageErrors } from "../errors.js";
-import { canonicalJson } from "../formats/json/merge.js";
+import type { State } from "../ledger/state.js";
+import { own } from "../own-keys.js";
 import {
   type InstalledIndex,
   type InstallRow,
@@ -26,8 +29,7 @@ import type { SecretFormat } from "../secrets/placeholders.js";
 import { type ReferenceWarning, referenceProblems } from "../secrets/references.js";
 import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
-import { type Context, readTargetTexts } from "./context.js";
-import type { State } from "./state.js";
+import { canonicalJson } from "../text/canonical-json.js";
 import { planTarget, type TargetPlan } from "./target-plan.js";
 import { checkWrites, type ReadableSecret } from "./target-safety.js";
 
@@ -116,7 +118,7 @@ export async function planSync(
   const usage = [...unreadable, ...references.errors, ...unparsable];
   if (options.checkBackups) {
     // Loaded only then: a run with nothing to do never pays for the backups' module.
-    const { backupProblems } = await import("../undo/backups.js");
+    const { backupProblems } = await import("../ledger/backups.js");
     usage.push(
       ...(await backupProblems(
         machine.paths.backups,
@@ -212,7 +214,9 @@ export function installPlaces(
   const all = packageServers(ctx.manifest, ctx.envs);
   const servers = all.map((s) => {
     if (ctx.envsNamed) return s;
-    const runs = packageRunEnvironments(ctx.manifest.servers[s.server]!, ctx.targets, ctx.allEnvs);
+    const spec = own(ctx.manifest.servers, s.server);
+    if (!spec) return s;
+    const runs = packageRunEnvironments(spec, ctx.targets, ctx.allEnvs);
     return { ...s, envs: s.envs.filter((e) => runs.has(e.id)) };
   });
   const gets = new Set(servers.flatMap((s) => s.envs.map((e) => e.id)));
@@ -233,11 +237,12 @@ export function planTargets(
   state: State,
   force: boolean,
 ): TargetPlan[] {
-  return targets.map((target) =>
-    planTarget(target, texts.get(target.key) ?? null, desired.get(target.key)!, state.targets[target.key], {
-      force,
-    }),
-  );
+  return targets.map((target) => {
+    // The entries were built for these very targets, one map each.
+    const built = desired.get(target.key);
+    if (!built) throw new Error(`no entries were built for ${target.key}`);
+    return planTarget(target, texts.get(target.key) ?? null, built, state.targets[target.key], { force });
+  });
 }
 
 /**
@@ -306,10 +311,11 @@ export function predictInstalls(
           bins[bin] = joinNative(env.kind, dir, ...rel);
         }
       } else {
-        bins[s.name.split("/").pop()!] = joinNative(env.kind, dir, BIN_AFTER_INSTALL);
+        bins[s.name.split("/").pop() ?? s.name] = joinNative(env.kind, dir, BIN_AFTER_INSTALL);
       }
-      if (!index.has(env.id)) index.set(env.id, new Map());
-      index.get(env.id)!.set(s.name, { name: s.name, version, dir, bins });
+      const inEnv = index.get(env.id) ?? new Map();
+      inEnv.set(s.name, { name: s.name, version, dir, bins });
+      index.set(env.id, inEnv);
     }
   }
   return index;

@@ -2,10 +2,11 @@
  * What a sync reports (text and `--json` are rendered from it): from its plan alone for a dry run
  * or a run with nothing to do, from the plan and what applying it did otherwise.
  */
-import type { BridgeReport } from "../bridge-control/wiring.js";
+
 import { CLIENTS } from "../clients/index.js";
+import type { BridgeReport } from "../entries/bridge-wiring.js";
+import { type MissingProgram, missingProgramLines } from "../entries/programs/missing-programs.js";
 import type { RelayWhy } from "../entries/target-entry.js";
-import { type MissingProgram, missingProgramLines } from "../environments/missing-programs.js";
 import type { Environment } from "../environments/types.js";
 import type { LoginLine } from "../oauth/needs-login.js";
 import type { InstallRow } from "../packages/installs.js";

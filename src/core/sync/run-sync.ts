@@ -1,20 +1,21 @@
 /**
- * sync: manifest → packages where a target runs them → entries in every target; a context (context.ts)
- * and a plan (plan.ts) first, then a dry run renders the plan and a run applies it (apply.ts).
+ * sync: manifest → packages where a target runs them → entries in every target; a context
+ * (core/context/) and a plan (plan.ts) first, then a dry run renders the plan and a run applies
+ * it (apply.ts).
  */
 
+import { type Context, loadContext, openManifest } from "../context/context.js";
+import type { Machine } from "../environments/machine.js";
 import { UsageError } from "../errors.js";
+import { loadState, saveState } from "../ledger/state.js";
 import type { LoadedManifest } from "../manifest/load.js";
 import { isTrusted, needsTrust, programServers, type TrustRequest, trust } from "../manifest/trust.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import { checkSelectors } from "../selectors.js";
 import { withLock } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
-import { type Context, loadContext, openManifest } from "./context.js";
 import { isNoop, planSync } from "./plan.js";
 import { planReport, type SyncReport } from "./report.js";
-import { loadState, saveState } from "./state.js";
 import type { ReadableSecret } from "./target-safety.js";
 
 export { type SyncReport, syncExitCode } from "./report.js";
@@ -79,9 +80,10 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
   checkSelectors({ clients: given.clients, envs: given.envs });
   // Remote servers not asked yet whether they need a login are asked now (once per URL, then
   // remembered): the entries of one that does are mcp-twin's relay with its login.
-  const servers = Object.entries((given.preview?.manifest ?? opened!.loaded).manifest.servers).filter(
-    ([, s]) => !s.disabled,
-  );
+  // A preview's manifest, or the one opened: there is always one of the two.
+  const loaded = given.preview?.manifest ?? opened?.loaded;
+  if (!loaded) throw new Error("sync has no manifest to read");
+  const servers = Object.entries(loaded.manifest.servers).filter(([, s]) => !s.disabled);
   if (servers.some(([, s]) => s.url !== undefined)) {
     const { detectLogins } = await import("../oauth/needs-login.js");
     await detectLogins(machine, servers);

@@ -4,12 +4,11 @@
  */
 import type { Target } from "../clients/types.js";
 import { classifyTarget } from "../entries/ownership.js";
+import type { MissingProgram } from "../entries/programs/missing-programs.js";
 import type { BuiltEntry, RelayWhy } from "../entries/target-entry.js";
-import type { MissingProgram } from "../environments/missing-programs.js";
-import { editTargetEntries, readTargetEntries } from "../formats/index.js";
-import type { EntryEdit } from "../formats/json/merge.js";
+import { type EntryEdit, editTargetEntries, readTargetEntries } from "../formats/index.js";
+import { type EntryRecord, entryHash, type TargetRecord } from "../ledger/state.js";
 import { dict, own } from "../own-keys.js";
-import { type EntryRecord, entryHash, type TargetRecord } from "./state.js";
 
 export interface TargetPlan {
   target: Target;
@@ -55,9 +54,11 @@ export interface PlanOptions {
 /**
  * `desired`: server name → its built entry for this target (servers not meant for it are absent).
  *
- * wrote are never touched (a name clash is reported as `foreign`, and taken over only with
+ * Who owns each entry is entries/ownership.ts's rule; here is what sync does about it: entries we
+ * never wrote are never touched (a name clash is reported as `foreign`, and taken over only with
  * --force); entries we wrote but someone edited since are `drift`, kept unless --force (then
- * `overwritten`); entries we wrote for servers no longer wanted are removed.
+ * `overwritten`); entries we wrote for servers no longer wanted are removed. Pure — text in, text
+ * out — so it can be re-run on fresh text when an app rewrote the file between planning and writing.
  */
 export function planTarget(
   target: Target,

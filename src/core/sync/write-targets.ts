@@ -1,16 +1,16 @@
 /**
- * Sync's apply: its target plans through the one write sequence (write-sequence.ts), each planned
+ * Sync's apply: its target plans through the one write sequence (ledger/write-sequence.ts), each planned
  * again on fresh text when an app rewrote it; every file ends either as it was or fully updated.
  */
 
 import type { BuiltEntry } from "../entries/target-entry.js";
 import { isTwinError } from "../errors.js";
+import { saveHandWritten } from "../ledger/backups.js";
+import { type EntryRecord, type State, saveState, type TargetRecord } from "../ledger/state.js";
+import { newRunId, recordChange, recordIntent, recordRun, writeTarget } from "../ledger/write-sequence.js";
 import { dict } from "../own-keys.js";
-import { saveHandWritten } from "../undo/backups.js";
-import { type EntryRecord, type State, saveState, type TargetRecord } from "./state.js";
 import type { TargetPlan } from "./target-plan.js";
 import { planTarget } from "./target-plan.js";
-import { newRunId, recordChange, recordIntent, recordRun, writeTarget } from "./write-sequence.js";
 
 export interface ApplyContext {
   state: State;

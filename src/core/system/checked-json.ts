@@ -86,7 +86,7 @@ function problem(file: string, spec: CheckedFile, line: number, column: number, 
 
 async function syntaxError(text: string): Promise<{ line: number; column: number; reason: string }> {
   const { parseTree } = await import("jsonc-parser");
-  const { describeParseError } = await import("../formats/parse-errors.js");
+  const { describeParseError } = await import("../text/parse-errors.js");
   const errors: import("jsonc-parser").ParseError[] = [];
   parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   const first = errors[0];

@@ -7,7 +7,7 @@ import fs, { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from
 import os from "node:os";
 import path from "node:path";
 import { OperationError, UsageError } from "../errors.js";
-import { decodeLossless, encodeLossless } from "../formats/lossless-text.js";
+import { decodeLossless, encodeLossless } from "../text/lossless-text.js";
 import { noteFileChange } from "./journal.js";
 
 /** A file's text, losslessly decoded (bytes that are not UTF-8 survive a write back); null when absent. */
@@ -168,7 +168,7 @@ const TEMP_MARK = ".mcp-twin-";
  * Writing a file keeps what it is: a symlink stays a symlink (the file it points to is replaced),
  * a file with several hard links stays one file under all its names (written in place, see
  * writeInPlace), owner, group and mode stay (also when run as root), bytes that are not valid
- * UTF-8 stay exactly (see core/formats/lossless-text.ts), and a read-only file is refused unless forced.
+ * UTF-8 stay exactly (see core/text/lossless-text.ts), and a read-only file is refused unless forced.
  */
 export async function replaceFile(
   file: string,
@@ -195,7 +195,9 @@ export async function replaceFile(
     try {
       await writeAndSync(temp, encodeLossless(next), {
         mode: facts.mode ?? options.newFileMode ?? 0o600,
-        ...(facts.exists ? { uid: facts.uid!, gid: facts.gid! } : (folderOwner ?? {})),
+        ...(facts.exists && facts.uid !== undefined && facts.gid !== undefined
+          ? { uid: facts.uid, gid: facts.gid }
+          : (folderOwner ?? {})),
       });
       const again = await readTextOrNull(real);
       if (again !== current) {
@@ -567,9 +569,11 @@ async function breakDeadLock(lockDir: string, ownerFile: string): Promise<void> 
     return;
   }
   // A damaged owner file proves nothing: the lock is left to go stale on its own.
-  if (typeof owner?.boot !== "string" || !Number.isSafeInteger(owner.pid) || owner.pid! <= 0) return;
+  const pid = owner?.pid;
+  if (typeof owner?.boot !== "string" || typeof pid !== "number" || !Number.isSafeInteger(pid) || pid <= 0)
+    return;
   const me = await lockOwner();
-  if (owner.boot !== me.boot || owner.pid === me.pid || isAlive(owner.pid!)) return;
+  if (owner.boot !== me.boot || pid === me.pid || isAlive(pid)) return;
   await fs.promises.rm(lockDir, { recursive: true, force: true });
   await fs.promises.rm(ownerFile, { force: true });
 }

@@ -2,7 +2,6 @@
  * How core code reports progress without printing: the command layer passes a Progress that
  * drives a spinner on a TTY and stays silent elsewhere.
  */
-import type { NpmPhase } from "../packages/npm-log.js";
 
 export interface Step {
   update(text: string): void;
@@ -49,3 +48,20 @@ export const silentProgress: Progress = {
   warn() {},
   info() {},
 };
+
+/** Where an `npm install` is (packages/npm-log.ts reads it from npm's own log lines). */
+type NpmStage = "starting" | "resolving" | "adding" | "scripts";
+
+export interface NpmPhase {
+  stage: NpmStage;
+  /** Packages in the tree so far (placeDep). */
+  packages: number;
+  /** Tarballs in hand so far (from the cache or the registry), while adding. */
+  downloaded: number;
+  /** Packages unpacked so far (ADD). */
+  added: number;
+  /** Registry requests answered so far. */
+  fetched: number;
+  /** The script running (`pkg@1.0.0 postinstall`). */
+  script?: string;
+}

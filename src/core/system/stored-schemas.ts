@@ -80,7 +80,8 @@ export function firstIssue(
 ): { path: PropertyKey[]; message: string } | undefined {
   const result = schema.safeParse(data);
   if (result.success) return undefined;
-  const issue = result.error.issues[0]!;
+  const [issue] = result.error.issues;
+  if (!issue) return { path: [], message: "invalid" };
   let message = issue.message;
   if (issue.code === "invalid_key") message = issue.issues[0]?.message ?? message;
   if (issue.code === "unrecognized_keys")

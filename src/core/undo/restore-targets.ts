@@ -3,12 +3,18 @@
  * the file, unless the file no longer parses.
  */
 
+import type { Machine } from "../environments/machine.js";
 import { shellQuote } from "../environments/path-translation.js";
 import { UsageError } from "../errors.js";
-import { editTargetEntries, formatOf, readTargetEntries, targetEntryText } from "../formats/index.js";
-import { type EntryEdit, removeEmptyServers } from "../formats/json/merge.js";
-import { own } from "../own-keys.js";
-import { unknownName } from "../selectors.js";
+import {
+  type EntryEdit,
+  editTargetEntries,
+  formatOf,
+  readTargetEntries,
+  removeEmptyServers,
+  targetEntryText,
+} from "../formats/index.js";
+import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
 import {
   type EntryRecord,
   entryHash,
@@ -16,10 +22,11 @@ import {
   loadState,
   type State,
   type TargetRecord,
-} from "../sync/state.js";
-import type { Machine } from "../system/machine.js";
+} from "../ledger/state.js";
+import { own } from "../own-keys.js";
+import { unknownName } from "../selectors.js";
+
 import type { Progress } from "../system/progress.js";
-import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "./backups.js";
 import {
   knownTargets,
   noOutcome,
@@ -136,7 +143,8 @@ async function findBackup(
         (spec === "original" && backup.original)
       )
         hits.push({ target, backup });
-  if (hits.length === 1) return hits[0]!;
+  const [only] = hits;
+  if (only && hits.length === 1) return only;
   if (hits.length === 0)
     throw new UsageError("unknown-backup", `No backup "${spec}" of ${describe(targets)}.`, {
       hint: "Run `mcp-twin restore --list` to see the backups, and pass a name or path it shows.",
@@ -149,7 +157,8 @@ async function findBackup(
 }
 
 function describe(targets: UndoTarget[]): string {
-  return targets.length === 1 ? targets[0]!.record.path : "any target";
+  const [only] = targets;
+  return only && targets.length === 1 ? only.record.path : "any target";
 }
 
 /**
@@ -186,7 +195,8 @@ export async function restoreTargets(
     const missing: UndoTarget[] = [];
     for (const t of selected)
       if (!(await listBackups(machine.paths.backups, t.key)).some((b) => b.original)) missing.push(t);
-    if (missing.length === selected.length) throw await noOriginal(machine, missing[0]!);
+    const [first] = missing;
+    if (first && missing.length === selected.length) throw await noOriginal(machine, first);
   }
   const explicit = Boolean(options.target);
   // Without a target or a backup named: exactly the targets the last change wrote.
@@ -214,9 +224,8 @@ export async function restoreTargets(
       }
       // The default: undo the last change; a file that does not parse comes back whole.
       const newest = backups.find((b) => !b.original) ?? backups.find((b) => b.original && !b.absent);
-      const last = record.lastRun?.backup
-        ? backups.find((b) => b.file === record.lastRun!.backup)
-        : undefined;
+      const lastBackup = record.lastRun?.backup;
+      const last = lastBackup ? backups.find((b) => b.file === lastBackup) : undefined;
       if (!record.lastRun && !explicit) return undefined;
       if (!record.lastRun) {
         // Named by the user without a change to undo: still repair a file that does not parse.

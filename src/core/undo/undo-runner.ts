@@ -1,17 +1,19 @@
 /**
  * What restore and uninstall share: the targets to work on (from state, and from backups when
  * state has lost one), and one runner that takes each undo through sync's write sequence
- * (core/sync/write-sequence.ts) under the home's lock, ownership following what the undo decides.
+ * (core/ledger/write-sequence.ts) under the home's lock, ownership following what the undo decides.
  */
 
-import { CLIENTS } from "../clients/index.js";
+import { CLIENTS, clientOrFirst } from "../clients/index.js";
 import { restartsOf } from "../clients/restarts.js";
+import { backupCounts, unparsableFix } from "../clients/unreadable-target.js";
 import { detectEnvironments } from "../environments/detect.js";
+import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { isTwinError, UsageError, UsageErrors } from "../errors.js";
 import { loadFormats } from "../formats/index.js";
-import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "../sync/state.js";
-import { backupCounts, unparsableFix } from "../sync/unreadable-target.js";
+import { type BackupTarget, backedUpTargets, backupProblems, listBackups } from "../ledger/backups.js";
+import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "../ledger/state.js";
 import {
   type Intent,
   newRunId,
@@ -19,7 +21,7 @@ import {
   recordIntent,
   recordRun,
   writeTarget,
-} from "../sync/write-sequence.js";
+} from "../ledger/write-sequence.js";
 import {
   inspectFile,
   isReadOnly,
@@ -28,9 +30,7 @@ import {
   removePath,
   withLock,
 } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
-import { type BackupTarget, backedUpTargets, backupProblems, listBackups } from "./backups.js";
 
 export interface UndoResult {
   env: string;
@@ -139,7 +139,7 @@ export function serversPathOf(record: TargetRecord): readonly string[] {
 
 /** What the format seam needs of a recorded target: its client (format, servers key) and file. */
 export function seamOf(record: TargetRecord) {
-  const client = CLIENTS.find((c) => c.id === record.client) ?? CLIENTS[0]!;
+  const client = clientOrFirst(record.client);
   return { client, serversPath: client.serversPath, file: record.path };
 }
 
@@ -272,7 +272,9 @@ async function previewUndos(
   const results: UndoResult[] = [];
   for (const { target, file, undo } of work) {
     const from = undo.from ? { from: undo.from } : {};
-    const plan = planned.get(target.key)!;
+    // Every target of the work was planned.
+    const plan = planned.get(target.key);
+    if (!plan) throw new Error(`${target.key} was not planned`);
     if ("error" in plan) {
       results.push(await failedUndo(machine, target, file, from, plan.error));
       continue;
@@ -445,8 +447,8 @@ function applyRecords(
   records: NonNullable<Outcome["records"]>,
   recordRun: boolean,
 ): TargetRecord {
-  if (!state.targets[target.key]) state.targets[target.key] = target.record;
-  const rec = state.targets[target.key]!;
+  const rec = state.targets[target.key] ?? target.record;
+  state.targets[target.key] = rec;
   for (const name of records.drop) delete rec.entries[name];
   for (const [name, r] of Object.entries(records.own)) rec.entries[name] = r;
   if (!recordRun) delete rec.lastRun;
@@ -455,7 +457,7 @@ function applyRecords(
 
 /**
  * A file that does not parse is left as it is: the result says so, with the one advice sync,
- * status and doctor give for it (core/sync/unreadable-target.ts) — put it back from a backup, or fix it by hand.
+ * status and doctor give for it (core/clients/unreadable-target.ts) — put it back from a backup, or fix it by hand.
  */
 async function repairOf(
   machine: Machine,

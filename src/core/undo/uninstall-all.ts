@@ -5,25 +5,26 @@
 
 import { type BridgeRetirement, retireBridge } from "../bridge-control/retire.js";
 import { detectEnvironments } from "../environments/detect.js";
+import type { Machine } from "../environments/machine.js";
 import { type Environment, envMatches } from "../environments/types.js";
 import {
+  type EntryEdit,
   editTargetEntries,
   formatOf,
   parseTarget,
   readTargetEntries,
+  removeEmptyServers,
   targetEntryText,
 } from "../formats/index.js";
-import { type EntryEdit, removeEmptyServers } from "../formats/json/merge.js";
+import { listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
+import { entryHash, isOurs, type State, saveState, type TargetRecord } from "../ledger/state.js";
 import { forgetLogins } from "../oauth/token-store.js";
 import { dict, own } from "../own-keys.js";
 import type { InstallRow } from "../packages/installs.js";
 import { uninstallPackages } from "../packages/npm-prefix.js";
 import { selectEnvironments } from "../selectors.js";
-import { entryHash, isOurs, type State, saveState, type TargetRecord } from "../sync/state.js";
 import { withLock } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 import type { Progress } from "../system/progress.js";
-import { listBackups, loadHandWritten, readBackup } from "./backups.js";
 import {
   knownTargets,
   noOutcome,
@@ -208,7 +209,7 @@ async function removePackages(
         rows.push({
           env: env.id,
           package: n,
-          version: mine[n]!,
+          version: mine[n] ?? "",
           action: options.dryRun ? "planned" : "failed",
           ...(env.usable ? {} : { error: env.reason ?? "not usable" }),
         });
@@ -217,13 +218,19 @@ async function removePackages(
     const step = progress.step(`Uninstalling ${names.join(", ")} from ${env.id}`);
     const outcome = await uninstallPackages(env, names);
     for (const n of outcome.installed)
-      rows.push({ env: env.id, package: n, version: mine[n]!, action: "removed" });
+      rows.push({ env: env.id, package: n, version: mine[n] ?? "", action: "removed" });
     for (const f of outcome.failed)
-      rows.push({ env: env.id, package: f.spec, version: mine[f.spec]!, action: "failed", error: f.error });
+      rows.push({
+        env: env.id,
+        package: f.spec,
+        version: mine[f.spec] ?? "",
+        action: "failed",
+        error: f.error,
+      });
     // No line of its own: the report lists each package once.
     step.stop();
     if (outcome.failed.length === 0) delete state.installs[env.id];
-    else for (const n of outcome.installed) delete state.installs[env.id]![n];
+    else for (const n of outcome.installed) delete mine[n];
   }
   if (!options.dryRun) await withLock(machine.home.dir, () => saveState(machine.paths.state, state));
   return rows;

@@ -5,13 +5,13 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { bridgeHome, bridgeHomeIn } from "../bridge-control/state-folder.js";
+import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
+import type { State } from "../ledger/state.js";
 import { loadSecrets } from "../manifest/secrets-file.js";
 import { looksLikeSecret } from "../secrets/mask.js";
 import { secretFields } from "../secrets/secret-fields-json.js";
-import type { State } from "../sync/state.js";
 import { readTextOrNull } from "../system/files.js";
-import type { Machine } from "../system/machine.js";
 
 export interface Remains {
   /** mcp-twin's home: the manifest, secrets.json, state.json and backups/. */

@@ -5,8 +5,8 @@
 import { clientById } from "../../core/clients/index.js";
 import { messageOf, placesTitle } from "../../core/doctor/group.js";
 import type { Check, DoctorReport } from "../../core/doctor/index.js";
-import { commandText } from "../../core/doctor/probe-command.js";
-import { untrusted } from "../../core/formats/control-chars.js";
+import { commandText } from "../../core/doctor/probe/probe-command.js";
+import { untrusted } from "../../core/text/control-chars.js";
 import type { Output } from "../output.js";
 
 /**
@@ -62,8 +62,11 @@ export function renderDoctor(report: DoctorReport, out: Output, verbose: boolean
   const { c } = out.theme;
   const groups = new Map<string, Group>();
   const group = (key: string, title: string) => {
-    if (!groups.has(key)) groups.set(key, { title, checks: [], targets: new Map() });
-    return groups.get(key)!;
+    const known = groups.get(key);
+    if (known) return known;
+    const made: Group = { title, checks: [], targets: new Map() };
+    groups.set(key, made);
+    return made;
   };
   const general = group("", "General");
   // Every manifest server gets its line, in the manifest's order, findings or not.
@@ -145,8 +148,11 @@ export function renderDoctor(report: DoctorReport, out: Output, verbose: boolean
 }
 
 function targetOf(g: Group, key: string, title: string): Target {
-  if (!g.targets.has(key)) g.targets.set(key, { title, checks: [], servers: new Map(), sharedAt: new Map() });
-  return g.targets.get(key)!;
+  const known = g.targets.get(key);
+  if (known) return known;
+  const made: Target = { title, checks: [], servers: new Map(), sharedAt: new Map() };
+  g.targets.set(key, made);
+  return made;
 }
 
 function clientName(id: string): string {
@@ -269,7 +275,7 @@ function manifestServerLine(
   const fileSet = (checks: readonly Check[]) =>
     new Set(
       checks.flatMap((x) =>
-        (x.places ?? [{ client: x.client!, scope: x.scope }]).map(
+        (x.places ?? (x.client ? [{ client: x.client, scope: x.scope }] : [])).map(
           (p) => `${x.env}|${fileKey(p.client, p.scope)}`,
         ),
       ),

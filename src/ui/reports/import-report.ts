@@ -2,9 +2,10 @@
  * What `mcp-twin import` shows: the servers imported, their keys and what was skipped; or, with
  * `--json`, the same as one document.
  */
-import { untrusted } from "../../core/formats/control-chars.js";
+
 import { placeLines, resolutionText } from "../../core/import/clashes.js";
-import type { ImportPlan, ImportResult } from "../../core/import/index.js";
+import type { ImportCandidate, ImportPlan, ImportResult } from "../../core/import/index.js";
+import { untrusted } from "../../core/text/control-chars.js";
 import { andList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
@@ -16,7 +17,7 @@ export function importJson(plan: ImportPlan, result: ImportResult, dryRun: boole
     manifest: result.manifestFile,
     dryRun,
     servers: result.servers.map((s) => {
-      const c = byName.get(s.name)!;
+      const c = candidateOf(byName, s.name);
       return {
         name: s.name,
         action: s.action,
@@ -93,7 +94,7 @@ export async function renderImport(
   const byName = new Map(plan.candidates.map((x) => [x.name, x]));
   if (result.servers.length > 0) out.print(c.bold(dryRun ? "Servers to import (dry run)" : "Servers"));
   for (const s of result.servers) {
-    const cand = byName.get(s.name)!;
+    const cand = candidateOf(byName, s.name);
     // Client configs are others' files: their names, commands and URLs are shown escaped.
     const what = untrusted(
       s.server.package
@@ -180,11 +181,15 @@ export async function renderImport(
  */
 function ignoredFileLines(plan: ImportPlan, result: ImportResult, shown: (file: string) => string): string[] {
   const byName = new Map(plan.candidates.map((x) => [x.name, x]));
-  const found = result.servers.flatMap((s) => byName.get(s.name)!.found.map((f) => ({ name: s.name, f })));
+  const found = result.servers.flatMap((s) =>
+    candidateOf(byName, s.name).found.map((f) => ({ name: s.name, f })),
+  );
   const ignored = [...new Set(found.filter(({ f }) => f.ignoredByApp).map(({ f }) => f.path))];
-  return ignored.map((file) => {
+  return ignored.flatMap((file) => {
     const here = found.filter(({ f }) => f.path === file);
-    const { env, client } = here[0]!.f;
+    const [first] = here;
+    if (!first) return [];
+    const { env, client } = first.f;
     // The file this app reads (the same client in the same environment, one it does not ignore).
     const reads = plan.files.find((x) => x.env === env && x.client === client && !x.ignoredByApp)?.path;
     const inReads = (name: string, entry: string) =>
@@ -194,8 +199,8 @@ function ignoredFileLines(plan: ImportPlan, result: ImportResult, shown: (file: 
     const names = [...new Set(here.map(({ name }) => name))];
     const all = reads !== undefined && here.every(({ name, f }) => inReads(name, f.entry));
     const classic = `${shown(file)} is the classic Claude Desktop file, which the Store build ignores`;
-    return all
-      ? `${classic}: ${names.join(", ")} ${names.length === 1 ? "is" : "are"} in the file it reads already (${shown(reads!)}), so you can delete it (mcp-twin never edits it).`
+    return all && reads !== undefined
+      ? `${classic}: ${names.join(", ")} ${names.length === 1 ? "is" : "are"} in the file it reads already (${shown(reads)}), so you can delete it (mcp-twin never edits it).`
       : `${classic}: once sync has written these servers into the file it reads, delete it (mcp-twin never edits it).`;
   });
 }
@@ -215,4 +220,11 @@ function nothingImported(plan: ImportPlan, result: ImportResult, skipped: number
     ...(skipped > 0 ? [`${skipped === 1 ? "one was" : `${skipped} were`} left out (above)`] : []),
   ];
   return why.length > 0 ? `Nothing to import: ${why.join("; ")}.` : "No servers found to import.";
+}
+
+/** The plan's candidate for a server the import wrote (it writes only the plan's). */
+function candidateOf(byName: ReadonlyMap<string, ImportCandidate>, name: string): ImportCandidate {
+  const candidate = byName.get(name);
+  if (!candidate) throw new Error(`${name} was imported, but the import plan has no such server`);
+  return candidate;
 }

@@ -2,10 +2,11 @@
  * What a manifest server will run, for `add` to show before anything starts it: program or URL,
  * arguments, environment and headers — as written, only secrets masked, others' text escaped.
  */
-import { untrusted } from "../../core/formats/control-chars.js";
+
 import type { ServerSpec } from "../../core/manifest/schema.js";
 import { MASK } from "../../core/secrets/mask.js";
 import { isSecretName } from "../../core/secrets/placeholders.js";
+import { untrusted } from "../../core/text/control-chars.js";
 
 /** After taking its `${…}` references out, a value holds no secret of its own (`Bearer ${secret:X}`). */
 const ONLY_REFERENCES = /^(?:bearer|basic|token)?\s*$/i;
@@ -26,9 +27,9 @@ function quoted(arg: string): string {
 function shownArgs(args: readonly string[]): string[] {
   return args.map((arg, i) => {
     const inline = /^(--?[A-Za-z0-9_-]+)=(.*)$/s.exec(arg);
-    if (inline && isSecretName(inline[1]!)) return `${inline[1]}=${secretValue(inline[2]!)}`;
-    const flag = i > 0 ? /^--?([A-Za-z0-9_-]+)$/.exec(args[i - 1]!) : null;
-    if (flag && isSecretName(flag[1]!) && !arg.startsWith("-")) return secretValue(arg);
+    if (inline && isSecretName(inline[1] ?? "")) return `${inline[1]}=${secretValue(inline[2] ?? "")}`;
+    const flag = i > 0 ? /^--?([A-Za-z0-9_-]+)$/.exec(args[i - 1] ?? "") : null;
+    if (flag && isSecretName(flag[1] ?? "") && !arg.startsWith("-")) return secretValue(arg);
     return arg;
   });
 }
@@ -54,7 +55,7 @@ export function launchLines(server: ServerSpec): string[] {
     rows.push(["header", `${name}: ${isSecretName(name) ? secretValue(value) : value}`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value], i) => {
-    const shownLabel = i > 0 && rows[i - 1]![0] === label ? "" : label;
+    const shownLabel = i > 0 && rows[i - 1]?.[0] === label ? "" : label;
     return `  ${shownLabel.padEnd(width)}  ${untrusted(value)}`;
   });
 }

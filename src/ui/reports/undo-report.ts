@@ -55,7 +55,7 @@ export function question(results: readonly UndoResult[], also: readonly string[]
     ...also,
   ];
   const text = parts.length === 0 ? "go on" : andList(parts);
-  return `${text[0]!.toUpperCase()}${text.slice(1)}?`;
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}?`;
 }
 
 /**

@@ -2,8 +2,9 @@
  * What `mcp-twin uninstall` shows: each target (undo-report.ts), the packages, the bridge, and one
  * short account of what stays and how to remove it (never a secret); or, with `--json`, the document.
  */
-import { BRIDGE_ENTRY } from "../../core/bridge-control/entry-name.js";
+
 import type { BridgeRetirement } from "../../core/bridge-control/retire.js";
+import { BRIDGE_ENTRY } from "../../core/manifest/bridge-entry-name.js";
 import type { InstallRow } from "../../core/packages/installs.js";
 import { restartOf } from "../../core/undo/undo-runner.js";
 import type { UninstallReport } from "../../core/undo/uninstall-all.js";
@@ -168,5 +169,5 @@ function packageList(rows: Remains["packages"]): string {
 }
 
 function cap(text: string): string {
-  return `${text[0]!.toUpperCase()}${text.slice(1)}`;
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }

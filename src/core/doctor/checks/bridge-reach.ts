@@ -1,8 +1,8 @@
 /**
  * The bridge, when the manifest enables it, at the manifest's settings: its token, what runs at its
- * address, and whether Windows clients reach it from WSL. Pure: bridge-phase.ts gathers.
+ * address, and whether Windows clients reach it from WSL. Pure: gather/bridge-phase.ts gathers.
  */
-import { BRIDGE_ENTRY } from "../../bridge-control/entry-name.js";
+import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
 import { own } from "../../own-keys.js";
 import { defineCheck, type Finding, finding } from "../types.js";
 
@@ -11,7 +11,7 @@ import { defineCheck, type Finding, finding } from "../types.js";
  * at its address — this home's bridge answering MCP with the token, nothing (fine: every entry
  * starts it), or something else holding the port (named, with the fix); and — seen from WSL —
  * whether Windows clients should reach it through WSL's localhost forwarding, as .wslconfig says
- * (read, not tried from Windows). Pure: bridge-phase.ts gathers.
+ * (read, not tried from Windows). Pure: gather/bridge-phase.ts gathers.
  */
 export const bridgeChecks = [
   defineCheck({

@@ -3,9 +3,10 @@
  * duplicate names, and they were not wiped by the app; Claude Code names defined in more than one
  * scope; apps that must be restarted to see a change.
  */
-import { canonicalJson } from "../../formats/json/merge.js";
-import { unparsableFix } from "../../sync/unreadable-target.js";
-import { type ConfigFacts, type EntryScope, isWiped } from "../read-configs.js";
+
+import { unparsableFix } from "../../clients/unreadable-target.js";
+import { canonicalJson } from "../../text/canonical-json.js";
+import type { ConfigFacts, EntryScope, EntrySet } from "../gather/read-configs.js";
 import { count, defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import { checkConfigPrivate } from "./private.js";
 
@@ -99,7 +100,8 @@ export const configChecks = [
     fix: "`mcp-twin import` (it reads the classic file too) and `mcp-twin sync`, which writes them into the file the app reads, then delete the classic file; once every server in it is in the packaged file too, the fix is only that last step.",
     run: ({ config: f }, show) => {
       const t = f.target;
-      if (unreadable(f) || t.client.id !== "claude-desktop" || t.env.kind !== "windows") return [];
+      // A client with a file its app may ignore (Claude Desktop's classic file, on Windows).
+      if (unreadable(f) || !t.client.reading.ignoredFile || t.env.kind !== "windows") return [];
       if (f.ignored && f.ignored.servers.length > 0) {
         // Servers the file the app reads has already (under the same name): only the old file is left.
         const read = new Set(f.sets.filter((s) => s.scope === "user").flatMap((s) => Object.keys(s.entries)));
@@ -120,7 +122,7 @@ export const configChecks = [
             ...finding(
               "warn",
               whereOf(f),
-              `Claude Desktop is the Store (MSIX) build and reads ${show.path(t.path)}; it ignores ${show.path(f.ignored.path)}, which holds ${held}${inRead}.`,
+              `${t.client.name} is the Store (MSIX) build and reads ${show.path(t.path)}; it ignores ${show.path(f.ignored.path)}, which holds ${held}${inRead}.`,
               {
                 fix:
                   missing.length === 0
@@ -135,7 +137,7 @@ export const configChecks = [
         finding(
           "pass",
           whereOf(f),
-          `Claude Desktop reads ${show.path(t.path)}${t.note ? ` (${t.note})` : ""}.`,
+          `${t.client.name} reads ${show.path(t.path)}${t.note ? ` (${t.note})` : ""}.`,
         ),
       ];
     },
@@ -173,7 +175,7 @@ export const configChecks = [
           whereOf(f),
           `${show.path(t.path)} ${f.text === null ? "is gone" : f.text.trim() === "" ? "is empty" : "has no servers"}, but mcp-twin wrote ${count(owned, "server")} there: the file was reset (an app rewrote it, or a crash truncated it).`,
           {
-            fix: `${SYNC_FIX}${t.client.id === "claude-code" ? " Claude Code also keeps backups in ~/.claude/backups." : ""}`,
+            fix: `${SYNC_FIX}${t.client.ownBackups ? ` ${t.client.name} also keeps backups in ${t.client.ownBackups}.` : ""}`,
           },
         ),
       ];
@@ -200,17 +202,18 @@ export const configChecks = [
     doc: "Claude Code: the same name in local (`projects[<dir>]` in ~/.claude.json), project (`.mcp.json`) and user scope; local wins, then project, then user (warn when identical, fail when they differ).",
     fix: "keep one (`claude mcp remove <name> -s <scope>`).",
     run: ({ configs }) => {
-      // Claude Code per environment: user and local scope in ~/.claude.json, project scope in .mcp.json.
-      const groups = new Map<string, ConfigFacts[]>();
-      for (const { config: c } of configs)
-        if (c.target.client.id === "claude-code")
-          groups.set(c.target.env.id, [...(groups.get(c.target.env.id) ?? []), c]);
-      return [...groups].flatMap(([env, list]) =>
-        checkScopes(
-          { env, client: "claude-code" },
-          list.flatMap((c) => c.sets),
-        ),
-      );
+      // Per environment, a client with a local scope (Claude Code: user and local scope in
+      // ~/.claude.json, project scope in .mcp.json).
+      const groups = new Map<string, { where: Where; sets: EntrySet[] }>();
+      for (const { config: c } of configs) {
+        const { env, client } = c.target;
+        if (!client.reading.localScope) continue;
+        const key = `${env.id} ${client.id}`;
+        const group = groups.get(key) ?? { where: { env: env.id, client: client.id }, sets: [] };
+        group.sets.push(...c.sets);
+        groups.set(key, group);
+      }
+      return [...groups.values()].flatMap((g) => checkScopes(g.where, g.sets));
     },
   }),
 ] as const;
@@ -229,7 +232,8 @@ export function checkScopes(
   for (const [name, list] of byName) {
     const scopes = [...new Set(list.map((l) => l.scope))];
     if (scopes.length < 2) continue;
-    const winner = order.find((o) => scopes.includes(o))!;
+    // Two scopes or more, each one of the three: one of them wins.
+    const winner = order.find((o) => scopes.includes(o)) ?? "user";
     const same = new Set(list.map((l) => canonicalJson(l.value))).size === 1;
     out.push(
       finding(
@@ -273,4 +277,14 @@ export function checkRestart(
       },
     ),
   ];
+}
+
+/**
+ * A file that was reset: mcp-twin recorded entries in it (`recorded` of them), and the file, read
+ * and parsed, holds none in its scope (emptied, truncated, rewritten by its app).
+ */
+export function isWiped(c: ConfigFacts, recorded: number): boolean {
+  if (c.readError !== undefined || c.parseError !== undefined) return false;
+  const holds = c.sets.some((s) => s.scope === c.target.scope && Object.keys(s.entries).length > 0);
+  return recorded > 0 && !holds;
 }

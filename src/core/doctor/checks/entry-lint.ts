@@ -3,15 +3,16 @@
  * paths and variables it relies on, and whether it can start within the client's timeout.
  */
 
-import { underVersionManager } from "../../entries/launch/program.js";
+import type { EntryView, Expanded } from "../../clients/entry-view.js";
+import { clientModule } from "../../clients/index.js";
 import { downloadsOnStart } from "../../entries/launch/runners.js";
 import { innerProgram, shellCall, wslCall } from "../../entries/launch/wrappers.js";
+import type { Resolved } from "../../entries/programs/resolve.js";
+import { underVersionManager } from "../../environments/program.js";
 import type { EnvKind } from "../../environments/types.js";
 import type { ClientId } from "../../manifest/schema.js";
-import type { EntryView, Expanded } from "../entry-view.js";
+import type { EntryScope } from "../gather/read-configs.js";
 import type { Show } from "../path-style.js";
-import type { EntryScope } from "../read-configs.js";
-import type { Resolved } from "../resolve.js";
 import {
   defineCheck,
   type Finding,
@@ -58,6 +59,16 @@ export interface EntryFacts {
   desktop?: { msix: boolean; version?: string; builtInNode?: boolean };
   /** On a WSL environment: the automount root, to spot Windows programs on the PATH. */
   mountRoot?: string;
+}
+
+/**
+ * How to fix an entry its client cannot use: a url without "type" in a client that reads "type"
+ * strictly (but does not require it everywhere) needs one; anything else, by hand or in the manifest.
+ */
+function shapeFix(f: EntryFacts): string {
+  return f.view.url && !f.view.type && clientModule(f.client).reading.type === "strict"
+    ? 'Add "type": "http" (or "sse") to the entry.'
+    : "Fix the entry by hand, or define the server in the manifest.";
 }
 
 const whereOf = (f: EntryFacts): Where => ({
@@ -114,13 +125,7 @@ export const entryChecks = [
           "fail",
           whereOf(f),
           `${f.clientName} cannot use this entry: it ${view.problems.join("; ")}.`,
-          {
-            fix: f.managed
-              ? `${SYNC_FIX} ${view.url && !view.type && f.client === "claude-code" ? 'Add "type": "http" (or "sse") to the entry.' : "Fix the entry by hand, or define the server in the manifest."}`
-              : view.url && !view.type && f.client === "claude-code"
-                ? 'Add "type": "http" (or "sse") to the entry.'
-                : "Fix the entry by hand, or define the server in the manifest.",
-          },
+          { fix: f.managed ? `${SYNC_FIX} ${shapeFix(f)}` : shapeFix(f) },
         ),
       ];
     },
@@ -173,12 +178,13 @@ export const entryChecks = [
     doc: "paths/args with spaces in Claude Desktop on Windows (fail: it splits them) or Cursor on Windows (warn).",
     fix: "`mcp-twin sync` (writes 8.3 short names such as `C:\\PROGRA~1\\…`).",
     run: stdio((f, where, command) => {
-      if (f.envKind !== "windows" || (f.client !== "claude-desktop" && f.client !== "cursor")) return [];
+      const splits = clientModule(f.client).windowsSpaces;
+      if (f.envKind !== "windows" || !splits) return [];
       const spaced = [command, ...f.view.args].filter((a) => a.includes(" "));
       if (spaced.length === 0) return [];
       return [
         finding(
-          f.client === "claude-desktop" ? "fail" : "warn",
+          splits === "splits" ? "fail" : "warn",
           where,
           `${f.clientName} on Windows splits arguments at spaces when it starts servers: ${spaced.map((s) => `"${s}"`).join(", ")}.`,
           { fix: f.spacesFix ?? fixBy(f, "Use 8.3 short paths (C:\\PROGRA~1\\…) or paths without spaces.") },
@@ -240,13 +246,14 @@ export const entryChecks = [
     fix: "absolute path (sync writes one).",
     run: stdio((f, where, command, _program, show) => {
       if ((f.envKind !== "macos" && f.envKind !== "linux") || !f.gui || /[\\/]/.test(command)) return [];
-      const manager = f.resolved?.command.found ? underVersionManager(f.resolved.command.found) : undefined;
-      if (!manager) return [];
+      const found = f.resolved?.command.found;
+      const manager = found ? underVersionManager(found) : undefined;
+      if (!found || !manager) return [];
       return [
         finding(
           "warn",
           where,
-          `\`${command}\` is found only through ${manager}'s PATH (${show.path(f.resolved!.command.found!)}); ${f.clientName}, started from the desktop, does not inherit it.`,
+          `\`${command}\` is found only through ${manager}'s PATH (${show.path(found)}); ${f.clientName}, started from the desktop, does not inherit it.`,
           { fix: fixBy(f, "Use the absolute path of the program.") },
         ),
       ];
@@ -257,18 +264,19 @@ export const entryChecks = [
     scope: "entry",
     doc: "Claude Desktop runs bare `node`/`npx` on its built-in Node (`isUsingBuiltInNodeForMcp`, on by default), which does not see `npm -g` packages.",
     fix: 'absolute node path, or `"isUsingBuiltInNodeForMcp": false`.',
-    run: stdio((f, where, command) =>
-      f.client === "claude-desktop" && f.desktop?.builtInNode !== false && ["node", "npx"].includes(command)
+    run: stdio((f, where, command) => {
+      const builtIn = clientModule(f.client).builtInNode;
+      return builtIn && f.desktop?.builtInNode !== false && ["node", "npx"].includes(command)
         ? [
             finding(
               "warn",
               where,
-              `Claude Desktop runs bare \`${command}\` on its built-in Node ("Use Built-in Node.js for MCP"), which does not see packages installed with npm -g.`,
-              { fix: fixBy(f, 'Use an absolute node path, or set "isUsingBuiltInNodeForMcp": false.') },
+              `${f.clientName} runs bare \`${command}\` on its built-in Node ("${builtIn.setting}"), which does not see packages installed with npm -g.`,
+              { fix: fixBy(f, `Use an absolute node path, or set "${builtIn.key}": false.`) },
             ),
           ]
-        : [],
-    ),
+        : [];
+    }),
   }),
   defineCheck({
     id: "entry.cold-start",
@@ -303,7 +311,7 @@ function relayHeaderRefs(view: EntryFacts["view"]): Set<string> {
   view.args.forEach((arg, i) => {
     if (view.args[i - 1] !== "--header") return;
     for (const m of arg.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g))
-      if (Object.hasOwn(view.env, m[1]!)) refs.add(m[0]);
+      if (Object.hasOwn(view.env, m[1] ?? "")) refs.add(m[0]);
   });
   return refs;
 }
@@ -364,20 +372,21 @@ function remote(f: EntryFacts, where: Where): Finding {
         fix: "Define it in the manifest as a url server and run `mcp-twin sync`: Claude Desktop then gets a stdio relay (`mcp-twin connect`).",
       },
     );
-  if (f.client === "windsurf" && view.urlKey !== "serverUrl")
+  const { reading } = clientModule(f.client);
+  if (reading.urlKey !== undefined && view.urlKey !== reading.urlKey)
     return finding(
       "fail",
       where,
-      `Windsurf reads "serverUrl", not "${view.urlKey}": this entry does not connect.`,
+      `${f.clientName} reads "${reading.urlKey}", not "${view.urlKey}": this entry does not connect.`,
       {
-        fix: fixFor(f, 'Rename "url" to "serverUrl".'),
+        fix: fixFor(f, `Rename "url" to "${reading.urlKey}".`),
       },
     );
-  if (f.client === "gemini-cli" && view.urlKey === "url" && !view.type && !f.sse)
+  if (reading.untypedUrlMaybeSse && view.urlKey === "url" && !view.type && !f.sse)
     return finding(
       "warn",
       where,
-      'Gemini CLI versions read a "url" without "type" differently: as the older SSE transport (its docs, older versions) or as Streamable HTTP first (0.61).',
+      `${f.clientName} versions read a "url" without "type" differently: as the older SSE transport (its docs, older versions) or as Streamable HTTP first (${reading.untypedUrlMaybeSse.httpFirstSince}).`,
       {
         fix: fixFor(f, 'Say which: add "type": "sse", or "type": "http".'),
       },

@@ -108,14 +108,15 @@ export const environmentChecks = [
         );
       for (const e of platform?.envs ?? []) {
         if (e.local) continue;
+        const reason = e.reason;
         const unreachable =
-          e.reason &&
-          /could not start|interop|cannot|not available|WSL_INTEROP/i.test(e.reason) &&
+          reason &&
+          /could not start|interop|cannot|not available|WSL_INTEROP/i.test(reason) &&
           !e.node &&
           !e.npm;
         out.push(
           unreachable
-            ? finding("fail", { env: e.id }, `${e.id} does not answer: ${show.text(e.reason!, cmdExe)}.`, {
+            ? finding("fail", { env: e.id }, `${e.id} does not answer: ${show.text(reason, cmdExe)}.`, {
                 fix:
                   e.kind === "windows"
                     ? "Enable WSL interop (see env.interop)."

@@ -111,12 +111,12 @@ export const nodeChecks = [
       const { env } = f;
       if (f.unreachable) return [];
       const where = { env: env.id };
-      if (onWindows(f, f.pathNode))
+      if (f.pathNode !== undefined && onWindows(f, f.pathNode))
         return [
           finding(
             "fail",
             where,
-            `PATH finds Windows' node (${show.path(f.pathNode!)}) before a Linux one: GUI-less Linux servers would run on Windows' Node through interop, or not at all.`,
+            `PATH finds Windows' node (${show.path(f.pathNode)}) before a Linux one: GUI-less Linux servers would run on Windows' Node through interop, or not at all.`,
             {
               fix: `${installAdvice("node", env)} Keep appendWindowsPath on; Linux's node then comes first.`,
             },
@@ -157,7 +157,7 @@ export const nodeChecks = [
           where,
           env.npm.version
             ? `npm ${env.npm.version} with global prefix ${show.path(env.npm.prefix)}.`
-            : // Asked by doctor when the look at the environment did not learn it (collect.ts): an
+            : // Asked by doctor when the look at the environment did not learn it (gather/collect.ts): an
               // npm that answers the prefix but not `--version` is still an npm that works.
               `npm answers, with global prefix ${show.path(env.npm.prefix)}.`,
         ),
@@ -173,12 +173,12 @@ export const nodeChecks = [
       const { env } = f;
       if (f.unreachable) return [];
       const where = { env: env.id };
-      if (onWindows(f, f.pathNpm))
+      if (f.pathNpm !== undefined && onWindows(f, f.pathNpm))
         return [
           finding(
             "fail",
             where,
-            `PATH finds Windows' npm (${show.path(f.pathNpm!)}) before a Linux one: it fails inside WSL (": not found", CRLF) and installs nothing for Linux${env.npm ? "" : `, so npm does not answer in ${env.id}`}.`,
+            `PATH finds Windows' npm (${show.path(f.pathNpm)}) before a Linux one: it fails inside WSL (": not found", CRLF) and installs nothing for Linux${env.npm ? "" : `, so npm does not answer in ${env.id}`}.`,
             {
               fix: npmAdvice(env, Boolean(env.node)),
             },

@@ -3,9 +3,11 @@
  * initialize + tools/list, prints only JSON-RPC on stdout, and starts well within the client's
  * timeout; a project's own entries wait for the user's trust.
  */
-import type { BridgeFacts } from "../bridge-phase.js";
+
 import type { ProbeItem } from "../facts.js";
+import type { BridgeFacts } from "../gather/bridge-phase.js";
 import type { Show } from "../path-style.js";
+import type { ProbeResult, RemotePlan } from "../probe/live-probe.js";
 import { defineCheck, type Finding, finding, SYNC_FIX, seconds, uvInstallOnce } from "../types.js";
 
 // Not the client's name: the same entry in several clients is one finding (group.ts).
@@ -46,9 +48,8 @@ function missingFolder(p: ProbeItem): string | undefined {
 }
 
 /** After a failed start: a sync that changes something, the cause's own fix, or where to look. */
-function failFix(p: ProbeItem, show: Show): string {
+function failFix(p: ProbeItem, r: ProbeResult, show: Show): string {
   const w = p.work;
-  const r = p.result!;
   if (r.timedOut)
     return p.probeTimeoutMs < w.timeoutMs
       ? `Start it by hand (the command above) to see where it stops; if it is only slow, run doctor with --timeout ${Math.ceil(w.timeoutMs / 1000)} (its client allows ${limit(p)}).`
@@ -67,10 +68,9 @@ function failFix(p: ProbeItem, show: Show): string {
  * A remote (a url entry, or the one a relay entry reaches): contacted with the SDK's client, not
  * started; a failure named by its cause, with the fix for that cause.
  */
-function remoteHandshake(p: ProbeItem): Finding {
+function remoteHandshake(p: ProbeItem, plan: RemotePlan): Finding {
   const w = p.work;
   const r = p.result;
-  const plan = w.remote!;
   const sse = plan.transport === "sse";
   if (!r)
     return finding(
@@ -146,7 +146,7 @@ function bridgeRelay(p: ProbeItem, bridge: BridgeFacts | undefined): Finding {
 
 function handshake(p: ProbeItem, show: Show, bridge?: BridgeFacts): Finding {
   if (p.work.bridgeRelay) return bridgeRelay(p, bridge);
-  if (p.work.remote) return remoteHandshake(p);
+  if (p.work.remote) return remoteHandshake(p, p.work.remote);
   const w = p.work;
   const r = p.result;
   // A program known not to be there is that check's finding: the probe only points at it.
@@ -166,7 +166,7 @@ function handshake(p: ProbeItem, show: Show, bridge?: BridgeFacts): Finding {
     // The server's own lines are quoted as it printed them.
     const detail = [...r.noise.map((l) => `stdout: ${l}`), ...r.stderr.map((l) => `stderr: ${l}`)];
     return finding("fail", w.where, `${show.text(r.error ?? "failed", w.plan?.file)}.`, {
-      fix: failFix(p, show),
+      fix: failFix(p, r, show),
       detail,
       command: w.command,
     });

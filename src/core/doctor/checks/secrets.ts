@@ -228,7 +228,8 @@ export const secretsChecks = [
       }
       const joined = new Map<string, EntryFacts[]>();
       for (const g of groups.values()) {
-        const first = g.entries[0]!;
+        const [first] = g.entries;
+        if (!first) continue;
         // A managed entry got its value from the manifest: the manifest's finding is the cause.
         if (first.managed && byServer.has(first.server)) {
           joined.set(first.server, [...(joined.get(first.server) ?? []), ...g.entries]);

@@ -4,22 +4,20 @@
  * Linux.
  */
 import semver from "semver";
-import { isAbsoluteAny } from "../../entries/launch/launch-paths.js";
+import { clientModule } from "../../clients/index.js";
+import { isAbsoluteAny } from "../../environments/launch-paths.js";
 import {
   baseName,
   isBatchFile,
   isNodeProgram,
   programName,
   underVersionManager,
-} from "../../entries/launch/program.js";
+} from "../../environments/program.js";
 import { installAdvice } from "../../environments/program-hints.js";
 import type { EnvKind } from "../../environments/types.js";
 import type { Show } from "../path-style.js";
 import { type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import type { EntryFacts } from "./entry-lint.js";
-
-/** Claude Desktop started bare `npx` / `.cmd` commands on Windows from this version on. */
-const DESKTOP_NPX_FIXED = "0.7.5";
 
 /** Can the client spawn this command the way it spawns (no shell on Windows)? */
 export function spawnCheck(f: EntryFacts, where: Where, command: string, show: Show): Finding {
@@ -41,34 +39,36 @@ export function spawnCheck(f: EntryFacts, where: Where, command: string, show: S
     const why = isBatchFile(command)
       ? `\`${base}\` is a batch file: Node refuses to spawn .cmd/.bat without a shell since 18.20.2/20.12.2 (EINVAL)`
       : `\`${command}\` is ${found ? baseName(found) : `${command}.cmd`}, a batch file: spawned without a shell it is not found (ENOENT)`;
-    if (f.client === "claude-desktop") {
-      if (f.desktop?.msix || (f.desktop?.version && semver.gte(f.desktop.version, DESKTOP_NPX_FIXED)))
+    const starts = clientModule(f.client).windowsBatch;
+    if (typeof starts === "object") {
+      const fixed = starts.since;
+      if (f.desktop?.msix || (f.desktop?.version && semver.gte(f.desktop.version, fixed)))
         return finding(
           "pass",
           where,
-          `Claude Desktop ${f.desktop.msix ? "(Store build)" : f.desktop.version} starts npx/.cmd commands itself (fixed in ${DESKTOP_NPX_FIXED}).`,
+          `${f.clientName} ${f.desktop.msix ? "(Store build)" : f.desktop.version} starts npx/.cmd commands itself (fixed in ${fixed}).`,
         );
       if (f.desktop?.version)
         return finding(
           "fail",
           where,
-          `${why}; Claude Desktop ${f.desktop.version} predates the fix in ${DESKTOP_NPX_FIXED}.`,
+          `${why}; ${f.clientName} ${f.desktop.version} predates the fix in ${fixed}.`,
           {
-            fix: `Update Claude Desktop, or: ${fix}`,
+            fix: `Update ${f.clientName}, or: ${fix}`,
           },
         );
       return finding(
         "warn",
         where,
-        `${why}; Claude Desktop copes since ${DESKTOP_NPX_FIXED}, but its version could not be told.`,
+        `${why}; ${f.clientName} copes since ${fixed}, but its version could not be told.`,
         { fix },
       );
     }
-    if (f.client === "claude-code")
+    if (starts === "no-shell")
       return finding(
         "fail",
         where,
-        `${why}. Claude Code on native Windows starts servers without a shell, so it fails here ("Connection closed"), even though a probe through the SDK (which wraps .cmd in cmd.exe) works.`,
+        `${why}. ${f.clientName} on native Windows starts servers without a shell, so it fails here ("Connection closed"), even though a probe through the SDK (which wraps .cmd in cmd.exe) works.`,
         { fix },
       );
     return finding("warn", where, `${why}; ${f.clientName} may not wrap it in a shell.`, {
@@ -203,13 +203,14 @@ export function wslenv(f: EntryFacts, where: Where): Finding {
       .split(":")
       .filter(Boolean)
       .map((spec) => {
-        const [name, flags = ""] = spec.split("/");
-        return [name!, flags] as const;
+        const [name = "", flags = ""] = spec.split("/");
+        return [name, flags] as const;
       }),
   );
-  const lost = names.filter(
-    (n) => !listed.has(n) || (listed.get(n)!.includes("w") && !listed.get(n)!.includes("u")),
-  );
+  const lost = names.filter((n) => {
+    const flags = listed.get(n);
+    return flags === undefined || (flags.includes("w") && !flags.includes("u"));
+  });
   if (lost.length === 0)
     return finding(
       "pass",

@@ -21,7 +21,7 @@ export function cmdLineWords(line: string): string[] | undefined {
   let quoted = false;
   let started = false;
   for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
+    const c = line[i] ?? "";
     if (c === '"') {
       if (quoted && line[i + 1] === '"') {
         current += '"';
@@ -52,7 +52,7 @@ export function splitShellWords(line: string): string[] | undefined {
   let started = false;
   let i = 0;
   while (i < line.length) {
-    const c = line[i]!;
+    const c = line[i] ?? "";
     if (c === "'") {
       const end = line.indexOf("'", i + 1);
       if (end === -1) return undefined;
@@ -62,9 +62,9 @@ export function splitShellWords(line: string): string[] | undefined {
     } else if (c === '"') {
       let j = i + 1;
       for (; j < line.length && line[j] !== '"'; j++) {
-        const d = line[j]!;
+        const d = line[j] ?? "";
         if (d === "$" || d === "`") return undefined;
-        if (d === "\\" && j + 1 < line.length && /["\\$`]/.test(line[j + 1]!)) {
+        if (d === "\\" && j + 1 < line.length && /["\\$`]/.test(line[j + 1] ?? "")) {
           current += line[j + 1];
           j++;
         } else current += d;
@@ -103,7 +103,7 @@ export function splitShellCommands(script: string): string[] | undefined {
   let current = "";
   let quote: string | undefined;
   for (let i = 0; i < script.length; i++) {
-    const c = script[i]!;
+    const c = script[i] ?? "";
     if (quote) {
       if (c === quote) quote = undefined;
       else if (c === "\\" && quote === '"') {

@@ -3,15 +3,16 @@
  * script lies inside an installed package, that package, its version and which of its bins the script
  * is.
  */
+
+import { joinAbsolute, splitAbsolute } from "../../environments/launch-paths.js";
+import { isNodeProgram } from "../../environments/program.js";
 import { pickBin } from "../../packages/npm-prefix.js";
-import { joinAbsolute, splitAbsolute } from "./launch-paths.js";
-import { isNodeProgram } from "./program.js";
 
 /** The script a node command runs (its first argument that is not an option). */
 export function nodeScript(command: string, args: readonly string[]): string | undefined {
   if (!isNodeProgram(command)) return undefined;
   for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+    const a = args[i] ?? "";
     if (a === "-r" || a === "--require" || a === "--import" || a === "--loader") {
       i++;
       continue;
@@ -56,7 +57,7 @@ export function installedScript(
     style === "windows" ? a.toLowerCase() === b.toLowerCase() : a === b;
   let at = -1;
   for (let i = parts.length - 1; i >= 0; i--)
-    if (same(parts[i]!, "node_modules")) {
+    if (same(parts[i] ?? "", "node_modules")) {
       at = i;
       break;
     }
@@ -93,7 +94,7 @@ export function installedScript(
     const s = p.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/+/g, "/");
     return style === "windows" ? s.toLowerCase() : s;
   };
-  const bin = Object.keys(bins).find((b) => norm(bins[b]!) === norm(relText));
+  const bin = Object.entries(bins).find(([, script]) => norm(script) === norm(relText))?.[0];
   if (bin === undefined)
     return {
       problem: `runs ${relText} of ${name}, which is not one of its bins (${Object.keys(bins).join(", ") || "none"})`,
@@ -109,7 +110,7 @@ export function installedScript(
 }
 
 function binMap(name: string, bin: PackageJson["bin"]): Record<string, string> {
-  if (typeof bin === "string") return { [name.split("/").pop()!]: bin };
+  if (typeof bin === "string") return { [name.split("/").pop() ?? name]: bin };
   if (!bin || typeof bin !== "object") return {};
   return Object.fromEntries(Object.entries(bin).filter(([, v]) => typeof v === "string"));
 }

@@ -2,8 +2,9 @@
  * Package runners (pure): `npx`, `bunx` / `bun x`, `pnpm dlx` / `pnpx`, `yarn dlx`, `npm exec` / `npm
  * x`, and Python's `uvx`, each fetching a package when the server starts.
  */
-import { splitSpec } from "../../packages/npm-prefix.js";
-import { programName } from "./program.js";
+
+import { programName } from "../../environments/program.js";
+import { splitSpec } from "../../manifest/package-spec.js";
 
 /** `program` (see programName) with its arguments as a runner: how it is called, what follows. */
 function runnerOf(program: string, args: readonly string[]): { via: string; rest: string[] } | undefined {
@@ -69,20 +70,22 @@ export function parseRunner(program: string, args: readonly string[]): RunnerRes
   const notes: string[] = [];
   let i = 0;
   for (; i < rest.length; i++) {
-    const a = rest[i]!;
+    const a = rest[i] ?? "";
     if (a === "--") {
       i++;
       break;
     }
     if (!a.startsWith("-")) break;
-    const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a];
+    const [flag, inline] = a.includes("=")
+      ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
+      : [a, undefined];
     if (flag === "-p" || flag === "--package") {
       const value = inline ?? rest[++i];
       if (value === undefined) return { problem: `${via} ${flag} without a package` };
       packages.push(value);
-    } else if (QUIET_FLAGS.has(flag!) && inline === undefined) {
+    } else if (QUIET_FLAGS.has(flag) && inline === undefined) {
       // fetch behaviour only
-    } else if (VALUE_FLAGS.has(flag!)) {
+    } else if (VALUE_FLAGS.has(flag)) {
       const value = inline ?? rest[++i];
       if (flag === "--registry")
         notes.push(`it used the registry ${value}; sync installs from your npm configuration's registry`);
@@ -100,7 +103,7 @@ export function parseRunner(program: string, args: readonly string[]): RunnerRes
   const spec = packages[0] ?? command;
   if (!NPM_SPEC.test(spec)) return { problem: `"${spec}" is not an npm package name` };
   const { name, range } = splitSpec(spec);
-  const base = name.split("/").pop()!;
+  const base = name.split("/").pop() ?? name;
   const bin = packages.length === 1 && command !== base ? command : undefined;
   if (bin !== undefined && !/^[A-Za-z0-9@._/-]+$/.test(bin)) return { problem: `"${bin}" is not a bin name` };
   return {
@@ -150,7 +153,7 @@ const UVX_VALUE_FLAGS = new Set([
 export function uvxTool(args: readonly string[]): { install: string; program: string } | undefined {
   let from: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+    const a = args[i] ?? "";
     if (a === "--") return tool(args[i + 1], from);
     if (!a.startsWith("-")) return tool(a, from);
     const eq = a.indexOf("=");
@@ -165,7 +168,8 @@ export function uvxTool(args: readonly string[]): { install: string; program: st
 function tool(command: string | undefined, from: string | undefined) {
   if (command === undefined) return undefined;
   const at = /^([A-Za-z0-9][A-Za-z0-9._-]*)@(.+)$/.exec(command);
-  const program = at ? at[1]! : command;
-  const pkg = from ?? (at ? (at[2] === "latest" ? at[1]! : `${at[1]}==${at[2]}`) : command);
+  const name = at?.[1];
+  const program = name ?? command;
+  const pkg = from ?? (at && name ? (at[2] === "latest" ? name : `${name}==${at[2]}`) : command);
   return { install: pkg, program };
 }

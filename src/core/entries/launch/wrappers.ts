@@ -3,9 +3,9 @@
  * '…'` and `env VAR=… …`, one parser each, read the same way for doctor and import.
  */
 
+import { programName } from "../../environments/program.js";
 import { dict } from "../../own-keys.js";
 import { cmdLineWords, splitCmdLine, splitShellCommands, splitShellWords } from "./command-lines.js";
-import { programName } from "./program.js";
 
 export interface Call {
   command: string;
@@ -34,14 +34,14 @@ export function wslCall(command: string, args: readonly string[]): WslCall | und
   const call: WslCall = { exec: false, args: [] };
   let i = 0;
   for (; i < args.length; i++) {
-    const a = args[i]!;
+    const a = args[i] ?? "";
     if (WSL_VALUE_OPTIONS.has(a)) {
       if (i + 1 >= args.length) {
         call.problem = `wsl.exe ${a} without a value`;
         i++;
         break;
       }
-      const value = args[++i]!;
+      const value = args[++i] ?? "";
       if (a === "-d" || a === "--distribution") call.distro = value;
       else if (a === "-u" || a === "--user") call.user = value;
       else if (a === "--cd") call.cd = value;
@@ -77,20 +77,22 @@ export interface CmdCall extends Call {
 export function cmdCall(command: string, args: readonly string[]): CmdCall | undefined {
   if (programName(command) !== "cmd") return undefined;
   let i = 0;
-  while (i < args.length && /^\/[a-z](:.*)?$/i.test(args[i]!) && !/^\/[ck]$/i.test(args[i]!)) i++;
-  if (i >= args.length || !/^\/[ck]$/i.test(args[i]!)) return undefined;
+  while (i < args.length && /^\/[a-z](:.*)?$/i.test(args[i] ?? "") && !/^\/[ck]$/i.test(args[i] ?? "")) i++;
+  if (i >= args.length || !/^\/[ck]$/i.test(args[i] ?? "")) return undefined;
   let rest = args.slice(i + 1);
   let plain = !rest.some((a) => /^(&&?|\|\|?)$/.test(a));
-  if (rest.length === 1) {
+  const [one] = rest;
+  if (one !== undefined && rest.length === 1) {
     // `cmd /c "npx -y pkg"`: one line for cmd.exe to split.
-    const line = rest[0]!.trim().replace(/^"(.*)"$/s, "$1");
+    const line = one.trim().replace(/^"(.*)"$/s, "$1");
     const words = cmdLineWords(line);
     if (!words) return undefined;
     plain = splitCmdLine(line) !== undefined;
     rest = words;
   }
-  if (rest.length === 0) return undefined;
-  return { command: rest[0]!, args: rest.slice(1), plain };
+  const [program] = rest;
+  if (program === undefined) return undefined;
+  return { command: program, args: rest.slice(1), plain };
 }
 
 export interface ShellCall {
@@ -111,7 +113,7 @@ export function shellCall(command: string, args: readonly string[]): ShellCall |
   let login = false;
   let interactive = false;
   for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+    const a = args[i] ?? "";
     if (a === "--login") login = true;
     else if (a === "--norc" || a === "--noprofile") continue;
     else if (/^-[a-zA-Z]+$/.test(a)) {
@@ -136,12 +138,13 @@ export function envCall(
   if (programName(command) !== "env" || args.length === 0) return undefined;
   const env = dict<string>();
   let i = 0;
-  for (; i < args.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(args[i]!); i++) {
-    const a = args[i]!;
+  for (; i < args.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(args[i] ?? ""); i++) {
+    const a = args[i] ?? "";
     env[a.slice(0, a.indexOf("="))] = a.slice(a.indexOf("=") + 1);
   }
-  if (i === args.length || args[i]!.startsWith("-")) return undefined;
-  return { command: args[i]!, args: args.slice(i + 1), env };
+  const program = args[i];
+  if (program === undefined || program.startsWith("-")) return undefined;
+  return { command: program, args: args.slice(i + 1), env };
 }
 
 /** One wrapper taken off a launch line. */
@@ -222,15 +225,19 @@ function peelShell(sh: ShellCall): Peeled {
     }
     return unreadable;
   }
-  const words = splitShellWords(commands[commands.length - 1]!);
+  const words = splitShellWords(commands[commands.length - 1] ?? "");
   if (!words || words.length === 0) return unreadable;
   for (;;) {
-    if (words[0] === "exec") words.shift();
-    else if (words.length > 1 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) assign(words.shift()!);
-    else break;
+    const [first] = words;
+    if (first === "exec") words.shift();
+    else if (first !== undefined && words.length > 1 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(first)) {
+      words.shift();
+      assign(first);
+    } else break;
   }
-  if (words.length === 0) return unreadable;
-  return { via, inner: { command: words[0]!, args: words.slice(1) }, env };
+  const [command] = words;
+  if (command === undefined) return unreadable;
+  return { via, inner: { command, args: words.slice(1) }, env };
 }
 
 /** The program that finally runs, looking through every wrapper (best guess where one is unclear). */

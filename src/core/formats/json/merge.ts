@@ -4,7 +4,7 @@
  */
 import { applyEdits, getNodeValue, modify, type Node, type ParseError, parseTree } from "jsonc-parser";
 import { lineColumnAt, UsageError } from "../../errors.js";
-import { describeParseError } from "../parse-errors.js";
+import { describeParseError } from "../../text/parse-errors.js";
 
 export interface TextFormat {
   bom: boolean;
@@ -50,7 +50,8 @@ export function parseConfig(raw: string, file: string): ParsedConfig {
   if (hit) return hit;
   const parsed = parseUncached(raw, file);
   recent.set(key, parsed);
-  if (recent.size > 32) recent.delete(recent.keys().next().value!);
+  const oldest = recent.keys().next().value;
+  if (recent.size > 32 && oldest !== undefined) recent.delete(oldest);
   return parsed;
 }
 
@@ -164,7 +165,7 @@ function detectIndent(text: string): string {
   for (const line of text.split("\n")) {
     const match = /^([ \t]+)\S/.exec(line);
     if (!match) continue;
-    const ws = match[1]!;
+    const ws = match[1] ?? "";
     if (ws.startsWith("\t")) return "\t";
     if (ws.length < smallest) smallest = ws.length;
   }
@@ -197,8 +198,8 @@ export function findNode(root: Node | undefined, path: JsonPath): Node | undefin
 function findProperty(object: Node, key: string): Node | undefined {
   const props = object.children ?? [];
   for (let i = props.length - 1; i >= 0; i--) {
-    const prop = props[i]!;
-    if (prop.children?.[0]?.value === key) return prop;
+    const prop = props[i];
+    if (prop?.children?.[0]?.value === key) return prop;
   }
   return undefined;
 }
@@ -314,7 +315,7 @@ function setProperty(
   if (!parent) {
     // Create the missing parent (e.g. "mcpServers") holding just this entry.
     const grand = parentPath.slice(0, -1);
-    const last = parentPath[parentPath.length - 1]!;
+    const last = parentPath[parentPath.length - 1] ?? "";
     return setProperty(parsed, grand, last, { [key]: value }, file);
   }
   assertObject(text, parent, parentPath, file);
@@ -339,7 +340,7 @@ function emptyDocument(
   format: TextFormat,
 ): string {
   let doc: unknown = { [key]: value };
-  for (let i = path.length - 1; i >= 0; i--) doc = { [path[i]!]: doc };
+  for (const name of [...path].reverse()) doc = { [name]: doc };
   const eol = format.eol;
   const body = JSON.stringify(doc, null, format.indent).split("\n").join(eol);
   const prefix = text.trim().length === 0 ? "" : text.endsWith("\n") ? text : text + eol;
@@ -389,7 +390,10 @@ function insertProperty(
     );
   }
 
-  const last = props[props.length - 1]!;
+  const [first] = props;
+  const last = props[props.length - 1];
+  // No properties was handled above: there are some.
+  if (!first || !last) return text;
   const lastEnd = last.offset + last.length;
   const afterLast = skipTrivia(text, lastEnd);
   const hasTrailingComma = text[afterLast] === ",";
@@ -398,7 +402,7 @@ function insertProperty(
   // A file that ends its lists with a trailing comma gets one after our entry too, so removing
   // the entry later gives back the same bytes.
   const trailing = hasTrailingComma ? "," : "";
-  if (format.compact || sameLineAsBrace(props[0]!.offset)) {
+  if (format.compact || sameLineAsBrace(first.offset)) {
     // Single-line object: `{"a": 1}` -> `{"a": 1, "b": 2}`, `{"a":1}` -> `{"a":1,"b":2}`: the
     // spacing the file itself uses after its commas and colons.
     const style = inlineStyle(text, object);
@@ -432,7 +436,7 @@ function removeProperty(parsed: ParsedConfig, path: JsonPath, file: string): str
   const { text, root } = parsed;
   const parent = findNode(root, path.slice(0, -1));
   if (parent?.type !== "object") return text;
-  const prop = findProperty(parent, path[path.length - 1]!);
+  const prop = findProperty(parent, path[path.length - 1] ?? "");
   if (!prop) return text;
   const props = parent.children ?? [];
   const index = props.indexOf(prop);
@@ -450,8 +454,8 @@ function removeProperty(parsed: ParsedConfig, path: JsonPath, file: string): str
     const isLast = index === props.length - 1;
     if (isLast && !followedByComma && index > 0) {
       // The previous entry's separating comma now dangles: drop it.
-      const prev = props[index - 1]!;
-      const comma = skipTrivia(out, prev.offset + prev.length);
+      const prev = props[index - 1];
+      const comma = prev ? skipTrivia(out, prev.offset + prev.length) : -1;
       if (out[comma] === ",") out = splice(out, comma, 1, "");
     }
     if (props.length === 1) {
@@ -485,15 +489,14 @@ function inlineStyle(text: string, object: Node): InlineStyle {
   let comma: string | undefined;
   const look = (node: Node) => {
     const children = node.children ?? [];
-    for (let i = 0; i < children.length; i++) {
-      const child = children[i]!;
-      if (colon === undefined && child.type === "property" && child.children?.[1]) {
-        const key = child.children[0]!;
-        const between = text.slice(key.offset + key.length, child.children[1].offset);
+    for (const [i, child] of children.entries()) {
+      const [key, valueNode] = child.children ?? [];
+      if (colon === undefined && child.type === "property" && key && valueNode) {
+        const between = text.slice(key.offset + key.length, valueNode.offset);
         if (/^[ \t]*:[ \t]*$/.test(between)) colon = between;
       }
-      if (comma === undefined && i > 0) {
-        const prev = children[i - 1]!;
+      const prev = i > 0 ? children[i - 1] : undefined;
+      if (comma === undefined && prev) {
         const between = text.slice(prev.offset + prev.length, child.offset);
         if (/^,[ \t]*$/.test(between)) comma = between;
       }
@@ -542,7 +545,7 @@ function endOfLine(text: string, offset: number): number {
 
 function lineIndentAt(text: string, offset: number): string {
   const start = startOfLine(text, offset);
-  return /^[ \t]*/.exec(text.slice(start))![0];
+  return /^[ \t]*/.exec(text.slice(start))?.[0] ?? "";
 }
 
 function startsLine(text: string, offset: number): boolean {
@@ -553,7 +556,7 @@ function startsLine(text: string, offset: number): boolean {
 function skipTrivia(text: string, offset: number): number {
   let i = offset;
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text[i];
     if (c === " " || c === "\t" || c === "\r" || c === "\n") {
       i++;
     } else if (c === "/" && text[i + 1] === "/") {
@@ -566,43 +569,4 @@ function skipTrivia(text: string, offset: number): number {
     }
   }
   return i;
-}
-
-/** Stable JSON of a parsed value (keys sorted) so drift compares meaning, not bytes. */
-export function canonicalJson(value: unknown): string {
-  return canonical(value) ?? "undefined";
-}
-
-/**
- * Sorted keys in the order a JS object built from them keeps (and the first version of
- * canonicalJson wrote): integer-like keys ascending first, then the rest by UTF-16 code units.
- */
-function canonicalKeyOrder(keys: string[]): string[] {
-  const indexes: string[] = [];
-  const names: string[] = [];
-  for (const key of keys)
-    (/^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295 ? indexes : names).push(key);
-  indexes.sort((a, b) => Number(a) - Number(b));
-  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return indexes.length > 0 ? [...indexes, ...names] : names;
-}
-
-/**
- * JSON.stringify with object keys sorted (by UTF-16 code units), written out directly: a replacer
- * that rebuilds every object costs several times more, and sync hashes every entry of every target.
- * Undefined, functions and symbols are left out of objects and are null in arrays, as in JSON.
- */
-function canonical(value: unknown): string | undefined {
-  if (value === undefined || typeof value === "function" || typeof value === "symbol") return undefined;
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  const withToJson = value as { toJSON?: () => unknown };
-  if (typeof withToJson.toJSON === "function") return canonical(withToJson.toJSON());
-  if (Array.isArray(value)) return `[${value.map((item) => canonical(item) ?? "null").join(",")}]`;
-  const record = value as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const key of canonicalKeyOrder(Object.keys(record))) {
-    const text = canonical(record[key]);
-    if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
-  }
-  return `{${parts.join(",")}}`;
 }

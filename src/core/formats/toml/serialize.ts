@@ -28,7 +28,7 @@ function tomlString(value: string): string {
 function basicString(value: string): string {
   let out = '"';
   for (const ch of value) {
-    const code = ch.codePointAt(0)!;
+    const code = ch.codePointAt(0) ?? 0;
     if (ch === '"') out += '\\"';
     else if (ch === "\\") out += "\\\\";
     else if (ch === "\n") out += "\\n";

@@ -4,7 +4,8 @@
  */
 import type { AST } from "toml-eslint-parser";
 import { UsageError } from "../../errors.js";
-import { canonicalJson, type EntryEdit } from "../json/merge.js";
+import { canonicalJson } from "../../text/canonical-json.js";
+import type { EntryEdit } from "../json/merge.js";
 import {
   definitionsOf,
   describeValue,
@@ -104,8 +105,8 @@ function refusal(file: string, why: string): UsageError {
 function addEntry(doc: TomlDocument, path: string[], value: Table, file: string): string {
   const servers = path.slice(0, -1);
   const defs = definitionsOf(doc, servers);
-  if (defs.enclosing || defs.pairs.some((kv) => kvPath(kv).length === servers.length)) {
-    const kv = defs.enclosing ?? defs.pairs.find((p) => kvPath(p).length === servers.length)!;
+  const kv = defs.enclosing ?? defs.pairs.find((p) => kvPath(p).length === servers.length);
+  if (kv) {
     const { line, column } = position(doc, kv.range[0]);
     throw new UsageError(
       "config-shape",
@@ -166,7 +167,7 @@ function setEntry(doc: TomlDocument, path: string[], current: Table, wanted: Tab
   );
   if (main && outside.length === 0 && defs.tables.every((t) => t === main || t.kind === "standard"))
     return editTableKeys(doc, path, main, current, wanted, file);
-  const inline = outside.length === 1 && defs.tables.length === 0 ? outside[0]! : undefined;
+  const inline = outside.length === 1 && defs.tables.length === 0 ? outside[0] : undefined;
   if (inline && inline.value.type === "TOMLInlineTable" && kvPath(inline).length === path.length)
     return splice(
       doc.text,
@@ -192,9 +193,12 @@ function editTableKeys(
   let main = table;
   const redo = (text: string) => {
     d = reparse(text, file, d.bom);
-    main = definitionsOf(d, path).tables.find(
+    const again = definitionsOf(d, path).tables.find(
       (t) => t.kind === "standard" && t.resolvedKey.length === path.length,
-    )!;
+    );
+    // The table edited keeps its header: only keys inside it change.
+    if (!again) throw new Error(`[${tomlKeyPath(path)}] is gone after an edit of its keys`);
+    main = again;
   };
   const keys = [...new Set([...Object.keys(current), ...Object.keys(wanted)])];
   const added: string[] = [];
@@ -214,9 +218,10 @@ function editTableKeys(
       );
       continue;
     }
+    const [pair] = defs.pairs;
     const single =
-      defs.tables.length === 0 && defs.pairs.length === 1 && kvPath(defs.pairs[0]!).length === path.length + 1
-        ? defs.pairs[0]!
+      pair && defs.tables.length === 0 && defs.pairs.length === 1 && kvPath(pair).length === path.length + 1
+        ? pair
         : undefined;
     if (single) {
       redo(
@@ -229,12 +234,14 @@ function editTableKeys(
       );
       continue;
     }
+    const [onlyTable] = defs.tables;
     const sub =
+      onlyTable &&
       defs.tables.length === 1 &&
-      defs.tables[0]!.kind === "standard" &&
-      defs.tables[0]!.resolvedKey.length === path.length + 1 &&
-      defs.pairs.every((kv) => kv.parent === defs.tables[0])
-        ? defs.tables[0]!
+      onlyTable.kind === "standard" &&
+      onlyTable.resolvedKey.length === path.length + 1 &&
+      defs.pairs.every((kv) => kv.parent === onlyTable)
+        ? onlyTable
         : undefined;
     if (sub && isTable(next) && Object.values(next).every((v) => !isTable(v))) {
       redo(rewriteTableBody(d, sub, next));
@@ -382,7 +389,7 @@ function nextLineStart(text: string, offset: number): number {
 }
 
 function lineIndent(text: string, offset: number): string {
-  return /^[ \t]*/.exec(text.slice(lineStart(text, offset)))![0];
+  return /^[ \t]*/.exec(text.slice(lineStart(text, offset)))?.[0] ?? "";
 }
 
 function isBlankLine(text: string, start: number): boolean {

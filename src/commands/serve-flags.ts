@@ -1,0 +1,35 @@
+/**
+ * `mcp-twin serve`'s command line: its arguments and flags, each with its type, and the shared
+ * flags it honours.
+ */
+import { commandLine, flag, list, noFlag, value } from "./shared/command.js";
+
+export const serveCommand = commandLine({
+  name: "serve",
+  description:
+    "run the bridge MCP server: stdio by default (relays to the one HTTP bridge, starting it), --http to run that bridge",
+  flags: {
+    http: flag("--http", "run the Streamable HTTP bridge (the process that owns the shared state)"),
+    port: value("--port <port>", "HTTP port (default 7760; 0 picks a free one)"),
+    host: value("--host <address>", "address to listen on (default 127.0.0.1)"),
+    allowRemote: flag(
+      "--allow-remote",
+      "allow --host beyond loopback (other machines can then reach the bridge)",
+    ),
+    allowOrigin: list(
+      "--allow-origin <origin>",
+      "also accept requests from this browser Origin (repeatable)",
+    ),
+    share: list(
+      "--share <server>",
+      "also expose this manifest server at /share/<server> (repeatable; implies --http)",
+    ),
+    plugins: noFlag("--no-plugins", "do not load plugins from the state folder's plugins/"),
+    printToken: flag("--print-token", "print the bridge token (created if missing) and exit"),
+    rotateToken: flag("--rotate-token", "replace the bridge token and exit"),
+  },
+  shared: {
+    json: "--http, --share: where it listens, as JSON once ready; --print-token, --rotate-token: their result",
+    manifest: "--share: the manifest the shared servers are read from",
+  },
+});

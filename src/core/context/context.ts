@@ -1,0 +1,304 @@
+/**
+ * What a command works from, loaded one way for all: the manifest in use (and its scope), the home's
+ * secrets and state, the environments and the targets. Reads only (the environment facts' cache
+ * aside).
+ */
+import path from "node:path";
+import { discoverTargets } from "../clients/targets.js";
+import type { Target } from "../clients/types.js";
+import { backupCounts, unparsableFix, withSkipHint } from "../clients/unreadable-target.js";
+import { type Detection, detectEnvironments } from "../environments/detect.js";
+import type { Machine } from "../environments/machine.js";
+import type { Environment } from "../environments/types.js";
+import { UsageError } from "../errors.js";
+import { loadFormats, readTargetEntries } from "../formats/index.js";
+import { loadState, type State } from "../ledger/state.js";
+import {
+  findManifest,
+  type LoadedManifest,
+  type LocatedManifest,
+  loadManifest,
+  userManifest,
+} from "../manifest/load.js";
+import type { Manifest, ServerSpec } from "../manifest/schema.js";
+import { loadSecretsFile } from "../manifest/secrets-file.js";
+import { dict } from "../own-keys.js";
+import { selectEnvironments } from "../selectors.js";
+import { readTextOrNull } from "../system/files.js";
+import type { Progress } from "../system/progress.js";
+import { trace } from "../system/trace.js";
+
+export interface OpenedManifest {
+  located: LocatedManifest;
+  loaded: LoadedManifest;
+  /** The project folder whose files it drives (a project manifest's own folder, or --project). */
+  project?: string;
+}
+
+/**
+ * The manifest a run uses, loaded. A project manifest (./mcp-twin.jsonc, someone else's file)
+ * drives only this project's files, as if --project . were given (`project` is then the folder),
+ * and the bridge — a user-level thing — is not its to enable. `which: "user"`: never a project's
+ * manifest (import and init write user-level servers).
+ */
+export async function openManifest(
+  machine: Machine,
+  options: {
+    manifest?: string | undefined;
+    project?: string | undefined;
+    which?: "here" | "user";
+    /** A missing manifest is an error (default), or an empty one (import: it may write the first). */
+    required?: boolean;
+  },
+): Promise<OpenedManifest> {
+  const choice = { manifest: options.manifest, cwd: machine.host.cwd, homeManifest: machine.paths.manifest };
+  const located: LocatedManifest =
+    options.which === "user" ? { file: userManifest(choice), scope: "user" } : findManifest(choice);
+  const loaded = await loadManifest(located.file, {
+    required: options.required ?? true,
+    cacheDir: machine.paths.cache,
+    caches: machine.caches,
+  });
+  // --project DIR is the user's folder, relative to where they run mcp-twin.
+  const project = options.project
+    ? path.resolve(machine.host.cwd, options.project)
+    : located.scope === "project"
+      ? machine.host.cwd
+      : undefined;
+  return { located, loaded: inScope(loaded, located.scope), ...(project ? { project } : {}) };
+}
+
+/** A manifest as its scope lets it act: a project's cannot enable the bridge. */
+export function inScope(loaded: LoadedManifest, scope: LocatedManifest["scope"]): LoadedManifest {
+  if (scope === "user" || !loaded.manifest.bridge) return loaded;
+  const manifest = { ...loaded.manifest };
+  delete manifest.bridge;
+  return { ...loaded, manifest };
+}
+
+export interface Home {
+  secrets: Record<string, string>;
+  /** Stored secrets whose value the user accepted despite its format (`secret set --force`). */
+  accepted: ReadonlySet<string>;
+  state: State;
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+
+/** The home's secrets file and state, read side by side; each its value or what stops it. */
+export async function readHome(
+  machine: Machine,
+): Promise<{ secrets: Settled<Omit<Home, "state">>; state: Settled<State> }> {
+  const [secrets, state] = await Promise.all([
+    settle(loadSecretsFile(machine.paths.secrets)),
+    settle(loadState(machine.paths.state)),
+  ]);
+  return { secrets, state };
+}
+
+export interface Surroundings {
+  detection: Detection;
+  /** Every environment found (entries may cross into any of them). */
+  allEnvs: Environment[];
+  /** The environments selected by --env. */
+  envs: Environment[];
+  /** --env named them (sync then installs the manifest's packages there, client or not). */
+  envsNamed: boolean;
+}
+
+/** The environments (limited to `limitTo`, the manifest's `environments`), and those --env selects. */
+export async function lookAround(
+  machine: Machine,
+  options: { limitTo?: readonly string[] | undefined; envs: readonly string[] },
+  progress: Progress,
+): Promise<Surroundings> {
+  // Facts come from the cache on most runs (silent); gathering them afresh starts processes, across
+  // WSL interop too, and takes seconds: say what is being looked at, and how long it took.
+  const step = progress.step("Looking at environments");
+  const looked: string[] = [];
+  const lookStart = machine.host.now().getTime();
+  const detection = await detectEnvironments(machine, {
+    ...(options.limitTo ? { limitTo: options.limitTo } : {}),
+    onGather: (what) => {
+      looked.push(what);
+      step.update(`Looking at ${what}`);
+    },
+  }).catch((error: unknown) => {
+    step.stop();
+    throw error;
+  });
+  if (looked.length > 0)
+    step.settle(
+      `Looked at ${looked.join(", ")} (${((machine.host.now().getTime() - lookStart) / 1000).toFixed(1)}s)`,
+    );
+  else step.stop();
+  trace("environments");
+  return {
+    detection,
+    allEnvs: detection.environments,
+    envs: selectEnvironments(detection.environments, options.envs),
+    envsNamed: options.envs.length > 0,
+  };
+}
+
+export interface ContextOptions {
+  manifest?: string | undefined;
+  project?: string | undefined;
+  envs: readonly string[];
+  clients: readonly string[];
+  /** `user`: the user-level manifest, never a project's (import). Default: the one found here. */
+  which?: "here" | "user";
+  /** A missing manifest is an error (default), or an empty one. */
+  required?: boolean;
+  /** Every environment found, not only the manifest's `environments` (import looks everywhere). */
+  everyEnvironment?: boolean;
+  /** Only these environments (serve --share: this one). */
+  limitTo?: readonly string[];
+  /** Which targets: the manifest's (default: present clients, or every one with `absent`), or none. */
+  targets?: "present" | "absent" | "none";
+  /** The manifest already opened (sync opens it once, to ask for trust before its lock). */
+  opened?: OpenedManifest;
+  /** A manifest not (yet) on disk, and secrets not yet stored: `init --dry-run` plans with them. */
+  preview?: { manifest: LoadedManifest; secrets: Record<string, string> };
+}
+
+export interface Context extends Home, Surroundings {
+  machine: Machine;
+  /** The manifest in use: its file, scope and text. */
+  located: LocatedManifest;
+  loaded: LoadedManifest;
+  manifest: Manifest;
+  /** The project folder whose files are the targets (a project manifest, or --project). */
+  project?: string;
+  /** The manifest's servers that are not disabled. */
+  servers: Array<[string, ServerSpec]>;
+  targets: Target[];
+}
+
+/**
+ * Everything a command reads before it plans: throws what stops it (a bad file: exit 2).
+ *
+ * sync, status, import and `serve --share` load it whole (errors thrown: exit 2 for a bad file);
+ * doctor, which reports each part's problem instead of stopping, reads the same parts one by one
+ * (`openManifest`, `readHome`, `lookAround`).
+ */
+export async function loadContext(
+  machine: Machine,
+  options: ContextOptions,
+  progress: Progress,
+): Promise<Context> {
+  const opened: OpenedManifest = options.preview
+    ? { located: { file: options.preview.manifest.file, scope: "user" }, loaded: options.preview.manifest }
+    : (options.opened ?? (await openManifest(machine, options)));
+  const project = opened.project ?? options.project;
+  const manifest = opened.loaded.manifest;
+  trace("prepare");
+  const home = await readHome(machine);
+  if (!home.secrets.ok) throw home.secrets.error;
+  if (!home.state.ok) throw home.state.error;
+  const secrets = dict({ ...home.secrets.value.secrets, ...options.preview?.secrets });
+  trace("secrets+state");
+  const around = await lookAround(
+    machine,
+    {
+      limitTo: options.limitTo ?? (options.everyEnvironment ? undefined : manifest.environments),
+      envs: options.envs,
+    },
+    progress,
+  );
+  const targets =
+    options.targets === "none"
+      ? []
+      : await discoverTargets(around.envs, {
+          clients: options.clients,
+          ...(manifest.clients ? { manifestClients: manifest.clients } : {}),
+          ...(project ? { project } : {}),
+          ...(options.targets === "absent" ? { includeAbsent: true } : {}),
+        });
+  await loadFormats(targets.map((t) => t.client));
+  trace("targets");
+  return {
+    machine,
+    located: opened.located,
+    loaded: opened.loaded,
+    manifest,
+    ...(project ? { project } : {}),
+    secrets,
+    accepted: home.secrets.value.accepted,
+    state: home.state.value,
+    ...around,
+    servers: Object.entries(manifest.servers).filter(([, s]) => !s.disabled),
+    targets,
+  };
+}
+
+/** A config that does not parse: its error with the one advice doctor gives too (clients/unreadable-target.ts). */
+async function withRepair(
+  ctx: Pick<Context, "machine" | "state">,
+  t: Target,
+  error: UsageError,
+): Promise<UsageError> {
+  // Only now, for the file that failed, which backups mcp-twin holds of it (a run whose files
+  // all parse never loads the backups' module).
+  const { listBackups } = await import("../ledger/backups.js");
+  const kept = await listBackups(ctx.machine.paths.backups, t.key).catch(() => []);
+  return new UsageError(error.code, error.message, {
+    location: error.location,
+    hint: unparsableFix({
+      restorePath: t.path,
+      shown: ctx.machine.shown(t.file),
+      ...backupCounts(kept),
+      owned: Object.keys(ctx.state.targets[t.key]?.entries ?? {}).length,
+      line: error.location.line,
+      column: error.location.column,
+    }),
+    cause: error,
+  });
+}
+
+/**
+ * Every target's text, each checked to parse: one bad file stops a run before any change. The
+ * problems are returned (config-unreadable, config-parse), for the caller to throw with its own.
+ */
+export async function readTargetTexts(
+  ctx: Pick<Context, "machine" | "state" | "targets">,
+): Promise<{ texts: Map<string, string | null>; unreadable: UsageError[]; unparsable: UsageError[] }> {
+  const { targets } = ctx;
+  const texts = new Map<string, string | null>();
+  const unreadable: UsageError[] = [];
+  await Promise.all(
+    targets.map(async (t) => {
+      try {
+        texts.set(t.key, await readTextOrNull(t.file));
+      } catch (error) {
+        unreadable.push(
+          withSkipHint(
+            new UsageError("config-unreadable", `${t.file}: ${(error as Error).message}`, {
+              location: { file: t.file },
+            }),
+            t,
+            targets,
+          ),
+        );
+      }
+    }),
+  );
+  const unparsable: UsageError[] = [];
+  for (const t of targets) {
+    try {
+      readTargetEntries(t, texts.get(t.key) ?? "");
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      unparsable.push(
+        withSkipHint(error.code === "config-parse" ? await withRepair(ctx, t, error) : error, t, targets),
+      );
+    }
+  }
+  trace("targets parsed");
+  return { texts, unreadable, unparsable };
+}

@@ -1,0 +1,80 @@
+/**
+ * The bridge's facts, when the manifest enables it, at the manifest's settings (as every other path):
+ * its token, what runs at its address, and, from WSL, what .wslconfig says. All I/O; the bridge.*
+ * checks judge.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { probeBridge } from "../../bridge-control/bridge-probe.js";
+import { portHolder } from "../../bridge-control/port-holder.js";
+import { bridgeFiles, bridgeHome } from "../../bridge-control/state-folder.js";
+import type { Machine } from "../../environments/machine.js";
+import { readWslConfig, type WslConfig } from "../../environments/wsl-config.js";
+import { sysPath } from "../../system/host.js";
+
+export interface BridgeOptions {
+  /** The resolved settings (resolveBridgeSettings). */
+  host: string;
+  port: number;
+  url: string;
+  timeoutMs: number;
+}
+
+export interface BridgeFacts {
+  where: { env: string };
+  port: number;
+  url: string;
+  /** The token file (the same folder the bridge itself uses). */
+  file: string;
+  token:
+    | { state: "missing" }
+    | { state: "empty" }
+    | { state: "present"; value: string; mode: number; modesMatter: boolean };
+  /** What runs at the bridge's address (asked when there is a token). */
+  reach?:
+    | { state: "ours"; version: string; ms: number }
+    | { state: "free" }
+    | { state: "other"; what: string; holder?: { pid: number; command: string } };
+  /** From WSL: what %USERPROFILE%\.wslconfig says. */
+  wslConfig?: WslConfig;
+}
+
+/**
+ * What runs at its address: this home's bridge answering MCP with the token, nothing, or
+ * something else holding the port (named from its answer and, on Linux/WSL, by pid from /proc).
+ */
+export async function gatherBridge(machine: Machine, options: BridgeOptions): Promise<BridgeFacts> {
+  // The same folder the bridge itself uses (MCP_TWIN_BRIDGE_HOME, XDG data home, %LOCALAPPDATA%).
+  const file = bridgeFiles(bridgeHome(machine.host)).token;
+  let token: BridgeFacts["token"];
+  try {
+    const value = (await readFile(file, "utf8")).trim();
+    const mode = (await stat(file)).mode;
+    token = value
+      ? { state: "present", value, mode, modesMatter: machine.host.platform !== "win32" }
+      : { state: "empty" };
+  } catch {
+    token = { state: "missing" };
+  }
+  return {
+    where: { env: machine.local.id },
+    port: options.port,
+    url: options.url,
+    file,
+    token,
+    ...(token.state === "present" ? { reach: await reach(machine, options, token.value) } : {}),
+    ...(machine.local.kind === "wsl" ? { wslConfig: await readWslConfig(machine) } : {}),
+  };
+}
+
+async function reach(machine: Machine, options: BridgeOptions, token: string): Promise<BridgeFacts["reach"]> {
+  const started = performance.now();
+  const probe = await probeBridge(options.url, token, options.timeoutMs);
+  if (probe.state === "ours")
+    return { state: "ours", version: probe.version, ms: Math.round(performance.now() - started) };
+  if (probe.state === "free") return probe;
+  const holder =
+    machine.host.platform === "linux"
+      ? await portHolder(options.port, sysPath(machine.host, "/proc")).catch(() => undefined)
+      : undefined;
+  return { state: "other", what: probe.what, ...(holder ? { holder } : {}) };
+}

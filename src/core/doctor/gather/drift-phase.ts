@@ -1,0 +1,53 @@
+/** Drift against what sync wrote: builds the entries sync would write now and compares. */
+import { entriesNow, wireBridge } from "../../entries/desired.js";
+import { classifyTarget } from "../../entries/ownership.js";
+import type { BuiltEntry } from "../../entries/target-entry.js";
+import type { Machine } from "../../environments/machine.js";
+import type { Environment } from "../../environments/types.js";
+import { ownedView } from "../../formats/index.js";
+import type { State } from "../../ledger/state.js";
+import type { Manifest, ServerSpec } from "../../manifest/schema.js";
+import { isWiped } from "../checks/configs.js";
+import type { DriftItem } from "../facts.js";
+import type { ConfigFacts } from "./read-configs.js";
+
+export async function driftItems(
+  machine: Machine,
+  manifest: Manifest,
+  secrets: Record<string, string>,
+  state: State,
+  allEnvs: Environment[],
+  configs: readonly ConfigFacts[],
+  servers: Array<[string, ServerSpec]>,
+): Promise<DriftItem[]> {
+  const bridge = await wireBridge(machine, manifest, allEnvs, { createToken: false });
+  const usable = configs.filter((c) => {
+    const t = c.target;
+    if (c.readError || c.parseError || c.shapeErrors.length > 0) return false;
+    if (manifest.clients && !manifest.clients.includes(t.client.id)) return false;
+    // Project files get entries only when sync was run with --project for them.
+    if (t.scope === "project" && !state.targets[t.key]) return false;
+    // A wiped file is reported once (config.wiped), not once per server.
+    return !isWiped(c, Object.keys(state.targets[t.key]?.entries ?? {}).length);
+  });
+  if (usable.length === 0 || (servers.length === 0 && !bridge)) return [];
+  // What sync would write now, with what is installed now (the rule status uses too).
+  const desired = await entriesNow(
+    machine,
+    { manifest, servers, secrets, allEnvs, targets: usable.map((c) => c.target), bridge },
+    state,
+  );
+  const out: DriftItem[] = [];
+  for (const c of usable) {
+    const t = c.target;
+    // Only the keys sync owns (Codex keeps its own in the same entry).
+    const current = ownedView(c.sets.find((s) => s.scope === t.scope)?.entries ?? {}, t.client.ownedKeys);
+    const where = { env: t.env.id, client: t.client.id, scope: t.scope };
+    const wanted = desired.get(t.key) ?? new Map<string, BuiltEntry>();
+    for (const entry of classifyTarget(current, state.targets[t.key]?.entries ?? {}, wanted)) {
+      const built = wanted.get(entry.name);
+      if (built) out.push({ where, name: entry.name, built, entry });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,112 @@
+/** Probe every planned entry once (identical launches are shared); checks/probe-results.ts reads the results. */
+
+import type { SpawnPlan } from "../../entries/programs/resolve.js";
+import type { Progress } from "../../system/progress.js";
+import type { Runner } from "../../system/run.js";
+import { andList } from "../../words.js";
+import type { ProbeItem } from "../facts.js";
+import type { EntryWork } from "../gather/entries-phase.js";
+import { type ProbeResult, probeAll, probeServer, probeSseRemote, type RemotePlan } from "./live-probe.js";
+import { probeHttpRemote } from "./remote-probe.js";
+
+function planKey(plan: SpawnPlan): string {
+  const env = Object.entries(plan.env)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([plan.file, plan.args, env, plan.cwd ?? "", plan.verbatim ?? false]);
+}
+
+/** One remote, however many entries reach it (a native url entry and a relay's alike). */
+function remoteKey(plan: RemotePlan): string {
+  return JSON.stringify([
+    plan.transport,
+    plan.url,
+    Object.entries(plan.headers).sort(([a], [b]) => (a < b ? -1 : 1)),
+    plan.login?.server ?? "",
+  ]);
+}
+
+/**
+ * Start every planned entry and contact every remote (identical ones once, in parallel), and pair
+ * each with its result. A project file's remote is not contacted: its URL would get the user's
+ * headers.
+ */
+export async function runProbes(
+  runner: Runner,
+  work: readonly EntryWork[],
+  options: { timeoutMs: number; concurrency: number; signal?: AbortSignal },
+  progress: Progress,
+): Promise<ProbeItem[]> {
+  const keyOf = (w: EntryWork): string | undefined =>
+    w.remote && w.where.scope !== "project"
+      ? remoteKey(w.remote)
+      : w.kind === "stdio" && w.plan
+        ? planKey(w.plan)
+        : undefined;
+  const unique = new Map<string, SpawnPlan | RemotePlan>();
+  for (const w of work) {
+    const key = keyOf(w);
+    // keyOf names a launch only with its plan: a remote's, or a stdio entry's.
+    const plan = w.remote && w.where.scope !== "project" ? w.remote : w.plan;
+    if (key && plan) unique.set(key, plan);
+  }
+  const keys = [...unique.keys()];
+  const step = progress.step(`Starting ${keys.length} server${keys.length === 1 ? "" : "s"}`);
+  let results: ProbeResult[];
+  try {
+    results = await probeAll(
+      [...unique.values()],
+      (plan) => {
+        return "file" in plan
+          ? probeServer(runner, plan, options.timeoutMs, options.signal)
+          : plan.transport === "sse"
+            ? probeSseRemote(plan, options.timeoutMs, options.signal)
+            : probeHttpRemote(plan, options.timeoutMs, options.signal);
+      },
+      {
+        concurrency: options.concurrency,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onDone: (done) => step.update(`Starting servers… ${done}/${keys.length} answered or gave up`),
+      },
+    );
+  } finally {
+    step.stop();
+  }
+  const byKey = new Map<string, ProbeResult>();
+  for (const [i, k] of keys.entries()) {
+    const result = results[i];
+    if (result) byKey.set(k, result);
+  }
+  // One start answers for every entry of the same launch: each of them says so.
+  const sharing = new Map<string, EntryWork[]>();
+  for (const w of work) {
+    const key = keyOf(w);
+    if (key) sharing.set(key, [...(sharing.get(key) ?? []), w]);
+  }
+  return work
+    .filter((w) => w.kind === "stdio" || (w.kind === "remote" && w.remote))
+    .map((w) => {
+      const key = keyOf(w);
+      const sharers = key ? (sharing.get(key) ?? []) : [];
+      const shared = sharedBy(sharers);
+      const across = new Set(sharers.map((x) => x.where.env)).size > 1;
+      const result = key ? byKey.get(key) : undefined;
+      return {
+        work: w,
+        ...(result ? { result } : {}),
+        ...(shared ? { sharedBy: shared, ...(across ? { sharedAcross: true } : {}) } : {}),
+        probeTimeoutMs: options.timeoutMs,
+      };
+    });
+}
+
+/** "Claude Desktop and Cursor" (with their environments when they differ); undefined for one. */
+function sharedBy(works: readonly EntryWork[]): string | undefined {
+  if (works.length < 2) return undefined;
+  const envs = new Set(works.map((w) => w.where.env));
+  const names = [
+    ...new Set(works.map((w) => (envs.size > 1 ? `${w.clientName} (${w.where.env})` : w.clientName))),
+  ];
+  if (names.length < 2) return undefined;
+  return andList(names);
+}

@@ -1,0 +1,214 @@
+/**
+ * With `bridge.enabled` in the manifest, sync registers the bridge in every client under the name
+ * `mcp-twin`, with the settings of bridge-control/settings.ts (port, host).
+ */
+
+import { parseInstance } from "../bridge-control/instance.js";
+import { bridgePlace } from "../bridge-control/placement.js";
+import { type BridgeSettings, resolveBridgeSettings } from "../bridge-control/settings.js";
+import { bridgeFiles, bridgeHome, bridgeHomeIn } from "../bridge-control/state-folder.js";
+import { ensureToken, readToken } from "../bridge-control/token-file.js";
+import type { Launch, Target } from "../clients/types.js";
+import type { Machine } from "../environments/machine.js";
+import { type Environment, joinNative } from "../environments/types.js";
+import type { Manifest } from "../manifest/schema.js";
+import { readTextOrNull } from "../system/files.js";
+import type { BuiltEntry } from "./target-entry.js";
+import { clientLaunch, type EntryContext, startsAcross } from "./target-entry.js";
+
+/** What sync says about the bridge once it wrote the entries. */
+export interface BridgeReport {
+  url: string;
+  /**
+   * running: this home's bridge answers there; restarted: it ran with other settings (or hung) and
+   * was restarted with these; stopped: nothing runs (the entries start it on first use); taken:
+   * something else holds the port; unknown: it lives on the other side and could not be asked.
+   */
+  state: "running" | "restarted" | "stopped" | "taken" | "unknown";
+  pid?: number;
+  /** restarted: where it ran before. */
+  previousUrl?: string;
+  /** taken: what holds the port, and the fix. */
+  what?: string;
+  fix?: string;
+  error?: string;
+}
+
+export interface BridgeWiring {
+  /** The environment the bridge runs in. */
+  env: Environment;
+  settings: BridgeSettings;
+  url: string;
+  /** The bearer token, when it can be read from here (null before the first start there). */
+  token: string | null;
+  /** How to run this mcp-twin in the bridge's environment (native paths there). */
+  program: { node: string; script: string } | null;
+  /** Why `program` is null. */
+  reason?: string;
+  /** The bridge's entry for one target (see bridgeEntry). */
+  entry(target: Target, ctx: EntryContext): BuiltEntry | undefined;
+  /** Bring a running bridge to these settings; report what runs. */
+  settle(): Promise<BridgeReport>;
+}
+
+export interface PlanBridgeOptions {
+  /** Create the token when missing (a real sync); otherwise only read it. */
+  createToken: boolean;
+}
+
+/**
+ * - Where the bridge lives: bridge-control/placement.ts.
+ * - Every client gets the same kind of entry: `mcp-twin connect <url>` run in the bridge's
+ *   environment (through `wsl.exe --exec` from Windows). connect reads the token there and starts
+ *   the bridge when none answers, so no entry stops working because the bridge is not running —
+ *   after a reboot, a WSL restart, or `mcp-twin bridge stop` — and no token sits in a client
+ *   config. (A URL entry, which HTTP-capable clients could take, would fail whenever the bridge is
+ *   down.)
+ * - After writing, `settle()` brings a running bridge to these settings (a restart when its port or
+ *   host changed) and says truthfully what runs.
+ *
+ * I/O only in `planBridge` (reads or creates the token; looks for a global install of mcp-twin
+ * there) and in `settle()`; building entries is pure.
+ */
+export async function planBridge(
+  manifest: Manifest,
+  envs: readonly Environment[],
+  machine: Machine,
+  options: PlanBridgeOptions,
+): Promise<BridgeWiring | undefined> {
+  if (!manifest.bridge?.enabled) return undefined;
+  const place = bridgePlace(manifest, envs, machine.host.self);
+  if (!place) return undefined;
+  const { env, program, reason } = place;
+  const settings = resolveBridgeSettings(manifest.bridge, "manifest");
+  const url = settings.url;
+  const token = await bridgeToken(env, machine, options);
+  const wiring: BridgeWiring = {
+    env,
+    settings,
+    url,
+    token,
+    program,
+    ...(reason ? { reason } : {}),
+    entry: (target, ctx) => bridgeEntry(target, wiring, ctx),
+    settle: () => (env.local ? settleHere(machine, settings) : settleThere(env, program, settings, token)),
+  };
+  return wiring;
+}
+
+/** The bridge lives here: restart it when it runs with other settings; name what holds the port. */
+async function settleHere(machine: Machine, settings: BridgeSettings): Promise<BridgeReport> {
+  const { inspectBridge, localLifecycle, ensureBridge } = await import("../bridge-control/lifecycle.js");
+  const lifecycle = localLifecycle(machine.host, () => {});
+  const want = { host: settings.host, port: settings.port };
+  const base = { url: settings.url };
+  try {
+    const state = await inspectBridge(lifecycle, want);
+    switch (state.state) {
+      case "running":
+        return { ...base, state: "running", ...(state.instance ? { pid: state.instance.pid } : {}) };
+      case "stopped":
+        return { ...base, state: "stopped" };
+      case "taken":
+        return {
+          ...base,
+          state: "taken",
+          what: `${state.what}${state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : ""}`,
+          fix: `stop that program, or set another "bridge": { "port" } in the manifest and run \`mcp-twin sync\``,
+        };
+      case "elsewhere":
+      case "unresponsive": {
+        const previousUrl = state.instance.url;
+        await ensureBridge(lifecycle, want);
+        const { ownedInstance } = await import("../bridge-control/instance.js");
+        const now = await ownedInstance(lifecycle.files);
+        return { ...base, state: "restarted", previousUrl, ...(now ? { pid: now.pid } : {}) };
+      }
+    }
+  } catch (error) {
+    return { ...base, state: "unknown", error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * The bridge lives on the other side (sync run on Windows, the bridge in WSL): its serve.json is
+ * read through the file system; only when it runs with other settings is `mcp-twin bridge restart`
+ * run there (one process across the boundary, never on a sync that changes nothing).
+ */
+async function settleThere(
+  env: Environment,
+  program: BridgeWiring["program"],
+  settings: BridgeSettings,
+  token: string | null,
+): Promise<BridgeReport> {
+  const base = { url: settings.url };
+  const file = env.access(joinNative(env.kind, bridgeHomeIn(env.kind, env.vars, env.home), "serve.json"));
+  const text = file ? await readTextOrNull(file) : null;
+  const info = text ? parseInstance(text) : null;
+  if (!info) return { ...base, state: file ? "stopped" : "unknown" };
+  if (info.port === settings.port && info.host === settings.host) {
+    const { probeBridge } = await import("../bridge-control/bridge-probe.js");
+    const probe = token ? await probeBridge(settings.url, token) : undefined;
+    return { ...base, state: probe?.state === "ours" ? "running" : "unknown", pid: info.pid };
+  }
+  if (!program)
+    return { ...base, state: "unknown", error: `it runs at ${info.url}; restart it in ${env.id}` };
+  const r = await env.exec(program.node, [program.script, "bridge", "restart", "--json"], {
+    timeoutMs: 60_000,
+  });
+  if (r.failed)
+    return {
+      ...base,
+      state: "unknown",
+      error: `\`mcp-twin bridge restart\` in ${env.id} failed (exit code ${r.exitCode ?? "?"})`,
+    };
+  return { ...base, state: "restarted", previousUrl: info.url };
+}
+
+async function bridgeToken(
+  env: Environment,
+  machine: Machine,
+  options: PlanBridgeOptions,
+): Promise<string | null> {
+  if (env.local) {
+    const file = bridgeFiles(bridgeHome(machine.host)).token;
+    if (options.createToken) return (await ensureToken(file)).token;
+    return readToken(file);
+  }
+  // The other side's state folder, read through the file system when reachable.
+  const file = env.access(joinNative(env.kind, bridgeHomeIn(env.kind, env.vars, env.home), "token"));
+  return file ? readToken(file) : null;
+}
+
+/**
+ * The bridge's entry for one target, or undefined when the target gets none (project files: the
+ * bridge is per machine, not per repository).
+ */
+function bridgeEntry(target: Target, wiring: BridgeWiring, ctx: EntryContext): BuiltEntry | undefined {
+  if (target.scope === "project") return undefined;
+  const here = target.env.id === wiring.env.id;
+  if (!here && !startsAcross(target.env, wiring.env)) {
+    return {
+      ok: false,
+      code: "no-environment",
+      reason: `the bridge lives in ${wiring.env.id}, which ${target.env.id} cannot start programs in`,
+    };
+  }
+  if (!wiring.program) {
+    return { ok: false, code: "no-environment", reason: wiring.reason ?? "mcp-twin is not installed" };
+  }
+  const launch: Launch = {
+    command: wiring.program.node,
+    args: [wiring.program.script, "connect", wiring.url],
+    env: {},
+  };
+  const entry = clientLaunch(launch, wiring.env, target, ctx);
+  return {
+    ok: true,
+    value: target.client.stdioEntry(entry.launch),
+    secretValues: [],
+    references: [],
+    runsIn: wiring.env.id,
+    ...(entry.problems.length > 0 ? { problems: entry.problems } : {}),
+  };
+}

@@ -1,0 +1,261 @@
+/**
+ * status: every server × target, read-only, each entry in the state ownership.ts gives it (the
+ * rule sync plans with): synced, missing, drifted (edited by hand), foreign (same name, not ours),
+ * stale (ours, but out of date or no longer wanted: the next sync changes it).
+ */
+
+import { readEntry } from "../clients/entry-view.js";
+import { startAgain } from "../clients/restarts.js";
+import type { Target } from "../clients/types.js";
+import { loadContext, readTargetTexts } from "../context/context.js";
+import { entriesNow, wireBridge } from "../entries/desired.js";
+import { classifyTarget, type EntryState } from "../entries/ownership.js";
+import { resolveEntry } from "../entries/programs/resolve.js";
+import type { BuiltEntry } from "../entries/target-entry.js";
+import type { Machine } from "../environments/machine.js";
+import { isNodeProgram } from "../environments/program.js";
+import { installAdvice, programHint } from "../environments/program-hints.js";
+import type { Environment } from "../environments/types.js";
+import { UsageErrors } from "../errors.js";
+import { readTargetEntries } from "../formats/index.js";
+import { type LoginLine, loginLines } from "../oauth/needs-login.js";
+import { referenceProblems } from "../secrets/references.js";
+import { checkSelectors } from "../selectors.js";
+import type { Progress } from "../system/progress.js";
+
+/** Who owns each entry, as sync sees it (ownership.ts). */
+type StatusState = EntryState;
+
+export interface StatusRow {
+  server: string;
+  env: string;
+  client: string;
+  scope: string;
+  path: string;
+  state: StatusState;
+  detail?: string;
+  /**
+   * `missing` although the entry is in the file: what it starts (its program, or its package's
+   * script) is not there. The spec's state stays `missing` (it will not start); the text says
+   * what is true (status's matrix: "not installed").
+   */
+  notInstalled?: true;
+  /**
+   * `missing` because the file has no such entry (or there is no file): what the next sync does
+   * about it — write it, after installing its package where it is not (`install`).
+   */
+  absent?: { fileExists: boolean; install?: { package: string; env: string } };
+}
+
+/**
+ * What stops the next sync before it writes anything (exit 2), by sync's own rule
+ * (references.ts): a `${secret:…}` that is not set, a placeholder where a key belongs. Each is its
+ * message and what to do; status says them instead of promising that sync writes the entries.
+ */
+export interface SyncBlocker {
+  message: string;
+  hint?: string;
+}
+
+export async function computeStatus(
+  machine: Machine,
+  options: { manifest?: string | undefined; envs: string[]; clients: string[]; project?: string | undefined },
+  progress: Progress,
+): Promise<{
+  manifest: string;
+  scope: "user" | "project";
+  rows: StatusRow[];
+  blockers: SyncBlocker[];
+  /** Servers that need a login, and the state of mcp-twin's login for each (no network). */
+  logins: LoginLine[];
+  /** How many servers (enabled, and disabled ones) and client configs the rows cross. */
+  counts: { servers: number; disabled: number; targets: number };
+}> {
+  checkSelectors({ clients: options.clients, envs: options.envs });
+  const ctx = await loadContext(machine, options, progress);
+  // A file that does not parse stops status too (exit 2), as it stops sync.
+  const { texts, unreadable, unparsable } = await readTargetTexts(ctx);
+  if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
+  const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, { createToken: false });
+  const desired = await entriesNow(machine, { ...ctx, bridge }, ctx.state);
+  // Values go into user-level files only, so sync checks them only there (as plan.ts does).
+  const blockers: SyncBlocker[] = ctx.targets.some((t) => t.scope === "user")
+    ? referenceProblems(ctx.servers, {
+        secrets: ctx.secrets,
+        accepted: ctx.accepted,
+        env: machine.host.env,
+      }).errors.map((e) => ({ message: e.message, ...(e.hint ? { hint: e.hint } : {}) }))
+    : [];
+  const first = blockers.length > 0 ? ` once this is fixed: ${blockerText(blockers)}` : "";
+  const rows: StatusRow[] = [];
+  for (const target of ctx.targets) {
+    const text = texts.get(target.key) ?? null;
+    const current = readTargetEntries(target, text ?? "");
+    const owned = ctx.state.targets[target.key]?.entries ?? {};
+    const base = { env: target.env.id, client: target.client.id, scope: target.scope, path: target.path };
+    const wanted = desired.get(target.key) ?? new Map<string, BuiltEntry>();
+    for (const entry of classifyTarget(current, owned, wanted)) {
+      const built = wanted.get(entry.name);
+      const row: StatusRow = { ...base, server: entry.name, state: entry.state };
+      if (entry.state === "synced") {
+        // What the file holds is what sync writes: but is what it starts still there?
+        const gone = await missingParts(target, current[entry.name], {
+          machine,
+          envs: ctx.allEnvs,
+          project: ctx.project ?? machine.host.cwd,
+        });
+        rows.push(gone ? { ...row, state: "missing", notInstalled: true, detail: gone } : row);
+        continue;
+      }
+      // Not in the file, and sync can write it (installing its package first where it is not
+      // there): that is the account, not "its package is not installed" alone.
+      const writable = built && (built.ok || built.missing);
+      if (entry.state === "missing" && writable) {
+        const fileExists = text !== null;
+        const install = !built.ok ? built.missing : undefined;
+        const where = `not in ${target.path}${fileExists ? "" : ", which does not exist"}`;
+        rows.push({
+          ...row,
+          absent: { fileExists, ...(install ? { install } : {}) },
+          detail: install
+            ? `${where}: \`mcp-twin sync\` installs ${install.package} in ${install.env} and writes it${first}`
+            : `${where}: \`mcp-twin sync\` writes it${first}`,
+        });
+        continue;
+      }
+      const detail = !entry.wanted
+        ? "no longer in the manifest for this client"
+        : entry.state === "missing" && built && !built.ok
+          ? built.reason
+          : entry.state === "stale"
+            ? "out of date: sync will update it"
+            : undefined;
+      rows.push(detail ? { ...row, detail } : row);
+    }
+  }
+  return {
+    manifest: ctx.loaded.file,
+    scope: ctx.located.scope,
+    rows,
+    blockers,
+    logins: loginLines(machine, ctx.servers),
+    counts: {
+      servers: ctx.servers.length,
+      disabled: Object.keys(ctx.manifest.servers).length - ctx.servers.length,
+      targets: ctx.targets.length,
+    },
+  };
+}
+
+/** The blockers as one text: each message, then what to do. */
+function blockerText(blockers: readonly SyncBlocker[]): string {
+  return blockers.map((b) => (b.hint ? `${b.message} ${b.hint}` : b.message)).join(" ");
+}
+
+/** What a sync would change in one target's entries: +added, ~updated, -removed. */
+export interface SyncChange {
+  env: string;
+  client: string;
+  path: string;
+  added: string[];
+  updated: string[];
+  removed: string[];
+  /** Entries as sync writes them whose program or script is gone (sync installs a package again). */
+  notInstalled: Array<{ server: string; detail: string }>;
+}
+
+/**
+ * What the next plain `mcp-twin sync` would change in these (user-level) targets, by the rule
+ * status and sync share (ownership.ts): an entry it would add, update or remove; entries edited
+ * by hand or not mcp-twin's it leaves alone — and the entries as it writes them whose program or
+ * script is gone. undefined when that cannot be told (no manifest, one that does not load). Reads
+ * only (file stats); never asks npm.
+ */
+export async function syncChanges(
+  machine: Machine,
+  which: ReadonlyArray<{ env: string; client: string; scope: string; path: string }>,
+  progress: Progress,
+): Promise<SyncChange[] | undefined> {
+  try {
+    const ctx = await loadContext(machine, { envs: [], clients: [] }, progress);
+    const targets = ctx.targets.filter((t) =>
+      which.some(
+        (w) => w.env === t.env.id && w.client === t.client.id && w.scope === t.scope && w.path === t.path,
+      ),
+    );
+    if (targets.length === 0) return [];
+    const { texts } = await readTargetTexts({ ...ctx, targets });
+    const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, { createToken: false });
+    const desired = await entriesNow(machine, { ...ctx, targets, bridge }, ctx.state);
+    const out: SyncChange[] = [];
+    for (const target of targets) {
+      let current: Record<string, unknown>;
+      try {
+        current = readTargetEntries(target, texts.get(target.key) ?? "");
+      } catch {
+        continue; // it does not parse: sync stops there, and says so
+      }
+      const wanted = desired.get(target.key) ?? new Map<string, BuiltEntry>();
+      const change: SyncChange = {
+        env: target.env.id,
+        client: target.client.id,
+        path: target.path,
+        added: [],
+        updated: [],
+        removed: [],
+        notInstalled: [],
+      };
+      for (const entry of classifyTarget(current, ctx.state.targets[target.key]?.entries ?? {}, wanted)) {
+        const built = wanted.get(entry.name);
+        if (entry.state === "missing" && built && (built.ok || built.missing)) change.added.push(entry.name);
+        else if (entry.state === "stale") (entry.wanted ? change.updated : change.removed).push(entry.name);
+        else if (entry.state === "synced") {
+          // As sync writes it, but what it starts may be gone (an uninstall --packages since).
+          const gone = await missingParts(target, current[entry.name], {
+            machine,
+            envs: ctx.allEnvs,
+            project: ctx.project ?? machine.host.cwd,
+          });
+          if (gone) change.notInstalled.push({ server: entry.name, detail: gone });
+        }
+      }
+      if (
+        change.added.length + change.updated.length + change.removed.length + change.notInstalled.length >
+        0
+      )
+        out.push(change);
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Does the entry's program (and, for `node <script>`, its script) still exist where it runs? File
+ * stats only, no process. Returns what is gone and what to do, or undefined when all is there (or
+ * cannot be told from here).
+ */
+async function missingParts(
+  target: Target,
+  entry: unknown,
+  ctx: { machine: Machine; envs: readonly Environment[]; project: string },
+): Promise<string | undefined> {
+  const view = readEntry(entry, target.client.id);
+  if (view.kind !== "stdio" || !view.command) return undefined;
+  const r = await resolveEntry(target, view, ctx);
+  const program = r.command.exists === false ? r.command : r.inner?.exists === false ? r.inner : undefined;
+  const gone = program ?? (r.script?.exists === false ? r.script : undefined);
+  if (!gone) return undefined;
+  const env = ctx.envs.find((e) => e.id === gone.env);
+  const known = program && env && programHint(program.path, env.kind);
+  const what = program ? `its program \`${program.path}\`` : `its script ${gone.path}`;
+  // The same advice as sync's for a program that is not there (entries/programs/program-check.ts).
+  const then = `then ${startAgain([target.client])}`;
+  if (known)
+    return `the entry is there, but ${what} is not found in ${gone.env}. ${installAdvice(program.path, env).replace(/\.$/, "")}; ${then}.`;
+  // sync installs packages (and writes the node it finds), never a program of its own.
+  if (program && !isNodeProgram(program.path))
+    return `the entry is there, but ${what} is not found in ${gone.env}: install it there, or set "command" to its absolute path; ${then}.`;
+  return `the entry is there, but ${what} is not found in ${gone.env}: \`mcp-twin sync\` installs it again; ${then}.`;
+}
