@@ -47,6 +47,8 @@ export interface RequestOptions {
   body?: string;
   agent?: Agent | undefined;
   timeoutMs?: number;
+  /** Aborting it closes the request (protocol 2026-07-28's cancel of a request over HTTP). */
+  signal?: AbortSignal | undefined;
 }
 
 /** The answer's head (its body still to read). */
@@ -60,6 +62,7 @@ export function send(url: URL, o: RequestOptions): Promise<IncomingMessage> {
       headers: o.headers,
       agent: o.agent ?? secure?.agent ?? plain,
       ...(o.timeoutMs ? { timeout: o.timeoutMs } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
     });
     if (o.body !== undefined) req.setHeader("content-length", Buffer.byteLength(o.body));
     req.once("response", resolve);
