@@ -6,11 +6,10 @@
  * `MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name` and `Mcp-Param-*` on each POST, no session id, no
  * GET, `subscriptions/listen` as a long POST, a cancel that closes the request.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import type { Client, VersionNegotiationMode } from "@modelcontextprotocol/client";
 import { afterEach, beforeAll, expect, test } from "vitest";
-import type { EraFixture } from "../bridge-server/gateway/era-fixtures.js";
+import { type EraFixture, remoteEraFixture } from "../bridge-server/gateway/era-fixtures.js";
 import { eraFixtures } from "../bridge-server/gateway/gateway-helpers.js";
 import {
   bridgeEnv,
@@ -26,28 +25,20 @@ import { startModernServer } from "../helpers/modern-http.js";
 const MODERN = { pin: "2026-07-28" } as const;
 let v1: EraFixture;
 let v2: EraFixture;
-const children: ChildProcess[] = [];
+const stops: Array<() => void> = [];
 beforeAll(async () => {
   ({ v1, v2 } = await eraFixtures());
 }, 120_000);
 afterEach(async () => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
+  for (const stop of stops.splice(0)) stop();
   await cleanup();
 });
 
-/** An era fixture serving over HTTP (`--http`): its URL, on a path that is not the bridge's. */
+/** An era fixture serving over HTTP (a real process, stopped after each test). */
 async function remoteFixture(fixture: EraFixture): Promise<string> {
-  const child = spawn(process.execPath, [fixture.script, "--http"], { stdio: ["ignore", "pipe", "inherit"] });
-  children.push(child);
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (c: Buffer) => {
-      out += c.toString();
-      if (out.includes("\n")) resolve(out.trim());
-    });
-    child.once("exit", (code) => reject(new Error(`${fixture.name} --http exited with ${code}`)));
-  });
-  return url.replace(/\/mcp$/, "/remote");
+  const remote = await remoteEraFixture(fixture);
+  stops.push(remote.stop);
+  return remote.url;
 }
 
 /** A client of `era` through `connect <url>` (a remote: no bridge token, never a bridge started). */
