@@ -4,14 +4,16 @@
  * from ~/.claude.json and reports the server connected; before it, not. Negotiating as it does by
  * default (MCP_PROTOCOL_NEGOTIATION=auto), it reports the bridge's entry (the connect relay) and a
  * 2026-07-28-only server's entry connected; told to speak 2025-11-25 alone, the bridge still is.
+ * And the relay takes it to a 2026-07-28-only remote server.
  */
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { remoteEraFixture } from "../bridge-server/gateway/era-fixtures.js";
 import { eraFixtures } from "../bridge-server/gateway/gateway-helpers.js";
 import { readJson } from "../bridge-server/helpers.js";
 import { type OAuthFixture, startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
-import { claudeCli, claudeMcpList } from "../helpers/claude-cli.js";
-import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { claude, claudeCli, claudeMcpList } from "../helpers/claude-cli.js";
+import { BIN, createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
 import { BROWSER } from "../helpers/oauth.js";
 import { startRegistry } from "../helpers/registry.js";
@@ -79,5 +81,34 @@ describe.skipIf(skip !== undefined)(`real Claude Code CLI${skip ? ` (skipped: ${
     console.log(`claude mcp list (MCP_PROTOCOL_NEGOTIATION=legacy):\n${legacy}`);
     expect(legacy).toMatch(/^mcp-twin: .*connect .* - ✔ Connected/m);
     expect(legacy).toMatch(/modern: .* - [✗✘] Failed to connect/);
+    // Through the relay to a 2026-07-28-only remote (an entry as Claude Desktop's would be): only a
+    // relay that follows 2026-07-28's HTTP rules gets Claude Code there.
+    const remote = await remoteEraFixture(v2);
+    cleanups.push(() => remote.stop());
+    await claude(
+      cli.bin,
+      [
+        "mcp",
+        "add",
+        "-s",
+        "user",
+        "relayed",
+        "--",
+        process.execPath,
+        BIN,
+        "connect",
+        remote.url,
+        "--no-start",
+      ],
+      m.env,
+      m.paths.linuxHome,
+    );
+    const relayed = await claudeMcpList(
+      cli.bin,
+      { ...m.env, MCP_PROTOCOL_NEGOTIATION: "auto" },
+      m.paths.linuxHome,
+    );
+    console.log(`claude mcp list, with the relay to a 2026-07-28-only remote:\n${relayed}`);
+    expect(relayed).toMatch(/^relayed: .*connect .* - ✔ Connected/m);
   }, 300_000);
 });

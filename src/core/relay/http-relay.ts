@@ -10,6 +10,7 @@ import { ClientSide, type Message } from "./client-side.js";
 import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import {
   bodyStart,
+  Closable,
   closeAgents,
   HttpStatusError,
   readBody,
@@ -70,6 +71,8 @@ class Undeliverable extends Error {}
 
 type Params = Record<string, unknown> | undefined;
 const paramsOf = (message: Message): Params => (message.message as { params?: Params }).params;
+/** How many 2026-07-28 header sets are kept (past it, made again). */
+const HEADER_CACHE = 256;
 /** The largest refusal of a 2026-07-28 request read for the JSON-RPC error in it. */
 const REFUSAL_BYTES = 64 * 1024;
 
@@ -110,9 +113,11 @@ export class StreamableHttpRelay {
   /** The revision the client's last enveloped request claimed: its notifications travel in it. */
   #modern: string | undefined;
   /** 2026-07-28 requests on their way, by id: the client's cancel closes the request. */
-  readonly #open = new Map<RequestId, AbortController>();
+  readonly #open = new Map<RequestId, Closable>();
   /** Of those, the `subscriptions/listen` streams (closed when the client goes away). */
-  readonly #listens = new Set<AbortController>();
+  readonly #listens = new Set<Closable>();
+  /** Headers of 2026-07-28 requests that mirror no argument, by revision, method and name. */
+  readonly #headerCache = new Map<string, Record<string, string>>();
   /** Tools whose arguments travel as `Mcp-Param-*` headers too, by name. */
   readonly #mirrors = new Map<string, readonly ParamHeader[]>();
   #init: { line: string; id: RequestId } | undefined;
@@ -182,6 +187,7 @@ export class StreamableHttpRelay {
 
   #setHeaders(headers: Record<string, string>): void {
     this.#base = headers;
+    this.#headerCache.clear();
     this.#modernBase = { ...headers, "content-type": "application/json", accept: ACCEPT };
     this.#request = {
       ...headers,
@@ -257,7 +263,7 @@ export class StreamableHttpRelay {
   #cancel(message: Message): boolean {
     const id = cancelledId(paramsOf(message));
     const open = id === undefined ? undefined : this.#open.get(id);
-    open?.abort();
+    open?.close();
     return open !== undefined;
   }
 
@@ -291,9 +297,9 @@ export class StreamableHttpRelay {
   async #deliver(line: string, message: Message, era: string | undefined, attempt = 0): Promise<void> {
     const open = era && message.kind === "request" ? this.#opened(message) : undefined;
     try {
-      await this.#post(line, message, era, open?.signal);
+      await this.#post(line, message, era, open);
     } catch (error) {
-      if (open?.signal.aborted) return; // the client cancelled it: no answer is wanted
+      if (open?.closed) return; // the client cancelled it: no answer is wanted
       const f = describeFailure(error);
       if (attempt < 2 && !this.#finished) {
         if (f.status === 401) return this.#refreshed(line, message, era, attempt, f);
@@ -319,11 +325,11 @@ export class StreamableHttpRelay {
     }
   }
 
-  /** A 2026-07-28 request's abort (kept across its attempts). */
-  #opened(message: Extract<Message, { kind: "request" }>): AbortController {
+  /** A 2026-07-28 request's handle for the client's cancel (kept across its attempts). */
+  #opened(message: Extract<Message, { kind: "request" }>): Closable {
     let open = this.#open.get(message.id);
     if (!open) {
-      open = new AbortController();
+      open = new Closable();
       this.#open.set(message.id, open);
       if (message.method === "subscriptions/listen") this.#listens.add(open);
     }
@@ -363,13 +369,13 @@ export class StreamableHttpRelay {
   }
 
   /** POST one message (`era`: a 2026-07-28 one); its answer (JSON, or an event stream) to the client. */
-  async #post(line: string, message: Message, era?: string, signal?: AbortSignal): Promise<void> {
+  async #post(line: string, message: Message, era?: string, closable?: Closable): Promise<void> {
     const res = await send(this.#url, {
       method: "POST",
       headers: era ? this.#modernHeaders(message, era) : this.#request,
       body: line,
       agent: this.#o.agent,
-      signal,
+      closable,
     });
     if (!era) this.#sessionFrom(res);
     if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) {
@@ -407,12 +413,26 @@ export class StreamableHttpRelay {
     }
   }
 
-  /** The headers of one 2026-07-28 message: no session; its revision, method and names. */
+  /**
+   * The headers of one 2026-07-28 message: no session; its revision, method and names. Made once
+   * for each revision, method and name (a call that mirrors arguments aside): the hot path makes
+   * no new object per call.
+   */
   #modernHeaders(message: Message, era: string): Record<string, string> {
     if (message.kind === "response") return this.#modernBase;
     const params = paramsOf(message);
+    const name = params?.name ?? params?.uri;
     const mirrored = typeof params?.name === "string" ? this.#mirrors.get(params.name) : undefined;
-    return { ...this.#modernBase, ...requestHeaders(message.method, params, era, mirrored) };
+    if (mirrored || (typeof name === "string" && name.length > 256))
+      return { ...this.#modernBase, ...requestHeaders(message.method, params, era, mirrored) };
+    const key = `${era}\n${message.method}\n${typeof name === "string" ? name : ""}`;
+    let headers = this.#headerCache.get(key);
+    if (!headers) {
+      if (this.#headerCache.size >= HEADER_CACHE) this.#headerCache.clear();
+      headers = { ...this.#modernBase, ...requestHeaders(message.method, params, era, undefined) };
+      this.#headerCache.set(key, headers);
+    }
+    return headers;
   }
 
   /**
@@ -559,14 +579,14 @@ export class StreamableHttpRelay {
 
   /** Answers still on their way reach stdout (unless Ctrl-C), then the session ends. */
   async #finish(): Promise<void> {
-    for (const listen of this.#listens) listen.abort(); // nobody is there to hear what they bring
+    for (const listen of this.#listens) listen.close(); // nobody is there to hear what they bring
     if (!this.#o.signal?.aborted && this.#pending > 0)
       await new Promise<void>((resolve) => {
         this.#drained = resolve;
         setTimeout(resolve, DRAIN_MS).unref();
       });
     this.#finished = true;
-    for (const open of this.#open.values()) open.abort();
+    for (const open of this.#open.values()) open.close();
     this.#stream?.destroy();
     if (this.#session)
       await send(this.#url, {
