@@ -5,7 +5,7 @@
 import path from "node:path";
 import { openMachine } from "../environments/machine.js";
 import { loadManifest } from "../manifest/load.js";
-import type { BridgeSpec } from "../manifest/schema.js";
+import { type BridgeSpec, DEFAULT_IDLE_MINUTES } from "../manifest/schema.js";
 import type { Host } from "../system/host.js";
 import { bridgeUrl, DEFAULT_BRIDGE_PORT } from "./state-folder.js";
 
@@ -22,6 +22,8 @@ export interface BridgeSettings {
   url: string;
   /** The manifest they came from (or would: defaults when it does not exist). */
   source: string;
+  /** `bridge.idleMinutes`: a shared server with no call for this long stops (decimals allowed). */
+  idleMinutes: number;
 }
 
 /**
@@ -38,6 +40,7 @@ export function resolveBridgeSettings(spec: BridgeSpec | undefined, source: stri
     environment: spec?.environment,
     url: bridgeUrl(host, port),
     source,
+    idleMinutes: spec?.idleMinutes ?? DEFAULT_IDLE_MINUTES,
   };
 }
 
