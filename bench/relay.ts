@@ -10,6 +10,8 @@
  *   - stdio `serve` (the relay to the bridge that stdio entries run): its p50 overhead over the
  *     stdio floor (the fixture over stdio) against the HTTP floor's own overhead (the SDK's HTTP
  *     client against node:http answering at once: bench/_http-floor.mjs).
+ * The relay's rows speak 2025-11-25 (the SDK's v1 client, as every build's relay can); "relay
+ * 2026" is this build's relay under a client of protocol 2026-07-28 (the SDK's v2 client, pinned).
  * BENCH_RELAY_BASELINE=<bin/mcp-twin.js of another build> measures that build's relay beside this
  * one (rows "before"); BENCH_RELAY_LONG_CALLS changes 50,000.
  */
@@ -17,6 +19,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from "@modelcontextprotocol/client";
+import { StdioClientTransport as StdioV2 } from "@modelcontextprotocol/client/stdio";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -53,12 +57,20 @@ function childPid(word: string, not: Set<number>): number {
   throw new Error(`no child running ${word}`);
 }
 
-const echo = async (client: Client) => {
-  const r = await client.callTool({ name: "echo", arguments: { text: PAYLOAD } });
-  if ((r.content as Array<{ text: string }>)[0]?.text !== PAYLOAD) throw new Error("echo answered wrong");
+/** What the benchmark asks of a client, either SDK's. */
+interface Caller {
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+const echo = async (client: Caller) => {
+  const r = (await client.callTool({ name: "echo", arguments: { text: PAYLOAD } })) as {
+    content: Array<{ text: string }>;
+  };
+  if (r.content[0]?.text !== PAYLOAD) throw new Error("echo answered wrong");
 };
 
-async function p50(client: Client, calls = CALLS): Promise<number> {
+async function p50(client: Caller, calls = CALLS): Promise<number> {
   for (let i = 0; i < 100; i++) await echo(client);
   const ms: number[] = [];
   for (let i = 0; i < calls; i++) {
@@ -72,6 +84,28 @@ async function p50(client: Client, calls = CALLS): Promise<number> {
 async function stdio(command: string, args: string[], env: Record<string, string>): Promise<Client> {
   const client = new Client({ name: "bench", version: "0" });
   await client.connect(new StdioClientTransport({ command, args, env, stderr: "ignore" }));
+  return client;
+}
+
+/** A client of protocol 2026-07-28 alone over stdio (the SDK's v2 client, pinned). */
+async function stdioModern(command: string, args: string[], env: Record<string, string>): Promise<ClientV2> {
+  const client = new ClientV2(
+    { name: "bench", version: "0" },
+    { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+  );
+  await client.connect(new StdioV2({ command, args, env, stderr: "ignore" }));
+  return client;
+}
+
+/** A client of protocol 2026-07-28 alone straight to the bridge (the relay 2026 row's reference). */
+async function httpModern(url: string, token: string): Promise<ClientV2> {
+  const client = new ClientV2(
+    { name: "bench", version: "0" },
+    { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+  );
+  await client.connect(
+    new HttpV2(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }),
+  );
   return client;
 }
 
@@ -168,7 +202,7 @@ async function starts(builds: Builds, fixture: string, url: string, env: Record<
 }
 
 /** p50 at c=1 of each contender, in interleaved rounds. */
-async function latencies(contenders: Array<[string, Client]>) {
+async function latencies(contenders: Array<[string, Caller]>) {
   const lat = new Map<string, number[]>(contenders.map(([n]) => [n, []]));
   for (let round = 0; round < ROUNDS; round++)
     for (const [name, client] of contenders) lat.get(name)!.push(await p50(client, CALLS / ROUNDS));
@@ -176,7 +210,7 @@ async function latencies(contenders: Array<[string, Client]>) {
 }
 
 /** RSS after 5,000 and after LONG_CALLS calls through a relay (it made `done` calls already). */
-async function longRun(client: Client, pid: number, done: number) {
+async function longRun(client: Caller, pid: number, done: number) {
   for (let i = done; i < 5000; i++) await echo(client);
   const at5k = memory(pid).rss;
   for (let i = 5000; i < LONG_CALLS; i++) await echo(client);
@@ -187,8 +221,8 @@ async function longRun(client: Client, pid: number, done: number) {
 export async function run(): Promise<{ ok: boolean }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bench-relay-"));
   const children: ChildProcess[] = [];
-  const clients: Client[] = [];
-  const keep = (c: Client) => {
+  const clients: Caller[] = [];
+  const keep = <C extends Caller>(c: C): C => {
     clients.push(c);
     return c;
   };
@@ -203,13 +237,20 @@ export async function run(): Promise<{ ok: boolean }> {
     });
     children.push(bare);
     const seen = new Set<number>();
-    const relays = new Map<string, { client: Client; pid: number }>();
+    const relays = new Map<string, { client: Caller; pid: number }>();
     for (const [name, bin] of builds) {
       const client = keep(await stdio(process.execPath, [bin, "connect", url], env));
       await client.listTools();
       const pid = childPid("connect", seen);
       seen.add(pid);
       relays.set(name, { client, pid });
+    }
+    {
+      const client = keep(await stdioModern(process.execPath, [BIN, "connect", url], env));
+      await client.listTools();
+      const pid = childPid("connect", seen);
+      seen.add(pid);
+      relays.set("relay 2026", { client, pid });
     }
     await sleep(2000);
     const bareRss = memory(bare.pid!).rss;
@@ -218,7 +259,8 @@ export async function run(): Promise<{ ok: boolean }> {
     const start = await starts(builds, fixture.script, url, env);
     const p = await latencies([
       ["direct HTTP client", keep(await http(url, token))],
-      ...[...relays].map(([name, r]) => [name, r.client] as [string, Client]),
+      ["direct HTTP client 2026", keep(await httpModern(url, token))],
+      ...[...relays].map(([name, r]) => [name, r.client] as [string, Caller]),
       ["serve (stdio)", keep(await stdio(process.execPath, [BIN, "serve"], env))],
       ["stdio floor (fixture)", keep(await stdio(process.execPath, [fixture.script], env))],
       ["HTTP floor", keep(await http(`http://127.0.0.1:${floorPort}/mcp`))],
@@ -244,15 +286,25 @@ function report(r: {
 }): { ok: boolean } {
   const { bareRss, idle, start, p, long } = r;
   console.log(`bare idle node: ${bareRss.toFixed(1)} MB RSS`);
+  const rows: Array<[string, string]> = [...r.builds, ["relay 2026", ""]];
+  const label = (name: string) =>
+    name === "relay"
+      ? "connect (this build), 2025-11-25"
+      : name === "relay 2026"
+        ? "connect (this build), 2026-07-28"
+        : "connect (BENCH_RELAY_BASELINE), 2025-11-25";
   table(
-    r.builds.map(([name]) => ({
-      relay: name === "relay" ? "connect (this build)" : "connect (BENCH_RELAY_BASELINE)",
+    rows.map(([name]) => ({
+      relay: label(name),
       "idle MB": `${idle.get(name)!.toFixed(1)} (${(idle.get(name)! / bareRss).toFixed(2)}×)`,
       "5k calls MB": `${long.get(name)!.at5k.toFixed(1)} (${(long.get(name)!.at5k / bareRss).toFixed(2)}×)`,
       [`${LONG_CALLS / 1000}k calls MB`]: long.get(name)!.atLong.toFixed(1),
       "peak MB": long.get(name)!.hwm.toFixed(1),
-      "first tools/list ms": `${start(name).toFixed(0)} (${(start(name) / start("fixture")).toFixed(2)}× fixture)`,
-      "p50 ms": `${p(name).toFixed(3)} (direct ${p("direct HTTP client").toFixed(3)})`,
+      "first tools/list ms":
+        name === "relay 2026"
+          ? "—"
+          : `${start(name).toFixed(0)} (${(start(name) / start("fixture")).toFixed(2)}× fixture)`,
+      "p50 ms": `${p(name).toFixed(3)} (direct ${p(name === "relay 2026" ? "direct HTTP client 2026" : "direct HTTP client").toFixed(3)})`,
     })),
   );
   console.log(`SDK stdio echo fixture, first tools/list: ${start("fixture").toFixed(0)} ms`);
@@ -273,6 +325,16 @@ function report(r: {
     ),
     verdict("relay first tools/list / SDK stdio echo fixture", start("relay") / start("fixture"), 0.6),
     verdict("relay p50 − direct HTTP client p50 (ms)", p("relay") - p("direct HTTP client"), 0.15),
+    verdict(
+      "relay in 2026-07-28: p50 − direct 2026-07-28 HTTP client p50 (ms)",
+      p("relay 2026") - p("direct HTTP client 2026"),
+      0.15,
+    ),
+    verdict(
+      "relay in 2026-07-28: RSS after 5,000 calls / bare idle node",
+      (long.get("relay 2026")?.at5k ?? 0) / bareRss,
+      1.3,
+    ),
     verdict("serve (stdio) p50 overhead / HTTP floor's own overhead", serveOver / floorOver, 1.5),
   ];
   return { ok: ok.every(Boolean) };

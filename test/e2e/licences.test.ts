@@ -37,7 +37,8 @@ test("the build's list holds every library src/ imports, each at the version the
   });
   const names = new Set(sbom.components.map((c) => c.name));
   const imported = importedPackages();
-  expect(imported).toContain("@modelcontextprotocol/sdk");
+  expect(imported).toContain("@modelcontextprotocol/client");
+  expect(imported).not.toContain("@modelcontextprotocol/sdk");
   expect(imported.filter((name) => !names.has(name))).toEqual([]);
   // What the libraries use in turn is bundled too, and listed.
   expect(sbom.components.length).toBeGreaterThan(imported.length);

@@ -14,8 +14,7 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { Client, SSEClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { doctor, failures, one } from "../doctor/helpers.js";
 import { createFakeMachine, type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";

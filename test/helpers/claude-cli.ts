@@ -23,10 +23,20 @@ export function claudeCli(): ClaudeCli {
  * synchronous call: the servers it reaches may be served by this very test process.
  */
 export function claudeMcpList(bin: string, env: Record<string, string>, cwd: string): Promise<string> {
+  return claude(bin, ["mcp", "list"], env, cwd);
+}
+
+/** `claude <args>`: its stdout (it may reach servers served by this very test process). */
+export function claude(
+  bin: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       bin,
-      ["mcp", "list"],
+      args,
       {
         encoding: "utf8",
         timeout: 120_000,

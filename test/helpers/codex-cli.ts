@@ -34,19 +34,23 @@ export interface McpServerStatus {
   serverInfo: { name: string; version: string } | null;
   tools: Record<string, { name: string }>;
   toolsError: string | null;
+  /** The `_meta` of its tools/list result (2026-07-28 results carry the server's identity there). */
+  toolListMeta?: Record<string, unknown> | null;
 }
 
 /**
  * Ask Codex itself to start every configured server and list its tools: `codex app-server`
- * (JSON-RPC on stdio), `initialize`, then `mcpServerStatus/list`.
+ * (JSON-RPC on stdio), `initialize`, then `mcpServerStatus/list`. `o.flags`: before `app-server`
+ * (`--enable <feature>`); `o.env`: more variables (a bearer token's).
  */
 export async function codexServerStatus(
   bin: string,
   codexHome: string,
   timeoutMs = 60_000,
+  o: { flags?: string[]; env?: Record<string, string> } = {},
 ): Promise<McpServerStatus[]> {
-  const child = spawn(bin, ["app-server"], {
-    env: { PATH: process.env.PATH ?? "", HOME: path.dirname(codexHome), CODEX_HOME: codexHome },
+  const child = spawn(bin, [...(o.flags ?? []), "app-server"], {
+    env: { PATH: process.env.PATH ?? "", HOME: path.dirname(codexHome), CODEX_HOME: codexHome, ...o.env },
     stdio: ["pipe", "pipe", "ignore"],
   });
   const pending = new Map<number, (m: { result?: unknown; error?: { message: string } }) => void>();

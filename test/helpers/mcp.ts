@@ -1,6 +1,6 @@
 /** A real MCP handshake (SDK client over stdio) through a config entry, as its client would start it. */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 
 export interface StdioEntry {
   command: string;

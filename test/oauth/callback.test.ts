@@ -9,7 +9,7 @@ import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { InvalidGrantError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
+import { OAuthError } from "@modelcontextprotocol/client";
 import { afterEach, expect, test } from "vitest";
 import { checkResponse } from "../../src/core/oauth/authorize.js";
 import { notTheAnswer } from "../../src/core/oauth/callback.js";
@@ -80,7 +80,11 @@ test("a failure's reason is never empty: a nameless error, a blank one, an OAuth
   expect(() =>
     checkResponse(new URLSearchParams("error=%1B%5B2K&error_description=%0A&state=s"), expect_),
   ).toThrow("The provider did not grant the login for docs: \\x1B[2K.");
-  expect(reason(new InvalidGrantError(""))).toBe("invalid_grant (no description given)");
+  expect(reason(new OAuthError("invalid_grant", ""))).toBe("invalid_grant (no description given)");
+  // The SDK's error for `{"error":"invalid_grant"}`: the code stands in for the missing description.
+  expect(reason(OAuthError.fromResponse({ error: "invalid_grant" }))).toBe(
+    "invalid_grant (no description given)",
+  );
   expect(reason(new Error(" "))).toBe("no reason given");
 
   // A token endpoint (on this machine) that answers the exchange with a bare error.

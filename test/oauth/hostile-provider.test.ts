@@ -7,7 +7,7 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { discoverAuthorizationServerMetadata } from "@modelcontextprotocol/sdk/client/auth.js";
+import { discoverAuthorizationServerMetadata } from "@modelcontextprotocol/client";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import {
   OAUTH_MAX_BYTES,

@@ -159,3 +159,26 @@ test("a revocation endpoint that never answers: logout ends within the 15 s limi
   expect(silent.requests()).toBe(1);
   expect(existsSync(loginPath(m))).toBe(false);
 }, 60_000);
+
+test("a provider that revokes only refresh tokens (RFC 7009 §2.2.1): its unsupported_token_type for the access token is no failure", async () => {
+  const { m } = await loggedIn(cleanups);
+  const hints: string[] = [];
+  const port = await freePort();
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+    req.on("end", () => {
+      const hint = new URLSearchParams(body).get("token_type_hint") ?? "";
+      hints.push(hint);
+      if (hint === "refresh_token") return res.writeHead(200).end();
+      res.writeHead(400, { "content-type": "application/json" }).end('{"error":"unsupported_token_type"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  revokeAt(m, `http://127.0.0.1:${port}/revoke`);
+  const r = await m.run(["logout", "docs", "--json"]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(JSON.parse(r.stdout)).toMatchObject({ loggedOut: true, revocation: "revoked" });
+  expect(hints).toEqual(["refresh_token", "access_token"]);
+}, 60_000);

@@ -59,3 +59,12 @@ test("fields of the wrong type are left out, not trusted", () => {
   );
   expect(lookup).toEqual({ found: true, name: "x", version: "1.0.0" });
 });
+
+test("a server built on the SDK's v2 server package (protocol 2026-07-28) is one too", () => {
+  expect(
+    serverEvidence("@acme/weather", {
+      bin: { weather: "dist/index.js" },
+      dependencies: { "@modelcontextprotocol/server": "2.4.0", zod: "4.2.0" },
+    }),
+  ).toEqual({ runnable: true, signs: ["it is built on @modelcontextprotocol/server"] });
+});

@@ -1,13 +1,22 @@
 /**
  * The real Claude Code CLI judges the entry of a server behind a login (opt-in, see
  * test/helpers/claude-cli.ts): after `mcp-twin login`, `claude mcp list` starts mcp-twin's relay
- * from ~/.claude.json and reports the server connected; before it, not.
+ * from ~/.claude.json and reports the server connected; before it, not. Negotiating as it does by
+ * default (MCP_PROTOCOL_NEGOTIATION=auto), it reports the bridge's entry (the connect relay) and a
+ * 2026-07-28-only server's entry connected; told to speak 2025-11-25 alone, the bridge still is.
+ * And the relay takes it to a 2026-07-28-only remote server.
  */
+import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { remoteEraFixture } from "../bridge-server/gateway/era-fixtures.js";
+import { eraFixtures } from "../bridge-server/gateway/gateway-helpers.js";
+import { readJson } from "../bridge-server/helpers.js";
 import { type OAuthFixture, startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
-import { claudeCli, claudeMcpList } from "../helpers/claude-cli.js";
-import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { claude, claudeCli, claudeMcpList } from "../helpers/claude-cli.js";
+import { BIN, createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { freePort } from "../helpers/net.js";
 import { BROWSER } from "../helpers/oauth.js";
+import { startRegistry } from "../helpers/registry.js";
 
 const cli = claudeCli();
 const skip = "reason" in cli ? cli.reason : undefined;
@@ -32,5 +41,74 @@ describe.skipIf(skip !== undefined)(`real Claude Code CLI${skip ? ` (skipped: ${
     expect((await m.run(["login", "docs"], { env: { BROWSER } })).code).toBe(0);
     const after = await claudeMcpList(cli.bin, m.env, m.paths.linuxHome);
     expect(after).toMatch(/docs: .*connect .*--auth docs - ✔ Connected/);
+  }, 300_000);
+
+  test("negotiating (auto): the bridge's entry and a 2026-07-28-only server's entry are connected", async () => {
+    if ("reason" in cli) return;
+    const { v2 } = await eraFixtures();
+    const registry = await startRegistry([{ name: v2.name, version: v2.version, tgz: v2.tgz, bin: v2.bin }]);
+    cleanups.push(() => registry.close());
+    const m = createFakeMachine({ kind: "linux", registryUrl: registry.url });
+    cleanups.push(() => m.cleanup());
+    writeManifest(m, {
+      bridge: { enabled: true, port: await freePort() },
+      servers: { modern: { package: `${v2.name}@${v2.version}` } },
+    });
+    const synced = await m.run(["sync", "--yes"], { timeoutMs: 120_000 });
+    expect(synced.code, synced.stderr).toBe(0);
+    // The bridge's entry is a relay that starts the bridge; it is stopped at the end by its pid.
+    cleanups.push(() => {
+      try {
+        const serve = path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "serve.json");
+        process.kill(Number(readJson(serve).pid), "SIGTERM");
+      } catch {
+        // never started, or gone
+      }
+    });
+    const auto = await claudeMcpList(
+      cli.bin,
+      { ...m.env, MCP_PROTOCOL_NEGOTIATION: "auto" },
+      m.paths.linuxHome,
+    );
+    console.log(`claude mcp list (MCP_PROTOCOL_NEGOTIATION=auto):\n${auto}`);
+    expect(auto).toMatch(/^mcp-twin: .*connect .* - ✔ Connected/m);
+    expect(auto).toMatch(/modern: .* - ✔ Connected/);
+    const legacy = await claudeMcpList(
+      cli.bin,
+      { ...m.env, MCP_PROTOCOL_NEGOTIATION: "legacy" },
+      m.paths.linuxHome,
+    );
+    console.log(`claude mcp list (MCP_PROTOCOL_NEGOTIATION=legacy):\n${legacy}`);
+    expect(legacy).toMatch(/^mcp-twin: .*connect .* - ✔ Connected/m);
+    expect(legacy).toMatch(/modern: .* - [✗✘] Failed to connect/);
+    // Through the relay to a 2026-07-28-only remote (an entry as Claude Desktop's would be): only a
+    // relay that follows 2026-07-28's HTTP rules gets Claude Code there.
+    const remote = await remoteEraFixture(v2);
+    cleanups.push(() => remote.stop());
+    await claude(
+      cli.bin,
+      [
+        "mcp",
+        "add",
+        "-s",
+        "user",
+        "relayed",
+        "--",
+        process.execPath,
+        BIN,
+        "connect",
+        remote.url,
+        "--no-start",
+      ],
+      m.env,
+      m.paths.linuxHome,
+    );
+    const relayed = await claudeMcpList(
+      cli.bin,
+      { ...m.env, MCP_PROTOCOL_NEGOTIATION: "auto" },
+      m.paths.linuxHome,
+    );
+    console.log(`claude mcp list, with the relay to a 2026-07-28-only remote:\n${relayed}`);
+    expect(relayed).toMatch(/^relayed: .*connect .* - ✔ Connected/m);
   }, 300_000);
 });

@@ -2,11 +2,13 @@
  * The real Codex CLI judges what sync wrote (opt-in, see test/helpers/codex-cli.ts): its own
  * `codex mcp list/get` read our entry from a config.toml that also holds the user's comments and
  * Codex's own tables, and `codex app-server` starts the server through that entry and lists its
- * tools (Codex's own MCP handshake).
+ * tools (Codex's own MCP handshake). With its `mcp_2026_07_28` feature on, Codex reaches the bridge
+ * over HTTP in protocol 2026-07-28 (server/discover, no initialize); without, in 2025-11-25.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, inject, test } from "vitest";
+import { afterAll, afterEach, describe, expect, inject, test } from "vitest";
+import { cleanup, startBridge } from "../bridge-server/helpers.js";
 import { codexCli, codexServerStatus, runCodex } from "../helpers/codex-cli.js";
 import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
 
@@ -19,6 +21,7 @@ const machines: FakeMachine[] = [];
 afterAll(() => {
   for (const m of machines) m.cleanup();
 });
+afterEach(cleanup);
 
 const HAND_WRITTEN = `# mine
 model = "gpt-5.5"
@@ -78,5 +81,36 @@ describe.skipIf(skip !== undefined)(`real Codex CLI${skip ? ` (skipped: ${skip})
     expect(started.toolsError).toBeNull();
     expect(started.serverInfo?.name).toBe("mcp-twin-fixture");
     expect(Object.keys(started.tools)).toEqual(expect.arrayContaining(["echo", "env"]));
+  }, 300_000);
+
+  test("with --enable mcp_2026_07_28 Codex reaches the bridge over HTTP in 2026-07-28; without, in 2025-11-25", async () => {
+    if ("reason" in cli) return;
+    const b = await startBridge();
+    const m = createFakeMachine({ kind: "linux" });
+    machines.push(m);
+    const codexHome = path.join(m.paths.linuxHome, ".codex");
+    mkdirSync(codexHome, { recursive: true });
+    writeFileSync(
+      path.join(codexHome, "config.toml"),
+      `[mcp_servers.bridge]\nurl = "${b.url}"\nbearer_token_env_var = "MCP_TWIN_TOKEN"\n`,
+    );
+    const env = { MCP_TWIN_TOKEN: b.token };
+    const status = async (flags: string[]) => {
+      const all = await codexServerStatus(cli.bin, codexHome, 60_000, { flags, env });
+      const bridge = all.find((s) => s.name === "bridge");
+      expect(bridge?.toolsError ?? null, JSON.stringify(bridge)).toBeNull();
+      expect(bridge?.serverInfo?.name).toBe("mcp-twin-bridge");
+      expect(Object.keys(bridge?.tools ?? {})).toEqual(
+        expect.arrayContaining(["memory_set", "bridge_status"]),
+      );
+      return bridge;
+    };
+    const modern = await status(["--enable", "mcp_2026_07_28"]);
+    // A 2026-07-28 result names its server in _meta; a 2025-11-25 one has none.
+    expect(modern?.toolListMeta).toMatchObject({
+      "io.modelcontextprotocol/serverInfo": { name: "mcp-twin-bridge" },
+    });
+    const legacy = await status([]);
+    expect(legacy?.toolListMeta ?? null).toBeNull();
   }, 300_000);
 });

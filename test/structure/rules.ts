@@ -151,13 +151,14 @@ const FS_WRITES = new Set(
     "createWriteStream",
   ].flatMap((name) => [name, `${name}Sync`]),
 );
+/** The SDK's v1 line: it stops at protocol 2025-11-25, so nothing in src/ imports it, types included. */
+const V1_SDK = "@modelcontextprotocol/sdk";
 const FS_MODULES = new Set(["node:fs", "fs", "node:fs/promises", "fs/promises"]);
 const PROCESS_MODULES = new Set([
   "node:child_process",
   "child_process",
   "execa",
   "cross-spawn",
-  "@modelcontextprotocol/sdk/client/stdio.js",
   "@modelcontextprotocol/client/stdio",
 ]);
 
@@ -302,6 +303,13 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
           message: `${rel} imports ${to}: nothing in ${rule.from} imports ${hit} (${rule.why})`,
         });
     }
+    if (use.spec === V1_SDK || use.spec.startsWith(`${V1_SDK}/`))
+      found.push({
+        file: rel,
+        line: use.line,
+        rule: "sdk.v2",
+        message: `${rel} imports ${use.spec}: mcp-twin speaks MCP through SDK v2 (@modelcontextprotocol/server, client, core); the v1 package builds test peers only`,
+      });
     if (use.typeOnly) continue;
     const doctorPure = rel.startsWith("core/doctor/") && !DOCTOR_IO.some((d) => rel.startsWith(d));
     if (doctorPure && IO_MODULES.has(to))

@@ -167,7 +167,7 @@ describe("the checker", () => {
     const text = [
       'import { spawn } from "node:child_process";',
       'const { execa } = await import("execa");',
-      'import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";',
+      'import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";',
       'const cp = createRequire(import.meta.url)("node:child_process");',
       'import type { ChildProcess } from "node:child_process";',
     ].join("\n");
@@ -178,6 +178,22 @@ describe("the checker", () => {
       "core/bridge-control/instance.ts:4 io.processes",
     ]);
     expect(check("core/system/run.ts", text)).toEqual([]);
+  });
+
+  test("nothing in src/ imports the SDK's v1 package (types included); v2's packages are fine", () => {
+    const text = [
+      'import { Client } from "@modelcontextprotocol/sdk/client/index.js";',
+      'import type { Tool } from "@modelcontextprotocol/sdk/types.js";',
+      'const m = await import("@modelcontextprotocol/sdk");',
+      'import { Client as C2 } from "@modelcontextprotocol/client";',
+      'import type { RequestId } from "@modelcontextprotocol/core";',
+      'import { x } from "@modelcontextprotocol/sdk-extra";',
+    ].join("\n");
+    expect(check("core/doctor/probe/live-probe.ts", text)).toEqual([
+      "core/doctor/probe/live-probe.ts:1 sdk.v2",
+      "core/doctor/probe/live-probe.ts:2 sdk.v2",
+      "core/doctor/probe/live-probe.ts:3 sdk.v2",
+    ]);
   });
 
   test("only sync's write sequence and the manifest writer replace configs (replaceFile)", () => {

@@ -53,10 +53,8 @@ export async function probeBridge(url: string, token: string | null, timeoutMs =
 
 /** The SDK's Streamable HTTP client for a proven bridge: at the proven address, each connection proven. */
 async function provenClient(url: URL, token: string, proof: Proof) {
-  const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
-    import("@modelcontextprotocol/sdk/client/index.js"),
-    import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
-  ]);
+  // 2025-11-25 (the client's default): every bridge answers initialize, an older one too.
+  const { Client, StreamableHTTPClientTransport } = await import("@modelcontextprotocol/client");
   const agent = new ProvenAgent(() => token);
   const transport = new StreamableHTTPClientTransport(provenUrl(url, proof), {
     requestInit: { headers: { Authorization: `Bearer ${token}` } },
@@ -133,9 +131,12 @@ export async function bridgeDetails(
   const { client, transport, agent } = await provenClient(u, token, proof);
   try {
     await client.connect(transport, { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
-    const result = await client.callTool({ name: "bridge_status", arguments: {} }, undefined, {
-      timeout: timeoutMs,
-    });
+    const result = await client.callTool(
+      { name: "bridge_status", arguments: {} },
+      {
+        timeout: timeoutMs,
+      },
+    );
     await transport.terminateSession().catch(() => {});
     const data = result.structuredContent;
     return data && typeof data === "object" ? (data as Record<string, unknown>) : null;

@@ -4,8 +4,9 @@
  */
 import path from "node:path";
 import { openMachine } from "../environments/machine.js";
+import { DEFAULT_IDLE_MINUTES } from "../manifest/bridge-defaults.js";
 import { loadManifest } from "../manifest/load.js";
-import { type BridgeSpec, DEFAULT_IDLE_MINUTES } from "../manifest/schema.js";
+import type { BridgeSpec } from "../manifest/schema.js";
 import type { Host } from "../system/host.js";
 import { bridgeUrl, DEFAULT_BRIDGE_PORT } from "./state-folder.js";
 

@@ -4,8 +4,7 @@
  * with the RFC 8707 resource — each step the SDK's own — and the login stored in the home.
  */
 import { randomBytes } from "node:crypto";
-import { exchangeAuthorization, startAuthorization } from "@modelcontextprotocol/sdk/client/auth.js";
-import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { exchangeAuthorization, type FetchLike, startAuthorization } from "@modelcontextprotocol/client";
 import { InterruptedError, OperationError } from "../errors.js";
 import { untrusted } from "../text/control-chars.js";
 import { type CallbackListener, listenForCallback, portOf } from "./callback.js";
@@ -80,6 +79,9 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
         metadata: found.metadata as never,
         clientInformation: client,
         authorizationCode: code,
+        // checkResponse held the answer's iss to RFC 9207 (tolerating a trailing slash, as
+        // sameIssuer does); the SDK's own exact comparison is given the issuer it accepted.
+        iss: found.metadata.issuer,
         codeVerifier,
         redirectUri: listener.redirectUri,
         resource: found.resource,

@@ -7,10 +7,11 @@ import {
   discoverAuthorizationServerMetadata,
   discoverOAuthProtectedResourceMetadata,
   extractWWWAuthenticateParams,
+  type FetchLike,
+  OAuthError,
+  type OAuthProtectedResourceMetadata,
   selectResourceURL,
-} from "@modelcontextprotocol/sdk/client/auth.js";
-import type { OAuthProtectedResourceMetadata } from "@modelcontextprotocol/sdk/shared/auth.js";
-import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+} from "@modelcontextprotocol/client";
 import { OperationError } from "../errors.js";
 import { untrusted } from "../text/control-chars.js";
 import { checkEndpoint, checkMetadata, guardedFetch } from "./endpoints.js";
@@ -167,9 +168,9 @@ export function reason(error: unknown): string {
   );
   if (/ECONNREFUSED/.test(`${code} ${message}`)) return "connection refused";
   if (/ENOTFOUND|EAI_AGAIN/.test(`${code} ${message}`)) return "the host name does not resolve";
-  const oauthCode = (error as { errorCode?: unknown })?.errorCode;
-  const named = typeof oauthCode === "string" ? untrusted(oauthCode.trim()).slice(0, 100) : "";
+  // The SDK's OAuthError: its message is the provider's description, or its code when it gave none.
+  const named = error instanceof OAuthError ? untrusted(error.code.trim()).slice(0, 100) : "";
   const said = message.replace(/\.$/, "");
-  if (said) return said;
+  if (said && said !== named) return said;
   return named ? `${named} (no description given)` : "no reason given";
 }

@@ -2,7 +2,7 @@
  * Which addresses a login may use: every endpoint a provider names (metadata, resource metadata, a
  * 401's hint) is https, or plain http to this machine — checked before anything is sent there.
  */
-import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { FetchLike } from "@modelcontextprotocol/client";
 import { OperationError } from "../errors.js";
 import { untrusted } from "../text/control-chars.js";
 import type { ServerMetadata } from "./token-store.js";

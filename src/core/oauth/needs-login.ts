@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { FetchLike } from "@modelcontextprotocol/client";
 import type { Machine } from "../environments/machine.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { dict, own } from "../own-keys.js";

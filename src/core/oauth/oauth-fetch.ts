@@ -3,7 +3,7 @@
  * exchange, refresh, the needs-a-login check): each within a time limit, each answer at most 1 MiB
  * decoded, Ctrl-C ending it; a provider that stalls or floods ends the whole step it belongs to.
  */
-import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { FetchLike } from "@modelcontextprotocol/client";
 import { InterruptedError, TwinError } from "../errors.js";
 import { limitedResponse } from "../system/bounded-body.js";
 

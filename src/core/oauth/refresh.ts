@@ -3,9 +3,7 @@
  * home the login is read again (a relay that waited takes the tokens another just got), and only a
  * stale token is refreshed and stored before the lock goes — no refresh token is sent twice.
  */
-import { refreshAuthorization } from "@modelcontextprotocol/sdk/client/auth.js";
-import { OAuthError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
-import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { type FetchLike, OAuthError, refreshAuthorization } from "@modelcontextprotocol/client";
 import { makePrivateFolder, withLock } from "../system/files.js";
 import { reason } from "./discovery.js";
 import { checkMetadata, guardedFetch } from "./endpoints.js";

@@ -3,8 +3,7 @@
  * Metadata Document where the provider takes them, an earlier login's registration with the same
  * server and redirect, else Dynamic Client Registration (RFC 7591, the SDK's `registerClient`).
  */
-import { registerClient } from "@modelcontextprotocol/sdk/client/auth.js";
-import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { type FetchLike, registerClient } from "@modelcontextprotocol/client";
 import { VERSION } from "../../version.js";
 import { OperationError } from "../errors.js";
 import { reason, sameIssuer } from "./discovery.js";

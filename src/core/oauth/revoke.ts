@@ -2,8 +2,12 @@
  * Revoking a login at its provider (RFC 7009) where its authorization server advertises a
  * `revocation_endpoint`: the refresh token (which ends the whole grant), then the access token.
  */
-import { parseErrorResponse, selectClientAuthMethod } from "@modelcontextprotocol/sdk/client/auth.js";
-import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+  type FetchLike,
+  OAuthError,
+  parseErrorResponse,
+  selectClientAuthMethod,
+} from "@modelcontextprotocol/client";
 import { OperationError } from "../errors.js";
 import { reason } from "./discovery.js";
 import { checkEndpoint, guardedFetch } from "./endpoints.js";
@@ -54,7 +58,7 @@ export async function revokeLogin(
       await revokeOne(url, login, token, hint, fetchFn).catch((error: unknown) => {
         // A provider that revokes only refresh tokens (RFC 7009 §2.2.1) ended the grant with the
         // first request: its no to the access token is not a failure.
-        const unsupported = (error as { errorCode?: unknown }).errorCode === "unsupported_token_type";
+        const unsupported = error instanceof OAuthError && error.code === "unsupported_token_type";
         if (!(unsupported && hint === "access_token" && tokens.length > 1)) throw error;
       });
     return { outcome: "revoked", endpoint: url.href };

@@ -12,8 +12,14 @@ export interface ServerEvidence {
 }
 
 const MCP_WORDS = /\bmcp\b|model[\s-]?context[\s-]?protocol/i;
-/** Libraries MCP servers are built with. */
-const MCP_LIBRARIES = ["@modelcontextprotocol/sdk", "fastmcp", "mcp-framework", "@mastra/mcp"];
+/** Libraries MCP servers are built with (the SDK's v1 package, and its v2 server package). */
+const MCP_LIBRARIES = [
+  "@modelcontextprotocol/sdk",
+  "@modelcontextprotocol/server",
+  "fastmcp",
+  "mcp-framework",
+  "@mastra/mcp",
+];
 
 export function serverEvidence(name: string, meta: PackageMeta): ServerEvidence {
   const bins = typeof meta.bin === "string" ? [meta.bin] : Object.keys(meta.bin ?? {});

@@ -3,7 +3,7 @@
  * an answer or a stream are checked one by one, each awaited response passed once, and anything a
  * client could not take dropped.
  */
-import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestId } from "@modelcontextprotocol/client";
 import { oneLine, route } from "./jsonrpc.js";
 
 /** Where checked messages go: one line each to the client; what was dropped, said once in a while. */

@@ -3,7 +3,7 @@
  * backpressure both ways; a line that is not JSON-RPC, or too large, is answered with an error.
  */
 import type { Readable, Writable } from "node:stream";
-import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestId } from "@modelcontextprotocol/client";
 import { CODE, errorLine, peekId, type Routed, route, routeLine } from "./jsonrpc.js";
 import { LineSplitter } from "./line-splitter.js";
 

@@ -3,7 +3,7 @@
  * more per loopback call and loads undici), and its answer read within bounds: a body, or an
  * event stream, never past the message limit.
  */
-import http, { type Agent, type IncomingMessage } from "node:http";
+import http, { type Agent, type ClientRequest, type IncomingMessage } from "node:http";
 import type https from "node:https";
 import { type SseEvent, SseParser } from "./sse-parser.js";
 
@@ -47,6 +47,22 @@ export interface RequestOptions {
   body?: string;
   agent?: Agent | undefined;
   timeoutMs?: number;
+  /** Closes the request from outside (protocol 2026-07-28's cancel of a request over HTTP). */
+  closable?: Closable | undefined;
+}
+
+/**
+ * A request that can be closed from outside, whichever of its attempts is on its way: a plain
+ * holder rather than an AbortSignal, which costs an event target and a listener per request.
+ */
+export class Closable {
+  closed = false;
+  req: ClientRequest | undefined;
+
+  close(): void {
+    this.closed = true;
+    this.req?.destroy(Object.assign(new Error("the client cancelled it"), { code: "ECANCELLED" }));
+  }
 }
 
 /** The answer's head (its body still to read). */
@@ -61,6 +77,10 @@ export function send(url: URL, o: RequestOptions): Promise<IncomingMessage> {
       agent: o.agent ?? secure?.agent ?? plain,
       ...(o.timeoutMs ? { timeout: o.timeoutMs } : {}),
     });
+    if (o.closable) {
+      o.closable.req = req;
+      if (o.closable.closed) o.closable.close();
+    }
     if (o.body !== undefined) req.setHeader("content-length", Buffer.byteLength(o.body));
     req.once("response", resolve);
     req.once("error", reject);

@@ -4,12 +4,13 @@
  */
 import type { Agent, IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
-import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestId } from "@modelcontextprotocol/client";
 import { Answer, type AnswerSink } from "./answer.js";
 import { ClientSide, type Message } from "./client-side.js";
 import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import {
   bodyStart,
+  Closable,
   closeAgents,
   HttpStatusError,
   readBody,
@@ -18,6 +19,13 @@ import {
   send,
 } from "./http-exchange.js";
 import { CODE, errorLine, MAX_MESSAGE_BYTES } from "./jsonrpc.js";
+import {
+  cancelledId,
+  envelopeVersion,
+  learnMirrors,
+  type ParamHeader,
+  requestHeaders,
+} from "./modern-headers.js";
 import type { RemoteAuth } from "./remote-auth.js";
 
 export interface RelayOptions {
@@ -61,10 +69,24 @@ const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 /** A message that could not be delivered, and the words for it. */
 class Undeliverable extends Error {}
 
+type Params = Record<string, unknown> | undefined;
+const paramsOf = (message: Message): Params => (message.message as { params?: Params }).params;
+/** How many 2026-07-28 header sets are kept (past it, made again). */
+const HEADER_CACHE = 256;
+/** The largest refusal of a 2026-07-28 request read for the JSON-RPC error in it. */
+const REFUSAL_BYTES = 64 * 1024;
+
 /**
  * What the relay adds to passing messages on:
- * - the session (Mcp-Session-Id) and the negotiated protocol version on every request, and the
- *   server's own stream (GET) once the client said `initialized`;
+ * - each message under its own era's HTTP rules, told by the message (a request whose `_meta`
+ *   claims a protocol revision is 2026-07-28 traffic; `initialize` and the rest 2025-11-25's):
+ *   2025-11-25: the session (Mcp-Session-Id) and the negotiated protocol version on every
+ *   request, and the server's own stream (GET) once the client said `initialized`;
+ *   2026-07-28: no session and no GET; each request's `MCP-Protocol-Version` (its envelope's),
+ *   `Mcp-Method`, `Mcp-Name` and the `Mcp-Param-*` mirrors of the tools' `x-mcp-header` arguments
+ *   (learnt from the `tools/list` answers passing by); a refusal's JSON-RPC error passed on as the
+ *   answer (the client falls back to 2025-11-25 on it); `subscriptions/listen` a POST whose stream
+ *   stays open; the client's `notifications/cancelled` closes that request instead of being sent;
  * - the server restarted (session unknown: 404) or went away (nothing answers, or not the bridge,
  *   and `recover` starts it again — possibly elsewhere): a new session set up by replaying the
  *   client's own `initialize` and `initialized`, and the message sent again, unnoticed;
@@ -86,6 +108,18 @@ export class StreamableHttpRelay {
   #session: string | undefined;
   #protocol: string | undefined;
   #request: Record<string, string> = {};
+  /** A 2026-07-28 request's headers before its own (no session, no negotiated version). */
+  #modernBase: Record<string, string> = {};
+  /** The revision the client's last enveloped request claimed: its notifications travel in it. */
+  #modern: string | undefined;
+  /** 2026-07-28 requests on their way, by id: the client's cancel closes the request. */
+  readonly #open = new Map<RequestId, Closable>();
+  /** Of those, the `subscriptions/listen` streams (closed when the client goes away). */
+  readonly #listens = new Set<Closable>();
+  /** Headers of 2026-07-28 requests that mirror no argument, by revision, method and name. */
+  readonly #headerCache = new Map<string, Record<string, string>>();
+  /** Tools whose arguments travel as `Mcp-Param-*` headers too, by name. */
+  readonly #mirrors = new Map<string, readonly ParamHeader[]>();
   #init: { line: string; id: RequestId } | undefined;
   #initialized: string | undefined;
   /** Set while initialize (or a new session) is under way: everything else waits for it. */
@@ -153,6 +187,8 @@ export class StreamableHttpRelay {
 
   #setHeaders(headers: Record<string, string>): void {
     this.#base = headers;
+    this.#headerCache.clear();
+    this.#modernBase = { ...headers, "content-type": "application/json", accept: ACCEPT };
     this.#request = {
       ...headers,
       "content-type": "application/json",
@@ -180,15 +216,21 @@ export class StreamableHttpRelay {
       return;
     }
     const initialize = message.kind === "request" && message.method === "initialize";
-    if (initialize) this.#init = { line, id: message.id };
-    else if (message.kind === "notification" && message.method === "notifications/initialized")
+    if (initialize) {
+      this.#init = { line, id: message.id };
+      this.#modern = undefined;
+    } else if (message.kind === "notification" && message.method === "notifications/initialized")
       this.#initialized = line;
+    else if (message.kind === "notification" && message.method === "notifications/cancelled") {
+      if (this.#cancel(message)) return;
+    }
+    const era = this.#eraOf(message);
     // Messages leave in the order they came; requests do not wait for each other's answers, but
     // everything waits for initialize (and for a new session being set up).
     this.#pending++;
     const sent = this.#gate
-      ? this.#gate.then(() => this.#deliver(line, message))
-      : this.#deliver(line, message);
+      ? this.#gate.then(() => this.#deliver(line, message, era))
+      : this.#deliver(line, message, era);
     if (initialize) this.#hold(sent);
     sent.then(this.#settled, this.#settledBadly);
     // A character is at most 3 bytes (4 for a pair of 2): only a long line is measured.
@@ -202,6 +244,27 @@ export class StreamableHttpRelay {
       sent.then(done, done);
     }
     this.#pace();
+  }
+
+  /**
+   * The revision a message travels in when it is 2026-07-28 traffic; undefined: 2025-11-25's
+   * rules. `server/discover` alone does not set the client's era (it may fall back to initialize).
+   */
+  #eraOf(message: Message): string | undefined {
+    if (message.kind === "request") {
+      const version = envelopeVersion(paramsOf(message));
+      if (version && message.method !== "server/discover") this.#modern = version;
+      return version;
+    }
+    return message.kind === "notification" && !this.#session ? this.#modern : undefined;
+  }
+
+  /** A cancel of a 2026-07-28 request on its way closes that request (HTTP's cancel); true if so. */
+  #cancel(message: Message): boolean {
+    const id = cancelledId(paramsOf(message));
+    const open = id === undefined ? undefined : this.#open.get(id);
+    open?.close();
+    return open !== undefined;
   }
 
   /** stdin is read while not too much is in flight upstream. */
@@ -231,14 +294,17 @@ export class StreamableHttpRelay {
     });
   }
 
-  async #deliver(line: string, message: Message, attempt = 0): Promise<void> {
+  async #deliver(line: string, message: Message, era: string | undefined, attempt = 0): Promise<void> {
+    const open = era && message.kind === "request" ? this.#opened(message) : undefined;
     try {
-      await this.#post(line, message);
+      await this.#post(line, message, era, open);
     } catch (error) {
+      if (open?.closed) return; // the client cancelled it: no answer is wanted
       const f = describeFailure(error);
       if (attempt < 2 && !this.#finished) {
-        if (f.status === 401) return this.#refreshed(line, message, attempt, f);
-        const canReopen = !(message.kind === "request" && message.method === "initialize");
+        if (f.status === 401) return this.#refreshed(line, message, era, attempt, f);
+        // A 2026-07-28 request has no session to set up again (its 404 is an unknown method).
+        const canReopen = !era && !(message.kind === "request" && message.method === "initialize");
         if ((f.status === 404 && canReopen) || (f.refused && this.#o.recover)) {
           const reopening = this.#recover(f.refused, canReopen);
           this.#hold(reopening);
@@ -247,15 +313,37 @@ export class StreamableHttpRelay {
           } catch (again) {
             return this.#refuse(message, describeFailure(again));
           }
-          return this.#deliver(line, message, attempt + 1);
+          return this.#deliver(line, message, era, attempt + 1);
         }
       }
       this.#refuse(message, f);
+    } finally {
+      if (open && attempt === 0 && message.kind === "request") {
+        this.#open.delete(message.id);
+        this.#listens.delete(open);
+      }
     }
   }
 
+  /** A 2026-07-28 request's handle for the client's cancel (kept across its attempts). */
+  #opened(message: Extract<Message, { kind: "request" }>): Closable {
+    let open = this.#open.get(message.id);
+    if (!open) {
+      open = new Closable();
+      this.#open.set(message.id, open);
+      if (message.method === "subscriptions/listen") this.#listens.add(open);
+    }
+    return open;
+  }
+
   /** A 401: the login refreshes once (or says why not); other credentials are read again. */
-  async #refreshed(line: string, message: Message, attempt: number, f: Failure): Promise<void> {
+  async #refreshed(
+    line: string,
+    message: Message,
+    era: string | undefined,
+    attempt: number,
+    f: Failure,
+  ): Promise<void> {
     const { auth } = this.#o;
     if (auth) {
       if (attempt > 0) return this.#refuse(message, f);
@@ -268,7 +356,7 @@ export class StreamableHttpRelay {
         return;
       }
     } else this.#setHeaders(await this.#o.headers());
-    return this.#deliver(line, message, attempt + 1);
+    return this.#deliver(line, message, era, attempt + 1);
   }
 
   #refuse(message: Message, f: Failure): void {
@@ -280,17 +368,20 @@ export class StreamableHttpRelay {
       );
   }
 
-  /** POST one message; its answer (JSON, or an event stream) to the client. */
-  async #post(line: string, message: Message): Promise<void> {
+  /** POST one message (`era`: a 2026-07-28 one); its answer (JSON, or an event stream) to the client. */
+  async #post(line: string, message: Message, era?: string, closable?: Closable): Promise<void> {
     const res = await send(this.#url, {
       method: "POST",
-      headers: this.#request,
+      headers: era ? this.#modernHeaders(message, era) : this.#request,
       body: line,
       agent: this.#o.agent,
+      closable,
     });
-    this.#sessionFrom(res);
-    if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299)
+    if (!era) this.#sessionFrom(res);
+    if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) {
+      if (era && message.kind === "request" && res.statusCode !== 401) return this.#refusal(res, message.id);
       throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), header(res, "www-authenticate"));
+    }
     if (message.kind !== "request") {
       res.resume();
       if (message.kind === "notification" && message.method === "notifications/initialized")
@@ -312,6 +403,7 @@ export class StreamableHttpRelay {
           ? `its event stream ended before the answer came${answer.lastDrop ? ` (it sent ${answer.lastDrop})` : ""}`
           : `it sent ${answer.lastDrop ?? "no answer"}`,
       );
+    if (era && message.method === "tools/list") learnMirrors(answer.answer.result, this.#mirrors);
     if (message.method === "initialize") {
       const result = answer.answer.result as { protocolVersion?: unknown } | undefined;
       if (typeof result?.protocolVersion === "string") {
@@ -319,6 +411,49 @@ export class StreamableHttpRelay {
         this.#setHeaders(this.#base);
       }
     }
+  }
+
+  /**
+   * The headers of one 2026-07-28 message: no session; its revision, method and names. Made once
+   * for each revision, method and name (a call that mirrors arguments aside): the hot path makes
+   * no new object per call.
+   */
+  #modernHeaders(message: Message, era: string): Record<string, string> {
+    if (message.kind === "response") return this.#modernBase;
+    const params = paramsOf(message);
+    const name = params?.name ?? params?.uri;
+    const mirrored = typeof params?.name === "string" ? this.#mirrors.get(params.name) : undefined;
+    if (mirrored || (typeof name === "string" && name.length > 256))
+      return { ...this.#modernBase, ...requestHeaders(message.method, params, era, mirrored) };
+    const key = `${era}\n${message.method}\n${typeof name === "string" ? name : ""}`;
+    let headers = this.#headerCache.get(key);
+    if (!headers) {
+      if (this.#headerCache.size >= HEADER_CACHE) this.#headerCache.clear();
+      headers = { ...this.#modernBase, ...requestHeaders(message.method, params, era, undefined) };
+      this.#headerCache.set(key, headers);
+    }
+    return headers;
+  }
+
+  /**
+   * A 2026-07-28 request refused with a status (400 -32022 for a revision not served, 404 -32601
+   * for an unknown method, a 2025-11-25 server's 400): the JSON-RPC error in it is the answer, as
+   * the client's own HTTP transport would read it (on it, a negotiating client falls back to
+   * initialize); a refusal without one fails as any status does.
+   */
+  async #refusal(res: IncomingMessage, id: RequestId): Promise<void> {
+    const status = res.statusCode ?? 0;
+    const json = (header(res, "content-type") ?? "").includes("json");
+    const body = await readBody(res, REFUSAL_BYTES).then(
+      (b) => b.toString("utf8"),
+      () => "",
+    );
+    if (json) {
+      const answer = new Answer(this.#sink, id);
+      answer.take(body);
+      if (answer.answer) return;
+    }
+    throw new HttpStatusError(status, body.trim().replace(/\s+/g, " ").slice(0, 300), undefined);
   }
 
   #sessionFrom(res: IncomingMessage): void {
@@ -444,12 +579,14 @@ export class StreamableHttpRelay {
 
   /** Answers still on their way reach stdout (unless Ctrl-C), then the session ends. */
   async #finish(): Promise<void> {
+    for (const listen of this.#listens) listen.close(); // nobody is there to hear what they bring
     if (!this.#o.signal?.aborted && this.#pending > 0)
       await new Promise<void>((resolve) => {
         this.#drained = resolve;
         setTimeout(resolve, DRAIN_MS).unref();
       });
     this.#finished = true;
+    for (const open of this.#open.values()) open.close();
     this.#stream?.destroy();
     if (this.#session)
       await send(this.#url, {

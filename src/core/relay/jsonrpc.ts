@@ -1,17 +1,18 @@
 /**
  * The few JSON-RPC facts the relay routes on (kind, id, method) and the error objects it answers
  * with itself, built here by hand so the relay's hot path never loads the SDK's protocol layer or
- * zod; the types come type-only from the SDK, and the shapes are JSON-RPC 2.0's.
+ * zod; the types come type-only from the SDK's client, and the shapes are JSON-RPC 2.0's.
  */
-import type { ErrorCode, JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/client";
 
 /** The largest message the relay passes on, either way (docs/bridge.md: the relay, its promises). */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
+/** JSON-RPC's codes the relay answers with (-32000: the other end cannot be reached). */
 export const CODE = {
-  connectionClosed: -32000 as ErrorCode.ConnectionClosed,
-  parseError: -32700 as ErrorCode.ParseError,
-  invalidRequest: -32600 as ErrorCode.InvalidRequest,
+  connectionClosed: -32000,
+  parseError: -32700,
+  invalidRequest: -32600,
 } as const;
 
 export type Routed =

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
-import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestId } from "@modelcontextprotocol/client";
 import { Answer } from "./answer.js";
 import { ClientSide, type Message } from "./client-side.js";
 import { describeFailure } from "./failure.js";

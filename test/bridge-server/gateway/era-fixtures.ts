@@ -3,7 +3,7 @@
  * 2026-07-28-only one on SDK v2, each bundled into one file and packed with the real `npm pack`,
  * so tests run them as a script or install them from a loopback registry like any server.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,4 +61,23 @@ async function pack(outDir: string, flavour: "v1" | "v2", version: string): Prom
 export async function packEraFixtures(outDir: string): Promise<{ v1: EraFixture; v2: EraFixture }> {
   const [v1, v2] = await Promise.all([pack(outDir, "v1", "1.0.0"), pack(outDir, "v2", "2.0.0")]);
   return { v1, v2 };
+}
+
+/** A fixture serving over Streamable HTTP (`--http`), a real process: its URL, and how to stop it. */
+export async function remoteEraFixture(fixture: EraFixture): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [fixture.script, "--http"], { stdio: ["ignore", "pipe", "inherit"] });
+  const stop = () => void child.kill("SIGKILL");
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (out.includes("\n")) resolve(out.trim());
+    });
+    child.once("exit", (code) => reject(new Error(`${fixture.name} --http exited with ${code}`)));
+  }).catch((error: unknown) => {
+    stop();
+    throw error;
+  });
+  // Not /mcp: a loopback /mcp is the bridge's shape, which connect and sync treat as the bridge.
+  return { url: url.replace(/\/mcp$/, "/remote"), stop };
 }

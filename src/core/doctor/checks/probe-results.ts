@@ -1,13 +1,13 @@
 /**
- * The live probe (pure, on its results): the server starts as its client starts it and answers
- * initialize + tools/list, prints only JSON-RPC on stdout, and starts well within the client's
- * timeout; a project's own entries wait for the user's trust.
+ * The live probe (pure, on its results): the server starts as its client starts it, answers the
+ * handshake in its protocol era + tools/list, prints only JSON-RPC on stdout, and starts well within
+ * the client's timeout; a project's own entries wait for the user's trust.
  */
 
 import type { ProbeItem } from "../facts.js";
 import type { BridgeFacts } from "../gather/bridge-phase.js";
 import type { Show } from "../path-style.js";
-import type { ProbeResult, RemotePlan } from "../probe/live-probe.js";
+import type { ProbeResult, ProtocolSeen, RemotePlan } from "../probe/live-probe.js";
 import { defineCheck, type Finding, finding, SYNC_FIX, seconds, uvInstallOnce } from "../types.js";
 
 // Not the client's name: the same entry in several clients is one finding (group.ts).
@@ -124,7 +124,7 @@ function remoteHandshake(p: ProbeItem, plan: RemotePlan): Finding {
   return finding(
     "pass",
     w.where,
-    `${sse ? "SSE handshake" : "handshake"} with ${plan.url}${w.relay ? " (through mcp-twin's relay" + (plan.login ? ` with the login to ${plan.login.server})` : ")") : ""} in ${seconds(r.startupMs ?? 0)}: ${r.tools} tool${r.tools === 1 ? "" : "s"} (${r.serverName ?? "unnamed server"})${shared}.`,
+    `${sse ? "SSE handshake" : "handshake"} with ${plan.url}${w.relay ? " (through mcp-twin's relay" + (plan.login ? ` with the login to ${plan.login.server})` : ")") : ""} in ${seconds(r.startupMs ?? 0)}: ${r.tools} tool${r.tools === 1 ? "" : "s"} (${r.serverName ?? "unnamed server"})${era(r)}${shared}.`,
   );
 }
 
@@ -175,8 +175,79 @@ function handshake(p: ProbeItem, show: Show, bridge?: BridgeFacts): Finding {
   return finding(
     "pass",
     w.where,
-    `started in ${seconds(r.startupMs ?? 0)} with ${r.tools} tool${r.tools === 1 ? "" : "s"} (${r.serverName ?? "unnamed server"})${p.sharedBy ? `; one start for ${p.sharedBy}, the same launch` : ""}.`,
+    `started in ${seconds(r.startupMs ?? 0)} with ${r.tools} tool${r.tools === 1 ? "" : "s"} (${r.serverName ?? "unnamed server"})${era(r)}${p.sharedBy ? `; one start for ${p.sharedBy}, the same launch` : ""}.`,
   );
+}
+
+/** ", protocol 2026-07-28": the era a handshake settled on (probe.protocol says how). */
+const era = (r: ProbeResult): string => (r.protocol ? `, protocol ${r.protocol.version}` : "");
+
+/** The part of a start-up spent waiting for a `server/discover` answer that did not come. */
+const waited = (r: ProbeResult): string => {
+  const gaveUp = r.protocol?.discover.gaveUpMs;
+  return gaveUp !== undefined && !r.protocol?.restarted
+    ? ` (${seconds(gaveUp)} of it waiting for an answer to server/discover)`
+    : "";
+};
+
+/** Claude Code's own wait for `server/discover` on stdio before it sends `initialize` (2.1.330). */
+const CLAUDE_WAIT = "about 2.4 s";
+
+/** The protocol revision a probe settled on, and what `server/discover` told on the way. */
+function protocolFinding(p: ProbeItem, seen: ProtocolSeen): Finding {
+  const w = p.work;
+  const v = seen.version;
+  const d = seen.discover;
+  const modern = v >= "2026-07-28";
+  if (modern && seen.restarted)
+    return finding(
+      "warn",
+      w.where,
+      `speaks protocol ${v} only, and ${
+        d.answeredMs !== undefined
+          ? `answered server/discover only after ${seconds(d.answeredMs)}`
+          : `did not answer server/discover within ${seconds(d.gaveUpMs ?? 0)}`
+      }: a client that stops waiting sooner (Claude Code waits ${CLAUDE_WAIT}) sends initialize, which it refuses (-32022); doctor started it again in ${v}.`,
+      {
+        fix: w.downloader
+          ? slowStartFix(p)
+          : "See what it waits for at start (start it by hand, the command doctor runs). A client that stops waiting falls back to 2025-11-25, which this server refuses: its author can serve that era too.",
+      },
+    );
+  if (modern) return finding("pass", w.where, `speaks protocol ${v} (it answered server/discover).`);
+  if (d.notAsked)
+    return finding("pass", w.where, `speaks protocol ${v} over SSE, a transport 2026-07-28 does not have.`);
+  if (d.exited)
+    return finding(
+      "pass",
+      w.where,
+      `speaks protocol ${v}; it exits when asked server/discover before initialize, so a client that negotiates (Claude Code) starts it twice, as doctor did.`,
+    );
+  const status = d.error?.status;
+  if (status !== undefined && status >= 500)
+    return finding(
+      "warn",
+      w.where,
+      `speaks protocol ${v}, but answered server/discover with HTTP ${status} where a 2025-11-25 server answers 4xx: a client that negotiates (the MCP SDK's) gives up there; doctor connected without asking.`,
+      {
+        fix: "Nothing to change in the entry: the server's owner can answer an unknown method with HTTP 4xx (or speak 2026-07-28).",
+      },
+    );
+  if (d.error)
+    return finding(
+      "pass",
+      w.where,
+      `speaks protocol ${v}: it answered server/discover with ${status !== undefined ? `HTTP ${status}` : `an error (${d.error.code})`}, as a 2025-11-25 server does, so a client that negotiates uses ${v} too.`,
+    );
+  if (d.gaveUpMs !== undefined)
+    return finding(
+      "pass",
+      w.where,
+      `speaks protocol ${v}; it did not answer server/discover within ${seconds(d.gaveUpMs)}, so a client that negotiates waits that long at each start before it sends initialize (Claude Code ${CLAUDE_WAIT})${
+        d.answeredMs !== undefined ? `; it answered after ${seconds(d.answeredMs)}, too late to be used` : ""
+      }.`,
+    );
+  return finding("pass", w.where, `speaks protocol ${v}.`);
 }
 
 export const probeChecks = [
@@ -214,6 +285,17 @@ export const probeChecks = [
           }),
   }),
   defineCheck({
+    id: "probe.protocol",
+    scope: "probe",
+    doc: "the protocol revision a started or contacted server speaks, settled as a client that negotiates settles it: `server/discover` first (answered: protocol 2026-07-28), else `initialize` (2025-11-25 or older) — on stdio on the same process after an error or after 2 s without an answer, started again when it exits on the question; over HTTP after a 4xx (401 and 403 are a login's matter, never an answer). Both pass. Warn for a 2026-07-28-only server that answers `server/discover` only after a client that negotiates stops waiting (Claude Code waits about 2.4 s; doctor 2 s, then starts it again in 2026-07-28 alone), and for a remote that answers `server/discover` with HTTP 5xx (the MCP SDK's negotiating client gives up there; doctor connects without asking). SSE remotes speak 2025-11-25 or older only.",
+    fix: "for a slow 2026-07-28-only server, what makes it slow to start (install the package once: sync does for a manifest `package`); for a remote that answers 5xx, its owner.",
+    run: (p) => {
+      const r = p.result;
+      if (!r?.ok || !r.protocol) return [];
+      return [protocolFinding(p, r.protocol)];
+    },
+  }),
+  defineCheck({
     id: "probe.startup",
     scope: "probe",
     doc: "start-up time against the client's timeout: warn over half of it, fail over it.",
@@ -228,7 +310,7 @@ export const probeChecks = [
           finding(
             "fail",
             w.where,
-            `start-up took ${seconds(ms)}; its client allows ${limit(p)}, so it gives up first.`,
+            `start-up took ${seconds(ms)}${waited(r)}; its client allows ${limit(p)}, so it gives up first.`,
             {
               fix: slowStartFix(p),
             },
@@ -239,13 +321,15 @@ export const probeChecks = [
           finding(
             "warn",
             w.where,
-            `start-up took ${seconds(ms)}, over half of the ${limit(p)} its client allows.`,
+            `start-up took ${seconds(ms)}${waited(r)}, over half of the ${limit(p)} its client allows.`,
             {
               fix: slowStartFix(p),
             },
           ),
         ];
-      return [finding("pass", w.where, `start-up ${seconds(ms)}; its client allows ${limit(p)}.`)];
+      return [
+        finding("pass", w.where, `start-up ${seconds(ms)}${waited(r)}; its client allows ${limit(p)}.`),
+      ];
     },
   }),
   defineCheck({

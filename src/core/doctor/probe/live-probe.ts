@@ -1,21 +1,50 @@
 /**
- * Live probes: start a server exactly as its client would (see entries/programs/resolve.ts), complete MCP `initialize`
- * + `tools/list` with the SDK client, and measure start-up time.
+ * Live probes: start a server exactly as its client would (see entries/programs/resolve.ts), settle
+ * its protocol era as a negotiating client does (`server/discover`, else `initialize`), list its
+ * tools with the SDK's client, and measure start-up time.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { Client, type VersionNegotiationMode } from "@modelcontextprotocol/client";
 import { VERSION } from "../../../version.js";
 import type { SpawnPlan } from "../../entries/programs/resolve.js";
 import { InterruptedError } from "../../errors.js";
 import type { Runner } from "../../system/run.js";
 import { ProbeTransport } from "./probe-transport.js";
 
+/**
+ * How long a stdio server has to answer `server/discover` before doctor sends `initialize` on the
+ * same pipe (a 2025-11-25 server may never answer a request it does not know). Claude Code waits
+ * about 2.4 s; a 2026-07-28-only server slower than this is started again, asked in that era only.
+ */
+export const DISCOVER_WAIT_MS = 2000;
+
+/** What the handshake settled on, and what the era probe (`server/discover`) got on the way. */
+export interface ProtocolSeen {
+  /** The protocol revision in use: "2026-07-28", "2025-11-25", or an older one the server chose. */
+  version: string;
+  discover: {
+    /** Milliseconds from the start to its answer, when it answered. */
+    answeredMs?: number;
+    /** A 2025 server's refusal: its JSON-RPC error, and over HTTP the status. */
+    error?: { code?: number; message?: string; status?: number };
+    /** doctor stopped waiting for an answer after this long and sent `initialize`. */
+    gaveUpMs?: number;
+    /** It exited when asked (doctor started it again for `initialize`). */
+    exited?: boolean;
+    /** Not asked: the transport has one era only (SSE). */
+    notAsked?: boolean;
+  };
+  /** Started twice: once for the question, once in the era it answered with. */
+  restarted?: boolean;
+}
+
 export interface ProbeResult {
   ok: boolean;
-  /** From spawn to the initialize answer. */
+  /** From spawn to the handshake's end (`initialize`'s answer, or `server/discover`'s). */
   startupMs?: number;
   tools?: number;
   serverName?: string;
+  /** The era it speaks, once the handshake succeeded. */
+  protocol?: ProtocolSeen;
   /** Why it failed, in a sentence. */
   error?: string;
   timedOut?: boolean;
@@ -31,15 +60,75 @@ export interface ProbeResult {
   status?: number;
 }
 
+/** Where a remote entry (or a relay's) points, as its client expands it. */
+export interface RemotePlan {
+  url: string;
+  headers: Record<string, string>;
+  transport: "http" | "sse";
+  /** The relay sends mcp-twin's login to this server (`connect --auth`). */
+  login?: { oauthDir: string; server: string };
+}
+
+/** 2026-07-28 refuses `initialize` with this code (UnsupportedProtocolVersion). */
+const UNSUPPORTED_VERSION = -32022;
+
+/**
+ * Start the server and settle its era in place, as a negotiating client does on stdio. Two cases
+ * start it a second time: it exited when asked `server/discover` (some 2025 servers end on any
+ * request before `initialize`), or it refused `initialize` with -32022 after doctor stopped waiting
+ * for its `server/discover` answer (a 2026-07-28-only server that starts slowly).
+ */
 export async function probeServer(
   runner: Runner,
   plan: SpawnPlan,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<ProbeResult> {
+  const started = performance.now();
+  const wait = Math.min(DISCOVER_WAIT_MS, Math.max(1, Math.floor(timeoutMs / 2)));
+  const first = await attempt(runner, plan, timeoutMs, { mode: "auto", waitMs: wait }, signal);
+  const seen = first.transport.discover;
+  const exited =
+    !first.result.ok &&
+    !first.result.timedOut &&
+    first.transport.exit !== undefined &&
+    seen !== undefined &&
+    !seen.answer &&
+    seen.initializeMs === undefined;
+  const lateModern =
+    !first.result.ok &&
+    first.result.refused?.method === "initialize" &&
+    first.result.refused.code === UNSUPPORTED_VERSION;
+  if (!exited && !lateModern) return first.result;
+  const left = Math.max(1000, Math.round(timeoutMs - (performance.now() - started)));
+  const mode: VersionNegotiationMode = exited ? "legacy" : { pin: "2026-07-28" };
+  const second = await attempt(runner, plan, left, { mode, waitMs: left }, signal);
+  const protocol = second.result.protocol;
+  if (!second.result.ok || !protocol) return second.result;
+  protocol.restarted = true;
+  if (exited) protocol.discover = { exited: true };
+  else
+    protocol.discover = {
+      gaveUpMs: wait,
+      ...(seen?.answer ? { answeredMs: seen.answer.ms } : {}),
+    };
+  return second.result;
+}
+
+/** One start: the handshake in the era `negotiation` says, then tools/list; always cleaned up. */
+async function attempt(
+  runner: Runner,
+  plan: SpawnPlan,
+  timeoutMs: number,
+  negotiation: { mode: VersionNegotiationMode; waitMs: number },
+  signal?: AbortSignal,
+): Promise<{ result: ProbeResult; transport: ProbeTransport }> {
   if (signal?.aborted) throw new InterruptedError();
   const transport = new ProbeTransport(runner, plan);
-  const client = new Client({ name: "mcp-twin-doctor", version: VERSION });
+  const client = new Client(
+    { name: "mcp-twin-doctor", version: VERSION },
+    { versionNegotiation: { mode: negotiation.mode, probe: { timeoutMs: negotiation.waitMs } } },
+  );
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
@@ -64,6 +153,7 @@ export async function probeServer(
     await Promise.race([client.connect(transport, options), deadline]);
     result.startupMs = Math.round(performance.now() - started);
     result.serverName = client.getServerVersion()?.name;
+    result.protocol = protocolSeen(client, transport, negotiation.waitMs);
     const listed = await Promise.race([client.listTools(undefined, options), deadline]);
     result.tools = listed.tools.length;
     result.ok = true;
@@ -85,87 +175,25 @@ export async function probeServer(
   result.stderr = stderrExcerpt(transport.stderr);
   result.noise = [...transport.noise];
   if (!result.ok && transport.refused) result.refused = transport.refused;
-  return result;
+  return { result, transport };
 }
 
-/** Where a remote entry (or a relay's) points, as its client expands it. */
-export interface RemotePlan {
-  url: string;
-  headers: Record<string, string>;
-  transport: "http" | "sse";
-  /** The relay sends mcp-twin's login to this server (`connect --auth`). */
-  login?: { oauthDir: string; server: string };
-}
-
-/**
- * An SSE remote: open its event stream and complete `initialize` + `tools/list` with the SDK's
- * SSE client transport, as the client would. Nothing is started, so nothing is left running.
- */
-export async function probeSseRemote(
-  plan: RemotePlan,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<ProbeResult> {
-  if (signal?.aborted) throw new InterruptedError();
-  const result: ProbeResult = { ok: false, stderr: [], noise: [] };
-  let url: URL;
-  try {
-    url = new URL(plan.url);
-  } catch {
-    return { ...result, error: `"${plan.url}" is not a URL` };
-  }
-  const transport = new SSEClientTransport(url, { requestInit: { headers: plan.headers } });
-  const client = new Client({ name: "mcp-twin-doctor", version: VERSION });
-  const abort = new AbortController();
-  let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
-  let stop: (error: Error) => void = () => {};
-  // Opening the stream is not abortable by signal: the deadline (or Ctrl-C) stops the wait.
-  const deadline = new Promise<never>((_, reject) => {
-    stop = reject;
-    timer = setTimeout(() => {
-      timedOut = true;
-      abort.abort();
-      reject(new Error("timeout"));
-    }, timeoutMs);
-  });
-  const onAbort = () => {
-    abort.abort();
-    stop(new InterruptedError());
+/** The era the handshake settled on, and what `server/discover` got before it. */
+function protocolSeen(client: Client, transport: ProbeTransport, waitMs: number): ProtocolSeen {
+  const version = client.getNegotiatedProtocolVersion() ?? "unknown";
+  const seen = transport.discover;
+  if (!seen) return { version, discover: {} };
+  const answer = seen.answer;
+  // An answer that came after initialize was sent is one doctor no longer waited for.
+  const inTime = answer && (seen.initializeMs === undefined || answer.ms <= seen.initializeMs);
+  return {
+    version,
+    discover: {
+      ...(answer ? { answeredMs: answer.ms } : {}),
+      ...(answer?.error ? { error: answer.error } : {}),
+      ...(!inTime && seen.initializeMs !== undefined ? { gaveUpMs: waitMs } : {}),
+    },
   };
-  signal?.addEventListener("abort", onAbort, { once: true });
-  deadline.catch(() => {});
-  const started = performance.now();
-  try {
-    const options = { signal: abort.signal, timeout: timeoutMs };
-    await Promise.race([client.connect(transport, options), deadline]);
-    result.startupMs = Math.round(performance.now() - started);
-    result.serverName = client.getServerVersion()?.name;
-    const listed = await Promise.race([client.listTools(undefined, options), deadline]);
-    result.tools = listed.tools.length;
-    result.ok = true;
-  } catch (error) {
-    if (signal?.aborted) throw new InterruptedError();
-    result.timedOut = timedOut;
-    if (timedOut) {
-      result.cause = "timeout";
-      result.error = `no answer to initialize/tools/list over SSE within ${Math.round(timeoutMs / 1000)} s`;
-    } else {
-      const { remoteCause } = await import("./remote-probe.js");
-      const named = remoteCause(url, error, undefined);
-      result.cause = named.cause;
-      result.error =
-        named.cause === "other"
-          ? `the SSE handshake with ${url.origin}${url.pathname} failed: ${error instanceof Error ? error.message : String(error)}`
-          : named.text;
-    }
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-    await client.close().catch(() => {});
-    await transport.close().catch(() => {});
-  }
-  return result;
 }
 
 function describeFailure(

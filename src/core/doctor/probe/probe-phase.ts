@@ -6,8 +6,9 @@ import type { Runner } from "../../system/run.js";
 import { andList } from "../../words.js";
 import type { ProbeItem } from "../facts.js";
 import type { EntryWork } from "../gather/entries-phase.js";
-import { type ProbeResult, probeAll, probeServer, probeSseRemote, type RemotePlan } from "./live-probe.js";
+import { type ProbeResult, probeAll, probeServer, type RemotePlan } from "./live-probe.js";
 import { probeHttpRemote } from "./remote-probe.js";
+import { probeSseRemote } from "./sse-probe.js";
 
 function planKey(plan: SpawnPlan): string {
   const env = Object.entries(plan.env)

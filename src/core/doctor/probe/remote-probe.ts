@@ -1,18 +1,29 @@
 /**
- * A remote server's live probe: `initialize` + `tools/list` with the SDK's Streamable HTTP client
- * over the relay's fetch, with the relay's login when it has one (renewed as the relay renews it),
- * and a failure named by its cause (DNS, refused, TLS, a login needed, an HTTP status).
+ * A remote server's live probe: its era settled as a negotiating client does (`server/discover`,
+ * else `initialize`), then `tools/list`, with the SDK's Streamable HTTP client over the relay's
+ * fetch and login (renewed as the relay renews it); a failure named by its cause.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
+  Client,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
   StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+  UnauthorizedError,
+  type VersionNegotiationMode,
+} from "@modelcontextprotocol/client";
 import { VERSION } from "../../../version.js";
 import { nodeFetch } from "../../bridge-control/keep-alive-fetch.js";
 import { InterruptedError } from "../../errors.js";
 import { untrusted } from "../../text/control-chars.js";
-import type { ProbeResult, RemotePlan } from "./live-probe.js";
+import type { ProbeResult, ProtocolSeen, RemotePlan } from "./live-probe.js";
+
+/** The HTTP status an SDK error of Streamable HTTP carries (401 for its UnauthorizedError), if any. */
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof UnauthorizedError) return 401;
+  if (error instanceof SdkHttpError) return error.status;
+  return undefined;
+}
 
 /** Why a remote could not be reached or used, in a few words, and which kind of cause it is. */
 export function remoteCause(
@@ -25,8 +36,8 @@ export function remoteCause(
     (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code ?? "",
   );
   const where = `${url.hostname}${url.port ? `:${url.port}` : ""}`;
-  if (error instanceof StreamableHTTPError && typeof error.code === "number" && error.code > 0) {
-    const status = error.code;
+  const status = statusOf(error);
+  if (status !== undefined) {
     if (status === 401)
       return challenge && /^\s*bearer\b/i.test(challenge)
         ? { cause: "login", status, text: "the server asks for a login (HTTP 401, WWW-Authenticate: Bearer)" }
@@ -38,15 +49,31 @@ export function remoteCause(
       return { cause: "http", status, text: "the server does not take MCP requests there (HTTP 405)" };
     return { cause: "http", status, text: `the server answered HTTP ${status}` };
   }
-  if (/ENOTFOUND|EAI_AGAIN|EAI_NONAME/.test(code))
+  const walk = `${code} ${message} ${String((error as { cause?: { code?: unknown } })?.cause?.code ?? "")}`;
+  if (/ENOTFOUND|EAI_AGAIN|EAI_NONAME/.test(walk))
     return { cause: "dns", text: `the host name ${url.hostname} does not resolve` };
-  if (/ECONNREFUSED/.test(code))
+  if (/ECONNREFUSED/.test(walk))
     return { cause: "refused", text: `connection refused: nothing listens at ${where}` };
-  if (/CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(`${code} ${message}`))
+  if (/CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(walk))
     return { cause: "tls", text: `the TLS connection to ${where} failed (${code || message})` };
-  if (/ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH/.test(code))
+  if (/ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH/.test(walk))
     return { cause: "network", text: `the connection to ${where} failed (${code})` };
   return { cause: "other", text: `the handshake with ${url.origin}${url.pathname} failed: ${message}` };
+}
+
+/** A failure of the era question itself that a 2025 client would not meet: asked again without it. */
+function negotiationOnly(error: unknown): boolean {
+  return (
+    error instanceof SdkError &&
+    error.code === SdkErrorCode.EraNegotiationFailed &&
+    (statusOf(error) ?? 500) >= 500
+  );
+}
+
+/** The HTTP status and JSON-RPC error a request whose body names `server/discover` got. */
+interface DiscoverAnswer {
+  status: number;
+  ms: number;
 }
 
 export async function probeHttpRemote(
@@ -74,16 +101,23 @@ export async function probeHttpRemote(
     }
   }
   let challenge: string | undefined;
-  // The relay's fetch, noting the 401's challenge (the SDK's error keeps only the status).
-  const fetchFn = async (input: string | URL, init?: RequestInit) => {
-    const res = await nodeFetch(input, init);
+  let discover: DiscoverAnswer | undefined;
+  const started = performance.now();
+  // The relay's fetch, noting the 401's challenge (the SDK's error keeps no header) and what the
+  // era question got.
+  const fetchFn = async (input: string | URL | Request, init?: RequestInit) => {
+    const res = await nodeFetch(input as string | URL, init);
     if (res.status === 401) challenge = res.headers.get("www-authenticate") ?? "";
+    if (typeof init?.body === "string" && init.body.includes('"server/discover"'))
+      discover ??= { status: res.status, ms: Math.round(performance.now() - started) };
     return res;
   };
-  const started = performance.now();
-  const attempt = async (): Promise<void> => {
+  const attempt = async (mode: VersionNegotiationMode): Promise<void> => {
     const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers }, fetch: fetchFn });
-    const client = new Client({ name: "mcp-twin-doctor", version: VERSION });
+    const client = new Client(
+      { name: "mcp-twin-doctor", version: VERSION },
+      { versionNegotiation: { mode } },
+    );
     const abort = new AbortController();
     const onAbort = () => abort.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -93,6 +127,7 @@ export async function probeHttpRemote(
       await client.connect(transport, options);
       result.startupMs = Math.round(performance.now() - started);
       result.serverName = client.getServerVersion()?.name;
+      result.protocol = protocolOf(client, mode, discover);
       result.tools = (await client.listTools(undefined, options)).tools.length;
       result.ok = true;
     } finally {
@@ -104,19 +139,24 @@ export async function probeHttpRemote(
   };
   try {
     try {
-      await attempt();
+      await attempt("auto");
     } catch (error) {
+      // The era question answered HTTP 5xx: not a 2025 server's no, but a 2025 client never asks
+      // it; the handshake is tried without it, and protocol.discover says what it got.
+      if (negotiationOnly(error)) await attempt("legacy");
       // A login's token refused: renewed as the relay does, and tried once more.
-      if (!login || !(error instanceof StreamableHTTPError) || error.code !== 401) throw error;
-      try {
-        headers = { ...plan.headers, ...(await login.refused()) };
-      } catch (failed) {
-        result.cause = "no-login";
-        result.error = (failed as Error).message.replace(/\.$/, "");
-        return result;
-      }
-      challenge = undefined;
-      await attempt();
+      else if (login && statusOf(error) === 401) {
+        try {
+          headers = { ...plan.headers, ...(await login.refused()) };
+        } catch (failed) {
+          result.cause = "no-login";
+          result.error = (failed as Error).message.replace(/\.$/, "");
+          return result;
+        }
+        challenge = undefined;
+        discover = undefined;
+        await attempt("auto");
+      } else throw error;
     }
   } catch (error) {
     if (signal?.aborted) throw new InterruptedError();
@@ -133,4 +173,16 @@ export async function probeHttpRemote(
     }
   }
   return result;
+}
+
+/** The era settled on, and what the era question got (its HTTP status when it was no). */
+function protocolOf(
+  client: Client,
+  mode: VersionNegotiationMode,
+  discover: DiscoverAnswer | undefined,
+): ProtocolSeen {
+  const version = client.getNegotiatedProtocolVersion() ?? "unknown";
+  if (client.getProtocolEra() === "modern") return { version, discover: { answeredMs: discover?.ms ?? 0 } };
+  if (!discover) return { version, discover: mode === "legacy" ? {} : { notAsked: true } };
+  return { version, discover: { answeredMs: discover.ms, error: { status: discover.status } } };
 }

@@ -1,0 +1,79 @@
+/**
+ * An SSE remote's live probe (the HTTP+SSE transport of 2024-11-05, one era only): `initialize` +
+ * `tools/list` over the SDK's SSE client transport, as its client does; nothing is started.
+ */
+import { Client, SSEClientTransport } from "@modelcontextprotocol/client";
+import { VERSION } from "../../../version.js";
+import { InterruptedError } from "../../errors.js";
+import type { ProbeResult, RemotePlan } from "./live-probe.js";
+
+export async function probeSseRemote(
+  plan: RemotePlan,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
+  if (signal?.aborted) throw new InterruptedError();
+  const result: ProbeResult = { ok: false, stderr: [], noise: [] };
+  let url: URL;
+  try {
+    url = new URL(plan.url);
+  } catch {
+    return { ...result, error: `"${plan.url}" is not a URL` };
+  }
+  const transport = new SSEClientTransport(url, { requestInit: { headers: plan.headers } });
+  const client = new Client({ name: "mcp-twin-doctor", version: VERSION });
+  const abort = new AbortController();
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  let stop: (error: Error) => void = () => {};
+  // Opening the stream is not abortable by signal: the deadline (or Ctrl-C) stops the wait.
+  const deadline = new Promise<never>((_, reject) => {
+    stop = reject;
+    timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+      reject(new Error("timeout"));
+    }, timeoutMs);
+  });
+  const onAbort = () => {
+    abort.abort();
+    stop(new InterruptedError());
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  deadline.catch(() => {});
+  const started = performance.now();
+  try {
+    const options = { signal: abort.signal, timeout: timeoutMs };
+    await Promise.race([client.connect(transport, options), deadline]);
+    result.startupMs = Math.round(performance.now() - started);
+    result.serverName = client.getServerVersion()?.name;
+    result.protocol = {
+      version: client.getNegotiatedProtocolVersion() ?? "unknown",
+      discover: { notAsked: true },
+    };
+    const listed = await Promise.race([client.listTools(undefined, options), deadline]);
+    result.tools = listed.tools.length;
+    result.ok = true;
+  } catch (error) {
+    if (signal?.aborted) throw new InterruptedError();
+    result.timedOut = timedOut;
+    if (timedOut) {
+      result.cause = "timeout";
+      result.error = `no answer to initialize/tools/list over SSE within ${Math.round(timeoutMs / 1000)} s`;
+    } else {
+      const { remoteCause } = await import("./remote-probe.js");
+      const named = remoteCause(url, error, undefined);
+      result.cause = named.cause;
+      result.error =
+        named.cause === "other"
+          ? `the SSE handshake with ${url.origin}${url.pathname} failed: ${error instanceof Error ? error.message : String(error)}`
+          : named.text;
+    }
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+    await client.close().catch(() => {});
+    await transport.close().catch(() => {});
+  }
+  return result;
+}

@@ -1,0 +1,177 @@
+/**
+ * What protocol 2026-07-28 asks of an HTTP client beside the body (pure): the era a request claims
+ * (its `_meta` envelope), the headers each POST carries (`MCP-Protocol-Version`, `Mcp-Method`,
+ * `Mcp-Name`, the `Mcp-Param-*` mirrors of a tool's `x-mcp-header` arguments) and their encoding.
+ */
+import type { RequestId } from "@modelcontextprotocol/client";
+
+const VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
+const SENTINEL_START = "=?base64?";
+const SENTINEL_END = "?=";
+/** RFC 9110's token: what an `x-mcp-header` name may be. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const PRIMITIVE = new Set(["string", "integer", "boolean"]);
+/** Where an `x-mcp-header` may not be: anything but a chain of `properties`. */
+const UNREACHABLE = [
+  "items",
+  "prefixItems",
+  "contains",
+  "additionalProperties",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+  "propertyNames",
+  "patternProperties",
+  "dependentSchemas",
+  "oneOf",
+  "anyOf",
+  "allOf",
+  "not",
+  "if",
+  "then",
+  "else",
+  "$defs",
+  "definitions",
+] as const;
+/** Of those, the ones whose value maps names to subschemas. */
+const BY_NAME = new Set(["patternProperties", "dependentSchemas", "$defs", "definitions"]);
+
+type Params = Record<string, unknown> | undefined;
+
+const objectOr = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+
+/** The protocol revision a request's envelope claims (2026-07-28 and later carry one), if any. */
+export function envelopeVersion(params: Params): string | undefined {
+  const version = objectOr(params?._meta)?.[VERSION_KEY];
+  return typeof version === "string" ? version : undefined;
+}
+
+/** `notifications/cancelled`'s request id, if it names one. */
+export function cancelledId(params: Params): RequestId | undefined {
+  const id = params?.requestId;
+  return typeof id === "string" || (typeof id === "number" && Number.isFinite(id)) ? id : undefined;
+}
+
+/**
+ * A value as a header carries it: as it is when it is visible ASCII (spaces and tabs inside),
+ * else — non-ASCII, a control character, space at either end, empty, or the sentinel's own shape —
+ * Base64 of its UTF-8 between `=?base64?` and `?=`.
+ */
+export function headerValue(value: string): string {
+  let plain = value.length > 0 && value === value.trim();
+  plain &&= !(value.startsWith(SENTINEL_START) && value.endsWith(SENTINEL_END));
+  for (let i = 0; plain && i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    plain = c === 0x09 || (c >= 0x20 && c <= 0x7e);
+  }
+  return plain ? value : `${SENTINEL_START}${Buffer.from(value, "utf8").toString("base64")}${SENTINEL_END}`;
+}
+
+/** One `x-mcp-header` of a tool: where its value is in the arguments, and the header's name. */
+export interface ParamHeader {
+  path: readonly string[];
+  name: string;
+}
+
+/**
+ * A tool's `x-mcp-header` declarations, or why the tool is invalid (a client over HTTP must leave
+ * such a tool out): a name that is no token or not unique, a type that is not string, integer or
+ * boolean, a place not reached by `properties` alone.
+ */
+export function paramHeaders(
+  inputSchema: unknown,
+): { ok: true; headers: ParamHeader[] } | { ok: false; why: string } {
+  const headers: ParamHeader[] = [];
+  const seen = new Set<string>();
+  const visit = (node: unknown, path: string[], reachable: boolean): string | undefined => {
+    const schema = objectOr(node);
+    if (!schema) return undefined;
+    if ("x-mcp-header" in schema) {
+      const name = schema["x-mcp-header"];
+      const where = path.join(".") || "the schema's root";
+      if (!reachable || path.length === 0) return `${where}: x-mcp-header is allowed only on a property`;
+      if (typeof name !== "string" || !TOKEN.test(name))
+        return `${where}: x-mcp-header ${JSON.stringify(name)} is not a header name`;
+      if (typeof schema.type !== "string" || !PRIMITIVE.has(schema.type))
+        return `${where}: x-mcp-header on a ${String(schema.type ?? "untyped")} property (string, integer or boolean only)`;
+      if (seen.has(name.toLowerCase())) return `x-mcp-header ${name} is declared twice`;
+      seen.add(name.toLowerCase());
+      headers.push({ path, name });
+    }
+    for (const [key, child] of Object.entries(objectOr(schema.properties) ?? {})) {
+      const fault = visit(child, [...path, key], reachable);
+      if (fault) return fault;
+    }
+    for (const keyword of UNREACHABLE) {
+      const sub = schema[keyword];
+      if (sub === undefined) continue;
+      const branches = Array.isArray(sub)
+        ? sub
+        : BY_NAME.has(keyword)
+          ? Object.values(objectOr(sub) ?? {})
+          : [sub];
+      for (const branch of branches) {
+        const fault = visit(branch, [...path, `<${keyword}>`], false);
+        if (fault) return fault;
+      }
+    }
+    return undefined;
+  };
+  const fault = visit(inputSchema, [], true);
+  return fault ? { ok: false, why: fault } : { ok: true, headers };
+}
+
+/** A primitive argument as its header's text (null, absent, or anything else: no header). */
+function argumentText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+  return undefined;
+}
+
+/**
+ * The headers one 2026-07-28 request's POST carries: the revision its envelope claims (else the
+ * pinned one), its method, the name or URI of what it calls, and the tool's mirrored arguments.
+ */
+export function requestHeaders(
+  method: string,
+  params: Params,
+  pinned: string,
+  mirrored: readonly ParamHeader[] | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {
+    "mcp-protocol-version": envelopeVersion(params) ?? pinned,
+    "mcp-method": method,
+  };
+  const named = method === "resources/read" ? params?.uri : params?.name;
+  if (
+    (method === "tools/call" || method === "prompts/get" || method === "resources/read") &&
+    typeof named === "string"
+  )
+    out["mcp-name"] = headerValue(named);
+  if (method !== "tools/call" || !mirrored) return out;
+  const args = objectOr(params?.arguments);
+  for (const h of mirrored) {
+    let value: unknown = args;
+    for (const key of h.path) value = objectOr(value)?.[key];
+    const text = argumentText(value);
+    if (text !== undefined) out[`Mcp-Param-${h.name}`] = headerValue(text);
+  }
+  return out;
+}
+
+/**
+ * What a `tools/list` result says to mirror, kept in `into` by tool name: a tool with
+ * `x-mcp-header` arguments gets its headers, any other (or an invalid declaration) none.
+ */
+export function learnMirrors(result: unknown, into: Map<string, readonly ParamHeader[]>): void {
+  const tools = objectOr(result)?.tools;
+  if (!Array.isArray(tools)) return;
+  for (const tool of tools) {
+    const t = objectOr(tool);
+    if (typeof t?.name !== "string") continue;
+    const found = paramHeaders(t.inputSchema);
+    if (found.ok && found.headers.length > 0) into.set(t.name, found.headers);
+    else into.delete(t.name);
+  }
+}

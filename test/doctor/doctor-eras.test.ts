@@ -1,0 +1,108 @@
+/**
+ * sync and doctor with servers of either protocol era, installed like any server: the era fixtures
+ * (a 2026-07-28-only server on SDK v2, a 2025-11-25-only one on SDK v1) packed, served by a
+ * loopback registry, installed by `mcp-twin sync` into the machine's prefix; doctor starts each as
+ * Claude Code does, both pass, and `probe.protocol` says which era each speaks. The same fixtures
+ * as remote servers (over Streamable HTTP, real processes): doctor contacts each in its era.
+ */
+import { afterEach, expect, test } from "vitest";
+import { remoteEraFixture } from "../bridge-server/gateway/era-fixtures.js";
+import { eraFixtures } from "../bridge-server/gateway/gateway-helpers.js";
+import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { startRegistry } from "../helpers/registry.js";
+
+const machines: FakeMachine[] = [];
+afterEach(() => {
+  for (const m of machines.splice(0)) m.cleanup();
+});
+
+interface Check {
+  id: string;
+  status: string;
+  message: string;
+  server?: string;
+}
+
+test("a 2026-07-28-only server and a 2025-11-25-only one, installed by sync: doctor passes both and names each era", async () => {
+  const { v1, v2 } = await eraFixtures();
+  const registry = await startRegistry(
+    [v1, v2].map((f) => ({ name: f.name, version: f.version, tgz: f.tgz, bin: f.bin })),
+  );
+  try {
+    const m = createFakeMachine({
+      kind: "linux",
+      registryUrl: registry.url,
+      claudeDesktop: false,
+      cursor: false,
+    });
+    machines.push(m);
+    writeManifest(m, {
+      servers: {
+        old: { package: `${v1.name}@${v1.version}` },
+        new: { package: `${v2.name}@${v2.version}` },
+      },
+    });
+    const synced = await m.run(["sync", "--yes"], { timeoutMs: 120_000 });
+    expect(synced.code, synced.stderr).toBe(0);
+    const r = await m.run(["doctor", "--json"], { timeoutMs: 120_000 });
+    const checks = (JSON.parse(r.stdout) as { checks: Check[] }).checks;
+    const of = (id: string, server: string) => checks.find((c) => c.id === id && c.server === server);
+    for (const server of ["old", "new"])
+      expect(of("probe.handshake", server), JSON.stringify(of("probe.handshake", server))).toMatchObject({
+        status: "pass",
+      });
+    expect(of("probe.handshake", "new")?.message).toMatch(
+      / with \d+ tools \(era-v2\), protocol 2026-07-28\.$/,
+    );
+    expect(of("probe.handshake", "old")?.message).toMatch(
+      / with \d+ tools \(era-v1\), protocol 2025-11-25\.$/,
+    );
+    expect(of("probe.protocol", "new")).toMatchObject({
+      status: "pass",
+      message: "speaks protocol 2026-07-28 (it answered server/discover).",
+    });
+    expect(of("probe.protocol", "old")).toMatchObject({
+      status: "pass",
+      message:
+        "speaks protocol 2025-11-25: it answered server/discover with an error (-32601), as a 2025-11-25 server does, so a client that negotiates uses 2025-11-25 too.",
+    });
+    expect(r.code, r.stdout).toBe(0);
+    // The text report says it too.
+    const text = await m.run(["doctor", "--server", "new"], { timeoutMs: 120_000 });
+    expect(text.stdout).toMatch(/✔ new {2}started in .* with \d+ tools \(era-v2\), protocol 2026-07-28\./);
+  } finally {
+    await registry.close();
+  }
+}, 240_000);
+
+test("a 2026-07-28-only remote and a 2025-11-25-only one: doctor passes both and names each era", async () => {
+  const { v1, v2 } = await eraFixtures();
+  const [old, modern] = await Promise.all([remoteEraFixture(v1), remoteEraFixture(v2)]);
+  try {
+    const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+    machines.push(m);
+    writeManifest(m, { servers: { old: { url: old.url }, new: { url: modern.url } } });
+    const synced = await m.run(["sync", "--yes"], { timeoutMs: 120_000 });
+    expect(synced.code, synced.stderr).toBe(0);
+    const r = await m.run(["doctor", "--json"], { timeoutMs: 120_000 });
+    const checks = (JSON.parse(r.stdout) as { checks: Check[] }).checks;
+    const of = (id: string, server: string) => checks.find((c) => c.id === id && c.server === server);
+    expect(of("probe.protocol", "new"), JSON.stringify(checks.filter((c) => c.server))).toMatchObject({
+      status: "pass",
+      message: "speaks protocol 2026-07-28 (it answered server/discover).",
+    });
+    expect(of("probe.protocol", "old")).toMatchObject({ status: "pass" });
+    expect(of("probe.protocol", "old")?.message).toMatch(
+      /^speaks protocol 2025-11-25: it answered server\/discover with HTTP 400/,
+    );
+    for (const server of ["old", "new"])
+      expect(
+        checks.filter((c) => c.server === server && c.status === "fail"),
+        server,
+      ).toEqual([]);
+    expect(r.code, r.stdout).toBe(0);
+  } finally {
+    old.stop();
+    modern.stop();
+  }
+}, 240_000);
