@@ -16,8 +16,11 @@
  *       like-for-like of (b));
  *   (e) `mcp-twin serve --http` with the same echo tool as a plugin, in-process (the path of the
  *       bridge's own memory/notes/hand-off tools);
+ *   (d26), (e26) the same two for a client of protocol 2026-07-28 (the SDK's v2 client, pinned);
  *   (d0), (e0) the same two on another build, when BENCH_BRIDGE_BASELINE names its
- *       bin/mcp-twin.js (e.g. main built in .tmp/baseline): a change measured side by side.
+ *       bin/mcp-twin.js (e.g. main built in .tmp/baseline): a change measured side by side;
+ *       with it, (e25) and (e0-25): the v2 client in 2025-11-25 on both builds (the same client
+ *       library as (e26), so the eras compare on the bridge's cost alone).
  * Every HTTP client is the SDK's StreamableHTTPClientTransport over the same fetch (BENCH_BRIDGE_CLIENT:
  * `node`, the default, the project's keep-alive node:http fetch; `fetch`, Node's own fetch with a
  * signal of its own per request); each figure is the median of ROUNDS interleaved rounds of CALLS
@@ -32,16 +35,27 @@
  * bridge with and without a share; RSS of a bridge with a share after 20,000 and after 100,000
  * calls (BENCH_BRIDGE_LONG=0 skips it).
  *
+ * Then the gateway (shared servers in the manifest): a new session's tools/list of a stopped shared
+ * server (answered from the gateway's cache), against a session's first call on it cold (it
+ * starts) and a direct entry's start (a stdio client spawning the server and calling it).
+ *
  * Targets: the share path ≥ 2× supergateway at c=8, in one session and in eight; p50 overhead
  * over stdio at c=1 ≤ 1.5× the HTTP floor's own overhead (absolute figures move with the machine's
  * load), on the share path and the in-process one; idle RSS with a share ≤ 60 MB; RSS flat (± 10 %)
- * from 20,000 to 100,000 calls.
+ * from 20,000 to 100,000 calls; a call through the gateway at c=1 ≤ the relay floor + 0.1 ms; a
+ * stopped shared server's tools/list for a new session ≤ 100 ms; the first call on a cold shared
+ * server ≤ 1.2× a direct entry's start; with a baseline, each era no slower than the baseline.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import {
+  Client as ClientV2,
+  StreamableHTTPClientTransport as HttpV2,
+  type VersionNegotiationMode,
+} from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -64,6 +78,7 @@ const BASELINE = process.env.BENCH_BRIDGE_BASELINE;
 const LONG = process.env.BENCH_BRIDGE_LONG !== "0";
 const LONG_CALLS = Number(process.env.BENCH_BRIDGE_LONG_CALLS ?? 100_000);
 const PAYLOAD = "x".repeat(100);
+const MODERN: VersionNegotiationMode = { pin: "2026-07-28" };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Measured {
@@ -184,6 +199,18 @@ function httpClient(url: string, token?: string): Promise<Client> {
   return client.connect(transport).then(() => client);
 }
 
+/** The SDK's v2 client (2025-11-25, or pinned to 2026-07-28), typed as the calls here use it. */
+async function v2Client(url: string, token: string, era: VersionNegotiationMode): Promise<Client> {
+  const client = new ClientV2({ name: "bench", version: "0" }, { versionNegotiation: { mode: era } });
+  await client.connect(
+    new HttpV2(new URL(url), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      fetch: clientFetch,
+    }),
+  );
+  return client as unknown as Client;
+}
+
 async function stdioClient(command: string, args: string[], env?: Record<string, string>): Promise<Client> {
   const client = new Client({ name: "bench", version: "0" });
   await client.connect(
@@ -249,7 +276,13 @@ export async function run(): Promise<{ ok: boolean }> {
         handler: ({ text }) => text }];\n`;
 
     /** `serve --http --port 0 …` of a build, in a state folder of its own: its URL, token, pid. */
-    const bridge = async (bin: string, stateName: string, args: string[], plugin = false) => {
+    const bridge = async (
+      bin: string,
+      stateName: string,
+      args: string[],
+      plugin = false,
+      twinHome = home,
+    ) => {
       const stateDir = path.join(dir, stateName);
       if (plugin) {
         mkdirSync(path.join(stateDir, "plugins"), { recursive: true });
@@ -257,6 +290,7 @@ export async function run(): Promise<{ ok: boolean }> {
       }
       const child = start(process.execPath, [bin, "serve", "--http", "--port", "0", ...args], {
         ...baseEnv,
+        MCP_TWIN_HOME: twinHome,
         MCP_TWIN_BRIDGE_HOME: stateDir,
       });
       const info = await waitFor(`serve --http (${stateName})`, () => {
@@ -330,6 +364,8 @@ export async function run(): Promise<{ ok: boolean }> {
       ["SDK HTTP in-process", () => httpClient(sdkUrl), sdkChild.pid],
       ["mcp-twin serve --share", () => httpClient(share.shareUrl, share.token), share.pid],
       ["mcp-twin serve (in-process)", () => httpClient(inproc.url, inproc.token), inproc.pid],
+      ["serve --share, 2026-07-28", () => v2Client(share.shareUrl, share.token, MODERN), share.pid],
+      ["serve (in-process), 2026-07-28", () => v2Client(inproc.url, inproc.token, MODERN), inproc.pid],
     ];
     if (BASELINE) {
       const share0 = await bridge(BASELINE, "share-baseline", ["--share", "fixture"]);
@@ -337,6 +373,16 @@ export async function run(): Promise<{ ok: boolean }> {
       contenders.push(
         ["baseline: serve --share", () => httpClient(share0.shareUrl, share0.token), share0.pid],
         ["baseline: serve (in-process)", () => httpClient(inproc0.url, inproc0.token), inproc0.pid],
+        [
+          "serve (in-process), v2 client 2025-11-25",
+          () => v2Client(inproc.url, inproc.token, "legacy"),
+          inproc.pid,
+        ],
+        [
+          "baseline: serve (in-process), v2 client 2025-11-25",
+          () => v2Client(inproc0.url, inproc0.token, "legacy"),
+          inproc0.pid,
+        ],
       );
     }
 
@@ -490,6 +536,8 @@ export async function run(): Promise<{ ok: boolean }> {
       );
     }
 
+    const gateway = await gatewayFigures(dir, fixture.script, bridge, clients);
+
     console.log("");
     const floor = get("stdio (floor)", "1").p50;
     const floorOverhead = get("HTTP floor (canned answers)", "1").p50 - floor;
@@ -499,7 +547,7 @@ export async function run(): Promise<{ ok: boolean }> {
     console.log(
       `p50 overhead over stdio at c=1: the HTTP floor (SDK client + loopback, nothing served) +${floorOverhead.toFixed(3)} ms; in HTTP floor overheads: the relay floor ${overhead("relay floor (lines passed on)")}, serve --share ${overhead("mcp-twin serve --share")}, in-process ${overhead("mcp-twin serve (in-process)")}`,
     );
-    const results = [
+    const results: boolean[] = [
       verdict(
         "p50 overhead over stdio at c=1, relaying a stdio server, in HTTP floor overheads",
         (get("mcp-twin serve --share", "1").p50 - floor) / floorOverhead,
@@ -525,19 +573,47 @@ export async function run(): Promise<{ ok: boolean }> {
         false,
       ),
       verdict("idle RSS of serve --http --share fixture (MB)", rssShare, 60),
+      verdict(
+        "call p50 through the gateway at c=1 − the relay floor's (ms)",
+        get("mcp-twin serve --share", "1").p50 - get("relay floor (lines passed on)", "1").p50,
+        0.1,
+      ),
+      verdict("a new session's tools/list of a stopped shared server (ms)", gateway.cachedList, 100),
+      verdict(
+        "first call on a cold shared server / a direct entry's start",
+        gateway.coldCall / gateway.directStart,
+        1.2,
+      ),
       ...(flat !== undefined
         ? [verdict("RSS growth from 20,000 to 100,000 calls (%)", Math.abs(flat), 10)]
         : []),
     ];
-    if (BASELINE)
+    if (BASELINE) {
       for (const m of MODES)
         for (const [after, before] of [
           ["mcp-twin serve --share", "baseline: serve --share"],
           ["mcp-twin serve (in-process)", "baseline: serve (in-process)"],
+          ["serve (in-process), v2 client 2025-11-25", "baseline: serve (in-process), v2 client 2025-11-25"],
+          ["serve (in-process), 2026-07-28", "baseline: serve (in-process), v2 client 2025-11-25"],
+          ["serve --share, 2026-07-28", "baseline: serve --share"],
         ] as const)
           console.log(
-            `  this build/the baseline, ${after}, c=${m.mode}: ${(get(after, m.mode).perSecond / get(before, m.mode).perSecond).toFixed(2)}× the throughput, ${(get(after, m.mode).cpuPerCall! / get(before, m.mode).cpuPerCall!).toFixed(2)}× the bridge's CPU per call`,
+            `  this build/the baseline, ${after} vs ${before}, c=${m.mode}: ${(get(after, m.mode).perSecond / get(before, m.mode).perSecond).toFixed(2)}× the throughput, ${(get(after, m.mode).cpuPerCall! / get(before, m.mode).cpuPerCall!).toFixed(2)}× the bridge's CPU per call`,
           );
+      // Either era no slower than the baseline serving that client (p50 at c=1, 5 % of noise).
+      for (const [after, before] of [
+        ["serve (in-process), v2 client 2025-11-25", "baseline: serve (in-process), v2 client 2025-11-25"],
+        ["serve (in-process), 2026-07-28", "baseline: serve (in-process), v2 client 2025-11-25"],
+        ["mcp-twin serve (in-process)", "baseline: serve (in-process)"],
+      ] as const)
+        results.push(
+          verdict(
+            `p50 at c=1, ${after} / the baseline's ${before.replace("baseline: ", "")}`,
+            get(after, "1").p50 / get(before, "1").p50,
+            1.05,
+          ),
+        );
+    }
     return { ok: results.every(Boolean) };
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
@@ -545,4 +621,91 @@ export async function run(): Promise<{ ok: boolean }> {
     await sleep(300);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The gateway's lazy start, from the manifest (`share: machine`, `bridge.idleMinutes` 0.02): the
+ * fixture started once (its lists cached) and stopped when idle, then a new session's connect and
+ * tools/list while it is stopped; a new session's connect and first call while it is stopped (it
+ * starts); a direct entry's start (a stdio client spawning the fixture, connecting and calling).
+ * Medians of 5, each with the server stopped again first.
+ */
+async function gatewayFigures(
+  dir: string,
+  script: string,
+  bridge: (
+    bin: string,
+    state: string,
+    args: string[],
+    plugin: boolean,
+    home: string,
+  ) => Promise<{ url: string; token: string; pid: number }>,
+  clients: Client[],
+): Promise<{ cachedList: number; coldCall: number; directStart: number }> {
+  const home = path.join(dir, "gateway-home");
+  mkdirSync(home, { recursive: true });
+  writeFileSync(
+    path.join(home, "mcp-twin.jsonc"),
+    JSON.stringify({
+      servers: { fixture: { command: process.execPath, args: [script], share: "machine" } },
+      bridge: { idleMinutes: 0.02 },
+    }),
+  );
+  const g = await bridge(BIN, "gateway", [], false, home);
+  const url = g.url.replace(/\/mcp$/, "/share/fixture");
+  const status = async () =>
+    (
+      (await (
+        await fetch(g.url.replace(/\/mcp$/, "/control/status"), {
+          headers: { authorization: `Bearer ${g.token}` },
+        })
+      ).json()) as { shares: Array<{ state: string; cached: boolean }> }
+    ).shares[0]!;
+  const stopped = () =>
+    waitFor("the shared server stopped", async () =>
+      (await status()).state === "stopped" ? true : undefined,
+    );
+  const first = await httpClient(url, g.token);
+  clients.push(first);
+  await echo(first, "gateway warm-up");
+  await waitFor("its lists cached", async () => ((await status()).cached ? true : undefined));
+  const time = async (f: () => Promise<unknown>) => {
+    const t = process.hrtime.bigint();
+    await f();
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  };
+  const listed: number[] = [];
+  const cold: number[] = [];
+  const direct: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await stopped();
+    listed.push(
+      await time(async () => {
+        const c = await httpClient(url, g.token);
+        clients.push(c);
+        await c.listTools();
+      }),
+    );
+    if ((await status()).state !== "stopped")
+      throw new Error("a cached tools/list started the shared server");
+    cold.push(
+      await time(async () => {
+        const c = await httpClient(url, g.token);
+        clients.push(c);
+        await echo(c, "cold call");
+      }),
+    );
+    direct.push(
+      await time(async () => {
+        const c = await stdioClient(process.execPath, [script]);
+        await echo(c, "direct start");
+        await c.close();
+      }),
+    );
+  }
+  const figures = { cachedList: median(listed), coldCall: median(cold), directStart: median(direct) };
+  console.log(
+    `\nGateway (share: machine, stopped when idle): a new session's connect + tools/list from the cache ${figures.cachedList.toFixed(1)} ms; connect + first call, the server cold ${figures.coldCall.toFixed(0)} ms; a direct entry's start (spawn, connect, call) ${figures.directStart.toFixed(0)} ms (${(figures.coldCall / figures.directStart).toFixed(2)}×)`,
+  );
+  return figures;
 }

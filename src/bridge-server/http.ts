@@ -1,10 +1,11 @@
 /**
  * The bridge's HTTP listener (node:http): each request through the checks in the order the spec asks
- * for (Origin and Host, token, body, JSON, JSON-RPC, session), then to its session's SDK transport.
+ * for (Origin and Host, token, body, JSON, JSON-RPC), then to its era: a 2025-11-25 session's SDK
+ * transport, or the endpoint's 2026-07-28 handler.
  */
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { InitializeRequest, JSONRPCMessage, MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
+import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
 import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
 import { isLoopback } from "../core/system/loopback.js";
 import {
@@ -26,19 +27,38 @@ import {
   sendRefusal,
   tooLarge,
 } from "./http-guards.js";
+import { laneTakes, type ModernLane } from "./modern-lane.js";
 import type { SessionCaps } from "./session-policy.js";
 import type { SessionInfo } from "./session-server.js";
 import { type HttpSessionTransport, SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
 import { type Session, SessionTable } from "./sessions.js";
 import type { TokenGuard } from "./token-guard.js";
+import { sendWebResponse, toWebRequest } from "./web-exchange.js";
 
 /** Request bodies above this are refused with 413 (the SDK transport's default too). */
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-/** One MCP endpoint (a path): makes the SDK server of a new session. */
+/** One MCP endpoint (a path), serving both protocol eras. */
 export interface Endpoint {
   path: string;
-  connect(transport: HttpSessionTransport): Promise<{ close(): Promise<void> }>;
+  /** Why a 2025-11-25 session with these headers cannot open here (undefined: it can). */
+  admit?(headers: IncomingHttpHeaders): string | undefined;
+  /** A new 2025-11-25 session (its `initialize` came with these headers): its SDK server. */
+  connect(transport: HttpSessionTransport, headers: IncomingHttpHeaders): Promise<{ close(): Promise<void> }>;
+  /**
+   * A 2026-07-28 request (every POST the SDK's classification does not call 2025-11-25, its
+   * refusals included), answered whole by the endpoint's SDK handler. Without it, the endpoint
+   * serves 2025-11-25 only and says so (-32022).
+   */
+  modern?(request: Request, parsedBody: unknown): Promise<Response>;
+  /** The fast lane for an ordinary 2026-07-28 request with these headers (modern-lane.ts), if any. */
+  lane?(headers: IncomingHttpHeaders): ModernLane | undefined;
+}
+
+/** The bridge's own control routes (authenticated like the MCP endpoints): GET status, POST reload. */
+interface ControlRoutes {
+  status(): unknown;
+  reload(): Promise<unknown>;
 }
 
 export interface HttpOptions {
@@ -46,6 +66,8 @@ export interface HttpOptions {
   port: number;
   token: TokenGuard;
   endpoints: Endpoint[];
+  /** Endpoints that come and go while it runs (the gateway's shared servers). */
+  endpointAt?: (pathname: string) => Endpoint | undefined;
   /** Origins allowed besides http://127.0.0.1|localhost|[::1]:<port>. */
   allowedOrigins?: string[];
   maxBodyBytes?: number;
@@ -54,6 +76,7 @@ export interface HttpOptions {
   sessionCaps?: SessionCaps;
   /** What one session may hold (tests lower them). */
   sessionLimits?: Partial<SessionLimits>;
+  control?: ControlRoutes;
   log?: (line: string) => void;
 }
 
@@ -64,15 +87,24 @@ export interface HttpBridge {
   close(): Promise<void>;
 }
 
-type SdkTypes = typeof import("@modelcontextprotocol/sdk/types.js");
+type SdkTypes = typeof import("@modelcontextprotocol/server");
 /**
- * The SDK's schemas load with the first request, so an idle bridge does not carry them; once
- * loaded, requests use them without waiting on a promise.
+ * The SDK loads with the first request, so an idle bridge does not carry it; once loaded,
+ * requests use it without waiting on a promise.
  */
 let sdkTypes: SdkTypes | undefined;
 let loadingTypes: Promise<SdkTypes> | undefined;
 const loadTypes = () =>
-  (loadingTypes ??= import("@modelcontextprotocol/sdk/types.js").then((types) => (sdkTypes = types)));
+  (loadingTypes ??= import("@modelcontextprotocol/server").then((types) => (sdkTypes = types)));
+
+/** A JSON-RPC 2.0 message by the SDK's schemas (requests first: they are most of the traffic). */
+const isMessage = (sdk: SdkTypes, item: unknown) =>
+  sdk.isJSONRPCRequest(item) || sdk.isJSONRPCNotification(item) || sdk.isJSONRPCResponse(item);
+
+const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
 
 const refusal = (
   status: number,
@@ -87,10 +119,18 @@ const refusal = (
 });
 const NO_SESSION_ID = refusal(400, -32000, "Bad Request: Mcp-Session-Id header is required");
 const UNKNOWN_SESSION = refusal(404, -32001, "Session not found");
+const LEGACY_ONLY = (supported: readonly string[]) =>
+  refusal(
+    400,
+    -32022,
+    `Unsupported protocol version: this endpoint serves ${supported[0]} (and earlier), not 2026-07-28; connect with initialize`,
+  );
 
 /** What every request handler needs. */
 interface Listener {
   endpoints: Map<string, Endpoint>;
+  endpointAt: (pathname: string) => Endpoint | undefined;
+  control: ControlRoutes | undefined;
   sessions: SessionTable;
   token: TokenGuard;
   loopbackOnly: boolean;
@@ -102,8 +142,10 @@ interface Listener {
 async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
-  const endpoint = l.endpoints.get(q === -1 ? url : url.slice(0, q));
-  if (!endpoint)
+  const pathname = q === -1 ? url : url.slice(0, q);
+  const endpoint = l.endpoints.get(pathname) ?? l.endpointAt(pathname);
+  const control = l.control && pathname.startsWith(CONTROL_PREFIX) ? l.control : undefined;
+  if (!endpoint && !control)
     return sendRefusal(res, {
       ...refusal(404, -32600, `Not found: the MCP endpoints are ${[...l.endpoints.keys()].join(", ")}`),
       close: true,
@@ -128,13 +170,15 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
     );
   }
   l.trust(req);
+  if (control) return answerControl(control, pathname, req, res);
+  if (!endpoint) return;
 
-  const { SUPPORTED_PROTOCOL_VERSIONS } = sdkTypes ?? (await loadTypes());
-  const version = checkProtocolVersion(req.headers["mcp-protocol-version"], SUPPORTED_PROTOCOL_VERSIONS);
-  if (version) return sendRefusal(res, version);
-  const header = req.headers["mcp-session-id"];
-  const sessionId = Array.isArray(header) ? header[0] : header;
+  const sdk = sdkTypes ?? (await loadTypes());
+  const sessionId = header(req.headers, "mcp-session-id");
   if (req.method === "POST") return post(l, req, res, endpoint, sessionId);
+  // GET and DELETE are 2025-11-25 session operations (2026-07-28 has neither).
+  const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
+  if (version) return sendRefusal(res, version);
   if (req.method === "GET" || req.method === "DELETE") {
     if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
     const session = l.sessions.get(sessionId, endpoint.path);
@@ -167,10 +211,29 @@ async function post(
   if (declared) return sendRefusal(res, declared);
   const body = await readBody(req, l.maxBody);
   if (body === null) return sendRefusal(res, tooLarge(l.maxBody));
-  const { JSONRPCMessageSchema, isInitializeRequest } = sdkTypes ?? (await loadTypes());
-  const parsed = parseMessages(body, (item) => JSONRPCMessageSchema.safeParse(item).success);
+  const sdk = sdkTypes ?? (await loadTypes());
+  const parsed = parseMessages(body, (item) => isMessage(sdk, item));
   if (isRefusal(parsed)) return sendRefusal(res, parsed);
   const messages = parsed.messages as JSONRPCMessage[];
+  const value = parsed.batch ? messages : messages[0];
+  const era = sdk.classifyInboundRequest({
+    httpMethod: "POST",
+    body: value,
+    protocolVersionHeader: header(req.headers, "mcp-protocol-version"),
+    mcpMethodHeader: header(req.headers, "mcp-method"),
+    mcpNameHeader: header(req.headers, "mcp-name"),
+  });
+  if (era.kind !== "legacy") {
+    if (!endpoint.modern) return sendRefusal(res, LEGACY_ONLY(sdk.SUPPORTED_PROTOCOL_VERSIONS));
+    const lane =
+      era.kind === "modern" && laneTakes(value, req.headers) ? endpoint.lane?.(req.headers) : undefined;
+    if (lane) return lane.serve(req.socket, value as JSONRPCMessage, res, media.acceptsSse);
+    const response = await endpoint.modern(toWebRequest(req, res, body), value);
+    return sendWebResponse(res, response);
+  }
+  const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
+  if (version) return sendRefusal(res, version);
+  const { isInitializeRequest } = sdk;
 
   // The SDK's check parses a whole schema: only for what can be an initialize at all.
   const init = messages.find(
@@ -180,7 +243,14 @@ async function post(
   if (init) {
     if (messages.length > 1)
       return sendRefusal(res, refusal(400, -32600, "Invalid Request: initialize must be sent alone"));
-    session = await l.sessions.open(endpoint, init.params.clientInfo?.name ?? "unknown");
+    const refused = endpoint.admit?.(req.headers);
+    if (refused) return sendRefusal(res, refusal(400, -32602, `Invalid params: ${refused}`));
+    try {
+      session = await l.sessions.open(endpoint, init.params.clientInfo?.name ?? "unknown", req.headers);
+    } catch (error) {
+      // What the endpoint could not set up (a shared server that does not start) is said as is.
+      return sendRefusal(res, refusal(502, -32603, error instanceof Error ? error.message : String(error)));
+    }
   } else {
     if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
     session = l.sessions.get(sessionId, endpoint.path);
@@ -188,12 +258,37 @@ async function post(
     session.calls++;
   }
   session.lastSeen = new Date();
-  const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
   session.transport.handlePost(messages, parsed.batch, res, {
     acceptsSse: media.acceptsSse,
     headers: { "mcp-session-id": session.id },
-    extra,
   });
+}
+
+/** The control routes live under this path (never an MCP endpoint). */
+const CONTROL_PREFIX = "/control/";
+
+/** `GET /control/status` and `POST /control/reload`, answered as JSON. */
+async function answerControl(
+  control: ControlRoutes,
+  pathname: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const route = `${req.method} ${pathname.slice(CONTROL_PREFIX.length)}`;
+  let result: unknown;
+  if (route === "GET status") result = control.status();
+  else if (route === "POST reload") {
+    req.resume();
+    result = await control.reload();
+  } else
+    return sendRefusal(
+      res,
+      refusal(404, -32600, "Not found: the control routes are GET /control/status and POST /control/reload"),
+    );
+  const body = JSON.stringify(result);
+  res
+    .writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) })
+    .end(body);
 }
 
 /**
@@ -212,6 +307,8 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
   const l: Listener = {
     endpoints: new Map(options.endpoints.map((e) => [e.path, e])),
+    endpointAt: options.endpointAt ?? (() => undefined),
+    control: options.control,
     sessions: new SessionTable(options.sessionCaps, log, { ...SESSION_LIMITS, ...options.sessionLimits }),
     token: options.token,
     loopbackOnly: isLoopback(options.host),

@@ -1,19 +1,24 @@
 /**
  * The process that owns the bridge state (`serve --http`): it holds the state folder's lock, so
- * there is one at a time; opens the stores, the token, the plugins and the shared servers; and
- * serves them over HTTP until stopped.
+ * there is one at a time; opens the stores, the token, the plugins and the gateway's shared
+ * servers; and serves them over HTTP until stopped.
  */
+import { readFile } from "node:fs/promises";
 import { liveInstance, removeInstance, writeInstance } from "../core/bridge-control/instance.js";
-import { BRIDGE_PATH, type BridgeFiles, bridgeUrl } from "../core/bridge-control/state-folder.js";
+import { type BridgeFiles, bridgeUrl } from "../core/bridge-control/state-folder.js";
 import { ensureToken } from "../core/bridge-control/token-file.js";
+import type { ManifestShares, ShareLaunch } from "../core/entries/share-launch.js";
+import { automountRootFromConf } from "../core/environments/path-translation.js";
 import { OperationError } from "../core/errors.js";
 import { makePrivateFolder, withLock } from "../core/system/files.js";
 import { VERSION } from "../version.js";
+import { bridgeEndpoint } from "./bridge-endpoint.js";
+import { Gateway } from "./gateway/gateway.js";
+import type { PathSide } from "./gateway/session-keys.js";
 import { type Endpoint, type HttpBridge, listenHttp } from "./http.js";
 import { NotesFolder } from "./notes-folder.js";
 import { loadPlugins, pluginBridgeTools } from "./plugins.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
-import type { SharedServer } from "./share.js";
 import { JsonStore } from "./store.js";
 import { TokenGuard } from "./token-guard.js";
 import { emptyHandoff, parseHandoff } from "./tools/handoff-data.js";
@@ -25,7 +30,8 @@ export interface OwnerOptions {
   port: number;
   allowedOrigins?: string[];
   maxBodyBytes?: number;
-  shares?: SharedServer[];
+  /** The shared servers: the manifest's (read again on reload), `serve --share`'s, those to start now. */
+  gateway?: { load(): Promise<ManifestShares>; adHoc: ShareLaunch[]; warm: string[] };
   plugins?: boolean;
   log: (line: string) => void;
   /** Told what it is doing until it listens (named if it can never get there). */
@@ -39,6 +45,7 @@ interface RunningBridge {
   port: number;
   context: BridgeContext;
   http: HttpBridge;
+  gateway: Gateway;
 }
 
 /** Run the bridge until `signal` aborts. Throws `bridge-running` when another process owns it. */
@@ -73,7 +80,13 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     JsonStore.open(files.memory, emptyMemory, parseMemory),
     JsonStore.open(files.handoff, emptyHandoff, parseHandoff),
   ]);
-  const shares = options.shares ?? [];
+  const gateway = await Gateway.open({
+    cacheFile: files.shareCache,
+    side: await pathSide(),
+    load: options.gateway?.load ?? (async () => ({ launches: [], failed: [], idleMinutes: 10 })),
+    adHoc: options.gateway?.adHoc ?? [],
+    log,
+  });
   let http: HttpBridge | undefined;
   let url = "";
   const plugins =
@@ -94,27 +107,15 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     plugins: plugins.report,
     url: () => url,
     sessions: () => http?.sessions() ?? [],
-    shares: () => shares.map((s) => s.info()),
+    shares: () => gateway.status().shares,
   };
-  const endpoints: Endpoint[] = [
-    {
-      path: BRIDGE_PATH,
-      connect: async (transport) => {
-        // The SDK's server (and zod) load with the first session: an idle bridge stays small.
-        const { createBridgeServer } = await import("./session-server.js");
-        tools ??= bridgeTools(context, plugins.tools);
-        const session = createBridgeServer(context, await tools);
-        await session.server.connect(transport);
-        return { close: () => session.close() };
-      },
-    },
-    ...shares.map((s) => s.endpoint()),
-  ];
   let tools: Promise<ToolSet> | undefined;
+  const own = bridgeEndpoint(context, () => (tools ??= bridgeTools(context, plugins.tools)), log);
+  const endpoints: Endpoint[] = [own];
   try {
-    for (const s of shares) {
-      phase(`starting the shared server "${s.launch.name}"`);
-      await s.start();
+    for (const name of options.gateway?.warm ?? []) {
+      phase(`starting the shared server "${name}"`);
+      await gateway.warm([name]);
     }
     phase(`listening on ${options.host}:${options.port}`);
     http = await listenHttp({
@@ -122,12 +123,14 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       port: options.port,
       token: context.token,
       endpoints,
+      endpointAt: (pathname) => gateway.endpointAt(pathname),
+      control: { status: () => gateway.status(), reload: () => gateway.reload() },
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       log,
     });
   } catch (error) {
-    await Promise.all(shares.map((s) => s.stop()));
+    await gateway.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE")
       throw new OperationError(
@@ -150,7 +153,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     version: VERSION,
     startedAt: context.startedAt.toISOString(),
   });
-  options.onReady?.({ url, port: http.port, context, http });
+  options.onReady?.({ url, port: http.port, context, http, gateway });
   try {
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -159,10 +162,22 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   } finally {
     await removeInstance(files).catch(() => {});
     await http.close();
-    await Promise.all(shares.map((s) => s.stop()));
+    await own.close();
+    await gateway.close();
     context.notes.close();
     await Promise.all([memory.flushed(), handoff.flushed()]);
   }
+}
+
+/** How this side reads a project folder a Windows client names (inside WSL: its mount root). */
+async function pathSide(): Promise<PathSide> {
+  const conf =
+    process.platform === "linux" ? await readFile("/etc/wsl.conf", "utf8").catch(() => undefined) : undefined;
+  return {
+    platform: process.platform,
+    mountRoot: automountRootFromConf(conf),
+    distro: process.env.WSL_DISTRO_NAME,
+  };
 }
 
 /** Every tool the sessions serve, built once: the built-ins, then the plugins'. */

@@ -2,23 +2,19 @@
  * The shared notes as MCP resources, so clients that let users mention resources can pull a shared
  * plan into a conversation (list, templates, read, subscribe).
  */
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import {
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  McpError,
-  ReadResourceRequestSchema,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError, type Server } from "@modelcontextprotocol/server";
 import { type NotesFolder, notePath } from "./notes-folder.js";
+import type { Era } from "./session-server.js";
 
 const NOTES_URI = "mcp-twin://notes/";
 const MIME = "text/markdown";
-/** The spec's error code for a resource that does not exist. */
-const RESOURCE_NOT_FOUND = -32002;
+/**
+ * The spec's error code for a resource that does not exist: -32002 in 2025-11-25; 2026-07-28 forbids
+ * that code and names invalid params instead.
+ */
+const RESOURCE_NOT_FOUND = { legacy: -32002, modern: -32602 } as const;
 
-const noteUri = (name: string) => NOTES_URI + name.split("/").map(encodeURIComponent).join("/");
+export const noteUri = (name: string) => NOTES_URI + name.split("/").map(encodeURIComponent).join("/");
 
 /** The note name a URI names, or undefined when it is not a notes URI. */
 function noteName(uri: string): string | undefined {
@@ -53,7 +49,8 @@ function canonicalName(notes: NotesFolder, uri: string): string | undefined {
 export const RESOURCES_CAPABILITY = { subscribe: true, listChanged: true } as const;
 
 /**
- * Serve the notes as resources on one session's server; returns what ends its subscriptions.
+ * Serve the notes as resources on one session's server (or one 2026-07-28 request's: it subscribes
+ * through `subscriptions/listen`, which the HTTP face serves); returns what ends its subscriptions.
  *
  * The shared notes as MCP resources, so clients that let users mention resources can pull a shared
  * plan into a conversation: `resources/list` (every note), `resources/templates/list` (the notes
@@ -63,11 +60,11 @@ export const RESOURCES_CAPABILITY = { subscribe: true, listChanged: true } as co
  *
  * A note's URI is `mcp-twin://notes/<path>` (each segment percent-encoded).
  */
-export function serveNoteResources(server: Server, notes: NotesFolder): () => void {
+export function serveNoteResources(server: Server, notes: NotesFolder, era: Era): () => void {
   const subscribed = new Set<string>();
 
   const notFound = (uri: string, why = "no such note") =>
-    new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri.slice(0, 200)} (${why})`, { uri });
+    new ProtocolError(RESOURCE_NOT_FOUND[era], `Resource not found: ${uri.slice(0, 200)} (${why})`, { uri });
 
   /** The note's canonical name, checked by the notes folder's rules. */
   const resolve = async (uri: string) => {
@@ -80,7 +77,7 @@ export function serveNoteResources(server: Server, notes: NotesFolder): () => vo
     }
   };
 
-  server.setRequestHandler(ListResourcesRequestSchema, async () => ({
+  server.setRequestHandler("resources/list", async () => ({
     resources: (await notes.list()).map((n) => ({
       uri: noteUri(n.path),
       name: n.path,
@@ -91,7 +88,7 @@ export function serveNoteResources(server: Server, notes: NotesFolder): () => vo
     })),
   }));
 
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+  server.setRequestHandler("resources/templates/list", async () => ({
     resourceTemplates: [
       {
         uriTemplate: `${NOTES_URI}{+path}`,
@@ -103,7 +100,7 @@ export function serveNoteResources(server: Server, notes: NotesFolder): () => vo
     ],
   }));
 
-  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+  server.setRequestHandler("resources/read", async (request) => {
     const name = await resolve(request.params.uri);
     try {
       const note = await notes.read(name);
@@ -116,11 +113,13 @@ export function serveNoteResources(server: Server, notes: NotesFolder): () => vo
   // A note that does not exist yet may be subscribed to: its first write is an update.
   const full = (name: string) => !subscribed.has(name) && subscribed.size >= MAX_SUBSCRIPTIONS;
   const tooMany = () =>
-    new McpError(
+    new ProtocolError(
       TOO_MANY_SUBSCRIPTIONS,
       `Too many subscriptions: a session may hold ${MAX_SUBSCRIPTIONS}; unsubscribe from a note first`,
     );
-  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+  // A 2026-07-28 instance answers one request: nothing to subscribe, nothing to announce.
+  if (era === "modern") return () => {};
+  server.setRequestHandler("resources/subscribe", async (request) => {
     const { uri } = request.params;
     // At the limit, a new note is refused before any file-system work (a flood costs little);
     // checked again once resolved, for the subscriptions that arrived meanwhile.
@@ -132,7 +131,7 @@ export function serveNoteResources(server: Server, notes: NotesFolder): () => vo
     notes.watch();
     return {};
   });
-  server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+  server.setRequestHandler("resources/unsubscribe", async (request) => {
     subscribed.delete(await resolve(request.params.uri).catch(() => ""));
     return {};
   });

@@ -1,20 +1,21 @@
 /**
- * One SDK `Server` per client session (the SDK binds a server to one transport), serving the tools
- * built once per process (built-ins and plugins) and the notes as resources, over state that every
- * session shares.
+ * One SDK `Server` per 2025-11-25 session or per 2026-07-28 request (the SDK binds a server to one
+ * transport), serving the tools built once per process and the notes as resources, over shared state.
  */
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
+  type CacheHint,
   type CallToolResult,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
+  CLIENT_INFO_META_KEY,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
   type Tool,
-} from "@modelcontextprotocol/sdk/types.js";
+} from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { BridgeFiles } from "../core/bridge-control/state-folder.js";
 import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
 import { VERSION } from "../version.js";
+import type { ShareStatus } from "./gateway/share-host.js";
 import type { NotesFolder } from "./notes-folder.js";
 import type { LoadedPlugins } from "./plugins.js";
 import { RESOURCES_CAPABILITY, serveNoteResources } from "./resources.js";
@@ -34,14 +35,6 @@ export interface SessionInfo {
   lastSeen: Date;
 }
 
-export interface ShareInfo {
-  name: string;
-  path: string;
-  state: "starting" | "running" | "restarting" | "stopped";
-  restarts: number;
-  lastError?: string;
-}
-
 export interface BridgeContext {
   version: string;
   files: BridgeFiles;
@@ -53,19 +46,31 @@ export interface BridgeContext {
   plugins: LoadedPlugins["report"];
   url(): string;
   sessions(): SessionInfo[];
-  shares(): ShareInfo[];
+  shares(): ShareStatus[];
 }
 
-const BRIDGE_INSTRUCTIONS =
+export const BRIDGE_INSTRUCTIONS =
   "mcp-twin bridge: state shared by every connected session (Claude Desktop, Claude Code, Cursor…). " +
   "memory_* keeps decisions both sides need; notes_* holds Markdown plans (also readable as resources); " +
   "handoff_* passes tasks between sessions (post → claim → complete, then the poster reads the result).";
 
-/** tools/call with its arguments as they came (the SDK's schema would copy them). */
-const CallToolSchema = z.looseObject({
-  method: z.literal("tools/call"),
-  params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
-});
+/** Which protocol era a server instance serves: 2025-11-25 (sessions) or 2026-07-28. */
+export type Era = "legacy" | "modern";
+
+/**
+ * What a 2026-07-28 client may do with the lists it reads (2025-11-25 answers carry no hints): the
+ * tools and the notes' URI template are fixed while the bridge runs (plugins load at its start), so
+ * they may be reused for a minute; the notes change at any time, so their list and contents are
+ * stale at once. Everything is the token holder's own: private.
+ */
+const CACHE_HINTS: Partial<
+  Record<"tools/list" | "resources/list" | "resources/templates/list" | "resources/read", CacheHint>
+> = {
+  "tools/list": { ttlMs: 60_000, cacheScope: "private" },
+  "resources/templates/list": { ttlMs: 60_000, cacheScope: "private" },
+  "resources/list": { ttlMs: 0, cacheScope: "private" },
+  "resources/read": { ttlMs: 0, cacheScope: "private" },
+};
 
 /** The tools every session serves: looked up by name in a Map, listed from one cached array. */
 export class ToolSet {
@@ -102,8 +107,8 @@ async function callTool(
 ): Promise<CallToolResult> {
   const tool = tools.get(name);
   if (!tool)
-    throw new McpError(
-      ErrorCode.InvalidParams,
+    throw new ProtocolError(
+      ProtocolErrorCode.InvalidParams,
       `Unknown tool: ${JSON.stringify(name.slice(0, 80))} (tools/list names the bridge's tools)`,
     );
   const parsed = tool.input.safeParse(args ?? {});
@@ -122,16 +127,19 @@ async function callTool(
 
 /**
  * The low-level `Server` rather than `McpServer`, so that:
+ * - one factory serves both eras: a 2025-11-25 session's instance lives as long as the session, a
+ *   2026-07-28 instance answers one request (`era`);
  * - the capabilities declared are exactly those served: tools (their list never changes while the
  *   bridge runs, so no `listChanged`) and resources with subscribe and list_changed;
  * - an unknown tool is a JSON-RPC error (-32602), as the spec's tools section says, not a result;
  * - tool names live in a Map: `__proto__` or `toString` is an unknown name like any other;
- * - arguments reach a tool as the client sent them (`__proto__` keys of a JSON value included);
+ * - argument values reach a tool as the client sent them (`__proto__` keys of a JSON value included);
  * - the tools' JSON Schemas are built once, not at every tools/list.
  */
 export function createBridgeServer(
   ctx: BridgeContext,
   tools: ToolSet,
+  era: Era = "legacy",
 ): { server: Server; close(): Promise<void> } {
   const server = new Server(
     { name: BRIDGE_SERVER_NAME, version: VERSION },
@@ -139,17 +147,22 @@ export function createBridgeServer(
       instructions: BRIDGE_INSTRUCTIONS,
       capabilities: { tools: {}, resources: { ...RESOURCES_CAPABILITY } },
       jsonSchemaValidator: zodValidator,
+      cacheHints: CACHE_HINTS,
     },
   );
-  const caller = () => server.getClientVersion()?.name ?? "unknown";
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools.list }));
-  server.setRequestHandler(CallToolSchema, (request, extra) =>
+  // On 2026-07-28 the client names itself in each request's envelope; on 2025-11-25, at initialize.
+  const caller = (envelope: { [CLIENT_INFO_META_KEY]?: { name?: unknown } } | undefined) => {
+    const named = envelope?.[CLIENT_INFO_META_KEY]?.name;
+    return typeof named === "string" ? named : (server.getClientVersion()?.name ?? "unknown");
+  };
+  server.setRequestHandler("tools/list", () => ({ tools: tools.list }));
+  server.setRequestHandler("tools/call", (request, extra) =>
     callTool(tools, request.params.name, request.params.arguments, {
-      client: caller(),
-      signal: extra.signal,
+      client: caller(extra.mcpReq.envelope as Parameters<typeof caller>[0]),
+      signal: extra.mcpReq.signal,
     }),
   );
-  const unsubscribe = serveNoteResources(server, ctx.notes);
+  const unsubscribe = serveNoteResources(server, ctx.notes, era);
   return {
     server,
     close: async () => {

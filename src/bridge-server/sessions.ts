@@ -4,6 +4,7 @@
  * caps are reached (session-policy.ts), or after a day idle.
  */
 import { randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import type { Endpoint } from "./http.js";
 import { evictionFor, SESSION_CAPS, type SessionCaps } from "./session-policy.js";
 import type { SessionInfo } from "./session-server.js";
@@ -42,7 +43,7 @@ export class SessionTable {
   }
 
   /** A new session for `client`, making room first when the caps say so. */
-  async open(endpoint: Endpoint, client: string): Promise<Session> {
+  async open(endpoint: Endpoint, client: string, headers: IncomingHttpHeaders = {}): Promise<Session> {
     const victim = evictionFor(
       [...this.#sessions.values()].map((s) => ({
         id: s.id,
@@ -78,7 +79,13 @@ export class SessionTable {
       if (this.#sessions.get(id) === session) this.#sessions.delete(id);
     };
     transport.onerror = (error) => this.#log(`session ${id.slice(0, 8)}: ${error.message}`);
-    session.server = await endpoint.connect(transport);
+    try {
+      session.server = await endpoint.connect(transport, headers);
+    } catch (error) {
+      this.#sessions.delete(id);
+      await transport.close().catch(() => {});
+      throw error;
+    }
     return session;
   }
 

@@ -1,9 +1,10 @@
 /**
  * The bridge's side of the token: checks `Authorization: Bearer <token>` in constant time against
- * the token file, and notices a rotation on the next request.
+ * the token file (or a client token derived from it), and notices a rotation on the next request.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
+import { verifyClientToken } from "../core/bridge-control/client-token.js";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
@@ -41,7 +42,8 @@ export class TokenGuard {
   }
 
   /**
-   * True when the header carries the current token. `connection`: where the request came from; a
+   * True when the header carries the current token, or a client token derived from it
+   * (core/bridge-control/client-token.ts). `connection`: where the request came from; a
    * connection that presents again the header that matched, under the same token, is not hashed
    * again. That comparison is only ever made with a header this connection proved, so its timing
    * tells nothing about the token.
@@ -52,7 +54,9 @@ export class TokenGuard {
     if (seen && seen.digest === this.#digest && seen.header === authorization) return true;
     const match = authorization ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization) : null;
     // Always hash and compare, so a missing header costs the same as a wrong one.
-    const ok = timingSafeEqual(digest(match?.[1] ?? ""), this.#digest) && match !== null;
+    const presented = match?.[1] ?? "";
+    const equal = timingSafeEqual(digest(presented), this.#digest);
+    const ok = match !== null && (equal || verifyClientToken(this.#token, presented) !== undefined);
     // ok: the header matched, so there is one.
     if (ok && connection && authorization)
       this.#verified.set(connection, { header: authorization, digest: this.#digest });

@@ -2,11 +2,7 @@
  * The SDK's `jsonSchemaValidator` on zod (`z.fromJSONSchema`), one instance for every session: the
  * SDK's default builds a new Ajv for every Server, costly for validation the bridge barely needs.
  */
-import type {
-  JsonSchemaType,
-  JsonSchemaValidator,
-  jsonSchemaValidator,
-} from "@modelcontextprotocol/sdk/validation/types.js";
+import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from "@modelcontextprotocol/server";
 import { z } from "zod";
 
 class ZodJsonSchemaValidator implements jsonSchemaValidator {

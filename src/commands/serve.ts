@@ -1,6 +1,6 @@
 /**
  * `mcp-twin serve`: the bridge. `--http` runs the process that owns the state; without it, serve
- * speaks stdio and relays to that process (starting it), so every stdio client shares one state.
+ * speaks stdio (either protocol era) to that process (starting it), so every stdio client shares one state.
  */
 
 import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.js";
@@ -103,21 +103,53 @@ export async function run(ctx: Ctx): Promise<number> {
     );
   const want = await where();
   const log = (line: string) => out.info(line);
-  const ensured = await ensureBridge(localLifecycle(ctx.host, log), want, { follow: true });
-  // The token goes only to what is proven to be this home's bridge (bridge-target.ts).
-  const [{ bridgeTarget }, { StreamableHttpRelay }] = await Promise.all([
-    import("../core/relay/bridge-target.js"),
-    import("../core/relay/http-relay.js"),
-  ]);
-  const target = await bridgeTarget({
-    url: new URL(ensured.url),
-    start: true,
-    host: ctx.host,
-    log,
-    configured: async () => ({ ...want, enabled: true }),
-    headers: {},
-    secret: (value) => out.addSecrets([value]),
+  // The bridge is found (or started) while the client's first messages are read: its discover is
+  // answered at once, whatever the bridge is doing.
+  const targeting = (async () => {
+    const ensured = await ensureBridge(localLifecycle(ctx.host, log), want, { follow: true });
+    // The token goes only to what is proven to be this home's bridge (bridge-target.ts).
+    const { bridgeTarget } = await import("../core/relay/bridge-target.js");
+    return bridgeTarget({
+      url: new URL(ensured.url),
+      start: true,
+      host: ctx.host,
+      log,
+      configured: async () => ({ ...want, enabled: true }),
+      headers: {},
+      secret: (value) => out.addSecrets([value]),
+    });
+  })();
+  targeting.catch(() => {});
+  const { openStdioFace } = await import("../bridge-server/stdio-face.js");
+  const interrupted = new Promise<undefined>((end) => {
+    if (ctx.signal.aborted) end(undefined);
+    ctx.signal.addEventListener("abort", () => end(undefined), { once: true });
   });
+  const opening = await Promise.race([
+    openStdioFace({ stdin: process.stdin, stdout: process.stdout, target: targeting, log }),
+    interrupted,
+  ]);
+  // stdin is read until the client ends it, or Ctrl-C: then nothing more is read.
+  const done = () => {
+    process.stdin.unpipe();
+    process.stdin.pause();
+    process.stdin.destroy();
+  };
+  // Ctrl-C ends it as it ends `serve --http`: interrupted (130); stdin closed by the client is done.
+  const outcome = () => (ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok);
+  if (!opening) {
+    done();
+    return outcome();
+  }
+  if (opening.era === "modern") {
+    await Promise.race([opening.done, interrupted]);
+    done();
+    await opening.close();
+    (await targeting.catch(() => undefined))?.agent?.destroy();
+    return outcome();
+  }
+  const target = await targeting;
+  const { StreamableHttpRelay } = await import("../core/relay/http-relay.js");
   await new StreamableHttpRelay({
     url: target.url,
     name: "the bridge",
@@ -127,13 +159,13 @@ export async function run(ctx: Ctx): Promise<number> {
     recover: target.recover,
     log: (line) => out.error(line),
     note: log,
-    stdin: process.stdin,
+    stdin: opening.stdin,
     stdout: process.stdout,
     signal: ctx.signal,
   }).run();
+  done();
   target.agent?.destroy();
-  // Ctrl-C ends it as it ends `serve --http`: interrupted (130); stdin closed by the client is done.
-  return ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+  return outcome();
 }
 
 async function serveHttp(
@@ -157,16 +189,17 @@ async function serveHttp(
     );
   }
   const log = (line: string) => out.info(line);
-  const shares: import("../bridge-server/share.js").SharedServer[] = [];
-  if (o.share.length > 0) {
-    const { shareLaunches } = await import("../core/entries/share-launch.js");
-    const { SharedServer } = await import("../bridge-server/share.js");
-    const launches = await shareLaunches(
-      { host: ctx.host, manifest: ctx.options.manifest, addSecrets: (v) => ctx.output.addSecrets(v) },
-      o.share,
-    );
-    for (const launch of launches) shares.push(new SharedServer(launch, log));
-  }
+  // The manifest's shared servers (read again on each reload), and `--share`'s for this run.
+  const { shareLaunches, manifestShares } = await import("../core/entries/share-launch.js");
+  const launchOptions = {
+    host: ctx.host,
+    manifest: ctx.options.manifest,
+    addSecrets: (v: readonly string[]) => ctx.output.addSecrets(v),
+  };
+  const adHoc = (await shareLaunches(launchOptions, o.share)).map((l) => ({
+    ...l,
+    mode: "machine" as const,
+  }));
   const { runOwner } = await import("../bridge-server/main.js");
 
   const stop = new AbortController();
@@ -208,7 +241,7 @@ async function serveHttp(
         host: where.host,
         port: where.port,
         allowedOrigins: o.allowOrigin,
-        shares,
+        gateway: { load: () => manifestShares(launchOptions), adHoc, warm: o.share },
         plugins: o.plugins,
         log,
         onPhase: (text) => {
@@ -217,8 +250,9 @@ async function serveHttp(
         onReady: (bridge) => {
           listening = true;
           out.info(`mcp-twin bridge on ${bridge.url} (state: ${files.dir}; pid ${process.pid})`);
+          const shares = bridge.gateway.hosts();
           for (const s of shares)
-            out.info(`sharing "${s.launch.name}" at ${bridgeUrl(where.host, bridge.port, s.path)}`);
+            out.info(`sharing "${s.name}" (${s.mode}) at ${bridgeUrl(where.host, bridge.port, s.path)}`);
           if (out.json)
             out.result({
               url: bridge.url,
@@ -226,7 +260,8 @@ async function serveHttp(
               pid: process.pid,
               stateDir: files.dir,
               shares: shares.map((s) => ({
-                name: s.launch.name,
+                name: s.name,
+                mode: s.mode,
                 url: bridgeUrl(where.host, bridge.port, s.path),
               })),
             });

@@ -6,7 +6,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
-import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, test } from "vitest";
 import {
   allowedOrigins,
@@ -23,7 +22,6 @@ import {
 import { NotePathError, notePath } from "../../src/bridge-server/notes-folder.js";
 import { evictionFor, type SessionUse } from "../../src/bridge-server/session-policy.js";
 import { SESSION_IDLE_MS, SessionTable } from "../../src/bridge-server/sessions.js";
-import { SHARE_PROTOCOL_VERSION } from "../../src/bridge-server/share.js";
 import { describeAnswer } from "../../src/core/bridge-control/bridge-probe.js";
 import { parseInstance } from "../../src/core/bridge-control/instance.js";
 import { listeningInodes } from "../../src/core/bridge-control/port-holder.js";
@@ -261,10 +259,14 @@ describe("settings", () => {
       environment: undefined,
       url: "http://127.0.0.1:7760/mcp",
       source: "m",
+      idleMinutes: 10,
     });
-    expect(resolveBridgeSettings({ enabled: true, port: 7761, host: "::1" }, "m")).toMatchObject({
+    expect(
+      resolveBridgeSettings({ enabled: true, port: 7761, host: "::1", idleMinutes: 0.5 }, "m"),
+    ).toMatchObject({
       enabled: true,
       url: "http://[::1]:7761/mcp",
+      idleMinutes: 0.5,
     });
   });
 });
@@ -308,10 +310,6 @@ describe("note names", () => {
   test("the refusal of a long name does not hold the folder's path", () => {
     expect(() => notePath("/secret/state/notes", "a".repeat(300))).toThrow(/^(?!.*secret)/);
   });
-});
-
-test("shared servers are asked for the SDK's latest protocol version", () => {
-  expect(SHARE_PROTOCOL_VERSION).toBe(LATEST_PROTOCOL_VERSION);
 });
 
 describe("the session table", () => {

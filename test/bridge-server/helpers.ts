@@ -7,9 +7,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  type VersionNegotiationMode,
+} from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 
 export const BIN = fileURLToPath(new URL("../../bin/mcp-twin.js", import.meta.url));
 
@@ -123,9 +126,17 @@ export async function startBridge(
   };
 }
 
-/** An SDK client over Streamable HTTP with the bearer token. */
-export async function httpClient(url: string, token: string, name = "test-client"): Promise<Client> {
-  const client = new Client({ name, version: "1.0.0" });
+/**
+ * An SDK client over Streamable HTTP with the bearer token; `era`: the SDK's version negotiation
+ * (default 2025-11-25 only, "auto" probes, `{ pin: "2026-07-28" }` speaks only 2026-07-28).
+ */
+export async function httpClient(
+  url: string,
+  token: string,
+  name = "test-client",
+  era: VersionNegotiationMode = "legacy",
+): Promise<Client> {
+  const client = new Client({ name, version: "1.0.0" }, { versionNegotiation: { mode: era } });
   await client.connect(
     new StreamableHTTPClientTransport(new URL(url), {
       requestInit: { headers: { Authorization: `Bearer ${token}` } },
@@ -140,6 +151,7 @@ export async function stdioClient(
   args: string[],
   env: Record<string, string>,
   name = "stdio-client",
+  era: VersionNegotiationMode = "legacy",
 ): Promise<{ client: Client; stderr: () => string }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -151,7 +163,7 @@ export async function stdioClient(
   transport.stderr?.on("data", (c: Buffer) => {
     err += c.toString();
   });
-  const client = new Client({ name, version: "1.0.0" });
+  const client = new Client({ name, version: "1.0.0" }, { versionNegotiation: { mode: era } });
   await client.connect(transport);
   cleanups.push(() => client.close());
   return { client, stderr: () => err };

@@ -5,7 +5,7 @@
  * new `initialize`), nothing is acknowledged and lost, nothing is found that was never stored, and
  * what was stored survives a restart (the stores' parsers rebuild it safely).
  */
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
 import { parseHandoff } from "../../src/bridge-server/tools/handoff-data.js";
 import { parseMemory } from "../../src/bridge-server/tools/memory-data.js";
@@ -120,9 +120,9 @@ describe("hostile names", () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect(error, name).toBeInstanceOf(McpError);
-      expect((error as McpError).code, name).toBe(ErrorCode.InvalidParams);
-      expect((error as McpError).message, name).toMatch(/Unknown tool/);
+      expect(error, name).toBeInstanceOf(ProtocolError);
+      expect((error as ProtocolError).code, name).toBe(ProtocolErrorCode.InvalidParams);
+      expect((error as ProtocolError).message, name).toMatch(/Unknown tool/);
     }
     await freshClientWorks(b);
   });

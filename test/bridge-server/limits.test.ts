@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
 import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
 import { MAX_SUBSCRIPTIONS, TOO_MANY_SUBSCRIPTIONS } from "../../src/bridge-server/resources.js";
@@ -109,7 +109,7 @@ describe.runIf(process.platform === "linux")("the real bridge (peak RSS from /pr
     ).toBeLessThan(32);
     expect(accepted).toBe(MAX_SUBSCRIPTIONS);
     expect([...refusals]).toEqual([
-      `${TOO_MANY_SUBSCRIPTIONS} MCP error ${TOO_MANY_SUBSCRIPTIONS}: Too many subscriptions: a session may hold ${MAX_SUBSCRIPTIONS}; unsubscribe from a note first`,
+      `${TOO_MANY_SUBSCRIPTIONS} Too many subscriptions: a session may hold ${MAX_SUBSCRIPTIONS}; unsubscribe from a note first`,
     ]);
 
     // Room again once one goes (answered before the next is sent: a batch runs concurrently);

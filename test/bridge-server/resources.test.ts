@@ -6,10 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import {
-  ResourceListChangedNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, expect, test } from "vitest";
 import { call, cleanup, httpClient, sleep, startBridge } from "./helpers.js";
 
@@ -34,9 +31,10 @@ test("capabilities: tools (no listChanged) and resources with subscribe; nothing
   });
 });
 
-test("notes are resources: list, templates, read; a note that does not exist is -32002", async () => {
+test("notes are resources: list, templates, read; a note that does not exist is -32002 (2025-11-25) or -32602 (2026-07-28)", async () => {
   const b = await startBridge();
   const client = await httpClient(b.url, b.token);
+  const modern = await httpClient(b.url, b.token, "modern-client", { pin: "2026-07-28" });
   await call(client, "notes_write", { path: "plans/auth plan", content: "# Auth\n- jose\n" });
   await call(client, "notes_write", { path: "todo", content: "- review\n" });
   const { resources } = await client.listResources();
@@ -56,12 +54,26 @@ test("notes are resources: list, templates, read; a note that does not exist is 
   expect(read.contents).toEqual([
     { uri: "mcp-twin://notes/plans/auth%20plan.md", mimeType: "text/markdown", text: "# Auth\n- jose\n" },
   ]);
+  // The SDK's client reads either code as "not found": the 2025-11-25 session's code is read off the wire.
+  const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId!;
   for (const uri of ["mcp-twin://notes/nope.md", "mcp-twin://notes/../token", "file:///etc/passwd"]) {
-    const error = await client.readResource({ uri }).then(
+    const wire = await fetch(b.url, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${b.token}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-session-id": sessionId,
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "resources/read", params: { uri } }),
+    }).then((r) => r.json() as Promise<{ error?: { code: number; data?: unknown } }>);
+    expect(wire.error?.code, uri).toBe(-32002);
+    expect(wire.error?.data, uri).toEqual({ uri });
+    const error = await modern.readResource({ uri }).then(
       () => undefined,
       (e: { code?: number }) => e,
     );
-    expect(error?.code, uri).toBe(-32002);
+    expect(error?.code, uri).toBe(-32602);
   }
 });
 
@@ -72,10 +84,10 @@ test("subscribe: another session's write, and an edit on disk, send resources/up
   await call(writer, "notes_write", { path: "plan", content: "v1\n" });
   const updated: string[] = [];
   let listChanged = 0;
-  reader.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => {
+  reader.setNotificationHandler("notifications/resources/updated", async (n) => {
     updated.push(n.params.uri);
   });
-  reader.setNotificationHandler(ResourceListChangedNotificationSchema, async () => {
+  reader.setNotificationHandler("notifications/resources/list_changed", async () => {
     listChanged++;
   });
   await reader.subscribeResource({ uri: "mcp-twin://notes/plan.md" });

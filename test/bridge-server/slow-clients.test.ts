@@ -8,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
 import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";

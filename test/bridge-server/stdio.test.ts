@@ -3,6 +3,7 @@
  * stdio clients (Claude Desktop through wsl.exe, Claude Code in WSL) share one state; Ctrl-C is 130.
  */
 import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { KEY, runInPty } from "../helpers/pty.js";
@@ -17,6 +18,16 @@ import {
   tempDir,
   waitForInstance,
 } from "./helpers.js";
+
+async function until<T>(what: string, get: () => T | undefined, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 afterEach(cleanup);
 
@@ -58,6 +69,79 @@ test("`mcp-twin serve` typed in a terminal says on stderr what it is and how to 
     pty.type(KEY.ctrlC);
     await pty.exit;
     await started;
+  }
+}, 60_000);
+
+test("a 2026-07-28 stdio client: discover answered at once while the bridge starts; calls share the state", async () => {
+  const root = tempDir();
+  const env = bridgeEnv(root);
+  // A plugin that takes two seconds to load keeps the bridge from listening that long.
+  mkdirSync(path.join(root, "bridge", "plugins"), { recursive: true });
+  writeFileSync(
+    path.join(root, "bridge", "plugins", "slow.mjs"),
+    "await new Promise((r) => setTimeout(r, 2000));\nexport const tools = [];\n",
+  );
+  const serve = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const lines: Array<{ at: number; message: { id?: number; result?: Record<string, unknown> } }> = [];
+  let buffered = "";
+  serve.stdout.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString();
+    for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
+      lines.push({ at: performance.now(), message: JSON.parse(buffered.slice(0, nl)) });
+      buffered = buffered.slice(nl + 1);
+    }
+  });
+  const exited = new Promise((resolve) => serve.once("exit", resolve));
+  try {
+    const meta = {
+      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+      "io.modelcontextprotocol/clientCapabilities": {},
+      "io.modelcontextprotocol/clientInfo": { name: "copilot-cli", version: "1" },
+    };
+    const send = (m: Record<string, unknown>) =>
+      serve.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", ...m })}\n`);
+    const answer = (id: number) =>
+      until(`answer ${id}`, () => lines.find((l) => l.message.id === id), 20_000);
+    // Wait until it reads stdin (it says so by answering), then time the discover alone.
+    send({ id: 0, method: "server/discover", params: { _meta: meta } });
+    await answer(0);
+    const sent = performance.now();
+    send({ id: 1, method: "server/discover", params: { _meta: meta } });
+    const discovered = await answer(1);
+    expect(discovered.at - sent).toBeLessThan(500);
+    expect(discovered.message.result).toMatchObject({
+      supportedVersions: ["2026-07-28"],
+      capabilities: { tools: {} },
+      _meta: { "io.modelcontextprotocol/serverInfo": { name: "mcp-twin-bridge" } },
+    });
+    // The bridge is still starting: a call waits for it, then goes through.
+    send({
+      id: 2,
+      method: "tools/call",
+      params: { name: "memory_set", arguments: { key: "era", value: 2026 }, _meta: meta },
+    });
+    expect((await answer(2)).message.result).toMatchObject({ structuredContent: { key: "era", version: 1 } });
+    const info = await waitForInstance(path.join(root, "bridge"));
+    killAtCleanup(info.pid);
+    // A 2025-11-25 stdio client sees what it wrote, and who wrote it.
+    const legacy = await stdioClient(["serve", "--port", "0"], env, "claude-desktop");
+    expect((await call(legacy.client, "memory_get", { key: "era" })).data).toMatchObject({
+      value: 2026,
+      updatedBy: "copilot-cli",
+    });
+    // And the SDK's own clients, pinned to 2026-07-28 and negotiating, connect the same way.
+    for (const era of [{ pin: "2026-07-28" }, "auto"] as const) {
+      const modern = await stdioClient(["serve", "--port", "0"], env, "modern", era);
+      expect(modern.client.getProtocolEra(), JSON.stringify(era)).toBe("modern");
+      expect((await call(modern.client, "memory_get", { key: "era" })).data.value).toBe(2026);
+    }
+  } finally {
+    serve.stdin.end();
+    // It ends with its client's stdin, having let go of everything.
+    expect(await exited).toBe(0);
   }
 }, 60_000);
 

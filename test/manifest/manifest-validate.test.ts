@@ -150,3 +150,43 @@ test("a URL password kept in the secrets file (user:${secret:NAME}@, as import m
   );
   expect(half!.message).toContain("holds a user name or password (user:password@) in plain text");
 });
+
+describe("shared servers", () => {
+  test("share takes machine, project or session; bridge.idleMinutes takes decimals", () => {
+    const manifest = parseManifestText(
+      '{ "servers": { "m": { "command": "x", "share": "machine" }, "p": { "package": "a@1.0.0", "share": "project" }, "s": { "command": "y", "share": "session" } },\n  "bridge": { "idleMinutes": 0.5 } }',
+      "m.jsonc",
+    );
+    expect(Object.values(manifest.servers).map((s) => s.share)).toEqual(["machine", "project", "session"]);
+    expect(manifest.bridge?.idleMinutes).toBe(0.5);
+  });
+
+  test("a url server cannot be shared; an unknown mode names the three", () => {
+    const errors = errorsOf(
+      '{\n  "servers": {\n    "docs": { "url": "https://example.com/mcp", "share": "machine" },\n    "x": { "command": "x", "share": "always" }\n  }\n}\n',
+    );
+    expect(errors.map((e) => e.line)).toEqual([3, 4]);
+    expect(errors[0]?.message).toMatch(
+      /share only applies to a server mcp-twin starts \(package or command\)/,
+    );
+    expect(errors[1]?.message).toMatch(/"machine".*"project".*"session"/);
+  });
+
+  test("a shared server with the bridge turned off is an error naming both fixes", () => {
+    const errors = errorsOf(
+      '{\n  "servers": { "x": { "command": "x", "share": "machine" } },\n  "bridge": { "enabled": false }\n}\n',
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.line).toBe(2);
+    expect(errors[0]?.message).toMatch(
+      /runs in the bridge, which "bridge": \{ "enabled": false \} turns off/,
+    );
+  });
+
+  test("bridge.idleMinutes must be above 0", () => {
+    for (const bad of ["0", "-1", '"10"'])
+      expect(errorsOf(`{ "servers": {}, "bridge": { "idleMinutes": ${bad} } }`)[0]?.message, bad).toMatch(
+        /idleMinutes/,
+      );
+  });
+});

@@ -158,6 +158,7 @@ const PROCESS_MODULES = new Set([
   "execa",
   "cross-spawn",
   "@modelcontextprotocol/sdk/client/stdio.js",
+  "@modelcontextprotocol/client/stdio",
 ]);
 
 /** One import of a file: the module, the names taken (undefined: the whole module), where. */

@@ -3,7 +3,7 @@
  * handler. The bridge's tools and the plugins' tools are built once per process; every session
  * serves the same list (src/bridge-server/session-server.ts).
  */
-import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/server";
 import { z } from "zod";
 
 /** What a handler knows about the call. */

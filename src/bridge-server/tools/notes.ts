@@ -2,7 +2,7 @@
  * The notes_* tools over the shared notes folder (notes-folder.ts holds the rules: no path
  * leaves the folder, names Windows can hold, atomic writes, one writer per note).
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { NotesFolder } from "../notes-folder.js";
 import { type BridgeTool, defineTool } from "./define.js";

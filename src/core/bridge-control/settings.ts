@@ -22,7 +22,12 @@ export interface BridgeSettings {
   url: string;
   /** The manifest they came from (or would: defaults when it does not exist). */
   source: string;
+  /** `bridge.idleMinutes`: a shared server with no call for this long stops (decimals allowed). */
+  idleMinutes: number;
 }
+
+/** `bridge.idleMinutes` when the manifest does not say. */
+const DEFAULT_IDLE_MINUTES = 10;
 
 /**
  * Every way of reaching the bridge (stdio `serve`, `serve --http` without flags, `bridge`, sync,
@@ -38,6 +43,7 @@ export function resolveBridgeSettings(spec: BridgeSpec | undefined, source: stri
     environment: spec?.environment,
     url: bridgeUrl(host, port),
     source,
+    idleMinutes: spec?.idleMinutes ?? DEFAULT_IDLE_MINUTES,
   };
 }
 

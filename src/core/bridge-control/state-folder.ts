@@ -55,6 +55,8 @@ export function bridgeFiles(dir: string) {
     handoff: path.join(dir, "handoff.json"),
     notes: path.join(dir, "notes"),
     plugins: path.join(dir, "plugins"),
+    /** What each shared server said at its last start (its lists, its protocol era). */
+    shareCache: path.join(dir, "shares-cache.json"),
     /** Written by the running HTTP instance: pid, port, url. */
     instance: path.join(dir, "serve.json"),
     /** Every address the bridge listened on (a relay from an older entry is told by it). */

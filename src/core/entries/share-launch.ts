@@ -1,14 +1,16 @@
 /**
- * `serve --share <name>`: how to launch a manifest server here, with its `${secret:}`/`${env:}`
- * references resolved (values stay in the child's environment, never in argv or logs).
+ * How the bridge launches a shared manifest server here (`share` in the manifest, or `serve
+ * --share`), with its `${secret:}`/`${env:}` references resolved (values stay in the child's env).
  */
 
+import { resolveBridgeSettings } from "../bridge-control/settings.js";
 import { loadContext, openManifest } from "../context/context.js";
 import { type Machine, openMachine } from "../environments/machine.js";
 import { UsageError } from "../errors.js";
 import { loadState } from "../ledger/state.js";
 import type { LoadedManifest } from "../manifest/load.js";
 import { splitSpec } from "../manifest/package-spec.js";
+import type { ShareMode } from "../manifest/schema.js";
 import { resolveString, serverIn } from "../manifest/spec.js";
 import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
 import { own } from "../own-keys.js";
@@ -20,10 +22,24 @@ import { launchIn } from "./target-entry.js";
 /** How the bridge starts one shared server (values resolved; they stay in `env`, never in argv). */
 export interface ShareLaunch {
   name: string;
+  /** How many processes of it run (the manifest's `share`; `serve --share` alone: machine). */
+  mode: ShareMode;
   command: string;
   args: string[];
   env: Record<string, string>;
   cwd?: string;
+  /**
+   * What changes its lists, with no secret in it: the package and installed version, the command
+   * and arguments as the manifest writes them (references unresolved), the env variable names.
+   */
+  identity: { package?: string; command: string; args: string[]; envNames: string[] };
+}
+
+/** The manifest's shared servers, each launch or why it cannot start here. */
+export interface ManifestShares {
+  launches: ShareLaunch[];
+  failed: Array<{ name: string; mode: ShareMode; error: string }>;
+  idleMinutes: number;
 }
 
 export interface ShareLaunchOptions {
@@ -50,62 +66,116 @@ export async function shareLaunches(
     { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none" },
     silentProgress,
   );
+  const launches: ShareLaunch[] = [];
+  for (const name of new Set(names)) launches.push(await launchOf(name, here, machine, options));
+  return launches;
+}
+
+/**
+ * Every server the user-level manifest shares (the bridge is one per machine: a project manifest
+ * shares nothing), each resolved for this environment — or, when it cannot start here (not
+ * installed, a secret missing), why, so the others still run.
+ */
+export async function manifestShares(options: ShareLaunchOptions): Promise<ManifestShares> {
+  const machine = await openMachine(options.host);
+  const opened = await openManifest(machine, { manifest: options.manifest, which: "user", required: false });
+  const idleMinutes = resolveBridgeSettings(opened.loaded.manifest.bridge, opened.loaded.file).idleMinutes;
+  const shared = Object.entries(opened.loaded.manifest.servers).filter(([, s]) => s.share && !s.disabled);
+  if (shared.length === 0) return { launches: [], failed: [], idleMinutes };
+  const here = await loadContext(
+    machine,
+    { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none" },
+    silentProgress,
+  );
+  const result: ManifestShares = { launches: [], failed: [], idleMinutes };
+  for (const [name, spec] of shared) {
+    try {
+      result.launches.push(await launchOf(name, here, machine, options));
+    } catch (error) {
+      result.failed.push({
+        name,
+        mode: spec.share ?? "machine",
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return result;
+}
+
+type Here = Awaited<ReturnType<typeof loadContext>>;
+
+/** One manifest server's launch in this environment; a UsageError says why it cannot start. */
+async function launchOf(
+  name: string,
+  here: Here,
+  machine: Machine,
+  options: ShareLaunchOptions,
+): Promise<ShareLaunch> {
+  const { host } = options;
   const { manifest, secrets } = here;
   const file = here.loaded.file;
-  const launches: ShareLaunch[] = [];
-  for (const name of new Set(names)) {
-    // A name from the command line: only a server the manifest holds, never an Object member.
-    const spec = own(manifest.servers, name);
-    if (!spec)
-      throw unknownName({
-        code: "unknown-server",
-        given: "--share",
-        name,
-        isNot: `not a server in ${machine.shown(file)}`,
-        knownAs: "Servers there",
-        known: Object.keys(manifest.servers),
-      });
-    const envId = machine.local.id;
-    // As sync writes it for this environment: every matching override, the most specific last.
-    const run = serverIn(spec, envId);
-    if (run.url !== undefined)
-      throw new UsageError(
-        "share-remote",
-        `"${name}" is already an HTTP server (url): clients reach it directly.`,
-      );
-    const missing: string[] = [];
-    const resolve = (text: string) => {
-      const r = resolveString(text, { secrets, env: host.env });
-      for (const m of r.missing) missing.push(`${m.kind} ${m.name}`);
-      options.addSecrets(r.secretValues);
-      return r.text;
-    };
-    const args = run.args.map(resolve);
-    const env = Object.fromEntries(Object.entries(run.env).map(([k, v]) => [k, resolve(v)]));
-    // Started as every user-level entry starts it in this environment (entries/target-entry.ts's one rule).
-    const local = here.allEnvs.find((e) => e.local);
-    const { readInstalledPackage } = await import("../packages/npm-prefix.js");
-    const pkg =
-      spec.package && local ? await readInstalledPackage(local, splitSpec(spec.package).name) : undefined;
-    const started = local
-      ? launchIn(spec, run, local, () => pkg, args, env)
-      : ({ ok: false, reason: `${envId} is not usable here` } as const);
-    if (!started.ok)
-      throw new UsageError("share-not-installed", `${started.reason}.`, {
-        // sync installs a package where a client runs it, or into an environment --env names.
-        ...(spec.package && !pkg
-          ? {
-              hint: `Run \`mcp-twin sync --env ${envId}\` first: naming the environment installs the manifest's packages there, whether a client runs there or not.`,
-            }
-          : {}),
-      });
-    if (missing.length > 0)
-      throw new UsageError("unresolved", `servers.${name} needs ${[...new Set(missing)].join(", ")}.`, {
-        hint: "Set it with `mcp-twin secret set NAME` (or in the environment).",
-      });
-    launches.push({ name, command: started.launch.command, args: started.launch.args, env });
-  }
-  return launches;
+  // A name from the command line: only a server the manifest holds, never an Object member.
+  const spec = own(manifest.servers, name);
+  if (!spec)
+    throw unknownName({
+      code: "unknown-server",
+      given: "--share",
+      name,
+      isNot: `not a server in ${machine.shown(file)}`,
+      knownAs: "Servers there",
+      known: Object.keys(manifest.servers),
+    });
+  const envId = machine.local.id;
+  // As sync writes it for this environment: every matching override, the most specific last.
+  const run = serverIn(spec, envId);
+  if (run.url !== undefined)
+    throw new UsageError(
+      "share-remote",
+      `"${name}" is already an HTTP server (url): clients reach it directly.`,
+    );
+  const missing: string[] = [];
+  const resolve = (text: string) => {
+    const r = resolveString(text, { secrets, env: host.env });
+    for (const m of r.missing) missing.push(`${m.kind} ${m.name}`);
+    options.addSecrets(r.secretValues);
+    return r.text;
+  };
+  const args = run.args.map(resolve);
+  const env = Object.fromEntries(Object.entries(run.env).map(([k, v]) => [k, resolve(v)]));
+  // Started as every user-level entry starts it in this environment (entries/target-entry.ts's one rule).
+  const local = here.allEnvs.find((e) => e.local);
+  const { readInstalledPackage } = await import("../packages/npm-prefix.js");
+  const pkg =
+    spec.package && local ? await readInstalledPackage(local, splitSpec(spec.package).name) : undefined;
+  const started = local
+    ? launchIn(spec, run, local, () => pkg, args, env)
+    : ({ ok: false, reason: `${envId} is not usable here` } as const);
+  if (!started.ok)
+    throw new UsageError("share-not-installed", `${started.reason}.`, {
+      // sync installs a package where a client runs it, or into an environment --env names.
+      ...(spec.package && !pkg
+        ? {
+            hint: `Run \`mcp-twin sync --env ${envId}\` first: naming the environment installs the manifest's packages there, whether a client runs there or not.`,
+          }
+        : {}),
+    });
+  if (missing.length > 0)
+    throw new UsageError("unresolved", `servers.${name} needs ${[...new Set(missing)].join(", ")}.`, {
+      hint: "Set it with `mcp-twin secret set NAME` (or in the environment).",
+    });
+  return {
+    name,
+    mode: spec.share ?? "machine",
+    command: started.launch.command,
+    args: started.launch.args,
+    env,
+    identity: {
+      ...(pkg ? { package: `${pkg.name}@${pkg.version}` } : {}),
+      command: spec.command ?? `${spec.package ?? ""}${spec.bin ? ` ${spec.bin}` : ""}`,
+      args: run.args,
+      envNames: Object.keys(run.env),
+    },
+  };
 }
 
 /**

@@ -101,6 +101,10 @@ const oauthSchema = z.strictObject({
   scope: z.string().min(1).optional().describe("The scopes to ask for (default: what the server names)."),
 });
 
+/** How many processes of a shared server run (servers.<name>.share). */
+export const SHARE_MODES = ["machine", "project", "session"] as const;
+export type ShareMode = (typeof SHARE_MODES)[number];
+
 export const serverSchema = z
   .strictObject({
     description: z.string().optional(),
@@ -139,6 +143,12 @@ export const serverSchema = z
     clients: z.array(clientId).min(1).optional().describe("Which clients get it (default: all)."),
     overrides: z.record(envSelector, overrideSchema).optional(),
     disabled: z.boolean().optional().describe("Keep it in the manifest but out of every client."),
+    share: z
+      .enum(SHARE_MODES)
+      .optional()
+      .describe(
+        'Run it once in the bridge for every client session: "machine" (one process for all), "project" (one per project folder), "session" (one per client session). Absent: each client starts its own.',
+      ),
   })
   .superRefine((server, ctx) => {
     const kinds = (["package", "command", "url"] as const).filter((k) => server[k] !== undefined);
@@ -182,6 +192,13 @@ export const serverSchema = z
       });
     if (server.bin && !server.package)
       ctx.addIssue({ code: "custom", path: ["bin"], message: "bin only applies to a package server" });
+    if (server.share && server.url)
+      ctx.addIssue({
+        code: "custom",
+        path: ["share"],
+        message:
+          "share only applies to a server mcp-twin starts (package or command): a url server already runs once",
+      });
   });
 
 export const bridgeSchema = z
@@ -199,6 +216,12 @@ export const bridgeSchema = z
     environment: envSelector
       .optional()
       .describe("Where the bridge runs (default: WSL when there is one, else here)."),
+    idleMinutes: z
+      .number()
+      .positive("a number of minutes above 0 (decimals allowed, e.g. 0.5)")
+      .max(10_080, "at most a week (10080)")
+      .optional()
+      .describe("A shared server with no call for this many minutes stops (default 10; decimals allowed)."),
   })
   .describe("The bundled bridge (mcp-twin serve), registered in every client when enabled.");
 
@@ -223,6 +246,16 @@ export const manifestSchema = z
       .describe(
         "The MCP Registry `search`, `add` and `init` ask (default: https://registry.modelcontextprotocol.io). Read from the home manifest only.",
       ),
+  })
+  .superRefine((manifest, ctx) => {
+    if (manifest.bridge?.enabled !== false) return;
+    for (const [name, server] of Object.entries(manifest.servers))
+      if (server.share)
+        ctx.addIssue({
+          code: "custom",
+          path: ["servers", name, "share"],
+          message: `a shared server runs in the bridge, which "bridge": { "enabled": false } turns off: remove that, or remove "share"`,
+        });
   })
   .describe("mcp-twin manifest: the MCP servers to set up in every environment and client.");
 

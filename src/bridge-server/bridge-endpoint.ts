@@ -1,0 +1,86 @@
+/**
+ * The bridge's own endpoint (`/mcp`) in both protocol eras: a server per 2025-11-25 session, the
+ * SDK's 2026-07-28 handler (a server per request) beside it, and note changes sent to both.
+ */
+import type { McpHttpHandler, Transport } from "@modelcontextprotocol/server";
+import { BRIDGE_PATH } from "../core/bridge-control/state-folder.js";
+import type { Endpoint } from "./http.js";
+import { ModernLane } from "./modern-lane.js";
+import type { BridgeContext, ToolSet } from "./session-server.js";
+
+export interface BridgeEndpoint extends Endpoint {
+  close(): Promise<void>;
+}
+
+/**
+ * `tools()` builds the tool set once (on the first session or request). The SDK (and zod) load
+ * with the first session or request, so an idle bridge stays small.
+ */
+export function bridgeEndpoint(
+  context: BridgeContext,
+  tools: () => Promise<ToolSet>,
+  log: (line: string) => void,
+): BridgeEndpoint {
+  let modern: Promise<McpHttpHandler> | undefined;
+  const lane = new ModernLane(async () => {
+    const { createBridgeServer } = await import("./session-server.js");
+    return createBridgeServer(context, await tools(), "modern").server;
+  }, log);
+  let stopNotes: (() => void) | undefined;
+  const handler = () =>
+    (modern ??= (async () => {
+      const [{ createMcpHandler }, { createBridgeServer }, { noteUri }] = await Promise.all([
+        import("@modelcontextprotocol/server"),
+        import("./session-server.js"),
+        import("./resources.js"),
+      ]);
+      const h = createMcpHandler(async () => createBridgeServer(context, await tools(), "modern").server, {
+        legacy: "reject",
+      });
+      // 2026-07-28 clients hear of note changes on their `subscriptions/listen` streams.
+      stopNotes = context.notes.onChange((change) => {
+        h.notify.resourceUpdated(noteUri(change.name));
+        if (change.kind !== "updated") h.notify.resourcesChanged();
+      });
+      return h;
+    })());
+  return {
+    path: BRIDGE_PATH,
+    lane: () => lane,
+    connect: async (transport) => {
+      const { createBridgeServer } = await import("./session-server.js");
+      const session = createBridgeServer(context, await tools(), "legacy");
+      keepLegacyNotFound(transport);
+      await session.server.connect(transport);
+      return { close: () => session.close() };
+    },
+    modern: async (request, parsedBody) => {
+      // A subscription to notes needs the folder watched (edits made by hand are changes too).
+      if (isListen(parsedBody)) context.notes.watch();
+      return (await handler()).fetch(request, { parsedBody });
+    },
+    close: async () => {
+      await lane.close();
+      stopNotes?.();
+      if (modern) await (await modern).close();
+    },
+  };
+}
+
+/**
+ * 2025-11-25 names a missing resource -32002; the SDK answers -32602 (2026-07-28's code) in every
+ * era, so a 2025-11-25 session gets its own era's code back (the SDK's not-found carries the URI).
+ */
+function keepLegacyNotFound(transport: Transport): void {
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    const error = (message as { error?: { code?: number; data?: { uri?: unknown } } }).error;
+    if (error?.code === -32602 && typeof error.data?.uri === "string") error.code = -32002;
+    return send(message, options);
+  };
+}
+
+const isListen = (body: unknown): boolean =>
+  typeof body === "object" &&
+  body !== null &&
+  (body as { method?: unknown }).method === "subscriptions/listen";

@@ -1,0 +1,114 @@
+/**
+ * The SDK `Transport` to a shared server's process: newline-delimited JSON-RPC over its stdin and
+ * stdout, started through the process runner, each line bounded, its stderr logged.
+ */
+import type { JSONRPCMessage, Transport, TransportSendOptions } from "@modelcontextprotocol/server";
+import type { ShareLaunch } from "../../core/entries/share-launch.js";
+import { MAX_MESSAGE_BYTES, peekId } from "../../core/relay/jsonrpc.js";
+import { LineSplitter } from "../../core/relay/line-splitter.js";
+import { type StartedProcess, startProcess } from "../../core/system/run.js";
+
+/** A line of the server's stderr is logged up to this size. */
+const MAX_LOG_LINE_BYTES = 64 * 1024;
+
+/**
+ * The child's stdio as an SDK transport. It has `pid` and `stderr`, which is how the SDK's client
+ * tells a local process (a silent one is an old server, not an outage) from a remote one.
+ */
+export class ChildTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  readonly stderr = null;
+  readonly #launch: ShareLaunch;
+  readonly #log: (line: string) => void;
+  #child: StartedProcess | undefined;
+  #closed = false;
+
+  constructor(launch: ShareLaunch, log: (line: string) => void) {
+    this.#launch = launch;
+    this.#log = log;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  async start(): Promise<void> {
+    const { command, args, env, cwd } = this.#launch;
+    const child = startProcess(command, args, { env: { ...process.env, ...env }, ...(cwd ? { cwd } : {}) });
+    this.#child = child;
+    const stdout = new LineSplitter(
+      MAX_MESSAGE_BYTES,
+      (line) => this.#line(line),
+      (start) => this.#oversize(start),
+    );
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    const stderr = new LineSplitter(
+      MAX_LOG_LINE_BYTES,
+      (line) => this.#log(line.trimEnd()),
+      (start) =>
+        this.#log(
+          `${start.slice(0, 200).trimEnd()}… (a line longer than ${MAX_LOG_LINE_BYTES / 1024} KiB, cut)`,
+        ),
+    );
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    void child.exited.then(({ code, signal }) => {
+      if (!this.#closed) this.#log(`the server exited (${signal ?? `code ${code}`})`);
+      this.#closed = true;
+      this.onclose?.();
+    });
+    await child.spawned;
+  }
+
+  async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+    if (this.#closed || !this.#child) throw new Error("the shared server is not running");
+    this.#child.stdin.write(`${JSON.stringify(message)}\n`);
+  }
+
+  /** Stdin closed first (a server's cue to exit), then its whole process tree. */
+  async close(): Promise<void> {
+    const child = this.#child;
+    if (!child || this.#closed) return;
+    this.#closed = true;
+    try {
+      child.stdin.end();
+    } catch {
+      // already closed
+    }
+    await Promise.race([child.exited, new Promise((r) => setTimeout(r, 500).unref())]);
+    child.killTree();
+    await Promise.race([child.exited, new Promise((r) => setTimeout(r, 1000).unref())]);
+  }
+
+  #line(line: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      this.#log(`stdout (not JSON-RPC, ignored): ${line.slice(0, 200)}`);
+      return;
+    }
+    if (typeof message !== "object" || message === null || Array.isArray(message)) return;
+    this.onmessage?.(message as JSONRPCMessage);
+  }
+
+  /**
+   * A line past the message limit: never held whole (a server that writes without end cannot grow
+   * the bridge), and the request it answers, when its id can be told, gets an error.
+   */
+  #oversize(start: string): void {
+    const limit = `${MAX_MESSAGE_BYTES / (1024 * 1024)} MiB`;
+    this.#log(`stdout: dropped a message larger than the ${limit} limit`);
+    const id = peekId(start);
+    if (id === null) return;
+    this.onmessage?.({
+      jsonrpc: "2.0",
+      id,
+      error: {
+        code: -32603,
+        message: `the shared server "${this.#launch.name}" answered with a message larger than the ${limit} limit`,
+      },
+    });
+  }
+}

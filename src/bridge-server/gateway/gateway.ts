@@ -1,0 +1,198 @@
+/**
+ * The gateway: every shared server the bridge runs, read from the manifest at start and again on
+ * `POST /control/reload`, their status for `GET /control/status`, and the idle sweep.
+ */
+
+import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
+import type { ManifestShares, ShareLaunch } from "../../core/entries/share-launch.js";
+import type { ShareMode } from "../../core/manifest/schema.js";
+import type { Endpoint } from "../http.js";
+import { ListCache } from "./list-cache.js";
+import type { PathSide } from "./session-keys.js";
+import { ShareHost, type ShareStatus } from "./share-host.js";
+
+export interface GatewayOptions {
+  /** The cache file (in the bridge's state folder). */
+  cacheFile: string;
+  side: PathSide;
+  /** The manifest's shared servers, read again on each reload. */
+  load(): Promise<ManifestShares>;
+  /** `serve --share` names not shared by the manifest: one process each, for this process's life. */
+  adHoc: ShareLaunch[];
+  log: (line: string) => void;
+}
+
+/** What `GET /control/status` answers. */
+export interface GatewayStatus {
+  idleMinutes: number;
+  shares: ShareStatus[];
+}
+
+/** What `POST /control/reload` answers: the new status and what changed. */
+export interface ReloadReport extends GatewayStatus {
+  added: string[];
+  removed: string[];
+  /** Those whose launch changed: their processes were stopped (the next call starts the new one). */
+  changed: string[];
+  error?: string;
+}
+
+export class Gateway {
+  readonly #o: GatewayOptions;
+  readonly #cache: ListCache;
+  readonly #hosts = new Map<string, ShareHost>();
+  /** Shared servers that cannot start here, and why (a request to them is told). */
+  readonly #failed = new Map<string, { mode: ShareMode; error: string }>();
+  #idleMinutes = 10;
+  #sweep: NodeJS.Timeout | undefined;
+  #sweeping = false;
+
+  private constructor(options: GatewayOptions, cache: ListCache) {
+    this.#o = options;
+    this.#cache = cache;
+  }
+
+  static async open(options: GatewayOptions): Promise<Gateway> {
+    const gateway = new Gateway(options, await ListCache.open(options.cacheFile));
+    await gateway.reload();
+    return gateway;
+  }
+
+  /** The endpoint at `/share/<name>`, if that server is shared (or named, and failing). */
+  endpointAt(pathname: string): Endpoint | undefined {
+    if (!pathname.startsWith(SHARE_PREFIX)) return undefined;
+    let name: string;
+    try {
+      name = decodeURIComponent(pathname.slice(SHARE_PREFIX.length));
+    } catch {
+      return undefined;
+    }
+    const host = this.#hosts.get(name);
+    if (host) return host.endpoint();
+    const failed = this.#failed.get(name);
+    return failed ? failingEndpoint(pathname, name, failed.error) : undefined;
+  }
+
+  paths(): string[] {
+    return [...this.#hosts.values()].map((h) => h.path);
+  }
+
+  hosts(): ShareHost[] {
+    return [...this.#hosts.values()];
+  }
+
+  /** Start these (machine-wide) shared servers now: `serve --share` shows a failure at once. */
+  async warm(names: readonly string[]): Promise<void> {
+    for (const name of names) await this.#hosts.get(name)?.warm();
+  }
+
+  async reload(): Promise<ReloadReport> {
+    let loaded: ManifestShares;
+    try {
+      loaded = await this.#o.load();
+    } catch (error) {
+      // A manifest that does not load leaves what runs as it is, and says why.
+      return {
+        ...this.status(),
+        added: [],
+        removed: [],
+        changed: [],
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
+    this.#idleMinutes = loaded.idleMinutes;
+    const launches = new Map(loaded.launches.map((l) => [l.name, l]));
+    for (const l of this.#o.adHoc)
+      if (!launches.has(l.name) && !loaded.failed.some((f) => f.name === l.name)) launches.set(l.name, l);
+    const added: string[] = [];
+    const removed: string[] = [];
+    const changed: string[] = [];
+    for (const [name, host] of this.#hosts)
+      if (!launches.has(name)) {
+        this.#hosts.delete(name);
+        removed.push(name);
+        await host.close();
+      }
+    for (const [name, launch] of launches) {
+      const host = this.#hosts.get(name);
+      if (!host) {
+        this.#hosts.set(
+          name,
+          new ShareHost(launch, {
+            cache: this.#cache,
+            side: this.#o.side,
+            idleMs: () => this.#idleMinutes * 60_000,
+            log: this.#o.log,
+          }),
+        );
+        added.push(name);
+      } else if (await host.reload(launch)) changed.push(name);
+    }
+    this.#failed.clear();
+    for (const f of loaded.failed) {
+      this.#failed.set(f.name, { mode: f.mode, error: f.error });
+      this.#o.log(`[share ${f.name}] cannot run here: ${f.error}`);
+    }
+    this.#schedule();
+    return { ...this.status(), added, removed, changed };
+  }
+
+  status(): GatewayStatus {
+    const shares = [...this.#hosts.values()].map((h) => h.status());
+    for (const [name, f] of this.#failed)
+      shares.push({
+        name,
+        path: `${SHARE_PREFIX}${encodeURIComponent(name)}`,
+        mode: f.mode,
+        state: "failed",
+        children: [],
+        cached: false,
+        restarts: 0,
+        lastError: f.error,
+      });
+    return { idleMinutes: this.#idleMinutes, shares };
+  }
+
+  /** The idle sweep runs a few times per idle period (at most every 15 s, at least every 50 ms). */
+  #schedule(): void {
+    if (this.#sweep) clearInterval(this.#sweep);
+    const every = Math.min(15_000, Math.max(50, (this.#idleMinutes * 60_000) / 4));
+    this.#sweep = setInterval(() => {
+      if (this.#sweeping) return;
+      this.#sweeping = true;
+      void Promise.all([...this.#hosts.values()].map((h) => h.sweep().catch(() => {}))).finally(() => {
+        this.#sweeping = false;
+      });
+    }, every);
+    this.#sweep.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.#sweep) clearInterval(this.#sweep);
+    await Promise.all([...this.#hosts.values()].map((h) => h.close()));
+    await this.#cache.flushed();
+  }
+}
+
+/** A shared server that cannot start here: every request is told why. */
+function failingEndpoint(path: string, name: string, error: string): Endpoint {
+  const why = `the shared server "${name}" cannot run here: ${error}`;
+  return {
+    path,
+    admit: () => why,
+    connect: async () => {
+      throw new Error(why);
+    },
+    modern: async (_request, body) => {
+      const id = (body as { id?: unknown } | undefined)?.id;
+      return Response.json(
+        {
+          jsonrpc: "2.0",
+          id: typeof id === "string" || typeof id === "number" ? id : null,
+          error: { code: -32603, message: why },
+        },
+        { status: 502 },
+      );
+    },
+  };
+}

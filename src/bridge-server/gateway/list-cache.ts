@@ -1,0 +1,131 @@
+/**
+ * What a shared server said about itself at its last start — its protocol era (dated), identity,
+ * capabilities and lists — kept in the bridge's state folder, so a stopped server costs nothing.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { ShareLaunch } from "../../core/entries/share-launch.js";
+import { writePrivateFile } from "../../core/system/files.js";
+
+/** The list methods answered from the cache while the server is stopped. */
+export const LIST_METHODS = [
+  "tools/list",
+  "prompts/list",
+  "resources/list",
+  "resources/templates/list",
+] as const;
+export type ListMethod = (typeof LIST_METHODS)[number];
+
+export interface CachedServer {
+  /** The launch key it was read under (launchKey): another key, another server. */
+  key: string;
+  /** The protocol era it is driven in, and when that was decided. */
+  era: "legacy" | "modern";
+  eraCheckedAt: string;
+  /** A 2026-07-28 server's `server/discover` answer (lets it start without asking again). */
+  discover?: Record<string, unknown>;
+  serverInfo: { name: string; version: string; [key: string]: unknown };
+  capabilities: Record<string, Record<string, unknown> | undefined>;
+  instructions?: string;
+  lists: Partial<Record<ListMethod, Record<string, unknown>>>;
+  updatedAt: string;
+}
+
+/**
+ * What changes a server's lists, hashed: its package and version, the command, the arguments as
+ * the manifest writes them (`${secret:…}` unresolved) and its environment's variable names —
+ * never a value.
+ */
+export function launchKey(launch: ShareLaunch): string {
+  const { identity } = launch;
+  const facts = { ...identity, envNames: [...identity.envNames].sort() };
+  return createHash("sha256").update(JSON.stringify(facts)).digest("base64url").slice(0, 22);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** An entry read back from disk, or undefined when it is not one (a file edited by hand). */
+function parseEntry(raw: unknown): CachedServer | undefined {
+  if (!isObject(raw)) return undefined;
+  const { key, era, eraCheckedAt, serverInfo, capabilities, lists, updatedAt } = raw;
+  if (typeof key !== "string" || (era !== "legacy" && era !== "modern")) return undefined;
+  if (typeof eraCheckedAt !== "string" || typeof updatedAt !== "string") return undefined;
+  if (!isObject(serverInfo) || typeof serverInfo.name !== "string" || !isObject(capabilities))
+    return undefined;
+  if (!isObject(lists)) return undefined;
+  return raw as unknown as CachedServer;
+}
+
+/**
+ * The cache file (`shares-cache.json`, mode 0600): one entry per shared server name, used only
+ * while its launch key is the same. Written after each change, one write at a time.
+ */
+export class ListCache {
+  readonly #file: string | undefined;
+  readonly #entries = new Map<string, CachedServer>();
+  #writing: Promise<void> = Promise.resolve();
+  #dirty = false;
+
+  private constructor(file: string | undefined) {
+    this.#file = file;
+  }
+
+  /** A cache held in memory only (a process that does not own the bridge's state folder). */
+  static memory(): ListCache {
+    return new ListCache(undefined);
+  }
+
+  static async open(file: string): Promise<ListCache> {
+    const cache = new ListCache(file);
+    try {
+      const data = JSON.parse(await readFile(file, "utf8")) as { servers?: unknown };
+      if (isObject(data.servers))
+        for (const [name, raw] of Object.entries(data.servers)) {
+          const entry = parseEntry(raw);
+          if (entry) cache.#entries.set(name, entry);
+        }
+    } catch {
+      // none yet, or unreadable: every server is read again at its first start
+    }
+    return cache;
+  }
+
+  /** The entry of `name`, when it was read under this launch key. */
+  get(name: string, key: string): CachedServer | undefined {
+    const entry = this.#entries.get(name);
+    return entry?.key === key ? entry : undefined;
+  }
+
+  put(name: string, entry: CachedServer): void {
+    this.#entries.set(name, entry);
+    this.#save();
+  }
+
+  /** One list of `name` changed (the server said so, and was asked again). */
+  putList(name: string, key: string, method: ListMethod, result: Record<string, unknown>): void {
+    const entry = this.get(name, key);
+    if (!entry) return;
+    entry.lists[method] = result;
+    entry.updatedAt = new Date().toISOString();
+    this.#save();
+  }
+
+  /** Resolves once what was put so far is on disk. */
+  flushed(): Promise<void> {
+    return this.#writing;
+  }
+
+  #save(): void {
+    const file = this.#file;
+    if (this.#dirty || file === undefined) return;
+    this.#dirty = true;
+    this.#writing = this.#writing.then(async () => {
+      this.#dirty = false;
+      const servers = Object.fromEntries(this.#entries);
+      await writePrivateFile(file, `${JSON.stringify({ version: 1, servers }, null, 1)}\n`, {
+        cache: true,
+      }).catch(() => {});
+    });
+  }
+}

@@ -1,0 +1,503 @@
+/**
+ * One shared server at `/share/<name>`: its processes (one per machine, project folder or session,
+ * by its mode), the sessions of either era attached to each, and what reaches them from it.
+ */
+import { readFileSync } from "node:fs";
+import type { IncomingHttpHeaders } from "node:http";
+import type { McpHttpHandler, Server } from "@modelcontextprotocol/server";
+import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
+import type { ShareLaunch } from "../../core/entries/share-launch.js";
+import type { ShareMode } from "../../core/manifest/schema.js";
+import type { Endpoint } from "../http.js";
+import { ModernLane } from "../modern-lane.js";
+import type { HttpSessionTransport } from "../session-transport.js";
+import type { ForwardTarget, SessionRef } from "./forward-server.js";
+import { type CachedServer, type ListCache, launchKey } from "./list-cache.js";
+import { ReverseShim } from "./reverse-shim.js";
+import { type ChildKey, childKeyOf, type PathSide } from "./session-keys.js";
+import { ANY, admits, type Json, type ListKind, rpcError, SharedChild } from "./shared-child.js";
+
+/** What `GET /control/status` (and `bridge_status`) shows of one shared server. */
+export interface ShareStatus {
+  name: string;
+  path: string;
+  mode: ShareMode;
+  /** running: a process runs; stopped: none (lists from the cache); failed: it cannot start here. */
+  state: "running" | "stopped" | "failed";
+  children: Array<{
+    key: string;
+    pid: number | null;
+    rssBytes: number | null;
+    sessions: number;
+    idleMs: number;
+    era: "2025-11-25" | "2026-07-28" | null;
+    startedAt: string | null;
+  }>;
+  /** Its lists are cached (a new session lists them without starting it). */
+  cached: boolean;
+  restarts: number;
+  lastError?: string;
+}
+
+export interface HostOptions {
+  cache: ListCache;
+  side: PathSide;
+  idleMs: () => number;
+  log: (line: string) => void;
+}
+
+/** Resident memory of a process from /proc (Linux and WSL; elsewhere unknown). */
+function rssOf(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb ? Number(kb) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+const ERA_NAMES = { legacy: "2025-11-25", modern: "2026-07-28" } as const;
+/** The calls that take the fast lane between two 2025-11-25 ends. */
+const FAST = new Set(["tools/call", "prompts/get", "resources/read", "completion/complete"]);
+const NEEDS: Record<string, string> = {
+  "elicitation/create": "elicitation",
+  "sampling/createMessage": "sampling",
+  "roots/list": "roots",
+};
+
+export class ShareHost {
+  readonly name: string;
+  readonly path: string;
+  #launch: ShareLaunch;
+  #key: string;
+  readonly #o: HostOptions;
+  readonly #log: (line: string) => void;
+  readonly #shim = new ReverseShim();
+  readonly #children = new Map<string, SharedChild>();
+  /** 2025-11-25 sessions attached to each process. */
+  readonly #sessions = new Map<string, Set<SessionRef>>();
+  /** The 2026-07-28 handler of each process (its own bus: its changes reach only its listeners). */
+  readonly #modern = new Map<string, Promise<McpHttpHandler>>();
+  /** The fast lane of each process for ordinary 2026-07-28 requests (one server per connection). */
+  readonly #lanes = new Map<string, ModernLane>();
+  #restartsBefore = 0;
+  #lastError: string | undefined;
+
+  constructor(launch: ShareLaunch, options: HostOptions) {
+    this.name = launch.name;
+    this.path = `${SHARE_PREFIX}${encodeURIComponent(launch.name)}`;
+    this.#launch = launch;
+    this.#key = launchKey(launch);
+    this.#o = options;
+    this.#log = (line) => options.log(`[share ${launch.name}] ${line}`);
+  }
+
+  get mode(): ShareMode {
+    return this.#launch.mode;
+  }
+
+  /**
+   * A new launch (after a manifest change): when what it runs changed (its launch key, mode,
+   * command line or a variable's value), its processes stop and the next call starts the new one.
+   */
+  async reload(launch: ShareLaunch): Promise<boolean> {
+    const key = launchKey(launch);
+    const same = (a: ShareLaunch) => JSON.stringify([a.mode, a.command, a.args, a.env]);
+    const changed = key !== this.#key || same(launch) !== same(this.#launch);
+    this.#launch = launch;
+    this.#key = key;
+    if (changed) await this.stopAll();
+    return changed;
+  }
+
+  /** Start the machine-wide process now (`serve --share`: the user asked for it to run). */
+  async warm(): Promise<void> {
+    if (this.mode !== "machine") return;
+    await this.#child("machine").start();
+  }
+
+  endpoint(): Endpoint {
+    return {
+      path: this.path,
+      admit: (headers) => {
+        const key = this.#keyFor(headers, "initialize");
+        return key.ok ? undefined : key.why;
+      },
+      connect: (transport, headers) => this.#connect(transport, headers),
+      lane: (headers) => {
+        const found = this.#keyFor(headers);
+        return found.ok ? this.#lane(found.key, found.cwd) : undefined;
+      },
+      modern: (request, parsedBody) => this.#serveModern(request, parsedBody),
+    };
+  }
+
+  #keyFor(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
+    return childKeyOf(this.mode, headers, this.#o.side, this.mode === "session" ? session : undefined);
+  }
+
+  #child(key: string, cwd?: string): SharedChild {
+    let child = this.#children.get(key);
+    if (!child) {
+      const launch = cwd ? { ...this.#launch, cwd } : this.#launch;
+      child = new SharedChild(launch, this.#key, this.#o.cache, {
+        log: this.#log,
+        listChanged: (kind) => this.#listChanged(key, kind),
+        resourceUpdated: (uri) => this.#resourceUpdated(key, uri),
+        message: (params) => this.#message(key, params),
+      });
+      this.#children.set(key, child);
+    }
+    return child;
+  }
+
+  #attached(key: string): Set<SessionRef> {
+    let set = this.#sessions.get(key);
+    if (!set) {
+      set = new Set();
+      this.#sessions.set(key, set);
+    }
+    return set;
+  }
+
+  /** What the last start learned, starting the process first when nothing is cached yet. */
+  async #cached(child: SharedChild): Promise<CachedServer> {
+    const cached = child.cached();
+    if (cached) return cached;
+    await child.start();
+    const learned = child.cached();
+    if (!learned) throw new Error(`the shared server "${this.name}" started but could not be read`);
+    return learned;
+  }
+
+  #target(key: string, child: SharedChild): ForwardTarget {
+    return {
+      name: this.name,
+      child,
+      shim: this.#shim,
+      subscribe: async (session, uri) => {
+        session.subscriptions.add(uri);
+        await child.subscriptions(this.#subscribed(key));
+      },
+      unsubscribe: async (session, uri) => {
+        session.subscriptions.delete(uri);
+        await child.subscriptions(this.#subscribed(key));
+      },
+    };
+  }
+
+  /** Every URI some 2025-11-25 session of this process is subscribed to. */
+  #subscribed(key: string): Set<string> {
+    const uris = new Set<string>();
+    for (const s of this.#sessions.get(key) ?? []) for (const uri of s.subscriptions) uris.add(uri);
+    return uris;
+  }
+
+  /** A 2025-11-25 session: its own server, on the process its mode names. */
+  async #connect(
+    transport: HttpSessionTransport,
+    headers: IncomingHttpHeaders,
+  ): Promise<{ close(): Promise<void> }> {
+    const found = this.#keyFor(headers, transport.sessionId);
+    if (!found.ok) throw new Error(found.why);
+    const child = this.#child(found.key, found.cwd);
+    const session: SessionRef = { era: "legacy", subscriptions: new Set() };
+    // The SDK's server loads with the first session: an idle bridge does not carry it.
+    const { forwardServer } = await import("./forward-server.js");
+    const server = forwardServer(this.#target(found.key, child), session, await this.#cached(child));
+    session.server = server;
+    const attached = this.#attached(found.key);
+    attached.add(session);
+    await server.connect(transport);
+    this.#fastLane(transport, server, session, child);
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      attached.delete(session);
+      if (session.subscriptions.size > 0)
+        await child.subscriptions(this.#subscribed(found.key)).catch(() => {});
+      // A session's own process ends with it.
+      if (this.mode === "session") await this.#drop(found.key);
+      await server.close().catch(() => {});
+    };
+    const prior = transport.onclose;
+    transport.onclose = () => {
+      prior?.();
+      void close();
+    };
+    return { close };
+  }
+
+  /**
+   * Calls between two 2025-11-25 ends go past the SDK on both sides while the server runs
+   * (SharedChild.rawCall): the same messages, without a schema to build them again on the way.
+   */
+  #fastLane(transport: HttpSessionTransport, server: Server, session: SessionRef, child: SharedChild): void {
+    const dispatch = transport.onmessage;
+    const raw = new Map<unknown, number>();
+    transport.onmessage = (message, extra) => {
+      const m = message as unknown as Json;
+      if (
+        typeof m.method === "string" &&
+        "id" in m &&
+        FAST.has(m.method) &&
+        child.running &&
+        child.cached()?.era === "legacy"
+      ) {
+        void this.#rawCall(transport, server, session, child, m, raw);
+        return;
+      }
+      const cancelled =
+        m.method === "notifications/cancelled"
+          ? raw.get((m.params as Json | undefined)?.requestId)
+          : undefined;
+      if (cancelled) child.rawCancel(m, cancelled);
+      else dispatch?.call(transport, message, extra);
+    };
+  }
+
+  async #rawCall(
+    transport: HttpSessionTransport,
+    server: Server,
+    session: SessionRef,
+    child: SharedChild,
+    m: Json,
+    raw: Map<unknown, number>,
+  ): Promise<void> {
+    const id = m.id as string | number;
+    const token = ((m.params as Json | undefined)?._meta as Json | undefined)?.progressToken;
+    const related = (method: string, params: Json) =>
+      transport.deliver({ jsonrpc: "2.0", method, params } as never, id);
+    const caller = {
+      session,
+      ask: (method: string, params: Json | undefined) => {
+        const need = NEEDS[method] ?? method;
+        if (!(server.getClientCapabilities() as Json | undefined)?.[need])
+          return Promise.reject(
+            rpcError(`${method}: this client did not declare "${need}" when it connected`),
+          );
+        return server.request({ method, params } as never, ANY, {
+          relatedRequestId: id,
+          timeout: 600_000,
+        }) as Promise<Json>;
+      },
+      notify: (method: string, params: Json) => {
+        if (method !== "notifications/message" || admits(session.logLevel, params.level))
+          related(method, params);
+      },
+    };
+    try {
+      const response = await child.rawCall(m, caller, {
+        progress: (p) => related("notifications/progress", { ...p, progressToken: token }),
+        sent: (rawId) => raw.set(id, rawId),
+      });
+      transport.deliver({ ...response, id } as never);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      transport.deliver({
+        jsonrpc: "2.0",
+        id,
+        error: {
+          code: typeof code === "number" ? code : -32603,
+          message: error instanceof Error ? error.message : String(error),
+        },
+      } as never);
+    } finally {
+      raw.delete(id);
+    }
+  }
+
+  /** A 2026-07-28 request: to the handler of the process its headers name. */
+  async #serveModern(request: Request, parsedBody: unknown): Promise<Response> {
+    const found = this.#keyFor(request.headers);
+    const method = (parsedBody as { method?: unknown } | undefined)?.method;
+    if (!found.ok) {
+      // A negotiating client that finds no discover falls back to 2025-11-25, which has sessions.
+      if (this.mode === "session" && method === "server/discover")
+        return rpcRefusal(404, -32601, `Method not found: ${found.why}`, parsedBody);
+      return rpcRefusal(400, this.mode === "session" ? -32022 : -32602, found.why, parsedBody);
+    }
+    let handler = this.#modern.get(found.key);
+    if (!handler) {
+      handler = this.#newHandler(found.key, found.cwd);
+      this.#modern.set(found.key, handler);
+    }
+    const h = await handler.catch((error: unknown) => {
+      this.#modern.delete(found.key);
+      throw error;
+    });
+    const listen =
+      method === "subscriptions/listen" ? this.#listening(found.key, parsedBody, request.signal) : undefined;
+    try {
+      return await h.fetch(request, { parsedBody });
+    } finally {
+      listen?.();
+    }
+  }
+
+  #lane(key: string, cwd: string | undefined): ModernLane {
+    let lane = this.#lanes.get(key);
+    if (!lane) {
+      const child = this.#child(key, cwd);
+      const target = this.#target(key, child);
+      lane = new ModernLane(async () => {
+        const { forwardServer } = await import("./forward-server.js");
+        return forwardServer(target, { era: "modern", subscriptions: new Set() }, await this.#cached(child));
+      }, this.#log);
+      this.#lanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  async #newHandler(key: string, cwd: string | undefined): Promise<McpHttpHandler> {
+    const [{ createMcpHandler }, { forwardServer }] = await Promise.all([
+      import("@modelcontextprotocol/server"),
+      import("./forward-server.js"),
+    ]);
+    const child = this.#child(key, cwd);
+    const target = this.#target(key, child);
+    return createMcpHandler(
+      async () =>
+        forwardServer(target, { era: "modern", subscriptions: new Set() }, await this.#cached(child)),
+      { legacy: "reject", onerror: (e) => this.#log(`2026-07-28: ${e.message}`) },
+    );
+  }
+
+  /**
+   * A 2026-07-28 `subscriptions/listen` naming resources: the process is subscribed to them while
+   * the stream stays open (the handler's bus then hands their updates to this stream only).
+   */
+  #listening(key: string, body: unknown, signal: AbortSignal): (() => void) | undefined {
+    const uris = (body as { params?: { notifications?: { resourceSubscriptions?: unknown } } }).params
+      ?.notifications?.resourceSubscriptions;
+    if (!Array.isArray(uris) || uris.length === 0) return undefined;
+    const ref: SessionRef = {
+      era: "modern",
+      subscriptions: new Set(uris.filter((u) => typeof u === "string")),
+    };
+    const set = this.#attached(key);
+    set.add(ref);
+    const child = this.#child(key);
+    void child.subscriptions(this.#subscribed(key)).catch(() => {});
+    signal.addEventListener(
+      "abort",
+      () => {
+        set.delete(ref);
+        void child.subscriptions(this.#subscribed(key)).catch(() => {});
+      },
+      { once: true },
+    );
+    return undefined;
+  }
+
+  #listChanged(key: string, kind: ListKind): void {
+    for (const s of this.#sessions.get(key) ?? []) {
+      const server: Server | undefined = s.server;
+      if (!server) continue;
+      const send =
+        kind === "tools"
+          ? server.sendToolListChanged()
+          : kind === "prompts"
+            ? server.sendPromptListChanged()
+            : server.sendResourceListChanged();
+      void send.catch(() => {});
+    }
+    void this.#modern.get(key)?.then((h) => h.notify[`${kind}Changed`]());
+  }
+
+  #resourceUpdated(key: string, uri: string): void {
+    for (const s of this.#sessions.get(key) ?? [])
+      if (s.server && s.subscriptions.has(uri)) void s.server.sendResourceUpdated({ uri }).catch(() => {});
+    void this.#modern.get(key)?.then((h) => h.notify.resourceUpdated(uri));
+  }
+
+  /** A log message not tied to one call: to each 2025-11-25 session whose level takes it. */
+  #message(key: string, params: Json): void {
+    for (const s of this.#sessions.get(key) ?? [])
+      if (s.server && admits(s.logLevel, params.level))
+        void s.server.sendLoggingMessage(params as never).catch(() => {});
+  }
+
+  /** Stop processes idle for longer than `bridge.idleMinutes` (a session's, also when it ended). */
+  async sweep(now = Date.now()): Promise<void> {
+    const idleMs = this.#o.idleMs();
+    for (const [key, child] of this.#children) {
+      const info = child.info();
+      if (info.state === "running" && info.inFlight === 0 && info.idleMs >= idleMs) {
+        this.#log(`stopping after ${Math.round(info.idleMs / 1000)} s without a call`);
+        if (this.mode === "machine" || (this.#sessions.get(key)?.size ?? 0) > 0) await child.stop();
+        else await this.#drop(key);
+      }
+    }
+    void now;
+  }
+
+  async #drop(key: string): Promise<void> {
+    const child = this.#children.get(key);
+    this.#children.delete(key);
+    if (child) this.#restartsBefore += child.info().restarts;
+    const handler = this.#modern.get(key);
+    this.#modern.delete(key);
+    const lane = this.#lanes.get(key);
+    this.#lanes.delete(key);
+    await lane?.close();
+    this.#sessions.delete(key);
+    await Promise.all([child?.stop(), handler?.then((h) => h.close()).catch(() => {})]);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#children.keys()].map((key) => this.#drop(key)));
+  }
+
+  async close(): Promise<void> {
+    this.#shim.close();
+    await this.stopAll();
+  }
+
+  status(): ShareStatus {
+    const children = [...this.#children].map(([key, child]) => {
+      const info = child.info();
+      const era = child.cached()?.era;
+      return {
+        key,
+        pid: info.pid ?? null,
+        rssBytes: rssOf(info.pid),
+        sessions: this.#sessions.get(key)?.size ?? 0,
+        idleMs: info.idleMs,
+        era: info.state === "running" && era ? ERA_NAMES[era] : null,
+        startedAt: info.startedAt ?? null,
+      };
+    });
+    const infos = [...this.#children.values()].map((c) => c.info());
+    const lastError = this.#lastError ?? infos.find((i) => i.lastError)?.lastError;
+    return {
+      name: this.name,
+      path: this.path,
+      mode: this.mode,
+      state: infos.some((i) => i.state === "running")
+        ? "running"
+        : infos.some((i) => i.failed)
+          ? "failed"
+          : "stopped",
+      children,
+      cached: this.#o.cache.get(this.name, this.#key) !== undefined,
+      restarts: this.#restartsBefore + infos.reduce((n, i) => n + i.restarts, 0),
+      ...(lastError ? { lastError } : {}),
+    };
+  }
+}
+
+/** A JSON-RPC error answer for a request the gateway cannot route. */
+function rpcRefusal(status: number, code: number, message: string, body: unknown): Response {
+  const id = (body as { id?: unknown } | undefined)?.id;
+  return Response.json(
+    {
+      jsonrpc: "2.0",
+      id: typeof id === "string" || typeof id === "number" ? id : null,
+      error: { code, message },
+    },
+    { status },
+  );
+}

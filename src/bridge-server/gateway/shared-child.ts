@@ -1,0 +1,525 @@
+/**
+ * One process of a shared server: started on first need in the protocol era it speaks (asked once,
+ * remembered), its calls forwarded raw, its own messages handed on, restarted after a death with
+ * backoff, stopped when idle.
+ */
+import { randomUUID } from "node:crypto";
+import type { Client, McpSubscription, PriorDiscovery, Transport } from "@modelcontextprotocol/client";
+import type { ShareLaunch } from "../../core/entries/share-launch.js";
+import { VERSION } from "../../version.js";
+import { ChildTransport } from "./child-transport.js";
+import { type CachedServer, LIST_METHODS, type ListCache, type ListMethod } from "./list-cache.js";
+
+/** A result or notification params: passed through as JSON, never rebuilt from a schema. */
+export type Json = Record<string, unknown>;
+
+/** A standard schema that takes anything: results pass through as the server sent them. */
+export const ANY = {
+  "~standard": { version: 1, vendor: "mcp-twin", validate: (value: unknown) => ({ value }) },
+} as const;
+
+const READY_TIMEOUT_MS = 30_000;
+/** The fast path's request ids start here (the SDK client's count up from 0). */
+const RAW_IDS = 2 ** 40;
+/** Calls take as long as they take (the client cancels); the SDK's default would cut them at 60 s. */
+const CALL_TIMEOUT_MS = 2 ** 31 - 1;
+const FIRST_BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 10_000;
+/** Up this long, a server's next death starts the backoff over. */
+const HEALTHY_MS = 30_000;
+
+const KINDS = { "tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources" } as const;
+export type ListKind = "tools" | "prompts" | "resources";
+
+/** Who a forwarded call belongs to: a session, and how to ask its client something. */
+export interface Caller {
+  session: object;
+  ask?: (method: string, params: Json | undefined) => Promise<Json>;
+  /** A notification related to this call (a log message of a 2026-07-28 session). */
+  notify?: (method: string, params: Json) => void;
+}
+
+/** What the shared server does that concerns its sessions (share-host.ts routes it). */
+export interface ChildEvents {
+  log(line: string): void;
+  listChanged(kind: ListKind): void;
+  resourceUpdated(uri: string): void;
+  /** A log message no single call can be told to have caused. */
+  message(params: Json): void;
+}
+
+export interface ChildInfo {
+  pid: number | undefined;
+  state: "stopped" | "starting" | "running";
+  startedAt?: string;
+  idleMs: number;
+  inFlight: number;
+  restarts: number;
+  /** Its last start failed (and nothing runs since). */
+  failed: boolean;
+  lastError?: string;
+}
+
+const LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+/** Whether a log message at `level` passes a session's threshold (none set: every level). */
+export const admits = (threshold: string | undefined, level: unknown) =>
+  threshold === undefined || LEVELS.indexOf(String(level)) >= LEVELS.indexOf(threshold);
+
+/** A JSON-RPC error the SDK's server answers with as is (-32603: the call could not be served). */
+export const rpcError = (message: string, code = -32603) => Object.assign(new Error(message), { code });
+
+/** A modern-only server refuses initialize with "unsupported protocol version". */
+const refusesLegacy = (error: unknown) =>
+  (error as { code?: unknown })?.code === -32022 || /unsupported protocol version/i.test(String(error));
+
+export class SharedChild {
+  readonly launch: ShareLaunch;
+  readonly #cache: ListCache;
+  readonly #launchKey: string;
+  readonly #events: ChildEvents;
+  readonly #transportOf: (() => Transport) | undefined;
+  readonly #before: Promise<unknown> | undefined;
+  #client: Client | undefined;
+  #transport: Transport | undefined;
+  #starting: Promise<Client> | undefined;
+  #startedAt = 0;
+  #lastActivity = Date.now();
+  #diedAt = 0;
+  #backoff = FIRST_BACKOFF_MS;
+  #restarts = 0;
+  #stopping = false;
+  #lastError: string | undefined;
+  #failed = false;
+  readonly #inFlight = new Map<string, Caller>();
+  readonly #progress = new Map<string, (params: Json) => void>();
+  /** Fast-path calls in flight (rawCall): their answer, and what fails them. */
+  readonly #raw = new Map<number, (response: Json) => void>();
+  readonly #rawFailed = new Map<number, (error: Error) => void>();
+  #nextRaw = RAW_IDS;
+  /** Resources some session wants updates of, and those the running process was asked for. */
+  #wanted = new Set<string>();
+  #listsPending: (() => void) | undefined;
+  #subscribed = new Set<string>();
+  #listen: McpSubscription | undefined;
+
+  /**
+   * `open`: the transport to it when it is no process of ours (default: start `launch`); `before`:
+   * what a start waits for first (the bridge, for `serve` on stdio).
+   */
+  constructor(
+    launch: ShareLaunch,
+    launchKey: string,
+    cache: ListCache,
+    events: ChildEvents,
+    upstream: { open?: () => Transport; before?: Promise<unknown> } = {},
+  ) {
+    this.launch = launch;
+    this.#launchKey = launchKey;
+    this.#cache = cache;
+    this.#events = events;
+    this.#transportOf = upstream.open;
+    this.#before = upstream.before;
+    // Awaited by the first start; until then a failure must not count as unhandled.
+    upstream.before?.catch(() => {});
+  }
+
+  /** What the last start learned (era, identity, capabilities, lists), when it holds for this launch. */
+  cached(): CachedServer | undefined {
+    return this.#cache.get(this.launch.name, this.#launchKey);
+  }
+
+  get running(): boolean {
+    return this.#client !== undefined;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  info(): ChildInfo {
+    return {
+      pid: this.#client && this.#transport instanceof ChildTransport ? this.#transport.pid : undefined,
+      state: this.#client ? "running" : this.#starting ? "starting" : "stopped",
+      ...(this.#client ? { startedAt: new Date(this.#startedAt).toISOString() } : {}),
+      idleMs: this.#inFlight.size > 0 ? 0 : Date.now() - this.#lastActivity,
+      inFlight: this.#inFlight.size,
+      restarts: this.#restarts,
+      failed: this.#failed && !this.#client,
+      ...(this.#lastError ? { lastError: this.#lastError } : {}),
+    };
+  }
+
+  /** The running server's client, starting it (once, for every waiter) when it is not. */
+  start(): Promise<Client> {
+    if (this.#client) return Promise.resolve(this.#client);
+    this.#stopping = false;
+    this.#starting ??= this.#start().finally(() => {
+      this.#starting = undefined;
+    });
+    return this.#starting;
+  }
+
+  /**
+   * Forward one request raw (an `input_required` result included) and return its raw result. A
+   * progress callback gets the server's progress for it; `caller` says whose call it is.
+   */
+  async forward(
+    method: string,
+    params: Json | undefined,
+    options: { signal?: AbortSignal; onprogress?: (params: Json) => void; caller: Caller },
+  ): Promise<Json> {
+    const id = randomUUID();
+    this.#inFlight.set(id, options.caller);
+    this.#lastActivity = Date.now();
+    let sent = params;
+    if (options.onprogress) {
+      const token = `gw-${id}`;
+      this.#progress.set(token, options.onprogress);
+      sent = { ...params, _meta: { ...(params?._meta as Json | undefined), progressToken: token } };
+    }
+    try {
+      let client: Client;
+      try {
+        client = await this.start();
+      } catch (error) {
+        throw rpcError(error instanceof Error ? error.message : String(error));
+      }
+      try {
+        return (await client.request({ method, params: sent }, ANY, {
+          ...(options.signal ? { signal: options.signal } : {}),
+          allowInputRequired: true,
+          timeout: CALL_TIMEOUT_MS,
+        })) as Json;
+      } catch (error) {
+        // The server died with the call in flight: said so, at once.
+        if (
+          this.#client !== client &&
+          !this.#stopping &&
+          !Number.isSafeInteger((error as { code?: unknown })?.code)
+        )
+          throw rpcError(
+            `the shared server "${this.launch.name}" exited during the call; it starts again on the next one`,
+          );
+        throw error;
+      }
+    } finally {
+      this.#inFlight.delete(id);
+      this.#progress.delete(`gw-${id}`);
+      this.#lastActivity = Date.now();
+      if (this.#inFlight.size === 0) this.#readListsNow();
+    }
+  }
+
+  /**
+   * The resources some session is subscribed to (all of them, each time): a 2025-11-25 process is
+   * subscribed and unsubscribed to match, a 2026-07-28 one listens for them. Applied again after
+   * a restart.
+   */
+  async subscriptions(uris: ReadonlySet<string>): Promise<void> {
+    this.#wanted = new Set(uris);
+    const client = this.#client ?? (uris.size > 0 ? await this.start() : undefined);
+    if (client) await this.#applySubscriptions(client);
+  }
+
+  async #applySubscriptions(client: Client): Promise<void> {
+    if (client.getProtocolEra() === "modern") return this.#relisten(client);
+    const wanted = [...this.#wanted];
+    const gone = [...this.#subscribed].filter((u) => !this.#wanted.has(u));
+    this.#subscribed = new Set(this.#wanted);
+    await Promise.all([
+      ...wanted.map((uri) =>
+        client.request({ method: "resources/subscribe", params: { uri } }, ANY).catch(() => {}),
+      ),
+      ...gone.map((uri) =>
+        client.request({ method: "resources/unsubscribe", params: { uri } }, ANY).catch(() => {}),
+      ),
+    ]);
+  }
+
+  /** A 2026-07-28 process sends nothing unasked: one listen for its list changes and the resources wanted. */
+  async #relisten(client: Client): Promise<void> {
+    const caps = client.getServerCapabilities() ?? {};
+    const filter = {
+      ...(caps.tools?.listChanged ? { toolsListChanged: true as const } : {}),
+      ...(caps.prompts?.listChanged ? { promptsListChanged: true as const } : {}),
+      ...(caps.resources?.listChanged ? { resourcesListChanged: true as const } : {}),
+      ...(caps.resources?.subscribe && this.#wanted.size > 0
+        ? { resourceSubscriptions: [...this.#wanted] }
+        : {}),
+    };
+    const before = this.#listen;
+    this.#listen =
+      Object.keys(filter).length > 0 ? await client.listen(filter).catch(() => undefined) : undefined;
+    await before?.close().catch(() => {});
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    const starting = this.#starting;
+    if (starting) await starting.catch(() => {});
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.close().catch(() => {});
+  }
+
+  async #start(): Promise<Client> {
+    await this.#before;
+    const wait = this.#diedAt + this.#backoff - Date.now();
+    if (this.#diedAt && wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const cached = this.cached();
+    let client: Client;
+    try {
+      client = await this.#connect(cached);
+    } catch (error) {
+      this.#lastError = error instanceof Error ? error.message : String(error);
+      this.#failed = true;
+      this.#diedAt = Date.now();
+      this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
+      throw new Error(`the shared server "${this.launch.name}" did not start: ${this.#lastError}`);
+    }
+    this.#client = client;
+    this.#failed = false;
+    this.#startedAt = Date.now();
+    this.#lastActivity = Date.now();
+    client.onclose = () => this.#died(client);
+    await this.#learn(client, cached);
+    return client;
+  }
+
+  /**
+   * Connect in the era the cache remembers; with none (or when the remembered one fails), ask in
+   * 2025-11-25 first — a server that speaks both is driven in it, since servers written for it ask
+   * their clients things in ways 2026-07-28 no longer carries — and in 2026-07-28 when it refuses.
+   */
+  async #connect(cached: CachedServer | undefined): Promise<Client> {
+    if (cached?.era === "modern" && cached.discover)
+      return this.#open({ prior: { kind: "modern", discover: cached.discover } as PriorDiscovery }).catch(
+        () => this.#probe(),
+      );
+    if (cached?.era === "legacy") return this.#open({ prior: { kind: "legacy" } }).catch(() => this.#probe());
+    return this.#probe();
+  }
+
+  async #probe(): Promise<Client> {
+    try {
+      return await this.#open({ prior: { kind: "legacy" } });
+    } catch (error) {
+      if (!refusesLegacy(error)) throw error;
+      return this.#open({ pin: "2026-07-28" });
+    }
+  }
+
+  async #open(how: { prior: PriorDiscovery } | { pin: string }): Promise<Client> {
+    const { Client } = await import("@modelcontextprotocol/client");
+    const client = new Client(
+      { name: "mcp-twin-gateway", version: VERSION },
+      {
+        capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } },
+        inputRequired: { autoFulfill: false },
+        ...("pin" in how ? { versionNegotiation: { mode: { pin: how.pin } } } : {}),
+      },
+    );
+    for (const method of ["elicitation/create", "sampling/createMessage", "roots/list"] as const)
+      client.setRequestHandler(method, (request) => this.#ask(method, request.params as Json) as never);
+    for (const [method, kind] of [
+      ["notifications/tools/list_changed", "tools"],
+      ["notifications/prompts/list_changed", "prompts"],
+      ["notifications/resources/list_changed", "resources"],
+    ] as const)
+      client.setNotificationHandler(method, () => void this.#listChanged(client, kind));
+    client.setNotificationHandler("notifications/resources/updated", (n) =>
+      this.#events.resourceUpdated(n.params.uri),
+    );
+    client.setNotificationHandler("notifications/message", (n) => this.#message(n.params as Json));
+    const transport = this.#transportOf?.() ?? new ChildTransport(this.launch, this.#events.log);
+    this.#transport = transport;
+    await client.connect(transport, {
+      timeout: READY_TIMEOUT_MS,
+      ...("prior" in how ? { prior: how.prior } : {}),
+    });
+    this.#routeProgress(transport);
+    return client;
+  }
+
+  /**
+   * Progress for the gateway's own tokens goes to its call straight off the transport: the SDK's
+   * client dispatches notifications a microtask after responses, so the last progress of a call
+   * read in the same chunk as its answer would otherwise be lost.
+   */
+  #routeProgress(transport: Transport): void {
+    const deliver = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      const m = message as { method?: unknown; params?: { progressToken?: unknown } };
+      const route =
+        m.method === "notifications/progress" && typeof m.params?.progressToken === "string"
+          ? this.#progress.get(m.params.progressToken)
+          : undefined;
+      if (route) return route(m.params as Json);
+      const rawId = (m as { id?: unknown }).id;
+      const raw = typeof rawId === "number" && rawId >= RAW_IDS ? this.#raw.get(rawId) : undefined;
+      if (raw && !("method" in m)) {
+        this.#raw.delete(rawId as number);
+        return raw(m as Json);
+      }
+      deliver?.call(transport, message, extra);
+    };
+  }
+
+  /**
+   * The fast path of a call between two 2025-11-25 ends (the server running): the client's request
+   * is written to the server as it came, under an id of the gateway's own, and the server's answer
+   * is handed back as it came — no schema between them. A death answers it like any call.
+   */
+  async rawCall(
+    message: Json,
+    caller: Caller,
+    options: { progress?: (params: Json) => void; sent?: (id: number) => void } = {},
+  ): Promise<Json> {
+    const { progress } = options;
+    const transport = this.#transport;
+    if (!this.#client || !transport) throw rpcError(`the shared server "${this.launch.name}" is not running`);
+    // A number (servers that write their answers by hand expect one), far above the SDK client's.
+    const id = this.#nextRaw++;
+    const key = `raw-${id}`;
+    this.#inFlight.set(key, caller);
+    this.#lastActivity = Date.now();
+    let params = message.params as Json | undefined;
+    const token = (params?._meta as Json | undefined)?.progressToken;
+    if (token !== undefined && progress) {
+      this.#progress.set(key, progress);
+      params = { ...params, _meta: { ...(params?._meta as Json), progressToken: key } };
+    }
+    try {
+      return await new Promise<Json>((resolve, reject) => {
+        this.#raw.set(id, resolve);
+        this.#rawFailed.set(id, reject);
+        transport.send({ ...message, id, ...(params ? { params } : {}) } as never).catch(reject);
+        options.sent?.(id);
+      });
+    } finally {
+      this.#raw.delete(id);
+      this.#rawFailed.delete(id);
+      this.#inFlight.delete(key);
+      this.#progress.delete(key);
+      this.#lastActivity = Date.now();
+      if (this.#inFlight.size === 0) this.#readListsNow();
+    }
+  }
+
+  /** A fast-path call the client cancelled: the server is told, under the gateway's id. */
+  rawCancel(message: Json, id: number): void {
+    void this.#transport
+      ?.send({
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { ...(message.params as Json), requestId: id },
+      } as never)
+      .catch(() => {});
+  }
+
+  /**
+   * What a start learned goes to the cache: the era (dated), identity and capabilities at once,
+   * the lists as they come (the call that started it does not wait for them).
+   */
+  async #learn(client: Client, cached: CachedServer | undefined): Promise<void> {
+    const era = client.getProtocolEra() === "modern" ? "modern" : "legacy";
+    const capabilities = (client.getServerCapabilities() ?? {}) as CachedServer["capabilities"];
+    const discover = client.getDiscoverResult?.() as Json | undefined;
+    this.#cache.put(this.launch.name, {
+      key: this.#launchKey,
+      era,
+      eraCheckedAt: cached?.era === era ? cached.eraCheckedAt : new Date().toISOString(),
+      ...(era === "modern" && discover ? { discover } : {}),
+      serverInfo: (client.getServerVersion() as CachedServer["serverInfo"]) ?? {
+        name: this.launch.name,
+        version: "0",
+      },
+      capabilities,
+      ...(client.getInstructions() ? { instructions: client.getInstructions() } : {}),
+      lists: { ...cached?.lists },
+      updatedAt: new Date().toISOString(),
+    });
+    this.#subscribed = new Set();
+    this.#listen = undefined;
+    if (era === "modern" || this.#wanted.size > 0) await this.#applySubscriptions(client);
+    // Read once the call that started it is answered (the server serves one thing at a time).
+    this.#listsPending = () => void this.#readLists(client, capabilities);
+    setTimeout(() => this.#readListsNow(), 2000).unref();
+  }
+
+  /** The lists of a start, read now if they still wait (no call in flight, or after 2 s). */
+  #readListsNow(): void {
+    const read = this.#listsPending;
+    this.#listsPending = undefined;
+    read?.();
+  }
+
+  async #readLists(client: Client, capabilities: CachedServer["capabilities"]): Promise<void> {
+    for (const method of LIST_METHODS) {
+      if (!capabilities[method === "resources/templates/list" ? "resources" : KINDS[method]]) continue;
+      const list = await client
+        .request({ method, params: {} }, ANY, { timeout: READY_TIMEOUT_MS })
+        .catch(() => undefined);
+      if (list) this.#cache.putList(this.launch.name, this.#launchKey, method, list as Json);
+    }
+  }
+
+  /** A list changed: read it again for the cache, then tell every session. */
+  async #listChanged(client: Client, kind: ListKind): Promise<void> {
+    const methods: ListMethod[] =
+      kind === "resources" ? ["resources/list", "resources/templates/list"] : [`${kind}/list`];
+    for (const method of methods) {
+      const list = await client
+        .request({ method, params: {} }, ANY, { timeout: READY_TIMEOUT_MS })
+        .catch(() => undefined);
+      if (list) this.#cache.putList(this.launch.name, this.#launchKey, method, list as Json);
+    }
+    this.#events.listChanged(kind);
+  }
+
+  /**
+   * The server asks a client something (elicitation, sampling, roots): 2025-11-25 over stdio does
+   * not say which call caused it, so it goes to the one session with calls in flight — and is
+   * refused at once, never left waiting, when there is none or more than one.
+   */
+  #ask(method: string, params: Json | undefined): Promise<Json> {
+    const sessions = new Set([...this.#inFlight.values()].map((c) => c.session));
+    const caller = sessions.size === 1 ? [...this.#inFlight.values()].find((c) => c.ask) : undefined;
+    if (!caller?.ask) {
+      const why =
+        sessions.size === 0
+          ? "no call of a client is in flight"
+          : `${sessions.size} client sessions have calls in flight`;
+      return Promise.reject(
+        rpcError(`${method}: a shared server can ask a client only during that client's own call (${why})`),
+      );
+    }
+    return caller.ask(method, params);
+  }
+
+  /** A log message: to the one call in flight that wants it, else to the sessions (share-host.ts). */
+  #message(params: Json): void {
+    const callers = [...this.#inFlight.values()];
+    const only = callers.length === 1 ? callers[0] : undefined;
+    if (only?.notify) only.notify("notifications/message", params);
+    else this.#events.message(params);
+  }
+
+  #died(client: Client): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    const dead = rpcError(
+      `the shared server "${this.launch.name}" exited during the call; it starts again on the next one`,
+    );
+    for (const fail of this.#rawFailed.values()) fail(dead);
+    if (this.#stopping) return;
+    this.#restarts++;
+    this.#lastError = "the server exited";
+    // A death soon after a start waits longer before the next one; a long healthy run starts over.
+    this.#backoff =
+      Date.now() - this.#startedAt > HEALTHY_MS
+        ? FIRST_BACKOFF_MS
+        : Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
+    this.#diedAt = Date.now();
+  }
+}

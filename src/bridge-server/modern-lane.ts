@@ -1,0 +1,133 @@
+/**
+ * The fast lane for ordinary 2026-07-28 requests: one SDK server pinned to 2026-07-28 per keep-alive
+ * connection (the SDK's own stdio entry, over the session transport), not one per request.
+ */
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { JSONRPCMessage, McpServerFactory } from "@modelcontextprotocol/server";
+import { HttpSessionTransport } from "./session-transport.js";
+
+/**
+ * The requests the lane serves: everything else 2026-07-28 (`server/discover`, `subscriptions/listen`,
+ * a request with something amiss) goes to the SDK's HTTP handler, which answers each case exactly.
+ */
+const LANE_METHODS = new Set([
+  "tools/list",
+  "tools/call",
+  "prompts/list",
+  "prompts/get",
+  "resources/list",
+  "resources/templates/list",
+  "resources/read",
+  "completion/complete",
+]);
+/** The methods whose `Mcp-Name` header names `params.name` (or `params.uri`). */
+const NAMED: Record<string, "name" | "uri"> = {
+  "tools/call": "name",
+  "prompts/get": "name",
+  "resources/read": "uri",
+};
+
+const header = (headers: IncomingHttpHeaders, name: string) => {
+  const v = headers[name];
+  return Array.isArray(v) ? undefined : v?.trim();
+};
+
+/**
+ * Whether the lane may take this message as it is: one 2026-07-28 request of a lane method, its
+ * envelope whole, every standard header present and equal to the body (a name only in plain
+ * ASCII). Anything else — a refusal the spec words exactly — is the SDK handler's.
+ */
+export function laneTakes(message: unknown, headers: IncomingHttpHeaders): boolean {
+  const m = message as { method?: unknown; id?: unknown; params?: Record<string, unknown> } | undefined;
+  if (
+    !m ||
+    typeof m.method !== "string" ||
+    !LANE_METHODS.has(m.method) ||
+    m.id === undefined ||
+    m.id === null
+  )
+    return false;
+  const meta = m.params?._meta as Record<string, unknown> | undefined;
+  if (meta?.["io.modelcontextprotocol/protocolVersion"] !== "2026-07-28") return false;
+  const caps = meta["io.modelcontextprotocol/clientCapabilities"];
+  if (typeof caps !== "object" || caps === null || Array.isArray(caps)) return false;
+  if (header(headers, "mcp-protocol-version") !== "2026-07-28" || header(headers, "mcp-method") !== m.method)
+    return false;
+  const named = NAMED[m.method];
+  if (named) {
+    const value = m.params?.[named];
+    if (typeof value !== "string" || !/^[\x20-\x7e]*$/.test(value) || header(headers, "mcp-name") !== value)
+      return false;
+  }
+  for (const name of Object.keys(headers)) if (name.startsWith("mcp-param-")) return false;
+  return true;
+}
+
+interface Lane {
+  transport: HttpSessionTransport;
+  close(): Promise<void>;
+}
+
+/**
+ * One lane per connection: a client's requests on one connection come one after another with ids
+ * of its own, so an SDK server pinned to 2026-07-28 serves them as it serves a stdio client (the
+ * envelope checked on each, no session kept between them), without a server built per request.
+ */
+export class ModernLane {
+  readonly #factory: McpServerFactory;
+  readonly #lanes = new WeakMap<Socket, Promise<Lane>>();
+  readonly #open = new Set<Promise<Lane>>();
+  readonly #log: (line: string) => void;
+
+  constructor(factory: McpServerFactory, log: (line: string) => void) {
+    this.#factory = factory;
+    this.#log = log;
+  }
+
+  async serve(
+    socket: Socket,
+    message: JSONRPCMessage,
+    res: ServerResponse,
+    acceptsSse: boolean,
+  ): Promise<void> {
+    let lane = this.#lanes.get(socket);
+    if (!lane) {
+      const opened = this.#openLane();
+      lane = opened;
+      this.#lanes.set(socket, opened);
+      this.#open.add(opened);
+      socket.once("close", () => {
+        this.#open.delete(opened);
+        void opened.then((l) => l.close());
+      });
+    }
+    const { transport } = await lane;
+    const id = (message as { id: string | number }).id;
+    // Closing the response before the answer is how a 2026-07-28 client cancels.
+    res.once("close", () => {
+      if (!res.writableFinished)
+        transport.onmessage?.({
+          jsonrpc: "2.0",
+          method: "notifications/cancelled",
+          params: { requestId: id },
+        });
+    });
+    transport.handlePost([message], false, res, { acceptsSse, headers: {} });
+  }
+
+  async #openLane(): Promise<Lane> {
+    const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
+    const transport = new HttpSessionTransport("lane");
+    const handle = serveStdio(this.#factory, {
+      legacy: "reject",
+      transport,
+      onerror: (e) => this.#log(`2026-07-28: ${e.message}`),
+    });
+    return { transport, close: () => handle.close() };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#open].map((l) => l.then((lane) => lane.close()).catch(() => {})));
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * `serve` on stdio in both protocol eras: `server/discover` answered at once (nothing slow before
+ * it), a 2025-11-25 client handed to the relay as before, a 2026-07-28 one served by the SDK.
+ */
+import { PassThrough, type Readable, type Writable } from "node:stream";
+import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/server";
+import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
+import type { ShareLaunch } from "../core/entries/share-launch.js";
+import type { RelayTarget } from "../core/relay/bridge-target.js";
+import { MAX_MESSAGE_BYTES } from "../core/relay/jsonrpc.js";
+import { LineSplitter } from "../core/relay/line-splitter.js";
+import { VERSION } from "../version.js";
+import { forwardServer, type SessionRef } from "./gateway/forward-server.js";
+import { type CachedServer, ListCache, launchKey } from "./gateway/list-cache.js";
+import { ReverseShim } from "./gateway/reverse-shim.js";
+import { SharedChild } from "./gateway/shared-child.js";
+import { BRIDGE_INSTRUCTIONS } from "./session-server.js";
+
+type Message = Record<string, unknown> & { method?: unknown; id?: unknown; params?: Record<string, unknown> };
+
+/** The transport the SDK's stdio entry serves on: the lines this face hands it, written to stdout. */
+class WireTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  readonly #stdout: Writable;
+
+  constructor(stdout: Writable) {
+    this.#stdout = stdout;
+  }
+
+  async start(): Promise<void> {}
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    this.#stdout.write(`${JSON.stringify(message)}\n`);
+  }
+
+  async close(): Promise<void> {
+    this.onclose?.();
+  }
+
+  deliver(message: Message): void {
+    this.onmessage?.(message as unknown as JSONRPCMessage);
+  }
+}
+
+/** A message carrying 2026-07-28's per-request envelope (the only era with one). */
+const claimsModern = (m: Message) =>
+  typeof m.params?._meta === "object" &&
+  m.params._meta !== null &&
+  "io.modelcontextprotocol/protocolVersion" in (m.params._meta as object);
+
+/** The bridge as its `server/discover` describes it: known before it runs. */
+function bridgeAd(launch: ShareLaunch): CachedServer {
+  const serverInfo = { name: BRIDGE_SERVER_NAME, version: VERSION };
+  const capabilities = { tools: {}, resources: { subscribe: true, listChanged: true } };
+  const now = new Date().toISOString();
+  return {
+    key: launchKey(launch),
+    era: "modern",
+    eraCheckedAt: now,
+    discover: {
+      resultType: "complete",
+      supportedVersions: ["2026-07-28"],
+      capabilities,
+      instructions: BRIDGE_INSTRUCTIONS,
+      ttlMs: 0,
+      cacheScope: "private",
+      _meta: { "io.modelcontextprotocol/serverInfo": serverInfo },
+    },
+    serverInfo,
+    capabilities,
+    instructions: BRIDGE_INSTRUCTIONS,
+    lists: {},
+    updatedAt: now,
+  };
+}
+
+export interface StdioFaceOptions {
+  stdin: Readable;
+  stdout: Writable;
+  /** The bridge, proven (started meanwhile when none answers): resolves once it answers. */
+  target: Promise<RelayTarget>;
+  log(line: string): void;
+}
+
+/**
+ * 2026-07-28 requests to the bridge over the relay's proven connections, with its credentials (read
+ * again after a 401); nothing answering starts it again (where it then answers).
+ */
+async function upstream(target: RelayTarget): Promise<Transport> {
+  const [{ StreamableHTTPClientTransport }, { nodeFetch }, { describeFailure }] = await Promise.all([
+    import("@modelcontextprotocol/client"),
+    import("../core/bridge-control/keep-alive-fetch.js"),
+    import("../core/relay/failure.js"),
+  ]);
+  let credentials = await target.headers();
+  const send = (init: RequestInit | undefined) => {
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers).forEach((value, name) => {
+      headers[name] = value;
+    });
+    return nodeFetch(
+      target.url,
+      { ...init, headers: { ...headers, ...credentials } },
+      { agent: target.agent },
+    );
+  };
+  const fetch = async (_url: string | URL, init?: RequestInit): Promise<Response> => {
+    try {
+      const response = await send(init);
+      if (response.status !== 401) return response;
+      credentials = await target.headers();
+      return await send(init);
+    } catch (error) {
+      if (!target.recover || !describeFailure(error).refused) throw error;
+      await target.recover();
+      credentials = await target.headers();
+      return send(init);
+    }
+  };
+  return new StreamableHTTPClientTransport(target.url, { fetch }) as unknown as Transport;
+}
+
+export type StdioOpening =
+  /** A 2025-11-25 client: everything it sent not yet answered, then the rest of stdin, for the relay. */
+  | { era: "legacy"; stdin: Readable }
+  /** A 2026-07-28 client, served until stdin ends; then `close()` lets go of the bridge. */
+  | { era: "modern"; done: Promise<void>; close(): Promise<void> };
+
+/**
+ * Read the client's opening. `server/discover` is answered by the SDK's stdio entry from what the
+ * bridge is known to be, at once; `initialize` (or any message without the 2026-07-28 envelope)
+ * makes it a 2025-11-25 client, for the relay; a request with the envelope, a 2026-07-28 one, whose
+ * requests go to the bridge as 2026-07-28 requests (no session).
+ */
+export async function openStdioFace(o: StdioFaceOptions): Promise<StdioOpening> {
+  const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
+  const wire = new WireTransport(o.stdout);
+  const launch: ShareLaunch = {
+    name: "the bridge",
+    mode: "machine",
+    command: "",
+    args: [],
+    env: {},
+    identity: { command: "mcp-twin bridge", args: [], envNames: [] },
+  };
+  const cache = ListCache.memory();
+  const ad = bridgeAd(launch);
+  cache.put(launch.name, ad);
+  const pinned = new Set<SessionRef>();
+  let transport: Transport | undefined;
+  const each = (f: (server: NonNullable<SessionRef["server"]>) => Promise<void>) => {
+    for (const s of pinned) if (s.server) void f(s.server).catch(() => {});
+  };
+  // Calls wait for the bridge to run; what is known of it is answered at once.
+  const child = new SharedChild(
+    launch,
+    ad.key,
+    cache,
+    {
+      log: o.log,
+      listChanged: () => each((server) => server.sendResourceListChanged()),
+      resourceUpdated: (uri) => each((server) => server.sendResourceUpdated({ uri })),
+      message: () => {},
+    },
+    {
+      open: () => transport as Transport,
+      before: o.target.then(async (t) => {
+        transport = await upstream(t);
+      }),
+    },
+  );
+  const target = {
+    name: launch.name,
+    child,
+    shim: new ReverseShim(),
+    subscribe: async () => {},
+    unsubscribe: async () => {},
+  };
+  const handle = serveStdio(
+    ({ era }) => {
+      const session: SessionRef = { era, subscriptions: new Set() };
+      const server = forwardServer(target, session, ad);
+      session.server = server;
+      pinned.add(session);
+      return server;
+    },
+    { legacy: "serve", transport: wire, onerror: (e) => o.log(`stdio: ${e.message}`) },
+  );
+  const opening = await read(o, wire, child, () => void handle.close());
+  if (opening.era === "legacy") return opening;
+  return {
+    ...opening,
+    close: async () => {
+      await handle.close().catch(() => {});
+      await child.stop();
+    },
+  };
+}
+
+/**
+ * Lines from stdin until the era is known (split here, so nothing is lost when the relay takes
+ * over); a 2026-07-28 client's lines go on to the SDK's entry.
+ */
+type Read = { era: "legacy"; stdin: Readable } | { era: "modern"; done: Promise<void> };
+
+function read(
+  o: StdioFaceOptions,
+  wire: WireTransport,
+  child: SharedChild,
+  discard: () => void,
+): Promise<Read> {
+  const listens = new Map<unknown, string[]>();
+  /** A listen naming resources subscribes the bridge to them (for as long as it stays open). */
+  const track = (m: Message) => {
+    if (m.method === "subscriptions/listen") {
+      const uris = (m.params?.notifications as { resourceSubscriptions?: unknown } | undefined)
+        ?.resourceSubscriptions;
+      if (Array.isArray(uris))
+        listens.set(
+          m.id,
+          uris.filter((u): u is string => typeof u === "string"),
+        );
+    } else if (m.method === "notifications/cancelled") listens.delete(m.params?.requestId);
+    else return;
+    void child.subscriptions(new Set([...listens.values()].flat())).catch(() => {});
+  };
+  const modern = (line: string) => {
+    let m: Message;
+    try {
+      m = JSON.parse(line) as Message;
+    } catch {
+      return o.log("stdin: a line that is not JSON, ignored");
+    }
+    track(m);
+    wire.deliver(m);
+  };
+  return new Promise((resolve) => {
+    let pending = Buffer.alloc(0);
+    const handOver = (to: "legacy" | "modern") => {
+      o.stdin.off("data", onData);
+      if (to === "legacy") {
+        // The relay takes it from this message on: what is unread, then the rest of stdin.
+        discard();
+        const rest = new PassThrough();
+        rest.write(pending);
+        o.stdin.pipe(rest);
+        resolve({ era: "legacy", stdin: rest });
+        return;
+      }
+      o.log("a 2026-07-28 client");
+      const splitter = new LineSplitter(MAX_MESSAGE_BYTES, modern, () =>
+        o.log("stdin: a message larger than the limit, dropped"),
+      );
+      const leftover = pending;
+      o.stdin.on("data", (chunk: Buffer) => splitter.push(chunk));
+      o.stdin.once("end", () => wire.onclose?.());
+      resolve({ era: "modern", done: new Promise((end) => o.stdin.once("end", () => end())) });
+      if (leftover.length > 0) splitter.push(leftover);
+    };
+    const onData = (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      for (let nl = pending.indexOf(10); nl !== -1; nl = pending.indexOf(10)) {
+        const line = pending.subarray(0, nl).toString("utf8").trim();
+        let m: Message | undefined;
+        try {
+          m = line ? (JSON.parse(line) as Message) : undefined;
+        } catch {
+          m = undefined;
+        }
+        // Discover is answered at once and decides nothing; the first other message decides.
+        if (m?.method === "server/discover") {
+          pending = pending.subarray(nl + 1);
+          wire.deliver(m);
+          continue;
+        }
+        if (m && claimsModern(m)) {
+          pending = pending.subarray(nl + 1);
+          track(m);
+          wire.deliver(m);
+          return handOver("modern");
+        }
+        if (line) return handOver("legacy");
+        pending = pending.subarray(nl + 1);
+      }
+      if (pending.length > MAX_MESSAGE_BYTES) handOver("legacy");
+    };
+    o.stdin.on("data", onData);
+    o.stdin.once("end", () => {
+      if (o.stdin.listeners("data").includes(onData)) handOver("legacy");
+    });
+  });
+}

@@ -1,0 +1,171 @@
+/**
+ * A real bridge whose manifest shares servers, the era fixtures packed once per test file, and
+ * clients of either era (SDK v2 negotiating or pinned, SDK v1 1.32.2) for its shared endpoints.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  type VersionNegotiationMode,
+} from "@modelcontextprotocol/client";
+import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport as HttpV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { type RunningBridge, sleep, startBridge, tempDir } from "../helpers.js";
+import { type EraFixture, packEraFixtures } from "./era-fixtures.js";
+
+let packed: Promise<{ v1: EraFixture; v2: EraFixture }> | undefined;
+/** Both era fixtures, packed once per test file. */
+export function eraFixtures(): Promise<{ v1: EraFixture; v2: EraFixture }> {
+  packed ??= packEraFixtures(mkdtempSync(path.join(os.tmpdir(), "mcp-twin-era-")));
+  return packed;
+}
+
+export interface Gateway extends RunningBridge {
+  shareUrl(name: string): string;
+  status(): Promise<GatewayStatus>;
+  reload(): Promise<Record<string, unknown>>;
+  writeManifest(manifest: Record<string, unknown>): void;
+}
+
+interface GatewayStatus {
+  idleMinutes: number;
+  shares: Array<{
+    name: string;
+    mode: string;
+    state: string;
+    cached: boolean;
+    restarts: number;
+    lastError?: string;
+    children: Array<{
+      key: string;
+      pid: number | null;
+      sessions: number;
+      era: string | null;
+      idleMs: number;
+    }>;
+  }>;
+}
+
+/** A bridge (`serve --http`) with this manifest in its home; more `serve` arguments in `args`. */
+export async function gatewayBridge(
+  manifest: Record<string, unknown>,
+  args: string[] = [],
+): Promise<Gateway> {
+  const root = tempDir();
+  const home = path.join(root, "mcp-twin-home");
+  mkdirSync(home, { recursive: true });
+  const write = (m: Record<string, unknown>) =>
+    writeFileSync(path.join(home, "mcp-twin.jsonc"), JSON.stringify(m, null, 2));
+  write(manifest);
+  const b = await startBridge({ root, args });
+  const control = (route: string, method = "GET") =>
+    fetch(b.url.replace(/\/mcp$/, `/control/${route}`), {
+      method,
+      headers: { authorization: `Bearer ${b.token}` },
+    }).then((r) => r.json());
+  return {
+    ...b,
+    shareUrl: (name) => b.url.replace(/\/mcp$/, `/share/${name}`),
+    status: () => control("status") as Promise<GatewayStatus>,
+    reload: () => control("reload", "POST") as Promise<Record<string, unknown>>,
+    writeManifest: write,
+  };
+}
+
+/** A server run by its script, shared in `mode`. */
+export const scriptServer = (script: string, share: string, args: string[] = []) => ({
+  command: process.execPath,
+  args: [script, ...args],
+  share,
+});
+
+const clients: Array<{ close(): Promise<void> }> = [];
+/** Close every client opened here (call from afterEach, before the bridge's cleanup). */
+export async function closeClients(): Promise<void> {
+  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+}
+
+/** An SDK v2 client: "legacy" (2025-11-25), "auto" (negotiates), or pinned to 2026-07-28. */
+export async function v2Client(
+  url: string,
+  token: string,
+  era: VersionNegotiationMode,
+  options: {
+    headers?: Record<string, string>;
+    name?: string;
+    elicit?: (message: string) => Record<string, unknown>;
+  } = {},
+): Promise<Client> {
+  const client = new Client(
+    { name: options.name ?? "v2-client", version: "1" },
+    {
+      versionNegotiation: { mode: era },
+      capabilities: options.elicit ? { elicitation: { form: {} } } : {},
+    },
+  );
+  if (options.elicit) {
+    const answer = options.elicit;
+    client.setRequestHandler(
+      "elicitation/create",
+      async (request) => answer(String(request.params.message)) as never,
+    );
+  }
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { Authorization: `Bearer ${token}`, ...options.headers } },
+    }),
+  );
+  clients.push(client);
+  return client;
+}
+
+/** The SDK v1 (1.32.2) client many clients still ship: 2025-11-25 only. */
+export async function v1Client(
+  url: string,
+  token: string,
+  options: { headers?: Record<string, string>; elicit?: (message: string) => Record<string, unknown> } = {},
+): Promise<ClientV1> {
+  const client = new ClientV1(
+    { name: "v1-client", version: "1" },
+    { capabilities: options.elicit ? { elicitation: {} } : {} },
+  );
+  if (options.elicit) {
+    const { ElicitRequestSchema } = await import("@modelcontextprotocol/sdk/types.js");
+    const answer = options.elicit;
+    client.setRequestHandler(ElicitRequestSchema, async (request) => answer(request.params.message) as never);
+  }
+  await client.connect(
+    new HttpV1(new URL(url), {
+      requestInit: { headers: { Authorization: `Bearer ${token}`, ...options.headers } },
+    }),
+  );
+  clients.push(client);
+  return client;
+}
+
+/** The text of a tool's answer. */
+export async function callText(
+  client: { callTool(p: { name: string; arguments?: Record<string, unknown> }): Promise<unknown> },
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<string> {
+  const r = (await client.callTool({ name, arguments: args })) as { content?: Array<{ text?: string }> };
+  return (r.content ?? []).map((c) => c.text ?? "").join("");
+}
+
+/** Wait until `probe` holds (polled), or fail naming what did not happen. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  ms = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The era fixtures installed like any server — packed, served by a loopback registry, installed by
+ * `mcp-twin sync` into the machine's npm prefix — and shared from there by the bridge: the gateway
+ * launches the installed package, in the era each speaks, for clients of either era.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, expect, test } from "vitest";
+import { createFakeMachine, type FakeMachine, writeManifest } from "../../helpers/fake-machine.js";
+import { startRegistry } from "../../helpers/registry.js";
+import { BIN, cleanup, waitForInstance } from "../helpers.js";
+import { callText, closeClients, eraFixtures, until, v1Client, v2Client } from "./gateway-helpers.js";
+
+const machines: FakeMachine[] = [];
+afterEach(async () => {
+  await closeClients();
+  await cleanup();
+  for (const m of machines.splice(0)) m.cleanup();
+});
+
+test("installed by sync from a registry, each fixture is shared from its installed package, in its own era", async () => {
+  const { v1, v2 } = await eraFixtures();
+  const registry = await startRegistry(
+    [v1, v2].map((f) => ({ name: f.name, version: f.version, tgz: f.tgz, bin: f.bin })),
+  );
+  try {
+    const m = createFakeMachine({
+      kind: "linux",
+      registryUrl: registry.url,
+      claudeDesktop: false,
+      cursor: false,
+    });
+    machines.push(m);
+    writeManifest(m, {
+      servers: {
+        old: { package: `${v1.name}@${v1.version}`, share: "machine" },
+        new: { package: `${v2.name}@${v2.version}`, share: "machine" },
+      },
+    });
+    const synced = await m.run(["sync", "--yes"], { timeoutMs: 120_000 });
+    expect(synced.code, synced.stderr).toBe(0);
+    const env = { ...m.env, MCP_TWIN_BRIDGE_HOME: path.join(m.root, "bridge") };
+    const bridge = spawn(process.execPath, [BIN, "serve", "--http", "--port", "0"], { env, stdio: "ignore" });
+    const exited = new Promise((resolve) => bridge.once("exit", resolve));
+    try {
+      const info = await waitForInstance(env.MCP_TWIN_BRIDGE_HOME, bridge.pid);
+      const token = readFileSync(path.join(env.MCP_TWIN_BRIDGE_HOME, "token"), "utf8").trim();
+      for (const [name, fixture, tag] of [
+        ["old", v1, "v1"],
+        ["new", v2, "v2"],
+      ] as const) {
+        const url = info.url.replace(/\/mcp$/, `/share/${name}`);
+        const clients = [
+          await v2Client(url, token, "legacy"),
+          await v2Client(url, token, { pin: "2026-07-28" }),
+          await v1Client(url, token),
+        ];
+        for (const c of clients) expect(await callText(c, "echo", { text: "i" }), name).toBe(`${tag}:i`);
+        const { pid } = JSON.parse(await callText(clients[0]!, "whoami")) as { pid: number };
+        // The process is the package sync installed into the machine's prefix.
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+        expect(
+          cmdline.some((a) => a.startsWith(m.paths.linuxPrefix) && a.includes(fixture.name)),
+          cmdline.join(" "),
+        ).toBe(true);
+      }
+      const status = await until("both cached", async () => {
+        const s = (await (
+          await fetch(info.url.replace(/\/mcp$/, "/control/status"), {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).json()) as { shares: Array<{ name: string; cached: boolean; children: Array<{ era: string }> }> };
+        return s.shares.every((x) => x.cached) ? s : undefined;
+      });
+      expect(Object.fromEntries(status.shares.map((s) => [s.name, s.children[0]?.era]))).toEqual({
+        old: "2025-11-25",
+        new: "2026-07-28",
+      });
+    } finally {
+      bridge.kill("SIGTERM");
+      await exited;
+    }
+  } finally {
+    await registry.close();
+  }
+}, 180_000);

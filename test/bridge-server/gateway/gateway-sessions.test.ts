@@ -1,0 +1,276 @@
+/**
+ * What stays per session behind the gateway, with real child processes: a `session` server's
+ * state is never another session's, a `project` server runs once per folder, a server's question
+ * reaches the session whose call caused it across eras (or is refused at once), list_changed
+ * reaches every session of either era within a second, progress and cancellation stay per call.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { cleanup, tempDir } from "../helpers.js";
+import {
+  callText,
+  closeClients,
+  eraFixtures,
+  gatewayBridge,
+  scriptServer,
+  until,
+  v1Client,
+  v2Client,
+} from "./gateway-helpers.js";
+
+afterEach(async () => {
+  await closeClients();
+  await cleanup();
+});
+
+describe("isolation", () => {
+  test("session: each client session has its own process and state, in either era", async () => {
+    const { v1, v2 } = await eraFixtures();
+    const g = await gatewayBridge({
+      servers: { old: scriptServer(v1.script, "session"), new: scriptServer(v2.script, "session") },
+    });
+    for (const name of ["old", "new"]) {
+      const a = await v2Client(g.shareUrl(name), g.token, "legacy");
+      const b = await v1Client(g.shareUrl(name), g.token);
+      // 2026-07-28 has no sessions: a session is named by the Mcp-Twin-Session header (the relay's).
+      const c = await v2Client(
+        g.shareUrl(name),
+        g.token,
+        { pin: "2026-07-28" },
+        { headers: { "Mcp-Twin-Session": "relay-c" } },
+      );
+      const d = await v2Client(
+        g.shareUrl(name),
+        g.token,
+        { pin: "2026-07-28" },
+        { headers: { "Mcp-Twin-Session": "relay-d" } },
+      );
+      for (const client of [a, b, c, d]) {
+        expect(await callText(client, "count"), name).toBe("1");
+        expect(await callText(client, "count"), name).toBe("2");
+      }
+      const pids = await Promise.all(
+        [a, b, c, d].map(async (x) => JSON.parse(await callText(x, "whoami")).pid),
+      );
+      expect(new Set(pids).size, `${name}: four sessions, four processes`).toBe(4);
+      // The same session key again is the same process.
+      const c2 = await v2Client(
+        g.shareUrl(name),
+        g.token,
+        { pin: "2026-07-28" },
+        { headers: { "Mcp-Twin-Session": "relay-c" } },
+      );
+      expect(await callText(c2, "count")).toBe("3");
+    }
+  }, 60_000);
+
+  test("session: a 2026-07-28 client without a session key is told why; a negotiating one falls back to 2025-11-25", async () => {
+    const { v2 } = await eraFixtures();
+    const g = await gatewayBridge({ servers: { s: scriptServer(v2.script, "session") } });
+    // Its discover is not found (HTTP 404), so a client pinned to 2026-07-28 does not connect…
+    const pinned = await v2Client(g.shareUrl("s"), g.token, { pin: "2026-07-28" }).then(
+      () => "connected",
+      (e: Error) => e.message,
+    );
+    expect(pinned).not.toBe("connected");
+    // …and a 2026-07-28 request is told why.
+    const raw = await fetch(g.shareUrl("s"), {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${g.token}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2026-07-28",
+        "mcp-method": "tools/list",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/list",
+        params: {
+          _meta: {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+          },
+        },
+      }),
+    });
+    expect(raw.status).toBe(400);
+    const body = (await raw.json()) as { error: { code: number; message: string } };
+    expect(body.error.code).toBe(-32022);
+    expect(body.error.message).toMatch(/once per client session.*Mcp-Twin-Session|mcp-twin connect/);
+    const auto = await v2Client(g.shareUrl("s"), g.token, "auto");
+    expect(auto.getProtocolEra()).toBe("legacy");
+    expect(await callText(auto, "count")).toBe("1");
+  }, 60_000);
+
+  test("a session's process stops when its session ends", async () => {
+    const { v1 } = await eraFixtures();
+    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } });
+    const a = await v2Client(g.shareUrl("s"), g.token, "legacy");
+    const { pid } = JSON.parse(await callText(a, "whoami")) as { pid: number };
+    // The session ends (DELETE), as a client ends it.
+    await (
+      a.transport as import("@modelcontextprotocol/client").StreamableHTTPClientTransport
+    ).terminateSession();
+    await a.close();
+    await until("its process gone", () => {
+      try {
+        process.kill(pid, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    });
+    expect((await g.status()).shares[0]?.children).toEqual([]);
+  }, 60_000);
+
+  test("project: one process per project folder (its working folder); none named is an error naming the fix", async () => {
+    const { v1 } = await eraFixtures();
+    const g = await gatewayBridge({ servers: { p: scriptServer(v1.script, "project") } });
+    const root = tempDir();
+    const [one, two] = ["one", "two"].map((n) => path.join(root, n));
+    for (const dir of [one!, two!]) mkdirSync(dir);
+    const a = await v2Client(g.shareUrl("p"), g.token, "legacy", { headers: { "Mcp-Twin-Project": one! } });
+    const b = await v2Client(
+      g.shareUrl("p"),
+      g.token,
+      { pin: "2026-07-28" },
+      { headers: { "Mcp-Twin-Project": `${one}/` } },
+    );
+    const c = await v1Client(g.shareUrl("p"), g.token, { headers: { "Mcp-Twin-Project": two! } });
+    const who = async (x: { callTool: Parameters<typeof callText>[0]["callTool"] }) =>
+      JSON.parse(await callText(x, "whoami")) as { pid: number; cwd: string };
+    const [wa, wb, wc] = [await who(a), await who(b), await who(c)];
+    expect(wa.cwd).toBe(one);
+    expect(wb.pid).toBe(wa.pid);
+    expect(wc.cwd).toBe(two);
+    expect(wc.pid).not.toBe(wa.pid);
+    expect(await callText(a, "count")).toBe("1");
+    expect(await callText(b, "count")).toBe("2");
+    expect(await callText(c, "count")).toBe("1");
+    const none = await v2Client(g.shareUrl("p"), g.token, "legacy").then(
+      () => "connected",
+      (e: Error) => e.message,
+    );
+    expect(none).toMatch(/once per project folder.*Mcp-Twin-Project/);
+  }, 60_000);
+});
+
+describe("a server's own requests", () => {
+  const name = (message: string) => ({ action: "accept", content: { name: `Mo (${message})` } });
+
+  test("elicitation crosses eras: to the session whose call caused it, in the session's era", async () => {
+    const { v1, v2 } = await eraFixtures();
+    const g = await gatewayBridge({
+      servers: { old: scriptServer(v1.script, "machine"), new: scriptServer(v2.script, "machine") },
+    });
+    const cases = [
+      ["old", "legacy"],
+      ["old", { pin: "2026-07-28" }],
+      ["new", "legacy"],
+      ["new", { pin: "2026-07-28" }],
+    ] as const;
+    for (const [server, era] of cases) {
+      const client = await v2Client(g.shareUrl(server), g.token, era, { elicit: name });
+      expect(await callText(client, "ask"), `${server} ← ${JSON.stringify(era)}`).toBe(
+        "hello Mo (Your name?)",
+      );
+    }
+    const old = await v1Client(g.shareUrl("old"), g.token, { elicit: name });
+    expect(await callText(old, "ask")).toBe("hello Mo (Your name?)");
+    const oldToNew = await v1Client(g.shareUrl("new"), g.token, { elicit: name });
+    expect(await callText(oldToNew, "ask")).toBe("hello Mo (Your name?)");
+  }, 60_000);
+
+  test("a client that cannot answer is refused at once, never left waiting", async () => {
+    const { v1, v2 } = await eraFixtures();
+    const g = await gatewayBridge({
+      servers: { old: scriptServer(v1.script, "machine"), new: scriptServer(v2.script, "machine") },
+    });
+    for (const [server, era] of [
+      ["old", "legacy"],
+      ["old", { pin: "2026-07-28" }],
+      ["new", "legacy"],
+      ["new", { pin: "2026-07-28" }],
+    ] as const) {
+      const client = await v2Client(g.shareUrl(server), g.token, era);
+      const started = Date.now();
+      const outcome = await client.callTool({ name: "ask", arguments: {} }).then(
+        (r) => JSON.stringify(r),
+        (e: Error) => e.message,
+      );
+      expect(Date.now() - started, `${server} ← ${JSON.stringify(era)}`).toBeLessThan(5000);
+      expect(outcome, `${server} ← ${JSON.stringify(era)}`).toMatch(/elicitation|declined|capabilit/i);
+      expect(outcome).not.toMatch(/hello/);
+    }
+  }, 60_000);
+});
+
+describe("what reaches every session", () => {
+  test("list_changed reaches every session of either era within a second; the cache follows", async () => {
+    const { v1, v2 } = await eraFixtures();
+    const g = await gatewayBridge({
+      servers: { old: scriptServer(v1.script, "machine"), new: scriptServer(v2.script, "machine") },
+    });
+    for (const name of ["old", "new"]) {
+      const heard = new Map<string, number>();
+      const sessions = {
+        legacy: await v2Client(g.shareUrl(name), g.token, "legacy"),
+        modern: await v2Client(g.shareUrl(name), g.token, { pin: "2026-07-28" }),
+        v1: await v1Client(g.shareUrl(name), g.token),
+      };
+      sessions.legacy.setNotificationHandler("notifications/tools/list_changed", async () => {
+        heard.set("legacy", Date.now());
+      });
+      sessions.modern.setNotificationHandler("notifications/tools/list_changed", async () => {
+        heard.set("modern", Date.now());
+      });
+      const { ToolListChangedNotificationSchema } = await import("@modelcontextprotocol/sdk/types.js");
+      sessions.v1.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+        heard.set("v1", Date.now());
+      });
+      const listening = await sessions.modern.listen({ toolsListChanged: true });
+      await callText(sessions.legacy, "whoami"); // the 2025-11-25 sessions' GET streams are open by now
+      const bumped = Date.now();
+      expect(await callText(sessions.legacy, "bump")).toMatch(/bumped/);
+      await until(`${name}: every session heard`, () => (heard.size === 3 ? true : undefined), 3000);
+      for (const [who, at] of heard) expect(at - bumped, `${name} → ${who}`).toBeLessThan(1000);
+      expect((await sessions.modern.listTools()).tools.map((t) => t.name)).toContain("extra1");
+      await listening.close();
+    }
+  }, 60_000);
+
+  test("progress reaches only its call, under the caller's own token; a cancel stops the server's work", async () => {
+    const { v1, v2 } = await eraFixtures();
+    const g = await gatewayBridge({
+      servers: { old: scriptServer(v1.script, "machine"), new: scriptServer(v2.script, "machine") },
+    });
+    for (const name of ["old", "new"])
+      for (const era of ["legacy", { pin: "2026-07-28" }] as const) {
+        const a = await v2Client(g.shareUrl(name), g.token, era);
+        const b = await v2Client(g.shareUrl(name), g.token, era);
+        const seen = { a: 0, b: 0 };
+        await Promise.all([
+          a.callTool({ name: "slow", arguments: { ms: 300 } }, { onprogress: () => void seen.a++ }),
+          b.callTool({ name: "slow", arguments: { ms: 150 } }, { onprogress: () => void seen.b++ }),
+        ]);
+        expect(seen.a, `${name} ${JSON.stringify(era)}`).toBeGreaterThan(seen.b);
+        expect(seen.b).toBeGreaterThan(0);
+        const abort = new AbortController();
+        const call = a
+          .callTool({ name: "slow", arguments: { ms: 20_000 } }, { signal: abort.signal })
+          .catch(() => "cancelled");
+        await until("in flight", async () =>
+          (await g.status()).shares.some((s) => s.children.some((c) => c.idleMs === 0)) ? true : undefined,
+        );
+        const before = (g.stderr().match(/slow cancelled after/g) ?? []).length;
+        abort.abort();
+        expect(await call).toBe("cancelled");
+        await until(`${name}: the server saw the cancel`, () =>
+          (g.stderr().match(/slow cancelled after/g) ?? []).length > before ? true : undefined,
+        );
+      }
+  }, 90_000);
+});
