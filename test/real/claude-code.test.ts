@@ -1,12 +1,17 @@
 /**
  * The real Claude Code CLI judges the entry of a server behind a login (opt-in, see
  * test/helpers/claude-cli.ts): after `mcp-twin login`, `claude mcp list` starts mcp-twin's relay
- * from ~/.claude.json and reports the server connected; before it, not.
+ * from ~/.claude.json and reports the server connected; before it, not. Shared servers: their url
+ * entries to the gateway are reported connected, and a project server's `${PWD}` header is
+ * expanded by Claude Code into the folder it runs in.
  */
-import { afterAll, describe, expect, test } from "vitest";
+import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, inject, test } from "vitest";
 import { type OAuthFixture, startOAuthFixture } from "../fixtures/oauth/oauth-server.js";
 import { claudeCli, claudeMcpList } from "../helpers/claude-cli.js";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
+import { freePort } from "../helpers/net.js";
 import { BROWSER } from "../helpers/oauth.js";
 
 const cli = claudeCli();
@@ -34,3 +39,56 @@ describe.skipIf(skip !== undefined)(`real Claude Code CLI${skip ? ` (skipped: ${
     expect(after).toMatch(/docs: .*connect .*--auth docs - ✔ Connected/);
   }, 300_000);
 });
+
+describe.skipIf(skip !== undefined)(
+  `real Claude Code CLI, shared servers${skip ? ` (skipped: ${skip})` : ""}`,
+  () => {
+    test("`claude mcp list` reports the url entries to the gateway connected, a project's with its folder", async () => {
+      if ("reason" in cli) return;
+      const port = await freePort();
+      const m: FakeMachine = createFakeMachine({ kind: "linux", registryUrl: inject("registryUrl") });
+      cleanups.push(() => m.cleanup());
+      const fixture = inject("fixtureName");
+      writeManifest(m, {
+        bridge: { port },
+        servers: {
+          fixture: { package: fixture, share: "machine" },
+          perproject: { package: fixture, share: "project" },
+        },
+      });
+      // As Claude Code writes it itself (2.1.330: mode 600): a file no one else reads takes a token.
+      if (existsSync(m.paths.claudeCodeConfig)) chmodSync(m.paths.claudeCodeConfig, 0o600);
+      const synced = await m.run(["sync"]);
+      expect(synced.code, synced.stderr).toBe(0);
+      const started = await m.run(["bridge", "start", "--json"]);
+      expect(started.code, started.stderr).toBe(0);
+      const pid = (JSON.parse(started.stdout) as { pid: number }).pid;
+      cleanups.push(() => {
+        try {
+          process.kill(pid, "SIGTERM");
+        } catch {
+          // gone already
+        }
+      });
+      const project = path.join(m.paths.linuxHome, "work", "app");
+      mkdirSync(project, { recursive: true });
+      // Started from a shell, as people start it: the shell sets PWD, which Claude Code expands.
+      const list = await claudeMcpList(cli.bin, { ...m.env, PWD: project }, project);
+      console.info(`claude mcp list (${cli.version}):\n${list}`);
+      expect(list).toContain(`fixture: http://127.0.0.1:${port}/share/fixture (HTTP) - ✔ Connected`);
+      expect(list).toContain(`perproject: http://127.0.0.1:${port}/share/perproject (HTTP) - ✔ Connected`);
+      // Claude Code expanded ${PWD} in the header: the gateway runs the server for that folder.
+      const token = readFileSync(
+        path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "token"),
+        "utf8",
+      );
+      const status = (await (
+        await fetch(`http://127.0.0.1:${port}/control/status`, {
+          headers: { Authorization: `Bearer ${token.trim()}` },
+        })
+      ).json()) as { shares: Array<{ name: string; children: Array<{ key: string }> }> };
+      const keys = status.shares.find((s) => s.name === "perproject")?.children.map((c) => c.key);
+      expect(keys).toEqual([`project:${project}`]);
+    }, 300_000);
+  },
+);

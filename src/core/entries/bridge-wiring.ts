@@ -13,7 +13,7 @@ import type { Machine } from "../environments/machine.js";
 import { type Environment, joinNative } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
 import { inspectFile, readTextOrNull } from "../system/files.js";
-import { type GatewayReach, shareUrl } from "./shared-entry.js";
+import type { GatewayReach } from "./shared-entry.js";
 import type { BuiltEntry } from "./target-entry.js";
 import { clientLaunch, type EntryContext, startsAcross } from "./target-entry.js";
 
@@ -185,7 +185,7 @@ async function settleThere(
 }
 
 /** The manifest's shared servers (enabled ones): they run in the bridge, so it must run. */
-export function sharedServers(manifest: Manifest): Array<{ name: string; mode: string }> {
+function sharedServers(manifest: Manifest): Array<{ name: string; mode: string }> {
   return Object.entries(manifest.servers).flatMap(([name, s]) =>
     s.share && !s.disabled ? [{ name, mode: s.share }] : [],
   );
@@ -204,11 +204,6 @@ function privateFile(target: Target): boolean {
   } catch {
     return false;
   }
-}
-
-/** Where a shared server is reached (the gateway's address for it). */
-export function gatewayShareUrl(wiring: BridgeWiring, name: string): string {
-  return shareUrl(new URL(wiring.url).origin, name);
 }
 
 async function bridgeToken(

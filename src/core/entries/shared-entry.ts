@@ -7,10 +7,16 @@ import { SHARE_PREFIX } from "../bridge-control/state-folder.js";
 import type { Target } from "../clients/types.js";
 import { type Environment, envMatches } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { type BuiltEntry, clientLaunch, type EntryContext, type RelayWhy, startsAcross } from "./target-entry.js";
+import {
+  type BuiltEntry,
+  clientLaunch,
+  type EntryContext,
+  type RelayWhy,
+  startsAcross,
+} from "./target-entry.js";
 
 /** The header that names a project-shared server's folder (the gateway's seam). */
-export const PROJECT_HEADER = "Mcp-Twin-Project";
+const PROJECT_HEADER = "Mcp-Twin-Project";
 
 /** How clients reach the gateway, and what a url entry to it may carry. */
 export interface GatewayReach {
@@ -28,7 +34,7 @@ export interface GatewayReach {
 }
 
 /** The endpoint of a shared server. */
-export function shareUrl(origin: string, name: string): string {
+function shareUrl(origin: string, name: string): string {
   return `${origin}${SHARE_PREFIX}${encodeURIComponent(name)}`;
 }
 
@@ -36,7 +42,7 @@ export function shareUrl(origin: string, name: string): string {
  * The id a target's client token is minted for: its environment and client (user files only get
  * url entries). Characters a client token does not take become `-`.
  */
-export function tokenTargetId(target: Target): string {
+function tokenTargetId(target: Target): string {
   return `${target.env.id}:${target.client.id}`.replace(/[^A-Za-z0-9._~:@+-]/g, "-").slice(0, 200);
 }
 
@@ -45,7 +51,7 @@ export function tokenTargetId(target: Target): string {
  * takes none; a project server and no variable of the client names its folder; no token to derive
  * one from; a file other users can read (a token there would be theirs too).
  */
-export function sharedRelayWhy(server: ServerSpec, target: Target, reach: GatewayReach): RelayWhy | undefined {
+function sharedRelayWhy(server: ServerSpec, target: Target, reach: GatewayReach): RelayWhy | undefined {
   if (!target.client.remoteEntry) return "shared-stdio-only";
   if (server.share === "project" && !target.client.workingFolder) return "no-folder";
   if (!reach.token) return "no-token";
