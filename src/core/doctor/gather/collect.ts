@@ -39,6 +39,7 @@ import { type EntryWork, inspectEntries } from "./entries-phase.js";
 import { pathPrograms, prefixState, runningSince, secretsMode, strayManifests } from "./lookups.js";
 import { gateProjectProbes } from "./project-trust.js";
 import { type ConfigFacts, projectDir, readConfig } from "./read-configs.js";
+import { gatherShared } from "./shared-phase.js";
 import { allTargets } from "./targets-phase.js";
 
 /** What doctor knows of the home: read, never thrown (a broken file is a finding). */
@@ -460,8 +461,17 @@ async function live(
         g.progress,
       )
     : Promise.resolve(undefined);
-  const [runningApps, bridgeFacts, probeItems] = await Promise.all([running, bridge, probes]);
+  const shared = gatherShared(machine, manifest, home.scope, configs, options.manifest).catch(
+    () => undefined,
+  );
+  const [runningApps, bridgeFacts, probeItems, sharedFacts] = await Promise.all([
+    running,
+    bridge,
+    probes,
+    shared,
+  ]);
   if (probeItems) facts.probes = probeItems;
+  if (sharedFacts) facts.shared = sharedFacts;
   if (bridgeFacts) {
     facts.bridge = bridgeFacts;
     if (bridgeFacts.token.state === "present") g.secretValues.push(bridgeFacts.token.value);
