@@ -25,6 +25,8 @@ runInProcessByDefault();
 let machine: FakeMachine;
 let port: number;
 let first: { code: number; stdout: string; stderr: string };
+/** The shared fixture's process, once started through the gateway. */
+let childPid = 0;
 
 const bridgeDir = () => path.join(machine.paths.linuxHome, ".local", "share", "mcp-twin", "bridge");
 const bridgeToken = () => readFileSync(path.join(bridgeDir(), "token"), "utf8").trim();
@@ -139,6 +141,7 @@ describe("a machine-shared server's entries", () => {
     let pid: number;
     try {
       pid = JSON.parse(await desktop.call("whoami", {})).pid;
+      childPid = pid;
     } finally {
       await desktop.close();
     }
@@ -163,6 +166,81 @@ describe("a machine-shared server's entries", () => {
     const stale = { ...entry, headers: { Authorization: "Bearer mt1.wsl:Ubuntu:claude-code.AAAA" } };
     await expect(viaUrl(stale)).rejects.toThrow();
   }, 30_000);
+
+  test("status, bridge status and doctor show it running in the bridge: pid, memory, sessions, idle", async () => {
+    const status = await machine.run(["status", "--json"]);
+    expect(status.code, status.stderr).toBe(0);
+    const rows = JSON.parse(status.stdout) as Array<{ server: string; shared?: Record<string, unknown> }>;
+    expect(rows.find((r) => r.server === "fixture")?.shared).toMatchObject({
+      mode: "machine",
+      state: "running",
+      processes: 1,
+      pids: [childPid],
+      rssBytes: expect.any(Number),
+      idleMs: expect.any(Number),
+    });
+    const text = await machine.run(["status"]);
+    expect(text.stdout).toContain("Shared servers (run once in the bridge)");
+    expect(text.stdout).toMatch(
+      new RegExp(`fixture  machine, running: pid ${childPid}, \\d+ MB, \\d+ sessions? attached, idle \\d+`),
+    );
+    const bridge = await machine.run(["bridge", "status"]);
+    expect(bridge.stdout).toMatch(new RegExp(`shared +fixture: machine, running: pid ${childPid}, \\d+ MB`));
+    const doctor = await machine.run(["doctor", "--json", "--no-probe"]);
+    const checks = (
+      JSON.parse(doctor.stdout) as {
+        checks: Array<{ id: string; status: string; client?: string; message: string }>;
+      }
+    ).checks;
+    expect(checks.find((c) => c.id === "shared.status")).toMatchObject({
+      status: "pass",
+      message: expect.stringContaining(`fixture: machine, running: pid ${childPid}`),
+    });
+    const gateway = checks.filter((c) => c.id === "shared.gateway");
+    expect(gateway.map((c) => [c.client, c.status]).sort()).toEqual([
+      ["claude-code", "pass"],
+      ["cursor", "pass"],
+    ]);
+  }, 90_000);
+
+  test("the bridge stopped: status says so and starts nothing; doctor fails the url entries, naming the fix", async () => {
+    const stop = await machine.run(["bridge", "stop", "--json"]);
+    expect(stop.code, stop.stderr).toBe(0);
+    const text = await machine.run(["status"]);
+    expect(text.stdout).toContain(
+      "fixture  machine, not running: the bridge is not running (`mcp-twin bridge start` starts it)",
+    );
+    const after = await machine.run(["bridge", "status", "--json"]);
+    expect(JSON.parse(after.stdout).state).toBe("stopped");
+    const doctor = await machine.run(["doctor", "--json", "--no-probe"]);
+    const checks = (
+      JSON.parse(doctor.stdout) as {
+        checks: Array<{ id: string; status: string; client?: string; message: string; fix?: string }>;
+      }
+    ).checks;
+    const gateway = checks.filter((c) => c.id === "shared.gateway");
+    expect(gateway).toHaveLength(2);
+    for (const c of gateway) {
+      expect(c.status).toBe("fail");
+      expect(c.message).toMatch(
+        /points at the bridge .* which is not running: the client cannot reach fixture/,
+      );
+      expect(c.fix).toBe("Run `mcp-twin bridge start`.");
+    }
+    // A client token in a file others can read is named, with the chmod.
+    chmodSync(machine.paths.claudeCodeConfig, 0o644);
+    try {
+      const d = await machine.run(["doctor", "--json", "--no-probe"]);
+      const token = (
+        JSON.parse(d.stdout) as { checks: Array<{ id: string; status: string; fix?: string }> }
+      ).checks.find((c) => c.id === "shared.token-private");
+      expect(token).toMatchObject({ status: "fail", fix: expect.stringContaining("chmod 600") });
+    } finally {
+      chmodSync(machine.paths.claudeCodeConfig, 0o600);
+    }
+    const start = await machine.run(["bridge", "start"]);
+    expect(start.code, start.stderr).toBe(0);
+  }, 90_000);
 
   test("a file other users can read gets the relay, never a token, and sync names the chmod", async () => {
     chmodSync(machine.paths.claudeCodeConfig, 0o644);
@@ -216,6 +294,12 @@ describe("a machine-shared server's entries", () => {
     config.theme = "dark";
     writeFileSync(machine.paths.claudeCodeConfig, JSON.stringify(config, null, 2), { mode: 0o600 });
     writeManifest(machine, manifest(undefined));
+    // Before the sync: doctor says the entries were written for a share the manifest no longer has.
+    const d = await machine.run(["doctor", "--json", "--no-probe"]);
+    const stale = (
+      JSON.parse(d.stdout) as { checks: Array<{ id: string; status: string; client?: string }> }
+    ).checks.filter((c) => c.id === "shared.mode");
+    expect(stale.map((c) => c.client).sort()).toEqual(["claude-code", "claude-desktop", "cursor"]);
     const r = await machine.run(["sync"]);
     expect(r.code, r.stderr).toBe(0);
     for (const file of [
