@@ -114,6 +114,17 @@ describe("a machine-shared server's entries", () => {
     expect(report.targets.find((t) => t.client === "claude-code")?.shared).toEqual(["fixture"]);
   });
 
+  test("a project's files (the team's) keep the entry that starts the server itself", async () => {
+    const project = path.join(machine.paths.linuxHome, "team-app");
+    mkdirSync(project, { recursive: true });
+    const r = await machine.run(["sync", "--project", project, "--client", "claude-code"]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(path.join(project, ".mcp.json"), "utf8");
+    expect(JSON.parse(text).mcpServers.fixture.command).toBeDefined();
+    expect(text).not.toContain("/share/");
+    expect(text).not.toMatch(/mt1\./);
+  }, 60_000);
+
   test("a second sync writes nothing", async () => {
     const files = [
       machine.paths.claudeCodeConfig,

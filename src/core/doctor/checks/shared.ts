@@ -35,7 +35,7 @@ export const sharedChecks = [
   defineCheck({
     id: "shared.status",
     scope: "machine",
-    doc: "each shared server as the running bridge reports it: its mode, running or not (pid, memory, sessions attached, idle time), or its last failure; nothing is started. Warn when the bridge is not running or does not report a server the manifest shares. Skip when nothing is shared.",
+    doc: "each shared server as the running bridge reports it: its mode, running or not (pid, memory, sessions attached, idle time), or its last failure; nothing is started. Warn when the bridge is not running or does not report a server the manifest shares. No finding when nothing is shared.",
     fix: "the bridge not running: `mcp-twin bridge start`; a server it does not report: `mcp-twin bridge restart` (it reads the manifest again); a failure: its message says why.",
     run: ({ shared }) => {
       const s = shared?.status;
@@ -54,7 +54,7 @@ export const sharedChecks = [
   defineCheck({
     id: "shared.gateway",
     scope: "machine",
-    doc: "a url entry to a shared server while the bridge it points at is not running: the client cannot reach that server (a relay entry starts the bridge itself, so it passes).",
+    doc: "a url entry to a shared server while the bridge it points at is not running: the client cannot reach that server. A relay entry is not judged: it starts the bridge itself. No finding when the manifest shares nothing (the bridge is not asked).",
     fix: '`mcp-twin bridge start`; a port held by another program: stop it, or move the bridge (`"bridge": { "port": <n> }`, then `mcp-twin sync`).',
     run: ({ shared }) => {
       const s = shared?.status;
