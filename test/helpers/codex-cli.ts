@@ -44,9 +44,12 @@ export async function codexServerStatus(
   bin: string,
   codexHome: string,
   timeoutMs = 60_000,
+  /** More of Codex's environment (PWD, as a shell sets it), and the folder it starts in. */
+  extra: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<McpServerStatus[]> {
   const child = spawn(bin, ["app-server"], {
-    env: { PATH: process.env.PATH ?? "", HOME: path.dirname(codexHome), CODEX_HOME: codexHome },
+    env: { PATH: process.env.PATH ?? "", HOME: path.dirname(codexHome), CODEX_HOME: codexHome, ...extra.env },
+    ...(extra.cwd ? { cwd: extra.cwd } : {}),
     stdio: ["pipe", "pipe", "ignore"],
   });
   const pending = new Map<number, (m: { result?: unknown; error?: { message: string } }) => void>();
