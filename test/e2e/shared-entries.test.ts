@@ -207,6 +207,18 @@ describe("a machine-shared server's entries", () => {
       status: "pass",
       message: expect.stringContaining(`fixture: machine, running: pid ${childPid}`),
     });
+    // With its probes: each entry (the url entries, and the relay's address) completes a handshake.
+    const probed = await machine.run(["doctor", "--json", "--server", "fixture"]);
+    const handshakes = (
+      JSON.parse(probed.stdout) as {
+        checks: Array<{ id: string; status: string; client?: string; message: string }>;
+      }
+    ).checks.filter((c) => c.id === "probe.handshake");
+    expect(handshakes.map((c) => [c.client, c.status]).sort()).toEqual([
+      ["claude-code", "pass"],
+      ["claude-desktop", "pass"],
+      ["cursor", "pass"],
+    ]);
     const gateway = checks.filter((c) => c.id === "shared.gateway");
     expect(gateway.map((c) => [c.client, c.status]).sort()).toEqual([
       ["claude-code", "pass"],
@@ -238,6 +250,18 @@ describe("a machine-shared server's entries", () => {
       );
       expect(c.fix).toBe("Run `mcp-twin bridge start`.");
     }
+    // Its probes leave the bridge stopped: the relay (it would start the bridge) is not started.
+    const probed = await machine.run(["doctor", "--json", "--server", "fixture"]);
+    const relay = (
+      JSON.parse(probed.stdout) as {
+        checks: Array<{ id: string; status: string; client?: string; message: string }>;
+      }
+    ).checks.find((c) => c.id === "probe.handshake" && c.client === "claude-desktop");
+    expect(relay).toMatchObject({
+      status: "skip",
+      message: expect.stringContaining("shared server in the bridge, which is not running"),
+    });
+    expect(JSON.parse((await machine.run(["bridge", "status", "--json"])).stdout).state).toBe("stopped");
     // A client token in a file others can read is named, with the chmod.
     chmodSync(machine.paths.claudeCodeConfig, 0o644);
     try {

@@ -424,13 +424,20 @@ async function live(
     : Promise.resolve(undefined);
   // Probing a bridge relay would start the bridge (connect does when none answers) and leave it
   // running after doctor ends; bridge.reachable checks the bridge itself instead.
-  const probeWork = manifest.bridge?.enabled
+  const beforeShared = manifest.bridge?.enabled
     ? work.map((w) =>
         w.server === BRIDGE_ENTRY && w.where.scope !== "project"
           ? { ...w, plan: undefined, bridgeRelay: true }
           : w,
       )
     : work;
+  // A shared server's relay starts the bridge when none answers (and it would outlive doctor):
+  // started only while the bridge runs.
+  const sharedFacts = await gatherShared(machine, manifest, home.scope, configs, options.manifest).catch(
+    () => undefined,
+  );
+  const bridgeUp = ["running", "elsewhere"].includes(sharedFacts?.status?.bridge.state ?? "");
+  const probeWork = bridgeUp ? beforeShared : beforeShared.map(unstartedSharedRelay);
   // A project's own files name programs someone else chose: started only when trusted.
   const askTrust = options.trust;
   const gated = options.probe
@@ -461,15 +468,7 @@ async function live(
         g.progress,
       )
     : Promise.resolve(undefined);
-  const shared = gatherShared(machine, manifest, home.scope, configs, options.manifest).catch(
-    () => undefined,
-  );
-  const [runningApps, bridgeFacts, probeItems, sharedFacts] = await Promise.all([
-    running,
-    bridge,
-    probes,
-    shared,
-  ]);
+  const [runningApps, bridgeFacts, probeItems] = await Promise.all([running, bridge, probes]);
   if (probeItems) facts.probes = probeItems;
   if (sharedFacts) facts.shared = sharedFacts;
   if (bridgeFacts) {
@@ -487,6 +486,19 @@ async function live(
       ...(app ? { running: app } : {}),
     });
   }
+}
+
+/** A relay to a shared server (`connect …/share/<name>`) while the bridge is not running: not started. */
+function unstartedSharedRelay(w: EntryWork): EntryWork {
+  const args = w.plan?.args ?? [];
+  const at = args.indexOf("connect");
+  if (at < 0 || !/\/share\/[^/]+$/.test(args[at + 1] ?? "")) return w;
+  return {
+    ...w,
+    plan: undefined,
+    noSpawn:
+      "it relays to a shared server in the bridge, which is not running (the relay starts it on first use; see shared.status)",
+  };
 }
 
 /**
