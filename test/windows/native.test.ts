@@ -408,7 +408,8 @@ describe.skipIf(skip !== undefined).each(DRIVES)(
       linesTrue(r);
       const url = `http://127.0.0.1:${port}/share/fixture`;
       for (const key of ["cursor", "gemini", "code"] as const) {
-        const entry = JSON.parse(read(files[key])!).mcpServers.fixture;
+        // Gemini CLI's settings.json holds the user's comment.
+        const entry = JSON.parse(read(files[key])!.replace(/^\s*\/\/.*$/gm, "")).mcpServers.fixture;
         expect(entry.url ?? entry.serverUrl, key).toBe(url);
         expect(entry.headers.Authorization, key).toMatch(/^Bearer mt1\.windows:/);
       }
