@@ -5,7 +5,7 @@
  */
 import { UsageError } from "../core/errors.js";
 import { editManifest, serverNames, withServerFields } from "../core/manifest/edit.js";
-import { locateManifest } from "../core/manifest/load.js";
+import { userManifest } from "../core/manifest/load.js";
 import { SHARE_MODES } from "../core/manifest/schema.js";
 import { assertKnown } from "../core/selectors.js";
 import { unifiedDiff } from "../ui/diff.js";
@@ -39,7 +39,8 @@ export async function run(ctx: Ctx): Promise<number> {
     known: [...MODES],
   });
   const machine = await openCommandMachine(ctx);
-  const file = locateManifest({
+  // The bridge reads the user manifest (a project's servers run in each client session).
+  const file = userManifest({
     manifest: o.manifest,
     cwd: ctx.host.cwd,
     homeManifest: machine.paths.manifest,
