@@ -18,6 +18,7 @@ import { restoreCommand } from "../commands/restore-flags.js";
 import { searchCommand } from "../commands/search-flags.js";
 import { secretCommand } from "../commands/secret-flags.js";
 import { serveCommand } from "../commands/serve-flags.js";
+import { shareCommand } from "../commands/share-flags.js";
 import {
   type AnyOptions,
   type CommandLine,
@@ -41,6 +42,7 @@ const COMMANDS: readonly CommandLine[] = [
   addCommand,
   searchCommand,
   removeCommand,
+  shareCommand,
   importCommand,
   adoptCommand,
   secretCommand,

@@ -110,6 +110,17 @@ const HELP: Record<string, CommandHelp> = {
     ],
     readMore: ["docs/manifest.md", doc("commands", "`mcp-twin remove`")],
   },
+  share: {
+    examples: [
+      ["mcp-twin share tavily machine --sync", "one process for every session, then every client's entry"],
+      ["mcp-twin share playwright session", "one browser per client session"],
+      ["mcp-twin share tavily off --dry-run", "the manifest diff; nothing written"],
+    ],
+    readMore: [
+      doc("bridge", "Shared servers: run once for every session"),
+      doc("commands", "`mcp-twin share`"),
+    ],
+  },
   import: {
     examples: [
       ["mcp-twin import --dry-run", "what would be imported, keys masked; nothing written"],

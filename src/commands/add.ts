@@ -174,7 +174,8 @@ async function fromTemplate(
   );
   const server = found.chosen ? withProvenance(found.chosen, made.server) : made.server;
   if (found.chosen) found.notes = registryNotes(found.chosen);
-  return { name: made.name, server, newSecrets: secrets.values, renamed: made.renamed };
+  const shareWhy = template.share && server.share ? template.share.why : undefined;
+  return { name: made.name, server, newSecrets: secrets.values, renamed: made.renamed, shareWhy };
 }
 
 /** An npm package or a URL as given: no template, so no inputs; the keys are the --secret flags. */

@@ -11,6 +11,8 @@ import {
   controlBridge,
 } from "../core/bridge-control/control.js";
 import { ExitCode, UsageError } from "../core/errors.js";
+import { sharedLine, sharedViews } from "../core/status/shared-view.js";
+import { untrusted } from "../core/text/control-chars.js";
 import type { Output } from "../ui/output.js";
 import type { bridgeCommand } from "./bridge-flags.js";
 import type { ContextOf } from "./shared/command.js";
@@ -78,8 +80,11 @@ function render(r: BridgeControlReport & { environment: string }, out: Output): 
       "plugins",
       `${plugins.loaded?.length ?? 0} loaded${plugins.failed?.length ? `, ${plugins.failed.length} skipped` : ""}`,
     );
-  const shares = r.shares as Array<{ name: string; state: string }> | undefined;
-  if (shares?.length) row("shares", shares.map((s) => `${s.name} (${s.state})`).join(", "));
+  // Each shared server: mode, running or not, sessions attached, memory, idle time.
+  const shares = Array.isArray(r.shares) ? sharedViews([], r.shares) : [];
+  shares.forEach((v, i) => {
+    row(i === 0 ? "shared" : "", `${untrusted(v.name)}: ${sharedLine(v)}`);
+  });
   row("state", out.shown(r.stateDir));
   row("log", out.shown(r.log));
   if (r.fix) out.print(`  ${c.dim("fix".padEnd(10))} ${r.fix}`);

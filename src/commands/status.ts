@@ -4,6 +4,8 @@
  * or config that does not parse), as every command.
  */
 
+import { type SharedStatus, sharedLineFor, sharedStatus } from "../core/status/shared-status.js";
+import type { SharedView } from "../core/status/shared-view.js";
 import { computeStatus, type StatusRow, type SyncBlocker } from "../core/status/status-matrix.js";
 import { untrusted } from "../core/text/control-chars.js";
 import { andList } from "../core/words.js";
@@ -17,11 +19,14 @@ import type { statusCommand } from "./status-flags.js";
 export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number> {
   const o = ctx.options;
   const machine = await openCommandMachine(ctx);
-  const { rows, manifest, scope, blockers, counts, logins } = await computeStatus(
+  const { rows, manifest, scope, blockers, counts, logins, shares } = await computeStatus(
     machine,
     { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project },
     ctx.output.progress,
   );
+  // The bridge is asked how it runs the shared servers; nothing is started.
+  const shared = await sharedStatus(machine, shares, o.manifest);
+  const sharedOf = new Map((shared?.shared ?? []).map((v) => [v.name, v]));
   const loginOf = new Map(loginJson(logins).map((l) => [l.server, l]));
   if (ctx.output.json)
     ctx.output.result(
@@ -38,6 +43,7 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
           ...(login
             ? { login: { mode: login.mode, state: login.state, ...(login.fix ? { fix: login.fix } : {}) } }
             : {}),
+          ...(sharedOf.has(server) ? { shared: sharedJson(sharedOf.get(server)) } : {}),
           manifest,
         };
       }),
@@ -51,8 +57,32 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
       const note = loginsNote(logins);
       if (note) ctx.output.print(ctx.output.theme.c.dim(`  ${note}`));
     }
+    if (shared) renderShared(shared, ctx.output);
   }
   return 0;
+}
+
+/** A shared server in `--json`: how it runs now (docs/commands.md). */
+function sharedJson(v: SharedView | undefined) {
+  if (!v) return undefined;
+  const { mode, state, processes, sessions, rssBytes, idleMs, pids } = v;
+  return {
+    mode,
+    state,
+    processes,
+    sessions,
+    rssBytes,
+    idleMs,
+    pids,
+    ...(v.lastError ? { lastError: v.lastError } : {}),
+  };
+}
+
+/** Each shared server: mode, running or not, sessions attached, memory, idle time. */
+function renderShared(s: SharedStatus, out: Output): void {
+  out.print(out.theme.c.bold("Shared servers (run once in the bridge)"));
+  const width = Math.max(...s.shared.map((v) => v.name.length));
+  for (const v of s.shared) out.print(`  ${untrusted(v.name).padEnd(width)}  ${sharedLineFor(v, s)}`);
 }
 
 function render(

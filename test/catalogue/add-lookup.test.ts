@@ -59,7 +59,11 @@ test("a package the catalogue has becomes its entry, pinned as the catalogue pin
   expect(r.stdout).toContain(
     `@modelcontextprotocol/server-sequential-thinking is the catalogue's sequential-thinking (pinned at ${pinned.split("@")[2]}).`,
   );
-  expect(manifest().servers).toEqual({ "sequential-thinking": { package: pinned } });
+  // The catalogue's share default, said with its reason.
+  expect(manifest().servers).toEqual({ "sequential-thinking": { package: pinned, share: "session" } });
+  expect(r.stdout).toContain(
+    "Shared per session (one process per client session, in the bridge): a thinking scratchpad: its thoughts are one conversation's.",
+  );
   // a version given explicitly is kept, and said to differ from the catalogue's
   const mine = await cli([
     "add",
@@ -72,6 +76,7 @@ test("a package the catalogue has becomes its entry, pinned as the catalogue pin
   expect(mine.stdout).toContain("(at 1.0.0, as asked; the catalogue pins");
   expect(manifest().servers.st).toEqual({
     package: "@modelcontextprotocol/server-sequential-thinking@1.0.0",
+    share: "session",
   });
 });
 

@@ -96,6 +96,7 @@ test("an optional secret left out drops what refers to it", () => {
   const context7 = templates.find((t) => t.name === "context7")!;
   expect(instantiate(context7, { withoutSecrets: ["CONTEXT7_API_KEY"] }, tmp).server).toEqual({
     package: context7.server.package,
+    share: "machine",
   });
 });
 
@@ -115,4 +116,38 @@ test.each([
   ["com.example/weather", undefined],
 ])("the registry's %s is the catalogue's %s", (name, expected) => {
   expect(catalogueMatch(name, templates)?.name).toBe(expected);
+});
+
+describe("share defaults", () => {
+  test("every template of a server mcp-twin starts says how it is shared, and why; a url one cannot be", () => {
+    for (const t of templates) {
+      if (t.server.url !== undefined) expect(t.share, t.name).toBeUndefined();
+      else expect(t.share?.why.length, t.name).toBeGreaterThan(10);
+    }
+    const mode = (name: string) => templates.find((t) => t.name === name)?.share?.mode;
+    // State meant to be common, or none: one process; per-conversation state: one per session.
+    expect(["memory", "tavily", "context7", "notion", "brave-search"].map(mode)).toEqual(
+      Array(5).fill("machine"),
+    );
+    expect(["playwright", "sequential-thinking"].map(mode)).toEqual(["session", "session"]);
+  });
+
+  test("a template sharing a url server is refused", () => {
+    const dir = path.join(tmp, "url-share");
+    mkdirSync(path.join(dir, "templates"), { recursive: true });
+    writeFileSync(
+      path.join(dir, "templates", "remote-x.jsonc"),
+      JSON.stringify({
+        name: "remote-x",
+        title: "X",
+        description: "x",
+        homepage: "https://example.com",
+        runtime: "remote",
+        share: { mode: "machine", why: "no" },
+        server: { url: "https://example.com/mcp" },
+      }),
+    );
+    const { problems } = loadCatalogue({ homeDir: dir });
+    expect(problems.map((p) => p.message).join("\n")).toMatch(/a url server already runs once/);
+  });
 });

@@ -185,6 +185,7 @@ test("a catalogue name with a version is that catalogue entry at that version, n
   expect(r.code, r.stderr).toBe(0);
   expect(JSON.parse(readFileSync(manifest(), "utf8").replace(/^\/\/.*$/gm, "")).servers.memory).toEqual({
     package: "@modelcontextprotocol/server-memory@2026.8.31",
+    share: "machine",
   });
   expect(r.stdout).toContain(
     "memory is the catalogue's @modelcontextprotocol/server-memory (pinned at 2026.8.31).",

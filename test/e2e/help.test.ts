@@ -125,6 +125,7 @@ describe("every command", () => {
     const own: Record<string, string[]> = {
       search: ["x"],
       remove: ["x"],
+      share: ["x", "machine"],
       adopt: ["x"],
       secret: ["list"],
       connect: ["http://127.0.0.1:9/mcp"],
@@ -185,6 +186,9 @@ describe("the text (read by eye)", () => {
         search [options] <words...>       search the MCP Registry (and the catalogue)
                                           for servers
         remove [options] <name>           take a server out of the manifest
+        share [options] <server> <mode>   run a server once in the bridge for every
+                                          client session: machine, project, session or
+                                          off
         import [options]                  copy the servers configured in any client
                                           into the manifest (and adopt them)
         adopt [options] <server>          take an entry edited by hand (drift) into

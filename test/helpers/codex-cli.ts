@@ -47,10 +47,12 @@ export async function codexServerStatus(
   bin: string,
   codexHome: string,
   timeoutMs = 60_000,
-  o: { flags?: string[]; env?: Record<string, string> } = {},
+  /** Codex's flags (`--enable mcp_2026_07_28`), more of its environment (PWD, as a shell sets it), and the folder it starts in. */
+  o: { flags?: string[]; env?: Record<string, string>; cwd?: string } = {},
 ): Promise<McpServerStatus[]> {
   const child = spawn(bin, [...(o.flags ?? []), "app-server"], {
     env: { PATH: process.env.PATH ?? "", HOME: path.dirname(codexHome), CODEX_HOME: codexHome, ...o.env },
+    ...(o.cwd ? { cwd: o.cwd } : {}),
     stdio: ["pipe", "pipe", "ignore"],
   });
   const pending = new Map<number, (m: { result?: unknown; error?: { message: string } }) => void>();

@@ -21,13 +21,14 @@ export interface Handshake {
  */
 export async function handshake(
   entry: StdioEntry,
-  options: { resolveCommand?: (c: string) => string; baseEnv?: Record<string, string> } = {},
+  options: { resolveCommand?: (c: string) => string; baseEnv?: Record<string, string>; cwd?: string } = {},
 ): Promise<Handshake> {
   const transport = new StdioClientTransport({
     command: options.resolveCommand ? options.resolveCommand(entry.command) : entry.command,
     args: entry.args ?? [],
     env: { ...options.baseEnv, ...entry.env },
     stderr: "pipe",
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   let stderr = "";
   transport.stderr?.on("data", (c: Buffer) => {

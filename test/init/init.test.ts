@@ -86,6 +86,10 @@ describe("init --yes", () => {
     const r = await m.run(["init", "--yes", "--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`]);
     expect(r.code).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    // A template with no share default: said, with how to share it.
+    expect(r.stdout).toContain(
+      "fixture: Not shared: each client session starts its own (`mcp-twin share fixture machine|project|session` runs it once in the bridge).",
+    );
     expect(manifestOf(m).servers.fixture).toEqual({
       package: `${inject("fixtureName")}@1.0.0`,
       env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },

@@ -4,10 +4,13 @@
  * from ~/.claude.json and reports the server connected; before it, not. Negotiating as it does by
  * default (MCP_PROTOCOL_NEGOTIATION=auto), it reports the bridge's entry (the connect relay) and a
  * 2026-07-28-only server's entry connected; told to speak 2025-11-25 alone, the bridge still is.
- * And the relay takes it to a 2026-07-28-only remote server.
+ * And the relay takes it to a 2026-07-28-only remote server. Shared servers: their url entries to
+ * the gateway are reported connected, and a project server's `${PWD}` header is expanded by Claude
+ * Code into the folder it runs in.
  */
+import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
+import { afterAll, describe, expect, inject, test } from "vitest";
 import { remoteEraFixture } from "../bridge-server/gateway/era-fixtures.js";
 import { eraFixtures } from "../bridge-server/gateway/gateway-helpers.js";
 import { readJson } from "../bridge-server/helpers.js";
@@ -112,3 +115,56 @@ describe.skipIf(skip !== undefined)(`real Claude Code CLI${skip ? ` (skipped: ${
     expect(relayed).toMatch(/^relayed: .*connect .* - ✔ Connected/m);
   }, 300_000);
 });
+
+describe.skipIf(skip !== undefined)(
+  `real Claude Code CLI, shared servers${skip ? ` (skipped: ${skip})` : ""}`,
+  () => {
+    test("`claude mcp list` reports the url entries to the gateway connected, a project's with its folder", async () => {
+      if ("reason" in cli) return;
+      const port = await freePort();
+      const m: FakeMachine = createFakeMachine({ kind: "linux", registryUrl: inject("registryUrl") });
+      cleanups.push(() => m.cleanup());
+      const fixture = inject("fixtureName");
+      writeManifest(m, {
+        bridge: { port },
+        servers: {
+          fixture: { package: fixture, share: "machine" },
+          perproject: { package: fixture, share: "project" },
+        },
+      });
+      // As Claude Code writes it itself (2.1.330: mode 600): a file no one else reads takes a token.
+      if (existsSync(m.paths.claudeCodeConfig)) chmodSync(m.paths.claudeCodeConfig, 0o600);
+      const synced = await m.run(["sync"]);
+      expect(synced.code, synced.stderr).toBe(0);
+      const started = await m.run(["bridge", "start", "--json"]);
+      expect(started.code, started.stderr).toBe(0);
+      const pid = (JSON.parse(started.stdout) as { pid: number }).pid;
+      cleanups.push(() => {
+        try {
+          process.kill(pid, "SIGTERM");
+        } catch {
+          // gone already
+        }
+      });
+      const project = path.join(m.paths.linuxHome, "work", "app");
+      mkdirSync(project, { recursive: true });
+      // Started from a shell, as people start it: the shell sets PWD, which Claude Code expands.
+      const list = await claudeMcpList(cli.bin, { ...m.env, PWD: project }, project);
+      console.info(`claude mcp list (${cli.version}):\n${list}`);
+      expect(list).toContain(`fixture: http://127.0.0.1:${port}/share/fixture (HTTP) - ✔ Connected`);
+      expect(list).toContain(`perproject: http://127.0.0.1:${port}/share/perproject (HTTP) - ✔ Connected`);
+      // Claude Code expanded ${PWD} in the header: the gateway runs the server for that folder.
+      const token = readFileSync(
+        path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "token"),
+        "utf8",
+      );
+      const status = (await (
+        await fetch(`http://127.0.0.1:${port}/control/status`, {
+          headers: { Authorization: `Bearer ${token.trim()}` },
+        })
+      ).json()) as { shares: Array<{ name: string; children: Array<{ key: string }> }> };
+      const keys = status.shares.find((s) => s.name === "perproject")?.children.map((c) => c.key);
+      expect(keys).toEqual([`project:${project}`]);
+    }, 300_000);
+  },
+);

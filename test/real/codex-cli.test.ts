@@ -11,6 +11,7 @@ import { afterAll, afterEach, describe, expect, inject, test } from "vitest";
 import { cleanup, startBridge } from "../bridge-server/helpers.js";
 import { codexCli, codexServerStatus, runCodex } from "../helpers/codex-cli.js";
 import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
+import { freePort } from "../helpers/net.js";
 
 const SECRET = "fx-c0dec11e5ec7e700";
 const cli = codexCli();
@@ -112,5 +113,63 @@ describe.skipIf(skip !== undefined)(`real Codex CLI${skip ? ` (skipped: ${skip})
     });
     const legacy = await status([]);
     expect(legacy?.toolListMeta ?? null).toBeNull();
+  }, 300_000);
+
+  test("shared servers: Codex reaches the gateway through the url entries sync wrote, a project's with its folder", async () => {
+    if ("reason" in cli) return;
+    const m = createFakeMachine({ kind: "linux", registryUrl: inject("registryUrl") });
+    machines.push(m);
+    const port = await freePort();
+    const fixture = inject("fixtureName");
+    writeManifest(m, {
+      bridge: { port },
+      servers: {
+        fixture: { package: fixture, share: "machine" },
+        perproject: { package: fixture, share: "project" },
+      },
+    });
+    const codexHome = path.join(m.paths.linuxHome, ".codex");
+    mkdirSync(codexHome, { recursive: true });
+    const config = path.join(codexHome, "config.toml");
+    writeFileSync(config, HAND_WRITTEN, { mode: 0o600 });
+    const sync = await m.run(["sync", "--client", "codex"], { env: { CODEX_HOME: codexHome } });
+    expect(sync.code, sync.stderr).toBe(0);
+    const text = readFileSync(config, "utf8");
+    expect(text).toContain(`url = "http://127.0.0.1:${port}/share/fixture"`);
+    expect(text).toContain('env_http_headers = { Mcp-Twin-Project = "PWD" }');
+    const started = await m.run(["bridge", "start", "--json"]);
+    expect(started.code, started.stderr).toBe(0);
+    const pid = (JSON.parse(started.stdout) as { pid: number }).pid;
+    try {
+      const project = path.join(m.paths.linuxHome, "work", "app");
+      mkdirSync(project, { recursive: true });
+      // Started from a shell, as people start it: PWD is its folder.
+      const status = await codexServerStatus(cli.bin, codexHome, 60_000, {
+        env: { PWD: project },
+        cwd: project,
+      });
+      for (const name of ["fixture", "perproject"]) {
+        const s = status.find((x) => x.name === name);
+        expect(s?.toolsError, name).toBeNull();
+        expect(s?.serverInfo?.name, name).toBe("mcp-twin-fixture");
+      }
+      const token = readFileSync(
+        path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "token"),
+        "utf8",
+      );
+      const control = (await (
+        await fetch(`http://127.0.0.1:${port}/control/status`, {
+          headers: { Authorization: `Bearer ${token.trim()}` },
+        })
+      ).json()) as { shares: Array<{ name: string; children: Array<{ key: string }> }> };
+      console.info(
+        `codex: the gateway's shares after Codex connected: ${JSON.stringify(control.shares.map((s) => [s.name, s.children.map((c) => c.key)]))}`,
+      );
+      expect(control.shares.find((s) => s.name === "perproject")?.children.map((c) => c.key)).toEqual([
+        `project:${project}`,
+      ]);
+    } finally {
+      process.kill(pid, "SIGTERM");
+    }
   }, 300_000);
 });

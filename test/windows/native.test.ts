@@ -152,7 +152,16 @@ describe.skipIf(skip !== undefined).each(DRIVES)(
       expect(lines).toBe(4);
     }
 
-    async function probe(key: Key, serversKey: string, names: string[], storeBuild = false) {
+    async function probe(
+      key: Key,
+      serversKey: string,
+      names: string[],
+      storeBuild = false,
+      calls: Array<{ tool: string; args: Record<string, unknown> }> = [
+        { tool: "env", args: { name: "FIXTURE_TOKEN" } },
+        { tool: "env", args: { name: "PATHEXT" } },
+      ],
+    ) {
       const request = path.join(w.prefix, "drive_c", "t", `probe-${key}.json`);
       writeFileSync(
         request,
@@ -161,10 +170,7 @@ describe.skipIf(skip !== undefined).each(DRIVES)(
           key: serversKey,
           names,
           storeBuild,
-          calls: [
-            { tool: "env", args: { name: "FIXTURE_TOKEN" } },
-            { tool: "env", args: { name: "PATHEXT" } },
-          ],
+          calls,
         }),
       );
       const r = await w.node(["C:\\t\\probe.mjs", `C:\\t\\probe-${key}.json`]);
@@ -392,6 +398,37 @@ describe.skipIf(skip !== undefined).each(DRIVES)(
       const after = await mcpTwin("bridge status");
       expect(after.stdout).toMatch(/^✔ Not running/m);
     }, 300_000);
+
+    test("a shared server: url entries (Cursor, Gemini CLI, Claude Code) and Desktop's relay reach one process", async () => {
+      const manifest = path.join(appdata(), "mcp-twin", "mcp-twin.jsonc");
+      const text = readFileSync(manifest, "utf8");
+      writeFileSync(manifest, text.replace(/("package": "[^"]+")/, '$1, "share": "machine"'));
+      const r = await mcpTwin("sync");
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      linesTrue(r);
+      const url = `http://127.0.0.1:${port}/share/fixture`;
+      for (const key of ["cursor", "gemini", "code"] as const) {
+        // Gemini CLI's settings.json holds the user's comment.
+        const entry = JSON.parse(read(files[key])!.replace(/^\s*\/\/.*$/gm, "")).mcpServers.fixture;
+        expect(entry.url ?? entry.serverUrl, key).toBe(url);
+        expect(entry.headers.Authorization, key).toMatch(/^Bearer mt1\.windows:/);
+      }
+      const desktop = JSON.parse(read(files.desktop)!).mcpServers.fixture;
+      expect(desktop.args.slice(-2)).toEqual(["connect", url]);
+      // Desktop's relay first: it starts the bridge (a url entry cannot); then the url entries.
+      const pids: Record<string, number> = {};
+      for (const key of ["desktop", "cursor", "gemini", "code"] as const) {
+        const [x] = await probe(key, "mcpServers", ["fixture"], key === "desktop" && drive.storeBuild, [
+          { tool: "whoami", args: {} },
+        ]);
+        expect(x?.ok, `${key}: ${x?.error} ${x?.stderr ?? ""}`).toBe(true);
+        pids[key] = JSON.parse(x!.calls!["whoami {}"]!).pid;
+      }
+      console.info(`native Windows, one shared process: ${JSON.stringify(pids)}`);
+      expect(new Set(Object.values(pids)).size).toBe(1);
+      const stop = await mcpTwin("bridge stop");
+      expect(stop.code, stop.stdout + stop.stderr).toBe(0);
+    }, 600_000);
 
     test("uninstall gives every file back byte for byte; nothing is left running", async () => {
       const r = await mcpTwin("uninstall --yes");

@@ -3,9 +3,11 @@
  * bridge's token only to a holder proven to be it; a remote's headers, token file or login), then
  * the relay itself until the client goes (http-relay.ts, or sse-relay.ts loaded for SSE).
  */
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import type { LifecycleHost } from "../../core/bridge-control/lifecycle.js";
+import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import { ExitCode, OperationError } from "../../core/errors.js";
 import {
   bridgeShaped,
@@ -43,7 +45,7 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
     });
     return how === "lost" ? ExitCode.failed : ExitCode.ok;
   }
-  const target = await targetOf(p, io);
+  const target = await targetOf(withShareHeaders(p, io.host.cwd), io);
   const auth = p.auth ? await openAuth(p.auth, p, io) : undefined;
   const relay = new StreamableHttpRelay({
     url: target.url,
@@ -60,6 +62,21 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
   const code = await relay.run();
   target.agent?.destroy();
   return code;
+}
+
+/**
+ * A shared server's relay names its project (its working folder) and its session (one per relay
+ * process), as a url entry's client does with its own variables: the gateway picks the server's
+ * process by them. A folder that is not plain ASCII cannot go in a header: the gateway then says
+ * the folder is missing. Headers given on the command line win.
+ */
+function withShareHeaders(p: PreparedConnect, cwd: string): PreparedConnect {
+  if (!p.url.pathname.startsWith(SHARE_PREFIX) || !bridgeShaped(p.url)) return p;
+  const given = new Set(Object.keys(p.headers).map((k) => k.toLowerCase()));
+  const headers = { ...p.headers };
+  if (!given.has("mcp-twin-project") && /^[\x20-\x7e]+$/.test(cwd)) headers["Mcp-Twin-Project"] = cwd;
+  if (!given.has("mcp-twin-session")) headers["Mcp-Twin-Session"] = randomUUID();
+  return { ...p, headers };
 }
 
 const streams = (io: ConnectIo) => ({ stdin: io.stdin, stdout: io.stdout, signal: io.signal });

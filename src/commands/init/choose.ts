@@ -16,6 +16,7 @@ import { andList } from "../../core/words.js";
 import { askInputs, askSecrets, checkArgNames, parseArgFlags, parseSecretFlags } from "../../ui/ask.js";
 import { askClashes } from "../../ui/clash.js";
 import { pickServers } from "../../ui/pick-servers.js";
+import { shareLine } from "../../ui/reports/server-launch.js";
 import type { InitContext } from "./init-context.js";
 
 /** Servers already configured in a client: offered (all checked), or all with --import. */
@@ -227,6 +228,17 @@ export async function askKeys(
       made.server = withProvenance(fromRegistry, made.server);
       ctx.registryNotes.push(...registryNotes(fromRegistry).map((line) => `${made.name}: ${line}`));
     }
+    // A shared server runs in the bridge: a manifest that turns it off gets the server unshared.
+    const dropped =
+      made.server.share && ctx.existing.manifest.bridge?.enabled === false ? made.server.share : undefined;
+    if (dropped) delete made.server.share;
+    const line = shareLine({
+      name: made.name,
+      server: made.server,
+      shareWhy: t.share && made.server.share ? t.share.why : undefined,
+      shareDropped: dropped,
+    });
+    if (line && !out.json) out.print(`  ${made.name}: ${line}`);
     ctx.newServers.push(made);
   }
 }

@@ -222,6 +222,7 @@ export function instantiate(
     ...(mapValues(s.headers) ? { headers: mapValues(s.headers) } : {}),
     ...(s.environments ? { environments: s.environments } : {}),
     ...(s.clients ? { clients: s.clients } : {}),
+    ...(template.share ? { share: template.share.mode } : {}),
   };
   const overrides = foldersElsewhere(
     (draft.args as string[] | undefined) ?? [],

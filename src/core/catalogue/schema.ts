@@ -4,7 +4,7 @@
  * in schema/template.schema.json is generated from this.
  */
 import { z } from "zod";
-import { clientId, envSelector, REMOTE_TRANSPORTS } from "../manifest/schema.js";
+import { clientId, envSelector, REMOTE_TRANSPORTS, SHARE_MODES } from "../manifest/schema.js";
 import { own } from "../own-keys.js";
 
 const name = z
@@ -70,8 +70,23 @@ export const templateSchema = z
     inputs: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), inputSchema).optional(),
     secrets: z.array(secretSpecSchema).optional(),
     notes: z.string().optional(),
+    share: z
+      .strictObject({
+        mode: z.enum(SHARE_MODES),
+        why: z.string().min(1).describe("One line: why this mode suits the server (add and init say it)."),
+      })
+      .optional()
+      .describe(
+        "How many processes of it run once added (the manifest's share): machine (state meant to be common, or none), project, session (per-conversation state). Not for a url server.",
+      ),
   })
   .superRefine((t, ctx) => {
+    if (t.share && t.server.url !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["share"],
+        message: "a url server already runs once: share applies to a server mcp-twin starts",
+      });
     const kinds = (["package", "command", "url"] as const).filter((k) => t.server[k] !== undefined);
     if (kinds.length !== 1)
       ctx.addIssue({

@@ -26,6 +26,8 @@ export const claudeCode: ClientModule = {
   referenceStyle: (name) => `\${${name}}`,
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
   remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
+  // Expanded in ~/.claude.json's headers too (seen with 2.1.330): the folder it was started in.
+  workingFolder: "${PWD}",
   sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
   restartToApply: false,
   newSessionToApply: true,

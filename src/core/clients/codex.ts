@@ -61,6 +61,8 @@ export const codex: ClientModule = {
   referenceStyle: (name) => `\${${name}}`,
   stdioEntry: (launch) => stdio(launch),
   remoteEntry: (remote) => remoteEntry(remote),
+  // A whole-value reference becomes `env_http_headers` (seen with 0.169.0): PWD from its environment.
+  workingFolder: "${PWD}",
   projectEntryProblem(value) {
     const left = JSON.stringify(value).match(/\$\{[A-Za-z_][A-Za-z0-9_]*\}/g);
     return left

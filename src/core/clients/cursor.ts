@@ -26,6 +26,8 @@ export const cursor: ClientModule = {
   referenceStyle: (name) => `\${env:${name}}`,
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
   remoteEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
+  // Its documented interpolation of url and headers (not tried here): the open workspace's folder.
+  workingFolder: "${workspaceFolder}",
   // One key for both: Cursor tries Streamable HTTP and falls back to SSE.
   sseEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
   restartToApply: true,

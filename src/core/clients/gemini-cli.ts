@@ -27,6 +27,8 @@ export const geminiCli: ClientModule = {
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
   // What `gemini mcp add --transport http` writes since 0.21, which calls `httpUrl` deprecated.
   remoteEntry: (remote) => withHeaders({ url: remote.url, type: "http" }, remote.headers),
+  // Expanded in settings.json's headers (seen with 0.61.0): the folder it was started in.
+  workingFolder: "${PWD}",
   // What `gemini mcp add --transport sse` writes. A `url` without `type` is read as SSE by older
   // versions but as Streamable HTTP (then SSE as a fallback) by newer ones (0.61): `type` says it.
   sseEntry: (remote) => withHeaders({ url: remote.url, type: "sse" }, remote.headers),

@@ -69,6 +69,12 @@ export interface ClientModule {
   /** Undefined when the client cannot use a remote server from its file (a stdio relay is written instead). */
   remoteEntry?(remote: Remote): Record<string, unknown>;
   /**
+   * How a url entry's header value names the folder the client works in, which the client expands
+   * when it connects (a project-shared server's `Mcp-Twin-Project`). Undefined: it has no such
+   * variable, so a project-shared server reaches it through the relay (which names its own folder).
+   */
+  workingFolder?: string;
+  /**
    * The entry for a remote that speaks the older HTTP+SSE transport. Undefined when the client
    * cannot use one from its file (Claude Desktop, Codex): a stdio relay speaking SSE is written.
    */

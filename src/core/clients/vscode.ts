@@ -31,6 +31,8 @@ export const vscode: ClientModule = {
   referenceStyle: (name) => `\${env:${name}}`,
   stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
   remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
+  // Its predefined variables in mcp.json (documented, not tried here): the open workspace's folder.
+  workingFolder: "${workspaceFolder}",
   sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
   restartToApply: false,
   gui: true,

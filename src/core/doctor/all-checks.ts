@@ -13,6 +13,7 @@ import { manifestChecks } from "./checks/manifest.js";
 import { nodeChecks } from "./checks/node.js";
 import { probeChecks } from "./checks/probe-results.js";
 import { secretsChecks } from "./checks/secrets.js";
+import { sharedChecks } from "./checks/shared.js";
 import { stateChecks } from "./checks/state-file.js";
 import type { DoctorFacts, ScopeItems } from "./facts.js";
 import { AS_IS, type Show, showFor } from "./path-style.js";
@@ -35,6 +36,7 @@ export const CHECKS = [
   ...driftChecks,
   ...probeChecks,
   ...bridgeChecks,
+  ...sharedChecks,
 ] as const;
 
 export type CheckId = (typeof CHECKS)[number]["id"];

@@ -15,6 +15,7 @@ import type { PlatformFacts } from "./checks/environments.js";
 import type { ManifestFacts } from "./checks/manifest.js";
 import type { NodeFacts } from "./checks/node.js";
 import type { SecretsFacts } from "./checks/secrets.js";
+import type { SharedFacts } from "./checks/shared.js";
 import type { StateFacts } from "./checks/state-file.js";
 import type { BridgeFacts } from "./gather/bridge-phase.js";
 import type { EntryWork } from "./gather/entries-phase.js";
@@ -106,6 +107,8 @@ export interface DoctorFacts {
   probes?: ProbeItem[];
   /** Absent when the manifest does not enable the bridge. */
   bridge?: BridgeFacts;
+  /** Absent when nothing is shared and no entry reaches a shared server. */
+  shared?: SharedFacts;
 }
 
 /** What a check of each scope runs on. */

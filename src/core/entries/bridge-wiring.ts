@@ -12,7 +12,8 @@ import type { Launch, Target } from "../clients/types.js";
 import type { Machine } from "../environments/machine.js";
 import { type Environment, joinNative } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
-import { readTextOrNull } from "../system/files.js";
+import { inspectFile, readTextOrNull } from "../system/files.js";
+import type { GatewayReach } from "./shared-entry.js";
 import type { BuiltEntry } from "./target-entry.js";
 import { clientLaunch, type EntryContext, startsAcross } from "./target-entry.js";
 
@@ -45,8 +46,12 @@ export interface BridgeWiring {
   program: { node: string; script: string } | null;
   /** Why `program` is null. */
   reason?: string;
-  /** The bridge's entry for one target (see bridgeEntry). */
+  /** The bridge's entry for one target (see bridgeEntry); none unless `bridge.enabled`. */
   entry(target: Target, ctx: EntryContext): BuiltEntry | undefined;
+  /** The manifest shares servers: how their entries reach the gateway (the bridge). */
+  reach?: GatewayReach;
+  /** The shared servers (enabled ones), by name and mode. */
+  shares: ReadonlyArray<{ name: string; mode: string }>;
   /** Bring a running bridge to these settings; report what runs. */
   settle(): Promise<BridgeReport>;
 }
@@ -76,7 +81,8 @@ export async function planBridge(
   machine: Machine,
   options: PlanBridgeOptions,
 ): Promise<BridgeWiring | undefined> {
-  if (!manifest.bridge?.enabled) return undefined;
+  const shares = sharedServers(manifest);
+  if (!manifest.bridge?.enabled && shares.length === 0) return undefined;
   const place = bridgePlace(manifest, envs, machine.host.self);
   if (!place) return undefined;
   const { env, program, reason } = place;
@@ -90,7 +96,20 @@ export async function planBridge(
     token,
     program,
     ...(reason ? { reason } : {}),
-    entry: (target, ctx) => bridgeEntry(target, wiring, ctx),
+    entry: (target, ctx) => (settings.enabled ? bridgeEntry(target, wiring, ctx) : undefined),
+    shares,
+    ...(shares.length > 0
+      ? {
+          reach: {
+            origin: new URL(url).origin,
+            env,
+            program,
+            reason,
+            token,
+            private: privateFile,
+          },
+        }
+      : {}),
     settle: () => (env.local ? settleHere(machine, settings) : settleThere(env, program, settings, token)),
   };
   return wiring;
@@ -163,6 +182,28 @@ async function settleThere(
       error: `\`mcp-twin bridge restart\` in ${env.id} failed (exit code ${r.exitCode ?? "?"})`,
     };
   return { ...base, state: "restarted", previousUrl: info.url };
+}
+
+/** The manifest's shared servers (enabled ones): they run in the bridge, so it must run. */
+function sharedServers(manifest: Manifest): Array<{ name: string; mode: string }> {
+  return Object.entries(manifest.servers).flatMap(([name, s]) =>
+    s.share && !s.disabled ? [{ name, mode: s.share }] : [],
+  );
+}
+
+/**
+ * Can a token go into this target's file? A Windows file is the profile's (its ACL keeps others
+ * out; mode bits mean nothing there); a POSIX file only without group or other read bits. A file
+ * that does not exist yet is created private (mode 600) by the write.
+ */
+function privateFile(target: Target): boolean {
+  if (target.env.kind === "windows") return true;
+  try {
+    const facts = inspectFile(target.file);
+    return !facts.exists || (facts.mode !== undefined && (facts.mode & 0o044) === 0);
+  } catch {
+    return false;
+  }
 }
 
 async function bridgeToken(

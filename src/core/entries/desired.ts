@@ -24,6 +24,7 @@ import {
 import { BIN_AFTER_INSTALL } from "../packages/npm-prefix.js";
 import { getEnv } from "../system/host.js";
 import type { BridgeWiring } from "./bridge-wiring.js";
+import { sharedEntry } from "./shared-entry.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./target-entry.js";
 
 export interface DesiredInput {
@@ -64,11 +65,18 @@ export async function desiredEntries(
     logins: relayLogins(machine, input.servers),
   };
   const out: DesiredEntries = new Map();
+  const reach = input.bridge?.reach;
   for (const target of input.targets) {
     const desired = new Map<string, BuiltEntry>();
     for (const [name, spec] of input.servers) {
       if (spec.clients && !spec.clients.includes(target.client.id)) continue;
-      desired.set(name, buildEntry(name, spec, target, ctx));
+      // A shared server runs in the gateway, for user files: a project file is the team's, and
+      // keeps the entry that starts the server itself (no token, no machine's gateway in it).
+      const shared = spec.share && reach && target.scope === "user";
+      desired.set(
+        name,
+        shared ? sharedEntry(name, spec, target, ctx, reach) : buildEntry(name, spec, target, ctx),
+      );
     }
     // No server can hold the bridge's name: the manifest schema reserves it.
     const bridge = input.bridge?.entry(target, ctx);
@@ -99,14 +107,18 @@ export async function checkEntryPrograms(
   await checkPrograms(desired, input.allEnvs, machine.host.env, input.targets);
 }
 
-/** With `bridge.enabled`: where the bridge lives and how clients reach it (its modules load only then). */
+/**
+ * With `bridge.enabled`, or servers shared (they run in the bridge): where the bridge lives and how
+ * clients reach it (its modules load only then).
+ */
 export async function wireBridge(
   machine: Machine,
   manifest: Manifest,
   allEnvs: Environment[],
   options: { createToken: boolean },
 ): Promise<BridgeWiring | undefined> {
-  if (!manifest.bridge?.enabled) return undefined;
+  const shares = Object.values(manifest.servers).some((s) => s.share && !s.disabled);
+  if (!manifest.bridge?.enabled && !shares) return undefined;
   const { planBridge } = await import("./bridge-wiring.js");
   return planBridge(manifest, allEnvs, machine, options);
 }

@@ -54,6 +54,8 @@ export type BuiltEntry =
        * the client takes only stdio servers, or no SSE url entries, or mcp-twin holds its login.
        */
       relay?: RelayWhy;
+      /** A shared server's url entry to the gateway (entries/shared-entry.ts). */
+      gateway?: true;
       /** A raw `command` server: the program it runs in `runsIn` (sync checks it is there). */
       program?: string;
       /** Written, but it will not start as things are (its program is missing there). */
@@ -206,7 +208,18 @@ function connectArgs(url: string, sse: boolean, auth: string | undefined): strin
   return ["connect", url, ...(sse ? ["--transport", "sse"] : []), ...(auth ? ["--auth", auth] : [])];
 }
 
-export type RelayWhy = "stdio-only" | "no-sse" | "login";
+/**
+ * stdio-only, no-sse, login: a url server's; shared-stdio-only, no-folder, no-token, readable: a
+ * shared server's (entries/shared-entry.ts says when).
+ */
+export type RelayWhy =
+  | "stdio-only"
+  | "no-sse"
+  | "login"
+  | "shared-stdio-only"
+  | "no-folder"
+  | "no-token"
+  | "readable";
 
 /** Why a url server's entry in this client is mcp-twin's relay rather than the url itself. */
 function relayWhy(server: ServerSpec, target: Target): RelayWhy {
@@ -420,12 +433,18 @@ export function packageRunEnvironments(
   server: ServerSpec,
   targets: readonly Target[],
   environments: readonly Environment[],
+  /** Where the bridge runs: a shared server runs there for every user file (entries/shared-entry.ts). */
+  bridgeEnv?: string,
 ): Set<string> {
   const allowed = (e: Environment) =>
     e.usable && (!server.environments || server.environments.some((s) => envMatches(s, e.id)));
   const out = new Set<string>();
   for (const t of targets) {
     if (t.scope === "project") continue;
+    if (server.share && bridgeEnv) {
+      out.add(bridgeEnv);
+      continue;
+    }
     const env = allowed(t.env) ? t.env : acrossTheLine(t.env, environments, allowed);
     if (env) out.add(env.id);
   }

@@ -22,6 +22,7 @@ import { type LoginLine, loginLines } from "../oauth/needs-login.js";
 import { referenceProblems } from "../secrets/references.js";
 import { checkSelectors } from "../selectors.js";
 import type { Progress } from "../system/progress.js";
+import { manifestShareList } from "./shared-status.js";
 
 /** Who owns each entry, as sync sees it (ownership.ts). */
 type StatusState = EntryState;
@@ -70,6 +71,8 @@ export async function computeStatus(
   logins: LoginLine[];
   /** How many servers (enabled, and disabled ones) and client configs the rows cross. */
   counts: { servers: number; disabled: number; targets: number };
+  /** The user manifest's shared servers (a project manifest shares none: the bridge is the machine's). */
+  shares: Array<{ name: string; mode: string }>;
 }> {
   checkSelectors({ clients: options.clients, envs: options.envs });
   const ctx = await loadContext(machine, options, progress);
@@ -139,6 +142,7 @@ export async function computeStatus(
     rows,
     blockers,
     logins: loginLines(machine, ctx.servers),
+    shares: ctx.located.scope === "user" ? manifestShareList(ctx.servers) : [],
     counts: {
       servers: ctx.servers.length,
       disabled: Object.keys(ctx.manifest.servers).length - ctx.servers.length,

@@ -135,7 +135,7 @@ export async function planSync(
 
   // Packages: installed into the selected environments where a target of this run will run them
   // (or every selected one when --env named them: `serve --share` runs a server where it is).
-  const { servers, idle, npx } = installPlaces(ctx);
+  const { servers, idle, npx } = installPlaces(ctx, bridge?.reach?.env.id);
   const resolved = options.offline
     ? { versions: knownVersions(servers, state), resolved: {}, errors: [] }
     : await resolveVersions(
@@ -210,13 +210,15 @@ export async function planSync(
  */
 export function installPlaces(
   ctx: Pick<Context, "manifest" | "envs" | "allEnvs" | "targets" | "envsNamed" | "project">,
+  /** Where the bridge runs, when servers are shared: they are installed there. */
+  bridgeEnv?: string,
 ): { servers: PackageServer[]; idle: string[]; npx: boolean } {
   const all = packageServers(ctx.manifest, ctx.envs);
   const servers = all.map((s) => {
     if (ctx.envsNamed) return s;
     const spec = own(ctx.manifest.servers, s.server);
     if (!spec) return s;
-    const runs = packageRunEnvironments(spec, ctx.targets, ctx.allEnvs);
+    const runs = packageRunEnvironments(spec, ctx.targets, ctx.allEnvs, bridgeEnv);
     return { ...s, envs: s.envs.filter((e) => runs.has(e.id)) };
   });
   const gets = new Set(servers.flatMap((s) => s.envs.map((e) => e.id)));

@@ -38,6 +38,8 @@ interface TargetReport {
    * client then needs mcp-twin where the relay runs (and WSL, when that is across the line).
    */
   relays?: Array<{ server: string; runsIn: string; why: RelayWhy }>;
+  /** Shared servers whose entry here is a url entry to the gateway (no process per session). */
+  shared?: string[];
   /** E.g. a file others can read into which this run writes a secret (with the chmod that fixes it). */
   warnings?: string[];
 }
@@ -187,6 +189,7 @@ function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?:
     problems: p.problems,
     ...(p.across.length > 0 ? { across: p.across } : {}),
     ...(p.relays.length > 0 ? { relays: p.relays } : {}),
+    ...(p.shared.length > 0 ? { shared: p.shared } : {}),
     ...(warnings ? { warnings } : {}),
   };
 }

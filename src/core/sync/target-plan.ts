@@ -43,6 +43,8 @@ export interface TargetPlan {
   across: Array<{ server: string; runsIn: string; command?: string }>;
   /** url servers this client takes only as mcp-twin's stdio relay, and where the relay runs. */
   relays: Array<{ server: string; runsIn: string; why: RelayWhy }>;
+  /** Shared servers whose entry here is a url entry to the gateway (no process per session). */
+  shared: string[];
   /** Hand-written entries this write takes over (--force on a foreign one): kept for uninstall. */
   takenOver: Record<string, unknown>;
 }
@@ -88,6 +90,7 @@ export function planTarget(
     takenOver: {},
     across: [],
     relays: [],
+    shared: [],
   };
   const edits: EntryEdit[] = [];
   // A new hash for an entry we own keeps what we know of its hand-written past.
@@ -118,7 +121,9 @@ export function planTarget(
       if (mine) plan.records[name] = mine;
       continue;
     }
-    if (built.relay) {
+    if (built.gateway) {
+      plan.shared.push(name);
+    } else if (built.relay) {
       if (target.scope !== "project")
         plan.relays.push({ server: name, runsIn: built.runsIn, why: built.relay });
     } else if (built.runsIn !== target.env.id) {

@@ -418,6 +418,17 @@ export async function setFileTime(file: string, time: Date): Promise<void> {
 }
 
 /**
+ * A file another program reads to start mcp-twin at logon (a systemd unit, a launchd agent, a
+ * scheduled task's definition): written atomically, its folder created, readable by that program.
+ */
+export async function writeServiceFile(file: string, data: string | Buffer, mode = 0o644): Promise<void> {
+  await makeFolder(path.dirname(file));
+  const { default: writeFileAtomic } = await import("write-file-atomic");
+  await writeFileAtomic(file, typeof data === "string" ? encodeLossless(data) : data, { mode });
+  noteFileChange(file);
+}
+
+/**
  * A file that only helps (the JSON Schema beside a manifest, for editors): written plainly with
  * the default mode, its folder created; with `onlyIfMissing` an existing one is left. Returns
  * false instead of throwing: nothing depends on it.

@@ -11,7 +11,7 @@ import { canonicalJson } from "../../core/text/canonical-json.js";
 import { untrusted } from "../../core/text/control-chars.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
-import { launchLines } from "./server-launch.js";
+import { launchLines, shareLine } from "./server-launch.js";
 
 /** What was added (or, with --dry-run, the manifest's diff and the keys it would store). */
 export async function renderAdded(
@@ -41,6 +41,8 @@ export async function renderAdded(
   }
   // What it will run, before anything starts it (the question to sync comes after).
   for (const line of launchLines(added.server)) out.print(line);
+  const shared = shareLine(added);
+  if (shared) out.print(`  ${shared}`);
   for (const note of found.notes) out.print(`  ${note}`);
 }
 

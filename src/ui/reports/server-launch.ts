@@ -59,3 +59,29 @@ export function launchLines(server: ServerSpec): string[] {
     return `  ${shownLabel.padEnd(width)}  ${untrusted(value)}`;
   });
 }
+
+const MODE_SAYS: Record<string, string> = {
+  machine: "one process for every client session on every side",
+  project: "one process per project folder",
+  session: "one process per client session",
+};
+
+/**
+ * How many processes of it run, and why (a catalogue default's reason), or why it is not shared;
+ * nothing for a url server (it already runs once, elsewhere).
+ */
+export function shareLine(added: {
+  name: string;
+  server: ServerSpec;
+  shareWhy?: string | undefined;
+  shareDropped?: string | undefined;
+}): string | undefined {
+  const { name, server } = added;
+  if (server.url !== undefined) return undefined;
+  if (added.shareDropped)
+    return `Not shared: the catalogue shares it per ${added.shareDropped}, but the manifest turns the bridge off ("bridge": { "enabled": false }), where shared servers run. Each client session starts its own.`;
+  if (!server.share)
+    return `Not shared: each client session starts its own (\`mcp-twin share ${name} machine|project|session\` runs it once in the bridge).`;
+  const says = MODE_SAYS[server.share] ?? server.share;
+  return `Shared per ${server.share} (${says}, in the bridge)${added.shareWhy ? `: ${untrusted(added.shareWhy)}` : ""}. \`mcp-twin share ${name} <mode>|off\` changes it.`;
+}

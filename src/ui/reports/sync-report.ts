@@ -3,6 +3,7 @@
  * text report. Shared by every command that syncs (sync, init, add --sync).
  */
 import { clientById } from "../../core/clients/index.js";
+import { shellQuote } from "../../core/environments/path-translation.js";
 import { WONT_START } from "../../core/sync/report.js";
 import type { ReadableFile, SyncReport } from "../../core/sync/run-sync.js";
 import { readableSecretWarning } from "../../core/sync/target-safety.js";
@@ -52,6 +53,7 @@ export function syncJson(report: SyncReport) {
         : {}),
       ...(t.across ? { across: t.across } : {}),
       ...(t.relays ? { relays: t.relays } : {}),
+      ...(t.shared ? { shared: t.shared } : {}),
       ...(t.warnings && t.warnings.length > 0 ? { warnings: t.warnings } : {}),
     })),
     errors: report.errors,
@@ -203,6 +205,10 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
     if (crossing) out.print(`      ${crossing}`);
     const relayed = relayLine(t);
     if (relayed) out.print(`      ${relayed}`);
+    if (t.shared)
+      out.print(
+        `      ${andList(t.shared)} ${t.shared.length === 1 ? "runs" : "run"} once in the bridge: a url entry, no process per session`,
+      );
     renderTargetNotes(t, out, options, dryRun);
   }
 }
@@ -398,12 +404,17 @@ function relayLine(t: SyncReport["targets"][number]): string | undefined {
   return [...groups.values()]
     .map(({ runsIn, why, servers }) => {
       const one = servers.length === 1;
-      const reason =
-        why === "stdio-only"
-          ? `${one ? "is a remote server" : "are remote servers"}, and ${client} takes only stdio servers`
-          : why === "no-sse"
-            ? `${one ? "speaks" : "speak"} SSE, which ${client} takes no url entry for`
-            : `${one ? "needs" : "need"} the login mcp-twin holds`;
+      const shared = `${one ? "is" : "are"} shared`;
+      const reasons: Record<string, string> = {
+        "stdio-only": `${one ? "is a remote server" : "are remote servers"}, and ${client} takes only stdio servers`,
+        "no-sse": `${one ? "speaks" : "speak"} SSE, which ${client} takes no url entry for`,
+        login: `${one ? "needs" : "need"} the login mcp-twin holds`,
+        "shared-stdio-only": `${shared}, and ${client} takes only stdio servers (one relay for the app)`,
+        "no-folder": `${shared} per project, and ${client} has no variable that names its folder`,
+        "no-token": `${shared}, and the bridge has no token yet (it makes one on its first start)`,
+        readable: `${shared}, and ${t.path} is readable by other users, so no token goes there (\`chmod 600 ${shellQuote(t.path)}\`, then \`mcp-twin sync\`, gives ${one ? "it" : "them"} a url entry: no process per session)`,
+      };
+      const reason = reasons[why] ?? why;
       const needs = across(runsIn) ? `WSL and mcp-twin in ${runsIn}` : `mcp-twin in ${runsIn}`;
       return `${andList(servers)} ${reason}: ${one ? "it goes" : "they go"} through mcp-twin's relay (\`mcp-twin connect\`) in ${runsIn}${across(runsIn)}, so ${client} needs ${needs} for ${one ? "it" : "them"}`;
     })

@@ -39,6 +39,7 @@ import { type EntryWork, inspectEntries } from "./entries-phase.js";
 import { pathPrograms, prefixState, runningSince, secretsMode, strayManifests } from "./lookups.js";
 import { gateProjectProbes } from "./project-trust.js";
 import { type ConfigFacts, projectDir, readConfig } from "./read-configs.js";
+import { gatherShared } from "./shared-phase.js";
 import { allTargets } from "./targets-phase.js";
 
 /** What doctor knows of the home: read, never thrown (a broken file is a finding). */
@@ -423,13 +424,20 @@ async function live(
     : Promise.resolve(undefined);
   // Probing a bridge relay would start the bridge (connect does when none answers) and leave it
   // running after doctor ends; bridge.reachable checks the bridge itself instead.
-  const probeWork = manifest.bridge?.enabled
+  const beforeShared = manifest.bridge?.enabled
     ? work.map((w) =>
         w.server === BRIDGE_ENTRY && w.where.scope !== "project"
           ? { ...w, plan: undefined, bridgeRelay: true }
           : w,
       )
     : work;
+  // A shared server's relay starts the bridge when none answers (and it would outlive doctor):
+  // started only while the bridge runs.
+  const sharedFacts = await gatherShared(machine, manifest, home.scope, configs, options.manifest).catch(
+    () => undefined,
+  );
+  const bridgeUp = ["running", "elsewhere"].includes(sharedFacts?.status?.bridge.state ?? "");
+  const probeWork = bridgeUp ? beforeShared : beforeShared.map(unstartedSharedRelay);
   // A project's own files name programs someone else chose: started only when trusted.
   const askTrust = options.trust;
   const gated = options.probe
@@ -462,6 +470,7 @@ async function live(
     : Promise.resolve(undefined);
   const [runningApps, bridgeFacts, probeItems] = await Promise.all([running, bridge, probes]);
   if (probeItems) facts.probes = probeItems;
+  if (sharedFacts) facts.shared = sharedFacts;
   if (bridgeFacts) {
     facts.bridge = bridgeFacts;
     if (bridgeFacts.token.state === "present") g.secretValues.push(bridgeFacts.token.value);
@@ -477,6 +486,19 @@ async function live(
       ...(app ? { running: app } : {}),
     });
   }
+}
+
+/** A relay to a shared server (`connect …/share/<name>`) while the bridge is not running: not started. */
+function unstartedSharedRelay(w: EntryWork): EntryWork {
+  const args = w.plan?.args ?? [];
+  const at = args.indexOf("connect");
+  if (at < 0 || !/\/share\/[^/]+$/.test(args[at + 1] ?? "")) return w;
+  return {
+    ...w,
+    plan: undefined,
+    noSpawn:
+      "it relays to a shared server in the bridge, which is not running (the relay starts it on first use; see shared.status)",
+  };
 }
 
 /**

@@ -1,0 +1,30 @@
+/**
+ * `mcp-twin share`'s command line: its arguments and flags, each with its type, and the shared
+ * flags it honours.
+ */
+import { commandLine, flagOrNot } from "./shared/command.js";
+
+export const shareCommand = commandLine({
+  name: "share",
+  description: "run a server once in the bridge for every client session: machine, project, session or off",
+  args: [
+    { name: "<server>", description: "the server's name in the manifest" },
+    { name: "<mode>", description: "machine, project, session or off" },
+  ],
+  flags: {
+    sync: flagOrNot(
+      "--sync",
+      "sync right after (rewrite every client's entry)",
+      "--no-sync",
+      "do not offer to sync",
+    ),
+  },
+  shared: {
+    json: true,
+    yes: true,
+    dryRun: "show the manifest diff; write nothing",
+    manifest: true,
+    env: "with --sync: only this environment (repeatable)",
+    client: "with --sync: only this client (repeatable)",
+  },
+});

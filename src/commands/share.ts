@@ -1,0 +1,101 @@
+/**
+ * `mcp-twin share <server> machine|project|session|off`: set (or remove) the server's `share` in
+ * the manifest, then (`--sync`, or yes to the question on a terminal) sync, which rewrites its
+ * entry in every client: a url entry to the bridge when shared, the direct entry when off.
+ */
+import { UsageError } from "../core/errors.js";
+import { editManifest, serverNames, withServerFields } from "../core/manifest/edit.js";
+import { userManifest } from "../core/manifest/load.js";
+import { SHARE_MODES } from "../core/manifest/schema.js";
+import { assertKnown } from "../core/selectors.js";
+import { unifiedDiff } from "../ui/diff.js";
+import { inquirerPrompts } from "../ui/prompts.js";
+import type { shareCommand } from "./share-flags.js";
+import type { ContextOf } from "./shared/command.js";
+import { syncAfterEdit } from "./shared/edit-then-sync.js";
+import { openCommandMachine } from "./shared/open-machine.js";
+
+type Ctx = ContextOf<typeof shareCommand>;
+
+const MODES = [...SHARE_MODES, "off"] as const;
+
+export async function run(ctx: Ctx): Promise<number> {
+  const o = ctx.options;
+  const [name, mode] = ctx.args;
+  if (!name || !mode)
+    throw new UsageError(
+      "missing-argument",
+      "share needs a server name and a mode: machine, project, session or off.",
+      {
+        hint: "E.g. `mcp-twin share tavily machine`.",
+      },
+    );
+  assertKnown({
+    code: "bad-mode",
+    given: "share",
+    name: mode,
+    isNot: "not a mode",
+    knownAs: "Modes",
+    known: [...MODES],
+  });
+  const machine = await openCommandMachine(ctx);
+  // The bridge reads the user manifest (a project's servers run in each client session).
+  const file = userManifest({
+    manifest: o.manifest,
+    cwd: ctx.host.cwd,
+    homeManifest: machine.paths.manifest,
+  });
+  const dryRun = Boolean(o.dryRun);
+  const result = await editManifest(
+    machine,
+    file,
+    (current) => {
+      assertKnown({
+        code: "unknown-server",
+        given: "share",
+        name,
+        isNot: `not a server in ${machine.shown(file)}`,
+        knownAs: "Servers there",
+        known: serverNames(current, file),
+      });
+      const edit =
+        mode === "off" ? { path: ["share"], remove: true as const } : { path: ["share"], value: mode };
+      // Known, so the manifest has text; the result is validated (a url server cannot be shared).
+      return withServerFields(current ?? "", file, name, [edit]);
+    },
+    { dryRun },
+  );
+  if (!dryRun) ctx.afterInterrupt = "Run `mcp-twin sync` to finish.";
+  const out = ctx.output;
+  const changed = result.after !== null && result.after !== result.before;
+  const summary = { server: name, share: mode === "off" ? null : mode, manifest: file, changed, dryRun };
+  if (!out.json) {
+    if (dryRun && changed)
+      out.print(await unifiedDiff(machine.shown(file), result.before, result.after, out));
+    else if (!dryRun)
+      out.print(
+        !changed
+          ? `${out.theme.skip} ${name} is already ${mode === "off" ? "not shared" : `shared per ${mode}`} in ${machine.shown(file)}.`
+          : mode === "off"
+            ? `${out.theme.ok} ${name} is no longer shared in ${machine.shown(file)}: each client session starts its own once synced.`
+            : `${out.theme.ok} ${name} is shared per ${mode} in ${machine.shown(file)}: it runs in the bridge once synced.`,
+      );
+  }
+  const interactive = !o.yes && !out.json && Boolean(ctx.terminal.stdin.isTTY);
+  const doSync =
+    o.sync === true ||
+    (o.sync === undefined &&
+      !dryRun &&
+      changed &&
+      interactive &&
+      (await inquirerPrompts().confirm({
+        message: "Rewrite its entry in every client now?",
+        default: true,
+      })));
+  if (!doSync) {
+    if (out.json) out.result(summary);
+    else if (!dryRun && changed) out.print("Run `mcp-twin sync` to rewrite its entry in every client.");
+    return 0;
+  }
+  return syncAfterEdit(ctx, machine, { file, after: result.after, secrets: {}, summary });
+}

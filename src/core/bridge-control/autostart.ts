@@ -1,0 +1,167 @@
+/**
+ * Installs, checks and removes the bridge's start at logon (autostart-plan.ts says which): the file
+ * through files.ts, the service manager's own command (schtasks.exe, systemctl) through the
+ * environment it lives in.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import type { Machine } from "../environments/machine.js";
+import type { Environment } from "../environments/types.js";
+import { removePath, writeServiceFile } from "../system/files.js";
+import { getEnv, sysPath } from "../system/host.js";
+import type { RunResult } from "../system/run.js";
+import {
+  type AutostartFacts,
+  type AutostartKind,
+  type AutostartRecord,
+  CARRIED_VARS,
+  planAutostart,
+} from "./autostart-plan.js";
+
+export interface AutostartOutcome {
+  /** installed: written now; present: already there as it should be; none: no way here; failed. */
+  state: "installed" | "present" | "none" | "failed";
+  kind?: AutostartKind;
+  /** The file it reads (native to where it lives) and the task's, unit's or agent's name. */
+  file?: string;
+  name?: string;
+  why?: string;
+  fix?: string;
+  error?: string;
+  /** What to keep in state (installed or present). */
+  record?: AutostartRecord;
+}
+
+/** The environments the autostart may touch: the bridge's, and Windows beside WSL. */
+interface Sides {
+  bridge: Environment;
+  windows: Environment | undefined;
+}
+
+function sides(bridge: Environment, envs: readonly Environment[]): Sides {
+  return { bridge, windows: bridge.kind === "windows" ? bridge : envs.find((e) => e.kind === "windows") };
+}
+
+/** The environment a record's file and command live in. */
+function home(record: Pick<AutostartRecord, "kind" | "env">, s: Sides): Environment | undefined {
+  return record.kind === "windows-task" ? s.windows : s.bridge.id === record.env ? s.bridge : undefined;
+}
+
+function schtasks(windows: Environment, args: string[]): Promise<RunResult> {
+  const root = (windows.vars.SystemRoot ?? windows.vars.SYSTEMROOT ?? "C:\\Windows").replace(/\\+$/, "");
+  return windows.exec(`${root}\\System32\\schtasks.exe`, args, { timeoutMs: 30_000 });
+}
+
+const systemctl = (env: Environment, args: string[]) => env.exec("systemctl", ["--user", ...args], { timeoutMs: 30_000 });
+
+const failure = (r: RunResult, what: string) =>
+  `${what} failed (exit code ${r.exitCode ?? "?"})${r.stderr.length > 0 ? `: ${r.stderr.toString("utf8").replace(/\s+/g, " ").trim().slice(0, 300)}` : ""}`;
+
+/** Is it registered with its service manager (beyond its file being there)? */
+async function registered(record: AutostartRecord, env: Environment): Promise<boolean> {
+  if (record.kind === "windows-task") return !(await schtasks(env, ["/Query", "/TN", record.name])).failed;
+  if (record.kind === "systemd") return !(await systemctl(env, ["is-enabled", record.name])).failed;
+  return true;
+}
+
+/**
+ * The bridge starts at logon: its file written (when it differs) and registered with the service
+ * manager. Nothing is started here: sync starts the bridge now through the lifecycle.
+ */
+export async function ensureAutostart(
+  machine: Machine,
+  bridge: Environment,
+  program: { node: string; script: string },
+  envs: readonly Environment[],
+): Promise<AutostartOutcome> {
+  const s = sides(bridge, envs);
+  const plan = planAutostart(await factsOf(machine, s, program));
+  if (plan.kind === "none") return { state: "none", why: plan.why, fix: plan.fix };
+  const { text, ...record } = plan;
+  const base = { kind: record.kind, file: record.file, name: record.name };
+  const env = home(record, s);
+  const file = env?.access(record.file);
+  if (!env || !file) return { ...base, state: "failed", error: `${record.file} cannot be reached from here` };
+  try {
+    const want = typeof text === "string" ? Buffer.from(text, "utf8") : text;
+    const same = existsSync(file) && readFileSync(file).equals(want);
+    if (same && (await registered(record, env))) return { ...base, state: "present", record };
+    await writeServiceFile(file, want);
+    if (record.kind === "windows-task") {
+      const r = await schtasks(env, ["/Create", "/TN", record.name, "/XML", record.file, "/F"]);
+      if (r.failed) return { ...base, state: "failed", error: failure(r, "schtasks /Create") };
+    } else if (record.kind === "systemd") {
+      await systemctl(env, ["daemon-reload"]);
+      const r = await systemctl(env, ["enable", record.name]);
+      if (r.failed) return { ...base, state: "failed", error: failure(r, `systemctl --user enable ${record.name}`) };
+    }
+    return { ...base, state: "installed", record };
+  } catch (error) {
+    return { ...base, state: "failed", error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** What the plan needs to know about this machine. */
+async function factsOf(machine: Machine, s: Sides, program: AutostartFacts["program"]): Promise<AutostartFacts> {
+  const { bridge } = s;
+  // Only the side sync runs on has its variables to give: the bridge then sees what sync saw.
+  const carried: Record<string, string> = {};
+  if (bridge.local)
+    for (const name of CARRIED_VARS) {
+      const value = getEnv(machine.host.env, name);
+      if (value) carried[name] = value;
+    }
+  const systemd =
+    bridge.kind === "linux" &&
+    bridge.local &&
+    existsSync(sysPath(machine.host, "/run/systemd/system")) &&
+    (await bridge.findProgram?.("systemctl")) !== undefined;
+  return {
+    bridge: { id: bridge.id, kind: bridge.kind, distro: bridge.distro, home: bridge.home, vars: bridge.vars },
+    program,
+    ...(s.windows ? { windows: { vars: s.windows.vars } } : {}),
+    systemd,
+    carried,
+  };
+}
+
+/** Is a recorded autostart still in place (its file, and its registration)? undefined: cannot tell from here. */
+export async function autostartPresent(
+  record: AutostartRecord,
+  bridge: Environment,
+  envs: readonly Environment[],
+): Promise<boolean | undefined> {
+  const env = home(record, sides(bridge, envs));
+  const file = env?.access(record.file);
+  if (!env || !file) return undefined;
+  if (!existsSync(file)) return false;
+  try {
+    return await registered(record, env);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Take a recorded autostart away: unregistered, its file removed. */
+export async function removeAutostart(
+  record: AutostartRecord,
+  bridge: Environment,
+  envs: readonly Environment[],
+): Promise<{ removed: boolean; error?: string }> {
+  const env = home(record, sides(bridge, envs));
+  const file = env?.access(record.file);
+  if (!env || !file) return { removed: false, error: `${record.file} cannot be reached from here` };
+  try {
+    if (record.kind === "windows-task") {
+      const r = await schtasks(env, ["/Delete", "/TN", record.name, "/F"]);
+      // Gone already (deleted by hand) is fine: its query then fails too.
+      if (r.failed && (await registered(record, env))) return { removed: false, error: failure(r, "schtasks /Delete") };
+    } else if (record.kind === "systemd") {
+      await systemctl(env, ["disable", record.name]);
+    }
+    await removePath(file);
+    if (record.kind === "systemd") await systemctl(env, ["daemon-reload"]);
+    return { removed: true };
+  } catch (error) {
+    return { removed: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Shared servers (run once in the bridge): how each runs now, entries pointing at a bridge that is
+ * down, a client token in a file others can read, an entry written for another share mode. Pure.
+ */
+import { type SharedStatus, sharedLineFor } from "../../status/shared-status.js";
+import { defineCheck, type Finding, finding, type Where } from "../types.js";
+
+/** A client entry that reaches a shared server at the bridge (`…/share/<name>`). */
+export interface SharedEntryFact {
+  where: Where;
+  /** The file, as its environment spells it. */
+  path: string;
+  name: string;
+  url: string;
+  /** mcp-twin's relay (it starts the bridge itself); else a url entry (it cannot). */
+  relay: boolean;
+  /** It carries a client token. */
+  token: boolean;
+  /** It names a project folder (`Mcp-Twin-Project`). */
+  project: boolean;
+  /** Group or other may read the file (POSIX modes only). */
+  readable: boolean;
+  /** The manifest's share mode for it now (undefined: not shared, or not in the manifest). */
+  manifestMode?: string | undefined;
+}
+
+export interface SharedFacts {
+  status?: SharedStatus | undefined;
+  entries: SharedEntryFact[];
+}
+
+const up = (s: SharedStatus | undefined) => s?.bridge.state === "running" || s?.bridge.state === "elsewhere";
+
+export const sharedChecks = [
+  defineCheck({
+    id: "shared.status",
+    scope: "machine",
+    doc: "each shared server as the running bridge reports it: its mode, running or not (pid, memory, sessions attached, idle time), or its last failure; nothing is started. Warn when the bridge is not running or does not report a server the manifest shares. No finding when nothing is shared.",
+    fix: "the bridge not running: `mcp-twin bridge start`; a server it does not report: `mcp-twin bridge restart` (it reads the manifest again); a failure: its message says why.",
+    run: ({ shared }) => {
+      const s = shared?.status;
+      if (!s) return [];
+      return s.shared.map((v): Finding => {
+        const where = { server: v.name };
+        const line = `${v.name}: ${sharedLineFor(v, s)}`;
+        if (v.state === "running" || v.state === "stopped") return finding("pass", where, `${line}.`);
+        if (v.state === "failed") return finding("fail", where, `${line}.`);
+        return finding("warn", where, `${line}.`, {
+          fix: v.state === "bridge-down" ? "Run `mcp-twin bridge start`." : "Run `mcp-twin bridge restart`.",
+        });
+      });
+    },
+  }),
+  defineCheck({
+    id: "shared.gateway",
+    scope: "machine",
+    doc: "a url entry to a shared server while the bridge it points at is not running: the client cannot reach that server. A relay entry is not judged: it starts the bridge itself. No finding when the manifest shares nothing (the bridge is not asked).",
+    fix: '`mcp-twin bridge start`; a port held by another program: stop it, or move the bridge (`"bridge": { "port": <n> }`, then `mcp-twin sync`).',
+    run: ({ shared }) => {
+      const s = shared?.status;
+      // Nothing shared: the bridge was not asked (shared.mode says such an entry is stale).
+      if (!shared || !s) return [];
+      return shared.entries
+        .filter((e) => !e.relay)
+        .map((e) => {
+          const where = { ...e.where, server: e.name };
+          if (up(s)) return finding("pass", where, `its url entry reaches the bridge at ${e.url}.`);
+          const state = s?.bridge.state ?? "unknown";
+          return finding(
+            "fail",
+            where,
+            `its url entry in ${e.path} points at the bridge (${e.url}), which is ${state === "taken" ? "not there: another program holds its port" : state === "unresponsive" ? "not answering" : "not running"}: the client cannot reach ${e.name}.`,
+            {
+              fix:
+                state === "taken"
+                  ? (s?.bridge.fix ?? "Run `mcp-twin bridge status`: it names the program.")
+                  : state === "unresponsive"
+                    ? "Run `mcp-twin bridge restart`."
+                    : "Run `mcp-twin bridge start`.",
+            },
+          );
+        });
+    },
+  }),
+  defineCheck({
+    id: "shared.token-private",
+    scope: "machine",
+    doc: "a url entry's client token (it opens the bridge) in a file group or others may read.",
+    fix: "`chmod 600 <file>` (then `mcp-twin sync` keeps the url entry; without it sync writes the relay instead).",
+    run: ({ shared }) =>
+      (shared?.entries ?? [])
+        .filter((e) => e.token && e.readable)
+        .map((e) =>
+          finding(
+            "fail",
+            { ...e.where, server: e.name },
+            `${e.path} holds the client token of ${e.name}'s entry and other users can read it.`,
+            { fix: `Run \`chmod 600 ${e.path}\`.` },
+          ),
+        ),
+  }),
+  defineCheck({
+    id: "shared.mode",
+    scope: "machine",
+    doc: "an entry written for a share mode the manifest no longer has: it reaches the bridge for a server the manifest no longer shares, or names a project folder for one no longer shared per project (or none for one that now is).",
+    fix: "`mcp-twin sync` rewrites the entry for the manifest's mode.",
+    run: ({ shared }) =>
+      (shared?.entries ?? []).flatMap((e) => {
+        const where = { ...e.where, server: e.name };
+        const m = e.manifestMode;
+        const why = !m
+          ? "the manifest no longer shares it"
+          : !e.relay && e.project !== (m === "project")
+            ? `it was written for ${e.project ? "per-project" : "machine or session"} sharing, and the manifest now shares it per ${m}`
+            : undefined;
+        return why
+          ? [
+              finding("warn", where, `its entry in ${e.path} reaches the bridge, but ${why}.`, {
+                fix: "Run `mcp-twin sync`.",
+              }),
+            ]
+          : [];
+      }),
+  }),
+] as const;

@@ -1,0 +1,71 @@
+/**
+ * The shared servers' facts: how the bridge runs them now (asked, nothing started) and every client
+ * entry that reaches one at the bridge (`…/share/<name>`), with its file's mode. I/O.
+ */
+import type { Machine } from "../../environments/machine.js";
+import type { Manifest } from "../../manifest/schema.js";
+import { manifestShareList, sharedStatus } from "../../status/shared-status.js";
+import type { SharedEntryFact, SharedFacts } from "../checks/shared.js";
+import type { ConfigFacts } from "./read-configs.js";
+
+const SHARE_PATH = /^\/share\/([^/]+)$/;
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/** The shared server an entry reaches, how, and what it carries (undefined: none). */
+function sharedTarget(
+  entry: unknown,
+): { name: string; url: string; relay: boolean; token: boolean; project: boolean } | undefined {
+  if (!entry || typeof entry !== "object") return undefined;
+  const e = entry as Record<string, unknown>;
+  const direct = [e.url, e.serverUrl, e.httpUrl].find((u): u is string => typeof u === "string");
+  const args = Array.isArray(e.args) ? e.args.filter((a): a is string => typeof a === "string") : [];
+  const at = args.indexOf("connect");
+  const url = direct ?? (at >= 0 ? args[at + 1] : undefined);
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const m = SHARE_PATH.exec(parsed.pathname);
+  if (!m || !LOOPBACK.has(parsed.hostname)) return undefined;
+  const text = JSON.stringify([e.headers, e.http_headers, e.env_http_headers]);
+  return {
+    name: decodeURIComponent(m[1] ?? ""),
+    url,
+    relay: direct === undefined,
+    token: /mt1\./.test(text),
+    project: /mcp-twin-project/i.test(text),
+  };
+}
+
+export async function gatherShared(
+  machine: Machine,
+  manifest: Manifest,
+  scope: "user" | "project",
+  configs: readonly ConfigFacts[],
+  manifestOption: string | undefined,
+): Promise<SharedFacts | undefined> {
+  const shares = scope === "user" ? manifestShareList(Object.entries(manifest.servers)) : [];
+  const entries: SharedEntryFact[] = [];
+  for (const c of configs)
+    for (const set of c.sets)
+      for (const [name, entry] of Object.entries(set.entries)) {
+        const t = sharedTarget(entry);
+        if (!t) continue;
+        const spec = Object.hasOwn(manifest.servers, t.name) ? manifest.servers[t.name] : undefined;
+        entries.push({
+          where: { env: c.target.env.id, client: c.target.client.id, scope: c.target.scope },
+          path: c.target.path,
+          ...t,
+          name: name === t.name ? name : t.name,
+          readable: c.mode !== undefined && (c.mode & 0o044) !== 0,
+          manifestMode: spec && !spec.disabled ? spec.share : undefined,
+        });
+      }
+  if (shares.length === 0 && entries.length === 0) return undefined;
+  // The bridge is asked only when the manifest shares something.
+  const status = await sharedStatus(machine, shares, manifestOption);
+  return { status, entries };
+}

@@ -1,0 +1,121 @@
+/**
+ * A shared server's entry in one target: a url entry to the gateway (the bridge) where the client
+ * takes url entries and keeps its file private, else mcp-twin's relay to the same address. Pure.
+ */
+import { clientToken } from "../bridge-control/client-token.js";
+import { SHARE_PREFIX } from "../bridge-control/state-folder.js";
+import type { Target } from "../clients/types.js";
+import { type Environment, envMatches } from "../environments/types.js";
+import type { ServerSpec } from "../manifest/schema.js";
+import {
+  type BuiltEntry,
+  clientLaunch,
+  type EntryContext,
+  type RelayWhy,
+  startsAcross,
+} from "./target-entry.js";
+
+/** The header that names a project-shared server's folder (the gateway's seam). */
+const PROJECT_HEADER = "Mcp-Twin-Project";
+
+/** How clients reach the gateway, and what a url entry to it may carry. */
+export interface GatewayReach {
+  /** `http://<host>:<port>`: the same from Windows (localhost forwarding into WSL). */
+  origin: string;
+  /** Where the bridge runs: the relay runs there too (it reads the token there). */
+  env: Environment;
+  /** This mcp-twin in the bridge's environment (null: not installed there, `reason` says why). */
+  program: { node: string; script: string } | null;
+  reason?: string | undefined;
+  /** The bridge token (null: none yet, or not readable from here). Never written anywhere. */
+  token: string | null;
+  /** No other user can read the target's file: a Windows profile's, or mode without group/other read. */
+  private(target: Target): boolean;
+}
+
+/** The endpoint of a shared server. */
+function shareUrl(origin: string, name: string): string {
+  return `${origin}${SHARE_PREFIX}${encodeURIComponent(name)}`;
+}
+
+/**
+ * The id a target's client token is minted for: its environment and client (user files only get
+ * url entries). Characters a client token does not take become `-`.
+ */
+function tokenTargetId(target: Target): string {
+  return `${target.env.id}:${target.client.id}`.replace(/[^A-Za-z0-9._~:@+-]/g, "-").slice(0, 200);
+}
+
+/**
+ * Why this target gets the relay rather than a url entry (undefined: a url entry): the client
+ * takes none; a project server and no variable of the client names its folder; no token to derive
+ * one from; a file other users can read (a token there would be theirs too).
+ */
+function sharedRelayWhy(server: ServerSpec, target: Target, reach: GatewayReach): RelayWhy | undefined {
+  if (!target.client.remoteEntry) return "shared-stdio-only";
+  if (server.share === "project" && !target.client.workingFolder) return "no-folder";
+  if (!reach.token) return "no-token";
+  if (!reach.private(target)) return "readable";
+  return undefined;
+}
+
+/**
+ * - The url entry carries `Authorization: Bearer <client token>` (derived for this target from the
+ *   bridge token, never the bridge token itself) and, for a project server, `Mcp-Twin-Project` as
+ *   the client's own variable for the folder it works in.
+ * - The relay (`mcp-twin connect <share url>`) runs where the bridge runs — through `wsl.exe` from
+ *   Windows — reads the token there, and starts the bridge when none answers.
+ * - The server itself runs in the bridge: a server limited to other environments cannot be shared.
+ */
+export function sharedEntry(
+  name: string,
+  server: ServerSpec,
+  target: Target,
+  ctx: EntryContext,
+  reach: GatewayReach,
+): BuiltEntry {
+  if (server.environments && !server.environments.some((s) => envMatches(s, reach.env.id)))
+    return {
+      ok: false,
+      code: "no-environment",
+      reason: `a shared server runs where the bridge runs (${reach.env.id}), and it is limited to ${server.environments.join(", ")}`,
+    };
+  const url = shareUrl(reach.origin, name);
+  const why = sharedRelayWhy(server, target, reach);
+  const native = target.client.remoteEntry;
+  if (!why && native && reach.token) {
+    const token = clientToken(reach.token, tokenTargetId(target));
+    const folder = target.client.workingFolder;
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${token}`,
+      ...(server.share === "project" && folder ? { [PROJECT_HEADER]: folder } : {}),
+    };
+    return {
+      ok: true,
+      value: native({ url, headers }),
+      secretValues: [token],
+      references: [],
+      runsIn: reach.env.id,
+      gateway: true,
+    };
+  }
+  if (target.env.id !== reach.env.id && !startsAcross(target.env, reach.env))
+    return {
+      ok: false,
+      code: "no-environment",
+      reason: `the bridge lives in ${reach.env.id}, which ${target.env.id} cannot start programs in`,
+    };
+  if (!reach.program)
+    return { ok: false, code: "no-environment", reason: reach.reason ?? "mcp-twin is not installed" };
+  const launch = { command: reach.program.node, args: [reach.program.script, "connect", url], env: {} };
+  const entry = clientLaunch(launch, reach.env, target, ctx);
+  return {
+    ok: true,
+    value: target.client.stdioEntry(entry.launch),
+    secretValues: [],
+    references: [],
+    runsIn: reach.env.id,
+    relay: why ?? "shared-stdio-only",
+    ...(entry.problems.length > 0 ? { problems: entry.problems } : {}),
+  };
+}

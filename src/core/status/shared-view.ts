@@ -1,0 +1,102 @@
+/**
+ * Each shared server as status, doctor and `bridge status` show it (mode, running or not, sessions,
+ * memory, idle time), from what the running bridge reports or the manifest's shares. Pure.
+ */
+
+/** A child process of a shared server, as the bridge reports it (docs/dev/gateway.md). */
+interface ReportedChild {
+  key?: unknown;
+  pid?: unknown;
+  rssBytes?: unknown;
+  sessions?: unknown;
+  idleMs?: unknown;
+}
+
+/** One shared server, summed over its processes. */
+export interface SharedView {
+  name: string;
+  mode: string;
+  /**
+   * running: a process of it runs; stopped: none runs (it starts on the first call); failed: its
+   * last start failed or it cannot run there; bridge-down: the bridge is not running; unknown: the
+   * bridge runs but did not say (an older one, or its answer could not be had).
+   */
+  state: "running" | "stopped" | "failed" | "bridge-down" | "unknown";
+  processes: number;
+  sessions: number;
+  /** Summed resident memory of its processes (null where it cannot be read, or none runs). */
+  rssBytes: number | null;
+  /** The least idle process's idle time (null when none runs). */
+  idleMs: number | null;
+  pids: number[];
+  /** Lists cached: a new session lists it without starting it. */
+  cached?: boolean;
+  lastError?: string;
+}
+
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/**
+ * The manifest's shared servers (name, mode) joined with the bridge's report of them. `reported`
+ * undefined: the bridge is not running; null: it runs but its report could not be had.
+ */
+export function sharedViews(
+  manifest: ReadonlyArray<{ name: string; mode: string }>,
+  reported: unknown[] | null | undefined,
+): SharedView[] {
+  const byName = new Map<string, Record<string, unknown>>();
+  for (const r of reported ?? [])
+    if (r && typeof r === "object" && typeof (r as { name?: unknown }).name === "string")
+      byName.set((r as { name: string }).name, r as Record<string, unknown>);
+  const names = [...new Set([...manifest.map((m) => m.name), ...byName.keys()])];
+  return names.map((name) => {
+    const mode = manifest.find((m) => m.name === name)?.mode ?? String(byName.get(name)?.mode ?? "machine");
+    const empty = { name, mode, processes: 0, sessions: 0, rssBytes: null, idleMs: null, pids: [] };
+    if (reported === undefined) return { ...empty, state: "bridge-down" as const };
+    const r = byName.get(name);
+    if (!r) return { ...empty, state: "unknown" as const };
+    const children = (Array.isArray(r.children) ? r.children : []) as ReportedChild[];
+    const live = children.filter((c) => num(c.pid) !== null);
+    const rss = live.map((c) => num(c.rssBytes)).filter((v): v is number => v !== null);
+    const idle = live.map((c) => num(c.idleMs)).filter((v): v is number => v !== null);
+    const state = live.length > 0 ? "running" : r.state === "failed" ? "failed" : "stopped";
+    return {
+      name,
+      mode,
+      state,
+      processes: live.length,
+      sessions: children.reduce((n, c) => n + (num(c.sessions) ?? 0), 0),
+      rssBytes: rss.length > 0 ? rss.reduce((a, b) => a + b, 0) : null,
+      idleMs: idle.length > 0 ? Math.min(...idle) : null,
+      pids: live.map((c) => num(c.pid) ?? 0),
+      ...(typeof r.cached === "boolean" ? { cached: r.cached } : {}),
+      ...(typeof r.lastError === "string" ? { lastError: r.lastError } : {}),
+    };
+  });
+}
+
+/** A duration in words a person reads at a glance: 42s, 5m 3s, 2h 10m. */
+function idleWords(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
+/** One line for a shared server (after its name). */
+export function sharedLine(v: SharedView, bridgeWhy?: string): string {
+  const mb = v.rssBytes !== null ? `, ${Math.round(v.rssBytes / 1048576)} MB` : "";
+  const sessions = `${v.sessions} session${v.sessions === 1 ? "" : "s"} attached`;
+  switch (v.state) {
+    case "running":
+      return `${v.mode}, running: ${v.processes === 1 ? `pid ${v.pids[0]}` : `${v.processes} processes (pids ${v.pids.join(", ")})`}${mb}, ${sessions}${v.idleMs !== null ? `, idle ${idleWords(v.idleMs)}` : ""}`;
+    case "stopped":
+      return `${v.mode}, not running: it starts on the first call${v.cached ? " (its lists are cached)" : ""}`;
+    case "failed":
+      return `${v.mode}, failed${v.lastError ? `: ${v.lastError}` : ""}`;
+    case "bridge-down":
+      return `${v.mode}, not running: the bridge is not running${bridgeWhy ? ` (${bridgeWhy})` : ""}`;
+    case "unknown":
+      return `${v.mode}, not known: the bridge runs but does not report it (\`mcp-twin bridge restart\` loads the manifest's shared servers)`;
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * A shared server's entries (sync inside fake WSL): Claude Code (WSL) and Cursor (Windows) get a
+ * url entry to the gateway with their own client token, in a file no other user reads; Claude
+ * Desktop gets the relay. Started as their clients would, all three reach ONE server process in the
+ * bridge (one memory). A file others can read gets the relay, never a token; a second sync writes
+ * nothing; `share` off restores the direct entry; a project file keeps its direct entry.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { verifyClientToken } from "../../src/core/bridge-control/client-token.js";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+} from "../helpers/fake-machine.js";
+import { handshake } from "../helpers/mcp.js";
+import { freePort } from "../helpers/net.js";
+
+runInProcessByDefault();
+
+let machine: FakeMachine;
+let port: number;
+let first: { code: number; stdout: string; stderr: string };
+/** The shared fixture's process, once started through the gateway. */
+let childPid = 0;
+
+const bridgeDir = () => path.join(machine.paths.linuxHome, ".local", "share", "mcp-twin", "bridge");
+const bridgeToken = () => readFileSync(path.join(bridgeDir(), "token"), "utf8").trim();
+const entryIn = (file: string, name = "fixture") => JSON.parse(readFileSync(file, "utf8")).mcpServers?.[name];
+
+function manifest(share: string | undefined, extra: Record<string, unknown> = {}) {
+  return {
+    bridge: { port },
+    servers: {
+      fixture: { package: inject("fixtureName"), ...(share ? { share } : {}) },
+      ...extra,
+    },
+  };
+}
+
+function bridgePid(): number | undefined {
+  const file = path.join(bridgeDir(), "serve.json");
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, "utf8")) as { pid: number }).pid;
+}
+
+/** A url entry used as its client would: its url, its headers (a client's variable expanded). */
+async function viaUrl(entry: { url: string; headers?: Record<string, string> }, folder = "/tmp") {
+  const headers = Object.fromEntries(
+    Object.entries(entry.headers ?? {}).map(([k, v]) => [
+      k,
+      v.replace("${workspaceFolder}", folder).replace("${PWD}", folder),
+    ]),
+  );
+  const client = new Client({ name: "url-entry", version: "1" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers } }));
+  return client;
+}
+
+const text = (r: unknown) =>
+  ((r as { content?: Array<{ text?: string }> }).content ?? []).map((c) => c.text ?? "").join("");
+
+beforeAll(async () => {
+  port = await freePort();
+  machine = createFakeMachine({ registryUrl: inject("registryUrl") });
+  writeManifest(machine, manifest("machine"));
+  // As Claude Code itself writes it (2.1.330 makes ~/.claude.json mode 600).
+  chmodSync(machine.paths.claudeCodeConfig, 0o600);
+  first = await machine.run(["sync", "--json"]);
+}, 180_000);
+
+afterAll(() => {
+  const pid = machine && bridgePid();
+  if (pid) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // gone already
+    }
+  }
+  machine?.cleanup();
+});
+
+describe("a machine-shared server's entries", () => {
+  test("Claude Code and Cursor: a url entry to the gateway with their own client token; Desktop: the relay", () => {
+    expect(first.code, first.stderr).toBe(0);
+    const url = `http://127.0.0.1:${port}/share/fixture`;
+    const code = entryIn(machine.paths.claudeCodeConfig);
+    const cursor = entryIn(machine.paths.cursorConfig);
+    expect(code).toMatchObject({ type: "http", url });
+    expect(cursor).toMatchObject({ url });
+    const ids = [code, cursor].map((e) => {
+      const bearer = /^Bearer (mt1\..+)$/.exec(e.headers.Authorization)?.[1];
+      expect(bearer).toBeDefined();
+      return verifyClientToken(bridgeToken(), bearer ?? "");
+    });
+    expect(ids).toEqual(["wsl:Ubuntu:claude-code", "windows:cursor"]);
+    const desktop = entryIn(machine.paths.claudeDesktopConfig);
+    expect(desktop.command).toBe("wsl.exe");
+    expect(desktop.args.slice(-2)).toEqual(["connect", url]);
+    for (const file of [
+      machine.paths.claudeCodeConfig,
+      machine.paths.cursorConfig,
+      machine.paths.claudeDesktopConfig,
+    ])
+      expect(readFileSync(file, "utf8")).not.toContain(bridgeToken());
+    // The file holding a token is the user's alone.
+    expect(statSync(machine.paths.claudeCodeConfig).mode & 0o077).toBe(0);
+    const report = JSON.parse(first.stdout) as { targets: Array<{ client: string; shared?: string[] }> };
+    expect(report.targets.find((t) => t.client === "claude-code")?.shared).toEqual(["fixture"]);
+  });
+
+  test("a project's files (the team's) keep the entry that starts the server itself", async () => {
+    const project = path.join(machine.paths.linuxHome, "team-app");
+    mkdirSync(project, { recursive: true });
+    const r = await machine.run(["sync", "--project", project, "--client", "claude-code"]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(path.join(project, ".mcp.json"), "utf8");
+    expect(JSON.parse(text).mcpServers.fixture.command).toBeDefined();
+    expect(text).not.toContain("/share/");
+    expect(text).not.toMatch(/mt1\./);
+  }, 60_000);
+
+  test("a second sync writes nothing", async () => {
+    const files = [
+      machine.paths.claudeCodeConfig,
+      machine.paths.cursorConfig,
+      machine.paths.claudeDesktopConfig,
+    ];
+    const before = files.map((f) => readFileSync(f, "utf8"));
+    const again = await machine.run(["sync", "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    const report = JSON.parse(again.stdout) as { targets: Array<{ action: string }> };
+    expect(report.targets.every((t) => t.action === "unchanged")).toBe(true);
+    expect(files.map((f) => readFileSync(f, "utf8"))).toEqual(before);
+  }, 60_000);
+
+  test("Desktop's relay, Cursor's (Windows) and Claude Code's (WSL) url entries reach one server process", async () => {
+    // The relay starts the bridge when none answers: the url entries then find it. Desktop's
+    // relay is run as wsl.exe runs it in WSL (the fake wsl.exe's bare environment has no sysroot,
+    // so a bridge it started could not find the manifest on C:).
+    const relay = entryIn(machine.paths.claudeDesktopConfig) as { args: string[] };
+    const inWsl = relay.args.slice(relay.args.indexOf("--exec") + 1);
+    const desktop = await handshake(
+      { command: inWsl[0] ?? "", args: inWsl.slice(1) },
+      { baseEnv: machine.wslEnv },
+    );
+    let pid: number;
+    try {
+      pid = JSON.parse(await desktop.call("whoami", {})).pid;
+      childPid = pid;
+    } finally {
+      await desktop.close();
+    }
+    expect(bridgePid()).toBeDefined();
+    for (const file of [machine.paths.cursorConfig, machine.paths.claudeCodeConfig]) {
+      const client = await viaUrl(entryIn(file));
+      try {
+        expect(JSON.parse(text(await client.callTool({ name: "whoami", arguments: {} }))).pid).toBe(pid);
+      } finally {
+        await client.close();
+      }
+    }
+    const status = await fetch(`http://127.0.0.1:${port}/control/status`, {
+      headers: { Authorization: `Bearer ${bridgeToken()}` },
+    });
+    const shares = ((await status.json()) as { shares: Array<{ name: string; children: unknown[] }> }).shares;
+    expect(shares.find((s) => s.name === "fixture")?.children).toEqual([expect.objectContaining({ pid })]);
+  }, 90_000);
+
+  test("a forged client token does not open the gateway", async () => {
+    const entry = entryIn(machine.paths.claudeCodeConfig);
+    const stale = { ...entry, headers: { Authorization: "Bearer mt1.wsl:Ubuntu:claude-code.AAAA" } };
+    await expect(viaUrl(stale)).rejects.toThrow();
+  }, 30_000);
+
+  test("status, bridge status and doctor show it running in the bridge: pid, memory, sessions, idle", async () => {
+    const status = await machine.run(["status", "--json"]);
+    expect(status.code, status.stderr).toBe(0);
+    const rows = JSON.parse(status.stdout) as Array<{ server: string; shared?: Record<string, unknown> }>;
+    expect(rows.find((r) => r.server === "fixture")?.shared).toMatchObject({
+      mode: "machine",
+      state: "running",
+      processes: 1,
+      pids: [childPid],
+      rssBytes: expect.any(Number),
+      idleMs: expect.any(Number),
+    });
+    const text = await machine.run(["status"]);
+    expect(text.stdout).toContain("Shared servers (run once in the bridge)");
+    expect(text.stdout).toMatch(
+      new RegExp(`fixture  machine, running: pid ${childPid}, \\d+ MB, \\d+ sessions? attached, idle \\d+`),
+    );
+    const bridge = await machine.run(["bridge", "status"]);
+    expect(bridge.stdout).toMatch(new RegExp(`shared +fixture: machine, running: pid ${childPid}, \\d+ MB`));
+    const doctor = await machine.run(["doctor", "--json", "--no-probe"]);
+    const checks = (
+      JSON.parse(doctor.stdout) as {
+        checks: Array<{ id: string; status: string; client?: string; message: string }>;
+      }
+    ).checks;
+    expect(checks.find((c) => c.id === "shared.status")).toMatchObject({
+      status: "pass",
+      message: expect.stringContaining(`fixture: machine, running: pid ${childPid}`),
+    });
+    // With its probes: each entry (the url entries, and the relay's address) completes a handshake.
+    const probed = await machine.run(["doctor", "--json", "--server", "fixture"]);
+    const handshakes = (
+      JSON.parse(probed.stdout) as {
+        checks: Array<{ id: string; status: string; client?: string; message: string }>;
+      }
+    ).checks.filter((c) => c.id === "probe.handshake");
+    expect(handshakes.map((c) => [c.client, c.status]).sort()).toEqual([
+      ["claude-code", "pass"],
+      ["claude-desktop", "pass"],
+      ["cursor", "pass"],
+    ]);
+    const gateway = checks.filter((c) => c.id === "shared.gateway");
+    expect(gateway.map((c) => [c.client, c.status]).sort()).toEqual([
+      ["claude-code", "pass"],
+      ["cursor", "pass"],
+    ]);
+  }, 90_000);
+
+  test("the bridge stopped: status says so and starts nothing; doctor fails the url entries, naming the fix", async () => {
+    const stop = await machine.run(["bridge", "stop", "--json"]);
+    expect(stop.code, stop.stderr).toBe(0);
+    const text = await machine.run(["status"]);
+    expect(text.stdout).toContain(
+      "fixture  machine, not running: the bridge is not running (`mcp-twin bridge start` starts it)",
+    );
+    const after = await machine.run(["bridge", "status", "--json"]);
+    expect(JSON.parse(after.stdout).state).toBe("stopped");
+    const doctor = await machine.run(["doctor", "--json", "--no-probe"]);
+    const checks = (
+      JSON.parse(doctor.stdout) as {
+        checks: Array<{ id: string; status: string; client?: string; message: string; fix?: string }>;
+      }
+    ).checks;
+    const gateway = checks.filter((c) => c.id === "shared.gateway");
+    expect(gateway).toHaveLength(2);
+    for (const c of gateway) {
+      expect(c.status).toBe("fail");
+      expect(c.message).toMatch(
+        /points at the bridge .* which is not running: the client cannot reach fixture/,
+      );
+      expect(c.fix).toBe("Run `mcp-twin bridge start`.");
+    }
+    // Its probes leave the bridge stopped: the relay (it would start the bridge) is not started.
+    const probed = await machine.run(["doctor", "--json", "--server", "fixture"]);
+    const relay = (
+      JSON.parse(probed.stdout) as {
+        checks: Array<{ id: string; status: string; client?: string; message: string }>;
+      }
+    ).checks.find((c) => c.id === "probe.handshake" && c.client === "claude-desktop");
+    expect(relay).toMatchObject({
+      status: "skip",
+      message: expect.stringContaining("shared server in the bridge, which is not running"),
+    });
+    expect(JSON.parse((await machine.run(["bridge", "status", "--json"])).stdout).state).toBe("stopped");
+    // A client token in a file others can read is named, with the chmod.
+    chmodSync(machine.paths.claudeCodeConfig, 0o644);
+    try {
+      const d = await machine.run(["doctor", "--json", "--no-probe"]);
+      const token = (
+        JSON.parse(d.stdout) as { checks: Array<{ id: string; status: string; fix?: string }> }
+      ).checks.find((c) => c.id === "shared.token-private");
+      expect(token).toMatchObject({ status: "fail", fix: expect.stringContaining("chmod 600") });
+    } finally {
+      chmodSync(machine.paths.claudeCodeConfig, 0o600);
+    }
+    const start = await machine.run(["bridge", "start"]);
+    expect(start.code, start.stderr).toBe(0);
+  }, 90_000);
+
+  test("a file other users can read gets the relay, never a token, and sync names the chmod", async () => {
+    chmodSync(machine.paths.claudeCodeConfig, 0o644);
+    try {
+      const r = await machine.run(["sync"]);
+      expect(r.code, r.stderr).toBe(0);
+      const code = entryIn(machine.paths.claudeCodeConfig);
+      expect(code.args.slice(-2)).toEqual(["connect", `http://127.0.0.1:${port}/share/fixture`]);
+      expect(readFileSync(machine.paths.claudeCodeConfig, "utf8")).not.toMatch(/mt1\./);
+      expect(r.stdout).toContain("chmod 600");
+    } finally {
+      chmodSync(machine.paths.claudeCodeConfig, 0o600);
+    }
+  }, 60_000);
+
+  test("a project-shared server: the client's folder variable in Mcp-Twin-Project", async () => {
+    writeManifest(machine, manifest("project"));
+    const r = await machine.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(entryIn(machine.paths.claudeCodeConfig).headers["Mcp-Twin-Project"]).toBe("${PWD}");
+    expect(entryIn(machine.paths.cursorConfig).headers["Mcp-Twin-Project"]).toBe("${workspaceFolder}");
+    // The relay (Desktop's) names the folder it runs in: the server runs there, apart from others.
+    // The running gateway reads the manifest again on reload (sync's own step does it too).
+    const reload = await fetch(`http://127.0.0.1:${port}/control/reload`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${bridgeToken()}` },
+    });
+    expect(((await reload.json()) as { changed: string[] }).changed).toEqual(["fixture"]);
+    const relay = entryIn(machine.paths.claudeDesktopConfig) as { args: string[] };
+    const inWsl = relay.args.slice(relay.args.indexOf("--exec") + 1);
+    const cwds: string[] = [];
+    const folders = ["app", "lib"].map((f) => path.join(machine.paths.linuxHome, "work", f));
+    for (const folder of folders) {
+      mkdirSync(folder, { recursive: true });
+      const s = await handshake(
+        { command: inWsl[0] ?? "", args: inWsl.slice(1) },
+        { baseEnv: machine.wslEnv, cwd: folder },
+      );
+      try {
+        cwds.push(JSON.parse(await s.call("whoami", {})).cwd);
+      } finally {
+        await s.close();
+      }
+    }
+    expect(cwds).toEqual(folders);
+  }, 60_000);
+
+  test("share off: sync restores the direct entry, and keeps what the user wrote", async () => {
+    const config = JSON.parse(readFileSync(machine.paths.claudeCodeConfig, "utf8"));
+    config.mcpServers.mine = { command: "my-server", args: ["--mine"] };
+    config.theme = "dark";
+    writeFileSync(machine.paths.claudeCodeConfig, JSON.stringify(config, null, 2), { mode: 0o600 });
+    writeManifest(machine, manifest(undefined));
+    // Before the sync: doctor says the entries were written for a share the manifest no longer has.
+    const d = await machine.run(["doctor", "--json", "--no-probe"]);
+    const stale = (
+      JSON.parse(d.stdout) as { checks: Array<{ id: string; status: string; client?: string }> }
+    ).checks.filter((c) => c.id === "shared.mode");
+    expect(stale.map((c) => c.client).sort()).toEqual(["claude-code", "claude-desktop", "cursor"]);
+    const r = await machine.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const file of [
+      machine.paths.claudeCodeConfig,
+      machine.paths.cursorConfig,
+      machine.paths.claudeDesktopConfig,
+    ]) {
+      const entry = entryIn(file);
+      expect(entry.url).toBeUndefined();
+      expect(JSON.stringify(entry)).not.toContain("/share/");
+      expect(JSON.stringify(entry)).toContain(inject("fixtureName"));
+    }
+    const after = JSON.parse(readFileSync(machine.paths.claudeCodeConfig, "utf8"));
+    expect(after.mcpServers.mine).toEqual({ command: "my-server", args: ["--mine"] });
+    expect(after.theme).toBe("dark");
+  }, 60_000);
+});
