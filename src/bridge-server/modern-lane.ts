@@ -118,7 +118,10 @@ export class ModernLane {
 
   async #openLane(): Promise<Lane> {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
-    const transport = new HttpSessionTransport("lane");
+    // 2026-07-28 answers a missing client capability with HTTP 400 too.
+    const transport = new HttpSessionTransport("lane", undefined, (m) =>
+      (m as { error?: { code?: unknown } } | undefined)?.error?.code === -32021 ? 400 : 200,
+    );
     const handle = serveStdio(this.#factory, {
       legacy: "reject",
       transport,

@@ -41,6 +41,7 @@ class Exchange {
   readonly #batch: boolean;
   readonly #acceptsSse: boolean;
   readonly #headers: Record<string, string>;
+  readonly #status: (message: JSONRPCMessage | undefined) => number;
   #collected: JSONRPCMessage[] = [];
   #sse = false;
   done = false;
@@ -51,12 +52,14 @@ class Exchange {
     batch: boolean,
     acceptsSse: boolean,
     headers: Record<string, string>,
+    status: (message: JSONRPCMessage | undefined) => number,
   ) {
     this.#res = res;
     this.#waiting = new Set(ids);
     this.#batch = batch;
     this.#acceptsSse = acceptsSse;
     this.#headers = headers;
+    this.#status = status;
   }
 
   get ids(): Iterable<RequestId> {
@@ -106,7 +109,7 @@ class Exchange {
       return;
     }
     const body = JSON.stringify(this.#batch ? this.#collected : this.#collected[0]);
-    this.#res.writeHead(200, {
+    this.#res.writeHead(this.#batch ? 200 : this.#status(this.#collected[0]), {
       ...this.#headers,
       "content-type": "application/json",
       "content-length": String(Buffer.byteLength(body)),
@@ -141,10 +144,17 @@ export class HttpSessionTransport implements Transport {
   #closed = false;
 
   readonly #limits: SessionLimits;
+  /** The HTTP status of a one-message JSON answer (2026-07-28 answers some errors with 400). */
+  readonly #status: (message: JSONRPCMessage | undefined) => number;
 
-  constructor(sessionId: string, limits: SessionLimits = SESSION_LIMITS) {
+  constructor(
+    sessionId: string,
+    limits: SessionLimits = SESSION_LIMITS,
+    status: (message: JSONRPCMessage | undefined) => number = () => 200,
+  ) {
     this.sessionId = sessionId;
     this.#limits = limits;
+    this.#status = status;
   }
 
   async start(): Promise<void> {}
@@ -182,7 +192,7 @@ export class HttpSessionTransport implements Transport {
     if (ids.length === 0) {
       res.writeHead(202, options.headers).end();
     } else {
-      const exchange = new Exchange(res, ids, batch, options.acceptsSse, options.headers);
+      const exchange = new Exchange(res, ids, batch, options.acceptsSse, options.headers, this.#status);
       for (const id of ids) this.#exchanges.set(id, exchange);
       res.once("close", () => {
         // The client went away (or the answer is complete): forget what it still waited for.

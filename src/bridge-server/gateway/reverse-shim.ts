@@ -22,8 +22,8 @@ interface Parked {
   call: Promise<{ done: Json } | { failed: unknown }>;
   /** The server's current question, waiting for the client's answer. */
   answer?: { resolve(value: Json): void; reject(error: Error): void };
-  /** Wakes the waiting request when the server asks (again). */
-  wake?: (question: { method: string; params: Json | undefined }) => void;
+  /** Wakes the waiting request when the server asks (again), or asks what the client cannot answer. */
+  wake?: (question: { method: string; params: Json | undefined; missing?: string }) => void;
   abort: AbortController;
   timer?: NodeJS.Timeout;
 }
@@ -63,12 +63,13 @@ export class ReverseShim {
     const p: Parked = { abort: new AbortController(), call: Promise.resolve({ done: {} }) };
     const ask = (method: string, params: Json | undefined) => {
       const need = NEEDS[method];
-      if (!need || !caps[need])
-        return Promise.reject(
-          rpcError(
-            `${method}: the client did not declare "${need ?? method}" in this request's clientCapabilities`,
-          ),
-        );
+      if (!need || !caps[need]) {
+        // 2026-07-28: a request needing a capability the client did not declare is refused
+        // (-32021), and the server's call is cancelled.
+        p.wake?.({ method, params, missing: need ?? method });
+        p.abort.abort();
+        return Promise.reject(rpcError(`${method}: the client did not declare "${need ?? method}"`));
+      }
       return new Promise<Json>((resolve, reject) => {
         p.answer = { resolve, reject };
         p.wake?.({ method, params });
@@ -99,7 +100,7 @@ export class ReverseShim {
 
   /** Until the call ends (its result) or asks (input_required); the request's cancel cancels it. */
   async #await(handle: string, p: Parked, signal: AbortSignal): Promise<Json> {
-    const asked = new Promise<{ method: string; params: Json | undefined }>((resolve) => {
+    const asked = new Promise<{ method: string; params: Json | undefined; missing?: string }>((resolve) => {
       p.wake = resolve;
     });
     const cancel = () => {
@@ -114,6 +115,16 @@ export class ReverseShim {
       this.#parked.delete(handle);
       if ("failed" in next) throw next.failed;
       return next.done;
+    }
+    if (next.missing) {
+      this.#parked.delete(handle);
+      throw Object.assign(
+        rpcError(
+          `Missing required client capability: ${next.missing} (the server asked ${next.method})`,
+          -32021,
+        ),
+        { data: { requiredCapabilities: { [next.missing]: {} } } },
+      );
     }
     // Unanswered in time: the server's question is cancelled, and so is its call.
     p.timer = setTimeout(() => {

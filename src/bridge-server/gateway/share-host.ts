@@ -210,12 +210,15 @@ export class ShareHost {
     const attached = this.#attached(found.key);
     attached.add(session);
     await server.connect(transport);
-    this.#fastLane(transport, server, session, child);
+    const raw = this.#fastLane(transport, server, session, child);
     let closed = false;
     const close = async () => {
       if (closed) return;
       closed = true;
       attached.delete(session);
+      // What it still waited for is of no use to anyone: the server is told to stop.
+      for (const rawId of raw.values())
+        child.rawCancel({ params: { reason: "the client session ended" } }, rawId);
       if (session.subscriptions.size > 0)
         await child.subscriptions(this.#subscribed(found.key)).catch(() => {});
       // A session's own process ends with it.
@@ -234,7 +237,12 @@ export class ShareHost {
    * Calls between two 2025-11-25 ends go past the SDK on both sides while the server runs
    * (SharedChild.rawCall): the same messages, without a schema to build them again on the way.
    */
-  #fastLane(transport: HttpSessionTransport, server: Server, session: SessionRef, child: SharedChild): void {
+  #fastLane(
+    transport: HttpSessionTransport,
+    server: Server,
+    session: SessionRef,
+    child: SharedChild,
+  ): Map<unknown, number> {
     const dispatch = transport.onmessage;
     const raw = new Map<unknown, number>();
     transport.onmessage = (message, extra) => {
@@ -256,6 +264,7 @@ export class ShareHost {
       if (cancelled) child.rawCancel(m, cancelled);
       else dispatch?.call(transport, message, extra);
     };
+    return raw;
   }
 
   async #rawCall(
@@ -295,6 +304,8 @@ export class ShareHost {
       });
       transport.deliver({ ...response, id } as never);
     } catch (error) {
+      // A call the client cancelled gets no answer.
+      if ((error as { cancelled?: boolean }).cancelled) return;
       const code = (error as { code?: unknown }).code;
       transport.deliver({
         jsonrpc: "2.0",
@@ -328,13 +339,8 @@ export class ShareHost {
       this.#modern.delete(found.key);
       throw error;
     });
-    const listen =
-      method === "subscriptions/listen" ? this.#listening(found.key, parsedBody, request.signal) : undefined;
-    try {
-      return await h.fetch(request, { parsedBody });
-    } finally {
-      listen?.();
-    }
+    if (method === "subscriptions/listen") await this.#listening(found.key, parsedBody, request.signal);
+    return h.fetch(request, { parsedBody });
   }
 
   #lane(key: string, cwd: string | undefined): ModernLane {
@@ -366,13 +372,14 @@ export class ShareHost {
   }
 
   /**
-   * A 2026-07-28 `subscriptions/listen` naming resources: the process is subscribed to them while
-   * the stream stays open (the handler's bus then hands their updates to this stream only).
+   * A 2026-07-28 `subscriptions/listen` naming resources: the process is subscribed to them (before
+   * the listen is acknowledged) while the stream stays open; the handler's bus then hands their
+   * updates to this stream only.
    */
-  #listening(key: string, body: unknown, signal: AbortSignal): (() => void) | undefined {
+  async #listening(key: string, body: unknown, signal: AbortSignal): Promise<void> {
     const uris = (body as { params?: { notifications?: { resourceSubscriptions?: unknown } } }).params
       ?.notifications?.resourceSubscriptions;
-    if (!Array.isArray(uris) || uris.length === 0) return undefined;
+    if (!Array.isArray(uris) || uris.length === 0) return;
     const ref: SessionRef = {
       era: "modern",
       subscriptions: new Set(uris.filter((u) => typeof u === "string")),
@@ -380,7 +387,6 @@ export class ShareHost {
     const set = this.#attached(key);
     set.add(ref);
     const child = this.#child(key);
-    void child.subscriptions(this.#subscribed(key)).catch(() => {});
     signal.addEventListener(
       "abort",
       () => {
@@ -389,7 +395,7 @@ export class ShareHost {
       },
       { once: true },
     );
-    return undefined;
+    await child.subscriptions(this.#subscribed(key)).catch(() => {});
   }
 
   #listChanged(key: string, kind: ListKind): void {

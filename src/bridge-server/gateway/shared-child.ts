@@ -415,6 +415,8 @@ export class SharedChild {
         params: { ...(message.params as Json), requestId: id },
       } as never)
       .catch(() => {});
+    // A cancelled request may go unanswered: nothing waits for it any more.
+    this.#rawFailed.get(id)?.(Object.assign(new Error("cancelled"), { cancelled: true }));
   }
 
   /**

@@ -5,7 +5,7 @@
 import path from "node:path";
 import { openMachine } from "../environments/machine.js";
 import { loadManifest } from "../manifest/load.js";
-import type { BridgeSpec } from "../manifest/schema.js";
+import { type BridgeSpec, DEFAULT_IDLE_MINUTES } from "../manifest/schema.js";
 import type { Host } from "../system/host.js";
 import { bridgeUrl, DEFAULT_BRIDGE_PORT } from "./state-folder.js";
 
@@ -25,9 +25,6 @@ export interface BridgeSettings {
   /** `bridge.idleMinutes`: a shared server with no call for this long stops (decimals allowed). */
   idleMinutes: number;
 }
-
-/** `bridge.idleMinutes` when the manifest does not say. */
-const DEFAULT_IDLE_MINUTES = 10;
 
 /**
  * Every way of reaching the bridge (stdio `serve`, `serve --http` without flags, `bridge`, sync,

@@ -10,7 +10,7 @@ import { UsageError } from "../errors.js";
 import { loadState } from "../ledger/state.js";
 import type { LoadedManifest } from "../manifest/load.js";
 import { splitSpec } from "../manifest/package-spec.js";
-import type { ShareMode } from "../manifest/schema.js";
+import { DEFAULT_IDLE_MINUTES, type ShareMode } from "../manifest/schema.js";
 import { resolveString, serverIn } from "../manifest/spec.js";
 import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
 import { own } from "../own-keys.js";
@@ -79,7 +79,7 @@ export async function shareLaunches(
 export async function manifestShares(options: ShareLaunchOptions): Promise<ManifestShares> {
   const machine = await openMachine(options.host);
   const opened = await openManifest(machine, { manifest: options.manifest, which: "user", required: false });
-  const idleMinutes = resolveBridgeSettings(opened.loaded.manifest.bridge, opened.loaded.file).idleMinutes;
+  const idleMinutes = opened.loaded.manifest.bridge?.idleMinutes ?? DEFAULT_IDLE_MINUTES;
   const shared = Object.entries(opened.loaded.manifest.servers).filter(([, s]) => s.share && !s.disabled);
   if (shared.length === 0) return { launches: [], failed: [], idleMinutes };
   const here = await loadContext(

@@ -101,6 +101,9 @@ const oauthSchema = z.strictObject({
   scope: z.string().min(1).optional().describe("The scopes to ask for (default: what the server names)."),
 });
 
+/** `bridge.idleMinutes` when the manifest does not say. */
+export const DEFAULT_IDLE_MINUTES = 10;
+
 /** How many processes of a shared server run (servers.<name>.share). */
 export const SHARE_MODES = ["machine", "project", "session"] as const;
 export type ShareMode = (typeof SHARE_MODES)[number];
