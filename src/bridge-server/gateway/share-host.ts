@@ -117,6 +117,22 @@ export class ShareHost {
     await this.#child("machine").start();
   }
 
+  /**
+   * Fill the list cache of a server never started (sync, after adding it): started once in a
+   * process of its own, listed, stopped — a new session then lists it without starting anything.
+   * false: cached already; an error when it cannot start.
+   */
+  async fillCache(): Promise<boolean> {
+    if (this.#o.cache.get(this.name, this.#key) !== undefined) return false;
+    const key = "warm";
+    try {
+      await this.#cached(this.#child(key));
+    } finally {
+      await this.#drop(key);
+    }
+    return true;
+  }
+
   endpoint(): Endpoint {
     return {
       path: this.path,

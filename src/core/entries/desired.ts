@@ -73,7 +73,10 @@ export async function desiredEntries(
       // A shared server runs in the gateway, for user files: a project file is the team's, and
       // keeps the entry that starts the server itself (no token, no machine's gateway in it).
       const shared = spec.share && reach && target.scope === "user";
-      desired.set(name, shared ? sharedEntry(name, spec, target, ctx, reach) : buildEntry(name, spec, target, ctx));
+      desired.set(
+        name,
+        shared ? sharedEntry(name, spec, target, ctx, reach) : buildEntry(name, spec, target, ctx),
+      );
     }
     // No server can hold the bridge's name: the manifest schema reserves it.
     const bridge = input.bridge?.entry(target, ctx);

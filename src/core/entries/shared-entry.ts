@@ -7,7 +7,13 @@ import { SHARE_PREFIX } from "../bridge-control/state-folder.js";
 import type { Target } from "../clients/types.js";
 import { type Environment, envMatches } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
-import { type BuiltEntry, clientLaunch, type EntryContext, type RelayWhy, startsAcross } from "./target-entry.js";
+import {
+  type BuiltEntry,
+  clientLaunch,
+  type EntryContext,
+  type RelayWhy,
+  startsAcross,
+} from "./target-entry.js";
 
 /** The header that names a project-shared server's folder (the gateway's seam). */
 export const PROJECT_HEADER = "Mcp-Twin-Project";
@@ -45,7 +51,11 @@ export function tokenTargetId(target: Target): string {
  * takes none; a project server and no variable of the client names its folder; no token to derive
  * one from; a file other users can read (a token there would be theirs too).
  */
-export function sharedRelayWhy(server: ServerSpec, target: Target, reach: GatewayReach): RelayWhy | undefined {
+export function sharedRelayWhy(
+  server: ServerSpec,
+  target: Target,
+  reach: GatewayReach,
+): RelayWhy | undefined {
   if (!target.client.remoteEntry) return "shared-stdio-only";
   if (server.share === "project" && !target.client.workingFolder) return "no-folder";
   if (!reach.token) return "no-token";

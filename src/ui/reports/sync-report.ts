@@ -10,6 +10,7 @@ import { readableSecretWarning } from "../../core/sync/target-safety.js";
 import { andList, orList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
+import { gatewayLines } from "./gateway-lines.js";
 import { loginJson, loginsNote, loginText } from "./login-lines.js";
 import { manifestLine } from "./manifest-line.js";
 
@@ -61,6 +62,7 @@ export function syncJson(report: SyncReport) {
     ...(report.references.length > 0 ? { references: report.references } : {}),
     restart: report.restart,
     ...(report.bridge ? { bridge: report.bridge } : {}),
+    ...(report.gateway ? { gateway: report.gateway } : {}),
     ...(report.logins.length > 0 ? { logins: loginJson(report.logins) } : {}),
   };
 }
@@ -279,9 +281,14 @@ function renderNotices(report: SyncReport, out: Output): void {
     out.print("");
     out.print(`${out.theme.info} ${unused}`);
   }
-  if (report.bridge) {
+  // With shared servers the gateway's lines say what runs (the bridge is the gateway).
+  if (report.bridge && !report.gateway?.gateway) {
     out.print("");
     out.print(bridgeLine(report.bridge, { ok, warn, fail }));
+  }
+  if (report.gateway) {
+    out.print("");
+    for (const line of gatewayLines(report.gateway, { ok, warn, fail })) out.print(line);
   }
 }
 
