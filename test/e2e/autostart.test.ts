@@ -148,11 +148,34 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
     expect.objectContaining({ name: "fixture", state: "stopped", cached: true }),
   ]);
 
+  // A sync that writes nothing has the running gateway read the manifest again, and says what
+  // starts it at logon without asking Task Scheduler (no Windows process).
+  const firstCalls = m.interopCalls();
+  m.clearInteropLog();
+  const again1 = await m.run(["sync"], { timeoutMs: 60_000 });
+  expect(again1.code, again1.stderr).toBe(0);
+  expect(again1.stdout).toContain(
+    `Gateway for 1 shared server running at ${info.url} (pid ${info.pid}); it read the manifest again.`,
+  );
+  expect(again1.stdout).toContain(`It starts when you log in (a Windows logon task, ${taskFile}).`);
+  expect(m.interopCalls()).toEqual([]);
+  // The gateway stopped: a sync that writes nothing starts it again.
+  process.kill(info.pid, "SIGTERM");
+  await until("the bridge to stop", () => (alive(info.pid) ? undefined : true));
+  const restarted = await m.run(["sync"], { timeoutMs: 60_000 });
+  expect(restarted.code, restarted.stderr).toBe(0);
+  expect(restarted.stdout).toMatch(/Gateway for 1 shared server started at /);
+  const info2 = await until("the bridge", () => {
+    const now = serveJson(bridgeDir);
+    return now && now.pid !== info.pid ? now : undefined;
+  });
+  pids.push(info2.pid);
+
   // Registered with Task Scheduler, from the file it names, recorded in state.
   expect(
-    m
-      .interopCalls()
-      .some((c) => /schtasks\.exe\t\/Create \/TN mcp-twin-bridge \/XML .*bridge-task\.xml \/F$/.test(c)),
+    firstCalls.some((c) =>
+      /schtasks\.exe\t\/Create \/TN mcp-twin-bridge \/XML .*bridge-task\.xml \/F$/.test(c),
+    ),
   ).toBe(true);
   const xmlFile = path.join(m.paths.localappdata, "mcp-twin", "bridge-task.xml");
   expect(readFileSync(xmlFile).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xfe]));
@@ -179,8 +202,8 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
     "--exec",
   ]);
   expect(args.slice(-2)).toEqual(["serve", "--http"]);
-  process.kill(info.pid, "SIGTERM");
-  await until("the bridge to stop", () => (alive(info.pid) ? undefined : true));
+  process.kill(info2.pid, "SIGTERM");
+  await until("the bridge to stop", () => (alive(info2.pid) ? undefined : true));
   const wslExe = path.join(m.paths.drive, "Windows", "System32", "wsl.exe");
   // What WSL itself gives a process it starts (the distro's name, interop); the sysroot is the test's.
   const logon = spawn(wslExe, args.slice(2), {
@@ -195,7 +218,7 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
   });
   const atLogon = await until("the bridge started at logon", () => {
     const now = serveJson(bridgeDir);
-    return now && now.pid !== info.pid && alive(now.pid) ? now : undefined;
+    return now && now.pid !== info2.pid && alive(now.pid) ? now : undefined;
   });
   pids.push(atLogon.pid);
   const again = await until("the gateway to answer", async () =>

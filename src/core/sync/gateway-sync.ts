@@ -2,6 +2,7 @@
  * After sync wrote the entries, the gateway (the bridge) for shared servers: running now (started,
  * or told to reload the manifest), their lists cached, and started at logon from then on.
  */
+import { existsSync } from "node:fs";
 import type { AutostartOutcome } from "../bridge-control/autostart.js";
 import { readToken } from "../bridge-control/token-file.js";
 import type { Context } from "../context/context.js";
@@ -47,6 +48,7 @@ export async function syncGateway(
   wiring: BridgeWiring | undefined,
   settled: BridgeReport | undefined,
   progress: Progress,
+  options: { quick?: boolean } = {},
 ): Promise<GatewayReport | undefined> {
   if (ctx.located.scope !== "user") return undefined;
   const shares = (wiring?.shares ?? []).map((s) => s.name);
@@ -63,7 +65,9 @@ export async function syncGateway(
       report.warmed = warm.warmed;
       report.warmFailed = warm.failed;
     }
-    report.autostart = await installAutostart(ctx, wiring);
+    // A sync that writes nothing (and holds no lock) only says what is installed: asking the
+    // service manager would start a process (Windows' schtasks) on every such run.
+    report.autostart = options.quick ? installed(ctx) : await installAutostart(ctx, wiring);
     return report;
   } finally {
     step.stop();
@@ -72,7 +76,10 @@ export async function syncGateway(
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** The gateway runs with this manifest: started now when none runs, else asked to reload it. */
+/**
+ * The gateway runs with this manifest: told to reload it when one runs (settled as running, or —
+ * a sync that wrote nothing — found answering), else started now.
+ */
 async function runGateway(
   ctx: Context,
   wiring: BridgeWiring,
@@ -83,11 +90,10 @@ async function runGateway(
   if (settled?.state === "taken")
     return { state: "failed", url, error: `port ${wiring.settings.port} is held by ${settled.what}` };
   if (settled?.state === "restarted") return { state: "restarted", url, ...pid };
-  if (settled?.state === "running") {
+  if (settled === undefined || settled.state === "running") {
     const reloaded = await control(ctx, wiring, "reload", 30_000);
-    return reloaded.ok
-      ? { state: "reloaded", url, ...pid }
-      : { state: "failed", url, ...pid, error: reloaded.error };
+    if (reloaded.ok) return { state: "reloaded", url, ...(settled ? pid : await localPid(ctx, wiring)) };
+    if (settled) return { state: "failed", url, ...pid, error: reloaded.error };
   }
   try {
     if (wiring.env.local) {
@@ -97,9 +103,13 @@ async function runGateway(
       const ensured = await ensureBridge(lifecycle, want);
       const { ownedInstance } = await import("../bridge-control/instance.js");
       const now = await ownedInstance(lifecycle.files);
+      const at = now ? { pid: now.pid } : {};
+      if (ensured.started || ensured.restarted) return { state: "started", url: ensured.url, ...at };
       // Another start won the race (a relay): that bridge may have read an older manifest.
-      if (!ensured.started) await control(ctx, wiring, "reload", 30_000);
-      return { state: "started", url: ensured.url, ...(now ? { pid: now.pid } : {}) };
+      const reloaded = await control(ctx, wiring, "reload", 30_000);
+      return reloaded.ok
+        ? { state: "reloaded", url: ensured.url, ...at }
+        : { state: "failed", url: ensured.url, ...at, error: reloaded.error };
     }
     if (!wiring.program)
       return {
@@ -123,6 +133,15 @@ async function runGateway(
   }
 }
 
+/** The pid of the bridge running here (serve.json, held by its lock); none for the other side. */
+async function localPid(ctx: Context, wiring: BridgeWiring): Promise<{ pid?: number }> {
+  if (!wiring.env.local) return {};
+  const { bridgeFiles, bridgeHome } = await import("../bridge-control/state-folder.js");
+  const { ownedInstance } = await import("../bridge-control/instance.js");
+  const info = await ownedInstance(bridgeFiles(bridgeHome(ctx.machine.host)));
+  return info ? { pid: info.pid } : {};
+}
+
 /** The bridge's token, as this side reads it (created by its first start when sync had none). */
 async function tokenOf(ctx: Context, wiring: BridgeWiring): Promise<string | null> {
   if (!wiring.env.local) return wiring.token;
@@ -140,17 +159,26 @@ async function control(
   const token = await tokenOf(ctx, wiring);
   if (!token) return { ok: false, error: "the bridge's token cannot be read from here" };
   const { nodeFetch } = await import("../bridge-control/keep-alive-fetch.js");
+  const { ProvenAgent } = await import("../bridge-control/bridge-proof.js");
+  // The token goes only over a connection proven to reach this home's bridge.
+  const agent = new ProvenAgent(() => token);
   try {
-    const res = await nodeFetch(new URL(`/control/${route}`, wiring.url), {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const res = await nodeFetch(
+      new URL(`/control/${route}`, wiring.url),
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      { agent },
+    );
     const text = await res.text();
     if (!res.ok) return { ok: false, error: `POST /control/${route} answered HTTP ${res.status}` };
     return { ok: true, body: JSON.parse(text) as unknown };
   } catch (error) {
     return { ok: false, error: `POST /control/${route}: ${message(error)}` };
+  } finally {
+    agent.destroy();
   }
 }
 
@@ -194,6 +222,18 @@ async function installAutostart(ctx: Context, wiring: BridgeWiring): Promise<Gat
     await saveState(ctx.machine.paths.state, ctx.state);
   }
   return shown;
+}
+
+/** The start at logon state records, when its file is still there (no process asked). */
+function installed(ctx: Context): GatewayReport["autostart"] {
+  const record = ctx.state.autostart;
+  if (!record) return undefined;
+  const env = ctx.allEnvs.find((e) =>
+    record.kind === "windows-task" ? e.kind === "windows" : e.id === record.env,
+  );
+  const file = env?.access(record.file);
+  if (!file || !existsSync(file)) return undefined;
+  return { state: "present", kind: record.kind, file: record.file, name: record.name };
 }
 
 /** No server is shared any more: the start at logon this home installed goes. */
