@@ -10,6 +10,8 @@
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, expect, inject, test } from "vitest";
 import { type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
@@ -147,6 +149,17 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
   expect(status.shares).toEqual([
     expect.objectContaining({ name: "fixture", state: "stopped", cached: true }),
   ]);
+  // A new session lists its tools from that cache: nothing starts.
+  const token = readFileSync(path.join(bridgeDir, "token"), "utf8").trim();
+  const session = new Client({ name: "t", version: "0" });
+  await session.connect(
+    new StreamableHTTPClientTransport(new URL(info.url.replace(/\/mcp$/, "/share/fixture")), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
+  );
+  expect((await session.listTools()).tools.map((t) => t.name)).toContain("echo");
+  await session.close();
+  expect((await controlStatus(bridgeDir, info.url)).shares[0]).toMatchObject({ state: "stopped" });
 
   // A sync that writes nothing has the running gateway read the manifest again, and says what
   // starts it at logon without asking Task Scheduler (no Windows process).

@@ -123,10 +123,14 @@ export class ShareHost {
    * false: cached already; an error when it cannot start.
    */
   async fillCache(): Promise<boolean> {
-    if (this.#o.cache.get(this.name, this.#key) !== undefined) return false;
+    const known = this.#o.cache.get(this.name, this.#key);
+    // Known, with its tools listed (a start stopped before its lists were read is not enough).
+    if (known && (!known.capabilities.tools || known.lists["tools/list"] !== undefined)) return false;
     const key = "warm";
     try {
-      await this.#cached(this.#child(key));
+      const child = this.#child(key);
+      await this.#cached(child);
+      await child.listsNow();
     } finally {
       await this.#drop(key);
     }
