@@ -68,7 +68,9 @@ const launchctl = async (env: Environment, args: string[]) =>
   env.exec(await program(env, "launchctl"), args, { timeoutMs: 30_000 });
 
 const failure = (r: RunResult, what: string) =>
-  `${what} failed (exit code ${r.exitCode ?? "?"})${r.stderr.length > 0 ? `: ${r.stderr.toString("utf8").replace(/\s+/g, " ").trim().slice(0, 300)}` : ""}`;
+  r.spawnError
+    ? `${what} failed: it could not be started (${r.spawnError})`
+    : `${what} failed (exit code ${r.exitCode ?? "?"})${r.stderr.length > 0 ? `: ${r.stderr.toString("utf8").replace(/\s+/g, " ").trim().slice(0, 300)}` : ""}`;
 
 /** Is it registered with its service manager (beyond its file being there)? */
 async function registered(record: AutostartRecord, env: Environment): Promise<boolean> {
