@@ -9,6 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -308,7 +309,7 @@ test("Linux with systemd: a user unit enabled (not started twice); a sync with n
 }, 240_000);
 
 test("Linux without systemd: sync says the bridge does not start at logon, and the fix", async () => {
-  const { m, bridgeDir } = await sharedMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+  const { m, bridgeDir, port } = await sharedMachine({ kind: "linux", claudeDesktop: false, cursor: false });
   const synced = await m.run(["sync"], { timeoutMs: 120_000 });
   expect(synced.code, synced.stderr).toBe(0);
   const info = await until("the bridge", () => serveJson(bridgeDir));
@@ -317,4 +318,22 @@ test("Linux without systemd: sync says the bridge does not start at logon, and t
     "It does not start when you log in: linux has no systemd for the user's services. Fix: start it at login yourself (`mcp-twin bridge start` in your session's start-up).",
   );
   expect(state(m).autostart).toBeUndefined();
+
+  // The gateway stopped and its port taken by another program: a sync that writes nothing cannot
+  // start it, says so with the fix, and exits 1.
+  process.kill(info.pid, "SIGTERM");
+  await until("the bridge to stop", () => (alive(info.pid) ? undefined : true));
+  const squatter = http.createServer((_req, res) => res.end("hello"));
+  await new Promise<void>((resolve) => squatter.listen(port, "127.0.0.1", resolve));
+  try {
+    const blocked = await m.run(["sync"], { timeoutMs: 60_000 });
+    expect(blocked.code).toBe(1);
+    expect(blocked.stdout).toMatch(
+      new RegExp(
+        `✖ Gateway for 1 shared server is not running at http://127\\.0\\.0\\.1:${port}/mcp \\(Port ${port} is held by .*\\): their url entries fail until it runs\\. Fix: \`mcp-twin bridge start\`\\.`,
+      ),
+    );
+  } finally {
+    squatter.close();
+  }
 }, 180_000);

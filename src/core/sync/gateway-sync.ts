@@ -74,6 +74,24 @@ export async function syncGateway(
   }
 }
 
+/**
+ * A sync whose shared servers' gateway could not be had ends with exit code 1: their url entries
+ * fail until it runs. Said on the gateway's own line (sync-report.ts leaves this code out).
+ */
+export function gatewayErrors(report: GatewayReport | undefined): Array<{ code: string; message: string }> {
+  const run = report?.gateway;
+  if (run?.state !== "failed") return [];
+  return [
+    {
+      code: GATEWAY_DOWN,
+      message: `The gateway for the shared servers is not running at ${run.url}: ${run.error ?? "unknown error"}.`,
+    },
+  ];
+}
+
+/** The code of gatewayErrors' error. */
+export const GATEWAY_DOWN = "gateway-not-running";
+
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**

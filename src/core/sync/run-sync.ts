@@ -125,9 +125,10 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
       // Nothing to write, but shared servers' gateway must run, with this manifest (its servers'
       // arguments, variables or idle time may have changed without any entry changing).
       if (plan.bridge && plan.bridge.shares.length > 0) {
-        const { syncGateway } = await import("./gateway-sync.js");
+        const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
         const gateway = await syncGateway(ctx, plan.bridge, undefined, progress, { quick: true });
         if (gateway) report.gateway = gateway;
+        report.errors.push(...gatewayErrors(gateway));
       }
       return withLogins(report);
     }

@@ -4,6 +4,7 @@
  */
 import { clientById } from "../../core/clients/index.js";
 import { shellQuote } from "../../core/environments/path-translation.js";
+import { GATEWAY_DOWN } from "../../core/sync/gateway-sync.js";
 import { WONT_START } from "../../core/sync/report.js";
 import type { ReadableFile, SyncReport } from "../../core/sync/run-sync.js";
 import { readableSecretWarning } from "../../core/sync/target-safety.js";
@@ -274,7 +275,7 @@ function renderNotices(report: SyncReport, out: Output): void {
   for (const w of report.warnings) out.print(`${warn} ${w.message}`);
   // Said on the target's line already.
   for (const e of report.errors)
-    if (!["install-failed", "bridge-port-taken", ...WONT_START].includes(e.code))
+    if (!["install-failed", "bridge-port-taken", GATEWAY_DOWN, ...WONT_START].includes(e.code))
       out.print(`${fail} ${e.message}`);
   const unused = unusedLine(report.unused);
   if (unused) {
