@@ -91,6 +91,7 @@ const SLOW_TESTS = [
  * start and a module graph per file; every other file gets a fresh worker of its own.
  */
 const UNIT_TESTS = [
+  "test/bridge-control/autostart-plan.test.ts",
   "test/bridge-control/bridge-proof.test.ts",
   "test/bridge-server/guards.test.ts",
   "test/clients/clients.test.ts",

@@ -59,6 +59,7 @@ export interface Endpoint {
 interface ControlRoutes {
   status(): unknown;
   reload(): Promise<unknown>;
+  warm(): Promise<unknown>;
 }
 
 export interface HttpOptions {
@@ -267,7 +268,7 @@ async function post(
 /** The control routes live under this path (never an MCP endpoint). */
 const CONTROL_PREFIX = "/control/";
 
-/** `GET /control/status` and `POST /control/reload`, answered as JSON. */
+/** `GET /control/status`, `POST /control/reload` and `POST /control/warm`, answered as JSON. */
 async function answerControl(
   control: ControlRoutes,
   pathname: string,
@@ -280,10 +281,17 @@ async function answerControl(
   else if (route === "POST reload") {
     req.resume();
     result = await control.reload();
+  } else if (route === "POST warm") {
+    req.resume();
+    result = await control.warm();
   } else
     return sendRefusal(
       res,
-      refusal(404, -32600, "Not found: the control routes are GET /control/status and POST /control/reload"),
+      refusal(
+        404,
+        -32600,
+        "Not found: the control routes are GET /control/status, POST /control/reload and POST /control/warm",
+      ),
     );
   const body = JSON.stringify(result);
   res

@@ -124,7 +124,11 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       token: context.token,
       endpoints,
       endpointAt: (pathname) => gateway.endpointAt(pathname),
-      control: { status: () => gateway.status(), reload: () => gateway.reload() },
+      control: {
+        status: () => gateway.status(),
+        reload: () => gateway.reload(),
+        warm: () => gateway.fillCaches(),
+      },
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       log,

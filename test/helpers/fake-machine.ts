@@ -192,7 +192,7 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
   }
 
   // Windows side: stand-ins, Node.js (maybe), npm's .cmd shims, client folders.
-  const standIns = ["cmd.exe", "wsl.exe", "tasklist.exe"].map((n) => path.join(system32, n));
+  const standIns = ["cmd.exe", "wsl.exe", "tasklist.exe", "schtasks.exe"].map((n) => path.join(system32, n));
   mkdirSync(path.join(system32, "WindowsPowerShell", "v1.0"), { recursive: true });
   standIns.push(path.join(system32, "WindowsPowerShell", "v1.0", "powershell.exe"));
   if (options.windowsNode !== false) {

@@ -149,3 +149,19 @@ test("nothing answering is said in words (marked ✖ on stderr), the answer arri
     "mcp-twin: the bridge is unreachable: nothing answers there (connection refused)",
   );
 });
+
+test("a shared server whose gateway is down (and not started): the client reads which server, why, and the fix", async () => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/share/tavily`;
+  const r = await rawConnect([url, "--no-start"], bridgeEnv(tempDir()), [INIT]);
+  expect(r.out).toEqual([
+    {
+      jsonrpc: "2.0",
+      id: 1,
+      error: {
+        code: -32000,
+        message: `mcp-twin: the gateway that runs the shared server "tavily" is not running at http://127.0.0.1:${port} (nothing answers there (connection refused)). Fix: run \`mcp-twin sync\`: it starts the gateway now and installs its start at logon (or \`mcp-twin bridge start\` for this time only).`,
+      },
+    },
+  ]);
+});

@@ -37,6 +37,12 @@ export interface ReloadReport extends GatewayStatus {
   error?: string;
 }
 
+/** `POST /control/warm`: the servers whose lists were cached now, and those that could not start. */
+export interface WarmReport {
+  warmed: string[];
+  failed: Array<{ name: string; error: string }>;
+}
+
 export class Gateway {
   readonly #o: GatewayOptions;
   readonly #cache: ListCache;
@@ -84,6 +90,21 @@ export class Gateway {
   /** Start these (machine-wide) shared servers now: `serve --share` shows a failure at once. */
   async warm(names: readonly string[]): Promise<void> {
     for (const name of names) await this.#hosts.get(name)?.warm();
+  }
+
+  /** Fill the list cache of every shared server never started (see ShareHost.fillCache). */
+  async fillCaches(): Promise<WarmReport> {
+    const warmed: string[] = [];
+    const failed: Array<{ name: string; error: string }> = [];
+    for (const [name, host] of this.#hosts) {
+      if (this.#failed.has(name)) continue;
+      try {
+        if (await host.fillCache()) warmed.push(name);
+      } catch (error) {
+        failed.push({ name, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return { warmed, failed };
   }
 
   async reload(): Promise<ReloadReport> {

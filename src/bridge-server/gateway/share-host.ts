@@ -117,6 +117,26 @@ export class ShareHost {
     await this.#child("machine").start();
   }
 
+  /**
+   * Fill the list cache of a server never started (sync, after adding it): started once in a
+   * process of its own, listed, stopped — a new session then lists it without starting anything.
+   * false: cached already; an error when it cannot start.
+   */
+  async fillCache(): Promise<boolean> {
+    const known = this.#o.cache.get(this.name, this.#key);
+    // Known, with its tools listed (a start stopped before its lists were read is not enough).
+    if (known && (!known.capabilities.tools || known.lists["tools/list"] !== undefined)) return false;
+    const key = "warm";
+    try {
+      const child = this.#child(key);
+      await this.#cached(child);
+      await child.listsNow();
+    } finally {
+      await this.#drop(key);
+    }
+    return true;
+  }
+
   endpoint(): Endpoint {
     return {
       path: this.path,

@@ -98,7 +98,7 @@ export class SharedChild {
   #nextRaw = RAW_IDS;
   /** Resources some session wants updates of, and those the running process was asked for. */
   #wanted = new Set<string>();
-  #listsPending: (() => void) | undefined;
+  #listsPending: (() => Promise<void>) | undefined;
   #subscribed = new Set<string>();
   #listen: McpSubscription | undefined;
 
@@ -445,15 +445,20 @@ export class SharedChild {
     this.#listen = undefined;
     if (era === "modern" || this.#wanted.size > 0) await this.#applySubscriptions(client);
     // Read once the call that started it is answered (the server serves one thing at a time).
-    this.#listsPending = () => void this.#readLists(client, capabilities);
+    this.#listsPending = () => this.#readLists(client, capabilities);
     setTimeout(() => this.#readListsNow(), 2000).unref();
   }
 
   /** The lists of a start, read now if they still wait (no call in flight, or after 2 s). */
   #readListsNow(): void {
+    void this.listsNow();
+  }
+
+  /** The lists of a start read now, if they still wait (the cache's warm-up waits for them). */
+  async listsNow(): Promise<void> {
     const read = this.#listsPending;
     this.#listsPending = undefined;
-    read?.();
+    await read?.();
   }
 
   async #readLists(client: Client, capabilities: CachedServer["capabilities"]): Promise<void> {

@@ -3,8 +3,11 @@
  * the platform's own service managers, and the file it reads. Pure: the facts come in.
  */
 import type { EnvKind } from "../environments/types.js";
+import type { AutostartRecord } from "../ledger/state.js";
 
-export type AutostartKind = "systemd" | "launchd" | "windows-task";
+export type { AutostartRecord } from "../ledger/state.js";
+
+export type AutostartKind = AutostartRecord["kind"];
 
 /** The scheduled task's name (Task Scheduler), the systemd unit's, the launchd agent's label. */
 export const TASK_NAME = "mcp-twin-bridge";
@@ -21,21 +24,16 @@ export const CARRIED_VARS = [
   "PATH",
 ] as const;
 
-/** What is installed, where: recorded in state so uninstall removes exactly that. */
-export interface AutostartRecord {
-  kind: AutostartKind;
-  /** The environment whose service manager holds it (`windows` for the task). */
-  env: string;
-  /** The file it reads, native to that environment. */
-  file: string;
-  /** The task's name, the unit's, the agent's label. */
-  name: string;
-}
-
 /** The facts the choice depends on. */
 export interface AutostartFacts {
   /** The environment the bridge runs in, and mcp-twin there (native paths). */
-  bridge: { id: string; kind: EnvKind; distro?: string | undefined; home: string; vars: Record<string, string> };
+  bridge: {
+    id: string;
+    kind: EnvKind;
+    distro?: string | undefined;
+    home: string;
+    vars: Record<string, string>;
+  };
   program: { node: string; script: string };
   /** Windows beside it (WSL), or the bridge's own environment (Windows): the task's side. */
   windows?: { vars: Record<string, string> } | undefined;
@@ -50,21 +48,22 @@ export type AutostartPlan =
   | { kind: "none"; why: string; fix: string };
 
 /**
- * - A bridge in WSL: a Windows logon task that runs it through `wsl.exe` — a WSL service would not
- *   do, as the distro does not start with Windows, and a service started there does not keep it
- *   running (only a process of the user's does: the task's `wsl.exe` is one).
+ * - A bridge in WSL: a Windows logon task that runs it through `wsl.exe` — a WSL service alone
+ *   would not do, as the distro does not start with Windows (only a process of the user's keeps it
+ *   running: the task's `wsl.exe` is one). Where Windows cannot be reached from here, systemd's
+ *   `--user` unit when the distro runs systemd.
  * - A bridge on Windows: the same task, running node.exe itself.
  * - Linux with systemd: a `--user` unit; macOS: a launchd agent.
  * - Anything else: none, said with the fix (start it with `mcp-twin bridge start`).
  */
 export function planAutostart(f: AutostartFacts): AutostartPlan {
-  if (f.bridge.kind === "wsl" || f.bridge.kind === "windows") {
-    const local = f.windows?.vars.LOCALAPPDATA;
+  const local = f.windows?.vars.LOCALAPPDATA;
+  if ((f.bridge.kind === "wsl" && local) || f.bridge.kind === "windows") {
     if (!f.windows || !local)
       return {
         kind: "none",
         why: "Windows' profile folders could not be found from here",
-        fix: "run `mcp-twin sync` from Windows, or start the bridge yourself: `mcp-twin bridge start`",
+        fix: "start the bridge yourself: `mcp-twin bridge start`",
       };
     return {
       kind: "windows-task",
@@ -85,7 +84,10 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
   if (!f.systemd)
     return {
       kind: "none",
-      why: `${f.bridge.id} has no systemd for the user's services`,
+      why:
+        f.bridge.kind === "wsl"
+          ? `${f.bridge.id} has no systemd for the user's services, and Windows cannot be reached from here`
+          : `${f.bridge.id} has no systemd for the user's services`,
       fix: "start it at login yourself (`mcp-twin bridge start` in your session's start-up)",
     };
   const config = f.bridge.vars.XDG_CONFIG_HOME ?? `${f.bridge.home}/.config`;
@@ -102,7 +104,12 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
 const SERVE = ["serve", "--http"];
 
 function systemdUnit(f: AutostartFacts): string {
-  const quote = (a: string) => (/[\s"\\]/.test(a) ? `"${a.replace(/(["\\])/g, "\\$1")}"` : a);
+  // `%` is a specifier to systemd (`%%` is one `%`), `$` a variable in ExecStart (`$$` is one `$`).
+  const quote = (a: string) => {
+    const t = a.replace(/%/g, "%%");
+    return /[\s"\\]/.test(t) ? `"${t.replace(/(["\\])/g, "\\$1")}"` : t;
+  };
+  const exec = (a: string) => quote(a).replace(/\$/g, "$$$$");
   const env = Object.entries(f.carried).map(([k, v]) => `Environment=${quote(`${k}=${v}`)}`);
   return [
     "# Written by mcp-twin: starts its bridge (shared MCP servers) when you log in.",
@@ -111,9 +118,11 @@ function systemdUnit(f: AutostartFacts): string {
     "Description=mcp-twin bridge (shared MCP servers)",
     "",
     "[Service]",
-    `ExecStart=${[f.program.node, f.program.script, ...SERVE].map(quote).join(" ")}`,
+    `ExecStart=${[f.program.node, f.program.script, ...SERVE].map(exec).join(" ")}`,
     ...env,
-    "Restart=on-failure",
+    // Restarted after a crash (a signal), not after an exit: a bridge that finds another one
+    // running exits 1, and restarting it would only repeat that.
+    "Restart=on-abnormal",
     "RestartSec=5",
     "",
     "[Install]",
@@ -122,7 +131,8 @@ function systemdUnit(f: AutostartFacts): string {
   ].join("\n");
 }
 
-const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const xml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function launchdPlist(f: AutostartFacts): string {
   const strings = (items: readonly string[]) => items.map((a) => `    <string>${xml(a)}</string>`);
@@ -150,8 +160,8 @@ function launchdPlist(f: AutostartFacts): string {
     "  <true/>",
     "  <key>KeepAlive</key>",
     "  <dict>",
-    "    <key>SuccessfulExit</key>",
-    "    <false/>",
+    "    <key>Crashed</key>",
+    "    <true/>",
     "  </dict>",
     "</dict>",
     "</plist>",
@@ -167,7 +177,10 @@ function winArg(a: string): string {
 
 /** What the task runs: conhost without a window, then wsl.exe (or node.exe) and `serve --http`. */
 export function taskAction(f: AutostartFacts): { command: string; args: string[] } {
-  const root = (f.windows?.vars.SystemRoot ?? f.windows?.vars.SYSTEMROOT ?? "C:\\Windows").replace(/\\+$/, "");
+  const root = (f.windows?.vars.SystemRoot ?? f.windows?.vars.SYSTEMROOT ?? "C:\\Windows").replace(
+    /\\+$/,
+    "",
+  );
   const inner =
     f.bridge.kind === "wsl"
       ? [

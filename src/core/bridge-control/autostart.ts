@@ -51,10 +51,26 @@ function schtasks(windows: Environment, args: string[]): Promise<RunResult> {
   return windows.exec(`${root}\\System32\\schtasks.exe`, args, { timeoutMs: 30_000 });
 }
 
-const systemctl = (env: Environment, args: string[]) => env.exec("systemctl", ["--user", ...args], { timeoutMs: 30_000 });
+/** The service manager's own command, as the user's PATH finds it (not node's folder first). */
+async function program(env: Environment, name: string): Promise<string> {
+  return (await env.findProgram?.(name)) ?? name;
+}
+
+const systemctl = async (env: Environment, args: string[]) =>
+  env.exec(await program(env, "systemctl"), ["--user", ...args], { timeoutMs: 30_000 });
+
+/**
+ * launchd: an agent in ~/Library/LaunchAgents is loaded at the next login without being
+ * registered; taking it away unloads it first (`remove` ends a bridge launchd started, which it
+ * would otherwise start again). Not loaded: `remove` fails, which is fine.
+ */
+const launchctl = async (env: Environment, args: string[]) =>
+  env.exec(await program(env, "launchctl"), args, { timeoutMs: 30_000 });
 
 const failure = (r: RunResult, what: string) =>
-  `${what} failed (exit code ${r.exitCode ?? "?"})${r.stderr.length > 0 ? `: ${r.stderr.toString("utf8").replace(/\s+/g, " ").trim().slice(0, 300)}` : ""}`;
+  r.spawnError
+    ? `${what} failed: it could not be started (${r.spawnError})`
+    : `${what} failed (exit code ${r.exitCode ?? "?"})${r.stderr.length > 0 ? `: ${r.stderr.toString("utf8").replace(/\s+/g, " ").trim().slice(0, 300)}` : ""}`;
 
 /** Is it registered with its service manager (beyond its file being there)? */
 async function registered(record: AutostartRecord, env: Environment): Promise<boolean> {
@@ -92,7 +108,8 @@ export async function ensureAutostart(
     } else if (record.kind === "systemd") {
       await systemctl(env, ["daemon-reload"]);
       const r = await systemctl(env, ["enable", record.name]);
-      if (r.failed) return { ...base, state: "failed", error: failure(r, `systemctl --user enable ${record.name}`) };
+      if (r.failed)
+        return { ...base, state: "failed", error: failure(r, `systemctl --user enable ${record.name}`) };
     }
     return { ...base, state: "installed", record };
   } catch (error) {
@@ -101,7 +118,11 @@ export async function ensureAutostart(
 }
 
 /** What the plan needs to know about this machine. */
-async function factsOf(machine: Machine, s: Sides, program: AutostartFacts["program"]): Promise<AutostartFacts> {
+async function factsOf(
+  machine: Machine,
+  s: Sides,
+  program: AutostartFacts["program"],
+): Promise<AutostartFacts> {
   const { bridge } = s;
   // Only the side sync runs on has its variables to give: the bridge then sees what sync saw.
   const carried: Record<string, string> = {};
@@ -154,9 +175,12 @@ export async function removeAutostart(
     if (record.kind === "windows-task") {
       const r = await schtasks(env, ["/Delete", "/TN", record.name, "/F"]);
       // Gone already (deleted by hand) is fine: its query then fails too.
-      if (r.failed && (await registered(record, env))) return { removed: false, error: failure(r, "schtasks /Delete") };
+      if (r.failed && (await registered(record, env)))
+        return { removed: false, error: failure(r, "schtasks /Delete") };
     } else if (record.kind === "systemd") {
       await systemctl(env, ["disable", record.name]);
+    } else {
+      await launchctl(env, ["remove", record.name]);
     }
     await removePath(file);
     if (record.kind === "systemd") await systemctl(env, ["daemon-reload"]);

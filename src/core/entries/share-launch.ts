@@ -3,7 +3,6 @@
  * --share`), with its `${secret:}`/`${env:}` references resolved (values stay in the child's env).
  */
 
-import { resolveBridgeSettings } from "../bridge-control/settings.js";
 import { loadContext, openManifest } from "../context/context.js";
 import { type Machine, openMachine } from "../environments/machine.js";
 import { UsageError } from "../errors.js";

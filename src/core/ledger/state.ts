@@ -62,6 +62,19 @@ export interface State {
   trusted?: Record<string, { hash: string; at: string }>;
   /** Absent in states of versions that kept no run ids: then each target's own last run counts. */
   lastChange?: LastChange;
+  /** What sync installed to start the bridge at logon (bridge-control/autostart.ts): uninstall removes exactly that. */
+  autostart?: AutostartRecord;
+}
+
+/** A start at logon by the platform's own service manager, as installed. */
+export interface AutostartRecord {
+  kind: "systemd" | "launchd" | "windows-task";
+  /** The environment whose service manager holds it (`windows` for the task). */
+  env: string;
+  /** The file it reads, native to that environment. */
+  file: string;
+  /** The task's name, the unit's, the agent's label. */
+  name: string;
 }
 
 export function emptyState(): State {

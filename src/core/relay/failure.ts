@@ -3,6 +3,7 @@
  * side: a refused or broken connection, a status, an answer too large or not one, a holder that is
  * not this home's bridge.
  */
+import { gatewayDownMessage, sharedServerOf } from "../bridge-control/gateway-down.js";
 import { HttpStatusError } from "./http-exchange.js";
 
 /** A server that answered, but not with the answer asked for (none, garbage, another request's). */
@@ -51,7 +52,10 @@ export function describeFailure(error: unknown): Failure {
  * What the client reads in the JSON-RPC error: a remote that wants credentials is said to want
  * them (it is reachable); anything else makes the other end unreachable, with why.
  */
-export function failureText(name: string, bridge: boolean, f: Failure): string {
+export function failureText(name: string, bridge: boolean, f: Failure, url?: URL): string {
+  // A shared server's gateway that does not answer (and could not be started): what to do.
+  if (bridge && url && f.status === undefined && !f.noAnswer && sharedServerOf(url) !== undefined)
+    return gatewayDownMessage(url, f.message);
   if (f.status === 401 && !bridge)
     return `mcp-twin: ${name} needs credentials (HTTP 401): ${
       f.login

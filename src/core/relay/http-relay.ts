@@ -364,7 +364,7 @@ export class StreamableHttpRelay {
     this.#o.log(`could not deliver ${what}: ${f.message}`);
     if (message.kind === "request")
       this.#client.write(
-        errorLine(message.id, CODE.connectionClosed, failureText(this.#o.name, this.#o.bridge, f)),
+        errorLine(message.id, CODE.connectionClosed, failureText(this.#o.name, this.#o.bridge, f, this.#url)),
       );
   }
 

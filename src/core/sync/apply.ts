@@ -99,6 +99,11 @@ export async function applySyncPlan(
         message: `Port ${bridge.settings.port} is held by ${report.bridge.what}; the bridge cannot run there.`,
       });
   }
+  // Shared servers: their gateway runs now and at every logon (gateway-sync.ts).
+  const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
+  const gateway = await syncGateway(ctx, bridge, report.bridge, progress);
+  if (gateway) report.gateway = gateway;
+  report.errors.push(...gatewayErrors(gateway));
   // Is an app that reads its config only at start running now (so the restart line is needed)?
   const appTargets = written.filter((r) => r.plan.target.client.restartToApply).map((r) => r.plan.target);
   if (appTargets.length > 0) report.restart.running = await runningApps(machine, appTargets);

@@ -10,6 +10,7 @@ import type { RelayWhy } from "../entries/target-entry.js";
 import type { Environment } from "../environments/types.js";
 import type { LoginLine } from "../oauth/needs-login.js";
 import type { InstallRow } from "../packages/installs.js";
+import type { GatewayReport } from "./gateway-sync.js";
 import type { SyncPlan } from "./plan.js";
 import { type TargetPlan, targetAction } from "./target-plan.js";
 import { readableSecretWarning } from "./target-safety.js";
@@ -83,6 +84,8 @@ export interface SyncReport {
   restart: { apps: string[]; running: string[] | null; sessions: string[] };
   /** With the bridge enabled: what runs after this sync (restarted when its settings changed). */
   bridge?: BridgeReport;
+  /** Shared servers: their gateway, its lists cached, its start at logon (gateway-sync.ts). */
+  gateway?: GatewayReport;
   /** Servers that need a login: how, and the state of mcp-twin's login for each. */
   logins: LoginLine[];
   /** For --dry-run: every planned change (old and new text, secrets to mask). */

@@ -120,7 +120,18 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
   if (!given.update && !given.prune && !newlyTrusted) {
     const ctx = await context();
     const plan = await planSync(ctx, { ...planOptions, offline: true }, progress);
-    if (isNoop(plan, ctx.state)) return withLogins(planReport(plan));
+    if (isNoop(plan, ctx.state)) {
+      const report = planReport(plan);
+      // Nothing to write, but shared servers' gateway must run, with this manifest (its servers'
+      // arguments, variables or idle time may have changed without any entry changing).
+      if (plan.bridge && plan.bridge.shares.length > 0) {
+        const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
+        const gateway = await syncGateway(ctx, plan.bridge, undefined, progress, { quick: true });
+        if (gateway) report.gateway = gateway;
+        report.errors.push(...gatewayErrors(gateway));
+      }
+      return withLogins(report);
+    }
   }
   const report = await withLock(machine.home.dir, async () => {
     given.signal?.throwIfAborted(); // Ctrl-C while waiting for another run's lock

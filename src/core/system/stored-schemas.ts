@@ -39,6 +39,14 @@ export const stateSchema = z.looseObject({
   targets: z.record(z.string(), targetRecord).optional(),
   trusted: z.record(z.string(), z.looseObject({ hash: z.string(), at: z.string() })).optional(),
   lastChange: z.looseObject({ run: z.string(), at: z.string(), by: z.string() }).optional(),
+  autostart: z
+    .looseObject({
+      kind: z.enum(["systemd", "launchd", "windows-task"]),
+      env: z.string(),
+      file: z.string(),
+      name: z.string(),
+    })
+    .optional(),
 });
 
 const secretName = z

@@ -17,7 +17,15 @@ import {
   targetEntryText,
 } from "../formats/index.js";
 import { listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
-import { entryHash, isOurs, type State, saveState, type TargetRecord } from "../ledger/state.js";
+import {
+  type AutostartRecord,
+  entryHash,
+  isOurs,
+  loadState,
+  type State,
+  saveState,
+  type TargetRecord,
+} from "../ledger/state.js";
 import { forgetLogins } from "../oauth/token-store.js";
 import { dict, own } from "../own-keys.js";
 import type { InstallRow } from "../packages/installs.js";
@@ -53,6 +61,8 @@ export interface UninstallReport {
   packages: InstallRow[];
   /** What became of the bridge (undefined: none runs). */
   bridge: BridgeRetirement | undefined;
+  /** The bridge's start at logon sync installed: removed (planned, on a dry run), or why not. */
+  autostart?: AutostartRetirement;
   /** The servers whose login mcp-twin forgot (would forget, on a dry run): no entry uses them now. */
   logins: string[];
   /**
@@ -94,6 +104,12 @@ export async function uninstallAll(
 
   const environments = options.environments ?? (await detectEnvironments(machine)).environments;
   const rows = options.packages ? await removePackages(machine, state, environments, options, progress) : [];
+  // The start at logon sync installed for shared servers goes first: a service manager that
+  // would start the bridge again must not outlive it.
+  const everything = options.clients.length === 0 && options.envs.length === 0;
+  const autostart = everything
+    ? await retireAutostart(machine, state, environments, options.dryRun)
+    : undefined;
   // The bridge: nothing reaches it once no config holds its entry.
   const bridge = await retireBridge(machine, state, environments, {
     dryRun: options.dryRun,
@@ -102,7 +118,6 @@ export async function uninstallAll(
   });
   // The logins: no entry is left to use them, and a token must not outlive the entries it was for
   // (an uninstall of some clients or environments only leaves them to the others).
-  const everything = options.clients.length === 0 && options.envs.length === 0;
   const logins = everything
     ? await forgetLogins(machine.paths.oauth, options.dryRun, (server) =>
         progress.info(`Waiting for the renewal of the login to ${server} under way to finish…`),
@@ -112,9 +127,43 @@ export async function uninstallAll(
     targets: results,
     packages: rows,
     bridge,
+    ...(autostart ? { autostart } : {}),
     logins,
     remains: () => whatStays(machine, state, environments),
   };
+}
+
+interface AutostartRetirement {
+  action: "removed" | "planned" | "failed";
+  kind: AutostartRecord["kind"];
+  file: string;
+  error?: string;
+}
+
+/** Remove the start at logon state records (exactly that), and forget it. */
+async function retireAutostart(
+  machine: Machine,
+  state: State,
+  environments: readonly Environment[],
+  dryRun: boolean,
+): Promise<AutostartRetirement | undefined> {
+  const record = state.autostart;
+  if (!record) return undefined;
+  const base = { kind: record.kind, file: record.file };
+  if (dryRun) return { ...base, action: "planned" };
+  const bridge = environments.find((e) => e.id === record.env) ?? environments.find((e) => e.local);
+  if (!bridge) return { ...base, action: "failed", error: `${record.env} cannot be reached from here` };
+  const { removeAutostart } = await import("../bridge-control/autostart.js");
+  const removed = await removeAutostart(record, bridge, environments);
+  if (!removed.removed)
+    return { ...base, action: "failed", ...(removed.error ? { error: removed.error } : {}) };
+  await withLock(machine.home.dir, async () => {
+    const now = await loadState(machine.paths.state);
+    delete now.autostart;
+    await saveState(machine.paths.state, now);
+  });
+  delete state.autostart;
+  return { ...base, action: "removed" };
 }
 
 /** One target's undo: mcp-twin's entries out, adopted ones back as written, hand edits kept. */

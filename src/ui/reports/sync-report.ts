@@ -4,12 +4,14 @@
  */
 import { clientById } from "../../core/clients/index.js";
 import { shellQuote } from "../../core/environments/path-translation.js";
+import { GATEWAY_DOWN } from "../../core/sync/gateway-sync.js";
 import { WONT_START } from "../../core/sync/report.js";
 import type { ReadableFile, SyncReport } from "../../core/sync/run-sync.js";
 import { readableSecretWarning } from "../../core/sync/target-safety.js";
 import { andList, orList } from "../../core/words.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
+import { gatewayLines } from "./gateway-lines.js";
 import { loginJson, loginsNote, loginText } from "./login-lines.js";
 import { manifestLine } from "./manifest-line.js";
 
@@ -61,6 +63,7 @@ export function syncJson(report: SyncReport) {
     ...(report.references.length > 0 ? { references: report.references } : {}),
     restart: report.restart,
     ...(report.bridge ? { bridge: report.bridge } : {}),
+    ...(report.gateway ? { gateway: report.gateway } : {}),
     ...(report.logins.length > 0 ? { logins: loginJson(report.logins) } : {}),
   };
 }
@@ -272,16 +275,21 @@ function renderNotices(report: SyncReport, out: Output): void {
   for (const w of report.warnings) out.print(`${warn} ${w.message}`);
   // Said on the target's line already.
   for (const e of report.errors)
-    if (!["install-failed", "bridge-port-taken", ...WONT_START].includes(e.code))
+    if (!["install-failed", "bridge-port-taken", GATEWAY_DOWN, ...WONT_START].includes(e.code))
       out.print(`${fail} ${e.message}`);
   const unused = unusedLine(report.unused);
   if (unused) {
     out.print("");
     out.print(`${out.theme.info} ${unused}`);
   }
-  if (report.bridge) {
+  // With shared servers the gateway's lines say what runs (the bridge is the gateway).
+  if (report.bridge && !report.gateway?.gateway) {
     out.print("");
     out.print(bridgeLine(report.bridge, { ok, warn, fail }));
+  }
+  if (report.gateway) {
+    out.print("");
+    for (const line of gatewayLines(report.gateway, { ok, warn, fail })) out.print(line);
   }
 }
 

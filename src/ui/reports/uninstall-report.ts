@@ -21,6 +21,7 @@ export function uninstallJson(report: UninstallReport, remains: Remains, dryRun:
     ...(dryRun ? {} : { restart: restartOf(report.targets) }),
     installs: report.packages,
     ...(report.bridge ? { bridge: report.bridge } : {}),
+    ...(report.autostart ? { autostart: report.autostart } : {}),
     ...(report.logins.length > 0 ? { logins: report.logins } : {}),
     remains,
   };
@@ -37,6 +38,14 @@ export async function renderUninstall(
   renderPackages(report.packages, out, modal);
   // Who may still have the bridge's entry loaded: every client whose config held it.
   const holders = restartOf(report.targets.filter((r) => r.removed.includes(BRIDGE_ENTRY)));
+  const autostart = report.autostart;
+  if (autostart) {
+    const what = `The bridge's start at logon (${autostart.file})`;
+    if (autostart.action === "planned") out.print(`  ${out.theme.bullet} ${what} ${modal} be removed.`);
+    else if (autostart.action === "removed")
+      out.print(`${out.theme.ok} Removed the bridge's start at logon (${autostart.file}).`);
+    else out.print(`${out.theme.warn} ${what} could not be removed: ${autostart.error ?? "unknown error"}.`);
+  }
   const bridge = bridgeLine(report.bridge, out, holders, modal);
   if (bridge) out.print(bridge);
   const logins = report.logins;

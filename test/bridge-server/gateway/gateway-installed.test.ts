@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../../helpers/fake-machine.js";
+import { freePort } from "../../helpers/net.js";
 import { startRegistry } from "../../helpers/registry.js";
 import { BIN, cleanup, waitForInstance } from "../helpers.js";
 import { callText, closeClients, eraFixtures, until, v1Client, v2Client } from "./gateway-helpers.js";
@@ -37,9 +38,18 @@ test("installed by sync from a registry, each fixture is shared from its install
         old: { package: `${v1.name}@${v1.version}`, share: "machine" },
         new: { package: `${v2.name}@${v2.version}`, share: "machine" },
       },
+      bridge: { port: await freePort() },
     });
     const synced = await m.run(["sync", "--yes"], { timeoutMs: 120_000 });
     expect(synced.code, synced.stderr).toBe(0);
+    // Sync started the gateway for the shared servers (on the manifest's port): this test runs its own.
+    const started = JSON.parse(
+      readFileSync(
+        path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "serve.json"),
+        "utf8",
+      ),
+    ) as { pid: number };
+    process.kill(started.pid, "SIGTERM");
     const env = { ...m.env, MCP_TWIN_BRIDGE_HOME: path.join(m.root, "bridge") };
     const bridge = spawn(process.execPath, [BIN, "serve", "--http", "--port", "0"], { env, stdio: "ignore" });
     const exited = new Promise((resolve) => bridge.once("exit", resolve));

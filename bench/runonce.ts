@@ -1,0 +1,368 @@
+/**
+ * Run once: five client sessions — three shaped as Claude Code and one as Cursor (HTTP clients of
+ * protocol 2025-11-25), one as Codex (2026-07-28), each with its client's own token derived for its
+ * config — using five servers, side by side in one run:
+ *   - direct entries: every session spawns its own five servers (25 processes);
+ *   - shared (`share: machine`): url entries to the gateway (the bridge), one process per server.
+ * Each session lists each server's tools and calls it once. The servers are the packed fixture
+ * server carrying 30 MB of ballast (real node servers idle at 67–120 MB: server-memory,
+ * server-filesystem, tavily, context7, playwright), or — BENCH_NETWORK=1 — real packages.
+ *
+ * Figures: total RSS of everything each way runs (the gateway and its children; the 25 servers —
+ * client processes are the same on both sides and not counted), processes, a new session's
+ * tools/list of a stopped shared server (from the gateway's cache, after sync's warm-up: POST
+ * /control/warm), the first call on a cold shared server against a direct entry's start, and a
+ * call's p50 through the gateway against the relay floor (bench/_relay-floor.mjs) on the same server.
+ *
+ * Targets: RSS ≤ 0.3× direct; processes = servers + 1; cached tools/list ≤ 100 ms; cold first call
+ * ≤ 1.2× a direct start; p50 ≤ the relay floor + 0.1 ms.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from "@modelcontextprotocol/client";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { clientToken } from "../src/core/bridge-control/client-token.js";
+import { nodeFetch } from "../src/core/bridge-control/keep-alive-fetch.js";
+import { BIN } from "../test/helpers/fake-machine.js";
+import { packFixture } from "../test/helpers/fixture-package.js";
+import { median, table, verdict } from "./_lib.js";
+
+const SERVERS = 5;
+const BALLAST_MB = 30;
+const CALLS = Number(process.env.BENCH_RUNONCE_CALLS ?? 1000);
+const ROUNDS = 3;
+const PAYLOAD = "x".repeat(100);
+const NETWORK = process.env.BENCH_NETWORK === "1";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fetchNode: typeof fetch = (input, init) => nodeFetch(input as string | URL, init);
+
+/** The sessions: which client each is shaped as, its protocol era, its config's token id. */
+const SESSIONS = [
+  { client: "claude-code", era: "2025-11-25", target: "linux:claude-code:user" },
+  { client: "claude-code", era: "2025-11-25", target: "linux:claude-code:user" },
+  { client: "claude-code", era: "2025-11-25", target: "linux:claude-code:user" },
+  { client: "cursor", era: "2025-11-25", target: "windows:cursor:user" },
+  { client: "codex", era: "2026-07-28", target: "linux:codex:user" },
+] as const;
+
+/** Real servers (BENCH_NETWORK=1): run with npx, each as its package's own command would. */
+const REAL = [
+  ["@modelcontextprotocol/server-memory@2025.9.25", []],
+  ["@modelcontextprotocol/server-filesystem@2025.8.21", ["."]],
+  ["@modelcontextprotocol/server-sequential-thinking@2025.7.1", []],
+  ["@modelcontextprotocol/server-everything@2025.9.25", []],
+  ["@upstash/context7-mcp@1.0.17", []],
+] as const;
+
+interface Launch {
+  command: string;
+  args: string[];
+}
+
+function rssMb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** A process and all its descendants (from /proc/<pid>/task/<tid>/children). */
+function tree(pid: number): number[] {
+  let kids: number[] = [];
+  try {
+    kids = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8")
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    // gone
+  }
+  return [pid, ...kids.flatMap(tree)];
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch {
+      // not yet
+    }
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const time = async (f: () => Promise<unknown>) => {
+  const t = process.hrtime.bigint();
+  await f();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+};
+
+async function http(url: string, token: string, era: string): Promise<Client> {
+  if (era === "2026-07-28") {
+    const client = new ClientV2(
+      { name: "codex", version: "0" },
+      { versionNegotiation: { mode: { pin: era } } },
+    );
+    await client.connect(
+      new HttpV2(new URL(url), {
+        requestInit: { headers: { Authorization: `Bearer ${token}` } },
+        fetch: fetchNode,
+      }),
+    );
+    return client as unknown as Client;
+  }
+  const client = new Client({ name: "bench", version: "0" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      fetch: fetchNode,
+    }),
+  );
+  return client;
+}
+
+async function use(client: Client, echo: boolean): Promise<void> {
+  await client.listTools();
+  if (!echo) return;
+  const r = await client.callTool({ name: "echo", arguments: { text: PAYLOAD } });
+  if ((r.content as Array<{ text: string }>)[0]?.text !== PAYLOAD) throw new Error("echo answered wrong");
+}
+
+export async function run(): Promise<{ ok: boolean }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bench-runonce-"));
+  const children: ChildProcess[] = [];
+  const clients: Client[] = [];
+  const start = (command: string, args: string[], env: NodeJS.ProcessEnv) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "ignore"] });
+    children.push(child);
+    return child;
+  };
+  try {
+    const fixture = await packFixture(dir, "1.0.0");
+    const heavy = path.join(dir, "heavy-server.mjs");
+    // The fixture server with BALLAST_MB written (so resident), as heavy as a real node server idles.
+    writeFileSync(
+      heavy,
+      `globalThis.ballast = Buffer.alloc(${BALLAST_MB} * 1024 * 1024, 1);\nawait import(${JSON.stringify(fixture.script)});\n`,
+    );
+    const launches: Launch[] = NETWORK
+      ? REAL.map(([pkg, args]) => ({ command: "npx", args: ["-y", pkg, ...args] }))
+      : Array.from({ length: SERVERS }, () => ({ command: process.execPath, args: [heavy] }));
+    const names = launches.map((_, i) => `s${i + 1}`);
+    const echo = !NETWORK; // real servers have no echo tool: they are listed only
+    console.log(
+      `${SESSIONS.length} sessions (${SESSIONS.map((s) => s.client).join(", ")}) × ${launches.length} servers (${NETWORK ? "real packages" : `the fixture server + ${BALLAST_MB} MB ballast`}); load average ${os.loadavg()[0]!.toFixed(1)}`,
+    );
+
+    // Direct entries: each session spawns its own servers.
+    const direct: number[] = [];
+    for (const _ of SESSIONS)
+      for (const l of launches) {
+        const transport = new StdioClientTransport({ ...l, stderr: "ignore", cwd: dir });
+        const client = new Client({ name: "bench", version: "0" });
+        await client.connect(transport);
+        clients.push(client);
+        await use(client, echo);
+        if (transport.pid) direct.push(transport.pid);
+      }
+    await sleep(500);
+    const directPids = direct.flatMap(tree);
+    const directRss = directPids.reduce((n, pid) => n + rssMb(pid), 0);
+    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+
+    // Shared: one gateway, url entries.
+    const bridge = async (state: string, idleMinutes: number) => {
+      const home = path.join(dir, `${state}-home`);
+      mkdirSync(home, { recursive: true });
+      const servers = Object.fromEntries(names.map((n, i) => [n, { ...launches[i], share: "machine" }]));
+      writeFileSync(path.join(home, "mcp-twin.jsonc"), JSON.stringify({ servers, bridge: { idleMinutes } }));
+      const stateDir = path.join(dir, state);
+      const env = {
+        PATH: process.env.PATH ?? "",
+        HOME: dir,
+        MCP_TWIN_HOME: home,
+        MCP_TWIN_BRIDGE_HOME: stateDir,
+      };
+      const child = start(process.execPath, [BIN, "serve", "--http", "--port", "0"], env);
+      const info = await waitFor("the gateway", () => {
+        const i = JSON.parse(readFileSync(path.join(stateDir, "serve.json"), "utf8")) as { url: string };
+        return i.url ? i : undefined;
+      });
+      const token = readFileSync(path.join(stateDir, "token"), "utf8").trim();
+      const control = async (route: string, method = "GET") =>
+        (await (
+          await fetch(info.url.replace(/\/mcp$/, `/control/${route}`), {
+            method,
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).json()) as { shares: Array<{ name: string; state: string; cached: boolean }> };
+      return {
+        pid: child.pid!,
+        url: info.url,
+        token,
+        control,
+        share: (n: string) => info.url.replace(/\/mcp$/, `/share/${n}`),
+      };
+    };
+    const g = await bridge("gateway", 10);
+    for (const s of SESSIONS)
+      for (const n of names) {
+        const c = await http(g.share(n), clientToken(g.token, s.target), s.era);
+        clients.push(c);
+        await use(c, echo);
+      }
+    await sleep(500);
+    const sharedPids = tree(g.pid);
+    const sharedRss = sharedPids.reduce((n, pid) => n + rssMb(pid), 0);
+    const bridgeOnly = rssMb(g.pid);
+
+    // Call p50 on one server: through the gateway against the relay floor, interleaved rounds.
+    let p50Gateway = Number.NaN;
+    let p50Floor = Number.NaN;
+    if (echo) {
+      const floorChild = start(
+        process.execPath,
+        [path.join(path.dirname(BIN), "..", "bench", "_relay-floor.mjs"), heavy],
+        {
+          PATH: process.env.PATH ?? "",
+        },
+      );
+      const floorPort = await waitFor(
+        "the relay floor",
+        () =>
+          new Promise<number | undefined>((resolve) => {
+            floorChild.stdout!.once("data", (d: Buffer) => resolve(Number(String(d).trim())));
+          }),
+      );
+      const floor = new Client({ name: "bench", version: "0" });
+      await floor.connect(
+        new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${floorPort}/mcp`), { fetch: fetchNode }),
+      );
+      const viaGateway = clients[0]!;
+      clients.push(floor);
+      const calls = async (c: Client, n: number) => {
+        const ms: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const t = process.hrtime.bigint();
+          await c.callTool({ name: "echo", arguments: { text: PAYLOAD } });
+          ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+        }
+        return median(ms);
+      };
+      await calls(viaGateway, 2000);
+      await calls(floor, 2000);
+      const g50: number[] = [];
+      const f50: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        if (r % 2) {
+          f50.push(await calls(floor, CALLS));
+          g50.push(await calls(viaGateway, CALLS));
+        } else {
+          g50.push(await calls(viaGateway, CALLS));
+          f50.push(await calls(floor, CALLS));
+        }
+      }
+      p50Gateway = median(g50);
+      p50Floor = median(f50);
+    }
+    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+    // The first gateway and its five servers go: the timings below measure starts, not contention.
+    process.kill(g.pid, "SIGTERM");
+    await waitFor("the first gateway to stop", () =>
+      tree(g.pid).length > 1 || rssMb(g.pid) > 0 ? undefined : true,
+    );
+
+    // Lazy: a gateway whose servers stop after 1.2 s idle, its caches filled as sync fills them.
+    const lazy = await bridge("lazy", 0.02);
+    await lazy.control("warm", "POST");
+    const status = async () => (await lazy.control("status")).shares.find((s) => s.name === "s1")!;
+    if (!(await status()).cached) throw new Error("the warm-up cached nothing");
+    const listed: number[] = [];
+    const cold: number[] = [];
+    const directStart: number[] = [];
+    const stopped = () =>
+      waitFor("s1 stopped", async () => ((await status()).state === "stopped" ? true : undefined));
+    const directOnce = async () =>
+      directStart.push(
+        await time(async () => {
+          const c = new Client({ name: "bench", version: "0" });
+          await c.connect(new StdioClientTransport({ ...launches[0]!, stderr: "ignore", cwd: dir }));
+          await use(c, echo);
+          await c.close();
+        }),
+      );
+    for (let i = 0; i < 7; i++) {
+      // Every other round the direct start goes first: neither order favours one side.
+      if (i % 2) await directOnce();
+      await stopped();
+      listed.push(
+        await time(async () => {
+          const c = await http(
+            lazy.share("s1"),
+            clientToken(lazy.token, "linux:claude-code:user"),
+            "2025-11-25",
+          );
+          clients.push(c);
+          await c.listTools();
+        }),
+      );
+      if ((await status()).state !== "stopped") throw new Error("a cached tools/list started the server");
+      cold.push(
+        await time(async () => {
+          const c = await http(
+            lazy.share("s1"),
+            clientToken(lazy.token, "linux:claude-code:user"),
+            "2025-11-25",
+          );
+          clients.push(c);
+          await use(c, echo);
+        }),
+      );
+      if (i % 2 === 0) await directOnce();
+    }
+    const cachedList = median(listed);
+    const coldCall = median(cold);
+    const directFirst = median(directStart);
+
+    table([
+      { way: "direct entries", processes: directPids.length, "RSS (MB)": directRss.toFixed(0) },
+      {
+        way: "shared (gateway + children)",
+        processes: sharedPids.length,
+        "RSS (MB)": `${sharedRss.toFixed(0)} (gateway ${bridgeOnly.toFixed(0)})`,
+      },
+    ]);
+    console.log(
+      `new session's tools/list, server stopped (cache): ${cachedList.toFixed(1)} ms; first call, server cold: ${coldCall.toFixed(0)} ms; a direct entry's start + first call: ${directFirst.toFixed(0)} ms` +
+        (echo
+          ? `; call p50 via the gateway ${p50Gateway.toFixed(3)} ms, relay floor ${p50Floor.toFixed(3)} ms`
+          : ""),
+    );
+    const results = [
+      verdict("RSS shared / direct", sharedRss / directRss, 0.3),
+      verdict("processes shared (servers + the gateway)", sharedPids.length, launches.length + 1),
+      verdict("a new session's tools/list of a stopped shared server (ms)", cachedList, 100),
+      verdict("first call on a cold shared server / a direct entry's start", coldCall / directFirst, 1.2),
+      ...(echo
+        ? [verdict("call p50 via the gateway − the relay floor's (ms)", p50Gateway - p50Floor, 0.1)]
+        : []),
+    ];
+    return { ok: results.every(Boolean) };
+  } finally {
+    await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    for (const child of children) child.kill("SIGTERM");
+    await sleep(500);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * After sync wrote the entries, the gateway (the bridge) for shared servers: running now (started,
+ * or told to reload the manifest), their lists cached, and started at logon from then on.
+ */
+import { existsSync } from "node:fs";
+import type { AutostartOutcome } from "../bridge-control/autostart.js";
+import { readToken } from "../bridge-control/token-file.js";
+import type { Context } from "../context/context.js";
+import type { BridgeReport, BridgeWiring } from "../entries/bridge-wiring.js";
+import { saveState } from "../ledger/state.js";
+import type { Progress } from "../system/progress.js";
+
+/** What sync says (and `--json` gives) about the gateway. */
+export interface GatewayReport {
+  /** The shared servers. */
+  shares: string[];
+  /**
+   * started: this sync started it; reloaded: it ran and read the manifest again; restarted: sync
+   * restarted it with new settings (it read the manifest then); failed: it could not be had.
+   * Absent when no server is shared.
+   */
+  gateway?: {
+    state: "started" | "reloaded" | "restarted" | "failed";
+    url: string;
+    pid?: number;
+    error?: string;
+  };
+  /** Servers never started whose lists were cached now, and those that could not start. */
+  warmed: string[];
+  warmFailed: Array<{ name: string; error: string }>;
+  /** The start at logon: installed, present, removed (no server shared any more), none, failed. */
+  autostart?:
+    | (Omit<AutostartOutcome, "record"> & { state: AutostartOutcome["state"] })
+    | { state: "removed" | "remove-failed"; kind: string; file: string; error?: string };
+}
+
+/** How long the gateway may take to start a never-started server and list it (all of them). */
+const WARM_TIMEOUT_MS = 120_000;
+
+/**
+ * Servers shared: the gateway runs (started when none does; told to reload when one does), the
+ * lists of those never started are cached, and the start at logon is installed. None shared: a
+ * start at logon this home installed is removed. Only a user-level manifest's shared servers run
+ * in the gateway, so a project's sync leaves all this as it is.
+ */
+export async function syncGateway(
+  ctx: Context,
+  wiring: BridgeWiring | undefined,
+  settled: BridgeReport | undefined,
+  progress: Progress,
+  options: { quick?: boolean } = {},
+): Promise<GatewayReport | undefined> {
+  if (ctx.located.scope !== "user") return undefined;
+  const shares = (wiring?.shares ?? []).map((s) => s.name);
+  if (!wiring || shares.length === 0) {
+    if (!ctx.state.autostart) return undefined;
+    return { shares, warmed: [], warmFailed: [], autostart: await dropAutostart(ctx, wiring) };
+  }
+  const step = progress.step("Starting the shared servers' gateway");
+  try {
+    const report: GatewayReport = { shares, warmed: [], warmFailed: [] };
+    report.gateway = await runGateway(ctx, wiring, settled);
+    if (report.gateway.state !== "failed") {
+      const warm = await warmLists(ctx, wiring, report.gateway.url);
+      report.warmed = warm.warmed;
+      report.warmFailed = warm.failed;
+    }
+    // A sync that writes nothing (and holds no lock) only says what is installed: asking the
+    // service manager would start a process (Windows' schtasks) on every such run.
+    report.autostart = options.quick ? installed(ctx) : await installAutostart(ctx, wiring);
+    return report;
+  } finally {
+    step.stop();
+  }
+}
+
+/**
+ * A sync whose shared servers' gateway could not be had ends with exit code 1: their url entries
+ * fail until it runs. Said on the gateway's own line (sync-report.ts leaves this code out).
+ */
+export function gatewayErrors(report: GatewayReport | undefined): Array<{ code: string; message: string }> {
+  const run = report?.gateway;
+  if (run?.state !== "failed") return [];
+  return [
+    {
+      code: GATEWAY_DOWN,
+      message: `The gateway for the shared servers is not running at ${run.url}: ${run.error ?? "unknown error"}.`,
+    },
+  ];
+}
+
+/** The code of gatewayErrors' error. */
+export const GATEWAY_DOWN = "gateway-not-running";
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The gateway runs with this manifest: told to reload it when one runs (settled as running, or —
+ * a sync that wrote nothing — found answering), else started now.
+ */
+async function runGateway(
+  ctx: Context,
+  wiring: BridgeWiring,
+  settled: BridgeReport | undefined,
+): Promise<NonNullable<GatewayReport["gateway"]>> {
+  const url = wiring.url;
+  const pid = settled?.pid !== undefined ? { pid: settled.pid } : {};
+  if (settled?.state === "taken")
+    return { state: "failed", url, error: `port ${wiring.settings.port} is held by ${settled.what}` };
+  if (settled?.state === "restarted") return { state: "restarted", url, ...pid };
+  if (settled === undefined || settled.state === "running") {
+    const reloaded = await control(ctx, wiring, "reload", 30_000);
+    if (reloaded.ok) return { state: "reloaded", url, ...(settled ? pid : await localPid(ctx, wiring)) };
+    if (settled) return { state: "failed", url, ...pid, error: reloaded.error };
+  }
+  try {
+    if (wiring.env.local) {
+      const { ensureBridge, localLifecycle } = await import("../bridge-control/lifecycle.js");
+      const lifecycle = localLifecycle(ctx.machine.host, () => {});
+      const want = { host: wiring.settings.host, port: wiring.settings.port };
+      const ensured = await ensureBridge(lifecycle, want);
+      const { ownedInstance } = await import("../bridge-control/instance.js");
+      const now = await ownedInstance(lifecycle.files);
+      const at = now ? { pid: now.pid } : {};
+      if (ensured.started || ensured.restarted) return { state: "started", url: ensured.url, ...at };
+      // Another start won the race (a relay): that bridge may have read an older manifest.
+      const reloaded = await control(ctx, wiring, "reload", 30_000);
+      return reloaded.ok
+        ? { state: "reloaded", url: ensured.url, ...at }
+        : { state: "failed", url: ensured.url, ...at, error: reloaded.error };
+    }
+    if (!wiring.program)
+      return {
+        state: "failed",
+        url,
+        error: wiring.reason ?? `mcp-twin is not installed in ${wiring.env.id}`,
+      };
+    // The bridge lives on the other side: started there, by the mcp-twin installed there.
+    const r = await wiring.env.exec(wiring.program.node, [wiring.program.script, "bridge", "start"], {
+      timeoutMs: 60_000,
+    });
+    if (r.failed)
+      return {
+        state: "failed",
+        url,
+        error: `\`mcp-twin bridge start\` in ${wiring.env.id} failed (exit code ${r.exitCode ?? "?"})`,
+      };
+    return { state: "started", url };
+  } catch (error) {
+    return { state: "failed", url, error: message(error) };
+  }
+}
+
+/** The pid of the bridge running here (serve.json, held by its lock); none for the other side. */
+async function localPid(ctx: Context, wiring: BridgeWiring): Promise<{ pid?: number }> {
+  if (!wiring.env.local) return {};
+  const { bridgeFiles, bridgeHome } = await import("../bridge-control/state-folder.js");
+  const { ownedInstance } = await import("../bridge-control/instance.js");
+  const info = await ownedInstance(bridgeFiles(bridgeHome(ctx.machine.host)));
+  return info ? { pid: info.pid } : {};
+}
+
+/** The bridge's token, as this side reads it (created by its first start when sync had none). */
+async function tokenOf(ctx: Context, wiring: BridgeWiring): Promise<string | null> {
+  if (!wiring.env.local) return wiring.token;
+  const { bridgeFiles, bridgeHome } = await import("../bridge-control/state-folder.js");
+  return readToken(bridgeFiles(bridgeHome(ctx.machine.host)).token);
+}
+
+/** An authenticated control route of the running gateway. */
+async function control(
+  ctx: Context,
+  wiring: BridgeWiring,
+  route: "reload" | "warm",
+  timeoutMs: number,
+): Promise<{ ok: true; body: unknown } | { ok: false; error: string }> {
+  const token = await tokenOf(ctx, wiring);
+  if (!token) return { ok: false, error: "the bridge's token cannot be read from here" };
+  const { nodeFetch } = await import("../bridge-control/keep-alive-fetch.js");
+  const { ProvenAgent } = await import("../bridge-control/bridge-proof.js");
+  // The token goes only over a connection proven to reach this home's bridge.
+  const agent = new ProvenAgent(() => token);
+  try {
+    const res = await nodeFetch(
+      new URL(`/control/${route}`, wiring.url),
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      { agent },
+    );
+    const text = await res.text();
+    if (!res.ok) return { ok: false, error: `POST /control/${route} answered HTTP ${res.status}` };
+    return { ok: true, body: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, error: `POST /control/${route}: ${message(error)}` };
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** The gateway starts each server never started once, lists it, and stops it (POST /control/warm). */
+async function warmLists(
+  ctx: Context,
+  wiring: BridgeWiring,
+  url: string,
+): Promise<{ warmed: string[]; failed: Array<{ name: string; error: string }> }> {
+  const answer = await control(ctx, { ...wiring, url }, "warm", WARM_TIMEOUT_MS);
+  if (!answer.ok) return { warmed: [], failed: [{ name: "*", error: answer.error }] };
+  const body = answer.body as { warmed?: unknown; failed?: unknown };
+  const warmed = Array.isArray(body.warmed)
+    ? body.warmed.filter((n): n is string => typeof n === "string")
+    : [];
+  const failed = Array.isArray(body.failed)
+    ? body.failed.flatMap((f: { name?: unknown; error?: unknown }) =>
+        typeof f.name === "string" ? [{ name: f.name, error: String(f.error ?? "") }] : [],
+      )
+    : [];
+  return { warmed, failed };
+}
+
+/** Installed (or found in place), and recorded in state so uninstall removes exactly that. */
+async function installAutostart(ctx: Context, wiring: BridgeWiring): Promise<GatewayReport["autostart"]> {
+  const { ensureAutostart, removeAutostart } = await import("../bridge-control/autostart.js");
+  if (!wiring.program)
+    return {
+      state: "none",
+      why: wiring.reason ?? `mcp-twin is not installed in ${wiring.env.id}`,
+      fix: "install it there globally, then run `mcp-twin sync` again",
+    };
+  const outcome = await ensureAutostart(ctx.machine, wiring.env, wiring.program, ctx.allEnvs);
+  const { record, ...shown } = outcome;
+  const before = ctx.state.autostart;
+  // Another kind (the bridge moved, or systemd came): the old one goes.
+  if (before && record && (before.kind !== record.kind || before.file !== record.file))
+    await removeAutostart(before, wiring.env, ctx.allEnvs);
+  if (record && JSON.stringify(record) !== JSON.stringify(before)) {
+    ctx.state.autostart = record;
+    await saveState(ctx.machine.paths.state, ctx.state);
+  }
+  return shown;
+}
+
+/** The start at logon state records, when its file is still there (no process asked). */
+function installed(ctx: Context): GatewayReport["autostart"] {
+  const record = ctx.state.autostart;
+  if (!record) return undefined;
+  const env = ctx.allEnvs.find((e) =>
+    record.kind === "windows-task" ? e.kind === "windows" : e.id === record.env,
+  );
+  const file = env?.access(record.file);
+  if (!file || !existsSync(file)) return undefined;
+  return { state: "present", kind: record.kind, file: record.file, name: record.name };
+}
+
+/** No server is shared any more: the start at logon this home installed goes. */
+async function dropAutostart(
+  ctx: Context,
+  wiring: BridgeWiring | undefined,
+): Promise<GatewayReport["autostart"]> {
+  const record = ctx.state.autostart;
+  if (!record) return undefined;
+  const { removeAutostart } = await import("../bridge-control/autostart.js");
+  const bridge =
+    wiring?.env ?? ctx.allEnvs.find((e) => e.id === record.env) ?? ctx.allEnvs.find((e) => e.local);
+  if (!bridge)
+    return { state: "remove-failed", kind: record.kind, file: record.file, error: "not reachable from here" };
+  const removed = await removeAutostart(record, bridge, ctx.allEnvs);
+  if (!removed.removed)
+    return {
+      state: "remove-failed",
+      kind: record.kind,
+      file: record.file,
+      ...(removed.error ? { error: removed.error } : {}),
+    };
+  delete ctx.state.autostart;
+  await saveState(ctx.machine.paths.state, ctx.state);
+  return { state: "removed", kind: record.kind, file: record.file };
+}

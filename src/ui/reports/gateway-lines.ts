@@ -1,0 +1,69 @@
+/** What sync says about the shared servers' gateway: running now, lists cached, started at logon. */
+import type { GatewayReport } from "../../core/sync/gateway-sync.js";
+import { andList } from "../../core/words.js";
+
+type Marks = { ok: string; warn: string; fail: string };
+
+const KINDS: Record<string, string> = {
+  "windows-task": "a Windows logon task",
+  systemd: "a systemd user unit",
+  launchd: "a launchd agent",
+};
+
+/** One true line each: the gateway, the lists cached now, the start at logon. */
+export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
+  const lines: string[] = [];
+  const n = g.shares.length;
+  const what = `Gateway for ${n} shared server${n === 1 ? "" : "s"}`;
+  const run = g.gateway;
+  if (run) {
+    const pid = run.pid ? ` (pid ${run.pid})` : "";
+    if (run.state === "started") lines.push(`${mark.ok} ${what} started at ${run.url}${pid}.`);
+    else if (run.state === "restarted")
+      lines.push(`${mark.ok} ${what} restarted at ${run.url}${pid} with the manifest's settings.`);
+    else if (run.state === "reloaded")
+      lines.push(`${mark.ok} ${what} running at ${run.url}${pid}; it read the manifest again.`);
+    else
+      lines.push(
+        `${mark.fail} ${what} is not running at ${run.url}${run.error ? ` (${run.error})` : ""}: their url entries fail until it runs. Fix: \`mcp-twin bridge start\`.`,
+      );
+  }
+  if (g.warmed.length > 0)
+    lines.push(
+      `${mark.ok} Lists of ${andList(g.warmed)} cached: a new session lists them without starting them.`,
+    );
+  for (const f of g.warmFailed)
+    lines.push(
+      f.name === "*"
+        ? `${mark.warn} The lists of servers never started could not be cached (${f.error}); their first list starts them.`
+        : `${mark.warn} ${f.name} did not start to have its lists cached: ${f.error}.`,
+    );
+  const a = g.autostart;
+  if (!a) return lines;
+  const kind = "kind" in a && a.kind ? (KINDS[a.kind] ?? a.kind) : "";
+  switch (a.state) {
+    case "installed":
+      lines.push(`${mark.ok} It starts when you log in: ${kind} (${a.file}) is installed.`);
+      break;
+    case "present":
+      lines.push(`${mark.ok} It starts when you log in (${kind}, ${a.file}).`);
+      break;
+    case "none":
+      lines.push(`${mark.warn} It does not start when you log in: ${a.why}. Fix: ${a.fix}.`);
+      break;
+    case "failed":
+      lines.push(`${mark.fail} Its start at logon could not be installed (${a.file}): ${a.error}.`);
+      break;
+    case "removed":
+      lines.push(
+        `${mark.ok} No server is shared any more: the bridge's start at logon (${kind}, ${a.file}) is removed.`,
+      );
+      break;
+    case "remove-failed":
+      lines.push(
+        `${mark.warn} The bridge's start at logon (${kind}, ${a.file}) could not be removed: ${a.error ?? "unknown error"}.`,
+      );
+      break;
+  }
+  return lines;
+}

@@ -1,0 +1,339 @@
+/**
+ * Shared servers are always there when a client starts: `sync` starts their gateway (the bridge)
+ * when none runs, caches the lists of servers never started, and installs the bridge's start at
+ * logon with the platform's own service manager — a Windows logon task through `wsl.exe` for a
+ * bridge in WSL, a systemd user unit on Linux with systemd — recorded in state; `uninstall` removes
+ * exactly that and stops the bridge, and a sync with no shared server left removes it too. Real
+ * processes: the built bridge and the fixture server; stand-ins for schtasks.exe, wsl.exe and
+ * systemctl that answer as the real ones do.
+ */
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterEach, expect, inject, test } from "vitest";
+import { type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
+import { fixtureMachines } from "../helpers/machines.js";
+import { freePort } from "../helpers/net.js";
+
+// mcp-twin runs in this process; the bridge sync starts is the built binary.
+runInProcessByDefault();
+
+const SECRET = "fx-autostart-4d1e";
+const setup = fixtureMachines(SECRET);
+const SERVICES = path.resolve("test/fixtures/fake-services/fake-services.cjs");
+
+const pids: number[] = [];
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+afterEach(() => {
+  for (const pid of pids.splice(0))
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+});
+
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  ms = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A machine whose manifest shares the fixture server (machine-wide), the bridge on its own port. */
+async function sharedMachine(options: Parameters<typeof setup>[0] = {}) {
+  const port = await freePort();
+  const m = setup(options, {
+    fixture: {
+      package: inject("fixtureName"),
+      env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+      share: "machine",
+    },
+  });
+  const manifest = path.join(m.paths.home, "mcp-twin.jsonc");
+  const doc = JSON.parse(readFileSync(manifest, "utf8"));
+  writeFileSync(manifest, JSON.stringify({ ...doc, bridge: { port } }, null, 2));
+  const bridgeDir = path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge");
+  return { m, port, manifest, bridgeDir };
+}
+
+function serveJson(bridgeDir: string): { pid: number; url: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(bridgeDir, "serve.json"), "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+async function controlStatus(bridgeDir: string, url: string) {
+  const token = readFileSync(path.join(bridgeDir, "token"), "utf8").trim();
+  const res = await fetch(url.replace(/\/mcp$/, "/control/status"), {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return (await res.json()) as { shares: Array<{ name: string; state: string; cached: boolean }> };
+}
+
+const state = (m: FakeMachine) => JSON.parse(readFileSync(path.join(m.paths.home, "state.json"), "utf8"));
+
+/** A Windows command line split as CommandLineToArgvW does (quotes, and backslashes before them). */
+function argv(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    while (line[i] === " ") i++;
+    if (i >= line.length) break;
+    let arg = "";
+    let quoted = false;
+    for (; i < line.length && (quoted || line[i] !== " "); i++) {
+      let slashes = 0;
+      while (line[i] === "\\") {
+        slashes++;
+        i++;
+      }
+      if (line[i] === '"') {
+        arg += "\\".repeat(Math.floor(slashes / 2));
+        if (slashes % 2 === 1) arg += '"';
+        else quoted = !quoted;
+      } else {
+        arg += "\\".repeat(slashes);
+        if (i < line.length) arg += line[i];
+        else break;
+      }
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
+const unxml = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+
+test("WSL: sync starts the gateway, caches the lists, installs a Windows logon task that starts the bridge through wsl.exe; uninstall removes it and stops the bridge", async () => {
+  const { m, bridgeDir } = await sharedMachine();
+  const synced = await m.run(["sync"], { timeoutMs: 120_000 });
+  expect(synced.code, synced.stderr).toBe(0);
+  const taskFile = "C:\\Users\\alice\\AppData\\Local\\mcp-twin\\bridge-task.xml";
+  expect(synced.stdout).toMatch(
+    /Gateway for 1 shared server started at http:\/\/127\.0\.0\.1:\d+\/mcp \(pid \d+\)\./,
+  );
+  expect(synced.stdout).toContain("Lists of fixture cached: a new session lists them without starting them.");
+  expect(synced.stdout).toContain(
+    `It starts when you log in: a Windows logon task (${taskFile}) is installed.`,
+  );
+
+  // The gateway runs now, the fixture's lists are cached and no process of it is left running.
+  const info = await until("the bridge", () => serveJson(bridgeDir));
+  pids.push(info.pid);
+  expect(alive(info.pid)).toBe(true);
+  const status = await controlStatus(bridgeDir, info.url);
+  expect(status.shares).toEqual([
+    expect.objectContaining({ name: "fixture", state: "stopped", cached: true }),
+  ]);
+  // A new session lists its tools from that cache: nothing starts.
+  const token = readFileSync(path.join(bridgeDir, "token"), "utf8").trim();
+  const session = new Client({ name: "t", version: "0" });
+  await session.connect(
+    new StreamableHTTPClientTransport(new URL(info.url.replace(/\/mcp$/, "/share/fixture")), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
+  );
+  expect((await session.listTools()).tools.map((t) => t.name)).toContain("echo");
+  await session.close();
+  expect((await controlStatus(bridgeDir, info.url)).shares[0]).toMatchObject({ state: "stopped" });
+
+  // A sync that writes nothing has the running gateway read the manifest again, and says what
+  // starts it at logon without asking Task Scheduler (no Windows process).
+  const firstCalls = m.interopCalls();
+  m.clearInteropLog();
+  const again1 = await m.run(["sync"], { timeoutMs: 60_000 });
+  expect(again1.code, again1.stderr).toBe(0);
+  expect(again1.stdout).toContain(
+    `Gateway for 1 shared server running at ${info.url} (pid ${info.pid}); it read the manifest again.`,
+  );
+  expect(again1.stdout).toContain(`It starts when you log in (a Windows logon task, ${taskFile}).`);
+  expect(m.interopCalls()).toEqual([]);
+  // The gateway stopped: a sync that writes nothing starts it again.
+  process.kill(info.pid, "SIGTERM");
+  await until("the bridge to stop", () => (alive(info.pid) ? undefined : true));
+  const restarted = await m.run(["sync"], { timeoutMs: 60_000 });
+  expect(restarted.code, restarted.stderr).toBe(0);
+  expect(restarted.stdout).toMatch(/Gateway for 1 shared server started at /);
+  const info2 = await until("the bridge", () => {
+    const now = serveJson(bridgeDir);
+    return now && now.pid !== info.pid ? now : undefined;
+  });
+  pids.push(info2.pid);
+
+  // Registered with Task Scheduler, from the file it names, recorded in state.
+  expect(
+    firstCalls.some((c) =>
+      /schtasks\.exe\t\/Create \/TN mcp-twin-bridge \/XML .*bridge-task\.xml \/F$/.test(c),
+    ),
+  ).toBe(true);
+  const xmlFile = path.join(m.paths.localappdata, "mcp-twin", "bridge-task.xml");
+  expect(readFileSync(xmlFile).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xfe]));
+  expect(state(m).autostart).toEqual({
+    kind: "windows-task",
+    env: "windows",
+    file: taskFile,
+    name: "mcp-twin-bridge",
+  });
+  const tasks = JSON.parse(readFileSync(path.join(m.paths.drive, ".fake-schtasks.json"), "utf8"));
+  const task = tasks["mcp-twin-bridge"] as string;
+  expect(task).toContain("<LogonTrigger>");
+  expect(task).toContain("<ExecutionTimeLimit>PT0S</ExecutionTimeLimit>");
+
+  // Log on: what the task runs (conhost aside) starts the bridge inside WSL, through wsl.exe.
+  const command = unxml(/<Command>(.*)<\/Command>/.exec(task)![1]!);
+  const args = argv(unxml(/<Arguments>(.*)<\/Arguments>/.exec(task)![1]!));
+  expect(command).toBe("C:\\Windows\\System32\\conhost.exe");
+  expect(args.slice(0, 5)).toEqual([
+    "--headless",
+    "C:\\Windows\\System32\\wsl.exe",
+    "-d",
+    "Ubuntu",
+    "--exec",
+  ]);
+  expect(args.slice(-2)).toEqual(["serve", "--http"]);
+  process.kill(info2.pid, "SIGTERM");
+  await until("the bridge to stop", () => (alive(info2.pid) ? undefined : true));
+  const wslExe = path.join(m.paths.drive, "Windows", "System32", "wsl.exe");
+  // What WSL itself gives a process it starts (the distro's name, interop); the sysroot is the test's.
+  const logon = spawn(wslExe, args.slice(2), {
+    env: {
+      ...process.env,
+      MCP_TWIN_SYSROOT: m.env.MCP_TWIN_SYSROOT,
+      WSL_DISTRO_NAME: "Ubuntu",
+      WSL_INTEROP: m.env.WSL_INTEROP,
+      WSLENV: "MCP_TWIN_SYSROOT/u:WSL_DISTRO_NAME/u:WSL_INTEROP/u",
+    },
+    stdio: "ignore",
+  });
+  const atLogon = await until("the bridge started at logon", () => {
+    const now = serveJson(bridgeDir);
+    return now && now.pid !== info2.pid && alive(now.pid) ? now : undefined;
+  });
+  pids.push(atLogon.pid);
+  const again = await until("the gateway to answer", async () =>
+    controlStatus(bridgeDir, atLogon.url).catch(() => undefined),
+  );
+  expect(again.shares).toEqual([expect.objectContaining({ name: "fixture", cached: true })]);
+
+  // uninstall: the task deleted, its file gone, state without it, the bridge stopped.
+  const removed = await m.run(["uninstall", "--yes"], { timeoutMs: 60_000 });
+  expect(removed.code, removed.stderr).toBe(0);
+  expect(removed.stdout).toContain(`Removed the bridge's start at logon (${taskFile}).`);
+  expect(m.interopCalls().some((c) => /schtasks\.exe\t\/Delete \/TN mcp-twin-bridge \/F$/.test(c))).toBe(
+    true,
+  );
+  expect(existsSync(xmlFile)).toBe(false);
+  expect(JSON.parse(readFileSync(path.join(m.paths.drive, ".fake-schtasks.json"), "utf8"))).toEqual({});
+  expect(state(m).autostart).toBeUndefined();
+  await until("the bridge to stop", () => (alive(atLogon.pid) ? undefined : true));
+  logon.kill();
+}, 240_000);
+
+/** Linux with systemd: `/run/systemd/system` and a systemctl stand-in on the PATH. */
+function withSystemd(m: FakeMachine): string {
+  mkdirSync(path.join(m.env.MCP_TWIN_SYSROOT!, "run", "systemd", "system"), { recursive: true });
+  const bin = path.join(m.root, "linux-bin", "systemctl");
+  writeFileSync(bin, readFileSync(SERVICES, "utf8").replace(/^#!.*\n/, `#!${process.execPath}\n`));
+  chmodSync(bin, 0o755);
+  return path.join(m.root, "linux-bin", "services.log");
+}
+
+test("Linux with systemd: a user unit enabled (not started twice); a sync with no server shared removes it, and says so", async () => {
+  const { m, manifest, bridgeDir } = await sharedMachine({
+    kind: "linux",
+    claudeDesktop: false,
+    cursor: false,
+  });
+  const log = withSystemd(m);
+  const synced = await m.run(["sync", "--json"], { timeoutMs: 120_000 });
+  expect(synced.code, synced.stderr).toBe(0);
+  const unit = path.join(m.paths.linuxHome, ".config", "systemd", "user", "mcp-twin-bridge.service");
+  const report = JSON.parse(synced.stdout);
+  expect(report.gateway).toMatchObject({
+    shares: ["fixture"],
+    gateway: { state: "started" },
+    warmed: ["fixture"],
+    autostart: { state: "installed", kind: "systemd", file: unit, name: "mcp-twin-bridge.service" },
+  });
+  const info = await until("the bridge", () => serveJson(bridgeDir));
+  pids.push(info.pid);
+  const text = readFileSync(unit, "utf8");
+  expect(text).toMatch(/^ExecStart=\S+ \S+ serve --http$/m);
+  expect(text).toContain("Restart=on-abnormal");
+  expect(text).toContain(`Environment=XDG_DATA_HOME=${m.env.XDG_DATA_HOME}`);
+  expect(readFileSync(log, "utf8").split("\n")).toEqual(
+    expect.arrayContaining([
+      "systemctl --user daemon-reload",
+      "systemctl --user enable mcp-twin-bridge.service",
+    ]),
+  );
+  expect(readFileSync(log, "utf8")).not.toMatch(/ start /);
+
+  // The manifest shares nothing any more: the unit is disabled and removed, state forgets it.
+  const doc = JSON.parse(readFileSync(manifest, "utf8"));
+  delete doc.servers.fixture.share;
+  writeFileSync(manifest, JSON.stringify(doc, null, 2));
+  const after = await m.run(["sync"], { timeoutMs: 120_000 });
+  expect(after.code, after.stderr).toBe(0);
+  expect(after.stdout).toContain(
+    `No server is shared any more: the bridge's start at logon (a systemd user unit, ${unit}) is removed.`,
+  );
+  expect(existsSync(unit)).toBe(false);
+  expect(readFileSync(log, "utf8")).toContain("systemctl --user disable mcp-twin-bridge.service");
+  expect(state(m).autostart).toBeUndefined();
+}, 240_000);
+
+test("Linux without systemd: sync says the bridge does not start at logon, and the fix", async () => {
+  const { m, bridgeDir, port } = await sharedMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+  const synced = await m.run(["sync"], { timeoutMs: 120_000 });
+  expect(synced.code, synced.stderr).toBe(0);
+  const info = await until("the bridge", () => serveJson(bridgeDir));
+  pids.push(info.pid);
+  expect(synced.stdout).toContain(
+    "It does not start when you log in: linux has no systemd for the user's services. Fix: start it at login yourself (`mcp-twin bridge start` in your session's start-up).",
+  );
+  expect(state(m).autostart).toBeUndefined();
+
+  // The gateway stopped and its port taken by another program: a sync that writes nothing cannot
+  // start it, says so with the fix, and exits 1.
+  process.kill(info.pid, "SIGTERM");
+  await until("the bridge to stop", () => (alive(info.pid) ? undefined : true));
+  const squatter = http.createServer((_req, res) => res.end("hello"));
+  await new Promise<void>((resolve) => squatter.listen(port, "127.0.0.1", resolve));
+  try {
+    const blocked = await m.run(["sync"], { timeoutMs: 60_000 });
+    expect(blocked.code).toBe(1);
+    expect(blocked.stdout).toMatch(
+      new RegExp(
+        `✖ Gateway for 1 shared server is not running at http://127\\.0\\.0\\.1:${port}/mcp \\(Port ${port} is held by .*\\): their url entries fail until it runs\\. Fix: \`mcp-twin bridge start\`\\.`,
+      ),
+    );
+  } finally {
+    squatter.close();
+  }
+}, 180_000);

@@ -1,0 +1,167 @@
+/**
+ * The start at logon in the simulated WSL machine (test/helpers/wsl-sim.ts), whose wsl.exe starts a
+ * program as Windows does — a fresh Linux environment, the distro's default PATH, only WSLENV's
+ * variables: sync with a shared server starts the gateway and writes the logon task's definition;
+ * what the task runs (conhost aside) then brings the bridge up through that wsl.exe, with the shared
+ * server, reachable from outside. The simulation has no Task Scheduler (schtasks.exe): sync says
+ * the registration failed, and the definition is run by hand. Runs where the simulation can (root
+ * and `unshare`), else is skipped with the reason printed.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { BIN, REPO } from "../helpers/fake-machine.js";
+import { packFixture } from "../helpers/fixture-package.js";
+import { freePort } from "../helpers/net.js";
+import { findWslSim, inWslSim } from "../helpers/wsl-sim.js";
+
+const sim = findWslSim();
+const skip = "reason" in sim ? sim.reason : undefined;
+if (skip) console.warn(`WSL simulation tests skipped: ${skip}`);
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const kill = (pid: number) => {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // gone
+  }
+};
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A Windows command line split as CommandLineToArgvW does. */
+function argv(line: string): string[] {
+  const out: string[] = [];
+  for (const m of line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g))
+    out.push(m[1] !== undefined ? m[1].replace(/\\"/g, '"') : m[2]!);
+  return out;
+}
+const unxml = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+
+describe.skipIf(skip !== undefined)(
+  `the bridge's start at logon in the simulated WSL machine${skip ? ` (skipped: ${skip})` : ""}`,
+  () => {
+    test("sync starts the gateway and writes the task; what the task runs starts the bridge through wsl.exe", async () => {
+      if ("reason" in sim) return;
+      const state = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-wsl-sim-"));
+      cleanups.push(() => rmSync(state, { recursive: true, force: true }));
+      // Inside the repository: the simulation's /tmp is its own.
+      mkdirSync(path.join(REPO, ".tmp"), { recursive: true });
+      const built = mkdtempSync(path.join(REPO, ".tmp", "wsl-sim-fixture-"));
+      cleanups.push(() => rmSync(built, { recursive: true, force: true }));
+      const fixture = await packFixture(built, "1.0.0");
+      expect((await inWslSim(sim.script, state, ["true"], { fresh: true })).code).toBe(0);
+      const port = await freePort();
+      const home = path.join(state, "c", "Users", "alice", "AppData", "Roaming", "mcp-twin");
+      mkdirSync(home, { recursive: true });
+      writeFileSync(
+        path.join(home, "mcp-twin.jsonc"),
+        JSON.stringify({
+          servers: { fixture: { command: process.execPath, args: [fixture.script], share: "machine" } },
+          bridge: { port },
+        }),
+      );
+      const serveJson = path.join(
+        state,
+        "home",
+        "bob",
+        ".local",
+        "share",
+        "mcp-twin",
+        "bridge",
+        "serve.json",
+      );
+      const pidNow = () => {
+        try {
+          return JSON.parse(readFileSync(serveJson, "utf8")) as { pid: number; url: string };
+        } catch {
+          return undefined;
+        }
+      };
+      cleanups.push(() => {
+        const info = pidNow();
+        if (info) kill(info.pid);
+      });
+
+      const r = await inWslSim(sim.script, state, [process.execPath, BIN, "sync", "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      const gateway = JSON.parse(r.stdout).gateway;
+      expect(gateway).toMatchObject({
+        shares: ["fixture"],
+        gateway: { state: "started" },
+        warmed: ["fixture"],
+      });
+      // No Task Scheduler in the simulation: the registration fails, and sync says so.
+      expect(gateway.autostart).toMatchObject({ state: "failed", kind: "windows-task" });
+      expect(gateway.autostart.error).toMatch(/^schtasks \/Create failed: .*ENOENT/);
+      const first = await until("the gateway", () => pidNow());
+      cleanups.push(() => kill(first.pid));
+
+      // The task's definition, run by hand after the gateway stopped (a reboot, a WSL shutdown).
+      const xml = readFileSync(
+        path.join(state, "c", "Users", "alice", "AppData", "Local", "mcp-twin", "bridge-task.xml"),
+      )
+        .subarray(2)
+        .toString("utf16le");
+      const args = argv(unxml(/<Arguments>(.*)<\/Arguments>/.exec(xml)![1]!));
+      expect(args.slice(0, 5)).toEqual([
+        "--headless",
+        "C:\\Windows\\System32\\wsl.exe",
+        "-d",
+        "Ubuntu",
+        "--exec",
+      ]);
+      kill(first.pid);
+      await until("the gateway to stop", () => (alive(first.pid) ? undefined : true));
+      const logon = inWslSim(sim.script, state, ["/mnt/c/Windows/System32/wsl.exe", ...args.slice(2)]);
+      const second = await until("the bridge started by the task", () => {
+        const now = pidNow();
+        return now && now.pid !== first.pid && alive(now.pid) ? now : undefined;
+      });
+      cleanups.push(() => kill(second.pid));
+      const token = readFileSync(path.join(path.dirname(serveJson), "token"), "utf8").trim();
+      const status = await until("its status", async () => {
+        const res = await fetch(second.url.replace(/\/mcp$/, "/control/status"), {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return res.ok
+          ? ((await res.json()) as { shares: Array<{ name: string; cached: boolean }> })
+          : undefined;
+      });
+      expect(status.shares).toEqual([expect.objectContaining({ name: "fixture", cached: true })]);
+      kill(second.pid);
+      await logon;
+    }, 180_000);
+  },
+);
