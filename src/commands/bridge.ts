@@ -96,6 +96,9 @@ function render(r: BridgeControlReport & { environment: string }, out: Output): 
  */
 function stoppedLine(r: BridgeControlReport, out: Output): string {
   const { ok, skip } = out.theme;
+  // A url entry to a shared server cannot start the bridge: it must run (sync and logon start it).
+  if (r.sharedServers)
+    return `${skip} Not running: the url entries of ${r.sharedServers === 1 ? "1 shared server need" : `${r.sharedServers} shared servers need`} it (\`mcp-twin bridge start\` or \`mcp-twin sync\` starts it)`;
   if (r.entries === undefined) return `${ok} Not running`;
   const unreadable = r.unreadable ?? [];
   const configs = (n: number) => (n === 1 ? "1 client config" : `${n} client configs`);

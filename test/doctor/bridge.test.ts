@@ -83,6 +83,17 @@ describe("bridge", () => {
     expect(one(await doctor(machine, ["--no-probe"]), "bridge.reachable").status).toBe("skip");
   });
 
+  test("not enabled but servers shared: it runs for them, and says so (never just 'not enabled')", async () => {
+    writeManifest(machine, {
+      servers: { notes: { command: "node", args: ["notes.js"], share: "machine" } },
+    });
+    const c = one(await doctor(machine, ["--no-probe"]), "bridge.reachable");
+    expect(c.status).toBe("skip");
+    expect(c.message).toBe(
+      "the bridge's own tools (memory, notes, hand-offs) are not enabled in the manifest; it runs for the shared servers (see shared.status).",
+    );
+  });
+
   test("enabled, no token yet: fails with the fix; nothing listening: fine, the entries start it", async () => {
     const closed = await startBridge();
     const deadPort = (closed.address() as AddressInfo).port;

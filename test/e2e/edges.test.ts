@@ -104,7 +104,8 @@ describe("a server whose program is missing (add time, no uv)", () => {
 
   test("add says where uvx is missing before it asks to write it; Ctrl-C at the question says the manifest holds it and sync finishes", async () => {
     const m = machine({ uv: false });
-    writeManifest(m, { servers: {} });
+    // Unshared (the bridge off): each client's side runs its own uvx.
+    writeManifest(m, { servers: {}, bridge: { enabled: false } });
     const pty = runInPty(["add", "time"], m.env, m.paths.linuxHome);
     await pty.waitFor(/Write it into every client now\?/);
     const screen = pty.output();
@@ -153,7 +154,8 @@ describe("a server whose program is missing (add time, no uv)", () => {
 
   test("add, then yes to writing it: each environment's install command once in all (not 3 times for windows)", async () => {
     const m = machine({ uv: false });
-    writeManifest(m, { servers: {} });
+    // Unshared (the bridge off): each client's side runs its own uvx.
+    writeManifest(m, { servers: {}, bridge: { enabled: false } });
     const pty = runInPty(["add", "time"], m.env, m.paths.linuxHome);
     await pty.waitFor(/Write it into every client now\?/);
     pty.type("y");
@@ -167,6 +169,30 @@ describe("a server whose program is missing (add time, no uv)", () => {
       "✖ time: `uvx` is not found in windows, so it cannot start there yet (how to install it: above)",
     );
     expect(output).toContain("time will not start in Claude Desktop and Cursor until it is installed there.");
+  }, 60_000);
+
+  test("shared (the catalogue's default): uvx is looked for where the bridge runs it, and only there", async () => {
+    const m = machine({ uv: false });
+    writeManifest(m, { servers: {} });
+    const pty = runInPty(["add", "time"], m.env, m.paths.linuxHome);
+    await pty.waitFor(/Write it into every client now\?/);
+    const before = pty.output();
+    // Said before the question, once, for the one place it runs: every client reaches it there.
+    expect(before).toContain(
+      "▲ `uvx` is not found in wsl:Ubuntu (not on its PATH): time will not start in Claude Code, Claude Desktop and Cursor until it is installed there.",
+    );
+    expect(before).toContain("then the bridge starts it on the next call.");
+    pty.type("y");
+    pty.type(KEY.enter);
+    const { code, output } = await pty.exit;
+    expect(code, output).toBe(1);
+    // Windows' uvx does not matter: time never runs there.
+    expect(output.split("install.ps1").length - 1, output).toBe(0);
+    expect(output.split("install.sh").length - 1, output).toBe(1);
+    expect(output).toContain(
+      "✖ time: `uvx` is not found in wsl:Ubuntu, so it cannot start there yet (how to install it: above)",
+    );
+    expect(output).toContain("▲ The lists of time are not cached: it did not start: spawn uvx ENOENT.");
   }, 60_000);
 
   test("status: the entry is there but will not start — the matrix says 'not installed', --json keeps the spec's 'missing'", async () => {

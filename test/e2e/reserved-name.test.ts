@@ -43,7 +43,7 @@ describe("add", () => {
     writeManifest(m, { servers: {}, bridge: { enabled: true } });
     const r = await m.run(["add", `io.evil/${BRIDGE_ENTRY}`, "--yes", "--sync"]);
     expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
+    expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toContain(`Named ${BRIDGE_ENTRY}-server: ${BRIDGE_WHY}.`);
     expect(Object.keys(servers(m))).toEqual([`${BRIDGE_ENTRY}-server`]);
     const claude = entries(m.paths.claudeCodeConfig);

@@ -234,7 +234,12 @@ describe("a machine-shared server's entries", () => {
       "fixture  machine, not running: the bridge is not running (`mcp-twin bridge start` starts it)",
     );
     const after = await machine.run(["bridge", "status", "--json"]);
-    expect(JSON.parse(after.stdout).state).toBe("stopped");
+    expect(JSON.parse(after.stdout)).toMatchObject({ state: "stopped", sharedServers: 1 });
+    // Never "no client config has its entry … enable it": the url entries need it, and the line says how.
+    const said = await machine.run(["bridge", "status"]);
+    expect(said.stdout).toContain(
+      "Not running: the url entries of 1 shared server need it (`mcp-twin bridge start` or `mcp-twin sync` starts it)",
+    );
     const doctor = await machine.run(["doctor", "--json", "--no-probe"]);
     const checks = (
       JSON.parse(doctor.stdout) as {
@@ -298,12 +303,13 @@ describe("a machine-shared server's entries", () => {
     expect(entryIn(machine.paths.claudeCodeConfig).headers["Mcp-Twin-Project"]).toBe("${PWD}");
     expect(entryIn(machine.paths.cursorConfig).headers["Mcp-Twin-Project"]).toBe("${workspaceFolder}");
     // The relay (Desktop's) names the folder it runs in: the server runs there, apart from others.
-    // The running gateway reads the manifest again on reload (sync's own step does it too).
-    const reload = await fetch(`http://127.0.0.1:${port}/control/reload`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${bridgeToken()}` },
-    });
-    expect(((await reload.json()) as { changed: string[] }).changed).toEqual(["fixture"]);
+    // Sync had the running gateway read the manifest again: fixture is project-shared there now.
+    const shares = (await (
+      await fetch(`http://127.0.0.1:${port}/control/status`, {
+        headers: { Authorization: `Bearer ${bridgeToken()}` },
+      })
+    ).json()) as { shares: Array<{ name: string; mode: string }> };
+    expect(shares.shares.find((x) => x.name === "fixture")?.mode).toBe("project");
     const relay = entryIn(machine.paths.claudeDesktopConfig) as { args: string[] };
     const inWsl = relay.args.slice(relay.args.indexOf("--exec") + 1);
     const cwds: string[] = [];

@@ -391,7 +391,8 @@ describe("a file others can read that this run writes a secret into", () => {
 
     const a = linux();
     const aFile = a.paths.claudeCodeConfig;
-    writeManifest(a, { servers: {} });
+    // Unshared (a shared postgres would put no key in the file: its entry reaches the bridge).
+    writeManifest(a, { servers: {}, bridge: { enabled: false } });
     chmodSync(aFile, 0o644);
     const added = await a.run([
       "add",
@@ -410,7 +411,7 @@ describe("a file others can read that this run writes a secret into", () => {
   test("add on a terminal says it before its question, and not again after the write", async () => {
     const m = linux();
     const file = m.paths.claudeCodeConfig;
-    writeManifest(m, { servers: {} });
+    writeManifest(m, { servers: {}, bridge: { enabled: false } });
     chmodSync(file, 0o644);
     const pty = runInPty(
       ["add", "postgres", "--secret", `DATABASE_URI=postgresql://u:${SECRET}@h/db`],

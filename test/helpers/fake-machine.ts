@@ -21,6 +21,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { reservePort } from "./net.js";
 
 // MCP_TWIN_REPO: set by bench/run.js, which bundles this file elsewhere.
 export const REPO = process.env.MCP_TWIN_REPO ?? fileURLToPath(new URL("../../", import.meta.url));
@@ -320,6 +321,9 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     // Tests are offline: the MCP Registry is a local one (test/helpers/mcp-registry.ts), else a
     // loopback port nothing listens on (2: not one fetch refuses to dial), never the real one.
     MCP_TWIN_REGISTRY: options.mcpRegistryUrl ?? "http://127.0.0.1:2",
+    // A catalogue server is shared by default, and a sync then starts the gateway: at a port of this
+    // machine's own, never the 7760 other runs (and people) use.
+    MCP_TWIN_TEST_BRIDGE_PORT: String(reservePort()),
   };
   if (wsl) {
     wslEnv.WSL_DISTRO_NAME = "Ubuntu";
@@ -331,7 +335,11 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     // mcp-twin on Windows itself: a Windows environment table; C: is <root>/mnt/c through the sysroot.
     const npmVars = Object.fromEntries(
       Object.entries(wslEnv).filter(
-        ([k]) => k.startsWith("npm_config_") || k === "NO_COLOR" || k === "MCP_TWIN_REGISTRY",
+        ([k]) =>
+          k.startsWith("npm_config_") ||
+          k === "NO_COLOR" ||
+          k === "MCP_TWIN_REGISTRY" ||
+          k === "MCP_TWIN_TEST_BRIDGE_PORT",
       ),
     );
     env = { ...npmVars, ...vars, PATH: vars.Path!, MCP_TWIN_PLATFORM: "win32", MCP_TWIN_SYSROOT: mnt };
@@ -389,7 +397,11 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
       ),
     interopCalls: () => readFileSync(interopLog, "utf8").split("\n").filter(Boolean),
     clearInteropLog: () => writeFileSync(interopLog, ""),
-    cleanup: () => rmSync(root, { recursive: true, force: true }),
+    cleanup: () => {
+      // A bridge a sync started (for shared servers) outlives the run that started it: stopped here.
+      stopBridgesIn([path.join(linuxHome, ".local", "share"), localappdata]);
+      rmSync(root, { recursive: true, force: true });
+    },
   };
   return machine;
 }
@@ -462,4 +474,20 @@ export function writeSecrets(machine: FakeMachine, secrets: Record<string, strin
   writeFileSync(path.join(machine.paths.home, "secrets.json"), JSON.stringify({ version: 1, secrets }), {
     mode: 0o600,
   });
+}
+
+/** Stops the bridge recorded under each data folder (`<dir>/mcp-twin/bridge/serve.json`), by its pid. */
+function stopBridgesIn(dirs: string[]): void {
+  for (const dir of dirs) {
+    try {
+      const { pid } = JSON.parse(
+        readFileSync(path.join(dir, "mcp-twin", "bridge", "serve.json"), "utf8"),
+      ) as {
+        pid?: unknown;
+      };
+      if (typeof pid === "number" && pid > 0) process.kill(pid, "SIGTERM");
+    } catch {
+      // none recorded, or gone already
+    }
+  }
 }

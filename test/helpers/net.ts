@@ -51,3 +51,19 @@ export async function freePort(): Promise<number> {
   }
   throw new Error(`no free port in ${first}-${first + BLOCK - 1}`);
 }
+
+/**
+ * A port from this worker's block that this process has not handed out, without the bind check
+ * (synchronous, for a fake machine's default bridge port): nothing in the run takes it but the
+ * bridge of the machine it is given to, and ports below the ephemeral range are never picked by the
+ * kernel.
+ */
+export function reservePort(): number {
+  for (let tries = 0; tries < BLOCK; tries++) {
+    const port = first + Math.floor(Math.random() * BLOCK);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no port left in ${first}-${first + BLOCK - 1}`);
+}

@@ -115,7 +115,7 @@ test("a server that needs a login: doctor says so and names `mcp-twin login`; on
   for (const p of probes)
     expect(p.message).toMatch(
       new RegExp(
-        `^handshake with ${fx.url.replace(/[.]/g, "\\.")} \\(through mcp-twin's relay with the login to docs\\) in [\\d.]+ ?m?s: 2 tools \\(mcp-twin-oauth-fixture\\); one contact for `,
+        `^handshake with ${fx.url.replace(/[.]/g, "\\.")} \\(through mcp-twin's relay with the login to docs\\) in [\\d.]+ ?m?s: 2 tools \\(mcp-twin-oauth-fixture\\), protocol 2025-11-25; one contact for `,
       ),
     );
   // One handshake (initialize, initialized, tools/list, and the session's end) for every client.

@@ -32,6 +32,8 @@ export interface BridgeControlReport {
    * whole story.
    */
   entries?: number;
+  /** How many servers the manifest shares: their url entries need the bridge running. */
+  sharedServers?: number;
   /** Configs state records its entry in that do not parse (as the user's system shows them). */
   unreadable?: string[];
   stateDir: string;
@@ -125,6 +127,7 @@ async function controlHere(
   return {
     ...(await describeBridge(lifecycle, settings, action)),
     ...(entries !== undefined ? { entries: entries.holders.length } : {}),
+    ...(settings.shared?.length ? { sharedServers: settings.shared.length } : {}),
     ...(entries && entries.unreadable.length > 0 ? { unreadable: entries.unreadable } : {}),
     ...(started !== undefined ? { started } : {}),
     ...(stopped ? { stopped } : {}),

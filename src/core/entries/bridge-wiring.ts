@@ -86,7 +86,7 @@ export async function planBridge(
   const place = bridgePlace(manifest, envs, machine.host.self);
   if (!place) return undefined;
   const { env, program, reason } = place;
-  const settings = resolveBridgeSettings(manifest.bridge, "manifest");
+  const settings = resolveBridgeSettings(manifest.bridge, "manifest", machine.host.env);
   const url = settings.url;
   const token = await bridgeToken(env, machine, options);
   const wiring: BridgeWiring = {

@@ -7,6 +7,7 @@ import { SHARE_PREFIX } from "../bridge-control/state-folder.js";
 import type { Target } from "../clients/types.js";
 import { type Environment, envMatches } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
+import { serverIn } from "../manifest/spec.js";
 import {
   type BuiltEntry,
   clientLaunch,
@@ -82,6 +83,9 @@ export function sharedEntry(
     };
   const url = shareUrl(reach.origin, name);
   const why = sharedRelayWhy(server, target, reach);
+  // A command server's program must be there where the bridge runs it (program-check.ts looks).
+  const command = server.package ? undefined : serverIn(server, reach.env.id).command;
+  const program = command ? { program: command, shared: true as const } : {};
   const native = target.client.remoteEntry;
   if (!why && native && reach.token) {
     const token = clientToken(reach.token, tokenTargetId(target));
@@ -97,6 +101,7 @@ export function sharedEntry(
       references: [],
       runsIn: reach.env.id,
       gateway: true,
+      ...program,
     };
   }
   if (target.env.id !== reach.env.id && !startsAcross(target.env, reach.env))
@@ -116,6 +121,7 @@ export function sharedEntry(
     references: [],
     runsIn: reach.env.id,
     relay: why ?? "shared-stdio-only",
+    ...program,
     ...(entry.problems.length > 0 ? { problems: entry.problems } : {}),
   };
 }

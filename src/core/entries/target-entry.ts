@@ -58,6 +58,8 @@ export type BuiltEntry =
       gateway?: true;
       /** A raw `command` server: the program it runs in `runsIn` (sync checks it is there). */
       program?: string;
+      /** The program runs in the bridge (a shared server), not where the client starts its entry. */
+      shared?: true;
       /** Written, but it will not start as things are (its program is missing there). */
       problems?: EntryProblem[];
     }

@@ -206,7 +206,8 @@ export const serverSchema = z
 export const bridgeSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
-    port: z.number().int().min(1).max(65535).default(7760),
+    // No default here: the bridge's settings give it (7760), in one place (tests give their own).
+    port: z.number().int().min(1).max(65535).optional().describe("The port it listens on (default 7760)."),
     host: z
       .string()
       .refine(isLoopback, {

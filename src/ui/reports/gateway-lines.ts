@@ -36,7 +36,7 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
     lines.push(
       f.name === "*"
         ? `${mark.warn} The lists of servers never started could not be cached (${f.error}); their first list starts them.`
-        : `${mark.warn} ${f.name} did not start to have its lists cached: ${f.error}.`,
+        : `${mark.warn} The lists of ${f.name} are not cached: ${f.error.replace(/^the shared server "[^"]*" /, "it ")}.`,
     );
   const a = g.autostart;
   if (!a) return lines;

@@ -51,7 +51,16 @@ export const bridgeChecks = [
     scope: "machine",
     doc: "what runs at the manifest's bridge address (`http://<bridge.host>:<bridge.port>/mcp`, the same settings every path uses): this home's bridge answering an MCP `initialize` with this home's token (pass, with its version); nothing (pass when a client config holds the bridge's entry — every entry sync writes is a `connect` relay that starts the bridge on first use; warn when none does, as before the first sync or after an uninstall); or something else holding the port (fail), named from its answer — another mcp-twin bridge that refuses this home's token (another home, or another WSL distro: distros share one network), a program asking for other credentials, a web server — and, on Linux/WSL, by pid and command line. Skip when not enabled.",
     fix: 'no entry yet: `mcp-twin sync` writes them; the port held: stop that program, or give the bridge another port (`"bridge": { "port": <n> }`, then `mcp-twin sync`). The relays themselves (`mcp-twin` entries) are not probed: that would start a bridge that outlives doctor.',
-    run: ({ bridge: b, manifest, configs }) => {
+    run: ({ bridge: b, manifest, configs, shared }) => {
+      if (!b && manifest && shared?.status?.shared.length)
+        // Shared servers run in the bridge whatever `bridge.enabled` says: only its own tools are off.
+        return [
+          finding(
+            "skip",
+            {},
+            "the bridge's own tools (memory, notes, hand-offs) are not enabled in the manifest; it runs for the shared servers (see shared.status).",
+          ),
+        ];
       if (!b) return manifest ? [finding("skip", {}, "the bridge is not enabled in the manifest.")] : [];
       const r = b.reach;
       if (!r) return [];

@@ -418,7 +418,7 @@ async function live(
   ).catch(() => new Map<string, RunningApp>());
   const bridge = manifest.bridge?.enabled
     ? gatherBridge(machine, {
-        ...resolveBridgeSettings(manifest.bridge, "manifest"),
+        ...resolveBridgeSettings(manifest.bridge, "manifest", machine.host.env),
         timeoutMs: options.timeoutMs,
       })
     : Promise.resolve(undefined);

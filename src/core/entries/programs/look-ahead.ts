@@ -18,13 +18,15 @@ export async function missingProgramsAhead(
 ): Promise<string[]> {
   try {
     const { loadContext } = await import("../../context/context.js");
-    const { entriesNow } = await import("../desired.js");
+    const { entriesNow, wireBridge } = await import("../desired.js");
     const { checkPrograms } = await import("./program-check.js");
     const { missingProgramLines } = await import("./missing-programs.js");
     const loaded = await loadContext(machine, selection, progress);
     const servers = loaded.servers.filter(([n]) => n === name);
     if (servers.length === 0) return [];
-    const desired = await entriesNow(machine, { ...loaded, servers }, loaded.state);
+    // A shared server runs in the bridge: its program is looked for there, as sync will.
+    const bridge = await wireBridge(machine, loaded.manifest, loaded.allEnvs, { createToken: false });
+    const desired = await entriesNow(machine, { ...loaded, servers, bridge }, loaded.state);
     await checkPrograms(desired, loaded.allEnvs, machine.host.env, loaded.targets);
     // The lines sync's report has for them (one per environment): said here, not again there.
     return missingProgramLines(

@@ -13,6 +13,8 @@ export interface MissingProgram {
   env: string;
   /** The sentence that installs it there (no full stop). */
   install: string;
+  /** It runs in the bridge (a shared server): the next call starts it, no client restart needed. */
+  shared?: true;
 }
 
 /**
@@ -26,17 +28,23 @@ export interface MissingProgram {
 export function missingProgramLines(
   items: ReadonlyArray<{ missing: MissingProgram; server: string; client: Restarts }>,
 ): string[] {
-  const groups = new Map<string, { missing: MissingProgram; servers: string[]; clients: Restarts[] }>();
+  const groups = new Map<
+    string,
+    { missing: MissingProgram; servers: string[]; clients: Restarts[]; direct: boolean }
+  >();
   for (const { missing, server, client } of items) {
     const key = `${missing.env}\0${missing.program}`;
-    const g = groups.get(key) ?? { missing, servers: [], clients: [] };
+    const g = groups.get(key) ?? { missing, servers: [], clients: [], direct: false };
+    if (!missing.shared) g.direct = true;
     if (!g.servers.includes(server)) g.servers.push(server);
     if (!g.clients.some((c) => c.name === client.name)) g.clients.push(client);
     groups.set(key, g);
   }
-  return [...groups.values()].map(({ missing, servers, clients }) => {
+  return [...groups.values()].map(({ missing, servers, clients, direct }) => {
     const { program, env, install } = missing;
     const where = isAbsoluteAny(program) ? "" : " (not on its PATH)";
-    return `\`${program}\` is not found in ${env}${where}: ${andList(servers)} will not start in ${andList(clients.map((c) => c.name))} until it is installed there. ${install}; then ${startAgain(clients)}.`;
+    // Only shared servers: they run in the bridge, which starts them on the next call.
+    const then = direct ? startAgain(clients) : "the bridge starts it on the next call";
+    return `\`${program}\` is not found in ${env}${where}: ${andList(servers)} will not start in ${andList(clients.map((c) => c.name))} until it is installed there. ${install}; then ${then}.`;
   });
 }

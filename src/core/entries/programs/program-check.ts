@@ -61,13 +61,19 @@ function missingProgram(
   program: string,
   env: Pick<Environment, "id" | "kind">,
   client: Restarts | undefined,
+  shared: boolean,
 ): { code: string; message: string; missing: MissingProgram } {
   const where = isAbsoluteAny(program) ? "" : " (not on its PATH)";
   const install = installStep(program, env);
+  const then = shared
+    ? "the bridge starts it on the next call"
+    : client
+      ? startAgain([client])
+      : "restart the client";
   return {
     code: "program-missing",
-    message: `\`${program}\` is not found in ${env.id}${where}, so this entry cannot start there; it is written, and starts once the program is there. ${install}; then ${client ? startAgain([client]) : "restart the client"}.`,
-    missing: { program, env: env.id, install },
+    message: `\`${program}\` is not found in ${env.id}${where}, so this entry cannot start there; it is written, and starts once the program is there. ${install}; then ${then}.`,
+    missing: { program, env: env.id, install, ...(shared ? { shared: true as const } : {}) },
   };
 }
 
@@ -96,7 +102,10 @@ export async function checkPrograms(
       const id = `${env.id}\0${built.program}`;
       if (!seen.has(id)) seen.set(id, programThere(env, built.program, hostEnv));
       if ((await seen.get(id)) === false)
-        built.problems = [...(built.problems ?? []), missingProgram(built.program, env, client)];
+        built.problems = [
+          ...(built.problems ?? []),
+          missingProgram(built.program, env, client, built.shared === true),
+        ];
     }
   }
 }
