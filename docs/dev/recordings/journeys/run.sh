@@ -268,6 +268,15 @@ journey_abcd() {
       "sed -E 's/tvly-[A-Za-z0-9]+/tvly-<masked>/' /mnt/c/Users/alice/AppData/Roaming/Claude/claude_desktop_config.json" 60
     step "Claude Code's file after uninstall" "cat ~/.claude.json" 60
   fi
+  # The catalogue shares memory and tavily, so sync started the bridge (at the default port 7760):
+  # stopped here, as the sim shares this machine's network and the next journey starts on 7760 too.
+  local serve_json="$STATE/home/bob/.local/share/mcp-twin/bridge/serve.json"
+  local gw_pid; gw_pid="$(grep -oE '"pid": *[0-9]+' "$serve_json" 2>/dev/null | grep -oE '[0-9]+' | head -1 || true)"
+  step "mcp-twin bridge status" "mcp-twin bridge status" 120
+  step "mcp-twin bridge stop" "mcp-twin bridge stop" 60
+  local gone=yes; [[ -n "$gw_pid" ]] && kill -0 "$gw_pid" 2>/dev/null && { gone=no; kill "$gw_pid" 2>/dev/null || true; }
+  md "After the journey (checked outside the sim): the bridge's pid ${gw_pid:-none} $([[ $gone == yes ]] && echo 'is gone' || echo 'still ran, and was stopped by this script')."; md ""
+  EXTRA+=$'\t'"bridge pid ${gw_pid:-none} gone: $gone"
 }
 
 # ---- journey e: Ctrl-C, the bridge, a project, a deleted package, a corrupt config, uninstall ------
