@@ -3,7 +3,7 @@
  * import of what is already there, exit 2 for a missing answer, Ctrl-C exits 130 with nothing
  * written, and a second run adds to the manifest instead of starting over.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import {
@@ -491,6 +491,49 @@ describe("packages go only where a client runs them", () => {
     expect(existsSync(linuxCopy(m))).toBe(true);
     expect(json(m.paths.claudeCodeConfig).mcpServers.fixture.command).toBe("/usr/bin/node");
   }, 120_000);
+
+  test("a shared server (no client in WSL): the plan installs it where the bridge runs, and puts its key in no file others can read", async () => {
+    const m = machine({ claudeCode: true });
+    writeFileSync(
+      path.join(m.paths.home, "templates", "shared.jsonc"),
+      JSON.stringify({
+        name: "shared",
+        title: "Shared fixture",
+        description: "mcp-twin's test server, shared",
+        homepage: "https://example.com/fixture",
+        runtime: "node",
+        share: { mode: "machine", why: "it keeps nothing between calls" },
+        server: {
+          package: `${inject("fixtureName")}@1.0.0`,
+          env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+        },
+        secrets: [
+          {
+            name: "FIXTURE_TOKEN",
+            description: "Fixture token",
+            url: "https://example.com/token",
+            pattern: "^fx-",
+          },
+        ],
+      }),
+    );
+    chmodSync(m.paths.claudeCodeConfig, 0o644);
+    const dry = await m.run([
+      "init",
+      "--yes",
+      "--dry-run",
+      "--server",
+      "shared",
+      "--secret",
+      `FIXTURE_TOKEN=${TOKEN}`,
+    ]);
+    expect(dry.code, dry.stderr).toBe(0);
+    // It runs in the bridge (WSL) for Claude Desktop, Cursor and Claude Code alike: only WSL gets it.
+    expect(dry.stdout).toContain(`• install ${inject("fixtureName")}@1.0.0 in wsl:Ubuntu\n`);
+    expect(dry.stdout).not.toContain("has no client");
+    // Claude Code's file is readable by others, but a shared server's entry there holds no key.
+    expect(dry.stdout + dry.stderr).not.toContain("will hold a key");
+  }, 60_000);
 
   test("no Linux npm: the WSL client's entry runs Windows' copy, so Windows gets it and WSL nothing", async () => {
     const m = machine({ linuxNpm: false, claudeDesktop: false, cursor: false });

@@ -3,6 +3,7 @@
  * then one question covers all of it.
  */
 
+import { bridgePlace } from "../../core/bridge-control/placement.js";
 import { discoverTargets } from "../../core/clients/targets.js";
 import type { Target } from "../../core/clients/types.js";
 import { packageRunEnvironments } from "../../core/entries/target-entry.js";
@@ -60,8 +61,14 @@ export async function planChanges(
   if (!nobodyToConfigure && ctx.options.env.length === 0) {
     // Every package server the manifest will hold (what is there already too): sync installs them all.
     const all = [...Object.values(ctx.existing.manifest.servers).filter((s) => !s.disabled), ...servers];
+    // A shared server runs in the bridge, so its package goes where the bridge runs (sync's rule).
+    const bridgeEnv = all.some((s) => s.share)
+      ? bridgePlace(ctx.existing.manifest, ctx.environments, ctx.machine.host.self)?.env.id
+      : undefined;
     const runs = new Set(
-      all.filter((s) => s.package).flatMap((s) => [...packageRunEnvironments(s, targets, ctx.environments)]),
+      all
+        .filter((s) => s.package)
+        .flatMap((s) => [...packageRunEnvironments(s, targets, ctx.environments, bridgeEnv)]),
     );
     installInto = usable.filter((id) => runs.has(id));
     noClient = all.some((s) => s.package)
@@ -97,8 +104,11 @@ function readableKeyed(
   targets: readonly Target[],
   servers: ReadonlyArray<{ name: string; server: ServerSpec }>,
 ): Array<ReadableSecret & { path: string }> {
-  const keyed = servers.filter(({ server }) =>
-    Object.values({ ...server.env, ...server.headers }).some((v) => v.includes("${secret:")),
+  // A shared server's key stays in the bridge: its entry in a user file holds a url or a relay.
+  const keyed = servers.filter(
+    ({ server }) =>
+      !server.share &&
+      Object.values({ ...server.env, ...server.headers }).some((v) => v.includes("${secret:")),
   );
   if (keyed.length === 0) return [];
   const writes = targets.map((t) => ({
