@@ -266,6 +266,16 @@ describe("a machine-shared server's entries", () => {
       status: "skip",
       message: expect.stringContaining("shared server in the bridge, which is not running"),
     });
+    // A url entry's failure is the bridge's, never "check the url in the manifest" (it has none).
+    const cursor = (
+      JSON.parse(probed.stdout) as {
+        checks: Array<{ id: string; status: string; client?: string; fix?: string }>;
+      }
+    ).checks.find((c) => c.id === "probe.handshake" && c.client === "cursor");
+    expect(cursor).toMatchObject({
+      status: "fail",
+      fix: "Nothing answers at the bridge's address: shared.gateway names the fix.",
+    });
     expect(JSON.parse((await machine.run(["bridge", "status", "--json"])).stdout).state).toBe("stopped");
     // A client token in a file others can read is named, with the chmod.
     chmodSync(machine.paths.claudeCodeConfig, 0o644);

@@ -52,7 +52,10 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
       lines.push(`${mark.warn} It does not start when you log in: ${a.why}. Fix: ${a.fix}.`);
       break;
     case "failed":
-      lines.push(`${mark.fail} Its start at logon could not be installed (${a.file}): ${a.error}.`);
+      // The gateway runs now (or its own line says why not): only the next logon is at stake.
+      lines.push(
+        `${mark.warn} It will not start when you log in: its ${kind || "start at logon"} (${a.file}) could not be installed: ${a.error}. Until it is, \`mcp-twin sync\` or \`mcp-twin bridge start\` starts it.`,
+      );
       break;
     case "removed":
       lines.push(

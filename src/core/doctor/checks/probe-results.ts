@@ -93,6 +93,17 @@ function remoteHandshake(p: ProbeItem, plan: RemotePlan): Finding {
       w.where,
       `${plan.url} answers and asks for a login, which ${w.clientName} does itself ("auth": "client"); doctor cannot log in as it${shared}.`,
     );
+  // A shared server's url entry reaches the bridge, not the server: its failures are the bridge's.
+  if (!r.ok && w.managed && isShareUrl(plan.url, w.server)) {
+    const refused = r.cause === "login" || (r.cause === "http" && (r.status === 401 || r.status === 403));
+    return finding("fail", w.where, `${r.error ?? "failed"}${shared}.`, {
+      fix: refused
+        ? "The bridge at that address refused this entry's token: run `mcp-twin sync` (it writes the entry's token again); if another program holds the bridge's port, shared.gateway says which."
+        : r.cause === "refused"
+          ? "Nothing answers at the bridge's address: shared.gateway names the fix."
+          : `${w.server} runs in the bridge: shared.status says why it did not answer.`,
+    });
+  }
   if (!r.ok) {
     const url = w.managed ? `${w.server}'s url in the manifest` : "the entry's url";
     const fix = (() => {
@@ -358,4 +369,17 @@ export const probeChecks = [
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** The url of a shared server's entry: `/share/<name>` at a loopback address (the bridge's). */
+function isShareUrl(url: string, server: string): boolean {
+  try {
+    const u = new URL(url);
+    return (
+      ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname) &&
+      u.pathname === `/share/${encodeURIComponent(server)}`
+    );
+  } catch {
+    return false;
+  }
 }
