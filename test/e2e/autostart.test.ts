@@ -252,6 +252,10 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
   expect(state(m).autostart).toBeUndefined();
   await until("the bridge to stop", () => (alive(atLogon.pid) ? undefined : true));
   logon.kill();
+  // Nothing of the shared servers is left in a client: the bridge is not said to be needed.
+  const after = await m.run(["bridge", "status"]);
+  expect(after.stdout).not.toContain("url entries");
+  expect(JSON.parse((await m.run(["bridge", "status", "--json"])).stdout).sharedServers).toBeUndefined();
 }, 240_000);
 
 /** Linux with systemd: `/run/systemd/system` and a systemctl stand-in on the PATH. */

@@ -6,6 +6,7 @@ import path from "node:path";
 import type { Machine } from "../environments/machine.js";
 import { OperationError } from "../errors.js";
 import { loadManifest } from "../manifest/load.js";
+import { own } from "../own-keys.js";
 import { bridgeDetails } from "./bridge-probe.js";
 import {
   ensureBridge,
@@ -32,7 +33,7 @@ export interface BridgeControlReport {
    * whole story.
    */
   entries?: number;
-  /** How many servers the manifest shares: their url entries need the bridge running. */
+  /** How many shared servers have entries in client configs (state's records): they need the bridge running. */
   sharedServers?: number;
   /** Configs state records its entry in that do not parse (as the user's system shows them). */
   unreadable?: string[];
@@ -127,11 +128,26 @@ async function controlHere(
   return {
     ...(await describeBridge(lifecycle, settings, action)),
     ...(entries !== undefined ? { entries: entries.holders.length } : {}),
-    ...(settings.shared?.length ? { sharedServers: settings.shared.length } : {}),
+    ...(await sharedWithEntries(machine, settings.shared ?? []).then((n) => (n ? { sharedServers: n } : {}))),
     ...(entries && entries.unreadable.length > 0 ? { unreadable: entries.unreadable } : {}),
     ...(started !== undefined ? { started } : {}),
     ...(stopped ? { stopped } : {}),
   };
+}
+
+/**
+ * How many of the manifest's shared servers have an entry that mcp-twin wrote in some client config
+ * (state's records: after an uninstall, none) — those entries need the bridge running.
+ */
+async function sharedWithEntries(machine: Machine, shared: readonly string[]): Promise<number> {
+  if (shared.length === 0) return 0;
+  try {
+    const { loadState } = await import("../ledger/state.js");
+    const records = Object.values((await loadState(machine.paths.state)).targets);
+    return shared.filter((name) => records.some((r) => own(r.entries, name) !== undefined)).length;
+  } catch {
+    return 0;
+  }
 }
 
 /**
