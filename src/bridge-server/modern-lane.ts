@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { JSONRPCMessage, McpServerFactory } from "@modelcontextprotocol/server";
+import type { JSONRPCMessage, McpServerFactory, RequestId } from "@modelcontextprotocol/server";
 import { HttpSessionTransport } from "./session-transport.js";
 
 /**
@@ -64,6 +64,19 @@ export function laneTakes(message: unknown, headers: IncomingHttpHeaders): boole
   return true;
 }
 
+/**
+ * A call served past the SDK server (gateway/modern-fast.ts): it answers through `send` (a
+ * message related to the request, or its response) and stops when `signal` aborts.
+ */
+export type FastCall = (
+  send: (message: JSONRPCMessage, related?: RequestId) => void,
+  signal: AbortSignal,
+) => void;
+
+/** 2026-07-28 answers a missing client capability with HTTP 400 too. */
+const laneStatus = (m: JSONRPCMessage | undefined) =>
+  (m as { error?: { code?: unknown } } | undefined)?.error?.code === -32021 ? 400 : 200;
+
 interface Lane {
   transport: HttpSessionTransport;
   close(): Promise<void>;
@@ -79,10 +92,19 @@ export class ModernLane {
   readonly #lanes = new WeakMap<Socket, Promise<Lane>>();
   readonly #open = new Set<Promise<Lane>>();
   readonly #log: (line: string) => void;
+  readonly #fast: ((message: JSONRPCMessage) => FastCall | undefined) | undefined;
+  /** The fast calls' answers on each connection (their own transport: no SDK server behind it). */
+  readonly #fastAnswers = new WeakMap<Socket, HttpSessionTransport>();
 
-  constructor(factory: McpServerFactory, log: (line: string) => void) {
+  /** `fast`: the call that goes past the SDK server, when one may (else undefined). */
+  constructor(
+    factory: McpServerFactory,
+    log: (line: string) => void,
+    fast?: (message: JSONRPCMessage) => FastCall | undefined,
+  ) {
     this.#factory = factory;
     this.#log = log;
+    this.#fast = fast;
   }
 
   async serve(
@@ -91,6 +113,8 @@ export class ModernLane {
     res: ServerResponse,
     acceptsSse: boolean,
   ): Promise<void> {
+    const fast = this.#fast?.(message);
+    if (fast) return this.#serveFast(socket, message, res, acceptsSse, fast);
     let lane = this.#lanes.get(socket);
     if (!lane) {
       const opened = this.#openLane();
@@ -116,12 +140,31 @@ export class ModernLane {
     transport.handlePost([message], false, res, { acceptsSse, headers: {} });
   }
 
+  #serveFast(
+    socket: Socket,
+    message: JSONRPCMessage,
+    res: ServerResponse,
+    acceptsSse: boolean,
+    call: FastCall,
+  ): void {
+    let answers = this.#fastAnswers.get(socket);
+    if (!answers) {
+      answers = new HttpSessionTransport("lane", undefined, laneStatus);
+      this.#fastAnswers.set(socket, answers);
+    }
+    const transport = answers;
+    const stop = new AbortController();
+    // Closing the response before the answer is how a 2026-07-28 client cancels.
+    res.once("close", () => {
+      if (!res.writableFinished) stop.abort("the client cancelled the request");
+    });
+    transport.handlePost([message], false, res, { acceptsSse, headers: {} });
+    call((m, related) => transport.deliver(m, related), stop.signal);
+  }
+
   async #openLane(): Promise<Lane> {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
-    // 2026-07-28 answers a missing client capability with HTTP 400 too.
-    const transport = new HttpSessionTransport("lane", undefined, (m) =>
-      (m as { error?: { code?: unknown } } | undefined)?.error?.code === -32021 ? 400 : 200,
-    );
+    const transport = new HttpSessionTransport("lane", undefined, laneStatus);
     const handle = serveStdio(this.#factory, {
       legacy: "reject",
       transport,

@@ -13,6 +13,7 @@ import { ModernLane } from "../modern-lane.js";
 import type { HttpSessionTransport } from "../session-transport.js";
 import type { ForwardTarget, SessionRef } from "./forward-server.js";
 import { type CachedServer, type ListCache, launchKey } from "./list-cache.js";
+import type { fastCall } from "./modern-fast.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide } from "./session-keys.js";
 import { ANY, admits, type Json, type ListKind, rpcError, SharedChild } from "./shared-child.js";
@@ -81,6 +82,8 @@ export class ShareHost {
   readonly #modern = new Map<string, Promise<McpHttpHandler>>();
   /** The fast lane of each process for ordinary 2026-07-28 requests (one server per connection). */
   readonly #lanes = new Map<string, ModernLane>();
+  /** The 2026-07-28 fast lane's calls (gateway/modern-fast.ts), once loaded with the first lane. */
+  #fastCall: typeof fastCall | undefined;
   #restartsBefore = 0;
   #lastError: string | undefined;
 
@@ -368,10 +371,23 @@ export class ShareHost {
     if (!lane) {
       const child = this.#child(key, cwd);
       const target = this.#target(key, child);
-      lane = new ModernLane(async () => {
-        const { forwardServer } = await import("./forward-server.js");
-        return forwardServer(target, { era: "modern", subscriptions: new Set() }, await this.#cached(child));
-      }, this.#log);
+      const fast = { child, shim: this.#shim };
+      if (!this.#fastCall)
+        void import("./modern-fast.js").then((m) => {
+          this.#fastCall = m.fastCall;
+        });
+      lane = new ModernLane(
+        async () => {
+          const { forwardServer } = await import("./forward-server.js");
+          return forwardServer(
+            target,
+            { era: "modern", subscriptions: new Set() },
+            await this.#cached(child),
+          );
+        },
+        this.#log,
+        (message) => this.#fastCall?.(fast, message),
+      );
       this.#lanes.set(key, lane);
     }
     return lane;

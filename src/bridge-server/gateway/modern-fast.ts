@@ -1,0 +1,157 @@
+/**
+ * The fast lane of an ordinary 2026-07-28 `tools/call` or `prompts/get` to a running 2025-11-25
+ * shared server: the request written to the server as it came, its answer encoded as the SDK would.
+ */
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  type JSONRPCMessage,
+  LOG_LEVEL_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  ProtocolError,
+  type RequestId,
+  SERVER_INFO_META_KEY,
+} from "@modelcontextprotocol/server";
+import type { FastCall } from "../modern-lane.js";
+import type { ReverseShim } from "./reverse-shim.js";
+import { admits, type Json, type SharedChild } from "./shared-child.js";
+
+const isPlain = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The envelope keys the SDK lifts off a request before its handler sees it (never sent on). */
+const ENVELOPE = [
+  PROTOCOL_VERSION_META_KEY,
+  CLIENT_INFO_META_KEY,
+  CLIENT_CAPABILITIES_META_KEY,
+  LOG_LEVEL_META_KEY,
+];
+const KEYS = new Set(["name", "arguments", "_meta"]);
+const strings = (v: unknown) => isPlain(v) && Object.values(v).every((s) => typeof s === "string");
+/**
+ * What the lane takes of each method: params exactly as the spec's schema has them, nothing else
+ * (a retry's `requestState`/`inputResponses`, an extension, a wrong type: the SDK server's).
+ */
+const SHAPES: Record<string, { capability: string; takes(p: Json): boolean }> = {
+  "tools/call": {
+    capability: "tools",
+    takes: (p) => p.arguments === undefined || isPlain(p.arguments),
+  },
+  "prompts/get": {
+    capability: "prompts",
+    takes: (p) => p.arguments === undefined || strings(p.arguments),
+  },
+};
+
+export interface FastTarget {
+  child: SharedChild;
+  shim: ReverseShim;
+}
+
+/**
+ * The call, when the lane may take it: the request's envelope was checked by the SDK's
+ * classification and its headers by laneTakes (modern-lane.ts); the server runs, speaks
+ * 2025-11-25 and has the capability. Otherwise undefined: the SDK server answers it.
+ */
+export function fastCall(target: FastTarget, message: JSONRPCMessage): FastCall | undefined {
+  const m = message as unknown as Json;
+  const shape = SHAPES[m.method as string];
+  const params = m.params;
+  if (!shape || !isPlain(params) || typeof params.name !== "string" || !isPlain(params._meta))
+    return undefined;
+  for (const key of Object.keys(params)) if (!KEYS.has(key)) return undefined;
+  if (!shape.takes(params)) return undefined;
+  const cached = target.child.cached();
+  if (!target.child.running || cached?.era !== "legacy" || !cached.capabilities[shape.capability])
+    return undefined;
+  const serverInfo = { ...cached.serverInfo };
+  return (send, signal) => void run(target, m, serverInfo, send, signal);
+}
+
+/**
+ * As forward-server.ts does it through the SDK's server and client: the envelope lifted, the
+ * progress token swapped for the gateway's (SharedChild.rawCall), the server's questions through
+ * the reverse shim, log messages at the level the envelope asks for, the result stamped
+ * (`resultType`, the server's identity) and an error's code in 2026-07-28's terms.
+ */
+async function run(
+  target: FastTarget,
+  m: Json,
+  serverInfo: Json,
+  send: (message: JSONRPCMessage, related?: RequestId) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const id = m.id as RequestId;
+  const { _meta, ...rest } = m.params as Json;
+  const meta: Json = { ...(_meta as Json) };
+  const caps = meta[CLIENT_CAPABILITIES_META_KEY] as Json | undefined;
+  const level = meta[LOG_LEVEL_META_KEY] as string | undefined;
+  for (const key of ENVELOPE) delete meta[key];
+  const token = meta.progressToken;
+  const params = Object.keys(meta).length > 0 ? { ...rest, _meta: meta } : rest;
+  const related = (method: string, p: Json) =>
+    send({ jsonrpc: "2.0", method, params: p } as JSONRPCMessage, id);
+  const notify = (method: string, p: Json) => {
+    if (method === "notifications/message" && (level === undefined || !admits(level, p.level))) return;
+    related(method, p);
+  };
+  const progress =
+    token === undefined
+      ? undefined
+      : (p: Json) => related("notifications/progress", { ...p, progressToken: token });
+  const { child } = target;
+  const call = (ask: (method: string, params: Json | undefined) => Promise<Json>, stop: AbortSignal) =>
+    new Promise<Json>((resolve, reject) => {
+      let rawId: number | undefined;
+      const cancel = () => {
+        if (rawId !== undefined) child.rawCancel({ params: { reason: String(stop.reason) } }, rawId);
+      };
+      stop.addEventListener("abort", cancel, { once: true });
+      child
+        .rawCall(
+          { jsonrpc: "2.0", id, method: m.method, params },
+          { session: {}, ask, notify },
+          { ...(progress ? { progress } : {}), sent: (raw) => (rawId = raw) },
+        )
+        .then((response) => {
+          const error = response.error as Json | undefined;
+          if (error) throw ProtocolError.fromError(error.code as number, error.message as string, error.data);
+          // What the SDK's 2025-11-25 client keeps of a result: all but a `resultType`.
+          const { resultType: _, ...result } = isPlain(response.result) ? response.result : {};
+          return result;
+        })
+        .then(resolve, reject)
+        .finally(() => stop.removeEventListener("abort", cancel));
+    });
+  try {
+    const result = await target.shim.start(call, caps ?? {}, signal);
+    if (signal.aborted) return;
+    send({ jsonrpc: "2.0", id, result: encode(result, serverInfo) } as JSONRPCMessage);
+  } catch (error) {
+    // A call the client cancelled gets no answer.
+    if (signal.aborted) return;
+    const e = error as { code?: unknown; message?: string; data?: unknown };
+    const code = Number.isSafeInteger(e.code) ? (e.code as number) : -32603;
+    send({
+      jsonrpc: "2.0",
+      id,
+      error: {
+        code: code === -32002 ? -32602 : code,
+        message: e.message ?? "Internal error",
+        ...(e.data !== undefined ? { data: e.data } : {}),
+      },
+    } as JSONRPCMessage);
+  }
+}
+
+/** The SDK server's 2026-07-28 encoding of a call's result (neither method's result is cacheable). */
+function encode(result: Json, serverInfo: Json): Json {
+  let out = result.resultType === undefined ? { ...result, resultType: "complete" } : result;
+  if (isPlain(out.capabilities) && "tasks" in out.capabilities) {
+    const { tasks: _, ...capabilities } = out.capabilities;
+    out = { ...out, capabilities };
+  }
+  const meta = out._meta;
+  if (meta === undefined) return { ...out, _meta: { [SERVER_INFO_META_KEY]: serverInfo } };
+  if (!isPlain(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return out;
+  return { ...out, _meta: { ...meta, [SERVER_INFO_META_KEY]: serverInfo } };
+}

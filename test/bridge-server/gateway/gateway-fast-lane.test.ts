@@ -1,0 +1,144 @@
+/**
+ * A 2026-07-28 call to a running 2025-11-25 shared server goes past the SDK's server on a fast lane
+ * (gateway/modern-fast.ts): each answer here is compared with the same call answered through the
+ * SDK's server (a request the lane does not take: an extension key in its params, which the SDK
+ * drops before forwarding), byte for byte but for ids and the gateway's own request state.
+ */
+import { afterEach, expect, test } from "vitest";
+import { cleanup } from "../helpers.js";
+import {
+  callText,
+  closeClients,
+  eraFixtures,
+  gatewayBridge,
+  scriptServer,
+  v2Client,
+} from "./gateway-helpers.js";
+
+afterEach(async () => {
+  await closeClients();
+  await cleanup();
+});
+
+const META = {
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+};
+
+interface Answer {
+  status: number;
+  messages: Array<Record<string, unknown>>;
+  /** A parked call's request state (kept apart: it differs per call). */
+  state?: string;
+}
+
+/** One raw 2026-07-28 tools/call; `slow` adds a key only the SDK's server takes. */
+async function call(
+  url: string,
+  token: string,
+  id: number,
+  tool: string,
+  args: unknown,
+  options: {
+    slow?: boolean;
+    caps?: Record<string, unknown>;
+    progress?: string;
+    resume?: { state: string; answer: Record<string, unknown> };
+  } = {},
+): Promise<Answer> {
+  const params: Record<string, unknown> = {
+    name: tool,
+    arguments: args,
+    _meta: {
+      ...META,
+      "io.modelcontextprotocol/clientCapabilities": options.caps ?? {},
+      ...(options.progress ? { progressToken: options.progress } : {}),
+    },
+    ...(options.slow ? { "x-extension": true } : {}),
+    ...(options.resume
+      ? { requestState: options.resume.state, inputResponses: { q: options.resume.answer } }
+      : {}),
+  };
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": "tools/call",
+      "mcp-name": tool,
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params }),
+  });
+  const text = await res.text();
+  const messages = (res.headers.get("content-type") ?? "").startsWith("text/event-stream")
+    ? text
+        .split("\n")
+        .filter((l) => l.startsWith("data: "))
+        .map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>)
+    : [JSON.parse(text) as Record<string, unknown>];
+  // Ids differ by construction; a parked call's state is the gateway's own handle.
+  let state: string | undefined;
+  for (const m of messages) {
+    delete m.id;
+    const result = m.result as Record<string, unknown> | undefined;
+    if (typeof result?.requestState === "string") {
+      state = result.requestState;
+      delete result.requestState;
+    }
+  }
+  return { status: res.status, messages, ...(state ? { state } : {}) };
+}
+
+test("2026-07-28 calls to a running 2025-11-25 shared server: the fast lane answers as the SDK's server does", async () => {
+  const { v1 } = await eraFixtures();
+  const g = await gatewayBridge({ servers: { old: scriptServer(v1.script, "machine") } });
+  const url = g.shareUrl("old");
+  // The server runs, and the lane's module is loaded, after a first call.
+  const client = await v2Client(url, g.token, { pin: "2026-07-28" });
+  expect(await callText(client, "echo", { text: "warm" })).toContain("warm");
+  await new Promise((r) => setImmediate(r));
+
+  const cases: Array<[string, unknown, Parameters<typeof call>[5]]> = [
+    ["echo", { text: "hi" }, {}],
+    ["echo", { text: 5 }, {}],
+    ["nope", {}, {}],
+    ["slow", { ms: 120 }, { progress: "p1" }],
+    ["ask", {}, { caps: { elicitation: { form: {} } } }],
+    ["ask", {}, {}],
+  ];
+  let id = 1;
+  for (const [tool, args, options] of cases) {
+    const { state: fastState, ...fast } = await call(url, g.token, id++, tool, args, options);
+    // A parked call is resumed (its answer compared too) before the next one asks.
+    const resume = async (state: string | undefined) =>
+      state
+        ? call(url, g.token, id++, tool, args, {
+            ...options,
+            resume: { state, answer: { action: "accept", content: { name: "ada" } } },
+          })
+        : undefined;
+    const fastResumed = await resume(fastState);
+    const { state: slowState, ...slow } = await call(url, g.token, id++, tool, args, {
+      ...options,
+      slow: true,
+    });
+    expect(fast, `${tool} ${JSON.stringify(args)}`).toEqual(slow);
+    expect(fastResumed).toEqual(await resume(slowState));
+    if (fastResumed) expect(JSON.stringify(fastResumed.messages)).toContain("hello ada");
+  }
+  const plain = await call(url, g.token, id++, "echo", { text: "hi" });
+  expect(plain.messages[0]?.result).toMatchObject({
+    resultType: "complete",
+    _meta: { "io.modelcontextprotocol/serverInfo": { name: "era-v1" } },
+  });
+  const progress = await call(url, g.token, id++, "slow", { ms: 120 }, { progress: "p1" });
+  expect(progress.messages.at(0)).toMatchObject({
+    method: "notifications/progress",
+    params: { progressToken: "p1" },
+  });
+  const missing = await call(url, g.token, id++, "ask", {});
+  expect(missing.status).toBe(400);
+  expect(missing.messages[0]?.error).toMatchObject({ code: -32021 });
+}, 60_000);
