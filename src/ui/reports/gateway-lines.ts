@@ -54,7 +54,7 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
     case "failed":
       // The gateway runs now (or its own line says why not): only the next logon is at stake.
       lines.push(
-        `${mark.warn} It will not start when you log in: its ${kind || "start at logon"} (${a.file}) could not be installed: ${a.error}. Until it is, \`mcp-twin sync\` or \`mcp-twin bridge start\` starts it.`,
+        `${mark.warn} It will not start when you log in: ${kind || "its start at logon"} (${a.file}) could not be installed: ${a.error}. Until it is, \`mcp-twin sync\` or \`mcp-twin bridge start\` starts it.`,
       );
       break;
     case "removed":
