@@ -10,7 +10,7 @@
 #   into its masked prompt), status, doctor, a no-op sync (interop calls counted), a typo
 #   (sync --client claude), add time (a uvx server on a machine without uv) + sync + doctor,
 #   add --help, search and add of an MCP Registry name (offline here).
-# Journeys: a = fresh machine (then `remove time` + sync); b = hand-written Claude Desktop entries
+# Journeys: a = fresh machine (then `remove time` + sync); b = hand-written Claude Desktop entries (imported; context7 added from the catalogue)
 # on the Windows side (cmd /c npx, an inline key) and Claude Code's ~/.claude.json (then
 # `uninstall`: the hand-written entries given back); c = Claude Desktop from its MSIX package, with
 # a leftover classic %APPDATA%\Claude file; d = no Linux npm (--no-linux-npm: PATH finds Windows'
@@ -389,7 +389,7 @@ journey() {
   local flags=() picks="tavily memory" title
   case "$J" in
     a) title="(a) A fresh machine";;
-    b) title="(b) Hand-written Claude Desktop entries on the Windows side"; picks="";;
+    b) title="(b) Hand-written Claude Desktop entries on the Windows side"; picks="context7";;
     c) title="(c) Claude Desktop from its MSIX package"; flags=(--msix);;
     d) title="(d) No Linux npm: PATH finds Windows' npm"; flags=(--no-linux-npm);;
     e) title="(e) Ctrl-C, the bridge, a project, a deleted package, a corrupt config, uninstall";;
