@@ -368,3 +368,25 @@ describe("a machine-shared server's entries", () => {
     expect(after.theme).toBe("dark");
   }, 60_000);
 });
+
+describe("where the bridge cannot run a shared server", () => {
+  test("no Linux npm: the package cannot be installed where the bridge runs; sync says so with the way out, and exits 1", async () => {
+    const m = createFakeMachine({ registryUrl: inject("registryUrl"), linuxNpm: false });
+    try {
+      writeManifest(m, { servers: { fixture: { package: inject("fixtureName"), share: "machine" } } });
+      const r = await m.run(["sync"]);
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.stdout).toMatch(
+        /✖ fixture cannot run in the bridge, so its entries fail: .+\. Fix that, or run it in each client instead: `mcp-twin share fixture off`, then `mcp-twin sync`\./,
+      );
+      // The way out works: unshared, Claude Code's entry runs Windows' copy, as before sharing.
+      const off = await m.run(["share", "fixture", "off"]);
+      expect(off.code, off.stderr).toBe(0);
+      const again = await m.run(["sync"]);
+      expect(again.code, again.stdout).toBe(0);
+      expect(entryIn(m.paths.claudeCodeConfig).command).toMatch(/node\.exe$/);
+    } finally {
+      m.cleanup();
+    }
+  }, 120_000);
+});

@@ -40,7 +40,8 @@ export interface ReloadReport extends GatewayStatus {
 /** `POST /control/warm`: the servers whose lists were cached now, and those that could not start. */
 export interface WarmReport {
   warmed: string[];
-  failed: Array<{ name: string; error: string }>;
+  /** cannotRun: it cannot start here at all (not installed, a secret missing), not only this time. */
+  failed: Array<{ name: string; error: string; cannotRun?: true }>;
 }
 
 export class Gateway {
@@ -95,7 +96,9 @@ export class Gateway {
   /** Fill the list cache of every shared server never started (see ShareHost.fillCache). */
   async fillCaches(): Promise<WarmReport> {
     const warmed: string[] = [];
-    const failed: Array<{ name: string; error: string }> = [];
+    const failed: WarmReport["failed"] = [];
+    // A server that cannot run here (not installed, a secret missing) is said with its reason.
+    for (const [name, f] of this.#failed) failed.push({ name, error: f.error, cannotRun: true });
     for (const [name, host] of this.#hosts) {
       if (this.#failed.has(name)) continue;
       try {

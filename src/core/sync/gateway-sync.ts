@@ -27,7 +27,8 @@ export interface GatewayReport {
   };
   /** Servers never started whose lists were cached now, and those that could not start. */
   warmed: string[];
-  warmFailed: Array<{ name: string; error: string }>;
+  /** cannotRun: it cannot start in the bridge at all (its url entries fail until fixed). */
+  warmFailed: Array<{ name: string; error: string; cannotRun?: boolean }>;
   /** The start at logon: installed, present, removed (no server shared any more), none, failed. */
   autostart?:
     | (Omit<AutostartOutcome, "record"> & { state: AutostartOutcome["state"] })
@@ -80,12 +81,17 @@ export async function syncGateway(
  */
 export function gatewayErrors(report: GatewayReport | undefined): Array<{ code: string; message: string }> {
   const run = report?.gateway;
-  if (run?.state !== "failed") return [];
+  // A shared server that cannot run in the bridge fails its entries just as a gateway down does.
+  const cannot = (report?.warmFailed ?? [])
+    .filter((f) => f.cannotRun)
+    .map((f) => ({ code: GATEWAY_DOWN, message: `${f.name} cannot run in the bridge: ${f.error}` }));
+  if (run?.state !== "failed") return cannot;
   return [
     {
       code: GATEWAY_DOWN,
       message: `The gateway for the shared servers is not running at ${run.url}: ${run.error ?? "unknown error"}.`,
     },
+    ...cannot,
   ];
 }
 
@@ -213,8 +219,16 @@ async function warmLists(
     ? body.warmed.filter((n): n is string => typeof n === "string")
     : [];
   const failed = Array.isArray(body.failed)
-    ? body.failed.flatMap((f: { name?: unknown; error?: unknown }) =>
-        typeof f.name === "string" ? [{ name: f.name, error: String(f.error ?? "") }] : [],
+    ? body.failed.flatMap((f: { name?: unknown; error?: unknown; cannotRun?: unknown }) =>
+        typeof f.name === "string"
+          ? [
+              {
+                name: f.name,
+                error: String(f.error ?? ""),
+                ...(f.cannotRun === true ? { cannotRun: true } : {}),
+              },
+            ]
+          : [],
       )
     : [];
   return { warmed, failed };

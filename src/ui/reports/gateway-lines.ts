@@ -36,7 +36,9 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
     lines.push(
       f.name === "*"
         ? `${mark.warn} The lists of servers never started could not be cached (${f.error}); their first list starts them.`
-        : `${mark.warn} The lists of ${f.name} are not cached: ${f.error.replace(/^the shared server "[^"]*" /, "it ")}.`,
+        : f.cannotRun
+          ? `${mark.fail} ${f.name} cannot run in the bridge, so its entries fail: ${f.error.replace(/\.$/, "")}. Fix that, or run it in each client instead: \`mcp-twin share ${f.name} off\`, then \`mcp-twin sync\`.`
+          : `${mark.warn} The lists of ${f.name} are not cached: ${f.error.replace(/^the shared server "[^"]*" /, "it ")}.`,
     );
   const a = g.autostart;
   if (!a) return lines;
