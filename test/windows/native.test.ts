@@ -433,7 +433,13 @@ describe.skipIf(skip !== undefined).each(DRIVES)(
     test("uninstall gives every file back byte for byte; nothing is left running", async () => {
       const r = await mcpTwin("uninstall --yes");
       expect(r.code, r.stdout + r.stderr).toBe(0);
-      linesTrue(r, { gone: [`${windowsProfile()}\\.cursor\\mcp.json`] });
+      // Gone by now: Cursor's file mcp-twin created, and the start at logon sync installed.
+      linesTrue(r, {
+        gone: [
+          `${windowsProfile()}\\.cursor\\mcp.json`,
+          `${windowsProfile()}\\AppData\\Local\\mcp-twin\\bridge-task.xml`,
+        ],
+      });
       expect(read(files.desktop)).toBe(before.desktop);
       expect(read(files.gemini)).toBe(before.gemini);
       expect(read(files.code)).toBe(before.code);
