@@ -370,6 +370,28 @@ describe("a machine-shared server's entries", () => {
 });
 
 describe("where the bridge cannot run a shared server", () => {
+  test("a program missing where the bridge runs it: doctor's url-entry probe says the bridge's reason, not a bare HTTP status", async () => {
+    const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+    const gatewayPort = await freePort();
+    try {
+      writeManifest(m, {
+        bridge: { port: gatewayPort },
+        servers: { broken: { command: "no-such-program-here", share: "machine" } },
+      });
+      chmodSync(m.paths.claudeCodeConfig, 0o600);
+      await m.run(["sync"]);
+      const d = await m.run(["doctor", "--json", "--server", "broken"]);
+      const cursor = (
+        JSON.parse(d.stdout) as { checks: Array<{ id: string; client?: string; message: string }> }
+      ).checks.find((c) => c.id === "probe.handshake" && c.client === "cursor");
+      expect(cursor?.message).toMatch(
+        /answered HTTP 5\d\d: the shared server "broken" did not start: .*ENOENT/,
+      );
+    } finally {
+      m.cleanup();
+    }
+  }, 120_000);
+
   test("no Linux npm: the package cannot be installed where the bridge runs; sync says so with the way out, and exits 1", async () => {
     const m = createFakeMachine({ registryUrl: inject("registryUrl"), linuxNpm: false });
     try {

@@ -101,7 +101,7 @@ function remoteHandshake(p: ProbeItem, plan: RemotePlan): Finding {
         ? "The bridge at that address refused this entry's token: run `mcp-twin sync` (it writes the entry's token again); if another program holds the bridge's port, shared.gateway says which."
         : r.cause === "refused"
           ? "Nothing answers at the bridge's address: shared.gateway names the fix."
-          : `${w.server} runs in the bridge: shared.status says why it did not answer.`,
+          : `${w.server} runs in the bridge: fix what the message says there, or run it in each client instead (\`mcp-twin share ${w.server} off\`, then \`mcp-twin sync\`).`,
     });
   }
   if (!r.ok) {

@@ -47,7 +47,14 @@ export function remoteCause(
       return { cause: "http", status, text: `nothing answers at ${url.pathname} (HTTP 404)` };
     if (status === 405)
       return { cause: "http", status, text: "the server does not take MCP requests there (HTTP 405)" };
-    return { cause: "http", status, text: `the server answered HTTP ${status}` };
+    // A JSON-RPC error in the answer's body (the bridge's, for a shared server that did not start) says why.
+    const body = String((error as { data?: { text?: unknown } })?.data?.text ?? "");
+    const said = status >= 500 ? jsonRpcErrorMessage(`${body} ${message}`) : undefined;
+    return {
+      cause: "http",
+      status,
+      text: `the server answered HTTP ${status}${said ? `: ${untrusted(said).slice(0, 200)}` : ""}`,
+    };
   }
   const walk = `${code} ${message} ${String((error as { cause?: { code?: unknown } })?.cause?.code ?? "")}`;
   if (/ENOTFOUND|EAI_AGAIN|EAI_NONAME/.test(walk))
@@ -59,6 +66,18 @@ export function remoteCause(
   if (/ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH/.test(walk))
     return { cause: "network", text: `the connection to ${where} failed (${code})` };
   return { cause: "other", text: `the handshake with ${url.origin}${url.pathname} failed: ${message}` };
+}
+
+/** The `error.message` of a JSON-RPC error quoted in a text, when there is one. */
+function jsonRpcErrorMessage(text: string): string | undefined {
+  const quoted = /"message"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(text)?.[1];
+  if (!quoted) return undefined;
+  try {
+    const said: unknown = JSON.parse(quoted);
+    return typeof said === "string" ? said : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A failure of the era question itself that a 2025 client would not meet: asked again without it. */
