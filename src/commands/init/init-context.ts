@@ -75,6 +75,8 @@ export interface Planned {
    * would go if the user says to install anyway.
    */
   installInto: string[];
+  /** Where each new package goes, when that differs by package (a shared server's: where the bridge runs). */
+  packageEnvs?: Record<string, string[]>;
   /** Usable environments selected that get nothing: no client there. */
   noClient: string[];
   /** No client anywhere to configure (and none named with --client). */

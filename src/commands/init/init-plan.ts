@@ -52,6 +52,7 @@ export async function planChanges(
   // environment --env names. No client at all: where it would go if the user says "anyway".
   let installInto = usable;
   let noClient: string[] = [];
+  const packageEnvs: Record<string, string[]> = {};
   // Without --client these are the configs look.ts found already (each look costs a round trip
   // over /mnt/c): looked for again only when a named client adds configs to create.
   const targets =
@@ -71,6 +72,11 @@ export async function planChanges(
         .flatMap((s) => [...packageRunEnvironments(s, targets, ctx.environments, bridgeEnv)]),
     );
     installInto = usable.filter((id) => runs.has(id));
+    for (const s of servers)
+      if (s.package)
+        packageEnvs[s.package] = usable.filter((id) =>
+          packageRunEnvironments(s, targets, ctx.environments, bridgeEnv).has(id),
+        );
     noClient = all.some((s) => s.package)
       ? usable.filter((id) => !runs.has(id) && !targets.some((t) => t.env.id === id))
       : [];
@@ -82,6 +88,7 @@ export async function planChanges(
     secretNames: [...new Set([...Object.keys(ctx.newSecrets), ...(importPreview?.secrets ?? [])])],
     packages: servers.map((s) => s.package).filter((p): p is string => Boolean(p)),
     installInto,
+    ...(Object.keys(packageEnvs).length > 0 ? { packageEnvs } : {}),
     noClient,
     nobodyToConfigure,
     schemaRef,
@@ -160,6 +167,7 @@ export function showPlan(
     secretNames: p.secretNames,
     packages: p.packages,
     installInto: p.installInto,
+    ...(p.packageEnvs ? { packageEnvs: p.packageEnvs } : {}),
     noClient: p.noClient,
     registryNotes: ctx.registryNotes,
     configs: ctx.targets

@@ -59,6 +59,8 @@ export interface PlanView {
   secretNames: string[];
   packages: string[];
   installInto: string[];
+  /** Where each package goes, when known per package: one line per set of environments. */
+  packageEnvs?: Record<string, string[]>;
   /** Environments that get nothing: no client there. */
   noClient: string[];
   registryNotes: string[];
@@ -90,7 +92,15 @@ export function renderPlan(out: Output, plan: PlanView): void {
       out.print(
         `  ${bullet} install ${plan.packages.join(", ")} in ${where}: only if you say so (no client found)`,
       );
-    else if (plan.installInto.length > 0)
+    else if (plan.packageEnvs) {
+      // Packages grouped by where they go (a shared server's goes only where the bridge runs).
+      const groups = new Map<string, string[]>();
+      for (const pkg of plan.packages) {
+        const envs = (plan.packageEnvs[pkg] ?? plan.installInto).join(" and ");
+        if (envs) groups.set(envs, [...(groups.get(envs) ?? []), pkg]);
+      }
+      for (const [envs, pkgs] of groups) out.print(`  ${bullet} install ${pkgs.join(", ")} in ${envs}`);
+    } else if (plan.installInto.length > 0)
       out.print(`  ${bullet} install ${plan.packages.join(", ")} in ${where}`);
   }
   // Said here once (the sync's report after it does not repeat it).
