@@ -29,3 +29,17 @@ test("nothing answering is still unreachable, with why", () => {
     "mcp-twin: the remote is unreachable: nothing answers there (connection refused)",
   );
 });
+
+test("a 400 with a JSON-RPC error (a shared server that cannot run where the bridge runs): answered, with its reason", () => {
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    error: {
+      code: -32602,
+      message: 'Invalid params: the shared server "memory" cannot run here: not installed.',
+    },
+    id: null,
+  });
+  expect(failureText("the bridge", true, describeFailure(new HttpStatusError(400, body, undefined)))).toBe(
+    'mcp-twin: the bridge answered HTTP 400: Invalid params: the shared server "memory" cannot run here: not installed.',
+  );
+});

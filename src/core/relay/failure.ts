@@ -64,7 +64,7 @@ export function failureText(name: string, bridge: boolean, f: Failure, url?: URL
     }`;
   if (f.noAnswer) return `mcp-twin: ${name} sent no valid answer: ${f.message}`;
   // It answered, with an error status: reachable, and its JSON-RPC error (when it sent one) says why.
-  if (f.status !== undefined && f.status >= 500)
+  if (f.status !== undefined && f.status !== 401 && f.status !== 403)
     return `mcp-twin: ${name} answered HTTP ${f.status}: ${jsonRpcMessage(f.message) ?? f.message.replace(/^HTTP \d+:\s*/, "")}`;
   return `mcp-twin: ${name} is unreachable: ${f.message}`;
 }

@@ -93,7 +93,7 @@ export function sharedLine(v: SharedView, bridgeWhy?: string): string {
     case "stopped":
       return `${v.mode}, not running: it starts on the first call${v.cached ? " (its lists are cached)" : ""}`;
     case "failed":
-      return `${v.mode}, failed${v.lastError ? `: ${v.lastError}` : ""}`;
+      return `${v.mode}, failed${v.lastError ? `: ${v.lastError.replace(/\.$/, "")}` : ""}`;
     case "bridge-down":
       return `${v.mode}, not running: the bridge is not running${bridgeWhy ? ` (${bridgeWhy})` : ""}`;
     case "unknown":

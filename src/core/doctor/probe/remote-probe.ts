@@ -49,7 +49,7 @@ export function remoteCause(
       return { cause: "http", status, text: "the server does not take MCP requests there (HTTP 405)" };
     // A JSON-RPC error in the answer's body (the bridge's, for a shared server that did not start) says why.
     const body = String((error as { data?: { text?: unknown } })?.data?.text ?? "");
-    const said = status >= 500 ? jsonRpcErrorMessage(`${body} ${message}`) : undefined;
+    const said = jsonRpcErrorMessage(`${body} ${message}`);
     return {
       cause: "http",
       status,
