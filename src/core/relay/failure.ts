@@ -4,6 +4,7 @@
  * not this home's bridge.
  */
 import { gatewayDownMessage, sharedServerOf } from "../bridge-control/gateway-down.js";
+import { jsonRpcMessageIn } from "../text/json-rpc-message.js";
 import { HttpStatusError } from "./http-exchange.js";
 
 /** A server that answered, but not with the answer asked for (none, garbage, another request's). */
@@ -65,18 +66,6 @@ export function failureText(name: string, bridge: boolean, f: Failure, url?: URL
   if (f.noAnswer) return `mcp-twin: ${name} sent no valid answer: ${f.message}`;
   // It answered, with an error status: reachable, and its JSON-RPC error (when it sent one) says why.
   if (f.status !== undefined && f.status !== 401 && f.status !== 403)
-    return `mcp-twin: ${name} answered HTTP ${f.status}: ${jsonRpcMessage(f.message) ?? f.message.replace(/^HTTP \d+:\s*/, "")}`;
+    return `mcp-twin: ${name} answered HTTP ${f.status}: ${jsonRpcMessageIn(f.message) ?? f.message.replace(/^HTTP \d+:\s*/, "")}`;
   return `mcp-twin: ${name} is unreachable: ${f.message}`;
-}
-
-/** The `error.message` of a JSON-RPC error body quoted in a failure's text, when there is one. */
-function jsonRpcMessage(text: string): string | undefined {
-  const quoted = /"message"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(text)?.[1];
-  if (!quoted) return undefined;
-  try {
-    const said: unknown = JSON.parse(quoted);
-    return typeof said === "string" ? said : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -16,6 +16,7 @@ import { VERSION } from "../../../version.js";
 import { nodeFetch } from "../../bridge-control/keep-alive-fetch.js";
 import { InterruptedError } from "../../errors.js";
 import { untrusted } from "../../text/control-chars.js";
+import { jsonRpcMessageIn } from "../../text/json-rpc-message.js";
 import type { ProbeResult, ProtocolSeen, RemotePlan } from "./live-probe.js";
 
 /** The HTTP status an SDK error of Streamable HTTP carries (401 for its UnauthorizedError), if any. */
@@ -49,7 +50,7 @@ export function remoteCause(
       return { cause: "http", status, text: "the server does not take MCP requests there (HTTP 405)" };
     // A JSON-RPC error in the answer's body (the bridge's, for a shared server that did not start) says why.
     const body = String((error as { data?: { text?: unknown } })?.data?.text ?? "");
-    const said = jsonRpcErrorMessage(`${body} ${message}`);
+    const said = jsonRpcMessageIn(`${body} ${message}`);
     return {
       cause: "http",
       status,
@@ -66,18 +67,6 @@ export function remoteCause(
   if (/ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH/.test(walk))
     return { cause: "network", text: `the connection to ${where} failed (${code})` };
   return { cause: "other", text: `the handshake with ${url.origin}${url.pathname} failed: ${message}` };
-}
-
-/** The `error.message` of a JSON-RPC error quoted in a text, when there is one. */
-function jsonRpcErrorMessage(text: string): string | undefined {
-  const quoted = /"message"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(text)?.[1];
-  if (!quoted) return undefined;
-  try {
-    const said: unknown = JSON.parse(quoted);
-    return typeof said === "string" ? said : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A failure of the era question itself that a 2025 client would not meet: asked again without it. */
