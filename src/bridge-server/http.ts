@@ -21,6 +21,7 @@ import {
   DEFAULT_LIMITS,
   isRefusal,
   limitConnections,
+  NOT_A_MESSAGE,
   parseMessages,
   type Refusal,
   readBody,
@@ -213,7 +214,9 @@ async function post(
   const body = await readBody(req, l.maxBody);
   if (body === null) return sendRefusal(res, tooLarge(l.maxBody));
   const sdk = sdkTypes ?? (await loadTypes());
-  const parsed = parseMessages(body, (item) => isMessage(sdk, item));
+  // A batch's messages are checked here; a single message's kind is the classification's first
+  // question (below), so it is asked once, and a body that is no message at all refused alike.
+  const parsed = parseMessages(body, (item) => isMessage(sdk, item), { batchesOnly: true });
   if (isRefusal(parsed)) return sendRefusal(res, parsed);
   const messages = parsed.messages as JSONRPCMessage[];
   const value = parsed.batch ? messages : messages[0];
@@ -224,6 +227,7 @@ async function post(
     mcpMethodHeader: header(req.headers, "mcp-method"),
     mcpNameHeader: header(req.headers, "mcp-name"),
   });
+  if (era.kind === "reject" && era.cell === "invalid-json-rpc-body") return sendRefusal(res, NOT_A_MESSAGE);
   if (era.kind !== "legacy") {
     if (!endpoint.modern) return sendRefusal(res, LEGACY_ONLY(sdk.SUPPORTED_PROTOCOL_VERSIONS));
     const lane =
