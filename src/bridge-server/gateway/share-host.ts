@@ -379,8 +379,9 @@ export class ShareHost {
    */
   #laneChecks(message: unknown, headers: IncomingHttpHeaders): boolean {
     if (!checkedCall(message)) return true;
-    const list = this.#o.cache.get(this.name, this.#key)?.lists["tools/list"];
-    if (!list) return false;
+    const cached = this.#o.cache.get(this.name, this.#key);
+    const list = cached?.lists["tools/list"];
+    if (!list) return cached !== undefined && !cached.capabilities.tools;
     return !paramRefusal(list, message, headers);
   }
 
