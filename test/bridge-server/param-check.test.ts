@@ -40,11 +40,11 @@ test("only a 2026-07-28 tools/call with a whole envelope is checked (the SDK ans
 test("a mismatch is refused with the header at fault; a tool not listed, or without declarations, is not", () => {
   expect(paramRefusal(LIST, call("region", { region: "eu" }), none)).toEqual({
     message:
-      'Bad Request: the request headers and body disagree: the body carries arguments.region="eu" but the Mcp-Param-Region header is absent',
+      'Bad Request: the request headers and body disagree: the body carries region="eu" but the Mcp-Param-Region header is absent',
     data: {
       mismatch: {
         header: "Mcp-Param-Region",
-        body: 'the body carries arguments.region="eu" but the Mcp-Param-Region header is absent',
+        body: 'the body carries region="eu" but the Mcp-Param-Region header is absent',
       },
     },
   });

@@ -119,12 +119,22 @@ describe("paramMismatch", () => {
       { region: "eu" },
       { "mcp-param-region": "us" },
       "Mcp-Param-Region",
-      /says "us" but the body carries arguments.region="eu"/,
+      /decodes to "us" but the body carries region="eu"/,
     ],
-    [{ region: "eu" }, { "mcp-param-region": "=?base64?ZXU?=" }, "Mcp-Param-Region", /not a valid value/],
-    [{ opts: { n: 42 } }, { "mcp-param-n": "0x2a" }, "Mcp-Param-N", /says "0x2a"/],
-    [{ on: true }, { "mcp-param-on": "True" }, "Mcp-Param-On", /says "True"/],
-    [{ region: "Zürich" }, { "mcp-param-region": "Zürich" }, "Mcp-Param-Region", /not a valid value/],
+    [
+      { region: "eu" },
+      { "mcp-param-region": "=?base64?ZXU?=" },
+      "Mcp-Param-Region",
+      /invalid Base64 sentinel value/,
+    ],
+    [{ opts: { n: 42 } }, { "mcp-param-n": "0x2a" }, "Mcp-Param-N", /decodes to "0x2a"/],
+    [{ on: true }, { "mcp-param-on": "True" }, "Mcp-Param-On", /decodes to "True"/],
+    [
+      { region: "Zürich" },
+      { "mcp-param-region": "Zürich" },
+      "Mcp-Param-Region",
+      /carries characters a header value may not/,
+    ],
   ])("%j with %j: %s disagrees", (args, headers, header, why) => {
     const fault = check(args, headers);
     expect(fault?.header).toBe(header);

@@ -165,7 +165,8 @@ export function paramMismatch(
     const value = valueAt(args, h.path);
     const text = argumentText(value);
     if (text === undefined) continue;
-    const where = `arguments.${h.path.join(".")}`;
+    // Worded as the SDK words it for its own servers, so both refusals read alike.
+    const where = h.path.join(".");
     const sent = header(name.toLowerCase());
     if (sent === undefined)
       return {
@@ -176,7 +177,10 @@ export function paramMismatch(
     if (said === undefined)
       return {
         header: name,
-        why: `the ${name} header is not a valid value (Base64 in =?base64?…?=, or visible ASCII)`,
+        why:
+          sent.startsWith(SENTINEL_START) && sent.endsWith(SENTINEL_END)
+            ? `the ${name} header carries an invalid Base64 sentinel value`
+            : `the ${name} header carries characters a header value may not (visible ASCII, space and tab)`,
       };
     const same =
       h.type === "integer" && typeof value === "number" && DECIMAL.test(said)
@@ -185,7 +189,7 @@ export function paramMismatch(
     if (!same)
       return {
         header: name,
-        why: `the ${name} header says ${JSON.stringify(said)} but the body carries ${where}=${JSON.stringify(value)}`,
+        why: `the ${name} header decodes to ${JSON.stringify(said)} but the body carries ${where}=${JSON.stringify(value)}`,
       };
   }
   return undefined;

@@ -5,6 +5,7 @@
  * agrees is answered, one that disagrees, is missing or is badly encoded gets 400 / -32020.
  */
 import { afterEach, describe, expect, test } from "vitest";
+import { startModernServer } from "../../helpers/modern-http.js";
 import { cleanup } from "../helpers.js";
 import {
   callText,
@@ -85,7 +86,9 @@ describe.each(["v1", "v2"] as const)("a shared %s server's tool with x-mcp-heade
     const refused = await send({ region: "us-west1" }, { "Mcp-Param-Region": "eu-west1" });
     expect(refused.status).toBe(400);
     expect(refused.body.error?.code).toBe(-32020);
-    expect(refused.body.error?.message).toMatch(/Mcp-Param-Region header says "eu-west1".*us-west1/);
+    expect(refused.body.error?.message).toMatch(
+      /Mcp-Param-Region header decodes to "eu-west1" but the body carries region="us-west1"/,
+    );
 
     const listed = await post(url, g.token, "tools/list", undefined);
     expect(JSON.stringify(listed.body)).toContain('"x-mcp-header":"Region"');
@@ -109,7 +112,7 @@ describe.each(["v1", "v2"] as const)("a shared %s server's tool with x-mcp-heade
     expect(lower.status).toBe(200);
 
     const cases: Array<[string, Record<string, unknown>, Record<string, string>, RegExp]> = [
-      ["mismatch", { region: "us-west1" }, { "Mcp-Param-Region": "us-east1" }, /says "us-east1"/],
+      ["mismatch", { region: "us-west1" }, { "Mcp-Param-Region": "us-east1" }, /decodes to "us-east1"/],
       ["missing (the fast lane's way)", { region: "us-west1" }, {}, /Mcp-Param-Region header is absent/],
       [
         "one of two missing",
@@ -121,21 +124,21 @@ describe.each(["v1", "v2"] as const)("a shared %s server's tool with x-mcp-heade
         "Base64 without its padding",
         { region: "Hello" },
         { "Mcp-Param-Region": "=?base64?SGVsbG8?=" },
-        /not a valid value/,
+        /invalid Base64 sentinel value/,
       ],
       [
         "not Base64",
         { region: "Hello" },
         { "Mcp-Param-Region": "=?base64?SGVs!!!bG8=?=" },
-        /not a valid value/,
+        /invalid Base64 sentinel value/,
       ],
       [
         "Base64 of another value",
         { region: "Zürich" },
         { "Mcp-Param-Region": b64("Zurich") },
-        /says "Zurich"/,
+        /decodes to "Zurich"/,
       ],
-      ["another number", { level: 42 }, { "Mcp-Param-Level": "41" }, /says "41"/],
+      ["another number", { level: 42 }, { "Mcp-Param-Level": "41" }, /decodes to "41"/],
     ];
     for (const [what, args, params, why] of cases) {
       const a = await send(args, params);
@@ -164,3 +167,27 @@ describe.each(["v1", "v2"] as const)("a shared %s server's tool with x-mcp-heade
     );
   }, 60_000);
 });
+
+test("the refusal is the one the SDK gives for its own servers: same status, code, message and data", async () => {
+  const { v1 } = await eraFixtures();
+  const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "machine") } });
+  const sdk = await startModernServer();
+  try {
+    const cases: Array<[Record<string, unknown>, Record<string, string>]> = [
+      [{ region: "us-west1" }, { "Mcp-Param-Region": "eu-west1" }],
+      [{ region: "us-west1" }, {}],
+      [{ region: "Hello" }, { "Mcp-Param-Region": "=?base64?SGVsbG8?=" }],
+    ];
+    for (const [args, params] of cases) {
+      const send = (url: string) => post(url, g.token, "tools/call", region(args, params));
+      const [ours, theirs] = await Promise.all([send(g.shareUrl("s")), send(sdk.url)]);
+      expect({ status: ours.status, error: ours.body.error }, JSON.stringify(params)).toEqual({
+        status: theirs.status,
+        error: theirs.body.error,
+      });
+      expect(ours.status).toBe(400);
+    }
+  } finally {
+    await sdk.close();
+  }
+}, 60_000);
