@@ -53,7 +53,7 @@ export interface Endpoint {
    */
   modern?(request: Request, parsedBody: unknown): Promise<Response>;
   /** The fast lane for an ordinary 2026-07-28 request with these headers (modern-lane.ts), if any. */
-  lane?(headers: IncomingHttpHeaders): ModernLane | undefined;
+  lane?(headers: IncomingHttpHeaders, message: unknown): ModernLane | undefined;
 }
 
 /** The bridge's own control routes (authenticated like the MCP endpoints): GET status, POST reload. */
@@ -231,7 +231,9 @@ async function post(
   if (era.kind !== "legacy") {
     if (!endpoint.modern) return sendRefusal(res, LEGACY_ONLY(sdk.SUPPORTED_PROTOCOL_VERSIONS));
     const lane =
-      era.kind === "modern" && laneTakes(value, req.headers) ? endpoint.lane?.(req.headers) : undefined;
+      era.kind === "modern" && laneTakes(value, req.headers)
+        ? endpoint.lane?.(req.headers, value)
+        : undefined;
     if (lane) return lane.serve(req.socket, value as JSONRPCMessage, res, media.acceptsSse);
     const response = await endpoint.modern(toWebRequest(req, res, body), value);
     return sendWebResponse(res, response);
