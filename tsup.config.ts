@@ -4,6 +4,7 @@ import path from "node:path";
 import { type Plugin, rollup } from "rollup";
 import { defineConfig, type Options } from "tsup";
 import { bundledLibrariesPlugin } from "./scripts/bundled-libraries.mjs";
+import { sdkGuardsEsbuildPlugin } from "./scripts/sdk-guards-patch.mjs";
 import { tomlParserEsbuildPlugin } from "./scripts/toml-parser-patch.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
@@ -26,9 +27,10 @@ const shared = {
   // every start would cost more than sync's own work (docs/dev/performance.md). CommonJS
   // dependencies get a real `require` through this banner.
   noExternal: [/.*/],
-  // toml-eslint-parser, made to read tokens of any length (see the script); the bundled libraries
-  // listed in dist/bundled.cdx.json, for THIRD-PARTY-NOTICES and users' audits.
-  esbuildPlugins: [tomlParserEsbuildPlugin, bundledLibrariesPlugin()],
+  // toml-eslint-parser, made to read tokens of any length; the MCP SDK's JSON-RPC guards, made to
+  // refuse a message of another kind without a failing zod parse (see each script); the bundled
+  // libraries listed in dist/bundled.cdx.json, for THIRD-PARTY-NOTICES and users' audits.
+  esbuildPlugins: [tomlParserEsbuildPlugin, sdkGuardsEsbuildPlugin, bundledLibrariesPlugin()],
   // Prefer dependencies' ESM builds (jsonc-parser's UMD build defeats tree-shaking).
   esbuildOptions(options) {
     options.mainFields = ["module", "main"];

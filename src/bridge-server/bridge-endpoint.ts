@@ -6,6 +6,7 @@ import type { McpHttpHandler, Transport } from "@modelcontextprotocol/server";
 import { BRIDGE_PATH } from "../core/bridge-control/state-folder.js";
 import type { Endpoint } from "./http.js";
 import { ModernLane } from "./modern-lane.js";
+import { checkedCall, paramRefusal, refusalResponse } from "./param-check.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
 
 export interface BridgeEndpoint extends Endpoint {
@@ -18,9 +19,16 @@ export interface BridgeEndpoint extends Endpoint {
  */
 export function bridgeEndpoint(
   context: BridgeContext,
-  tools: () => Promise<ToolSet>,
+  loadTools: () => Promise<ToolSet>,
   log: (line: string) => void,
 ): BridgeEndpoint {
+  // The tools as listed, once loaded: what a plugin's `x-mcp-header` arguments are checked by.
+  let listed: { tools: unknown[] } | undefined;
+  const tools = () =>
+    loadTools().then((set) => {
+      listed ??= { tools: set.list };
+      return set;
+    });
   let modern: Promise<McpHttpHandler> | undefined;
   const lane = new ModernLane(async () => {
     const { createBridgeServer } = await import("./session-server.js");
@@ -46,7 +54,9 @@ export function bridgeEndpoint(
     })());
   return {
     path: BRIDGE_PATH,
-    lane: () => lane,
+    // A call to check goes to the handler's way (below) until the tools are loaded, or to be refused.
+    lane: (headers, message) =>
+      !checkedCall(message) || (listed && !paramRefusal(listed, message, headers)) ? lane : undefined,
     connect: async (transport) => {
       const { createBridgeServer } = await import("./session-server.js");
       const session = createBridgeServer(context, await tools(), "legacy");
@@ -57,6 +67,11 @@ export function bridgeEndpoint(
     modern: async (request, parsedBody) => {
       // A subscription to notes needs the folder watched (edits made by hand are changes too).
       if (isListen(parsedBody)) context.notes.watch();
+      if (checkedCall(parsedBody)) {
+        await tools();
+        const refused = paramRefusal(listed, parsedBody, request.headers);
+        if (refused) return refusalResponse(refused, parsedBody);
+      }
       return (await handler()).fetch(request, { parsedBody });
     },
     close: async () => {

@@ -168,12 +168,14 @@ export const MAX_BATCH = 100;
 
 /**
  * A POST body as JSON-RPC messages: JSON (-32700), 1 to MAX_BATCH of them (-32600), each a
- * JSON-RPC 2.0 message by `isMessage` (the SDK's schema; -32600). The messages are passed on as
- * sent: a schema's copy would drop the own `__proto__` keys of values a client stores.
+ * JSON-RPC 2.0 message by `isMessage` (the SDK's schema; -32600) — with `batchesOnly`, a single
+ * message is left to the caller to check. The messages are passed on as sent: a schema's copy
+ * would drop the own `__proto__` keys of values a client stores.
  */
 export function parseMessages(
   body: string,
   isMessage: (item: unknown) => boolean,
+  options: { batchesOnly?: boolean } = {},
 ): Refusal | { messages: unknown[]; batch: boolean } {
   let raw: unknown;
   try {
@@ -189,10 +191,16 @@ export function parseMessages(
       code: -32600,
       message: `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`,
     };
-  if (!messages.every(isMessage))
-    return { status: 400, code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 message" };
+  if ((batch || !options.batchesOnly) && !messages.every(isMessage)) return NOT_A_MESSAGE;
   return { messages, batch };
 }
+
+/** The refusal of a body that is JSON but not a JSON-RPC 2.0 message. */
+export const NOT_A_MESSAGE: Refusal = {
+  status: 400,
+  code: -32600,
+  message: "Invalid Request: not a JSON-RPC 2.0 message",
+};
 
 export const isRefusal = (r: object): r is Refusal => "status" in r;
 

@@ -21,6 +21,7 @@ import {
   DEFAULT_LIMITS,
   isRefusal,
   limitConnections,
+  NOT_A_MESSAGE,
   parseMessages,
   type Refusal,
   readBody,
@@ -52,7 +53,7 @@ export interface Endpoint {
    */
   modern?(request: Request, parsedBody: unknown): Promise<Response>;
   /** The fast lane for an ordinary 2026-07-28 request with these headers (modern-lane.ts), if any. */
-  lane?(headers: IncomingHttpHeaders): ModernLane | undefined;
+  lane?(headers: IncomingHttpHeaders, message: unknown): ModernLane | undefined;
 }
 
 /** The bridge's own control routes (authenticated like the MCP endpoints): GET status, POST reload. */
@@ -213,7 +214,9 @@ async function post(
   const body = await readBody(req, l.maxBody);
   if (body === null) return sendRefusal(res, tooLarge(l.maxBody));
   const sdk = sdkTypes ?? (await loadTypes());
-  const parsed = parseMessages(body, (item) => isMessage(sdk, item));
+  // A batch's messages are checked here; a single message's kind is the classification's first
+  // question (below), so it is asked once, and a body that is no message at all refused alike.
+  const parsed = parseMessages(body, (item) => isMessage(sdk, item), { batchesOnly: true });
   if (isRefusal(parsed)) return sendRefusal(res, parsed);
   const messages = parsed.messages as JSONRPCMessage[];
   const value = parsed.batch ? messages : messages[0];
@@ -224,10 +227,13 @@ async function post(
     mcpMethodHeader: header(req.headers, "mcp-method"),
     mcpNameHeader: header(req.headers, "mcp-name"),
   });
+  if (era.kind === "reject" && era.cell === "invalid-json-rpc-body") return sendRefusal(res, NOT_A_MESSAGE);
   if (era.kind !== "legacy") {
     if (!endpoint.modern) return sendRefusal(res, LEGACY_ONLY(sdk.SUPPORTED_PROTOCOL_VERSIONS));
     const lane =
-      era.kind === "modern" && laneTakes(value, req.headers) ? endpoint.lane?.(req.headers) : undefined;
+      era.kind === "modern" && laneTakes(value, req.headers)
+        ? endpoint.lane?.(req.headers, value)
+        : undefined;
     if (lane) return lane.serve(req.socket, value as JSONRPCMessage, res, media.acceptsSse);
     const response = await endpoint.modern(toWebRequest(req, res, body), value);
     return sendWebResponse(res, response);

@@ -148,6 +148,68 @@ describe("plugins", () => {
   });
 });
 
+test("a plugin tool's x-mcp-header argument: a 2026-07-28 call's Mcp-Param header is checked against its body", async () => {
+  const root = tempDir();
+  const plugins = path.join(root, "bridge", "plugins");
+  mkdirSync(plugins, { recursive: true });
+  writeFileSync(
+    path.join(plugins, "region.mjs"),
+    `export const tools = [{ name: "where", description: "says its region",
+      inputSchema: { type: "object", properties: { region: { type: "string", "x-mcp-header": "Region" } } },
+      handler: ({ region }) => "region " + region }];\n`,
+  );
+  const b = await startBridge({ root });
+  const post = async (args: Record<string, unknown>, headers: Record<string, string>) => {
+    const res = await fetch(b.url, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${b.token}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2026-07-28",
+        "mcp-method": "tools/call",
+        "mcp-name": "where",
+        ...headers,
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: {
+          name: "where",
+          arguments: args,
+          _meta: {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+          },
+        },
+      }),
+    });
+    const text = await res.text();
+    const json = text.startsWith("{")
+      ? text
+      : (text.split("\n").find((l) => l.startsWith("data: ")) ?? "").slice(6);
+    return { status: res.status, body: JSON.parse(json) as { result?: unknown; error?: { code: number } } };
+  };
+  // Both ways in: the handler's (first, and with a header) and the fast lane's (no header at all).
+  for (let round = 0; round < 2; round++) {
+    expect(await post({ region: "Zürich" }, { "mcp-param-region": "=?base64?WsO8cmljaA==?=" })).toMatchObject(
+      {
+        status: 200,
+        body: { result: { content: [{ text: "region Zürich" }] } },
+      },
+    );
+    expect(await post({ region: "eu" }, {})).toMatchObject({
+      status: 400,
+      body: { error: { code: -32020 } },
+    });
+    expect(await post({ region: "eu" }, { "mcp-param-region": "us" })).toMatchObject({
+      status: 400,
+      body: { error: { code: -32020 } },
+    });
+  }
+});
+
 describe("a plugin that never finishes loading", () => {
   test("is reported and skipped after its timeout; the bridge serves, and leaves no lock owner behind", async () => {
     const root = tempDir();

@@ -1,15 +1,18 @@
 /**
  * The headers a 2026-07-28 POST carries beside its body (pure): values as they are or in the
- * Base64 sentinel, the `x-mcp-header` declarations a tool may have, and each request's set.
+ * Base64 sentinel and read back, the `x-mcp-header` declarations a tool may have, each request's
+ * set, and whether a server finds a request's `Mcp-Param-*` headers true to its body.
  */
 import { describe, expect, test } from "vitest";
 import {
   cancelledId,
+  decodeHeaderValue,
   envelopeVersion,
   headerValue,
   learnMirrors,
   type ParamHeader,
   paramHeaders,
+  paramMismatch,
   requestHeaders,
 } from "../../src/core/relay/modern-headers.js";
 
@@ -39,8 +42,8 @@ describe("paramHeaders", () => {
     expect(r).toEqual({
       ok: true,
       headers: [
-        { path: ["region"], name: "Region" },
-        { path: ["opts", "n"], name: "N" },
+        { path: ["region"], name: "Region", type: "string" },
+        { path: ["opts", "n"], name: "N", type: "integer" },
       ],
     });
   });
@@ -62,6 +65,80 @@ describe("paramHeaders", () => {
     const r = paramHeaders(schema);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.why).toMatch(why);
+  });
+});
+
+describe("decodeHeaderValue", () => {
+  test("reads back what headerValue writes: the spec's encoding examples", () => {
+    for (const v of ["us-west1", "Hello, 世界", " padded ", "line1\nline2", "=?base64?literal?=", "", "a\tb"])
+      expect(decodeHeaderValue(headerValue(v)), JSON.stringify(v)).toBe(v);
+    expect(decodeHeaderValue("=?base64?SGVsbG8sIOS4lueVjA==?=")).toBe("Hello, 世界");
+  });
+  test("without both ends of the sentinel a value is literal", () => {
+    expect(decodeHeaderValue("SGVsbG8=")).toBe("SGVsbG8=");
+    expect(decodeHeaderValue("=?base64?SGVsbG8=")).toBe("=?base64?SGVsbG8=");
+    expect(decodeHeaderValue("SGVsbG8=?=")).toBe("SGVsbG8=?=");
+  });
+  test.each([
+    ["=?base64?SGVsbG8?=", "padding missing"],
+    ["=?base64?SGVs!!!bG8=?=", "not the Base64 alphabet"],
+    ["=?base64?SGVsbG8=x?=", "data after the padding"],
+    [`=?base64?${Buffer.from([0xff, 0xfe]).toString("base64")}?=`, "not UTF-8"],
+    ["Z\u00fcrich", "a character outside visible ASCII"],
+    ["a\u0001b", "a control character"],
+  ])("%s is no value a client may send (%s)", (v) => {
+    expect(decodeHeaderValue(v)).toBeUndefined();
+  });
+});
+
+describe("paramMismatch", () => {
+  const decls: ParamHeader[] = [
+    { path: ["region"], name: "Region", type: "string" },
+    { path: ["opts", "n"], name: "N", type: "integer" },
+    { path: ["on"], name: "On", type: "boolean" },
+  ];
+  const check = (args: unknown, headers: Record<string, string>) =>
+    paramMismatch(decls, args, (name) => headers[name]);
+  test("headers that say what the body says (decoded, numbers as numbers) agree", () => {
+    expect(
+      check(
+        { region: "Zürich", opts: { n: 42 }, on: false },
+        { "mcp-param-region": b64("Zürich"), "mcp-param-n": "42.0", "mcp-param-on": "false" },
+      ),
+    ).toBeUndefined();
+  });
+  test("an argument absent or null expects no header; a header sent for it anyway is passed over", () => {
+    expect(check({}, {})).toBeUndefined();
+    expect(check({ region: null, opts: {} }, { "mcp-param-region": "x" })).toBeUndefined();
+    // Not a primitive: the tool's to refuse, not the headers'.
+    expect(check({ region: { a: 1 } }, {})).toBeUndefined();
+  });
+  test.each([
+    [{ region: "eu" }, {}, "Mcp-Param-Region", /absent/],
+    [
+      { region: "eu" },
+      { "mcp-param-region": "us" },
+      "Mcp-Param-Region",
+      /decodes to "us" but the body carries region="eu"/,
+    ],
+    [
+      { region: "eu" },
+      { "mcp-param-region": "=?base64?ZXU?=" },
+      "Mcp-Param-Region",
+      /invalid Base64 sentinel value/,
+    ],
+    [{ opts: { n: 42 } }, { "mcp-param-n": "0x2a" }, "Mcp-Param-N", /decodes to "0x2a"/],
+    [{ on: true }, { "mcp-param-on": "True" }, "Mcp-Param-On", /decodes to "True"/],
+    [
+      { region: "Zürich" },
+      { "mcp-param-region": "Zürich" },
+      "Mcp-Param-Region",
+      /carries characters a header value may not/,
+    ],
+  ])("%j with %j: %s disagrees", (args, headers, header, why) => {
+    const fault = check(args, headers);
+    expect(fault?.header).toBe(header);
+    expect(fault?.why).toMatch(why);
   });
 });
 

@@ -10,6 +10,7 @@ import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import type { Endpoint } from "../http.js";
 import { ModernLane } from "../modern-lane.js";
+import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
 import type { HttpSessionTransport } from "../session-transport.js";
 import type { ForwardTarget, SessionRef } from "./forward-server.js";
 import { type CachedServer, type ListCache, launchKey } from "./list-cache.js";
@@ -148,9 +149,10 @@ export class ShareHost {
         return key.ok ? undefined : key.why;
       },
       connect: (transport, headers) => this.#connect(transport, headers),
-      lane: (headers) => {
+      lane: (headers, message) => {
         const found = this.#keyFor(headers);
-        return found.ok ? this.#lane(found.key, found.cwd) : undefined;
+        if (!found.ok || !this.#laneChecks(message, headers)) return undefined;
+        return this.#lane(found.key, found.cwd);
       },
       modern: (request, parsedBody) => this.#serveModern(request, parsedBody),
     };
@@ -362,8 +364,40 @@ export class ShareHost {
       this.#modern.delete(found.key);
       throw error;
     });
+    if (checkedCall(parsedBody)) {
+      const refused = await this.#paramRefusal(found.key, found.cwd, parsedBody, request.headers);
+      if (refused) return refusalResponse(refused, parsedBody);
+    }
     if (method === "subscriptions/listen") await this.#listening(found.key, parsedBody, request.signal);
     return h.fetch(request, { parsedBody });
+  }
+
+  /**
+   * Whether the lane may take a request as far as its `Mcp-Param-*` headers go (the lane takes none
+   * with such headers): not a call to check, or its tool's mirrors known and none missing. The
+   * others go to #serveModern, which reads the list first if need be and refuses what disagrees.
+   */
+  #laneChecks(message: unknown, headers: IncomingHttpHeaders): boolean {
+    if (!checkedCall(message)) return true;
+    const cached = this.#o.cache.get(this.name, this.#key);
+    const list = cached?.lists["tools/list"];
+    if (!list) return cached !== undefined && !cached.capabilities.tools;
+    return !paramRefusal(list, message, headers);
+  }
+
+  /**
+   * A call's `Mcp-Param-*` headers against its arguments, by the server's tools list (read now
+   * when a start has not yet read it). A server that cannot start is the handler's to report.
+   */
+  async #paramRefusal(key: string, cwd: string | undefined, body: unknown, headers: Headers) {
+    const child = this.#child(key, cwd);
+    try {
+      const cached = await this.#cached(child);
+      if (cached.capabilities.tools && !cached.lists["tools/list"]) await child.listsNow();
+    } catch {
+      return undefined;
+    }
+    return paramRefusal(child.cached()?.lists["tools/list"], body, headers);
   }
 
   #lane(key: string, cwd: string | undefined): ModernLane {

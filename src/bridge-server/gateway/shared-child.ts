@@ -99,6 +99,7 @@ export class SharedChild {
   /** Resources some session wants updates of, and those the running process was asked for. */
   #wanted = new Set<string>();
   #listsPending: (() => Promise<void>) | undefined;
+  #listsReading: Promise<void> = Promise.resolve();
   #subscribed = new Set<string>();
   #listen: McpSubscription | undefined;
 
@@ -458,7 +459,9 @@ export class SharedChild {
   async listsNow(): Promise<void> {
     const read = this.#listsPending;
     this.#listsPending = undefined;
-    await read?.();
+    // A read under way is waited for too: who asks now wants the lists it brings.
+    if (read) this.#listsReading = read();
+    await this.#listsReading;
   }
 
   async #readLists(client: Client, capabilities: CachedServer["capabilities"]): Promise<void> {

@@ -1,7 +1,7 @@
 /**
- * What protocol 2026-07-28 asks of an HTTP client beside the body (pure): the era a request claims
- * (its `_meta` envelope), the headers each POST carries (`MCP-Protocol-Version`, `Mcp-Method`,
- * `Mcp-Name`, the `Mcp-Param-*` mirrors of a tool's `x-mcp-header` arguments) and their encoding.
+ * What protocol 2026-07-28 puts in HTTP headers beside the body (pure): the era a request claims, the
+ * headers a client sends (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`, the `Mcp-Param-*` mirrors
+ * of a tool's `x-mcp-header` arguments), their encoding, and whether a server finds the mirrors true.
  */
 import type { RequestId } from "@modelcontextprotocol/client";
 
@@ -67,10 +67,12 @@ export function headerValue(value: string): string {
   return plain ? value : `${SENTINEL_START}${Buffer.from(value, "utf8").toString("base64")}${SENTINEL_END}`;
 }
 
-/** One `x-mcp-header` of a tool: where its value is in the arguments, and the header's name. */
+/** One `x-mcp-header` of a tool: where its value is in the arguments, the header's name, its type. */
 export interface ParamHeader {
   path: readonly string[];
   name: string;
+  /** "integer": the header and the body are compared as numbers (`42.0` is `42`). */
+  type?: "string" | "integer" | "boolean";
 }
 
 /**
@@ -96,7 +98,7 @@ export function paramHeaders(
         return `${where}: x-mcp-header on a ${String(schema.type ?? "untyped")} property (string, integer or boolean only)`;
       if (seen.has(name.toLowerCase())) return `x-mcp-header ${name} is declared twice`;
       seen.add(name.toLowerCase());
-      headers.push({ path, name });
+      headers.push({ path, name, type: schema.type as "string" | "integer" | "boolean" });
     }
     for (const [key, child] of Object.entries(objectOr(schema.properties) ?? {})) {
       const fault = visit(child, [...path, key], reachable);
@@ -119,6 +121,78 @@ export function paramHeaders(
   };
   const fault = visit(inputSchema, [], true);
   return fault ? { ok: false, why: fault } : { ok: true, headers };
+}
+
+/** Canonical Base64 (RFC 4648, padded), as the sentinel must carry it. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
+/**
+ * What a header value says (headerValue read back): the sentinel's Base64 decoded as UTF-8, any
+ * other value as it is — or undefined when it is not one a client may send (Base64 that is not
+ * canonical, bytes that are not UTF-8, a character outside visible ASCII, space and tab).
+ */
+export function decodeHeaderValue(value: string): string | undefined {
+  if (value.startsWith(SENTINEL_START) && value.endsWith(SENTINEL_END) && value.length >= 11) {
+    const b64 = value.slice(SENTINEL_START.length, -SENTINEL_END.length);
+    if (!BASE64.test(b64)) return undefined;
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(b64, "base64"));
+    } catch {
+      return undefined;
+    }
+  }
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c !== 0x09 && (c < 0x20 || c > 0x7e)) return undefined;
+  }
+  return value;
+}
+
+/**
+ * Whether a request's `Mcp-Param-*` headers say what its arguments say, for the tool's
+ * declarations (`header` looks a header up by its lower-case name): undefined when they do, else
+ * the header at fault and why. An argument that is absent or null expects no header (one sent is
+ * ignored); one that is not a primitive is the tool's to refuse, not the headers'.
+ */
+export function paramMismatch(
+  mirrored: readonly ParamHeader[],
+  args: unknown,
+  header: (name: string) => string | undefined,
+): { header: string; why: string } | undefined {
+  for (const h of mirrored) {
+    const name = `Mcp-Param-${h.name}`;
+    const value = valueAt(args, h.path);
+    const text = argumentText(value);
+    if (text === undefined) continue;
+    // Worded as the SDK words it for its own servers, so both refusals read alike.
+    const where = h.path.join(".");
+    const sent = header(name.toLowerCase());
+    if (sent === undefined)
+      return {
+        header: name,
+        why: `the body carries ${where}=${JSON.stringify(value)} but the ${name} header is absent`,
+      };
+    const said = decodeHeaderValue(sent);
+    if (said === undefined)
+      return {
+        header: name,
+        why:
+          sent.startsWith(SENTINEL_START) && sent.endsWith(SENTINEL_END)
+            ? `the ${name} header carries an invalid Base64 sentinel value`
+            : `the ${name} header carries characters a header value may not (visible ASCII, space and tab)`,
+      };
+    const same =
+      h.type === "integer" && typeof value === "number" && DECIMAL.test(said)
+        ? Number(said) === value
+        : said === text;
+    if (!same)
+      return {
+        header: name,
+        why: `the ${name} header decodes to ${JSON.stringify(said)} but the body carries ${where}=${JSON.stringify(value)}`,
+      };
+  }
+  return undefined;
 }
 
 /** A primitive argument as its header's text (null, absent, or anything else: no header). */
@@ -152,12 +226,16 @@ export function requestHeaders(
   if (method !== "tools/call" || !mirrored) return out;
   const args = objectOr(params?.arguments);
   for (const h of mirrored) {
-    let value: unknown = args;
-    for (const key of h.path) value = objectOr(value)?.[key];
-    const text = argumentText(value);
+    const text = argumentText(valueAt(args, h.path));
     if (text !== undefined) out[`Mcp-Param-${h.name}`] = headerValue(text);
   }
   return out;
+}
+
+function valueAt(args: unknown, path: readonly string[]): unknown {
+  let value = args;
+  for (const key of path) value = objectOr(value)?.[key];
+  return value;
 }
 
 /**
