@@ -6,14 +6,14 @@
 
 import { UsageError } from "../core/errors.js";
 import { loadState } from "../core/ledger/state.js";
-import { editManifest, serverNames, withoutServer } from "../core/manifest/edit.js";
+import { withoutServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
 import { own } from "../core/own-keys.js";
-import { assertKnown } from "../core/selectors.js";
 import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
 import type { removeCommand } from "./remove-flags.js";
 import type { ContextOf } from "./shared/command.js";
+import { editServerInManifest } from "./shared/edit-server.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
@@ -31,21 +31,11 @@ export async function run(ctx: Ctx): Promise<number> {
     homeManifest: machine.paths.manifest,
   });
   const dryRun = Boolean(o.dryRun);
-  const result = await editManifest(
+  const result = await editServerInManifest(
     machine,
     file,
-    (current) => {
-      assertKnown({
-        code: "unknown-server",
-        given: "remove",
-        name,
-        isNot: `not a server in ${machine.shown(file)}`,
-        knownAs: "Servers there",
-        known: serverNames(current, file),
-      });
-      // Known, so the manifest has text.
-      return withoutServer(current ?? "", file, name);
-    },
+    { command: "remove", name },
+    (text) => withoutServer(text, file, name),
     { dryRun },
   );
   // Stopped from here on (at the question, or during the sync), the manifest no longer has it.

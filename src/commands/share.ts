@@ -4,7 +4,7 @@
  * entry in every client: a url entry to the bridge when shared, the direct entry when off.
  */
 import { UsageError } from "../core/errors.js";
-import { editManifest, serverNames, withServerFields } from "../core/manifest/edit.js";
+import { withServerFields } from "../core/manifest/edit.js";
 import { userManifest } from "../core/manifest/load.js";
 import { SHARE_MODES } from "../core/manifest/schema.js";
 import { assertKnown } from "../core/selectors.js";
@@ -12,6 +12,7 @@ import { unifiedDiff } from "../ui/diff.js";
 import { inquirerPrompts } from "../ui/prompts.js";
 import type { shareCommand } from "./share-flags.js";
 import type { ContextOf } from "./shared/command.js";
+import { editServerInManifest } from "./shared/edit-server.js";
 import { syncAfterEdit } from "./shared/edit-then-sync.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
@@ -46,23 +47,13 @@ export async function run(ctx: Ctx): Promise<number> {
     homeManifest: machine.paths.manifest,
   });
   const dryRun = Boolean(o.dryRun);
-  const result = await editManifest(
+  const edit = mode === "off" ? { path: ["share"], remove: true as const } : { path: ["share"], value: mode };
+  // The result is validated (a url server cannot be shared).
+  const result = await editServerInManifest(
     machine,
     file,
-    (current) => {
-      assertKnown({
-        code: "unknown-server",
-        given: "share",
-        name,
-        isNot: `not a server in ${machine.shown(file)}`,
-        knownAs: "Servers there",
-        known: serverNames(current, file),
-      });
-      const edit =
-        mode === "off" ? { path: ["share"], remove: true as const } : { path: ["share"], value: mode };
-      // Known, so the manifest has text; the result is validated (a url server cannot be shared).
-      return withServerFields(current ?? "", file, name, [edit]);
-    },
+    { command: "share", name },
+    (text) => withServerFields(text, file, name, [edit]),
     { dryRun },
   );
   if (!dryRun) ctx.afterInterrupt = "Run `mcp-twin sync` to finish.";
