@@ -12,7 +12,8 @@ import {
 } from "@modelcontextprotocol/client";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as HttpV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { type RunningBridge, sleep, startBridge, tempDir } from "../helpers.js";
+import { afterEach } from "vitest";
+import { cleanup, type RunningBridge, sleep, startBridge, tempDir } from "../helpers.js";
 import { type EraFixture, packEraFixtures } from "./era-fixtures.js";
 
 let packed: Promise<{ v1: EraFixture; v2: EraFixture }> | undefined;
@@ -81,10 +82,33 @@ export const scriptServer = (script: string, share: string, args: string[] = [])
   share,
 });
 
+/**
+ * A gateway sharing both era fixtures in `mode`: `old` speaks 2025-11-25, `new` 2026-07-28; the
+ * manifest's other keys (e.g. `bridge`) in `rest`.
+ */
+export async function bothErasGateway(
+  mode = "machine",
+  rest: Record<string, unknown> = {},
+): Promise<Gateway> {
+  const { v1, v2 } = await eraFixtures();
+  return gatewayBridge({
+    servers: { old: scriptServer(v1.script, mode), new: scriptServer(v2.script, mode) },
+    ...rest,
+  });
+}
+
 const clients: Array<{ close(): Promise<void> }> = [];
 /** Close every client opened here (call from afterEach, before the bridge's cleanup). */
 export async function closeClients(): Promise<void> {
   await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+}
+
+/** After each test of the calling file: its clients closed, then its bridges stopped and dirs gone. */
+export function closeAfterEach(): void {
+  afterEach(async () => {
+    await closeClients();
+    await cleanup();
+  });
 }
 
 /** An SDK v2 client: "legacy" (2025-11-25), "auto" (negotiates), or pinned to 2026-07-28. */
