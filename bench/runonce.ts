@@ -14,10 +14,11 @@
  * /control/warm), the first call on a cold shared server against a direct entry's start, and a
  * call's p50 through the gateway against the relay floor (bench/_relay-floor.mjs) on the same server.
  *
- * Targets: RSS ≤ 0.3× direct; processes = servers + 1; cached tools/list ≤ 100 ms; cold first call
- * ≤ 1.2× a direct start; p50 ≤ the relay floor + 0.1 ms.
+ * Targets: RSS ≤ 0.3× direct; processes = servers + 1 (each server's own once — with npx, npm, sh
+ * and the server — and the gateway); cached tools/list ≤ 100 ms; cold first call ≤ 1.2× a direct
+ * start; p50 ≤ the relay floor + 0.1 ms.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -49,10 +50,15 @@ const SESSIONS = [
   { client: "codex", era: "2026-07-28", target: "linux:codex:user" },
 ] as const;
 
-/** Real servers (BENCH_NETWORK=1): run with npx, each as its package's own command would. */
+/**
+ * Real servers (BENCH_NETWORK=1): run with npx, each as its package's own command would.
+ * server-filesystem 2025.8.21 resolves today to a zod-to-json-schema that writes each tool's
+ * inputSchema without `"type": "object"`: SDK clients (v1 and v2) refuse its tools/list, direct or
+ * shared alike; 2026.1.14 lists its tools.
+ */
 const REAL = [
   ["@modelcontextprotocol/server-memory@2025.9.25", []],
-  ["@modelcontextprotocol/server-filesystem@2025.8.21", ["."]],
+  ["@modelcontextprotocol/server-filesystem@2026.1.14", ["."]],
   ["@modelcontextprotocol/server-sequential-thinking@2025.7.1", []],
   ["@modelcontextprotocol/server-everything@2025.9.25", []],
   ["@upstash/context7-mcp@1.0.17", []],
@@ -139,6 +145,15 @@ async function use(client: Client, echo: boolean): Promise<void> {
   if ((r.content as Array<{ text: string }>)[0]?.text !== PAYLOAD) throw new Error("echo answered wrong");
 }
 
+/**
+ * A first call that reaches the server: the fixture's echo, or — real packages, whose tools/list a
+ * stopped shared server answers from the gateway's cache — s1's (server-memory's) `read_graph`.
+ */
+async function firstCall(client: Client, echo: boolean): Promise<void> {
+  await use(client, echo);
+  if (!echo) await client.callTool({ name: "read_graph", arguments: {} });
+}
+
 export async function run(): Promise<{ ok: boolean }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bench-runonce-"));
   const children: ChildProcess[] = [];
@@ -161,6 +176,17 @@ export async function run(): Promise<{ ok: boolean }> {
       : Array.from({ length: SERVERS }, () => ({ command: process.execPath, args: [heavy] }));
     const names = launches.map((_, i) => `s${i + 1}`);
     const echo = !NETWORK; // real servers have no echo tool: they are listed only
+    // npx's cache: the gateway (HOME is its own here) uses the direct entries' own, warmed first, so
+    // that no side's npm holds the heap of a download while it is measured.
+    const npmCache = NETWORK
+      ? execFileSync("npm", ["config", "get", "cache"], { encoding: "utf8" }).trim()
+      : "";
+    if (NETWORK)
+      for (const l of launches) {
+        const warm = new Client({ name: "bench", version: "0" });
+        await warm.connect(new StdioClientTransport({ ...l, stderr: "ignore", cwd: dir }));
+        await warm.close();
+      }
     console.log(
       `${SESSIONS.length} sessions (${SESSIONS.map((s) => s.client).join(", ")}) × ${launches.length} servers (${NETWORK ? "real packages" : `the fixture server + ${BALLAST_MB} MB ballast`}); load average ${os.loadavg()[0]!.toFixed(1)}`,
     );
@@ -193,6 +219,7 @@ export async function run(): Promise<{ ok: boolean }> {
         HOME: dir,
         MCP_TWIN_HOME: home,
         MCP_TWIN_BRIDGE_HOME: stateDir,
+        ...(npmCache ? { npm_config_cache: npmCache } : {}),
       };
       const child = start(process.execPath, [BIN, "serve", "--http", "--port", "0"], env);
       const info = await waitFor("the gateway", () => {
@@ -298,7 +325,7 @@ export async function run(): Promise<{ ok: boolean }> {
         await time(async () => {
           const c = new Client({ name: "bench", version: "0" });
           await c.connect(new StdioClientTransport({ ...launches[0]!, stderr: "ignore", cwd: dir }));
-          await use(c, echo);
+          await firstCall(c, echo);
           await c.close();
         }),
       );
@@ -326,7 +353,7 @@ export async function run(): Promise<{ ok: boolean }> {
             "2025-11-25",
           );
           clients.push(c);
-          await use(c, echo);
+          await firstCall(c, echo);
         }),
       );
       if (i % 2 === 0) await directOnce();
@@ -351,7 +378,12 @@ export async function run(): Promise<{ ok: boolean }> {
     );
     const results = [
       verdict("RSS shared / direct", sharedRss / directRss, 0.3),
-      verdict("processes shared (servers + the gateway)", sharedPids.length, launches.length + 1),
+      // One server's processes (npx: npm, sh and the server) once, and the gateway.
+      verdict(
+        "processes shared (servers + the gateway)",
+        sharedPids.length,
+        directPids.length / SESSIONS.length + 1,
+      ),
       verdict("a new session's tools/list of a stopped shared server (ms)", cachedList, 100),
       verdict("first call on a cold shared server / a direct entry's start", coldCall / directFirst, 1.2),
       ...(echo
