@@ -13,6 +13,8 @@ import {
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as HttpV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach } from "vitest";
+import { createFakeMachine, type FakeMachine, writeManifest } from "../../helpers/fake-machine.js";
+import { type Registry, startRegistry } from "../../helpers/registry.js";
 import { cleanup, type RunningBridge, sleep, startBridge, tempDir } from "../helpers.js";
 import { type EraFixture, packEraFixtures } from "./era-fixtures.js";
 
@@ -21,6 +23,37 @@ let packed: Promise<{ v1: EraFixture; v2: EraFixture }> | undefined;
 export function eraFixtures(): Promise<{ v1: EraFixture; v2: EraFixture }> {
   packed ??= packEraFixtures(mkdtempSync(path.join(os.tmpdir(), "mcp-twin-era-")));
   return packed;
+}
+
+/**
+ * A fake Linux machine (Claude Code and Codex) whose manifest names both era fixtures as packages,
+ * `old` and `new` (with `fields` each; the manifest's other keys in `rest`), from a loopback
+ * registry that serves them. The caller closes the registry and cleans the machine.
+ */
+export async function erasFromRegistry(
+  fields: Record<string, unknown> = {},
+  rest: Record<string, unknown> = {},
+): Promise<{ m: FakeMachine; registry: Registry; v1: EraFixture; v2: EraFixture }> {
+  const { v1, v2 } = await eraFixtures();
+  const registry = await startRegistry(
+    [v1, v2].map((f) => ({ name: f.name, version: f.version, tgz: f.tgz, bin: f.bin })),
+  );
+  let m: FakeMachine | undefined;
+  try {
+    m = createFakeMachine({ kind: "linux", registryUrl: registry.url, claudeDesktop: false, cursor: false });
+    writeManifest(m, {
+      servers: {
+        old: { package: `${v1.name}@${v1.version}`, ...fields },
+        new: { package: `${v2.name}@${v2.version}`, ...fields },
+      },
+      ...rest,
+    });
+    return { m, registry, v1, v2 };
+  } catch (error) {
+    m?.cleanup();
+    await registry.close();
+    throw error;
+  }
 }
 
 export interface Gateway extends RunningBridge {
