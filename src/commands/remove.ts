@@ -10,11 +10,10 @@ import { withoutServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
 import { own } from "../core/own-keys.js";
 import { unifiedDiff } from "../ui/diff.js";
-import { inquirerPrompts } from "../ui/prompts.js";
 import type { removeCommand } from "./remove-flags.js";
 import type { ContextOf } from "./shared/command.js";
 import { editServerInManifest } from "./shared/edit-server.js";
-import { syncAfterEdit } from "./shared/edit-then-sync.js";
+import { syncAfterEdit, syncNow } from "./shared/edit-then-sync.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 /** What this command gets: its options typed by remove-flags.ts. */
@@ -52,15 +51,7 @@ export async function run(ctx: Ctx): Promise<number> {
   // neither the offer nor "run sync" (a state that does not load: say what sync would do, as before).
   const written = dryRun || (await inSomeClient(machine.paths.state, name));
   // Sync now: --sync, or yes to the question on a terminal (--no-sync: neither), as `add` offers.
-  const interactive = !o.yes && !out.json && Boolean(ctx.terminal.stdin.isTTY);
-  const doSync =
-    o.sync === true ||
-    (o.sync === undefined &&
-      !dryRun &&
-      written &&
-      interactive &&
-      (await inquirerPrompts().confirm({ message: "Take it out of every client now?", default: true })));
-  if (!doSync) {
+  if (!(await syncNow(ctx, written, "Take it out of every client now?"))) {
     if (out.json) out.result(summary);
     else if (!dryRun)
       out.print(

@@ -9,11 +9,10 @@ import { userManifest } from "../core/manifest/load.js";
 import { SHARE_MODES } from "../core/manifest/schema.js";
 import { assertKnown } from "../core/selectors.js";
 import { unifiedDiff } from "../ui/diff.js";
-import { inquirerPrompts } from "../ui/prompts.js";
 import type { shareCommand } from "./share-flags.js";
 import type { ContextOf } from "./shared/command.js";
 import { editServerInManifest } from "./shared/edit-server.js";
-import { syncAfterEdit } from "./shared/edit-then-sync.js";
+import { syncAfterEdit, syncNow } from "./shared/edit-then-sync.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 type Ctx = ContextOf<typeof shareCommand>;
@@ -72,18 +71,7 @@ export async function run(ctx: Ctx): Promise<number> {
             : `${out.theme.ok} ${name} is shared per ${mode} in ${machine.shown(file)}: it runs in the bridge once synced.`,
       );
   }
-  const interactive = !o.yes && !out.json && Boolean(ctx.terminal.stdin.isTTY);
-  const doSync =
-    o.sync === true ||
-    (o.sync === undefined &&
-      !dryRun &&
-      changed &&
-      interactive &&
-      (await inquirerPrompts().confirm({
-        message: "Rewrite its entry in every client now?",
-        default: true,
-      })));
-  if (!doSync) {
+  if (!(await syncNow(ctx, changed, "Rewrite its entry in every client now?"))) {
     if (out.json) out.result(summary);
     else if (!dryRun && changed) out.print("Run `mcp-twin sync` to rewrite its entry in every client.");
     return 0;
