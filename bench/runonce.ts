@@ -94,6 +94,21 @@ function tree(pid: number): number[] {
   return [pid, ...kids.flatMap(tree)];
 }
 
+/**
+ * Close a direct entry's client, then end what is left of its tree: under npx the server runs below
+ * npm and sh, and one that outlives its stdin (server-everything) would be left behind.
+ */
+async function closeDirect(client: Client, transport: StdioClientTransport): Promise<void> {
+  const pids = transport.pid ? tree(transport.pid) : [];
+  await client.close().catch(() => {});
+  for (const pid of pids)
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // gone
+    }
+}
+
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
@@ -158,6 +173,7 @@ export async function run(): Promise<{ ok: boolean }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bench-runonce-"));
   const children: ChildProcess[] = [];
   const clients: Client[] = [];
+  const direct: Array<{ client: Client; transport: StdioClientTransport }> = [];
   const start = (command: string, args: string[], env: NodeJS.ProcessEnv) => {
     const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "ignore"] });
     children.push(child);
@@ -184,28 +200,27 @@ export async function run(): Promise<{ ok: boolean }> {
     if (NETWORK)
       for (const l of launches) {
         const warm = new Client({ name: "bench", version: "0" });
-        await warm.connect(new StdioClientTransport({ ...l, stderr: "ignore", cwd: dir }));
-        await warm.close();
+        const transport = new StdioClientTransport({ ...l, stderr: "ignore", cwd: dir });
+        await warm.connect(transport);
+        await closeDirect(warm, transport);
       }
     console.log(
       `${SESSIONS.length} sessions (${SESSIONS.map((s) => s.client).join(", ")}) × ${launches.length} servers (${NETWORK ? "real packages" : `the fixture server + ${BALLAST_MB} MB ballast`}); load average ${os.loadavg()[0]!.toFixed(1)}`,
     );
 
     // Direct entries: each session spawns its own servers.
-    const direct: number[] = [];
     for (const _ of SESSIONS)
       for (const l of launches) {
         const transport = new StdioClientTransport({ ...l, stderr: "ignore", cwd: dir });
         const client = new Client({ name: "bench", version: "0" });
         await client.connect(transport);
-        clients.push(client);
+        direct.push({ client, transport });
         await use(client, echo);
-        if (transport.pid) direct.push(transport.pid);
       }
     await sleep(500);
-    const directPids = direct.flatMap(tree);
+    const directPids = direct.flatMap(({ transport }) => (transport.pid ? tree(transport.pid) : []));
     const directRss = directPids.reduce((n, pid) => n + rssMb(pid), 0);
-    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+    await Promise.all(direct.splice(0).map(({ client, transport }) => closeDirect(client, transport)));
 
     // Shared: one gateway, url entries.
     const bridge = async (state: string, idleMinutes: number) => {
@@ -324,9 +339,10 @@ export async function run(): Promise<{ ok: boolean }> {
       directStart.push(
         await time(async () => {
           const c = new Client({ name: "bench", version: "0" });
-          await c.connect(new StdioClientTransport({ ...launches[0]!, stderr: "ignore", cwd: dir }));
+          const transport = new StdioClientTransport({ ...launches[0]!, stderr: "ignore", cwd: dir });
+          await c.connect(transport);
           await firstCall(c, echo);
-          await c.close();
+          await closeDirect(c, transport);
         }),
       );
     for (let i = 0; i < 7; i++) {
@@ -393,6 +409,7 @@ export async function run(): Promise<{ ok: boolean }> {
     return { ok: results.every(Boolean) };
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    await Promise.all(direct.map(({ client, transport }) => closeDirect(client, transport)));
     for (const child of children) child.kill("SIGTERM");
     await sleep(500);
     rmSync(dir, { recursive: true, force: true });
