@@ -14,10 +14,11 @@
  * /control/warm), the first call on a cold shared server against a direct entry's start, and a
  * call's p50 through the gateway against the relay floor (bench/_relay-floor.mjs) on the same server.
  *
- * Targets: RSS ≤ 0.3× direct; processes = servers + 1; cached tools/list ≤ 100 ms; cold first call
- * ≤ 1.2× a direct start; p50 ≤ the relay floor + 0.1 ms.
+ * Targets: RSS ≤ 0.3× direct; processes = servers + 1 (each server's own once — with npx, npm, sh
+ * and the server — and the gateway); cached tools/list ≤ 100 ms; cold first call ≤ 1.2× a direct
+ * start; p50 ≤ the relay floor + 0.1 ms.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -49,10 +50,15 @@ const SESSIONS = [
   { client: "codex", era: "2026-07-28", target: "linux:codex:user" },
 ] as const;
 
-/** Real servers (BENCH_NETWORK=1): run with npx, each as its package's own command would. */
+/**
+ * Real servers (BENCH_NETWORK=1): run with npx, each as its package's own command would.
+ * server-filesystem 2025.8.21 resolves today to a zod-to-json-schema that writes each tool's
+ * inputSchema without `"type": "object"`: SDK clients (v1 and v2) refuse its tools/list, direct or
+ * shared alike; 2026.1.14 lists its tools.
+ */
 const REAL = [
   ["@modelcontextprotocol/server-memory@2025.9.25", []],
-  ["@modelcontextprotocol/server-filesystem@2025.8.21", ["."]],
+  ["@modelcontextprotocol/server-filesystem@2026.1.14", ["."]],
   ["@modelcontextprotocol/server-sequential-thinking@2025.7.1", []],
   ["@modelcontextprotocol/server-everything@2025.9.25", []],
   ["@upstash/context7-mcp@1.0.17", []],
@@ -86,6 +92,21 @@ function tree(pid: number): number[] {
     // gone
   }
   return [pid, ...kids.flatMap(tree)];
+}
+
+/**
+ * Close a direct entry's client, then end what is left of its tree: under npx the server runs below
+ * npm and sh, and one that outlives its stdin (server-everything) would be left behind.
+ */
+async function closeDirect(client: Client, transport: StdioClientTransport): Promise<void> {
+  const pids = transport.pid ? tree(transport.pid) : [];
+  await client.close().catch(() => {});
+  for (const pid of pids)
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // gone
+    }
 }
 
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
@@ -139,10 +160,20 @@ async function use(client: Client, echo: boolean): Promise<void> {
   if ((r.content as Array<{ text: string }>)[0]?.text !== PAYLOAD) throw new Error("echo answered wrong");
 }
 
+/**
+ * A first call that reaches the server: the fixture's echo, or — real packages, whose tools/list a
+ * stopped shared server answers from the gateway's cache — s1's (server-memory's) `read_graph`.
+ */
+async function firstCall(client: Client, echo: boolean): Promise<void> {
+  await use(client, echo);
+  if (!echo) await client.callTool({ name: "read_graph", arguments: {} });
+}
+
 export async function run(): Promise<{ ok: boolean }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bench-runonce-"));
   const children: ChildProcess[] = [];
   const clients: Client[] = [];
+  const direct: Array<{ client: Client; transport: StdioClientTransport }> = [];
   const start = (command: string, args: string[], env: NodeJS.ProcessEnv) => {
     const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "ignore"] });
     children.push(child);
@@ -161,25 +192,35 @@ export async function run(): Promise<{ ok: boolean }> {
       : Array.from({ length: SERVERS }, () => ({ command: process.execPath, args: [heavy] }));
     const names = launches.map((_, i) => `s${i + 1}`);
     const echo = !NETWORK; // real servers have no echo tool: they are listed only
+    // npx's cache: the gateway (HOME is its own here) uses the direct entries' own, warmed first, so
+    // that no side's npm holds the heap of a download while it is measured.
+    const npmCache = NETWORK
+      ? execFileSync("npm", ["config", "get", "cache"], { encoding: "utf8" }).trim()
+      : "";
+    if (NETWORK)
+      for (const l of launches) {
+        const warm = new Client({ name: "bench", version: "0" });
+        const transport = new StdioClientTransport({ ...l, stderr: "ignore", cwd: dir });
+        await warm.connect(transport);
+        await closeDirect(warm, transport);
+      }
     console.log(
       `${SESSIONS.length} sessions (${SESSIONS.map((s) => s.client).join(", ")}) × ${launches.length} servers (${NETWORK ? "real packages" : `the fixture server + ${BALLAST_MB} MB ballast`}); load average ${os.loadavg()[0]!.toFixed(1)}`,
     );
 
     // Direct entries: each session spawns its own servers.
-    const direct: number[] = [];
     for (const _ of SESSIONS)
       for (const l of launches) {
         const transport = new StdioClientTransport({ ...l, stderr: "ignore", cwd: dir });
         const client = new Client({ name: "bench", version: "0" });
         await client.connect(transport);
-        clients.push(client);
+        direct.push({ client, transport });
         await use(client, echo);
-        if (transport.pid) direct.push(transport.pid);
       }
     await sleep(500);
-    const directPids = direct.flatMap(tree);
+    const directPids = direct.flatMap(({ transport }) => (transport.pid ? tree(transport.pid) : []));
     const directRss = directPids.reduce((n, pid) => n + rssMb(pid), 0);
-    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+    await Promise.all(direct.splice(0).map(({ client, transport }) => closeDirect(client, transport)));
 
     // Shared: one gateway, url entries.
     const bridge = async (state: string, idleMinutes: number) => {
@@ -193,6 +234,7 @@ export async function run(): Promise<{ ok: boolean }> {
         HOME: dir,
         MCP_TWIN_HOME: home,
         MCP_TWIN_BRIDGE_HOME: stateDir,
+        ...(npmCache ? { npm_config_cache: npmCache } : {}),
       };
       const child = start(process.execPath, [BIN, "serve", "--http", "--port", "0"], env);
       const info = await waitFor("the gateway", () => {
@@ -297,9 +339,10 @@ export async function run(): Promise<{ ok: boolean }> {
       directStart.push(
         await time(async () => {
           const c = new Client({ name: "bench", version: "0" });
-          await c.connect(new StdioClientTransport({ ...launches[0]!, stderr: "ignore", cwd: dir }));
-          await use(c, echo);
-          await c.close();
+          const transport = new StdioClientTransport({ ...launches[0]!, stderr: "ignore", cwd: dir });
+          await c.connect(transport);
+          await firstCall(c, echo);
+          await closeDirect(c, transport);
         }),
       );
     for (let i = 0; i < 7; i++) {
@@ -326,7 +369,7 @@ export async function run(): Promise<{ ok: boolean }> {
             "2025-11-25",
           );
           clients.push(c);
-          await use(c, echo);
+          await firstCall(c, echo);
         }),
       );
       if (i % 2 === 0) await directOnce();
@@ -351,7 +394,12 @@ export async function run(): Promise<{ ok: boolean }> {
     );
     const results = [
       verdict("RSS shared / direct", sharedRss / directRss, 0.3),
-      verdict("processes shared (servers + the gateway)", sharedPids.length, launches.length + 1),
+      // One server's processes (npx: npm, sh and the server) once, and the gateway.
+      verdict(
+        "processes shared (servers + the gateway)",
+        sharedPids.length,
+        directPids.length / SESSIONS.length + 1,
+      ),
       verdict("a new session's tools/list of a stopped shared server (ms)", cachedList, 100),
       verdict("first call on a cold shared server / a direct entry's start", coldCall / directFirst, 1.2),
       ...(echo
@@ -361,6 +409,7 @@ export async function run(): Promise<{ ok: boolean }> {
     return { ok: results.every(Boolean) };
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    await Promise.all(direct.map(({ client, transport }) => closeDirect(client, transport)));
     for (const child of children) child.kill("SIGTERM");
     await sleep(500);
     rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@
  */
 import {
   commandLine,
+  EDIT_THEN_SYNC,
   flag,
   flagOrNot,
   list,
@@ -45,12 +46,7 @@ export const addCommand = commandLine({
     ),
   },
   shared: {
-    json: true,
-    yes: true,
-    dryRun: "show the manifest diff; write nothing",
-    manifest: true,
-    env: "with --sync: only this environment (repeatable)",
-    client: "with --sync: only this client (repeatable)",
+    ...EDIT_THEN_SYNC,
     project: "with --sync: the project files in <dir> instead of user files",
   },
 });

@@ -2,7 +2,7 @@
  * `mcp-twin remove`'s command line: its arguments and flags, each with its type, and the shared
  * flags it honours.
  */
-import { commandLine, flagOrNot } from "./shared/command.js";
+import { commandLine, EDIT_THEN_SYNC, flagOrNot } from "./shared/command.js";
 
 export const removeCommand = commandLine({
   name: "remove",
@@ -17,12 +17,7 @@ export const removeCommand = commandLine({
     ),
   },
   shared: {
-    json: true,
-    yes: true,
-    dryRun: "show the manifest diff; write nothing",
-    manifest: true,
-    env: "with --sync: only this environment (repeatable)",
-    client: "with --sync: only this client (repeatable)",
+    ...EDIT_THEN_SYNC,
     project: "with --sync: the project files in <dir> instead of user files",
   },
 });

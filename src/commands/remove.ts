@@ -6,15 +6,14 @@
 
 import { UsageError } from "../core/errors.js";
 import { loadState } from "../core/ledger/state.js";
-import { editManifest, serverNames, withoutServer } from "../core/manifest/edit.js";
+import { withoutServer } from "../core/manifest/edit.js";
 import { locateManifest } from "../core/manifest/load.js";
 import { own } from "../core/own-keys.js";
-import { assertKnown } from "../core/selectors.js";
 import { unifiedDiff } from "../ui/diff.js";
-import { inquirerPrompts } from "../ui/prompts.js";
 import type { removeCommand } from "./remove-flags.js";
 import type { ContextOf } from "./shared/command.js";
-import { syncAfterEdit } from "./shared/edit-then-sync.js";
+import { editServerInManifest } from "./shared/edit-server.js";
+import { syncAfterEdit, syncNow } from "./shared/edit-then-sync.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 /** What this command gets: its options typed by remove-flags.ts. */
@@ -31,21 +30,11 @@ export async function run(ctx: Ctx): Promise<number> {
     homeManifest: machine.paths.manifest,
   });
   const dryRun = Boolean(o.dryRun);
-  const result = await editManifest(
+  const result = await editServerInManifest(
     machine,
     file,
-    (current) => {
-      assertKnown({
-        code: "unknown-server",
-        given: "remove",
-        name,
-        isNot: `not a server in ${machine.shown(file)}`,
-        knownAs: "Servers there",
-        known: serverNames(current, file),
-      });
-      // Known, so the manifest has text.
-      return withoutServer(current ?? "", file, name);
-    },
+    { command: "remove", name },
+    (text) => withoutServer(text, file, name),
     { dryRun },
   );
   // Stopped from here on (at the question, or during the sync), the manifest no longer has it.
@@ -62,15 +51,7 @@ export async function run(ctx: Ctx): Promise<number> {
   // neither the offer nor "run sync" (a state that does not load: say what sync would do, as before).
   const written = dryRun || (await inSomeClient(machine.paths.state, name));
   // Sync now: --sync, or yes to the question on a terminal (--no-sync: neither), as `add` offers.
-  const interactive = !o.yes && !out.json && Boolean(ctx.terminal.stdin.isTTY);
-  const doSync =
-    o.sync === true ||
-    (o.sync === undefined &&
-      !dryRun &&
-      written &&
-      interactive &&
-      (await inquirerPrompts().confirm({ message: "Take it out of every client now?", default: true })));
-  if (!doSync) {
+  if (!(await syncNow(ctx, written, "Take it out of every client now?"))) {
     if (out.json) out.result(summary);
     else if (!dryRun)
       out.print(

@@ -2,7 +2,7 @@
  * `mcp-twin share`'s command line: its arguments and flags, each with its type, and the shared
  * flags it honours.
  */
-import { commandLine, flagOrNot } from "./shared/command.js";
+import { commandLine, EDIT_THEN_SYNC, flagOrNot } from "./shared/command.js";
 
 export const shareCommand = commandLine({
   name: "share",
@@ -20,11 +20,6 @@ export const shareCommand = commandLine({
     ),
   },
   shared: {
-    json: true,
-    yes: true,
-    dryRun: "show the manifest diff; write nothing",
-    manifest: true,
-    env: "with --sync: only this environment (repeatable)",
-    client: "with --sync: only this client (repeatable)",
+    ...EDIT_THEN_SYNC,
   },
 });

@@ -4,15 +4,15 @@
  * entry in every client: a url entry to the bridge when shared, the direct entry when off.
  */
 import { UsageError } from "../core/errors.js";
-import { editManifest, serverNames, withServerFields } from "../core/manifest/edit.js";
+import { withServerFields } from "../core/manifest/edit.js";
 import { userManifest } from "../core/manifest/load.js";
 import { SHARE_MODES } from "../core/manifest/schema.js";
 import { assertKnown } from "../core/selectors.js";
 import { unifiedDiff } from "../ui/diff.js";
-import { inquirerPrompts } from "../ui/prompts.js";
 import type { shareCommand } from "./share-flags.js";
 import type { ContextOf } from "./shared/command.js";
-import { syncAfterEdit } from "./shared/edit-then-sync.js";
+import { editServerInManifest } from "./shared/edit-server.js";
+import { syncAfterEdit, syncNow } from "./shared/edit-then-sync.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
 type Ctx = ContextOf<typeof shareCommand>;
@@ -46,23 +46,13 @@ export async function run(ctx: Ctx): Promise<number> {
     homeManifest: machine.paths.manifest,
   });
   const dryRun = Boolean(o.dryRun);
-  const result = await editManifest(
+  const edit = mode === "off" ? { path: ["share"], remove: true as const } : { path: ["share"], value: mode };
+  // The result is validated (a url server cannot be shared).
+  const result = await editServerInManifest(
     machine,
     file,
-    (current) => {
-      assertKnown({
-        code: "unknown-server",
-        given: "share",
-        name,
-        isNot: `not a server in ${machine.shown(file)}`,
-        knownAs: "Servers there",
-        known: serverNames(current, file),
-      });
-      const edit =
-        mode === "off" ? { path: ["share"], remove: true as const } : { path: ["share"], value: mode };
-      // Known, so the manifest has text; the result is validated (a url server cannot be shared).
-      return withServerFields(current ?? "", file, name, [edit]);
-    },
+    { command: "share", name },
+    (text) => withServerFields(text, file, name, [edit]),
     { dryRun },
   );
   if (!dryRun) ctx.afterInterrupt = "Run `mcp-twin sync` to finish.";
@@ -81,18 +71,7 @@ export async function run(ctx: Ctx): Promise<number> {
             : `${out.theme.ok} ${name} is shared per ${mode} in ${machine.shown(file)}: it runs in the bridge once synced.`,
       );
   }
-  const interactive = !o.yes && !out.json && Boolean(ctx.terminal.stdin.isTTY);
-  const doSync =
-    o.sync === true ||
-    (o.sync === undefined &&
-      !dryRun &&
-      changed &&
-      interactive &&
-      (await inquirerPrompts().confirm({
-        message: "Rewrite its entry in every client now?",
-        default: true,
-      })));
-  if (!doSync) {
+  if (!(await syncNow(ctx, changed, "Rewrite its entry in every client now?"))) {
     if (out.json) out.result(summary);
     else if (!dryRun && changed) out.print("Run `mcp-twin sync` to rewrite its entry in every client.");
     return 0;

@@ -7,9 +7,8 @@
  */
 import { afterEach, expect, test } from "vitest";
 import { remoteEraFixture } from "../bridge-server/gateway/era-fixtures.js";
-import { eraFixtures } from "../bridge-server/gateway/gateway-helpers.js";
+import { eraFixtures, erasFromRegistry } from "../bridge-server/gateway/gateway-helpers.js";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
-import { startRegistry } from "../helpers/registry.js";
 
 const machines: FakeMachine[] = [];
 afterEach(() => {
@@ -24,24 +23,9 @@ interface Check {
 }
 
 test("a 2026-07-28-only server and a 2025-11-25-only one, installed by sync: doctor passes both and names each era", async () => {
-  const { v1, v2 } = await eraFixtures();
-  const registry = await startRegistry(
-    [v1, v2].map((f) => ({ name: f.name, version: f.version, tgz: f.tgz, bin: f.bin })),
-  );
+  const { m, registry } = await erasFromRegistry();
+  machines.push(m);
   try {
-    const m = createFakeMachine({
-      kind: "linux",
-      registryUrl: registry.url,
-      claudeDesktop: false,
-      cursor: false,
-    });
-    machines.push(m);
-    writeManifest(m, {
-      servers: {
-        old: { package: `${v1.name}@${v1.version}` },
-        new: { package: `${v2.name}@${v2.version}` },
-      },
-    });
     const synced = await m.run(["sync", "--yes"], { timeoutMs: 120_000 });
     expect(synced.code, synced.stderr).toBe(0);
     const r = await m.run(["doctor", "--json"], { timeoutMs: 120_000 });

@@ -33,6 +33,16 @@ export const SHARED: Record<Shared, { flags: string; description: string; list?:
   },
 };
 
+/** The shared flags of a command that edits the manifest, then offers to sync (add, remove, share). */
+export const EDIT_THEN_SYNC = {
+  json: true,
+  yes: true,
+  dryRun: "show the manifest diff; write nothing",
+  manifest: true,
+  env: "with --sync: only this environment (repeatable)",
+  client: "with --sync: only this client (repeatable)",
+} as const;
+
 /** What each shared flag holds (a repeatable one is [] when not given). */
 interface SharedValues {
   json?: boolean;

@@ -7,8 +7,25 @@
 import type { Machine } from "../../core/environments/machine.js";
 import { parseManifestText } from "../../core/manifest/validate.js";
 import { runSync, syncExitCode } from "../../core/sync/run-sync.js";
+import { inquirerPrompts } from "../../ui/prompts.js";
 import { renderSync, syncJson, warnReadable } from "../../ui/reports/sync-report.js";
 import type { CommandContext, SharedOptions } from "./command.js";
+
+/**
+ * Sync right after the edit? `--sync`: yes; `--no-sync`: no; otherwise, when the edit left something
+ * to sync (`worth`) and it is no dry run, the answer to `question` on a terminal (never with --yes
+ * or --json).
+ */
+export async function syncNow(
+  ctx: CommandContext<SharedOptions<"dryRun" | "yes"> & { sync?: boolean }>,
+  worth: boolean,
+  question: string,
+): Promise<boolean> {
+  const o = ctx.options;
+  if (o.sync !== undefined) return o.sync;
+  if (o.dryRun || !worth || o.yes || ctx.output.json || !ctx.terminal.stdin.isTTY) return false;
+  return inquirerPrompts().confirm({ message: question, default: true });
+}
 
 export async function syncAfterEdit(
   ctx: CommandContext<SharedOptions<"dryRun" | "manifest" | "env" | "client" | "project">>,

@@ -3,7 +3,7 @@
  * in `<home>/templates/` (one file per server; a file of the same name overrides a shipped one).
  * Loading never throws for a bad file: it is reported (file:line:column) and skipped.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { getNodeValue, type ParseError, parseTree } from "jsonc-parser";
 import { lineColumnAt, UsageError } from "../errors.js";
@@ -12,7 +12,6 @@ import { type ServerSpec, serverSchema } from "../manifest/schema.js";
 import { referencedNames } from "../manifest/spec.js";
 import { own } from "../own-keys.js";
 import { notAKey } from "../secrets/placeholders.js";
-import { packageRoot } from "../system/package-root.js";
 import { foldersElsewhere, type Places, spelledHere } from "./folder-places.js";
 import {
   type SecretAsk,
@@ -21,6 +20,7 @@ import {
   type TemplateInput,
   templateSchema,
 } from "./schema.js";
+import { templateFiles } from "./template-files.js";
 
 export type { SecretAsk, ServerTemplate, Template, TemplateInput } from "./schema.js";
 
@@ -39,21 +39,10 @@ export interface Catalogue {
 export function loadCatalogue(options: { homeDir?: string; builtinDir?: string } = {}): Catalogue {
   const byName = new Map<string, Template>();
   const problems: CatalogueProblem[] = [];
-  const dirs = [options.builtinDir ?? path.join(packageRoot(), "templates")];
-  if (options.homeDir) dirs.push(path.join(options.homeDir, "templates"));
-  for (const dir of dirs) {
-    let names: string[];
-    try {
-      names = readdirSync(dir).filter((n) => n.endsWith(".jsonc") || n.endsWith(".json"));
-    } catch {
-      continue;
-    }
-    for (const name of names.sort()) {
-      const file = path.join(dir, name);
-      const loaded = loadTemplateFile(file);
-      if ("problem" in loaded) problems.push(loaded.problem);
-      else byName.set(loaded.template.name, loaded.template);
-    }
+  for (const file of templateFiles(options.homeDir, options.builtinDir)) {
+    const loaded = loadTemplateFile(file);
+    if ("problem" in loaded) problems.push(loaded.problem);
+    else byName.set(loaded.template.name, loaded.template);
   }
   return { templates: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)), problems };
 }

@@ -13,6 +13,7 @@ import { dict, own } from "../own-keys.js";
 import type { Progress } from "../system/progress.js";
 import {
   type InstalledPackage,
+  type InstallOutcome,
   installPackages,
   readInstalledPackage,
   resolveVersion,
@@ -204,6 +205,29 @@ export async function installMissing(
   return { rows, failed };
 }
 
+/** An uninstall's rows: each package removed, then each that failed, at the version mcp-twin installed. */
+export function uninstallRows(
+  env: string,
+  outcome: InstallOutcome,
+  versions: Readonly<Record<string, string>>,
+): InstallRow[] {
+  return [
+    ...outcome.installed.map((n) => ({
+      env,
+      package: n,
+      version: versions[n] ?? "",
+      action: "removed" as const,
+    })),
+    ...outcome.failed.map((f) => ({
+      env,
+      package: f.spec,
+      version: versions[f.spec] ?? "",
+      action: "failed" as const,
+      error: f.error,
+    })),
+  ];
+}
+
 /** --prune: uninstall packages mcp-twin installed for servers no longer in the manifest. */
 export async function prunePackages(
   manifest: Manifest,
@@ -230,19 +254,9 @@ export async function prunePackages(
       (async () => {
         const step = progress.step(`Removing ${drop.join(", ")} from ${env.id}`);
         const outcome = await uninstallPackages(env, drop);
-        for (const n of outcome.installed) {
-          rows.push({ env: env.id, package: n, version: mine[n] ?? "", action: "removed" });
-          const inEnv = state.installs[env.id];
-          if (inEnv) delete inEnv[n];
-        }
-        for (const f of outcome.failed)
-          rows.push({
-            env: env.id,
-            package: f.spec,
-            version: mine[f.spec] ?? "",
-            action: "failed",
-            error: f.error,
-          });
+        rows.push(...uninstallRows(env.id, outcome, mine));
+        const inEnv = state.installs[env.id];
+        if (inEnv) for (const n of outcome.installed) delete inEnv[n];
         if (outcome.failed.length > 0) step.fail();
         else step.succeed(`Removed ${drop.join(", ")} from ${env.id}`);
       })(),

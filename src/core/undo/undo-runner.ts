@@ -32,13 +32,28 @@ import {
 } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
 
-export interface UndoResult {
+/** What an undo did in one file: its outcome's entries, and the file's own result. */
+export interface UndoResult extends Omit<Outcome, "deleted" | "records"> {
   env: string;
   client: string;
   scope: string;
   path: string;
   /** created / deleted: the file did not exist before, or is gone after (uninstall of a file it created). */
   action: "created" | "updated" | "deleted" | "unchanged" | "skipped" | "failed";
+  /** The file was removed: mcp-twin had created it, and nothing else is left in it. */
+  deleted?: boolean;
+  /** The backup restore used. */
+  from?: string;
+  message?: string;
+  /** The file does not parse: it is left as it is (`action` failed), and `fix` says how to repair it. */
+  unparsable?: true;
+  /** What to do about it (the advice sync, status and doctor give for that file). */
+  fix?: string;
+  before?: string | null;
+  after?: string | null;
+}
+
+export interface Outcome {
   /** Entries put back as they were in a backup. */
   restored: string[];
   /** Entries removed. */
@@ -56,27 +71,6 @@ export interface UndoResult {
   /** Why each kept entry was kept, and other remarks. */
   notes: string[];
   /** The whole file was put back from this backup (it did not parse). */
-  wholeFile?: string;
-  /** The file was removed: mcp-twin had created it, and nothing else is left in it. */
-  deleted?: boolean;
-  /** The backup restore used. */
-  from?: string;
-  message?: string;
-  /** The file does not parse: it is left as it is (`action` failed), and `fix` says how to repair it. */
-  unparsable?: true;
-  /** What to do about it (the advice sync, status and doctor give for that file). */
-  fix?: string;
-  before?: string | null;
-  after?: string | null;
-}
-
-export interface Outcome {
-  restored: string[];
-  removed: string[];
-  givenBack: string[];
-  relaid: string[];
-  kept: string[];
-  notes: string[];
   wholeFile?: string;
   /** Remove the file after the write when it still holds exactly what was written. */
   deleted?: boolean;

@@ -28,7 +28,7 @@ import {
 } from "../ledger/state.js";
 import { forgetLogins } from "../oauth/token-store.js";
 import { dict, own } from "../own-keys.js";
-import type { InstallRow } from "../packages/installs.js";
+import { type InstallRow, uninstallRows } from "../packages/installs.js";
 import { uninstallPackages } from "../packages/npm-prefix.js";
 import { selectEnvironments } from "../selectors.js";
 import { withLock } from "../system/files.js";
@@ -266,16 +266,7 @@ async function removePackages(
     }
     const step = progress.step(`Uninstalling ${names.join(", ")} from ${env.id}`);
     const outcome = await uninstallPackages(env, names);
-    for (const n of outcome.installed)
-      rows.push({ env: env.id, package: n, version: mine[n] ?? "", action: "removed" });
-    for (const f of outcome.failed)
-      rows.push({
-        env: env.id,
-        package: f.spec,
-        version: mine[f.spec] ?? "",
-        action: "failed",
-        error: f.error,
-      });
+    rows.push(...uninstallRows(env.id, outcome, mine));
     // No line of its own: the report lists each package once.
     step.stop();
     if (outcome.failed.length === 0) delete state.installs[env.id];

@@ -6,12 +6,11 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-control/client-token.js";
-import { cleanup } from "../helpers.js";
 import {
   callText,
-  closeClients,
+  closeAfterEach,
   eraFixtures,
   gatewayBridge,
   scriptServer,
@@ -19,10 +18,7 @@ import {
   v2Client,
 } from "./gateway-helpers.js";
 
-afterEach(async () => {
-  await closeClients();
-  await cleanup();
-});
+closeAfterEach();
 
 test("status: each shared server's mode, processes (pid, RSS, sessions, idle time, era) and cache", async () => {
   const { v1, v2 } = await eraFixtures();

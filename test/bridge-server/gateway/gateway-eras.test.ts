@@ -4,30 +4,14 @@
  * process for every session of a `machine` server, lists from the cache while it is stopped, an
  * idle stop, and a kill -9 mid-call answered at once.
  */
-import { afterEach, describe, expect, test } from "vitest";
-import { cleanup } from "../helpers.js";
-import {
-  callText,
-  closeClients,
-  eraFixtures,
-  gatewayBridge,
-  scriptServer,
-  until,
-  v1Client,
-  v2Client,
-} from "./gateway-helpers.js";
+import { describe, expect, test } from "vitest";
+import { bothErasGateway, callText, closeAfterEach, until, v1Client, v2Client } from "./gateway-helpers.js";
 
-afterEach(async () => {
-  await closeClients();
-  await cleanup();
-});
+closeAfterEach();
 
 describe("both eras, both ways", () => {
   test("clients of both eras reach a 2025-11-25 and a 2026-07-28 server at once: one process each", async () => {
-    const { v1, v2 } = await eraFixtures();
-    const g = await gatewayBridge({
-      servers: { old: scriptServer(v1.script, "machine"), new: scriptServer(v2.script, "machine") },
-    });
+    const g = await bothErasGateway();
     for (const name of ["old", "new"]) {
       const url = g.shareUrl(name);
       const [auto, pinned, legacy, sdk1] = await Promise.all([
@@ -66,10 +50,7 @@ describe("both eras, both ways", () => {
   }, 60_000);
 
   test("a 2025-11-25 client's resource subscription and a 2026-07-28 listen both hear an update", async () => {
-    const { v1, v2 } = await eraFixtures();
-    const g = await gatewayBridge({
-      servers: { old: scriptServer(v1.script, "machine"), new: scriptServer(v2.script, "machine") },
-    });
+    const g = await bothErasGateway();
     for (const name of ["old", "new"]) {
       const legacy = await v2Client(g.shareUrl(name), g.token, "legacy");
       const modern = await v2Client(g.shareUrl(name), g.token, { pin: "2026-07-28" });
@@ -92,11 +73,7 @@ describe("both eras, both ways", () => {
 
 describe("lazy, cached, reaped", () => {
   test("a stopped server's lists come from the cache: a new session of either era lists without starting it", async () => {
-    const { v1, v2 } = await eraFixtures();
-    const g = await gatewayBridge({
-      servers: { old: scriptServer(v1.script, "machine"), new: scriptServer(v2.script, "machine") },
-      bridge: { idleMinutes: 0.01 },
-    });
+    const g = await bothErasGateway("machine", { bridge: { idleMinutes: 0.01 } });
     // Nothing runs before the first session: there is no cache yet, so the first list starts it.
     expect((await g.status()).shares.every((s) => s.children.length === 0 && !s.cached)).toBe(true);
     for (const name of ["old", "new"]) {
@@ -126,10 +103,7 @@ describe("lazy, cached, reaped", () => {
   }, 60_000);
 
   test("kill -9 of a server mid-call: the call gets a JSON-RPC error at once, the next call starts it again", async () => {
-    const { v1, v2 } = await eraFixtures();
-    const g = await gatewayBridge({
-      servers: { old: scriptServer(v1.script, "machine"), new: scriptServer(v2.script, "machine") },
-    });
+    const g = await bothErasGateway();
     for (const [name, era] of [
       ["old", "legacy"],
       ["new", { pin: "2026-07-28" }],

@@ -4,21 +4,17 @@
  * SDK's server (a request the lane does not take: an extension key in its params, which the SDK
  * drops before forwarding), byte for byte but for ids and the gateway's own request state.
  */
-import { afterEach, expect, test } from "vitest";
-import { cleanup } from "../helpers.js";
+import { expect, test } from "vitest";
 import {
   callText,
-  closeClients,
+  closeAfterEach,
   eraFixtures,
   gatewayBridge,
   scriptServer,
   v2Client,
 } from "./gateway-helpers.js";
 
-afterEach(async () => {
-  await closeClients();
-  await cleanup();
-});
+closeAfterEach();
 
 const META = {
   "io.modelcontextprotocol/protocolVersion": "2026-07-28",

@@ -12,7 +12,10 @@ import {
 } from "@modelcontextprotocol/client";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as HttpV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { type RunningBridge, sleep, startBridge, tempDir } from "../helpers.js";
+import { afterEach } from "vitest";
+import { createFakeMachine, type FakeMachine, writeManifest } from "../../helpers/fake-machine.js";
+import { type Registry, startRegistry } from "../../helpers/registry.js";
+import { cleanup, type RunningBridge, sleep, startBridge, tempDir } from "../helpers.js";
 import { type EraFixture, packEraFixtures } from "./era-fixtures.js";
 
 let packed: Promise<{ v1: EraFixture; v2: EraFixture }> | undefined;
@@ -20,6 +23,37 @@ let packed: Promise<{ v1: EraFixture; v2: EraFixture }> | undefined;
 export function eraFixtures(): Promise<{ v1: EraFixture; v2: EraFixture }> {
   packed ??= packEraFixtures(mkdtempSync(path.join(os.tmpdir(), "mcp-twin-era-")));
   return packed;
+}
+
+/**
+ * A fake Linux machine (Claude Code and Codex) whose manifest names both era fixtures as packages,
+ * `old` and `new` (with `fields` each; the manifest's other keys in `rest`), from a loopback
+ * registry that serves them. The caller closes the registry and cleans the machine.
+ */
+export async function erasFromRegistry(
+  fields: Record<string, unknown> = {},
+  rest: Record<string, unknown> = {},
+): Promise<{ m: FakeMachine; registry: Registry; v1: EraFixture; v2: EraFixture }> {
+  const { v1, v2 } = await eraFixtures();
+  const registry = await startRegistry(
+    [v1, v2].map((f) => ({ name: f.name, version: f.version, tgz: f.tgz, bin: f.bin })),
+  );
+  let m: FakeMachine | undefined;
+  try {
+    m = createFakeMachine({ kind: "linux", registryUrl: registry.url, claudeDesktop: false, cursor: false });
+    writeManifest(m, {
+      servers: {
+        old: { package: `${v1.name}@${v1.version}`, ...fields },
+        new: { package: `${v2.name}@${v2.version}`, ...fields },
+      },
+      ...rest,
+    });
+    return { m, registry, v1, v2 };
+  } catch (error) {
+    m?.cleanup();
+    await registry.close();
+    throw error;
+  }
 }
 
 export interface Gateway extends RunningBridge {
@@ -81,10 +115,33 @@ export const scriptServer = (script: string, share: string, args: string[] = [])
   share,
 });
 
+/**
+ * A gateway sharing both era fixtures in `mode`: `old` speaks 2025-11-25, `new` 2026-07-28; the
+ * manifest's other keys (e.g. `bridge`) in `rest`.
+ */
+export async function bothErasGateway(
+  mode = "machine",
+  rest: Record<string, unknown> = {},
+): Promise<Gateway> {
+  const { v1, v2 } = await eraFixtures();
+  return gatewayBridge({
+    servers: { old: scriptServer(v1.script, mode), new: scriptServer(v2.script, mode) },
+    ...rest,
+  });
+}
+
 const clients: Array<{ close(): Promise<void> }> = [];
 /** Close every client opened here (call from afterEach, before the bridge's cleanup). */
 export async function closeClients(): Promise<void> {
   await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+}
+
+/** After each test of the calling file: its clients closed, then its bridges stopped and dirs gone. */
+export function closeAfterEach(): void {
+  afterEach(async () => {
+    await closeClients();
+    await cleanup();
+  });
 }
 
 /** An SDK v2 client: "legacy" (2025-11-25), "auto" (negotiates), or pinned to 2026-07-28. */

@@ -7,11 +7,10 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
-import { createFakeMachine, type FakeMachine, writeManifest } from "../../helpers/fake-machine.js";
+import type { FakeMachine } from "../../helpers/fake-machine.js";
 import { freePort } from "../../helpers/net.js";
-import { startRegistry } from "../../helpers/registry.js";
 import { BIN, cleanup, waitForInstance } from "../helpers.js";
-import { callText, closeClients, eraFixtures, until, v1Client, v2Client } from "./gateway-helpers.js";
+import { callText, closeClients, erasFromRegistry, until, v1Client, v2Client } from "./gateway-helpers.js";
 
 const machines: FakeMachine[] = [];
 afterEach(async () => {
@@ -21,25 +20,12 @@ afterEach(async () => {
 });
 
 test("installed by sync from a registry, each fixture is shared from its installed package, in its own era", async () => {
-  const { v1, v2 } = await eraFixtures();
-  const registry = await startRegistry(
-    [v1, v2].map((f) => ({ name: f.name, version: f.version, tgz: f.tgz, bin: f.bin })),
+  const { m, registry, v1, v2 } = await erasFromRegistry(
+    { share: "machine" },
+    { bridge: { port: await freePort() } },
   );
+  machines.push(m);
   try {
-    const m = createFakeMachine({
-      kind: "linux",
-      registryUrl: registry.url,
-      claudeDesktop: false,
-      cursor: false,
-    });
-    machines.push(m);
-    writeManifest(m, {
-      servers: {
-        old: { package: `${v1.name}@${v1.version}`, share: "machine" },
-        new: { package: `${v2.name}@${v2.version}`, share: "machine" },
-      },
-      bridge: { port: await freePort() },
-    });
     const synced = await m.run(["sync", "--yes"], { timeoutMs: 120_000 });
     expect(synced.code, synced.stderr).toBe(0);
     // Sync started the gateway for the shared servers (on the manifest's port): this test runs its own.

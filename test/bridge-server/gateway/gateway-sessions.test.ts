@@ -6,11 +6,12 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
-import { cleanup, tempDir } from "../helpers.js";
+import { describe, expect, test } from "vitest";
+import { tempDir } from "../helpers.js";
 import {
+  bothErasGateway,
   callText,
-  closeClients,
+  closeAfterEach,
   eraFixtures,
   gatewayBridge,
   scriptServer,
@@ -19,17 +20,11 @@ import {
   v2Client,
 } from "./gateway-helpers.js";
 
-afterEach(async () => {
-  await closeClients();
-  await cleanup();
-});
+closeAfterEach();
 
 describe("isolation", () => {
   test("session: each client session has its own process and state, in either era", async () => {
-    const { v1, v2 } = await eraFixtures();
-    const g = await gatewayBridge({
-      servers: { old: scriptServer(v1.script, "session"), new: scriptServer(v2.script, "session") },
-    });
+    const g = await bothErasGateway("session");
     for (const name of ["old", "new"]) {
       const a = await v2Client(g.shareUrl(name), g.token, "legacy");
       const b = await v1Client(g.shareUrl(name), g.token);
@@ -162,10 +157,7 @@ describe("a server's own requests", () => {
   const name = (message: string) => ({ action: "accept", content: { name: `Mo (${message})` } });
 
   test("elicitation crosses eras: to the session whose call caused it, in the session's era", async () => {
-    const { v1, v2 } = await eraFixtures();
-    const g = await gatewayBridge({
-      servers: { old: scriptServer(v1.script, "machine"), new: scriptServer(v2.script, "machine") },
-    });
+    const g = await bothErasGateway();
     const cases = [
       ["old", "legacy"],
       ["old", { pin: "2026-07-28" }],
@@ -185,10 +177,7 @@ describe("a server's own requests", () => {
   }, 60_000);
 
   test("a client that cannot answer is refused at once, never left waiting", async () => {
-    const { v1, v2 } = await eraFixtures();
-    const g = await gatewayBridge({
-      servers: { old: scriptServer(v1.script, "machine"), new: scriptServer(v2.script, "machine") },
-    });
+    const g = await bothErasGateway();
     for (const [server, era] of [
       ["old", "legacy"],
       ["old", { pin: "2026-07-28" }],
@@ -210,10 +199,7 @@ describe("a server's own requests", () => {
 
 describe("what reaches every session", () => {
   test("list_changed reaches every session of either era within a second; the cache follows", async () => {
-    const { v1, v2 } = await eraFixtures();
-    const g = await gatewayBridge({
-      servers: { old: scriptServer(v1.script, "machine"), new: scriptServer(v2.script, "machine") },
-    });
+    const g = await bothErasGateway();
     for (const name of ["old", "new"]) {
       const heard = new Map<string, number>();
       const sessions = {
@@ -243,10 +229,7 @@ describe("what reaches every session", () => {
   }, 60_000);
 
   test("progress reaches only its call, under the caller's own token; a cancel stops the server's work", async () => {
-    const { v1, v2 } = await eraFixtures();
-    const g = await gatewayBridge({
-      servers: { old: scriptServer(v1.script, "machine"), new: scriptServer(v2.script, "machine") },
-    });
+    const g = await bothErasGateway();
     for (const name of ["old", "new"])
       for (const era of ["legacy", { pin: "2026-07-28" }] as const) {
         const a = await v2Client(g.shareUrl(name), g.token, era);

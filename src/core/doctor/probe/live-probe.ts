@@ -69,6 +69,19 @@ export interface RemotePlan {
   login?: { oauthDir: string; server: string };
 }
 
+/**
+ * A remote probe's first step (http and SSE alike): stopped if already interrupted; the plan's URL,
+ * or the failed result that says it is not one.
+ */
+export function parseProbeUrl(plan: RemotePlan, signal?: AbortSignal): URL | ProbeResult {
+  if (signal?.aborted) throw new InterruptedError();
+  try {
+    return new URL(plan.url);
+  } catch {
+    return { ok: false, stderr: [], noise: [], cause: "other", error: `"${plan.url}" is not a URL` };
+  }
+}
+
 /** 2026-07-28 refuses `initialize` with this code (UnsupportedProtocolVersion). */
 const UNSUPPORTED_VERSION = -32022;
 

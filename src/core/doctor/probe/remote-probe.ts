@@ -17,7 +17,7 @@ import { nodeFetch } from "../../bridge-control/keep-alive-fetch.js";
 import { InterruptedError } from "../../errors.js";
 import { untrusted } from "../../text/control-chars.js";
 import { jsonRpcMessageIn } from "../../text/json-rpc-message.js";
-import type { ProbeResult, ProtocolSeen, RemotePlan } from "./live-probe.js";
+import { type ProbeResult, type ProtocolSeen, parseProbeUrl, type RemotePlan } from "./live-probe.js";
 
 /** The HTTP status an SDK error of Streamable HTTP carries (401 for its UnauthorizedError), if any. */
 function statusOf(error: unknown): number | undefined {
@@ -89,14 +89,9 @@ export async function probeHttpRemote(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<ProbeResult> {
-  if (signal?.aborted) throw new InterruptedError();
+  const url = parseProbeUrl(plan, signal);
+  if (!(url instanceof URL)) return url;
   const result: ProbeResult = { ok: false, stderr: [], noise: [] };
-  let url: URL;
-  try {
-    url = new URL(plan.url);
-  } catch {
-    return { ...result, cause: "other", error: `"${plan.url}" is not a URL` };
-  }
   let login: import("../../oauth/relay-auth.js").LoginHeaders | undefined;
   let headers = { ...plan.headers };
   if (plan.login) {

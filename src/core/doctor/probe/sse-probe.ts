@@ -5,21 +5,16 @@
 import { Client, SSEClientTransport } from "@modelcontextprotocol/client";
 import { VERSION } from "../../../version.js";
 import { InterruptedError } from "../../errors.js";
-import type { ProbeResult, RemotePlan } from "./live-probe.js";
+import { type ProbeResult, parseProbeUrl, type RemotePlan } from "./live-probe.js";
 
 export async function probeSseRemote(
   plan: RemotePlan,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<ProbeResult> {
-  if (signal?.aborted) throw new InterruptedError();
+  const url = parseProbeUrl(plan, signal);
+  if (!(url instanceof URL)) return url;
   const result: ProbeResult = { ok: false, stderr: [], noise: [] };
-  let url: URL;
-  try {
-    url = new URL(plan.url);
-  } catch {
-    return { ...result, error: `"${plan.url}" is not a URL` };
-  }
   const transport = new SSEClientTransport(url, { requestInit: { headers: plan.headers } });
   const client = new Client({ name: "mcp-twin-doctor", version: VERSION });
   const abort = new AbortController();

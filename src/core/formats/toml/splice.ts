@@ -7,6 +7,7 @@ import { UsageError } from "../../errors.js";
 import { canonicalJson } from "../../text/canonical-json.js";
 import type { EntryEdit } from "../json/merge.js";
 import {
+  type Definitions,
   definitionsOf,
   describeValue,
   type KeyPath,
@@ -133,13 +134,17 @@ function insertBlock(doc: TomlDocument, after: TOMLTable | undefined, block: str
 function removeEntry(doc: TomlDocument, path: string[], file: string): string {
   const defs = definitionsOf(doc, path);
   if (defs.enclosing) throw insideInline(doc, defs.enclosing, path, file);
-  const ranges = [
-    ...defs.tables.map((t) => blockRange(doc.text, t)),
+  return withoutDefinitions(doc.text, defs);
+}
+
+/** The text without every definition in `defs`: its tables (header, body) and dotted keys outside them. */
+function withoutDefinitions(text: string, defs: Definitions): string {
+  return removeRanges(text, [
+    ...defs.tables.map((t) => blockRange(text, t)),
     ...defs.pairs
       .filter((kv) => kv.parent.type !== "TOMLTable" || !defs.tables.includes(kv.parent))
-      .map((kv) => pairRange(doc.text, kv)),
-  ];
-  return removeRanges(doc.text, ranges);
+      .map((kv) => pairRange(text, kv)),
+  ]);
 }
 
 function insideInline(doc: TomlDocument, kv: TOMLKeyValue, path: string[], file: string): UsageError {
@@ -208,14 +213,7 @@ function editTableKeys(
     if (canonicalJson(now) === canonicalJson(next)) continue;
     const defs = definitionsOf(d, [...path, key]);
     if (next === undefined) {
-      redo(
-        removeRanges(d.text, [
-          ...defs.tables.map((t) => blockRange(d.text, t)),
-          ...defs.pairs
-            .filter((kv) => !defs.tables.includes(kv.parent as TOMLTable))
-            .map((kv) => pairRange(d.text, kv)),
-        ]),
-      );
+      redo(withoutDefinitions(d.text, defs));
       continue;
     }
     const [pair] = defs.pairs;
@@ -247,15 +245,7 @@ function editTableKeys(
       redo(rewriteTableBody(d, sub, next));
       continue;
     }
-    if (now !== undefined)
-      redo(
-        removeRanges(d.text, [
-          ...defs.tables.map((t) => blockRange(d.text, t)),
-          ...defs.pairs
-            .filter((kv) => !defs.tables.includes(kv.parent as TOMLTable))
-            .map((kv) => pairRange(d.text, kv)),
-        ]),
-      );
+    if (now !== undefined) redo(withoutDefinitions(d.text, defs));
     added.push(key);
   }
   if (added.length > 0) {
