@@ -2,8 +2,10 @@
  * One shared server at `/share/<name>`: its processes (one per machine, project folder or session,
  * by its mode), the sessions of either era attached to each, and what reaches them from it.
  */
+
 import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
+import os from "node:os";
 import type { McpHttpHandler, Server } from "@modelcontextprotocol/server";
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
@@ -165,7 +167,10 @@ export class ShareHost {
   #child(key: string, cwd?: string): SharedChild {
     let child = this.#children.get(key);
     if (!child) {
-      const launch = cwd ? { ...this.#launch, cwd } : this.#launch;
+      // A project's process runs in its folder; a machine's or a session's in the home folder —
+      // not wherever whoever started the bridge happened to be, which would decide what a relative
+      // path in its arguments means, or which copy of its package npx runs (a project's own).
+      const launch = { ...this.#launch, cwd: cwd ?? this.#launch.cwd ?? os.homedir() };
       child = new SharedChild(launch, this.#key, this.#o.cache, {
         log: this.#log,
         listChanged: (kind) => this.#listChanged(key, kind),

@@ -121,6 +121,21 @@ describe("isolation", () => {
     expect((await g.status()).shares[0]?.children).toEqual([]);
   }, 60_000);
 
+  test("machine and session: the process runs in the home folder, not the folder the bridge was started in", async () => {
+    const { v1 } = await eraFixtures();
+    // The bridge runs in this test's working folder (the repository), as a bridge started by a
+    // sync or a relay runs in whatever folder that was.
+    const g = await gatewayBridge({
+      servers: { m: scriptServer(v1.script, "machine"), s: scriptServer(v1.script, "session") },
+    });
+    expect(process.cwd()).not.toBe(g.root);
+    for (const name of ["m", "s"]) {
+      const client = await v2Client(g.shareUrl(name), g.token, "legacy");
+      const { cwd } = JSON.parse(await callText(client, "whoami")) as { cwd: string };
+      expect(cwd, name).toBe(g.env.HOME);
+    }
+  }, 60_000);
+
   test("project: one process per project folder (its working folder); none named is an error naming the fix", async () => {
     const { v1 } = await eraFixtures();
     const g = await gatewayBridge({ servers: { p: scriptServer(v1.script, "project") } });
