@@ -65,7 +65,7 @@ import { nodeFetch } from "../src/core/bridge-control/keep-alive-fetch.js";
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
 import { freePort } from "../test/helpers/net.js";
-import { median, table, verdict } from "./_lib.js";
+import { median, sleep, table, verdict, waitFor } from "./_lib.js";
 
 const CALLS = Number(process.env.BENCH_BRIDGE_CALLS ?? 1000);
 const WARMUP = 100;
@@ -81,7 +81,6 @@ const LONG = process.env.BENCH_BRIDGE_LONG !== "0";
 const LONG_CALLS = Number(process.env.BENCH_BRIDGE_LONG_CALLS ?? 100_000);
 const PAYLOAD = "x".repeat(100);
 const MODERN: VersionNegotiationMode = { pin: "2026-07-28" };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Measured {
   name: string;
@@ -219,20 +218,6 @@ async function stdioClient(command: string, args: string[], env?: Record<string,
     new StdioClientTransport({ command, args, stderr: "ignore", ...(env ? { env } : {}) }),
   );
   return client;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const portOpen = (port: number) =>

@@ -26,14 +26,13 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
-import { median, table, verdict } from "./_lib.js";
+import { median, sleep, table, verdict, waitFor } from "./_lib.js";
 
 const BASELINE = process.env.BENCH_RELAY_BASELINE;
 const CALLS = 2000;
 const LONG_CALLS = Number(process.env.BENCH_RELAY_LONG_CALLS ?? 50_000);
 const ROUNDS = 5;
 const PAYLOAD = "x".repeat(100);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function memory(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -125,19 +124,6 @@ async function firstList(command: string, args: string[], env: Record<string, st
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   await client.close();
   return ms;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      const v = probe();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** A bridge with the echo plugin in a state folder of its own, and the HTTP floor. */

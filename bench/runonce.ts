@@ -30,7 +30,7 @@ import { clientToken } from "../src/core/bridge-control/client-token.js";
 import { nodeFetch } from "../src/core/bridge-control/keep-alive-fetch.js";
 import { BIN } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
-import { median, table, verdict } from "./_lib.js";
+import { median, sleep, table, verdict, waitFor } from "./_lib.js";
 
 const SERVERS = 5;
 const BALLAST_MB = 30;
@@ -38,7 +38,9 @@ const CALLS = Number(process.env.BENCH_RUNONCE_CALLS ?? 1000);
 const ROUNDS = 3;
 const PAYLOAD = "x".repeat(100);
 const NETWORK = process.env.BENCH_NETWORK === "1";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Real packages start through npx: a minute to wait, not the default half-minute. */
+const waitLong = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>) =>
+  waitFor(what, probe, 60_000);
 const fetchNode: typeof fetch = (input, init) => nodeFetch(input as string | URL, init);
 
 /** The sessions: which client each is shaped as, its protocol era, its config's token id. */
@@ -107,20 +109,6 @@ async function closeDirect(client: Client, transport: StdioClientTransport): Pro
     } catch {
       // gone
     }
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const time = async (f: () => Promise<unknown>) => {
@@ -237,7 +225,7 @@ export async function run(): Promise<{ ok: boolean }> {
         ...(npmCache ? { npm_config_cache: npmCache } : {}),
       };
       const child = start(process.execPath, [BIN, "serve", "--http", "--port", "0"], env);
-      const info = await waitFor("the gateway", () => {
+      const info = await waitLong("the gateway", () => {
         const i = JSON.parse(readFileSync(path.join(stateDir, "serve.json"), "utf8")) as { url: string };
         return i.url ? i : undefined;
       });
@@ -280,7 +268,7 @@ export async function run(): Promise<{ ok: boolean }> {
           PATH: process.env.PATH ?? "",
         },
       );
-      const floorPort = await waitFor(
+      const floorPort = await waitLong(
         "the relay floor",
         () =>
           new Promise<number | undefined>((resolve) => {
@@ -321,7 +309,7 @@ export async function run(): Promise<{ ok: boolean }> {
     await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
     // The first gateway and its five servers go: the timings below measure starts, not contention.
     process.kill(g.pid, "SIGTERM");
-    await waitFor("the first gateway to stop", () =>
+    await waitLong("the first gateway to stop", () =>
       tree(g.pid).length > 1 || rssMb(g.pid) > 0 ? undefined : true,
     );
 
@@ -334,7 +322,7 @@ export async function run(): Promise<{ ok: boolean }> {
     const cold: number[] = [];
     const directStart: number[] = [];
     const stopped = () =>
-      waitFor("s1 stopped", async () => ((await status()).state === "stopped" ? true : undefined));
+      waitLong("s1 stopped", async () => ((await status()).state === "stopped" ? true : undefined));
     const directOnce = async () =>
       directStart.push(
         await time(async () => {
