@@ -333,31 +333,25 @@ export async function run(): Promise<{ ok: boolean }> {
           await closeDirect(c, transport);
         }),
       );
+    /** A new session of a Claude Code entry (its client token) on the lazy gateway's s1. */
+    const newSession = async () => {
+      const c = await http(lazy.share("s1"), clientToken(lazy.token, "linux:claude-code:user"), "2025-11-25");
+      clients.push(c);
+      return c;
+    };
     for (let i = 0; i < 7; i++) {
       // Every other round the direct start goes first: neither order favours one side.
       if (i % 2) await directOnce();
       await stopped();
       listed.push(
         await time(async () => {
-          const c = await http(
-            lazy.share("s1"),
-            clientToken(lazy.token, "linux:claude-code:user"),
-            "2025-11-25",
-          );
-          clients.push(c);
-          await c.listTools();
+          await (await newSession()).listTools();
         }),
       );
       if ((await status()).state !== "stopped") throw new Error("a cached tools/list started the server");
       cold.push(
         await time(async () => {
-          const c = await http(
-            lazy.share("s1"),
-            clientToken(lazy.token, "linux:claude-code:user"),
-            "2025-11-25",
-          );
-          clients.push(c);
-          await firstCall(c, echo);
+          await firstCall(await newSession(), echo);
         }),
       );
       if (i % 2 === 0) await directOnce();

@@ -7,6 +7,7 @@
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as HttpV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, expect, test } from "vitest";
+import { rawModernPost } from "../helpers/raw-modern-post.js";
 import { call, cleanup, httpClient, sleep, startBridge } from "./helpers.js";
 
 afterEach(cleanup);
@@ -19,35 +20,6 @@ async function until<T>(what: string, get: () => T | undefined, ms = 5000): Prom
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(25);
   }
-}
-
-/** One raw 2026-07-28 request: what a client reads off the wire (no SDK in between). */
-async function modernPost(url: string, token: string, method: string, params: Record<string, unknown> = {}) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${token}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": "2026-07-28",
-      "mcp-method": method,
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-          "io.modelcontextprotocol/clientCapabilities": {},
-          "io.modelcontextprotocol/clientInfo": { name: "raw-2026", version: "1" },
-        },
-      },
-    }),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: tests read answers by their documented shape
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
 test("2026-07-28 clients discover and call without initialize; state is shared with 2025-11-25 sessions", async () => {
@@ -78,21 +50,21 @@ test("2026-07-28 clients discover and call without initialize; state is shared w
 
 test("lists carry truthful cache hints for 2026-07-28 and none for 2025-11-25; retired methods are 404", async () => {
   const b = await startBridge();
-  const tools = await modernPost(b.url, b.token, "tools/list");
+  const tools = await rawModernPost(b.url, b.token, "tools/list");
   expect(tools.status).toBe(200);
   expect(tools.body.result).toMatchObject({ ttlMs: 60_000, cacheScope: "private" });
   expect(tools.body.result.tools.length).toBeGreaterThan(10);
-  expect((await modernPost(b.url, b.token, "resources/list")).body.result).toMatchObject({
+  expect((await rawModernPost(b.url, b.token, "resources/list")).body.result).toMatchObject({
     ttlMs: 0,
     cacheScope: "private",
   });
-  const discover = await modernPost(b.url, b.token, "server/discover");
+  const discover = await rawModernPost(b.url, b.token, "server/discover");
   expect(discover.body.result).toMatchObject({
     supportedVersions: expect.arrayContaining(["2026-07-28"]),
     _meta: { "io.modelcontextprotocol/serverInfo": { name: "mcp-twin-bridge" } },
   });
   for (const method of ["ping", "logging/setLevel", "resources/subscribe"])
-    expect((await modernPost(b.url, b.token, method)).status, method).toBe(404);
+    expect((await rawModernPost(b.url, b.token, method)).status, method).toBe(404);
 
   // A 2025-11-25 session sees the lists as before: no 2026-07-28 fields.
   const legacy = await httpClient(b.url, b.token);

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { startModernServer } from "../../helpers/modern-http.js";
+import { rawModernPost } from "../../helpers/raw-modern-post.js";
 import { cleanup } from "../helpers.js";
 import {
   callText,
@@ -28,7 +29,6 @@ interface Answer {
   body: { result?: { content?: Array<{ text?: string }> }; error?: { code: number; message: string } };
 }
 
-let nextId = 1;
 /** One raw 2026-07-28 POST: `tools/list`, or a `tools/call` with these `Mcp-Param-*` headers. */
 async function post(
   url: string,
@@ -36,35 +36,18 @@ async function post(
   method: "tools/list" | "tools/call",
   call: { name: string; args: Record<string, unknown>; params: Record<string, string> } | undefined,
 ): Promise<Answer> {
-  const params: Record<string, unknown> = {
-    ...(call ? { name: call.name, arguments: call.args } : {}),
-    _meta: {
-      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-      "io.modelcontextprotocol/clientCapabilities": {},
-    },
-  };
-  const res = await fetch(url, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${token}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": "2026-07-28",
-      "mcp-method": method,
-      ...(call ? { "mcp-name": call.name } : {}),
-      ...call?.params,
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
-  });
-  const text = await res.text();
-  const data = (res.headers.get("content-type") ?? "").startsWith("text/event-stream")
-    ? text
-        .split("\n")
-        .filter((l) => l.startsWith("data: "))
-        .map((l) => l.slice(6))
-        .pop()
-    : text;
-  return { status: res.status, body: JSON.parse(data ?? "{}") as Answer["body"] };
+  return call
+    ? rawModernPost(
+        url,
+        token,
+        method,
+        { name: call.name, arguments: call.args },
+        {
+          "mcp-name": call.name,
+          ...call.params,
+        },
+      )
+    : rawModernPost(url, token, method);
 }
 
 const region = (args: Record<string, unknown>, params: Record<string, string> = {}) => ({
