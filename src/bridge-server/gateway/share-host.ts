@@ -2,7 +2,6 @@
  * One shared server at `/share/<name>`: its processes (one per machine, project folder or session,
  * by its mode), the sessions of either era attached to each, and what reaches them from it.
  */
-
 import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import os from "node:os";
