@@ -26,6 +26,7 @@ import {
   type ParamHeader,
   requestHeaders,
 } from "./modern-headers.js";
+import { isHeaderMismatch, listRequest, MAX_LIST_PAGES, nextCursor } from "./relist.js";
 import type { RemoteAuth } from "./remote-auth.js";
 
 export interface RelayOptions {
@@ -52,6 +53,7 @@ export interface RelayOptions {
   limit?: number;
 }
 
+/** How long the relay's own requests (a new session, the tools read again) wait for the server. */
 const REINIT_TIMEOUT_MS = 15_000;
 /** After stdin ends, how long answers still on their way are waited for. */
 const DRAIN_MS = 10_000;
@@ -70,6 +72,7 @@ const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 class Undeliverable extends Error {}
 
 type Params = Record<string, unknown> | undefined;
+type Request = Extract<Message, { kind: "request" }>;
 const paramsOf = (message: Message): Params => (message.message as { params?: Params }).params;
 /** How many 2026-07-28 header sets are kept (past it, made again). */
 const HEADER_CACHE = 256;
@@ -84,7 +87,8 @@ const REFUSAL_BYTES = 64 * 1024;
  *   request, and the server's own stream (GET) once the client said `initialized`;
  *   2026-07-28: no session and no GET; each request's `MCP-Protocol-Version` (its envelope's),
  *   `Mcp-Method`, `Mcp-Name` and the `Mcp-Param-*` mirrors of the tools' `x-mcp-header` arguments
- *   (learnt from the `tools/list` answers passing by); a refusal's JSON-RPC error passed on as the
+ *   (learnt from the `tools/list` answers passing by; a call refused for them, -32020, is sent
+ *   again once after the relay read the tools itself); a refusal's JSON-RPC error passed on as the
  *   answer (the client falls back to 2025-11-25 on it); `subscriptions/listen` a POST whose stream
  *   stays open; the client's `notifications/cancelled` closes that request instead of being sent;
  * - the server restarted (session unknown: 404) or went away (nothing answers, or not the bridge,
@@ -120,6 +124,8 @@ export class StreamableHttpRelay {
   readonly #headerCache = new Map<string, Record<string, string>>();
   /** Tools whose arguments travel as `Mcp-Param-*` headers too, by name. */
   readonly #mirrors = new Map<string, readonly ParamHeader[]>();
+  /** Calls (by their handle, kept across attempts) refused for their headers and sent again once. */
+  readonly #relisted = new WeakSet<Closable>();
   #init: { line: string; id: RequestId } | undefined;
   #initialized: string | undefined;
   /** Set while initialize (or a new session) is under way: everything else waits for it. */
@@ -326,7 +332,7 @@ export class StreamableHttpRelay {
   }
 
   /** A 2026-07-28 request's handle for the client's cancel (kept across its attempts). */
-  #opened(message: Extract<Message, { kind: "request" }>): Closable {
+  #opened(message: Request): Closable {
     let open = this.#open.get(message.id);
     if (!open) {
       open = new Closable();
@@ -379,7 +385,8 @@ export class StreamableHttpRelay {
     });
     if (!era) this.#sessionFrom(res);
     if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) {
-      if (era && message.kind === "request" && res.statusCode !== 401) return this.#refusal(res, message.id);
+      if (era && message.kind === "request" && res.statusCode !== 401)
+        return this.#refusal(res, line, message, era, closable);
       throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), header(res, "www-authenticate"));
     }
     if (message.kind !== "request") {
@@ -439,21 +446,84 @@ export class StreamableHttpRelay {
    * A 2026-07-28 request refused with a status (400 -32022 for a revision not served, 404 -32601
    * for an unknown method, a 2025-11-25 server's 400): the JSON-RPC error in it is the answer, as
    * the client's own HTTP transport would read it (on it, a negotiating client falls back to
-   * initialize); a refusal without one fails as any status does.
+   * initialize); a refusal without one fails as any status does. A call refused for its
+   * `Mcp-Param-*` headers (400 -32020) is first sent again, once, with what a new list says.
    */
-  async #refusal(res: IncomingMessage, id: RequestId): Promise<void> {
+  async #refusal(
+    res: IncomingMessage,
+    line: string,
+    message: Request,
+    era: string,
+    closable: Closable | undefined,
+  ): Promise<void> {
     const status = res.statusCode ?? 0;
     const json = (header(res, "content-type") ?? "").includes("json");
     const body = await readBody(res, REFUSAL_BYTES).then(
       (b) => b.toString("utf8"),
       () => "",
     );
+    if (
+      json &&
+      closable &&
+      message.method === "tools/call" &&
+      isHeaderMismatch(status, body) &&
+      (await this.#sentAgain(line, message, era, closable))
+    )
+      return;
     if (json) {
-      const answer = new Answer(this.#sink, id);
+      const answer = new Answer(this.#sink, message.id);
       answer.take(body);
       if (answer.answer) return;
     }
     throw new HttpStatusError(status, body.trim().replace(/\s+/g, " ").slice(0, 300), undefined);
+  }
+
+  /**
+   * A call refused for its `Mcp-Param-*` headers: as the spec bids a client, the tools are listed
+   * again (by the relay, unseen by the client) and the call sent again with the headers that list
+   * declares — once per call; false when not sent again (the refusal is then the answer).
+   */
+  async #sentAgain(line: string, message: Request, era: string, closable: Closable): Promise<boolean> {
+    if (this.#relisted.has(closable)) return false;
+    this.#relisted.add(closable);
+    try {
+      await this.#relist(paramsOf(message), era, closable);
+    } catch (error) {
+      if (closable.closed) throw error; // the client cancelled it: no answer is wanted
+      this.#o.log(
+        `${this.#o.name} refused a call's Mcp-Param headers, and its tools/list could not be read: ${describeFailure(error).message}`,
+      );
+      return false;
+    }
+    await this.#post(line, message, era, closable);
+    return true;
+  }
+
+  /** The server's tools read again, every page (up to MAX_LIST_PAGES): what each mirrors, learnt. */
+  async #relist(call: Params, era: string, closable: Closable): Promise<void> {
+    const headers = { ...this.#modernBase, ...requestHeaders("tools/list", undefined, era, undefined) };
+    const cursors = new Set<string>();
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const id = `mcp-twin-relay-${++this.#internalId}`;
+      const res = await send(this.#url, {
+        method: "POST",
+        headers,
+        body: listRequest(id, cursor, call),
+        agent: this.#o.agent,
+        timeoutMs: REINIT_TIMEOUT_MS,
+        closable,
+      });
+      if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299)
+        throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), undefined);
+      const answer = await this.#answerOf(res, id, "tools/list");
+      if ("error" in answer)
+        throw new Undeliverable(`it refused tools/list: ${JSON.stringify(answer.error).slice(0, 200)}`);
+      learnMirrors(answer.result, this.#mirrors);
+      cursor = nextCursor(answer.result);
+      if (cursor === undefined || cursors.has(cursor)) return;
+      cursors.add(cursor);
+    }
   }
 
   #sessionFrom(res: IncomingMessage): void {
@@ -547,7 +617,7 @@ export class StreamableHttpRelay {
     this.#sessionFrom(res);
     if (res.statusCode !== 200)
       throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), header(res, "www-authenticate"));
-    const answer = await this.#answerOf(res, id);
+    const answer = await this.#answerOf(res, id, "initialize");
     if ("error" in answer)
       throw new Undeliverable(`it refused initialize: ${JSON.stringify(answer.error).slice(0, 200)}`);
     if (this.#initialized) {
@@ -564,7 +634,11 @@ export class StreamableHttpRelay {
   }
 
   /** The answer to the relay's own request `id` (JSON or an event stream); never to the client. */
-  async #answerOf(res: IncomingMessage, id: string): Promise<{ result?: unknown; error?: unknown }> {
+  async #answerOf(
+    res: IncomingMessage,
+    id: string,
+    what: string,
+  ): Promise<{ result?: unknown; error?: unknown }> {
     const found: Array<{ id?: unknown; result?: unknown; error?: unknown }> = [];
     const take = (json: string) => {
       const value = JSON.parse(json) as (typeof found)[number] | typeof found;
@@ -573,7 +647,7 @@ export class StreamableHttpRelay {
     if ((header(res, "content-type") ?? "").includes("text/event-stream"))
       await readEvents(res, this.#limit, (event) => event.event === "message" && take(event.data));
     else take((await readBody(res, this.#limit)).toString("utf8"));
-    if (!found[0]) throw new Undeliverable("it did not answer initialize");
+    if (!found[0]) throw new Undeliverable(`it did not answer ${what}`);
     return found[0];
   }
 
