@@ -5,6 +5,7 @@ import { type Plugin, rollup } from "rollup";
 import { defineConfig, type Options } from "tsup";
 import { bundledLibrariesPlugin } from "./scripts/bundled-libraries.mjs";
 import { sdkGuardsEsbuildPlugin } from "./scripts/sdk-guards-patch.mjs";
+import { sdkShimsEsbuildPlugin } from "./scripts/sdk-shims-alias.mjs";
 import { tomlParserEsbuildPlugin } from "./scripts/toml-parser-patch.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
@@ -30,7 +31,12 @@ const shared = {
   // toml-eslint-parser, made to read tokens of any length; the MCP SDK's JSON-RPC guards, made to
   // refuse a message of another kind without a failing zod parse (see each script); the bundled
   // libraries listed in dist/bundled.cdx.json, for THIRD-PARTY-NOTICES and users' audits.
-  esbuildPlugins: [tomlParserEsbuildPlugin, sdkGuardsEsbuildPlugin, bundledLibrariesPlugin()],
+  esbuildPlugins: [
+    tomlParserEsbuildPlugin,
+    sdkGuardsEsbuildPlugin,
+    sdkShimsEsbuildPlugin,
+    bundledLibrariesPlugin(),
+  ],
   // Prefer dependencies' ESM builds (jsonc-parser's UMD build defeats tree-shaking).
   esbuildOptions(options) {
     options.mainFields = ["module", "main"];

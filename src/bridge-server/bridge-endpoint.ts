@@ -2,10 +2,10 @@
  * The bridge's own endpoint (`/mcp`) in both protocol eras: a server per 2025-11-25 session, the
  * SDK's 2026-07-28 handler (a server per request) beside it, and note changes sent to both.
  */
-import type { McpHttpHandler, Transport } from "@modelcontextprotocol/server";
+import type { JSONRPCMessage, McpHttpHandler, Transport } from "@modelcontextprotocol/server";
 import { BRIDGE_PATH } from "../core/bridge-control/state-folder.js";
 import type { Endpoint } from "./http.js";
-import { ModernLane } from "./modern-lane.js";
+import { type FastCall, ModernLane } from "./modern-lane.js";
 import { checkedCall, paramRefusal, refusalResponse } from "./param-check.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
 
@@ -24,16 +24,26 @@ export function bridgeEndpoint(
 ): BridgeEndpoint {
   // The tools as listed, once loaded: what a plugin's `x-mcp-header` arguments are checked by.
   let listed: { tools: unknown[] } | undefined;
+  // The tools' fast lane (own-fast.ts), once the tools and its module are loaded.
+  let fast: ((message: JSONRPCMessage) => FastCall | undefined) | undefined;
   const tools = () =>
-    loadTools().then((set) => {
+    loadTools().then(async (set) => {
       listed ??= { tools: set.list };
+      if (!fast) {
+        const { ownFastCall } = await import("./own-fast.js");
+        fast = (message) => ownFastCall(set, message);
+      }
       return set;
     });
   let modern: Promise<McpHttpHandler> | undefined;
-  const lane = new ModernLane(async () => {
-    const { createBridgeServer } = await import("./session-server.js");
-    return createBridgeServer(context, await tools(), "modern").server;
-  }, log);
+  const lane = new ModernLane(
+    async () => {
+      const { createBridgeServer } = await import("./session-server.js");
+      return createBridgeServer(context, await tools(), "modern").server;
+    },
+    log,
+    (message) => fast?.(message),
+  );
   let stopNotes: (() => void) | undefined;
   const handler = () =>
     (modern ??= (async () => {

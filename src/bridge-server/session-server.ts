@@ -14,6 +14,7 @@ import {
 import { z } from "zod";
 import type { BridgeFiles } from "../core/bridge-control/state-folder.js";
 import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
+import { zodValidator } from "../core/text/json-schema-validator.js";
 import { VERSION } from "../version.js";
 import type { ShareStatus } from "./gateway/share-host.js";
 import type { NotesFolder } from "./notes-folder.js";
@@ -25,7 +26,6 @@ import type { BridgeTool } from "./tools/define.js";
 import type { HandoffData } from "./tools/handoff-data.js";
 import type { MemoryData } from "./tools/memory-data.js";
 import { fail } from "./tools/result.js";
-import { zodValidator } from "./validator.js";
 
 export interface SessionInfo {
   id: string;
@@ -99,7 +99,7 @@ export class ToolSet {
 }
 
 /** A tool call: unknown name → -32602; bad arguments or a failing handler → a tool error. */
-async function callTool(
+export async function callTool(
   tools: ToolSet,
   name: string,
   args: unknown,

@@ -10,9 +10,9 @@ import {
   PROTOCOL_VERSION_META_KEY,
   ProtocolError,
   type RequestId,
-  SERVER_INFO_META_KEY,
 } from "@modelcontextprotocol/server";
 import type { FastCall } from "../modern-lane.js";
+import { encodeModernResult } from "../modern-result.js";
 import type { ReverseShim } from "./reverse-shim.js";
 import { admits, type Json, type SharedChild } from "./shared-child.js";
 
@@ -125,7 +125,7 @@ async function run(
   try {
     const result = await target.shim.start(call, caps ?? {}, signal);
     if (signal.aborted) return;
-    send({ jsonrpc: "2.0", id, result: encode(result, serverInfo) } as JSONRPCMessage);
+    send({ jsonrpc: "2.0", id, result: encodeModernResult(result, serverInfo) } as JSONRPCMessage);
   } catch (error) {
     // A call the client cancelled gets no answer.
     if (signal.aborted) return;
@@ -141,17 +141,4 @@ async function run(
       },
     } as JSONRPCMessage);
   }
-}
-
-/** The SDK server's 2026-07-28 encoding of a call's result (neither method's result is cacheable). */
-function encode(result: Json, serverInfo: Json): Json {
-  let out = result.resultType === undefined ? { ...result, resultType: "complete" } : result;
-  if (isPlain(out.capabilities) && "tasks" in out.capabilities) {
-    const { tasks: _, ...capabilities } = out.capabilities;
-    out = { ...out, capabilities };
-  }
-  const meta = out._meta;
-  if (meta === undefined) return { ...out, _meta: { [SERVER_INFO_META_KEY]: serverInfo } };
-  if (!isPlain(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return out;
-  return { ...out, _meta: { ...meta, [SERVER_INFO_META_KEY]: serverInfo } };
 }

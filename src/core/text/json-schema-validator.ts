@@ -1,11 +1,11 @@
 /**
- * The SDK's `jsonSchemaValidator` on zod (`z.fromJSONSchema`), one instance for every session: the
- * SDK's default builds a new Ajv for every Server, costly for validation the bridge barely needs.
+ * The MCP SDK's `jsonSchemaValidator` on zod (`z.fromJSONSchema`): the bundle's default for every
+ * SDK client and server (src/sdk-shims.ts), and one instance shared by every bridge session.
  */
 import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from "@modelcontextprotocol/server";
 import { z } from "zod";
 
-class ZodJsonSchemaValidator implements jsonSchemaValidator {
+export class ZodJsonSchemaValidator implements jsonSchemaValidator {
   #cache = new WeakMap<object, JsonSchemaValidator<unknown>>();
 
   getValidator<T>(schema: JsonSchemaType): JsonSchemaValidator<T> {

@@ -1,0 +1,55 @@
+/**
+ * The fast lane of an ordinary 2026-07-28 `tools/call` to one of the bridge's own tools (plugins'
+ * too): the tool run as the SDK's server runs it (session-server.ts), its answer encoded as it does.
+ */
+import { CLIENT_INFO_META_KEY, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/server";
+import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
+import { VERSION } from "../version.js";
+import type { FastCall } from "./modern-lane.js";
+import { encodeModernResult } from "./modern-result.js";
+import { callTool, type ToolSet } from "./session-server.js";
+
+type Json = Record<string, unknown>;
+
+const isPlain = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** What the lane takes of a call's params; anything else (an extension, a retry's state) is the SDK's. */
+const KEYS = new Set(["name", "arguments", "_meta"]);
+const SERVER_INFO = { name: BRIDGE_SERVER_NAME, version: VERSION };
+
+/**
+ * The call, when the lane may take it: the envelope was checked by the SDK's classification and
+ * the headers by laneTakes (modern-lane.ts); the tool exists (an unknown name is the SDK server's
+ * JSON-RPC error) and the arguments are an object or absent. Otherwise undefined.
+ */
+export function ownFastCall(tools: ToolSet, message: JSONRPCMessage): FastCall | undefined {
+  const m = message as unknown as Json;
+  const params = m.params;
+  if (m.method !== "tools/call" || !isPlain(params) || typeof params.name !== "string") return undefined;
+  if (!isPlain(params._meta)) return undefined;
+  for (const key of Object.keys(params)) if (!KEYS.has(key)) return undefined;
+  if (params.arguments !== undefined && !isPlain(params.arguments)) return undefined;
+  if (!tools.get(params.name)) return undefined;
+  const named = (params._meta[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined)?.name;
+  // A server built for one 2026-07-28 request knows no client but the envelope's.
+  const client = typeof named === "string" ? named : "unknown";
+  const { name, arguments: args } = params;
+  const id = m.id as RequestId;
+  return (send, signal) =>
+    void callTool(tools, name, args, { client, signal }).then(
+      (result) => {
+        // A call the client cancelled gets no answer.
+        // In the SDK server's order of members, so the bytes are its bytes too.
+        if (!signal.aborted)
+          send({ result: encodeModernResult(result, SERVER_INFO), jsonrpc: "2.0", id } as JSONRPCMessage);
+      },
+      (error: unknown) => {
+        if (signal.aborted) return;
+        send({
+          jsonrpc: "2.0",
+          id,
+          error: { code: -32603, message: error instanceof Error ? error.message : "Internal error" },
+        } as JSONRPCMessage);
+      },
+    );
+}
