@@ -10,6 +10,7 @@ import { afterEach, expect, test } from "vitest";
 import { ownFastCall } from "../../src/bridge-server/own-fast.js";
 import { ToolSet } from "../../src/bridge-server/session-server.js";
 import { defineTool } from "../../src/bridge-server/tools/define.js";
+import { postModern } from "../helpers/raw-modern-post.js";
 import { cleanup, startBridge, tempDir } from "./helpers.js";
 
 afterEach(cleanup);
@@ -32,30 +33,11 @@ async function call(
   const body = `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":${JSON.stringify(tool)}${
     argsJson === undefined ? "" : `,"arguments":${argsJson}`
   },"_meta":${JSON.stringify(META)}${slow ? ',"x-extension":true' : ""}}}`;
-  const res = await fetch(url, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${token}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": "2026-07-28",
-      "mcp-method": "tools/call",
-      "mcp-name": tool,
-    },
-    body,
-  });
-  const text = await res.text();
-  const json = (res.headers.get("content-type") ?? "").startsWith("text/event-stream")
-    ? text
-        .split("\n")
-        .filter((l) => l.startsWith("data: "))
-        .map((l) => l.slice(6))
-        .pop()!
-    : text;
-  const message = JSON.parse(json) as Record<string, unknown>;
+  const answer = await postModern(url, token, "tools/call", body, { "mcp-name": tool });
+  const message = answer.messages.at(-1)!;
   expect(message.id).toBe(id);
   delete message.id;
-  return { status: res.status, message };
+  return { status: answer.status, message };
 }
 
 /** A copy of a bridge's root (before it ever ran): the same plugins, a state of its own. */

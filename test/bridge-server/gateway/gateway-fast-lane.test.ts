@@ -5,6 +5,7 @@
  * drops before forwarding), byte for byte but for ids and the gateway's own request state.
  */
 import { expect, test } from "vitest";
+import { postModern } from "../../helpers/raw-modern-post.js";
 import {
   callText,
   closeAfterEach,
@@ -55,25 +56,13 @@ async function call(
       ? { requestState: options.resume.state, inputResponses: { q: options.resume.answer } }
       : {}),
   };
-  const res = await fetch(url, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${token}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": "2026-07-28",
-      "mcp-method": "tools/call",
-      "mcp-name": tool,
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params }),
-  });
-  const text = await res.text();
-  const messages = (res.headers.get("content-type") ?? "").startsWith("text/event-stream")
-    ? text
-        .split("\n")
-        .filter((l) => l.startsWith("data: "))
-        .map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>)
-    : [JSON.parse(text) as Record<string, unknown>];
+  const { status, messages } = await postModern(
+    url,
+    token,
+    "tools/call",
+    JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params }),
+    { "mcp-name": tool },
+  );
   // Ids differ by construction; a parked call's state is the gateway's own handle.
   let state: string | undefined;
   for (const m of messages) {
@@ -84,7 +73,7 @@ async function call(
       delete result.requestState;
     }
   }
-  return { status: res.status, messages, ...(state ? { state } : {}) };
+  return { status, messages, ...(state ? { state } : {}) };
 }
 
 test("2026-07-28 calls to a running 2025-11-25 shared server: the fast lane answers as the SDK's server does", async () => {
