@@ -5,16 +5,12 @@
 import { CLIENT_INFO_META_KEY, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/server";
 import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
 import { VERSION } from "../version.js";
+import { encodeModernResult, isPlain, ordinaryParams } from "./lane-call.js";
 import type { FastCall } from "./modern-lane.js";
-import { encodeModernResult } from "./modern-result.js";
 import { callTool, type ToolSet } from "./session-server.js";
 
 type Json = Record<string, unknown>;
 
-const isPlain = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** What the lane takes of a call's params; anything else (an extension, a retry's state) is the SDK's. */
-const KEYS = new Set(["name", "arguments", "_meta"]);
 const SERVER_INFO = { name: BRIDGE_SERVER_NAME, version: VERSION };
 
 /**
@@ -24,11 +20,8 @@ const SERVER_INFO = { name: BRIDGE_SERVER_NAME, version: VERSION };
  */
 export function ownFastCall(tools: ToolSet, message: JSONRPCMessage): FastCall | undefined {
   const m = message as unknown as Json;
-  const params = m.params;
-  if (m.method !== "tools/call" || !isPlain(params) || typeof params.name !== "string") return undefined;
-  if (!isPlain(params._meta)) return undefined;
-  for (const key of Object.keys(params)) if (!KEYS.has(key)) return undefined;
-  if (params.arguments !== undefined && !isPlain(params.arguments)) return undefined;
+  const params = m.method === "tools/call" ? ordinaryParams(m) : undefined;
+  if (!params || (params.arguments !== undefined && !isPlain(params.arguments))) return undefined;
   if (!tools.get(params.name)) return undefined;
   const named = (params._meta[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined)?.name;
   // A server built for one 2026-07-28 request knows no client but the envelope's.
@@ -38,8 +31,8 @@ export function ownFastCall(tools: ToolSet, message: JSONRPCMessage): FastCall |
   return (send, signal) =>
     void callTool(tools, name, args, { client, signal }).then(
       (result) => {
-        // A call the client cancelled gets no answer.
-        // In the SDK server's order of members, so the bytes are its bytes too.
+        // A call the client cancelled gets no answer; the members go in the SDK server's order,
+        // so the bytes are its bytes too.
         if (!signal.aborted)
           send({ result: encodeModernResult(result, SERVER_INFO), jsonrpc: "2.0", id } as JSONRPCMessage);
       },

@@ -11,12 +11,10 @@ import {
   ProtocolError,
   type RequestId,
 } from "@modelcontextprotocol/server";
+import { encodeModernResult, isPlain, ordinaryParams } from "../lane-call.js";
 import type { FastCall } from "../modern-lane.js";
-import { encodeModernResult } from "../modern-result.js";
 import type { ReverseShim } from "./reverse-shim.js";
 import { admits, type Json, type SharedChild } from "./shared-child.js";
-
-const isPlain = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The envelope keys the SDK lifts off a request before its handler sees it (never sent on). */
 const ENVELOPE = [
@@ -25,7 +23,6 @@ const ENVELOPE = [
   CLIENT_CAPABILITIES_META_KEY,
   LOG_LEVEL_META_KEY,
 ];
-const KEYS = new Set(["name", "arguments", "_meta"]);
 const strings = (v: unknown) => isPlain(v) && Object.values(v).every((s) => typeof s === "string");
 /**
  * What the lane takes of each method: params exactly as the spec's schema has them, nothing else
@@ -55,11 +52,8 @@ export interface FastTarget {
 export function fastCall(target: FastTarget, message: JSONRPCMessage): FastCall | undefined {
   const m = message as unknown as Json;
   const shape = SHAPES[m.method as string];
-  const params = m.params;
-  if (!shape || !isPlain(params) || typeof params.name !== "string" || !isPlain(params._meta))
-    return undefined;
-  for (const key of Object.keys(params)) if (!KEYS.has(key)) return undefined;
-  if (!shape.takes(params)) return undefined;
+  const params = ordinaryParams(m);
+  if (!shape || !params || !shape.takes(params)) return undefined;
   const cached = target.child.cached();
   if (!target.child.running || cached?.era !== "legacy" || !cached.capabilities[shape.capability])
     return undefined;

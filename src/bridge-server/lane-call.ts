@@ -1,0 +1,36 @@
+/**
+ * What the fast lanes past the SDK's server (gateway/modern-fast.ts, own-fast.ts) share: an ordinary
+ * 2026-07-28 call's params, and its result encoded as the SDK's server encodes it.
+ */
+import { SERVER_INFO_META_KEY } from "@modelcontextprotocol/server";
+
+type Json = Record<string, unknown>;
+
+export const isPlain = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The members an ordinary call's params may have; anything else (an extension, a retry's state) is the SDK's. */
+const ORDINARY = new Set(["name", "arguments", "_meta"]);
+
+/** A call's params when they are ordinary: a name, an envelope, perhaps arguments, nothing else. */
+export function ordinaryParams(message: unknown): (Json & { name: string; _meta: Json }) | undefined {
+  const params = (message as { params?: unknown }).params;
+  if (!isPlain(params) || typeof params.name !== "string" || !isPlain(params._meta)) return undefined;
+  for (const key of Object.keys(params)) if (!ORDINARY.has(key)) return undefined;
+  return params as Json & { name: string; _meta: Json };
+}
+
+/**
+ * A `tools/call` or `prompts/get` result stamped as the SDK stamps it in 2026-07-28: `resultType`,
+ * and the server's identity in `_meta` (neither result is cacheable, so no cache hints).
+ */
+export function encodeModernResult(result: Json, serverInfo: Json): Json {
+  let out = result.resultType === undefined ? { ...result, resultType: "complete" } : result;
+  if (isPlain(out.capabilities) && "tasks" in out.capabilities) {
+    const { tasks: _, ...capabilities } = out.capabilities;
+    out = { ...out, capabilities };
+  }
+  const meta = out._meta;
+  if (meta === undefined) return { ...out, _meta: { [SERVER_INFO_META_KEY]: serverInfo } };
+  if (!isPlain(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return out;
+  return { ...out, _meta: { ...meta, [SERVER_INFO_META_KEY]: serverInfo } };
+}
