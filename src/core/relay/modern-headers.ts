@@ -5,7 +5,8 @@
  */
 import type { RequestId } from "@modelcontextprotocol/client";
 
-const VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
+/** The envelope member naming a request's protocol revision. */
+export const VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
 const SENTINEL_START = "=?base64?";
 const SENTINEL_END = "?=";
 /** RFC 9110's token: what an `x-mcp-header` name may be. */
@@ -37,7 +38,7 @@ const BY_NAME = new Set(["patternProperties", "dependentSchemas", "$defs", "defi
 
 type Params = Record<string, unknown> | undefined;
 
-const objectOr = (v: unknown): Record<string, unknown> | undefined =>
+export const objectOr = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 /** The protocol revision a request's envelope claims (2026-07-28 and later carry one), if any. */

@@ -2,6 +2,7 @@
  * When and how the relay reads a 2026-07-28 server's tools again (pure): a call refused for its
  * `Mcp-Param-*` headers (400, -32020 HeaderMismatch), and the `tools/list` pages it sends itself.
  */
+import { objectOr, VERSION_KEY } from "./modern-headers.js";
 
 /** JSON-RPC's HeaderMismatch: a request's headers and body disagree (2026-07-28). */
 const HEADER_MISMATCH = -32020;
@@ -9,13 +10,10 @@ const HEADER_MISMATCH = -32020;
 export const MAX_LIST_PAGES = 32;
 /** What of a request's `_meta` is its 2026-07-28 envelope (the rest, e.g. a progress token, is its own). */
 const ENVELOPE = [
-  "io.modelcontextprotocol/protocolVersion",
+  VERSION_KEY,
   "io.modelcontextprotocol/clientCapabilities",
   "io.modelcontextprotocol/clientInfo",
 ] as const;
-
-const objectOr = (v: unknown): Record<string, unknown> | undefined =>
-  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 /**
  * Whether a refusal (its status and body) is a HeaderMismatch: 400 and a JSON-RPC error -32020,
