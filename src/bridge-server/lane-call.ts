@@ -34,3 +34,20 @@ export function encodeModernResult(result: Json, serverInfo: Json): Json {
   if (!isPlain(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return out;
   return { ...out, _meta: { ...meta, [SERVER_INFO_META_KEY]: serverInfo } };
 }
+
+/**
+ * encodeModernResult on a result the caller owns (parsed from a server's answer just now): stamped
+ * in place, with the same members in the same order, without copying it twice.
+ */
+export function stampModernResult(result: Json, serverInfo: Json): Json {
+  if (result.resultType === undefined) result.resultType = "complete";
+  if (isPlain(result.capabilities) && "tasks" in result.capabilities) {
+    const { tasks: _, ...capabilities } = result.capabilities;
+    result.capabilities = capabilities;
+  }
+  const meta = result._meta;
+  if (meta === undefined) result._meta = { "io.modelcontextprotocol/serverInfo": serverInfo };
+  else if (isPlain(meta) && meta[SERVER_INFO_META_KEY] === undefined)
+    result._meta = { ...meta, [SERVER_INFO_META_KEY]: serverInfo };
+  return result;
+}

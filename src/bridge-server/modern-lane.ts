@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { JSONRPCMessage, McpServerFactory, RequestId } from "@modelcontextprotocol/server";
+import { LaneStop } from "./lane-stop.js";
 import { HttpSessionTransport } from "./session-transport.js";
 
 /**
@@ -66,12 +67,9 @@ export function laneTakes(message: unknown, headers: IncomingHttpHeaders): boole
 
 /**
  * A call served past the SDK server (gateway/modern-fast.ts): it answers through `send` (a
- * message related to the request, or its response) and stops when `signal` aborts.
+ * message related to the request, or its response) and stops when `stop` aborts.
  */
-export type FastCall = (
-  send: (message: JSONRPCMessage, related?: RequestId) => void,
-  signal: AbortSignal,
-) => void;
+export type FastCall = (send: (message: JSONRPCMessage, related?: RequestId) => void, stop: LaneStop) => void;
 
 /** 2026-07-28 answers a missing client capability with HTTP 400 too. */
 const laneStatus = (m: JSONRPCMessage | undefined) =>
@@ -153,13 +151,13 @@ export class ModernLane {
       this.#fastAnswers.set(socket, answers);
     }
     const transport = answers;
-    const stop = new AbortController();
+    const stop = new LaneStop();
     // Closing the response before the answer is how a 2026-07-28 client cancels.
     res.once("close", () => {
       if (!res.writableFinished) stop.abort("the client cancelled the request");
     });
     transport.handlePost([message], false, res, { acceptsSse, headers: {} });
-    call((m, related) => transport.deliver(m, related), stop.signal);
+    call((m, related) => transport.deliver(m, related), stop);
   }
 
   async #openLane(): Promise<Lane> {

@@ -28,16 +28,22 @@ export function ownFastCall(tools: ToolSet, message: JSONRPCMessage): FastCall |
   const client = typeof named === "string" ? named : "unknown";
   const { name, arguments: args } = params;
   const id = m.id as RequestId;
-  return (send, signal) =>
-    void callTool(tools, name, args, { client, signal }).then(
+  return (send, stop) =>
+    // The tool's AbortSignal is made when its handler asks for it (most never do).
+    void callTool(tools, name, args, {
+      client,
+      get signal() {
+        return stop.signal;
+      },
+    }).then(
       (result) => {
         // A call the client cancelled gets no answer; the members go in the SDK server's order,
         // so the bytes are its bytes too.
-        if (!signal.aborted)
+        if (!stop.aborted)
           send({ result: encodeModernResult(result, SERVER_INFO), jsonrpc: "2.0", id } as JSONRPCMessage);
       },
       (error: unknown) => {
-        if (signal.aborted) return;
+        if (stop.aborted) return;
         send({
           jsonrpc: "2.0",
           id,

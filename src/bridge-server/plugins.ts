@@ -166,7 +166,13 @@ export function pluginBridgeTools(tools: readonly PluginTool[]): BridgeTool[] {
     run: async (args, call) => {
       try {
         return toResult(
-          await tool.handler(args as Record<string, unknown>, { client: call.client, signal: call.signal }),
+          // `signal` read through, so a call's AbortSignal is made only when a handler reads it.
+          await tool.handler(args as Record<string, unknown>, {
+            client: call.client,
+            get signal() {
+              return call.signal;
+            },
+          }),
         );
       } catch (error) {
         return {

@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { afterEach, expect, test } from "vitest";
+import { LaneStop } from "../../src/bridge-server/lane-stop.js";
 import { ownFastCall } from "../../src/bridge-server/own-fast.js";
 import { ToolSet } from "../../src/bridge-server/session-server.js";
 import { defineTool } from "../../src/bridge-server/tools/define.js";
@@ -122,7 +123,7 @@ test("the lane takes an ordinary call of a known tool, and leaves everything els
     fast((m) => {
       sent.push(m);
       resolve();
-    }, new AbortController().signal);
+    }, new LaneStop());
   });
   expect(seen).toEqual(["raw"]);
   expect(sent).toEqual([
@@ -140,10 +141,44 @@ test("the lane takes an ordinary call of a known tool, and leaves everything els
   ]);
 
   // A call the client cancelled before its answer gets none.
-  const cancelled = new AbortController();
+  const cancelled = new LaneStop();
   const late: JSONRPCMessage[] = [];
-  ownFastCall(tools, request(ordinary))!((m) => late.push(m), cancelled.signal);
+  ownFastCall(tools, request(ordinary))!((m) => late.push(m), cancelled);
   cancelled.abort();
   await new Promise((r) => setTimeout(r, 20));
   expect(late).toEqual([]);
+});
+
+test("a tool's handler on the lane gets an AbortSignal that aborts when the client cancels", async () => {
+  let signal: AbortSignal | undefined;
+  let began!: () => void;
+  const started = new Promise<void>((resolve) => {
+    began = resolve;
+  });
+  const tools = new ToolSet([
+    defineTool({ name: "wait", description: "Waits until cancelled" }, (_args, call) => {
+      signal = call.signal;
+      began();
+      return new Promise((resolve) =>
+        call.signal.addEventListener("abort", () =>
+          resolve({ content: [{ type: "text", text: String(call.signal.reason) }] }),
+        ),
+      );
+    }),
+  ]);
+  const stop = new LaneStop();
+  const sent: JSONRPCMessage[] = [];
+  ownFastCall(tools, {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "tools/call",
+    params: { name: "wait", _meta: META },
+  } as unknown as JSONRPCMessage)!((m) => sent.push(m), stop);
+  await started;
+  expect(signal?.aborted).toBe(false);
+  stop.abort("the client cancelled the request");
+  expect(signal?.aborted).toBe(true);
+  expect(signal?.reason).toBe("the client cancelled the request");
+  await new Promise((r) => setTimeout(r, 20));
+  expect(sent).toEqual([]);
 });

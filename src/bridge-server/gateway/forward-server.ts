@@ -196,7 +196,7 @@ async function forward(
 
   try {
     if (session.era === "modern" && child.cached()?.era !== "modern")
-      return await target.shim.start(run, caps ?? {}, ctx.mcpReq.signal);
+      return await target.shim.start((ask, stop) => run(ask, stop.signal), caps ?? {}, ctx.mcpReq.signal);
     const ask =
       session.era === "legacy" ? (m: string, p: Json | undefined) => askLegacy(server, ctx, m, p) : undefined;
     return await run(ask, ctx.mcpReq.signal);

@@ -11,18 +11,19 @@ import {
   ProtocolError,
   type RequestId,
 } from "@modelcontextprotocol/server";
-import { encodeModernResult, isPlain, ordinaryParams } from "../lane-call.js";
+import { isPlain, ordinaryParams, stampModernResult } from "../lane-call.js";
+import type { LaneStop } from "../lane-stop.js";
 import type { FastCall } from "../modern-lane.js";
 import type { ReverseShim } from "./reverse-shim.js";
 import { admits, type Json, type SharedChild } from "./shared-child.js";
 
 /** The envelope keys the SDK lifts off a request before its handler sees it (never sent on). */
-const ENVELOPE = [
+const ENVELOPE = new Set([
   PROTOCOL_VERSION_META_KEY,
   CLIENT_INFO_META_KEY,
   CLIENT_CAPABILITIES_META_KEY,
   LOG_LEVEL_META_KEY,
-];
+]);
 const strings = (v: unknown) => isPlain(v) && Object.values(v).every((s) => typeof s === "string");
 /**
  * What the lane takes of each method: params exactly as the spec's schema has them, nothing else
@@ -57,8 +58,8 @@ export function fastCall(target: FastTarget, message: JSONRPCMessage): FastCall 
   const cached = target.child.cached();
   if (!target.child.running || cached?.era !== "legacy" || !cached.capabilities[shape.capability])
     return undefined;
-  const serverInfo = { ...cached.serverInfo };
-  return (send, signal) => void run(target, m, serverInfo, send, signal);
+  const { serverInfo } = cached;
+  return (send, stop) => void run(target, m, serverInfo, send, stop);
 }
 
 /**
@@ -72,16 +73,21 @@ async function run(
   m: Json,
   serverInfo: Json,
   send: (message: JSONRPCMessage, related?: RequestId) => void,
-  signal: AbortSignal,
+  stop: LaneStop,
 ): Promise<void> {
   const id = m.id as RequestId;
   const { _meta, ...rest } = m.params as Json;
-  const meta: Json = { ...(_meta as Json) };
-  const caps = meta[CLIENT_CAPABILITIES_META_KEY] as Json | undefined;
-  const level = meta[LOG_LEVEL_META_KEY] as string | undefined;
-  for (const key of ENVELOPE) delete meta[key];
-  const token = meta.progressToken;
-  const params = Object.keys(meta).length > 0 ? { ...rest, _meta: meta } : rest;
+  const envelope = _meta as Json;
+  const caps = envelope[CLIENT_CAPABILITIES_META_KEY] as Json | undefined;
+  const level = envelope[LOG_LEVEL_META_KEY] as string | undefined;
+  // What the server sees of `_meta`: all but the envelope (most requests carry nothing else).
+  let meta: Json | undefined;
+  if (Object.keys(envelope).some((key) => !ENVELOPE.has(key))) {
+    meta = { ...envelope };
+    for (const key of ENVELOPE) delete meta[key];
+  }
+  const token = meta?.progressToken;
+  const params = meta ? { ...rest, _meta: meta } : rest;
   const related = (method: string, p: Json) =>
     send({ jsonrpc: "2.0", method, params: p } as JSONRPCMessage, id);
   const notify = (method: string, p: Json) => {
@@ -93,36 +99,41 @@ async function run(
       ? undefined
       : (p: Json) => related("notifications/progress", { ...p, progressToken: token });
   const { child } = target;
-  const call = (ask: (method: string, params: Json | undefined) => Promise<Json>, stop: AbortSignal) =>
-    new Promise<Json>((resolve, reject) => {
-      let rawId: number | undefined;
-      const cancel = () => {
-        if (rawId !== undefined) child.rawCancel({ params: { reason: String(stop.reason) } }, rawId);
-      };
-      stop.addEventListener("abort", cancel, { once: true });
-      child
-        .rawCall(
-          { jsonrpc: "2.0", id, method: m.method, params },
-          { session: {}, ask, notify },
-          { ...(progress ? { progress } : {}), sent: (raw) => (rawId = raw) },
-        )
-        .then((response) => {
-          const error = response.error as Json | undefined;
-          if (error) throw ProtocolError.fromError(error.code as number, error.message as string, error.data);
-          // What the SDK's 2025-11-25 client keeps of a result: all but a `resultType`.
-          const { resultType: _, ...result } = isPlain(response.result) ? response.result : {};
-          return result;
-        })
-        .then(resolve, reject)
-        .finally(() => stop.removeEventListener("abort", cancel));
+  const call = async (ask: (method: string, params: Json | undefined) => Promise<Json>, given: LaneStop) => {
+    let rawId: number | undefined;
+    const off = given.onAbort(() => {
+      if (rawId !== undefined) child.rawCancel({ params: { reason: String(given.reason) } }, rawId);
     });
+    try {
+      const response = await child.rawCall(
+        { jsonrpc: "2.0", id, method: m.method, params },
+        { session: {}, ask, notify },
+        {
+          ...(progress ? { progress } : {}),
+          sent: (raw) => {
+            rawId = raw;
+          },
+        },
+      );
+      const error = response.error as Json | undefined;
+      if (error) throw ProtocolError.fromError(error.code as number, error.message as string, error.data);
+      // What the SDK's 2025-11-25 client keeps of a result: all but a `resultType`. The result is
+      // this call's own (parsed from the server's answer), so it is changed in place.
+      const result = isPlain(response.result) ? response.result : {};
+      if (result.resultType !== undefined) delete result.resultType;
+      return result;
+    } finally {
+      off();
+    }
+  };
   try {
-    const result = await target.shim.start(call, caps ?? {}, signal);
-    if (signal.aborted) return;
-    send({ jsonrpc: "2.0", id, result: encodeModernResult(result, serverInfo) } as JSONRPCMessage);
+    const result = await target.shim.start(call, caps ?? {}, stop);
+    if (stop.aborted) return;
+    // The result is this call's own: the server's, or the shim's input_required.
+    send({ jsonrpc: "2.0", id, result: stampModernResult(result, serverInfo) } as JSONRPCMessage);
   } catch (error) {
     // A call the client cancelled gets no answer.
-    if (signal.aborted) return;
+    if (stop.aborted) return;
     const e = error as { code?: unknown; message?: string; data?: unknown };
     const code = Number.isSafeInteger(e.code) ? (e.code as number) : -32603;
     send({

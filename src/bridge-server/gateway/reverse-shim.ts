@@ -3,6 +3,7 @@
  * server's call is parked, the client is answered `input_required`, and its retry resumes the call.
  */
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { LaneStop, onAbort } from "../lane-stop.js";
 import type { Json } from "./shared-child.js";
 import { rpcError } from "./shared-child.js";
 
@@ -18,14 +19,22 @@ const NEEDS: Record<string, string> = {
 };
 
 interface Parked {
+  /** Its key in the parked calls, given when it first asks (a call that never asks has none). */
+  handle?: string;
   /** The server's call, still running. */
   call: Promise<{ done: Json } | { failed: unknown }>;
   /** The server's current question, waiting for the client's answer. */
   answer?: { resolve(value: Json): void; reject(error: Error): void };
   /** Wakes the waiting request when the server asks (again), or asks what the client cannot answer. */
-  wake?: (question: { method: string; params: Json | undefined; missing?: string }) => void;
-  abort: AbortController;
+  wake?: (question: Question) => void;
+  abort: LaneStop;
   timer?: NodeJS.Timeout;
+}
+
+interface Question {
+  method: string;
+  params: Json | undefined;
+  missing?: string;
 }
 
 /**
@@ -35,6 +44,8 @@ interface Parked {
 export class ReverseShim {
   readonly #key = randomBytes(32);
   readonly #parked = new Map<string, Parked>();
+  /** Every call started and not ended, parked or not (closing the shim gives them all up). */
+  readonly #live = new Set<Parked>();
 
   #mint(handle: string): string {
     return `${TAG}.${handle}.${createHmac("sha256", this.#key).update(handle).digest("base64url")}`;
@@ -48,19 +59,16 @@ export class ReverseShim {
   }
 
   /**
-   * Start a call that may ask the client something. `run(ask)` forwards it with `ask` as the
-   * server's way to ask; `caps` are the request's declared client capabilities.
+   * Start a call that may ask the client something. `run(ask, stop)` forwards it with `ask` as
+   * the server's way to ask, and gives it up when `stop` aborts; `caps` are the request's declared
+   * client capabilities. Most calls never ask: they cost no handle and no parking.
    */
   start(
-    run: (
-      ask: (method: string, params: Json | undefined) => Promise<Json>,
-      signal: AbortSignal,
-    ) => Promise<Json>,
+    run: (ask: (method: string, params: Json | undefined) => Promise<Json>, stop: LaneStop) => Promise<Json>,
     caps: Json,
-    signal: AbortSignal,
+    signal: AbortSignal | LaneStop,
   ): Promise<Json> {
-    const handle = randomUUID();
-    const p: Parked = { abort: new AbortController(), call: Promise.resolve({ done: {} }) };
+    const p: Parked = { abort: new LaneStop(), call: Promise.resolve({ done: {} }) };
     const ask = (method: string, params: Json | undefined) => {
       const need = NEEDS[method];
       if (!need || !caps[need]) {
@@ -75,16 +83,16 @@ export class ReverseShim {
         p.wake?.({ method, params });
       });
     };
-    p.call = run(ask, p.abort.signal).then(
+    this.#live.add(p);
+    p.call = run(ask, p.abort).then(
       (done) => ({ done }),
       (failed: unknown) => ({ failed }),
     );
-    this.#parked.set(handle, p);
-    return this.#await(handle, p, signal);
+    return this.#await(p, signal);
   }
 
   /** The client's retry of a parked call, with its answer to the question under key `q`. */
-  resume(handle: string, inputResponses: Json | undefined, signal: AbortSignal): Promise<Json> {
+  resume(handle: string, inputResponses: Json | undefined, signal: AbortSignal | LaneStop): Promise<Json> {
     const p = this.#parked.get(handle);
     if (!p)
       return Promise.reject(
@@ -95,29 +103,37 @@ export class ReverseShim {
     if (answer && typeof answer === "object") p.answer?.resolve(answer as Json);
     else p.answer?.reject(rpcError("the retry carried no answer to the question", -32602));
     p.answer = undefined;
-    return this.#await(handle, p, signal);
+    return this.#await(p, signal);
+  }
+
+  /** The call is over (ended, refused, cancelled or expired): nothing can resume it. */
+  #unpark(p: Parked): void {
+    this.#live.delete(p);
+    if (p.handle !== undefined) this.#parked.delete(p.handle);
   }
 
   /** Until the call ends (its result) or asks (input_required); the request's cancel cancels it. */
-  async #await(handle: string, p: Parked, signal: AbortSignal): Promise<Json> {
-    const asked = new Promise<{ method: string; params: Json | undefined; missing?: string }>((resolve) => {
-      p.wake = resolve;
-    });
-    const cancel = () => {
+  async #await(p: Parked, signal: AbortSignal | LaneStop): Promise<Json> {
+    const off = onAbort(signal, () => {
       p.abort.abort();
-      this.#parked.delete(handle);
-    };
-    signal.addEventListener("abort", cancel, { once: true });
-    const next = await Promise.race([p.call, asked]).finally(() =>
-      signal.removeEventListener("abort", cancel),
-    );
+      this.#unpark(p);
+    });
+    let next: { done: Json } | { failed: unknown } | Question;
+    try {
+      next = await new Promise<{ done: Json } | { failed: unknown } | Question>((resolve) => {
+        p.wake = resolve;
+        void p.call.then(resolve);
+      });
+    } finally {
+      off();
+    }
     if ("done" in next || "failed" in next) {
-      this.#parked.delete(handle);
+      this.#unpark(p);
       if ("failed" in next) throw next.failed;
       return next.done;
     }
     if (next.missing) {
-      this.#parked.delete(handle);
+      this.#unpark(p);
       throw Object.assign(
         rpcError(
           `Missing required client capability: ${next.missing} (the server asked ${next.method})`,
@@ -126,11 +142,14 @@ export class ReverseShim {
         { data: { requiredCapabilities: { [next.missing]: {} } } },
       );
     }
+    p.handle ??= randomUUID();
+    const handle = p.handle;
+    this.#parked.set(handle, p);
     // Unanswered in time: the server's question is cancelled, and so is its call.
     p.timer = setTimeout(() => {
       p.answer?.resolve({ action: "cancel" });
       p.abort.abort();
-      this.#parked.delete(handle);
+      this.#unpark(p);
     }, PARKED_TTL_MS);
     p.timer.unref();
     const { _meta, ...params } = next.params ?? {};
@@ -144,10 +163,11 @@ export class ReverseShim {
   }
 
   close(): void {
-    for (const p of this.#parked.values()) {
+    for (const p of this.#live) {
       clearTimeout(p.timer);
       p.abort.abort();
     }
+    this.#live.clear();
     this.#parked.clear();
   }
 }
