@@ -1,11 +1,11 @@
 /**
- * A fast-lane call's cancel (the client closing its response before the answer): what an
- * AbortController gives those calls, without one per call. Node's AbortController and its signal
- * (an EventTarget) cost microseconds to make and to listen on, and outlive the call in the young
- * generation often enough to be promoted; an ordinary call is never cancelled. A real AbortSignal
- * is made only for code that asks for one (a tool's handler), and follows this stop.
+ * A fast-lane call's cancel (the client closing its response early): an AbortController's part for
+ * those calls without making one per call; a real AbortSignal only for code that asks (a handler).
  */
 export class LaneStop {
+  // Node's AbortController and its signal (an EventTarget) cost microseconds to make and to listen
+  // on, and outlive the call in the young generation often enough to be promoted; an ordinary call
+  // is never cancelled.
   #aborted = false;
   #reason: unknown;
   #listeners: Array<() => void> | undefined;
