@@ -46,7 +46,8 @@
  * floor's overhead here, so the share path's multiple of it is printed, not judged); idle RSS with
  * a share ≤ 60 MB; RSS flat (± 10 %) from 20,000 to 100,000 calls; a
  * stopped shared server's tools/list for a new session ≤ 100 ms; the first call on a cold shared
- * server ≤ 1.2× a direct entry's start; with a baseline, each era no slower than the baseline.
+ * server ≤ 1.2× a direct entry's start; with a baseline, each era no slower than the baseline
+ * (judged call by call at the end: erasSideBySide).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
