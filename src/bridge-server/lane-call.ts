@@ -21,23 +21,16 @@ export function ordinaryParams(message: unknown): (Json & { name: string; _meta:
 
 /**
  * A `tools/call` or `prompts/get` result stamped as the SDK stamps it in 2026-07-28: `resultType`,
- * and the server's identity in `_meta` (neither result is cacheable, so no cache hints).
+ * and the server's identity in `_meta` (neither result is cacheable, so no cache hints). The result
+ * given is left as it was.
  */
 export function encodeModernResult(result: Json, serverInfo: Json): Json {
-  let out = result.resultType === undefined ? { ...result, resultType: "complete" } : result;
-  if (isPlain(out.capabilities) && "tasks" in out.capabilities) {
-    const { tasks: _, ...capabilities } = out.capabilities;
-    out = { ...out, capabilities };
-  }
-  const meta = out._meta;
-  if (meta === undefined) return { ...out, _meta: { [SERVER_INFO_META_KEY]: serverInfo } };
-  if (!isPlain(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return out;
-  return { ...out, _meta: { ...meta, [SERVER_INFO_META_KEY]: serverInfo } };
+  return stampModernResult({ ...result }, serverInfo);
 }
 
 /**
  * encodeModernResult on a result the caller owns (parsed from a server's answer just now): stamped
- * in place, with the same members in the same order, without copying it twice.
+ * in place, the same members in the same order, its nested objects left as they were.
  */
 export function stampModernResult(result: Json, serverInfo: Json): Json {
   if (result.resultType === undefined) result.resultType = "complete";
@@ -46,7 +39,7 @@ export function stampModernResult(result: Json, serverInfo: Json): Json {
     result.capabilities = capabilities;
   }
   const meta = result._meta;
-  if (meta === undefined) result._meta = { "io.modelcontextprotocol/serverInfo": serverInfo };
+  if (meta === undefined) result._meta = { [SERVER_INFO_META_KEY]: serverInfo };
   else if (isPlain(meta) && meta[SERVER_INFO_META_KEY] === undefined)
     result._meta = { ...meta, [SERVER_INFO_META_KEY]: serverInfo };
   return result;
