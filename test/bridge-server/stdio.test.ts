@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
+import { onJsonLines } from "../helpers/json-lines.js";
 import { KEY, runInPty } from "../helpers/pty.js";
 import {
   BIN,
@@ -86,14 +87,9 @@ test("a 2026-07-28 stdio client: discover answered at once while the bridge star
     stdio: ["pipe", "pipe", "pipe"],
   });
   const lines: Array<{ at: number; message: { id?: number; result?: Record<string, unknown> } }> = [];
-  let buffered = "";
-  serve.stdout.on("data", (chunk: Buffer) => {
-    buffered += chunk.toString();
-    for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
-      lines.push({ at: performance.now(), message: JSON.parse(buffered.slice(0, nl)) });
-      buffered = buffered.slice(nl + 1);
-    }
-  });
+  onJsonLines<(typeof lines)[number]["message"]>(serve.stdout, (message) =>
+    lines.push({ at: performance.now(), message }),
+  );
   const exited = new Promise((resolve) => serve.once("exit", resolve));
   try {
     const meta = {

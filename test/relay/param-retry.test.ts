@@ -19,6 +19,7 @@ import {
   until,
 } from "../bridge-server/gateway/gateway-helpers.js";
 import { cleanup } from "../bridge-server/helpers.js";
+import { onJsonLines } from "../helpers/json-lines.js";
 import { startModernServer } from "../helpers/modern-http.js";
 
 const closers: Array<() => Promise<void>> = [];
@@ -46,14 +47,7 @@ function relay(url: string, headers: Record<string, string> = {}) {
   const stdout = new PassThrough();
   const log: string[] = [];
   const out: Array<Record<string, unknown>> = [];
-  let buffered = "";
-  stdout.on("data", (c: Buffer) => {
-    buffered += c.toString();
-    for (let i = buffered.indexOf("\n"); i !== -1; i = buffered.indexOf("\n")) {
-      out.push(JSON.parse(buffered.slice(0, i)) as Record<string, unknown>);
-      buffered = buffered.slice(i + 1);
-    }
-  });
+  onJsonLines(stdout, (m) => out.push(m));
   const code = new StreamableHttpRelay({
     url: new URL(url),
     name: `the server at ${url}`,

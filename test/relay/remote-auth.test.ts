@@ -13,6 +13,7 @@ import { StreamableHttpRelay } from "../../src/core/relay/http-relay.js";
 import type { RemoteAuth } from "../../src/core/relay/remote-auth.js";
 import { BIN, bridgeEnv, tempDir } from "../bridge-server/helpers.js";
 import { startHostile } from "../helpers/hostile.js";
+import { onJsonLines } from "../helpers/json-lines.js";
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -58,14 +59,7 @@ function inProcess(url: URL, auth: RemoteAuth) {
   const stdout = new PassThrough();
   const log: string[] = [];
   const lines: Array<Record<string, unknown>> = [];
-  let buffered = "";
-  stdout.on("data", (c: Buffer) => {
-    buffered += c.toString();
-    for (let i = buffered.indexOf("\n"); i !== -1; i = buffered.indexOf("\n")) {
-      lines.push(JSON.parse(buffered.slice(0, i)) as Record<string, unknown>);
-      buffered = buffered.slice(i + 1);
-    }
-  });
+  onJsonLines(stdout, (m) => lines.push(m));
   const relay = new StreamableHttpRelay({
     url,
     name: `the server at ${url.href}`,
