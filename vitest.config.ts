@@ -1,5 +1,7 @@
 import os from "node:os";
 import { configDefaults, defineConfig } from "vitest/config";
+import { sdkGuardsVitePlugin } from "./scripts/sdk-guards-patch.mjs";
+import { sdkShimsVitePlugin } from "./scripts/sdk-shims-alias.mjs";
 import { tomlParserVitePlugin } from "./scripts/toml-parser-patch.mjs";
 
 /**
@@ -128,10 +130,12 @@ const UNIT_TESTS = [
 const quick = process.env.MCP_TWIN_QUICK ? SLOW_TESTS : [];
 
 export default defineConfig({
-  // toml-eslint-parser as the build bundles it: made to read tokens of any length (see the script).
-  plugins: [tomlParserVitePlugin],
+  // The libraries as the build bundles them (tsup.config.ts, the same scripts): toml-eslint-parser
+  // made to read tokens of any length, the MCP SDK's JSON-RPC guards with their plain tests in
+  // front, its `_shims` pointed at src/sdk-shims.ts (no Ajv). So the tests run the SDK users get.
+  plugins: [tomlParserVitePlugin, sdkGuardsVitePlugin, sdkShimsVitePlugin],
   test: {
-    server: { deps: { inline: ["toml-eslint-parser"] } },
+    server: { deps: { inline: ["toml-eslint-parser", /@modelcontextprotocol[\\/](server|client|core)[\\/]/] } },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

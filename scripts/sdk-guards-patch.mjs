@@ -97,3 +97,11 @@ export const sdkGuardsEsbuildPlugin = {
     });
   },
 };
+
+/** For Vitest (Vite): the SDK must be inlined (`server.deps.inline`) for Vite to see it. */
+export const sdkGuardsVitePlugin = {
+  name: "sdk-guards-patch",
+  transform(code, id) {
+    return LIBRARY.test(id.split("?")[0]) ? { code: patchSdkGuards(code), map: null } : undefined;
+  },
+};

@@ -20,3 +20,12 @@ export const sdkShimsEsbuildPlugin = {
     build.onResolve({ filter: SHIM_IMPORT }, () => ({ path: SHIMS }));
   },
 };
+
+/** For Vitest (Vite): the SDK must be inlined (`server.deps.inline`) for Vite to see its imports. */
+export const sdkShimsVitePlugin = {
+  name: "sdk-shims-alias",
+  enforce: "pre",
+  resolveId(id) {
+    return SHIM_IMPORT.test(id) ? SHIMS : undefined;
+  },
+};
