@@ -135,7 +135,9 @@ export default defineConfig({
   // front, its `_shims` pointed at src/sdk-shims.ts (no Ajv). So the tests run the SDK users get.
   plugins: [tomlParserVitePlugin, sdkGuardsVitePlugin, sdkShimsVitePlugin],
   test: {
-    server: { deps: { inline: ["toml-eslint-parser", /@modelcontextprotocol[\\/](server|client|core)[\\/]/] } },
+    server: {
+      deps: { inline: ["toml-eslint-parser", /@modelcontextprotocol[\\/](server|client|core)[\\/]/] },
+    },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

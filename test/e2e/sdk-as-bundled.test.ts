@@ -7,7 +7,12 @@ import * as serverSdk from "@modelcontextprotocol/server";
 import { expect, test } from "vitest";
 import { ZodJsonSchemaValidator } from "../../src/core/text/json-schema-validator.js";
 
-const GUARDS = ["isJSONRPCRequest", "isJSONRPCNotification", "isJSONRPCResultResponse", "isJSONRPCErrorResponse"];
+const GUARDS = [
+  "isJSONRPCRequest",
+  "isJSONRPCNotification",
+  "isJSONRPCResultResponse",
+  "isJSONRPCErrorResponse",
+];
 
 test("the SDK's JSON-RPC guards, client and server, carry the build's plain tests in front", () => {
   for (const sdk of [serverSdk, clientSdk] as Record<string, unknown>[]) {
