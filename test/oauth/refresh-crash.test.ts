@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
 import { BROWSER } from "../helpers/oauth.js";
 import {
@@ -24,6 +25,14 @@ import {
 } from "../helpers/oauth-relays.js";
 
 type Cleanups = Array<() => unknown>;
+
+/** A relay's environment that makes it stop itself at a step of its renewal (see the fixture). */
+const STOP_AT = pathToFileURL(path.join(import.meta.dirname, "../fixtures/stop-at/stop-at.mjs")).href;
+const stoppingAt = (env: Record<string, string>, stepName: string) => ({
+  ...env,
+  MCP_TWIN_STOP_AT: stepName,
+  NODE_OPTIONS: `${env.NODE_OPTIONS ?? ""} --import=${STOP_AT}`.trim(),
+});
 
 /** Each test's own cleanups (the steps run side by side: they wait on processes, not on a core). */
 function cleanupsOf(onTestFinished: (fn: () => Promise<void>) => void): Cleanups {
@@ -73,7 +82,7 @@ async function killedAt(stepName: Step, signal: "SIGKILL" | "SIGTERM", cleanups:
         release = resolve;
       });
     };
-  const env = { ...m.env, ...(stepName === "request" ? {} : { MCP_TWIN_TEST_REFRESH_STOP: stepName }) };
+  const env = stepName === "request" ? m.env : stoppingAt(m.env, stepName);
   const a = start(["connect", fx.url, "--auth", "docs"], env, cleanups);
   if (stepName === "request") await arrival;
   else await untilStopped(a.child.pid!);
@@ -142,7 +151,7 @@ test("a renewal whose process froze (its lock went stale) is waited out: the nex
   makeDue(m);
   const a = start(
     ["connect", fx.url, "--auth", "docs"],
-    { ...m.env, MCP_TWIN_TEST_REFRESH_STOP: "recorded" },
+    stoppingAt(m.env, "recorded"),
     cleanups,
   );
   await untilStopped(a.child.pid!);

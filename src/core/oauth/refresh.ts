@@ -32,15 +32,6 @@ interface RefreshOptions {
 }
 
 /**
- * For the tests that kill a relay at each step of a renewal (tests only): the process stops itself
- * (SIGSTOP) at the step this variable names, for the test to kill it there.
- */
-const STOP_AT = process.env.MCP_TWIN_TEST_REFRESH_STOP;
-function step(name: "locked" | "recorded" | "answered" | "saved"): void {
-  if (STOP_AT === name) process.kill(process.pid, "SIGSTOP");
-}
-
-/**
  * Fresh tokens for `server`. `stale`: the access token that was refused (or found expired); when
  * the stored one differs, another process refreshed meanwhile and its tokens are returned as they
  * are.
@@ -58,7 +49,6 @@ export async function refreshLogin(options: RefreshOptions): Promise<StoredLogin
 /** Under the lock: the login as it stands, renewed when it still needs to be. */
 async function renew(options: RefreshOptions, now: () => number, since: number): Promise<StoredLogin> {
   const { oauthDir, server } = options;
-  step("locked");
   let login = current(options, readLogin(oauthDir, server));
   const sent = login.tokens.refresh_token;
   const record = readRecord(oauthDir, server);
@@ -89,7 +79,6 @@ async function renew(options: RefreshOptions, now: () => number, since: number):
   // recorded or sent, so its refresh token is not spent.
   checkMetadata(server, login.metadata);
   await writeRecord(oauthDir, server, refreshToken, now());
-  step("recorded");
   let tokens: Awaited<ReturnType<typeof refreshAuthorization>>;
   try {
     tokens = await refreshAuthorization(login.authorizationServer, {
@@ -102,7 +91,6 @@ async function renew(options: RefreshOptions, now: () => number, since: number):
   } catch (error) {
     throw await failed(options, login, refreshToken, error, now());
   }
-  step("answered");
   const issuedAt = now();
   const fresh: StoredLogin = {
     ...login,
@@ -118,7 +106,6 @@ async function renew(options: RefreshOptions, now: () => number, since: number):
   if (typeof tokens.expires_in !== "number") delete fresh.expiresAt;
   delete fresh.failure;
   const stored = await land(options, refreshToken, fresh);
-  step("saved");
   await dropRecord(oauthDir, server);
   return stored;
 }
