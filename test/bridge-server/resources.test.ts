@@ -91,8 +91,28 @@ test("subscribe: another session's write, and an edit on disk, send resources/up
     listChanged++;
   });
   await reader.subscribeResource({ uri: "mcp-twin://notes/plan.md" });
-  // Let the reader's GET stream (where unrelated notifications go) open.
-  await sleep(300);
+  await reader.subscribeResource({ uri: "mcp-twin://notes/marker.md" });
+  // The reader's GET stream (where unrelated notifications go) is open once a list_changed reaches
+  // it: a new note is written until one does (one written before it opened is not heard).
+  let warm = 0;
+  let warmedAt = 0;
+  await until("the GET stream", () => {
+    if (listChanged > 0) return true;
+    if (Date.now() - warmedAt >= 100) {
+      warmedAt = Date.now();
+      void call(writer, "notes_write", { path: `warm-${warm++}`, content: "x" });
+    }
+    return undefined;
+  });
+  listChanged = 0;
+  /** Nothing else arrived: a marker note's update, sent after it, has (one stream, in order). */
+  let markers = 0;
+  const marker = async () => {
+    await call(writer, "notes_write", { path: "marker", content: `${++markers}\n` });
+    await until("the marker's update", () =>
+      updated.filter((u) => u === "mcp-twin://notes/marker.md").length >= markers ? true : undefined,
+    );
+  };
 
   await call(writer, "notes_write", { path: "plan.md", content: "v2\n", mode: "append" });
   await until("an update", () => (updated.length >= 1 ? true : undefined));
@@ -126,12 +146,13 @@ test("subscribe: another session's write, and an edit on disk, send resources/up
   // Other notes change: no update for them, but the list changed.
   await call(writer, "notes_write", { path: "other", content: "x" });
   await until("list_changed", () => (listChanged >= 1 ? true : undefined));
-  await sleep(200);
-  expect(updated.filter((u) => u !== "mcp-twin://notes/plan.md" && !u.includes("later/"))).toEqual([]);
+  await marker();
+  const others = (u: string) => !["mcp-twin://notes/plan.md", "mcp-twin://notes/marker.md"].includes(u);
+  expect(updated.filter((u) => others(u) && !u.includes("later/"))).toEqual([]);
 
   await reader.unsubscribeResource({ uri: "mcp-twin://notes/plan.md" });
-  const before = updated.length;
+  const before = updated.filter((u) => u === "mcp-twin://notes/plan.md").length;
   await call(writer, "notes_write", { path: "plan", content: "v3\n" });
-  await sleep(400);
-  expect(updated.length).toBe(before);
+  await marker();
+  expect(updated.filter((u) => u === "mcp-twin://notes/plan.md").length).toBe(before);
 }, 30_000);
