@@ -149,11 +149,7 @@ test("a renewal whose process froze (its lock went stale) is waited out: the nex
   const cleanups = cleanupsOf(onTestFinished);
   const { fx, m } = await loggedIn(cleanups);
   makeDue(m);
-  const a = start(
-    ["connect", fx.url, "--auth", "docs"],
-    stoppingAt(m.env, "recorded"),
-    cleanups,
-  );
+  const a = start(["connect", fx.url, "--auth", "docs"], stoppingAt(m.env, "recorded"), cleanups);
   await untilStopped(a.child.pid!);
   // B starts; once A's lock is stale (A stopped refreshing it), B takes it and finds A's renewal.
   const b = start(["connect", fx.url, "--auth", "docs"], m.env, cleanups);
