@@ -3,7 +3,7 @@
  * import read it like theirs (pure).
  */
 import { stringMap } from "./entry-fields.js";
-import type { EntryView } from "./entry-view.js";
+import type { EntryView } from "./types.js";
 
 const CODEX_OWN = [
   "tools",

@@ -5,25 +5,8 @@
 import { stringMap } from "./entry-fields.js";
 import type { ClientId } from "./ids.js";
 import { clientModule } from "./index.js";
+import type { EntryView } from "./types.js";
 import type { ExpandContext } from "./variables.js";
-
-export interface EntryView {
-  kind: "stdio" | "remote" | "invalid";
-  command?: string;
-  args: string[];
-  env: Record<string, string>;
-  url?: string;
-  /** The key that held the url (`url`, `serverUrl`, `httpUrl`). */
-  urlKey?: string;
-  type?: string;
-  headers: Record<string, string>;
-  /** Variables the client passes on from its own environment (Codex's `env_vars`). */
-  forward: string[];
-  /** Headers whose value the client reads from a variable of its own environment (Codex). */
-  headerVars: Record<string, { variable: string; prefix: string }>;
-  /** Why the entry is invalid for its client. */
-  problems: string[];
-}
 
 const REMOTE_TYPES = new Set(["http", "streamable-http", "sse", "ws"]);
 

@@ -5,7 +5,6 @@
  */
 import type { Environment, EnvKind } from "../environments/types.js";
 import type { ConfigFormatId } from "../formats/index.js";
-import type { EntryView } from "./entry-view.js";
 import type { ClientId } from "./ids.js";
 import type { VariableSyntax } from "./variables.js";
 
@@ -198,4 +197,23 @@ export function withHeaders(
   headers: Record<string, string>,
 ): Record<string, unknown> {
   return Object.keys(headers).length > 0 ? { ...base, headers } : base;
+}
+
+/** What one client entry says, read the way its own client reads it (clients/entry-view.ts). */
+export interface EntryView {
+  kind: "stdio" | "remote" | "invalid";
+  command?: string;
+  args: string[];
+  env: Record<string, string>;
+  url?: string;
+  /** The key that held the url (`url`, `serverUrl`, `httpUrl`). */
+  urlKey?: string;
+  type?: string;
+  headers: Record<string, string>;
+  /** Variables the client passes on from its own environment (Codex's `env_vars`). */
+  forward: string[];
+  /** Headers whose value the client reads from a variable of its own environment (Codex). */
+  headerVars: Record<string, { variable: string; prefix: string }>;
+  /** Why the entry is invalid for its client. */
+  problems: string[];
 }

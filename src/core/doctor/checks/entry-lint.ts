@@ -3,7 +3,8 @@
  * paths and variables it relies on, and whether it can start within the client's timeout.
  */
 
-import type { EntryView, Expanded } from "../../clients/entry-view.js";
+import type { Expanded } from "../../clients/entry-view.js";
+import type { EntryView } from "../../clients/types.js";
 import { clientModule } from "../../clients/index.js";
 import { downloadsOnStart } from "../../entries/launch/runners.js";
 import { innerProgram, shellCall, wslCall } from "../../entries/launch/wrappers.js";

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import type { EntryView } from "../../clients/entry-view.js";
+import type { EntryView } from "../../clients/types.js";
 import type { Target } from "../../clients/types.js";
 import { isWindowsAbsolute } from "../../environments/launch-paths.js";
 import type { Machine } from "../../environments/machine.js";
