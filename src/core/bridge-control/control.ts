@@ -159,7 +159,7 @@ async function entriesNow(
 ): Promise<{ holders: string[]; unreadable: string[] } | undefined> {
   try {
     const { loadState } = await import("../ledger/state.js");
-    const { bridgeEntriesInFiles } = await import("./retire.js");
+    const { bridgeEntriesInFiles } = await import("./bridge-entries.js");
     return await bridgeEntriesInFiles(machine, await loadState(machine.paths.state));
   } catch {
     return undefined;

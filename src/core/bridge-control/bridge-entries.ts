@@ -1,0 +1,69 @@
+/**
+ * Which client configs hold the bridge's own entry: as state records them, and as their files are
+ * now (file reads only). What uninstall and `bridge status` judge the bridge's use by.
+ */
+import { CLIENTS } from "../clients/index.js";
+import type { Machine } from "../environments/machine.js";
+import { loadFormats, readTargetEntries } from "../formats/index.js";
+import type { State, TargetRecord } from "../ledger/state.js";
+import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
+import { own } from "../own-keys.js";
+import { readTextOrNull } from "../system/files.js";
+
+/** A config as reports name it: "env client", and its folder for a project config. */
+export const targetName = (r: Pick<TargetRecord, "env" | "client" | "scope" | "path">) =>
+  `${r.env} ${r.client}${r.scope === "project" ? ` (${r.path})` : ""}`;
+
+/** The configs (per state) that hold the bridge's entry. */
+export function bridgeEntryHolders(state: State): string[] {
+  return Object.values(state.targets)
+    .filter((r) => own(r.entries, BRIDGE_ENTRY) !== undefined)
+    .map(targetName);
+}
+
+/**
+ * The configs that hold the bridge's entry as the files are now: of those state says hold it, the
+ * ones whose file still has it (a file this side cannot open counts as state says), and apart the
+ * ones whose file does not parse (`unreadable`, their paths as the user's system shows them).
+ * File reads only, no process.
+ */
+export async function bridgeEntriesInFiles(
+  machine: Machine,
+  state: State,
+): Promise<{ holders: string[]; unreadable: string[] }> {
+  const recorded = Object.values(state.targets).filter((r) => own(r.entries, BRIDGE_ENTRY) !== undefined);
+  const holders: string[] = [];
+  const unreadable: string[] = [];
+  if (recorded.length === 0) return { holders, unreadable };
+  await loadFormats(CLIENTS.filter((c) => recorded.some((r) => r.client === c.id)));
+  for (const r of recorded) {
+    const file = openable(machine, r);
+    const client = CLIENTS.find((c) => c.id === r.client);
+    if (!file || !client) {
+      holders.push(targetName(r));
+      continue;
+    }
+    let text: string | null;
+    try {
+      text = await readTextOrNull(file);
+    } catch {
+      unreadable.push(machine.shown(file));
+      continue;
+    }
+    if (text === null) continue;
+    try {
+      const entries = readTargetEntries({ client, serversPath: client.serversPath, file: r.path }, text);
+      if (own(entries, BRIDGE_ENTRY) !== undefined) holders.push(targetName(r));
+    } catch {
+      unreadable.push(machine.shown(file));
+    }
+  }
+  return { holders, unreadable };
+}
+
+/** A recorded config as this process opens it (undefined: not from this side without a process). */
+function openable(machine: Machine, r: TargetRecord): string | undefined {
+  if (r.scope === "project" || r.env === machine.local.id) return r.path;
+  if (r.env === "windows") return machine.windows?.access(r.path);
+  return undefined;
+}
