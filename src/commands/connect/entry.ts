@@ -25,13 +25,15 @@ export async function fastConnect(argv: readonly string[]): Promise<number | und
     return undefined;
   }
   const log = relayLog(host.env, process.stderr, options.noColor);
-  // Ctrl-C ends the session (exit 0, as `connect` always did); a second one ends it at once.
+  // Ctrl-C ends the session (exit 0, as `connect` always did); a second one ends it at once. So
+  // does SIGTERM, which clients send their servers on exit: the session is ended (DELETE) first.
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(ExitCode.interrupted);
     abort.abort();
   };
   process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     return await runConnect(prepared, {
       host,
@@ -52,5 +54,6 @@ export async function fastConnect(argv: readonly string[]): Promise<number | und
     return reportError(error, output, abort.signal.aborted);
   } finally {
     process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
   }
 }
