@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
 import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
 import { isLoopback } from "../core/system/loopback.js";
+import { credentialOf } from "./credential.js";
 import {
   allowedOrigins,
   CHECK_INTERVAL_MS,
@@ -29,7 +30,6 @@ import {
   tooLarge,
 } from "./http-guards.js";
 import { laneTakes, type ModernLane } from "./modern-lane.js";
-import { credentialOf } from "./credential.js";
 import type { SessionCaps } from "./session-policy.js";
 import type { SessionInfo } from "./session-server.js";
 import { type HttpSessionTransport, SESSION_LIMITS, type SessionLimits } from "./session-transport.js";

@@ -7,6 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { describe, expect, test } from "vitest";
+import { credentialOf } from "../../src/bridge-server/credential.js";
 import {
   allowedOrigins,
   checkBearer,
@@ -21,7 +22,6 @@ import {
 } from "../../src/bridge-server/http-guards.js";
 import { NotePathError, notePath } from "../../src/bridge-server/notes-folder.js";
 import { evictionFor, type SessionUse } from "../../src/bridge-server/session-policy.js";
-import { credentialOf } from "../../src/bridge-server/credential.js";
 import { SESSION_IDLE_MS, SessionTable } from "../../src/bridge-server/sessions.js";
 import { describeAnswer } from "../../src/core/bridge-control/bridge-probe.js";
 import { parseInstance } from "../../src/core/bridge-control/instance.js";

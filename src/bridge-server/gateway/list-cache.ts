@@ -58,7 +58,7 @@ function parseEntry(raw: unknown): CachedServer | undefined {
 }
 
 /** A `project` server's folders whose answers are kept (past it, the least recently put goes). */
-export const MAX_FOLDERS = 64;
+const MAX_FOLDERS = 64;
 
 /**
  * The cache file (`shares-cache.json`, mode 0600): one entry per shared server name, used only

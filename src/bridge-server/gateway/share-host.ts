@@ -81,7 +81,7 @@ const NEEDS: Record<string, string> = {
  * only what they were answered: past it, the idlest one not in use is forgotten to make room,
  * and when every one is in use a new one is refused.
  */
-export const MAX_KEYS = 256;
+const MAX_KEYS = 256;
 
 export class ShareHost {
   readonly name: string;

@@ -147,12 +147,14 @@ export class SharedChild {
     return this.#own ?? this.#cache.get(this.launch.name, this.#launchKey);
   }
 
-  /** Keep what this start learned, where its scope says (#learn); the server's entry too unless per folder. */
+  /** Keep what this start learned (#learn): a folder's in the folder's entry, else in the server's. */
   #keep(entry: CachedServer): void {
     const scope = this.#scope;
-    if (scope.kind !== "own")
-      return this.#cache.put(this.launch.name, entry, scope.kind === "folder" ? scope.folder : undefined);
-    // The server's entry keeps its own lists: those of this process (after a restart) are its own.
+    if (scope.kind !== "own") {
+      this.#cache.put(this.launch.name, entry, scope.kind === "folder" ? scope.folder : undefined);
+      return;
+    }
+    // Scope "own": the server's entry keeps its own lists (after a restart, this process's are its own).
     const server = this.#cache.get(this.launch.name, this.#launchKey);
     this.#cache.put(this.launch.name, { ...entry, lists: { ...(server ?? entry).lists } });
     this.#own = { ...entry, lists: { ...entry.lists } };

@@ -92,7 +92,13 @@ describe("a session's keys are its credential's", () => {
     const call = { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "count", arguments: {} } };
     // As Mcp-Session-Id: as if the session did not exist (404), for every method.
     for (const method of ["POST", "GET", "DELETE"] as const) {
-      const taken = await legacyPost(g.shareUrl("s"), other, id, method, method === "POST" ? call : undefined);
+      const taken = await legacyPost(
+        g.shareUrl("s"),
+        other,
+        id,
+        method,
+        method === "POST" ? call : undefined,
+      );
       expect(taken.status, method).toBe(404);
       expect(taken.text).not.toMatch(/"text":"2"/);
     }
@@ -165,9 +171,10 @@ describe("cached answers are kept per folder and per session", () => {
     for (const era of ["legacy", { pin: "2026-07-28" }] as const) {
       const inB = await v2Client(g.shareUrl("p"), g.token, era, { headers: { "Mcp-Twin-Project": b } });
       if (era === "legacy") expect(inB.getInstructions()).toBe(`Serving the folder ${b}`);
-      expect((await inB.listResources()).resources.map((r) => r.name), JSON.stringify(era)).toEqual([
-        "plan-folder-b.md",
-      ]);
+      expect(
+        (await inB.listResources()).resources.map((r) => r.name),
+        JSON.stringify(era),
+      ).toEqual(["plan-folder-b.md"]);
     }
     const v1InB = await v1Client(g.shareUrl("p"), g.token, { headers: { "Mcp-Twin-Project": b } });
     expect(v1InB.getInstructions()).toBe(`Serving the folder ${b}`);
@@ -197,7 +204,10 @@ describe("cached answers are kept per folder and per session", () => {
       ["legacy", b],
       ["2026-07-28", c],
     ] as const)
-      expect((await client.listTools()).tools.map((t) => t.name), who).toEqual(["where", "grow", "alpha"]);
+      expect(
+        (await client.listTools()).tools.map((t) => t.name),
+        who,
+      ).toEqual(["where", "grow", "alpha"]);
     expect((await d.listTools()).tools.map((t) => t.name)).toEqual(["where", "grow", "alpha"]);
   }, 60_000);
 });
