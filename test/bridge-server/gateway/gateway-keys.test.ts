@@ -212,6 +212,30 @@ describe("cached answers are kept per folder and per session", () => {
   }, 60_000);
 });
 
+describe("a folder header that cannot be used", () => {
+  test("sent empty: said so, with what to do (not to sync again), in either era", async () => {
+    const g = await gatewayBridge({ servers: { p: scriptServer(scopeScript(), "project") } });
+    const legacy = await v2Client(g.shareUrl("p"), g.token, "legacy", {
+      headers: { "Mcp-Twin-Project": "" },
+    }).then(
+      () => "connected",
+      (e: Error) => e.message,
+    );
+    const modern = await rawModernPost(
+      g.shareUrl("p"),
+      g.token,
+      "tools/list",
+      {},
+      { "mcp-twin-project": "" },
+    );
+    expect(modern.status).toBe(400);
+    for (const said of [legacy, String((modern.body.error as { message?: string }).message)]) {
+      expect(said).toMatch(/Mcp-Twin-Project header was empty.*Start the client from the project's folder/);
+      expect(said).not.toMatch(/run it again|must send/);
+    }
+  }, 60_000);
+});
+
 describe("keys are forgotten", () => {
   test("600 session and 60 project keys that only listed are bounded while held and gone after the idle time", async () => {
     const script = scopeScript();
