@@ -2,13 +2,15 @@
  * Whose a shared server's sessions and answers are, with real bridges and processes: a session's
  * keys only its credential's, answers kept per folder and per session, keys forgotten, ends heard.
  */
+import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { describe, expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-control/client-token.js";
+import { onJsonLines } from "../../helpers/json-lines.js";
 import { rawModernPost } from "../../helpers/raw-modern-post.js";
-import { bridgeEnv, stdioClient, tempDir } from "../helpers.js";
+import { BIN, bridgeEnv, stdioClient, tempDir } from "../helpers.js";
 import {
   callText,
   closeAfterEach,
@@ -303,6 +305,30 @@ describe("a relay's exit ends its session", () => {
         (await g.status()).shares[0]?.children.length === 0 ? true : undefined,
       );
     }
+  }, 60_000);
+
+  test("SIGTERM, as clients stop their servers, ends a 2026-07-28 relay's session too", async () => {
+    const g = await gatewayBridge({ servers: { s: scriptServer(scopeScript(), "session") } });
+    const relay = spawn(
+      process.execPath,
+      [BIN, "connect", g.shareUrl("s"), "--token-file", path.join(g.dir, "token"), "--no-start"],
+      { env: bridgeEnv(tempDir()), stdio: ["pipe", "pipe", "ignore"] },
+    );
+    const exited = new Promise((resolve) => relay.once("exit", resolve));
+    const answered = new Promise<Record<string, unknown>>((resolve) => onJsonLines(relay.stdout, resolve));
+    const envelope = {
+      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+      "io.modelcontextprotocol/clientCapabilities": {},
+      "io.modelcontextprotocol/clientInfo": { name: "raw-2026", version: "1" },
+    };
+    relay.stdin.write(
+      `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "where", arguments: {}, _meta: envelope } })}\n`,
+    );
+    const answer = (await answered) as { result: { content: Array<{ text: string }> } };
+    const { pid } = JSON.parse(answer.result.content[0]!.text) as { pid: number };
+    relay.kill("SIGTERM"); // its stdin still open: the client did not say goodbye
+    await exited;
+    await until("its process gone", () => (alive(pid) ? undefined : true), 5000);
   }, 60_000);
 });
 
