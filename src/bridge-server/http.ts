@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
 import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
 import { isLoopback } from "../core/system/loopback.js";
+import { credentialOf } from "./credential.js";
 import {
   allowedOrigins,
   CHECK_INTERVAL_MS,
@@ -54,6 +55,11 @@ export interface Endpoint {
   modern?(request: Request, parsedBody: unknown): Promise<Response>;
   /** The fast lane for an ordinary 2026-07-28 request with these headers (modern-lane.ts), if any. */
   lane?(headers: IncomingHttpHeaders, message: unknown): ModernLane | undefined;
+  /**
+   * A DELETE without `Mcp-Session-Id`: the end of the 2026-07-28 session its headers name (the
+   * relay's `Mcp-Twin-Session`). true: ended; false: no such session; undefined: it names none.
+   */
+  end?(headers: IncomingHttpHeaders): Promise<boolean | undefined>;
 }
 
 /** The bridge's own control routes (authenticated like the MCP endpoints): GET status, POST reload. */
@@ -182,8 +188,13 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
   if (version) return sendRefusal(res, version);
   if (req.method === "GET" || req.method === "DELETE") {
+    if (!sessionId && req.method === "DELETE" && endpoint.end) {
+      const ended = await endpoint.end(req.headers);
+      if (ended) return void res.writeHead(200).end();
+      if (ended === false) return sendRefusal(res, UNKNOWN_SESSION);
+    }
     if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
-    const session = l.sessions.get(sessionId, endpoint.path);
+    const session = l.sessions.get(sessionId, endpoint.path, credentialOf(req.headers));
     if (!session) return sendRefusal(res, UNKNOWN_SESSION);
     if (req.method === "DELETE") {
       await l.sessions.close(session);
@@ -260,7 +271,7 @@ async function post(
     }
   } else {
     if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
-    session = l.sessions.get(sessionId, endpoint.path);
+    session = l.sessions.get(sessionId, endpoint.path, credentialOf(req.headers));
     if (!session) return sendRefusal(res, UNKNOWN_SESSION);
     session.calls++;
   }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import { credentialOf } from "./credential.js";
 import type { Endpoint } from "./http.js";
 import { evictionFor, SESSION_CAPS, type SessionCaps } from "./session-policy.js";
 import type { SessionInfo } from "./session-server.js";
@@ -17,6 +18,8 @@ export interface Session extends SessionInfo {
   server: { close(): Promise<void> };
   /** Requests after initialize (see session-policy.ts). */
   calls: number;
+  /** The credential that opened it (credential.ts): no other one reaches it. */
+  credential: string;
 }
 
 export class SessionTable {
@@ -36,10 +39,13 @@ export class SessionTable {
     this.#limits = limits;
   }
 
-  /** The session with this id at this endpoint, if any. */
-  get(id: string | undefined, endpoint: string): Session | undefined {
+  /**
+   * The session with this id at this endpoint, if any, when `credential` opened it: to another
+   * credential it does not exist (a session id someone learnt is of no use to them).
+   */
+  get(id: string | undefined, endpoint: string, credential: string): Session | undefined {
     const session = id === undefined ? undefined : this.#sessions.get(id);
-    return session?.endpoint === endpoint ? session : undefined;
+    return session?.endpoint === endpoint && session.credential === credential ? session : undefined;
   }
 
   /** A new session for `client`, making room first when the caps say so. */
@@ -73,6 +79,7 @@ export class SessionTable {
       transport,
       server: { close: async () => {} },
       calls: 0,
+      credential: credentialOf(headers),
     };
     this.#sessions.set(id, session);
     transport.onclose = () => {

@@ -7,6 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { describe, expect, test } from "vitest";
+import { credentialOf } from "../../src/bridge-server/credential.js";
 import {
   allowedOrigins,
   checkBearer,
@@ -323,20 +324,25 @@ describe("the session table", () => {
     }),
   });
 
+  /** The credential of a request without one (the tables here are opened with no headers). */
+  const NONE = credentialOf({});
+
   test("opens, finds by id and endpoint, makes room by the policy, closes", async () => {
     const logged: string[] = [];
     const table = new SessionTable({ max: 3, perClient: 2 }, (l) => logged.push(l));
     const a = await table.open(endpoint("/mcp"), "desktop");
     const b1 = await table.open(endpoint("/mcp"), "flood");
-    expect(table.get(a.id, "/mcp")).toBe(a);
-    expect(table.get(a.id, "/share/x")).toBeUndefined();
-    expect(table.get(undefined, "/mcp")).toBeUndefined();
+    expect(table.get(a.id, "/mcp", NONE)).toBe(a);
+    expect(table.get(a.id, "/share/x", NONE)).toBeUndefined();
+    // Another credential does not find it (a session is its opener's only).
+    expect(table.get(a.id, "/mcp", credentialOf({ authorization: "Bearer someone-else" }))).toBeUndefined();
+    expect(table.get(undefined, "/mcp", NONE)).toBeUndefined();
     b1.calls = 1;
     await table.open(endpoint("/mcp"), "flood");
     // flood is at its cap of 2: its own least recently used session goes, not desktop's.
     await table.open(endpoint("/mcp"), "flood");
-    expect(table.get(b1.id, "/mcp")).toBeUndefined();
-    expect(table.get(a.id, "/mcp")).toBe(a);
+    expect(table.get(b1.id, "/mcp", NONE)).toBeUndefined();
+    expect(table.get(a.id, "/mcp", NONE)).toBe(a);
     expect(logged).toEqual([expect.stringMatching(/of flood closed to make room for one of flood/)]);
     expect(
       table
@@ -356,19 +362,19 @@ describe("the session table", () => {
     const c = await table.open(endpoint("/mcp"), "desktop");
     await table.close(a);
     expect(closed).toEqual(["/mcp"]);
-    expect(table.get(a.id, "/mcp")).toBeUndefined();
+    expect(table.get(a.id, "/mcp", NONE)).toBeUndefined();
     await table.close(a); // twice: no second close of its server
     expect(closed).toEqual(["/mcp"]);
 
     await b.transport.close(); // the transport ended on its own
-    expect(table.get(b.id, "/share/x")).toBeUndefined();
+    expect(table.get(b.id, "/share/x", NONE)).toBeUndefined();
 
     const now = Date.now();
     c.lastSeen = new Date(now - SESSION_IDLE_MS + 1000);
     await table.closeIdle(now);
-    expect(table.get(c.id, "/mcp")).toBe(c);
+    expect(table.get(c.id, "/mcp", NONE)).toBe(c);
     await table.closeIdle(now + 2000);
-    expect(table.get(c.id, "/mcp")).toBeUndefined();
+    expect(table.get(c.id, "/mcp", NONE)).toBeUndefined();
     expect(table.info()).toEqual([]);
   });
 });

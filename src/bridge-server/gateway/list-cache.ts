@@ -57,13 +57,19 @@ function parseEntry(raw: unknown): CachedServer | undefined {
   return raw as unknown as CachedServer;
 }
 
+/** A `project` server's folders whose answers are kept (past it, the least recently put goes). */
+const MAX_FOLDERS = 64;
+
 /**
  * The cache file (`shares-cache.json`, mode 0600): one entry per shared server name, used only
- * while its launch key is the same. Written after each change, one write at a time.
+ * while its launch key is the same, and for a `project` server one per folder (what it answers
+ * depends on where it runs). Written after each change, one write at a time.
  */
 export class ListCache {
   readonly #file: string | undefined;
   readonly #entries = new Map<string, CachedServer>();
+  /** A `project` server's entries, by name, then folder (the most recently put last). */
+  readonly #folders = new Map<string, Map<string, CachedServer>>();
   #writing: Promise<void> = Promise.resolve();
   #dirty = false;
 
@@ -79,11 +85,19 @@ export class ListCache {
   static async open(file: string): Promise<ListCache> {
     const cache = new ListCache(file);
     try {
-      const data = JSON.parse(await readFile(file, "utf8")) as { servers?: unknown };
+      const data = JSON.parse(await readFile(file, "utf8")) as { servers?: unknown; folders?: unknown };
       if (isObject(data.servers))
         for (const [name, raw] of Object.entries(data.servers)) {
           const entry = parseEntry(raw);
           if (entry) cache.#entries.set(name, entry);
+        }
+      if (isObject(data.folders))
+        for (const [name, folders] of Object.entries(data.folders)) {
+          if (!isObject(folders)) continue;
+          for (const [folder, raw] of Object.entries(folders).slice(-MAX_FOLDERS)) {
+            const entry = parseEntry(raw);
+            if (entry) cache.#folderMap(name).set(folder, entry);
+          }
         }
     } catch {
       // none yet, or unreadable: every server is read again at its first start
@@ -91,20 +105,44 @@ export class ListCache {
     return cache;
   }
 
-  /** The entry of `name`, when it was read under this launch key. */
-  get(name: string, key: string): CachedServer | undefined {
-    const entry = this.#entries.get(name);
+  #folderMap(name: string): Map<string, CachedServer> {
+    let folders = this.#folders.get(name);
+    if (!folders) {
+      folders = new Map();
+      this.#folders.set(name, folders);
+    }
+    return folders;
+  }
+
+  /** The entry of `name` (in `folder`, for a `project` server), when read under this launch key. */
+  get(name: string, key: string, folder?: string): CachedServer | undefined {
+    const entry = folder === undefined ? this.#entries.get(name) : this.#folders.get(name)?.get(folder);
     return entry?.key === key ? entry : undefined;
   }
 
-  put(name: string, entry: CachedServer): void {
-    this.#entries.set(name, entry);
+  put(name: string, entry: CachedServer, folder?: string): void {
+    if (folder === undefined) this.#entries.set(name, entry);
+    else {
+      const folders = this.#folderMap(name);
+      folders.delete(folder);
+      folders.set(folder, entry);
+      for (const oldest of folders.keys()) {
+        if (folders.size <= MAX_FOLDERS) break;
+        folders.delete(oldest);
+      }
+    }
     this.#save();
   }
 
-  /** One list of `name` changed (the server said so, and was asked again). */
-  putList(name: string, key: string, method: ListMethod, result: Record<string, unknown>): void {
-    const entry = this.get(name, key);
+  /** One list of `name` (in `folder`) changed (the server said so, and was asked again). */
+  putList(
+    name: string,
+    key: string,
+    method: ListMethod,
+    result: Record<string, unknown>,
+    folder?: string,
+  ): void {
+    const entry = this.get(name, key, folder);
     if (!entry) return;
     entry.lists[method] = result;
     entry.updatedAt = new Date().toISOString();
@@ -123,7 +161,10 @@ export class ListCache {
     this.#writing = this.#writing.then(async () => {
       this.#dirty = false;
       const servers = Object.fromEntries(this.#entries);
-      await writePrivateFile(file, `${JSON.stringify({ version: 1, servers }, null, 1)}\n`, {
+      const folders = Object.fromEntries(
+        [...this.#folders].map(([name, entries]) => [name, Object.fromEntries(entries)]),
+      );
+      await writePrivateFile(file, `${JSON.stringify({ version: 1, servers, folders }, null, 1)}\n`, {
         cache: true,
       }).catch(() => {});
     });

@@ -17,8 +17,16 @@ import type { ForwardTarget, SessionRef } from "./forward-server.js";
 import { type CachedServer, type ListCache, launchKey } from "./list-cache.js";
 import type { fastCall } from "./modern-fast.js";
 import { ReverseShim } from "./reverse-shim.js";
-import { type ChildKey, childKeyOf, type PathSide } from "./session-keys.js";
-import { ANY, admits, type Json, type ListKind, rpcError, SharedChild } from "./shared-child.js";
+import { type ChildKey, childKeyOf, type PathSide, SESSION_HEADER } from "./session-keys.js";
+import {
+  ANY,
+  admits,
+  type CacheScope,
+  type Json,
+  type ListKind,
+  rpcError,
+  SharedChild,
+} from "./shared-child.js";
 
 /** What `GET /control/status` (and `bridge_status`) shows of one shared server. */
 export interface ShareStatus {
@@ -68,6 +76,12 @@ const NEEDS: Record<string, string> = {
   "sampling/createMessage": "sampling",
   "roots/list": "roots",
 };
+/**
+ * The sessions (or folders) a `session` or `project` server holds at once, a process each or
+ * only what they were answered: past it, the idlest one not in use is forgotten to make room,
+ * and when every one is in use a new one is refused.
+ */
+const MAX_KEYS = 256;
 
 export class ShareHost {
   readonly name: string;
@@ -151,16 +165,66 @@ export class ShareHost {
       },
       connect: (transport, headers) => this.#connect(transport, headers),
       lane: (headers, message) => {
-        const found = this.#keyFor(headers);
-        if (!found.ok || !this.#laneChecks(message, headers)) return undefined;
+        const found = this.#route(headers);
+        if (!found.ok || !this.#laneChecks(found.key, message, headers)) return undefined;
         return this.#lane(found.key, found.cwd);
       },
       modern: (request, parsedBody) => this.#serveModern(request, parsedBody),
+      end: (headers) => this.#end(headers),
     };
   }
 
   #keyFor(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
     return childKeyOf(this.mode, headers, this.#o.side, this.mode === "session" ? session : undefined);
+  }
+
+  /**
+   * The process a request goes to, as #keyFor says, made room for (MAX_KEYS) when it is a new
+   * one; one already held is marked as used now (a key no request names is forgotten: #sweep).
+   */
+  #route(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
+    const found = this.#keyFor(headers, session);
+    if (!found.ok) return found;
+    const held = this.#children.get(found.key);
+    if (held) held.touch();
+    else if (this.#children.size >= MAX_KEYS && !this.#forgetIdlest())
+      return {
+        ok: false,
+        why: `this server already holds ${MAX_KEYS} ${this.mode === "project" ? "project folders" : "sessions"}, each of them in use: try again once one ends (or after bridge.idleMinutes)`,
+      };
+    return found;
+  }
+
+  /** Whether nothing uses this process now: not running or starting, no call, no session attached. */
+  #unused(key: string, child: SharedChild): boolean {
+    const info = child.info();
+    return info.state === "stopped" && info.inFlight === 0 && (this.#sessions.get(key)?.size ?? 0) === 0;
+  }
+
+  /** Make room for a new key: the idlest one not in use is forgotten (false: none is). */
+  #forgetIdlest(): boolean {
+    let idlest: [string, number] | undefined;
+    for (const [key, child] of this.#children) {
+      if (key === "warm" || !this.#unused(key, child)) continue;
+      const idle = child.info().idleMs;
+      if (!idlest || idle > idlest[1]) idlest = [key, idle];
+    }
+    if (!idlest) return false;
+    void this.#drop(idlest[0]);
+    return true;
+  }
+
+  /**
+   * A 2026-07-28 session's end (its relay's DELETE naming its `Mcp-Twin-Session`, under the
+   * credential that named it): its process stops now. undefined: the request names no such session.
+   */
+  async #end(headers: IncomingHttpHeaders): Promise<boolean | undefined> {
+    const value = headers[SESSION_HEADER];
+    if (this.mode !== "session" || value === undefined || value === "") return undefined;
+    const found = this.#keyFor(headers);
+    if (!found.ok || !this.#children.has(found.key)) return false;
+    await this.#drop(found.key);
+    return true;
   }
 
   #child(key: string, cwd?: string): SharedChild {
@@ -170,15 +234,31 @@ export class ShareHost {
       // not wherever whoever started the bridge happened to be, which would decide what a relative
       // path in its arguments means, or which copy of its package npx runs (a project's own).
       const launch = { ...this.#launch, cwd: cwd ?? this.#launch.cwd ?? os.homedir() };
-      child = new SharedChild(launch, this.#key, this.#o.cache, {
-        log: this.#log,
-        listChanged: (kind) => this.#listChanged(key, kind),
-        resourceUpdated: (uri) => this.#resourceUpdated(key, uri),
-        message: (params) => this.#message(key, params),
-      });
+      child = new SharedChild(
+        launch,
+        this.#key,
+        this.#o.cache,
+        {
+          log: this.#log,
+          listChanged: (kind) => this.#listChanged(key, kind),
+          resourceUpdated: (uri) => this.#resourceUpdated(key, uri),
+          message: (params) => this.#message(key, params),
+        },
+        { scope: this.#scopeOf(key, cwd) },
+      );
       this.#children.set(key, child);
     }
     return child;
+  }
+
+  /**
+   * Whose answers a process's are (shared-child.ts): a project's folder's, a session's own, the
+   * server's for the machine (and for the process that fills the cache).
+   */
+  #scopeOf(key: string, cwd: string | undefined): CacheScope {
+    if (key === "warm" || this.mode === "machine") return { kind: "server" };
+    if (this.mode === "project" && cwd !== undefined) return { kind: "folder", folder: cwd };
+    return { kind: "own" };
   }
 
   #attached(key: string): Set<SessionRef> {
@@ -228,7 +308,7 @@ export class ShareHost {
     transport: HttpSessionTransport,
     headers: IncomingHttpHeaders,
   ): Promise<{ close(): Promise<void> }> {
-    const found = this.#keyFor(headers, transport.sessionId);
+    const found = this.#route(headers, transport.sessionId);
     if (!found.ok) throw new Error(found.why);
     const child = this.#child(found.key, found.cwd);
     const session: SessionRef = { era: "legacy", subscriptions: new Set() };
@@ -351,7 +431,7 @@ export class ShareHost {
 
   /** A 2026-07-28 request: to the handler of the process its headers name. */
   async #serveModern(request: Request, parsedBody: unknown): Promise<Response> {
-    const found = this.#keyFor(request.headers);
+    const found = this.#route(request.headers);
     const method = (parsedBody as { method?: unknown } | undefined)?.method;
     if (!found.ok) {
       // A negotiating client that finds no discover falls back to 2025-11-25, which has sessions.
@@ -381,9 +461,9 @@ export class ShareHost {
    * with such headers): not a call to check, or its tool's mirrors known and none missing. The
    * others go to #serveModern, which reads the list first if need be and refuses what disagrees.
    */
-  #laneChecks(message: unknown, headers: IncomingHttpHeaders): boolean {
+  #laneChecks(key: string, message: unknown, headers: IncomingHttpHeaders): boolean {
     if (!checkedCall(message)) return true;
-    const cached = this.#o.cache.get(this.name, this.#key);
+    const cached = this.#children.get(key)?.cached();
     const list = cached?.lists["tools/list"];
     if (!list) return cached !== undefined && !cached.capabilities.tools;
     return !paramRefusal(list, message, headers);
@@ -453,10 +533,10 @@ export class ShareHost {
   async #listening(key: string, body: unknown, signal: AbortSignal): Promise<void> {
     const uris = (body as { params?: { notifications?: { resourceSubscriptions?: unknown } } }).params
       ?.notifications?.resourceSubscriptions;
-    if (!Array.isArray(uris) || uris.length === 0) return;
+    // Every open listen is attached (its process is in use, not forgotten while it listens).
     const ref: SessionRef = {
       era: "modern",
-      subscriptions: new Set(uris.filter((u) => typeof u === "string")),
+      subscriptions: new Set(Array.isArray(uris) ? uris.filter((u) => typeof u === "string") : []),
     };
     const set = this.#attached(key);
     set.add(ref);
@@ -465,11 +545,11 @@ export class ShareHost {
       "abort",
       () => {
         set.delete(ref);
-        void child.subscriptions(this.#subscribed(key)).catch(() => {});
+        if (ref.subscriptions.size > 0) void child.subscriptions(this.#subscribed(key)).catch(() => {});
       },
       { once: true },
     );
-    await child.subscriptions(this.#subscribed(key)).catch(() => {});
+    if (ref.subscriptions.size > 0) await child.subscriptions(this.#subscribed(key)).catch(() => {});
   }
 
   #listChanged(key: string, kind: ListKind): void {
@@ -500,16 +580,20 @@ export class ShareHost {
         void s.server.sendLoggingMessage(params as never).catch(() => {});
   }
 
-  /** Stop processes idle for longer than `bridge.idleMinutes` (a session's, also when it ended). */
+  /**
+   * Stop processes idle for longer than `bridge.idleMinutes` (a session's, also when it ended), and
+   * forget a session's or folder's key no request named for as long (nothing of it is kept).
+   */
   async sweep(now = Date.now()): Promise<void> {
     const idleMs = this.#o.idleMs();
     for (const [key, child] of this.#children) {
       const info = child.info();
-      if (info.state === "running" && info.inFlight === 0 && info.idleMs >= idleMs) {
+      if (info.inFlight > 0 || info.idleMs < idleMs) continue;
+      if (info.state === "running") {
         this.#log(`stopping after ${Math.round(info.idleMs / 1000)} s without a call`);
         if (this.mode === "machine" || (this.#sessions.get(key)?.size ?? 0) > 0) await child.stop();
         else await this.#drop(key);
-      }
+      } else if (this.mode !== "machine" && key !== "warm" && this.#unused(key, child)) await this.#drop(key);
     }
     void now;
   }

@@ -48,6 +48,13 @@ export interface ChildEvents {
   message(params: Json): void;
 }
 
+/**
+ * Whose answers a process's are: the server's (every session's: `machine`), a folder's (`project`:
+ * what it answers depends on where it runs), or its own (`session`: one session's process, whose
+ * changes are no other session's; what a new process says still updates the server's entry).
+ */
+export type CacheScope = { kind: "server" } | { kind: "folder"; folder: string } | { kind: "own" };
+
 export interface ChildInfo {
   pid: number | undefined;
   state: "stopped" | "starting" | "running";
@@ -102,17 +109,21 @@ export class SharedChild {
   #listsReading: Promise<void> = Promise.resolve();
   #subscribed = new Set<string>();
   #listen: McpSubscription | undefined;
+  readonly #scope: CacheScope;
+  /** Scope "own": what this process said, once started (its list changes are no one else's). */
+  #own: CachedServer | undefined;
 
   /**
    * `open`: the transport to it when it is no process of ours (default: start `launch`); `before`:
-   * what a start waits for first (the bridge, for `serve` on stdio).
+   * what a start waits for first (the bridge, for `serve` on stdio); `scope`: whose its answers are
+   * (CacheScope; default the server's, shared by every session).
    */
   constructor(
     launch: ShareLaunch,
     launchKey: string,
     cache: ListCache,
     events: ChildEvents,
-    upstream: { open?: () => Transport; before?: Promise<unknown> } = {},
+    upstream: { open?: () => Transport; before?: Promise<unknown>; scope?: CacheScope } = {},
   ) {
     this.launch = launch;
     this.#launchKey = launchKey;
@@ -120,13 +131,51 @@ export class SharedChild {
     this.#events = events;
     this.#transportOf = upstream.open;
     this.#before = upstream.before;
+    this.#scope = upstream.scope ?? { kind: "server" };
     // Awaited by the first start; until then a failure must not count as unhandled.
     upstream.before?.catch(() => {});
   }
 
-  /** What the last start learned (era, identity, capabilities, lists), when it holds for this launch. */
+  /**
+   * What the last start learned (era, identity, capabilities, lists), when it holds for this
+   * launch: this process's own answers once it has some (scope "own"), a folder's (scope
+   * "folder"), else the server's.
+   */
   cached(): CachedServer | undefined {
-    return this.#cache.get(this.launch.name, this.#launchKey);
+    const scope = this.#scope;
+    if (scope.kind === "folder") return this.#cache.get(this.launch.name, this.#launchKey, scope.folder);
+    return this.#own ?? this.#cache.get(this.launch.name, this.#launchKey);
+  }
+
+  /** Keep what this start learned (#learn): a folder's in the folder's entry, else in the server's. */
+  #keep(entry: CachedServer): void {
+    const scope = this.#scope;
+    if (scope.kind !== "own") {
+      this.#cache.put(this.launch.name, entry, scope.kind === "folder" ? scope.folder : undefined);
+      return;
+    }
+    // Scope "own": the server's entry keeps its own lists (after a restart, this process's are its own).
+    const server = this.#cache.get(this.launch.name, this.#launchKey);
+    this.#cache.put(this.launch.name, { ...entry, lists: { ...(server ?? entry).lists } });
+    this.#own = { ...entry, lists: { ...entry.lists } };
+  }
+
+  /**
+   * A list read from the running process. `fresh`: read at its start (true of any new process:
+   * the server's entry follows it too); else a change this process announced, which stays its own
+   * in scope "own". True when it differs from what was kept (what sessions were served).
+   */
+  #keepList(method: ListMethod, list: Json, fresh: boolean): boolean {
+    const before = this.cached()?.lists[method];
+    const { name } = this.launch;
+    const scope = this.#scope;
+    if (scope.kind === "folder") this.#cache.putList(name, this.#launchKey, method, list, scope.folder);
+    else if (fresh || scope.kind === "server") this.#cache.putList(name, this.#launchKey, method, list);
+    if (this.#own) {
+      this.#own.lists[method] = list;
+      this.#own.updatedAt = new Date().toISOString();
+    }
+    return before !== undefined && JSON.stringify(before) !== JSON.stringify(list);
   }
 
   get running(): boolean {
@@ -148,6 +197,11 @@ export class SharedChild {
       failed: this.#failed && !this.#client,
       ...(this.#lastError ? { lastError: this.#lastError } : {}),
     };
+  }
+
+  /** A request named this process (a list answered from the cache too): it is not idle. */
+  touch(): void {
+    this.#lastActivity = Date.now();
   }
 
   /** The running server's client, starting it (once, for every waiter) when it is not. */
@@ -270,7 +324,8 @@ export class SharedChild {
     const cached = this.cached();
     let client: Client;
     try {
-      client = await this.#connect(cached);
+      // A folder it never ran in still knows the server's era (its entry, where one is kept).
+      client = await this.#connect(cached ?? this.#cache.get(this.launch.name, this.#launchKey));
     } catch (error) {
       this.#lastError = error instanceof Error ? error.message : String(error);
       this.#failed = true;
@@ -428,7 +483,7 @@ export class SharedChild {
     const era = client.getProtocolEra() === "modern" ? "modern" : "legacy";
     const capabilities = (client.getServerCapabilities() ?? {}) as CachedServer["capabilities"];
     const discover = client.getDiscoverResult?.() as Json | undefined;
-    this.#cache.put(this.launch.name, {
+    this.#keep({
       key: this.#launchKey,
       era,
       eraCheckedAt: cached?.era === era ? cached.eraCheckedAt : new Date().toISOString(),
@@ -464,14 +519,21 @@ export class SharedChild {
     await this.#listsReading;
   }
 
+  /**
+   * A start's lists, kept. One that differs from what was kept (the program changed under the same
+   * launch key, and a session was served the old list) is said to every session, as a change.
+   */
   async #readLists(client: Client, capabilities: CachedServer["capabilities"]): Promise<void> {
+    const changed = new Set<ListKind>();
     for (const method of LIST_METHODS) {
-      if (!capabilities[method === "resources/templates/list" ? "resources" : KINDS[method]]) continue;
+      const kind = method === "resources/templates/list" ? "resources" : KINDS[method];
+      if (!capabilities[kind]) continue;
       const list = await client
         .request({ method, params: {} }, ANY, { timeout: READY_TIMEOUT_MS })
         .catch(() => undefined);
-      if (list) this.#cache.putList(this.launch.name, this.#launchKey, method, list as Json);
+      if (list && this.#keepList(method, list as Json, true)) changed.add(kind);
     }
+    if (this.#client === client) for (const kind of changed) this.#events.listChanged(kind);
   }
 
   /** A list changed: read it again for the cache, then tell every session. */
@@ -482,7 +544,7 @@ export class SharedChild {
       const list = await client
         .request({ method, params: {} }, ANY, { timeout: READY_TIMEOUT_MS })
         .catch(() => undefined);
-      if (list) this.#cache.putList(this.launch.name, this.#launchKey, method, list as Json);
+      if (list) this.#keepList(method, list as Json, false);
     }
     this.#events.listChanged(kind);
   }

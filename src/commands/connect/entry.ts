@@ -7,7 +7,7 @@ import { processHost } from "../../core/system/host.js";
 import { relayLog } from "../../ui/relay-log.js";
 import { parseConnectArgv } from "./argv.js";
 import { type PreparedConnect, prepareConnect } from "./prepare.js";
-import { runConnect } from "./session.js";
+import { relaysShare, runConnect } from "./session.js";
 
 /** `argv`: process.argv (`node`, the script, `connect`, …). The exit code, or undefined. */
 export async function fastConnect(argv: readonly string[]): Promise<number | undefined> {
@@ -25,13 +25,18 @@ export async function fastConnect(argv: readonly string[]): Promise<number | und
     return undefined;
   }
   const log = relayLog(host.env, process.stderr, options.noColor);
-  // Ctrl-C ends the session (exit 0, as `connect` always did); a second one ends it at once.
+  // Ctrl-C ends the session (exit 0, as `connect` always did); a second one ends it at once. So
+  // does SIGTERM, which clients send their servers on exit, for a shared server's relay: its
+  // session there is ended first (DELETE), so its process stops. Other relays die at once, as
+  // before (a login renewal they interrupt is recorded for the next relay: oauth/refresh-record.ts).
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(ExitCode.interrupted);
     abort.abort();
   };
+  const term = relaysShare(prepared);
   process.on("SIGINT", onSignal);
+  if (term) process.on("SIGTERM", onSignal);
   try {
     return await runConnect(prepared, {
       host,
@@ -52,5 +57,6 @@ export async function fastConnect(argv: readonly string[]): Promise<number | und
     return reportError(error, output, abort.signal.aborted);
   } finally {
     process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
   }
 }

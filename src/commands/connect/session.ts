@@ -64,6 +64,11 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
   return code;
 }
 
+/** Whether this relay goes to a shared server of the bridge (it names a session there, and ends it). */
+export function relaysShare(p: PreparedConnect): boolean {
+  return p.url.pathname.startsWith(SHARE_PREFIX) && bridgeShaped(p.url);
+}
+
 /**
  * A shared server's relay names its project (its working folder) and its session (one per relay
  * process), as a url entry's client does with its own variables: the gateway picks the server's
@@ -71,7 +76,7 @@ export async function runConnect(p: PreparedConnect, io: ConnectIo): Promise<num
  * the folder is missing. Headers given on the command line win.
  */
 function withShareHeaders(p: PreparedConnect, cwd: string): PreparedConnect {
-  if (!p.url.pathname.startsWith(SHARE_PREFIX) || !bridgeShaped(p.url)) return p;
+  if (!relaysShare(p)) return p;
   const given = new Set(Object.keys(p.headers).map((k) => k.toLowerCase()));
   const headers = { ...p.headers };
   if (!given.has("mcp-twin-project") && /^[\x20-\x7e]+$/.test(cwd)) headers["Mcp-Twin-Project"] = cwd;

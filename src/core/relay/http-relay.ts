@@ -116,6 +116,8 @@ export class StreamableHttpRelay {
   #modernBase: Record<string, string> = {};
   /** The revision the client's last enveloped request claimed: its notifications travel in it. */
   #modern: string | undefined;
+  /** A 2026-07-28 message was sent (a `server/discover` too): its session is ended at the end. */
+  #sentModern = false;
   /** 2026-07-28 requests on their way, by id: the client's cancel closes the request. */
   readonly #open = new Map<RequestId, Closable>();
   /** Of those, the `subscriptions/listen` streams (closed when the client goes away). */
@@ -301,6 +303,7 @@ export class StreamableHttpRelay {
   }
 
   async #deliver(line: string, message: Message, era: string | undefined, attempt = 0): Promise<void> {
+    if (era) this.#sentModern = true;
     const open = era && message.kind === "request" ? this.#opened(message) : undefined;
     try {
       await this.#post(line, message, era, open);
@@ -662,13 +665,12 @@ export class StreamableHttpRelay {
     this.#finished = true;
     for (const open of this.#open.values()) open.close();
     this.#stream?.destroy();
-    if (this.#session)
-      await send(this.#url, {
-        method: "DELETE",
-        headers: this.#request,
-        agent: this.#o.agent,
-        timeoutMs: 2000,
-      })
+    // The session ends with the relay: a 2025-11-25 one by its id; a 2026-07-28 client's, which
+    // has none, by the Mcp-Twin-Session the relay named it with (a shared server's process stops).
+    const twin = Object.keys(this.#base).some((k) => k.toLowerCase() === "mcp-twin-session");
+    const ending = this.#session ? this.#request : this.#sentModern && twin ? this.#base : undefined;
+    if (ending)
+      await send(this.#url, { method: "DELETE", headers: ending, agent: this.#o.agent, timeoutMs: 2000 })
         .then((res) => res.resume())
         .catch(() => {});
     this.#o.stdin.pause();

@@ -10,13 +10,24 @@ import {
 const wsl = { platform: "linux" as const, mountRoot: "/mnt/", distro: "Ubuntu" };
 
 describe("share keys", () => {
-  test("machine: one for all; session: the 2025-11-25 session, else the Mcp-Twin-Session header", () => {
+  test("machine: one for all; session: the 2025-11-25 session, else the Mcp-Twin-Session header under its credential", () => {
     expect(childKeyOf("machine", {}, wsl)).toEqual({ ok: true, key: "machine" });
-    expect(childKeyOf("session", {}, wsl, "sid-1")).toEqual({ ok: true, key: "session:sid-1" });
-    expect(childKeyOf("session", { [SESSION_HEADER]: "relay-7" }, wsl)).toEqual({
-      ok: true,
-      key: "session:relay-7",
-    });
+    const key = (headers: Record<string, string>, session?: string) => {
+      const found = childKeyOf("session", headers, wsl, session);
+      return found.ok ? found.key : found.why;
+    };
+    // A label, never the id itself (status shows keys), the same for the same session.
+    expect(key({}, "sid-1")).toMatch(/^session:[\w-]{22}$/);
+    expect(key({}, "sid-1")).not.toContain("sid-1");
+    expect(key({}, "sid-1")).toBe(key({}, "sid-1"));
+    const a = { authorization: "Bearer token-a", [SESSION_HEADER]: "relay-7" };
+    const b = { authorization: "Bearer token-b", [SESSION_HEADER]: "relay-7" };
+    expect(key(a)).toMatch(/^session:[\w-]{22}$/);
+    expect(key(a)).toBe(key({ ...a }));
+    // Two credentials naming the same value never share a process, nor does a header naming a
+    // 2025-11-25 session's id reach that session's.
+    expect(key(b)).not.toBe(key(a));
+    expect(key({ authorization: "Bearer token-a", [SESSION_HEADER]: "sid-1" })).not.toBe(key({}, "sid-1"));
     const none = childKeyOf("session", {}, wsl);
     expect(none.ok).toBe(false);
     expect(!none.ok && none.why).toMatch(
@@ -41,9 +52,18 @@ describe("share keys", () => {
     expect(childKeyOf("project", { [PROJECT_HEADER]: cafe }, wsl)).toMatchObject({ cwd: "/home/u/Café" });
   });
 
-  test("project: none named, a relative one, or another distro's are refused with the fix", () => {
+  test("project: none named, an empty one, a relative one, or another distro's are refused with the fix", () => {
     const none = childKeyOf("project", {}, wsl);
     expect(!none.ok && none.why).toMatch(/once per project folder.*Mcp-Twin-Project header.*mcp-twin sync/);
+    // Sent, but empty: the client's folder variable was unset; syncing again would not help.
+    for (const empty of ["", "  "]) {
+      const sent = childKeyOf("project", { [PROJECT_HEADER]: empty }, wsl);
+      expect(!sent.ok && sent.why).toMatch(/Mcp-Twin-Project header was empty.*folder variable unset/);
+      expect(!sent.ok && sent.why).toMatch(/Start the client from the project's folder/);
+      expect(!sent.ok && sent.why).not.toMatch(/sync|must send/);
+    }
+    const relative = childKeyOf("project", { [PROJECT_HEADER]: "app" }, wsl);
+    expect(!relative.ok && relative.why).toMatch(/header named "app".*absolute path/);
     expect(projectFolder("app", wsl)).toMatchObject({
       ok: false,
       why: expect.stringMatching(/absolute path/),

@@ -1,0 +1,70 @@
+/**
+ * A 2025-11-25 stdio MCP server written as one plain script (no dependencies, fast to start) whose
+ * answers depend on where it runs and what it was written with: rewrite it to change the program.
+ */
+import { writeFileSync } from "node:fs";
+
+/**
+ * Write the server to `file`. Its tools are `tools` (each answers "<name> ok"), `where` (its pid and
+ * folder) and `grow` (adds a tool `grown<n>` and says tools/list_changed); its instructions and its
+ * one resource (`plan-<folder's name>.md`) name the folder it runs in.
+ */
+export function writeScopeServer(file: string, tools: string[]): void {
+  writeFileSync(
+    file,
+    `import path from "node:path";
+const tools = ${JSON.stringify(["where", "grow", ...tools])};
+let grown = 0;
+const send = (m) => process.stdout.write(JSON.stringify({ jsonrpc: "2.0", ...m }) + "\\n");
+const text = (t) => ({ content: [{ type: "text", text: t }] });
+const answer = {
+  initialize: (p) => ({
+    protocolVersion: p?.protocolVersion ?? "2025-11-25",
+    capabilities: { tools: { listChanged: true }, resources: { listChanged: true } },
+    serverInfo: { name: "scope", version: "1.0.0" },
+    instructions: "Serving the folder " + process.cwd(),
+  }),
+  ping: () => ({}),
+  "tools/list": () => ({ tools: tools.map((name) => ({ name, inputSchema: { type: "object" } })) }),
+  "resources/list": () => {
+    const name = "plan-" + path.basename(process.cwd()) + ".md";
+    return { resources: [{ uri: "file:///" + name, name }] };
+  },
+  "resources/templates/list": () => ({ resourceTemplates: [] }),
+  "tools/call": (p) => {
+    if (p.name === "where") return text(JSON.stringify({ pid: process.pid, cwd: process.cwd() }));
+    if (p.name === "grow") {
+      tools.push("grown" + ++grown);
+      setImmediate(() => send({ method: "notifications/tools/list_changed" }));
+      return text("grown" + grown);
+    }
+    if (tools.includes(p.name)) return text(p.name + " ok");
+    throw Object.assign(new Error("Unknown tool: " + p.name), { code: -32602 });
+  },
+};
+let buffer = "";
+process.stdin.on("data", (chunk) => {
+  buffer += chunk;
+  let nl;
+  while ((nl = buffer.indexOf("\\n")) !== -1) {
+    const line = buffer.slice(0, nl);
+    buffer = buffer.slice(nl + 1);
+    if (!line.trim()) continue;
+    const m = JSON.parse(line);
+    if (m.id === undefined || m.method === undefined) continue;
+    const handle = answer[m.method];
+    if (!handle) {
+      send({ id: m.id, error: { code: -32601, message: "Method not found: " + m.method } });
+      continue;
+    }
+    try {
+      send({ id: m.id, result: handle(m.params) });
+    } catch (e) {
+      send({ id: m.id, error: { code: e.code ?? -32603, message: e.message } });
+    }
+  }
+});
+process.stdin.on("end", () => process.exit(0));
+`,
+  );
+}
