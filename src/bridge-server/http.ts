@@ -138,6 +138,8 @@ interface Listener {
   loopbackOnly: boolean;
   origins: Set<string>;
   maxBody: number;
+  /** Unread bytes of a stream past which it is ended (SessionLimits.streamBuffer). */
+  streamBuffer: number;
   trust(req: IncomingMessage): void;
 }
 
@@ -236,7 +238,7 @@ async function post(
         : undefined;
     if (lane) return lane.serve(req.socket, value as JSONRPCMessage, res, media.acceptsSse);
     const response = await endpoint.modern(toWebRequest(req, res, body), value);
-    return sendWebResponse(res, response);
+    return sendWebResponse(res, response, l.streamBuffer);
   }
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
   if (version) return sendRefusal(res, version);
@@ -319,15 +321,17 @@ async function answerControl(
  */
 export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
+  const limits = { ...SESSION_LIMITS, ...options.sessionLimits };
   const l: Listener = {
     endpoints: new Map(options.endpoints.map((e) => [e.path, e])),
     endpointAt: options.endpointAt ?? (() => undefined),
     control: options.control,
-    sessions: new SessionTable(options.sessionCaps, log, { ...SESSION_LIMITS, ...options.sessionLimits }),
+    sessions: new SessionTable(options.sessionCaps, log, limits),
     token: options.token,
     loopbackOnly: isLoopback(options.host),
     origins: new Set(),
     maxBody: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    streamBuffer: limits.streamBuffer,
     trust: (req) => connections.trust(req.socket),
   };
   const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {

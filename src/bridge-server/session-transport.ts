@@ -25,7 +25,10 @@ const SSE_KEEPALIVE_MS = 25_000;
 export interface SessionLimits {
   /** Requests waiting for their answer; past it, a POST's requests are answered with an error. */
   inFlight: number;
-  /** Bytes of the GET stream a client has not read yet; past it, the stream is closed. */
+  /**
+   * Bytes of a stream (the GET stream, or a POST's answer as an event stream) the client has not
+   * read yet; past it, the stream is ended (the socket closed) and what it still waited for dropped.
+   */
   streamBuffer: number;
 }
 
@@ -42,6 +45,8 @@ class Exchange {
   readonly #acceptsSse: boolean;
   readonly #headers: Record<string, string>;
   readonly #status: (message: JSONRPCMessage | undefined) => number;
+  readonly #bound: number;
+  readonly #overflow: (exchange: Exchange) => void;
   #collected: JSONRPCMessage[] = [];
   #sse = false;
   done = false;
@@ -49,17 +54,24 @@ class Exchange {
   constructor(
     res: ServerResponse,
     ids: RequestId[],
-    batch: boolean,
-    acceptsSse: boolean,
-    headers: Record<string, string>,
-    status: (message: JSONRPCMessage | undefined) => number,
+    options: {
+      batch: boolean;
+      acceptsSse: boolean;
+      headers: Record<string, string>;
+      status: (message: JSONRPCMessage | undefined) => number;
+      /** Unread bytes of its event stream past which it is ended, and `overflow` called. */
+      bound: number;
+      overflow: (exchange: Exchange) => void;
+    },
   ) {
     this.#res = res;
     this.#waiting = new Set(ids);
-    this.#batch = batch;
-    this.#acceptsSse = acceptsSse;
-    this.#headers = headers;
-    this.#status = status;
+    this.#batch = options.batch;
+    this.#acceptsSse = options.acceptsSse;
+    this.#headers = options.headers;
+    this.#status = options.status;
+    this.#bound = options.bound;
+    this.#overflow = options.overflow;
   }
 
   get ids(): Iterable<RequestId> {
@@ -68,6 +80,7 @@ class Exchange {
 
   /** A message for this POST: a response to one of its requests, or one related to them. */
   deliver(message: JSONRPCMessage): void {
+    if (this.done) return;
     const response = isResponse(message);
     if (response) this.#waiting.delete(message.id);
     if (!this.#sse && !response) {
@@ -85,6 +98,13 @@ class Exchange {
     if (this.#sse) writeEvent(this.#res, message);
     else this.#collected.push(message);
     if (this.#waiting.size === 0) this.#finish();
+    else if (this.#sse && this.#res.writableLength > this.#bound) {
+      // A client that does not read its answer while the server keeps sending (progress, logs):
+      // its backlog would grow without end, in the bridge, for every session of a shared server.
+      this.done = true;
+      this.#res.destroy();
+      this.#overflow(this);
+    }
   }
 
   /** The session closed before every response came: end the answer so the client stops waiting. */
@@ -192,7 +212,14 @@ export class HttpSessionTransport implements Transport {
     if (ids.length === 0) {
       res.writeHead(202, options.headers).end();
     } else {
-      const exchange = new Exchange(res, ids, batch, options.acceptsSse, options.headers, this.#status);
+      const exchange = new Exchange(res, ids, {
+        batch,
+        acceptsSse: options.acceptsSse,
+        headers: options.headers,
+        status: this.#status,
+        bound: this.#limits.streamBuffer,
+        overflow: (ended) => this.#overflowed(ended, options.extra),
+      });
       for (const id of ids) this.#exchanges.set(id, exchange);
       res.once("close", () => {
         // The client went away (or the answer is complete): forget what it still waited for.
@@ -251,6 +278,25 @@ export class HttpSessionTransport implements Transport {
     this.#stream?.end();
     this.#dropStream();
     this.onclose?.();
+  }
+
+  /**
+   * A POST's answer stream ended at the bound: its requests are cancelled (their answers could not
+   * reach the client any more), so the server is told to stop what it was sending for them.
+   */
+  #overflowed(exchange: Exchange, extra: MessageExtraInfo | undefined): void {
+    this.onerror?.(new Error("the client does not read its answer stream; ended"));
+    const ids = [...exchange.ids];
+    for (const id of ids) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
+    for (const requestId of ids)
+      this.onmessage?.(
+        {
+          jsonrpc: "2.0",
+          method: "notifications/cancelled",
+          params: { requestId, reason: "the client did not read its answer stream" },
+        },
+        extra,
+      );
   }
 
   #dropStream(): void {
