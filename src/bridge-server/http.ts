@@ -25,6 +25,7 @@ import {
   parseMessages,
   type Refusal,
   readBody,
+  refuseBody,
   sendRefusal,
   tooLarge,
 } from "./http-guards.js";
@@ -212,9 +213,9 @@ async function post(
   const media = checkMediaTypes(req.headers["content-type"], req.headers.accept);
   if (isRefusal(media)) return sendRefusal(res, media);
   const declared = checkDeclaredLength(req.headers["content-length"], l.maxBody);
-  if (declared) return sendRefusal(res, declared);
+  if (declared) return refuseBody(req, res, declared);
   const body = await readBody(req, l.maxBody);
-  if (body === null) return sendRefusal(res, tooLarge(l.maxBody));
+  if (body === null) return refuseBody(req, res, tooLarge(l.maxBody));
   const sdk = sdkTypes ?? (await loadTypes());
   // A batch's messages are checked here; a single message's kind is the classification's first
   // question (below), so it is asked once, and a body that is no message at all refused alike.
