@@ -232,7 +232,7 @@ export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
 }
 
 /** How much of a refused body is still read (and thrown away) before its connection is closed. */
-export const REFUSED_BODY_DRAIN = { bytes: 64 * 1024 * 1024, ms: 5000 };
+const REFUSED_BODY_DRAIN = { bytes: 64 * 1024 * 1024, ms: 5000 };
 
 /**
  * Answer a body over the limit (413, `Connection: close`) so that the client reads it even while it
