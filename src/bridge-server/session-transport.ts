@@ -10,6 +10,7 @@ import type {
   Transport,
   TransportSendOptions,
 } from "@modelcontextprotocol/server";
+import { Backlog } from "./stream-backlog.js";
 
 // Messages here were validated by the SDK's JSONRPCMessageSchema (incoming, in http.ts) or made by
 // the SDK's Protocol (outgoing), so telling them apart only needs their keys. Checking by keys
@@ -45,7 +46,7 @@ class Exchange {
   readonly #acceptsSse: boolean;
   readonly #headers: Record<string, string>;
   readonly #status: (message: JSONRPCMessage | undefined) => number;
-  readonly #bound: number;
+  readonly #backlog: Backlog;
   readonly #overflow: (exchange: Exchange) => void;
   #collected: JSONRPCMessage[] = [];
   #sse = false;
@@ -70,7 +71,7 @@ class Exchange {
     this.#acceptsSse = options.acceptsSse;
     this.#headers = options.headers;
     this.#status = options.status;
-    this.#bound = options.bound;
+    this.#backlog = new Backlog(res, options.bound);
     this.#overflow = options.overflow;
   }
 
@@ -95,10 +96,10 @@ class Exchange {
       for (const m of this.#collected) writeEvent(this.#res, m);
       this.#collected = [];
     }
-    if (this.#sse) writeEvent(this.#res, message);
-    else this.#collected.push(message);
+    const bytes = this.#sse ? writeEvent(this.#res, message) : 0;
+    if (!this.#sse) this.#collected.push(message);
     if (this.#waiting.size === 0) this.#finish();
-    else if (this.#sse && this.#res.writableLength > this.#bound) {
+    else if (this.#sse && this.#backlog.over(bytes)) {
       // A client that does not read its answer while the server keeps sending (progress, logs):
       // its backlog would grow without end, in the bridge, for every session of a shared server.
       this.done = true;
@@ -138,8 +139,11 @@ class Exchange {
   }
 }
 
-function writeEvent(res: ServerResponse, message: JSONRPCMessage): void {
-  res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+/** Write one message as an event; its size in bytes. */
+function writeEvent(res: ServerResponse, message: JSONRPCMessage): number {
+  const event = `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+  res.write(event);
+  return Buffer.byteLength(event);
 }
 
 /**
@@ -160,6 +164,7 @@ export class HttpSessionTransport implements Transport {
   protocolVersion: string | undefined;
   readonly #exchanges = new Map<RequestId, Exchange>();
   #stream: ServerResponse | null = null;
+  #streamBacklog: Backlog | null = null;
   #keepAlive: NodeJS.Timeout | null = null;
   #closed = false;
 
@@ -235,6 +240,7 @@ export class HttpSessionTransport implements Transport {
     res.writeHead(200, { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache" });
     res.flushHeaders();
     this.#stream = res;
+    this.#streamBacklog = new Backlog(res, this.#limits.streamBuffer);
     this.#keepAlive = setInterval(() => res.write(": keep-alive\n\n"), SSE_KEEPALIVE_MS);
     this.#keepAlive.unref();
     res.once("close", () => {
@@ -261,9 +267,9 @@ export class HttpSessionTransport implements Transport {
     if (response) return; // its POST was abandoned by the client
     const stream = this.#stream;
     if (!stream) return;
-    writeEvent(stream, message);
+    const bytes = writeEvent(stream, message);
     // A client that keeps its stream open but does not read it: its backlog would only grow.
-    if (stream.writableLength > this.#limits.streamBuffer) {
+    if (this.#streamBacklog?.over(bytes)) {
       this.onerror?.(new Error("the client does not read its GET stream; closed"));
       stream.destroy();
       this.#dropStream();
@@ -303,5 +309,6 @@ export class HttpSessionTransport implements Transport {
     if (this.#keepAlive) clearInterval(this.#keepAlive);
     this.#keepAlive = null;
     this.#stream = null;
+    this.#streamBacklog = null;
   }
 }

@@ -3,6 +3,7 @@
  * 2026-07-28 handler speaks fetch, the bridge's listener node:http (no framework in between).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Backlog } from "./stream-backlog.js";
 
 /**
  * The request as the SDK's handler reads it: its headers, the body already read (the listener
@@ -52,6 +53,7 @@ export async function sendWebResponse(res: ServerResponse, response: Response, b
   res.writeHead(response.status, headers);
   res.flushHeaders();
   const reader = response.body.getReader();
+  const backlog = new Backlog(res, bound);
   const cancel = () => void reader.cancel().catch(() => {});
   res.once("close", cancel);
   try {
@@ -59,7 +61,7 @@ export async function sendWebResponse(res: ServerResponse, response: Response, b
       const { done, value } = await reader.read();
       if (done) break;
       res.write(value);
-      if (res.writableLength > bound) {
+      if (backlog.over(value.byteLength)) {
         // A client that does not read while the stream grows (progress, logs, updates it listens
         // for): closing the socket aborts the request (toWebRequest), which ends what it asked.
         res.destroy();

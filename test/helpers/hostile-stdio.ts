@@ -6,12 +6,13 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 
 /**
- * Tools: `echo` (answers at once); `flood` (`ms`: progress — when the call has a token — and log
- * messages as fast as the pipe takes them, for `ms` or until cancelled, then its answer); `storm`
- * (answers at once, then `tools/list_changed` as fast as the pipe takes it for `ms`). `tools/list`
- * is answered at once the first time; later ones never (or, with a second argument `slow`, after
- * 200 ms), counted with the most ever unanswered at once in the file named by the first argument
- * (JSON); `<that file>.flood` and `.storm` say when a flood and a storm ended.
+ * Tools: `echo` (answers at once); `big` (answers, then logs one message of `bytes`); `flood`
+ * (`ms`: progress — when the call has a token — and log messages as fast as the pipe takes them,
+ * for `ms` or until cancelled, then its answer); `storm` (answers at once, then
+ * `tools/list_changed` as fast as the pipe takes it for `ms`). `tools/list` is answered at once the
+ * first time; later ones never (or, with a second argument `slow`, after 200 ms), counted with the
+ * most ever unanswered at once in the file named by the first argument (JSON); `<that file>.flood`
+ * and `.storm` say when a flood and a storm ended.
  */
 const SCRIPT = String.raw`
 const { renameSync, writeFileSync } = require("node:fs");
@@ -21,7 +22,7 @@ let pending = 0;
 let maxPending = 0;
 const cancelled = new Set();
 const out = (m) => process.stdout.write(JSON.stringify(m) + "\n");
-const TOOLS = ["echo", "flood", "storm"].map((name) => ({ name, inputSchema: { type: "object" } }));
+const TOOLS = ["echo", "big", "flood", "storm"].map((name) => ({ name, inputSchema: { type: "object" } }));
 
 /** Write make() until the pipe is full, then go on at "drain", until stop() or ms have passed. */
 function pump(make, ms, stop, done) {
@@ -39,6 +40,13 @@ function call(m) {
   const { name, arguments: args = {} } = m.params;
   const text = (t) => out({ jsonrpc: "2.0", id: m.id, result: { content: [{ type: "text", text: t }] } });
   if (name === "echo") return text("echo:" + String(args.text));
+  if (name === "big") {
+    text("big");
+    // After the answer is taken, so the message is tied to no call: it goes to the sessions.
+    const data = "b".repeat(Number(args.bytes));
+    const log = { jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data } };
+    return void setTimeout(() => out(log), 200);
+  }
   const ms = Number(args.ms ?? 3000);
   if (name === "storm") {
     text("storming");

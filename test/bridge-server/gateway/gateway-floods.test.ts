@@ -166,6 +166,21 @@ describe.runIf(process.platform === "linux")("floods against the real bridge (Vm
       expect(await callText(other, "echo", { text: "after" })).toBe("echo:after");
     }, 30_000);
 
+  test("a log message larger than the bound reaches a session that reads its GET stream whole: the bound counts beyond the largest message", async () => {
+    const { script, counted } = writeHostileStdio(tempDir());
+    const g = await gatewayBridge({ servers: { h: scriptServer(script, "machine", [counted]) } });
+    const client = await v2Client(g.shareUrl("h"), g.token, "legacy");
+    let got = 0;
+    client.setNotificationHandler("notifications/message", (n) => {
+      got = String(n.params.data).length;
+    });
+    expect(await callText(client, "echo", { text: "before" })).toBe("echo:before");
+    const bytes = 6 * 1024 * 1024;
+    expect(await callText(client, "big", { bytes })).toBe("big");
+    await until("the 6 MiB message", () => got === bytes || undefined);
+    expect(await callText(client, "echo", { text: "after" })).toBe("echo:after");
+  }, 30_000);
+
   // silent: the re-read is never answered; slow: each is answered after 200 ms, so changes that
   // come while one is read are merged into the next.
   for (const mode of ["silent", "slow"] as const)
