@@ -46,7 +46,9 @@ class Exchange {
   readonly #acceptsSse: boolean;
   readonly #headers: Record<string, string>;
   readonly #status: (message: JSONRPCMessage | undefined) => number;
-  readonly #backlog: Backlog;
+  readonly #bound: number;
+  /** Made when the answer turns into an event stream (a plain JSON answer has no backlog). */
+  #backlog: Backlog | undefined;
   readonly #overflow: (exchange: Exchange) => void;
   #collected: JSONRPCMessage[] = [];
   #sse = false;
@@ -71,7 +73,7 @@ class Exchange {
     this.#acceptsSse = options.acceptsSse;
     this.#headers = options.headers;
     this.#status = options.status;
-    this.#backlog = new Backlog(res, options.bound);
+    this.#bound = options.bound;
     this.#overflow = options.overflow;
   }
 
@@ -88,6 +90,7 @@ class Exchange {
       // Something related arrives before the response: switch this answer to SSE.
       if (!this.#acceptsSse) return; // the client cannot receive it; the response still goes out
       this.#sse = true;
+      this.#backlog = new Backlog(this.#res, this.#bound);
       this.#res.writeHead(200, {
         ...this.#headers,
         "content-type": "text/event-stream",
@@ -99,7 +102,7 @@ class Exchange {
     const bytes = this.#sse ? writeEvent(this.#res, message) : 0;
     if (!this.#sse) this.#collected.push(message);
     if (this.#waiting.size === 0) this.#finish();
-    else if (this.#sse && this.#backlog.over(bytes)) {
+    else if (this.#backlog?.over(bytes)) {
       // A client that does not read its answer while the server keeps sending (progress, logs):
       // its backlog would grow without end, in the bridge, for every session of a shared server.
       this.done = true;
