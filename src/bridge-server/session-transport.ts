@@ -226,7 +226,7 @@ export class HttpSessionTransport implements Transport {
         headers: options.headers,
         status: this.#status,
         bound: this.#limits.streamBuffer,
-        overflow: (ended) => this.#overflowed(ended, options.extra),
+        overflow: this.#overflowed,
       });
       for (const id of ids) this.#exchanges.set(id, exchange);
       res.once("close", () => {
@@ -293,20 +293,17 @@ export class HttpSessionTransport implements Transport {
    * A POST's answer stream ended at the bound: its requests are cancelled (their answers could not
    * reach the client any more), so the server is told to stop what it was sending for them.
    */
-  #overflowed(exchange: Exchange, extra: MessageExtraInfo | undefined): void {
+  readonly #overflowed = (exchange: Exchange): void => {
     this.onerror?.(new Error("the client does not read its answer stream; ended"));
     const ids = [...exchange.ids];
     for (const id of ids) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
     for (const requestId of ids)
-      this.onmessage?.(
-        {
-          jsonrpc: "2.0",
-          method: "notifications/cancelled",
-          params: { requestId, reason: "the client did not read its answer stream" },
-        },
-        extra,
-      );
-  }
+      this.onmessage?.({
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { requestId, reason: "the client did not read its answer stream" },
+      });
+  };
 
   #dropStream(): void {
     if (this.#keepAlive) clearInterval(this.#keepAlive);
