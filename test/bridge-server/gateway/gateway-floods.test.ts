@@ -133,6 +133,9 @@ async function peakUntil(pid: number, what: string, ended: () => boolean): Promi
   return peak;
 }
 
+if (process.platform !== "linux")
+  console.log("gateway-floods.test.ts: skipped: the bridge's peak RSS (VmHWM) is read from /proc (Linux)");
+
 describe.runIf(process.platform === "linux")("floods against the real bridge (VmHWM: Linux)", () => {
   // The third: a header the fast lanes leave to the SDK's handler (its web Response, web-exchange.ts).
   for (const [era, extra] of [
