@@ -75,8 +75,8 @@ export function checkDeclaredLength(contentLength: string | undefined, limit: nu
 }
 
 /**
- * The body as text, or null when it grows past `limit` (then the request is no longer read: the
- * caller answers 413 and closes the connection).
+ * The body as text, or null when it grows past `limit` (then the caller answers 413 with
+ * refuseBody, which reads the rest and throws it away).
  *
  * A small request mostly arrives in one read with its headers: by the next microtask the parser
  * has buffered all the bytes its Content-Length declares, and they are taken in one `read()`,
@@ -204,12 +204,8 @@ export const NOT_A_MESSAGE: Refusal = {
 
 export const isRefusal = (r: object): r is Refusal => "status" in r;
 
-/** Answer a refusal (JSON-RPC error body); `close` ends the connection once it is sent. */
-export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
+/** Write a refusal's status, headers and whole JSON-RPC error body (the response not ended). */
+function writeRefusal(res: ServerResponse, refusal: Refusal): void {
   const body = JSON.stringify({
     jsonrpc: "2.0",
     error: { code: refusal.code, message: refusal.message },
@@ -221,8 +217,47 @@ export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
     "content-length": String(Buffer.byteLength(body)),
     ...(refusal.close ? { connection: "close" } : {}),
   });
-  res.end(body);
+  res.write(body);
+}
+
+/** Answer a refusal (JSON-RPC error body); `close` ends the connection once it is sent. */
+export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  writeRefusal(res, refusal);
+  res.end();
   if (refusal.close) closeAfter(res);
+}
+
+/** How much of a refused body is still read (and thrown away) before its connection is closed. */
+const REFUSED_BODY_DRAIN = { bytes: 64 * 1024 * 1024, ms: 5000 };
+
+/**
+ * Answer a body over the limit (413, `Connection: close`) so that the client reads it even while it
+ * is still sending: the answer goes out whole at once, the rest of the body is read and thrown away,
+ * and the connection closes when the body has ended (or at REFUSED_BODY_DRAIN). Closing at once
+ * would leave the body unread on the socket, and the reset that follows loses the answer.
+ */
+export function refuseBody(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
+  writeRefusal(res, { ...refusal, close: true });
+  let drained = 0;
+  const finish = () => {
+    clearTimeout(timer);
+    req.off("data", count);
+    if (!res.writableEnded) res.end(); // Node then closes the connection (Connection: close)
+  };
+  const count = (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > REFUSED_BODY_DRAIN.bytes) finish();
+  };
+  const timer = setTimeout(finish, REFUSED_BODY_DRAIN.ms);
+  timer.unref();
+  req.on("data", count);
+  req.once("end", finish);
+  res.once("close", () => clearTimeout(timer));
+  req.resume();
 }
 
 /** Lingering close: FIN once the answer is out, so the client reads it; destroyed soon after. */

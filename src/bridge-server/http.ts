@@ -26,6 +26,7 @@ import {
   parseMessages,
   type Refusal,
   readBody,
+  refuseBody,
   sendRefusal,
   tooLarge,
 } from "./http-guards.js";
@@ -144,6 +145,8 @@ interface Listener {
   loopbackOnly: boolean;
   origins: Set<string>;
   maxBody: number;
+  /** Unread bytes of a stream past which it is ended (SessionLimits.streamBuffer). */
+  streamBuffer: number;
   trust(req: IncomingMessage): void;
 }
 
@@ -221,9 +224,9 @@ async function post(
   const media = checkMediaTypes(req.headers["content-type"], req.headers.accept);
   if (isRefusal(media)) return sendRefusal(res, media);
   const declared = checkDeclaredLength(req.headers["content-length"], l.maxBody);
-  if (declared) return sendRefusal(res, declared);
+  if (declared) return refuseBody(req, res, declared);
   const body = await readBody(req, l.maxBody);
-  if (body === null) return sendRefusal(res, tooLarge(l.maxBody));
+  if (body === null) return refuseBody(req, res, tooLarge(l.maxBody));
   const sdk = sdkTypes ?? (await loadTypes());
   // A batch's messages are checked here; a single message's kind is the classification's first
   // question (below), so it is asked once, and a body that is no message at all refused alike.
@@ -247,7 +250,7 @@ async function post(
         : undefined;
     if (lane) return lane.serve(req.socket, value as JSONRPCMessage, res, media.acceptsSse);
     const response = await endpoint.modern(toWebRequest(req, res, body), value);
-    return sendWebResponse(res, response);
+    return sendWebResponse(res, response, l.streamBuffer);
   }
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
   if (version) return sendRefusal(res, version);
@@ -330,15 +333,17 @@ async function answerControl(
  */
 export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
+  const limits = { ...SESSION_LIMITS, ...options.sessionLimits };
   const l: Listener = {
     endpoints: new Map(options.endpoints.map((e) => [e.path, e])),
     endpointAt: options.endpointAt ?? (() => undefined),
     control: options.control,
-    sessions: new SessionTable(options.sessionCaps, log, { ...SESSION_LIMITS, ...options.sessionLimits }),
+    sessions: new SessionTable(options.sessionCaps, log, limits),
     token: options.token,
     loopbackOnly: isLoopback(options.host),
     origins: new Set(),
     maxBody: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    streamBuffer: limits.streamBuffer,
     trust: (req) => connections.trust(req.socket),
   };
   const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {

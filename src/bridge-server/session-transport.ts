@@ -10,6 +10,7 @@ import type {
   Transport,
   TransportSendOptions,
 } from "@modelcontextprotocol/server";
+import { Backlog } from "./stream-backlog.js";
 
 // Messages here were validated by the SDK's JSONRPCMessageSchema (incoming, in http.ts) or made by
 // the SDK's Protocol (outgoing), so telling them apart only needs their keys. Checking by keys
@@ -25,7 +26,10 @@ const SSE_KEEPALIVE_MS = 25_000;
 export interface SessionLimits {
   /** Requests waiting for their answer; past it, a POST's requests are answered with an error. */
   inFlight: number;
-  /** Bytes of the GET stream a client has not read yet; past it, the stream is closed. */
+  /**
+   * Bytes of a stream (the GET stream, or a POST's answer as an event stream) the client has not
+   * read yet; past it, the stream is ended (the socket closed) and what it still waited for dropped.
+   */
   streamBuffer: number;
 }
 
@@ -42,6 +46,10 @@ class Exchange {
   readonly #acceptsSse: boolean;
   readonly #headers: Record<string, string>;
   readonly #status: (message: JSONRPCMessage | undefined) => number;
+  readonly #bound: number;
+  /** Made when the answer turns into an event stream (a plain JSON answer has no backlog). */
+  #backlog: Backlog | undefined;
+  readonly #overflow: (exchange: Exchange) => void;
   #collected: JSONRPCMessage[] = [];
   #sse = false;
   done = false;
@@ -49,17 +57,24 @@ class Exchange {
   constructor(
     res: ServerResponse,
     ids: RequestId[],
-    batch: boolean,
-    acceptsSse: boolean,
-    headers: Record<string, string>,
-    status: (message: JSONRPCMessage | undefined) => number,
+    options: {
+      batch: boolean;
+      acceptsSse: boolean;
+      headers: Record<string, string>;
+      status: (message: JSONRPCMessage | undefined) => number;
+      /** Unread bytes of its event stream past which it is ended, and `overflow` called. */
+      bound: number;
+      overflow: (exchange: Exchange) => void;
+    },
   ) {
     this.#res = res;
     this.#waiting = new Set(ids);
-    this.#batch = batch;
-    this.#acceptsSse = acceptsSse;
-    this.#headers = headers;
-    this.#status = status;
+    this.#batch = options.batch;
+    this.#acceptsSse = options.acceptsSse;
+    this.#headers = options.headers;
+    this.#status = options.status;
+    this.#bound = options.bound;
+    this.#overflow = options.overflow;
   }
 
   get ids(): Iterable<RequestId> {
@@ -68,12 +83,14 @@ class Exchange {
 
   /** A message for this POST: a response to one of its requests, or one related to them. */
   deliver(message: JSONRPCMessage): void {
+    if (this.done) return;
     const response = isResponse(message);
     if (response) this.#waiting.delete(message.id);
     if (!this.#sse && !response) {
       // Something related arrives before the response: switch this answer to SSE.
       if (!this.#acceptsSse) return; // the client cannot receive it; the response still goes out
       this.#sse = true;
+      this.#backlog = new Backlog(this.#res, this.#bound);
       this.#res.writeHead(200, {
         ...this.#headers,
         "content-type": "text/event-stream",
@@ -82,9 +99,16 @@ class Exchange {
       for (const m of this.#collected) writeEvent(this.#res, m);
       this.#collected = [];
     }
-    if (this.#sse) writeEvent(this.#res, message);
-    else this.#collected.push(message);
+    const bytes = this.#sse ? writeEvent(this.#res, message) : 0;
+    if (!this.#sse) this.#collected.push(message);
     if (this.#waiting.size === 0) this.#finish();
+    else if (this.#backlog?.over(bytes)) {
+      // A client that does not read its answer while the server keeps sending (progress, logs):
+      // its backlog would grow without end, in the bridge, for every session of a shared server.
+      this.done = true;
+      this.#res.destroy();
+      this.#overflow(this);
+    }
   }
 
   /** The session closed before every response came: end the answer so the client stops waiting. */
@@ -118,8 +142,11 @@ class Exchange {
   }
 }
 
-function writeEvent(res: ServerResponse, message: JSONRPCMessage): void {
-  res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+/** Write one message as an event; its size in bytes. */
+function writeEvent(res: ServerResponse, message: JSONRPCMessage): number {
+  const event = `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+  res.write(event);
+  return Buffer.byteLength(event);
 }
 
 /**
@@ -140,6 +167,7 @@ export class HttpSessionTransport implements Transport {
   protocolVersion: string | undefined;
   readonly #exchanges = new Map<RequestId, Exchange>();
   #stream: ServerResponse | null = null;
+  #streamBacklog: Backlog | null = null;
   #keepAlive: NodeJS.Timeout | null = null;
   #closed = false;
 
@@ -192,7 +220,14 @@ export class HttpSessionTransport implements Transport {
     if (ids.length === 0) {
       res.writeHead(202, options.headers).end();
     } else {
-      const exchange = new Exchange(res, ids, batch, options.acceptsSse, options.headers, this.#status);
+      const exchange = new Exchange(res, ids, {
+        batch,
+        acceptsSse: options.acceptsSse,
+        headers: options.headers,
+        status: this.#status,
+        bound: this.#limits.streamBuffer,
+        overflow: this.#overflowed,
+      });
       for (const id of ids) this.#exchanges.set(id, exchange);
       res.once("close", () => {
         // The client went away (or the answer is complete): forget what it still waited for.
@@ -208,6 +243,7 @@ export class HttpSessionTransport implements Transport {
     res.writeHead(200, { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache" });
     res.flushHeaders();
     this.#stream = res;
+    this.#streamBacklog = new Backlog(res, this.#limits.streamBuffer);
     this.#keepAlive = setInterval(() => res.write(": keep-alive\n\n"), SSE_KEEPALIVE_MS);
     this.#keepAlive.unref();
     res.once("close", () => {
@@ -234,9 +270,9 @@ export class HttpSessionTransport implements Transport {
     if (response) return; // its POST was abandoned by the client
     const stream = this.#stream;
     if (!stream) return;
-    writeEvent(stream, message);
+    const bytes = writeEvent(stream, message);
     // A client that keeps its stream open but does not read it: its backlog would only grow.
-    if (stream.writableLength > this.#limits.streamBuffer) {
+    if (this.#streamBacklog?.over(bytes)) {
       this.onerror?.(new Error("the client does not read its GET stream; closed"));
       stream.destroy();
       this.#dropStream();
@@ -253,9 +289,26 @@ export class HttpSessionTransport implements Transport {
     this.onclose?.();
   }
 
+  /**
+   * A POST's answer stream ended at the bound: its requests are cancelled (their answers could not
+   * reach the client any more), so the server is told to stop what it was sending for them.
+   */
+  readonly #overflowed = (exchange: Exchange): void => {
+    this.onerror?.(new Error("the client does not read its answer stream; ended"));
+    const ids = [...exchange.ids];
+    for (const id of ids) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
+    for (const requestId of ids)
+      this.onmessage?.({
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { requestId, reason: "the client did not read its answer stream" },
+      });
+  };
+
   #dropStream(): void {
     if (this.#keepAlive) clearInterval(this.#keepAlive);
     this.#keepAlive = null;
     this.#stream = null;
+    this.#streamBacklog = null;
   }
 }

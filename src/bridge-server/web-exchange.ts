@@ -3,6 +3,7 @@
  * 2026-07-28 handler speaks fetch, the bridge's listener node:http (no framework in between).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Backlog } from "./stream-backlog.js";
 
 /**
  * The request as the SDK's handler reads it: its headers, the body already read (the listener
@@ -30,9 +31,10 @@ export function toWebRequest(req: IncomingMessage, res: ServerResponse, body: st
 
 /**
  * Write a web `Response` to node:http: a JSON body at once, an event stream as its events come;
- * when the client goes away the stream is cancelled (the SDK then ends what it was serving).
+ * when the client goes away the stream is cancelled (the SDK then ends what it was serving), and
+ * so it is when more than `bound` bytes of it wait unread: the socket is closed, no backlog kept.
  */
-export async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
+export async function sendWebResponse(res: ServerResponse, response: Response, bound: number): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
@@ -51,6 +53,7 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
   res.writeHead(response.status, headers);
   res.flushHeaders();
   const reader = response.body.getReader();
+  const backlog = new Backlog(res, bound);
   const cancel = () => void reader.cancel().catch(() => {});
   res.once("close", cancel);
   try {
@@ -58,6 +61,13 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
       const { done, value } = await reader.read();
       if (done) break;
       res.write(value);
+      if (backlog.over(value.byteLength)) {
+        // A client that does not read while the stream grows (progress, logs, updates it listens
+        // for): closing the socket aborts the request (toWebRequest), which ends what it asked.
+        res.destroy();
+        cancel();
+        break;
+      }
     }
   } catch {
     // the client went away, or the handler ended the stream with an error: nothing left to send

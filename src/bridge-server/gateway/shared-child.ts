@@ -112,6 +112,11 @@ export class SharedChild {
   readonly #scope: CacheScope;
   /** Scope "own": what this process said, once started (its list changes are no one else's). */
   #own: CachedServer | undefined;
+  /**
+   * The list kinds being read again after a `list_changed`, and whether another change came
+   * meanwhile: one re-read per kind at a time, however many changes the server announces.
+   */
+  readonly #rereading = new Map<ListKind, { again: boolean }>();
 
   /**
    * `open`: the transport to it when it is no process of ours (default: start `launch`); `before`:
@@ -536,8 +541,30 @@ export class SharedChild {
     if (this.#client === client) for (const kind of changed) this.#events.listChanged(kind);
   }
 
-  /** A list changed: read it again for the cache, then tell every session. */
+  /**
+   * A list changed: read it again for the cache, then tell every session. Changes announced while
+   * it is read are merged into one more read after it: a storm of them (from a server that may not
+   * answer its lists any more) costs one request in flight, not one per change.
+   */
   async #listChanged(client: Client, kind: ListKind): Promise<void> {
+    const reading = this.#rereading.get(kind);
+    if (reading) {
+      reading.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.#rereading.set(kind, state);
+    try {
+      do {
+        state.again = false;
+        await this.#reread(client, kind);
+      } while (state.again && this.#client === client);
+    } finally {
+      this.#rereading.delete(kind);
+    }
+  }
+
+  async #reread(client: Client, kind: ListKind): Promise<void> {
     const methods: ListMethod[] =
       kind === "resources" ? ["resources/list", "resources/templates/list"] : [`${kind}/list`];
     for (const method of methods) {
