@@ -40,8 +40,14 @@ export const copilotCli: ClientModule = {
   },
   referenceStyle: (name) => `\${${name}}`,
   stdioEntry: (launch) => ({ ...stdioWithoutEmptyEnv(launch, { type: "stdio" }), tools: ALL_TOOLS }),
-  remoteEntry: (remote) => ({ ...withHeaders({ type: "http", url: remote.url }, remote.headers), tools: ALL_TOOLS }),
-  sseEntry: (remote) => ({ ...withHeaders({ type: "sse", url: remote.url }, remote.headers), tools: ALL_TOOLS }),
+  remoteEntry: (remote) => ({
+    ...withHeaders({ type: "http", url: remote.url }, remote.headers),
+    tools: ALL_TOOLS,
+  }),
+  sseEntry: (remote) => ({
+    ...withHeaders({ type: "sse", url: remote.url }, remote.headers),
+    tools: ALL_TOOLS,
+  }),
   restartToApply: false,
   newSessionToApply: true,
   gui: false,
