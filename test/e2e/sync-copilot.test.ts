@@ -215,6 +215,52 @@ describe("sync writes GitHub Copilot CLI on both sides of the Windows/WSL line",
   });
 });
 
+describe("doctor asks Copilot itself (`copilot mcp list --json`) where `copilot` is on PATH", () => {
+  /** A `copilot` on PATH whose `mcp list --json` prints this (its JSON, with a secret in an env value). */
+  function fakeCopilot(m: FakeMachine, script: string): Record<string, string> {
+    const bin = path.join(m.root, "copilot-bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(bin, "copilot"), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    return { PATH: `${bin}:${m.env.PATH}` };
+  }
+  const listing = (names: string[]) =>
+    `cat <<'EOF'\n${JSON.stringify({
+      mcpServers: Object.fromEntries(
+        names.map((n) => [
+          n,
+          { command: "node", env: { FIXTURE_TOKEN: SECRET }, source: "user", enabled: true },
+        ]),
+      ),
+    })}\nEOF`;
+
+  test("every server of the file listed: pass; one left out: fail, named; no readable answer: warn; never a value of its output", async () => {
+    const m = setup({ kind: "linux" });
+    const file = path.join(m.paths.linuxHome, ".copilot", "mcp-config.json");
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, HAND_WRITTEN);
+    await syncJson(m);
+    const own = async (script: string) => {
+      const run = await doctor(m, ["--client", "copilot-cli", "--no-probe"], { env: fakeCopilot(m, script) });
+      expect(run.stdout).not.toContain(SECRET);
+      return run.checks.filter((c) => c.id === "config.own-list");
+    };
+    expect(await own(listing(["mine", "web", "fixture"]))).toMatchObject([
+      { status: "pass", client: "copilot-cli", message: expect.stringContaining("lists every server of") },
+    ]);
+    const left = await own(listing(["mine", "web"]));
+    expect(left).toMatchObject([
+      { status: "fail", message: expect.stringContaining("does not list fixture") },
+    ]);
+    expect(await own("echo 'not logged in' >&2; exit 3")).toMatchObject([
+      { status: "warn", message: expect.stringContaining("exit 3: not logged in") },
+    ]);
+    // No `copilot` on PATH: nothing asked, nothing said.
+    expect(
+      (await doctor(m, ["--client", "copilot-cli", "--no-probe"])).checks.map((c) => c.id),
+    ).not.toContain("config.own-list");
+  });
+});
+
 describe("Copilot CLI on its own machines", () => {
   test("Linux: ~/.copilot makes it present; $COPILOT_HOME moves the file", async () => {
     const m = setup({ kind: "linux" });

@@ -24,15 +24,14 @@ export function copilotCli(): RealCli {
  * (it unpacks 235 MB of itself there on first start).
  */
 function copilotEnv(home: string, more: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? "", HOME: home, ...copilotCacheEnv(), ...more };
+}
+
+/** One package cache for every run, and no update check (for a Copilot that doctor starts too). */
+export function copilotCacheEnv(): Record<string, string> {
   const cache = path.join(os.tmpdir(), `mcp-twin-copilot-cache-${COPILOT_VERSION}`);
   mkdirSync(cache, { recursive: true });
-  return {
-    PATH: process.env.PATH ?? "",
-    HOME: home,
-    COPILOT_CACHE_HOME: cache,
-    COPILOT_AUTO_UPDATE: "false",
-    ...more,
-  };
+  return { COPILOT_CACHE_HOME: cache, COPILOT_AUTO_UPDATE: "false" };
 }
 
 /** `copilot <args>` with this HOME; its stdout. */

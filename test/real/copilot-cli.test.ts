@@ -6,7 +6,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, test } from "vitest";
-import { copilotCli, copilotSessionServers, runCopilot } from "../helpers/copilot-cli.js";
+import { doctor } from "../doctor/helpers.js";
+import { copilotCacheEnv, copilotCli, copilotSessionServers, runCopilot } from "../helpers/copilot-cli.js";
 import { createFakeMachine, type FakeMachine, writeManifest, writeSecrets } from "../helpers/fake-machine.js";
 import { freePort } from "../helpers/net.js";
 import { startSseServer } from "../helpers/sse-server.js";
@@ -98,6 +99,15 @@ describe.skipIf(skip !== undefined)(`real GitHub Copilot CLI${skip ? ` (skipped:
         expect(o.tools, o.name).toContain(o.name === "mcp-twin" ? "bridge_status" : "echo");
       }
       expect(sse.refused).toBe(0);
+
+      // doctor asks Copilot itself, with `copilot` on PATH: every server of the file is listed.
+      const run = await doctor(m, ["--client", "copilot-cli", "--no-probe"], {
+        env: { PATH: `${path.dirname(cli.bin)}:${m.env.PATH}`, ...copilotCacheEnv() },
+      });
+      const own = run.checks.filter((c) => c.id === "config.own-list");
+      console.info(`doctor's config.own-list: ${JSON.stringify(own)}`);
+      expect(own).toMatchObject([{ status: "pass", client: "copilot-cli" }]);
+      expect(run.stdout).not.toContain(SECRET);
     } finally {
       await m.run(["bridge", "stop"]);
       await sse.close();

@@ -58,7 +58,24 @@ export const copilotCli: ClientModule = {
   },
   processNames: { windows: ["copilot.exe"], posix: ["copilot"] },
   reading: { variables: SHELL_BARE, commonEntry: commonCopilotEntry },
+  // Its JSON carries env values and headers unmasked: only the names are read from it, never shown.
+  ownList: { program: "copilot", args: ["mcp", "list", "--json"], names: userServers },
 };
+
+/** The servers `copilot mcp list --json` says come from the user file (`"source": "user"`). */
+function userServers(stdout: string): string[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    return undefined;
+  }
+  const servers = (parsed as { mcpServers?: unknown } | null)?.mcpServers;
+  if (!servers || typeof servers !== "object" || Array.isArray(servers)) return undefined;
+  return Object.entries(servers as Record<string, { source?: unknown } | null>)
+    .filter(([, s]) => s?.source === "user")
+    .map(([name]) => name);
+}
 
 /**
  * Its entry in the other clients' vocabulary (import): `local` is `stdio`, and `tools: ["*"]` (all of
