@@ -176,6 +176,7 @@ describe("sync writes GitHub Copilot CLI on both sides of the Windows/WSL line",
         api: { url: "https://mcp.example.com/mcp" },
         events: { url: "https://mcp.example.com/sse", transport: "sse" },
         fixture: { package: `${inject("fixtureName")}@1.0.0`, share: "machine" },
+        perproject: { package: `${inject("fixtureName")}@1.0.0`, share: "project" },
       },
     });
     try {
@@ -185,6 +186,13 @@ describe("sync writes GitHub Copilot CLI on both sides of the Windows/WSL line",
       expect(s.events).toEqual({ type: "sse", url: "https://mcp.example.com/sse", tools: ["*"] });
       expect(s.fixture).toMatchObject({ type: "http", url: `http://127.0.0.1:${port}/share/fixture` });
       expect(s.fixture!.tools).toEqual(["*"]);
+      // One server per project folder: Copilot expands ${PWD} in a header (seen with 1.0.102).
+      expect(s.perproject).toMatchObject({
+        type: "http",
+        url: `http://127.0.0.1:${port}/share/perproject`,
+        headers: { "Mcp-Twin-Project": "${PWD}" },
+        tools: ["*"],
+      });
       // Used as Copilot uses a url entry: Streamable HTTP with its headers, to the server in the gateway.
       const client = new Client({ name: "copilot-like", version: "1" });
       const headers = (s.fixture!.headers ?? {}) as Record<string, string>;

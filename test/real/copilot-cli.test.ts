@@ -45,6 +45,7 @@ describe.skipIf(skip !== undefined)(`real GitHub Copilot CLI${skip ? ` (skipped:
       servers: {
         fixture: { package: `${fixture}@1.0.0`, env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
         shared: { package: `${fixture}@1.0.0`, share: "machine" },
+        perproject: { package: `${fixture}@1.0.0`, share: "project" },
         legacy: { url: sse.url, transport: "sse", headers: { Authorization: "Bearer ${secret:SSE_KEY}" } },
       },
     });
@@ -65,7 +66,7 @@ describe.skipIf(skip !== undefined)(`real GitHub Copilot CLI${skip ? ` (skipped:
         mcpServers: Record<string, { type?: string; command?: string; url?: string; enabled: boolean }>;
       };
       // mcp-twin: the bridge's own entry (its relay), written once a server is shared.
-      const names = ["fixture", "shared", "legacy", "mcp-twin"];
+      const names = ["fixture", "shared", "perproject", "legacy", "mcp-twin"];
       expect(Object.keys(listed.mcpServers).sort()).toEqual([...names, "mine"].sort());
       expect(listed.mcpServers.fixture).toMatchObject({
         type: "stdio",
@@ -77,13 +78,20 @@ describe.skipIf(skip !== undefined)(`real GitHub Copilot CLI${skip ? ` (skipped:
         url: `http://127.0.0.1:${port}/share/shared`,
         enabled: true,
       });
+      expect(listed.mcpServers.perproject).toMatchObject({
+        type: "http",
+        url: `http://127.0.0.1:${port}/share/perproject`,
+        headers: { "Mcp-Twin-Project": "${PWD}" },
+      });
       expect(listed.mcpServers.legacy).toMatchObject({ type: "sse", url: sse.url, enabled: true });
 
       const project = path.join(home, "work", "app");
       mkdirSync(project, { recursive: true });
+      // Started from a shell, as people start it: PWD is its folder.
       const { servers } = await copilotSessionServers(cli.bin, home, {
         cwd: project,
         deadPort: await freePort(),
+        env: { PWD: project },
       });
       const outcomes = [...names, "mine"].map(servers);
       console.info(
@@ -99,6 +107,16 @@ describe.skipIf(skip !== undefined)(`real GitHub Copilot CLI${skip ? ` (skipped:
         expect(o.tools, o.name).toContain(o.name === "mcp-twin" ? "bridge_status" : "echo");
       }
       expect(sse.refused).toBe(0);
+      // The project-shared server runs in the gateway once for this folder: Copilot expanded ${PWD}.
+      const token = readFileSync(path.join(home, ".local", "share", "mcp-twin", "bridge", "token"), "utf8");
+      const control = (await (
+        await fetch(`http://127.0.0.1:${port}/control/status`, {
+          headers: { Authorization: `Bearer ${token.trim()}` },
+        })
+      ).json()) as { shares: Array<{ name: string; children: Array<{ key: string }> }> };
+      expect(control.shares.find((x) => x.name === "perproject")?.children.map((c) => c.key)).toEqual([
+        `project:${project}`,
+      ]);
 
       // doctor asks Copilot itself, with `copilot` on PATH: every server of the file is listed.
       const run = await doctor(m, ["--client", "copilot-cli", "--no-probe"], {

@@ -16,8 +16,8 @@ const ALL_TOOLS = ["*"];
 /**
  * - `type` is optional (a command is `local`, a url `http`); sync writes it, as `copilot mcp add`
  *   does: `stdio` (its synonym of `local`), `http`, `sse`.
- * - It expands `${VAR}` and `$VAR` in `command`, `args` and `env` and starts a server with its own
- *   whole environment plus the entry's `env`, in the folder it runs in (or the entry's `cwd`).
+ * - It expands `${VAR}` and `$VAR` in `command`, `args`, `env` and `headers`, and starts a server
+ *   with its own whole environment plus the entry's `env`, in the folder it runs in (or `cwd`).
  * - Comments and trailing commas are read; `copilot mcp add` rewrites the file without them.
  * - A workspace `.mcp.json` (else `.github/mcp.json`) is read in folders it was told to trust:
  *   Claude Code's project file, which sync writes, so Copilot has no project file of its own here.
@@ -44,6 +44,8 @@ export const copilotCli: ClientModule = {
     ...withHeaders({ type: "http", url: remote.url }, remote.headers),
     tools: ALL_TOOLS,
   }),
+  // Expanded in headers too (seen with 1.0.102, with `$VAR`): the folder it was started in.
+  workingFolder: "${PWD}",
   sseEntry: (remote) => ({
     ...withHeaders({ type: "sse", url: remote.url }, remote.headers),
     tools: ALL_TOOLS,
