@@ -314,6 +314,9 @@ describe("Copilot CLI on its own machines", () => {
           time: { type: "local", command: "uvx", args: ["mcp-server-time"], tools: ["*"] },
           docs: { url: "https://mcp.example.com/mcp", tools: ["*"] },
           live: { type: "sse", url: "https://mcp.example.com/sse" },
+          // Keys of Copilot's own a rewrite by sync would drop: taken, its entry left as it is.
+          slow: { command: "uvx", args: ["mcp-server-fetch"], timeout: 90000 },
+          there: { command: "uvx", args: ["mcp-server-git"], cwd: "/srv/repo" },
         },
       })}\n`,
     );
@@ -327,6 +330,9 @@ describe("Copilot CLI on its own machines", () => {
       live: { url: "https://mcp.example.com/sse", transport: "sse" },
     });
     expect(manifest.servers.docs.transport).toBeUndefined();
+    expect(manifest.servers.slow).toMatchObject({ command: "uvx", args: ["mcp-server-fetch"] });
+    // A folder of its own (`cwd`) is not something the manifest can say: not taken.
+    expect(manifest.servers.there).toBeUndefined();
     // Adopted: the user's entries are left as they were.
     expect(read(file)).toBe(before);
   });
