@@ -3,11 +3,12 @@
  * writes ~/.copilot/mcp-config.json keeping every byte the user wrote, entries start the server, a
  * rewrite by Copilot is not drift; import, status, doctor and uninstall know the client.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, inject, test } from "vitest";
+import { parseConfig, readEntries } from "../../src/core/formats/json/merge.js";
 import { doctor } from "../doctor/helpers.js";
 import type { FakeMachine } from "../helpers/fake-machine.js";
 import { runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
@@ -221,6 +222,41 @@ describe("sync writes GitHub Copilot CLI on both sides of the Windows/WSL line",
       ["windows", "fixture", "pass"],
     ]);
   });
+});
+
+describe("real-world files (test/fixtures/corpus) as Copilot's file", () => {
+  const corpus = path.resolve(__dirname, "../fixtures/corpus");
+  const shapes = readdirSync(corpus)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => ({ name: f, text: readFileSync(path.join(corpus, f), "utf8") }))
+    .filter(({ name, text }) => {
+      try {
+        parseConfig(text, name);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+
+  test("sync adds our entry and keeps every other byte; uninstall gives the file back byte for byte", async () => {
+    expect(shapes.length).toBeGreaterThan(10);
+    for (const shape of shapes) {
+      // A machine each: one file's history (backups, what sync recorded) is not another's.
+      const m = setup({ kind: "linux" }, { "corpus-tool": { command: "uvx", args: ["tool-mcp"] } });
+      const file = path.join(m.paths.linuxHome, ".copilot", "mcp-config.json");
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, shape.text);
+      const sync = await m.run(["sync", "--client", "copilot-cli"]);
+      expect(sync.code, `${shape.name}: ${sync.stderr}`).toBe(0);
+      const servers = (text: string) => readEntries(parseConfig(text, file), ["mcpServers"], file);
+      const { "corpus-tool": ours, ...others } = servers(read(file));
+      expect(ours, shape.name).toEqual({ type: "stdio", command: "uvx", args: ["tool-mcp"], tools: ["*"] });
+      expect(others, shape.name).toEqual(servers(shape.text));
+      const u = await m.run(["uninstall", "--yes"]);
+      expect(u.code, `${shape.name}: ${u.stderr}`).toBe(0);
+      expect(read(file), shape.name).toBe(shape.text);
+    }
+  }, 300_000);
 });
 
 describe("doctor asks Copilot itself (`copilot mcp list --json`) where `copilot` is on PATH", () => {
