@@ -306,14 +306,20 @@ describe("doctor asks Copilot itself (`copilot mcp list --json`) where `copilot`
 });
 
 describe("Copilot CLI on its own machines", () => {
-  test("Linux: ~/.copilot makes it present; $COPILOT_HOME moves the file", async () => {
+  test("Linux: `copilot` on PATH makes it present (its file created); $COPILOT_HOME moves the file", async () => {
     const m = setup({ kind: "linux" });
     const file = path.join(m.paths.linuxHome, ".copilot", "mcp-config.json");
     const none = await syncJson(m);
     expect(copilotTargets(none)).toEqual({});
-    mkdirSync(path.dirname(file), { recursive: true });
+    // `copilot` on PATH, no ~/.copilot yet (installed, never started): present, its file created.
+    const bin = path.join(m.root, "copilot-bin");
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, "copilot"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const onPath = await m.run(["sync", "--json"], { env: { PATH: `${bin}:${m.env.PATH}` } });
+    expect(onPath.code, onPath.stderr).toBe(0);
+    expect(copilotTargets(JSON.parse(onPath.stdout)).linux).toMatchObject({ action: "created", path: file });
     const report = await syncJson(m);
-    expect(copilotTargets(report).linux).toMatchObject({ action: "created", path: file });
+    expect(copilotTargets(report).linux).toMatchObject({ action: "unchanged", path: file });
     expect(servers(file).fixture).toMatchObject({ type: "stdio", command: "/usr/bin/node" });
 
     const home = path.join(m.root, "copilot-home");
