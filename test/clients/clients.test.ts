@@ -15,6 +15,7 @@ describe("client facts, one module each", () => {
     ["windsurf", "Windsurf", true],
     ["gemini-cli", "Gemini CLI", false],
     ["codex", "Codex", false],
+    ["copilot-cli", "GitHub Copilot CLI", false],
   ])("%s is called %s; desktop app: %s", (id, name, gui) => {
     const client = clientById(id)!;
     expect(client.name).toBe(name);
@@ -51,6 +52,12 @@ describe("client facts, one module each", () => {
     expect(codex.startupTimeoutMs({ command: "x", startup_timeout_sec: 0 }, {})).toBe(10_000);
   });
 
+  test("Copilot CLI waits an entry's own timeout (ms), else 30 s (its tool discovery's default)", () => {
+    const copilot = clientById("copilot-cli")!;
+    expect(copilot.startupTimeoutMs({ command: "x", timeout: 90_000 }, {})).toBe(90_000);
+    expect(copilot.startupTimeoutMs({ command: "x" }, { MCP_TIMEOUT: "1" })).toBe(30_000);
+  });
+
   test("the manifest's client ids and the client modules are one list (codex was in the schema with no module)", () => {
     expect(CLIENTS.map((c) => c.id)).toEqual([...CLIENT_IDS]);
     expect(clientById("codex")?.format).toBe("toml");
@@ -70,6 +77,7 @@ describe("SSE remotes: the form each client documents, or a relay", () => {
     ["gemini-cli", { url: remote.url, type: "sse", headers: remote.headers }],
     ["cursor", { url: remote.url, headers: remote.headers }],
     ["windsurf", { serverUrl: remote.url, headers: remote.headers }],
+    ["copilot-cli", { type: "sse", url: remote.url, headers: remote.headers, tools: ["*"] }],
   ])("%s writes %j", (id, entry) => {
     expect(clientById(id)!.sseEntry!(remote)).toEqual(entry);
   });

@@ -87,7 +87,13 @@ describe("what a Tab offers", () => {
     expect(offered("sy")).toEqual(["sync"]);
     expect(offered("")).toContain("completion");
     expect(offered("sync", "--cl")).toEqual(["--client"]);
-    expect(offered("sync", "--client", "c")).toEqual(["claude-desktop", "claude-code", "cursor", "codex"]);
+    expect(offered("sync", "--client", "c")).toEqual([
+      "claude-desktop",
+      "claude-code",
+      "cursor",
+      "codex",
+      "copilot-cli",
+    ]);
     expect(offered("sync", "--client=cu")).toEqual(["--client=cursor"]);
     expect(offered("doctor", "--env", "w")).toEqual(["windows", "wsl", "wsl:Ubuntu"]);
     expect(offered("remove", "")).toEqual(["memory", "remote"]);

@@ -99,7 +99,7 @@ describe("--client: the client table's names, every command alike", () => {
       }
       messages.add(message!);
       expect(hint).toBe(
-        "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex.",
+        "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli.",
       );
     }
     expect([...messages]).toEqual([
@@ -136,16 +136,34 @@ describe("--client: the client table's names, every command alike", () => {
           code: "bad-client",
           message:
             "--client claude: not a client mcp-twin knows. Did you mean claude-desktop or claude-code?",
-          known: ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf", "gemini-cli", "codex"],
+          known: [
+            "claude-desktop",
+            "claude-code",
+            "cursor",
+            "vscode",
+            "windsurf",
+            "gemini-cli",
+            "codex",
+            "copilot-cli",
+          ],
           didYouMean: ["claude-desktop", "claude-code"],
-          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex.",
+          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli.",
         },
         {
           code: "bad-client",
           message: "--client Cursr: not a client mcp-twin knows. Did you mean cursor?",
-          known: ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf", "gemini-cli", "codex"],
+          known: [
+            "claude-desktop",
+            "claude-code",
+            "cursor",
+            "vscode",
+            "windsurf",
+            "gemini-cli",
+            "codex",
+            "copilot-cli",
+          ],
           didYouMean: ["cursor"],
-          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex.",
+          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli.",
         },
       ],
     });

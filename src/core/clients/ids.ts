@@ -11,6 +11,7 @@ export const CLIENT_IDS = [
   "windsurf",
   "gemini-cli",
   "codex",
+  "copilot-cli",
 ] as const;
 
 export type ClientId = (typeof CLIENT_IDS)[number];

@@ -7,6 +7,7 @@
 import { claudeCode } from "./claude-code.js";
 import { claudeDesktop } from "./claude-desktop.js";
 import { codex } from "./codex.js";
+import { copilotCli } from "./copilot-cli.js";
 import { cursor } from "./cursor.js";
 import { geminiCli } from "./gemini-cli.js";
 import { CLIENT_IDS, type ClientId } from "./ids.js";
@@ -22,6 +23,7 @@ const BY_ID = {
   windsurf,
   "gemini-cli": geminiCli,
   codex,
+  "copilot-cli": copilotCli,
 } as const satisfies Record<ClientId, ClientModule>;
 
 /** In the manifest schema's order. */

@@ -129,6 +129,12 @@ export interface ClientModule {
   builtInNode?: { key: string; setting: string };
   /** Where it keeps backups of its own file, for a file that was reset. */
   ownBackups?: string;
+  /**
+   * Its own command that lists the servers it reads from its user file (doctor runs it where the
+   * program is on PATH): the program, its arguments, and the names its output lists (undefined:
+   * output it cannot read).
+   */
+  ownList?: { program: string; args: readonly string[]; names(stdout: string): string[] | undefined };
 }
 
 /** How a client reads an entry of its file back (clients/entry-view.ts applies it). */

@@ -11,6 +11,7 @@ import { environmentChecks } from "./checks/environments.js";
 import { loginChecks } from "./checks/logins.js";
 import { manifestChecks } from "./checks/manifest.js";
 import { nodeChecks } from "./checks/node.js";
+import { ownListChecks } from "./checks/own-list.js";
 import { probeChecks } from "./checks/probe-results.js";
 import { secretsChecks } from "./checks/secrets.js";
 import { sharedChecks } from "./checks/shared.js";
@@ -32,6 +33,7 @@ export const CHECKS = [
   ...stateChecks,
   ...backupsChecks,
   ...configChecks,
+  ...ownListChecks,
   ...entryChecks,
   ...driftChecks,
   ...probeChecks,

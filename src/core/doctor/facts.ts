@@ -19,6 +19,7 @@ import type { SharedFacts } from "./checks/shared.js";
 import type { StateFacts } from "./checks/state-file.js";
 import type { BridgeFacts } from "./gather/bridge-phase.js";
 import type { EntryWork } from "./gather/entries-phase.js";
+import type { OwnListFacts } from "./gather/own-list-phase.js";
 import type { ConfigFacts } from "./gather/read-configs.js";
 import type { ProbeResult } from "./probe/live-probe.js";
 import type { Where } from "./types.js";
@@ -48,6 +49,8 @@ interface ConfigItem {
   created?: boolean;
   /** The app that reads it only at start, when it runs. */
   running?: RunningApp;
+  /** What the client's own list command said of it, where doctor could run it. */
+  ownList?: OwnListFacts;
 }
 
 /** A manifest server meant for a target: what sync would write now against what is there. */

@@ -130,11 +130,15 @@ export function posixEnvironment(facts: EnvFacts, host: Host): Environment {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onOutput ? { onOutput: options.onOutput } : {}),
     });
-  // Read where it runs, not cached: a client's own home (Codex's) can move between two runs.
-  const codexHome = getEnv(host.env, "CODEX_HOME");
+  // Read where it runs, not cached: a client's own home (Codex's, Copilot's) can move between two runs.
+  const homes: Record<string, string> = {};
+  for (const name of ["CODEX_HOME", "COPILOT_HOME"]) {
+    const value = getEnv(host.env, name);
+    if (value) homes[name] = value;
+  }
   return {
     ...facts,
-    vars: codexHome ? { ...facts.vars, CODEX_HOME: codexHome } : facts.vars,
+    vars: { ...facts.vars, ...homes },
     local: true,
     style: "posix",
     access: (p) => p,

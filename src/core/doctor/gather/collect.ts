@@ -37,6 +37,7 @@ import { gatherBridge } from "./bridge-phase.js";
 import { driftItems } from "./drift-phase.js";
 import { type EntryWork, inspectEntries } from "./entries-phase.js";
 import { pathPrograms, prefixState, runningSince, secretsMode, strayManifests } from "./lookups.js";
+import { askOwnLists } from "./own-list-phase.js";
 import { gateProjectProbes } from "./project-trust.js";
 import { type ConfigFacts, projectDir, readConfig } from "./read-configs.js";
 import { gatherShared } from "./shared-phase.js";
@@ -468,7 +469,14 @@ async function live(
         g.progress,
       )
     : Promise.resolve(undefined);
-  const [runningApps, bridgeFacts, probeItems] = await Promise.all([running, bridge, probes]);
+  // Its first start can unpack itself (Copilot: 235 MB): a minute at least.
+  const ownLists = askOwnLists(configs, Math.max(options.timeoutMs, 60_000));
+  const [runningApps, bridgeFacts, probeItems, lists] = await Promise.all([
+    running,
+    bridge,
+    probes,
+    ownLists,
+  ]);
   if (probeItems) facts.probes = probeItems;
   if (sharedFacts) facts.shared = sharedFacts;
   if (bridgeFacts) {
@@ -479,11 +487,13 @@ async function live(
     // A file that does not parse can be put back whole from a backup: say so when there is one.
     const kept = c.parseError ? await listBackups(machine.paths.backups, c.target.key).catch(() => []) : [];
     const app = runningApps.get(`${c.target.env.id}|${c.target.client.id}`);
+    const ownList = lists.get(c.target.key);
     facts.configs.push({
       config: c,
       owned: Object.keys(home.state.targets[c.target.key]?.entries ?? {}).length,
       ...backupCounts(kept),
       ...(app ? { running: app } : {}),
+      ...(ownList ? { ownList } : {}),
     });
   }
 }

@@ -1,0 +1,93 @@
+/**
+ * GitHub Copilot CLI: `mcp-config.json` in `$COPILOT_HOME` (default ~/.copilot; %USERPROFILE%\.copilot
+ * on Windows), servers under `mcpServers`. Facts seen with 1.0.102 (docs/clients.md#github-copilot-cli).
+ */
+import { joinNative } from "../environments/types.js";
+import { anyExists, inHome } from "./locate.js";
+import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+import { SHELL_BARE } from "./variables.js";
+
+/**
+ * Every tool of the server: what `copilot mcp add` writes by default, and what it writes into every
+ * entry of the file when it rewrites it, so an entry that says it already stays as sync wrote it.
+ */
+const ALL_TOOLS = ["*"];
+
+/**
+ * - `type` is optional (a command is `local`, a url `http`); sync writes it, as `copilot mcp add`
+ *   does: `stdio` (its synonym of `local`), `http`, `sse`.
+ * - It expands `${VAR}` and `$VAR` in `command`, `args`, `env` and `headers`, and starts a server
+ *   with its own whole environment plus the entry's `env`, in the folder it runs in (or `cwd`).
+ * - Comments and trailing commas are read; `copilot mcp add` rewrites the file without them.
+ * - A workspace `.mcp.json` (else `.github/mcp.json`) is read in folders it was told to trust:
+ *   Claude Code's project file, which sync writes, so Copilot has no project file of its own here.
+ */
+export const copilotCli: ClientModule = {
+  id: "copilot-cli",
+  name: "GitHub Copilot CLI",
+  kinds: ["windows", "wsl", "macos", "linux"],
+  serversPath: ["mcpServers"],
+  async userConfig(env) {
+    const own = env.vars.COPILOT_HOME;
+    const dir = own && own.trim() !== "" ? own : inHome(env, ".copilot");
+    let present = await anyExists(env, [dir]);
+    if (!present && env.findProgram) present = (await env.findProgram("copilot")) !== undefined;
+    return {
+      path: joinNative(env.kind, dir, "mcp-config.json"),
+      present,
+      ...(own ? { note: "$COPILOT_HOME" } : {}),
+    };
+  },
+  referenceStyle: (name) => `\${${name}}`,
+  stdioEntry: (launch) => ({ ...stdioWithoutEmptyEnv(launch, { type: "stdio" }), tools: ALL_TOOLS }),
+  remoteEntry: (remote) => ({
+    ...withHeaders({ type: "http", url: remote.url }, remote.headers),
+    tools: ALL_TOOLS,
+  }),
+  // Expanded in headers too (seen with 1.0.102, with `$VAR`): the folder it was started in.
+  workingFolder: "${PWD}",
+  sseEntry: (remote) => ({
+    ...withHeaders({ type: "sse", url: remote.url }, remote.headers),
+    tools: ALL_TOOLS,
+  }),
+  restartToApply: false,
+  newSessionToApply: true,
+  gui: false,
+  /** An entry's own `timeout` (ms); 30 s by default (its changelog: tool discovery's default). */
+  startupTimeoutMs(entry) {
+    const t = entry && typeof entry === "object" ? (entry as { timeout?: unknown }).timeout : undefined;
+    return typeof t === "number" && t > 0 ? t : 30_000;
+  },
+  processNames: { windows: ["copilot.exe"], posix: ["copilot"] },
+  reading: { variables: SHELL_BARE, commonEntry: commonCopilotEntry },
+  // Its JSON carries env values and headers unmasked: only the names are read from it, never shown.
+  ownList: { program: "copilot", args: ["mcp", "list", "--json"], names: userServers },
+};
+
+/** The servers `copilot mcp list --json` says come from the user file (`"source": "user"`). */
+function userServers(stdout: string): string[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    return undefined;
+  }
+  const servers = (parsed as { mcpServers?: unknown } | null)?.mcpServers;
+  if (!servers || typeof servers !== "object" || Array.isArray(servers)) return undefined;
+  return Object.entries(servers as Record<string, { source?: unknown } | null>)
+    .filter(([, s]) => s?.source === "user")
+    .map(([name]) => name);
+}
+
+/**
+ * Its entry in the other clients' vocabulary (import): `local` is `stdio`, and `tools: ["*"]` (all of
+ * them, its default) says nothing; a narrower `tools` list stays, a key the manifest cannot express.
+ */
+function commonCopilotEntry(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const { tools, ...rest } = raw as Record<string, unknown>;
+  const out: Record<string, unknown> = rest;
+  if (out.type === "local") out.type = "stdio";
+  const all = Array.isArray(tools) && tools.length === 1 && tools[0] === "*";
+  return tools === undefined || all ? out : { ...out, tools };
+}
