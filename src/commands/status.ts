@@ -30,7 +30,7 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
   const loginOf = new Map(loginJson(logins).map((l) => [l.server, l]));
   if (ctx.output.json)
     ctx.output.result(
-      rows.map(({ server, env, client, scope, state, path, detail }) => {
+      rows.map(({ server, env, client, scope, state, path, detail, kept }) => {
         const login = loginOf.get(server);
         return {
           server,
@@ -40,6 +40,7 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
           state,
           path,
           ...(detail ? { detail } : {}),
+          ...(kept ? { kept } : {}),
           ...(login
             ? { login: { mode: login.mode, state: login.state, ...(login.fix ? { fix: login.fix } : {}) } }
             : {}),
@@ -165,6 +166,13 @@ function render(
   const notes = rows.filter((r) => r.detail && !r.absent);
   for (const r of notes)
     out.print(c.dim(`${r.server} in ${r.env} ${r.client}: ${untrusted(r.detail ?? "")}`));
+  // The client's own fields on an entry: kept by sync, and the way into the manifest.
+  for (const r of rows.filter((x) => x.kept))
+    out.print(
+      c.dim(
+        `${r.server} in ${r.env} ${r.client}: keeps ${untrusted(andList(r.kept ?? []))} (the client's own; sync keeps ${r.kept?.length === 1 ? "it" : "them"}). \`mcp-twin adopt ${r.server} --from ${r.env}:${r.client}\` puts ${r.kept?.length === 1 ? "it" : "them"} in the manifest's clientFields for every ${r.client} entry.`,
+      ),
+    );
   // An entry that is not what sync wrote: the three ways out, the command for each.
   for (const r of rows.filter((x) => (x.state === "drifted" || x.state === "foreign") && !x.detail)) {
     const adopt = `mcp-twin adopt ${r.server} --from ${r.env}:${r.client}`;

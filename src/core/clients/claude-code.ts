@@ -16,6 +16,18 @@ export const claudeCode: ClientModule = {
   name: "Claude Code",
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
+  // Its own entry fields in 2.1.330's bundled schema (stdio and http/sse entries).
+  keptKeys: [
+    "alwaysLoad",
+    "timeout",
+    "headersHelper",
+    "oauth",
+    "tools",
+    "toolPermissions",
+    "displayName",
+    "bareElicitationCapability",
+    "discoveryCache",
+  ],
   async userConfig(env) {
     const file = inHome(env, ".claude.json");
     let present = await anyExists(env, [file, inHome(env, ".claude")]);

@@ -16,6 +16,19 @@ export const geminiCli: ClientModule = {
   name: "Gemini CLI",
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
+  // Its own entry fields in 0.61.0's bundled MCPServerConfig.
+  keptKeys: [
+    "timeout",
+    "trust",
+    "description",
+    "includeTools",
+    "excludeTools",
+    "cwd",
+    "oauth",
+    "authProviderType",
+    "targetAudience",
+    "targetServiceAccount",
+  ],
   async userConfig(env) {
     return {
       path: inHome(env, ".gemini", "settings.json"),

@@ -54,6 +54,12 @@ export interface ClientModule {
    * Undefined: mcp-twin owns whole entries.
    */
   ownedKeys?: readonly string[];
+  /**
+   * The fields of an entry the client reads for itself, not how to start the server (Claude Code's
+   * `alwaysLoad`): sync never writes them unless the manifest's `clientFields` says so, keeps them
+   * where the user put them, and leaves them out of what it compares (drift, status).
+   */
+  keptKeys?: readonly string[];
   /** The user-level config file in an environment (undefined: not in this kind of environment). */
   userConfig(env: Environment): Promise<ConfigLocation | undefined>;
   /** The project-level config file, relative to the project folder (undefined: none). */

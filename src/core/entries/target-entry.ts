@@ -50,6 +50,11 @@ export type BuiltEntry =
       references: string[];
       runsIn: string;
       /**
+       * The manifest's `clientFields` for this target's client: written into the entry beside
+       * `value`, compared one by one (not part of `value`'s hash, as the client's own fields are not).
+       */
+      fields?: Record<string, unknown>;
+      /**
        * A url server written as mcp-twin's stdio relay (`connect`), which runs in `runsIn`, and why:
        * the client takes only stdio servers, or no SSE url entries, or mcp-twin holds its login.
        */
@@ -193,9 +198,11 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
   const relay =
     run.url !== undefined && typeof value.command === "string" ? relayWhy(server, target) : undefined;
   const self = relay && target.scope !== "project" ? ctx.environments.find((e) => e.local) : undefined;
+  const fields = server.clientFields?.[target.client.id];
   return {
     ok: true,
     value,
+    ...(fields && Object.keys(fields).length > 0 ? { fields } : {}),
     secretValues,
     references: [...new Set(references)],
     runsIn: self?.id ?? env.id,

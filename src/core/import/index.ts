@@ -132,7 +132,7 @@ export async function readImports(
         ...(set.ignoredFile ? { ignoredByApp: true, note: CLASSIC_DESKTOP_NOTE } : {}),
       });
       // Sync compares (and records) only the keys it owns in an entry (Codex keeps its own there).
-      const compared = ownedView(set.entries, target.client.ownedKeys);
+      const compared = ownedView(set.entries, target.client.ownedKeys, target.client.keptKeys);
       const managed = set.scope !== "local" && set.ignoredFile === undefined;
       for (const [entry, value] of Object.entries(set.entries)) {
         if (managed && isOurs(own(state.targets[target.key]?.entries, entry), compared[entry])) {

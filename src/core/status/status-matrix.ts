@@ -17,7 +17,7 @@ import { isNodeProgram } from "../environments/program.js";
 import { installAdvice, programHint } from "../environments/program-hints.js";
 import type { Environment } from "../environments/types.js";
 import { UsageErrors } from "../errors.js";
-import { readTargetEntries } from "../formats/index.js";
+import { readTargetEntries, readTargetFields } from "../formats/index.js";
 import { type LoginLine, loginLines } from "../oauth/needs-login.js";
 import { referenceProblems } from "../secrets/references.js";
 import { checkSelectors } from "../selectors.js";
@@ -46,6 +46,12 @@ export interface StatusRow {
    * about it — write it, after installing its package where it is not (`install`).
    */
   absent?: { fileExists: boolean; install?: { package: string; env: string } };
+  /**
+   * The client's own fields in the entry (Claude Code's `alwaysLoad`) the manifest does not set:
+   * sync keeps them; `adopt` takes them into the manifest's `clientFields`. Names only (a value may
+   * be a secret: Cursor's `auth`).
+   */
+  kept?: string[];
 }
 
 /**
@@ -94,12 +100,19 @@ export async function computeStatus(
   for (const target of ctx.targets) {
     const text = texts.get(target.key) ?? null;
     const current = readTargetEntries(target, text ?? "");
+    const fields = readTargetFields(target, text ?? "");
     const owned = ctx.state.targets[target.key]?.entries ?? {};
     const base = { env: target.env.id, client: target.client.id, scope: target.scope, path: target.path };
     const wanted = desired.get(target.key) ?? new Map<string, BuiltEntry>();
-    for (const entry of classifyTarget(current, owned, wanted)) {
+    for (const entry of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(entry.name);
-      const row: StatusRow = { ...base, server: entry.name, state: entry.state };
+      const kept = keptFields(target, fields[entry.name], built);
+      const row: StatusRow = {
+        ...base,
+        server: entry.name,
+        state: entry.state,
+        ...(kept.length > 0 ? { kept } : {}),
+      };
       if (entry.state === "synced") {
         // What the file holds is what sync writes: but is what it starts still there?
         const gone = await missingParts(target, current[entry.name], {
@@ -151,6 +164,17 @@ export async function computeStatus(
   };
 }
 
+/** The names of an entry's fields of the client's own (its keptKeys) that the manifest does not set. */
+function keptFields(
+  target: Target,
+  fields: Readonly<Record<string, unknown>> | undefined,
+  built: BuiltEntry | undefined,
+): string[] {
+  const declared = built?.ok ? (built.fields ?? {}) : {};
+  const own = target.client.keptKeys ?? [];
+  return Object.keys(fields ?? {}).filter((k) => own.includes(k) && !Object.hasOwn(declared, k));
+}
+
 /** The blockers as one text: each message, then what to do. */
 function blockerText(blockers: readonly SyncBlocker[]): string {
   return blockers.map((b) => (b.hint ? `${b.message} ${b.hint}` : b.message)).join(" ");
@@ -194,8 +218,10 @@ export async function syncChanges(
     const out: SyncChange[] = [];
     for (const target of targets) {
       let current: Record<string, unknown>;
+      let fields: Record<string, Record<string, unknown>>;
       try {
         current = readTargetEntries(target, texts.get(target.key) ?? "");
+        fields = readTargetFields(target, texts.get(target.key) ?? "");
       } catch {
         continue; // it does not parse: sync stops there, and says so
       }
@@ -209,7 +235,7 @@ export async function syncChanges(
         removed: [],
         notInstalled: [],
       };
-      for (const entry of classifyTarget(current, ctx.state.targets[target.key]?.entries ?? {}, wanted)) {
+      for (const entry of classifyTarget(current, ctx.state.targets[target.key]?.entries ?? {}, wanted, fields)) {
         const built = wanted.get(entry.name);
         if (entry.state === "missing" && built && (built.ok || built.missing)) change.added.push(entry.name);
         else if (entry.state === "stale") (entry.wanted ? change.updated : change.removed).push(entry.name);

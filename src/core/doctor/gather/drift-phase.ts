@@ -4,7 +4,7 @@ import { classifyTarget } from "../../entries/ownership.js";
 import type { BuiltEntry } from "../../entries/target-entry.js";
 import type { Machine } from "../../environments/machine.js";
 import type { Environment } from "../../environments/types.js";
-import { ownedView } from "../../formats/index.js";
+import { clientFieldsOf, ownedView } from "../../formats/index.js";
 import type { State } from "../../ledger/state.js";
 import type { Manifest, ServerSpec } from "../../manifest/schema.js";
 import { isWiped } from "../checks/configs.js";
@@ -41,10 +41,12 @@ export async function driftItems(
   for (const c of usable) {
     const t = c.target;
     // Only the keys sync owns (Codex keeps its own in the same entry).
-    const current = ownedView(c.sets.find((s) => s.scope === t.scope)?.entries ?? {}, t.client.ownedKeys);
+    const raw = c.sets.find((s) => s.scope === t.scope)?.entries ?? {};
+    const current = ownedView(raw, t.client.ownedKeys, t.client.keptKeys);
+    const fields = Object.fromEntries(Object.entries(raw).map(([n, e]) => [n, clientFieldsOf(e, t.client)]));
     const where = { env: t.env.id, client: t.client.id, scope: t.scope };
     const wanted = desired.get(t.key) ?? new Map<string, BuiltEntry>();
-    for (const entry of classifyTarget(current, state.targets[t.key]?.entries ?? {}, wanted)) {
+    for (const entry of classifyTarget(current, state.targets[t.key]?.entries ?? {}, wanted, fields)) {
       const built = wanted.get(entry.name);
       if (built) out.push({ where, name: entry.name, built, entry });
     }
