@@ -29,7 +29,9 @@ function machine(args: string[] = []): FakeMachine {
   machines.push(m);
   mkdirSync(path.join(m.paths.linuxHome, ".gemini"), { recursive: true });
   mkdirSync(path.join(m.paths.linuxHome, ".cursor"), { recursive: true });
-  writeManifest(m, { servers: { fx: { command: process.execPath, args: [inject("fixtureScript"), ...args] } } });
+  writeManifest(m, {
+    servers: { fx: { command: process.execPath, args: [inject("fixtureScript"), ...args] } },
+  });
   return m;
 }
 
@@ -51,7 +53,9 @@ describe("the client's own fields on an mcp-twin entry", () => {
     const row = JSON.parse(status.stdout).find((r: { server: string }) => r.server === "fx");
     expect(row).toMatchObject({ state: "synced", kept: ["alwaysLoad"] });
     const human = await m.run(["status", "--client", "claude-code"]);
-    expect(human.stdout).toContain("fx in linux claude-code: keeps alwaysLoad (the client's own; sync keeps it)");
+    expect(human.stdout).toContain(
+      "fx in linux claude-code: keeps alwaysLoad (the client's own; sync keeps it)",
+    );
     expect(human.stdout).not.toContain("edited by hand");
 
     // The manifest changes: sync updates the entry's launch and keeps the field.
@@ -86,7 +90,7 @@ describe("the client's own fields on an mcp-twin entry", () => {
     const entry = json(file).mcpServers.fx;
     const text = [
       "{",
-      '  // my Gemini settings',
+      "  // my Gemini settings",
       '  "mcpServers": {',
       '    "fx": {',
       `      "command": ${JSON.stringify(entry.command)},`,
@@ -112,7 +116,11 @@ describe("the client's own fields on an mcp-twin entry", () => {
     expect(after).toContain("// my Gemini settings\r\n");
     expect(after.replace(/\r\n/g, "")).not.toContain("\n");
     const parsed = JSON.parse(after.replace(/\/\/[^\r\n]*/g, ""));
-    expect(parsed.mcpServers.fx).toMatchObject({ trust: true, timeout: 30000, args: [inject("fixtureScript"), "--tools", "1"] });
+    expect(parsed.mcpServers.fx).toMatchObject({
+      trust: true,
+      timeout: 30000,
+      args: [inject("fixtureScript"), "--tools", "1"],
+    });
   }, 120_000);
 
   test("Cursor's auth holds a secret: kept in the entry, never put into the manifest or printed", async () => {

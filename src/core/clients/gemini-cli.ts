@@ -2,6 +2,7 @@
  * Gemini CLI: ~/.gemini/settings.json (shared with its other settings); `url` + `"type": "http"`
  * is Streamable HTTP (`httpUrl`, read as well, is deprecated), `url` + `"type": "sse"` HTTP+SSE.
  */
+import { geminiServerEnv } from "./gemini-env.js";
 import { anyExists, inHome } from "./locate.js";
 import {
   type ClientModule,
@@ -45,6 +46,9 @@ export const geminiCli: ClientModule = {
   // What `gemini mcp add --transport sse` writes. A `url` without `type` is read as SSE by older
   // versions but as Streamable HTTP (then SSE as a fallback) by newer ones (0.61): `type` says it.
   sseEntry: (remote) => withHeaders({ url: remote.url, type: "sse" }, remote.headers),
+  // Variables named like secrets (TOKEN, KEY, SECRET, AUTH, CERT, …) reach a server only through
+  // the entry's own `env` as values (0.61.0's environmentSanitization).
+  serverEnvFilter: geminiServerEnv,
   restartToApply: false,
   newSessionToApply: true,
   gui: false,

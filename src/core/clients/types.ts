@@ -90,6 +90,12 @@ export interface ClientModule {
    * (undefined: all of them, or a desktop app's small set), and the entry key that names more.
    */
   serverEnv?: { posix: readonly string[]; windows: readonly string[]; forwardKey?: string };
+  /**
+   * The variables of its own environment it passes to a stdio server it starts, when it withholds
+   * some by name or value (Gemini CLI: names like secrets); it expands the entry's values against
+   * this too. Undefined: as `serverEnv` says.
+   */
+  serverEnvFilter?(env: Readonly<Record<string, string | undefined>>): Record<string, string>;
   /** Reads its config only at start: the app must be restarted to see a change. */
   restartToApply: boolean;
   /**

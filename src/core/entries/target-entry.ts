@@ -198,6 +198,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
   const relay =
     run.url !== undefined && typeof value.command === "string" ? relayWhy(server, target) : undefined;
   const self = relay && target.scope !== "project" ? ctx.environments.find((e) => e.local) : undefined;
+  if (target.scope === "project") problems.push(...withheldReferences(target, references));
   const fields = server.clientFields?.[target.client.id];
   return {
     ok: true,
@@ -210,6 +211,24 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     ...(program ? { program } : {}),
     ...(problems.length > 0 ? { problems } : {}),
   };
+}
+
+/**
+ * A project file's references to variables its client withholds from servers (Gemini CLI: names
+ * like secrets), which it also expands its entries against: the server gets them empty.
+ */
+function withheldReferences(target: Target, references: readonly string[]): EntryProblem[] {
+  const filter = target.client.serverEnvFilter;
+  if (!filter) return [];
+  const withheld = [...new Set(references)].filter((n) => !Object.hasOwn(filter({ [n]: "1" }), n)).sort();
+  if (withheld.length === 0) return [];
+  const names = withheld.join(", ");
+  return [
+    {
+      code: "withheld-variable",
+      message: `${target.client.name} neither passes ${names} to a server nor expands \${…} with ${withheld.length === 1 ? "it" : "them"} (it withholds variables named like secrets): the entry starts without ${withheld.length === 1 ? "it" : "them"}. Allow ${withheld.length === 1 ? "it" : "them"} in its settings (security.environmentVariableRedaction.allowed in ~/.gemini/settings.json), or keep the server in your user manifest (a user file gets the value).`,
+    },
+  ];
 }
 
 /** `connect <url>` for a relay entry: SSE, and mcp-twin's login to `auth` (`--auth <server>`). */

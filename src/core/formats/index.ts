@@ -58,7 +58,10 @@ export function readTargetEntries(target: FormatTarget, text: string): Record<st
  * The fields of each entry mcp-twin does not compare (the client's own: Claude Code's `alwaysLoad`,
  * Codex's `tools`), as written; entries without any are absent.
  */
-export function readTargetFields(target: FormatTarget, text: string): Record<string, Record<string, unknown>> {
+export function readTargetFields(
+  target: FormatTarget,
+  text: string,
+): Record<string, Record<string, unknown>> {
   const entries = parseTarget(target, text, target.file).entries(target.serversPath);
   const out: Record<string, Record<string, unknown>> = {};
   for (const [name, entry] of Object.entries(entries)) {

@@ -253,8 +253,7 @@ const SECRET_NAME = /secret|token|password|passwd|credential|private|api[-_]?key
 function holdsSecret(name: string, value: unknown): boolean {
   if (SECRET_NAME.test(name)) return true;
   if (Array.isArray(value)) return value.some((v) => holdsSecret("", v));
-  if (value && typeof value === "object")
-    return Object.entries(value).some(([k, v]) => holdsSecret(k, v));
+  if (value && typeof value === "object") return Object.entries(value).some(([k, v]) => holdsSecret(k, v));
   return false;
 }
 

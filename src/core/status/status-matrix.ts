@@ -235,7 +235,12 @@ export async function syncChanges(
         removed: [],
         notInstalled: [],
       };
-      for (const entry of classifyTarget(current, ctx.state.targets[target.key]?.entries ?? {}, wanted, fields)) {
+      for (const entry of classifyTarget(
+        current,
+        ctx.state.targets[target.key]?.entries ?? {},
+        wanted,
+        fields,
+      )) {
         const built = wanted.get(entry.name);
         if (entry.state === "missing" && built && (built.ok || built.missing)) change.added.push(entry.name);
         else if (entry.state === "stale") (entry.wanted ? change.updated : change.removed).push(entry.name);
