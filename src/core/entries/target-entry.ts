@@ -61,6 +61,11 @@ export type BuiltEntry =
       relay?: RelayWhy;
       /** A shared server's url entry to the gateway (entries/shared-entry.ts). */
       gateway?: true;
+      /**
+       * A package the entry fetches through npx each time its client starts it (a project relay's
+       * `mcp-twin@<version>`): sync asks whether the registry has it.
+       */
+      fetches?: string;
       /** A raw `command` server: the program it runs in `runsIn` (sync checks it is there). */
       program?: string;
       /** The program runs in the bridge (a shared server), not where the client starts its entry. */
@@ -125,6 +130,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
 
   let value: Record<string, unknown>;
   let program: string | undefined;
+  let fetches: string | undefined;
   const problems: EntryProblem[] = [];
   /** A project relay's arguments hold `${VAR}` that `connect` expands (not the client). */
   let relayExpands = false;
@@ -149,9 +155,8 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       for (const [header, headerValue] of Object.entries(headers))
         relay.push("--header", `${header}:${headerValue}`);
       const passed = Object.fromEntries(references.map((n) => [n, target.client.referenceStyle(n)]));
-      value = target.client.stdioEntry(
-        npxLaunch(`mcp-twin@${ctx.selfVersion}`, undefined, target.env, relay, passed),
-      );
+      fetches = `mcp-twin@${ctx.selfVersion}`;
+      value = target.client.stdioEntry(npxLaunch(fetches, undefined, target.env, relay, passed));
     } else {
       // Header values (tokens) travel in the relay's environment, not on its command line.
       const headerEnv: Record<string, string> = {};
@@ -209,6 +214,7 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     runsIn: self?.id ?? env.id,
     ...(relay ? { relay } : {}),
     ...(program ? { program } : {}),
+    ...(fetches ? { fetches } : {}),
     ...(problems.length > 0 ? { problems } : {}),
   };
 }
