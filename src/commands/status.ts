@@ -6,7 +6,12 @@
 
 import { type SharedStatus, sharedLineFor, sharedStatus } from "../core/status/shared-status.js";
 import type { SharedView } from "../core/status/shared-view.js";
-import { computeStatus, type StatusRow, type SyncBlocker } from "../core/status/status-matrix.js";
+import {
+  computeStatus,
+  type PluginLine,
+  type StatusRow,
+  type SyncBlocker,
+} from "../core/status/status-matrix.js";
 import { untrusted } from "../core/text/control-chars.js";
 import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
@@ -19,7 +24,7 @@ import type { statusCommand } from "./status-flags.js";
 export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number> {
   const o = ctx.options;
   const machine = await openCommandMachine(ctx);
-  const { rows, manifest, scope, blockers, counts, logins, shares } = await computeStatus(
+  const { rows, manifest, scope, blockers, counts, logins, shares, plugins } = await computeStatus(
     machine,
     { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project },
     ctx.output.progress,
@@ -59,6 +64,7 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
       if (note) ctx.output.print(ctx.output.theme.c.dim(`  ${note}`));
     }
     if (shared) renderShared(shared, ctx.output);
+    renderPlugins(plugins, ctx.output);
   }
   return 0;
 }
@@ -181,6 +187,19 @@ function render(
         ? `${r.server} in ${r.env} ${r.client}: edited by hand. Take the edit into the manifest (\`${adopt}\`), put mcp-twin's entry back (\`mcp-twin sync --force\`), or leave it (sync leaves it alone).`
         : `${r.server} in ${r.env} ${r.client}: not written by mcp-twin. Take it into the manifest (\`${adopt}\`), replace it with the manifest's (\`mcp-twin sync --force\`), or leave it.`,
     );
+  }
+}
+
+/** The servers the clients' plugins and extensions provide (read only), and any an entry shadows. */
+function renderPlugins(plugins: readonly PluginLine[], out: Output): void {
+  if (plugins.length === 0) return;
+  const { c } = out.theme;
+  out.print(c.bold("From plugins and extensions (not mcp-twin's; left as they are)"));
+  for (const p of plugins) {
+    out.print(
+      `  ${untrusted(p.server)}  ${p.env} ${p.client}, from ${untrusted(p.plugin)} (${out.shown(p.file)})`,
+    );
+    if (p.shadow) out.print(`    ${untrusted(p.shadow.server)}: ${untrusted(p.shadow.text)}`);
   }
 }
 

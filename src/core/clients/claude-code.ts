@@ -3,6 +3,7 @@
  * rewrites often, so only `mcpServers` is touched and writes are compare-and-swap.
  */
 import { anyExists, inHome } from "./locate.js";
+import { claudeCodePlugins } from "./plugin-servers.js";
 import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
 import { SHELL_BRACES } from "./variables.js";
 
@@ -53,6 +54,8 @@ export const claudeCode: ClientModule = {
   // On native Windows it starts servers without a shell: `npx.cmd` is not found.
   windowsBatch: "no-shell",
   ownBackups: "~/.claude/backups",
+  pluginServers: claudeCodePlugins,
+  dropsPluginDuplicates: true,
   reading: {
     variables: SHELL_BRACES,
     type: "strict",

@@ -4,6 +4,7 @@
  */
 import { geminiServerEnv } from "./gemini-env.js";
 import { anyExists, inHome } from "./locate.js";
+import { geminiExtensions } from "./plugin-servers.js";
 import {
   type ClientModule,
   stdioWithoutEmptyEnv,
@@ -58,6 +59,7 @@ export const geminiCli: ClientModule = {
     return typeof t === "number" && t > 0 ? t : UNDOCUMENTED_STARTUP_TIMEOUT_MS;
   },
   processNames: { windows: ["gemini.exe"], posix: ["gemini"] },
+  pluginServers: geminiExtensions,
   reading: {
     variables: SHELL_BARE,
     streamableUrlKey: "httpUrl",

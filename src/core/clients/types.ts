@@ -7,6 +7,7 @@ import type { Environment, EnvKind } from "../environments/types.js";
 import type { ConfigFormatId } from "../formats/index.js";
 import type { EntryView } from "./entry-view.js";
 import type { ClientId } from "./ids.js";
+import type { PluginServer } from "./plugin-servers.js";
 import type { VariableSyntax } from "./variables.js";
 
 type Scope = "user" | "project";
@@ -140,6 +141,13 @@ export interface ClientModule {
    * unless this top-level key of its file is false; `setting` is what its settings call it.
    */
   builtInNode?: { key: string; setting: string };
+  /** The servers its plugins or extensions provide in an environment (read only; undefined: none known). */
+  pluginServers?(env: Environment): Promise<PluginServer[]>;
+  /**
+   * It drops a plugin's server when a configured one runs the same command or url, saying nothing
+   * (Claude Code: anthropics/claude-code#31682); otherwise it shows both.
+   */
+  dropsPluginDuplicates?: true;
   /** Where it keeps backups of its own file, for a file that was reset. */
   ownBackups?: string;
 }

@@ -5,6 +5,7 @@
  */
 
 import { readEntry } from "../clients/entry-view.js";
+import { pluginShadows, shadowText } from "../clients/plugin-clash.js";
 import { startAgain } from "../clients/restarts.js";
 import type { Target } from "../clients/types.js";
 import { loadContext, readTargetTexts } from "../context/context.js";
@@ -79,6 +80,8 @@ export async function computeStatus(
   counts: { servers: number; disabled: number; targets: number };
   /** The user manifest's shared servers (a project manifest shares none: the bridge is the machine's). */
   shares: Array<{ name: string; mode: string }>;
+  /** Servers the clients' plugins and extensions provide, and what an mcp-twin entry does to one. */
+  plugins: PluginLine[];
 }> {
   checkSelectors({ clients: options.clients, envs: options.envs });
   const ctx = await loadContext(machine, options, progress);
@@ -97,6 +100,7 @@ export async function computeStatus(
     : [];
   const first = blockers.length > 0 ? ` once this is fixed: ${blockerText(blockers)}` : "";
   const rows: StatusRow[] = [];
+  const plugins: PluginLine[] = [];
   for (const target of ctx.targets) {
     const text = texts.get(target.key) ?? null;
     const current = readTargetEntries(target, text ?? "");
@@ -104,6 +108,7 @@ export async function computeStatus(
     const owned = ctx.state.targets[target.key]?.entries ?? {};
     const base = { env: target.env.id, client: target.client.id, scope: target.scope, path: target.path };
     const wanted = desired.get(target.key) ?? new Map<string, BuiltEntry>();
+    plugins.push(...(await pluginLines(target, current, wanted)));
     for (const entry of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(entry.name);
       const kept = keptFields(target, fields[entry.name], built);
@@ -156,12 +161,47 @@ export async function computeStatus(
     blockers,
     logins: loginLines(machine, ctx.servers),
     shares: ctx.located.scope === "user" ? manifestShareList(ctx.servers) : [],
+    plugins,
     counts: {
       servers: ctx.servers.length,
       disabled: Object.keys(ctx.manifest.servers).length - ctx.servers.length,
       targets: ctx.targets.length,
     },
   };
+}
+
+export interface PluginLine {
+  env: string;
+  client: string;
+  plugin: string;
+  server: string;
+  /** The plugin's file that names the server. */
+  file: string;
+  /** The mcp-twin entry that shadows it, and how (shadowText). */
+  shadow?: { server: string; text: string };
+}
+
+/** The servers a user target's client gets from its plugins, and which of them an entry of the manifest's shadows. */
+async function pluginLines(
+  target: Target,
+  current: Readonly<Record<string, unknown>>,
+  wanted: ReadonlyMap<string, BuiltEntry>,
+): Promise<PluginLine[]> {
+  if (!target.client.pluginServers || target.scope !== "user") return [];
+  const servers = await target.client.pluginServers(target.env);
+  const ours = Object.fromEntries(Object.entries(current).filter(([n]) => wanted.has(n)));
+  const shadows = pluginShadows(target.client, ours, servers);
+  return servers.map((p) => {
+    const s = shadows.find((x) => x.plugin === p.plugin && x.pluginServer === p.name);
+    return {
+      env: target.env.id,
+      client: target.client.id,
+      plugin: p.plugin,
+      server: p.name,
+      file: p.file,
+      ...(s ? { shadow: { server: s.server, text: shadowText(s, target.client.name) } } : {}),
+    };
+  });
 }
 
 /** The names of an entry's fields of the client's own (its keptKeys) that the manifest does not set. */

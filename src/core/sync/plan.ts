@@ -31,6 +31,7 @@ import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
 import { canonicalJson } from "../text/canonical-json.js";
 import { checkFetchedPackages } from "./fetched-packages.js";
+import { checkPluginShadows } from "./plugin-shadows.js";
 import { planTarget, type TargetPlan } from "./target-plan.js";
 import { checkWrites, type ReadableSecret } from "./target-safety.js";
 
@@ -175,6 +176,7 @@ export async function planSync(
   await checkEntryPrograms(desired, input, machine);
   // A project relay's `npx -y mcp-twin@<version>`: said when the registry lacks that version.
   if (!options.offline) await checkFetchedPackages(desired, machine.host);
+  await checkPluginShadows(desired, ctx.targets);
   trace("entries");
   const targets = planTargets(ctx.targets, texts, desired, state, options.force);
   const safety = safetyOf(targets, options.force);
