@@ -1,8 +1,7 @@
 /**
  * Which plugin or extension server an mcp-twin entry shadows in its client (pure): Claude Code drops
- * a plugin's server that runs the same command or url as a configured one, without a word
- * (anthropics/claude-code#31682); Gemini CLI lays a settings entry over an extension's server of the
- * same name. Other clients show both.
+ * one that runs a configured command or url (anthropics/claude-code#31682), Gemini CLI lays a settings
+ * entry over an extension's server of its name; other clients show both.
  */
 import { readEntry } from "./entry-view.js";
 import type { ClientId } from "./ids.js";

@@ -130,7 +130,6 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
 
   let value: Record<string, unknown>;
   let program: string | undefined;
-  let fetches: string | undefined;
   const problems: EntryProblem[] = [];
   /** A project relay's arguments hold `${VAR}` that `connect` expands (not the client). */
   let relayExpands = false;
@@ -155,8 +154,9 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
       for (const [header, headerValue] of Object.entries(headers))
         relay.push("--header", `${header}:${headerValue}`);
       const passed = Object.fromEntries(references.map((n) => [n, target.client.referenceStyle(n)]));
-      fetches = `mcp-twin@${ctx.selfVersion}`;
-      value = target.client.stdioEntry(npxLaunch(fetches, undefined, target.env, relay, passed));
+      value = target.client.stdioEntry(
+        npxLaunch(`mcp-twin@${ctx.selfVersion}`, undefined, target.env, relay, passed),
+      );
     } else {
       // Header values (tokens) travel in the relay's environment, not on its command line.
       const headerEnv: Record<string, string> = {};
@@ -190,9 +190,8 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     value = target.client.stdioEntry(entry.launch);
     problems.push(...entry.problems);
   }
-  if (missing.length > 0) {
+  if (missing.length > 0)
     return { ok: false, code: "unresolved", reason: `servers.${name}: ${[...new Set(missing)].join("; ")}` };
-  }
   const problem =
     target.scope === "project"
       ? target.client.projectEntryProblem?.(relayExpands ? { ...value, args: [] } : value)
@@ -204,18 +203,32 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     run.url !== undefined && typeof value.command === "string" ? relayWhy(server, target) : undefined;
   const self = relay && target.scope !== "project" ? ctx.environments.find((e) => e.local) : undefined;
   if (target.scope === "project") problems.push(...withheldReferences(target, references));
-  const fields = server.clientFields?.[target.client.id];
   return {
     ok: true,
     value,
-    ...(fields && Object.keys(fields).length > 0 ? { fields } : {}),
+    ...extrasOf(server, target, relayExpands ? `mcp-twin@${ctx.selfVersion}` : undefined),
     secretValues,
     references: [...new Set(references)],
     runsIn: self?.id ?? env.id,
     ...(relay ? { relay } : {}),
     ...(program ? { program } : {}),
-    ...(fetches ? { fetches } : {}),
     ...(problems.length > 0 ? { problems } : {}),
+  };
+}
+
+/**
+ * A BuiltEntry's `fields` (the manifest's clientFields for the target's client) and `fetches` (a
+ * project relay runs this mcp-twin through npx: sync asks whether npm has it).
+ */
+function extrasOf(
+  server: ServerSpec,
+  target: Target,
+  fetches: string | undefined,
+): { fields?: Record<string, unknown>; fetches?: string } {
+  const fields = server.clientFields?.[target.client.id];
+  return {
+    ...(fields && Object.keys(fields).length > 0 ? { fields } : {}),
+    ...(fetches ? { fetches } : {}),
   };
 }
 

@@ -70,7 +70,6 @@ export function planTarget(
   options: PlanOptions,
 ): TargetPlan {
   const current = readTargetEntries(target, before ?? "");
-  const fields = readTargetFields(target, before ?? "");
   const owned = record?.entries ?? {};
   const plan: TargetPlan = {
     target,
@@ -100,7 +99,7 @@ export function planTarget(
     return handWritten ? { hash, handWritten } : { hash };
   };
 
-  for (const entry of classifyTarget(current, owned, desired, fields)) {
+  for (const entry of classifyTarget(current, owned, desired, readTargetFields(target, before ?? ""))) {
     const { name, state } = entry;
     const built = desired.get(name);
     const mine = own(owned, name);
