@@ -2,7 +2,8 @@
  * Servers from plugins and extensions: Claude Code's enabled plugin (installed_plugins.json,
  * enabledPlugins, its `.mcp.json` with `${CLAUDE_PLUGIN_ROOT}`) and a Gemini CLI extension
  * (gemini-extension.json). status lists them; sync says when an entry it writes shadows one (the
- * same command for Claude Code, the same name for Gemini); their files are never written.
+ * same command for Claude Code, the same name for Gemini); import lists them, not imported; their
+ * files are never written.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -90,6 +91,14 @@ describe("servers from plugins and extensions", () => {
     expect(status.stdout).toContain("fx  linux gemini-cli, from notes");
     // A plugin that is installed but not enabled provides nothing.
     expect(status.stdout).not.toContain("sleepy");
+
+    const imported = await m.run(["import", "--dry-run"]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain(
+      "From plugins and extensions, not imported (each comes and goes with its plugin):",
+    );
+    expect(imported.stdout).toContain("search  linux claude-code, from searcher@mk");
+    expect(imported.stdout).toContain('fx  linux gemini-cli, from notes (the manifest\'s "fx" has its name)');
 
     for (const [file, text] of Object.entries(files)) expect(readFileSync(file, "utf8")).toBe(text);
   }, 120_000);
