@@ -2,8 +2,8 @@
  * Servers from plugins and extensions: Claude Code's enabled plugin (installed_plugins.json,
  * enabledPlugins, its `.mcp.json` with `${CLAUDE_PLUGIN_ROOT}`) and a Gemini CLI extension
  * (gemini-extension.json). status lists them; sync says when an entry it writes shadows one (the
- * same command for Claude Code, the same name for Gemini); import lists them, not imported; their
- * files are never written.
+ * same command for Claude Code, the same name for Gemini), doctor warns of it; import lists them,
+ * not imported; their files are never written.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -91,6 +91,16 @@ describe("servers from plugins and extensions", () => {
     expect(status.stdout).toContain("fx  linux gemini-cli, from notes");
     // A plugin that is installed but not enabled provides nothing.
     expect(status.stdout).not.toContain("sleepy");
+
+    const doctor = await m.run(["doctor", "--no-probe", "--json"]);
+    const shadows = (
+      JSON.parse(doctor.stdout).checks as Array<{ id: string; status: string; message: string }>
+    )
+      .filter((c) => c.id === "drift.entry" && c.status === "warn")
+      .map((c) => c.message);
+    expect(shadows).toContain(
+      "this entry runs the same command as searcher@mk's server \"search\": Claude Code drops the plugin's server without a word (anthropics/claude-code#31682).",
+    );
 
     const imported = await m.run(["import", "--dry-run"]);
     expect(imported.code, imported.stderr).toBe(0);
