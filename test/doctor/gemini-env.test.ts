@@ -4,7 +4,7 @@
  * fails one that relies on an inherited token and names it; the manifest's env then puts its value
  * in Gemini's entry and the handshake passes. Also the filter itself, and sync on a project file.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import { geminiServerEnv, geminiWithholds } from "../../src/core/clients/gemini-env.js";
@@ -48,6 +48,17 @@ describe("Gemini CLI's environment for a server (its environmentSanitization, 0.
       PLAIN: "ok",
       GEMINI_CLI_TOKEN_THING: "kept",
       LANG: "C",
+    });
+  });
+
+  test("its settings' security.environmentVariableRedaction lists: allowed passes a name, blocked withholds one", () => {
+    const settings = {
+      security: { environmentVariableRedaction: { allowed: ["fixture_token"], blocked: ["PLAIN"] } },
+    };
+    expect(geminiServerEnv({ FIXTURE_TOKEN: "x", PLAIN: "y", OTHER: "z" }, settings)).toEqual({
+      GEMINI_CLI: "1",
+      FIXTURE_TOKEN: "x",
+      OTHER: "z",
     });
   });
 
@@ -102,6 +113,17 @@ describe("doctor starts a Gemini CLI entry as Gemini does", () => {
       readFileSync(path.join(m.paths.linuxHome, ".gemini", "settings.json"), "utf8"),
     );
     expect(settings.mcpServers.fx.env).toEqual({ FIXTURE_TOKEN: TOKEN });
+    expect((await handshake(m))?.status).toBe("pass");
+  }, 240_000);
+
+  test("a FIXTURE_TOKEN Gemini's settings allow is passed on: the handshake passes", async () => {
+    const m = machine(launch());
+    const file = path.join(m.paths.linuxHome, ".gemini", "settings.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ security: { environmentVariableRedaction: { allowed: ["FIXTURE_TOKEN"] } } }),
+    );
+    expect((await m.run(["sync"], { env: { FIXTURE_TOKEN: TOKEN } })).code).toBe(0);
     expect((await handshake(m))?.status).toBe("pass");
   }, 240_000);
 

@@ -82,20 +82,51 @@ const VALUE_PATTERNS = [
   /xox[abpr]-[a-zA-Z0-9-]+/i,
 ];
 
+/** The names its settings' `security.environmentVariableRedaction` allows and blocks (upper case). */
+export interface RedactionLists {
+  allowed: ReadonlySet<string>;
+  blocked: ReadonlySet<string>;
+}
+
+const NO_LISTS: RedactionLists = { allowed: new Set(), blocked: new Set() };
+
 /**
  * Does Gemini CLI withhold this variable of its environment from a server? In GitHub Actions
- * (GITHUB_SHA set, or SURFACE=Github) it withholds all but the always-passed ones. Its settings'
- * `security.environmentVariableRedaction` allow/block lists are not read here.
+ * (GITHUB_SHA set, or SURFACE=Github) it withholds all but the always-passed and allowed ones.
  */
-export function geminiWithholds(name: string, value: string | undefined, strict: boolean): boolean {
+export function geminiWithholds(
+  name: string,
+  value: string | undefined,
+  strict: boolean,
+  lists: RedactionLists = NO_LISTS,
+): boolean {
   const key = name.toUpperCase();
   if (key.startsWith("GEMINI_CLI_")) return false;
   if (value && VALUE_PATTERNS.some((p) => p.test(value.toUpperCase()))) return true;
   if (key.startsWith("GIT_CONFIG_")) return false;
+  if (lists.allowed.has(key)) return false;
+  if (lists.blocked.has(key)) return true;
   if (ALWAYS.has(key)) return false;
   if (NEVER.has(key)) return true;
   if (strict) return true;
   return NAME_PATTERNS.some((p) => p.test(key));
+}
+
+/** `security.environmentVariableRedaction.allowed` / `.blocked` of a Gemini settings file's top level. */
+export function redactionLists(settings: Readonly<Record<string, unknown>> | undefined): RedactionLists {
+  const security = settings?.security;
+  const redaction =
+    security && typeof security === "object"
+      ? (security as Record<string, unknown>).environmentVariableRedaction
+      : undefined;
+  const list = (key: string) => {
+    const v =
+      redaction && typeof redaction === "object" ? (redaction as Record<string, unknown>)[key] : undefined;
+    return new Set(
+      Array.isArray(v) ? v.filter((x): x is string => typeof x === "string").map((x) => x.toUpperCase()) : [],
+    );
+  };
+  return { allowed: list("allowed"), blocked: list("blocked") };
 }
 
 /**
@@ -103,10 +134,14 @@ export function geminiWithholds(name: string, value: string | undefined, strict:
  * entry's `env` is laid over it; `GEMINI_CLI=1` says who started it. The entry's own values are
  * expanded against this too, so a `${NAME}` of a withheld variable is empty.
  */
-export function geminiServerEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+export function geminiServerEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  settings?: Readonly<Record<string, unknown>>,
+): Record<string, string> {
   const strict = Boolean(env.GITHUB_SHA) || env.SURFACE === "Github";
+  const lists = redactionLists(settings);
   const out: Record<string, string> = { GEMINI_CLI: "1" };
   for (const [name, value] of Object.entries(env))
-    if (value !== undefined && !geminiWithholds(name, value, strict)) out[name] = value;
+    if (value !== undefined && !geminiWithholds(name, value, strict, lists)) out[name] = value;
   return out;
 }

@@ -94,9 +94,13 @@ export interface ClientModule {
   /**
    * The variables of its own environment it passes to a stdio server it starts, when it withholds
    * some by name or value (Gemini CLI: names like secrets); it expands the entry's values against
-   * this too. Undefined: as `serverEnv` says.
+   * this too; `settings` is its file's top level (its own allow and block lists). Undefined: as
+   * `serverEnv` says.
    */
-  serverEnvFilter?(env: Readonly<Record<string, string | undefined>>): Record<string, string>;
+  serverEnvFilter?(
+    env: Readonly<Record<string, string | undefined>>,
+    settings?: Readonly<Record<string, unknown>>,
+  ): Record<string, string>;
   /** Reads its config only at start: the app must be restarted to see a change. */
   restartToApply: boolean;
   /**

@@ -91,8 +91,8 @@ export async function inspectEntries(
   const entries: EntryFacts[] = [];
   const work: EntryWork[] = [];
   const secrets: string[] = [];
-  const vars = varsFor(t.env, ctx.machine, t.client);
-  const passed = t.env.local ? t.client.serverEnvFilter?.(ctx.machine.host.env) : undefined;
+  const vars = varsFor(t.env, ctx.machine, t.client, config.top);
+  const passed = t.env.local ? t.client.serverEnvFilter?.(ctx.machine.host.env, config.top) : undefined;
   for (const [server, raw] of Object.entries(set.entries)) {
     if (ctx.serverFilter.size > 0 && !ctx.serverFilter.has(server)) continue;
     const where: Where = { env: t.env.id, client: t.client.id, server, scope: set.scope };
@@ -100,7 +100,8 @@ export async function inspectEntries(
     const expanded = expandEntry(view, t.client.id, { vars, home: t.env.home, project: ctx.project });
     const managed = ctx.managed.has(server) && set.scope !== "local";
     let resolved: Resolved | undefined;
-    if (expanded.view.kind === "stdio") resolved = await resolveEntry(t, expanded.view, ctx);
+    if (expanded.view.kind === "stdio")
+      resolved = await resolveEntry(t, expanded.view, { ...ctx, settings: config.top });
     const timeoutMs = t.client.startupTimeoutMs(raw, t.env.local ? ctx.machine.host.env : {});
     const desktop = ctx.desktop.get(t.key);
     const builtInNodeKey = t.client.builtInNode?.key;
@@ -272,9 +273,10 @@ function varsFor(
   env: Environment,
   machine: Machine,
   client: Pick<ClientModule, "serverEnvFilter">,
+  settings: Readonly<Record<string, unknown>>,
 ): (name: string) => string | undefined {
   // Gemini CLI expands an entry's values against what it passes on: a withheld variable is unset.
-  const passed = env.local ? client.serverEnvFilter?.(machine.host.env) : undefined;
+  const passed = env.local ? client.serverEnvFilter?.(machine.host.env, settings) : undefined;
   if (passed) return (name) => getEnv(passed, name);
   if (env.local) return (name) => getEnv(machine.host.env, name);
   if (env.kind === "windows") return (name) => getEnv(env.vars, name);

@@ -112,6 +112,8 @@ export interface ResolveContext {
   envs: readonly Environment[];
   /** The project folder (Claude Code's working directory). */
   project: string;
+  /** The top level of the target's file (Gemini CLI's own allow and block lists of variables). */
+  settings?: Readonly<Record<string, unknown>>;
 }
 
 function pathOf(env: Environment, machine: Machine): string {
@@ -207,7 +209,7 @@ async function spawnPlan(
     const base = keep
       ? Object.fromEntries(keep.flatMap((k) => (host.env[k] !== undefined ? [[k, host.env[k]]] : [])))
       : filter
-        ? filter(host.env)
+        ? filter(host.env, ctx.settings)
         : { ...host.env };
     return {
       spawn: {
