@@ -83,7 +83,7 @@ const VALUE_PATTERNS = [
 ];
 
 /** The names its settings' `security.environmentVariableRedaction` allows and blocks (upper case). */
-export interface RedactionLists {
+interface RedactionLists {
   allowed: ReadonlySet<string>;
   blocked: ReadonlySet<string>;
 }
@@ -113,7 +113,7 @@ export function geminiWithholds(
 }
 
 /** `security.environmentVariableRedaction.allowed` / `.blocked` of a Gemini settings file's top level. */
-export function redactionLists(settings: Readonly<Record<string, unknown>> | undefined): RedactionLists {
+function redactionLists(settings: Readonly<Record<string, unknown>> | undefined): RedactionLists {
   const security = settings?.security;
   const redaction =
     security && typeof security === "object"
