@@ -6,7 +6,12 @@
 
 import { type SharedStatus, sharedLineFor, sharedStatus } from "../core/status/shared-status.js";
 import type { SharedView } from "../core/status/shared-view.js";
-import { computeStatus, type StatusRow, type SyncBlocker } from "../core/status/status-matrix.js";
+import {
+  computeStatus,
+  type PluginLine,
+  type StatusRow,
+  type SyncBlocker,
+} from "../core/status/status-matrix.js";
 import { untrusted } from "../core/text/control-chars.js";
 import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
@@ -19,7 +24,7 @@ import type { statusCommand } from "./status-flags.js";
 export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number> {
   const o = ctx.options;
   const machine = await openCommandMachine(ctx);
-  const { rows, manifest, scope, blockers, counts, logins, shares } = await computeStatus(
+  const { rows, manifest, scope, blockers, counts, logins, shares, plugins } = await computeStatus(
     machine,
     { manifest: o.manifest, envs: o.env, clients: o.client, project: o.project },
     ctx.output.progress,
@@ -30,7 +35,7 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
   const loginOf = new Map(loginJson(logins).map((l) => [l.server, l]));
   if (ctx.output.json)
     ctx.output.result(
-      rows.map(({ server, env, client, scope, state, path, detail }) => {
+      rows.map(({ server, env, client, scope, state, path, detail, kept }) => {
         const login = loginOf.get(server);
         return {
           server,
@@ -40,6 +45,7 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
           state,
           path,
           ...(detail ? { detail } : {}),
+          ...(kept ? { kept } : {}),
           ...(login
             ? { login: { mode: login.mode, state: login.state, ...(login.fix ? { fix: login.fix } : {}) } }
             : {}),
@@ -58,6 +64,7 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
       if (note) ctx.output.print(ctx.output.theme.c.dim(`  ${note}`));
     }
     if (shared) renderShared(shared, ctx.output);
+    renderPlugins(plugins, ctx.output);
   }
   return 0;
 }
@@ -165,6 +172,13 @@ function render(
   const notes = rows.filter((r) => r.detail && !r.absent);
   for (const r of notes)
     out.print(c.dim(`${r.server} in ${r.env} ${r.client}: ${untrusted(r.detail ?? "")}`));
+  // The client's own fields on an entry: kept by sync, and the way into the manifest.
+  for (const r of rows.filter((x) => x.kept))
+    out.print(
+      c.dim(
+        `${r.server} in ${r.env} ${r.client}: keeps ${untrusted(andList(r.kept ?? []))} (the client's own; sync keeps ${r.kept?.length === 1 ? "it" : "them"}). \`mcp-twin adopt ${r.server} --from ${r.env}:${r.client}\` puts ${r.kept?.length === 1 ? "it" : "them"} in the manifest's clientFields for every ${r.client} entry.`,
+      ),
+    );
   // An entry that is not what sync wrote: the three ways out, the command for each.
   for (const r of rows.filter((x) => (x.state === "drifted" || x.state === "foreign") && !x.detail)) {
     const adopt = `mcp-twin adopt ${r.server} --from ${r.env}:${r.client}`;
@@ -173,6 +187,19 @@ function render(
         ? `${r.server} in ${r.env} ${r.client}: edited by hand. Take the edit into the manifest (\`${adopt}\`), put mcp-twin's entry back (\`mcp-twin sync --force\`), or leave it (sync leaves it alone).`
         : `${r.server} in ${r.env} ${r.client}: not written by mcp-twin. Take it into the manifest (\`${adopt}\`), replace it with the manifest's (\`mcp-twin sync --force\`), or leave it.`,
     );
+  }
+}
+
+/** The servers the clients' plugins and extensions provide (read only), and any an entry shadows. */
+function renderPlugins(plugins: readonly PluginLine[], out: Output): void {
+  if (plugins.length === 0) return;
+  const { c } = out.theme;
+  out.print(c.bold("From plugins and extensions (not mcp-twin's; left as they are)"));
+  for (const p of plugins) {
+    out.print(
+      `  ${untrusted(p.server)}  ${p.env} ${p.client}, from ${untrusted(p.plugin)} (${out.shown(p.file)})`,
+    );
+    if (p.shadow) out.print(`    ${untrusted(p.shadow.server)}: ${untrusted(p.shadow.text)}`);
   }
 }
 

@@ -265,7 +265,7 @@ describe("sync writes Codex on both sides of the Windows/WSL line", () => {
     expect(report.references).toEqual(["FIXTURE_TOKEN"]);
   });
 
-  test("an SSE remote in a project's .codex/config.toml (Codex's url is Streamable HTTP only): the relay runs through npx, pinned, no path of this machine", async () => {
+  test("an SSE remote in a project's .codex/config.toml (Codex's url is Streamable HTTP only): the relay runs through npx, pinned, no path of this machine; a registry without that mcp-twin is said", async () => {
     const m = setup(
       {},
       {
@@ -286,6 +286,13 @@ describe("sync writes Codex on both sides of the Windows/WSL line", () => {
     for (const machinePath of [m.root, process.execPath, "node_modules", "bin/mcp-twin"])
       expect(read(file)).not.toContain(machinePath);
     expect(report.references).toEqual(["FIXTURE_TOKEN"]);
+    // The registry (this test's, like npm's own today) has no mcp-twin: said on the entry written.
+    const problems = report.targets.find((t: { client: string }) => t.client === "codex").problems;
+    expect(problems).toEqual([expect.objectContaining({ server: "events", code: "not-published" })]);
+    expect(problems[0].message).toContain(
+      `this project entry runs \`npx -y mcp-twin@${SELF_VERSION}\`, and the npm registry`,
+    );
+    expect(problems[0].message).toContain("has no such package: it starts for nobody who opens the project");
   });
 
   test("a project reference Codex cannot pass on whole is refused for that server, not written half", async () => {

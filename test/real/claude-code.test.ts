@@ -6,9 +6,10 @@
  * 2026-07-28-only server's entry connected; told to speak 2025-11-25 alone, the bridge still is.
  * And the relay takes it to a 2026-07-28-only remote server. Shared servers: their url entries to
  * the gateway are reported connected, and a project server's `${PWD}` header is expanded by Claude
- * Code into the folder it runs in.
+ * Code into the folder it runs in. An entry's `alwaysLoad`, kept by sync through an update, is
+ * read by Claude Code as its own (the entry still connects).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, test } from "vitest";
 import { remoteEraFixture } from "../bridge-server/gateway/era-fixtures.js";
@@ -44,6 +45,29 @@ describe.skipIf(skip !== undefined)(`real Claude Code CLI${skip ? ` (skipped: ${
     expect((await m.run(["login", "docs"], { env: { BROWSER } })).code).toBe(0);
     const after = await claudeMcpList(cli.bin, m.env, m.paths.linuxHome);
     expect(after).toMatch(/docs: .*connect .*--auth docs - ✔ Connected/);
+  }, 300_000);
+
+  test("`alwaysLoad` added to an mcp-twin entry survives a sync that updates it, and Claude Code still connects it", async () => {
+    if ("reason" in cli) return;
+    const m: FakeMachine = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false });
+    cleanups.push(() => m.cleanup());
+    writeManifest(m, { servers: { fx: { command: process.execPath, args: [inject("fixtureScript")] } } });
+    expect((await m.run(["sync", "--client", "claude-code"])).code).toBe(0);
+    const file = m.paths.claudeCodeConfig;
+    const cfg = JSON.parse(readFileSync(file, "utf8"));
+    cfg.mcpServers.fx.alwaysLoad = true;
+    writeFileSync(file, JSON.stringify(cfg, null, 2));
+    writeManifest(m, {
+      servers: { fx: { command: process.execPath, args: [inject("fixtureScript"), "--tools", "1"] } },
+    });
+    expect((await m.run(["sync", "--client", "claude-code"])).code).toBe(0);
+    expect(JSON.parse(readFileSync(file, "utf8")).mcpServers.fx).toMatchObject({
+      alwaysLoad: true,
+      args: [inject("fixtureScript"), "--tools", "1"],
+    });
+    const list = await claudeMcpList(cli.bin, m.env, m.paths.linuxHome);
+    console.info(`claude mcp list (${cli.version}), fx with alwaysLoad:\n${list}`);
+    expect(list).toMatch(/fx: .* - ✔ Connected/);
   }, 300_000);
 
   test("negotiating (auto): the bridge's entry and a 2026-07-28-only server's entry are connected", async () => {

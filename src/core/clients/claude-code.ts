@@ -3,6 +3,7 @@
  * rewrites often, so only `mcpServers` is touched and writes are compare-and-swap.
  */
 import { anyExists, inHome } from "./locate.js";
+import { claudeCodePlugins } from "./plugin-servers.js";
 import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
 import { SHELL_BRACES } from "./variables.js";
 
@@ -16,6 +17,18 @@ export const claudeCode: ClientModule = {
   name: "Claude Code",
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
+  // Its own entry fields in 2.1.330's bundled schema (stdio and http/sse entries).
+  keptKeys: [
+    "alwaysLoad",
+    "timeout",
+    "headersHelper",
+    "oauth",
+    "tools",
+    "toolPermissions",
+    "displayName",
+    "bareElicitationCapability",
+    "discoveryCache",
+  ],
   async userConfig(env) {
     const file = inHome(env, ".claude.json");
     let present = await anyExists(env, [file, inHome(env, ".claude")]);
@@ -41,6 +54,8 @@ export const claudeCode: ClientModule = {
   // On native Windows it starts servers without a shell: `npx.cmd` is not found.
   windowsBatch: "no-shell",
   ownBackups: "~/.claude/backups",
+  pluginServers: claudeCodePlugins,
+  dropsPluginDuplicates: true,
   reading: {
     variables: SHELL_BRACES,
     type: "strict",

@@ -46,6 +46,16 @@ export const codex: ClientModule = {
   serversPath: ["mcp_servers"],
   format: "toml",
   ownedKeys: OWNED,
+  // What the manifest's clientFields may set: the entry keys its docs give beside the launch
+  // (every key but OWNED is kept all the same).
+  keptKeys: [
+    "startup_timeout_sec",
+    "startup_timeout_ms",
+    "tool_timeout_sec",
+    "enabled",
+    "enabled_tools",
+    "disabled_tools",
+  ],
   async userConfig(env) {
     const own = env.vars.CODEX_HOME;
     const dir = own && own.trim() !== "" ? own : inHome(env, ".codex");

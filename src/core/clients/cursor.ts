@@ -17,6 +17,8 @@ export const cursor: ClientModule = {
   kinds: ["windows", "macos", "linux", "wsl"],
   createWhenNamed: ["windows", "macos", "linux"],
   serversPath: ["mcpServers"],
+  // Its documented OAuth client (`auth`: CLIENT_ID, CLIENT_SECRET, scopes) of a url entry.
+  keptKeys: ["auth"],
   async userConfig(env) {
     const dir = inHome(env, ".cursor");
     const markers = env.kind === "wsl" ? [dir, inHome(env, ".cursor-server")] : [dir];

@@ -2,7 +2,9 @@
  * Gemini CLI: ~/.gemini/settings.json (shared with its other settings); `url` + `"type": "http"`
  * is Streamable HTTP (`httpUrl`, read as well, is deprecated), `url` + `"type": "sse"` HTTP+SSE.
  */
+import { geminiServerEnv } from "./gemini-env.js";
 import { anyExists, inHome } from "./locate.js";
+import { geminiExtensions } from "./plugin-servers.js";
 import {
   type ClientModule,
   stdioWithoutEmptyEnv,
@@ -16,6 +18,19 @@ export const geminiCli: ClientModule = {
   name: "Gemini CLI",
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
+  // Its own entry fields in 0.61.0's bundled MCPServerConfig.
+  keptKeys: [
+    "timeout",
+    "trust",
+    "description",
+    "includeTools",
+    "excludeTools",
+    "cwd",
+    "oauth",
+    "authProviderType",
+    "targetAudience",
+    "targetServiceAccount",
+  ],
   async userConfig(env) {
     return {
       path: inHome(env, ".gemini", "settings.json"),
@@ -32,6 +47,9 @@ export const geminiCli: ClientModule = {
   // What `gemini mcp add --transport sse` writes. A `url` without `type` is read as SSE by older
   // versions but as Streamable HTTP (then SSE as a fallback) by newer ones (0.61): `type` says it.
   sseEntry: (remote) => withHeaders({ url: remote.url, type: "sse" }, remote.headers),
+  // Variables named like secrets (TOKEN, KEY, SECRET, AUTH, CERT, …) reach a server only through
+  // the entry's own `env` as values (0.61.0's environmentSanitization).
+  serverEnvFilter: geminiServerEnv,
   restartToApply: false,
   newSessionToApply: true,
   gui: false,
@@ -41,6 +59,7 @@ export const geminiCli: ClientModule = {
     return typeof t === "number" && t > 0 ? t : UNDOCUMENTED_STARTUP_TIMEOUT_MS;
   },
   processNames: { windows: ["gemini.exe"], posix: ["gemini"] },
+  pluginServers: geminiExtensions,
   reading: {
     variables: SHELL_BARE,
     streamableUrlKey: "httpUrl",

@@ -6,6 +6,7 @@
 import type { Environment, EnvKind } from "../environments/types.js";
 import type { ConfigFormatId } from "../formats/index.js";
 import type { ClientId } from "./ids.js";
+import type { PluginServer } from "./plugin-servers.js";
 import type { VariableSyntax } from "./variables.js";
 
 type Scope = "user" | "project";
@@ -53,6 +54,12 @@ export interface ClientModule {
    * Undefined: mcp-twin owns whole entries.
    */
   ownedKeys?: readonly string[];
+  /**
+   * The fields of an entry the client reads for itself, not how to start the server (Claude Code's
+   * `alwaysLoad`): sync never writes them unless the manifest's `clientFields` says so, keeps them
+   * where the user put them, and leaves them out of what it compares (drift, status).
+   */
+  keptKeys?: readonly string[];
   /** The user-level config file in an environment (undefined: not in this kind of environment). */
   userConfig(env: Environment): Promise<ConfigLocation | undefined>;
   /** The project-level config file, relative to the project folder (undefined: none). */
@@ -83,6 +90,16 @@ export interface ClientModule {
    * (undefined: all of them, or a desktop app's small set), and the entry key that names more.
    */
   serverEnv?: { posix: readonly string[]; windows: readonly string[]; forwardKey?: string };
+  /**
+   * The variables of its own environment it passes to a stdio server it starts, when it withholds
+   * some by name or value (Gemini CLI: names like secrets); it expands the entry's values against
+   * this too; `settings` is its file's top level (its own allow and block lists). Undefined: as
+   * `serverEnv` says.
+   */
+  serverEnvFilter?(
+    env: Readonly<Record<string, string | undefined>>,
+    settings?: Readonly<Record<string, unknown>>,
+  ): Record<string, string>;
   /** Reads its config only at start: the app must be restarted to see a change. */
   restartToApply: boolean;
   /**
@@ -127,6 +144,13 @@ export interface ClientModule {
    * unless this top-level key of its file is false; `setting` is what its settings call it.
    */
   builtInNode?: { key: string; setting: string };
+  /** The servers its plugins or extensions provide in an environment (read only; undefined: none known). */
+  pluginServers?(env: Environment): Promise<PluginServer[]>;
+  /**
+   * It drops a plugin's server when a configured one runs the same command or url, saying nothing
+   * (Claude Code: anthropics/claude-code#31682); otherwise it shows both.
+   */
+  dropsPluginDuplicates?: true;
   /** Where it keeps backups of its own file, for a file that was reset. */
   ownBackups?: string;
   /**

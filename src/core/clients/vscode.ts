@@ -17,6 +17,8 @@ export const vscode: ClientModule = {
   name: "VS Code",
   kinds: ["windows", "macos", "linux"],
   serversPath: ["servers"],
+  // Its documented fields of an entry beside the launch: the sandbox of a stdio server, dev mode.
+  keptKeys: ["sandboxEnabled", "sandbox", "dev"],
   async userConfig(env) {
     const dir =
       env.kind === "windows"

@@ -60,6 +60,8 @@ export interface DriftItem {
   built: BuiltEntry;
   /** The entry's state by the one ownership rule (ownership.ts), as sync plans with it. */
   entry: EntryClass;
+  /** The plugin or extension servers the entry in the file shadows in its client, in words (plugin-clash.ts). */
+  shadows?: string[];
 }
 
 /** An entry the probe starts (or an SSE remote it contacts), and what happened (no result: not started, see noSpawn). */

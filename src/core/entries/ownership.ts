@@ -29,6 +29,8 @@ export interface EntryFacts {
   record: EntryRecord | undefined;
   /** What sync would write now; undefined when the server is no longer meant for this target. */
   desired: BuiltEntry | undefined;
+  /** The entry's fields of the client's own, as written (not part of `value`). */
+  fields?: Readonly<Record<string, unknown>>;
 }
 
 export interface EntryClass {
@@ -48,7 +50,14 @@ export function classifyEntry(facts: EntryFacts): EntryClass | undefined {
   const currentHash = entryHash(facts.value);
   const ours = isOursHash(record, currentHash);
   const with_ = (state: EntryState): EntryClass => ({ state, currentHash, ...hashes });
-  if (desiredHash !== undefined && currentHash === desiredHash) return with_("synced");
+  // The manifest's clientFields are the manifest's: one that differs is for sync to write.
+  const fieldsDiffer =
+    desired?.ok === true &&
+    Object.entries(desired.fields ?? {}).some(
+      ([k, v]) => facts.fields?.[k] === undefined || entryHash(facts.fields[k]) !== entryHash(v),
+    );
+  if (desiredHash !== undefined && currentHash === desiredHash)
+    return with_(fieldsDiffer ? "stale" : "synced");
   if (ours) return with_(desired && !desired.ok ? "synced" : "stale");
   return with_(record ? "drifted" : "foreign");
 }
@@ -68,6 +77,7 @@ export function classifyTarget(
   current: Readonly<Record<string, unknown>>,
   owned: Readonly<Record<string, EntryRecord>>,
   desired: ReadonlyMap<string, BuiltEntry>,
+  fields: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
 ): ClassifiedEntry[] {
   const out: ClassifiedEntry[] = [];
   const facts = (name: string, built: BuiltEntry | undefined): EntryFacts => ({
@@ -75,6 +85,7 @@ export function classifyTarget(
     value: own(current, name),
     record: own(owned, name),
     desired: built,
+    ...(Object.hasOwn(fields, name) ? { fields: own(fields, name) } : {}),
   });
   for (const [name, built] of desired) {
     const c = classifyEntry(facts(name, built));

@@ -50,12 +50,22 @@ export type BuiltEntry =
       references: string[];
       runsIn: string;
       /**
+       * The manifest's `clientFields` for this target's client: written into the entry beside
+       * `value`, compared one by one (not part of `value`'s hash, as the client's own fields are not).
+       */
+      fields?: Record<string, unknown>;
+      /**
        * A url server written as mcp-twin's stdio relay (`connect`), which runs in `runsIn`, and why:
        * the client takes only stdio servers, or no SSE url entries, or mcp-twin holds its login.
        */
       relay?: RelayWhy;
       /** A shared server's url entry to the gateway (entries/shared-entry.ts). */
       gateway?: true;
+      /**
+       * A package the entry fetches through npx each time its client starts it (a project relay's
+       * `mcp-twin@<version>`): sync asks whether the registry has it.
+       */
+      fetches?: string;
       /** A raw `command` server: the program it runs in `runsIn` (sync checks it is there). */
       program?: string;
       /** The program runs in the bridge (a shared server), not where the client starts its entry. */
@@ -180,9 +190,8 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     value = target.client.stdioEntry(entry.launch);
     problems.push(...entry.problems);
   }
-  if (missing.length > 0) {
+  if (missing.length > 0)
     return { ok: false, code: "unresolved", reason: `servers.${name}: ${[...new Set(missing)].join("; ")}` };
-  }
   const problem =
     target.scope === "project"
       ? target.client.projectEntryProblem?.(relayExpands ? { ...value, args: [] } : value)
@@ -193,9 +202,11 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
   const relay =
     run.url !== undefined && typeof value.command === "string" ? relayWhy(server, target) : undefined;
   const self = relay && target.scope !== "project" ? ctx.environments.find((e) => e.local) : undefined;
+  if (target.scope === "project") problems.push(...withheldReferences(target, references));
   return {
     ok: true,
     value,
+    ...extrasOf(server, target, relayExpands ? `mcp-twin@${ctx.selfVersion}` : undefined),
     secretValues,
     references: [...new Set(references)],
     runsIn: self?.id ?? env.id,
@@ -203,6 +214,40 @@ export function buildEntry(name: string, server: ServerSpec, target: Target, ctx
     ...(program ? { program } : {}),
     ...(problems.length > 0 ? { problems } : {}),
   };
+}
+
+/**
+ * A BuiltEntry's `fields` (the manifest's clientFields for the target's client) and `fetches` (a
+ * project relay runs this mcp-twin through npx: sync asks whether npm has it).
+ */
+function extrasOf(
+  server: ServerSpec,
+  target: Target,
+  fetches: string | undefined,
+): { fields?: Record<string, unknown>; fetches?: string } {
+  const fields = server.clientFields?.[target.client.id];
+  return {
+    ...(fields && Object.keys(fields).length > 0 ? { fields } : {}),
+    ...(fetches ? { fetches } : {}),
+  };
+}
+
+/**
+ * A project file's references to variables its client withholds from servers (Gemini CLI: names
+ * like secrets), which it also expands its entries against: the server gets them empty.
+ */
+function withheldReferences(target: Target, references: readonly string[]): EntryProblem[] {
+  const filter = target.client.serverEnvFilter;
+  if (!filter) return [];
+  const withheld = [...new Set(references)].filter((n) => !Object.hasOwn(filter({ [n]: "1" }), n)).sort();
+  if (withheld.length === 0) return [];
+  const names = withheld.join(", ");
+  return [
+    {
+      code: "withheld-variable",
+      message: `${target.client.name} neither passes ${names} to a server nor expands \${…} with ${withheld.length === 1 ? "it" : "them"} (it withholds variables named like secrets): the entry starts without ${withheld.length === 1 ? "it" : "them"}. Allow ${withheld.length === 1 ? "it" : "them"} in its settings (security.environmentVariableRedaction.allowed in ~/.gemini/settings.json), or keep the server in your user manifest (a user file gets the value).`,
+    },
+  ];
 }
 
 /** `connect <url>` for a relay entry: SSE, and mcp-twin's login to `auth` (`--auth <server>`). */

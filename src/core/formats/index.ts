@@ -11,6 +11,7 @@ interface FormatClient {
   id: string;
   format?: ConfigFormatId;
   ownedKeys?: readonly string[];
+  keptKeys?: readonly string[];
 }
 
 /** One client config file, as the formats read and edit it (a clients/types.ts Target). */
@@ -50,18 +51,70 @@ export function parseTarget(
  */
 export function readTargetEntries(target: FormatTarget, text: string): Record<string, unknown> {
   const entries = parseTarget(target, text, target.file).entries(target.serversPath);
-  return ownedView(entries, target.client.ownedKeys);
+  return ownedView(entries, target.client.ownedKeys, target.client.keptKeys);
 }
 
-/** The target's text with these entry edits applied (only owned keys of an entry replaced). */
+/**
+ * The fields of each entry mcp-twin does not compare (the client's own: Claude Code's `alwaysLoad`,
+ * Codex's `tools`), as written; entries without any are absent.
+ */
+export function readTargetFields(
+  target: FormatTarget,
+  text: string,
+): Record<string, Record<string, unknown>> {
+  const entries = parseTarget(target, text, target.file).entries(target.serversPath);
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, entry] of Object.entries(entries)) {
+    const fields = clientFieldsOf(entry, target.client);
+    if (Object.keys(fields).length > 0) out[name] = fields;
+  }
+  return out;
+}
+
+/** The keys of one entry that are the client's own, not mcp-twin's (in the entry's order). */
+export function clientFieldsOf(
+  entry: unknown,
+  client: Pick<FormatClient, "ownedKeys" | "keptKeys">,
+): Record<string, unknown> {
+  if (!entry || typeof entry !== "object" || Array.isArray(entry)) return {};
+  const theirs = (key: string) =>
+    client.ownedKeys ? !client.ownedKeys.includes(key) : (client.keptKeys ?? []).includes(key);
+  return Object.fromEntries(Object.entries(entry as Record<string, unknown>).filter(([k]) => theirs(k)));
+}
+
+/**
+ * The target's text with these entry edits applied: only owned keys of an entry replaced, and
+ * the client's own fields of an entry (keptKeys) kept where the edit does not set them.
+ */
 export function editTargetEntries(target: FormatTarget, text: string, edits: readonly EntryEdit[]): string {
+  const kept = target.client.keptKeys;
   return formatOf(target.client).applyEntryEdits(
     text,
     target.serversPath,
-    edits,
+    kept && !target.client.ownedKeys ? keepingFields(target, text, edits, kept) : edits,
     target.file,
     target.client.ownedKeys,
   );
+}
+
+/** Each edit that replaces an entry, with the client's own fields of the entry it replaces added. */
+function keepingFields(
+  target: FormatTarget,
+  text: string,
+  edits: readonly EntryEdit[],
+  kept: readonly string[],
+): EntryEdit[] {
+  const entries = parseTarget(target, text, target.file).entries(target.serversPath);
+  return edits.map((edit) => {
+    if ("remove" in edit || edit.text !== undefined) return edit;
+    const value = edit.value;
+    if (!value || typeof value !== "object" || Array.isArray(value)) return edit;
+    const fields = clientFieldsOf(Object.hasOwn(entries, edit.name) ? entries[edit.name] : undefined, {
+      keptKeys: kept,
+    });
+    const missing = Object.entries(fields).filter(([k]) => !Object.hasOwn(value, k));
+    return missing.length === 0 ? edit : { ...edit, value: { ...value, ...Object.fromEntries(missing) } };
+  });
 }
 
 /**
@@ -72,12 +125,16 @@ export function targetEntryText(target: FormatTarget, text: string, name: string
   return formatOf(target.client).entryText?.(text, target.serversPath, name, target.file);
 }
 
-/** Each entry reduced to the keys mcp-twin owns (all of it when `owned` is undefined). */
+/**
+ * Each entry reduced to the keys mcp-twin owns: `owned` only, or all but the client's own fields
+ * (`kept`); all of it when both are undefined.
+ */
 export function ownedView(
   entries: Record<string, unknown>,
   owned: readonly string[] | undefined,
+  kept?: readonly string[],
 ): Record<string, unknown> {
-  if (!owned) return entries;
+  if (!owned && !kept) return entries;
   const out: Record<string, unknown> = {};
   for (const [name, entry] of Object.entries(entries)) {
     if (!entry || typeof entry !== "object" || Array.isArray(entry)) {
@@ -85,7 +142,9 @@ export function ownedView(
       continue;
     }
     out[name] = Object.fromEntries(
-      Object.entries(entry as Record<string, unknown>).filter(([key]) => owned.includes(key)),
+      Object.entries(entry as Record<string, unknown>).filter(([key]) =>
+        owned ? owned.includes(key) : !kept?.includes(key),
+      ),
     );
   }
   return out;

@@ -10,7 +10,7 @@ import { type DesiredInput, entriesNow } from "../entries/desired.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
 import type { Machine } from "../environments/machine.js";
 import { UsageError, UsageErrors } from "../errors.js";
-import { readTargetEntries } from "../formats/index.js";
+import { readTargetEntries, readTargetFields } from "../formats/index.js";
 import { saveHandWritten } from "../ledger/backups.js";
 import { entryHash, isOurs, loadState, saveState } from "../ledger/state.js";
 import { withServerFields, writeManifest } from "../manifest/edit.js";
@@ -84,6 +84,8 @@ interface FoundEntry {
   target: Target;
   value: unknown;
   built?: BuiltEntry;
+  /** The client's own fields of the entry (its keptKeys) the manifest's clientFields lack or differ from. */
+  fields: Record<string, unknown>;
 }
 
 type Desired = Awaited<ReturnType<typeof builtEntries>>;
@@ -138,6 +140,7 @@ export async function planAdopt(
     before: built && !("reason" in built) ? built : undefined,
     resolve: (t) => resolveString(t, { secrets: prepared.secrets, env: machine.host.env }).text,
   });
+  const fieldNotes = adoptFields(merge, target.client.id, pickedOne.fields);
   const keys = adoptedKeys(
     merge,
     await loadSecrets(machine.paths.secrets),
@@ -159,7 +162,7 @@ export async function planAdopt(
     keys.secretValues,
     pickedOne,
   );
-  const notes = [...keys.notes];
+  const notes = [...keys.notes, ...fieldNotes];
   if (merge.changes.length === 0 && Object.keys(keys.secretValues).length === 0)
     notes.push(
       "the entry means what the manifest says already (only its form differs): nothing in the manifest changes",
@@ -200,18 +203,22 @@ function differingEntries(
 ): FoundEntry[] {
   const found: FoundEntry[] = [];
   for (const target of prepared.targets) {
-    const current = readTargetEntries(target, texts.get(target.key) ?? "");
+    const text = texts.get(target.key) ?? "";
+    const current = readTargetEntries(target, text);
     if (!Object.hasOwn(current, server)) continue;
     const value = current[server];
     const record = own(prepared.state.targets[target.key]?.entries ?? {}, server);
     const built = desired.get(target.key)?.get(server);
-    const state = record
+    const fields = newFields(target, own(readTargetFields(target, text), server), built);
+    const launch = record
       ? isOurs(record, value)
         ? undefined
         : "drifted"
       : built?.ok && entryHash(built.value) === entryHash(value)
         ? undefined
         : "foreign";
+    // Only the client's own fields are new (Claude Code's alwaysLoad): the entry is the user's edit.
+    const state = launch ?? (Object.keys(fields).length > 0 ? (record ? "drifted" : "foreign") : undefined);
     if (!state) continue;
     const source = {
       env: target.env.id,
@@ -220,9 +227,54 @@ function differingEntries(
       path: target.path,
       state,
     } as const;
-    found.push({ source, target, value, ...(built ? { built } : {}) });
+    found.push({ source, target, value, fields, ...(built ? { built } : {}) });
   }
   return found;
+}
+
+/** The entry's fields of the client's own (its keptKeys) that the manifest's clientFields lack or differ from. */
+function newFields(
+  target: Target,
+  fields: Readonly<Record<string, unknown>> | undefined,
+  built: BuiltEntry | undefined,
+): Record<string, unknown> {
+  const declared = built?.ok ? (built.fields ?? {}) : {};
+  const own = target.client.keptKeys ?? [];
+  return Object.fromEntries(
+    Object.entries(fields ?? {}).filter(
+      ([k, v]) => own.includes(k) && (!Object.hasOwn(declared, k) || entryHash(declared[k]) !== entryHash(v)),
+    ),
+  );
+}
+
+/** A field whose name, or a name inside it, says it holds a secret (Cursor's `auth.CLIENT_SECRET`). */
+const SECRET_NAME = /secret|token|password|passwd|credential|private|api[-_]?key/i;
+
+function holdsSecret(name: string, value: unknown): boolean {
+  if (SECRET_NAME.test(name)) return true;
+  if (Array.isArray(value)) return value.some((v) => holdsSecret("", v));
+  if (value && typeof value === "object") return Object.entries(value).some(([k, v]) => holdsSecret(k, v));
+  return false;
+}
+
+/**
+ * The client's own fields into the manifest's `clientFields.<client>` (edits and changes added to
+ * the merge); a field that holds a secret stays in the entry only (the manifest holds no secret
+ * value, and clientFields are written as given). Returns notes for what was left.
+ */
+function adoptFields(merge: AdoptMerge, client: string, fields: Readonly<Record<string, unknown>>): string[] {
+  const notes: string[] = [];
+  for (const [field, value] of Object.entries(fields)) {
+    if (holdsSecret(field, value)) {
+      notes.push(
+        `${field}: it holds a secret, so it stays in the entry only (sync keeps it there); it is not put into the manifest`,
+      );
+      continue;
+    }
+    merge.edits.push({ path: ["clientFields", client, field], value });
+    merge.changes.push(`clientFields.${client}.${field} set (${client}'s own field, from the entry)`);
+  }
+  return notes;
 }
 
 /** The entry to adopt: the one --from names, the only one, or the one a terminal's question picks. */
@@ -351,7 +403,11 @@ async function whatSyncDoesNext(
       rewritten = !will?.ok || entryHash(will.value) !== entryHash(pickedOne.value);
       continue;
     }
-    const same = was?.ok && will?.ok ? entryHash(was.value) === entryHash(will.value) : was?.ok === will?.ok;
+    // The launch and the manifest's clientFields: either changing is a change to that entry.
+    const same =
+      was?.ok && will?.ok
+        ? entryHash([was.value, was.fields ?? {}]) === entryHash([will.value, will.fields ?? {}])
+        : was?.ok === will?.ok;
     if (!same) thenSync.push({ env: t.env.id, client: t.client.id, scope: t.scope });
   }
   return { thenSync, rewritten };

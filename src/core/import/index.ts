@@ -5,6 +5,7 @@
 import path from "node:path";
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
 import { discoverTargets } from "../clients/targets.js";
+import type { Target } from "../clients/types.js";
 import { loadContext } from "../context/context.js";
 import type { Machine } from "../environments/machine.js";
 import type { EnvInfo } from "../environments/path-translation.js";
@@ -57,6 +58,7 @@ export interface ImportScan {
   found: Found[];
   skipped: Skipped[];
   managed: ImportPlan["managed"];
+  plugins: ImportPlan["plugins"];
   files: ImportPlan["files"];
 }
 
@@ -113,6 +115,7 @@ export async function readImports(
     found: [],
     skipped: [],
     managed: [],
+    plugins: [],
     files: [],
   };
   const seen = new Set<string>();
@@ -132,7 +135,7 @@ export async function readImports(
         ...(set.ignoredFile ? { ignoredByApp: true, note: CLASSIC_DESKTOP_NOTE } : {}),
       });
       // Sync compares (and records) only the keys it owns in an entry (Codex keeps its own there).
-      const compared = ownedView(set.entries, target.client.ownedKeys);
+      const compared = ownedView(set.entries, target.client.ownedKeys, target.client.keptKeys);
       const managed = set.scope !== "local" && set.ignoredFile === undefined;
       for (const [entry, value] of Object.entries(set.entries)) {
         if (managed && isOurs(own(state.targets[target.key]?.entries, entry), compared[entry])) {
@@ -162,7 +165,32 @@ export async function readImports(
       }
     }
   }
+  scan.plugins = await pluginServersOf(targets, loaded.manifest.servers);
   return scan;
+}
+
+/** The servers each present client's plugins and extensions provide (read only), once per client and environment. */
+async function pluginServersOf(
+  targets: readonly Target[],
+  servers: Readonly<Record<string, ServerSpec>>,
+): Promise<ImportPlan["plugins"]> {
+  const out: ImportPlan["plugins"] = [];
+  const seen = new Set<string>();
+  for (const t of targets) {
+    const key = `${t.env.id}\u0000${t.client.id}`;
+    if (!t.client.pluginServers || !t.present || t.scope !== "user" || seen.has(key)) continue;
+    seen.add(key);
+    for (const p of await t.client.pluginServers(t.env))
+      out.push({
+        env: t.env.id,
+        client: t.client.id,
+        plugin: p.plugin,
+        server: p.name,
+        file: p.file,
+        ...(Object.hasOwn(servers, p.name) ? { clash: p.name } : {}),
+      });
+  }
+  return out;
 }
 
 /** One name per distinct secret value, as allocateSecrets gives it. */
@@ -193,6 +221,7 @@ export function planImports(scan: ImportScan, choices: ClashChoices = {}): Impor
     clashes: [],
     skipped: [...scan.skipped],
     managed: [...scan.managed],
+    plugins: [...scan.plugins],
     files: [...scan.files],
     notes: [],
     replan: (more) =>

@@ -96,6 +96,18 @@ export interface ImportPlan {
   skipped: Skipped[];
   /** Entries mcp-twin wrote itself (already in the manifest). */
   managed: Array<{ path: string; server: string }>;
+  /**
+   * Servers the clients' plugins and extensions provide: seen, not imported (each comes and goes
+   * with its plugin); `clash` names a manifest server of the same name.
+   */
+  plugins: Array<{
+    env: string;
+    client: string;
+    plugin: string;
+    server: string;
+    file: string;
+    clash?: string;
+  }>;
   /** Config files read, and how many entries each holds. */
   files: Array<{
     env: string;

@@ -5,6 +5,7 @@
 import { z } from "zod";
 // The one list of client ids, shared with the client table.
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
+import { clientModule } from "../clients/index.js";
 import { ENV_SELECTOR } from "../selectors.js";
 import { isLoopback } from "../system/loopback.js";
 import { headerNameProblem, headerValueProblem, urlProblem } from "./remote-checks.js";
@@ -143,6 +144,12 @@ export const serverSchema = z
       .optional()
       .describe("Where the server is installed and runs (default: everywhere)."),
     clients: z.array(clientId).min(1).optional().describe("Which clients get it (default: all)."),
+    clientFields: z
+      .partialRecord(clientId, z.record(z.string(), z.json()))
+      .optional()
+      .describe(
+        'Fields of a client\'s own for its entries of this server, by client id (e.g. "claude-code": { "alwaysLoad": true }): written as given (no ${secret:…} resolved). `mcp-twin adopt` puts them here.',
+      ),
     overrides: z.record(envSelector, overrideSchema).optional(),
     disabled: z.boolean().optional().describe("Keep it in the manifest but out of every client."),
     share: z
@@ -192,6 +199,18 @@ export const serverSchema = z
         path: ["headers"],
         message: 'an Authorization header and "auth": "oauth" both say how to log in: keep one',
       });
+    for (const [id, fields] of Object.entries(server.clientFields ?? {})) {
+      const own = clientModule(id as ClientId).keptKeys ?? [];
+      for (const field of Object.keys(fields ?? {}))
+        if (!own.includes(field))
+          ctx.addIssue({
+            code: "custom",
+            path: ["clientFields", id, field],
+            message: own.length
+              ? `is not one of ${id}'s own entry fields mcp-twin keeps (${own.join(", ")}): how a server starts goes in the server itself`
+              : `${id} has no entry fields of its own that mcp-twin knows`,
+          });
+    }
     if (server.bin && !server.package)
       ctx.addIssue({ code: "custom", path: ["bin"], message: "bin only applies to a package server" });
     if (server.share && server.url)

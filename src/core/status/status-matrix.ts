@@ -5,6 +5,7 @@
  */
 
 import { readEntry } from "../clients/entry-view.js";
+import { pluginShadows, shadowText } from "../clients/plugin-clash.js";
 import { startAgain } from "../clients/restarts.js";
 import type { Target } from "../clients/types.js";
 import { loadContext, readTargetTexts } from "../context/context.js";
@@ -17,7 +18,7 @@ import { isNodeProgram } from "../environments/program.js";
 import { installAdvice, programHint } from "../environments/program-hints.js";
 import type { Environment } from "../environments/types.js";
 import { UsageErrors } from "../errors.js";
-import { readTargetEntries } from "../formats/index.js";
+import { readTargetEntries, readTargetFields } from "../formats/index.js";
 import { type LoginLine, loginLines } from "../oauth/needs-login.js";
 import { referenceProblems } from "../secrets/references.js";
 import { checkSelectors } from "../selectors.js";
@@ -46,6 +47,12 @@ export interface StatusRow {
    * about it — write it, after installing its package where it is not (`install`).
    */
   absent?: { fileExists: boolean; install?: { package: string; env: string } };
+  /**
+   * The client's own fields in the entry (Claude Code's `alwaysLoad`) the manifest does not set:
+   * sync keeps them; `adopt` takes them into the manifest's `clientFields`. Names only (a value may
+   * be a secret: Cursor's `auth`).
+   */
+  kept?: string[];
 }
 
 /**
@@ -73,6 +80,8 @@ export async function computeStatus(
   counts: { servers: number; disabled: number; targets: number };
   /** The user manifest's shared servers (a project manifest shares none: the bridge is the machine's). */
   shares: Array<{ name: string; mode: string }>;
+  /** Servers the clients' plugins and extensions provide, and what an mcp-twin entry does to one. */
+  plugins: PluginLine[];
 }> {
   checkSelectors({ clients: options.clients, envs: options.envs });
   const ctx = await loadContext(machine, options, progress);
@@ -91,15 +100,24 @@ export async function computeStatus(
     : [];
   const first = blockers.length > 0 ? ` once this is fixed: ${blockerText(blockers)}` : "";
   const rows: StatusRow[] = [];
+  const plugins: PluginLine[] = [];
   for (const target of ctx.targets) {
     const text = texts.get(target.key) ?? null;
     const current = readTargetEntries(target, text ?? "");
+    const fields = readTargetFields(target, text ?? "");
     const owned = ctx.state.targets[target.key]?.entries ?? {};
     const base = { env: target.env.id, client: target.client.id, scope: target.scope, path: target.path };
     const wanted = desired.get(target.key) ?? new Map<string, BuiltEntry>();
-    for (const entry of classifyTarget(current, owned, wanted)) {
+    plugins.push(...(await pluginLines(target, current, wanted)));
+    for (const entry of classifyTarget(current, owned, wanted, fields)) {
       const built = wanted.get(entry.name);
-      const row: StatusRow = { ...base, server: entry.name, state: entry.state };
+      const kept = keptFields(target, fields[entry.name], built);
+      const row: StatusRow = {
+        ...base,
+        server: entry.name,
+        state: entry.state,
+        ...(kept.length > 0 ? { kept } : {}),
+      };
       if (entry.state === "synced") {
         // What the file holds is what sync writes: but is what it starts still there?
         const gone = await missingParts(target, current[entry.name], {
@@ -143,12 +161,58 @@ export async function computeStatus(
     blockers,
     logins: loginLines(machine, ctx.servers),
     shares: ctx.located.scope === "user" ? manifestShareList(ctx.servers) : [],
+    plugins,
     counts: {
       servers: ctx.servers.length,
       disabled: Object.keys(ctx.manifest.servers).length - ctx.servers.length,
       targets: ctx.targets.length,
     },
   };
+}
+
+export interface PluginLine {
+  env: string;
+  client: string;
+  plugin: string;
+  server: string;
+  /** The plugin's file that names the server. */
+  file: string;
+  /** The mcp-twin entry that shadows it, and how (shadowText). */
+  shadow?: { server: string; text: string };
+}
+
+/** The servers a user target's client gets from its plugins, and which of them an entry of the manifest's shadows. */
+async function pluginLines(
+  target: Target,
+  current: Readonly<Record<string, unknown>>,
+  wanted: ReadonlyMap<string, BuiltEntry>,
+): Promise<PluginLine[]> {
+  if (!target.client.pluginServers || target.scope !== "user") return [];
+  const servers = await target.client.pluginServers(target.env);
+  const ours = Object.fromEntries(Object.entries(current).filter(([n]) => wanted.has(n)));
+  const shadows = pluginShadows(target.client, ours, servers);
+  return servers.map((p) => {
+    const s = shadows.find((x) => x.plugin === p.plugin && x.pluginServer === p.name);
+    return {
+      env: target.env.id,
+      client: target.client.id,
+      plugin: p.plugin,
+      server: p.name,
+      file: p.file,
+      ...(s ? { shadow: { server: s.server, text: shadowText(s, target.client.name) } } : {}),
+    };
+  });
+}
+
+/** The names of an entry's fields of the client's own (its keptKeys) that the manifest does not set. */
+function keptFields(
+  target: Target,
+  fields: Readonly<Record<string, unknown>> | undefined,
+  built: BuiltEntry | undefined,
+): string[] {
+  const declared = built?.ok ? (built.fields ?? {}) : {};
+  const own = target.client.keptKeys ?? [];
+  return Object.keys(fields ?? {}).filter((k) => own.includes(k) && !Object.hasOwn(declared, k));
 }
 
 /** The blockers as one text: each message, then what to do. */
@@ -194,8 +258,10 @@ export async function syncChanges(
     const out: SyncChange[] = [];
     for (const target of targets) {
       let current: Record<string, unknown>;
+      let fields: Record<string, Record<string, unknown>>;
       try {
         current = readTargetEntries(target, texts.get(target.key) ?? "");
+        fields = readTargetFields(target, texts.get(target.key) ?? "");
       } catch {
         continue; // it does not parse: sync stops there, and says so
       }
@@ -209,7 +275,12 @@ export async function syncChanges(
         removed: [],
         notInstalled: [],
       };
-      for (const entry of classifyTarget(current, ctx.state.targets[target.key]?.entries ?? {}, wanted)) {
+      for (const entry of classifyTarget(
+        current,
+        ctx.state.targets[target.key]?.entries ?? {},
+        wanted,
+        fields,
+      )) {
         const built = wanted.get(entry.name);
         if (entry.state === "missing" && built && (built.ok || built.missing)) change.added.push(entry.name);
         else if (entry.state === "stale") (entry.wanted ? change.updated : change.removed).push(entry.name);

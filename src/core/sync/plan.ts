@@ -30,6 +30,8 @@ import { type ReferenceWarning, referenceProblems } from "../secrets/references.
 import type { Progress } from "../system/progress.js";
 import { trace } from "../system/trace.js";
 import { canonicalJson } from "../text/canonical-json.js";
+import { checkFetchedPackages } from "./fetched-packages.js";
+import { checkPluginShadows } from "./plugin-shadows.js";
 import { planTarget, type TargetPlan } from "./target-plan.js";
 import { checkWrites, type ReadableSecret } from "./target-safety.js";
 
@@ -172,6 +174,9 @@ export async function planSync(
     resolved.versions,
   );
   await checkEntryPrograms(desired, input, machine);
+  // A project relay's `npx -y mcp-twin@<version>`: said when the registry lacks that version.
+  if (!options.offline) await checkFetchedPackages(desired, machine.host);
+  await checkPluginShadows(desired, ctx.targets);
   trace("entries");
   const targets = planTargets(ctx.targets, texts, desired, state, options.force);
   const safety = safetyOf(targets, options.force);

@@ -6,7 +6,7 @@ import type { Target } from "../clients/types.js";
 import { classifyTarget } from "../entries/ownership.js";
 import type { MissingProgram } from "../entries/programs/missing-programs.js";
 import type { BuiltEntry, RelayWhy } from "../entries/target-entry.js";
-import { type EntryEdit, editTargetEntries, readTargetEntries } from "../formats/index.js";
+import { type EntryEdit, editTargetEntries, readTargetEntries, readTargetFields } from "../formats/index.js";
 import { type EntryRecord, entryHash, type TargetRecord } from "../ledger/state.js";
 import { dict, own } from "../own-keys.js";
 
@@ -99,7 +99,7 @@ export function planTarget(
     return handWritten ? { hash, handWritten } : { hash };
   };
 
-  for (const entry of classifyTarget(current, owned, desired)) {
+  for (const entry of classifyTarget(current, owned, desired, readTargetFields(target, before ?? ""))) {
     const { name, state } = entry;
     const built = desired.get(name);
     const mine = own(owned, name);
@@ -140,7 +140,7 @@ export function planTarget(
     plan.secretValues.push(...built.secretValues);
     const hash = entry.desiredHash ?? entryHash(built.value);
     if (state === "missing") {
-      edits.push({ name, value: built.value });
+      edits.push({ name, value: writtenValue(built) });
       plan.added.push(name);
       // Gone from the file (deleted by hand): nothing hand-written is left to give back.
       plan.records[name] = { hash };
@@ -149,7 +149,7 @@ export function planTarget(
       // Already exactly what we would write (by us, by hand, or by a run whose state was lost).
       plan.records[name] = recordFor(name, hash);
     } else if (state === "stale") {
-      edits.push({ name, value: built.value });
+      edits.push({ name, value: writtenValue(built) });
       plan.updated.push(name);
       plan.records[name] = recordFor(name, hash);
       plan.pending[name] = hash;
@@ -161,7 +161,7 @@ export function planTarget(
       }
       // --force: the hand edit is overwritten, a foreign entry taken over (takenOver, below).
       if (state === "drifted") plan.overwritten.push(name);
-      edits.push({ name, value: built.value });
+      edits.push({ name, value: writtenValue(built) });
       plan.updated.push(name);
       plan.pending[name] = hash;
       if (mine) plan.records[name] = recordFor(name, hash);
@@ -181,6 +181,11 @@ export function planTarget(
   if (edits.length > 0) plan.after = editTargetEntries(target, before ?? "", edits);
   plan.references = [...new Set(plan.references)].sort();
   return plan;
+}
+
+/** What sync writes for a built entry: its launch, and the manifest's fields of the client's own. */
+function writtenValue(built: Extract<BuiltEntry, { ok: true }>): Record<string, unknown> {
+  return built.fields ? { ...built.value, ...built.fields } : built.value;
 }
 
 /**

@@ -49,6 +49,7 @@ export function importJson(plan: ImportPlan, result: ImportResult, dryRun: boole
     envReferences: variables(plan, result),
     adopted: result.adopted,
     files: plan.files,
+    ...(plan.plugins.length > 0 ? { plugins: plan.plugins } : {}),
     skipped: [...plan.skipped, ...result.skipped],
     ...(plan.notes.length > 0 ? { notes: plan.notes } : {}),
   };
@@ -91,6 +92,7 @@ export async function renderImport(
         `${plan.managed.length} entr${plan.managed.length === 1 ? "y was" : "ies were"} written by mcp-twin already.`,
       ),
     );
+  printPlugins(plan, out);
   const byName = new Map(plan.candidates.map((x) => [x.name, x]));
   if (result.servers.length > 0) out.print(c.bold(dryRun ? "Servers to import (dry run)" : "Servers"));
   for (const s of result.servers) {
@@ -203,6 +205,20 @@ function ignoredFileLines(plan: ImportPlan, result: ImportResult, shown: (file: 
       ? `${classic}: ${names.join(", ")} ${names.length === 1 ? "is" : "are"} in the file it reads already (${shown(reads)}), so you can delete it (mcp-twin never edits it).`
       : `${classic}: once sync has written these servers into the file it reads, delete it (mcp-twin never edits it).`;
   });
+}
+
+/** The servers plugins and extensions provide: seen, not imported (each comes with its plugin). */
+function printPlugins(plan: ImportPlan, out: Output): void {
+  if (plan.plugins.length === 0) return;
+  out.print(
+    out.theme.c.dim("From plugins and extensions, not imported (each comes and goes with its plugin):"),
+  );
+  for (const p of plan.plugins)
+    out.print(
+      out.theme.c.dim(
+        `  ${untrusted(p.server)}  ${p.env} ${p.client}, from ${untrusted(p.plugin)}${p.clash ? ` (the manifest's "${untrusted(p.clash)}" has its name)` : ""}`,
+      ),
+    );
 }
 
 /** Why this import changed nothing, said plainly. */

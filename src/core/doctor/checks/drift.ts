@@ -50,8 +50,16 @@ export const driftChecks = [
   defineCheck({
     id: "drift.entry",
     scope: "manifest-entry",
-    doc: "a manifest server's entry in a target: missing (fail), edited by hand (warn), out of date (warn), a same-named entry mcp-twin did not write (warn), in sync (pass).",
+    doc: "a manifest server's entry in a target: missing (fail), edited by hand (warn), out of date (warn), a same-named entry mcp-twin did not write (warn), in sync (pass); and a plugin's or extension's server it shadows in its client (warn: Claude Code drops a plugin's server that runs the same command or url).",
     fix: "`mcp-twin sync` for a missing or out-of-date one; for a hand edit or a same-named entry, `mcp-twin adopt <server> --from <env:client>` takes it into the manifest (every client then gets it) and `mcp-twin sync --force` puts the manifest's entry back.",
-    run: (d: DriftItem) => [checkDrift(d.where, d.name, d.built, d.entry)],
+    run: (d: DriftItem) => [
+      checkDrift(d.where, d.name, d.built, d.entry),
+      // An entry that hides a plugin's server: never silent (Claude Code drops the plugin's).
+      ...(d.shadows ?? []).map((text) =>
+        finding("warn", { ...d.where, server: d.name }, `${text}.`, {
+          fix: "Keep one of the two: remove the server from the manifest (then `mcp-twin sync`), or disable the plugin.",
+        }),
+      ),
+    ],
   }),
 ] as const;

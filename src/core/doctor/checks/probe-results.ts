@@ -54,6 +54,8 @@ function failFix(p: ProbeItem, r: ProbeResult, show: Show): string {
     return p.probeTimeoutMs < w.timeoutMs
       ? `Start it by hand (the command above) to see where it stops; if it is only slow, run doctor with --timeout ${Math.ceil(w.timeoutMs / 1000)} (its client allows ${limit(p)}).`
       : "Start it by hand (the command above) to see where it stops.";
+  // The client withheld variables named like secrets (Gemini CLI): the likeliest cause, named.
+  if (w.withheld && w.withheld.length > 0) return withheldFix(w, w.withheld, r.stderr);
   // sync rewrites an entry that is not what it would write; one that is would come back the same.
   if (w.managed && !w.synced)
     return `${SYNC_FIX} If it still fails, start it by hand (the command above) to see its error.`;
@@ -62,6 +64,23 @@ function failFix(p: ProbeItem, r: ProbeResult, show: Show): string {
   if (r.stderr.length > 0 || r.refused)
     return `Fix what its error above says; its arguments and variables are in ${whereToChange(p)}, and the command above starts it again as ${w.clientName} does.`;
   return `Start it by hand (the command above) to see what it prints; its arguments and variables are in ${whereToChange(p)}.`;
+}
+
+/**
+ * What a client that withholds variables did not pass, and how the server gets the one it needs:
+ * the ones its error names, when it names any.
+ */
+function withheldFix(w: ProbeItem["work"], names: readonly string[], stderr: readonly string[]): string {
+  const named = names.filter((n) => stderr.some((l) => l.includes(n)));
+  const list = named.length > 0 ? named : names;
+  const shown =
+    list.length > 8 ? `${list.slice(0, 8).join(", ")} and ${list.length - 8} more` : list.join(", ");
+  const first = list[0] ?? "NAME";
+  const how = w.managed
+    ? `add it to the manifest's "${w.server}" env (\`"${first}": "\${env:${first}}"\`), then \`mcp-twin sync\`: ${w.clientName}'s entry then carries its value`
+    : `set it in the entry's "env" in ${w.clientName}'s config`;
+  const what = named.length > 0 ? `${shown}, which its error names` : shown;
+  return `${w.clientName} does not pass variables named like secrets to a server it starts: it withheld ${what}. If the server needs one, ${how}.`;
 }
 
 /**

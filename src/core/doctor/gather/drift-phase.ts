@@ -1,15 +1,31 @@
 /** Drift against what sync wrote: builds the entries sync would write now and compares. */
+import { pluginShadows, shadowText } from "../../clients/plugin-clash.js";
+import type { Target } from "../../clients/types.js";
 import { entriesNow, wireBridge } from "../../entries/desired.js";
 import { classifyTarget } from "../../entries/ownership.js";
 import type { BuiltEntry } from "../../entries/target-entry.js";
 import type { Machine } from "../../environments/machine.js";
 import type { Environment } from "../../environments/types.js";
-import { ownedView } from "../../formats/index.js";
+import { clientFieldsOf, ownedView } from "../../formats/index.js";
 import type { State } from "../../ledger/state.js";
 import type { Manifest, ServerSpec } from "../../manifest/schema.js";
 import { isWiped } from "../checks/configs.js";
 import type { DriftItem } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";
+
+/** The plugin servers each manifest entry in a user file shadows in its client, in words, by entry name. */
+async function shadowsIn(
+  t: Target,
+  current: Readonly<Record<string, unknown>>,
+  wanted: ReadonlyMap<string, BuiltEntry>,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (!t.client.pluginServers || t.scope !== "user") return out;
+  const ours = Object.fromEntries(Object.entries(current).filter(([n]) => wanted.has(n)));
+  for (const s of pluginShadows(t.client, ours, await t.client.pluginServers(t.env)))
+    out.set(s.server, [...(out.get(s.server) ?? []), shadowText(s, t.client.name)]);
+  return out;
+}
 
 export async function driftItems(
   machine: Machine,
@@ -41,12 +57,16 @@ export async function driftItems(
   for (const c of usable) {
     const t = c.target;
     // Only the keys sync owns (Codex keeps its own in the same entry).
-    const current = ownedView(c.sets.find((s) => s.scope === t.scope)?.entries ?? {}, t.client.ownedKeys);
+    const raw = c.sets.find((s) => s.scope === t.scope)?.entries ?? {};
+    const current = ownedView(raw, t.client.ownedKeys, t.client.keptKeys);
+    const fields = Object.fromEntries(Object.entries(raw).map(([n, e]) => [n, clientFieldsOf(e, t.client)]));
     const where = { env: t.env.id, client: t.client.id, scope: t.scope };
     const wanted = desired.get(t.key) ?? new Map<string, BuiltEntry>();
-    for (const entry of classifyTarget(current, state.targets[t.key]?.entries ?? {}, wanted)) {
+    const shadows = await shadowsIn(t, current, wanted);
+    for (const entry of classifyTarget(current, state.targets[t.key]?.entries ?? {}, wanted, fields)) {
       const built = wanted.get(entry.name);
-      if (built) out.push({ where, name: entry.name, built, entry });
+      const said = shadows.get(entry.name);
+      if (built) out.push({ where, name: entry.name, built, entry, ...(said ? { shadows: said } : {}) });
     }
   }
   return out;

@@ -61,6 +61,11 @@ export interface EntryWork {
   /** The entry is mcp-twin's relay to the bridge: not started (it would start a bridge that outlives doctor). */
   bridgeRelay?: boolean;
   noSpawn?: string;
+  /**
+   * Variables of the client's own environment it does not pass to this server (Gemini CLI: names
+   * like secrets) and the entry does not set: names only, said when the server fails to start.
+   */
+  withheld?: string[];
 }
 
 export interface EntriesContext {
@@ -87,7 +92,8 @@ export async function inspectEntries(
   const entries: EntryFacts[] = [];
   const work: EntryWork[] = [];
   const secrets: string[] = [];
-  const vars = varsFor(t.env, ctx.machine);
+  const vars = varsFor(t.env, ctx.machine, t.client, config.top);
+  const passed = t.env.local ? t.client.serverEnvFilter?.(ctx.machine.host.env, config.top) : undefined;
   for (const [server, raw] of Object.entries(set.entries)) {
     if (ctx.serverFilter.size > 0 && !ctx.serverFilter.has(server)) continue;
     const where: Where = { env: t.env.id, client: t.client.id, server, scope: set.scope };
@@ -95,7 +101,8 @@ export async function inspectEntries(
     const expanded = expandEntry(view, t.client.id, { vars, home: t.env.home, project: ctx.project });
     const managed = ctx.managed.has(server) && set.scope !== "local";
     let resolved: Resolved | undefined;
-    if (expanded.view.kind === "stdio") resolved = await resolveEntry(t, expanded.view, ctx);
+    if (expanded.view.kind === "stdio")
+      resolved = await resolveEntry(t, expanded.view, { ...ctx, settings: config.top });
     const timeoutMs = t.client.startupTimeoutMs(raw, t.env.local ? ctx.machine.host.env : {});
     const desktop = ctx.desktop.get(t.key);
     const builtInNodeKey = t.client.builtInNode?.key;
@@ -180,6 +187,9 @@ export async function inspectEntries(
         : {}),
       ...(relayed ? { remote: relayed, relay: true } : {}),
       ...(managed && ctx.clientLogins?.has(server) ? { clientLogin: true } : {}),
+      ...(passed && expanded.view.kind === "stdio"
+        ? { withheld: withheldFrom(ctx.machine.host.env, passed, expanded.view.env) }
+        : {}),
     });
   }
   return { entries, work, secrets };
@@ -248,8 +258,27 @@ function relayTarget(
   return plan;
 }
 
+/** The names of `own` a client withholds (not in `passed`) that the entry does not set itself. */
+function withheldFrom(
+  own: Readonly<Record<string, string | undefined>>,
+  passed: Readonly<Record<string, string>>,
+  entryEnv: Readonly<Record<string, string>>,
+): string[] {
+  return Object.keys(own)
+    .filter((n) => own[n] !== undefined && !Object.hasOwn(passed, n) && !Object.hasOwn(entryEnv, n))
+    .sort();
+}
+
 /** The variables a client expands references from, in its own environment. */
-function varsFor(env: Environment, machine: Machine): (name: string) => string | undefined {
+function varsFor(
+  env: Environment,
+  machine: Machine,
+  client: Pick<ClientModule, "serverEnvFilter">,
+  settings: Readonly<Record<string, unknown>>,
+): (name: string) => string | undefined {
+  // Gemini CLI expands an entry's values against what it passes on: a withheld variable is unset.
+  const passed = env.local ? client.serverEnvFilter?.(machine.host.env, settings) : undefined;
+  if (passed) return (name) => getEnv(passed, name);
   if (env.local) return (name) => getEnv(machine.host.env, name);
   if (env.kind === "windows") return (name) => getEnv(env.vars, name);
   return (name) => own(env.vars, name);

@@ -112,6 +112,8 @@ export interface ResolveContext {
   envs: readonly Environment[];
   /** The project folder (Claude Code's working directory). */
   project: string;
+  /** The top level of the target's file (Gemini CLI's own allow and block lists of variables). */
+  settings?: Readonly<Record<string, unknown>>;
 }
 
 function pathOf(env: Environment, machine: Machine): string {
@@ -201,10 +203,14 @@ async function spawnPlan(
   if (env.local && env.style === "posix") {
     // A desktop app passes a small environment; Codex its own allow-list (the entry's forwarded
     // variables are in view.env already); a terminal client all of its own.
+    // Gemini CLI its own less the variables named like secrets.
     const keep = gui ? POSIX_WHITELIST : target.client.serverEnv?.posix;
+    const filter = gui ? undefined : target.client.serverEnvFilter;
     const base = keep
       ? Object.fromEntries(keep.flatMap((k) => (host.env[k] !== undefined ? [[k, host.env[k]]] : [])))
-      : { ...host.env };
+      : filter
+        ? filter(host.env, ctx.settings)
+        : { ...host.env };
     return {
       spawn: {
         file: written,
@@ -225,8 +231,10 @@ async function spawnPlan(
     const local = reached && !env.local ? matchCase(reached) : reached;
     if (!local) return { noSpawn: `${found} cannot be reached from here` };
     const cwd = env.local ? undefined : env.access(env.vars.USERPROFILE ?? "C:\\");
+    const own =
+      env.local && target.client.serverEnvFilter ? target.client.serverEnvFilter(host.env) : host.env;
     const crossing = env.local
-      ? { ...host.env, ...view.env }
+      ? { ...own, ...view.env }
       : {
           ...host.env,
           ...view.env,
