@@ -12,6 +12,8 @@ type Ora = typeof import("ora").default;
 export function createProgress(options: {
   interactive: boolean;
   quiet: boolean;
+  /** --verbose: a step that ends without a line of its own is said too, with its time (on stderr). */
+  verbose?: boolean;
   theme: Theme;
   write: (line: string) => void;
   stream: { write(s: string): unknown };
@@ -20,14 +22,20 @@ export function createProgress(options: {
   const { theme, write, mask } = options;
   let ora: Promise<Ora> | undefined;
   const step = (text: string): Step => {
-    if (options.quiet) return { update() {}, succeed() {}, fail() {}, stop() {}, settle() {} };
+    const started = performance.now();
+    const said = () => {
+      if (options.verbose) write(theme.c.dim(`· ${text} (${Math.round(performance.now() - started)} ms)`));
+    };
+    if (options.quiet && !options.verbose)
+      return { update() {}, succeed() {}, fail() {}, stop() {}, settle() {} };
+    if (options.quiet) return { update() {}, succeed: said, fail: said, stop: said, settle: said };
     if (!options.interactive) {
       return {
         update() {},
         succeed: (t) => write(`${theme.ok} ${t ?? text}`),
         fail: (t) => write(`${theme.fail} ${t ?? text}`),
-        stop() {},
-        settle() {},
+        stop: said,
+        settle: said,
       };
     }
     ora ??= import("ora").then((m) => m.default);
@@ -67,6 +75,7 @@ export function createProgress(options: {
         clearProvisional();
         if (symbol) write(`${symbol} ${t ?? current}`);
       }
+      if (!symbol) said();
     };
     return {
       update: (t) => {
