@@ -104,7 +104,7 @@ function sessionsLine(reported: unknown, now = Date.now()): string | undefined {
   const last = Math.max(...list.map((s) => Date.parse(s.lastSeen ?? "")).filter((t) => Number.isFinite(t)));
   const ago = Number.isFinite(last) ? `, the last request ${agoWords(now - last)} ago` : "";
   if (clients.count === 0) return "0 open";
-  return `${clients.count} open (${who})${ago}; a session stays open until its client closes it, or a day without a request`;
+  return `${clients.count} open${who ? ` (${who})` : ""}${ago}; a session stays open until its client closes it, or a day without a request`;
 }
 
 /** 42s, 5m 3s, 2h 10m. */

@@ -23,8 +23,16 @@ export function createProgress(options: {
   let ora: Promise<Ora> | undefined;
   const step = (text: string): Step => {
     const started = performance.now();
+    // Once per step: a stop after its succeed (a `finally`) says nothing more.
+    let ended = false;
     const said = () => {
-      if (options.verbose) write(theme.c.dim(`· ${text} (${Math.round(performance.now() - started)} ms)`));
+      if (options.verbose && !ended)
+        write(theme.c.dim(`· ${text} (${Math.round(performance.now() - started)} ms)`));
+      ended = true;
+    };
+    const line = (mark: string, t: string | undefined) => {
+      ended = true;
+      write(`${mark} ${t ?? text}`);
     };
     if (options.quiet && !options.verbose)
       return { update() {}, succeed() {}, fail() {}, stop() {}, settle() {} };
@@ -32,8 +40,8 @@ export function createProgress(options: {
     if (!options.interactive) {
       return {
         update() {},
-        succeed: (t) => write(`${theme.ok} ${t ?? text}`),
-        fail: (t) => write(`${theme.fail} ${t ?? text}`),
+        succeed: (t) => line(theme.ok, t),
+        fail: (t) => line(theme.fail, t),
         stop: said,
         settle: said,
       };
@@ -75,7 +83,8 @@ export function createProgress(options: {
         clearProvisional();
         if (symbol) write(`${symbol} ${t ?? current}`);
       }
-      if (!symbol) said();
+      if (symbol) ended = true;
+      else said();
     };
     return {
       update: (t) => {

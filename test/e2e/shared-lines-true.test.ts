@@ -93,6 +93,7 @@ describe("plain Linux, three clients, a session and a machine server", () => {
     const dry = await m.run(["sync", "--dry-run", "--verbose"]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stderr).toMatch(/^· Looking at environments \(\d+ ms\)$/m);
+    expect(count(dry.stderr, "· Looking at environments")).toBe(1);
     expect(dry.stderr).toMatch(/^environment facts: (all from the cache|\d+ gathered afresh)$/m);
     expect(dry.stderr).toContain(
       `target linux claude-code ${files[0]}: updated ~fixture ~other; fixture url entry to the bridge, other url entry to the bridge\n`,

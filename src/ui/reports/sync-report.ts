@@ -257,6 +257,8 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
  * left as it was is not said again on every sync; `doctor` and `status` still show it.
  */
 function readableNews(t: SyncReport["targets"][number]): string[] {
+  // A write that failed put nothing there.
+  if (t.action === "failed") return [];
   const written = new Set([...t.added, ...t.updated]);
   return (t.relays ?? []).filter((r) => r.why === "readable" && written.has(r.server)).map((r) => r.server);
 }
