@@ -39,7 +39,7 @@ interface TargetReport {
    * client then needs mcp-twin where the relay runs (and WSL, when that is across the line).
    */
   relays?: Array<{ server: string; runsIn: string; why: RelayWhy }>;
-  /** Shared servers whose entry here is a url entry to the gateway (no process per session). */
+  /** Shared servers whose entry here is a url entry to the gateway (the client starts no process for them). */
   shared?: string[];
   /** E.g. a file others can read into which this run writes a secret (with the chmod that fixes it). */
   warnings?: string[];
