@@ -1,5 +1,6 @@
-/** Shared timing helpers: interleaved runs, medians, side-by-side tables. */
+/** Shared timing helpers: interleaved runs, medians, side-by-side tables, a process tree's memory. */
 import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 
 export interface Timed {
   name: string;
@@ -72,4 +73,30 @@ export async function waitFor<T>(
     await sleep(50);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A process's resident memory now (VmRSS), in MB; 0 once it is gone. */
+export function rssMb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** A process and all its descendants (from /proc/<pid>/task/<tid>/children). */
+export function tree(pid: number): number[] {
+  let kids: number[] = [];
+  try {
+    kids = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8")
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    // gone
+  }
+  return [pid, ...kids.flatMap(tree)];
 }

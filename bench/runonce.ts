@@ -19,7 +19,7 @@
  * start; p50 ≤ the relay floor + 0.1 ms.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from "@modelcontextprotocol/client";
@@ -30,7 +30,7 @@ import { clientToken } from "../src/core/bridge-control/client-token.js";
 import { nodeFetch } from "../src/core/bridge-control/keep-alive-fetch.js";
 import { BIN } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
-import { median, sleep, table, verdict, waitFor } from "./_lib.js";
+import { median, rssMb, sleep, table, tree, verdict, waitFor } from "./_lib.js";
 
 const SERVERS = 5;
 const BALLAST_MB = 30;
@@ -69,31 +69,6 @@ const REAL = [
 interface Launch {
   command: string;
   args: string[];
-}
-
-function rssMb(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
-/** A process and all its descendants (from /proc/<pid>/task/<tid>/children). */
-function tree(pid: number): number[] {
-  let kids: number[] = [];
-  try {
-    kids = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8")
-        .trim()
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number),
-    );
-  } catch {
-    // gone
-  }
-  return [pid, ...kids.flatMap(tree)];
 }
 
 /**

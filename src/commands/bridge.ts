@@ -10,6 +10,7 @@ import {
   type BridgeControlReport,
   controlBridge,
 } from "../core/bridge-control/control.js";
+import { portHeldBy } from "../core/bridge-control/port-holder.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import { sharedLine, sharedViews } from "../core/status/shared-view.js";
 import { untrusted } from "../core/text/control-chars.js";
@@ -53,7 +54,7 @@ function render(r: BridgeControlReport & { environment: string }, out: Output): 
     elsewhere: `${warn} Running at ${r.url}, not at the manifest's ${r.settings.url}`,
     stopped: stoppedLine(r, out),
     unresponsive: `${fail} Its process (pid ${r.pid}) holds the state but does not answer at ${r.url}`,
-    taken: `${fail} Port ${r.settings.port} is held by ${r.what}`,
+    taken: `${fail} ${portHeldBy(r.settings.port, r.what, undefined, true)}`,
   }[r.state];
   out.print(head);
   const row = (k: string, v: string | number | undefined) => {
@@ -66,12 +67,8 @@ function render(r: BridgeControlReport & { environment: string }, out: Output): 
   row("pid", r.pid);
   row("version", r.version);
   if (r.uptimeSeconds !== undefined) row("uptime", formatUptime(r.uptimeSeconds));
-  const clients = r.clients as { count?: number; sessions?: Array<{ client: string }> } | undefined;
-  if (clients?.count !== undefined)
-    row(
-      "clients",
-      `${clients.count}${clients.sessions?.length ? ` (${[...new Set(clients.sessions.map((s) => s.client))].join(", ")})` : ""}`,
-    );
+  const sessions = sessionsLine(r.clients);
+  if (sessions) row("sessions", sessions);
   const plugins = r.plugins as
     | { loaded?: Array<{ tools: string[] }>; failed?: Array<{ file: string }> }
     | undefined;
@@ -88,6 +85,34 @@ function render(r: BridgeControlReport & { environment: string }, out: Output): 
   row("state", out.shown(r.stateDir));
   row("log", out.shown(r.log));
   if (r.fix) out.print(`  ${c.dim("fix".padEnd(10))} ${r.fix}`);
+}
+
+/**
+ * The bridge's open HTTP sessions, said as what they are: a session opens at a client's
+ * `initialize` and stays open until the client closes it or a day passes without a request, so a
+ * client that exited without closing its session still counts. Hence the time of the last request.
+ */
+function sessionsLine(reported: unknown, now = Date.now()): string | undefined {
+  const clients = reported as
+    | { count?: number; sessions?: Array<{ client: string; lastSeen?: string }> }
+    | undefined;
+  if (clients?.count === undefined) return undefined;
+  const list = clients.sessions ?? [];
+  const per = new Map<string, number>();
+  for (const s of list) per.set(s.client, (per.get(s.client) ?? 0) + 1);
+  const who = [...per].map(([client, n]) => (n === 1 ? client : `${client} ${n}`)).join(", ");
+  const last = Math.max(...list.map((s) => Date.parse(s.lastSeen ?? "")).filter((t) => Number.isFinite(t)));
+  const ago = Number.isFinite(last) ? `, the last request ${agoWords(now - last)} ago` : "";
+  if (clients.count === 0) return "0 open";
+  return `${clients.count} open${who ? ` (${who})` : ""}${ago}; a session stays open until its client closes it, or a day without a request`;
+}
+
+/** 42s, 5m 3s, 2h 10m. */
+function agoWords(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
 /**

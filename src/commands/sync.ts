@@ -3,7 +3,7 @@
 import type { TrustRequest } from "../core/manifest/trust.js";
 import { runSync, syncExitCode } from "../core/sync/run-sync.js";
 import { trace } from "../core/system/trace.js";
-import { renderSync, syncJson, warnReadable } from "../ui/reports/sync-report.js";
+import { renderSync, syncJson, syncVerboseLines, warnReadable } from "../ui/reports/sync-report.js";
 import type { CommandContext, ContextOf, SharedOptions } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 import type { syncCommand } from "./sync-flags.js";
@@ -36,6 +36,8 @@ export async function run(ctx: ContextOf<typeof syncCommand>): Promise<number> {
   );
   trace("synced");
   ctx.output.addSecrets(report.secretValues);
+  if (ctx.output.verbose)
+    for (const line of syncVerboseLines(report, Boolean(o.dryRun))) ctx.output.debug(line);
   if (ctx.output.json) {
     ctx.output.result(syncJson(report));
   } else {

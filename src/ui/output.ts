@@ -105,6 +105,7 @@ export function createOutput(
   out.progress = createProgress({
     interactive,
     quiet: json,
+    verbose: Boolean(flags.verbose),
     theme,
     write: err,
     stream: streams.stderr,

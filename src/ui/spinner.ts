@@ -12,6 +12,8 @@ type Ora = typeof import("ora").default;
 export function createProgress(options: {
   interactive: boolean;
   quiet: boolean;
+  /** --verbose: a step that ends without a line of its own is said too, with its time (on stderr). */
+  verbose?: boolean;
   theme: Theme;
   write: (line: string) => void;
   stream: { write(s: string): unknown };
@@ -20,14 +22,28 @@ export function createProgress(options: {
   const { theme, write, mask } = options;
   let ora: Promise<Ora> | undefined;
   const step = (text: string): Step => {
-    if (options.quiet) return { update() {}, succeed() {}, fail() {}, stop() {}, settle() {} };
+    const started = performance.now();
+    // Once per step: a stop after its succeed (a `finally`) says nothing more.
+    let ended = false;
+    const said = () => {
+      if (options.verbose && !ended)
+        write(theme.c.dim(`· ${text} (${Math.round(performance.now() - started)} ms)`));
+      ended = true;
+    };
+    const line = (mark: string, t: string | undefined) => {
+      ended = true;
+      write(`${mark} ${t ?? text}`);
+    };
+    if (options.quiet && !options.verbose)
+      return { update() {}, succeed() {}, fail() {}, stop() {}, settle() {} };
+    if (options.quiet) return { update() {}, succeed: said, fail: said, stop: said, settle: said };
     if (!options.interactive) {
       return {
         update() {},
-        succeed: (t) => write(`${theme.ok} ${t ?? text}`),
-        fail: (t) => write(`${theme.fail} ${t ?? text}`),
-        stop() {},
-        settle() {},
+        succeed: (t) => line(theme.ok, t),
+        fail: (t) => line(theme.fail, t),
+        stop: said,
+        settle: said,
       };
     }
     ora ??= import("ora").then((m) => m.default);
@@ -67,6 +83,8 @@ export function createProgress(options: {
         clearProvisional();
         if (symbol) write(`${symbol} ${t ?? current}`);
       }
+      if (symbol) ended = true;
+      else said();
     };
     return {
       update: (t) => {

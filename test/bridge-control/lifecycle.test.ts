@@ -2,7 +2,7 @@
  * One lifecycle, at the manifest's settings: `mcp-twin bridge status|start|stop|restart`, a stdio
  * client started while no bridge runs, a port changed under a running bridge (relays follow it),
  * something else holding the port (named, never called "running"), and probes that are not
- * counted as clients. Real processes: the built CLI, a real HTTP server squatting on the port.
+ * counted as open sessions. Real processes: the built CLI, a real HTTP server squatting on the port.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -129,7 +129,10 @@ describe("mcp-twin bridge", () => {
     });
     const human = await runCli(["bridge", "status"], env);
     expect(human.stdout).toMatch(new RegExp(`Running at http://127\\.0\\.0\\.1:${port}/mcp`));
-    expect(human.stdout).toMatch(/clients\s+1 \(claude-code\)/);
+    // Open sessions, said as such (a client that exits without closing its session still counts).
+    expect(human.stdout).toMatch(
+      /sessions\s+1 open \(claude-code\), the last request \d+s ago; a session stays open until its client closes it, or a day without a request/,
+    );
 
     const restarted = await bridge(env, "restart");
     expect(restarted.json).toMatchObject({

@@ -62,7 +62,7 @@ test("a package the catalogue has becomes its entry, pinned as the catalogue pin
   // The catalogue's share default, said with its reason.
   expect(manifest().servers).toEqual({ "sequential-thinking": { package: pinned, share: "session" } });
   expect(r.stdout).toContain(
-    "Shared per session (one process per client session, in the bridge): a thinking scratchpad: its thoughts are one conversation's.",
+    "Shared per session (one process per client session, started on its first call, in the bridge): a thinking scratchpad: its thoughts are one conversation's.",
   );
   // a version given explicitly is kept, and said to differ from the catalogue's
   const mine = await cli([

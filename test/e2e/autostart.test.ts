@@ -334,7 +334,7 @@ test("Linux without systemd: sync says the bridge does not start at logon, and t
     expect(blocked.code).toBe(1);
     expect(blocked.stdout).toMatch(
       new RegExp(
-        `✖ Gateway for 1 shared server is not running at http://127\\.0\\.0\\.1:${port}/mcp \\(Port ${port} is held by .*\\): their url entries fail until it runs\\. Fix: \`mcp-twin bridge start\`\\.`,
+        `✖ Gateway for 1 shared server is not running at http://127\\.0\\.0\\.1:${port}/mcp \\(Port ${port} is held by .*[^.]\\): its url entries fail until it runs\\. Fix: \`mcp-twin bridge start\`\\.`,
       ),
     );
   } finally {

@@ -77,7 +77,7 @@ describe("add says how a catalogue server runs", () => {
     const r = await machine.run(["add", "memory", "--yes", "--no-sync"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(
-      "Shared per machine (one process for every client session on every side, in the bridge): a knowledge graph meant to be common: every session reads and writes the same one.",
+      "Shared per machine (one process for every client session, in the bridge): a knowledge graph meant to be common: every session reads and writes the same one.",
     );
   });
 

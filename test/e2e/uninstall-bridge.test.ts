@@ -106,7 +106,7 @@ test("uninstall stops the bridge once no config holds its entry — not before �
   expect(all.code, all.stderr).toBe(0);
   // Who may start it again: every client whose config held its entry, Claude Code's sessions too.
   expect(all.stdout).toContain(
-    `✔ Stopped the bridge (pid ${pid}) in wsl:Ubuntu: no client config holds its entry now. Claude Desktop or a Claude Code session still open with its entry loaded starts it again on its next call, until it is restarted.`,
+    `✔ Stopped the bridge (pid ${pid}) in wsl:Ubuntu: no client config holds its entry now. Claude Desktop or a Claude Code session still open with a relay to it loaded starts it again on its next call, until it is restarted.`,
   );
   expect(await gone(pid)).toBe(true);
   const report = JSON.parse((await m.run(["uninstall", "--dry-run", "--json"])).stdout);

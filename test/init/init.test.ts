@@ -90,6 +90,8 @@ describe("init --yes", () => {
     expect(r.stdout).toContain(
       "fixture: Not shared: each client session starts its own (`mcp-twin share fixture machine|project|session` runs it once in the bridge).",
     );
+    // Nothing shared: no bridge is started and left running.
+    expect(r.stdout).not.toContain("start the bridge in the background");
     expect(manifestOf(m).servers.fixture).toEqual({
       package: `${inject("fixtureName")}@1.0.0`,
       env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
@@ -531,6 +533,10 @@ describe("packages go only where a client runs them", () => {
     // It runs in the bridge (WSL) for Claude Desktop, Cursor and Claude Code alike: only WSL gets it.
     expect(dry.stdout).toContain(`• install ${inject("fixtureName")}@1.0.0 in wsl:Ubuntu\n`);
     expect(dry.stdout).not.toContain("has no client");
+    // The sync starts the bridge for it and leaves it running: said in the plan, with how to stop it.
+    expect(dry.stdout).toContain(
+      "  • start the bridge in the background for shared (it runs once there, shared) and leave it running, started again at logon where this system allows: `mcp-twin bridge stop` stops it until the next sync or logon; `mcp-twin share shared off`, then `mcp-twin sync`, runs it in each client instead\n",
+    );
     // Claude Code's file is readable by others, but a shared server's entry there holds no key.
     expect(dry.stdout + dry.stderr).not.toContain("will hold a key");
   }, 60_000);

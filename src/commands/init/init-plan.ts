@@ -176,6 +176,14 @@ export function showPlan(
     sync: ctx.options.sync !== false,
     nobodyToConfigure: p.nobodyToConfigure,
     readable: p.readable.map((r) => readableSecretWarning(r, "planned")),
+    shared: [
+      ...new Set(
+        [
+          ...Object.entries(ctx.existing.manifest.servers).map(([name, s]) => ({ name, s })),
+          ...ctx.newServers.map(({ name, server }) => ({ name, s: server })),
+        ].flatMap(({ name, s }) => (s.share && !s.disabled ? [name] : [])),
+      ),
+    ],
   });
 }
 

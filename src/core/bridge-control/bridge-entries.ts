@@ -67,3 +67,47 @@ function openable(machine: Machine, r: TargetRecord): string | undefined {
   if (r.env === "windows") return machine.windows?.access(r.path);
   return undefined;
 }
+
+/** A url at the bridge (its own `/mcp` or a shared server's `/share/<name>`), on loopback. */
+const BRIDGE_URL = /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+\/(?:mcp|share\/)/;
+
+/**
+ * Of the entries an uninstall removed, what reached the bridge: the clients whose removed entries
+ * included a relay to it (`mcp-twin connect <bridge url>`: such an entry, still loaded by an open
+ * session, starts the bridge again on its next call), and whether any was a url entry to it (one
+ * starts nothing: it fails once the bridge is gone). Read from each file's text before the write.
+ */
+export async function removedBridgeEntries(
+  results: ReadonlyArray<{
+    client: string;
+    removed: readonly string[];
+    before?: string | null;
+    path: string;
+  }>,
+): Promise<{ starters: string[]; urlEntries: boolean }> {
+  /** The files (paths) whose removed entries included a relay to the bridge. */
+  const starters = new Set<string>();
+  let urlEntries = false;
+  const clients = CLIENTS.filter((c) => results.some((r) => r.client === c.id && r.removed.length > 0));
+  if (clients.length > 0) await loadFormats(clients);
+  for (const r of results) {
+    const client = clients.find((c) => c.id === r.client);
+    if (!client || !r.before || r.removed.length === 0) continue;
+    let entries: Record<string, unknown>;
+    try {
+      entries = readTargetEntries({ client, serversPath: client.serversPath, file: r.path }, r.before);
+    } catch {
+      continue;
+    }
+    for (const name of r.removed) {
+      const entry = own(entries, name) as { args?: unknown } | undefined;
+      if (!entry || typeof entry !== "object") continue;
+      const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
+      const at = args.indexOf("connect");
+      if (at >= 0 && BRIDGE_URL.test(args[at + 1] ?? "")) starters.add(r.path);
+      else if (Object.values(entry).some((v) => typeof v === "string" && BRIDGE_URL.test(v)))
+        urlEntries = true;
+    }
+  }
+  return { starters: [...starters], urlEntries };
+}

@@ -9,7 +9,7 @@ import { type Host, sysPath } from "../system/host.js";
 import type { Runner } from "../system/run.js";
 import { probeBridge } from "./bridge-probe.js";
 import { type InstanceInfo, isAlive, ownedInstance, rememberAddress, removeInstance } from "./instance.js";
-import { type PortHolder, portHolder } from "./port-holder.js";
+import { type PortHolder, portHeldBy, portHolder } from "./port-holder.js";
 import { type BridgeFiles, bridgeFiles, bridgeHome, bridgeUrl } from "./state-folder.js";
 import { readToken } from "./token-file.js";
 
@@ -79,8 +79,7 @@ export function portTakenError(
   state: Extract<BridgeState, { state: "taken" }>,
   port: number,
 ): OperationError {
-  const who = state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : "";
-  return new OperationError("port-taken", `Port ${port} is held by ${state.what}${who}.`, {
+  return new OperationError("port-taken", `${portHeldBy(port, state.what, state.holder, true)}.`, {
     hint: `Stop that program, or give the bridge another port: "bridge": { "port": <n> } in the manifest, then \`mcp-twin sync\`.`,
   });
 }

@@ -48,3 +48,18 @@ export async function portHolder(port: number, proc = "/proc"): Promise<PortHold
   }
   return undefined;
 }
+
+/**
+ * The port-taken message, worded here only so sync, status, doctor and `bridge status` say the
+ * same: what holds the port as describeAnswer named it (and its pid and command when known).
+ * `sentence`: it starts a sentence.
+ */
+export function portHeldBy(
+  port: number | string,
+  what: string | undefined,
+  holder?: { pid: number; command: string } | undefined,
+  sentence = false,
+): string {
+  const who = holder ? ` — pid ${holder.pid}: ${holder.command}` : "";
+  return `${sentence ? "Port" : "port"} ${port} is held by ${what ?? "a program that could not be named"}${who}`;
+}

@@ -3,12 +3,22 @@
  * not running is said to be so), joined with the manifest's shares (shared-view.ts).
  */
 import { controlBridge } from "../bridge-control/control.js";
+import { portHeldBy } from "../bridge-control/port-holder.js";
 import type { Machine } from "../environments/machine.js";
 import { type SharedView, sharedLine, sharedViews } from "./shared-view.js";
 
 export interface SharedStatus {
   /** The bridge's state, as `bridge status` says it; its url and pid when it runs. */
-  bridge: { state: string; url?: string; pid?: number; fix?: string; error?: string };
+  bridge: {
+    state: string;
+    url?: string;
+    pid?: number;
+    fix?: string;
+    error?: string;
+    /** taken: its port, and what holds it (as `bridge status` names it). */
+    port?: number;
+    what?: string;
+  };
   shared: SharedView[];
 }
 
@@ -29,6 +39,7 @@ export async function sharedStatus(
         ...(r.url ? { url: r.url } : {}),
         ...(r.pid !== undefined ? { pid: r.pid } : {}),
         ...(r.fix ? { fix: r.fix } : {}),
+        ...(r.state === "taken" ? { port: r.settings.port, what: r.what } : {}),
       },
       shared: sharedViews(shares, reported),
     };
@@ -54,7 +65,7 @@ export function sharedLineFor(v: SharedView, s: SharedStatus): string {
     s.bridge.state === "stopped"
       ? "`mcp-twin bridge start` starts it"
       : s.bridge.state === "taken"
-        ? `another program holds its port: ${s.bridge.fix ?? "`mcp-twin bridge status` says which"}`
+        ? `${portHeldBy(s.bridge.port ?? "", s.bridge.what)}: ${s.bridge.fix ?? "`mcp-twin bridge status` says which"}`
         : s.bridge.state === "unresponsive"
           ? "its process does not answer: `mcp-twin bridge restart`"
           : s.bridge.error

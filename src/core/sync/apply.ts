@@ -3,6 +3,7 @@
  * removals, then write each target through the one write sequence (ledger/write-sequence.ts).
  */
 
+import { portHeldBy } from "../bridge-control/port-holder.js";
 import { restartsOf } from "../clients/restarts.js";
 import { runningApps } from "../clients/running-apps.js";
 import type { Context } from "../context/context.js";
@@ -96,7 +97,7 @@ export async function applySyncPlan(
     if (report.bridge.state === "taken")
       report.errors.push({
         code: "bridge-port-taken",
-        message: `Port ${bridge.settings.port} is held by ${report.bridge.what}; the bridge cannot run there.`,
+        message: `${portHeldBy(bridge.settings.port, report.bridge.what, undefined, true)}; the bridge cannot run there.`,
       });
   }
   // Shared servers: their gateway runs now and at every logon (gateway-sync.ts).

@@ -4,6 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import type { AutostartOutcome } from "../bridge-control/autostart.js";
+import { portHeldBy } from "../bridge-control/port-holder.js";
 import { readToken } from "../bridge-control/token-file.js";
 import type { Context } from "../context/context.js";
 import type { BridgeReport, BridgeWiring } from "../entries/bridge-wiring.js";
@@ -112,7 +113,7 @@ async function runGateway(
   const url = wiring.url;
   const pid = settled?.pid !== undefined ? { pid: settled.pid } : {};
   if (settled?.state === "taken")
-    return { state: "failed", url, error: `port ${wiring.settings.port} is held by ${settled.what}` };
+    return { state: "failed", url, error: portHeldBy(wiring.settings.port, settled.what) };
   if (settled?.state === "restarted") return { state: "restarted", url, ...pid };
   if (settled === undefined || settled.state === "running") {
     const reloaded = await control(ctx, wiring, "reload", 30_000);

@@ -39,7 +39,7 @@ interface TargetReport {
    * client then needs mcp-twin where the relay runs (and WSL, when that is across the line).
    */
   relays?: Array<{ server: string; runsIn: string; why: RelayWhy }>;
-  /** Shared servers whose entry here is a url entry to the gateway (no process per session). */
+  /** Shared servers whose entry here is a url entry to the gateway (the client starts no process for them). */
   shared?: string[];
   /** E.g. a file others can read into which this run writes a secret (with the chmod that fixes it). */
   warnings?: string[];
@@ -86,6 +86,8 @@ export interface SyncReport {
   bridge?: BridgeReport;
   /** Shared servers: their gateway, its lists cached, its start at logon (gateway-sync.ts). */
   gateway?: GatewayReport;
+  /** Each shared server's mode (machine, project, session): how many processes its url entries reach. */
+  shareModes: Record<string, string>;
   /** Servers that need a login: how, and the state of mcp-twin's login for each. */
   logins: LoginLine[];
   /** For --dry-run: every planned change (old and new text, secrets to mask). */
@@ -135,6 +137,7 @@ function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
     noClient: plan.idle,
     unused: plan.packages.unused.map(({ env, package: name, version }) => ({ env, package: name, version })),
     npx: plan.npx,
+    shareModes: Object.fromEntries((plan.bridge?.shares ?? []).map((s) => [s.name, s.mode])),
     targets: [],
     errors: [],
     warnings: plan.warnings.map(({ code, message }) => ({ code, message })),

@@ -43,7 +43,7 @@ export interface TargetPlan {
   across: Array<{ server: string; runsIn: string; command?: string }>;
   /** url servers this client takes only as mcp-twin's stdio relay, and where the relay runs. */
   relays: Array<{ server: string; runsIn: string; why: RelayWhy }>;
-  /** Shared servers whose entry here is a url entry to the gateway (no process per session). */
+  /** Shared servers whose entry here is a url entry to the gateway (the client starts no process for them). */
   shared: string[];
   /** Hand-written entries this write takes over (--force on a foreign one): kept for uninstall. */
   takenOver: Record<string, unknown>;

@@ -3,6 +3,7 @@
  * hand edits kept unless --force — recorded like a sync's, so `restore` undoes it.
  */
 
+import { removedBridgeEntries } from "../bridge-control/bridge-entries.js";
 import { type BridgeRetirement, retireBridge } from "../bridge-control/retire.js";
 import { detectEnvironments } from "../environments/detect.js";
 import type { Machine } from "../environments/machine.js";
@@ -61,6 +62,11 @@ export interface UninstallReport {
   packages: InstallRow[];
   /** What became of the bridge (undefined: none runs). */
   bridge: BridgeRetirement | undefined;
+  /**
+   * The entries removed that reached the bridge: the files whose removed entries included a relay
+   * to it (it starts the bridge again), and whether any was a url entry to it (it starts nothing).
+   */
+  bridgeEntries: { starters: string[]; urlEntries: boolean };
   /** The bridge's start at logon sync installed: removed (planned, on a dry run), or why not. */
   autostart?: AutostartRetirement;
   /** The servers whose login mcp-twin forgot (would forget, on a dry run): no entry uses them now. */
@@ -127,6 +133,7 @@ export async function uninstallAll(
     targets: results,
     packages: rows,
     bridge,
+    bridgeEntries: bridge ? await removedBridgeEntries(results) : { starters: [], urlEntries: false },
     ...(autostart ? { autostart } : {}),
     logins,
     remains: () => whatStays(machine, state, environments),

@@ -25,7 +25,7 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
       lines.push(`${mark.ok} ${what} running at ${run.url}${pid}; it read the manifest again.`);
     else
       lines.push(
-        `${mark.fail} ${what} is not running at ${run.url}${run.error ? ` (${run.error})` : ""}: their url entries fail until it runs. Fix: \`mcp-twin bridge start\`.`,
+        `${mark.fail} ${what} is not running at ${run.url}${run.error ? ` (${run.error.replace(/\.$/, "")})` : ""}: ${n === 1 ? "its url entries fail" : "their url entries fail"} until it runs. Fix: \`mcp-twin bridge start\`.`,
       );
   }
   if (g.warmed.length > 0)

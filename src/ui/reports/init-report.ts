@@ -6,7 +6,7 @@ import { CLIENTS } from "../../core/clients/index.js";
 import type { Target } from "../../core/clients/types.js";
 import type { Environment } from "../../core/environments/types.js";
 import type { LoadedManifest } from "../../core/manifest/load.js";
-import { orList } from "../../core/words.js";
+import { andList, orList } from "../../core/words.js";
 import type { Output } from "../output.js";
 import { noClientLine } from "./sync-report.js";
 
@@ -71,6 +71,8 @@ export interface PlanView {
   nobodyToConfigure: boolean;
   /** Configs others can read that will receive a key, with the chmod (before the question). */
   readable: string[];
+  /** The manifest's shared servers after init: the sync starts the bridge for them and leaves it running. */
+  shared: string[];
 }
 
 export function renderPlan(out: Output, plan: PlanView): void {
@@ -113,6 +115,18 @@ export function renderPlan(out: Output, plan: PlanView): void {
       `  ${plan.configs.length > 0 ? bullet : skip} write ${plan.configs.length > 0 ? plan.configs.join(", ") : "no client config (none found)"}`,
     );
   for (const line of plan.readable) out.print(`      ${out.theme.warn} ${line}`);
+  if (plan.sync && !plan.nobodyToConfigure && plan.shared.length > 0)
+    out.print(`  ${bullet} ${gatewayPlanLine(plan.shared)}`);
+}
+
+/**
+ * Shared servers: the sync starts the bridge (their gateway) in the background and leaves it
+ * running, and sets it to start at logon where the system has a way (systemd, launchd, a Windows
+ * logon task); said before the question, with how to stop it.
+ */
+function gatewayPlanLine(shared: readonly string[]): string {
+  const one = shared.length === 1;
+  return `start the bridge in the background for ${andList(shared)} (${one ? "it runs" : "they run"} once there, shared) and leave it running, started again at logon where this system allows: \`mcp-twin bridge stop\` stops it until the next sync or logon; \`mcp-twin share ${one ? shared[0] : "<server>"} off\`, then \`mcp-twin sync\`, runs ${one ? "it" : "a server"} in each client instead`;
 }
 
 function serversAlready(n: number): string {

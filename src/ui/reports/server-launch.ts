@@ -60,11 +60,17 @@ export function launchLines(server: ServerSpec): string[] {
   });
 }
 
-const MODE_SAYS: Record<string, string> = {
-  machine: "one process for every client session on every side",
-  project: "one process per project folder",
-  session: "one process per client session",
-};
+/**
+ * How many processes a share mode runs, said the same by add, init and sync: `servers` of them
+ * shared alike ("one process of each").
+ */
+export function shareModeSays(mode: string, servers = 1): string {
+  const one = servers === 1 ? "one process" : "one process of each";
+  if (mode === "machine") return `${one} for every client session`;
+  if (mode === "project") return `${one} per project folder`;
+  if (mode === "session") return `${one} per client session, started on its first call`;
+  return mode;
+}
 
 /**
  * How many processes of it run, and why (a catalogue default's reason), or why it is not shared;
@@ -82,6 +88,6 @@ export function shareLine(added: {
     return `Not shared: the catalogue shares it per ${added.shareDropped}, but the manifest turns the bridge off ("bridge": { "enabled": false }), where shared servers run. Each client session starts its own.`;
   if (!server.share)
     return `Not shared: each client session starts its own (\`mcp-twin share ${name} machine|project|session\` runs it once in the bridge).`;
-  const says = MODE_SAYS[server.share] ?? server.share;
+  const says = shareModeSays(server.share);
   return `Shared per ${server.share} (${says}, in the bridge)${added.shareWhy ? `: ${untrusted(added.shareWhy)}` : ""}. \`mcp-twin share ${name} <mode>|off\` changes it.`;
 }

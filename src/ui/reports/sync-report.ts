@@ -2,6 +2,8 @@
  * The sync report as people and scripts read it: the stable `--json` shape of the spec, and the
  * text report. Shared by every command that syncs (sync, init, add --sync).
  */
+
+import { portHeldBy } from "../../core/bridge-control/port-holder.js";
 import { clientById } from "../../core/clients/index.js";
 import { shellQuote } from "../../core/environments/path-translation.js";
 import { GATEWAY_DOWN } from "../../core/sync/gateway-sync.js";
@@ -14,6 +16,7 @@ import type { Output } from "../output.js";
 import { gatewayLines } from "./gateway-lines.js";
 import { loginJson, loginsNote, loginText } from "./login-lines.js";
 import { manifestLine } from "./manifest-line.js";
+import { shareModeSays } from "./server-launch.js";
 
 /** The stable `sync --json` shape of the spec. */
 export function syncJson(report: SyncReport) {
@@ -181,12 +184,45 @@ function renderInstalls(report: SyncReport, out: Output, dryRun: boolean): void 
   }
 }
 
+/**
+ * --verbose (on stderr, a dry run too): where the environment facts came from, what each target's
+ * entries are, and the bytes each file a dry run would write.
+ */
+export function syncVerboseLines(report: SyncReport, dryRun: boolean): string[] {
+  const lines = [
+    `environment facts: ${report.gathered === 0 ? "all from the cache" : `${report.gathered} gathered afresh`}`,
+  ];
+  for (const t of report.targets) {
+    const kinds = [
+      ...(t.shared ?? []).map((n) => `${n} url entry to the bridge`),
+      ...(t.relays ?? []).map((r) => `${r.server} relay in ${r.runsIn} (${r.why})`),
+      ...(t.across ?? []).map((a) => `${a.server} runs in ${a.runsIn}`),
+    ];
+    const changes = [
+      ...t.added.map((n) => `+${n}`),
+      ...t.updated.map((n) => `~${n}`),
+      ...t.removed.map((n) => `-${n}`),
+    ];
+    lines.push(
+      `target ${t.env} ${t.client} ${t.path}: ${t.action}${changes.length > 0 ? ` ${changes.join(" ")}` : ""}${kinds.length > 0 ? `; ${kinds.join(", ")}` : ""}`,
+    );
+  }
+  if (dryRun)
+    for (const c of report.changes)
+      lines.push(
+        `would write ${c.path}: ${c.before === null ? `a new file of ${c.after.length} bytes` : `${c.before.length} → ${c.after.length} bytes`}`,
+      );
+  return lines;
+}
+
 /** Each target's line (what was done to it), then its drift, foreign entries, problems and warnings. */
 function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options: ShownBefore): void {
   const { c, ok, warn, fail, skip, bullet } = out.theme;
   out.print(c.bold(dryRun ? "Targets (dry run: nothing written)" : "Targets"));
   if (report.targets.length === 0)
     out.print(`  ${skip} no client found; name one with --client to create its config`);
+  /** Files others can read where this run wrote (or would write) a shared server's relay. */
+  const readable: string[] = [];
   for (const t of report.targets) {
     const changes = [
       ...t.added.map((n) => `+${n}`),
@@ -208,12 +244,45 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
     if (crossing) out.print(`      ${crossing}`);
     const relayed = relayLine(t);
     if (relayed) out.print(`      ${relayed}`);
-    if (t.shared)
-      out.print(
-        `      ${andList(t.shared)} ${t.shared.length === 1 ? "runs" : "run"} once in the bridge: a url entry, no process per session`,
-      );
+    if (readableNews(t).length > 0) readable.push(t.path);
+    for (const line of sharedLines(t.shared ?? [], report.shareModes)) out.print(`      ${line}`);
     renderTargetNotes(t, out, options, dryRun);
   }
+  if (readable.length > 0) out.print(`  ${out.theme.warn} ${readableParagraph(readable, dryRun)}`);
+}
+
+/**
+ * The shared servers of a target whose entry is a relay because its file is readable by others,
+ * when that is news: the entry was written (or, in a dry run, would be) by this run. An entry
+ * left as it was is not said again on every sync; `doctor` and `status` still show it.
+ */
+function readableNews(t: SyncReport["targets"][number]): string[] {
+  // A write that failed put nothing there.
+  if (t.action === "failed") return [];
+  const written = new Set([...t.added, ...t.updated]);
+  return (t.relays ?? []).filter((r) => r.why === "readable" && written.has(r.server)).map((r) => r.server);
+}
+
+/** Why those entries are relays and how to have url entries instead: said once per run. */
+function readableParagraph(paths: readonly string[], dryRun: boolean): string {
+  const one = paths.length === 1;
+  return `${andList(paths)} ${one ? "is" : "are"} readable by other users, so no bridge token goes into ${one ? "it" : "them"}: the shared servers there ${dryRun ? "would go" : "go"} through mcp-twin's relay, which needs mcp-twin where it runs. \`chmod 600 ${paths.map(shellQuote).join(" ")}\`, then \`mcp-twin sync\`, gives them url entries to the bridge.`;
+}
+
+/**
+ * Shared servers whose entry here is a url entry to the bridge, one line per share mode: how many
+ * processes that mode runs (a session server is one per session, not one for all).
+ */
+function sharedLines(shared: readonly string[], modes: Record<string, string>): string[] {
+  const byMode = new Map<string, string[]>();
+  for (const name of shared) {
+    const mode = modes[name] ?? "machine";
+    byMode.set(mode, [...(byMode.get(mode) ?? []), name]);
+  }
+  return [...byMode].map(([mode, names]) => {
+    const one = names.length === 1;
+    return `${andList(names)}: ${one ? "a url entry" : "url entries"} to the bridge, shared per ${mode} (${shareModeSays(mode, names.length)})`;
+  });
 }
 
 /** Under a target's line: entries left alone (edited by hand, not mcp-twin's), problems, warnings. */
@@ -400,7 +469,11 @@ function relayLine(t: SyncReport["targets"][number]): string | undefined {
         : "";
   // A login relay is said only where it crosses the line (WSL is then needed): the login lines
   // say that every client reaches the server through the relay.
-  const said = (t.relays ?? []).filter((r) => r.why !== "login" || across(r.runsIn));
+  // A readable file's relay is said when it is written (readableNews), its why once per run.
+  const news = readableNews(t);
+  const said = (t.relays ?? []).filter(
+    (r) => (r.why !== "login" || across(r.runsIn)) && (r.why !== "readable" || news.includes(r.server)),
+  );
   if (said.length === 0) return undefined;
   const groups = new Map<string, { runsIn: string; why: string; servers: string[] }>();
   for (const r of said) {
@@ -420,7 +493,7 @@ function relayLine(t: SyncReport["targets"][number]): string | undefined {
         "shared-stdio-only": `${shared}, and ${client} takes only stdio servers (one relay for the app)`,
         "no-folder": `${shared} per project, and ${client} has no variable that names its folder`,
         "no-token": `${shared}, and the bridge has no token yet (it makes one on its first start)`,
-        readable: `${shared}, and ${t.path} is readable by other users, so no token goes there (\`chmod 600 ${shellQuote(t.path)}\`, then \`mcp-twin sync\`, gives ${one ? "it" : "them"} a url entry: no process per session)`,
+        readable: `${shared}, and this file is readable by other users (below)`,
       };
       const reason = reasons[why] ?? why;
       const needs = across(runsIn) ? `WSL and mcp-twin in ${runsIn}` : `mcp-twin in ${runsIn}`;
@@ -450,7 +523,7 @@ function bridgeLine(
     case "stopped":
       return `${mark.ok} Bridge not running; every client's entry starts it on first use (or: \`mcp-twin bridge start\`).`;
     case "taken":
-      return `${mark.fail} Port ${new URL(b.url).port} is held by ${b.what}: the bridge cannot start there. Fix: ${b.fix}.`;
+      return `${mark.fail} ${portHeldBy(new URL(b.url).port, b.what, undefined, true)}: the bridge cannot start there. Fix: ${b.fix}.`;
     case "unknown":
       return `${mark.warn} Could not check the bridge at ${b.url}${b.error ? ` (${b.error})` : ""}.`;
   }

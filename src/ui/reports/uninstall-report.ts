@@ -4,7 +4,6 @@
  */
 
 import type { BridgeRetirement } from "../../core/bridge-control/retire.js";
-import { BRIDGE_ENTRY } from "../../core/manifest/bridge-entry-name.js";
 import type { InstallRow } from "../../core/packages/installs.js";
 import { restartOf } from "../../core/undo/undo-runner.js";
 import type { UninstallReport } from "../../core/undo/uninstall-all.js";
@@ -37,7 +36,8 @@ export async function renderUninstall(
   await renderUndo(report.targets, out, options);
   renderPackages(report.packages, out, modal);
   // Who may still have the bridge's entry loaded: every client whose config held it.
-  const holders = restartOf(report.targets.filter((r) => r.removed.includes(BRIDGE_ENTRY)));
+  // Only a relay to the bridge starts it; a url entry to it starts nothing.
+  const holders = restartOf(report.targets.filter((r) => report.bridgeEntries.starters.includes(r.path)));
   const autostart = report.autostart;
   if (autostart) {
     const what = `The bridge's start at logon (${autostart.file})`;
@@ -46,7 +46,12 @@ export async function renderUninstall(
       out.print(`${out.theme.ok} Removed the bridge's start at logon (${autostart.file}).`);
     else out.print(`${out.theme.warn} ${what} could not be removed: ${autostart.error ?? "unknown error"}.`);
   }
-  const bridge = bridgeLine(report.bridge, out, holders, modal);
+  const bridge = bridgeLine(
+    report.bridge,
+    out,
+    { ...holders, urlEntries: report.bridgeEntries.urlEntries },
+    modal,
+  );
   if (bridge) out.print(bridge);
   const logins = report.logins;
   if (logins.length > 0)
@@ -92,7 +97,7 @@ function renderPackages(rows: readonly InstallRow[], out: Output, modal: "will" 
 function bridgeLine(
   b: BridgeRetirement | undefined,
   out: Pick<Output, "theme">,
-  holders: { apps: readonly string[]; sessions: readonly string[] },
+  holders: { apps: readonly string[]; sessions: readonly string[]; urlEntries: boolean },
   modal: "will" | "would",
 ): string | undefined {
   if (!b) return undefined;
@@ -102,7 +107,7 @@ function bridgeLine(
     case "planned":
       return `  ${bullet} ${cap(which)} ${modal} be stopped: no client config ${modal} hold its entry`;
     case "stopped":
-      return `${ok} Stopped ${which}${b.forced ? " (killed: it did not end on SIGTERM)" : ""}: no client config holds its entry now. ${cap(stillOpen(holders))} with its entry loaded starts it again on its next call, until it is restarted.`;
+      return `${ok} Stopped ${which}${b.forced ? " (killed: it did not end on SIGTERM)" : ""}: no client config holds its entry now.${afterStop(holders)}`;
     case "kept": {
       const entries = b.entries ?? [];
       const unreadable = b.unreadable ?? [];
@@ -121,6 +126,25 @@ function bridgeLine(
     case "failed":
       return `${warn} ${cap(which)} still runs (${b.error ?? "it could not be stopped from here"}): ${b.fix ?? "run `mcp-twin bridge stop` there"}.`;
   }
+}
+
+/**
+ * What open apps and sessions do with the entries they loaded before: a relay starts the bridge
+ * again on its next call; a url entry starts nothing, its calls fail until a restart.
+ */
+function afterStop(holders: {
+  apps: readonly string[];
+  sessions: readonly string[];
+  urlEntries: boolean;
+}): string {
+  const relays =
+    holders.apps.length + holders.sessions.length > 0
+      ? ` ${cap(stillOpen(holders))} with a relay to it loaded starts it again on its next call, until it is restarted.`
+      : "";
+  const urls = holders.urlEntries
+    ? " An app or a session still open with a url entry to it gets no answer from it, until it is restarted."
+    : "";
+  return relays + urls;
 }
 
 /** "Claude Desktop, Cursor or a Claude Code session still open": every client that can hold it. */

@@ -2,6 +2,8 @@
  * The bridge, when the manifest enables it, at the manifest's settings: its token, what runs at its
  * address, and whether Windows clients reach it from WSL. Pure: gather/bridge-phase.ts gathers.
  */
+
+import { portHeldBy } from "../../bridge-control/port-holder.js";
 import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
 import { own } from "../../own-keys.js";
 import { defineCheck, type Finding, finding } from "../types.js";
@@ -100,7 +102,7 @@ export const bridgeChecks = [
         finding(
           "fail",
           where,
-          `port ${b.port} is held by ${r.what}${r.holder ? ` — pid ${r.holder.pid}: ${r.holder.command}` : ""}; this home's bridge cannot run there.`,
+          `${portHeldBy(b.port, r.what, r.holder)}; this home's bridge cannot run there.`,
           {
             fix: `Stop that program, or give the bridge another port: "bridge": { "port": <n> } in the manifest, then \`mcp-twin sync\`.`,
           },

@@ -4,6 +4,7 @@
  * the client's timeout; a project's own entries wait for the user's trust.
  */
 
+import { portHeldBy } from "../../bridge-control/port-holder.js";
 import type { ProbeItem } from "../facts.js";
 import type { BridgeFacts } from "../gather/bridge-phase.js";
 import type { Show } from "../path-style.js";
@@ -170,7 +171,7 @@ function bridgeRelay(p: ProbeItem, bridge: BridgeFacts | undefined): Finding {
       ? "it relays to the bridge, which answers (see bridge.reachable)"
       : reach.state === "free"
         ? "it relays to the bridge, which is not running now (the entry starts it on first use; see bridge.reachable)"
-        : "it relays to the bridge, whose port another program holds (see bridge.reachable)";
+        : `it relays to the bridge, but ${portHeldBy(bridge?.port ?? "", reach.what, reach.holder)} (see bridge.reachable)`;
   return finding("skip", p.work.where, `not started by doctor: ${why}.`);
 }
 

@@ -2,6 +2,7 @@
  * Shared servers (run once in the bridge): how each runs now, entries pointing at a bridge that is
  * down, a client token in a file others can read, an entry written for another share mode. Pure.
  */
+import { portHeldBy } from "../../bridge-control/port-holder.js";
 import { type SharedStatus, sharedLineFor } from "../../status/shared-status.js";
 import { defineCheck, type Finding, finding, type Where } from "../types.js";
 
@@ -69,7 +70,7 @@ export const sharedChecks = [
           return finding(
             "fail",
             where,
-            `its url entry in ${e.path} points at the bridge (${e.url}), which is ${state === "taken" ? "not there: another program holds its port" : state === "unresponsive" ? "not answering" : "not running"}: the client cannot reach ${e.name}.`,
+            `its url entry in ${e.path} points at the bridge (${e.url}), which is ${state === "taken" ? `not there: ${portHeldBy(s.bridge.port ?? "", s.bridge.what)}` : state === "unresponsive" ? "not answering" : "not running"}: the client cannot reach ${e.name}.`,
             {
               fix:
                 state === "taken"

@@ -1,0 +1,201 @@
+/**
+ * What sync, `bridge status`, status, doctor and uninstall print around shared servers on plain
+ * Linux, line by line: each mode's process count, the readable-file paragraph once and only when it
+ * is news, `--dry-run --verbose` on stderr, open sessions said as such, one port-taken wording.
+ */
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+} from "../helpers/fake-machine.js";
+import { freePort } from "../helpers/net.js";
+
+runInProcessByDefault();
+
+const machines: FakeMachine[] = [];
+afterEach(() => {
+  for (const m of machines.splice(0)) m.cleanup();
+});
+
+/** Plain Linux with Claude Code, Cursor and Gemini CLI, and two shared servers (session, machine). */
+async function linuxMachine(
+  cleanAfterEach = true,
+): Promise<{ m: FakeMachine; port: number; files: string[] }> {
+  const port = await freePort();
+  const m = createFakeMachine({ kind: "linux", registryUrl: inject("registryUrl") });
+  if (cleanAfterEach) machines.push(m);
+  const home = m.paths.linuxHome;
+  const cursor = path.join(home, ".cursor", "mcp.json");
+  const gemini = path.join(home, ".gemini", "settings.json");
+  for (const file of [cursor, gemini]) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, "{}\n");
+  }
+  writeManifest(m, {
+    bridge: { port },
+    servers: {
+      fixture: { package: inject("fixtureName"), share: "session" },
+      other: { package: inject("fixtureName"), share: "machine" },
+    },
+  });
+  return { m, port, files: [m.paths.claudeCodeConfig, cursor, gemini] };
+}
+
+const count = (text: string, part: string) => text.split(part).length - 1;
+const bridgePid = (m: FakeMachine) =>
+  (
+    JSON.parse(
+      readFileSync(
+        path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "serve.json"),
+        "utf8",
+      ),
+    ) as { pid: number }
+  ).pid;
+
+describe("plain Linux, three clients, a session and a machine server", () => {
+  let m: FakeMachine;
+  let files: string[];
+  beforeAll(async () => {
+    ({ m, files } = await linuxMachine(false));
+    for (const f of files) chmodSync(f, 0o644);
+  }, 60_000);
+  afterAll(() => m?.cleanup());
+
+  test("files others can read: each target a short line, the why and the chmod once for all", async () => {
+    const first = await m.run(["sync"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(count(first.stdout, "chmod 600")).toBe(1);
+    expect(first.stdout).toContain(
+      `  ▲ ${files[0]}, ${files[1]} and ${files[2]} are readable by other users, so no bridge token goes into them: the shared servers there go through mcp-twin's relay, which needs mcp-twin where it runs. \`chmod 600 ${files.join(" ")}\`, then \`mcp-twin sync\`, gives them url entries to the bridge.\n`,
+    );
+    expect(
+      count(first.stdout, "fixture and other are shared, and this file is readable by other users (below)"),
+    ).toBe(3);
+    expect(first.stdout).not.toContain("no process per session");
+  }, 120_000);
+
+  test("a sync that changes nothing says nothing of it again", async () => {
+    const again = await m.run(["sync"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toContain("readable by other users");
+    expect(again.stdout).not.toContain("chmod 600");
+  }, 60_000);
+
+  test("--dry-run --verbose says on stderr what it found and would write; without --verbose, nothing", async () => {
+    for (const f of files) chmodSync(f, 0o600);
+    const dry = await m.run(["sync", "--dry-run", "--verbose"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toMatch(/^· Looking at environments \(\d+ ms\)$/m);
+    expect(count(dry.stderr, "· Looking at environments")).toBe(1);
+    expect(dry.stderr).toMatch(/^environment facts: (all from the cache|\d+ gathered afresh)$/m);
+    expect(dry.stderr).toContain(
+      `target linux claude-code ${files[0]}: updated ~fixture ~other; fixture url entry to the bridge, other url entry to the bridge\n`,
+    );
+    expect(dry.stderr).toMatch(new RegExp(`^would write ${files[0]}: \\d+ → \\d+ bytes$`, "m"));
+    const quiet = await m.run(["sync", "--dry-run"]);
+    expect(quiet.stderr).toBe("");
+  }, 60_000);
+
+  test("url entries: each mode's process count, per target", async () => {
+    const synced = await m.run(["sync"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(
+      count(
+        synced.stdout,
+        "      fixture: a url entry to the bridge, shared per session (one process per client session, started on its first call)\n",
+      ),
+    ).toBe(3);
+    expect(
+      count(
+        synced.stdout,
+        "      other: a url entry to the bridge, shared per machine (one process for every client session)\n",
+      ),
+    ).toBe(3);
+    expect(synced.stdout).not.toContain("once in the bridge");
+    expect(synced.stdout).not.toContain("readable by other users");
+  }, 60_000);
+
+  test("bridge status: a session its client left open is said as an open session, with its last request", async () => {
+    const entry = JSON.parse(readFileSync(files[0] ?? "", "utf8")).mcpServers.other;
+    const client = new Client({ name: "claude-code", version: "1" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }),
+    );
+    await client.listTools();
+    await client.close(); // no DELETE: its session stays open in the bridge
+    const status = await m.run(["bridge", "status"]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(
+      /^ {2}sessions {3}1 open \(claude-code\), the last request \d+s ago; a session stays open until its client closes it, or a day without a request$/m,
+    );
+    expect(status.stdout).not.toMatch(/^ {2}clients /m);
+  }, 60_000);
+
+  test("uninstall with only url entries to the bridge left: nothing said to start it again", async () => {
+    // Its own relay entries removed by hand: only url entries reach it.
+    for (const f of files) {
+      const doc = JSON.parse(readFileSync(f, "utf8"));
+      delete doc.mcpServers["mcp-twin"];
+      writeFileSync(f, JSON.stringify(doc, null, 2));
+    }
+    const pid = bridgePid(m);
+    const gone = await m.run(["uninstall", "--yes"]);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stdout).toContain(
+      `✔ Stopped the bridge (pid ${pid}) in linux: no client config holds its entry now. An app or a session still open with a url entry to it gets no answer from it, until it is restarted.\n`,
+    );
+    expect(gone.stdout).not.toContain("starts it again");
+  }, 60_000);
+});
+
+test("the port held by another home's bridge: sync, bridge status, status and doctor name it alike", async () => {
+  const { m, port, files } = await linuxMachine();
+  for (const f of files) chmodSync(f, 0o600);
+  const synced = await m.run(["sync"]);
+  expect(synced.code, synced.stderr).toBe(0);
+  const pid = bridgePid(m);
+  process.kill(pid, "SIGTERM");
+  await new Promise<void>((resolve) => {
+    const check = () => {
+      try {
+        process.kill(pid, 0);
+        setTimeout(check, 50);
+      } catch {
+        resolve();
+      }
+    };
+    check();
+  });
+  // What another home's bridge answers a request without its token.
+  const other = http.createServer((_req, res) => {
+    res.writeHead(401, { "www-authenticate": 'Bearer realm="mcp-twin"' });
+    res.end();
+  });
+  await new Promise<void>((resolve) => other.listen(port, "127.0.0.1", resolve));
+  try {
+    const held = `port ${port} is held by another mcp-twin bridge, which does not accept this home's token (a bridge of another home, or of another WSL distro: distros share one network)`;
+    const bridge = await m.run(["bridge", "status"]);
+    expect(bridge.stdout).toContain(`✖ P${held.slice(1)}`);
+    const status = await m.run(["status"]);
+    expect(status.stdout).toContain(`fixture  session, not running: the bridge is not running (${held}`);
+    const doctor = await m.run(["doctor", "--json", "--no-probe"]);
+    const checks = JSON.parse(doctor.stdout).checks as Array<{ id: string; message: string }>;
+    const gateway = checks.filter((c) => c.id === "shared.gateway");
+    expect(gateway.length).toBeGreaterThan(0);
+    for (const f of gateway) expect(f.message).toContain(`which is not there: ${held}`);
+    expect(doctor.stdout).not.toContain("another program");
+    const again = await m.run(["sync"]);
+    expect(again.stdout).toContain(
+      `✖ Gateway for 2 shared servers is not running at http://127.0.0.1:${port}/mcp (P${held.slice(1)}): their url entries fail until it runs.`,
+    );
+  } finally {
+    other.close();
+  }
+}, 240_000);
