@@ -158,6 +158,25 @@ describe("init --yes", () => {
     expect(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8")).toBe(manifest);
   });
 
+  test("a --secret typo of the key of the one server named, already kept: one message, none of it contradicting", async () => {
+    const m = machine();
+    writeManifest(m, {
+      servers: {
+        fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+      },
+    });
+    const r = await m.run(["init", "--yes", "--server", "fixture", "--secret", `FIXTURE_TOKN=${TOKEN}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [
+        "✖ --secret FIXTURE_TOKN: no server this init sets up uses it. Did you mean FIXTURE_TOKEN?",
+        "ℹ FIXTURE_TOKEN is used by fixture, kept as it is: `mcp-twin secret set FIXTURE_TOKEN` stores its key.",
+        "",
+      ].join("\n"),
+    );
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
   test("an --arg that answers no chosen server's input is exit 2 naming it, not a silent default", async () => {
     const m = machine();
     // A typo of filesystem's `folder`: the default (the whole home) must not be taken instead.
