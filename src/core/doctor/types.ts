@@ -39,6 +39,11 @@ export interface Finding {
    * once): reported once for all of them, not once per environment (group.ts). Not in --json.
    */
   oneForAll?: boolean;
+  /**
+   * The start a probe finding is about (probe-phase's key for its launch): findings of different
+   * starts are never one group, however alike their messages (group.ts). Not in --json.
+   */
+  launch?: string;
 }
 
 /** A client config a finding applies to: the client's file (user scope unless said) in an environment. */

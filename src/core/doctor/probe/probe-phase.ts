@@ -94,6 +94,7 @@ export async function runProbes(
       const result = key ? byKey.get(key) : undefined;
       return {
         work: w,
+        ...(key ? { launch: key } : {}),
         ...(result ? { result } : {}),
         ...(shared ? { sharedBy: shared, ...(across ? { sharedAcross: true } : {}) } : {}),
         probeTimeoutMs: options.timeoutMs,
