@@ -541,6 +541,7 @@ describe("one cause, one finding (groupShared)", () => {
       server: "memory",
       timeoutMs: 30_000,
       managed: true,
+      managedPackage: true,
       kind: "stdio",
     });
     // Three configs, three launches (each its own arguments), each answered in 0.4 s with 9 tools.
