@@ -85,7 +85,7 @@ export async function runProbes(
     if (key) sharing.set(key, [...(sharing.get(key) ?? []), w]);
   }
   return work
-    .filter((w) => w.kind === "stdio" || (w.kind === "remote" && w.remote))
+    .filter((w) => w.kind === "stdio" || (w.kind === "remote" && (w.remote || w.noSpawn)))
     .map((w) => {
       const key = keyOf(w);
       const sharers = key ? (sharing.get(key) ?? []) : [];
