@@ -57,12 +57,12 @@ export async function runProbes(
   try {
     results = await probeAll(
       [...unique.values()],
-      (plan) => {
+      (plan, signal) => {
         return "file" in plan
-          ? probeServer(runner, plan, options.timeoutMs, options.signal)
+          ? probeServer(runner, plan, options.timeoutMs, signal)
           : plan.transport === "sse"
-            ? probeSseRemote(plan, options.timeoutMs, options.signal)
-            : probeHttpRemote(plan, options.timeoutMs, options.signal);
+            ? probeSseRemote(plan, options.timeoutMs, signal)
+            : probeHttpRemote(plan, options.timeoutMs, signal);
       },
       {
         concurrency: options.concurrency,
