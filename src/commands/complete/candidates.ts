@@ -78,9 +78,9 @@ const FLAG_VALUES: Record<string, Kind> = {
 
 /**
  * `share`'s modes: the manifest's SHARE_MODES and "off", written here because the schema brings zod
- * into the callback's start-up (the test holds the two lists equal).
+ * into the callback's start-up (completion.test.ts holds the two lists equal).
  */
-export const SHARE_CHOICES = ["machine", "project", "session", "off"] as const;
+const SHARE_CHOICES = ["machine", "project", "session", "off"] as const;
 
 /** The values a positional argument takes, by `command:index`. */
 const ARG_VALUES: Record<string, Kind> = {
