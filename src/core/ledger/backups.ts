@@ -292,6 +292,12 @@ export async function lastWritten(backupsDir: string, key: string): Promise<Back
   };
 }
 
+/** What a file that does not parse can be put back from: its backups, and what mcp-twin last wrote. */
+export async function repairSources(backupsDir: string, key: string): Promise<BackupInfo[]> {
+  const written = await lastWritten(backupsDir, key);
+  return [...(await listBackups(backupsDir, key)), ...(written ? [written] : [])];
+}
+
 /** A backup's text (losslessly decoded); "" for `original.none`. */
 export async function readBackup(info: BackupInfo): Promise<string | null> {
   if (info.absent) return null;

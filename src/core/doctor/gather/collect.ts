@@ -13,7 +13,7 @@ import { isOnWindowsDrive, pathShown } from "../../environments/path-translation
 import { type Environment, envMatches } from "../../environments/types.js";
 import { isTwinError, UsageErrors } from "../../errors.js";
 import { loadFormats } from "../../formats/index.js";
-import { checkAllBackups, listBackups } from "../../ledger/backups.js";
+import { checkAllBackups, repairSources } from "../../ledger/backups.js";
 import { emptyState, loadState, type State, saveState } from "../../ledger/state.js";
 import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../../manifest/load.js";
@@ -492,7 +492,7 @@ async function live(
   }
   for (const c of configs) {
     // A file that does not parse can be put back whole from a backup: say so when there is one.
-    const kept = c.parseError ? await listBackups(machine.paths.backups, c.target.key).catch(() => []) : [];
+    const kept = c.parseError ? await repairSources(machine.paths.backups, c.target.key).catch(() => []) : [];
     const app = runningApps.get(`${c.target.env.id}|${c.target.client.id}`);
     facts.configs.push({
       config: c,
