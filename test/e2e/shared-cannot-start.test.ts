@@ -8,7 +8,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { doctor, expectEveryFailureFixed, one } from "../doctor/helpers.js";
+import { doctor, expectEveryFailureFixed, one, waitFor } from "../doctor/helpers.js";
 import {
   createFakeMachine,
   type FakeMachine,
@@ -52,14 +52,23 @@ beforeAll(async () => {
   expect(sync.code, sync.stdout + sync.stderr).toBe(1);
 }, 180_000);
 
-afterAll(() => {
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+afterAll(async () => {
+  // The bridge sync started is stopped, and its exit awaited: it writes its state as it ends, and
+  // the machine's folder goes only after that.
   const pid = m && bridgePid();
-  if (pid)
-    try {
-      process.kill(pid, "SIGTERM");
-    } catch {
-      // gone already
-    }
+  if (pid && alive(pid)) {
+    process.kill(pid, "SIGTERM");
+    await waitFor(() => !alive(pid), 15_000);
+  }
   m?.cleanup();
 });
 
