@@ -11,8 +11,11 @@ import {
   controlBridge,
 } from "../core/bridge-control/control.js";
 import { portHeldBy } from "../core/bridge-control/port-holder.js";
+import { openManifest } from "../core/context/context.js";
+import type { Machine } from "../core/environments/machine.js";
 import { ExitCode, UsageError } from "../core/errors.js";
-import { sharedLine, sharedViews } from "../core/status/shared-view.js";
+import { manifestShareList, withMissingPrograms } from "../core/status/shared-status.js";
+import { type SharedView, sharedFix, sharedLine, sharedViews } from "../core/status/shared-view.js";
 import { untrusted } from "../core/text/control-chars.js";
 import type { Output } from "../ui/output.js";
 import type { bridgeCommand } from "./bridge-flags.js";
@@ -35,12 +38,24 @@ export async function run(ctx: ContextOf<typeof bridgeCommand>): Promise<number>
     manifest: ctx.options.manifest,
     log: (line) => out.debug(line),
   }).finally(() => step?.stop());
+  // Each shared server as the bridge reports it, and a program it runs that is not there.
+  const shares = Array.isArray(report.shares)
+    ? await withMissingPrograms(
+        machine,
+        await manifestShares(machine, ctx.options.manifest),
+        sharedViews([], report.shares),
+      )
+    : [];
   if (out.json) out.result(report);
-  else render(report, out);
+  else render(report, shares, out);
   return report.state === "taken" || report.state === "unresponsive" ? ExitCode.failed : ExitCode.ok;
 }
 
-function render(r: BridgeControlReport & { environment: string }, out: Output): void {
+function render(
+  r: BridgeControlReport & { environment: string },
+  shares: readonly SharedView[],
+  out: Output,
+): void {
   const { c, ok, warn, fail } = out.theme;
   if (r.stopped)
     out.print(
@@ -78,9 +93,10 @@ function render(r: BridgeControlReport & { environment: string }, out: Output): 
       `${plugins.loaded?.length ?? 0} loaded${plugins.failed?.length ? `, ${plugins.failed.length} skipped` : ""}`,
     );
   // Each shared server: mode, running or not, sessions attached, memory, idle time.
-  const shares = Array.isArray(r.shares) ? sharedViews([], r.shares) : [];
   shares.forEach((v, i) => {
     row(i === 0 ? "shared" : "", `${untrusted(v.name)}: ${sharedLine(v)}`);
+    const fix = sharedFix(v);
+    if (fix) row("", `${" ".repeat(untrusted(v.name).length + 2)}${fix}`);
   });
   row("state", out.shown(r.stateDir));
   row("log", out.shown(r.log));
@@ -146,4 +162,14 @@ function formatUptime(seconds: number): string {
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
   return d ? `${d}d ${h}h ${m}m` : h ? `${h}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`;
+}
+
+/** The manifest's shared servers (none when it cannot be read: the bridge's report is still shown). */
+async function manifestShares(machine: Machine, manifest: string | undefined) {
+  try {
+    const opened = await openManifest(machine, { manifest });
+    return manifestShareList(Object.entries(opened.loaded.manifest.servers));
+  } catch {
+    return [];
+  }
 }

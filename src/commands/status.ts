@@ -5,7 +5,7 @@
  */
 
 import { type SharedStatus, sharedLineFor, sharedStatus } from "../core/status/shared-status.js";
-import type { SharedView } from "../core/status/shared-view.js";
+import { type SharedView, sharedFix } from "../core/status/shared-view.js";
 import {
   computeStatus,
   type PluginLine,
@@ -82,6 +82,7 @@ function sharedJson(v: SharedView | undefined) {
     idleMs,
     pids,
     ...(v.lastError ? { lastError: v.lastError } : {}),
+    ...(v.missing ? { missing: { program: v.missing.program, env: v.missing.env, fix: sharedFix(v) } } : {}),
   };
 }
 
@@ -89,7 +90,11 @@ function sharedJson(v: SharedView | undefined) {
 function renderShared(s: SharedStatus, out: Output): void {
   out.print(out.theme.c.bold("Shared servers (run once in the bridge)"));
   const width = Math.max(...s.shared.map((v) => v.name.length));
-  for (const v of s.shared) out.print(`  ${untrusted(v.name).padEnd(width)}  ${sharedLineFor(v, s)}`);
+  for (const v of s.shared) {
+    out.print(`  ${untrusted(v.name).padEnd(width)}  ${sharedLineFor(v, s)}`);
+    const fix = sharedFix(v);
+    if (fix) out.print(`  ${" ".repeat(width)}  ${fix}`);
+  }
 }
 
 function render(

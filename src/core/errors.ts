@@ -28,7 +28,7 @@ export class TwinError extends Error {
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     const kinds = (value as { [BRAND]?: readonly string[] } | null | undefined)?.[BRAND];
-    return Array.isArray(kinds) && kinds.includes(this.kind);
+    return Array.isArray(kinds) && kinds.includes(TwinError.kind);
   }
 
   readonly code: string;

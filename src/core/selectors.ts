@@ -175,7 +175,10 @@ export function checkSecretFlagNames(
     isNot,
     knownAs: "The secrets they use",
     known,
-    noneKnown: `They use no secret;${keptLine ? "" : " `mcp-twin secret set NAME` stores one for later."}${keptLine}`,
+    // With a kept server's key named, only that: "they use no secret" beside it reads as a contradiction.
+    noneKnown: keptLine
+      ? keptLine.trim()
+      : "They use no secret; `mcp-twin secret set NAME` stores one for later.",
     candidates: [...known, ...close],
     ...(keptLine && known.length > 0 ? { also: keptLine.trim() } : {}),
   });

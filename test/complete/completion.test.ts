@@ -21,6 +21,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildProgram } from "../../src/cli.js";
 import { complete, MAPPED, type Table } from "../../src/commands/complete/candidates.js";
+import { SHARE_MODES } from "../../src/core/manifest/schema.js";
 import { BIN, REPO, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 
@@ -75,6 +76,7 @@ describe("what a Tab offers", () => {
     const table = tableFromProgram();
     const names = () => ({
       servers: ["memory", "remote"],
+      remote: ["remote"],
       catalogue: ["fetch", "memory"],
       envs: ["wsl:Ubuntu"],
       targets: ["wsl:Ubuntu:claude-code"],
@@ -108,6 +110,14 @@ describe("what a Tab offers", () => {
     // A flag before the command, with its value: the command after it is still found.
     expect(offered("--manifest", "m.jsonc", "remove", "me")).toEqual(["memory"]);
     expect(offered("help", "lo")).toEqual(["login", "logout"]);
+    // share's server and mode, completion's shell; login and logout only the remote servers.
+    expect(offered("share", "")).toEqual(["memory", "remote"]);
+    expect(offered("share", "memory", "")).toEqual([...SHARE_MODES, "off"]);
+    expect(offered("share", "memory", "s")).toEqual(["session"]);
+    expect(offered("completion", "")).toEqual(["bash", "zsh", "fish", "powershell"]);
+    expect(offered("completion", "z")).toEqual(["zsh"]);
+    expect(offered("login", "")).toEqual(["remote"]);
+    expect(offered("logout", "")).toEqual(["remote"]);
     // Arguments a command does not take: nothing.
     expect(offered("status", "x")).toEqual([]);
   });
@@ -123,6 +133,16 @@ describe("what a Tab offers", () => {
     const before = m.interopCalls().length;
     expect(values(tab(m.env, "bash", "remove", ""))).toEqual(["fixture", "remote"]);
     expect(values(tab(m.env, "zsh", "logout", "r"))).toEqual(["remote"]);
+    // A server that runs as a program cannot log in: login offers the remote one alone.
+    expect(values(tab(m.env, "bash", "login", ""))).toEqual(["remote"]);
+    expect(values(tab(m.env, "bash", "share", ""))).toEqual(["fixture", "remote"]);
+    expect(values(tab(m.env, "bash", "share", "fixture", ""))).toEqual([
+      "machine",
+      "project",
+      "session",
+      "off",
+    ]);
+    expect(values(tab(m.env, "bash", "completion", ""))).toEqual(["bash", "zsh", "fish", "powershell"]);
     expect(values(tab(m.env, "bash", "sync", "--env", ""))).toEqual([
       "windows",
       "wsl",

@@ -7,6 +7,7 @@ import path from "node:path";
 import { expect, test } from "vitest";
 import { CHECKS } from "../../src/core/doctor/all-checks.js";
 import { GENERATED, withGenerated } from "../../src/core/doctor/docs.js";
+import { docFix, finding } from "../../src/core/doctor/types.js";
 import { REPO } from "../helpers/fake-machine.js";
 
 test("every check has a unique id of the form area.name and says what it finds", () => {
@@ -41,4 +42,14 @@ test("a stale list is caught, and missing markers are an error", () => {
   expect(stale).not.toBe(text);
   expect(apply(stale)).toBe(text);
   expect(() => withGenerated("no markers here", "checks", "x")).toThrow(/markers/);
+});
+
+test("a failure is never made without its fix: the report's last line sends the user to the → lines", () => {
+  // The type asks for it (tsc, in `npm run lint`, fails on this line when it does not).
+  // @ts-expect-error a failure without a fix
+  const bare = finding("fail", {}, "broken.");
+  expect(bare.fix).toBeUndefined();
+  expect(finding("fail", {}, "broken.", { fix: "Mend it." }).fix).toBe("Mend it.");
+  // A cause that brought no fix of its own gets the check's documented one.
+  expect(docFix("fix it at that position")).toBe("Fix it at that position.");
 });

@@ -526,6 +526,52 @@ describe("one cause, one finding (groupShared)", () => {
     expect(out.filter((c) => c.id === "drift.entry")).toHaveLength(1);
   });
 
+  test("starts that differ are never one group, however alike their lines: one finding per start", () => {
+    const started: ProbeResult = {
+      ok: true,
+      startupMs: 400,
+      tools: 9,
+      serverName: "memory-server",
+      stderr: [],
+      noise: [],
+    };
+    const work = (client: ClientId, clientName: string): EntryWork => ({
+      where: { env: "windows", client, server: "memory" },
+      clientName,
+      server: "memory",
+      timeoutMs: 30_000,
+      managed: true,
+      managedPackage: true,
+      kind: "stdio",
+    });
+    // Three configs, three launches (each its own arguments), each answered in 0.4 s with 9 tools.
+    const probes = [
+      {
+        work: work("claude-desktop", "Claude Desktop"),
+        launch: "node a.js",
+        result: started,
+        probeTimeoutMs: 10_000,
+      },
+      { work: work("cursor", "Cursor"), launch: "node b.js", result: started, probeTimeoutMs: 10_000 },
+      { work: work("windsurf", "Windsurf"), launch: "node c.js", result: started, probeTimeoutMs: 10_000 },
+    ];
+    const passes = (items: typeof probes) =>
+      groupShared(runScope("machine", { ...emptyFacts(), probes: items })).filter(
+        (c) => c.id === "probe.handshake",
+      );
+    expect(passes(probes).map((c) => [c.client ?? null, c.places?.length ?? 0])).toEqual([
+      ["claude-desktop", 0],
+      ["cursor", 0],
+      ["windsurf", 0],
+    ]);
+    // The same launch in two of them: one start, one finding naming both.
+    const two = passes([probes[0]!, { ...probes[1]!, launch: "node a.js" }, probes[2]!]);
+    expect(two.map((c) => [c.client ?? null, c.places?.map((p) => p.client) ?? []])).toEqual([
+      [null, ["claude-desktop", "cursor"]],
+      ["windsurf", []],
+    ]);
+  });
+
   test("one start for two configs is one pass naming both; a lone finding keeps its client", () => {
     const started =
       "started in 0.4 s with 9 tools (memory-server); one start for Claude Desktop and Cursor, the same launch.";

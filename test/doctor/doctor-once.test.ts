@@ -69,3 +69,26 @@ test("a remote contacted once for configs on both sides is one probe finding; --
   const all = JSON.parse((await m.run(["doctor", "--json"])).stdout).checks as JsonCheck[];
   expect(all.filter((c) => c.id === "config.private" && c.status === "warn")).toHaveLength(1);
 }, 120_000);
+
+test("doctor starting a dozen servers at once prints no MaxListenersExceededWarning: each probe's Ctrl-C listener is counted on a signal of its own", async () => {
+  // Twelve launches (each its own arguments) probed 16 at a time: the command's one signal had a
+  // listener per running probe, past Node's 10 (removed as each ended: a warning, not a leak).
+  const servers = Object.fromEntries(
+    Array.from({ length: 12 }, (_, i) => [
+      `fx${i}`,
+      {
+        package: inject("fixtureName"),
+        args: [`--n=${i}`],
+        env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" },
+      },
+    ]),
+  );
+  const m = setup({ kind: "linux" }, servers);
+  const sync = await m.run(["sync"]);
+  expect(sync.code, sync.stdout + sync.stderr).toBe(0);
+  const r = await m.runBinary(["doctor"]);
+  expect(r.stderr).not.toContain("MaxListenersExceededWarning");
+  expect(r.stderr).toBe("");
+  expect(r.stdout.match(/ started in /g)).toHaveLength(12);
+  expect(r.code, r.stdout).toBe(0);
+}, 180_000);

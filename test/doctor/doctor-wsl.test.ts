@@ -3,7 +3,15 @@
  * breakage users report makes the right check fail for the right environment, client and server,
  * with the fix; repairing it makes it pass again.
  */
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import {
@@ -701,11 +709,25 @@ describe("paths: one style per side", () => {
     const before = readFileSync(cursor(), "utf8");
     const fixture = { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } };
     try {
-      // sync created the file: there is nothing older to put back, and the fix says why.
+      // sync created the file: no backup is older, but what sync wrote is kept, and restore puts it back.
       writeFileSync(cursor(), broken);
       const created = one(await doctor(machine, ["--no-probe"]), "config.parse", { client: "cursor" });
       expect(created.message).toContain(`${file}:4:`);
-      expect(created.fix).toBe(
+      expect(created.fix).toContain(
+        `\`mcp-twin restore '${file}'\` to put the whole file back as mcp-twin last wrote it`,
+      );
+      // Without that copy (a home of an older version): nothing older to put back, and the fix says why.
+      const written = readdirSync(path.join(machine.paths.home, "backups"), {
+        recursive: true,
+        encoding: "utf8",
+      })
+        .filter((f) => f.endsWith("last-written.txt"))
+        .map((f) => path.join(machine.paths.home, "backups", f));
+      const copies = written.map((f) => [f, readFileSync(f, "utf8")] as const);
+      for (const f of written) rmSync(f);
+      const older = one(await doctor(machine, ["--no-probe"]), "config.parse", { client: "cursor" });
+      for (const [f, text] of copies) writeFileSync(f, text, { mode: 0o600 });
+      expect(older.fix).toBe(
         `Fix ${file} by hand at line 4, column 1; mcp-twin has no backup of it (it created this file: there was nothing before).`,
       );
       // After a sync that changed it, restore can put it back: the fix names it by the path restore takes.

@@ -104,3 +104,12 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Pro
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Every failure doctor reports has its fix: the text report ends "the → lines say what to do"
+ * whenever something failed, so a failure without one leaves the user with nothing to do.
+ */
+export function expectEveryFailureFixed(run: DoctorRun): void {
+  const unfixed = failures(run).filter((c) => !c.fix);
+  expect(unfixed, JSON.stringify(unfixed, null, 2)).toEqual([]);
+}

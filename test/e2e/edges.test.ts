@@ -70,7 +70,7 @@ describe("a client config that does not parse", () => {
     const linux = m.paths.claudeCodeConfig;
     const windows = "'C:\\Users\\alice\\.cursor\\mcp.json'";
     const advice = (p: string, at: string) =>
-      `Run \`mcp-twin restore ${p}\` to put the whole file back from mcp-twin's newest backup of it (it shows what it replaces; \`mcp-twin restore --list ${p}\` shows every backup), or fix it by hand ${at}.`;
+      `Run \`mcp-twin restore ${p}\` to put the whole file back as mcp-twin last wrote it (from its newest backup when it kept no copy of that; it shows what it replaces; \`mcp-twin restore --list ${p}\` shows every backup), or fix it by hand ${at}.`;
     const linuxFix = advice(linux, "at line 6, column 5");
     const sync = await m.run(["sync"]);
     const status = await m.run(["status"]);

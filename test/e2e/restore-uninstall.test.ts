@@ -116,7 +116,6 @@ describe("a file that no longer parses", () => {
     writeManifest(m, { servers: tool("--v1") });
     expect((await m.run(["sync"])).code).toBe(0);
     const good = readFileSync(file, "utf8");
-    const newest = (await list(m)).targets[0]!.backups[1]!;
     // A crash, or a bad hand edit: the file is cut in the middle (the key is still in it).
     writeFileSync(file, good.slice(0, good.indexOf(SECRET) + SECRET.length + 3));
 
@@ -128,16 +127,39 @@ describe("a file that no longer parses", () => {
 
     const r = await m.run(["restore", file]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`whole file put back from ${newest.name}`);
+    // What mcp-twin last wrote comes back, not the backup from before that write.
+    expect(r.stdout).toMatch(
+      /whole file put back from last-written\.txt \(what mcp-twin last wrote, \d{4}-\d\d-\d\dT[\d:.]+Z\)/,
+    );
     expect(r.stdout).toContain(`--- ${file}`);
     expect(r.stdout).toContain('"TOOL_KEY": "********"');
     expect(r.stdout + r.stderr).not.toContain(SECRET);
-    expect(readFileSync(file, "utf8")).toBe(readFileSync(newest.file, "utf8"));
-    // The next sync takes it from there, without calling our own entry foreign or drifted.
+    expect(readFileSync(file, "utf8")).toBe(good);
+    // The next sync finds it as it left it, without calling our own entry foreign or drifted.
     const again = await m.run(["sync", "--json"]);
     expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout).targets[0]).toMatchObject({ updated: ["tool"], drift: [] });
+    expect(JSON.parse(again.stdout).targets[0]).toMatchObject({ updated: [], drift: [] });
     expect(json(file).mcpServers.tool.args).toEqual(["tool-mcp", "--v1"]);
+  });
+
+  test("after a restore removed entries, repairing the file does not bring them back: the last file mcp-twin wrote does", async () => {
+    const m = linux();
+    const file = m.paths.claudeCodeConfig;
+    expect((await m.run(["sync"])).code).toBe(0);
+    expect(json(file).mcpServers.tool).toBeDefined();
+    // Undo that sync: its entries go.
+    const undo = await m.run(["restore", "--yes"]);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(json(file).mcpServers?.tool).toBeUndefined();
+    const good = readFileSync(file, "utf8");
+    // Then the file breaks (a bad hand edit).
+    writeFileSync(file, `${good.slice(0, -3)},,\n`);
+    const r = await m.run(["restore", file, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(good);
+    expect(json(file).mcpServers?.tool).toBeUndefined();
+    const row = JSON.parse(r.stdout).targets[0] as { wholeFile?: string };
+    expect(row.wholeFile).toMatch(/^last-written\.txt \(what mcp-twin last wrote, /);
   });
 });
 

@@ -370,7 +370,7 @@ describe("a machine-shared server's entries", () => {
 });
 
 describe("where the bridge cannot run a shared server", () => {
-  test("a program missing where the bridge runs it: doctor's url-entry probe says the bridge's reason, not a bare HTTP status", async () => {
+  test("a program missing where the bridge runs it: doctor says so once, with what to do, and contacts none of its entries", async () => {
     const m = createFakeMachine({ registryUrl: inject("registryUrl") });
     const gatewayPort = await freePort();
     try {
@@ -381,12 +381,31 @@ describe("where the bridge cannot run a shared server", () => {
       chmodSync(m.paths.claudeCodeConfig, 0o600);
       await m.run(["sync"]);
       const d = await m.run(["doctor", "--json", "--server", "broken"]);
-      const cursor = (
-        JSON.parse(d.stdout) as { checks: Array<{ id: string; client?: string; message: string }> }
-      ).checks.find((c) => c.id === "probe.handshake" && c.client === "cursor");
-      expect(cursor?.message).toMatch(
-        /answered HTTP 5\d\d: the shared server "broken" did not start: .*ENOENT/,
-      );
+      const checks = (
+        JSON.parse(d.stdout) as {
+          checks: Array<{
+            id: string;
+            client?: string;
+            server?: string;
+            status: string;
+            message: string;
+            fix?: string;
+          }>;
+        }
+      ).checks;
+      expect(checks.find((c) => c.id === "shared.status" && c.server === "broken")).toMatchObject({
+        status: "fail",
+        message:
+          "broken: machine, cannot start: `no-such-program-here` is not found in wsl:Ubuntu (not on its PATH).",
+        fix: "Install no-such-program-here in wsl:Ubuntu (so it is on the PATH there), or use its absolute path; then the bridge starts it on the next call.",
+      });
+      // Its url entry is not contacted: that would only leave a failed start in the bridge.
+      const cursor = checks.find((c) => c.id === "probe.handshake" && c.client === "cursor");
+      expect(cursor).toMatchObject({
+        status: "skip",
+        message:
+          "not started by doctor: it reaches broken in the bridge, whose program `no-such-program-here` is not found in wsl:Ubuntu (see shared.status).",
+      });
     } finally {
       m.cleanup();
     }

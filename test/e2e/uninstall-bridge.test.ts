@@ -147,7 +147,7 @@ test("a config that does not parse: uninstall leaves it with the repair advice, 
   const text = readFileSync(file, "utf8");
   const { writeFileSync } = await import("node:fs");
   writeFileSync(file, text.slice(0, text.indexOf('"mcp-twin"')));
-  const advice = `Run \`mcp-twin restore ${file}\` to put the whole file back from mcp-twin's newest backup of it`;
+  const advice = `Run \`mcp-twin restore ${file}\` to put the whole file back as mcp-twin last wrote it`;
   const preview = await m.run(["uninstall", "--dry-run"]);
   const line = preview.stdout.split("\n").find((l) => l.includes(file))!;
   expect(line).toBe(`  ✖ wsl:Ubuntu claude-code ${file}  cannot be read: it would be left as it is`);

@@ -160,6 +160,87 @@ describe("init --yes", () => {
     expect(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8")).toBe(manifest);
   });
 
+  test("a --secret typo of the key of the one server named, already kept: one message, none of it contradicting", async () => {
+    const m = machine();
+    writeManifest(m, {
+      servers: {
+        fixture: { package: inject("fixtureName"), env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
+      },
+    });
+    const r = await m.run(["init", "--yes", "--server", "fixture", "--secret", `FIXTURE_TOKN=${TOKEN}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [
+        "✖ --secret FIXTURE_TOKN: no server this init sets up uses it. Did you mean FIXTURE_TOKEN?",
+        "ℹ FIXTURE_TOKEN is used by fixture, kept as it is: `mcp-twin secret set FIXTURE_TOKEN` stores its key.",
+        "",
+      ].join("\n"),
+    );
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
+  test("an --arg for a server the manifest has already: it is kept, said so, with the command that changes its folder", async () => {
+    const m = machine();
+    const data = path.join(m.paths.linuxHome, "data");
+    mkdirSync(data);
+    writeManifest(m, {
+      servers: { filesystem: { package: "@modelcontextprotocol/server-filesystem", args: ["~"] } },
+    });
+    const manifest = readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8");
+    const r = await m.run([
+      "init",
+      "--yes",
+      "--server",
+      "filesystem",
+      "--arg",
+      `filesystem.folder=${data}`,
+      "--no-sync",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [
+        "✖ --arg filesystem.folder: filesystem is in the manifest already and init keeps it as it is, so init does not take its folder.",
+        `ℹ \`mcp-twin add filesystem --force --arg folder=${data}\` replaces it with the catalogue's, with that folder; then \`mcp-twin sync\`.`,
+        "",
+      ].join("\n"),
+    );
+    expect(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8")).toBe(manifest);
+    // What it says to run does it.
+    const add = await m.run(["add", "filesystem", "--force", "--arg", `folder=${data}`, "--no-sync"]);
+    expect(add.code, add.stderr).toBe(0);
+    const after = JSON.parse(
+      readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8").replace(/^\s*\/\/.*$/gm, ""),
+    );
+    expect(after.servers.filesystem.args).toEqual([data]);
+  });
+
+  test("--yes without a folder for filesystem: the plan says it gets the whole home, and the flag that gives another", async () => {
+    const m = machine();
+    const r = await m.run(["init", "--yes", "--server", "filesystem", "--no-sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split("\n");
+    const plan = lines.indexOf("Plan");
+    const said = lines.indexOf(
+      "  filesystem: folder ~ (your whole home folder), the catalogue's default; `--arg filesystem.folder=<folder>` gives another.",
+    );
+    expect(said).toBeGreaterThan(0);
+    expect(said).toBeLessThan(plan);
+    // Given a folder, nothing of the sort.
+    const other = machine();
+    mkdirSync(path.join(other.paths.linuxHome, "data"));
+    const given = await other.run([
+      "init",
+      "--yes",
+      "--server",
+      "filesystem",
+      "--arg",
+      `filesystem.folder=${path.join(other.paths.linuxHome, "data")}`,
+      "--no-sync",
+    ]);
+    expect(given.code, given.stderr).toBe(0);
+    expect(given.stdout).not.toContain("the catalogue's default");
+  });
+
   test("an --arg that answers no chosen server's input is exit 2 naming it, not a silent default", async () => {
     const m = machine();
     // A typo of filesystem's `folder`: the default (the whole home) must not be taken instead.

@@ -2,6 +2,7 @@
  * The SDK `Transport` to a shared server's process: newline-delimited JSON-RPC over its stdin and
  * stdout, started through the process runner, each line bounded, its stderr logged.
  */
+import { statSync } from "node:fs";
 import type { JSONRPCMessage, Transport, TransportSendOptions } from "@modelcontextprotocol/server";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { MAX_MESSAGE_BYTES, peekId } from "../../core/relay/jsonrpc.js";
@@ -10,6 +11,14 @@ import { type StartedProcess, startProcess } from "../../core/system/run.js";
 
 /** A line of the server's stderr is logged up to this size. */
 const MAX_LOG_LINE_BYTES = 64 * 1024;
+
+function isFolder(folder: string): boolean {
+  try {
+    return statSync(folder).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The child's stdio as an SDK transport. It has `pid` and `stderr`, which is how the SDK's client
@@ -36,6 +45,12 @@ export class ChildTransport implements Transport {
 
   async start(): Promise<void> {
     const { command, args, env, cwd } = this.#launch;
+    // A folder that is not there fails the spawn as "spawn <command> ENOENT", which blames the
+    // program: the folder is named instead (a project's comes from its client's entry).
+    if (cwd && !isFolder(cwd))
+      throw new Error(
+        `its project folder ${cwd} does not exist here (the client's entry names it in its Mcp-Twin-Project header): start the client in a folder that exists`,
+      );
     const child = startProcess(command, args, { env: { ...process.env, ...env }, ...(cwd ? { cwd } : {}) });
     this.#child = child;
     const stdout = new LineSplitter(

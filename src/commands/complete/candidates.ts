@@ -3,6 +3,7 @@
  * or argument takes — client, environment and server names, catalogue entries, restore targets.
  */
 import { CLIENT_IDS } from "../../core/clients/ids.js";
+import { SHELLS } from "./scripts.js";
 
 /** A flag as the command line declares it. */
 interface OptionInfo {
@@ -38,6 +39,8 @@ export interface Table {
 /** Names from this machine's home, read only when a word needs them. */
 export interface Names {
   servers: string[];
+  /** The servers one can log in to: those with a Streamable HTTP url (see core/oauth/login-server.ts). */
+  remote: string[];
   catalogue: string[];
   /** Environment ids beyond the fixed forms: those the manifest and the records name (wsl:Ubuntu). */
   envs: string[];
@@ -73,13 +76,22 @@ const FLAG_VALUES: Record<string, Kind> = {
   "init:--server": "catalogue",
 };
 
+/**
+ * `share`'s modes: the manifest's SHARE_MODES and "off", written here because the schema brings zod
+ * into the callback's start-up (completion.test.ts holds the two lists equal).
+ */
+const SHARE_CHOICES = ["machine", "project", "session", "off"] as const;
+
 /** The values a positional argument takes, by `command:index`. */
 const ARG_VALUES: Record<string, Kind> = {
   "add:0": "catalogue",
   "remove:0": "servers",
   "adopt:0": "servers",
-  "login:0": "servers",
-  "logout:0": "servers",
+  "login:0": "remote",
+  "logout:0": "remote",
+  "share:0": "servers",
+  "share:1": SHARE_CHOICES,
+  "completion:0": Object.keys(SHELLS),
   "restore:0": "targets",
   "secret:0": ["set", "list", "rm"],
   "secret:1": "secrets",

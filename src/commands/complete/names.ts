@@ -56,10 +56,19 @@ function catalogue(folders: readonly string[]): string[] {
   return [...out].sort();
 }
 
+/** A server `login` takes: a url of its own, not the older HTTP+SSE transport. */
+const isRemote = (spec: { url?: unknown; transport?: unknown } | undefined): boolean =>
+  typeof spec?.url === "string" && spec.transport !== "sse";
+
 export async function readNames(host: Host, packageRoot: string, manifestFlag?: string): Promise<Names> {
   const home = await homeDir(host);
   const manifest = readJson(manifestFlag ?? (home ? path.join(home, "mcp-twin.jsonc") : "")) as
-    | { servers?: Record<string, { environments?: unknown; overrides?: unknown }> }
+    | {
+        servers?: Record<
+          string,
+          { environments?: unknown; overrides?: unknown; url?: unknown; transport?: unknown }
+        >;
+      }
     | undefined;
   const state = (home ? readJson(path.join(home, "state.json")) : undefined) as
     | { targets?: Record<string, { env?: unknown; client?: unknown }> }
@@ -82,6 +91,7 @@ export async function readNames(host: Host, packageRoot: string, manifestFlag?: 
     }
   return {
     servers: servers.sort(),
+    remote: servers.filter((name) => isRemote(manifest?.servers?.[name])).sort(),
     catalogue: catalogue([
       path.join(packageRoot, "templates"),
       ...(home ? [path.join(home, "templates")] : []),

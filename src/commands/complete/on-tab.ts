@@ -42,6 +42,7 @@ export async function completeWords(
     if (error !== needed) throw error;
     const names: Names = (await readNames(host, packageRoot, manifest).catch(() => undefined)) ?? {
       servers: [],
+      remote: [],
       catalogue: [],
       envs: [],
       targets: [],

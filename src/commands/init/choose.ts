@@ -5,6 +5,7 @@
  */
 import { placesOf } from "../../core/catalogue/folder-places.js";
 import { instantiate } from "../../core/catalogue/index.js";
+import type { ServerTemplate } from "../../core/catalogue/schema.js";
 import { UsageError } from "../../core/errors.js";
 import { envInfo } from "../../core/import/read-config.js";
 import { referencesOf } from "../../core/manifest/spec.js";
@@ -143,6 +144,7 @@ export async function askKeys(
     | "existing"
     | "machine"
     | "environments"
+    | "catalogue"
   >,
 ) {
   const { out } = ctx;
@@ -199,21 +201,20 @@ export async function askKeys(
   );
   out.addSecrets(Object.values(ctx.importAnswers.values));
   const givenArgs = parseArgFlags(ctx.options.arg ?? []);
+  checkKeptArgs(givenArgs, ctx);
   checkArgNames(
     givenArgs,
     ctx.chosen.map((c) => c.template),
     { qualified: true },
   );
   for (const { template: t, registry: fromRegistry } of ctx.chosen) {
-    const inputs = await askInputs(
-      t,
-      Object.fromEntries(
-        Object.entries(givenArgs).flatMap(([k, v]) =>
-          k.startsWith(`${t.name}.`) ? [[k.slice(t.name.length + 1), v]] : own(t.inputs, k) ? [[k, v]] : [],
-        ),
+    const argsOfT = Object.fromEntries(
+      Object.entries(givenArgs).flatMap(([k, v]) =>
+        k.startsWith(`${t.name}.`) ? [[k.slice(t.name.length + 1), v]] : own(t.inputs, k) ? [[k, v]] : [],
       ),
-      askCtx,
     );
+    const inputs = await askInputs(t, argsOfT, askCtx);
+    if (!ctx.prompts && !out.json) for (const line of defaultedLines(t, argsOfT)) out.print(`  ${line}`);
     const secrets = await askSecrets(
       t.secrets ?? [],
       givenSecrets,
@@ -240,6 +241,49 @@ export async function askKeys(
     });
     if (line && !out.json) out.print(`  ${made.name}: ${line}`);
     ctx.newServers.push(made);
+  }
+}
+
+/**
+ * Without prompts, an input no --arg answered takes the catalogue's default: say which (filesystem's
+ * folder is then the whole home), and the flag that gives another.
+ */
+function defaultedLines(t: ServerTemplate, given: Readonly<Record<string, string>>): string[] {
+  return Object.entries(t.inputs ?? {})
+    .filter(([key, spec]) => own(given, key) === undefined && spec.default)
+    .map(([key, spec]) => {
+      const value =
+        spec.default === "~" && spec.type === "folder" ? "~ (your whole home folder)" : spec.default;
+      return `${t.name}: ${key} ${value}, the catalogue's default; \`--arg ${t.name}.${key}=<${spec.type === "folder" ? "folder" : "value"}>\` gives another.`;
+    });
+}
+
+/**
+ * An --arg for a server init keeps as it is (in the manifest already) would be dropped, or read as
+ * a typo: say that it is kept, and how its input is changed instead (`add --force` with the arg).
+ */
+function checkKeptArgs(
+  given: Readonly<Record<string, string>>,
+  ctx: Pick<InitContext, "existing" | "chosen" | "catalogue">,
+): void {
+  const chosen = new Set(ctx.chosen.map((c) => c.template.name));
+  const kept = ctx.catalogue.templates.filter(
+    (t) => !chosen.has(t.name) && own(ctx.existing.manifest.servers, t.name) !== undefined,
+  );
+  for (const [key, value] of Object.entries(given)) {
+    const dot = key.indexOf(".");
+    const input = dot > 0 ? key.slice(dot + 1) : key;
+    const server = kept.find((t) =>
+      dot > 0 ? t.name === key.slice(0, dot) : chosen.size === 0 && own(t.inputs, key) !== undefined,
+    );
+    if (!server || own(server.inputs, input) === undefined) continue;
+    throw new UsageError(
+      "server-kept",
+      `--arg ${key}: ${server.name} is in the manifest already and init keeps it as it is, so init does not take its ${input}.`,
+      {
+        hint: `\`mcp-twin add ${server.name} --force --arg ${input}=${/\s/.test(value) ? JSON.stringify(value) : value}\` replaces it with the catalogue's, with that ${input}; then \`mcp-twin sync\`.`,
+      },
+    );
   }
 }
 

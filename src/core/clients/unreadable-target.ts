@@ -60,8 +60,8 @@ export function backupCounts(kept: ReadonlyArray<{ absent?: boolean; original?: 
 }
 
 /**
- * What to do about a client config that does not parse: put it back from mcp-twin's newest backup
- * when there is one (`restorePath`: the path restore takes, the one state records), else fix it
+ * What to do about a client config that does not parse: put it back as mcp-twin last wrote it (or
+ * from its newest backup) when there is one (`restorePath`: the path restore takes, the one state records), else fix it
  * by hand at its line and column. Never "move it away": many of these files hold the app's own
  * state or settings beside the servers (`~/.claude.json` is Claude Code's whole state).
  */
@@ -82,7 +82,7 @@ export function unparsableFix(o: {
   const at = o.line !== undefined ? ` at line ${o.line}, column ${o.column ?? 1}` : "";
   const quoted = shellQuote(o.restorePath);
   if (o.backups > 0)
-    return `Run \`mcp-twin restore ${quoted}\` to put the whole file back from mcp-twin's newest backup of it (it shows what it replaces; \`mcp-twin restore --list ${quoted}\` shows every backup), or fix it by hand${at}.`;
+    return `Run \`mcp-twin restore ${quoted}\` to put the whole file back as mcp-twin last wrote it (from its newest backup when it kept no copy of that; it shows what it replaces; \`mcp-twin restore --list ${quoted}\` shows every backup), or fix it by hand${at}.`;
   const why = o.created
     ? " (it created this file: there was nothing before)"
     : o.owned > 0

@@ -245,8 +245,8 @@ async function withRepair(
 ): Promise<UsageError> {
   // Only now, for the file that failed, which backups mcp-twin holds of it (a run whose files
   // all parse never loads the backups' module).
-  const { listBackups } = await import("../ledger/backups.js");
-  const kept = await listBackups(ctx.machine.paths.backups, t.key).catch(() => []);
+  const { repairSources } = await import("../ledger/backups.js");
+  const kept = await repairSources(ctx.machine.paths.backups, t.key).catch(() => []);
   return new UsageError(error.code, error.message, {
     location: error.location,
     hint: unparsableFix({

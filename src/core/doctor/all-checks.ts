@@ -73,8 +73,10 @@ const SCOPE_ORDER: readonly CheckScope[] = [
 
 /** Run one scope's checks on one item (each item's findings together, in registry order). */
 export function runScope<S extends CheckScope>(scope: S, item: ScopeItems[S], show: Show = AS_IS): Check[] {
+  // A probe's findings carry its start, so that two starts are never reported as one.
+  const launch = scope === "probe" ? (item as ScopeItems["probe"]).launch : undefined;
   return ALL.filter((c) => c.scope === scope).flatMap((c) =>
-    c.run(item, show).map((f: Finding) => ({ id: c.id as CheckId, ...f })),
+    c.run(item, show).map((f: Finding) => ({ id: c.id as CheckId, ...f, ...(launch ? { launch } : {}) })),
   );
 }
 

@@ -75,6 +75,8 @@ export interface ProbeItem {
   sharedBy?: string;
   /** Those configs are in several environments (a remote contacted once from here). */
   sharedAcross?: boolean;
+  /** Which start this is (the same for every entry of the same launch). */
+  launch?: string;
   /** doctor's --timeout, to tell a slow server from one that hangs. */
   probeTimeoutMs: number;
 }

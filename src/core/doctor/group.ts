@@ -31,6 +31,8 @@ export function groupShared(checks: readonly Check[]): Check[] {
           c.fix ?? "",
           c.detail ?? [],
           c.command?.line ?? "",
+          // Two starts alike to the tenth of a second are still two starts.
+          c.launch ?? "",
         ])
       : undefined;
   for (const c of checks) {

@@ -39,6 +39,11 @@ export interface Finding {
    * once): reported once for all of them, not once per environment (group.ts). Not in --json.
    */
   oneForAll?: boolean;
+  /**
+   * The start a probe finding is about (probe-phase's key for its launch): findings of different
+   * starts are never one group, however alike their messages (group.ts). Not in --json.
+   */
+  launch?: string;
 }
 
 /** A client config a finding applies to: the client's file (user scope unless said) in an environment. */
@@ -80,12 +85,31 @@ export function defineCheck<const Id extends string, const S extends CheckScope>
   return def;
 }
 
+type Extra = { fix?: string | undefined; detail?: string[] | undefined; command?: ProbeCommand | undefined };
+
+/**
+ * A finding. A failure always says what to do (its `fix`, the report's → line): the report's last
+ * line says "the → lines say what to do" whenever something failed, so the type asks for it.
+ */
+export function finding(
+  status: "fail",
+  where: Where,
+  message: string,
+  extra: Extra & { fix: string },
+): Finding;
+export function finding(
+  status: Exclude<CheckStatus, "fail">,
+  where: Where,
+  message: string,
+  extra?: Extra,
+): Finding;
 export function finding(
   status: CheckStatus,
   where: Where,
   message: string,
-  extra: { fix?: string | undefined; detail?: string[] | undefined; command?: ProbeCommand | undefined } = {},
-): Finding {
+  extra: Extra & { fix: string },
+): Finding;
+export function finding(status: CheckStatus, where: Where, message: string, extra: Extra = {}): Finding {
   return {
     status,
     ...clean(where),
@@ -106,6 +130,11 @@ function clean(where: Where): Where {
 }
 
 export const SYNC_FIX = "Run `mcp-twin sync`.";
+
+/** A check's documented fix as a → line, for a failure whose cause brought no fix of its own. */
+export function docFix(fix: string): string {
+  return `${fix.charAt(0).toUpperCase()}${fix.slice(1)}`.replace(/([^.])$/, "$1.");
+}
 
 /**
  * The fix for a `uvx` server that fetches its package on every start, naming the package and the

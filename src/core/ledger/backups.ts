@@ -15,6 +15,7 @@ const ORIGINAL = "original.bak";
 const ORIGINAL_NONE = "original.none";
 const HAND_WRITTEN = "hand-written.json";
 const INDEX = "target.json";
+const LAST_WRITTEN = "last-written.txt";
 const BOOKKEEPING_VERSION = 1;
 
 /**
@@ -26,6 +27,8 @@ const BOOKKEEPING_VERSION = 1;
  *   (`original.none` when mcp-twin created the file);
  * - `hand-written.json`: entries mcp-twin took over from the user (adopted by import, or taken
  *   over with --force), as they were written by hand, so uninstall can give them back;
+ * - `last-written.txt`: the bytes mcp-twin last wrote to the target (its time: that write's), what
+ *   a file broken since is repaired to — the backups are all from before a write;
  * - `target.json`: which target this is (so backups stay usable when state is lost) and, per
  *   backup, the entries mcp-twin owned when it was taken (what `restore --from` puts back).
  */
@@ -249,6 +252,50 @@ async function updateIndex(
     owned,
   };
   await writePrivateFile(path.join(dir, INDEX), `${JSON.stringify(index, null, 2)}\n`);
+}
+
+/**
+ * Keep what mcp-twin just wrote to the target (`text`; null: it removed the file, and the note goes
+ * too), with the write's time.
+ */
+export async function noteWritten(
+  backupsDir: string,
+  key: string,
+  text: string | null,
+  now: Date,
+): Promise<void> {
+  const file = path.join(backupsDir, targetSlug(key), LAST_WRITTEN);
+  if (text === null) return removePath(file);
+  await writePrivateFile(file, text);
+  await setFileTime(file, now).catch(() => {});
+}
+
+/**
+ * What mcp-twin last wrote to the target, as a backup to put back whole; undefined when no write
+ * of this version was noted, or a backup was taken since (a write that did not finish: a power
+ * cut mid-copy leaves that backup the newer good state).
+ */
+export async function lastWritten(backupsDir: string, key: string): Promise<BackupInfo | undefined> {
+  const dir = path.join(backupsDir, targetSlug(key));
+  const file = path.join(dir, LAST_WRITTEN);
+  if (!exists(file)) return undefined;
+  const st = statSync(file);
+  const at = st.mtime.toISOString();
+  const newest = timestamped(dir).at(-1);
+  if (newest && stampOf(newest) > at) return undefined;
+  return {
+    file,
+    name: `${LAST_WRITTEN} (what mcp-twin last wrote, ${at})`,
+    at,
+    original: false,
+    size: st.size,
+  };
+}
+
+/** What a file that does not parse can be put back from: its backups, and what mcp-twin last wrote. */
+export async function repairSources(backupsDir: string, key: string): Promise<BackupInfo[]> {
+  const written = await lastWritten(backupsDir, key);
+  return [...(await listBackups(backupsDir, key)), ...(written ? [written] : [])];
 }
 
 /** A backup's text (losslessly decoded); "" for `original.none`. */

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { own } from "../own-keys.js";
 import { type ReplaceResult, removeStaleTemps, replaceFile } from "../system/files.js";
-import { type BackupTarget, keepBackup, noteOriginal } from "./backups.js";
+import { type BackupTarget, keepBackup, noteOriginal, noteWritten } from "./backups.js";
 import { type EntryRecord, type LastChange, type State, saveState, type TargetRecord } from "./state.js";
 
 /** Entries a run is about to make mcp-twin's in one target: its record (made when missing) and them. */
@@ -78,6 +78,8 @@ export async function writeTarget(w: TargetWrite): Promise<ReplaceResult & { bac
         });
     },
   });
+  // What it wrote is the state a file broken later is repaired to (restore).
+  if (result.written) await noteWritten(w.backupsDir, w.id.key, result.after, w.now);
   return { ...result, ...(backup ? { backup } : {}) };
 }
 

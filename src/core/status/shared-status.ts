@@ -5,7 +5,15 @@
 import { controlBridge } from "../bridge-control/control.js";
 import { portHeldBy } from "../bridge-control/port-holder.js";
 import type { Machine } from "../environments/machine.js";
+import { missingSharedProgram } from "./shared-program.js";
 import { type SharedView, sharedLine, sharedViews } from "./shared-view.js";
+
+/** A shared server of the manifest: its name, its mode, and its program (a `command` server's). */
+export interface ShareItem {
+  name: string;
+  mode: string;
+  program?: string;
+}
 
 export interface SharedStatus {
   /** The bridge's state, as `bridge status` says it; its url and pid when it runs. */
@@ -25,10 +33,19 @@ export interface SharedStatus {
 /** Undefined when the manifest shares nothing (the bridge is not asked). */
 export async function sharedStatus(
   machine: Machine,
-  shares: ReadonlyArray<{ name: string; mode: string }>,
+  shares: readonly ShareItem[],
   manifest: string | undefined,
 ): Promise<SharedStatus | undefined> {
   if (shares.length === 0) return undefined;
+  const status = await askBridge(machine, shares, manifest);
+  return { ...status, shared: await withMissingPrograms(machine, shares, status.shared) };
+}
+
+async function askBridge(
+  machine: Machine,
+  shares: readonly ShareItem[],
+  manifest: string | undefined,
+): Promise<SharedStatus> {
   try {
     const r = await controlBridge(machine, "status", { manifest, log: () => {} });
     const up = r.state === "running" || r.state === "elsewhere";
@@ -52,11 +69,15 @@ export async function sharedStatus(
   }
 }
 
-/** The manifest's shared servers (enabled ones), by name and mode. */
+/** The manifest's shared servers (enabled ones), by name and mode, and the program a `command` one runs. */
 export function manifestShareList(
-  servers: Iterable<[string, { share?: string | undefined; disabled?: boolean | undefined }]>,
-): Array<{ name: string; mode: string }> {
-  return [...servers].flatMap(([name, s]) => (s.share && !s.disabled ? [{ name, mode: s.share }] : []));
+  servers: Iterable<
+    [string, { share?: string | undefined; disabled?: boolean | undefined; command?: string | undefined }]
+  >,
+): ShareItem[] {
+  return [...servers].flatMap(([name, s]) =>
+    s.share && !s.disabled ? [{ name, mode: s.share, ...(s.command ? { program: s.command } : {}) }] : [],
+  );
 }
 
 /** A shared server's line, with why the bridge is not there when it is not. */
@@ -72,4 +93,24 @@ export function sharedLineFor(v: SharedView, s: SharedStatus): string {
             ? `its state cannot be had: ${s.bridge.error}`
             : undefined;
   return sharedLine(v, why);
+}
+
+/**
+ * A shared server not running whose program is not on this side's PATH (the bridge runs here) will
+ * not start on the next call: said, with how to get the program, rather than "it starts on the
+ * first call".
+ */
+export async function withMissingPrograms(
+  machine: Machine,
+  shares: readonly ShareItem[],
+  views: readonly SharedView[],
+): Promise<SharedView[]> {
+  return Promise.all(
+    views.map(async (v) => {
+      const program = shares.find((s) => s.name === v.name)?.program;
+      if (!program || v.state === "running") return v;
+      const missing = await missingSharedProgram(machine, program);
+      return missing ? { ...v, missing } : v;
+    }),
+  );
 }

@@ -3,6 +3,9 @@
  * memory, idle time), from what the running bridge reports or the manifest's shares. Pure.
  */
 
+import { isAbsoluteAny } from "../environments/launch-paths.js";
+import type { MissingSharedProgram } from "./shared-program.js";
+
 /** A child process of a shared server, as the bridge reports it (docs/dev/gateway.md). */
 interface ReportedChild {
   key?: unknown;
@@ -32,6 +35,8 @@ export interface SharedView {
   /** Lists cached: a new session lists it without starting it. */
   cached?: boolean;
   lastError?: string;
+  /** Not running, and its program is not there: it will not start on the next call either. */
+  missing?: MissingSharedProgram;
 }
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
@@ -87,6 +92,8 @@ function idleWords(ms: number): string {
 export function sharedLine(v: SharedView, bridgeWhy?: string): string {
   const mb = v.rssBytes !== null ? `, ${Math.round(v.rssBytes / 1048576)} MB` : "";
   const sessions = `${v.sessions} session${v.sessions === 1 ? "" : "s"} attached`;
+  if (v.missing && v.state !== "running")
+    return `${v.mode}, cannot start: \`${v.missing.program}\` is not found in ${v.missing.env}${isAbsoluteAny(v.missing.program) ? "" : " (not on its PATH)"}`;
   switch (v.state) {
     case "running":
       return `${v.mode}, running: ${v.processes === 1 ? `pid ${v.pids[0]}` : `${v.processes} processes (pids ${v.pids.join(", ")})`}${mb}, ${sessions}${v.idleMs !== null ? `, idle ${idleWords(v.idleMs)}` : ""}`;
@@ -99,4 +106,11 @@ export function sharedLine(v: SharedView, bridgeWhy?: string): string {
     case "unknown":
       return `${v.mode}, not known: the bridge runs but does not report it (\`mcp-twin bridge restart\` loads the manifest's shared servers)`;
   }
+}
+
+/** What gets a shared server going when its line says it cannot start (undefined: nothing to say). */
+export function sharedFix(v: SharedView): string | undefined {
+  if (v.missing && v.state !== "running")
+    return `${v.missing.install.replace(/\.$/, "")}; then the bridge starts it on the next call.`;
+  return undefined;
 }

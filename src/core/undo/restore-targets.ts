@@ -14,7 +14,7 @@ import {
   removeEmptyServers,
   targetEntryText,
 } from "../formats/index.js";
-import { type BackupInfo, listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
+import { type BackupInfo, lastWritten, listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
 import {
   type EntryRecord,
   entryHash,
@@ -222,8 +222,12 @@ export async function restoreTargets(
         ]);
         return asOf(ctx, backup, await readBackup(backup), names, { wholeWhenAbsent: true });
       }
-      // The default: undo the last change; a file that does not parse comes back whole.
-      const newest = backups.find((b) => !b.original) ?? backups.find((b) => b.original && !b.absent);
+      // The default: undo the last change; a file that does not parse comes back whole, as
+      // mcp-twin last wrote it (else its newest backup).
+      const newest =
+        (await lastWritten(machine.paths.backups, target.key)) ??
+        backups.find((b) => !b.original) ??
+        backups.find((b) => b.original && !b.absent);
       const lastBackup = record.lastRun?.backup;
       const last = lastBackup ? backups.find((b) => b.file === lastBackup) : undefined;
       if (!record.lastRun && !explicit) return undefined;
@@ -253,7 +257,7 @@ export async function restoreTargets(
         wholeWhenAbsent: true,
       });
       if (!newest) return undo;
-      // When the file does not parse, the newest backup is the best known good state.
+      // When the file does not parse, what mcp-twin last wrote is the best known good state.
       const repair = wholeOnly(ctx, newest, await readBackup(newest));
       return {
         from: undo.from,

@@ -12,7 +12,7 @@ import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { isTwinError, UsageError, UsageErrors } from "../errors.js";
 import { loadFormats } from "../formats/index.js";
-import { type BackupTarget, backedUpTargets, backupProblems, listBackups } from "../ledger/backups.js";
+import { type BackupTarget, backedUpTargets, backupProblems, repairSources } from "../ledger/backups.js";
 import { type EntryRecord, loadState, type State, saveState, type TargetRecord } from "../ledger/state.js";
 import {
   type Intent,
@@ -460,7 +460,7 @@ async function repairOf(
   error: unknown,
 ): Promise<{ unparsable?: true; fix?: string }> {
   if (!(error instanceof UsageError) || error.code !== "config-parse") return {};
-  const kept = await listBackups(machine.paths.backups, target.key).catch(() => []);
+  const kept = await repairSources(machine.paths.backups, target.key).catch(() => []);
   return {
     unparsable: true,
     fix: unparsableFix({

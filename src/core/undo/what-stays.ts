@@ -58,9 +58,10 @@ async function homeFacts(
   secretValues: readonly string[],
 ): Promise<NonNullable<Remains["home"]>> {
   const files: string[] = [];
+  // What mcp-twin last wrote to each config is a copy of it too (restore repairs to it).
   for (const folder of entries(machine.paths.backups))
     for (const name of entries(path.join(machine.paths.backups, folder)))
-      if (name.endsWith(".bak") || name === "hand-written.json")
+      if (name.endsWith(".bak") || name === "hand-written.json" || name === "last-written.txt")
         files.push(path.join(machine.paths.backups, folder, name));
   let backupsWithKeys = 0;
   for (const file of files) if (holdsKey((await readTextOrNull(file)) ?? "", secretValues)) backupsWithKeys++;

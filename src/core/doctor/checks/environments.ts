@@ -51,7 +51,12 @@ export const environmentChecks = [
     doc: "the shared home (manifest, secrets, state) cannot be found (from WSL: needs %APPDATA%).",
     fix: "enable WSL interop, or set `MCP_TWIN_HOME`.",
     run: ({ homeError, platform }, show) => {
-      if (homeError) return [finding("fail", {}, show.text(homeError.message), { fix: homeError.fix })];
+      if (homeError)
+        return [
+          finding("fail", {}, show.text(homeError.message), {
+            fix: homeError.fix ?? "Enable WSL interop, or set `MCP_TWIN_HOME`.",
+          }),
+        ];
       if (!platform) return [];
       const { home } = platform;
       return [

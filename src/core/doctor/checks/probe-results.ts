@@ -311,7 +311,7 @@ export const probeChecks = [
           ? [finding("skip", {}, "no server started or contacted by doctor (--no-probe).")]
           : []
         : probes.map((p) => {
-            const found = handshake(p, show, bridge);
+            const found = { ...handshake(p, show, bridge), ...(p.launch ? { launch: p.launch } : {}) };
             return p.sharedAcross ? { ...found, oneForAll: true } : found;
           }),
   }),

@@ -9,7 +9,7 @@ import { type NotAKey, notAKey, type SecretFormat } from "../../secrets/placehol
 import { valueFindings } from "../../secrets/references.js";
 import type { ServerFacts } from "../facts.js";
 import { placesList } from "../group.js";
-import { count, defineCheck, type Finding, finding, type Place } from "../types.js";
+import { count, defineCheck, docFix, type Finding, finding, type Place } from "../types.js";
 import type { EntryFacts } from "./entry-lint.js";
 
 /**
@@ -143,16 +143,22 @@ function places(entries: readonly EntryFacts[]): Place[] {
   }));
 }
 
+const SECRETS_FILE_FIX =
+  "fix it at that position (keep a copy: it holds your keys), or move it aside (`mv secrets.json secrets.json.broken`) and `mcp-twin secret set NAME` for each key; `chmod 600`.";
+
 export const secretsChecks = [
   defineCheck({
     id: "secrets.file",
     scope: "machine",
     doc: "the secrets file does not parse, or an entry is not a valid name with a string value (file:line:column, never the value), or it is readable by others (its mode, where modes mean something: a home on a Windows drive is protected by the Windows profile's ACL instead, and its mode bits are not judged). Until it is fixed every command that reads it stops with exit 2 and changes nothing.",
-    fix: "fix it at that position (keep a copy: it holds your keys), or move it aside (`mv secrets.json secrets.json.broken`) and `mcp-twin secret set NAME` for each key; `chmod 600`.",
+    fix: SECRETS_FILE_FIX,
     run: ({ secretsFile: f }, show) => {
       if (!f) return [];
       // The fix's `mv` is typed in this shell: its paths stay as this process opens them.
-      if (f.error) return [finding("fail", {}, show.text(f.error.message), { fix: f.error.fix })];
+      if (f.error)
+        return [
+          finding("fail", {}, show.text(f.error.message), { fix: f.error.fix ?? docFix(SECRETS_FILE_FIX) }),
+        ];
       if (!f.exists) return [finding("pass", {}, "no secrets file (no secret set yet).")];
       if (f.mode !== undefined && (f.mode & 0o077) !== 0)
         return [

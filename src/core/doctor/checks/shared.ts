@@ -4,6 +4,7 @@
  */
 import { portHeldBy } from "../../bridge-control/port-holder.js";
 import { type SharedStatus, sharedLineFor } from "../../status/shared-status.js";
+import { type SharedView, sharedFix } from "../../status/shared-view.js";
 import { defineCheck, type Finding, finding, type Where } from "../types.js";
 
 /** A client entry that reaches a shared server at the bridge (`…/share/<name>`). */
@@ -30,22 +31,31 @@ export interface SharedFacts {
   entries: SharedEntryFact[];
 }
 
+/** A shared server whose last start failed: what its error names, else where its output is. */
+function failedFix(v: SharedView): string {
+  if (v.lastError && /project folder .* does not exist here/.test(v.lastError))
+    return "Start that client in a folder that exists (its entry sends the folder it runs in); `mcp-twin bridge restart` clears this report.";
+  return "Its error above says why; what the server printed is in the bridge's log (`mcp-twin bridge status` names it). The bridge starts it again on the next call.";
+}
+
 const up = (s: SharedStatus | undefined) => s?.bridge.state === "running" || s?.bridge.state === "elsewhere";
 
 export const sharedChecks = [
   defineCheck({
     id: "shared.status",
     scope: "machine",
-    doc: "each shared server as the running bridge reports it: its mode, running or not (pid, memory, sessions attached, idle time), or its last failure; nothing is started. Warn when the bridge is not running or does not report a server the manifest shares. No finding when nothing is shared.",
-    fix: "the bridge not running: `mcp-twin bridge start`; a server it does not report: `mcp-twin bridge restart` (it reads the manifest again); a failure: its message says why.",
+    doc: "each shared server as the running bridge reports it: its mode, running or not (pid, memory, sessions attached, idle time), or its last failure; nothing is started. Fail when one not running runs a program (`command`) that is not on the PATH where the bridge runs: it would not start on the next call. Warn when the bridge is not running or does not report a server the manifest shares. No finding when nothing is shared.",
+    fix: "the bridge not running: `mcp-twin bridge start`; a server it does not report: `mcp-twin bridge restart` (it reads the manifest again); a program it runs not found where the bridge runs (uvx): the program's install command; a project folder that does not exist: start that client in one that does; another failure: its message says why, and the bridge's log has what the server printed.",
     run: ({ shared }) => {
       const s = shared?.status;
       if (!s) return [];
       return s.shared.map((v): Finding => {
         const where = { server: v.name };
         const line = `${v.name}: ${sharedLineFor(v, s)}`;
+        const fix = sharedFix(v);
+        if (fix) return finding("fail", where, `${line}.`, { fix });
         if (v.state === "running" || v.state === "stopped") return finding("pass", where, `${line}.`);
-        if (v.state === "failed") return finding("fail", where, `${line}.`);
+        if (v.state === "failed") return finding("fail", where, `${line}.`, { fix: failedFix(v) });
         return finding("warn", where, `${line}.`, {
           fix: v.state === "bridge-down" ? "Run `mcp-twin bridge start`." : "Run `mcp-twin bridge restart`.",
         });

@@ -1,5 +1,5 @@
 /** The state file: what mcp-twin wrote where. One that does not load stops every sync (pure). */
-import { count, defineCheck, finding } from "../types.js";
+import { count, defineCheck, docFix, finding } from "../types.js";
 
 export interface StateFacts {
   file: string;
@@ -9,16 +9,20 @@ export interface StateFacts {
   error?: { message: string; fix?: string | undefined };
 }
 
+const STATE_FIX =
+  "fix it at that position, or move it aside (`mv state.json state.json.broken`) and run `mcp-twin sync` — entries that still match the manifest are recognised again; take back any reported as foreign with `mcp-twin sync --force`.";
+
 export const stateChecks = [
   defineCheck({
     id: "state.file",
     scope: "machine",
     doc: "the state file (what mcp-twin wrote where) does not parse, or a record is malformed (file:line:column). Until it is fixed sync, status, restore and uninstall stop with exit 2 and change nothing: an empty state would make mcp-twin's own entries look foreign.",
-    fix: "fix it at that position, or move it aside (`mv state.json state.json.broken`) and run `mcp-twin sync` — entries that still match the manifest are recognised again; take back any reported as foreign with `mcp-twin sync --force`.",
+    fix: STATE_FIX,
     run: ({ stateFile: f }, show) => {
       if (!f) return [];
       // The fix's `mv` is typed in this shell: its paths stay as this process opens them.
-      if (f.error) return [finding("fail", {}, show.text(f.error.message), { fix: f.error.fix })];
+      if (f.error)
+        return [finding("fail", {}, show.text(f.error.message), { fix: f.error.fix ?? docFix(STATE_FIX) })];
       if (!f.exists) return [finding("pass", {}, "no state file yet (nothing synced yet).")];
       return [
         finding("pass", {}, `${show.path(f.file)} is well-formed (${count(f.targets, "target")} recorded).`),

@@ -13,7 +13,7 @@ import { isOnWindowsDrive, pathShown } from "../../environments/path-translation
 import { type Environment, envMatches } from "../../environments/types.js";
 import { isTwinError, UsageErrors } from "../../errors.js";
 import { loadFormats } from "../../formats/index.js";
-import { checkAllBackups, listBackups } from "../../ledger/backups.js";
+import { checkAllBackups, repairSources } from "../../ledger/backups.js";
 import { emptyState, loadState, type State, saveState } from "../../ledger/state.js";
 import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../../manifest/load.js";
@@ -438,7 +438,22 @@ async function live(
     () => undefined,
   );
   const bridgeUp = ["running", "elsewhere"].includes(sharedFacts?.status?.bridge.state ?? "");
-  const probeWork = bridgeUp ? beforeShared : beforeShared.map(unstartedSharedRelay);
+  // An entry to a shared server whose program is not there would only fetch the bridge's refusal:
+  // shared.status is that finding, with the install command.
+  const missing = new Map(
+    (sharedFacts?.status?.shared ?? []).flatMap((v) => (v.missing ? [[v.name, v.missing] as const] : [])),
+  );
+  const probeWork = beforeShared.map((w) =>
+    unstartedShared(w, (name, relay) => {
+      const m = missing.get(name);
+      if (m)
+        return `it ${relay ? "relays to" : "reaches"} ${name} in the bridge, whose program \`${m.program}\` is not found in ${m.env} (see shared.status)`;
+      // A url entry cannot start the bridge: shared.gateway says it is down.
+      return bridgeUp || !relay
+        ? undefined
+        : "it relays to a shared server in the bridge, which is not running (the relay starts it on first use; see shared.status)";
+    }),
+  );
   // A project's own files name programs someone else chose: started only when trusted.
   const askTrust = options.trust;
   const gated = options.probe
@@ -485,7 +500,7 @@ async function live(
   }
   for (const c of configs) {
     // A file that does not parse can be put back whole from a backup: say so when there is one.
-    const kept = c.parseError ? await listBackups(machine.paths.backups, c.target.key).catch(() => []) : [];
+    const kept = c.parseError ? await repairSources(machine.paths.backups, c.target.key).catch(() => []) : [];
     const app = runningApps.get(`${c.target.env.id}|${c.target.client.id}`);
     const ownList = lists.get(c.target.key);
     facts.configs.push({
@@ -498,17 +513,32 @@ async function live(
   }
 }
 
-/** A relay to a shared server (`connect …/share/<name>`) while the bridge is not running: not started. */
-function unstartedSharedRelay(w: EntryWork): EntryWork {
+/**
+ * An entry to a shared server doctor does not start or contact, and why (`why` says, by the
+ * server's name and whether the entry is a relay): a relay while the bridge is not running, any
+ * entry while the server's program is missing.
+ */
+function unstartedShared(w: EntryWork, why: (name: string, relay: boolean) => string | undefined): EntryWork {
   const args = w.plan?.args ?? [];
   const at = args.indexOf("connect");
-  if (at < 0 || !/\/share\/[^/]+$/.test(args[at + 1] ?? "")) return w;
-  return {
-    ...w,
-    plan: undefined,
-    noSpawn:
-      "it relays to a shared server in the bridge, which is not running (the relay starts it on first use; see shared.status)",
-  };
+  const relayed = at >= 0 ? sharedName(args[at + 1]) : undefined;
+  if (relayed !== undefined) {
+    const noSpawn = why(relayed, true);
+    return noSpawn ? { ...w, plan: undefined, noSpawn } : w;
+  }
+  // A url entry to a shared server: contacting it while its program is missing would only leave a
+  // failed start in the bridge.
+  const reached = w.kind === "remote" && !w.relay ? sharedName(w.remote?.url) : undefined;
+  const noSpawn = reached !== undefined ? why(reached, false) : undefined;
+  if (!noSpawn) return w;
+  const { remote: _remote, ...rest } = w;
+  return { ...rest, noSpawn };
+}
+
+/** The shared server a url reaches at the bridge (`…/share/<name>`), if it is one. */
+function sharedName(url: string | undefined): string | undefined {
+  const name = url ? /\/share\/([^/?#]+)$/.exec(url)?.[1] : undefined;
+  return name === undefined ? undefined : decodeURIComponent(name);
 }
 
 /**

@@ -57,12 +57,12 @@ export async function runProbes(
   try {
     results = await probeAll(
       [...unique.values()],
-      (plan) => {
+      (plan, signal) => {
         return "file" in plan
-          ? probeServer(runner, plan, options.timeoutMs, options.signal)
+          ? probeServer(runner, plan, options.timeoutMs, signal)
           : plan.transport === "sse"
-            ? probeSseRemote(plan, options.timeoutMs, options.signal)
-            : probeHttpRemote(plan, options.timeoutMs, options.signal);
+            ? probeSseRemote(plan, options.timeoutMs, signal)
+            : probeHttpRemote(plan, options.timeoutMs, signal);
       },
       {
         concurrency: options.concurrency,
@@ -85,7 +85,7 @@ export async function runProbes(
     if (key) sharing.set(key, [...(sharing.get(key) ?? []), w]);
   }
   return work
-    .filter((w) => w.kind === "stdio" || (w.kind === "remote" && w.remote))
+    .filter((w) => w.kind === "stdio" || (w.kind === "remote" && (w.remote || w.noSpawn)))
     .map((w) => {
       const key = keyOf(w);
       const sharers = key ? (sharing.get(key) ?? []) : [];
@@ -94,6 +94,7 @@ export async function runProbes(
       const result = key ? byKey.get(key) : undefined;
       return {
         work: w,
+        ...(key ? { launch: key } : {}),
         ...(result ? { result } : {}),
         ...(shared ? { sharedBy: shared, ...(across ? { sharedAcross: true } : {}) } : {}),
         probeTimeoutMs: options.timeoutMs,
