@@ -44,13 +44,17 @@ export function checkOrigin(origin: string | undefined, allowed: ReadonlySet<str
   return { status: 403, code: -32000, message: "Forbidden: invalid Origin header", close: true };
 }
 
-/** `Authorization: Bearer <token>`, compared in constant time by the guard. */
+/**
+ * `Authorization: Bearer <token>`, compared in constant time by the guard; `share`: the request is
+ * for `/share/<share>` (a client token for that share opens it; nothing else takes one).
+ */
 export function checkBearer(
-  guard: { check(authorization: string | undefined, connection?: object): boolean },
+  guard: { check(authorization: string | undefined, connection?: object, share?: string): boolean },
   authorization: string | undefined,
   connection?: object,
+  share?: string,
 ): Refusal | null {
-  return guard.check(authorization, connection)
+  return guard.check(authorization, connection, share)
     ? null
     : {
         status: 401,

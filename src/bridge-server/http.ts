@@ -7,6 +7,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import type { AddressInfo } from "node:net";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
 import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
+import { SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
 import { isLoopback } from "../core/system/loopback.js";
 import {
   allowedOrigins,
@@ -128,6 +129,21 @@ const LEGACY_ONLY = (supported: readonly string[]) =>
     `Unsupported protocol version: this endpoint serves ${supported[0]} (and earlier), not 2026-07-28; connect with initialize`,
   );
 
+const notFound = (l: Listener): Refusal => ({
+  ...refusal(404, -32600, `Not found: the MCP endpoints are ${[...l.endpoints.keys()].join(", ")}`),
+  close: true,
+});
+
+/** The share a `/share/<name>` path names ("" when it names none readable), else undefined. */
+function shareOf(pathname: string): string | undefined {
+  if (!pathname.startsWith(SHARE_PREFIX)) return undefined;
+  try {
+    return decodeURIComponent(pathname.slice(SHARE_PREFIX.length));
+  } catch {
+    return "";
+  }
+}
+
 /** What every request handler needs. */
 interface Listener {
   endpoints: Map<string, Endpoint>;
@@ -147,17 +163,16 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   const pathname = q === -1 ? url : url.slice(0, q);
   const endpoint = l.endpoints.get(pathname) ?? l.endpointAt(pathname);
   const control = l.control && pathname.startsWith(CONTROL_PREFIX) ? l.control : undefined;
-  if (!endpoint && !control)
-    return sendRefusal(res, {
-      ...refusal(404, -32600, `Not found: the MCP endpoints are ${[...l.endpoints.keys()].join(", ")}`),
-      close: true,
-    });
+  const share = shareOf(pathname);
+  // An unknown `/share/<name>` is refused like a known one until the token opens it, so a caller
+  // without one learns no name; other unknown paths name no share.
+  if (!endpoint && !control && share === undefined) return sendRefusal(res, notFound(l));
   // DNS rebinding first (a browser page must not reach a loopback service under a foreign name),
-  // then the token.
+  // then the token: a client token only on its own share's path.
   const early =
     checkHost(req.headers.host, l.loopbackOnly) ??
     checkOrigin(req.headers.origin, l.origins) ??
-    checkBearer(l.token, req.headers.authorization, req.socket);
+    checkBearer(l.token, req.headers.authorization, req.socket, share || undefined);
   if (early) {
     // A caller proving this is its home's bridge before it sends the token: the answer proves it
     // without revealing the token, and the connection stays open for the request that follows
@@ -173,7 +188,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   }
   l.trust(req);
   if (control) return answerControl(control, pathname, req, res);
-  if (!endpoint) return;
+  if (!endpoint) return sendRefusal(res, notFound(l));
 
   const sdk = sdkTypes ?? (await loadTypes());
   const sessionId = header(req.headers, "mcp-session-id");

@@ -16,6 +16,11 @@ export interface SharedEntryFact {
   relay: boolean;
   /** It carries a client token. */
   token: boolean;
+  /**
+   * Its client token is not one for this share: an earlier mcp-twin's (`mt1.`, which opened every
+   * route) or another share's. The bridge refuses it here.
+   */
+  foreignToken?: boolean;
   /** It names a project folder (`Mcp-Twin-Project`). */
   project: boolean;
   /** Group or other may read the file (POSIX modes only). */
@@ -85,7 +90,7 @@ export const sharedChecks = [
   defineCheck({
     id: "shared.token-private",
     scope: "machine",
-    doc: "a url entry's client token (it opens the bridge) in a file group or others may read.",
+    doc: "a url entry's client token (it opens that shared server at the bridge) in a file group or others may read.",
     fix: "`chmod 600 <file>` (then `mcp-twin sync` keeps the url entry; without it sync writes the relay instead).",
     run: ({ shared }) =>
       (shared?.entries ?? [])
@@ -102,7 +107,7 @@ export const sharedChecks = [
   defineCheck({
     id: "shared.mode",
     scope: "machine",
-    doc: "an entry written for a share mode the manifest no longer has: it reaches the bridge for a server the manifest no longer shares, or names a project folder for one no longer shared per project (or none for one that now is).",
+    doc: "an entry written for a share mode the manifest no longer has: it reaches the bridge for a server the manifest no longer shares, or names a project folder for one no longer shared per project (or none for one that now is); or a url entry whose client token is not that server's (an earlier mcp-twin's, which opened every route of the bridge: the bridge refuses it now).",
     fix: "`mcp-twin sync` rewrites the entry for the manifest's mode.",
     run: ({ shared }) =>
       (shared?.entries ?? []).flatMap((e) => {
@@ -110,9 +115,11 @@ export const sharedChecks = [
         const m = e.manifestMode;
         const why = !m
           ? "the manifest no longer shares it"
-          : !e.relay && e.project !== (m === "project")
-            ? `it was written for ${e.project ? "per-project" : "machine or session"} sharing, and the manifest now shares it per ${m}`
-            : undefined;
+          : !e.relay && e.foreignToken
+            ? "it carries a client token that is not this server's (one an earlier mcp-twin wrote, which opened every route; the bridge now takes a token on its own server's path only), so the bridge refuses it"
+            : !e.relay && e.project !== (m === "project")
+              ? `it was written for ${e.project ? "per-project" : "machine or session"} sharing, and the manifest now shares it per ${m}`
+              : undefined;
         return why
           ? [
               finding("warn", where, `its entry in ${e.path} reaches the bridge, but ${why}.`, {
