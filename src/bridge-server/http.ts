@@ -23,11 +23,14 @@ import {
   isRefusal,
   limitConnections,
   NOT_A_MESSAGE,
+  type PeerRule,
   parseMessages,
+  peerCheck,
   type Refusal,
   readBody,
   sendRefusal,
   tooLarge,
+  UNAUTHORIZED,
 } from "./http-guards.js";
 import { laneTakes, type ModernLane } from "./modern-lane.js";
 import type { SessionCaps } from "./session-policy.js";
@@ -80,6 +83,8 @@ export interface HttpOptions {
   /** What one session may hold (tests lower them). */
   sessionLimits?: Partial<SessionLimits>;
   control?: ControlRoutes;
+  /** Linux and WSL: refuse loopback connections of other user accounts (http-guards.ts peerCheck). */
+  peers?: PeerRule;
   log?: (line: string) => void;
 }
 
@@ -154,6 +159,8 @@ interface Listener {
   loopbackOnly: boolean;
   origins: Set<string>;
   maxBody: number;
+  /** Whether the connecting process's user account may use the bridge (none: it cannot be told). */
+  peers: ReturnType<typeof peerCheck> | undefined;
   trust(req: IncomingMessage): void;
 }
 
@@ -168,11 +175,14 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   // without one learns no name; other unknown paths name no share.
   if (!endpoint && !control && share === undefined) return sendRefusal(res, notFound(l));
   // DNS rebinding first (a browser page must not reach a loopback service under a foreign name),
-  // then the token: a client token only on its own share's path.
-  const early =
+  // then the token (a client token only on its own share's path), then the caller's user account:
+  // another account's process is refused whatever it presents, with the same answer.
+  let early =
     checkHost(req.headers.host, l.loopbackOnly) ??
     checkOrigin(req.headers.origin, l.origins) ??
     checkBearer(l.token, req.headers.authorization, req.socket, share || undefined);
+  const account = early || !l.peers ? true : l.peers.allowed(req.socket);
+  if (account !== true && !(await account)) early = UNAUTHORIZED;
   if (early) {
     // A caller proving this is its home's bridge before it sends the token: the answer proves it
     // without revealing the token, and the connection stays open for the request that follows
@@ -343,6 +353,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     loopbackOnly: isLoopback(options.host),
     origins: new Set(),
     maxBody: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    peers: options.peers ? peerCheck(options.peers) : undefined,
     trust: (req) => connections.trust(req.socket),
   };
   const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
@@ -352,6 +363,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     });
   });
   const connections = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits });
+  if (l.peers) server.on("connection", l.peers.accepted);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
