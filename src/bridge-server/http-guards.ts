@@ -129,10 +129,12 @@ export function peerCheck(rule: PeerRule): {
       const known = decided.get(socket);
       if (known === true) return true;
       if (known !== undefined) return known === false ? Promise.resolve(false) : known;
-      const pending = decide(socket).then(
-        (ok) => (decided.set(socket, ok), ok),
-        () => (decided.set(socket, false), false),
-      );
+      const pending = decide(socket)
+        .catch(() => false)
+        .then((ok) => {
+          decided.set(socket, ok);
+          return ok;
+        });
       decided.set(socket, pending);
       return pending;
     },

@@ -111,7 +111,11 @@ describe("the owner of a connection's other end", () => {
     ).toBe(1000);
     // An IPv4 peer tcp names: tcp6 is not read (the kernel walks its whole table for each).
     const asked: string[] = [];
-    await socketOwner((t) => (asked.push(t), read(t)), { address: "127.0.0.1", port: 0x9652 }, bridge);
+    const noted = (t: "tcp" | "tcp6") => {
+      asked.push(t);
+      return read(t);
+    };
+    await socketOwner(noted, { address: "127.0.0.1", port: 0x9652 }, bridge);
     expect(asked).toEqual(["tcp"]);
     expect(await readSocketTable("tcp", path.join(proc, "none"))).toBe("");
     expect(

@@ -54,7 +54,7 @@ export function sharedLineFor(v: SharedView, s: SharedStatus): string {
     s.bridge.state === "stopped"
       ? "`mcp-twin bridge start` starts it"
       : s.bridge.state === "taken"
-        ? `another program holds its port: ${s.bridge.fix ?? "`mcp-twin bridge status` says which"}`
+        ? `another program holds its port; ${lowerFirst((s.bridge.fix ?? "`mcp-twin bridge status` says which").replace(/\.$/, ""))}`
         : s.bridge.state === "unresponsive"
           ? "its process does not answer: `mcp-twin bridge restart`"
           : s.bridge.error
@@ -62,3 +62,5 @@ export function sharedLineFor(v: SharedView, s: SharedStatus): string {
             : undefined;
   return sharedLine(v, why);
 }
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

@@ -41,7 +41,7 @@ export const sharedChecks = [
     id: "shared.status",
     scope: "machine",
     doc: "each shared server as the running bridge reports it: its mode, running or not (pid, memory, sessions attached, idle time), or its last failure; nothing is started. Warn when the bridge is not running or does not report a server the manifest shares. No finding when nothing is shared.",
-    fix: "the bridge not running: `mcp-twin bridge start`; a server it does not report: `mcp-twin bridge restart` (it reads the manifest again); a failure: its message says why.",
+    fix: "the bridge not running: `mcp-twin bridge start`; its port held by another program (another home's bridge, or anything else): another port, named free now, in the manifest's `bridge` section, then `mcp-twin sync`; a server it does not report: `mcp-twin bridge restart` (it reads the manifest again); a failure: its message says why.",
     run: ({ shared }) => {
       const s = shared?.status;
       if (!s) return [];
@@ -51,7 +51,13 @@ export const sharedChecks = [
         if (v.state === "running" || v.state === "stopped") return finding("pass", where, `${line}.`);
         if (v.state === "failed") return finding("fail", where, `${line}.`);
         return finding("warn", where, `${line}.`, {
-          fix: v.state === "bridge-down" ? "Run `mcp-twin bridge start`." : "Run `mcp-twin bridge restart`.",
+          fix:
+            v.state !== "bridge-down"
+              ? "Run `mcp-twin bridge restart`."
+              : s.bridge.state === "taken"
+                ? // Starting it would fail the same way: the fix moves it.
+                  (s.bridge.fix ?? "Give the bridge another port in the manifest, then run `mcp-twin sync`.")
+                : "Run `mcp-twin bridge start`.",
         });
       });
     },
