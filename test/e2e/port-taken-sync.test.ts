@@ -112,6 +112,34 @@ describe("a bridge port another program holds", () => {
     await res.arrayBuffer();
   }, 240_000);
 
+  test("url entries written before another home's bridge took the port: doctor says the token was refused there, not a login", async () => {
+    const port = await freePort();
+    const m = home(port);
+    const first = await m.run(["sync"]);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(entryIn(m).url).toBe(`http://127.0.0.1:${port}/share/fixture`);
+    const serveJson = path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "serve.json");
+    const ours = await m.run(["bridge", "stop"]);
+    expect(ours.code, ours.stderr).toBe(0);
+    expect(existsSync(serveJson)).toBe(false);
+    await startBridge({ root: tempDir(), args: ["--port", String(port)] });
+    const doctor = await m.run(["doctor", "--json"]);
+    const checks = (
+      JSON.parse(doctor.stdout) as {
+        checks: Array<{ id: string; client?: string; server?: string; message: string; fix?: string }>;
+      }
+    ).checks;
+    const probe = checks.find(
+      (c) => c.id === "probe.handshake" && c.server === "fixture" && c.client === "claude-code",
+    );
+    expect(probe?.message).toContain(
+      "what answers at the bridge's address refused this entry's token (HTTP 401)",
+    );
+    expect(probe?.message).not.toMatch(/login/);
+    expect(probe?.fix).toContain("Run `mcp-twin sync`");
+    expect(checks.map((c) => c.fix ?? "").join("\n")).not.toContain("mcp-twin bridge start");
+  }, 240_000);
+
   test("a plain listener: no entry points at it, and the line names it", async () => {
     const port = await freePort();
     const seen: string[] = [];
