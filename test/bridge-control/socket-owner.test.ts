@@ -3,9 +3,11 @@
  * (core/bridge-control/socket-owner.ts), on rows captured from a real kernel (6.18, x86_64).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import type { Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
+import { peerCheck } from "../../src/bridge-server/http-guards.js";
 import {
   ownerIn,
   parseProcAddress,
@@ -121,5 +123,38 @@ describe("the owner of a connection's other end", () => {
     expect(
       await socketOwner(() => Promise.resolve(""), { address: "127.0.0.1", port: 1 }, bridge),
     ).toBeUndefined();
+  });
+});
+
+describe("the bridge's rule (http-guards.ts peerCheck)", () => {
+  const proc = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-proc-"));
+  mkdirSync(path.join(proc, "net"));
+  writeFileSync(path.join(proc, "net", "tcp"), TCP);
+  writeFileSync(path.join(proc, "net", "tcp6"), TCP6);
+  /** A connection to the bridge on `::` port 0x835F from this peer port (IPv4-mapped, as Node gives it). */
+  const socket = (port: number, remoteAddress = "::ffff:127.0.0.1", localPort = 0x835f) =>
+    ({ remoteAddress, remotePort: port, localAddress: "::ffff:127.0.0.1", localPort }) as Socket;
+
+  test("the bridge's own uid and root pass; another account, and a socket no process holds, do not", async () => {
+    const own = peerCheck({ proc, uids: [65534, 0], unnamed: false });
+    expect(await own.allowed(socket(0x9652))).toBe(true);
+    const other = peerCheck({ proc, uids: [1000, 0], unnamed: false });
+    expect(await other.allowed(socket(0x9652))).toBe(false);
+    // The TIME_WAIT row says uid 0, but no process holds it: refused.
+    const orphan = socket(0x8098, "127.0.0.1", 0x90df);
+    expect(await other.allowed(orphan)).toBe(false);
+  });
+
+  test("decided once per connection; a connection no row names: taken on WSL only; not loopback: not judged", async () => {
+    const linux = peerCheck({ proc, uids: [1000, 0], unnamed: false });
+    const s = socket(0x9652);
+    expect(await linux.allowed(s)).toBe(false);
+    writeFileSync(path.join(proc, "net", "tcp"), TCP.replace(" 65534 ", " 1000 "));
+    expect(await linux.allowed(s)).toBe(false);
+    expect(await linux.allowed(socket(0x1234))).toBe(false);
+    const wsl = peerCheck({ proc, uids: [1000, 0], unnamed: true });
+    expect(await wsl.allowed(socket(0x1234))).toBe(true);
+    expect(await linux.allowed(socket(0x1234, "192.168.1.5"))).toBe(true);
+    writeFileSync(path.join(proc, "net", "tcp"), TCP);
   });
 });
