@@ -178,10 +178,14 @@ export async function portTaken(wiring: BridgeWiring, machine: Machine): Promise
   let what: string | undefined;
   if (wiring.env.local) {
     const { inspectBridge, localLifecycle } = await import("../bridge-control/lifecycle.js");
-    const state = await inspectBridge(
-      localLifecycle(machine.host, () => {}),
-      settings,
-    );
+    const lifecycle = localLifecycle(machine.host, () => {});
+    // The common cases cost no request: this home's bridge holds the port (its lock and serve.json
+    // say so), or nothing accepts connections there.
+    const { ownedInstance } = await import("../bridge-control/instance.js");
+    if ((await ownedInstance(lifecycle.files))?.port === settings.port) return undefined;
+    const { portOpen } = await import("../bridge-control/bridge-probe.js");
+    if (!(await portOpen(settings.host, settings.port))) return undefined;
+    const state = await inspectBridge(lifecycle, settings);
     if (state.state === "taken")
       what = `${state.what}${state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : ""}`;
   } else if (wiring.token) {
