@@ -96,6 +96,11 @@ export function peerCheck(rule: PeerRule): {
 } {
   const decided = new WeakMap<Socket, boolean | Promise<boolean>>();
   const acceptedAt = new WeakMap<Socket, number>();
+  /** Both ends, taken when the connection is accepted: a socket reset since has none to give. */
+  const ends = new WeakMap<
+    Socket,
+    Pick<Socket, "remoteAddress" | "remotePort" | "localAddress" | "localPort">
+  >();
   let reads = 0;
   const inFlight = new Map<string, { number: number; text: Promise<string> }>();
   const tableFor = (socket: Socket) => (table: "tcp" | "tcp6") => {
@@ -113,9 +118,10 @@ export function peerCheck(rule: PeerRule): {
     return read.text;
   };
   const decide = async (socket: Socket): Promise<boolean> => {
-    const { remoteAddress, remotePort, localAddress, localPort } = socket;
-    if (!remoteAddress || !localAddress || !remotePort || !localPort || !isLoopback(remoteAddress))
-      return true;
+    const { remoteAddress, remotePort, localAddress, localPort } = ends.get(socket) ?? socket;
+    // Gone before its ends were known: nobody to answer, and nothing it asked is done.
+    if (!remoteAddress || !localAddress || !remotePort || !localPort) return false;
+    if (!isLoopback(remoteAddress)) return true;
     const owner = await socketOwner(
       tableFor(socket),
       { address: remoteAddress, port: remotePort },
@@ -124,7 +130,11 @@ export function peerCheck(rule: PeerRule): {
     return owner ? !owner.orphan && rule.uids.includes(owner.uid) : rule.unnamed;
   };
   return {
-    accepted: (socket) => acceptedAt.set(socket, reads + 1),
+    accepted(socket) {
+      acceptedAt.set(socket, reads + 1);
+      const { remoteAddress, remotePort, localAddress, localPort } = socket;
+      ends.set(socket, { remoteAddress, remotePort, localAddress, localPort });
+    },
     allowed(socket) {
       const known = decided.get(socket);
       if (known === true) return true;
