@@ -223,7 +223,7 @@ export async function run(): Promise<{ ok: boolean }> {
     const g = await bridge("gateway", 10);
     for (const s of SESSIONS)
       for (const n of names) {
-        const c = await http(g.share(n), clientToken(g.token, s.target), s.era);
+        const c = await http(g.share(n), clientToken(g.token, n, s.target), s.era);
         clients.push(c);
         await use(c, echo);
       }
@@ -310,7 +310,11 @@ export async function run(): Promise<{ ok: boolean }> {
       );
     /** A new session of a Claude Code entry (its client token) on the lazy gateway's s1. */
     const newSession = async () => {
-      const c = await http(lazy.share("s1"), clientToken(lazy.token, "linux:claude-code:user"), "2025-11-25");
+      const c = await http(
+        lazy.share("s1"),
+        clientToken(lazy.token, "s1", "linux:claude-code"),
+        "2025-11-25",
+      );
       clients.push(c);
       return c;
     };

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { readSocketTable, socketOwner } from "../core/bridge-control/socket-owner.js";
 import { isLoopback } from "../core/system/loopback.js";
 
 /** A check returns null (pass) or a Refusal: an HTTP status with a JSON-RPC error. */
@@ -44,21 +45,110 @@ export function checkOrigin(origin: string | undefined, allowed: ReadonlySet<str
   return { status: 403, code: -32000, message: "Forbidden: invalid Origin header", close: true };
 }
 
-/** `Authorization: Bearer <token>`, compared in constant time by the guard. */
+/**
+ * `Authorization: Bearer <token>`, compared in constant time by the guard; `share`: the request is
+ * for `/share/<share>` (a client token for that share opens it; nothing else takes one).
+ */
 export function checkBearer(
-  guard: { check(authorization: string | undefined, connection?: object): boolean },
+  guard: { check(authorization: string | undefined, connection?: object, share?: string): boolean },
   authorization: string | undefined,
   connection?: object,
+  share?: string,
 ): Refusal | null {
-  return guard.check(authorization, connection)
-    ? null
-    : {
-        status: 401,
-        code: -32001,
-        message: "Unauthorized: a valid bearer token is required",
-        headers: { "www-authenticate": 'Bearer realm="mcp-twin"' },
-        close: true,
-      };
+  return guard.check(authorization, connection, share) ? null : UNAUTHORIZED;
+}
+
+/** The one answer to a request the bridge does not take from that caller: no more said. */
+export const UNAUTHORIZED: Refusal = {
+  status: 401,
+  code: -32001,
+  message: "Unauthorized: a valid bearer token is required",
+  headers: { "www-authenticate": 'Bearer realm="mcp-twin"' },
+  close: true,
+};
+
+/** Who may connect, by the user account of the connecting process (Linux and WSL). */
+export interface PeerRule {
+  /** The /proc to read (`MCP_TWIN_SYSROOT`'s in tests). */
+  proc: string;
+  /** The accounts whose connections are taken: the bridge's own, and root. */
+  uids: readonly number[];
+  /**
+   * A connection no /proc/net/tcp row names is taken (WSL: a Windows program's connection through
+   * mirrored networking has no socket here); elsewhere it is refused (its peer reset it at once).
+   */
+  unnamed: boolean;
+}
+
+/**
+ * Decides once per connection whether the account holding its other end may use the bridge: a
+ * loopback connection whose other end a process of another user account holds (its uid in
+ * /proc/net/tcp{,6}) is refused, whatever it presents, so a credential another account captured is
+ * useless to it; so is one whose other end no process holds any more. Non-loopback connections
+ * (`--allow-remote`) are not judged here. `accepted(socket)` on each new connection; `allowed` is
+ * true at once for a connection decided before, else a promise. Reading the tables costs tens of
+ * ms on a busy host (docs/dev/performance.md), so connections accepted before a read began share
+ * it, and it is asked only of requests whose credential passed.
+ */
+export function peerCheck(rule: PeerRule): {
+  accepted(socket: Socket): void;
+  allowed(socket: Socket): true | Promise<boolean>;
+} {
+  const decided = new WeakMap<Socket, boolean | Promise<boolean>>();
+  const acceptedAt = new WeakMap<Socket, number>();
+  /** Both ends, taken when the connection is accepted: a socket reset since has none to give. */
+  const ends = new WeakMap<
+    Socket,
+    Pick<Socket, "remoteAddress" | "remotePort" | "localAddress" | "localPort">
+  >();
+  let reads = 0;
+  const inFlight = new Map<string, { number: number; text: Promise<string> }>();
+  const tableFor = (socket: Socket) => (table: "tcp" | "tcp6") => {
+    const since = acceptedAt.get(socket) ?? Number.POSITIVE_INFINITY;
+    let read = inFlight.get(table);
+    // A read begun after this connection was accepted holds its row.
+    if (!read || read.number < since) {
+      const current = { number: ++reads, text: readSocketTable(table, rule.proc) };
+      inFlight.set(table, current);
+      current.text.finally(() => {
+        if (inFlight.get(table) === current) inFlight.delete(table);
+      });
+      read = current;
+    }
+    return read.text;
+  };
+  const decide = async (socket: Socket): Promise<boolean> => {
+    const { remoteAddress, remotePort, localAddress, localPort } = ends.get(socket) ?? socket;
+    // Gone before its ends were known: nobody to answer, and nothing it asked is done.
+    if (!remoteAddress || !localAddress || !remotePort || !localPort) return false;
+    if (!isLoopback(remoteAddress)) return true;
+    const owner = await socketOwner(
+      tableFor(socket),
+      { address: remoteAddress, port: remotePort },
+      { address: localAddress, port: localPort },
+    );
+    return owner ? !owner.orphan && rule.uids.includes(owner.uid) : rule.unnamed;
+  };
+  return {
+    accepted(socket) {
+      acceptedAt.set(socket, reads + 1);
+      const { remoteAddress, remotePort, localAddress, localPort } = socket;
+      ends.set(socket, { remoteAddress, remotePort, localAddress, localPort });
+    },
+    allowed(socket) {
+      const known = decided.get(socket);
+      if (known === true) return true;
+      if (known !== undefined) return known === false ? Promise.resolve(false) : known;
+      const pending = decide(socket)
+        .catch(() => false)
+        .then((ok) => {
+          decided.set(socket, ok);
+          return ok;
+        });
+      decided.set(socket, pending);
+      return pending;
+    },
+  };
 }
 
 export const tooLarge = (limit: number): Refusal => ({

@@ -7,6 +7,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import type { AddressInfo } from "node:net";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
 import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
+import { SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
 import { isLoopback } from "../core/system/loopback.js";
 import { credentialOf } from "./credential.js";
 import {
@@ -23,12 +24,15 @@ import {
   isRefusal,
   limitConnections,
   NOT_A_MESSAGE,
+  type PeerRule,
   parseMessages,
+  peerCheck,
   type Refusal,
   readBody,
   refuseBody,
   sendRefusal,
   tooLarge,
+  UNAUTHORIZED,
 } from "./http-guards.js";
 import { laneTakes, type ModernLane } from "./modern-lane.js";
 import type { SessionCaps } from "./session-policy.js";
@@ -86,6 +90,8 @@ export interface HttpOptions {
   /** What one session may hold (tests lower them). */
   sessionLimits?: Partial<SessionLimits>;
   control?: ControlRoutes;
+  /** Linux and WSL: refuse loopback connections of other user accounts (http-guards.ts peerCheck). */
+  peers?: PeerRule;
   log?: (line: string) => void;
 }
 
@@ -135,6 +141,21 @@ const LEGACY_ONLY = (supported: readonly string[]) =>
     `Unsupported protocol version: this endpoint serves ${supported[0]} (and earlier), not 2026-07-28; connect with initialize`,
   );
 
+const notFound = (l: Listener): Refusal => ({
+  ...refusal(404, -32600, `Not found: the MCP endpoints are ${[...l.endpoints.keys()].join(", ")}`),
+  close: true,
+});
+
+/** The share a `/share/<name>` path names ("" when it names none readable), else undefined. */
+function shareOf(pathname: string): string | undefined {
+  if (!pathname.startsWith(SHARE_PREFIX)) return undefined;
+  try {
+    return decodeURIComponent(pathname.slice(SHARE_PREFIX.length));
+  } catch {
+    return "";
+  }
+}
+
 /** What every request handler needs. */
 interface Listener {
   endpoints: Map<string, Endpoint>;
@@ -147,6 +168,8 @@ interface Listener {
   maxBody: number;
   /** Unread bytes of a stream past which it is ended (SessionLimits.streamBuffer). */
   streamBuffer: number;
+  /** Whether the connecting process's user account may use the bridge (none: it cannot be told). */
+  peers: ReturnType<typeof peerCheck> | undefined;
   trust(req: IncomingMessage): void;
 }
 
@@ -156,17 +179,19 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   const pathname = q === -1 ? url : url.slice(0, q);
   const endpoint = l.endpoints.get(pathname) ?? l.endpointAt(pathname);
   const control = l.control && pathname.startsWith(CONTROL_PREFIX) ? l.control : undefined;
-  if (!endpoint && !control)
-    return sendRefusal(res, {
-      ...refusal(404, -32600, `Not found: the MCP endpoints are ${[...l.endpoints.keys()].join(", ")}`),
-      close: true,
-    });
+  const share = shareOf(pathname);
+  // An unknown `/share/<name>` is refused like a known one until the token opens it, so a caller
+  // without one learns no name; other unknown paths name no share.
+  if (!endpoint && !control && share === undefined) return sendRefusal(res, notFound(l));
   // DNS rebinding first (a browser page must not reach a loopback service under a foreign name),
-  // then the token.
-  const early =
+  // then the token (a client token only on its own share's path), then the caller's user account:
+  // another account's process is refused whatever it presents, with the same answer.
+  let early =
     checkHost(req.headers.host, l.loopbackOnly) ??
     checkOrigin(req.headers.origin, l.origins) ??
-    checkBearer(l.token, req.headers.authorization, req.socket);
+    checkBearer(l.token, req.headers.authorization, req.socket, share || undefined);
+  const account = early || !l.peers ? true : l.peers.allowed(req.socket);
+  if (account !== true && !(await account)) early = UNAUTHORIZED;
   if (early) {
     // A caller proving this is its home's bridge before it sends the token: the answer proves it
     // without revealing the token, and the connection stays open for the request that follows
@@ -182,7 +207,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   }
   l.trust(req);
   if (control) return answerControl(control, pathname, req, res);
-  if (!endpoint) return;
+  if (!endpoint) return sendRefusal(res, notFound(l));
 
   const sdk = sdkTypes ?? (await loadTypes());
   const sessionId = header(req.headers, "mcp-session-id");
@@ -344,6 +369,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     origins: new Set(),
     maxBody: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     streamBuffer: limits.streamBuffer,
+    peers: options.peers ? peerCheck(options.peers) : undefined,
     trust: (req) => connections.trust(req.socket),
   };
   const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
@@ -353,6 +379,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     });
   });
   const connections = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits });
+  if (l.peers) server.on("connection", l.peers.accepted);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

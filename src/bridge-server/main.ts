@@ -16,6 +16,7 @@ import { bridgeEndpoint } from "./bridge-endpoint.js";
 import { Gateway } from "./gateway/gateway.js";
 import type { PathSide } from "./gateway/session-keys.js";
 import { type Endpoint, type HttpBridge, listenHttp } from "./http.js";
+import type { PeerRule } from "./http-guards.js";
 import { NotesFolder } from "./notes-folder.js";
 import { loadPlugins, pluginBridgeTools } from "./plugins.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
@@ -30,6 +31,8 @@ export interface OwnerOptions {
   port: number;
   allowedOrigins?: string[];
   maxBodyBytes?: number;
+  /** Refuse loopback connections of other user accounts (Linux and WSL; see http-guards.ts). */
+  peers?: PeerRule;
   /** The shared servers: the manifest's (read again on reload), `serve --share`'s, those to start now. */
   gateway?: { load(): Promise<ManifestShares>; adHoc: ShareLaunch[]; warm: string[] };
   plugins?: boolean;
@@ -131,6 +134,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       },
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.peers ? { peers: options.peers } : {}),
       log,
     });
   } catch (error) {

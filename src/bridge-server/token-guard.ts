@@ -1,6 +1,6 @@
 /**
  * The bridge's side of the token: checks `Authorization: Bearer <token>` in constant time against
- * the token file (or a client token derived from it), and notices a rotation on the next request.
+ * the token file (or, on its one share, a client token derived from it); notices a rotation.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
@@ -22,8 +22,11 @@ export class TokenGuard {
   #digest: Buffer;
   #mtimeMs: number;
   readonly file: string;
-  /** Per connection: the header it presented that matched, and the token's digest it matched. */
-  readonly #verified = new WeakMap<object, { header: string; digest: Buffer }>();
+  /**
+   * Per connection: the header it presented that matched, the token's digest it matched, and the
+   * share it opens (null: the bridge token, which opens every route).
+   */
+  readonly #verified = new WeakMap<object, { header: string; digest: Buffer; share: string | null }>();
 
   constructor(file: string, token: string) {
     this.file = file;
@@ -42,24 +45,36 @@ export class TokenGuard {
   }
 
   /**
-   * True when the header carries the current token, or a client token derived from it
-   * (core/bridge-control/client-token.ts). `connection`: where the request came from; a
-   * connection that presents again the header that matched, under the same token, is not hashed
-   * again. That comparison is only ever made with a header this connection proved, so its timing
-   * tells nothing about the token.
+   * True when the header carries the current token (every route), or — with `share`, the request
+   * is for `/share/<share>` — a client token derived from it for that share
+   * (core/bridge-control/client-token.ts); a client token opens nothing else. `connection`: where
+   * the request came from; a connection that presents again the header that matched, under the
+   * same token, is not hashed again. That comparison is only ever made with a header this
+   * connection proved, so its timing tells nothing about the token.
    */
-  check(authorization: string | undefined, connection?: object): boolean {
+  check(authorization: string | undefined, connection?: object, share?: string): boolean {
     this.#refresh();
     const seen = connection && this.#verified.get(connection);
-    if (seen && seen.digest === this.#digest && seen.header === authorization) return true;
+    if (
+      seen &&
+      seen.digest === this.#digest &&
+      seen.header === authorization &&
+      (seen.share === null || seen.share === share)
+    )
+      return true;
     const match = authorization ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization) : null;
     // Always hash and compare, so a missing header costs the same as a wrong one.
     const presented = match?.[1] ?? "";
     const equal = timingSafeEqual(digest(presented), this.#digest);
-    const ok = match !== null && (equal || verifyClientToken(this.#token, presented) !== undefined);
+    const scoped = match !== null && !equal ? verifyClientToken(this.#token, presented) : undefined;
+    const ok = match !== null && (equal || (scoped !== undefined && scoped.share === share));
     // ok: the header matched, so there is one.
     if (ok && connection && authorization)
-      this.#verified.set(connection, { header: authorization, digest: this.#digest });
+      this.#verified.set(connection, {
+        header: authorization,
+        digest: this.#digest,
+        share: equal ? null : (share ?? null),
+      });
     return ok;
   }
 

@@ -201,6 +201,7 @@ async function serveHttp(
     mode: "machine" as const,
   }));
   const { runOwner } = await import("../bridge-server/main.js");
+  const peers = await peerRule(ctx.host);
 
   const stop = new AbortController();
   let terminated = false;
@@ -241,6 +242,7 @@ async function serveHttp(
         host: where.host,
         port: where.port,
         allowedOrigins: o.allowOrigin,
+        ...(peers ? { peers } : {}),
         gateway: { load: () => manifestShares(launchOptions), adHoc, warm: o.share },
         plugins: o.plugins,
         log,
@@ -279,4 +281,20 @@ async function serveHttp(
     process.off("unhandledRejection", onStray);
   }
   return terminated || !ctx.signal.aborted ? ExitCode.ok : ExitCode.interrupted;
+}
+
+/**
+ * Linux and WSL (where /proc/net/tcp tells who holds a socket): only this account's processes and
+ * root's may use the bridge. On WSL a connection no row names is a Windows program's (mirrored
+ * networking); NAT mode's localhost forwarding connects as root. Elsewhere: undefined (no check).
+ */
+async function peerRule(host: ContextOf<typeof serveCommand>["host"]) {
+  const { canTellOwners } = await import("../core/bridge-control/socket-owner.js");
+  const { sysPath } = await import("../core/system/host.js");
+  const proc = sysPath(host, "/proc");
+  if (host.platform !== "linux" || typeof process.getuid !== "function" || !canTellOwners(proc))
+    return undefined;
+  const { detectLocal } = await import("../core/environments/local.js");
+  const wsl = (await detectLocal(host)).kind === "wsl";
+  return { proc, uids: [...new Set([process.getuid(), 0])], unnamed: wsl };
 }

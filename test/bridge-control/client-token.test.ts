@@ -1,4 +1,4 @@
-/** Per-target client tokens (core/bridge-control/client-token.ts) and the bridge's guard taking them. */
+/** Per-share client tokens (core/bridge-control/client-token.ts) and the bridge's guard taking them. */
 import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,45 +9,78 @@ import { clientToken, verifyClientToken } from "../../src/core/bridge-control/cl
 const BRIDGE = "b".repeat(43);
 
 describe("client tokens", () => {
-  test("minted per target, verified to the target id it names; dots in the id are fine", () => {
-    const token = clientToken(BRIDGE, "wsl-Ubuntu:claude-code:user");
-    expect(token).toMatch(/^mt1\.wsl-Ubuntu:claude-code:user\.[A-Za-z0-9_-]{43}$/);
-    expect(verifyClientToken(BRIDGE, token)).toBe("wsl-Ubuntu:claude-code:user");
-    expect(verifyClientToken(BRIDGE, clientToken(BRIDGE, "a.b.c"))).toBe("a.b.c");
-    expect(clientToken(BRIDGE, "x")).not.toBe(clientToken(BRIDGE, "y"));
+  test("minted for one share, verified to the share and label it names; dots in the label are fine", () => {
+    const token = clientToken(BRIDGE, "memory", "wsl-Ubuntu:claude-code");
+    expect(token).toMatch(/^mt2\.memory\.wsl-Ubuntu:claude-code\.[A-Za-z0-9_-]{43}$/);
+    expect(verifyClientToken(BRIDGE, token)).toEqual({ share: "memory", label: "wsl-Ubuntu:claude-code" });
+    expect(verifyClientToken(BRIDGE, clientToken(BRIDGE, "a_b-1", "a.b.c"))).toEqual({
+      share: "a_b-1",
+      label: "a.b.c",
+    });
+    expect(clientToken(BRIDGE, "s", "x")).not.toBe(clientToken(BRIDGE, "s", "y"));
+    expect(clientToken(BRIDGE, "s", "x")).not.toBe(clientToken(BRIDGE, "t", "x"));
   });
 
-  test("another bridge token, a changed target id or MAC, or no prefix: not valid", () => {
-    const token = clientToken(BRIDGE, "windows:cursor:user");
+  test("another bridge token, a changed share, label or MAC, an mt1 token, or no prefix: not valid", () => {
+    const token = clientToken(BRIDGE, "memory", "windows:cursor");
     expect(verifyClientToken("other-token", token)).toBeUndefined();
     expect(verifyClientToken(BRIDGE, token.replace("cursor", "vscode"))).toBeUndefined();
+    expect(verifyClientToken(BRIDGE, token.replace("mt2.memory.", "mt2.github."))).toBeUndefined();
+    // The share moved into the label, or the label's first part into the share: the MAC says no.
+    expect(
+      verifyClientToken(BRIDGE, token.replace("mt2.memory.windows", "mt2.memory-windows")),
+    ).toBeUndefined();
     expect(
       verifyClientToken(BRIDGE, `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`),
     ).toBeUndefined();
     expect(verifyClientToken(BRIDGE, token.slice(4))).toBeUndefined();
-    for (const junk of ["", "mt1.", "mt1..", "mt1.x", `mt1. .${token.split(".").at(-1)}`])
+    expect(verifyClientToken(BRIDGE, token.replace(/^mt2\./, "mt1."))).toBeUndefined();
+    for (const junk of ["", "mt2.", "mt2..", "mt2.x", "mt2.x.y", `mt2. .${token.split(".").at(-1)}`])
       expect(verifyClientToken(BRIDGE, junk), junk).toBeUndefined();
   });
 
-  test("a target id that cannot travel in a header is refused", () => {
+  test("a share that is no server name, or a label that cannot travel in a header, is refused", () => {
     for (const bad of ["", "a b", "a\nb", "ü", "x".repeat(201)])
-      expect(() => clientToken(BRIDGE, bad), JSON.stringify(bad)).toThrow(/target id/);
+      expect(() => clientToken(BRIDGE, "s", bad), JSON.stringify(bad)).toThrow(/label/);
+    for (const bad of ["", "a.b", "-a", "a/b", "x".repeat(65)])
+      expect(() => clientToken(BRIDGE, bad, "l"), JSON.stringify(bad)).toThrow(/share/);
   });
 
-  test("the bridge's guard takes the bridge token or a client token of it, and drops both on rotation", () => {
+  test("the guard takes the bridge token anywhere, a client token only on its share, and drops both on rotation", () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), "mcp-twin-ct-")), "token");
     writeFileSync(file, `${BRIDGE}\n`);
     const guard = new TokenGuard(file, BRIDGE);
-    const minted = clientToken(BRIDGE, "linux:claude-code:user");
+    const minted = clientToken(BRIDGE, "memory", "linux:claude-code");
     expect(guard.check(`Bearer ${BRIDGE}`)).toBe(true);
-    expect(guard.check(`Bearer ${minted}`)).toBe(true);
-    expect(guard.check(`Bearer ${clientToken("someone-else", "linux:claude-code:user")}`)).toBe(false);
-    expect(guard.check(undefined)).toBe(false);
+    expect(guard.check(`Bearer ${BRIDGE}`, undefined, "memory")).toBe(true);
+    expect(guard.check(`Bearer ${minted}`, undefined, "memory")).toBe(true);
+    expect(guard.check(`Bearer ${minted}`, undefined, "github")).toBe(false);
+    expect(guard.check(`Bearer ${minted}`)).toBe(false);
+    // A connection that proved it for its share does not carry it to another route.
+    const connection = {};
+    expect(guard.check(`Bearer ${minted}`, connection, "memory")).toBe(true);
+    expect(guard.check(`Bearer ${minted}`, connection, "memory")).toBe(true);
+    expect(guard.check(`Bearer ${minted}`, connection)).toBe(false);
+    expect(guard.check(`Bearer ${minted}`, connection, "github")).toBe(false);
+    expect(
+      guard.check(
+        `Bearer ${clientToken("someone-else", "memory", "linux:claude-code")}`,
+        undefined,
+        "memory",
+      ),
+    ).toBe(false);
+    expect(guard.check(undefined, undefined, "memory")).toBe(false);
     writeFileSync(file, "rotated-token\n");
     // The file's mtime moves forward for sure (a rotation within the same tick would be unseen).
     const later = new Date(Date.now() + 5000);
     utimesSync(file, later, later);
-    expect(guard.check(`Bearer ${minted}`)).toBe(false);
-    expect(guard.check(`Bearer ${clientToken("rotated-token", "linux:claude-code:user")}`)).toBe(true);
+    expect(guard.check(`Bearer ${minted}`, undefined, "memory")).toBe(false);
+    expect(
+      guard.check(
+        `Bearer ${clientToken("rotated-token", "memory", "linux:claude-code")}`,
+        undefined,
+        "memory",
+      ),
+    ).toBe(true);
   });
 });

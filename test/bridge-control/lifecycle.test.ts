@@ -204,7 +204,9 @@ describe("something else on the port", () => {
     expect(status.json).toMatchObject({
       state: "taken",
       what: expect.stringMatching(/another mcp-twin bridge.*another WSL distro/),
-      fix: expect.stringMatching(/"bridge": \{ "port": <n> \}.*mcp-twin sync/),
+      fix: expect.stringMatching(
+        /"bridge": \{ "port": \d+ \}`; port \d+ is free now\), then run `mcp-twin sync`/,
+      ),
     });
     // Named by pid and command line too (this test's own process holds it).
     expect(status.json.what).toContain(`pid ${process.pid}`);

@@ -134,7 +134,9 @@ describe("bridge", () => {
     const refused = one(await doctor(machine, ["--no-probe"]), "bridge.reachable");
     expect(refused.status).toBe("fail");
     expect(refused.message).toMatch(new RegExp(`port ${port} is held by another mcp-twin bridge`));
-    expect(refused.fix).toMatch(/"bridge": \{ "port": <n> \}/);
+    expect(refused.fix).toMatch(
+      /"bridge": \{ "port": \d+ \}`; port \d+ is free now\), then run `mcp-twin sync`/,
+    );
     writeToken(TOKEN);
     const run = await doctor(machine, ["--no-probe"]);
     const c = one(run, "bridge.reachable");

@@ -323,8 +323,8 @@ test("Linux without systemd: sync says the bridge does not start at logon, and t
   );
   expect(state(m).autostart).toBeUndefined();
 
-  // The gateway stopped and its port taken by another program: a sync that writes nothing cannot
-  // start it, says so with the fix, and exits 1.
+  // The gateway stopped and its port taken by another program: sync points no entry there (the
+  // shared server gets its direct entry for now), says so with a free port to move to, and exits 1.
   process.kill(info.pid, "SIGTERM");
   await until("the bridge to stop", () => (alive(info.pid) ? undefined : true));
   const squatter = http.createServer((_req, res) => res.end("hello"));
@@ -334,9 +334,10 @@ test("Linux without systemd: sync says the bridge does not start at logon, and t
     expect(blocked.code).toBe(1);
     expect(blocked.stdout).toMatch(
       new RegExp(
-        `✖ Gateway for 1 shared server is not running at http://127\\.0\\.0\\.1:${port}/mcp \\(Port ${port} is held by .*[^.]\\): its url entries fail until it runs\\. Fix: \`mcp-twin bridge start\`\\.`,
+        `✖ Port ${port} is held by a web server that is not this bridge \\(HTTP 200\\), so no entry sends this home's credential there: \\S+ got its direct entry for now \\(each client starts its own process\\)\\. To share it again: put "port": \\d+ in the "bridge" section of `,
       ),
     );
+    expect(blocked.stdout).not.toContain("mcp-twin bridge start");
   } finally {
     squatter.close();
   }

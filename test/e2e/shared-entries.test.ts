@@ -5,12 +5,14 @@
  * bridge (one memory). A file others can read gets the relay, never a token; a second sync writes
  * nothing; `share` off restores the direct entry; a project file keeps its direct entry.
  */
+import { createHmac } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { verifyClientToken } from "../../src/core/bridge-control/client-token.js";
+import { entryHash } from "../../src/core/ledger/state.js";
 import {
   createFakeMachine,
   type FakeMachine,
@@ -94,11 +96,14 @@ describe("a machine-shared server's entries", () => {
     expect(code).toMatchObject({ type: "http", url });
     expect(cursor).toMatchObject({ url });
     const ids = [code, cursor].map((e) => {
-      const bearer = /^Bearer (mt1\..+)$/.exec(e.headers.Authorization)?.[1];
+      const bearer = /^Bearer (mt2\..+)$/.exec(e.headers.Authorization)?.[1];
       expect(bearer).toBeDefined();
       return verifyClientToken(bridgeToken(), bearer ?? "");
     });
-    expect(ids).toEqual(["wsl:Ubuntu:claude-code", "windows:cursor"]);
+    expect(ids).toEqual([
+      { share: "fixture", label: "wsl:Ubuntu:claude-code" },
+      { share: "fixture", label: "windows:cursor" },
+    ]);
     const desktop = entryIn(machine.paths.claudeDesktopConfig);
     expect(desktop.command).toBe("wsl.exe");
     expect(desktop.args.slice(-2)).toEqual(["connect", url]);
@@ -174,9 +179,48 @@ describe("a machine-shared server's entries", () => {
 
   test("a forged client token does not open the gateway", async () => {
     const entry = entryIn(machine.paths.claudeCodeConfig);
-    const stale = { ...entry, headers: { Authorization: "Bearer mt1.wsl:Ubuntu:claude-code.AAAA" } };
+    const stale = { ...entry, headers: { Authorization: "Bearer mt2.fixture.wsl:Ubuntu:claude-code.AAAA" } };
     await expect(viaUrl(stale)).rejects.toThrow();
   }, 30_000);
+
+  test("after an upgrade: an earlier mcp-twin's unscoped token is refused, doctor says why, and a sync writes a scoped one", async () => {
+    const file = machine.paths.claudeCodeConfig;
+    const config = JSON.parse(readFileSync(file, "utf8"));
+    // What mcp-twin wrote before tokens were scoped: mt1.<env:client>.<HMAC(bridge token, env:client)>.
+    const label = "wsl:Ubuntu:claude-code";
+    const old = `mt1.${label}.${createHmac("sha256", bridgeToken()).update(label).digest("base64url")}`;
+    config.mcpServers.fixture.headers.Authorization = `Bearer ${old}`;
+    writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
+    // Written by mcp-twin (state records it), not edited by hand: sync may replace it.
+    const stateFile = path.join(machine.paths.home, "state.json");
+    const state = JSON.parse(readFileSync(stateFile, "utf8"));
+    const target = Object.values(
+      state.targets as Record<string, { path: string; entries: Record<string, { hash: string }> }>,
+    ).find((t) => t.path.endsWith(".claude.json"));
+    if (!target?.entries.fixture) throw new Error("state records no claude-code entry for fixture");
+    target.entries.fixture.hash = entryHash(config.mcpServers.fixture);
+    writeFileSync(stateFile, JSON.stringify(state, null, 2));
+    await expect(viaUrl(entryIn(file))).rejects.toThrow();
+    const d = await machine.run(["doctor", "--json", "--no-probe"]);
+    const mode = (
+      JSON.parse(d.stdout) as {
+        checks: Array<{ id: string; client?: string; message: string; fix?: string }>;
+      }
+    ).checks.filter((c) => c.id === "shared.mode");
+    expect(mode.map((c) => c.client)).toEqual(["claude-code"]);
+    expect(mode[0]?.message).toContain("an earlier mcp-twin wrote, which opened every route");
+    expect(mode[0]?.fix).toBe("Run `mcp-twin sync`.");
+    const r = await machine.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    const bearer = /^Bearer (.+)$/.exec(entryIn(file).headers.Authorization)?.[1] ?? "";
+    expect(verifyClientToken(bridgeToken(), bearer)).toEqual({ share: "fixture", label });
+    const client = await viaUrl(entryIn(file));
+    try {
+      expect(text(await client.callTool({ name: "whoami", arguments: {} }))).toContain("pid");
+    } finally {
+      await client.close();
+    }
+  }, 90_000);
 
   test("status, bridge status and doctor show it running in the bridge: pid, memory, sessions, idle", async () => {
     const status = await machine.run(["status", "--json"]);

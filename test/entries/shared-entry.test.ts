@@ -69,7 +69,7 @@ describe("a shared server's url entry, per client", () => {
     codex: (t) => ({ url: URL_, http_headers: { Authorization: `Bearer ${t}` } }),
   };
   for (const [client, shape] of Object.entries(expected))
-    test(`${client}: a url entry with its own client token (never the bridge token)`, () => {
+    test(`${client}: a url entry with its own client token for this server alone (never the bridge token)`, () => {
       const built = sharedEntry(
         "tavily",
         { package: "tavily-mcp", share: "machine" },
@@ -80,7 +80,7 @@ describe("a shared server's url entry, per client", () => {
       expect(built.ok).toBe(true);
       if (!built.ok) return;
       const token = built.secretValues[0] ?? "";
-      expect(verifyClientToken(BRIDGE_TOKEN, token)).toBe(`linux:${client}`);
+      expect(verifyClientToken(BRIDGE_TOKEN, token)).toEqual({ share: "tavily", label: `linux:${client}` });
       expect(built.value).toEqual(shape(token));
       expect(JSON.stringify(built.value)).not.toContain(BRIDGE_TOKEN);
       expect(built.relay).toBeUndefined();

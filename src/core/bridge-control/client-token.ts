@@ -1,36 +1,49 @@
 /**
- * Per-target client tokens: derived from the bridge token for one client config (a target), so the
+ * Per-entry client tokens: derived from the bridge token for one shared server's endpoint, so the
  * bridge token itself never enters a config; verified by the bridge without any state.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-const PREFIX = "mt1.";
-/** What a target id may hold: it travels in an HTTP header, and `.` is fine (the MAC has none). */
-const TARGET_ID = /^[A-Za-z0-9._~:@+-]{1,200}$/;
+const PREFIX = "mt2.";
+/** A shared server's name (the manifest's rule): no dot, so it ends at the first one. */
+const SHARE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** What a label may hold: it travels in an HTTP header, and `.` is fine (the MAC has none). */
+const LABEL = /^[A-Za-z0-9._~:@+-]{1,200}$/;
 
-const mac = (bridgeToken: string, targetId: string) =>
-  createHmac("sha256", bridgeToken).update(targetId).digest("base64url");
+/** The version and both parts, each on its own line: no token of another kind or split verifies. */
+const mac = (bridgeToken: string, share: string, label: string) =>
+  createHmac("sha256", bridgeToken).update(`mt2\n${share}\n${label}`).digest("base64url");
 
 /**
- * `mt1.<target-id>.<HMAC-SHA256(bridge token, target-id), base64url>`. Rotating the bridge token
- * invalidates every client token (sync writes new ones). Throws on a target id outside
+ * `mt2.<share>.<label>.<HMAC-SHA256(bridge token, "mt2\n<share>\n<label>"), base64url>`: it opens
+ * `/share/<share>` and nothing else (the bridge's guard checks the scope). The label says which
+ * config holds it (`<env>:<client>`). Rotating the bridge token invalidates every client token
+ * (sync writes new ones). Throws on a share name outside the manifest's rule, or a label outside
  * `[A-Za-z0-9._~:@+-]{1,200}`.
  */
-export function clientToken(bridgeToken: string, targetId: string): string {
-  if (!TARGET_ID.test(targetId))
+export function clientToken(bridgeToken: string, share: string, label: string): string {
+  if (!SHARE.test(share))
+    throw new Error(`a client token's share is a server name, not ${JSON.stringify(share)}`);
+  if (!LABEL.test(label))
     throw new Error(
-      `a client token's target id is 1 to 200 of A-Z a-z 0-9 . _ ~ : @ + -, not ${JSON.stringify(targetId)}`,
+      `a client token's label is 1 to 200 of A-Z a-z 0-9 . _ ~ : @ + -, not ${JSON.stringify(label)}`,
     );
-  return `${PREFIX}${targetId}.${mac(bridgeToken, targetId)}`;
+  return `${PREFIX}${share}.${label}.${mac(bridgeToken, share, label)}`;
 }
 
-/** The target id a presented client token was minted for, when it is valid under `bridgeToken`. */
-export function verifyClientToken(bridgeToken: string, presented: string): string | undefined {
+/** The share (and label) a presented client token was minted for, when it is valid under `bridgeToken`. */
+export function verifyClientToken(
+  bridgeToken: string,
+  presented: string,
+): { share: string; label: string } | undefined {
   if (!presented.startsWith(PREFIX)) return undefined;
-  const dot = presented.lastIndexOf(".");
-  const targetId = presented.slice(PREFIX.length, dot);
-  if (dot <= PREFIX.length || !TARGET_ID.test(targetId)) return undefined;
-  const expected = Buffer.from(mac(bridgeToken, targetId));
-  const given = Buffer.from(presented.slice(dot + 1));
-  return given.length === expected.length && timingSafeEqual(given, expected) ? targetId : undefined;
+  const first = presented.indexOf(".", PREFIX.length);
+  const last = presented.lastIndexOf(".");
+  if (first === -1 || last <= first) return undefined;
+  const share = presented.slice(PREFIX.length, first);
+  const label = presented.slice(first + 1, last);
+  if (!SHARE.test(share) || !LABEL.test(label)) return undefined;
+  const expected = Buffer.from(mac(bridgeToken, share, label));
+  const given = Buffer.from(presented.slice(last + 1));
+  return given.length === expected.length && timingSafeEqual(given, expected) ? { share, label } : undefined;
 }

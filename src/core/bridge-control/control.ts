@@ -16,6 +16,7 @@ import {
   stopBridge,
 } from "./lifecycle.js";
 import { bridgePlace } from "./placement.js";
+import { freePortNear, movePortFix } from "./port-fix.js";
 import { type BridgeSettings, loadBridgeSettings } from "./settings.js";
 import { readToken } from "./token-file.js";
 
@@ -115,7 +116,7 @@ async function controlHere(
 ): Promise<BridgeControlReport> {
   const { host } = machine;
   const settings = await loadBridgeSettings(host, options.manifest);
-  const lifecycle = localLifecycle(host, options.log);
+  const lifecycle = { ...localLifecycle(host, options.log), manifest: machine.shown(settings.source) };
   const want = { host: settings.host, port: settings.port };
   let stopped: BridgeControlReport["stopped"];
   let started: boolean | undefined;
@@ -192,7 +193,7 @@ async function describeBridge(
         ...base,
         state: "taken",
         what: `${state.what}${state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : ""}`,
-        fix: `Stop that program, or give the bridge another port: "bridge": { "port": <n> } in the manifest, then \`mcp-twin sync\`.`,
+        fix: `Give the bridge another port: ${movePortFix(lifecycle.manifest ?? settings.source, await freePortNear(settings.host, settings.port))}.`,
       };
     case "unresponsive":
       return {

@@ -9,6 +9,7 @@ import { type Host, sysPath } from "../system/host.js";
 import type { Runner } from "../system/run.js";
 import { probeBridge } from "./bridge-probe.js";
 import { type InstanceInfo, isAlive, ownedInstance, rememberAddress, removeInstance } from "./instance.js";
+import { freePortNear, movePortFix } from "./port-fix.js";
 import { type PortHolder, portHeldBy, portHolder } from "./port-holder.js";
 import { type BridgeFiles, bridgeFiles, bridgeHome, bridgeUrl } from "./state-folder.js";
 import { readToken } from "./token-file.js";
@@ -30,6 +31,8 @@ export interface LifecycleContext {
   proc?: string;
   /** How long a started bridge may take to answer (default 15 s). */
   startTimeoutMs?: number;
+  /** The manifest that sets the bridge's port (named in the fix for a port another program holds). */
+  manifest?: string;
 }
 
 export type BridgeState =
@@ -74,15 +77,23 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
   return { state: "taken", url, what: probe.what, ...(holder ? { holder } : {}) };
 }
 
-/** The error for a port something else holds: what it is, and the fix. */
-export function portTakenError(
+/**
+ * The error for a port something else holds: what it is, and the fix that works — another port,
+ * named free now, set in the manifest (starting the bridge again would fail the same way).
+ */
+export async function portTakenError(
   state: Extract<BridgeState, { state: "taken" }>,
   port: number,
-): OperationError {
+  manifest = USER_MANIFEST,
+): Promise<OperationError> {
+  const free = await freePortNear(new URL(state.url).hostname.replace(/^\[|\]$/g, ""), port);
   return new OperationError("port-taken", `${portHeldBy(port, state.what, state.holder, true)}.`, {
-    hint: `Stop that program, or give the bridge another port: "bridge": { "port": <n> } in the manifest, then \`mcp-twin sync\`.`,
+    hint: `Give the bridge another port: ${movePortFix(manifest, free)}. (Or stop that program, if it is yours.)`,
   });
 }
+
+/** Where the bridge's port is set, when the caller does not know the manifest's path. */
+const USER_MANIFEST = "your user-level manifest (mcp-twin.jsonc in the mcp-twin home)";
 
 export interface Ensured {
   url: string;
@@ -133,7 +144,7 @@ export async function ensureBridge(
       restarted = true;
       break;
     case "taken":
-      throw portTakenError(state, want.port);
+      throw await portTakenError(state, want.port, ctx.manifest);
     case "stopped":
       break;
   }

@@ -54,6 +54,18 @@ export interface BridgeWiring {
   shares: ReadonlyArray<{ name: string; mode: string }>;
   /** Bring a running bridge to these settings; report what runs. */
   settle(): Promise<BridgeReport>;
+  /**
+   * Another program holds the bridge's port (sync looked before planning): the shared servers get
+   * their direct entries for this run, and this says why and what works.
+   */
+  taken?: PortTaken;
+}
+
+/** What holds the bridge's port, and the fix that works. */
+export interface PortTaken {
+  port: number;
+  what: string;
+  fix: string;
 }
 
 export interface PlanBridgeOptions {
@@ -133,7 +145,7 @@ async function settleHere(machine: Machine, settings: BridgeSettings): Promise<B
           ...base,
           state: "taken",
           what: `${state.what}${state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : ""}`,
-          fix: `stop that program, or set another "bridge": { "port" } in the manifest and run \`mcp-twin sync\``,
+          fix: await moveFix(machine, settings),
         };
       case "elsewhere":
       case "unresponsive": {
@@ -147,6 +159,42 @@ async function settleHere(machine: Machine, settings: BridgeSettings): Promise<B
   } catch (error) {
     return { ...base, state: "unknown", error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** Give the bridge another port, named free now, in the user-level manifest. */
+async function moveFix(machine: Machine, settings: BridgeSettings): Promise<string> {
+  const { freePortNear, movePortFix } = await import("../bridge-control/port-fix.js");
+  return movePortFix(machine.shown(machine.paths.manifest), await freePortNear(settings.host, settings.port));
+}
+
+/**
+ * Does another program hold the bridge's port — another home's bridge, or anything that is not this
+ * home's bridge? Asked by sync before it plans: an entry must never point there. Here, through the
+ * lifecycle (this home's bridge running elsewhere is not "taken": sync moves it); on the other side,
+ * by a probe that sends the token only to a proven bridge.
+ */
+export async function portTaken(wiring: BridgeWiring, machine: Machine): Promise<PortTaken | undefined> {
+  const { settings } = wiring;
+  let what: string | undefined;
+  if (wiring.env.local) {
+    const { inspectBridge, localLifecycle } = await import("../bridge-control/lifecycle.js");
+    const lifecycle = localLifecycle(machine.host, () => {});
+    // The common cases cost no request: this home's bridge holds the port (its lock and serve.json
+    // say so), or nothing accepts connections there.
+    const { ownedInstance } = await import("../bridge-control/instance.js");
+    if ((await ownedInstance(lifecycle.files))?.port === settings.port) return undefined;
+    const { portOpen } = await import("../bridge-control/bridge-probe.js");
+    if (!(await portOpen(settings.host, settings.port))) return undefined;
+    const state = await inspectBridge(lifecycle, settings);
+    if (state.state === "taken")
+      what = `${state.what}${state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : ""}`;
+  } else if (wiring.token) {
+    // Without the token (never started there, or unreadable from here) nothing can be proven.
+    const { probeBridge } = await import("../bridge-control/bridge-probe.js");
+    const probe = await probeBridge(settings.url, wiring.token);
+    if (probe.state === "other") what = probe.what;
+  }
+  return what ? { port: settings.port, what, fix: await moveFix(machine, settings) } : undefined;
 }
 
 /**

@@ -115,12 +115,17 @@ export async function wireBridge(
   machine: Machine,
   manifest: Manifest,
   allEnvs: Environment[],
-  options: { createToken: boolean },
+  options: { createToken: boolean; checkPort?: boolean },
 ): Promise<BridgeWiring | undefined> {
   const shares = Object.values(manifest.servers).some((s) => s.share && !s.disabled);
   if (!manifest.bridge?.enabled && !shares) return undefined;
-  const { planBridge } = await import("./bridge-wiring.js");
-  return planBridge(manifest, allEnvs, machine, options);
+  const { planBridge, portTaken } = await import("./bridge-wiring.js");
+  const wiring = await planBridge(manifest, allEnvs, machine, options);
+  // `checkPort` (sync, and what status and doctor say sync would write): no entry may point at a
+  // port another program holds — it would get this home's credential. The shared servers get their
+  // direct entries instead, and `taken` says why.
+  const taken = options.checkPort && wiring?.reach ? await portTaken(wiring, machine) : undefined;
+  return wiring && taken ? { ...wiring, reach: undefined, taken } : wiring;
 }
 
 /**

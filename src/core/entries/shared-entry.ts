@@ -40,10 +40,10 @@ function shareUrl(origin: string, name: string): string {
 }
 
 /**
- * The id a target's client token is minted for: its environment and client (user files only get
- * url entries). Characters a client token does not take become `-`.
+ * The label of a target's client tokens: its environment and client (user files only get url
+ * entries). Characters a client token does not take become `-`.
  */
-function tokenTargetId(target: Target): string {
+function tokenLabel(target: Target): string {
   return `${target.env.id}:${target.client.id}`.replace(/[^A-Za-z0-9._~:@+-]/g, "-").slice(0, 200);
 }
 
@@ -61,8 +61,8 @@ function sharedRelayWhy(server: ServerSpec, target: Target, reach: GatewayReach)
 }
 
 /**
- * - The url entry carries `Authorization: Bearer <client token>` (derived for this target from the
- *   bridge token, never the bridge token itself) and, for a project server, `Mcp-Twin-Project` as
+ * - The url entry carries `Authorization: Bearer <client token>` (derived from the bridge token for
+ *   this server's endpoint alone, never the bridge token itself) and, for a project server, `Mcp-Twin-Project` as
  *   the client's own variable for the folder it works in.
  * - The relay (`mcp-twin connect <share url>`) runs where the bridge runs — through `wsl.exe` from
  *   Windows — reads the token there, and starts the bridge when none answers.
@@ -88,7 +88,7 @@ export function sharedEntry(
   const program = command ? { program: command, shared: true as const } : {};
   const native = target.client.remoteEntry;
   if (!why && native && reach.token) {
-    const token = clientToken(reach.token, tokenTargetId(target));
+    const token = clientToken(reach.token, name, tokenLabel(target));
     const folder = target.client.workingFolder;
     const headers: Record<string, string> = {
       Authorization: `Bearer ${token}`,

@@ -166,7 +166,7 @@ async function foreignHolder(o: BridgeTargetOptions, files: BridgeFiles): Promis
   if (port !== (await o.configured()).port) return "remote";
   const { inspectBridge, portTakenError } = await import("../bridge-control/lifecycle.js");
   const state = await inspectBridge(await lifecycleOf(o), { host, port });
-  if (state.state === "taken") throw portTakenError(state, port);
+  if (state.state === "taken") throw await portTakenError(state, port);
   return undefined;
 }
 

@@ -86,7 +86,7 @@ export function sharedLineFor(v: SharedView, s: SharedStatus): string {
     s.bridge.state === "stopped"
       ? "`mcp-twin bridge start` starts it"
       : s.bridge.state === "taken"
-        ? `${portHeldBy(s.bridge.port ?? "", s.bridge.what)}: ${s.bridge.fix ?? "`mcp-twin bridge status` says which"}`
+        ? `${portHeldBy(s.bridge.port ?? "", s.bridge.what)}; ${lowerFirst((s.bridge.fix ?? "`mcp-twin bridge status` says which").replace(/\.$/, ""))}`
         : s.bridge.state === "unresponsive"
           ? "its process does not answer: `mcp-twin bridge restart`"
           : s.bridge.error
@@ -114,3 +114,5 @@ export async function withMissingPrograms(
     }),
   );
 }
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

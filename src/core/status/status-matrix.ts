@@ -88,7 +88,10 @@ export async function computeStatus(
   // A file that does not parse stops status too (exit 2), as it stops sync.
   const { texts, unreadable, unparsable } = await readTargetTexts(ctx);
   if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
-  const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, { createToken: false });
+  const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, {
+    createToken: false,
+    checkPort: true,
+  });
   const desired = await entriesNow(machine, { ...ctx, bridge }, ctx.state);
   // Values go into user-level files only, so sync checks them only there (as plan.ts does).
   const blockers: SyncBlocker[] = ctx.targets.some((t) => t.scope === "user")
@@ -253,7 +256,10 @@ export async function syncChanges(
     );
     if (targets.length === 0) return [];
     const { texts } = await readTargetTexts({ ...ctx, targets });
-    const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, { createToken: false });
+    const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, {
+      createToken: false,
+      checkPort: true,
+    });
     const desired = await entriesNow(machine, { ...ctx, targets, bridge }, ctx.state);
     const out: SyncChange[] = [];
     for (const target of targets) {

@@ -7,7 +7,7 @@ import type { AutostartOutcome } from "../bridge-control/autostart.js";
 import { portHeldBy } from "../bridge-control/port-holder.js";
 import { readToken } from "../bridge-control/token-file.js";
 import type { Context } from "../context/context.js";
-import type { BridgeReport, BridgeWiring } from "../entries/bridge-wiring.js";
+import type { BridgeReport, BridgeWiring, PortTaken } from "../entries/bridge-wiring.js";
 import { saveState } from "../ledger/state.js";
 import type { Progress } from "../system/progress.js";
 
@@ -25,6 +25,13 @@ export interface GatewayReport {
     url: string;
     pid?: number;
     error?: string;
+    /**
+     * failed: another program holds the port, so this run wrote the shared servers' direct entries
+     * (no entry points there): what holds it, and the fix that works.
+     */
+    taken?: PortTaken;
+    /** failed: what works, when it is not `mcp-twin bridge start` (another program holds the port). */
+    fix?: string;
   };
   /** Servers never started whose lists were cached now, and those that could not start. */
   warmed: string[];
@@ -61,6 +68,17 @@ export async function syncGateway(
   const step = progress.step("Starting the shared servers' gateway");
   try {
     const report: GatewayReport = { shares, warmed: [], warmFailed: [] };
+    if (wiring.taken) {
+      // Nothing to start or install: the port is another program's until the manifest moves it.
+      const { port, what } = wiring.taken;
+      report.gateway = {
+        state: "failed",
+        url: wiring.url,
+        error: `port ${port} is held by ${what}`,
+        taken: wiring.taken,
+      };
+      return report;
+    }
     report.gateway = await runGateway(ctx, wiring, settled);
     if (report.gateway.state !== "failed") {
       const warm = await warmLists(ctx, wiring, report.gateway.url);
@@ -87,6 +105,13 @@ export function gatewayErrors(report: GatewayReport | undefined): Array<{ code: 
     .filter((f) => f.cannotRun)
     .map((f) => ({ code: GATEWAY_DOWN, message: `${f.name} cannot run in the bridge: ${f.error}` }));
   if (run?.state !== "failed") return cannot;
+  if (run.taken)
+    return [
+      {
+        code: GATEWAY_DOWN,
+        message: `Port ${run.taken.port} is held by ${run.taken.what}: the shared servers got their direct entries this run, not the gateway's.`,
+      },
+    ];
   return [
     {
       code: GATEWAY_DOWN,
@@ -113,7 +138,12 @@ async function runGateway(
   const url = wiring.url;
   const pid = settled?.pid !== undefined ? { pid: settled.pid } : {};
   if (settled?.state === "taken")
-    return { state: "failed", url, error: portHeldBy(wiring.settings.port, settled.what) };
+    return {
+      state: "failed",
+      url,
+      error: portHeldBy(wiring.settings.port, settled.what),
+      ...(settled.fix ? { fix: settled.fix } : {}),
+    };
   if (settled?.state === "restarted") return { state: "restarted", url, ...pid };
   if (settled === undefined || settled.state === "running") {
     const reloaded = await control(ctx, wiring, "reload", 30_000);
@@ -154,7 +184,17 @@ async function runGateway(
       };
     return { state: "started", url };
   } catch (error) {
-    return { state: "failed", url, error: message(error) };
+    // Another program on the port: its hint names another port (a start would fail the same way).
+    const hint =
+      (error as { code?: unknown; hint?: unknown }).code === "port-taken"
+        ? (error as { hint?: unknown }).hint
+        : undefined;
+    return {
+      state: "failed",
+      url,
+      error: message(error),
+      ...(typeof hint === "string" ? { fix: hint } : {}),
+    };
   }
 }
 

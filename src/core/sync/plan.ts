@@ -131,8 +131,12 @@ export async function planSync(
   if (usage.length > 0) throw new UsageErrors(usage);
   // Project files never get the bridge's entry (bridgeEntry below): a run that writes only them
   // neither wires the bridge nor reports on it.
+  // A port another program holds: the shared servers' direct entries for this run (wireBridge).
   const bridge = ctx.targets.some((t) => t.scope !== "project")
-    ? await wireBridge(machine, manifest, allEnvs, { createToken: options.createBridgeToken === true })
+    ? await wireBridge(machine, manifest, allEnvs, {
+        createToken: options.createBridgeToken === true,
+        checkPort: true,
+      })
     : undefined;
 
   // Packages: installed into the selected environments where a target of this run will run them

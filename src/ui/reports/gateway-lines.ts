@@ -23,9 +23,13 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
       lines.push(`${mark.ok} ${what} restarted at ${run.url}${pid} with the manifest's settings.`);
     else if (run.state === "reloaded")
       lines.push(`${mark.ok} ${what} running at ${run.url}${pid}; it read the manifest again.`);
+    else if (run.taken)
+      lines.push(
+        `${mark.fail} Port ${run.taken.port} is held by ${run.taken.what}, so no entry sends this home's credential there: ${andList(g.shares)} got ${n === 1 ? "its" : "their"} direct ${n === 1 ? "entry" : "entries"} for now (each client starts its own process). To share ${n === 1 ? "it" : "them"} again: ${run.taken.fix}.`,
+      );
     else
       lines.push(
-        `${mark.fail} ${what} is not running at ${run.url}${run.error ? ` (${run.error.replace(/\.$/, "")})` : ""}: ${n === 1 ? "its url entries fail" : "their url entries fail"} until it runs. Fix: \`mcp-twin bridge start\`.`,
+        `${mark.fail} ${what} is not running at ${run.url}${run.error ? ` (${run.error.replace(/\.$/, "")})` : ""}: ${n === 1 ? "its url entries fail" : "their url entries fail"} until it runs. Fix: ${run.fix ? run.fix.replace(/\.$/, "") : "`mcp-twin bridge start`"}.`,
       );
   }
   if (g.warmed.length > 0)

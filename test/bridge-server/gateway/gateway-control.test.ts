@@ -121,15 +121,13 @@ test("reload: a server added, one changed (its process stops, the next call runs
   expect(b.status).toBe(404);
 }, 60_000);
 
-test("a client token derived for a target opens the gateway and the bridge; none, a forged one, or a stale one does not", async () => {
+test("a client token derived for a share opens it; none, a forged one, or a stale one does not", async () => {
   const { v2 } = await eraFixtures();
   const g = await gatewayBridge({ servers: { m: scriptServer(v2.script, "machine") } });
-  const token = clientToken(g.token, "linux:claude-code:user");
-  for (const url of [g.shareUrl("m"), g.url]) {
-    const client = await v2Client(url, token, { pin: "2026-07-28" });
-    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
-  }
-  for (const bad of ["", clientToken("another-bridge-token", "linux:claude-code:user"), `${token}x`]) {
+  const token = clientToken(g.token, "m", "linux:claude-code");
+  const client = await v2Client(g.shareUrl("m"), token, { pin: "2026-07-28" });
+  expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+  for (const bad of ["", clientToken("another-bridge-token", "m", "linux:claude-code"), `${token}x`]) {
     for (const route of [g.shareUrl("m"), g.url.replace(/\/mcp$/, "/control/status")]) {
       const r = await fetch(route, {
         method: route.endsWith("status") ? "GET" : "POST",

@@ -87,7 +87,7 @@ describe("a session's keys are its credential's", () => {
     const id = sessionIdOf(owner);
     expect(id).toBeTruthy();
 
-    const other = clientToken(g.token, "linux:other-client");
+    const other = clientToken(g.token, "s", "linux:other-client");
     const call = { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "count", arguments: {} } };
     // As Mcp-Session-Id: as if the session did not exist (404), for every method.
     for (const method of ["POST", "GET", "DELETE"] as const) {
@@ -117,19 +117,19 @@ describe("a session's keys are its credential's", () => {
     expect(JSON.stringify(await g.status())).not.toContain(id);
   }, 60_000);
 
-  test("the bridge's own endpoint too: a session is not found under another credential", async () => {
-    const g = await gatewayBridge({ servers: {} });
+  test("the bridge's own endpoint too: another credential reaches no session there (a client token opens no /mcp)", async () => {
+    const g = await gatewayBridge({ servers: { s: scriptServer(scopeScript(), "session") } });
     const owner = await v2Client(g.url, g.token, "legacy");
     const id = sessionIdOf(owner);
-    const other = clientToken(g.token, "linux:other-client");
+    const other = clientToken(g.token, "s", "linux:other-client");
     const set = {
       jsonrpc: "2.0",
       id: 1,
       method: "tools/call",
       params: { name: "memory_set", arguments: { key: "k", value: 1 } },
     };
-    expect((await legacyPost(g.url, other, id, "POST", set)).status).toBe(404);
-    expect((await legacyPost(g.url, other, id, "DELETE")).status).toBe(404);
+    expect((await legacyPost(g.url, other, id, "POST", set)).status).toBe(401);
+    expect((await legacyPost(g.url, other, id, "DELETE")).status).toBe(401);
     expect((await owner.listTools()).tools.length).toBeGreaterThan(0);
   }, 60_000);
 
@@ -148,7 +148,7 @@ describe("a session's keys are its credential's", () => {
         ),
       ) as { pid: number };
     const a = await whereFor(g.token);
-    const b = await whereFor(clientToken(g.token, "linux:other-client"));
+    const b = await whereFor(clientToken(g.token, "s", "linux:other-client"));
     expect(b.pid).not.toBe(a.pid);
     expect((await whereFor(g.token)).pid).toBe(a.pid);
   }, 60_000);

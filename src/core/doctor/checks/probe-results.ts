@@ -116,9 +116,14 @@ function remoteHandshake(p: ProbeItem, plan: RemotePlan): Finding {
   // A shared server's url entry reaches the bridge, not the server: its failures are the bridge's.
   if (!r.ok && w.managed && isShareUrl(plan.url, w.server)) {
     const refused = r.cause === "login" || (r.cause === "http" && (r.status === 401 || r.status === 403));
-    return finding("fail", w.where, `${r.error ?? "failed"}${shared}.`, {
+    // A 401 there is the bridge (this home's, or what holds its port) refusing the entry's token:
+    // no login of the user's would change that.
+    const said = refused
+      ? `what answers at the bridge's address refused this entry's token (HTTP ${r.status ?? 401})`
+      : (r.error ?? "failed");
+    return finding("fail", w.where, `${said}${shared}.`, {
       fix: refused
-        ? "The bridge at that address refused this entry's token: run `mcp-twin sync` (it writes the entry's token again); if another program holds the bridge's port, shared.gateway says which."
+        ? "Run `mcp-twin sync`: it writes the entry's token again — or, when another program holds the bridge's port, the server's direct entry and the port to move the bridge to (shared.gateway names what holds it)."
         : r.cause === "refused"
           ? "Nothing answers at the bridge's address: shared.gateway names the fix."
           : `${w.server} runs in the bridge: fix what the message says there, or run it in each client instead (\`mcp-twin share ${w.server} off\`, then \`mcp-twin sync\`).`,

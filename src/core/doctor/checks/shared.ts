@@ -18,6 +18,11 @@ export interface SharedEntryFact {
   relay: boolean;
   /** It carries a client token. */
   token: boolean;
+  /**
+   * Its client token is not one for this share: an earlier mcp-twin's (`mt1.`, which opened every
+   * route) or another share's. The bridge refuses it here.
+   */
+  foreignToken?: boolean;
   /** It names a project folder (`Mcp-Twin-Project`). */
   project: boolean;
   /** Group or other may read the file (POSIX modes only). */
@@ -45,7 +50,7 @@ export const sharedChecks = [
     id: "shared.status",
     scope: "machine",
     doc: "each shared server as the running bridge reports it: its mode, running or not (pid, memory, sessions attached, idle time), or its last failure; nothing is started. Fail when one not running runs a program (`command`) that is not on the PATH where the bridge runs: it would not start on the next call. Warn when the bridge is not running or does not report a server the manifest shares. No finding when nothing is shared.",
-    fix: "the bridge not running: `mcp-twin bridge start`; a server it does not report: `mcp-twin bridge restart` (it reads the manifest again); a program it runs not found where the bridge runs (uvx): the program's install command; a project folder that does not exist: start that client in one that does; another failure: its message says why, and the bridge's log has what the server printed.",
+    fix: "the bridge not running: `mcp-twin bridge start`; its port held by another program (another home's bridge, or anything else): another port, named free now, in the manifest's `bridge` section, then `mcp-twin sync`; a server it does not report: `mcp-twin bridge restart` (it reads the manifest again); a program it runs not found where the bridge runs (uvx): the program's install command; a project folder that does not exist: start that client in one that does; another failure: its message says why, and the bridge's log has what the server printed.",
     run: ({ shared }) => {
       const s = shared?.status;
       if (!s) return [];
@@ -57,7 +62,13 @@ export const sharedChecks = [
         if (v.state === "running" || v.state === "stopped") return finding("pass", where, `${line}.`);
         if (v.state === "failed") return finding("fail", where, `${line}.`, { fix: failedFix(v) });
         return finding("warn", where, `${line}.`, {
-          fix: v.state === "bridge-down" ? "Run `mcp-twin bridge start`." : "Run `mcp-twin bridge restart`.",
+          fix:
+            v.state !== "bridge-down"
+              ? "Run `mcp-twin bridge restart`."
+              : s.bridge.state === "taken"
+                ? // Starting it would fail the same way: the fix moves it.
+                  (s.bridge.fix ?? "Give the bridge another port in the manifest, then run `mcp-twin sync`.")
+                : "Run `mcp-twin bridge start`.",
         });
       });
     },
@@ -96,7 +107,7 @@ export const sharedChecks = [
   defineCheck({
     id: "shared.token-private",
     scope: "machine",
-    doc: "a url entry's client token (it opens the bridge) in a file group or others may read.",
+    doc: "a url entry's client token (it opens that shared server at the bridge) in a file group or others may read.",
     fix: "`chmod 600 <file>` (then `mcp-twin sync` keeps the url entry; without it sync writes the relay instead).",
     run: ({ shared }) =>
       (shared?.entries ?? [])
@@ -113,7 +124,7 @@ export const sharedChecks = [
   defineCheck({
     id: "shared.mode",
     scope: "machine",
-    doc: "an entry written for a share mode the manifest no longer has: it reaches the bridge for a server the manifest no longer shares, or names a project folder for one no longer shared per project (or none for one that now is).",
+    doc: "an entry written for a share mode the manifest no longer has: it reaches the bridge for a server the manifest no longer shares, or names a project folder for one no longer shared per project (or none for one that now is); or a url entry whose client token is not that server's (an earlier mcp-twin's, which opened every route of the bridge: the bridge refuses it now).",
     fix: "`mcp-twin sync` rewrites the entry for the manifest's mode.",
     run: ({ shared }) =>
       (shared?.entries ?? []).flatMap((e) => {
@@ -121,9 +132,11 @@ export const sharedChecks = [
         const m = e.manifestMode;
         const why = !m
           ? "the manifest no longer shares it"
-          : !e.relay && e.project !== (m === "project")
-            ? `it was written for ${e.project ? "per-project" : "machine or session"} sharing, and the manifest now shares it per ${m}`
-            : undefined;
+          : !e.relay && e.foreignToken
+            ? "it carries a client token that is not this server's (one an earlier mcp-twin wrote, which opened every route; the bridge now takes a token on its own server's path only), so the bridge refuses it"
+            : !e.relay && e.project !== (m === "project")
+              ? `it was written for ${e.project ? "per-project" : "machine or session"} sharing, and the manifest now shares it per ${m}`
+              : undefined;
         return why
           ? [
               finding("warn", where, `its entry in ${e.path} reaches the bridge, but ${why}.`, {

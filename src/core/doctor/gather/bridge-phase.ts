@@ -5,6 +5,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { probeBridge } from "../../bridge-control/bridge-probe.js";
+import { freePortNear, movePortFix } from "../../bridge-control/port-fix.js";
 import { portHolder } from "../../bridge-control/port-holder.js";
 import { bridgeFiles, bridgeHome } from "../../bridge-control/state-folder.js";
 import type { Machine } from "../../environments/machine.js";
@@ -33,7 +34,7 @@ export interface BridgeFacts {
   reach?:
     | { state: "ours"; version: string; ms: number }
     | { state: "free" }
-    | { state: "other"; what: string; holder?: { pid: number; command: string } };
+    | { state: "other"; what: string; holder?: { pid: number; command: string }; fix: string };
   /** From WSL: what %USERPROFILE%\.wslconfig says. */
   wslConfig?: WslConfig;
 }
@@ -76,5 +77,12 @@ async function reach(machine: Machine, options: BridgeOptions, token: string): P
     machine.host.platform === "linux"
       ? await portHolder(options.port, sysPath(machine.host, "/proc")).catch(() => undefined)
       : undefined;
-  return { state: "other", what: probe.what, ...(holder ? { holder } : {}) };
+  const u = new URL(options.url);
+  const free = await freePortNear(u.hostname.replace(/^\[|\]$/g, ""), options.port);
+  return {
+    state: "other",
+    what: probe.what,
+    ...(holder ? { holder } : {}),
+    fix: movePortFix(machine.shown(machine.paths.manifest), free),
+  };
 }

@@ -14,7 +14,9 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 /** The shared server an entry reaches, how, and what it carries (undefined: none). */
 function sharedTarget(
   entry: unknown,
-): { name: string; url: string; relay: boolean; token: boolean; project: boolean } | undefined {
+):
+  | { name: string; url: string; relay: boolean; token: boolean; foreignToken: boolean; project: boolean }
+  | undefined {
   if (!entry || typeof entry !== "object") return undefined;
   const e = entry as Record<string, unknown>;
   const direct = [e.url, e.serverUrl, e.httpUrl].find((u): u is string => typeof u === "string");
@@ -31,11 +33,15 @@ function sharedTarget(
   const m = SHARE_PATH.exec(parsed.pathname);
   if (!m || !LOOPBACK.has(parsed.hostname)) return undefined;
   const text = JSON.stringify([e.headers, e.http_headers, e.env_http_headers]);
+  const name = decodeURIComponent(m[1] ?? "");
+  // mt1 (before tokens were scoped) opened every route; an mt2 token names the share it opens.
+  const token = /\bmt([12])\.([A-Za-z0-9_-]*)/.exec(text);
   return {
-    name: decodeURIComponent(m[1] ?? ""),
+    name,
     url,
     relay: direct === undefined,
-    token: /mt1\./.test(text),
+    token: token !== null,
+    foreignToken: token !== null && (token[1] === "1" || token[2] !== name),
     project: /mcp-twin-project/i.test(text),
   };
 }

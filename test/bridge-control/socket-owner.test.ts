@@ -1,0 +1,160 @@
+/**
+ * Reading who holds a loopback connection's other end from /proc/net/tcp{,6}
+ * (core/bridge-control/socket-owner.ts), on rows captured from a real kernel (6.18, x86_64).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import type { Socket } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { peerCheck } from "../../src/bridge-server/http-guards.js";
+import {
+  ownerIn,
+  parseProcAddress,
+  plainAddress,
+  readSocketTable,
+  socketOwner,
+} from "../../src/core/bridge-control/socket-owner.js";
+
+const HEAD4 =
+  "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode";
+const HEAD6 =
+  "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode";
+/** A root listener, user 65534's connection to a server on `::` (port 0x835F), a TIME_WAIT row. */
+const TCP = [
+  HEAD4,
+  "   0: 0100007F:A699 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 89794 1 000000000f8e1915 100 0 0 10 0",
+  "   2: 0100007F:9652 0100007F:835F 01 00000000:00000000 00:00000000 00000000 65534        0 95861 2 0000000022aec06a 20 0 0 10 -1",
+  "   3: 0100007F:8098 0100007F:90DF 06 00000000:00000000 03:00000BAE 00000000     0        0 0 3 000000003bbd72d3",
+].join("\n");
+/** User 65534: a listener on ::1 (0xABEF) and its client (0x83A0, here uid 1000); an IPv6 socket to ::ffff:127.0.0.1. */
+const TCP6 = [
+  HEAD6,
+  "   0: 00000000000000000000000001000000:ABEF 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000 65534        0 95857 1 00000000c4016b2a 100 0 0 10 0",
+  "   2: 0000000000000000FFFF00000100007F:9650 0000000000000000FFFF00000100007F:835F 01 00000000:00000000 00:00000000 00000000 65534        0 95860 2 00000000bdfc81d7 20 0 0 10 -1",
+  "   3: 00000000000000000000000001000000:83A0 00000000000000000000000001000000:ABEF 01 00000000:00000000 00:00000000 00000000 1000        0 95859 2 000000001e37973c 20 0 0 10 -1",
+  "   4: 00000000000000000000000001000000:ABEF 00000000000000000000000001000000:83A0 01 00000000:00000000 00:00000000 00000000 65534        0 95862 1 00000000652ef57a 20 0 0 10 -1",
+].join("\n");
+
+describe("a /proc/net/tcp address", () => {
+  test("IPv4, IPv6, IPv4-mapped and the any-address, each word in a little-endian host's order", () => {
+    expect(parseProcAddress("0100007F:9652", true)).toEqual({ address: "127.0.0.1", port: 0x9652 });
+    expect(parseProcAddress("00000000000000000000000001000000:ABEF", true)).toEqual({
+      address: "::1",
+      port: 0xabef,
+    });
+    expect(parseProcAddress("0000000000000000FFFF00000100007F:9650", true)).toEqual({
+      address: "127.0.0.1",
+      port: 0x9650,
+    });
+    expect(parseProcAddress("00000000000000000000000000000000:0000", true)).toEqual({
+      address: "::",
+      port: 0,
+    });
+    // fe80::1:2 as a little-endian kernel prints it.
+    expect(parseProcAddress("000080FE000000000000000002000100:0001", true)?.address).toBe("fe80::1:2");
+    // A big-endian kernel prints the bytes in order.
+    expect(parseProcAddress("7F000001:0050", false)).toEqual({ address: "127.0.0.1", port: 80 });
+    for (const bad of ["", "0100007F", "XYZ:0050", "0100:0050"])
+      expect(parseProcAddress(bad, true), bad).toBeUndefined();
+  });
+
+  test("Node's spellings compare equal to /proc's", () => {
+    expect(plainAddress("::ffff:127.0.0.1")).toBe("127.0.0.1");
+    expect(plainAddress("::1")).toBe("::1");
+    expect(plainAddress("127.0.0.1")).toBe("127.0.0.1");
+  });
+});
+
+describe("the owner of a connection's other end", () => {
+  test("the row whose local end is the peer and remote end the bridge: its uid", () => {
+    // As the bridge on `::` sees the IPv4 client: both ends IPv4-mapped.
+    const bridge = { address: "::ffff:127.0.0.1", port: 0x835f };
+    expect(ownerIn(TCP, { address: "::ffff:127.0.0.1", port: 0x9652 }, bridge)).toEqual({
+      uid: 65534,
+      orphan: false,
+    });
+    expect(ownerIn(TCP6, { address: "::ffff:127.0.0.1", port: 0x9650 }, bridge)).toEqual({
+      uid: 65534,
+      orphan: false,
+    });
+    // IPv6: the client's row (uid 1000), never the server's own accepted socket (same ports, reversed).
+    expect(ownerIn(TCP6, { address: "::1", port: 0x83a0 }, { address: "::1", port: 0xabef })).toEqual({
+      uid: 1000,
+      orphan: false,
+    });
+  });
+
+  test("no row, another port or address: none; a row no process holds (TIME_WAIT, inode 0): an orphan", () => {
+    const bridge = { address: "127.0.0.1", port: 0x835f };
+    expect(ownerIn(TCP, { address: "127.0.0.1", port: 0x9653 }, bridge)).toBeUndefined();
+    expect(ownerIn(TCP, { address: "127.0.0.2", port: 0x9652 }, bridge)).toBeUndefined();
+    expect(ownerIn(TCP, { address: "127.0.0.1", port: 0x9652 }, { ...bridge, port: 0x835e })).toBeUndefined();
+    expect(
+      ownerIn(TCP, { address: "127.0.0.1", port: 0x8098 }, { address: "127.0.0.1", port: 0x90df }),
+    ).toEqual({
+      uid: 0,
+      orphan: true,
+    });
+    expect(ownerIn("", { address: "127.0.0.1", port: 1 }, bridge)).toBeUndefined();
+  });
+
+  test("socketOwner looks in tcp, then tcp6, of the tables read under the /proc it is given", async () => {
+    const proc = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-proc-"));
+    mkdirSync(path.join(proc, "net"));
+    writeFileSync(path.join(proc, "net", "tcp"), TCP);
+    writeFileSync(path.join(proc, "net", "tcp6"), TCP6);
+    const read = (t: "tcp" | "tcp6") => readSocketTable(t, proc);
+    const bridge = { address: "::ffff:127.0.0.1", port: 0x835f };
+    expect((await socketOwner(read, { address: "::ffff:127.0.0.1", port: 0x9652 }, bridge))?.uid).toBe(65534);
+    expect((await socketOwner(read, { address: "::ffff:127.0.0.1", port: 0x9650 }, bridge))?.uid).toBe(65534);
+    expect(
+      (await socketOwner(read, { address: "::1", port: 0x83a0 }, { address: "::1", port: 0xabef }))?.uid,
+    ).toBe(1000);
+    // An IPv4 peer tcp names: tcp6 is not read (the kernel walks its whole table for each).
+    const asked: string[] = [];
+    const noted = (t: "tcp" | "tcp6") => {
+      asked.push(t);
+      return read(t);
+    };
+    await socketOwner(noted, { address: "127.0.0.1", port: 0x9652 }, bridge);
+    expect(asked).toEqual(["tcp"]);
+    expect(await readSocketTable("tcp", path.join(proc, "none"))).toBe("");
+    expect(
+      await socketOwner(() => Promise.resolve(""), { address: "127.0.0.1", port: 1 }, bridge),
+    ).toBeUndefined();
+  });
+});
+
+describe("the bridge's rule (http-guards.ts peerCheck)", () => {
+  const proc = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-proc-"));
+  mkdirSync(path.join(proc, "net"));
+  writeFileSync(path.join(proc, "net", "tcp"), TCP);
+  writeFileSync(path.join(proc, "net", "tcp6"), TCP6);
+  /** A connection to the bridge on `::` port 0x835F from this peer port (IPv4-mapped, as Node gives it). */
+  const socket = (port: number, remoteAddress = "::ffff:127.0.0.1", localPort = 0x835f) =>
+    ({ remoteAddress, remotePort: port, localAddress: "::ffff:127.0.0.1", localPort }) as Socket;
+
+  test("the bridge's own uid and root pass; another account, and a socket no process holds, do not", async () => {
+    const own = peerCheck({ proc, uids: [65534, 0], unnamed: false });
+    expect(await own.allowed(socket(0x9652))).toBe(true);
+    const other = peerCheck({ proc, uids: [1000, 0], unnamed: false });
+    expect(await other.allowed(socket(0x9652))).toBe(false);
+    // The TIME_WAIT row says uid 0, but no process holds it: refused.
+    const orphan = socket(0x8098, "127.0.0.1", 0x90df);
+    expect(await other.allowed(orphan)).toBe(false);
+  });
+
+  test("decided once per connection; a connection no row names: taken on WSL only; not loopback: not judged", async () => {
+    const linux = peerCheck({ proc, uids: [1000, 0], unnamed: false });
+    const s = socket(0x9652);
+    expect(await linux.allowed(s)).toBe(false);
+    writeFileSync(path.join(proc, "net", "tcp"), TCP.replace(" 65534 ", " 1000 "));
+    expect(await linux.allowed(s)).toBe(false);
+    expect(await linux.allowed(socket(0x1234))).toBe(false);
+    const wsl = peerCheck({ proc, uids: [1000, 0], unnamed: true });
+    expect(await wsl.allowed(socket(0x1234))).toBe(true);
+    expect(await linux.allowed(socket(0x1234, "192.168.1.5"))).toBe(true);
+    writeFileSync(path.join(proc, "net", "tcp"), TCP);
+  });
+});
