@@ -28,7 +28,9 @@ export class TwinError extends Error {
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     const kinds = (value as { [BRAND]?: readonly string[] } | null | undefined)?.[BRAND];
-    return Array.isArray(kinds) && kinds.includes(TwinError.kind);
+    // `this`: the class `instanceof` was asked about (InterruptedError, UsageError…), not TwinError.
+    // biome-ignore lint/complexity/noThisInStatic: the class name would make every kind match every TwinError
+    return Array.isArray(kinds) && kinds.includes(this.kind);
   }
 
   readonly code: string;
