@@ -84,11 +84,15 @@ async function callFrom(folder: string): Promise<string> {
   const client = new Client({ name: "url-entry", version: "1" });
   try {
     await client.connect(new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers } }));
-    // A call, not a list: the lists may be answered from the cache without a start.
+    // A call too: where the lists come from a cache, the call is what starts it.
     await client.callTool({ name: "whoami", arguments: {} });
     return "answered";
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    const message = error instanceof Error ? error.message : String(error);
+    // A project server not yet run in this folder starts at `initialize` (its answers are kept per
+    // folder): the refusal then comes as the POST's JSON-RPC error, which the SDK quotes whole.
+    const body = /\{"jsonrpc".*\}$/.exec(message)?.[0];
+    return body ? (JSON.parse(body) as { error: { message: string } }).error.message : message;
   } finally {
     await client.close().catch(() => {});
   }

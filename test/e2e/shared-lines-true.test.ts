@@ -191,9 +191,10 @@ test("the port held by another home's bridge: sync, bridge status, status and do
     expect(gateway.length).toBeGreaterThan(0);
     for (const f of gateway) expect(f.message).toContain(`which is not there: ${held}`);
     expect(doctor.stdout).not.toContain("another program");
+    // Sync writes no entry to that port: the direct entries, and why (test/e2e/port-taken-sync.test.ts).
     const again = await m.run(["sync"]);
     expect(again.stdout).toContain(
-      `✖ Gateway for 2 shared servers is not running at http://127.0.0.1:${port}/mcp (P${held.slice(1)}): their url entries fail until it runs.`,
+      `✖ P${held.slice(1)}, so no entry sends this home's credential there: fixture and other got their direct entries for now`,
     );
   } finally {
     other.close();
