@@ -61,11 +61,13 @@ export class SessionTable {
       this.#caps,
     );
     const evicted = victim && this.#sessions.get(victim.id);
+    // The room is taken before anything is awaited: opens arriving together each see the others'
+    // sessions, so none picks a victim already gone and the caps hold exactly.
     if (evicted) {
       this.#log(
         `session ${evicted.id.slice(0, 8)} of ${evicted.client} closed to make room for one of ${client}`,
       );
-      await this.close(evicted);
+      this.#sessions.delete(evicted.id);
     }
     const id = randomUUID();
     const transport = new HttpSessionTransport(id, this.#limits);
@@ -86,6 +88,7 @@ export class SessionTable {
       if (this.#sessions.get(id) === session) this.#sessions.delete(id);
     };
     transport.onerror = (error) => this.#log(`session ${id.slice(0, 8)}: ${error.message}`);
+    if (evicted) await shut(evicted);
     try {
       session.server = await endpoint.connect(transport, headers);
     } catch (error) {
@@ -99,8 +102,7 @@ export class SessionTable {
   async close(session: Session): Promise<void> {
     if (this.#sessions.get(session.id) !== session) return;
     this.#sessions.delete(session.id);
-    await session.transport.close().catch(() => {});
-    await session.server.close().catch(() => {});
+    await shut(session);
   }
 
   /** Close the sessions idle for longer than a day at `now`. */
@@ -130,4 +132,10 @@ export class SessionTable {
       lastSeen,
     }));
   }
+}
+
+/** A session's transport and server, closed (it is out of the table already). */
+async function shut(session: Session): Promise<void> {
+  await session.transport.close().catch(() => {});
+  await session.server.close().catch(() => {});
 }
