@@ -4,7 +4,7 @@
  */
 import type { JSONRPCMessage, McpHttpHandler, Transport } from "@modelcontextprotocol/server";
 import { BRIDGE_PATH } from "../core/bridge-control/state-folder.js";
-import type { Endpoint } from "./http.js";
+import type { Endpoint } from "./endpoint.js";
 import { type FastCall, ModernLane } from "./modern-lane.js";
 import { checkedCall, paramRefusal, refusalResponse } from "./param-check.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";

@@ -10,6 +10,7 @@ import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge
 import { SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
 import { isLoopback } from "../core/system/loopback.js";
 import { credentialOf } from "./credential.js";
+import type { Endpoint } from "./endpoint.js";
 import {
   allowedOrigins,
   CHECK_INTERVAL_MS,
@@ -44,28 +45,6 @@ import { sendWebResponse, toWebRequest } from "./web-exchange.js";
 
 /** Request bodies above this are refused with 413 (the SDK transport's default too). */
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-/** One MCP endpoint (a path), serving both protocol eras. */
-export interface Endpoint {
-  path: string;
-  /** Why a 2025-11-25 session with these headers cannot open here (undefined: it can). */
-  admit?(headers: IncomingHttpHeaders): string | undefined;
-  /** A new 2025-11-25 session (its `initialize` came with these headers): its SDK server. */
-  connect(transport: HttpSessionTransport, headers: IncomingHttpHeaders): Promise<{ close(): Promise<void> }>;
-  /**
-   * A 2026-07-28 request (every POST the SDK's classification does not call 2025-11-25, its
-   * refusals included), answered whole by the endpoint's SDK handler. Without it, the endpoint
-   * serves 2025-11-25 only and says so (-32022).
-   */
-  modern?(request: Request, parsedBody: unknown): Promise<Response>;
-  /** The fast lane for an ordinary 2026-07-28 request with these headers (modern-lane.ts), if any. */
-  lane?(headers: IncomingHttpHeaders, message: unknown): ModernLane | undefined;
-  /**
-   * A DELETE without `Mcp-Session-Id`: the end of the 2026-07-28 session its headers name (the
-   * relay's `Mcp-Twin-Session`). true: ended; false: no such session; undefined: it names none.
-   */
-  end?(headers: IncomingHttpHeaders): Promise<boolean | undefined>;
-}
 
 /** The bridge's own control routes (authenticated like the MCP endpoints): GET status, POST reload. */
 interface ControlRoutes {

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { credentialOf } from "./credential.js";
-import type { Endpoint } from "./http.js";
+import type { Endpoint } from "./endpoint.js";
 import { evictionFor, SESSION_CAPS, type SessionCaps } from "./session-policy.js";
 import type { SessionInfo } from "./session-server.js";
 import { HttpSessionTransport, SESSION_LIMITS, type SessionLimits } from "./session-transport.js";

@@ -6,7 +6,7 @@
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ManifestShares, ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
-import type { Endpoint } from "../http.js";
+import type { Endpoint } from "../endpoint.js";
 import { ListCache } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
 import { ShareHost, type ShareStatus } from "./share-host.js";

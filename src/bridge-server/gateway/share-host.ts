@@ -9,7 +9,7 @@ import type { McpHttpHandler, Server } from "@modelcontextprotocol/server";
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
-import type { Endpoint } from "../http.js";
+import type { Endpoint } from "../endpoint.js";
 import { ModernLane } from "../modern-lane.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
 import type { HttpSessionTransport } from "../session-transport.js";

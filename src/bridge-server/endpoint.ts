@@ -1,0 +1,29 @@
+/**
+ * What the bridge's HTTP front serves at one path: the bridge's own MCP endpoint or a shared
+ * server's. The gateway implements it, http.ts drives it; neither needs the other's code.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import type { ModernLane } from "./modern-lane.js";
+import type { HttpSessionTransport } from "./session-transport.js";
+
+/** One MCP endpoint (a path), serving both protocol eras. */
+export interface Endpoint {
+  path: string;
+  /** Why a 2025-11-25 session with these headers cannot open here (undefined: it can). */
+  admit?(headers: IncomingHttpHeaders): string | undefined;
+  /** A new 2025-11-25 session (its `initialize` came with these headers): its SDK server. */
+  connect(transport: HttpSessionTransport, headers: IncomingHttpHeaders): Promise<{ close(): Promise<void> }>;
+  /**
+   * A 2026-07-28 request (every POST the SDK's classification does not call 2025-11-25, its
+   * refusals included), answered whole by the endpoint's SDK handler. Without it, the endpoint
+   * serves 2025-11-25 only and says so (-32022).
+   */
+  modern?(request: Request, parsedBody: unknown): Promise<Response>;
+  /** The fast lane for an ordinary 2026-07-28 request with these headers (modern-lane.ts), if any. */
+  lane?(headers: IncomingHttpHeaders, message: unknown): ModernLane | undefined;
+  /**
+   * A DELETE without `Mcp-Session-Id`: the end of the 2026-07-28 session its headers name (the
+   * relay's `Mcp-Twin-Session`). true: ended; false: no such session; undefined: it names none.
+   */
+  end?(headers: IncomingHttpHeaders): Promise<boolean | undefined>;
+}
