@@ -13,6 +13,8 @@ export interface PluginShadow {
   plugin: string;
   pluginServer: string;
   why: "name" | "command" | "url";
+  /** The plugin is installed for this project folder only: the shadow is there. */
+  project?: string;
 }
 
 /** What an entry runs, to compare: its command line, or its url. */
@@ -32,7 +34,12 @@ export function pluginShadows(
   for (const [server, entry] of Object.entries(entries)) {
     const mine = launchKey(entry, client.id);
     for (const p of plugins) {
-      const base = { server, plugin: p.plugin, pluginServer: p.name };
+      const base = {
+        server,
+        plugin: p.plugin,
+        pluginServer: p.name,
+        ...(p.project ? { project: p.project } : {}),
+      };
       if (client.dropsPluginDuplicates) {
         const theirs = launchKey(p.entry, client.id);
         if (mine.command !== undefined && mine.command === theirs.command)
@@ -46,7 +53,7 @@ export function pluginShadows(
 
 /** The shadow in words: which plugin's server, and what the client does with it. */
 export function shadowText(s: PluginShadow, clientName: string): string {
-  const theirs = `${s.plugin}'s server "${s.pluginServer}"`;
+  const theirs = `${s.plugin}'s server "${s.pluginServer}"${s.project ? ` (installed for ${s.project})` : ""}`;
   return s.why === "name"
     ? `this entry has the name of ${theirs}: ${clientName} lays the entry over it (the entry's keys win)`
     : `this entry runs the same ${s.why} as ${theirs}: ${clientName} drops the plugin's server without a word (anthropics/claude-code#31682)`;

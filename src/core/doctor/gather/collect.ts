@@ -34,7 +34,7 @@ import { type DoctorFacts, emptyFacts } from "../facts.js";
 import type { DoctorOptions, DoctorReport } from "../index.js";
 import { runProbes } from "../probe/probe-phase.js";
 import { gatherBridge } from "./bridge-phase.js";
-import { driftItems } from "./drift-phase.js";
+import { driftItems, pluginFacts } from "./drift-phase.js";
 import { type EntryWork, inspectEntries } from "./entries-phase.js";
 import { pathPrograms, prefixState, runningSince, secretsMode, strayManifests } from "./lookups.js";
 import { askOwnLists } from "./own-list-phase.js";
@@ -483,6 +483,7 @@ async function live(
     facts.bridge = bridgeFacts;
     if (bridgeFacts.token.state === "present") g.secretValues.push(bridgeFacts.token.value);
   }
+  const plugins = await pluginFacts(configs, facts.drift);
   for (const c of configs) {
     // A file that does not parse can be put back whole from a backup: say so when there is one.
     const kept = c.parseError ? await listBackups(machine.paths.backups, c.target.key).catch(() => []) : [];
@@ -494,6 +495,7 @@ async function live(
       ...backupCounts(kept),
       ...(app ? { running: app } : {}),
       ...(ownList ? { ownList } : {}),
+      ...(plugins.has(c.target.key) ? { plugins: plugins.get(c.target.key) } : {}),
     });
   }
 }
