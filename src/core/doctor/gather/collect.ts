@@ -7,6 +7,7 @@
 import { resolveBridgeSettings } from "../../bridge-control/settings.js";
 import { backupCounts } from "../../clients/unreadable-target.js";
 import { inScope, lookAround, readHome as readStoredHome } from "../../context/context.js";
+import { rememberWithheldNeeds } from "../../entries/withheld-needs.js";
 import type { Detection } from "../../environments/detect.js";
 import { type Machine, openMachine } from "../../environments/machine.js";
 import { isOnWindowsDrive, pathShown } from "../../environments/path-translation.js";
@@ -30,7 +31,7 @@ import type { RunningApp } from "../checks/configs.js";
 import { isWiped } from "../checks/configs.js";
 import type { NodeFacts } from "../checks/node.js";
 import { placeholderKind } from "../checks/secrets.js";
-import { type DoctorFacts, emptyFacts } from "../facts.js";
+import { type DoctorFacts, emptyFacts, type ProbeItem } from "../facts.js";
 import type { DoctorOptions, DoctorReport } from "../index.js";
 import { runProbes } from "../probe/probe-phase.js";
 import { gatherBridge } from "./bridge-phase.js";
@@ -477,7 +478,10 @@ async function live(
     probes,
     ownLists,
   ]);
-  if (probeItems) facts.probes = probeItems;
+  if (probeItems) {
+    facts.probes = probeItems;
+    await rememberWithheldNeeds(machine, withheldFound(probeItems));
+  }
   if (sharedFacts) facts.shared = sharedFacts;
   if (bridgeFacts) {
     facts.bridge = bridgeFacts;
@@ -498,6 +502,20 @@ async function live(
       ...(plugins.has(c.target.key) ? { plugins: plugins.get(c.target.key) } : {}),
     });
   }
+}
+
+/**
+ * The variables a managed user entry's server failed without because its client withheld them
+ * (the ones its error names): sync then writes their values into that client's private entry.
+ */
+function withheldFound(
+  items: readonly ProbeItem[],
+): Array<{ client: string; server: string; names: string[] }> {
+  return items.flatMap(({ work: w, result: r }) => {
+    if (!r || r.ok || !w.managed || w.where.scope !== "user" || !w.withheld || !w.where.client) return [];
+    const names = w.withheld.filter((n) => r.stderr.some((l) => l.includes(n)));
+    return names.length > 0 ? [{ client: w.where.client, server: w.server, names }] : [];
+  });
 }
 
 /** A relay to a shared server (`connect …/share/<name>`) while the bridge is not running: not started. */
