@@ -4,8 +4,8 @@
  */
 
 import type { Expanded } from "../../clients/entry-view.js";
-import type { EntryView } from "../../clients/types.js";
 import { clientModule } from "../../clients/index.js";
+import type { EntryView } from "../../clients/types.js";
 import { downloadsOnStart } from "../../entries/launch/runners.js";
 import { innerProgram, shellCall, wslCall } from "../../entries/launch/wrappers.js";
 import type { Resolved } from "../../entries/programs/resolve.js";

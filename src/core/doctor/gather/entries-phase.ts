@@ -5,8 +5,7 @@
 
 import { BRIDGE_PATH, SHARE_PREFIX } from "../../bridge-control/state-folder.js";
 import { expandEntry, readEntry } from "../../clients/entry-view.js";
-import type { EntryView } from "../../clients/types.js";
-import type { ClientModule } from "../../clients/types.js";
+import type { ClientModule, EntryView } from "../../clients/types.js";
 import { downloadsOnStart } from "../../entries/launch/runners.js";
 import { innerProgram, wslCall } from "../../entries/launch/wrappers.js";
 import { type Resolved, resolveEntry, type SpawnPlan } from "../../entries/programs/resolve.js";

@@ -5,8 +5,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import type { EntryView } from "../../clients/types.js";
-import type { Target } from "../../clients/types.js";
+import type { EntryView, Target } from "../../clients/types.js";
 import { isWindowsAbsolute } from "../../environments/launch-paths.js";
 import type { Machine } from "../../environments/machine.js";
 import { cmdQuote } from "../../environments/path-translation.js";
