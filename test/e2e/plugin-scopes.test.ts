@@ -135,11 +135,11 @@ describe("plugin and extension servers where the clients turn them on", () => {
     const cache = path.join(m.paths.linuxHome, ".claude", "plugins", "cache", "mk");
     const ext = path.join(m.paths.linuxHome, ".gemini", "extensions");
     expect(found).toEqual([
-      `pass claude-code: "shared-search" comes from shared@mk (${cache}/shared/1.0.0/.mcp.json); no mcp-twin entry shadows it.`,
-      `warn claude-code: "team-db" comes from team@mk installed for ${proj} (${cache}/team/1.0.0/.mcp.json); mcp-twin's entry "team" shadows it: this entry runs the same command as team@mk's server "team-db" (installed for ${proj}): Claude Code drops the plugin's server without a word (anthropics/claude-code#31682).`,
-      `pass claude-code: "my-notes" comes from mine@mk installed for ${proj} (${cache}/mine/1.0.0/.mcp.json); no mcp-twin entry shadows it.`,
-      `pass gemini-cli: "elsewhere-fx" comes from elsewhere (${ext}/elsewhere/gemini-extension.json); no mcp-twin entry shadows it.`,
-      `pass gemini-cli: "kept-fx" comes from kept (${ext}/kept/gemini-extension.json); no mcp-twin entry shadows it.`,
+      `pass claude-code: "shared-search" comes from shared@mk (${cache}/shared/1.0.0/.mcp.json); no mcp-twin entry clashes with it.`,
+      `warn claude-code: "team-db" comes from team@mk installed for ${proj} (${cache}/team/1.0.0/.mcp.json); mcp-twin's entry "team" clashes with it: this entry runs the same command as team@mk's server "team-db" (installed for ${proj}): Claude Code drops the plugin's server without a word (anthropics/claude-code#31682).`,
+      `pass claude-code: "my-notes" comes from mine@mk installed for ${proj} (${cache}/mine/1.0.0/.mcp.json); no mcp-twin entry clashes with it.`,
+      `pass gemini-cli: "elsewhere-fx" comes from elsewhere (${ext}/elsewhere/gemini-extension.json); no mcp-twin entry clashes with it.`,
+      `pass gemini-cli: "kept-fx" comes from kept (${ext}/kept/gemini-extension.json); no mcp-twin entry clashes with it.`,
     ]);
   }, 120_000);
 });

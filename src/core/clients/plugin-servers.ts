@@ -1,6 +1,7 @@
 /**
  * The servers a client's plugins and extensions provide, read where and as the client reads them:
- * Claude Code's enabled plugins (any scope), Gemini CLI's extensions enabled for the user. Read only.
+ * Claude Code's enabled plugins (any scope), Gemini CLI's extensions enabled for the user, Copilot
+ * CLI's enabled plugins. Read only.
  */
 import { parse } from "jsonc-parser";
 import type { Environment } from "../environments/types.js";
@@ -167,6 +168,38 @@ export async function geminiExtensions(env: Environment): Promise<PluginServer[]
     out.push(
       ...serversOf(plugin, file, config.mcpServers, { pattern: /\$\{extensionPath\}/g, path: folder }),
     );
+  }
+  return out;
+}
+
+/**
+ * GitHub Copilot CLI (1.0.102, seen with `copilot mcp list --json`): the plugins in
+ * $COPILOT_HOME/config.json's `installedPlugins` (JSON with comments) that are `enabled`, each in
+ * its `cache_path`; a plugin's servers are its `.mcp.json`'s `mcpServers`, or plugin.json's when it
+ * has no .mcp.json. Copilot starts them with PLUGIN_ROOT (and COPILOT_ / CLAUDE_PLUGIN_ROOT) set to
+ * that folder, which `${…}` in their args stand for.
+ */
+export async function copilotPlugins(env: Environment): Promise<PluginServer[]> {
+  const own = env.vars.COPILOT_HOME;
+  const home = own && own.trim() !== "" ? own : inHome(env, ".copilot");
+  const config = await readJson(env, joinNative(env.kind, home, "config.json"));
+  const installed = isObject(config) && Array.isArray(config.installedPlugins) ? config.installedPlugins : [];
+  const out: PluginServer[] = [];
+  for (const p of installed) {
+    if (!isObject(p) || p.enabled !== true || typeof p.cache_path !== "string" || typeof p.name !== "string")
+      continue;
+    const id =
+      typeof p.marketplace === "string" && p.marketplace !== "" ? `${p.name}@${p.marketplace}` : p.name;
+    const root = { pattern: /\$\{(?:COPILOT_|CLAUDE_)?PLUGIN_ROOT\}/g, path: p.cache_path };
+    const mcpFile = joinNative(env.kind, p.cache_path, ".mcp.json");
+    const mcp = await readJson(env, mcpFile);
+    if (isObject(mcp)) {
+      out.push(...serversOf(id, mcpFile, mcp.mcpServers, root));
+      continue;
+    }
+    const manifestFile = joinNative(env.kind, p.cache_path, "plugin.json");
+    const manifest = await readJson(env, manifestFile);
+    if (isObject(manifest)) out.push(...serversOf(id, manifestFile, manifest.mcpServers, root));
   }
   return out;
 }

@@ -151,6 +151,11 @@ export interface ClientModule {
    * (Claude Code: anthropics/claude-code#31682); otherwise it shows both.
    */
   dropsPluginDuplicates?: true;
+  /**
+   * Of a plugin's server and a configured one of the same name, it uses the plugin's (GitHub
+   * Copilot CLI); otherwise the configured entry is laid over the plugin's.
+   */
+  pluginWinsByName?: true;
   /** Where it keeps backups of its own file, for a file that was reset. */
   ownBackups?: string;
   /**

@@ -1,6 +1,6 @@
 /**
  * The servers a client's plugins and extensions provide (pure): each one named, with the plugin
- * that provides it and whether an mcp-twin entry of the file shadows it in its client.
+ * that provides it and whether an mcp-twin entry of the file clashes with it in its client.
  */
 import type { ScopeItems } from "../facts.js";
 import type { Show } from "../path-style.js";
@@ -10,7 +10,7 @@ export const pluginServerChecks = [
   defineCheck({
     id: "config.plugin-server",
     scope: "config-file",
-    doc: "a server one of the client's plugins or extensions provides (Claude Code plugins, Gemini CLI extensions; not mcp-twin's, only read): named with its plugin (pass), or shadowed by an mcp-twin entry of the file (warn: Claude Code drops a plugin's server that runs the same command or url, Gemini CLI lays the entry over an extension's server of its name).",
+    doc: "a server one of the client's plugins or extensions provides (Claude Code plugins, Gemini CLI extensions, GitHub Copilot CLI plugins; not mcp-twin's, only read): named with its plugin (pass), or clashing with an mcp-twin entry of the file (warn: Claude Code drops a plugin's server that runs the same command or url, Gemini CLI lays the entry over an extension's server of its name, Copilot CLI runs a plugin's server and leaves out the entry of its name).",
     fix: "Keep one of the two: remove the server from the manifest (then `mcp-twin sync`), or disable the plugin.",
     run: (item, show) => pluginServers(item, show),
   }),
@@ -25,11 +25,11 @@ function pluginServers({ config: f, plugins }: ScopeItems["config-file"], show: 
       ? finding(
           "warn",
           where,
-          `${from}; mcp-twin's entry "${p.shadow.server}" shadows it: ${p.shadow.text}.`,
+          `${from}; mcp-twin's entry "${p.shadow.server}" clashes with it: ${p.shadow.text}.`,
           {
             fix: "Keep one of the two: remove the server from the manifest (then `mcp-twin sync`), or disable the plugin.",
           },
         )
-      : finding("pass", where, `${from}; no mcp-twin entry shadows it.`);
+      : finding("pass", where, `${from}; no mcp-twin entry clashes with it.`);
   });
 }
