@@ -62,7 +62,7 @@ export const copilotCli: ClientModule = {
   processNames: { windows: ["copilot.exe"], posix: ["copilot"] },
   pluginServers: copilotPlugins,
   // `copilot mcp list` (1.0.102) lists a plugin's server, not mcp-config.json's entry of its name.
-  pluginWinsByName: true,
+  pluginNameClash: "plugin-wins",
   reading: { variables: SHELL_BARE, commonEntry: commonCopilotEntry },
   // Its JSON carries env values and headers unmasked: only the names are read from it, never shown.
   ownList: { program: "copilot", args: ["mcp", "list", "--json"], names: userServers },

@@ -1,11 +1,12 @@
 /**
  * The servers a client's plugins and extensions provide, read where and as the client reads them:
  * Claude Code's enabled plugins (any scope), Gemini CLI's extensions enabled for the user, Copilot
- * CLI's enabled plugins. Read only.
+ * CLI's and Codex's enabled plugins. Read only.
  */
 import { parse } from "jsonc-parser";
 import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
+import { parseTomlDocument } from "../formats/toml/document.js";
 import { readTextOrNull } from "../system/files.js";
 import { inHome, listIn } from "./locate.js";
 
@@ -200,6 +201,59 @@ export async function copilotPlugins(env: Environment): Promise<PluginServer[]> 
     const manifestFile = joinNative(env.kind, p.cache_path, "plugin.json");
     const manifest = await readJson(env, manifestFile);
     if (isObject(manifest)) out.push(...serversOf(id, manifestFile, manifest.mcpServers, root));
+  }
+  return out;
+}
+
+/** The text of a file, or undefined (none, or it cannot be read). */
+async function readText(env: Environment, native: string): Promise<string | undefined> {
+  const local = env.access(native);
+  return (local ? await readTextOrNull(local).catch(() => null) : null) ?? undefined;
+}
+
+/**
+ * Codex (0.169.0, seen with `codex plugin add` and `codex mcp list --json`): the plugins
+ * $CODEX_HOME/config.toml turns on (`[plugins."<name>@<marketplace>"] enabled = true`), each in
+ * plugins/cache/<marketplace>/<name>/<version> (one version folder; with several, which one it runs
+ * is not known, so none is read). Its servers: .codex-plugin/plugin.json's `mcpServers` (the servers,
+ * or a file of the plugin holding `mcpServers`), else its root's .mcp.json. `${…}` is left as written.
+ */
+export async function codexPlugins(env: Environment): Promise<PluginServer[]> {
+  const own = env.vars.CODEX_HOME;
+  const home = own && own.trim() !== "" ? own : inHome(env, ".codex");
+  const file = joinNative(env.kind, home, "config.toml");
+  const text = await readText(env, file);
+  let config: unknown;
+  try {
+    config = text === undefined ? undefined : parseTomlDocument(text, file).value;
+  } catch {
+    return [];
+  }
+  const plugins = isObject(config) && isObject(config.plugins) ? config.plugins : {};
+  const none = { pattern: /(?!)/g, path: "" };
+  const out: PluginServer[] = [];
+  for (const [id, setting] of Object.entries(plugins)) {
+    const at = id.lastIndexOf("@");
+    if (!isObject(setting) || setting.enabled !== true || at <= 0) continue;
+    const base = joinNative(env.kind, home, "plugins", "cache", id.slice(at + 1), id.slice(0, at));
+    const versions = await listIn(env, base);
+    if (versions.length !== 1 || versions[0] === undefined) continue;
+    const dir = joinNative(env.kind, base, versions[0]);
+    const manifestFile = joinNative(env.kind, dir, ".codex-plugin", "plugin.json");
+    const manifest = await readJson(env, manifestFile);
+    const declared = isObject(manifest) ? manifest.mcpServers : undefined;
+    if (isObject(declared)) {
+      out.push(...serversOf(id, manifestFile, declared, none));
+      continue;
+    }
+    // A file outside the plugin's folder: Codex disables the plugin's servers.
+    if (typeof declared === "string" && declared.split(/[\\/]/).includes("..")) continue;
+    const serversFile =
+      typeof declared === "string"
+        ? joinNative(env.kind, dir, ...declared.replace(/^\.\//, "").split("/"))
+        : joinNative(env.kind, dir, ".mcp.json");
+    const servers = await readJson(env, serversFile);
+    if (isObject(servers)) out.push(...serversOf(id, serversFile, servers.mcpServers, none));
   }
   return out;
 }

@@ -152,10 +152,10 @@ export interface ClientModule {
    */
   dropsPluginDuplicates?: true;
   /**
-   * Of a plugin's server and a configured one of the same name, it uses the plugin's (GitHub
-   * Copilot CLI); otherwise the configured entry is laid over the plugin's.
+   * Of a plugin's server and a configured one of the same name, it runs only the plugin's (GitHub
+   * Copilot CLI) or only the entry (Codex); undefined: it lays the entry over the plugin's (Gemini).
    */
-  pluginWinsByName?: true;
+  pluginNameClash?: "plugin-wins" | "entry-wins";
   /** Where it keeps backups of its own file, for a file that was reset. */
   ownBackups?: string;
   /**
