@@ -6,7 +6,7 @@
 import { parse } from "jsonc-parser";
 import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
-import { parseTomlDocument } from "../formats/toml/document.js";
+import { formatOf, loadFormats } from "../formats/index.js";
 import { readTextOrNull } from "../system/files.js";
 import { inHome, listIn } from "./locate.js";
 
@@ -225,7 +225,9 @@ export async function codexPlugins(env: Environment): Promise<PluginServer[]> {
   const text = await readText(env, file);
   let config: unknown;
   try {
-    config = text === undefined ? undefined : parseTomlDocument(text, file).value;
+    const toml = { id: "codex", format: "toml" } as const;
+    await loadFormats([toml]);
+    config = text === undefined ? undefined : formatOf(toml).parse(text, file).top();
   } catch {
     return [];
   }
