@@ -202,7 +202,7 @@ function renderPlugins(plugins: readonly PluginLine[], out: Output): void {
   out.print(c.bold("From plugins and extensions (not mcp-twin's; left as they are)"));
   for (const p of plugins) {
     out.print(
-      `  ${untrusted(p.server)}  ${p.env} ${p.client}, from ${untrusted(p.plugin)} (${out.shown(p.file)})`,
+      `  ${untrusted(p.server)}  ${p.env} ${p.client}, from ${untrusted(p.plugin)}${p.project ? ` installed for ${out.shown(p.project)}` : ""} (${out.shown(p.file)})`,
     );
     if (p.shadow) out.print(`    ${untrusted(p.shadow.server)}: ${untrusted(p.shadow.text)}`);
   }

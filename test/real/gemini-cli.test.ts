@@ -1,8 +1,8 @@
 /**
  * The real Gemini CLI judges the entries sync writes (opt-in, see test/helpers/gemini-cli.ts): in a
  * trusted folder, `gemini mcp list` reports every entry connected — the fixture server that needs
- * FIXTURE_TOKEN included, once the manifest's env puts its value in the entry. Relying on the
- * inherited variable it is disconnected, as doctor (which starts it as Gemini does) says too.
+ * FIXTURE_TOKEN included: relying on the inherited variable it is disconnected, as doctor says;
+ * then sync writes the value doctor found it needs (no manifest edit), or the manifest's env does.
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -50,6 +50,18 @@ describe.skipIf(skip !== undefined)(`real Gemini CLI${skip ? ` (skipped: ${skip}
     expect(inherited).toMatch(/✗ token: .* - Disconnected/);
     const doctor = await m.run(["doctor", "--client", "gemini-cli", "--server", "token"], { env });
     expect(doctor.stdout).toContain("it withheld FIXTURE_TOKEN, which its error names");
+
+    // No manifest edit: doctor noted the name, and sync writes its value into the private entry.
+    const again = await m.run(["sync", "--client", "gemini-cli"], { env });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("token: doctor found it needs FIXTURE_TOKEN");
+    const noted = await geminiMcpList(cli.bin, env, project);
+    console.info(
+      `gemini mcp list (${cli.version}), after doctor and sync, the manifest as it was:\n${noted}`,
+    );
+    expect(noted).toMatch(/✓ plain: .* - Connected/);
+    expect(noted).toMatch(/✓ token: .* - Connected/);
+    expect(noted).not.toContain(TOKEN);
 
     writeManifest(m, {
       servers: {

@@ -6,6 +6,7 @@
 import { joinNative } from "../environments/types.js";
 import { codexKeys, commonCodexEntry } from "./codex-entry.js";
 import { anyExists, inHome } from "./locate.js";
+import { codexPlugins } from "./plugin-servers.js";
 import type { ClientModule, Launch, Remote } from "./types.js";
 import { NO_EXPANSION } from "./variables.js";
 
@@ -133,6 +134,9 @@ export const codex: ClientModule = {
     forwardKey: "env_vars",
   },
   processNames: { windows: ["codex.exe"], posix: ["codex"] },
+  pluginServers: codexPlugins,
+  // `codex mcp list` (0.169.0) shows config.toml's entry and skips a plugin's server of its name.
+  pluginNameClash: "entry-wins",
   // Values are never expanded: variables are passed on by name (env_vars, bearer_token_env_var).
   reading: { variables: NO_EXPANSION, commonKeys: codexKeys, commonEntry: commonCodexEntry },
 };

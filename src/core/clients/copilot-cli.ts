@@ -4,6 +4,7 @@
  */
 import { joinNative } from "../environments/types.js";
 import { anyExists, inHome } from "./locate.js";
+import { copilotPlugins } from "./plugin-servers.js";
 import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
 import { SHELL_BARE } from "./variables.js";
 
@@ -59,6 +60,9 @@ export const copilotCli: ClientModule = {
     return typeof t === "number" && t > 0 ? t : 30_000;
   },
   processNames: { windows: ["copilot.exe"], posix: ["copilot"] },
+  pluginServers: copilotPlugins,
+  // `copilot mcp list` (1.0.102) lists a plugin's server, not mcp-config.json's entry of its name.
+  pluginNameClash: "plugin-wins",
   reading: { variables: SHELL_BARE, commonEntry: commonCopilotEntry },
   // Its JSON carries env values and headers unmasked: only the names are read from it, never shown.
   ownList: { program: "copilot", args: ["mcp", "list", "--json"], names: userServers },

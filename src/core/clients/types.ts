@@ -151,6 +151,11 @@ export interface ClientModule {
    * (Claude Code: anthropics/claude-code#31682); otherwise it shows both.
    */
   dropsPluginDuplicates?: true;
+  /**
+   * Of a plugin's server and a configured one of the same name, it runs only the plugin's (GitHub
+   * Copilot CLI) or only the entry (Codex); undefined: it lays the entry over the plugin's (Gemini).
+   */
+  pluginNameClash?: "plugin-wins" | "entry-wins";
   /** Where it keeps backups of its own file, for a file that was reset. */
   ownBackups?: string;
   /**

@@ -12,6 +12,7 @@ import { loginChecks } from "./checks/logins.js";
 import { manifestChecks } from "./checks/manifest.js";
 import { nodeChecks } from "./checks/node.js";
 import { ownListChecks } from "./checks/own-list.js";
+import { pluginServerChecks } from "./checks/plugin-server-list.js";
 import { probeChecks } from "./checks/probe-results.js";
 import { secretsChecks } from "./checks/secrets.js";
 import { sharedChecks } from "./checks/shared.js";
@@ -34,6 +35,7 @@ export const CHECKS = [
   ...backupsChecks,
   ...configChecks,
   ...ownListChecks,
+  ...pluginServerChecks,
   ...entryChecks,
   ...driftChecks,
   ...probeChecks,

@@ -18,6 +18,7 @@ import type { SecretsFacts } from "./checks/secrets.js";
 import type { SharedFacts } from "./checks/shared.js";
 import type { StateFacts } from "./checks/state-file.js";
 import type { BridgeFacts } from "./gather/bridge-phase.js";
+import type { PluginFact } from "./gather/drift-phase.js";
 import type { EntryWork } from "./gather/entries-phase.js";
 import type { OwnListFacts } from "./gather/own-list-phase.js";
 import type { ConfigFacts } from "./gather/read-configs.js";
@@ -51,6 +52,8 @@ interface ConfigItem {
   running?: RunningApp;
   /** What the client's own list command said of it, where doctor could run it. */
   ownList?: OwnListFacts;
+  /** The servers its client's plugins and extensions provide (user files). */
+  plugins?: PluginFact[];
 }
 
 /** A manifest server meant for a target: what sync would write now against what is there. */

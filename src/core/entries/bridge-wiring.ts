@@ -244,7 +244,7 @@ function sharedServers(manifest: Manifest): Array<{ name: string; mode: string }
  * out; mode bits mean nothing there); a POSIX file only without group or other read bits. A file
  * that does not exist yet is created private (mode 600) by the write.
  */
-function privateFile(target: Target): boolean {
+export function privateFile(target: Target): boolean {
   if (target.env.kind === "windows") return true;
   try {
     const facts = inspectFile(target.file);

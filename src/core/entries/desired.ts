@@ -26,6 +26,7 @@ import { getEnv } from "../system/host.js";
 import type { BridgeWiring } from "./bridge-wiring.js";
 import { sharedEntry } from "./shared-entry.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./target-entry.js";
+import { readWithheldNeeds, withWithheldNeeds } from "./withheld-needs.js";
 
 export interface DesiredInput {
   manifest: Manifest;
@@ -66,6 +67,8 @@ export async function desiredEntries(
   };
   const out: DesiredEntries = new Map();
   const reach = input.bridge?.reach;
+  // Variables doctor found a server needs that its client withholds (Gemini CLI).
+  const needs = readWithheldNeeds(machine);
   for (const target of input.targets) {
     const desired = new Map<string, BuiltEntry>();
     for (const [name, spec] of input.servers) {
@@ -75,7 +78,9 @@ export async function desiredEntries(
       const shared = spec.share && reach && target.scope === "user";
       desired.set(
         name,
-        shared ? sharedEntry(name, spec, target, ctx, reach) : buildEntry(name, spec, target, ctx),
+        shared
+          ? sharedEntry(name, spec, target, ctx, reach)
+          : withWithheldNeeds(buildEntry(name, spec, target, ctx), name, target, needs, ctx.processEnv),
       );
     }
     // No server can hold the bridge's name: the manifest schema reserves it.

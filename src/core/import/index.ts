@@ -187,6 +187,7 @@ async function pluginServersOf(
         plugin: p.plugin,
         server: p.name,
         file: p.file,
+        ...(p.project ? { project: p.project } : {}),
         ...(Object.hasOwn(servers, p.name) ? { clash: p.name } : {}),
       });
   }

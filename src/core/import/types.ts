@@ -106,6 +106,8 @@ export interface ImportPlan {
     plugin: string;
     server: string;
     file: string;
+    /** Installed for this project folder only. */
+    project?: string;
     clash?: string;
   }>;
   /** Config files read, and how many entries each holds. */

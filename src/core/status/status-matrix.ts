@@ -180,6 +180,8 @@ export interface PluginLine {
   server: string;
   /** The plugin's file that names the server. */
   file: string;
+  /** Installed for this project folder only. */
+  project?: string;
   /** The mcp-twin entry that shadows it, and how (shadowText). */
   shadow?: { server: string; text: string };
 }
@@ -202,6 +204,7 @@ async function pluginLines(
       plugin: p.plugin,
       server: p.name,
       file: p.file,
+      ...(p.project ? { project: p.project } : {}),
       ...(s ? { shadow: { server: s.server, text: shadowText(s, target.client.name) } } : {}),
     };
   });

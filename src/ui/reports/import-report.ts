@@ -216,7 +216,7 @@ function printPlugins(plan: ImportPlan, out: Output): void {
   for (const p of plan.plugins)
     out.print(
       out.theme.c.dim(
-        `  ${untrusted(p.server)}  ${p.env} ${p.client}, from ${untrusted(p.plugin)}${p.clash ? ` (the manifest's "${untrusted(p.clash)}" has its name)` : ""}`,
+        `  ${untrusted(p.server)}  ${p.env} ${p.client}, from ${untrusted(p.plugin)}${p.project ? ` installed for ${untrusted(p.project)}` : ""}${p.clash ? ` (the manifest's "${untrusted(p.clash)}" has its name)` : ""}`,
       ),
     );
 }

@@ -81,7 +81,12 @@ function withheldFix(w: ProbeItem["work"], names: readonly string[], stderr: rea
     ? `add it to the manifest's "${w.server}" env (\`"${first}": "\${env:${first}}"\`), then \`mcp-twin sync\`: ${w.clientName}'s entry then carries its value`
     : `set it in the entry's "env" in ${w.clientName}'s config`;
   const what = named.length > 0 ? `${shown}, which its error names` : shown;
-  return `${w.clientName} does not pass variables named like secrets to a server it starts: it withheld ${what}. If the server needs one, ${how}.`;
+  // doctor remembers the names the error gave (withheld-needs.ts): sync writes their values then.
+  const remembered =
+    w.managed && named.length > 0 && w.where.scope === "user"
+      ? ` Or run \`mcp-twin sync\` again: doctor noted ${named.length === 1 ? "the name" : "the names"}, and sync puts ${named.length === 1 ? "its value" : "their values"} in the entry where its file is private.`
+      : "";
+  return `${w.clientName} does not pass variables named like secrets to a server it starts: it withheld ${what}. If the server needs one, ${how}.${remembered}`;
 }
 
 /**

@@ -7,6 +7,7 @@
 import { resolveBridgeSettings } from "../../bridge-control/settings.js";
 import { backupCounts } from "../../clients/unreadable-target.js";
 import { inScope, lookAround, readHome as readStoredHome } from "../../context/context.js";
+import { rememberWithheldNeeds } from "../../entries/withheld-needs.js";
 import type { Detection } from "../../environments/detect.js";
 import { type Machine, openMachine } from "../../environments/machine.js";
 import { isOnWindowsDrive, pathShown } from "../../environments/path-translation.js";
@@ -30,11 +31,11 @@ import type { RunningApp } from "../checks/configs.js";
 import { isWiped } from "../checks/configs.js";
 import type { NodeFacts } from "../checks/node.js";
 import { placeholderKind } from "../checks/secrets.js";
-import { type DoctorFacts, emptyFacts } from "../facts.js";
+import { type DoctorFacts, emptyFacts, type ProbeItem } from "../facts.js";
 import type { DoctorOptions, DoctorReport } from "../index.js";
 import { runProbes } from "../probe/probe-phase.js";
 import { gatherBridge } from "./bridge-phase.js";
-import { driftItems } from "./drift-phase.js";
+import { driftItems, pluginFacts } from "./drift-phase.js";
 import { type EntryWork, inspectEntries } from "./entries-phase.js";
 import { pathPrograms, prefixState, runningSince, secretsMode, strayManifests } from "./lookups.js";
 import { askOwnLists } from "./own-list-phase.js";
@@ -492,12 +493,16 @@ async function live(
     probes,
     ownLists,
   ]);
-  if (probeItems) facts.probes = probeItems;
+  if (probeItems) {
+    facts.probes = probeItems;
+    await rememberWithheldNeeds(machine, withheldFound(probeItems));
+  }
   if (sharedFacts) facts.shared = sharedFacts;
   if (bridgeFacts) {
     facts.bridge = bridgeFacts;
     if (bridgeFacts.token.state === "present") g.secretValues.push(bridgeFacts.token.value);
   }
+  const plugins = await pluginFacts(configs, facts.drift);
   for (const c of configs) {
     // A file that does not parse can be put back whole from a backup: say so when there is one.
     const kept = c.parseError ? await repairSources(machine.paths.backups, c.target.key).catch(() => []) : [];
@@ -509,8 +514,23 @@ async function live(
       ...backupCounts(kept),
       ...(app ? { running: app } : {}),
       ...(ownList ? { ownList } : {}),
+      ...(plugins.has(c.target.key) ? { plugins: plugins.get(c.target.key) } : {}),
     });
   }
+}
+
+/**
+ * The variables a managed user entry's server failed without because its client withheld them
+ * (the ones its error names): sync then writes their values into that client's private entry.
+ */
+function withheldFound(
+  items: readonly ProbeItem[],
+): Array<{ client: string; server: string; names: string[] }> {
+  return items.flatMap(({ work: w, result: r }) => {
+    if (!r || r.ok || !w.managed || w.where.scope !== "user" || !w.withheld || !w.where.client) return [];
+    const names = w.withheld.filter((n) => r.stderr.some((l) => l.includes(n)));
+    return names.length > 0 ? [{ client: w.where.client, server: w.server, names }] : [];
+  });
 }
 
 /**

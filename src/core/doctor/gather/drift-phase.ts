@@ -13,6 +13,56 @@ import { isWiped } from "../checks/configs.js";
 import type { DriftItem } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";
 
+/** A server a client's plugin or extension provides, and the mcp-twin entry of the file that shadows it. */
+export interface PluginFact {
+  plugin: string;
+  server: string;
+  file: string;
+  project?: string;
+  shadow?: { server: string; text: string };
+}
+
+/**
+ * Each user file's plugin and extension servers (read only), by target key: every one is named,
+ * with the manifest's entry of that file that shadows it, if any (the rule status uses).
+ */
+export async function pluginFacts(
+  configs: readonly ConfigFacts[],
+  drift: readonly DriftItem[],
+): Promise<Map<string, PluginFact[]>> {
+  const out = new Map<string, PluginFact[]>();
+  for (const c of configs) {
+    const t = c.target;
+    if (!t.client.pluginServers || t.scope !== "user" || c.parseError) continue;
+    const servers = await t.client.pluginServers(t.env);
+    if (servers.length === 0) continue;
+    const mine = new Set(
+      drift
+        .filter(
+          (d) => d.where.env === t.env.id && d.where.client === t.client.id && d.where.scope === t.scope,
+        )
+        .map((d) => d.name),
+    );
+    const entries = c.sets.find((s) => s.scope === t.scope)?.entries ?? {};
+    const ours = Object.fromEntries(Object.entries(entries).filter(([n]) => mine.has(n)));
+    const shadows = pluginShadows(t.client, ours, servers);
+    out.set(
+      t.key,
+      servers.map((p) => {
+        const s = shadows.find((x) => x.plugin === p.plugin && x.pluginServer === p.name);
+        return {
+          plugin: p.plugin,
+          server: p.name,
+          file: p.file,
+          ...(p.project ? { project: p.project } : {}),
+          ...(s ? { shadow: { server: s.server, text: shadowText(s, t.client.name) } } : {}),
+        };
+      }),
+    );
+  }
+  return out;
+}
+
 /** The plugin servers each manifest entry in a user file shadows in its client, in words, by entry name. */
 async function shadowsIn(
   t: Target,
