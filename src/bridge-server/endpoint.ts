@@ -27,3 +27,6 @@ export interface Endpoint {
    */
   end?(headers: IncomingHttpHeaders): Promise<boolean | undefined>;
 }
+
+/** Which protocol era a server instance serves: 2025-11-25 (sessions) or 2026-07-28. */
+export type Era = "legacy" | "modern";

@@ -3,8 +3,8 @@
  * plan into a conversation (list, templates, read, subscribe).
  */
 import { ProtocolError, type Server } from "@modelcontextprotocol/server";
+import type { Era } from "./endpoint.js";
 import { type NotesFolder, notePath } from "./notes-folder.js";
-import type { Era } from "./session-server.js";
 
 const NOTES_URI = "mcp-twin://notes/";
 const MIME = "text/markdown";

@@ -16,7 +16,8 @@ import type { BridgeFiles } from "../core/bridge-control/state-folder.js";
 import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
 import { zodValidator } from "../core/text/json-schema-validator.js";
 import { VERSION } from "../version.js";
-import type { ShareStatus } from "./gateway/share-host.js";
+import type { Era } from "./endpoint.js";
+import type { ShareStatus } from "./gateway/index.js";
 import type { NotesFolder } from "./notes-folder.js";
 import type { LoadedPlugins } from "./plugins.js";
 import { RESOURCES_CAPABILITY, serveNoteResources } from "./resources.js";
@@ -53,9 +54,6 @@ export const BRIDGE_INSTRUCTIONS =
   "mcp-twin bridge: state shared by every connected session (Claude Desktop, Claude Code, Cursor…). " +
   "memory_* keeps decisions both sides need; notes_* holds Markdown plans (also readable as resources); " +
   "handoff_* passes tasks between sessions (post → claim → complete, then the poster reads the result).";
-
-/** Which protocol era a server instance serves: 2025-11-25 (sessions) or 2026-07-28. */
-export type Era = "legacy" | "modern";
 
 /**
  * What a 2026-07-28 client may do with the lists it reads (2025-11-25 answers carry no hints): the

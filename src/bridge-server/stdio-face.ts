@@ -10,10 +10,15 @@ import type { RelayTarget } from "../core/relay/bridge-target.js";
 import { MAX_MESSAGE_BYTES } from "../core/relay/jsonrpc.js";
 import { LineSplitter } from "../core/relay/line-splitter.js";
 import { VERSION } from "../version.js";
-import { forwardServer, type SessionRef } from "./gateway/forward-server.js";
-import { type CachedServer, ListCache, launchKey } from "./gateway/list-cache.js";
-import { ReverseShim } from "./gateway/reverse-shim.js";
-import { SharedChild } from "./gateway/shared-child.js";
+import {
+  type CachedServer,
+  forwardServer,
+  ListCache,
+  launchKey,
+  ReverseShim,
+  type SessionRef,
+  SharedChild,
+} from "./gateway/index.js";
 import { BRIDGE_INSTRUCTIONS } from "./session-server.js";
 
 type Message = Record<string, unknown> & { method?: unknown; id?: unknown; params?: Record<string, unknown> };

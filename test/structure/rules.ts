@@ -97,6 +97,63 @@ export function coreNode(rel: string): string | undefined {
 
 const LAYER_OF = new Map(CORE_LAYERS.flatMap((l, rank) => l.members.map((m) => [m, rank] as const)));
 
+/** Folders reached from outside through their index only: a room with one door. */
+const DOORS = [
+  { folder: "core/formats/", index: "core/formats/index.ts", rule: "formats.index" },
+  { folder: "bridge-server/gateway/", index: "bridge-server/gateway/index.ts", rule: "gateway.door" },
+];
+
+/**
+ * The layers inside bridge-server/, lowest first (docs/dev/architecture.md draws them): a module
+ * imports — type imports counted — only from its own layer or one below. The gateway runs shared
+ * servers and knows nothing of the bridge's own server, its HTTP front or its process.
+ */
+export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly string[] }> = [
+  {
+    layer: "plumbing",
+    members: [
+      "credential.ts",
+      "endpoint.ts",
+      "http-guards.ts",
+      "lane-call.ts",
+      "lane-stop.ts",
+      "modern-lane.ts",
+      "notes-folder.ts",
+      "param-check.ts",
+      "session-policy.ts",
+      "session-transport.ts",
+      "store.ts",
+      "stream-backlog.ts",
+      "token-guard.ts",
+      "web-exchange.ts",
+    ],
+  },
+  { layer: "the gateway", members: ["gateway/"] },
+  {
+    layer: "the bridge's own server",
+    members: [
+      "bridge-endpoint.ts",
+      "own-fast.ts",
+      "plugins.ts",
+      "resources.ts",
+      "session-server.ts",
+      "stdio-face.ts",
+      "tools/",
+    ],
+  },
+  { layer: "the HTTP front", members: ["http.ts", "sessions.ts"] },
+  { layer: "the process", members: ["main.ts"] },
+];
+
+/** A file's place in bridge-server/: its folder (`gateway/`) or its name; undefined outside. */
+export function bridgeNode(rel: string): string | undefined {
+  const m = /^bridge-server\/([^/]+)(\/)?/.exec(rel);
+  if (!m) return undefined;
+  return m[2] ? `${m[1]}/` : m[1];
+}
+
+const BRIDGE_LAYER_OF = new Map(BRIDGE_LAYERS.flatMap((l, rank) => l.members.map((m) => [m, rank] as const)));
+
 /**
  * Doctor's I/O — every file, PATH, process and network answer it looks at — is gathered in these
  * folders; its checks (core/doctor/checks/) and the rest of core/doctor/ only read what they found.
@@ -282,16 +339,21 @@ const within = (rel: string, place: string) => (place.endsWith("/") ? rel.starts
 /** The rules broken by one source file (`file` absolute, under `srcRoot`). */
 export function checkFile(srcRoot: string, file: string, text: string): Violation[] {
   const rel = path.relative(srcRoot, file).split(path.sep).join("/");
-  const found: Violation[] = [...coreLayerBreaks(rel, srcRoot, file, text), ...clientIdBranches(rel, text)];
+  const found: Violation[] = [
+    ...coreLayerBreaks(rel, srcRoot, file, text),
+    ...bridgeLayerBreaks(rel, srcRoot, file, text),
+    ...clientIdBranches(rel, text),
+  ];
   for (const use of importsOf(file, text)) {
     const to = target(srcRoot, file, use.spec);
-    if (to.startsWith("core/formats/") && !rel.startsWith("core/formats/") && to !== "core/formats/index.ts")
-      found.push({
-        file: rel,
-        line: use.line,
-        rule: "formats.index",
-        message: `${rel} imports ${to}: formats/ is reached through core/formats/index.ts only (export what you need there)`,
-      });
+    for (const door of DOORS)
+      if (to.startsWith(door.folder) && !rel.startsWith(door.folder) && to !== door.index)
+        found.push({
+          file: rel,
+          line: use.line,
+          rule: door.rule,
+          message: `${rel} imports ${to}: ${door.folder} is reached through ${door.index} only (export what you need there)`,
+        });
     for (const rule of LAYER_RULES) {
       if (!within(rel, rule.from)) continue;
       const hit = rule.forbid.find((place) => within(to, place));
@@ -380,6 +442,33 @@ function coreLayerBreaks(rel: string, srcRoot: string, file: string, text: strin
         line: use.line,
         rule: "layers.core-order",
         message: `${rel} imports core/${to}${use.typeOnly ? " (a type)" : ""}: ${CORE_LAYERS[b]!.layer} (core/${to}) sits above ${CORE_LAYERS[a]!.layer} (core/${from}); move what both need down`,
+      });
+  }
+  return found;
+}
+
+/** Imports inside bridge-server/ from a higher layer of it, or from a module with no layer (type imports too). */
+function bridgeLayerBreaks(rel: string, srcRoot: string, file: string, text: string): Violation[] {
+  const from = bridgeNode(rel);
+  if (from === undefined) return [];
+  const found: Violation[] = [];
+  for (const use of importsOf(file, text)) {
+    const to = bridgeNode(target(srcRoot, file, use.spec));
+    if (to === undefined || to === from) continue;
+    const [a, b] = [BRIDGE_LAYER_OF.get(from), BRIDGE_LAYER_OF.get(to)];
+    if (a === undefined || b === undefined)
+      found.push({
+        file: rel,
+        line: use.line,
+        rule: "layers.bridge-unplaced",
+        message: `bridge-server/${a === undefined ? from : to} has no layer: give it one in BRIDGE_LAYERS (test/structure/rules.ts) and docs/dev/architecture.md`,
+      });
+    else if (b > a)
+      found.push({
+        file: rel,
+        line: use.line,
+        rule: "layers.bridge-order",
+        message: `${rel} imports bridge-server/${to}${use.typeOnly ? " (a type)" : ""}: ${BRIDGE_LAYERS[b]!.layer} sits above ${BRIDGE_LAYERS[a]!.layer}; move what both need down`,
       });
   }
   return found;

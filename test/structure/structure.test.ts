@@ -7,6 +7,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import {
+  BRIDGE_LAYERS,
+  bridgeNode,
   CORE_LAYERS,
   checkFile,
   coreCycles,
@@ -46,6 +48,15 @@ describe("the source tree keeps the structure rules (docs/dev/architecture.md)",
     const edges = coreEdges(SRC, texts);
     expect(edges.length).toBeGreaterThan(100);
     expect(coreCycles(edges).map(formatViolation)).toEqual([]);
+  });
+
+  test("every module of src/bridge-server/ has its layer, and every layer names what exists", () => {
+    const rel = files.map((f) => path.relative(SRC, f).split(path.sep).join("/"));
+    const present = new Set(rel.flatMap((f) => bridgeNode(f) ?? []));
+    const placed = new Set(BRIDGE_LAYERS.flatMap((l) => l.members));
+    expect(present.size).toBeGreaterThan(20);
+    expect([...present].filter((n) => !placed.has(n))).toEqual([]);
+    expect([...placed].filter((n) => !present.has(n))).toEqual([]);
   });
 
   test("every folder and loose file of src/core/ has its layer, and every layer names what exists", () => {
@@ -270,6 +281,35 @@ describe("the checker", () => {
       'import { canonical } from "../formats/json/merge.js";\nimport { parseTarget } from "../formats/index.js";';
     expect(check("core/sync/target-plan.ts", text)).toEqual(["core/sync/target-plan.ts:1 formats.index"]);
     expect(check("core/formats/toml/splice.ts", 'import { a } from "../json/merge.js";')).toEqual([]);
+  });
+
+  test("the gateway is a room with one door: the rest of bridge-server/ reaches it through its index", () => {
+    const text =
+      'import { SharedChild } from "./gateway/shared-child.js";\nimport { Gateway } from "./gateway/index.js";';
+    expect(check("bridge-server/stdio-face.ts", text)).toEqual([
+      "bridge-server/stdio-face.ts:1 gateway.door",
+    ]);
+    expect(check("bridge-server/gateway/share-host.ts", 'import { a } from "./shared-child.js";')).toEqual(
+      [],
+    );
+  });
+
+  test("inside bridge-server/, an import up a layer is a break, type imports too; a module with no layer too", () => {
+    // The gateway knows nothing of the HTTP front, the bridge's own server or the process.
+    const up =
+      'import type { Endpoint } from "../http.js";\nimport type { Era } from "../session-server.js";\nimport { main } from "../main.js";';
+    expect(check("bridge-server/gateway/gateway.ts", up)).toEqual([
+      "bridge-server/gateway/gateway.ts:1 layers.bridge-order",
+      "bridge-server/gateway/gateway.ts:2 layers.bridge-order",
+      "bridge-server/gateway/gateway.ts:3 layers.bridge-order",
+    ]);
+    expect(
+      check("bridge-server/gateway/gateway.ts", 'import type { Endpoint } from "../endpoint.js";'),
+    ).toEqual([]);
+    expect(check("bridge-server/http.ts", 'import { Gateway } from "./gateway/index.js";')).toEqual([]);
+    expect(check("bridge-server/new-thing.ts", 'import { a } from "./store.js";')).toEqual([
+      "bridge-server/new-thing.ts:1 layers.bridge-unplaced",
+    ]);
   });
 
   test("doctor's I/O is in gather/ and probe/; its checks take only types from there", () => {

@@ -9,7 +9,7 @@ import {
   Server,
   type ServerContext,
 } from "@modelcontextprotocol/server";
-import type { Era } from "../session-server.js";
+import type { Era } from "../endpoint.js";
 import type { CachedServer, ListMethod } from "./list-cache.js";
 import type { ReverseShim } from "./reverse-shim.js";
 import { admits, type Caller, type Json, rpcError, type SharedChild } from "./shared-child.js";
