@@ -12,7 +12,8 @@ import type { Launch, Target } from "../clients/types.js";
 import type { Machine } from "../environments/machine.js";
 import { type Environment, joinNative } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
-import { inspectFile, readTextOrNull } from "../system/files.js";
+import { readTextOrNull } from "../system/files.js";
+import { privateFile } from "./private-file.js";
 import type { GatewayReach } from "./shared-entry.js";
 import type { BuiltEntry } from "./target-entry.js";
 import { clientLaunch, type EntryContext, startsAcross } from "./target-entry.js";
@@ -237,21 +238,6 @@ function sharedServers(manifest: Manifest): Array<{ name: string; mode: string }
   return Object.entries(manifest.servers).flatMap(([name, s]) =>
     s.share && !s.disabled ? [{ name, mode: s.share }] : [],
   );
-}
-
-/**
- * Can a token go into this target's file? A Windows file is the profile's (its ACL keeps others
- * out; mode bits mean nothing there); a POSIX file only without group or other read bits. A file
- * that does not exist yet is created private (mode 600) by the write.
- */
-export function privateFile(target: Target): boolean {
-  if (target.env.kind === "windows") return true;
-  try {
-    const facts = inspectFile(target.file);
-    return !facts.exists || (facts.mode !== undefined && (facts.mode & 0o044) === 0);
-  } catch {
-    return false;
-  }
 }
 
 async function bridgeToken(

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Target } from "../clients/types.js";
 import type { Machine } from "../environments/machine.js";
 import { getEnv } from "../system/host.js";
-import { privateFile } from "./bridge-wiring.js";
+import { privateFile } from "./private-file.js";
 import type { BuiltEntry } from "./target-entry.js";
 
 const CACHE_VERSION = 1;
