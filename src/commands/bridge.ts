@@ -151,6 +151,10 @@ function stoppedLine(r: BridgeControlReport, out: Output): string {
     return `${ok} Not running (the entries in ${r.entries === 1 ? "1 client config start" : `${r.entries} client configs start`} it on first use${cannot ? `; ${cannot.replace(/^(\d+) client config/, "$1 more client config")}` : ""})`;
   // Nothing that can be read starts it; sync cannot write a config that does not parse either.
   if (cannot) return `${skip} Not running, and no client config that can be read has its entry; ${cannot}`;
+  // Servers the manifest shares run in it whether or not its own tools are enabled: sync starts it.
+  const shares = r.settings.shares ?? 0;
+  if (!r.settings.enabled && shares > 0)
+    return `${skip} Not running, and no client config has an entry to it (the manifest shares ${shares === 1 ? "1 server: `mcp-twin sync` writes its entries" : `${shares} servers: \`mcp-twin sync\` writes their entries`} and starts it)`;
   return r.settings.enabled
     ? `${skip} Not running, and no client config has its entry (\`mcp-twin sync\` writes them; they start it on first use)`
     : `${skip} Not running, and no client config has its entry (the manifest does not enable it: "bridge": { "enabled": true }, then \`mcp-twin sync\`)`;

@@ -423,6 +423,23 @@ describe("probe advice: never a sync that would change nothing", () => {
     );
   });
 
+  test("mcp-twin's relay to a shared server refused by the bridge: fixed in the bridge, never in the relay's arguments", () => {
+    const plan = {
+      file: "/usr/bin/node",
+      args: ["/home/bob/.npm-global/bin/mcp-twin", "connect", "http://127.0.0.1:7760/share/memory"],
+      env: {},
+    };
+    const refused = {
+      ...failed,
+      error: "the server answered initialize with an error (-32000)",
+      stderr: ["✖ could not deliver initialize: HTTP 400"],
+      refused: { method: "initialize", code: -32000, message: "not installed" },
+    };
+    expect(handshake(work({ synced: true, server: "memory", plan }), refused).fix).toBe(
+      "memory runs in the bridge: fix what the message says there, or run it in each client instead (`mcp-twin share memory off`, then `mcp-twin sync`).",
+    );
+  });
+
   test("a folder argument that does not exist: create it, or change the server's args", () => {
     const plan = {
       file: "/mnt/c/Program Files/nodejs/node.exe",
@@ -586,5 +603,32 @@ describe("one cause, one finding (groupShared)", () => {
     const lone = [check({})];
     expect(groupShared(lone)).toEqual(lone);
     expect(messageOf(lone[0]!)).toBe(lone[0]!.message);
+  });
+});
+
+describe("shared.status: the fix for a shared server's failed start", () => {
+  const view = (lastError: string) => ({
+    name: "memory",
+    mode: "machine",
+    state: "failed" as const,
+    processes: 0,
+    sessions: 0,
+    rssBytes: null,
+    idleMs: null,
+    pids: [],
+    lastError,
+  });
+  const fixOf = (lastError: string) =>
+    runScope("machine", {
+      ...emptyFacts(),
+      shared: { status: { bridge: { state: "running" }, shared: [view(lastError)] }, entries: [] },
+    }).find((c) => c.id === "shared.status")!.fix;
+
+  test("its package not installed where the bridge runs: sync installs it, never 'what the server printed' nor 'starts it again'", () => {
+    expect(fixOf("@modelcontextprotocol/server-memory is not installed in wsl:Ubuntu")).toBe(
+      "`mcp-twin sync` installs it in wsl:Ubuntu (if npm fails there, the npm lines under wsl:Ubuntu say why), or run it in each client instead: `mcp-twin share memory off`, then `mcp-twin sync`.",
+    );
+    // Any other failure: its message, and the log for what the server printed.
+    expect(fixOf("it exited with code 1")).toMatch(/^Its error above says why; what the server printed/);
   });
 });

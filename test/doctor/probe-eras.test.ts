@@ -145,6 +145,28 @@ describe("probeHttpRemote negotiates the era", () => {
     }
   });
 
+  test("a refusal's own full stop is dropped: the finding ends the sentence once (never 'not installed..')", async () => {
+    // What the bridge answers for a shared server that cannot run here: HTTP 400 and its JSON-RPC error.
+    const message = 'Invalid params: the shared server "memory" cannot run here: not installed.';
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(400, { "content-type": "application/json" });
+        res.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32602, message }, id: null }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/share/memory`;
+      const r = await probeHttpRemote(remote(url), 10_000);
+      expect(r).toMatchObject({ ok: false, cause: "http", status: 400 });
+      expect(r.error).toBe(`the server answered HTTP 400: ${message.slice(0, -1)}`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   test("a 401 is a login's matter, never an era: a 2026-07-28 server behind a token", async () => {
     const modern = await startModernServer({ token: "t0ken" });
     try {

@@ -192,7 +192,8 @@ describe("a server whose program is missing (add time, no uv)", () => {
     expect(output).toContain(
       "✖ time: `uvx` is not found in wsl:Ubuntu, so it cannot start there yet (how to install it: above)",
     );
-    expect(output).toContain("▲ The lists of time are not cached: it did not start: spawn uvx ENOENT.");
+    expect(output).toContain("▲ The lists of time are not cached: it did not start (`uvx` is not found).");
+    expect(output).not.toContain("ENOENT");
   }, 60_000);
 
   test("status: the entry is there but will not start — the matrix says 'not installed', --json keeps the spec's 'missing'", async () => {
@@ -384,4 +385,19 @@ test("sync --prune --dry-run: a package that would go says 'would uninstall', no
   expect(dry.stdout).toContain("Packages to uninstall\n");
   expect(dry.stdout).toMatch(/• .*@1\.0\.0 in wsl:Ubuntu \(would uninstall\)/);
   expect(dry.stdout).not.toContain("would install");
+});
+
+describe("bridge status with nothing running and no entry written", () => {
+  test("the manifest shares a server but does not enable the bridge's own tools: sync starts it, never 'enable it'", async () => {
+    const m = machine();
+    writeManifest(m, {
+      servers: { memory: { package: "@modelcontextprotocol/server-memory", share: "machine" } },
+    });
+    const r = await m.run(["bridge", "status"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      "– Not running, and no client config has an entry to it (the manifest shares 1 server: `mcp-twin sync` writes its entries and starts it)",
+    );
+    expect(r.stdout).not.toContain('"enabled": true');
+  });
 });

@@ -27,7 +27,8 @@ export interface BridgeControlReport {
   action: BridgeAction;
   /** running: this home's bridge answers at the settings' address. */
   state: "running" | "stopped" | "elsewhere" | "unresponsive" | "taken";
-  settings: { host: string; port: number; url: string; manifest: string; enabled: boolean };
+  /** shares: how many servers the manifest shares (the gateway runs for them whatever `enabled` says). */
+  settings: { host: string; port: number; url: string; manifest: string; enabled: boolean; shares?: number };
   /**
    * How many client configs hold its entry: those state records it in whose file it still is
    * (undefined: state could not be read). With none, nothing starts it: "not running" is then the
@@ -180,6 +181,7 @@ async function describeBridge(
       url: settings.url,
       manifest: settings.source,
       enabled: settings.enabled,
+      ...(settings.shared?.length ? { shares: settings.shared.length } : {}),
     },
     stateDir: lifecycle.files.dir,
     log: lifecycle.files.log,

@@ -42,7 +42,8 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
         ? `${mark.warn} The lists of servers never started could not be cached (${f.error}); their first list starts them.`
         : f.cannotRun
           ? `${mark.fail} ${f.name} cannot run in the bridge, so its entries fail: ${f.error.replace(/\.$/, "")}. Fix that, or run it in each client instead: \`mcp-twin share ${f.name} off\`, then \`mcp-twin sync\`.`
-          : `${mark.warn} The lists of ${f.name} are not cached: ${f.error.replace(/^the shared server "[^"]*" /, "it ")}.`,
+          : // a program not found is said as the lines above say it, never as an errno
+            `${mark.warn} The lists of ${f.name} are not cached: ${f.error.replace(/^the shared server "[^"]*" /, "it ").replace(/: spawn (\S+) ENOENT$/, " (`$1` is not found)")}.`,
     );
   const a = g.autostart;
   if (!a) return lines;

@@ -52,6 +52,11 @@ KEY_TYPED="tvly-typedJ0urneyK3yQ7x"
 KEY_INLINE="tvly-inlineDesktopK3yW9z"
 # Journey e's bridge port: the sim shares this machine's network, so never the default 7760.
 BRIDGE_PORT="${BRIDGE_PORT:-7791}"
+# Every journey's gateway starts (a catalogue server is shared by default) at the default port, which
+# is 7760 on a PC; here each journey's shell sets its own default through the test seam
+# MCP_TWIN_TEST_BRIDGE_PORT (src/core/bridge-control/settings.ts), so journeys side by side never meet
+# each other's gateway, nor anything on this machine's 7760. It moves only the default.
+declare -A DEFAULT_PORT=([a]=7792 [b]=7793 [c]=7794 [d]=7795 [e]=7796)
 
 pack() {
   (cd "$CHECKOUT" && npm run build >/dev/null 2>&1 && npm pack --pack-destination "$WORK" 2>/dev/null | tail -1)
@@ -261,6 +266,9 @@ journey_abcd() {
   step "mcp-twin add --help" "mcp-twin add --help" 60
   step "mcp-twin search github (the MCP Registry is not reachable from here)" "mcp-twin search github" 120
   step "mcp-twin add io.github.github/github-mcp-server (a Registry name, offline)" "mcp-twin add io.github.github/github-mcp-server" 120
+  # the bridge's pid, read before journey b's uninstall stops it (and removes its serve.json)
+  local serve_json="$STATE/home/bob/.local/share/mcp-twin/bridge/serve.json"
+  local gw_pid; gw_pid="$(grep -oE '"pid": *[0-9]+' "$serve_json" 2>/dev/null | grep -oE '[0-9]+' | head -1 || true)"
   if [[ "$J" == b ]]; then # leaving again: are the hand-written entries given back as they were written?
     ANSWERS=("$UNDO_Q=>y Enter")
     step "mcp-twin uninstall (answered y)" "mcp-twin uninstall" 300
@@ -268,15 +276,14 @@ journey_abcd() {
       "sed -E 's/tvly-[A-Za-z0-9]+/tvly-<masked>/' /mnt/c/Users/alice/AppData/Roaming/Claude/claude_desktop_config.json" 60
     step "Claude Code's file after uninstall" "cat ~/.claude.json" 60
   fi
-  # The catalogue shares memory and tavily, so sync started the bridge (at the default port 7760):
-  # stopped here, as the sim shares this machine's network and the next journey starts on 7760 too.
-  local serve_json="$STATE/home/bob/.local/share/mcp-twin/bridge/serve.json"
-  local gw_pid; gw_pid="$(grep -oE '"pid": *[0-9]+' "$serve_json" 2>/dev/null | grep -oE '[0-9]+' | head -1 || true)"
+  # The catalogue shares memory and tavily, so sync started the bridge (at this journey's default
+  # port): stopped here, as the sim shares this machine's network.
   step "mcp-twin bridge status" "mcp-twin bridge status" 120
   step "mcp-twin bridge stop" "mcp-twin bridge stop" 60
   local gone=yes; [[ -n "$gw_pid" ]] && kill -0 "$gw_pid" 2>/dev/null && { gone=no; kill "$gw_pid" 2>/dev/null || true; }
-  md "After the journey (checked outside the sim): the bridge's pid ${gw_pid:-none} $([[ $gone == yes ]] && echo 'is gone' || echo 'still ran, and was stopped by this script')."; md ""
-  EXTRA+=$'\t'"bridge pid ${gw_pid:-none} gone: $gone"
+  local port=${DEFAULT_PORT[$J]} listening; listening="$(ss -ltnH "sport = :$port" 2>/dev/null | wc -l)"
+  md "After the journey (checked outside the sim): the bridge's pid ${gw_pid:-none} $([[ $gone == yes ]] && echo 'is gone' || echo 'still ran, and was stopped by this script'); sockets listening on port $port: $listening."; md ""
+  EXTRA+=$'\t'"bridge pid ${gw_pid:-none} gone: $gone, listening on $port: $listening"
 }
 
 # ---- journey e: Ctrl-C, the bridge, a project, a deleted package, a corrupt config, uninstall ------
@@ -377,8 +384,9 @@ journey_e() {
   [[ -n "$bridge_pid" ]] && kill -0 "$bridge_pid" 2>/dev/null && left+=" bridge:$bridge_pid"
   for pid in $(ps -eo pid=,args= | awk -v p="127.0.0.1:$BRIDGE_PORT" 'index($0, p) && !/awk/ {print $1}'); do left+=" relay:$pid"; done
   local listening; listening="$(ss -ltnH "sport = :$BRIDGE_PORT" 2>/dev/null | wc -l)"
-  md "After the journey (checked outside the sim): the bridge's pid ${bridge_pid:-?} $([[ "$left" == *bridge:* ]] && echo 'still runs' || echo 'is gone'); processes naming 127.0.0.1:$BRIDGE_PORT: ${left:-none}; sockets listening on port $BRIDGE_PORT: $listening."; md ""
-  EXTRA+=$'\t'"left running:${left:- nothing}, listening on $BRIDGE_PORT: $listening"
+  local first=${DEFAULT_PORT[e]} listening0; listening0="$(ss -ltnH "sport = :$first" 2>/dev/null | wc -l)"
+  md "After the journey (checked outside the sim): the bridge's pid ${bridge_pid:-?} $([[ "$left" == *bridge:* ]] && echo 'still runs' || echo 'is gone'); processes naming 127.0.0.1:$BRIDGE_PORT: ${left:-none}; sockets listening on port $BRIDGE_PORT: $listening, on port $first (where init started it): $listening0."; md ""
+  EXTRA+=$'\t'"left running:${left:- nothing}, listening on $BRIDGE_PORT: $listening, on $first: $listening0"
   # stop what is left, by its pid only (this journey's own)
   for pid in $left; do kill "${pid#*:}" 2>/dev/null || true; done
 }
@@ -400,7 +408,7 @@ journey() {
   # a fresh machine (the state directory is created by a first call)
   "$SIM/wsl-sim.sh" --state "$STATE" --fresh "${flags[@]}" -- true
   md "## $title"; md ""
-  md "wsl-sim flags: \`--fresh ${flags[*]}\` (state \`$STATE\`)."
+  md "wsl-sim flags: \`--fresh ${flags[*]}\` (state \`$STATE\`); the shell's \`MCP_TWIN_TEST_BRIDGE_PORT=${DEFAULT_PORT[$J]}\` moves the bridge's default port off 7760."
   case "$J" in
     b) seed_desktop_handwritten; seed_claude_code;;
     c) seed_classic_leftover;;
@@ -417,7 +425,7 @@ journey() {
   tmux new-session -d -s "$S" -x 220 -y 60 "$SIM/wsl-sim.sh --state $STATE ${flags[*]} -- bash --noprofile --norc -i"
   tmux set-option -t "$S" history-limit 20000 >/dev/null
   sleep 1.5
-  tmux send-keys -t "$S" -l "export PS1='\$ ' PATH=\"\$WSL_SIM_PATH\""; tmux send-keys -t "$S" Enter
+  tmux send-keys -t "$S" -l "export PS1='\$ ' PATH=\"\$WSL_SIM_PATH\" MCP_TWIN_TEST_BRIDGE_PORT=${DEFAULT_PORT[$J]}"; tmux send-keys -t "$S" Enter
   sleep 0.5
 
   if [[ "$J" == d ]]; then

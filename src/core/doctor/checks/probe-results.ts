@@ -36,6 +36,17 @@ function whereToChange(p: ProbeItem): string {
     : `its entry in ${w.clientName}'s config`;
 }
 
+/** A shared server's failure is fixed where it runs (the bridge), or by taking it out of the bridge. */
+const inBridgeFix = (server: string) =>
+  `${server} runs in the bridge: fix what the message says there, or run it in each client instead (\`mcp-twin share ${server} off\`, then \`mcp-twin sync\`).`;
+
+/** The shared server an `mcp-twin connect …/share/<name>` relay reaches, if the args are one. */
+function sharedRelayed(args: readonly string[]): string | undefined {
+  const at = args.indexOf("connect");
+  const name = at >= 0 ? /^https?:\/\/[^/]+\/share\/([^/?#]+)$/.exec(args[at + 1] ?? "")?.[1] : undefined;
+  return name === undefined ? undefined : decodeURIComponent(name);
+}
+
 /** A folder the server was given that is not there, as its stderr names it (one of its arguments). */
 function missingFolder(p: ProbeItem): string | undefined {
   const args = p.work.plan?.args ?? [];
@@ -60,6 +71,9 @@ function failFix(p: ProbeItem, r: ProbeResult, show: Show): string {
   // sync rewrites an entry that is not what it would write; one that is would come back the same.
   if (w.managed && !w.synced)
     return `${SYNC_FIX} If it still fails, start it by hand (the command above) to see its error.`;
+  // mcp-twin's relay to a shared server: what failed is the server in the bridge, not this entry.
+  const relayed = sharedRelayed(w.plan?.args ?? []);
+  if (relayed !== undefined && (r.refused || r.stderr.length > 0)) return inBridgeFix(relayed);
   const folder = missingFolder(p);
   if (folder) return `Create ${show.path(folder)}, or change ${w.server}'s args in ${whereToChange(p)}.`;
   if (r.stderr.length > 0 || r.refused)
@@ -131,7 +145,7 @@ function remoteHandshake(p: ProbeItem, plan: RemotePlan): Finding {
         ? "Run `mcp-twin sync`: it writes the entry's token again — or, when another program holds the bridge's port, the server's direct entry and the port to move the bridge to (shared.gateway names what holds it)."
         : r.cause === "refused"
           ? "Nothing answers at the bridge's address: shared.gateway names the fix."
-          : `${w.server} runs in the bridge: fix what the message says there, or run it in each client instead (\`mcp-twin share ${w.server} off\`, then \`mcp-twin sync\`).`,
+          : inBridgeFix(w.server),
     });
   }
   if (!r.ok) {

@@ -225,7 +225,7 @@ function describeFailure(
   const how = exit ? (exit.code !== null ? `with code ${exit.code}` : `on ${exit.signal}`) : "";
   // It answered: its own words, and how it ended after (a server ends when its stdin closes).
   if (t.refused)
-    return `the server answered ${t.refused.method} with an error (${t.refused.code}): ${t.refused.message}${
+    return `the server answered ${t.refused.method} with an error (${t.refused.code}): ${t.refused.message.replace(/\.+$/, "")}${
       exit ? `; it exited ${how} ${exit.afterStdinClosed ? "when doctor closed its stdin" : "after"}` : ""
     }`;
   if (exit && !exit.afterStdinClosed) return `the server exited ${how} before completing the handshake`;

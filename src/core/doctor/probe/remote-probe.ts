@@ -54,7 +54,8 @@ export function remoteCause(
     return {
       cause: "http",
       status,
-      text: `the server answered HTTP ${status}${said ? `: ${untrusted(said).slice(0, 200)}` : ""}`,
+      // Its own full stop dropped: the finding ends the sentence (never "…wsl:Ubuntu..").
+      text: `the server answered HTTP ${status}${said ? `: ${untrusted(said).slice(0, 200).replace(/\.+$/, "")}` : ""}`,
     };
   }
   const walk = `${code} ${message} ${String((error as { cause?: { code?: unknown } })?.cause?.code ?? "")}`;
