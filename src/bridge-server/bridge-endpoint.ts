@@ -4,6 +4,7 @@
  */
 import type { JSONRPCMessage, McpHttpHandler, Transport } from "@modelcontextprotocol/server";
 import { BRIDGE_PATH } from "../core/bridge-control/state-folder.js";
+import { RPC } from "../core/relay/rpc-codes.js";
 import type { Endpoint } from "./endpoint.js";
 import { type FastCall, ModernLane } from "./modern-lane.js";
 import { checkedCall, paramRefusal, refusalResponse } from "./param-check.js";
@@ -100,7 +101,8 @@ function keepLegacyNotFound(transport: Transport): void {
   const send = transport.send.bind(transport);
   transport.send = (message, options) => {
     const error = (message as { error?: { code?: number; data?: { uri?: unknown } } }).error;
-    if (error?.code === -32602 && typeof error.data?.uri === "string") error.code = -32002;
+    if (error?.code === RPC.invalidParams && typeof error.data?.uri === "string")
+      error.code = RPC.resourceNotFound;
     return send(message, options);
   };
 }

@@ -6,6 +6,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { readSocketTable, socketOwner } from "../core/bridge-control/socket-owner.js";
+import { RPC } from "../core/relay/rpc-codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 
 /** A check returns null (pass) or a Refusal: an HTTP status with a JSON-RPC error. */
@@ -27,7 +28,7 @@ export function checkHost(host: string | undefined, loopbackOnly: boolean): Refu
     .toLowerCase();
   return isLoopback(hostname)
     ? null
-    : { status: 403, code: -32000, message: "Forbidden: invalid Host header", close: true };
+    : { status: 403, code: RPC.serverError, message: "Forbidden: invalid Host header", close: true };
 }
 
 /** The origins a browser page may have: the bridge's own loopback origins plus `extra`. */
@@ -42,7 +43,7 @@ export function allowedOrigins(port: number, extra: readonly string[] = []): Set
 /** No Origin (not a browser) passes; a browser's Origin must be on the list. */
 export function checkOrigin(origin: string | undefined, allowed: ReadonlySet<string>): Refusal | null {
   if (origin === undefined || allowed.has(origin.toLowerCase())) return null;
-  return { status: 403, code: -32000, message: "Forbidden: invalid Origin header", close: true };
+  return { status: 403, code: RPC.serverError, message: "Forbidden: invalid Origin header", close: true };
 }
 
 /**
@@ -61,7 +62,7 @@ export function checkBearer(
 /** The one answer to a request the bridge does not take from that caller: no more said. */
 export const UNAUTHORIZED: Refusal = {
   status: 401,
-  code: -32001,
+  code: RPC.unauthorized,
   message: "Unauthorized: a valid bearer token is required",
   headers: { "www-authenticate": 'Bearer realm="mcp-twin"' },
   close: true,
@@ -153,7 +154,7 @@ export function peerCheck(rule: PeerRule): {
 
 export const tooLarge = (limit: number): Refusal => ({
   status: 413,
-  code: -32000,
+  code: RPC.serverError,
   message: `Payload Too Large: the limit is ${limit} bytes`,
   close: true,
 });
@@ -231,14 +232,14 @@ export function checkMediaTypes(
   if (mediaType(contentType) !== "application/json")
     return {
       status: 415,
-      code: -32000,
+      code: RPC.serverError,
       message: "Unsupported Media Type: Content-Type must be application/json",
     };
   const acceptsSse = (accept ?? "").includes("text/event-stream");
   if (accept && !acceptsSse && !/application\/json|application\/\*|\*\/\*/.test(accept))
     return {
       status: 406,
-      code: -32000,
+      code: RPC.serverError,
       message: "Not Acceptable: the answer is application/json or text/event-stream",
     };
   return { acceptsSse };
@@ -249,7 +250,7 @@ export function checkProtocolVersion(version: unknown, supported: readonly strin
   if (typeof version !== "string" || supported.includes(version)) return null;
   return {
     status: 400,
-    code: -32000,
+    code: RPC.serverError,
     message: `Bad Request: unsupported protocol version ${version} (supported: ${supported.join(", ")})`,
   };
 }
@@ -271,14 +272,14 @@ export function parseMessages(
   try {
     raw = JSON.parse(body);
   } catch {
-    return { status: 400, code: -32700, message: "Parse error: the body is not valid JSON" };
+    return { status: 400, code: RPC.parseError, message: "Parse error: the body is not valid JSON" };
   }
   const batch = Array.isArray(raw);
   const messages = batch ? (raw as unknown[]) : [raw];
   if (messages.length === 0 || messages.length > MAX_BATCH)
     return {
       status: 400,
-      code: -32600,
+      code: RPC.invalidRequest,
       message: `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`,
     };
   if ((batch || !options.batchesOnly) && !messages.every(isMessage)) return NOT_A_MESSAGE;
@@ -288,7 +289,7 @@ export function parseMessages(
 /** The refusal of a body that is JSON but not a JSON-RPC 2.0 message. */
 export const NOT_A_MESSAGE: Refusal = {
   status: 400,
-  code: -32600,
+  code: RPC.invalidRequest,
   message: "Invalid Request: not a JSON-RPC 2.0 message",
 };
 

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
 import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
 import { SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
+import { RPC } from "../core/relay/rpc-codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 import { credentialOf } from "./credential.js";
 import type { Endpoint } from "./endpoint.js";
@@ -35,10 +36,10 @@ import {
   tooLarge,
   UNAUTHORIZED,
 } from "./http-guards.js";
-import { laneTakes, type ModernLane } from "./modern-lane.js";
+import { laneTakes } from "./modern-lane.js";
 import type { SessionCaps } from "./session-policy.js";
 import type { SessionInfo } from "./session-server.js";
-import { type HttpSessionTransport, SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
+import { SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
 import { type Session, SessionTable } from "./sessions.js";
 import type { TokenGuard } from "./token-guard.js";
 import { sendWebResponse, toWebRequest } from "./web-exchange.js";
@@ -111,17 +112,21 @@ const refusal = (
   message,
   ...(headers ? { headers } : {}),
 });
-const NO_SESSION_ID = refusal(400, -32000, "Bad Request: Mcp-Session-Id header is required");
-const UNKNOWN_SESSION = refusal(404, -32001, "Session not found");
+const NO_SESSION_ID = refusal(400, RPC.serverError, "Bad Request: Mcp-Session-Id header is required");
+const UNKNOWN_SESSION = refusal(404, RPC.sessionNotFound, "Session not found");
 const LEGACY_ONLY = (supported: readonly string[]) =>
   refusal(
     400,
-    -32022,
+    RPC.unsupportedProtocolVersion,
     `Unsupported protocol version: this endpoint serves ${supported[0]} (and earlier), not 2026-07-28; connect with initialize`,
   );
 
 const notFound = (l: Listener): Refusal => ({
-  ...refusal(404, -32600, `Not found: the MCP endpoints are ${[...l.endpoints.keys()].join(", ")}`),
+  ...refusal(
+    404,
+    RPC.invalidRequest,
+    `Not found: the MCP endpoints are ${[...l.endpoints.keys()].join(", ")}`,
+  ),
   close: true,
 });
 
@@ -209,13 +214,22 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
       return;
     }
     if (!(req.headers.accept ?? "").includes("text/event-stream"))
-      return sendRefusal(res, refusal(406, -32000, "Not Acceptable: the GET stream is text/event-stream"));
+      return sendRefusal(
+        res,
+        refusal(406, RPC.serverError, "Not Acceptable: the GET stream is text/event-stream"),
+      );
     session.lastSeen = new Date();
     if (!session.transport.openStream(res, { "mcp-session-id": session.id }))
-      return sendRefusal(res, refusal(409, -32000, "Conflict: this session already has a GET stream"));
+      return sendRefusal(
+        res,
+        refusal(409, RPC.serverError, "Conflict: this session already has a GET stream"),
+      );
     return;
   }
-  return sendRefusal(res, refusal(405, -32000, "Method not allowed", { allow: "GET, POST, DELETE" }));
+  return sendRefusal(
+    res,
+    refusal(405, RPC.serverError, "Method not allowed", { allow: "GET, POST, DELETE" }),
+  );
 }
 
 async function post(
@@ -267,14 +281,20 @@ async function post(
   let session: Session | undefined;
   if (init) {
     if (messages.length > 1)
-      return sendRefusal(res, refusal(400, -32600, "Invalid Request: initialize must be sent alone"));
+      return sendRefusal(
+        res,
+        refusal(400, RPC.invalidRequest, "Invalid Request: initialize must be sent alone"),
+      );
     const refused = endpoint.admit?.(req.headers);
-    if (refused) return sendRefusal(res, refusal(400, -32602, `Invalid params: ${refused}`));
+    if (refused) return sendRefusal(res, refusal(400, RPC.invalidParams, `Invalid params: ${refused}`));
     try {
       session = await l.sessions.open(endpoint, init.params.clientInfo?.name ?? "unknown", req.headers);
     } catch (error) {
       // What the endpoint could not set up (a shared server that does not start) is said as is.
-      return sendRefusal(res, refusal(502, -32603, error instanceof Error ? error.message : String(error)));
+      return sendRefusal(
+        res,
+        refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error)),
+      );
     }
   } else {
     if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
@@ -313,7 +333,7 @@ async function answerControl(
       res,
       refusal(
         404,
-        -32600,
+        RPC.invalidRequest,
         "Not found: the control routes are GET /control/status, POST /control/reload and POST /control/warm",
       ),
     );
@@ -354,7 +374,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
     handle(l, req, res).catch((error: unknown) => {
       log(`request failed: ${error instanceof Error ? error.message : String(error)}`);
-      sendRefusal(res, refusal(500, -32603, "Internal error"));
+      sendRefusal(res, refusal(500, RPC.internalError, "Internal error"));
     });
   });
   const connections = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits });

@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { JSONRPCMessage, McpServerFactory, RequestId } from "@modelcontextprotocol/server";
+import { RPC } from "../core/relay/rpc-codes.js";
 import { LaneStop } from "./lane-stop.js";
 import { HttpSessionTransport } from "./session-transport.js";
 
@@ -73,7 +74,7 @@ export type FastCall = (send: (message: JSONRPCMessage, related?: RequestId) => 
 
 /** 2026-07-28 answers a missing client capability with HTTP 400 too. */
 const laneStatus = (m: JSONRPCMessage | undefined) =>
-  (m as { error?: { code?: unknown } } | undefined)?.error?.code === -32021 ? 400 : 200;
+  (m as { error?: { code?: unknown } } | undefined)?.error?.code === RPC.missingCapability ? 400 : 200;
 
 interface Lane {
   transport: HttpSessionTransport;

@@ -4,6 +4,7 @@
  */
 import { CLIENT_INFO_META_KEY, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/server";
 import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
+import { RPC } from "../core/relay/rpc-codes.js";
 import { VERSION } from "../version.js";
 import { encodeModernResult, isPlain, ordinaryParams } from "./lane-call.js";
 import type { FastCall } from "./modern-lane.js";
@@ -47,7 +48,10 @@ export function ownFastCall(tools: ToolSet, message: JSONRPCMessage): FastCall |
         send({
           jsonrpc: "2.0",
           id,
-          error: { code: -32603, message: error instanceof Error ? error.message : "Internal error" },
+          error: {
+            code: RPC.internalError,
+            message: error instanceof Error ? error.message : "Internal error",
+          },
         } as JSONRPCMessage);
       },
     );

@@ -9,6 +9,7 @@ import {
   type ParamHeader,
   paramMismatch,
 } from "../core/relay/modern-headers.js";
+import { RPC } from "../core/relay/rpc-codes.js";
 
 /** The declarations of each listed tool that has some, read once per tools/list result. */
 const read = new WeakMap<object, Map<string, readonly ParamHeader[]>>();
@@ -81,7 +82,7 @@ export function refusalResponse(
     {
       jsonrpc: "2.0",
       id: typeof id === "string" || typeof id === "number" ? id : null,
-      error: { code: -32020, message: refusal.message, data: refusal.data },
+      error: { code: RPC.headerMismatch, message: refusal.message, data: refusal.data },
     },
     { status: 400 },
   );

@@ -3,6 +3,7 @@
  * plan into a conversation (list, templates, read, subscribe).
  */
 import { ProtocolError, type Server } from "@modelcontextprotocol/server";
+import { RPC } from "../core/relay/rpc-codes.js";
 import type { Era } from "./endpoint.js";
 import { type NotesFolder, notePath } from "./notes-folder.js";
 
@@ -12,7 +13,7 @@ const MIME = "text/markdown";
  * The spec's error code for a resource that does not exist: -32002 in 2025-11-25; 2026-07-28 forbids
  * that code and names invalid params instead.
  */
-const RESOURCE_NOT_FOUND = { legacy: -32002, modern: -32602 } as const;
+const RESOURCE_NOT_FOUND = { legacy: RPC.resourceNotFound, modern: RPC.invalidParams } as const;
 
 export const noteUri = (name: string) => NOTES_URI + name.split("/").map(encodeURIComponent).join("/");
 
@@ -32,7 +33,7 @@ function noteName(uri: string): string | undefined {
  */
 export const MAX_SUBSCRIPTIONS = 1000;
 /** The JSON-RPC error a subscription past the limit gets. */
-export const TOO_MANY_SUBSCRIPTIONS = -32000;
+export const TOO_MANY_SUBSCRIPTIONS = RPC.serverError;
 
 /** The note name a URI names, as the notes folder spells it, without touching the disk. */
 function canonicalName(notes: NotesFolder, uri: string): string | undefined {

@@ -10,6 +10,7 @@ import type {
   Transport,
   TransportSendOptions,
 } from "@modelcontextprotocol/server";
+import { RPC } from "../core/relay/rpc-codes.js";
 import { Backlog } from "./stream-backlog.js";
 
 // Messages here were validated by the SDK's JSONRPCMessageSchema (incoming, in http.ts) or made by
@@ -36,7 +37,7 @@ export interface SessionLimits {
 export const SESSION_LIMITS: SessionLimits = { inFlight: 256, streamBuffer: 1024 * 1024 };
 
 /** The JSON-RPC error a request past the in-flight limit gets. */
-export const TOO_MANY_IN_FLIGHT = -32000;
+export const TOO_MANY_IN_FLIGHT = RPC.serverError;
 
 /** The answer to one POST: the responses to its requests, as JSON or as an SSE stream. */
 class Exchange {
@@ -119,7 +120,7 @@ class Exchange {
     else if (!this.#res.headersSent) {
       const body = JSON.stringify({
         jsonrpc: "2.0",
-        error: { code: -32001, message: "Session closed" },
+        error: { code: RPC.sessionNotFound, message: "Session closed" },
         id: null,
       });
       this.#res.writeHead(404, { "content-type": "application/json" }).end(body);

@@ -343,6 +343,7 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
     ...coreLayerBreaks(rel, srcRoot, file, text),
     ...bridgeLayerBreaks(rel, srcRoot, file, text),
     ...clientIdBranches(rel, text),
+    ...rpcCodeLiterals(rel, file, text),
   ];
   for (const use of importsOf(file, text)) {
     const to = target(srcRoot, file, use.spec);
@@ -444,6 +445,35 @@ function coreLayerBreaks(rel: string, srcRoot: string, file: string, text: strin
         message: `${rel} imports core/${to}${use.typeOnly ? " (a type)" : ""}: ${CORE_LAYERS[b]!.layer} (core/${to}) sits above ${CORE_LAYERS[a]!.layer} (core/${from}); move what both need down`,
       });
   }
+  return found;
+}
+
+/** The one home of JSON-RPC's error codes: everything else names them (RPC.invalidParams). */
+const RPC_CODES = "core/relay/rpc-codes.ts";
+
+/** A JSON-RPC error code written as a number (-32768 to -32000) outside RPC_CODES. */
+function rpcCodeLiterals(rel: string, file: string, text: string): Violation[] {
+  if (rel === RPC_CODES) return [];
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const found: Violation[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isPrefixUnaryExpression(node) &&
+      node.operator === ts.SyntaxKind.MinusToken &&
+      ts.isNumericLiteral(node.operand)
+    ) {
+      const value = Number(node.operand.text);
+      if (value >= 32000 && value <= 32768)
+        found.push({
+          file: rel,
+          line: lineOf(source, node),
+          rule: "rpc.codes",
+          message: `${rel} writes the JSON-RPC code -${value}: name it from ${RPC_CODES} (RPC), its one home`,
+        });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
   return found;
 }
 

@@ -283,6 +283,13 @@ describe("the checker", () => {
     expect(check("core/formats/toml/splice.ts", 'import { a } from "../json/merge.js";')).toEqual([]);
   });
 
+  test("a JSON-RPC error code is named from core/relay/rpc-codes.ts, never written as a number", () => {
+    const text =
+      "const a = { code: -32602 };\nconst b = RPC.invalidParams;\n// -32602 in a comment\nconst c = -1;";
+    expect(check("bridge-server/http.ts", text)).toEqual(["bridge-server/http.ts:1 rpc.codes"]);
+    expect(check("core/relay/rpc-codes.ts", "export const RPC = { invalidParams: -32602 };")).toEqual([]);
+  });
+
   test("the gateway is a room with one door: the rest of bridge-server/ reaches it through its index", () => {
     const text =
       'import { SharedChild } from "./gateway/shared-child.js";\nimport { Gateway } from "./gateway/index.js";';

@@ -7,6 +7,7 @@ import type { JSONRPCMessage, Transport, TransportSendOptions } from "@modelcont
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { MAX_MESSAGE_BYTES, peekId } from "../../core/relay/jsonrpc.js";
 import { LineSplitter } from "../../core/relay/line-splitter.js";
+import { RPC } from "../../core/relay/rpc-codes.js";
 import { type StartedProcess, startProcess } from "../../core/system/run.js";
 
 /** A line of the server's stderr is logged up to this size. */
@@ -121,7 +122,7 @@ export class ChildTransport implements Transport {
       jsonrpc: "2.0",
       id,
       error: {
-        code: -32603,
+        code: RPC.internalError,
         message: `the shared server "${this.#launch.name}" answered with a message larger than the ${limit} limit`,
       },
     });

@@ -9,6 +9,7 @@ import {
   Server,
   type ServerContext,
 } from "@modelcontextprotocol/server";
+import { isModernOnlyCode } from "../../core/relay/rpc-codes.js";
 import type { Era } from "../endpoint.js";
 import type { CachedServer, ListMethod } from "./list-cache.js";
 import type { ReverseShim } from "./reverse-shim.js";
@@ -203,7 +204,7 @@ async function forward(
   } catch (error) {
     // 2026-07-28's own error codes mean nothing to a 2025-11-25 client: said in words.
     const code = (error as { code?: unknown }).code;
-    if (session.era === "legacy" && typeof code === "number" && code <= -32020 && code >= -32099) {
+    if (session.era === "legacy" && typeof code === "number" && isModernOnlyCode(code)) {
       const message = error instanceof Error ? error.message : String(error);
       if (method === "tools/call") return { content: [{ type: "text", text: message }], isError: true };
       throw rpcError(message);

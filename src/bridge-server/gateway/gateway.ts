@@ -6,6 +6,7 @@
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ManifestShares, ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
+import { RPC } from "../../core/relay/rpc-codes.js";
 import type { Endpoint } from "../endpoint.js";
 import { ListCache } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
@@ -213,7 +214,7 @@ function failingEndpoint(path: string, name: string, error: string): Endpoint {
         {
           jsonrpc: "2.0",
           id: typeof id === "string" || typeof id === "number" ? id : null,
-          error: { code: -32603, message: why },
+          error: { code: RPC.internalError, message: why },
         },
         { status: 502 },
       );

@@ -11,6 +11,7 @@ import {
   ProtocolError,
   type RequestId,
 } from "@modelcontextprotocol/server";
+import { RPC } from "../../core/relay/rpc-codes.js";
 import { isPlain, ordinaryParams, stampModernResult } from "../lane-call.js";
 import type { LaneStop } from "../lane-stop.js";
 import type { FastCall } from "../modern-lane.js";
@@ -135,12 +136,12 @@ async function run(
     // A call the client cancelled gets no answer.
     if (stop.aborted) return;
     const e = error as { code?: unknown; message?: string; data?: unknown };
-    const code = Number.isSafeInteger(e.code) ? (e.code as number) : -32603;
+    const code = Number.isSafeInteger(e.code) ? (e.code as number) : RPC.internalError;
     send({
       jsonrpc: "2.0",
       id,
       error: {
-        code: code === -32002 ? -32602 : code,
+        code: code === RPC.resourceNotFound ? RPC.invalidParams : code,
         message: e.message ?? "Internal error",
         ...(e.data !== undefined ? { data: e.data } : {}),
       },

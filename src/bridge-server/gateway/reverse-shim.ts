@@ -3,6 +3,7 @@
  * server's call is parked, the client is answered `input_required`, and its retry resumes the call.
  */
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { RPC } from "../../core/relay/rpc-codes.js";
 import { LaneStop, onAbort } from "../lane-stop.js";
 import type { Json } from "./shared-child.js";
 import { rpcError } from "./shared-child.js";
@@ -96,12 +97,15 @@ export class ReverseShim {
     const p = this.#parked.get(handle);
     if (!p)
       return Promise.reject(
-        rpcError("this request can no longer be resumed (it expired or ended): send it again", -32602),
+        rpcError(
+          "this request can no longer be resumed (it expired or ended): send it again",
+          RPC.invalidParams,
+        ),
       );
     clearTimeout(p.timer);
     const answer = inputResponses?.q;
     if (answer && typeof answer === "object") p.answer?.resolve(answer as Json);
-    else p.answer?.reject(rpcError("the retry carried no answer to the question", -32602));
+    else p.answer?.reject(rpcError("the retry carried no answer to the question", RPC.invalidParams));
     p.answer = undefined;
     return this.#await(p, signal);
   }
@@ -137,7 +141,7 @@ export class ReverseShim {
       throw Object.assign(
         rpcError(
           `Missing required client capability: ${next.missing} (the server asked ${next.method})`,
-          -32021,
+          RPC.missingCapability,
         ),
         { data: { requiredCapabilities: { [next.missing]: {} } } },
       );

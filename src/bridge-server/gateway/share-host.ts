@@ -9,6 +9,7 @@ import type { McpHttpHandler, Server } from "@modelcontextprotocol/server";
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
+import { RPC } from "../../core/relay/rpc-codes.js";
 import type { Endpoint } from "../endpoint.js";
 import { ModernLane } from "../modern-lane.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
@@ -420,7 +421,7 @@ export class ShareHost {
         jsonrpc: "2.0",
         id,
         error: {
-          code: typeof code === "number" ? code : -32603,
+          code: typeof code === "number" ? code : RPC.internalError,
           message: error instanceof Error ? error.message : String(error),
         },
       } as never);
@@ -436,8 +437,13 @@ export class ShareHost {
     if (!found.ok) {
       // A negotiating client that finds no discover falls back to 2025-11-25, which has sessions.
       if (this.mode === "session" && method === "server/discover")
-        return rpcRefusal(404, -32601, `Method not found: ${found.why}`, parsedBody);
-      return rpcRefusal(400, this.mode === "session" ? -32022 : -32602, found.why, parsedBody);
+        return rpcRefusal(404, RPC.methodNotFound, `Method not found: ${found.why}`, parsedBody);
+      return rpcRefusal(
+        400,
+        this.mode === "session" ? RPC.unsupportedProtocolVersion : RPC.invalidParams,
+        found.why,
+        parsedBody,
+      );
     }
     let handler = this.#modern.get(found.key);
     if (!handler) {

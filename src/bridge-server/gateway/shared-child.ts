@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Client, McpSubscription, PriorDiscovery, Transport } from "@modelcontextprotocol/client";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
+import { RPC } from "../../core/relay/rpc-codes.js";
 import { VERSION } from "../../version.js";
 import { ChildTransport } from "./child-transport.js";
 import { type CachedServer, LIST_METHODS, type ListCache, type ListMethod } from "./list-cache.js";
@@ -73,11 +74,13 @@ export const admits = (threshold: string | undefined, level: unknown) =>
   threshold === undefined || LEVELS.indexOf(String(level)) >= LEVELS.indexOf(threshold);
 
 /** A JSON-RPC error the SDK's server answers with as is (-32603: the call could not be served). */
-export const rpcError = (message: string, code = -32603) => Object.assign(new Error(message), { code });
+export const rpcError = (message: string, code: number = RPC.internalError) =>
+  Object.assign(new Error(message), { code });
 
 /** A modern-only server refuses initialize with "unsupported protocol version". */
 const refusesLegacy = (error: unknown) =>
-  (error as { code?: unknown })?.code === -32022 || /unsupported protocol version/i.test(String(error));
+  (error as { code?: unknown })?.code === RPC.unsupportedProtocolVersion ||
+  /unsupported protocol version/i.test(String(error));
 
 export class SharedChild {
   readonly launch: ShareLaunch;

@@ -3,9 +3,10 @@
  * `Mcp-Param-*` headers (400, -32020 HeaderMismatch), and the `tools/list` pages it sends itself.
  */
 import { objectOr, VERSION_KEY } from "./modern-headers.js";
+import { RPC } from "./rpc-codes.js";
 
 /** JSON-RPC's HeaderMismatch: a request's headers and body disagree (2026-07-28). */
-const HEADER_MISMATCH = -32020;
+const HEADER_MISMATCH = RPC.headerMismatch;
 /** The pages of a list read again, at most (a cursor that never ends is not followed forever). */
 export const MAX_LIST_PAGES = 32;
 /** What of a request's `_meta` is its 2026-07-28 envelope (the rest, e.g. a progress token, is its own). */

@@ -8,6 +8,7 @@ import { Client, type VersionNegotiationMode } from "@modelcontextprotocol/clien
 import { VERSION } from "../../../version.js";
 import type { SpawnPlan } from "../../entries/programs/resolve.js";
 import { InterruptedError } from "../../errors.js";
+import { RPC } from "../../relay/rpc-codes.js";
 import type { Runner } from "../../system/run.js";
 import { ProbeTransport } from "./probe-transport.js";
 
@@ -84,7 +85,7 @@ export function parseProbeUrl(plan: RemotePlan, signal?: AbortSignal): URL | Pro
 }
 
 /** 2026-07-28 refuses `initialize` with this code (UnsupportedProtocolVersion). */
-const UNSUPPORTED_VERSION = -32022;
+const UNSUPPORTED_VERSION = RPC.unsupportedProtocolVersion;
 
 /**
  * Start the server and settle its era in place, as a negotiating client does on stdio. Two cases

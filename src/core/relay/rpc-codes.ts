@@ -1,0 +1,28 @@
+/**
+ * Every JSON-RPC error code mcp-twin answers with or reads, named once: JSON-RPC 2.0's own, the
+ * Streamable HTTP transport's, and MCP's of each protocol revision.
+ */
+export const RPC = {
+  parseError: -32700,
+  invalidRequest: -32600,
+  methodNotFound: -32601,
+  invalidParams: -32602,
+  internalError: -32603,
+  /** JSON-RPC's implementation-defined server error: a refusal with no code of its own (a forbidden Host, a cap reached, the other end gone). */
+  serverError: -32000,
+  /** The transport's answer to a request without a valid credential, as the SDK's servers give it. */
+  unauthorized: -32001,
+  /** The transport's answer for a session that does not exist (any more). */
+  sessionNotFound: -32001,
+  /** 2025-11-25: a resource that does not exist (2026-07-28 says invalidParams). */
+  resourceNotFound: -32002,
+  /** 2026-07-28: `Mcp-Param-*` headers that disagree with the body (HeaderMismatch). */
+  headerMismatch: -32020,
+  /** 2026-07-28: a request that needs a capability the client did not declare. */
+  missingCapability: -32021,
+  /** 2026-07-28: a protocol revision the server does not serve. */
+  unsupportedProtocolVersion: -32022,
+} as const;
+
+/** 2026-07-28's own codes (-32020 to -32099): a 2025-11-25 client knows none of them. */
+export const isModernOnlyCode = (code: number): boolean => code <= -32020 && code >= -32099;
