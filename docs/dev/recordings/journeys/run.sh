@@ -27,7 +27,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CHECKOUT="$(cd "$HERE/../../../.." && pwd)"
 SIM="$(cd "$CHECKOUT/../../shared/wsl-sim" 2>/dev/null && pwd || echo /work/shared/wsl-sim)"
-OUT="$HERE/out"
+OUT=""
 WORK=/tmp/mcp-twin-journeys
 JOURNEYS=(); PARALLEL=0; TARBALL=""
 while [[ $# -gt 0 ]]; do
@@ -43,6 +43,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ ${#JOURNEYS[@]} -gt 0 ]] || JOURNEYS=(a b c d e)
+# Out of the repository by default: a folder under docs/ is a page the README must link.
+OUT="${OUT:-$WORK/out}"
 mkdir -p "$OUT" "$WORK"
 OUT="$(cd "$OUT" && pwd)"
 
