@@ -2,6 +2,7 @@
  * The run loop: one run's signals (Ctrl-C and SIGTERM stop it the same way), one command's flags
  * checked, its module loaded and run, its caches kept; what parsing throws, as an exit code.
  */
+import { setMaxListeners } from "node:events";
 import { type Command, CommanderError } from "commander";
 import type { CommandContext } from "../commands/shared/command.js";
 import { ExitCode, InterruptedError, UsageError } from "../core/errors.js";
@@ -33,6 +34,9 @@ export interface Run {
   stop: () => void;
 }
 
+/** More processes than any run has going at once, each listening for Ctrl-C (see startRun). */
+const MAX_PROCESSES_AT_ONCE = 256;
+
 /**
  * Ctrl-C and SIGTERM stop a run the same way: every process it started is stopped (the runner),
  * nothing is written after the signal, exit 130. `on`, not `once`: execa's signal-exit re-raises
@@ -41,6 +45,11 @@ export interface Run {
  */
 export function startRun(host: Host, terminal: Terminal, invoked: string | undefined): Run {
   const abort = new AbortController();
+  // Every process the run has going listens for its stop, and stops listening when it ends (the
+  // runner): a sync resolving a dozen packages at once has a dozen listeners, no leak, where Node
+  // warns past 10 (MaxListenersExceededWarning) to the user. Past this bound it still warns: no run
+  // has that many going at once, so that many listeners would be a leak.
+  setMaxListeners(MAX_PROCESSES_AT_ONCE, abort.signal);
   const ownsSignals = invoked === "serve" || invoked === "connect";
   const signals: NodeJS.Signals[] = ownsSignals ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   const run: Run = {
