@@ -1,6 +1,6 @@
 /**
- * The built binary as a process of its own, and its peak resident memory: its own getrusage high
- * mark (written as it exits) and /proc/<pid>/status's VmHWM, polled to stop a runaway run.
+ * The built binary as a process of its own, and its peak resident memory: its own high mark (VmHWM,
+ * written as it exits) and /proc/<pid>/status's VmHWM, polled to stop a runaway run.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -18,10 +18,15 @@ export interface MeasuredRun {
   killed: boolean;
 }
 
+// At exit, the process's own high mark: VmHWM (its memory since exec). getrusage's maxRSS is the
+// fallback where /proc is not: on Linux it carries over across the fork and exec that started the
+// process, so it says at least the size of the test's worker at the time, not the size of mcp-twin.
 const PRELOAD = `
-const { writeFileSync } = require("node:fs");
+const { readFileSync, writeFileSync } = require("node:fs");
 process.on("exit", () => {
-  writeFileSync(process.env.MCP_TWIN_TEST_PEAK_FILE, String(process.resourceUsage().maxRSS));
+  let kib = 0;
+  try { kib = Number(/^VmHWM:\\s+(\\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"))[1]); } catch {}
+  writeFileSync(process.env.MCP_TWIN_TEST_PEAK_FILE, String(kib || process.resourceUsage().maxRSS));
 });
 `;
 
