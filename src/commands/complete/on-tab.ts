@@ -3,7 +3,7 @@
  * `mcp-twin completion` call on every Tab): no commander, no Windows process, no network.
  */
 import { readFileSync } from "node:fs";
-import type { Host } from "../../core/system/host.js";
+import { type Host, hostOver } from "../../core/system/host.js";
 import { type Candidate, complete, type Names, type Table } from "./candidates.js";
 import { readNames } from "./names.js";
 
@@ -65,23 +65,10 @@ export async function completeWords(
  * so nothing of the process starter is even loaded).
  */
 function readOnlyHost(): Host {
-  const declared = process.env.MCP_TWIN_PLATFORM;
-  return {
-    platform:
-      declared === "win32" || declared === "darwin" || declared === "linux"
-        ? declared
-        : process.platform === "win32" || process.platform === "darwin"
-          ? process.platform
-          : "linux",
-    env: { ...process.env },
-    cwd: process.cwd(),
-    sysroot: process.env.MCP_TWIN_SYSROOT ?? "",
-    runner: new Proxy({} as Host["runner"], {
-      get() {
-        throw new Error("completion starts no process");
-      },
-    }),
-    now: () => new Date(),
-    self: { node: process.execPath, script: "" },
-  };
+  const startsNothing = new Proxy({} as Host["runner"], {
+    get() {
+      throw new Error("completion starts no process");
+    },
+  });
+  return hostOver(process.env, process.cwd(), "", startsNothing);
 }

@@ -40,6 +40,19 @@ export function hostFrom(
   cwd: string,
   script: string,
 ): Host {
+  return hostOver(environment, cwd, script, createRunner());
+}
+
+/**
+ * The same, with a runner of the caller's: completion's starts nothing, and it never references
+ * createRunner, so the completion bundle leaves the process starter out.
+ */
+export function hostOver(
+  environment: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  script: string,
+  runner: Runner,
+): Host {
   // No prototype: `env["toString"]` must be undefined, not a function (`${env:toString}`).
   const env = dict(environment);
   const declared = env.MCP_TWIN_PLATFORM;
@@ -54,7 +67,7 @@ export function hostFrom(
     env,
     cwd,
     sysroot: env.MCP_TWIN_SYSROOT ?? "",
-    runner: createRunner(),
+    runner,
     now: () => new Date(),
     self: { node: process.execPath, script },
   };
