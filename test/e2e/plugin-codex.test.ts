@@ -3,13 +3,14 @@
  * (0.169.0) write: config.toml's enabled [plugins."<name>@<marketplace>"], the plugin's folder in
  * plugins/cache; status, doctor and sync name them, and the entry Codex runs over one of its name.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import {
   createFakeMachine,
   type FakeMachine,
   runInProcessByDefault,
+  writeClientFile,
   writeManifest,
 } from "../helpers/fake-machine.js";
 
@@ -20,11 +21,6 @@ afterEach(() => {
   for (const m of machines.splice(0)) m.cleanup();
 });
 
-function write(file: string, value: unknown): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, typeof value === "string" ? value : JSON.stringify(value));
-}
-
 describe("Codex's plugin servers", () => {
   test("status and doctor list an enabled plugin's servers; sync says the entry of its name wins", async () => {
     const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false, claudeCode: false });
@@ -32,25 +28,29 @@ describe("Codex's plugin servers", () => {
     const codex = path.join(m.paths.linuxHome, ".codex");
     const cache = path.join(codex, "plugins", "cache", "mk");
     // searcher: servers in its root's .mcp.json; tools: plugin.json names a file of its own; idle: off.
-    write(path.join(cache, "searcher", "1.0.0", ".codex-plugin", "plugin.json"), {
+    writeClientFile(path.join(cache, "searcher", "1.0.0", ".codex-plugin", "plugin.json"), {
       name: "searcher",
       version: "1.0.0",
     });
-    write(path.join(cache, "searcher", "1.0.0", ".mcp.json"), {
+    writeClientFile(path.join(cache, "searcher", "1.0.0", ".mcp.json"), {
       mcpServers: { search: { command: "node", args: ["s.js"] } },
     });
-    write(path.join(cache, "tools", "2.0.0", ".codex-plugin", "plugin.json"), {
+    writeClientFile(path.join(cache, "tools", "2.0.0", ".codex-plugin", "plugin.json"), {
       name: "tools",
       version: "2.0.0",
       mcpServers: "./servers.json",
     });
-    write(path.join(cache, "tools", "2.0.0", "servers.json"), {
+    writeClientFile(path.join(cache, "tools", "2.0.0", "servers.json"), {
       mcpServers: { lint: { command: "node", args: ["l.js"] } },
     });
-    write(path.join(cache, "tools", "2.0.0", ".mcp.json"), { mcpServers: { ignored: { command: "node" } } });
-    write(path.join(cache, "idle", "1.0.0", ".mcp.json"), { mcpServers: { sleepy: { command: "node" } } });
+    writeClientFile(path.join(cache, "tools", "2.0.0", ".mcp.json"), {
+      mcpServers: { ignored: { command: "node" } },
+    });
+    writeClientFile(path.join(cache, "idle", "1.0.0", ".mcp.json"), {
+      mcpServers: { sleepy: { command: "node" } },
+    });
     const config = path.join(codex, "config.toml");
-    write(
+    writeClientFile(
       config,
       `[marketplaces.mk]\nsource_type = "local"\nsource = "/src/mk"\n\n[plugins."searcher@mk"]\nenabled = true\n\n[plugins."tools@mk"]\nenabled = true\n\n[plugins."idle@mk"]\nenabled = false\n`,
     );

@@ -3,13 +3,14 @@
  * writes: config.json's installedPlugins (enabled ones), each plugin's .mcp.json. status, doctor,
  * import and sync name them, and the entry a plugin's server of its name wins over.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import {
   createFakeMachine,
   type FakeMachine,
   runInProcessByDefault,
+  writeClientFile,
   writeManifest,
 } from "../helpers/fake-machine.js";
 
@@ -20,16 +21,14 @@ afterEach(() => {
   for (const m of machines.splice(0)) m.cleanup();
 });
 
-function write(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, text);
-}
-
 /** A plugin as Copilot copies it into installed-plugins/_direct/<folder>: plugin.json and .mcp.json. */
 function plugin(home: string, folder: string, name: string, server: string): string {
   const dir = path.join(home, ".copilot", "installed-plugins", "_direct", folder);
-  write(path.join(dir, "plugin.json"), JSON.stringify({ name, version: "1.0.0", description: "x" }));
-  write(
+  writeClientFile(
+    path.join(dir, "plugin.json"),
+    JSON.stringify({ name, version: "1.0.0", description: "x" }),
+  );
+  writeClientFile(
     path.join(dir, ".mcp.json"),
     JSON.stringify({ mcpServers: { [server]: { command: "node", args: ["${PLUGIN_ROOT}/s.js"] } } }),
   );
@@ -49,7 +48,7 @@ function config(home: string, plugins: Array<{ name: string; dir: string; enable
     source: { source: "local", path: `/src/${p.name}` },
   }));
   const text = `// User settings belong in settings.json.\n// This file is managed automatically.\n${JSON.stringify({ installedPlugins: list }, null, 2)}\n`;
-  write(file, text);
+  writeClientFile(file, text);
   return text;
 }
 

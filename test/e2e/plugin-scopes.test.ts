@@ -1,29 +1,21 @@
-/**
- * Plugins and extensions where the clients turn them on: Claude Code's project- and local-scope
- * installs (on by the project's settings), Gemini CLI extensions disabled in extension-enablement.json
- * (off), and doctor naming every plugin server, shadowed or not.
- */
-import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import {
   createFakeMachine,
   type FakeMachine,
   runInProcessByDefault,
+  writeClientFile,
   writeManifest,
 } from "../helpers/fake-machine.js";
 
 runInProcessByDefault();
 
+const write = (file: string, value: unknown) => writeClientFile(file, value, { pretty: true });
+
 const machines: FakeMachine[] = [];
 afterEach(() => {
   for (const m of machines.splice(0)) m.cleanup();
 });
-
-function write(file: string, value: unknown): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
-}
 
 /** A plugin folder as `claude plugin install` leaves it in the cache, with one server in its .mcp.json. */
 function plugin(home: string, name: string, server: string): string {

@@ -5,29 +5,25 @@
  * same command for Claude Code, the same name for Gemini), doctor warns of it; import lists them,
  * not imported; their files are never written.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import {
   createFakeMachine,
   type FakeMachine,
   runInProcessByDefault,
+  writeClientFile,
   writeManifest,
 } from "../helpers/fake-machine.js";
 
 runInProcessByDefault();
 
+const write = (file: string, value: unknown) => writeClientFile(file, value, { pretty: true });
+
 const machines: FakeMachine[] = [];
 afterEach(() => {
   for (const m of machines.splice(0)) m.cleanup();
 });
-
-function write(file: string, value: unknown): string {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const text = `${JSON.stringify(value, null, 2)}\n`;
-  writeFileSync(file, text);
-  return text;
-}
 
 function withPlugins(m: FakeMachine) {
   const home = m.paths.linuxHome;

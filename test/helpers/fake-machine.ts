@@ -491,3 +491,19 @@ function stopBridgesIn(dirs: string[]): void {
     }
   }
 }
+
+/**
+ * A file written where a client (or one of its plugins) keeps it, its folders made: a string as it
+ * is, anything else as JSON (`pretty`: indented, with a final newline, as the CLIs write theirs).
+ */
+export function writeClientFile(file: string, value: unknown, options: { pretty?: boolean } = {}): string {
+  const text =
+    typeof value === "string"
+      ? value
+      : options.pretty
+        ? `${JSON.stringify(value, null, 2)}\n`
+        : JSON.stringify(value);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return text;
+}
