@@ -23,6 +23,33 @@ export interface PluginServer {
   project?: string;
 }
 
+/** A plugin's server as reports name it: where it was seen (environment, client), its plugin and file. */
+export interface PluginServerSeen {
+  env: string;
+  client: string;
+  plugin: string;
+  server: string;
+  /** The plugin's file that names the server. */
+  file: string;
+  /** Installed for this project folder only. */
+  project?: string;
+}
+
+/** `p` as seen in one environment's client. */
+export function seenIn(
+  where: { env: { id: string }; client: { id: string } },
+  p: PluginServer,
+): PluginServerSeen {
+  return {
+    env: where.env.id,
+    client: where.client.id,
+    plugin: p.plugin,
+    server: p.name,
+    file: p.file,
+    ...(p.project ? { project: p.project } : {}),
+  };
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
 

@@ -73,10 +73,8 @@ export interface AdoptPlan {
   handWritten?: unknown;
 }
 
-export interface AdoptPick {
-  /** Several entries of the server differ: choose one (a terminal's question), else it is an error. */
-  (sources: AdoptSource[]): Promise<number | undefined>;
-}
+/** Several entries of the server differ: choose one (a terminal's question), else it is an error. */
+export type AdoptPick = (sources: AdoptSource[]) => Promise<number | undefined>;
 
 /** An entry of the server that is not what sync wrote, with what sync would write there now. */
 interface FoundEntry {

@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
+import { seenIn } from "../clients/plugin-servers.js";
 import { discoverTargets } from "../clients/targets.js";
 import type { Target } from "../clients/types.js";
 import { loadContext } from "../context/context.js";
@@ -181,15 +182,7 @@ async function pluginServersOf(
     if (!t.client.pluginServers || !t.present || t.scope !== "user" || seen.has(key)) continue;
     seen.add(key);
     for (const p of await t.client.pluginServers(t.env))
-      out.push({
-        env: t.env.id,
-        client: t.client.id,
-        plugin: p.plugin,
-        server: p.name,
-        file: p.file,
-        ...(p.project ? { project: p.project } : {}),
-        ...(Object.hasOwn(servers, p.name) ? { clash: p.name } : {}),
-      });
+      out.push({ ...seenIn(t, p), ...(Object.hasOwn(servers, p.name) ? { clash: p.name } : {}) });
   }
   return out;
 }

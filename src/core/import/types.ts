@@ -1,4 +1,6 @@
 /** The import plan's shapes: plain data, for the `import` command and for `init`'s choices. */
+
+import type { PluginServerSeen } from "../clients/plugin-servers.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import type { ClashChoices, SecretClash } from "./clashes.js";
 
@@ -100,16 +102,7 @@ export interface ImportPlan {
    * Servers the clients' plugins and extensions provide: seen, not imported (each comes and goes
    * with its plugin); `clash` names a manifest server of the same name.
    */
-  plugins: Array<{
-    env: string;
-    client: string;
-    plugin: string;
-    server: string;
-    file: string;
-    /** Installed for this project folder only. */
-    project?: string;
-    clash?: string;
-  }>;
+  plugins: Array<PluginServerSeen & { clash?: string }>;
   /** Config files read, and how many entries each holds. */
   files: Array<{
     env: string;

@@ -6,6 +6,7 @@
 
 import { readEntry } from "../clients/entry-view.js";
 import { pluginShadows, shadowText } from "../clients/plugin-clash.js";
+import { type PluginServerSeen, seenIn } from "../clients/plugin-servers.js";
 import { startAgain } from "../clients/restarts.js";
 import type { Target } from "../clients/types.js";
 import { loadContext, readTargetTexts } from "../context/context.js";
@@ -173,15 +174,7 @@ export async function computeStatus(
   };
 }
 
-export interface PluginLine {
-  env: string;
-  client: string;
-  plugin: string;
-  server: string;
-  /** The plugin's file that names the server. */
-  file: string;
-  /** Installed for this project folder only. */
-  project?: string;
+export interface PluginLine extends PluginServerSeen {
   /** The mcp-twin entry that shadows it, and how (shadowText). */
   shadow?: { server: string; text: string };
 }
@@ -199,12 +192,7 @@ async function pluginLines(
   return servers.map((p) => {
     const s = shadows.find((x) => x.plugin === p.plugin && x.pluginServer === p.name);
     return {
-      env: target.env.id,
-      client: target.client.id,
-      plugin: p.plugin,
-      server: p.name,
-      file: p.file,
-      ...(p.project ? { project: p.project } : {}),
+      ...seenIn(target, p),
       ...(s ? { shadow: { server: s.server, text: shadowText(s, target.client.name) } } : {}),
     };
   });
