@@ -15,6 +15,7 @@ import {
   TOO_MANY_IN_FLIGHT,
 } from "../../src/bridge-server/session-transport.js";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
+import { rawSession } from "../helpers/raw-session.js";
 import { cleanup, sleep, startBridge, tempDir } from "./helpers.js";
 
 const servers: HttpBridge[] = [];
@@ -23,41 +24,6 @@ afterEach(async () => {
   await cleanup();
 });
 
-type Answer = { id: number; result?: unknown; error?: { code: number; message: string } };
-
-/** A raw Streamable HTTP session (batches, which the SDK's client does not send). */
-async function rawSession(url: string, token: string) {
-  const headers = {
-    authorization: `Bearer ${token}`,
-    "content-type": "application/json",
-    accept: "application/json, text/event-stream",
-  };
-  const init = await fetch(url, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 0,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "flood", version: "1" },
-      },
-    }),
-  });
-  expect(init.status).toBe(200);
-  await init.text();
-  const session = { ...headers, "mcp-session-id": init.headers.get("mcp-session-id")! };
-  const post = async (body: unknown, signal?: AbortSignal) => {
-    const res = await fetch(url, { method: "POST", headers: session, body: JSON.stringify(body), signal });
-    const text = await res.text();
-    return { status: res.status, answers: (text ? [JSON.parse(text)].flat() : []) as Answer[] };
-  };
-  await post({ jsonrpc: "2.0", method: "notifications/initialized" });
-  return { post, headers: session };
-}
-
 /** Peak resident memory of a process so far, in MB. */
 const peakMb = (pid: number) =>
   Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
@@ -65,7 +31,7 @@ const peakMb = (pid: number) =>
 describe.runIf(process.platform === "linux")("the real bridge (peak RSS from /proc: Linux)", () => {
   test("100,000 subscribes to distinct notes: past the limit each gets a JSON-RPC error; the peak RSS stays flat", async () => {
     const b = await startBridge();
-    const { post } = await rawSession(b.url, b.token);
+    const { post } = await rawSession(b.url, b.token, { protocolVersion: "2025-06-18", client: "flood" });
     // Long names (two 240-character folders), as a hostile client would pick to hold memory.
     const folder = "f".repeat(240);
     const uri = (n: number) => `mcp-twin://notes/${folder}/${folder}/n${n}.md`;
@@ -157,7 +123,10 @@ describe.runIf(process.platform === "linux")("the real bridge (peak RSS from /pr
       JSON.stringify({ servers: { endless: { command: process.execPath, args: [script] } } }),
     );
     const b = await startBridge({ root, args: ["--share", "endless"] });
-    const { post } = await rawSession(b.url.replace(/\/mcp$/, "/share/endless"), b.token);
+    const { post } = await rawSession(b.url.replace(/\/mcp$/, "/share/endless"), b.token, {
+      protocolVersion: "2025-06-18",
+      client: "flood",
+    });
     const call = (id: number, name: string) =>
       post({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: {} } });
     expect((await call(1, "small")).answers[0]).toMatchObject({
@@ -230,7 +199,7 @@ describe("in-process, real sockets", () => {
 
   test(`requests in flight: past ${SESSION_LIMITS.inFlight} in one session, a POST's requests get a JSON-RPC error at once`, async () => {
     const { url, seen } = await holdingBridge();
-    const { post } = await rawSession(url, "tok");
+    const { post } = await rawSession(url, "tok", { protocolVersion: "2025-06-18", client: "flood" });
     const abort = new AbortController();
     let id = 1;
     const pings = (n: number) =>
@@ -262,7 +231,7 @@ describe("in-process, real sockets", () => {
 
   test("a GET stream the client does not read is closed once its backlog passes the limit", async () => {
     const { url, transports, bridge } = await holdingBridge();
-    const { headers } = await rawSession(url, "tok");
+    const { headers } = await rawSession(url, "tok", { protocolVersion: "2025-06-18", client: "flood" });
     // A raw client that opens the stream and then stops reading it.
     const socket = net.connect(bridge.port, "127.0.0.1");
     await new Promise((r) => socket.once("connect", r));

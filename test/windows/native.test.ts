@@ -411,7 +411,8 @@ describe.skipIf(skip !== undefined).each(DRIVES)(
         // Gemini CLI's settings.json holds the user's comment.
         const entry = JSON.parse(read(files[key])!.replace(/^\s*\/\/.*$/gm, "")).mcpServers.fixture;
         expect(entry.url ?? entry.serverUrl, key).toBe(url);
-        expect(entry.headers.Authorization, key).toMatch(/^Bearer mt1\.windows:/);
+        // A token for this shared server only (client-token.ts): mt2.<server>.<env:client>.<MAC>.
+        expect(entry.headers.Authorization, key).toMatch(/^Bearer mt2\.fixture\.windows:/);
       }
       const desktop = JSON.parse(read(files.desktop)!).mcpServers.fixture;
       expect(desktop.args.slice(-2)).toEqual(["connect", url]);

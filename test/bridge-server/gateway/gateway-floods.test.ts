@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { describe, expect, test } from "vitest";
 import { writeHostileStdio } from "../../helpers/hostile-stdio.js";
+import { rawSession } from "../../helpers/raw-session.js";
 import { tempDir } from "../helpers.js";
 import { callText, closeAfterEach, gatewayBridge, scriptServer, until, v2Client } from "./gateway-helpers.js";
 
@@ -54,38 +55,6 @@ function unreadPost(port: number, path: string, headers: Record<string, string>,
   };
 }
 
-/** A raw 2025-11-25 session of `url`: its id (initialize read, `initialized` sent). */
-async function legacySession(url: string, token: string): Promise<string> {
-  const headers = {
-    authorization: `Bearer ${token}`,
-    "content-type": "application/json",
-    accept: "application/json, text/event-stream",
-  };
-  const init = await fetch(url, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 0,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-11-25",
-        capabilities: {},
-        clientInfo: { name: "unread", version: "1" },
-      },
-    }),
-  });
-  await init.text();
-  const id = init.headers.get("mcp-session-id")!;
-  const ok = await fetch(url, {
-    method: "POST",
-    headers: { ...headers, "mcp-session-id": id, "mcp-protocol-version": "2025-11-25" },
-    body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
-  });
-  expect(ok.status).toBe(202);
-  return id;
-}
-
 /** The flood call's request, as a raw client of `era` sends it (headers and body). */
 async function floodRequest(era: "2025-11-25" | "2026-07-28", url: string, token: string) {
   const common = {
@@ -96,7 +65,7 @@ async function floodRequest(era: "2025-11-25" | "2026-07-28", url: string, token
   };
   const call = { name: "flood", arguments: { ms: FLOOD_MS } };
   if (era === "2025-11-25") {
-    const session = await legacySession(url, token);
+    const session = (await rawSession(url, token, { client: "unread" })).id;
     const body = {
       jsonrpc: "2.0",
       id: 7,
