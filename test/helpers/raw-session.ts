@@ -4,7 +4,7 @@
  */
 import { expect } from "vitest";
 
-export type Answer = { id: number; result?: unknown; error?: { code: number; message: string } };
+type Answer = { id: number; result?: unknown; error?: { code: number; message: string } };
 
 export interface RawSession {
   id: string;
