@@ -115,9 +115,9 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
       "credential.ts",
       "endpoint.ts",
       "http-guards.ts",
-      "lane-call.ts",
-      "lane-stop.ts",
-      "modern-lane.ts",
+      "direct-call.ts",
+      "call-stop.ts",
+      "connection-server.ts",
       "notes-folder.ts",
       "param-check.ts",
       "session-policy.ts",
@@ -133,7 +133,7 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
     layer: "the bridge's own server",
     members: [
       "bridge-endpoint.ts",
-      "own-fast.ts",
+      "own-tool-call.ts",
       "plugins.ts",
       "resources.ts",
       "session-server.ts",
@@ -344,6 +344,7 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
     ...bridgeLayerBreaks(rel, srcRoot, file, text),
     ...clientIdBranches(rel, text),
     ...rpcCodeLiterals(rel, file, text),
+    ...eraNicknames(rel, file, text),
   ];
   for (const use of importsOf(file, text)) {
     const to = target(srcRoot, file, use.spec);
@@ -469,6 +470,38 @@ function rpcCodeLiterals(rel: string, file: string, text: string): Violation[] {
           line: lineOf(source, node),
           rule: "rpc.codes",
           message: `${rel} writes the JSON-RPC code -${value}: name it from ${RPC_CODES} (RPC), its one home`,
+        });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/**
+ * Where the SDK's own vocabulary says "legacy" and "modern" (its era names, negotiation modes and
+ * prior discoveries): a literal on a line naming one of these is the SDK's word, not ours.
+ */
+const SDK_ERA_WORDS =
+  /getProtocolEra|PriorDiscovery|VersionNegotiationMode|era\.kind|sdkEra|raw\.era|SDK's name/;
+
+/**
+ * A protocol revision called "legacy" or "modern" in mcp-twin's own code: revisions are named by
+ * their dates ("2025-11-25", "2026-07-28"), which the next revision cannot make wrong.
+ */
+function eraNicknames(rel: string, file: string, text: string): Violation[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const lines = text.split("\n");
+  const found: Violation[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteralLike(node) && (node.text === "legacy" || node.text === "modern")) {
+      const line = lineOf(source, node);
+      if (!SDK_ERA_WORDS.test(lines[line - 1] ?? ""))
+        found.push({
+          file: rel,
+          line,
+          rule: "names.eras",
+          message: `${rel} calls a protocol revision "${node.text}": name it by its date ("2025-11-25", "2026-07-28"); the SDK's own words go on a line that names the SDK API (or says "SDK's name")`,
         });
     }
     ts.forEachChild(node, visit);

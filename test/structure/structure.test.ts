@@ -290,6 +290,21 @@ describe("the checker", () => {
     expect(check("core/relay/rpc-codes.ts", "export const RPC = { invalidParams: -32602 };")).toEqual([]);
   });
 
+  test('a protocol revision is named by its date; the SDK\'s own "legacy"/"modern" only beside its API', () => {
+    const text = [
+      'const session = { era: "modern" };',
+      "// a legacy client, in a comment",
+      'if (client.getProtocolEra() === "modern") relisten();',
+      'const era: Era = "2025-11-25";',
+      'await attempt("legacy"); // the SDK\'s name',
+      "const mode = 'legacy';",
+    ].join("\n");
+    expect(check("bridge-server/gateway/share-host.ts", text)).toEqual([
+      "bridge-server/gateway/share-host.ts:1 names.eras",
+      "bridge-server/gateway/share-host.ts:6 names.eras",
+    ]);
+  });
+
   test("the gateway is a room with one door: the rest of bridge-server/ reaches it through its index", () => {
     const text =
       'import { SharedChild } from "./gateway/shared-child.js";\nimport { Gateway } from "./gateway/index.js";';

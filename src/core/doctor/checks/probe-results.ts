@@ -253,8 +253,8 @@ function protocolFinding(p: ProbeItem, seen: ProtocolSeen): Finding {
   const w = p.work;
   const v = seen.version;
   const d = seen.discover;
-  const modern = v >= "2026-07-28";
-  if (modern && seen.restarted)
+  const answersDiscover = v >= "2026-07-28";
+  if (answersDiscover && seen.restarted)
     return finding(
       "warn",
       w.where,
@@ -269,7 +269,7 @@ function protocolFinding(p: ProbeItem, seen: ProtocolSeen): Finding {
           : "See what it waits for at start (start it by hand, the command doctor runs). A client that stops waiting falls back to 2025-11-25, which this server refuses: its author can serve that era too.",
       },
     );
-  if (modern) return finding("pass", w.where, `speaks protocol ${v} (it answered server/discover).`);
+  if (answersDiscover) return finding("pass", w.where, `speaks protocol ${v} (it answered server/discover).`);
   if (d.notAsked)
     return finding("pass", w.where, `speaks protocol ${v} over SSE, a transport 2026-07-28 does not have.`);
   if (d.exited)
