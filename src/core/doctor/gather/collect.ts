@@ -4,6 +4,7 @@
  * bridge, probes) in parallel. Nothing here judges: the checks in the registry read the facts.
  */
 
+import { bridgeEnvironment } from "../../bridge-control/placement.js";
 import { resolveBridgeSettings } from "../../bridge-control/settings.js";
 import { backupCounts } from "../../clients/unreadable-target.js";
 import { inScope, lookAround, readHome as readStoredHome } from "../../context/context.js";
@@ -158,7 +159,7 @@ export async function collectFacts(
   const shown = pathShown(machine.local);
   const work = await entries(g, configs, allEnvs, project);
   await drift(g, configs, allEnvs, work);
-  await live(g, configs, work);
+  await live(g, configs, work, allEnvs);
   return {
     facts,
     secretValues,
@@ -411,6 +412,7 @@ async function live(
   g: Gathering,
   configs: readonly ConfigFacts[],
   work: readonly EntryWork[],
+  allEnvs: readonly Environment[],
 ): Promise<void> {
   const { machine, options, home, facts } = g;
   const { manifest } = home;
@@ -435,9 +437,15 @@ async function live(
     : work;
   // A shared server's relay starts the bridge when none answers (and it would outlive doctor):
   // started only while the bridge runs.
-  const sharedFacts = await gatherShared(machine, manifest, home.scope, configs, options.manifest).catch(
-    () => undefined,
-  );
+  const bridgeEnv = bridgeEnvironment(manifest, allEnvs);
+  const sharedFacts = await gatherShared(
+    machine,
+    manifest,
+    home.scope,
+    configs,
+    options.manifest,
+    bridgeEnv,
+  ).catch(() => undefined);
   const bridgeUp = ["running", "elsewhere"].includes(sharedFacts?.status?.bridge.state ?? "");
   // An entry to a shared server whose program is not there would only fetch the bridge's refusal:
   // shared.status is that finding, with the install command.
