@@ -6,8 +6,10 @@
 
 import { unparsableFix } from "../../clients/unreadable-target.js";
 import { canonicalJson } from "../../text/canonical-json.js";
+import { defineCheck } from "../check-def.js";
+import type { RunningApp } from "../facts.js";
 import type { ConfigFacts, EntryScope, EntrySet } from "../gather/read-configs.js";
-import { count, defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
+import { count, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import { checkConfigPrivate } from "./private.js";
 
 const whereOf = (f: ConfigFacts): Where => ({
@@ -247,12 +249,6 @@ export function checkScopes(
     );
   }
   return out;
-}
-
-export interface RunningApp {
-  name: string;
-  /** When the app's process started. */
-  startedAt: Date;
 }
 
 /** An app that reads its config only at start, running since before the file last changed. */
