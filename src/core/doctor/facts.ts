@@ -3,6 +3,7 @@
  * probes) and then only read: the shapes live here, below both the gatherers and the checks.
  */
 
+import type { EntryScope } from "../clients/entry-sets.js";
 import type { Expanded } from "../clients/entry-view.js";
 import type { EntryView } from "../clients/types.js";
 import type { EntryClass } from "../entries/ownership.js";
@@ -17,7 +18,7 @@ import type { SecretFormat } from "../secrets/placeholders.js";
 import type { SharedStatus } from "../status/shared-status.js";
 import type { BridgeFacts } from "./gather/bridge-phase.js";
 import type { OwnListFacts } from "./gather/own-list-phase.js";
-import type { ConfigFacts, EntryScope } from "./gather/read-configs.js";
+import type { ConfigFacts } from "./gather/read-configs.js";
 import type { ProbeResult, RemotePlan } from "./probe/live-probe.js";
 import type { ProbeCommand } from "./probe/probe-command.js";
 import type { Where } from "./types.js";

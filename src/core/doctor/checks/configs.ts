@@ -4,11 +4,12 @@
  * scope; apps that must be restarted to see a change.
  */
 
+import type { EntryScope, EntrySet } from "../../clients/entry-sets.js";
 import { unparsableFix } from "../../clients/unreadable-target.js";
 import { canonicalJson } from "../../text/canonical-json.js";
 import { defineCheck } from "../check-def.js";
 import type { RunningApp } from "../facts.js";
-import type { ConfigFacts, EntryScope, EntrySet } from "../gather/read-configs.js";
+import type { ConfigFacts } from "../gather/read-configs.js";
 import { count, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import { checkConfigPrivate } from "./private.js";
 

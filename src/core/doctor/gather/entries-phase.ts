@@ -4,6 +4,7 @@
  */
 
 import { BRIDGE_PATH, SHARE_PREFIX } from "../../bridge-control/state-folder.js";
+import type { EntrySet } from "../../clients/entry-sets.js";
 import { expandEntry, readEntry } from "../../clients/entry-view.js";
 import type { ClientModule, EntryView } from "../../clients/types.js";
 import { downloadsOnStart } from "../../entries/launch/runners.js";
@@ -23,7 +24,7 @@ import type { EntryFacts, EntryWork } from "../facts.js";
 import type { RemotePlan } from "../probe/live-probe.js";
 import { probeCommand } from "../probe/probe-command.js";
 import type { Where } from "../types.js";
-import type { ConfigFacts, EntrySet } from "./read-configs.js";
+import type { ConfigFacts } from "./read-configs.js";
 
 export interface EntriesContext {
   machine: Machine;
