@@ -5,36 +5,8 @@
 import { portHeldBy } from "../../bridge-control/port-holder.js";
 import { type SharedStatus, sharedLineFor } from "../../status/shared-status.js";
 import { type SharedView, sharedFix } from "../../status/shared-view.js";
-import { defineCheck, type Finding, finding, type Where } from "../types.js";
-
-/** A client entry that reaches a shared server at the bridge (`…/share/<name>`). */
-export interface SharedEntryFact {
-  where: Where;
-  /** The file, as its environment spells it. */
-  path: string;
-  name: string;
-  url: string;
-  /** mcp-twin's relay (it starts the bridge itself); else a url entry (it cannot). */
-  relay: boolean;
-  /** It carries a client token. */
-  token: boolean;
-  /**
-   * Its client token is not one for this share: an earlier mcp-twin's (`mt1.`, which opened every
-   * route) or another share's. The bridge refuses it here.
-   */
-  foreignToken?: boolean;
-  /** It names a project folder (`Mcp-Twin-Project`). */
-  project: boolean;
-  /** Group or other may read the file (POSIX modes only). */
-  readable: boolean;
-  /** The manifest's share mode for it now (undefined: not shared, or not in the manifest). */
-  manifestMode?: string | undefined;
-}
-
-export interface SharedFacts {
-  status?: SharedStatus | undefined;
-  entries: SharedEntryFact[];
-}
+import { defineCheck } from "../check-def.js";
+import { type Finding, finding } from "../types.js";
 
 /** A shared server whose last start failed: what its error names, else where its output is. */
 function failedFix(v: SharedView): string {

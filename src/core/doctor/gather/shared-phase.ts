@@ -6,7 +6,7 @@ import type { Machine } from "../../environments/machine.js";
 import type { Environment } from "../../environments/types.js";
 import type { Manifest } from "../../manifest/schema.js";
 import { manifestShareList, sharedStatus } from "../../status/shared-status.js";
-import type { SharedEntryFact, SharedFacts } from "../checks/shared.js";
+import type { SharedEntryFact, SharedFacts } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";
 
 const SHARE_PATH = /^\/share\/([^/]+)$/;
