@@ -195,6 +195,8 @@ async function stopBridge(m: FakeMachine, pid: number): Promise<void> {
 async function measureIdle(m: FakeMachine): Promise<{ node: Cost; bridge: Cost }> {
   const bare = spawn(process.execPath, ["-e", "setInterval(() => {}, 1e9)"], { stdio: "ignore" });
   try {
+    // Fresh: the bridge sync left running has started each server once to cache its lists.
+    await stopBridge(m, bridgePid(m));
     const started = await m.run(["bridge", "start"]);
     if (started.code !== 0) throw new Error(`bridge start failed: ${started.stdout}${started.stderr}`);
     await sleep(3000);
