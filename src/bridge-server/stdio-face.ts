@@ -30,9 +30,18 @@ import { BRIDGE_INSTRUCTIONS } from "./session-server.js";
 
 type Message = Record<string, unknown> & { method?: unknown; id?: unknown; params?: Record<string, unknown> };
 
-/** A message as the SDK's protocol classifies one (a request, a notification, a response): it drops anything else. */
-const isMessage = (m: unknown): m is JSONRPCMessage =>
-  isJSONRPCRequest(m) || isJSONRPCNotification(m) || isJSONRPCResultResponse(m) || isJSONRPCErrorResponse(m);
+/**
+ * A message as the SDK's protocol classifies one (a request, a notification, a response; it drops
+ * anything else), checked against the one schema its members can fit (each allows no others).
+ */
+const isMessage = (m: Message): m is Message & JSONRPCMessage =>
+  "method" in m
+    ? "id" in m
+      ? isJSONRPCRequest(m)
+      : isJSONRPCNotification(m)
+    : "error" in m
+      ? isJSONRPCErrorResponse(m)
+      : isJSONRPCResultResponse(m);
 
 /** The transport the SDK's stdio entry serves on: the lines this face hands it, written to stdout. */
 class WireTransport implements Transport {

@@ -61,7 +61,7 @@ export interface ChildEvents {
 export interface Upstream {
   /** Its name: its list cache entry's, and the one what is said of it gives. */
   readonly name: string;
-  /** A transport to it for one start (the SDK's client starts it). */
+  /** The transport a start connects over (the SDK's client starts it). */
   open(): Transport | Promise<Transport>;
   /**
    * What every start waits for first (default: nothing). When it fails, each call fails with its
@@ -433,11 +433,10 @@ export class SharedChild {
             ? this.#progress.get(token)
             : undefined;
         if (route && message.params) return route(message.params);
-      } else {
-        const rawId = message.id;
-        const raw = typeof rawId === "number" && rawId >= RAW_IDS ? this.#raw.get(rawId) : undefined;
+      } else if (typeof message.id === "number" && message.id >= RAW_IDS) {
+        const raw = this.#raw.get(message.id);
         if (raw) {
-          this.#raw.delete(rawId as number);
+          this.#raw.delete(message.id);
           return raw(message);
         }
       }
