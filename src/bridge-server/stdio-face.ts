@@ -79,7 +79,7 @@ const claims2026 = (m: Message) =>
   m.params._meta !== null &&
   "io.modelcontextprotocol/protocolVersion" in (m.params._meta as object);
 
-/** What the stdio face calls the bridge: its list cache's one entry, and in what it says of it. */
+/** The bridge's name in the stdio face: its entry in the face's own list cache, and in errors. */
 const BRIDGE = "the bridge";
 
 /** The bridge as its `server/discover` describes it: known before it runs. */

@@ -59,7 +59,7 @@ export interface ChildEvents {
  * for `serve` on stdio, over HTTP).
  */
 export interface Upstream {
-  /** Its name: its list cache entry's, and the one what is said of it gives. */
+  /** Its name: what its list cache entry is kept under, and what errors call it. */
   readonly name: string;
   /** The transport a start connects over (the SDK's client starts it). */
   open(): Transport | Promise<Transport>;
