@@ -20,6 +20,9 @@
  * - Client configs and the manifest are replaced (replaceFile) only by sync's write sequence and
  *   the manifest writer: restore, uninstall, import and adopt write through them.
  *
+ * - Type escapes (`as never`, which is `any` renamed, and `as unknown as`): at most MAX_TYPE_ESCAPES
+ *   in src/, each with a comment on the line right above it saying why the types cannot say it
+ *   (typeEscapes, typeEscapeBudget).
  * - No function is longer than MAX_FUNCTION_LINES (functionLengths, longFunctions).
  *
  * Type-only imports are allowed across the I/O rules (they run nothing), not across layers.
@@ -347,6 +350,7 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
     ...clientIdBranches(rel, text),
     ...rpcCodeLiterals(rel, file, text),
     ...eraNicknames(rel, file, text),
+    ...unexplainedEscapes(rel, file, text),
   ];
   for (const use of importsOf(file, text)) {
     const to = target(srcRoot, file, use.spec);
@@ -734,6 +738,97 @@ function clientIdBranches(rel: string, text: string): Violation[] {
   };
   visit(source);
   return found;
+}
+
+/** The most type escapes src/ holds, all files together: what is left when the types cannot say it. */
+export const MAX_TYPE_ESCAPES = 5;
+
+/** One type escape: where, its form, and the comment on the line right above it (undefined: none). */
+export interface TypeEscape {
+  line: number;
+  form: "as never" | "as unknown as";
+  why: string | undefined;
+}
+
+/** The words of the comment lines right above line `index` (0-based), up to the first that is no comment. */
+function commentAbove(lines: readonly string[], index: number): string | undefined {
+  const words: string[] = [];
+  for (let i = index - 1; i >= 0; i--) {
+    const line = (lines[i] ?? "").trim();
+    if (!/^(\/\/|\/\*|\*)/.test(line)) break;
+    words.unshift(
+      line
+        .replace(/\*+\/$/, "")
+        .replace(/^(\/\/+|\/\*+|\*+)/, "")
+        .trim(),
+    );
+  }
+  return words.join(" ").trim() || undefined;
+}
+
+/**
+ * The type escapes of a file: `x as never` (`any` renamed: it fits anything) and `x as unknown as
+ * T` (a cast TypeScript would refuse), their `<never>x` forms too, as TypeScript parses them (a
+ * comment or a string saying "as never" is none); each with the comment right above it.
+ */
+export function typeEscapes(fileName: string, text: string): TypeEscape[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const lines = text.split("\n");
+  const found: TypeEscape[] = [];
+  const asserted = (node: ts.Node): { type: ts.TypeNode; expression: ts.Expression } | undefined =>
+    ts.isAsExpression(node) || ts.isTypeAssertionExpression(node) ? node : undefined;
+  const visit = (node: ts.Node): void => {
+    const cast = asserted(node);
+    if (cast) {
+      let inner: ts.Expression = cast.expression;
+      while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+      const first = asserted(inner);
+      const form =
+        cast.type.kind === ts.SyntaxKind.NeverKeyword
+          ? "as never"
+          : first?.type.kind === ts.SyntaxKind.UnknownKeyword
+            ? "as unknown as"
+            : undefined;
+      if (form) {
+        const line = lineOf(source, node);
+        found.push({ line, form, why: commentAbove(lines, line - 1) });
+        // `x as unknown as never` is one escape, not two.
+        if (first) {
+          ts.forEachChild(first.expression, visit);
+          return;
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** A type escape with no comment right above it saying why the types cannot say it. */
+function unexplainedEscapes(rel: string, file: string, text: string): Violation[] {
+  return typeEscapes(file, text)
+    .filter((e) => e.why === undefined || e.why.split(/\s+/).length < 3)
+    .map((e) => ({
+      file: rel,
+      line: e.line,
+      rule: "types.escape-why",
+      message: `${rel} writes \`${e.form}\` with no comment right above it: say it in types (a guard, a generic, the SDK's own types), or say there why the types cannot`,
+    }));
+}
+
+/** Every type escape of src/ when there are more than `max` of them (each named, file:line). */
+export function typeEscapeBudget(
+  escapes: ReadonlyArray<TypeEscape & { file: string }>,
+  max = MAX_TYPE_ESCAPES,
+): Violation[] {
+  if (escapes.length <= max) return [];
+  return escapes.map((e) => ({
+    file: e.file,
+    line: e.line,
+    rule: "types.escape-budget",
+    message: `${e.file} writes \`${e.form}\`, one of ${escapes.length} type escapes in src/ (at most ${max}): say it in types (a guard, a generic, the SDK's own types, one typed adapter)`,
+  }));
 }
 
 export function formatViolation(v: Violation): string {

@@ -18,6 +18,10 @@ import {
   fileEdges,
   formatViolation,
   importsOf,
+  MAX_TYPE_ESCAPES,
+  type TypeEscape,
+  typeEscapeBudget,
+  typeEscapes,
 } from "./rules.js";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
@@ -58,6 +62,16 @@ describe("the source tree keeps the structure rules (docs/dev/architecture.md)",
     expect(edges.length).toBeGreaterThan(1000);
     expect(edges.filter((e) => e.typeOnly).length).toBeGreaterThan(100);
     expect(fileCycles(edges).map(formatViolation)).toEqual([]);
+  });
+
+  test(`src/ holds at most ${MAX_TYPE_ESCAPES} type escapes (\`as never\`, \`as unknown as\`), all files together`, () => {
+    const escapes = files.flatMap((file) =>
+      typeEscapes(file, readFileSync(file, "utf8")).map((e) => ({
+        ...e,
+        file: path.relative(SRC, file).split(path.sep).join("/"),
+      })),
+    );
+    expect(typeEscapeBudget(escapes).map(formatViolation)).toEqual([]);
   });
 
   test("every module of src/bridge-server/ has its layer, and every layer names what exists", () => {
@@ -426,6 +440,70 @@ describe("the checker", () => {
       "core/doctor/checks/configs.ts:2 doctor.checks-pure",
       "core/doctor/checks/configs.ts:3 doctor.checks-pure",
     ]);
+  });
+
+  test("a type escape is found as TypeScript parses it, with the comment right above it", () => {
+    const text = [
+      "const a = x as never;",
+      "// the SDK types it narrower than the wire",
+      "const b = y as unknown as Json;",
+      "const c = (z as unknown) as T;",
+      "const d = <never>w;",
+      "/**",
+      " * A block that says why,",
+      " * over two lines.",
+      " */",
+      "const e = v as unknown as never;",
+      '// a machine it has never written to: "as never" in a comment is none',
+      'const f = "x as never";',
+      "const g = u as unknown;",
+      "const h = t as Json;",
+    ].join("\n");
+    expect(typeEscapes("f.ts", text)).toEqual([
+      { line: 1, form: "as never", why: undefined },
+      { line: 3, form: "as unknown as", why: "the SDK types it narrower than the wire" },
+      { line: 4, form: "as unknown as", why: undefined },
+      { line: 5, form: "as never", why: undefined },
+      { line: 10, form: "as never", why: "A block that says why, over two lines." },
+    ]);
+  });
+
+  test("a type escape with no comment right above it saying why is a break", () => {
+    const text = [
+      "const a = x as never;",
+      "// the SDK's result types are narrower than what passes through",
+      "const b = y as unknown as Json;",
+      "// why",
+      "const c = z as never;",
+      "// a reason, then a blank line: not right above",
+      "",
+      "send({",
+      "  id,",
+      "} as never);",
+    ].join("\n");
+    expect(check("bridge-server/gateway/share-host.ts", text)).toEqual([
+      "bridge-server/gateway/share-host.ts:1 types.escape-why",
+      "bridge-server/gateway/share-host.ts:5 types.escape-why",
+      "bridge-server/gateway/share-host.ts:8 types.escape-why",
+    ]);
+  });
+
+  test(`more than ${MAX_TYPE_ESCAPES} type escapes in src/, all files together, is a break naming each`, () => {
+    const escapes = (n: number): Array<TypeEscape & { file: string }> =>
+      Array.from({ length: n }, (_, i) => ({
+        file: `core/x${i}.ts`,
+        line: i + 1,
+        form: "as never",
+        why: "the types cannot say it",
+      }));
+    expect(typeEscapeBudget(escapes(MAX_TYPE_ESCAPES))).toEqual([]);
+    const over = typeEscapeBudget(escapes(MAX_TYPE_ESCAPES + 1));
+    expect(over.map((v) => `${v.file}:${v.line} ${v.rule}`)).toEqual(
+      escapes(MAX_TYPE_ESCAPES + 1).map((e) => `${e.file}:${e.line} types.escape-budget`),
+    );
+    expect(formatViolation(over[0]!)).toBe(
+      `src/core/x0.ts:1 [types.escape-budget] core/x0.ts writes \`as never\`, one of ${MAX_TYPE_ESCAPES + 1} type escapes in src/ (at most ${MAX_TYPE_ESCAPES}): say it in types (a guard, a generic, the SDK's own types, one typed adapter)`,
+    );
   });
 
   test("a break is reported as src/<file>:<line> with the rule and what to do", () => {

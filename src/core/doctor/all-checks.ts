@@ -54,7 +54,7 @@ export interface Check extends Finding {
 }
 
 /** The registry as plain definitions (each `run` takes its own scope's item). */
-const ALL: readonly CheckDef[] = CHECKS as unknown as readonly CheckDef[];
+const ALL: readonly CheckDef[] = CHECKS;
 
 /** Items of each scope, in the order they are reported. */
 function itemsOf<S extends CheckScope>(facts: DoctorFacts, scope: S): ScopeItems[S][] {
