@@ -16,8 +16,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { Client } from "@modelcontextprotocol/client";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import { clientToken } from "../../src/core/bridge-control/client-token.js";
 import { cleanup, startBridge, tempDir } from "./helpers.js";

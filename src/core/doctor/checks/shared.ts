@@ -12,7 +12,7 @@ import { type Finding, finding } from "../types.js";
 
 /** The bridge takes this entry's requests with no credential: its client runs where the bridge tells accounts. */
 const knownAccount = (e: SharedEntryFact, bridge: SharedFacts["bridge"]) =>
-  bridge !== undefined && bridge.peers && e.where.env === bridge.env;
+  bridge?.peers === true && e.where.env === bridge.env;
 
 /** A shared server whose last start failed: what its error names, else where its output is. */
 function failedFix(v: SharedView): string {

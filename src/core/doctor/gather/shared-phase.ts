@@ -7,8 +7,8 @@ import { ownersToldIn } from "../../bridge-control/socket-owner.js";
 import type { Machine } from "../../environments/machine.js";
 import type { Environment } from "../../environments/types.js";
 import type { Manifest } from "../../manifest/schema.js";
-import { sysPath } from "../../system/host.js";
 import { manifestShareList, sharedStatus } from "../../status/shared-status.js";
+import { sysPath } from "../../system/host.js";
 import type { SharedEntryFact, SharedFacts } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";
 
