@@ -88,9 +88,9 @@ async function post(url: string, authorization?: string): Promise<number> {
   return res.status;
 }
 
-/** The same request made by a process of another account: its status. */
-function postAs(uid: number, url: string): Promise<number> {
-  const script = `fetch(${JSON.stringify(url)}, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: ${JSON.stringify(INIT)} }).then(async (r) => { await r.text(); console.log(r.status); })`;
+/** The same request made by a process of another account: its status and body. */
+function postAs(uid: number, url: string): Promise<{ status: number; body: string }> {
+  const script = `fetch(${JSON.stringify(url)}, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: ${JSON.stringify(INIT)} }).then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.text() })))`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["-e", script], {
       uid,
@@ -104,7 +104,7 @@ function postAs(uid: number, url: string): Promise<number> {
       out += c.toString();
     });
     child.once("error", reject);
-    child.once("exit", () => resolve(Number(out.trim())));
+    child.once("exit", () => resolve(JSON.parse(out) as { status: number; body: string }));
   });
 }
 
@@ -145,11 +145,15 @@ describe.skipIf(noProc !== undefined)(
     describe.skipIf(notRoot !== undefined)(
       `across accounts${notRoot ? ` (skipped: ${notRoot})` : ""}`,
       () => {
-        test("another account's tokenless request is refused; the bridge's own account's is taken", async () => {
+        test("another account's tokenless request is refused, and learns no share name; the bridge's own account's is taken", async () => {
           const b = await startBridge({ root: home() });
           const share = `http://127.0.0.1:${b.port}/share/a`;
-          expect(await postAs(OTHER_UID, share)).toBe(401);
+          const refused = await postAs(OTHER_UID, share);
+          expect(refused.status).toBe(401);
+          expect(await postAs(OTHER_UID, `http://127.0.0.1:${b.port}/share/no-such-server`)).toEqual(refused);
           expect(await post(share)).toBe(200);
+          // The bridge's own account owns the bridge (it can read its token): told 404 for an unknown name.
+          expect(await post(`http://127.0.0.1:${b.port}/share/no-such-server`)).toBe(404);
         }, 60_000);
 
         test("a bridge of another account: root (WSL's forwarding) is refused without a token and taken with its client token; the account itself needs none", async () => {
@@ -157,7 +161,7 @@ describe.skipIf(noProc !== undefined)(
           const share = `http://127.0.0.1:${b.port}/share/a`;
           expect(await post(share)).toBe(401);
           expect(await post(share, `Bearer ${clientToken(b.token, "a", "windows:cursor")}`)).toBe(200);
-          expect(await postAs(OTHER_UID, share)).toBe(200);
+          expect((await postAs(OTHER_UID, share)).status).toBe(200);
         }, 60_000);
       },
     );
