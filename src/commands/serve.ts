@@ -24,6 +24,7 @@ interface ServeOptions {
   allowOrigin: string[];
   share: string[];
   plugins: boolean;
+  okIfRunning: boolean;
   printToken: boolean;
   rotateToken: boolean;
 }
@@ -60,6 +61,7 @@ export function parseServeOptions(options: Partial<OptionsOf<typeof serveCommand
     allowOrigin: origins,
     share: list(options.share),
     plugins: options.plugins !== false,
+    okIfRunning: options.okIfRunning === true,
     printToken: options.printToken === true,
     rotateToken: options.rotateToken === true,
   };
@@ -200,7 +202,7 @@ async function serveHttp(
     ...l,
     mode: "machine" as const,
   }));
-  const { runOwner } = await import("../bridge-server/main.js");
+  const { BRIDGE_RUNNING, runOwner } = await import("../bridge-server/main.js");
   const peers = await peerRule(ctx.host);
 
   const stop = new AbortController();
@@ -271,6 +273,13 @@ async function serveHttp(
       },
       stop.signal,
     );
+  } catch (error) {
+    // launchd restarts the bridge on any exit but 0: another one running is said, and is a 0.
+    if (o.okIfRunning && (error as { code?: unknown }).code === BRIDGE_RUNNING) {
+      out.info(`${(error as Error).message} This one ends (--ok-if-running).`);
+      return ExitCode.ok;
+    }
+    throw error;
   } finally {
     process.off("beforeExit", onEmpty);
     process.off("exit", onExit);

@@ -37,7 +37,10 @@ export interface GatewayReport {
   warmed: string[];
   /** cannotRun: it cannot start in the bridge at all (its url entries fail until fixed). */
   warmFailed: Array<{ name: string; error: string; cannotRun?: boolean }>;
-  /** The start at logon: installed, present, removed (no server shared any more), none, failed. */
+  /**
+   * The start at logon: installed, present, offered (`sync --autostart` writes it), removed (no
+   * server shared any more), none, failed.
+   */
   autostart?:
     | (Omit<AutostartOutcome, "record"> & { state: AutostartOutcome["state"] })
     | { state: "removed" | "remove-failed"; kind: string; file: string; error?: string };
@@ -57,7 +60,7 @@ export async function syncGateway(
   wiring: BridgeWiring | undefined,
   settled: BridgeReport | undefined,
   progress: Progress,
-  options: { quick?: boolean } = {},
+  options: { quick?: boolean; autostart?: boolean } = {},
 ): Promise<GatewayReport | undefined> {
   if (ctx.located.scope !== "user") return undefined;
   const shares = (wiring?.shares ?? []).map((s) => s.name);
@@ -87,7 +90,9 @@ export async function syncGateway(
     }
     // A sync that writes nothing (and holds no lock) only says what is installed: asking the
     // service manager would start a process (Windows' schtasks) on every such run.
-    report.autostart = options.quick ? installed(ctx) : await installAutostart(ctx, wiring);
+    report.autostart = options.quick
+      ? installed(ctx)
+      : await installAutostart(ctx, wiring, options.autostart === true);
     return report;
   } finally {
     step.stop();
@@ -275,8 +280,15 @@ async function warmLists(
   return { warmed, failed };
 }
 
-/** Installed (or found in place), and recorded in state so uninstall removes exactly that. */
-async function installAutostart(ctx: Context, wiring: BridgeWiring): Promise<GatewayReport["autostart"]> {
+/**
+ * Installed (or found in place), and recorded in state so uninstall removes exactly that. A way
+ * only offered (the XDG entry) is written when asked now (`--autostart`) or once before (state).
+ */
+async function installAutostart(
+  ctx: Context,
+  wiring: BridgeWiring,
+  asked: boolean,
+): Promise<GatewayReport["autostart"]> {
   const { ensureAutostart, removeAutostart } = await import("../bridge-control/autostart.js");
   if (!wiring.program)
     return {
@@ -284,7 +296,8 @@ async function installAutostart(ctx: Context, wiring: BridgeWiring): Promise<Gat
       why: wiring.reason ?? `mcp-twin is not installed in ${wiring.env.id}`,
       fix: "install it there globally, then run `mcp-twin sync` again",
     };
-  const outcome = await ensureAutostart(ctx.machine, wiring.env, wiring.program, ctx.allEnvs);
+  const accept = asked || ctx.state.autostart?.kind === "xdg-autostart";
+  const outcome = await ensureAutostart(ctx.machine, wiring.env, wiring.program, ctx.allEnvs, { accept });
   const { record, ...shown } = outcome;
   const before = ctx.state.autostart;
   // Another kind (the bridge moved, or systemd came): the old one goes.
