@@ -274,11 +274,7 @@ async function serveHttp(
       stop.signal,
     );
   } catch (error) {
-    // launchd restarts the bridge on any exit but 0: another one running is said, and is a 0.
-    if (o.okIfRunning && (error as { code?: unknown }).code === BRIDGE_RUNNING) {
-      out.info(`${(error as Error).message} This one ends (--ok-if-running).`);
-      return ExitCode.ok;
-    }
+    if (o.okIfRunning && endsAsRunning(error, BRIDGE_RUNNING, out)) return ExitCode.ok;
     throw error;
   } finally {
     process.off("beforeExit", onEmpty);
@@ -290,6 +286,16 @@ async function serveHttp(
     process.off("unhandledRejection", onStray);
   }
   return terminated || !ctx.signal.aborted ? ExitCode.ok : ExitCode.interrupted;
+}
+
+/**
+ * `--ok-if-running`: another bridge of this home running is said, and is exit 0, not 3 — launchd
+ * restarts its agent after any other exit.
+ */
+function endsAsRunning(error: unknown, code: string, out: Ctx["output"]): boolean {
+  if ((error as { code?: unknown }).code !== code) return false;
+  out.info(`${(error as Error).message} This one ends (--ok-if-running).`);
+  return true;
 }
 
 /**

@@ -17,12 +17,12 @@ import {
   taskAction,
   UNIT_NAME,
 } from "../../src/core/bridge-control/autostart-plan.js";
-import { SH_LOOP } from "../../src/core/bridge-control/supervisor.js";
 import {
   gatewayDownFix,
   gatewayDownMessage,
   sharedServerOf,
 } from "../../src/core/bridge-control/gateway-down.js";
+import { SH_LOOP } from "../../src/core/bridge-control/supervisor.js";
 
 const WINDOWS = {
   vars: {

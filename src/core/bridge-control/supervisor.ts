@@ -5,7 +5,7 @@
 import { ExitCode } from "../errors.js";
 
 /** The supervisor's name (`$0` of its sh, as `ps` shows it). */
-export const SUPERVISOR_NAME = "mcp-twin-bridge";
+const SUPERVISOR_NAME = "mcp-twin-bridge";
 
 /** `serve --http` with the manifest's settings (port and host are read from it at each start). */
 export const SERVE = ["serve", "--http"] as const;
@@ -43,7 +43,7 @@ export function shSupervisor(
 }
 
 /** One word for sh: as it is when it is safe, else in single quotes (`'` as `'\''`). */
-export function shQuote(a: string): string {
+function shQuote(a: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
 }
 
