@@ -254,7 +254,7 @@ describe("planAutostart", () => {
       name: DESKTOP_ENTRY,
       offer: {
         why: "linux has no systemd for the user's services",
-        fix: `\`mcp-twin sync --autostart\` writes an XDG autostart entry (${file}), which your desktop runs when you log in: it starts the bridge when you log in, and again within seconds if it fails`,
+        fix: `\`mcp-twin sync --autostart\` writes an XDG autostart entry (${file}) that your desktop runs when you log in: it starts the bridge, and again within seconds if it fails`,
       },
     });
     if (plan.kind !== "xdg-autostart" || typeof plan.text !== "string") throw new Error(plan.kind);

@@ -1,6 +1,6 @@
 /**
- * How the bridge starts at logon once servers are shared (a url entry cannot start it): which of
- * the platform's own service managers, and the file it reads. Pure: the facts come in.
+ * How the bridge starts at logon once servers are shared (a url entry cannot start it), and is kept
+ * running: which of the platform's own service managers, and the files it reads. Pure.
  */
 import type { EnvKind } from "../environments/types.js";
 import { ExitCode } from "../errors.js";
@@ -155,7 +155,7 @@ function withoutSystemd(f: AutostartFacts, config: string): AutostartPlan {
     offer: f.desktop
       ? {
           why,
-          fix: `\`mcp-twin sync --autostart\` writes an XDG autostart entry (${file}), which your desktop runs when you log in: ${keeps}`,
+          fix: `\`mcp-twin sync --autostart\` writes an XDG autostart entry (${file}) that your desktop runs when you log in: it starts the bridge, and again within seconds if it fails`,
         }
       : { why: `${why}, and no desktop session is seen`, ...shell },
   };
