@@ -5,8 +5,8 @@
 import type { JSONRPCMessage, McpHttpHandler, Transport } from "@modelcontextprotocol/server";
 import { BRIDGE_PATH } from "../core/bridge-control/state-folder.js";
 import { RPC } from "../core/relay/rpc-codes.js";
+import { ConnectionServer, type DirectCall } from "./connection-server.js";
 import type { Endpoint } from "./endpoint.js";
-import { type FastCall, ModernLane } from "./modern-lane.js";
 import { checkedCall, paramRefusal, refusalResponse } from "./param-check.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
 
@@ -25,37 +25,40 @@ export function bridgeEndpoint(
 ): BridgeEndpoint {
   // The tools as listed, once loaded: what a plugin's `x-mcp-header` arguments are checked by.
   let listed: { tools: unknown[] } | undefined;
-  // The tools' fast lane (own-fast.ts), once the tools and its module are loaded.
-  let fast: ((message: JSONRPCMessage) => FastCall | undefined) | undefined;
+  // The tools' fast lane (own-tool-call.ts), once the tools and its module are loaded.
+  let fast: ((message: JSONRPCMessage) => DirectCall | undefined) | undefined;
   const tools = () =>
     loadTools().then(async (set) => {
       listed ??= { tools: set.list };
       if (!fast) {
-        const { ownFastCall } = await import("./own-fast.js");
-        fast = (message) => ownFastCall(set, message);
+        const { ownToolCall } = await import("./own-tool-call.js");
+        fast = (message) => ownToolCall(set, message);
       }
       return set;
     });
-  let modern: Promise<McpHttpHandler> | undefined;
-  const lane = new ModernLane(
+  let handler2026: Promise<McpHttpHandler> | undefined;
+  const lane = new ConnectionServer(
     async () => {
       const { createBridgeServer } = await import("./session-server.js");
-      return createBridgeServer(context, await tools(), "modern").server;
+      return createBridgeServer(context, await tools(), "2026-07-28").server;
     },
     log,
     (message) => fast?.(message),
   );
   let stopNotes: (() => void) | undefined;
   const handler = () =>
-    (modern ??= (async () => {
+    (handler2026 ??= (async () => {
       const [{ createMcpHandler }, { createBridgeServer }, { noteUri }] = await Promise.all([
         import("@modelcontextprotocol/server"),
         import("./session-server.js"),
         import("./resources.js"),
       ]);
-      const h = createMcpHandler(async () => createBridgeServer(context, await tools(), "modern").server, {
-        legacy: "reject",
-      });
+      const h = createMcpHandler(
+        async () => createBridgeServer(context, await tools(), "2026-07-28").server,
+        {
+          legacy: "reject",
+        },
+      );
       // 2026-07-28 clients hear of note changes on their `subscriptions/listen` streams.
       stopNotes = context.notes.onChange((change) => {
         h.notify.resourceUpdated(noteUri(change.name));
@@ -66,16 +69,16 @@ export function bridgeEndpoint(
   return {
     path: BRIDGE_PATH,
     // A call to check goes to the handler's way (below) until the tools are loaded, or to be refused.
-    lane: (headers, message) =>
+    connectionServer: (headers, message) =>
       !checkedCall(message) || (listed && !paramRefusal(listed, message, headers)) ? lane : undefined,
     connect: async (transport) => {
       const { createBridgeServer } = await import("./session-server.js");
-      const session = createBridgeServer(context, await tools(), "legacy");
-      keepLegacyNotFound(transport);
+      const session = createBridgeServer(context, await tools(), "2025-11-25");
+      keepSessionNotFound(transport);
       await session.server.connect(transport);
       return { close: () => session.close() };
     },
-    modern: async (request, parsedBody) => {
+    serve2026: async (request, parsedBody) => {
       // A subscription to notes needs the folder watched (edits made by hand are changes too).
       if (isListen(parsedBody)) context.notes.watch();
       if (checkedCall(parsedBody)) {
@@ -88,7 +91,7 @@ export function bridgeEndpoint(
     close: async () => {
       await lane.close();
       stopNotes?.();
-      if (modern) await (await modern).close();
+      if (handler2026) await (await handler2026).close();
     },
   };
 }
@@ -97,7 +100,7 @@ export function bridgeEndpoint(
  * 2025-11-25 names a missing resource -32002; the SDK answers -32602 (2026-07-28's code) in every
  * era, so a 2025-11-25 session gets its own era's code back (the SDK's not-found carries the URI).
  */
-function keepLegacyNotFound(transport: Transport): void {
+function keepSessionNotFound(transport: Transport): void {
   const send = transport.send.bind(transport);
   transport.send = (message, options) => {
     const error = (message as { error?: { code?: number; data?: { uri?: unknown } } }).error;

@@ -3,7 +3,7 @@
  * server's. The gateway implements it, http.ts drives it; neither needs the other's code.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { ModernLane } from "./modern-lane.js";
+import type { ConnectionServer } from "./connection-server.js";
 import type { HttpSessionTransport } from "./session-transport.js";
 
 /** One MCP endpoint (a path), serving both protocol eras. */
@@ -18,9 +18,9 @@ export interface Endpoint {
    * refusals included), answered whole by the endpoint's SDK handler. Without it, the endpoint
    * serves 2025-11-25 only and says so (-32022).
    */
-  modern?(request: Request, parsedBody: unknown): Promise<Response>;
-  /** The fast lane for an ordinary 2026-07-28 request with these headers (modern-lane.ts), if any. */
-  lane?(headers: IncomingHttpHeaders, message: unknown): ModernLane | undefined;
+  serve2026?(request: Request, parsedBody: unknown): Promise<Response>;
+  /** The fast lane for an ordinary 2026-07-28 request with these headers (connection-server.ts), if any. */
+  connectionServer?(headers: IncomingHttpHeaders, message: unknown): ConnectionServer | undefined;
   /**
    * A DELETE without `Mcp-Session-Id`: the end of the 2026-07-28 session its headers name (the
    * relay's `Mcp-Twin-Session`). true: ended; false: no such session; undefined: it names none.
@@ -29,4 +29,10 @@ export interface Endpoint {
 }
 
 /** Which protocol era a server instance serves: 2025-11-25 (sessions) or 2026-07-28. */
-export type Era = "legacy" | "modern";
+export type Era = "2025-11-25" | "2026-07-28";
+
+/**
+ * The era of the SDK's names for it (`Client.getProtocolEra()`): "legacy" is every revision up to
+ * 2025-11-25, which the bridge serves alike; "modern" is 2026-07-28.
+ */
+export const eraOf = (sdkEra: string | undefined): Era => (sdkEra === "modern" ? "2026-07-28" : "2025-11-25");

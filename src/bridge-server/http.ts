@@ -10,6 +10,7 @@ import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge
 import { SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
 import { RPC } from "../core/relay/rpc-codes.js";
 import { isLoopback } from "../core/system/loopback.js";
+import { connectionServerTakes } from "./connection-server.js";
 import { credentialOf } from "./credential.js";
 import type { Endpoint } from "./endpoint.js";
 import {
@@ -36,7 +37,6 @@ import {
   tooLarge,
   UNAUTHORIZED,
 } from "./http-guards.js";
-import { laneTakes } from "./modern-lane.js";
 import type { SessionCaps } from "./session-policy.js";
 import type { SessionInfo } from "./session-server.js";
 import { SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
@@ -114,7 +114,7 @@ const refusal = (
 });
 const NO_SESSION_ID = refusal(400, RPC.serverError, "Bad Request: Mcp-Session-Id header is required");
 const UNKNOWN_SESSION = refusal(404, RPC.sessionNotFound, "Session not found");
-const LEGACY_ONLY = (supported: readonly string[]) =>
+const ONLY_2025_11_25 = (supported: readonly string[]) =>
   refusal(
     400,
     RPC.unsupportedProtocolVersion,
@@ -261,13 +261,13 @@ async function post(
   });
   if (era.kind === "reject" && era.cell === "invalid-json-rpc-body") return sendRefusal(res, NOT_A_MESSAGE);
   if (era.kind !== "legacy") {
-    if (!endpoint.modern) return sendRefusal(res, LEGACY_ONLY(sdk.SUPPORTED_PROTOCOL_VERSIONS));
+    if (!endpoint.serve2026) return sendRefusal(res, ONLY_2025_11_25(sdk.SUPPORTED_PROTOCOL_VERSIONS));
     const lane =
-      era.kind === "modern" && laneTakes(value, req.headers)
-        ? endpoint.lane?.(req.headers, value)
+      era.kind === "modern" && connectionServerTakes(value, req.headers)
+        ? endpoint.connectionServer?.(req.headers, value)
         : undefined;
     if (lane) return lane.serve(req.socket, value as JSONRPCMessage, res, media.acceptsSse);
-    const response = await endpoint.modern(toWebRequest(req, res, body), value);
+    const response = await endpoint.serve2026(toWebRequest(req, res, body), value);
     return sendWebResponse(res, response, l.streamBuffer);
   }
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);

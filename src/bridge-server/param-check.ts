@@ -8,7 +8,7 @@ import {
   learnMirrors,
   type ParamHeader,
   paramMismatch,
-} from "../core/relay/modern-headers.js";
+} from "../core/relay/envelope-headers.js";
 import { RPC } from "../core/relay/rpc-codes.js";
 
 /** The declarations of each listed tool that has some, read once per tools/list result. */

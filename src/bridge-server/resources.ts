@@ -13,7 +13,7 @@ const MIME = "text/markdown";
  * The spec's error code for a resource that does not exist: -32002 in 2025-11-25; 2026-07-28 forbids
  * that code and names invalid params instead.
  */
-const RESOURCE_NOT_FOUND = { legacy: RPC.resourceNotFound, modern: RPC.invalidParams } as const;
+const RESOURCE_NOT_FOUND = { "2025-11-25": RPC.resourceNotFound, "2026-07-28": RPC.invalidParams } as const;
 
 export const noteUri = (name: string) => NOTES_URI + name.split("/").map(encodeURIComponent).join("/");
 
@@ -119,7 +119,7 @@ export function serveNoteResources(server: Server, notes: NotesFolder, era: Era)
       `Too many subscriptions: a session may hold ${MAX_SUBSCRIPTIONS}; unsubscribe from a note first`,
     );
   // A 2026-07-28 instance answers one request: nothing to subscribe, nothing to announce.
-  if (era === "modern") return () => {};
+  if (era === "2026-07-28") return () => {};
   server.setRequestHandler("resources/subscribe", async (request) => {
     const { uri } = request.params;
     // At the limit, a new note is refused before any file-system work (a flood costs little);

@@ -137,7 +137,7 @@ export async function callTool(
 export function createBridgeServer(
   ctx: BridgeContext,
   tools: ToolSet,
-  era: Era = "legacy",
+  era: Era = "2025-11-25",
 ): { server: Server; close(): Promise<void> } {
   const server = new Server(
     { name: BRIDGE_SERVER_NAME, version: VERSION },

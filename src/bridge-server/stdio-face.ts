@@ -10,6 +10,7 @@ import type { RelayTarget } from "../core/relay/bridge-target.js";
 import { MAX_MESSAGE_BYTES } from "../core/relay/jsonrpc.js";
 import { LineSplitter } from "../core/relay/line-splitter.js";
 import { VERSION } from "../version.js";
+import { eraOf } from "./endpoint.js";
 import {
   type CachedServer,
   forwardServer,
@@ -50,7 +51,7 @@ class WireTransport implements Transport {
 }
 
 /** A message carrying 2026-07-28's per-request envelope (the only era with one). */
-const claimsModern = (m: Message) =>
+const claims2026 = (m: Message) =>
   typeof m.params?._meta === "object" &&
   m.params._meta !== null &&
   "io.modelcontextprotocol/protocolVersion" in (m.params._meta as object);
@@ -62,7 +63,7 @@ function bridgeAd(launch: ShareLaunch): CachedServer {
   const now = new Date().toISOString();
   return {
     key: launchKey(launch),
-    era: "modern",
+    era: "2026-07-28",
     eraCheckedAt: now,
     discover: {
       resultType: "complete",
@@ -129,9 +130,9 @@ async function upstream(target: RelayTarget): Promise<Transport> {
 
 export type StdioOpening =
   /** A 2025-11-25 client: everything it sent not yet answered, then the rest of stdin, for the relay. */
-  | { era: "legacy"; stdin: Readable }
+  | { era: "2025-11-25"; stdin: Readable }
   /** A 2026-07-28 client, served until stdin ends; then `close()` lets go of the bridge. */
-  | { era: "modern"; done: Promise<void>; close(): Promise<void> };
+  | { era: "2026-07-28"; done: Promise<void>; close(): Promise<void> };
 
 /**
  * Read the client's opening. `server/discover` is answered by the SDK's stdio entry from what the
@@ -185,7 +186,7 @@ export async function openStdioFace(o: StdioFaceOptions): Promise<StdioOpening> 
   };
   const handle = serveStdio(
     ({ era }) => {
-      const session: SessionRef = { era, subscriptions: new Set() };
+      const session: SessionRef = { era: eraOf(era), subscriptions: new Set() };
       const server = forwardServer(target, session, ad);
       session.server = server;
       pinned.add(session);
@@ -194,7 +195,7 @@ export async function openStdioFace(o: StdioFaceOptions): Promise<StdioOpening> 
     { legacy: "serve", transport: wire, onerror: (e) => o.log(`stdio: ${e.message}`) },
   );
   const opening = await read(o, wire, child, () => void handle.close());
-  if (opening.era === "legacy") return opening;
+  if (opening.era === "2025-11-25") return opening;
   return {
     ...opening,
     close: async () => {
@@ -208,7 +209,7 @@ export async function openStdioFace(o: StdioFaceOptions): Promise<StdioOpening> 
  * Lines from stdin until the era is known (split here, so nothing is lost when the relay takes
  * over); a 2026-07-28 client's lines go on to the SDK's entry.
  */
-type Read = { era: "legacy"; stdin: Readable } | { era: "modern"; done: Promise<void> };
+type Read = { era: "2025-11-25"; stdin: Readable } | { era: "2026-07-28"; done: Promise<void> };
 
 function read(
   o: StdioFaceOptions,
@@ -231,7 +232,7 @@ function read(
     else return;
     void child.subscriptions(new Set([...listens.values()].flat())).catch(() => {});
   };
-  const modern = (line: string) => {
+  const claimed2026 = (line: string) => {
     let m: Message;
     try {
       m = JSON.parse(line) as Message;
@@ -243,25 +244,25 @@ function read(
   };
   return new Promise((resolve) => {
     let pending = Buffer.alloc(0);
-    const handOver = (to: "legacy" | "modern") => {
+    const handOver = (to: "2025-11-25" | "2026-07-28") => {
       o.stdin.off("data", onData);
-      if (to === "legacy") {
+      if (to === "2025-11-25") {
         // The relay takes it from this message on: what is unread, then the rest of stdin.
         discard();
         const rest = new PassThrough();
         rest.write(pending);
         o.stdin.pipe(rest);
-        resolve({ era: "legacy", stdin: rest });
+        resolve({ era: "2025-11-25", stdin: rest });
         return;
       }
       o.log("a 2026-07-28 client");
-      const splitter = new LineSplitter(MAX_MESSAGE_BYTES, modern, () =>
+      const splitter = new LineSplitter(MAX_MESSAGE_BYTES, claimed2026, () =>
         o.log("stdin: a message larger than the limit, dropped"),
       );
       const leftover = pending;
       o.stdin.on("data", (chunk: Buffer) => splitter.push(chunk));
       o.stdin.once("end", () => wire.onclose?.());
-      resolve({ era: "modern", done: new Promise((end) => o.stdin.once("end", () => end())) });
+      resolve({ era: "2026-07-28", done: new Promise((end) => o.stdin.once("end", () => end())) });
       if (leftover.length > 0) splitter.push(leftover);
     };
     const onData = (chunk: Buffer) => {
@@ -280,20 +281,20 @@ function read(
           wire.deliver(m);
           continue;
         }
-        if (m && claimsModern(m)) {
+        if (m && claims2026(m)) {
           pending = pending.subarray(nl + 1);
           track(m);
           wire.deliver(m);
-          return handOver("modern");
+          return handOver("2026-07-28");
         }
-        if (line) return handOver("legacy");
+        if (line) return handOver("2025-11-25");
         pending = pending.subarray(nl + 1);
       }
-      if (pending.length > MAX_MESSAGE_BYTES) handOver("legacy");
+      if (pending.length > MAX_MESSAGE_BYTES) handOver("2025-11-25");
     };
     o.stdin.on("data", onData);
     o.stdin.once("end", () => {
-      if (o.stdin.listeners("data").includes(onData)) handOver("legacy");
+      if (o.stdin.listeners("data").includes(onData)) handOver("2025-11-25");
     });
   });
 }

@@ -143,7 +143,7 @@ export async function run(ctx: Ctx): Promise<number> {
     done();
     return outcome();
   }
-  if (opening.era === "modern") {
+  if (opening.era === "2026-07-28") {
     await Promise.race([opening.done, interrupted]);
     done();
     await opening.close();

@@ -7,7 +7,7 @@
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as HttpV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, expect, test } from "vitest";
-import { rawModernPost } from "../helpers/raw-modern-post.js";
+import { rawModernPost } from "../helpers/raw-post-2026.js";
 import { call, cleanup, httpClient, sleep, startBridge } from "./helpers.js";
 
 afterEach(cleanup);

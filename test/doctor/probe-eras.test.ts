@@ -14,7 +14,7 @@ import { probeHttpRemote } from "../../src/core/doctor/probe/remote-probe.js";
 import { createRunner } from "../../src/core/system/run.js";
 import type { EraFixture } from "../bridge-server/gateway/era-fixtures.js";
 import { eraFixtures } from "../bridge-server/gateway/gateway-helpers.js";
-import { startModernServer } from "../helpers/modern-http.js";
+import { startModernServer } from "../helpers/http-2026.js";
 
 const runner = createRunner();
 const node = (script: string, ...args: string[]) => ({
@@ -132,7 +132,7 @@ describe("probeHttpRemote negotiates the era", () => {
     try {
       const m = await probeHttpRemote(remote(modern.url), 10_000);
       expect(m.error).toBeUndefined();
-      expect(m).toMatchObject({ ok: true, serverName: "modern-http", protocol: { version: "2026-07-28" } });
+      expect(m).toMatchObject({ ok: true, serverName: "http-2026", protocol: { version: "2026-07-28" } });
       expect(modern.requests.some((r) => r.rpc === "initialize")).toBe(false);
       const l = await probeHttpRemote(remote(legacy.url), 10_000);
       expect(l.error).toBeUndefined();

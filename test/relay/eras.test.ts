@@ -20,7 +20,7 @@ import {
   stdioClient,
   tempDir,
 } from "../bridge-server/helpers.js";
-import { startModernServer } from "../helpers/modern-http.js";
+import { startModernServer } from "../helpers/http-2026.js";
 
 const MODERN = { pin: "2026-07-28" } as const;
 let v1: EraFixture;

@@ -19,8 +19,8 @@ import {
   until,
 } from "../bridge-server/gateway/gateway-helpers.js";
 import { cleanup } from "../bridge-server/helpers.js";
+import { startModernServer } from "../helpers/http-2026.js";
 import { onJsonLines } from "../helpers/json-lines.js";
-import { startModernServer } from "../helpers/modern-http.js";
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -8,6 +8,8 @@
  *   reaches commands/.
  * - Inside core/, the layers of CORE_LAYERS: no import from a lower layer up to a higher one, and no
  *   cycle between two folders of core/ (type imports counted for both).
+ * - No cycle of imports between files anywhere under src/ (fileEdges, fileCycles): type imports,
+ *   `import("x")` types, dynamic imports and `export … from` all count.
  * - One home: nothing outside core/clients/ branches on a client id; formats/ is reached through
  *   its index; doctor's I/O is in core/doctor/gather/ and core/doctor/probe/, and its checks import
  *   only types from there.
@@ -115,9 +117,9 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
       "credential.ts",
       "endpoint.ts",
       "http-guards.ts",
-      "lane-call.ts",
-      "lane-stop.ts",
-      "modern-lane.ts",
+      "direct-call.ts",
+      "call-stop.ts",
+      "connection-server.ts",
       "notes-folder.ts",
       "param-check.ts",
       "session-policy.ts",
@@ -133,7 +135,7 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
     layer: "the bridge's own server",
     members: [
       "bridge-endpoint.ts",
-      "own-fast.ts",
+      "own-tool-call.ts",
       "plugins.ts",
       "resources.ts",
       "session-server.ts",
@@ -344,6 +346,7 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
     ...bridgeLayerBreaks(rel, srcRoot, file, text),
     ...clientIdBranches(rel, text),
     ...rpcCodeLiterals(rel, file, text),
+    ...eraNicknames(rel, file, text),
   ];
   for (const use of importsOf(file, text)) {
     const to = target(srcRoot, file, use.spec);
@@ -477,6 +480,38 @@ function rpcCodeLiterals(rel: string, file: string, text: string): Violation[] {
   return found;
 }
 
+/**
+ * Where the SDK's own vocabulary says "legacy" and "modern" (its era names, negotiation modes and
+ * prior discoveries): a literal on a line naming one of these is the SDK's word, not ours.
+ */
+const SDK_ERA_WORDS =
+  /getProtocolEra|PriorDiscovery|VersionNegotiationMode|era\.kind|sdkEra|raw\.era|SDK's name/;
+
+/**
+ * A protocol revision called "legacy" or "modern" in mcp-twin's own code: revisions are named by
+ * their dates ("2025-11-25", "2026-07-28"), which the next revision cannot make wrong.
+ */
+function eraNicknames(rel: string, file: string, text: string): Violation[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const lines = text.split("\n");
+  const found: Violation[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteralLike(node) && (node.text === "legacy" || node.text === "modern")) {
+      const line = lineOf(source, node);
+      if (!SDK_ERA_WORDS.test(lines[line - 1] ?? ""))
+        found.push({
+          file: rel,
+          line,
+          rule: "names.eras",
+          message: `${rel} calls a protocol revision "${node.text}": name it by its date ("2025-11-25", "2026-07-28"); the SDK's own words go on a line that names the SDK API (or says "SDK's name")`,
+        });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
 /** Imports inside bridge-server/ from a higher layer of it, or from a module with no layer (type imports too). */
 function bridgeLayerBreaks(rel: string, srcRoot: string, file: string, text: string): Violation[] {
   const from = bridgeNode(rel);
@@ -528,19 +563,17 @@ export function coreEdges(srcRoot: string, files: ReadonlyArray<{ file: string; 
 }
 
 /**
- * Cycles between folders of core/ (type imports counted): every import that closes one, named
- * file:line. Tarjan's strongly connected components: a component of more than one folder is a cycle.
+ * The strongly connected components of a directed graph of more than one node, or of one node that
+ * imports itself: the cycles (Tarjan's algorithm). Each component's nodes, and the components, in
+ * the order first seen.
  */
-export function coreCycles(edges: readonly CoreEdge[]): Violation[] {
-  const next = new Map<string, Set<string>>();
-  for (const e of edges) next.set(e.from, (next.get(e.from) ?? new Set()).add(e.to));
+function stronglyConnected(next: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
   const onStack = new Set<string>();
-  const component = new Map<string, number>();
+  const found: string[][] = [];
   let counter = 0;
-  let components = 0;
   const visit = (v: string): void => {
     index.set(v, counter);
     low.set(v, counter++);
@@ -558,10 +591,28 @@ export function coreCycles(edges: readonly CoreEdge[]): Violation[] {
       onStack.delete(w);
       members.push(w);
     }
-    if (members.length > 1) for (const m of members) component.set(m, components);
-    components++;
+    if (members.length > 1 || next.get(v)?.has(v)) found.push(members.reverse());
   };
   for (const v of next.keys()) if (!index.has(v)) visit(v);
+  return found;
+}
+
+/** Each edge's `from` → the set of its `to`s. */
+function adjacency(edges: ReadonlyArray<{ from: string; to: string }>): Map<string, Set<string>> {
+  const next = new Map<string, Set<string>>();
+  for (const e of edges) next.set(e.from, (next.get(e.from) ?? new Set()).add(e.to));
+  return next;
+}
+
+/**
+ * Cycles between folders of core/ (type imports counted): every import that closes one, named
+ * file:line. A strongly connected component of more than one folder is a cycle.
+ */
+export function coreCycles(edges: readonly CoreEdge[]): Violation[] {
+  const component = new Map<string, number>();
+  stronglyConnected(adjacency(edges)).forEach((members, i) => {
+    for (const m of members) component.set(m, i);
+  });
   return edges
     .filter((e) => component.has(e.from) && component.get(e.from) === component.get(e.to))
     .map((e) => ({
@@ -570,6 +621,78 @@ export function coreCycles(edges: readonly CoreEdge[]): Violation[] {
       rule: "layers.core-cycle",
       message: `${e.file} imports core/${e.to}, and core/${e.to} imports core/${e.from} (maybe through others): give what both need one home below them`,
     }));
+}
+
+/** One import from a file of src/ to another (both paths under src/), where it is written. */
+export interface FileEdge {
+  from: string;
+  to: string;
+  line: number;
+  typeOnly: boolean;
+}
+
+/**
+ * The imports between files of src/: static, dynamic, `import type`, `import("x")` types and
+ * `export … from` alike, a `.js` specifier resolved to its `.ts` file. Imports of anything that is
+ * not one of `files` (packages, node:, generated JSON) are left out: they cannot close a cycle.
+ */
+export function fileEdges(srcRoot: string, files: ReadonlyArray<{ file: string; text: string }>): FileEdge[] {
+  const rels = new Set(files.map(({ file }) => path.relative(srcRoot, file).split(path.sep).join("/")));
+  const edges: FileEdge[] = [];
+  for (const { file, text } of files) {
+    const from = path.relative(srcRoot, file).split(path.sep).join("/");
+    for (const use of importsOf(file, text)) {
+      const to = target(srcRoot, file, use.spec);
+      if (rels.has(to)) edges.push({ from, to, line: use.line, typeOnly: use.typeOnly });
+    }
+  }
+  return edges;
+}
+
+/**
+ * One way round a cycle, from its first file back to it: each step the import that takes it
+ * (file:line), found by a breadth-first search inside the component so the way is a shortest one.
+ */
+function wayRound(members: readonly string[], edges: readonly FileEdge[]): FileEdge[] {
+  const inside = new Set(members);
+  const start = members[0] ?? "";
+  const cameBy = new Map<string, FileEdge>();
+  const queue = [start];
+  for (let i = 0; i < queue.length && !cameBy.has(start); i++) {
+    const at = queue[i] ?? "";
+    for (const e of edges) {
+      if (e.from !== at || !inside.has(e.to) || cameBy.has(e.to)) continue;
+      cameBy.set(e.to, e);
+      queue.push(e.to);
+    }
+  }
+  const way: FileEdge[] = [];
+  for (let e = cameBy.get(start); e && way.length <= members.length; e = cameBy.get(e.from)) {
+    way.unshift(e);
+    if (e.from === start) break;
+  }
+  return way;
+}
+
+/**
+ * Every cycle of imports between files of src/ (type imports counted): one violation per strongly
+ * connected component, at its first file, naming every file of it and one way round it.
+ */
+export function fileCycles(edges: readonly FileEdge[]): Violation[] {
+  return stronglyConnected(adjacency(edges)).map((members) => {
+    const way = wayRound(members, edges);
+    const steps = way.map((e) => `${e.from}:${e.line}${e.typeOnly ? " (type)" : ""}`);
+    const who =
+      members.length === 1
+        ? `${members[0]} imports itself`
+        : `${members.length} files import each other in a cycle: ${[...members].sort().join(", ")}`;
+    return {
+      file: members[0] ?? "",
+      line: way[0]?.line ?? 1,
+      rule: "imports.file-cycle",
+      message: `${who} (one way round: ${[...steps, members[0]].join(" → ")}); move what they share to the module that owns the concept`,
+    };
+  });
 }
 
 const CLIENT_ID_SET = new Set<string>(CLIENT_IDS);

@@ -14,6 +14,8 @@ import {
   coreCycles,
   coreEdges,
   coreNode,
+  fileCycles,
+  fileEdges,
   formatViolation,
   importsOf,
 } from "./rules.js";
@@ -48,6 +50,14 @@ describe("the source tree keeps the structure rules (docs/dev/architecture.md)",
     const edges = coreEdges(SRC, texts);
     expect(edges.length).toBeGreaterThan(100);
     expect(coreCycles(edges).map(formatViolation)).toEqual([]);
+  });
+
+  test("no file under src/ imports itself back, however indirectly (type imports and re-exports counted)", () => {
+    const texts = files.map((file) => ({ file, text: readFileSync(file, "utf8") }));
+    const edges = fileEdges(SRC, texts);
+    expect(edges.length).toBeGreaterThan(1000);
+    expect(edges.filter((e) => e.typeOnly).length).toBeGreaterThan(100);
+    expect(fileCycles(edges).map(formatViolation)).toEqual([]);
   });
 
   test("every module of src/bridge-server/ has its layer, and every layer names what exists", () => {
@@ -258,6 +268,67 @@ describe("the checker", () => {
     expect(coreCycles(edges.filter((e) => e.from !== "doctor/"))).toEqual([]);
   });
 
+  describe("file-level cycles (Tarjan over the import graph of src/**/*.ts)", () => {
+    const graph = (files: Record<string, string>) =>
+      fileEdges(
+        SRC,
+        Object.entries(files).map(([rel, text]) => ({ file: path.join(SRC, rel), text })),
+      );
+
+    test("a cycle of value imports is found once, at its first file, naming every file of it", () => {
+      const edges = graph({
+        "core/a/one.ts": 'import { b } from "./two.js";',
+        "core/a/two.ts": '\nimport { c } from "../b/three.js";',
+        "core/b/three.ts": 'import { leaf } from "../leaf.js";\nconst m = await import("../a/one.js");',
+        "core/leaf.ts": "export const leaf = 1;",
+        "core/d/four.ts": 'import { b } from "../a/two.js";',
+      });
+      expect(fileCycles(edges).map(formatViolation)).toEqual([
+        "src/core/a/one.ts:1 [imports.file-cycle] 3 files import each other in a cycle: core/a/one.ts, core/a/two.ts, core/b/three.ts (one way round: core/a/one.ts:1 → core/a/two.ts:2 → core/b/three.ts:2 → core/a/one.ts); move what they share to the module that owns the concept",
+      ]);
+    });
+
+    test("a cycle made only of type imports and re-exports is a cycle too", () => {
+      const edges = graph({
+        "core/doctor/types.ts": 'import type { CheckId } from "./all-checks.js";',
+        "core/doctor/all-checks.ts": 'export type { Finding } from "./checks/x.js";',
+        "core/doctor/checks/x.ts": 'type T = import("../types.js").Where;',
+      });
+      expect(edges.every((e) => e.typeOnly || e.from === "core/doctor/all-checks.ts")).toBe(true);
+      const [cycle, ...more] = fileCycles(edges);
+      expect(more).toEqual([]);
+      expect(cycle?.file).toBe("core/doctor/types.ts");
+      expect(cycle?.message).toContain(
+        "core/doctor/all-checks.ts, core/doctor/checks/x.ts, core/doctor/types.ts",
+      );
+      expect(cycle?.message).toContain("core/doctor/types.ts:1 (type) → core/doctor/all-checks.ts:1");
+    });
+
+    test("a file that imports itself is a cycle of one", () => {
+      const edges = graph({ "ui/theme.ts": 'import { x } from "./theme.js";' });
+      expect(fileCycles(edges).map((v) => v.message)).toEqual([
+        "ui/theme.ts imports itself (one way round: ui/theme.ts:1 → ui/theme.ts); move what they share to the module that owns the concept",
+      ]);
+    });
+
+    test("an acyclic graph passes: shared imports, diamonds, packages and files outside the set", () => {
+      const edges = graph({
+        "cli.ts": 'import { a } from "./core/a.js";\nimport { b } from "./core/b.js";\nimport "node:fs";',
+        "core/a.ts": 'import type { L } from "./leaf.js";\nexport { c } from "./b.js";',
+        "core/b.ts": 'import { l } from "./leaf.js";\nimport x from "../../package.json";',
+        "core/leaf.ts": 'import { z } from "zod";\nimport { gone } from "./not-in-the-set.js";',
+      });
+      expect(edges.map((e) => `${e.from}→${e.to}`)).toEqual([
+        "cli.ts→core/a.ts",
+        "cli.ts→core/b.ts",
+        "core/a.ts→core/leaf.ts",
+        "core/a.ts→core/b.ts",
+        "core/b.ts→core/leaf.ts",
+      ]);
+      expect(fileCycles(edges)).toEqual([]);
+    });
+  });
+
   test("outside core/clients/, a comparison, case or list of client ids is a break", () => {
     const text = [
       'if (f.client === "codex") run();',
@@ -288,6 +359,21 @@ describe("the checker", () => {
       "const a = { code: -32602 };\nconst b = RPC.invalidParams;\n// -32602 in a comment\nconst c = -1;";
     expect(check("bridge-server/http.ts", text)).toEqual(["bridge-server/http.ts:1 rpc.codes"]);
     expect(check("core/relay/rpc-codes.ts", "export const RPC = { invalidParams: -32602 };")).toEqual([]);
+  });
+
+  test('a protocol revision is named by its date; the SDK\'s own "legacy"/"modern" only beside its API', () => {
+    const text = [
+      'const session = { era: "modern" };',
+      "// a legacy client, in a comment",
+      'if (client.getProtocolEra() === "modern") relisten();',
+      'const era: Era = "2025-11-25";',
+      'await attempt("legacy"); // the SDK\'s name',
+      "const mode = 'legacy';",
+    ].join("\n");
+    expect(check("bridge-server/gateway/share-host.ts", text)).toEqual([
+      "bridge-server/gateway/share-host.ts:1 names.eras",
+      "bridge-server/gateway/share-host.ts:6 names.eras",
+    ]);
   });
 
   test("the gateway is a room with one door: the rest of bridge-server/ reaches it through its index", () => {

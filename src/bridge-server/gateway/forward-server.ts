@@ -9,7 +9,7 @@ import {
   Server,
   type ServerContext,
 } from "@modelcontextprotocol/server";
-import { isModernOnlyCode } from "../../core/relay/rpc-codes.js";
+import { isCodeOf2026Only } from "../../core/relay/rpc-codes.js";
 import type { Era } from "../endpoint.js";
 import type { CachedServer, ListMethod } from "./list-cache.js";
 import type { ReverseShim } from "./reverse-shim.js";
@@ -63,7 +63,7 @@ function capabilitiesOf(cached: CachedServer): Record<string, Json> {
  */
 function tidy(result: Json, era: Era, list: boolean): Json {
   const out = { ...result };
-  if (era === "legacy") {
+  if (era === "2025-11-25") {
     delete out.ttlMs;
     delete out.cacheScope;
     if (out.resultType === "complete") delete out.resultType;
@@ -102,7 +102,7 @@ export function forwardServer(target: ForwardTarget, session: SessionRef, cached
       return tidy(result, session.era, method === "resources/read") as never;
     });
   }
-  if (session.era === "legacy") {
+  if (session.era === "2025-11-25") {
     if (capabilities.resources?.subscribe) {
       server.setRequestHandler("resources/subscribe", async (request) => {
         await target.subscribe(session, request.params.uri);
@@ -143,13 +143,13 @@ async function forward(
   delete meta.progressToken;
   const envelope = ctx.mcpReq.envelope as Json | undefined;
   const caps = (
-    session.era === "modern" ? envelope?.[CLIENT_CAPABILITIES_META_KEY] : server.getClientCapabilities()
+    session.era === "2026-07-28" ? envelope?.[CLIENT_CAPABILITIES_META_KEY] : server.getClientCapabilities()
   ) as Json | undefined;
   const level =
-    session.era === "modern" ? (envelope?.[LOG_LEVEL_META_KEY] as string | undefined) : session.logLevel;
-  if (child.cached()?.era === "modern") {
+    session.era === "2026-07-28" ? (envelope?.[LOG_LEVEL_META_KEY] as string | undefined) : session.logLevel;
+  if (child.cached()?.era === "2026-07-28") {
     // The client's own envelope, not the gateway's: what it can do, what it wants logged, who it is.
-    const info = session.era === "modern" ? envelope?.[CLIENT_INFO_META_KEY] : server.getClientVersion();
+    const info = session.era === "2026-07-28" ? envelope?.[CLIENT_INFO_META_KEY] : server.getClientVersion();
     if (caps) meta[CLIENT_CAPABILITIES_META_KEY] = caps;
     if (level) meta[LOG_LEVEL_META_KEY] = level;
     if (info) meta[CLIENT_INFO_META_KEY] = info;
@@ -173,7 +173,7 @@ async function forward(
             .catch(() => {});
         };
   const notify = (m: string, p: Json) => {
-    if (m === "notifications/message" && (session.era === "modern" ? level === undefined : false)) return;
+    if (m === "notifications/message" && (session.era === "2026-07-28" ? level === undefined : false)) return;
     if (m === "notifications/message" && !admits(level, p.level)) return;
     void ctx.mcpReq.notify({ method: m, params: p } as never).catch(() => {});
   };
@@ -181,7 +181,7 @@ async function forward(
     const result = await child.forward(method, params, {
       signal,
       ...(onprogress ? { onprogress } : {}),
-      caller: { session: session.era === "modern" ? {} : session, ask, notify },
+      caller: { session: session.era === "2026-07-28" ? {} : session, ask, notify },
     });
     await relayed;
     return result;
@@ -196,15 +196,17 @@ async function forward(
   if (typeof state === "string") params.requestState = state;
 
   try {
-    if (session.era === "modern" && child.cached()?.era !== "modern")
+    if (session.era === "2026-07-28" && child.cached()?.era !== "2026-07-28")
       return await target.shim.start((ask, stop) => run(ask, stop.signal), caps ?? {}, ctx.mcpReq.signal);
     const ask =
-      session.era === "legacy" ? (m: string, p: Json | undefined) => askLegacy(server, ctx, m, p) : undefined;
+      session.era === "2025-11-25"
+        ? (m: string, p: Json | undefined) => askInSession(server, ctx, m, p)
+        : undefined;
     return await run(ask, ctx.mcpReq.signal);
   } catch (error) {
     // 2026-07-28's own error codes mean nothing to a 2025-11-25 client: said in words.
     const code = (error as { code?: unknown }).code;
-    if (session.era === "legacy" && typeof code === "number" && isModernOnlyCode(code)) {
+    if (session.era === "2025-11-25" && typeof code === "number" && isCodeOf2026Only(code)) {
       const message = error instanceof Error ? error.message : String(error);
       if (method === "tools/call") return { content: [{ type: "text", text: message }], isError: true };
       throw rpcError(message);
@@ -220,7 +222,7 @@ const NEEDS: Record<string, string> = {
 };
 
 /** A 2025-11-25 server's question to a 2025-11-25 client: on the call's own stream, if it may ask. */
-function askLegacy(
+function askInSession(
   server: Server,
   ctx: ServerContext,
   method: string,

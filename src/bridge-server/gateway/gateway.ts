@@ -208,7 +208,7 @@ function failingEndpoint(path: string, name: string, error: string): Endpoint {
     connect: async () => {
       throw new Error(why);
     },
-    modern: async (_request, body) => {
+    serve2026: async (_request, body) => {
       const id = (body as { id?: unknown } | undefined)?.id;
       return Response.json(
         {

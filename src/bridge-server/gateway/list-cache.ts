@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { writePrivateFile } from "../../core/system/files.js";
+import { type Era, eraOf } from "../endpoint.js";
 
 /** The list methods answered from the cache while the server is stopped. */
 export const LIST_METHODS = [
@@ -20,7 +21,7 @@ export interface CachedServer {
   /** The launch key it was read under (launchKey): another key, another server. */
   key: string;
   /** The protocol era it is driven in, and when that was decided. */
-  era: "legacy" | "modern";
+  era: Era;
   eraCheckedAt: string;
   /** A 2026-07-28 server's `server/discover` answer (lets it start without asking again). */
   discover?: Record<string, unknown>;
@@ -48,13 +49,15 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 /** An entry read back from disk, or undefined when it is not one (a file edited by hand). */
 function parseEntry(raw: unknown): CachedServer | undefined {
   if (!isObject(raw)) return undefined;
-  const { key, era, eraCheckedAt, serverInfo, capabilities, lists, updatedAt } = raw;
-  if (typeof key !== "string" || (era !== "legacy" && era !== "modern")) return undefined;
+  const { key, eraCheckedAt, serverInfo, capabilities, lists, updatedAt } = raw;
+  // Caches written before the eras were named by their dates say "legacy" and "modern".
+  const era = raw.era === "legacy" || raw.era === "modern" ? eraOf(raw.era) : raw.era;
+  if (typeof key !== "string" || (era !== "2025-11-25" && era !== "2026-07-28")) return undefined;
   if (typeof eraCheckedAt !== "string" || typeof updatedAt !== "string") return undefined;
   if (!isObject(serverInfo) || typeof serverInfo.name !== "string" || !isObject(capabilities))
     return undefined;
   if (!isObject(lists)) return undefined;
-  return raw as unknown as CachedServer;
+  return { ...raw, era } as unknown as CachedServer;
 }
 
 /** A `project` server's folders whose answers are kept (past it, the least recently put goes). */

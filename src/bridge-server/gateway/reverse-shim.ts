@@ -4,7 +4,7 @@
  */
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { RPC } from "../../core/relay/rpc-codes.js";
-import { LaneStop, onAbort } from "../lane-stop.js";
+import { CallStop, onAbort } from "../call-stop.js";
 import type { Json } from "./shared-child.js";
 import { rpcError } from "./shared-child.js";
 
@@ -28,7 +28,7 @@ interface Parked {
   answer?: { resolve(value: Json): void; reject(error: Error): void };
   /** Wakes the waiting request when the server asks (again), or asks what the client cannot answer. */
   wake?: (question: Question) => void;
-  abort: LaneStop;
+  abort: CallStop;
   timer?: NodeJS.Timeout;
 }
 
@@ -65,11 +65,11 @@ export class ReverseShim {
    * client capabilities. Most calls never ask: they cost no handle and no parking.
    */
   start(
-    run: (ask: (method: string, params: Json | undefined) => Promise<Json>, stop: LaneStop) => Promise<Json>,
+    run: (ask: (method: string, params: Json | undefined) => Promise<Json>, stop: CallStop) => Promise<Json>,
     caps: Json,
-    signal: AbortSignal | LaneStop,
+    signal: AbortSignal | CallStop,
   ): Promise<Json> {
-    const p: Parked = { abort: new LaneStop(), call: Promise.resolve({ done: {} }) };
+    const p: Parked = { abort: new CallStop(), call: Promise.resolve({ done: {} }) };
     const ask = (method: string, params: Json | undefined) => {
       const need = NEEDS[method];
       if (!need || !caps[need]) {
@@ -93,7 +93,7 @@ export class ReverseShim {
   }
 
   /** The client's retry of a parked call, with its answer to the question under key `q`. */
-  resume(handle: string, inputResponses: Json | undefined, signal: AbortSignal | LaneStop): Promise<Json> {
+  resume(handle: string, inputResponses: Json | undefined, signal: AbortSignal | CallStop): Promise<Json> {
     const p = this.#parked.get(handle);
     if (!p)
       return Promise.reject(
@@ -117,7 +117,7 @@ export class ReverseShim {
   }
 
   /** Until the call ends (its result) or asks (input_required); the request's cancel cancels it. */
-  async #await(p: Parked, signal: AbortSignal | LaneStop): Promise<Json> {
+  async #await(p: Parked, signal: AbortSignal | CallStop): Promise<Json> {
     const off = onAbort(signal, () => {
       p.abort.abort();
       this.#unpark(p);

@@ -10,13 +10,13 @@ import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { RPC } from "../../core/relay/rpc-codes.js";
+import { ConnectionServer } from "../connection-server.js";
 import type { Endpoint } from "../endpoint.js";
-import { ModernLane } from "../modern-lane.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
 import type { HttpSessionTransport } from "../session-transport.js";
 import type { ForwardTarget, SessionRef } from "./forward-server.js";
 import { type CachedServer, type ListCache, launchKey } from "./list-cache.js";
-import type { fastCall } from "./modern-fast.js";
+import type { passThroughCall } from "./pass-through-call.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, SESSION_HEADER } from "./session-keys.js";
 import {
@@ -69,7 +69,6 @@ function rssOf(pid: number | undefined): number | null {
   }
 }
 
-const ERA_NAMES = { legacy: "2025-11-25", modern: "2026-07-28" } as const;
 /** The calls that take the fast lane between two 2025-11-25 ends. */
 const FAST = new Set(["tools/call", "prompts/get", "resources/read", "completion/complete"]);
 const NEEDS: Record<string, string> = {
@@ -96,11 +95,11 @@ export class ShareHost {
   /** 2025-11-25 sessions attached to each process. */
   readonly #sessions = new Map<string, Set<SessionRef>>();
   /** The 2026-07-28 handler of each process (its own bus: its changes reach only its listeners). */
-  readonly #modern = new Map<string, Promise<McpHttpHandler>>();
+  readonly #handlers2026 = new Map<string, Promise<McpHttpHandler>>();
   /** The fast lane of each process for ordinary 2026-07-28 requests (one server per connection). */
-  readonly #lanes = new Map<string, ModernLane>();
-  /** The 2026-07-28 fast lane's calls (gateway/modern-fast.ts), once loaded with the first lane. */
-  #fastCall: typeof fastCall | undefined;
+  readonly #lanes = new Map<string, ConnectionServer>();
+  /** The 2026-07-28 fast lane's calls (gateway/pass-through-call.ts), once loaded with the first lane. */
+  #passThroughCall: typeof passThroughCall | undefined;
   #restartsBefore = 0;
   #lastError: string | undefined;
 
@@ -165,12 +164,12 @@ export class ShareHost {
         return key.ok ? undefined : key.why;
       },
       connect: (transport, headers) => this.#connect(transport, headers),
-      lane: (headers, message) => {
+      connectionServer: (headers, message) => {
         const found = this.#route(headers);
         if (!found.ok || !this.#laneChecks(found.key, message, headers)) return undefined;
         return this.#lane(found.key, found.cwd);
       },
-      modern: (request, parsedBody) => this.#serveModern(request, parsedBody),
+      serve2026: (request, parsedBody) => this.#serve2026(request, parsedBody),
       end: (headers) => this.#end(headers),
     };
   }
@@ -312,7 +311,7 @@ export class ShareHost {
     const found = this.#route(headers, transport.sessionId);
     if (!found.ok) throw new Error(found.why);
     const child = this.#child(found.key, found.cwd);
-    const session: SessionRef = { era: "legacy", subscriptions: new Set() };
+    const session: SessionRef = { era: "2025-11-25", subscriptions: new Set() };
     // The SDK's server loads with the first session: an idle bridge does not carry it.
     const { forwardServer } = await import("./forward-server.js");
     const server = forwardServer(this.#target(found.key, child), session, await this.#cached(child));
@@ -362,7 +361,7 @@ export class ShareHost {
         "id" in m &&
         FAST.has(m.method) &&
         child.running &&
-        child.cached()?.era === "legacy"
+        child.cached()?.era === "2025-11-25"
       ) {
         void this.#rawCall(transport, server, session, child, m, raw);
         return;
@@ -431,7 +430,7 @@ export class ShareHost {
   }
 
   /** A 2026-07-28 request: to the handler of the process its headers name. */
-  async #serveModern(request: Request, parsedBody: unknown): Promise<Response> {
+  async #serve2026(request: Request, parsedBody: unknown): Promise<Response> {
     const found = this.#route(request.headers);
     const method = (parsedBody as { method?: unknown } | undefined)?.method;
     if (!found.ok) {
@@ -445,13 +444,13 @@ export class ShareHost {
         parsedBody,
       );
     }
-    let handler = this.#modern.get(found.key);
+    let handler = this.#handlers2026.get(found.key);
     if (!handler) {
       handler = this.#newHandler(found.key, found.cwd);
-      this.#modern.set(found.key, handler);
+      this.#handlers2026.set(found.key, handler);
     }
     const h = await handler.catch((error: unknown) => {
-      this.#modern.delete(found.key);
+      this.#handlers2026.delete(found.key);
       throw error;
     });
     if (checkedCall(parsedBody)) {
@@ -465,7 +464,7 @@ export class ShareHost {
   /**
    * Whether the lane may take a request as far as its `Mcp-Param-*` headers go (the lane takes none
    * with such headers): not a call to check, or its tool's mirrors known and none missing. The
-   * others go to #serveModern, which reads the list first if need be and refuses what disagrees.
+   * others go to #serve2026, which reads the list first if need be and refuses what disagrees.
    */
   #laneChecks(key: string, message: unknown, headers: IncomingHttpHeaders): boolean {
     if (!checkedCall(message)) return true;
@@ -490,27 +489,27 @@ export class ShareHost {
     return paramRefusal(child.cached()?.lists["tools/list"], body, headers);
   }
 
-  #lane(key: string, cwd: string | undefined): ModernLane {
+  #lane(key: string, cwd: string | undefined): ConnectionServer {
     let lane = this.#lanes.get(key);
     if (!lane) {
       const child = this.#child(key, cwd);
       const target = this.#target(key, child);
       const fast = { child, shim: this.#shim };
-      if (!this.#fastCall)
-        void import("./modern-fast.js").then((m) => {
-          this.#fastCall = m.fastCall;
+      if (!this.#passThroughCall)
+        void import("./pass-through-call.js").then((m) => {
+          this.#passThroughCall = m.passThroughCall;
         });
-      lane = new ModernLane(
+      lane = new ConnectionServer(
         async () => {
           const { forwardServer } = await import("./forward-server.js");
           return forwardServer(
             target,
-            { era: "modern", subscriptions: new Set() },
+            { era: "2026-07-28", subscriptions: new Set() },
             await this.#cached(child),
           );
         },
         this.#log,
-        (message) => this.#fastCall?.(fast, message),
+        (message) => this.#passThroughCall?.(fast, message),
       );
       this.#lanes.set(key, lane);
     }
@@ -526,7 +525,7 @@ export class ShareHost {
     const target = this.#target(key, child);
     return createMcpHandler(
       async () =>
-        forwardServer(target, { era: "modern", subscriptions: new Set() }, await this.#cached(child)),
+        forwardServer(target, { era: "2026-07-28", subscriptions: new Set() }, await this.#cached(child)),
       { legacy: "reject", onerror: (e) => this.#log(`2026-07-28: ${e.message}`) },
     );
   }
@@ -541,7 +540,7 @@ export class ShareHost {
       ?.notifications?.resourceSubscriptions;
     // Every open listen is attached (its process is in use, not forgotten while it listens).
     const ref: SessionRef = {
-      era: "modern",
+      era: "2026-07-28",
       subscriptions: new Set(Array.isArray(uris) ? uris.filter((u) => typeof u === "string") : []),
     };
     const set = this.#attached(key);
@@ -570,13 +569,13 @@ export class ShareHost {
             : server.sendResourceListChanged();
       void send.catch(() => {});
     }
-    void this.#modern.get(key)?.then((h) => h.notify[`${kind}Changed`]());
+    void this.#handlers2026.get(key)?.then((h) => h.notify[`${kind}Changed`]());
   }
 
   #resourceUpdated(key: string, uri: string): void {
     for (const s of this.#sessions.get(key) ?? [])
       if (s.server && s.subscriptions.has(uri)) void s.server.sendResourceUpdated({ uri }).catch(() => {});
-    void this.#modern.get(key)?.then((h) => h.notify.resourceUpdated(uri));
+    void this.#handlers2026.get(key)?.then((h) => h.notify.resourceUpdated(uri));
   }
 
   /** A log message not tied to one call: to each 2025-11-25 session whose level takes it. */
@@ -608,8 +607,8 @@ export class ShareHost {
     const child = this.#children.get(key);
     this.#children.delete(key);
     if (child) this.#restartsBefore += child.info().restarts;
-    const handler = this.#modern.get(key);
-    this.#modern.delete(key);
+    const handler = this.#handlers2026.get(key);
+    this.#handlers2026.delete(key);
     const lane = this.#lanes.get(key);
     this.#lanes.delete(key);
     await lane?.close();
@@ -636,7 +635,7 @@ export class ShareHost {
         rssBytes: rssOf(info.pid),
         sessions: this.#sessions.get(key)?.size ?? 0,
         idleMs: info.idleMs,
-        era: info.state === "running" && era ? ERA_NAMES[era] : null,
+        era: info.state === "running" ? (era ?? null) : null,
         startedAt: info.startedAt ?? null,
       };
     });

@@ -8,6 +8,7 @@ import type { Client, McpSubscription, PriorDiscovery, Transport } from "@modelc
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { RPC } from "../../core/relay/rpc-codes.js";
 import { VERSION } from "../../version.js";
+import { eraOf } from "../endpoint.js";
 import { ChildTransport } from "./child-transport.js";
 import { type CachedServer, LIST_METHODS, type ListCache, type ListMethod } from "./list-cache.js";
 
@@ -77,8 +78,8 @@ export const admits = (threshold: string | undefined, level: unknown) =>
 export const rpcError = (message: string, code: number = RPC.internalError) =>
   Object.assign(new Error(message), { code });
 
-/** A modern-only server refuses initialize with "unsupported protocol version". */
-const refusesLegacy = (error: unknown) =>
+/** A 2026-07-28-only server refuses initialize with "unsupported protocol version". */
+const refusesInitialize = (error: unknown) =>
   (error as { code?: unknown })?.code === RPC.unsupportedProtocolVersion ||
   /unsupported protocol version/i.test(String(error));
 
@@ -356,19 +357,20 @@ export class SharedChild {
    * their clients things in ways 2026-07-28 no longer carries — and in 2026-07-28 when it refuses.
    */
   async #connect(cached: CachedServer | undefined): Promise<Client> {
-    if (cached?.era === "modern" && cached.discover)
+    if (cached?.era === "2026-07-28" && cached.discover)
       return this.#open({ prior: { kind: "modern", discover: cached.discover } as PriorDiscovery }).catch(
         () => this.#probe(),
       );
-    if (cached?.era === "legacy") return this.#open({ prior: { kind: "legacy" } }).catch(() => this.#probe());
+    if (cached?.era === "2025-11-25")
+      return this.#open({ prior: { kind: "legacy" } satisfies PriorDiscovery }).catch(() => this.#probe());
     return this.#probe();
   }
 
   async #probe(): Promise<Client> {
     try {
-      return await this.#open({ prior: { kind: "legacy" } });
+      return await this.#open({ prior: { kind: "legacy" } satisfies PriorDiscovery });
     } catch (error) {
-      if (!refusesLegacy(error)) throw error;
+      if (!refusesInitialize(error)) throw error;
       return this.#open({ pin: "2026-07-28" });
     }
   }
@@ -488,14 +490,14 @@ export class SharedChild {
    * the lists as they come (the call that started it does not wait for them).
    */
   async #learn(client: Client, cached: CachedServer | undefined): Promise<void> {
-    const era = client.getProtocolEra() === "modern" ? "modern" : "legacy";
+    const era = eraOf(client.getProtocolEra());
     const capabilities = (client.getServerCapabilities() ?? {}) as CachedServer["capabilities"];
     const discover = client.getDiscoverResult?.() as Json | undefined;
     this.#keep({
       key: this.#launchKey,
       era,
       eraCheckedAt: cached?.era === era ? cached.eraCheckedAt : new Date().toISOString(),
-      ...(era === "modern" && discover ? { discover } : {}),
+      ...(era === "2026-07-28" && discover ? { discover } : {}),
       serverInfo: (client.getServerVersion() as CachedServer["serverInfo"]) ?? {
         name: this.launch.name,
         version: "0",
@@ -507,7 +509,7 @@ export class SharedChild {
     });
     this.#subscribed = new Set();
     this.#listen = undefined;
-    if (era === "modern" || this.#wanted.size > 0) await this.#applySubscriptions(client);
+    if (era === "2026-07-28" || this.#wanted.size > 0) await this.#applySubscriptions(client);
     // Read once the call that started it is answered (the server serves one thing at a time).
     this.#listsPending = () => this.#readLists(client, capabilities);
     setTimeout(() => this.#readListsNow(), 2000).unref();

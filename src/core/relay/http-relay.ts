@@ -7,6 +7,13 @@ import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
 import { Answer, type AnswerSink } from "./answer.js";
 import { ClientSide, type Message } from "./client-side.js";
+import {
+  cancelledId,
+  envelopeVersion,
+  learnMirrors,
+  type ParamHeader,
+  requestHeaders,
+} from "./envelope-headers.js";
 import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import {
   bodyStart,
@@ -19,13 +26,6 @@ import {
   send,
 } from "./http-exchange.js";
 import { CODE, errorLine, MAX_MESSAGE_BYTES } from "./jsonrpc.js";
-import {
-  cancelledId,
-  envelopeVersion,
-  learnMirrors,
-  type ParamHeader,
-  requestHeaders,
-} from "./modern-headers.js";
 import { isHeaderMismatch, listRequest, MAX_LIST_PAGES, nextCursor } from "./relist.js";
 import type { RemoteAuth } from "./remote-auth.js";
 
@@ -113,11 +113,11 @@ export class StreamableHttpRelay {
   #protocol: string | undefined;
   #request: Record<string, string> = {};
   /** A 2026-07-28 request's headers before its own (no session, no negotiated version). */
-  #modernBase: Record<string, string> = {};
+  #base2026: Record<string, string> = {};
   /** The revision the client's last enveloped request claimed: its notifications travel in it. */
-  #modern: string | undefined;
+  #version2026: string | undefined;
   /** A 2026-07-28 message was sent (a `server/discover` too): its session is ended at the end. */
-  #sentModern = false;
+  #sent2026 = false;
   /** 2026-07-28 requests on their way, by id: the client's cancel closes the request. */
   readonly #open = new Map<RequestId, Closable>();
   /** Of those, the `subscriptions/listen` streams (closed when the client goes away). */
@@ -196,7 +196,7 @@ export class StreamableHttpRelay {
   #setHeaders(headers: Record<string, string>): void {
     this.#base = headers;
     this.#headerCache.clear();
-    this.#modernBase = { ...headers, "content-type": "application/json", accept: ACCEPT };
+    this.#base2026 = { ...headers, "content-type": "application/json", accept: ACCEPT };
     this.#request = {
       ...headers,
       "content-type": "application/json",
@@ -226,7 +226,7 @@ export class StreamableHttpRelay {
     const initialize = message.kind === "request" && message.method === "initialize";
     if (initialize) {
       this.#init = { line, id: message.id };
-      this.#modern = undefined;
+      this.#version2026 = undefined;
     } else if (message.kind === "notification" && message.method === "notifications/initialized")
       this.#initialized = line;
     else if (message.kind === "notification" && message.method === "notifications/cancelled") {
@@ -261,10 +261,10 @@ export class StreamableHttpRelay {
   #eraOf(message: Message): string | undefined {
     if (message.kind === "request") {
       const version = envelopeVersion(paramsOf(message));
-      if (version && message.method !== "server/discover") this.#modern = version;
+      if (version && message.method !== "server/discover") this.#version2026 = version;
       return version;
     }
-    return message.kind === "notification" && !this.#session ? this.#modern : undefined;
+    return message.kind === "notification" && !this.#session ? this.#version2026 : undefined;
   }
 
   /** A cancel of a 2026-07-28 request on its way closes that request (HTTP's cancel); true if so. */
@@ -303,7 +303,7 @@ export class StreamableHttpRelay {
   }
 
   async #deliver(line: string, message: Message, era: string | undefined, attempt = 0): Promise<void> {
-    if (era) this.#sentModern = true;
+    if (era) this.#sent2026 = true;
     const open = era && message.kind === "request" ? this.#opened(message) : undefined;
     try {
       await this.#post(line, message, era, open);
@@ -381,7 +381,7 @@ export class StreamableHttpRelay {
   async #post(line: string, message: Message, era?: string, closable?: Closable): Promise<void> {
     const res = await send(this.#url, {
       method: "POST",
-      headers: era ? this.#modernHeaders(message, era) : this.#request,
+      headers: era ? this.#headers2026(message, era) : this.#request,
       body: line,
       agent: this.#o.agent,
       closable,
@@ -428,18 +428,18 @@ export class StreamableHttpRelay {
    * for each revision, method and name (a call that mirrors arguments aside): the hot path makes
    * no new object per call.
    */
-  #modernHeaders(message: Message, era: string): Record<string, string> {
-    if (message.kind === "response") return this.#modernBase;
+  #headers2026(message: Message, era: string): Record<string, string> {
+    if (message.kind === "response") return this.#base2026;
     const params = paramsOf(message);
     const name = params?.name ?? params?.uri;
     const mirrored = typeof params?.name === "string" ? this.#mirrors.get(params.name) : undefined;
     if (mirrored || (typeof name === "string" && name.length > 256))
-      return { ...this.#modernBase, ...requestHeaders(message.method, params, era, mirrored) };
+      return { ...this.#base2026, ...requestHeaders(message.method, params, era, mirrored) };
     const key = `${era}\n${message.method}\n${typeof name === "string" ? name : ""}`;
     let headers = this.#headerCache.get(key);
     if (!headers) {
       if (this.#headerCache.size >= HEADER_CACHE) this.#headerCache.clear();
-      headers = { ...this.#modernBase, ...requestHeaders(message.method, params, era, undefined) };
+      headers = { ...this.#base2026, ...requestHeaders(message.method, params, era, undefined) };
       this.#headerCache.set(key, headers);
     }
     return headers;
@@ -504,7 +504,7 @@ export class StreamableHttpRelay {
 
   /** The server's tools read again, every page (up to MAX_LIST_PAGES): what each mirrors, learnt. */
   async #relist(call: Params, era: string, closable: Closable): Promise<void> {
-    const headers = { ...this.#modernBase, ...requestHeaders("tools/list", undefined, era, undefined) };
+    const headers = { ...this.#base2026, ...requestHeaders("tools/list", undefined, era, undefined) };
     const cursors = new Set<string>();
     let cursor: string | undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
@@ -668,7 +668,7 @@ export class StreamableHttpRelay {
     // The session ends with the relay: a 2025-11-25 one by its id; a 2026-07-28 client's, which
     // has none, by the Mcp-Twin-Session the relay named it with (a shared server's process stops).
     const twin = Object.keys(this.#base).some((k) => k.toLowerCase() === "mcp-twin-session");
-    const ending = this.#session ? this.#request : this.#sentModern && twin ? this.#base : undefined;
+    const ending = this.#session ? this.#request : this.#sent2026 && twin ? this.#base : undefined;
     if (ending)
       await send(this.#url, { method: "DELETE", headers: ending, agent: this.#o.agent, timeoutMs: 2000 })
         .then((res) => res.resume())

@@ -2,7 +2,7 @@
  * When and how the relay reads a 2026-07-28 server's tools again (pure): a call refused for its
  * `Mcp-Param-*` headers (400, -32020 HeaderMismatch), and the `tools/list` pages it sends itself.
  */
-import { objectOr, VERSION_KEY } from "./modern-headers.js";
+import { objectOr, VERSION_KEY } from "./envelope-headers.js";
 import { RPC } from "./rpc-codes.js";
 
 /** JSON-RPC's HeaderMismatch: a request's headers and body disagree (2026-07-28). */

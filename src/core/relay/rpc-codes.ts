@@ -25,4 +25,4 @@ export const RPC = {
 } as const;
 
 /** 2026-07-28's own codes (-32020 to -32099): a 2025-11-25 client knows none of them. */
-export const isModernOnlyCode = (code: number): boolean => code <= -32020 && code >= -32099;
+export const isCodeOf2026Only = (code: number): boolean => code <= -32020 && code >= -32099;

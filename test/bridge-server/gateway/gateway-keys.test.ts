@@ -9,7 +9,7 @@ import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client
 import { describe, expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-control/client-token.js";
 import { onJsonLines } from "../../helpers/json-lines.js";
-import { rawModernPost } from "../../helpers/raw-modern-post.js";
+import { rawModernPost } from "../../helpers/raw-post-2026.js";
 import { BIN, bridgeEnv, stdioClient, tempDir } from "../helpers.js";
 import {
   callText,

@@ -5,8 +5,8 @@
  * agrees is answered, one that disagrees, is missing or is badly encoded gets 400 / -32020.
  */
 import { afterEach, describe, expect, test } from "vitest";
-import { startModernServer } from "../../helpers/modern-http.js";
-import { rawModernPost } from "../../helpers/raw-modern-post.js";
+import { startModernServer } from "../../helpers/http-2026.js";
+import { rawModernPost } from "../../helpers/raw-post-2026.js";
 import { cleanup } from "../helpers.js";
 import {
   callText,

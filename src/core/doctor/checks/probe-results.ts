@@ -5,11 +5,12 @@
  */
 
 import { portHeldBy } from "../../bridge-control/port-holder.js";
+import { defineCheck } from "../check-def.js";
 import type { ProbeItem } from "../facts.js";
 import type { BridgeFacts } from "../gather/bridge-phase.js";
 import type { Show } from "../path-style.js";
 import type { ProbeResult, ProtocolSeen, RemotePlan } from "../probe/live-probe.js";
-import { defineCheck, type Finding, finding, SYNC_FIX, seconds, uvInstallOnce } from "../types.js";
+import { type Finding, finding, SYNC_FIX, seconds, uvInstallOnce } from "../types.js";
 
 // Not the client's name: the same entry in several clients is one finding (group.ts).
 const limit = (p: ProbeItem) => seconds(p.work.timeoutMs);
@@ -253,8 +254,8 @@ function protocolFinding(p: ProbeItem, seen: ProtocolSeen): Finding {
   const w = p.work;
   const v = seen.version;
   const d = seen.discover;
-  const modern = v >= "2026-07-28";
-  if (modern && seen.restarted)
+  const answersDiscover = v >= "2026-07-28";
+  if (answersDiscover && seen.restarted)
     return finding(
       "warn",
       w.where,
@@ -269,7 +270,7 @@ function protocolFinding(p: ProbeItem, seen: ProtocolSeen): Finding {
           : "See what it waits for at start (start it by hand, the command doctor runs). A client that stops waiting falls back to 2025-11-25, which this server refuses: its author can serve that era too.",
       },
     );
-  if (modern) return finding("pass", w.where, `speaks protocol ${v} (it answered server/discover).`);
+  if (answersDiscover) return finding("pass", w.where, `speaks protocol ${v} (it answered server/discover).`);
   if (d.notAsked)
     return finding("pass", w.where, `speaks protocol ${v} over SSE, a transport 2026-07-28 does not have.`);
   if (d.exited)

@@ -110,11 +110,11 @@ export async function probeServer(
     seen !== undefined &&
     !seen.answer &&
     seen.initializeMs === undefined;
-  const lateModern =
+  const late2026 =
     !first.result.ok &&
     first.result.refused?.method === "initialize" &&
     first.result.refused.code === UNSUPPORTED_VERSION;
-  if (!exited && !lateModern) return first.result;
+  if (!exited && !late2026) return first.result;
   const left = Math.max(1000, Math.round(timeoutMs - (performance.now() - started)));
   const mode: VersionNegotiationMode = exited ? "legacy" : { pin: "2026-07-28" };
   const second = await attempt(runner, plan, left, { mode, waitMs: left }, signal);

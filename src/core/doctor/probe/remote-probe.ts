@@ -147,7 +147,8 @@ export async function probeHttpRemote(
     } catch (error) {
       // The era question answered HTTP 5xx: not a 2025 server's no, but a 2025 client never asks
       // it; the handshake is tried without it, and protocol.discover says what it got.
-      if (negotiationOnly(error)) await attempt("legacy");
+      if (negotiationOnly(error))
+        await attempt("legacy"); // the SDK's name (VersionNegotiationMode)
       // A login's token refused: renewed as the relay does, and tried once more.
       else if (login && statusOf(error) === 401) {
         try {
@@ -187,6 +188,6 @@ function protocolOf(
 ): ProtocolSeen {
   const version = client.getNegotiatedProtocolVersion() ?? "unknown";
   if (client.getProtocolEra() === "modern") return { version, discover: { answeredMs: discover?.ms ?? 0 } };
-  if (!discover) return { version, discover: mode === "legacy" ? {} : { notAsked: true } };
+  if (!discover) return { version, discover: mode === "legacy" /* SDK's name */ ? {} : { notAsked: true } };
   return { version, discover: { answeredMs: discover.ms, error: { status: discover.status } } };
 }

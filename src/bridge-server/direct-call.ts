@@ -1,5 +1,5 @@
 /**
- * What the fast lanes past the SDK's server (gateway/modern-fast.ts, own-fast.ts) share: an ordinary
+ * What the fast lanes past the SDK's server (gateway/pass-through-call.ts, own-tool-call.ts) share: an ordinary
  * 2026-07-28 call's params, and its result encoded as the SDK's server encodes it.
  */
 import { SERVER_INFO_META_KEY } from "@modelcontextprotocol/server";
@@ -24,15 +24,15 @@ export function ordinaryParams(message: unknown): (Json & { name: string; _meta:
  * and the server's identity in `_meta` (neither result is cacheable, so no cache hints). The result
  * given is left as it was.
  */
-export function encodeModernResult(result: Json, serverInfo: Json): Json {
-  return stampModernResult({ ...result }, serverInfo);
+export function encodeAsSdk(result: Json, serverInfo: Json): Json {
+  return stampAsSdk({ ...result }, serverInfo);
 }
 
 /**
- * encodeModernResult on a result the caller owns (parsed from a server's answer just now): stamped
+ * encodeAsSdk on a result the caller owns (parsed from a server's answer just now): stamped
  * in place, the same members in the same order, its nested objects left as they were.
  */
-export function stampModernResult(result: Json, serverInfo: Json): Json {
+export function stampAsSdk(result: Json, serverInfo: Json): Json {
   if (result.resultType === undefined) result.resultType = "complete";
   if (isPlain(result.capabilities) && "tasks" in result.capabilities) {
     const { tasks: _, ...capabilities } = result.capabilities;

@@ -1,17 +1,17 @@
 /**
  * A 2026-07-28 `tools/call` to one of the bridge's own tools goes past the SDK's server on a fast
- * lane (own-fast.ts): each answer here is compared with the same call answered by the SDK's server
+ * lane (own-tool-call.ts): each answer here is compared with the same call answered by the SDK's server
  * (a request the lane does not take: an extension key in its params), byte for byte but for the id.
  */
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { afterEach, expect, test } from "vitest";
-import { LaneStop } from "../../src/bridge-server/lane-stop.js";
-import { ownFastCall } from "../../src/bridge-server/own-fast.js";
+import { CallStop } from "../../src/bridge-server/call-stop.js";
+import { ownToolCall } from "../../src/bridge-server/own-tool-call.js";
 import { ToolSet } from "../../src/bridge-server/session-server.js";
 import { defineTool } from "../../src/bridge-server/tools/define.js";
-import { postModern } from "../helpers/raw-modern-post.js";
+import { postModern } from "../helpers/raw-post-2026.js";
 import { cleanup, startBridge, tempDir } from "./helpers.js";
 
 afterEach(cleanup);
@@ -115,15 +115,15 @@ test("the lane takes an ordinary call of a known tool, and leaves everything els
     request({ ...ordinary, requestState: "s" }),
     request({ name: "who", arguments: {} }),
   ])
-    expect(ownFastCall(tools, declined)).toBeUndefined();
+    expect(ownToolCall(tools, declined)).toBeUndefined();
 
-  const fast = ownFastCall(tools, request(ordinary))!;
+  const fast = ownToolCall(tools, request(ordinary))!;
   const sent: JSONRPCMessage[] = [];
   await new Promise<void>((resolve) => {
     fast((m) => {
       sent.push(m);
       resolve();
-    }, new LaneStop());
+    }, new CallStop());
   });
   expect(seen).toEqual(["raw"]);
   expect(sent).toEqual([
@@ -141,9 +141,9 @@ test("the lane takes an ordinary call of a known tool, and leaves everything els
   ]);
 
   // A call the client cancelled before its answer gets none.
-  const cancelled = new LaneStop();
+  const cancelled = new CallStop();
   const late: JSONRPCMessage[] = [];
-  ownFastCall(tools, request(ordinary))!((m) => late.push(m), cancelled);
+  ownToolCall(tools, request(ordinary))!((m) => late.push(m), cancelled);
   cancelled.abort();
   await new Promise((r) => setTimeout(r, 20));
   expect(late).toEqual([]);
@@ -166,9 +166,9 @@ test("a tool's handler on the lane gets an AbortSignal that aborts when the clie
       );
     }),
   ]);
-  const stop = new LaneStop();
+  const stop = new CallStop();
   const sent: JSONRPCMessage[] = [];
-  ownFastCall(tools, {
+  ownToolCall(tools, {
     jsonrpc: "2.0",
     id: 1,
     method: "tools/call",

@@ -1,9 +1,9 @@
-/** LaneStop: an AbortController's behaviour for the fast lanes, its signal made only when asked for. */
+/** CallStop: an AbortController's behaviour for the fast lanes, its signal made only when asked for. */
 import { expect, test } from "vitest";
-import { LaneStop, onAbort } from "../../src/bridge-server/lane-stop.js";
+import { CallStop, onAbort } from "../../src/bridge-server/call-stop.js";
 
 test("listeners run once, in order, when it aborts; one taken off does not run", () => {
-  const stop = new LaneStop();
+  const stop = new CallStop();
   const ran: string[] = [];
   stop.onAbort(() => ran.push("a"));
   const off = stop.onAbort(() => ran.push("b"));
@@ -18,7 +18,7 @@ test("listeners run once, in order, when it aborts; one taken off does not run",
 });
 
 test("as with an AbortSignal, a listener added after the abort never runs", () => {
-  const stop = new LaneStop();
+  const stop = new CallStop();
   stop.abort();
   let ran = false;
   stop.onAbort(() => {
@@ -35,7 +35,7 @@ test("as with an AbortSignal, a listener added after the abort never runs", () =
 });
 
 test("its signal follows it, whether asked for before or after the abort", () => {
-  const before = new LaneStop();
+  const before = new CallStop();
   const signal = before.signal;
   expect(signal).toBeInstanceOf(AbortSignal);
   expect(before.signal).toBe(signal);
@@ -44,20 +44,20 @@ test("its signal follows it, whether asked for before or after the abort", () =>
   expect(signal.aborted).toBe(true);
   expect(signal.reason).toBe("cancelled");
 
-  const after = new LaneStop();
+  const after = new CallStop();
   after.abort("late");
   expect(after.signal.aborted).toBe(true);
   expect(after.signal.reason).toBe("late");
 });
 
-test("onAbort listens alike on an AbortSignal and on a LaneStop, and takes the listener off", () => {
+test("onAbort listens alike on an AbortSignal and on a CallStop, and takes the listener off", () => {
   for (const make of [
     () => {
       const c = new AbortController();
       return { source: c.signal, abort: () => c.abort() };
     },
     () => {
-      const s = new LaneStop();
+      const s = new CallStop();
       return { source: s, abort: () => s.abort() };
     },
   ]) {

@@ -29,7 +29,7 @@ export async function startModernServer(options: { token?: string } = {}): Promi
   let notify: (() => void) | undefined;
   const build = ({ requestInfo }: { requestInfo?: Request }) => {
     const mcp = new McpServer(
-      { name: "modern-http", version: "1.0.0" },
+      { name: "http-2026", version: "1.0.0" },
       { capabilities: { tools: { listChanged: true } } },
     );
     mcp.registerTool("echo", { inputSchema: z.object({ text: z.string() }) }, async ({ text: t }) =>

@@ -12,9 +12,9 @@ import {
   type RequestId,
 } from "@modelcontextprotocol/server";
 import { RPC } from "../../core/relay/rpc-codes.js";
-import { isPlain, ordinaryParams, stampModernResult } from "../lane-call.js";
-import type { LaneStop } from "../lane-stop.js";
-import type { FastCall } from "../modern-lane.js";
+import type { CallStop } from "../call-stop.js";
+import type { DirectCall } from "../connection-server.js";
+import { isPlain, ordinaryParams, stampAsSdk } from "../direct-call.js";
 import type { ReverseShim } from "./reverse-shim.js";
 import { admits, type Json, type SharedChild } from "./shared-child.js";
 
@@ -41,23 +41,23 @@ const SHAPES: Record<string, { capability: string; takes(p: Json): boolean }> = 
   },
 };
 
-export interface FastTarget {
+export interface PassThroughTarget {
   child: SharedChild;
   shim: ReverseShim;
 }
 
 /**
  * The call, when the lane may take it: the request's envelope was checked by the SDK's
- * classification and its headers by laneTakes (modern-lane.ts); the server runs, speaks
+ * classification and its headers by connectionServerTakes (connection-server.ts); the server runs, speaks
  * 2025-11-25 and has the capability. Otherwise undefined: the SDK server answers it.
  */
-export function fastCall(target: FastTarget, message: JSONRPCMessage): FastCall | undefined {
+export function passThroughCall(target: PassThroughTarget, message: JSONRPCMessage): DirectCall | undefined {
   const m = message as unknown as Json;
   const shape = SHAPES[m.method as string];
   const params = ordinaryParams(m);
   if (!shape || !params || !shape.takes(params)) return undefined;
   const cached = target.child.cached();
-  if (!target.child.running || cached?.era !== "legacy" || !cached.capabilities[shape.capability])
+  if (!target.child.running || cached?.era !== "2025-11-25" || !cached.capabilities[shape.capability])
     return undefined;
   const { serverInfo } = cached;
   return (send, stop) => void run(target, m, serverInfo, send, stop);
@@ -70,11 +70,11 @@ export function fastCall(target: FastTarget, message: JSONRPCMessage): FastCall 
  * (`resultType`, the server's identity) and an error's code in 2026-07-28's terms.
  */
 async function run(
-  target: FastTarget,
+  target: PassThroughTarget,
   m: Json,
   serverInfo: Json,
   send: (message: JSONRPCMessage, related?: RequestId) => void,
-  stop: LaneStop,
+  stop: CallStop,
 ): Promise<void> {
   const id = m.id as RequestId;
   const { _meta, ...rest } = m.params as Json;
@@ -100,7 +100,7 @@ async function run(
       ? undefined
       : (p: Json) => related("notifications/progress", { ...p, progressToken: token });
   const { child } = target;
-  const call = async (ask: (method: string, params: Json | undefined) => Promise<Json>, given: LaneStop) => {
+  const call = async (ask: (method: string, params: Json | undefined) => Promise<Json>, given: CallStop) => {
     let rawId: number | undefined;
     const off = given.onAbort(() => {
       if (rawId !== undefined) child.rawCancel({ params: { reason: String(given.reason) } }, rawId);
@@ -131,7 +131,7 @@ async function run(
     const result = await target.shim.start(call, caps ?? {}, stop);
     if (stop.aborted) return;
     // The result is this call's own: the server's, or the shim's input_required.
-    send({ jsonrpc: "2.0", id, result: stampModernResult(result, serverInfo) } as JSONRPCMessage);
+    send({ jsonrpc: "2.0", id, result: stampAsSdk(result, serverInfo) } as JSONRPCMessage);
   } catch (error) {
     // A call the client cancelled gets no answer.
     if (stop.aborted) return;

@@ -6,8 +6,8 @@ import { CLIENT_INFO_META_KEY, type JSONRPCMessage, type RequestId } from "@mode
 import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
 import { RPC } from "../core/relay/rpc-codes.js";
 import { VERSION } from "../version.js";
-import { encodeModernResult, isPlain, ordinaryParams } from "./lane-call.js";
-import type { FastCall } from "./modern-lane.js";
+import type { DirectCall } from "./connection-server.js";
+import { encodeAsSdk, isPlain, ordinaryParams } from "./direct-call.js";
 import { callTool, type ToolSet } from "./session-server.js";
 
 type Json = Record<string, unknown>;
@@ -16,10 +16,10 @@ const SERVER_INFO = { name: BRIDGE_SERVER_NAME, version: VERSION };
 
 /**
  * The call, when the lane may take it: the envelope was checked by the SDK's classification and
- * the headers by laneTakes (modern-lane.ts); the tool exists (an unknown name is the SDK server's
+ * the headers by connectionServerTakes (connection-server.ts); the tool exists (an unknown name is the SDK server's
  * JSON-RPC error) and the arguments are an object or absent. Otherwise undefined.
  */
-export function ownFastCall(tools: ToolSet, message: JSONRPCMessage): FastCall | undefined {
+export function ownToolCall(tools: ToolSet, message: JSONRPCMessage): DirectCall | undefined {
   const m = message as unknown as Json;
   const params = m.method === "tools/call" ? ordinaryParams(m) : undefined;
   if (!params || (params.arguments !== undefined && !isPlain(params.arguments))) return undefined;
@@ -41,7 +41,7 @@ export function ownFastCall(tools: ToolSet, message: JSONRPCMessage): FastCall |
         // A call the client cancelled gets no answer; the members go in the SDK server's order,
         // so the bytes are its bytes too.
         if (!stop.aborted)
-          send({ result: encodeModernResult(result, SERVER_INFO), jsonrpc: "2.0", id } as JSONRPCMessage);
+          send({ result: encodeAsSdk(result, SERVER_INFO), jsonrpc: "2.0", id } as JSONRPCMessage);
       },
       (error: unknown) => {
         if (stop.aborted) return;

@@ -2,7 +2,7 @@
  * A fast-lane call's cancel (the client closing its response early): an AbortController's part for
  * those calls without making one per call; a real AbortSignal only for code that asks (a handler).
  */
-export class LaneStop {
+export class CallStop {
   // Node's AbortController and its signal (an EventTarget) cost microseconds to make and to listen
   // on, and outlive the call in the young generation often enough to be promoted; an ordinary call
   // is never cancelled.
@@ -54,9 +54,9 @@ export class LaneStop {
   }
 }
 
-/** `listener` on an AbortSignal's "abort" or a LaneStop's: the function returned takes it off. */
-export function onAbort(source: AbortSignal | LaneStop, listener: () => void): () => void {
-  if (source instanceof LaneStop) return source.onAbort(listener);
+/** `listener` on an AbortSignal's "abort" or a CallStop's: the function returned takes it off. */
+export function onAbort(source: AbortSignal | CallStop, listener: () => void): () => void {
+  if (source instanceof CallStop) return source.onAbort(listener);
   source.addEventListener("abort", listener, { once: true });
   return () => source.removeEventListener("abort", listener);
 }

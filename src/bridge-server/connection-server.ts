@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { JSONRPCMessage, McpServerFactory, RequestId } from "@modelcontextprotocol/server";
 import { RPC } from "../core/relay/rpc-codes.js";
-import { LaneStop } from "./lane-stop.js";
+import { CallStop } from "./call-stop.js";
 import { HttpSessionTransport } from "./session-transport.js";
 
 /**
@@ -40,7 +40,7 @@ const header = (headers: IncomingHttpHeaders, name: string) => {
  * envelope whole, every standard header present and equal to the body (a name only in plain
  * ASCII). Anything else — a refusal the spec words exactly — is the SDK handler's.
  */
-export function laneTakes(message: unknown, headers: IncomingHttpHeaders): boolean {
+export function connectionServerTakes(message: unknown, headers: IncomingHttpHeaders): boolean {
   const m = message as { method?: unknown; id?: unknown; params?: Record<string, unknown> } | undefined;
   if (
     !m ||
@@ -67,10 +67,13 @@ export function laneTakes(message: unknown, headers: IncomingHttpHeaders): boole
 }
 
 /**
- * A call served past the SDK server (gateway/modern-fast.ts): it answers through `send` (a
+ * A call served past the SDK server (gateway/pass-through-call.ts): it answers through `send` (a
  * message related to the request, or its response) and stops when `stop` aborts.
  */
-export type FastCall = (send: (message: JSONRPCMessage, related?: RequestId) => void, stop: LaneStop) => void;
+export type DirectCall = (
+  send: (message: JSONRPCMessage, related?: RequestId) => void,
+  stop: CallStop,
+) => void;
 
 /** 2026-07-28 answers a missing client capability with HTTP 400 too. */
 const laneStatus = (m: JSONRPCMessage | undefined) =>
@@ -86,12 +89,12 @@ interface Lane {
  * of its own, so an SDK server pinned to 2026-07-28 serves them as it serves a stdio client (the
  * envelope checked on each, no session kept between them), without a server built per request.
  */
-export class ModernLane {
+export class ConnectionServer {
   readonly #factory: McpServerFactory;
   readonly #lanes = new WeakMap<Socket, Promise<Lane>>();
   readonly #open = new Set<Promise<Lane>>();
   readonly #log: (line: string) => void;
-  readonly #fast: ((message: JSONRPCMessage) => FastCall | undefined) | undefined;
+  readonly #fast: ((message: JSONRPCMessage) => DirectCall | undefined) | undefined;
   /** The fast calls' answers on each connection (their own transport: no SDK server behind it). */
   readonly #fastAnswers = new WeakMap<Socket, HttpSessionTransport>();
 
@@ -99,7 +102,7 @@ export class ModernLane {
   constructor(
     factory: McpServerFactory,
     log: (line: string) => void,
-    fast?: (message: JSONRPCMessage) => FastCall | undefined,
+    fast?: (message: JSONRPCMessage) => DirectCall | undefined,
   ) {
     this.#factory = factory;
     this.#log = log;
@@ -144,7 +147,7 @@ export class ModernLane {
     message: JSONRPCMessage,
     res: ServerResponse,
     acceptsSse: boolean,
-    call: FastCall,
+    call: DirectCall,
   ): void {
     let answers = this.#fastAnswers.get(socket);
     if (!answers) {
@@ -152,7 +155,7 @@ export class ModernLane {
       this.#fastAnswers.set(socket, answers);
     }
     const transport = answers;
-    const stop = new LaneStop();
+    const stop = new CallStop();
     // Closing the response before the answer is how a 2026-07-28 client cancels.
     res.once("close", () => {
       if (!res.writableFinished) stop.abort("the client cancelled the request");
