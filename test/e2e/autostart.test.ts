@@ -325,6 +325,26 @@ test("Linux with systemd: a user unit enabled (not started twice); a sync with n
   );
   expect(readFileSync(log, "utf8")).not.toMatch(/ start /);
 
+  // A unit an older mcp-twin wrote (restarted after a signal only): a sync that writes nothing
+  // writes it again as this one keeps the bridge running, and says it is installed.
+  writeFileSync(unit, text.replace("Restart=on-failure", "Restart=on-abnormal"));
+  writeFileSync(log, "");
+  const upgraded = await m.run(["sync"], { timeoutMs: 60_000 });
+  expect(upgraded.code, upgraded.stderr).toBe(0);
+  expect(upgraded.stdout).toContain(`It starts when you log in: a systemd user unit (${unit}) is installed.`);
+  expect(readFileSync(unit, "utf8")).toBe(text);
+  expect(readFileSync(log, "utf8").split("\n")).toEqual(
+    expect.arrayContaining([
+      "systemctl --user daemon-reload",
+      "systemctl --user enable mcp-twin-bridge.service",
+    ]),
+  );
+  // As it should be: the next one asks systemd nothing.
+  writeFileSync(log, "");
+  const same = await m.run(["sync"], { timeoutMs: 60_000 });
+  expect(same.stdout).toContain(`It starts when you log in (a systemd user unit, ${unit}).`);
+  expect(readFileSync(log, "utf8")).toBe("");
+
   // The manifest shares nothing any more: the unit is disabled and removed, state forgets it.
   const doc = JSON.parse(readFileSync(manifest, "utf8"));
   delete doc.servers.fixture.share;

@@ -8,7 +8,8 @@ import { portHeldBy } from "../bridge-control/port-holder.js";
 import { readToken } from "../bridge-control/token-file.js";
 import type { Context } from "../context/context.js";
 import type { BridgeReport, BridgeWiring, PortTaken } from "../entries/bridge-wiring.js";
-import { saveState } from "../ledger/state.js";
+import { loadState, saveState } from "../ledger/state.js";
+import { withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
 
 /** What sync says (and `--json` gives) about the gateway. */
@@ -98,7 +99,7 @@ export async function syncGateway(
     // A sync that writes nothing (and holds no lock) only says what is installed: asking the
     // service manager would start a process (Windows' schtasks) on every such run.
     report.autostart = options.quick
-      ? installed(ctx)
+      ? await keptUpToDate(ctx, wiring)
       : await installAutostart(ctx, wiring, options.autostart === true);
     return report;
   } finally {
@@ -315,6 +316,22 @@ async function installAutostart(
     await saveState(ctx.machine.paths.state, ctx.state);
   }
   return shown;
+}
+
+/**
+ * A sync that writes nothing: the start at logon state records, as it is — unless an older
+ * mcp-twin wrote it (its files differ from this one's: an upgrade changed how it keeps the bridge
+ * running), then it is written again now, under the home's lock, with the state read there.
+ */
+async function keptUpToDate(ctx: Context, wiring: BridgeWiring): Promise<GatewayReport["autostart"]> {
+  const shown = installed(ctx);
+  const record = ctx.state.autostart;
+  if (!shown || !record || !wiring.program) return shown;
+  const { autostartUpToDate } = await import("../bridge-control/autostart.js");
+  if (await autostartUpToDate(ctx.machine, wiring.env, wiring.program, ctx.allEnvs, record)) return shown;
+  return withLock(ctx.machine.home.dir, async () =>
+    installAutostart({ ...ctx, state: await loadState(ctx.machine.paths.state) }, wiring, false),
+  );
 }
 
 /** The start at logon state records, when its file is still there (no process asked). */
