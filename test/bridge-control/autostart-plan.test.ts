@@ -212,6 +212,7 @@ describe("planAutostart", () => {
       kind: "systemd",
       env: "linux",
       file: `/home/ann/cfg/systemd/user/${UNIT_NAME}`,
+      format: 2, // kept in state: an installed unit of an older format is written again
     });
     if (plan.kind !== "systemd" || typeof plan.text !== "string") throw new Error("no unit");
     const lines = plan.text.split("\n");

@@ -207,6 +207,7 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
     env: "windows",
     file: taskFile,
     name: "mcp-twin-bridge",
+    format: 2,
   });
   const tasks = JSON.parse(readFileSync(path.join(m.paths.drive, ".fake-schtasks.json"), "utf8"));
   const task = tasks["mcp-twin-bridge"] as string;
@@ -325,14 +326,19 @@ test("Linux with systemd: a user unit enabled (not started twice); a sync with n
   );
   expect(readFileSync(log, "utf8")).not.toMatch(/ start /);
 
-  // A unit an older mcp-twin wrote (restarted after a signal only): a sync that writes nothing
-  // writes it again as this one keeps the bridge running, and says it is installed.
+  // A unit an older mcp-twin wrote (restarted after a signal only; no format in state): a sync
+  // that writes nothing writes it again as this one keeps the bridge running, and says so.
+  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 2 });
   writeFileSync(unit, text.replace("Restart=on-failure", "Restart=on-abnormal"));
+  const older = state(m);
+  delete older.autostart.format;
+  writeFileSync(path.join(m.paths.home, "state.json"), JSON.stringify(older));
   writeFileSync(log, "");
   const upgraded = await m.run(["sync"], { timeoutMs: 60_000 });
   expect(upgraded.code, upgraded.stderr).toBe(0);
   expect(upgraded.stdout).toContain(`It starts when you log in: a systemd user unit (${unit}) is installed.`);
   expect(readFileSync(unit, "utf8")).toBe(text);
+  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 2 });
   expect(readFileSync(log, "utf8").split("\n")).toEqual(
     expect.arrayContaining([
       "systemctl --user daemon-reload",
@@ -388,6 +394,7 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
     env: "linux",
     file: entry,
     name: "mcp-twin-bridge.desktop",
+    format: 2,
   });
   const quiet = await m.run(["sync"], { timeoutMs: 60_000 });
   expect(quiet.stdout).toContain(`✔ It starts when you log in (an XDG autostart entry, ${entry}).`);

@@ -17,6 +17,12 @@ export const UNIT_NAME = "mcp-twin-bridge.service";
 export const AGENT_LABEL = "dev.mcp-twin.bridge";
 /** The XDG autostart entry's file name (Linux without systemd, when the user asks for it). */
 export const DESKTOP_ENTRY = "mcp-twin-bridge.desktop";
+/**
+ * How the installed files keep the bridge running, as a number kept in state: raised when what an
+ * installed start at logon does changes, so the next sync (one that writes nothing too) writes it
+ * again. 2: restarted on every failure but exit 3, the Windows task through a loop.
+ */
+export const AUTOSTART_FORMAT = 2;
 /** The Windows loop the task runs for a bridge on Windows, beside the task's definition. */
 const TASK_LOOP = "bridge-task.cmd";
 
@@ -101,6 +107,7 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
       env: "windows",
       file: `${folder}\\bridge-task.xml`,
       name: TASK_NAME,
+      format: AUTOSTART_FORMAT,
       text: utf16(taskXml(f, folder)),
       ...(f.bridge.kind === "windows"
         ? { also: [loop], others: [{ file: loop, text: cmdLoop(f.program, stop) }] }
@@ -113,6 +120,7 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
       env: f.bridge.id,
       file: `${f.bridge.home}/Library/LaunchAgents/${AGENT_LABEL}.plist`,
       name: AGENT_LABEL,
+      format: AUTOSTART_FORMAT,
       text: launchdPlist(f),
     };
   const config = f.bridge.vars.XDG_CONFIG_HOME ?? `${f.bridge.home}/.config`;
@@ -122,6 +130,7 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
     env: f.bridge.id,
     file: `${config}/systemd/user/${UNIT_NAME}`,
     name: UNIT_NAME,
+    format: AUTOSTART_FORMAT,
     text: systemdUnit(f),
   };
 }
@@ -151,6 +160,7 @@ function withoutSystemd(f: AutostartFacts, config: string): AutostartPlan {
     env: f.bridge.id,
     file,
     name: DESKTOP_ENTRY,
+    format: AUTOSTART_FORMAT,
     text: desktopEntry(f),
     offer: f.desktop
       ? {

@@ -134,29 +134,6 @@ export async function ensureAutostart(
   }
 }
 
-/**
- * Are the files of a recorded start at logon as this mcp-twin writes them (the same way, the same
- * text)? No process is asked: what a sync that writes nothing can afford. False after an upgrade
- * that changed them, so that sync writes them again.
- */
-export async function autostartUpToDate(
-  machine: Machine,
-  bridge: Environment,
-  program: { node: string; script: string },
-  envs: readonly Environment[],
-  record: AutostartRecord,
-): Promise<boolean> {
-  const s = sides(bridge, envs);
-  const plan = planAutostart(await factsOf(machine, s, program));
-  if (plan.kind !== record.kind || plan.file !== record.file) return false;
-  const env = home(record, s);
-  return [...(plan.others ?? []), plan].every((f) => {
-    const file = env?.access(f.file);
-    const want = typeof f.text === "string" ? Buffer.from(f.text, "utf8") : f.text;
-    return file !== undefined && existsSync(file) && readFileSync(file).equals(want);
-  });
-}
-
 /** What the plan needs to know about this machine. */
 async function factsOf(
   machine: Machine,

@@ -78,6 +78,8 @@ export interface AutostartRecord {
   name: string;
   /** Files written with it and removed with it (the Windows task's loop). */
   also?: string[];
+  /** How its files keep the bridge running (AUTOSTART_FORMAT); absent: before version 2. */
+  format?: number;
 }
 
 export function emptyState(): State {

@@ -4,6 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import type { AutostartOutcome } from "../bridge-control/autostart.js";
+import { AUTOSTART_FORMAT } from "../bridge-control/autostart-plan.js";
 import { portHeldBy } from "../bridge-control/port-holder.js";
 import { readToken } from "../bridge-control/token-file.js";
 import type { Context } from "../context/context.js";
@@ -320,15 +321,12 @@ async function installAutostart(
 
 /**
  * A sync that writes nothing: the start at logon state records, as it is — unless an older
- * mcp-twin wrote it (its files differ from this one's: an upgrade changed how it keeps the bridge
- * running), then it is written again now, under the home's lock, with the state read there.
+ * mcp-twin installed it (its format: an upgrade changed how it keeps the bridge running), then it
+ * is written again now, under the home's lock, with the state read there.
  */
 async function keptUpToDate(ctx: Context, wiring: BridgeWiring): Promise<GatewayReport["autostart"]> {
   const shown = installed(ctx);
-  const record = ctx.state.autostart;
-  if (!shown || !record || !wiring.program) return shown;
-  const { autostartUpToDate } = await import("../bridge-control/autostart.js");
-  if (await autostartUpToDate(ctx.machine, wiring.env, wiring.program, ctx.allEnvs, record)) return shown;
+  if (!shown || ctx.state.autostart?.format === AUTOSTART_FORMAT || !wiring.program) return shown;
   return withLock(ctx.machine.home.dir, async () =>
     installAutostart({ ...ctx, state: await loadState(ctx.machine.paths.state) }, wiring, false),
   );

@@ -46,6 +46,7 @@ export const stateSchema = z.looseObject({
       file: z.string(),
       name: z.string(),
       also: z.array(z.string()).optional(),
+      format: z.number().optional(),
     })
     .optional(),
 });
