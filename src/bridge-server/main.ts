@@ -9,8 +9,8 @@ import { type BridgeFiles, bridgeUrl } from "../core/bridge-control/state-folder
 import { ensureToken } from "../core/bridge-control/token-file.js";
 import type { ManifestShares, ShareLaunch } from "../core/entries/share-launch.js";
 import { automountRootFromConf } from "../core/environments/path-translation.js";
-import { OperationError } from "../core/errors.js";
-import { makePrivateFolder, withLock } from "../core/system/files.js";
+import { ExitCode, OperationError, TwinError } from "../core/errors.js";
+import { makePrivateFolder, removePath, withLock } from "../core/system/files.js";
 import { VERSION } from "../version.js";
 import { bridgeEndpoint } from "./bridge-endpoint.js";
 import type { Endpoint } from "./endpoint.js";
@@ -51,7 +51,10 @@ interface RunningBridge {
   gateway: Gateway;
 }
 
-/** Run the bridge until `signal` aborts. Throws `bridge-running` when another process owns it. */
+/**
+ * Run the bridge until `signal` aborts. Throws `bridge-running` (exit code 3, ExitCode.bridgeRunning)
+ * when another process owns it: not a failure, so a supervisor does not start it again.
+ */
 export async function runOwner(options: OwnerOptions, signal: AbortSignal): Promise<void> {
   const { files } = options;
   await makePrivateFolder(files.dir);
@@ -60,12 +63,13 @@ export async function runOwner(options: OwnerOptions, signal: AbortSignal): Prom
   } catch (error) {
     if (error instanceof OperationError && error.code === "locked") {
       const other = await liveInstance(files);
-      throw new OperationError(
-        "bridge-running",
+      throw new TwinError(
+        BRIDGE_RUNNING,
         other
           ? `The bridge already runs (pid ${other.pid}) at ${other.url}.`
           : `Another bridge process holds ${files.dir}.`,
         {
+          exitCode: ExitCode.bridgeRunning,
           hint: "Clients use that one. To run it with other options: `mcp-twin bridge stop`, then start this again (or `mcp-twin bridge restart` for the manifest's settings).",
         },
       );
@@ -74,9 +78,14 @@ export async function runOwner(options: OwnerOptions, signal: AbortSignal): Prom
   }
 }
 
+/** The code of the error runOwner throws when another process owns the bridge. */
+export const BRIDGE_RUNNING = "bridge-running";
+
 async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<void> {
   const { files, log } = options;
   const phase = options.onPhase ?? (() => {});
+  // A stop asked of an earlier bridge is done with: this one runs (and a supervisor may restart it).
+  await removePath(files.stopRequested);
   const { token, created } = await ensureToken(files.token);
   if (created) log(`created the bridge token ${files.token}`);
   const [memory, handoff] = await Promise.all([

@@ -25,6 +25,10 @@ export const serveCommand = commandLine({
       "also expose this manifest server at /share/<server> (repeatable; implies --http)",
     ),
     plugins: noFlag("--no-plugins", "do not load plugins from the state folder's plugins/"),
+    okIfRunning: flag(
+      "--ok-if-running",
+      "--http: when this home's bridge runs already, end with exit code 0, not 3 (for a service manager that restarts on every other exit)",
+    ),
     printToken: flag("--print-token", "print the bridge token (created if missing) and exit"),
     rotateToken: flag("--rotate-token", "replace the bridge token and exit"),
   },

@@ -24,6 +24,7 @@ interface ServeOptions {
   allowOrigin: string[];
   share: string[];
   plugins: boolean;
+  okIfRunning: boolean;
   printToken: boolean;
   rotateToken: boolean;
 }
@@ -60,6 +61,7 @@ export function parseServeOptions(options: Partial<OptionsOf<typeof serveCommand
     allowOrigin: origins,
     share: list(options.share),
     plugins: options.plugins !== false,
+    okIfRunning: options.okIfRunning === true,
     printToken: options.printToken === true,
     rotateToken: options.rotateToken === true,
   };
@@ -200,7 +202,7 @@ async function serveHttp(
     ...l,
     mode: "machine" as const,
   }));
-  const { runOwner } = await import("../bridge-server/main.js");
+  const { BRIDGE_RUNNING, runOwner } = await import("../bridge-server/main.js");
   const peers = await peerRule(ctx.host);
 
   const stop = new AbortController();
@@ -271,6 +273,9 @@ async function serveHttp(
       },
       stop.signal,
     );
+  } catch (error) {
+    if (o.okIfRunning && endsAsRunning(error, BRIDGE_RUNNING, out)) return ExitCode.ok;
+    throw error;
   } finally {
     process.off("beforeExit", onEmpty);
     process.off("exit", onExit);
@@ -281,6 +286,16 @@ async function serveHttp(
     process.off("unhandledRejection", onStray);
   }
   return terminated || !ctx.signal.aborted ? ExitCode.ok : ExitCode.interrupted;
+}
+
+/**
+ * `--ok-if-running`: another bridge of this home running is said, and is exit 0, not 3 — launchd
+ * restarts its agent after any other exit.
+ */
+function endsAsRunning(error: unknown, code: string, out: Ctx["output"]): boolean {
+  if ((error as { code?: unknown }).code !== code) return false;
+  out.info(`${(error as Error).message} This one ends (--ok-if-running).`);
+  return true;
 }
 
 /**

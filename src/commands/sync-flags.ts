@@ -14,6 +14,10 @@ export const syncCommand = commandLine({
     ),
     update: flag("--update", "move unpinned packages to their newest versions"),
     prune: flag("--prune", "uninstall packages of servers removed from the manifest"),
+    autostart: flag(
+      "--autostart",
+      "also install the bridge's start at logon where sync only offers it (Linux without systemd: an XDG autostart entry)",
+    ),
   },
   shared: {
     json: true,

@@ -25,6 +25,7 @@ export async function run(ctx: ContextOf<typeof syncCommand>): Promise<number> {
       force: Boolean(o.force),
       update: Boolean(o.update),
       prune: Boolean(o.prune),
+      autostart: Boolean(o.autostart),
       envs: o.env,
       clients: o.client,
       project: o.project,

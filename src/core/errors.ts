@@ -7,6 +7,11 @@ export const ExitCode = {
   ok: 0,
   failed: 1,
   usage: 2,
+  /**
+   * `serve --http` found this home's bridge running already (it holds the state): nothing failed,
+   * so a service manager that restarts the bridge on failure must not restart it on this one.
+   */
+  bridgeRunning: 3,
   interrupted: 130,
 } as const;
 

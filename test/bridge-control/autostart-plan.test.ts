@@ -1,13 +1,17 @@
 /**
  * Which service manager starts the bridge at logon, and the file it reads: a Windows logon task for
  * a bridge in WSL or on Windows, a systemd user unit on Linux with systemd (or WSL where Windows
- * cannot be reached), a launchd agent on macOS, none (with the fix) otherwise — and the files
- * written so each reads them as meant (systemd's `%` and `$`, XML escapes, UTF-16 for schtasks).
+ * cannot be reached), a launchd agent on macOS, an XDG autostart entry offered on Linux without
+ * systemd, a line for the shell's start-up otherwise — and the files written so each reads them as
+ * meant (systemd's `%` and `$`, XML escapes, UTF-16 for schtasks, cmd's `%`, a desktop entry's
+ * escapes). Each restarts a bridge that failed within seconds, never one that exited 0 or 3.
  */
 import { describe, expect, test } from "vitest";
 import {
   AGENT_LABEL,
   type AutostartFacts,
+  type AutostartPlan,
+  DESKTOP_ENTRY,
   planAutostart,
   TASK_NAME,
   taskAction,
@@ -18,6 +22,7 @@ import {
   gatewayDownMessage,
   sharedServerOf,
 } from "../../src/core/bridge-control/gateway-down.js";
+import { SH_LOOP } from "../../src/core/bridge-control/supervisor.js";
 
 const WINDOWS = {
   vars: {
@@ -44,6 +49,10 @@ function facts(
       node: "/usr/bin/node",
       script: "/home/ann/.npm-global/lib/node_modules/mcp-twin/bin/mcp-twin.js",
     },
+    stateDir:
+      kind === "windows"
+        ? "C:\\Users\\Ann Lee\\AppData\\Local\\mcp-twin\\bridge"
+        : "/home/ann/.local/share/mcp-twin/bridge",
     windows: WINDOWS,
     systemd: false,
     carried: { PATH: "/usr/bin:/mnt/c/Program Files/nodejs", XDG_DATA_HOME: "/home/ann/.local/share" },
@@ -74,8 +83,10 @@ describe("planAutostart", () => {
     expect(xml).toContain("<ExecutionTimeLimit>PT0S</ExecutionTimeLimit>");
     expect(xml).toContain("<DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>");
     expect(xml.split("\r\n").length).toBeGreaterThan(10);
+    expect(plan.also).toBeUndefined(); // the loop runs in the distro: no file beside the task
     const action = taskAction(facts());
     expect(action.command).toBe("C:\\Windows\\System32\\conhost.exe");
+    // wsl.exe runs the sh loop in the distro: Task Scheduler could restart it a minute later at best.
     expect(action.args).toEqual([
       "--headless",
       "C:\\Windows\\System32\\wsl.exe",
@@ -85,31 +96,86 @@ describe("planAutostart", () => {
       "/usr/bin/env",
       "PATH=/usr/bin:/mnt/c/Program Files/nodejs",
       "XDG_DATA_HOME=/home/ann/.local/share",
+      "/bin/sh",
+      "-c",
+      SH_LOOP,
+      "mcp-twin-bridge",
       "/usr/bin/node",
       "/home/ann/.npm-global/lib/node_modules/mcp-twin/bin/mcp-twin.js",
       "serve",
       "--http",
     ]);
-    // The argument with a space is quoted as Windows splits a command line (the quotes XML-escaped).
+    // Arguments with a space or a quote are quoted as Windows splits a command line (its quotes
+    // XML-escaped): the loop's own quotes as \", which conhost and wsl.exe read back.
     expect(xml).toContain(
       "--exec /usr/bin/env &quot;PATH=/usr/bin:/mnt/c/Program Files/nodejs&quot; XDG_DATA_HOME=",
     );
+    expect(xml).toContain(
+      "/bin/sh -c &quot;p=1; while :; do \\&quot;$@\\&quot;; s=$?; case $s in 0|3) exit $s;; esac; sleep $p; p=$((p &lt; 3 ? p * 2 : 5)); done&quot; mcp-twin-bridge /usr/bin/node",
+    );
   });
 
-  test("Windows: the task runs node.exe itself", () => {
+  test("the sh loop: restarted on any end but exit 0 (a stop) and 3 (another runs), after 1, 2, 4, then 5 s", () => {
+    expect(SH_LOOP).toBe(
+      'p=1; while :; do "$@"; s=$?; case $s in 0|3) exit $s;; esac; sleep $p; p=$((p < 3 ? p * 2 : 5)); done',
+    );
+  });
+
+  test("Windows: the task runs a batch loop beside it, by its bare name from its folder; `%` doubled, CRLF", () => {
     const f = facts({
       kind: "windows",
-      program: { node: "C:\\Program Files\\nodejs\\node.exe", script: "C:\\npm\\mcp-twin.js" },
+      program: {
+        node: "C:\\Program Files\\nodejs\\node.exe",
+        script: "C:\\Users\\Ann Lee\\AppData\\Roaming\\npm\\node_modules\\mcp-twin\\bin\\mcp-twin.js",
+      },
+      stateDir: "C:\\Users\\Ann Lee\\100% (a&b)\\bridge\\",
       carried: {},
     });
-    expect(planAutostart(f)).toMatchObject({ kind: "windows-task", env: "windows" });
-    expect(taskAction(f).args).toEqual([
-      "--headless",
-      "C:\\Program Files\\nodejs\\node.exe",
-      "C:\\npm\\mcp-twin.js",
-      "serve",
-      "--http",
+    const plan = planAutostart(f);
+    const folder = "C:\\Users\\Ann Lee\\AppData\\Local\\mcp-twin";
+    expect(plan).toMatchObject({
+      kind: "windows-task",
+      env: "windows",
+      file: `${folder}\\bridge-task.xml`,
+      also: [`${folder}\\bridge-task.cmd`],
+    });
+    if (plan.kind !== "windows-task") throw new Error(plan.kind);
+    // cmd.exe cannot be handed a quoted path through conhost (it re-quotes with \"): none is needed.
+    expect(taskAction(f)).toEqual({
+      command: "C:\\Windows\\System32\\conhost.exe",
+      args: ["--headless", "C:\\Windows\\System32\\cmd.exe", "/d", "/c", "bridge-task.cmd"],
+    });
+    const xml = utf16(plan.text);
+    expect(xml).toContain(
+      "<Arguments>--headless C:\\Windows\\System32\\cmd.exe /d /c bridge-task.cmd</Arguments>",
+    );
+    expect(xml).toContain(`<WorkingDirectory>${folder}</WorkingDirectory>`);
+    expect(plan.others?.map((o) => o.file)).toEqual([`${folder}\\bridge-task.cmd`]);
+    const loop = plan.others?.[0]?.text ?? "";
+    expect(loop.endsWith("\r\n")).toBe(true);
+    expect(loop.replace(/\r\n/g, "")).not.toContain("\n");
+    const lines = loop.split("\r\n");
+    expect(lines.slice(0, 2)).toEqual(["@echo off", "chcp 65001 >nul"]);
+    expect(lines.filter((l) => !l.startsWith("rem "))).toEqual([
+      "@echo off",
+      "chcp 65001 >nul",
+      "setlocal DisableDelayedExpansion",
+      "set mcp_twin_pause=1",
+      ":run",
+      '"C:\\Program Files\\nodejs\\node.exe" "C:\\Users\\Ann Lee\\AppData\\Roaming\\npm\\node_modules\\mcp-twin\\bin\\mcp-twin.js" serve --http',
+      "set mcp_twin_exit=%errorlevel%",
+      'if "%mcp_twin_exit%"=="0" exit /b 0',
+      'if "%mcp_twin_exit%"=="3" exit /b 3',
+      // `bridge stop` on Windows is TerminateProcess (exit code 1): it says so first.
+      'if exist "C:\\Users\\Ann Lee\\100%% (a&b)\\bridge\\stop-requested" exit /b 0',
+      "set /a mcp_twin_ping=mcp_twin_pause+1",
+      "ping -n %mcp_twin_ping% 127.0.0.1 >nul",
+      "if %mcp_twin_pause% lss 3 (set /a mcp_twin_pause=mcp_twin_pause*2) else (set mcp_twin_pause=5)",
+      "goto run",
+      "",
     ]);
+    // Its comments hold no `%` (cmd expands it in a rem line too).
+    for (const l of lines.filter((x) => x.startsWith("rem "))) expect(l).not.toContain("%");
   });
 
   test("WSL where Windows cannot be reached: systemd's user unit if it runs, else none with the fix", () => {
@@ -118,14 +184,21 @@ describe("planAutostart", () => {
       env: "wsl:Ubuntu",
       file: `/home/ann/.config/systemd/user/${UNIT_NAME}`,
     });
-    expect(planAutostart(facts({ windows: undefined }))).toEqual({
+    expect(
+      planAutostart(
+        facts({ windows: undefined, carried: { PATH: "/usr/bin", MCP_TWIN_HOME: "/home/ann/it's" } }),
+      ),
+    ).toEqual({
       kind: "none",
       why: "wsl:Ubuntu has no systemd for the user's services, and Windows cannot be reached from here",
-      fix: "start it at login yourself (`mcp-twin bridge start` in your session's start-up)",
+      fix: "add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails",
+      // Its own session, away from the terminal; only mcp-twin's own variables carried (the login's
+      // PATH is the session's own).
+      line: `(setsid /usr/bin/env 'MCP_TWIN_HOME=/home/ann/it'\\''s' /bin/sh -c '${SH_LOOP}' mcp-twin-bridge /usr/bin/node /home/ann/.npm-global/lib/node_modules/mcp-twin/bin/mcp-twin.js serve --http </dev/null >/dev/null 2>&1 &)`,
     });
   });
 
-  test("Linux with systemd: a user unit under XDG_CONFIG_HOME, restarted after a crash only, `%` and `$` kept literal", () => {
+  test("Linux with systemd: a user unit under XDG_CONFIG_HOME, restarted 1 s after a failure but exit 3, `%` and `$` kept literal", () => {
     const f = facts({
       kind: "linux",
       windows: undefined,
@@ -139,6 +212,7 @@ describe("planAutostart", () => {
       kind: "systemd",
       env: "linux",
       file: `/home/ann/cfg/systemd/user/${UNIT_NAME}`,
+      format: 2, // kept in state: an installed unit of an older format is written again
     });
     if (plan.kind !== "systemd" || typeof plan.text !== "string") throw new Error("no unit");
     const lines = plan.text.split("\n");
@@ -147,18 +221,65 @@ describe("planAutostart", () => {
     );
     expect(lines).toContain('Environment="PATH=/usr/bin:/opt/a b"');
     expect(lines).toContain('Environment="MCP_TWIN_HOME=/home/ann/\\"x\\"%%"');
-    expect(lines).toContain("Restart=on-abnormal");
+    // Restarted after every failure but exit 3 (another bridge runs), 1 s later, never given up.
+    const unit = lines.indexOf("[Unit]");
+    const service = lines.indexOf("[Service]");
+    expect(lines.indexOf("StartLimitIntervalSec=0")).toBeGreaterThan(unit);
+    expect(lines.indexOf("StartLimitIntervalSec=0")).toBeLessThan(service);
+    const restart = lines.filter((l) => l.startsWith("Restart"));
+    expect(restart).toEqual([
+      "Restart=on-failure",
+      "RestartPreventExitStatus=3",
+      "RestartSec=1",
+      "RestartSteps=3",
+      "RestartMaxDelaySec=5",
+    ]);
+    expect(lines.every((l) => !l.startsWith("StartLimitBurst"))).toBe(true);
     expect(lines).toContain("WantedBy=default.target");
   });
 
-  test("Linux without systemd: none, said with the fix", () => {
-    expect(planAutostart(facts({ kind: "linux", windows: undefined }))).toMatchObject({
-      kind: "none",
-      why: "linux has no systemd for the user's services",
+  test("Linux without systemd: an XDG autostart entry running the sh loop, offered, never written unasked", () => {
+    const f = facts({
+      kind: "linux",
+      windows: undefined,
+      desktop: true,
+      program: { node: "/opt/node 20/bin/node", script: '/home/ann/a"b$c`d\\e 100%/mcp-twin.js' },
+      carried: { PATH: "/usr/bin:/opt/a b", MCP_TWIN_HOME: "/home/ann/h" },
+    });
+    const plan: AutostartPlan = planAutostart(f);
+    const file = `/home/ann/.config/autostart/${DESKTOP_ENTRY}`;
+    expect(plan).toMatchObject({
+      kind: "xdg-autostart",
+      env: "linux",
+      file,
+      name: DESKTOP_ENTRY,
+      offer: {
+        why: "linux has no systemd for the user's services",
+        fix: `\`mcp-twin sync --autostart\` writes an XDG autostart entry (${file}) that your desktop runs when you log in: it starts the bridge, and again within seconds if it fails`,
+      },
+    });
+    if (plan.kind !== "xdg-autostart" || typeof plan.text !== "string") throw new Error(plan.kind);
+    const lines = plan.text.split("\n");
+    expect(lines).toContain("[Desktop Entry]");
+    expect(lines).toContain("Type=Application");
+    // Quoted per the Desktop Entry Specification: `"` `` ` `` `$` `\` escaped in quotes, then every
+    // `\` doubled again (the value's own escapes are read first), `%` doubled.
+    expect(lines).toContain(
+      `Exec=/usr/bin/env "PATH=/usr/bin:/opt/a b" MCP_TWIN_HOME=/home/ann/h /bin/sh -c "p=1; while :; do \\\\"\\\\$@\\\\"; s=\\\\$?; case \\\\$s in 0|3) exit \\\\$s;; esac; sleep \\\\$p; p=\\\\$((p < 3 ? p * 2 : 5)); done" mcp-twin-bridge "/opt/node 20/bin/node" "/home/ann/a\\\\"b\\\\$c\\\\\`d\\\\\\\\e 100%%/mcp-twin.js" serve --http`,
+    );
+    // No desktop seen (a console, ssh): the shell's start-up line, the entry named for a desktop.
+    const console = planAutostart({ ...f, desktop: false });
+    expect(console).toMatchObject({
+      kind: "xdg-autostart",
+      offer: {
+        why: "linux has no systemd for the user's services, and no desktop session is seen",
+        fix: `add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails (with a desktop, \`mcp-twin sync --autostart\` writes an XDG autostart entry, ${file}, instead)`,
+        line: `(setsid /usr/bin/env MCP_TWIN_HOME=/home/ann/h /bin/sh -c '${SH_LOOP}' mcp-twin-bridge '/opt/node 20/bin/node' '/home/ann/a"b$c\`d\\e 100%/mcp-twin.js' serve --http </dev/null >/dev/null 2>&1 &)`,
+      },
     });
   });
 
-  test("macOS: a launchd agent, run at load, restarted after a crash only, values escaped", () => {
+  test("macOS: a launchd agent, run at load, restarted after a failure within 5 s, values escaped", () => {
     const f = facts({ kind: "macos", windows: undefined, carried: { MCP_TWIN_HOME: "/Users/ann/a&b<c>" } });
     const plan = planAutostart(f);
     expect(plan).toMatchObject({
@@ -170,8 +291,14 @@ describe("planAutostart", () => {
     if (plan.kind !== "launchd" || typeof plan.text !== "string") throw new Error("no plist");
     expect(plan.text).toContain("<string>/Users/ann/a&amp;b&lt;c&gt;</string>");
     expect(plan.text).toMatch(/<key>RunAtLoad<\/key>\s*<true\/>/);
-    expect(plan.text).toMatch(/<key>KeepAlive<\/key>\s*<dict>\s*<key>Crashed<\/key>\s*<true\/>/);
-    expect(plan.text).toMatch(/<string>serve<\/string>\s*<string>--http<\/string>/);
+    // Kept alive unless it exited 0; another bridge running is a 0 there (--ok-if-running), not 3.
+    expect(plan.text).toMatch(
+      /<key>KeepAlive<\/key>\s*<dict>\s*<key>SuccessfulExit<\/key>\s*<false\/>\s*<key>Crashed<\/key>\s*<true\/>\s*<\/dict>/,
+    );
+    expect(plan.text).toMatch(/<key>ThrottleInterval<\/key>\s*<integer>5<\/integer>/);
+    expect(plan.text).toMatch(
+      /<string>serve<\/string>\s*<string>--http<\/string>\s*<string>--ok-if-running<\/string>\s*<\/array>/,
+    );
   });
 });
 

@@ -3,8 +3,11 @@
  * loaded now: sync starts the bridge itself), found in place the next time, and taken away —
  * unloaded first (`launchctl remove`), so launchd cannot start the bridge again — with its file.
  * A fake machine whose host says darwin; launchctl is a stand-in that answers as the real one.
+ * And the systemd unit as systemd itself reads it (`systemd-analyze verify`, where installed).
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import {
@@ -12,10 +15,11 @@ import {
   ensureAutostart,
   removeAutostart,
 } from "../../src/core/bridge-control/autostart.js";
+import { planAutostart, UNIT_NAME } from "../../src/core/bridge-control/autostart-plan.js";
 import { detectEnvironments } from "../../src/core/environments/detect.js";
 import { openMachine } from "../../src/core/environments/machine.js";
 import { hostFrom } from "../../src/core/system/host.js";
-import { createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
+import { BIN, createFakeMachine, type FakeMachine } from "../helpers/fake-machine.js";
 
 const SERVICES = path.resolve("test/fixtures/fake-services/fake-services.cjs");
 const machines: FakeMachine[] = [];
@@ -57,3 +61,38 @@ test("macOS: the launchd agent is written, found in place, then unloaded and rem
   expect(existsSync(file)).toBe(false);
   expect(await autostartPresent(installed.record, mac, environments)).toBe(false);
 });
+
+const analyze = (() => {
+  try {
+    execFileSync("systemd-analyze", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!analyze) console.warn("the systemd unit's check is skipped: systemd-analyze is not installed");
+
+test.skipIf(!analyze)(
+  "the systemd unit is one systemd reads: nothing it does not know but the two keys systemd < 254 lacks",
+  () => {
+    const plan = planAutostart({
+      bridge: { id: "linux", kind: "linux", home: "/home/ann", vars: {} },
+      program: { node: process.execPath, script: BIN },
+      stateDir: "/home/ann/.local/share/mcp-twin/bridge",
+      systemd: true,
+      carried: { PATH: "/usr/bin:/opt/a b", MCP_TWIN_HOME: "/home/ann/100%/$x" },
+    });
+    if (plan.kind !== "systemd" || typeof plan.text !== "string") throw new Error(plan.kind);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-unit-"));
+    try {
+      const unit = path.join(dir, UNIT_NAME);
+      writeFileSync(unit, plan.text);
+      const r = spawnSync("systemd-analyze", ["verify", unit], { encoding: "utf8" });
+      const said = `${r.stdout}${r.stderr}`.split("\n").filter(Boolean);
+      const newer = /Unknown key '(RestartSteps|RestartMaxDelaySec)' in section \[Service\], ignoring\.$/;
+      expect(said.filter((l) => !newer.test(l))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -1,7 +1,7 @@
 /**
  * One state, many clients: 10 clients × 200 mixed calls in parallel lose nothing; a restart
  * keeps everything; `kill -9` in the middle of writes leaves every store readable; one process
- * owns the state (a second `serve --http` is refused).
+ * owns the state (a second `serve --http` is refused, exit code 3).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -83,9 +83,16 @@ test("kill -9 while writing: every store is readable afterwards and holds a cons
   expect(readdirSync(b.dir).filter((n) => /^memory\.json\.\d+$/.test(n))).toEqual([]);
 }, 60_000);
 
-test("one process owns the state: a second serve --http on the same folder is refused", async () => {
+test("one process owns the state: a second serve --http on the same folder is refused with exit code 3 (0 with --ok-if-running)", async () => {
   const b = await startBridge();
   const second = await runCli(["serve", "--http", "--port", "0"], bridgeEnv(b.root));
-  expect(second.code).toBe(1);
+  // Not a failure a supervisor should retry: its own exit code (systemd's RestartPreventExitStatus).
+  expect(second.code).toBe(3);
   expect(second.stderr).toContain(`already runs (pid ${b.pid})`);
+  // launchd restarts on any exit but 0: the agent passes --ok-if-running.
+  const agent = await runCli(["serve", "--http", "--port", "0", "--ok-if-running"], bridgeEnv(b.root));
+  expect(agent.code, agent.stderr).toBe(0);
+  expect(agent.stderr).toContain(`already runs (pid ${b.pid})`);
+  expect(agent.stderr).toContain("This one ends (--ok-if-running).");
+  expect(b.child.exitCode).toBeNull();
 });

@@ -14,6 +14,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, expect, inject, test } from "vitest";
+import { SH_LOOP } from "../../src/core/bridge-control/supervisor.js";
 import { type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { freePort } from "../helpers/net.js";
@@ -26,6 +27,8 @@ const setup = fixtureMachines(SECRET);
 const SERVICES = path.resolve("test/fixtures/fake-services/fake-services.cjs");
 
 const pids: number[] = [];
+/** Supervisor loops (killed first, so none starts a bridge again). */
+const loops: number[] = [];
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -35,7 +38,7 @@ const alive = (pid: number) => {
   }
 };
 afterEach(() => {
-  for (const pid of pids.splice(0))
+  for (const pid of [...loops.splice(0), ...pids.splice(0)])
     try {
       process.kill(pid, "SIGKILL");
     } catch {
@@ -88,6 +91,12 @@ async function controlStatus(bridgeDir: string, url: string) {
     headers: { authorization: `Bearer ${token}` },
   });
   return (await res.json()) as { shares: Array<{ name: string; state: string; cached: boolean }> };
+}
+
+/** The parent of a process (the loop that started a bridge), from /proc. */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
 }
 
 const state = (m: FakeMachine) => JSON.parse(readFileSync(path.join(m.paths.home, "state.json"), "utf8"));
@@ -198,6 +207,7 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
     env: "windows",
     file: taskFile,
     name: "mcp-twin-bridge",
+    format: 2,
   });
   const tasks = JSON.parse(readFileSync(path.join(m.paths.drive, ".fake-schtasks.json"), "utf8"));
   const task = tasks["mcp-twin-bridge"] as string;
@@ -230,15 +240,31 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
     },
     stdio: "ignore",
   });
+  const logonEnded = new Promise<number | null>((resolve) => logon.once("exit", resolve));
   const atLogon = await until("the bridge started at logon", () => {
     const now = serveJson(bridgeDir);
     return now && now.pid !== info2.pid && alive(now.pid) ? now : undefined;
   });
   pids.push(atLogon.pid);
+  loops.push(parentOf(atLogon.pid));
   const again = await until("the gateway to answer", async () =>
     controlStatus(bridgeDir, atLogon.url).catch(() => undefined),
   );
   expect(again.shares).toEqual([expect.objectContaining({ name: "fixture", cached: true })]);
+  // The task's wsl.exe runs a loop in the distro: a bridge killed is back within 10 s.
+  const killedAt = Date.now();
+  process.kill(atLogon.pid, "SIGKILL");
+  const revived = await until(
+    "the bridge started again",
+    async () => {
+      const now = serveJson(bridgeDir);
+      if (!now || now.pid === atLogon.pid || !alive(now.pid)) return undefined;
+      return (await controlStatus(bridgeDir, now.url).catch(() => undefined)) ? now : undefined;
+    },
+    10_000,
+  );
+  expect(Date.now() - killedAt).toBeLessThan(10_000);
+  pids.push(revived.pid);
 
   // uninstall: the task deleted, its file gone, state without it, the bridge stopped.
   const removed = await m.run(["uninstall", "--yes"], { timeoutMs: 60_000 });
@@ -250,8 +276,9 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
   expect(existsSync(xmlFile)).toBe(false);
   expect(JSON.parse(readFileSync(path.join(m.paths.drive, ".fake-schtasks.json"), "utf8"))).toEqual({});
   expect(state(m).autostart).toBeUndefined();
-  await until("the bridge to stop", () => (alive(atLogon.pid) ? undefined : true));
-  logon.kill();
+  await until("the bridge to stop", () => (alive(revived.pid) ? undefined : true));
+  // Stopped (exit 0), the loop ends, and wsl.exe with it: nothing starts it again.
+  expect(await logonEnded).toBe(0);
   // Nothing of the shared servers is left in a client: the bridge is not said to be needed.
   const after = await m.run(["bridge", "status"]);
   expect(after.stdout).not.toContain("url entries");
@@ -288,7 +315,8 @@ test("Linux with systemd: a user unit enabled (not started twice); a sync with n
   pids.push(info.pid);
   const text = readFileSync(unit, "utf8");
   expect(text).toMatch(/^ExecStart=\S+ \S+ serve --http$/m);
-  expect(text).toContain("Restart=on-abnormal");
+  expect(text).toContain("Restart=on-failure");
+  expect(text).toContain("RestartPreventExitStatus=3");
   expect(text).toContain(`Environment=XDG_DATA_HOME=${m.env.XDG_DATA_HOME}`);
   expect(readFileSync(log, "utf8").split("\n")).toEqual(
     expect.arrayContaining([
@@ -297,6 +325,31 @@ test("Linux with systemd: a user unit enabled (not started twice); a sync with n
     ]),
   );
   expect(readFileSync(log, "utf8")).not.toMatch(/ start /);
+
+  // A unit an older mcp-twin wrote (restarted after a signal only; no format in state): a sync
+  // that writes nothing writes it again as this one keeps the bridge running, and says so.
+  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 2 });
+  writeFileSync(unit, text.replace("Restart=on-failure", "Restart=on-abnormal"));
+  const older = state(m);
+  delete older.autostart.format;
+  writeFileSync(path.join(m.paths.home, "state.json"), JSON.stringify(older));
+  writeFileSync(log, "");
+  const upgraded = await m.run(["sync"], { timeoutMs: 60_000 });
+  expect(upgraded.code, upgraded.stderr).toBe(0);
+  expect(upgraded.stdout).toContain(`It starts when you log in: a systemd user unit (${unit}) is installed.`);
+  expect(readFileSync(unit, "utf8")).toBe(text);
+  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 2 });
+  expect(readFileSync(log, "utf8").split("\n")).toEqual(
+    expect.arrayContaining([
+      "systemctl --user daemon-reload",
+      "systemctl --user enable mcp-twin-bridge.service",
+    ]),
+  );
+  // As it should be: the next one asks systemd nothing.
+  writeFileSync(log, "");
+  const same = await m.run(["sync"], { timeoutMs: 60_000 });
+  expect(same.stdout).toContain(`It starts when you log in (a systemd user unit, ${unit}).`);
+  expect(readFileSync(log, "utf8")).toBe("");
 
   // The manifest shares nothing any more: the unit is disabled and removed, state forgets it.
   const doc = JSON.parse(readFileSync(manifest, "utf8"));
@@ -312,16 +365,39 @@ test("Linux with systemd: a user unit enabled (not started twice); a sync with n
   expect(state(m).autostart).toBeUndefined();
 }, 240_000);
 
-test("Linux without systemd: sync says the bridge does not start at logon, and the fix", async () => {
+test("Linux without systemd: sync offers a line for the shell's start-up and an XDG autostart entry, written only with --autostart; uninstall removes it", async () => {
   const { m, bridgeDir, port } = await sharedMachine({ kind: "linux", claudeDesktop: false, cursor: false });
   const synced = await m.run(["sync"], { timeoutMs: 120_000 });
   expect(synced.code, synced.stderr).toBe(0);
   const info = await until("the bridge", () => serveJson(bridgeDir));
   pids.push(info.pid);
+  const entry = path.join(m.paths.linuxHome, ".config", "autostart", "mcp-twin-bridge.desktop");
   expect(synced.stdout).toContain(
-    "It does not start when you log in: linux has no systemd for the user's services. Fix: start it at login yourself (`mcp-twin bridge start` in your session's start-up).",
+    `▲ It does not start when you log in: linux has no systemd for the user's services, and no desktop session is seen. Fix: add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails (with a desktop, \`mcp-twin sync --autostart\` writes an XDG autostart entry, ${entry}, instead).\n    (setsid /bin/sh -c '${SH_LOOP}' mcp-twin-bridge `,
   );
+  expect(synced.stdout).toMatch(/ mcp-twin-bridge \S+ \S+ serve --http <\/dev\/null >\/dev\/null 2>&1 &\)\n/);
+  // Offered, not written.
+  expect(existsSync(entry)).toBe(false);
   expect(state(m).autostart).toBeUndefined();
+
+  // Asked for: written, recorded; the next sync (one that writes nothing) says it is in place.
+  const asked = await m.run(["sync", "--autostart"], { timeoutMs: 120_000 });
+  expect(asked.code, asked.stderr).toBe(0);
+  expect(asked.stdout).toContain(
+    `✔ It starts when you log in: an XDG autostart entry (${entry}) is installed.`,
+  );
+  expect(readFileSync(entry, "utf8")).toMatch(
+    /^Exec=\/usr\/bin\/env .*\/bin\/sh -c ".*" mcp-twin-bridge \S+ \S+ serve --http$/m,
+  );
+  expect(state(m).autostart).toEqual({
+    kind: "xdg-autostart",
+    env: "linux",
+    file: entry,
+    name: "mcp-twin-bridge.desktop",
+    format: 2,
+  });
+  const quiet = await m.run(["sync"], { timeoutMs: 60_000 });
+  expect(quiet.stdout).toContain(`✔ It starts when you log in (an XDG autostart entry, ${entry}).`);
 
   // The gateway stopped and its port taken by another program: sync points no entry there (the
   // shared server gets its direct entry for now), says so with a free port to move to, and exits 1.
@@ -341,4 +417,9 @@ test("Linux without systemd: sync says the bridge does not start at logon, and t
   } finally {
     squatter.close();
   }
+  const removed = await m.run(["uninstall", "--yes"], { timeoutMs: 60_000 });
+  expect(removed.code, removed.stderr).toBe(0);
+  expect(removed.stdout).toContain(`Removed the bridge's start at logon (${entry}).`);
+  expect(existsSync(entry)).toBe(false);
+  expect(state(m).autostart).toBeUndefined();
 }, 180_000);

@@ -301,49 +301,51 @@ describe("the text (read by eye)", () => {
     `));
   test("sync", async () =>
     expect(await help("sync")).toMatchInlineSnapshot(`
-    "Usage: mcp-twin sync [options]
+      "Usage: mcp-twin sync [options]
 
-    install each server's package where a client runs it and write every client
-    config
+      install each server's package where a client runs it and write every client
+      config
 
-    Options:
-      --force            also overwrite entries edited by hand (drift), take over
-                         same-named entries mcp-twin did not write, and write
-                         read-only files
-      --update           move unpinned packages to their newest versions
-      --prune            uninstall packages of servers removed from the manifest
+      Options:
+        --force            also overwrite entries edited by hand (drift), take over
+                           same-named entries mcp-twin did not write, and write
+                           read-only files
+        --update           move unpinned packages to their newest versions
+        --prune            uninstall packages of servers removed from the manifest
+        --autostart        also install the bridge's start at logon where sync only
+                           offers it (Linux without systemd: an XDG autostart entry)
 
-    Common options:
-      --json             one JSON document on stdout, logs on stderr
-      -y, --yes          trust a project manifest that runs programs without asking
-      --dry-run          show unified diffs (keys masked); install nothing, write
-                         nothing
-      --manifest <path>  the user-level manifest (default: the home's; a
-                         ./mcp-twin.jsonc here is the project's)
-      --env <id>         only this environment: windows, wsl, wsl:<distro>, macos,
-                         linux (repeatable)
-      --client <id>      only this client; naming one also creates its config file
-                         where it lives (repeatable)
-      --project <dir>    the project files in <dir> (.mcp.json, .cursor/mcp.json, …)
-                         instead of user files
-      --verbose          more detail on stderr
-      --no-color         no colours (NO_COLOR is honoured too)
-      -h, --help         show this help
+      Common options:
+        --json             one JSON document on stdout, logs on stderr
+        -y, --yes          trust a project manifest that runs programs without asking
+        --dry-run          show unified diffs (keys masked); install nothing, write
+                           nothing
+        --manifest <path>  the user-level manifest (default: the home's; a
+                           ./mcp-twin.jsonc here is the project's)
+        --env <id>         only this environment: windows, wsl, wsl:<distro>, macos,
+                           linux (repeatable)
+        --client <id>      only this client; naming one also creates its config file
+                           where it lives (repeatable)
+        --project <dir>    the project files in <dir> (.mcp.json, .cursor/mcp.json, …)
+                           instead of user files
+        --verbose          more detail on stderr
+        --no-color         no colours (NO_COLOR is honoured too)
+        -h, --help         show this help
 
-    Examples:
-      # install the packages and write every client config
-      $ mcp-twin sync
-      # what would change in Cursor's config; nothing written
-      $ mcp-twin sync --dry-run --client cursor
-      # move unpinned packages to their newest versions
-      $ mcp-twin sync --update
+      Examples:
+        # install the packages and write every client config
+        $ mcp-twin sync
+        # what would change in Cursor's config; nothing written
+        $ mcp-twin sync --dry-run --client cursor
+        # move unpinned packages to their newest versions
+        $ mcp-twin sync --update
 
-    Read more:
-      docs/getting-started.md, "How sync works"
-      docs/commands.md, "Hand edits: keep, overwrite or adopt"
-      (the package folder: <package>)
-    "
-  `));
+      Read more:
+        docs/getting-started.md, "How sync works"
+        docs/commands.md, "Hand edits: keep, overwrite or adopt"
+        (the package folder: <package>)
+      "
+    `));
   test("status", async () =>
     expect(await help("status")).toMatchInlineSnapshot(`
     "Usage: mcp-twin status [options]
@@ -735,6 +737,9 @@ describe("the text (read by eye)", () => {
         --share <server>         also expose this manifest server at /share/<server>
                                  (repeatable; implies --http)
         --no-plugins             do not load plugins from the state folder's plugins/
+        --ok-if-running          --http: when this home's bridge runs already, end
+                                 with exit code 0, not 3 (for a service manager that
+                                 restarts on every other exit)
         --print-token            print the bridge token (created if missing) and exit
         --rotate-token           replace the bridge token and exit
 

@@ -55,6 +55,12 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
   }
 }
 
+/** The parent of a process (the loop that started a bridge), from /proc. */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
 /** A Windows command line split as CommandLineToArgvW does. */
 function argv(line: string): string[] {
   const out: string[] = [];
@@ -160,8 +166,21 @@ describe.skipIf(skip !== undefined)(
           : undefined;
       });
       expect(status.shares).toEqual([expect.objectContaining({ name: "fixture", cached: true })]);
+      // wsl.exe runs the task's sh loop in the distro: a bridge killed is back within 10 s.
+      const loop = parentOf(second.pid);
+      cleanups.push(() => kill(loop)); // run before the bridges' own (reverse order)
+      const killedAt = Date.now();
       kill(second.pid);
-      await logon;
+      const third = await until("the bridge started again by the loop", () => {
+        const now = pidNow();
+        return now && now.pid !== second.pid && alive(now.pid) ? now : undefined;
+      });
+      cleanups.push(() => kill(third.pid));
+      expect(parentOf(third.pid)).toBe(loop);
+      expect(Date.now() - killedAt).toBeLessThan(10_000);
+      // A stop (SIGTERM, exit 0) ends the loop, and what the task ran with it.
+      process.kill(third.pid, "SIGTERM");
+      expect((await logon).code).toBe(0);
     }, 180_000);
   },
 );

@@ -1,9 +1,11 @@
 /**
- * How the bridge starts at logon once servers are shared (a url entry cannot start it): which of
- * the platform's own service managers, and the file it reads. Pure: the facts come in.
+ * How the bridge starts at logon once servers are shared (a url entry cannot start it), and is kept
+ * running: which of the platform's own service managers, and the files it reads. Pure.
  */
 import type { EnvKind } from "../environments/types.js";
+import { ExitCode } from "../errors.js";
 import type { AutostartRecord } from "../ledger/state.js";
+import { cmdLoop, desktopExec, SERVE, shellStartLine, shSupervisor } from "./supervisor.js";
 
 export type { AutostartRecord } from "../ledger/state.js";
 
@@ -13,6 +15,16 @@ export type AutostartKind = AutostartRecord["kind"];
 export const TASK_NAME = "mcp-twin-bridge";
 export const UNIT_NAME = "mcp-twin-bridge.service";
 export const AGENT_LABEL = "dev.mcp-twin.bridge";
+/** The XDG autostart entry's file name (Linux without systemd, when the user asks for it). */
+export const DESKTOP_ENTRY = "mcp-twin-bridge.desktop";
+/**
+ * How the installed files keep the bridge running, as a number kept in state: raised when what an
+ * installed start at logon does changes, so the next sync (one that writes nothing too) writes it
+ * again. 2: restarted on every failure but exit 3, the Windows task through a loop.
+ */
+export const AUTOSTART_FORMAT = 2;
+/** The Windows loop the task runs for a bridge on Windows, beside the task's definition. */
+const TASK_LOOP = "bridge-task.cmd";
 
 /** Variables the bridge must see as sync sees them (where the home and its state are, the PATH). */
 export const CARRIED_VARS = [
@@ -35,26 +47,48 @@ export interface AutostartFacts {
     vars: Record<string, string>;
   };
   program: { node: string; script: string };
+  /** The bridge's state folder (native): the Windows loop looks there for a stop asked. */
+  stateDir: string;
   /** Windows beside it (WSL), or the bridge's own environment (Windows): the task's side. */
   windows?: { vars: Record<string, string> } | undefined;
   /** Linux: systemd runs the user's services (`/run/systemd/system`, and `systemctl` found). */
   systemd: boolean;
   /** The variables of CARRIED_VARS that sync runs with. */
   carried: Record<string, string>;
+  /** Sync runs in a desktop session (XDG_CURRENT_DESKTOP or DESKTOP_SESSION is set). */
+  desktop?: boolean;
+}
+
+/** Why the bridge does not start at logon, what to do, and a line for a shell's start-up. */
+interface NoAutostart {
+  why: string;
+  fix: string;
+  line?: string;
 }
 
 export type AutostartPlan =
-  | (AutostartRecord & { text: string | Buffer })
-  | { kind: "none"; why: string; fix: string };
+  | (AutostartRecord & {
+      text: string | Buffer;
+      /** Files written with it (`also`): the Windows loop. */
+      others?: Array<{ file: string; text: string }>;
+      /** Installed only when the user asks for it (the XDG entry): until then, said so. */
+      offer?: NoAutostart;
+    })
+  | ({ kind: "none" } & NoAutostart);
 
 /**
- * - A bridge in WSL: a Windows logon task that runs it through `wsl.exe` — a WSL service alone
- *   would not do, as the distro does not start with Windows (only a process of the user's keeps it
- *   running: the task's `wsl.exe` is one). Where Windows cannot be reached from here, systemd's
- *   `--user` unit when the distro runs systemd.
- * - A bridge on Windows: the same task, running node.exe itself.
+ * Each keeps the bridge running too: started again within seconds when it ends on a failure (a
+ * crash, a kill), never when it stopped on purpose (exit 0) or found another one running (exit 3).
+ * - A bridge in WSL: a Windows logon task that runs the sh loop (supervisor.ts) through `wsl.exe`
+ *   — a WSL service alone would not do, as the distro does not start with Windows (only a process
+ *   of the user's keeps it running: the task's `wsl.exe` is one). Where Windows cannot be reached
+ *   from here, systemd's `--user` unit when the distro runs systemd.
+ * - A bridge on Windows: the same task, running the Windows loop (a batch file beside it) through
+ *   cmd.exe — Task Scheduler restarts a task a minute later at best.
  * - Linux with systemd: a `--user` unit; macOS: a launchd agent.
- * - Anything else: none, said with the fix (start it with `mcp-twin bridge start`).
+ * - Linux without systemd: an XDG autostart entry running the sh loop, offered (written when the
+ *   user asks: `sync --autostart`), with a line for the shell's start-up where no desktop is seen.
+ * - Anything else: none, said with the fix.
  */
 export function planAutostart(f: AutostartFacts): AutostartPlan {
   const local = f.windows?.vars.LOCALAPPDATA;
@@ -65,12 +99,19 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
         why: "Windows' profile folders could not be found from here",
         fix: "start the bridge yourself: `mcp-twin bridge start`",
       };
+    const folder = `${local.replace(/\\+$/, "")}\\mcp-twin`;
+    const loop = `${folder}\\${TASK_LOOP}`;
+    const stop = `${f.stateDir.replace(/\\+$/, "")}\\stop-requested`;
     return {
       kind: "windows-task",
       env: "windows",
-      file: `${local.replace(/\\+$/, "")}\\mcp-twin\\bridge-task.xml`,
+      file: `${folder}\\bridge-task.xml`,
       name: TASK_NAME,
-      text: utf16(taskXml(f)),
+      format: AUTOSTART_FORMAT,
+      text: utf16(taskXml(f, folder)),
+      ...(f.bridge.kind === "windows"
+        ? { also: [loop], others: [{ file: loop, text: cmdLoop(f.program, stop) }] }
+        : {}),
     };
   }
   if (f.bridge.kind === "macos")
@@ -79,29 +120,73 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
       env: f.bridge.id,
       file: `${f.bridge.home}/Library/LaunchAgents/${AGENT_LABEL}.plist`,
       name: AGENT_LABEL,
+      format: AUTOSTART_FORMAT,
       text: launchdPlist(f),
     };
-  if (!f.systemd)
-    return {
-      kind: "none",
-      why:
-        f.bridge.kind === "wsl"
-          ? `${f.bridge.id} has no systemd for the user's services, and Windows cannot be reached from here`
-          : `${f.bridge.id} has no systemd for the user's services`,
-      fix: "start it at login yourself (`mcp-twin bridge start` in your session's start-up)",
-    };
   const config = f.bridge.vars.XDG_CONFIG_HOME ?? `${f.bridge.home}/.config`;
+  if (!f.systemd) return withoutSystemd(f, config);
   return {
     kind: "systemd",
     env: f.bridge.id,
     file: `${config}/systemd/user/${UNIT_NAME}`,
     name: UNIT_NAME,
+    format: AUTOSTART_FORMAT,
     text: systemdUnit(f),
   };
 }
 
-/** `serve --http` with the manifest's settings (port and host are read from it at each start). */
-const SERVE = ["serve", "--http"];
+/**
+ * Linux (or WSL, Windows out of reach) without systemd: the sh loop from a shell's start-up
+ * line; on Linux also an XDG autostart entry, which a desktop runs at login (GNOME, KDE, Xfce…),
+ * offered — written when the user asks — as it is a file in their desktop's settings.
+ */
+function withoutSystemd(f: AutostartFacts, config: string): AutostartPlan {
+  const wsl = f.bridge.kind === "wsl";
+  const why = wsl
+    ? `${f.bridge.id} has no systemd for the user's services, and Windows cannot be reached from here`
+    : `${f.bridge.id} has no systemd for the user's services`;
+  const file = `${config}/autostart/${DESKTOP_ENTRY}`;
+  const keeps = "it starts the bridge when you log in, and again within seconds if it fails";
+  // The session's own variables at login are right for a line in its own start-up file: only
+  // where mcp-twin's home and the bridge's state are is carried.
+  const own = Object.fromEntries(Object.entries(f.carried).filter(([k]) => k.startsWith("MCP_TWIN_")));
+  const shell = {
+    fix: `add the line below to your login shell's start-up file (~/.profile): ${keeps}${wsl ? "" : ` (with a desktop, \`mcp-twin sync --autostart\` writes an XDG autostart entry, ${file}, instead)`}`,
+    line: shellStartLine(shSupervisor(f.program, own)),
+  };
+  if (wsl) return { kind: "none", why, ...shell };
+  return {
+    kind: "xdg-autostart",
+    env: f.bridge.id,
+    file,
+    name: DESKTOP_ENTRY,
+    format: AUTOSTART_FORMAT,
+    text: desktopEntry(f),
+    offer: f.desktop
+      ? {
+          why,
+          fix: `\`mcp-twin sync --autostart\` writes an XDG autostart entry (${file}) that your desktop runs when you log in: it starts the bridge, and again within seconds if it fails`,
+        }
+      : { why: `${why}, and no desktop session is seen`, ...shell },
+  };
+}
+
+/** The XDG autostart entry: the sh loop, with the variables sync ran with. */
+function desktopEntry(f: AutostartFacts): string {
+  return [
+    "# Written by mcp-twin (`mcp-twin sync --autostart`): starts its bridge (shared MCP servers) when",
+    "# you log in, and again within seconds if it fails. `mcp-twin uninstall` removes it.",
+    "[Desktop Entry]",
+    "Type=Application",
+    "Name=mcp-twin bridge",
+    "Comment=Runs mcp-twin's bridge (shared MCP servers) for every client",
+    `Exec=${desktopExec(shSupervisor(f.program, f.carried))}`,
+    "Terminal=false",
+    "NoDisplay=true",
+    "X-GNOME-Autostart-enabled=true",
+    "",
+  ].join("\n");
+}
 
 function systemdUnit(f: AutostartFacts): string {
   // `%` is a specifier to systemd (`%%` is one `%`), `$` a variable in ExecStart (`$$` is one `$`).
@@ -112,18 +197,26 @@ function systemdUnit(f: AutostartFacts): string {
   const exec = (a: string) => quote(a).replace(/\$/g, "$$$$");
   const env = Object.entries(f.carried).map(([k, v]) => `Environment=${quote(`${k}=${v}`)}`);
   return [
-    "# Written by mcp-twin: starts its bridge (shared MCP servers) when you log in.",
-    "# `mcp-twin uninstall` removes it.",
+    "# Written by mcp-twin: starts its bridge (shared MCP servers) when you log in, and again",
+    "# within seconds if it fails. `mcp-twin uninstall` removes it.",
     "[Unit]",
     "Description=mcp-twin bridge (shared MCP servers)",
+    // Never given up: a failure that lasts (its port held by another program) and then clears
+    // must not leave the unit failed for good, as a start limit reached would.
+    "StartLimitIntervalSec=0",
     "",
     "[Service]",
     `ExecStart=${[f.program.node, f.program.script, ...SERVE].map(exec).join(" ")}`,
     ...env,
-    // Restarted after a crash (a signal), not after an exit: a bridge that finds another one
-    // running exits 1, and restarting it would only repeat that.
-    "Restart=on-abnormal",
-    "RestartSec=5",
+    // Every failure (an exit code but 0, a kill, a crash) is restarted, except exit 3: another
+    // bridge of this home runs, and a restart would only find it again. A stop (SIGTERM) is exit 0.
+    "Restart=on-failure",
+    `RestartPreventExitStatus=${ExitCode.bridgeRunning}`,
+    // 1 s after a crash; while it keeps failing the wait grows to 5 s at most (systemd 254 and
+    // later; an older one says it ignores these two lines, and waits 1 s each time).
+    "RestartSec=1",
+    "RestartSteps=3",
+    "RestartMaxDelaySec=5",
     "",
     "[Install]",
     "WantedBy=default.target",
@@ -150,7 +243,8 @@ function launchdPlist(f: AutostartFacts): string {
     `  <string>${AGENT_LABEL}</string>`,
     "  <key>ProgramArguments</key>",
     "  <array>",
-    ...strings([f.program.node, f.program.script, ...SERVE]),
+    // launchd restarts on any exit but 0: another bridge running must end with 0, not 3.
+    ...strings([f.program.node, f.program.script, ...SERVE, "--ok-if-running"]),
     "  </array>",
     "  <key>EnvironmentVariables</key>",
     "  <dict>",
@@ -158,11 +252,18 @@ function launchdPlist(f: AutostartFacts): string {
     "  </dict>",
     "  <key>RunAtLoad</key>",
     "  <true/>",
+    // Started again whenever it did not exit 0 (a signal is no exit 0): a crash, a kill, a
+    // failure; a stop (SIGTERM) exits 0. No sooner than 5 s after its last start (the default is
+    // 10 s): back within seconds, never a busy loop.
     "  <key>KeepAlive</key>",
     "  <dict>",
+    "    <key>SuccessfulExit</key>",
+    "    <false/>",
     "    <key>Crashed</key>",
     "    <true/>",
     "  </dict>",
+    "  <key>ThrottleInterval</key>",
+    "  <integer>5</integer>",
     "</dict>",
     "</plist>",
     "",
@@ -175,7 +276,12 @@ function winArg(a: string): string {
   return `"${a.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\+)$/, "$1$1")}"`;
 }
 
-/** What the task runs: conhost without a window, then wsl.exe (or node.exe) and `serve --http`. */
+/**
+ * What the task runs: conhost without a window, then the loop — in WSL, `wsl.exe` running the sh
+ * loop there; on Windows, cmd.exe running the batch file by its bare name from its own folder (the
+ * working directory), so no quoting of its path meets cmd's rules (conhost quotes each argument
+ * again for the program it starts, and cmd does not read `\"`).
+ */
 export function taskAction(f: AutostartFacts): { command: string; args: string[] } {
   const root = (f.windows?.vars.SystemRoot ?? f.windows?.vars.SYSTEMROOT ?? "C:\\Windows").replace(
     /\\+$/,
@@ -188,14 +294,9 @@ export function taskAction(f: AutostartFacts): { command: string; args: string[]
           "-d",
           f.bridge.distro ?? "",
           "--exec",
-          ...(Object.keys(f.carried).length > 0
-            ? ["/usr/bin/env", ...Object.entries(f.carried).map(([k, v]) => `${k}=${v}`)]
-            : []),
-          f.program.node,
-          f.program.script,
-          ...SERVE,
+          ...shSupervisor(f.program, f.carried),
         ]
-      : [f.program.node, f.program.script, ...SERVE];
+      : [`${root}\\System32\\cmd.exe`, "/d", "/c", TASK_LOOP];
   return { command: `${root}\\System32\\conhost.exe`, args: ["--headless", ...inner] };
 }
 
@@ -204,7 +305,7 @@ export function taskAction(f: AutostartFacts): { command: string; args: string[]
  * administrator), with the user's own token, no time limit (the default stops a task after three
  * days), on battery too, one instance; conhost `--headless` keeps a console window off the screen.
  */
-function taskXml(f: AutostartFacts): string {
+function taskXml(f: AutostartFacts, folder: string): string {
   const vars = f.windows?.vars ?? {};
   const user = `${vars.USERDOMAIN ?? vars.COMPUTERNAME ?? "."}\\${vars.USERNAME ?? ""}`;
   const action = taskAction(f);
@@ -242,6 +343,7 @@ function taskXml(f: AutostartFacts): string {
     "    <Exec>",
     `      <Command>${xml(action.command)}</Command>`,
     `      <Arguments>${xml(action.args.map(winArg).join(" "))}</Arguments>`,
+    ...(f.bridge.kind === "windows" ? [`      <WorkingDirectory>${xml(folder)}</WorkingDirectory>`] : []),
     "    </Exec>",
     "  </Actions>",
     "</Task>",

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { removePath, writeServiceFile } from "../system/files.js";
-import { getEnv, sysPath } from "../system/host.js";
+import { getEnv, type Host, sysPath } from "../system/host.js";
 import type { RunResult } from "../system/run.js";
 import {
   type AutostartFacts,
@@ -16,16 +16,22 @@ import {
   CARRIED_VARS,
   planAutostart,
 } from "./autostart-plan.js";
+import { bridgeHome, bridgeHomeIn } from "./state-folder.js";
 
 export interface AutostartOutcome {
-  /** installed: written now; present: already there as it should be; none: no way here; failed. */
-  state: "installed" | "present" | "none" | "failed";
+  /**
+   * installed: written now; present: already there as it should be; offered: a way the user may
+   * ask for (`sync --autostart`), not written; none: no way here; failed.
+   */
+  state: "installed" | "present" | "offered" | "none" | "failed";
   kind?: AutostartKind;
   /** The file it reads (native to where it lives) and the task's, unit's or agent's name. */
   file?: string;
   name?: string;
   why?: string;
   fix?: string;
+  /** offered, none: a line for the shell's start-up that starts it (the fix says where). */
+  line?: string;
   error?: string;
   /** What to keep in state (installed or present). */
   record?: AutostartRecord;
@@ -76,32 +82,43 @@ const failure = (r: RunResult, what: string) =>
 async function registered(record: AutostartRecord, env: Environment): Promise<boolean> {
   if (record.kind === "windows-task") return !(await schtasks(env, ["/Query", "/TN", record.name])).failed;
   if (record.kind === "systemd") return !(await systemctl(env, ["is-enabled", record.name])).failed;
+  // launchd reads its agents at login; a desktop its autostart entries: the file is all.
   return true;
 }
 
 /**
  * The bridge starts at logon: its file written (when it differs) and registered with the service
- * manager. Nothing is started here: sync starts the bridge now through the lifecycle.
+ * manager. Nothing is started here: sync starts the bridge now through the lifecycle. A way that
+ * is only offered (the XDG entry) is written when `accept` (the user asked, now or before).
  */
 export async function ensureAutostart(
   machine: Machine,
   bridge: Environment,
   program: { node: string; script: string },
   envs: readonly Environment[],
+  options: { accept?: boolean } = {},
 ): Promise<AutostartOutcome> {
   const s = sides(bridge, envs);
   const plan = planAutostart(await factsOf(machine, s, program));
-  if (plan.kind === "none") return { state: "none", why: plan.why, fix: plan.fix };
-  const { text, ...record } = plan;
+  if (plan.kind === "none")
+    return { state: "none", why: plan.why, fix: plan.fix, ...(plan.line ? { line: plan.line } : {}) };
+  const { text, others = [], offer, ...record } = plan;
   const base = { kind: record.kind, file: record.file, name: record.name };
+  if (offer && !options.accept) return { ...base, state: "offered", ...offer };
   const env = home(record, s);
-  const file = env?.access(record.file);
-  if (!env || !file) return { ...base, state: "failed", error: `${record.file} cannot be reached from here` };
+  // The loop it runs first, then what runs it; each as this side reaches it.
+  const files = [...others, { file: record.file, text }].map((f) => ({
+    name: f.file,
+    file: env?.access(f.file),
+    want: typeof f.text === "string" ? Buffer.from(f.text, "utf8") : f.text,
+  }));
+  const out = files.find((f) => !f.file);
+  if (!env || out)
+    return { ...base, state: "failed", error: `${out?.name ?? record.file} cannot be reached from here` };
   try {
-    const want = typeof text === "string" ? Buffer.from(text, "utf8") : text;
-    const same = existsSync(file) && readFileSync(file).equals(want);
+    const same = files.every((f) => f.file && existsSync(f.file) && readFileSync(f.file).equals(f.want));
     if (same && (await registered(record, env))) return { ...base, state: "present", record };
-    await writeServiceFile(file, want);
+    for (const f of files) if (f.file) await writeServiceFile(f.file, f.want);
     if (record.kind === "windows-task") {
       const r = await schtasks(env, ["/Create", "/TN", record.name, "/XML", record.file, "/F"]);
       if (r.failed) return { ...base, state: "failed", error: failure(r, "schtasks /Create") };
@@ -136,13 +153,22 @@ async function factsOf(
     bridge.local &&
     existsSync(sysPath(machine.host, "/run/systemd/system")) &&
     (await bridge.findProgram?.("systemctl")) !== undefined;
+  const env = machine.host.env;
   return {
     bridge: { id: bridge.id, kind: bridge.kind, distro: bridge.distro, home: bridge.home, vars: bridge.vars },
     program,
+    stateDir: stateDirOf(machine.host, bridge),
     ...(s.windows ? { windows: { vars: s.windows.vars } } : {}),
     systemd,
     carried,
+    desktop: bridge.local && Boolean(getEnv(env, "XDG_CURRENT_DESKTOP") || getEnv(env, "DESKTOP_SESSION")),
   };
+}
+
+/** The bridge's state folder, as its own side names it (bridge-control/state-folder.ts). */
+function stateDirOf(host: Host, bridge: Environment): string {
+  if (bridge.local) return bridgeHome(host);
+  return bridge.vars.MCP_TWIN_BRIDGE_HOME ?? bridgeHomeIn(bridge.kind, bridge.vars, bridge.home);
 }
 
 /** Is a recorded autostart still in place (its file, and its registration)? undefined: cannot tell from here. */
@@ -179,10 +205,14 @@ export async function removeAutostart(
         return { removed: false, error: failure(r, "schtasks /Delete") };
     } else if (record.kind === "systemd") {
       await systemctl(env, ["disable", record.name]);
-    } else {
+    } else if (record.kind === "launchd") {
       await launchctl(env, ["remove", record.name]);
     }
     await removePath(file);
+    for (const other of record.also ?? []) {
+      const there = env.access(other);
+      if (there) await removePath(there);
+    }
     if (record.kind === "systemd") await systemctl(env, ["daemon-reload"]);
     return { removed: true };
   } catch (error) {

@@ -9,6 +9,7 @@ const KIND_WORDS: Record<AutostartRecord["kind"], string> = {
   "windows-task": "the Windows logon task",
   systemd: "the systemd user unit",
   launchd: "the launchd agent",
+  "xdg-autostart": "the XDG autostart entry",
 };
 
 /** The shared server a gateway URL names (`/share/<name>`), or undefined for any other URL. */

@@ -4,7 +4,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { OperationError } from "../errors.js";
-import { closeLog, makePrivateFolder, openLogForAppend } from "../system/files.js";
+import { closeLog, makePrivateFolder, openLogForAppend, writePrivateFile } from "../system/files.js";
 import { type Host, sysPath } from "../system/host.js";
 import type { Runner } from "../system/run.js";
 import { probeBridge } from "./bridge-probe.js";
@@ -264,6 +264,10 @@ export async function stopBridge(
     return !isAlive(pid);
   };
   let forced = false;
+  // Windows ends it with TerminateProcess (exit code 1, as a crash): the logon task's loop, which
+  // restarts a bridge that ends so, reads this first (supervisor.ts). The bridge removes it at start.
+  if (process.platform === "win32")
+    await writePrivateFile(ctx.files.stopRequested, `${pid}\n`).catch(() => {});
   try {
     process.kill(pid, "SIGTERM");
   } catch {

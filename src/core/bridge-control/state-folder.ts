@@ -62,6 +62,11 @@ export function bridgeFiles(dir: string) {
     /** Every address the bridge listened on (a relay from an older entry is told by it). */
     addresses: path.join(dir, "addresses.json"),
     log: path.join(dir, "serve.log"),
+    /**
+     * Written by `bridge stop` on Windows before it ends the bridge: there a stop is not an exit 0
+     * (TerminateProcess), so the logon task's loop looks for it to tell a stop from a crash.
+     */
+    stopRequested: path.join(dir, "stop-requested"),
   };
 }
 

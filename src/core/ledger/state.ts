@@ -68,13 +68,18 @@ export interface State {
 
 /** A start at logon by the platform's own service manager, as installed. */
 export interface AutostartRecord {
-  kind: "systemd" | "launchd" | "windows-task";
+  /** xdg-autostart: the desktop entry the user asked for (`sync --autostart`), Linux without systemd. */
+  kind: "systemd" | "launchd" | "windows-task" | "xdg-autostart";
   /** The environment whose service manager holds it (`windows` for the task). */
   env: string;
   /** The file it reads, native to that environment. */
   file: string;
-  /** The task's name, the unit's, the agent's label. */
+  /** The task's name, the unit's, the agent's label, the desktop entry's file name. */
   name: string;
+  /** Files written with it and removed with it (the Windows task's loop). */
+  also?: string[];
+  /** How its files keep the bridge running (AUTOSTART_FORMAT); absent: before version 2. */
+  format?: number;
 }
 
 export function emptyState(): State {

@@ -18,6 +18,8 @@ export interface ApplyOptions {
   force: boolean;
   prune: boolean;
   signal?: AbortSignal;
+  /** Also install a start at logon sync only offers (gateway-sync.ts). */
+  autostart?: boolean;
 }
 
 /**
@@ -104,7 +106,9 @@ export async function applySyncPlan(
   }
   // Shared servers: their gateway runs now and at every logon (gateway-sync.ts).
   const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
-  const gateway = await syncGateway(ctx, plan.bridge, report.bridge, progress);
+  const gateway = await syncGateway(ctx, plan.bridge, report.bridge, progress, {
+    autostart: options.autostart === true,
+  });
   if (gateway) report.gateway = gateway;
   report.errors.push(...gatewayErrors(gateway));
   // Is an app that reads its config only at start running now (so the restart line is needed)?

@@ -4,11 +4,13 @@
  */
 import { existsSync } from "node:fs";
 import type { AutostartOutcome } from "../bridge-control/autostart.js";
+import { AUTOSTART_FORMAT } from "../bridge-control/autostart-plan.js";
 import { portHeldBy } from "../bridge-control/port-holder.js";
 import { readToken } from "../bridge-control/token-file.js";
 import type { Context } from "../context/context.js";
 import type { BridgeReport, BridgeWiring, PortTaken } from "../entries/bridge-wiring.js";
-import { saveState } from "../ledger/state.js";
+import { loadState, saveState } from "../ledger/state.js";
+import { withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
 
 /** What sync says (and `--json` gives) about the gateway. */
@@ -42,7 +44,10 @@ export interface GatewayReport {
   warmed: string[];
   /** cannotRun: it cannot start in the bridge at all (its url entries fail until fixed). */
   warmFailed: Array<{ name: string; error: string; cannotRun?: boolean }>;
-  /** The start at logon: installed, present, removed (no server shared any more), none, failed. */
+  /**
+   * The start at logon: installed, present, offered (`sync --autostart` writes it), removed (no
+   * server shared any more), none, failed.
+   */
   autostart?:
     | (Omit<AutostartOutcome, "record"> & { state: AutostartOutcome["state"] })
     | { state: "removed" | "remove-failed"; kind: string; file: string; error?: string };
@@ -62,7 +67,7 @@ export async function syncGateway(
   wiring: BridgeWiring | undefined,
   settled: BridgeReport | undefined,
   progress: Progress,
-  options: { quick?: boolean } = {},
+  options: { quick?: boolean; autostart?: boolean } = {},
 ): Promise<GatewayReport | undefined> {
   if (ctx.located.scope !== "user") return undefined;
   const shares = (wiring?.shares ?? []).map((s) => s.name);
@@ -94,7 +99,9 @@ export async function syncGateway(
     }
     // A sync that writes nothing (and holds no lock) only says what is installed: asking the
     // service manager would start a process (Windows' schtasks) on every such run.
-    report.autostart = options.quick ? installed(ctx) : await installAutostart(ctx, wiring);
+    report.autostart = options.quick
+      ? await keptUpToDate(ctx, wiring)
+      : await installAutostart(ctx, wiring, options.autostart === true);
     return report;
   } finally {
     step.stop();
@@ -282,8 +289,15 @@ async function warmLists(
   return { warmed, failed };
 }
 
-/** Installed (or found in place), and recorded in state so uninstall removes exactly that. */
-async function installAutostart(ctx: Context, wiring: BridgeWiring): Promise<GatewayReport["autostart"]> {
+/**
+ * Installed (or found in place), and recorded in state so uninstall removes exactly that. A way
+ * only offered (the XDG entry) is written when asked now (`--autostart`) or once before (state).
+ */
+async function installAutostart(
+  ctx: Context,
+  wiring: BridgeWiring,
+  asked: boolean,
+): Promise<GatewayReport["autostart"]> {
   const { ensureAutostart, removeAutostart } = await import("../bridge-control/autostart.js");
   if (!wiring.program)
     return {
@@ -291,7 +305,8 @@ async function installAutostart(ctx: Context, wiring: BridgeWiring): Promise<Gat
       why: wiring.reason ?? `mcp-twin is not installed in ${wiring.env.id}`,
       fix: "install it there globally, then run `mcp-twin sync` again",
     };
-  const outcome = await ensureAutostart(ctx.machine, wiring.env, wiring.program, ctx.allEnvs);
+  const accept = asked || ctx.state.autostart?.kind === "xdg-autostart";
+  const outcome = await ensureAutostart(ctx.machine, wiring.env, wiring.program, ctx.allEnvs, { accept });
   const { record, ...shown } = outcome;
   const before = ctx.state.autostart;
   // Another kind (the bridge moved, or systemd came): the old one goes.
@@ -302,6 +317,19 @@ async function installAutostart(ctx: Context, wiring: BridgeWiring): Promise<Gat
     await saveState(ctx.machine.paths.state, ctx.state);
   }
   return shown;
+}
+
+/**
+ * A sync that writes nothing: the start at logon state records, as it is — unless an older
+ * mcp-twin installed it (its format: an upgrade changed how it keeps the bridge running), then it
+ * is written again now, under the home's lock, with the state read there.
+ */
+async function keptUpToDate(ctx: Context, wiring: BridgeWiring): Promise<GatewayReport["autostart"]> {
+  const shown = installed(ctx);
+  if (!shown || ctx.state.autostart?.format === AUTOSTART_FORMAT || !wiring.program) return shown;
+  return withLock(ctx.machine.home.dir, async () =>
+    installAutostart({ ...ctx, state: await loadState(ctx.machine.paths.state) }, wiring, false),
+  );
 }
 
 /** The start at logon state records, when its file is still there (no process asked). */

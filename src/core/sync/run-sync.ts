@@ -42,6 +42,8 @@ export interface SyncOptions {
    * plan and before anything is written: a command says it then, before the write, not after.
    */
   beforeWrite?: (readable: ReadableFile[]) => void;
+  /** Also install a start at logon sync only offers (Linux without systemd: an XDG autostart entry). */
+  autostart?: boolean;
 }
 
 /** A client config others can read into which a sync writes a key, as the user knows its path. */
@@ -117,7 +119,7 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
     opened?.located.scope === "project" && (await confirmTrust(machine, opened.loaded, given));
   // Most runs change nothing: find that out without the lock, without a look-up, without writing
   // a byte — and without the catalogue's formats, which cost more than such a run may spend.
-  if (!given.update && !given.prune && !newlyTrusted) {
+  if (!given.update && !given.prune && !newlyTrusted && !given.autostart) {
     const ctx = await context();
     const plan = await planSync(ctx, { ...planOptions, offline: true }, progress);
     if (isNoop(plan, ctx.state)) {

@@ -41,10 +41,12 @@ export const stateSchema = z.looseObject({
   lastChange: z.looseObject({ run: z.string(), at: z.string(), by: z.string() }).optional(),
   autostart: z
     .looseObject({
-      kind: z.enum(["systemd", "launchd", "windows-task"]),
+      kind: z.enum(["systemd", "launchd", "windows-task", "xdg-autostart"]),
       env: z.string(),
       file: z.string(),
       name: z.string(),
+      also: z.array(z.string()).optional(),
+      format: z.number().optional(),
     })
     .optional(),
 });

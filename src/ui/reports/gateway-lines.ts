@@ -8,6 +8,7 @@ const KINDS: Record<string, string> = {
   "windows-task": "a Windows logon task",
   systemd: "a systemd user unit",
   launchd: "a launchd agent",
+  "xdg-autostart": "an XDG autostart entry",
 };
 
 /** One true line each: the gateway, the lists cached now, the start at logon. */
@@ -60,7 +61,10 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
       lines.push(`${mark.ok} It starts when you log in (${kind}, ${a.file}).`);
       break;
     case "none":
+    case "offered":
       lines.push(`${mark.warn} It does not start when you log in: ${a.why}. Fix: ${a.fix}.`);
+      // The line the fix names, alone on its own line: copied as it is.
+      if (a.line) lines.push(`    ${a.line}`);
       break;
     case "failed":
       // The gateway runs now (or its own line says why not): only the next logon is at stake.
