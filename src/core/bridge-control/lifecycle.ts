@@ -2,6 +2,7 @@
  * The bridge's lifecycle, one implementation for every caller (`bridge start|stop|restart|status`,
  * `connect`, stdio `serve`, sync): inspect what runs at the wanted address, ensure it runs, stop it.
  */
+import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { OperationError } from "../errors.js";
 import { closeLog, makePrivateFolder, openLogForAppend, writePrivateFile } from "../system/files.js";
@@ -12,6 +13,7 @@ import { type InstanceInfo, isAlive, ownedInstance, rememberAddress, removeInsta
 import { freePortNear, movePortFix } from "./port-fix.js";
 import { type PortHolder, portHeldBy, portHolder } from "./port-holder.js";
 import { type BridgeFiles, bridgeFiles, bridgeHome, bridgeUrl } from "./state-folder.js";
+import { isStartLoop, shStartLoop } from "./supervisor.js";
 import { readToken } from "./token-file.js";
 
 export interface BridgeAddress {
@@ -33,6 +35,11 @@ export interface LifecycleContext {
   startTimeoutMs?: number;
   /** The manifest that sets the bridge's port (named in the fix for a port another program holds). */
   manifest?: string;
+  /**
+   * POSIX: the bridge starts inside sh's start loop (supervisor.ts), so a crash of a bridge that
+   * sync, `bridge start` or a relay started is undone within seconds, as the service manager's is.
+   */
+  supervise?: boolean;
 }
 
 export type BridgeState =
@@ -170,12 +177,12 @@ async function startBridge(
     () => 0,
   );
   let child: ReturnType<Runner["detach"]>;
+  const serve = [ctx.self.script, "serve", "--http", "--port", String(want.port), "--host", want.host];
+  const [file, args] = ctx.supervise
+    ? shStartLoop(ctx.files.instance, [ctx.self.node, ...serve])
+    : [ctx.self.node, serve];
   try {
-    child = ctx.runner.detach(
-      ctx.self.node,
-      [ctx.self.script, "serve", "--http", "--port", String(want.port), "--host", want.host],
-      { env: { ...ctx.env, NO_COLOR: "1" }, logFd },
-    );
+    child = ctx.runner.detach(file, args, { env: { ...ctx.env, NO_COLOR: "1" }, logFd });
   } finally {
     closeLog(logFd);
   }
@@ -195,7 +202,8 @@ async function startBridge(
           `Another start put the bridge on ${info.url}, not ${want.host}:${want.port}.`,
           { hint: "Run `mcp-twin bridge restart` to move it to the manifest's settings." },
         );
-      return { url: info.url, port: info.port, raced: info.pid !== child.pid };
+      const ours = info.pid === child.pid || (ctx.supervise && parentOf(ctx, info.pid) === child.pid);
+      return { url: info.url, port: info.port, raced: !ours };
     }
     if (exited !== undefined && !info) {
       // Lost the race to another starter? Its serve.json appears shortly.
@@ -209,9 +217,40 @@ async function startBridge(
       );
     }
   }
+  // Nothing left behind trying: the loop (its process group) ends with the start that failed.
+  if (ctx.supervise && exited === undefined && child.pid) {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // gone already
+    }
+  }
   throw new OperationError("bridge-start", "The bridge did not answer in time after starting.", {
     hint: `Its log: ${ctx.files.log}.`,
   });
+}
+
+/** The start loop (supervisor.ts) a bridge runs in: its parent, when that is one (Linux's /proc). */
+function startLoopOf(pid: number): number | undefined {
+  const parent = parentOf({ proc: "/proc" }, pid);
+  if (!parent) return undefined;
+  try {
+    return isStartLoop(readFileSync(`/proc/${parent}/cmdline`, "utf8").split("\0")) ? parent : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's parent (Linux's /proc; undefined where it cannot be read). */
+function parentOf(ctx: Pick<LifecycleContext, "proc">, pid: number): number | undefined {
+  if (!ctx.proc) return undefined;
+  try {
+    // The command name (in parentheses) may hold spaces: the fields after its last `)` are read.
+    const stat = readFileSync(`${ctx.proc}/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 async function waitForOwned(ctx: LifecycleContext, ms: number): Promise<InstanceInfo | null> {
@@ -268,6 +307,14 @@ export async function stopBridge(
   // restarts a bridge that ends so, reads this first (supervisor.ts). The bridge removes it at start.
   if (process.platform === "win32")
     await writePrivateFile(ctx.files.stopRequested, `${pid}\n`).catch(() => {});
+  // A bridge mcp-twin started runs in its start loop (supervisor.ts): the loop goes first, or a
+  // bridge killed after the grace period would be started again.
+  const loop = startLoopOf(pid);
+  try {
+    if (loop) process.kill(loop, "SIGTERM");
+  } catch {
+    // gone already
+  }
   try {
     process.kill(pid, "SIGTERM");
   } catch {
@@ -298,5 +345,6 @@ export function localLifecycle(host: LifecycleHost, log: (line: string) => void)
     runner: host.runner,
     log,
     ...(host.platform === "linux" ? { proc: sysPath(host as Host, "/proc") } : {}),
+    supervise: host.platform !== "win32",
   };
 }

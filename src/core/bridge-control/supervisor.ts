@@ -22,6 +22,24 @@ const RUNNING = ExitCode.bridgeRunning;
 export const SH_LOOP = `p=1; while :; do "$@"; s=$?; case $s in 0|${RUNNING}) exit $s;; esac; sleep $p; p=$((p < 3 ? p * 2 : 5)); done`;
 
 /**
+ * The loop around a bridge that mcp-twin starts itself (sync, `bridge start`, a relay), POSIX: its
+ * first argument is the bridge's serve.json. As SH_LOOP, but a bridge that ends without having run
+ * (no serve.json: it could not start — a port taken, a bad setting) ends the loop with its code, so
+ * the starter says why at once instead of the loop trying for ever behind its back; a bridge that
+ * ran and crashed (SIGKILL, an uncaught error: serve.json stays) is started again.
+ */
+const SH_START_LOOP = `f=$1; shift; p=1; while :; do "$@"; s=$?; case $s in 0|${RUNNING}) exit $s;; esac; [ -e "$f" ] || exit $s; sleep $p; p=$((p < 3 ? p * 2 : 5)); done`;
+
+/** Whether a command line (argv) is the start loop's. */
+export const isStartLoop = (argv: readonly string[]): boolean =>
+  argv[1] === "-c" && argv[2] === SH_START_LOOP && argv[3] === SUPERVISOR_NAME;
+
+/** `/bin/sh` and its arguments: the start loop around the bridge's command line (`argv`). */
+export function shStartLoop(serveJson: string, argv: readonly string[]): [string, string[]] {
+  return ["/bin/sh", ["-c", SH_START_LOOP, SUPERVISOR_NAME, serveJson, ...argv]];
+}
+
+/**
  * The supervisor's command line in a Linux environment: `/usr/bin/env` with the variables the
  * bridge must see (none: no env), then `sh -c` with the loop and the bridge's command line.
  */
