@@ -505,7 +505,8 @@ describe("doctor: a readable config that already holds keys (config.private)", (
 
 describe("a dry run", () => {
   test("writes no file at all, not even a cache, where mcp-twin never wrote: its 'nothing was written' is true", async () => {
-    const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+    // No gateway port recorded either: the home does not exist before, and must not after.
+    const m = createFakeMachine({ registryUrl: inject("registryUrl"), bridgePort: false });
     try {
       const entry = { command: "uvx", args: ["tool-mcp"] };
       writeFileSync(m.paths.cursorConfig, JSON.stringify({ mcpServers: { tool: entry } }));

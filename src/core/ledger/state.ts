@@ -64,6 +64,8 @@ export interface State {
   lastChange?: LastChange;
   /** What sync installed to start the bridge at logon (bridge-control/autostart.ts): uninstall removes exactly that. */
   autostart?: AutostartRecord;
+  /** Things sync says once, not at every run: what was said → when. */
+  said?: Record<string, string>;
 }
 
 /** A start at logon by the platform's own service manager, as installed. */

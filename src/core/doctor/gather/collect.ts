@@ -5,6 +5,7 @@
  */
 
 import { bridgeEnvironment } from "../../bridge-control/placement.js";
+import { readRecordedPort } from "../../bridge-control/port-record.js";
 import { resolveBridgeSettings } from "../../bridge-control/settings.js";
 import { backupCounts } from "../../clients/unreadable-target.js";
 import { inScope, lookAround, readHome as readStoredHome } from "../../context/context.js";
@@ -23,6 +24,7 @@ import { type Manifest, manifestSchema, type ServerSpec } from "../../manifest/s
 import { secretsPrivacy } from "../../manifest/secrets-file.js";
 import { type TrustRequest, trust } from "../../manifest/trust.js";
 import { loginLines } from "../../oauth/needs-login.js";
+import { own } from "../../own-keys.js";
 import type { SecretFormat } from "../../secrets/placeholders.js";
 import { assertAllKnown, selectEnvironments } from "../../selectors.js";
 import { pathExists, withLock } from "../../system/files.js";
@@ -445,15 +447,17 @@ async function live(
     machine,
     configs.filter((c) => c.text != null).map((c) => c.target),
   ).catch(() => new Map<string, RunningApp>());
-  const bridge = manifest.bridge?.enabled
-    ? gatherBridge(machine, {
-        ...resolveBridgeSettings(manifest.bridge, "manifest", machine.host.env),
-        timeoutMs: options.timeoutMs,
-      })
+  // The settings every path uses: the port the home recorded, its own entry kept while `enabled` is unsaid.
+  const settings = resolveBridgeSettings(manifest.bridge, "manifest", {
+    port: await readRecordedPort(machine.paths.bridge),
+    hadEntry: Object.values(home.state.targets).some((r) => own(r.entries, BRIDGE_ENTRY) !== undefined),
+  });
+  const bridge = settings.enabled
+    ? gatherBridge(machine, { ...settings, timeoutMs: options.timeoutMs })
     : Promise.resolve(undefined);
   // Probing a bridge relay would start the bridge (connect does when none answers) and leave it
   // running after doctor ends; bridge.reachable checks the bridge itself instead.
-  const beforeShared = manifest.bridge?.enabled
+  const beforeShared = settings.enabled
     ? work.map((w) =>
         w.server === BRIDGE_ENTRY && w.where.scope !== "project"
           ? { ...w, plan: undefined, bridgeRelay: true }
