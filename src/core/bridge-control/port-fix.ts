@@ -26,21 +26,11 @@ export function movePortFix(manifestFile: string, free: number | undefined): str
 }
 
 /**
- * `run `mcp-twin sync`: …` — for a port the home chose (not pinned): sync moves the gateway off a
- * port another program holds and points the entries there (port-choice.ts).
+ * The fix for a held port as a sentence of its own: pinned (`bridge.port`), the manifest edit
+ * (`Give the bridge another port: put …`); a port the home chose, a sync — it moves the gateway off
+ * a port another program holds and points the entries there (port-choice.ts).
  */
-export function syncMovesFix(free: number | undefined): string {
-  return `run \`mcp-twin sync\`: it moves this home's gateway to a free port${free ? ` (port ${free} is free now)` : ""} and points the entries there`;
-}
-
-/** The fix for a held port: pinned, the manifest edit; chosen, a sync. */
-export function heldPortFix(pinned: boolean, manifestFile: string, free: number | undefined): string {
-  return pinned ? movePortFix(manifestFile, free) : syncMovesFix(free);
-}
-
-/** heldPortFix as a sentence of its own (`Give the bridge another port: put …` / `Run \`mcp-twin sync\`: …`). */
 export function heldPortSentence(pinned: boolean, manifestFile: string, free: number | undefined): string {
   if (pinned) return `Give the bridge another port: ${movePortFix(manifestFile, free)}.`;
-  const fix = syncMovesFix(free);
-  return `${fix.charAt(0).toUpperCase()}${fix.slice(1)}.`;
+  return `Run \`mcp-twin sync\`: it moves this home's gateway to a free port${free ? ` (port ${free} is free now)` : ""} and points the entries there.`;
 }

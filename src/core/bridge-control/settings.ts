@@ -5,6 +5,7 @@
 import path from "node:path";
 import { openMachine } from "../environments/machine.js";
 import { DEFAULT_IDLE_MINUTES } from "../manifest/bridge-defaults.js";
+import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
 import { loadManifest } from "../manifest/load.js";
 import type { BridgeSpec } from "../manifest/schema.js";
 import type { Host } from "../system/host.js";
@@ -97,11 +98,10 @@ export async function loadBridgeSettings(host: Host, manifestOption?: string): P
 }
 
 /** Does state record the bridge's own entry anywhere? (A state that does not load: no.) */
-export async function hadBridgeEntry(stateFile: string): Promise<boolean> {
+async function hadBridgeEntry(stateFile: string): Promise<boolean> {
   try {
-    const { loadState } = await import("../ledger/state.js");
-    const { bridgeEntryHolders } = await import("./bridge-entries.js");
-    return bridgeEntryHolders(await loadState(stateFile)).length > 0;
+    const { loadState, recordsEntry } = await import("../ledger/state.js");
+    return recordsEntry(await loadState(stateFile), BRIDGE_ENTRY);
   } catch {
     return false;
   }

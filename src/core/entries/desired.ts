@@ -11,11 +11,10 @@ import { mcpTwinIn } from "../environments/self-launch.js";
 import { shortForm, spacedPrefix } from "../environments/shortname.js";
 import type { Environment } from "../environments/types.js";
 import { nodeExeOnPath } from "../environments/windows.js";
-import type { State } from "../ledger/state.js";
+import { recordsEntry, type State } from "../ledger/state.js";
 import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
 import { relayLogins } from "../oauth/needs-login.js";
-import { own } from "../own-keys.js";
 import {
   type InstalledIndex,
   knownVersions,
@@ -126,9 +125,7 @@ export async function wireBridge(
   options: { createToken: boolean; checkPort?: boolean; state: Pick<State, "targets"> },
 ): Promise<BridgeWiring | undefined> {
   const shares = Object.values(manifest.servers).some((s) => s.share && !s.disabled);
-  const hadEntry =
-    manifest.bridge?.enabled === undefined &&
-    Object.values(options.state.targets).some((r) => own(r.entries, BRIDGE_ENTRY) !== undefined);
+  const hadEntry = manifest.bridge?.enabled === undefined && recordsEntry(options.state, BRIDGE_ENTRY);
   if (!manifest.bridge?.enabled && !hadEntry && !shares) return undefined;
   const { planBridge } = await import("./bridge-wiring.js");
   // `checkPort` (sync, and what status and doctor say sync would write): no entry may point at a

@@ -145,6 +145,11 @@ export function entryHash(value: unknown): string {
   return createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 32);
 }
 
+/** Does state record an entry of this name in any target (the bridge's own `mcp-twin`, say)? */
+export function recordsEntry(state: Pick<State, "targets">, name: string): boolean {
+  return Object.values(state.targets).some((r) => Object.hasOwn(r.entries, name));
+}
+
 /** Is this parsed value what we wrote (or were about to write)? */
 export function isOurs(record: EntryRecord | undefined, value: unknown): boolean {
   return isOursHash(record, entryHash(value));

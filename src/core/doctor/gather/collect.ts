@@ -17,14 +17,13 @@ import { type Environment, envMatches } from "../../environments/types.js";
 import { isTwinError, UsageErrors } from "../../errors.js";
 import { loadFormats } from "../../formats/index.js";
 import { checkAllBackups, repairSources } from "../../ledger/backups.js";
-import { emptyState, loadState, type State, saveState } from "../../ledger/state.js";
+import { emptyState, loadState, recordsEntry, type State, saveState } from "../../ledger/state.js";
 import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../../manifest/load.js";
 import { type Manifest, manifestSchema, type ServerSpec } from "../../manifest/schema.js";
 import { secretsPrivacy } from "../../manifest/secrets-file.js";
 import { type TrustRequest, trust } from "../../manifest/trust.js";
 import { loginLines } from "../../oauth/needs-login.js";
-import { own } from "../../own-keys.js";
 import type { SecretFormat } from "../../secrets/placeholders.js";
 import { assertAllKnown, selectEnvironments } from "../../selectors.js";
 import { pathExists, withLock } from "../../system/files.js";
@@ -450,7 +449,7 @@ async function live(
   // The settings every path uses: the port the home recorded, its own entry kept while `enabled` is unsaid.
   const settings = resolveBridgeSettings(manifest.bridge, "manifest", {
     port: await readRecordedPort(machine.paths.bridge),
-    hadEntry: Object.values(home.state.targets).some((r) => own(r.entries, BRIDGE_ENTRY) !== undefined),
+    hadEntry: recordsEntry(home.state, BRIDGE_ENTRY),
   });
   const bridge = settings.enabled
     ? gatherBridge(machine, { ...settings, timeoutMs: options.timeoutMs })
