@@ -102,10 +102,22 @@ describe("a client config that does not parse", () => {
 describe("a server whose program is missing (add time, no uv)", () => {
   const time = { servers: { time: { command: "uvx", args: ["mcp-server-time"] } } };
 
+  /** The catalogue's time as the user's own template (same name: it overrides), with no `share`. */
+  const unsharedTime = (m: FakeMachine) => {
+    const shipped = path.join(__dirname, "..", "..", "templates", "time.jsonc");
+    const { share: _, ...template } = JSON.parse(
+      readFileSync(shipped, "utf8").replace(/^\s*\/\/.*$/gm, ""),
+    ) as Record<string, unknown>;
+    mkdirSync(path.join(m.paths.home, "templates"), { recursive: true });
+    writeFileSync(path.join(m.paths.home, "templates", "time.jsonc"), JSON.stringify(template));
+  };
+
   test("add says where uvx is missing before it asks to write it; Ctrl-C at the question says the manifest holds it and sync finishes", async () => {
     const m = machine({ uv: false });
-    // Unshared (the bridge off): each client's side runs its own uvx.
-    writeManifest(m, { servers: {}, bridge: { enabled: false } });
+    // Unshared (the user's own template of time, without the catalogue's share): each client's
+    // side runs its own uvx.
+    unsharedTime(m);
+    writeManifest(m, { servers: {} });
     const pty = runInPty(["add", "time"], m.env, m.paths.linuxHome);
     await pty.waitFor(/Write it into every client now\?/);
     const screen = pty.output();
@@ -154,8 +166,10 @@ describe("a server whose program is missing (add time, no uv)", () => {
 
   test("add, then yes to writing it: each environment's install command once in all (not 3 times for windows)", async () => {
     const m = machine({ uv: false });
-    // Unshared (the bridge off): each client's side runs its own uvx.
-    writeManifest(m, { servers: {}, bridge: { enabled: false } });
+    // Unshared (the user's own template of time, without the catalogue's share): each client's
+    // side runs its own uvx.
+    unsharedTime(m);
+    writeManifest(m, { servers: {} });
     const pty = runInPty(["add", "time"], m.env, m.paths.linuxHome);
     await pty.waitFor(/Write it into every client now\?/);
     pty.type("y");

@@ -1,6 +1,6 @@
 /**
- * With `bridge.enabled` in the manifest, sync registers the bridge in every client under the name
- * `mcp-twin`, with the settings of bridge-control/settings.ts (port, host).
+ * With `bridge.enabled` in the manifest (or its entry kept), sync registers the bridge in every client
+ * under the name `mcp-twin`, with the settings of bridge-control/settings.ts (port, host).
  */
 
 import { parseInstance } from "../bridge-control/instance.js";
@@ -52,7 +52,7 @@ export interface BridgeWiring {
   program: { node: string; script: string } | null;
   /** Why `program` is null. */
   reason?: string;
-  /** The bridge's entry for one target (see bridgeEntry); none unless `bridge.enabled`. */
+  /** The bridge's entry for one target (see bridgeEntry); none unless its settings enable it. */
   entry(target: Target, ctx: EntryContext): BuiltEntry | undefined;
   /** The manifest shares servers: how their entries reach the gateway (the bridge). */
   reach?: GatewayReach;
