@@ -14,6 +14,7 @@ import {
   runInProcessByDefault,
   writeManifest,
   writeSecrets,
+  writeUnsharedTemplate,
 } from "../helpers/fake-machine.js";
 import { KEY, runInPty } from "../helpers/pty.js";
 
@@ -102,21 +103,11 @@ describe("a client config that does not parse", () => {
 describe("a server whose program is missing (add time, no uv)", () => {
   const time = { servers: { time: { command: "uvx", args: ["mcp-server-time"] } } };
 
-  /** The catalogue's time as the user's own template (same name: it overrides), with no `share`. */
-  const unsharedTime = (m: FakeMachine) => {
-    const shipped = path.join(__dirname, "..", "..", "templates", "time.jsonc");
-    const { share: _, ...template } = JSON.parse(
-      readFileSync(shipped, "utf8").replace(/^\s*\/\/.*$/gm, ""),
-    ) as Record<string, unknown>;
-    mkdirSync(path.join(m.paths.home, "templates"), { recursive: true });
-    writeFileSync(path.join(m.paths.home, "templates", "time.jsonc"), JSON.stringify(template));
-  };
-
   test("add says where uvx is missing before it asks to write it; Ctrl-C at the question says the manifest holds it and sync finishes", async () => {
     const m = machine({ uv: false });
     // Unshared (the user's own template of time, without the catalogue's share): each client's
     // side runs its own uvx.
-    unsharedTime(m);
+    writeUnsharedTemplate(m, "time");
     writeManifest(m, { servers: {} });
     const pty = runInPty(["add", "time"], m.env, m.paths.linuxHome);
     await pty.waitFor(/Write it into every client now\?/);
@@ -168,7 +159,7 @@ describe("a server whose program is missing (add time, no uv)", () => {
     const m = machine({ uv: false });
     // Unshared (the user's own template of time, without the catalogue's share): each client's
     // side runs its own uvx.
-    unsharedTime(m);
+    writeUnsharedTemplate(m, "time");
     writeManifest(m, { servers: {} });
     const pty = runInPty(["add", "time"], m.env, m.paths.linuxHome);
     await pty.waitFor(/Write it into every client now\?/);

@@ -488,6 +488,21 @@ export function writeManifest(machine: FakeMachine, manifest: unknown): string {
   return file;
 }
 
+/**
+ * A catalogue server as the user's own template (`<home>/templates/<name>.jsonc`: the same name
+ * overrides the shipped one) without the catalogue's `share`: `add <name>` then adds it unshared,
+ * each client's side running its own process.
+ */
+export function writeUnsharedTemplate(machine: FakeMachine, name: string): void {
+  const shipped = readFileSync(path.join(REPO, "templates", `${name}.jsonc`), "utf8");
+  const { share: _, ...template } = JSON.parse(shipped.replace(/^\s*\/\/.*$/gm, "")) as Record<
+    string,
+    unknown
+  >;
+  mkdirSync(path.join(machine.paths.home, "templates"), { recursive: true });
+  writeFileSync(path.join(machine.paths.home, "templates", `${name}.jsonc`), JSON.stringify(template));
+}
+
 export function writeSecrets(machine: FakeMachine, secrets: Record<string, string>): void {
   mkdirSync(machine.paths.home, { recursive: true });
   writeFileSync(path.join(machine.paths.home, "secrets.json"), JSON.stringify({ version: 1, secrets }), {
