@@ -10,6 +10,7 @@ import {
   type BridgeControlReport,
   controlBridge,
 } from "../core/bridge-control/control.js";
+import { startMovedLine } from "../core/bridge-control/port-choice.js";
 import { portHeldBy } from "../core/bridge-control/port-holder.js";
 import { openManifest } from "../core/context/context.js";
 import type { Machine } from "../core/environments/machine.js";
@@ -63,6 +64,8 @@ function render(
     );
   // Nothing stopped: the state's own line ("Not running, …") says it.
   else if (r.action === "stop" && r.state !== "stopped") out.print(`${ok} The bridge was not running.`);
+  if (r.moved && r.settings.portFile)
+    out.print(`${warn} ${startMovedLine(r.moved, out.shown(r.settings.portFile))}`);
   if (r.started === true) out.print(`${ok} Started the bridge.`);
   const head = {
     running: `${ok} Running at ${r.url}`,
@@ -75,9 +78,14 @@ function render(
   const row = (k: string, v: string | number | undefined) => {
     if (v !== undefined && v !== "") out.print(`  ${c.dim(k.padEnd(10))} ${v}`);
   };
+  // The port: the manifest's pin, or the one the home keeps (chosen on the first start).
+  const kept =
+    r.settings.pinned === false && r.settings.portFile
+      ? `; port kept in ${out.shown(r.settings.portFile)}`
+      : "";
   row(
     "where",
-    `${r.environment}, ${r.settings.host}:${r.settings.port} (from ${out.shown(r.settings.manifest)})`,
+    `${r.environment}, ${r.settings.host}:${r.settings.port} (from ${out.shown(r.settings.manifest)}${kept})`,
   );
   row("pid", r.pid);
   row("version", r.version);

@@ -4,7 +4,7 @@
  */
 
 import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.js";
-import { type BridgeSettings, loadBridgeSettings } from "../core/bridge-control/settings.js";
+import { type BridgeSettings, loadBridgeSettings, settingsAt } from "../core/bridge-control/settings.js";
 import { bridgeFiles, bridgeHome, bridgeUrl } from "../core/bridge-control/state-folder.js";
 import { ensureToken, rotateToken } from "../core/bridge-control/token-file.js";
 import { ExitCode, UsageError } from "../core/errors.js";
@@ -89,14 +89,29 @@ export async function run(ctx: Ctx): Promise<number> {
     return ExitCode.ok;
   }
 
-  // Where the bridge is: the flags, else the manifest's settings (the same ones sync wrote).
-  const where = async (): Promise<{ host: string; port: number }> => {
-    if (o.port !== undefined && o.host !== undefined) return { host: o.host, port: o.port };
-    const settings: BridgeSettings = await loadBridgeSettings(ctx.host, ctx.options.manifest);
-    return { host: o.host ?? settings.host, port: o.port ?? settings.port };
+  // Where the bridge is: the flags, else the settings (the same ones sync wrote). `choose`: the
+  // process that listens (`serve --http` without `--port`, as a start at logon runs it) takes the
+  // port the home keeps — chosen and recorded on the first start, moved off one another program holds.
+  const where = async (choose = false): Promise<{ host: string; port: number; pinned: boolean }> => {
+    if (o.port !== undefined && o.host !== undefined) return { host: o.host, port: o.port, pinned: true };
+    let settings: BridgeSettings = await loadBridgeSettings(ctx.host, ctx.options.manifest);
+    if (o.host !== undefined) settings = { ...settings, host: o.host };
+    if (choose && o.port === undefined && settings.recordFile) {
+      const { choosePortHere, startMovedLine } = await import("../core/bridge-control/port-choice.js");
+      const lifecycle = { ...localLifecycle(ctx.host, () => {}), pinned: settings.pinned };
+      const { choice } = await choosePortHere(lifecycle, settings, settings.recordFile);
+      if (choice.moved)
+        out.warn(startMovedLine({ ...choice.moved, to: choice.port }, out.shown(settings.recordFile)));
+      settings = settingsAt(settings, choice.port);
+    }
+    return {
+      host: settings.host,
+      port: o.port ?? settings.port,
+      pinned: o.port !== undefined || settings.pinned,
+    };
   };
 
-  if (o.http || o.share.length > 0) return serveHttp(ctx, o, files, await where());
+  if (o.http || o.share.length > 0) return serveHttp(ctx, o, files, await where(true));
 
   // stdio: relay to the one bridge that owns the state, starting it when none answers.
   if (process.stdin.isTTY)
@@ -108,7 +123,9 @@ export async function run(ctx: Ctx): Promise<number> {
   // The bridge is found (or started) while the client's first messages are read: its discover is
   // answered at once, whatever the bridge is doing.
   const targeting = (async () => {
-    const ensured = await ensureBridge(localLifecycle(ctx.host, log), want, { follow: true });
+    const ensured = await ensureBridge({ ...localLifecycle(ctx.host, log), pinned: want.pinned }, want, {
+      follow: true,
+    });
     // The token goes only to what is proven to be this home's bridge (bridge-target.ts).
     const { bridgeTarget } = await import("../core/relay/bridge-target.js");
     return bridgeTarget({

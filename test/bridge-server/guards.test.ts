@@ -257,6 +257,7 @@ describe("settings", () => {
       enabled: false,
       host: "127.0.0.1",
       port: 7760,
+      pinned: false,
       environment: undefined,
       url: "http://127.0.0.1:7760/mcp",
       source: "m",
@@ -269,6 +270,33 @@ describe("settings", () => {
       url: "http://[::1]:7761/mcp",
       idleMinutes: 0.5,
     });
+  });
+
+  test("the port: pinned by the manifest, else the one the home recorded", () => {
+    expect(resolveBridgeSettings(undefined, "m", { port: 7790 })).toMatchObject({
+      port: 7790,
+      pinned: false,
+      recorded: 7790,
+      url: "http://127.0.0.1:7790/mcp",
+    });
+    expect(resolveBridgeSettings({ port: 7761 }, "m", { port: 7790 })).toMatchObject({
+      port: 7761,
+      pinned: true,
+      recorded: 7790,
+    });
+  });
+
+  test("enabled: only said, or kept for an entry mcp-twin wrote before while unsaid", () => {
+    // Other settings never add the bridge's own entry.
+    expect(resolveBridgeSettings({ port: 7761, idleMinutes: 2 }, "m").enabled).toBe(false);
+    const kept = resolveBridgeSettings({ port: 7761 }, "m", { hadEntry: true });
+    expect(kept).toMatchObject({ enabled: true, enabledImplied: true });
+    expect(resolveBridgeSettings(undefined, "m", { hadEntry: true }).enabledImplied).toBe(true);
+    expect(resolveBridgeSettings({ enabled: false }, "m", { hadEntry: true })).toMatchObject({
+      enabled: false,
+    });
+    expect(resolveBridgeSettings({ enabled: false }, "m", { hadEntry: true }).enabledImplied).toBeUndefined();
+    expect(resolveBridgeSettings({ enabled: true }, "m").enabledImplied).toBeUndefined();
   });
 });
 

@@ -14,6 +14,7 @@ import {
   runInProcessByDefault,
   writeManifest,
   writeSecrets,
+  writeUnsharedTemplate,
 } from "../helpers/fake-machine.js";
 import { KEY, runInPty } from "../helpers/pty.js";
 
@@ -104,8 +105,10 @@ describe("a server whose program is missing (add time, no uv)", () => {
 
   test("add says where uvx is missing before it asks to write it; Ctrl-C at the question says the manifest holds it and sync finishes", async () => {
     const m = machine({ uv: false });
-    // Unshared (the bridge off): each client's side runs its own uvx.
-    writeManifest(m, { servers: {}, bridge: { enabled: false } });
+    // Unshared (the user's own template of time, without the catalogue's share): each client's
+    // side runs its own uvx.
+    writeUnsharedTemplate(m, "time");
+    writeManifest(m, { servers: {} });
     const pty = runInPty(["add", "time"], m.env, m.paths.linuxHome);
     await pty.waitFor(/Write it into every client now\?/);
     const screen = pty.output();
@@ -154,8 +157,10 @@ describe("a server whose program is missing (add time, no uv)", () => {
 
   test("add, then yes to writing it: each environment's install command once in all (not 3 times for windows)", async () => {
     const m = machine({ uv: false });
-    // Unshared (the bridge off): each client's side runs its own uvx.
-    writeManifest(m, { servers: {}, bridge: { enabled: false } });
+    // Unshared (the user's own template of time, without the catalogue's share): each client's
+    // side runs its own uvx.
+    writeUnsharedTemplate(m, "time");
+    writeManifest(m, { servers: {} });
     const pty = runInPty(["add", "time"], m.env, m.paths.linuxHome);
     await pty.waitFor(/Write it into every client now\?/);
     pty.type("y");

@@ -81,13 +81,12 @@ describe("add says how a catalogue server runs", () => {
     );
   });
 
-  test("with the bridge turned off: added unshared, and said", async () => {
+  test("with the bridge's own tools off: added shared all the same (the gateway runs for it)", async () => {
     writeFileSync(file(), '{ "bridge": { "enabled": false }, "servers": {} }\n');
     const r = await machine.run(["add", "playwright", "--yes", "--no-sync"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(
-      "Not shared: the catalogue shares it per session, but the manifest turns the bridge off",
-    );
-    expect(JSON.parse(readFileSync(file(), "utf8")).servers.playwright.share).toBeUndefined();
+    expect(r.stdout).toContain("Shared per session");
+    expect(r.stdout).not.toContain("Not shared");
+    expect(JSON.parse(readFileSync(file(), "utf8")).servers.playwright.share).toBe("session");
   });
 });

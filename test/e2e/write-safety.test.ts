@@ -23,7 +23,12 @@ import {
 import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { doctor, one } from "../doctor/helpers.js";
-import { createFakeMachine, runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
+import {
+  createFakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+  writeUnsharedTemplate,
+} from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { KEY, runInPty } from "../helpers/pty.js";
 
@@ -392,7 +397,8 @@ describe("a file others can read that this run writes a secret into", () => {
     const a = linux();
     const aFile = a.paths.claudeCodeConfig;
     // Unshared (a shared postgres would put no key in the file: its entry reaches the bridge).
-    writeManifest(a, { servers: {}, bridge: { enabled: false } });
+    writeUnsharedTemplate(a, "postgres");
+    writeManifest(a, { servers: {} });
     chmodSync(aFile, 0o644);
     const added = await a.run([
       "add",
@@ -411,7 +417,9 @@ describe("a file others can read that this run writes a secret into", () => {
   test("add on a terminal says it before its question, and not again after the write", async () => {
     const m = linux();
     const file = m.paths.claudeCodeConfig;
-    writeManifest(m, { servers: {}, bridge: { enabled: false } });
+    // Unshared (a shared postgres would put no key in the file: its entry reaches the bridge).
+    writeUnsharedTemplate(m, "postgres");
+    writeManifest(m, { servers: {} });
     chmodSync(file, 0o644);
     const pty = runInPty(
       ["add", "postgres", "--secret", `DATABASE_URI=postgresql://u:${SECRET}@h/db`],
@@ -505,7 +513,8 @@ describe("doctor: a readable config that already holds keys (config.private)", (
 
 describe("a dry run", () => {
   test("writes no file at all, not even a cache, where mcp-twin never wrote: its 'nothing was written' is true", async () => {
-    const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+    // No gateway port recorded either: the home does not exist before, and must not after.
+    const m = createFakeMachine({ registryUrl: inject("registryUrl"), bridgePort: false });
     try {
       const entry = { command: "uvx", args: ["tool-mcp"] };
       writeFileSync(m.paths.cursorConfig, JSON.stringify({ mcpServers: { tool: entry } }));

@@ -81,6 +81,13 @@ export interface FakeMachineOptions {
    * none, so its bridge cannot (as where there is no /proc/net/tcp: macOS).
    */
   procNet?: boolean;
+  /**
+   * The gateway's port, recorded in the home's `bridge.json` as mcp-twin records the one it chose
+   * (a sync that starts the gateway — a catalogue server is shared by default — then never reaches
+   * for 7760, which other runs and people use). Default: a port of this machine's own; false: no
+   * record, and no home folder until a command makes one (tests that check nothing was written).
+   */
+  bridgePort?: number | false;
 }
 
 export interface RunResult {
@@ -110,6 +117,8 @@ export interface FakeMachine {
     interopLog: string;
   };
   windowsUser: string;
+  /** The gateway port recorded in the home when the machine was made (undefined: none). */
+  bridgePort: number | undefined;
   /**
    * Run mcp-twin on this machine: the built binary (bin/mcp-twin.js, a process of its own), or —
    * in a file that called `runInProcessByDefault()` — `main(argv, host, terminal)` in this process.
@@ -328,9 +337,6 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     // Tests are offline: the MCP Registry is a local one (test/helpers/mcp-registry.ts), else a
     // loopback port nothing listens on (2: not one fetch refuses to dial), never the real one.
     MCP_TWIN_REGISTRY: options.mcpRegistryUrl ?? "http://127.0.0.1:2",
-    // A catalogue server is shared by default, and a sync then starts the gateway: at a port of this
-    // machine's own, never the 7760 other runs (and people) use.
-    MCP_TWIN_TEST_BRIDGE_PORT: String(reservePort()),
   };
   if (wsl) {
     wslEnv.WSL_DISTRO_NAME = "Ubuntu";
@@ -342,11 +348,7 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     // mcp-twin on Windows itself: a Windows environment table; C: is <root>/mnt/c through the sysroot.
     const npmVars = Object.fromEntries(
       Object.entries(wslEnv).filter(
-        ([k]) =>
-          k.startsWith("npm_config_") ||
-          k === "NO_COLOR" ||
-          k === "MCP_TWIN_REGISTRY" ||
-          k === "MCP_TWIN_TEST_BRIDGE_PORT",
+        ([k]) => k.startsWith("npm_config_") || k === "NO_COLOR" || k === "MCP_TWIN_REGISTRY",
       ),
     );
     env = { ...npmVars, ...vars, PATH: vars.Path!, MCP_TWIN_PLATFORM: "win32", MCP_TWIN_SYSROOT: mnt };
@@ -357,11 +359,21 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
 
   const home =
     kind === "linux" ? path.join(linuxHome, ".config", "mcp-twin") : path.join(appdata, "mcp-twin");
+  // A catalogue server is shared by default, and a sync then starts the gateway: at the port the
+  // home keeps, one of this machine's own — never the 7760 other runs (and people) use.
+  const bridgePort = options.bridgePort ?? reservePort();
+  if (bridgePort !== false) {
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    writeFileSync(path.join(home, "bridge.json"), `${JSON.stringify({ port: bridgePort })}\n`, {
+      mode: 0o600,
+    });
+  }
   const machine: FakeMachine = {
     root,
     env,
     wslEnv,
     windowsUser: user,
+    bridgePort: bridgePort === false ? undefined : bridgePort,
     paths: {
       drive,
       profile,
@@ -474,6 +486,21 @@ export function writeManifest(machine: FakeMachine, manifest: unknown): string {
   const file = path.join(machine.paths.home, "mcp-twin.jsonc");
   writeFileSync(file, typeof manifest === "string" ? manifest : `${JSON.stringify(manifest, null, 2)}\n`);
   return file;
+}
+
+/**
+ * A catalogue server as the user's own template (`<home>/templates/<name>.jsonc`: the same name
+ * overrides the shipped one) without the catalogue's `share`: `add <name>` then adds it unshared,
+ * each client's side running its own process.
+ */
+export function writeUnsharedTemplate(machine: FakeMachine, name: string): void {
+  const shipped = readFileSync(path.join(REPO, "templates", `${name}.jsonc`), "utf8");
+  const { share: _, ...template } = JSON.parse(shipped.replace(/^\s*\/\/.*$/gm, "")) as Record<
+    string,
+    unknown
+  >;
+  mkdirSync(path.join(machine.paths.home, "templates"), { recursive: true });
+  writeFileSync(path.join(machine.paths.home, "templates", `${name}.jsonc`), JSON.stringify(template));
 }
 
 export function writeSecrets(machine: FakeMachine, secrets: Record<string, string>): void {

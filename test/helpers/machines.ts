@@ -2,7 +2,8 @@
  * Fake machines for a test file: each test gets one with the fixture server in its manifest and
  * its secret set, cleaned up after the test; `synced` gives one after its first sync.
  */
-import { cpSync, existsSync, rmSync } from "node:fs";
+import { cpSync, existsSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, afterEach, expect, inject } from "vitest";
 import {
   createFakeMachine,
@@ -48,6 +49,12 @@ export function fixtureMachines(secret: string, fixtureSpec: () => string = () =
       machines.push(machine);
       rmSync(known.root, { recursive: true, force: true });
       cpSync(known.copy, known.root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      // Its own gateway port, as every fake machine has (the copy's is the first machine's).
+      if (machine.bridgePort !== undefined)
+        writeFileSync(
+          path.join(machine.paths.home, "bridge.json"),
+          `${JSON.stringify({ port: machine.bridgePort })}\n`,
+        );
       return machine;
     }
     const machine = setup(options, servers);

@@ -25,8 +25,12 @@ afterEach(() => {
   for (const m of machines.splice(0)) m.cleanup();
   registry.requests.length = 0;
 });
-function machine(mcpRegistryUrl = registry.url): FakeMachine {
-  const m = createFakeMachine({ registryUrl: inject("registryUrl"), mcpRegistryUrl });
+function machine(mcpRegistryUrl = registry.url, bridgePort?: false): FakeMachine {
+  const m = createFakeMachine({
+    registryUrl: inject("registryUrl"),
+    mcpRegistryUrl,
+    ...(bridgePort === false ? { bridgePort } : {}),
+  });
   machines.push(m);
   return m;
 }
@@ -71,7 +75,8 @@ test("the picker finds a registry server as the user types; its key is asked mas
 }, 180_000);
 
 test("Ctrl-C after the picker asked the registry leaves nothing behind: its answers were held in memory", async () => {
-  const m = machine();
+  // No gateway port recorded either: the home does not exist before, and must not after.
+  const m = machine(registry.url, false);
   const pty = runInPty(["init"], m.env, m.paths.linuxHome);
   await pty.waitFor(/Add servers from the catalogue or the MCP Registry/);
   pty.type("fixture");

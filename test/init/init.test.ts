@@ -60,10 +60,14 @@ function machine(options: FakeMachineOptions = {}): FakeMachine {
 /**
  * Nothing written anywhere: no manifest, secrets or state in the home, and no cache either —
  * neither the home's (environment facts, registry answers) nor the Linux one that remembers where
- * the Windows home is. (The home holds only the test's own templates folder.)
+ * the Windows home is. (The home holds only what the test put there: its templates folder, and the
+ * gateway port the fake machine recorded — unchanged.)
  */
 const expectNothingWritten = (m: FakeMachine) => {
-  expect(readdirSync(m.paths.home).filter((f) => f !== "templates")).toEqual([]);
+  expect(readdirSync(m.paths.home).filter((f) => f !== "templates" && f !== "bridge.json")).toEqual([]);
+  expect(JSON.parse(readFileSync(path.join(m.paths.home, "bridge.json"), "utf8"))).toEqual({
+    port: m.bridgePort,
+  });
   expect(existsSync(path.join(m.paths.linuxHome, ".cache", "mcp-twin"))).toBe(false);
 };
 /** Windows Claude Desktop set up by hand, as READMEs say: `cmd /c npx -y` and the key inline. */

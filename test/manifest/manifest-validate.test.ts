@@ -172,15 +172,17 @@ describe("shared servers", () => {
     expect(errors[1]?.message).toMatch(/"machine".*"project".*"session"/);
   });
 
-  test("a shared server with the bridge turned off is an error naming both fixes", () => {
-    const errors = errorsOf(
-      '{\n  "servers": { "x": { "command": "x", "share": "machine" } },\n  "bridge": { "enabled": false }\n}\n',
-    );
-    expect(errors).toHaveLength(1);
-    expect(errors[0]?.line).toBe(2);
-    expect(errors[0]?.message).toMatch(
-      /runs in the bridge, which "bridge": \{ "enabled": false \} turns off/,
-    );
+  test("a shared server with the bridge's own tools off is valid: the gateway runs for it all the same", () => {
+    const text =
+      '{\n  "servers": { "x": { "command": "x", "share": "machine" } },\n  "bridge": { "enabled": false }\n}\n';
+    expect(() => parseManifestText(text, "m.jsonc")).not.toThrow();
+    expect(parseManifestText(text, "m.jsonc").bridge).toEqual({ enabled: false });
+  });
+
+  test("`enabled` has no default: a `bridge` section without it says nothing of the own-tools entry", () => {
+    expect(parseManifestText('{ "servers": {}, "bridge": { "port": 7761 } }', "m.jsonc").bridge).toEqual({
+      port: 7761,
+    });
   });
 
   test("bridge.idleMinutes must be above 0", () => {

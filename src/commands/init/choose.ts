@@ -229,15 +229,10 @@ export async function askKeys(
       made.server = withProvenance(fromRegistry, made.server);
       ctx.registryNotes.push(...registryNotes(fromRegistry).map((line) => `${made.name}: ${line}`));
     }
-    // A shared server runs in the bridge: a manifest that turns it off gets the server unshared.
-    const dropped =
-      made.server.share && ctx.existing.manifest.bridge?.enabled === false ? made.server.share : undefined;
-    if (dropped) delete made.server.share;
     const line = shareLine({
       name: made.name,
       server: made.server,
       shareWhy: t.share && made.server.share ? t.share.why : undefined,
-      shareDropped: dropped,
     });
     if (line && !out.json) out.print(`  ${made.name}: ${line}`);
     ctx.newServers.push(made);

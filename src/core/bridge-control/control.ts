@@ -16,7 +16,7 @@ import {
   stopBridge,
 } from "./lifecycle.js";
 import { bridgePlace } from "./placement.js";
-import { freePortNear, movePortFix } from "./port-fix.js";
+import { freePortNear, heldPortSentence } from "./port-fix.js";
 import { type BridgeSettings, loadBridgeSettings } from "./settings.js";
 import { readToken } from "./token-file.js";
 
@@ -27,8 +27,22 @@ export interface BridgeControlReport {
   action: BridgeAction;
   /** running: this home's bridge answers at the settings' address. */
   state: "running" | "stopped" | "elsewhere" | "unresponsive" | "taken";
-  /** shares: how many servers the manifest shares (the gateway runs for them whatever `enabled` says). */
-  settings: { host: string; port: number; url: string; manifest: string; enabled: boolean; shares?: number };
+  /**
+   * shares: how many servers the manifest shares (the gateway runs for them whatever `enabled` says).
+   * pinned: the manifest sets the port; otherwise it is the one the home keeps, in `portFile`.
+   */
+  settings: {
+    host: string;
+    port: number;
+    url: string;
+    manifest: string;
+    enabled: boolean;
+    shares?: number;
+    pinned?: boolean;
+    portFile?: string;
+  };
+  /** This start moved the gateway off a port another program holds (recorded in `settings.portFile`). */
+  moved?: { from: number; to: number; what: string };
   /**
    * How many client configs hold its entry: those state records it in whose file it still is
    * (undefined: state could not be read). With none, nothing starts it: "not running" is then the
@@ -116,8 +130,21 @@ async function controlHere(
   options: { manifest?: string | undefined; log: (line: string) => void },
 ): Promise<BridgeControlReport> {
   const { host } = machine;
-  const settings = await loadBridgeSettings(host, options.manifest);
-  const lifecycle = { ...localLifecycle(host, options.log), manifest: machine.shown(settings.source) };
+  let settings = await loadBridgeSettings(host, options.manifest);
+  const lifecycle = {
+    ...localLifecycle(host, options.log),
+    manifest: machine.shown(settings.source),
+    pinned: settings.pinned,
+  };
+  // A start takes the port the home keeps — chosen free and recorded on the first start, moved off
+  // a port another program holds (with a line that says so).
+  let moved: BridgeControlReport["moved"];
+  if (action === "start" || action === "restart") {
+    const { choosePortHere } = await import("./port-choice.js");
+    const chosen = await choosePortHere(lifecycle, settings, machine.paths.bridge);
+    settings = chosen.settings;
+    if (chosen.choice.moved) moved = { ...chosen.choice.moved, to: chosen.choice.port };
+  }
   const want = { host: settings.host, port: settings.port };
   let stopped: BridgeControlReport["stopped"];
   let started: boolean | undefined;
@@ -134,6 +161,7 @@ async function controlHere(
     ...(entries && entries.unreadable.length > 0 ? { unreadable: entries.unreadable } : {}),
     ...(started !== undefined ? { started } : {}),
     ...(stopped ? { stopped } : {}),
+    ...(moved ? { moved } : {}),
   };
 }
 
@@ -182,6 +210,8 @@ async function describeBridge(
       manifest: settings.source,
       enabled: settings.enabled,
       ...(settings.shared?.length ? { shares: settings.shared.length } : {}),
+      pinned: settings.pinned,
+      ...(settings.recordFile ? { portFile: settings.recordFile } : {}),
     },
     stateDir: lifecycle.files.dir,
     log: lifecycle.files.log,
@@ -195,7 +225,11 @@ async function describeBridge(
         ...base,
         state: "taken",
         what: `${state.what}${state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : ""}`,
-        fix: `Give the bridge another port: ${movePortFix(lifecycle.manifest ?? settings.source, await freePortNear(settings.host, settings.port))}.`,
+        fix: heldPortSentence(
+          settings.pinned,
+          lifecycle.manifest ?? settings.source,
+          await freePortNear(settings.host, settings.port),
+        ),
       };
     case "unresponsive":
       return {

@@ -10,7 +10,7 @@ import { type Host, sysPath } from "../system/host.js";
 import type { Runner } from "../system/run.js";
 import { probeBridge } from "./bridge-probe.js";
 import { type InstanceInfo, isAlive, ownedInstance, rememberAddress, removeInstance } from "./instance.js";
-import { freePortNear, movePortFix } from "./port-fix.js";
+import { freePortNear, heldPortSentence } from "./port-fix.js";
 import { type PortHolder, portHeldBy, portHolder } from "./port-holder.js";
 import { type BridgeFiles, bridgeFiles, bridgeHome, bridgeUrl } from "./state-folder.js";
 import { isStartLoop, shStartLoop } from "./supervisor.js";
@@ -35,6 +35,11 @@ export interface LifecycleContext {
   startTimeoutMs?: number;
   /** The manifest that sets the bridge's port (named in the fix for a port another program holds). */
   manifest?: string;
+  /**
+   * The manifest pins the port (`bridge.port`): the fix for a held one is a manifest edit. Otherwise
+   * (false, or not known) sync moves it to a free one.
+   */
+  pinned?: boolean;
   /**
    * POSIX: the bridge starts inside sh's start loop (supervisor.ts), so a crash of a bridge that
    * sync, `bridge start` or a relay started is undone within seconds, as the service manager's is.
@@ -85,17 +90,19 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
 }
 
 /**
- * The error for a port something else holds: what it is, and the fix that works — another port,
- * named free now, set in the manifest (starting the bridge again would fail the same way).
+ * The error for a port something else holds: what it is, and the fix that works (starting the
+ * bridge again would fail the same way) — a sync, which moves the gateway to a free port; for a
+ * port the manifest pins, another port, named free now, set in the manifest.
  */
 export async function portTakenError(
   state: Extract<BridgeState, { state: "taken" }>,
   port: number,
   manifest = USER_MANIFEST,
+  pinned = false,
 ): Promise<OperationError> {
   const free = await freePortNear(new URL(state.url).hostname.replace(/^\[|\]$/g, ""), port);
   return new OperationError("port-taken", `${portHeldBy(port, state.what, state.holder, true)}.`, {
-    hint: `Give the bridge another port: ${movePortFix(manifest, free)}. (Or stop that program, if it is yours.)`,
+    hint: `${heldPortSentence(pinned, manifest, free)} (Or stop that program, if it is yours.)`,
   });
 }
 
@@ -151,7 +158,7 @@ export async function ensureBridge(
       restarted = true;
       break;
     case "taken":
-      throw await portTakenError(state, want.port, ctx.manifest);
+      throw await portTakenError(state, want.port, ctx.manifest, ctx.pinned);
     case "stopped":
       break;
   }

@@ -1,6 +1,7 @@
 /**
  * The fix for a bridge port another program holds (another home's bridge, or anything else): a
- * port that is free now, named, and the manifest edit that moves the bridge there.
+ * sync, which moves the gateway to a free port — or, for a port the manifest pins, a port that is
+ * free now, named, and the manifest edit that moves the bridge there.
  */
 import { portOpen } from "./bridge-probe.js";
 
@@ -22,4 +23,14 @@ export async function freePortNear(host: string, port: number): Promise<number |
 export function movePortFix(manifestFile: string, free: number | undefined): string {
   const port = free ?? "<a free port>";
   return `put "port": ${port} in the "bridge" section of ${manifestFile} (\`"bridge": { "port": ${port} }\`${free ? `; port ${free} is free now` : ""}), then run \`mcp-twin sync\``;
+}
+
+/**
+ * The fix for a held port as a sentence of its own: pinned (`bridge.port`), the manifest edit
+ * (`Give the bridge another port: put …`); a port the home chose, a sync — it moves the gateway off
+ * a port another program holds and points the entries there (port-choice.ts).
+ */
+export function heldPortSentence(pinned: boolean, manifestFile: string, free: number | undefined): string {
+  if (pinned) return `Give the bridge another port: ${movePortFix(manifestFile, free)}.`;
+  return `Run \`mcp-twin sync\`: it moves this home's gateway to a free port${free ? ` (port ${free} is free now)` : ""} and points the entries there.`;
 }

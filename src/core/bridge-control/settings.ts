@@ -1,22 +1,33 @@
 /**
  * The bridge's settings, resolved in one place from the user-level manifest's `bridge` section (never
- * a project manifest's: the bridge is one per machine), for every way of reaching the bridge.
+ * a project manifest's: the bridge is one per machine) and what the home keeps, for every way of reaching the bridge.
  */
 import path from "node:path";
 import { openMachine } from "../environments/machine.js";
 import { DEFAULT_IDLE_MINUTES } from "../manifest/bridge-defaults.js";
+import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
 import { loadManifest } from "../manifest/load.js";
 import type { BridgeSpec } from "../manifest/schema.js";
-import { getEnv, type Host } from "../system/host.js";
+import type { Host } from "../system/host.js";
+import { readRecordedPort } from "./port-record.js";
 import { bridgeUrl, DEFAULT_BRIDGE_PORT } from "./state-folder.js";
 
 const DEFAULT_BRIDGE_HOST = "127.0.0.1";
 
 export interface BridgeSettings {
-  /** Sync registers it in the clients. */
+  /** Sync registers the bridge's own tools (memory, notes, hand-off) in the clients. */
   enabled: boolean;
+  /**
+   * `enabled` is not in the manifest, and is true only because mcp-twin wrote the bridge's own
+   * entry before (state records it): no one loses an entry they had.
+   */
+  enabledImplied?: boolean;
   host: string;
   port: number;
+  /** `bridge.port` in the manifest: the port is that one, whatever holds it. */
+  pinned: boolean;
+  /** The port the home recorded (port-record.ts); undefined before the first start. */
+  recorded?: number;
   /** `bridge.environment`: where it runs (undefined: WSL when there is one, else here). */
   environment: string | undefined;
   /** http://host:port/mcp */
@@ -27,23 +38,39 @@ export interface BridgeSettings {
   idleMinutes: number;
   /** The manifest's shared servers (they run in the bridge whatever `enabled` says), when read from it. */
   shared?: string[];
+  /** Where the home records the port (port-record.ts), when read from the home. */
+  recordFile?: string;
+}
+
+/** What the home keeps that the settings depend on. */
+export interface HomeBridgeFacts {
+  /** The gateway's port as the home recorded it (port-record.ts). */
+  port?: number | undefined;
+  /** State records the bridge's own entry in a client config (bridge-entries.ts). */
+  hadEntry?: boolean;
 }
 
 /**
  * Every way of reaching the bridge (stdio `serve`, `serve --http` without flags, `bridge`, sync,
- * doctor, and the entries sync writes for `connect`) uses what this returns.
+ * doctor, and the entries sync writes for `connect`) uses what this returns. The port: `bridge.port`
+ * when the manifest pins it, else the one the home recorded, else 7760 — the first one tried when
+ * the port is chosen (port-choice.ts).
  */
 export function resolveBridgeSettings(
   spec: BridgeSpec | undefined,
   source: string,
-  env: Readonly<Record<string, string | undefined>> = {},
+  home: HomeBridgeFacts = {},
 ): BridgeSettings {
   const host = spec?.host ?? DEFAULT_BRIDGE_HOST;
-  const port = spec?.port ?? testDefaultPort(env) ?? DEFAULT_BRIDGE_PORT;
+  const port = spec?.port ?? home.port ?? DEFAULT_BRIDGE_PORT;
+  const implied = spec?.enabled === undefined && home.hadEntry === true;
   return {
-    enabled: spec?.enabled ?? false,
+    enabled: spec?.enabled ?? implied,
+    ...(implied ? { enabledImplied: true } : {}),
     host,
     port,
+    pinned: spec?.port !== undefined,
+    ...(home.port !== undefined ? { recorded: home.port } : {}),
     environment: spec?.environment,
     url: bridgeUrl(host, port),
     source,
@@ -51,13 +78,9 @@ export function resolveBridgeSettings(
   };
 }
 
-/**
- * The test suite's seam: every fake machine gets its own default port, so a sync that starts the
- * gateway (a catalogue server is shared by default) never reaches for 7760, which other runs share.
- */
-function testDefaultPort(env: Readonly<Record<string, string | undefined>>): number | undefined {
-  const port = Number(getEnv(env, "MCP_TWIN_TEST_BRIDGE_PORT"));
-  return Number.isInteger(port) && port > 0 && port < 65_536 ? port : undefined;
+/** The same settings at another port (the one chosen). */
+export function settingsAt(settings: BridgeSettings, port: number): BridgeSettings {
+  return { ...settings, port, url: bridgeUrl(settings.host, port) };
 }
 
 /** The settings of the user-level manifest (or `--manifest`); defaults when there is none. */
@@ -68,5 +91,18 @@ export async function loadBridgeSettings(host: Host, manifestOption?: string): P
   const shared = Object.entries(manifest.servers)
     .filter(([, spec]) => spec.share && !spec.disabled)
     .map(([name]) => name);
-  return { ...resolveBridgeSettings(manifest.bridge, file, host.env), shared };
+  const home: HomeBridgeFacts = { port: await readRecordedPort(machine.paths.bridge) };
+  // Only with `enabled` unsaid does state matter (an entry mcp-twin wrote before stays).
+  if (manifest.bridge?.enabled === undefined) home.hadEntry = await hadBridgeEntry(machine.paths.state);
+  return { ...resolveBridgeSettings(manifest.bridge, file, home), shared, recordFile: machine.paths.bridge };
+}
+
+/** Does state record the bridge's own entry anywhere? (A state that does not load: no.) */
+async function hadBridgeEntry(stateFile: string): Promise<boolean> {
+  try {
+    const { loadState, recordsEntry } = await import("../ledger/state.js");
+    return recordsEntry(await loadState(stateFile), BRIDGE_ENTRY);
+  } catch {
+    return false;
+  }
 }

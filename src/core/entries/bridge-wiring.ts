@@ -1,13 +1,15 @@
 /**
- * With `bridge.enabled` in the manifest, sync registers the bridge in every client under the name
- * `mcp-twin`, with the settings of bridge-control/settings.ts (port, host).
+ * With `bridge.enabled` in the manifest (or its entry kept), sync registers the bridge in every client
+ * under the name `mcp-twin`, with the settings of bridge-control/settings.ts (port, host).
  */
 
 import { parseInstance } from "../bridge-control/instance.js";
 import { bridgePlace } from "../bridge-control/placement.js";
-import { type BridgeSettings, resolveBridgeSettings } from "../bridge-control/settings.js";
+import type { HeldBy, PortChoice } from "../bridge-control/port-choice.js";
+import { readRecordedPort } from "../bridge-control/port-record.js";
+import { type BridgeSettings, resolveBridgeSettings, settingsAt } from "../bridge-control/settings.js";
 import { ownersToldIn } from "../bridge-control/socket-owner.js";
-import { bridgeFiles, bridgeHome, bridgeHomeIn } from "../bridge-control/state-folder.js";
+import { bridgeFiles, bridgeHome, bridgeHomeIn, bridgeUrl } from "../bridge-control/state-folder.js";
 import { ensureToken, readToken } from "../bridge-control/token-file.js";
 import type { Launch, Target } from "../clients/types.js";
 import type { Machine } from "../environments/machine.js";
@@ -50,7 +52,7 @@ export interface BridgeWiring {
   program: { node: string; script: string } | null;
   /** Why `program` is null. */
   reason?: string;
-  /** The bridge's entry for one target (see bridgeEntry); none unless `bridge.enabled`. */
+  /** The bridge's entry for one target (see bridgeEntry); none unless its settings enable it. */
   entry(target: Target, ctx: EntryContext): BuiltEntry | undefined;
   /** The manifest shares servers: how their entries reach the gateway (the bridge). */
   reach?: GatewayReach;
@@ -64,8 +66,13 @@ export interface BridgeWiring {
   /** Bring a running bridge to these settings; report what runs. */
   settle(): Promise<BridgeReport>;
   /**
-   * Another program holds the bridge's port (sync looked before planning): the shared servers get
-   * their direct entries for this run, and this says why and what works.
+   * How its port was chosen (sync, status, doctor): moved, or to be recorded in the home — in
+   * `kept`, the home's record as the user's system shows it.
+   */
+  port?: PortChoice & { kept: string };
+  /**
+   * Another program holds the bridge's port and it stays (pinned, or no free port near): the shared
+   * servers get their direct entries for this run, and this says why and what works.
    */
   taken?: PortTaken;
 }
@@ -80,6 +87,13 @@ export interface PortTaken {
 export interface PlanBridgeOptions {
   /** Create the token when missing (a real sync); otherwise only read it. */
   createToken: boolean;
+  /**
+   * Sync, and what status and doctor say sync would write: the port is chosen now (port-choice.ts)
+   * — an entry must never point at a port another program holds.
+   */
+  checkPort?: boolean;
+  /** State records the bridge's own entry somewhere: with `enabled` unsaid, it stays. */
+  hadEntry: boolean;
 }
 
 /**
@@ -90,11 +104,13 @@ export interface PlanBridgeOptions {
  *   after a reboot, a WSL restart, or `mcp-twin bridge stop` — and no token sits in a client
  *   config. (A URL entry, which HTTP-capable clients could take, would fail whenever the bridge is
  *   down.)
+ * - Its port: the manifest's `bridge.port`, else the one the home recorded; with `checkPort`, moved
+ *   off a port another program holds (`port.moved`, recorded by sync), or — pinned — `taken`.
  * - After writing, `settle()` brings a running bridge to these settings (a restart when its port or
  *   host changed) and says truthfully what runs.
  *
  * I/O only in `planBridge` (reads or creates the token; looks for a global install of mcp-twin
- * there) and in `settle()`; building entries is pure.
+ * there; reads the home's port and asks what holds it) and in `settle()`; building entries is pure.
  */
 export async function planBridge(
   manifest: Manifest,
@@ -103,7 +119,12 @@ export async function planBridge(
   options: PlanBridgeOptions,
 ): Promise<BridgeWiring | undefined> {
   const wanted = sharedServers(manifest);
-  if (!manifest.bridge?.enabled && wanted.length === 0) return undefined;
+  const recorded = await readRecordedPort(machine.paths.bridge);
+  let settings = resolveBridgeSettings(manifest.bridge, "manifest", {
+    port: recorded,
+    hadEntry: options.hadEntry,
+  });
+  if (!settings.enabled && wanted.length === 0) return undefined;
   const place = bridgePlace(manifest, envs, machine.host.self);
   if (!place) return undefined;
   const { env, program, reason } = place;
@@ -112,9 +133,18 @@ export async function planBridge(
     return cannot ? [{ name, ...cannot }] : [];
   });
   const shares = wanted.filter((s) => !unhosted.some((u) => u.name === s.name));
-  const settings = resolveBridgeSettings(manifest.bridge, "manifest", machine.host.env);
-  const url = settings.url;
   const token = await bridgeToken(env, machine, options);
+  let port: PortChoice | undefined;
+  let taken: PortTaken | undefined;
+  // Nothing of it in any entry (its own tools off, every shared server unhosted): no port to choose.
+  if (options.checkPort && (settings.enabled || shares.length > 0)) {
+    const { choosePort } = await import("../bridge-control/port-choice.js");
+    port = await choosePort(settings, await holderIn(env, machine, settings.host, token));
+    settings = settingsAt(settings, port.port);
+    // A port that stays although another program holds it: no entry of a shared server points there.
+    if (port.taken) taken = { port: port.port, what: port.taken.what, fix: await moveFix(machine, settings) };
+  }
+  const url = settings.url;
   const wiring: BridgeWiring = {
     env,
     settings,
@@ -125,7 +155,7 @@ export async function planBridge(
     entry: (target, ctx) => (settings.enabled ? bridgeEntry(target, wiring, ctx) : undefined),
     shares,
     unhosted,
-    ...(shares.length > 0
+    ...(shares.length > 0 && !taken
       ? {
           reach: {
             origin: new URL(url).origin,
@@ -138,6 +168,8 @@ export async function planBridge(
           },
         }
       : {}),
+    ...(port ? { port: { ...port, kept: machine.shown(machine.paths.bridge) } } : {}),
+    ...(taken ? { taken } : {}),
     settle: () => (env.local ? settleHere(machine, settings) : settleThere(env, program, settings, token)),
   };
   return wiring;
@@ -184,33 +216,32 @@ async function moveFix(machine: Machine, settings: BridgeSettings): Promise<stri
 }
 
 /**
- * Does another program hold the bridge's port — another home's bridge, or anything that is not this
- * home's bridge? Asked by sync before it plans: an entry must never point there. Here, through the
- * lifecycle (this home's bridge running elsewhere is not "taken": sync moves it); on the other side,
- * by a probe that sends the token only to a proven bridge.
+ * What holds a port where the bridge lives, when it is not this home's bridge (port-choice.ts's
+ * HeldBy). Here, through the lifecycle's files and a probe; on the other side, by a probe that sends
+ * the token only to a proven bridge — and without a token there (the bridge never started), anything
+ * on the port is another program's. A state folder this side cannot read: nothing can be told.
  */
-export async function portTaken(wiring: BridgeWiring, machine: Machine): Promise<PortTaken | undefined> {
-  const { settings } = wiring;
-  let what: string | undefined;
-  if (wiring.env.local) {
-    const { inspectBridge, localLifecycle } = await import("../bridge-control/lifecycle.js");
-    const lifecycle = localLifecycle(machine.host, () => {});
-    // The common cases cost no request: this home's bridge holds the port (its lock and serve.json
-    // say so), or nothing accepts connections there.
-    const { ownedInstance } = await import("../bridge-control/instance.js");
-    if ((await ownedInstance(lifecycle.files))?.port === settings.port) return undefined;
-    const { portOpen } = await import("../bridge-control/bridge-probe.js");
-    if (!(await portOpen(settings.host, settings.port))) return undefined;
-    const state = await inspectBridge(lifecycle, settings);
-    if (state.state === "taken")
-      what = `${state.what}${state.holder ? ` — pid ${state.holder.pid}: ${state.holder.command}` : ""}`;
-  } else if (wiring.token) {
-    // Without the token (never started there, or unreadable from here) nothing can be proven.
-    const { probeBridge } = await import("../bridge-control/bridge-probe.js");
-    const probe = await probeBridge(settings.url, wiring.token);
-    if (probe.state === "other") what = probe.what;
+async function holderIn(
+  env: Environment,
+  machine: Machine,
+  host: string,
+  token: string | null,
+): Promise<HeldBy> {
+  if (env.local) {
+    const { localLifecycle } = await import("../bridge-control/lifecycle.js");
+    const { localHolder } = await import("../bridge-control/port-choice.js");
+    return localHolder(
+      localLifecycle(machine.host, () => {}),
+      host,
+    );
   }
-  return what ? { port: settings.port, what, fix: await moveFix(machine, settings) } : undefined;
+  const reachable = token !== null || env.access(bridgeHomeIn(env.kind, env.vars, env.home)) !== undefined;
+  return async (port) => {
+    if (!reachable) return undefined;
+    const { probeBridge } = await import("../bridge-control/bridge-probe.js");
+    const probe = await probeBridge(bridgeUrl(host, port), token);
+    return probe.state === "other" ? probe.what : undefined;
+  };
 }
 
 /**

@@ -11,7 +11,7 @@ import { mcpTwinIn } from "../environments/self-launch.js";
 import { shortForm, spacedPrefix } from "../environments/shortname.js";
 import type { Environment } from "../environments/types.js";
 import { nodeExeOnPath } from "../environments/windows.js";
-import type { State } from "../ledger/state.js";
+import { recordsEntry, type State } from "../ledger/state.js";
 import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
 import { relayLogins } from "../oauth/needs-login.js";
@@ -114,24 +114,28 @@ export async function checkEntryPrograms(
 }
 
 /**
- * With `bridge.enabled`, or servers shared (they run in the bridge): where the bridge lives and how
- * clients reach it (its modules load only then).
+ * With the bridge's own entry on (`bridge.enabled`, or an entry mcp-twin wrote before while it is
+ * unsaid), or servers shared (they run in the bridge): where the bridge lives and how clients reach
+ * it (its modules load only then).
  */
 export async function wireBridge(
   machine: Machine,
   manifest: Manifest,
   allEnvs: Environment[],
-  options: { createToken: boolean; checkPort?: boolean },
+  options: { createToken: boolean; checkPort?: boolean; state: Pick<State, "targets"> },
 ): Promise<BridgeWiring | undefined> {
   const shares = Object.values(manifest.servers).some((s) => s.share && !s.disabled);
-  if (!manifest.bridge?.enabled && !shares) return undefined;
-  const { planBridge, portTaken } = await import("./bridge-wiring.js");
-  const wiring = await planBridge(manifest, allEnvs, machine, options);
+  const hadEntry = manifest.bridge?.enabled === undefined && recordsEntry(options.state, BRIDGE_ENTRY);
+  if (!manifest.bridge?.enabled && !hadEntry && !shares) return undefined;
+  const { planBridge } = await import("./bridge-wiring.js");
   // `checkPort` (sync, and what status and doctor say sync would write): no entry may point at a
-  // port another program holds — it would get this home's credential. The shared servers get their
-  // direct entries instead, and `taken` says why.
-  const taken = options.checkPort && wiring?.reach ? await portTaken(wiring, machine) : undefined;
-  return wiring && taken ? { ...wiring, reach: undefined, taken } : wiring;
+  // port another program holds — it would get this home's credential. Unpinned, the port moves to a
+  // free one; pinned, the shared servers get their direct entries instead, and `taken` says why.
+  return planBridge(manifest, allEnvs, machine, {
+    createToken: options.createToken,
+    checkPort: options.checkPort === true,
+    hadEntry,
+  });
 }
 
 /**

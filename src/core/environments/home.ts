@@ -162,6 +162,8 @@ export function homePaths(home: string) {
     manifest: path.join(home, "mcp-twin.jsonc"),
     secrets: path.join(home, "secrets.json"),
     state: path.join(home, "state.json"),
+    /** The gateway's port, chosen free on its first start (bridge-control/port-record.ts). */
+    bridge: path.join(home, "bridge.json"),
     lock: path.join(home, "sync.lock"),
     backups: path.join(home, "backups"),
     cache: path.join(home, "cache"),

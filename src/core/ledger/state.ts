@@ -64,6 +64,8 @@ export interface State {
   lastChange?: LastChange;
   /** What sync installed to start the bridge at logon (bridge-control/autostart.ts): uninstall removes exactly that. */
   autostart?: AutostartRecord;
+  /** Things sync says once, not at every run: what was said → when. */
+  said?: Record<string, string>;
 }
 
 /** A start at logon by the platform's own service manager, as installed. */
@@ -141,6 +143,11 @@ export async function saveState(file: string, state: State): Promise<void> {
 
 export function entryHash(value: unknown): string {
   return createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 32);
+}
+
+/** Does state record an entry of this name in any target (the bridge's own `mcp-twin`, say)? */
+export function recordsEntry(state: Pick<State, "targets">, name: string): boolean {
+  return Object.values(state.targets).some((r) => Object.hasOwn(r.entries, name));
 }
 
 /** Is this parsed value what we wrote (or were about to write)? */

@@ -4,7 +4,6 @@
  */
 import type { Machine } from "../environments/machine.js";
 import { UsageError } from "../errors.js";
-import { parseConfig } from "../formats/index.js";
 import { withLock } from "../system/files.js";
 import { editManifest, schemaRefFor, serverNames, withServer } from "./edit.js";
 import { reservedNameWhy } from "./reserved-names.js";
@@ -20,8 +19,6 @@ export interface NewServer {
   renamed?: string | undefined;
   /** Why the catalogue's `share` mode suits it (said by add and init). */
   shareWhy?: string | undefined;
-  /** Set by addServer when the manifest turns the bridge off: the share mode it did not get. */
-  shareDropped?: string | undefined;
 }
 
 /** The manifest's text before and after (after: null when nothing changed). */
@@ -57,12 +54,6 @@ export async function addServer(
         hint: "Pass --force to replace it, or --name to add it under another name.",
       });
     }
-    // A shared server runs in the bridge: a manifest that turns it off gets the server unshared.
-    if (added.server.share && current !== null && bridgeTurnedOff(current, file)) {
-      added.shareDropped = added.server.share;
-      const { share: _, ...unshared } = added.server;
-      added.server = unshared;
-    }
     return withServer(current, file, added.name, added.server, schemaRef);
   };
   const result = await editManifest(machine, file, change, { dryRun: Boolean(options.dryRun) });
@@ -75,10 +66,4 @@ export async function addServer(
     );
   }
   return result;
-}
-
-/** `"bridge": { "enabled": false }` in the manifest's text. */
-function bridgeTurnedOff(text: string, file: string): boolean {
-  const { value } = parseConfig(text, file) as { value: { bridge?: { enabled?: unknown } } | null };
-  return value?.bridge?.enabled === false;
 }

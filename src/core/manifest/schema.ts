@@ -224,9 +224,23 @@ export const serverSchema = z
 
 export const bridgeSchema = z
   .strictObject({
-    enabled: z.boolean().default(true),
-    // No default here: the bridge's settings give it (7760), in one place (tests give their own).
-    port: z.number().int().min(1).max(65535).optional().describe("The port it listens on (default 7760)."),
+    // No default here: absent means off, unless mcp-twin wrote the entry before (bridge-control/settings.ts).
+    enabled: z
+      .boolean()
+      .optional()
+      .describe(
+        "Give the bridge's own tools (memory, notes, hand-off) an `mcp-twin` entry in every client. Only this adds that entry; shared servers run in the bridge whatever it says.",
+      ),
+    // No default here: the bridge's settings give it (bridge-control/settings.ts), in one place.
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .describe(
+        "Pin the port it listens on. Absent: a free one chosen on its first start (7760 when free) and kept in the home.",
+      ),
     host: z
       .string()
       .refine(isLoopback, {
@@ -245,7 +259,9 @@ export const bridgeSchema = z
       .optional()
       .describe("A shared server with no call for this many minutes stops (default 10; decimals allowed)."),
   })
-  .describe("The bundled bridge (mcp-twin serve), registered in every client when enabled.");
+  .describe(
+    "The bundled bridge (mcp-twin serve): the gateway of shared servers, and its own tools, registered in every client when enabled.",
+  );
 
 export const manifestSchema = z
   .strictObject({
@@ -268,16 +284,6 @@ export const manifestSchema = z
       .describe(
         "The MCP Registry `search`, `add` and `init` ask (default: https://registry.modelcontextprotocol.io). Read from the home manifest only.",
       ),
-  })
-  .superRefine((manifest, ctx) => {
-    if (manifest.bridge?.enabled !== false) return;
-    for (const [name, server] of Object.entries(manifest.servers))
-      if (server.share)
-        ctx.addIssue({
-          code: "custom",
-          path: ["servers", name, "share"],
-          message: `a shared server runs in the bridge, which "bridge": { "enabled": false } turns off: remove that, or remove "share"`,
-        });
   })
   .describe("mcp-twin manifest: the MCP servers to set up in every environment and client.");
 

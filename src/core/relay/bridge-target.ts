@@ -58,7 +58,14 @@ export interface BridgeTargetOptions {
   /** What the lifecycle says (starting the bridge, following it). */
   log: (line: string) => void;
   /** The manifest's bridge settings: asked only when the URL's holder is not proven to be it. */
-  configured(): Promise<{ enabled: boolean; host: string; port: number }>;
+  configured(): Promise<{
+    enabled: boolean;
+    host: string;
+    port: number;
+    pinned?: boolean;
+    /** Servers the manifest shares: the bridge runs for them whatever `enabled` says. */
+    shared?: string[];
+  }>;
   /** Headers sent besides the token. */
   headers: Record<string, string>;
   /** Each token read is masked in everything printed. */
@@ -68,9 +75,9 @@ export interface BridgeTargetOptions {
 /**
  * The bridge at a URL of its shape: proven at once when it runs there (the common case), else
  * started or followed (lifecycle.ts, loaded then). An entry written before the bridge moved (the URL
- * is an address it listened on, and the manifest puts it elsewhere now) follows it to where the
- * manifest says — never to what holds the old port now. Something else holding the port makes the
- * URL a remote server's — or, on the manifest's bridge port, an error that names the holder.
+ * is an address it listened on, and its settings put it elsewhere now) follows it to where they
+ * say — never to what holds the old port now. Something else holding the port makes the URL a
+ * remote server's — or, on the bridge's own port, an error that names the holder.
  */
 export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget> {
   const files = bridgeFiles(bridgeHome(o.host));
@@ -106,7 +113,7 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
     const moved = await movedTo(o, files);
     if (moved) {
       o.log(
-        `this entry names ${o.url.host}, where this home's bridge listened before; the manifest puts it on ${moved.host}:${moved.port} now: relaying there (restart the client to load the entry sync wrote)`,
+        `this entry names ${o.url.host}, where this home's bridge listened before; its settings put it on ${moved.host}:${moved.port} now: relaying there (restart the client to load the entry sync wrote)`,
       );
       url = new URL(bridgeUrl(moved.host, moved.port, o.url.pathname));
       if (!(await prove()) && o.start) await ensure();
@@ -133,8 +140,9 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
 }
 
 /**
- * Not proven, and an address this home's bridge listened on before, while the manifest (with the
- * bridge on) gives it another: where the manifest puts it. Otherwise undefined.
+ * Not proven, and an address this home's bridge listened on before, while the settings (with the
+ * bridge on, or servers shared) give it another — the manifest's, or the port the home recorded
+ * when it moved: where they put it. Otherwise undefined.
  */
 async function movedTo(
   o: BridgeTargetOptions,
@@ -145,8 +153,8 @@ async function movedTo(
   const { wasAddress } = await import("../bridge-control/instance.js");
   if (!(await wasAddress(files, host, port))) return undefined;
   const settings = await o.configured();
-  if (!settings.enabled || (settings.port === port && settings.host.replace(/^\[|\]$/g, "") === host))
-    return undefined;
+  const runs = settings.enabled || (settings.shared?.length ?? 0) > 0;
+  if (!runs || (settings.port === port && settings.host.replace(/^\[|\]$/g, "") === host)) return undefined;
   return { host: settings.host, port: settings.port };
 }
 
@@ -163,10 +171,11 @@ async function foreignHolder(o: BridgeTargetOptions, files: BridgeFiles): Promis
   if (!(await portOpen(host, port))) return undefined;
   const { ownedInstance } = await import("../bridge-control/instance.js");
   if ((await ownedInstance(files))?.port === port) return undefined;
-  if (port !== (await o.configured()).port) return "remote";
+  const settings = await o.configured();
+  if (port !== settings.port) return "remote";
   const { inspectBridge, portTakenError } = await import("../bridge-control/lifecycle.js");
   const state = await inspectBridge(await lifecycleOf(o), { host, port });
-  if (state.state === "taken") throw await portTakenError(state, port);
+  if (state.state === "taken") throw await portTakenError(state, port, undefined, settings.pinned === true);
   return undefined;
 }
 

@@ -92,6 +92,7 @@ export async function computeStatus(
   const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, {
     createToken: false,
     checkPort: true,
+    state: ctx.state,
   });
   const desired = await entriesNow(machine, { ...ctx, bridge }, ctx.state);
   // Values go into user-level files only, so sync checks them only there (as plan.ts does).
@@ -250,6 +251,7 @@ export async function syncChanges(
     const bridge = await wireBridge(machine, ctx.manifest, ctx.allEnvs, {
       createToken: false,
       checkPort: true,
+      state: ctx.state,
     });
     const desired = await entriesNow(machine, { ...ctx, targets, bridge }, ctx.state);
     const out: SyncChange[] = [];

@@ -39,6 +39,14 @@ export async function applySyncPlan(
   // installed) is saved, whether or not a target changes too.
   const stateBefore = JSON.stringify(state);
   Object.assign(state.packages, planned.packages.resolved);
+  // The gateway's port, recorded in the home before any entry points at it (an interrupted run
+  // leaves no entry at a port the home does not keep).
+  const port = planned.bridge?.port;
+  if (port?.record) {
+    const { recordPort } = await import("../bridge-control/port-record.js");
+    await recordPort(machine.paths.bridge, port.port);
+  }
+  if (planned.sayOnce) state.said = { ...state.said, [planned.sayOnce.id]: machine.host.now().toISOString() };
 
   const pkgs = planned.packages;
   const index = new Map([...pkgs.index].map(([env, m]) => [env, new Map(m)]));

@@ -167,7 +167,7 @@ async function runGateway(
   try {
     if (wiring.env.local) {
       const { ensureBridge, localLifecycle } = await import("../bridge-control/lifecycle.js");
-      const lifecycle = localLifecycle(ctx.machine.host, () => {});
+      const lifecycle = { ...localLifecycle(ctx.machine.host, () => {}), pinned: wiring.settings.pinned };
       const want = { host: wiring.settings.host, port: wiring.settings.port };
       const ensured = await ensureBridge(lifecycle, want);
       const { ownedInstance } = await import("../bridge-control/instance.js");

@@ -93,6 +93,8 @@ export interface SyncPlan {
   secretValues: string[];
   /** With `bridge.enabled`: where the bridge lives and how clients reach it. */
   bridge?: BridgeWiring;
+  /** A word this run says and state remembers having said (State.said), not said again. */
+  sayOnce?: { id: string; message: string };
 }
 
 /**
@@ -136,6 +138,7 @@ export async function planSync(
     ? await wireBridge(machine, manifest, allEnvs, {
         createToken: options.createBridgeToken === true,
         checkPort: true,
+        state,
       })
     : undefined;
 
@@ -184,6 +187,7 @@ export async function planSync(
   trace("entries");
   const targets = planTargets(ctx.targets, texts, desired, state, options.force);
   const safety = safetyOf(targets, options.force);
+  const sayOnce = bridgeEntryNotice(bridge, state);
   return {
     manifest: { file: ctx.loaded.file, scope: ctx.located.scope },
     environments: allEnvs,
@@ -206,6 +210,7 @@ export async function planSync(
     warnings: references.warnings,
     secretValues: [...Object.values(ctx.secrets), ...targets.flatMap((p) => p.secretValues)],
     ...(bridge ? { bridge } : {}),
+    ...(sayOnce ? { sayOnce } : {}),
   };
 }
 
@@ -280,6 +285,9 @@ export function safetyOf(plans: readonly TargetPlan[], force: boolean): Map<stri
 export function isNoop(plan: SyncPlan, state: State): boolean {
   const p = plan.packages;
   return (
+    // The gateway's port to record in the home, or a word to say once and remember: a run that writes.
+    !plan.bridge?.port?.record &&
+    !plan.sayOnce &&
     p.unresolved.length === 0 &&
     Object.keys(p.resolved).length === 0 &&
     p.installs.every((r) => r.action === "present") &&
@@ -330,4 +338,20 @@ export function predictInstalls(
     }
   }
   return index;
+}
+
+/** What state remembers once the bridge-enabled word was said (State.said). */
+const BRIDGE_ENABLED_SAID = "bridge-enabled-unsaid";
+
+/**
+ * The bridge's own entry stays only because mcp-twin wrote it before (`enabled` unsaid in the
+ * manifest): how to choose, said by one sync and remembered in state, not said again.
+ */
+function bridgeEntryNotice(bridge: BridgeWiring | undefined, state: State): SyncPlan["sayOnce"] {
+  if (!bridge?.settings.enabledImplied || state.said?.[BRIDGE_ENABLED_SAID]) return undefined;
+  return {
+    id: BRIDGE_ENABLED_SAID,
+    message:
+      'The mcp-twin entry (the bridge\'s own tools: memory, notes, hand-off) stays in every client, as before, though the manifest does not say "enabled" in its "bridge" section: put "enabled": true there to keep it, or "enabled": false to remove it (said once).',
+  };
 }

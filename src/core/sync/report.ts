@@ -99,7 +99,7 @@ export interface SyncReport {
 
 /** A plan as a report: what a dry run would do (or, for a no-op, that nothing changes). */
 export function planReport(plan: SyncPlan): SyncReport {
-  const report = baseReport(plan, [...plan.packages.installs, ...plan.packages.prune]);
+  const report = baseReport(plan, [...plan.packages.installs, ...plan.packages.prune], false);
   for (const p of plan.targets) {
     report.targets.push(targetReport(plan, p, p.after !== null));
     if (p.after !== null) report.changes.push({ path: p.target.path, before: p.before, after: p.after });
@@ -114,7 +114,7 @@ export function appliedReport(
   installs: InstallRow[],
   results: ReadonlyArray<{ plan: TargetPlan; written: boolean; error?: string }>,
 ): SyncReport {
-  const report = baseReport(plan, installs);
+  const report = baseReport(plan, installs, true);
   for (const r of results) {
     const tr = targetReport(plan, r.plan, r.written, r.written && !r.error);
     if (r.error) {
@@ -128,7 +128,8 @@ export function appliedReport(
   return finish(report);
 }
 
-function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
+/** `applied`: the run wrote (the gateway's port moved, a word said once); otherwise a plan. */
+function baseReport(plan: SyncPlan, installs: InstallRow[], applied: boolean): SyncReport {
   return {
     manifest: plan.manifest.file,
     manifestScope: plan.manifest.scope,
@@ -140,7 +141,10 @@ function baseReport(plan: SyncPlan, installs: InstallRow[]): SyncReport {
     shareModes: Object.fromEntries((plan.bridge?.shares ?? []).map((s) => [s.name, s.mode])),
     targets: [],
     errors: [],
-    warnings: plan.warnings.map(({ code, message }) => ({ code, message })),
+    warnings: [
+      ...plan.warnings.map(({ code, message }) => ({ code, message })),
+      ...bridgeWords(plan, applied),
+    ],
     references: [],
     missingPrograms: [],
     restart: { apps: [], running: [], sessions: [] },
@@ -239,4 +243,19 @@ function finish(report: SyncReport): SyncReport {
 
 export function syncExitCode(report: SyncReport): number {
   return report.errors.length > 0 || report.targets.some((t) => t.action === "failed") ? 1 : 0;
+}
+
+/** The gateway moved off a port another program holds; the bridge's own entry kept while unsaid. */
+function bridgeWords(plan: SyncPlan, applied: boolean): Array<{ code: string; message: string }> {
+  const out: Array<{ code: string; message: string }> = [];
+  const port = plan.bridge?.port;
+  if (port?.moved)
+    out.push({
+      code: "bridge-port-moved",
+      message: applied
+        ? `Port ${port.moved.from} is held by ${port.moved.what}: this home's gateway moved to port ${port.port} (kept in ${port.kept}), and the entries this sync wrote point there.`
+        : `Port ${port.moved.from} is held by ${port.moved.what}: this home's gateway would move to port ${port.port} (kept in ${port.kept}), and the entries would point there.`,
+    });
+  if (plan.sayOnce) out.push({ code: "bridge-enabled-unsaid", message: plan.sayOnce.message });
+  return out;
 }

@@ -49,6 +49,7 @@ export const stateSchema = z.looseObject({
       format: z.number().optional(),
     })
     .optional(),
+  said: z.record(z.string(), z.string()).optional(),
 });
 
 const secretName = z

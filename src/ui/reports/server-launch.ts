@@ -73,19 +73,16 @@ export function shareModeSays(mode: string, servers = 1): string {
 }
 
 /**
- * How many processes of it run, and why (a catalogue default's reason), or why it is not shared;
+ * How many processes of it run, and why (a catalogue default's reason), or that it is not shared;
  * nothing for a url server (it already runs once, elsewhere).
  */
 export function shareLine(added: {
   name: string;
   server: ServerSpec;
   shareWhy?: string | undefined;
-  shareDropped?: string | undefined;
 }): string | undefined {
   const { name, server } = added;
   if (server.url !== undefined) return undefined;
-  if (added.shareDropped)
-    return `Not shared: the catalogue shares it per ${added.shareDropped}, but the manifest turns the bridge off ("bridge": { "enabled": false }), where shared servers run. Each client session starts its own.`;
   if (!server.share)
     return `Not shared: each client session starts its own (\`mcp-twin share ${name} machine|project|session\` runs it once in the bridge).`;
   const says = shareModeSays(server.share);

@@ -54,10 +54,10 @@ KEY_TYPED="tvly-typedJ0urneyK3yQ7x"
 KEY_INLINE="tvly-inlineDesktopK3yW9z"
 # Journey e's bridge port: the sim shares this machine's network, so never the default 7760.
 BRIDGE_PORT="${BRIDGE_PORT:-7791}"
-# Every journey's gateway starts (a catalogue server is shared by default) at the default port, which
-# is 7760 on a PC; here each journey's shell sets its own default through the test seam
-# MCP_TWIN_TEST_BRIDGE_PORT (src/core/bridge-control/settings.ts), so journeys side by side never meet
-# each other's gateway, nor anything on this machine's 7760. It moves only the default.
+# Every journey's gateway starts (a catalogue server is shared by default) at the port its home keeps:
+# chosen free on the first start (7760 when free) and recorded in the home's bridge.json. Here each
+# journey's fresh home gets its own recorded beforehand, as mcp-twin would have written it, so
+# journeys side by side never meet each other's gateway, nor anything on this machine's 7760.
 declare -A DEFAULT_PORT=([a]=7792 [b]=7793 [c]=7794 [d]=7795 [e]=7796)
 
 pack() {
@@ -409,8 +409,10 @@ journey() {
   tmux kill-session -t "$S" 2>/dev/null || true
   # a fresh machine (the state directory is created by a first call)
   "$SIM/wsl-sim.sh" --state "$STATE" --fresh "${flags[@]}" -- true
+  local twin_home="$STATE/c/Users/alice/AppData/Roaming/mcp-twin"
+  mkdir -p "$twin_home" && printf '{"port":%s}\n' "${DEFAULT_PORT[$J]}" > "$twin_home/bridge.json"
   md "## $title"; md ""
-  md "wsl-sim flags: \`--fresh ${flags[*]}\` (state \`$STATE\`); the shell's \`MCP_TWIN_TEST_BRIDGE_PORT=${DEFAULT_PORT[$J]}\` moves the bridge's default port off 7760."
+  md "wsl-sim flags: \`--fresh ${flags[*]}\` (state \`$STATE\`); the home's \`bridge.json\` records port ${DEFAULT_PORT[$J]} for the gateway (as mcp-twin records the one it chooses), so it stays off 7760."
   case "$J" in
     b) seed_desktop_handwritten; seed_claude_code;;
     c) seed_classic_leftover;;
@@ -427,7 +429,7 @@ journey() {
   tmux new-session -d -s "$S" -x 220 -y 60 "$SIM/wsl-sim.sh --state $STATE ${flags[*]} -- bash --noprofile --norc -i"
   tmux set-option -t "$S" history-limit 20000 >/dev/null
   sleep 1.5
-  tmux send-keys -t "$S" -l "export PS1='\$ ' PATH=\"\$WSL_SIM_PATH\" MCP_TWIN_TEST_BRIDGE_PORT=${DEFAULT_PORT[$J]}"; tmux send-keys -t "$S" Enter
+  tmux send-keys -t "$S" -l "export PS1='\$ ' PATH=\"\$WSL_SIM_PATH\""; tmux send-keys -t "$S" Enter
   sleep 0.5
 
   if [[ "$J" == d ]]; then

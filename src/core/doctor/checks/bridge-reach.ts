@@ -53,7 +53,7 @@ export const bridgeChecks = [
     id: "bridge.reachable",
     scope: "machine",
     doc: "what runs at the manifest's bridge address (`http://<bridge.host>:<bridge.port>/mcp`, the same settings every path uses): this home's bridge answering an MCP `initialize` with this home's token (pass, with its version); nothing (pass when a client config holds the bridge's entry — the bridge's own entry is a `connect` relay that starts the bridge on first use; warn when none does, as before the first sync or after an uninstall); or something else holding the port (fail), named from its answer — another mcp-twin bridge that refuses this home's token (another home, or another WSL distro: distros share one network), a program asking for other credentials, a web server — and, on Linux/WSL, by pid and command line. Skip when not enabled (with shared servers, saying that the bridge runs for them and only its own tools are off).",
-    fix: 'no entry yet: `mcp-twin sync` writes them; the port held: give the bridge another port, named free now (`"bridge": { "port": <n> }` in the manifest, then `mcp-twin sync`). The relays themselves (`mcp-twin` entries) are not probed: that would start a bridge that outlives doctor.',
+    fix: 'no entry yet: `mcp-twin sync` writes them; the port held: `mcp-twin sync`, which moves this home\'s gateway to a free port and points the entries there — or, when the manifest pins the port, another port, named free now (`"bridge": { "port": <n> }` in the manifest, then `mcp-twin sync`). The relays themselves (`mcp-twin` entries) are not probed: that would start a bridge that outlives doctor.',
     run: ({ bridge: b, manifest, configs, shared }) => {
       if (!b && manifest && shared?.status?.shared.length)
         // Shared servers run in the bridge whatever `bridge.enabled` says: only its own tools are off.
@@ -106,7 +106,7 @@ export const bridgeChecks = [
           `${portHeldBy(b.port, r.what, r.holder)}; this home's bridge cannot run there.`,
           {
             // `mcp-twin bridge start` would fail the same way: the fix moves the bridge.
-            fix: `Give the bridge another port: ${r.fix}.`,
+            fix: r.fix,
           },
         ),
       ];

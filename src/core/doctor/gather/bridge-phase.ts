@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { probeBridge } from "../../bridge-control/bridge-probe.js";
-import { freePortNear, movePortFix } from "../../bridge-control/port-fix.js";
+import { freePortNear, heldPortSentence } from "../../bridge-control/port-fix.js";
 import { portHolder } from "../../bridge-control/port-holder.js";
 import { bridgeFiles, bridgeHome } from "../../bridge-control/state-folder.js";
 import type { Machine } from "../../environments/machine.js";
@@ -16,6 +16,8 @@ export interface BridgeOptions {
   /** The resolved settings (resolveBridgeSettings). */
   host: string;
   port: number;
+  /** `bridge.port` in the manifest: the fix for a held port is a manifest edit, not a sync. */
+  pinned: boolean;
   url: string;
   timeoutMs: number;
 }
@@ -34,6 +36,7 @@ export interface BridgeFacts {
   reach?:
     | { state: "ours"; version: string; ms: number }
     | { state: "free" }
+    /** fix: a sentence (a sync moves the gateway; a pinned port, a manifest edit). */
     | { state: "other"; what: string; holder?: { pid: number; command: string }; fix: string };
   /** From WSL: what %USERPROFILE%\.wslconfig says. */
   wslConfig?: WslConfig;
@@ -83,6 +86,6 @@ async function reach(machine: Machine, options: BridgeOptions, token: string): P
     state: "other",
     what: probe.what,
     ...(holder ? { holder } : {}),
-    fix: movePortFix(machine.shown(machine.paths.manifest), free),
+    fix: heldPortSentence(options.pinned, machine.shown(machine.paths.manifest), free),
   };
 }

@@ -5,6 +5,7 @@
  */
 
 import { bridgeEnvironment } from "../../bridge-control/placement.js";
+import { readRecordedPort } from "../../bridge-control/port-record.js";
 import { resolveBridgeSettings } from "../../bridge-control/settings.js";
 import { backupCounts } from "../../clients/unreadable-target.js";
 import { inScope, lookAround, readHome as readStoredHome } from "../../context/context.js";
@@ -16,7 +17,7 @@ import { type Environment, envMatches } from "../../environments/types.js";
 import { isTwinError, UsageErrors } from "../../errors.js";
 import { loadFormats } from "../../formats/index.js";
 import { checkAllBackups, repairSources } from "../../ledger/backups.js";
-import { emptyState, loadState, type State, saveState } from "../../ledger/state.js";
+import { emptyState, loadState, recordsEntry, type State, saveState } from "../../ledger/state.js";
 import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../../manifest/load.js";
 import { type Manifest, manifestSchema, type ServerSpec } from "../../manifest/schema.js";
@@ -445,15 +446,17 @@ async function live(
     machine,
     configs.filter((c) => c.text != null).map((c) => c.target),
   ).catch(() => new Map<string, RunningApp>());
-  const bridge = manifest.bridge?.enabled
-    ? gatherBridge(machine, {
-        ...resolveBridgeSettings(manifest.bridge, "manifest", machine.host.env),
-        timeoutMs: options.timeoutMs,
-      })
+  // The settings every path uses: the port the home recorded, its own entry kept while `enabled` is unsaid.
+  const settings = resolveBridgeSettings(manifest.bridge, "manifest", {
+    port: await readRecordedPort(machine.paths.bridge),
+    hadEntry: recordsEntry(home.state, BRIDGE_ENTRY),
+  });
+  const bridge = settings.enabled
+    ? gatherBridge(machine, { ...settings, timeoutMs: options.timeoutMs })
     : Promise.resolve(undefined);
   // Probing a bridge relay would start the bridge (connect does when none answers) and leave it
   // running after doctor ends; bridge.reachable checks the bridge itself instead.
-  const beforeShared = manifest.bridge?.enabled
+  const beforeShared = settings.enabled
     ? work.map((w) =>
         w.server === BRIDGE_ENTRY && w.where.scope !== "project"
           ? { ...w, plan: undefined, bridgeRelay: true }

@@ -77,7 +77,11 @@ export async function driftItems(
   configs: readonly ConfigFacts[],
   servers: Array<[string, ServerSpec]>,
 ): Promise<DriftItem[]> {
-  const bridge = await wireBridge(machine, manifest, allEnvs, { createToken: false, checkPort: true });
+  const bridge = await wireBridge(machine, manifest, allEnvs, {
+    createToken: false,
+    checkPort: true,
+    state,
+  });
   const usable = configs.filter((c) => {
     const t = c.target;
     if (c.readError || c.parseError || c.shapeErrors.length > 0) return false;

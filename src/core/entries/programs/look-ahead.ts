@@ -25,7 +25,10 @@ export async function missingProgramsAhead(
     const servers = loaded.servers.filter(([n]) => n === name);
     if (servers.length === 0) return [];
     // A shared server runs in the bridge: its program is looked for there, as sync will.
-    const bridge = await wireBridge(machine, loaded.manifest, loaded.allEnvs, { createToken: false });
+    const bridge = await wireBridge(machine, loaded.manifest, loaded.allEnvs, {
+      createToken: false,
+      state: loaded.state,
+    });
     const desired = await entriesNow(machine, { ...loaded, servers, bridge }, loaded.state);
     await checkPrograms(desired, loaded.allEnvs, machine.host.env, loaded.targets);
     // The lines sync's report has for them (one per environment): said here, not again there.

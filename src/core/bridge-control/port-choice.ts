@@ -1,0 +1,81 @@
+/**
+ * Which port this home's gateway listens on: `bridge.port` when the manifest pins it; else the one
+ * the home recorded (7760 before the first start), moved to a free one when another program holds it.
+ */
+import { probeBridge } from "./bridge-probe.js";
+import { ownedInstance } from "./instance.js";
+import type { LifecycleContext } from "./lifecycle.js";
+import { freePortNear } from "./port-fix.js";
+import { portHolder } from "./port-holder.js";
+import { recordPort } from "./port-record.js";
+import { type BridgeSettings, settingsAt } from "./settings.js";
+import { bridgeUrl } from "./state-folder.js";
+import { readToken } from "./token-file.js";
+
+export interface PortChoice {
+  port: number;
+  /** It differs from what the home recorded (or nothing was): the home's record is to be written. */
+  record: boolean;
+  /** It moved off the port it had, which another program holds (named). */
+  moved?: { from: number; what: string };
+  /** The port stays although another program holds it (pinned, or no free port near): what. */
+  taken?: { what: string };
+}
+
+/** What holds a port when it is not this home's bridge (undefined: nothing, it, or it cannot be told). */
+export type HeldBy = (port: number) => Promise<string | undefined>;
+
+/**
+ * The choice, from the settings (resolveBridgeSettings) and a way to name what holds a port: a
+ * pinned port stays; a port this home's bridge holds, or nothing does, stays (and is recorded
+ * when it was not); a port another program holds is left for the first free one above it.
+ */
+export async function choosePort(
+  settings: Pick<BridgeSettings, "host" | "port" | "pinned" | "recorded">,
+  heldBy: HeldBy,
+): Promise<PortChoice> {
+  const what = await heldBy(settings.port);
+  const record = !settings.pinned && settings.recorded !== settings.port;
+  if (!what) return { port: settings.port, record };
+  if (settings.pinned) return { port: settings.port, record: false, taken: { what } };
+  const free = await freePortNear(settings.host, settings.port);
+  if (free === undefined) return { port: settings.port, record: false, taken: { what } };
+  return { port: free, record: true, moved: { from: settings.port, what } };
+}
+
+/**
+ * What holds a port here when it is not this home's bridge: its lock and serve.json say it is
+ * (no request), nothing accepts connections, or what answers proves it is; otherwise what answers,
+ * named (and, on Linux and WSL, its pid and command line).
+ */
+export function localHolder(ctx: LifecycleContext, host: string): HeldBy {
+  return async (port) => {
+    if ((await ownedInstance(ctx.files))?.port === port) return undefined;
+    const probe = await probeBridge(bridgeUrl(host, port), await readToken(ctx.files.token));
+    if (probe.state !== "other") return undefined;
+    const holder = ctx.proc ? await portHolder(port, ctx.proc).catch(() => undefined) : undefined;
+    return `${probe.what}${holder ? ` — pid ${holder.pid}: ${holder.command}` : ""}`;
+  };
+}
+
+/**
+ * A start here (`bridge start|restart`, `serve --http` without `--port`): the port chosen now, and
+ * recorded in the home when that is new (a move is the caller's to say: startMovedLine).
+ */
+export async function choosePortHere(
+  ctx: LifecycleContext,
+  settings: BridgeSettings,
+  recordFile: string,
+): Promise<{ settings: BridgeSettings; choice: PortChoice }> {
+  const choice = await choosePort(settings, localHolder(ctx, settings.host));
+  if (choice.record) await recordPort(recordFile, choice.port);
+  return { settings: settingsAt(settings, choice.port), choice };
+}
+
+/**
+ * What a start that moved the gateway says: the entries sync wrote name the old port until the next
+ * sync (a relay among them follows the gateway meanwhile: relay/bridge-target.ts).
+ */
+export function startMovedLine(moved: { from: number; to: number; what: string }, kept: string): string {
+  return `Port ${moved.from} is held by ${moved.what}: this home's gateway moved to port ${moved.to} (kept in ${kept}); run \`mcp-twin sync\` to point the clients' entries there.`;
+}
