@@ -62,10 +62,17 @@ export function bridgeFiles(dir: string) {
     /** Every address the bridge listened on (a relay from an older entry is told by it). */
     addresses: path.join(dir, "addresses.json"),
     log: path.join(dir, "serve.log"),
+    /** Each shared server's own log (shareLogFile): its processes' stderr, bounded. */
+    logs: path.join(dir, "logs"),
   };
 }
 
 export type BridgeFiles = ReturnType<typeof bridgeFiles>;
+
+/** A shared server's own log in the state folder (`logs/<name>.log`, the one before it `.1`). */
+export function shareLogFile(files: Pick<BridgeFiles, "logs">, name: string): string {
+  return path.join(files.logs, `${encodeURIComponent(name)}.log`);
+}
 
 /** `http://127.0.0.1:7760/mcp` (IPv6 literals in brackets). */
 export function bridgeUrl(host: string, port: number, pathname = BRIDGE_PATH): string {
