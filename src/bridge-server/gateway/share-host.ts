@@ -9,8 +9,8 @@ import type { McpHttpHandler, Server } from "@modelcontextprotocol/server";
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
-import { isSecretName } from "../../core/secrets/placeholders.js";
 import { RPC } from "../../core/relay/rpc-codes.js";
+import { isSecretName } from "../../core/secrets/placeholders.js";
 import { ConnectionServer } from "../connection-server.js";
 import type { Endpoint } from "../endpoint.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
@@ -19,8 +19,8 @@ import type { ForwardTarget, SessionRef } from "./forward-server.js";
 import { type CachedServer, type ListCache, launchKey } from "./list-cache.js";
 import type { passThroughCall } from "./pass-through-call.js";
 import { ReverseShim } from "./reverse-shim.js";
-import { ShareLog } from "./share-log.js";
 import { type ChildKey, childKeyOf, type PathSide, SESSION_HEADER } from "./session-keys.js";
+import { ShareLog } from "./share-log.js";
 import {
   ANY,
   admits,

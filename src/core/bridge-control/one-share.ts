@@ -2,7 +2,8 @@
  * One shared server looked after on its own (`mcp-twin bridge status|restart|logs <server>`): which
  * server a name means, stopping its processes in the running bridge, and reading its own log.
  */
-import { open, readFile, stat } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import { UsageError } from "../errors.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { own } from "../own-keys.js";
@@ -132,7 +133,14 @@ export async function followLog(
   while (!signal.aborted) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, everyMs);
-      signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
     if (signal.aborted) break;
     const now = await stat(file).catch(() => undefined);
@@ -150,16 +158,14 @@ export async function followLog(
   }
 }
 
-/** The bytes of `file` from `start` to `end`, as text. */
-async function readFrom(file: string, start: number, end: number): Promise<string> {
-  if (end <= start) return "";
-  const handle = await open(file, "r").catch(() => undefined);
-  if (!handle) return "";
-  try {
-    const buffer = Buffer.alloc(end - start);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
-    return buffer.subarray(0, bytesRead).toString("utf8");
-  } finally {
-    await handle.close();
-  }
+/** The bytes of `file` from `start` to `end`, as text ("" when it cannot be read). */
+function readFrom(file: string, start: number, end: number): Promise<string> {
+  if (end <= start) return Promise.resolve("");
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    createReadStream(file, { start, end: end - 1 })
+      .on("data", (chunk) => chunks.push(chunk as Buffer))
+      .on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+      .on("error", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
 }

@@ -4,9 +4,9 @@
  */
 import type { ShareRestartOutcome } from "../../core/bridge-control/one-share.js";
 import {
+  idleWords,
   type ShareDetail,
   type ShareProcessView,
-  idleWords,
   sharedLine,
 } from "../../core/status/shared-view.js";
 import { untrusted } from "../../core/text/control-chars.js";
@@ -22,7 +22,7 @@ export interface BridgeSeen {
 }
 
 /** `project:/home/u/app` → "project /home/u/app"; `warm` → what it is. */
-export function processName(key: string): string {
+function processName(key: string): string {
   if (key === "warm") return "cache fill (a start to read its lists)";
   const colon = key.indexOf(":");
   return colon > 0 ? `${key.slice(0, colon)} ${untrusted(key.slice(colon + 1))}` : untrusted(key);
@@ -65,7 +65,9 @@ export function shareReportLines(
   row("bridge", up ? `running at ${bridge.url}${bridge.pid ? ` (pid ${bridge.pid})` : ""}` : bridge.state);
   if (up && d.children.length === 0)
     row("processes", d.state === "unknown" ? "not reported" : "none: it starts on the first call");
-  d.children.forEach((p, i) => row(i === 0 ? "processes" : "", processLine(p, now)));
+  d.children.forEach((p, i) => {
+    row(i === 0 ? "processes" : "", processLine(p, now));
+  });
   if (d.lastError)
     row(
       "last error",

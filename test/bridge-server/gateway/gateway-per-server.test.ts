@@ -178,6 +178,36 @@ test("status <server>: its process per folder, the last error with its folder an
   expect((await g.status()).shares.find((s) => s.name === "flaky")).not.toHaveProperty("lastError");
 }, 90_000);
 
+test("GET /control/status: a failure is the server's until a start works, then it is gone (serve.log names where it was)", async () => {
+  const g = await noisyBridge("noisy", "machine");
+  // A machine-wide process runs in the home folder: the bridge's HOME here.
+  writeFileSync(path.join(g.root, "fail-here"), "");
+  const attempt = await v2Client(g.shareUrl("noisy"), g.token, "legacy").then(
+    () => "connected",
+    (e: Error) => e.message,
+  );
+  expect(attempt).toMatch(/noisy.{1,2} did not start: the server exited \(code 3\) before it answered/);
+  expect((await g.status()).shares[0]).toMatchObject({
+    state: "failed",
+    lastError: "the server exited (code 3) before it answered",
+    lastErrorIn: "machine",
+    children: [expect.objectContaining({ key: "machine", state: "failed", pid: null })],
+  });
+  expect(g.stderr()).toContain(
+    "[share noisy] machine: did not start: the server exited (code 3) before it answered",
+  );
+  rmSync(path.join(g.root, "fail-here"));
+  const client = await v2Client(g.shareUrl("noisy"), g.token, "legacy");
+  expect(JSON.parse(await callText(client, "where")).cwd).toBe(g.root);
+  const [after] = (await g.status()).shares;
+  expect(after).toMatchObject({
+    state: "running",
+    children: [expect.objectContaining({ state: "running" })],
+  });
+  expect(after).not.toHaveProperty("lastError");
+  expect(after?.children[0]).not.toHaveProperty("lastError");
+}, 60_000);
+
 test("restart <server>: its processes stop, the session stays connected and its next call starts it again", async () => {
   const g = await noisyBridge("noisy", "machine");
   const client = await v2Client(g.shareUrl("noisy"), g.token, "legacy");
