@@ -7,11 +7,11 @@ import { commandLine, flag, value } from "./shared/command.js";
 export const bridgeCommand = commandLine({
   name: "bridge",
   description:
-    "the bridge's lifecycle: status (where it runs, port, pid, uptime, clients), start, stop, restart; status, restart or logs of one shared server",
+    "the bridge's lifecycle: status (where it runs, port, pid, uptime, clients), start, stop, restart; one shared server's status, restart or logs",
   args: [
     { name: "[action]", description: "status (default), start, stop, restart or logs" },
     {
-      name: "[server]",
+      name: "[name]",
       description:
         "status, restart, logs: that shared server only (its processes, its last error, its own log)",
     },

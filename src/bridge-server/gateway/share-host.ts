@@ -709,6 +709,7 @@ export class ShareHost {
           stopped++;
           if (info.pid !== undefined) pids.push(info.pid);
           sessions += this.#sessions.get(key)?.size ?? 0;
+          this.#own?.write(key, "stopping (`mcp-twin bridge restart`)");
         }
         await child.stop({ fresh: true });
       }),
