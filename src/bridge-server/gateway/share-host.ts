@@ -317,10 +317,10 @@ export class ShareHost {
       this.#own?.write(key, `started${event.pid ? ` (pid ${event.pid})` : ""}`);
       return;
     }
-    if (event.kind === "failed") {
-      this.#lastStartFailed = true;
-      this.#event(key, `did not start: ${event.error}`);
-    }
+    if (event.kind === "failed") this.#event(key, `did not start: ${event.error}`);
+    // Sync's start to fill the cache reports its own failure (its warm report): no call failed.
+    if (key === "warm") return;
+    if (event.kind === "failed") this.#lastStartFailed = true;
     this.#failure = { error: event.error, key, at: Date.now() };
   }
 
