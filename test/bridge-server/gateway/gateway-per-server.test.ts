@@ -329,3 +329,75 @@ test("logs <server> with no log yet, and an unknown name", async () => {
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toContain("mcp-twin bridge logs nothing: not a shared server.");
 }, 60_000);
+
+test("run on Windows, the bridge in WSL: status, restart and logs of one server run there, shown here", async () => {
+  const { createFakeMachine, writeManifest } = await import("../../helpers/fake-machine.js");
+  const { freePort } = await import("../../helpers/net.js");
+  const { spawn } = await import("node:child_process");
+  const { BIN } = await import("../helpers.js");
+  const port = await freePort();
+  const win = createFakeMachine({ kind: "windows" });
+  let bridge: ReturnType<typeof spawn> | undefined;
+  try {
+    writeManifest(win, {
+      bridge: { port },
+      servers: { noisy: { command: process.execPath, args: [noisyServer()], share: "machine" } },
+    });
+    // mcp-twin installed in WSL: this very build.
+    const script = path.join(win.paths.linuxPrefix, "lib", "node_modules", "mcp-twin", "bin", "mcp-twin.js");
+    mkdirSync(path.dirname(script), { recursive: true });
+    const { symlinkSync } = await import("node:fs");
+    symlinkSync(BIN, script);
+    // A command run on Windows leaves WSL the way to the home (its manifest), then the bridge starts there.
+    expect((await win.run(["bridge", "status"], { cwd: win.paths.profile })).code).toBe(0);
+    bridge = spawn(process.execPath, [script, "serve", "--http", "--port", String(port)], {
+      env: win.wslEnv,
+      cwd: win.paths.linuxHome,
+      stdio: "ignore",
+    });
+    const state = path.join(win.paths.linuxHome, ".local", "share", "mcp-twin", "bridge");
+    const token = await until("the bridge in WSL", () =>
+      existsSync(path.join(state, "serve.json"))
+        ? readFileSync(path.join(state, "token"), "utf8").trim()
+        : undefined,
+    );
+    const client = await v2Client(`http://127.0.0.1:${port}/share/noisy`, token, "legacy");
+    const pid = JSON.parse(await callText(client, "where")).pid as number;
+    await callText(client, "say", { text: "from wsl" });
+
+    win.clearInteropLog();
+    const status = await win.run(["bridge", "status", "noisy"], { cwd: win.paths.profile });
+    expect(status.code, status.stderr).toBe(0);
+    expect(win.interopCalls().filter((c) => c.includes("bridge status noisy --json"))).toHaveLength(1);
+    expect(status.stdout).toContain(`✔ noisy: machine, running: pid ${pid}`);
+    expect(status.stdout).toContain(`processes  machine: running, pid ${pid}`);
+    expect(status.stdout).toContain(
+      `${path.join(state, "logs", "noisy.log")} (\`mcp-twin bridge logs noisy\`)`,
+    );
+    await until("the line in its log", () =>
+      readFileSync(path.join(state, "logs", "noisy.log"), "utf8").includes("from wsl") ? true : undefined,
+    );
+    const logs = await win.run(["bridge", "logs", "noisy", "-n", "1"], { cwd: win.paths.profile });
+    expect(logs.stdout).toMatch(/ \[machine\] from wsl\n$/);
+    const follow = await win.run(["bridge", "logs", "noisy", "--follow"], { cwd: win.paths.profile });
+    expect(follow.code).toBe(2);
+    expect(follow.stderr).toContain("--follow reads the log where the bridge runs (wsl:Ubuntu)");
+    const restart = await win.run(["bridge", "restart", "noisy"], { cwd: win.paths.profile });
+    expect(restart.stdout.trim()).toBe(
+      `✔ Stopped 1 process of noisy (pid ${pid}): the next call starts it again; the session attached stays connected.`,
+    );
+    // A name that is no shared server, said there: exit 2 here too, with the same words.
+    const unknown = await win.run(["bridge", "status", "nosiy"], { cwd: win.paths.profile });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(
+      "mcp-twin bridge status nosiy: not a shared server. Did you mean noisy?",
+    );
+  } finally {
+    if (bridge?.exitCode === null) {
+      const exited = new Promise((resolve) => bridge?.once("exit", resolve));
+      bridge.kill("SIGTERM");
+      await exited;
+    }
+    win.cleanup();
+  }
+}, 120_000);
