@@ -84,6 +84,15 @@ export function rssMb(pid: number): number {
   }
 }
 
+/** A process's proportional share of memory now (Pss, /proc/PID/smaps_rollup), in MB; 0 once it is gone. */
+export function pssMb(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))![1]) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
 /** A process and all its descendants (from /proc/<pid>/task/<tid>/children). */
 export function tree(pid: number): number[] {
   let kids: number[] = [];

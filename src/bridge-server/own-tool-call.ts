@@ -2,15 +2,13 @@
  * The fast lane of an ordinary 2026-07-28 `tools/call` to one of the bridge's own tools (plugins'
  * too): the tool run as the SDK's server runs it (session-server.ts), its answer encoded as it does.
  */
-import { CLIENT_INFO_META_KEY, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/server";
+import { CLIENT_INFO_META_KEY, type JSONRPCMessage } from "@modelcontextprotocol/server";
 import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
 import { RPC } from "../core/relay/rpc-codes.js";
 import { VERSION } from "../version.js";
 import type { DirectCall } from "./connection-server.js";
 import { encodeAsSdk, isPlain, ordinaryParams } from "./direct-call.js";
 import { callTool, type ToolSet } from "./session-server.js";
-
-type Json = Record<string, unknown>;
 
 const SERVER_INFO = { name: BRIDGE_SERVER_NAME, version: VERSION };
 
@@ -20,7 +18,9 @@ const SERVER_INFO = { name: BRIDGE_SERVER_NAME, version: VERSION };
  * JSON-RPC error) and the arguments are an object or absent. Otherwise undefined.
  */
 export function ownToolCall(tools: ToolSet, message: JSONRPCMessage): DirectCall | undefined {
-  const m = message as unknown as Json;
+  // connectionServerTakes let through requests only: the narrowing is for the types.
+  if (!("method" in message) || !("id" in message)) return undefined;
+  const m = message;
   const params = m.method === "tools/call" ? ordinaryParams(m) : undefined;
   if (!params || (params.arguments !== undefined && !isPlain(params.arguments))) return undefined;
   if (!tools.get(params.name)) return undefined;
@@ -28,7 +28,7 @@ export function ownToolCall(tools: ToolSet, message: JSONRPCMessage): DirectCall
   // A server built for one 2026-07-28 request knows no client but the envelope's.
   const client = typeof named === "string" ? named : "unknown";
   const { name, arguments: args } = params;
-  const id = m.id as RequestId;
+  const { id } = m;
   return (send, stop) =>
     // The tool's AbortSignal is made when its handler asks for it (most never do).
     void callTool(tools, name, args, {

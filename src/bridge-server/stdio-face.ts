@@ -3,9 +3,16 @@
  * it), a 2025-11-25 client handed to the relay as before, a 2026-07-28 one served by the SDK.
  */
 import { PassThrough, type Readable, type Writable } from "node:stream";
-import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/server";
+import type { Transport as ClientTransport } from "@modelcontextprotocol/client";
+import {
+  isJSONRPCErrorResponse,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type Transport,
+} from "@modelcontextprotocol/server";
 import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
-import type { ShareLaunch } from "../core/entries/share-launch.js";
 import type { RelayTarget } from "../core/relay/bridge-target.js";
 import { MAX_MESSAGE_BYTES } from "../core/relay/jsonrpc.js";
 import { LineSplitter } from "../core/relay/line-splitter.js";
@@ -15,7 +22,6 @@ import {
   type CachedServer,
   forwardServer,
   ListCache,
-  launchKey,
   ReverseShim,
   type SessionRef,
   SharedChild,
@@ -24,15 +30,30 @@ import { BRIDGE_INSTRUCTIONS } from "./session-server.js";
 
 type Message = Record<string, unknown> & { method?: unknown; id?: unknown; params?: Record<string, unknown> };
 
+/**
+ * A message as the SDK's protocol classifies one (a request, a notification, a response; it drops
+ * anything else), checked against the one schema its members can fit (each allows no others).
+ */
+const isMessage = (m: Message): m is Message & JSONRPCMessage =>
+  "method" in m
+    ? "id" in m
+      ? isJSONRPCRequest(m)
+      : isJSONRPCNotification(m)
+    : "error" in m
+      ? isJSONRPCErrorResponse(m)
+      : isJSONRPCResultResponse(m);
+
 /** The transport the SDK's stdio entry serves on: the lines this face hands it, written to stdout. */
 class WireTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   readonly #stdout: Writable;
+  readonly #log: (line: string) => void;
 
-  constructor(stdout: Writable) {
+  constructor(stdout: Writable, log: (line: string) => void) {
     this.#stdout = stdout;
+    this.#log = log;
   }
 
   async start(): Promise<void> {}
@@ -45,8 +66,10 @@ class WireTransport implements Transport {
     this.onclose?.();
   }
 
+  /** A message read from stdin: to the SDK's entry when it is one, else dropped with a line in the log. */
   deliver(message: Message): void {
-    this.onmessage?.(message as unknown as JSONRPCMessage);
+    if (isMessage(message)) this.onmessage?.(message);
+    else this.#log("stdin: a message that is not JSON-RPC, ignored");
   }
 }
 
@@ -56,13 +79,17 @@ const claims2026 = (m: Message) =>
   m.params._meta !== null &&
   "io.modelcontextprotocol/protocolVersion" in (m.params._meta as object);
 
+/** The bridge's name in the stdio face: its entry in the face's own list cache, and in errors. */
+const BRIDGE = "the bridge";
+
 /** The bridge as its `server/discover` describes it: known before it runs. */
-function bridgeAd(launch: ShareLaunch): CachedServer {
+function bridgeAd(): CachedServer {
   const serverInfo = { name: BRIDGE_SERVER_NAME, version: VERSION };
   const capabilities = { tools: {}, resources: { subscribe: true, listChanged: true } };
   const now = new Date().toISOString();
   return {
-    key: launchKey(launch),
+    // The face's own cache holds nothing but this entry: any key names it.
+    key: BRIDGE,
     era: "2026-07-28",
     eraCheckedAt: now,
     discover: {
@@ -94,7 +121,7 @@ export interface StdioFaceOptions {
  * 2026-07-28 requests to the bridge over the relay's proven connections, with its credentials (read
  * again after a 401); nothing answering starts it again (where it then answers).
  */
-async function upstream(target: RelayTarget): Promise<Transport> {
+async function upstream(target: RelayTarget): Promise<ClientTransport> {
   const [{ StreamableHTTPClientTransport }, { nodeFetch }, { describeFailure }] = await Promise.all([
     import("@modelcontextprotocol/client"),
     import("../core/bridge-control/keep-alive-fetch.js"),
@@ -125,7 +152,7 @@ async function upstream(target: RelayTarget): Promise<Transport> {
       return send(init);
     }
   };
-  return new StreamableHTTPClientTransport(target.url, { fetch }) as unknown as Transport;
+  return new StreamableHTTPClientTransport(target.url, { fetch });
 }
 
 export type StdioOpening =
@@ -142,43 +169,23 @@ export type StdioOpening =
  */
 export async function openStdioFace(o: StdioFaceOptions): Promise<StdioOpening> {
   const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
-  const wire = new WireTransport(o.stdout);
-  const launch: ShareLaunch = {
-    name: "the bridge",
-    mode: "machine",
-    command: "",
-    args: [],
-    env: {},
-    identity: { command: "mcp-twin bridge", args: [], envNames: [] },
-  };
+  const wire = new WireTransport(o.stdout, o.log);
   const cache = ListCache.memory();
-  const ad = bridgeAd(launch);
-  cache.put(launch.name, ad);
+  const ad = bridgeAd();
+  cache.put(BRIDGE, ad);
   const pinned = new Set<SessionRef>();
-  let transport: Transport | undefined;
   const each = (f: (server: NonNullable<SessionRef["server"]>) => Promise<void>) => {
     for (const s of pinned) if (s.server) void f(s.server).catch(() => {});
   };
-  // Calls wait for the bridge to run; what is known of it is answered at once.
-  const child = new SharedChild(
-    launch,
-    ad.key,
-    cache,
-    {
-      log: o.log,
-      listChanged: () => each((server) => server.sendResourceListChanged()),
-      resourceUpdated: (uri) => each((server) => server.sendResourceUpdated({ uri })),
-      message: () => {},
-    },
-    {
-      open: () => transport as Transport,
-      before: o.target.then(async (t) => {
-        transport = await upstream(t);
-      }),
-    },
-  );
+  // Calls wait for the bridge to run, then go to it over HTTP; what is known of it is answered at once.
+  const bridge = o.target.then(upstream);
+  const child = new SharedChild({ name: BRIDGE, before: bridge, open: () => bridge }, ad.key, cache, {
+    listChanged: () => each((server) => server.sendResourceListChanged()),
+    resourceUpdated: (uri) => each((server) => server.sendResourceUpdated({ uri })),
+    message: () => {},
+  });
   const target = {
-    name: launch.name,
+    name: BRIDGE,
     child,
     shim: new ReverseShim(),
     subscribe: async () => {},

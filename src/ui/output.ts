@@ -100,16 +100,15 @@ export function createOutput(
     debug: (line) => {
       if (flags.verbose) err(theme.c.dim(line));
     },
-    progress: undefined as unknown as Progress,
+    progress: createProgress({
+      interactive,
+      quiet: json,
+      verbose: Boolean(flags.verbose),
+      theme,
+      write: err,
+      stream: streams.stderr,
+      mask,
+    }),
   };
-  out.progress = createProgress({
-    interactive,
-    quiet: json,
-    verbose: Boolean(flags.verbose),
-    theme,
-    write: err,
-    stream: streams.stderr,
-    mask,
-  });
   return out;
 }

@@ -5,9 +5,11 @@
  * grace period. Real processes, a real lock.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { afterEach, expect, test } from "vitest";
 import { isAlive, writeInstance } from "../../src/core/bridge-control/instance.js";
 import { stopBridge } from "../../src/core/bridge-control/lifecycle.js";
@@ -33,6 +35,33 @@ async function liveProcess(stubborn: boolean): Promise<ChildProcess & { pid: num
   return child as ChildProcess & { pid: number };
 }
 
+/**
+ * A live process that answers each line on its stdin, every signal at its default (SIGTERM, SIGHUP,
+ * SIGINT and SIGKILL end it). A signal that ends a process takes effect before the process runs
+ * another instruction, so a question asked after a stop returned is answered only if that stop sent
+ * it none: `ask()` resolves with the answer, or with how the process ended — no time is waited.
+ */
+async function witness(): Promise<{ pid: number; ask: () => Promise<string> }> {
+  const code = `process.stdin.on("data", () => console.log("here")); console.log("ready");`;
+  const child = spawn(process.execPath, ["-e", code], { stdio: ["pipe", "pipe", "inherit"] });
+  children.push(child);
+  // One line at a time: "ready", then one answer per question.
+  const lines = createInterface({ input: child.stdout! });
+  const nextLine = () =>
+    Promise.race([
+      once(lines, "line").then(([line]) => String(line)),
+      exited(child).then((signal) => `ended (${signal ?? `exit ${child.exitCode}`})`),
+    ]);
+  expect(await nextLine()).toBe("ready");
+  return {
+    pid: child.pid!,
+    ask: () => {
+      child.stdin!.write("?\n");
+      return nextLine();
+    },
+  };
+}
+
 const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve(child.signalCode)
@@ -55,12 +84,12 @@ const instanceOf = (pid: number) => ({
 
 test("a serve.json whose pid does not hold the state lock (stale, or a recycled pid) is never signalled", async () => {
   const files = stateDir();
-  const other = await liveProcess(false);
+  const other = await witness();
   await writeInstance(files, instanceOf(other.pid));
   expect(await stopBridge({ files }, { graceMs: 200 })).toEqual({ stopped: false });
-  await new Promise((r) => setTimeout(r, 300));
+  // Asked once stopBridge has returned (it sends its signals before it does): still there.
+  expect(await other.ask()).toBe("here");
   expect(isAlive(other.pid)).toBe(true);
-  expect(other.signalCode).toBeNull();
 });
 
 test("the owner is asked to end (SIGTERM); one that ignores it is killed after the grace period", async () => {

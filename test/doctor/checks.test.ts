@@ -2,17 +2,20 @@
 import { describe, expect, test } from "vitest";
 import { expandEntry, readEntry } from "../../src/core/clients/entry-view.js";
 import { clientById } from "../../src/core/clients/index.js";
-import { lintEntry, runScope } from "../../src/core/doctor/all-checks.js";
+import { type Check, lintEntry, runScope } from "../../src/core/doctor/all-checks.js";
 import { checkRestart, checkScopes } from "../../src/core/doctor/checks/configs.js";
 import { checkDrift } from "../../src/core/doctor/checks/drift.js";
-import type { EntryFacts } from "../../src/core/doctor/checks/entry-lint.js";
-import type { NodeFacts } from "../../src/core/doctor/checks/node.js";
 import { placeholderKind } from "../../src/core/doctor/checks/secrets.js";
-import { emptyFacts, type ServerFacts } from "../../src/core/doctor/facts.js";
-import type { EntryWork } from "../../src/core/doctor/gather/entries-phase.js";
-import { groupShared, messageOf, placesTitle } from "../../src/core/doctor/group.js";
+import {
+  type EntryFacts,
+  type EntryWork,
+  emptyFacts,
+  type NodeFacts,
+  type ServerFacts,
+} from "../../src/core/doctor/facts.js";
+import { groupShared, messageOf } from "../../src/core/doctor/group.js";
+import { placesTitle } from "../../src/core/doctor/places.js";
 import type { ProbeResult } from "../../src/core/doctor/probe/live-probe.js";
-import type { Check } from "../../src/core/doctor/types.js";
 import { classifyEntry } from "../../src/core/entries/ownership.js";
 import type { BuiltEntry } from "../../src/core/entries/target-entry.js";
 import { parseWslConfig } from "../../src/core/environments/wsl-config.js";

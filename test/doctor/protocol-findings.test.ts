@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { runScope } from "../../src/core/doctor/all-checks.js";
-import type { EntryWork } from "../../src/core/doctor/gather/entries-phase.js";
+import type { EntryWork } from "../../src/core/doctor/facts.js";
 import type { ProbeResult, ProtocolSeen } from "../../src/core/doctor/probe/live-probe.js";
 
 const work: EntryWork = {

@@ -6,7 +6,7 @@
 import { describe, expect, test } from "vitest";
 import { clientById } from "../../src/core/clients/index.js";
 import { runScope } from "../../src/core/doctor/all-checks.js";
-import type { EntryWork } from "../../src/core/doctor/gather/entries-phase.js";
+import type { EntryWork } from "../../src/core/doctor/facts.js";
 import type { ProbeResult } from "../../src/core/doctor/probe/live-probe.js";
 
 const code = clientById("claude-code")!;

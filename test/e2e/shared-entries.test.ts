@@ -455,21 +455,48 @@ describe("where the bridge cannot run a shared server", () => {
     }
   }, 120_000);
 
-  test("no Linux npm: the package cannot be installed where the bridge runs; sync says so with the way out, and exits 1", async () => {
+  test("no Linux npm: never nothing — a shared package the bridge cannot install gets direct entries on the side that can, said with the fix", async () => {
     const m = createFakeMachine({ registryUrl: inject("registryUrl"), linuxNpm: false });
     try {
       writeManifest(m, { servers: { fixture: { package: inject("fixtureName"), share: "machine" } } });
       const r = await m.run(["sync"]);
-      expect(r.code, r.stdout).toBe(1);
-      expect(r.stdout).toMatch(
-        /✖ fixture cannot run in the bridge, so its entries fail: .+\. Fix that, or run it in each client instead: `mcp-twin share fixture off`, then `mcp-twin sync`\./,
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain(
+        `▲ fixture is shared, but the bridge cannot run it (wsl:Ubuntu has no npm to install ${inject("fixtureName")} in): its clients start it themselves for now (direct entries). To share it: install Node.js (with npm) in wsl:Ubuntu, then \`mcp-twin sync\`.`,
       );
-      // The way out works: unshared, Claude Code's entry runs Windows' copy, as before sharing.
-      const off = await m.run(["share", "fixture", "off"]);
-      expect(off.code, off.stderr).toBe(0);
+      // Windows installed it; every client's entry runs Windows' copy — none relays to a bridge
+      // that cannot run it, none is missing.
+      for (const file of [m.paths.claudeDesktopConfig, m.paths.cursorConfig, m.paths.claudeCodeConfig]) {
+        const entry = entryIn(file);
+        expect(entry?.command, file).toMatch(/node\.exe$/);
+        expect(JSON.stringify(entry), file).not.toContain("connect");
+        const session = await handshake(entry, {
+          resolveCommand: (c: string) =>
+            /^[A-Za-z]:\\/.test(c) ? path.join(m.paths.drive, ...c.slice(3).split("\\")) : c,
+          baseEnv: { PATH: m.env.PATH ?? "" },
+        });
+        try {
+          expect(session.tools).toContain("echo");
+        } finally {
+          await session.close();
+        }
+      }
+      // Nothing runs for it: no gateway was started for a server it cannot run.
+      expect(r.stdout).not.toMatch(/Gateway for|Bridge/);
       const again = await m.run(["sync"]);
       expect(again.code, again.stdout).toBe(0);
-      expect(entryIn(m.paths.claudeCodeConfig).command).toMatch(/node\.exe$/);
+      // status and doctor say the same, not "the bridge is not running".
+      const why = `machine, but the bridge cannot run it (wsl:Ubuntu has no npm to install ${inject("fixtureName")} in): its clients start it themselves (direct entries)`;
+      const st = await m.run(["status"]);
+      expect(st.code, st.stderr).toBe(0);
+      expect(st.stdout).toContain(`fixture  ${why}`);
+      const dr = await m.run(["doctor", "--no-probe", "--json"]);
+      const shared = JSON.parse(dr.stdout).checks.find((c: { id: string }) => c.id === "shared.status");
+      expect(shared).toMatchObject({
+        status: "warn",
+        message: `fixture: ${why}.`,
+        fix: "To share it: install Node.js (with npm) in wsl:Ubuntu, then run `mcp-twin sync`.",
+      });
     } finally {
       m.cleanup();
     }

@@ -64,6 +64,7 @@ test("the metadata: issuer, authorization, token, registration and revocation en
     issuer: "https://as.example",
     authorization_endpoint: "https://as.example/authorize",
     token_endpoint: "https://as.example/token",
+    response_types_supported: ["code"],
   };
   expect(() => checkMetadata("docs", good)).not.toThrow();
   for (const [field, label] of [
@@ -273,6 +274,7 @@ test("a login stored before the rule, whose token endpoint is plain http to anot
       issuer: "https://as.example",
       authorization_endpoint: "https://as.example/a",
       token_endpoint: token,
+      response_types_supported: ["code"],
     },
     client: { client_id: "c", source: "registered" },
     tokens: { access_token: "old-access", token_type: "Bearer", refresh_token: "the-refresh-token" },

@@ -58,7 +58,12 @@ const login = (over: Partial<StoredLogin> = {}): StoredLogin => ({
   server: "docs",
   url: "https://docs.example/mcp",
   authorizationServer: "https://as.example",
-  metadata: { issuer: "https://as.example", authorization_endpoint: "x", token_endpoint: "y" },
+  metadata: {
+    issuer: "https://as.example",
+    authorization_endpoint: "x",
+    token_endpoint: "y",
+    response_types_supported: ["code"],
+  },
   client: { client_id: "c", source: "registered" },
   tokens: { access_token: "at", token_type: "Bearer", refresh_token: "rt", scope: "read write" },
   issuedAt: 0,

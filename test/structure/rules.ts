@@ -8,6 +8,8 @@
  *   reaches commands/.
  * - Inside core/, the layers of CORE_LAYERS: no import from a lower layer up to a higher one, and no
  *   cycle between two folders of core/ (type imports counted for both).
+ * - No cycle of imports between files anywhere under src/ (fileEdges, fileCycles): type imports,
+ *   `import("x")` types, dynamic imports and `export … from` all count.
  * - One home: nothing outside core/clients/ branches on a client id; formats/ is reached through
  *   its index; doctor's I/O is in core/doctor/gather/ and core/doctor/probe/, and its checks import
  *   only types from there.
@@ -18,6 +20,9 @@
  * - Client configs and the manifest are replaced (replaceFile) only by sync's write sequence and
  *   the manifest writer: restore, uninstall, import and adopt write through them.
  *
+ * - Type escapes (`as never`, which is `any` renamed, and `as unknown as`): at most MAX_TYPE_ESCAPES
+ *   in src/, each with a comment on the line right above it saying why the types cannot say it
+ *   (typeEscapes, typeEscapeBudget).
  * - No function is longer than MAX_FUNCTION_LINES (functionLengths, longFunctions).
  *
  * Type-only imports are allowed across the I/O rules (they run nothing), not across layers.
@@ -345,6 +350,7 @@ export function checkFile(srcRoot: string, file: string, text: string): Violatio
     ...clientIdBranches(rel, text),
     ...rpcCodeLiterals(rel, file, text),
     ...eraNicknames(rel, file, text),
+    ...unexplainedEscapes(rel, file, text),
   ];
   for (const use of importsOf(file, text)) {
     const to = target(srcRoot, file, use.spec);
@@ -561,19 +567,17 @@ export function coreEdges(srcRoot: string, files: ReadonlyArray<{ file: string; 
 }
 
 /**
- * Cycles between folders of core/ (type imports counted): every import that closes one, named
- * file:line. Tarjan's strongly connected components: a component of more than one folder is a cycle.
+ * The strongly connected components of a directed graph of more than one node, or of one node that
+ * imports itself: the cycles (Tarjan's algorithm). Each component's nodes, and the components, in
+ * the order first seen.
  */
-export function coreCycles(edges: readonly CoreEdge[]): Violation[] {
-  const next = new Map<string, Set<string>>();
-  for (const e of edges) next.set(e.from, (next.get(e.from) ?? new Set()).add(e.to));
+function stronglyConnected(next: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
   const onStack = new Set<string>();
-  const component = new Map<string, number>();
+  const found: string[][] = [];
   let counter = 0;
-  let components = 0;
   const visit = (v: string): void => {
     index.set(v, counter);
     low.set(v, counter++);
@@ -591,10 +595,28 @@ export function coreCycles(edges: readonly CoreEdge[]): Violation[] {
       onStack.delete(w);
       members.push(w);
     }
-    if (members.length > 1) for (const m of members) component.set(m, components);
-    components++;
+    if (members.length > 1 || next.get(v)?.has(v)) found.push(members.reverse());
   };
   for (const v of next.keys()) if (!index.has(v)) visit(v);
+  return found;
+}
+
+/** Each edge's `from` → the set of its `to`s. */
+function adjacency(edges: ReadonlyArray<{ from: string; to: string }>): Map<string, Set<string>> {
+  const next = new Map<string, Set<string>>();
+  for (const e of edges) next.set(e.from, (next.get(e.from) ?? new Set()).add(e.to));
+  return next;
+}
+
+/**
+ * Cycles between folders of core/ (type imports counted): every import that closes one, named
+ * file:line. A strongly connected component of more than one folder is a cycle.
+ */
+export function coreCycles(edges: readonly CoreEdge[]): Violation[] {
+  const component = new Map<string, number>();
+  stronglyConnected(adjacency(edges)).forEach((members, i) => {
+    for (const m of members) component.set(m, i);
+  });
   return edges
     .filter((e) => component.has(e.from) && component.get(e.from) === component.get(e.to))
     .map((e) => ({
@@ -603,6 +625,78 @@ export function coreCycles(edges: readonly CoreEdge[]): Violation[] {
       rule: "layers.core-cycle",
       message: `${e.file} imports core/${e.to}, and core/${e.to} imports core/${e.from} (maybe through others): give what both need one home below them`,
     }));
+}
+
+/** One import from a file of src/ to another (both paths under src/), where it is written. */
+export interface FileEdge {
+  from: string;
+  to: string;
+  line: number;
+  typeOnly: boolean;
+}
+
+/**
+ * The imports between files of src/: static, dynamic, `import type`, `import("x")` types and
+ * `export … from` alike, a `.js` specifier resolved to its `.ts` file. Imports of anything that is
+ * not one of `files` (packages, node:, generated JSON) are left out: they cannot close a cycle.
+ */
+export function fileEdges(srcRoot: string, files: ReadonlyArray<{ file: string; text: string }>): FileEdge[] {
+  const rels = new Set(files.map(({ file }) => path.relative(srcRoot, file).split(path.sep).join("/")));
+  const edges: FileEdge[] = [];
+  for (const { file, text } of files) {
+    const from = path.relative(srcRoot, file).split(path.sep).join("/");
+    for (const use of importsOf(file, text)) {
+      const to = target(srcRoot, file, use.spec);
+      if (rels.has(to)) edges.push({ from, to, line: use.line, typeOnly: use.typeOnly });
+    }
+  }
+  return edges;
+}
+
+/**
+ * One way round a cycle, from its first file back to it: each step the import that takes it
+ * (file:line), found by a breadth-first search inside the component so the way is a shortest one.
+ */
+function wayRound(members: readonly string[], edges: readonly FileEdge[]): FileEdge[] {
+  const inside = new Set(members);
+  const start = members[0] ?? "";
+  const cameBy = new Map<string, FileEdge>();
+  const queue = [start];
+  for (let i = 0; i < queue.length && !cameBy.has(start); i++) {
+    const at = queue[i] ?? "";
+    for (const e of edges) {
+      if (e.from !== at || !inside.has(e.to) || cameBy.has(e.to)) continue;
+      cameBy.set(e.to, e);
+      queue.push(e.to);
+    }
+  }
+  const way: FileEdge[] = [];
+  for (let e = cameBy.get(start); e && way.length <= members.length; e = cameBy.get(e.from)) {
+    way.unshift(e);
+    if (e.from === start) break;
+  }
+  return way;
+}
+
+/**
+ * Every cycle of imports between files of src/ (type imports counted): one violation per strongly
+ * connected component, at its first file, naming every file of it and one way round it.
+ */
+export function fileCycles(edges: readonly FileEdge[]): Violation[] {
+  return stronglyConnected(adjacency(edges)).map((members) => {
+    const way = wayRound(members, edges);
+    const steps = way.map((e) => `${e.from}:${e.line}${e.typeOnly ? " (type)" : ""}`);
+    const who =
+      members.length === 1
+        ? `${members[0]} imports itself`
+        : `${members.length} files import each other in a cycle: ${[...members].sort().join(", ")}`;
+    return {
+      file: members[0] ?? "",
+      line: way[0]?.line ?? 1,
+      rule: "imports.file-cycle",
+      message: `${who} (one way round: ${[...steps, members[0]].join(" → ")}); move what they share to the module that owns the concept`,
+    };
+  });
 }
 
 const CLIENT_ID_SET = new Set<string>(CLIENT_IDS);
@@ -644,6 +738,97 @@ function clientIdBranches(rel: string, text: string): Violation[] {
   };
   visit(source);
   return found;
+}
+
+/** The most type escapes src/ holds, all files together: what is left when the types cannot say it. */
+export const MAX_TYPE_ESCAPES = 5;
+
+/** One type escape: where, its form, and the comment on the line right above it (undefined: none). */
+export interface TypeEscape {
+  line: number;
+  form: "as never" | "as unknown as";
+  why: string | undefined;
+}
+
+/** The words of the comment lines right above line `index` (0-based), up to the first that is no comment. */
+function commentAbove(lines: readonly string[], index: number): string | undefined {
+  const words: string[] = [];
+  for (let i = index - 1; i >= 0; i--) {
+    const line = (lines[i] ?? "").trim();
+    if (!/^(\/\/|\/\*|\*)/.test(line)) break;
+    words.unshift(
+      line
+        .replace(/\*+\/$/, "")
+        .replace(/^(\/\/+|\/\*+|\*+)/, "")
+        .trim(),
+    );
+  }
+  return words.join(" ").trim() || undefined;
+}
+
+/**
+ * The type escapes of a file: `x as never` (`any` renamed: it fits anything) and `x as unknown as
+ * T` (a cast TypeScript would refuse), their `<never>x` forms too, as TypeScript parses them (a
+ * comment or a string saying "as never" is none); each with the comment right above it.
+ */
+export function typeEscapes(fileName: string, text: string): TypeEscape[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const lines = text.split("\n");
+  const found: TypeEscape[] = [];
+  const asserted = (node: ts.Node): { type: ts.TypeNode; expression: ts.Expression } | undefined =>
+    ts.isAsExpression(node) || ts.isTypeAssertionExpression(node) ? node : undefined;
+  const visit = (node: ts.Node): void => {
+    const cast = asserted(node);
+    if (cast) {
+      let inner: ts.Expression = cast.expression;
+      while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+      const first = asserted(inner);
+      const form =
+        cast.type.kind === ts.SyntaxKind.NeverKeyword
+          ? "as never"
+          : first?.type.kind === ts.SyntaxKind.UnknownKeyword
+            ? "as unknown as"
+            : undefined;
+      if (form) {
+        const line = lineOf(source, node);
+        found.push({ line, form, why: commentAbove(lines, line - 1) });
+        // `x as unknown as never` is one escape, not two.
+        if (first) {
+          ts.forEachChild(first.expression, visit);
+          return;
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** A type escape with no comment right above it saying why the types cannot say it. */
+function unexplainedEscapes(rel: string, file: string, text: string): Violation[] {
+  return typeEscapes(file, text)
+    .filter((e) => e.why === undefined || e.why.split(/\s+/).length < 3)
+    .map((e) => ({
+      file: rel,
+      line: e.line,
+      rule: "types.escape-why",
+      message: `${rel} writes \`${e.form}\` with no comment right above it: say it in types (a guard, a generic, the SDK's own types), or say there why the types cannot`,
+    }));
+}
+
+/** Every type escape of src/ when there are more than `max` of them (each named, file:line). */
+export function typeEscapeBudget(
+  escapes: ReadonlyArray<TypeEscape & { file: string }>,
+  max = MAX_TYPE_ESCAPES,
+): Violation[] {
+  if (escapes.length <= max) return [];
+  return escapes.map((e) => ({
+    file: e.file,
+    line: e.line,
+    rule: "types.escape-budget",
+    message: `${e.file} writes \`${e.form}\`, one of ${escapes.length} type escapes in src/ (at most ${max}): say it in types (a guard, a generic, the SDK's own types, one typed adapter)`,
+  }));
 }
 
 export function formatViolation(v: Violation): string {

@@ -14,8 +14,14 @@ import {
   coreCycles,
   coreEdges,
   coreNode,
+  fileCycles,
+  fileEdges,
   formatViolation,
   importsOf,
+  MAX_TYPE_ESCAPES,
+  type TypeEscape,
+  typeEscapeBudget,
+  typeEscapes,
 } from "./rules.js";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
@@ -48,6 +54,24 @@ describe("the source tree keeps the structure rules (docs/dev/architecture.md)",
     const edges = coreEdges(SRC, texts);
     expect(edges.length).toBeGreaterThan(100);
     expect(coreCycles(edges).map(formatViolation)).toEqual([]);
+  });
+
+  test("no file under src/ imports itself back, however indirectly (type imports and re-exports counted)", () => {
+    const texts = files.map((file) => ({ file, text: readFileSync(file, "utf8") }));
+    const edges = fileEdges(SRC, texts);
+    expect(edges.length).toBeGreaterThan(1000);
+    expect(edges.filter((e) => e.typeOnly).length).toBeGreaterThan(100);
+    expect(fileCycles(edges).map(formatViolation)).toEqual([]);
+  });
+
+  test(`src/ holds at most ${MAX_TYPE_ESCAPES} type escapes (\`as never\`, \`as unknown as\`), all files together`, () => {
+    const escapes = files.flatMap((file) =>
+      typeEscapes(file, readFileSync(file, "utf8")).map((e) => ({
+        ...e,
+        file: path.relative(SRC, file).split(path.sep).join("/"),
+      })),
+    );
+    expect(typeEscapeBudget(escapes).map(formatViolation)).toEqual([]);
   });
 
   test("every module of src/bridge-server/ has its layer, and every layer names what exists", () => {
@@ -258,6 +282,67 @@ describe("the checker", () => {
     expect(coreCycles(edges.filter((e) => e.from !== "doctor/"))).toEqual([]);
   });
 
+  describe("file-level cycles (Tarjan over the import graph of src/**/*.ts)", () => {
+    const graph = (files: Record<string, string>) =>
+      fileEdges(
+        SRC,
+        Object.entries(files).map(([rel, text]) => ({ file: path.join(SRC, rel), text })),
+      );
+
+    test("a cycle of value imports is found once, at its first file, naming every file of it", () => {
+      const edges = graph({
+        "core/a/one.ts": 'import { b } from "./two.js";',
+        "core/a/two.ts": '\nimport { c } from "../b/three.js";',
+        "core/b/three.ts": 'import { leaf } from "../leaf.js";\nconst m = await import("../a/one.js");',
+        "core/leaf.ts": "export const leaf = 1;",
+        "core/d/four.ts": 'import { b } from "../a/two.js";',
+      });
+      expect(fileCycles(edges).map(formatViolation)).toEqual([
+        "src/core/a/one.ts:1 [imports.file-cycle] 3 files import each other in a cycle: core/a/one.ts, core/a/two.ts, core/b/three.ts (one way round: core/a/one.ts:1 → core/a/two.ts:2 → core/b/three.ts:2 → core/a/one.ts); move what they share to the module that owns the concept",
+      ]);
+    });
+
+    test("a cycle made only of type imports and re-exports is a cycle too", () => {
+      const edges = graph({
+        "core/doctor/types.ts": 'import type { CheckId } from "./all-checks.js";',
+        "core/doctor/all-checks.ts": 'export type { Finding } from "./checks/x.js";',
+        "core/doctor/checks/x.ts": 'type T = import("../types.js").Where;',
+      });
+      expect(edges.every((e) => e.typeOnly || e.from === "core/doctor/all-checks.ts")).toBe(true);
+      const [cycle, ...more] = fileCycles(edges);
+      expect(more).toEqual([]);
+      expect(cycle?.file).toBe("core/doctor/types.ts");
+      expect(cycle?.message).toContain(
+        "core/doctor/all-checks.ts, core/doctor/checks/x.ts, core/doctor/types.ts",
+      );
+      expect(cycle?.message).toContain("core/doctor/types.ts:1 (type) → core/doctor/all-checks.ts:1");
+    });
+
+    test("a file that imports itself is a cycle of one", () => {
+      const edges = graph({ "ui/theme.ts": 'import { x } from "./theme.js";' });
+      expect(fileCycles(edges).map((v) => v.message)).toEqual([
+        "ui/theme.ts imports itself (one way round: ui/theme.ts:1 → ui/theme.ts); move what they share to the module that owns the concept",
+      ]);
+    });
+
+    test("an acyclic graph passes: shared imports, diamonds, packages and files outside the set", () => {
+      const edges = graph({
+        "cli.ts": 'import { a } from "./core/a.js";\nimport { b } from "./core/b.js";\nimport "node:fs";',
+        "core/a.ts": 'import type { L } from "./leaf.js";\nexport { c } from "./b.js";',
+        "core/b.ts": 'import { l } from "./leaf.js";\nimport x from "../../package.json";',
+        "core/leaf.ts": 'import { z } from "zod";\nimport { gone } from "./not-in-the-set.js";',
+      });
+      expect(edges.map((e) => `${e.from}→${e.to}`)).toEqual([
+        "cli.ts→core/a.ts",
+        "cli.ts→core/b.ts",
+        "core/a.ts→core/leaf.ts",
+        "core/a.ts→core/b.ts",
+        "core/b.ts→core/leaf.ts",
+      ]);
+      expect(fileCycles(edges)).toEqual([]);
+    });
+  });
+
   test("outside core/clients/, a comparison, case or list of client ids is a break", () => {
     const text = [
       'if (f.client === "codex") run();',
@@ -355,6 +440,70 @@ describe("the checker", () => {
       "core/doctor/checks/configs.ts:2 doctor.checks-pure",
       "core/doctor/checks/configs.ts:3 doctor.checks-pure",
     ]);
+  });
+
+  test("a type escape is found as TypeScript parses it, with the comment right above it", () => {
+    const text = [
+      "const a = x as never;",
+      "// the SDK types it narrower than the wire",
+      "const b = y as unknown as Json;",
+      "const c = (z as unknown) as T;",
+      "const d = <never>w;",
+      "/**",
+      " * A block that says why,",
+      " * over two lines.",
+      " */",
+      "const e = v as unknown as never;",
+      '// a machine it has never written to: "as never" in a comment is none',
+      'const f = "x as never";',
+      "const g = u as unknown;",
+      "const h = t as Json;",
+    ].join("\n");
+    expect(typeEscapes("f.ts", text)).toEqual([
+      { line: 1, form: "as never", why: undefined },
+      { line: 3, form: "as unknown as", why: "the SDK types it narrower than the wire" },
+      { line: 4, form: "as unknown as", why: undefined },
+      { line: 5, form: "as never", why: undefined },
+      { line: 10, form: "as never", why: "A block that says why, over two lines." },
+    ]);
+  });
+
+  test("a type escape with no comment right above it saying why is a break", () => {
+    const text = [
+      "const a = x as never;",
+      "// the SDK's result types are narrower than what passes through",
+      "const b = y as unknown as Json;",
+      "// why",
+      "const c = z as never;",
+      "// a reason, then a blank line: not right above",
+      "",
+      "send({",
+      "  id,",
+      "} as never);",
+    ].join("\n");
+    expect(check("bridge-server/gateway/share-host.ts", text)).toEqual([
+      "bridge-server/gateway/share-host.ts:1 types.escape-why",
+      "bridge-server/gateway/share-host.ts:5 types.escape-why",
+      "bridge-server/gateway/share-host.ts:8 types.escape-why",
+    ]);
+  });
+
+  test(`more than ${MAX_TYPE_ESCAPES} type escapes in src/, all files together, is a break naming each`, () => {
+    const escapes = (n: number): Array<TypeEscape & { file: string }> =>
+      Array.from({ length: n }, (_, i) => ({
+        file: `core/x${i}.ts`,
+        line: i + 1,
+        form: "as never",
+        why: "the types cannot say it",
+      }));
+    expect(typeEscapeBudget(escapes(MAX_TYPE_ESCAPES))).toEqual([]);
+    const over = typeEscapeBudget(escapes(MAX_TYPE_ESCAPES + 1));
+    expect(over.map((v) => `${v.file}:${v.line} ${v.rule}`)).toEqual(
+      escapes(MAX_TYPE_ESCAPES + 1).map((e) => `${e.file}:${e.line} types.escape-budget`),
+    );
+    expect(formatViolation(over[0]!)).toBe(
+      `src/core/x0.ts:1 [types.escape-budget] core/x0.ts writes \`as never\`, one of ${MAX_TYPE_ESCAPES + 1} type escapes in src/ (at most ${MAX_TYPE_ESCAPES}): say it in types (a guard, a generic, the SDK's own types, one typed adapter)`,
+    );
   });
 
   test("a break is reported as src/<file>:<line> with the rule and what to do", () => {

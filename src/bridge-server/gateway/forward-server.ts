@@ -9,11 +9,13 @@ import {
   Server,
   type ServerContext,
 } from "@modelcontextprotocol/server";
-import { isCodeOf2026Only } from "../../core/relay/rpc-codes.js";
+import { isCodeOf2026Only, rpcError } from "../../core/relay/rpc-codes.js";
 import type { Era } from "../endpoint.js";
+import { asResultOf, type Json } from "./as-sent.js";
 import type { CachedServer, ListMethod } from "./list-cache.js";
+import { admits } from "./log-levels.js";
 import type { ReverseShim } from "./reverse-shim.js";
-import { admits, type Caller, type Json, rpcError, type SharedChild } from "./shared-child.js";
+import type { AskMethod, Caller, SharedChild } from "./shared-child.js";
 
 /** One client session as the gateway routes it: its era, log level and note subscriptions. */
 export interface SessionRef {
@@ -87,19 +89,18 @@ export function forwardServer(target: ForwardTarget, session: SessionRef, cached
   const { child } = target;
   for (const [method, capability] of Object.entries(LISTS) as Array<[ListMethod, string]>) {
     if (!capabilities[capability]) continue;
-    server.setRequestHandler(method as "tools/list", async (request, ctx) => {
-      const page = (request.params as Json | undefined)?.cursor;
+    server.setRequestHandler(method, async (request, ctx) => {
+      const page = request.params?.cursor;
       const fromCache = !child.running && page === undefined ? child.cached()?.lists[method] : undefined;
-      const result =
-        fromCache ?? (await forward(target, session, server, method, request.params as Json, ctx));
-      return tidy(result, session.era, true) as never;
+      const result = fromCache ?? (await forward(target, session, server, method, request.params, ctx));
+      return asResultOf(method, tidy(result, session.era, true));
     });
   }
   for (const method of CALLS) {
     if (!capabilities[CALL_CAPABILITY[method]]) continue;
-    server.setRequestHandler(method as "tools/call", async (request, ctx) => {
-      const result = await forward(target, session, server, method, request.params as Json, ctx);
-      return tidy(result, session.era, method === "resources/read") as never;
+    server.setRequestHandler(method, async (request, ctx) => {
+      const result = await forward(target, session, server, method, request.params, ctx);
+      return asResultOf(method, tidy(result, session.era, method === "resources/read"));
     });
   }
   if (session.era === "2025-11-25") {
@@ -167,7 +168,7 @@ async function forward(
             .then(() =>
               ctx.mcpReq.notify({
                 method: "notifications/progress",
-                params: { ...p, progressToken: token } as never,
+                params: { ...p, progressToken: token },
               }),
             )
             .catch(() => {});
@@ -175,7 +176,7 @@ async function forward(
   const notify = (m: string, p: Json) => {
     if (m === "notifications/message" && (session.era === "2026-07-28" ? level === undefined : false)) return;
     if (m === "notifications/message" && !admits(level, p.level)) return;
-    void ctx.mcpReq.notify({ method: m, params: p } as never).catch(() => {});
+    void ctx.mcpReq.notify({ method: m, params: p }).catch(() => {});
   };
   const run = async (ask: Caller["ask"], signal: AbortSignal) => {
     const result = await child.forward(method, params, {
@@ -200,7 +201,7 @@ async function forward(
       return await target.shim.start((ask, stop) => run(ask, stop.signal), caps ?? {}, ctx.mcpReq.signal);
     const ask =
       session.era === "2025-11-25"
-        ? (m: string, p: Json | undefined) => askInSession(server, ctx, m, p)
+        ? (m: AskMethod, p: Json | undefined) => askInSession(server, ctx, m, p)
         : undefined;
     return await run(ask, ctx.mcpReq.signal);
   } catch (error) {
@@ -225,11 +226,11 @@ const NEEDS: Record<string, string> = {
 function askInSession(
   server: Server,
   ctx: ServerContext,
-  method: string,
+  method: AskMethod,
   params: Json | undefined,
 ): Promise<Json> {
   const need = NEEDS[method] ?? method;
   if (!(server.getClientCapabilities() as Json | undefined)?.[need])
     return Promise.reject(rpcError(`${method}: this client did not declare "${need}" when it connected`));
-  return ctx.mcpReq.send({ method, params } as never, { timeout: 600_000 }) as Promise<Json>;
+  return ctx.mcpReq.send({ method, params }, { timeout: 600_000 });
 }

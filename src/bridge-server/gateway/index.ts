@@ -4,7 +4,7 @@
  */
 export { forwardServer, type SessionRef } from "./forward-server.js";
 export { Gateway } from "./gateway.js";
-export { type CachedServer, ListCache, launchKey } from "./list-cache.js";
+export { type CachedServer, ListCache } from "./list-cache.js";
 export { ReverseShim } from "./reverse-shim.js";
 export type { PathSide } from "./session-keys.js";
 export type { ShareStatus } from "./share-host.js";

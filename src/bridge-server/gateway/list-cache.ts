@@ -46,18 +46,38 @@ export function launchKey(launch: ShareLaunch): string {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** An entry read back from disk, or undefined when it is not one (a file edited by hand). */
+/** An object whose members are objects (or absent): capabilities, lists. */
+const isObjectOfObjects = (v: unknown): v is Record<string, Record<string, unknown> | undefined> =>
+  isObject(v) && Object.values(v).every((member) => member === undefined || isObject(member));
+
+/**
+ * An entry read back from disk, or undefined when it is not one (a file edited by hand): each
+ * member as mcp-twin writes it (what the SDK parsed: an identity, capabilities that are objects).
+ */
 function parseEntry(raw: unknown): CachedServer | undefined {
   if (!isObject(raw)) return undefined;
-  const { key, eraCheckedAt, serverInfo, capabilities, lists, updatedAt } = raw;
+  const { key, eraCheckedAt, serverInfo, capabilities, lists, updatedAt, discover, instructions } = raw;
   // Caches written before the eras were named by their dates say "legacy" and "modern".
   const era = raw.era === "legacy" || raw.era === "modern" ? eraOf(raw.era) : raw.era;
   if (typeof key !== "string" || (era !== "2025-11-25" && era !== "2026-07-28")) return undefined;
   if (typeof eraCheckedAt !== "string" || typeof updatedAt !== "string") return undefined;
-  if (!isObject(serverInfo) || typeof serverInfo.name !== "string" || !isObject(capabilities))
+  if (!isObject(serverInfo) || typeof serverInfo.name !== "string" || typeof serverInfo.version !== "string")
     return undefined;
-  if (!isObject(lists)) return undefined;
-  return { ...raw, era } as unknown as CachedServer;
+  if (!isObjectOfObjects(capabilities) || !isObjectOfObjects(lists)) return undefined;
+  if (discover !== undefined && !isObject(discover)) return undefined;
+  if (instructions !== undefined && typeof instructions !== "string") return undefined;
+  return {
+    ...raw,
+    key,
+    era,
+    eraCheckedAt,
+    ...(discover === undefined ? {} : { discover }),
+    serverInfo: { ...serverInfo, name: serverInfo.name, version: serverInfo.version },
+    capabilities,
+    ...(instructions === undefined ? {} : { instructions }),
+    lists,
+    updatedAt,
+  };
 }
 
 /** A `project` server's folders whose answers are kept (past it, the least recently put goes). */

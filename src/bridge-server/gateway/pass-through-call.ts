@@ -6,6 +6,7 @@ import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
   type JSONRPCMessage,
+  type JSONRPCRequest,
   LOG_LEVEL_META_KEY,
   PROTOCOL_VERSION_META_KEY,
   ProtocolError,
@@ -15,8 +16,10 @@ import { RPC } from "../../core/relay/rpc-codes.js";
 import type { CallStop } from "../call-stop.js";
 import type { DirectCall } from "../connection-server.js";
 import { isPlain, ordinaryParams, stampAsSdk } from "../direct-call.js";
+import type { Json } from "./as-sent.js";
+import { admits } from "./log-levels.js";
 import type { ReverseShim } from "./reverse-shim.js";
-import { admits, type Json, type SharedChild } from "./shared-child.js";
+import type { SharedChild } from "./shared-child.js";
 
 /** The envelope keys the SDK lifts off a request before its handler sees it (never sent on). */
 const ENVELOPE = new Set([
@@ -52,8 +55,10 @@ export interface PassThroughTarget {
  * 2025-11-25 and has the capability. Otherwise undefined: the SDK server answers it.
  */
 export function passThroughCall(target: PassThroughTarget, message: JSONRPCMessage): DirectCall | undefined {
-  const m = message as unknown as Json;
-  const shape = SHAPES[m.method as string];
+  // connectionServerTakes let through requests only: the narrowing is for the types.
+  if (!("method" in message) || !("id" in message)) return undefined;
+  const m = message;
+  const shape = SHAPES[m.method];
   const params = ordinaryParams(m);
   if (!shape || !params || !shape.takes(params)) return undefined;
   const cached = target.child.cached();
@@ -71,12 +76,12 @@ export function passThroughCall(target: PassThroughTarget, message: JSONRPCMessa
  */
 async function run(
   target: PassThroughTarget,
-  m: Json,
+  m: JSONRPCRequest,
   serverInfo: Json,
   send: (message: JSONRPCMessage, related?: RequestId) => void,
   stop: CallStop,
 ): Promise<void> {
-  const id = m.id as RequestId;
+  const { id } = m;
   const { _meta, ...rest } = m.params as Json;
   const envelope = _meta as Json;
   const caps = envelope[CLIENT_CAPABILITIES_META_KEY] as Json | undefined;
@@ -116,11 +121,11 @@ async function run(
           },
         },
       );
-      const error = response.error as Json | undefined;
-      if (error) throw ProtocolError.fromError(error.code as number, error.message as string, error.data);
+      const error = "error" in response ? response.error : undefined;
+      if (error) throw ProtocolError.fromError(error.code, error.message, error.data);
       // What the SDK's 2025-11-25 client keeps of a result: all but a `resultType`. The result is
       // this call's own (parsed from the server's answer), so it is changed in place.
-      const result = isPlain(response.result) ? response.result : {};
+      const result = "result" in response && isPlain(response.result) ? response.result : {};
       if (result.resultType !== undefined) delete result.resultType;
       return result;
     } finally {

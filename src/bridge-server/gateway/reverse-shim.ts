@@ -3,10 +3,9 @@
  * server's call is parked, the client is answered `input_required`, and its retry resumes the call.
  */
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import { RPC } from "../../core/relay/rpc-codes.js";
+import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
 import { CallStop, onAbort } from "../call-stop.js";
-import type { Json } from "./shared-child.js";
-import { rpcError } from "./shared-child.js";
+import type { Json } from "./as-sent.js";
 
 /** A parked call waits this long for the client's retry; then the question is cancelled. */
 const PARKED_TTL_MS = 5 * 60 * 1000;

@@ -5,32 +5,31 @@
 import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import os from "node:os";
-import type { McpHttpHandler, Server } from "@modelcontextprotocol/server";
+import type {
+  JSONRPCRequest,
+  LoggingMessageNotificationParams,
+  McpHttpHandler,
+  Server,
+} from "@modelcontextprotocol/server";
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
-import { RPC } from "../../core/relay/rpc-codes.js";
+import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
 import { isSecretName } from "../../core/secrets/placeholders.js";
 import { ConnectionServer } from "../connection-server.js";
 import type { Endpoint } from "../endpoint.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
 import type { HttpSessionTransport } from "../session-transport.js";
+import { ANY, type Json } from "./as-sent.js";
+import { ChildTransport } from "./child-transport.js";
 import type { ForwardTarget, SessionRef } from "./forward-server.js";
 import { type CachedServer, type ListCache, launchKey } from "./list-cache.js";
+import { admits } from "./log-levels.js";
 import type { passThroughCall } from "./pass-through-call.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, SESSION_HEADER } from "./session-keys.js";
 import { ShareLog } from "./share-log.js";
-import {
-  ANY,
-  admits,
-  type CacheScope,
-  type ChildOutcome,
-  type Json,
-  type ListKind,
-  rpcError,
-  SharedChild,
-} from "./shared-child.js";
+import { type CacheScope, type ChildOutcome, type ListKind, SharedChild } from "./shared-child.js";
 
 /** What `GET /control/status` (and `bridge_status`) shows of one shared server. */
 export interface ShareStatus {
@@ -281,12 +280,19 @@ export class ShareHost {
       // path in its arguments means, or which copy of its package npx runs (a project's own).
       const launch = { ...this.#launch, cwd: cwd ?? this.#launch.cwd ?? os.homedir() };
       child = new SharedChild(
-        launch,
+        {
+          name: launch.name,
+          // What happens to the process goes to both logs; what it writes on stderr, to its own.
+          open: () =>
+            new ChildTransport(
+              launch,
+              (line) => this.#event(key, line),
+              (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
+            ),
+        },
         this.#key,
         this.#o.cache,
         {
-          log: (line) => this.#event(key, line),
-          stderr: (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
           outcome: (event) => this.#outcome(key, event),
           listChanged: (kind) => this.#listChanged(key, kind),
           resourceUpdated: (uri) => this.#resourceUpdated(key, uri),
@@ -428,22 +434,19 @@ export class ShareHost {
     const dispatch = transport.onmessage;
     const raw = new Map<unknown, number>();
     transport.onmessage = (message, extra) => {
-      const m = message as unknown as Json;
+      if (!("method" in message)) return dispatch?.call(transport, message, extra);
       if (
-        typeof m.method === "string" &&
-        "id" in m &&
-        FAST.has(m.method) &&
+        "id" in message &&
+        FAST.has(message.method) &&
         child.running &&
         child.cached()?.era === "2025-11-25"
       ) {
-        void this.#rawCall(transport, server, session, child, m, raw);
+        void this.#rawCall(transport, server, session, child, message, raw);
         return;
       }
       const cancelled =
-        m.method === "notifications/cancelled"
-          ? raw.get((m.params as Json | undefined)?.requestId)
-          : undefined;
-      if (cancelled) child.rawCancel(m, cancelled);
+        message.method === "notifications/cancelled" ? raw.get(message.params?.requestId) : undefined;
+      if (cancelled) child.rawCancel(message, cancelled);
       else dispatch?.call(transport, message, extra);
     };
     return raw;
@@ -454,13 +457,13 @@ export class ShareHost {
     server: Server,
     session: SessionRef,
     child: SharedChild,
-    m: Json,
+    m: JSONRPCRequest,
     raw: Map<unknown, number>,
   ): Promise<void> {
-    const id = m.id as string | number;
-    const token = ((m.params as Json | undefined)?._meta as Json | undefined)?.progressToken;
+    const { id } = m;
+    const token = m.params?._meta?.progressToken;
     const related = (method: string, params: Json) =>
-      transport.deliver({ jsonrpc: "2.0", method, params } as never, id);
+      transport.deliver({ jsonrpc: "2.0", method, params }, id);
     const caller = {
       session,
       ask: (method: string, params: Json | undefined) => {
@@ -469,7 +472,7 @@ export class ShareHost {
           return Promise.reject(
             rpcError(`${method}: this client did not declare "${need}" when it connected`),
           );
-        return server.request({ method, params } as never, ANY, {
+        return server.request({ method, params }, ANY, {
           relatedRequestId: id,
           timeout: 600_000,
         }) as Promise<Json>;
@@ -484,7 +487,7 @@ export class ShareHost {
         progress: (p) => related("notifications/progress", { ...p, progressToken: token }),
         sent: (rawId) => raw.set(id, rawId),
       });
-      transport.deliver({ ...response, id } as never);
+      transport.deliver({ ...response, id });
     } catch (error) {
       // A call the client cancelled gets no answer.
       if ((error as { cancelled?: boolean }).cancelled) return;
@@ -496,7 +499,7 @@ export class ShareHost {
           code: typeof code === "number" ? code : RPC.internalError,
           message: error instanceof Error ? error.message : String(error),
         },
-      } as never);
+      });
     } finally {
       raw.delete(id);
     }
@@ -652,10 +655,10 @@ export class ShareHost {
   }
 
   /** A log message not tied to one call: to each 2025-11-25 session whose level takes it. */
-  #message(key: string, params: Json): void {
+  #message(key: string, params: LoggingMessageNotificationParams): void {
     for (const s of this.#sessions.get(key) ?? [])
       if (s.server && admits(s.logLevel, params.level))
-        void s.server.sendLoggingMessage(params as never).catch(() => {});
+        void s.server.sendLoggingMessage(params).catch(() => {});
   }
 
   /**

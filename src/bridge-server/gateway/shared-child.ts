@@ -4,21 +4,21 @@
  * backoff, stopped when idle.
  */
 import { randomUUID } from "node:crypto";
-import type { Client, McpSubscription, PriorDiscovery, Transport } from "@modelcontextprotocol/client";
-import type { ShareLaunch } from "../../core/entries/share-launch.js";
-import { RPC } from "../../core/relay/rpc-codes.js";
+import type {
+  Client,
+  JSONRPCRequest,
+  JSONRPCResponse,
+  LoggingMessageNotificationParams,
+  McpSubscription,
+  PriorDiscovery,
+  Transport,
+} from "@modelcontextprotocol/client";
+import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
 import { VERSION } from "../../version.js";
 import { eraOf } from "../endpoint.js";
+import { ANY, asResultOf, type Json } from "./as-sent.js";
 import { ChildTransport } from "./child-transport.js";
 import { type CachedServer, LIST_METHODS, type ListCache, type ListMethod } from "./list-cache.js";
-
-/** A result or notification params: passed through as JSON, never rebuilt from a schema. */
-export type Json = Record<string, unknown>;
-
-/** A standard schema that takes anything: results pass through as the server sent them. */
-export const ANY = {
-  "~standard": { version: 1, vendor: "mcp-twin", validate: (value: unknown) => ({ value }) },
-} as const;
 
 const READY_TIMEOUT_MS = 30_000;
 /** The fast path's request ids start here (the SDK client's count up from 0). */
@@ -33,25 +33,43 @@ const HEALTHY_MS = 30_000;
 const KINDS = { "tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources" } as const;
 export type ListKind = "tools" | "prompts" | "resources";
 
+/** What a server may ask its client during a call (2025-11-25 has it ask over its own connection). */
+const ASKS = ["elicitation/create", "sampling/createMessage", "roots/list"] as const;
+export type AskMethod = (typeof ASKS)[number];
+
 /** Who a forwarded call belongs to: a session, and how to ask its client something. */
 export interface Caller {
   session: object;
-  ask?: (method: string, params: Json | undefined) => Promise<Json>;
+  ask?: (method: AskMethod, params: Json | undefined) => Promise<Json>;
   /** A notification related to this call (a log message of a 2026-07-28 session). */
   notify?: (method: string, params: Json) => void;
 }
 
 /** What the shared server does that concerns its sessions (share-host.ts routes it). */
 export interface ChildEvents {
-  log(line: string): void;
   listChanged(kind: ListKind): void;
   resourceUpdated(uri: string): void;
   /** A log message no single call can be told to have caused. */
-  message(params: Json): void;
-  /** A line the process wrote on stderr (default: `log`). */
-  stderr?(line: string): void;
+  message(params: LoggingMessageNotificationParams): void;
   /** A start worked or failed, or the process ended when it was not asked to. */
   outcome?(event: ChildOutcome): void;
+}
+
+/**
+ * The server a SharedChild runs, and how each of its starts reaches it: a process of its own
+ * (share-host.ts starts one through ChildTransport), or a server that runs elsewhere (the bridge,
+ * for `serve` on stdio, over HTTP).
+ */
+export interface Upstream {
+  /** Its name: what its list cache entry is kept under, and what errors call it. */
+  readonly name: string;
+  /** The transport a start connects over (the SDK's client starts it). */
+  open(): Transport | Promise<Transport>;
+  /**
+   * What every start waits for first (default: nothing). When it fails, each call fails with its
+   * error as it is, at once: no backoff, no restart counted.
+   */
+  readonly before?: Promise<unknown>;
 }
 
 export type ChildOutcome =
@@ -80,27 +98,18 @@ export interface ChildInfo {
   lastErrorAt?: string;
 }
 
-const LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
-/** Whether a log message at `level` passes a session's threshold (none set: every level). */
-export const admits = (threshold: string | undefined, level: unknown) =>
-  threshold === undefined || LEVELS.indexOf(String(level)) >= LEVELS.indexOf(threshold);
-
-/** A JSON-RPC error the SDK's server answers with as is (-32603: the call could not be served). */
-export const rpcError = (message: string, code: number = RPC.internalError) =>
-  Object.assign(new Error(message), { code });
-
 /** A 2026-07-28-only server refuses initialize with "unsupported protocol version". */
 const refusesInitialize = (error: unknown) =>
   (error as { code?: unknown })?.code === RPC.unsupportedProtocolVersion ||
   /unsupported protocol version/i.test(String(error));
 
 export class SharedChild {
-  readonly launch: ShareLaunch;
+  /** The server's name (Upstream.name). */
+  readonly name: string;
+  readonly #upstream: Upstream;
   readonly #cache: ListCache;
   readonly #launchKey: string;
   readonly #events: ChildEvents;
-  readonly #transportOf: (() => Transport) | undefined;
-  readonly #before: Promise<unknown> | undefined;
   #client: Client | undefined;
   #transport: Transport | undefined;
   #starting: Promise<Client> | undefined;
@@ -115,7 +124,7 @@ export class SharedChild {
   readonly #inFlight = new Map<string, Caller>();
   readonly #progress = new Map<string, (params: Json) => void>();
   /** Fast-path calls in flight (rawCall): their answer, and what fails them. */
-  readonly #raw = new Map<number, (response: Json) => void>();
+  readonly #raw = new Map<number, (response: JSONRPCResponse) => void>();
   readonly #rawFailed = new Map<number, (error: Error) => void>();
   #nextRaw = RAW_IDS;
   /** Resources some session wants updates of, and those the running process was asked for. */
@@ -134,24 +143,22 @@ export class SharedChild {
   readonly #rereading = new Map<ListKind, { again: boolean }>();
 
   /**
-   * `open`: the transport to it when it is no process of ours (default: start `launch`); `before`:
-   * what a start waits for first (the bridge, for `serve` on stdio); `scope`: whose its answers are
-   * (CacheScope; default the server's, shared by every session).
+   * `launchKey`: what its answers are kept under in `cache` (another key, another server); `scope`:
+   * whose its answers are (CacheScope; default the server's, shared by every session).
    */
   constructor(
-    launch: ShareLaunch,
+    upstream: Upstream,
     launchKey: string,
     cache: ListCache,
     events: ChildEvents,
-    upstream: { open?: () => Transport; before?: Promise<unknown>; scope?: CacheScope } = {},
+    options: { scope?: CacheScope } = {},
   ) {
-    this.launch = launch;
+    this.name = upstream.name;
+    this.#upstream = upstream;
     this.#launchKey = launchKey;
     this.#cache = cache;
     this.#events = events;
-    this.#transportOf = upstream.open;
-    this.#before = upstream.before;
-    this.#scope = upstream.scope ?? { kind: "server" };
+    this.#scope = options.scope ?? { kind: "server" };
     // Awaited by the first start; until then a failure must not count as unhandled.
     upstream.before?.catch(() => {});
   }
@@ -163,20 +170,20 @@ export class SharedChild {
    */
   cached(): CachedServer | undefined {
     const scope = this.#scope;
-    if (scope.kind === "folder") return this.#cache.get(this.launch.name, this.#launchKey, scope.folder);
-    return this.#own ?? this.#cache.get(this.launch.name, this.#launchKey);
+    if (scope.kind === "folder") return this.#cache.get(this.name, this.#launchKey, scope.folder);
+    return this.#own ?? this.#cache.get(this.name, this.#launchKey);
   }
 
   /** Keep what this start learned (#learn): a folder's in the folder's entry, else in the server's. */
   #keep(entry: CachedServer): void {
     const scope = this.#scope;
     if (scope.kind !== "own") {
-      this.#cache.put(this.launch.name, entry, scope.kind === "folder" ? scope.folder : undefined);
+      this.#cache.put(this.name, entry, scope.kind === "folder" ? scope.folder : undefined);
       return;
     }
     // Scope "own": the server's entry keeps its own lists (after a restart, this process's are its own).
-    const server = this.#cache.get(this.launch.name, this.#launchKey);
-    this.#cache.put(this.launch.name, { ...entry, lists: { ...(server ?? entry).lists } });
+    const server = this.#cache.get(this.name, this.#launchKey);
+    this.#cache.put(this.name, { ...entry, lists: { ...(server ?? entry).lists } });
     this.#own = { ...entry, lists: { ...entry.lists } };
   }
 
@@ -187,7 +194,7 @@ export class SharedChild {
    */
   #keepList(method: ListMethod, list: Json, fresh: boolean): boolean {
     const before = this.cached()?.lists[method];
-    const { name } = this.launch;
+    const { name } = this;
     const scope = this.#scope;
     if (scope.kind === "folder") this.#cache.putList(name, this.#launchKey, method, list, scope.folder);
     else if (fresh || scope.kind === "server") this.#cache.putList(name, this.#launchKey, method, list);
@@ -275,7 +282,7 @@ export class SharedChild {
           !Number.isSafeInteger((error as { code?: unknown })?.code)
         )
           throw rpcError(
-            `the shared server "${this.launch.name}" exited during the call; it starts again on the next one`,
+            `the shared server "${this.name}" exited during the call; it starts again on the next one`,
           );
         throw error;
       }
@@ -345,14 +352,14 @@ export class SharedChild {
   }
 
   async #start(): Promise<Client> {
-    await this.#before;
+    await this.#upstream.before;
     const wait = this.#diedAt + this.#backoff - Date.now();
     if (this.#diedAt && wait > 0) await new Promise((r) => setTimeout(r, wait));
     const cached = this.cached();
     let client: Client;
     try {
       // A folder it never ran in still knows the server's era (its entry, where one is kept).
-      client = await this.#connect(cached ?? this.#cache.get(this.launch.name, this.#launchKey));
+      client = await this.#connect(cached ?? this.#cache.get(this.name, this.#launchKey));
     } catch (error) {
       const message = this.#startError(error);
       this.#lastError = { message, at: Date.now() };
@@ -360,7 +367,7 @@ export class SharedChild {
       this.#diedAt = Date.now();
       this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
       this.#events.outcome?.({ kind: "failed", error: message });
-      throw new Error(`the shared server "${this.launch.name}" did not start: ${message}`);
+      throw new Error(`the shared server "${this.name}" did not start: ${message}`);
     }
     this.#client = client;
     // A start that works clears what failed before: its state is what it is now.
@@ -423,8 +430,10 @@ export class SharedChild {
         ...("pin" in how ? { versionNegotiation: { mode: { pin: how.pin } } } : {}),
       },
     );
-    for (const method of ["elicitation/create", "sampling/createMessage", "roots/list"] as const)
-      client.setRequestHandler(method, (request) => this.#ask(method, request.params as Json) as never);
+    for (const method of ASKS)
+      client.setRequestHandler(method, async (request) =>
+        asResultOf(method, await this.#ask(method, request.params)),
+      );
     for (const [method, kind] of [
       ["notifications/tools/list_changed", "tools"],
       ["notifications/prompts/list_changed", "prompts"],
@@ -434,14 +443,8 @@ export class SharedChild {
     client.setNotificationHandler("notifications/resources/updated", (n) =>
       this.#events.resourceUpdated(n.params.uri),
     );
-    client.setNotificationHandler("notifications/message", (n) => this.#message(n.params as Json));
-    const transport =
-      this.#transportOf?.() ??
-      new ChildTransport(
-        this.launch,
-        (line) => this.#events.log(line),
-        (line) => (this.#events.stderr ?? this.#events.log)(line),
-      );
+    client.setNotificationHandler("notifications/message", (n) => this.#message(n.params));
+    const transport = await this.#upstream.open();
     this.#transport = transport;
     await client.connect(transport, {
       timeout: READY_TIMEOUT_MS,
@@ -459,17 +462,19 @@ export class SharedChild {
   #routeProgress(transport: Transport): void {
     const deliver = transport.onmessage;
     transport.onmessage = (message, extra) => {
-      const m = message as { method?: unknown; params?: { progressToken?: unknown } };
-      const route =
-        m.method === "notifications/progress" && typeof m.params?.progressToken === "string"
-          ? this.#progress.get(m.params.progressToken)
-          : undefined;
-      if (route) return route(m.params as Json);
-      const rawId = (m as { id?: unknown }).id;
-      const raw = typeof rawId === "number" && rawId >= RAW_IDS ? this.#raw.get(rawId) : undefined;
-      if (raw && !("method" in m)) {
-        this.#raw.delete(rawId as number);
-        return raw(m as Json);
+      if ("method" in message) {
+        const token = message.params?.progressToken;
+        const route =
+          message.method === "notifications/progress" && typeof token === "string"
+            ? this.#progress.get(token)
+            : undefined;
+        if (route && message.params) return route(message.params);
+      } else if (typeof message.id === "number" && message.id >= RAW_IDS) {
+        const raw = this.#raw.get(message.id);
+        if (raw) {
+          this.#raw.delete(message.id);
+          return raw(message);
+        }
       }
       deliver?.call(transport, message, extra);
     };
@@ -481,13 +486,13 @@ export class SharedChild {
    * is handed back as it came — no schema between them. A death answers it like any call.
    */
   async rawCall(
-    message: Json,
+    message: JSONRPCRequest,
     caller: Caller,
     options: { progress?: (params: Json) => void; sent?: (id: number) => void } = {},
-  ): Promise<Json> {
+  ): Promise<JSONRPCResponse> {
     const { progress } = options;
     const transport = this.#transport;
-    if (!this.#client || !transport) throw rpcError(`the shared server "${this.launch.name}" is not running`);
+    if (!this.#client || !transport) throw rpcError(`the shared server "${this.name}" is not running`);
     // A number (servers that write their answers by hand expect one), far above the SDK client's.
     const id = this.#nextRaw++;
     const key = `raw-${id}`;
@@ -500,10 +505,10 @@ export class SharedChild {
       params = { ...params, _meta: { ...(params?._meta as Json), progressToken: key } };
     }
     try {
-      return await new Promise<Json>((resolve, reject) => {
+      return await new Promise<JSONRPCResponse>((resolve, reject) => {
         this.#raw.set(id, resolve);
         this.#rawFailed.set(id, reject);
-        transport.send({ ...message, id, ...(params ? { params } : {}) } as never).catch(reject);
+        transport.send({ ...message, id, ...(params ? { params } : {}) }).catch(reject);
         options.sent?.(id);
       });
     } finally {
@@ -517,13 +522,13 @@ export class SharedChild {
   }
 
   /** A fast-path call the client cancelled: the server is told, under the gateway's id. */
-  rawCancel(message: Json, id: number): void {
+  rawCancel(message: { params?: Json }, id: number): void {
     void this.#transport
       ?.send({
         jsonrpc: "2.0",
         method: "notifications/cancelled",
-        params: { ...(message.params as Json), requestId: id },
-      } as never)
+        params: { ...message.params, requestId: id },
+      })
       .catch(() => {});
     // A cancelled request may go unanswered: nothing waits for it any more.
     this.#rawFailed.get(id)?.(Object.assign(new Error("cancelled"), { cancelled: true }));
@@ -543,7 +548,7 @@ export class SharedChild {
       eraCheckedAt: cached?.era === era ? cached.eraCheckedAt : new Date().toISOString(),
       ...(era === "2026-07-28" && discover ? { discover } : {}),
       serverInfo: (client.getServerVersion() as CachedServer["serverInfo"]) ?? {
-        name: this.launch.name,
+        name: this.name,
         version: "0",
       },
       capabilities,
@@ -630,7 +635,7 @@ export class SharedChild {
    * not say which call caused it, so it goes to the one session with calls in flight — and is
    * refused at once, never left waiting, when there is none or more than one.
    */
-  #ask(method: string, params: Json | undefined): Promise<Json> {
+  #ask(method: AskMethod, params: Json | undefined): Promise<Json> {
     const sessions = new Set([...this.#inFlight.values()].map((c) => c.session));
     const caller = sessions.size === 1 ? [...this.#inFlight.values()].find((c) => c.ask) : undefined;
     if (!caller?.ask) {
@@ -646,7 +651,7 @@ export class SharedChild {
   }
 
   /** A log message: to the one call in flight that wants it, else to the sessions (share-host.ts). */
-  #message(params: Json): void {
+  #message(params: LoggingMessageNotificationParams): void {
     const callers = [...this.#inFlight.values()];
     const only = callers.length === 1 ? callers[0] : undefined;
     if (only?.notify) only.notify("notifications/message", params);
@@ -657,7 +662,7 @@ export class SharedChild {
     if (this.#client !== client) return;
     this.#client = undefined;
     const dead = rpcError(
-      `the shared server "${this.launch.name}" exited during the call; it starts again on the next one`,
+      `the shared server "${this.name}" exited during the call; it starts again on the next one`,
     );
     for (const fail of this.#rawFailed.values()) fail(dead);
     if (this.#stopping) return;

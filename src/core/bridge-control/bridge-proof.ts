@@ -148,14 +148,16 @@ export class ProvenAgent extends http.Agent {
   override createConnection(
     options: net.NetConnectOpts,
     callback?: (error: Error | null, socket: Duplex) => void,
-  ): Duplex {
+  ): undefined {
     const { host = "127.0.0.1", port } = options as net.TcpNetConnectOpts;
     const proving = provenConnection({ host, port }, this.#token());
     proving.then(
       (socket) => callback?.(null, socket),
+      // @types/node has the callback always given a socket; http.Agent's `oncreate(err)` reads none
+      // with an error (and there is none to give).
       (error: Error) => callback?.(error, undefined as unknown as Duplex),
     );
     // The socket comes through the callback once proven (http.Agent waits for it).
-    return undefined as unknown as Duplex;
+    return undefined;
   }
 }

@@ -17,7 +17,7 @@ export interface BridgePlace {
 }
 
 /** Where the bridge lives, given the environments found (undefined: none usable). */
-function bridgeEnvironment(manifest: Manifest, envs: readonly Environment[]): Environment | undefined {
+export function bridgeEnvironment(manifest: Manifest, envs: readonly Environment[]): Environment | undefined {
   const wanted = manifest.bridge?.environment;
   if (wanted) return envs.find((e) => envMatches(wanted, e.id));
   const usable = envs.filter((e) => e.usable || e.local);

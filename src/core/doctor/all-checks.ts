@@ -2,6 +2,8 @@
  * Every check doctor runs, in report order: `{ id, scope, doc, fix, run }`, one entry each, kept in
  * the file of its subject (checks/*.ts).
  */
+
+import type { CheckDef, CheckScope } from "./check-def.js";
 import { backupsChecks } from "./checks/backup-books.js";
 import { bridgeChecks } from "./checks/bridge-reach.js";
 import { configChecks } from "./checks/configs.js";
@@ -19,7 +21,7 @@ import { sharedChecks } from "./checks/shared.js";
 import { stateChecks } from "./checks/state-file.js";
 import type { DoctorFacts, ScopeItems } from "./facts.js";
 import { AS_IS, type Show, showFor } from "./path-style.js";
-import type { Check, CheckDef, CheckScope, Finding } from "./types.js";
+import type { Finding } from "./types.js";
 
 /**
  * Ids are part of the `doctor --json` contract: never rename. docs/doctor.md's paragraph of ids and
@@ -43,10 +45,16 @@ export const CHECKS = [
   ...sharedChecks,
 ] as const;
 
-export type CheckId = (typeof CHECKS)[number]["id"];
+type CheckId = (typeof CHECKS)[number]["id"];
+
+/** A finding stamped with the id of the check that found it: what doctor reports. */
+export interface Check extends Finding {
+  /** Stable id, listed in docs/doctor.md (generated from the registry). */
+  id: CheckId;
+}
 
 /** The registry as plain definitions (each `run` takes its own scope's item). */
-const ALL: readonly CheckDef[] = CHECKS as unknown as readonly CheckDef[];
+const ALL: readonly CheckDef[] = CHECKS;
 
 /** Items of each scope, in the order they are reported. */
 function itemsOf<S extends CheckScope>(facts: DoctorFacts, scope: S): ScopeItems[S][] {

@@ -4,7 +4,7 @@
  * the page is not what this gives.
  */
 import { CHECKS } from "./all-checks.js";
-import type { CheckScope } from "./types.js";
+import type { CheckScope } from "./check-def.js";
 
 const SCOPE_WORDS: Record<CheckScope, string> = {
   machine: "the whole machine",

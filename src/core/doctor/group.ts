@@ -2,9 +2,9 @@
  * One cause, one finding (pure): the same finding in several client configs of one environment (Claude
  * Desktop and Cursor on one Windows run the very same entry) is reported once, naming every config.
  */
-import { clientById } from "../clients/index.js";
-import { andList } from "../words.js";
-import type { Check, Place } from "./types.js";
+import type { Check } from "./all-checks.js";
+import { placesList } from "./places.js";
+import type { Place } from "./types.js";
 
 /**
  * A program missing there, a package runner that fetches on every start, a slow start are one
@@ -60,26 +60,6 @@ export function groupShared(checks: readonly Check[]): Check[] {
 function placeOf(c: Check): Place[] {
   if (!c.env || !c.client) return [];
   return [{ env: c.env, client: c.client, ...(c.scope && c.scope !== "user" ? { scope: c.scope } : {}) }];
-}
-
-/** "Claude Code (project)": a place as the report names it. */
-function placeName(p: Place): string {
-  return `${clientById(p.client)?.name ?? p.client}${p.scope ? ` (${p.scope})` : ""}`;
-}
-
-/** "Claude Code (wsl:Ubuntu), Cursor (windows)": places with their environments. */
-export function placesList(places: readonly Place[]): string {
-  return places.map((p) => `${placeName(p)} (${p.env})`).join(", ");
-}
-
-/**
- * A heading for the places: "Claude Desktop and Cursor" in one environment, "Claude Code
- * (wsl:Ubuntu) and Cursor (windows)" across them.
- */
-export function placesTitle(places: readonly Place[]): string {
-  const oneEnv = new Set(places.map((p) => p.env)).size === 1;
-  const names = places.map((p) => (oneEnv ? placeName(p) : `${placeName(p)} (${p.env})`));
-  return andList(names);
 }
 
 /** A finding's whole message: one for several client configs names them at its end. */

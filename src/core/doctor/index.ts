@@ -4,45 +4,26 @@
  * (group.ts).
  */
 
-import type { TrustRequest } from "../manifest/trust.js";
 import { checkSelectors } from "../selectors.js";
 import type { Host } from "../system/host.js";
 import type { Progress } from "../system/progress.js";
-import { runChecks } from "./all-checks.js";
-import { collectFacts } from "./gather/collect.js";
+import { type Check, runChecks } from "./all-checks.js";
+import { type Collected, collectFacts, type DoctorOptions } from "./gather/collect.js";
 import { groupShared } from "./group.js";
-import type { Check } from "./types.js";
-
-export interface DoctorOptions {
-  manifest?: string | undefined;
-  envs: string[];
-  clients: string[];
-  servers: string[];
-  project?: string | undefined;
-  probe: boolean;
-  timeoutMs: number;
-  concurrency?: number;
-  signal?: AbortSignal;
-  /**
-   * Asked before a project's own entries (a cloned repo's .mcp.json) are started by the probe:
-   * --yes or a yes on a terminal. Absent: they are not started.
-   */
-  trust?: (request: TrustRequest) => Promise<boolean>;
-}
 
 export interface DoctorReport {
   ok: boolean;
   /** The manifest used (absent when the home could not be found). */
-  manifest?: { path: string; scope: "user" | "project" };
+  manifest?: Collected["manifest"];
   checks: Check[];
   /** Servers were started and contacted (no --no-probe). */
   probed: boolean;
   /** Values to mask in any output. */
   secretValues: string[];
   /** Config files looked at, for headings (paths as this machine shows them). */
-  files: Array<{ env: string; client: string; scope: string; path: string; note?: string }>;
+  files: Collected["files"];
   /** Every manifest server (within --server), for the report's "Manifest servers" section. */
-  manifestServers: Array<{ name: string; disabled: boolean; runs: string; wipedIn: string[] }>;
+  manifestServers: Collected["manifestServers"];
 }
 
 export async function runDoctor(
@@ -71,4 +52,4 @@ export async function runDoctor(
   };
 }
 
-export type { Check } from "./types.js";
+export type { Check } from "./all-checks.js";

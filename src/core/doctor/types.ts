@@ -1,11 +1,8 @@
 /**
- * What doctor reports: checks with a stable id, a status, a message and (when something is wrong) the
- * fix. Check logic is pure — facts in, findings out.
+ * What a check finds: a status, a message, where, and (when something is wrong) the fix; and the
+ * words findings share. The registry (all-checks.ts) stamps each finding with its check's id.
  */
 import { uvxTool } from "../entries/launch/runners.js";
-import type { CheckId } from "./all-checks.js";
-import type { ScopeItems } from "./facts.js";
-import type { Show } from "./path-style.js";
 import type { ProbeCommand } from "./probe/probe-command.js";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
@@ -53,37 +50,7 @@ export interface Place {
   scope?: string;
 }
 
-export interface Check extends Finding {
-  /** Stable id, listed in docs/doctor.md (generated from the registry). */
-  id: CheckId;
-}
-
 export type Where = Pick<Finding, "env" | "client" | "server" | "scope">;
-
-/** What a check runs on: the whole machine once, or each item of one kind (see facts.ts). */
-export type CheckScope = keyof ScopeItems;
-
-/**
- * Each check is one entry of the registry (all-checks.ts): `{ id, scope, doc, fix, run(item) }`.
- * The runner stamps the id on what a check finds, so a check can only ever report under its own id.
- */
-export interface CheckDef<Id extends string = string, S extends CheckScope = CheckScope> {
-  /** Part of the `doctor --json` contract: never rename. */
-  id: Id;
-  scope: S;
-  /** What a finding means (Markdown, for docs/doctor.md). */
-  doc: string;
-  /** What to do about it (Markdown, for docs/doctor.md); empty when there is nothing to do. */
-  fix: string;
-  /** `show` writes paths the way this machine shows them (path-style.ts). */
-  run(item: ScopeItems[S], show: Show): Finding[];
-}
-
-export function defineCheck<const Id extends string, const S extends CheckScope>(
-  def: CheckDef<Id, S>,
-): CheckDef<Id, S> {
-  return def;
-}
 
 type Extra = { fix?: string | undefined; detail?: string[] | undefined; command?: ProbeCommand | undefined };
 

@@ -14,6 +14,7 @@ import { type Environment, joinNative } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
 import { readTextOrNull } from "../system/files.js";
 import { privateFile } from "./private-file.js";
+import { cannotHost } from "./share-host-env.js";
 import type { GatewayReach } from "./shared-entry.js";
 import type { BuiltEntry } from "./target-entry.js";
 import { clientLaunch, type EntryContext, startsAcross } from "./target-entry.js";
@@ -51,8 +52,13 @@ export interface BridgeWiring {
   entry(target: Target, ctx: EntryContext): BuiltEntry | undefined;
   /** The manifest shares servers: how their entries reach the gateway (the bridge). */
   reach?: GatewayReach;
-  /** The shared servers (enabled ones), by name and mode. */
+  /** The shared servers (enabled ones) the bridge runs, by name and mode. */
   shares: ReadonlyArray<{ name: string; mode: string }>;
+  /**
+   * Shared servers the bridge's environment cannot run (share-host-env.ts): their clients get
+   * their direct entries, and this says why.
+   */
+  unhosted: ReadonlyArray<{ name: string; why: string; fix: string }>;
   /** Bring a running bridge to these settings; report what runs. */
   settle(): Promise<BridgeReport>;
   /**
@@ -94,11 +100,16 @@ export async function planBridge(
   machine: Machine,
   options: PlanBridgeOptions,
 ): Promise<BridgeWiring | undefined> {
-  const shares = sharedServers(manifest);
-  if (!manifest.bridge?.enabled && shares.length === 0) return undefined;
+  const wanted = sharedServers(manifest);
+  if (!manifest.bridge?.enabled && wanted.length === 0) return undefined;
   const place = bridgePlace(manifest, envs, machine.host.self);
   if (!place) return undefined;
   const { env, program, reason } = place;
+  const unhosted = wanted.flatMap(({ name }) => {
+    const cannot = cannotHost(manifest.servers[name] ?? {}, env);
+    return cannot ? [{ name, ...cannot }] : [];
+  });
+  const shares = wanted.filter((s) => !unhosted.some((u) => u.name === s.name));
   const settings = resolveBridgeSettings(manifest.bridge, "manifest", machine.host.env);
   const url = settings.url;
   const token = await bridgeToken(env, machine, options);
@@ -111,6 +122,7 @@ export async function planBridge(
     ...(reason ? { reason } : {}),
     entry: (target, ctx) => (settings.enabled ? bridgeEntry(target, wiring, ctx) : undefined),
     shares,
+    unhosted,
     ...(shares.length > 0
       ? {
           reach: {

@@ -67,6 +67,7 @@ export async function desiredEntries(
   };
   const out: DesiredEntries = new Map();
   const reach = input.bridge?.reach;
+  const hosted = new Set(input.bridge?.shares.map((s) => s.name));
   // Variables doctor found a server needs that its client withholds (Gemini CLI).
   const needs = readWithheldNeeds(machine);
   for (const target of input.targets) {
@@ -75,7 +76,7 @@ export async function desiredEntries(
       if (spec.clients && !spec.clients.includes(target.client.id)) continue;
       // A shared server runs in the gateway, for user files: a project file is the team's, and
       // keeps the entry that starts the server itself (no token, no machine's gateway in it).
-      const shared = spec.share && reach && target.scope === "user";
+      const shared = spec.share && reach && target.scope === "user" && hosted.has(name);
       desired.set(
         name,
         shared

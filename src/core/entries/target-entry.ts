@@ -10,6 +10,7 @@ import type { ServerSpec } from "../manifest/schema.js";
 import { type ResolveContext, resolveString, serverIn } from "../manifest/spec.js";
 import { BIN_AFTER_INSTALL, type InstalledPackage, pickBin } from "../packages/npm-prefix.js";
 import type { MissingProgram } from "./programs/missing-programs.js";
+import { cannotHost } from "./share-host-env.js";
 
 export interface EntryContext {
   environments: readonly Environment[];
@@ -486,9 +487,12 @@ export function packageRunEnvironments(
   const allowed = (e: Environment) =>
     e.usable && (!server.environments || server.environments.some((s) => envMatches(s, e.id)));
   const out = new Set<string>();
+  // A shared server the bridge's environment cannot run goes where its clients can run it.
+  const host = bridgeEnv ? environments.find((e) => e.id === bridgeEnv) : undefined;
+  const hosted = !host || cannotHost(server, host) === undefined;
   for (const t of targets) {
     if (t.scope === "project") continue;
-    if (server.share && bridgeEnv) {
+    if (server.share && bridgeEnv && hosted) {
       out.add(bridgeEnv);
       continue;
     }

@@ -4,12 +4,11 @@
  * not parse is reported with file:line:column and skipped.
  */
 import { readFileSync } from "node:fs";
+import { type EntrySet, type EntrySets, readEntrySets, readIgnoredSets } from "../clients/entry-sets.js";
 import type { Target } from "../clients/types.js";
 import type { EnvInfo } from "../environments/path-translation.js";
 import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
-import { isTwinError } from "../errors.js";
-import { parseTarget } from "../formats/index.js";
 import { urlProblem } from "../manifest/remote-checks.js";
 import { readTextOrNull } from "../system/files.js";
 import { normalizeServerName, type Occurrence, type Source } from "./fold.js";
@@ -17,36 +16,27 @@ import { extractSecrets, type SecretUse } from "./inline-keys.js";
 import { type PackageJson, type RunsIn, recognizeEntry } from "./recognize.js";
 import type { Skipped } from "./types.js";
 
-export interface EntrySet {
-  scope: "user" | "project" | "local";
-  entries: Record<string, unknown>;
-  /**
-   * Entries of a file other than the target's own, which its app does not read: the classic
-   * %APPDATA%\Claude file beside a Store (MSIX) Claude Desktop. Imported, never adopted (sync
-   * writes the target's file, not this one).
-   */
-  ignoredFile?: string;
-}
-
 /** Why entries of the classic Claude Desktop file are imported but not adopted. */
 export const CLASSIC_DESKTOP_NOTE =
   "the classic %APPDATA%\\Claude file, which the Store (MSIX) build of Claude Desktop ignores";
 
 /**
  * A config's entries (and Claude Code's local scope for the project, and the classic file a Store
- * Claude Desktop ignores); a file that does not parse is skipped.
+ * Claude Desktop ignores); a file that does not read or parse is skipped, with file:line:column.
  */
 export async function readTarget(
   target: Target,
   project: string | undefined,
   plan: { skipped: Skipped[] },
 ): Promise<EntrySet[]> {
-  const sets = await readOwnFile(target, project, plan);
+  const own = await readText(target.file, target.path, plan);
+  // Whole entries (not only the keys sync owns): import adopts what the user wrote.
+  const sets =
+    own === null ? [] : usable(readEntrySets(target, own, target.path, project), target.path, plan);
   const classic = target.client.reading.ignoredFile?.(target);
   if (classic) {
     const text = await readText(classic.file, classic.path, plan);
-    const entries = text === null ? undefined : parseEntries(target, text, classic.path, plan);
-    if (entries) sets.push({ scope: "user", entries, ignoredFile: classic.path });
+    if (text !== null) sets.push(...usable(readIgnoredSets(target, text, classic.path), classic.path, plan));
   }
   return sets;
 }
@@ -60,47 +50,18 @@ async function readText(file: string, shown: string, plan: { skipped: Skipped[] 
   }
 }
 
-function parseEntries(
-  target: Target,
-  text: string,
-  shown: string,
-  plan: { skipped: Skipped[] },
-): Record<string, unknown> | undefined {
-  try {
-    return parseTarget(target, text, shown).entries(target.serversPath);
-  } catch (error) {
-    if (!isTwinError(error)) throw error;
+/** A file's sets, or none when it does not parse or one of its sets is not an object of entries. */
+function usable(read: EntrySets, shown: string, plan: { skipped: Skipped[] }): EntrySet[] {
+  const error = "parseError" in read ? read.parseError : read.shapeErrors[0];
+  if (error) {
     plan.skipped.push({ file: shown, reason: error.message, ...at(error.location) });
-    return undefined;
+    return [];
   }
+  return "sets" in read ? read.sets : [];
 }
 
 function at(location: { line?: number; column?: number }): { line?: number; column?: number } {
   return location.line !== undefined ? { line: location.line, column: location.column ?? 1 } : {};
-}
-
-async function readOwnFile(
-  target: Target,
-  project: string | undefined,
-  plan: { skipped: Skipped[] },
-): Promise<EntrySet[]> {
-  const text = await readText(target.file, target.path, plan);
-  if (text === null) return [];
-  try {
-    // Whole entries (not only the keys sync owns): import adopts what the user wrote.
-    const parsed = parseTarget(target, text, target.path);
-    const sets: EntrySet[] = [{ scope: target.scope, entries: parsed.entries(target.serversPath) }];
-    const { localScope } = target.client.reading;
-    if (project && localScope && target.scope === "user" && target.env.local) {
-      const local = localScope(parsed.top(), project, target.env.style === "win32");
-      if (local !== undefined) sets.push({ scope: "local", entries: parsed.entries(local) });
-    }
-    return sets;
-  } catch (error) {
-    if (!isTwinError(error)) throw error;
-    plan.skipped.push({ file: target.path, reason: error.message, ...at(error.location) });
-    return [];
-  }
 }
 
 export function occurrence(

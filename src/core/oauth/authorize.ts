@@ -59,7 +59,7 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
       fetchFn: guarded,
     });
     const { authorizationUrl, codeVerifier } = await startAuthorization(found.authorizationServer, {
-      metadata: found.metadata as never,
+      metadata: found.metadata,
       clientInformation: client,
       redirectUrl: listener.redirectUri,
       state,
@@ -76,7 +76,7 @@ export async function logIn(options: LoginOptions): Promise<StoredLogin> {
     let tokens: Awaited<ReturnType<typeof exchangeAuthorization>>;
     try {
       tokens = await exchangeAuthorization(found.authorizationServer, {
-        metadata: found.metadata as never,
+        metadata: found.metadata,
         clientInformation: client,
         authorizationCode: code,
         // checkResponse held the answer's iss to RFC 9207 (tolerating a trailing slash, as

@@ -4,13 +4,14 @@
  * checked (endpoints.ts), the issuer (RFC 8414 §3.3), PKCE S256 required, the RFC 8707 resource.
  */
 import {
+  checkResourceAllowed,
   discoverAuthorizationServerMetadata,
   discoverOAuthProtectedResourceMetadata,
   extractWWWAuthenticateParams,
   type FetchLike,
   OAuthError,
   type OAuthProtectedResourceMetadata,
-  selectResourceURL,
+  resourceUrlFromServerUrl,
 } from "@modelcontextprotocol/client";
 import { OperationError } from "../errors.js";
 import { untrusted } from "../text/control-chars.js";
@@ -82,7 +83,7 @@ export async function discover(
       { cause: error },
     );
   }
-  const metadata = info.authorizationServerMetadata as ServerMetadata | undefined;
+  const metadata = info.authorizationServerMetadata;
   if (!metadata)
     throw new OperationError(
       "oauth-discovery",
@@ -100,12 +101,19 @@ export async function discover(
       "oauth-no-pkce",
       `The authorization server of ${server} (${metadata.issuer}) does not advertise PKCE S256, which the MCP authorization spec requires; mcp-twin does not log in without it.`,
     );
-  // The SDK checks the metadata's resource against the server's URL (and returns its URL form);
-  // the indicator is sent as the metadata spells it, else as the server's own URL without fragment.
+  // The metadata's resource is held to the server's URL as the SDK's selectResourceURL holds it
+  // (its own checks, with no client provider to ask); the indicator is sent as the metadata spells
+  // it, else as the server's own URL without fragment.
   let resource: string;
   try {
-    const checked = await selectResourceURL(url, {} as never, info.resourceMetadata);
-    resource = info.resourceMetadata?.resource ?? checked?.href ?? canonical(url);
+    const expected = resourceUrlFromServerUrl(url);
+    const named = info.resourceMetadata?.resource;
+    if (
+      named !== undefined &&
+      !checkResourceAllowed({ requestedResource: expected, configuredResource: named })
+    )
+      throw new Error(`Protected resource ${named} does not match expected ${expected} (or origin)`);
+    resource = named ?? canonical(url);
   } catch (error) {
     throw new OperationError("oauth-resource", `${server}: ${reason(error)}`, { cause: error });
   }

@@ -82,7 +82,7 @@ async function renew(options: RefreshOptions, now: () => number, since: number):
   let tokens: Awaited<ReturnType<typeof refreshAuthorization>>;
   try {
     tokens = await refreshAuthorization(login.authorizationServer, {
-      metadata: login.metadata as never,
+      metadata: login.metadata,
       clientInformation: login.client,
       refreshToken,
       ...(login.resource ? { resource: login.resource } : {}),

@@ -53,7 +53,7 @@ export async function clientFor(options: {
     );
   try {
     const registered = await registerClient(options.authorizationServer, {
-      metadata: metadata as never,
+      metadata: metadata,
       clientMetadata: {
         client_name: "mcp-twin",
         client_uri: "https://www.npmjs.com/package/mcp-twin",

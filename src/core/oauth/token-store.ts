@@ -4,16 +4,16 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { AuthorizationServerMetadata } from "@modelcontextprotocol/client";
 import { makePrivateFolder, removePath, withLock, writePrivateFile } from "../system/files.js";
 
 export const LOGIN_VERSION = 1;
 
-/** What the authorization server told us about itself (RFC 8414 / OpenID metadata, as the SDK parses it). */
-export type ServerMetadata = Record<string, unknown> & {
-  issuer: string;
-  authorization_endpoint: string;
-  token_endpoint: string;
-};
+/**
+ * What the authorization server told us about itself (RFC 8414 / OpenID metadata, as the SDK parses
+ * it), with the members the SDK does not name kept as they came.
+ */
+export type ServerMetadata = AuthorizationServerMetadata & Record<string, unknown>;
 
 export interface StoredClient {
   client_id: string;

@@ -1,6 +1,6 @@
 /**
- * Every JSON-RPC error code mcp-twin answers with or reads, named once: JSON-RPC 2.0's own, the
- * Streamable HTTP transport's, and MCP's of each protocol revision.
+ * Every JSON-RPC error code mcp-twin answers with or reads, named once (JSON-RPC 2.0's own, the
+ * Streamable HTTP transport's, MCP's of each protocol revision), and the error that carries one.
  */
 export const RPC = {
   parseError: -32700,
@@ -26,3 +26,10 @@ export const RPC = {
 
 /** 2026-07-28's own codes (-32020 to -32099): a 2025-11-25 client knows none of them. */
 export const isCodeOf2026Only = (code: number): boolean => code <= -32020 && code >= -32099;
+
+/**
+ * An error carrying a JSON-RPC code (-32603 unless told): the SDK's server answers a handler that
+ * throws it with that code and message as they are.
+ */
+export const rpcError = (message: string, code: number = RPC.internalError) =>
+  Object.assign(new Error(message), { code });

@@ -4,7 +4,9 @@
  */
 import { controlBridge } from "../bridge-control/control.js";
 import { portHeldBy } from "../bridge-control/port-holder.js";
+import { cannotHost } from "../entries/share-host-env.js";
 import type { Machine } from "../environments/machine.js";
+import type { Environment } from "../environments/types.js";
 import { missingSharedProgram } from "./shared-program.js";
 import { type SharedView, sharedLine, sharedViews } from "./shared-view.js";
 
@@ -13,6 +15,8 @@ export interface ShareItem {
   name: string;
   mode: string;
   program?: string;
+  /** The bridge's environment cannot run it (its clients run it themselves): why, and the fix. */
+  unhosted?: { why: string; fix: string };
 }
 
 export interface SharedStatus {
@@ -72,12 +76,31 @@ async function askBridge(
 /** The manifest's shared servers (enabled ones), by name and mode, and the program a `command` one runs. */
 export function manifestShareList(
   servers: Iterable<
-    [string, { share?: string | undefined; disabled?: boolean | undefined; command?: string | undefined }]
+    [
+      string,
+      {
+        share?: string | undefined;
+        disabled?: boolean | undefined;
+        command?: string | undefined;
+        package?: string | undefined;
+      },
+    ]
   >,
+  /** Where the bridge runs, when known: a server it cannot run there is said so (share-host-env.ts). */
+  bridgeEnv?: Pick<Environment, "id" | "npm">,
 ): ShareItem[] {
-  return [...servers].flatMap(([name, s]) =>
-    s.share && !s.disabled ? [{ name, mode: s.share, ...(s.command ? { program: s.command } : {}) }] : [],
-  );
+  return [...servers].flatMap(([name, s]) => {
+    if (!s.share || s.disabled) return [];
+    const unhosted = bridgeEnv ? cannotHost(s, bridgeEnv) : undefined;
+    return [
+      {
+        name,
+        mode: s.share,
+        ...(s.command ? { program: s.command } : {}),
+        ...(unhosted ? { unhosted } : {}),
+      },
+    ];
+  });
 }
 
 /** A shared server's line, with why the bridge is not there when it is not. */

@@ -22,9 +22,10 @@ export interface SharedView {
   /**
    * running: a process of it runs; stopped: none runs (it starts on the first call); failed: its
    * last start failed or it cannot run there; bridge-down: the bridge is not running; unknown: the
-   * bridge runs but did not say (an older one, or its answer could not be had).
+   * bridge runs but did not say (an older one, or its answer could not be had); unhosted: the
+   * bridge's environment cannot run it, so its clients run it themselves (direct entries).
    */
-  state: "running" | "stopped" | "failed" | "bridge-down" | "unknown";
+  state: "running" | "stopped" | "failed" | "bridge-down" | "unknown" | "unhosted";
   processes: number;
   sessions: number;
   /** Summed resident memory of its processes (null where it cannot be read, or none runs). */
@@ -43,6 +44,8 @@ export interface SharedView {
   lastErrorAt?: string;
   /** Not running, and its program is not there: it will not start on the next call either. */
   missing?: MissingSharedProgram;
+  /** unhosted: why the bridge's environment cannot run it, and what would let it. */
+  unhosted?: { why: string; fix: string };
 }
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
@@ -52,7 +55,7 @@ const num = (v: unknown): number | null => (typeof v === "number" && Number.isFi
  * undefined: the bridge is not running; null: it runs but its report could not be had.
  */
 export function sharedViews(
-  manifest: ReadonlyArray<{ name: string; mode: string }>,
+  manifest: ReadonlyArray<{ name: string; mode: string; unhosted?: { why: string; fix: string } }>,
   reported: unknown[] | null | undefined,
 ): SharedView[] {
   const byName = new Map<string, Record<string, unknown>>();
@@ -63,6 +66,8 @@ export function sharedViews(
   return names.map((name) => {
     const mode = manifest.find((m) => m.name === name)?.mode ?? String(byName.get(name)?.mode ?? "machine");
     const empty = { name, mode, processes: 0, sessions: 0, rssBytes: null, idleMs: null, pids: [] };
+    const unhosted = manifest.find((m) => m.name === name)?.unhosted;
+    if (unhosted) return { ...empty, state: "unhosted" as const, unhosted };
     if (reported === undefined) return { ...empty, state: "bridge-down" as const };
     const r = byName.get(name);
     if (!r) return { ...empty, state: "unknown" as const };
@@ -172,6 +177,8 @@ export function sharedLine(v: SharedView, bridgeWhy?: string): string {
       return `${v.mode}, failed${failedIn(v)}${v.lastError ? `: ${v.lastError.replace(/\.$/, "")}` : ""}`;
     case "bridge-down":
       return `${v.mode}, not running: the bridge is not running${bridgeWhy ? ` (${bridgeWhy})` : ""}`;
+    case "unhosted":
+      return `${v.mode}, but the bridge cannot run it (${v.unhosted?.why ?? "unknown"}): its clients start it themselves (direct entries)`;
     case "unknown":
       return `${v.mode}, not known: the bridge runs but does not report it (\`mcp-twin bridge restart\` loads the manifest's shared servers)`;
   }
@@ -187,5 +194,6 @@ function failedIn(v: SharedView): string {
 export function sharedFix(v: SharedView): string | undefined {
   if (v.missing && v.state !== "running")
     return `${v.missing.install.replace(/\.$/, "")}; then the bridge starts it on the next call.`;
+  if (v.unhosted) return `To share it: ${v.unhosted.fix}, then run \`mcp-twin sync\`.`;
   return undefined;
 }

@@ -164,7 +164,7 @@ export async function computeStatus(
     rows,
     blockers,
     logins: loginLines(machine, ctx.servers),
-    shares: ctx.located.scope === "user" ? manifestShareList(ctx.servers) : [],
+    shares: ctx.located.scope === "user" ? manifestShareList(ctx.servers, bridge?.env) : [],
     plugins,
     counts: {
       servers: ctx.servers.length,

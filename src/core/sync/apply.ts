@@ -89,7 +89,9 @@ export async function applySyncPlan(
   report.restart.sessions = sessions;
   // The bridge: restarted when it runs with other settings than these; otherwise reported as it is
   // (every entry starts it on first use, so one that is not running is fine).
-  const bridge = plan.bridge;
+  // Nothing of it is in any entry when its own tools are off and it runs no shared server (those
+  // it cannot run got direct entries): then there is nothing to check or say.
+  const bridge = plan.bridge?.settings.enabled || plan.bridge?.shares.length ? plan.bridge : undefined;
   options.signal?.throwIfAborted();
   if (bridge) {
     const step = progress.step("Checking the bridge");
@@ -102,7 +104,7 @@ export async function applySyncPlan(
   }
   // Shared servers: their gateway runs now and at every logon (gateway-sync.ts).
   const { gatewayErrors, syncGateway } = await import("./gateway-sync.js");
-  const gateway = await syncGateway(ctx, bridge, report.bridge, progress);
+  const gateway = await syncGateway(ctx, plan.bridge, report.bridge, progress);
   if (gateway) report.gateway = gateway;
   report.errors.push(...gatewayErrors(gateway));
   // Is an app that reads its config only at start running now (so the restart line is needed)?

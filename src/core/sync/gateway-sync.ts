@@ -33,6 +33,11 @@ export interface GatewayReport {
     /** failed: what works, when it is not `mcp-twin bridge start` (another program holds the port). */
     fix?: string;
   };
+  /**
+   * Shared servers the bridge's environment cannot run: their clients got their direct entries
+   * this run (on the sides that can install them), and why.
+   */
+  unhosted?: ReadonlyArray<{ name: string; why: string; fix: string }>;
   /** Servers never started whose lists were cached now, and those that could not start. */
   warmed: string[];
   /** cannotRun: it cannot start in the bridge at all (its url entries fail until fixed). */
@@ -61,13 +66,15 @@ export async function syncGateway(
 ): Promise<GatewayReport | undefined> {
   if (ctx.located.scope !== "user") return undefined;
   const shares = (wiring?.shares ?? []).map((s) => s.name);
+  const unhosted = wiring?.unhosted.length ? { unhosted: wiring.unhosted } : {};
   if (!wiring || shares.length === 0) {
-    if (!ctx.state.autostart) return undefined;
-    return { shares, warmed: [], warmFailed: [], autostart: await dropAutostart(ctx, wiring) };
+    if (!ctx.state.autostart)
+      return wiring?.unhosted.length ? { shares, warmed: [], warmFailed: [], ...unhosted } : undefined;
+    return { shares, warmed: [], warmFailed: [], ...unhosted, autostart: await dropAutostart(ctx, wiring) };
   }
   const step = progress.step("Starting the shared servers' gateway");
   try {
-    const report: GatewayReport = { shares, warmed: [], warmFailed: [] };
+    const report: GatewayReport = { shares, warmed: [], warmFailed: [], ...unhosted };
     if (wiring.taken) {
       // Nothing to start or install: the port is another program's until the manifest moves it.
       const { port, what } = wiring.taken;

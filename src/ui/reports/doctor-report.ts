@@ -3,8 +3,9 @@
  * shape of the spec.
  */
 import { clientById } from "../../core/clients/index.js";
-import { messageOf, placesTitle } from "../../core/doctor/group.js";
+import { messageOf } from "../../core/doctor/group.js";
 import type { Check, DoctorReport } from "../../core/doctor/index.js";
+import { placesTitle } from "../../core/doctor/places.js";
 import { commandText } from "../../core/doctor/probe/probe-command.js";
 import { untrusted } from "../../core/text/control-chars.js";
 import type { Output } from "../output.js";

@@ -13,6 +13,10 @@ const KINDS: Record<string, string> = {
 /** One true line each: the gateway, the lists cached now, the start at logon. */
 export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
   const lines: string[] = [];
+  for (const u of g.unhosted ?? [])
+    lines.push(
+      `${mark.warn} ${u.name} is shared, but the bridge cannot run it (${u.why}): its clients start it themselves for now (direct entries). To share it: ${u.fix}, then \`mcp-twin sync\`.`,
+    );
   const n = g.shares.length;
   const what = `Gateway for ${n} shared server${n === 1 ? "" : "s"}`;
   const run = g.gateway;

@@ -3,16 +3,9 @@
  * owned in each backup) and `hand-written.json` (entries as the user wrote them before mcp-twin
  * adopted them). One that does not load stops every run that would write that target.
  */
-import { count, defineCheck, docFix, finding } from "../types.js";
 
-export interface BackupsFacts {
-  /** Target folders under backups/. */
-  folders: number;
-  /** Each file that does not load: file:line:column and what, and how to recover. */
-  problems: Array<{ message: string; fix?: string | undefined }>;
-  /** The folder could not be looked at. */
-  error?: string;
-}
+import { defineCheck } from "../check-def.js";
+import { count, docFix, finding } from "../types.js";
 
 const BACKUPS_FIX =
   "fix it at that position, or move it aside (`mv …/target.json …/target.json.broken`): the backups stay, only which entries mcp-twin owned in older ones is forgotten; for `hand-written.json` (keep a copy: it may hold keys) uninstall then leaves those entries as mcp-twin wrote them.";

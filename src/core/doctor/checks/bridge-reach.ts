@@ -6,7 +6,8 @@
 import { portHeldBy } from "../../bridge-control/port-holder.js";
 import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
 import { own } from "../../own-keys.js";
-import { defineCheck, type Finding, finding } from "../types.js";
+import { defineCheck } from "../check-def.js";
+import { type Finding, finding } from "../types.js";
 
 /**
  * The bridge, when the manifest enables it, at the manifest's settings: its token exists; what runs

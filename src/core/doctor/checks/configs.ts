@@ -4,10 +4,13 @@
  * scope; apps that must be restarted to see a change.
  */
 
+import type { EntryScope, EntrySet } from "../../clients/entry-sets.js";
 import { unparsableFix } from "../../clients/unreadable-target.js";
 import { canonicalJson } from "../../text/canonical-json.js";
-import type { ConfigFacts, EntryScope, EntrySet } from "../gather/read-configs.js";
-import { count, defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
+import { defineCheck } from "../check-def.js";
+import type { RunningApp } from "../facts.js";
+import type { ConfigFacts } from "../gather/read-configs.js";
+import { count, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 import { checkConfigPrivate } from "./private.js";
 
 const whereOf = (f: ConfigFacts): Where => ({
@@ -247,12 +250,6 @@ export function checkScopes(
     );
   }
   return out;
-}
-
-export interface RunningApp {
-  name: string;
-  /** When the app's process started. */
-  startedAt: Date;
 }
 
 /** An app that reads its config only at start, running since before the file last changed. */

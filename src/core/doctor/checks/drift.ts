@@ -6,8 +6,9 @@
 
 import type { EntryClass } from "../../entries/ownership.js";
 import type { BuiltEntry } from "../../entries/target-entry.js";
+import { defineCheck } from "../check-def.js";
 import type { DriftItem } from "../facts.js";
-import { defineCheck, type Finding, finding, SYNC_FIX, type Where } from "../types.js";
+import { type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 
 export function checkDrift(where: Where, name: string, built: BuiltEntry, entry: EntryClass): Finding {
   const w = { ...where, server: name };

@@ -3,64 +3,15 @@
  * paths and variables it relies on, and whether it can start within the client's timeout.
  */
 
-import type { Expanded } from "../../clients/entry-view.js";
 import { clientModule } from "../../clients/index.js";
-import type { EntryView } from "../../clients/types.js";
 import { downloadsOnStart } from "../../entries/launch/runners.js";
 import { innerProgram, shellCall, wslCall } from "../../entries/launch/wrappers.js";
-import type { Resolved } from "../../entries/programs/resolve.js";
 import { underVersionManager } from "../../environments/program.js";
-import type { EnvKind } from "../../environments/types.js";
-import type { ClientId } from "../../manifest/schema.js";
-import type { EntryScope } from "../gather/read-configs.js";
+import { defineCheck } from "../check-def.js";
+import type { EntryFacts } from "../facts.js";
 import type { Show } from "../path-style.js";
-import {
-  defineCheck,
-  type Finding,
-  finding,
-  SYNC_FIX,
-  seconds,
-  uvInstallOnce,
-  type Where,
-} from "../types.js";
+import { type Finding, finding, SYNC_FIX, seconds, uvInstallOnce, type Where } from "../types.js";
 import { command, missingProgram, nodePath, script, spawnCheck, wslenv } from "./spawn.js";
-
-export interface EntryFacts {
-  env: string;
-  envKind: EnvKind;
-  /** The environment's own node is under nvm (a login or GUI PATH will not have it). */
-  envNodeUnderNvm?: boolean;
-  /** The environment's own node (for the fix of a broken node path). */
-  envNode?: string;
-  client: ClientId;
-  clientName: string;
-  /** The client is a desktop app (it does not inherit your shell's PATH). */
-  gui: boolean;
-  scope: EntryScope;
-  server: string;
-  /** The client can use url entries from its file. */
-  remoteCapable: boolean;
-  /** A remote entry speaking SSE (doctor's probe completes a handshake with it). */
-  sse?: boolean;
-  view: EntryView;
-  expanded: Expanded;
-  resolved?: Resolved;
-  /** The server is in the manifest (so `mcp-twin sync` rewrites this entry). */
-  managed: boolean;
-  /** ... as an npm `package`: sync installs it and writes node + its script. */
-  managedPackage?: boolean;
-  /** The entry is what sync writes now: a sync would change nothing. */
-  synced?: boolean;
-  /** What sync would write keeps spaces its client splits at: why, and what the user can do. */
-  spacesFix?: string;
-  /** The entry's env and headers as the server receives them (for placeholder keys). */
-  values?: Array<{ field: string; name: string; value: string }>;
-  /** The client's start-up timeout. */
-  timeoutMs: number;
-  desktop?: { msix: boolean; version?: string; builtInNode?: boolean };
-  /** On a WSL environment: the automount root, to spot Windows programs on the PATH. */
-  mountRoot?: string;
-}
 
 /**
  * How to fix an entry its client cannot use: a url without "type" in a client that reads "type"

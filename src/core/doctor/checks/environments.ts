@@ -1,13 +1,7 @@
 /** Where mcp-twin runs, the shared home, WSL interop, and whether each environment answers (pure). */
-import type { LocalInfo } from "../../environments/local.js";
-import type { EnvFacts } from "../../environments/types.js";
-import { defineCheck, type Finding, finding } from "../types.js";
-
-export interface PlatformFacts {
-  local: LocalInfo;
-  home: { dir: string; source: string };
-  envs: ReadonlyArray<EnvFacts & { local: boolean }>;
-}
+import { defineCheck } from "../check-def.js";
+import type { PlatformFacts } from "../facts.js";
+import { type Finding, finding } from "../types.js";
 
 /**
  * Who shares the home in %APPDATA%: inside WSL, Windows and every distro (each finds it through

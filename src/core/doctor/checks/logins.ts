@@ -2,8 +2,10 @@
  * Logins (pure): for each server that needs one, the state of mcp-twin's login to it — none, for
  * another URL, expired, renewing fails, or logged in (its scopes, when its token expires).
  */
+
+import { defineCheck } from "../check-def.js";
 import type { ServerFacts } from "../facts.js";
-import { defineCheck, finding } from "../types.js";
+import { finding } from "../types.js";
 
 export const loginChecks = [
   defineCheck({

@@ -1,16 +1,7 @@
 /** The manifest: which file is used, whether it is valid, and stray second manifests (pure). */
-import { defineCheck, finding } from "../types.js";
 
-export interface ManifestFacts {
-  file: string;
-  missing: boolean;
-  /** A project manifest (./mcp-twin.jsonc) rather than the home's. */
-  project: boolean;
-  errors: string[];
-  servers: number;
-  /** Other manifests that exist but are not read. */
-  stray: string[];
-}
+import { defineCheck } from "../check-def.js";
+import { finding } from "../types.js";
 
 export const manifestChecks = [
   defineCheck({

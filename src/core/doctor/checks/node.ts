@@ -4,24 +4,9 @@
  */
 
 import { installAdvice, npmAdvice } from "../../environments/program-hints.js";
-import type { EnvFacts } from "../../environments/types.js";
-import { defineCheck, finding } from "../types.js";
-
-export type PrefixState = "writable" | "read-only" | "missing" | "not-a-folder" | "unknown";
-
-export interface NodeFacts {
-  env: EnvFacts & { local: boolean };
-  /** Servers of the manifest need this environment (missing Node is then a failure). */
-  needed: boolean;
-  /** Local POSIX environment: the first node / npm on PATH, as found there. */
-  pathNode?: string;
-  pathNpm?: string;
-  /** WSL automount root (`/mnt/`), to tell Windows programs from Linux ones. */
-  mountRoot?: string;
-  prefix: PrefixState;
-  /** The environment cannot be looked into from here (interop off): skip its checks. */
-  unreachable?: string;
-}
+import { defineCheck } from "../check-def.js";
+import type { NodeFacts } from "../facts.js";
+import { finding } from "../types.js";
 
 const MIN_NODE = 18;
 const RECOMMENDED_NODE = 20;

@@ -2,9 +2,11 @@
  * A client's own list of its servers beside its user file (pure): every server the file holds is
  * one the client itself lists (`copilot mcp list`), or it does not read that entry.
  */
+
+import { defineCheck } from "../check-def.js";
 import type { ScopeItems } from "../facts.js";
 import type { Show } from "../path-style.js";
-import { count, defineCheck, type Finding, finding } from "../types.js";
+import { count, type Finding, finding } from "../types.js";
 
 export const ownListChecks = [
   defineCheck({

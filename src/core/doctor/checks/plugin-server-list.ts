@@ -2,9 +2,11 @@
  * The servers a client's plugins and extensions provide (pure): each one named, with the plugin
  * that provides it and whether an mcp-twin entry of the file clashes with it in its client.
  */
+
+import { defineCheck } from "../check-def.js";
 import type { ScopeItems } from "../facts.js";
 import type { Show } from "../path-style.js";
-import { defineCheck, type Finding, finding } from "../types.js";
+import { type Finding, finding } from "../types.js";
 
 export const pluginServerChecks = [
   defineCheck({

@@ -5,11 +5,12 @@
  */
 
 import { portHeldBy } from "../../bridge-control/port-holder.js";
+import { defineCheck } from "../check-def.js";
 import type { ProbeItem } from "../facts.js";
 import type { BridgeFacts } from "../gather/bridge-phase.js";
 import type { Show } from "../path-style.js";
 import type { ProbeResult, ProtocolSeen, RemotePlan } from "../probe/live-probe.js";
-import { defineCheck, type Finding, finding, SYNC_FIX, seconds, uvInstallOnce } from "../types.js";
+import { type Finding, finding, SYNC_FIX, seconds, uvInstallOnce } from "../types.js";
 
 // Not the client's name: the same entry in several clients is one finding (group.ts).
 const limit = (p: ProbeItem) => seconds(p.work.timeoutMs);

@@ -3,14 +3,14 @@
  * copied from a README (`your-key-here`, `<YOUR_KEY>`, `YOUR_TAVILY_API_KEY`, `xxxx`, empty).
  * Messages name variables, never values.
  */
-import { privacyNote, type SecretsPrivacy } from "../../manifest/secrets-file.js";
+import { privacyNote } from "../../manifest/secrets-file.js";
 import { specFields } from "../../manifest/spec.js";
 import { type NotAKey, notAKey, type SecretFormat } from "../../secrets/placeholders.js";
 import { valueFindings } from "../../secrets/references.js";
-import type { ServerFacts } from "../facts.js";
-import { placesList } from "../group.js";
-import { count, defineCheck, docFix, type Finding, finding, type Place } from "../types.js";
-import type { EntryFacts } from "./entry-lint.js";
+import { defineCheck } from "../check-def.js";
+import type { EntryFacts, ServerFacts } from "../facts.js";
+import { placesList } from "../places.js";
+import { count, docFix, type Finding, finding, type Place } from "../types.js";
 
 /**
  * Why a value is not a real key (the shared rule of core/secrets/placeholders.ts), or undefined: "empty",
@@ -29,18 +29,6 @@ export function placeholderKind(
 /** "is empty", "is a placeholder, "xxx"", "is not in the format of a TAVILY_API_KEY (tvly-dev-…)". */
 function isWhat(kind: string): string {
   return kind === "empty" ? "is empty" : kind.startsWith('"') ? `is a placeholder, ${kind}` : `is ${kind}`;
-}
-
-export interface SecretsFacts {
-  file: string;
-  exists: boolean;
-  /** Why it does not load (file:line:column and what), and how to recover. */
-  error?: { message: string; fix?: string | undefined };
-  /** File mode, where modes mean something (not on /mnt/c). */
-  mode?: number;
-  /** What keeps it private there: its mode, or (on a Windows drive) the Windows ACL. */
-  privacy?: SecretsPrivacy;
-  secrets: Readonly<Record<string, string>>;
 }
 
 interface ServerSecrets {

@@ -5,36 +5,8 @@
 import { portHeldBy } from "../../bridge-control/port-holder.js";
 import { type SharedStatus, sharedLineFor } from "../../status/shared-status.js";
 import { type SharedView, sharedFix } from "../../status/shared-view.js";
-import { defineCheck, type Finding, finding, type Where } from "../types.js";
-
-/** A client entry that reaches a shared server at the bridge (`…/share/<name>`). */
-export interface SharedEntryFact {
-  where: Where;
-  /** The file, as its environment spells it. */
-  path: string;
-  name: string;
-  url: string;
-  /** mcp-twin's relay (it starts the bridge itself); else a url entry (it cannot). */
-  relay: boolean;
-  /** It carries a client token. */
-  token: boolean;
-  /**
-   * Its client token is not one for this share: an earlier mcp-twin's (`mt1.`, which opened every
-   * route) or another share's. The bridge refuses it here.
-   */
-  foreignToken?: boolean;
-  /** It names a project folder (`Mcp-Twin-Project`). */
-  project: boolean;
-  /** Group or other may read the file (POSIX modes only). */
-  readable: boolean;
-  /** The manifest's share mode for it now (undefined: not shared, or not in the manifest). */
-  manifestMode?: string | undefined;
-}
-
-export interface SharedFacts {
-  status?: SharedStatus | undefined;
-  entries: SharedEntryFact[];
-}
+import { defineCheck } from "../check-def.js";
+import { type Finding, finding } from "../types.js";
 
 /** A shared server whose last start failed: what its error names, else where its output is. */
 function failedFix(v: SharedView): string {
@@ -53,8 +25,8 @@ export const sharedChecks = [
   defineCheck({
     id: "shared.status",
     scope: "machine",
-    doc: "each shared server as the running bridge reports it: its mode, running or not (pid, memory, sessions attached, idle time), or its last failure; nothing is started. Fail when one not running runs a program (`command`) that is not on the PATH where the bridge runs: it would not start on the next call. Warn when the bridge is not running or does not report a server the manifest shares. No finding when nothing is shared.",
-    fix: "the bridge not running: `mcp-twin bridge start`; its port held by another program (another home's bridge, or anything else): another port, named free now, in the manifest's `bridge` section, then `mcp-twin sync`; a server it does not report: `mcp-twin bridge restart` (it reads the manifest again); a program it runs not found where the bridge runs (uvx): the program's install command; a project folder that does not exist: start that client in one that does; its package not installed where the bridge runs: `mcp-twin sync` installs it (or `mcp-twin share <server> off`, then `mcp-twin sync`); another failure: its message says why, and its own log (`mcp-twin bridge logs <server>`) has what the server printed.",
+    doc: "each shared server as the running bridge reports it: its mode, running or not (pid, memory, sessions attached, idle time), or its last failure; nothing is started. Fail when one not running runs a program (`command`) that is not on the PATH where the bridge runs: it would not start on the next call. Warn when the bridge is not running or does not report a server the manifest shares, or when the bridge's environment cannot run a shared server (no npm there: its clients got their direct entries). No finding when nothing is shared.",
+    fix: "the bridge not running: `mcp-twin bridge start`; its port held by another program (another home's bridge, or anything else): another port, named free now, in the manifest's `bridge` section, then `mcp-twin sync`; a server it does not report: `mcp-twin bridge restart` (it reads the manifest again); a program it runs not found where the bridge runs (uvx): the program's install command; a project folder that does not exist: start that client in one that does; its package not installed where the bridge runs: `mcp-twin sync` installs it (or `mcp-twin share <server> off`, then `mcp-twin sync`); the bridge's environment cannot run it: what would let it (npm installed there), then `mcp-twin sync`; another failure: its message says why, and its own log (`mcp-twin bridge logs <server>`) has what the server printed.",
     run: ({ shared }) => {
       const s = shared?.status;
       if (!s) return [];
@@ -62,6 +34,8 @@ export const sharedChecks = [
         const where = { server: v.name };
         const line = `${v.name}: ${sharedLineFor(v, s)}`;
         const fix = sharedFix(v);
+        // Its clients run it themselves: it works, only not once for all of them.
+        if (fix && v.state === "unhosted") return finding("warn", where, `${line}.`, { fix });
         if (fix) return finding("fail", where, `${line}.`, { fix });
         if (v.state === "running" || v.state === "stopped") return finding("pass", where, `${line}.`);
         if (v.state === "failed") return finding("fail", where, `${line}.`, { fix: failedFix(v) });

@@ -1,13 +1,7 @@
 /** The state file: what mcp-twin wrote where. One that does not load stops every sync (pure). */
-import { count, defineCheck, docFix, finding } from "../types.js";
 
-export interface StateFacts {
-  file: string;
-  exists: boolean;
-  targets: number;
-  /** Why it does not load (file:line:column and what), and how to recover. */
-  error?: { message: string; fix?: string | undefined };
-}
+import { defineCheck } from "../check-def.js";
+import { count, docFix, finding } from "../types.js";
 
 const STATE_FIX =
   "fix it at that position, or move it aside (`mv state.json state.json.broken`) and run `mcp-twin sync` — entries that still match the manifest are recognised again; take back any reported as foreign with `mcp-twin sync --force`.";

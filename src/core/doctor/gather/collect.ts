@@ -4,6 +4,7 @@
  * bridge, probes) in parallel. Nothing here judges: the checks in the registry read the facts.
  */
 
+import { bridgeEnvironment } from "../../bridge-control/placement.js";
 import { resolveBridgeSettings } from "../../bridge-control/settings.js";
 import { backupCounts } from "../../clients/unreadable-target.js";
 import { inScope, lookAround, readHome as readStoredHome } from "../../context/context.js";
@@ -20,23 +21,27 @@ import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../../manifest/load.js";
 import { type Manifest, manifestSchema, type ServerSpec } from "../../manifest/schema.js";
 import { secretsPrivacy } from "../../manifest/secrets-file.js";
-import { trust } from "../../manifest/trust.js";
+import { type TrustRequest, trust } from "../../manifest/trust.js";
 import { loginLines } from "../../oauth/needs-login.js";
 import type { SecretFormat } from "../../secrets/placeholders.js";
 import { assertAllKnown, selectEnvironments } from "../../selectors.js";
 import { pathExists, withLock } from "../../system/files.js";
 import type { Host } from "../../system/host.js";
 import type { Progress } from "../../system/progress.js";
-import type { RunningApp } from "../checks/configs.js";
 import { isWiped } from "../checks/configs.js";
-import type { NodeFacts } from "../checks/node.js";
 import { placeholderKind } from "../checks/secrets.js";
-import { type DoctorFacts, emptyFacts, type ProbeItem } from "../facts.js";
-import type { DoctorOptions, DoctorReport } from "../index.js";
+import {
+  type DoctorFacts,
+  type EntryWork,
+  emptyFacts,
+  type NodeFacts,
+  type ProbeItem,
+  type RunningApp,
+} from "../facts.js";
 import { runProbes } from "../probe/probe-phase.js";
 import { gatherBridge } from "./bridge-phase.js";
 import { driftItems, pluginFacts } from "./drift-phase.js";
-import { type EntryWork, inspectEntries } from "./entries-phase.js";
+import { inspectEntries } from "./entries-phase.js";
 import { pathPrograms, prefixState, runningSince, secretsMode, strayManifests } from "./lookups.js";
 import { askOwnLists } from "./own-list-phase.js";
 import { gateProjectProbes } from "./project-trust.js";
@@ -101,14 +106,35 @@ async function readHome(machine: Machine, options: { manifest?: string | undefin
   };
 }
 
+/** What doctor is asked to look at (its flags), read by every gathering step. */
+export interface DoctorOptions {
+  manifest?: string | undefined;
+  envs: string[];
+  clients: string[];
+  servers: string[];
+  project?: string | undefined;
+  probe: boolean;
+  timeoutMs: number;
+  concurrency?: number;
+  signal?: AbortSignal;
+  /**
+   * Asked before a project's own entries (a cloned repo's .mcp.json) are started by the probe:
+   * --yes or a yes on a terminal. Absent: they are not started.
+   */
+  trust?: (request: TrustRequest) => Promise<boolean>;
+}
+
+/** What gathering found: the facts the checks read, and what the report names beside them. */
 export interface Collected {
   facts: DoctorFacts;
   /** Values to mask in any output. */
   secretValues: string[];
-  files: DoctorReport["files"];
-  manifest?: DoctorReport["manifest"];
+  /** Config files looked at, for headings (paths as this machine shows them). */
+  files: Array<{ env: string; client: string; scope: string; path: string; note?: string }>;
+  /** The manifest used (absent when the home could not be found). */
+  manifest?: { path: string; scope: "user" | "project" };
   /** Every manifest server, for the report's "Manifest servers" section. */
-  manifestServers: DoctorReport["manifestServers"];
+  manifestServers: Array<{ name: string; disabled: boolean; runs: string; wipedIn: string[] }>;
 }
 
 /** What every gathering step reads, and where it puts what it finds. */
@@ -145,7 +171,7 @@ export async function collectFacts(
   const { allEnvs, envs } = await environments(g);
   await homeFiles(g);
   const project = projectDir(host.cwd, options.project);
-  const targets = await allTargets(envs, options, project);
+  const targets = await allTargets(envs, options.clients, project);
   await loadFormats(targets.map((t) => t.client));
   const configs = await Promise.all(
     targets.map((t) => readConfig(t, project).then((c) => modes(machine, c))),
@@ -158,7 +184,7 @@ export async function collectFacts(
   const shown = pathShown(machine.local);
   const work = await entries(g, configs, allEnvs, project);
   await drift(g, configs, allEnvs, work);
-  await live(g, configs, work);
+  await live(g, configs, work, allEnvs);
   return {
     facts,
     secretValues,
@@ -411,6 +437,7 @@ async function live(
   g: Gathering,
   configs: readonly ConfigFacts[],
   work: readonly EntryWork[],
+  allEnvs: readonly Environment[],
 ): Promise<void> {
   const { machine, options, home, facts } = g;
   const { manifest } = home;
@@ -435,9 +462,15 @@ async function live(
     : work;
   // A shared server's relay starts the bridge when none answers (and it would outlive doctor):
   // started only while the bridge runs.
-  const sharedFacts = await gatherShared(machine, manifest, home.scope, configs, options.manifest).catch(
-    () => undefined,
-  );
+  const bridgeEnv = bridgeEnvironment(manifest, allEnvs);
+  const sharedFacts = await gatherShared(
+    machine,
+    manifest,
+    home.scope,
+    configs,
+    options.manifest,
+    bridgeEnv,
+  ).catch(() => undefined);
   const bridgeUp = ["running", "elsewhere"].includes(sharedFacts?.status?.bridge.state ?? "");
   // An entry to a shared server whose program is not there would only fetch the bridge's refusal:
   // shared.status is that finding, with the install command.

@@ -10,17 +10,8 @@ import { clientFieldsOf, ownedView } from "../../formats/index.js";
 import type { State } from "../../ledger/state.js";
 import type { Manifest, ServerSpec } from "../../manifest/schema.js";
 import { isWiped } from "../checks/configs.js";
-import type { DriftItem } from "../facts.js";
+import type { DriftItem, PluginFact } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";
-
-/** A server a client's plugin or extension provides, and the mcp-twin entry of the file that shadows it. */
-export interface PluginFact {
-  plugin: string;
-  server: string;
-  file: string;
-  project?: string;
-  shadow?: { server: string; text: string };
-}
 
 /**
  * Each user file's plugin and extension servers (read only), by target key: every one is named,

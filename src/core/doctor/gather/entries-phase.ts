@@ -4,11 +4,12 @@
  */
 
 import { BRIDGE_PATH, SHARE_PREFIX } from "../../bridge-control/state-folder.js";
+import type { EntrySet } from "../../clients/entry-sets.js";
 import { expandEntry, readEntry } from "../../clients/entry-view.js";
 import type { ClientModule, EntryView } from "../../clients/types.js";
 import { downloadsOnStart } from "../../entries/launch/runners.js";
 import { innerProgram, wslCall } from "../../entries/launch/wrappers.js";
-import { type Resolved, resolveEntry, type SpawnPlan } from "../../entries/programs/resolve.js";
+import { type Resolved, resolveEntry } from "../../entries/programs/resolve.js";
 import { isAbsoluteAny } from "../../environments/launch-paths.js";
 import type { Machine } from "../../environments/machine.js";
 import { isNodeProgram, underVersionManager } from "../../environments/program.js";
@@ -17,55 +18,13 @@ import { own } from "../../own-keys.js";
 import { isSecretName } from "../../secrets/placeholders.js";
 import { getEnv } from "../../system/host.js";
 import { isLoopback } from "../../system/loopback.js";
-import type { EntryFacts } from "../checks/entry-lint.js";
 import { placeholderKind } from "../checks/secrets.js";
 import { missingProgram } from "../checks/spawn.js";
+import type { EntryFacts, EntryWork } from "../facts.js";
 import type { RemotePlan } from "../probe/live-probe.js";
-import { type ProbeCommand, probeCommand } from "../probe/probe-command.js";
+import { probeCommand } from "../probe/probe-command.js";
 import type { Where } from "../types.js";
-import type { ConfigFacts, EntrySet } from "./read-configs.js";
-
-export interface EntryWork {
-  where: Where;
-  clientName: string;
-  server: string;
-  timeoutMs: number;
-  managed: boolean;
-  kind: "stdio" | "remote" | "invalid";
-  /** ... as an npm package (sync installs it and writes node + its script). */
-  managedPackage: boolean;
-  /** The entry is what sync writes now (drift.entry passes): sync would change nothing. */
-  synced?: boolean;
-  /** The runner that fetches the package on start (npx, uvx, …). */
-  downloader?: string;
-  /** Its arguments (after the runner): what uvx fetches and starts, for the fix. */
-  downloaderArgs?: string[];
-  /**
-   * The program is known not to be there: the entry is not started, and its probe points at the
-   * check that reports it (one cause, one finding).
-   */
-  missing?: { path: string; env: string; check: "entry.command" | "entry.node-path" };
-  plan?: SpawnPlan;
-  /** The plan as the user can start it by hand from here (the report shows it when it fails). */
-  command?: ProbeCommand;
-  /**
-   * A remote it reaches — its own url, or the one its `mcp-twin connect` relay relays to — as its
-   * client expands it: doctor completes a handshake with it (once per remote, for every entry).
-   */
-  remote?: RemotePlan;
-  /** The entry is mcp-twin's relay to `remote` (not started: the remote is contacted instead). */
-  relay?: boolean;
-  /** A manifest server with `"auth": "client"`: its client logs in itself (a 401 is expected). */
-  clientLogin?: boolean;
-  /** The entry is mcp-twin's relay to the bridge: not started (it would start a bridge that outlives doctor). */
-  bridgeRelay?: boolean;
-  noSpawn?: string;
-  /**
-   * Variables of the client's own environment it does not pass to this server (Gemini CLI: names
-   * like secrets) and the entry does not set: names only, said when the server fails to start.
-   */
-  withheld?: string[];
-}
+import type { ConfigFacts } from "./read-configs.js";
 
 export interface EntriesContext {
   machine: Machine;

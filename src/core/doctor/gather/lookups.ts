@@ -14,8 +14,7 @@ import { findOnPath } from "../../environments/which.js";
 import { PROJECT_MANIFEST } from "../../manifest/load.js";
 import { getEnv, localHomedir, sysPath } from "../../system/host.js";
 import { decodeWindowsOutput } from "../../system/run.js";
-import type { RunningApp } from "../checks/configs.js";
-import type { PrefixState } from "../checks/node.js";
+import type { PrefixState, RunningApp } from "../facts.js";
 
 export async function pathPrograms(
   machine: Machine,

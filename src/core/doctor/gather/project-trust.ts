@@ -7,8 +7,7 @@ import { isOurs, type State } from "../../ledger/state.js";
 import { isTrusted, type TrustRequest } from "../../manifest/trust.js";
 import { own } from "../../own-keys.js";
 import { canonicalJson } from "../../text/canonical-json.js";
-import type { HeldProbe } from "../facts.js";
-import type { EntryWork } from "./entries-phase.js";
+import type { EntryWork, HeldProbe } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";
 
 export interface ProjectTrustContext {

@@ -1,21 +1,10 @@
 /** Gathering (I/O): every client config doctor looks at, read and parsed without ever throwing. */
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
+import { type EntrySet, readEntrySets, readIgnoredSets } from "../../clients/entry-sets.js";
 import type { Target } from "../../clients/types.js";
-import { isTwinError } from "../../errors.js";
-import { type ParsedDocument, parseTarget } from "../../formats/index.js";
 import { dict } from "../../own-keys.js";
 import { readTextOrNull } from "../../system/files.js";
-
-export type EntryScope = "user" | "project" | "local";
-
-export interface EntrySet {
-  scope: EntryScope;
-  serversPath: string[];
-  entries: Record<string, unknown>;
-  /** Names that appear more than once in this object. */
-  duplicates: string[];
-}
 
 export interface ConfigFacts {
   target: Target;
@@ -61,16 +50,12 @@ export async function readConfig(target: Target, project: string | undefined): P
     facts.readError = (error as Error).message;
     return facts;
   }
-  let parsed: ParsedDocument;
-  try {
-    parsed = parseTarget(target, facts.text ?? "", target.path);
-  } catch (error) {
-    if (!isTwinError(error)) throw error;
+  const read = readEntrySets(target, facts.text ?? "", target.path, project);
+  if ("parseError" in read) {
+    const { message, location } = read.parseError;
     facts.parseError = {
-      message: error.message,
-      ...(error.location.line !== undefined
-        ? { line: error.location.line, column: error.location.column ?? 1 }
-        : {}),
+      message,
+      ...(location.line !== undefined ? { line: location.line, column: location.column ?? 1 } : {}),
     };
     return facts;
   }
@@ -81,30 +66,14 @@ export async function readConfig(target: Target, project: string | undefined): P
       facts.strictJsonError = (error as Error).message;
     }
   }
-  facts.top = parsed.top();
-  const addSet = (scope: EntryScope, serversPath: string[]) => {
-    let entries: Record<string, unknown>;
-    try {
-      entries = parsed.entries(serversPath);
-    } catch (error) {
-      if (!isTwinError(error)) throw error;
-      // "file:line:column: what" → "what (line L, column C)"
-      const { line, column } = error.location;
-      facts.shapeErrors.push(
-        `${error.message.replace(/^.*?:\d+:\d+: /, "").replace(/\.$/, "")}${line ? ` (line ${line}, column ${column ?? 1})` : ""}`,
-      );
-      return;
-    }
-    // Absent and empty alike: an empty set.
-    if (Object.keys(entries).length === 0 && !hasKey(facts.top, serversPath)) return;
-    facts.sets.push({ scope, serversPath, entries, duplicates: parsed.duplicates(serversPath) });
-  };
-  addSet(target.scope, [...target.serversPath]);
-  const { localScope } = target.client.reading;
-  if (localScope && target.scope === "user" && target.env.local && project) {
-    const local = localScope(facts.top, project, target.env.style === "win32");
-    if (local !== undefined) addSet("local", local);
-  }
+  facts.top = read.top;
+  // "file:line:column: what" → "what (line L, column C)"
+  facts.shapeErrors = read.shapeErrors.map(
+    ({ message, location: { line, column } }) =>
+      `${message.replace(/^.*?:\d+:\d+: /, "").replace(/\.$/, "")}${line ? ` (line ${line}, column ${column ?? 1})` : ""}`,
+  );
+  // Absent and empty alike: no set.
+  facts.sets = read.sets.filter((s) => Object.keys(s.entries).length > 0 || hasKey(facts.top, s.serversPath));
   await readIgnoredFile(target, facts);
   return facts;
 }
@@ -118,6 +87,7 @@ function hasKey(top: Record<string, unknown>, path: readonly string[]): boolean 
   return true;
 }
 
+/** The classic file a Store Claude Desktop ignores, when it exists: the servers it holds, or why none. */
 async function readIgnoredFile(target: Target, facts: ConfigFacts): Promise<void> {
   const found = target.client.reading.ignoredFile?.(target);
   if (!found) return;
@@ -125,13 +95,12 @@ async function readIgnoredFile(target: Target, facts: ConfigFacts): Promise<void
   const text = await readTextOrNull(file).catch(() => null);
   if (text === null) return;
   try {
-    let servers: string[] = [];
-    try {
-      servers = Object.keys(parseTarget(target, text, classic).entries(target.serversPath));
-    } catch (error) {
-      if (!isTwinError(error) || error.code !== "config-shape") throw error;
-    }
-    facts.ignored = { path: classic, servers };
+    const read = readIgnoredSets(target, text, classic);
+    // A key that holds no object of entries: none.
+    facts.ignored =
+      "parseError" in read
+        ? { path: classic, servers: [], parseError: read.parseError.message }
+        : { path: classic, servers: read.sets.flatMap((s) => Object.keys(s.entries)) };
   } catch (error) {
     facts.ignored = { path: classic, servers: [], parseError: (error as Error).message };
   }

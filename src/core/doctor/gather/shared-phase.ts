@@ -3,9 +3,10 @@
  * entry that reaches one at the bridge (`…/share/<name>`), with its file's mode. I/O.
  */
 import type { Machine } from "../../environments/machine.js";
+import type { Environment } from "../../environments/types.js";
 import type { Manifest } from "../../manifest/schema.js";
 import { manifestShareList, sharedStatus } from "../../status/shared-status.js";
-import type { SharedEntryFact, SharedFacts } from "../checks/shared.js";
+import type { SharedEntryFact, SharedFacts } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";
 
 const SHARE_PATH = /^\/share\/([^/]+)$/;
@@ -52,8 +53,9 @@ export async function gatherShared(
   scope: "user" | "project",
   configs: readonly ConfigFacts[],
   manifestOption: string | undefined,
+  bridgeEnv?: Environment,
 ): Promise<SharedFacts | undefined> {
-  const shares = scope === "user" ? manifestShareList(Object.entries(manifest.servers)) : [];
+  const shares = scope === "user" ? manifestShareList(Object.entries(manifest.servers), bridgeEnv) : [];
   const entries: SharedEntryFact[] = [];
   for (const c of configs)
     for (const set of c.sets)

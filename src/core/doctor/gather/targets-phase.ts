@@ -4,17 +4,16 @@ import path from "node:path";
 import { discoverTargets } from "../../clients/targets.js";
 import type { Target } from "../../clients/types.js";
 import type { Environment } from "../../environments/types.js";
-import type { DoctorOptions } from "../index.js";
 
 /** User files of present clients, plus the project folder's files that exist. */
 export async function allTargets(
   envs: readonly Environment[],
-  options: DoctorOptions,
+  clients: readonly string[],
   project: string,
 ): Promise<Target[]> {
-  const user = await discoverTargets(envs, { clients: options.clients });
+  const user = await discoverTargets(envs, { clients });
   const projectTargets = await discoverTargets(envs, {
-    clients: options.clients,
+    clients,
     project,
     includeAbsent: true,
   });
