@@ -25,7 +25,8 @@ function freshRequest(port: number): Promise<number> {
 }
 
 async function measure(open: number, check: boolean): Promise<{ request: number; check: number }> {
-  const rule = { proc: "/proc", uids: [process.getuid?.() ?? 0, 0], unnamed: false };
+  const own = process.getuid?.() ?? 0;
+  const rule = { proc: "/proc", uids: [own, 0], own, unnamed: false };
   const peers = peerCheck(rule);
   const checks: number[] = [];
   const server = http.createServer(async (req, res) => {

@@ -173,13 +173,17 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   if (!endpoint && !control && share === undefined) return sendRefusal(res, notFound(l));
   // DNS rebinding first (a browser page must not reach a loopback service under a foreign name),
   // then the token (a client token only on its own share's path), then the caller's user account:
-  // another account's process is refused whatever it presents, with the same answer.
-  let early =
-    checkHost(req.headers.host, l.loopbackOnly) ??
-    checkOrigin(req.headers.origin, l.origins) ??
-    checkBearer(l.token, req.headers.authorization, req.socket, share || undefined);
-  const account = early || !l.peers ? true : l.peers.allowed(req.socket);
-  if (account !== true && !(await account)) early = UNAUTHORIZED;
+  // another account's process is refused whatever it presents, with the same answer. A request
+  // with no credential at all is taken on a share's path from the bridge's own account alone.
+  let early = checkHost(req.headers.host, l.loopbackOnly) ?? checkOrigin(req.headers.origin, l.origins);
+  if (!early && share && req.headers.authorization === undefined && l.peers) {
+    const own = l.peers.own(req.socket);
+    if (!(own === true || (own !== false && (await own)))) early = UNAUTHORIZED;
+  } else {
+    early ??= checkBearer(l.token, req.headers.authorization, req.socket, share || undefined);
+    const account = early || !l.peers ? true : l.peers.allowed(req.socket);
+    if (account !== true && !(await account)) early = UNAUTHORIZED;
+  }
   if (early) {
     // A caller proving this is its home's bridge before it sends the token: the answer proves it
     // without revealing the token, and the connection stays open for the request that follows

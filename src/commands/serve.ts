@@ -285,8 +285,9 @@ async function serveHttp(
 
 /**
  * Linux and WSL (where /proc/net/tcp tells who holds a socket): only this account's processes and
- * root's may use the bridge. On WSL a connection no row names is a Windows program's (mirrored
- * networking); NAT mode's localhost forwarding connects as root. Elsewhere: undefined (no check).
+ * root's may use the bridge, and only this account's without a credential (a share's path). On WSL
+ * a connection no row names is a Windows program's (mirrored networking); NAT mode's localhost
+ * forwarding connects as root. Elsewhere: undefined (no check; every request needs its token).
  */
 async function peerRule(host: ContextOf<typeof serveCommand>["host"]) {
   const { canTellOwners } = await import("../core/bridge-control/socket-owner.js");
@@ -296,5 +297,6 @@ async function peerRule(host: ContextOf<typeof serveCommand>["host"]) {
     return undefined;
   const { detectLocal } = await import("../core/environments/local.js");
   const wsl = (await detectLocal(host)).kind === "wsl";
-  return { proc, uids: [...new Set([process.getuid(), 0])], unnamed: wsl };
+  const own = process.getuid();
+  return { proc, uids: [...new Set([own, 0])], own, unnamed: wsl };
 }

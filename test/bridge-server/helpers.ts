@@ -82,13 +82,16 @@ export async function waitForInstance(dir: string, pid?: number, timeoutMs = 20_
 
 /** `mcp-twin serve --http --port 0 ...args` in `root` (a new temp dir by default). */
 export async function startBridge(
-  options: { root?: string; args?: string[]; env?: Record<string, string> } = {},
+  options: { root?: string; args?: string[]; env?: Record<string, string>; uid?: number } = {},
 ): Promise<RunningBridge> {
   const root = options.root ?? tempDir();
   const env = bridgeEnv(root, options.env);
+  // `uid`: the bridge as another user account (the test runs as root; its files are that uid's).
+  const account = options.uid === undefined ? {} : { uid: options.uid, gid: options.uid };
   const child = spawn(process.execPath, [BIN, "serve", "--http", "--port", "0", ...(options.args ?? [])], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
+    ...account,
   });
   let err = "";
   child.stderr!.on("data", (c: Buffer) => {

@@ -33,10 +33,10 @@ describe("--share", () => {
     });
     const b = await startBridge({ root, args: ["--share", "fixture"] });
     const url = b.url.replace(/\/mcp$/, "/share/fixture");
-    expect(
-      (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }))
-        .status,
-    ).toBe(401);
+    // A credential that is not the token is refused (no credential at all is the bridge's own
+    // account's way in: tokenless.test.ts).
+    const wrong = { "content-type": "application/json", authorization: "Bearer not-the-token" };
+    expect((await fetch(url, { method: "POST", headers: wrong, body: "{}" })).status).toBe(401);
     const client = await httpClient(url, b.token, "claude-desktop");
     expect(client.getServerVersion()?.name).toBe("mcp-twin-fixture");
     expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([

@@ -2,7 +2,8 @@
  * In the simulated WSL machine (test/helpers/wsl-sim.ts: root and `unshare`, else skipped with the
  * reason printed): after `mcp-twin sync`, Cursor's Windows url entry, Claude Code's WSL url entry and
  * Claude Desktop's relay (run through the wsl.exe stand-in, as Windows starts it) reach ONE process
- * of a machine-shared server in the bridge, on its own port, stopped by pid afterwards.
+ * of a machine-shared server in the bridge, on its own port, stopped by pid afterwards; Claude
+ * Code's (beside the bridge) with no credential, Cursor's with its own client token.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -64,7 +65,7 @@ describe.skipIf(skip !== undefined)(
       expect((await inWslSim(sim.script, state, ["true"], { fresh: true })).code).toBe(0);
       const bob = path.join(state, "home", "bob");
       copyFileSync(inject("fixtureScript"), path.join(bob, "fixture-server.js"));
-      // As Claude Code writes it (mode 600): a file only bob reads takes a client token.
+      // As Claude Code writes it (mode 600); beside the bridge, its url entry needs no token at all.
       writeFileSync(path.join(bob, ".claude.json"), "{}\n", { mode: 0o600 });
       writeFileSync(path.join(bob, "drive.mjs"), DRIVER);
       const home = path.join(state, "c", "Users", "alice", "AppData", "Roaming", "mcp-twin");
@@ -84,8 +85,8 @@ describe.skipIf(skip !== undefined)(
       const line = r.stdout.trim().split("\n").at(-1) ?? "";
       let out: {
         desktop: { command: string; args: string[] };
-        cursor: { url: string };
-        code: { url: string };
+        cursor: { url: string; headers?: Record<string, string> };
+        code: { url: string; headers?: Record<string, string> };
         pids: Record<string, number>;
         shares: Array<{ name: string; children: Array<{ pid: number }> }>;
         bridgePid: number;
@@ -105,6 +106,10 @@ describe.skipIf(skip !== undefined)(
       expect(out.desktop.command).toBe("wsl.exe");
       expect(out.cursor.url).toBe(`http://127.0.0.1:${port}/share/fixture`);
       expect(out.code.url).toBe(`http://127.0.0.1:${port}/share/fixture`);
+      // Claude Code runs where the bridge does, which tells bob's connections from /proc/net/tcp:
+      // no credential; Cursor on Windows sends its own client token.
+      expect(out.code.headers).toBeUndefined();
+      expect(out.cursor.headers?.Authorization).toMatch(/^Bearer mt2\.fixture\.windows:cursor\./);
       const pid = out.pids.desktop;
       console.info(`one process in the bridge: ${JSON.stringify(out.pids)}`);
       expect(out.pids).toEqual({ desktop: pid, cursor: pid, code: pid });

@@ -1,8 +1,9 @@
 /**
  * A shared server's entry in each client (entries/shared-entry.ts): a url entry to the gateway with
- * that target's own client token wherever the client takes url entries, the project folder as the
- * client's own variable, and the relay where the client takes no url entry, has no folder variable
- * for a project server, or keeps its file readable by others.
+ * no credential where the client runs where the bridge does and the bridge tells its account, else
+ * with that target's own client token wherever the client takes url entries; the project folder as
+ * the client's own variable, and the relay where the client takes no url entry, has no folder
+ * variable for a project server, or (needing a token) keeps its file readable by others.
  */
 import { describe, expect, test } from "vitest";
 import { verifyClientToken } from "../../src/core/bridge-control/client-token.js";
@@ -35,12 +36,14 @@ const ctx = {
   processEnv: {},
 } as unknown as EntryContext;
 
-function reach(privateFile = true): GatewayReach {
+/** `peers`: the bridge tells each connection's account (Linux, WSL); false: as on macOS. */
+function reach(privateFile = true, peers = false): GatewayReach {
   return {
     origin: "http://127.0.0.1:7777",
     env: linux,
     program: { node: "/usr/bin/node", script: "/opt/mcp-twin/bin/mcp-twin.js" },
     token: BRIDGE_TOKEN,
+    peers,
     private: () => privateFile,
   };
 }
@@ -151,5 +154,54 @@ describe("a shared server's url entry, per client", () => {
       token: null,
     });
     expect(none).toMatchObject({ ok: true, relay: "no-token", secretValues: [] });
+  });
+
+  test("where the bridge tells accounts apart (Linux, WSL): no credential in the entry of a client on its side, whatever the file's mode", () => {
+    for (const privateFile of [false, true]) {
+      const built = sharedEntry(
+        "tavily",
+        { package: "tavily-mcp", share: "project" },
+        target("cursor"),
+        ctx,
+        reach(privateFile, true),
+      );
+      expect(built).toMatchObject({
+        ok: true,
+        value: { url: URL_, headers: { "Mcp-Twin-Project": "${workspaceFolder}" } },
+        secretValues: [],
+      });
+      if (built.ok) expect(built.relay).toBeUndefined();
+    }
+    // No bridge token is needed for it either.
+    const none = sharedEntry(
+      "tavily",
+      { package: "tavily-mcp", share: "machine" },
+      target("claude-code"),
+      ctx,
+      {
+        ...reach(true, true),
+        token: null,
+      },
+    );
+    expect(none).toMatchObject({ ok: true, value: { type: "http", url: URL_ }, secretValues: [] });
+    expect(none.ok && "headers" in (none.value as object)).toBe(false);
+  });
+
+  test("a client on the other side of the line (Windows, a WSL bridge): its own client token, as before", () => {
+    const windows = { ...linux, id: "windows", kind: "windows", local: false } as unknown as Environment;
+    const across = { ...target("cursor"), key: "windows:cursor", env: windows } as Target;
+    const built = sharedEntry(
+      "tavily",
+      { package: "tavily-mcp", share: "machine" },
+      across,
+      ctx,
+      reach(true, true),
+    );
+    expect(built.ok && built.secretValues).toHaveLength(1);
+    if (built.ok)
+      expect(verifyClientToken(BRIDGE_TOKEN, built.secretValues[0] ?? "")).toEqual({
+        share: "tavily",
+        label: "windows:cursor",
+      });
   });
 });

@@ -75,6 +75,12 @@ export interface FakeMachineOptions {
   wslDistros?: string[];
   /** Build the machine in this (absent or empty) folder rather than a new temp folder. */
   root?: string;
+  /**
+   * The sysroot's /proc/net is this machine's own (/proc/net/tcp: a bridge started under the
+   * sysroot tells the account of each connection, as on any Linux or WSL). Default: the sysroot has
+   * none, so its bridge cannot (as where there is no /proc/net/tcp: macOS).
+   */
+  procNet?: boolean;
 }
 
 export interface RunResult {
@@ -176,6 +182,7 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     wsl ? "5.15.167.4-microsoft-standard-WSL2\n" : "6.1.0-13-amd64\n",
   );
   writeFileSync(path.join(sys, "etc", "wsl.conf"), `[boot]\nsystemd=true\n\n[automount]\nroot = ${mnt}/\n`);
+  if (options.procNet) symlinkSync("/proc/net", path.join(sys, "proc", "net"));
   symlinkSync(process.execPath, path.join(linuxBin, "node"));
   if (options.linuxNpm !== false) {
     symlinkSync(REAL_NPM, path.join(linuxBin, "npm"));

@@ -6,6 +6,7 @@
 import { parseInstance } from "../bridge-control/instance.js";
 import { bridgePlace } from "../bridge-control/placement.js";
 import { type BridgeSettings, resolveBridgeSettings } from "../bridge-control/settings.js";
+import { ownersToldIn } from "../bridge-control/socket-owner.js";
 import { bridgeFiles, bridgeHome, bridgeHomeIn } from "../bridge-control/state-folder.js";
 import { ensureToken, readToken } from "../bridge-control/token-file.js";
 import type { Launch, Target } from "../clients/types.js";
@@ -13,6 +14,7 @@ import type { Machine } from "../environments/machine.js";
 import { type Environment, joinNative } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
 import { readTextOrNull } from "../system/files.js";
+import { sysPath } from "../system/host.js";
 import { privateFile } from "./private-file.js";
 import { cannotHost } from "./share-host-env.js";
 import type { GatewayReach } from "./shared-entry.js";
@@ -131,6 +133,7 @@ export async function planBridge(
             program,
             reason,
             token,
+            peers: ownersToldIn(env, sysPath(machine.host, "/proc")),
             private: privateFile,
           },
         }
