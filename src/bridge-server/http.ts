@@ -47,11 +47,15 @@ import { sendWebResponse, toWebRequest } from "./web-exchange.js";
 /** Request bodies above this are refused with 413 (the SDK transport's default too). */
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-/** The bridge's own control routes (authenticated like the MCP endpoints): GET status, POST reload. */
+/**
+ * The bridge's own control routes (authenticated like the MCP endpoints): GET status, POST reload,
+ * warm, and restart/<name> (undefined: no such shared server).
+ */
 interface ControlRoutes {
   status(): unknown;
   reload(): Promise<unknown>;
   warm(): Promise<unknown>;
+  restart(name: string): Promise<unknown>;
 }
 
 export interface HttpOptions {
@@ -316,7 +320,11 @@ async function post(
 /** The control routes live under this path (never an MCP endpoint). */
 const CONTROL_PREFIX = "/control/";
 
-/** `GET /control/status`, `POST /control/reload` and `POST /control/warm`, answered as JSON. */
+/** The control routes, as a 404 names them. */
+const CONTROL_ROUTES =
+  "GET /control/status, POST /control/reload, POST /control/warm and POST /control/restart/<server>";
+
+/** `GET /control/status`, `POST /control/reload|warm|restart/<server>`, answered as JSON. */
 async function answerControl(
   control: ControlRoutes,
   pathname: string,
@@ -324,6 +332,7 @@ async function answerControl(
   res: ServerResponse,
 ): Promise<void> {
   const route = `${req.method} ${pathname.slice(CONTROL_PREFIX.length)}`;
+  const restart = /^POST restart\/([^/]+)$/.exec(route)?.[1];
   let result: unknown;
   if (route === "GET status") result = control.status();
   else if (route === "POST reload") {
@@ -332,14 +341,21 @@ async function answerControl(
   } else if (route === "POST warm") {
     req.resume();
     result = await control.warm();
+  } else if (restart !== undefined) {
+    req.resume();
+    let name: string | undefined;
+    try {
+      name = decodeURIComponent(restart);
+    } catch {
+      // not a name: no such server
+    }
+    result = name === undefined ? undefined : await control.restart(name);
+    if (result === undefined)
+      return sendRefusal(res, refusal(404, RPC.invalidRequest, "Not found: no shared server of that name"));
   } else
     return sendRefusal(
       res,
-      refusal(
-        404,
-        RPC.invalidRequest,
-        "Not found: the control routes are GET /control/status, POST /control/reload and POST /control/warm",
-      ),
+      refusal(404, RPC.invalidRequest, `Not found: the control routes are ${CONTROL_ROUTES}`),
     );
   const body = JSON.stringify(result);
   res

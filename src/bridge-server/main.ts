@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { liveInstance, removeInstance, writeInstance } from "../core/bridge-control/instance.js";
-import { type BridgeFiles, bridgeUrl } from "../core/bridge-control/state-folder.js";
+import { type BridgeFiles, bridgeUrl, shareLogFile } from "../core/bridge-control/state-folder.js";
 import { ensureToken } from "../core/bridge-control/token-file.js";
 import type { ManifestShares, ShareLaunch } from "../core/entries/share-launch.js";
 import { automountRootFromConf } from "../core/environments/path-translation.js";
@@ -98,6 +98,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     load: options.gateway?.load ?? (async () => ({ launches: [], failed: [], idleMinutes: 10 })),
     adHoc: options.gateway?.adHoc ?? [],
     log,
+    logFile: (name) => shareLogFile(files, name),
   });
   let http: HttpBridge | undefined;
   let url = "";
@@ -140,6 +141,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
         status: () => gateway.status(),
         reload: () => gateway.reload(),
         warm: () => gateway.fillCaches(),
+        restart: (name) => gateway.restart(name),
       },
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),

@@ -182,8 +182,15 @@ const HELP: Record<string, CommandHelp> = {
       ["mcp-twin bridge", "where it runs, its port, pid, uptime and clients"],
       ["mcp-twin bridge restart", "stop it and start it again with the manifest's settings"],
       ["mcp-twin bridge status --json", "its status as one JSON document"],
+      ["mcp-twin bridge status tavily", "one shared server: each process, its last error and where, its log"],
+      ["mcp-twin bridge restart tavily", "stop its processes; the next call starts it again"],
+      ["mcp-twin bridge logs tavily --follow", "what its processes write on stderr, as they write it"],
     ],
-    readMore: [doc("bridge", "One lifecycle"), doc("commands", "`mcp-twin bridge`")],
+    readMore: [
+      doc("bridge", "One lifecycle"),
+      doc("bridge", "One shared server on its own"),
+      doc("commands", "`mcp-twin bridge`"),
+    ],
   },
   connect: {
     examples: [

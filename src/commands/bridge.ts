@@ -1,7 +1,7 @@
 /**
  * `mcp-twin bridge status|start|stop|restart`: where the bridge runs, its port, pid, uptime,
  * version, clients, plugins and shared servers; start or stop it. Exit 0, or 1 when something
- * else holds its port or it does not answer.
+ * else holds its port or it does not answer. `status|restart|logs <server>`: one shared server.
  */
 
 import {
@@ -23,12 +23,27 @@ import type { bridgeCommand } from "./bridge-flags.js";
 import type { ContextOf } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 
+/** The bridge's lifecycle, and `logs` (of the bridge, or of one shared server). */
+const ACTIONS: readonly string[] = [...BRIDGE_ACTIONS, "logs"];
+
 export async function run(ctx: ContextOf<typeof bridgeCommand>): Promise<number> {
-  const action = (ctx.args[0] ?? "status") as BridgeAction;
-  if (!BRIDGE_ACTIONS.includes(action))
-    throw new UsageError("bad-action", `mcp-twin bridge ${ctx.args[0]}: not an action.`, {
-      hint: `The actions: ${BRIDGE_ACTIONS.join(", ")}.`,
+  const [given, server] = ctx.args;
+  const action = given ?? "status";
+  if (!ACTIONS.includes(action))
+    throw new UsageError("bad-action", `mcp-twin bridge ${given}: not an action.`, {
+      hint: `The actions: ${ACTIONS.join(", ")}.`,
     });
+  if (action !== "logs" && (ctx.options.follow || ctx.options.lines !== undefined))
+    throw new UsageError("bad-option", "--lines and --follow go with `mcp-twin bridge logs`.");
+  if (action === "logs" || server !== undefined) {
+    const { runOne } = await import("./bridge/one-server.js");
+    return runOne(ctx, action as BridgeAction | "logs", server);
+  }
+  return lifecycle(ctx, action as BridgeAction);
+}
+
+/** `bridge [status|start|stop|restart]`: the bridge itself. */
+async function lifecycle(ctx: ContextOf<typeof bridgeCommand>, action: BridgeAction): Promise<number> {
   const out = ctx.output;
   const step =
     action === "status"

@@ -82,6 +82,8 @@ function sharedJson(v: SharedView | undefined) {
     idleMs,
     pids,
     ...(v.lastError ? { lastError: v.lastError } : {}),
+    ...(v.lastErrorIn ? { lastErrorIn: v.lastErrorIn } : {}),
+    ...(v.lastErrorAt ? { lastErrorAt: v.lastErrorAt } : {}),
     ...(v.missing ? { missing: { program: v.missing.program, env: v.missing.env, fix: sharedFix(v) } } : {}),
   };
 }

@@ -77,6 +77,7 @@ describe("what a Tab offers", () => {
     const names = () => ({
       servers: ["memory", "remote"],
       remote: ["remote"],
+      shared: ["memory"],
       catalogue: ["fetch", "memory"],
       envs: ["wsl:Ubuntu"],
       targets: ["wsl:Ubuntu:claude-code"],
@@ -118,6 +119,9 @@ describe("what a Tab offers", () => {
     expect(offered("completion", "z")).toEqual(["zsh"]);
     expect(offered("login", "")).toEqual(["remote"]);
     expect(offered("logout", "")).toEqual(["remote"]);
+    // bridge's actions, then one of the shared servers.
+    expect(offered("bridge", "")).toEqual(["status", "start", "stop", "restart", "logs"]);
+    expect(offered("bridge", "logs", "")).toEqual(["memory"]);
     // Arguments a command does not take: nothing.
     expect(offered("status", "x")).toEqual([]);
   });

@@ -204,9 +204,10 @@ describe("the text (read by eye)", () => {
         serve [options]                   run the bridge MCP server: stdio by default
                                           (relays to the one HTTP bridge, starting
                                           it), --http to run that bridge
-        bridge [options] [action]         the bridge's lifecycle: status (where it
+        bridge [options] [action] [name]  the bridge's lifecycle: status (where it
                                           runs, port, pid, uptime, clients), start,
-                                          stop, restart
+                                          stop, restart; one shared server's status,
+                                          restart or logs
         connect [options] <url>           relay stdio ⇄ Streamable HTTP (or SSE), so a
                                           stdio-only client (Claude Desktop) can use
                                           the bridge or any remote MCP server
@@ -778,15 +779,22 @@ describe("the text (read by eye)", () => {
     `));
   test("bridge", async () =>
     expect(await help("bridge")).toMatchInlineSnapshot(`
-      "Usage: mcp-twin bridge [options] [action]
+      "Usage: mcp-twin bridge [options] [action] [name]
 
       the bridge's lifecycle: status (where it runs, port, pid, uptime, clients),
-      start, stop, restart
+      start, stop, restart; one shared server's status, restart or logs
 
       Arguments:
-        action             status (default), start, stop or restart
+        action             status (default), start, stop, restart or logs
+        name               status, restart, logs: that shared server only (its
+                           processes, its last error, its own log)
 
       Options:
+        -n, --lines <n>    logs: how many of the last lines to show (default 50)
+        -f, --follow       logs: then keep showing lines as they are written (Ctrl-C
+                           ends)
+
+      Common options:
         --json             one JSON document on stdout, logs on stderr
         --manifest <path>  the manifest whose bridge settings (port, host) are used
         --verbose          more detail on stderr
@@ -811,9 +819,16 @@ describe("the text (read by eye)", () => {
         $ mcp-twin bridge restart
         # its status as one JSON document
         $ mcp-twin bridge status --json
+        # one shared server: each process, its last error and where, its log
+        $ mcp-twin bridge status tavily
+        # stop its processes; the next call starts it again
+        $ mcp-twin bridge restart tavily
+        # what its processes write on stderr, as they write it
+        $ mcp-twin bridge logs tavily --follow
 
       Read more:
         docs/bridge.md, "One lifecycle"
+        docs/bridge.md, "One shared server on its own"
         docs/commands.md, "\`mcp-twin bridge\`"
         (the package folder: <package>)
       "

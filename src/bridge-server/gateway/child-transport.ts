@@ -32,12 +32,17 @@ export class ChildTransport implements Transport {
   readonly stderr = null;
   readonly #launch: ShareLaunch;
   readonly #log: (line: string) => void;
+  readonly #stderr: (line: string) => void;
   #child: StartedProcess | undefined;
   #closed = false;
+  /** How the process ended ("code 1", "SIGKILL"), once it did. */
+  exit: string | undefined;
 
-  constructor(launch: ShareLaunch, log: (line: string) => void) {
+  /** `log`: what happens to the process; `stderr`: what it writes there (default: `log` too). */
+  constructor(launch: ShareLaunch, log: (line: string) => void, stderr: (line: string) => void = log) {
     this.#launch = launch;
     this.#log = log;
+    this.#stderr = stderr;
   }
 
   get pid(): number | undefined {
@@ -62,15 +67,16 @@ export class ChildTransport implements Transport {
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
     const stderr = new LineSplitter(
       MAX_LOG_LINE_BYTES,
-      (line) => this.#log(line.trimEnd()),
+      (line) => this.#stderr(line.trimEnd()),
       (start) =>
-        this.#log(
+        this.#stderr(
           `${start.slice(0, 200).trimEnd()}… (a line longer than ${MAX_LOG_LINE_BYTES / 1024} KiB, cut)`,
         ),
     );
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     void child.exited.then(({ code, signal }) => {
-      if (!this.#closed) this.#log(`the server exited (${signal ?? `code ${code}`})`);
+      this.exit = signal ?? `code ${code}`;
+      if (!this.#closed) this.#log(`the server exited (${this.exit})`);
       this.#closed = true;
       this.onclose?.();
     });

@@ -10,7 +10,7 @@ import { RPC } from "../../core/relay/rpc-codes.js";
 import type { Endpoint } from "../endpoint.js";
 import { ListCache } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
-import { ShareHost, type ShareStatus } from "./share-host.js";
+import { ShareHost, type ShareRestart, type ShareStatus } from "./share-host.js";
 
 export interface GatewayOptions {
   /** The cache file (in the bridge's state folder). */
@@ -21,6 +21,8 @@ export interface GatewayOptions {
   /** `serve --share` names not shared by the manifest: one process each, for this process's life. */
   adHoc: ShareLaunch[];
   log: (line: string) => void;
+  /** Each server's own log file (none: their processes' stderr goes to `log`). */
+  logFile?: (name: string) => string;
 }
 
 /** What `GET /control/status` answers. */
@@ -36,6 +38,11 @@ export interface ReloadReport extends GatewayStatus {
   /** Those whose launch changed: their processes were stopped (the next call starts the new one). */
   changed: string[];
   error?: string;
+}
+
+/** `POST /control/restart/<name>`: its processes stopped; `cannotRun`: it runs none here, and why. */
+export interface RestartReport extends ShareRestart {
+  cannotRun?: string;
 }
 
 /** `POST /control/warm`: the servers whose lists were cached now, and those that could not start. */
@@ -148,6 +155,7 @@ export class Gateway {
             side: this.#o.side,
             idleMs: () => this.#idleMinutes * 60_000,
             log: this.#o.log,
+            ...(this.#o.logFile ? { logFile: this.#o.logFile(name) } : {}),
           }),
         );
         added.push(name);
@@ -160,6 +168,13 @@ export class Gateway {
     }
     this.#schedule();
     return { ...this.status(), added, removed, changed };
+  }
+
+  /** Stop every process of one shared server (ShareHost.restart); undefined: no such server here. */
+  async restart(name: string): Promise<RestartReport | undefined> {
+    const failed = this.#failed.get(name);
+    if (failed) return { name, stopped: 0, pids: [], sessions: 0, cannotRun: failed.error };
+    return this.#hosts.get(name)?.restart();
   }
 
   status(): GatewayStatus {

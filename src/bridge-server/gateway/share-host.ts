@@ -15,6 +15,7 @@ import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
+import { isSecretName } from "../../core/secrets/placeholders.js";
 import { ConnectionServer } from "../connection-server.js";
 import type { Endpoint } from "../endpoint.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
@@ -27,28 +28,55 @@ import { admits } from "./log-levels.js";
 import type { passThroughCall } from "./pass-through-call.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, SESSION_HEADER } from "./session-keys.js";
-import { type CacheScope, type ListKind, SharedChild } from "./shared-child.js";
+import { ShareLog } from "./share-log.js";
+import { type CacheScope, type ChildOutcome, type ListKind, SharedChild } from "./shared-child.js";
 
 /** What `GET /control/status` (and `bridge_status`) shows of one shared server. */
 export interface ShareStatus {
   name: string;
   path: string;
   mode: ShareMode;
-  /** running: a process runs; stopped: none (lists from the cache); failed: it cannot start here. */
+  /**
+   * running: a process runs; stopped: none (lists from the cache); failed: none runs and its last
+   * start failed (a start that works, in any folder or session, clears it), or it cannot run here.
+   */
   state: "running" | "stopped" | "failed";
   children: Array<{
     key: string;
+    /** starting; running; stopped (it starts on the next call); failed: its last start failed. */
+    state: "starting" | "running" | "stopped" | "failed";
     pid: number | null;
     rssBytes: number | null;
     sessions: number;
     idleMs: number;
     era: "2025-11-25" | "2026-07-28" | null;
     startedAt: string | null;
+    /** Its last start failed, or it ended unasked (gone once a start of it works). */
+    lastError?: string;
+    lastErrorAt?: string;
   }>;
   /** Its lists are cached (a new session lists them without starting it). */
   cached: boolean;
   restarts: number;
+  /**
+   * The last error that still stands — a start that failed, or a process that ended unasked —,
+   * the key of the process it happened to (`project:<folder>` names the folder) and when. A start
+   * that works clears it: in the same folder for a `project` server, in any process otherwise.
+   */
   lastError?: string;
+  lastErrorIn?: string;
+  lastErrorAt?: string;
+  /** Its own log (stderr of its processes, bounded), when the bridge keeps one. */
+  log?: string;
+}
+
+/** What `POST /control/restart/<name>` answers: the processes stopped (the next call starts it). */
+export interface ShareRestart {
+  name: string;
+  stopped: number;
+  pids: number[];
+  /** Sessions attached to them: they stay connected, and their next call starts it again. */
+  sessions: number;
 }
 
 export interface HostOptions {
@@ -56,6 +84,14 @@ export interface HostOptions {
   side: PathSide;
   idleMs: () => number;
   log: (line: string) => void;
+  /** Its own log file (share-log.ts); none: its processes' stderr goes to `log`. */
+  logFile?: string;
+}
+
+/** What its log masks: the secrets resolved into its launch, and values under secret names. */
+function secretsOf(launch: ShareLaunch): string[] {
+  const named = Object.entries(launch.env).filter(([k, v]) => isSecretName(k) && v.length >= 4);
+  return [...(launch.secrets ?? []), ...named.map(([, v]) => v)];
 }
 
 /** Resident memory of a process from /proc (Linux and WSL; elsewhere unknown). */
@@ -101,7 +137,10 @@ export class ShareHost {
   /** The 2026-07-28 fast lane's calls (gateway/pass-through-call.ts), once loaded with the first lane. */
   #passThroughCall: typeof passThroughCall | undefined;
   #restartsBefore = 0;
-  #lastError: string | undefined;
+  readonly #own: ShareLog | undefined;
+  /** The last error that still stands (ShareStatus.lastError), and whether the last start failed. */
+  #failure: { error: string; key: string; at: number } | undefined;
+  #lastStartFailed = false;
 
   constructor(launch: ShareLaunch, options: HostOptions) {
     this.name = launch.name;
@@ -110,6 +149,7 @@ export class ShareHost {
     this.#key = launchKey(launch);
     this.#o = options;
     this.#log = (line) => options.log(`[share ${launch.name}] ${line}`);
+    this.#own = options.logFile ? new ShareLog(options.logFile, secretsOf(launch)) : undefined;
   }
 
   get mode(): ShareMode {
@@ -126,8 +166,13 @@ export class ShareHost {
     const changed = key !== this.#key || same(launch) !== same(this.#launch);
     this.#launch = launch;
     this.#key = key;
-    if (changed) await this.stopAll();
-    return changed;
+    if (this.#own) this.#own.secrets = secretsOf(launch);
+    if (!changed) return false;
+    await this.stopAll();
+    // What failed was the old launch's: the new one has not been tried.
+    this.#failure = undefined;
+    this.#lastStartFailed = false;
+    return true;
   }
 
   /** Start the machine-wide process now (`serve --share`: the user asked for it to run). */
@@ -235,10 +280,20 @@ export class ShareHost {
       // path in its arguments means, or which copy of its package npx runs (a project's own).
       const launch = { ...this.#launch, cwd: cwd ?? this.#launch.cwd ?? os.homedir() };
       child = new SharedChild(
-        { name: launch.name, open: () => new ChildTransport(launch, this.#log) },
+        {
+          name: launch.name,
+          // What happens to the process goes to both logs; what it writes on stderr, to its own.
+          open: () =>
+            new ChildTransport(
+              launch,
+              (line) => this.#event(key, line),
+              (line) => (this.#own ? this.#own.write(key, line) : this.#event(key, line)),
+            ),
+        },
         this.#key,
         this.#o.cache,
         {
+          outcome: (event) => this.#outcome(key, event),
           listChanged: (kind) => this.#listChanged(key, kind),
           resourceUpdated: (uri) => this.#resourceUpdated(key, uri),
           message: (params) => this.#message(key, params),
@@ -248,6 +303,31 @@ export class ShareHost {
       this.#children.set(key, child);
     }
     return child;
+  }
+
+  /** What happened to the process `key`: in its own log, and in the bridge's (serve.log) with the key. */
+  #event(key: string, line: string): void {
+    this.#own?.write(key, line);
+    this.#log(`${key}: ${line}`);
+  }
+
+  /**
+   * A start's outcome, or an end unasked: what `lastError` and the failed state say. A start that
+   * works clears them — a `project` server's failure only in its own folder (another folder's
+   * start says nothing of that one).
+   */
+  #outcome(key: string, event: ChildOutcome): void {
+    if (event.kind === "started") {
+      this.#lastStartFailed = false;
+      if (this.#failure && (this.mode !== "project" || this.#failure.key === key)) this.#failure = undefined;
+      this.#own?.write(key, `started${event.pid ? ` (pid ${event.pid})` : ""}`);
+      return;
+    }
+    if (event.kind === "failed") this.#event(key, `did not start: ${event.error}`);
+    // Sync's start to fill the cache reports its own failure (its warm report): no call failed.
+    if (key === "warm") return;
+    if (event.kind === "failed") this.#lastStartFailed = true;
+    this.#failure = { error: event.error, key, at: Date.now() };
   }
 
   /**
@@ -591,7 +671,7 @@ export class ShareHost {
       const info = child.info();
       if (info.inFlight > 0 || info.idleMs < idleMs) continue;
       if (info.state === "running") {
-        this.#log(`stopping after ${Math.round(info.idleMs / 1000)} s without a call`);
+        this.#event(key, `stopping after ${Math.round(info.idleMs / 1000)} s without a call`);
         if (this.mode === "machine" || (this.#sessions.get(key)?.size ?? 0) > 0) await child.stop();
         else await this.#drop(key);
       } else if (this.mode !== "machine" && key !== "warm" && this.#unused(key, child)) await this.#drop(key);
@@ -616,40 +696,77 @@ export class ShareHost {
     await Promise.all([...this.#children.keys()].map((key) => this.#drop(key)));
   }
 
+  /**
+   * `mcp-twin bridge restart <name>`: every process of it stops (whatever its key), and the next
+   * call starts it fresh, without waiting out the backoff of earlier deaths. Nothing else is
+   * forgotten: the sessions attached stay connected, and their next call starts it again.
+   */
+  async restart(): Promise<ShareRestart> {
+    const pids: number[] = [];
+    let stopped = 0;
+    let sessions = 0;
+    await Promise.all(
+      [...this.#children].map(async ([key, child]) => {
+        const info = child.info();
+        if (info.state !== "stopped") {
+          stopped++;
+          if (info.pid !== undefined) pids.push(info.pid);
+          sessions += this.#sessions.get(key)?.size ?? 0;
+          this.#own?.write(key, "stopping (`mcp-twin bridge restart`)");
+        }
+        await child.stop({ fresh: true });
+      }),
+    );
+    this.#log(
+      `restarted (\`mcp-twin bridge restart\`): ${stopped} process${stopped === 1 ? "" : "es"} stopped`,
+    );
+    return { name: this.name, stopped, pids: pids.sort((a, b) => a - b), sessions };
+  }
+
   async close(): Promise<void> {
     this.#shim.close();
     await this.stopAll();
+    await this.#own?.flushed();
   }
 
   status(): ShareStatus {
+    const infos = [...this.#children.values()].map((c) => c.info());
     const children = [...this.#children].map(([key, child]) => {
       const info = child.info();
       const era = child.cached()?.era;
       return {
         key,
+        state: info.failed ? ("failed" as const) : info.state,
         pid: info.pid ?? null,
         rssBytes: rssOf(info.pid),
         sessions: this.#sessions.get(key)?.size ?? 0,
         idleMs: info.idleMs,
         era: info.state === "running" ? (era ?? null) : null,
         startedAt: info.startedAt ?? null,
+        ...(info.lastError ? { lastError: info.lastError, lastErrorAt: info.lastErrorAt } : {}),
       };
     });
-    const infos = [...this.#children.values()].map((c) => c.info());
-    const lastError = this.#lastError ?? infos.find((i) => i.lastError)?.lastError;
+    const failure = this.#failure;
     return {
       name: this.name,
       path: this.path,
       mode: this.mode,
       state: infos.some((i) => i.state === "running")
         ? "running"
-        : infos.some((i) => i.failed)
+        : this.#lastStartFailed
           ? "failed"
           : "stopped",
       children,
       cached: this.#o.cache.get(this.name, this.#key) !== undefined,
       restarts: this.#restartsBefore + infos.reduce((n, i) => n + i.restarts, 0),
-      ...(lastError ? { lastError } : {}),
+      ...(failure
+        ? {
+            lastError: failure.error,
+            lastErrorIn: failure.key,
+            lastErrorAt: new Date(failure.at).toISOString(),
+          }
+        : {}),
+      ...(this.#own ? { log: this.#own.file } : {}),
     };
   }
 }

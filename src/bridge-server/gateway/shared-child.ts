@@ -51,6 +51,8 @@ export interface ChildEvents {
   resourceUpdated(uri: string): void;
   /** A log message no single call can be told to have caused. */
   message(params: LoggingMessageNotificationParams): void;
+  /** A start worked or failed, or the process ended when it was not asked to. */
+  outcome?(event: ChildOutcome): void;
 }
 
 /**
@@ -70,6 +72,11 @@ export interface Upstream {
   readonly before?: Promise<unknown>;
 }
 
+export type ChildOutcome =
+  | { kind: "started"; pid: number | undefined }
+  | { kind: "failed"; error: string }
+  | { kind: "exited"; error: string };
+
 /**
  * Whose answers a process's are: the server's (every session's: `machine`), a folder's (`project`:
  * what it answers depends on where it runs), or its own (`session`: one session's process, whose
@@ -86,7 +93,9 @@ export interface ChildInfo {
   restarts: number;
   /** Its last start failed (and nothing runs since). */
   failed: boolean;
+  /** Its last start failed, or it ended unasked: why, and when (none once a start works). */
   lastError?: string;
+  lastErrorAt?: string;
 }
 
 /** A 2026-07-28-only server refuses initialize with "unsupported protocol version". */
@@ -110,7 +119,7 @@ export class SharedChild {
   #backoff = FIRST_BACKOFF_MS;
   #restarts = 0;
   #stopping = false;
-  #lastError: string | undefined;
+  #lastError: { message: string; at: number } | undefined;
   #failed = false;
   readonly #inFlight = new Map<string, Caller>();
   readonly #progress = new Map<string, (params: Json) => void>();
@@ -213,7 +222,9 @@ export class SharedChild {
       inFlight: this.#inFlight.size,
       restarts: this.#restarts,
       failed: this.#failed && !this.#client,
-      ...(this.#lastError ? { lastError: this.#lastError } : {}),
+      ...(this.#lastError
+        ? { lastError: this.#lastError.message, lastErrorAt: new Date(this.#lastError.at).toISOString() }
+        : {}),
     };
   }
 
@@ -326,8 +337,13 @@ export class SharedChild {
     await before?.close().catch(() => {});
   }
 
-  async stop(): Promise<void> {
+  /** `fresh`: the next start does not wait out the backoff of earlier deaths (a restart asked for). */
+  async stop(options: { fresh?: boolean } = {}): Promise<void> {
     this.#stopping = true;
+    if (options.fresh) {
+      this.#diedAt = 0;
+      this.#backoff = FIRST_BACKOFF_MS;
+    }
     const starting = this.#starting;
     if (starting) await starting.catch(() => {});
     const client = this.#client;
@@ -345,19 +361,39 @@ export class SharedChild {
       // A folder it never ran in still knows the server's era (its entry, where one is kept).
       client = await this.#connect(cached ?? this.#cache.get(this.name, this.#launchKey));
     } catch (error) {
-      this.#lastError = error instanceof Error ? error.message : String(error);
+      const message = this.#startError(error);
+      this.#lastError = { message, at: Date.now() };
       this.#failed = true;
       this.#diedAt = Date.now();
       this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
-      throw new Error(`the shared server "${this.name}" did not start: ${this.#lastError}`);
+      this.#events.outcome?.({ kind: "failed", error: message });
+      throw new Error(`the shared server "${this.name}" did not start: ${message}`);
     }
     this.#client = client;
+    // A start that works clears what failed before: its state is what it is now.
     this.#failed = false;
+    this.#lastError = undefined;
+    this.#events.outcome?.({
+      kind: "started",
+      pid: this.#transport instanceof ChildTransport ? this.#transport.pid : undefined,
+    });
     this.#startedAt = Date.now();
     this.#lastActivity = Date.now();
     client.onclose = () => this.#died(client);
     await this.#learn(client, cached);
     return client;
+  }
+
+  /**
+   * Why a start failed, in words: a process that exited before it answered is said to have (the
+   * SDK says only "Connection closed"); what it printed is in its log.
+   */
+  #startError(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    const exit = this.#transport instanceof ChildTransport ? this.#transport.exit : undefined;
+    return exit && /connection closed/i.test(message)
+      ? `the server exited (${exit}) before it answered`
+      : message;
   }
 
   /**
@@ -631,7 +667,9 @@ export class SharedChild {
     for (const fail of this.#rawFailed.values()) fail(dead);
     if (this.#stopping) return;
     this.#restarts++;
-    this.#lastError = "the server exited";
+    const how = this.#transport instanceof ChildTransport ? this.#transport.exit : undefined;
+    this.#lastError = { message: `the server exited${how ? ` (${how})` : ""}`, at: Date.now() };
+    this.#events.outcome?.({ kind: "exited", error: this.#lastError.message });
     // A death soon after a start waits longer before the next one; a long healthy run starts over.
     this.#backoff =
       Date.now() - this.#startedAt > HEALTHY_MS

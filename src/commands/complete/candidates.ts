@@ -41,6 +41,8 @@ export interface Names {
   servers: string[];
   /** The servers one can log in to: those with a Streamable HTTP url (see core/oauth/login-server.ts). */
   remote: string[];
+  /** The servers the manifest shares (`bridge status|restart|logs <server>`). */
+  shared: string[];
   catalogue: string[];
   /** Environment ids beyond the fixed forms: those the manifest and the records name (wsl:Ubuntu). */
   envs: string[];
@@ -95,7 +97,8 @@ const ARG_VALUES: Record<string, Kind> = {
   "restore:0": "targets",
   "secret:0": ["set", "list", "rm"],
   "secret:1": "secrets",
-  "bridge:0": ["status", "start", "stop", "restart"],
+  "bridge:0": ["status", "start", "stop", "restart", "logs"],
+  "bridge:1": "shared",
   "help:0": "commands",
 };
 

@@ -66,7 +66,14 @@ export async function readNames(host: Host, packageRoot: string, manifestFlag?: 
     | {
         servers?: Record<
           string,
-          { environments?: unknown; overrides?: unknown; url?: unknown; transport?: unknown }
+          {
+            environments?: unknown;
+            overrides?: unknown;
+            url?: unknown;
+            transport?: unknown;
+            share?: unknown;
+            disabled?: unknown;
+          }
         >;
       }
     | undefined;
@@ -92,6 +99,12 @@ export async function readNames(host: Host, packageRoot: string, manifestFlag?: 
   return {
     servers: servers.sort(),
     remote: servers.filter((name) => isRemote(manifest?.servers?.[name])).sort(),
+    shared: servers
+      .filter((name) => {
+        const spec = manifest?.servers?.[name];
+        return typeof spec?.share === "string" && spec.disabled !== true;
+      })
+      .sort(),
     catalogue: catalogue([
       path.join(packageRoot, "templates"),
       ...(home ? [path.join(home, "templates")] : []),

@@ -43,6 +43,7 @@ export async function completeWords(
     const names: Names = (await readNames(host, packageRoot, manifest).catch(() => undefined)) ?? {
       servers: [],
       remote: [],
+      shared: [],
       catalogue: [],
       envs: [],
       targets: [],

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import type { Machine } from "../environments/machine.js";
-import { OperationError } from "../errors.js";
+import { ExitCode, OperationError, UsageError } from "../errors.js";
 import { loadManifest } from "../manifest/load.js";
 import { own } from "../own-keys.js";
 import { bridgeDetails } from "./bridge-probe.js";
@@ -72,28 +72,29 @@ export interface BridgeControlReport {
 }
 
 /**
- * Run on Windows while the bridge lives in WSL (the default there), the same command runs in WSL
- * through `wsl.exe`, with the mcp-twin installed there.
+ * The bridge at the manifest's settings, `action` done. Run on Windows while the bridge lives in
+ * WSL, the same command runs in WSL (bridgeElsewhere).
  */
 export async function controlBridge(
   machine: Machine,
   action: BridgeAction,
   options: { manifest?: string | undefined; log: (line: string) => void },
 ): Promise<BridgeControlReport & { environment: string }> {
-  if (machine.local.kind === "windows") {
-    const there = await elsewhere(machine, options.manifest);
-    if (there) return there.run(action);
-  }
+  const there = await bridgeElsewhere(machine, options.manifest);
+  if (there) return (await there.json(["bridge", action])) as BridgeControlReport & { environment: string };
   return { environment: machine.local.id, ...(await controlHere(machine, action, options)) };
 }
 
-/** The bridge's environment when it is not this one (Windows, the bridge in WSL), and how to ask it. */
-async function elsewhere(
+/**
+ * Run on Windows while the bridge lives in WSL (the default there): its environment, and `mcp-twin
+ * <args> --json` run there (through `wsl.exe`, with the mcp-twin installed there), its one JSON
+ * document read back — an error document (exit 2 there) thrown as the same error here.
+ */
+export async function bridgeElsewhere(
   machine: Machine,
   manifestOption: string | undefined,
-): Promise<
-  { run(action: BridgeAction): Promise<BridgeControlReport & { environment: string }> } | undefined
-> {
+): Promise<{ env: string; json(args: readonly string[]): Promise<unknown> } | undefined> {
+  if (machine.local.kind !== "windows") return undefined;
   const file = manifestOption ? path.resolve(machine.host.cwd, manifestOption) : machine.paths.manifest;
   const { manifest } = await loadManifest(file, { cacheDir: machine.paths.cache });
   const { detectEnvironments } = await import("../environments/detect.js");
@@ -103,23 +104,32 @@ async function elsewhere(
   if (!place || place.env.local) return undefined;
   const { env, program } = place;
   return {
-    async run(action) {
+    env: env.id,
+    async json(args) {
       if (!program)
         throw new OperationError(
           "bridge-elsewhere",
           `The bridge lives in ${env.id}: ${place.reason ?? "mcp-twin is not installed there"}.`,
         );
-      const r = await env.exec(program.node, [program.script, "bridge", action, "--json"], {
-        timeoutMs: 60_000,
-      });
+      const r = await env.exec(program.node, [program.script, ...args, "--json"], { timeoutMs: 60_000 });
+      let answer: unknown;
       try {
-        return JSON.parse(r.stdout.toString("utf8")) as BridgeControlReport & { environment: string };
+        answer = JSON.parse(r.stdout.toString("utf8"));
       } catch {
         throw new OperationError(
           "bridge-elsewhere",
-          `\`mcp-twin bridge ${action}\` in ${env.id} failed (exit code ${r.exitCode ?? "?"}): ${r.stderr.toString("utf8").trim().slice(-300)}`,
+          `\`mcp-twin ${args.join(" ")}\` in ${env.id} failed (exit code ${r.exitCode ?? "?"}): ${r.stderr.toString("utf8").trim().slice(-300)}`,
         );
       }
+      const error = (answer as { errors?: Array<{ code?: unknown; message?: unknown; hint?: unknown }> })
+        .errors?.[0];
+      if (r.exitCode === ExitCode.usage && error && typeof error.message === "string")
+        throw new UsageError(
+          typeof error.code === "string" ? error.code : "usage",
+          error.message,
+          typeof error.hint === "string" ? { hint: error.hint } : {},
+        );
+      return answer;
     },
   };
 }

@@ -67,10 +67,17 @@ export function bridgeFiles(dir: string) {
      * (TerminateProcess), so the logon task's loop looks for it to tell a stop from a crash.
      */
     stopRequested: path.join(dir, "stop-requested"),
+    /** Each shared server's own log (shareLogFile): its processes' stderr, bounded. */
+    logs: path.join(dir, "logs"),
   };
 }
 
 export type BridgeFiles = ReturnType<typeof bridgeFiles>;
+
+/** A shared server's own log in the state folder (`logs/<name>.log`, the one before it `.1`). */
+export function shareLogFile(files: Pick<BridgeFiles, "logs">, name: string): string {
+  return path.join(files.logs, `${encodeURIComponent(name)}.log`);
+}
 
 /** `http://127.0.0.1:7760/mcp` (IPv6 literals in brackets). */
 export function bridgeUrl(host: string, port: number, pathname = BRIDGE_PATH): string {

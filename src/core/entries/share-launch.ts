@@ -27,6 +27,8 @@ export interface ShareLaunch {
   args: string[];
   env: Record<string, string>;
   cwd?: string;
+  /** The secret values resolved into it: masked in its own log (what its stderr may echo). */
+  secrets?: string[];
   /**
    * What changes its lists, with no secret in it: the package and installed version, the command
    * and arguments as the manifest writes them (references unresolved), the env variable names.
@@ -133,10 +135,12 @@ async function launchOf(
       `"${name}" is already an HTTP server (url): clients reach it directly.`,
     );
   const missing: string[] = [];
+  const secretValues = new Set<string>();
   const resolve = (text: string) => {
     const r = resolveString(text, { secrets, env: host.env });
     for (const m of r.missing) missing.push(`${m.kind} ${m.name}`);
     options.addSecrets(r.secretValues);
+    for (const v of r.secretValues) secretValues.add(v);
     return r.text;
   };
   const args = run.args.map(resolve);
@@ -168,6 +172,7 @@ async function launchOf(
     command: started.launch.command,
     args: started.launch.args,
     env,
+    ...(secretValues.size > 0 ? { secrets: [...secretValues] } : {}),
     identity: {
       ...(pkg ? { package: `${pkg.name}@${pkg.version}` } : {}),
       command: spec.command ?? `${spec.package ?? ""}${spec.bin ? ` ${spec.bin}` : ""}`,

@@ -105,17 +105,16 @@ export function manifestShareList(
 
 /** A shared server's line, with why the bridge is not there when it is not. */
 export function sharedLineFor(v: SharedView, s: SharedStatus): string {
-  const why =
-    s.bridge.state === "stopped"
-      ? "`mcp-twin bridge start` starts it"
-      : s.bridge.state === "taken"
-        ? `${portHeldBy(s.bridge.port ?? "", s.bridge.what)}; ${lowerFirst((s.bridge.fix ?? "`mcp-twin bridge status` says which").replace(/\.$/, ""))}`
-        : s.bridge.state === "unresponsive"
-          ? "its process does not answer: `mcp-twin bridge restart`"
-          : s.bridge.error
-            ? `its state cannot be had: ${s.bridge.error}`
-            : undefined;
-  return sharedLine(v, why);
+  return sharedLine(v, bridgeWhy(s.bridge));
+}
+
+/** Why a shared server's line says the bridge does not run it, beyond "not running" (the fix). */
+export function bridgeWhy(bridge: SharedStatus["bridge"]): string | undefined {
+  if (bridge.state === "stopped") return "`mcp-twin bridge start` starts it";
+  if (bridge.state === "taken")
+    return `${portHeldBy(bridge.port ?? "", bridge.what)}; ${lowerFirst((bridge.fix ?? "`mcp-twin bridge status` says which").replace(/\.$/, ""))}`;
+  if (bridge.state === "unresponsive") return "its process does not answer: `mcp-twin bridge restart`";
+  return bridge.error ? `its state cannot be had: ${bridge.error}` : undefined;
 }
 
 /**

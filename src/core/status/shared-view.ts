@@ -35,7 +35,13 @@ export interface SharedView {
   pids: number[];
   /** Lists cached: a new session lists it without starting it. */
   cached?: boolean;
+  /**
+   * The last error that still stands (a start that works clears it), the process it happened to
+   * (`machine`, `project:<folder>`, `session:<label>`) and when.
+   */
   lastError?: string;
+  lastErrorIn?: string;
+  lastErrorAt?: string;
   /** Not running, and its program is not there: it will not start on the next call either. */
   missing?: MissingSharedProgram;
   /** unhosted: why the bridge's environment cannot run it, and what would let it. */
@@ -81,12 +87,75 @@ export function sharedViews(
       pids: live.map((c) => num(c.pid) ?? 0),
       ...(typeof r.cached === "boolean" ? { cached: r.cached } : {}),
       ...(typeof r.lastError === "string" ? { lastError: r.lastError } : {}),
+      ...(typeof r.lastError === "string" && typeof r.lastErrorIn === "string"
+        ? { lastErrorIn: r.lastErrorIn }
+        : {}),
+      ...(typeof r.lastError === "string" && typeof r.lastErrorAt === "string"
+        ? { lastErrorAt: r.lastErrorAt }
+        : {}),
     };
   });
 }
 
+/**
+ * One process of a shared server as `bridge status <server>` shows it: its key (`machine`,
+ * `project:<folder>`, `session:<label>`, `warm`: sync's start to fill the cache), how it runs.
+ */
+export interface ShareProcessView {
+  key: string;
+  state: string;
+  pid: number | null;
+  rssBytes: number | null;
+  sessions: number;
+  idleMs: number | null;
+  era: string | null;
+  startedAt: string | null;
+  lastError?: string;
+  lastErrorAt?: string;
+}
+
+/** One shared server in full (`bridge status <server>`): its view, each process, its restarts, its log. */
+export interface ShareDetail extends SharedView {
+  children: ShareProcessView[];
+  restarts?: number;
+  /** Its own log, where the bridge writes it. */
+  log: string;
+}
+
+/** The view of one shared server with each process the bridge reports (`log`: its file, unless reported). */
+export function shareDetail(view: SharedView, reported: unknown, log: string): ShareDetail {
+  const r = (reported && typeof reported === "object" ? reported : {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === "string" ? v : null);
+  const children = (Array.isArray(r.children) ? r.children : []).flatMap((c): ShareProcessView[] => {
+    if (!c || typeof c !== "object" || typeof (c as { key?: unknown }).key !== "string") return [];
+    const x = c as Record<string, unknown>;
+    const pid = num(x.pid);
+    return [
+      {
+        key: String(x.key),
+        // An older bridge does not say: a process with a pid runs.
+        state: text(x.state) ?? (pid !== null ? "running" : "stopped"),
+        pid,
+        rssBytes: num(x.rssBytes),
+        sessions: num(x.sessions) ?? 0,
+        idleMs: num(x.idleMs),
+        era: text(x.era),
+        startedAt: text(x.startedAt),
+        ...(typeof x.lastError === "string" ? { lastError: x.lastError } : {}),
+        ...(typeof x.lastErrorAt === "string" ? { lastErrorAt: x.lastErrorAt } : {}),
+      },
+    ];
+  });
+  return {
+    ...view,
+    children,
+    ...(num(r.restarts) !== null ? { restarts: num(r.restarts) ?? 0 } : {}),
+    log: text(r.log) ?? log,
+  };
+}
+
 /** A duration in words a person reads at a glance: 42s, 5m 3s, 2h 10m. */
-function idleWords(ms: number): string {
+export function idleWords(ms: number): string {
   const s = Math.floor(ms / 1000);
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
@@ -105,7 +174,7 @@ export function sharedLine(v: SharedView, bridgeWhy?: string): string {
     case "stopped":
       return `${v.mode}, not running: it starts on the first call${v.cached ? " (its lists are cached)" : ""}`;
     case "failed":
-      return `${v.mode}, failed${v.lastError ? `: ${v.lastError.replace(/\.$/, "")}` : ""}`;
+      return `${v.mode}, failed${failedIn(v)}${v.lastError ? `: ${v.lastError.replace(/\.$/, "")}` : ""}`;
     case "bridge-down":
       return `${v.mode}, not running: the bridge is not running${bridgeWhy ? ` (${bridgeWhy})` : ""}`;
     case "unhosted":
@@ -113,6 +182,12 @@ export function sharedLine(v: SharedView, bridgeWhy?: string): string {
     case "unknown":
       return `${v.mode}, not known: the bridge runs but does not report it (\`mcp-twin bridge restart\` loads the manifest's shared servers)`;
   }
+}
+
+/** Where a project server failed, when its error does not say it already: " in <folder>". */
+function failedIn(v: SharedView): string {
+  const folder = v.lastErrorIn?.startsWith("project:") ? v.lastErrorIn.slice("project:".length) : undefined;
+  return folder && !v.lastError?.includes(folder) ? ` in ${folder}` : "";
 }
 
 /** What gets a shared server going when its line says it cannot start (undefined: nothing to say). */

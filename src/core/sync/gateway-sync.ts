@@ -237,28 +237,8 @@ async function control(
 ): Promise<{ ok: true; body: unknown } | { ok: false; error: string }> {
   const token = await tokenOf(ctx, wiring);
   if (!token) return { ok: false, error: "the bridge's token cannot be read from here" };
-  const { nodeFetch } = await import("../bridge-control/keep-alive-fetch.js");
-  const { ProvenAgent } = await import("../bridge-control/bridge-proof.js");
-  // The token goes only over a connection proven to reach this home's bridge.
-  const agent = new ProvenAgent(() => token);
-  try {
-    const res = await nodeFetch(
-      new URL(`/control/${route}`, wiring.url),
-      {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(timeoutMs),
-      },
-      { agent },
-    );
-    const text = await res.text();
-    if (!res.ok) return { ok: false, error: `POST /control/${route} answered HTTP ${res.status}` };
-    return { ok: true, body: JSON.parse(text) as unknown };
-  } catch (error) {
-    return { ok: false, error: `POST /control/${route}: ${message(error)}` };
-  } finally {
-    agent.destroy();
-  }
+  const { controlRoute } = await import("../bridge-control/control-route.js");
+  return controlRoute(wiring.url, token, { method: "POST", route, timeoutMs });
 }
 
 /** The gateway starts each server never started once, lists it, and stops it (POST /control/warm). */

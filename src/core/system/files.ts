@@ -89,6 +89,23 @@ export function closeLog(fd: number): void {
   fs.closeSync(fd);
 }
 
+/**
+ * Append `text` to a log kept under `capBytes` (created 0600, its folder 0700): when what it holds
+ * and `text` would pass the cap, it is first moved to `<file>.1` (the one before it is dropped), so
+ * the two never hold more than twice the cap. `text` itself is at most the cap (its end is kept).
+ */
+export async function appendCappedLog(file: string, text: string, capBytes: number): Promise<void> {
+  let data = Buffer.from(text, "utf8");
+  if (data.length > capBytes) data = data.subarray(data.length - capBytes);
+  const size = await fs.promises.stat(file).then(
+    (s) => s.size,
+    () => undefined,
+  );
+  if (size === undefined) await makeFolder(path.dirname(file), 0o700);
+  else if (size > 0 && size + data.length > capBytes) await fs.promises.rename(file, `${file}.1`);
+  await fs.promises.appendFile(file, data, { mode: 0o600 });
+}
+
 /** What writing `file` will really touch. */
 export interface FileFacts {
   /** The file that is really replaced: `file` itself, or where its symlink(s) lead. */

@@ -42,6 +42,7 @@ test("status: each shared server's mode, processes (pid, RSS, sessions, idle tim
   expect(m?.children).toEqual([
     {
       key: "machine",
+      state: "running",
       pid: expect.any(Number),
       rssBytes: expect.any(Number),
       sessions: 1,

@@ -2,7 +2,7 @@
  * A real bridge whose manifest shares servers, the era fixtures packed once per test file, and
  * clients of either era (SDK v2 negotiating or pinned, SDK v1 1.32.2) for its shared endpoints.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -61,6 +61,8 @@ export interface Gateway extends RunningBridge {
   status(): Promise<GatewayStatus>;
   reload(): Promise<Record<string, unknown>>;
   writeManifest(manifest: Record<string, unknown>): void;
+  /** A shared server's own log (what its processes wrote on stderr): "" before it has one. */
+  serverLog(name: string): string;
 }
 
 interface GatewayStatus {
@@ -105,6 +107,10 @@ export async function gatewayBridge(
     status: () => control("status") as Promise<GatewayStatus>,
     reload: () => control("reload", "POST") as Promise<Record<string, unknown>>,
     writeManifest: write,
+    serverLog: (name) => {
+      const file = path.join(b.dir, "logs", `${name}.log`);
+      return [`${file}.1`, file].map((f) => (existsSync(f) ? readFileSync(f, "utf8") : "")).join("");
+    },
   };
 }
 

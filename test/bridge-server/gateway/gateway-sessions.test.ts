@@ -263,11 +263,12 @@ describe("what reaches every session", () => {
         await until("in flight", async () =>
           (await g.status()).shares.some((s) => s.children.some((c) => c.idleMs === 0)) ? true : undefined,
         );
-        const before = (g.stderr().match(/slow cancelled after/g) ?? []).length;
+        // The server says so on stderr, which goes to its own log.
+        const before = (g.serverLog(name).match(/slow cancelled after/g) ?? []).length;
         abort.abort();
         expect(await call).toBe("cancelled");
         await until(`${name}: the server saw the cancel`, () =>
-          (g.stderr().match(/slow cancelled after/g) ?? []).length > before ? true : undefined,
+          (g.serverLog(name).match(/slow cancelled after/g) ?? []).length > before ? true : undefined,
         );
       }
   }, 90_000);

@@ -22,7 +22,7 @@ function failedFix(v: SharedView): string {
   const where = v.lastError && /\bis not installed in (\S+?)\.?$/.exec(v.lastError)?.[1];
   if (where)
     return `\`mcp-twin sync\` installs it in ${where} (if npm fails there, the npm lines under ${where} say why), or run it in each client instead: \`mcp-twin share ${v.name} off\`, then \`mcp-twin sync\`.`;
-  return "Its error above says why; what the server printed is in the bridge's log (`mcp-twin bridge status` names it). The bridge starts it again on the next call.";
+  return `Its error above says why; what the server printed is in its own log: \`mcp-twin bridge logs ${v.name}\`. The bridge starts it again on the next call.`;
 }
 
 const up = (s: SharedStatus | undefined) => s?.bridge.state === "running" || s?.bridge.state === "elsewhere";
@@ -32,7 +32,7 @@ export const sharedChecks = [
     id: "shared.status",
     scope: "machine",
     doc: "each shared server as the running bridge reports it: its mode, running or not (pid, memory, sessions attached, idle time), or its last failure; nothing is started. Fail when one not running runs a program (`command`) that is not on the PATH where the bridge runs: it would not start on the next call. Warn when the bridge is not running or does not report a server the manifest shares, or when the bridge's environment cannot run a shared server (no npm there: its clients got their direct entries). No finding when nothing is shared.",
-    fix: "the bridge not running: `mcp-twin bridge start`; its port held by another program (another home's bridge, or anything else): `mcp-twin sync`, which moves the bridge to a free port and points the entries there (a port the manifest pins: another port, named free now, in its `bridge` section, then `mcp-twin sync`); a server it does not report: `mcp-twin bridge restart` (it reads the manifest again); a program it runs not found where the bridge runs (uvx): the program's install command; a project folder that does not exist: start that client in one that does; its package not installed where the bridge runs: `mcp-twin sync` installs it (or `mcp-twin share <server> off`, then `mcp-twin sync`); the bridge's environment cannot run it: what would let it (npm installed there), then `mcp-twin sync`; another failure: its message says why, and the bridge's log has what the server printed.",
+    fix: "the bridge not running: `mcp-twin bridge start`; its port held by another program (another home's bridge, or anything else): `mcp-twin sync`, which moves the bridge to a free port and points the entries there (a port the manifest pins: another port, named free now, in its `bridge` section, then `mcp-twin sync`); a server it does not report: `mcp-twin bridge restart` (it reads the manifest again); a program it runs not found where the bridge runs (uvx): the program's install command; a project folder that does not exist: start that client in one that does; its package not installed where the bridge runs: `mcp-twin sync` installs it (or `mcp-twin share <server> off`, then `mcp-twin sync`); the bridge's environment cannot run it: what would let it (npm installed there), then `mcp-twin sync`; another failure: its message says why, and its own log (`mcp-twin bridge logs <server>`) has what the server printed.",
     run: ({ shared }) => {
       const s = shared?.status;
       if (!s) return [];

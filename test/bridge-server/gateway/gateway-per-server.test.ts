@@ -1,0 +1,403 @@
+/**
+ * One shared server looked after on its own, through the real CLI against a real bridge:
+ * `bridge status <server>` (each process, the last error with its folder, cleared by a start that
+ * works), `bridge restart <server>` (its processes stop, sessions stay, the next call starts it),
+ * `bridge logs <server>` (its stderr, timed and keyed, a secret masked, bounded on disk).
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test } from "vitest";
+import { SHARE_LOG_BYTES } from "../../../src/bridge-server/gateway/share-log.js";
+import { runCli, tempDir } from "../helpers.js";
+import { callText, closeAfterEach, type Gateway, gatewayBridge, until, v2Client } from "./gateway-helpers.js";
+
+closeAfterEach();
+
+const SECRET = "nz-7d1f0c9a2b44e6";
+
+/**
+ * A plain 2025-11-25 stdio server that talks on stderr: it says its token at start (as a careless
+ * server does), refuses to start in a folder holding `fail-here`, and its tools `where` (pid,
+ * folder), `shout` (count lines of size characters on stderr) and `say` (one line on stderr).
+ */
+function noisyServer(): string {
+  const file = path.join(tempDir(), "noisy.mjs");
+  writeFileSync(
+    file,
+    `import { existsSync } from "node:fs";
+if (existsSync("fail-here")) {
+  process.stderr.write("cannot start in " + process.cwd() + "\\n");
+  process.exit(3);
+}
+process.stderr.write("starting, token " + process.env.NOISY_TOKEN + "\\n");
+const send = (m) => process.stdout.write(JSON.stringify({ jsonrpc: "2.0", ...m }) + "\\n");
+const text = (t) => ({ content: [{ type: "text", text: t }] });
+const answer = {
+  initialize: (p) => ({
+    protocolVersion: p?.protocolVersion ?? "2025-11-25",
+    capabilities: { tools: {} },
+    serverInfo: { name: "noisy", version: "1.0.0" },
+  }),
+  ping: () => ({}),
+  "tools/list": () => ({
+    tools: ["where", "shout", "say"].map((name) => ({ name, inputSchema: { type: "object" } })),
+  }),
+  "tools/call": (p) => {
+    const a = p.arguments ?? {};
+    if (p.name === "where") return text(JSON.stringify({ pid: process.pid, cwd: process.cwd() }));
+    if (p.name === "shout") process.stderr.write(("x".repeat(a.size) + "\\n").repeat(a.count));
+    if (p.name === "say") process.stderr.write(a.text + "\\n");
+    return text("said");
+  },
+};
+let buffer = "";
+process.stdin.on("data", (chunk) => {
+  buffer += chunk;
+  let nl;
+  while ((nl = buffer.indexOf("\\n")) !== -1) {
+    const m = JSON.parse(buffer.slice(0, nl));
+    buffer = buffer.slice(nl + 1);
+    if (m.id === undefined || m.method === undefined) continue;
+    const handle = answer[m.method];
+    if (handle) send({ id: m.id, result: handle(m.params) });
+    else send({ id: m.id, error: { code: -32601, message: "Method not found: " + m.method } });
+  }
+});
+`,
+  );
+  return file;
+}
+
+/** A bridge sharing the noisy server as `name` in `mode` (its token a secret), and `plain` unshared. */
+async function noisyBridge(name: string, mode: string): Promise<Gateway> {
+  const g = await gatewayBridge({
+    servers: {
+      [name]: {
+        command: process.execPath,
+        args: [noisyServer()],
+        env: { NOISY_TOKEN: "${secret:NOISY_TOKEN}" },
+        share: mode,
+      },
+      plain: { command: process.execPath, args: ["-e", ""] },
+    },
+  });
+  writeFileSync(
+    path.join(g.root, "mcp-twin-home", "secrets.json"),
+    JSON.stringify({ version: 1, secrets: { NOISY_TOKEN: SECRET } }),
+    { mode: 0o600 },
+  );
+  // The secret is read when the manifest is: the bridge reads it again.
+  await g.reload();
+  return g;
+}
+
+const cli = (g: Gateway, ...args: string[]) => runCli(["bridge", ...args], g.env);
+const json = async (g: Gateway, ...args: string[]) => {
+  const r = await cli(g, ...args, "--json");
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+};
+const folderAt = (root: string, name: string) => {
+  const dir = path.join(root, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
+test("status <server>: its process per folder, the last error with its folder and when, cleared by a start that works", async () => {
+  const g = await noisyBridge("flaky", "project");
+  const bad = folderAt(g.root, "bad");
+  const good = folderAt(g.root, "good");
+  writeFileSync(path.join(bad, "fail-here"), "");
+  const inFolder = (dir: string) =>
+    v2Client(g.shareUrl("flaky"), g.token, "legacy", { headers: { "Mcp-Twin-Project": dir } });
+  const refused = await inFolder(bad).then(
+    () => "connected",
+    (e: Error) => e.message,
+  );
+  expect(refused).toMatch(/did not start/);
+
+  const failed = await json(g, "status", "flaky");
+  expect(failed).toMatchObject({
+    name: "flaky",
+    mode: "project",
+    state: "failed",
+    lastError: expect.any(String),
+    lastErrorIn: `project:${bad}`,
+    lastErrorAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    bridge: { state: expect.stringMatching(/^(running|elsewhere)$/) },
+    log: path.join(g.dir, "logs", "flaky.log"),
+  });
+  expect(failed.children).toEqual([
+    expect.objectContaining({
+      key: `project:${bad}`,
+      state: "failed",
+      pid: null,
+      lastError: expect.any(String),
+    }),
+  ]);
+  const text = await cli(g, "status", "flaky");
+  expect(text.code, text.stderr).toBe(0);
+  expect(text.stdout).toContain(
+    `✖ flaky: project, failed in ${bad}: the server exited (code 3) before it answered\n`,
+  );
+  expect(text.stdout).toMatch(new RegExp(`last error +\\d+s ago, in project ${bad}: `));
+  expect(text.stdout).toContain(`processes  project ${bad}: failed, 0 sessions attached; `);
+  expect(text.stdout).toContain("(`mcp-twin bridge logs flaky`)");
+  // The bridge's own log (serve.log) names the server and the folder it failed in.
+  expect(g.stderr()).toContain(`[share flaky] project:${bad}: did not start: `);
+  // What it printed before it exited is in its own log, keyed by its folder.
+  await until("its stderr in its own log", () =>
+    existsSync(path.join(g.dir, "logs", "flaky.log")) &&
+    readFileSync(path.join(g.dir, "logs", "flaky.log"), "utf8").includes(
+      `[project:${bad}] cannot start in ${bad}`,
+    )
+      ? true
+      : undefined,
+  );
+
+  // Another folder's start that works: the server is no longer failed; the folder's own error stays.
+  const elsewhere = await inFolder(good);
+  expect(JSON.parse(await callText(elsewhere, "where")).cwd).toBe(good);
+  const other = await json(g, "status", "flaky");
+  expect(other).toMatchObject({ state: "running", lastErrorIn: `project:${bad}` });
+
+  // The folder fixed, a start there works: its error is gone.
+  rmSync(path.join(bad, "fail-here"));
+  const fixed = await inFolder(bad);
+  expect(JSON.parse(await callText(fixed, "where")).cwd).toBe(bad);
+  const cleared = await json(g, "status", "flaky");
+  expect(cleared.state).toBe("running");
+  expect(cleared).not.toHaveProperty("lastError");
+  expect(cleared.children).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ key: `project:${bad}`, state: "running", pid: expect.any(Number) }),
+    ]),
+  );
+  expect((cleared.children as Array<Record<string, unknown>>).every((c) => !("lastError" in c))).toBe(true);
+  // `status` and the control route agree.
+  expect((await g.status()).shares.find((s) => s.name === "flaky")).not.toHaveProperty("lastError");
+}, 90_000);
+
+test("GET /control/status: a failure is the server's until a start works, then it is gone (serve.log names where it was)", async () => {
+  const g = await noisyBridge("noisy", "machine");
+  // A machine-wide process runs in the home folder: the bridge's HOME here.
+  writeFileSync(path.join(g.root, "fail-here"), "");
+  const attempt = await v2Client(g.shareUrl("noisy"), g.token, "legacy").then(
+    () => "connected",
+    (e: Error) => e.message,
+  );
+  expect(attempt).toMatch(/noisy.{1,2} did not start: the server exited \(code 3\) before it answered/);
+  expect((await g.status()).shares[0]).toMatchObject({
+    state: "failed",
+    lastError: "the server exited (code 3) before it answered",
+    lastErrorIn: "machine",
+    children: [expect.objectContaining({ key: "machine", state: "failed", pid: null })],
+  });
+  expect(g.stderr()).toContain(
+    "[share noisy] machine: did not start: the server exited (code 3) before it answered",
+  );
+  rmSync(path.join(g.root, "fail-here"));
+  const client = await v2Client(g.shareUrl("noisy"), g.token, "legacy");
+  expect(JSON.parse(await callText(client, "where")).cwd).toBe(g.root);
+  const [after] = (await g.status()).shares;
+  expect(after).toMatchObject({
+    state: "running",
+    children: [expect.objectContaining({ state: "running" })],
+  });
+  expect(after).not.toHaveProperty("lastError");
+  expect(after?.children[0]).not.toHaveProperty("lastError");
+}, 60_000);
+
+test("restart <server>: its processes stop, the session stays connected and its next call starts it again", async () => {
+  const g = await noisyBridge("noisy", "machine");
+  const client = await v2Client(g.shareUrl("noisy"), g.token, "legacy");
+  const before = JSON.parse(await callText(client, "where")).pid as number;
+
+  const r = await cli(g, "restart", "noisy");
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout.trim()).toBe(
+    `✔ Stopped 1 process of noisy (pid ${before}): the next call starts it again; the session attached stays connected.`,
+  );
+  await until("the old process gone", () => {
+    try {
+      process.kill(before, 0);
+      return undefined;
+    } catch {
+      return true;
+    }
+  });
+  const after = JSON.parse(await callText(client, "where")).pid as number;
+  expect(after).not.toBe(before);
+  expect(await json(g, "restart", "noisy")).toEqual({
+    name: "noisy",
+    state: "restarted",
+    stopped: 1,
+    pids: [after],
+    sessions: 1,
+  });
+  // Nothing running: said so, nothing stopped.
+  const none = await cli(g, "restart", "noisy");
+  expect(none.stdout.trim()).toBe(
+    "✔ No process of noisy was running: nothing to stop; the next call starts it.",
+  );
+
+  // A name that is no shared server: exit 2, saying what it is and what to do.
+  const unknown = await cli(g, "restart", "noisey");
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain(
+    "mcp-twin bridge restart noisey: not a shared server. Did you mean noisy?",
+  );
+  const plain = await cli(g, "status", "plain");
+  expect(plain.code).toBe(2);
+  expect(plain.stderr).toContain("plain is not shared");
+  expect(plain.stderr).toContain("`mcp-twin share plain machine`");
+  const start = await cli(g, "start", "noisy");
+  expect(start.code).toBe(2);
+  expect(start.stderr).toContain("`mcp-twin bridge restart noisy`");
+}, 90_000);
+
+test("logs <server>: its stderr, each line timed and keyed, its secret masked, bounded on disk", async () => {
+  const g = await noisyBridge("noisy", "machine");
+  const client = await v2Client(g.shareUrl("noisy"), g.token, "legacy");
+  // Past twice the cap, a burst at a time (a burst past what waits for the disk is dropped).
+  const calls = Math.ceil((2.5 * SHARE_LOG_BYTES) / (200 * 1000));
+  for (let i = 0; i < calls; i++) await callText(client, "shout", { count: 200, size: 1000 });
+  await callText(client, "say", { text: "the last word" });
+  const file = path.join(g.dir, "logs", "noisy.log");
+  await until("the last line in its log", () =>
+    existsSync(file) && readFileSync(file, "utf8").includes("the last word") ? true : undefined,
+  );
+  expect(statSync(file).size).toBeLessThanOrEqual(SHARE_LOG_BYTES);
+  expect(statSync(`${file}.1`).size).toBeLessThanOrEqual(SHARE_LOG_BYTES);
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+
+  const last = await cli(g, "logs", "noisy", "-n", "1");
+  expect(last.code, last.stderr).toBe(0);
+  expect(last.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z \[machine\] the last word\n$/);
+  const doc = await json(g, "logs", "noisy", "--lines", "100000");
+  expect(doc).toMatchObject({ name: "noisy", file });
+  const lines = doc.lines as string[];
+  // The start's line (in `.1` by now, or dropped with the rest) never holds the secret.
+  const all = `${readFileSync(`${file}.1`, "utf8")}${readFileSync(file, "utf8")}`;
+  expect(all).not.toContain(SECRET);
+  expect(lines.join("\n")).not.toContain(SECRET);
+  expect(lines.length).toBeGreaterThan(100);
+  // Its stderr is its own log's, not the bridge's.
+  expect(g.stderr()).not.toContain("x".repeat(1000));
+
+  // The secret, masked, where the start's line is kept.
+  await cli(g, "restart", "noisy");
+  await callText(client, "where");
+  await until("the new start's line", () =>
+    readFileSync(file, "utf8").includes("[machine] starting, token ********") ? true : undefined,
+  );
+  expect(readFileSync(file, "utf8")).not.toContain(SECRET);
+
+  // --follow: what is written from now on, until Ctrl-C.
+  const { spawn } = await import("node:child_process");
+  const { BIN } = await import("../helpers.js");
+  const follow = spawn(process.execPath, [BIN, "bridge", "logs", "noisy", "--follow", "-n", "0"], {
+    env: g.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let seen = "";
+  follow.stdout.on("data", (c: Buffer) => {
+    seen += c.toString();
+  });
+  const ended = new Promise<number | null>((resolve) => follow.once("exit", (code) => resolve(code)));
+  // Said until the follower (which starts reading once it runs) has shown it.
+  await until(
+    "the followed line",
+    async () => {
+      await callText(client, "say", { text: "followed" });
+      return seen.includes("[machine] followed") ? true : undefined;
+    },
+    20_000,
+  );
+  follow.kill("SIGINT");
+  expect(await ended).toBe(130);
+  expect(seen).not.toContain("the last word");
+}, 120_000);
+
+test("logs <server> with no log yet, and an unknown name", async () => {
+  const g = await noisyBridge("noisy", "session");
+  const none = await cli(g, "logs", "noisy");
+  expect(none.code, none.stderr).toBe(0);
+  expect(none.stdout).toBe("");
+  expect(none.stderr).toContain("No log of noisy yet");
+  const unknown = await cli(g, "logs", "nothing");
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain("mcp-twin bridge logs nothing: not a shared server.");
+}, 60_000);
+
+test("run on Windows, the bridge in WSL: status, restart and logs of one server run there, shown here", async () => {
+  const { createFakeMachine, writeManifest } = await import("../../helpers/fake-machine.js");
+  const { freePort } = await import("../../helpers/net.js");
+  const { spawn } = await import("node:child_process");
+  const { BIN } = await import("../helpers.js");
+  const port = await freePort();
+  const win = createFakeMachine({ kind: "windows" });
+  let bridge: ReturnType<typeof spawn> | undefined;
+  try {
+    writeManifest(win, {
+      bridge: { port },
+      servers: { noisy: { command: process.execPath, args: [noisyServer()], share: "machine" } },
+    });
+    // mcp-twin installed in WSL: this very build.
+    const script = path.join(win.paths.linuxPrefix, "lib", "node_modules", "mcp-twin", "bin", "mcp-twin.js");
+    mkdirSync(path.dirname(script), { recursive: true });
+    const { symlinkSync } = await import("node:fs");
+    symlinkSync(BIN, script);
+    // A command run on Windows leaves WSL the way to the home (its manifest), then the bridge starts there.
+    expect((await win.run(["bridge", "status"], { cwd: win.paths.profile })).code).toBe(0);
+    bridge = spawn(process.execPath, [script, "serve", "--http", "--port", String(port)], {
+      env: win.wslEnv,
+      cwd: win.paths.linuxHome,
+      stdio: "ignore",
+    });
+    const state = path.join(win.paths.linuxHome, ".local", "share", "mcp-twin", "bridge");
+    const token = await until("the bridge in WSL", () =>
+      existsSync(path.join(state, "serve.json"))
+        ? readFileSync(path.join(state, "token"), "utf8").trim()
+        : undefined,
+    );
+    const client = await v2Client(`http://127.0.0.1:${port}/share/noisy`, token, "legacy");
+    const pid = JSON.parse(await callText(client, "where")).pid as number;
+    await callText(client, "say", { text: "from wsl" });
+
+    win.clearInteropLog();
+    const status = await win.run(["bridge", "status", "noisy"], { cwd: win.paths.profile });
+    expect(status.code, status.stderr).toBe(0);
+    expect(win.interopCalls().filter((c) => c.includes("bridge status noisy --json"))).toHaveLength(1);
+    expect(status.stdout).toContain(`✔ noisy: machine, running: pid ${pid}`);
+    expect(status.stdout).toContain(`processes  machine: running, pid ${pid}`);
+    expect(status.stdout).toContain(
+      `${path.join(state, "logs", "noisy.log")} (\`mcp-twin bridge logs noisy\`)`,
+    );
+    await until("the line in its log", () =>
+      readFileSync(path.join(state, "logs", "noisy.log"), "utf8").includes("from wsl") ? true : undefined,
+    );
+    const logs = await win.run(["bridge", "logs", "noisy", "-n", "1"], { cwd: win.paths.profile });
+    expect(logs.stdout).toMatch(/ \[machine\] from wsl\n$/);
+    const follow = await win.run(["bridge", "logs", "noisy", "--follow"], { cwd: win.paths.profile });
+    expect(follow.code).toBe(2);
+    expect(follow.stderr).toContain("--follow reads the log where the bridge runs (wsl:Ubuntu)");
+    const restart = await win.run(["bridge", "restart", "noisy"], { cwd: win.paths.profile });
+    expect(restart.stdout.trim()).toBe(
+      `✔ Stopped 1 process of noisy (pid ${pid}): the next call starts it again; the session attached stays connected.`,
+    );
+    // A name that is no shared server, said there: exit 2 here too, with the same words.
+    const unknown = await win.run(["bridge", "status", "nosiy"], { cwd: win.paths.profile });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(
+      "mcp-twin bridge status nosiy: not a shared server. Did you mean noisy?",
+    );
+  } finally {
+    if (bridge?.exitCode === null) {
+      const exited = new Promise((resolve) => bridge?.once("exit", resolve));
+      bridge.kill("SIGTERM");
+      await exited;
+    }
+    win.cleanup();
+  }
+}, 120_000);
