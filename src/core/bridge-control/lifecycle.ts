@@ -209,7 +209,7 @@ async function startBridge(
           `Another start put the bridge on ${info.url}, not ${want.host}:${want.port}.`,
           { hint: "Run `mcp-twin bridge restart` to move it to the manifest's settings." },
         );
-      const ours = info.pid === child.pid || (ctx.supervise && parentOf(ctx, info.pid) === child.pid);
+      const ours = info.pid === child.pid || (ctx.supervise && parentOf(info.pid) === child.pid);
       return { url: info.url, port: info.port, raced: !ours };
     }
     if (exited !== undefined && !info) {
@@ -239,7 +239,7 @@ async function startBridge(
 
 /** The start loop (supervisor.ts) a bridge runs in: its parent, when that is one (Linux's /proc). */
 function startLoopOf(pid: number): number | undefined {
-  const parent = parentOf({ proc: "/proc" }, pid);
+  const parent = parentOf(pid);
   if (!parent) return undefined;
   try {
     return isStartLoop(readFileSync(`/proc/${parent}/cmdline`, "utf8").split("\0")) ? parent : undefined;
@@ -248,12 +248,14 @@ function startLoopOf(pid: number): number | undefined {
   }
 }
 
-/** A process's parent (Linux's /proc; undefined where it cannot be read). */
-function parentOf(ctx: Pick<LifecycleContext, "proc">, pid: number): number | undefined {
-  if (!ctx.proc) return undefined;
+/**
+ * A process's parent, from the real /proc (the processes are this machine's own, whatever system
+ * root the Host reads other facts from); undefined where it cannot be read (macOS).
+ */
+function parentOf(pid: number): number | undefined {
   try {
     // The command name (in parentheses) may hold spaces: the fields after its last `)` are read.
-    const stat = readFileSync(`${ctx.proc}/${pid}/stat`, "utf8");
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
   } catch {
     return undefined;

@@ -3,6 +3,9 @@
  * under the name `mcp-twin`, with the settings of bridge-control/settings.ts (port, host).
  */
 
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { VERSION } from "../../version.js";
 import { parseInstance } from "../bridge-control/instance.js";
 import { bridgePlace } from "../bridge-control/placement.js";
 import type { HeldBy, PortChoice } from "../bridge-control/port-choice.js";
@@ -35,6 +38,8 @@ export interface BridgeReport {
   pid?: number;
   /** restarted: where it ran before. */
   previousUrl?: string;
+  /** restarted: the mcp-twin it ran before, when that was another (an upgrade). */
+  previousVersion?: string;
   /** taken: what holds the port, and the fix. */
   what?: string;
   fix?: string;
@@ -175,17 +180,46 @@ export async function planBridge(
   return wiring;
 }
 
+/**
+ * The version of the mcp-twin a start runs now: its package's (the bridge is started from that
+ * script), else this one's.
+ */
+function programVersion(script: string): string {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(path.dirname(script), "..", "package.json"), "utf8"));
+    return pkg?.name === "mcp-twin" && typeof pkg.version === "string" ? pkg.version : VERSION;
+  } catch {
+    return VERSION;
+  }
+}
+
 /** The bridge lives here: restart it when it runs with other settings; name what holds the port. */
 async function settleHere(machine: Machine, settings: BridgeSettings): Promise<BridgeReport> {
-  const { inspectBridge, localLifecycle, ensureBridge } = await import("../bridge-control/lifecycle.js");
+  const { inspectBridge, localLifecycle, ensureBridge, stopBridge } = await import(
+    "../bridge-control/lifecycle.js"
+  );
   const lifecycle = localLifecycle(machine.host, () => {});
   const want = { host: settings.host, port: settings.port };
   const base = { url: settings.url };
   try {
     const state = await inspectBridge(lifecycle, want);
     switch (state.state) {
-      case "running":
-        return { ...base, state: "running", ...(state.instance ? { pid: state.instance.pid } : {}) };
+      case "running": {
+        if (!state.instance || state.version === programVersion(machine.host.self.script))
+          return { ...base, state: "running", ...(state.instance ? { pid: state.instance.pid } : {}) };
+        // Another mcp-twin's bridge (an upgrade): restarted, so it serves what this one writes
+        // (sessions resume across the restart).
+        await stopBridge(lifecycle);
+        await ensureBridge(lifecycle, want);
+        const { ownedInstance } = await import("../bridge-control/instance.js");
+        const now = await ownedInstance(lifecycle.files);
+        return {
+          ...base,
+          state: "restarted",
+          previousVersion: state.version,
+          ...(now ? { pid: now.pid } : {}),
+        };
+      }
       case "stopped":
         return { ...base, state: "stopped" };
       case "taken":

@@ -11,6 +11,7 @@ import { WONT_START } from "../../core/sync/report.js";
 import type { ReadableFile, SyncReport } from "../../core/sync/run-sync.js";
 import { readableSecretWarning } from "../../core/sync/target-safety.js";
 import { andList, orList } from "../../core/words.js";
+import { VERSION } from "../../version.js";
 import { unifiedDiff } from "../diff.js";
 import type { Output } from "../output.js";
 import { gatewayLines } from "./gateway-lines.js";
@@ -519,7 +520,9 @@ function bridgeLine(
     case "running":
       return `${mark.ok} Bridge running at ${b.url}${pid}.`;
     case "restarted":
-      return `${mark.ok} Bridge restarted at ${b.url}${pid}: it ran at ${b.previousUrl ?? "other settings"}.`;
+      return b.previousVersion
+        ? `${mark.ok} Bridge restarted at ${b.url}${pid}: it ran mcp-twin ${b.previousVersion}, this is ${VERSION}.`
+        : `${mark.ok} Bridge restarted at ${b.url}${pid}: it ran at ${b.previousUrl ?? "other settings"}.`;
     case "stopped":
       return `${mark.ok} Bridge not running; every client's entry starts it on first use (or: \`mcp-twin bridge start\`).`;
     case "taken":
