@@ -369,7 +369,24 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
   const { m, bridgeDir, port } = await sharedMachine({ kind: "linux", claudeDesktop: false, cursor: false });
   const synced = await m.run(["sync"], { timeoutMs: 120_000 });
   expect(synced.code, synced.stderr).toBe(0);
-  const info = await until("the bridge", () => serveJson(bridgeDir));
+  const started = await until("the bridge", () => serveJson(bridgeDir));
+  pids.push(started.pid);
+  // The bridge sync started runs in its start loop (no service manager here): killed, it is back
+  // within 10 s, answering on the same port.
+  loops.push(parentOf(started.pid));
+  const killedAt = Date.now();
+  process.kill(started.pid, "SIGKILL");
+  const info = await until(
+    "the bridge started again",
+    async () => {
+      const now = serveJson(bridgeDir);
+      if (!now || now.pid === started.pid || !alive(now.pid)) return undefined;
+      return (await controlStatus(bridgeDir, now.url).catch(() => undefined)) ? now : undefined;
+    },
+    10_000,
+  );
+  expect(Date.now() - killedAt).toBeLessThan(10_000);
+  expect(info.url).toBe(started.url);
   pids.push(info.pid);
   const entry = path.join(m.paths.linuxHome, ".config", "autostart", "mcp-twin-bridge.desktop");
   expect(synced.stdout).toContain(
