@@ -7,10 +7,11 @@
  * settings add none, and an entry mcp-twin wrote before stays while `enabled` is unsaid. Real
  * processes: the built bridge, started by sync, on fake WSL machines sharing this machine's network.
  */
-import { chmodSync, existsSync, readFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
+import { startBridge, cleanup as stopBridges, tempDir } from "../bridge-server/helpers.js";
 import {
   createFakeMachine,
   type FakeMachine,
@@ -24,7 +25,17 @@ runInProcessByDefault();
 
 const machines: FakeMachine[] = [];
 const listeners: net.Server[] = [];
+const notRoot =
+  typeof process.getuid !== "function" || process.getuid() !== 0
+    ? "not running as root: cannot run a process as another user account"
+    : undefined;
+// Shown in every run's output, so a skip is never silent.
+if (notRoot) console.warn(`gateway port across user accounts skipped: ${notRoot}`);
+/** Another user account of this machine (nobody). */
+const OTHER_UID = 65534;
+
 afterEach(async () => {
+  await stopBridges();
   for (const m of machines.splice(0)) m.cleanup();
   for (const l of listeners.splice(0)) await new Promise((r) => l.close(r));
 });
@@ -236,3 +247,38 @@ describe("bridge.enabled alone gives the bridge's own tools an entry", () => {
     expect(bridgeEntries(m)).toEqual([]);
   }, 180_000);
 });
+
+describe.skipIf(notRoot !== undefined)(
+  `two real user accounts${notRoot ? ` (skipped: ${notRoot})` : ""}`,
+  () => {
+    test("another account's bridge holds the port this home keeps: sync moves this home's gateway, exits 0, and no entry sends its credential to the other account", async () => {
+      // The other account's bridge, run as that account, in a home only it owns.
+      const root = tempDir();
+      mkdirSync(path.join(root, "bridge"), { mode: 0o700 });
+      const own = (p: string) => {
+        chownSync(p, OTHER_UID, OTHER_UID);
+        for (const e of readdirSync(p, { withFileTypes: true }))
+          e.isDirectory() ? own(path.join(p, e.name)) : chownSync(path.join(p, e.name), OTHER_UID, OTHER_UID);
+      };
+      chmodSync(root, 0o755);
+      own(root);
+      const other = await startBridge({ root, uid: OTHER_UID });
+
+      // This account's home wants that port (as both had 7760 before).
+      const m = home(other.port, { servers: shared });
+      const r = await m.run(["sync"]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const moved = recorded(m);
+      expect(moved).not.toBe(other.port);
+      expect(r.stdout).toContain(`this home's gateway moved to port ${moved} (kept in `);
+      const entry = entryIn(m);
+      expect(entry?.url).toBe(`http://127.0.0.1:${moved}/share/fixture`);
+      expect(serveJson(m).port).toBe(moved);
+      // This home's entry opens its own gateway; sent to the other account's, it is refused.
+      expect(await initialize(entry ?? {})).toBe(200);
+      expect(await initialize({ ...entry, url: `http://127.0.0.1:${other.port}/share/fixture` })).toBe(401);
+      // The other account's bridge is untouched.
+      expect(other.child.exitCode).toBeNull();
+    }, 240_000);
+  },
+);
