@@ -44,9 +44,11 @@ function manifest(enabled: boolean, bridgePort = port) {
 
 /** The pid of the running bridge (serve.json), if any. */
 function bridgePid(): number | undefined {
-  const file = path.join(bridgeDir(), "serve.json");
-  if (!existsSync(file)) return undefined;
-  return (JSON.parse(readFileSync(file, "utf8")) as { pid: number }).pid;
+  try {
+    return (JSON.parse(readFileSync(path.join(bridgeDir(), "serve.json"), "utf8")) as { pid: number }).pid;
+  } catch {
+    return undefined; // none, or removed by a bridge stopping as it is read
+  }
 }
 
 /** Stop the bridge a connect entry started (it is detached on purpose: it outlives the client). */

@@ -148,6 +148,10 @@ describe.skipIf(skip !== undefined)(
         "Ubuntu",
         "--exec",
       ]);
+      // Sync started it in its start loop: the loop first (else it starts the gateway again).
+      const syncLoop = parentOf(first.pid);
+      expect(readFileSync(`/proc/${syncLoop}/cmdline`, "utf8")).toContain("mcp-twin-bridge");
+      kill(syncLoop);
       kill(first.pid);
       await until("the gateway to stop", () => (alive(first.pid) ? undefined : true));
       const logon = inWslSim(sim.script, state, ["/mnt/c/Windows/System32/wsl.exe", ...args.slice(2)]);
