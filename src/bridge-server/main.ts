@@ -19,6 +19,7 @@ import { type HttpBridge, listenHttp } from "./http.js";
 import type { PeerRule } from "./http-guards.js";
 import { NotesFolder } from "./notes-folder.js";
 import { loadPlugins, pluginBridgeTools } from "./plugins.js";
+import { SessionSeal } from "./session-seal.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
 import { JsonStore } from "./store.js";
 import { TokenGuard } from "./token-guard.js";
@@ -33,6 +34,8 @@ export interface OwnerOptions {
   maxBodyBytes?: number;
   /** Refuse loopback connections of other user accounts (Linux and WSL; see http-guards.ts). */
   peers?: PeerRule;
+  /** A session with no stream open and no request ends after this long (sessions.ts SESSION_GRACE_MS). */
+  sessionGraceMs?: number;
   /** The shared servers: the manifest's (read again on reload), `serve --share`'s, those to start now. */
   gateway?: { load(): Promise<ManifestShares>; adHoc: ShareLaunch[]; warm: string[] };
   plugins?: boolean;
@@ -88,6 +91,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   await removePath(files.stopRequested);
   const { token, created } = await ensureToken(files.token);
   if (created) log(`created the bridge token ${files.token}`);
+  const seal = await SessionSeal.open(files.sessionKey);
   const [memory, handoff] = await Promise.all([
     JsonStore.open(files.memory, emptyMemory, parseMemory),
     JsonStore.open(files.handoff, emptyHandoff, parseHandoff),
@@ -146,6 +150,8 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.peers ? { peers: options.peers } : {}),
+      ...(options.sessionGraceMs !== undefined ? { sessionGraceMs: options.sessionGraceMs } : {}),
+      seal,
       log,
     });
   } catch (error) {

@@ -51,6 +51,8 @@ export function bridgeFiles(dir: string) {
   return {
     dir,
     token: path.join(dir, "token"),
+    /** The key session ids are sealed with (0600, made once): a restart opens them again. */
+    sessionKey: path.join(dir, "session-key"),
     memory: path.join(dir, "memory.json"),
     handoff: path.join(dir, "handoff.json"),
     notes: path.join(dir, "notes"),
