@@ -10,7 +10,7 @@ import path from "node:path";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { describe, expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-control/client-token.js";
-import { sleep, startBridge } from "../helpers.js";
+import { bridgeEnv, sleep, startBridge, stdioClient, tempDir } from "../helpers.js";
 import {
   callText,
   closeAfterEach,
@@ -114,6 +114,26 @@ describe("a session ends when its client is gone", () => {
     const after = await Promise.all([a, b].map(async (c) => JSON.parse(await callText(c, "whoami")).pid));
     expect(after).toEqual(before);
     expect(before.every(alive)).toBe(true);
+  }, 60_000);
+
+  test("a relay (`mcp-twin connect`) idle for longer than the grace keeps its session: it holds the GET stream open", async () => {
+    const { v1 } = await eraFixtures();
+    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } }, [
+      "--session-grace",
+      String(GRACE_S),
+    ]);
+    const { client } = await stdioClient(
+      ["connect", g.shareUrl("s"), "--token-file", path.join(g.dir, "token"), "--no-start"],
+      bridgeEnv(tempDir()),
+      "relayed",
+      "legacy",
+    );
+    const { pid } = JSON.parse(await callText(client, "whoami")) as { pid: number };
+    expect(await callText(client, "count")).toBe("1");
+    await sleep(3 * GRACE_S * 1000);
+    expect(await callText(client, "count")).toBe("2");
+    expect(JSON.parse(await callText(client, "whoami")).pid).toBe(pid);
+    expect(g.stderr()).not.toMatch(/ended: no stream open/);
   }, 60_000);
 });
 
