@@ -177,6 +177,7 @@ export class HttpSessionTransport implements Transport {
   /** Requests of the bridge's own (a session opened again: sessions.ts), answered to it alone. */
   readonly #internal = new Map<RequestId, (message: JSONRPCMessage) => void>();
   #stream: ServerResponse | null = null;
+  #hadStream = false;
   #streamBacklog: Backlog | null = null;
   #keepAlive: NodeJS.Timeout | null = null;
   #closed = false;
@@ -256,6 +257,7 @@ export class HttpSessionTransport implements Transport {
     res.writeHead(200, { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache" });
     res.flushHeaders();
     this.#stream = res;
+    this.#hadStream = true;
     this.#streamBacklog = new Backlog(res, this.#limits.streamBuffer);
     this.#keepAlive = setInterval(() => res.write(": keep-alive\n\n"), SSE_KEEPALIVE_MS);
     this.#keepAlive.unref();
@@ -265,6 +267,11 @@ export class HttpSessionTransport implements Transport {
       if (this.openStreams === 0) this.onquiet?.();
     });
     return true;
+  }
+
+  /** Whether the client ever opened its GET stream on this session. */
+  get hadStream(): boolean {
+    return this.#hadStream;
   }
 
   /** Streams open to the client now: its GET stream, and the POST answers not yet complete. */

@@ -34,6 +34,8 @@ export interface Session extends SessionInfo {
   credential: string;
   /** Ends it when its client is gone (SessionTable.#quiet). */
   timer?: NodeJS.Timeout | undefined;
+  /** Opened again from its sealed id (not by an initialize in this process). */
+  restored?: boolean;
 }
 
 export interface SessionTableOptions {
@@ -127,7 +129,8 @@ export class SessionTable {
       return undefined;
     }
     session.transport.onmessage?.({ jsonrpc: "2.0", method: "notifications/initialized" });
-    this.#log(`session ${id.slice(0, 8)} of ${session.client} opened again (the bridge restarted)`);
+    session.restored = true;
+    this.#log(`session ${id.slice(0, 8)} of ${session.client} opened again from its id`);
     return session;
   }
 
@@ -210,19 +213,29 @@ export class SessionTable {
     const check = () => {
       session.timer = undefined;
       if (this.#sessions.get(session.id) !== session || session.transport.openStreams > 0) return;
-      const left = session.lastSeen.getTime() + this.#graceMs - Date.now();
+      const left = session.lastSeen.getTime() + this.#graceOf(session) - Date.now();
       if (left > 0) {
         session.timer = setTimeout(check, left);
         session.timer.unref();
         return;
       }
       this.#log(
-        `session ${session.id.slice(0, 8)} of ${session.client} ended: no stream open and no request for ${Math.round(this.#graceMs / 1000)} s (its client is gone)`,
+        `session ${session.id.slice(0, 8)} of ${session.client} ended: no stream open and no request for ${Math.round(this.#graceOf(session) / 1000)} s (its client is gone)`,
       );
       void this.close(session);
     };
-    session.timer = setTimeout(check, this.#graceMs);
+    session.timer = setTimeout(check, Math.min(this.#graceOf(session), 2 ** 31 - 1));
     session.timer.unref();
+  }
+
+  /**
+   * A session opened again after a restart whose client has not opened its GET stream since keeps
+   * the day: an SDK client opens that stream only after `initialize`, so one whose stream gave up
+   * while the bridge was down never opens it again, and would otherwise lose the session (and a
+   * `session` server's state) each time it sits idle for the grace.
+   */
+  #graceOf(session: Session): number {
+    return session.restored && !session.transport.hadStream ? SESSION_IDLE_MS : this.#graceMs;
   }
 
   #newId(endpoint: Endpoint, headers: IncomingHttpHeaders, init?: InitializeRequest["params"]): string {

@@ -166,7 +166,31 @@ describe("a restart is invisible", () => {
     expect(await callText(own, "memory_get", { key: "k" })).toMatch(/kept/);
     expect([a, b, own].map((c) => (c.transport as StreamableHTTPClientTransport).sessionId)).toEqual(ids);
     expect(await callText(a, "count")).toBe("2");
-    expect(again.stderr()).toMatch(/opened again \(the bridge restarted\)/);
+    expect(again.stderr()).toMatch(/of v2-client opened again from its id/);
+  }, 90_000);
+
+  test("down for longer than an SDK client's stream retries: the session opened again keeps its process and state past the grace", async () => {
+    const { v1 } = await eraFixtures();
+    const args = ["--session-grace", String(GRACE_S)];
+    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } }, args);
+    const a = await v2Client(g.shareUrl("s"), g.token, "legacy");
+    const b = await v1Client(g.shareUrl("s"), g.token);
+    expect(await callText(a, "count")).toBe("1");
+    g.child.kill("SIGKILL");
+    await new Promise((r) => g.child.once("exit", r));
+    // The SDK clients try their GET stream again twice (1 s, then 1.5 s later) and give up.
+    await sleep(4000);
+    const again = await startBridge({ root: g.root, port: g.port, args });
+    const pids = [await callText(a, "whoami"), await callText(b, "whoami")].map((t) => JSON.parse(t).pid);
+    expect(await callText(a, "count")).toBe("1");
+    expect(await callText(b, "count")).toBe("1");
+    await sleep(3 * GRACE_S * 1000);
+    expect(await callText(a, "count")).toBe("2");
+    expect(await callText(b, "count")).toBe("2");
+    expect([await callText(a, "whoami"), await callText(b, "whoami")].map((t) => JSON.parse(t).pid)).toEqual(
+      pids,
+    );
+    expect(again.stderr()).not.toMatch(/ended: no stream open/);
   }, 90_000);
 
   test("a sealed id stays its credential's: another token holder gets 404, before and after a restart; a forged id gets 404", async () => {
