@@ -11,6 +11,11 @@ export interface Endpoint {
   path: string;
   /** Why a 2025-11-25 session with these headers cannot open here (undefined: it can). */
   admit?(headers: IncomingHttpHeaders): string | undefined;
+  /**
+   * Headers (lower case) of a 2025-11-25 session's `initialize` that decide where it goes (a
+   * project server's folder): sealed with its id, so a restart opens it again in the same place.
+   */
+  sessionHeaders?: readonly string[];
   /** A new 2025-11-25 session (its `initialize` came with these headers): its SDK server. */
   connect(transport: HttpSessionTransport, headers: IncomingHttpHeaders): Promise<{ close(): Promise<void> }>;
   /**

@@ -38,6 +38,7 @@ import {
   UNAUTHORIZED,
 } from "./http-guards.js";
 import type { SessionCaps } from "./session-policy.js";
+import type { SessionSeal } from "./session-seal.js";
 import type { SessionInfo } from "./session-server.js";
 import { SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
 import { type Session, SessionTable } from "./sessions.js";
@@ -76,6 +77,13 @@ export interface HttpOptions {
   control?: ControlRoutes;
   /** Linux and WSL: refuse loopback connections of other user accounts (http-guards.ts peerCheck). */
   peers?: PeerRule;
+  /**
+   * How long a 2025-11-25 session with no stream open to its client and no request lives on
+   * (sessions.ts SESSION_GRACE_MS; `serve --session-grace`, tests shorten it).
+   */
+  sessionGraceMs?: number;
+  /** Seals session ids so that the next bridge opens them again (session-seal.ts; none: random ids). */
+  seal?: SessionSeal;
   log?: (line: string) => void;
 }
 
@@ -214,10 +222,12 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
       if (ended === false) return sendRefusal(res, UNKNOWN_SESSION);
     }
     if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
-    const session = l.sessions.get(sessionId, endpoint.path, credentialOf(req.headers));
-    if (!session) return sendRefusal(res, UNKNOWN_SESSION);
     if (req.method === "DELETE") {
-      await l.sessions.close(session);
+      const session = l.sessions.get(sessionId, endpoint.path, credentialOf(req.headers));
+      // A session the bridge forgot in a restart ends as well: there is nothing to open again.
+      if (!session && !l.sessions.forgotten(sessionId, endpoint, req.headers))
+        return sendRefusal(res, UNKNOWN_SESSION);
+      if (session) await l.sessions.delete(session);
       res.writeHead(200).end();
       return;
     }
@@ -226,8 +236,12 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
         res,
         refusal(406, RPC.serverError, "Not Acceptable: the GET stream is text/event-stream"),
       );
-    session.lastSeen = new Date();
-    if (!session.transport.openStream(res, { "mcp-session-id": session.id }))
+    const session = await sessionOf(l, sessionId, endpoint, req.headers);
+    if (!session) return sendRefusal(res, UNKNOWN_SESSION);
+    if (isRefusal(session)) return sendRefusal(res, session);
+    const opened = session.transport.openStream(res, { "mcp-session-id": session.id });
+    l.sessions.touch(session);
+    if (!opened)
       return sendRefusal(
         res,
         refusal(409, RPC.serverError, "Conflict: this session already has a GET stream"),
@@ -296,7 +310,9 @@ async function post(
     const refused = endpoint.admit?.(req.headers);
     if (refused) return sendRefusal(res, refusal(400, RPC.invalidParams, `Invalid params: ${refused}`));
     try {
-      session = await l.sessions.open(endpoint, init.params.clientInfo?.name ?? "unknown", req.headers);
+      session = await l.sessions.open(endpoint, init.params.clientInfo?.name ?? "unknown", req.headers, {
+        init: init.params,
+      });
     } catch (error) {
       // What the endpoint could not set up (a shared server that does not start) is said as is.
       return sendRefusal(
@@ -306,15 +322,37 @@ async function post(
     }
   } else {
     if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
-    session = l.sessions.get(sessionId, endpoint.path, credentialOf(req.headers));
-    if (!session) return sendRefusal(res, UNKNOWN_SESSION);
+    const found = await sessionOf(l, sessionId, endpoint, req.headers);
+    if (!found) return sendRefusal(res, UNKNOWN_SESSION);
+    if (isRefusal(found)) return sendRefusal(res, found);
+    session = found;
     session.calls++;
   }
-  session.lastSeen = new Date();
   session.transport.handlePost(messages, parsed.batch, res, {
     acceptsSse: media.acceptsSse,
     headers: { "mcp-session-id": session.id },
   });
+  l.sessions.touch(session);
+}
+
+/**
+ * The session an id names under this request's credential: one open here, or a sealed one a
+ * restart forgot, opened again now (a refusal when its endpoint cannot open it now, e.g. a shared
+ * server that does not start: said as for an initialize).
+ */
+async function sessionOf(
+  l: Listener,
+  id: string,
+  endpoint: Endpoint,
+  headers: IncomingHttpHeaders,
+): Promise<Session | Refusal | undefined> {
+  const open = l.sessions.get(id, endpoint.path, credentialOf(headers));
+  if (open) return open;
+  try {
+    return await l.sessions.restore(id, endpoint, headers);
+  } catch (error) {
+    return refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** The control routes live under this path (never an MCP endpoint). */
@@ -382,7 +420,13 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     endpoints: new Map(options.endpoints.map((e) => [e.path, e])),
     endpointAt: options.endpointAt ?? (() => undefined),
     control: options.control,
-    sessions: new SessionTable(options.sessionCaps, log, limits),
+    sessions: new SessionTable({
+      ...(options.sessionCaps ? { caps: options.sessionCaps } : {}),
+      log,
+      limits,
+      ...(options.sessionGraceMs !== undefined ? { graceMs: options.sessionGraceMs } : {}),
+      ...(options.seal ? { seal: options.seal } : {}),
+    }),
     token: options.token,
     loopbackOnly: isLoopback(options.host),
     origins: new Set(),

@@ -4,13 +4,20 @@
  * servers; and serves them over HTTP until stopped.
  */
 import { readFile } from "node:fs/promises";
+import http from "node:http";
 import { liveInstance, removeInstance, writeInstance } from "../core/bridge-control/instance.js";
 import { type BridgeFiles, bridgeUrl, shareLogFile } from "../core/bridge-control/state-folder.js";
 import { ensureToken } from "../core/bridge-control/token-file.js";
 import type { ManifestShares, ShareLaunch } from "../core/entries/share-launch.js";
 import { automountRootFromConf } from "../core/environments/path-translation.js";
 import { ExitCode, OperationError, TwinError } from "../core/errors.js";
-import { makePrivateFolder, removePath, withLock } from "../core/system/files.js";
+import {
+  makePrivateFolder,
+  pathExists,
+  removePath,
+  withLock,
+  writePrivateFile,
+} from "../core/system/files.js";
 import { VERSION } from "../version.js";
 import { bridgeEndpoint } from "./bridge-endpoint.js";
 import type { Endpoint } from "./endpoint.js";
@@ -19,6 +26,7 @@ import { type HttpBridge, listenHttp } from "./http.js";
 import type { PeerRule } from "./http-guards.js";
 import { NotesFolder } from "./notes-folder.js";
 import { loadPlugins, pluginBridgeTools } from "./plugins.js";
+import { SessionSeal } from "./session-seal.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
 import { JsonStore } from "./store.js";
 import { TokenGuard } from "./token-guard.js";
@@ -33,6 +41,8 @@ export interface OwnerOptions {
   maxBodyBytes?: number;
   /** Refuse loopback connections of other user accounts (Linux and WSL; see http-guards.ts). */
   peers?: PeerRule;
+  /** A session with no stream open and no request ends after this long (sessions.ts SESSION_GRACE_MS). */
+  sessionGraceMs?: number;
   /** The shared servers: the manifest's (read again on reload), `serve --share`'s, those to start now. */
   gateway?: { load(): Promise<ManifestShares>; adHoc: ShareLaunch[]; warm: string[] };
   plugins?: boolean;
@@ -88,6 +98,8 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   await removePath(files.stopRequested);
   const { token, created } = await ensureToken(files.token);
   if (created) log(`created the bridge token ${files.token}`);
+  const seal = await SessionSeal.open(files.sessionKey);
+  const resuming = await sessionsLeft(files);
   const [memory, handoff] = await Promise.all([
     JsonStore.open(files.memory, emptyMemory, parseMemory),
     JsonStore.open(files.handoff, emptyHandoff, parseHandoff),
@@ -146,6 +158,8 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.peers ? { peers: options.peers } : {}),
+      ...(options.sessionGraceMs !== undefined ? { sessionGraceMs: options.sessionGraceMs } : {}),
+      seal,
       log,
     });
   } catch (error) {
@@ -164,6 +178,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     throw error;
   }
   url = bridgeUrl(options.host, http.port);
+  if (resuming) await warmUp(url, token).catch((error: Error) => log(`warm-up: ${error.message}`));
   await writeInstance(files, {
     pid: process.pid,
     host: options.host,
@@ -179,6 +194,8 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       else signal.addEventListener("abort", () => resolve(), { once: true });
     });
   } finally {
+    // A stop under live clients (`bridge restart`, an upgrade): the next bridge prepares for them.
+    if (http.sessions().length > 0) await writePrivateFile(files.sessionsOpen, "").catch(() => {});
     await removeInstance(files).catch(() => {});
     await http.close();
     await own.close();
@@ -186,6 +203,66 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     context.notes.close();
     await Promise.all([memory.flushed(), handoff.flushed()]);
   }
+}
+
+/**
+ * Whether clients may still hold sessions of the bridge before this one: it crashed (its
+ * serve.json is still here, as this process holds the lock), or it stopped with sessions open.
+ * Their next calls open them again (session-seal.ts), and this bridge warms up for them (warmUp).
+ */
+async function sessionsLeft(files: BridgeFiles): Promise<boolean> {
+  const left = (await pathExists(files.instance)) || (await pathExists(files.sessionsOpen));
+  await removePath(files.sessionsOpen);
+  return left;
+}
+
+/**
+ * One session of the bridge's own over loopback (initialize, a read-only call, DELETE) before it
+ * says it runs: a process just started runs its first requests several times slower (its code not
+ * yet compiled), and under live clients those would be their sessions' next calls.
+ */
+async function warmUp(url: string, token: string): Promise<void> {
+  const ask = (method: "POST" | "DELETE", body?: unknown, session?: string) =>
+    new Promise<string | undefined>((resolve, reject) => {
+      const req = http.request(
+        url,
+        {
+          method,
+          agent: false,
+          headers: {
+            authorization: `Bearer ${token}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            "mcp-protocol-version": "2025-11-25",
+            ...(session ? { "mcp-session-id": session } : {}),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.headers["mcp-session-id"] as string | undefined));
+        },
+      );
+      req.on("error", reject);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+  const session = await ask("POST", {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-11-25",
+      capabilities: {},
+      clientInfo: { name: "mcp-twin warm-up", version: VERSION },
+    },
+  });
+  if (!session) return;
+  await ask("POST", { jsonrpc: "2.0", method: "notifications/initialized" }, session);
+  await ask(
+    "POST",
+    { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "memory_list", arguments: {} } },
+    session,
+  );
+  await ask("DELETE", undefined, session);
 }
 
 /** How this side reads a project folder a Windows client names (inside WSL: its mount root). */

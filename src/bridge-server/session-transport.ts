@@ -167,7 +167,17 @@ export class HttpSessionTransport implements Transport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   protocolVersion: string | undefined;
   readonly #exchanges = new Map<RequestId, Exchange>();
+  /**
+   * Called each time the last open stream of the session closes (its GET stream, the answers to
+   * its POSTs): a client that is gone has none open (sessions.ts ends it after a grace).
+   */
+  onquiet?: () => void;
+  /** POST answers not yet complete (their responses still open). */
+  #answering = 0;
+  /** Requests of the bridge's own (a session opened again: sessions.ts), answered to it alone. */
+  readonly #internal = new Map<RequestId, (message: JSONRPCMessage) => void>();
   #stream: ServerResponse | null = null;
+  #hadStream = false;
   #streamBacklog: Backlog | null = null;
   #keepAlive: NodeJS.Timeout | null = null;
   #closed = false;
@@ -230,9 +240,12 @@ export class HttpSessionTransport implements Transport {
         overflow: this.#overflowed,
       });
       for (const id of ids) this.#exchanges.set(id, exchange);
+      this.#answering++;
       res.once("close", () => {
         // The client went away (or the answer is complete): forget what it still waited for.
         for (const id of exchange.ids) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
+        this.#answering--;
+        if (this.openStreams === 0) this.onquiet?.();
       });
     }
     for (const m of messages) this.onmessage?.(m, options.extra);
@@ -244,13 +257,37 @@ export class HttpSessionTransport implements Transport {
     res.writeHead(200, { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache" });
     res.flushHeaders();
     this.#stream = res;
+    this.#hadStream = true;
     this.#streamBacklog = new Backlog(res, this.#limits.streamBuffer);
     this.#keepAlive = setInterval(() => res.write(": keep-alive\n\n"), SSE_KEEPALIVE_MS);
     this.#keepAlive.unref();
     res.once("close", () => {
-      if (this.#stream === res) this.#dropStream();
+      if (this.#stream !== res) return;
+      this.#dropStream();
+      if (this.openStreams === 0) this.onquiet?.();
     });
     return true;
+  }
+
+  /** Whether the client ever opened its GET stream on this session. */
+  get hadStream(): boolean {
+    return this.#hadStream;
+  }
+
+  /** Streams open to the client now: its GET stream, and the POST answers not yet complete. */
+  get openStreams(): number {
+    return (this.#stream ? 1 : 0) + this.#answering;
+  }
+
+  /**
+   * A request of the bridge's own to the session's server (the replayed `initialize` of a session
+   * opened again): its answer comes back here, and never reaches the client.
+   */
+  internal(request: JSONRPCMessage & { id: RequestId }): Promise<JSONRPCMessage> {
+    return new Promise((resolve) => {
+      this.#internal.set(request.id, resolve);
+      this.onmessage?.(request);
+    });
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
@@ -261,6 +298,12 @@ export class HttpSessionTransport implements Transport {
   deliver(message: JSONRPCMessage, relatedRequestId?: RequestId): void {
     if (this.#closed) return;
     const response = isResponse(message);
+    const own = response ? this.#internal.get(message.id) : undefined;
+    if (own && response) {
+      this.#internal.delete(message.id);
+      own(message);
+      return;
+    }
     const related = response ? message.id : relatedRequestId;
     const exchange = related !== undefined ? this.#exchanges.get(related) : undefined;
     if (exchange && related !== undefined) {

@@ -1,17 +1,29 @@
 /**
  * The HTTP sessions of the bridge: one SDK transport (and the server or router of its endpoint)
- * per `Mcp-Session-Id`, opened by `initialize`, closed by DELETE, by the session policy when the
- * caps are reached (session-policy.ts), or after a day idle.
+ * per `Mcp-Session-Id`, from `initialize` (or a sealed id after a restart) until DELETE or its client is gone.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import type { InitializeRequest } from "@modelcontextprotocol/server";
 import { credentialOf } from "./credential.js";
 import type { Endpoint } from "./endpoint.js";
 import { evictionFor, SESSION_CAPS, type SessionCaps } from "./session-policy.js";
+import { keptHeaders, type SealedSession, type SessionSeal } from "./session-seal.js";
 import type { SessionInfo } from "./session-server.js";
 import { HttpSessionTransport, SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
 
 export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A session with no stream open to its client (no GET stream, no POST being answered) and no
+ * request for this long is over: its client exited or was killed without a DELETE (most never send
+ * one). Under 60 s, so a `session` server's process is gone within a minute of its client. A
+ * client that holds its GET stream open keeps its session however long it sits idle.
+ */
+const SESSION_GRACE_MS = 50_000;
+
+/** Ids closed on purpose (DELETE, eviction) this process remembers, so they stay closed. */
+const ENDED_KEPT = 4096;
 
 export interface Session extends SessionInfo {
   transport: HttpSessionTransport;
@@ -20,23 +32,47 @@ export interface Session extends SessionInfo {
   calls: number;
   /** The credential that opened it (credential.ts): no other one reaches it. */
   credential: string;
+  /** Ends it when its client is gone (SessionTable.#quiet). */
+  timer?: NodeJS.Timeout | undefined;
+  /** Opened again from its sealed id (not by an initialize in this process). */
+  restored?: boolean;
 }
 
+export interface SessionTableOptions {
+  caps?: SessionCaps;
+  log?: (line: string) => void;
+  limits?: SessionLimits;
+  /** How long a session with no stream open and no request lives on (SESSION_GRACE_MS). */
+  graceMs?: number;
+  /** Seals session ids so that a restarted bridge opens them again (none: random ids). */
+  seal?: SessionSeal;
+}
+
+/**
+ * Opened by `initialize`, or again by a request naming a sealed id a restart forgot
+ * (session-seal.ts); closed by DELETE, when its client is gone (no stream open and no request for
+ * SESSION_GRACE_MS), by the session policy when the caps are reached (session-policy.ts), or
+ * after a day idle.
+ */
 export class SessionTable {
   readonly #sessions = new Map<string, Session>();
   readonly #caps: SessionCaps;
   readonly #log: (line: string) => void;
   readonly #limits: SessionLimits;
+  readonly #graceMs: number;
+  readonly #seal: SessionSeal | undefined;
+  /** Sealed ids being opened again: requests arriving together share one. */
+  readonly #restoring = new Map<string, Promise<Session | undefined>>();
+  /** Ids ended on purpose, oldest first (ENDED_KEPT at most): a sealed one is not opened again. */
+  readonly #ended = new Set<string>();
   #sweep: NodeJS.Timeout | null = null;
 
-  constructor(
-    caps: SessionCaps = SESSION_CAPS,
-    log: (line: string) => void = () => {},
-    limits: SessionLimits = SESSION_LIMITS,
-  ) {
-    this.#caps = caps;
-    this.#log = log;
-    this.#limits = limits;
+  constructor(options: SessionTableOptions = {}) {
+    this.#caps = options.caps ?? SESSION_CAPS;
+    this.#log = options.log ?? (() => {});
+    this.#limits = options.limits ?? SESSION_LIMITS;
+    this.#graceMs = options.graceMs ?? SESSION_GRACE_MS;
+    this.#seal = options.seal;
   }
 
   /**
@@ -48,8 +84,66 @@ export class SessionTable {
     return session?.endpoint === endpoint && session.credential === credential ? session : undefined;
   }
 
-  /** A new session for `client`, making room first when the caps say so. */
-  async open(endpoint: Endpoint, client: string, headers: IncomingHttpHeaders = {}): Promise<Session> {
+  /**
+   * The session a sealed `id` names, opened again (after a restart: this process never knew it)
+   * as if its client had just sent `initialize` and `initialized`; undefined when the id does not
+   * unseal for this endpoint and credential, or was ended on purpose here.
+   */
+  restore(id: string, endpoint: Endpoint, headers: IncomingHttpHeaders): Promise<Session | undefined> {
+    const pending = this.#restoring.get(id);
+    if (pending) return pending;
+    const sealed = this.#seal?.unseal(id, headers);
+    if (!sealed || sealed.endpoint !== endpoint.path || this.#ended.has(id) || this.#sessions.has(id))
+      return Promise.resolve(undefined);
+    const opening = this.#reopen(id, sealed, endpoint, headers).finally(() => this.#restoring.delete(id));
+    this.#restoring.set(id, opening);
+    return opening;
+  }
+
+  /** Whether a DELETE of this unknown id ends a session (one a restart forgot): it unseals. */
+  forgotten(id: string, endpoint: Endpoint, headers: IncomingHttpHeaders): boolean {
+    const sealed = this.#seal?.unseal(id, headers);
+    if (!sealed || sealed.endpoint !== endpoint.path || this.#ended.has(id)) return false;
+    this.#end(id);
+    return true;
+  }
+
+  async #reopen(
+    id: string,
+    sealed: SealedSession,
+    endpoint: Endpoint,
+    headers: IncomingHttpHeaders,
+  ): Promise<Session | undefined> {
+    // What its initialize said (a project's folder) holds, whatever this request says.
+    const seen = sealed.headers ? { ...headers, ...sealed.headers } : headers;
+    const session = await this.open(endpoint, sealed.init.clientInfo.name, seen, { id });
+    const answer = await session.transport.internal({
+      jsonrpc: "2.0",
+      id: "mcp-twin-restore",
+      method: "initialize",
+      params: sealed.init as InitializeRequest["params"],
+    });
+    if ("error" in answer) {
+      this.#log(`session ${id.slice(0, 8)} could not be opened again: ${JSON.stringify(answer.error)}`);
+      await this.close(session);
+      return undefined;
+    }
+    session.transport.onmessage?.({ jsonrpc: "2.0", method: "notifications/initialized" });
+    session.restored = true;
+    this.#log(`session ${id.slice(0, 8)} of ${session.client} opened again from its id`);
+    return session;
+  }
+
+  /**
+   * A new session for `client`, making room first when the caps say so. Its id seals `init` (the
+   * client's initialize) when the table seals ids; `id` is a sealed one being opened again.
+   */
+  async open(
+    endpoint: Endpoint,
+    client: string,
+    headers: IncomingHttpHeaders = {},
+    from: { init?: InitializeRequest["params"]; id?: string } = {},
+  ): Promise<Session> {
     const victim = evictionFor(
       [...this.#sessions.values()].map((s) => ({
         id: s.id,
@@ -68,8 +162,9 @@ export class SessionTable {
         `session ${evicted.id.slice(0, 8)} of ${evicted.client} closed to make room for one of ${client}`,
       );
       this.#sessions.delete(evicted.id);
+      this.#end(evicted.id);
     }
-    const id = randomUUID();
+    const id = from.id ?? this.#newId(endpoint, headers, from.init);
     const transport = new HttpSessionTransport(id, this.#limits);
     const now = new Date();
     const session: Session = {
@@ -88,6 +183,7 @@ export class SessionTable {
       if (this.#sessions.get(id) === session) this.#sessions.delete(id);
     };
     transport.onerror = (error) => this.#log(`session ${id.slice(0, 8)}: ${error.message}`);
+    transport.onquiet = () => this.#quiet(session);
     if (evicted) await shut(evicted);
     try {
       session.server = await endpoint.connect(transport, headers);
@@ -99,7 +195,81 @@ export class SessionTable {
     return session;
   }
 
+  /** A request of the session came: it is alive (its grace starts again once it has no stream). */
+  touch(session: Session): void {
+    session.lastSeen = new Date();
+    if (session.transport.openStreams === 0) this.#quiet(session);
+    else if (session.timer) {
+      clearTimeout(session.timer);
+      session.timer = undefined;
+    }
+  }
+
+  /** Its last stream closed, or a request left none open: the grace starts. */
+  #quiet(session: Session): void {
+    if (session.timer) clearTimeout(session.timer);
+    session.timer = undefined;
+    if (this.#sessions.get(session.id) !== session) return;
+    const check = () => {
+      session.timer = undefined;
+      if (this.#sessions.get(session.id) !== session || session.transport.openStreams > 0) return;
+      const left = session.lastSeen.getTime() + this.#graceOf(session) - Date.now();
+      if (left > 0) {
+        session.timer = setTimeout(check, left);
+        session.timer.unref();
+        return;
+      }
+      this.#log(
+        `session ${session.id.slice(0, 8)} of ${session.client} ended: no stream open and no request for ${Math.round(this.#graceOf(session) / 1000)} s (its client is gone)`,
+      );
+      void this.close(session);
+    };
+    session.timer = setTimeout(check, Math.min(this.#graceOf(session), 2 ** 31 - 1));
+    session.timer.unref();
+  }
+
+  /**
+   * A session opened again after a restart whose client has not opened its GET stream since keeps
+   * the day: an SDK client opens that stream only after `initialize`, so one whose stream gave up
+   * while the bridge was down never opens it again, and would otherwise lose the session (and a
+   * `session` server's state) each time it sits idle for the grace.
+   */
+  #graceOf(session: Session): number {
+    return session.restored && !session.transport.hadStream ? SESSION_IDLE_MS : this.#graceMs;
+  }
+
+  #newId(endpoint: Endpoint, headers: IncomingHttpHeaders, init?: InitializeRequest["params"]): string {
+    if (!this.#seal || !init) return randomUUID();
+    const kept = keptHeaders(headers, endpoint.sessionHeaders);
+    return this.#seal.seal(
+      {
+        endpoint: endpoint.path,
+        init: {
+          protocolVersion: init.protocolVersion,
+          clientInfo: { name: init.clientInfo.name, version: init.clientInfo.version },
+          capabilities: init.capabilities,
+        },
+        ...(kept ? { headers: kept } : {}),
+      },
+      headers,
+    );
+  }
+
+  /** Closed on purpose (DELETE, eviction): this id is not opened again by this process. */
+  #end(id: string): void {
+    this.#ended.add(id);
+    if (this.#ended.size > ENDED_KEPT) this.#ended.delete(this.#ended.values().next().value as string);
+  }
+
+  /** Closed by its client (DELETE): its id stays closed. */
+  async delete(session: Session): Promise<void> {
+    this.#end(session.id);
+    await this.close(session);
+  }
+
   async close(session: Session): Promise<void> {
+    if (session.timer) clearTimeout(session.timer);
+    session.timer = undefined;
     if (this.#sessions.get(session.id) !== session) return;
     this.#sessions.delete(session.id);
     await shut(session);

@@ -128,8 +128,8 @@ function render(
 
 /**
  * The bridge's open HTTP sessions, said as what they are: a session opens at a client's
- * `initialize` and stays open until the client closes it or a day passes without a request, so a
- * client that exited without closing its session still counts. Hence the time of the last request.
+ * `initialize` and stays open until the client closes it or leaves (no stream open, no request for
+ * the grace: sessions.ts), so a client that exited a moment ago still counts. Hence the time of the last request.
  */
 function sessionsLine(reported: unknown, now = Date.now()): string | undefined {
   const clients = reported as
@@ -143,7 +143,7 @@ function sessionsLine(reported: unknown, now = Date.now()): string | undefined {
   const last = Math.max(...list.map((s) => Date.parse(s.lastSeen ?? "")).filter((t) => Number.isFinite(t)));
   const ago = Number.isFinite(last) ? `, the last request ${agoWords(now - last)} ago` : "";
   if (clients.count === 0) return "0 open";
-  return `${clients.count} open${who ? ` (${who})` : ""}${ago}; a session stays open until its client closes it, or a day without a request`;
+  return `${clients.count} open${who ? ` (${who})` : ""}${ago}; a session stays open until its client closes it or leaves (then ended within a minute, by default)`;
 }
 
 /** 42s, 5m 3s, 2h 10m. */

@@ -24,6 +24,10 @@ export const serveCommand = commandLine({
       "--share <server>",
       "also expose this manifest server at /share/<server> (repeatable; implies --http)",
     ),
+    sessionGrace: value(
+      "--session-grace <seconds>",
+      "--http: end a session this long after its client is gone (no stream open, no request; default 50)",
+    ),
     plugins: noFlag("--no-plugins", "do not load plugins from the state folder's plugins/"),
     okIfRunning: flag(
       "--ok-if-running",

@@ -24,6 +24,8 @@ interface ServeOptions {
   allowOrigin: string[];
   share: string[];
   plugins: boolean;
+  /** `--session-grace`, in ms (undefined: sessions.ts SESSION_GRACE_MS). */
+  sessionGraceMs: number | undefined;
   okIfRunning: boolean;
   printToken: boolean;
   rotateToken: boolean;
@@ -46,6 +48,21 @@ export function parseServeOptions(options: Partial<OptionsOf<typeof serveCommand
   }
   const host = options.host === undefined ? undefined : String(options.host).trim();
   if (host === "") throw new UsageError("bad-option", "--host needs an address.");
+  let sessionGraceMs: number | undefined;
+  if (options.sessionGrace !== undefined) {
+    const seconds = Number(options.sessionGrace);
+    if (
+      !Number.isFinite(seconds) ||
+      seconds <= 0 ||
+      seconds > 86_400 ||
+      String(options.sessionGrace).trim() === ""
+    )
+      throw new UsageError(
+        "bad-option",
+        `--session-grace ${String(options.sessionGrace)}: expected seconds above 0, at most 86400.`,
+      );
+    sessionGraceMs = Math.round(seconds * 1000);
+  }
   const origins = list(options.allowOrigin);
   for (const origin of origins)
     if (!/^https?:\/\/[^/\s]+$/i.test(origin.replace(/\/+$/, "")))
@@ -61,6 +78,7 @@ export function parseServeOptions(options: Partial<OptionsOf<typeof serveCommand
     allowOrigin: origins,
     share: list(options.share),
     plugins: options.plugins !== false,
+    sessionGraceMs,
     okIfRunning: options.okIfRunning === true,
     printToken: options.printToken === true,
     rotateToken: options.rotateToken === true,
@@ -262,6 +280,7 @@ async function serveHttp(
         port: where.port,
         allowedOrigins: o.allowOrigin,
         ...(peers ? { peers } : {}),
+        ...(o.sessionGraceMs !== undefined ? { sessionGraceMs: o.sessionGraceMs } : {}),
         gateway: { load: () => manifestShares(launchOptions), adHoc, warm: o.share },
         plugins: o.plugins,
         log,

@@ -131,7 +131,7 @@ describe("mcp-twin bridge", () => {
     expect(human.stdout).toMatch(new RegExp(`Running at http://127\\.0\\.0\\.1:${port}/mcp`));
     // Open sessions, said as such (a client that exits without closing its session still counts).
     expect(human.stdout).toMatch(
-      /sessions\s+1 open \(claude-code\), the last request \d+s ago; a session stays open until its client closes it, or a day without a request/,
+      /sessions\s+1 open \(claude-code\), the last request \d+s ago; a session stays open until its client closes it or leaves \(then ended within a minute, by default\)/,
     );
 
     const restarted = await bridge(env, "restart");

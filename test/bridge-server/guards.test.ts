@@ -357,7 +357,7 @@ describe("the session table", () => {
 
   test("opens, finds by id and endpoint, makes room by the policy, closes", async () => {
     const logged: string[] = [];
-    const table = new SessionTable({ max: 3, perClient: 2 }, (l) => logged.push(l));
+    const table = new SessionTable({ caps: { max: 3, perClient: 2 }, log: (l) => logged.push(l) });
     const a = await table.open(endpoint("/mcp"), "desktop");
     const b1 = await table.open(endpoint("/mcp"), "flood");
     expect(table.get(a.id, "/mcp", NONE)).toBe(a);

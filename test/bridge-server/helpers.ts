@@ -80,19 +80,23 @@ export async function waitForInstance(dir: string, pid?: number, timeoutMs = 20_
   throw new Error(`no serve.json in ${dir}`);
 }
 
-/** `mcp-twin serve --http --port 0 ...args` in `root` (a new temp dir by default). */
+/** `mcp-twin serve --http --port <port, default 0> ...args` in `root` (a new temp dir by default). */
 export async function startBridge(
-  options: { root?: string; args?: string[]; env?: Record<string, string>; uid?: number } = {},
+  options: { root?: string; args?: string[]; env?: Record<string, string>; uid?: number; port?: number } = {},
 ): Promise<RunningBridge> {
   const root = options.root ?? tempDir();
   const env = bridgeEnv(root, options.env);
   // `uid`: the bridge as another user account (the test runs as root; its files are that uid's).
   const account = options.uid === undefined ? {} : { uid: options.uid, gid: options.uid };
-  const child = spawn(process.execPath, [BIN, "serve", "--http", "--port", "0", ...(options.args ?? [])], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-    ...account,
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, "serve", "--http", "--port", String(options.port ?? 0), ...(options.args ?? [])],
+    {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...account,
+    },
+  );
   let err = "";
   child.stderr!.on("data", (c: Buffer) => {
     err += c.toString();

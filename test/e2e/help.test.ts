@@ -727,31 +727,35 @@ describe("the text (read by eye)", () => {
       starting it), --http to run that bridge
 
       Options:
-        --http                   run the Streamable HTTP bridge (the process that owns
-                                 the shared state)
-        --port <port>            HTTP port (default 7760; 0 picks a free one)
-        --host <address>         address to listen on (default 127.0.0.1)
-        --allow-remote           allow --host beyond loopback (other machines can then
-                                 reach the bridge)
-        --allow-origin <origin>  also accept requests from this browser Origin
-                                 (repeatable)
-        --share <server>         also expose this manifest server at /share/<server>
-                                 (repeatable; implies --http)
-        --no-plugins             do not load plugins from the state folder's plugins/
-        --ok-if-running          --http: when this home's bridge runs already, end
-                                 with exit code 0, not 3 (for a service manager that
-                                 restarts on every other exit)
-        --print-token            print the bridge token (created if missing) and exit
-        --rotate-token           replace the bridge token and exit
+        --http                     run the Streamable HTTP bridge (the process that
+                                   owns the shared state)
+        --port <port>              HTTP port (default 7760; 0 picks a free one)
+        --host <address>           address to listen on (default 127.0.0.1)
+        --allow-remote             allow --host beyond loopback (other machines can
+                                   then reach the bridge)
+        --allow-origin <origin>    also accept requests from this browser Origin
+                                   (repeatable)
+        --share <server>           also expose this manifest server at /share/<server>
+                                   (repeatable; implies --http)
+        --session-grace <seconds>  --http: end a session this long after its client is
+                                   gone (no stream open, no request; default 50)
+        --no-plugins               do not load plugins from the state folder's
+                                   plugins/
+        --ok-if-running            --http: when this home's bridge runs already, end
+                                   with exit code 0, not 3 (for a service manager that
+                                   restarts on every other exit)
+        --print-token              print the bridge token (created if missing) and
+                                   exit
+        --rotate-token             replace the bridge token and exit
 
       Common options:
-        --json                   --http, --share: where it listens, as JSON once
-                                 ready; --print-token, --rotate-token: their result
-        --manifest <path>        --share: the manifest the shared servers are read
-                                 from
-        --verbose                more detail on stderr
-        --no-color               no colours (NO_COLOR is honoured too)
-        -h, --help               show this help
+        --json                     --http, --share: where it listens, as JSON once
+                                   ready; --print-token, --rotate-token: their result
+        --manifest <path>          --share: the manifest the shared servers are read
+                                   from
+        --verbose                  more detail on stderr
+        --no-color                 no colours (NO_COLOR is honoured too)
+        -h, --help                 show this help
 
       Tools the bridge offers every client, on both sides of the Windows/WSL line:
         memory_set memory_get memory_list memory_delete

@@ -126,6 +126,7 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
       "notes-folder.ts",
       "param-check.ts",
       "session-policy.ts",
+      "session-seal.ts",
       "session-transport.ts",
       "store.ts",
       "stream-backlog.ts",

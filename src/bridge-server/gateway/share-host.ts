@@ -27,7 +27,7 @@ import { type CachedServer, type ListCache, launchKey } from "./list-cache.js";
 import { admits } from "./log-levels.js";
 import type { passThroughCall } from "./pass-through-call.js";
 import { ReverseShim } from "./reverse-shim.js";
-import { type ChildKey, childKeyOf, type PathSide, SESSION_HEADER } from "./session-keys.js";
+import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
 import { ShareLog } from "./share-log.js";
 import { type CacheScope, type ChildOutcome, type ListKind, SharedChild } from "./shared-child.js";
 
@@ -209,6 +209,7 @@ export class ShareHost {
         return key.ok ? undefined : key.why;
       },
       connect: (transport, headers) => this.#connect(transport, headers),
+      sessionHeaders: this.mode === "project" ? [PROJECT_HEADER] : [],
       connectionServer: (headers, message) => {
         const found = this.#route(headers);
         if (!found.ok || !this.#laneChecks(found.key, message, headers)) return undefined;

@@ -10,7 +10,7 @@ export function statusTool(ctx: BridgeContext): BridgeTool {
       name: "bridge_status",
       title: "Bridge status",
       description:
-        "The bridge itself: version, uptime, open client sessions (each open until its client closes it or a day without a request), token age, plugins, shared servers and how much is stored.",
+        "The bridge itself: version, uptime, open client sessions (each open until its client closes it or leaves), token age, plugins, shared servers and how much is stored.",
       annotations: { readOnlyHint: true },
     },
     async () => ok(statusReport(ctx)),
@@ -20,7 +20,7 @@ export function statusTool(ctx: BridgeContext): BridgeTool {
 function statusReport(ctx: BridgeContext): Record<string, unknown> {
   const now = Date.now();
   // Open sessions (not proof their client still runs: one that exits without closing its session
-  // leaves it open until a day without a request). Probes (doctor, `bridge status`, a relay
+  // leaves it open until its grace passes, sessions.ts). Probes (doctor, `bridge status`, a relay
   // checking the bridge before it starts one) are not counted.
   const sessions = ctx.sessions().filter((s) => s.client !== PROBE_CLIENT);
   const items = ctx.handoff.data.items;

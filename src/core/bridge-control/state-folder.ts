@@ -51,12 +51,16 @@ export function bridgeFiles(dir: string) {
   return {
     dir,
     token: path.join(dir, "token"),
+    /** The key session ids are sealed with (0600, made once): a restart opens them again. */
+    sessionKey: path.join(dir, "session-key"),
     memory: path.join(dir, "memory.json"),
     handoff: path.join(dir, "handoff.json"),
     notes: path.join(dir, "notes"),
     plugins: path.join(dir, "plugins"),
     /** What each shared server said at its last start (its lists, its protocol era). */
     shareCache: path.join(dir, "shares-cache.json"),
+    /** Written by a bridge that stopped with sessions open: the next one prepares for them at start. */
+    sessionsOpen: path.join(dir, "sessions-open"),
     /** Written by the running HTTP instance: pid, port, url. */
     instance: path.join(dir, "serve.json"),
     /** Every address the bridge listened on (a relay from an older entry is told by it). */

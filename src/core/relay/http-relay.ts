@@ -145,6 +145,8 @@ export class StreamableHttpRelay {
   #stream: IncomingMessage | undefined;
   /** Ends of the server's stream in a row without a message (it is opened again a few times). */
   #streamEnds = 0;
+  /** Its stream ended STREAM_RETRIES times in a row: opened again by the next answer that works. */
+  #streamGaveUp = false;
   #noStream = false;
   #internalId = 0;
   #end: (code: number) => void = () => {};
@@ -392,6 +394,13 @@ export class StreamableHttpRelay {
         return this.#refusal(res, line, message, era, closable);
       throw new HttpStatusError(res.statusCode ?? 0, await bodyStart(res), header(res, "www-authenticate"));
     }
+    // The bridge answers again (it was restarted): the stream that keeps its session alive too
+    // (a session with no stream open and no request ends after a grace: a client gone).
+    if (this.#streamGaveUp && !era) {
+      this.#streamGaveUp = false;
+      this.#streamEnds = 0;
+      this.#openStream();
+    }
     if (message.kind !== "request") {
       res.resume();
       if (message.kind === "notification" && message.method === "notifications/initialized")
@@ -587,7 +596,10 @@ export class StreamableHttpRelay {
       .finally(() => {
         this.#stream = undefined;
         if (this.#finished || this.#noStream || this.#session !== session) return;
-        if (++this.#streamEnds > STREAM_RETRIES) return;
+        if (++this.#streamEnds > STREAM_RETRIES) {
+          this.#streamGaveUp = true;
+          return;
+        }
         setTimeout(() => this.#openStream(), STREAM_RETRY_MS * 1.5 ** (this.#streamEnds - 1)).unref();
       });
   }

@@ -1,0 +1,142 @@
+/**
+ * Session ids a restarted bridge can honour: each is a sealed record (AES-256-GCM, key in the state
+ * folder's `session-key`) of what it takes to open that session again, bound to its credential.
+ */
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { OperationError } from "../core/errors.js";
+import { createPrivateFileOnce, readTextOrNull } from "../core/system/files.js";
+
+/** What a session is opened again from. */
+export interface SealedSession {
+  /** The endpoint's path (`/mcp`, `/share/<name>`): the id opens nothing elsewhere. */
+  endpoint: string;
+  /** The client's `initialize` params (what the SDK server learns from it). */
+  init: { protocolVersion: string; clientInfo: { name: string; version: string }; capabilities: unknown };
+  /** The headers of `initialize` its endpoint keeps for the session (Endpoint.sessionHeaders). */
+  headers?: Record<string, string>;
+}
+
+/** The record inside: the session plus the credential's keyed hash (never the token itself). */
+interface Record_ extends SealedSession {
+  credential: string;
+}
+
+/** Past this many bytes of JSON, the client's info and capabilities are cut to their bones. */
+const MAX_RECORD = 2048;
+const IV = 12;
+const TAG = 16;
+
+/** The key file's text: 32 random bytes, base64url. */
+const newKey = () => randomBytes(32).toString("base64url");
+
+/**
+ * A 2025-11-25 session's `Mcp-Session-Id` seals the endpoint, the client's `initialize` (protocol
+ * version, client info, capabilities), the headers its endpoint keeps for it (a project server's
+ * folder: `Endpoint.sessionHeaders`) and a keyed hash of the credential that opened it, under a
+ * key made once (0600). After a crash, a restart or an upgrade, a request naming such an id opens
+ * its session again as if it had just initialized (sessions.ts `restore`); an id that does not
+ * unseal, or unseals for another credential, is unknown (404) as before.
+ */
+export class SessionSeal {
+  readonly #key: Buffer;
+
+  constructor(key: Buffer) {
+    if (key.length !== 32) throw new Error("a session key is 32 bytes");
+    this.#key = key;
+  }
+
+  /** The key in `file`, made (exclusively: two starts agree on one) when there is none. */
+  static async open(file: string): Promise<SessionSeal> {
+    const read = async () => {
+      const text = (await readTextOrNull(file))?.trim();
+      return text ? Buffer.from(text, "base64url") : undefined;
+    };
+    let key = await read();
+    if (!key) {
+      await createPrivateFileOnce(file, `${newKey()}\n`);
+      key = await read();
+    }
+    if (key?.length !== 32)
+      throw new OperationError(
+        "session-key",
+        `${file} is not a session key (32 bytes, base64url): remove it, and the bridge makes a new one (sessions open before then start over)`,
+      );
+    return new SessionSeal(key);
+  }
+
+  /** The credential of a request's `Authorization` header, hashed under this key (stable across restarts). */
+  credentialOf(headers: IncomingHttpHeaders): string {
+    const raw = headers.authorization;
+    const token = raw ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(raw)?.[1] : undefined;
+    return createHmac("sha256", this.#key)
+      .update(`credential\0${token ?? ""}`)
+      .digest("base64url")
+      .slice(0, 22);
+  }
+
+  /** A new session id: this session sealed for the credential of `headers`. */
+  seal(session: SealedSession, headers: IncomingHttpHeaders): string {
+    const record: Record_ = { ...trimmed(session), credential: this.credentialOf(headers) };
+    const iv = randomBytes(IV);
+    const cipher = createCipheriv("aes-256-gcm", this.#key, iv);
+    const body = Buffer.concat([cipher.update(JSON.stringify(record), "utf8"), cipher.final()]);
+    return Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");
+  }
+
+  /**
+   * The session `id` seals, when it unseals under this key for the credential of `headers`;
+   * undefined otherwise (made by another key, altered, or another credential's).
+   */
+  unseal(id: string, headers: IncomingHttpHeaders): SealedSession | undefined {
+    if (!/^[A-Za-z0-9_-]{40,}$/.test(id)) return undefined;
+    const raw = Buffer.from(id, "base64url");
+    if (raw.length <= IV + TAG) return undefined;
+    let record: Record_;
+    try {
+      const decipher = createDecipheriv("aes-256-gcm", this.#key, raw.subarray(0, IV));
+      decipher.setAuthTag(raw.subarray(raw.length - TAG));
+      const text = Buffer.concat([decipher.update(raw.subarray(IV, raw.length - TAG)), decipher.final()]);
+      record = JSON.parse(text.toString("utf8")) as Record_;
+    } catch {
+      return undefined;
+    }
+    if (record.credential !== this.credentialOf(headers)) return undefined;
+    const { credential: _, ...session } = record;
+    return session;
+  }
+}
+
+/** The headers named (lower case) as sent, those sent only; undefined when none was. */
+export function keptHeaders(
+  headers: IncomingHttpHeaders,
+  names: readonly string[] | undefined,
+): Record<string, string> | undefined {
+  const kept: Record<string, string> = {};
+  for (const name of names ?? []) {
+    const v = headers[name];
+    const value = Array.isArray(v) ? v[0] : v;
+    if (value !== undefined) kept[name] = value;
+  }
+  return Object.keys(kept).length > 0 ? kept : undefined;
+}
+
+/**
+ * The session as it fits in an id header: a client whose info or capabilities are large (icons,
+ * long descriptions, experimental blocks) keeps its name, version and capability names.
+ */
+function trimmed(session: SealedSession): SealedSession {
+  if (JSON.stringify(session).length <= MAX_RECORD) return session;
+  const { name, version } = session.init.clientInfo;
+  const caps = session.init.capabilities;
+  const bones =
+    caps && typeof caps === "object" ? Object.fromEntries(Object.keys(caps).map((k) => [k, {}])) : {};
+  return {
+    ...session,
+    init: {
+      protocolVersion: session.init.protocolVersion,
+      clientInfo: { name: String(name).slice(0, 200), version: String(version).slice(0, 100) },
+      capabilities: bones,
+    },
+  };
+}

@@ -1,0 +1,248 @@
+/**
+ * How long a 2025-11-25 session lives, with real processes: it ends when its client is gone (killed,
+ * no DELETE), taking its `session` server's process with it; a live client idle past the grace
+ * keeps both; and a bridge killed mid-session and started again honours the session's id, so the
+ * client's next call works without a new initialize (SDK v2 and v1 clients, shared and own endpoints).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { describe, expect, test } from "vitest";
+import { clientToken } from "../../../src/core/bridge-control/client-token.js";
+import { bridgeEnv, sleep, startBridge, stdioClient, tempDir } from "../helpers.js";
+import {
+  callText,
+  closeAfterEach,
+  eraFixtures,
+  type Gateway,
+  gatewayBridge,
+  scriptServer,
+  until,
+  v1Client,
+  v2Client,
+} from "./gateway-helpers.js";
+
+closeAfterEach();
+
+/** The test's grace (`serve --session-grace`), in seconds. */
+const GRACE_S = 2;
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The pid of the `session` processes of the shared server `name` (status). */
+async function sessionPids(g: Gateway, name: string): Promise<number[]> {
+  const share = (await g.status()).shares.find((s) => s.name === name);
+  return (share?.children ?? []).flatMap((c) => (c.pid === null ? [] : [c.pid]));
+}
+
+/**
+ * A client in a process of its own (SDK v2, 2025-11-25) that connects, calls `whoami`, prints
+ * `{ pid }` of the server's process, then sits there, its GET stream open, until killed.
+ */
+async function clientProcess(
+  url: string,
+  token: string,
+): Promise<{ child: ChildProcess; serverPid: number }> {
+  const sdk = import.meta.resolve("@modelcontextprotocol/client");
+  const script = `
+    const { Client, StreamableHTTPClientTransport } = await import(${JSON.stringify(sdk)});
+    const client = new Client({ name: "killed-client", version: "1" }, { versionNegotiation: { mode: "legacy" } });
+    await client.connect(new StreamableHTTPClientTransport(new URL(${JSON.stringify(url)}), {
+      requestInit: { headers: { Authorization: ${JSON.stringify(`Bearer ${token}`)} } },
+    }));
+    const r = await client.callTool({ name: "whoami", arguments: {} });
+    process.stdout.write(r.content[0].text + "\\n");
+    setInterval(() => {}, 1 << 30);
+  `;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (out.includes("\n")) resolve(out.split("\n")[0]!);
+    });
+    child.once("exit", (code) => reject(new Error(`the client exited (${code}) before it called`)));
+  });
+  return { child, serverPid: (JSON.parse(line) as { pid: number }).pid };
+}
+
+describe("a session ends when its client is gone", () => {
+  test("a client killed (SIGKILL, no DELETE): its session ends and its session process stops within the grace", async () => {
+    const { v1 } = await eraFixtures();
+    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } }, [
+      "--session-grace",
+      String(GRACE_S),
+    ]);
+    const { child, serverPid } = await clientProcess(g.shareUrl("s"), g.token);
+    expect(alive(serverPid)).toBe(true);
+    expect(await sessionPids(g, "s")).toEqual([serverPid]);
+    const killed = Date.now();
+    child.kill("SIGKILL");
+    await until("the killed client's session process gone", () => !alive(serverPid), (GRACE_S + 8) * 1000);
+    const took = Date.now() - killed;
+    // Not before the grace (a client between two requests is not gone), and soon after it.
+    expect(took).toBeGreaterThanOrEqual(GRACE_S * 1000 - 100);
+    expect(await sessionPids(g, "s")).toEqual([]);
+    expect(g.stderr()).toMatch(/of killed-client ended: no stream open/);
+  }, 60_000);
+
+  test("a live client idle for longer than the grace keeps its session, its process and its state", async () => {
+    const { v1 } = await eraFixtures();
+    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } }, [
+      "--session-grace",
+      String(GRACE_S),
+    ]);
+    const a = await v2Client(g.shareUrl("s"), g.token, "legacy");
+    const b = await v1Client(g.shareUrl("s"), g.token);
+    const before = await Promise.all([a, b].map(async (c) => JSON.parse(await callText(c, "whoami")).pid));
+    expect(await callText(a, "count")).toBe("1");
+    expect(await callText(b, "count")).toBe("1");
+    // Nothing sent for three graces: only their GET streams are open. (The wait is what is tested.)
+    await sleep(3 * GRACE_S * 1000);
+    expect(await callText(a, "count")).toBe("2");
+    expect(await callText(b, "count")).toBe("2");
+    const after = await Promise.all([a, b].map(async (c) => JSON.parse(await callText(c, "whoami")).pid));
+    expect(after).toEqual(before);
+    expect(before.every(alive)).toBe(true);
+  }, 60_000);
+
+  test("a relay (`mcp-twin connect`) idle for longer than the grace keeps its session: it holds the GET stream open", async () => {
+    const { v1 } = await eraFixtures();
+    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } }, [
+      "--session-grace",
+      String(GRACE_S),
+    ]);
+    const { client } = await stdioClient(
+      ["connect", g.shareUrl("s"), "--token-file", path.join(g.dir, "token"), "--no-start"],
+      bridgeEnv(tempDir()),
+      "relayed",
+      "legacy",
+    );
+    const { pid } = JSON.parse(await callText(client, "whoami")) as { pid: number };
+    expect(await callText(client, "count")).toBe("1");
+    await sleep(3 * GRACE_S * 1000);
+    expect(await callText(client, "count")).toBe("2");
+    expect(JSON.parse(await callText(client, "whoami")).pid).toBe(pid);
+    expect(g.stderr()).not.toMatch(/ended: no stream open/);
+  }, 60_000);
+});
+
+describe("a restart is invisible", () => {
+  test("the bridge killed mid-session and started again: the next call works on the same session (SDK v2 and v1, shared and own endpoints)", async () => {
+    const { v1 } = await eraFixtures();
+    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } });
+    const a = await v2Client(g.shareUrl("s"), g.token, "legacy");
+    const b = await v1Client(g.shareUrl("s"), g.token);
+    const own = await v2Client(g.url, g.token, "legacy", { name: "own-endpoint" });
+    expect(await callText(a, "count")).toBe("1");
+    expect(await callText(b, "count")).toBe("1");
+    expect(await callText(own, "memory_set", { key: "k", value: "kept" })).toMatch(/k/);
+    const ids = [a, b, own].map((c) => (c.transport as StreamableHTTPClientTransport).sessionId);
+    const keyFile = path.join(g.dir, "session-key");
+    expect(existsSync(keyFile)).toBe(true);
+    expect(readFileSync(keyFile, "utf8").length).toBeGreaterThan(40);
+    const key = readFileSync(keyFile, "utf8");
+
+    g.child.kill("SIGKILL");
+    await new Promise((r) => g.child.once("exit", r));
+    const again = await startBridge({ root: g.root, port: g.port });
+    expect(again.port).toBe(g.port);
+    expect(readFileSync(keyFile, "utf8")).toBe(key);
+
+    // The next call of each works, on the same session id (no new initialize): a new process of
+    // the `session` server (what the old one held died with the bridge), the bridge's own state.
+    expect(await callText(a, "count")).toBe("1");
+    expect(await callText(b, "count")).toBe("1");
+    expect(await callText(own, "memory_get", { key: "k" })).toMatch(/kept/);
+    expect([a, b, own].map((c) => (c.transport as StreamableHTTPClientTransport).sessionId)).toEqual(ids);
+    expect(await callText(a, "count")).toBe("2");
+    expect(again.stderr()).toMatch(/of v2-client opened again from its id/);
+  }, 90_000);
+
+  test("down for longer than an SDK client's stream retries: the session opened again keeps its process and state past the grace", async () => {
+    const { v1 } = await eraFixtures();
+    const args = ["--session-grace", String(GRACE_S)];
+    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } }, args);
+    const a = await v2Client(g.shareUrl("s"), g.token, "legacy");
+    const b = await v1Client(g.shareUrl("s"), g.token);
+    expect(await callText(a, "count")).toBe("1");
+    g.child.kill("SIGKILL");
+    await new Promise((r) => g.child.once("exit", r));
+    // The SDK clients try their GET stream again twice (1 s, then 1.5 s later) and give up.
+    await sleep(4000);
+    const again = await startBridge({ root: g.root, port: g.port, args });
+    const pids = [await callText(a, "whoami"), await callText(b, "whoami")].map((t) => JSON.parse(t).pid);
+    expect(await callText(a, "count")).toBe("1");
+    expect(await callText(b, "count")).toBe("1");
+    await sleep(3 * GRACE_S * 1000);
+    expect(await callText(a, "count")).toBe("2");
+    expect(await callText(b, "count")).toBe("2");
+    expect([await callText(a, "whoami"), await callText(b, "whoami")].map((t) => JSON.parse(t).pid)).toEqual(
+      pids,
+    );
+    expect(again.stderr()).not.toMatch(/ended: no stream open/);
+  }, 90_000);
+
+  test("a sealed id stays its credential's: another token holder gets 404, before and after a restart; a forged id gets 404", async () => {
+    const { v1 } = await eraFixtures();
+    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } });
+    const a = await v2Client(g.shareUrl("s"), g.token, "legacy");
+    expect(await callText(a, "count")).toBe("1");
+    const id = (a.transport as StreamableHTTPClientTransport).sessionId!;
+    const other = clientToken(g.token, "s", "test:other");
+    const ask = (bearer: string, sessionId: string, url = g.shareUrl("s")) =>
+      fetch(url, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${bearer}`,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "mcp-protocol-version": "2025-11-25",
+          "mcp-session-id": sessionId,
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+      });
+    expect((await ask(other, id)).status).toBe(404);
+    const forged = `${id.slice(0, -4)}${id.endsWith("AAAA") ? "BBBB" : "AAAA"}`;
+    expect((await ask(g.token, forged)).status).toBe(404);
+
+    g.child.kill("SIGKILL");
+    await new Promise((r) => g.child.once("exit", r));
+    await startBridge({ root: g.root, port: g.port });
+    expect((await ask(other, id)).status).toBe(404);
+    expect((await ask(g.token, forged)).status).toBe(404);
+    // Not at another endpoint either.
+    expect((await ask(g.token, id, g.url)).status).toBe(404);
+    expect((await ask(g.token, id)).status).toBe(200);
+  }, 90_000);
+
+  test("a session its client ended (DELETE) is not opened again", async () => {
+    const g = await gatewayBridge({ servers: {} });
+    const a = await v2Client(g.url, g.token, "legacy");
+    const transport = a.transport as StreamableHTTPClientTransport;
+    const id = transport.sessionId!;
+    await transport.terminateSession();
+    const r = await fetch(g.url, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${g.token}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2025-11-25",
+        "mcp-session-id": id,
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(r.status).toBe(404);
+  }, 30_000);
+});
