@@ -208,6 +208,11 @@ async function serveHttp(
     );
   }
   const log = (line: string) => out.info(line);
+  // Until it listens, V8's optimizing compiler is off: the start-up (Node's module loader resolving
+  // paths, the manifest read) runs hot enough for it, and its code, once paged in, stays in the
+  // memory of a bridge idle for days (docs/dev/performance.md). Requests are optimized as ever.
+  const v8 = process.getBuiltinModule("node:v8");
+  v8.setFlagsFromString("--no-opt");
   // The manifest's shared servers (read again on each reload), and `--share`'s for this run.
   const { shareLaunches, manifestShares } = await import("../core/entries/share-launch.js");
   const launchOptions = {
@@ -270,6 +275,7 @@ async function serveHttp(
         },
         onReady: (bridge) => {
           listening = true;
+          v8.setFlagsFromString("--opt");
           out.info(`mcp-twin bridge on ${bridge.url} (state: ${files.dir}; pid ${process.pid})`);
           const shares = bridge.gateway.hosts();
           for (const s of shares)
@@ -294,6 +300,7 @@ async function serveHttp(
     if (o.okIfRunning && endsAsRunning(error, BRIDGE_RUNNING, out)) return ExitCode.ok;
     throw error;
   } finally {
+    v8.setFlagsFromString("--opt");
     process.off("beforeExit", onEmpty);
     process.off("exit", onExit);
     ctx.signal.removeEventListener("abort", onAbort);
