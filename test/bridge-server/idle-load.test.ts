@@ -61,7 +61,11 @@ test("an idle bridge with shared servers configured loads no commander, zod or S
     root,
     env: { NODE_OPTIONS: `--import ${path.join(root, "register.mjs")}`, LOADED_LOG: log },
   });
-  expect(b.stderr()).toContain('sharing "one" (machine)');
+  // Both shares are served (said once it listens, just after serve.json is written).
+  for (let waited = 0; !b.stderr().includes('sharing "two" (session)'); waited += 25) {
+    if (waited > 10_000) throw new Error(`no shares said: ${b.stderr()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
   const idle = loadedFiles(log);
   const code = idle.map((f) => readFileSync(f, "utf8")).join("\n");
   // The hook saw the bridge's own code.
