@@ -208,11 +208,7 @@ async function serveHttp(
     );
   }
   const log = (line: string) => out.info(line);
-  // Until it listens, V8's optimizing compiler is off: the start-up (Node's module loader resolving
-  // paths, the manifest read) runs hot enough for it, and its code, once paged in, stays in the
-  // memory of a bridge idle for days (docs/dev/performance.md). Requests are optimized as ever.
-  const v8 = process.getBuiltinModule("node:v8");
-  v8.setFlagsFromString("--no-opt");
+  optimizing(false);
   // The manifest's shared servers (read again on each reload), and `--share`'s for this run.
   const { shareLaunches, manifestShares } = await import("../core/entries/share-launch.js");
   const launchOptions = {
@@ -275,7 +271,7 @@ async function serveHttp(
         },
         onReady: (bridge) => {
           listening = true;
-          v8.setFlagsFromString("--opt");
+          optimizing(true);
           out.info(`mcp-twin bridge on ${bridge.url} (state: ${files.dir}; pid ${process.pid})`);
           const shares = bridge.gateway.hosts();
           for (const s of shares)
@@ -300,7 +296,7 @@ async function serveHttp(
     if (o.okIfRunning && endsAsRunning(error, BRIDGE_RUNNING, out)) return ExitCode.ok;
     throw error;
   } finally {
-    v8.setFlagsFromString("--opt");
+    optimizing(true);
     process.off("beforeExit", onEmpty);
     process.off("exit", onExit);
     ctx.signal.removeEventListener("abort", onAbort);
@@ -310,6 +306,15 @@ async function serveHttp(
     process.off("unhandledRejection", onStray);
   }
   return terminated || !ctx.signal.aborted ? ExitCode.ok : ExitCode.interrupted;
+}
+
+/**
+ * V8's optimizing compiler, off until the bridge listens: the start-up (Node's module loader
+ * resolving paths, the manifest read) runs hot enough for it, and its code, once paged in, stays in
+ * the memory of a bridge idle for days (docs/dev/performance.md). Requests are optimized as ever.
+ */
+function optimizing(on: boolean): void {
+  process.getBuiltinModule("node:v8").setFlagsFromString(on ? "--opt" : "--no-opt");
 }
 
 /**

@@ -2,6 +2,7 @@
  * The lean way into `serve --http` (bin/mcp-twin.js runs it without commander): the bridge keeps
  * every module it loads at start for days; what this does not take goes to the full command line.
  */
+import { setMaxListeners } from "node:events";
 import { ExitCode, InterruptedError } from "../../core/errors.js";
 import { processHost } from "../../core/system/host.js";
 import { journalMark } from "../../core/system/journal.js";
@@ -77,6 +78,8 @@ export async function fastServe(argv: readonly string[]): Promise<number | undef
   // As the command line's run loop does for serve (cli/run-loop.ts): SIGINT aborts the run, a
   // second one ends it at once; serve takes SIGTERM itself.
   const abort = new AbortController();
+  // Each process the run starts listens for its stop (the runner), as in the run loop's bound.
+  setMaxListeners(256, abort.signal);
   const mark = journalMark();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(ExitCode.interrupted);
