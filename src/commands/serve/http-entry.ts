@@ -17,7 +17,8 @@ type ServeArgv = OptionsOf<typeof serveCommand>;
 
 /**
  * The flags every start of the bridge passes (bridge start, a relay, sync, a service at logon:
- * `--http`, `--port`, `--host`, `--ok-if-running`) and the output flags; `--http` required.
+ * `--http`, `--port`, `--host`, `--ok-if-running`), those of its HTTP face (`--share`,
+ * `--allow-origin`, `--allow-remote`, `--no-plugins`) and the output flags; `--http` required.
  */
 function parseServeArgv(args: readonly string[]): ServeArgv | null {
   const o: ServeArgv = {
@@ -35,6 +36,13 @@ function parseServeArgv(args: readonly string[]): ServeArgv | null {
   const seen = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const flag = args[i] ?? "";
+    // Repeatable: every value, in order (as commander's list flags).
+    if (flag === "--share" || flag === "--allow-origin") {
+      const v = args[++i];
+      if (v === undefined || v.startsWith("-")) return null;
+      (flag === "--share" ? o.share : o.allowOrigin).push(v);
+      continue;
+    }
     if (seen.has(flag)) return null;
     seen.add(flag);
     switch (flag) {
@@ -48,6 +56,9 @@ function parseServeArgv(args: readonly string[]): ServeArgv | null {
       }
       case "--http":
         o.http = true;
+        break;
+      case "--allow-remote":
+        o.allowRemote = true;
         break;
       case "--ok-if-running":
         o.okIfRunning = true;
