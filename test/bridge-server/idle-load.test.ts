@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
-import { call, cleanup, httpClient, startBridge, tempDir } from "./helpers.js";
+import { bridgeEnv, call, cleanup, httpClient, runCli, startBridge, tempDir } from "./helpers.js";
 
 afterEach(cleanup);
 
@@ -78,4 +78,14 @@ test("an idle bridge with shared servers configured loads no commander, zod or S
   expect((await client.listTools()).tools.map((t) => t.name)).toContain("memory_list");
   expect((await call(client, "memory_list")).isError).toBe(false);
   expect(libraries(loadedFiles(log))).toEqual(["zod", "the MCP SDK"]);
+});
+
+test("what the lean `serve --http` does not take goes to the command line: help, an unknown flag", async () => {
+  const env = bridgeEnv(tempDir());
+  const help = await runCli(["serve", "--http", "--help"], env);
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain("Usage: mcp-twin serve");
+  const unknown = await runCli(["serve", "--http", "--bogus"], env);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain("--bogus");
 });
