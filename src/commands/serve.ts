@@ -314,7 +314,7 @@ async function serveHttp(
  * the memory of a bridge idle for days (docs/dev/performance.md). Requests are optimized as ever.
  */
 function optimizing(on: boolean): void {
-  process.getBuiltinModule("node:v8").setFlagsFromString(on ? "--opt" : "--no-opt");
+  process.getBuiltinModule("node:v8").setFlagsFromString(on ? "--turbofan" : "--no-turbofan");
 }
 
 /**
