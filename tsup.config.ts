@@ -141,7 +141,7 @@ const builtinsWithoutFacades: Plugin = {
 const commands = readdirSync(new URL("./src/commands/", import.meta.url))
   .filter((f) => f.endsWith(".ts") && f !== "sync.ts" && !f.endsWith("-flags.ts"))
   .map((f) => f.slice(0, -".ts".length));
-// Five builds, loaded by path at run time (see load() in src/cli.ts; bin/mcp-twin.js loads cli.js,
+// Six builds, loaded by path at run time (see load() in src/cli.ts; bin/mcp-twin.js loads cli.js,
 // or version.js for --version). Code they share is copied, not shared: errors are recognised by
 // kind across copies (src/core/errors.ts).
 export default defineConfig([
@@ -176,6 +176,15 @@ export default defineConfig([
     entry: { connect: "src/commands/connect/entry.ts" },
     outDir: "dist/.connect",
     onSuccess: () => rechunk("dist/.connect", "dist/connect", ["connect"]),
+  },
+  // `serve --http` on its own (bin/mcp-twin.js runs it without cli.js): the bridge runs for days
+  // and keeps every module it loads, so its start-up is one file without commander, zod or the
+  // SDK; a session, the gateway's forwarding and the bridge's tools load with the first request.
+  {
+    ...shared,
+    entry: { serve: "src/commands/serve/http-entry.ts" },
+    outDir: "dist/.serve",
+    onSuccess: () => rechunk("dist/.serve", "dist/serve", ["serve"]),
   },
   // Shell completion's callback on its own (bin/mcp-twin.js runs it for `__complete`): its start-up
   // one file without commander (execa, never used there, stays in a chunk of its own); the table of commands and flags is written beside it

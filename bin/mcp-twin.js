@@ -32,11 +32,14 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     process.getBuiltinModule("node:url").fileURLToPath(root),
   );
 } else {
-  // `connect` (a relay, one per client session) starts without the command line when it can.
+  // `connect` (a relay, one per client session) and `serve --http` (the bridge, which runs for
+  // days) start without the command line when they can.
   const code =
     argv[0] === "connect"
       ? await (await import("../dist/connect/connect.js")).fastConnect(process.argv)
-      : undefined;
+      : argv[0] === "serve" && argv.includes("--http")
+        ? await (await import("../dist/serve/serve.js")).fastServe(process.argv)
+        : undefined;
   if (code !== undefined) process.exitCode = code;
   else {
     const { main } = await import("../dist/cli.js");

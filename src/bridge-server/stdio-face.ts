@@ -20,8 +20,8 @@ import { VERSION } from "../version.js";
 import { eraOf } from "./endpoint.js";
 import {
   type CachedServer,
-  forwardServer,
   ListCache,
+  loadForwardServer,
   ReverseShim,
   type SessionRef,
   SharedChild,
@@ -191,6 +191,7 @@ export async function openStdioFace(o: StdioFaceOptions): Promise<StdioOpening> 
     subscribe: async () => {},
     unsubscribe: async () => {},
   };
+  const forwardServer = await loadForwardServer();
   const handle = serveStdio(
     ({ era }) => {
       const session: SessionRef = { era: eraOf(era), subscriptions: new Set() };

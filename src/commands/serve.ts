@@ -226,6 +226,7 @@ async function serveHttp(
     );
   }
   const log = (line: string) => out.info(line);
+  optimizing(false);
   // The manifest's shared servers (read again on each reload), and `--share`'s for this run.
   const { shareLaunches, manifestShares } = await import("../core/entries/share-launch.js");
   const launchOptions = {
@@ -289,6 +290,7 @@ async function serveHttp(
         },
         onReady: (bridge) => {
           listening = true;
+          optimizing(true);
           out.info(`mcp-twin bridge on ${bridge.url} (state: ${files.dir}; pid ${process.pid})`);
           const shares = bridge.gateway.hosts();
           for (const s of shares)
@@ -313,6 +315,7 @@ async function serveHttp(
     if (o.okIfRunning && endsAsRunning(error, BRIDGE_RUNNING, out)) return ExitCode.ok;
     throw error;
   } finally {
+    optimizing(true);
     process.off("beforeExit", onEmpty);
     process.off("exit", onExit);
     ctx.signal.removeEventListener("abort", onAbort);
@@ -322,6 +325,15 @@ async function serveHttp(
     process.off("unhandledRejection", onStray);
   }
   return terminated || !ctx.signal.aborted ? ExitCode.ok : ExitCode.interrupted;
+}
+
+/**
+ * V8's optimizing compiler, off until the bridge listens: the start-up (Node's module loader
+ * resolving paths, the manifest read) runs hot enough for it, and its code, once paged in, stays in
+ * the memory of a bridge idle for days (docs/dev/performance.md). Requests are optimized as ever.
+ */
+function optimizing(on: boolean): void {
+  process.getBuiltinModule("node:v8").setFlagsFromString(on ? "--turbofan" : "--no-turbofan");
 }
 
 /**

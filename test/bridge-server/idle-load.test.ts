@@ -1,0 +1,91 @@
+/**
+ * What an idle bridge has loaded: with shared servers configured and none started, `serve --http`
+ * holds no command line (commander), no zod and no MCP SDK — they load with the first session, and
+ * everything it loads at start stays in its memory for days (docs/dev/performance.md).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, expect, test } from "vitest";
+import { bridgeEnv, call, cleanup, httpClient, runCli, startBridge, tempDir } from "./helpers.js";
+
+afterEach(cleanup);
+
+/** A string only each library's code holds (identifiers survive the build's minifying). */
+const MARKS = {
+  commander: "CommanderError",
+  zod: "ZodError",
+  "the MCP SDK": "LATEST_PROTOCOL_VERSION",
+};
+
+/** Every file of dist/ the process has loaded so far, from the module hook's log. */
+const loadedFiles = (log: string) => [
+  ...new Set(
+    readFileSync(log, "utf8")
+      .split("\n")
+      .filter((u) => u.includes("/dist/"))
+      .map((u) => new URL(u).pathname),
+  ),
+];
+const libraries = (files: string[]) => {
+  const code = files.map((f) => readFileSync(f, "utf8")).join("\n");
+  return Object.entries(MARKS)
+    .filter(([, mark]) => code.includes(mark))
+    .map(([name]) => name);
+};
+
+test("an idle bridge with shared servers configured loads no commander, zod or SDK; a session loads them", async () => {
+  const root = tempDir();
+  const home = path.join(root, "mcp-twin-home");
+  mkdirSync(home, { recursive: true });
+  // Never started at idle: a shared server starts with a session's first call.
+  const never = { command: process.execPath, args: [path.join(root, "absent.js")] };
+  writeFileSync(
+    path.join(home, "mcp-twin.jsonc"),
+    JSON.stringify({ servers: { one: { ...never, share: "machine" }, two: { ...never, share: "session" } } }),
+  );
+  // As sync leaves the home: the manifest validated once (its check cached), the bridge started.
+  await (await startBridge({ root })).stop();
+
+  // Every module file the bridge loads, logged by a module hook (the real bin, the built bundles).
+  writeFileSync(
+    path.join(root, "hooks.mjs"),
+    'import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { if (url.startsWith("file:")) appendFileSync(process.env.LOADED_LOG, url + "\\n"); return next(url, context); }\n',
+  );
+  writeFileSync(
+    path.join(root, "register.mjs"),
+    'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n',
+  );
+  const log = path.join(root, "loaded.log");
+  writeFileSync(log, "");
+  const b = await startBridge({
+    root,
+    env: { NODE_OPTIONS: `--import ${path.join(root, "register.mjs")}`, LOADED_LOG: log },
+  });
+  // Both shares are served (said once it listens, just after serve.json is written).
+  for (let waited = 0; !b.stderr().includes('sharing "two" (session)'); waited += 25) {
+    if (waited > 10_000) throw new Error(`no shares said: ${b.stderr()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const idle = loadedFiles(log);
+  const code = idle.map((f) => readFileSync(f, "utf8")).join("\n");
+  // The hook saw the bridge's own code.
+  expect(code).toContain("function listenHttp");
+  expect(idle.map((f) => path.basename(f))).not.toContain("cli.js");
+  expect(libraries(idle)).toEqual([]);
+
+  // A session lists the tools and calls one: what it needs loads then.
+  const client = await httpClient(b.url, b.token);
+  expect((await client.listTools()).tools.map((t) => t.name)).toContain("memory_list");
+  expect((await call(client, "memory_list")).isError).toBe(false);
+  expect(libraries(loadedFiles(log))).toEqual(["zod", "the MCP SDK"]);
+});
+
+test("what the lean `serve --http` does not take goes to the command line: help, an unknown flag", async () => {
+  const env = bridgeEnv(tempDir());
+  const help = await runCli(["serve", "--http", "--help"], env);
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain("Usage: mcp-twin serve");
+  const unknown = await runCli(["serve", "--http", "--bogus"], env);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain("--bogus");
+});
