@@ -205,6 +205,22 @@ export async function run(ctx: Ctx): Promise<number> {
   return outcome();
 }
 
+/** A host other than loopback: refused without --allow-remote, said with it. */
+function checkRemoteBind(out: Ctx["output"], host: string, allowRemote: boolean | undefined): void {
+  if (isLoopback(host)) return;
+  if (!allowRemote)
+    throw new UsageError(
+      "remote-bind",
+      `--host ${host} would make the bridge reachable from other machines; it listens on 127.0.0.1 unless you also pass --allow-remote.`,
+      {
+        hint: "Windows clients reach a bridge in WSL on 127.0.0.1 already (localhost forwarding, or mirrored networking).",
+      },
+    );
+  out.warn(
+    `Listening on ${host} (--allow-remote): other machines on the network can reach the bridge; the bearer token is all that stands between them and your memory, notes and shared servers. Origin is still checked.`,
+  );
+}
+
 async function serveHttp(
   ctx: Ctx,
   o: ServeOptions,
@@ -212,19 +228,7 @@ async function serveHttp(
   where: { host: string; port: number },
 ): Promise<number> {
   const out = ctx.output;
-  if (!isLoopback(where.host)) {
-    if (!o.allowRemote)
-      throw new UsageError(
-        "remote-bind",
-        `--host ${where.host} would make the bridge reachable from other machines; it listens on 127.0.0.1 unless you also pass --allow-remote.`,
-        {
-          hint: "Windows clients reach a bridge in WSL on 127.0.0.1 already (localhost forwarding, or mirrored networking).",
-        },
-      );
-    out.warn(
-      `Listening on ${where.host} (--allow-remote): other machines on the network can reach the bridge; the bearer token is all that stands between them and your memory, notes and shared servers. Origin is still checked.`,
-    );
-  }
+  checkRemoteBind(out, where.host, o.allowRemote);
   const log = (line: string) => out.info(line);
   optimizing(false);
   // The manifest's shared servers (read again on each reload), and `--share`'s for this run.

@@ -17,7 +17,7 @@ type ServeArgv = OptionsOf<typeof serveCommand>;
 
 /**
  * The flags every start of the bridge passes (bridge start, a relay, sync, a service at logon:
- * `--http`, `--port`, `--host`, `--ok-if-running`), those of its HTTP face (`--share`,
+ * `--http`, `--port`, `--host`, `--ok-if-running`), those of its HTTP face (`--share`, `--session-grace`,
  * `--allow-origin`, `--allow-remote`, `--no-plugins`) and the output flags; `--http` required.
  */
 function parseServeArgv(args: readonly string[]): ServeArgv | null {
@@ -28,6 +28,7 @@ function parseServeArgv(args: readonly string[]): ServeArgv | null {
     allowRemote: undefined,
     allowOrigin: [],
     share: [],
+    sessionGrace: undefined,
     plugins: true,
     okIfRunning: undefined,
     printToken: undefined,
@@ -47,11 +48,13 @@ function parseServeArgv(args: readonly string[]): ServeArgv | null {
     seen.add(flag);
     switch (flag) {
       case "--port":
-      case "--host": {
+      case "--host":
+      case "--session-grace": {
         const v = args[++i];
         if (v === undefined || v.startsWith("-")) return null;
         if (flag === "--port") o.port = v;
-        else o.host = v;
+        else if (flag === "--host") o.host = v;
+        else o.sessionGrace = v;
         break;
       }
       case "--http":
