@@ -26,13 +26,23 @@ const PACKAGES = {
 /** The size of the file the allocating case reads. */
 const BIG_FILE_BYTES = 2 * 1024 * 1024;
 
+/** Entities in the graph the JavaScript-bound case searches. */
+const GRAPH_ENTITIES = 20_000;
+
 /**
  * Each case: the script a package's bin runs, and a call it answers offline, made `calls` times.
- * The last reads a 2 MB file each call: what a small young generation costs a server that allocates.
+ * The last two are heavier: reading a 2 MB file (allocation: what a small young generation costs)
+ * and searching a graph of 20,000 entities (JavaScript loops: what no optimising compiler costs).
  */
 const SERVERS: Record<
   string,
-  { script: string; args: (dir: string) => string[]; call: (dir: string) => object; calls: number }
+  {
+    script: string;
+    args: (dir: string) => string[];
+    call: (dir: string) => object;
+    calls: number;
+    memoryFile?: string;
+  }
 > = {
   memory: {
     script: "@modelcontextprotocol/server-memory/dist/index.js",
@@ -61,6 +71,13 @@ const SERVERS: Record<
     call: (dir) => ({ name: "read_text_file", arguments: { path: path.join(dir, "big.txt") } }),
     calls: 50,
   },
+  "memory, search of 20k entities": {
+    script: "@modelcontextprotocol/server-memory/dist/index.js",
+    args: () => [],
+    call: () => ({ name: "search_nodes", arguments: { query: "needle" } }),
+    calls: 50,
+    memoryFile: "graph.jsonl",
+  },
 };
 
 /**
@@ -75,9 +92,35 @@ const FLAGS: Record<string, string[]> = {
   "optimize-for-size": ["--optimize-for-size"],
   "semi-space 1 + optimize-for-size": ["--max-semi-space-size=1", "--optimize-for-size"],
   "no-opt + no-maglev": ["--no-opt", "--no-maglev"],
+  "semi-space 1 + no-opt + no-maglev": ["--max-semi-space-size=1", "--no-opt", "--no-maglev"],
   "all four": ["--max-semi-space-size=1", "--optimize-for-size", "--no-opt", "--no-maglev"],
   "lite-mode (no fetch)": ["--lite-mode"],
 };
+
+/** BENCH_CHILD_FLAGS: the flag sets to run, by name, comma-separated (default: all; "none" always). */
+const CHOSEN = Object.entries(FLAGS).filter(
+  ([name]) =>
+    name === "none" ||
+    !process.env.BENCH_CHILD_FLAGS ||
+    process.env.BENCH_CHILD_FLAGS.split(",").includes(name),
+);
+
+/** A knowledge graph for server-memory: entities with a few observations each, one in 100 a match. */
+function graph(): string {
+  const lines: string[] = [];
+  for (let i = 0; i < GRAPH_ENTITIES; i++) {
+    const word = i % 100 === 0 ? "needle" : "hay";
+    lines.push(
+      JSON.stringify({
+        type: "entity",
+        name: `entity-${i}`,
+        entityType: "thing",
+        observations: [`observation ${i} of ${word}`, "a second observation", "a third one"],
+      }),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
 
 /** A process's CPU time so far (user + system, /proc/PID/stat), in ms: steadier than wall time under load. */
 function cpuMs(pid: number): number {
@@ -141,7 +184,11 @@ async function once(node: string, flags: string[], prefix: string, server: strin
   const started = process.hrtime.bigint();
   const child = spawn(node, [...flags, path.join(prefix, "node_modules", s.script), ...s.args(dir)], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? "", HOME: dir, MEMORY_FILE_PATH: path.join(dir, "memory.jsonl") },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: dir,
+      MEMORY_FILE_PATH: path.join(dir, s.memoryFile ?? "memory.jsonl"),
+    },
     stdio: ["pipe", "pipe", "ignore"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -213,6 +260,7 @@ export async function run(): Promise<{ ok: boolean }> {
     }
     const dir = path.join(root, "work");
     mkdirSync(dir);
+    writeFileSync(path.join(dir, "graph.jsonl"), graph());
     writeFileSync(path.join(dir, "big.txt"), `${"0123456789abcdef".repeat(4)}\n`.repeat(BIG_FILE_BYTES / 65));
     const load = () => os.loadavg()[0]?.toFixed(1);
     console.log(
@@ -221,7 +269,7 @@ export async function run(): Promise<{ ok: boolean }> {
     const samples = new Map<string, Sample[]>();
     for (let round = 0; round < ROUNDS; round++)
       for (const [version, bin] of Object.entries(nodes))
-        for (const [flagName, flags] of Object.entries(FLAGS))
+        for (const [flagName, flags] of CHOSEN)
           for (const server of Object.keys(SERVERS)) {
             const key = JSON.stringify([version, server, flagName]);
             const list = samples.get(key) ?? [];
@@ -233,7 +281,7 @@ export async function run(): Promise<{ ok: boolean }> {
       for (const server of Object.keys(SERVERS)) {
         const base = samples.get(JSON.stringify([version, server, "none"]))!;
         const m = (list: Sample[], k: keyof Sample) => median(list.map((x) => x[k]));
-        for (const flagName of Object.keys(FLAGS)) {
+        for (const [flagName] of CHOSEN) {
           const list = samples.get(JSON.stringify([version, server, flagName]))!;
           const pct = (k: keyof Sample) => {
             const d = (m(list, k) / m(base, k) - 1) * 100;

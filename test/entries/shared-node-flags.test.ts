@@ -9,7 +9,7 @@ import { sharedNodeFlags } from "../../src/core/entries/shared-node-flags.js";
 
 test("Node 20, 22, 24 and later get the flags; an older or unknown node none", () => {
   for (const v of ["v20.19.0", "v20.20.2", "v22.13.0", "v24.21.0", "v25.0.0", "26.1.0"])
-    expect(sharedNodeFlags(v), v).toEqual(["--max-semi-space-size=1", "--optimize-for-size"]);
+    expect(sharedNodeFlags(v), v).toEqual(["--max-semi-space-size=1"]);
   for (const v of [undefined, "", "v18.20.4", "v19.9.0", "node", "vX.1.2"])
     expect(sharedNodeFlags(v), String(v)).toEqual([]);
 });

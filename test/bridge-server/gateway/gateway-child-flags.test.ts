@@ -14,7 +14,7 @@ import { BIN, cleanup, waitForInstance } from "../helpers.js";
 import { callText, closeClients, erasFromRegistry, v2Client } from "./gateway-helpers.js";
 
 /** The flags chosen from bench/child-flags.ts's figures (docs/dev/performance.md). */
-const FLAGS = ["--max-semi-space-size=1", "--optimize-for-size"];
+const FLAGS = ["--max-semi-space-size=1"];
 
 const machines: FakeMachine[] = [];
 afterEach(async () => {
