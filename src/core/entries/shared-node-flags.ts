@@ -8,9 +8,9 @@
 // (the direct entries are what the gateway is measured against).
 
 /**
- * A young generation of 1 MB semi-spaces (V8 grows them up to 16 MB and keeps them): 8–9 % less
- * RSS per process at rest on Node 20, 22 and 24, for more scavenges — +20–40 % CPU on calls that
- * allocate a lot, none on light calls or compute. Not `--optimize-for-size` (+70–130 % CPU on
+ * A young generation of 1 MB semi-spaces (V8 grows them up to 16 MB and keeps them): 7–10 % less
+ * RSS per process at rest on Node 20, 22 and 24, for more scavenges — +17 to +59 % CPU on calls
+ * that allocate a lot, none on light calls or compute. Not `--optimize-for-size` (+70–130 % CPU on
  * 2 MB reads, no more saved), `--no-opt --no-maglev` (up to 2.7× slower hot loops), nor
  * `--lite-mode` (it takes WebAssembly away, and with it Node's own `fetch`).
  */
