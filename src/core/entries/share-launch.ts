@@ -17,6 +17,7 @@ import { own } from "../own-keys.js";
 import { unknownName } from "../selectors.js";
 import type { Host } from "../system/host.js";
 import { silentProgress } from "../system/progress.js";
+import { sharedNodeFlags } from "./shared-node-flags.js";
 import { launchIn } from "./target-entry.js";
 
 /** How the bridge starts one shared server (values resolved; they stay in `env`, never in argv). */
@@ -167,11 +168,14 @@ async function launchOf(
     throw new UsageError("unresolved", `servers.${name} needs ${[...new Set(missing)].join(", ")}.`, {
       hint: "Set it with `mcp-twin secret set NAME` (or in the environment).",
     });
+  // A package's bin runs as `<this environment's node> <script>`: V8's memory flags go before the
+  // script (a `command` server runs as written).
+  const node = spec.package && local?.node?.path === started.launch.command ? local.node : undefined;
   return {
     name,
     mode: spec.share ?? "machine",
     command: started.launch.command,
-    args: started.launch.args,
+    args: [...(node ? sharedNodeFlags(node.version) : []), ...started.launch.args],
     env,
     ...(secretValues.size > 0 ? { secrets: [...secretValues] } : {}),
     identity: {

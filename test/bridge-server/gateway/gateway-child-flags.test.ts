@@ -1,0 +1,97 @@
+/**
+ * A shared server's real process as the gateway starts it: an installed package's bin runs under
+ * its environment's node with V8's memory flags before the script (entries/shared-node-flags.ts);
+ * a `command` server runs as the manifest writes it, node or not. Each still answers through the
+ * gateway. The fixtures report `process.execArgv`; /proc/<pid>/cmdline is read beside it.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, expect, test } from "vitest";
+import { type FakeMachine, writeManifest } from "../../helpers/fake-machine.js";
+import { freePort } from "../../helpers/net.js";
+import { BIN, cleanup, waitForInstance } from "../helpers.js";
+import { callText, closeClients, erasFromRegistry, v2Client } from "./gateway-helpers.js";
+
+/** The flags chosen from bench/child-flags.ts's figures (docs/dev/performance.md). */
+const FLAGS = ["--max-semi-space-size=1"];
+
+const machines: FakeMachine[] = [];
+afterEach(async () => {
+  await closeClients();
+  await cleanup();
+  for (const m of machines.splice(0)) m.cleanup();
+});
+
+test("an installed package's shared process runs with V8's memory flags; a command server's as written", async () => {
+  const rest = { bridge: { port: await freePort() } };
+  const { m, registry, v1, v2 } = await erasFromRegistry({ share: "machine" }, rest);
+  machines.push(m);
+  try {
+    // Beside the two packages: node named as the command, and sh that execs node.
+    writeManifest(m, {
+      servers: {
+        old: { package: `${v1.name}@${v1.version}`, share: "machine" },
+        new: { package: `${v2.name}@${v2.version}`, share: "machine" },
+        "raw-node": { command: process.execPath, args: [v1.script], share: "machine" },
+        "via-sh": {
+          command: "/bin/sh",
+          args: ["-c", 'exec "$0" "$1"', process.execPath, v2.script],
+          share: "machine",
+        },
+      },
+      ...rest,
+    });
+    const synced = await m.run(["sync", "--yes"], { timeoutMs: 120_000 });
+    expect(synced.code, synced.stderr).toBe(0);
+    // Sync started the gateway for the shared servers (on the manifest's port): this test runs its own.
+    const started = JSON.parse(
+      readFileSync(
+        path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "serve.json"),
+        "utf8",
+      ),
+    ) as { pid: number };
+    process.kill(started.pid, "SIGTERM");
+    const env = { ...m.env, MCP_TWIN_BRIDGE_HOME: path.join(m.root, "bridge") };
+    const bridge = spawn(process.execPath, [BIN, "serve", "--http", "--port", "0"], { env, stdio: "ignore" });
+    const exited = new Promise((resolve) => bridge.once("exit", resolve));
+    try {
+      const info = await waitForInstance(env.MCP_TWIN_BRIDGE_HOME, bridge.pid);
+      const token = readFileSync(path.join(env.MCP_TWIN_BRIDGE_HOME, "token"), "utf8").trim();
+      const processOf = async (name: string, tag: string) => {
+        const client = await v2Client(info.url.replace(/\/mcp$/, `/share/${name}`), token, "legacy");
+        // A real handshake and call through the gateway, whatever the flags.
+        expect(await callText(client, "echo", { text: "i" }), name).toBe(`${tag}:i`);
+        const { pid, execArgv } = JSON.parse(await callText(client, "whoami")) as {
+          pid: number;
+          execArgv: string[];
+        };
+        return { execArgv, cmdline: readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(0, -1) };
+      };
+
+      for (const [name, fixture, tag] of [
+        ["old", v1, "v1"],
+        ["new", v2, "v2"],
+      ] as const) {
+        const { execArgv, cmdline } = await processOf(name, tag);
+        expect(execArgv, name).toEqual(FLAGS);
+        // `<node> <flags> <the installed script>`: the flags go to node, not to the server.
+        expect(cmdline.slice(1, 1 + FLAGS.length), cmdline.join(" ")).toEqual(FLAGS);
+        const script = cmdline[1 + FLAGS.length] ?? "";
+        expect(script.startsWith(m.paths.linuxPrefix) && script.includes(fixture.name), script).toBe(true);
+        expect(cmdline).toHaveLength(2 + FLAGS.length);
+      }
+      const raw = await processOf("raw-node", "v1");
+      expect(raw.execArgv).toEqual([]);
+      expect(raw.cmdline).toEqual([process.execPath, v1.script]);
+      const viaSh = await processOf("via-sh", "v2");
+      expect(viaSh.execArgv).toEqual([]);
+      expect(viaSh.cmdline).toEqual([process.execPath, v2.script]);
+    } finally {
+      bridge.kill("SIGTERM");
+      await exited;
+    }
+  } finally {
+    await registry.close();
+  }
+}, 180_000);
