@@ -199,7 +199,8 @@ async function measureIdle(m: FakeMachine): Promise<{ node: Cost; bridge: Cost }
     await stopBridge(m, bridgePid(m));
     const started = await m.run(["bridge", "start"]);
     if (started.code !== 0) throw new Error(`bridge start failed: ${started.stdout}${started.stderr}`);
-    await sleep(3000);
+    // At rest: V8 gives back what start-up took 10–20 s after it (bench/bridge-idle.ts).
+    await sleep(30_000);
     const pid = bridgePid(m);
     const bridge = { processes: tree(pid).length, rss: rssMb(pid), pss: pssMb(pid) };
     const node = { processes: 1, rss: rssMb(bare.pid ?? 0), pss: pssMb(bare.pid ?? 0) };

@@ -519,10 +519,29 @@ function stopBridgesIn(dirs: string[]): void {
       ) as {
         pid?: unknown;
       };
-      if (typeof pid === "number" && pid > 0) process.kill(pid, "SIGTERM");
+      if (typeof pid === "number" && pid > 0) {
+        process.kill(pid, "SIGTERM");
+        waitForExit(pid);
+      }
     } catch {
       // none recorded, or gone already
     }
+  }
+}
+
+/**
+ * Until `pid` has ended (at most 10 s): a bridge writes its state folder as it stops (sessions
+ * open, its record removed), and the machine's folder is removed only after that.
+ */
+function waitForExit(pid: number): void {
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    Atomics.wait(tick, 0, 0, 20);
   }
 }
 
