@@ -6,7 +6,12 @@
 import { readFile } from "node:fs/promises";
 import http from "node:http";
 import { liveInstance, removeInstance, writeInstance } from "../core/bridge-control/instance.js";
-import { type BridgeFiles, bridgeUrl, shareLogFile } from "../core/bridge-control/state-folder.js";
+import {
+  BRIDGE_SERVER_NAME,
+  type BridgeFiles,
+  bridgeUrl,
+  shareLogFile,
+} from "../core/bridge-control/state-folder.js";
 import { ensureToken } from "../core/bridge-control/token-file.js";
 import type { ManifestShares, ShareLaunch } from "../core/entries/share-launch.js";
 import { automountRootFromConf } from "../core/environments/path-translation.js";
@@ -150,7 +155,9 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       endpoints,
       endpointAt: (pathname) => gateway.endpointAt(pathname),
       control: {
-        status: () => gateway.status(),
+        // Names this bridge first: a probe (bridge-probe.ts) learns it is this home's from it,
+        // without an MCP session that would load the SDK into a bridge that then idles.
+        status: () => ({ bridge: { name: BRIDGE_SERVER_NAME, version: VERSION }, ...gateway.status() }),
         reload: () => gateway.reload(),
         warm: () => gateway.fillCaches(),
         restart: (name) => gateway.restart(name),

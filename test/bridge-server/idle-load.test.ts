@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
+import { freePort } from "../helpers/net.js";
 import { bridgeEnv, call, cleanup, httpClient, runCli, startBridge, tempDir } from "./helpers.js";
 
 afterEach(cleanup);
@@ -88,4 +89,48 @@ test("what the lean `serve --http` does not take goes to the command line: help,
   const unknown = await runCli(["serve", "--http", "--bogus"], env);
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toContain("--bogus");
+});
+
+test("a bridge `bridge start` started and proved its own loads no commander, zod or SDK: the proof asks its control status, not an MCP session", async () => {
+  const root = tempDir();
+  const env = bridgeEnv(root);
+  mkdirSync(env.MCP_TWIN_HOME!, { recursive: true });
+  const never = { command: process.execPath, args: [path.join(root, "absent.js")] };
+  writeFileSync(
+    path.join(env.MCP_TWIN_HOME!, "mcp-twin.jsonc"),
+    JSON.stringify({ bridge: { port: await freePort() }, servers: { one: { ...never, share: "machine" } } }),
+  );
+  // Each process logs what it loads under its pid: the command line's own are not the bridge's.
+  writeFileSync(
+    path.join(root, "hooks.mjs"),
+    'import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { if (url.startsWith("file:")) appendFileSync(process.env.LOADED_LOG, `${process.pid} ${url}\\n`); return next(url, context); }\n',
+  );
+  writeFileSync(
+    path.join(root, "register.mjs"),
+    'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n',
+  );
+  const log = path.join(root, "loaded.log");
+  writeFileSync(log, "");
+  const hooked = { ...env, NODE_OPTIONS: `--import ${path.join(root, "register.mjs")}`, LOADED_LOG: log };
+  const started = await runCli(["bridge", "start"], hooked);
+  try {
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout).toContain("Started the bridge.");
+    const { pid } = JSON.parse(readFileSync(path.join(env.MCP_TWIN_BRIDGE_HOME!, "serve.json"), "utf8"));
+    const files = [
+      ...new Set(
+        readFileSync(log, "utf8")
+          .split("\n")
+          .filter((l) => l.startsWith(`${pid} `) && l.includes("/dist/"))
+          .map((l) => new URL(l.slice(l.indexOf(" ") + 1)).pathname),
+      ),
+    ];
+    expect(files.map((f) => readFileSync(f, "utf8")).join("\n")).toContain("function listenHttp");
+    expect(libraries(files)).toEqual([]);
+    // The next command knows it as this home's bridge all the same.
+    const status = await runCli(["bridge", "status", "--json"], env);
+    expect(JSON.parse(status.stdout)).toMatchObject({ state: "running", pid });
+  } finally {
+    await runCli(["bridge", "stop"], env);
+  }
 });

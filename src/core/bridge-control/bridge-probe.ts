@@ -1,7 +1,7 @@
 /**
  * Is this home's own bridge answering at a URL? "Running" means: what holds the port is proven to
- * be it before the token is sent (bridge-proof.ts), then it completes an MCP `initialize` with the
- * token and names itself mcp-twin-bridge.
+ * be it before the token is sent (bridge-proof.ts), then it names itself mcp-twin-bridge with the
+ * token: in its control status, or (a bridge of an older mcp-twin) in an MCP `initialize`.
  */
 import http from "node:http";
 import net from "node:net";
@@ -40,7 +40,8 @@ export async function probeBridge(url: string, token: string | null, timeoutMs =
   if (!(await portOpen(u.hostname, port, timeoutMs))) return { state: "free" };
   const proof = token ? await proveBridge(u, token, timeoutMs) : null;
   if (token && proof) {
-    const answer = await initialize(u, token, timeoutMs, proof);
+    const answer =
+      (await statusOf(u, token, timeoutMs, proof)) ?? (await initialize(u, token, timeoutMs, proof));
     if (answer.ok && answer.name === BRIDGE_SERVER_NAME) return { state: "ours", version: answer.version };
     if (answer.ok)
       return {
@@ -62,6 +63,36 @@ async function provenClient(url: URL, token: string, proof: Proof) {
   });
   const client = new Client({ name: PROBE_CLIENT, version: VERSION });
   return { client, transport, agent };
+}
+
+/**
+ * The bridge's name and version from its `GET /control/status` (at the proven address): no MCP
+ * session, so a bridge just started stays as light as it idles. Undefined where it does not say
+ * them (a bridge of an older mcp-twin): the caller asks `initialize`.
+ */
+async function statusOf(
+  url: URL,
+  token: string,
+  timeoutMs: number,
+  proof: Proof,
+): Promise<{ ok: true; name: string; version: string } | undefined> {
+  const agent = new ProvenAgent(() => token);
+  try {
+    const res = await nodeFetch(
+      new URL("/control/status", provenUrl(url, proof)),
+      { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) },
+      { agent },
+    );
+    if (!res.ok) return undefined;
+    const bridge = ((await res.json()) as { bridge?: { name?: unknown; version?: unknown } }).bridge;
+    return typeof bridge?.name === "string" && typeof bridge.version === "string"
+      ? { ok: true, name: bridge.name, version: bridge.version }
+      : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    agent.destroy();
+  }
 }
 
 async function initialize(

@@ -165,7 +165,9 @@ async function controlHere(
   if (action === "start" || action === "restart") started = (await ensureBridge(lifecycle, want)).started;
   const entries = await entriesNow(machine);
   return {
-    ...(await describeBridge(lifecycle, settings, action)),
+    // A bridge this run started is not asked for its details (an MCP session): it stays as light as
+    // it idles until a client uses it; its pid is in its record.
+    ...(await describeBridge(lifecycle, settings, action, started !== true)),
     ...(entries !== undefined ? { entries: entries.holders.length } : {}),
     ...(await sharedWithEntries(machine, settings.shared ?? []).then((n) => (n ? { sharedServers: n } : {}))),
     ...(entries && entries.unreadable.length > 0 ? { unreadable: entries.unreadable } : {}),
@@ -210,6 +212,7 @@ async function describeBridge(
   lifecycle: LifecycleContext,
   settings: BridgeSettings,
   action: BridgeAction,
+  askDetails = true,
 ): Promise<BridgeControlReport> {
   const base = {
     action,
@@ -252,7 +255,7 @@ async function describeBridge(
     case "running":
     case "elsewhere": {
       const token = await readToken(lifecycle.files.token);
-      const details = token ? await bridgeDetails(state.url, token) : null;
+      const details = token && askDetails ? await bridgeDetails(state.url, token) : null;
       const pid = typeof details?.pid === "number" ? details.pid : state.instance?.pid;
       return {
         ...base,
