@@ -40,6 +40,8 @@ export interface BridgeReport {
   previousUrl?: string;
   /** restarted: the mcp-twin it ran before, when that was another (an upgrade). */
   previousVersion?: string;
+  /** restarted after an upgrade: the mcp-twin it runs now. */
+  version?: string;
   /** taken: what holds the port, and the fix. */
   what?: string;
   fix?: string;
@@ -193,11 +195,33 @@ function programVersion(script: string): string {
   }
 }
 
-/** The bridge lives here: restart it when it runs with other settings; name what holds the port. */
-async function settleHere(machine: Machine, settings: BridgeSettings): Promise<BridgeReport> {
+/**
+ * This home's bridge, running here, restarted when it runs another mcp-twin than the program a
+ * start runs now (an upgrade), so it serves what this one writes (sessions resume across the
+ * restart); undefined when it runs this one (or is not this home's own process).
+ */
+export async function restartUpgraded(
+  machine: Machine,
+  want: { host: string; port: number },
+  state?: { state: string; version?: string; instance?: { pid: number } | null },
+): Promise<{ previousVersion: string; version: string; pid?: number } | undefined> {
   const { inspectBridge, localLifecycle, ensureBridge, stopBridge } = await import(
     "../bridge-control/lifecycle.js"
   );
+  const lifecycle = localLifecycle(machine.host, () => {});
+  const now = state ?? (await inspectBridge(lifecycle, want));
+  const version = programVersion(machine.host.self.script);
+  if (now.state !== "running" || !now.instance || !now.version || now.version === version) return undefined;
+  await stopBridge(lifecycle);
+  await ensureBridge(lifecycle, want);
+  const { ownedInstance } = await import("../bridge-control/instance.js");
+  const started = await ownedInstance(lifecycle.files);
+  return { previousVersion: now.version, version, ...(started ? { pid: started.pid } : {}) };
+}
+
+/** The bridge lives here: restart it when it runs with other settings; name what holds the port. */
+async function settleHere(machine: Machine, settings: BridgeSettings): Promise<BridgeReport> {
+  const { inspectBridge, localLifecycle, ensureBridge } = await import("../bridge-control/lifecycle.js");
   const lifecycle = localLifecycle(machine.host, () => {});
   const want = { host: settings.host, port: settings.port };
   const base = { url: settings.url };
@@ -205,20 +229,9 @@ async function settleHere(machine: Machine, settings: BridgeSettings): Promise<B
     const state = await inspectBridge(lifecycle, want);
     switch (state.state) {
       case "running": {
-        if (!state.instance || state.version === programVersion(machine.host.self.script))
-          return { ...base, state: "running", ...(state.instance ? { pid: state.instance.pid } : {}) };
-        // Another mcp-twin's bridge (an upgrade): restarted, so it serves what this one writes
-        // (sessions resume across the restart).
-        await stopBridge(lifecycle);
-        await ensureBridge(lifecycle, want);
-        const { ownedInstance } = await import("../bridge-control/instance.js");
-        const now = await ownedInstance(lifecycle.files);
-        return {
-          ...base,
-          state: "restarted",
-          previousVersion: state.version,
-          ...(now ? { pid: now.pid } : {}),
-        };
+        const upgraded = await restartUpgraded(machine, want, state);
+        if (upgraded) return { ...base, state: "restarted", ...upgraded };
+        return { ...base, state: "running", ...(state.instance ? { pid: state.instance.pid } : {}) };
       }
       case "stopped":
         return { ...base, state: "stopped" };

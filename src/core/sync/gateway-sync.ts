@@ -34,6 +34,9 @@ export interface GatewayReport {
     taken?: PortTaken;
     /** failed: what works, when it is not `mcp-twin bridge start` (another program holds the port). */
     fix?: string;
+    /** restarted after an upgrade: the mcp-twin it ran, and the one it runs now. */
+    previousVersion?: string;
+    version?: string;
   };
   /**
    * Shared servers the bridge's environment cannot run: their clients got their direct entries
@@ -158,7 +161,21 @@ async function runGateway(
       error: portHeldBy(wiring.settings.port, settled.what),
       ...(settled.fix ? { fix: settled.fix } : {}),
     };
-  if (settled?.state === "restarted") return { state: "restarted", url, ...pid };
+  if (settled?.state === "restarted")
+    return {
+      state: "restarted",
+      url,
+      ...pid,
+      ...(settled.previousVersion ? { previousVersion: settled.previousVersion } : {}),
+      ...(settled.version ? { version: settled.version } : {}),
+    };
+  if (settled === undefined && wiring.env.local) {
+    // An upgrade: the bridge of the mcp-twin before this one is restarted (it reads the manifest).
+    const { restartUpgraded } = await import("../entries/bridge-wiring.js");
+    const want = { host: wiring.settings.host, port: wiring.settings.port };
+    const upgraded = await restartUpgraded(ctx.machine, want);
+    if (upgraded) return { state: "restarted", url, ...upgraded };
+  }
   if (settled === undefined || settled.state === "running") {
     const reloaded = await control(ctx, wiring, "reload", 30_000);
     if (reloaded.ok) return { state: "reloaded", url, ...(settled ? pid : await localPid(ctx, wiring)) };

@@ -25,7 +25,11 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
     const pid = run.pid ? ` (pid ${run.pid})` : "";
     if (run.state === "started") lines.push(`${mark.ok} ${what} started at ${run.url}${pid}.`);
     else if (run.state === "restarted")
-      lines.push(`${mark.ok} ${what} restarted at ${run.url}${pid} with the manifest's settings.`);
+      lines.push(
+        run.previousVersion
+          ? `${mark.ok} ${what} restarted at ${run.url}${pid}: it ran mcp-twin ${run.previousVersion}, now ${run.version}.`
+          : `${mark.ok} ${what} restarted at ${run.url}${pid} with the manifest's settings.`,
+      );
     else if (run.state === "reloaded")
       lines.push(`${mark.ok} ${what} running at ${run.url}${pid}; it read the manifest again.`);
     else if (run.taken)

@@ -521,7 +521,7 @@ function bridgeLine(
       return `${mark.ok} Bridge running at ${b.url}${pid}.`;
     case "restarted":
       return b.previousVersion
-        ? `${mark.ok} Bridge restarted at ${b.url}${pid}: it ran mcp-twin ${b.previousVersion}, this is ${VERSION}.`
+        ? `${mark.ok} Bridge restarted at ${b.url}${pid}: it ran mcp-twin ${b.previousVersion}, now ${b.version ?? VERSION}.`
         : `${mark.ok} Bridge restarted at ${b.url}${pid}: it ran at ${b.previousUrl ?? "other settings"}.`;
     case "stopped":
       return `${mark.ok} Bridge not running; every client's entry starts it on first use (or: \`mcp-twin bridge start\`).`;
