@@ -13,6 +13,7 @@ import {
   type VersionNegotiationMode,
 } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { endStartLoop, startLoopOf } from "../helpers/bridge-loop.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/mcp-twin.js", import.meta.url));
 
@@ -190,9 +191,14 @@ export async function call(client: Client, name: string, args: Record<string, un
   return { isError: result.isError === true, data: data as Record<string, any>, text };
 }
 
-/** Kill a process we started indirectly (the detached bridge), by pid, at cleanup. */
+/**
+ * Kill a process we started indirectly (the detached bridge), by pid, at cleanup — and the start
+ * loop it runs in, known now (a SIGKILL during the test makes the loop start another bridge).
+ */
 export function killAtCleanup(pid: number): void {
+  const loop = startLoopOf(pid);
   cleanups.push(async () => {
+    if (loop !== undefined) endStartLoop(loop);
     try {
       process.kill(pid, "SIGTERM");
     } catch {

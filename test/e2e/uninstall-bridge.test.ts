@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, inject, test } from "vitest";
+import { killBridge } from "../helpers/bridge-loop.js";
 import {
   BIN,
   createFakeMachine,
@@ -37,12 +38,7 @@ const alive = (pid: number) => {
   }
 };
 afterEach(() => {
-  for (const pid of started.splice(0))
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // gone
-    }
+  for (const pid of started.splice(0)) killBridge(pid);
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function gone(pid: number): Promise<boolean> {

@@ -1,0 +1,50 @@
+/**
+ * Ending a bridge for good in a test. A bridge mcp-twin starts itself runs in its start loop
+ * (src/core/bridge-control/supervisor.ts), which starts it again after a SIGKILL: a test that
+ * kills only the bridge leaves the loop, and the bridge it starts next, running after the test.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { isStartLoop } from "../../src/core/bridge-control/supervisor.js";
+
+/** A process's parent, from /proc (undefined where it cannot be read). */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The start loop a bridge runs in (its parent, when that is one). */
+export function startLoopOf(pid: number): number | undefined {
+  const parent = parentOf(pid);
+  if (parent === undefined) return undefined;
+  try {
+    return isStartLoop(readFileSync(`/proc/${parent}/cmdline`, "utf8").split("\0")) ? parent : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const signal = (pid: number, sig: NodeJS.Signals) => {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone
+  }
+};
+
+/** A loop and the bridge it runs now, whichever that is by then: the loop first, then the bridge. */
+export function endStartLoop(loop: number): void {
+  const children = readdirSync("/proc").filter((d) => /^\d+$/.test(d) && parentOf(Number(d)) === loop);
+  signal(loop, "SIGKILL");
+  for (const child of children) signal(Number(child), "SIGKILL");
+}
+
+/** SIGKILL a bridge and, first, the start loop it runs in (so nothing starts it again). */
+export function killBridge(pid: number): void {
+  const loop = startLoopOf(pid);
+  if (loop !== undefined) endStartLoop(loop);
+  signal(pid, "SIGKILL");
+}
