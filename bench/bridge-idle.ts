@@ -17,6 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { bridgeEnv } from "../test/bridge-server/helpers.js";
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
 import { median, pssMb, rssMb, sleep, table, verdict, waitFor } from "./_lib.js";
 
@@ -38,26 +39,16 @@ interface Figures {
 /** A home with three shared servers (never started: nothing calls them) for `bin`. */
 function home(): { root: string; env: Record<string, string> } {
   const root = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-idle-"));
-  const env = {
-    PATH: process.env.PATH ?? "",
-    HOME: root,
-    USER: "bench",
-    LANG: "C.UTF-8",
-    NO_COLOR: "1",
-    XDG_CONFIG_HOME: path.join(root, ".config"),
-    XDG_CACHE_HOME: path.join(root, ".cache"),
-    XDG_DATA_HOME: path.join(root, ".local", "share"),
-    MCP_TWIN_HOME: path.join(root, "mcp-twin-home"),
-    MCP_TWIN_BRIDGE_HOME: path.join(root, "bridge"),
-  };
-  mkdirSync(env.MCP_TWIN_HOME, { recursive: true });
+  const env = bridgeEnv(root, { USER: "bench" });
+  const manifestDir = env.MCP_TWIN_HOME ?? "";
+  mkdirSync(manifestDir, { recursive: true });
   const server = (share: string) => ({
     command: process.execPath,
     args: [path.join(root, "never-started.js")],
     share,
   });
   writeFileSync(
-    path.join(env.MCP_TWIN_HOME, "mcp-twin.jsonc"),
+    path.join(manifestDir, "mcp-twin.jsonc"),
     JSON.stringify({
       servers: { memory: server("machine"), filesystem: server("machine"), thinking: server("session") },
     }),

@@ -18,15 +18,33 @@ const MARKS = {
   "the MCP SDK": "LATEST_PROTOCOL_VERSION",
 };
 
-/** Every file of dist/ the process has loaded so far, from the module hook's log. */
-const loadedFiles = (log: string) => [
-  ...new Set(
-    readFileSync(log, "utf8")
-      .split("\n")
-      .filter((u) => u.includes("/dist/"))
-      .map((u) => new URL(u).pathname),
-  ),
-];
+/**
+ * A module hook that logs each file every process started with `env` loads (`<pid> <url>`), and
+ * the files of dist/ one process (or any) has loaded so far.
+ */
+function moduleLog(root: string) {
+  writeFileSync(
+    path.join(root, "hooks.mjs"),
+    'import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { if (url.startsWith("file:")) appendFileSync(process.env.LOADED_LOG, `${process.pid} ${url}\\n`); return next(url, context); }\n',
+  );
+  writeFileSync(
+    path.join(root, "register.mjs"),
+    'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n',
+  );
+  const log = path.join(root, "loaded.log");
+  writeFileSync(log, "");
+  return {
+    env: { NODE_OPTIONS: `--import ${path.join(root, "register.mjs")}`, LOADED_LOG: log },
+    files: (pid?: number) => [
+      ...new Set(
+        readFileSync(log, "utf8")
+          .split("\n")
+          .filter((l) => l.includes("/dist/") && (pid === undefined || l.startsWith(`${pid} `)))
+          .map((l) => new URL(l.slice(l.indexOf(" ") + 1)).pathname),
+      ),
+    ],
+  };
+}
 const libraries = (files: string[]) => {
   const code = files.map((f) => readFileSync(f, "utf8")).join("\n");
   return Object.entries(MARKS)
@@ -48,26 +66,14 @@ test("an idle bridge with shared servers configured loads no commander, zod or S
   await (await startBridge({ root })).stop();
 
   // Every module file the bridge loads, logged by a module hook (the real bin, the built bundles).
-  writeFileSync(
-    path.join(root, "hooks.mjs"),
-    'import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { if (url.startsWith("file:")) appendFileSync(process.env.LOADED_LOG, url + "\\n"); return next(url, context); }\n',
-  );
-  writeFileSync(
-    path.join(root, "register.mjs"),
-    'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n',
-  );
-  const log = path.join(root, "loaded.log");
-  writeFileSync(log, "");
-  const b = await startBridge({
-    root,
-    env: { NODE_OPTIONS: `--import ${path.join(root, "register.mjs")}`, LOADED_LOG: log },
-  });
+  const loaded = moduleLog(root);
+  const b = await startBridge({ root, env: loaded.env });
   // Both shares are served (said once it listens, just after serve.json is written).
   for (let waited = 0; !b.stderr().includes('sharing "two" (session)'); waited += 25) {
     if (waited > 10_000) throw new Error(`no shares said: ${b.stderr()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-  const idle = loadedFiles(log);
+  const idle = loaded.files();
   const code = idle.map((f) => readFileSync(f, "utf8")).join("\n");
   // The hook saw the bridge's own code.
   expect(code).toContain("function listenHttp");
@@ -78,7 +84,7 @@ test("an idle bridge with shared servers configured loads no commander, zod or S
   const client = await httpClient(b.url, b.token);
   expect((await client.listTools()).tools.map((t) => t.name)).toContain("memory_list");
   expect((await call(client, "memory_list")).isError).toBe(false);
-  expect(libraries(loadedFiles(log))).toEqual(["zod", "the MCP SDK"]);
+  expect(libraries(loaded.files())).toEqual(["zod", "the MCP SDK"]);
 });
 
 test("what the lean `serve --http` does not take goes to the command line: help, an unknown flag", async () => {
@@ -101,30 +107,14 @@ test("a bridge `bridge start` started and proved its own loads no commander, zod
     JSON.stringify({ bridge: { port: await freePort() }, servers: { one: { ...never, share: "machine" } } }),
   );
   // Each process logs what it loads under its pid: the command line's own are not the bridge's.
-  writeFileSync(
-    path.join(root, "hooks.mjs"),
-    'import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { if (url.startsWith("file:")) appendFileSync(process.env.LOADED_LOG, `${process.pid} ${url}\\n`); return next(url, context); }\n',
-  );
-  writeFileSync(
-    path.join(root, "register.mjs"),
-    'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n',
-  );
-  const log = path.join(root, "loaded.log");
-  writeFileSync(log, "");
-  const hooked = { ...env, NODE_OPTIONS: `--import ${path.join(root, "register.mjs")}`, LOADED_LOG: log };
+  const loaded = moduleLog(root);
+  const hooked = { ...env, ...loaded.env };
   const started = await runCli(["bridge", "start"], hooked);
   try {
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout).toContain("Started the bridge.");
     const { pid } = JSON.parse(readFileSync(path.join(env.MCP_TWIN_BRIDGE_HOME!, "serve.json"), "utf8"));
-    const files = [
-      ...new Set(
-        readFileSync(log, "utf8")
-          .split("\n")
-          .filter((l) => l.startsWith(`${pid} `) && l.includes("/dist/"))
-          .map((l) => new URL(l.slice(l.indexOf(" ") + 1)).pathname),
-      ),
-    ];
+    const files = loaded.files(pid);
     expect(files.map((f) => readFileSync(f, "utf8")).join("\n")).toContain("function listenHttp");
     expect(libraries(files)).toEqual([]);
     // The next command knows it as this home's bridge all the same.

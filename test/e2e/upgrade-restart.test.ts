@@ -9,6 +9,7 @@ import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, inject, test } from "vitest";
+import { until } from "../bridge-server/gateway/gateway-helpers.js";
 import { runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { freePort } from "../helpers/net.js";
@@ -37,15 +38,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-
-async function until<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
-  for (const deadline = Date.now() + ms; ; ) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The built program, copied, as an older release: every inlined VERSION says 0.0.9. */
 function olderRelease(): string {
