@@ -15,6 +15,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, expect, inject, test } from "vitest";
 import { SH_LOOP } from "../../src/core/bridge-control/supervisor.js";
+import { killBridge } from "../helpers/bridge-loop.js";
 import { type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { freePort } from "../helpers/net.js";
@@ -38,12 +39,13 @@ const alive = (pid: number) => {
   }
 };
 afterEach(() => {
-  for (const pid of [...loops.splice(0), ...pids.splice(0)])
+  for (const pid of loops.splice(0))
     try {
       process.kill(pid, "SIGKILL");
     } catch {
       // gone
     }
+  for (const pid of pids.splice(0)) killBridge(pid);
 });
 
 async function until<T>(

@@ -35,11 +35,14 @@ const signal = (pid: number, sig: NodeJS.Signals) => {
   }
 };
 
-/** A loop and the bridge it runs now, whichever that is by then: the loop first, then the bridge. */
-export function endStartLoop(loop: number): void {
+/**
+ * A loop and the bridge it runs now, whichever that is by then: the loop first, then the bridge
+ * (SIGTERM lets it stop its own servers).
+ */
+export function endStartLoop(loop: number, bridgeSignal: NodeJS.Signals = "SIGKILL"): void {
   const children = readdirSync("/proc").filter((d) => /^\d+$/.test(d) && parentOf(Number(d)) === loop);
   signal(loop, "SIGKILL");
-  for (const child of children) signal(Number(child), "SIGKILL");
+  for (const child of children) signal(Number(child), bridgeSignal);
 }
 
 /** SIGKILL a bridge and, first, the start loop it runs in (so nothing starts it again). */
@@ -47,4 +50,22 @@ export function killBridge(pid: number): void {
   const loop = startLoopOf(pid);
   if (loop !== undefined) endStartLoop(loop);
   signal(pid, "SIGKILL");
+}
+
+/**
+ * Every start loop whose bridge keeps its state under `root` (a test machine's) ended, its bridge
+ * told to stop (the machine's cleanup then waits for it).
+ */
+export function endStartLoopsUnder(root: string): void {
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue;
+    }
+    // argv: /bin/sh -c <loop> mcp-twin-bridge <serve.json> <bridge's command line…>
+    if (isStartLoop(argv) && argv[4]?.startsWith(`${root}/`)) endStartLoop(Number(d), "SIGTERM");
+  }
 }

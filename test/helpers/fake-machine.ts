@@ -21,6 +21,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { endStartLoopsUnder } from "./bridge-loop.js";
 import { reservePort } from "./net.js";
 
 // MCP_TWIN_REPO: set by bench/run.js, which bundles this file elsewhere.
@@ -418,6 +419,8 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
     clearInteropLog: () => writeFileSync(interopLog, ""),
     cleanup: () => {
       // A bridge a sync started (for shared servers) outlives the run that started it: stopped here.
+      // Their start loops first: a bridge killed during the test may be starting again.
+      endStartLoopsUnder(root);
       stopBridgesIn([path.join(linuxHome, ".local", "share"), localappdata]);
       rmSync(root, { recursive: true, force: true });
     },
