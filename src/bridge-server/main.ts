@@ -33,6 +33,7 @@ import { NotesFolder } from "./notes-folder.js";
 import { loadPlugins, pluginBridgeTools } from "./plugins.js";
 import { SessionSeal } from "./session-seal.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
+import { statusReport } from "./status-report.js";
 import { JsonStore } from "./store.js";
 import { TokenGuard } from "./token-guard.js";
 import { emptyHandoff, parseHandoff } from "./tools/handoff-data.js";
@@ -155,9 +156,13 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       endpoints,
       endpointAt: (pathname) => gateway.endpointAt(pathname),
       control: {
-        // Names this bridge first: a probe (bridge-probe.ts) learns it is this home's from it,
-        // without an MCP session that would load the SDK into a bridge that then idles.
-        status: () => ({ bridge: { name: BRIDGE_SERVER_NAME, version: VERSION }, ...gateway.status() }),
+        // Names this bridge first: a probe (bridge-probe.ts) learns it is this home's from it, and
+        // `bridge status` its details, without an MCP session that would load the SDK into a
+        // bridge that then idles.
+        status: () => {
+          const { shares: _, ...details } = statusReport(context);
+          return { bridge: { name: BRIDGE_SERVER_NAME, ...details }, ...gateway.status() };
+        },
         reload: () => gateway.reload(),
         warm: () => gateway.fillCaches(),
         restart: (name) => gateway.restart(name),

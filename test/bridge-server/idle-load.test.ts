@@ -97,7 +97,7 @@ test("what the lean `serve --http` does not take goes to the command line: help,
   expect(unknown.stderr).toContain("--bogus");
 });
 
-test("a bridge `bridge start` started and proved its own loads no commander, zod or SDK: the proof asks its control status, not an MCP session", async () => {
+test("a bridge `bridge start` started and proved its own loads no commander, zod or SDK: the proof and `bridge status` ask its control status, not an MCP session", async () => {
   const root = tempDir();
   const env = bridgeEnv(root);
   mkdirSync(env.MCP_TWIN_HOME!, { recursive: true });
@@ -117,9 +117,18 @@ test("a bridge `bridge start` started and proved its own loads no commander, zod
     const files = loaded.files(pid);
     expect(files.map((f) => readFileSync(f, "utf8")).join("\n")).toContain("function listenHttp");
     expect(libraries(files)).toEqual([]);
-    // The next command knows it as this home's bridge all the same.
+    // The next command knows it as this home's bridge all the same, and `bridge status` learns its
+    // details (uptime, clients, shares) from the control status too: still nothing loaded.
     const status = await runCli(["bridge", "status", "--json"], env);
-    expect(JSON.parse(status.stdout)).toMatchObject({ state: "running", pid });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      state: "running",
+      pid,
+      uptimeSeconds: expect.any(Number),
+      startedAt: expect.any(String),
+      clients: { count: 0, sessions: [] },
+      shares: [expect.objectContaining({ name: "one", mode: "machine" })],
+    });
+    expect(libraries(loaded.files(pid))).toEqual([]);
   } finally {
     await runCli(["bridge", "stop"], env);
   }

@@ -1,6 +1,6 @@
-/** bridge_status: what a session can ask about the bridge itself (`mcp-twin bridge status` too). */
-import { PROBE_CLIENT } from "../../core/bridge-control/state-folder.js";
+/** bridge_status: what a session can ask about the bridge itself (status-report.ts). */
 import type { BridgeContext } from "../session-server.js";
+import { statusReport } from "../status-report.js";
 import { type BridgeTool, defineTool } from "./define.js";
 import { ok } from "./result.js";
 
@@ -15,45 +15,4 @@ export function statusTool(ctx: BridgeContext): BridgeTool {
     },
     async () => ok(statusReport(ctx)),
   );
-}
-
-function statusReport(ctx: BridgeContext): Record<string, unknown> {
-  const now = Date.now();
-  // Open sessions (not proof their client still runs: one that exits without closing its session
-  // leaves it open until its grace passes, sessions.ts). Probes (doctor, `bridge status`, a relay
-  // checking the bridge before it starts one) are not counted.
-  const sessions = ctx.sessions().filter((s) => s.client !== PROBE_CLIENT);
-  const items = ctx.handoff.data.items;
-  return {
-    version: ctx.version,
-    pid: process.pid,
-    url: ctx.url(),
-    stateDir: ctx.files.dir,
-    startedAt: ctx.startedAt.toISOString(),
-    uptimeSeconds: Math.round((now - ctx.startedAt.getTime()) / 1000),
-    clients: {
-      count: sessions.length,
-      sessions: sessions.map((s) => ({
-        client: s.client,
-        endpoint: s.endpoint,
-        since: s.since.toISOString(),
-        lastSeen: s.lastSeen.toISOString(),
-      })),
-    },
-    token: {
-      createdAt: ctx.token.createdAt.toISOString(),
-      ageSeconds: Math.round((now - ctx.token.createdAt.getTime()) / 1000),
-    },
-    memory: {
-      namespaces: Object.keys(ctx.memory.data.namespaces).length,
-      keys: Object.values(ctx.memory.data.namespaces).reduce((n, ns) => n + Object.keys(ns).length, 0),
-    },
-    handoff: {
-      open: items.filter((i) => i.status === "open").length,
-      claimed: items.filter((i) => i.status === "claimed").length,
-      finished: items.filter((i) => i.status === "done" || i.status === "failed").length,
-    },
-    plugins: ctx.plugins,
-    shares: ctx.shares(),
-  };
 }

@@ -76,6 +76,24 @@ async function statusOf(
   timeoutMs: number,
   proof: Proof,
 ): Promise<{ ok: true; name: string; version: string } | undefined> {
+  const bridge = (await controlStatus(url, token, timeoutMs, proof))?.bridge;
+  return typeof bridge?.name === "string" && typeof bridge.version === "string"
+    ? { ok: true, name: bridge.name, version: bridge.version }
+    : undefined;
+}
+
+interface ControlStatus {
+  bridge?: Record<string, unknown>;
+  shares?: unknown;
+}
+
+/** The proven bridge's `GET /control/status`, or undefined where it does not answer one. */
+async function controlStatus(
+  url: URL,
+  token: string,
+  timeoutMs: number,
+  proof: Proof,
+): Promise<ControlStatus | undefined> {
   const agent = new ProvenAgent(() => token);
   try {
     const res = await nodeFetch(
@@ -84,10 +102,8 @@ async function statusOf(
       { agent },
     );
     if (!res.ok) return undefined;
-    const bridge = ((await res.json()) as { bridge?: { name?: unknown; version?: unknown } }).bridge;
-    return typeof bridge?.name === "string" && typeof bridge.version === "string"
-      ? { ok: true, name: bridge.name, version: bridge.version }
-      : undefined;
+    const body: unknown = await res.json();
+    return body && typeof body === "object" ? (body as ControlStatus) : undefined;
   } catch {
     return undefined;
   } finally {
@@ -150,7 +166,10 @@ export function describeAnswer(status: number, headers: http.IncomingHttpHeaders
   return `a web server that is not this bridge (HTTP ${status}${server})`;
 }
 
-/** What the bridge says about itself (its `bridge_status` tool), asked as a probe; null if it cannot. */
+/**
+ * What the bridge says about itself (status-report.ts), asked as a probe; null if it cannot. Its
+ * control status has it; a bridge of an older mcp-twin is asked its `bridge_status` tool.
+ */
 export async function bridgeDetails(
   url: string,
   token: string,
@@ -159,6 +178,8 @@ export async function bridgeDetails(
   const u = new URL(url);
   const proof = await proveBridge(u, token, timeoutMs);
   if (!proof) return null;
+  const status = await controlStatus(u, token, timeoutMs, proof);
+  if (typeof status?.bridge?.pid === "number") return { ...status.bridge, shares: status.shares };
   const { client, transport, agent } = await provenClient(u, token, proof);
   try {
     await client.connect(transport, { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });

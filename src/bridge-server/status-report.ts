@@ -1,0 +1,49 @@
+/**
+ * What the bridge says about itself: version, pid, uptime, open client sessions, token age, what
+ * its stores hold, plugins and shared servers. Asked two ways: the `bridge_status` tool (a
+ * session), and `GET /control/status` (`mcp-twin bridge status`), which needs no MCP session and
+ * so loads nothing into a bridge that idles.
+ */
+import { PROBE_CLIENT } from "../core/bridge-control/state-folder.js";
+import type { BridgeContext } from "./session-server.js";
+
+export function statusReport(ctx: BridgeContext): Record<string, unknown> {
+  const now = Date.now();
+  // Open sessions (not proof their client still runs: one that exits without closing its session
+  // leaves it open until its grace passes, sessions.ts). Probes (doctor, `bridge status`, a relay
+  // checking the bridge before it starts one) are not counted.
+  const sessions = ctx.sessions().filter((s) => s.client !== PROBE_CLIENT);
+  const items = ctx.handoff.data.items;
+  return {
+    version: ctx.version,
+    pid: process.pid,
+    url: ctx.url(),
+    stateDir: ctx.files.dir,
+    startedAt: ctx.startedAt.toISOString(),
+    uptimeSeconds: Math.round((now - ctx.startedAt.getTime()) / 1000),
+    clients: {
+      count: sessions.length,
+      sessions: sessions.map((s) => ({
+        client: s.client,
+        endpoint: s.endpoint,
+        since: s.since.toISOString(),
+        lastSeen: s.lastSeen.toISOString(),
+      })),
+    },
+    token: {
+      createdAt: ctx.token.createdAt.toISOString(),
+      ageSeconds: Math.round((now - ctx.token.createdAt.getTime()) / 1000),
+    },
+    memory: {
+      namespaces: Object.keys(ctx.memory.data.namespaces).length,
+      keys: Object.values(ctx.memory.data.namespaces).reduce((n, ns) => n + Object.keys(ns).length, 0),
+    },
+    handoff: {
+      open: items.filter((i) => i.status === "open").length,
+      claimed: items.filter((i) => i.status === "claimed").length,
+      finished: items.filter((i) => i.status === "done" || i.status === "failed").length,
+    },
+    plugins: ctx.plugins,
+    shares: ctx.shares(),
+  };
+}
