@@ -501,4 +501,43 @@ describe("where the bridge cannot run a shared server", () => {
       m.cleanup();
     }
   }, 120_000);
+
+  test("a server limited to Windows while the bridge runs in WSL: never nothing — direct entries run Windows' copy, said with the fix", async () => {
+    const m = createFakeMachine({ registryUrl: inject("registryUrl") });
+    try {
+      writeManifest(m, {
+        servers: { fixture: { package: inject("fixtureName"), environments: ["windows"], share: "machine" } },
+      });
+      const r = await m.run(["sync"]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain(
+        '▲ fixture is shared, but the bridge cannot run it (it runs only in windows, and the bridge runs in wsl:Ubuntu): its clients start it themselves for now (direct entries). To share it: add wsl:Ubuntu to its "environments" (an override there can say how it runs in wsl:Ubuntu), then `mcp-twin sync`.',
+      );
+      // Every client's entry runs Windows' copy (Claude Code in WSL through interop); none relays
+      // to a bridge that would refuse it, none is missing.
+      for (const file of [m.paths.claudeDesktopConfig, m.paths.cursorConfig, m.paths.claudeCodeConfig]) {
+        const entry = entryIn(file);
+        expect(entry?.command, file).toMatch(/node\.exe$/);
+        expect(JSON.stringify(entry), file).not.toContain("connect");
+        const session = await handshake(entry, {
+          resolveCommand: (c: string) =>
+            /^[A-Za-z]:\\/.test(c) ? path.join(m.paths.drive, ...c.slice(3).split("\\")) : c,
+          baseEnv: { PATH: m.env.PATH ?? "" },
+        });
+        try {
+          expect(session.tools).toContain("echo");
+        } finally {
+          await session.close();
+        }
+      }
+      expect(r.stdout).not.toMatch(/Gateway for|Bridge/);
+      const st = await m.run(["status"]);
+      expect(st.code, st.stderr).toBe(0);
+      expect(st.stdout).toContain(
+        "fixture  machine, but the bridge cannot run it (it runs only in windows, and the bridge runs in wsl:Ubuntu): its clients start it themselves (direct entries)",
+      );
+    } finally {
+      m.cleanup();
+    }
+  }, 120_000);
 });

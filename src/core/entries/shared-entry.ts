@@ -6,7 +6,7 @@
 import { clientToken } from "../bridge-control/client-token.js";
 import { SHARE_PREFIX } from "../bridge-control/state-folder.js";
 import type { Target } from "../clients/types.js";
-import { type Environment, envMatches } from "../environments/types.js";
+import type { Environment } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { serverIn } from "../manifest/spec.js";
 import {
@@ -85,7 +85,8 @@ function sharedRelayWhy(server: ServerSpec, target: Target, reach: GatewayReach)
  *   server, `Mcp-Twin-Project` as the client's own variable for the folder it works in.
  * - The relay (`mcp-twin connect <share url>`) runs where the bridge runs — through `wsl.exe` from
  *   Windows — reads the token there, and starts the bridge when none answers.
- * - The server itself runs in the bridge: a server limited to other environments cannot be shared.
+ * - The server itself runs in the bridge; one limited to other environments is not hosted there
+ *   (share-host-env.ts) and gets the direct entries instead.
  */
 export function sharedEntry(
   name: string,
@@ -94,12 +95,6 @@ export function sharedEntry(
   ctx: EntryContext,
   reach: GatewayReach,
 ): BuiltEntry {
-  if (server.environments && !server.environments.some((s) => envMatches(s, reach.env.id)))
-    return {
-      ok: false,
-      code: "no-environment",
-      reason: `a shared server runs where the bridge runs (${reach.env.id}), and it is limited to ${server.environments.join(", ")}`,
-    };
   const url = shareUrl(reach.origin, name);
   const why = sharedRelayWhy(server, target, reach);
   // A command server's program must be there where the bridge runs it (program-check.ts looks).

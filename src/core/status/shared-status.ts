@@ -83,6 +83,7 @@ export function manifestShareList(
         disabled?: boolean | undefined;
         command?: string | undefined;
         package?: string | undefined;
+        environments?: string[] | undefined;
       },
     ]
   >,
