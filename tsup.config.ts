@@ -7,6 +7,7 @@ import { bundledLibrariesPlugin } from "./scripts/bundled-libraries.mjs";
 import { sdkGuardsEsbuildPlugin } from "./scripts/sdk-guards-patch.mjs";
 import { sdkShimsEsbuildPlugin } from "./scripts/sdk-shims-alias.mjs";
 import { tomlParserEsbuildPlugin } from "./scripts/toml-parser-patch.mjs";
+import { zodLocalesEsbuildPlugin } from "./scripts/zod-locales-en.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -30,11 +31,13 @@ const shared = {
   noExternal: [/.*/],
   // toml-eslint-parser, made to read tokens of any length; the MCP SDK's JSON-RPC guards, made to
   // refuse a message of another kind without a failing zod parse (see each script); the bundled
-  // libraries listed in dist/bundled.cdx.json, for THIRD-PARTY-NOTICES and users' audits.
+  // libraries listed in dist/bundled.cdx.json, for THIRD-PARTY-NOTICES and users' audits; zod's
+  // error messages in English only.
   esbuildPlugins: [
     tomlParserEsbuildPlugin,
     sdkGuardsEsbuildPlugin,
     sdkShimsEsbuildPlugin,
+    zodLocalesEsbuildPlugin,
     bundledLibrariesPlugin(),
   ],
   // Prefer dependencies' ESM builds (jsonc-parser's UMD build defeats tree-shaking).

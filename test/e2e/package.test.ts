@@ -92,6 +92,22 @@ test("cli.js and everything it loads need no __dirname/__filename shims (its bui
   expect([...seen].some((f) => f.includes(`${path.sep}sync${path.sep}`))).toBe(false);
 });
 
+test("zod's error messages are bundled in English only (scripts/zod-locales-en.mjs)", () => {
+  const files = readdirSync(path.join(REPO, "dist"), { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => path.join(REPO, "dist", f));
+  const code = files.map((f) => readFileSync(f, "utf8")).join("\n");
+  // zod is in the build, its English messages with it…
+  expect(code).toContain("Invalid input: expected ${expected}, received ${received}");
+  // …and no other language's (German, Catalan, Polish: as the build escapes them).
+  for (const other of [
+    /Ung(ü|\\xFC)ltige Eingabe/,
+    /Entrada inv(à|\\xE0)lida/,
+    /Nieprawid(ł|\\u0142)owe dane/,
+  ])
+    expect(code).not.toMatch(other);
+});
+
 const setup = fixtureMachines("fx-1a2b3c4d5e6f7a8b");
 
 test("a sync with nothing to do loads no doctor, bridge, catalogue or writing code", async () => {
