@@ -1,8 +1,6 @@
 /**
- * What the bridge says about itself: version, pid, uptime, open client sessions, token age, what
- * its stores hold, plugins and shared servers. Asked two ways: the `bridge_status` tool (a
- * session), and `GET /control/status` (`mcp-twin bridge status`), which needs no MCP session and
- * so loads nothing into a bridge that idles.
+ * What the bridge says about itself, asked by the `bridge_status` tool and by `GET /control/status`
+ * (`mcp-twin bridge status`: no MCP session, so asking loads nothing into a bridge that idles).
  */
 import { PROBE_CLIENT } from "../core/bridge-control/state-folder.js";
 import type { BridgeContext } from "./session-server.js";

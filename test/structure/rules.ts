@@ -143,6 +143,7 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
       "plugins.ts",
       "resources.ts",
       "session-server.ts",
+      "status-report.ts",
       "stdio-face.ts",
       "tools/",
     ],
