@@ -413,6 +413,25 @@ describe("a machine-shared server's entries", () => {
   }, 60_000);
 });
 
+/** Every client's entry (Claude Desktop, Cursor, Claude Code) runs Windows' copy and answers. */
+async function expectWindowsCopyEverywhere(m: FakeMachine): Promise<void> {
+  for (const file of [m.paths.claudeDesktopConfig, m.paths.cursorConfig, m.paths.claudeCodeConfig]) {
+    const entry = entryIn(file);
+    expect(entry?.command, file).toMatch(/node\.exe$/);
+    expect(JSON.stringify(entry), file).not.toContain("connect");
+    const session = await handshake(entry, {
+      resolveCommand: (c: string) =>
+        /^[A-Za-z]:\\/.test(c) ? path.join(m.paths.drive, ...c.slice(3).split("\\")) : c,
+      baseEnv: { PATH: m.env.PATH ?? "" },
+    });
+    try {
+      expect(session.tools).toContain("echo");
+    } finally {
+      await session.close();
+    }
+  }
+}
+
 describe("where the bridge cannot run a shared server", () => {
   test("a program missing where the bridge runs it: doctor says so once, with what to do, and contacts none of its entries", async () => {
     const m = createFakeMachine({ registryUrl: inject("registryUrl") });
@@ -466,21 +485,7 @@ describe("where the bridge cannot run a shared server", () => {
       );
       // Windows installed it; every client's entry runs Windows' copy — none relays to a bridge
       // that cannot run it, none is missing.
-      for (const file of [m.paths.claudeDesktopConfig, m.paths.cursorConfig, m.paths.claudeCodeConfig]) {
-        const entry = entryIn(file);
-        expect(entry?.command, file).toMatch(/node\.exe$/);
-        expect(JSON.stringify(entry), file).not.toContain("connect");
-        const session = await handshake(entry, {
-          resolveCommand: (c: string) =>
-            /^[A-Za-z]:\\/.test(c) ? path.join(m.paths.drive, ...c.slice(3).split("\\")) : c,
-          baseEnv: { PATH: m.env.PATH ?? "" },
-        });
-        try {
-          expect(session.tools).toContain("echo");
-        } finally {
-          await session.close();
-        }
-      }
+      await expectWindowsCopyEverywhere(m);
       // Nothing runs for it: no gateway was started for a server it cannot run.
       expect(r.stdout).not.toMatch(/Gateway for|Bridge/);
       const again = await m.run(["sync"]);
@@ -515,21 +520,7 @@ describe("where the bridge cannot run a shared server", () => {
       );
       // Every client's entry runs Windows' copy (Claude Code in WSL through interop); none relays
       // to a bridge that would refuse it, none is missing.
-      for (const file of [m.paths.claudeDesktopConfig, m.paths.cursorConfig, m.paths.claudeCodeConfig]) {
-        const entry = entryIn(file);
-        expect(entry?.command, file).toMatch(/node\.exe$/);
-        expect(JSON.stringify(entry), file).not.toContain("connect");
-        const session = await handshake(entry, {
-          resolveCommand: (c: string) =>
-            /^[A-Za-z]:\\/.test(c) ? path.join(m.paths.drive, ...c.slice(3).split("\\")) : c,
-          baseEnv: { PATH: m.env.PATH ?? "" },
-        });
-        try {
-          expect(session.tools).toContain("echo");
-        } finally {
-          await session.close();
-        }
-      }
+      await expectWindowsCopyEverywhere(m);
       expect(r.stdout).not.toMatch(/Gateway for|Bridge/);
       const st = await m.run(["status"]);
       expect(st.code, st.stderr).toBe(0);
