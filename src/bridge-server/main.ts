@@ -3,8 +3,10 @@
  * there is one at a time; opens the stores, the token, the plugins and the gateway's shared
  * servers; and serves them over HTTP until stopped.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import http from "node:http";
+import { fileURLToPath } from "node:url";
 import { liveInstance, removeInstance, writeInstance } from "../core/bridge-control/instance.js";
 import {
   BRIDGE_SERVER_NAME,
@@ -26,7 +28,7 @@ import {
 import { VERSION } from "../version.js";
 import { bridgeEndpoint } from "./bridge-endpoint.js";
 import type { Endpoint } from "./endpoint.js";
-import { Gateway, type PathSide } from "./gateway/index.js";
+import { fillApart, Gateway, type PathSide } from "./gateway/index.js";
 import { type HttpBridge, listenHttp } from "./http.js";
 import type { PeerRule } from "./http-guards.js";
 import { NotesFolder } from "./notes-folder.js";
@@ -110,14 +112,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     JsonStore.open(files.memory, emptyMemory, parseMemory),
     JsonStore.open(files.handoff, emptyHandoff, parseHandoff),
   ]);
-  const gateway = await Gateway.open({
-    cacheFile: files.shareCache,
-    side: await pathSide(),
-    load: options.gateway?.load ?? (async () => ({ launches: [], failed: [], idleMinutes: 10 })),
-    adHoc: options.gateway?.adHoc ?? [],
-    log,
-    logFile: (name) => shareLogFile(files, name),
-  });
+  const gateway = await openGateway(options);
   let http: HttpBridge | undefined;
   let url = "";
   const plugins =
@@ -278,6 +273,42 @@ async function warmUp(url: string, token: string): Promise<void> {
 }
 
 /** How this side reads a project folder a Windows client names (inside WSL: its mount root). */
+/** The shared servers' gateway, its list cache filled by a process apart where one is built. */
+async function openGateway(options: OwnerOptions): Promise<Gateway> {
+  const { files, log } = options;
+  const side = await pathSide();
+  const fillEntry = fillCachesEntry();
+  return Gateway.open({
+    cacheFile: files.shareCache,
+    side,
+    load: options.gateway?.load ?? (async () => ({ launches: [], failed: [], idleMinutes: 10 })),
+    adHoc: options.gateway?.adHoc ?? [],
+    log,
+    logFile: (name) => shareLogFile(files, name),
+    // sync's list cache filled by a process apart: the SDK it needs never loads into this one.
+    ...(fillEntry
+      ? {
+          fillApart: (launches: ShareLaunch[]) =>
+            fillApart(
+              fillEntry,
+              {
+                launches,
+                side,
+                logFiles: Object.fromEntries(launches.map((l) => [l.name, shareLogFile(files, l.name)])),
+              },
+              log,
+            ),
+        }
+      : {}),
+  });
+}
+
+/** The built entry that fills list caches apart (dist/fill/, beside dist/serve/); none from source. */
+function fillCachesEntry(): string | undefined {
+  const file = fileURLToPath(new URL("../fill/fill-caches.js", import.meta.url));
+  return existsSync(file) ? file : undefined;
+}
+
 async function pathSide(): Promise<PathSide> {
   const conf =
     process.platform === "linux" ? await readFile("/etc/wsl.conf", "utf8").catch(() => undefined) : undefined;

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, expect, test } from "vitest";
+import { afterEach, expect, inject, test } from "vitest";
 import { freePort } from "../helpers/net.js";
 import { bridgeEnv, call, cleanup, httpClient, runCli, startBridge, tempDir } from "./helpers.js";
 
@@ -85,6 +85,45 @@ test("an idle bridge with shared servers configured loads no commander, zod or S
   expect((await client.listTools()).tools.map((t) => t.name)).toContain("memory_list");
   expect((await call(client, "memory_list")).isError).toBe(false);
   expect(libraries(loaded.files())).toEqual(["zod", "the MCP SDK"]);
+});
+
+test("sync's warm fills the list cache in a process apart: the bridge loads no zod or SDK for it, and a new session lists from the cache", async () => {
+  const root = tempDir();
+  const home = path.join(root, "mcp-twin-home");
+  mkdirSync(home, { recursive: true });
+  writeFileSync(
+    path.join(home, "mcp-twin.jsonc"),
+    JSON.stringify({
+      servers: { fix: { command: process.execPath, args: [inject("fixtureScript")], share: "machine" } },
+    }),
+  );
+  // As sync leaves the home: the manifest validated once (its check cached), the bridge started.
+  await (await startBridge({ root })).stop();
+  const loaded = moduleLog(root);
+  const b = await startBridge({ root, env: loaded.env });
+  const control = (route: string, method = "GET") =>
+    fetch(b.url.replace(/\/mcp$/, `/control/${route}`), {
+      method,
+      headers: { authorization: `Bearer ${b.token}` },
+    }).then((r) => r.json() as Promise<Record<string, unknown>>);
+  // As sync asks it after writing the entries.
+  expect(await control("warm", "POST")).toEqual({ warmed: ["fix"], failed: [] });
+  // Filled, and nothing of it runs in the bridge: the process apart started and stopped the server.
+  const status = (await control("status")) as {
+    shares: Array<{ name: string; cached: boolean; children: unknown[] }>;
+  };
+  expect(status.shares).toMatchObject([{ name: "fix", cached: true, children: [] }]);
+  expect(libraries(loaded.files(b.pid))).toEqual([]);
+  // A second warm has nothing to do, and starts nothing.
+  expect(await control("warm", "POST")).toEqual({ warmed: [], failed: [] });
+  // A new session lists the tools from the cache, still without starting the server.
+  const client = await httpClient(b.url.replace(/\/mcp$/, "/share/fix"), b.token);
+  expect((await client.listTools()).tools.map((t) => t.name)).toContain("echo");
+  const after = (await control("status")) as {
+    shares: Array<{ state: string; children: Array<{ pid: number | null }> }>;
+  };
+  expect(after.shares[0]?.state).toBe("stopped");
+  expect(after.shares[0]?.children.map((c) => c.pid)).toEqual([null]);
 });
 
 test("what the lean `serve --http` does not take goes to the command line: help, an unknown flag", async () => {

@@ -8,6 +8,7 @@ import type { ManifestShares, ShareLaunch } from "../../core/entries/share-launc
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { RPC } from "../../core/relay/rpc-codes.js";
 import type { Endpoint } from "../endpoint.js";
+import type { FillOutput } from "./fill-apart.js";
 import { ListCache } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
 import { ShareHost, type ShareRestart, type ShareStatus } from "./share-host.js";
@@ -23,6 +24,8 @@ export interface GatewayOptions {
   log: (line: string) => void;
   /** Each server's own log file (none: their processes' stderr goes to `log`). */
   logFile?: (name: string) => string;
+  /** Fill list caches in a process apart (fill-apart.ts); none: in this process. */
+  fillApart?: (launches: ShareLaunch[]) => Promise<FillOutput>;
 }
 
 /** What `GET /control/status` answers. */
@@ -107,6 +110,14 @@ export class Gateway {
     const failed: WarmReport["failed"] = [];
     // A server that cannot run here (not installed, a secret missing) is said with its reason.
     for (const [name, f] of this.#failed) failed.push({ name, error: f.error, cannotRun: true });
+    const apart = this.#o.fillApart;
+    if (apart) {
+      const need = [...this.#hosts.values()].filter((h) => !this.#failed.has(h.name) && h.needsCache());
+      if (need.length === 0) return { warmed, failed };
+      const filled = await apart(need.map((h) => h.launch));
+      for (const [name, entry] of filled.entries) if (this.#hosts.has(name)) this.#cache.put(name, entry);
+      return { warmed: filled.warmed, failed: [...failed, ...filled.failed] };
+    }
     for (const [name, host] of this.#hosts) {
       if (this.#failed.has(name)) continue;
       try {

@@ -2,6 +2,7 @@
  * The gateway's one door: what the rest of the bridge uses of it (the engine that runs shared
  * servers once for every session, and the forwarding the stdio face reuses).
  */
+export { type FillInput, fillApart, fillHere } from "./fill-apart.js";
 export type { SessionRef } from "./forward-server.js";
 export { Gateway } from "./gateway.js";
 export { type CachedServer, ListCache } from "./list-cache.js";

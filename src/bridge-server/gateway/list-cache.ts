@@ -51,10 +51,11 @@ const isObjectOfObjects = (v: unknown): v is Record<string, Record<string, unkno
   isObject(v) && Object.values(v).every((member) => member === undefined || isObject(member));
 
 /**
- * An entry read back from disk, or undefined when it is not one (a file edited by hand): each
- * member as mcp-twin writes it (what the SDK parsed: an identity, capabilities that are objects).
+ * An entry read back from disk or from the process that filled it (fill-apart.ts), or undefined
+ * when it is not one (a file edited by hand): each member as mcp-twin writes it (what the SDK
+ * parsed: an identity, capabilities that are objects).
  */
-function parseEntry(raw: unknown): CachedServer | undefined {
+export function parseEntry(raw: unknown): CachedServer | undefined {
   if (!isObject(raw)) return undefined;
   const { key, eraCheckedAt, serverInfo, capabilities, lists, updatedAt, discover, instructions } = raw;
   // Caches written before the eras were named by their dates say "legacy" and "modern".

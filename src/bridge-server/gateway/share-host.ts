@@ -156,6 +156,18 @@ export class ShareHost {
     return this.#launch.mode;
   }
 
+  /** How it is started now (fill-apart.ts starts it so in a process apart). */
+  get launch(): ShareLaunch {
+    return this.#launch;
+  }
+
+  /** Whether its lists are still to be read: not known, or known without its tools listed. */
+  needsCache(): boolean {
+    const known = this.#o.cache.get(this.name, this.#key);
+    // A start stopped before its lists were read is not enough.
+    return !known || (known.capabilities.tools !== undefined && known.lists["tools/list"] === undefined);
+  }
+
   /**
    * A new launch (after a manifest change): when what it runs changed (its launch key, mode,
    * command line or a variable's value), its processes stop and the next call starts the new one.
@@ -187,9 +199,7 @@ export class ShareHost {
    * false: cached already; an error when it cannot start.
    */
   async fillCache(): Promise<boolean> {
-    const known = this.#o.cache.get(this.name, this.#key);
-    // Known, with its tools listed (a start stopped before its lists were read is not enough).
-    if (known && (!known.capabilities.tools || known.lists["tools/list"] !== undefined)) return false;
+    if (!this.needsCache()) return false;
     const key = "warm";
     try {
       const child = this.#child(key);
