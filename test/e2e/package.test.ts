@@ -36,6 +36,8 @@ test("npm pack + npm install -g gives a working mcp-twin on PATH, offline", () =
   // The builds (tsup.config.ts) that bin/mcp-twin.js and cli.js load by path at run time.
   expect(files).toContain("dist/sync/sync.js");
   expect(files).toContain("dist/commands/doctor.js");
+  // The bridge starts it by path to fill its list cache (gateway/fill-apart.ts).
+  expect(files).toContain("dist/fill/fill-caches.js");
   expect(files).toContain("dist/version.js");
   // `--version` loads that one file and nothing else.
   expect(readFileSync(path.join(REPO, "dist", "version.js"), "utf8")).not.toMatch(/\bimport\b/);
