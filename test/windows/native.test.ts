@@ -406,6 +406,8 @@ describe.skipIf(skip !== undefined).each(DRIVES)(
       const r = await mcpTwin("sync");
       expect(r.code, r.stdout + r.stderr).toBe(0);
       linesTrue(r);
+      // Its lists were read by the process the Windows bridge starts apart (dist/fill/).
+      expect(r.stdout).toContain("Lists of fixture cached: a new session lists them without starting them.");
       const url = `http://127.0.0.1:${port}/share/fixture`;
       for (const key of ["cursor", "gemini", "code"] as const) {
         // Gemini CLI's settings.json holds the user's comment.
