@@ -4,12 +4,13 @@
  * leaves it), started fresh beside `node -e 'setInterval(() => {}, 1e9)'`. RSS and PSS
  * (/proc/PID/smaps_rollup) of each, SETTLE ms after the bridge listens (V8's memory reducer runs
  * some seconds into an idle process: both figures are printed, at 5 s and at SETTLE); then after
- * use — a session lists the tools and calls one (memory_list) —, with that session's tools/list
- * time. BENCH_BRIDGE_BASELINE names another build's bin/mcp-twin.js (e.g. main built in
+ * sync's warm (`POST /control/warm`: a fourth shared server, the test fixture, has its lists read
+ * and cached), SETTLE later; then after use — a session lists the tools and calls one
+ * (memory_list) —, with that session's tools/list time. BENCH_BRIDGE_BASELINE names another build's bin/mcp-twin.js (e.g. main built in
  * .tmp/baseline): measured beside this one, in the same rounds. Every figure is the median of
  * ROUNDS rounds, each with a new home.
- * Targets: this build's idle RSS ≤ 1.3× the bare node's (at SETTLE); a new session's tools/list
- * ≤ 100 ms.
+ * Targets: this build's idle RSS ≤ 1.3× the bare node's (at SETTLE), after sync's warm too; a new
+ * session's tools/list ≤ 100 ms.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -19,6 +20,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { bridgeEnv } from "../test/bridge-server/helpers.js";
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
+import { packFixture } from "../test/helpers/fixture-package.js";
 import { median, pssMb, rssMb, sleep, table, verdict, waitFor } from "./_lib.js";
 
 const ROUNDS = Number(process.env.BENCH_IDLE_ROUNDS ?? 3);
@@ -31,13 +33,18 @@ interface Figures {
   pss5: number;
   rss: number;
   pss: number;
+  warmRss: number;
+  warmPss: number;
   usedRss: number;
   usedPss: number;
   listMs: number;
 }
 
-/** A home with three shared servers (never started: nothing calls them) for `bin`. */
-function home(): { root: string; env: Record<string, string> } {
+/**
+ * A home with three shared servers (never started: nothing calls them) and the fixture server
+ * (started once, by sync's warm) for `bin`.
+ */
+function home(fixture: string): { root: string; env: Record<string, string> } {
   const root = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-idle-"));
   const env = bridgeEnv(root, { USER: "bench" });
   const manifestDir = env.MCP_TWIN_HOME ?? "";
@@ -50,7 +57,12 @@ function home(): { root: string; env: Record<string, string> } {
   writeFileSync(
     path.join(manifestDir, "mcp-twin.jsonc"),
     JSON.stringify({
-      servers: { memory: server("machine"), filesystem: server("machine"), thinking: server("session") },
+      servers: {
+        memory: server("machine"),
+        filesystem: server("machine"),
+        thinking: server("session"),
+        fixture: { command: process.execPath, args: [fixture], share: "machine" },
+      },
     }),
   );
   return { root, env };
@@ -81,8 +93,11 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 /** One round for every build at once: fresh bridges beside one bare node. */
-async function round(bins: string[]): Promise<{ bare: { rss: number; pss: number }; builds: Figures[] }> {
-  const homes = bins.map(() => home());
+async function round(
+  bins: string[],
+  fixture: string,
+): Promise<{ bare: { rss: number; pss: number }; builds: Figures[] }> {
+  const homes = bins.map(() => home(fixture));
   const running: ChildProcess[] = [];
   const bare = spawn(process.execPath, ["-e", "setInterval(() => {}, 1e9)"], { stdio: "ignore" });
   try {
@@ -100,6 +115,17 @@ async function round(bins: string[]): Promise<{ bare: { rss: number; pss: number
     await sleep(Math.max(0, SETTLE - (Date.now() - t0)));
     const bareNow = { rss: rssMb(bare.pid ?? 0), pss: pssMb(bare.pid ?? 0) };
     const settled = started.map(({ child }) => ({ rss: rssMb(child.pid ?? 0), pss: pssMb(child.pid ?? 0) }));
+    // As sync asks after writing the entries: the never-started servers' lists are read (the three
+    // absent scripts fail, the fixture is cached).
+    for (const [i, { url }] of started.entries()) {
+      const token = readFileSync(path.join(homes[i]!.env.MCP_TWIN_BRIDGE_HOME ?? "", "token"), "utf8").trim();
+      await fetch(url.replace(/\/mcp$/, "/control/warm"), {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+      }).then((r) => r.json());
+    }
+    await sleep(SETTLE);
+    const warmed = started.map(({ child }) => ({ rss: rssMb(child.pid ?? 0), pss: pssMb(child.pid ?? 0) }));
     const lists: number[] = [];
     for (const [i, { url }] of started.entries()) {
       const token = readFileSync(path.join(homes[i]!.env.MCP_TWIN_BRIDGE_HOME ?? "", "token"), "utf8").trim();
@@ -123,6 +149,8 @@ async function round(bins: string[]): Promise<{ bare: { rss: number; pss: number
         pss5: early[i]!.pss,
         rss: settled[i]!.rss,
         pss: settled[i]!.pss,
+        warmRss: warmed[i]!.rss,
+        warmPss: warmed[i]!.pss,
         usedRss: rssMb(child.pid ?? 0),
         usedPss: pssMb(child.pid ?? 0),
         listMs: lists[i]!,
@@ -138,8 +166,14 @@ async function round(bins: string[]): Promise<{ bare: { rss: number; pss: number
 export async function run(): Promise<{ ok: boolean }> {
   const bins = [BIN, ...(BASELINE ? [BASELINE] : [])];
   const names = ["this build", ...(BASELINE ? [`baseline (${path.relative(REPO, BASELINE)})`] : [])];
+  const packed = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-idle-fixture-"));
+  const fixture = (await packFixture(packed, "1.0.0")).script;
   const rounds: Array<Awaited<ReturnType<typeof round>>> = [];
-  for (let r = 0; r < ROUNDS; r++) rounds.push(await round(bins));
+  try {
+    for (let r = 0; r < ROUNDS; r++) rounds.push(await round(bins, fixture));
+  } finally {
+    rmSync(packed, { recursive: true, force: true });
+  }
   const bareRss = median(rounds.map((r) => r.bare.rss));
   const barePss = median(rounds.map((r) => r.bare.pss));
   const of = (i: number, key: keyof Figures) => median(rounds.map((r) => r.builds[i]![key]));
@@ -150,6 +184,7 @@ export async function run(): Promise<{ ok: boolean }> {
       "RSS 5 s": "",
       [`RSS ${SETTLE / 1000} s (× bare)`]: mb(bareRss),
       [`PSS ${SETTLE / 1000} s (× bare)`]: mb(barePss),
+      "after sync's warm RSS / PSS": "",
       "after use RSS / PSS": "",
       "new session's tools/list": "",
     },
@@ -160,12 +195,14 @@ export async function run(): Promise<{ ok: boolean }> {
       "RSS 5 s": mb(of(i, "rss5")),
       [`RSS ${SETTLE / 1000} s (× bare)`]: `${mb(of(i, "rss"))} (${(of(i, "rss") / bareRss).toFixed(2)}×)`,
       [`PSS ${SETTLE / 1000} s (× bare)`]: `${mb(of(i, "pss"))} (${(of(i, "pss") / barePss).toFixed(2)}×)`,
+      "after sync's warm RSS / PSS": `${mb(of(i, "warmRss"))} / ${mb(of(i, "warmPss"))}`,
       "after use RSS / PSS": `${mb(of(i, "usedRss"))} / ${mb(of(i, "usedPss"))}`,
       "new session's tools/list": `${of(i, "listMs").toFixed(1)} ms`,
     });
   console.log(`${ROUNDS} rounds, medians; load average ${os.loadavg()[0]?.toFixed(1)}`);
   table(rows);
   let ok = verdict("this build idle ÷ bare node (RSS)", of(0, "rss") / bareRss, 1.3);
+  ok = verdict("this build after sync's warm ÷ bare node (RSS)", of(0, "warmRss") / bareRss, 1.3) && ok;
   ok = verdict("a new session's tools/list (ms)", of(0, "listMs"), 100) && ok;
   return { ok };
 }

@@ -106,14 +106,18 @@ test("sync's warm fills the list cache in a process apart: the bridge loads no z
       method,
       headers: { authorization: `Bearer ${b.token}` },
     }).then((r) => r.json() as Promise<Record<string, unknown>>);
-  // As sync asks it after writing the entries.
+  // As sync asks it after writing the entries (once it is up: the status first).
+  await control("status");
+  const idle = loaded.files(b.pid);
   expect(await control("warm", "POST")).toEqual({ warmed: ["fix"], failed: [] });
   // Filled, and nothing of it runs in the bridge: the process apart started and stopped the server.
   const status = (await control("status")) as {
     shares: Array<{ name: string; cached: boolean; children: unknown[] }>;
   };
   expect(status.shares).toMatchObject([{ name: "fix", cached: true, children: [] }]);
-  expect(libraries(loaded.files(b.pid))).toEqual([]);
+  // Not a module more in the bridge for it (no SDK, no zod, no process library).
+  expect(loaded.files(b.pid)).toEqual(idle);
+  expect(libraries(idle)).toEqual([]);
   // A second warm has nothing to do, and starts nothing.
   expect(await control("warm", "POST")).toEqual({ warmed: [], failed: [] });
   // A new session lists the tools from the cache, still without starting the server.

@@ -3,7 +3,7 @@
  * starts, lists and stops the servers, so a bridge that then idles never loads the SDK for it.
  */
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
-import { createRunner } from "../../core/system/run.js";
+import { startProcess } from "../../core/system/run.js";
 import { type CachedServer, ListCache, launchKey, parseEntry } from "./list-cache.js";
 import type { PathSide } from "./session-keys.js";
 import { ShareHost } from "./share-host.js";
@@ -50,9 +50,10 @@ export async function fillHere(input: FillInput, log: (line: string) => void): P
 }
 
 /**
- * `node <entry>` (the built fill-caches entry) given `input`, through the process runner (a time
- * limit stops it and every server it started); its answer, or every server failed with why when it
- * gives none (it did not start, ended early, or ran past `timeoutMs`).
+ * `node <entry>` (the built fill-caches entry) given `input`, started as the bridge starts its
+ * servers (a process group of its own: past `timeoutMs` it is stopped with every server it
+ * started); its answer, or every server failed with why when it gives none (it did not start,
+ * ended early, or ran too long).
  */
 export async function fillApart(
   entry: string,
@@ -60,26 +61,37 @@ export async function fillApart(
   log: (line: string) => void,
   timeoutMs = 180_000,
 ): Promise<FillOutput> {
+  const child = startProcess(process.execPath, [entry], { env: process.env });
+  let answer = "";
   let pending = "";
-  const result = await createRunner().run(process.execPath, [entry], {
-    env: process.env,
-    input: JSON.stringify(input),
-    timeoutMs,
-    onOutput: (chunk, stream) => {
-      if (stream !== "stderr") return;
-      const lines = (pending + chunk.toString("utf8")).split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) if (line) log(line);
-    },
+  let timedOut = false;
+  child.stdout.on("data", (chunk: Buffer) => {
+    answer += chunk.toString("utf8");
   });
+  child.stderr.on("data", (chunk: Buffer) => {
+    const lines = (pending + chunk.toString("utf8")).split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) if (line) log(line);
+  });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.killTree();
+  }, timeoutMs);
+  child.stdin.end(JSON.stringify(input));
+  const spawnError = await child.spawned.then(
+    () => undefined,
+    (error: NodeJS.ErrnoException) => error.code ?? error.message,
+  );
+  const { code } = await child.exited;
+  clearTimeout(timer);
   if (pending) log(pending);
-  const answer = result.timedOut ? undefined : parseOutput(result.stdout.toString("utf8"));
-  if (answer) return answer;
-  const why = result.spawnError
-    ? `did not start (${result.spawnError})`
-    : result.timedOut
+  const parsed = timedOut ? undefined : parseOutput(answer);
+  if (parsed) return parsed;
+  const why = spawnError
+    ? `did not start (${spawnError})`
+    : timedOut
       ? `ran past ${Math.round(timeoutMs / 1000)} s and was stopped`
-      : `ended (${result.exitCode === undefined ? "by a signal" : `code ${result.exitCode}`}) without an answer`;
+      : `ended (${code === null ? "by a signal" : `code ${code}`}) without an answer`;
   return {
     warmed: [],
     entries: [],
