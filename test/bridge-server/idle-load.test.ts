@@ -52,18 +52,25 @@ const libraries = (files: string[]) => {
     .map(([name]) => name);
 };
 
-test("an idle bridge with shared servers configured loads no commander, zod or SDK; a session loads them", async () => {
+/**
+ * A temp root whose home's manifest holds these servers, left as sync leaves it: the manifest
+ * validated once (its check cached), the bridge started and stopped.
+ */
+async function syncedHome(servers: (root: string) => Record<string, unknown>): Promise<string> {
   const root = tempDir();
   const home = path.join(root, "mcp-twin-home");
   mkdirSync(home, { recursive: true });
-  // Never started at idle: a shared server starts with a session's first call.
-  const never = { command: process.execPath, args: [path.join(root, "absent.js")] };
-  writeFileSync(
-    path.join(home, "mcp-twin.jsonc"),
-    JSON.stringify({ servers: { one: { ...never, share: "machine" }, two: { ...never, share: "session" } } }),
-  );
-  // As sync leaves the home: the manifest validated once (its check cached), the bridge started.
+  writeFileSync(path.join(home, "mcp-twin.jsonc"), JSON.stringify({ servers: servers(root) }));
   await (await startBridge({ root })).stop();
+  return root;
+}
+
+test("an idle bridge with shared servers configured loads no commander, zod or SDK; a session loads them", async () => {
+  // Never started at idle: a shared server starts with a session's first call.
+  const root = await syncedHome((dir) => {
+    const never = { command: process.execPath, args: [path.join(dir, "absent.js")] };
+    return { one: { ...never, share: "machine" }, two: { ...never, share: "session" } };
+  });
 
   // Every module file the bridge loads, logged by a module hook (the real bin, the built bundles).
   const loaded = moduleLog(root);
@@ -88,17 +95,9 @@ test("an idle bridge with shared servers configured loads no commander, zod or S
 });
 
 test("sync's warm fills the list cache in a process apart: the bridge loads no zod or SDK for it, and a new session lists from the cache", async () => {
-  const root = tempDir();
-  const home = path.join(root, "mcp-twin-home");
-  mkdirSync(home, { recursive: true });
-  writeFileSync(
-    path.join(home, "mcp-twin.jsonc"),
-    JSON.stringify({
-      servers: { fix: { command: process.execPath, args: [inject("fixtureScript")], share: "machine" } },
-    }),
-  );
-  // As sync leaves the home: the manifest validated once (its check cached), the bridge started.
-  await (await startBridge({ root })).stop();
+  const root = await syncedHome(() => ({
+    fix: { command: process.execPath, args: [inject("fixtureScript")], share: "machine" },
+  }));
   const loaded = moduleLog(root);
   const b = await startBridge({ root, env: loaded.env });
   const control = (route: string, method = "GET") =>
