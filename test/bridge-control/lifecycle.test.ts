@@ -19,6 +19,7 @@ import {
   tempDir,
   waitForInstance,
 } from "../bridge-server/helpers.js";
+import { alive } from "../helpers/alive.js";
 import { freePort } from "../helpers/net.js";
 
 afterEach(cleanup);
@@ -49,15 +50,6 @@ async function bridge(env: Record<string, string>, ...args: string[]) {
   if (typeof json.pid === "number") killAtCleanup(json.pid);
   return { ...r, json };
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** An HTTP server on `port` that answers everything with 401, as another home's bridge would. */
 async function squat(port: number, realm = 'Bearer realm="mcp-twin"'): Promise<void> {

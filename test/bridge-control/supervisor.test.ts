@@ -13,16 +13,9 @@ import { planAutostart } from "../../src/core/bridge-control/autostart-plan.js";
 import { SERVE, SH_LOOP, shSupervisor } from "../../src/core/bridge-control/supervisor.js";
 import { ExitCode } from "../../src/core/errors.js";
 import { BIN, bridgeEnv, cleanup, runCli, tempDir } from "../bridge-server/helpers.js";
+import { alive } from "../helpers/alive.js";
 import { freePort } from "../helpers/net.js";
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const kill = (pid: number) => {
   try {
     process.kill(pid, "SIGKILL");

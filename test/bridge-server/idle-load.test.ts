@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, inject, test } from "vitest";
+import { moduleLog } from "../helpers/module-log.js";
 import { freePort } from "../helpers/net.js";
 import { bridgeEnv, call, cleanup, httpClient, runCli, startBridge, tempDir } from "./helpers.js";
 
@@ -18,33 +19,6 @@ const MARKS = {
   "the MCP SDK": "LATEST_PROTOCOL_VERSION",
 };
 
-/**
- * A module hook that logs each file every process started with `env` loads (`<pid> <url>`), and
- * the files of dist/ one process (or any) has loaded so far.
- */
-function moduleLog(root: string) {
-  writeFileSync(
-    path.join(root, "hooks.mjs"),
-    'import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { if (url.startsWith("file:")) appendFileSync(process.env.LOADED_LOG, `${process.pid} ${url}\\n`); return next(url, context); }\n',
-  );
-  writeFileSync(
-    path.join(root, "register.mjs"),
-    'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n',
-  );
-  const log = path.join(root, "loaded.log");
-  writeFileSync(log, "");
-  return {
-    env: { NODE_OPTIONS: `--import ${path.join(root, "register.mjs")}`, LOADED_LOG: log },
-    files: (pid?: number) => [
-      ...new Set(
-        readFileSync(log, "utf8")
-          .split("\n")
-          .filter((l) => l.includes("/dist/") && (pid === undefined || l.startsWith(`${pid} `)))
-          .map((l) => new URL(l.slice(l.indexOf(" ") + 1)).pathname),
-      ),
-    ],
-  };
-}
 const libraries = (files: string[]) => {
   const code = files.map((f) => readFileSync(f, "utf8")).join("\n");
   return Object.entries(MARKS)

@@ -15,6 +15,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, expect, inject, test } from "vitest";
 import { SH_LOOP } from "../../src/core/bridge-control/supervisor.js";
+import { alive } from "../helpers/alive.js";
 import { killBridge } from "../helpers/bridge-loop.js";
 import { type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
@@ -30,14 +31,6 @@ const SERVICES = path.resolve("test/fixtures/fake-services/fake-services.cjs");
 const pids: number[] = [];
 /** Supervisor loops (killed first, so none starts a bridge again). */
 const loops: number[] = [];
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 afterEach(() => {
   for (const pid of loops.splice(0))
     try {

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { alive } from "../helpers/alive.js";
 import {
   createFakeMachine,
   type FakeMachine,
@@ -61,15 +62,6 @@ function stopBridge(): void {
     // already gone
   }
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * Start a client's entry as the client would — Claude Code from a shell in WSL, the Windows apps

@@ -4,7 +4,7 @@
  * And the JSON Schema shipped in it is the one generated from the zod schema.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +12,7 @@ import { afterAll, expect, test } from "vitest";
 import { manifestJsonSchema } from "../../src/core/manifest/schema.js";
 import { BIN, REPO } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
+import { moduleLog } from "../helpers/module-log.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-pack-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,26 +116,14 @@ const setup = fixtureMachines("fx-1a2b3c4d5e6f7a8b");
 test("a sync with nothing to do loads no doctor, bridge, catalogue or writing code", async () => {
   const m = await setup.synced();
   // Every module file the run loads, logged by a module hook (the real bin, the built bundles).
-  writeFileSync(
-    path.join(dir, "hooks.mjs"),
-    'import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { if (url.startsWith("file:")) appendFileSync(process.env.LOADED_LOG, url + "\\n"); return next(url, context); }\n',
-  );
-  writeFileSync(
-    path.join(dir, "register.mjs"),
-    'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n',
-  );
-  const log = path.join(dir, "loaded.log");
-  writeFileSync(log, "");
-  const out = execFileSync(process.execPath, ["--import", path.join(dir, "register.mjs"), BIN, "sync"], {
-    env: { ...m.env, LOADED_LOG: log },
+  const hook = moduleLog(dir);
+  const out = execFileSync(process.execPath, [...hook.args, BIN, "sync"], {
+    env: { ...m.env, LOADED_LOG: hook.env.LOADED_LOG },
     cwd: m.paths.linuxHome,
     encoding: "utf8",
   });
   expect(out).toMatch(/unchanged|up to date|nothing/i);
-  const loaded = readFileSync(log, "utf8")
-    .split("\n")
-    .filter((u) => u.includes("/dist/"))
-    .map((u) => new URL(u).pathname);
+  const loaded = hook.files();
   // Two files, not ~20 chunks: each module file costs Node's ESM loader about half a millisecond
   // (tsup.config.ts re-chunks the start-up into one file per build).
   expect(loaded.map((f) => path.relative(path.join(REPO, "dist"), f)).sort()).toEqual([

@@ -9,6 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { doctor, expectEveryFailureFixed, one, waitFor } from "../doctor/helpers.js";
+import { alive } from "../helpers/alive.js";
 import {
   createFakeMachine,
   type FakeMachine,
@@ -51,15 +52,6 @@ beforeAll(async () => {
   const sync = await m.run(["sync"]);
   expect(sync.code, sync.stdout + sync.stderr).toBe(1);
 }, 180_000);
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 afterAll(async () => {
   // The bridge sync started is stopped, and its exit awaited: it writes its state as it ends, and

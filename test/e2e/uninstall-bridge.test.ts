@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, inject, test } from "vitest";
+import { alive } from "../helpers/alive.js";
 import { killBridge } from "../helpers/bridge-loop.js";
 import {
   BIN,
@@ -29,14 +30,6 @@ const SECRET = "fx-5b7d9f1a3c5e7a9b";
 const setup = fixtureMachines(SECRET);
 
 const started: number[] = [];
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 afterEach(() => {
   for (const pid of started.splice(0)) killBridge(pid);
 });

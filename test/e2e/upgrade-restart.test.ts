@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, inject, test } from "vitest";
 import { until } from "../bridge-server/gateway/gateway-helpers.js";
+import { alive } from "../helpers/alive.js";
 import { runInProcessByDefault } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { freePort } from "../helpers/net.js";
@@ -29,15 +30,6 @@ afterEach(() => {
       // gone
     }
 });
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The built program, copied, as an older release: every inlined VERSION says 0.0.9. */
 function olderRelease(): string {

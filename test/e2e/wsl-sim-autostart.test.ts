@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
+import { alive } from "../helpers/alive.js";
 import { BIN, REPO } from "../helpers/fake-machine.js";
 import { packFixture } from "../helpers/fixture-package.js";
 import { freePort } from "../helpers/net.js";
@@ -32,15 +33,6 @@ const kill = (pid: number) => {
     // gone
   }
 };
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + 30_000;
   for (;;) {

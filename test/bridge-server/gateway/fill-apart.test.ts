@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { fillApart } from "../../../src/bridge-server/gateway/index.js";
 import type { ShareLaunch } from "../../../src/core/entries/share-launch.js";
+import { alive } from "../../helpers/alive.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -107,14 +108,6 @@ test("one that runs past its time is stopped, with what it started, and said so"
     { name: "a", error: "the process that reads its lists ran past 2 s and was stopped" },
   ]);
   const pid = Number(readFileSync(pidFile, "utf8"));
-  const alive = () => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (let waited = 0; alive() && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
-  expect(alive()).toBe(false);
+  for (let waited = 0; alive(pid) && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  expect(alive(pid)).toBe(false);
 });

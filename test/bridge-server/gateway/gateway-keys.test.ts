@@ -8,6 +8,7 @@ import path from "node:path";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { describe, expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-control/client-token.js";
+import { alive } from "../../helpers/alive.js";
 import { onJsonLines } from "../../helpers/json-lines.js";
 import { rawModernPost } from "../../helpers/raw-post-2026.js";
 import { BIN, bridgeEnv, stdioClient, tempDir } from "../helpers.js";
@@ -68,15 +69,6 @@ const modernText = (answer: { body: Record<string, unknown> }) =>
   ((answer.body.result as { content?: Array<{ text?: string }> } | undefined)?.content ?? [])
     .map((c) => c.text)
     .join("");
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("a session's keys are its credential's", () => {
   test("another credential naming a 2025-11-25 session's id reaches neither the session nor its process; status shows no id", async () => {

@@ -10,6 +10,7 @@ import path from "node:path";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { describe, expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-control/client-token.js";
+import { alive } from "../../helpers/alive.js";
 import { bridgeEnv, sleep, startBridge, stdioClient, tempDir } from "../helpers.js";
 import {
   callText,
@@ -27,15 +28,6 @@ closeAfterEach();
 
 /** The test's grace (`serve --session-grace`), in seconds. */
 const GRACE_S = 2;
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The pid of the `session` processes of the shared server `name` (status). */
 async function sessionPids(g: Gateway, name: string): Promise<number[]> {
