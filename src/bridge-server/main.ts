@@ -35,7 +35,7 @@ import { NotesFolder } from "./notes-folder.js";
 import { loadPlugins, pluginBridgeTools } from "./plugins.js";
 import { SessionSeal } from "./session-seal.js";
 import type { BridgeContext, ToolSet } from "./session-server.js";
-import { statusReport } from "./status-report.js";
+import { bridgeReport } from "./status-report.js";
 import { JsonStore } from "./store.js";
 import { TokenGuard } from "./token-guard.js";
 import { emptyHandoff, parseHandoff } from "./tools/handoff-data.js";
@@ -154,10 +154,10 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
         // Names this bridge first: a probe (bridge-probe.ts) learns it is this home's from it, and
         // `bridge status` its details, without an MCP session that would load the SDK into a
         // bridge that then idles.
-        status: () => {
-          const { shares: _, ...details } = statusReport(context);
-          return { bridge: { name: BRIDGE_SERVER_NAME, ...details }, ...gateway.status() };
-        },
+        status: () => ({
+          bridge: { name: BRIDGE_SERVER_NAME, ...bridgeReport(context) },
+          ...gateway.status(),
+        }),
         reload: () => gateway.reload(),
         warm: () => gateway.fillCaches(),
         restart: (name) => gateway.restart(name),
@@ -272,7 +272,6 @@ async function warmUp(url: string, token: string): Promise<void> {
   await ask("DELETE", undefined, session);
 }
 
-/** How this side reads a project folder a Windows client names (inside WSL: its mount root). */
 /** The shared servers' gateway, its list cache filled by a process apart where one is built. */
 async function openGateway(options: OwnerOptions): Promise<Gateway> {
   const { files, log } = options;
@@ -309,6 +308,7 @@ function fillCachesEntry(): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
+/** How this side reads a project folder a Windows client names (inside WSL: its mount root). */
 async function pathSide(): Promise<PathSide> {
   const conf =
     process.platform === "linux" ? await readFile("/etc/wsl.conf", "utf8").catch(() => undefined) : undefined;

@@ -5,7 +5,8 @@
 import { PROBE_CLIENT } from "../core/bridge-control/state-folder.js";
 import type { BridgeContext } from "./session-server.js";
 
-export function statusReport(ctx: BridgeContext): Record<string, unknown> {
+/** The bridge itself, without its shared servers (the control status has the gateway's own). */
+export function bridgeReport(ctx: BridgeContext): Record<string, unknown> {
   const now = Date.now();
   // Open sessions (not proof their client still runs: one that exits without closing its session
   // leaves it open until its grace passes, sessions.ts). Probes (doctor, `bridge status`, a relay
@@ -42,6 +43,11 @@ export function statusReport(ctx: BridgeContext): Record<string, unknown> {
       finished: items.filter((i) => i.status === "done" || i.status === "failed").length,
     },
     plugins: ctx.plugins,
-    shares: ctx.shares(),
   };
 }
+
+/** All of it, its shared servers too (`bridge_status`). */
+export const statusReport = (ctx: BridgeContext): Record<string, unknown> => ({
+  ...bridgeReport(ctx),
+  shares: ctx.shares(),
+});

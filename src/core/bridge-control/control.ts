@@ -165,8 +165,8 @@ async function controlHere(
   if (action === "start" || action === "restart") started = (await ensureBridge(lifecycle, want)).started;
   const entries = await entriesNow(machine);
   return {
-    // A bridge this run started is not asked for its details (an MCP session): it stays as light as
-    // it idles until a client uses it; its pid is in its record.
+    // A bridge this run started is not asked for its details: it has none to tell yet (no client,
+    // no uptime); its pid is in its record.
     ...(await describeBridge(lifecycle, settings, action, started !== true)),
     ...(entries !== undefined ? { entries: entries.holders.length } : {}),
     ...(await sharedWithEntries(machine, settings.shared ?? []).then((n) => (n ? { sharedServers: n } : {}))),
