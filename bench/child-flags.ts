@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from "node:os";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
+import { sharedNodeFlags } from "../src/core/entries/shared-node-flags.js";
 import { median, pssMb, rssMb, sleep, table } from "./_lib.js";
 
 const ROUNDS = Number(process.env.BENCH_CHILD_FLAGS_ROUNDS ?? 3);
@@ -78,6 +79,19 @@ const SERVERS: Record<
     calls: 50,
     memoryFile: "graph.jsonl",
   },
+  // BENCH_CHILD_FLAGS_LONG=1: searches enough to keep a core busy well past the windows in which
+  // the chosen flags leave the optimizing compilers off (a server that computes for long).
+  ...(process.env.BENCH_CHILD_FLAGS_LONG === "1"
+    ? {
+        "memory, 400 searches": {
+          script: "@modelcontextprotocol/server-memory/dist/index.js",
+          args: () => [],
+          call: () => ({ name: "search_nodes", arguments: { query: "needle" } }),
+          calls: 400,
+          memoryFile: "graph.jsonl",
+        },
+      }
+    : {}),
 };
 
 /**
@@ -86,7 +100,7 @@ const SERVERS: Record<
  * here as the figure to compare with. `--no-opt --no-maglev` keeps the interpreter and Sparkplug
  * (and WebAssembly) but no optimising compiler.
  */
-const FLAGS: Record<string, string[]> = {
+const FLAGS: Record<string, string[] | ((version: string) => string[])> = {
   none: [],
   "semi-space 1": ["--max-semi-space-size=1"],
   "optimize-for-size": ["--optimize-for-size"],
@@ -95,7 +109,15 @@ const FLAGS: Record<string, string[]> = {
   "semi-space 1 + no-opt + no-maglev": ["--max-semi-space-size=1", "--no-opt", "--no-maglev"],
   "all four": ["--max-semi-space-size=1", "--optimize-for-size", "--no-opt", "--no-maglev"],
   "lite-mode (no fetch)": ["--lite-mode"],
+  // What mcp-twin puts on the command line for this node: the compilers off until the server is busy.
+  chosen: (version) => sharedNodeFlags(version),
 };
+
+/** BENCH_CHILD_FLAGS_CASES: the cases to run, by name, separated by ";" (names hold commas; default: all). */
+const CASES = Object.keys(SERVERS).filter(
+  (name) =>
+    !process.env.BENCH_CHILD_FLAGS_CASES || process.env.BENCH_CHILD_FLAGS_CASES.split(";").includes(name),
+);
 
 /** BENCH_CHILD_FLAGS: the flag sets to run, by name, comma-separated (default: all; "none" always). */
 const CHOSEN = Object.entries(FLAGS).filter(
@@ -270,15 +292,17 @@ export async function run(): Promise<{ ok: boolean }> {
     for (let round = 0; round < ROUNDS; round++)
       for (const [version, bin] of Object.entries(nodes))
         for (const [flagName, flags] of CHOSEN)
-          for (const server of Object.keys(SERVERS)) {
+          for (const server of CASES) {
             const key = JSON.stringify([version, server, flagName]);
             const list = samples.get(key) ?? [];
-            list.push(await once(bin, flags, prefix, server, dir));
+            list.push(
+              await once(bin, typeof flags === "function" ? flags(version) : flags, prefix, server, dir),
+            );
             samples.set(key, list);
           }
     const rows: Array<Record<string, string | number>> = [];
     for (const version of Object.keys(nodes))
-      for (const server of Object.keys(SERVERS)) {
+      for (const server of CASES) {
         const base = samples.get(JSON.stringify([version, server, "none"]))!;
         const m = (list: Sample[], k: keyof Sample) => median(list.map((x) => x[k]));
         for (const [flagName] of CHOSEN) {

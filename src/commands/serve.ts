@@ -231,6 +231,9 @@ async function serveHttp(
   checkRemoteBind(out, where.host, o.allowRemote);
   const log = (line: string) => out.info(line);
   optimizing(false);
+  // The young space stays at its first size: a gateway used by a few sessions kept 6–12 MB more
+  // for good once V8 had doubled it under their bursts (docs/dev/performance.md).
+  process.getBuiltinModule("node:v8").setFlagsFromString("--semi-space-growth-factor=1");
   // The manifest's shared servers (read again on each reload), and `--share`'s for this run.
   const { shareLaunches, manifestShares } = await import("../core/entries/share-launch.js");
   const launchOptions = {

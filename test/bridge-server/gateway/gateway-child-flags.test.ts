@@ -8,13 +8,17 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
+import { sharedNodeFlags } from "../../../src/core/entries/shared-node-flags.js";
 import { type FakeMachine, writeManifest } from "../../helpers/fake-machine.js";
 import { freePort } from "../../helpers/net.js";
 import { BIN, cleanup, waitForInstance } from "../helpers.js";
 import { callText, closeClients, erasFromRegistry, v2Client } from "./gateway-helpers.js";
 
-/** The flags chosen from bench/child-flags.ts's figures (docs/dev/performance.md). */
-const FLAGS = ["--max-semi-space-size=1"];
+/**
+ * The flags chosen from bench/child-flags.ts's figures (docs/dev/performance.md) for this node;
+ * which node gets which is test/entries/shared-node-flags.test.ts's.
+ */
+const FLAGS = sharedNodeFlags(process.version);
 
 const machines: FakeMachine[] = [];
 afterEach(async () => {
@@ -69,6 +73,7 @@ test("an installed package's shared process runs with V8's memory flags; a comma
         return { execArgv, cmdline: readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(0, -1) };
       };
 
+      expect(FLAGS.slice(0, 2)).toEqual(["--max-semi-space-size=1", "--no-turbofan"]);
       for (const [name, fixture, tag] of [
         ["old", v1, "v1"],
         ["new", v2, "v2"],
