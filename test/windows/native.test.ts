@@ -425,7 +425,15 @@ describe.skipIf(skip !== undefined).each(DRIVES)(
           { tool: "whoami", args: {} },
         ]);
         expect(x?.ok, `${key}: ${x?.error} ${x?.stderr ?? ""}`).toBe(true);
-        pids[key] = JSON.parse(x!.calls!["whoami {}"]!).pid;
+        const who = JSON.parse(x!.calls!["whoami {}"]!) as { pid: number; execArgv: string[] };
+        pids[key] = who.pid;
+        // Windows' node.exe runs it with the shared servers' flags, the inline --import module too.
+        expect(who.execArgv, key).toEqual(
+          expect.arrayContaining(["--max-semi-space-size=1", "--no-turbofan"]),
+        );
+        expect(who.execArgv[who.execArgv.indexOf("--import") + 1], key).toMatch(
+          /^data:text\/javascript;base64,/,
+        );
       }
       console.info(`native Windows, one shared process: ${JSON.stringify(pids)}`);
       expect(new Set(Object.values(pids)).size).toBe(1);
