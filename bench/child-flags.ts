@@ -35,16 +35,24 @@ const GRAPH_ENTITIES = 20_000;
  * The last two are heavier: reading a 2 MB file (allocation: what a small young generation costs)
  * and searching a graph of 20,000 entities (JavaScript loops: what no optimising compiler costs).
  */
-const SERVERS: Record<
-  string,
-  {
-    script: string;
-    args: (dir: string) => string[];
-    call: (dir: string) => object;
-    calls: number;
-    memoryFile?: string;
-  }
-> = {
+interface Case {
+  script: string;
+  args: (dir: string) => string[];
+  call: (dir: string) => object;
+  calls: number;
+  memoryFile?: string;
+}
+
+/** A search of the 20,000-entity graph, as many times as `calls`. */
+const graphSearch = (calls: number): Case => ({
+  script: "@modelcontextprotocol/server-memory/dist/index.js",
+  args: () => [],
+  call: () => ({ name: "search_nodes", arguments: { query: "needle" } }),
+  calls,
+  memoryFile: "graph.jsonl",
+});
+
+const SERVERS: Record<string, Case> = {
   memory: {
     script: "@modelcontextprotocol/server-memory/dist/index.js",
     args: () => [],
@@ -72,26 +80,10 @@ const SERVERS: Record<
     call: (dir) => ({ name: "read_text_file", arguments: { path: path.join(dir, "big.txt") } }),
     calls: 50,
   },
-  "memory, search of 20k entities": {
-    script: "@modelcontextprotocol/server-memory/dist/index.js",
-    args: () => [],
-    call: () => ({ name: "search_nodes", arguments: { query: "needle" } }),
-    calls: 50,
-    memoryFile: "graph.jsonl",
-  },
+  "memory, search of 20k entities": graphSearch(50),
   // BENCH_CHILD_FLAGS_LONG=1: searches enough to keep a core busy well past the windows in which
   // the chosen flags leave the optimizing compilers off (a server that computes for long).
-  ...(process.env.BENCH_CHILD_FLAGS_LONG === "1"
-    ? {
-        "memory, 400 searches": {
-          script: "@modelcontextprotocol/server-memory/dist/index.js",
-          args: () => [],
-          call: () => ({ name: "search_nodes", arguments: { query: "needle" } }),
-          calls: 400,
-          memoryFile: "graph.jsonl",
-        },
-      }
-    : {}),
+  ...(process.env.BENCH_CHILD_FLAGS_LONG === "1" ? { "memory, 400 searches": graphSearch(400) } : {}),
 };
 
 /**
@@ -113,18 +105,16 @@ const FLAGS: Record<string, string[] | ((version: string) => string[])> = {
   chosen: (version) => sharedNodeFlags(version),
 };
 
+/** Whether a variable's list (names joined by `separator`) names `name`; every name when unset. */
+const listed = (variable: string | undefined, separator: string, name: string) =>
+  !variable || variable.split(separator).includes(name);
+
 /** BENCH_CHILD_FLAGS_CASES: the cases to run, by name, separated by ";" (names hold commas; default: all). */
-const CASES = Object.keys(SERVERS).filter(
-  (name) =>
-    !process.env.BENCH_CHILD_FLAGS_CASES || process.env.BENCH_CHILD_FLAGS_CASES.split(";").includes(name),
-);
+const CASES = Object.keys(SERVERS).filter((name) => listed(process.env.BENCH_CHILD_FLAGS_CASES, ";", name));
 
 /** BENCH_CHILD_FLAGS: the flag sets to run, by name, comma-separated (default: all; "none" always). */
 const CHOSEN = Object.entries(FLAGS).filter(
-  ([name]) =>
-    name === "none" ||
-    !process.env.BENCH_CHILD_FLAGS ||
-    process.env.BENCH_CHILD_FLAGS.split(",").includes(name),
+  ([name]) => name === "none" || listed(process.env.BENCH_CHILD_FLAGS, ",", name),
 );
 
 /** A knowledge graph for server-memory: entities with a few observations each, one in 100 a match. */
