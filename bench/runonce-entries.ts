@@ -5,7 +5,7 @@
  * tree per server per session) against url entries to the gateway sync started, the catalogue's
  * default modes and all-`machine`, at one session and at five. Each session lists each server and
  * makes one call on it (a shared server starts on its first call, not on a list from the cache).
- * Figures: processes and summed VmRSS (the gateway and its children; each direct entry's tree).
+ * Figures at rest: processes and summed VmRSS (the gateway and its children; each direct entry's tree).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, readFileSync } from "node:fs";
@@ -29,6 +29,13 @@ const SERVERS: Record<string, { package: string; args?: string[]; share: "machin
   everything: { package: "@modelcontextprotocol/server-everything@2026.8.31", share: "session" },
   context7: { package: "@upstash/context7-mcp@4.1.1", share: "machine" },
 };
+
+/**
+ * Sessions stay open for hours, so each way is measured at rest: this long after its last call,
+ * past the first quiet window in which a shared process compacts its heap (core/system/at-rest.ts:
+ * 5–10 s after its work); direct entries are given the same wait.
+ */
+const AT_REST_MS = 12_000;
 
 /** A call each server answers offline (others: the first tool, with no arguments: refused, but answered). */
 const CALLS: Record<string, { name: string; arguments: Record<string, unknown> }> = {
@@ -149,7 +156,7 @@ async function measureDirect(m: FakeMachine, counts: readonly number[]): Promise
   try {
     for (const sessions of counts) {
       while (open.length < sessions * Object.keys(list).length) open.push(...(await directSession(m, list)));
-      await sleep(1000);
+      await sleep(AT_REST_MS);
       const pids = open.flatMap(({ transport }) => (transport.pid ? tree(transport.pid) : []));
       out.set(sessions, { processes: pids.length, rss: sum(pids), pss: sumPss(pids) });
     }
@@ -171,7 +178,7 @@ async function measureShared(m: FakeMachine, counts: readonly number[]): Promise
   try {
     for (const sessions of counts) {
       while (open.length < sessions * Object.keys(list).length) open.push(...(await sharedSession(list)));
-      await sleep(1000);
+      await sleep(AT_REST_MS);
       const pids = tree(pid);
       out.set(sessions, { processes: pids.length, rss: sum(pids), pss: sumPss(pids), gateway: rssMb(pid) });
     }

@@ -8,6 +8,7 @@ import { type BridgeSettings, loadBridgeSettings, settingsAt } from "../core/bri
 import { bridgeFiles, bridgeHome, bridgeUrl } from "../core/bridge-control/state-folder.js";
 import { ensureToken, rotateToken } from "../core/bridge-control/token-file.js";
 import { ExitCode, UsageError } from "../core/errors.js";
+import { optimizingCompilers } from "../core/system/busy-compilers.js";
 import { isLoopback } from "../core/system/loopback.js";
 import type { serveCommand } from "./serve-flags.js";
 import type { ContextOf, OptionsOf } from "./shared/command.js";
@@ -335,12 +336,15 @@ async function serveHttp(
 }
 
 /**
- * V8's optimizing compiler, off until the bridge listens: the start-up (Node's module loader
- * resolving paths, the manifest read) runs hot enough for it, and its code, once paged in, stays in
- * the memory of a bridge idle for days (docs/dev/performance.md). Requests are optimized as ever.
+ * V8's optimizing compilers, off until the bridge listens: the start-up (Node's module loader
+ * resolving paths, the manifest read) runs hot enough for them, and their code, once paged in, stays
+ * in the memory of a bridge idle for days (docs/dev/performance.md). Requests are optimized as ever:
+ * kept off until the bridge was busy, as a shared server's are, they cost it twice the CPU a call.
  */
 function optimizing(on: boolean): void {
-  process.getBuiltinModule("node:v8").setFlagsFromString(on ? "--turbofan" : "--no-turbofan");
+  const v8 = process.getBuiltinModule("node:v8");
+  for (const c of optimizingCompilers(Number(process.versions.node.split(".")[0])))
+    v8.setFlagsFromString(on ? `--${c}` : `--no-${c}`);
 }
 
 /**

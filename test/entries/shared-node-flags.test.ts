@@ -14,10 +14,16 @@ const named = (flags: string[]) => flags.filter((f) => !f.startsWith("data:"));
 
 test("Node 20, 22, 24 and later get the flags; Maglev is turned off only where it is on; an older or unknown node none", () => {
   for (const v of ["v20.19.0", "v20.20.2", "v22.13.0", "23.1.0"])
-    expect(named(sharedNodeFlags(v)), v).toEqual(["--max-semi-space-size=1", "--no-turbofan", "--import"]);
+    expect(named(sharedNodeFlags(v)), v).toEqual([
+      "--max-semi-space-size=1",
+      "--no-sparkplug",
+      "--no-turbofan",
+      "--import",
+    ]);
   for (const v of ["v24.21.0", "v25.0.0", "26.1.0"])
     expect(named(sharedNodeFlags(v)), v).toEqual([
       "--max-semi-space-size=1",
+      "--no-sparkplug",
       "--no-turbofan",
       "--no-maglev",
       "--import",
@@ -37,14 +43,15 @@ test("this machine's node accepts them and still runs a script", () => {
 });
 
 /**
- * A script that reports, on each line it reads, whether V8 has optimized a function it ran hot
- * (`%GetOptimizationStatus`, bit 16 of its answer: "optimized by TurboFan"), and on "busy" keeps a
- * core busy for the given milliseconds. `--allow-natives-syntax` only lets the test ask.
+ * A script that reports, on each line it reads, whether V8 has compiled a function it ran hot past
+ * the interpreter (`%GetOptimizationStatus`: bit 16 "optimized", bit 15 "baseline", Sparkplug's),
+ * and on "busy" keeps a core busy for the given milliseconds. `--allow-natives-syntax` only lets the
+ * test ask.
  */
 const PROBE = `
 const hot = (n) => { let s = 0; for (let i = 0; i < n; i++) s = (s + i * i) % 1000003; return s; };
 const heat = () => { for (let k = 0; k < 200; k++) hot(1000); };
-const optimized = () => { heat(); return (%GetOptimizationStatus(hot) & 16) !== 0; };
+const optimized = () => { heat(); return (%GetOptimizationStatus(hot) & (16 | 32768)) !== 0; };
 let buf = "";
 process.stdin.on("data", (d) => {
   buf += d;
@@ -57,7 +64,7 @@ process.stdin.on("data", (d) => {
 });
 `;
 
-test("a real node under them optimizes nothing while idle or lightly used, and optimizes again once busy", async () => {
+test("a real node under them compiles nothing past the interpreter while idle or lightly used, and optimizes again once busy", async () => {
   const windowMs = 400;
   const child = spawn(
     process.execPath,

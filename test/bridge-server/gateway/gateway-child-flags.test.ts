@@ -73,7 +73,7 @@ test("an installed package's shared process runs with V8's memory flags; a comma
         return { execArgv, cmdline: readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(0, -1) };
       };
 
-      expect(FLAGS.slice(0, 2)).toEqual(["--max-semi-space-size=1", "--no-turbofan"]);
+      expect(FLAGS.slice(0, 3)).toEqual(["--max-semi-space-size=1", "--no-sparkplug", "--no-turbofan"]);
       for (const [name, fixture, tag] of [
         ["old", v1, "v1"],
         ["new", v2, "v2"],
