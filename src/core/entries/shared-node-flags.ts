@@ -29,8 +29,8 @@ export function sharedNodeFlags(version: string | undefined, windowMs = WINDOW_M
   const major = Number(/^v?(\d+)\./.exec(version ?? "")?.[1]);
   if (!Number.isInteger(major) || major < FIRST_MAJOR) return [];
   // Off until the server works hard (busy-compilers.ts turns them back on): an idle server never
-  // pages in their code. Sparkplug's 0.3–1.5 MB a process costs light calls 6–48 % more CPU, under
-  // 0.1 ms a call (docs/dev/performance.md).
+  // pages in their code. Sparkplug's 0.3–1.9 MB a process costs light calls up to 73 % more CPU,
+  // under 0.15 ms a call (docs/dev/performance.md).
   const compilers = ["sparkplug", ...optimizingCompilers(major)];
   return [
     ...MEMORY_FLAGS,
