@@ -1,6 +1,6 @@
 /**
- * V8's compilers off until a long-lived node process works hard: the module the bridge and each
- * shared server run (figures in docs/dev/performance.md).
+ * V8's compilers by Node major, and the module that turns them back on once a shared server works
+ * hard (figures in docs/dev/performance.md).
  */
 
 /** Maglev, V8's mid-tier compiler, is on by default from Node 24 (off in 20 and 22: never turned on). */
@@ -18,7 +18,7 @@ export const WINDOW_MS = 5000;
 const BUSY_SHARE = 0.5;
 
 /**
- * A module (a data: URL, for `node --import` or `import()`) that reads the process's CPU time each
+ * A module (a data: URL, for `node --import`) that reads the process's CPU time each
  * window, and the first window that was busy turns `compilers` (V8 compilers switched off) back on,
  * for good: an idle or lightly used process never pages in their code, and one that computes has
  * them again within a window. The first window holds start-up and is not judged. Its timer never
