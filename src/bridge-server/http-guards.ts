@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { readSocketTable, socketOwner } from "../core/bridge-control/socket-owner.js";
+import { readSocketTable, type SocketTable, socketOwner } from "../core/bridge-control/socket-owner.js";
 import { RPC } from "../core/relay/rpc-codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 
@@ -111,16 +111,18 @@ export function peerCheck(rule: PeerRule): {
     Pick<Socket, "remoteAddress" | "remotePort" | "localAddress" | "localPort">
   >();
   let reads = 0;
-  const inFlight = new Map<string, { number: number; text: Promise<string> }>();
-  const tableFor = (socket: Socket) => (table: "tcp" | "tcp6") => {
+  const inFlight = new Map<string, { number: number; text: Promise<SocketTable> }>();
+  /** `table`'s rows of connections to the bridge's `port`, from a read begun after `socket` was accepted. */
+  const tableFor = (socket: Socket, port: number) => (table: "tcp" | "tcp6") => {
     const since = acceptedAt.get(socket) ?? Number.POSITIVE_INFINITY;
-    let read = inFlight.get(table);
+    const key = `${table} ${port}`;
+    let read = inFlight.get(key);
     // A read begun after this connection was accepted holds its row.
     if (!read || read.number < since) {
-      const current = { number: ++reads, text: readSocketTable(table, rule.proc) };
-      inFlight.set(table, current);
+      const current = { number: ++reads, text: readSocketTable(table, port, rule.proc) };
+      inFlight.set(key, current);
       current.text.finally(() => {
-        if (inFlight.get(table) === current) inFlight.delete(table);
+        if (inFlight.get(key) === current) inFlight.delete(key);
       });
       read = current;
     }
@@ -132,7 +134,7 @@ export function peerCheck(rule: PeerRule): {
     if (!remoteAddress || !localAddress || !remotePort || !localPort) return REFUSED;
     if (!isLoopback(remoteAddress)) return { allowed: true, own: false };
     const owner = await socketOwner(
-      tableFor(socket),
+      tableFor(socket, localPort),
       { address: remoteAddress, port: remotePort },
       { address: localAddress, port: localPort },
     );

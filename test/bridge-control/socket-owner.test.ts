@@ -21,20 +21,22 @@ const HEAD4 =
 const HEAD6 =
   "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode";
 /** A root listener, user 65534's connection to a server on `::` (port 0x835F), a TIME_WAIT row. */
-const TCP = [
+const TCP_TEXT = [
   HEAD4,
   "   0: 0100007F:A699 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 89794 1 000000000f8e1915 100 0 0 10 0",
   "   2: 0100007F:9652 0100007F:835F 01 00000000:00000000 00:00000000 00000000 65534        0 95861 2 0000000022aec06a 20 0 0 10 -1",
   "   3: 0100007F:8098 0100007F:90DF 06 00000000:00000000 03:00000BAE 00000000     0        0 0 3 000000003bbd72d3",
 ].join("\n");
 /** User 65534: a listener on ::1 (0xABEF) and its client (0x83A0, here uid 1000); an IPv6 socket to ::ffff:127.0.0.1. */
-const TCP6 = [
+const TCP6_TEXT = [
   HEAD6,
   "   0: 00000000000000000000000001000000:ABEF 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000 65534        0 95857 1 00000000c4016b2a 100 0 0 10 0",
   "   2: 0000000000000000FFFF00000100007F:9650 0000000000000000FFFF00000100007F:835F 01 00000000:00000000 00:00000000 00000000 65534        0 95860 2 00000000bdfc81d7 20 0 0 10 -1",
   "   3: 00000000000000000000000001000000:83A0 00000000000000000000000001000000:ABEF 01 00000000:00000000 00:00000000 00000000 1000        0 95859 2 000000001e37973c 20 0 0 10 -1",
   "   4: 00000000000000000000000001000000:ABEF 00000000000000000000000001000000:83A0 01 00000000:00000000 00:00000000 00000000 65534        0 95862 1 00000000652ef57a 20 0 0 10 -1",
 ].join("\n");
+const TCP = TCP_TEXT.split("\n");
+const TCP6 = TCP6_TEXT.split("\n");
 
 describe("a /proc/net/tcp address", () => {
   test("IPv4, IPv6, IPv4-mapped and the any-address, each word in a little-endian host's order", () => {
@@ -96,20 +98,72 @@ describe("the owner of a connection's other end", () => {
       uid: 0,
       orphan: true,
     });
-    expect(ownerIn("", { address: "127.0.0.1", port: 1 }, bridge)).toBeUndefined();
+    expect(ownerIn([], { address: "127.0.0.1", port: 1 }, bridge)).toBeUndefined();
+  });
+
+  test("a busy host's table: read through in pieces, only the rows naming the bridge's port kept; the held row found past rows naming the peer's port elsewhere and an earlier orphan", async () => {
+    const row = (sl: number, from: string, to: string, st: string, uid: number, inode: number) =>
+      `${String(sl).padStart(5)}: ${from} ${to} ${st} 00000000:00000000 00:00000000 00000000 ${String(uid).padStart(5)}        0 ${inode} 1 0000000000000000 20 0 0 10 -1`;
+    const rows = [HEAD4];
+    // 5,000 connections to the bridge (port 0x835F) and 5,000 other rows between them.
+    for (let i = 0; i < 5000; i++)
+      rows.push(
+        row(2 * i, `0100007F:${(0x1000 + i).toString(16).toUpperCase()}`, "0100007F:835F", "01", 1000, 1 + i),
+        row(2 * i + 1, `0100007F:${(0x1000 + i).toString(16).toUpperCase()}`, "0100007F:1F90", "06", 0, 0),
+      );
+    // The peer's port (0x9652) elsewhere: as the remote end of the bridge's own socket, at another
+    // address, as a local port to another bridge, and closed (TIME_WAIT) before the held row.
+    rows.push(row(5000, "0100007F:835F", "0100007F:9652", "01", 65534, 9001));
+    rows.push(row(5001, "0200007F:9652", "0100007F:835F", "01", 1000, 9002));
+    rows.push(row(5002, "0100007F:9652", "0100007F:835E", "01", 1000, 9003));
+    rows.push(row(5003, "0100007F:9652", "0100007F:835F", "06", 0, 0));
+    rows.push(row(5004, "0100007F:9652", "0100007F:835F", "01", 4242, 9004));
+    const proc = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-proc-"));
+    mkdirSync(path.join(proc, "net"));
+    const text = rows.join("\n");
+    writeFileSync(path.join(proc, "net", "tcp"), text);
+    const table = await readSocketTable("tcp", 0x835f, proc);
+    // Of 1.5 MB read through 64 KiB at a time, rows cut between reads included: each row that
+    // names the port, whole, and no other.
+    const named = rows.filter((r) => r.includes(":835F "));
+    expect(table).toEqual(named);
+    expect(named.length).toBe(5004);
+    const peer = { address: "127.0.0.1", port: 0x9652 };
+    const bridge = { address: "127.0.0.1", port: 0x835f };
+    expect(ownerIn(table, peer, bridge)).toEqual({ uid: 4242, orphan: false });
+    // Every row is found, in whichever read it fell.
+    for (const i of [0, 218, 219, 220, 2500, 4999])
+      expect(ownerIn(table, { address: "127.0.0.1", port: 0x1000 + i }, bridge), String(i)).toEqual({
+        uid: 1000,
+        orphan: false,
+      });
+    // The held row gone: the orphan's uid, flagged; a table ending with a newline reads the same.
+    writeFileSync(path.join(proc, "net", "tcp"), rows.slice(0, -1).join("\n"));
+    expect(ownerIn(await readSocketTable("tcp", 0x835f, proc), peer, bridge)).toEqual({
+      uid: 0,
+      orphan: true,
+    });
+    writeFileSync(path.join(proc, "net", "tcp"), `${text}\n`);
+    expect(ownerIn(await readSocketTable("tcp", 0x835f, proc), peer, bridge)).toEqual({
+      uid: 4242,
+      orphan: false,
+    });
+    // Another bridge's port: none of these rows.
+    expect(await readSocketTable("tcp", 0x835d, proc)).toEqual([]);
   });
 
   test("socketOwner looks in tcp, then tcp6, of the tables read under the /proc it is given", async () => {
     const proc = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-proc-"));
     mkdirSync(path.join(proc, "net"));
-    writeFileSync(path.join(proc, "net", "tcp"), TCP);
-    writeFileSync(path.join(proc, "net", "tcp6"), TCP6);
-    const read = (t: "tcp" | "tcp6") => readSocketTable(t, proc);
+    writeFileSync(path.join(proc, "net", "tcp"), TCP_TEXT);
+    writeFileSync(path.join(proc, "net", "tcp6"), TCP6_TEXT);
+    const read = (t: "tcp" | "tcp6") => readSocketTable(t, 0x835f, proc);
     const bridge = { address: "::ffff:127.0.0.1", port: 0x835f };
     expect((await socketOwner(read, { address: "::ffff:127.0.0.1", port: 0x9652 }, bridge))?.uid).toBe(65534);
     expect((await socketOwner(read, { address: "::ffff:127.0.0.1", port: 0x9650 }, bridge))?.uid).toBe(65534);
+    const read6 = (t: "tcp" | "tcp6") => readSocketTable(t, 0xabef, proc);
     expect(
-      (await socketOwner(read, { address: "::1", port: 0x83a0 }, { address: "::1", port: 0xabef }))?.uid,
+      (await socketOwner(read6, { address: "::1", port: 0x83a0 }, { address: "::1", port: 0xabef }))?.uid,
     ).toBe(1000);
     // An IPv4 peer tcp names: tcp6 is not read (the kernel walks its whole table for each).
     const asked: string[] = [];
@@ -119,9 +173,9 @@ describe("the owner of a connection's other end", () => {
     };
     await socketOwner(noted, { address: "127.0.0.1", port: 0x9652 }, bridge);
     expect(asked).toEqual(["tcp"]);
-    expect(await readSocketTable("tcp", path.join(proc, "none"))).toBe("");
+    expect(await readSocketTable("tcp", 0x835f, path.join(proc, "none"))).toEqual([]);
     expect(
-      await socketOwner(() => Promise.resolve(""), { address: "127.0.0.1", port: 1 }, bridge),
+      await socketOwner(() => Promise.resolve([]), { address: "127.0.0.1", port: 1 }, bridge),
     ).toBeUndefined();
   });
 });
@@ -129,8 +183,8 @@ describe("the owner of a connection's other end", () => {
 describe("the bridge's rule (http-guards.ts peerCheck)", () => {
   const proc = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-proc-"));
   mkdirSync(path.join(proc, "net"));
-  writeFileSync(path.join(proc, "net", "tcp"), TCP);
-  writeFileSync(path.join(proc, "net", "tcp6"), TCP6);
+  writeFileSync(path.join(proc, "net", "tcp"), TCP_TEXT);
+  writeFileSync(path.join(proc, "net", "tcp6"), TCP6_TEXT);
   /** A connection to the bridge on `::` port 0x835F from this peer port (IPv4-mapped, as Node gives it). */
   const socket = (port: number, remoteAddress = "::ffff:127.0.0.1", localPort = 0x835f) =>
     ({ remoteAddress, remotePort: port, localAddress: "::ffff:127.0.0.1", localPort }) as Socket;
@@ -153,11 +207,11 @@ describe("the bridge's rule (http-guards.ts peerCheck)", () => {
     expect(own.own(mine)).toBe(true);
     expect(own.allowed(mine)).toBe(true);
     // Root is taken with a token (WSL's forwarding of Windows programs), never without one.
-    writeFileSync(path.join(proc, "net", "tcp"), TCP.replace(" 65534 ", "     0 "));
+    writeFileSync(path.join(proc, "net", "tcp"), TCP_TEXT.replace(" 65534 ", "     0 "));
     const rootPeer = socket(0x9652);
     expect(await own.allowed(rootPeer)).toBe(true);
     expect(await own.own(rootPeer)).toBe(false);
-    writeFileSync(path.join(proc, "net", "tcp"), TCP);
+    writeFileSync(path.join(proc, "net", "tcp"), TCP_TEXT);
     const asRoot = peerCheck({ proc, uids: [0], own: 0, unnamed: true });
     expect(await asRoot.own(socket(0x8098, "127.0.0.1", 0x90df))).toBe(false);
     // No row (a Windows program through mirrored networking): taken with a token on WSL, not without.
@@ -173,12 +227,12 @@ describe("the bridge's rule (http-guards.ts peerCheck)", () => {
     const linux = peerCheck({ proc, uids: [1000, 0], own: 1000, unnamed: false });
     const s = socket(0x9652);
     expect(await linux.allowed(s)).toBe(false);
-    writeFileSync(path.join(proc, "net", "tcp"), TCP.replace(" 65534 ", " 1000 "));
+    writeFileSync(path.join(proc, "net", "tcp"), TCP_TEXT.replace(" 65534 ", " 1000 "));
     expect(await linux.allowed(s)).toBe(false);
     expect(await linux.allowed(socket(0x1234))).toBe(false);
     const wsl = peerCheck({ proc, uids: [1000, 0], own: 1000, unnamed: true });
     expect(await wsl.allowed(socket(0x1234))).toBe(true);
     expect(await linux.allowed(socket(0x1234, "192.168.1.5"))).toBe(true);
-    writeFileSync(path.join(proc, "net", "tcp"), TCP);
+    writeFileSync(path.join(proc, "net", "tcp"), TCP_TEXT);
   });
 });

@@ -3,7 +3,7 @@
  * (Linux and WSL): the row whose local end is the connection's peer carries its owner's uid.
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Environment } from "../environments/types.js";
@@ -72,20 +72,43 @@ export interface SocketOwner {
   orphan: boolean;
 }
 
+const NEWLINE = 0x0a;
+
 /**
- * The owner of the socket whose local end is `peer` and remote end is `local`, in the text of
+ * What is kept of a table: the rows that name the bridge's port, as text. A busy host's table runs
+ * to megabytes and is read for each new connection: read whole, and split into rows, it was most
+ * of the bridge's garbage under many connections; it is read through one reused piece of
+ * TABLE_PIECE bytes, and only the rows of connections to the bridge are kept, in V8's heap (which
+ * compacts), not malloc's (docs/dev/performance.md).
+ */
+export type SocketTable = readonly string[];
+
+const TABLE_PIECE = 64 * 1024;
+
+/**
+ * The pieces tables are read through, kept for the next reads (one a read in flight: a few at
+ * once). Memory malloc hands out and takes back by the hundred between two collections stays
+ * with the process, scattered.
+ */
+const spare: Buffer[] = [];
+const SPARE_KEPT = 4;
+
+/**
+ * The owner of the socket whose local end is `peer` and remote end is `local`, in the rows of
  * /proc/net/tcp or tcp6 (a row a process holds before an orphan's); undefined when no row has them.
  */
-export function ownerIn(table: string, peer: Endpoint, local: Endpoint): SocketOwner | undefined {
+export function ownerIn(table: SocketTable, peer: Endpoint, local: Endpoint): SocketOwner | undefined {
   const peerAddress = plainAddress(peer.address);
   const localAddress = plainAddress(local.address);
-  // The ports first, as text: most rows are ruled out without parsing an address.
-  const peerPort = `:${peer.port.toString(16).toUpperCase().padStart(4, "0")}`;
-  const localPort = `:${local.port.toString(16).toUpperCase().padStart(4, "0")}`;
+  const peerPort = `:${hexPort(peer.port)}`;
+  const localPort = `:${hexPort(local.port)}`;
+  // The peer's port followed by a space, as a local or a remote end: only those rows are split.
+  const mark = `${peerPort} `;
   let found: SocketOwner | undefined;
-  for (const line of table.split("\n")) {
+  for (const row of table) {
+    if (!row.includes(mark)) continue;
     // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-    const cols = line.trim().split(/\s+/);
+    const cols = row.trim().split(/\s+/);
     const [, from = "", to = "", , , , , uid = "", , inode = ""] = cols;
     if (cols.length < 10 || !from.endsWith(peerPort) || !to.endsWith(localPort)) continue;
     if (parseProcAddress(from)?.address !== peerAddress || parseProcAddress(to)?.address !== localAddress)
@@ -97,6 +120,9 @@ export function ownerIn(table: string, peer: Endpoint, local: Endpoint): SocketO
   }
   return found;
 }
+
+/** A port as the tables print it: four upper-case hex digits. */
+const hexPort = (port: number) => port.toString(16).toUpperCase().padStart(4, "0");
 
 /** /proc/net/tcp and tcp6 are there to read (Linux, WSL): the check can be made. */
 export function canTellOwners(proc = "/proc"): boolean {
@@ -116,11 +142,52 @@ export function ownersToldIn(env: Pick<Environment, "kind" | "local" | "access">
 }
 
 /**
- * /proc/net/tcp or tcp6 as text ("" when it cannot be read). Read off the event loop: the kernel
- * walks its whole connection table to write either (tens of ms on a busy host).
+ * The rows of /proc/net/tcp or tcp6 that name `port` as an end (none when the table cannot be
+ * read). Read off the event loop: the kernel walks its whole connection table to write either
+ * (tens of ms on a busy host).
  */
-export function readSocketTable(table: "tcp" | "tcp6", proc = "/proc"): Promise<string> {
-  return readFile(path.join(proc, "net", table), "utf8").catch(() => "");
+export async function readSocketTable(
+  table: "tcp" | "tcp6",
+  port: number,
+  proc = "/proc",
+): Promise<SocketTable> {
+  const mark = Buffer.from(`:${hexPort(port)} `, "latin1");
+  const rows: string[] = [];
+  try {
+    const file = await open(path.join(proc, "net", table));
+    const piece = spare.pop() ?? Buffer.allocUnsafeSlow(TABLE_PIECE);
+    try {
+      // The start of a row the last read cut off, moved to the front of the piece.
+      let carried = 0;
+      for (;;) {
+        const { bytesRead } = await file.read(piece, carried, TABLE_PIECE - carried, null);
+        const filled = carried + bytesRead;
+        // A row longer than the piece (none is: about 150 bytes in tcp, 180 in tcp6) is cut.
+        const rowsEnd = bytesRead === 0 ? filled : piece.lastIndexOf(NEWLINE, filled - 1) + 1 || filled;
+        keepRows(piece.subarray(0, rowsEnd), mark, rows);
+        if (bytesRead === 0) return rows;
+        piece.copyWithin(0, rowsEnd, filled);
+        carried = filled - rowsEnd;
+      }
+    } finally {
+      if (spare.length < SPARE_KEPT) spare.push(piece);
+      await file.close();
+    }
+  } catch {
+    // Part of a table could lack the row: none is read.
+    return [];
+  }
+}
+
+/** Each row of `bytes` holding `mark`, as text (the piece they are in is read into again). */
+function keepRows(bytes: Buffer, mark: Buffer, into: string[]): void {
+  for (let at = bytes.indexOf(mark); at !== -1; ) {
+    const start = bytes.lastIndexOf(NEWLINE, at) + 1;
+    const newline = bytes.indexOf(NEWLINE, at);
+    const end = newline === -1 ? bytes.length : newline;
+    into.push(bytes.toString("latin1", start, end));
+    at = newline === -1 ? -1 : bytes.indexOf(mark, end);
+  }
 }
 
 /**
@@ -131,7 +198,7 @@ export function readSocketTable(table: "tcp" | "tcp6", proc = "/proc"): Promise<
  * WSL's mirrored networking — or was reset).
  */
 export async function socketOwner(
-  read: (table: "tcp" | "tcp6") => Promise<string>,
+  read: (table: "tcp" | "tcp6") => Promise<SocketTable>,
   peer: Endpoint,
   local: Endpoint,
 ): Promise<SocketOwner | undefined> {
