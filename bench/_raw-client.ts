@@ -27,11 +27,26 @@ interface Answer {
   body: string;
 }
 
-function post(agent: http.Agent, url: URL, headers: Record<string, string>, body: string): Promise<Answer> {
+/**
+ * One request over `agent` (a kept-alive connection, as a client's HTTP stack sends a session's
+ * requests), its answer read whole.
+ */
+export function httpRequest(
+  url: URL,
+  agent: http.Agent,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
-      { method: "POST", agent, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } },
+      {
+        method,
+        agent,
+        headers:
+          body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) },
+      },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
@@ -46,6 +61,9 @@ function post(agent: http.Agent, url: URL, headers: Record<string, string>, body
     req.end(body);
   });
 }
+
+const post = (agent: http.Agent, url: URL, headers: Record<string, string>, body: string) =>
+  httpRequest(url, agent, "POST", headers, body);
 
 /** The JSON-RPC message of an answer: the body, or the last `data:` line of an event stream. */
 function message(answer: Answer): { result?: { content: unknown }; error?: { message: string } } {

@@ -10,14 +10,14 @@
  * Target: the first call after a restart ≤ 1.2× the first call before it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from "@modelcontextprotocol/client";
 import { BIN } from "../test/helpers/fake-machine.js";
-import { packFixture } from "../test/helpers/fixture-package.js";
 import { freePort } from "../test/helpers/net.js";
 import { median, table, verdict, waitFor } from "./_lib.js";
+import { sharedFixture } from "./_shared-fixture.js";
 
 const ROUNDS = Number(process.env.BENCH_RESTART_ROUNDS ?? 11);
 
@@ -52,23 +52,7 @@ export async function run(): Promise<{ ok: boolean }> {
   let bridge: ChildProcess | undefined;
   const callers: Caller[] = [];
   try {
-    const fixture = await packFixture(dir, "1.0.0");
-    const home = path.join(dir, "twin");
-    const state = path.join(dir, "state");
-    mkdirSync(home, { recursive: true });
-    writeFileSync(
-      path.join(home, "mcp-twin.jsonc"),
-      JSON.stringify({
-        servers: { fixture: { command: process.execPath, args: [fixture.script], share: "session" } },
-      }),
-    );
-    const env = {
-      PATH: process.env.PATH ?? "",
-      HOME: dir,
-      MCP_TWIN_HOME: home,
-      MCP_TWIN_BRIDGE_HOME: state,
-      NO_COLOR: "1",
-    };
+    const { state, env } = await sharedFixture(dir, "session");
     const port = await freePort();
     const start = async () => {
       const child = spawn(process.execPath, [BIN, "serve", "--http", "--port", String(port)], {

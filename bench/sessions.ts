@@ -12,13 +12,14 @@
  * docs/dev/performance.md) — V8 keeps the pages their garbage took.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { BIN } from "../test/helpers/fake-machine.js";
-import { packFixture } from "../test/helpers/fixture-package.js";
 import { rssMb, sleep, table, verdict, waitFor } from "./_lib.js";
+import { httpRequest } from "./_raw-client.js";
+import { sharedFixture } from "./_shared-fixture.js";
 
 /**
  * Each case: a first wave that fills what the gateway keeps by design (the ids of sessions closed
@@ -41,51 +42,11 @@ const AT_REST_MS = 12_000;
 const GONE_MS = 60_000;
 const ERA = "2025-11-25";
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/**
- * One request over `agent`'s kept-alive connection, as a client's HTTP stack sends a session's
- * requests (a connection per request would pay the bridge's account check on each: a read of
- * /proc/net/tcp, 7–25 ms, docs/dev/performance.md).
- */
-function request(
-  url: URL,
-  agent: http.Agent,
-  method: string,
-  headers: Record<string, string>,
-  body?: string,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method,
-        agent,
-        headers:
-          body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => {
-          text += c;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
 /**
  * A session: `initialize`, `notifications/initialized`, one echo call; then DELETE, or nothing; its
- * connection closed either way, as a client that exits closes its own.
+ * connection closed either way, as a client that exits closes its own. Its requests share one
+ * kept-alive connection, as a client's HTTP stack sends them: a connection per request would pay
+ * the bridge's account check on each (a read of /proc/net/tcp, 7–25 ms, docs/dev/performance.md).
  */
 async function session(url: URL, token: string, client: string, close: boolean): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -103,7 +64,7 @@ async function sessionOn(url: URL, agent: http.Agent, token: string, client: str
     accept: "application/json, text/event-stream",
     "mcp-protocol-version": ERA,
   };
-  const init = await request(
+  const init = await httpRequest(
     url,
     agent,
     "POST",
@@ -119,7 +80,7 @@ async function sessionOn(url: URL, agent: http.Agent, token: string, client: str
   if (init.status !== 200 || typeof id !== "string")
     throw new Error(`initialize: HTTP ${init.status} ${init.body}`);
   const inSession = { ...headers, "mcp-session-id": id };
-  const initialized = await request(
+  const initialized = await httpRequest(
     url,
     agent,
     "POST",
@@ -127,7 +88,7 @@ async function sessionOn(url: URL, agent: http.Agent, token: string, client: str
     JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
   );
   if (initialized.status !== 202) throw new Error(`notifications/initialized: HTTP ${initialized.status}`);
-  const call = await request(
+  const call = await httpRequest(
     url,
     agent,
     "POST",
@@ -142,7 +103,7 @@ async function sessionOn(url: URL, agent: http.Agent, token: string, client: str
   if (call.status !== 200 || !call.body.includes(id))
     throw new Error(`tools/call: HTTP ${call.status} ${call.body}`);
   if (close) {
-    const deleted = await request(url, agent, "DELETE", inSession);
+    const deleted = await httpRequest(url, agent, "DELETE", inSession);
     if (deleted.status !== 200) throw new Error(`DELETE: HTTP ${deleted.status}`);
   }
 }
@@ -167,26 +128,8 @@ export async function run(): Promise<{ ok: boolean }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bench-sessions-"));
   let gateway: ChildProcess | undefined;
   try {
-    const fixture = await packFixture(dir, "1.0.0");
-    const home = path.join(dir, "twin");
-    const state = path.join(dir, "state");
-    mkdirSync(home, { recursive: true });
-    writeFileSync(
-      path.join(home, "mcp-twin.jsonc"),
-      JSON.stringify({
-        servers: { fixture: { command: process.execPath, args: [fixture.script], share: "machine" } },
-      }),
-    );
-    gateway = spawn(process.execPath, [BIN, "serve", "--http", "--port", "0"], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: dir,
-        MCP_TWIN_HOME: home,
-        MCP_TWIN_BRIDGE_HOME: state,
-        NO_COLOR: "1",
-      },
-      stdio: "ignore",
-    });
+    const { state, env } = await sharedFixture(dir, "machine");
+    gateway = spawn(process.execPath, [BIN, "serve", "--http", "--port", "0"], { env, stdio: "ignore" });
     const info = await waitFor("serve --http", () => {
       const i = JSON.parse(readFileSync(path.join(state, "serve.json"), "utf8")) as { url: string };
       return i.url ? i : undefined;
@@ -196,7 +139,7 @@ export async function run(): Promise<{ ok: boolean }> {
     const statusUrl = new URL(info.url.replace(/\/mcp$/, "/control/status"));
     const openSessions = async () => {
       const agent = new http.Agent();
-      const answer = await request(statusUrl, agent, "GET", { authorization: `Bearer ${token}` });
+      const answer = await httpRequest(statusUrl, agent, "GET", { authorization: `Bearer ${token}` });
       agent.destroy();
       return (JSON.parse(answer.body) as { bridge: { clients: { count: number } } }).bridge.clients.count;
     };
