@@ -9,7 +9,7 @@ import { packFixture } from "../test/helpers/fixture-package.js";
 export async function sharedFixture(
   dir: string,
   mode: "machine" | "session",
-): Promise<{ state: string; env: NodeJS.ProcessEnv }> {
+): Promise<{ state: string; env: Record<string, string> }> {
   const fixture = await packFixture(dir, "1.0.0");
   const home = path.join(dir, "twin");
   const state = path.join(dir, "state");
@@ -20,12 +20,14 @@ export async function sharedFixture(
       servers: { fixture: { command: process.execPath, args: [fixture.script], share: mode } },
     }),
   );
-  const env = {
-    PATH: process.env.PATH ?? "",
-    HOME: dir,
-    MCP_TWIN_HOME: home,
-    MCP_TWIN_BRIDGE_HOME: state,
-    NO_COLOR: "1",
-  };
-  return { state, env };
+  return { state, env: bridgeEnv(dir, home, state) };
 }
+
+/** What a bench's bridge runs with: HOME in its temp dir, its mcp-twin home and state, no colour. */
+export const bridgeEnv = (dir: string, home: string, state: string): Record<string, string> => ({
+  PATH: process.env.PATH ?? "",
+  HOME: dir,
+  MCP_TWIN_HOME: home,
+  MCP_TWIN_BRIDGE_HOME: state,
+  NO_COLOR: "1",
+});

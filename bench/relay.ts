@@ -27,6 +27,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { BIN, REPO } from "../test/helpers/fake-machine.js";
 import { packFixture } from "../test/helpers/fixture-package.js";
 import { median, sleep, table, verdict, waitFor } from "./_lib.js";
+import { bridgeEnv } from "./_shared-fixture.js";
 
 const BASELINE = process.env.BENCH_RELAY_BASELINE;
 const CALLS = 2000;
@@ -138,13 +139,7 @@ async function setUp(dir: string, children: ChildProcess[]) {
   );
   const home = path.join(dir, "twin");
   mkdirSync(home, { recursive: true });
-  const env = {
-    PATH: process.env.PATH ?? "",
-    HOME: dir,
-    MCP_TWIN_HOME: home,
-    MCP_TWIN_BRIDGE_HOME: state,
-    NO_COLOR: "1",
-  };
+  const env = bridgeEnv(dir, home, state);
   children.push(spawn(process.execPath, [BIN, "serve", "--http", "--port", "0"], { env, stdio: "ignore" }));
   const info = await waitFor("the bridge", () => {
     const i = JSON.parse(readFileSync(path.join(state, "serve.json"), "utf8")) as {
