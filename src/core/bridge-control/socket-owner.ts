@@ -3,10 +3,10 @@
  * (Linux and WSL): the row whose local end is the connection's peer carries its owner's uid.
  */
 import { existsSync } from "node:fs";
-import { open } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Environment } from "../environments/types.js";
+import { openForReading } from "../system/files.js";
 
 /** One end of a TCP connection: an address as Node spells it (IPv4-mapped IPv6 as IPv4), a port. */
 export interface Endpoint {
@@ -154,7 +154,7 @@ export async function readSocketTable(
   const mark = Buffer.from(`:${hexPort(port)} `, "latin1");
   const rows: string[] = [];
   try {
-    const file = await open(path.join(proc, "net", table));
+    const file = await openForReading(path.join(proc, "net", table));
     const piece = spare.pop() ?? Buffer.allocUnsafeSlow(TABLE_PIECE);
     try {
       // The start of a row the last read cut off, moved to the front of the piece.

@@ -20,6 +20,11 @@ export async function readTextOrNull(file: string): Promise<string | null> {
   }
 }
 
+/** A file opened to read only: the caller reads it through the handle and closes it. */
+export function openForReading(file: string): Promise<fs.promises.FileHandle> {
+  return fs.promises.open(file, "r");
+}
+
 /**
  * Write a file only we read (state, secrets, cache, backups): atomic, mode 0600, folders 0700.
  * `cache`: a file kept only for speed (an interrupted run names it as "mcp-twin's cache").
