@@ -87,8 +87,9 @@ const TABLE_PIECE = 64 * 1024;
 
 /**
  * The pieces tables are read through, kept for the next reads (one a read in flight: a few at
- * once). Memory malloc hands out and takes back by the hundred between two collections stays
- * with the process, scattered.
+ * once), so a read takes no new 64 KiB from malloc: memory malloc hands out and takes back by the
+ * hundred between two collections stays with the process, scattered (measured of whole tables and
+ * of rows kept as Buffers; the pieces were not measured apart).
  */
 const spare: Buffer[] = [];
 const SPARE_KEPT = 4;
