@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { type RealCli, realCli } from "./real-cli.js";
 
-const CLAUDE_VERSION = "2.1.330";
+const CLAUDE_VERSION = "2.1.332";
 
 export type ClaudeCli = RealCli;
 
