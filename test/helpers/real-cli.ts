@@ -4,7 +4,7 @@
  * Otherwise, and when it cannot be had, the reason says why the tests are skipped.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -30,9 +30,14 @@ export function realCli({ pkg, version, command, binVariable }: RealCliSpec): Re
     const prefix = path.join(os.tmpdir(), `mcp-twin-${command}-cli-${version}`);
     bin = path.join(prefix, "bin", command);
     if (!existsSync(bin)) {
-      mkdirSync(prefix, { recursive: true });
+      // Installed apart and moved into place whole: test files run in parallel, and one that saw
+      // the command's link while another was still installing ran a client with half its files
+      // (Copilot: "no platform package found") and was skipped.
+      const apart = `${prefix}.installing-${process.pid}`;
+      rmSync(apart, { recursive: true, force: true });
+      mkdirSync(apart, { recursive: true });
       try {
-        execFileSync("npm", ["install", "-g", "--prefix", prefix, `${pkg}@${version}`], {
+        execFileSync("npm", ["install", "-g", "--prefix", apart, `${pkg}@${version}`], {
           stdio: "pipe",
           timeout: 300_000,
           // npm's own registry setting (MCP_TWIN_NPM_REGISTRY overrides it).
@@ -47,7 +52,18 @@ export function realCli({ pkg, version, command, binVariable }: RealCliSpec): Re
         const why = String((error as { stderr?: Buffer }).stderr ?? error)
           .split("\n")
           .find((l) => /ERR|error/i.test(l));
+        rmSync(apart, { recursive: true, force: true });
         return { reason: `${pkg}@${version} could not be installed (no network?): ${why ?? "npm failed"}` };
+      }
+      try {
+        renameSync(apart, prefix);
+      } catch {
+        // Another test file's install got there first (use that one), or an install cut short
+        // by an earlier run left the folder without the command (replace it).
+        if (!existsSync(bin)) {
+          rmSync(prefix, { recursive: true, force: true });
+          renameSync(apart, prefix);
+        } else rmSync(apart, { recursive: true, force: true });
       }
     }
   }

@@ -41,7 +41,8 @@ describe.skipIf(skip !== undefined)(`real GitHub Copilot CLI${skip ? ` (skipped:
     const port = await freePort();
     const fixture = inject("fixtureName");
     writeManifest(m, {
-      bridge: { port },
+      // enabled: the bridge's own tools get their entry; a port alone would not add it.
+      bridge: { port, enabled: true },
       servers: {
         fixture: { package: `${fixture}@1.0.0`, env: { FIXTURE_TOKEN: "${secret:FIXTURE_TOKEN}" } },
         shared: { package: `${fixture}@1.0.0`, share: "machine" },
@@ -65,7 +66,7 @@ describe.skipIf(skip !== undefined)(`real GitHub Copilot CLI${skip ? ` (skipped:
       const listed = JSON.parse(runCopilot(cli.bin, home, ["mcp", "list", "--json"])) as {
         mcpServers: Record<string, { type?: string; command?: string; url?: string; enabled: boolean }>;
       };
-      // mcp-twin: the bridge's own entry (its relay), written once a server is shared.
+      // mcp-twin: the bridge's own entry (its relay), written as bridge.enabled asks.
       const names = ["fixture", "shared", "perproject", "legacy", "mcp-twin"];
       expect(Object.keys(listed.mcpServers).sort()).toEqual([...names, "mine"].sort());
       expect(listed.mcpServers.fixture).toMatchObject({
