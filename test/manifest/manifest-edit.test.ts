@@ -75,22 +75,27 @@ describe("withServers", () => {
     );
   });
 
-  test("a missing (or empty) manifest starts with init's header comment, $schema and servers", () => {
-    for (const before of [null, "", "  \n"]) {
-      const text = withServers(before, FILE, [{ name: "x", server: { url: "https://x.example/mcp" } }]);
-      // The same header `init` and `add` write: import creates the file just as they do.
-      expect(text.split("\n").slice(0, 2)).toEqual([
-        "// mcp-twin manifest: the MCP servers to set up in every environment and client.",
-        "// Edit it by hand or with `mcp-twin add` / `mcp-twin remove`, then run `mcp-twin sync`.",
-      ]);
-      expect(JSON.parse(text.replace(/^\/\/.*$/gm, ""))).toEqual({
-        $schema: "./mcp-twin.schema.json",
-        servers: { x: { url: "https://x.example/mcp" } },
-      });
-    }
+  test("a missing manifest starts with init's header comment, $schema and servers", () => {
+    const text = withServers(null, FILE, [{ name: "x", server: { url: "https://x.example/mcp" } }]);
+    // The same header `init` and `add` write: import creates the file just as they do.
+    expect(text.split("\n").slice(0, 2)).toEqual([
+      "// mcp-twin manifest: the MCP servers to set up in every environment and client.",
+      "// Edit it by hand or with `mcp-twin add` / `mcp-twin remove`, then run `mcp-twin sync`.",
+    ]);
+    expect(JSON.parse(text.replace(/^\/\/.*$/gm, ""))).toEqual({
+      $schema: "./mcp-twin.schema.json",
+      servers: { x: { url: "https://x.example/mcp" } },
+    });
     expect(newManifestText("./mcp-twin.schema.json", "\r\n")).toMatch(
       /^\/\/ mcp-twin manifest: .*\r\n\/\/ Edit it .*\r\n\{\r\n {2}"\$schema": "\.\/mcp-twin\.schema\.json",\r\n {2}"servers": \{\}\r\n\}\r\n$/,
     );
+  });
+
+  test("an empty manifest is not started afresh: it lost what it held, and is refused at 1:1", () => {
+    for (const before of ["", "  \n", "// servers\n"])
+      expect(() =>
+        withServers(before, FILE, [{ name: "x", server: { url: "https://x.example/mcp" } }]),
+      ).toThrow(/mcp-twin\.jsonc:1:1: the manifest (is empty|holds only whitespace|holds only comments);/);
   });
 
   test("a result the schema rejects is an error naming file:line:column", () => {

@@ -3,15 +3,15 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { UsageErrors } from "../../src/core/errors.js";
+import { UsageError, UsageErrors } from "../../src/core/errors.js";
 import { parseManifestText } from "../../src/core/manifest/validate.js";
 
 function errorsOf(text: string): { message: string; line?: number; column?: number; hint?: string }[] {
   try {
     parseManifestText(text, "m.jsonc");
   } catch (error) {
-    if (!(error instanceof UsageErrors)) throw error;
-    return error.errors.map((e) => ({
+    if (!(error instanceof UsageError)) throw error;
+    return (error instanceof UsageErrors ? error.errors : [error]).map((e) => ({
       message: e.message,
       line: e.location?.line,
       column: e.location?.column,
@@ -39,6 +39,34 @@ describe("syntax errors", () => {
       [5, 5],
     ]);
     expect(errors[0]?.message).toContain("comma expected");
+  });
+});
+
+describe("a manifest with nothing in it", () => {
+  test.each([
+    ["", "the manifest is empty"],
+    ["\uFEFF", "the manifest is empty"],
+    [" \n\t\r\n", "the manifest holds only whitespace"],
+    ["// my servers\n/* tavily, memory */\n", "the manifest holds only comments"],
+  ])("%j is refused at 1:1, never read as no servers", (text, what) => {
+    const errors = errorsOf(text);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ line: 1, column: 1 });
+    expect(errors[0]?.message).toBe(
+      `m.jsonc:1:1: ${what}; mcp-twin does not read that as "no servers" (an editor crash or a full disk can empty a file), so it changes nothing until the file holds a manifest.`,
+    );
+    expect(errors[0]?.hint).toContain('write { "servers": {} } in it if you mean no servers');
+  });
+
+  test("a comment left open is a syntax error at its position, not an empty manifest", () => {
+    const [error] = errorsOf("\n/* servers");
+    expect(error).toMatchObject({ line: 2, column: 1 });
+    expect(error?.message).toContain("the manifest is not valid JSON (JSONC)");
+  });
+
+  test('an object the user wrote means what it says: {} and { "servers": {} } are no servers', () => {
+    for (const text of ["{}", '// none for now\n{ "servers": {} }\n'])
+      expect(parseManifestText(text, "m.jsonc").servers).toEqual({});
   });
 });
 

@@ -63,6 +63,9 @@ export async function look(
     cwd: ctx.cwd,
     homeManifest: machine.paths.manifest,
   });
+  // A missing manifest is a new start. An existing one with nothing in it is refused here as every
+  // command refuses it (exit 2, before any question): init adds to the manifest it finds, and one
+  // emptied by a crash has lost servers that the sync at the end would take out of every client.
   const existing = await loadManifest(manifestFile, {
     cacheDir: machine.paths.cache,
     caches: machine.caches,

@@ -37,6 +37,8 @@ interface ManifestFacts {
   /** A project manifest (./mcp-twin.jsonc) rather than the home's. */
   project: boolean;
   errors: string[];
+  /** What to do instead of fixing the errors at their positions (an empty file has none to fix). */
+  fix?: string;
   servers: number;
   /** Other manifests that exist but are not read. */
   stray: string[];

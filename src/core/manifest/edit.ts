@@ -9,7 +9,7 @@ import { applyEntryEdits, parseConfig, readEntries } from "../formats/index.js";
 import { replaceFile, withLock, writeHelperFile } from "../system/files.js";
 import { packageRoot } from "../system/package-root.js";
 import type { ServerSpec } from "./schema.js";
-import { parseManifestText } from "./validate.js";
+import { parseManifestText, refuseEmptyManifest } from "./validate.js";
 
 const HOME_SCHEMA_FILE = "mcp-twin.schema.json";
 const PUBLISHED_SCHEMA = "https://unpkg.com/mcp-twin/schema/manifest.schema.json";
@@ -53,16 +53,17 @@ export function withBridgeEnabled(text: string | null, file: string, schemaRef: 
 }
 
 /**
- * The manifest text with these servers set (added, or replacing the same name), a blank or missing
- * manifest created with the schema copy beside it. Throws the schema's UsageErrors (file:line:column)
- * when the result would not validate.
+ * The manifest text with these servers set (added, or replacing the same name), a missing manifest
+ * created with the schema copy beside it. Throws the schema's UsageErrors (file:line:column) when
+ * the result would not validate — and for a blank `text`, which is a manifest that lost what it held.
  */
 export function withServers(
   text: string | null,
   file: string,
   servers: ReadonlyArray<{ name: string; server: ServerSpec }>,
 ): string {
-  const base = text === null || text.trim() === "" ? newManifestText(`./${HOME_SCHEMA_FILE}`) : text;
+  if (text !== null) refuseEmptyManifest(text, file);
+  const base = text ?? newManifestText(`./${HOME_SCHEMA_FILE}`);
   const next =
     servers.length === 0
       ? base
@@ -160,12 +161,17 @@ export async function writeManifest(
   return { written: result.written, created, before: result.before, after: result.after };
 }
 
-/** `compute`, its every result checked against the manifest schema before it can be written. */
+/**
+ * `compute`, its every result checked against the manifest schema before it can be written. An
+ * existing file with nothing in it is refused before `compute` sees it: an edit would fill it with
+ * one server, and the servers it lost would then leave every client at the next sync.
+ */
 function validated(
   compute: (current: string | null) => string | null,
   file: string,
 ): (current: string | null) => string | null {
   return (current) => {
+    if (current !== null) refuseEmptyManifest(current, file);
     const next = compute(current);
     if (next !== null) parseManifestText(next, file);
     return next;

@@ -26,6 +26,7 @@ export function parseManifestText(raw: string, file: string): Manifest {
   const root = parseTree(text, errors, {
     allowTrailingComma: true,
     disallowComments: false,
+    // No value at all is not a syntax slip at some position: it is refused below, in its own words.
     allowEmptyContent: true,
   });
   if (errors.length > 0) {
@@ -52,10 +53,41 @@ export function parseManifestText(raw: string, file: string): Manifest {
       }),
     );
   }
-  const value = root ? getNodeValue(root) : {};
+  if (!root) throw emptyManifest(text, file);
+  const value = getNodeValue(root);
   const result = manifestSchema.safeParse(value);
   if (result.success) return result.data;
   throw new UsageErrors(result.error.issues.map((issue) => issueToError(issue, text, root, file)));
+}
+
+/**
+ * Text that holds no JSON value at all (nothing, whitespace, comments) is refused, never read as
+ * "no servers": an editor crash, a full disk or `> file` leaves such a file, and taking it at its
+ * word would make the next sync remove every server from every client. `{ "servers": {} }` says it.
+ */
+export function refuseEmptyManifest(raw: string, file: string): void {
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  const errors: ParseError[] = [];
+  // A comment left open is a syntax error, parseManifestText's to report where it is.
+  if (!parseTree(text, errors, { allowEmptyContent: true }) && errors.length === 0)
+    throw emptyManifest(text, file);
+}
+
+function emptyManifest(text: string, file: string): UsageError {
+  const what =
+    text === ""
+      ? "the manifest is empty"
+      : text.trim() === ""
+        ? "the manifest holds only whitespace"
+        : "the manifest holds only comments";
+  return new UsageError(
+    "manifest-empty",
+    `${file}:1:1: ${what}; mcp-twin does not read that as "no servers" (an editor crash or a full disk can empty a file), so it changes nothing until the file holds a manifest.`,
+    {
+      location: { file, line: 1, column: 1 },
+      hint: 'Put its servers back (from a copy, version control or your editor\'s history: mcp-twin keeps no copy of the manifest), or write { "servers": {} } in it if you mean no servers.',
+    },
+  );
 }
 
 function issueToError(

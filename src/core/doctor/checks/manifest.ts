@@ -29,8 +29,8 @@ export const manifestChecks = [
   defineCheck({
     id: "manifest.valid",
     scope: "machine",
-    doc: "the manifest does not parse or breaks the schema (each problem with file:line:column).",
-    fix: "fix it at those positions.",
+    doc: "the manifest does not parse or breaks the schema (each problem with file:line:column), or holds nothing at all (empty, only whitespace or comments: never read as no servers).",
+    fix: 'fix it at those positions; an empty one: put its servers back, or write `{ "servers": {} }` in it to mean none.',
     run: ({ manifest: f }, show) => {
       if (!f || f.missing) return [];
       if (f.errors.length > 0)
@@ -40,7 +40,7 @@ export const manifestChecks = [
             {},
             `the manifest is not valid (${f.errors.length} problem${f.errors.length > 1 ? "s" : ""}).`,
             {
-              fix: "Fix it at the positions shown (your editor checks it against its $schema).",
+              fix: f.fix ?? "Fix it at the positions shown (your editor checks it against its $schema).",
               detail: f.errors.map((e) => show.text(e)),
             },
           ),

@@ -57,6 +57,8 @@ interface HomeContext {
   loaded?: LoadedManifest;
   manifest: Manifest;
   manifestErrors: string[];
+  /** What to do when it is not fixed at the positions shown (an empty file). */
+  manifestFix?: string;
   secrets: Record<string, string>;
   /** Stored secrets whose value the user accepted despite its format (`secret set --force`). */
   accepted: ReadonlySet<string>;
@@ -74,12 +76,15 @@ async function readHome(machine: Machine, options: { manifest?: string | undefin
   });
   let loaded: LoadedManifest | undefined;
   const manifestErrors: string[] = [];
+  let manifestFix: string | undefined;
   try {
     // A project manifest acts as sync lets it: its bridge setting is not its to make.
     loaded = inScope(await loadManifest(located.file), located.scope);
   } catch (error) {
     if (!isTwinError(error)) throw error;
     for (const e of error instanceof UsageErrors ? error.errors : [error]) manifestErrors.push(e.message);
+    // An empty file has no position to fix: what to do is the error's own advice.
+    if (error.code === "manifest-empty") manifestFix = error.hint;
   }
   // Secrets and state: read as every command reads them (core/context/context.ts), each problem a finding.
   const home = await readStoredHome(machine);
@@ -99,6 +104,7 @@ async function readHome(machine: Machine, options: { manifest?: string | undefin
     ...(loaded ? { loaded } : {}),
     manifest: loaded?.manifest ?? manifestSchema.parse({}),
     manifestErrors,
+    ...(manifestFix ? { manifestFix } : {}),
     secrets,
     accepted,
     ...(secretsError ? { secretsError } : {}),
@@ -245,6 +251,7 @@ async function homeFiles(g: Gathering): Promise<void> {
     missing: home.loaded?.missing ?? false,
     project: home.scope === "project",
     errors: home.manifestErrors,
+    ...(home.manifestFix ? { fix: home.manifestFix } : {}),
     servers: Object.keys(manifest.servers).length,
     stray: await strayManifests(machine, home.manifestFile, home.manifestFile === machine.paths.manifest),
   };
