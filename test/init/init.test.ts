@@ -302,6 +302,65 @@ describe("init --yes", () => {
     expect(existsSync(path.join(m.paths.linuxPrefix, "lib", "node_modules"))).toBe(false);
   });
 
+  test("--dry-run of a server the manifest has already: the sync a real run would do, and one JSON document", async () => {
+    const m = machine();
+    expect((await m.run(["init", "--yes", ...FIXTURE, "--no-sync"])).code).toBe(0);
+    const file = path.join(m.paths.home, "mcp-twin.jsonc");
+    const manifest = readFileSync(file, "utf8");
+    const configs = () =>
+      [m.paths.claudeDesktopConfig, m.paths.cursorConfig, m.paths.claudeCodeConfig].map((f) =>
+        existsSync(f) ? readFileSync(f, "utf8") : null,
+      );
+    const before = configs();
+    const asJson = await m.run(["init", "--yes", "--server", "fixture", "--dry-run", "--json"]);
+    expect(asJson.code, asJson.stderr).toBe(0);
+    const doc = JSON.parse(asJson.stdout);
+    expect(doc).toMatchObject({ manifest: file, servers: [] });
+    // A real run syncs what the manifest has (nothing new to add does not mean nothing to do).
+    expect(
+      doc.sync.targets.some((t: { added: string[] }) => t.added.includes("fixture")),
+      asJson.stdout,
+    ).toBe(true);
+    const text = await m.run(["init", "--yes", "--server", "fixture", "--dry-run"]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain("fixture is in the manifest already: kept as it is");
+    expect(text.stdout).toContain("Targets (dry run: nothing written)");
+    expect(text.stdout).toMatch(/would be (created|updated) \+fixture/);
+    expect(readFileSync(file, "utf8")).toBe(manifest);
+    expect(configs()).toEqual(before);
+    expect(existsSync(path.join(m.paths.linuxPrefix, "lib", "node_modules"))).toBe(false);
+  });
+
+  test("--no-sync --dry-run previews the manifest only: no sync's actions in the text or the JSON", async () => {
+    const m = machine();
+    const text = await m.run(["init", "--yes", "--dry-run", "--no-sync", ...FIXTURE]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain("write client configs: later, with `mcp-twin sync`");
+    expect(text.stdout).toContain("+++ C:\\Users\\alice\\AppData\\Roaming\\mcp-twin\\mcp-twin.jsonc\n");
+    // The manifest's diff only: none of a client config.
+    expect(text.stdout.match(/^\+\+\+ /gm)).toHaveLength(1);
+    expect(text.stdout).not.toContain("Targets");
+    expect(text.stdout).not.toContain("would be");
+    expect(text.stdout).toContain("Dry run: nothing was written.");
+    const asJson = await m.run(["init", "--yes", "--dry-run", "--no-sync", "--json", ...FIXTURE]);
+    expect(asJson.code, asJson.stderr).toBe(0);
+    expect(JSON.parse(asJson.stdout)).toEqual({
+      manifest: path.join(m.paths.home, "mcp-twin.jsonc"),
+      servers: ["fixture"],
+      synced: false,
+    });
+    expectNothingWritten(m);
+    // The server there already, --no-sync: still one document, saying nothing is added or synced.
+    expect((await m.run(["init", "--yes", ...FIXTURE, "--no-sync"])).code).toBe(0);
+    const kept = await m.run(["init", "--yes", "--server", "fixture", "--dry-run", "--no-sync", "--json"]);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(JSON.parse(kept.stdout)).toEqual({
+      manifest: path.join(m.paths.home, "mcp-twin.jsonc"),
+      servers: [],
+      synced: false,
+    });
+  });
+
   test("a second run adds to the manifest and keeps what is there", async () => {
     const m = machine();
     expect((await m.run(["init", "--yes", ...FIXTURE, "--no-sync"])).code).toBe(0);

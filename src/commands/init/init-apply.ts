@@ -38,8 +38,9 @@ const added = (ctx: Pick<InitContext, "imports" | "newServers">) => [
 ];
 
 /**
- * `--dry-run`: plans the sync against the manifest init would write, and writes nothing — not
- * even a cache.
+ * `--dry-run`: the manifest's diff, then the sync a real run would do (none with --no-sync), planned
+ * against the manifest init would write; it writes nothing — not even a cache. With nothing new for
+ * the manifest a real run still syncs what is there, so that is what the preview shows.
  */
 export async function dryRun(
   ctx: ReportCtx &
@@ -49,12 +50,21 @@ export async function dryRun(
     >,
 ): Promise<number> {
   const { planned: p, out, manifestFile: file } = ctx;
-  const next = p.nextText;
-  // A changed manifest has its next text.
-  if (!p.manifestChanged || next === null) return 0;
-  if (!out.json) out.print(await unifiedDiff(ctx.shown(file), ctx.existing.text, next, out));
+  const next = p.manifestChanged ? p.nextText : null;
+  if (next !== null && !out.json) out.print(await unifiedDiff(ctx.shown(file), ctx.existing.text, next, out));
+  if (ctx.options.sync === false) {
+    if (out.json) out.result({ manifest: file, servers: added(ctx), synced: false });
+    else {
+      out.print("");
+      out.print(out.theme.c.dim("Dry run: nothing was written."));
+    }
+    return 0;
+  }
   const preview = {
-    manifest: { file, missing: false, text: next, manifest: parseManifestText(next, file) },
+    manifest:
+      next === null
+        ? ctx.existing
+        : { file, missing: false, text: next, manifest: parseManifestText(next, file) },
     secrets: {
       ...pick({ ...ctx.scan.secretValues, ...ctx.importAnswers.values }, p.importPreview?.secrets),
       ...ctx.newSecrets,
