@@ -179,22 +179,39 @@ function render(
   const notes = rows.filter((r) => r.detail && !r.absent);
   for (const r of notes)
     out.print(c.dim(`${r.server} in ${r.env} ${r.client}: ${untrusted(r.detail ?? "")}`));
-  // The client's own fields on an entry: kept by sync, and the way into the manifest.
-  for (const r of rows.filter((x) => x.kept))
+  const differs = (r: StatusRow) => (r.state === "drifted" || r.state === "foreign") && !r.detail;
+  // The client's own fields on an entry: kept by sync, and the way into the manifest — but not from
+  // the bridge's entry while the rest of it differs too (adopt would have to take that as well).
+  for (const r of rows.filter((x) => x.kept)) {
+    const them = r.kept?.length === 1 ? "it" : "them";
+    const adopt =
+      r.bridged && differs(r)
+        ? ""
+        : ` \`mcp-twin adopt ${r.server} --from ${r.env}:${r.client}\` puts ${them} in the manifest's clientFields for every ${r.client} entry.`;
     out.print(
       c.dim(
-        `${r.server} in ${r.env} ${r.client}: keeps ${untrusted(andList(r.kept ?? []))} (the client's own; sync keeps ${r.kept?.length === 1 ? "it" : "them"}). \`mcp-twin adopt ${r.server} --from ${r.env}:${r.client}\` puts ${r.kept?.length === 1 ? "it" : "them"} in the manifest's clientFields for every ${r.client} entry.`,
+        `${r.server} in ${r.env} ${r.client}: keeps ${untrusted(andList(r.kept ?? []))} (the client's own; sync keeps ${them}).${adopt}`,
       ),
     );
-  // An entry that is not what sync wrote: the three ways out, the command for each.
-  for (const r of rows.filter((x) => (x.state === "drifted" || x.state === "foreign") && !x.detail)) {
-    const adopt = `mcp-twin adopt ${r.server} --from ${r.env}:${r.client}`;
-    out.print(
-      r.state === "drifted"
-        ? `${r.server} in ${r.env} ${r.client}: edited by hand. Take the edit into the manifest (\`${adopt}\`), put mcp-twin's entry back (\`mcp-twin sync --force\`), or leave it (sync leaves it alone).`
-        : `${r.server} in ${r.env} ${r.client}: not written by mcp-twin. Take it into the manifest (\`${adopt}\`), replace it with the manifest's (\`mcp-twin sync --force\`), or leave it.`,
-    );
   }
+  // An entry that is not what sync wrote: the ways out, the command for each.
+  for (const r of rows.filter(differs)) out.print(differsLine(r));
+}
+
+/**
+ * The ways out for an entry that is not what sync wrote. A shared server's entry is the bridge's,
+ * derived: the manifest has no place for an edit of it, so `adopt` is not one of them there.
+ */
+function differsLine(r: StatusRow): string {
+  const where = `${r.server} in ${r.env} ${r.client}`;
+  const adopt = `mcp-twin adopt ${r.server} --from ${r.env}:${r.client}`;
+  if (r.bridged)
+    return r.state === "drifted"
+      ? `${where}: edited by hand. ${r.server} is shared, so this entry is the bridge's and the manifest has no place for the edit: put mcp-twin's entry back (\`mcp-twin sync --force\`), or leave it (sync leaves it alone).`
+      : `${where}: not written by mcp-twin. ${r.server} is shared, so its entry here is the bridge's and the manifest has no place for this one: replace it with the bridge's (\`mcp-twin sync --force\`), or leave it.`;
+  return r.state === "drifted"
+    ? `${where}: edited by hand. Take the edit into the manifest (\`${adopt}\`), put mcp-twin's entry back (\`mcp-twin sync --force\`), or leave it (sync leaves it alone).`
+    : `${where}: not written by mcp-twin. Take it into the manifest (\`${adopt}\`), replace it with the manifest's (\`mcp-twin sync --force\`), or leave it.`;
 }
 
 /** The servers the clients' plugins and extensions provide (read only), and any an entry shadows. */

@@ -340,6 +340,38 @@ describe("scopes, restart, drift, node", () => {
     expect(drift({ x: value }, record).status).toBe("pass");
   });
 
+  test("drift of a shared server's entry (the bridge's): `sync --force`, never adopt, which has nothing to take", () => {
+    const value = { type: "http", url: "http://127.0.0.1:7777/share/x" };
+    const built = {
+      ok: true as const,
+      value,
+      secretValues: [],
+      references: [],
+      runsIn: "linux",
+      gateway: true as const,
+      bridged: true as const,
+    };
+    const edited = { ...value, note: "mine" };
+    const where = { env: "linux", client: "cursor" };
+    const classify = (record?: { hash: string }) =>
+      classifyEntry({ present: true, value: edited, record, desired: built })!;
+    const drifted = checkDrift(where, "x", built, classify({ hash: entryHash(value) }));
+    expect(drifted).toMatchObject({
+      status: "warn",
+      fix: "x is shared, so this entry is the bridge's and the manifest has no place for the edit: run `mcp-twin sync --force` to put the bridge's entry back, or leave it.",
+    });
+    const foreign = checkDrift(where, "x", built, classify());
+    expect(foreign).toMatchObject({
+      status: "warn",
+      fix: "x is shared, so its entry here is the bridge's and the manifest has no place for this one: run `mcp-twin sync --force` to replace it with the bridge's entry, or leave it.",
+    });
+    // Not shared: adopt is the way in.
+    const { bridged: _, gateway: __, ...direct } = built;
+    expect(checkDrift(where, "x", direct, classify({ hash: entryHash(value) })).fix).toContain(
+      "`mcp-twin adopt x --from linux:cursor`",
+    );
+  });
+
   test("node: too old fails, Windows' node on the WSL PATH fails, unreachable skips", () => {
     const env = {
       id: "wsl:U",

@@ -204,4 +204,32 @@ describe("a shared server's url entry, per client", () => {
         label: "windows:cursor",
       });
   });
+
+  test("every form is the bridge's (adopt takes no launch from it), with the manifest's clientFields beside it", () => {
+    const server = {
+      package: "tavily-mcp",
+      share: "machine" as const,
+      clientFields: { "claude-code": { alwaysLoad: true } },
+    };
+    const forms = [
+      sharedEntry("tavily", server, target("claude-code"), ctx, reach()),
+      sharedEntry("tavily", server, target("claude-code"), ctx, reach(false, true)),
+      sharedEntry("tavily", { ...server, share: "project" }, target("claude-code"), ctx, reach(true, true)),
+      sharedEntry("tavily", server, target("claude-code"), ctx, reach(false)),
+    ];
+    expect(forms.map((b) => b.ok && (b.relay ?? "url"))).toEqual(["url", "url", "url", "readable"]);
+    for (const built of forms) expect(built).toMatchObject({ bridged: true, fields: { alwaysLoad: true } });
+    // Another client's fields are not this one's.
+    const cursor = sharedEntry("tavily", server, target("cursor"), ctx, reach());
+    expect(cursor).toMatchObject({ ok: true, bridged: true });
+    expect(cursor.ok && cursor.fields).toBeUndefined();
+    // One that cannot be built now is meant as the bridge's all the same.
+    const windows = { ...linux, id: "windows", kind: "windows", local: false } as unknown as Environment;
+    const macos = { ...linux, id: "macos", kind: "macos" } as unknown as Environment;
+    const unreachable = sharedEntry("tavily", server, { ...target("claude-desktop"), env: macos }, ctx, {
+      ...reach(),
+      env: windows,
+    });
+    expect(unreachable).toMatchObject({ ok: false, bridged: true });
+  });
 });

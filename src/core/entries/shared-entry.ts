@@ -13,6 +13,7 @@ import {
   type BuiltEntry,
   clientLaunch,
   type EntryContext,
+  manifestFields,
   type RelayWhy,
   startsAcross,
 } from "./target-entry.js";
@@ -87,6 +88,7 @@ function sharedRelayWhy(server: ServerSpec, target: Target, reach: GatewayReach)
  *   Windows — reads the token there, and starts the bridge when none answers.
  * - The server itself runs in the bridge; one limited to other environments is not hosted there
  *   (share-host-env.ts) and gets the direct entries instead.
+ * - The manifest's clientFields for the client go beside either, as on any entry.
  */
 export function sharedEntry(
   name: string,
@@ -117,7 +119,9 @@ export function sharedEntry(
       references: [],
       runsIn: reach.env.id,
       gateway: true,
+      bridged: true,
       ...program,
+      ...manifestFields(server, target),
     };
   }
   if (target.env.id !== reach.env.id && !startsAcross(target.env, reach.env))
@@ -125,9 +129,15 @@ export function sharedEntry(
       ok: false,
       code: "no-environment",
       reason: `the bridge lives in ${reach.env.id}, which ${target.env.id} cannot start programs in`,
+      bridged: true,
     };
   if (!reach.program)
-    return { ok: false, code: "no-environment", reason: reach.reason ?? "mcp-twin is not installed" };
+    return {
+      ok: false,
+      code: "no-environment",
+      reason: reach.reason ?? "mcp-twin is not installed",
+      bridged: true,
+    };
   const launch = { command: reach.program.node, args: [reach.program.script, "connect", url], env: {} };
   const entry = clientLaunch(launch, reach.env, target, ctx);
   return {
@@ -137,7 +147,9 @@ export function sharedEntry(
     references: [],
     runsIn: reach.env.id,
     relay: why ?? "shared-stdio-only",
+    bridged: true,
     ...program,
+    ...manifestFields(server, target),
     ...(entry.problems.length > 0 ? { problems: entry.problems } : {}),
   };
 }

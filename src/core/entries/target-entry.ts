@@ -63,6 +63,12 @@ export type BuiltEntry =
       /** A shared server's url entry to the gateway (entries/shared-entry.ts). */
       gateway?: true;
       /**
+       * A shared server's entry (entries/shared-entry.ts): the gateway's url (its token, its project
+       * header) or the relay to it. Derived from the bridge, none of it is how the server starts:
+       * `adopt` takes only the client's own fields from it.
+       */
+      bridged?: true;
+      /**
        * A package the entry fetches through npx each time its client starts it (a project relay's
        * `mcp-twin@<version>`): sync asks whether the registry has it.
        */
@@ -80,6 +86,8 @@ export type BuiltEntry =
       reason: string;
       /** not-installed: the package that is not there, and where (sync installs it there). */
       missing?: { package: string; env: string };
+      /** Meant as a shared server's entry (the bridge's), which cannot be built now. */
+      bridged?: true;
     };
 
 /**
@@ -226,11 +234,13 @@ function extrasOf(
   target: Target,
   fetches: string | undefined,
 ): { fields?: Record<string, unknown>; fetches?: string } {
+  return { ...manifestFields(server, target), ...(fetches ? { fetches } : {}) };
+}
+
+/** The manifest's clientFields for the target's client, as a BuiltEntry carries them (none: absent). */
+export function manifestFields(server: ServerSpec, target: Target): { fields?: Record<string, unknown> } {
   const fields = server.clientFields?.[target.client.id];
-  return {
-    ...(fields && Object.keys(fields).length > 0 ? { fields } : {}),
-    ...(fetches ? { fetches } : {}),
-  };
+  return fields && Object.keys(fields).length > 0 ? { fields } : {};
 }
 
 /**

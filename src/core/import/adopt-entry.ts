@@ -6,7 +6,7 @@
 
 import type { Target } from "../clients/types.js";
 import { type Context, loadContext, openManifest, readTargetTexts } from "../context/context.js";
-import { type DesiredInput, entriesNow } from "../entries/desired.js";
+import { type DesiredInput, entriesNow, wireBridge } from "../entries/desired.js";
 import type { BuiltEntry } from "../entries/target-entry.js";
 import type { Machine } from "../environments/machine.js";
 import { UsageError, UsageErrors } from "../errors.js";
@@ -23,6 +23,7 @@ import { notAKey } from "../secrets/placeholders.js";
 import { assertKnown, checkSelectors, unknownName } from "../selectors.js";
 import { readTextOrNull, withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
+import { bridgedRefusal } from "./adopt-bridged.js";
 import { type AdoptMerge, adoptMerge, type ReadEntry } from "./adopt-merge.js";
 import type { Source } from "./fold.js";
 import { allocateSecrets } from "./inline-keys.js";
@@ -84,6 +85,8 @@ interface FoundEntry {
   built?: BuiltEntry;
   /** The client's own fields of the entry (its keptKeys) the manifest's clientFields lack or differ from. */
   fields: Record<string, unknown>;
+  /** More than those fields differs: the launch (the keys sync owns) is not what sync wrote. */
+  launchEdited: boolean;
 }
 
 type Desired = Awaited<ReturnType<typeof builtEntries>>;
@@ -117,27 +120,21 @@ export async function planAdopt(
   // A file that does not parse stops adopt (exit 2), as it stops sync.
   const { texts, unreadable, unparsable } = await readTargetTexts(prepared);
   if (unreadable.length + unparsable.length > 0) throw new UsageErrors([...unreadable, ...unparsable]);
-  const desired = await builtEntries(prepared);
+  // What status and sync write: a shared server's entries are the bridge's (with its port checked).
+  const bridge = await wireBridge(machine, prepared.manifest, prepared.allEnvs, {
+    createToken: false,
+    checkPort: true,
+    state: prepared.state,
+  });
+  const wired = { ...prepared, bridge };
+  const desired = await builtEntries(wired);
   const found = differingEntries(prepared, texts, desired, options.server);
   const pickedOne = await chooseEntry(found, options, pick);
   const target = pickedOne.target;
 
-  const read = (value: unknown) => readAs(prepared, target, options.server, value);
-  const now = read(pickedOne.value);
-  if ("reason" in now)
-    throw new UsageError(
-      "cannot-adopt",
-      `${options.server} in ${sourceName(pickedOne.source)} (${target.path}) cannot be taken into the manifest: ${now.reason}.`,
-      { hint: "Edit the manifest by hand, or run `mcp-twin sync --force` to put mcp-twin's entry back." },
-    );
-  const built = pickedOne.built?.ok ? read(pickedOne.built.value) : undefined;
-  const merge = adoptMerge({
-    spec,
-    runsIn: pickedOne.built?.ok ? pickedOne.built.runsIn : now.runsIn,
-    now,
-    before: built && !("reason" in built) ? built : undefined,
-    resolve: (t) => resolveString(t, { secrets: prepared.secrets, env: machine.host.env }).text,
-  });
+  const merge = pickedOne.built?.bridged
+    ? bridgedMerge(options.server, pickedOne)
+    : launchMerge(prepared, options.server, spec, pickedOne);
   const fieldNotes = adoptFields(merge, target.client.id, pickedOne.fields);
   const keys = adoptedKeys(
     merge,
@@ -153,7 +150,7 @@ export async function planAdopt(
   // Only its fields were edited: the server is still there.
   if (!newSpec) throw new Error(`${options.server} is gone from the manifest after its edit`);
   const { thenSync, rewritten } = await whatSyncDoesNext(
-    prepared,
+    wired,
     desired,
     options.server,
     newSpec,
@@ -192,6 +189,46 @@ export async function planAdopt(
   };
 }
 
+/** The entry read the way import reads entries, its changed values merged into the server's. */
+function launchMerge(prepared: Context, server: string, spec: ServerSpec, picked: FoundEntry): AdoptMerge {
+  const { target } = picked;
+  const read = (value: unknown) => readAs(prepared, target, server, value);
+  const now = read(picked.value);
+  if ("reason" in now)
+    throw new UsageError(
+      "cannot-adopt",
+      `${server} in ${sourceName(picked.source)} (${target.path}) cannot be taken into the manifest: ${now.reason}.`,
+      { hint: "Edit the manifest by hand, or run `mcp-twin sync --force` to put mcp-twin's entry back." },
+    );
+  const built = picked.built?.ok ? read(picked.built.value) : undefined;
+  return adoptMerge({
+    spec,
+    runsIn: picked.built?.ok ? picked.built.runsIn : now.runsIn,
+    now,
+    before: built && !("reason" in built) ? built : undefined,
+    resolve: (t) => resolveString(t, { secrets: prepared.secrets, env: prepared.machine.host.env }).text,
+  });
+}
+
+/**
+ * A shared server's entry is the bridge's, derived by sync: never read as a launch (its url is the
+ * gateway's, not the server's). Only the client's own fields on it are taken (adoptFields); any
+ * other difference is refused, naming the file and why (adopt-bridged.ts).
+ */
+function bridgedMerge(server: string, picked: FoundEntry): AdoptMerge {
+  const { built } = picked;
+  if (picked.launchEdited && built)
+    throw bridgedRefusal({
+      server,
+      where: sourceName(picked.source),
+      path: picked.target.path,
+      state: picked.source.state,
+      value: picked.value,
+      built,
+    });
+  return { edits: [], rotations: {}, newSecrets: [], changes: [], replaced: false };
+}
+
 /** Every target's entry of the server that is not what sync wrote: edited by hand, or not mcp-twin's. */
 function differingEntries(
   prepared: Context,
@@ -225,7 +262,14 @@ function differingEntries(
       path: target.path,
       state,
     } as const;
-    found.push({ source, target, value, fields, ...(built ? { built } : {}) });
+    found.push({
+      source,
+      target,
+      value,
+      fields,
+      launchEdited: launch !== undefined,
+      ...(built ? { built } : {}),
+    });
   }
   return found;
 }
@@ -380,7 +424,7 @@ function adoptedKeys(
 
 /** What the next sync does with the new definition: this entry (rewritten or not), and the other clients'. */
 async function whatSyncDoesNext(
-  prepared: Context,
+  prepared: Context & DesiredInput,
   desired: Desired,
   server: string,
   newSpec: ServerSpec,

@@ -54,6 +54,11 @@ export interface StatusRow {
    * be a secret: Cursor's `auth`).
    */
   kept?: string[];
+  /**
+   * The entry sync writes here is the bridge's (a shared server's url entry or relay): derived, so
+   * a hand edit of it has no place in the manifest — only the client's own fields go there.
+   */
+  bridged?: true;
 }
 
 /**
@@ -122,6 +127,7 @@ export async function computeStatus(
         server: entry.name,
         state: entry.state,
         ...(kept.length > 0 ? { kept } : {}),
+        ...(built?.bridged ? { bridged: true as const } : {}),
       };
       if (entry.state === "synced") {
         // What the file holds is what sync writes: but is what it starts still there?

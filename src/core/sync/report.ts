@@ -41,6 +41,8 @@ interface TargetReport {
   relays?: Array<{ server: string; runsIn: string; why: RelayWhy }>;
   /** Shared servers whose entry here is a url entry to the gateway (the client starts no process for them). */
   shared?: string[];
+  /** Of drift, foreign and overwritten: where sync writes the bridge's entry, which `adopt` cannot take (not in --json). */
+  bridged?: string[];
   /** E.g. a file others can read into which this run writes a secret (with the chmod that fixes it). */
   warnings?: string[];
 }
@@ -200,6 +202,7 @@ function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?:
     ...(p.across.length > 0 ? { across: p.across } : {}),
     ...(p.relays.length > 0 ? { relays: p.relays } : {}),
     ...(p.shared.length > 0 ? { shared: p.shared } : {}),
+    ...(p.bridged.length > 0 ? { bridged: p.bridged } : {}),
     ...(warnings ? { warnings } : {}),
   };
 }

@@ -45,6 +45,11 @@ export interface TargetPlan {
   relays: Array<{ server: string; runsIn: string; why: RelayWhy }>;
   /** Shared servers whose entry here is a url entry to the gateway (the client starts no process for them). */
   shared: string[];
+  /**
+   * Edited or foreign entries (drift, foreign, overwritten) where sync writes the bridge's entry (a
+   * shared server's): the manifest has no place for what is there instead, so `adopt` cannot take it.
+   */
+  bridged: string[];
   /** Hand-written entries this write takes over (--force on a foreign one): kept for uninstall. */
   takenOver: Record<string, unknown>;
 }
@@ -91,13 +96,10 @@ export function planTarget(
     across: [],
     relays: [],
     shared: [],
+    bridged: [],
   };
   const edits: EntryEdit[] = [];
-  // A new hash for an entry we own keeps what we know of its hand-written past.
-  const recordFor = (name: string, hash: string): EntryRecord => {
-    const handWritten = own(owned, name)?.handWritten;
-    return handWritten ? { hash, handWritten } : { hash };
-  };
+  const recordFor = (name: string, hash: string) => ownRecord(owned, name, hash);
 
   for (const entry of classifyTarget(current, owned, desired, readTargetFields(target, before ?? ""))) {
     const { name, state } = entry;
@@ -154,6 +156,7 @@ export function planTarget(
       plan.records[name] = recordFor(name, hash);
       plan.pending[name] = hash;
     } else {
+      if (built.bridged) plan.bridged.push(name);
       if (!options.force) {
         plan[state === "drifted" ? "drift" : "foreign"].push(name);
         if (mine) plan.records[name] = mine;
@@ -181,6 +184,12 @@ export function planTarget(
   if (edits.length > 0) plan.after = editTargetEntries(target, before ?? "", edits);
   plan.references = [...new Set(plan.references)].sort();
   return plan;
+}
+
+/** A new hash for an entry we own keeps what we know of its hand-written past. */
+function ownRecord(owned: Readonly<Record<string, EntryRecord>>, name: string, hash: string): EntryRecord {
+  const handWritten = own(owned, name)?.handWritten;
+  return handWritten ? { hash, handWritten } : { hash };
 }
 
 /** What sync writes for a built entry: its launch, and the manifest's fields of the client's own. */

@@ -302,9 +302,13 @@ function renderTargetNotes(
   // A write that failed overwrote nothing: its hand edits are as they were.
   const wrote = dryRun || t.action === "created" || t.action === "updated";
   const overwritten = wrote ? (t.overwritten ?? []) : [];
+  // A shared server's entry is the bridge's: the manifest has no place for an edit there, so no adopt.
+  const bridged = new Set(t.bridged ?? []);
   for (const n of [...t.drift, ...(wrote ? [] : (t.overwritten ?? []))])
     out.print(
-      `      ${warn} ${n}: edited by hand since the last sync; kept (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes the edit into the manifest, --force overwrites it)`,
+      bridged.has(n)
+        ? `      ${warn} ${n}: edited by hand since the last sync; kept (${n} is shared, so this entry is the bridge's and the manifest has no place for the edit: --force puts the bridge's entry back)`
+        : `      ${warn} ${n}: edited by hand since the last sync; kept (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes the edit into the manifest, --force overwrites it)`,
     );
   // What --force did (or, in a dry run, would do) to an entry someone else wrote: said as done.
   const done = (past: string) => (dryRun ? `would be ${past}` : past);
@@ -318,7 +322,9 @@ function renderTargetNotes(
     );
   for (const n of [...t.foreign, ...(wrote ? [] : (t.takenOver ?? []))])
     out.print(
-      `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes it into the manifest, --force takes it over)`,
+      bridged.has(n)
+        ? `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (${n} is shared, so its entry here is the bridge's and the manifest has no place for this one: --force takes it over)`
+        : `      ${warn} ${n}: an entry mcp-twin did not write has this name; left alone (\`mcp-twin adopt ${n} --from ${t.env}:${t.client}\` takes it into the manifest, --force takes it over)`,
     );
   for (const p of t.problems)
     out.print(

@@ -24,11 +24,15 @@ export function checkDrift(where: Where, name: string, built: BuiltEntry, entry:
       return finding("fail", w, "in the manifest but not in this client's config.", { fix: SYNC_FIX });
     case "drifted":
       return finding("warn", w, "edited by hand since mcp-twin wrote it; sync leaves it alone.", {
-        fix: `Run \`${adoptCommand(name, where)}\` to take the edit into the manifest (every client then gets it), or \`mcp-twin sync --force\` to put mcp-twin's entry back.`,
+        fix: built.bridged
+          ? `${name} is shared, so this entry is the bridge's and the manifest has no place for the edit: run \`mcp-twin sync --force\` to put the bridge's entry back, or leave it.`
+          : `Run \`${adoptCommand(name, where)}\` to take the edit into the manifest (every client then gets it), or \`mcp-twin sync --force\` to put mcp-twin's entry back.`,
       });
     case "foreign":
       return finding("warn", w, "an entry mcp-twin did not write has this name; sync leaves it alone.", {
-        fix: `Run \`${adoptCommand(name, where)}\` to take it into the manifest, or \`mcp-twin sync --force\` to replace it with the manifest's.`,
+        fix: built.bridged
+          ? `${name} is shared, so its entry here is the bridge's and the manifest has no place for this one: run \`mcp-twin sync --force\` to replace it with the bridge's entry, or leave it.`
+          : `Run \`${adoptCommand(name, where)}\` to take it into the manifest, or \`mcp-twin sync --force\` to replace it with the manifest's.`,
       });
     case "stale":
       return finding(
@@ -52,7 +56,7 @@ export const driftChecks = [
     id: "drift.entry",
     scope: "manifest-entry",
     doc: "a manifest server's entry in a target: missing (fail), edited by hand (warn), out of date (warn), a same-named entry mcp-twin did not write (warn), in sync (pass); and a plugin's or extension's server it shadows in its client (warn: Claude Code drops a plugin's server that runs the same command or url).",
-    fix: "`mcp-twin sync` for a missing or out-of-date one; for a hand edit or a same-named entry, `mcp-twin adopt <server> --from <env:client>` takes it into the manifest (every client then gets it) and `mcp-twin sync --force` puts the manifest's entry back.",
+    fix: "`mcp-twin sync` for a missing or out-of-date one; for a hand edit or a same-named entry, `mcp-twin adopt <server> --from <env:client>` takes it into the manifest (every client then gets it) and `mcp-twin sync --force` puts the manifest's entry back. A shared server's entry is the bridge's: the manifest has no place for an edit of it, so there only `mcp-twin sync --force` (or leaving it) applies.",
     run: (d: DriftItem) => [
       checkDrift(d.where, d.name, d.built, d.entry),
       // An entry that hides a plugin's server: never silent (Claude Code drops the plugin's).
