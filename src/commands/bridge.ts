@@ -18,6 +18,7 @@ import { ExitCode, UsageError } from "../core/errors.js";
 import { manifestShareList, withMissingPrograms } from "../core/status/shared-status.js";
 import { type SharedView, sharedFix, sharedLine, sharedViews } from "../core/status/shared-view.js";
 import { untrusted } from "../core/text/control-chars.js";
+import { andList } from "../core/words.js";
 import type { Output } from "../ui/output.js";
 import type { bridgeCommand } from "./bridge-flags.js";
 import type { ContextOf } from "./shared/command.js";
@@ -84,7 +85,8 @@ function render(
   if (r.started === true) out.print(`${ok} Started the bridge.`);
   const head = {
     running: `${ok} Running at ${r.url}`,
-    elsewhere: `${warn} Running at ${r.url}, not at the manifest's ${r.settings.url}`,
+    // The manifest's only when it pins the port: the where row says where the address comes from.
+    elsewhere: `${warn} Running at ${r.url}, not at ${r.settings.pinned === false ? "" : "the manifest's "}${r.settings.url}`,
     stopped: stoppedLine(r, out),
     unresponsive: `${fail} Its process (pid ${r.pid}) holds the state but does not answer at ${r.url}`,
     taken: `${fail} ${portHeldBy(r.settings.port, r.what, undefined, true)}`,
@@ -93,15 +95,7 @@ function render(
   const row = (k: string, v: string | number | undefined) => {
     if (v !== undefined && v !== "") out.print(`  ${c.dim(k.padEnd(10))} ${v}`);
   };
-  // The port: the manifest's pin, or the one the home keeps (chosen on the first start).
-  const kept =
-    r.settings.pinned === false && r.settings.portFile
-      ? `; port kept in ${out.shown(r.settings.portFile)}`
-      : "";
-  row(
-    "where",
-    `${r.environment}, ${r.settings.host}:${r.settings.port} (from ${out.shown(r.settings.manifest)}${kept})`,
-  );
+  row("where", `${r.environment}, ${r.settings.host}:${r.settings.port} (${whereFrom(r.settings, out)})`);
   row("pid", r.pid);
   row("version", r.version);
   if (r.uptimeSeconds !== undefined) row("uptime", formatUptime(r.uptimeSeconds));
@@ -124,6 +118,22 @@ function render(
   row("state", out.shown(r.stateDir));
   row("log", out.shown(r.log));
   if (r.fix) out.print(`  ${c.dim("fix".padEnd(10))} ${r.fix}`);
+}
+
+/**
+ * Where the address comes from: what the manifest's `bridge` section sets, and the port when it
+ * does not pin one — the free port mcp-twin chose and the home keeps, or none chosen yet.
+ */
+function whereFrom(s: BridgeControlReport["settings"], out: Output): string {
+  const set = s.inManifest ?? (s.pinned ? ["port"] : []);
+  const manifest =
+    set.length > 0 ? [`${andList(set.map((k) => `bridge.${k}`))} in ${out.shown(s.manifest)}`] : [];
+  if (s.pinned) return manifest.join("");
+  const port =
+    s.recorded && s.portFile
+      ? `the free port mcp-twin chose, kept in ${out.shown(s.portFile)}`
+      : `no port chosen yet: the first start takes ${s.port} if it is free, else the next free one above it`;
+  return [...manifest, port].join("; ");
 }
 
 /**

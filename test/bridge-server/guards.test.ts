@@ -258,6 +258,7 @@ describe("settings", () => {
       host: "127.0.0.1",
       port: 7760,
       pinned: false,
+      inManifest: [],
       environment: undefined,
       url: "http://127.0.0.1:7760/mcp",
       source: "m",
@@ -267,6 +268,7 @@ describe("settings", () => {
       resolveBridgeSettings({ enabled: true, port: 7761, host: "::1", idleMinutes: 0.5 }, "m"),
     ).toMatchObject({
       enabled: true,
+      inManifest: ["host", "port"],
       url: "http://[::1]:7761/mcp",
       idleMinutes: 0.5,
     });

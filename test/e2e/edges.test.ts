@@ -406,3 +406,41 @@ describe("bridge status with nothing running and no entry written", () => {
     expect(r.stdout).not.toContain('"enabled": true');
   });
 });
+
+describe("bridge status: where its address comes from", () => {
+  const home = "C:\\Users\\alice\\AppData\\Roaming\\mcp-twin";
+  const where = (stdout: string) => stdout.split("\n").find((l) => l.trim().startsWith("where"));
+
+  test("no port in the manifest: the free port mcp-twin chose, kept in bridge.json (not the manifest)", async () => {
+    const m = machine();
+    writeManifest(m, { servers: {} });
+    const r = await m.run(["bridge", "status"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(where(r.stdout)).toContain(
+      `127.0.0.1:${m.bridgePort} (the free port mcp-twin chose, kept in ${home}\\bridge.json)`,
+    );
+    expect(r.stdout).not.toContain("mcp-twin.jsonc");
+  });
+
+  test("a port the manifest pins: bridge.port in the manifest", async () => {
+    const m = machine();
+    writeManifest(m, { servers: {}, bridge: { port: m.bridgePort, host: "127.0.0.1" } });
+    const r = await m.run(["bridge", "status"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(where(r.stdout)).toContain(
+      `127.0.0.1:${m.bridgePort} (bridge.host and bridge.port in ${home}\\mcp-twin.jsonc)`,
+    );
+    expect(r.stdout).not.toContain("bridge.json");
+  });
+
+  test("no port chosen yet: what the first start takes", async () => {
+    const m = machine({ bridgePort: false });
+    writeManifest(m, { servers: {} });
+    const r = await m.run(["bridge", "status", "--json"]);
+    expect(JSON.parse(r.stdout).settings).toMatchObject({ pinned: false, recorded: false, inManifest: [] });
+    const human = await m.run(["bridge", "status"]);
+    expect(where(human.stdout)).toContain(
+      ":7760 (no port chosen yet: the first start takes 7760 if it is free, else the next free one above it)",
+    );
+  });
+});

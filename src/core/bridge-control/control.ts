@@ -29,7 +29,9 @@ export interface BridgeControlReport {
   state: "running" | "stopped" | "elsewhere" | "unresponsive" | "taken";
   /**
    * shares: how many servers the manifest shares (the gateway runs for them whatever `enabled` says).
-   * pinned: the manifest sets the port; otherwise it is the one the home keeps, in `portFile`.
+   * pinned: the manifest sets the port; otherwise it is the one the home keeps, in `portFile`
+   * (recorded: the home has chosen one; else none yet, and the first start tries `port`).
+   * inManifest: the keys of where it runs that the manifest's `bridge` section sets.
    */
   settings: {
     host: string;
@@ -40,6 +42,8 @@ export interface BridgeControlReport {
     shares?: number;
     pinned?: boolean;
     portFile?: string;
+    recorded?: boolean;
+    inManifest?: string[];
   };
   /** This start moved the gateway off a port another program holds (recorded in `settings.portFile`). */
   moved?: { from: number; to: number; what: string };
@@ -225,6 +229,8 @@ async function describeBridge(
       ...(settings.shared?.length ? { shares: settings.shared.length } : {}),
       pinned: settings.pinned,
       ...(settings.recordFile ? { portFile: settings.recordFile } : {}),
+      recorded: settings.recorded !== undefined,
+      inManifest: settings.inManifest,
     },
     stateDir: lifecycle.files.dir,
     log: lifecycle.files.log,

@@ -69,7 +69,8 @@ export async function choosePortHere(
 ): Promise<{ settings: BridgeSettings; choice: PortChoice }> {
   const choice = await choosePort(settings, localHolder(ctx, settings.host));
   if (choice.record) await recordPort(recordFile, choice.port);
-  return { settings: settingsAt(settings, choice.port), choice };
+  const at = settingsAt(settings, choice.port);
+  return { settings: choice.record ? { ...at, recorded: choice.port } : at, choice };
 }
 
 /**

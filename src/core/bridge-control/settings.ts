@@ -28,6 +28,8 @@ export interface BridgeSettings {
   pinned: boolean;
   /** The port the home recorded (port-record.ts); undefined before the first start. */
   recorded?: number;
+  /** The keys of where it runs that the manifest's `bridge` section sets (the rest are defaults). */
+  inManifest: Array<"host" | "port" | "environment">;
   /** `bridge.environment`: where it runs (undefined: WSL when there is one, else here). */
   environment: string | undefined;
   /** http://host:port/mcp */
@@ -71,6 +73,7 @@ export function resolveBridgeSettings(
     port,
     pinned: spec?.port !== undefined,
     ...(home.port !== undefined ? { recorded: home.port } : {}),
+    inManifest: (["host", "port", "environment"] as const).filter((k) => spec?.[k] !== undefined),
     environment: spec?.environment,
     url: bridgeUrl(host, port),
     source,
