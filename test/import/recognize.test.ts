@@ -41,8 +41,20 @@ const PACKAGES: Record<string, PackageJson> = {
   "C:\\path\\to\\local-mcp": { name: "local-mcp", version: "0.1.0", bin: { "local-mcp": "dist/index.js" } },
 };
 
+/** The scripts that are there, and the ones known not to be (any other path: cannot tell). */
+const THERE = new Set([
+  "C:\\path\\to\\local-mcp\\dist\\index.js",
+  "C:\\path\\to\\local-mcp\\scripts\\dev.js",
+]);
+const GONE = new Set(["C:\\path\\to\\local-mcp\\dist\\gone.js"]);
+
 function ctx(client: ClientId = "claude-desktop", envKind: EnvKind = "windows"): RecognizeContext {
-  return { client, envKind, readPackageJson: (dir) => PACKAGES[dir] };
+  return {
+    client,
+    envKind,
+    readPackageJson: (dir) => PACKAGES[dir],
+    exists: (file) => (THERE.has(file) ? true : GONE.has(file) ? false : undefined),
+  };
 }
 
 const stdio = (command: string, args: string[] = [], env?: Record<string, string>) => ({
@@ -256,7 +268,16 @@ describe("node <script> of an installed package", () => {
       "not one of its bins (acme-mcp, acme-cli)",
     ],
     [["C:\\path\\to\\ahk-mcp\\dist\\index.js"], "outside any installed package"],
-    [["C:\\path\\to\\local-mcp\\dist\\index.js"], "names local-mcp"],
+    [
+      ["C:\\path\\to\\local-mcp\\dist\\index.js"],
+      "runs a script outside any installed package: the local-mcp bin of local-mcp 0.1.0, from its folder C:\\path\\to\\local-mcp",
+    ],
+    // In the package's folder but not its bin: not said to be the package's.
+    [["C:\\path\\to\\local-mcp\\scripts\\dev.js"], "runs a script outside any installed package"],
+    [
+      ["C:\\path\\to\\local-mcp\\dist\\gone.js"],
+      "runs C:\\path\\to\\local-mcp\\dist\\gone.js, which does not exist",
+    ],
     [["--inspect", "/x/node_modules/p/i.js"], "node option --inspect"],
     [["server.js"], "not an absolute path"],
     [["~/.cursor/mcp-servers/planner/server.js"], "not an absolute path"],
@@ -273,7 +294,11 @@ describe("node <script> of an installed package", () => {
       args,
       env: { NODE_ENV: "production" },
     });
-    expect((r as { notes: string[] }).notes.join()).toContain(reason);
+    const notes = (r as { notes: string[] }).notes.join();
+    expect(notes).toContain(reason);
+    // Only a script that is a package's bin is named as that package's; npm is never promised.
+    if (!reason.includes("bin of")) expect(notes).not.toContain("local-mcp 0.1.0");
+    expect(notes).not.toMatch(/mcp-twin add|from npm/);
   });
 });
 

@@ -3,7 +3,7 @@
  * project), each recognised and with its keys moved out, as occurrences to fold. A file that does
  * not parse is reported with file:line:column and skipped.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { type EntrySet, type EntrySets, readEntrySets, readIgnoredSets } from "../clients/entry-sets.js";
 import type { Target } from "../clients/types.js";
 import type { EnvInfo } from "../environments/path-translation.js";
@@ -76,6 +76,7 @@ export function occurrence(
     client: target.client.id,
     envKind: target.env.kind,
     readPackageJson: (dir, runsIn) => readPackageJson(envFor(runsIn, target.env, environments), dir),
+    exists: (file, runsIn) => pathExists(envFor(runsIn, target.env, environments), file),
   });
   if (recognized.kind === "unknown") return { reason: recognized.reason };
   const name = normalizeServerName(entry);
@@ -135,6 +136,19 @@ function readPackageJson(env: Environment | undefined, dir: string): PackageJson
     return data && typeof data === "object" ? (data as PackageJson) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Is something at `file` where it runs? undefined when that cannot be told from here. */
+function pathExists(env: Environment | undefined, file: string): boolean | undefined {
+  const local = env?.access(file);
+  if (!local) return undefined;
+  try {
+    statSync(local);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR" ? false : undefined;
   }
 }
 

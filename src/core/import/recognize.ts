@@ -25,6 +25,8 @@ export interface RecognizeContext {
   envKind: EnvKind;
   /** The package.json in a folder (native path of where the server runs); undefined when unreadable. */
   readPackageJson?(dir: string, runsIn: RunsIn): PackageJson | undefined;
+  /** Is something at this path (native path of where the server runs)? undefined: cannot tell. */
+  exists?(path: string, runsIn: RunsIn): boolean | undefined;
 }
 
 interface LaunchBase {
@@ -214,7 +216,10 @@ function recognizeLaunch(
   }
   if (runner) fallback.notes.push(runner.problem);
   if (name === "node" || name === "nodejs") {
-    const script = installedScript(launch.args, (dir) => ctx.readPackageJson?.(dir, launch.runsIn));
+    const script = installedScript(launch.args, {
+      readPackageJson: (dir) => ctx.readPackageJson?.(dir, launch.runsIn),
+      exists: (file) => ctx.exists?.(file, launch.runsIn),
+    });
     if ("name" in script) {
       if (script.name === SELF) return unknown(SELF_REASON);
       return {

@@ -28,7 +28,17 @@ export interface PackageJson {
   name?: string;
   version?: string;
   bin?: string | Record<string, string>;
+  main?: string;
   private?: boolean;
+}
+
+/**
+ * What import can read of the files a script names (where the entry runs): a folder's
+ * package.json, and whether a path is there (undefined: it cannot tell from here).
+ */
+export interface ScriptFiles {
+  readPackageJson(dir: string): PackageJson | undefined;
+  exists?(path: string): boolean | undefined;
 }
 
 export type ScriptResult =
@@ -39,14 +49,12 @@ const VALID_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 
 /**
  * An installed package's script: `<prefix>/lib/node_modules/pkg/dist/index.js`,
- * `C:\…\npm\node_modules\@scope\pkg\…` (import; package.json comes in through a callback). A script
+ * `C:\…\npm\node_modules\@scope\pkg\…` (import; its files come in through callbacks). A script
  * outside any node_modules folder is a local checkout: it stays a command, because installing "the
- * npm package of the same name" could run somebody else's code.
+ * npm package of the same name" could run somebody else's code (outsideNote says what it is).
  */
-export function installedScript(
-  args: readonly string[],
-  readPackageJson: (dir: string) => PackageJson | undefined,
-): ScriptResult {
+export function installedScript(args: readonly string[], files: ScriptFiles): ScriptResult {
+  const { readPackageJson } = files;
   const script = args[0];
   if (script === undefined) return { problem: "node without a script" };
   if (script.startsWith("-")) return { problem: `node option ${script} before the script` };
@@ -61,13 +69,7 @@ export function installedScript(
       at = i;
       break;
     }
-  if (at === -1) {
-    const pkg = findPackageUp(style, parts, readPackageJson);
-    const hint = pkg?.name
-      ? ` (its package.json names ${pkg.name}; \`mcp-twin add ${pkg.name}\` installs it from npm)`
-      : "";
-    return { problem: `runs a script outside any installed package${hint}` };
-  }
+  if (at === -1) return { problem: outsideNote(script, style, parts, files) };
   const scoped = parts[at + 1]?.startsWith("@");
   const nameParts = parts.slice(at + 1, at + (scoped ? 3 : 2));
   const rel = parts.slice(at + (scoped ? 3 : 2));
@@ -90,11 +92,7 @@ export function installedScript(
   }
   const bins = binMap(name, pkg.bin);
   const relText = rel.join("/");
-  const norm = (p: string) => {
-    const s = p.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/+/g, "/");
-    return style === "windows" ? s.toLowerCase() : s;
-  };
-  const bin = Object.entries(bins).find(([, script]) => norm(script) === norm(relText))?.[0];
+  const bin = binOf(bins, relText, style);
   if (bin === undefined)
     return {
       problem: `runs ${relText} of ${name}, which is not one of its bins (${Object.keys(bins).join(", ") || "none"})`,
@@ -115,14 +113,60 @@ function binMap(name: string, bin: PackageJson["bin"]): Record<string, string> {
   return Object.fromEntries(Object.entries(bin).filter(([, v]) => typeof v === "string"));
 }
 
-function findPackageUp(
+/** A path inside a package as its package.json writes one: `/`, no leading `./`; Windows ignores case. */
+function samePath(a: string, b: string, style: "windows" | "posix"): boolean {
+  const norm = (p: string) => {
+    const s = p.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/+/g, "/");
+    return style === "windows" ? s.toLowerCase() : s;
+  };
+  return norm(a) === norm(b);
+}
+
+/** Which of a package's bins is this script (its path inside the package), if any. */
+function binOf(bins: Record<string, string>, rel: string, style: "windows" | "posix"): string | undefined {
+  return Object.entries(bins).find(([, script]) => samePath(script, rel, style))?.[0];
+}
+
+/**
+ * What a script outside any node_modules folder is, as far as it is known: one that is not there
+ * is said to be missing; one that is there is named as a package's only when the nearest
+ * package.json above it is that package's and the script is its bin or its main — not a project it
+ * merely sits in, nor a folder further up. Nothing is said of npm: a local copy and the npm package
+ * of the same name can be different code, and import does not ask the registry.
+ */
+function outsideNote(
+  script: string,
+  style: "windows" | "posix",
+  parts: readonly string[],
+  files: ScriptFiles,
+): string {
+  const plain = "runs a script outside any installed package";
+  const there = files.exists?.(script);
+  if (there === false) return `runs ${script}, which does not exist`;
+  if (there !== true) return plain;
+  const owner = nearestPackage(style, parts, files.readPackageJson);
+  const name = owner?.pkg.name;
+  if (!owner || !name || !VALID_NAME.test(name)) return plain;
+  const rel = parts.slice(owner.depth).join("/");
+  const bin = binOf(binMap(name, owner.pkg.bin), rel, style);
+  const main = owner.pkg.main;
+  const isMain =
+    typeof main === "string" && (samePath(main, rel, style) || samePath(`${main}.js`, rel, style));
+  if (bin === undefined && !isMain) return plain;
+  const what = bin !== undefined ? `the ${bin} bin` : "the main script";
+  const version = owner.pkg.version ? ` ${owner.pkg.version}` : "";
+  return `${plain}: ${what} of ${name}${version}, from its folder ${joinAbsolute(style, parts.slice(0, owner.depth))}`;
+}
+
+/** The nearest package.json above a script (its folder and three above), and how deep its folder is. */
+function nearestPackage(
   style: "windows" | "posix",
   parts: readonly string[],
   read: (dir: string) => PackageJson | undefined,
-): PackageJson | undefined {
+): { pkg: PackageJson; depth: number } | undefined {
   for (let n = parts.length - 1; n >= Math.max(1, parts.length - 4); n--) {
     const found = read(joinAbsolute(style, parts.slice(0, n)));
-    if (found) return found;
+    if (found) return { pkg: found, depth: n };
   }
   return undefined;
 }
