@@ -2,9 +2,11 @@
  * Gemini CLI withholds variables named like secrets from the servers it starts: doctor starts its
  * entries with that environment (a real handshake with the fixture server, which needs FIXTURE_TOKEN),
  * fails one that relies on an inherited token and names it; the manifest's env then puts its value
- * in Gemini's entry and the handshake passes. Also the filter itself, and sync on a project file.
+ * in Gemini's entry and the handshake passes. A failure those variables do not explain (a server
+ * that exits whatever it is given) gets the fix Codex's same entry gets. Also the filter itself,
+ * and sync on a project file.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import { geminiServerEnv, geminiWithholds } from "../../src/core/clients/gemini-env.js";
@@ -100,7 +102,7 @@ describe("doctor starts a Gemini CLI entry as Gemini does", () => {
     const before = await handshake(m);
     expect(before?.status).toBe("fail");
     expect(before?.fix).toContain(
-      "Gemini CLI does not pass variables named like secrets to a server it starts: it withheld FIXTURE_TOKEN, which its error names.",
+      "Gemini CLI does not pass variables named like secrets to a server it starts: it withheld FIXTURE_TOKEN, which its error names. Started again with every variable Gemini CLI withheld (their values from your environment), the server answers. To pass it,",
     );
     expect(before?.fix).toContain(
       'add it to the manifest\'s "fx" env (`"FIXTURE_TOKEN": "${env:FIXTURE_TOKEN}"`)',
@@ -140,4 +142,78 @@ describe("doctor starts a Gemini CLI entry as Gemini does", () => {
     );
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
   }, 120_000);
+});
+
+/** echo as a program (the fake machine's PATH has none): it prints its argument and exits 0. */
+const ECHO = ["/bin/echo", "/usr/bin/echo"].find((p) => existsSync(p)) ?? "/bin/echo";
+
+describe("doctor blames the variables Gemini CLI withholds only for a failure they explain", () => {
+  type Probe = Check & { command?: { line: string } };
+  function machineWith(entries: Record<string, unknown>): FakeMachine {
+    const m = createFakeMachine({ kind: "linux", claudeDesktop: false, cursor: false, claudeCode: false });
+    machines.push(m);
+    writeManifest(m, { servers: {} });
+    const gemini = path.join(m.paths.linuxHome, ".gemini", "settings.json");
+    mkdirSync(path.dirname(gemini), { recursive: true });
+    writeFileSync(gemini, JSON.stringify({ mcpServers: entries }, null, 2));
+    const codex = path.join(m.paths.linuxHome, ".codex", "config.toml");
+    mkdirSync(path.dirname(codex), { recursive: true });
+    writeFileSync(
+      codex,
+      Object.entries(entries)
+        .map(
+          ([name, e]) =>
+            `[mcp_servers.${name}]\ncommand = ${JSON.stringify((e as { command: string }).command)}\nargs = ${JSON.stringify((e as { args: string[] }).args)}\n`,
+        )
+        .join("\n"),
+    );
+    return m;
+  }
+  /** Each server's probe.handshake finding, per client. */
+  const probes = async (m: FakeMachine) => {
+    const r = await m.run(["doctor", "--json"], { env: { FIXTURE_TOKEN: TOKEN }, timeoutMs: 120_000 });
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    const checks = (JSON.parse(r.stdout) as { checks: Probe[] }).checks;
+    return (server: string, client: string) =>
+      checks.find((c) => c.id === "probe.handshake" && c.server === server && c.client === client);
+  };
+
+  test("a server that prints a line and exits, and one that exits with its own error: the fix Codex's same entry gets", async () => {
+    const m = machineWith({
+      mine: { command: ECHO, args: ["hi"] },
+      quits: { command: process.execPath, args: [inject("fixtureScript"), "--exit", "3"] },
+    });
+    const found = await probes(m);
+    for (const server of ["mine", "quits"]) {
+      const gemini = found(server, "gemini-cli");
+      const codex = found(server, "codex");
+      expect(gemini?.status, server).toBe("fail");
+      expect(gemini?.fix, server).not.toMatch(/withh|FIXTURE_TOKEN/);
+      expect(gemini?.fix, server).toBe(codex?.fix?.replaceAll("Codex", "Gemini CLI"));
+    }
+    expect(found("mine", "gemini-cli")?.fix).toBe(
+      "Start it by hand (the command above) to see what it prints; its arguments and variables are in its entry in Gemini CLI's config.",
+    );
+  }, 240_000);
+
+  test("a server that exits without a word unless FIXTURE_TOKEN is set: started again with it, it answers, so it is named", async () => {
+    // sh ends at once (exit 1, nothing printed) without the token, else runs the fixture server.
+    const m = machineWith({
+      quiet: {
+        command: "sh",
+        args: [
+          "-c",
+          '[ -n "$FIXTURE_TOKEN" ] || exit 1; exec "$0" "$@"',
+          process.execPath,
+          inject("fixtureScript"),
+        ],
+      },
+    });
+    const found = await probes(m);
+    const gemini = found("quiet", "gemini-cli");
+    expect(gemini?.status).toBe("fail");
+    expect(gemini?.fix).toMatch(
+      /^Gemini CLI does not pass variables named like secrets to a server it starts: it withheld [^.]*FIXTURE_TOKEN[^.]*\. Started again with every variable Gemini CLI withheld \(their values from your environment\), the server answers\. To pass (it|the one it needs), set it in the entry's "env" in Gemini CLI's config\.$/,
+    );
+  }, 240_000);
 });

@@ -67,8 +67,9 @@ function failFix(p: ProbeItem, r: ProbeResult, show: Show): string {
     return p.probeTimeoutMs < w.timeoutMs
       ? `Start it by hand (the command above) to see where it stops; if it is only slow, run doctor with --timeout ${Math.ceil(w.timeoutMs / 1000)} (its client allows ${limit(p)}).`
       : "Start it by hand (the command above) to see where it stops.";
-  // The client withheld variables named like secrets (Gemini CLI): the likeliest cause, named.
-  if (w.withheld && w.withheld.length > 0) return withheldFix(w, w.withheld, r.stderr);
+  // The client withheld variables named like secrets (Gemini CLI): the cause, when it is one.
+  const withheld = withheldCause(w.withheld ?? [], r);
+  if (withheld) return withheldFix(w, withheld, r.withheldAnswered);
   // sync rewrites an entry that is not what it would write; one that is would come back the same.
   if (w.managed && !w.synced)
     return `${SYNC_FIX} If it still fails, start it by hand (the command above) to see its error.`;
@@ -83,25 +84,55 @@ function failFix(p: ProbeItem, r: ProbeResult, show: Show): string {
 }
 
 /**
- * What a client that withholds variables did not pass, and how the server gets the one it needs:
- * the ones its error names, when it names any.
+ * The withheld variables a failure can be laid to: the ones its error names, or — when started
+ * again with them it answered — all of them. None when it fails with them too and names none, or
+ * when it was not started again and names none: the failure is then not theirs to explain.
  */
-function withheldFix(w: ProbeItem["work"], names: readonly string[], stderr: readonly string[]): string {
-  const named = names.filter((n) => stderr.some((l) => l.includes(n)));
-  const list = named.length > 0 ? named : names;
+function withheldCause(
+  names: readonly string[],
+  r: ProbeResult,
+): { list: string[]; named: boolean } | undefined {
+  const named = names.filter((n) => r.stderr.some((l) => l.includes(n)));
+  if (named.length > 0) return { list: named, named: true };
+  return r.withheldAnswered === true && names.length > 0 ? { list: [...names], named: false } : undefined;
+}
+
+/**
+ * What a client that withholds variables did not pass, and how the server gets the one it needs
+ * (the ones its error names, when it names any), with what starting it again with them showed.
+ */
+function withheldFix(
+  w: ProbeItem["work"],
+  cause: { list: string[]; named: boolean },
+  answered: boolean | undefined,
+): string {
+  const { list } = cause;
+  const named = cause.named ? list : [];
   const shown =
     list.length > 8 ? `${list.slice(0, 8).join(", ")} and ${list.length - 8} more` : list.join(", ");
   const first = list[0] ?? "NAME";
   const how = w.managed
     ? `add it to the manifest's "${w.server}" env (\`"${first}": "\${env:${first}}"\`), then \`mcp-twin sync\`: ${w.clientName}'s entry then carries its value`
     : `set it in the entry's "env" in ${w.clientName}'s config`;
-  const what = named.length > 0 ? `${shown}, which its error names` : shown;
+  const what = cause.named ? `${shown}, which its error names` : shown;
+  const again =
+    answered === true
+      ? ` Started again with every variable ${w.clientName} withheld (their values from your environment), the server answers.`
+      : answered === false
+        ? ` Started again with every variable ${w.clientName} withheld, the server still fails: start it by hand (the command above) to see why.`
+        : "";
+  const need =
+    answered === true
+      ? list.length === 1
+        ? "To pass it"
+        : "To pass the one it needs"
+      : "If the server needs one";
   // doctor remembers the names the error gave (withheld-needs.ts): sync writes their values then.
   const remembered =
     w.managed && named.length > 0 && w.where.scope === "user"
       ? ` Or run \`mcp-twin sync\` again: doctor noted ${named.length === 1 ? "the name" : "the names"}, and sync puts ${named.length === 1 ? "its value" : "their values"} in the entry where its file is private.`
       : "";
-  return `${w.clientName} does not pass variables named like secrets to a server it starts: it withheld ${what}. If the server needs one, ${how}.${remembered}`;
+  return `${w.clientName} does not pass variables named like secrets to a server it starts: it withheld ${what}.${again} ${need}, ${how}.${remembered}`;
 }
 
 /**

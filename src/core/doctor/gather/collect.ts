@@ -518,7 +518,7 @@ async function live(
   facts.held = gated.held;
   const probes = options.probe
     ? runProbes(
-        machine.host.runner,
+        machine.host,
         gated.work,
         {
           timeoutMs: options.timeoutMs,
