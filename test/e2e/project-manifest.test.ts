@@ -10,7 +10,7 @@ import path from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { doctor, one } from "../doctor/helpers.js";
 import type { FakeMachine } from "../helpers/fake-machine.js";
-import { runInProcessByDefault } from "../helpers/fake-machine.js";
+import { runInProcessByDefault, writeManifest } from "../helpers/fake-machine.js";
 import { fixtureMachines } from "../helpers/machines.js";
 import { KEY, runInPty } from "../helpers/pty.js";
 
@@ -163,6 +163,121 @@ describe("a project manifest that runs only pinned packages (and remotes)", () =
     expect(JSON.parse(init.stdout).manifest).toBe(home);
     expect(readFileSync(home, "utf8")).toContain('"memory"');
     expect(readFileSync(path.join(repo, "mcp-twin.jsonc"), "utf8")).not.toContain('"memory"');
+  });
+});
+
+/**
+ * Packages mcp-twin installed are machine-wide, but each was installed for a manifest: state
+ * records which. A sync considers only the packages its own manifest installed (or relied on), and
+ * calls one unused, or uninstalls it with --prune, only when no manifest that installed it uses it
+ * still — a project's sync never touches the user-level manifest's, nor the user-level sync a
+ * project's.
+ */
+describe("a project manifest and the packages mcp-twin installed", () => {
+  const fixture = () => inject("fixtureName");
+  const linuxCopy = (m: FakeMachine) => path.join(m.paths.linuxPrefix, "lib", "node_modules", fixture());
+  const windowsCopy = (m: FakeMachine) => path.join(m.paths.windowsPrefix, "node_modules", fixture());
+  const installs = (m: FakeMachine) =>
+    JSON.parse(readFileSync(path.join(m.paths.home, "state.json"), "utf8")).installs as Record<
+      string,
+      Record<string, string>
+    >;
+
+  test("a project's sync neither calls the user-level manifest's package unused nor --prune uninstalls it", async () => {
+    const { m, repo } = await machineWithRepo({ docs: { url: "https://example.com/mcp" } });
+    const installed = installs(m);
+    expect(installed["wsl:Ubuntu"]?.[fixture()]).toBe("1.0.0");
+    const dry = await m.run(["sync", "--dry-run", "--yes"], { cwd: repo });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).not.toContain("stays installed");
+    expect(dry.stdout).not.toContain(fixture());
+    const prunedDry = await m.run(["sync", "--prune", "--dry-run", "--yes"], { cwd: repo });
+    expect(prunedDry.code, prunedDry.stderr).toBe(0);
+    expect(prunedDry.stdout).not.toContain("would uninstall");
+    const pruned = await m.run(["sync", "--prune", "--yes"], { cwd: repo });
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(`${pruned.stdout}${pruned.stderr}`).not.toContain("Removed");
+    expect(existsSync(linuxCopy(m))).toBe(true);
+    expect(existsSync(windowsCopy(m))).toBe(true);
+    expect(installs(m)).toEqual(installed);
+    // The user-level setup is whole: a sync in the home has nothing to install.
+    const home = await m.run(["sync", "--json"]);
+    expect(home.code, home.stderr).toBe(0);
+    expect(JSON.parse(home.stdout).installs.map((i: { action: string }) => i.action)).toEqual([
+      "present",
+      "present",
+    ]);
+  });
+
+  test("the user-level --prune keeps what a project's sync installed; the project's own --prune removes it once unused", async () => {
+    const m = setup({}, {});
+    const repo = path.join(m.root, "repo");
+    mkdirSync(repo, { recursive: true });
+    const manifest = path.join(repo, "mcp-twin.jsonc");
+    writeFileSync(manifest, JSON.stringify({ servers: { pinned: { package: `${fixture()}@1.0.0` } } }));
+    // Naming the environment installs the project's package there (what `serve --share` runs).
+    const project = await m.run(["sync", "--env", "wsl:Ubuntu"], { cwd: repo });
+    expect(project.code, project.stderr).toBe(0);
+    expect(existsSync(linuxCopy(m))).toBe(true);
+    const home = await m.run(["sync"]);
+    expect(home.code, home.stderr).toBe(0);
+    expect(home.stdout).not.toContain("stays installed");
+    const pruned = await m.run(["sync", "--prune"]);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(`${pruned.stdout}${pruned.stderr}`).not.toContain("Removed");
+    expect(existsSync(linuxCopy(m))).toBe(true);
+    // The project drops it: its own sync says it stays and how to remove it, and --prune does.
+    writeFileSync(manifest, JSON.stringify({ servers: { docs: { url: "https://example.com/mcp" } } }));
+    const dropped = await m.run(["sync"], { cwd: repo });
+    expect(dropped.code, dropped.stderr).toBe(0);
+    expect(dropped.stdout).toContain(
+      `ℹ ${fixture()}@1.0.0 (wsl:Ubuntu) stays installed: no server of the manifest uses it now. \`mcp-twin sync --prune\` uninstalls it.`,
+    );
+    const gone = await m.run(["sync", "--prune"], { cwd: repo });
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stderr).toContain(`Removed ${fixture()} from wsl:Ubuntu`);
+    expect(existsSync(linuxCopy(m))).toBe(false);
+    expect(installs(m)["wsl:Ubuntu"]?.[fixture()]).toBeUndefined();
+  });
+
+  test("a package both manifests use stays until neither does", async () => {
+    const { m, repo, manifest } = await machineWithRepo({ pinned: { package: `${fixture()}@1.0.0` } });
+    expect((await m.run(["sync"], { cwd: repo })).code).toBe(0);
+    // The project relies on the copy the user-level sync installed in WSL: nothing to install and
+    // no file to change, but that is recorded.
+    const project = await m.run(["sync", "--env", "wsl:Ubuntu"], { cwd: repo });
+    expect(project.code, project.stderr).toBe(0);
+    expect(project.stderr).not.toContain("Installed");
+    writeManifest(m, { servers: {} });
+    const dry = await m.run(["sync", "--dry-run"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(
+      `ℹ ${fixture()}@1.0.0 (windows) stays installed: no server of the manifest uses it now. \`mcp-twin sync --prune\` uninstalls it.`,
+    );
+    const pruned = await m.run(["sync", "--prune"]);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(pruned.stderr).toContain(`Removed ${fixture()} from windows`);
+    expect(pruned.stderr).not.toContain("from wsl:Ubuntu");
+    expect(existsSync(windowsCopy(m))).toBe(false);
+    expect(existsSync(linuxCopy(m))).toBe(true);
+    // Now the project drops it too: nothing else uses it, and its --prune removes it.
+    writeFileSync(manifest, JSON.stringify({ servers: { docs: { url: "https://example.com/mcp" } } }));
+    const gone = await m.run(["sync", "--prune"], { cwd: repo });
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stderr).toContain(`Removed ${fixture()} from wsl:Ubuntu`);
+    expect(existsSync(linuxCopy(m))).toBe(false);
+  });
+
+  test("a manifest it was installed for that cannot be read keeps it: the user level's --prune leaves it", async () => {
+    const { m, repo, manifest } = await machineWithRepo({ pinned: { package: `${fixture()}@1.0.0` } });
+    expect((await m.run(["sync", "--env", "wsl:Ubuntu"], { cwd: repo })).code).toBe(0);
+    rmSync(manifest);
+    writeManifest(m, { servers: {} });
+    const pruned = await m.run(["sync", "--prune"]);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(pruned.stderr).toContain(`Removed ${fixture()} from windows`);
+    expect(existsSync(linuxCopy(m))).toBe(true);
+    expect((await m.run(["sync"])).stdout).not.toContain("stays installed");
   });
 });
 

@@ -168,6 +168,7 @@ describe("each target's change (planTargets) and nothing to do (isNoop)", () => 
         unresolved: [],
         index: new Map(),
         installs: [],
+        unowned: [],
         prune: [],
       },
       targets,

@@ -57,6 +57,12 @@ export interface State {
   packages: Record<string, { spec: string; version: string; resolvedAt: string }>;
   /** Versions mcp-twin installed, per environment. */
   installs: Record<string, Record<string, string>>;
+  /**
+   * Per environment and installed package, the manifests it is installed for (packages/owners.ts):
+   * `user` for the user-level manifest, a project manifest's absolute path for a project's.
+   * Absent for a package: installed for the user-level manifest alone (or before owners were kept).
+   */
+  installedFor?: Record<string, Record<string, string[]>>;
   targets: Record<string, TargetRecord>;
   /** Project manifests the user trusted: absolute path → the hash of the text trusted. */
   trusted?: Record<string, { hash: string; at: string }>;
@@ -123,16 +129,22 @@ function withDicts(data: State): State {
   const targets = dict<TargetRecord>();
   for (const [key, rec] of Object.entries(data.targets ?? {}))
     targets[key] = { ...rec, entries: dict(rec.entries) };
-  const installs = dict<Record<string, string>>();
-  for (const [env, names] of Object.entries(data.installs ?? {})) installs[env] = dict(names);
+  const installs = dictOfDicts(data.installs ?? {});
   return {
     ...data,
     version: STATE_VERSION,
     packages: dict(data.packages ?? {}),
     installs,
     targets,
+    ...(data.installedFor ? { installedFor: dictOfDicts(data.installedFor) } : {}),
     ...(data.trusted ? { trusted: dict(data.trusted) } : {}),
   };
+}
+
+function dictOfDicts<T>(data: Record<string, Record<string, T>>): Record<string, Record<string, T>> {
+  const out = dict<Record<string, T>>();
+  for (const [key, inner] of Object.entries(data)) out[key] = dict(inner);
+  return out;
 }
 
 export async function saveState(file: string, state: State): Promise<void> {

@@ -19,6 +19,7 @@ import {
   resolveVersion,
   uninstallPackages,
 } from "./npm-prefix.js";
+import { forgetOwners, ownersOf, recordOwner } from "./owners.js";
 
 export interface InstallRow {
   env: string;
@@ -139,7 +140,8 @@ export async function installMissing(
   versions: ReadonlyMap<string, string>,
   index: InstalledIndex,
   state: State,
-  options: { dryRun: boolean; signal?: AbortSignal },
+  /** `owner`: the manifest it installs for (packages/owners.ts), recorded with each install. */
+  options: { dryRun: boolean; owner: string; signal?: AbortSignal },
   progress: Progress,
 ): Promise<{ rows: InstallRow[]; failed: Set<string> }> {
   const rows: InstallRow[] = [];
@@ -152,6 +154,10 @@ export async function installMissing(
       const have = index.get(env.id)?.get(s.name);
       if (have?.version === version) {
         rows.push({ env: env.id, package: s.name, version, action: "present" });
+        // A copy another manifest had mcp-twin install: this one relies on it too.
+        const owners = ownersOf(state, env.id, s.name);
+        if (!options.dryRun && owners.length > 0 && !owners.includes(options.owner))
+          recordOwner(state, env.id, s.name, options.owner, owners);
         continue;
       }
       if (options.dryRun) {
@@ -182,7 +188,9 @@ export async function installMissing(
             index.set(env.id, inEnv);
             inEnv.set(name, pkg);
           }
+          const owners = ownersOf(state, env.id, name);
           state.installs[env.id] = dict({ ...own(state.installs, env.id), [name]: range });
+          recordOwner(state, env.id, name, options.owner, owners);
           rows.push({
             env: env.id,
             package: name,
@@ -228,28 +236,24 @@ export function uninstallRows(
   ];
 }
 
-/** --prune: uninstall packages mcp-twin installed for servers no longer in the manifest. */
+/**
+ * --prune: uninstall the packages the plan found unused (sync/unused-packages.ts: those no
+ * manifest they were installed for uses now), each environment in parallel.
+ */
 export async function prunePackages(
-  manifest: Manifest,
+  planned: readonly InstallRow[],
   environments: readonly Environment[],
   state: State,
-  options: { dryRun: boolean },
   progress: Progress,
 ): Promise<InstallRow[]> {
-  const wanted = new Set(
-    Object.values(manifest.servers).flatMap((s) => (s.package ? [splitSpec(s.package).name] : [])),
-  );
   const rows: InstallRow[] = [];
   const jobs: Array<Promise<void>> = [];
   for (const env of environments) {
     const mine = own(state.installs, env.id) ?? dict<string>();
-    const drop = Object.keys(mine).filter((n) => !wanted.has(n));
+    const drop = planned
+      .filter((r) => r.env === env.id && own(mine, r.package) !== undefined)
+      .map((r) => r.package);
     if (drop.length === 0 || !env.usable) continue;
-    if (options.dryRun) {
-      for (const n of drop)
-        rows.push({ env: env.id, package: n, version: mine[n] ?? "", action: "planned", removal: true });
-      continue;
-    }
     jobs.push(
       (async () => {
         const step = progress.step(`Removing ${drop.join(", ")} from ${env.id}`);
@@ -257,6 +261,7 @@ export async function prunePackages(
         rows.push(...uninstallRows(env.id, outcome, mine));
         const inEnv = state.installs[env.id];
         if (inEnv) for (const n of outcome.installed) delete inEnv[n];
+        forgetOwners(state, env.id, outcome.installed);
         if (outcome.failed.length > 0) step.fail();
         else step.succeed(`Removed ${drop.join(", ")} from ${env.id}`);
       })(),

@@ -9,6 +9,7 @@ import { runningApps } from "../clients/running-apps.js";
 import type { Context } from "../context/context.js";
 import { checkEntryPrograms, desiredEntries } from "../entries/desired.js";
 import { installMissing, prunePackages } from "../packages/installs.js";
+import { ownerOf } from "../packages/owners.js";
 import type { Progress } from "../system/progress.js";
 import { planTargets, type SyncPlan, safetyOf } from "./plan.js";
 import { appliedReport, type SyncReport } from "./report.js";
@@ -55,12 +56,12 @@ export async function applySyncPlan(
     pkgs.versions,
     index,
     state,
-    { dryRun: false, ...(options.signal ? { signal: options.signal } : {}) },
+    { dryRun: false, owner: ownerOf(ctx.located), ...(options.signal ? { signal: options.signal } : {}) },
     progress,
   );
-  const pruned = options.prune
-    ? await prunePackages(ctx.manifest, ctx.envs, state, { dryRun: false }, progress)
-    : [];
+  // What the plan found unused: installed for this manifest only, or for others that no longer
+  // name them either (unused-packages.ts).
+  const pruned = options.prune ? await prunePackages(pkgs.prune, ctx.envs, state, progress) : [];
   // Ctrl-C during the installs: nothing is planned again, nothing written.
   options.signal?.throwIfAborted();
 

@@ -20,11 +20,11 @@ import {
   knownVersions,
   type PackageServer,
   packageServers,
-  prunePackages,
   readInstalledIndex,
   resolveVersions,
 } from "../packages/installs.js";
 import { BIN_AFTER_INSTALL, type InstalledPackage } from "../packages/npm-prefix.js";
+import { ownerOf, unrecorded } from "../packages/owners.js";
 import type { SecretFormat } from "../secrets/placeholders.js";
 import { type ReferenceWarning, referenceProblems } from "../secrets/references.js";
 import type { Progress } from "../system/progress.js";
@@ -34,6 +34,7 @@ import { checkFetchedPackages } from "./fetched-packages.js";
 import { checkPluginShadows } from "./plugin-shadows.js";
 import { planTarget, type TargetPlan } from "./target-plan.js";
 import { checkWrites, type ReadableSecret } from "./target-safety.js";
+import { unusedPackages } from "./unused-packages.js";
 
 export interface SyncPlanOptions {
   force: boolean;
@@ -69,9 +70,14 @@ export interface SyncPlan {
     index: InstalledIndex;
     /** Per environment and package: present, planned (to install), failed (no version). */
     installs: InstallRow[];
-    /** --prune: packages to uninstall (planned). */
+    /**
+     * Installed packages this manifest's servers run that state does not yet record as installed
+     * for it (packages/owners.ts): the run records that, so another manifest's --prune keeps them.
+     */
+    unowned: InstallRow[];
+    /** --prune: packages to uninstall (planned), as unused-packages.ts finds them. */
     prune: InstallRow[];
-    /** Without --prune: packages mcp-twin installed that no manifest server uses now (they stay). */
+    /** Without --prune: those same packages, which stay. */
     unused: InstallRow[];
   };
   /** Each target's change (planned against the installs as they will land). */
@@ -108,7 +114,7 @@ export async function planSync(
   options: SyncPlanOptions,
   progress: Progress,
 ): Promise<SyncPlan> {
-  const { machine, manifest, state, allEnvs, envs } = ctx;
+  const { machine, manifest, state, allEnvs } = ctx;
   const { texts, unreadable, unparsable } = await readTargetTexts(ctx);
   // Values go into user-level files only (project files get references): check them there.
   const references = ctx.targets.some((t) => t.scope === "user")
@@ -157,9 +163,17 @@ export async function planSync(
   const unresolved = servers.filter((s) => !resolved.versions.has(s.name)).map((s) => s.name);
   const index = await readInstalledIndex(packageServers(manifest, allEnvs));
   // With dryRun, these only say what would be done: nothing is installed or removed here.
-  const installs = await installMissing(servers, resolved.versions, index, state, { dryRun: true }, progress);
-  // Planned only (dryRun): with --prune they go; without, the report says they stay, and how.
-  const leftover = await prunePackages(manifest, envs, state, { dryRun: true }, progress);
+  const owner = ownerOf(ctx.located);
+  const installs = await installMissing(
+    servers,
+    resolved.versions,
+    index,
+    state,
+    { dryRun: true, owner },
+    progress,
+  );
+  // With --prune they go; without, the report says they stay, and how.
+  const leftover = await unusedPackages(ctx);
   const prune = options.prune ? leftover : [];
   const unused = options.prune ? [] : leftover;
   for (const e of resolved.errors)
@@ -199,6 +213,7 @@ export async function planSync(
       unresolved,
       index,
       installs: installs.rows,
+      unowned: unrecorded(state, installs.rows, owner),
       prune,
       unused,
     },
@@ -292,6 +307,7 @@ export function isNoop(plan: SyncPlan, state: State): boolean {
     Object.keys(p.resolved).length === 0 &&
     p.installs.every((r) => r.action === "present") &&
     p.prune.length === 0 &&
+    p.unowned.length === 0 &&
     plan.targets.every(
       (t) =>
         t.after === null &&

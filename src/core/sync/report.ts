@@ -64,7 +64,10 @@ export interface SyncReport {
   installs: InstallRow[];
   /** Usable environments that got no package: no client of this run runs one there. */
   noClient: string[];
-  /** Packages mcp-twin installed that no manifest server uses now: they stay (`sync --prune` removes them). */
+  /**
+   * Packages mcp-twin installed for this manifest that no manifest they were installed for uses now:
+   * they stay (`sync --prune` removes them).
+   */
   unused: Array<{ env: string; package: string; version: string }>;
   /** Project files only: their entries run their packages through npx, nothing was installed. */
   npx: boolean;

@@ -36,6 +36,7 @@ export const stateSchema = z.looseObject({
     .record(z.string(), z.looseObject({ spec: z.string(), version: z.string(), resolvedAt: z.string() }))
     .optional(),
   installs: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  installedFor: z.record(z.string(), z.record(z.string(), z.array(z.string()))).optional(),
   targets: z.record(z.string(), targetRecord).optional(),
   trusted: z.record(z.string(), z.looseObject({ hash: z.string(), at: z.string() })).optional(),
   lastChange: z.looseObject({ run: z.string(), at: z.string(), by: z.string() }).optional(),

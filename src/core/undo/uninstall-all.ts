@@ -31,6 +31,7 @@ import { forgetLogins } from "../oauth/token-store.js";
 import { dict, own } from "../own-keys.js";
 import { type InstallRow, uninstallRows } from "../packages/installs.js";
 import { uninstallPackages } from "../packages/npm-prefix.js";
+import { forgetOwners } from "../packages/owners.js";
 import { selectEnvironments } from "../selectors.js";
 import { withLock } from "../system/files.js";
 import type { Progress } from "../system/progress.js";
@@ -278,6 +279,7 @@ async function removePackages(
     step.stop();
     if (outcome.failed.length === 0) delete state.installs[env.id];
     else for (const n of outcome.installed) delete mine[n];
+    forgetOwners(state, env.id, outcome.installed);
   }
   if (!options.dryRun) await withLock(machine.home.dir, () => saveState(machine.paths.state, state));
   return rows;

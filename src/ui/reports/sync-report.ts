@@ -391,8 +391,9 @@ function renderRestart(report: SyncReport, out: Output): void {
 }
 
 /**
- * Packages mcp-twin installed for servers no longer in the manifest: they stay installed (sync
- * takes entries out, not packages), and `sync --prune` uninstalls them.
+ * Packages mcp-twin installed for this manifest that neither it nor any other manifest they were
+ * installed for names now (core/sync/unused-packages.ts): they stay installed (sync takes entries
+ * out, not packages), and `sync --prune` uninstalls them.
  */
 function unusedLine(unused: SyncReport["unused"]): string | undefined {
   if (unused.length === 0) return undefined;
