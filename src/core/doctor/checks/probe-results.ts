@@ -67,9 +67,18 @@ function failFix(p: ProbeItem, r: ProbeResult, show: Show): string {
     return p.probeTimeoutMs < w.timeoutMs
       ? `Start it by hand (the command above) to see where it stops; if it is only slow, run doctor with --timeout ${Math.ceil(w.timeoutMs / 1000)} (its client allows ${limit(p)}).`
       : "Start it by hand (the command above) to see where it stops.";
-  // The client withheld variables named like secrets (Gemini CLI): the cause, when it is one.
-  const withheld = withheldCause(w.withheld ?? [], r);
-  if (withheld) return withheldFix(w, withheld, r.withheldAnswered);
+  // The client withheld variables named like secrets (Gemini CLI): the cause when its error names
+  // one; otherwise the failure's own fix, with what was withheld said after it, not blamed.
+  const withheld = w.withheld ?? [];
+  const named = withheld.filter((n) => r.stderr.some((l) => l.includes(n)));
+  if (named.length > 0) return withheldFix(w, named);
+  const fix = ownFix(p, r, show);
+  return withheld.length > 0 ? `${fix} ${alsoWithheld(w, withheld)}` : fix;
+}
+
+/** A failed start's fix from the failure itself. */
+function ownFix(p: ProbeItem, r: ProbeResult, show: Show): string {
+  const w = p.work;
   // sync rewrites an entry that is not what it would write; one that is would come back the same.
   if (w.managed && !w.synced)
     return `${SYNC_FIX} If it still fails, start it by hand (the command above) to see its error.`;
@@ -83,56 +92,34 @@ function failFix(p: ProbeItem, r: ProbeResult, show: Show): string {
   return `Start it by hand (the command above) to see what it prints; its arguments and variables are in ${whereToChange(p)}.`;
 }
 
-/**
- * The withheld variables a failure can be laid to: the ones its error names, or — when started
- * again with them it answered — all of them. None when it fails with them too and names none, or
- * when it was not started again and names none: the failure is then not theirs to explain.
- */
-function withheldCause(
-  names: readonly string[],
-  r: ProbeResult,
-): { list: string[]; named: boolean } | undefined {
-  const named = names.filter((n) => r.stderr.some((l) => l.includes(n)));
-  if (named.length > 0) return { list: named, named: true };
-  return r.withheldAnswered === true && names.length > 0 ? { list: [...names], named: false } : undefined;
+/** "A, B and 3 more": at most eight names. */
+const someNames = (names: readonly string[]): string =>
+  names.length > 8 ? `${names.slice(0, 8).join(", ")} and ${names.length - 8} more` : names.join(", ");
+
+/** How the server gets a variable its client withholds: the manifest's env, or the entry's own. */
+function passIt(w: ProbeItem["work"], name: string): string {
+  return w.managed
+    ? `add it to the manifest's "${w.server}" env (\`"${name}": "\${env:${name}}"\`), then \`mcp-twin sync\`: ${w.clientName}'s entry then carries its value`
+    : `set it in the entry's "env" in ${w.clientName}'s config`;
 }
 
 /**
- * What a client that withholds variables did not pass, and how the server gets the one it needs
- * (the ones its error names, when it names any), with what starting it again with them showed.
+ * What the client withheld, said beside a failure its error does not lay to them: doctor starts
+ * the server only as the client does (it never hands a server values its client keeps from it),
+ * so whether one of them is what it lacks is the user's to tell.
  */
-function withheldFix(
-  w: ProbeItem["work"],
-  cause: { list: string[]; named: boolean },
-  answered: boolean | undefined,
-): string {
-  const { list } = cause;
-  const named = cause.named ? list : [];
-  const shown =
-    list.length > 8 ? `${list.slice(0, 8).join(", ")} and ${list.length - 8} more` : list.join(", ");
-  const first = list[0] ?? "NAME";
-  const how = w.managed
-    ? `add it to the manifest's "${w.server}" env (\`"${first}": "\${env:${first}}"\`), then \`mcp-twin sync\`: ${w.clientName}'s entry then carries its value`
-    : `set it in the entry's "env" in ${w.clientName}'s config`;
-  const what = cause.named ? `${shown}, which its error names` : shown;
-  const again =
-    answered === true
-      ? ` Started again with every variable ${w.clientName} withheld (their values from your environment), the server answers.`
-      : answered === false
-        ? ` Started again with every variable ${w.clientName} withheld, the server still fails: start it by hand (the command above) to see why.`
-        : "";
-  const need =
-    answered === true
-      ? list.length === 1
-        ? "To pass it"
-        : "To pass the one it needs"
-      : "If the server needs one";
+function alsoWithheld(w: ProbeItem["work"], names: readonly string[]): string {
+  return `${w.clientName} also withheld ${someNames(names)} from it (named like secrets); if the server needs one, ${passIt(w, names[0] ?? "NAME")}.`;
+}
+
+/** The withheld variables its error names, as the cause, and how the server gets the one it needs. */
+function withheldFix(w: ProbeItem["work"], named: readonly string[]): string {
   // doctor remembers the names the error gave (withheld-needs.ts): sync writes their values then.
   const remembered =
-    w.managed && named.length > 0 && w.where.scope === "user"
+    w.managed && w.where.scope === "user"
       ? ` Or run \`mcp-twin sync\` again: doctor noted ${named.length === 1 ? "the name" : "the names"}, and sync puts ${named.length === 1 ? "its value" : "their values"} in the entry where its file is private.`
       : "";
-  return `${w.clientName} does not pass variables named like secrets to a server it starts: it withheld ${what}.${again} ${need}, ${how}.${remembered}`;
+  return `${w.clientName} does not pass variables named like secrets to a server it starts: it withheld ${someNames(named)}, which its error names. If the server needs one, ${passIt(w, named[0] ?? "NAME")}.${remembered}`;
 }
 
 /**

@@ -518,7 +518,7 @@ async function live(
   facts.held = gated.held;
   const probes = options.probe
     ? runProbes(
-        machine.host,
+        machine.host.runner,
         gated.work,
         {
           timeoutMs: options.timeoutMs,

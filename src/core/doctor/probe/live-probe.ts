@@ -60,11 +60,6 @@ export interface ProbeResult {
   cause?: "dns" | "refused" | "tls" | "network" | "login" | "no-login" | "http" | "timeout" | "other";
   /** The HTTP status a remote answered with. */
   status?: number;
-  /**
-   * It failed, and its client withholds variables from it (Gemini CLI): started again with them
-   * (their values from doctor's own environment), did it answer? Absent when not started again.
-   */
-  withheldAnswered?: boolean;
 }
 
 /** Where a remote entry (or a relay's) points, as its client expands it. */

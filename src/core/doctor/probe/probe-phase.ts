@@ -1,10 +1,6 @@
-/**
- * Probe every planned entry (identical launches once; a failed one its client withheld variables
- * from, again with them); checks/probe-results.ts reads the results.
- */
+/** Probe every planned entry once (identical launches are shared); checks/probe-results.ts reads the results. */
 
 import type { SpawnPlan } from "../../entries/programs/resolve.js";
-import type { Host } from "../../system/host.js";
 import type { Progress } from "../../system/progress.js";
 import type { Runner } from "../../system/run.js";
 import { andList } from "../../words.js";
@@ -36,12 +32,11 @@ function remoteKey(plan: RemotePlan): string {
  * headers.
  */
 export async function runProbes(
-  host: Pick<Host, "runner" | "env">,
+  runner: Runner,
   work: readonly EntryWork[],
   options: { timeoutMs: number; concurrency: number; signal?: AbortSignal },
   progress: Progress,
 ): Promise<ProbeItem[]> {
-  const { runner } = host;
   const keyOf = (w: EntryWork): string | undefined =>
     w.remote && w.where.scope !== "project"
       ? remoteKey(w.remote)
@@ -56,16 +51,14 @@ export async function runProbes(
     if (key && plan) unique.set(key, plan);
   }
   const keys = [...unique.keys()];
-  // What a client withheld, from doctor's own environment: given back on a second start.
-  const withheld = withheldValues(work, keyOf, host.env);
   const step = progress.step(`Starting ${keys.length} server${keys.length === 1 ? "" : "s"}`);
   let results: ProbeResult[];
   try {
     results = await probeAll(
-      [...unique.entries()],
-      ([key, plan], signal) => {
+      [...unique.values()],
+      (plan, signal) => {
         return "file" in plan
-          ? probeStdio(runner, plan, withheld.get(key), options.timeoutMs, signal)
+          ? probeServer(runner, plan, options.timeoutMs, signal)
           : plan.transport === "sse"
             ? probeSseRemote(plan, options.timeoutMs, signal)
             : probeHttpRemote(plan, options.timeoutMs, signal);
@@ -106,47 +99,6 @@ export async function runProbes(
         probeTimeoutMs: options.timeoutMs,
       };
     });
-}
-
-/**
- * Per launch, the variables its client withheld (Gemini CLI: names like secrets) with their values
- * here, to start it again with them after a failure. Not for a project's own entries: its client
- * keeps those values from them, and so does doctor.
- */
-function withheldValues(
-  work: readonly EntryWork[],
-  keyOf: (w: EntryWork) => string | undefined,
-  ownEnv: Readonly<Record<string, string | undefined>>,
-): Map<string, Record<string, string>> {
-  const byKey = new Map<string, Record<string, string>>();
-  for (const w of work) {
-    const key = keyOf(w);
-    if (!key || w.kind !== "stdio" || w.where.scope === "project" || !w.withheld?.length) continue;
-    const values = byKey.get(key) ?? {};
-    for (const name of w.withheld) {
-      const value = ownEnv[name];
-      if (value !== undefined) values[name] = value;
-    }
-    if (Object.keys(values).length > 0) byKey.set(key, values);
-  }
-  return byKey;
-}
-
-/**
- * A stdio start; one that fails (not for want of time) without variables its client withheld is
- * started once more with them, so that the report blames them only when they are what it lacks.
- */
-async function probeStdio(
-  runner: Runner,
-  plan: SpawnPlan,
-  withheld: Readonly<Record<string, string>> | undefined,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<ProbeResult> {
-  const result = await probeServer(runner, plan, timeoutMs, signal);
-  if (result.ok || result.timedOut || !withheld) return result;
-  const again = await probeServer(runner, { ...plan, env: { ...plan.env, ...withheld } }, timeoutMs, signal);
-  return { ...result, withheldAnswered: again.ok };
 }
 
 /** "Claude Desktop and Cursor" (with their environments when they differ); undefined for one. */
