@@ -52,6 +52,7 @@ const SLOW_TESTS = [
   "test/e2e/paths-shown.test.ts",
   "test/e2e/placeholders.test.ts",
   "test/e2e/project-manifest.test.ts",
+  "test/e2e/prompt-signals.test.ts",
   "test/e2e/reports-true.test.ts",
   "test/e2e/restore-uninstall.test.ts",
   "test/e2e/selectors.test.ts",

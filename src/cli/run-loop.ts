@@ -1,5 +1,5 @@
 /**
- * The run loop: one run's signals (Ctrl-C and SIGTERM stop it the same way), one command's flags
+ * The run loop: one run's signals (Ctrl-C, SIGTERM and SIGHUP stop it alike), one command's flags
  * checked, its module loaded and run, its caches kept; what parsing throws, as an exit code.
  */
 import { setMaxListeners } from "node:events";
@@ -38,10 +38,12 @@ export interface Run {
 const MAX_PROCESSES_AT_ONCE = 256;
 
 /**
- * Ctrl-C and SIGTERM stop a run the same way: every process it started is stopped (the runner),
- * nothing is written after the signal, exit 130. `on`, not `once`: execa's signal-exit re-raises
- * SIGINT when it is the only listener left, which would kill us before the interrupted command
- * cleans up. The bridge (`serve`, `connect`) handles SIGTERM itself.
+ * Ctrl-C, SIGTERM and SIGHUP (a hang-up) stop a run the same way: every process it
+ * started is stopped (the runner; they run in process groups of their own, which a hang-up does
+ * not reach), the prompt on screen ends (ui/prompts.ts), nothing is written after the signal, exit
+ * 130. `on`, not `once`: execa's signal-exit re-raises SIGINT when it is the only listener left,
+ * which would kill us before the interrupted command cleans up. The bridge (`serve`, `connect`)
+ * handles SIGTERM itself.
  */
 export function startRun(host: Host, terminal: Terminal, invoked: string | undefined): Run {
   const abort = new AbortController();
@@ -51,7 +53,7 @@ export function startRun(host: Host, terminal: Terminal, invoked: string | undef
   // has that many going at once, so that many listeners would be a leak.
   setMaxListeners(MAX_PROCESSES_AT_ONCE, abort.signal);
   const ownsSignals = invoked === "serve" || invoked === "connect";
-  const signals: NodeJS.Signals[] = ownsSignals ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const signals: NodeJS.Signals[] = ownsSignals ? ["SIGINT"] : ["SIGINT", "SIGTERM", "SIGHUP"];
   const run: Run = {
     host: { ...host, runner: abortableRunner(host.runner, abort.signal) },
     terminal,

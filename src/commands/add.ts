@@ -137,7 +137,7 @@ async function openAdd(ctx: Ctx, o: AddOptions): Promise<AddSession> {
       `${machine.shown(p.file)}${p.line ? `:${p.line}:${p.column}` : ""}: ${p.message} (template skipped)`,
     );
   const interactive = !o.yes && !o.json && Boolean(ctx.terminal.stdin.isTTY);
-  const prompts = interactive ? inquirerPrompts() : undefined;
+  const prompts = interactive ? inquirerPrompts(ctx.signal) : undefined;
   const askCtx = { prompts, homedir, env: ctx.host.env, places: placesOf(machine.local) };
   const stored = await loadSecrets(machine.paths.secrets);
   const given = parseSecretFlags(o.secret);

@@ -22,7 +22,7 @@ export async function run(ctx: ContextOf<typeof adoptCommand>): Promise<number> 
     ctx.output.progress,
     interactive
       ? async (sources) =>
-          inquirerPrompts().select({
+          inquirerPrompts(ctx.signal).select({
             message: `${server} differs from the manifest in ${sources.length} places. Which one goes into the manifest?`,
             choices: sources.map((s, i) => ({
               name: `${sourceName(s)}  ${s.state === "drifted" ? "edited by hand" : "not written by mcp-twin"}  ${s.path}`,

@@ -53,7 +53,10 @@ async function askProbeTrust(
   }
   if (out.json || !ctx.terminal.stdin.isTTY) return false;
   const { inquirerPrompts } = await import("../ui/prompts.js");
-  return inquirerPrompts().confirm({ message: "Trust them, and start them to check them?", default: false });
+  return inquirerPrompts(ctx.signal).confirm({
+    message: "Trust them, and start them to check them?",
+    default: false,
+  });
 }
 
 /** MCP_TWIN_PROBE_CONCURRENCY: how many servers start at once (default 16). */

@@ -29,7 +29,7 @@ export async function run(ctx: ContextOf<typeof importCommand>): Promise<number>
   // A key with different values in different places: asked on a terminal, else the flags decide.
   const interactive = !o.yes && !o.json && Boolean(ctx.terminal.stdin.isTTY);
   if (interactive && plan.clashes.some((c) => c.needsChoice && !c.resolution)) {
-    const answers = await askClashes(plan.clashes, inquirerPrompts());
+    const answers = await askClashes(plan.clashes, inquirerPrompts(ctx.signal));
     ctx.output.addSecrets(Object.values(answers.secrets));
     plan = plan.replan(answers);
   }

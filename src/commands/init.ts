@@ -34,7 +34,7 @@ export async function run(
 ): Promise<number> {
   const options = command.options;
   const out = command.output;
-  const prompts = !options.yes && !options.json && term.stdinIsTTY ? term.prompts() : undefined;
+  const prompts = !options.yes && !options.json && term.stdinIsTTY ? term.prompts(command.signal) : undefined;
   // Nothing reaches the disk before the user agrees, caches included.
   const machine = await openCommandMachine(command, { holdCaches: true });
   const found = await look(machine, { out, options, cwd: command.host.cwd });

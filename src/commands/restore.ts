@@ -61,7 +61,7 @@ export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number
         { planned: true, diffs: "all", tense: "will" },
       );
       const { inquirerPrompts } = await import("../ui/prompts.js");
-      const go = await inquirerPrompts().confirm({ message: question(preview), default: false });
+      const go = await inquirerPrompts(ctx.signal).confirm({ message: question(preview), default: false });
       if (!go) {
         ctx.output.print("Nothing changed.");
         return 0;

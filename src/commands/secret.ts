@@ -181,7 +181,7 @@ async function readValue(ctx: Ctx, name: string): Promise<string> {
   let value: string;
   if (!ctx.terminal.stdin.isTTY) value = await readStdin(ctx.terminal.stdin);
   else if (interactive)
-    value = await inquirerPrompts().password({
+    value = await inquirerPrompts(ctx.signal).password({
       message: `Value of ${name}`,
       validate: (v) => (v ? true : "a value is needed"),
     });

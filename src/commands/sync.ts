@@ -66,7 +66,7 @@ export async function askTrust(
   }
   if (out.json || !ctx.terminal.stdin.isTTY) return false;
   const { inquirerPrompts } = await import("../ui/prompts.js");
-  return inquirerPrompts().confirm({
+  return inquirerPrompts(ctx.signal).confirm({
     message: "Trust it, and write these servers into this project's files?",
     default: false,
   });

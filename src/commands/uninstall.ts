@@ -63,7 +63,7 @@ export async function run(ctx: ContextOf<typeof uninstallCommand>): Promise<numb
     out.print(out.theme.c.bold("mcp-twin uninstall will:"));
     await renderUninstall(preview, out, { planned: true, diffs: "all", tense: "will" });
     const { inquirerPrompts } = await import("../ui/prompts.js");
-    const go = await inquirerPrompts().confirm({
+    const go = await inquirerPrompts(ctx.signal).confirm({
       message: question(preview.targets, [
         ...(preview.packages.length > 0 ? ["uninstall the packages"] : []),
         ...(stops ? ["stop the bridge"] : []),

@@ -1,7 +1,7 @@
 /**
  * Prompts, behind a small interface so commands can be driven by tests and by `--yes`.
- * @inquirer/prompts is loaded on first use. Ctrl-C surfaces as ExitPromptError, which the CLI
- * turns into exit 130 (nothing is written before the last confirmation).
+ * @inquirer/prompts is loaded on first use. Ctrl-C surfaces as ExitPromptError, a signal as the
+ * run's InterruptedError: exit 130 either way (nothing is written before the last confirmation).
  */
 export interface Choice<T> {
   name: string;
@@ -37,23 +37,40 @@ type SearchSource<T> = (
   opt: { signal: AbortSignal },
 ) => Choice<T>[] | Promise<Choice<T>[]>;
 
-export function inquirerPrompts(): Prompts {
+/**
+ * The prompts of one run, each ended by the run's signal: a SIGINT, SIGTERM or SIGHUP sent to the
+ * process (not the Ctrl-C keypress, which inquirer reads itself) ends the prompt on screen — cursor
+ * shown, raw mode off — and it rejects with the run's reason (an InterruptedError), at once.
+ */
+export function inquirerPrompts(signal: AbortSignal): Prompts {
   const lib = () => import("@inquirer/prompts");
+  const context = { signal };
+  // inquirer rejects with its AbortPromptError: what goes on is why the run stopped.
+  const asked = <T>(answer: Promise<T>): Promise<T> =>
+    answer.catch((error: unknown) => {
+      throw signal.aborted ? signal.reason : error;
+    });
   return {
-    input: async (o) => (await lib()).input(o),
+    input: async (o) => asked((await lib()).input(o, context)),
     // No mask characters (they would tell the key's length) and no Ctrl+T to reveal it: the
     // prompt says the input is hidden; a secret never appears on screen.
-    password: async (o) => (await lib()).password({ ...o, mask: false, toggleMask: false }),
-    confirm: async (o) => (await lib()).confirm(o),
+    password: async (o) => asked((await lib()).password({ ...o, mask: false, toggleMask: false }, context)),
+    confirm: async (o) => asked((await lib()).confirm(o, context)),
     checkbox: async <T>(o: { message: string; choices: Choice<T>[]; pageSize?: number }) =>
-      (await lib()).checkbox<T>({ ...o, pageSize: o.pageSize ?? 12 }),
-    select: async <T>(o: { message: string; choices: Choice<T>[] }) => (await lib()).select<T>(o),
+      asked((await lib()).checkbox<T>({ ...o, pageSize: o.pageSize ?? 12 }, context)),
+    select: async <T>(o: { message: string; choices: Choice<T>[] }) =>
+      asked((await lib()).select<T>(o, context)),
     search: async <T>(o: { message: string; source: SearchSource<T> }) =>
-      (await lib()).search<T>({
-        message: o.message,
-        source: async (term, opt) => o.source(term, opt),
-        pageSize: 12,
-      }),
+      asked(
+        (await lib()).search<T>(
+          {
+            message: o.message,
+            source: async (term, opt) => o.source(term, opt),
+            pageSize: 12,
+          },
+          context,
+        ),
+      ),
   };
 }
 

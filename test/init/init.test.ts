@@ -1,7 +1,7 @@
 /**
  * init, unattended and in a real terminal: from nothing to both sides installed and configured,
- * import of what is already there, exit 2 for a missing answer, Ctrl-C exits 130 with nothing
- * written, and a second run adds to the manifest instead of starting over.
+ * import of what is already there, exit 2 for a missing answer, Ctrl-C (or a signal) exits 130 with
+ * nothing written, and a second run adds to the manifest instead of starting over.
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -552,6 +552,47 @@ describe("init in a terminal", () => {
     // It says what is true of this run: nothing was written, so there is nothing "to finish".
     expect(output).toContain("✖ Stopped before anything was written.");
     expect(output).not.toMatch(/Interrupted|run the command again/);
+  }, 60_000);
+
+  // A signal, not a keypress: `kill`, or a parent process that goes (SIGHUP: a hang-up). The first
+  // one ends the prompt on screen; nothing waits for a second.
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const)
+    test(`${signal} sent at the first prompt ends it at once: exit 130, the cursor shown, nothing written`, async () => {
+      const m = machine();
+      const pty = runInPty(["init"], m.env, m.paths.linuxHome);
+      await pty.waitFor(/Add servers from the catalogue/);
+      const before = pty.raw().length;
+      pty.kill(signal);
+      const { code, output } = await pty.exitWithin(5_000);
+      expect(code, output).toBe(130);
+      // The prompt ended as a prompt ends: its line closed, the cursor shown again.
+      expect(pty.raw().slice(before)).toContain("\u001b[?25h");
+      expect(output).toContain("✖ Stopped before anything was written.");
+      expectNothingWritten(m);
+    }, 60_000);
+
+  test("SIGTERM sent at the hidden key prompt (the cursor hidden) shows the cursor again and writes nothing", async () => {
+    const m = machine();
+    const pty = runInPty(["init"], m.env, m.paths.linuxHome);
+    await pty.waitFor(/Add servers from the catalogue/);
+    pty.type("fixture");
+    await pty.waitFor(/❯\s+fixture/);
+    pty.type(KEY.enter);
+    await pty.waitFor(/Done — go on with fixture/);
+    pty.type(KEY.enter);
+    await pty.waitFor(/Fixture token/);
+    pty.type(TOKEN.slice(0, 6));
+    await pty.waitFor(/\[input is masked\]/);
+    const before = pty.raw().length;
+    // The hidden input hides the cursor: a terminal left so would have none after mcp-twin exits.
+    expect(pty.raw().lastIndexOf("\u001b[?25l")).toBeGreaterThan(pty.raw().lastIndexOf("\u001b[?25h"));
+    pty.kill("SIGTERM");
+    const { code, output } = await pty.exitWithin(5_000);
+    expect(code, output).toBe(130);
+    expect(pty.raw().slice(before)).toContain("\u001b[?25h");
+    expect(output).not.toContain(TOKEN.slice(0, 6));
+    expect(output).toContain("✖ Stopped before anything was written.");
+    expectNothingWritten(m);
   }, 60_000);
 
   test("the plan marks what is planned with a bullet, shows Windows files as Windows does; No writes nothing", async () => {

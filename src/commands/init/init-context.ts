@@ -28,8 +28,8 @@ export type InitOptions = OptionsOf<typeof initCommand>;
 export interface InitTerminal {
   /** stdin is a terminal someone can answer on. */
   stdinIsTTY: boolean;
-  /** The prompts to ask with, when asking is allowed. */
-  prompts: () => Prompts;
+  /** The prompts to ask with, when asking is allowed; the run's signal ends the one on screen. */
+  prompts: (signal: AbortSignal) => Prompts;
 }
 
 /** What `look` found: the machine, its environments and clients, the manifest and stored keys. */

@@ -24,7 +24,7 @@ export async function syncNow(
   const o = ctx.options;
   if (o.sync !== undefined) return o.sync;
   if (o.dryRun || !worth || o.yes || ctx.output.json || !ctx.terminal.stdin.isTTY) return false;
-  return inquirerPrompts().confirm({ message: question, default: true });
+  return inquirerPrompts(ctx.signal).confirm({ message: question, default: true });
 }
 
 export async function syncAfterEdit(
