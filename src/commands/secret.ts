@@ -179,7 +179,7 @@ async function set(ctx: Ctx, { machine, file }: SecretsAt, name: string): Promis
 async function readValue(ctx: Ctx, name: string): Promise<string> {
   const interactive = Boolean(ctx.terminal.stdin.isTTY) && !ctx.options.yes;
   let value: string;
-  if (!ctx.terminal.stdin.isTTY) value = await readStdin(ctx.terminal.stdin);
+  if (!ctx.terminal.stdin.isTTY) value = await readStdin(ctx.terminal.stdin, ctx.signal);
   else if (interactive)
     value = await inquirerPrompts(ctx.signal).password({
       message: `Value of ${name}`,

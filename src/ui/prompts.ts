@@ -74,11 +74,45 @@ export function inquirerPrompts(signal: AbortSignal): Prompts {
   };
 }
 
-/** Everything a non-TTY caller sends on stdin (a secret piped in), without the final newline. */
-export async function readStdin(stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
+/**
+ * Everything a non-TTY caller sends on stdin (a secret piped in), without the final newline. The
+ * run's signal ends the wait (a pipe that never closes): stdin is let go, its reason thrown.
+ */
+export function readStdin(
+  stdin: NodeJS.ReadableStream = process.stdin,
+  signal?: AbortSignal,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const onData = (chunk: Buffer | string) => chunks.push(Buffer.from(chunk));
+    const onEnd = () => {
+      settled();
+      resolve(
+        Buffer.concat(chunks)
+          .toString("utf8")
+          .replace(/\r?\n$/, ""),
+      );
+    };
+    const onError = (error: unknown) => {
+      settled();
+      reject(error);
+    };
+    // A stdin still read from would keep the process alive after the signal.
+    const onAbort = () => {
+      settled();
+      stdin.pause();
+      reject(signal?.reason);
+    };
+    const settled = () => {
+      stdin.off("data", onData);
+      stdin.off("end", onEnd);
+      stdin.off("error", onError);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    if (signal?.aborted) return reject(signal.reason);
+    stdin.on("data", onData);
+    stdin.once("end", onEnd);
+    stdin.once("error", onError);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
