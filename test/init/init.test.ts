@@ -81,6 +81,20 @@ function desktopHasFixture(m: FakeMachine, token: string): void {
   writeFileSync(m.paths.claudeDesktopConfig, JSON.stringify({ mcpServers: { fixture } }, null, 2));
 }
 const json = (f: string) => JSON.parse(readFileSync(f, "utf8"));
+
+/** `init` on a terminal with the fixture picked from the catalogue, at its hidden key prompt. */
+async function initAtKeyPrompt(m: FakeMachine) {
+  const pty = runInPty(["init"], m.env, m.paths.linuxHome);
+  await pty.waitFor(/Add servers from the catalogue/);
+  // Type to filter, Enter adds the highlighted server; then Enter on "Done".
+  pty.type("fixture");
+  await pty.waitFor(/❯\s+fixture/);
+  pty.type(KEY.enter);
+  await pty.waitFor(/Done — go on with fixture/);
+  pty.type(KEY.enter);
+  await pty.waitFor(/Fixture token/);
+  return pty;
+}
 const manifestOf = (m: FakeMachine) =>
   JSON.parse(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8").replace(/^\/\/.*$/gm, ""));
 
@@ -531,15 +545,7 @@ describe("init in a terminal", () => {
 
   test("picks from the catalogue, asks the key hidden (not even its length), and Ctrl-C at a prompt writes nothing (exit 130)", async () => {
     const m = machine();
-    const pty = runInPty(["init"], m.env, m.paths.linuxHome);
-    await pty.waitFor(/Add servers from the catalogue/);
-    // Type to filter, Enter adds the highlighted server; then Enter on "Done".
-    pty.type("fixture");
-    await pty.waitFor(/❯\s+fixture/);
-    pty.type(KEY.enter);
-    await pty.waitFor(/Done — go on with fixture/);
-    pty.type(KEY.enter);
-    await pty.waitFor(/Fixture token/);
+    const pty = await initAtKeyPrompt(m);
     pty.type(TOKEN);
     await pty.waitFor(/\[input is masked\]/);
     // No mask character per key typed: the screen does not tell the key's length.
@@ -573,14 +579,7 @@ describe("init in a terminal", () => {
 
   test("SIGTERM sent at the hidden key prompt (the cursor hidden) shows the cursor again and writes nothing", async () => {
     const m = machine();
-    const pty = runInPty(["init"], m.env, m.paths.linuxHome);
-    await pty.waitFor(/Add servers from the catalogue/);
-    pty.type("fixture");
-    await pty.waitFor(/❯\s+fixture/);
-    pty.type(KEY.enter);
-    await pty.waitFor(/Done — go on with fixture/);
-    pty.type(KEY.enter);
-    await pty.waitFor(/Fixture token/);
+    const pty = await initAtKeyPrompt(m);
     pty.type(TOKEN.slice(0, 6));
     await pty.waitFor(/\[input is masked\]/);
     const before = pty.raw().length;
@@ -597,14 +596,7 @@ describe("init in a terminal", () => {
 
   test("the plan marks what is planned with a bullet, shows Windows files as Windows does; No writes nothing", async () => {
     const m = machine();
-    const pty = runInPty(["init"], m.env, m.paths.linuxHome);
-    await pty.waitFor(/Add servers from the catalogue/);
-    pty.type("fixture");
-    await pty.waitFor(/❯\s+fixture/);
-    pty.type(KEY.enter);
-    await pty.waitFor(/Done — go on with fixture/);
-    pty.type(KEY.enter);
-    await pty.waitFor(/Fixture token/);
+    const pty = await initAtKeyPrompt(m);
     pty.type(`${TOKEN}${KEY.enter}`);
     await pty.waitFor(/share memory, notes and a hand-off queue/);
     pty.type(KEY.enter);
