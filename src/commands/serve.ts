@@ -230,7 +230,13 @@ async function serveHttp(
 ): Promise<number> {
   const out = ctx.output;
   checkRemoteBind(out, where.host, o.allowRemote);
-  const log = (line: string) => out.info(line);
+  // Started in the background, its stderr is serve.log: kept under a cap while it runs (months).
+  const { serveLogCap } = await import("../bridge-server/serve-log.js");
+  const capped = serveLogCap(2, files.log);
+  const log = (line: string) => {
+    capped?.(line);
+    out.info(line);
+  };
   optimizing(false);
   // The young space stays at its first size: a gateway used by a few sessions kept 6–12 MB more
   // for good once V8 had doubled it under their bursts (docs/dev/performance.md).

@@ -149,7 +149,7 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
     ],
   },
   { layer: "the HTTP front", members: ["http.ts", "sessions.ts"] },
-  { layer: "the process", members: ["main.ts"] },
+  { layer: "the process", members: ["main.ts", "serve-log.ts"] },
 ];
 
 /** A file's place in bridge-server/: its folder (`gateway/`) or its name; undefined outside. */

@@ -12,7 +12,7 @@ import { probeBridge } from "./bridge-probe.js";
 import { type InstanceInfo, isAlive, ownedInstance, rememberAddress, removeInstance } from "./instance.js";
 import { freePortNear, heldPortSentence } from "./port-fix.js";
 import { type PortHolder, portHeldBy, portHolder } from "./port-holder.js";
-import { type BridgeFiles, bridgeFiles, bridgeHome, bridgeUrl } from "./state-folder.js";
+import { type BridgeFiles, bridgeFiles, bridgeHome, bridgeUrl, SERVE_LOG_BYTES } from "./state-folder.js";
 import { isStartLoop, shStartLoop } from "./supervisor.js";
 import { readToken } from "./token-file.js";
 
@@ -166,9 +166,6 @@ export async function ensureBridge(
   return { ...started, started: !started.raced, restarted, moved: false };
 }
 
-/** The detached bridge's log is moved to `<log>.1` past this size when a bridge starts. */
-const LOG_ROTATE_BYTES = 5 * 1024 * 1024;
-
 /** Start `serve --http` detached and wait until it answers (or another starter's bridge does). */
 async function startBridge(
   ctx: LifecycleContext,
@@ -178,7 +175,7 @@ async function startBridge(
     `no bridge answers${want.port ? ` on ${want.host}:${want.port}` : ""}; starting one (log: ${ctx.files.log})`,
   );
   await makePrivateFolder(ctx.files.dir);
-  const logFd = openLogForAppend(ctx.files.log, LOG_ROTATE_BYTES);
+  const logFd = openLogForAppend(ctx.files.log, SERVE_LOG_BYTES);
   const logStart = await stat(ctx.files.log).then(
     (s) => s.size,
     () => 0,

@@ -113,7 +113,7 @@ export async function logTail(file: string, count: number): Promise<{ lines: str
 
 /**
  * What is written to the log from now on, a line at a time, until `signal` aborts — across a
- * rotation (the rest of the file moved to `.1` is read first). Polled: it costs a stat a tick.
+ * rotation, moved or emptied in place (the rest of the file, in `.1`, is read first). Polled: it costs a stat a tick.
  */
 export async function followLog(
   file: string,
@@ -151,10 +151,16 @@ export async function followLog(
       offset = 0;
     }
     ino = now?.ino;
+    if (now && now.size < offset) {
+      // Emptied in place (serve.log, serve-log.ts): what was not read yet was copied to `.1`.
+      const copied = await stat(`${file}.1`).catch(() => undefined);
+      if (copied && copied.size > offset) emit(await readFrom(`${file}.1`, offset, copied.size));
+      offset = 0;
+    }
     if (now && now.size > offset) {
       emit(await readFrom(file, offset, now.size));
       offset = now.size;
-    } else if (now && now.size < offset) offset = 0;
+    }
   }
 }
 

@@ -46,6 +46,9 @@ export function bridgeHomeIn(
   return joinNative(kind, data, "mcp-twin", "bridge");
 }
 
+/** serve.log past this is moved to serve.log.1: when a bridge starts, and while it runs (serve-log.ts). */
+export const SERVE_LOG_BYTES = 5 * 1024 * 1024;
+
 /** The files of one bridge state folder. */
 export function bridgeFiles(dir: string) {
   return {
@@ -65,6 +68,7 @@ export function bridgeFiles(dir: string) {
     instance: path.join(dir, "serve.json"),
     /** Every address the bridge listened on (a relay from an older entry is told by it). */
     addresses: path.join(dir, "addresses.json"),
+    /** The bridge's own log (its stderr when started in the background), kept under SERVE_LOG_BYTES. */
     log: path.join(dir, "serve.log"),
     /**
      * Written by `bridge stop` on Windows before it ends the bridge: there a stop is not an exit 0

@@ -95,6 +95,17 @@ export function closeLog(fd: number): void {
 }
 
 /**
+ * Rotate a log that a running process holds open for appending (its stderr): copied to `<file>.1`
+ * (the one before it is dropped, mode 0600), then emptied in place. A rename would leave the
+ * process writing into `.1`; emptied, its appends (O_APPEND) start again at the top of `file`.
+ */
+export function rotateLogInPlace(file: string): void {
+  fs.copyFileSync(file, `${file}.1`);
+  fs.chmodSync(`${file}.1`, 0o600);
+  fs.truncateSync(file, 0);
+}
+
+/**
  * Append `text` to a log kept under `capBytes` (created 0600, its folder 0700): when what it holds
  * and `text` would pass the cap, it is first moved to `<file>.1` (the one before it is dropped), so
  * the two never hold more than twice the cap. `text` itself is at most the cap (its end is kept).
