@@ -38,7 +38,10 @@ export class ChildTransport implements Transport {
   /** How the process ended ("code 1", "SIGKILL"), once it did. */
   exit: string | undefined;
 
-  /** `log`: what happens to the process; `stderr`: what it writes there (default: `log` too). */
+  /**
+   * `log`: what happens to the process; `stderr`: what it writes there, and its stdout lines that
+   * are not JSON-RPC (default: `log` too).
+   */
   constructor(launch: ShareLaunch, log: (line: string) => void, stderr: (line: string) => void = log) {
     this.#launch = launch;
     this.#log = log;
@@ -108,7 +111,8 @@ export class ChildTransport implements Transport {
     try {
       message = JSON.parse(line);
     } catch {
-      this.#log(`stdout (not JSON-RPC, ignored): ${line.slice(0, 200)}`);
+      // What the server printed, not what happened to it: its own log (capped), like its stderr.
+      this.#stderr(`stdout (not JSON-RPC, ignored): ${line.slice(0, 200)}`);
       return;
     }
     if (typeof message !== "object" || message === null || Array.isArray(message)) return;

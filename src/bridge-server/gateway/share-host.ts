@@ -293,7 +293,8 @@ export class ShareHost {
       child = new SharedChild(
         {
           name: launch.name,
-          // What happens to the process goes to both logs; what it writes on stderr, to its own.
+          // What happens to the process goes to both logs; what it writes (stderr, stdout that is
+          // not JSON-RPC), to its own.
           open: () =>
             new ChildTransport(
               launch,

@@ -18,7 +18,8 @@ const SECRET = "nz-7d1f0c9a2b44e6";
 /**
  * A plain 2025-11-25 stdio server that talks on stderr: it says its token at start (as a careless
  * server does), refuses to start in a folder holding `fail-here`, and its tools `where` (pid,
- * folder), `shout` (count lines of size characters on stderr) and `say` (one line on stderr).
+ * folder), `shout` (count lines of size characters on stderr), `say` (one line on stderr) and
+ * `print` (count lines that are not JSON-RPC on stdout).
  */
 function noisyServer(): string {
   const file = path.join(tempDir(), "noisy.mjs");
@@ -40,13 +41,14 @@ const answer = {
   }),
   ping: () => ({}),
   "tools/list": () => ({
-    tools: ["where", "shout", "say"].map((name) => ({ name, inputSchema: { type: "object" } })),
+    tools: ["where", "shout", "say", "print"].map((name) => ({ name, inputSchema: { type: "object" } })),
   }),
   "tools/call": (p) => {
     const a = p.arguments ?? {};
     if (p.name === "where") return text(JSON.stringify({ pid: process.pid, cwd: process.cwd() }));
     if (p.name === "shout") process.stderr.write(("x".repeat(a.size) + "\\n").repeat(a.count));
     if (p.name === "say") process.stderr.write(a.text + "\\n");
+    if (p.name === "print") process.stdout.write(("printed " + a.text + "\\n").repeat(a.count));
     return text("said");
   },
 };
@@ -326,6 +328,23 @@ test("logs <server>: its stderr, each line timed and keyed, its secret masked, b
   expect(await ended).toBe(130);
   expect(seen).not.toContain("the last word");
 }, 120_000);
+
+test("stdout lines that are not JSON-RPC go to the server's own log, not the bridge's (serve.log)", async () => {
+  const g = await noisyBridge("noisy", "machine");
+  const client = await v2Client(g.shareUrl("noisy"), g.token, "legacy");
+  expect(await callText(client, "print", { count: 500, text: "a line not JSON" })).toBe("said");
+  await until("the printed lines in its own log", () =>
+    g.serverLog("noisy").split("stdout (not JSON-RPC, ignored): printed a line not JSON").length === 501
+      ? true
+      : undefined,
+  );
+  expect(g.serverLog("noisy")).toMatch(
+    /^\d{4}-\d\d-\d\dT[\d:.]+Z \[machine\] stdout \(not JSON-RPC, ignored\): printed a line not JSON$/m,
+  );
+  // The server still answers, and the bridge's own log holds none of it.
+  expect(await callText(client, "say", { text: "still here" })).toBe("said");
+  expect(g.stderr()).not.toContain("printed a line not JSON");
+}, 60_000);
 
 test("logs <server> with no log yet, and an unknown name", async () => {
   const g = await noisyBridge("noisy", "session");
