@@ -1,6 +1,6 @@
 /**
  * A hostile stdio MCP server (2025-11-25, no SDK) for the gateway's flood tests: a call that floods
- * its caller with progress and log messages, and a `tools/list_changed` storm after lists stop.
+ * its caller with progress and log messages, a `tools/list_changed` storm, a stop to reading stdin.
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -9,7 +9,8 @@ import path from "node:path";
  * Tools: `echo` (answers at once); `big` (answers, then logs one message of `bytes`); `flood`
  * (`ms`: progress — when the call has a token — and log messages as fast as the pipe takes them,
  * for `ms` or until cancelled, then its answer); `storm` (answers at once, then
- * `tools/list_changed` as fast as the pipe takes it for `ms`). `tools/list` is answered at once the
+ * `tools/list_changed` as fast as the pipe takes it for `ms`); `stall` (answers, then never reads
+ * its stdin again, the process staying up). `tools/list` is answered at once the
  * first time; later ones never (or, with a second argument `slow`, after 200 ms), counted with the
  * most ever unanswered at once in the file named by the first argument (JSON); `<that file>.flood`
  * and `.storm` say when a flood and a storm ended.
@@ -22,7 +23,7 @@ let pending = 0;
 let maxPending = 0;
 const cancelled = new Set();
 const out = (m) => process.stdout.write(JSON.stringify(m) + "\n");
-const TOOLS = ["echo", "big", "flood", "storm"].map((name) => ({ name, inputSchema: { type: "object" } }));
+const TOOLS = ["echo", "big", "flood", "storm", "stall"].map((name) => ({ name, inputSchema: { type: "object" } }));
 
 /** Write make() until the pipe is full, then go on at "drain", until stop() or ms have passed. */
 function pump(make, ms, stop, done) {
@@ -40,6 +41,12 @@ function call(m) {
   const { name, arguments: args = {} } = m.params;
   const text = (t) => out({ jsonrpc: "2.0", id: m.id, result: { content: [{ type: "text", text: t }] } });
   if (name === "echo") return text("echo:" + String(args.text));
+  if (name === "stall") {
+    text("stalled");
+    process.stdin.removeAllListeners("data");
+    process.stdin.pause();
+    return void setInterval(() => {}, 60_000);
+  }
   if (name === "big") {
     text("big");
     // After the answer is taken, so the message is tied to no call: it goes to the sessions.

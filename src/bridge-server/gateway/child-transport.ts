@@ -7,11 +7,19 @@ import type { JSONRPCMessage, Transport, TransportSendOptions } from "@modelcont
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { MAX_MESSAGE_BYTES, peekId } from "../../core/relay/jsonrpc.js";
 import { LineSplitter } from "../../core/relay/line-splitter.js";
-import { RPC } from "../../core/relay/rpc-codes.js";
+import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
 import { type StartedProcess, startProcess } from "../../core/system/run.js";
 
 /** A line of the server's stderr is logged up to this size. */
 const MAX_LOG_LINE_BYTES = 64 * 1024;
+
+/**
+ * Bytes that may wait to be written to the server's stdin. A server that stops reading would
+ * otherwise hold in the bridge every message sent to it, without end. Twice the largest message
+ * (16 MiB): one of the largest still fits behind another, and a bridge sharing several servers
+ * that all stall stays in the low hundreds of MiB.
+ */
+export const MAX_STDIN_BACKLOG = 2 * MAX_MESSAGE_BYTES;
 
 function isFolder(folder: string): boolean {
   try {
@@ -35,6 +43,8 @@ export class ChildTransport implements Transport {
   readonly #stderr: (line: string) => void;
   #child: StartedProcess | undefined;
   #closed = false;
+  /** Whether the stdin backlog's refusals were logged since the server last read it all. */
+  #refusing = false;
   /** How the process ended ("code 1", "SIGKILL"), once it did. */
   exit: string | undefined;
 
@@ -86,9 +96,38 @@ export class ChildTransport implements Transport {
     await child.spawned;
   }
 
+  /** Bytes written to the server's stdin that it has not read yet (at most `MAX_STDIN_BACKLOG`). */
+  get queuedBytes(): number {
+    return this.#child?.stdin.writableLength ?? 0;
+  }
+
+  /**
+   * A message that would take the stdin backlog past its bound is not written: a request is
+   * refused (the caller answers its client with the error at once), anything else is dropped.
+   */
   async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
-    if (this.#closed || !this.#child) throw new Error("the shared server is not running");
-    this.#child.stdin.write(`${JSON.stringify(message)}\n`);
+    const child = this.#child;
+    if (this.#closed || !child) throw new Error("the shared server is not running");
+    const line = Buffer.from(`${JSON.stringify(message)}\n`);
+    if (child.stdin.writableLength + line.length <= MAX_STDIN_BACKLOG) {
+      child.stdin.write(line);
+      return;
+    }
+    const limit = `${MAX_STDIN_BACKLOG / (1024 * 1024)} MiB`;
+    if (!this.#refusing) {
+      this.#refusing = true;
+      this.#log(
+        `stdin: the server is not reading what is sent to it (${limit} waiting): requests are refused and notifications dropped until it reads again`,
+      );
+      child.stdin.once("drain", () => {
+        this.#refusing = false;
+      });
+    }
+    if ("method" in message && "id" in message)
+      throw rpcError(
+        `the shared server "${this.#launch.name}" is not reading its requests (${limit} already wait for it): try again later`,
+        RPC.serverError,
+      );
   }
 
   /** Stdin closed first (a server's cue to exit), then its whole process tree. */

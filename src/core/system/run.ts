@@ -5,6 +5,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
+import type { Writable } from "node:stream";
 
 // node:child_process is loaded on first use: most runs (a no-op sync) start no process at all,
 // and loading it slows start-up (docs/dev/performance.md).
@@ -205,7 +206,7 @@ export interface StartOptions {
 /** A process started with pipes for stdin/stdout/stderr (MCP stdio servers, for doctor's probes). */
 export interface StartedProcess {
   readonly pid: number | undefined;
-  readonly stdin: NodeJS.WritableStream;
+  readonly stdin: Writable;
   readonly stdout: NodeJS.ReadableStream;
   readonly stderr: NodeJS.ReadableStream;
   /** Resolves once the process runs; rejects with its spawn error (ENOENT, EACCES, EINVAL…). */
