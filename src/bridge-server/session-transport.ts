@@ -174,6 +174,13 @@ export class HttpSessionTransport implements Transport {
   onquiet?: () => void;
   /** POST answers not yet complete (their responses still open). */
   #answering = 0;
+  /**
+   * A session's requests not answered yet, counted against `inFlight` until the server answers or
+   * the client cancels: a client that closes each POST right after sending cannot pile calls up at
+   * the server. Without it (the 2026-07-28 lanes, which cancel a call whose connection closes), the
+   * count is of the POSTs still open.
+   */
+  readonly #pending: Set<RequestId> | undefined;
   /** Requests of the bridge's own (a session opened again: sessions.ts), answered to it alone. */
   readonly #internal = new Map<RequestId, (message: JSONRPCMessage) => void>();
   #stream: ServerResponse | null = null;
@@ -190,10 +197,12 @@ export class HttpSessionTransport implements Transport {
     sessionId: string,
     limits: SessionLimits = SESSION_LIMITS,
     status: (message: JSONRPCMessage | undefined) => number = () => 200,
+    options: { untilAnswered?: boolean } = {},
   ) {
     this.sessionId = sessionId;
     this.#limits = limits;
     this.#status = status;
+    this.#pending = options.untilAnswered ? new Set() : undefined;
   }
 
   async start(): Promise<void> {}
@@ -213,8 +222,12 @@ export class HttpSessionTransport implements Transport {
     options: { acceptsSse: boolean; headers: Record<string, string>; extra?: MessageExtraInfo },
   ): void {
     const ids: RequestId[] = [];
-    for (const m of messages) if (isRequest(m)) ids.push(m.id);
-    if (ids.length > 0 && this.#exchanges.size + ids.length > this.#limits.inFlight) {
+    for (const m of messages)
+      if (isRequest(m)) ids.push(m.id);
+      else if ("method" in m && m.method === "notifications/cancelled")
+        this.#pending?.delete(m.params?.requestId as RequestId);
+    const inFlight = this.#pending?.size ?? this.#exchanges.size;
+    if (ids.length > 0 && inFlight + ids.length > this.#limits.inFlight) {
       // Answered at once, and not passed on: a client that never waits cannot pile up work.
       const message = `Too many requests in flight on this session (at most ${this.#limits.inFlight}): wait for answers before sending more`;
       const errors = ids.map((id) => ({ jsonrpc: "2.0", id, error: { code: TOO_MANY_IN_FLIGHT, message } }));
@@ -239,7 +252,10 @@ export class HttpSessionTransport implements Transport {
         bound: this.#limits.streamBuffer,
         overflow: this.#overflowed,
       });
-      for (const id of ids) this.#exchanges.set(id, exchange);
+      for (const id of ids) {
+        this.#exchanges.set(id, exchange);
+        this.#pending?.add(id);
+      }
       this.#answering++;
       res.once("close", () => {
         // The client went away (or the answer is complete): forget what it still waited for.
@@ -304,6 +320,7 @@ export class HttpSessionTransport implements Transport {
       own(message);
       return;
     }
+    if (response) this.#pending?.delete(message.id);
     const related = response ? message.id : relatedRequestId;
     const exchange = related !== undefined ? this.#exchanges.get(related) : undefined;
     if (exchange && related !== undefined) {
@@ -328,6 +345,7 @@ export class HttpSessionTransport implements Transport {
     this.#closed = true;
     for (const exchange of new Set(this.#exchanges.values())) exchange.abort();
     this.#exchanges.clear();
+    this.#pending?.clear();
     this.#stream?.end();
     this.#dropStream();
     this.onclose?.();
@@ -341,6 +359,7 @@ export class HttpSessionTransport implements Transport {
     this.onerror?.(new Error("the client does not read its answer stream; ended"));
     const ids = [...exchange.ids];
     for (const id of ids) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
+    for (const id of ids) this.#pending?.delete(id);
     for (const requestId of ids)
       this.onmessage?.({
         jsonrpc: "2.0",

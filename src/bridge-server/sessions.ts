@@ -165,7 +165,7 @@ export class SessionTable {
       this.#end(evicted.id);
     }
     const id = from.id ?? this.#newId(endpoint, headers, from.init);
-    const transport = new HttpSessionTransport(id, this.#limits);
+    const transport = new HttpSessionTransport(id, this.#limits, undefined, { untilAnswered: true });
     const now = new Date();
     const session: Session = {
       id,

@@ -229,6 +229,34 @@ describe("in-process, real sockets", () => {
     expect(fits).toBe("held");
   });
 
+  test("requests in flight count until the server answers, not until their POST's connection closes", async () => {
+    const { url, seen, transports } = await holdingBridge();
+    const { post } = await rawSession(url, "tok", { protocolVersion: "2025-06-18", client: "flood" });
+    let id = 1;
+    const pings = (n: number) =>
+      Array.from({ length: n }, () => ({ jsonrpc: "2.0", id: id++, method: "ping" }));
+    // 200 sent, their connections closed at once: the server still holds them all.
+    const abort = new AbortController();
+    const gone = [post(pings(100), abort.signal), post(pings(100), abort.signal)].map((p) =>
+      p.catch(() => null),
+    );
+    while (seen.requests < 201) await sleep(20); // initialize and the 200
+    abort.abort();
+    await Promise.all(gone);
+    while (transports[0]!.openStreams > 0) await sleep(20); // the bridge saw them closed
+    const over = await Promise.race([post(pings(100)), sleep(10_000).then(() => "no answer" as const)]);
+    expect(over).not.toBe("no answer");
+    expect((over as Exclude<typeof over, string>).answers[0]).toMatchObject({
+      id: 201,
+      error: { code: TOO_MANY_IN_FLIGHT },
+    });
+    // Once the server answers them (to no one: their POSTs are gone), the session may send again.
+    for (let answered = 1; answered <= 200; answered++)
+      await transports[0]!.send({ jsonrpc: "2.0", id: answered, result: {} } as JSONRPCMessage);
+    const fits = await Promise.race([post(pings(100)), sleep(500).then(() => "held" as const)]);
+    expect(fits).toBe("held");
+  });
+
   test("a GET stream the client does not read is closed once its backlog passes the limit", async () => {
     const { url, transports, bridge } = await holdingBridge();
     const { headers } = await rawSession(url, "tok", { protocolVersion: "2025-06-18", client: "flood" });
