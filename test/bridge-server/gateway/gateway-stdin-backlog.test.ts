@@ -12,6 +12,16 @@ import { callText, closeAfterEach, gatewayBridge, scriptServer, until, v2Client 
 closeAfterEach();
 
 const MiB = 1024 * 1024;
+
+/** Whether a process is there (signal 0 checks without sending). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 const NOT_READING = /stdin: the server is not reading what is sent to it/g;
 
 describe("a shared server that does not read its stdin", () => {
@@ -99,5 +109,11 @@ describe("a shared server that does not read its stdin", () => {
     const another = await v2Client(g.shareUrl("other"), g.token, "legacy");
     expect(await callText(another, "echo", { text: "after" })).toBe("echo:after");
     expect(g.serverLog("h").match(NOT_READING)).toHaveLength(1);
+    // Stopped as a bridge stops (SIGTERM): it ends the stalled server, which never reads the end of
+    // its stdin (the cleanup's SIGKILL would leave that server running after the test).
+    const pid = (await g.status()).shares.find((s) => s.name === "h")?.children[0]?.pid;
+    expect(pid).toBeGreaterThan(0);
+    await g.stop();
+    await until("the stalled server ended", () => !alive(pid as number) || undefined, 10_000);
   }, 60_000);
 });
