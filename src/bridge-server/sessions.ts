@@ -161,7 +161,7 @@ export class SessionTable {
       this.#log(
         `session ${evicted.id.slice(0, 8)} of ${evicted.client} closed to make room for one of ${client}`,
       );
-      this.#sessions.delete(evicted.id);
+      this.#forget(evicted);
       this.#end(evicted.id);
     }
     const id = from.id ?? this.#newId(endpoint, headers, from.init);
@@ -179,16 +179,14 @@ export class SessionTable {
       credential: credentialOf(headers),
     };
     this.#sessions.set(id, session);
-    transport.onclose = () => {
-      if (this.#sessions.get(id) === session) this.#sessions.delete(id);
-    };
+    transport.onclose = () => this.#forget(session);
     transport.onerror = (error) => this.#log(`session ${id.slice(0, 8)}: ${error.message}`);
     transport.onquiet = () => this.#quiet(session);
     if (evicted) await shut(evicted);
     try {
       session.server = await endpoint.connect(transport, headers);
     } catch (error) {
-      this.#sessions.delete(id);
+      this.#forget(session);
       await transport.close().catch(() => {});
       throw error;
     }
@@ -261,6 +259,19 @@ export class SessionTable {
     if (this.#ended.size > ENDED_KEPT) this.#ended.delete(this.#ended.values().next().value as string);
   }
 
+  /**
+   * The one way out of the table (eviction, DELETE, grace, a day idle, its transport closing): its
+   * grace timer goes with it, else the timer's closure holds the transport and server for up to a
+   * day. false when it was gone already.
+   */
+  #forget(session: Session): boolean {
+    if (session.timer) clearTimeout(session.timer);
+    session.timer = undefined;
+    if (this.#sessions.get(session.id) !== session) return false;
+    this.#sessions.delete(session.id);
+    return true;
+  }
+
   /** Closed by its client (DELETE): its id stays closed. */
   async delete(session: Session): Promise<void> {
     this.#end(session.id);
@@ -268,11 +279,7 @@ export class SessionTable {
   }
 
   async close(session: Session): Promise<void> {
-    if (session.timer) clearTimeout(session.timer);
-    session.timer = undefined;
-    if (this.#sessions.get(session.id) !== session) return;
-    this.#sessions.delete(session.id);
-    await shut(session);
+    if (this.#forget(session)) await shut(session);
   }
 
   /** Close the sessions idle for longer than a day at `now`. */

@@ -1,12 +1,18 @@
 /**
  * Sealed session ids (session-seal.ts) on their own: the key file made once (0600) and reused, an id
- * opened only by its credential and its key, a large client info cut to fit.
+ * opened only by its credential and its key, a large client info cut to fit. Then the bridge's HTTP
+ * server in-process: what a flood of sessions leaves held once they are gone (sessions.ts).
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { McpServer } from "@modelcontextprotocol/server";
 import { afterEach, describe, expect, test } from "vitest";
+import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
 import { SessionSeal } from "../../src/bridge-server/session-seal.js";
+import { TokenGuard } from "../../src/bridge-server/token-guard.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -86,4 +92,85 @@ describe("sealed session ids", () => {
     writeFileSync(file, "short\n");
     await expect(SessionSeal.open(file)).rejects.toThrow(/remove it/);
   });
+});
+
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc") as () => void;
+/** A full collection, after the event loop has let go of what it was finishing. */
+async function collect(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setImmediate(r));
+    gc();
+  }
+}
+
+describe("what sessions leave held", () => {
+  const bridges: HttpBridge[] = [];
+  afterEach(async () => {
+    for (const b of bridges.splice(0)) await b.close();
+  });
+
+  /** The real HTTP server with a sealing key and an MCP server per session; `held`: each transport's WeakRef. */
+  async function bridge(file: string, held: WeakRef<object>[] = []) {
+    const seal = await SessionSeal.open(file);
+    const tokenFile = path.join(path.dirname(file), "token");
+    writeFileSync(tokenFile, "tok\n");
+    const b = await listenHttp({
+      host: "127.0.0.1",
+      port: 0,
+      token: new TokenGuard(tokenFile, "tok"),
+      seal,
+      endpoints: [
+        {
+          path: "/mcp",
+          connect: async (transport) => {
+            held.push(new WeakRef(transport));
+            const server = new McpServer({ name: "s", version: "1" });
+            server.registerTool("hi", { description: "hi" }, () => ({
+              content: [{ type: "text", text: "hi" }],
+            }));
+            await server.connect(transport);
+            return server;
+          },
+        },
+      ],
+    });
+    bridges.push(b);
+    return b;
+  }
+
+  const post = (b: HttpBridge, body: unknown, id?: string) =>
+    fetch(`http://127.0.0.1:${b.port}/mcp`, {
+      method: "POST",
+      headers: {
+        authorization: "Bearer tok",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        ...(id ? { "mcp-session-id": id, "mcp-protocol-version": "2025-11-25" } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  const init = (capabilities: object = {}) => ({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities, clientInfo: { name: "flood", version: "1" } },
+  });
+
+  test("sessions evicted by a flood of initialize (100 per client) are let go: no grace timer holds them", async () => {
+    const held: WeakRef<object>[] = [];
+    const b = await bridge(keyFile(), held);
+    for (let i = 0; i < 300; i += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          const res = await post(b, init());
+          expect(res.status).toBe(200);
+          await res.arrayBuffer();
+        }),
+      );
+    expect(b.sessions()).toHaveLength(100);
+    await collect();
+    // The 100 open ones, and none of the 200 evicted (each held by its 50 s timer before).
+    expect(held.filter((w) => w.deref() !== undefined).length).toBeLessThanOrEqual(105);
+  }, 60_000);
 });
