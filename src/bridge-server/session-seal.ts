@@ -24,6 +24,13 @@ interface Record_ extends SealedSession {
 
 /** Past this many bytes of JSON, the client's info and capabilities are cut to their bones. */
 const MAX_RECORD = 2048;
+/**
+ * No record sealed is larger, whatever the client sent (an id of up to 4 KiB once sealed): a session
+ * whose bones do not fit (headers kept that are this long) gets an id no restart honours.
+ */
+const HARD_MAX_RECORD = 2900;
+/** The client capabilities the 2025-11-25 spec defines: the SDK server drops any other key. */
+const CLIENT_CAPABILITIES = ["experimental", "sampling", "elicitation", "roots", "tasks", "extensions"];
 const IV = 12;
 const TAG = 16;
 
@@ -75,12 +82,17 @@ export class SessionSeal {
       .slice(0, 22);
   }
 
-  /** A new session id: this session sealed for the credential of `headers`. */
-  seal(session: SealedSession, headers: IncomingHttpHeaders): string {
+  /**
+   * A new session id: this session sealed for the credential of `headers`; undefined when even its
+   * bones are over HARD_MAX_RECORD (the caller gives it an unsealed id).
+   */
+  seal(session: SealedSession, headers: IncomingHttpHeaders): string | undefined {
     const record: Record_ = { ...trimmed(session), credential: this.credentialOf(headers) };
+    const text = JSON.stringify(record);
+    if (Buffer.byteLength(text, "utf8") > HARD_MAX_RECORD) return undefined;
     const iv = randomBytes(IV);
     const cipher = createCipheriv("aes-256-gcm", this.#key, iv);
-    const body = Buffer.concat([cipher.update(JSON.stringify(record), "utf8"), cipher.final()]);
+    const body = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
     return Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");
   }
 
@@ -123,18 +135,21 @@ export function keptHeaders(
 
 /**
  * The session as it fits in an id header: a client whose info or capabilities are large (icons,
- * long descriptions, experimental blocks) keeps its name, version and capability names.
+ * long descriptions, experimental blocks) keeps its name, version and the names of the
+ * capabilities the spec defines (none other: a client may send any number).
  */
 function trimmed(session: SealedSession): SealedSession {
-  if (JSON.stringify(session).length <= MAX_RECORD) return session;
+  if (Buffer.byteLength(JSON.stringify(session), "utf8") <= MAX_RECORD) return session;
   const { name, version } = session.init.clientInfo;
   const caps = session.init.capabilities;
   const bones =
-    caps && typeof caps === "object" ? Object.fromEntries(Object.keys(caps).map((k) => [k, {}])) : {};
+    caps && typeof caps === "object"
+      ? Object.fromEntries(CLIENT_CAPABILITIES.filter((k) => Object.hasOwn(caps, k)).map((k) => [k, {}]))
+      : {};
   return {
     ...session,
     init: {
-      protocolVersion: session.init.protocolVersion,
+      protocolVersion: String(session.init.protocolVersion).slice(0, 64),
       clientInfo: { name: String(name).slice(0, 200), version: String(version).slice(0, 100) },
       capabilities: bones,
     },

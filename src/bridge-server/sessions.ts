@@ -2,7 +2,7 @@
  * The HTTP sessions of the bridge: one SDK transport (and the server or router of its endpoint)
  * per `Mcp-Session-Id`, from `initialize` (or a sealed id after a restart) until DELETE or its client is gone.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { InitializeRequest } from "@modelcontextprotocol/server";
 import { credentialOf } from "./credential.js";
@@ -22,8 +22,12 @@ export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
  */
 const SESSION_GRACE_MS = 50_000;
 
-/** Ids closed on purpose (DELETE, eviction) this process remembers, so they stay closed. */
+/**
+ * Ids closed on purpose (DELETE, eviction) this process remembers, so they stay closed: each kept
+ * as its SHA-256 (a fixed 43 characters, whatever the length of the id a client was given).
+ */
 const ENDED_KEPT = 4096;
+const endedKey = (id: string) => createHash("sha256").update(id).digest("base64url");
 
 export interface Session extends SessionInfo {
   transport: HttpSessionTransport;
@@ -63,7 +67,7 @@ export class SessionTable {
   readonly #seal: SessionSeal | undefined;
   /** Sealed ids being opened again: requests arriving together share one. */
   readonly #restoring = new Map<string, Promise<Session | undefined>>();
-  /** Ids ended on purpose, oldest first (ENDED_KEPT at most): a sealed one is not opened again. */
+  /** Digests of ids ended on purpose, oldest first (ENDED_KEPT at most): a sealed one is not opened again. */
   readonly #ended = new Set<string>();
   #sweep: NodeJS.Timeout | null = null;
 
@@ -93,7 +97,7 @@ export class SessionTable {
     const pending = this.#restoring.get(id);
     if (pending) return pending;
     const sealed = this.#seal?.unseal(id, headers);
-    if (!sealed || sealed.endpoint !== endpoint.path || this.#ended.has(id) || this.#sessions.has(id))
+    if (!sealed || sealed.endpoint !== endpoint.path || this.#wasEnded(id) || this.#sessions.has(id))
       return Promise.resolve(undefined);
     const opening = this.#reopen(id, sealed, endpoint, headers).finally(() => this.#restoring.delete(id));
     this.#restoring.set(id, opening);
@@ -103,7 +107,7 @@ export class SessionTable {
   /** Whether a DELETE of this unknown id ends a session (one a restart forgot): it unseals. */
   forgotten(id: string, endpoint: Endpoint, headers: IncomingHttpHeaders): boolean {
     const sealed = this.#seal?.unseal(id, headers);
-    if (!sealed || sealed.endpoint !== endpoint.path || this.#ended.has(id)) return false;
+    if (!sealed || sealed.endpoint !== endpoint.path || this.#wasEnded(id)) return false;
     this.#end(id);
     return true;
   }
@@ -239,7 +243,7 @@ export class SessionTable {
   #newId(endpoint: Endpoint, headers: IncomingHttpHeaders, init?: InitializeRequest["params"]): string {
     if (!this.#seal || !init) return randomUUID();
     const kept = keptHeaders(headers, endpoint.sessionHeaders);
-    return this.#seal.seal(
+    const sealed = this.#seal.seal(
       {
         endpoint: endpoint.path,
         init: {
@@ -251,12 +255,17 @@ export class SessionTable {
       },
       headers,
     );
+    return sealed ?? randomUUID();
   }
 
   /** Closed on purpose (DELETE, eviction): this id is not opened again by this process. */
   #end(id: string): void {
-    this.#ended.add(id);
+    this.#ended.add(endedKey(id));
     if (this.#ended.size > ENDED_KEPT) this.#ended.delete(this.#ended.values().next().value as string);
+  }
+
+  #wasEnded(id: string): boolean {
+    return this.#ended.size > 0 && this.#ended.has(endedKey(id));
   }
 
   /**

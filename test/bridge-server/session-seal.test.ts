@@ -12,6 +12,7 @@ import { McpServer } from "@modelcontextprotocol/server";
 import { afterEach, describe, expect, test } from "vitest";
 import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
 import { SessionSeal } from "../../src/bridge-server/session-seal.js";
+import { SessionTable } from "../../src/bridge-server/sessions.js";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
 
 const dirs: string[] = [];
@@ -41,7 +42,7 @@ describe("sealed session ids", () => {
     const a = await SessionSeal.open(file);
     const key = readFileSync(file, "utf8");
     if (process.platform !== "win32") expect(statSync(file).mode & 0o777).toBe(0o600);
-    const id = a.seal(session, as("t1"));
+    const id = a.seal(session, as("t1"))!;
     expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(id).not.toContain("home");
     const b = await SessionSeal.open(file);
@@ -54,7 +55,7 @@ describe("sealed session ids", () => {
   test("another credential, another key, or one character changed: nothing opens", async () => {
     const seal = await SessionSeal.open(keyFile());
     const other = await SessionSeal.open(keyFile());
-    const id = seal.seal(session, as("t1"));
+    const id = seal.seal(session, as("t1"))!;
     expect(seal.unseal(id, as("t2"))).toBeUndefined();
     expect(seal.unseal(id, {})).toBeUndefined();
     expect(other.unseal(id, as("t1"))).toBeUndefined();
@@ -77,13 +78,19 @@ describe("sealed session ids", () => {
         capabilities: { experimental: { blob: "y".repeat(10_000) }, elicitation: { form: {} } },
       },
     };
-    const id = seal.seal(big, as("t"));
+    const id = seal.seal(big, as("t"))!;
     expect(id.length).toBeLessThan(4096);
     expect(seal.unseal(id, as("t"))?.init).toEqual({
       protocolVersion: "2025-11-25",
       clientInfo: { name: "c", version: "1" },
       capabilities: { experimental: {}, elicitation: {} },
     });
+  });
+
+  test("a session whose bones still do not fit (a kept header of 4,000 characters) is not sealed", async () => {
+    const seal = await SessionSeal.open(keyFile());
+    const long = { ...session, headers: { "mcp-twin-project": `/${"p".repeat(4000)}` } };
+    expect(seal.seal(long, as("t"))).toBeUndefined();
   });
 
   test("a key file that is not a key stops the start, saying what to do", async () => {
@@ -156,6 +163,7 @@ describe("what sessions leave held", () => {
     method: "initialize",
     params: { protocolVersion: "2025-11-25", capabilities, clientInfo: { name: "flood", version: "1" } },
   });
+  const list = { jsonrpc: "2.0", id: 2, method: "tools/list" };
 
   test("sessions evicted by a flood of initialize (100 per client) are let go: no grace timer holds them", async () => {
     const held: WeakRef<object>[] = [];
@@ -172,5 +180,56 @@ describe("what sessions leave held", () => {
     await collect();
     // The 100 open ones, and none of the 200 evicted (each held by its 50 s timer before).
     expect(held.filter((w) => w.deref() !== undefined).length).toBeLessThanOrEqual(105);
+  }, 60_000);
+
+  test("100,000 capability keys: the id stays under 4 KiB, and the session works, here and after a restart", async () => {
+    const file = keyFile();
+    const b = await bridge(file);
+    const capabilities: Record<string, object> = { roots: { listChanged: true } };
+    for (let i = 0; i < 100_000; i++) capabilities[`k${i}`] = {};
+    const res = await post(b, init(capabilities));
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    const id = res.headers.get("mcp-session-id")!;
+    expect(id.length).toBeLessThan(4096);
+    const tools = await post(b, list, id);
+    expect(tools.status).toBe(200);
+    expect(await tools.text()).toContain('"hi"');
+    // A restarted bridge (same key) opens it again from the id alone.
+    await b.close();
+    const again = await bridge(file);
+    const after = await post(again, list, id);
+    expect(after.status).toBe(200);
+    expect(await after.text()).toContain('"hi"');
+  }, 60_000);
+
+  test("the ids of ended sessions are remembered at a fixed size each, whatever their length", async () => {
+    const seal = await SessionSeal.open(keyFile());
+    const table = new SessionTable({ seal });
+    const endpoint = {
+      path: "/mcp",
+      // A project folder as long as a sealed id holds: ids of about 3.5 KiB.
+      sessionHeaders: ["mcp-twin-project"],
+      connect: async () => ({ close: async () => {} }),
+    };
+    const headers = { "mcp-twin-project": `/${"p".repeat(2500)}` };
+    const params = init().params;
+    const open = () => table.open(endpoint, "c", headers, { init: params });
+    const first = await open();
+    expect(first.id.length).toBeGreaterThan(3000);
+    await table.delete(first);
+    await collect();
+    const before = process.memoryUsage().heapUsed;
+    let last = first;
+    for (let i = 0; i < 4096; i++) {
+      last = await open();
+      await table.delete(last);
+    }
+    await collect();
+    // 4,096 ids of 3.5 KiB would be 14 MiB; their digests are a few hundred KiB.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(4 * 1024 * 1024);
+    // An id ended stays ended: it is not opened again, nor ended twice.
+    expect(await table.restore(last.id, endpoint, headers)).toBeUndefined();
+    expect(table.forgotten(last.id, endpoint, headers)).toBe(false);
   }, 60_000);
 });
