@@ -21,6 +21,7 @@ import {
   tempDir,
   waitForInstance,
 } from "../bridge-server/helpers.js";
+import { alive } from "../helpers/alive.js";
 import { type Hostile, startHostile, startProxy } from "../helpers/hostile.js";
 import { freePort } from "../helpers/net.js";
 import { rawConnect } from "../helpers/raw-connect.js";
@@ -146,12 +147,3 @@ test("a token rotated mid-session: the relay proves the bridge with the new one 
   expect(rotated.code).toBe(0);
   expect((await call(client, "memory_get", { key: "k" })).data.value).toBe(1);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -17,6 +17,7 @@ import {
   tempDir,
   waitForInstance,
 } from "../bridge-server/helpers.js";
+import { alive } from "../helpers/alive.js";
 import { freePort } from "../helpers/net.js";
 import { rawConnect } from "../helpers/raw-connect.js";
 
@@ -84,15 +85,6 @@ test("a bridge restart is invisible to the client: the relay opens a new session
   expect(second.pid).not.toBe(first.pid);
   expect(stderr()).toMatch(/reconnected/);
 }, 60_000);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const INIT = JSON.stringify({
   jsonrpc: "2.0",

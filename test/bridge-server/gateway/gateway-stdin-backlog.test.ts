@@ -5,6 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { ChildTransport, MAX_STDIN_BACKLOG } from "../../../src/bridge-server/gateway/child-transport.js";
 import { RPC } from "../../../src/core/relay/rpc-codes.js";
+import { alive } from "../../helpers/alive.js";
 import { writeHostileStdio } from "../../helpers/hostile-stdio.js";
 import { tempDir } from "../helpers.js";
 import { callText, closeAfterEach, gatewayBridge, scriptServer, until, v2Client } from "./gateway-helpers.js";
@@ -13,15 +14,6 @@ closeAfterEach();
 
 const MiB = 1024 * 1024;
 
-/** Whether a process is there (signal 0 checks without sending). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 const NOT_READING = /stdin: the server is not reading what is sent to it/g;
 
 describe("a shared server that does not read its stdin", () => {
