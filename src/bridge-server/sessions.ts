@@ -94,11 +94,13 @@ export class SessionTable {
    * unseal for this endpoint and credential, or was ended on purpose here.
    */
   restore(id: string, endpoint: Endpoint, headers: IncomingHttpHeaders): Promise<Session | undefined> {
+    // Unsealed first, for this request's credential: a re-open in progress is shared only with
+    // requests that could have opened it themselves.
+    const sealed = this.#seal?.unseal(id, headers);
+    if (!sealed || sealed.endpoint !== endpoint.path || this.#wasEnded(id)) return Promise.resolve(undefined);
     const pending = this.#restoring.get(id);
     if (pending) return pending;
-    const sealed = this.#seal?.unseal(id, headers);
-    if (!sealed || sealed.endpoint !== endpoint.path || this.#wasEnded(id) || this.#sessions.has(id))
-      return Promise.resolve(undefined);
+    if (this.#sessions.has(id)) return Promise.resolve(undefined);
     const opening = this.#reopen(id, sealed, endpoint, headers).finally(() => this.#restoring.delete(id));
     this.#restoring.set(id, opening);
     return opening;

@@ -233,3 +233,28 @@ describe("what sessions leave held", () => {
     expect(table.forgotten(last.id, endpoint, headers)).toBe(false);
   }, 60_000);
 });
+
+describe("a sealed session opened again after a restart", () => {
+  test("while it is being opened, a request with another credential is not given it", async () => {
+    const seal = await SessionSeal.open(keyFile());
+    const table = new SessionTable({ seal });
+    const endpoint = {
+      path: "/mcp",
+      // Slow to connect, as a session is when its server starts: the re-open stays in progress.
+      connect: async (transport: Parameters<McpServer["connect"]>[0]) => {
+        await new Promise((r) => setTimeout(r, 200));
+        const server = new McpServer({ name: "s", version: "1" });
+        await server.connect(transport);
+        return server;
+      },
+    };
+    const id = seal.seal({ ...session, endpoint: "/mcp", headers: {} }, as("t1"))!;
+    const opening = table.restore(id, endpoint, as("t1"));
+    // Another credential, while the re-open is in progress: unknown to it, as it is once open.
+    expect(await table.restore(id, endpoint, as("t2"))).toBeUndefined();
+    const opened = await opening;
+    expect(opened?.id).toBe(id);
+    expect(table.get(id, "/mcp", seal.credentialOf(as("t2")))).toBeUndefined();
+    await table.closeAll();
+  }, 30_000);
+});
