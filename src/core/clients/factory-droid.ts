@@ -19,8 +19,9 @@ import { SHELL_BRACES } from "./variables.js";
  * - 0.225.2 expands `${VAR}` and `${VAR:-default}` in a stdio entry's `env` and a url entry's
  *   `headers` only (its docs also name `command`, `args` and `url`); an unset variable without a
  *   default fails that server. A stdio server gets droid's whole environment plus `env`.
- * - Project files load from the git root (`[project]` in `droid mcp list`); a server of the same
- *   name in the user file wins.
+ * - Project files load from the git root (`[project]` in `droid mcp list`); of a server named in
+ *   both, 0.225.2 lists and starts the project's (its docs say the user's wins). An unset
+ *   `${VAR}` there fails that server and stops the reload of every other one.
  * - Tool rules (issue 55): `enabledTools` (allow list; wins over) `disabledTools` (block list);
  *   `timeoutMs` is a per-call timeout; no documented limit on the number of tools.
  */
