@@ -239,6 +239,46 @@ describe("sync on both sides of the Windows/WSL line", () => {
   });
 });
 
+describe("on their own machines", () => {
+  test("Windows: %USERPROFILE%\\.warp\\.mcp.json and %USERPROFILE%\\.config\\crush\\crush.json, entries that start", async () => {
+    const m = setup({ kind: "windows" });
+    const warpFile = place(m.paths.profile, "warp");
+    const crushFile = place(m.paths.profile, "crush");
+    const report = await syncJson(m);
+    expect(ours(report)).toEqual(["crush@windows: created", "warp@windows: created"]);
+    expect(
+      report.targets.filter((t) => t.client === "warp" || t.client === "crush").map((t) => t.path),
+    ).toEqual([
+      `C:\\Users\\${m.windowsUser}\\.warp\\.mcp.json`,
+      `C:\\Users\\${m.windowsUser}\\.config\\crush\\crush.json`,
+    ]);
+    await expectStarts(m, servers(warpFile, "warp").fixture as Record<string, unknown>);
+    await expectStarts(m, servers(crushFile, "crush").fixture as Record<string, unknown>);
+  });
+
+  test("Linux: `crush` on PATH makes Crush present; $CRUSH_GLOBAL_CONFIG moves its file", async () => {
+    const m = setup({ kind: "linux" });
+    expect(ours(await syncJson(m))).toEqual([]);
+    const bin = path.join(m.root, "crush-bin");
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, "crush"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const onPath = await m.run(["sync", "--json"], { env: { PATH: `${bin}:${m.env.PATH}` } });
+    expect(onPath.code, onPath.stderr).toBe(0);
+    expect(ours(JSON.parse(onPath.stdout))).toEqual(["crush@linux: created"]);
+    expect(servers(path.join(m.paths.linuxHome, ...FILE.crush.parts), "crush").fixture).toMatchObject({
+      type: "stdio",
+    });
+    const own = path.join(m.root, "crush-config");
+    mkdirSync(own);
+    const moved = await m.run(["sync", "--json", "--client", "crush"], { env: { CRUSH_GLOBAL_CONFIG: own } });
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(JSON.parse(moved.stdout).targets).toMatchObject([
+      { client: "crush", path: path.join(own, "crush.json"), note: "$CRUSH_GLOBAL_CONFIG" },
+    ]);
+    expect(servers(path.join(own, "crush.json"), "crush").fixture).toBeDefined();
+  });
+});
+
 describe("remote servers, and shared ones through the gateway", () => {
   test("each client's own remote forms; a project-shared server and every Junie entry reach their server through the relay", async () => {
     const m = setup({ kind: "linux" });
