@@ -22,7 +22,8 @@ import type { VariableSyntax } from "./variables.js";
  * - Servers are read from the first of `mcp.servers`, `servers`, `mcpServers`, `mcp_servers`
  *   present: a file that also has `servers` hides `mcpServers` from Warp.
  * - serde_json: strict JSON; a comment, a trailing comma or a byte-order mark fails the file.
- * - An unset or empty `${VAR}` anywhere in the file fails the whole file (its servers do not start).
+ * - `${VAR}` is replaced in the raw text before parsing: unset or empty fails the whole file, and a
+ *   value with a quote or a backslash breaks its JSON.
  * - Warp never writes the file (servers added in its settings live in its own store).
  * - Tool rules (issue 55): none in the file; no documented tool limit.
  */
