@@ -58,6 +58,7 @@ const SLOW_TESTS = [
   "test/e2e/selectors.test.ts",
   "test/e2e/short-names.test.ts",
   "test/e2e/sync-codex.test.ts",
+  "test/e2e/sync-droid-junie-warp-crush.test.ts",
   "test/e2e/sync-scenarios.test.ts",
   "test/e2e/sync-windows.test.ts",
   "test/e2e/sync-wsl.test.ts",

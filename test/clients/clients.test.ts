@@ -16,6 +16,10 @@ describe("client facts, one module each", () => {
     ["gemini-cli", "Gemini CLI", false],
     ["codex", "Codex", false],
     ["copilot-cli", "GitHub Copilot CLI", false],
+    ["factory-droid", "Factory Droid", false],
+    ["junie", "Junie", true],
+    ["warp", "Warp", true],
+    ["crush", "Crush", false],
   ])("%s is called %s; desktop app: %s", (id, name, gui) => {
     const client = clientById(id)!;
     expect(client.name).toBe(name);
@@ -58,6 +62,28 @@ describe("client facts, one module each", () => {
     expect(copilot.startupTimeoutMs({ command: "x" }, { MCP_TIMEOUT: "1" })).toBe(30_000);
   });
 
+  test("Factory Droid waits 30 s (0.225.2's connect timeout); Crush an entry's `timeout` in seconds, 10 s by default", () => {
+    expect(clientById("factory-droid")!.startupTimeoutMs({ timeoutMs: 1 }, { MCP_TIMEOUT: "1" })).toBe(
+      30_000,
+    );
+    const crush = clientById("crush")!;
+    expect(crush.startupTimeoutMs({ type: "stdio", command: "x", timeout: 45 }, {})).toBe(45_000);
+    expect(crush.startupTimeoutMs({ type: "stdio", command: "x" }, {})).toBe(10_000);
+    expect(crush.startupTimeoutMs({ type: "stdio", command: "x", timeout: "45" }, {})).toBe(10_000);
+  });
+
+  test("each of the four cites where its facts come from, and names its tool-filter keys where it has them", () => {
+    for (const id of ["factory-droid", "junie", "warp", "crush"])
+      expect(clientById(id)!.sources?.length, id).toBeGreaterThan(0);
+    expect(clientById("factory-droid")!.toolFilter).toEqual({
+      allow: "enabledTools",
+      block: "disabledTools",
+    });
+    expect(clientById("crush")!.toolFilter).toEqual({ allow: "enabled_tools", block: "disabled_tools" });
+    expect(clientById("junie")!.toolFilter).toBeUndefined();
+    expect(clientById("warp")!.toolFilter).toBeUndefined();
+  });
+
   test("the manifest's client ids and the client modules are one list (codex was in the schema with no module)", () => {
     expect(CLIENTS.map((c) => c.id)).toEqual([...CLIENT_IDS]);
     expect(clientById("codex")?.format).toBe("toml");
@@ -78,12 +104,41 @@ describe("SSE remotes: the form each client documents, or a relay", () => {
     ["cursor", { url: remote.url, headers: remote.headers }],
     ["windsurf", { serverUrl: remote.url, headers: remote.headers }],
     ["copilot-cli", { type: "sse", url: remote.url, headers: remote.headers, tools: ["*"] }],
+    ["factory-droid", { type: "sse", url: remote.url, headers: remote.headers }],
+    ["crush", { type: "sse", url: remote.url, headers: remote.headers }],
+    ["warp", { url: remote.url, headers: remote.headers }],
   ])("%s writes %j", (id, entry) => {
     expect(clientById(id)!.sseEntry!(remote)).toEqual(entry);
   });
 
   test.each(["claude-desktop", "codex"])("%s cannot write an SSE entry (it gets the connect relay)", (id) => {
     expect(clientById(id)!.sseEntry).toBeUndefined();
+  });
+
+  test("Junie takes stdio only (its docs): no remote or SSE entry, every remote server gets the relay", () => {
+    const junie = clientById("junie")!;
+    expect(junie.remoteEntry).toBeUndefined();
+    expect(junie.sseEntry).toBeUndefined();
+    expect(junie.stdioEntry({ command: "node", args: ["s.js"], env: {} })).toEqual({
+      command: "node",
+      args: ["s.js"],
+    });
+  });
+
+  test("Droid and Crush write `type` on every entry (Droid drops a file's servers over an untyped url; Crush fails one without it)", () => {
+    for (const id of ["factory-droid", "crush"]) {
+      const client = clientById(id)!;
+      expect(client.stdioEntry({ command: "node", args: [], env: { A: "1" } }), id).toEqual({
+        type: "stdio",
+        command: "node",
+        args: [],
+        env: { A: "1" },
+      });
+      expect(client.remoteEntry!({ url: "https://h/mcp", headers: {} }), id).toEqual({
+        type: "http",
+        url: "https://h/mcp",
+      });
+    }
   });
 
   test("Gemini CLI: url with type http (httpUrl is deprecated) or sse, as `gemini mcp add --transport http|sse` writes", () => {

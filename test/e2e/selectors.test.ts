@@ -99,7 +99,7 @@ describe("--client: the client table's names, every command alike", () => {
       }
       messages.add(message!);
       expect(hint).toBe(
-        "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli.",
+        "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli, factory-droid, junie, warp, crush.",
       );
     }
     expect([...messages]).toEqual([
@@ -145,9 +145,13 @@ describe("--client: the client table's names, every command alike", () => {
             "gemini-cli",
             "codex",
             "copilot-cli",
+            "factory-droid",
+            "junie",
+            "warp",
+            "crush",
           ],
           didYouMean: ["claude-desktop", "claude-code"],
-          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli.",
+          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli, factory-droid, junie, warp, crush.",
         },
         {
           code: "bad-client",
@@ -161,9 +165,13 @@ describe("--client: the client table's names, every command alike", () => {
             "gemini-cli",
             "codex",
             "copilot-cli",
+            "factory-droid",
+            "junie",
+            "warp",
+            "crush",
           ],
           didYouMean: ["cursor"],
-          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli.",
+          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli, factory-droid, junie, warp, crush.",
         },
       ],
     });

@@ -18,9 +18,15 @@ export interface RealCliSpec {
   command: string;
   /** The variable that names a binary to use instead, e.g. `MCP_TWIN_CODEX_BIN`. */
   binVariable: string;
+  /**
+   * Packages installed beside it in the same prefix (`name@version`): a platform binary its
+   * install does not bring (Factory's: `@factory/cli` 0.225.1 names 0.225.1 of a package the
+   * registry has as 0.225.2 only).
+   */
+  also?: readonly string[];
 }
 
-export function realCli({ pkg, version, command, binVariable }: RealCliSpec): RealCli {
+export function realCli({ pkg, version, command, binVariable, also = [] }: RealCliSpec): RealCli {
   let bin = process.env[binVariable];
   if (!bin) {
     if (process.env.MCP_TWIN_REAL_CLIENTS !== "1")
@@ -37,7 +43,7 @@ export function realCli({ pkg, version, command, binVariable }: RealCliSpec): Re
       rmSync(apart, { recursive: true, force: true });
       mkdirSync(apart, { recursive: true });
       try {
-        execFileSync("npm", ["install", "-g", "--prefix", apart, `${pkg}@${version}`], {
+        execFileSync("npm", ["install", "-g", "--prefix", apart, `${pkg}@${version}`, ...also], {
           stdio: "pipe",
           timeout: 300_000,
           // npm's own registry setting (MCP_TWIN_NPM_REGISTRY overrides it).

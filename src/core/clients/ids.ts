@@ -12,6 +12,10 @@ export const CLIENT_IDS = [
   "gemini-cli",
   "codex",
   "copilot-cli",
+  "factory-droid",
+  "junie",
+  "warp",
+  "crush",
 ] as const;
 
 export type ClientId = (typeof CLIENT_IDS)[number];

@@ -8,11 +8,15 @@ import { claudeCode } from "./claude-code.js";
 import { claudeDesktop } from "./claude-desktop.js";
 import { codex } from "./codex.js";
 import { copilotCli } from "./copilot-cli.js";
+import { crush } from "./crush.js";
 import { cursor } from "./cursor.js";
+import { factoryDroid } from "./factory-droid.js";
 import { geminiCli } from "./gemini-cli.js";
 import { CLIENT_IDS, type ClientId } from "./ids.js";
+import { junie } from "./junie.js";
 import type { ClientModule } from "./types.js";
 import { vscode } from "./vscode.js";
+import { warp } from "./warp.js";
 import { windsurf } from "./windsurf.js";
 
 const BY_ID = {
@@ -24,6 +28,10 @@ const BY_ID = {
   "gemini-cli": geminiCli,
   codex,
   "copilot-cli": copilotCli,
+  "factory-droid": factoryDroid,
+  junie,
+  warp,
+  crush,
 } as const satisfies Record<ClientId, ClientModule>;
 
 /** In the manifest schema's order. */

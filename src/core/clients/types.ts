@@ -164,6 +164,13 @@ export interface ClientModule {
    * output it cannot read).
    */
   ownList?: { program: string; args: readonly string[]; names(stdout: string): string[] | undefined };
+  /** Where its facts come from (URLs, or `owner/repo path@commit`): docs/clients.md cites them. */
+  sources?: readonly string[];
+  /**
+   * Its own entry keys that narrow a server's tools, and a documented limit on their number
+   * (recorded for per-client tool rules; sync neither writes nor reads them yet).
+   */
+  toolFilter?: { allow?: string; block?: string; limit?: string };
 }
 
 /** How a client reads an entry of its file back (clients/entry-view.ts applies it). */
@@ -188,6 +195,11 @@ interface EntryReading {
   untypedUrlMaybeSse?: { httpFirstSince: string };
   /** The app rewrites its file or reads it with JSON.parse, so comments and trailing commas break it. */
   strictJson?(scope: Scope): boolean;
+  /**
+   * With `strictJson`: whether its reader takes comments (Factory's does) and a byte-order mark
+   * (Go's and Rust's JSON do not). Undefined: comments break it, a BOM is skipped.
+   */
+  strictJsonDialect?: { comments: boolean; bom: boolean };
   /**
    * Servers of one project kept in its user file (a local scope): where they sit in the file's
    * top-level value for that project folder (undefined: none there).

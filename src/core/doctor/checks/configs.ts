@@ -64,7 +64,7 @@ export const configChecks = [
   defineCheck({
     id: "config.strict-json",
     scope: "config-file",
-    doc: "comments or trailing commas in a file its app reads as strict JSON (Claude Desktop, `~/.claude.json`).",
+    doc: "comments, trailing commas or a byte-order mark in a file its app reads as strict JSON (Claude Desktop, `~/.claude.json`; Crush and Warp refuse a byte-order mark; Factory Droid reads comments).",
     fix: "remove them.",
     run: ({ config: f }, show) =>
       unreadable(f) || !f.strictJsonError
@@ -73,8 +73,8 @@ export const configChecks = [
             finding(
               "fail",
               whereOf(f),
-              `${f.target.client.name} reads ${show.path(f.target.path)} as strict JSON, which rejects it (${f.strictJsonError}): comments or trailing commas.`,
-              { fix: "Remove the comments and trailing commas." },
+              `${f.target.client.name} reads ${show.path(f.target.path)} as strict JSON, which rejects it (${f.strictJsonError}): ${f.strictJsonCause ?? "comments or trailing commas"}.`,
+              { fix: `Remove ${strictFix(f.strictJsonCause)}.` },
             ),
           ],
   }),
@@ -284,4 +284,12 @@ export function isWiped(c: ConfigFacts, recorded: number): boolean {
   if (c.readError !== undefined || c.parseError !== undefined) return false;
   const holds = c.sets.some((s) => s.scope === c.target.scope && Object.keys(s.entries).length > 0);
   return recorded > 0 && !holds;
+}
+
+/** What to remove, for what a strict JSON reader refused. */
+function strictFix(cause: string | undefined): string {
+  if (cause === "a byte-order mark")
+    return "the byte-order mark at the start of the file (save it as UTF-8 without BOM)";
+  if (cause === "trailing commas") return "the trailing commas";
+  return "the comments and trailing commas";
 }
