@@ -12,6 +12,11 @@ export const CLIENT_IDS = [
   "gemini-cli",
   "codex",
   "copilot-cli",
+  "devin",
+  "kiro",
+  "lm-studio",
+  "qwen-code",
+  "augment",
 ] as const;
 
 export type ClientId = (typeof CLIENT_IDS)[number];

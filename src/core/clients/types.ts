@@ -164,6 +164,13 @@ export interface ClientModule {
    * output it cannot read).
    */
   ownList?: { program: string; args: readonly string[]; names(stdout: string): string[] | undefined };
+  /** Where the module's facts come from (a URL, or `owner/repo` path@commit), for docs/clients.md. */
+  sources?: readonly string[];
+  /**
+   * The client's own per-server fields that narrow or approve its tools, and any tool limit it
+   * documents: recorded for per-client tool rules (nothing filters tools yet).
+   */
+  toolFilters?: { fields: readonly string[]; limit?: string };
 }
 
 /** How a client reads an entry of its file back (clients/entry-view.ts applies it). */
@@ -188,6 +195,10 @@ interface EntryReading {
   untypedUrlMaybeSse?: { httpFirstSince: string };
   /** The app rewrites its file or reads it with JSON.parse, so comments and trailing commas break it. */
   strictJson?(scope: Scope): boolean;
+  /** It reads comments but rejects a trailing comma (Qwen Code: JSON.parse once comments are stripped). */
+  noTrailingCommas?(scope: Scope): boolean;
+  /** It reads nothing from a file that starts with a byte-order mark (Auggie, seen with 0.36.0). */
+  noBom?: true;
   /**
    * Servers of one project kept in its user file (a local scope): where they sit in the file's
    * top-level value for that project folder (undefined: none there).

@@ -64,19 +64,30 @@ export const configChecks = [
   defineCheck({
     id: "config.strict-json",
     scope: "config-file",
-    doc: "comments or trailing commas in a file its app reads as strict JSON (Claude Desktop, `~/.claude.json`).",
+    doc: "comments or trailing commas in a file its app reads as strict JSON (Claude Desktop, `~/.claude.json`), a trailing comma where its app reads comments only (Qwen Code), or a BOM its app cannot read (Auggie).",
     fix: "remove them.",
-    run: ({ config: f }, show) =>
-      unreadable(f) || !f.strictJsonError
-        ? []
-        : [
-            finding(
-              "fail",
-              whereOf(f),
-              `${f.target.client.name} reads ${show.path(f.target.path)} as strict JSON, which rejects it (${f.strictJsonError}): comments or trailing commas.`,
-              { fix: "Remove the comments and trailing commas." },
-            ),
-          ],
+    run: ({ config: f }, show) => {
+      if (unreadable(f) || !f.rejected) return [];
+      const { name } = f.target.client;
+      const shown = show.path(f.target.path);
+      const { by, detail } = f.rejected;
+      const [message, fix] =
+        by === "bom"
+          ? [
+              `${name} reads none of ${shown}: it starts with a byte-order mark.`,
+              "Save the file as UTF-8 without a BOM (mcp-twin keeps the bytes you wrote).",
+            ]
+          : by === "trailing-comma"
+            ? [
+                `${name} rejects a trailing comma in ${shown} (${detail}), and then reads none of it.`,
+                "Remove the trailing commas (comments may stay).",
+              ]
+            : [
+                `${name} reads ${shown} as strict JSON, which rejects it (${detail}): comments or trailing commas.`,
+                "Remove the comments and trailing commas.",
+              ];
+      return [finding("fail", whereOf(f), message, { fix })];
+    },
   }),
   defineCheck({
     id: "config.shape",

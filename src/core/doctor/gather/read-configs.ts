@@ -1,8 +1,10 @@
 /** Gathering (I/O): every client config doctor looks at, read and parsed without ever throwing. */
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
+import { type ParseError, parse } from "jsonc-parser";
 import { type EntrySet, readEntrySets, readIgnoredSets } from "../../clients/entry-sets.js";
 import type { Target } from "../../clients/types.js";
+import { lineColumnAt } from "../../errors.js";
 import { dict } from "../../own-keys.js";
 import { readTextOrNull } from "../../system/files.js";
 
@@ -16,8 +18,11 @@ export interface ConfigFacts {
   realPath?: string;
   readError?: string;
   parseError?: { message: string; line?: number; column?: number };
-  /** The app parses this file as strict JSON, and JSON.parse rejects it (comments, trailing commas). */
-  strictJsonError?: string;
+  /**
+   * The app's parser rejects this file: it reads strict JSON (comments, trailing commas), a trailing
+   * comma only, or nothing after a BOM; `detail` says what and where.
+   */
+  rejected?: { by: "strict-json" | "trailing-comma" | "bom"; detail: string };
   shapeErrors: string[];
   sets: EntrySet[];
   /** Top-level keys (e.g. Claude Desktop's isUsingBuiltInNodeForMcp). */
@@ -29,6 +34,30 @@ export interface ConfigFacts {
 /** Files their app rewrites or reads with JSON.parse. */
 function strictJson(target: Target): boolean {
   return target.client.reading.strictJson?.(target.scope) ?? false;
+}
+
+/** What the app's parser rejects in this file (strict JSON's comments and commas, a trailing comma, a BOM), if anything. */
+function rejectedSyntax(target: Target, text: string): ConfigFacts["rejected"] {
+  const { reading } = target.client;
+  if (reading.noBom && text.charCodeAt(0) === 0xfeff)
+    return { by: "bom", detail: "a byte-order mark at its start" };
+  const body = text.replace(/^\uFEFF/, "");
+  if (strictJson(target)) {
+    try {
+      JSON.parse(body);
+    } catch (error) {
+      return { by: "strict-json", detail: (error as Error).message };
+    }
+    return undefined;
+  }
+  if (!reading.noTrailingCommas?.(target.scope)) return undefined;
+  const errors: ParseError[] = [];
+  parse(body, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: true });
+  // The file parsed with trailing commas allowed: what fails now is one.
+  const comma = errors[0];
+  if (!comma) return undefined;
+  const { line, column } = lineColumnAt(body, comma.offset);
+  return { by: "trailing-comma", detail: `line ${line}, column ${column}` };
 }
 
 /**
@@ -59,12 +88,9 @@ export async function readConfig(target: Target, project: string | undefined): P
     };
     return facts;
   }
-  if (facts.text !== null && facts.text.trim() !== "" && strictJson(target)) {
-    try {
-      JSON.parse(facts.text.replace(/^\uFEFF/, ""));
-    } catch (error) {
-      facts.strictJsonError = (error as Error).message;
-    }
+  if (facts.text !== null && facts.text.trim() !== "") {
+    const rejected = rejectedSyntax(target, facts.text);
+    if (rejected) facts.rejected = rejected;
   }
   facts.top = read.top;
   // "file:line:column: what" → "what (line L, column C)"
