@@ -18,9 +18,12 @@ export interface RealCliSpec {
   command: string;
   /** The variable that names a binary to use instead, e.g. `MCP_TWIN_CODEX_BIN`. */
   binVariable: string;
+  /** A folder put first on PATH to install and run it (a Node.js of the version it needs). */
+  pathFirst?: string;
 }
 
-export function realCli({ pkg, version, command, binVariable }: RealCliSpec): RealCli {
+export function realCli({ pkg, version, command, binVariable, pathFirst }: RealCliSpec): RealCli {
+  const PATH = pathFirst ? `${pathFirst}${path.delimiter}${process.env.PATH ?? ""}` : process.env.PATH;
   let bin = process.env[binVariable];
   if (!bin) {
     if (process.env.MCP_TWIN_REAL_CLIENTS !== "1")
@@ -43,6 +46,7 @@ export function realCli({ pkg, version, command, binVariable }: RealCliSpec): Re
           // npm's own registry setting (MCP_TWIN_NPM_REGISTRY overrides it).
           env: {
             ...process.env,
+            ...(PATH ? { PATH } : {}),
             ...(process.env.MCP_TWIN_NPM_REGISTRY
               ? { npm_config_registry: process.env.MCP_TWIN_NPM_REGISTRY }
               : {}),
@@ -68,7 +72,11 @@ export function realCli({ pkg, version, command, binVariable }: RealCliSpec): Re
     }
   }
   try {
-    const out = execFileSync(bin, ["--version"], { encoding: "utf8", timeout: 30_000 });
+    const out = execFileSync(bin, ["--version"], {
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { ...process.env, ...(PATH ? { PATH } : {}) },
+    });
     return { bin, version: out.trim() };
   } catch (error) {
     return { reason: `${bin} does not run here: ${(error as Error).message.split("\n")[0]}` };

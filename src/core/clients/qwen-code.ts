@@ -17,9 +17,11 @@ const MAX_MS = 300_000;
  * - Entries are what `qwen mcp add` writes: `command`/`args`/`env`; `httpUrl` + `headers` (Streamable
  *   HTTP); `url` + `headers` (SSE: its createTransport opens an SSE transport for any `url`, whatever
  *   `type` says). It expands `$VAR` and `${VAR}` in them from its own environment.
- * - It reads comments (strip-json-comments) and a BOM, but JSON.parse rejects a trailing comma: a
- *   user file is then not read, a project file is copied to `.corrupted` and reset to `{}`.
- * - It adds `"$version"` to the file on its first run: its own key, left alone.
+ * - It reads comments (strip-json-comments) and a BOM, but JSON.parse rejects a trailing comma: it
+ *   then reads none of the file and copies it to `settings.json.corrupted` (a project file is also
+ *   reset to `{}`).
+ * - It adds `"$version"` to the file on its first run (comments kept): its own key, left alone. That
+ *   write leaves the file readable by others, so a shared server's entry carries no token here.
  * - A project's `.qwen/settings.json` servers start only once approved in Qwen.
  */
 export const qwenCode: ClientModule = {
@@ -70,6 +72,8 @@ export const qwenCode: ClientModule = {
     return typeof e.httpUrl === "string" || typeof e.url === "string" ? REMOTE_DEFAULT_MS : STDIO_DEFAULT_MS;
   },
   processNames: { windows: ["qwen.exe"], posix: ["qwen"] },
+  // Its first run writes the file again with "$version", mode 644 (seen with 0.24.4).
+  rewritesReadable: true,
   reading: {
     variables: SHELL_BARE,
     streamableUrlKey: "httpUrl",

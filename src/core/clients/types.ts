@@ -156,6 +156,11 @@ export interface ClientModule {
    * Copilot CLI) or only the entry (Codex); undefined: it lays the entry over the plugin's (Gemini).
    */
   pluginNameClash?: "plugin-wins" | "entry-wins";
+  /**
+   * It writes its own file anew, readable by other users (mode 644), whatever mode it had: no token
+   * goes into it on POSIX (Qwen Code adds its `$version` so on its first run).
+   */
+  rewritesReadable?: true;
   /** Where it keeps backups of its own file, for a file that was reset. */
   ownBackups?: string;
   /**
