@@ -99,7 +99,7 @@ describe("--client: the client table's names, every command alike", () => {
       }
       messages.add(message!);
       expect(hint).toBe(
-        "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli.",
+        "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli, devin, kiro, lm-studio, qwen-code, augment.",
       );
     }
     expect([...messages]).toEqual([
@@ -147,7 +147,7 @@ describe("--client: the client table's names, every command alike", () => {
             "copilot-cli",
           ],
           didYouMean: ["claude-desktop", "claude-code"],
-          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli.",
+          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli, devin, kiro, lm-studio, qwen-code, augment.",
         },
         {
           code: "bad-client",
@@ -163,7 +163,7 @@ describe("--client: the client table's names, every command alike", () => {
             "copilot-cli",
           ],
           didYouMean: ["cursor"],
-          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli.",
+          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli, devin, kiro, lm-studio, qwen-code, augment.",
         },
       ],
     });

@@ -53,10 +53,10 @@ function rejectedSyntax(target: Target, text: string): ConfigFacts["rejected"] {
   if (!reading.noTrailingCommas?.(target.scope)) return undefined;
   const errors: ParseError[] = [];
   parse(body, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: true });
-  // The file parsed with trailing commas allowed: what fails now is one.
-  const comma = errors[0];
-  if (!comma) return undefined;
-  const { line, column } = lineColumnAt(body, comma.offset);
+  // The file parsed with trailing commas allowed: what fails now is the token after one.
+  const after = errors[0];
+  if (!after) return undefined;
+  const { line, column } = lineColumnAt(body, Math.max(0, body.lastIndexOf(",", after.offset)));
   return { by: "trailing-comma", detail: `line ${line}, column ${column}` };
 }
 
