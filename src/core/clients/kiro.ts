@@ -36,7 +36,7 @@ export const kiro: ClientModule = {
   id: "kiro",
   name: "Kiro",
   kinds: ["windows", "macos", "linux", "wsl"],
-  // In WSL only where Kiro CLI (or Kiro's remote mode) made ~/.kiro: the Windows IDE reads its own.
+  // In WSL only where Kiro CLI made ~/.kiro there: the Windows IDE reads its own file.
   createWhenNamed: ["windows", "macos", "linux"],
   serversPath: ["mcpServers"],
   keptKeys: ["disabled", "autoApprove", "disabledTools", "oauth", "oauthScopes", "timeout"],
