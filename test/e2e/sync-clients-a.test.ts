@@ -368,3 +368,37 @@ describe("where each client keeps its file", () => {
     );
   });
 });
+
+describe("project files", () => {
+  test("Qwen Code, Kiro and Auggie project files get `${VAR}` references, never the secret's value", async () => {
+    const m = setup({ kind: "linux" });
+    const home = m.paths.linuxHome;
+    for (const dir of [".qwen", ".kiro", ".augment"]) mkdirSync(path.join(home, dir), { recursive: true });
+    const project = path.join(home, "app");
+    mkdirSync(project, { recursive: true });
+    const r = await m.run([
+      "sync",
+      "--project",
+      project,
+      "--client",
+      "qwen-code",
+      "--client",
+      "kiro",
+      "--client",
+      "augment",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const file of [
+      path.join(project, ".qwen", "settings.json"),
+      path.join(project, ".kiro", "settings", "mcp.json"),
+      path.join(project, ".augment", "settings.json"),
+    ]) {
+      expect((servers(file).fixture as { env: unknown }).env, file).toEqual({
+        FIXTURE_TOKEN: "${FIXTURE_TOKEN}",
+      });
+      expect(read(file), file).not.toContain(SECRET);
+    }
+    // Devin's and LM Studio's project files are not written.
+    expect(existsSync(path.join(project, ".devin"))).toBe(false);
+  });
+});
