@@ -209,7 +209,7 @@ describe("sync writes each client's own file, keeping every byte the user wrote"
     const u = await m.run(["uninstall", "--yes"]);
     expect(u.code, u.stderr).toBe(0);
     for (const s of seeded) expect(read(s.file), s.client).toBe(s.text);
-  });
+  }, 240_000);
 
   test("restore puts a file back as it was before sync changed it", async () => {
     const m = setup();
@@ -279,7 +279,7 @@ describe("sync writes each client's own file, keeping every byte the user wrote"
         message: expect.stringContaining("reads none of"),
       },
     ]);
-  });
+  }, 240_000);
 
   test("init finds the clients that are present, on each side", async () => {
     const m = setup();
