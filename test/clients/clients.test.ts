@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { CLIENTS, clientById } from "../../src/core/clients/index.js";
+import { strictJsonRefusal } from "../../src/core/clients/strict-json.js";
 import { CLIENT_IDS, serverSchema } from "../../src/core/manifest/schema.js";
 
 describe("client facts, one module each", () => {
@@ -20,6 +21,11 @@ describe("client facts, one module each", () => {
     ["junie", "Junie", true],
     ["warp", "Warp", true],
     ["crush", "Crush", false],
+    ["devin", "Devin for Terminal", false],
+    ["kiro", "Kiro", true],
+    ["lm-studio", "LM Studio", true],
+    ["qwen-code", "Qwen Code", false],
+    ["augment", "Auggie (Augment CLI)", false],
   ])("%s is called %s; desktop app: %s", (id, name, gui) => {
     const client = clientById(id)!;
     expect(client.name).toBe(name);
@@ -75,13 +81,10 @@ describe("client facts, one module each", () => {
   test("each of the four cites where its facts come from, and names its tool-filter keys where it has them", () => {
     for (const id of ["factory-droid", "junie", "warp", "crush"])
       expect(clientById(id)!.sources?.length, id).toBeGreaterThan(0);
-    expect(clientById("factory-droid")!.toolFilter).toEqual({
-      allow: "enabledTools",
-      block: "disabledTools",
-    });
-    expect(clientById("crush")!.toolFilter).toEqual({ allow: "enabled_tools", block: "disabled_tools" });
-    expect(clientById("junie")!.toolFilter).toBeUndefined();
-    expect(clientById("warp")!.toolFilter).toBeUndefined();
+    expect(clientById("factory-droid")!.toolFilters?.fields).toEqual(["enabledTools", "disabledTools"]);
+    expect(clientById("crush")!.toolFilters?.fields).toEqual(["enabled_tools", "disabled_tools"]);
+    expect(clientById("junie")!.toolFilters).toBeUndefined();
+    expect(clientById("warp")!.toolFilters).toBeUndefined();
   });
 
   test("the manifest's client ids and the client modules are one list (codex was in the schema with no module)", () => {
@@ -107,13 +110,20 @@ describe("SSE remotes: the form each client documents, or a relay", () => {
     ["factory-droid", { type: "sse", url: remote.url, headers: remote.headers }],
     ["crush", { type: "sse", url: remote.url, headers: remote.headers }],
     ["warp", { url: remote.url, headers: remote.headers }],
+    ["qwen-code", { url: remote.url, headers: remote.headers }],
+    ["augment", { type: "sse", url: remote.url, headers: remote.headers }],
+    ["devin", { url: remote.url, transport: "sse", headers: remote.headers }],
+    ["lm-studio", { url: remote.url, headers: remote.headers }],
   ])("%s writes %j", (id, entry) => {
     expect(clientById(id)!.sseEntry!(remote)).toEqual(entry);
   });
 
-  test.each(["claude-desktop", "codex"])("%s cannot write an SSE entry (it gets the connect relay)", (id) => {
-    expect(clientById(id)!.sseEntry).toBeUndefined();
-  });
+  test.each(["claude-desktop", "codex", "kiro"])(
+    "%s cannot write an SSE entry (it gets the connect relay)",
+    (id) => {
+      expect(clientById(id)!.sseEntry).toBeUndefined();
+    },
+  );
 
   test("Junie takes stdio only (its docs): no remote or SSE entry, every remote server gets the relay", () => {
     const junie = clientById("junie")!;
@@ -157,4 +167,83 @@ describe("SSE remotes: the form each client documents, or a relay", () => {
     expect(noUrl.error!.issues[0]!.message).toBe("transport only applies to a url server");
     expect(serverSchema.safeParse({ url: "https://s.example/ws", transport: "ws" }).success).toBe(false);
   });
+});
+
+describe("the clients of issue 53, each read as it reads its own file", () => {
+  test("Qwen Code: Streamable HTTP only as httpUrl, a url always SSE; its discovery timeouts", () => {
+    const qwen = clientById("qwen-code")!;
+    expect(qwen.remoteEntry!({ url: "https://a/mcp", headers: {} })).toEqual({ httpUrl: "https://a/mcp" });
+    const read = qwen.reading.commonEntry!;
+    expect(read({ httpUrl: "https://a/mcp", trust: true })).toEqual({
+      type: "http",
+      url: "https://a/mcp",
+      trust: true,
+    });
+    // `type: http` beside `url` does not make it Streamable HTTP in Qwen.
+    expect(read({ url: "https://a/mcp", type: "http" })).toEqual({ type: "sse", url: "https://a/mcp" });
+    expect(qwen.startupTimeoutMs({ command: "x" }, {})).toBe(30_000);
+    expect(qwen.startupTimeoutMs({ httpUrl: "https://a/mcp" }, {})).toBe(5_000);
+    expect(qwen.startupTimeoutMs({ command: "x", discoveryTimeoutMs: 1_000_000 }, {})).toBe(300_000);
+    expect(qwen.startupTimeoutMs({ command: "x", discoveryTimeoutMs: 1 }, {})).toBe(100);
+    // Its reader takes comments and refuses a trailing comma, which doctor places.
+    const dialect = qwen.reading.strictJsonDialect;
+    expect(strictJsonRefusal('// mine\n{ "mcpServers": {} }\n', dialect)).toBeUndefined();
+    expect(strictJsonRefusal('{\n  "a": 1,\n}\n', dialect)).toEqual({
+      error: "line 2, column 9",
+      cause: "trailing commas",
+    });
+    expect(qwen.rewritesReadable).toBe(true);
+  });
+
+  test("Devin: its `transport` is the others' `type`", () => {
+    const read = clientById("devin")!.reading.commonEntry!;
+    expect(read({ url: "https://a/sse", transport: "sse" })).toEqual({ url: "https://a/sse", type: "sse" });
+    expect(read({ command: "x" })).toEqual({ command: "x" });
+  });
+
+  test("Auggie: typed entries; doctor reads the user file's servers from `auggie mcp list --json`", () => {
+    const aug = clientById("augment")!;
+    expect(aug.stdioEntry({ command: "node", args: ["s.js"], env: {} })).toEqual({
+      type: "stdio",
+      command: "node",
+      args: ["s.js"],
+    });
+    // Comments and trailing commas are fine; a BOM makes it read nothing.
+    const dialect = aug.reading.strictJsonDialect;
+    expect(strictJsonRefusal('// mine\n{ "mcpServers": {}, }\n', dialect)).toBeUndefined();
+    expect(strictJsonRefusal('\uFEFF{ "mcpServers": {} }\n', dialect)?.cause).toBe("a byte-order mark");
+    const names = aug.ownList!.names;
+    expect(
+      names(
+        JSON.stringify({
+          servers: [
+            { name: "a", source: "user" },
+            { name: "b", source: "project" },
+          ],
+        }),
+      ),
+    ).toEqual(["a"]);
+    expect(names("not json")).toBeUndefined();
+  });
+
+  test("Kiro: url + headers, its own tool fields kept; LM Studio: Cursor's notation", () => {
+    const kiro = clientById("kiro")!;
+    expect(kiro.remoteEntry!({ url: "https://a/mcp", headers: { A: "b" } })).toEqual({
+      url: "https://a/mcp",
+      headers: { A: "b" },
+    });
+    expect(kiro.keptKeys).toEqual(expect.arrayContaining(["disabled", "autoApprove", "disabledTools"]));
+    expect(clientById("lm-studio")!.remoteEntry!({ url: "https://a/mcp", headers: {} })).toEqual({
+      url: "https://a/mcp",
+    });
+  });
+
+  test.each(["devin", "kiro", "lm-studio", "qwen-code", "augment"])(
+    "%s names its sources and its tool filters",
+    (id) => {
+      const c = clientById(id)!;
+      expect(c.sources?.length).toBeGreaterThan(0);
+      expect(c.toolFilters).toBeDefined();
+    },
+  );
 });

@@ -372,9 +372,9 @@ describe("doctor knows each client", () => {
       [
         "factory-droid",
         "fail",
-        `Factory Droid reads ${files["factory-droid"]} as strict JSON, which rejects it: trailing commas.`,
+        `Factory Droid rejects a trailing comma in ${files["factory-droid"]}, and then reads none of it.`,
       ],
-      ["crush", "fail", `Crush reads ${files.crush} as strict JSON, which rejects it: a byte-order mark.`],
+      ["crush", "fail", `Crush reads none of ${files.crush}: it starts with a byte-order mark.`],
     ]);
   });
 

@@ -24,9 +24,12 @@ export interface RealCliSpec {
    * registry has as 0.225.2 only).
    */
   also?: readonly string[];
+  /** A folder put first on PATH to install and run it (a Node.js of the version it needs). */
+  pathFirst?: string;
 }
 
-export function realCli({ pkg, version, command, binVariable, also = [] }: RealCliSpec): RealCli {
+export function realCli({ pkg, version, command, binVariable, also = [], pathFirst }: RealCliSpec): RealCli {
+  const PATH = pathFirst ? `${pathFirst}${path.delimiter}${process.env.PATH ?? ""}` : process.env.PATH;
   let bin = process.env[binVariable];
   if (!bin) {
     if (process.env.MCP_TWIN_REAL_CLIENTS !== "1")
@@ -49,6 +52,7 @@ export function realCli({ pkg, version, command, binVariable, also = [] }: RealC
           // npm's own registry setting (MCP_TWIN_NPM_REGISTRY overrides it).
           env: {
             ...process.env,
+            ...(PATH ? { PATH } : {}),
             ...(process.env.MCP_TWIN_NPM_REGISTRY
               ? { npm_config_registry: process.env.MCP_TWIN_NPM_REGISTRY }
               : {}),
@@ -74,7 +78,11 @@ export function realCli({ pkg, version, command, binVariable, also = [] }: RealC
     }
   }
   try {
-    const out = execFileSync(bin, ["--version"], { encoding: "utf8", timeout: 30_000 });
+    const out = execFileSync(bin, ["--version"], {
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { ...process.env, ...(PATH ? { PATH } : {}) },
+    });
     return { bin, version: out.trim() };
   } catch (error) {
     return { reason: `${bin} does not run here: ${(error as Error).message.split("\n")[0]}` };

@@ -37,7 +37,7 @@ export const crush: ClientModule = {
     "charmbracelet/crush internal/shell/expand.go@37f36e93824e5c4f892e4a817f7f628e2682fe14",
     "charmbracelet/crush docs/config/README.md@37f36e93824e5c4f892e4a817f7f628e2682fe14",
   ],
-  toolFilter: { allow: "enabled_tools", block: "disabled_tools" },
+  toolFilters: { fields: ["enabled_tools", "disabled_tools"] },
   // Its `MCPConfig` fields beside the launch (`oauth_token` is its own, kept in its data file).
   keptKeys: [
     "disabled",

@@ -36,7 +36,7 @@ export const factoryDroid: ClientModule = {
     "Factory-AI/factory docs/cli/configuration/settings.mdx@a80aa7c5ed560a737f313b1379c015837c99090f",
     "npm @factory/cli 0.225.1 with @factory/cli-linux-x64 0.225.2, run: droid mcp add, droid mcp list",
   ],
-  toolFilter: { allow: "enabledTools", block: "disabledTools" },
+  toolFilters: { fields: ["enabledTools", "disabledTools"] },
   // Documented entry fields beside the launch, and `connectTimeout`, which 0.225.2 reads too.
   keptKeys: ["disabled", "enabledTools", "disabledTools", "timeoutMs", "oauth", "connectTimeout"],
   async userConfig(env) {

@@ -16,6 +16,11 @@ export const CLIENT_IDS = [
   "junie",
   "warp",
   "crush",
+  "devin",
+  "kiro",
+  "lm-studio",
+  "qwen-code",
+  "augment",
 ] as const;
 
 export type ClientId = (typeof CLIENT_IDS)[number];

@@ -4,16 +4,21 @@
  * with no id: the schema and the modules are one list.
  */
 
+import { augment } from "./augment.js";
 import { claudeCode } from "./claude-code.js";
 import { claudeDesktop } from "./claude-desktop.js";
 import { codex } from "./codex.js";
 import { copilotCli } from "./copilot-cli.js";
 import { crush } from "./crush.js";
 import { cursor } from "./cursor.js";
+import { devin } from "./devin.js";
 import { factoryDroid } from "./factory-droid.js";
 import { geminiCli } from "./gemini-cli.js";
 import { CLIENT_IDS, type ClientId } from "./ids.js";
 import { junie } from "./junie.js";
+import { kiro } from "./kiro.js";
+import { lmStudio } from "./lm-studio.js";
+import { qwenCode } from "./qwen-code.js";
 import type { ClientModule } from "./types.js";
 import { vscode } from "./vscode.js";
 import { warp } from "./warp.js";
@@ -32,6 +37,11 @@ const BY_ID = {
   junie,
   warp,
   crush,
+  devin,
+  kiro,
+  "lm-studio": lmStudio,
+  "qwen-code": qwenCode,
+  augment,
 } as const satisfies Record<ClientId, ClientModule>;
 
 /** In the manifest schema's order. */

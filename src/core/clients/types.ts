@@ -156,6 +156,11 @@ export interface ClientModule {
    * Copilot CLI) or only the entry (Codex); undefined: it lays the entry over the plugin's (Gemini).
    */
   pluginNameClash?: "plugin-wins" | "entry-wins";
+  /**
+   * It writes its own file anew, readable by other users (mode 644), whatever mode it had: no token
+   * goes into it on POSIX (Qwen Code adds its `$version` so on its first run).
+   */
+  rewritesReadable?: true;
   /** Where it keeps backups of its own file, for a file that was reset. */
   ownBackups?: string;
   /**
@@ -164,13 +169,13 @@ export interface ClientModule {
    * output it cannot read).
    */
   ownList?: { program: string; args: readonly string[]; names(stdout: string): string[] | undefined };
-  /** Where its facts come from (URLs, or `owner/repo path@commit`): docs/clients.md cites them. */
+  /** Where the module's facts come from (a URL, or `owner/repo` path@commit), for docs/clients.md. */
   sources?: readonly string[];
   /**
-   * Its own entry keys that narrow a server's tools, and a documented limit on their number
-   * (recorded for per-client tool rules; sync neither writes nor reads them yet).
+   * The client's own per-server fields that narrow or approve its tools, and any tool limit it
+   * documents: recorded for per-client tool rules (nothing filters tools yet).
    */
-  toolFilter?: { allow?: string; block?: string; limit?: string };
+  toolFilters?: { fields: readonly string[]; limit?: string };
 }
 
 /** How a client reads an entry of its file back (clients/entry-view.ts applies it). */
@@ -193,13 +198,15 @@ interface EntryReading {
   streamableUrlKey?: string;
   /** A `url` without "type" is SSE in its docs and older versions, Streamable HTTP first from this one. */
   untypedUrlMaybeSse?: { httpFirstSince: string };
-  /** The app rewrites its file or reads it with JSON.parse, so comments and trailing commas break it. */
+  /** Its reader is stricter than JSONC (it rewrites its file, or reads it with JSON.parse): see the dialect. */
   strictJson?(scope: Scope): boolean;
   /**
-   * With `strictJson`: whether its reader takes comments (Factory's does) and a byte-order mark
-   * (Go's and Rust's JSON do not). Undefined: comments break it, a BOM is skipped.
+   * With `strictJson`: what its reader takes of JSONC — comments (Factory's, Qwen Code's, Auggie's
+   * do), trailing commas (Auggie's; Qwen Code's after its comments are stripped do not), and a
+   * byte-order mark (Go's and Rust's JSON, and Auggie's, do not). Undefined: JSON.parse's — comments
+   * and trailing commas break it, a BOM is skipped.
    */
-  strictJsonDialect?: { comments: boolean; bom: boolean };
+  strictJsonDialect?: { comments: boolean; trailingCommas?: boolean; bom: boolean };
   /**
    * Servers of one project kept in its user file (a local scope): where they sit in the file's
    * top-level value for that project folder (undefined: none there).

@@ -2,7 +2,7 @@
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { type EntrySet, readEntrySets, readIgnoredSets } from "../../clients/entry-sets.js";
-import { strictJsonRefusal } from "../../clients/strict-json.js";
+import { type StrictJsonRefusal, strictJsonRefusal } from "../../clients/strict-json.js";
 import type { Target } from "../../clients/types.js";
 import { dict } from "../../own-keys.js";
 import { readTextOrNull } from "../../system/files.js";
@@ -17,10 +17,9 @@ export interface ConfigFacts {
   realPath?: string;
   readError?: string;
   parseError?: { message: string; line?: number; column?: number };
-  /** The app parses this file as strict JSON, and its parser rejects it (comments, trailing commas). */
+  /** Its app's reader is stricter than JSONC and rejects this file: what it said, and what it refuses. */
   strictJsonError?: string;
-  /** What in the file it refuses, in words ("comments or trailing commas", "a byte-order mark"). */
-  strictJsonCause?: string;
+  strictJsonCause?: StrictJsonRefusal["cause"];
   shapeErrors: string[];
   sets: EntrySet[];
   /** Top-level keys (e.g. Claude Desktop's isUsingBuiltInNodeForMcp). */
