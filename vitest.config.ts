@@ -117,6 +117,7 @@ const UNIT_TESTS = [
   "test/import/recognize.test.ts",
   "test/init/ask-secrets.test.ts",
   "test/manifest/manifest-validate.test.ts",
+  "test/manifest/tool-rules.test.ts",
   "test/oauth/units.test.ts",
   "test/packages/owners.test.ts",
   "test/packages/server-evidence.test.ts",

@@ -19,7 +19,7 @@ import { isNodeProgram } from "../environments/program.js";
 import { installAdvice, programHint } from "../environments/program-hints.js";
 import type { Environment } from "../environments/types.js";
 import { UsageErrors } from "../errors.js";
-import { readTargetEntries, readTargetFields } from "../formats/index.js";
+import { entryKeys, readTargetEntries, readTargetFields } from "../formats/index.js";
 import { type LoginLine, loginLines } from "../oauth/needs-login.js";
 import { referenceProblems } from "../secrets/references.js";
 import { checkSelectors } from "../selectors.js";
@@ -212,7 +212,7 @@ function keptFields(
   built: BuiltEntry | undefined,
 ): string[] {
   const declared = built?.ok ? (built.fields ?? {}) : {};
-  const own = target.client.keptKeys ?? [];
+  const own = entryKeys(target.client).kept ?? [];
   return Object.keys(fields ?? {}).filter((k) => own.includes(k) && !Object.hasOwn(declared, k));
 }
 
