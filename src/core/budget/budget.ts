@@ -110,11 +110,16 @@ function serverBudget(
     ...(built.gateway || built.bridged ? { shared: true } : {}),
   };
   if (!list) return { ...base, tools: 0, kept: 0, tokens: 0, from: "unknown", loaded: [] };
-  const ruled = toolsFor(rulesFor(spec, name, target.client.id), list.tools.map((t) => t.name)).kept;
+  const ruled = toolsFor(
+    rulesFor(spec, name, target.client.id),
+    list.tools.map((t) => t.name),
+  ).kept;
   // The client loads what its entry says: the rules where it keeps them, else every tool.
   const keeps = built.toolRules?.state === "kept";
   const names = new Set(keeps ? ruled : list.tools.map((t) => t.name));
-  const loaded = list.tools.filter((t) => names.has(t.name)).map((t: ToolDef) => ({ name: t.name, tokens: toolTokens(t) }));
+  const loaded = list.tools
+    .filter((t) => names.has(t.name))
+    .map((t: ToolDef) => ({ name: t.name, tokens: toolTokens(t) }));
   return {
     ...base,
     tools: list.tools.length,

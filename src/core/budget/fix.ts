@@ -47,7 +47,9 @@ function groups(b: ClientBudget): Group[] {
     }
     for (const [prefix, tools] of byPrefix) {
       const whole = tools.length > 1 && prefix !== tools[0]?.name;
-      const parts = whole ? [{ name: `${prefix}*`, tools }] : tools.map((t) => ({ name: t.name, tools: [t] }));
+      const parts = whole
+        ? [{ name: `${prefix}*`, tools }]
+        : tools.map((t) => ({ name: t.name, tools: [t] }));
       for (const p of parts)
         out.push({
           server: s.server,
@@ -64,7 +66,8 @@ function groups(b: ClientBudget): Group[] {
 
 /** The fewest groups, heaviest first, that cover every overrun; then any of them not needed is put back. */
 function choose(all: Group[], need: { count: number; tokens: number }): Group[] {
-  const weight = (g: Group) => (need.tokens > 0 && !g.deferred ? g.tokens : 0) + g.count * (need.count > 0 ? 1000 : 0);
+  const weight = (g: Group) =>
+    (need.tokens > 0 && !g.deferred ? g.tokens : 0) + g.count * (need.count > 0 ? 1000 : 0);
   const sorted = [...all].sort((a, b) => weight(b) - weight(a));
   const chosen: Group[] = [];
   const covered = (gs: Group[]) =>
@@ -137,7 +140,9 @@ export function fixLine(fix: BudgetFix, client: string, servers: ReadonlyMap<str
   });
   for (const server of fix.leaveOut) {
     const now = servers.get(server)?.clients ?? CLIENT_IDS;
-    parts.push(`servers.${server}: "clients": ${JSON.stringify(now.filter((c) => c !== client)).replace(/,/g, ", ")}`);
+    parts.push(
+      `servers.${server}: "clients": ${JSON.stringify(now.filter((c) => c !== client)).replace(/,/g, ", ")}`,
+    );
   }
   return parts.join("; ");
 }

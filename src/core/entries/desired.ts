@@ -99,11 +99,11 @@ export async function desiredEntries(
 /** The servers' known tool lists (tool-lists.ts), when the manifest has a tool rule; else undefined. */
 export async function knownToolLists(
   machine: Machine,
-  input: Pick<DesiredInput, "servers" | "bridge">,
+  input: Pick<DesiredInput, "servers" | "bridge"> & { everyServer?: boolean },
   index: InstalledIndex,
   versions: ReadonlyMap<string, string>,
 ): Promise<ToolLists | undefined> {
-  if (!input.servers.some(([, s]) => hasToolRules(s))) return undefined;
+  if (!input.everyServer && !input.servers.some(([, s]) => hasToolRules(s))) return undefined;
   const bridge = input.bridge;
   return readToolLists(machine, {
     servers: input.servers,

@@ -8,7 +8,6 @@ import type { ServerSpec } from "../manifest/schema.js";
 import { nameFilter, rulesFor } from "../manifest/tool-rules.js";
 import type { BuiltEntry } from "./target-entry.js";
 
-
 /** `built` with the tool rules of `server` for the target's client, given the server's list if known. */
 export function withToolRules(
   built: BuiltEntry,

@@ -13,7 +13,7 @@ import { loadContext, readTargetTexts } from "../context/context.js";
 import { entriesNow, wireBridge } from "../entries/desired.js";
 import { classifyTarget, type EntryState } from "../entries/ownership.js";
 import { resolveEntry } from "../entries/programs/resolve.js";
-import type { BuiltEntry } from "../entries/target-entry.js";
+import type { BuiltEntry, ToolRuleOutcome } from "../entries/target-entry.js";
 import type { Machine } from "../environments/machine.js";
 import { isNodeProgram } from "../environments/program.js";
 import { installAdvice, programHint } from "../environments/program-hints.js";
@@ -59,6 +59,8 @@ export interface StatusRow {
    * a hand edit of it has no place in the manifest — only the client's own fields go there.
    */
   bridged?: true;
+  /** The manifest's tool rules for this client, and how it keeps them (its own field), or why not. */
+  toolRules?: ToolRuleOutcome;
 }
 
 /**
@@ -128,6 +130,7 @@ export async function computeStatus(
         state: entry.state,
         ...(kept.length > 0 ? { kept } : {}),
         ...(built?.bridged ? { bridged: true as const } : {}),
+        ...(built?.ok && built.toolRules ? { toolRules: built.toolRules } : {}),
       };
       if (entry.state === "synced") {
         // What the file holds is what sync writes: but is what it starts still there?

@@ -45,6 +45,7 @@ import {
 } from "../facts.js";
 import { runProbes } from "../probe/probe-phase.js";
 import { gatherBridge } from "./bridge-phase.js";
+import { budgetFacts } from "./budget-phase.js";
 import { driftItems, pluginFacts } from "./drift-phase.js";
 import { inspectEntries } from "./entries-phase.js";
 import { pathPrograms, prefixState, runningSince, secretsMode, strayManifests } from "./lookups.js";
@@ -544,6 +545,10 @@ async function live(
     facts.probes = probeItems;
     await rememberWithheldNeeds(machine, withheldFound(probeItems));
     await rememberToolLists(machine, listsFound(probeItems, g.home));
+  }
+  if (!g.home.loaded?.missing && g.home.manifestErrors.length === 0) {
+    const budgets = await budgetFacts(machine, g.home, [...allEnvs], configs, activeServers(g));
+    if (budgets) facts.budgets = budgets;
   }
   if (sharedFacts) facts.shared = sharedFacts;
   if (bridgeFacts) {
