@@ -55,7 +55,8 @@ export function renderTools(view: ToolsView, out: Output): void {
     );
     return;
   }
-  for (const b of view.budgets) renderClient(b, view.servers, out);
+  renderMatrix(view.budgets, out);
+  for (const b of view.budgets) renderOver(b, view.servers, out);
   for (const p of view.problems) out.print(`${out.theme.warn} ${untrusted(p.message)}`);
   ruleNotes(view.budgets, out);
   for (const f of view.failed)
@@ -77,40 +78,75 @@ export function renderTools(view: ToolsView, out: Output): void {
     );
 }
 
-function renderClient(b: ClientBudget, servers: ReadonlyMap<string, ServerSpec>, out: Output): void {
+/**
+ * One table: a row per server (the heaviest first) with its tools and size, a column per client
+ * config with what it loads of it (`d`: deferred, `?`: not listed yet), and the totals.
+ */
+function renderMatrix(budgets: readonly ClientBudget[], out: Output): void {
   const { c } = out.theme;
-  const where = `${b.target.env.id}${b.target.scope === "project" ? ", project" : ""}`;
-  const limit = b.limit !== undefined ? `, limit ${b.limit}` : "";
-  const eager = b.eager !== b.tokens ? ` (≈${n(b.eager)} not deferred)` : "";
+  const envs = new Set(budgets.map((b) => b.target.env.id));
+  const label = (b: ClientBudget) =>
+    `${envs.size > 1 ? `${b.target.env.id} ` : ""}${b.target.client.id}${b.target.scope === "project" ? " (project)" : ""}`;
+  const size = new Map<string, { tools: number; tokens: number; known: boolean }>();
+  for (const b of budgets)
+    for (const s of b.servers) {
+      const was = size.get(s.server);
+      const full = s.kept === s.tools ? s.tokens : 0;
+      size.set(s.server, {
+        tools: Math.max(was?.tools ?? 0, s.tools),
+        tokens: Math.max(was?.tokens ?? 0, full),
+        known: (was?.known ?? false) || s.from !== "unknown",
+      });
+    }
+  const rows = [...size].sort(([a, x], [b, y]) => y.tokens - x.tokens || a.localeCompare(b));
+  const width = Math.max(6, ...rows.map(([name]) => name.length));
+  const cols = budgets.map((b) => Math.max(label(b).length, 9));
+  const cell = (b: ClientBudget, server: string) => {
+    const s = b.servers.find((x) => x.server === server);
+    if (!s) return "–";
+    if (s.from === "unknown") return "?";
+    return `${s.kept}${s.deferred ? " d" : ""}`;
+  };
   out.print(
-    c.bold(`${b.target.client.name} (${where}): ${n(b.tools)} tools, ≈${n(b.tokens)} tokens${eager}${limit}`),
+    c.bold(
+      `${"server".padEnd(width)}  ${"tools".padStart(5)}  ${"≈tokens".padStart(8)}  ${budgets.map((b, i) => label(b).padEnd(cols[i] ?? 0)).join("  ")}`.trimEnd(),
+    ),
   );
-  const rows = [...b.servers].sort((x, y) => y.tokens - x.tokens || x.server.localeCompare(y.server));
-  const width = Math.max(6, ...rows.map((r) => r.server.length));
-  for (const s of rows) {
-    const count = s.from === "unknown" ? "?" : s.kept === s.tools ? `${s.kept}` : `${s.kept} of ${s.tools}`;
-    const notes = [
-      s.deferred ? "deferred" : "",
-      s.from === "unknown" ? "not listed yet" : "",
-      s.rules && s.rules.state !== "kept" ? "rule not kept" : "",
-    ].filter(Boolean);
+  for (const [name, sz] of rows)
     out.print(
-      `  ${untrusted(s.server).padEnd(width)}  ${count.padStart(9)} tools  ≈${n(s.tokens).padStart(7)} tokens${notes.length ? c.dim(`  ${notes.join(", ")}`) : ""}`,
+      `${untrusted(name).padEnd(width)}  ${(sz.known ? `${sz.tools}` : "?").padStart(5)}  ${(sz.known ? n(sz.tokens) : "?").padStart(8)}  ${budgets.map((b, i) => cell(b, name).padEnd(cols[i] ?? 0)).join("  ")}`.trimEnd(),
     );
-  }
-  const defers = b.target.client.toolBudget?.defers;
-  if (defers && b.servers.some((s) => s.deferred)) out.print(c.dim(`  deferred: ${defers.how}`));
-  for (const o of overruns(b)) {
-    const what =
+  const total = (b: ClientBudget) => `${b.tools}${b.limit !== undefined ? `/${b.limit}` : ""}`;
+  out.print(
+    c.bold(
+      `${"loaded".padEnd(width)}  ${"".padStart(5)}  ${"".padStart(8)}  ${budgets.map((b, i) => total(b).padEnd(cols[i] ?? 0)).join("  ")}`.trimEnd(),
+    ),
+  );
+  out.print(
+    `${"≈tokens".padEnd(width)}  ${"".padStart(5)}  ${"".padStart(8)}  ${budgets.map((b, i) => `${n(b.eager)}`.padEnd(cols[i] ?? 0)).join("  ")}`.trimEnd(),
+  );
+  out.print(
+    c.dim(
+      "Each client's column: the tools it loads of each server (d: deferred until searched for; ?: not listed yet); its total, /its limit; ≈tokens: what it loads and does not defer.",
+    ),
+  );
+}
+
+/** A client over its limit, or loading too much it does not defer: what is over, and the fix. */
+function renderOver(b: ClientBudget, servers: ReadonlyMap<string, ServerSpec>, out: Output): void {
+  const over = overruns(b);
+  if (over.length === 0) return;
+  const who = `${b.target.client.name} (${b.target.env.id}${b.target.scope === "project" ? ", project" : ""})`;
+  for (const o of over)
+    out.print(
       o.kind === "limit"
-        ? `${out.theme.fail} over its limit of ${b.limit} tools by ${o.excess}: past it, its requests fail`
-        : `${out.theme.warn} ≈${n(b.eager)} tokens of tool definitions it does not defer (more than ${n(TOKEN_WARNING)})`;
-    out.print(`  ${what}`);
-  }
+        ? `${out.theme.fail} ${who}: ${b.tools} tools, over its limit of ${b.limit} by ${o.excess}: past it, its requests fail.`
+        : `${out.theme.warn} ${who}: ≈${n(b.eager)} tokens of tool definitions it does not defer (more than ${n(TOKEN_WARNING)}).`,
+    );
   const fix = budgetFix(b);
   if (fix)
     out.print(
-      `  fix: ${untrusted(fixLine(fix, b.target.client.id, servers))} (then ${n(fix.after.tools)} tools, ≈${n(fix.after.eager)} tokens not deferred)`,
+      `  fix: ${untrusted(fixLine(fix, b.target.client.id, servers))}; then \`mcp-twin sync\` (${n(fix.after.tools)} tools, ≈${n(fix.after.eager)} tokens not deferred).`,
     );
 }
 

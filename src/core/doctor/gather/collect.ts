@@ -541,15 +541,7 @@ async function live(
     probes,
     ownLists,
   ]);
-  if (probeItems) {
-    facts.probes = probeItems;
-    await rememberWithheldNeeds(machine, withheldFound(probeItems));
-    await rememberToolLists(machine, listsFound(probeItems, g.home));
-  }
-  if (!g.home.loaded?.missing && g.home.manifestErrors.length === 0) {
-    const budgets = await budgetFacts(machine, g.home, [...allEnvs], configs, activeServers(g));
-    if (budgets) facts.budgets = budgets;
-  }
+  await afterProbes(g, probeItems, configs, allEnvs);
   if (sharedFacts) facts.shared = sharedFacts;
   if (bridgeFacts) {
     facts.bridge = bridgeFacts;
@@ -569,6 +561,25 @@ async function live(
       ...(ownList ? { ownList } : {}),
       ...(plugins.has(c.target.key) ? { plugins: plugins.get(c.target.key) } : {}),
     });
+  }
+}
+
+/** What the probes found, remembered (withheld variables, tool lists); then each client's budget from the lists. */
+async function afterProbes(
+  g: Gathering,
+  probeItems: ProbeItem[] | undefined,
+  configs: readonly ConfigFacts[],
+  allEnvs: readonly Environment[],
+): Promise<void> {
+  const { machine, facts } = g;
+  if (probeItems) {
+    facts.probes = probeItems;
+    await rememberWithheldNeeds(machine, withheldFound(probeItems));
+    await rememberToolLists(machine, listsFound(probeItems, g.home));
+  }
+  if (!g.home.loaded?.missing && g.home.manifestErrors.length === 0) {
+    const budgets = await budgetFacts(machine, g.home, [...allEnvs], configs, activeServers(g));
+    if (budgets) facts.budgets = budgets;
   }
 }
 
