@@ -108,6 +108,7 @@ const UNIT_TESTS = [
   "test/entries/launch-in.test.ts",
   "test/entries/launch.test.ts",
   "test/entries/ownership.test.ts",
+  "test/entries/tool-rule-entry.test.ts",
   "test/environments/program-hints.test.ts",
   "test/text/control-chars.test.ts",
   "test/formats/toml-corpus.test.ts",
