@@ -23,12 +23,9 @@ const built: BuiltEntry = {
 const target = (id: Parameters<typeof clientModule>[0]) =>
   ({ client: clientModule(id) }) as unknown as Target;
 
-function entry(
-  id: Parameters<typeof clientModule>[0],
-  spec: ServerSpec,
-  tools: string[] | undefined = TOOLS,
-) {
-  const out = withToolRules(built, "fs", spec, target(id), tools);
+/** `null`: the server's list is not known. */
+function entry(id: Parameters<typeof clientModule>[0], spec: ServerSpec, tools: string[] | null = TOOLS) {
+  const out = withToolRules(built, "fs", spec, target(id), tools ?? undefined);
   if (!out.ok) throw new Error("not built");
   return out;
 }

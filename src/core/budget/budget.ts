@@ -13,7 +13,7 @@ import { toolTokens } from "./tokens.js";
 /** Past this many tokens of tool definitions it does not defer, a client is warned (Claude Code's own /doctor). */
 export const TOKEN_WARNING = 25_000;
 
-export interface ServerBudget {
+interface ServerBudget {
   server: string;
   /** How many tools the server lists (0 when unknown). */
   tools: number;

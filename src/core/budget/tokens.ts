@@ -7,7 +7,7 @@ import { estimateTokenCount } from "tokenx";
 import type { ToolDef } from "../entries/tool-lists.js";
 
 /** What a client sends the model of one tool: its name, description and input schema, as JSON. */
-export function toolText(tool: ToolDef): string {
+function toolText(tool: ToolDef): string {
   return JSON.stringify({
     name: tool.name,
     ...(typeof tool.description === "string" && tool.description ? { description: tool.description } : {}),

@@ -173,7 +173,7 @@ export interface ClientModule {
 }
 
 /** A client's own ways with a server's tools (`mcp-twin tools`, doctor's tools.budget, sync). */
-export interface ToolBudget {
+interface ToolBudget {
   /**
    * Its entry's fields that say which tools it loads: given the names it loads (`allow`) or leaves
    * out (`deny`), those fields, or undefined when it cannot say that form (then the names it loads
@@ -199,7 +199,7 @@ export interface ToolBudget {
 }
 
 /** The tool names an entry's filter field says: those the client loads, or those it leaves out. */
-export type ToolNames =
+type ToolNames =
   | { allow: readonly string[]; deny?: undefined }
   | { deny: readonly string[]; allow?: undefined };
 

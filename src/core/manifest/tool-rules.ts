@@ -8,7 +8,7 @@ import { lineColumnAt } from "../errors.js";
 import { own } from "../own-keys.js";
 
 /** One rule: the tools it lets through (`allow`, when given) and those it keeps out (`deny`). */
-export interface ToolRule {
+interface ToolRule {
   allow?: readonly string[] | undefined;
   deny?: readonly string[] | undefined;
 }
@@ -27,7 +27,7 @@ export interface AppliedRule {
 }
 
 /** What keeps a tool out: the rule, its part, and the pattern that matched (deny) or none did (allow). */
-export interface Dropper {
+interface Dropper {
   path: readonly string[];
   part: "allow" | "deny";
   /** The deny pattern that matched it; absent for an allow it matched nothing of. */
@@ -74,7 +74,7 @@ export function matchesTool(pattern: string, tool: string): boolean {
   return re.test(tool);
 }
 
-export const isPattern = (name: string): boolean => name.includes("*");
+const isPattern = (name: string): boolean => name.includes("*");
 
 /** Why one tool does not pass one rule (undefined: it passes). */
 function failing(applied: AppliedRule, tool: string): Dropper | undefined {
