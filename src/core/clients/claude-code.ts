@@ -56,6 +56,14 @@ export const claudeCode: ClientModule = {
   ownBackups: "~/.claude/backups",
   pluginServers: claudeCodePlugins,
   dropsPluginDuplicates: true,
+  toolBudget: {
+    // No per-tool field in its entries: `tools` there is a per-tool permission policy, not a filter.
+    defers: {
+      entry: (entry) => entry.alwaysLoad !== true,
+      how: 'tool search ("alwaysLoad": true loads them)',
+      source: "https://code.claude.com/docs/en/mcp",
+    },
+  },
   reading: {
     variables: SHELL_BRACES,
     type: "strict",

@@ -63,6 +63,21 @@ export const copilotCli: ClientModule = {
   pluginServers: copilotPlugins,
   // `copilot mcp list` (1.0.102) lists a plugin's server, not mcp-config.json's entry of its name.
   pluginNameClash: "plugin-wins",
+  toolBudget: {
+    // `tools` lists the tools it loads ("*": all); it has no list of those it leaves out.
+    filter: {
+      keys: ["tools"],
+      fields: (names) => (names.allow ? { tools: [...names.allow] } : undefined),
+      source: "https://docs.github.com/en/copilot/how-tos/copilot-cli/customize-copilot/add-mcp-servers",
+    },
+    limit: { tools: 128, source: "https://github.com/microsoft/vscode-copilot-release/issues/11653" },
+    // Tool search from about 30 tools on (supported models), unless the entry says deferTools "never".
+    defers: {
+      entry: (entry, total) => entry.deferTools !== "never" && total >= 30,
+      how: 'tool search (from about 30 tools; "deferTools": "never" loads them)',
+      source: "https://docs.github.com/en/copilot/concepts/agents/copilot-cli/tool-search",
+    },
+  },
   reading: { variables: SHELL_BARE, commonEntry: commonCopilotEntry },
   // Its JSON carries env values and headers unmasked: only the names are read from it, never shown.
   ownList: { program: "copilot", args: ["mcp", "list", "--json"], names: userServers },

@@ -23,8 +23,6 @@ export const geminiCli: ClientModule = {
     "timeout",
     "trust",
     "description",
-    "includeTools",
-    "excludeTools",
     "cwd",
     "oauth",
     "authProviderType",
@@ -60,6 +58,15 @@ export const geminiCli: ClientModule = {
   },
   processNames: { windows: ["gemini.exe"], posix: ["gemini"] },
   pluginServers: geminiExtensions,
+  toolBudget: {
+    // Exact names only (0.61.0's isEnabled: `excludeTools` wins over `includeTools`).
+    filter: {
+      keys: ["includeTools", "excludeTools"],
+      fields: (names) =>
+        names.allow ? { includeTools: [...names.allow] } : { excludeTools: [...names.deny] },
+      source: "https://github.com/google-gemini/gemini-cli/blob/main/docs/tools/mcp-server.md",
+    },
+  },
   reading: {
     variables: SHELL_BARE,
     streamableUrlKey: "httpUrl",

@@ -176,7 +176,44 @@ export interface ClientModule {
    * documents: recorded for per-client tool rules (nothing filters tools yet).
    */
   toolFilters?: { fields: readonly string[]; limit?: string };
+  /**
+   * What it does with a server's tools: its own entry field for the manifest's tool rules, the most
+   * tools it takes, which it defers (each with the source that says so). Undefined: none known —
+   * a rule is then said not kept for it, never claimed.
+   */
+  toolBudget?: ToolBudget;
 }
+
+/** A client's own ways with a server's tools (`mcp-twin tools`, doctor's tools.budget, sync). */
+interface ToolBudget {
+  /**
+   * Its entry's fields that say which tools it loads: given the names it loads (`allow`) or leaves
+   * out (`deny`), those fields, or undefined when it cannot say that form (then the names it loads
+   * are tried, expanded from the server's list). `keys` are mcp-twin's on its entries, compared and
+   * rewritten by sync (never the client's own: not in `keptKeys`).
+   */
+  filter?: {
+    keys: readonly string[];
+    fields(names: ToolNames): Record<string, unknown> | undefined;
+    source: string;
+  };
+  /** The most tools it sends the model in one request (past it the request fails), and the source. */
+  limit?: { tools: number; source: string };
+  /**
+   * Whether it defers a server's tools (sends their definitions only once the model searches for
+   * them), given the entry as written and how many tools it takes in all; `how` names the way.
+   */
+  defers?: {
+    entry(entry: Readonly<Record<string, unknown>>, total: number): boolean;
+    how: string;
+    source: string;
+  };
+}
+
+/** The tool names an entry's filter field says: those the client loads, or those it leaves out. */
+type ToolNames =
+  | { allow: readonly string[]; deny?: undefined }
+  | { deny: readonly string[]; allow?: undefined };
 
 /** How a client reads an entry of its file back (clients/entry-view.ts applies it). */
 interface EntryReading {

@@ -40,5 +40,9 @@ export const vscode: ClientModule = {
   gui: true,
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["Code.exe"], posix: ["code"] },
+  // Which tools it loads is chosen in its tools picker, not in mcp.json.
+  toolBudget: {
+    limit: { tools: 128, source: "https://github.com/microsoft/vscode-copilot-release/issues/11653" },
+  },
   reading: { variables: EDITOR, type: "required" },
 };

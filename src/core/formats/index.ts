@@ -12,6 +12,24 @@ interface FormatClient {
   format?: ConfigFormatId;
   ownedKeys?: readonly string[];
   keptKeys?: readonly string[];
+  /** Its entry's tool-rule fields: mcp-twin's, whatever its keptKeys say. */
+  toolBudget?: { filter?: { keys: readonly string[] } };
+}
+
+/**
+ * The keys of a client's entries mcp-twin owns (`owned`: only those; undefined: all but `kept`)
+ * and the client's own it keeps (`kept`): its ownedKeys and keptKeys, with its tool-rule fields
+ * (toolBudget.filter) mcp-twin's.
+ */
+export function entryKeys(client: Pick<FormatClient, "ownedKeys" | "keptKeys" | "toolBudget">): {
+  owned: readonly string[] | undefined;
+  kept: readonly string[] | undefined;
+} {
+  const rules = client.toolBudget?.filter?.keys ?? [];
+  return {
+    owned: client.ownedKeys ? [...new Set([...client.ownedKeys, ...rules])] : undefined,
+    kept: client.keptKeys?.filter((k) => !rules.includes(k)),
+  };
 }
 
 /** One client config file, as the formats read and edit it (a clients/types.ts Target). */
@@ -51,7 +69,8 @@ export function parseTarget(
  */
 export function readTargetEntries(target: FormatTarget, text: string): Record<string, unknown> {
   const entries = parseTarget(target, text, target.file).entries(target.serversPath);
-  return ownedView(entries, target.client.ownedKeys, target.client.keptKeys);
+  const { owned, kept } = entryKeys(target.client);
+  return ownedView(entries, owned, kept);
 }
 
 /**
@@ -74,11 +93,11 @@ export function readTargetFields(
 /** The keys of one entry that are the client's own, not mcp-twin's (in the entry's order). */
 export function clientFieldsOf(
   entry: unknown,
-  client: Pick<FormatClient, "ownedKeys" | "keptKeys">,
+  client: Pick<FormatClient, "ownedKeys" | "keptKeys" | "toolBudget">,
 ): Record<string, unknown> {
   if (!entry || typeof entry !== "object" || Array.isArray(entry)) return {};
-  const theirs = (key: string) =>
-    client.ownedKeys ? !client.ownedKeys.includes(key) : (client.keptKeys ?? []).includes(key);
+  const { owned, kept } = entryKeys(client);
+  const theirs = (key: string) => (owned ? !owned.includes(key) : (kept ?? []).includes(key));
   return Object.fromEntries(Object.entries(entry as Record<string, unknown>).filter(([k]) => theirs(k)));
 }
 
@@ -87,13 +106,13 @@ export function clientFieldsOf(
  * the client's own fields of an entry (keptKeys) kept where the edit does not set them.
  */
 export function editTargetEntries(target: FormatTarget, text: string, edits: readonly EntryEdit[]): string {
-  const kept = target.client.keptKeys;
+  const { owned, kept } = entryKeys(target.client);
   return formatOf(target.client).applyEntryEdits(
     text,
     target.serversPath,
-    kept && !target.client.ownedKeys ? keepingFields(target, text, edits, kept) : edits,
+    kept && !owned ? keepingFields(target, text, edits, kept) : edits,
     target.file,
-    target.client.ownedKeys,
+    owned,
   );
 }
 
