@@ -1,7 +1,7 @@
 /**
  * Which format a client's file is in, and the reads and edits everything above the seam uses.
- * The TOML engine is loaded on first need (`loadFormats`): a sync with no TOML target never pays
- * for its parser.
+ * The TOML and YAML engines are loaded on first need (`loadFormats`): a sync with no such target
+ * never pays for their parsers.
  */
 import { jsonFormat } from "./json/index.js";
 import type { ConfigFormat, ConfigFormatId, EntryEdit, ParsedDocument } from "./types.js";
@@ -25,8 +25,10 @@ const loaded: Partial<Record<ConfigFormatId, ConfigFormat>> = { json: jsonFormat
 
 /** Load the formats these clients' files are in (call before formatOf). */
 export async function loadFormats(clients: Iterable<Pick<FormatClient, "format">>): Promise<void> {
-  for (const c of clients)
+  for (const c of clients) {
     if (c.format === "toml" && !loaded.toml) loaded.toml = (await import("./toml/index.js")).tomlFormat;
+    if (c.format === "yaml" && !loaded.yaml) loaded.yaml = (await import("./yaml/index.js")).yamlFormat;
+  }
 }
 
 export function formatOf(client: Pick<FormatClient, "format" | "id">): ConfigFormat {
@@ -150,16 +152,12 @@ export function ownedView(
   return out;
 }
 
-/**
- * The JSON(C) engine's own calls: the manifest's edits and depth limit (manifest/), a JSON config's
- * empty servers key (undo).
- */
+/** The JSON(C) engine's own calls: the manifest's edits and depth limit (manifest/). */
 export {
   applyEntryEdits,
   MAX_DEPTH,
   parseConfig,
   readEntries,
-  removeEmptyServers,
   tooDeepAt,
 } from "./json/merge.js";
 export type { ConfigFormat, ConfigFormatId, EntryEdit, ParsedDocument } from "./types.js";

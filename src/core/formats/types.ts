@@ -6,7 +6,7 @@ import type { EntryEdit } from "./json/merge.js";
 
 export type { EntryEdit };
 
-export type ConfigFormatId = "json" | "toml";
+export type ConfigFormatId = "json" | "toml" | "yaml";
 
 /** One parsed config file. */
 export interface ParsedDocument {
@@ -44,4 +44,9 @@ export interface ConfigFormat {
    * format cannot splice text back as it was: then values are written in mcp-twin's layout).
    */
   entryText?(text: string, serversPath: readonly string[], name: string, file: string): string | undefined;
+  /**
+   * The servers key itself removed when it holds no server (uninstall and restore, when the key was
+   * mcp-twin's doing). Undefined: the format drops it with its last entry by itself (TOML).
+   */
+  removeEmptyServers?(text: string, serversPath: readonly string[], file: string): string;
 }
