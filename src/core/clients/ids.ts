@@ -12,6 +12,12 @@ export const CLIENT_IDS = [
   "gemini-cli",
   "codex",
   "copilot-cli",
+  // The framework's own (clients-fw): JSONC, YAML and their own entry shapes.
+  "zed",
+  "opencode",
+  "kilo-code",
+  "goose",
+  "amp",
 ] as const;
 
 export type ClientId = (typeof CLIENT_IDS)[number];

@@ -4,16 +4,21 @@
  * with no id: the schema and the modules are one list.
  */
 
+import { amp } from "./amp.js";
 import { claudeCode } from "./claude-code.js";
 import { claudeDesktop } from "./claude-desktop.js";
 import { codex } from "./codex.js";
 import { copilotCli } from "./copilot-cli.js";
 import { cursor } from "./cursor.js";
 import { geminiCli } from "./gemini-cli.js";
+import { goose } from "./goose.js";
 import { CLIENT_IDS, type ClientId } from "./ids.js";
+import { kiloCode } from "./kilo-code.js";
+import { opencode } from "./opencode.js";
 import type { ClientModule } from "./types.js";
 import { vscode } from "./vscode.js";
 import { windsurf } from "./windsurf.js";
+import { zed } from "./zed.js";
 
 const BY_ID = {
   "claude-desktop": claudeDesktop,
@@ -24,6 +29,11 @@ const BY_ID = {
   "gemini-cli": geminiCli,
   codex,
   "copilot-cli": copilotCli,
+  zed,
+  opencode,
+  "kilo-code": kiloCode,
+  goose,
+  amp,
 } as const satisfies Record<ClientId, ClientModule>;
 
 /** In the manifest schema's order. */

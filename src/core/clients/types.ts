@@ -33,10 +33,47 @@ interface ConfigLocation {
   note?: string;
 }
 
-/** One AI client. Adding a client is one file implementing this, plus a line in index.ts. */
+/** Where a fact about a client comes from: its docs, its source, or a run of it (cited in docs/clients.md). */
+export interface ClientSource {
+  /** What it tells, in a few words ("entry shape", "user file on Windows"). */
+  fact: string;
+  /** The page, source file or issue (a URL). */
+  url: string;
+}
+
+/** How docs/clients.md's generated table shows a client (scripts/generate-clients-docs.mjs). */
+export interface ClientDocs {
+  /** The environments, in words (default: from `kinds`). */
+  where?: string;
+  /** The user file, in words (defineClient derives it from its `files`). */
+  file?: string;
+  /** The project file, in words (default: `projectConfig` joined with /). */
+  project?: string;
+  /** The entry shapes, in words ("`type: local`, `command` as an array"). */
+  shapes?: string;
+}
+
+/**
+ * One AI client. Adding a client is one file implementing this (most simply through
+ * `defineClient`, clients/define-client.ts), plus a line in index.ts.
+ */
 export interface ClientModule {
   id: ClientId;
   name: string;
+  /** Where each fact of this module comes from (docs/clients.md cites them). */
+  sources?: readonly ClientSource[];
+  /** How docs/clients.md's table shows it. */
+  docs?: ClientDocs;
+  /** How a person checks what sync wrote with the client itself (`opencode mcp list`), for the docs. */
+  judge?: string;
+  /** One line said wherever the client is found (init): a rename, a successor. */
+  notice?: string;
+  /**
+   * Fields a new entry gets besides its launch, which are the client's own after that (keptKeys
+   * should name them): Goose's `name`, `enabled`, `timeout`. Sync writes them only where the entry
+   * lacks them, so a person's `enabled: false` stays.
+   */
+  entryDefaults?(name: string): Record<string, unknown>;
   /** Environment kinds the client really runs in. */
   kinds: readonly EnvKind[];
   /**

@@ -12,6 +12,8 @@ interface FormatClient {
   format?: ConfigFormatId;
   ownedKeys?: readonly string[];
   keptKeys?: readonly string[];
+  /** Fields a new entry gets, the client's own after that (Goose's `enabled`, `timeout`). */
+  entryDefaults?(name: string): Record<string, unknown>;
 }
 
 /** One client config file, as the formats read and edit it (a clients/types.ts Target). */
@@ -90,13 +92,31 @@ export function clientFieldsOf(
  */
 export function editTargetEntries(target: FormatTarget, text: string, edits: readonly EntryEdit[]): string {
   const kept = target.client.keptKeys;
+  const withDefaults = target.client.entryDefaults ? defaulted(target, text, edits) : edits;
   return formatOf(target.client).applyEntryEdits(
     text,
     target.serversPath,
-    kept && !target.client.ownedKeys ? keepingFields(target, text, edits, kept) : edits,
+    kept && !target.client.ownedKeys ? keepingFields(target, text, withDefaults, kept) : withDefaults,
     target.file,
     target.client.ownedKeys,
   );
+}
+
+/** Each edit that sets an entry, with the client's defaults for a new entry where neither has them. */
+function defaulted(target: FormatTarget, text: string, edits: readonly EntryEdit[]): EntryEdit[] {
+  const entries = parseTarget(target, text, target.file).entries(target.serversPath);
+  return edits.map((edit) => {
+    if ("remove" in edit || edit.text !== undefined) return edit;
+    const value = edit.value;
+    if (!value || typeof value !== "object" || Array.isArray(value)) return edit;
+    const before = Object.hasOwn(entries, edit.name) ? entries[edit.name] : undefined;
+    const had = before && typeof before === "object" ? (before as Record<string, unknown>) : {};
+    const defaults = target.client.entryDefaults?.(edit.name) ?? {};
+    const missing = Object.entries(defaults).filter(
+      ([k]) => !Object.hasOwn(value, k) && !Object.hasOwn(had, k),
+    );
+    return missing.length === 0 ? edit : { ...edit, value: { ...Object.fromEntries(missing), ...value } };
+  });
 }
 
 /** Each edit that replaces an entry, with the client's own fields of the entry it replaces added. */

@@ -2,8 +2,8 @@
 import { isMap, isScalar } from "yaml";
 import { UsageError } from "../../errors.js";
 import type { ConfigFormat, ParsedDocument } from "../types.js";
-import { nodeAt, parseYamlDocument, position } from "./document.js";
-import { applyYamlEntryEdits, removeEmptyYamlServers } from "./splice.js";
+import { nodeAt, parseYamlDocument, position } from "./yaml-document.js";
+import { applyYamlEntryEdits, removeEmptyYamlServers } from "./yaml-splice.js";
 
 export const yamlFormat: ConfigFormat = {
   id: "yaml",

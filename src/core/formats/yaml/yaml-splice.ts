@@ -5,7 +5,7 @@
 import { isMap, isScalar, type Node, type Pair, stringify, type YAMLMap } from "yaml";
 import { UsageError } from "../../errors.js";
 import type { EntryEdit } from "../json/merge.js";
-import { nodeAt, pairOf, parseYamlDocument, sameData, type YamlDocument } from "./document.js";
+import { nodeAt, pairOf, parseYamlDocument, sameData, type YamlDocument } from "./yaml-document.js";
 
 type Table = Record<string, unknown>;
 
