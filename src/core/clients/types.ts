@@ -51,6 +51,8 @@ export interface ClientDocs {
   project?: string;
   /** The entry shapes, in words ("`type: local`, `command` as an array"). */
   shapes?: string;
+  /** The references a project file's entry takes, in words (default: `referenceStyle("VAR")`). */
+  variables?: string;
 }
 
 /**
