@@ -6,7 +6,7 @@
  */
 
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, inject, test } from "vitest";
@@ -117,6 +117,8 @@ for (const judge of JUDGES) {
       const fixture = inject("fixtureScript");
       const before = judge.mine(fixture);
       writeFileSync(file, before);
+      // A file no one else reads takes the gateway's url entry with its credential (else the relay).
+      chmodSync(file, 0o600);
       const port = await freePort();
       writeManifest(m, {
         bridge: { port },
@@ -130,6 +132,7 @@ for (const judge of JUDGES) {
       expect(synced.code, synced.stderr).toBe(0);
       const written = readFileSync(file, "utf8");
       expect(written.startsWith(before.slice(0, before.indexOf("}, // mine") + 10))).toBe(true);
+      expect(written).toContain(`"url": "http://127.0.0.1:${port}/share/shared"`);
       const started = await m.run(["bridge", "start", "--json"]);
       expect(started.code, started.stderr).toBe(0);
       const pid = (JSON.parse(started.stdout) as { pid: number }).pid;
