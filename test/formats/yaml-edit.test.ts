@@ -147,3 +147,59 @@ describe("what the engine reads", () => {
     expect(bad("- a\n").code).toBe("config-shape");
   });
 });
+
+describe("servers kept as a list of named items (Continue's mcpServers)", () => {
+  const list = (text: string, edits: Edits) =>
+    yamlFormat.applyEntryEdits(text, ["mcpServers"], edits, "config.yaml", undefined, { listKey: "name" });
+  const CONTINUE = [
+    "name: My Config # mine",
+    "version: 0.0.1",
+    "schema: v1",
+    "models:",
+    "  - name: local",
+    "    provider: openai",
+    "mcpServers:",
+    "  - name: mine # my own",
+    "    command: uvx",
+    "    args: [mcp-server-time]",
+    "rules: []",
+    "",
+  ].join("\r\n");
+
+  test("an entry is one item, named by its `name`: read, added after the last item, changed, removed", () => {
+    const doc = yamlFormat.parse(CONTINUE, "c.yaml", { listKey: "name" });
+    expect(doc.entries(["mcpServers"])).toEqual({ mine: { command: "uvx", args: ["mcp-server-time"] } });
+    const added = list(CONTINUE, [{ name: "fx", value: { command: "node", args: ["/a.js"] } }]);
+    expect(added).toBe(
+      CONTINUE.replace(
+        "rules: []",
+        "  - name: fx\r\n    command: node\r\n    args:\r\n        - /a.js\r\nrules: []",
+      ),
+    );
+    const changed = list(added, [{ name: "fx", value: { command: "node", args: ["/b.js"] } }]);
+    expect(changed).toBe(added.replace("/a.js", "/b.js"));
+    expect(list(changed, [{ name: "fx", remove: true }])).toBe(CONTINUE);
+    expect(list(CONTINUE, [{ name: "mine", value: { command: "uvx", args: ["mcp-server-time"] } }])).toBe(
+      CONTINUE,
+    );
+  });
+
+  test("no list yet, or `[]`: a block list; a name twice is reported; a map where the list goes is refused", () => {
+    const none = "name: c\nversion: 1\n";
+    const added = list(none, [{ name: "fx", value: { command: "x" } }]);
+    expect(added).toBe("name: c\nversion: 1\nmcpServers:\n  - name: fx\n    command: x\n");
+    expect(
+      yamlFormat.removeEmptyServers?.(list(added, [{ name: "fx", remove: true }]), ["mcpServers"], "c"),
+    ).toBe(none);
+    expect(list("mcpServers: []\n", [{ name: "fx", value: { command: "x" } }])).toBe(
+      "mcpServers:\n  - name: fx\n    command: x\n",
+    );
+    const twice = "mcpServers:\n- name: a\n  command: x\n- name: a\n  command: y\n";
+    expect(yamlFormat.parse(twice, "c", { listKey: "name" }).duplicates(["mcpServers"])).toEqual(["a"]);
+    expect(() =>
+      yamlFormat.parse("mcpServers:\n  a: {}\n", "c", { listKey: "name" }).entries(["mcpServers"]),
+    ).toThrow(/c:2:3: "mcpServers" is a map, not a list of servers/);
+    // Items at the key's own indentation stay there.
+    expect(list(twice, [{ name: "b", value: { command: "z" } }])).toBe(`${twice}- name: b\n  command: z\n`);
+  });
+});

@@ -12,6 +12,8 @@ interface FormatClient {
   format?: ConfigFormatId;
   ownedKeys?: readonly string[];
   keptKeys?: readonly string[];
+  /** Its servers are a list of items named by this key (Continue), not a map of names. */
+  listKey?: string;
   /** Fields a new entry gets, the client's own after that (Goose's `enabled`, `timeout`). */
   entryDefaults?(name: string): Record<string, unknown>;
 }
@@ -46,7 +48,8 @@ export function parseTarget(
   text: string,
   file: string,
 ): ParsedDocument {
-  return formatOf(target.client).parse(text, file);
+  const { listKey } = target.client;
+  return formatOf(target.client).parse(text, file, listKey ? { listKey } : undefined);
 }
 
 /**
@@ -99,6 +102,7 @@ export function editTargetEntries(target: FormatTarget, text: string, edits: rea
     kept && !target.client.ownedKeys ? keepingFields(target, text, withDefaults, kept) : withDefaults,
     target.file,
     target.client.ownedKeys,
+    target.client.listKey ? { listKey: target.client.listKey } : undefined,
   );
 }
 

@@ -8,6 +8,15 @@ export type { EntryEdit };
 
 export type ConfigFormatId = "json" | "toml" | "yaml";
 
+/** How a client keeps its servers, beyond a map of names (the format's own reading of it). */
+export interface FormatOptions {
+  /**
+   * Servers are a list of items each naming itself with this key (Continue's `mcpServers:
+   * - name: x`): an entry is one item, its name that key's value, its value the item without it.
+   */
+  listKey?: string;
+}
+
 /** One parsed config file. */
 export interface ParsedDocument {
   /** The entries under `serversPath` as plain values ({} when absent); a UsageError "config-shape" (file:line:column) when that key holds something other than a table of servers. */
@@ -27,7 +36,7 @@ export interface ConfigFormat {
   /** What the format is called in messages ("JSON", "TOML"). */
   readonly name: string;
   /** Parse a file's text; a UsageError "config-parse" naming file:line:column when it does not parse. */
-  parse(text: string, file: string): ParsedDocument;
+  parse(text: string, file: string, options?: FormatOptions): ParsedDocument;
   /**
    * The text with each edit applied to `serversPath.<name>`; every other byte stays. With `owned`,
    * setting an existing entry replaces only those keys of it and keeps the others (the app's own).
@@ -38,6 +47,7 @@ export interface ConfigFormat {
     edits: readonly EntryEdit[],
     file: string,
     owned?: readonly string[],
+    options?: FormatOptions,
   ): string;
   /**
    * The exact text of `serversPath.<name>`'s value as it is written in `text` (undefined when the
@@ -48,5 +58,10 @@ export interface ConfigFormat {
    * The servers key itself removed when it holds no server (uninstall and restore, when the key was
    * mcp-twin's doing). Undefined: the format drops it with its last entry by itself (TOML).
    */
-  removeEmptyServers?(text: string, serversPath: readonly string[], file: string): string;
+  removeEmptyServers?(
+    text: string,
+    serversPath: readonly string[],
+    file: string,
+    options?: FormatOptions,
+  ): string;
 }

@@ -2,10 +2,11 @@
  * The YAML merge engine: set or remove `<serversPath>.<name>` entries by splicing text at the exact
  * ranges of the parsed tree; every byte that is not part of an edited entry stays.
  */
-import { isMap, isScalar, type Node, type Pair, stringify, type YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, type Node, type Pair, stringify, type YAMLMap } from "yaml";
 import { UsageError } from "../../errors.js";
 import type { EntryEdit } from "../json/merge.js";
 import { nodeAt, pairOf, parseYamlDocument, sameData, type YamlDocument } from "./yaml-document.js";
+import { listEntries, spliceItem, withItem } from "./yaml-list.js";
 
 type Table = Record<string, unknown>;
 
@@ -23,7 +24,9 @@ export function applyYamlEntryEdits(
   serversPath: readonly string[],
   edits: readonly EntryEdit[],
   file: string,
+  listKey?: string,
 ): string {
+  if (listKey) return applyListEdits(raw, serversPath, edits, file, listKey);
   const first = parseYamlDocument(raw, file);
   let expected = first.value;
   let doc = first;
@@ -45,12 +48,44 @@ export function applyYamlEntryEdits(
   return (first.bom ? "\uFEFF" : "") + doc.text;
 }
 
+/** The same for servers kept as a list of named items (Continue's `mcpServers`). */
+function applyListEdits(
+  raw: string,
+  serversPath: readonly string[],
+  edits: readonly EntryEdit[],
+  file: string,
+  key: string,
+): string {
+  const first = parseYamlDocument(raw, file);
+  let expected = first.value;
+  let doc = first;
+  for (const edit of edits) {
+    const list = valueAt(doc.value, serversPath);
+    const current = listEntries(list, key)[edit.name];
+    const entry = "remove" in edit ? undefined : (edit.value as Table);
+    if (entry === undefined && current === undefined) continue;
+    if (entry !== undefined && current !== undefined && sameData(current, entry)) continue;
+    const text = spliceItem(doc, serversPath, key, edit.name, entry, indentUnit(doc));
+    doc = reparse(text, file, first.bom);
+    expected = withValue(
+      expected,
+      serversPath,
+      withItem(valueAt(expected, serversPath), key, edit.name, entry),
+    );
+  }
+  if (doc === first) return raw;
+  if (!sameData(doc.value, expected)) throw refusal(file, "the edited text would not mean what was intended");
+  return (first.bom ? "\uFEFF" : "") + doc.text;
+}
+
 /** The servers key itself when it holds no server (uninstall: the key was mcp-twin's doing). */
 export function removeEmptyYamlServers(raw: string, serversPath: readonly string[], file: string): string {
   const doc = parseYamlDocument(raw, file);
   const node = nodeAt(doc, serversPath);
   const empty =
-    node === null || (isScalar(node) && node.value === null) || (isMap(node) && node.items.length === 0);
+    node === null ||
+    (isScalar(node) && node.value === null) ||
+    ((isMap(node) || isSeq(node)) && node.items.length === 0);
   if (node === undefined || !empty || serversPath.length === 0) return raw;
   const parent = nodeAt(doc, serversPath.slice(0, -1));
   if (!isMap(parent)) return raw;
