@@ -21,6 +21,7 @@ describe("client facts, one module each", () => {
     ["kilo-code", "Kilo CLI", false],
     ["goose", "Goose", false],
     ["amp", "Amp", false],
+    ["continue", "Continue", false],
   ])("%s is called %s; desktop app: %s", (id, name, gui) => {
     const client = clientById(id)!;
     expect(client.name).toBe(name);

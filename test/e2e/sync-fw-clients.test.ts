@@ -1,5 +1,5 @@
 /**
- * Zed, opencode, the Kilo CLI, Goose and Amp end to end on a fake Linux machine, each on a file as
+ * Zed, opencode, the Kilo CLI, Goose, Amp and Continue end to end on a fake Linux machine, each on a file as
  * people write it (comments, CRLF, trailing commas where the format takes them, other settings and
  * servers): init finds them, sync writes each one's own entry shape keeping every byte, a second
  * sync writes nothing, status and doctor read the entry as the client does (the server starts),
@@ -31,6 +31,8 @@ interface Case {
   /** The entry sync should write for `node <script>`, as parsed. */
   entry(node: string, script: string): Record<string, unknown>;
   yaml?: true;
+  /** Servers are a list of items named by `name` (Continue). */
+  list?: true;
 }
 
 const CRLF = (lines: string[]) => `${lines.join("\r\n")}\r\n`;
@@ -137,11 +139,40 @@ const CASES: Case[] = [
       args: [script],
     }),
   },
+  {
+    id: "continue",
+    file: [".continue", "config.yaml"],
+    key: "mcpServers",
+    yaml: true,
+    list: true,
+    person: (node, script) =>
+      CRLF([
+        "name: My Config # mine",
+        "version: 0.0.1",
+        "schema: v1",
+        "models:",
+        "  - name: local",
+        "    provider: ollama",
+        "    model: qwen",
+        "mcpServers:",
+        "  - name: mine # my own",
+        `    command: ${node}`,
+        `    args: ["${script}"]`,
+        "    connectionTimeout: 20000",
+        "rules: []",
+      ]),
+    entry: (node, script) => ({ command: node, args: [script] }),
+  },
 ];
 
 function entriesOf(c: Case, text: string): Record<string, unknown> {
-  if (c.yaml)
-    return (parseYaml(text.replace(/^\uFEFF/, "")) as Record<string, Record<string, unknown>>)[c.key] ?? {};
+  if (c.yaml) {
+    const value = (parseYaml(text.replace(/^\uFEFF/, "")) as Record<string, unknown>)[c.key] ?? {};
+    if (!c.list) return value as Record<string, unknown>;
+    return Object.fromEntries(
+      (value as Array<Record<string, unknown>>).map(({ name, ...rest }) => [String(name), rest]),
+    );
+  }
   return readEntries(parseConfig(text, "f"), [c.key], "f");
 }
 
@@ -219,7 +250,7 @@ describe.each(CASES)("$id on a person's file", (c) => {
   test("a file that does not parse: exit 2 with its line:column, nothing written", async () => {
     const { m, file } = machineWith(c);
     try {
-      const broken = c.yaml ? "extensions:\n  fx: [1\nother: 2\n" : '{\n  "mcp": {\n    "x": [1\n}\n';
+      const broken = c.yaml ? `${c.key}:\n  fx: [1\nother: 2\n` : '{\n  "mcp": {\n    "x": [1\n}\n';
       writeFileSync(file, broken);
       const r = await m.run(["sync", "--client", c.id]);
       expect(r.code).toBe(2);
@@ -235,5 +266,13 @@ describe.each(CASES)("$id on a person's file", (c) => {
 });
 
 function nameOf(id: string): string {
-  return { zed: "Zed", opencode: "opencode", "kilo-code": "Kilo CLI", amp: "Amp", goose: "Goose" }[id] ?? id;
+  const names: Record<string, string> = {
+    zed: "Zed",
+    opencode: "opencode",
+    "kilo-code": "Kilo CLI",
+    amp: "Amp",
+    goose: "Goose",
+    continue: "Continue",
+  };
+  return names[id] ?? id;
 }

@@ -164,3 +164,132 @@ for (const judge of JUDGES) {
     }, 400_000);
   });
 }
+
+/** An OpenAI-style endpoint on loopback that answers "ok" and notes the tools each request offers. */
+async function standInModel(): Promise<{ url: string; tools: Set<string>; close(): void }> {
+  const { createServer } = await import("node:http");
+  const tools = new Set<string>();
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on("end", () => {
+      const sent = JSON.parse(body || "{}") as {
+        stream?: boolean;
+        tools?: Array<{ function?: { name?: string } }>;
+      };
+      for (const t of sent.tools ?? []) if (t.function?.name) tools.add(t.function.name);
+      const base = { id: "1", created: 1, model: "stand-in" };
+      if (sent.stream) {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        const delta = (d: object, finish: string | null) =>
+          res.write(
+            `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: d, finish_reason: finish }] })}\n\n`,
+          );
+        delta({ role: "assistant", content: "ok" }, null);
+        delta({}, "stop");
+        res.end("data: [DONE]\n\n");
+      } else {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            ...base,
+            object: "chat.completion",
+            choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+          }),
+        );
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/v1`, tools, close: () => server.close() };
+}
+
+const cn = realCli({
+  pkg: "@continuedev/cli",
+  version: "1.5.47",
+  command: "cn",
+  binVariable: "MCP_TWIN_CN_BIN",
+});
+const cnSkip = "reason" in cn ? cn.reason : undefined;
+if (cnSkip) console.warn(`real Continue CLI tests skipped: ${cnSkip}`);
+
+describe.skipIf(cnSkip !== undefined)(`real Continue CLI${cnSkip ? ` (skipped: ${cnSkip})` : ""}`, () => {
+  test("`cn -p` loads every server sync wrote into the person's config.yaml (it refuses to run when one fails) and offers their tools", async () => {
+    if ("reason" in cn) return;
+    const model = await standInModel();
+    cleanups.push(() => model.close());
+    const { v1 } = await eraFixtures();
+    const remote = await remoteEraFixture(v1);
+    cleanups.push(() => remote.stop());
+    const m = createFakeMachine({
+      kind: "linux",
+      claudeDesktop: false,
+      cursor: false,
+      claudeCode: false,
+      registryUrl: inject("registryUrl"),
+    });
+    cleanups.push(() => m.cleanup());
+    const home = m.paths.linuxHome;
+    const file = path.join(home, ".continue", "config.yaml");
+    mkdirSync(path.dirname(file), { recursive: true });
+    const before = [
+      "name: Mine # my config",
+      "version: 0.0.1",
+      "schema: v1",
+      "models:",
+      "  - name: stand-in",
+      "    provider: openai",
+      "    model: gpt-4o",
+      `    apiBase: ${model.url}`,
+      "    apiKey: sk-stand-in",
+      "    roles: [chat]",
+      "mcpServers:",
+      "  - name: mine",
+      `    command: ${process.execPath}`,
+      `    args: ["${inject("fixtureScript")}"]`,
+      "",
+    ].join("\r\n");
+    writeFileSync(file, before);
+    chmodSync(file, 0o600);
+    const port = await freePort();
+    writeManifest(m, {
+      bridge: { port },
+      servers: {
+        direct: { command: process.execPath, args: [inject("fixtureScript")] },
+        shared: { package: inject("fixtureName"), share: "machine" },
+        remote: { url: remote.url },
+      },
+    });
+    const synced = await m.run(["sync", "--client", "continue"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    const written = readFileSync(file, "utf8");
+    expect(written.startsWith(before)).toBe(true);
+    expect(written).toContain(`url: http://127.0.0.1:${port}/share/shared`);
+    const started = await m.run(["bridge", "start", "--json"]);
+    expect(started.code, started.stderr).toBe(0);
+    const pid = (JSON.parse(started.stdout) as { pid: number }).pid;
+    cleanups.push(() => {
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        // gone already
+      }
+    });
+    const out = await text(
+      run(cn.bin, ["-p", "hello", "--auto"], { env: { ...m.env, HOME: home }, cwd: home, timeout: 180_000 }),
+    );
+    console.info(
+      `cn ${cn.version} on the file sync wrote:\n${written}\n${out}\ntools offered: ${[...model.tools].join(", ")}`,
+    );
+    expect(out).toContain("ok");
+    expect(out).not.toContain("failed to load");
+    // The fixture's tools (mine, direct, shared) and the remote's own (`count`).
+    expect([...model.tools]).toEqual(expect.arrayContaining(["echo", "whoami", "count"]));
+    const gone = await m.run(["uninstall", "--yes"]);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(before);
+  }, 400_000);
+});

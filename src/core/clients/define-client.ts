@@ -33,6 +33,12 @@ export interface FileSpec {
   alternatives?: readonly string[];
   /** A program on PATH that tells the client is installed even before it made its folder. */
   program?: string;
+  /**
+   * Present only where the file itself exists (default: where its folder does): the client needs
+   * keys in it that mcp-twin does not write (Continue's `name` and `version`). Give
+   * `createWhenNamed: []` with it, so `--client` does not create the file either.
+   */
+  presentIfFile?: true;
 }
 
 /** The entry forms of a client: how it starts a server, and how it reaches a remote one. */
@@ -140,10 +146,12 @@ async function locate(env: Environment, spec: FileSpec | undefined) {
       name = n;
       break;
     }
+  const path = joinNative(env.kind, dir, name);
+  if (spec.presentIfFile) return { path, present: await existsIn(env, path) };
   let present = await existsIn(env, dir);
   if (!present && spec.program && env.findProgram)
     present = (await env.findProgram(spec.program)) !== undefined;
-  return { path: joinNative(env.kind, dir, name), present };
+  return { path, present };
 }
 
 const BASE_WORDS: Record<FolderBase, string> = {

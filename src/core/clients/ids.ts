@@ -18,6 +18,7 @@ export const CLIENT_IDS = [
   "kilo-code",
   "goose",
   "amp",
+  "continue",
 ] as const;
 
 export type ClientId = (typeof CLIENT_IDS)[number];

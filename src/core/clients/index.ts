@@ -8,6 +8,7 @@ import { amp } from "./amp.js";
 import { claudeCode } from "./claude-code.js";
 import { claudeDesktop } from "./claude-desktop.js";
 import { codex } from "./codex.js";
+import { continueDev } from "./continue.js";
 import { copilotCli } from "./copilot-cli.js";
 import { cursor } from "./cursor.js";
 import { geminiCli } from "./gemini-cli.js";
@@ -34,6 +35,7 @@ const BY_ID = {
   "kilo-code": kiloCode,
   goose,
   amp,
+  continue: continueDev,
 } as const satisfies Record<ClientId, ClientModule>;
 
 /** In the manifest schema's order. */

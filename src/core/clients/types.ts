@@ -85,6 +85,11 @@ export interface ClientModule {
   createWhenNamed?: readonly EnvKind[];
   /** The key (path) holding servers, e.g. ["mcpServers"] or ["servers"]. */
   serversPath: readonly string[];
+  /**
+   * Its servers are a list of items each naming itself with this key (Continue's `- name: x`), not
+   * a map of names: an entry is one item, its value the item without that key.
+   */
+  listKey?: string;
   /** The format of its config files (default JSON). */
   format?: ConfigFormatId;
   /**
