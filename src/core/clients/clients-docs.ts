@@ -45,7 +45,7 @@ function cells(c: ClientModule): string[] {
 }
 
 /** The table: one row per client, in the manifest schema's order. */
-export function clientTableMarkdown(): string {
+function clientTableMarkdown(): string {
   const head = [
     "client (`--client` id)",
     "where",
@@ -64,7 +64,7 @@ export function clientTableMarkdown(): string {
 }
 
 /** Each client's sources, one heading each (the table links them). */
-export function clientSourcesMarkdown(): string {
+function clientSourcesMarkdown(): string {
   return CLIENTS.filter((c) => c.sources?.length)
     .map((c) => {
       const items = (c.sources ?? []).map((s) => `- ${s.fact}: <${s.url}>`).join("\n");

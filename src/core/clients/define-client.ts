@@ -19,10 +19,10 @@ import type { VariableSyntax } from "./variables.js";
  * Where a folder of one environment starts: the home folder, `$XDG_CONFIG_HOME` (else ~/.config),
  * Windows' `%APPDATA%`, macOS's ~/Library/Application Support.
  */
-export type FolderBase = "home" | "xdg-config" | "appdata" | "app-support";
+type FolderBase = "home" | "xdg-config" | "appdata" | "app-support";
 
 /** A client's user file in one kind of environment. */
-export interface FileSpec {
+interface FileSpec {
   base: FolderBase;
   /** Folders below the base, then the file's name. */
   path: readonly string[];
@@ -168,7 +168,7 @@ const KIND_WORDS: Record<EnvKind, string> = {
 };
 
 /** The user files in words: `~/.config/zed/settings.json` (Linux, WSL); `%APPDATA%\Zed\settings.json` (Windows). */
-export function filesInWords(files: Partial<Record<EnvKind, FileSpec>>): string {
+function filesInWords(files: Partial<Record<EnvKind, FileSpec>>): string {
   const groups = new Map<string, EnvKind[]>();
   for (const [kind, spec] of Object.entries(files) as [EnvKind, FileSpec][]) {
     const sep = kind === "windows" ? "\\" : "/";

@@ -34,7 +34,7 @@ interface ConfigLocation {
 }
 
 /** Where a fact about a client comes from: its docs, its source, or a run of it (cited in docs/clients.md). */
-export interface ClientSource {
+interface ClientSource {
   /** What it tells, in a few words ("entry shape", "user file on Windows"). */
   fact: string;
   /** The page, source file or issue (a URL). */

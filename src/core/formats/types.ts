@@ -9,7 +9,7 @@ export type { EntryEdit };
 export type ConfigFormatId = "json" | "toml" | "yaml";
 
 /** How a client keeps its servers, beyond a map of names (the format's own reading of it). */
-export interface FormatOptions {
+interface FormatOptions {
   /**
    * Servers are a list of items each naming itself with this key (Continue's `mcpServers:
    * - name: x`): an entry is one item, its name that key's value, its value the item without it.

@@ -17,7 +17,7 @@ export const yamlFormat: ConfigFormat = {
         const node = nodeAt(doc, serversPath);
         if (node === undefined || node === null || (isScalar(node) && node.value === null)) return {};
         if (listKey && isSeq(node))
-          return structuredClone(listEntries(valueOf(doc.value, serversPath), listKey));
+          return structuredClone(listEntries(valueAtPath(doc.value, serversPath), listKey));
         if (listKey || !isMap(node)) {
           const { line, column } = position(doc, node.range?.[0] ?? 0);
           const what = isScalar(node) ? "a value" : isMap(node) ? "a map" : "a list";
@@ -31,12 +31,12 @@ export const yamlFormat: ConfigFormat = {
             },
           );
         }
-        return structuredClone(valueOf(doc.value, serversPath) as Record<string, unknown>);
+        return structuredClone(valueAtPath(doc.value, serversPath) as Record<string, unknown>);
       },
       // A key defined twice is a parse error (Goose's reader refuses the file too); a list's name
       // may appear twice.
       duplicates(serversPath) {
-        const list = listKey ? valueOf(doc.value, serversPath) : undefined;
+        const list = listKey ? valueAtPath(doc.value, serversPath) : undefined;
         if (!Array.isArray(list)) return [];
         const names = list.map((i) =>
           i && typeof i === "object" ? (i as Record<string, unknown>)[listKey ?? ""] : undefined,
@@ -53,7 +53,7 @@ export const yamlFormat: ConfigFormat = {
   removeEmptyServers: removeEmptyYamlServers,
 };
 
-function valueOf(root: Record<string, unknown>, path: readonly string[]): unknown {
+function valueAtPath(root: Record<string, unknown>, path: readonly string[]): unknown {
   let value: unknown = root;
   for (const key of path) value = (value as Record<string, unknown>)[key];
   return value;

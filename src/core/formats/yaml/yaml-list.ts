@@ -8,7 +8,7 @@ import { nodeAt, pairOf, type YamlDocument } from "./yaml-document.js";
 type Table = Record<string, unknown>;
 
 /** The list's items that are maps with a string `key`, by that name (the last one of a name wins). */
-export function namedItems(seq: YAMLSeq, key: string): Map<string, Node> {
+function namedItems(seq: YAMLSeq, key: string): Map<string, Node> {
   const out = new Map<string, Node>();
   for (const item of seq.items as Node[]) {
     if (!isMap(item)) continue;
