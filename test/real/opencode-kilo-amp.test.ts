@@ -34,6 +34,8 @@ interface Judge {
   connected(name: string): RegExp;
 }
 
+/** The file as shown in the test's output: the bridge's client token is not printed. */
+const masked = (file: string) => file.replace(/Bearer [^"\s]+/g, "Bearer …");
 const text = async (p: Promise<{ stdout: string; stderr: string }>) => {
   const { stdout, stderr } = await p;
   return `${stdout}${stderr}`.replace(/\u001b\[[0-9;]*m/g, "");
@@ -146,7 +148,7 @@ for (const judge of JUDGES) {
       const project = path.join(home, "work");
       mkdirSync(project, { recursive: true });
       const report = await judge.list(bin, { ...m.env, HOME: home }, project);
-      console.info(`${judge.id} ${version} on the file sync wrote:\n${written}\n${report}`);
+      console.info(`${judge.id} ${version} on the file sync wrote:\n${masked(written)}\n${report}`);
       for (const name of ["mine", "direct", "shared", "remote"])
         expect(report).toMatch(judge.connected(name));
 
