@@ -284,7 +284,7 @@ describe.skipIf(cnSkip !== undefined)(`real Continue CLI${cnSkip ? ` (skipped: $
       run(cn.bin, ["-p", "hello", "--auto"], { env: { ...m.env, HOME: home }, cwd: home, timeout: 180_000 }),
     );
     console.info(
-      `cn ${cn.version} on the file sync wrote:\n${written}\n${out}\ntools offered: ${[...model.tools].join(", ")}`,
+      `cn ${cn.version} on the file sync wrote:\n${masked(written)}\n${out}\ntools offered: ${[...model.tools].join(", ")}`,
     );
     expect(out).toContain("ok");
     expect(out).not.toContain("failed to load");
