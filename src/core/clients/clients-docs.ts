@@ -68,7 +68,7 @@ function clientSourcesMarkdown(): string {
   return CLIENTS.filter((c) => c.sources?.length)
     .map((c) => {
       const items = (c.sources ?? []).map((s) => `- ${s.fact}: <${s.url}>`).join("\n");
-      return `<a id="sources-${c.id}"></a>**${c.name}**\n\n${items}`;
+      return `### Sources: ${c.id}\n\n${c.name}:\n\n${items}`;
     })
     .join("\n\n");
 }
