@@ -13,7 +13,7 @@ describe("client facts, one module each", () => {
     ["claude-code", "Claude Code", false],
     ["cursor", "Cursor", true],
     ["vscode", "VS Code", true],
-    ["windsurf", "Windsurf", true],
+    ["windsurf", "Devin Desktop (Windsurf)", true],
     ["gemini-cli", "Gemini CLI", false],
     ["codex", "Codex", false],
     ["copilot-cli", "GitHub Copilot CLI", false],
@@ -26,6 +26,12 @@ describe("client facts, one module each", () => {
     ["lm-studio", "LM Studio", true],
     ["qwen-code", "Qwen Code", false],
     ["augment", "Auggie (Augment CLI)", false],
+    ["zed", "Zed", true],
+    ["opencode", "opencode", false],
+    ["kilo-code", "Kilo CLI", false],
+    ["goose", "Goose", false],
+    ["amp", "Amp", false],
+    ["continue", "Continue", false],
   ])("%s is called %s; desktop app: %s", (id, name, gui) => {
     const client = clientById(id)!;
     expect(client.name).toBe(name);
@@ -246,4 +252,101 @@ describe("the clients of issue 53, each read as it reads its own file", () => {
       expect(c.toolFilters).toBeDefined();
     },
   );
+});
+
+describe("the descriptors' own entry shapes, read back as their client reads them", () => {
+  const launch = { command: "node", args: ["/srv/a.js", "--x"], env: { K: "v" } };
+  const remote = { url: "http://127.0.0.1:9/mcp", headers: { Authorization: "Bearer t" } };
+  const ctx = { vars: (n: string) => ({ HOME: "/home/me", TOKEN: "s3" })[n], home: "/home/me" };
+
+  test("opencode and the Kilo CLI: `type: local`, the command as one array, `environment`; `{env:VAR}`", async () => {
+    const { readEntry, expandEntry } = await import("../../src/core/clients/entry-view.js");
+    for (const id of ["opencode", "kilo-code"] as const) {
+      const c = clientById(id)!;
+      expect(c.stdioEntry(launch)).toEqual({
+        type: "local",
+        command: ["node", "/srv/a.js", "--x"],
+        environment: { K: "v" },
+      });
+      expect(c.remoteEntry?.(remote)).toEqual({ type: "remote", url: remote.url, headers: remote.headers });
+      expect(c.sseEntry?.(remote)).toEqual(c.remoteEntry?.(remote));
+      expect(c.referenceStyle("TOKEN")).toBe("{env:TOKEN}");
+      const view = readEntry(
+        { type: "local", command: ["node", "a.js"], environment: { T: "{env:TOKEN}x{env:NOPE}" } },
+        id,
+      );
+      expect(view).toMatchObject({ kind: "stdio", command: "node", args: ["a.js"] });
+      const expanded = expandEntry(view, id, ctx);
+      expect(expanded.view.env.T).toBe("s3x");
+      expect(expanded.unset).toEqual(["NOPE"]);
+      expect(readEntry({ type: "remote", url: "http://h/mcp" }, id)).toMatchObject({
+        kind: "remote",
+        url: "http://h/mcp",
+      });
+      expect(
+        c.reading.commonEntry?.({ type: "local", command: ["n", "{env:TOKEN}"], enabled: false }),
+      ).toEqual({
+        command: "n",
+        args: ["${TOKEN}"],
+        disabled: true,
+      });
+    }
+  });
+
+  test("Zed: command/args/env or url/headers, `source: custom` on a new entry, no SSE entry (the relay)", () => {
+    const zed = clientById("zed")!;
+    expect(zed.stdioEntry(launch)).toEqual({ command: "node", args: ["/srv/a.js", "--x"], env: { K: "v" } });
+    expect(zed.remoteEntry?.(remote)).toEqual({ url: remote.url, headers: remote.headers });
+    expect(zed.sseEntry).toBeUndefined();
+    expect(zed.entryDefaults?.("x")).toEqual({ source: "custom" });
+    expect(zed.serversPath).toEqual(["context_servers"]);
+    expect(zed.projectEntryProblem?.({ env: { K: "${TOKEN}" } })).toMatch(/expands no variable/);
+  });
+
+  test("Amp: one top-level key with a dot in its name; `${VAR}` expanded, an unset one left as written", async () => {
+    const { readEntry, expandEntry } = await import("../../src/core/clients/entry-view.js");
+    const amp = clientById("amp")!;
+    expect(amp.serversPath).toEqual(["amp.mcpServers"]);
+    expect(amp.kinds).toEqual(["wsl", "macos", "linux"]);
+    const view = readEntry({ command: "node", env: { T: "${TOKEN}-${NOPE}" } }, "amp");
+    expect(expandEntry(view, "amp", ctx).view.env.T).toBe("s3-${NOPE}");
+  });
+
+  test("Goose: `cmd`, `args`, `envs`, `type: stdio`; `streamable_http` with `uri`; a new entry's own fields", async () => {
+    const { readEntry } = await import("../../src/core/clients/entry-view.js");
+    const goose = clientById("goose")!;
+    expect(goose.format).toBe("yaml");
+    expect(goose.stdioEntry(launch)).toEqual({
+      type: "stdio",
+      cmd: "node",
+      args: ["/srv/a.js", "--x"],
+      envs: { K: "v" },
+    });
+    expect(goose.remoteEntry?.(remote)).toEqual({
+      type: "streamable_http",
+      uri: remote.url,
+      headers: remote.headers,
+    });
+    expect(goose.sseEntry).toBeUndefined();
+    expect(goose.entryDefaults?.("fx")).toEqual({ name: "fx", enabled: true, timeout: 300, description: "" });
+    expect(
+      readEntry(
+        { type: "stdio", cmd: "node", args: ["a.js"], envs: { K: "v" }, name: "x", enabled: true },
+        "goose",
+      ),
+    ).toMatchObject({
+      kind: "stdio",
+      command: "node",
+      args: ["a.js"],
+      env: { K: "v" },
+    });
+    expect(goose.startupTimeoutMs({ timeout: 20 }, {})).toBe(20_000);
+  });
+
+  test("every client cites its facts, and a descriptor's files are said in words", () => {
+    for (const c of CLIENTS) expect(c.sources?.length, c.id).toBeGreaterThan(0);
+    expect(clientById("zed")!.docs?.file).toBe(
+      "`%APPDATA%\\Zed\\settings.json` (Windows); `~/.config/zed/settings.json` (macOS, Linux)",
+    );
+  });
 });

@@ -53,9 +53,18 @@ export const augment: ClientModule = {
   },
   ownList: { program: "auggie", args: ["mcp", "list", "--json"], names: userServers },
   sources: [
-    "@augmentcode/auggie@0.36.0 (npm): augment.mjs settings schema (type/name/disabled/timeoutMs, command/args/env, url/headers), EI (type from url or command), useShellInterpolation (/bin/sh -c, cmd.exe /c), sge (${VAR}, ${VAR:-default}), rtt (~/.augment/settings.json)",
-    "`auggie mcp add` and `auggie mcp list --json` (0.36.0), run here",
-    "augmentcode/auggie CHANGELOG.md@f337898 (settings file, `${...}` expansion)",
+    {
+      fact: "augment.mjs settings schema (type/name/disabled/timeoutMs, command/args/env, url/headers), EI (type from url or command), useShellInterpolation (/bin/sh -c, cmd.exe /c), sge (${VAR}, ${VAR:-default}), rtt (~/.augment/settings.json)",
+      url: "https://www.npmjs.com/package/@augmentcode/auggie/v/0.36.0",
+    },
+    {
+      fact: "`auggie mcp add` and `auggie mcp list --json` (0.36.0), run here",
+      url: "https://www.npmjs.com/package/@augmentcode/auggie/v/0.36.0",
+    },
+    {
+      fact: "settings file, `${...}` expansion",
+      url: "https://github.com/augmentcode/auggie/blob/f337898/CHANGELOG.md",
+    },
   ],
   toolFilters: {
     fields: [],

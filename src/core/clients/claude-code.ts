@@ -15,6 +15,20 @@ import { SHELL_BRACES } from "./variables.js";
 export const claudeCode: ClientModule = {
   id: "claude-code",
   name: "Claude Code",
+  judge: "`claude mcp list`",
+  docs: {
+    where: "everywhere (Windows, WSL, macOS, Linux)",
+    file: "`~/.claude.json`",
+    shapes:
+      "`type` always written: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
+  },
+  sources: [
+    { fact: "scopes, files, entry shapes", url: "https://docs.anthropic.com/en/docs/claude-code/mcp" },
+    {
+      fact: "its own entry fields (bundled schema, 2.1.330)",
+      url: "https://www.npmjs.com/package/@anthropic-ai/claude-code",
+    },
+  ],
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
   // Its own entry fields in 2.1.330's bundled schema (stdio and http/sse entries).

@@ -46,6 +46,17 @@ const BEARER_REFERENCE = /^Bearer \$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 export const codex: ClientModule = {
   id: "codex",
   name: "Codex",
+  judge: "`codex mcp list`",
+  docs: {
+    where: "everywhere (CLI, IDE extension and desktop app share the file)",
+    file: "`$CODEX_HOME/config.toml`, default `~/.codex/config.toml` (`%USERPROFILE%\\.codex\\config.toml` on Windows)",
+    shapes:
+      "`[mcp_servers.<name>]` tables: `command`, `args`, `env`, `env_vars`; remote: `url`, `http_headers`, `bearer_token_env_var`",
+    variables: "passed on by name (`env_vars`, `bearer_token_env_var`)",
+  },
+  sources: [
+    { fact: "config.toml's mcp_servers", url: "https://github.com/openai/codex/blob/main/docs/config.md" },
+  ],
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcp_servers"],
   format: "toml",

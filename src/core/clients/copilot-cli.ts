@@ -26,6 +26,21 @@ const ALL_TOOLS = ["*"];
 export const copilotCli: ClientModule = {
   id: "copilot-cli",
   name: "GitHub Copilot CLI",
+  judge: "`copilot mcp list --json`",
+  docs: {
+    where: "everywhere",
+    file: "`$COPILOT_HOME/mcp-config.json`, default `~/.copilot/mcp-config.json` (`%USERPROFILE%\\.copilot\\…` on Windows)",
+    project: "`.mcp.json` (Claude Code's)",
+    shapes:
+      "typed entries with `tools`: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
+  },
+  sources: [
+    {
+      fact: "mcp-config.json",
+      url: "https://docs.github.com/en/copilot/how-tos/use-copilot-agents/use-copilot-cli",
+    },
+    { fact: "seen with 1.0.102", url: "https://www.npmjs.com/package/@github/copilot" },
+  ],
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
   async userConfig(env) {

@@ -31,11 +31,26 @@ export const crush: ClientModule = {
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcp"],
   sources: [
-    "charmbracelet/crush internal/config/load.go@37f36e93824e5c4f892e4a817f7f628e2682fe14",
-    "charmbracelet/crush internal/config/config.go@37f36e93824e5c4f892e4a817f7f628e2682fe14",
-    "charmbracelet/crush internal/agent/tools/mcp/init.go@37f36e93824e5c4f892e4a817f7f628e2682fe14",
-    "charmbracelet/crush internal/shell/expand.go@37f36e93824e5c4f892e4a817f7f628e2682fe14",
-    "charmbracelet/crush docs/config/README.md@37f36e93824e5c4f892e4a817f7f628e2682fe14",
+    {
+      fact: "internal/config/load.go",
+      url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/internal/config/load.go",
+    },
+    {
+      fact: "internal/config/config.go",
+      url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/internal/config/config.go",
+    },
+    {
+      fact: "internal/agent/tools/mcp/init.go",
+      url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/internal/agent/tools/mcp/init.go",
+    },
+    {
+      fact: "internal/shell/expand.go",
+      url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/internal/shell/expand.go",
+    },
+    {
+      fact: "docs/config/README.md",
+      url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/docs/config/README.md",
+    },
   ],
   toolFilters: { fields: ["enabled_tools", "disabled_tools"] },
   // Its `MCPConfig` fields beside the launch (`oauth_token` is its own, kept in its data file).

@@ -48,9 +48,15 @@ export const devin: ClientModule = {
   processNames: { windows: ["devin.exe"], posix: ["devin"] },
   reading: { variables: NO_EXPANSION, commonKeys: commonDevinKeys, commonEntry: commonDevinKeys },
   sources: [
-    "https://docs.devin.ai/cli/extensibility/mcp/configuration.md (devin mcp add scopes: user ~/.config/devin/config.json, %APPDATA%\\devin\\config.json on Windows; stdio and remote fields; Streamable HTTP, SSE fallback on 4xx, transport: sse)",
-    "https://docs.devin.ai/cli/reference/configuration/config-file.md (JSON with comments; file locations; mcpServers among its settings)",
-    "https://cli.devin.ai/docs/extensibility/mcp/configuration (Devin for Terminal: same)",
+    {
+      fact: "devin mcp add scopes: user ~/.config/devin/config.json, %APPDATA%\\devin\\config.json on Windows; stdio and remote fields; Streamable HTTP, SSE fallback on 4xx, transport: sse",
+      url: "https://docs.devin.ai/cli/extensibility/mcp/configuration.md",
+    },
+    {
+      fact: "JSON with comments; file locations; mcpServers among its settings",
+      url: "https://docs.devin.ai/cli/reference/configuration/config-file.md",
+    },
+    { fact: "Devin for Terminal: same", url: "https://cli.devin.ai/docs/extensibility/mcp/configuration" },
   ],
   toolFilters: {
     fields: [],

@@ -31,10 +31,19 @@ export const factoryDroid: ClientModule = {
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
   sources: [
-    "https://docs.factory.ai/cli/configuration/mcp",
-    "Factory-AI/factory docs/cli/configuration/mcp.mdx@a80aa7c5ed560a737f313b1379c015837c99090f",
-    "Factory-AI/factory docs/cli/configuration/settings.mdx@a80aa7c5ed560a737f313b1379c015837c99090f",
-    "npm @factory/cli 0.225.1 with @factory/cli-linux-x64 0.225.2, run: droid mcp add, droid mcp list",
+    { fact: "docs", url: "https://docs.factory.ai/cli/configuration/mcp" },
+    {
+      fact: "docs/cli/configuration/mcp.mdx",
+      url: "https://github.com/Factory-AI/factory/blob/a80aa7c5ed560a737f313b1379c015837c99090f/docs/cli/configuration/mcp.mdx",
+    },
+    {
+      fact: "docs/cli/configuration/settings.mdx",
+      url: "https://github.com/Factory-AI/factory/blob/a80aa7c5ed560a737f313b1379c015837c99090f/docs/cli/configuration/settings.mdx",
+    },
+    {
+      fact: "npm @factory/cli 0.225.1 with @factory/cli-linux-x64 0.225.2, run: droid mcp add, droid mcp list",
+      url: "https://www.npmjs.com/package/@factory/cli/v/0.225.1",
+    },
   ],
   toolFilters: { fields: ["enabledTools", "disabledTools"] },
   // Documented entry fields beside the launch, and `connectTimeout`, which 0.225.2 reads too.

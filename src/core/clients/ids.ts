@@ -21,6 +21,13 @@ export const CLIENT_IDS = [
   "lm-studio",
   "qwen-code",
   "augment",
+  // The framework's own (clients-fw): JSONC, YAML and their own entry shapes.
+  "zed",
+  "opencode",
+  "kilo-code",
+  "goose",
+  "amp",
+  "continue",
 ] as const;
 
 export type ClientId = (typeof CLIENT_IDS)[number];

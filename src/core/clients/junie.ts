@@ -21,8 +21,11 @@ export const junie: ClientModule = {
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
   sources: [
-    "JetBrains/junie-github-action src/mcp/prepare-mcp-config.ts@f5fa65aa0e471d3144a9bf73d06eaf1c5cb97962",
-    "https://www.jetbrains.com/help/junie/model-context-protocol-mcp.html",
+    {
+      fact: "src/mcp/prepare-mcp-config.ts",
+      url: "https://github.com/JetBrains/junie-github-action/blob/f5fa65aa0e471d3144a9bf73d06eaf1c5cb97962/src/mcp/prepare-mcp-config.ts",
+    },
+    { fact: "docs", url: "https://www.jetbrains.com/help/junie/model-context-protocol-mcp.html" },
   ],
   async userConfig(env) {
     return {

@@ -57,10 +57,13 @@ export const kiro: ClientModule = {
   processNames: { windows: ["Kiro.exe", "kiro-cli.exe"], posix: ["kiro", "kiro-cli"] },
   reading: { variables: KIRO_VARIABLES },
   sources: [
-    "https://kiro.dev/docs/mcp/configuration (file structure, properties, locations, merge)",
-    "https://kiro.dev/docs/cli/mcp/configuration (Kiro CLI: same files and fields)",
-    "https://kiro.dev/docs/mcp/security (approved environment variables)",
-    "https://kiro.dev/docs/getting-started/installation (IDE: macOS, Windows, Linux); https://kiro.dev/docs/cli (CLI: macOS, Linux)",
+    { fact: "file structure, properties, locations, merge", url: "https://kiro.dev/docs/mcp/configuration" },
+    { fact: "Kiro CLI: same files and fields", url: "https://kiro.dev/docs/cli/mcp/configuration" },
+    { fact: "approved environment variables", url: "https://kiro.dev/docs/mcp/security" },
+    {
+      fact: "(IDE: macOS, Windows, Linux); https://kiro.dev/docs/cli (CLI: macOS, Linux)",
+      url: "https://kiro.dev/docs/getting-started/installation",
+    },
   ],
   toolFilters: { fields: ["disabledTools", "autoApprove"] },
 };

@@ -58,9 +58,18 @@ export const lmStudio: ClientModule = {
   processNames: { windows: ["LM Studio.exe"], posix: ["lm-studio", "LM Studio"] },
   reading: { variables: NO_EXPANSION },
   sources: [
-    "lmstudio-ai/docs 0_app/2_mcp/index.mdx@6fc6a66 (mcp.json, Cursor's notation, url + headers)",
-    "https://lmstudio.ai/blog/lmstudio-v0.3.17 (mcp.json in ~/.lmstudio, %USERPROFILE%/.lmstudio on Windows), quoted in lmstudio-ai/lmstudio-bug-tracker#1371 (found under ~/.cache/lm-studio on an older install)",
-    "lmstudio-ai/lmstudio-js packages/lms-common-server/src/findLMStudioHome.ts@6ec11db (home: pointer file, ~/.cache/lm-studio, ~/.lmstudio)",
+    {
+      fact: "mcp.json, Cursor's notation, url + headers",
+      url: "https://github.com/lmstudio-ai/docs/blob/6fc6a66/0_app/2_mcp/index.mdx",
+    },
+    {
+      fact: "mcp.json in ~/.lmstudio, %USERPROFILE%/.lmstudio on Windows; quoted in lmstudio-ai/lmstudio-bug-tracker#1371 (found under ~/.cache/lm-studio on an older install)",
+      url: "https://lmstudio.ai/blog/lmstudio-v0.3.17",
+    },
+    {
+      fact: "home: pointer file, ~/.cache/lm-studio, ~/.lmstudio",
+      url: "https://github.com/lmstudio-ai/lmstudio-js/blob/6ec11db/packages/lms-common-server/src/findLMStudioHome.ts",
+    },
   ],
   toolFilters: { fields: [] },
 };

@@ -84,8 +84,14 @@ export const qwenCode: ClientModule = {
     strictJsonDialect: { comments: true, trailingCommas: false, bom: true },
   },
   sources: [
-    "@qwen-code/qwen-code@0.24.4 (npm): chunks/chunk-DPEB6S2R.js createTransport, MCPServerConfig, discoveryTimeoutFor; chunks/chunk-EL2S73QY.js Storage.getGlobalQwenDir (QWEN_HOME); chunks/chunk-LYEINKJD.js loadSettings (strip-json-comments, .corrupted); chunks/chunk-7TK2HU3T.js resolveEnvVarsInString",
-    "`qwen mcp add` (0.24.4) writes command/args/env, httpUrl (-t http), url (-t sse)",
+    {
+      fact: "chunks/chunk-DPEB6S2R.js createTransport, MCPServerConfig, discoveryTimeoutFor; chunks/chunk-EL2S73QY.js Storage.getGlobalQwenDir (QWEN_HOME); chunks/chunk-LYEINKJD.js loadSettings (strip-json-comments, .corrupted); chunks/chunk-7TK2HU3T.js resolveEnvVarsInString",
+      url: "https://www.npmjs.com/package/@qwen-code/qwen-code/v/0.24.4",
+    },
+    {
+      fact: "`qwen mcp add` (0.24.4) writes command/args/env, httpUrl (-t http), url (-t sse)",
+      url: "https://www.npmjs.com/package/@qwen-code/qwen-code/v/0.24.4",
+    },
   ],
   toolFilters: { fields: ["includeTools", "excludeTools", "trust", "alwaysLoadTools"] },
 };

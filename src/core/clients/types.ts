@@ -33,10 +33,49 @@ interface ConfigLocation {
   note?: string;
 }
 
-/** One AI client. Adding a client is one file implementing this, plus a line in index.ts. */
+/** Where a fact about a client comes from: its docs, its source, or a run of it (cited in docs/clients.md). */
+interface ClientSource {
+  /** What it tells, in a few words ("entry shape", "user file on Windows"). */
+  fact: string;
+  /** The page, source file or issue (a URL). */
+  url: string;
+}
+
+/** How docs/clients.md's generated table shows a client (scripts/generate-clients-docs.mjs). */
+export interface ClientDocs {
+  /** The environments, in words (default: from `kinds`). */
+  where?: string;
+  /** The user file, in words (defineClient derives it from its `files`). */
+  file?: string;
+  /** The project file, in words (default: `projectConfig` joined with /). */
+  project?: string;
+  /** The entry shapes, in words ("`type: local`, `command` as an array"). */
+  shapes?: string;
+  /** The references a project file's entry takes, in words (default: `referenceStyle("VAR")`). */
+  variables?: string;
+}
+
+/**
+ * One AI client. Adding a client is one file implementing this (most simply through
+ * `defineClient`, clients/define-client.ts), plus a line in index.ts.
+ */
 export interface ClientModule {
   id: ClientId;
   name: string;
+  /** Where each fact of this module comes from (docs/clients.md cites them). */
+  sources?: readonly ClientSource[];
+  /** How docs/clients.md's table shows it. */
+  docs?: ClientDocs;
+  /** How a person checks what sync wrote with the client itself (`opencode mcp list`), for the docs. */
+  judge?: string;
+  /** One line said wherever the client is found (init): a rename, a successor. */
+  notice?: string;
+  /**
+   * Fields a new entry gets besides its launch, which are the client's own after that (keptKeys
+   * should name them): Goose's `name`, `enabled`, `timeout`. Sync writes them only where the entry
+   * lacks them, so a person's `enabled: false` stays.
+   */
+  entryDefaults?(name: string): Record<string, unknown>;
   /** Environment kinds the client really runs in. */
   kinds: readonly EnvKind[];
   /**
@@ -46,6 +85,11 @@ export interface ClientModule {
   createWhenNamed?: readonly EnvKind[];
   /** The key (path) holding servers, e.g. ["mcpServers"] or ["servers"]. */
   serversPath: readonly string[];
+  /**
+   * Its servers are a list of items each naming itself with this key (Continue's `- name: x`), not
+   * a map of names: an entry is one item, its value the item without that key.
+   */
+  listKey?: string;
   /** The format of its config files (default JSON). */
   format?: ConfigFormatId;
   /**
@@ -169,8 +213,6 @@ export interface ClientModule {
    * output it cannot read).
    */
   ownList?: { program: string; args: readonly string[]; names(stdout: string): string[] | undefined };
-  /** Where the module's facts come from (a URL, or `owner/repo` path@commit), for docs/clients.md. */
-  sources?: readonly string[];
   /**
    * The client's own per-server fields that narrow or approve its tools, and any tool limit it
    * documents: recorded for per-client tool rules (nothing filters tools yet).

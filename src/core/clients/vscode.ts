@@ -15,6 +15,16 @@ import { EDITOR } from "./variables.js";
 export const vscode: ClientModule = {
   id: "vscode",
   name: "VS Code",
+  docs: {
+    file: "`Code/User/mcp.json` in the platform's config folder",
+    shapes: "`type` required: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
+  },
+  sources: [
+    {
+      fact: "mcp.json, `servers`, its variables",
+      url: "https://code.visualstudio.com/docs/copilot/customization/mcp-servers",
+    },
+  ],
   kinds: ["windows", "macos", "linux"],
   serversPath: ["servers"],
   // Its documented fields of an entry beside the launch: the sandbox of a stdio server, dev mode.

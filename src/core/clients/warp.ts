@@ -33,12 +33,27 @@ export const warp: ClientModule = {
   kinds: ["windows", "macos", "linux"],
   serversPath: ["mcpServers"],
   sources: [
-    "warpdotdev/warp crates/warp_core/src/paths.rs@19548aec6285e82b1a4cde526e7ec7e04513c248",
-    "warpdotdev/warp app/src/ai/mcp/mod.rs@19548aec6285e82b1a4cde526e7ec7e04513c248",
-    "warpdotdev/warp app/src/ai/mcp/file_mcp_watcher.rs@19548aec6285e82b1a4cde526e7ec7e04513c248",
-    "warpdotdev/warp crates/cloud_object_models/src/mcp.rs@19548aec6285e82b1a4cde526e7ec7e04513c248",
-    "warpdotdev/warp crates/mcp/src/runtime.rs@19548aec6285e82b1a4cde526e7ec7e04513c248",
-    "https://docs.warp.dev/agents/capabilities/mcp",
+    {
+      fact: "crates/warp_core/src/paths.rs",
+      url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/crates/warp_core/src/paths.rs",
+    },
+    {
+      fact: "app/src/ai/mcp/mod.rs",
+      url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/app/src/ai/mcp/mod.rs",
+    },
+    {
+      fact: "app/src/ai/mcp/file_mcp_watcher.rs",
+      url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/app/src/ai/mcp/file_mcp_watcher.rs",
+    },
+    {
+      fact: "crates/cloud_object_models/src/mcp.rs",
+      url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/crates/cloud_object_models/src/mcp.rs",
+    },
+    {
+      fact: "crates/mcp/src/runtime.rs",
+      url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/crates/mcp/src/runtime.rs",
+    },
+    { fact: "docs", url: "https://docs.warp.dev/agents/capabilities/mcp" },
   ],
   // Its entry fields beside the launch: a stdio server's folder, and a description.
   keptKeys: ["working_directory", "description"],

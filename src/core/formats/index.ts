@@ -1,7 +1,7 @@
 /**
  * Which format a client's file is in, and the reads and edits everything above the seam uses.
- * The TOML engine is loaded on first need (`loadFormats`): a sync with no TOML target never pays
- * for its parser.
+ * The TOML and YAML engines are loaded on first need (`loadFormats`): a sync with no such target
+ * never pays for their parsers.
  */
 import { jsonFormat } from "./json/index.js";
 import type { ConfigFormat, ConfigFormatId, EntryEdit, ParsedDocument } from "./types.js";
@@ -14,6 +14,10 @@ interface FormatClient {
   keptKeys?: readonly string[];
   /** Its entry's tool-rule fields: mcp-twin's, whatever its keptKeys say. */
   toolBudget?: { filter?: { keys: readonly string[] } };
+  /** Its servers are a list of items named by this key (Continue), not a map of names. */
+  listKey?: string;
+  /** Fields a new entry gets, the client's own after that (Goose's `enabled`, `timeout`). */
+  entryDefaults?(name: string): Record<string, unknown>;
 }
 
 /**
@@ -43,8 +47,10 @@ const loaded: Partial<Record<ConfigFormatId, ConfigFormat>> = { json: jsonFormat
 
 /** Load the formats these clients' files are in (call before formatOf). */
 export async function loadFormats(clients: Iterable<Pick<FormatClient, "format">>): Promise<void> {
-  for (const c of clients)
+  for (const c of clients) {
     if (c.format === "toml" && !loaded.toml) loaded.toml = (await import("./toml/index.js")).tomlFormat;
+    if (c.format === "yaml" && !loaded.yaml) loaded.yaml = (await import("./yaml/index.js")).yamlFormat;
+  }
 }
 
 export function formatOf(client: Pick<FormatClient, "format" | "id">): ConfigFormat {
@@ -60,7 +66,8 @@ export function parseTarget(
   text: string,
   file: string,
 ): ParsedDocument {
-  return formatOf(target.client).parse(text, file);
+  const { listKey } = target.client;
+  return formatOf(target.client).parse(text, file, listKey ? { listKey } : undefined);
 }
 
 /**
@@ -107,13 +114,32 @@ export function clientFieldsOf(
  */
 export function editTargetEntries(target: FormatTarget, text: string, edits: readonly EntryEdit[]): string {
   const { owned, kept } = entryKeys(target.client);
+  const withDefaults = target.client.entryDefaults ? defaulted(target, text, edits) : edits;
   return formatOf(target.client).applyEntryEdits(
     text,
     target.serversPath,
-    kept && !owned ? keepingFields(target, text, edits, kept) : edits,
+    kept && !owned ? keepingFields(target, text, withDefaults, kept) : withDefaults,
     target.file,
     owned,
+    target.client.listKey ? { listKey: target.client.listKey } : undefined,
   );
+}
+
+/** Each edit that sets an entry, with the client's defaults for a new entry where neither has them. */
+function defaulted(target: FormatTarget, text: string, edits: readonly EntryEdit[]): EntryEdit[] {
+  const entries = parseTarget(target, text, target.file).entries(target.serversPath);
+  return edits.map((edit) => {
+    if ("remove" in edit || edit.text !== undefined) return edit;
+    const value = edit.value;
+    if (!value || typeof value !== "object" || Array.isArray(value)) return edit;
+    const before = Object.hasOwn(entries, edit.name) ? entries[edit.name] : undefined;
+    const had = before && typeof before === "object" ? (before as Record<string, unknown>) : {};
+    const defaults = target.client.entryDefaults?.(edit.name) ?? {};
+    const missing = Object.entries(defaults).filter(
+      ([k]) => !Object.hasOwn(value, k) && !Object.hasOwn(had, k),
+    );
+    return missing.length === 0 ? edit : { ...edit, value: { ...Object.fromEntries(missing), ...value } };
+  });
 }
 
 /** Each edit that replaces an entry, with the client's own fields of the entry it replaces added. */
@@ -169,16 +195,12 @@ export function ownedView(
   return out;
 }
 
-/**
- * The JSON(C) engine's own calls: the manifest's edits and depth limit (manifest/), a JSON config's
- * empty servers key (undo).
- */
+/** The JSON(C) engine's own calls: the manifest's edits and depth limit (manifest/). */
 export {
   applyEntryEdits,
   MAX_DEPTH,
   parseConfig,
   readEntries,
-  removeEmptyServers,
   tooDeepAt,
 } from "./json/merge.js";
 export type { ConfigFormat, ConfigFormatId, EntryEdit, ParsedDocument } from "./types.js";
