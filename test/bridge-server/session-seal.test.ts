@@ -3,6 +3,7 @@
  * opened only by its credential and its key, a large client info cut to fit. Then the bridge's HTTP
  * server in-process: what a flood of sessions leaves held once they are gone (sessions.ts).
  */
+import { createCipheriv, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -119,7 +120,7 @@ describe("what sessions leave held", () => {
 
   /** The real HTTP server with a sealing key and an MCP server per session; `held`: each transport's WeakRef. */
   async function bridge(file: string, held: WeakRef<object>[] = []) {
-    const seal = await SessionSeal.open(file);
+    const seal = await SessionSeal.open(file, { ended: path.join(path.dirname(file), "sessions-ended") });
     const tokenFile = path.join(path.dirname(file), "token");
     writeFileSync(tokenFile, "tok\n");
     const b = await listenHttp({
@@ -203,6 +204,31 @@ describe("what sessions leave held", () => {
     expect(await after.text()).toContain('"hi"');
   }, 60_000);
 
+  test("a session its client ended stays ended across a restart (DELETE, then a new bridge: 404, never opened again)", async () => {
+    const file = keyFile();
+    const b = await bridge(file);
+    const res = await post(b, init());
+    await res.arrayBuffer();
+    const id = res.headers.get("mcp-session-id") ?? "";
+    const ended = await fetch(`http://127.0.0.1:${b.port}/mcp`, {
+      method: "DELETE",
+      headers: { authorization: "Bearer tok", "mcp-session-id": id, "mcp-protocol-version": "2025-11-25" },
+    });
+    expect(ended.status).toBe(200);
+    // Another session, left open, is opened again by the next bridge: only the ended one stays ended.
+    const open = await post(b, init());
+    await open.arrayBuffer();
+    const live = open.headers.get("mcp-session-id") ?? "";
+    await b.close();
+    const again = await bridge(file);
+    expect((await post(again, list, id)).status).toBe(404);
+    expect((await post(again, list, live)).status).toBe(200);
+    // And a third bridge still knows (the list is on disk, not in a process).
+    await again.close();
+    const third = await bridge(file);
+    expect((await post(third, list, id)).status).toBe(404);
+  }, 60_000);
+
   test("the ids of ended sessions are remembered at a fixed size each, whatever their length", async () => {
     const seal = await SessionSeal.open(keyFile());
     const table = new SessionTable({ seal });
@@ -232,6 +258,51 @@ describe("what sessions leave held", () => {
     expect(await table.restore(last.id, endpoint, headers)).toBeUndefined();
     expect(table.forgotten(last.id, endpoint, headers)).toBe(false);
   }, 60_000);
+});
+
+describe("sealed ids expire, and the ended ones kept are bounded", () => {
+  test("an id opens until a week after its initialize, not after; one sealed without an expiry never", async () => {
+    const file = keyFile();
+    let now = Date.parse("2026-11-24T10:00:00Z");
+    const seal = await SessionSeal.open(file, { now: () => now });
+    const id = seal.seal(session, as("t1")) ?? "";
+    now += 7 * 24 * 3600 * 1000 - 1000;
+    expect(seal.unseal(id, as("t1"))).toEqual(session);
+    now += 2000;
+    expect(seal.unseal(id, as("t1"))).toBeUndefined();
+    // A record sealed as before ids carried an expiry: refused.
+    const key = Buffer.from(readFileSync(file, "utf8").trim(), "base64url");
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", key, iv);
+    const record = JSON.stringify({ ...session, credential: seal.credentialOf(as("t1")) });
+    const body = Buffer.concat([cipher.update(record, "utf8"), cipher.final()]);
+    const old = Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");
+    expect(seal.unseal(old, as("t1"))).toBeUndefined();
+  });
+
+  test("past 4,096 ended ids the oldest goes, and every id sealed no later is taken for ended: none ever opens again, the file stays small", async () => {
+    const file = keyFile();
+    const ended = path.join(path.dirname(file), "sessions-ended");
+    let now = Date.parse("2026-11-24T10:00:00Z");
+    const seal = await SessionSeal.open(file, { ended, now: () => now });
+    const early = seal.seal(session, as("t1")) ?? "";
+    const ids: string[] = [];
+    for (let i = 0; i < 4097; i++) {
+      now += 1000;
+      ids.push(seal.seal(session, as("t1")) ?? "");
+    }
+    now += 1000;
+    const late = seal.seal(session, as("t1")) ?? "";
+    for (const id of ids) seal.end(id);
+    await seal.flushed();
+    const after = await SessionSeal.open(file, { ended, now: () => now });
+    for (const id of [ids[0], ids[1], ids[4096]]) expect(after.unseal(id ?? "", as("t1"))).toBeUndefined();
+    // Sealed before the oldest ended one that was let go: taken for ended (it starts over).
+    expect(after.unseal(early, as("t1"))).toBeUndefined();
+    expect(after.unseal(late, as("t1"))).toEqual(session);
+    expect(statSync(ended).size).toBeLessThan(4097 * 40);
+    if (process.platform !== "win32") expect(statSync(ended).mode & 0o777).toBe(0o600);
+  });
 });
 
 describe("a sealed session opened again after a restart", () => {
