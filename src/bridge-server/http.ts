@@ -41,7 +41,7 @@ import type { SessionCaps } from "./session-policy.js";
 import type { SessionSeal } from "./session-seal.js";
 import type { SessionInfo } from "./session-server.js";
 import { SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
-import { type Session, SessionTable } from "./sessions.js";
+import { type Session, SessionEvicted, SessionTable } from "./sessions.js";
 import type { TokenGuard } from "./token-guard.js";
 import { sendWebResponse, toWebRequest } from "./web-exchange.js";
 
@@ -315,10 +315,7 @@ async function post(
       });
     } catch (error) {
       // What the endpoint could not set up (a shared server that does not start) is said as is.
-      return sendRefusal(
-        res,
-        refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error)),
-      );
+      return sendRefusal(res, setUpFailed(error));
     }
   } else {
     if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
@@ -351,9 +348,15 @@ async function sessionOf(
   try {
     return await l.sessions.restore(id, endpoint, headers);
   } catch (error) {
-    return refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error));
+    return setUpFailed(error);
   }
 }
+
+/** A session that could not be set up: evicted meanwhile (503, try again), or its endpoint's error (502). */
+const setUpFailed = (error: unknown): Refusal =>
+  error instanceof SessionEvicted
+    ? { ...refusal(503, RPC.serverError, error.message, { "retry-after": "1" }), close: true }
+    : refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error));
 
 /** The control routes live under this path (never an MCP endpoint). */
 const CONTROL_PREFIX = "/control/";

@@ -22,6 +22,18 @@ export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
  */
 const SESSION_GRACE_MS = 50_000;
 
+/**
+ * A session closed to make room (the caps) while its own `initialize` was still being set up: its
+ * client is answered with this (HTTP 503), never left waiting.
+ */
+export class SessionEvicted extends Error {
+  constructor(client: string) {
+    super(
+      `Service Unavailable: this session was closed to make room for a newer one of ${client} (each client holds a limited number) while it was being set up; try again`,
+    );
+  }
+}
+
 export interface Session extends SessionInfo {
   transport: HttpSessionTransport;
   server: { close(): Promise<void> };
@@ -187,6 +199,12 @@ export class SessionTable {
       this.#forget(session);
       await transport.close().catch(() => {});
       throw error;
+    }
+    // Evicted while it was being set up (others opened meanwhile): what was set up goes, and its
+    // client is told, not left waiting on a transport that is closed.
+    if (this.#sessions.get(id) !== session) {
+      await shut(session);
+      throw new SessionEvicted(client);
     }
     return session;
   }

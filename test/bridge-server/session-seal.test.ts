@@ -4,17 +4,18 @@
  * server in-process: what a flood of sessions leaves held once they are gone (sessions.ts).
  */
 import { createCipheriv, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { McpServer } from "@modelcontextprotocol/server";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, inject, test } from "vitest";
 import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
 import { SessionSeal } from "../../src/bridge-server/session-seal.js";
 import { SessionTable } from "../../src/bridge-server/sessions.js";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
+import { cleanup, startBridge, tempDir } from "./helpers.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -116,10 +117,11 @@ describe("what sessions leave held", () => {
   const bridges: HttpBridge[] = [];
   afterEach(async () => {
     for (const b of bridges.splice(0)) await b.close();
+    await cleanup();
   });
 
   /** The real HTTP server with a sealing key and an MCP server per session; `held`: each transport's WeakRef. */
-  async function bridge(file: string, held: WeakRef<object>[] = []) {
+  async function bridge(file: string, held: WeakRef<object>[] = [], connectMs = 0) {
     const seal = await SessionSeal.open(file, { ended: path.join(path.dirname(file), "sessions-ended") });
     const tokenFile = path.join(path.dirname(file), "token");
     writeFileSync(tokenFile, "tok\n");
@@ -133,6 +135,8 @@ describe("what sessions leave held", () => {
           path: "/mcp",
           connect: async (transport) => {
             held.push(new WeakRef(transport));
+            // A session slow to set up, as one of a shared server whose process is starting.
+            if (connectMs > 0) await new Promise((r) => setTimeout(r, connectMs));
             const server = new McpServer({ name: "s", version: "1" });
             server.registerTool("hi", { description: "hi" }, () => ({
               content: [{ type: "text", text: "hi" }],
@@ -181,6 +185,54 @@ describe("what sessions leave held", () => {
     await collect();
     // The 100 open ones, and none of the 200 evicted (each held by its 50 s timer before).
     expect(held.filter((w) => w.deref() !== undefined).length).toBeLessThanOrEqual(105);
+  }, 60_000);
+
+  test("150 initialize at once from one client (100 per client), each slow to set up: every one is answered, those evicted meanwhile with why (503)", async () => {
+    const b = await bridge(keyFile(), [], 2000);
+    const answers = await Promise.all(
+      Array.from({ length: 150 }, async () => {
+        const res = await post(b, init());
+        return { status: res.status, body: await res.text(), id: res.headers.get("mcp-session-id") };
+      }),
+    );
+    const evicted = answers.filter((a) => a.status !== 200);
+    for (const a of evicted) {
+      expect(a.status).toBe(503);
+      expect(a.body).toContain("closed to make room");
+    }
+    // Those evicted while being set up were told so (before, each was answered from a server left
+    // connected to its closed session: an id that opens nothing).
+    expect(evicted.length).toBeGreaterThan(0);
+    expect(b.sessions()).toHaveLength(100);
+  }, 60_000);
+
+  test("a real bridge's shared server: 150 initialize at once from one client, every one answered", async () => {
+    const root = tempDir();
+    mkdirSync(path.join(root, "mcp-twin-home"), { recursive: true });
+    writeFileSync(
+      path.join(root, "mcp-twin-home", "mcp-twin.jsonc"),
+      JSON.stringify({
+        servers: { a: { command: process.execPath, args: [inject("fixtureScript")], share: "machine" } },
+      }),
+    );
+    const real = await startBridge({ root });
+    const statuses = await Promise.all(
+      Array.from({ length: 150 }, async () => {
+        const res = await fetch(`http://127.0.0.1:${real.port}/share/a`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${real.token}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+          },
+          body: JSON.stringify(init()),
+        });
+        await res.text();
+        return res.status;
+      }),
+    );
+    expect(statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(100);
   }, 60_000);
 
   test("100,000 capability keys: the id stays under 4 KiB, and the session works, here and after a restart", async () => {
