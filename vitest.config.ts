@@ -17,6 +17,7 @@ const SLOW_TESTS = [
   "test/bridge-server/hostile.test.ts",
   "test/bridge-server/http-security.test.ts",
   "test/bridge-server/limits.test.ts",
+  "test/bridge-server/no-credential.test.ts",
   "test/bridge-server/resources.test.ts",
   "test/bridge-server/share-plugins.test.ts",
   "test/bridge-server/share-trust.test.ts",

@@ -287,11 +287,6 @@ export interface SharedEntryFact {
 export interface SharedFacts {
   status?: SharedStatus | undefined;
   entries: SharedEntryFact[];
-  /**
-   * Where the bridge runs (an environment id), and whether it tells the user account of each
-   * loopback connection there (Linux, WSL: /proc/net/tcp): what lets an entry carry no credential.
-   */
-  bridge?: { env: string; peers: boolean } | undefined;
 }
 
 /**

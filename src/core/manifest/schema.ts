@@ -297,6 +297,17 @@ export const bridgeSchema = z
       .max(10_080, "at most a week (10080)")
       .optional()
       .describe("A shared server with no call for this many minutes stops (default 10; decimals allowed)."),
+    allowOrigins: z
+      .array(
+        z
+          .string()
+          .regex(/^https?:\/\/[^/\s]+\/?$/i, "an origin: scheme://host[:port], e.g. http://localhost:5173"),
+      )
+      .max(32)
+      .optional()
+      .describe(
+        "Browser origins whose pages may call the bridge (an MCP inspector's page). Absent: a request that carries an Origin is refused.",
+      ),
   })
   .describe(
     "The bundled bridge (mcp-twin serve): the gateway of shared servers, and its own tools, registered in every client when enabled.",
