@@ -28,6 +28,7 @@ export const CLIENT_IDS = [
   "goose",
   "amp",
   "continue",
+  "antigravity",
 ] as const;
 
 export type ClientId = (typeof CLIENT_IDS)[number];

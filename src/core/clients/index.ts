@@ -5,6 +5,7 @@
  */
 
 import { amp } from "./amp.js";
+import { antigravity } from "./antigravity.js";
 import { augment } from "./augment.js";
 import { claudeCode } from "./claude-code.js";
 import { claudeDesktop } from "./claude-desktop.js";
@@ -54,6 +55,7 @@ const BY_ID = {
   goose,
   amp,
   continue: continueDev,
+  antigravity,
 } as const satisfies Record<ClientId, ClientModule>;
 
 /** In the manifest schema's order. */
