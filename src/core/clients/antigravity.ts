@@ -41,7 +41,7 @@ export const antigravity = defineClient({
   // Its desktop app reads the same file and starts the servers from the desktop (no shell PATH).
   gui: true,
   processes: "agy",
-  toolFilters: { fields: ["disabledTools"] },
+  // `disabledTools` (names) is read by agy (a third party measured it), not documented: kept, not written.
   docs: {
     where: "Windows, WSL, macOS, Linux (the `agy` CLI; the Antigravity 2.0 app reads the same file)",
     project: "– (`.agents/mcp_config.json` is not written: no references documented)",
