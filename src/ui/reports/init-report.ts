@@ -35,6 +35,9 @@ export function renderFound(
       if (e.fix) out.print(`      → ${e.fix}`);
     }
   }
+  // A rename or a successor, said once where the client is found (Gemini CLI's individuals).
+  for (const client of new Set(found.targets.map((t) => t.client)))
+    if (client.notice) out.print(`  ${c.dim(client.notice)}`);
   out.print(
     found.existing.missing
       ? `Manifest: ${found.manifest} (new)`
@@ -73,6 +76,8 @@ export interface PlanView {
   readable: string[];
   /** The manifest's shared servers after init: the sync starts the bridge for them and leaves it running. */
   shared: string[];
+  /** Each client's tools and tokens from the catalogue's measured figures (core/budget/plan-budget.ts). */
+  budget: string[];
 }
 
 export function renderPlan(out: Output, plan: PlanView): void {
@@ -115,6 +120,12 @@ export function renderPlan(out: Output, plan: PlanView): void {
       `  ${plan.configs.length > 0 ? bullet : skip} write ${plan.configs.length > 0 ? plan.configs.join(", ") : "no client config (none found)"}`,
     );
   for (const line of plan.readable) out.print(`      ${out.theme.warn} ${line}`);
+  if (plan.sync && plan.configs.length > 0 && plan.budget.length > 0) {
+    out.print(
+      `  ${bullet} tools each client will load (the catalogue's figures; \`mcp-twin tools\` counts them after the sync):`,
+    );
+    for (const line of plan.budget) out.print(`      ${line}`);
+  }
   if (plan.sync && !plan.nobodyToConfigure && plan.shared.length > 0)
     out.print(`  ${bullet} ${gatewayPlanLine(plan.shared)}`);
 }
