@@ -62,6 +62,8 @@ interface ControlRoutes {
 export interface HttpOptions {
   host: string;
   port: number;
+  /** An inherited listening socket to serve on instead of binding `port` (its keeper's). */
+  fd?: number;
   token: TokenGuard;
   endpoints: Endpoint[];
   /** Endpoints that come and go while it runs (the gateway's shared servers). */
@@ -449,10 +451,12 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host, () => {
+    const done = () => {
       server.off("error", reject);
       resolve();
-    });
+    };
+    if (options.fd !== undefined) server.listen({ fd: options.fd }, done);
+    else server.listen(options.port, options.host, done);
   });
   server.on("error", (error) => log(`http: ${error.message}`));
   const port = (server.address() as AddressInfo).port;

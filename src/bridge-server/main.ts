@@ -45,6 +45,8 @@ export interface OwnerOptions {
   files: BridgeFiles;
   host: string;
   port: number;
+  /** Listen on this inherited socket (its keeper's: supervisor.ts) instead of binding `port`. */
+  listenFd?: number;
   allowedOrigins?: string[];
   maxBodyBytes?: number;
   /** Refuse loopback connections of other user accounts (Linux and WSL; see http-guards.ts). */
@@ -102,8 +104,6 @@ export const BRIDGE_RUNNING = "bridge-running";
 async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<void> {
   const { files, log } = options;
   const phase = options.onPhase ?? (() => {});
-  // A stop asked of an earlier bridge is done with: this one runs (and a supervisor may restart it).
-  await removePath(files.stopRequested);
   const { token, created } = await ensureToken(files.token);
   if (created) log(`created the bridge token ${files.token}`);
   const seal = await SessionSeal.open(files.sessionKey, { ended: files.sessionsEnded });
@@ -164,6 +164,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     http = await listenHttp({
       host: options.host,
       port: options.port,
+      ...(options.listenFd !== undefined ? { fd: options.listenFd } : {}),
       token: context.token,
       endpoints,
       endpointAt: (pathname) => gateway.endpointAt(pathname),
@@ -210,6 +211,8 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     url,
     version: VERSION,
     startedAt: context.startedAt.toISOString(),
+    // Its keeper holds its socket and starts it again: `bridge stop` ends that one with it.
+    ...(options.listenFd !== undefined ? { keeper: process.ppid } : {}),
   });
   options.onReady?.({ url, port: http.port, context, http, gateway });
   try {

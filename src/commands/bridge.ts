@@ -74,9 +74,14 @@ function render(
   out: Output,
 ): void {
   const { c, ok, warn, fail } = out.theme;
-  if (r.stopped)
+  if (r.stopped?.pid !== undefined)
     out.print(
       `${ok} Stopped the bridge (pid ${r.stopped.pid}${r.stopped.forced ? ", killed: it did not end on SIGTERM" : ""}).`,
+    );
+  // No bridge ran, but something would have started one again (it had ended, and kept failing).
+  else if (r.stopped?.loops?.length)
+    out.print(
+      `${ok} The bridge was not running; stopped what would have started it again (pid ${r.stopped.loops.join(", ")}).`,
     );
   // Nothing stopped: the state's own line ("Not running, …") says it.
   else if (r.action === "stop" && r.state !== "stopped") out.print(`${ok} The bridge was not running.`);

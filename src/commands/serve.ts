@@ -6,6 +6,7 @@
 import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.js";
 import { type BridgeSettings, loadBridgeSettings, settingsAt } from "../core/bridge-control/settings.js";
 import { bridgeFiles, bridgeHome, bridgeUrl } from "../core/bridge-control/state-folder.js";
+import { isLegacyLoop } from "../core/bridge-control/supervisor.js";
 import { ensureToken, rotateToken } from "../core/bridge-control/token-file.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import { optimizingCompilers } from "../core/system/busy-compilers.js";
@@ -28,6 +29,8 @@ interface ServeOptions {
   /** `--session-grace`, in ms (undefined: sessions.ts SESSION_GRACE_MS). */
   sessionGraceMs: number | undefined;
   okIfRunning: boolean;
+  /** `--listen-fd`: the socket its keeper holds (supervisor.ts), inherited as this descriptor. */
+  listenFd: number | undefined;
   printToken: boolean;
   rotateToken: boolean;
 }
@@ -64,6 +67,15 @@ export function parseServeOptions(options: Partial<OptionsOf<typeof serveCommand
       );
     sessionGraceMs = Math.round(seconds * 1000);
   }
+  let listenFd: number | undefined;
+  if (options.listenFd !== undefined) {
+    listenFd = Number(options.listenFd);
+    if (!Number.isInteger(listenFd) || listenFd < 3 || String(options.listenFd).trim() === "")
+      throw new UsageError(
+        "bad-option",
+        `--listen-fd ${String(options.listenFd)}: expected an inherited socket's descriptor, 3 or above.`,
+      );
+  }
   const origins = list(options.allowOrigin);
   for (const origin of origins)
     if (!/^https?:\/\/[^/\s]+$/i.test(origin.replace(/\/+$/, "")))
@@ -81,6 +93,7 @@ export function parseServeOptions(options: Partial<OptionsOf<typeof serveCommand
     plugins: options.plugins !== false,
     sessionGraceMs,
     okIfRunning: options.okIfRunning === true,
+    listenFd,
     printToken: options.printToken === true,
     rotateToken: options.rotateToken === true,
   };
@@ -130,6 +143,8 @@ export async function run(ctx: Ctx): Promise<number> {
     };
   };
 
+  if (o.http && o.listenFd === undefined && o.share.length === 0 && underLegacyLoop())
+    return handOver(ctx, await where(true));
   if (o.http || o.share.length > 0) return serveHttp(ctx, o, files, await where(true));
 
   // stdio: relay to the one bridge that owns the state, starting it when none answers.
@@ -206,6 +221,28 @@ export async function run(ctx: Ctx): Promise<number> {
   return outcome();
 }
 
+/**
+ * Run by a loop of an earlier version (the `~/.profile` line users keep, a loop an older mcp-twin
+ * left running): the bridge is started under its keeper instead (lifecycle.ts), which holds the
+ * port across crashes, and this ends with 0, which ends that loop.
+ */
+function underLegacyLoop(): boolean {
+  try {
+    const { readFileSync } = process.getBuiltinModule("node:fs");
+    const argv = readFileSync(`/proc/${process.ppid}/cmdline`, "utf8").split("\0");
+    return isLegacyLoop(argv);
+  } catch {
+    return false;
+  }
+}
+
+async function handOver(ctx: Ctx, want: { host: string; port: number; pinned: boolean }): Promise<number> {
+  const log = (line: string) => ctx.output.info(line);
+  const ensured = await ensureBridge({ ...localLifecycle(ctx.host, log), pinned: want.pinned }, want);
+  log(`the bridge runs under its keeper at ${ensured.url}; this loop of an earlier mcp-twin ends`);
+  return ExitCode.ok;
+}
+
 /** A host other than loopback: refused without --allow-remote, said with it. */
 function checkRemoteBind(out: Ctx["output"], host: string, allowRemote: boolean | undefined): void {
   if (isLoopback(host)) return;
@@ -261,6 +298,13 @@ async function serveHttp(
     terminated = true;
     stop.abort();
   };
+  // Under its keeper, `bridge restart` asks it to end to be started again at once on the same socket.
+  let restart = false;
+  const onRestart = () => {
+    restart = true;
+    onTerm();
+  };
+  if (o.listenFd !== undefined) process.on("SIGUSR2", onRestart);
   const onAbort = () => stop.abort();
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   process.on("SIGTERM", onTerm);
@@ -293,6 +337,7 @@ async function serveHttp(
         files,
         host: where.host,
         port: where.port,
+        ...(o.listenFd !== undefined ? { listenFd: o.listenFd } : {}),
         allowedOrigins: o.allowOrigin,
         ...(peers ? { peers } : {}),
         ...(o.sessionGraceMs !== undefined ? { sessionGraceMs: o.sessionGraceMs } : {}),
@@ -335,9 +380,11 @@ async function serveHttp(
     ctx.signal.removeEventListener("abort", onAbort);
     process.off("SIGTERM", onTerm);
     process.off("SIGHUP", onTerm);
+    process.off("SIGUSR2", onRestart);
     process.off("uncaughtException", onStray);
     process.off("unhandledRejection", onStray);
   }
+  if (restart) return ExitCode.bridgeRestart;
   return terminated || !ctx.signal.aborted ? ExitCode.ok : ExitCode.interrupted;
 }
 

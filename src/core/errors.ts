@@ -12,6 +12,11 @@ export const ExitCode = {
    * so a service manager that restarts the bridge on failure must not restart it on this one.
    */
   bridgeRunning: 3,
+  /**
+   * `serve --http` under its keeper ended to be started again at once on the same socket (`bridge
+   * restart`: SIGUSR2): the keeper starts it without a pause.
+   */
+  bridgeRestart: 4,
   interrupted: 130,
 } as const;
 

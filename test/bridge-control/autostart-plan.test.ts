@@ -22,7 +22,7 @@ import {
   gatewayDownMessage,
   sharedServerOf,
 } from "../../src/core/bridge-control/gateway-down.js";
-import { SH_LOOP } from "../../src/core/bridge-control/supervisor.js";
+import { KEEP_LOOP, WAIT_LOOP } from "../../src/core/bridge-control/supervisor.js";
 
 const WINDOWS = {
   vars: {
@@ -86,7 +86,8 @@ describe("planAutostart", () => {
     expect(plan.also).toBeUndefined(); // the loop runs in the distro: no file beside the task
     const action = taskAction(facts());
     expect(action.command).toBe("C:\\Windows\\System32\\conhost.exe");
-    // wsl.exe runs the sh loop in the distro: Task Scheduler could restart it a minute later at best.
+    // wsl.exe runs `bridge start` in the distro (its keeper then keeps the bridge running), and
+    // waits as long as that keeper runs: the distro lives while a Windows program holds it.
     expect(action.args).toEqual([
       "--headless",
       "C:\\Windows\\System32\\wsl.exe",
@@ -98,12 +99,13 @@ describe("planAutostart", () => {
       "XDG_DATA_HOME=/home/ann/.local/share",
       "/bin/sh",
       "-c",
-      SH_LOOP,
+      WAIT_LOOP,
       "mcp-twin-bridge",
+      "/home/ann/.local/share/mcp-twin/bridge/keeper.json",
       "/usr/bin/node",
       "/home/ann/.npm-global/lib/node_modules/mcp-twin/bin/mcp-twin.js",
-      "serve",
-      "--http",
+      "bridge",
+      "start",
     ]);
     // Arguments with a space or a quote are quoted as Windows splits a command line (its quotes
     // XML-escaped): the loop's own quotes as \", which conhost and wsl.exe read back.
@@ -111,13 +113,13 @@ describe("planAutostart", () => {
       "--exec /usr/bin/env &quot;PATH=/usr/bin:/mnt/c/Program Files/nodejs&quot; XDG_DATA_HOME=",
     );
     expect(xml).toContain(
-      "/bin/sh -c &quot;p=1; while :; do \\&quot;$@\\&quot;; s=$?; case $s in 0|3) exit $s;; esac; sleep $p; p=$((p &lt; 3 ? p * 2 : 5)); done&quot; mcp-twin-bridge /usr/bin/node",
+      "/bin/sh -c &quot;k=$1; shift; \\&quot;$@\\&quot; || exit $?; while p=$(sed -n 's/^{\\&quot;pid\\&quot;:",
     );
   });
 
-  test("the sh loop: restarted on any end but exit 0 (a stop) and 3 (another runs), after 1, 2, 4, then 5 s", () => {
-    expect(SH_LOOP).toBe(
-      'p=1; while :; do "$@"; s=$?; case $s in 0|3) exit $s;; esac; sleep $p; p=$((p < 3 ? p * 2 : 5)); done',
+  test("the keeper: holds the socket for ever, restarts on any end but exit 0 (a stop), 3 (another runs) and a stop asked, after 1, 2, 4, then 5 s; 4 at once", () => {
+    expect(KEEP_LOOP).toBe(
+      'd=$1; shift; p=1; while :; do "$@"; s=$?; case $s in 0|3) exit $s;; 4) p=1; continue;; esac; [ -e "$d/stop-requested" ] && exit 0; [ -e "$d/serve.json" ] || exit $s; sleep $p; p=$((p < 3 ? p * 2 : 5)); [ -e "$d/stop-requested" ] && exit 0; done',
     );
   });
 
@@ -160,8 +162,12 @@ describe("planAutostart", () => {
       "@echo off",
       "chcp 65001 >nul",
       "setlocal DisableDelayedExpansion",
+      // A stop asked before this start is done with; one asked while the bridge is down (in the
+      // pause, or failing) ends the loop before it starts it again.
+      'if exist "C:\\Users\\Ann Lee\\100%% (a&b)\\bridge\\stop-requested" del "C:\\Users\\Ann Lee\\100%% (a&b)\\bridge\\stop-requested"',
       "set mcp_twin_pause=1",
       ":run",
+      'if exist "C:\\Users\\Ann Lee\\100%% (a&b)\\bridge\\stop-requested" exit /b 0',
       '"C:\\Program Files\\nodejs\\node.exe" "C:\\Users\\Ann Lee\\AppData\\Roaming\\npm\\node_modules\\mcp-twin\\bin\\mcp-twin.js" serve --http',
       "set mcp_twin_exit=%errorlevel%",
       'if "%mcp_twin_exit%"=="0" exit /b 0',
@@ -194,11 +200,11 @@ describe("planAutostart", () => {
       fix: "add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails",
       // Its own session, away from the terminal; only mcp-twin's own variables carried (the login's
       // PATH is the session's own).
-      line: `(setsid /usr/bin/env 'MCP_TWIN_HOME=/home/ann/it'\\''s' /bin/sh -c '${SH_LOOP}' mcp-twin-bridge /usr/bin/node /home/ann/.npm-global/lib/node_modules/mcp-twin/bin/mcp-twin.js serve --http </dev/null >/dev/null 2>&1 &)`,
+      line: `(setsid /usr/bin/env 'MCP_TWIN_HOME=/home/ann/it'\\''s' /usr/bin/node /home/ann/.npm-global/lib/node_modules/mcp-twin/bin/mcp-twin.js bridge start </dev/null >/dev/null 2>&1 &)`,
     });
   });
 
-  test("Linux with systemd: a user unit under XDG_CONFIG_HOME, restarted 1 s after a failure but exit 3, `%` and `$` kept literal", () => {
+  test("Linux with systemd: a user unit under XDG_CONFIG_HOME that runs `bridge start` (its keeper restarts the bridge), `%` and `$` kept literal", () => {
     const f = facts({
       kind: "linux",
       windows: undefined,
@@ -212,33 +218,23 @@ describe("planAutostart", () => {
       kind: "systemd",
       env: "linux",
       file: `/home/ann/cfg/systemd/user/${UNIT_NAME}`,
-      format: 2, // kept in state: an installed unit of an older format is written again
+      format: 3, // kept in state: an installed unit of an older format is written again
     });
     if (plan.kind !== "systemd" || typeof plan.text !== "string") throw new Error("no unit");
     const lines = plan.text.split("\n");
     expect(lines).toContain(
-      'ExecStart="/opt/node 20/bin/node" /home/ann/100%%/$$HOME/mcp-twin.js serve --http',
+      'ExecStart="/opt/node 20/bin/node" /home/ann/100%%/$$HOME/mcp-twin.js bridge start',
     );
     expect(lines).toContain('Environment="PATH=/usr/bin:/opt/a b"');
     expect(lines).toContain('Environment="MCP_TWIN_HOME=/home/ann/\\"x\\"%%"');
-    // Restarted after every failure but exit 3 (another bridge runs), 1 s later, never given up.
-    const unit = lines.indexOf("[Unit]");
-    const service = lines.indexOf("[Service]");
-    expect(lines.indexOf("StartLimitIntervalSec=0")).toBeGreaterThan(unit);
-    expect(lines.indexOf("StartLimitIntervalSec=0")).toBeLessThan(service);
-    const restart = lines.filter((l) => l.startsWith("Restart"));
-    expect(restart).toEqual([
-      "Restart=on-failure",
-      "RestartPreventExitStatus=3",
-      "RestartSec=1",
-      "RestartSteps=3",
-      "RestartMaxDelaySec=5",
-    ]);
-    expect(lines.every((l) => !l.startsWith("StartLimitBurst"))).toBe(true);
+    // The start returns once the bridge answers; its keeper stays in the unit (a stop ends it).
+    expect(lines).toContain("Type=oneshot");
+    expect(lines).toContain("RemainAfterExit=yes");
+    expect(lines.filter((l) => l.startsWith("Restart"))).toEqual([]);
     expect(lines).toContain("WantedBy=default.target");
   });
 
-  test("Linux without systemd: an XDG autostart entry running the sh loop, offered, never written unasked", () => {
+  test("Linux without systemd: an XDG autostart entry running `bridge start`, offered, never written unasked", () => {
     const f = facts({
       kind: "linux",
       windows: undefined,
@@ -265,7 +261,7 @@ describe("planAutostart", () => {
     // Quoted per the Desktop Entry Specification: `"` `` ` `` `$` `\` escaped in quotes, then every
     // `\` doubled again (the value's own escapes are read first), `%` doubled.
     expect(lines).toContain(
-      `Exec=/usr/bin/env "PATH=/usr/bin:/opt/a b" MCP_TWIN_HOME=/home/ann/h /bin/sh -c "p=1; while :; do \\\\"\\\\$@\\\\"; s=\\\\$?; case \\\\$s in 0|3) exit \\\\$s;; esac; sleep \\\\$p; p=\\\\$((p < 3 ? p * 2 : 5)); done" mcp-twin-bridge "/opt/node 20/bin/node" "/home/ann/a\\\\"b\\\\$c\\\\\`d\\\\\\\\e 100%%/mcp-twin.js" serve --http`,
+      `Exec=/usr/bin/env "PATH=/usr/bin:/opt/a b" MCP_TWIN_HOME=/home/ann/h "/opt/node 20/bin/node" "/home/ann/a\\\\"b\\\\$c\\\\\`d\\\\\\\\e 100%%/mcp-twin.js" bridge start`,
     );
     // No desktop seen (a console, ssh): the shell's start-up line, the entry named for a desktop.
     const console = planAutostart({ ...f, desktop: false });
@@ -274,12 +270,12 @@ describe("planAutostart", () => {
       offer: {
         why: "linux has no systemd for the user's services, and no desktop session is seen",
         fix: `add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails (with a desktop, \`mcp-twin sync --autostart\` writes an XDG autostart entry, ${file}, instead)`,
-        line: `(setsid /usr/bin/env MCP_TWIN_HOME=/home/ann/h /bin/sh -c '${SH_LOOP}' mcp-twin-bridge '/opt/node 20/bin/node' '/home/ann/a"b$c\`d\\e 100%/mcp-twin.js' serve --http </dev/null >/dev/null 2>&1 &)`,
+        line: `(setsid /usr/bin/env MCP_TWIN_HOME=/home/ann/h '/opt/node 20/bin/node' '/home/ann/a"b$c\`d\\e 100%/mcp-twin.js' bridge start </dev/null >/dev/null 2>&1 &)`,
       },
     });
   });
 
-  test("macOS: a launchd agent, run at load, restarted after a failure within 5 s, values escaped", () => {
+  test("macOS: a launchd agent, run at load, that runs `bridge start` and leaves its keeper, values escaped", () => {
     const f = facts({ kind: "macos", windows: undefined, carried: { MCP_TWIN_HOME: "/Users/ann/a&b<c>" } });
     const plan = planAutostart(f);
     expect(plan).toMatchObject({
@@ -291,14 +287,10 @@ describe("planAutostart", () => {
     if (plan.kind !== "launchd" || typeof plan.text !== "string") throw new Error("no plist");
     expect(plan.text).toContain("<string>/Users/ann/a&amp;b&lt;c&gt;</string>");
     expect(plan.text).toMatch(/<key>RunAtLoad<\/key>\s*<true\/>/);
-    // Kept alive unless it exited 0; another bridge running is a 0 there (--ok-if-running), not 3.
-    expect(plan.text).toMatch(
-      /<key>KeepAlive<\/key>\s*<dict>\s*<key>SuccessfulExit<\/key>\s*<false\/>\s*<key>Crashed<\/key>\s*<true\/>\s*<\/dict>/,
-    );
-    expect(plan.text).toMatch(/<key>ThrottleInterval<\/key>\s*<integer>5<\/integer>/);
-    expect(plan.text).toMatch(
-      /<string>serve<\/string>\s*<string>--http<\/string>\s*<string>--ok-if-running<\/string>\s*<\/array>/,
-    );
+    // Its keeper (in a process group of its own) keeps the bridge running, not launchd.
+    expect(plan.text).not.toContain("KeepAlive");
+    expect(plan.text).toMatch(/<key>AbandonProcessGroup<\/key>\s*<true\/>/);
+    expect(plan.text).toMatch(/<string>bridge<\/string>\s*<string>start<\/string>\s*<\/array>/);
   });
 });
 

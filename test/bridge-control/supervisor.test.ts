@@ -1,17 +1,16 @@
 /**
- * The loop that keeps the bridge running where the service manager cannot (the Windows task's
- * wsl.exe, an XDG autostart entry, a shell's start-up line), run for real with the built bridge on
- * a port of its own (the manifest's `bridge.port`): a bridge killed with SIGKILL answers again
- * within 10 s, each time; a second loop started while one runs ends at once with exit code 3
- * (another bridge runs) instead of looping; `mcp-twin bridge stop` ends the loop with exit 0.
+ * The keeper that holds the bridge's listening socket and starts it again (supervisor.ts), run for
+ * real with the built bridge on a port of its own: a bridge killed with SIGKILL answers again within
+ * 10 s on the same socket, the port never free meanwhile; `bridge stop` ends the keeper (and a loop
+ * of an earlier version) whatever state it is in — its bridge running, or failing at every start.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { planAutostart } from "../../src/core/bridge-control/autostart-plan.js";
-import { SERVE, SH_LOOP, shSupervisor } from "../../src/core/bridge-control/supervisor.js";
-import { ExitCode } from "../../src/core/errors.js";
+import { KEEP_LOOP, SERVE } from "../../src/core/bridge-control/supervisor.js";
 import { BIN, bridgeEnv, cleanup, runCli, tempDir } from "../bridge-server/helpers.js";
 import { alive } from "../helpers/alive.js";
 import { freePort } from "../helpers/net.js";
@@ -108,35 +107,143 @@ function endsWithin(exited: Promise<number | null>, ms: number, what: string) {
   ]);
 }
 
-test("the sh loop: a killed bridge answers again within 10 s each time; a second loop ends with exit 3; bridge stop ends it with 0", async () => {
-  const { env, dir, port } = await home();
-  const argv = shSupervisor({ node: process.execPath, script: BIN }, {});
-  expect(argv.slice(0, 3)).toEqual(["/bin/sh", "-c", SH_LOOP]);
-  const loop = started(argv, env);
-  let bridge = await answering(dir, port, undefined, 20_000);
+/** A copy of mcp-twin's entry to start the bridge from; removed, every start of the bridge fails. */
+function doomedEntry(dir: string): string {
+  const script = path.join(dir, "doomed", "mcp-twin.js");
+  mkdirSync(path.dirname(script), { recursive: true });
+  writeFileSync(script, `import(${JSON.stringify(BIN)});\n`);
+  return script;
+}
 
-  // Killed three times in a row: the wait grows (1, 2, 4 s) and each time it is back within 10 s.
+/** `mcp-twin <args>` run from `script` (a copy of its entry). */
+function runFrom(script: string, args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [script, ...args], { env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.once("exit", (code) => resolve({ code, stderr }));
+  });
+}
+
+test("the keeper: `bridge start` binds the port once; a killed bridge answers again within 10 s each time on that socket; a second start finds it; bridge stop ends the keeper with it", async () => {
+  const { env, dir, port } = await home();
+  const start = await runCli(["bridge", "start"], env);
+  expect(start.code, start.stderr).toBe(0);
+  let bridge = await answering(dir, port, undefined, 20_000);
+  const keeper = parentOf(bridge.pid);
+  loops.push(keeper);
+  expect(readFileSync(`/proc/${keeper}/cmdline`, "utf8").split("\0").slice(0, 3)).toEqual([
+    "/bin/sh",
+    "-c",
+    KEEP_LOOP,
+  ]);
+
+  // Killed three times in a row: the wait grows (1, 2, 4 s), each time it is back within 10 s, and
+  // meanwhile the port is never free (the keeper holds the socket).
   for (let i = 0; i < 3; i++) {
     const killedAt = Date.now();
     kill(bridge.pid);
+    expect(await bindsOn(port)).toBe("EADDRINUSE");
     bridge = await answering(dir, port, bridge.pid, 10_000);
     expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(parentOf(bridge.pid)).toBe(keeper);
   }
 
-  // Another loop while this one's bridge runs: its bridge says so and ends with 3, and so does it.
-  const second = started(argv, env);
-  expect(await endsWithin(second.exited, 15_000, "the second loop")).toBe(ExitCode.bridgeRunning);
-  expect(second.stderr().match(/already runs/g)).toEqual(["already runs"]);
+  // Another start while it runs finds it, and starts nothing.
+  const again = await runCli(["bridge", "start"], env);
+  expect(again.code, again.stderr).toBe(0);
   expect(instance(dir)?.pid).toBe(bridge.pid);
 
-  // A stop is a stop: the bridge ends with 0, and the loop with it.
+  // A stop is a stop: the bridge ends, and its keeper with it, the port free.
   const stop = await runCli(["bridge", "stop"], env);
   expect(stop.code, stop.stderr).toBe(0);
-  expect(await endsWithin(loop.exited, 10_000, "the loop")).toBe(0);
+  expect(stop.stdout).toContain(`✔ Stopped the bridge (pid ${bridge.pid}).`);
+  await until("the keeper to end", () => !alive(keeper));
   expect(alive(bridge.pid)).toBe(false);
+  expect(await bindsOn(port)).toBe("bound");
 }, 90_000);
 
-test("Linux without systemd: the line offered for the shell's start-up starts the loop away from the terminal, which brings a killed bridge back", async () => {
+test("a keeper whose bridge fails at every start (issue 52 attack 7, issue 56 item 6): bridge stop ends it and says so; nothing comes back once the cause is gone", async () => {
+  const { env, dir, port } = await home();
+  const script = doomedEntry(path.dirname(dir));
+  const start = await runFrom(script, ["bridge", "start"], env);
+  expect(start.code, start.stderr).toBe(0);
+  const bridge = await answering(dir, port, undefined, 20_000);
+  const keeper = parentOf(bridge.pid);
+  loops.push(keeper);
+  // The program it runs is gone (an upgrade moved it), and the bridge crashes: each start fails.
+  rmSync(path.dirname(script), { recursive: true });
+  kill(bridge.pid);
+  await until("a start to fail", () =>
+    /Cannot find module/.test(readFileSync(path.join(dir, "serve.log"), "utf8")),
+  );
+  expect(alive(keeper)).toBe(true);
+
+  const stop = await runCli(["bridge", "stop"], env);
+  expect(stop.code, stop.stdout + stop.stderr).toBe(0);
+  expect(stop.stdout).toContain(
+    `✔ The bridge was not running; stopped what would have started it again (pid ${keeper}).`,
+  );
+  await until("the keeper to end", () => !alive(keeper));
+  // The cause gone: nothing is left that would start it.
+  doomedEntry(path.dirname(dir));
+  expect(await bindsOn(port)).toBe("bound");
+  const status = await runCli(["bridge", "stop"], env);
+  expect(status.stdout).not.toContain("stopped what would have started it");
+}, 90_000);
+
+test("uninstall --yes ends a keeper whose bridge fails at every start, and says so; nothing comes back for that home", async () => {
+  const { env, dir, port } = await home();
+  const script = doomedEntry(path.dirname(dir));
+  const start = await runFrom(script, ["bridge", "start"], env);
+  expect(start.code, start.stderr).toBe(0);
+  const bridge = await answering(dir, port, undefined, 20_000);
+  const keeper = parentOf(bridge.pid);
+  loops.push(keeper);
+  rmSync(path.dirname(script), { recursive: true });
+  kill(bridge.pid);
+  await until("a start to fail", () =>
+    /Cannot find module/.test(readFileSync(path.join(dir, "serve.log"), "utf8")),
+  );
+  const removed = await runCli(["uninstall", "--yes"], env);
+  expect(removed.code, removed.stdout + removed.stderr).toBe(0);
+  expect(removed.stdout).toContain(
+    `✔ Stopped what would have started the bridge again (pid ${keeper}) in linux: no client config holds its entry now.`,
+  );
+  await until("the keeper to end", () => !alive(keeper));
+  doomedEntry(path.dirname(dir));
+  expect(await bindsOn(port)).toBe("bound");
+}, 90_000);
+
+test("a loop of an earlier version (the `~/.profile` line users keep), failing at every start: bridge stop ends it", async () => {
+  const { env, dir } = await home();
+  const script = doomedEntry(path.dirname(dir));
+  rmSync(script);
+  // What an earlier mcp-twin printed for ~/.profile: its loop around `serve --http`.
+  const legacy =
+    'p=1; while :; do "$@"; s=$?; case $s in 0|3) exit $s;; esac; sleep $p; p=$((p < 3 ? p * 2 : 5)); done';
+  const loop = started(["/bin/sh", "-c", legacy, "mcp-twin-bridge", process.execPath, script, ...SERVE], env);
+  await until("a start to fail", () => /Cannot find module/.test(loop.stderr()));
+  const stop = await runCli(["bridge", "stop"], env);
+  expect(stop.code, stop.stderr).toBe(0);
+  expect(stop.stdout).toContain(
+    `✔ The bridge was not running; stopped what would have started it again (pid ${loop.child.pid}).`,
+  );
+  expect(await endsWithin(loop.exited, 10_000, "the loop")).not.toBeUndefined();
+}, 60_000);
+
+/** Whether this process can listen on `port` now (closed again at once), or the error's code. */
+function bindsOn(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "error"));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve("bound")));
+  });
+}
+
+test("Linux without systemd: the line offered for the shell's start-up starts the bridge away from the terminal, and its keeper brings a killed bridge back", async () => {
   const { env, dir, port } = await home();
   const plan = planAutostart({
     bridge: { id: "linux", kind: "linux", home: env.HOME!, vars: {} },
@@ -152,13 +259,13 @@ test("Linux without systemd: the line offered for the shell's start-up starts th
   const shell = spawn("/bin/sh", ["-c", plan.offer.line], { env: session, stdio: "ignore" });
   expect(await endsWithin(exitOf(shell), 10_000, "the start-up line")).toBe(0);
   const first = await answering(dir, port, undefined, 20_000);
-  const supervisor = parentOf(first.pid);
-  loops.push(supervisor);
+  const keeper = parentOf(first.pid);
+  loops.push(keeper);
   kill(first.pid);
   const again = await answering(dir, port, first.pid, 10_000);
-  expect(parentOf(again.pid)).toBe(supervisor);
+  expect(parentOf(again.pid)).toBe(keeper);
   expect((await runCli(["bridge", "stop"], env)).code).toBe(0);
-  await until("the loop to end", () => !alive(supervisor));
+  await until("the keeper to end", () => !alive(keeper));
 }, 90_000);
 
 const gio = (() => {
@@ -172,7 +279,7 @@ const gio = (() => {
 if (!gio) console.warn("the XDG autostart entry's test is skipped: `gio` (GLib) is not installed");
 
 test.skipIf(!gio)(
-  "the XDG autostart entry, launched as a desktop launches it (GLib's `gio launch`), runs the loop with its Exec read as written",
+  "the XDG autostart entry, launched as a desktop launches it (GLib's `gio launch`), runs `bridge start` with its Exec read as written",
   async () => {
     const { env, dir, port } = await home();
     // A script path a desktop entry must quote and escape: a space, `$`, `%`, a quote.
@@ -212,6 +319,7 @@ test.skipIf(!gio)(
       process.execPath,
       script,
       ...SERVE,
+      ...["--port", String(port), "--host", "127.0.0.1", "--listen-fd", "3"],
     ]);
     kill(first.pid);
     await answering(dir, port, first.pid, 10_000);

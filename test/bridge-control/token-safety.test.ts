@@ -22,6 +22,7 @@ import {
   waitForInstance,
 } from "../bridge-server/helpers.js";
 import { alive } from "../helpers/alive.js";
+import { killBridge } from "../helpers/bridge-loop.js";
 import { type Hostile, startHostile, startProxy } from "../helpers/hostile.js";
 import { freePort } from "../helpers/net.js";
 import { rawConnect } from "../helpers/raw-connect.js";
@@ -122,7 +123,7 @@ test("bridge status and start on a squatted port name the holder and never send 
   }
 }, 60_000);
 
-test("a stranger that takes the port of a bridge that ended mid-session never gets the token", async () => {
+test("a stranger that takes the port of a bridge that ended mid-session, its keeper too, never gets the token", async () => {
   const root = tempDir();
   const port = await freePort();
   const env = bridgeEnv(root);
@@ -130,7 +131,8 @@ test("a stranger that takes the port of a bridge that ended mid-session never ge
   const first = await waitForInstance(path.join(root, "bridge"));
   killAtCleanup(first.pid);
   await call(relay, "memory_set", { key: "k", value: 1 });
-  process.kill(first.pid, "SIGKILL");
+  // The bridge and its keeper (which holds the port while the bridge is down) both killed.
+  killBridge(first.pid);
   for (let i = 0; i < 400 && alive(first.pid); i++) await new Promise((r) => setTimeout(r, 25));
   const h = keep(await startHostile("fake-bridge", port));
   const token = (await import("node:fs")).readFileSync(path.join(root, "bridge", "token"), "utf8").trim();

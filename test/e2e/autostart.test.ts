@@ -14,7 +14,6 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, expect, inject, test } from "vitest";
-import { SH_LOOP } from "../../src/core/bridge-control/supervisor.js";
 import { alive } from "../helpers/alive.js";
 import { killBridge } from "../helpers/bridge-loop.js";
 import { type FakeMachine, runInProcessByDefault } from "../helpers/fake-machine.js";
@@ -202,7 +201,7 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
     env: "windows",
     file: taskFile,
     name: "mcp-twin-bridge",
-    format: 2,
+    format: 3,
   });
   const tasks = JSON.parse(readFileSync(path.join(m.paths.drive, ".fake-schtasks.json"), "utf8"));
   const task = tasks["mcp-twin-bridge"] as string;
@@ -220,7 +219,7 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
     "Ubuntu",
     "--exec",
   ]);
-  expect(args.slice(-2)).toEqual(["serve", "--http"]);
+  expect(args.slice(-2)).toEqual(["bridge", "start"]);
   process.kill(info2.pid, "SIGTERM");
   await until("the bridge to stop", () => (alive(info2.pid) ? undefined : true));
   const wslExe = path.join(m.paths.drive, "Windows", "System32", "wsl.exe");
@@ -246,7 +245,7 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
     controlStatus(bridgeDir, atLogon.url).catch(() => undefined),
   );
   expect(again.shares).toEqual([expect.objectContaining({ name: "fixture", cached: true })]);
-  // The task's wsl.exe runs a loop in the distro: a bridge killed is back within 10 s.
+  // The task's wsl.exe runs `bridge start`, whose keeper brings a killed bridge back within 10 s.
   const killedAt = Date.now();
   process.kill(atLogon.pid, "SIGKILL");
   const revived = await until(
@@ -272,7 +271,7 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
   expect(JSON.parse(readFileSync(path.join(m.paths.drive, ".fake-schtasks.json"), "utf8"))).toEqual({});
   expect(state(m).autostart).toBeUndefined();
   await until("the bridge to stop", () => (alive(revived.pid) ? undefined : true));
-  // Stopped (exit 0), the loop ends, and wsl.exe with it: nothing starts it again.
+  // Stopped with its keeper, the task's wait ends (it looks every 30 s), and wsl.exe with it.
   expect(await logonEnded).toBe(0);
   // Nothing of the shared servers is left in a client: the bridge is not said to be needed.
   const after = await m.run(["bridge", "status"]);
@@ -309,9 +308,8 @@ test("Linux with systemd: a user unit enabled (not started twice); a sync with n
   const info = await until("the bridge", () => serveJson(bridgeDir));
   pids.push(info.pid);
   const text = readFileSync(unit, "utf8");
-  expect(text).toMatch(/^ExecStart=\S+ \S+ serve --http$/m);
-  expect(text).toContain("Restart=on-failure");
-  expect(text).toContain("RestartPreventExitStatus=3");
+  expect(text).toMatch(/^ExecStart=\S+ \S+ bridge start$/m);
+  expect(text).toContain("Type=oneshot");
   expect(text).toContain(`Environment=XDG_DATA_HOME=${m.env.XDG_DATA_HOME}`);
   expect(readFileSync(log, "utf8").split("\n")).toEqual(
     expect.arrayContaining([
@@ -323,8 +321,8 @@ test("Linux with systemd: a user unit enabled (not started twice); a sync with n
 
   // A unit an older mcp-twin wrote (restarted after a signal only; no format in state): a sync
   // that writes nothing writes it again as this one keeps the bridge running, and says so.
-  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 2 });
-  writeFileSync(unit, text.replace("Restart=on-failure", "Restart=on-abnormal"));
+  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 3 });
+  writeFileSync(unit, text.replace("bridge start", "serve --http\nRestart=on-abnormal"));
   const older = state(m);
   delete older.autostart.format;
   writeFileSync(path.join(m.paths.home, "state.json"), JSON.stringify(older));
@@ -333,7 +331,7 @@ test("Linux with systemd: a user unit enabled (not started twice); a sync with n
   expect(upgraded.code, upgraded.stderr).toBe(0);
   expect(upgraded.stdout).toContain(`It starts when you log in: a systemd user unit (${unit}) is installed.`);
   expect(readFileSync(unit, "utf8")).toBe(text);
-  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 2 });
+  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 3 });
   expect(readFileSync(log, "utf8").split("\n")).toEqual(
     expect.arrayContaining([
       "systemctl --user daemon-reload",
@@ -385,9 +383,9 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
   pids.push(info.pid);
   const entry = path.join(m.paths.linuxHome, ".config", "autostart", "mcp-twin-bridge.desktop");
   expect(synced.stdout).toContain(
-    `▲ It does not start when you log in: linux has no systemd for the user's services, and no desktop session is seen. Fix: add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails (with a desktop, \`mcp-twin sync --autostart\` writes an XDG autostart entry, ${entry}, instead).\n    (setsid /bin/sh -c '${SH_LOOP}' mcp-twin-bridge `,
+    `▲ It does not start when you log in: linux has no systemd for the user's services, and no desktop session is seen. Fix: add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails (with a desktop, \`mcp-twin sync --autostart\` writes an XDG autostart entry, ${entry}, instead).\n    (setsid `,
   );
-  expect(synced.stdout).toMatch(/ mcp-twin-bridge \S+ \S+ serve --http <\/dev\/null >\/dev\/null 2>&1 &\)\n/);
+  expect(synced.stdout).toMatch(/\(setsid \S+ \S+ bridge start <\/dev\/null >\/dev\/null 2>&1 &\)\n/);
   // Offered, not written.
   expect(existsSync(entry)).toBe(false);
   expect(state(m).autostart).toBeUndefined();
@@ -398,15 +396,13 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
   expect(asked.stdout).toContain(
     `✔ It starts when you log in: an XDG autostart entry (${entry}) is installed.`,
   );
-  expect(readFileSync(entry, "utf8")).toMatch(
-    /^Exec=\/usr\/bin\/env .*\/bin\/sh -c ".*" mcp-twin-bridge \S+ \S+ serve --http$/m,
-  );
+  expect(readFileSync(entry, "utf8")).toMatch(/^Exec=\/usr\/bin\/env .* \S+ \S+ bridge start$/m);
   expect(state(m).autostart).toEqual({
     kind: "xdg-autostart",
     env: "linux",
     file: entry,
     name: "mcp-twin-bridge.desktop",
-    format: 2,
+    format: 3,
   });
   const quiet = await m.run(["sync"], { timeoutMs: 60_000 });
   expect(quiet.stdout).toContain(`✔ It starts when you log in (an XDG autostart entry, ${entry}).`);

@@ -1,10 +1,13 @@
 /**
- * Ending a bridge for good in a test. A bridge mcp-twin starts itself runs in its start loop
+ * Ending a bridge for good in a test. A bridge mcp-twin starts itself runs under its keeper
  * (src/core/bridge-control/supervisor.ts), which starts it again after a SIGKILL: a test that
- * kills only the bridge leaves the loop, and the bridge it starts next, running after the test.
+ * kills only the bridge leaves the keeper, and the bridge it starts next, running after the test.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { isStartLoop } from "../../src/core/bridge-control/supervisor.js";
+import { keptBy } from "../../src/core/bridge-control/supervisor.js";
+
+/** The state folder a keeper (or a loop of an earlier version) keeps, from its command line. */
+const keeps = (argv: readonly string[]) => keptBy(argv, () => undefined);
 
 /** A process's parent, from /proc (undefined where it cannot be read). */
 function parentOf(pid: number): number | undefined {
@@ -16,12 +19,14 @@ function parentOf(pid: number): number | undefined {
   }
 }
 
-/** The start loop a bridge runs in (its parent, when that is one). */
+/** The keeper a bridge runs under (its parent, when that is one). */
 export function startLoopOf(pid: number): number | undefined {
   const parent = parentOf(pid);
   if (parent === undefined) return undefined;
   try {
-    return isStartLoop(readFileSync(`/proc/${parent}/cmdline`, "utf8").split("\0")) ? parent : undefined;
+    return keeps(readFileSync(`/proc/${parent}/cmdline`, "utf8").split("\0")) !== undefined
+      ? parent
+      : undefined;
   } catch {
     return undefined;
   }
@@ -65,7 +70,7 @@ export function endStartLoopsUnder(root: string): void {
     } catch {
       continue;
     }
-    // argv: /bin/sh -c <loop> mcp-twin-bridge <serve.json> <bridge's command line…>
-    if (isStartLoop(argv) && argv[4]?.startsWith(`${root}/`)) endStartLoop(Number(d), "SIGTERM");
+    // argv: /bin/sh -c <loop> mcp-twin-bridge <state folder> <bridge's command line…>
+    if (keeps(argv)?.startsWith(`${root}/`)) endStartLoop(Number(d), "SIGTERM");
   }
 }

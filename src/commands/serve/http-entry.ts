@@ -16,8 +16,8 @@ import type { CommandContext, OptionsOf } from "../shared/command.js";
 type ServeArgv = OptionsOf<typeof serveCommand>;
 
 /**
- * The flags every start of the bridge passes (bridge start, a relay, sync, a service at logon:
- * `--http`, `--port`, `--host`, `--ok-if-running`), those of its HTTP face (`--share`, `--session-grace`,
+ * The flags every start of the bridge passes (bridge start, a relay, sync, its keeper: `--http`,
+ * `--port`, `--host`, `--listen-fd`, `--ok-if-running`), those of its HTTP face (`--share`, `--session-grace`,
  * `--allow-origin`, `--allow-remote`, `--no-plugins`) and the output flags; `--http` required.
  */
 function parseServeArgv(args: readonly string[]): ServeArgv | null {
@@ -31,6 +31,7 @@ function parseServeArgv(args: readonly string[]): ServeArgv | null {
     sessionGrace: undefined,
     plugins: true,
     okIfRunning: undefined,
+    listenFd: undefined,
     printToken: undefined,
     rotateToken: undefined,
   };
@@ -49,11 +50,13 @@ function parseServeArgv(args: readonly string[]): ServeArgv | null {
     switch (flag) {
       case "--port":
       case "--host":
-      case "--session-grace": {
+      case "--session-grace":
+      case "--listen-fd": {
         const v = args[++i];
         if (v === undefined || v.startsWith("-")) return null;
         if (flag === "--port") o.port = v;
         else if (flag === "--host") o.host = v;
+        else if (flag === "--listen-fd") o.listenFd = v;
         else o.sessionGrace = v;
         break;
       }

@@ -3,9 +3,8 @@
  * running: which of the platform's own service managers, and the files it reads. Pure.
  */
 import type { EnvKind } from "../environments/types.js";
-import { ExitCode } from "../errors.js";
 import type { AutostartRecord } from "../ledger/state.js";
-import { cmdLoop, desktopExec, SERVE, shellStartLine, shSupervisor } from "./supervisor.js";
+import { cmdLoop, desktopExec, START, shellStartLine, startArgv, waitingStartArgv } from "./supervisor.js";
 
 export type { AutostartRecord } from "../ledger/state.js";
 
@@ -20,9 +19,11 @@ export const DESKTOP_ENTRY = "mcp-twin-bridge.desktop";
 /**
  * How the installed files keep the bridge running, as a number kept in state: raised when what an
  * installed start at logon does changes, so the next sync (one that writes nothing too) writes it
- * again. 2: restarted on every failure but exit 3, the Windows task through a loop.
+ * again. 2: restarted on every failure but exit 3, the Windows task through a loop. 3: every way
+ * runs `bridge start` (the lifecycle's own start, whose keeper holds the port and restarts the
+ * bridge), but the Windows task of a bridge on Windows, which runs its loop.
  */
-export const AUTOSTART_FORMAT = 2;
+export const AUTOSTART_FORMAT = 3;
 /** The Windows loop the task runs for a bridge on Windows, beside the task's definition. */
 const TASK_LOOP = "bridge-task.cmd";
 
@@ -77,17 +78,17 @@ export type AutostartPlan =
   | ({ kind: "none" } & NoAutostart);
 
 /**
- * Each keeps the bridge running too: started again within seconds when it ends on a failure (a
- * crash, a kill), never when it stopped on purpose (exit 0) or found another one running (exit 3).
- * - A bridge in WSL: a Windows logon task that runs the sh loop (supervisor.ts) through `wsl.exe`
- *   — a WSL service alone would not do, as the distro does not start with Windows (only a process
- *   of the user's keeps it running: the task's `wsl.exe` is one). Where Windows cannot be reached
- *   from here, systemd's `--user` unit when the distro runs systemd.
+ * Each runs the lifecycle's own start (`bridge start`, lifecycle.ts), whose keeper holds the port
+ * and starts the bridge again within seconds when it ends on a failure (supervisor.ts):
+ * - A bridge in WSL: a Windows logon task that runs it through `wsl.exe`, which then waits as long
+ *   as the keeper runs — a WSL service alone would not do, as the distro does not start with
+ *   Windows (only a process of the user's keeps it running: the task's `wsl.exe` is one). Where
+ *   Windows cannot be reached from here, systemd's `--user` unit when the distro runs systemd.
  * - A bridge on Windows: the same task, running the Windows loop (a batch file beside it) through
- *   cmd.exe — Task Scheduler restarts a task a minute later at best.
+ *   cmd.exe — Task Scheduler restarts a task a minute later at best, and cmd holds no socket.
  * - Linux with systemd: a `--user` unit; macOS: a launchd agent.
- * - Linux without systemd: an XDG autostart entry running the sh loop, offered (written when the
- *   user asks: `sync --autostart`), with a line for the shell's start-up where no desktop is seen.
+ * - Linux without systemd: an XDG autostart entry, offered (written when the user asks:
+ *   `sync --autostart`), with a line for the shell's start-up where no desktop is seen.
  * - Anything else: none, said with the fix.
  */
 export function planAutostart(f: AutostartFacts): AutostartPlan {
@@ -152,7 +153,7 @@ function withoutSystemd(f: AutostartFacts, config: string): AutostartPlan {
   const own = Object.fromEntries(Object.entries(f.carried).filter(([k]) => k.startsWith("MCP_TWIN_")));
   const shell = {
     fix: `add the line below to your login shell's start-up file (~/.profile): ${keeps}${wsl ? "" : ` (with a desktop, \`mcp-twin sync --autostart\` writes an XDG autostart entry, ${file}, instead)`}`,
-    line: shellStartLine(shSupervisor(f.program, own)),
+    line: shellStartLine(startArgv(f.program, own)),
   };
   if (wsl) return { kind: "none", why, ...shell };
   return {
@@ -180,7 +181,7 @@ function desktopEntry(f: AutostartFacts): string {
     "Type=Application",
     "Name=mcp-twin bridge",
     "Comment=Runs mcp-twin's bridge (shared MCP servers) for every client",
-    `Exec=${desktopExec(shSupervisor(f.program, f.carried))}`,
+    `Exec=${desktopExec(startArgv(f.program, f.carried))}`,
     "Terminal=false",
     "NoDisplay=true",
     "X-GNOME-Autostart-enabled=true",
@@ -201,22 +202,14 @@ function systemdUnit(f: AutostartFacts): string {
     "# within seconds if it fails. `mcp-twin uninstall` removes it.",
     "[Unit]",
     "Description=mcp-twin bridge (shared MCP servers)",
-    // Never given up: a failure that lasts (its port held by another program) and then clears
-    // must not leave the unit failed for good, as a start limit reached would.
-    "StartLimitIntervalSec=0",
     "",
     "[Service]",
-    `ExecStart=${[f.program.node, f.program.script, ...SERVE].map(exec).join(" ")}`,
+    // The start returns once the bridge answers; the keeper it leaves holds the port and starts
+    // the bridge again after a failure (supervisor.ts). A stop of the unit ends them with it.
+    "Type=oneshot",
+    "RemainAfterExit=yes",
+    `ExecStart=${[f.program.node, f.program.script, ...START].map(exec).join(" ")}`,
     ...env,
-    // Every failure (an exit code but 0, a kill, a crash) is restarted, except exit 3: another
-    // bridge of this home runs, and a restart would only find it again. A stop (SIGTERM) is exit 0.
-    "Restart=on-failure",
-    `RestartPreventExitStatus=${ExitCode.bridgeRunning}`,
-    // 1 s after a crash; while it keeps failing the wait grows to 5 s at most (systemd 254 and
-    // later; an older one says it ignores these two lines, and waits 1 s each time).
-    "RestartSec=1",
-    "RestartSteps=3",
-    "RestartMaxDelaySec=5",
     "",
     "[Install]",
     "WantedBy=default.target",
@@ -243,8 +236,7 @@ function launchdPlist(f: AutostartFacts): string {
     `  <string>${AGENT_LABEL}</string>`,
     "  <key>ProgramArguments</key>",
     "  <array>",
-    // launchd restarts on any exit but 0: another bridge running must end with 0, not 3.
-    ...strings([f.program.node, f.program.script, ...SERVE, "--ok-if-running"]),
+    ...strings([f.program.node, f.program.script, ...START]),
     "  </array>",
     "  <key>EnvironmentVariables</key>",
     "  <dict>",
@@ -252,18 +244,10 @@ function launchdPlist(f: AutostartFacts): string {
     "  </dict>",
     "  <key>RunAtLoad</key>",
     "  <true/>",
-    // Started again whenever it did not exit 0 (a signal is no exit 0): a crash, a kill, a
-    // failure; a stop (SIGTERM) exits 0. No sooner than 5 s after its last start (the default is
-    // 10 s): back within seconds, never a busy loop.
-    "  <key>KeepAlive</key>",
-    "  <dict>",
-    "    <key>SuccessfulExit</key>",
-    "    <false/>",
-    "    <key>Crashed</key>",
-    "    <true/>",
-    "  </dict>",
-    "  <key>ThrottleInterval</key>",
-    "  <integer>5</integer>",
+    // The start returns once the bridge answers, leaving its keeper (in a process group of its
+    // own), which holds the port and starts the bridge again after a failure: launchd leaves it.
+    "  <key>AbandonProcessGroup</key>",
+    "  <true/>",
     "</dict>",
     "</plist>",
     "",
@@ -294,7 +278,7 @@ export function taskAction(f: AutostartFacts): { command: string; args: string[]
           "-d",
           f.bridge.distro ?? "",
           "--exec",
-          ...shSupervisor(f.program, f.carried),
+          ...waitingStartArgv(f.program, f.carried, `${f.stateDir.replace(/\/+$/, "")}/keeper.json`),
         ]
       : [`${root}\\System32\\cmd.exe`, "/d", "/c", TASK_LOOP];
   return { command: `${root}\\System32\\conhost.exe`, args: ["--headless", ...inner] };

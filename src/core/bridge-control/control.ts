@@ -13,6 +13,8 @@ import {
   inspectBridge,
   type LifecycleContext,
   localLifecycle,
+  restartBridge,
+  type Stopped,
   stopBridge,
 } from "./lifecycle.js";
 import { bridgePlace } from "./placement.js";
@@ -69,7 +71,8 @@ export interface BridgeControlReport {
   shares?: unknown;
   /** What this command did. */
   started?: boolean;
-  stopped?: { pid: number; forced: boolean };
+  /** The bridge stopped (none: it was not running), and what would have started it again, ended. */
+  stopped?: { pid?: number; forced: boolean; loops?: number[] };
   /** taken: what holds the port, and the fix. */
   what?: string;
   fix?: string;
@@ -162,11 +165,13 @@ async function controlHere(
   const want = { host: settings.host, port: settings.port };
   let stopped: BridgeControlReport["stopped"];
   let started: boolean | undefined;
-  if (action === "stop" || action === "restart") {
-    const s = await stopBridge(lifecycle);
-    if (s.stopped && s.pid !== undefined) stopped = { pid: s.pid, forced: s.forced ?? false };
+  if (action === "stop") stopped = stoppedOf(await stopBridge(lifecycle));
+  if (action === "restart") {
+    const r = await restartBridge(lifecycle, want);
+    stopped = stoppedOf(r.stopped);
+    started = r.started;
   }
-  if (action === "start" || action === "restart") started = (await ensureBridge(lifecycle, want)).started;
+  if (action === "start") started = (await ensureBridge(lifecycle, want)).started;
   const entries = await entriesNow(machine);
   return {
     // A bridge this run started is not asked for its details: it has none to tell yet (no client,
@@ -178,6 +183,16 @@ async function controlHere(
     ...(started !== undefined ? { started } : {}),
     ...(stopped ? { stopped } : {}),
     ...(moved ? { moved } : {}),
+  };
+}
+
+/** What a stop did, as reported: nothing (undefined), the bridge, what would have restarted it. */
+function stoppedOf(s: Stopped): BridgeControlReport["stopped"] {
+  if (!s.stopped && !s.loops?.length) return undefined;
+  return {
+    ...(s.stopped && s.pid !== undefined ? { pid: s.pid } : {}),
+    forced: s.forced ?? false,
+    ...(s.loops?.length ? { loops: s.loops } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface InstanceInfo {
   url: string;
   version: string;
   startedAt: string;
+  /** The keeper it runs under (supervisor.ts), its parent: the one `bridge stop` ends with it. */
+  keeper?: number;
 }
 
 /** serve.json, checked field by field (a file edited by hand, or by anyone, is only data). */
@@ -37,6 +39,7 @@ export function parseInstance(text: string): InstanceInfo | null {
   if (typeof host !== "string" || typeof url !== "string") return null;
   const version = field("version");
   const startedAt = field("startedAt");
+  const keeper = field("keeper");
   return {
     pid: pid as number,
     host,
@@ -44,6 +47,7 @@ export function parseInstance(text: string): InstanceInfo | null {
     url,
     version: typeof version === "string" ? version : "?",
     startedAt: typeof startedAt === "string" ? startedAt : "",
+    ...(Number.isInteger(keeper) && (keeper as number) > 0 ? { keeper: keeper as number } : {}),
   };
 }
 
@@ -105,6 +109,43 @@ export function isAlive(pid: number): boolean {
 export async function liveInstance(files: BridgeFiles): Promise<InstanceInfo | null> {
   const info = await readInstance(files);
   return info && isAlive(info.pid) ? info : null;
+}
+
+/** The keeper a start made (supervisor.ts): where its socket listens, and the script it runs. */
+export interface KeeperInfo {
+  pid: number;
+  host: string;
+  port: number;
+  script?: string;
+}
+
+/** keeper.json, one line with the pid first (the WSL task's sh reads it with sed). */
+export async function writeKeeper(files: BridgeFiles, keeper: KeeperInfo): Promise<void> {
+  const { pid, host, port, script } = keeper;
+  await writePrivateFile(files.keeper, `${JSON.stringify({ pid, host, port, script })}\n`);
+}
+
+/** keeper.json as written, checked field by field; null when there is none. */
+export async function readKeeper(files: BridgeFiles): Promise<KeeperInfo | null> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse((await readTextOrNull(files.keeper)) ?? "");
+  } catch {
+    return null;
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
+  const pid = own(raw as Record<string, unknown>, "pid");
+  const host = own(raw as Record<string, unknown>, "host");
+  const port = own(raw as Record<string, unknown>, "port");
+  if (!Number.isInteger(pid) || (pid as number) <= 0 || typeof host !== "string") return null;
+  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) return null;
+  const script = own(raw as Record<string, unknown>, "script");
+  return {
+    pid: pid as number,
+    host,
+    port: port as number,
+    ...(typeof script === "string" ? { script } : {}),
+  };
 }
 
 /** serve.json of the live process that holds the state lock (a stale or recycled pid is not it). */

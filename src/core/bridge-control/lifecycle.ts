@@ -2,18 +2,41 @@
  * The bridge's lifecycle, one implementation for every caller (`bridge start|stop|restart|status`,
  * `connect`, stdio `serve`, sync): inspect what runs at the wanted address, ensure it runs, stop it.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
+import net from "node:net";
 import { OperationError } from "../errors.js";
-import { closeLog, makePrivateFolder, openLogForAppend, writePrivateFile } from "../system/files.js";
+import {
+  closeLog,
+  makePrivateFolder,
+  openLogForAppend,
+  removePath,
+  writePrivateFile,
+} from "../system/files.js";
 import { type Host, sysPath } from "../system/host.js";
 import type { Runner } from "../system/run.js";
 import { probeBridge } from "./bridge-probe.js";
-import { type InstanceInfo, isAlive, ownedInstance, rememberAddress, removeInstance } from "./instance.js";
+import {
+  type InstanceInfo,
+  isAlive,
+  type KeeperInfo,
+  ownedInstance,
+  readKeeper,
+  rememberAddress,
+  removeInstance,
+  writeKeeper,
+} from "./instance.js";
 import { freePortNear, heldPortSentence } from "./port-fix.js";
 import { type PortHolder, portHeldBy, portHolder } from "./port-holder.js";
-import { type BridgeFiles, bridgeFiles, bridgeHome, bridgeUrl, SERVE_LOG_BYTES } from "./state-folder.js";
-import { isStartLoop, shStartLoop } from "./supervisor.js";
+import {
+  type BridgeFiles,
+  bridgeFiles,
+  bridgeHome,
+  bridgeHomeIn,
+  bridgeUrl,
+  SERVE_LOG_BYTES,
+} from "./state-folder.js";
+import { keeperArgv, keptBy } from "./supervisor.js";
 import { readToken } from "./token-file.js";
 
 export interface BridgeAddress {
@@ -41,8 +64,8 @@ export interface LifecycleContext {
    */
   pinned?: boolean;
   /**
-   * POSIX: the bridge starts inside sh's start loop (supervisor.ts), so a crash of a bridge that
-   * sync, `bridge start` or a relay started is undone within seconds, as the service manager's is.
+   * POSIX: the bridge starts under its keeper (supervisor.ts), which holds its listening socket
+   * and starts it again after a crash: no other program can take its port until it is stopped.
    */
   supervise?: boolean;
 }
@@ -71,7 +94,10 @@ const sameAddress = (info: { host: string; port: number }, want: BridgeAddress) 
  */
 export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress): Promise<BridgeState> {
   const token = await readToken(ctx.files.token);
-  const instance = await ownedInstance(ctx.files);
+  const back = (await ownedInstance(ctx.files)) ?? (await comingBack(ctx, want));
+  // Its keeper holds the port, and no bridge came back on it: nothing would answer a probe.
+  if (back && "stuck" in back) return { state: "unresponsive", instance: back.stuck };
+  const instance = back;
   if (instance) {
     const probe = await probeBridge(instance.url, token);
     if (probe.state === "ours")
@@ -87,6 +113,76 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
   if (probe.state === "ours") return { state: "running", url, instance: null, version: probe.version };
   const holder = ctx.proc ? await portHolder(want.port, ctx.proc).catch(() => undefined) : undefined;
   return { state: "taken", url, what: probe.what, ...(holder ? { holder } : {}) };
+}
+
+/**
+ * The bridge this home's keeper is starting again (it crashed, or a restart is under way): its
+ * keeper holds the wanted port, so its serve.json is waited for, a few seconds (a start takes one
+ * or two, after a pause of up to 5); null when no keeper of this home holds that port. A keeper
+ * whose bridge does not come back (it fails at each start) is said as its process, unresponsive.
+ */
+async function comingBack(
+  ctx: LifecycleContext,
+  want: BridgeAddress,
+): Promise<InstanceInfo | { stuck: InstanceInfo } | null> {
+  const keeper = await liveKeeper(ctx.files);
+  if (!keeper || !sameAddress(keeper, want)) return null;
+  const back = await waitForOwned(ctx, 8000);
+  if (back) return back;
+  const url = bridgeUrl(keeper.host, keeper.port);
+  return {
+    stuck: { pid: keeper.pid, host: keeper.host, port: keeper.port, url, version: "?", startedAt: "" },
+  };
+}
+
+/** The keeper keeper.json names, when it runs and (where /proc tells) keeps this home's bridge. */
+async function liveKeeper(files: BridgeFiles): Promise<KeeperInfo | null> {
+  const keeper = await readKeeper(files);
+  if (!keeper || !isAlive(keeper.pid)) return null;
+  const argv = commandLine(keeper.pid);
+  if (argv && keptBy(argv, () => stateOf(keeper.pid)) !== files.dir) return null;
+  return keeper;
+}
+
+/** A process's command line (argv) from the real /proc; undefined where it cannot be read (macOS). */
+function commandLine(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bridge state folder a process's environment names (a loop of an earlier start at logon). */
+function stateOf(pid: number): string | undefined {
+  try {
+    const env: Record<string, string> = {};
+    for (const pair of readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")) {
+      const eq = pair.indexOf("=");
+      if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    return env.MCP_TWIN_BRIDGE_HOME || (env.HOME ? bridgeHomeIn("linux", env, env.HOME) : undefined);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every process that would start this home's bridge again — its keeper, and the loops of earlier
+ * versions (theirs, and those a start at logon ran) — as the real /proc shows them (none elsewhere:
+ * there a keeper ends on `stop-requested`).
+ */
+export function keepersOf(files: BridgeFiles): number[] {
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  return pids.map(Number).filter((pid) => {
+    const argv = commandLine(pid);
+    return argv !== undefined && keptBy(argv, () => stateOf(pid)) === files.dir;
+  });
 }
 
 /**
@@ -175,21 +271,62 @@ async function startBridge(
     `no bridge answers${want.port ? ` on ${want.host}:${want.port}` : ""}; starting one (log: ${ctx.files.log})`,
   );
   await makePrivateFolder(ctx.files.dir);
+  // A stop asked before is done with: this start is asked now.
+  await removePath(ctx.files.stopRequested);
   const logFd = openLogForAppend(ctx.files.log, SERVE_LOG_BYTES);
   const logStart = await stat(ctx.files.log).then(
     (s) => s.size,
     () => 0,
   );
   let child: ReturnType<Runner["detach"]>;
-  const serve = [ctx.self.script, "serve", "--http", "--port", String(want.port), "--host", want.host];
-  const [file, args] = ctx.supervise
-    ? shStartLoop(ctx.files.instance, [ctx.self.node, ...serve])
-    : [ctx.self.node, serve];
+  let socket: net.Server | null | undefined;
   try {
-    child = ctx.runner.detach(file, args, { env: { ...ctx.env, NO_COLOR: "1" }, logFd });
+    socket = ctx.supervise ? await listenOn(want) : undefined;
+    if (socket === null) return await raced(ctx, want, logStart);
+    child = startUnder(ctx, want, socket, logFd);
+    if (socket && child.pid)
+      await writeKeeper(ctx.files, {
+        pid: child.pid,
+        host: want.host,
+        port: boundPort(socket),
+        script: ctx.self.script,
+      });
   } finally {
     closeLog(logFd);
+    // The keeper holds it now: this process lets its own copy go.
+    socket?.close();
   }
+  return await answered(ctx, want, child, logStart);
+}
+
+/** `serve --http` detached: under its keeper, on `socket`, where one was bound; else on its own. */
+function startUnder(
+  ctx: LifecycleContext,
+  want: BridgeAddress,
+  socket: net.Server | undefined,
+  logFd: number,
+): ReturnType<Runner["detach"]> {
+  const port = socket ? boundPort(socket) : want.port;
+  const serve = [ctx.self.script, "serve", "--http", "--port", String(port), "--host", want.host];
+  const fd = socket ? socketFd(socket) : undefined;
+  const [file, args] =
+    fd !== undefined
+      ? keeperArgv(ctx.files.dir, [ctx.self.node, ...serve, "--listen-fd", "3"])
+      : [ctx.self.node, serve];
+  return ctx.runner.detach(file, args, {
+    env: { ...ctx.env, NO_COLOR: "1" },
+    logFd,
+    ...(fd !== undefined ? { listenFd: fd } : {}),
+  });
+}
+
+/** Wait until the bridge `child` started (or another starter's) answers; why it did not, else. */
+async function answered(
+  ctx: LifecycleContext,
+  want: BridgeAddress,
+  child: ReturnType<Runner["detach"]>,
+  logStart: number,
+): Promise<{ url: string; port: number; raced: boolean }> {
   let exited: number | null | undefined;
   void child.exited.then((code) => {
     exited = code;
@@ -206,7 +343,7 @@ async function startBridge(
           `Another start put the bridge on ${info.url}, not ${want.host}:${want.port}.`,
           { hint: "Run `mcp-twin bridge restart` to move it to the manifest's settings." },
         );
-      const ours = info.pid === child.pid || (ctx.supervise && parentOf(info.pid) === child.pid);
+      const ours = info.pid === child.pid || (info.keeper !== undefined && info.keeper === child.pid);
       return { url: info.url, port: info.port, raced: !ours };
     }
     if (exited !== undefined && !info) {
@@ -221,45 +358,58 @@ async function startBridge(
       );
     }
   }
-  // Nothing left behind trying: the loop (its process group) ends with the start that failed.
-  if (ctx.supervise && exited === undefined && child.pid) {
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      // gone already
-    }
-  }
+  // Nothing left behind trying: the keeper (its process group) ends with the start that failed.
+  if (ctx.supervise && exited === undefined && child.pid) signal(-child.pid, "SIGTERM");
   throw new OperationError("bridge-start", "The bridge did not answer in time after starting.", {
     hint: `Its log: ${ctx.files.log}.`,
   });
 }
 
-/** The start loop (supervisor.ts) a bridge runs in: its parent, when that is one (Linux's /proc). */
-function startLoopOf(pid: number): number | undefined {
-  const parent = parentOf(pid);
-  if (!parent) return undefined;
-  try {
-    return isStartLoop(readFileSync(`/proc/${parent}/cmdline`, "utf8").split("\0")) ? parent : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * A process's parent, from the real /proc (the processes are this machine's own, whatever system
- * root the Host reads other facts from); undefined where it cannot be read (macOS).
+ * The bridge's listening socket, bound here for its keeper; null when the port is taken meanwhile
+ * (another start of this home won the race, or another program took it: `raced` tells which).
  */
-function parentOf(pid: number): number | undefined {
-  try {
-    // The command name (in parentheses) may hold spaces: the fields after its last `)` are read.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  }
+function listenOn(want: BridgeAddress): Promise<net.Server | null> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      error.code === "EADDRINUSE" ? resolve(null) : reject(error),
+    );
+    server.listen({ port: want.port, host: want.host.replace(/^\[|\]$/g, "") }, () => resolve(server));
+  });
 }
 
-async function waitForOwned(ctx: LifecycleContext, ms: number): Promise<InstanceInfo | null> {
+const boundPort = (server: net.Server): number => {
+  const address = server.address();
+  return typeof address === "object" && address ? address.port : 0;
+};
+
+/** The socket's file descriptor, to hand to the keeper (POSIX; undefined where there is none). */
+function socketFd(server: net.Server): number | undefined {
+  const handle: unknown = Reflect.get(server, "_handle");
+  const fd: unknown = typeof handle === "object" && handle !== null ? Reflect.get(handle, "fd") : undefined;
+  return typeof fd === "number" && fd > 2 ? fd : undefined;
+}
+
+/** The port was taken between the look and the bind: this home's bridge another start began, or not. */
+async function raced(
+  ctx: LifecycleContext,
+  want: BridgeAddress,
+  logStart: number,
+): Promise<{ url: string; port: number; raced: boolean }> {
+  const other = await waitForOwned(ctx, ctx.startTimeoutMs ?? 15_000);
+  if (other && sameAddress(other, want)) return { url: other.url, port: other.port, raced: true };
+  const state = await inspectBridge(ctx, want);
+  if (state.state === "taken") throw await portTakenError(state, want.port, ctx.manifest, ctx.pinned);
+  const why = await logTail(ctx.files.log, logStart);
+  throw new OperationError(
+    "bridge-start",
+    `The bridge did not start: port ${want.port} was taken meanwhile${why ? ` (${why})` : ""}.`,
+    { hint: `Its log: ${ctx.files.log}.` },
+  );
+}
+
+async function waitForOwned(ctx: Pick<LifecycleContext, "files">, ms: number): Promise<InstanceInfo | null> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const info = await ownedInstance(ctx.files);
@@ -285,20 +435,71 @@ export interface Stopped {
   pid?: number;
   /** It did not end on SIGTERM in time and was killed. */
   forced?: boolean;
+  /** The processes that would have started it again (its keeper, loops of earlier versions), ended. */
+  loops?: number[];
 }
 
+const signal = (pid: number, sig: NodeJS.Signals) => {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
+};
+
 /**
- * Stop this home's bridge — only the pid in serve.json that holds the state lock: SIGTERM, then
- * SIGKILL after a grace period.
+ * Stop this home's bridge and everything that would start it again, whatever state each is in (a
+ * bridge running, crashed, failing at each start; a keeper in its pause): `stop-requested` first,
+ * which a keeper (and the Windows task's loop) reads before each start; then each keeper /proc
+ * shows (Linux), loops of earlier versions too; then the bridge — only the pid in serve.json that
+ * holds the state lock: SIGTERM, then SIGKILL after a grace period.
  */
 export async function stopBridge(
   ctx: Pick<LifecycleContext, "files">,
   options: { graceMs?: number } = {},
 ): Promise<Stopped> {
   const info = await ownedInstance(ctx.files);
-  if (!info) return { stopped: false };
+  const loops = keepersOf(ctx.files);
+  // The keeper the bridge names where /proc cannot be searched: its own parent, from its own record.
+  if (info?.keeper && !loops.includes(info.keeper) && commandLine(info.keeper) === undefined)
+    loops.push(info.keeper);
+  const keeper = await readKeeper(ctx.files);
+  if (!info && loops.length === 0 && !(keeper && isAlive(keeper.pid))) return { stopped: false };
+  await writePrivateFile(ctx.files.stopRequested, `${info?.pid ?? ""}\n`).catch(() => {});
+  for (const loop of loops) signal(loop, "SIGTERM");
+  const ended = info ? await endBridge(ctx.files, info, options.graceMs ?? 5000) : undefined;
+  // What a keeper left (its sleep, a start under way that holds the socket too), in its group.
+  for (const loop of loops) signal(-loop, "SIGTERM");
+  await groupsGone(loops, options.graceMs ?? 5000);
+  if (keeper && (loops.includes(keeper.pid) || !isAlive(keeper.pid))) await removePath(ctx.files.keeper);
+  return {
+    stopped: info !== null,
+    ...(info ? { pid: info.pid, forced: ended?.forced ?? false } : {}),
+    ...(loops.length > 0 ? { loops } : {}),
+  };
+}
+
+/**
+ * Wait until no process is left in the keepers' process groups (one of them holds the socket until
+ * it ends, so the port is free only then); SIGKILL what is left after `ms`.
+ */
+async function groupsGone(groups: readonly number[], ms: number): Promise<void> {
+  const left = () => groups.filter((g) => isAlive(-g));
+  const deadline = Date.now() + ms;
+  while (left().length > 0 && Date.now() < deadline) await sleep(25);
+  for (const g of left()) signal(-g, "SIGKILL");
+  const after = Date.now() + 2000;
+  while (left().length > 0 && Date.now() < after) await sleep(25);
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; serve.json removed. */
+async function endBridge(
+  files: BridgeFiles,
+  info: InstanceInfo,
+  graceMs: number,
+): Promise<{ forced: boolean }> {
   // Kept even if a bridge of an older mcp-twin, which did not keep it, runs there.
-  await rememberAddress(ctx.files, info).catch(() => {});
+  await rememberAddress(files, info).catch(() => {});
   const { pid } = info;
   const gone = async (ms: number) => {
     const deadline = Date.now() + ms;
@@ -309,34 +510,58 @@ export async function stopBridge(
     return !isAlive(pid);
   };
   let forced = false;
-  // Windows ends it with TerminateProcess (exit code 1, as a crash): the logon task's loop, which
-  // restarts a bridge that ends so, reads this first (supervisor.ts). The bridge removes it at start.
-  if (process.platform === "win32")
-    await writePrivateFile(ctx.files.stopRequested, `${pid}\n`).catch(() => {});
-  // A bridge mcp-twin started runs in its start loop (supervisor.ts): the loop goes first, or a
-  // bridge killed after the grace period would be started again.
-  const loop = startLoopOf(pid);
-  try {
-    if (loop) process.kill(loop, "SIGTERM");
-  } catch {
-    // gone already
-  }
-  try {
-    process.kill(pid, "SIGTERM");
-  } catch {
-    // already gone
-  }
-  if (!(await gone(options.graceMs ?? 5000))) {
+  signal(pid, "SIGTERM");
+  if (!(await gone(graceMs))) {
     forced = true;
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
+    signal(pid, "SIGKILL");
     await gone(2000);
   }
-  await removeInstance(ctx.files, pid).catch(() => {});
-  return { stopped: true, pid, forced };
+  await removeInstance(files, pid).catch(() => {});
+  return { forced };
+}
+
+/**
+ * `bridge restart` without a gap: a bridge under its keeper, at the wanted address, running the
+ * script this start would run, is asked to end to be started again at once (SIGUSR2, exit 4) on
+ * the socket the keeper holds — no moment when another program could take the port. Anything else
+ * is stopped and started (a port that changes, no keeper, Windows).
+ */
+export async function restartBridge(
+  ctx: LifecycleContext,
+  want: BridgeAddress,
+): Promise<Ensured & { stopped: Stopped }> {
+  const info = await ownedInstance(ctx.files);
+  const keeper = info?.keeper ? await liveKeeper(ctx.files) : null;
+  const inPlace =
+    info &&
+    keeper &&
+    keeper.pid === info.keeper &&
+    keeper.script === ctx.self.script &&
+    sameAddress(info, want) &&
+    process.platform !== "win32";
+  if (!info || !inPlace) {
+    const stopped = await stopBridge(ctx);
+    return { ...(await ensureBridge(ctx, want)), stopped };
+  }
+  signal(info.pid, "SIGUSR2");
+  const deadline = Date.now() + (ctx.startTimeoutMs ?? 15_000);
+  while (Date.now() < deadline) {
+    await sleep(50);
+    const now = await ownedInstance(ctx.files);
+    const token = await readToken(ctx.files.token);
+    if (now && now.pid !== info.pid && (await probeBridge(now.url, token, 2000)).state === "ours")
+      return {
+        url: now.url,
+        port: now.port,
+        started: true,
+        restarted: true,
+        moved: false,
+        stopped: { stopped: true, pid: info.pid, forced: false },
+      };
+  }
+  throw new OperationError("bridge-start", "The bridge did not answer in time after its restart.", {
+    hint: `Its log: ${ctx.files.log}.`,
+  });
 }
 
 /** What localLifecycle needs of the host. */

@@ -10,7 +10,7 @@ import { readTextOrNull } from "../system/files.js";
 import { bridgeEntryHolders, targetName } from "./bridge-entries.js";
 import { probeBridge } from "./bridge-probe.js";
 import { ownedInstance, parseInstance } from "./instance.js";
-import { localLifecycle, stopBridge } from "./lifecycle.js";
+import { keepersOf, localLifecycle, stopBridge } from "./lifecycle.js";
 import { bridgeHomeIn } from "./state-folder.js";
 import { readToken } from "./token-file.js";
 
@@ -22,7 +22,10 @@ export interface BridgeRetirement {
   action: "stopped" | "planned" | "kept" | "failed";
   /** The environment it runs in. */
   env: string;
-  pid: number;
+  /** None: no bridge ran, only what would have started one again (`loops`). */
+  pid?: number;
+  /** The processes that would have started it again (its keeper, a loop of an earlier version). */
+  loops?: number[];
   /** stopped: it did not end on SIGTERM and was killed. */
   forced?: boolean;
   /** kept: the configs that still hold its entry ("env client"). */
@@ -54,9 +57,13 @@ export async function retireBridge(
     unreadable?: ReadonlyArray<Pick<TargetRecord, "env" | "client" | "scope" | "path">>;
   },
 ): Promise<BridgeRetirement | undefined> {
-  const running = await findBridge(machine, environments);
+  const running = (await findBridge(machine, environments)) ?? restarting(machine, environments);
   if (!running) return undefined;
-  const base = { env: running.env.id, pid: running.pid };
+  const base = {
+    env: running.env.id,
+    ...(running.pid !== undefined ? { pid: running.pid } : {}),
+    ...(running.loops ? { loops: running.loops } : {}),
+  };
   const unreadable = (options.unreadable ?? []).map(targetName);
   const recorded = bridgeEntryHolders(state);
   const holders = recorded.filter((h) => !unreadable.includes(h));
@@ -72,8 +79,13 @@ export async function retireBridge(
   const fix = `run \`mcp-twin bridge stop\` in ${running.env.id}`;
   if (running.here) {
     const stopped = await stopBridge(localLifecycle(machine.host, () => {}));
-    if (!stopped.stopped) return undefined; // it ended meanwhile
-    return { ...base, action: "stopped", ...(stopped.forced ? { forced: true } : {}) };
+    if (!stopped.stopped && !stopped.loops?.length) return undefined; // it ended meanwhile
+    return {
+      ...base,
+      action: "stopped",
+      ...(stopped.forced ? { forced: true } : {}),
+      ...(stopped.loops?.length ? { loops: stopped.loops } : {}),
+    };
   }
   if (machine.local.kind !== "windows")
     return { ...base, action: "failed", error: `it runs in ${running.env.id}`, fix };
@@ -84,12 +96,25 @@ export async function retireBridge(
     return {
       ...base,
       action: "stopped",
-      pid: report.stopped.pid,
+      ...(report.stopped.pid !== undefined ? { pid: report.stopped.pid } : {}),
       ...(report.stopped.forced ? { forced: true } : {}),
     };
   } catch (error) {
     return { ...base, action: "failed", error: error instanceof Error ? error.message : String(error), fix };
   }
+}
+
+/**
+ * No bridge runs here, but something would start one again (a keeper whose bridge crashed or keeps
+ * failing, a loop of an earlier version): what uninstall must end too, or a bridge comes back.
+ */
+function restarting(
+  machine: Machine,
+  environments: readonly Environment[],
+): { env: Environment; pid?: number; here: boolean; loops: number[] } | undefined {
+  const local = environments.find((e) => e.local);
+  const loops = local ? keepersOf(localLifecycle(machine.host, () => {}).files) : [];
+  return local && loops.length > 0 ? { env: local, here: true, loops } : undefined;
 }
 
 /**
@@ -99,7 +124,7 @@ export async function retireBridge(
 async function findBridge(
   machine: Machine,
   environments: readonly Environment[],
-): Promise<{ env: Environment; pid: number; here: boolean } | undefined> {
+): Promise<{ env: Environment; pid?: number; here: boolean; loops?: number[] } | undefined> {
   const local = environments.find((e) => e.local);
   if (local) {
     const info = await ownedInstance(localLifecycle(machine.host, () => {}).files);

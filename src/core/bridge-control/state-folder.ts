@@ -68,13 +68,18 @@ export function bridgeFiles(dir: string) {
     sessionsOpen: path.join(dir, "sessions-open"),
     /** Written by the running HTTP instance: pid, port, url. */
     instance: path.join(dir, "serve.json"),
+    /**
+     * The keeper that holds the bridge's listening socket and restarts it (supervisor.ts): pid,
+     * host, port; written by the start that made it.
+     */
+    keeper: path.join(dir, "keeper.json"),
     /** Every address the bridge listened on (a relay from an older entry is told by it). */
     addresses: path.join(dir, "addresses.json"),
     /** The bridge's own log (its stderr when started in the background), kept under SERVE_LOG_BYTES. */
     log: path.join(dir, "serve.log"),
     /**
-     * Written by `bridge stop` on Windows before it ends the bridge: there a stop is not an exit 0
-     * (TerminateProcess), so the logon task's loop looks for it to tell a stop from a crash.
+     * Written by `bridge stop` before it ends the bridge: a loop that restarts it (the keeper, the
+     * Windows task's loop) ends when it finds it, whatever state it is in; a start removes it.
      */
     stopRequested: path.join(dir, "stop-requested"),
     /** Each shared server's own log (shareLogFile): its processes' stderr, bounded. */

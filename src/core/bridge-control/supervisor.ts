@@ -2,61 +2,102 @@
  * The loop that keeps the bridge running where the service manager cannot restart it soon enough
  * (Task Scheduler: a minute at best) or at all (an XDG autostart entry, a shell's start-up). Pure.
  */
+import path from "node:path";
 import { ExitCode } from "../errors.js";
 
-/** The supervisor's name (`$0` of its sh, as `ps` shows it). */
-const SUPERVISOR_NAME = "mcp-twin-bridge";
+/** The keeper's name (`$0` of its sh, as `ps` shows it). */
+const KEEPER_NAME = "mcp-twin-bridge";
 
 /** `serve --http` with the manifest's settings (port and host are read from it at each start). */
 export const SERVE = ["serve", "--http"] as const;
 
+/** What every start at logon runs: the lifecycle's own start (lifecycle.ts), which keeps it running. */
+export const START = ["bridge", "start"] as const;
+
 const RUNNING = ExitCode.bridgeRunning;
+const RESTART = ExitCode.bridgeRestart;
 
 /**
- * The sh loop (its arguments: the bridge's command line). Exit 0 (stopped: `bridge stop`, the
- * session's end) or 3 (another bridge of this home runs) ends it with that code; any other end is
- * a failure, and the bridge is started again after 1 s, then 2, 4 and at most 5 s while it keeps
- * failing: back within seconds after a crash, never a busy loop, never given up. No `"`-free
- * form exists for `"$@"`, so each place it is written quotes it its own way.
+ * The keeper: an sh that holds the bridge's listening socket (its fd 3, bound by the starter) for
+ * as long as it runs, and starts the bridge on it (`--listen-fd 3`) again whenever it ends on a
+ * failure — after 1 s, then 2, 4 and at most 5 s — so from the first start until a stop no other
+ * program, of any account, can take the port the entries name: while no bridge runs, connections
+ * wait in the socket's queue for the next one. Its arguments: the state folder, then the bridge's
+ * command line. Exit 0 (a stop) or 3 (another bridge of this home runs) ends it with that code; 4 is
+ * `bridge restart` (started again at once, on the same socket); `stop-requested` in the state
+ * folder ends it (a stop while no bridge ran: crashed, failing, or in its pause); a bridge that
+ * ends without having run (no serve.json: a bad setting) ends it with its code, so the starter
+ * says why at once. About 0.1 MB of private memory (docs/dev/performance.md).
  */
-export const SH_LOOP = `p=1; while :; do "$@"; s=$?; case $s in 0|${RUNNING}) exit $s;; esac; sleep $p; p=$((p < 3 ? p * 2 : 5)); done`;
+export const KEEP_LOOP = `d=$1; shift; p=1; while :; do "$@"; s=$?; case $s in 0|${RUNNING}) exit $s;; ${RESTART}) p=1; continue;; esac; [ -e "$d/stop-requested" ] && exit 0; [ -e "$d/serve.json" ] || exit $s; sleep $p; p=$((p < 3 ? p * 2 : 5)); [ -e "$d/stop-requested" ] && exit 0; done`;
 
 /**
- * The loop around a bridge that mcp-twin starts itself (sync, `bridge start`, a relay), POSIX: its
- * first argument is the bridge's serve.json. As SH_LOOP, but a bridge that ends without having run
- * (no serve.json: it could not start — a port taken, a bad setting) ends the loop with its code, so
- * the starter says why at once instead of the loop trying for ever behind its back; a bridge that
- * ran and crashed (SIGKILL, an uncaught error: serve.json stays) is started again.
+ * What earlier versions ran, recognized so that a stop ends them too: the loop mcp-twin started
+ * itself (its first argument serve.json), and the one a start at logon ran (the `~/.profile` line
+ * printed then is in users' start-up files still).
  */
-const SH_START_LOOP = `f=$1; shift; p=1; while :; do "$@"; s=$?; case $s in 0|${RUNNING}) exit $s;; esac; [ -e "$f" ] || exit $s; sleep $p; p=$((p < 3 ? p * 2 : 5)); done`;
+const LEGACY_START_LOOP = `f=$1; shift; p=1; while :; do "$@"; s=$?; case $s in 0|${RUNNING}) exit $s;; esac; [ -e "$f" ] || exit $s; sleep $p; p=$((p < 3 ? p * 2 : 5)); done`;
+const LEGACY_LOOP = `p=1; while :; do "$@"; s=$?; case $s in 0|${RUNNING}) exit $s;; esac; sleep $p; p=$((p < 3 ? p * 2 : 5)); done`;
 
-/** Whether a command line (argv) is the start loop's. */
-export const isStartLoop = (argv: readonly string[]): boolean =>
-  argv[1] === "-c" && argv[2] === SH_START_LOOP && argv[3] === SUPERVISOR_NAME;
-
-/** `/bin/sh` and its arguments: the start loop around the bridge's command line (`argv`). */
-export function shStartLoop(serveJson: string, argv: readonly string[]): [string, string[]] {
-  return ["/bin/sh", ["-c", SH_START_LOOP, SUPERVISOR_NAME, serveJson, ...argv]];
+/** `/bin/sh` and its arguments: the keeper of the bridge of `stateDir`, around its command line. */
+export function keeperArgv(stateDir: string, argv: readonly string[]): [string, string[]] {
+  return ["/bin/sh", ["-c", KEEP_LOOP, KEEPER_NAME, stateDir, ...argv]];
 }
 
 /**
- * The supervisor's command line in a Linux environment: `/usr/bin/env` with the variables the
- * bridge must see (none: no env), then `sh -c` with the loop and the bridge's command line.
+ * Which bridge a process keeps running, by its command line (argv) and, for a loop of a start at
+ * logon of an earlier version, the state folder its environment names (`stateOf`): the state
+ * folder, a serve.json path (a loop of an earlier version), or undefined when it keeps none.
  */
-export function shSupervisor(
+export function keptBy(argv: readonly string[], stateOf: () => string | undefined): string | undefined {
+  if (argv[1] !== "-c" || argv[3] !== KEEPER_NAME) return undefined;
+  if (argv[2] === KEEP_LOOP) return argv[4];
+  if (argv[2] === LEGACY_START_LOOP) return argv[4] === undefined ? undefined : path.dirname(argv[4]);
+  if (argv[2] === LEGACY_LOOP) return stateOf();
+  return undefined;
+}
+
+/** Whether a command line (argv) is a loop of an earlier version (what it runs is handed to a keeper). */
+export const isLegacyLoop = (argv: readonly string[]): boolean =>
+  argv[1] === "-c" && argv[3] === KEEPER_NAME && (argv[2] === LEGACY_LOOP || argv[2] === LEGACY_START_LOOP);
+
+/**
+ * The command line a start at logon runs in a Linux environment: `/usr/bin/env` with the variables
+ * the bridge must see (none: no env), then mcp-twin's `bridge start`, which starts the keeper and
+ * returns.
+ */
+export function startArgv(
   program: { node: string; script: string },
   carried: Readonly<Record<string, string>>,
+): string[] {
+  const vars = Object.entries(carried).map(([k, v]) => `${k}=${v}`);
+  return [...(vars.length > 0 ? ["/usr/bin/env", ...vars] : []), program.node, program.script, ...START];
+}
+
+/**
+ * The WSL task's command line: the distro stops once no Windows program holds a process in it, so
+ * the task's `wsl.exe` waits, in an sh, as long as the keeper it started (keeper.json's pid) runs:
+ * `bridge start`, then a check every 30 s. Its arguments: keeper.json, then the start's command line.
+ */
+export const WAIT_LOOP = `k=$1; shift; "$@" || exit $?; while p=$(sed -n 's/^{"pid":\\([0-9]*\\).*/\\1/p' "$k" 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; do sleep 30; done`;
+
+/** `/usr/bin/env …` and `/bin/sh -c WAIT_LOOP`: the start, waited for while its keeper runs (WSL's task). */
+export function waitingStartArgv(
+  program: { node: string; script: string },
+  carried: Readonly<Record<string, string>>,
+  keeperFile: string,
 ): string[] {
   const vars = Object.entries(carried).map(([k, v]) => `${k}=${v}`);
   return [
     ...(vars.length > 0 ? ["/usr/bin/env", ...vars] : []),
     "/bin/sh",
     "-c",
-    SH_LOOP,
-    SUPERVISOR_NAME,
+    WAIT_LOOP,
+    KEEPER_NAME,
+    keeperFile,
     program.node,
     program.script,
-    ...SERVE,
+    ...START,
   ];
 }
 
@@ -66,8 +107,8 @@ function shQuote(a: string): string {
 }
 
 /**
- * A line for a shell's start-up file (~/.profile) that starts the supervisor in its own session,
- * away from the terminal; another login's line ends at once with exit 3 while one runs.
+ * A line for a shell's start-up file (~/.profile) that starts the bridge in its own session, away
+ * from the terminal; another login's start finds it running and ends.
  */
 export function shellStartLine(argv: readonly string[]): string {
   return `(setsid ${argv.map(shQuote).join(" ")} </dev/null >/dev/null 2>&1 &)`;
@@ -88,11 +129,14 @@ export function desktopExec(argv: readonly string[]): string {
 const batchPath = (p: string) => `"${p.replace(/%/g, "%%")}"`;
 
 /**
- * The Windows loop (a batch file; the logon task runs it through cmd.exe): as the sh loop, but a
- * stop is no exit 0 on Windows (`bridge stop` ends the bridge with TerminateProcess: exit code 1),
- * so `stop-requested` in the bridge's state folder, written before that, ends it too. The pause is
- * `ping`'s, which needs no console input. `chcp 65001` first: cmd reads the lines after it as
- * UTF-8 (a user name with an accent is in these paths). CRLF, as cmd expects.
+ * The Windows loop (a batch file; the logon task runs it through cmd.exe): started again after a
+ * failure as the keeper is, but a stop is no exit 0 on Windows (`bridge stop` ends the bridge with
+ * TerminateProcess: exit code 1), so `stop-requested` in the bridge's state folder, written before
+ * that, ends it — looked for before each start too, so a stop made while the bridge was down (in
+ * the pause, or failing) ends it as well; the loop removes it when it starts. cmd cannot hold a
+ * socket, so the port is free while the bridge is down here. The pause is `ping`'s, which needs no
+ * console input. `chcp 65001` first: cmd reads the lines after it as UTF-8 (a user name with an
+ * accent is in these paths). CRLF, as cmd expects.
  */
 export function cmdLoop(program: { node: string; script: string }, stopMarker: string): string {
   return [
@@ -102,8 +146,10 @@ export function cmdLoop(program: { node: string; script: string }, stopMarker: s
     "rem Started again after a failure (1 s, then 2, 4 and at most 5 s later); not after exit code 0,",
     `rem nor ${RUNNING} (another bridge of this home runs), nor mcp-twin bridge stop. mcp-twin uninstall removes it.`,
     "setlocal DisableDelayedExpansion",
+    `if exist ${batchPath(stopMarker)} del ${batchPath(stopMarker)}`,
     "set mcp_twin_pause=1",
     ":run",
+    `if exist ${batchPath(stopMarker)} exit /b 0`,
     `${batchPath(program.node)} ${batchPath(program.script)} ${SERVE.join(" ")}`,
     "set mcp_twin_exit=%errorlevel%",
     'if "%mcp_twin_exit%"=="0" exit /b 0',

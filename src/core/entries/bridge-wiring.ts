@@ -202,15 +202,13 @@ export async function restartUpgraded(
   want: { host: string; port: number },
   state?: { state: string; version?: string; instance?: { pid: number } | null },
 ): Promise<{ previousVersion: string; version: string; pid?: number } | undefined> {
-  const { inspectBridge, localLifecycle, ensureBridge, stopBridge } = await import(
-    "../bridge-control/lifecycle.js"
-  );
+  const { inspectBridge, localLifecycle, restartBridge } = await import("../bridge-control/lifecycle.js");
   const lifecycle = localLifecycle(machine.host, () => {});
   const now = state ?? (await inspectBridge(lifecycle, want));
   const version = programVersion(machine.host.self.script);
   if (now.state !== "running" || !now.instance || !now.version || now.version === version) return undefined;
-  await stopBridge(lifecycle);
-  await ensureBridge(lifecycle, want);
+  // On the socket its keeper holds, when it has one: no moment the port is free.
+  await restartBridge(lifecycle, want);
   const { ownedInstance } = await import("../bridge-control/instance.js");
   const started = await ownedInstance(lifecycle.files);
   return { previousVersion: now.version, version, ...(started ? { pid: started.pid } : {}) };

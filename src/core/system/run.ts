@@ -310,6 +310,11 @@ interface DetachOptions {
   /** Its stdout and stderr go to this open file descriptor (the caller opens and closes it); none: nowhere. */
   logFd?: number;
   cwd?: string;
+  /**
+   * A listening socket's file descriptor, given to the child as its fd 3 (POSIX): the bridge's
+   * keeper holds it for as long as it runs (supervisor.ts). The caller closes its own copy.
+   */
+  listenFd?: number;
 }
 
 interface DetachedProcess {
@@ -328,7 +333,7 @@ function startDetached(file: string, args: readonly string[], options: DetachOpt
     cwd: options.cwd,
     env: options.env as NodeJS.ProcessEnv,
     detached: true,
-    stdio: ["ignore", log, log],
+    stdio: ["ignore", log, log, ...(options.listenFd === undefined ? [] : [options.listenFd])],
     windowsHide: true,
   });
   const exited = new Promise<number | null>((resolve) => {

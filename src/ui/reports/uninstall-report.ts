@@ -102,7 +102,10 @@ function bridgeLine(
 ): string | undefined {
   if (!b) return undefined;
   const { ok, skip, warn, bullet } = out.theme;
-  const which = `the bridge (pid ${b.pid}) in ${b.env}`;
+  const which =
+    b.pid !== undefined
+      ? `the bridge (pid ${b.pid}) in ${b.env}`
+      : `what would have started the bridge again (pid ${(b.loops ?? []).join(", ")}) in ${b.env}`;
   switch (b.action) {
     case "planned":
       return `  ${bullet} ${cap(which)} ${modal} be stopped: no client config ${modal} hold its entry`;
