@@ -158,7 +158,12 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
           bridge: { name: BRIDGE_SERVER_NAME, ...bridgeReport(context) },
           ...gateway.status(),
         }),
-        reload: () => gateway.reload(),
+        reload: (given) => {
+          // Sync's PATH from now on: a program installed since this bridge started, which that
+          // sync found, starts here on the next call (the servers' processes inherit it).
+          if (given.path) process.env.PATH = given.path;
+          return gateway.reload();
+        },
         warm: () => gateway.fillCaches(),
         restart: (name) => gateway.restart(name),
       },

@@ -193,7 +193,7 @@ function failedIn(v: SharedView): string {
 /** What gets a shared server going when its line says it cannot start (undefined: nothing to say). */
 export function sharedFix(v: SharedView): string | undefined {
   if (v.missing && v.state !== "running")
-    return `${v.missing.install.replace(/\.$/, "")}; then the bridge starts it on the next call.`;
+    return `${v.missing.install.replace(/\.$/, "")}; then ${v.missing.startsAfter}.`;
   if (v.unhosted) return `To share it: ${v.unhosted.fix}, then run \`mcp-twin sync\`.`;
   return undefined;
 }
