@@ -328,6 +328,11 @@ async function installAutostart(
  */
 async function keptUpToDate(ctx: Context, wiring: BridgeWiring): Promise<GatewayReport["autostart"]> {
   const shown = installed(ctx);
+  if (shown?.kind === "xdg-autostart" && wiring.program) {
+    const { xdgWithoutDesktop } = await import("../bridge-control/autostart.js");
+    const noDesktop = await xdgWithoutDesktop(ctx.machine, wiring.env, wiring.program, ctx.allEnvs);
+    if (noDesktop) Object.assign(shown, { noDesktop });
+  }
   if (!shown || ctx.state.autostart?.format === AUTOSTART_FORMAT || !wiring.program) return shown;
   return withLock(ctx.machine.home.dir, async () =>
     installAutostart({ ...ctx, state: await loadState(ctx.machine.paths.state) }, wiring, false),
