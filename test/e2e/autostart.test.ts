@@ -414,7 +414,10 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
   expect(quiet.stdout).toContain(noDesktop(""));
   expect(quiet.stdout).not.toContain("It starts when you log in");
   // From a desktop session, the entry is what starts it at login.
-  const desktop = await m.run(["sync"], { env: { ...m.env, XDG_CURRENT_DESKTOP: "GNOME" }, timeoutMs: 60_000 });
+  const desktop = await m.run(["sync"], {
+    env: { ...m.env, XDG_CURRENT_DESKTOP: "GNOME" },
+    timeoutMs: 60_000,
+  });
   expect(desktop.stdout).toContain(`✔ It starts when you log in (an XDG autostart entry, ${entry}).`);
 
   // The line followed: put into ~/.profile, the bridge stopped, then a login shell — which starts it.
@@ -423,7 +426,9 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
   const stopped = await m.run(["bridge", "stop"], { timeoutMs: 30_000 });
   expect(stopped.code, stopped.stderr).toBe(0);
   await until("the bridge to stop", () => (alive(info.pid) ? undefined : true));
-  await new Promise((resolve) => spawn("/bin/sh", ["-l", "-c", ":"], { env: m.env, stdio: "ignore" }).on("exit", resolve));
+  await new Promise((resolve) =>
+    spawn("/bin/sh", ["-l", "-c", ":"], { env: m.env, stdio: "ignore" }).on("exit", resolve),
+  );
   const login = await until("the bridge the login started", async () => {
     const now = serveJson(bridgeDir);
     if (!now || now.pid === info.pid || !alive(now.pid)) return undefined;

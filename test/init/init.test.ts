@@ -496,8 +496,10 @@ describe("init in a terminal", () => {
     const { code, output } = await pty.exit;
     expect(code).toBe(0);
     expect(output).not.toContain(TOKEN);
-    // …and not said again after the write.
-    expect(output).not.toContain("now holds");
+    // …and after the write, what it holds now, with the same chmod.
+    expect(output).toContain(
+      `▲ ${file} now holds a key (fixture) and is readable by other users (mode 644): run chmod 600 ${file}`,
+    );
     expect(output).not.toMatch(
       /Write these files and go on|Install the packages and write every client config now/,
     );
