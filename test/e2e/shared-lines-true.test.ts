@@ -138,6 +138,40 @@ describe("plain Linux, three clients, a session and a machine server", () => {
     expect(status.stdout).not.toMatch(/^ {2}clients /m);
   }, 60_000);
 
+  test("restore after `remove <shared> --sync`: the url entries put back are said to start nothing; shared again, they answer", async () => {
+    const manifest = path.join(m.paths.home, "mcp-twin.jsonc");
+    const text = readFileSync(manifest, "utf8");
+    const call = async () => {
+      const entry = JSON.parse(readFileSync(files[0] ?? "", "utf8")).mcpServers.other;
+      const client = new Client({ name: "claude-code", version: "1" });
+      try {
+        await client.connect(
+          new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }),
+        );
+        return (await client.listTools()).tools.length > 0 ? "answered" : "no tools";
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      } finally {
+        await client.close().catch(() => {});
+      }
+    };
+    const removed = await m.run(["remove", "other", "--sync"]);
+    expect(removed.code, removed.stderr).toBe(0);
+    const restored = await m.run(["restore", "--yes"]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain(
+      "▲ other was put back in linux claude-code, linux cursor and linux gemini-cli as an entry to the bridge, which does not run other (the manifest no longer shares it): it starts nothing, and its calls fail. To use it, share other in the manifest again, then `mcp-twin sync`; otherwise `mcp-twin sync` takes the entry away.\n",
+    );
+    expect(await call()).not.toBe("answered");
+    const json = JSON.parse((await m.run(["restore", "--yes", "--json"])).stdout);
+    expect(json.notServed).toBeUndefined(); // nothing left to undo: nothing said
+    // What it says, done: shared again, then a sync — the entry put back answers.
+    writeFileSync(manifest, text);
+    const synced = await m.run(["sync"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(await call()).toBe("answered");
+  }, 90_000);
+
   test("uninstall with only url entries to the bridge left: nothing said to start it again", async () => {
     // Its own relay entries removed by hand: only url entries reach it.
     for (const f of files) {
