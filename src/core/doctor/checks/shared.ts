@@ -60,8 +60,8 @@ export const sharedChecks = [
   defineCheck({
     id: "shared.gateway",
     scope: "machine",
-    doc: "a url entry to a shared server while the bridge it points at is not running: the client cannot reach that server. A relay entry is not judged: it starts the bridge itself. No finding when the manifest shares nothing (the bridge is not asked).",
-    fix: '`mcp-twin bridge start`; a port held by another program: stop it, or `mcp-twin sync`, which moves the bridge to a free port and points the entries there (a port the manifest pins: another one, `"bridge": { "port": <n> }`, then `mcp-twin sync`).',
+    doc: "a url entry to a shared server while the bridge it points at is not running, or that names a port the running bridge left (a start moved it off a port another program holds): the client cannot reach that server; what holds the old port is named. A relay entry is not judged: it starts the bridge itself. No finding when the manifest shares nothing (the bridge is not asked).",
+    fix: '`mcp-twin bridge start`; an entry naming a port the bridge left: `mcp-twin sync`; a port held by another program: stop it, or `mcp-twin sync`, which moves the bridge to a free port and points the entries there (a port the manifest pins: another one, `"bridge": { "port": <n> }`, then `mcp-twin sync`).',
     run: ({ shared }) => {
       const s = shared?.status;
       // Nothing shared: the bridge was not asked (shared.mode says such an entry is stale).
@@ -70,6 +70,13 @@ export const sharedChecks = [
         .filter((e) => !e.relay)
         .map((e) => {
           const where = { ...e.where, server: e.name };
+          if (up(s) && e.oldPort)
+            return finding(
+              "fail",
+              where,
+              `its url entry in ${e.path} points at port ${e.oldPort.port}, but the bridge runs at ${s.bridge.url ?? "another port"} now: ${e.oldPort.heldBy ? portHeldBy(e.oldPort.port, e.oldPort.heldBy) : `nothing answers on port ${e.oldPort.port}`}, so the client cannot reach ${e.name}.`,
+              { fix: "Run `mcp-twin sync`: it points the entries at the bridge's port." },
+            );
           if (up(s)) return finding("pass", where, `its url entry reaches the bridge at ${e.url}.`);
           const state = s?.bridge.state ?? "unknown";
           return finding(
