@@ -242,7 +242,7 @@ async function offerSync(
   // written all the same, and start once the program is installed).
   const programsShown =
     ask && !added.server.package
-      ? await missingProgramsAhead(machine, selected, added.name, out.progress)
+      ? await missingProgramsAhead(machine, selected, [added.name], out.progress)
       : [];
   for (const line of programsShown) out.warn(line);
   // …and a client config others can read that the sync would write a key into, with the chmod

@@ -27,6 +27,8 @@ async function showSync(ctx: ReportCtx, report: SyncReport, dryRun: boolean): Pr
     await renderSync(report, ctx.out, dryRun, {
       manifestShown: true,
       fixesShown: true,
+      // …and, in its plan, the programs not found (with how to install them).
+      programsShown: ctx.planned.programs,
     });
 }
 
