@@ -12,6 +12,22 @@ export const CLIENT_IDS = [
   "gemini-cli",
   "codex",
   "copilot-cli",
+  "factory-droid",
+  "junie",
+  "warp",
+  "crush",
+  "devin",
+  "kiro",
+  "lm-studio",
+  "qwen-code",
+  "augment",
+  // The framework's own (clients-fw): JSONC, YAML and their own entry shapes.
+  "zed",
+  "opencode",
+  "kilo-code",
+  "goose",
+  "amp",
+  "continue",
 ] as const;
 
 export type ClientId = (typeof CLIENT_IDS)[number];

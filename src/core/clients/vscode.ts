@@ -15,6 +15,16 @@ import { EDITOR } from "./variables.js";
 export const vscode: ClientModule = {
   id: "vscode",
   name: "VS Code",
+  docs: {
+    file: "`Code/User/mcp.json` in the platform's config folder",
+    shapes: "`type` required: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
+  },
+  sources: [
+    {
+      fact: "mcp.json, `servers`, its variables",
+      url: "https://code.visualstudio.com/docs/copilot/customization/mcp-servers",
+    },
+  ],
   kinds: ["windows", "macos", "linux"],
   serversPath: ["servers"],
   // Its documented fields of an entry beside the launch: the sandbox of a stdio server, dev mode.
@@ -40,5 +50,9 @@ export const vscode: ClientModule = {
   gui: true,
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["Code.exe"], posix: ["code"] },
+  // Which tools it loads is chosen in its tools picker, not in mcp.json.
+  toolBudget: {
+    limit: { tools: 128, source: "https://github.com/microsoft/vscode-copilot-release/issues/11653" },
+  },
   reading: { variables: EDITOR, type: "required" },
 };

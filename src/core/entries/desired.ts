@@ -14,6 +14,7 @@ import { nodeExeOnPath } from "../environments/windows.js";
 import { recordsEntry, type State } from "../ledger/state.js";
 import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
+import { hasToolRules } from "../manifest/tool-rules.js";
 import { relayLogins } from "../oauth/needs-login.js";
 import {
   type InstalledIndex,
@@ -26,6 +27,8 @@ import { getEnv } from "../system/host.js";
 import type { BridgeWiring } from "./bridge-wiring.js";
 import { sharedEntry } from "./shared-entry.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./target-entry.js";
+import { readToolLists, type ToolLists } from "./tool-lists.js";
+import { withToolRules } from "./tool-rule-entry.js";
 import { readWithheldNeeds, withWithheldNeeds } from "./withheld-needs.js";
 
 export interface DesiredInput {
@@ -70,6 +73,8 @@ export async function desiredEntries(
   const hosted = new Set(input.bridge?.shares.map((s) => s.name));
   // Variables doctor found a server needs that its client withholds (Gemini CLI).
   const needs = readWithheldNeeds(machine);
+  // The servers' known lists, for the tool rules written as names (read only when a rule is there).
+  const lists = await knownToolLists(machine, input, index, versions);
   for (const target of input.targets) {
     const desired = new Map<string, BuiltEntry>();
     for (const [name, spec] of input.servers) {
@@ -77,12 +82,11 @@ export async function desiredEntries(
       // A shared server runs in the gateway, for user files: a project file is the team's, and
       // keeps the entry that starts the server itself (no token, no machine's gateway in it).
       const shared = spec.share && reach && target.scope === "user" && hosted.has(name);
-      desired.set(
-        name,
-        shared
-          ? sharedEntry(name, spec, target, ctx, reach)
-          : withWithheldNeeds(buildEntry(name, spec, target, ctx), name, target, needs, ctx.processEnv),
-      );
+      const built = shared
+        ? sharedEntry(name, spec, target, ctx, reach)
+        : withWithheldNeeds(buildEntry(name, spec, target, ctx), name, target, needs, ctx.processEnv);
+      const listed = lists?.get(name)?.tools.map((t) => t.name);
+      desired.set(name, lists ? withToolRules(built, name, spec, target, listed) : built);
     }
     // No server can hold the bridge's name: the manifest schema reserves it.
     const bridge = input.bridge?.entry(target, ctx);
@@ -90,6 +94,23 @@ export async function desiredEntries(
     out.set(target.key, desired);
   }
   return out;
+}
+
+/** The servers' known tool lists (tool-lists.ts), when the manifest has a tool rule; else undefined. */
+export async function knownToolLists(
+  machine: Machine,
+  input: Pick<DesiredInput, "servers" | "bridge"> & { everyServer?: boolean },
+  index: InstalledIndex,
+  versions: ReadonlyMap<string, string>,
+): Promise<ToolLists | undefined> {
+  if (!input.everyServer && !input.servers.some(([, s]) => hasToolRules(s))) return undefined;
+  const bridge = input.bridge;
+  return readToolLists(machine, {
+    servers: input.servers,
+    version: (name) => versions.get(name),
+    bridge: bridge ? { env: bridge.env, shares: bridge.shares } : undefined,
+    bridgeVersion: (name) => (bridge ? index.get(bridge.env.id)?.get(name)?.version : undefined),
+  });
 }
 
 /** This mcp-twin, as the relays of url servers start it: by the path the bridge's entry uses too. */

@@ -5,7 +5,6 @@
  */
 import { probeBridge } from "../../bridge-control/bridge-probe.js";
 import { portHolder } from "../../bridge-control/port-holder.js";
-import { ownersToldIn } from "../../bridge-control/socket-owner.js";
 import { bridgeFiles, bridgeHome } from "../../bridge-control/state-folder.js";
 import { readToken } from "../../bridge-control/token-file.js";
 import type { Machine } from "../../environments/machine.js";
@@ -131,10 +130,5 @@ export async function gatherShared(
   // The bridge is asked only when the manifest shares something.
   const status = await sharedStatus(machine, shares, manifestOption);
   await markOldPorts(machine, entries, status?.bridge.url);
-  // Whether the bridge, where sync puts it, tells accounts apart there.
-  const bridge = bridgeEnv && {
-    env: bridgeEnv.id,
-    peers: ownersToldIn(bridgeEnv, sysPath(machine.host, "/proc")),
-  };
-  return { status, entries, bridge };
+  return { status, entries };
 }
