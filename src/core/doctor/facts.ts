@@ -310,6 +310,8 @@ export interface DoctorFacts {
   manifest?: ManifestFacts;
   secretsFile?: SecretsFacts;
   stateFile?: StateFacts;
+  /** The home's record of its gateway port (`bridge.json`), when it does not load. */
+  portRecord?: { file: string; error: { message: string; fix?: string | undefined } };
   backups?: BackupsFacts;
   servers: ServerFacts[];
   environments: NodeFacts[];
