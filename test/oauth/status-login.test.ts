@@ -6,6 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { afterEach, expect, test, vi } from "vitest";
 import { runInProcessByDefault } from "../helpers/fake-machine.js";
+import { runMain } from "../helpers/in-process.js";
 import { loggedIn, loginPath, stored } from "../helpers/oauth-relays.js";
 
 runInProcessByDefault();
@@ -35,14 +36,16 @@ test("status says what it knows of a login: valid until, expired at (a date when
   expect(fresh.stdout).not.toMatch(/✔ docs/);
 
   // The clock is the test's own (Date alone: timers and the provider run as they do): a minute ago
-  // is today at noon, and yesterday just after midnight.
+  // is today at noon, and yesterday just after midnight. It reaches only a run in this process,
+  // so these runs are in-process whatever MCP_TWIN_TEST_CLI says.
+  const statusHere = () => runMain(["status"], m.env, m.paths.linuxHome);
   vi.useFakeTimers({ toFake: ["Date"] });
   try {
     // Its time is past: expired, renewed on next use — not "valid until" a time gone by.
     vi.setSystemTime(new Date(2026, 5, 15, 12, 0, 0));
     const past = Date.now() - 60_000;
     expiresAt(m, past);
-    const expired = await m.run(["status"]);
+    const expired = await statusHere();
     expect(expired.stdout).toContain(
       `ℹ docs: logged in (scopes mcp:read mcp:write; the access token expired at ${new Date(past).toLocaleTimeString()}; it is renewed on next use)`,
     );
@@ -52,7 +55,7 @@ test("status says what it knows of a login: valid until, expired at (a date when
     vi.setSystemTime(new Date(2026, 5, 16, 0, 0, 30));
     const lastNight = Date.now() - 60_000;
     expiresAt(m, lastNight);
-    const old = await m.run(["status"]);
+    const old = await statusHere();
     expect(old.stdout).toContain(`the access token expired at ${new Date(lastNight).toLocaleString()};`);
   } finally {
     vi.useRealTimers();
