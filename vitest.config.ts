@@ -45,6 +45,7 @@ const SLOW_TESTS = [
   "test/e2e/faults.test.ts",
   "test/e2e/giveback-property.test.ts",
   "test/e2e/help.test.ts",
+  "test/e2e/install-advice-followed.test.ts",
   "test/e2e/interrupt.test.ts",
   "test/e2e/lifecycle.test.ts",
   "test/e2e/one-rule.test.ts",

@@ -54,7 +54,8 @@ const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
  */
 interface ControlRoutes {
   status(): unknown;
-  reload(): Promise<unknown>;
+  /** `given`: what the caller sent with it (sync: its PATH), a JSON object or nothing. */
+  reload(given: { path?: string }): Promise<unknown>;
   warm(): Promise<unknown>;
   restart(name: string): Promise<unknown>;
 }
@@ -354,6 +355,18 @@ async function sessionOf(
   }
 }
 
+/** What a reload may carry: a PATH (sync's), within a body of at most 256 KiB; anything else is ignored. */
+async function reloadGiven(req: IncomingMessage): Promise<{ path?: string }> {
+  const text = await readBody(req, 256 * 1024).catch(() => null);
+  if (!text) return {};
+  try {
+    const path = (JSON.parse(text) as { path?: unknown } | null)?.path;
+    return typeof path === "string" && path !== "" ? { path } : {};
+  } catch {
+    return {};
+  }
+}
+
 /** A session that could not be set up: evicted meanwhile (503, try again), or its endpoint's error (502). */
 const setUpFailed = (error: unknown): Refusal =>
   error instanceof SessionEvicted
@@ -379,8 +392,7 @@ async function answerControl(
   let result: unknown;
   if (route === "GET status") result = control.status();
   else if (route === "POST reload") {
-    req.resume();
-    result = await control.reload();
+    result = await control.reload(await reloadGiven(req));
   } else if (route === "POST warm") {
     req.resume();
     result = await control.warm();

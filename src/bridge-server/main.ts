@@ -29,7 +29,7 @@ import { VERSION } from "../version.js";
 import { bridgeEndpoint } from "./bridge-endpoint.js";
 import type { Endpoint } from "./endpoint.js";
 import { fillApart, Gateway, type PathSide } from "./gateway/index.js";
-import { type HttpBridge, listenHttp } from "./http.js";
+import { type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
 import type { PeerRule } from "./http-guards.js";
 import { NotesFolder } from "./notes-folder.js";
 import { loadPlugins, pluginBridgeTools } from "./plugins.js";
@@ -96,6 +96,36 @@ export async function runOwner(options: OwnerOptions, signal: AbortSignal): Prom
     }
     throw error;
   }
+}
+
+/** A listen that failed, as what to do about it: the port taken, or an address not this machine's. */
+function listenFailed(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE")
+    return new OperationError("port-in-use", `Port ${port} on ${host} is taken by another program.`, {
+      hint: "Choose another with --port (and `bridge.port` in the manifest, then `mcp-twin sync`).",
+    });
+  if (code === "EADDRNOTAVAIL")
+    return new OperationError("bad-host", `${host} is not an address of this machine.`);
+  return error;
+}
+
+/** The control routes (http.ts answers them, authenticated like the MCP endpoints). */
+function controlRoutes(context: BridgeContext, gateway: Gateway): NonNullable<HttpOptions["control"]> {
+  return {
+    // Names this bridge first: a probe (bridge-probe.ts) learns it is this home's from it, and
+    // `bridge status` its details, without an MCP session that would load the SDK into a bridge
+    // that then idles.
+    status: () => ({ bridge: { name: BRIDGE_SERVER_NAME, ...bridgeReport(context) }, ...gateway.status() }),
+    reload: (given) => {
+      // Sync's PATH from now on: a program installed since this bridge started, which that sync
+      // found, starts here on the next call (the servers' processes inherit it).
+      if (given.path) process.env.PATH = given.path;
+      return gateway.reload();
+    },
+    warm: () => gateway.fillCaches(),
+    restart: (name) => gateway.restart(name),
+  };
 }
 
 /** The code of the error runOwner throws when another process owns the bridge. */
@@ -168,18 +198,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       token: context.token,
       endpoints,
       endpointAt: (pathname) => gateway.endpointAt(pathname),
-      control: {
-        // Names this bridge first: a probe (bridge-probe.ts) learns it is this home's from it, and
-        // `bridge status` its details, without an MCP session that would load the SDK into a
-        // bridge that then idles.
-        status: () => ({
-          bridge: { name: BRIDGE_SERVER_NAME, ...bridgeReport(context) },
-          ...gateway.status(),
-        }),
-        reload: () => gateway.reload(),
-        warm: () => gateway.fillCaches(),
-        restart: (name) => gateway.restart(name),
-      },
+      control: controlRoutes(context, gateway),
       allowedOrigins: origins(),
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.peers ? { peers: options.peers } : {}),
@@ -189,18 +208,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     });
   } catch (error) {
     await gateway.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE")
-      throw new OperationError(
-        "port-in-use",
-        `Port ${options.port} on ${options.host} is taken by another program.`,
-        {
-          hint: "Choose another with --port (and `bridge.port` in the manifest, then `mcp-twin sync`).",
-        },
-      );
-    if (code === "EADDRNOTAVAIL")
-      throw new OperationError("bad-host", `${options.host} is not an address of this machine.`);
-    throw error;
+    throw listenFailed(error, options.host, options.port);
   }
   url = bridgeUrl(options.host, http.port);
   if (resuming) await warmUp(url, token).catch((error: Error) => log(`warm-up: ${error.message}`));

@@ -242,13 +242,12 @@ async function offerSync(
   // written all the same, and start once the program is installed).
   const programsShown =
     ask && !added.server.package
-      ? await missingProgramsAhead(machine, selected, added.name, out.progress)
+      ? await missingProgramsAhead(machine, selected, [added.name], out.progress)
       : [];
   for (const line of programsShown) out.warn(line);
-  // …and a client config others can read that the sync would write a key into, with the chmod.
-  const readableShown = new Set<string>();
-  if (ask && !out.json)
-    warnReadable(out, await readableBeforeSync(machine, selected, out.progress), readableShown);
+  // …and a client config others can read that the sync would write a key into, with the chmod
+  // (the report says it again after the write: it "now holds" the key).
+  if (ask && !out.json) warnReadable(out, await readableBeforeSync(machine, selected, out.progress));
   const doSync =
     o.sync === true ||
     (ask !== undefined && (await ask.confirm({ message: `${capitalized(syncDoes)} now?`, default: true })));
@@ -264,7 +263,6 @@ async function offerSync(
     secrets: added.newSecrets,
     summary,
     programsShown,
-    readableShown: [...readableShown],
   });
 }
 

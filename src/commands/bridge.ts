@@ -89,7 +89,7 @@ function render(
     out.print(`${warn} ${startMovedLine(r.moved, out.shown(r.settings.portFile))}`);
   if (r.started === true) out.print(`${ok} Started the bridge.`);
   const head = {
-    running: `${ok} Running at ${r.url}`,
+    running: `${r.oldPorts?.length ? warn : ok} Running at ${r.url}`,
     // The manifest's only when it pins the port: the where row says where the address comes from.
     elsewhere: `${warn} Running at ${r.url}, not at ${r.settings.pinned === false ? "" : "the manifest's "}${r.settings.url}`,
     stopped: stoppedLine(r, out),
@@ -97,6 +97,11 @@ function render(
     taken: `${fail} ${portHeldBy(r.settings.port, r.what, undefined, true)}`,
   }[r.state];
   out.print(head);
+  // Running, but url entries name the port it left: their clients do not reach it until a sync.
+  for (const o of r.moved ? [] : (r.oldPorts ?? []))
+    out.print(
+      `${warn} The url entries in ${andList(o.configs)} name port ${o.port}, where it no longer runs (${o.heldBy ? portHeldBy(o.port, o.heldBy) : "nothing answers there"}): run \`mcp-twin sync\` to point them at port ${r.url ? new URL(r.url).port : r.settings.port}.`,
+    );
   const row = (k: string, v: string | number | undefined) => {
     if (v !== undefined && v !== "") out.print(`  ${c.dim(k.padEnd(10))} ${v}`);
   };

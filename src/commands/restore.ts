@@ -81,6 +81,7 @@ export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number
         )
       : undefined;
   const notInstalled = (after ?? []).filter((d) => d.notInstalled.length > 0);
+  const notServed = (after ?? []).filter((d) => d.notServed.length > 0);
   if (ctx.output.json)
     ctx.output.result({
       ...undoJson(results),
@@ -91,6 +92,16 @@ export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number
               client: d.client,
               path: d.path,
               servers: d.notInstalled.map((n) => n.server),
+            })),
+          }
+        : {}),
+      ...(notServed.length > 0
+        ? {
+            notServed: notServed.map((d) => ({
+              env: d.env,
+              client: d.client,
+              path: d.path,
+              servers: d.notServed,
             })),
           }
         : {}),
@@ -105,7 +116,7 @@ export async function run(ctx: ContextOf<typeof restoreCommand>): Promise<number
     if (!options.dryRun && results.some(changes)) {
       const differ = (after ?? []).filter((d) => d.added.length + d.updated.length + d.removed.length > 0);
       if (differ.length > 0) ctx.output.print(ctx.output.theme.c.dim(syncAgainLine(differ)));
-      for (const line of notInstalledLines(notInstalled))
+      for (const line of [...notInstalledLines(notInstalled), ...notServedLines(notServed)])
         ctx.output.print(`${ctx.output.theme.warn} ${line}`);
       const { apps, sessions } = restartOf(results);
       if (apps.length > 0 || sessions.length > 0) ctx.output.print(restartLine(apps, sessions));
@@ -182,6 +193,20 @@ function notInstalledLines(changes: ReadonlyArray<SyncChange>): string[] {
     }),
     ...other,
   ];
+}
+
+/**
+ * Entries put back that reach the bridge for a server it does not run (the manifest shares it no
+ * more, as after `remove <server> --sync`): they start nothing, and each call fails.
+ */
+function notServedLines(changes: ReadonlyArray<SyncChange>): string[] {
+  const where = new Map<string, string[]>();
+  for (const d of changes)
+    for (const n of d.notServed) where.set(n, [...(where.get(n) ?? []), `${d.env} ${d.client}`]);
+  return [...where].map(
+    ([server, spots]) =>
+      `${server} was put back in ${andList(spots)} as an entry to the bridge, which does not run ${server} (the manifest no longer shares it): it starts nothing, and its calls fail. To use it, share ${server} in the manifest again, then \`mcp-twin sync\`; otherwise \`mcp-twin sync\` takes the entry away.`,
+  );
 }
 
 function renderList(targets: Awaited<ReturnType<typeof listTargetBackups>>, out: Output): void {

@@ -10,8 +10,14 @@ export const serveCommand = commandLine({
     "run the bridge MCP server: stdio by default (relays to the one HTTP bridge, starting it), --http to run that bridge",
   flags: {
     http: flag("--http", "run the Streamable HTTP bridge (the process that owns the shared state)"),
-    port: value("--port <port>", "HTTP port (default 7760; 0 picks a free one)"),
-    host: value("--host <address>", "address to listen on (default 127.0.0.1)"),
+    port: value(
+      "--port <port>",
+      "HTTP port (default: the manifest's bridge.port, else the port this home keeps, which `mcp-twin bridge status` shows; 0 picks a free one)",
+    ),
+    host: value(
+      "--host <address>",
+      "address to listen on (default: the manifest's bridge.host, else 127.0.0.1)",
+    ),
     allowRemote: flag(
       "--allow-remote",
       "allow --host beyond loopback (other machines can then reach the bridge)",

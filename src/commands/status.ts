@@ -92,6 +92,7 @@ function sharedJson(v: SharedView | undefined) {
     rssBytes,
     idleMs,
     pids,
+    ...(v.manifestMode ? { manifestMode: v.manifestMode } : {}),
     ...(v.lastError ? { lastError: v.lastError } : {}),
     ...(v.lastErrorIn ? { lastErrorIn: v.lastErrorIn } : {}),
     ...(v.lastErrorAt ? { lastErrorAt: v.lastErrorAt } : {}),

@@ -3,7 +3,7 @@
 import type { TrustRequest } from "../core/manifest/trust.js";
 import { runSync, syncExitCode } from "../core/sync/run-sync.js";
 import { trace } from "../core/system/trace.js";
-import { renderSync, syncJson, syncVerboseLines, warnReadable } from "../ui/reports/sync-report.js";
+import { renderSync, syncJson, syncVerboseLines } from "../ui/reports/sync-report.js";
 import type { CommandContext, ContextOf, SharedOptions } from "./shared/command.js";
 import { openCommandMachine } from "./shared/open-machine.js";
 import type { syncCommand } from "./sync-flags.js";
@@ -15,8 +15,6 @@ export async function run(ctx: ContextOf<typeof syncCommand>): Promise<number> {
   trace("command");
   const machine = await openCommandMachine(ctx);
   trace("machine");
-  // A client config others can read that receives a key: said before the write, not after it.
-  const said = new Set<string>();
   const report = await runSync(
     machine,
     {
@@ -31,7 +29,6 @@ export async function run(ctx: ContextOf<typeof syncCommand>): Promise<number> {
       project: o.project,
       signal: ctx.signal,
       trust: (request) => askTrust(ctx, request),
-      ...(ctx.output.json ? {} : { beforeWrite: (files) => warnReadable(ctx.output, files, said) }),
     },
     ctx.output.progress,
   );
@@ -42,7 +39,7 @@ export async function run(ctx: ContextOf<typeof syncCommand>): Promise<number> {
   if (ctx.output.json) {
     ctx.output.result(syncJson(report));
   } else {
-    await renderSync(report, ctx.output, Boolean(o.dryRun), { readableShown: [...said] });
+    await renderSync(report, ctx.output, Boolean(o.dryRun));
   }
   return syncExitCode(report);
 }

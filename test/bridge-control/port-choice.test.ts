@@ -91,24 +91,29 @@ describe("localHolder", () => {
 });
 
 describe("the home's record", () => {
-  test("written and read back; absent, or not a record, is none", async () => {
+  test("written and read back; absent or empty is none; anything else is an error at its position", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-port-"));
     dirs.push(dir);
     const file = path.join(dir, "bridge.json");
     expect(await readRecordedPort(file)).toBeUndefined();
     await recordPort(file, 7761);
     expect(await readRecordedPort(file)).toBe(7761);
-    for (const text of [
-      "{",
-      "[]",
-      '{"port":"7761"}',
-      '{"port":0}',
-      '{"port":70000}',
-      "null",
-      '{"__proto__":{"port":1}}',
-    ]) {
+    writeFileSync(file, "\n");
+    expect(await readRecordedPort(file)).toBeUndefined();
+    for (const [text, at] of [
+      ["{", "1:2"],
+      ["[]", "1:1"],
+      ['{"port":"7761"}', "1:2"],
+      ['{"port":0}', "1:2"],
+      ['{"port":70000}', "1:2"],
+      ["null", "1:1"],
+      ['{"__proto__":{"port":1}}', "1:1"],
+    ] as const) {
       writeFileSync(file, text);
-      expect(await readRecordedPort(file), text).toBeUndefined();
+      await expect(readRecordedPort(file), text).rejects.toMatchObject({
+        code: "bridge-record-corrupt",
+        message: expect.stringContaining(`${file}:${at}: `),
+      });
     }
   });
 });

@@ -390,12 +390,14 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
   expect(existsSync(entry)).toBe(false);
   expect(state(m).autostart).toBeUndefined();
 
-  // Asked for: written, recorded; the next sync (one that writes nothing) says it is in place.
+  // Asked for with no desktop session: written and recorded, but only a desktop runs it, so no
+  // ✔ says it starts at login — the ~/.profile line is given instead, now and on every sync.
   const asked = await m.run(["sync", "--autostart"], { timeoutMs: 120_000 });
   expect(asked.code, asked.stderr).toBe(0);
-  expect(asked.stdout).toContain(
-    `✔ It starts when you log in: an XDG autostart entry (${entry}) is installed.`,
-  );
+  const noDesktop = (now: string) =>
+    `▲ An XDG autostart entry (${entry}) is installed${now}: a desktop session runs it when you log in to one, and none is seen here. Fix: for a login without one, add the line below to your login shell's start-up file (~/.profile): it starts the bridge when you log in, and again within seconds if it fails.\n    (setsid `;
+  expect(asked.stdout).toContain(noDesktop(" now"));
+  expect(asked.stdout).not.toContain("It starts when you log in");
   expect(readFileSync(entry, "utf8")).toMatch(/^Exec=\/usr\/bin\/env .* \S+ \S+ bridge start$/m);
   expect(state(m).autostart).toEqual({
     kind: "xdg-autostart",
@@ -405,7 +407,32 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
     format: 3,
   });
   const quiet = await m.run(["sync"], { timeoutMs: 60_000 });
-  expect(quiet.stdout).toContain(`✔ It starts when you log in (an XDG autostart entry, ${entry}).`);
+  expect(quiet.stdout).toContain(noDesktop(""));
+  expect(quiet.stdout).not.toContain("It starts when you log in");
+  // From a desktop session, the entry is what starts it at login.
+  const desktop = await m.run(["sync"], {
+    env: { ...m.env, XDG_CURRENT_DESKTOP: "GNOME" },
+    timeoutMs: 60_000,
+  });
+  expect(desktop.stdout).toContain(`✔ It starts when you log in (an XDG autostart entry, ${entry}).`);
+
+  // The line followed: put into ~/.profile, the bridge stopped, then a login shell — which starts it.
+  const line = /\n {4}(\(setsid .*&\))\n/.exec(quiet.stdout)?.[1] ?? "";
+  writeFileSync(path.join(m.paths.linuxHome, ".profile"), `# mine\n${line}\n`);
+  const stopped = await m.run(["bridge", "stop"], { timeoutMs: 30_000 });
+  expect(stopped.code, stopped.stderr).toBe(0);
+  await until("the bridge to stop", () => (alive(info.pid) ? undefined : true));
+  await new Promise((resolve) =>
+    spawn("/bin/sh", ["-l", "-c", ":"], { env: m.env, stdio: "ignore" }).on("exit", resolve),
+  );
+  const login = await until("the bridge the login started", async () => {
+    const now = serveJson(bridgeDir);
+    if (!now || now.pid === info.pid || !alive(now.pid)) return undefined;
+    return (await controlStatus(bridgeDir, now.url).catch(() => undefined)) ? now : undefined;
+  });
+  pids.push(login.pid);
+  loops.push(parentOf(login.pid));
+  Object.assign(info, login);
 
   // The gateway stopped and its port taken by another program: sync points no entry there (the
   // shared server gets its direct entry for now), says so with a free port to move to, and exits 1.

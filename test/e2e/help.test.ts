@@ -5,7 +5,7 @@
  * `serve --help` names the bridge's tools. A shared flag a command does not take is exit 2, before
  * or after the command name. Snapshots are inline, to be read by eye.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -13,7 +13,7 @@ import { describe, expect, test } from "vitest";
 import { buildProgram, HONOURS } from "../../src/cli/build-program.js";
 import { commandsWithHelp, readMorePointers } from "../../src/cli/help.js";
 import { SHARED, type Shared } from "../../src/commands/shared/command.js";
-import { BIN, REPO } from "../helpers/fake-machine.js";
+import { BIN, createFakeMachine, REPO } from "../helpers/fake-machine.js";
 import { runMain } from "../helpers/in-process.js";
 
 const run = promisify(execFile);
@@ -732,8 +732,11 @@ describe("the text (read by eye)", () => {
       Options:
         --http                     run the Streamable HTTP bridge (the process that
                                    owns the shared state)
-        --port <port>              HTTP port (default 7760; 0 picks a free one)
-        --host <address>           address to listen on (default 127.0.0.1)
+        --port <port>              HTTP port (default: the manifest's bridge.port,
+                                   else the port this home keeps, which \`mcp-twin
+                                   bridge status\` shows; 0 picks a free one)
+        --host <address>           address to listen on (default: the manifest's
+                                   bridge.host, else 127.0.0.1)
         --allow-remote             allow --host beyond loopback (other machines can
                                    then reach the bridge)
         --allow-origin <origin>    also accept requests from this browser Origin
@@ -923,3 +926,37 @@ describe("the text (read by eye)", () => {
     expect(stdout.split(REPO.replace(/\/$/, "")).join("<package>")).toBe(await help("adopt"));
   });
 });
+
+test("serve's default port, as its help says: the port this home keeps (not 7760), as `bridge status` shows it", async () => {
+  const m = createFakeMachine({ kind: "linux" });
+  const port = m.bridgePort ?? 0;
+  expect(port).not.toBe(7760);
+  const child = spawn(process.execPath, [BIN, "serve", "--http", "--json"], {
+    env: m.env,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  try {
+    const listening = await new Promise<{ port: number }>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        try {
+          resolve(JSON.parse(out) as { port: number });
+        } catch {
+          // not whole yet
+        }
+      });
+      child.once("exit", (code) => reject(new Error(`serve --http exited with ${code}`)));
+    });
+    expect(listening.port).toBe(port);
+    const status = await m.run(["bridge", "status"]);
+    expect(status.stdout).toContain(
+      `where      linux, 127.0.0.1:${port} (the free port mcp-twin chose, kept in `,
+    );
+  } finally {
+    const gone = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await gone;
+    m.cleanup();
+  }
+}, 60_000);

@@ -158,4 +158,56 @@ describe("a bridge port another program holds", () => {
       await new Promise((r) => server.close(r));
     }
   }, 240_000);
+
+  test("`bridge start` moved the gateway off a port a web server took: bridge status and doctor name the old port's holder and the sync; synced, the entry answers", async () => {
+    // The port the home keeps (not pinned): a start moves off it when another program holds it.
+    const m = createFakeMachine({ registryUrl: inject("registryUrl"), kind: "linux" });
+    machines.push(m);
+    writeManifest(m, { servers: { fixture: { package: inject("fixtureName"), share: "machine" } } });
+    chmodSync(m.paths.claudeCodeConfig, 0o600);
+    expect((await m.run(["sync"])).code).toBe(0);
+    expect((await m.run(["bridge", "stop"])).code).toBe(0);
+    const old = m.bridgePort ?? 0;
+    const server = http.createServer((_req, res) =>
+      res.writeHead(200, { "content-type": "text/plain" }).end("hello"),
+    );
+    await new Promise<void>((r) => server.listen(old, "127.0.0.1", r));
+    try {
+      const start = await m.run(["bridge", "start"]);
+      expect(start.code, start.stderr).toBe(0);
+      const moved = /moved to port (\d+)/.exec(start.stdout)?.[1];
+      expect(moved, start.stdout).toBeDefined();
+      const held = `port ${old} is held by a web server that is not this bridge (HTTP 200)`;
+      const status = await m.run(["bridge", "status"]);
+      expect(status.stdout).toContain(`▲ Running at http://127.0.0.1:${moved}/mcp\n`);
+      expect(status.stdout).toContain(
+        `▲ The url entries in linux claude-code name port ${old}, where it no longer runs (${held}`,
+      );
+      expect(status.stdout).toContain(`run \`mcp-twin sync\` to point them at port ${moved}.`);
+      const doctor = JSON.parse((await m.run(["doctor", "--json"])).stdout) as {
+        checks: Array<{ id: string; status: string; message: string; fix?: string; server?: string }>;
+      };
+      const mine = doctor.checks.filter((c) => c.server === "fixture" && c.status !== "pass");
+      const gateway = mine.find((c) => c.id === "shared.gateway");
+      expect(gateway?.message).toContain(
+        `points at port ${old}, but the bridge runs at http://127.0.0.1:${moved}/mcp now: ${held}`,
+      );
+      expect(gateway?.fix).toBe("Run `mcp-twin sync`: it points the entries at the bridge's port.");
+      // Nothing blames the server, nor says the manifest changed.
+      expect(JSON.stringify(mine)).not.toContain("share fixture off");
+      expect(JSON.stringify(mine)).not.toContain("the manifest or the installed package changed");
+      // The fix, done: the entry names the new port, and doctor finds nothing wrong with fixture.
+      const synced = await m.run(["sync"]);
+      expect(synced.code, synced.stdout).toBe(0);
+      expect(String(entryIn(m).url)).toContain(`:${moved}/share/fixture`);
+      const after = JSON.parse((await m.run(["doctor", "--json"])).stdout) as typeof doctor;
+      expect(after.checks.filter((c) => c.server === "fixture" && c.status === "fail")).toEqual([]);
+      expect((await m.run(["bridge", "status"])).stdout).toContain(
+        `✔ Running at http://127.0.0.1:${moved}/mcp\n`,
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  }, 240_000);
 });

@@ -72,6 +72,21 @@ describe("mcp-twin share", () => {
   });
 });
 
+test('with the bridge\'s own tools off (`"enabled": false`): share is accepted, as the gateway runs for shared servers all the same', async () => {
+  const before = readFileSync(file(), "utf8");
+  writeFileSync(
+    file(),
+    '{ "bridge": { "enabled": false }, "servers": { "tavily": { "package": "tavily-mcp@0.2.22" } } }\n',
+  );
+  try {
+    const r = await machine.run(["share", "tavily", "machine", "--no-sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(file(), "utf8")).servers.tavily.share).toBe("machine");
+  } finally {
+    writeFileSync(file(), before);
+  }
+});
+
 describe("add says how a catalogue server runs", () => {
   test("memory: shared per machine, with the reason", async () => {
     const r = await machine.run(["add", "memory", "--yes", "--no-sync"]);

@@ -138,6 +138,84 @@ describe("plain Linux, three clients, a session and a machine server", () => {
     expect(status.stdout).not.toMatch(/^ {2}clients /m);
   }, 60_000);
 
+  test("bridge status <server> after `share <server> <mode>`, before the sync: the mode it runs in, the manifest's pending; synced, the new one", async () => {
+    const entry = JSON.parse(readFileSync(files[0] ?? "", "utf8")).mcpServers.other;
+    const connect = async () => {
+      const client = new Client({ name: "claude-code", version: "1" });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }),
+      );
+      await client.callTool({ name: "whoami", arguments: {} });
+      return client;
+    };
+    // One client gone without ending its session, one connected: both sessions are still attached
+    // (with the one an earlier test left).
+    await (await connect()).close();
+    const live = await connect();
+    try {
+      const shared = await m.run(["share", "other", "session", "--no-sync"]);
+      expect(shared.code, shared.stderr).toBe(0);
+      const before = await m.run(["bridge", "status", "other"]);
+      expect(before.stdout).toMatch(
+        /^✔ other: machine \(the manifest says session: `mcp-twin sync` applies it\), running: pid \d+, \d+ MB, [23] sessions attached/,
+      );
+      expect(before.stdout).toMatch(/^ {2}processes {2}machine: running, pid \d+/m);
+      expect(before.stdout).toContain(
+        "  sessions   a session stays attached until its client closes it or leaves (then ended within a minute, by default)\n",
+      );
+      const json = JSON.parse((await m.run(["status", "--json"])).stdout) as Array<{
+        server: string;
+        shared?: { mode: string; manifestMode?: string };
+      }>;
+      expect(json.find((r) => r.server === "other")?.shared).toMatchObject({
+        mode: "machine",
+        manifestMode: "session",
+      });
+      // What it says, done.
+      expect((await m.run(["sync"])).code).toBe(0);
+      const after = await m.run(["bridge", "status", "other"]);
+      expect(after.stdout).toMatch(/^✔ other: session, /);
+      expect(after.stdout).not.toContain("the manifest says");
+    } finally {
+      await live.close();
+      await m.run(["share", "other", "machine", "--sync"]);
+    }
+  }, 90_000);
+
+  test("restore after `remove <shared> --sync`: the url entries put back are said to start nothing; shared again, they answer", async () => {
+    const manifest = path.join(m.paths.home, "mcp-twin.jsonc");
+    const text = readFileSync(manifest, "utf8");
+    const call = async () => {
+      const entry = JSON.parse(readFileSync(files[0] ?? "", "utf8")).mcpServers.other;
+      const client = new Client({ name: "claude-code", version: "1" });
+      try {
+        await client.connect(
+          new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }),
+        );
+        return (await client.listTools()).tools.length > 0 ? "answered" : "no tools";
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      } finally {
+        await client.close().catch(() => {});
+      }
+    };
+    const removed = await m.run(["remove", "other", "--sync"]);
+    expect(removed.code, removed.stderr).toBe(0);
+    const restored = await m.run(["restore", "--yes"]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain(
+      "▲ other was put back in linux claude-code, linux cursor and linux gemini-cli as an entry to the bridge, which does not run other (the manifest no longer shares it): it starts nothing, and its calls fail. To use it, share other in the manifest again, then `mcp-twin sync`; otherwise `mcp-twin sync` takes the entry away.\n",
+    );
+    expect(await call()).not.toBe("answered");
+    const json = JSON.parse((await m.run(["restore", "--yes", "--json"])).stdout);
+    expect(json.notServed).toBeUndefined(); // nothing left to undo: nothing said
+    // What it says, done: shared again, then a sync — the entry put back answers.
+    writeFileSync(manifest, text);
+    const synced = await m.run(["sync"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(await call()).toBe("answered");
+  }, 90_000);
+
   test("uninstall with only url entries to the bridge left: nothing said to start it again", async () => {
     // Its own relay entries removed by hand: only url entries reach it.
     for (const f of files) {

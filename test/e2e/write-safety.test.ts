@@ -5,6 +5,8 @@
  * config.toml, the manifest) is a config error, and a file others can read gets the chmod that fixes
  * it. Real files, real links, real bytes, the real CLI.
  */
+
+import { execFileSync } from "node:child_process";
 import {
   chmodSync,
   chownSync,
@@ -384,15 +386,27 @@ describe("a file others can read that this run writes a secret into", () => {
     expect(q.stdout).not.toContain("readable by other users");
   });
 
-  test("sync and add --sync say it before they write (on stderr, as the plan's 'will hold'), once; never 'now holds' after", async () => {
+  test("sync and add --sync say it after the write ('now holds', once, on the target's line), with the chmod that works", async () => {
     const m = linux();
     const file = m.paths.claudeCodeConfig;
-    chmodSync(file, 0o644);
-    const warning = `▲ ${file} will hold a key (tool) and is readable by other users (mode 644): run chmod 600 ${file}`;
+    // A Codex config.toml too: the same words for a TOML file.
+    const codex = path.join(m.paths.linuxHome, ".codex", "config.toml");
+    mkdirSync(path.dirname(codex), { recursive: true });
+    writeFileSync(codex, "# mine\n");
+    for (const f of [file, codex]) chmodSync(f, 0o644);
     const r = await m.run(["sync"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr.split(warning).length - 1).toBe(1);
-    expect(r.stdout).not.toContain("readable by other users");
+    expect(r.stderr).not.toContain("readable by other users");
+    for (const f of [file, codex]) {
+      const said = `▲ ${f} now holds a key (tool) and is readable by other users (mode 644): run chmod 600 ${f}`;
+      expect(r.stdout.split(said).length - 1, r.stdout).toBe(1);
+      expect(statSync(f).mode & 0o777).toBe(0o644);
+      // The fix, as printed: the file is private, and doctor finds nothing left to say of it.
+      execFileSync("/bin/sh", ["-c", said.slice(said.indexOf("chmod 600"))]);
+      expect(statSync(f).mode & 0o777).toBe(0o600);
+    }
+    const run = await doctor(m, ["--no-probe"]);
+    expect(run.checks.filter((c) => c.id === "config.private" && c.status !== "pass")).toEqual([]);
 
     const a = linux();
     const aFile = a.paths.claudeCodeConfig;
@@ -408,13 +422,13 @@ describe("a file others can read that this run writes a secret into", () => {
       "--sync",
     ]);
     expect(added.code, added.stderr).toBe(0);
-    const said = `▲ ${aFile} will hold a key (postgres) and is readable by other users (mode 644): run chmod 600 ${aFile}`;
-    expect(added.stderr.split(said).length - 1).toBe(1);
-    expect(added.stdout).not.toContain("readable by other users");
+    const said = `▲ ${aFile} now holds a key (postgres) and is readable by other users (mode 644): run chmod 600 ${aFile}`;
+    expect(added.stdout.split(said).length - 1).toBe(1);
+    expect(added.stderr).not.toContain("readable by other users");
     expect(added.stdout + added.stderr).not.toContain(SECRET);
   });
 
-  test("add on a terminal says it before its question, and not again after the write", async () => {
+  test("add on a terminal says it before its question ('will hold'), and after the write ('now holds')", async () => {
     const m = linux();
     const file = m.paths.claudeCodeConfig;
     // Unshared (a shared postgres would put no key in the file: its entry reaches the bridge).
@@ -434,8 +448,11 @@ describe("a file others can read that this run writes a secret into", () => {
     pty.type(KEY.enter);
     const { code, output } = await pty.exit;
     expect(code, output).toBe(0);
-    expect(output.split("readable by other users").length - 1).toBe(1);
-    expect(output).not.toContain("now holds");
+    // After the write, what it holds now: the two agree with what was written.
+    expect(output).toContain(
+      `▲ ${file} now holds a key (postgres) and is readable by other users (mode 644): run chmod 600 ${file}`,
+    );
+    expect(output.split("readable by other users").length - 1).toBe(2);
     expect(output).not.toContain(SECRET);
   }, 60_000);
 

@@ -1,6 +1,12 @@
 /** How to install a program in each environment: one table, read by doctor (and sync's reports). */
 import { describe, expect, test } from "vitest";
-import { installAdvice, npmAdvice, programHint } from "../../src/core/environments/program-hints.js";
+import {
+  installAdvice,
+  installFolders,
+  npmAdvice,
+  programHint,
+  sharedStartsAfter,
+} from "../../src/core/environments/program-hints.js";
 import type { EnvKind } from "../../src/core/environments/types.js";
 
 describe("program hints", () => {
@@ -55,5 +61,26 @@ describe("program hints", () => {
         expect(advice).not.toMatch(/apt/);
       }
     }
+  });
+});
+
+describe("where an installer puts a program (the bridge looks there too)", () => {
+  test.each([
+    ["uvx", "linux", {}, "/home/bob", ["/home/bob/.local/bin"]],
+    ["uvx", "wsl", { XDG_BIN_HOME: "/opt/bin" }, "/home/bob", ["/opt/bin", "/home/bob/.local/bin"]],
+    ["uvx", "windows", {}, "C:\\Users\\a", ["C:\\Users\\a\\.local\\bin"]],
+    ["bun", "macos", {}, "/Users/a", ["/opt/homebrew/bin", "/usr/local/bin"]],
+    ["deno", "linux", {}, "/home/bob", ["/home/bob/.deno/bin"]],
+    ["npx", "linux", {}, "/home/bob", []],
+    ["my-server", "linux", {}, "/home/bob", []],
+  ] as const)("%s in %s", (program, kind, vars, home, folders) => {
+    expect(installFolders(program, kind, vars, home)).toEqual(folders);
+  });
+
+  test("what starts a shared server once installed: the next call where the bridge looks, a sync first elsewhere", () => {
+    expect(sharedStartsAfter("uvx", "linux")).toBe("the bridge starts it on the next call");
+    expect(sharedStartsAfter("my-server", "linux")).toMatch(
+      /^run `mcp-twin sync` from a terminal that finds it/,
+    );
   });
 });

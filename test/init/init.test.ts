@@ -509,8 +509,10 @@ describe("init in a terminal", () => {
     const { code, output } = await pty.exit;
     expect(code).toBe(0);
     expect(output).not.toContain(TOKEN);
-    // …and not said again after the write.
-    expect(output).not.toContain("now holds");
+    // …and after the write, what it holds now, with the same chmod.
+    expect(output).toContain(
+      `▲ ${file} now holds a key (fixture) and is readable by other users (mode 644): run chmod 600 ${file}`,
+    );
     expect(output).not.toMatch(
       /Write these files and go on|Install the packages and write every client config now/,
     );
@@ -725,10 +727,41 @@ describe("packages go only where a client runs them", () => {
     expect(dry.stdout).not.toContain("has no client");
     // The sync starts the bridge for it and leaves it running: said in the plan, with how to stop it.
     expect(dry.stdout).toContain(
-      "  • start the bridge in the background for shared (it runs once there, shared) and leave it running, started again at logon where this system allows: `mcp-twin bridge stop` stops it until the next sync or logon; `mcp-twin share shared off`, then `mcp-twin sync`, runs it in each client instead\n",
+      "  • start the bridge in the background for shared (one process for every client session), and leave it running, started again at logon where this system allows: `mcp-twin bridge stop` stops it until the next sync or logon; `mcp-twin share shared off`, then `mcp-twin sync`, runs it in each client instead\n",
     );
     // Claude Code's file is readable by others, but a shared server's entry there holds no key.
     expect(dry.stdout + dry.stderr).not.toContain("will hold a key");
+  }, 60_000);
+
+  test("the plan says each shared server's process count by its mode, and a program not found, before the question", async () => {
+    const m = machine({ kind: "linux", uv: false, claudeDesktop: false, cursor: false });
+    const template = (name: string, share: string, server: Record<string, unknown>) =>
+      writeFileSync(
+        path.join(m.paths.home, "templates", `${name}.jsonc`),
+        JSON.stringify({
+          name,
+          title: name,
+          description: "a test server",
+          homepage: "https://example.com",
+          runtime: "node",
+          share: { mode: share, why: "a test" },
+          server,
+        }),
+      );
+    template("clock", "machine", { command: "uvx", args: ["mcp-server-time"] });
+    template("browser", "session", { package: `${inject("fixtureName")}@1.0.0` });
+    const dry = await m.run(["init", "--yes", "--dry-run", "--server", "clock", "--server", "browser"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = dry.stdout.slice(dry.stdout.indexOf("Plan\n"));
+    expect(plan).toContain(
+      "  • start the bridge in the background for clock (one process for every client session) and browser (one process per client session, started on its first call), and leave it running,",
+    );
+    expect(plan).not.toContain("once there");
+    const missing =
+      "✖ `uvx` is not found in linux (not on its PATH): clock will not start in Claude Code until it is installed there. Install uv in linux (it provides uvx): `curl -LsSf https://astral.sh/uv/install.sh | sh`; then the bridge starts it on the next call.";
+    // In the plan, before any write; the sync's report after it does not say it again.
+    expect(plan.indexOf(missing)).toBeGreaterThan(0);
+    expect(dry.stdout.split(missing)).toHaveLength(2);
   }, 60_000);
 
   test("no Linux npm: the WSL client's entry runs Windows' copy, so Windows gets it and WSL nothing", async () => {

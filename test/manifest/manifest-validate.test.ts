@@ -91,6 +91,21 @@ describe("unknown fields", () => {
     );
   });
 
+  test("a value outside its set gets a did-you-mean too, at the value", () => {
+    const [error, ...rest] = errorsOf(
+      '{\n  "servers": {\n    "a": { "command": "x", "share": "machin" }\n  }\n}\n',
+    );
+    expect(rest).toEqual([]);
+    expect(error).toMatchObject({ line: 3, column: 28 });
+    expect(error?.message).toMatch(
+      /^m\.jsonc:3:28: servers\.a\.share: .*"session".* \(did you mean "machine"\?\)$/,
+    );
+    // Nothing near: no guess.
+    expect(
+      errorsOf('{ "servers": { "a": { "command": "x", "share": "zzzzzzzz" } } }')[0]?.message,
+    ).not.toContain("did you mean");
+  });
+
   test("a wrong value still points at the value", () => {
     const [error] = errorsOf('{\n  "servers": {\n    "a": { "command": 5 }\n  }\n}\n');
     expect(error).toMatchObject({ line: 3, column: 12 });

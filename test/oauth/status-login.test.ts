@@ -4,8 +4,9 @@
  * and to renew on next use, and a note says the provider was not asked.
  */
 import { writeFileSync } from "node:fs";
-import { afterEach, expect, test } from "vitest";
+import { afterEach, expect, test, vi } from "vitest";
 import { runInProcessByDefault } from "../helpers/fake-machine.js";
+import { runMain } from "../helpers/in-process.js";
 import { loggedIn, loginPath, stored } from "../helpers/oauth-relays.js";
 
 runInProcessByDefault();
@@ -34,20 +35,31 @@ test("status says what it knows of a login: valid until, expired at (a date when
   expect(fresh.stdout).toContain(NOTE);
   expect(fresh.stdout).not.toMatch(/✔ docs/);
 
-  // Its time is past: expired, renewed on next use — not "valid until" a time gone by.
-  const past = Date.now() - 60_000;
-  expiresAt(m, past);
-  const expired = await m.run(["status"]);
-  expect(expired.stdout).toContain(
-    `ℹ docs: logged in (scopes mcp:read mcp:write; the access token expired at ${new Date(past).toLocaleTimeString()}; it is renewed on next use)`,
-  );
-  expect(expired.stdout).not.toContain("valid until");
+  // The clock is the test's own (Date alone: timers and the provider run as they do): a minute ago
+  // is today at noon, and yesterday just after midnight. It reaches only a run in this process,
+  // so these runs are in-process whatever MCP_TWIN_TEST_CLI says.
+  const statusHere = () => runMain(["status"], m.env, m.paths.linuxHome);
+  vi.useFakeTimers({ toFake: ["Date"] });
+  try {
+    // Its time is past: expired, renewed on next use — not "valid until" a time gone by.
+    vi.setSystemTime(new Date(2026, 5, 15, 12, 0, 0));
+    const past = Date.now() - 60_000;
+    expiresAt(m, past);
+    const expired = await statusHere();
+    expect(expired.stdout).toContain(
+      `ℹ docs: logged in (scopes mcp:read mcp:write; the access token expired at ${new Date(past).toLocaleTimeString()}; it is renewed on next use)`,
+    );
+    expect(expired.stdout).not.toContain("valid until");
 
-  // Yesterday: the date too.
-  const yesterday = Date.now() - 26 * 3600_000;
-  expiresAt(m, yesterday);
-  const old = await m.run(["status"]);
-  expect(old.stdout).toContain(`the access token expired at ${new Date(yesterday).toLocaleString()};`);
+    // Just after midnight, a minute ago was yesterday: the date too.
+    vi.setSystemTime(new Date(2026, 5, 16, 0, 0, 30));
+    const lastNight = Date.now() - 60_000;
+    expiresAt(m, lastNight);
+    const old = await statusHere();
+    expect(old.stdout).toContain(`the access token expired at ${new Date(lastNight).toLocaleString()};`);
+  } finally {
+    vi.useRealTimers();
+  }
 
   // The provider ends the login: status cannot know, and does not claim it works.
   fx.revokeAll();

@@ -3,8 +3,11 @@
  * stdout, started through the process runner, each line bounded, its stderr logged.
  */
 import { statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { JSONRPCMessage, Transport, TransportSendOptions } from "@modelcontextprotocol/server";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
+import { findSharedProgram, kindOfPlatform } from "../../core/environments/program-search.js";
 import { MAX_MESSAGE_BYTES, peekId } from "../../core/relay/jsonrpc.js";
 import { LineSplitter } from "../../core/relay/line-splitter.js";
 import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
@@ -29,6 +32,27 @@ function isFolder(folder: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A bare command looked for at each start, as the install advice promises: on the PATH the bridge
+ * has now, else in the folder its installer puts it (then started from there, that folder first on
+ * its PATH, so what it runs beside it is found too). Anything else is started as written.
+ */
+async function located(
+  command: string,
+  env: Record<string, string | undefined>,
+): Promise<{ command: string; env: Record<string, string | undefined> }> {
+  if (/[\\/]/.test(command)) return { command, env };
+  const kind = kindOfPlatform(process.platform);
+  const place = await findSharedProgram(command, { kind, vars: env, home: os.homedir() });
+  if (!place?.folder) return { command, env };
+  const key = Object.keys(env).find((k) => k.toUpperCase() === "PATH") ?? "PATH";
+  const rest = env[key];
+  return {
+    command: place.file,
+    env: { ...env, [key]: rest ? `${place.folder}${path.delimiter}${rest}` : place.folder },
+  };
 }
 
 /**
@@ -72,7 +96,8 @@ export class ChildTransport implements Transport {
       throw new Error(
         `its project folder ${cwd} does not exist here (the client's entry names it in its Mcp-Twin-Project header): start the client in a folder that exists`,
       );
-    const child = startProcess(command, args, { env: { ...process.env, ...env }, ...(cwd ? { cwd } : {}) });
+    const run = await located(command, { ...process.env, ...env });
+    const child = startProcess(run.command, args, { env: run.env, ...(cwd ? { cwd } : {}) });
     this.#child = child;
     const stdout = new LineSplitter(
       MAX_MESSAGE_BYTES,

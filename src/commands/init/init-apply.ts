@@ -23,12 +23,12 @@ async function showSync(ctx: ReportCtx, report: SyncReport, dryRun: boolean): Pr
   if (ctx.out.json)
     ctx.out.result({ manifest: ctx.manifestFile, servers: added(ctx), sync: syncJson(report) });
   // init named the manifest and each environment's fix already (what it found, first).
-  // …and, in its plan, the configs others can read that receive a key.
   else
     await renderSync(report, ctx.out, dryRun, {
       manifestShown: true,
       fixesShown: true,
-      readableShown: ctx.planned.readable.map((r) => r.path),
+      // …and, in its plan, the programs not found (with how to install them).
+      programsShown: ctx.planned.programs,
     });
 }
 

@@ -86,6 +86,8 @@ export interface Planned {
   schemaRef: string;
   /** Client configs others can read that the sync would write a key into: said in the plan, before. */
   readable: Array<ReadableSecret & { path: string }>;
+  /** New servers' programs not found where they run (sync's lines for them): said in the plan, before. */
+  programs: string[];
 }
 
 export interface InitContext extends Found, Answers {
@@ -124,6 +126,7 @@ export function emptyPlan(): Planned {
     noClient: [],
     nobodyToConfigure: false,
     readable: [],
+    programs: [],
     schemaRef: "",
   };
 }

@@ -33,6 +33,7 @@ export async function planChanges(
     | "environments"
     | "targets"
     | "options"
+    | "out"
   >,
 ): Promise<Planned> {
   const file = ctx.manifestFile;
@@ -82,9 +83,11 @@ export async function planChanges(
       ? usable.filter((id) => !runs.has(id) && !targets.some((t) => t.env.id === id))
       : [];
   }
+  const willSync = ctx.options.sync !== false && !nobodyToConfigure;
   return {
     nextText,
     manifestChanged: nextText !== ctx.existing.text && nextText !== null,
+    programs: willSync ? await programsAhead(ctx, nextText) : [],
     importPreview,
     secretNames: [...new Set([...Object.keys(ctx.newSecrets), ...(importPreview?.secrets ?? [])])],
     packages: servers.map((s) => s.package).filter((p): p is string => Boolean(p)),
@@ -101,6 +104,35 @@ export async function planChanges(
             [...ctx.imports, ...ctx.newServers],
           ),
   };
+}
+
+/**
+ * The new servers that run a program (no package): where it is not found, sync's lines for it
+ * (the install step, and what then starts them), planned against the manifest init would write.
+ */
+async function programsAhead(
+  ctx: Pick<
+    InitContext,
+    "machine" | "manifestFile" | "imports" | "newServers" | "newSecrets" | "options" | "out"
+  >,
+  nextText: string | null,
+): Promise<string[]> {
+  const names = [...ctx.imports, ...ctx.newServers].filter((s) => !s.server.package).map((s) => s.name);
+  if (names.length === 0 || nextText === null) return [];
+  const { missingProgramsAhead } = await import("../../core/entries/programs/look-ahead.js");
+  const { parseManifestText } = await import("../../core/manifest/validate.js");
+  const manifest = {
+    file: ctx.manifestFile,
+    missing: false,
+    text: nextText,
+    manifest: parseManifestText(nextText, ctx.manifestFile),
+  };
+  const selection = {
+    envs: ctx.options.env,
+    clients: ctx.options.client,
+    preview: { manifest, secrets: ctx.newSecrets },
+  };
+  return missingProgramsAhead(ctx.machine, selection, names, ctx.out.progress);
 }
 
 /**
@@ -184,13 +216,16 @@ export function showPlan(
     nobodyToConfigure: p.nobodyToConfigure,
     readable: p.readable.map((r) => readableSecretWarning(r, "planned")),
     shared: [
-      ...new Set(
+      ...new Map(
         [
           ...Object.entries(ctx.existing.manifest.servers).map(([name, s]) => ({ name, s })),
           ...ctx.newServers.map(({ name, server }) => ({ name, s: server })),
-        ].flatMap(({ name, s }) => (s.share && !s.disabled ? [name] : [])),
-      ),
+        ].flatMap(({ name, s }) =>
+          s.share && !s.disabled ? [[name, { name, mode: s.share }] as const] : [],
+        ),
+      ).values(),
     ],
+    programs: p.programs,
   });
 }
 

@@ -8,7 +8,7 @@ import type { Machine } from "../../core/environments/machine.js";
 import { parseManifestText } from "../../core/manifest/validate.js";
 import { runSync, syncExitCode } from "../../core/sync/run-sync.js";
 import { inquirerPrompts } from "../../ui/prompts.js";
-import { renderSync, syncJson, warnReadable } from "../../ui/reports/sync-report.js";
+import { renderSync, syncJson } from "../../ui/reports/sync-report.js";
 import type { CommandContext, SharedOptions } from "./command.js";
 
 /**
@@ -40,16 +40,11 @@ export async function syncAfterEdit(
     summary: Record<string, unknown>;
     /** Lines said already (before the question), not said again by the report. */
     programsShown?: string[];
-    /** Files others can read that receive a key, said already (before the question): not again. */
-    readableShown?: string[];
   },
 ): Promise<number> {
   const o = ctx.options;
   const out = ctx.output;
   const dryRun = Boolean(o.dryRun);
-  // A client config others can read that receives a key: said before the write (or before the
-  // question that led here), once.
-  const said = new Set(edit.readableShown);
   const report = await runSync(
     machine,
     {
@@ -62,7 +57,6 @@ export async function syncAfterEdit(
       clients: o.client,
       project: o.project,
       signal: ctx.signal,
-      ...(out.json ? {} : { beforeWrite: (files) => warnReadable(out, files, said) }),
       ...(dryRun && edit.after !== null
         ? {
             preview: {
@@ -81,10 +75,6 @@ export async function syncAfterEdit(
   );
   out.addSecrets(report.secretValues);
   if (out.json) out.result({ ...edit.summary, sync: syncJson(report) });
-  else
-    await renderSync(report, out, dryRun, {
-      ...(edit.programsShown ? { programsShown: edit.programsShown } : {}),
-      readableShown: [...said],
-    });
+  else await renderSync(report, out, dryRun, edit.programsShown ? { programsShown: edit.programsShown } : {});
   return syncExitCode(report);
 }

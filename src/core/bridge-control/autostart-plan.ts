@@ -74,6 +74,11 @@ export type AutostartPlan =
       others?: Array<{ file: string; text: string }>;
       /** Installed only when the user asks for it (the XDG entry): until then, said so. */
       offer?: NoAutostart;
+      /**
+       * The XDG entry where no desktop session is seen: only a desktop runs it, so installed or
+       * not, a login without one needs the shell's start-up line.
+       */
+      noDesktop?: NoAutostart;
     })
   | ({ kind: "none" } & NoAutostart);
 
@@ -156,6 +161,7 @@ function withoutSystemd(f: AutostartFacts, config: string): AutostartPlan {
     line: shellStartLine(startArgv(f.program, own)),
   };
   if (wsl) return { kind: "none", why, ...shell };
+  const noDesktop = { why: `${why}, and no desktop session is seen`, ...shell };
   return {
     kind: "xdg-autostart",
     env: f.bridge.id,
@@ -168,7 +174,16 @@ function withoutSystemd(f: AutostartFacts, config: string): AutostartPlan {
           why,
           fix: `\`mcp-twin sync --autostart\` writes an XDG autostart entry (${file}) that your desktop runs when you log in: it starts the bridge, and again within seconds if it fails`,
         }
-      : { why: `${why}, and no desktop session is seen`, ...shell },
+      : noDesktop,
+    ...(f.desktop
+      ? {}
+      : {
+          noDesktop: {
+            why: "a desktop session runs it when you log in to one, and none is seen here",
+            fix: `for a login without one, add the line below to your login shell's start-up file (~/.profile): ${keeps}`,
+            line: shell.line,
+          },
+        }),
   };
 }
 

@@ -32,6 +32,11 @@ export interface AutostartOutcome {
   fix?: string;
   /** offered, none: a line for the shell's start-up that starts it (the fix says where). */
   line?: string;
+  /**
+   * installed, present: the XDG entry where no desktop session is seen — only a desktop runs it;
+   * why, and the shell's start-up line for a login without one.
+   */
+  noDesktop?: { why: string; fix: string; line?: string };
   error?: string;
   /** What to keep in state (installed or present). */
   record?: AutostartRecord;
@@ -102,8 +107,13 @@ export async function ensureAutostart(
   const plan = planAutostart(await factsOf(machine, s, program));
   if (plan.kind === "none")
     return { state: "none", why: plan.why, fix: plan.fix, ...(plan.line ? { line: plan.line } : {}) };
-  const { text, others = [], offer, ...record } = plan;
-  const base = { kind: record.kind, file: record.file, name: record.name };
+  const { text, others = [], offer, noDesktop, ...record } = plan;
+  const base = {
+    kind: record.kind,
+    file: record.file,
+    name: record.name,
+    ...(noDesktop && options.accept ? { noDesktop } : {}),
+  };
   if (offer && !options.accept) return { ...base, state: "offered", ...offer };
   const env = home(record, s);
   // The loop it runs first, then what runs it; each as this side reaches it.
@@ -132,6 +142,21 @@ export async function ensureAutostart(
   } catch (error) {
     return { ...base, state: "failed", error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/**
+ * An XDG entry installed before, where no desktop session is seen now: why it does not start a
+ * login without one, and the shell's start-up line that does (a sync that writes nothing says it
+ * too). File stats only.
+ */
+export async function xdgWithoutDesktop(
+  machine: Machine,
+  bridge: Environment,
+  program: { node: string; script: string },
+  envs: readonly Environment[],
+): Promise<AutostartOutcome["noDesktop"]> {
+  const plan = planAutostart(await factsOf(machine, sides(bridge, envs), program));
+  return plan.kind === "xdg-autostart" ? plan.noDesktop : undefined;
 }
 
 /** What the plan needs to know about this machine. */

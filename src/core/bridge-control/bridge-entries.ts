@@ -68,6 +68,47 @@ function openable(machine: Machine, r: TargetRecord): string | undefined {
   return undefined;
 }
 
+/** A shared server's url entry at the bridge: its port. */
+const SHARE_URL_PORT = /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):(\d+)\/share\//;
+
+/**
+ * The url entries mcp-twin wrote to shared servers (per state) that name another port than `port`,
+ * where the bridge runs: each such port, with the configs that name it (as reports name a config).
+ * A relay entry is not counted: it follows the bridge. File reads only.
+ */
+export async function urlEntriesElsewhere(
+  machine: Machine,
+  state: State,
+  port: number,
+): Promise<Array<{ port: number; configs: string[] }>> {
+  const byPort = new Map<number, string[]>();
+  const records = Object.values(state.targets).filter((r) => Object.keys(r.entries).length > 0);
+  await loadFormats(CLIENTS.filter((c) => records.some((r) => r.client === c.id)));
+  for (const r of records) {
+    const file = openable(machine, r);
+    const client = CLIENTS.find((c) => c.id === r.client);
+    const text = file && client ? await readTextOrNull(file).catch(() => null) : null;
+    if (!text || !client) continue;
+    let entries: Record<string, unknown>;
+    try {
+      entries = readTargetEntries({ client, serversPath: client.serversPath, file: r.path }, text);
+    } catch {
+      continue;
+    }
+    const ports = new Set<number>();
+    for (const name of Object.keys(r.entries)) {
+      const entry = own(entries, name);
+      if (!entry || typeof entry !== "object") continue;
+      for (const v of Object.values(entry as Record<string, unknown>)) {
+        const at = typeof v === "string" ? SHARE_URL_PORT.exec(v)?.[1] : undefined;
+        if (at && Number(at) !== port) ports.add(Number(at));
+      }
+    }
+    for (const p of ports) byPort.set(p, [...(byPort.get(p) ?? []), targetName(r)]);
+  }
+  return [...byPort].map(([p, configs]) => ({ port: p, configs }));
+}
+
 /** A url at the bridge (its own `/mcp` or a shared server's `/share/<name>`), on loopback. */
 const BRIDGE_URL = /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+\/(?:mcp|share\/)/;
 

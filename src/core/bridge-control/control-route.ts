@@ -11,7 +11,7 @@ export type ControlAnswer = { ok: true; body: unknown } | { ok: false; status?: 
 export async function controlRoute(
   url: string,
   token: string,
-  request: { method: "GET" | "POST"; route: string; timeoutMs: number },
+  request: { method: "GET" | "POST"; route: string; timeoutMs: number; body?: unknown },
 ): Promise<ControlAnswer> {
   const { method, route } = request;
   // The token goes only over a connection proven to reach this home's bridge.
@@ -21,7 +21,11 @@ export async function controlRoute(
       new URL(`/control/${route}`, url),
       {
         method,
-        headers: { authorization: `Bearer ${token}` },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(request.body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
         signal: AbortSignal.timeout(request.timeoutMs),
       },
       { agent },

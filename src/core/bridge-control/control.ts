@@ -50,6 +50,11 @@ export interface BridgeControlReport {
   /** This start moved the gateway off a port another program holds (recorded in `settings.portFile`). */
   moved?: { from: number; to: number; what: string };
   /**
+   * It runs, but url entries mcp-twin wrote name another port (it moved since they were written):
+   * each such port, the configs that name it, and what holds that port now (none: nothing).
+   */
+  oldPorts?: Array<{ port: number; configs: string[]; heldBy?: string }>;
+  /**
    * How many client configs hold its entry: those state records it in whose file it still is
    * (undefined: state could not be read). With none, nothing starts it: "not running" is then the
    * whole story.
@@ -173,10 +178,13 @@ async function controlHere(
   }
   if (action === "start") started = (await ensureBridge(lifecycle, want)).started;
   const entries = await entriesNow(machine);
+  // A bridge this run started is not asked for its details: it has none to tell yet (no client,
+  // no uptime); its pid is in its record.
+  const described = await describeBridge(lifecycle, settings, action, started !== true);
+  const oldPorts = described.url ? await entriesElsewhere(machine, lifecycle, described.url) : [];
   return {
-    // A bridge this run started is not asked for its details: it has none to tell yet (no client,
-    // no uptime); its pid is in its record.
-    ...(await describeBridge(lifecycle, settings, action, started !== true)),
+    ...described,
+    ...(oldPorts.length > 0 ? { oldPorts } : {}),
     ...(entries !== undefined ? { entries: entries.holders.length } : {}),
     ...(await sharedWithEntries(machine, settings.shared ?? []).then((n) => (n ? { sharedServers: n } : {}))),
     ...(entries && entries.unreadable.length > 0 ? { unreadable: entries.unreadable } : {}),
@@ -208,6 +216,30 @@ async function sharedWithEntries(machine: Machine, shared: readonly string[]): P
     return shared.filter((name) => records.some((r) => own(r.entries, name) !== undefined)).length;
   } catch {
     return 0;
+  }
+}
+
+/** The url entries that name another port than the running bridge's, and what holds each port. */
+async function entriesElsewhere(
+  machine: Machine,
+  lifecycle: LifecycleContext,
+  url: string,
+): Promise<NonNullable<BridgeControlReport["oldPorts"]>> {
+  try {
+    const { loadState } = await import("../ledger/state.js");
+    const { urlEntriesElsewhere } = await import("./bridge-entries.js");
+    const u = new URL(url);
+    const found = await urlEntriesElsewhere(machine, await loadState(machine.paths.state), Number(u.port));
+    const { localHolder } = await import("./port-choice.js");
+    const heldBy = localHolder(lifecycle, u.hostname.replace(/^\[|\]$/g, ""));
+    return Promise.all(
+      found.map(async (f) => {
+        const what = await heldBy(f.port);
+        return { ...f, ...(what ? { heldBy: what } : {}) };
+      }),
+    );
+  } catch {
+    return [];
   }
 }
 

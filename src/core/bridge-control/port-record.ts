@@ -3,23 +3,39 @@
  * read by every environment of the machine (on a PC, Windows and WSL share the home).
  */
 import { own } from "../own-keys.js";
+import { parseChecked } from "../system/checked-json.js";
 import { readTextOrNull, writePrivateFile } from "../system/files.js";
 
-/** The recorded port; undefined when none is (or the file is not one mcp-twin could have written). */
+/** How to get going again after a record that does not load (nothing was changed). */
+const recover = () =>
+  'Nothing was changed. Fix the port at that position ({ "port": <n> }), or delete the file: the next sync or `mcp-twin bridge start` then chooses the port again (7760, or the first free one above it), and a sync points the clients\' entries there.';
+
+/** Is `data` a record mcp-twin could have written? Undefined when it is, else what is wrong, where. */
+async function validate(data: unknown): Promise<{ path: PropertyKey[]; message: string } | undefined> {
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    return { path: [], message: 'expected { "port": <n> }' };
+  const port = own(data as Record<string, unknown>, "port");
+  return Number.isInteger(port) && (port as number) > 0 && (port as number) < 65_536
+    ? undefined
+    : { path: ["port"], message: "expected a port number, 1 to 65535" };
+}
+
+/**
+ * The recorded port; undefined when none is (no file, or an empty one). A file that does not hold
+ * one is an error at its line and column (exit 2): choosing the port again in silence would move
+ * the gateway off the port every client's entry names, and the next write would make that stick.
+ */
 export async function readRecordedPort(file: string): Promise<number | undefined> {
   const text = await readTextOrNull(file).catch(() => null);
-  if (!text) return undefined;
-  try {
-    const data = JSON.parse(text) as unknown;
-    if (typeof data !== "object" || data === null) return undefined;
-    const port = own(data as Record<string, unknown>, "port");
-    return Number.isInteger(port) && (port as number) > 0 && (port as number) < 65_536
-      ? (port as number)
-      : undefined;
-  } catch {
-    // Only data: a file that does not parse is as good as none (the port is chosen again).
-    return undefined;
-  }
+  if (!text || text.trim() === "") return undefined;
+  const data = await parseChecked(file, text, {
+    what: "gateway port file",
+    code: "bridge-record-corrupt",
+    recover,
+    validate,
+    mark: false,
+  });
+  return own(data as Record<string, unknown>, "port") as number;
 }
 
 /** Keep `port` as this home's gateway port (atomic: a reader sees the old port or the new one). */

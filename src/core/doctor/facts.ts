@@ -189,6 +189,8 @@ export interface DriftItem {
   entry: EntryClass;
   /** The plugin or extension servers the entry in the file shadows in its client, in words (plugin-clash.ts). */
   shadows?: string[];
+  /** A shared server's entry out of date because the bridge's port moved: the port the entry names. */
+  oldPort?: number;
 }
 
 /** One entry's live probe, planned: what starts (or which remote is contacted), or why not. */
@@ -281,6 +283,11 @@ export interface SharedEntryFact {
   readable: boolean;
   /** The manifest's share mode for it now (undefined: not shared, or not in the manifest). */
   manifestMode?: string | undefined;
+  /**
+   * A url entry naming a port the running bridge does not listen on (it moved since the entry was
+   * written): that port, and what holds it now, named (none: nothing listens there).
+   */
+  oldPort?: { port: number; heldBy?: string };
 }
 
 /** Shared servers: how each runs now (the bridge's status), and the entries that reach them. */
@@ -303,6 +310,8 @@ export interface DoctorFacts {
   manifest?: ManifestFacts;
   secretsFile?: SecretsFacts;
   stateFile?: StateFacts;
+  /** The home's record of its gateway port (`bridge.json`), when it does not load. */
+  portRecord?: { file: string; error: { message: string; fix?: string | undefined } };
   backups?: BackupsFacts;
   servers: ServerFacts[];
   environments: NodeFacts[];

@@ -133,3 +133,71 @@ export function npmAdvice(env: { kind: EnvKind }, nodeThere: boolean): string {
     ? `Install npm${inside}: ${NODE.linux} (npm comes with its Node.js)${env.kind === "wsl" ? "; keep appendWindowsPath on" : ""}.`
     : `Install Node.js and npm${inside}: ${NODE.linux}${env.kind === "wsl" ? "; keep appendWindowsPath on" : ""}.`;
 }
+
+type Vars = Readonly<Record<string, string | undefined>>;
+
+/** The user's own folder for programs the uv installer uses, on every platform (docs.astral.sh/uv/reference/installer). */
+function userBin(vars: Vars, home: string, sep: string): string[] {
+  const data = vars.XDG_DATA_HOME;
+  return [
+    ...(vars.UV_INSTALL_DIR ? [vars.UV_INSTALL_DIR] : []),
+    ...(vars.XDG_BIN_HOME ? [vars.XDG_BIN_HOME] : []),
+    ...(data ? [`${data.replace(/[\\/]+$/, "")}${sep}..${sep}bin`] : []),
+    `${home}${sep}.local${sep}bin`,
+  ];
+}
+
+/** Homebrew's bin folder (Apple silicon, then Intel): what every macOS command above installs into. */
+const BREW = ["/opt/homebrew/bin", "/usr/local/bin"];
+
+/**
+ * Where the install step above puts the program, in an environment of `kind` (`vars` its
+ * variables, `home` its home): the folders the bridge also looks in, so a program installed as
+ * the advice says starts on the next call although the bridge's PATH predates the install. Empty
+ * when the step leaves it in a folder that cannot be named (nvm's, a package manager's of choice).
+ */
+export function installFolders(program: string, kind: EnvKind, vars: Vars, home: string): string[] {
+  const name = programName(program);
+  const provider = PROVIDERS[name];
+  if (kind === "macos") return provider ? BREW : [];
+  const win = kind === "windows";
+  const sep = win ? "\\" : "/";
+  const at = (base: string | undefined, ...parts: string[]) =>
+    base ? [[base.replace(/[\\/]+$/, ""), ...parts].join(sep)] : [];
+  const local = vars.LOCALAPPDATA;
+  const programs = vars.ProgramFiles ?? vars.PROGRAMFILES ?? "C:\\Program Files";
+  switch (provider) {
+    case "uv":
+      return userBin(vars, home, sep);
+    case "Deno":
+      return at(vars.DENO_INSTALL ?? `${home}${sep}.deno`, "bin");
+    case "Bun":
+      return at(vars.BUN_INSTALL ?? `${home}${sep}.bun`, "bin");
+    case "Python":
+      // winget's Python 3.12 (per user); a distribution's package goes to /usr/bin.
+      return win
+        ? [
+            ...at(local, "Programs", "Python", "Python312"),
+            ...at(local, "Programs", "Python", "Python312", "Scripts"),
+          ]
+        : ["/usr/bin"];
+    case "Docker":
+      return win ? at(programs, "Docker", "Docker", "resources", "bin") : ["/usr/bin"];
+    case "Node.js LTS":
+      // nvm's folder holds the version's number: only Windows' installer has a fixed one.
+      return win ? at(programs, "nodejs") : [];
+    default:
+      return [];
+  }
+}
+
+/**
+ * What starts a shared server once its program is installed as the advice says: the bridge on
+ * the next call when the advice's installer puts it where the bridge looks (installFolders, or
+ * PATH); otherwise a sync from a terminal that finds it, which gives the running bridge its PATH.
+ */
+export function sharedStartsAfter(program: string, kind: EnvKind): string {
+  return installFolders(program, kind, {}, "~").length > 0
+    ? "the bridge starts it on the next call"
+    : "run `mcp-twin sync` from a terminal that finds it (the running bridge takes that PATH): the next call starts it";
+}

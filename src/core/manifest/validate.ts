@@ -115,6 +115,11 @@ function issueToError(
   let message = issue.message;
   if (issue.code === "invalid_key") message = issue.issues[0]?.message ?? message;
   let hint = "See docs/manifest.md in the package (or let your editor check it against the $schema).";
+  // A value outside a fixed set ("share": "machin"): the nearest one, as for a misspelt field.
+  if (issue.code === "invalid_value" && node?.type === "string") {
+    const guesses = didYouMean(String(node.value), issue.values.map(String));
+    if (guesses.length > 0) message += ` (did you mean ${guesses.map((g) => `"${g}"`).join(" or ")}?)`;
+  }
   const byClient = issue.code === "unrecognized_keys" && isClientMap(fieldPath);
   if (issue.code === "unrecognized_keys") {
     message = `unknown ${byClient ? "client" : "field"}${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;

@@ -1,12 +1,13 @@
 /**
  * Is a shared server's program there, where the bridge runs it (this side: the bridge is started
- * from here)? File stats on this process's PATH, never a process; the install step when it is not.
+ * from here)? File stats as the bridge looks (program-search.ts), never a process; the install step when it is not.
  */
 import { isAbsoluteAny } from "../environments/launch-paths.js";
 import type { Machine } from "../environments/machine.js";
-import { installAdvice } from "../environments/program-hints.js";
-import { findOnPath, isExecutableFile } from "../environments/which.js";
-import { getEnv } from "../system/host.js";
+import { installAdvice, sharedStartsAfter } from "../environments/program-hints.js";
+import { findSharedProgram } from "../environments/program-search.js";
+import { isExecutableFile } from "../environments/which.js";
+import { localHomedir } from "../system/host.js";
 
 /** A program a shared server runs, missing where the bridge runs it. */
 export interface MissingSharedProgram {
@@ -14,6 +15,8 @@ export interface MissingSharedProgram {
   env: string;
   /** How to get it there (a sentence, with its full stop). */
   install: string;
+  /** What starts it once installed so (no full stop). */
+  startsAfter: string;
 }
 
 export async function missingSharedProgram(
@@ -21,15 +24,19 @@ export async function missingSharedProgram(
   program: string,
 ): Promise<MissingSharedProgram | undefined> {
   const env = machine.local;
-  const vars = machine.host.env;
-  const path = getEnv(vars, "PATH") ?? "";
   const found = isAbsoluteAny(program)
     ? await isExecutableFile(program, env.kind !== "windows")
-    : env.kind === "windows"
-      ? (await findOnPath(program, path, {
-          pathext: getEnv(vars, "PATHEXT") ?? ".COM;.EXE;.BAT;.CMD",
-          access: (p) => p,
-        })) !== undefined
-      : (await findOnPath(program, path, { posix: true })) !== undefined;
-  return found ? undefined : { program, env: env.id, install: installAdvice(program, env) };
+    : (await findSharedProgram(program, {
+        kind: env.kind,
+        vars: machine.host.env,
+        home: localHomedir(machine.host),
+      })) !== undefined;
+  return found
+    ? undefined
+    : {
+        program,
+        env: env.id,
+        install: installAdvice(program, env),
+        startsAfter: sharedStartsAfter(program, env.kind),
+      };
 }

@@ -18,7 +18,10 @@ interface ReportedChild {
 /** One shared server, summed over its processes. */
 export interface SharedView {
   name: string;
+  /** How the bridge runs it now (the manifest's mode when the bridge does not say). */
   mode: string;
+  /** The manifest's mode, when the bridge runs it in another (not synced since `share` changed it). */
+  manifestMode?: string;
   /**
    * running: a process of it runs; stopped: none runs (it starts on the first call); failed: its
    * last start failed or it cannot run there; bridge-down: the bridge is not running; unknown: the
@@ -71,6 +74,9 @@ export function sharedViews(
     if (reported === undefined) return { ...empty, state: "bridge-down" as const };
     const r = byName.get(name);
     if (!r) return { ...empty, state: "unknown" as const };
+    // What runs is the bridge's: a mode changed in the manifest applies once the bridge reads it.
+    const runs = typeof r.mode === "string" ? r.mode : mode;
+    const pending = runs !== mode ? { manifestMode: mode } : {};
     const children = (Array.isArray(r.children) ? r.children : []) as ReportedChild[];
     const live = children.filter((c) => num(c.pid) !== null);
     const rss = live.map((c) => num(c.rssBytes)).filter((v): v is number => v !== null);
@@ -78,7 +84,8 @@ export function sharedViews(
     const state = live.length > 0 ? "running" : r.state === "failed" ? "failed" : "stopped";
     return {
       name,
-      mode,
+      mode: runs,
+      ...pending,
       state,
       processes: live.length,
       sessions: children.reduce((n, c) => n + (num(c.sessions) ?? 0), 0),
@@ -163,7 +170,14 @@ export function idleWords(ms: number): string {
 }
 
 /** One line for a shared server (after its name). */
-export function sharedLine(v: SharedView, bridgeWhy?: string): string {
+export function sharedLine(given: SharedView, bridgeWhy?: string): string {
+  // The mode it runs in, and the manifest's when that is another (`mcp-twin sync` applies it).
+  const v = given.manifestMode
+    ? {
+        ...given,
+        mode: `${given.mode} (the manifest says ${given.manifestMode}: \`mcp-twin sync\` applies it)`,
+      }
+    : given;
   const mb = v.rssBytes !== null ? `, ${Math.round(v.rssBytes / 1048576)} MB` : "";
   const sessions = `${v.sessions} session${v.sessions === 1 ? "" : "s"} attached`;
   if (v.missing && v.state !== "running")
@@ -193,7 +207,7 @@ function failedIn(v: SharedView): string {
 /** What gets a shared server going when its line says it cannot start (undefined: nothing to say). */
 export function sharedFix(v: SharedView): string | undefined {
   if (v.missing && v.state !== "running")
-    return `${v.missing.install.replace(/\.$/, "")}; then the bridge starts it on the next call.`;
+    return `${v.missing.install.replace(/\.$/, "")}; then ${v.missing.startsAfter}.`;
   if (v.unhosted) return `To share it: ${v.unhosted.fix}, then run \`mcp-twin sync\`.`;
   return undefined;
 }

@@ -21,6 +21,7 @@ import type { Environment } from "../environments/types.js";
 import { UsageErrors } from "../errors.js";
 import { entryKeys, readTargetEntries, readTargetFields } from "../formats/index.js";
 import { type LoginLine, loginLines } from "../oauth/needs-login.js";
+import { own } from "../own-keys.js";
 import { referenceProblems } from "../secrets/references.js";
 import { checkSelectors } from "../selectors.js";
 import type { Progress } from "../system/progress.js";
@@ -234,6 +235,29 @@ export interface SyncChange {
   removed: string[];
   /** Entries as sync writes them whose program or script is gone (sync installs a package again). */
   notInstalled: Array<{ server: string; detail: string }>;
+  /** mcp-twin's entries to the bridge's `/share/<name>` for a server the manifest does not share. */
+  notServed: string[];
+}
+
+/** The shared server a url or relay entry reaches at the bridge (`…/share/<name>` on loopback). */
+const SHARE_URL = /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+\/share\/([^/?#]+)/;
+
+/** The name of the shared server an entry reaches at the bridge, if it is such an entry. */
+function sharedReached(entry: unknown): string | undefined {
+  if (!entry || typeof entry !== "object") return undefined;
+  const values = Object.values(entry as Record<string, unknown>).flatMap((v) =>
+    typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((a): a is string => typeof a === "string") : [],
+  );
+  for (const v of values) {
+    const name = SHARE_URL.exec(v)?.[1];
+    if (name === undefined) continue;
+    try {
+      return decodeURIComponent(name);
+    } catch {
+      return name;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -282,6 +306,7 @@ export async function syncChanges(
         updated: [],
         removed: [],
         notInstalled: [],
+        notServed: [],
       };
       for (const entry of classifyTarget(
         current,
@@ -290,6 +315,10 @@ export async function syncChanges(
         fields,
       )) {
         const built = wanted.get(entry.name);
+        // An entry to the bridge for a server it does not run (the manifest shares it no more).
+        const reached = entry.state === "foreign" ? undefined : sharedReached(current[entry.name]);
+        if (reached !== undefined && !own(ctx.manifest.servers, reached)?.share)
+          change.notServed.push(entry.name);
         if (entry.state === "missing" && built && (built.ok || built.missing)) change.added.push(entry.name);
         else if (entry.state === "stale") (entry.wanted ? change.updated : change.removed).push(entry.name);
         else if (entry.state === "synced") {
@@ -303,7 +332,11 @@ export async function syncChanges(
         }
       }
       if (
-        change.added.length + change.updated.length + change.removed.length + change.notInstalled.length >
+        change.added.length +
+          change.updated.length +
+          change.removed.length +
+          change.notInstalled.length +
+          change.notServed.length >
         0
       )
         out.push(change);

@@ -11,6 +11,7 @@ import type { Context } from "../context/context.js";
 import type { BridgeReport, BridgeWiring, PortTaken } from "../entries/bridge-wiring.js";
 import { loadState, saveState } from "../ledger/state.js";
 import { withLock } from "../system/files.js";
+import { getEnv } from "../system/host.js";
 import type { Progress } from "../system/progress.js";
 
 /** What sync says (and `--json` gives) about the gateway. */
@@ -255,7 +256,11 @@ async function control(
   const token = await tokenOf(ctx, wiring);
   if (!token) return { ok: false, error: "the bridge's token cannot be read from here" };
   const { controlRoute } = await import("../bridge-control/control-route.js");
-  return controlRoute(wiring.url, token, { method: "POST", route, timeoutMs });
+  // A bridge of this side takes sync's PATH with the manifest: a program installed since it
+  // started (and found by this sync) starts there on the next call.
+  const path = getEnv(ctx.machine.host.env, "PATH");
+  const body = route === "reload" && wiring.env.local && path ? { body: { path } } : {};
+  return controlRoute(wiring.url, token, { method: "POST", route, timeoutMs, ...body });
 }
 
 /** The gateway starts each server never started once, lists it, and stops it (POST /control/warm). */
@@ -323,6 +328,11 @@ async function installAutostart(
  */
 async function keptUpToDate(ctx: Context, wiring: BridgeWiring): Promise<GatewayReport["autostart"]> {
   const shown = installed(ctx);
+  if (shown?.kind === "xdg-autostart" && wiring.program) {
+    const { xdgWithoutDesktop } = await import("../bridge-control/autostart.js");
+    const noDesktop = await xdgWithoutDesktop(ctx.machine, wiring.env, wiring.program, ctx.allEnvs);
+    if (noDesktop) Object.assign(shown, { noDesktop });
+  }
   if (!shown || ctx.state.autostart?.format === AUTOSTART_FORMAT || !wiring.program) return shown;
   return withLock(ctx.machine.home.dir, async () =>
     installAutostart({ ...ctx, state: await loadState(ctx.machine.paths.state) }, wiring, false),

@@ -37,11 +37,6 @@ export interface SyncOptions {
   trust?: (request: TrustRequest) => Promise<boolean>;
   /** A manifest not (yet) on disk, and secrets not yet stored: `init --dry-run` plans with them. */
   preview?: { manifest: LoadedManifest; secrets: Record<string, string> };
-  /**
-   * Called with the files others can read that this run is about to write a key into, after the
-   * plan and before anything is written: a command says it then, before the write, not after.
-   */
-  beforeWrite?: (readable: ReadableFile[]) => void;
   /** Also install a start at logon sync only offers (Linux without systemd: an XDG autostart entry). */
   autostart?: boolean;
 }
@@ -150,7 +145,6 @@ export async function runSync(machine: Machine, given: SyncOptions, progress: Pr
       progress,
     );
     given.signal?.throwIfAborted();
-    if (plan.safety.size > 0) given.beforeWrite?.(readableFiles(plan.safety));
     // Loaded only now: a run with nothing to do never pays for writing's modules.
     const { applySyncPlan } = await import("./apply.js");
     return applySyncPlan(ctx, plan, given, progress);

@@ -11,6 +11,8 @@ const KINDS: Record<string, string> = {
   "xdg-autostart": "an XDG autostart entry",
 };
 
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** One true line each: the gateway, the lists cached now, the start at logon. */
 export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
   const lines: string[] = [];
@@ -57,6 +59,15 @@ export function gatewayLines(g: GatewayReport, mark: Marks): string[] {
   const a = g.autostart;
   if (!a) return lines;
   const kind = "kind" in a && a.kind ? (KINDS[a.kind] ?? a.kind) : "";
+  const noDesktop = "noDesktop" in a ? a.noDesktop : undefined;
+  if (noDesktop && (a.state === "installed" || a.state === "present")) {
+    // Only a desktop runs the entry: a login without one needs the line.
+    lines.push(
+      `${mark.warn} ${cap(kind)} (${a.file}) is ${a.state === "installed" ? "installed now" : "installed"}: ${noDesktop.why}. Fix: ${noDesktop.fix}.`,
+    );
+    if (noDesktop.line) lines.push(`    ${noDesktop.line}`);
+    return lines;
+  }
   switch (a.state) {
     case "installed":
       lines.push(`${mark.ok} It starts when you log in: ${kind} (${a.file}) is installed.`);

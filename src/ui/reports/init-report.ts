@@ -8,6 +8,7 @@ import type { Environment } from "../../core/environments/types.js";
 import type { LoadedManifest } from "../../core/manifest/load.js";
 import { andList, orList } from "../../core/words.js";
 import type { Output } from "../output.js";
+import { shareModeSays } from "./server-launch.js";
 import { noClientLine } from "./sync-report.js";
 
 export function renderFound(
@@ -74,8 +75,10 @@ export interface PlanView {
   nobodyToConfigure: boolean;
   /** Configs others can read that will receive a key, with the chmod (before the question). */
   readable: string[];
-  /** The manifest's shared servers after init: the sync starts the bridge for them and leaves it running. */
-  shared: string[];
+  /** The manifest's shared servers after init, with their modes: the sync starts the bridge for them and leaves it running. */
+  shared: Array<{ name: string; mode: string }>;
+  /** New servers' programs not found where they run: sync's own lines, said before the question. */
+  programs: string[];
   /** Each client's tools and tokens from the catalogue's measured figures (core/budget/plan-budget.ts). */
   budget: string[];
 }
@@ -128,6 +131,7 @@ export function renderPlan(out: Output, plan: PlanView): void {
   }
   if (plan.sync && !plan.nobodyToConfigure && plan.shared.length > 0)
     out.print(`  ${bullet} ${gatewayPlanLine(plan.shared)}`);
+  for (const line of plan.programs) out.print(`  ${out.theme.fail} ${line}`);
 }
 
 /**
@@ -135,9 +139,15 @@ export function renderPlan(out: Output, plan: PlanView): void {
  * running, and sets it to start at logon where the system has a way (systemd, launchd, a Windows
  * logon task); said before the question, with how to stop it.
  */
-function gatewayPlanLine(shared: readonly string[]): string {
+function gatewayPlanLine(shared: ReadonlyArray<{ name: string; mode: string }>): string {
   const one = shared.length === 1;
-  return `start the bridge in the background for ${andList(shared)} (${one ? "it runs" : "they run"} once there, shared) and leave it running, started again at logon where this system allows: \`mcp-twin bridge stop\` stops it until the next sync or logon; \`mcp-twin share ${one ? shared[0] : "<server>"} off\`, then \`mcp-twin sync\`, runs ${one ? "it" : "a server"} in each client instead`;
+  // How many processes each runs there, by its mode (a session server runs one per client session).
+  const modes = [...new Set(shared.map((s) => s.mode))];
+  const groups = modes.map((mode) => {
+    const names = shared.filter((s) => s.mode === mode).map((s) => s.name);
+    return `${andList(names)} (${shareModeSays(mode, names.length)})`;
+  });
+  return `start the bridge in the background for ${andList(groups)}, and leave it running, started again at logon where this system allows: \`mcp-twin bridge stop\` stops it until the next sync or logon; \`mcp-twin share ${one ? shared[0]?.name : "<server>"} off\`, then \`mcp-twin sync\`, runs ${one ? "it" : "a server"} in each client instead`;
 }
 
 function serversAlready(n: number): string {

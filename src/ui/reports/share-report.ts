@@ -68,6 +68,12 @@ export function shareReportLines(
   d.children.forEach((p, i) => {
     row(i === 0 ? "processes" : "", processLine(p, now));
   });
+  // A client that exited a moment ago still counts (bridge status says the same of the bridge's).
+  if (d.children.some((p) => p.sessions > 0))
+    row(
+      "sessions",
+      "a session stays attached until its client closes it or leaves (then ended within a minute, by default)",
+    );
   if (d.lastError)
     row(
       "last error",

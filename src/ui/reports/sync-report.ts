@@ -80,21 +80,14 @@ interface ShownBefore {
   fixesShown?: boolean;
   /** Missing programs' lines said already (add, before its question): not again. */
   programsShown?: readonly string[];
-  /** Files whose "readable by others, now holds a key" was said already (init's plan): not again. */
-  readableShown?: readonly string[];
 }
 
 /**
- * Before a sync writes (or before the question that leads to one): each client config others can
- * read that is about to receive a key, with the chmod, once — `said` holds the files said already
- * (the report leaves them out).
+ * Before the question that leads to a sync: each client config others can read that is about to
+ * receive a key, with the chmod (the report after the write says it holds it now).
  */
-export function warnReadable(out: Output, files: readonly ReadableFile[], said: Set<string>): void {
-  for (const r of files) {
-    if (said.has(r.path)) continue;
-    said.add(r.path);
-    out.warn(readableSecretWarning(r, "planned"));
-  }
+export function warnReadable(out: Output, files: readonly ReadableFile[]): void {
+  for (const r of files) out.warn(readableSecretWarning(r, "planned"));
 }
 
 export async function renderSync(
@@ -335,8 +328,8 @@ function renderTargetNotes(
           : p.message
       }`,
     );
-  if (!options.readableShown?.includes(t.path))
-    for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
+  // After the write, what the file holds now (a plan said it "will hold" before its question).
+  for (const w of t.warnings ?? []) out.print(`      ${warn} ${w}`);
 }
 
 /** Below the targets: variables to set, warnings, errors not said on a target's line, the bridge. */

@@ -10,7 +10,13 @@ import { defineCheck } from "../check-def.js";
 import type { DriftItem } from "../facts.js";
 import { type Finding, finding, SYNC_FIX, type Where } from "../types.js";
 
-export function checkDrift(where: Where, name: string, built: BuiltEntry, entry: EntryClass): Finding {
+export function checkDrift(
+  where: Where,
+  name: string,
+  built: BuiltEntry,
+  entry: EntryClass,
+  oldPort?: number,
+): Finding {
   const w = { ...where, server: name };
   switch (entry.state) {
     case "missing":
@@ -35,6 +41,13 @@ export function checkDrift(where: Where, name: string, built: BuiltEntry, entry:
           : `Run \`${adoptCommand(name, where)}\` to take it into the manifest, or \`mcp-twin sync --force\` to replace it with the manifest's.`,
       });
     case "stale":
+      if (oldPort !== undefined)
+        return finding(
+          "warn",
+          w,
+          `out of date: it names the bridge's old port ${oldPort}; the bridge's port is another one now (shared.gateway says what holds ${oldPort}).`,
+          { fix: "Run `mcp-twin sync`: it points the entry at the bridge's port." },
+        );
       return finding(
         "warn",
         w,
@@ -58,7 +71,7 @@ export const driftChecks = [
     doc: "a manifest server's entry in a target: missing (fail), edited by hand (warn), out of date (warn), a same-named entry mcp-twin did not write (warn), in sync (pass); and a plugin's or extension's server it shadows in its client (warn: Claude Code drops a plugin's server that runs the same command or url).",
     fix: "`mcp-twin sync` for a missing or out-of-date one; for a hand edit or a same-named entry, `mcp-twin adopt <server> --from <env:client>` takes it into the manifest (every client then gets it) and `mcp-twin sync --force` puts the manifest's entry back. A shared server's entry is the bridge's: the manifest has no place for an edit of it, so there only `mcp-twin sync --force` (or leaving it) applies.",
     run: (d: DriftItem) => [
-      checkDrift(d.where, d.name, d.built, d.entry),
+      checkDrift(d.where, d.name, d.built, d.entry, d.oldPort),
       // An entry that hides a plugin's server: never silent (Claude Code drops the plugin's).
       ...(d.shadows ?? []).map((text) =>
         finding("warn", { ...d.where, server: d.name }, `${text}.`, {

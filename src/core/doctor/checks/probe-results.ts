@@ -126,7 +126,10 @@ function withheldFix(w: ProbeItem["work"], named: readonly string[]): string {
  * A remote (a url entry, or the one a relay entry reaches): contacted with the SDK's client, not
  * started; a failure named by its cause, with the fix for that cause.
  */
-function remoteHandshake(p: ProbeItem, plan: RemotePlan): Finding {
+/** url entries naming a port the running bridge left, and what holds it (shared.gateway's facts). */
+type MovedPorts = ReadonlyMap<string, { port: number; heldBy?: string }>;
+
+function remoteHandshake(p: ProbeItem, plan: RemotePlan, moved: MovedPorts): Finding {
   const w = p.work;
   const r = p.result;
   const sse = plan.transport === "sse";
@@ -150,6 +153,15 @@ function remoteHandshake(p: ProbeItem, plan: RemotePlan): Finding {
       "skip",
       w.where,
       `${plan.url} answers and asks for a login, which ${w.clientName} does itself ("auth": "client"); doctor cannot log in as it${shared}.`,
+    );
+  // The bridge moved since the entry was written: what answers there is not it (or nothing).
+  const old = moved.get(plan.url);
+  // One cause, one finding: shared.gateway's, with the fix.
+  if (!r.ok && old)
+    return finding(
+      "skip",
+      w.where,
+      `not reached: the entry names port ${old.port}, which the bridge left (${old.heldBy ? portHeldBy(old.port, old.heldBy) : "nothing answers there"}; see shared.gateway)${shared}.`,
     );
   // A shared server's url entry reaches the bridge, not the server: its failures are the bridge's.
   if (!r.ok && w.managed && isShareUrl(plan.url, w.server)) {
@@ -218,9 +230,9 @@ function bridgeRelay(p: ProbeItem, bridge: BridgeFacts | undefined): Finding {
   return finding("skip", p.work.where, `not started by doctor: ${why}.`);
 }
 
-function handshake(p: ProbeItem, show: Show, bridge?: BridgeFacts): Finding {
+function handshake(p: ProbeItem, show: Show, moved: MovedPorts, bridge?: BridgeFacts): Finding {
   if (p.work.bridgeRelay) return bridgeRelay(p, bridge);
-  if (p.work.remote) return remoteHandshake(p, p.work.remote);
+  if (p.work.remote) return remoteHandshake(p, p.work.remote, moved);
   const w = p.work;
   const r = p.result;
   // A program known not to be there is that check's finding: the probe only points at it.
@@ -348,13 +360,19 @@ export const probeChecks = [
     doc: 'the server did not start, exited (with its code and the lines of its stderr that name the error), or gave no answer to `initialize`/`tools/list` within `--timeout`; pass shows start-up time and tool count. A remote server — a url entry, or the server a `mcp-twin connect` relay entry reaches (not started: the remote is contacted instead, with the relay\'s login when it has one) — gets the same handshake over the SDK\'s Streamable HTTP client (SSE for `"type": "sse"`, or a Cursor/Windsurf/untyped Gemini entry of a manifest server with `"transport": "sse"`), once for every entry that reaches it; a failure names its cause (a host name that does not resolve, connection refused, TLS, a login needed: `mcp-twin login <server>`, an HTTP status). A project file\'s remote is not contacted (skip). mcp-twin\'s own entry that relays to the bridge is not started either (it would start a bridge that outlives doctor): skip, saying what answers at the bridge\'s address (`bridge.reachable`). Skipped for all with `--no-probe`. A server whose entries were not started or contacted is never shown as passing: its line says what was not checked and why.',
     fix: "`mcp-twin sync` for a managed server whose entry is not what sync writes; otherwise the cause's own fix when doctor can tell it (a folder argument that does not exist), else what its error says, in the manifest (then `mcp-twin sync`) or the entry; the report shows the command doctor started, runnable from where you are (`command` in `--json`). An entry whose program is not there is not started (skip): `entry.command` (or `entry.node-path`) is that finding, with the program's install command.",
     // The whole machine, not each probe: with --no-probe there is nothing to run on but one skip.
-    run: ({ probes, manifest, bridge }, show) =>
+    run: ({ probes, manifest, bridge, shared }, show) =>
       probes === undefined
         ? manifest
           ? [finding("skip", {}, "no server started or contacted by doctor (--no-probe).")]
           : []
         : probes.map((p) => {
-            const found = { ...handshake(p, show, bridge), ...(p.launch ? { launch: p.launch } : {}) };
+            const moved = new Map(
+              (shared?.entries ?? []).flatMap((e) => (e.oldPort ? [[e.url, e.oldPort] as const] : [])),
+            );
+            const found = {
+              ...handshake(p, show, moved, bridge),
+              ...(p.launch ? { launch: p.launch } : {}),
+            };
             return p.sharedAcross ? { ...found, oneForAll: true } : found;
           }),
   }),

@@ -26,7 +26,7 @@ export const sharedChecks = [
   defineCheck({
     id: "shared.status",
     scope: "machine",
-    doc: "each shared server as the running bridge reports it: its mode, running or not (pid, memory, sessions attached, idle time), or its last failure; nothing is started. Fail when one not running runs a program (`command`) that is not on the PATH where the bridge runs: it would not start on the next call. Warn when the bridge is not running or does not report a server the manifest shares, or when the bridge's environment cannot run a shared server (no npm there: its clients got their direct entries). No finding when nothing is shared.",
+    doc: "each shared server as the running bridge reports it: its mode, running or not (pid, memory, sessions attached, idle time), or its last failure; nothing is started. Fail when one not running runs a program (`command`) the bridge would not find (on its PATH, or where the program's installer puts it): it would not start on the next call. Warn when the bridge is not running or does not report a server the manifest shares, or when the bridge's environment cannot run a shared server (no npm there: its clients got their direct entries). No finding when nothing is shared.",
     fix: "the bridge not running: `mcp-twin bridge start`; its port held by another program (another home's bridge, or anything else): `mcp-twin sync`, which moves the bridge to a free port and points the entries there (a port the manifest pins: another port, named free now, in its `bridge` section, then `mcp-twin sync`); a server it does not report: `mcp-twin bridge restart` (it reads the manifest again); a program it runs not found where the bridge runs (uvx): the program's install command; a project folder that does not exist: start that client in one that does; its package not installed where the bridge runs: `mcp-twin sync` installs it (or `mcp-twin share <server> off`, then `mcp-twin sync`); the bridge's environment cannot run it: what would let it (npm installed there), then `mcp-twin sync`; another failure: its message says why, and its own log (`mcp-twin bridge logs <server>`) has what the server printed.",
     run: ({ shared }) => {
       const s = shared?.status;
@@ -55,8 +55,8 @@ export const sharedChecks = [
   defineCheck({
     id: "shared.gateway",
     scope: "machine",
-    doc: "a url entry to a shared server while the bridge it points at is not running: the client cannot reach that server. A relay entry is not judged: it starts the bridge itself. No finding when the manifest shares nothing (the bridge is not asked).",
-    fix: '`mcp-twin bridge start`; a port held by another program: stop it, or `mcp-twin sync`, which moves the bridge to a free port and points the entries there (a port the manifest pins: another one, `"bridge": { "port": <n> }`, then `mcp-twin sync`).',
+    doc: "a url entry to a shared server while the bridge it points at is not running, or that names a port the running bridge left (a start moved it off a port another program holds): the client cannot reach that server; what holds the old port is named. A relay entry is not judged: it starts the bridge itself. No finding when the manifest shares nothing (the bridge is not asked).",
+    fix: '`mcp-twin bridge start`; an entry naming a port the bridge left: `mcp-twin sync`; a port held by another program: stop it, or `mcp-twin sync`, which moves the bridge to a free port and points the entries there (a port the manifest pins: another one, `"bridge": { "port": <n> }`, then `mcp-twin sync`).',
     run: ({ shared }) => {
       const s = shared?.status;
       // Nothing shared: the bridge was not asked (shared.mode says such an entry is stale).
@@ -65,6 +65,13 @@ export const sharedChecks = [
         .filter((e) => !e.relay)
         .map((e) => {
           const where = { ...e.where, server: e.name };
+          if (up(s) && e.oldPort)
+            return finding(
+              "fail",
+              where,
+              `its url entry in ${e.path} points at port ${e.oldPort.port}, but the bridge runs at ${s.bridge.url ?? "another port"} now: ${e.oldPort.heldBy ? portHeldBy(e.oldPort.port, e.oldPort.heldBy) : `nothing answers on port ${e.oldPort.port}`}, so the client cannot reach ${e.name}.`,
+              { fix: "Run `mcp-twin sync`: it points the entries at the bridge's port." },
+            );
           if (up(s)) return finding("pass", where, `its url entry reaches the bridge at ${e.url}.`);
           const state = s?.bridge.state ?? "unknown";
           return finding(

@@ -274,6 +274,12 @@ async function homeFiles(g: Gathering): Promise<void> {
     targets: Object.keys(state.targets).length,
     ...(home.stateError ? { error: home.stateError } : {}),
   };
+  // A gateway port record that does not load is a finding (bridge.record); what sync would write
+  // then cannot be told (drift, budgets).
+  await readRecordedPort(machine.paths.bridge).catch((error: unknown) => {
+    if (!isTwinError(error)) throw error;
+    facts.portRecord = { file: machine.paths.bridge, error: { message: error.message, fix: error.hint } };
+  });
   facts.backups = await checkAllBackups(machine.paths.backups).then(
     ({ folders, problems }) => ({
       folders,
@@ -410,7 +416,7 @@ async function drift(
   const { home } = g;
   const project = home.scope === "project";
   // A project manifest drives only its project's files: user-level ones are not its to judge.
-  if (home.loaded && !home.loaded.missing && home.manifestErrors.length === 0)
+  if (home.loaded && !home.loaded.missing && home.manifestErrors.length === 0 && !g.facts.portRecord)
     g.facts.drift = await driftItems(
       g.machine,
       home.manifest,
@@ -460,7 +466,7 @@ async function live(
   ).catch(() => new Map<string, RunningApp>());
   // The settings every path uses: the port the home recorded, its own entry kept while `enabled` is unsaid.
   const settings = resolveBridgeSettings(manifest.bridge, "manifest", {
-    port: await readRecordedPort(machine.paths.bridge),
+    port: facts.portRecord ? undefined : await readRecordedPort(machine.paths.bridge),
     hadEntry: recordsEntry(home.state, BRIDGE_ENTRY),
   });
   const bridge = settings.enabled
@@ -577,7 +583,7 @@ async function afterProbes(
     await rememberWithheldNeeds(machine, withheldFound(probeItems));
     await rememberToolLists(machine, listsFound(probeItems, g.home));
   }
-  if (!g.home.loaded?.missing && g.home.manifestErrors.length === 0) {
+  if (!g.home.loaded?.missing && g.home.manifestErrors.length === 0 && !facts.portRecord) {
     const budgets = await budgetFacts(machine, g.home, [...allEnvs], configs, activeServers(g));
     if (budgets) facts.budgets = budgets;
   }

@@ -68,6 +68,26 @@ async function shadowsIn(
   return out;
 }
 
+/** The loopback port an entry reaches the bridge at (its url, or its relay's). */
+function bridgePort(entry: unknown): number | undefined {
+  if (!entry || typeof entry !== "object") return undefined;
+  const strings = Object.values(entry as Record<string, unknown>).flatMap((v) =>
+    typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((a): a is string => typeof a === "string") : [],
+  );
+  for (const v of strings) {
+    const port = /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):(\d+)\//.exec(v)?.[1];
+    if (port) return Number(port);
+  }
+  return undefined;
+}
+
+/** The port a bridged entry names, when the bridge's port is another one now (it moved). */
+function movedPort(current: unknown, wanted: unknown): number | undefined {
+  const was = bridgePort(current);
+  const now = bridgePort(wanted);
+  return was !== undefined && now !== undefined && was !== now ? was : undefined;
+}
+
 export async function driftItems(
   machine: Machine,
   manifest: Manifest,
@@ -111,7 +131,19 @@ export async function driftItems(
     for (const entry of classifyTarget(current, state.targets[t.key]?.entries ?? {}, wanted, fields)) {
       const built = wanted.get(entry.name);
       const said = shadows.get(entry.name);
-      if (built) out.push({ where, name: entry.name, built, entry, ...(said ? { shadows: said } : {}) });
+      const old =
+        built?.ok && built.bridged && entry.state === "stale"
+          ? movedPort(current[entry.name], built.value)
+          : undefined;
+      if (built)
+        out.push({
+          where,
+          name: entry.name,
+          built,
+          entry,
+          ...(said ? { shadows: said } : {}),
+          ...(old !== undefined ? { oldPort: old } : {}),
+        });
     }
   }
   return out;

@@ -3,10 +3,15 @@
  * and whether it tells accounts there, and every client entry that reaches one at the bridge
  * (`…/share/<name>`), with its file's mode. I/O.
  */
+import { probeBridge } from "../../bridge-control/bridge-probe.js";
+import { portHolder } from "../../bridge-control/port-holder.js";
+import { bridgeFiles, bridgeHome } from "../../bridge-control/state-folder.js";
+import { readToken } from "../../bridge-control/token-file.js";
 import type { Machine } from "../../environments/machine.js";
 import type { Environment } from "../../environments/types.js";
 import type { Manifest } from "../../manifest/schema.js";
 import { manifestShareList, sharedStatus } from "../../status/shared-status.js";
+import { sysPath } from "../../system/host.js";
 import type { SharedEntryFact, SharedFacts } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";
 
@@ -48,6 +53,54 @@ function sharedTarget(
   };
 }
 
+/** The port of a url, when it is one. */
+function portOf(url: string | undefined): number | undefined {
+  try {
+    return url ? Number(new URL(url).port) || undefined : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * url entries that name another port than the one the running bridge listens on (a start moved it
+ * off a port another program held, and no sync has pointed them here yet): what holds that port
+ * now, named as `bridge status` names it — each port asked once.
+ */
+async function markOldPorts(
+  machine: Machine,
+  entries: SharedEntryFact[],
+  running: string | undefined,
+): Promise<void> {
+  const now = portOf(running);
+  if (now === undefined) return;
+  const asked = new Map<number, Promise<string | undefined>>();
+  const token = await readToken(bridgeFiles(bridgeHome(machine.host)).token);
+  for (const e of entries) {
+    const port = portOf(e.url);
+    if (e.relay || port === undefined || port === now) continue;
+    if (!asked.has(port)) asked.set(port, heldBy(machine, e.url, port, token));
+    const what = await asked.get(port);
+    e.oldPort = { port, ...(what ? { heldBy: what } : {}) };
+  }
+}
+
+/** What answers at a port that is not this home's bridge (undefined: nothing does). */
+async function heldBy(
+  machine: Machine,
+  url: string,
+  port: number,
+  token: string | null,
+): Promise<string | undefined> {
+  const probe = await probeBridge(url, token);
+  if (probe.state !== "other") return undefined;
+  const holder =
+    machine.host.platform === "linux"
+      ? await portHolder(port, sysPath(machine.host, "/proc")).catch(() => undefined)
+      : undefined;
+  return `${probe.what}${holder ? ` — pid ${holder.pid}: ${holder.command}` : ""}`;
+}
+
 export async function gatherShared(
   machine: Machine,
   manifest: Manifest,
@@ -76,5 +129,6 @@ export async function gatherShared(
   if (shares.length === 0 && entries.length === 0) return undefined;
   // The bridge is asked only when the manifest shares something.
   const status = await sharedStatus(machine, shares, manifestOption);
+  await markOldPorts(machine, entries, status?.bridge.url);
   return { status, entries };
 }

@@ -1,19 +1,21 @@
 /**
  * Where a manifest server's program (uvx, docker, …) is not found, looked at before a sync writes
- * it: the lines sync's report would give (one per environment), so `add` can say them before it asks.
+ * it: the lines sync's report would give (one per environment), so `add` and `init` can say them
+ * before they ask.
  */
 import type { ContextOptions } from "../../context/context.js";
 import type { Machine } from "../../environments/machine.js";
 import type { Progress } from "../../system/progress.js";
 
 /**
- * What sync would check after writing (program-check.ts), looked at first; file stats, no process.
+ * What sync would check after writing (program-check.ts), looked at first, for the servers
+ * `names`; file stats, no process. `preview`: the manifest (and keys) not yet written (init).
  * Nothing when it cannot be told (a manifest or environment that does not load: sync says why).
  */
 export async function missingProgramsAhead(
   machine: Machine,
-  selection: Pick<ContextOptions, "manifest" | "project" | "envs" | "clients">,
-  name: string,
+  selection: Pick<ContextOptions, "manifest" | "project" | "envs" | "clients" | "preview">,
+  names: readonly string[],
   progress: Progress,
 ): Promise<string[]> {
   try {
@@ -22,7 +24,7 @@ export async function missingProgramsAhead(
     const { checkPrograms } = await import("./program-check.js");
     const { missingProgramLines } = await import("./missing-programs.js");
     const loaded = await loadContext(machine, selection, progress);
-    const servers = loaded.servers.filter(([n]) => n === name);
+    const servers = loaded.servers.filter(([n]) => names.includes(n));
     if (servers.length === 0) return [];
     // A shared server runs in the bridge: its program is looked for there, as sync will.
     const bridge = await wireBridge(machine, loaded.manifest, loaded.allEnvs, {
@@ -33,13 +35,15 @@ export async function missingProgramsAhead(
     await checkPrograms(desired, loaded.allEnvs, machine.host.env, loaded.targets);
     // The lines sync's report has for them (one per environment): said here, not again there.
     return missingProgramLines(
-      loaded.targets.flatMap((t) => {
-        const built = desired.get(t.key)?.get(name);
-        if (!built?.ok) return [];
-        return (built.problems ?? []).flatMap((p) =>
-          p.missing ? [{ missing: p.missing, server: name, client: t.client }] : [],
-        );
-      }),
+      loaded.targets.flatMap((t) =>
+        servers.flatMap(([name]) => {
+          const built = desired.get(t.key)?.get(name);
+          if (!built?.ok) return [];
+          return (built.problems ?? []).flatMap((p) =>
+            p.missing ? [{ missing: p.missing, server: name, client: t.client }] : [],
+          );
+        }),
+      ),
     );
   } catch {
     return [];

@@ -13,8 +13,10 @@ export interface MissingProgram {
   env: string;
   /** The sentence that installs it there (no full stop). */
   install: string;
-  /** It runs in the bridge (a shared server): the next call starts it, no client restart needed. */
+  /** It runs in the bridge (a shared server): no client restart needed. */
   shared?: true;
+  /** A shared server's: what starts it once installed (the next call, or a sync first). */
+  startsAfter?: string;
 }
 
 /**
@@ -44,7 +46,9 @@ export function missingProgramLines(
     const { program, env, install } = missing;
     const where = isAbsoluteAny(program) ? "" : " (not on its PATH)";
     // Only shared servers: they run in the bridge, which starts them on the next call.
-    const then = direct ? startAgain(clients) : "the bridge starts it on the next call";
+    const then = direct
+      ? startAgain(clients)
+      : (missing.startsAfter ?? "the bridge starts it on the next call");
     return `\`${program}\` is not found in ${env}${where}: ${andList(servers)} will not start in ${andList(clients.map((c) => c.name))} until it is installed there. ${install}; then ${then}.`;
   });
 }

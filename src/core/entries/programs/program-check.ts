@@ -7,7 +7,8 @@ import { type Restarts, startAgain } from "../../clients/restarts.js";
 import type { Target } from "../../clients/types.js";
 import { isAbsoluteAny } from "../../environments/launch-paths.js";
 import { programName } from "../../environments/program.js";
-import { installAdvice, programHint } from "../../environments/program-hints.js";
+import { installAdvice, programHint, sharedStartsAfter } from "../../environments/program-hints.js";
+import { findSharedProgram } from "../../environments/program-search.js";
 import type { Environment } from "../../environments/types.js";
 import { getEnv } from "../../system/host.js";
 import type { BuiltEntry } from "../target-entry.js";
@@ -30,12 +31,20 @@ function searchPath(env: Environment, hostEnv: Readonly<Record<string, string | 
   };
 }
 
-/** true: found; false: surely missing; undefined: cannot tell from here. */
+/**
+ * true: found; false: surely missing; undefined: cannot tell from here. `shared`: the bridge starts
+ * it, and the bridge of this side looks where the program's installer puts it too (program-search.ts).
+ */
 async function programThere(
   env: Environment,
   program: string,
   hostEnv: Readonly<Record<string, string | undefined>>,
+  shared: boolean,
 ): Promise<boolean | undefined> {
+  if (shared && env.local && !isAbsoluteAny(program))
+    return (
+      (await findSharedProgram(program, { kind: env.kind, vars: hostEnv, home: env.home })) !== undefined
+    );
   if (isAbsoluteAny(program)) {
     const local = env.access(program);
     if (!local) return undefined;
@@ -66,14 +75,19 @@ function missingProgram(
   const where = isAbsoluteAny(program) ? "" : " (not on its PATH)";
   const install = installStep(program, env);
   const then = shared
-    ? "the bridge starts it on the next call"
+    ? sharedStartsAfter(program, env.kind)
     : client
       ? startAgain([client])
       : "restart the client";
   return {
     code: "program-missing",
     message: `\`${program}\` is not found in ${env.id}${where}, so this entry cannot start there; it is written, and starts once the program is there. ${install}; then ${then}.`,
-    missing: { program, env: env.id, install, ...(shared ? { shared: true as const } : {}) },
+    missing: {
+      program,
+      env: env.id,
+      install,
+      ...(shared ? { shared: true as const, startsAfter: then } : {}),
+    },
   };
 }
 
@@ -99,8 +113,9 @@ export async function checkPrograms(
       if (!built.ok || !built.program) continue;
       const env = envs.find((e) => e.id === built.runsIn);
       if (!env) continue;
-      const id = `${env.id}\0${built.program}`;
-      if (!seen.has(id)) seen.set(id, programThere(env, built.program, hostEnv));
+      const shared = built.shared === true;
+      const id = `${env.id}\0${built.program}\0${shared}`;
+      if (!seen.has(id)) seen.set(id, programThere(env, built.program, hostEnv, shared));
       if ((await seen.get(id)) === false)
         built.problems = [
           ...(built.problems ?? []),
