@@ -140,7 +140,7 @@ describe.skipIf(skip !== undefined)(
         "Ubuntu",
         "--exec",
       ]);
-      // Sync started it in its start loop: the loop first (else it starts the gateway again).
+      // Sync started it under its keeper: the keeper first (else it starts the gateway again).
       const syncLoop = parentOf(first.pid);
       expect(readFileSync(`/proc/${syncLoop}/cmdline`, "utf8")).toContain("mcp-twin-bridge");
       kill(syncLoop);
@@ -162,7 +162,7 @@ describe.skipIf(skip !== undefined)(
           : undefined;
       });
       expect(status.shares).toEqual([expect.objectContaining({ name: "fixture", cached: true })]);
-      // wsl.exe runs the task's sh loop in the distro: a bridge killed is back within 10 s.
+      // wsl.exe runs `bridge start` in the distro, whose keeper brings a killed bridge back within 10 s.
       const loop = parentOf(second.pid);
       cleanups.push(() => kill(loop)); // run before the bridges' own (reverse order)
       const killedAt = Date.now();
@@ -174,7 +174,7 @@ describe.skipIf(skip !== undefined)(
       cleanups.push(() => kill(third.pid));
       expect(parentOf(third.pid)).toBe(loop);
       expect(Date.now() - killedAt).toBeLessThan(10_000);
-      // A stop (SIGTERM, exit 0) ends the loop, and what the task ran with it.
+      // A stop (SIGTERM, exit 0) ends the keeper, and the task's wait with it (it looks every 30 s).
       process.kill(third.pid, "SIGTERM");
       expect((await logon).code).toBe(0);
     }, 180_000);
