@@ -99,6 +99,7 @@ const SLOW_TESTS = [
 const UNIT_TESTS = [
   "test/bridge-control/autostart-plan.test.ts",
   "test/bridge-control/bridge-proof.test.ts",
+  "test/bridge-server/gateway/tool-filter.test.ts",
   "test/bridge-server/guards.test.ts",
   "test/clients/clients.test.ts",
   "test/core/errors-brand.test.ts",

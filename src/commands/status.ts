@@ -255,11 +255,13 @@ function renderToolRules(rows: readonly StatusRow[], out: Output): void {
         ? [
             `${c.name} in ${c.rules.keys.length > 0 ? c.rules.keys.join(", ") : "its entry (nothing left out)"}`,
           ]
-        : [],
+        : c.rules.state === "gateway"
+          ? [`${c.name} through the gateway (its url entry)`]
+          : [],
     );
     if (kept.length > 0) out.print(`  ${untrusted(server)}: kept by ${andList(kept)}`);
     for (const [id, c] of clients)
-      if (c.rules.state !== "kept")
+      if (c.rules.state !== "kept" && c.rules.state !== "gateway")
         out.print(`  ${out.theme.warn} ${ruleNote(server, c.shared, c.rules.state, { id, name: c.name })}`);
   }
 }

@@ -4,8 +4,9 @@
  * cached, starting nothing the next time), a client with no field is told so, `tools --json`
  * counts what each client loads, and doctor's tools.budget fix brings a client under its limit.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { parse as parseToml } from "smol-toml";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import {
@@ -130,6 +131,58 @@ describe("tools per client", () => {
       "updated",
     );
   });
+
+  test("a shared server's url entries: the gateway keeps VS Code's rule, each client lists what tools --json counts", async () => {
+    const m = machine({
+      fx: fixture(12, {
+        share: "machine",
+        tools: { deny: ["tool1*"] },
+        clientTools: { vscode: { allow: ["echo", "tool*"] } },
+      }),
+    });
+    // Private files get url entries (a token in a file others read would be theirs too).
+    const claudeFile = path.join(m.paths.linuxHome, ".claude.json");
+    writeFileSync(claudeFile, existsSync(claudeFile) ? readFileSync(claudeFile) : "{}");
+    chmodSync(claudeFile, 0o600);
+    const synced = await m.run(["sync", "--client", "vscode", "--client", "claude-code"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    const vscodeFile = path.join(m.paths.linuxHome, ".config", "Code", "User", "mcp.json");
+    const vscode = json(vscodeFile).servers.fx as { url?: string; headers?: Record<string, string> };
+    const claude = json(claudeFile).mcpServers.fx as typeof vscode;
+    expect(vscode.url).toMatch(/\/share\/fx$/);
+    expect(claude, JSON.stringify(claude)).toMatchObject({ url: vscode.url });
+    const listed = async (entry: typeof vscode) => {
+      const c = new Client({ name: "url-entry", version: "1" });
+      await c.connect(
+        new StreamableHTTPClientTransport(new URL(entry.url ?? ""), {
+          requestInit: { headers: entry.headers ?? {} },
+        }),
+      );
+      try {
+        return (await c.listTools()).tools.map((t) => t.name);
+      } finally {
+        await c.close();
+      }
+    };
+    const forVscode = await listed(vscode);
+    const forClaude = await listed(claude);
+    expect(forVscode.sort()).toEqual([
+      "echo",
+      "tool0",
+      ...["2", "3", "4", "5", "6", "7", "8", "9"].map((i) => `tool${i}`),
+    ]);
+    expect(forClaude).toContain("whoami");
+    expect(forClaude).not.toContain("tool10");
+    // What each client loads, as `mcp-twin tools --json` counts it: the gateway's answers.
+    const counted = await toolsJson(m);
+    expect(client(counted, "vscode").servers[0]).toMatchObject({ server: "fx", kept: forVscode.length });
+    expect(client(counted, "claude-code").servers[0]).toMatchObject({ server: "fx", kept: forClaude.length });
+    const status = await m.run(["status"]);
+    expect(status.stdout).toContain("VS Code through the gateway (its url entry)");
+    expect(status.stdout).not.toContain("VS Code does not keep");
+    const human = await m.run(["tools"]);
+    expect(human.stdout).not.toContain("does not keep");
+  }, 120_000);
 
   test("a pattern that matches nothing the server lists is said with the list's names, at its line", async () => {
     const m = machine({ fx: fixture(2, { clientTools: { codex: { deny: ["browser_*"] } } }) });

@@ -61,6 +61,21 @@ describe("each client in its own field", () => {
     expect(vscode.toolRules).toEqual({ state: "no-field" });
     expect(vscode.value).toEqual(built.ok ? built.value : {});
   });
+  test("a url entry to the gateway: the gateway keeps what the client's own field cannot; a relay entry does not", () => {
+    const url: BuiltEntry = { ...built, gateway: true, bridged: true } as BuiltEntry;
+    const viaGateway = (id: Parameters<typeof clientModule>[0], tools: string[] | null = TOOLS) =>
+      withToolRules(url, "fs", spec, target(id), tools ?? undefined);
+    expect(viaGateway("vscode")).toMatchObject({ toolRules: { state: "gateway" } });
+    expect(viaGateway("vscode")).toMatchObject({ value: built.ok ? built.value : {} });
+    // Patterns and no list, or a field that cannot say it: the gateway keeps it all the same.
+    expect(viaGateway("gemini-cli", null)).toMatchObject({ toolRules: { state: "gateway" } });
+    // A client whose field says it: its own field (the gateway keeps it too).
+    expect(viaGateway("gemini-cli")).toMatchObject({ toolRules: { state: "kept", keys: ["excludeTools"] } });
+    const relay: BuiltEntry = { ...built, bridged: true, relay: "shared-stdio-only" } as BuiltEntry;
+    expect(withToolRules(relay, "fs", spec, target("claude-desktop"), TOOLS)).toMatchObject({
+      toolRules: { state: "no-field" },
+    });
+  });
   test("without the list: exact names are written, patterns wait; Copilot cannot say a deny", () => {
     expect(entry("gemini-cli", spec, null).toolRules).toEqual({ state: "needs-list" });
     const exact: ServerSpec = { command: "x", tools: { deny: ["write_file"] } };

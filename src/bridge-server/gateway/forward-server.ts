@@ -16,6 +16,7 @@ import type { CachedServer, ListMethod } from "./list-cache.js";
 import { admits } from "./log-levels.js";
 import type { ReverseShim } from "./reverse-shim.js";
 import type { AskMethod, Caller, SharedChild } from "./shared-child.js";
+import { keptTools, refusal, type ToolFilter } from "./tool-filter.js";
 
 /** One client session as the gateway routes it: its era, log level and note subscriptions. */
 export interface SessionRef {
@@ -25,6 +26,8 @@ export interface SessionRef {
   subscriptions: Set<string>;
   /** Where its 2025-11-25 server sends what is not tied to a call (set once connected). */
   server?: Server;
+  /** The tool rules its client's entry leaves to the gateway (read on each use: a reload changes them). */
+  tools?: () => ToolFilter | undefined;
 }
 
 /** What the forwarding server needs of its shared server. */
@@ -93,12 +96,16 @@ export function forwardServer(target: ForwardTarget, session: SessionRef, cached
       const page = request.params?.cursor;
       const fromCache = !child.running && page === undefined ? child.cached()?.lists[method] : undefined;
       const result = fromCache ?? (await forward(target, session, server, method, request.params, ctx));
-      return asResultOf(method, tidy(result, session.era, true));
+      const kept = method === "tools/list" ? keptTools(session.tools?.(), result) : result;
+      return asResultOf(method, tidy(kept, session.era, true));
     });
   }
   for (const method of CALLS) {
     if (!capabilities[CALL_CAPABILITY[method]]) continue;
     server.setRequestHandler(method, async (request, ctx) => {
+      const refused =
+        method === "tools/call" ? refusal(session.tools?.(), (request.params as Json).name) : undefined;
+      if (refused) throw Object.assign(new Error(refused.message), refused);
       const result = await forward(target, session, server, method, request.params, ctx);
       return asResultOf(method, tidy(result, session.era, method === "resources/read"));
     });

@@ -29,6 +29,7 @@ import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
 import { launchSecrets, ShareLog } from "./share-log.js";
 import { type CacheScope, type ChildOutcome, type ListKind, SharedChild } from "./shared-child.js";
+import { clientOf, refusedCall, type ToolFilter, toolFilter } from "./tool-filter.js";
 
 /** What `GET /control/status` (and `bridge_status`) shows of one shared server. */
 export interface ShareStatus {
@@ -216,11 +217,20 @@ export class ShareHost {
       connectionServer: (headers, message) => {
         const found = this.#route(headers);
         if (!found.ok || !this.#laneChecks(found.key, message, headers)) return undefined;
-        return this.#lane(found.key, found.cwd);
+        return this.#lane(found.key, found.cwd, this.#gate(headers));
       },
       serve2026: (request, parsedBody) => this.#serve2026(request, parsedBody),
       end: (headers) => this.#end(headers),
     };
+  }
+
+  /**
+   * The tool rules of the client a request's client token names, read again on each use (a reload
+   * changes them): what the gateway keeps for a client whose entry has no field of its own.
+   */
+  #gate(headers: IncomingHttpHeaders | Headers | undefined): (() => ToolFilter | undefined) | undefined {
+    const client = clientOf(headers);
+    return client === undefined ? undefined : () => toolFilter(this.name, this.#launch.toolRules, client);
   }
 
   #keyFor(headers: IncomingHttpHeaders | Headers, session?: string): ChildKey {
@@ -395,7 +405,8 @@ export class ShareHost {
     const found = this.#route(headers, transport.sessionId);
     if (!found.ok) throw new Error(found.why);
     const child = this.#child(found.key, found.cwd);
-    const session: SessionRef = { era: "2025-11-25", subscriptions: new Set() };
+    const tools = this.#gate(headers);
+    const session: SessionRef = { era: "2025-11-25", subscriptions: new Set(), ...(tools ? { tools } : {}) };
     // The SDK's server loads with the first session: an idle bridge does not carry it.
     const { forwardServer } = await import("./forward-server.js");
     const server = forwardServer(this.#target(found.key, child), session, await this.#cached(child));
@@ -444,7 +455,8 @@ export class ShareHost {
         "id" in message &&
         FAST.has(message.method) &&
         child.running &&
-        child.cached()?.era === "2025-11-25"
+        child.cached()?.era === "2025-11-25" &&
+        !refusedCall(session.tools?.(), message)
       ) {
         void this.#rawCall(transport, server, session, child, message, raw);
         return;
@@ -570,8 +582,11 @@ export class ShareHost {
     return paramRefusal(child.cached()?.lists["tools/list"], body, headers);
   }
 
-  #lane(key: string, cwd: string | undefined): ConnectionServer {
-    let lane = this.#lanes.get(key);
+  /** The lane of process `key` for a client with tool rules (`tools`: its own lane), else everyone's. */
+  #lane(key: string, cwd: string | undefined, tools?: () => ToolFilter | undefined): ConnectionServer {
+    const filter = tools?.();
+    const laneKey = filter ? `${key}\0${filter.client}` : key;
+    let lane = this.#lanes.get(laneKey);
     if (!lane) {
       const child = this.#child(key, cwd);
       const target = this.#target(key, child);
@@ -585,14 +600,14 @@ export class ShareHost {
           const { forwardServer } = await import("./forward-server.js");
           return forwardServer(
             target,
-            { era: "2026-07-28", subscriptions: new Set() },
+            { era: "2026-07-28", subscriptions: new Set(), ...(tools ? { tools } : {}) },
             await this.#cached(child),
           );
         },
         this.#log,
-        (message) => this.#passThroughCall?.(fast, message),
+        (message) => (refusedCall(tools?.(), message) ? undefined : this.#passThroughCall?.(fast, message)),
       );
-      this.#lanes.set(key, lane);
+      this.#lanes.set(laneKey, lane);
     }
     return lane;
   }
@@ -605,8 +620,11 @@ export class ShareHost {
     const child = this.#child(key, cwd);
     const target = this.#target(key, child);
     return createMcpHandler(
-      async () =>
-        forwardServer(target, { era: "2026-07-28", subscriptions: new Set() }, await this.#cached(child)),
+      async (ctx) => {
+        const tools = this.#gate(ctx.requestInfo?.headers);
+        const session = { era: "2026-07-28" as const, subscriptions: new Set<string>() };
+        return forwardServer(target, tools ? { ...session, tools } : session, await this.#cached(child));
+      },
       { legacy: "reject", onerror: (e) => this.#log(`2026-07-28: ${e.message}`) },
     );
   }
@@ -690,9 +708,10 @@ export class ShareHost {
     if (child) this.#restartsBefore += child.info().restarts;
     const handler = this.#handlers2026.get(key);
     this.#handlers2026.delete(key);
-    const lane = this.#lanes.get(key);
-    this.#lanes.delete(key);
-    await lane?.close();
+    // Its lanes: everyone's, and each of a client with tool rules (`<key>\0<client>`).
+    const lanes = [...this.#lanes].filter(([k]) => k === key || k.startsWith(`${key}\0`));
+    for (const [k] of lanes) this.#lanes.delete(k);
+    await Promise.all(lanes.map(([, lane]) => lane.close()));
     this.#sessions.delete(key);
     await Promise.all([child?.stop(), handler?.then((h) => h.close()).catch(() => {})]);
   }

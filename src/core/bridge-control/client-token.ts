@@ -47,3 +47,16 @@ export function verifyClientToken(
   const given = Buffer.from(presented.slice(last + 1));
   return given.length === expected.length && timingSafeEqual(given, expected) ? { share, label } : undefined;
 }
+
+/**
+ * The label a client token in an `Authorization` header names (undefined: no client token). Read
+ * only, not verified: for a request the bridge's guard has already let through with it.
+ */
+export function presentedLabel(authorization: string | null | undefined): string | undefined {
+  const token = authorization ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization)?.[1] : undefined;
+  if (!token?.startsWith(PREFIX)) return undefined;
+  const first = token.indexOf(".", PREFIX.length);
+  const last = token.lastIndexOf(".");
+  const label = first === -1 || last <= first ? "" : token.slice(first + 1, last);
+  return LABEL.test(label) ? label : undefined;
+}

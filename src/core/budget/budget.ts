@@ -115,7 +115,7 @@ function serverBudget(
     list.tools.map((t) => t.name),
   ).kept;
   // The client loads what its entry says: the rules where it keeps them, else every tool.
-  const keeps = built.toolRules?.state === "kept";
+  const keeps = built.toolRules?.state === "kept" || built.toolRules?.state === "gateway";
   const names = new Set(keeps ? ruled : list.tools.map((t) => t.name));
   const loaded = list.tools
     .filter((t) => names.has(t.name))

@@ -70,6 +70,8 @@ export function ruleNote(
     return `${client.name} does not keep ${name}'s tool rule yet: it has patterns, and ${name}'s tools are not listed yet (\`mcp-twin tools\` lists them; then \`mcp-twin sync\`).`;
   if (state === "cannot-say")
     return `${client.name} does not keep ${name}'s tool rule: its field names only the tools it loads, and ${name}'s tools are not listed yet (\`mcp-twin tools\` lists them; then \`mcp-twin sync\`).`;
-  const gateway = shared ? " and the gateway does not keep tool rules yet for a client without one," : "";
+  const gateway = shared
+    ? " and its entry reaches the gateway through mcp-twin's relay, which does not tell the gateway which client it is,"
+    : "";
   return `${client.name} does not keep ${name}'s tool rule: it has no per-tool field in its config,${gateway} so it loads every tool of ${name}. Turn them off in ${client.name} itself, or leave ${name} out of it ("clients" in the manifest).`;
 }

@@ -12,6 +12,7 @@ import type { LoadedManifest } from "../manifest/load.js";
 import { splitSpec } from "../manifest/package-spec.js";
 import type { ShareMode } from "../manifest/schema.js";
 import { resolveString, serverIn } from "../manifest/spec.js";
+import { hasToolRules, ruleField, ruleLine, type ServerToolRules } from "../manifest/tool-rules.js";
 import { isTrusted, needsTrust, programServers } from "../manifest/trust.js";
 import { own } from "../own-keys.js";
 import { unknownName } from "../selectors.js";
@@ -36,6 +37,40 @@ export interface ShareLaunch {
    * and arguments as the manifest writes them (references unresolved), the env variable names.
    */
   identity: { package?: string; command: string; args: string[]; envNames: string[] };
+  /** Its tool rules (`tools`, `clientTools`): the gateway keeps them for clients without a field. */
+  toolRules?: ShareToolRules;
+}
+
+/** A server's tool rules as the gateway gets them: with the manifest they are in, and where each is. */
+export interface ShareToolRules extends ServerToolRules {
+  file: string;
+  /** `servers.x.clientTools.vscode.allow` (ruleField) → where the manifest writes it. */
+  at: Record<string, { line: number; column: number }>;
+}
+
+/** The tool rules of server `name` with where each part is written (none: it has no rule). */
+function shareToolRules(
+  name: string,
+  spec: ServerToolRules,
+  loaded: { file: string; text: string | null },
+): ShareToolRules | undefined {
+  if (!hasToolRules(spec)) return undefined;
+  const at: ShareToolRules["at"] = {};
+  const paths = [
+    ...(spec.tools ? [["servers", name, "tools"]] : []),
+    ...Object.keys(spec.clientTools ?? {}).map((c) => ["servers", name, "clientTools", c]),
+  ];
+  for (const path of paths)
+    for (const part of ["allow", "deny"] as const) {
+      const where = loaded.text === null ? undefined : ruleLine(loaded.text, path, part);
+      if (where) at[ruleField(path, part)] = where;
+    }
+  return {
+    ...(spec.tools ? { tools: spec.tools } : {}),
+    ...(spec.clientTools ? { clientTools: spec.clientTools } : {}),
+    file: loaded.file,
+    at,
+  };
 }
 
 /** The manifest's shared servers, each launch or why it cannot start here. */
@@ -174,6 +209,7 @@ async function launchOf(
   // A package's bin runs as `<this environment's node> <script>`: V8's memory flags go before the
   // script (a `command` server runs as written).
   const node = spec.package && local?.node?.path === started.launch.command ? local.node : undefined;
+  const toolRules = shareToolRules(name, spec, here.loaded);
   return {
     name,
     mode: spec.share ?? "machine",
@@ -187,6 +223,7 @@ async function launchOf(
       args: run.args,
       envNames: Object.keys(run.env),
     },
+    ...(toolRules ? { toolRules } : {}),
   };
 }
 

@@ -36,7 +36,9 @@ export interface EntryContext {
 
 /**
  * - kept: the entry's `keys` say them;
- * - no-field: the client has no field for them (the gateway does not keep them for it yet);
+ * - gateway: the entry is a url entry to the gateway, which keeps them for its client token's
+ *   client (its `tools/list` lacks the others, a call to one is refused);
+ * - no-field: the client has no field for them, and its entry does not name it to the gateway;
  * - needs-list: the rules have patterns and the server's list is not known yet (cached at its
  *   first start: doctor, `mcp-twin tools`, or the gateway's);
  * - cannot-say: the client's field cannot say this rule (Copilot CLI lists only what it loads) and
@@ -44,6 +46,7 @@ export interface EntryContext {
  */
 export type ToolRuleOutcome =
   | { state: "kept"; keys: string[]; names: { allow?: string[]; deny?: string[] } }
+  | { state: "gateway" }
   | { state: "no-field" | "needs-list" | "cannot-say" };
 
 /** Something written that will not start, or may not, as things are. */

@@ -1,7 +1,7 @@
 /**
  * The manifest's tool rules in one target's entry (pure): said in the client's own field where it
- * has one (names expanded from the server's list where the rules have patterns), else said not kept,
- * with why — never claimed.
+ * has one (names expanded from the server's list where the rules have patterns), else kept by the
+ * gateway for a url entry to it, else said not kept, with why — never claimed.
  */
 import type { Target } from "../clients/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
@@ -10,6 +10,21 @@ import type { BuiltEntry } from "./target-entry.js";
 
 /** `built` with the tool rules of `server` for the target's client, given the server's list if known. */
 export function withToolRules(
+  built: BuiltEntry,
+  name: string,
+  server: ServerSpec,
+  target: Target,
+  toolNames: readonly string[] | undefined,
+): BuiltEntry {
+  const out = inOwnField(built, name, server, target, toolNames);
+  // A url entry to the gateway names its client (its client token): the gateway keeps what the
+  // client's own field cannot say (gateway/tool-filter.ts).
+  if (out.ok && out.gateway && out.toolRules && out.toolRules.state !== "kept")
+    return { ...out, toolRules: { state: "gateway" } };
+  return out;
+}
+
+function inOwnField(
   built: BuiltEntry,
   name: string,
   server: ServerSpec,

@@ -156,7 +156,7 @@ function ruleNotes(budgets: readonly ClientBudget[], out: Output): void {
   for (const b of budgets)
     for (const s of b.servers) {
       const state = s.rules?.state;
-      if (!state || state === "kept") continue;
+      if (!state || state === "kept" || state === "gateway") continue;
       const key = `${s.server}\u0000${b.target.client.id}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -26,7 +26,7 @@ export const toolsBudgetChecks = [
         for (const s of b.servers) {
           const state = s.rules?.state;
           const key = `${s.server}\u0000${b.target.client.id}`;
-          if (!state || state === "kept" || said.has(key)) continue;
+          if (!state || state === "kept" || state === "gateway" || said.has(key)) continue;
           said.add(key);
           out.push(
             finding(

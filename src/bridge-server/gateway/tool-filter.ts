@@ -1,0 +1,77 @@
+/**
+ * Which tools of a shared server one client gets through the gateway (pure): the client its client
+ * token names, the manifest's rules for it, its `tools/list` narrowed and a call outside it refused.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import { presentedLabel } from "../../core/bridge-control/client-token.js";
+import type { ShareToolRules } from "../../core/entries/share-launch.js";
+import { type AppliedRule, ruleField, rulesFor, toolsFor } from "../../core/manifest/tool-rules.js";
+import { RPC } from "../../core/relay/rpc-codes.js";
+import type { Json } from "./as-sent.js";
+
+/** The rules that apply to one client of one shared server, and where the manifest writes them. */
+export interface ToolFilter {
+  server: string;
+  client: string;
+  rules: AppliedRule[];
+  where: ShareToolRules;
+}
+
+/**
+ * The client a request's client token was minted for (its label is `<env>:<client>`, entries'
+ * tokenLabel; a client id has no `:`); undefined for the bridge token, which the relay presents.
+ */
+export function clientOf(headers: IncomingHttpHeaders | Headers | undefined): string | undefined {
+  const raw = headers instanceof Headers ? headers.get("authorization") : headers?.authorization;
+  const label = presentedLabel(raw);
+  return label === undefined ? undefined : label.slice(label.lastIndexOf(":") + 1);
+}
+
+/** The filter for `client` of server `name` (undefined: no rule applies, every tool gets through). */
+export function toolFilter(
+  name: string,
+  rules: ShareToolRules | undefined,
+  client: string | undefined,
+): ToolFilter | undefined {
+  if (!rules || client === undefined) return undefined;
+  const applied = rulesFor(rules, name, client);
+  return applied.length === 0 ? undefined : { server: name, client, rules: applied, where: rules };
+}
+
+/** A `tools/list` result with only the tools the client gets (the same object when nothing is left out). */
+export function keptTools(filter: ToolFilter | undefined, result: Json): Json {
+  const tools = result.tools;
+  if (!filter || !Array.isArray(tools)) return result;
+  const names = tools.map((t) => String((t as Json | null)?.name));
+  const kept = new Set(toolsFor(filter.rules, names).kept);
+  if (kept.size === names.length) return result;
+  return { ...result, tools: tools.filter((_, i) => kept.has(names[i] ?? "")) };
+}
+
+/**
+ * The JSON-RPC error for a call to a tool the client does not get (an unknown tool's code,
+ * -32602), naming the rule and where the manifest writes it; undefined: the call goes through.
+ */
+export function refusal(
+  filter: ToolFilter | undefined,
+  tool: unknown,
+): { code: number; message: string; data: Json } | undefined {
+  if (!filter || typeof tool !== "string") return undefined;
+  const why = toolsFor(filter.rules, [tool]).ruleFor(tool);
+  if (!why) return undefined;
+  const field = ruleField(why.path, why.part);
+  const at = filter.where.at[field];
+  const where = at ? `${filter.where.file}:${at.line}:${at.column}` : filter.where.file;
+  const how = why.part === "allow" ? "does not allow it" : `denies it ("${why.pattern ?? ""}")`;
+  return {
+    code: RPC.invalidParams,
+    message: `the tool "${tool}" of ${filter.server} is not available to ${filter.client}: the manifest's ${field} (${where}) ${how}`,
+    data: { rule: field, file: filter.where.file, ...(at ?? {}) },
+  };
+}
+
+/** Whether a message is a `tools/call` this filter refuses (the fast lanes leave it to the SDK server). */
+export function refusedCall(filter: ToolFilter | undefined, message: unknown): boolean {
+  const m = message as { method?: unknown; params?: { name?: unknown } } | undefined;
+  return filter !== undefined && m?.method === "tools/call" && refusal(filter, m.params?.name) !== undefined;
+}

@@ -1,0 +1,55 @@
+/**
+ * The gateway's tool filter as values: the client a client token names, the rules that apply to
+ * it, a `tools/list` narrowed, and a call refused with the rule and where the manifest writes it.
+ */
+import { expect, test } from "vitest";
+import {
+  clientOf,
+  keptTools,
+  refusal,
+  refusedCall,
+  toolFilter,
+} from "../../../src/bridge-server/gateway/tool-filter.js";
+import { clientToken } from "../../../src/core/bridge-control/client-token.js";
+
+const where = {
+  tools: { deny: ["delete_*"] },
+  clientTools: { vscode: { allow: ["read_*", "delete_one"] } },
+  file: "/home/u/.config/mcp-twin/mcp-twin.jsonc",
+  at: {
+    "servers.fs.tools.deny": { line: 4, column: 7 },
+    "servers.fs.clientTools.vscode.allow": { line: 6, column: 19 },
+  },
+};
+
+test("the client is the last part of the token's label; the bridge token and none name no client", () => {
+  const auth = (t: string) => ({ authorization: `Bearer ${t}` });
+  expect(clientOf(auth(clientToken("k", "fs", "wsl:Ubuntu-24.04:vscode")))).toBe("vscode");
+  expect(clientOf(new Headers(auth(clientToken("k", "fs", "windows:cursor"))))).toBe("cursor");
+  expect(clientOf(auth("the-bridge-token"))).toBeUndefined();
+  expect(clientOf({})).toBeUndefined();
+  expect(clientOf(undefined)).toBeUndefined();
+});
+
+test("a list keeps what passes every rule; a call outside it is refused naming the first rule that fails", () => {
+  const vscode = toolFilter("fs", where, "vscode");
+  const list = { tools: [{ name: "read_a" }, { name: "write_a" }, { name: "delete_one" }], nextCursor: "c" };
+  expect(keptTools(vscode, list)).toEqual({ tools: [{ name: "read_a" }], nextCursor: "c" });
+  expect(refusal(vscode, "read_a")).toBeUndefined();
+  expect(refusal(vscode, "write_a")).toEqual({
+    code: -32602,
+    message: `the tool "write_a" of fs is not available to vscode: the manifest's servers.fs.clientTools.vscode.allow (${where.file}:6:19) does not allow it`,
+    data: { rule: "servers.fs.clientTools.vscode.allow", file: where.file, line: 6, column: 19 },
+  });
+  expect(refusal(vscode, "delete_one")?.message).toContain(
+    `servers.fs.tools.deny (${where.file}:4:7) denies it ("delete_*")`,
+  );
+  expect(refusedCall(vscode, { method: "tools/call", params: { name: "write_a" } })).toBe(true);
+  expect(refusedCall(vscode, { method: "prompts/get", params: { name: "write_a" } })).toBe(false);
+  // Another client: only the server's rule; no client, or no rule: every tool, the list untouched.
+  const cursor = toolFilter("fs", where, "cursor");
+  expect(keptTools(cursor, list).tools).toEqual([{ name: "read_a" }, { name: "write_a" }]);
+  expect(toolFilter("fs", where, undefined)).toBeUndefined();
+  expect(toolFilter("fs", { file: where.file, at: {} }, "vscode")).toBeUndefined();
+  expect(keptTools(undefined, list)).toBe(list);
+});
