@@ -12,6 +12,8 @@ export const CLIENT_IDS = [
   "gemini-cli",
   "codex",
   "copilot-cli",
+  "cline",
+  "roo-code",
 ] as const;
 
 export type ClientId = (typeof CLIENT_IDS)[number];

@@ -6,11 +6,13 @@
 
 import { claudeCode } from "./claude-code.js";
 import { claudeDesktop } from "./claude-desktop.js";
+import { cline } from "./cline.js";
 import { codex } from "./codex.js";
 import { copilotCli } from "./copilot-cli.js";
 import { cursor } from "./cursor.js";
 import { geminiCli } from "./gemini-cli.js";
 import { CLIENT_IDS, type ClientId } from "./ids.js";
+import { rooCode } from "./roo-code.js";
 import type { ClientModule } from "./types.js";
 import { vscode } from "./vscode.js";
 import { windsurf } from "./windsurf.js";
@@ -24,6 +26,8 @@ const BY_ID = {
   "gemini-cli": geminiCli,
   codex,
   "copilot-cli": copilotCli,
+  cline,
+  "roo-code": rooCode,
 } as const satisfies Record<ClientId, ClientModule>;
 
 /** In the manifest schema's order. */

@@ -72,24 +72,48 @@ export async function desiredEntries(
   const needs = readWithheldNeeds(machine);
   for (const target of input.targets) {
     const desired = new Map<string, BuiltEntry>();
+    const overlay = isOverlay(target);
     for (const [name, spec] of input.servers) {
       if (spec.clients && !spec.clients.includes(target.client.id)) continue;
       // A shared server runs in the gateway, for user files: a project file is the team's, and
       // keeps the entry that starts the server itself (no token, no machine's gateway in it).
       const shared = spec.share && reach && target.scope === "user" && hosted.has(name);
-      desired.set(
-        name,
-        shared
-          ? sharedEntry(name, spec, target, ctx, reach)
-          : withWithheldNeeds(buildEntry(name, spec, target, ctx), name, target, needs, ctx.processEnv),
-      );
+      const built = shared
+        ? sharedEntry(name, spec, target, ctx, reach)
+        : withWithheldNeeds(buildEntry(name, spec, target, ctx), name, target, needs, ctx.processEnv);
+      if (overlay && !startsHere(built, target)) continue;
+      desired.set(name, built);
     }
     // No server can hold the bridge's name: the manifest schema reserves it.
-    const bridge = input.bridge?.entry(target, ctx);
+    const bridge = overlay ? undefined : input.bridge?.entry(target, ctx);
     if (bridge) desired.set(BRIDGE_ENTRY, bridge);
     out.set(target.key, desired);
   }
   return out;
+}
+
+/**
+ * A user file a remote window of its editor lays over the other side's by server name (VS Code
+ * connected to WSL): it holds only the servers it starts in its own environment.
+ */
+function isOverlay(target: Target): boolean {
+  return target.scope === "user" && target.client.remoteOverlay?.includes(target.env.kind) === true;
+}
+
+/**
+ * Whether an entry starts its server in the target's own environment: a stdio launch there (or one
+ * whose package sync installs there). The others — a shared server's gateway url, a remote url, a
+ * relay, a launch across the line — reach a remote window from the other side's file as they are.
+ */
+function startsHere(built: BuiltEntry, target: Target): boolean {
+  if (!built.ok) return built.code === "not-installed" && built.missing?.env === target.env.id;
+  return (
+    built.runsIn === target.env.id &&
+    !built.relay &&
+    !built.gateway &&
+    !built.bridged &&
+    typeof built.value.command === "string"
+  );
 }
 
 /** This mcp-twin, as the relays of url servers start it: by the path the bridge's entry uses too. */

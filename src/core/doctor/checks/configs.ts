@@ -64,19 +64,25 @@ export const configChecks = [
   defineCheck({
     id: "config.strict-json",
     scope: "config-file",
-    doc: "comments or trailing commas in a file its app reads as strict JSON (Claude Desktop, `~/.claude.json`).",
+    doc: "comments or trailing commas in a file its app reads as strict JSON (Claude Desktop, `~/.claude.json`, Cline, Roo Code), or a byte-order mark where the app leaves it in (Cline, Roo Code).",
     fix: "remove them.",
-    run: ({ config: f }, show) =>
-      unreadable(f) || !f.strictJsonError
-        ? []
-        : [
-            finding(
-              "fail",
-              whereOf(f),
-              `${f.target.client.name} reads ${show.path(f.target.path)} as strict JSON, which rejects it (${f.strictJsonError}): comments or trailing commas.`,
-              { fix: "Remove the comments and trailing commas." },
-            ),
-          ],
+    run: ({ config: f }, show) => {
+      if (unreadable(f) || !f.strictJsonError) return [];
+      const bom = f.text?.startsWith("\uFEFF") === true && f.target.client.reading.bomBreaks === true;
+      const what = bom ? "a byte-order mark (or comments or trailing commas)" : "comments or trailing commas";
+      return [
+        finding(
+          "fail",
+          whereOf(f),
+          `${f.target.client.name} reads ${show.path(f.target.path)} as strict JSON, which rejects it (${f.strictJsonError}): ${what}.`,
+          {
+            fix: bom
+              ? "Save the file as UTF-8 without a byte-order mark, and remove any comments and trailing commas."
+              : "Remove the comments and trailing commas.",
+          },
+        ),
+      ];
+    },
   }),
   defineCheck({
     id: "config.shape",

@@ -61,7 +61,8 @@ export async function readConfig(target: Target, project: string | undefined): P
   }
   if (facts.text !== null && facts.text.trim() !== "" && strictJson(target)) {
     try {
-      JSON.parse(facts.text.replace(/^\uFEFF/, ""));
+      const bomBreaks = target.client.reading.bomBreaks === true;
+      JSON.parse(bomBreaks ? facts.text : facts.text.replace(/^\uFEFF/, ""));
     } catch (error) {
       facts.strictJsonError = (error as Error).message;
     }
