@@ -41,7 +41,16 @@ const WIN_ROO = `{\r\n\t"mcpServers": {\r\n\t\t"theirs": { "type": "streamable-h
 
 let m: FakeMachine;
 let first: { code: number; stdout: string; stderr: string };
-const f: Record<string, string> = {};
+const f = {
+  winRoo: "",
+  winZoo: "",
+  winCline: "",
+  winVscode: "",
+  wslCline: "",
+  wslRoo: "",
+  wslZoo: "",
+  wslVscode: "",
+};
 
 function storage(base: string, id: string, ...rest: string[]): string {
   return path.join(base, "User", "globalStorage", id, ...rest);
