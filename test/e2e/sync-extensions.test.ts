@@ -233,6 +233,35 @@ describe("doctor reads them as their apps do", () => {
   }, 120_000);
 });
 
+describe("import reads them as their apps do", () => {
+  test("Cline's nested form and url shapes, Roo Code's `streamable-http`: imported as servers, own keys left out", async () => {
+    const cline = json(f.wslCline);
+    cline.mcpServers.nested = {
+      transport: { type: "stdio", command: "/usr/bin/node", args: ["/srv/nested.js"] },
+      autoApprove: ["x"],
+      timeout: 30,
+    };
+    cline.mcpServers.legacy = { url: "https://legacy.example.com/sse" };
+    writeFileSync(f.wslCline, JSON.stringify(cline, null, 2));
+    const roo = json(f.winRoo);
+    const r = await m.run(["import", "--dry-run", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const servers = JSON.parse(r.stdout).servers as Array<{ name: string; server: Record<string, unknown> }>;
+    const by = (n: string) => servers.find((s) => s.name === n)?.server;
+    expect(by("nested")).toEqual({
+      command: "/usr/bin/node",
+      args: ["/srv/nested.js"],
+      environments: ["wsl:Ubuntu"],
+    });
+    expect(by("legacy")).toEqual({ url: "https://legacy.example.com/sse", transport: "sse" });
+    expect(by("theirs")).toEqual({ url: "https://example.com/mcp" });
+    expect(json(f.winRoo)).toEqual(roo);
+    delete cline.mcpServers.nested;
+    delete cline.mcpServers.legacy;
+    writeFileSync(f.wslCline, JSON.stringify(cline, null, 2));
+  }, 120_000);
+});
+
 describe("last: the apps' own edits, then uninstall", () => {
   test("the apps' own edits are theirs: no drift, nothing rewritten, and uninstall gives the bytes back", async () => {
     // Roo Code rewrites its file when a tool is allowed: 2-space JSON, keys added to our entry.
