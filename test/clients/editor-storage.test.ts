@@ -156,11 +156,12 @@ describe("entries read as Cline reads them", () => {
     expect(out.unset).toEqual(["NOPE"]);
   });
 
-  test("its start-up wait is the entry's `timeout` in seconds (1 to 3600), 60 s by default", () => {
+  test("its start-up wait is the entry's `timeout` in seconds (1 to 3600); else 3 s for stdio (its CLI's)", () => {
     const cline = clientById("cline");
     expect(cline?.startupTimeoutMs({ command: "x", timeout: 5 }, {})).toBe(5000);
     expect(cline?.startupTimeoutMs({ command: "x", timeout: 60_000 }, {})).toBe(3_600_000);
-    expect(cline?.startupTimeoutMs({ command: "x" }, {})).toBe(60_000);
+    expect(cline?.startupTimeoutMs({ command: "x" }, {})).toBe(3000);
+    expect(cline?.startupTimeoutMs({ type: "streamableHttp", url: "http://x/mcp" }, {})).toBe(60_000);
   });
 });
 

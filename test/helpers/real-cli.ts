@@ -18,9 +18,11 @@ export interface RealCliSpec {
   command: string;
   /** The variable that names a binary to use instead, e.g. `MCP_TWIN_CODEX_BIN`. */
   binVariable: string;
+  /** How long `--version` may take (default 30 s; a client that unpacks a runtime takes longer). */
+  versionTimeoutMs?: number;
 }
 
-export function realCli({ pkg, version, command, binVariable }: RealCliSpec): RealCli {
+export function realCli({ pkg, version, command, binVariable, versionTimeoutMs }: RealCliSpec): RealCli {
   let bin = process.env[binVariable];
   if (!bin) {
     if (process.env.MCP_TWIN_REAL_CLIENTS !== "1")
@@ -68,7 +70,7 @@ export function realCli({ pkg, version, command, binVariable }: RealCliSpec): Re
     }
   }
   try {
-    const out = execFileSync(bin, ["--version"], { encoding: "utf8", timeout: 30_000 });
+    const out = execFileSync(bin, ["--version"], { encoding: "utf8", timeout: versionTimeoutMs ?? 30_000 });
     return { bin, version: out.trim() };
   } catch (error) {
     return { reason: `${bin} does not run here: ${(error as Error).message.split("\n")[0]}` };

@@ -26,8 +26,10 @@ const FILE = "cline_mcp_settings.json";
  *   file (2-space JSON) when it changes a server itself (config-loader.ts, atomicWriteSettingsFile).
  * - Entries: `command`/`args`/`env` (`type` "stdio" optional), or `url`/`headers` with `type`
  *   "streamableHttp" or "sse" — a url without `type` is SSE (schemas.ts); its own keys `disabled`,
- *   `autoApprove`, `timeout` (seconds, default 60, also the connect timeout: services/mcp/timeout.ts),
- *   and what it records itself (`oauth`, `metadata`, …).
+ *   `autoApprove`, `timeout` (seconds, default 60), and what it records itself (`oauth`, `metadata`, …).
+ * - Start-up: without `timeout`, the CLI gives a stdio server 3 s to answer initialize
+ *   (sdk/packages/core/src/extensions/mcp/client.ts, DEFAULT_MCP_CONNECT_TIMEOUT_MS), the extension
+ *   60 s (apps/vscode/src/services/mcp/timeout.ts); a `timeout` sets both.
  * - `${env:VAR}` is expanded in every value (apps/vscode/src/utils/envExpansion.ts).
  * - It watches the file and reconnects on a change (McpHub.ts watchMcpSettingsFile).
  */
@@ -54,9 +56,11 @@ export const cline: ClientModule = {
   restartToApply: false,
   gui: true,
   startupTimeoutMs: (entry) => {
-    const t = (entry as { timeout?: unknown } | null)?.timeout;
-    const seconds = typeof t === "number" && Number.isFinite(t) ? Math.min(Math.max(t, 1), 3600) : 60;
-    return seconds * 1000;
+    const e = entry as { timeout?: unknown; command?: unknown } | null;
+    const t = e?.timeout;
+    if (typeof t === "number" && Number.isFinite(t)) return Math.min(Math.max(t, 1), 3600) * 1000;
+    // Its CLI gives an unconfigured stdio server 3 s to answer initialize; the extension, 60 s.
+    return typeof e?.command === "string" ? 3000 : 60_000;
   },
   // It loads a changed file itself (restartToApply: false): nothing to find running.
   processNames: { windows: [], posix: [] },
