@@ -21,7 +21,11 @@ const client = new Client({ name: label, version: "1" });
 try {
   await client.connect(transport);
   const r = await client.callTool({ name: tool, arguments: JSON.parse(args ?? "{}") });
-  const text = r.content.map((c) => c.text ?? "").join(" ").replace(/\s+/g, " ").slice(0, 160);
+  const text = r.content
+    .map((c) => c.text ?? "")
+    .join(" ")
+    .replace(/\s+/g, " ")
+    .slice(0, 160);
   console.log(`${label}: ${name} = ${entry.command} ${(entry.args ?? []).slice(0, 4).join(" ")} …`);
   console.log(`  ${tool} → ${text}`);
 } catch (e) {
