@@ -96,6 +96,7 @@ describe("what a Tab offers", () => {
       "cursor",
       "codex",
       "copilot-cli",
+      "cline",
     ]);
     expect(offered("sync", "--client=cu")).toEqual(["--client=cursor"]);
     expect(offered("doctor", "--env", "w")).toEqual(["windows", "wsl", "wsl:Ubuntu"]);

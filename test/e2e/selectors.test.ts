@@ -99,7 +99,7 @@ describe("--client: the client table's names, every command alike", () => {
       }
       messages.add(message!);
       expect(hint).toBe(
-        "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli.",
+        "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli, cline, roo-code.",
       );
     }
     expect([...messages]).toEqual([
@@ -145,9 +145,11 @@ describe("--client: the client table's names, every command alike", () => {
             "gemini-cli",
             "codex",
             "copilot-cli",
+            "cline",
+            "roo-code",
           ],
           didYouMean: ["claude-desktop", "claude-code"],
-          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli.",
+          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli, cline, roo-code.",
         },
         {
           code: "bad-client",
@@ -161,9 +163,11 @@ describe("--client: the client table's names, every command alike", () => {
             "gemini-cli",
             "codex",
             "copilot-cli",
+            "cline",
+            "roo-code",
           ],
           didYouMean: ["cursor"],
-          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli.",
+          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli, cline, roo-code.",
         },
       ],
     });
