@@ -213,6 +213,22 @@ describe("VS Code connected to WSL", () => {
     expect(windows.linuxonly.args.slice(0, 3)).toEqual(["-d", "Ubuntu", "--exec"]);
   });
 
+  test("status shows the remote file with the servers it holds, each in sync", async () => {
+    const r = await m.run(["status", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<{
+      env: string;
+      client: string;
+      server: string;
+      state: string;
+    }>;
+    const remote = rows.filter((x) => x.env === "wsl:Ubuntu" && x.client === "vscode");
+    expect(remote.map((x) => [x.server, x.state]).sort()).toEqual([
+      ["fixture", "synced"],
+      ["linuxonly", "synced"],
+    ]);
+  });
+
   test("sync's report says which side each server runs on in such a window", () => {
     expect(first.stdout).toMatch(
       /a window connected to wsl:Ubuntu: fixture and linuxonly start in wsl:Ubuntu from this file; remote and winonly as windows's .*Code\\User\\mcp\.json says/,
