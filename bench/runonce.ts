@@ -14,6 +14,9 @@
  * /control/warm), the first call on a cold shared server against a direct entry's start, and a
  * call's p50 through the gateway against the relay floor (bench/_relay-floor.mjs) on the same server.
  *
+ * With `--before <build>`, that build's gateway is measured beside this one's (the same direct
+ * entries, the relay floor and the direct starts shared), interleaved where it is timed.
+ *
  * Targets: RSS ≤ 0.3× direct; processes = servers + 1 (each server's own once — with npx, npm, sh
  * and the server — and the gateway); cached tools/list ≤ 100 ms; cold first call ≤ 1.2× a direct
  * start; p50 ≤ the relay floor + 0.1 ms.
@@ -38,6 +41,8 @@ const CALLS = Number(process.env.BENCH_RUNONCE_CALLS ?? 1000);
 const ROUNDS = 3;
 const PAYLOAD = "x".repeat(100);
 const NETWORK = process.env.BENCH_NETWORK === "1";
+/** Another build measured beside this one (`npm run bench -- --before <build>`: bench/_before.mjs). */
+const BEFORE = process.env.BENCH_BEFORE_BIN;
 /** Real packages start through npx: a minute to wait, not the default half-minute. */
 const waitLong = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>) =>
   waitFor(what, probe, 60_000);
@@ -186,7 +191,7 @@ export async function run(): Promise<{ ok: boolean }> {
     await Promise.all(direct.splice(0).map(({ client, transport }) => closeDirect(client, transport)));
 
     // Shared: one gateway, url entries.
-    const bridge = async (state: string, idleMinutes: number) => {
+    const bridge = async (state: string, idleMinutes: number, bin: string) => {
       const home = path.join(dir, `${state}-home`);
       mkdirSync(home, { recursive: true });
       const servers = Object.fromEntries(names.map((n, i) => [n, { ...launches[i], share: "machine" }]));
@@ -199,7 +204,7 @@ export async function run(): Promise<{ ok: boolean }> {
         MCP_TWIN_BRIDGE_HOME: stateDir,
         ...(npmCache ? { npm_config_cache: npmCache } : {}),
       };
-      const child = start(process.execPath, [BIN, "serve", "--http", "--port", "0"], env);
+      const child = start(process.execPath, [bin, "serve", "--http", "--port", "0"], env);
       const info = await waitLong("the gateway", () => {
         const i = JSON.parse(readFileSync(path.join(stateDir, "serve.json"), "utf8")) as { url: string };
         return i.url ? i : undefined;
@@ -212,28 +217,51 @@ export async function run(): Promise<{ ok: boolean }> {
             headers: { authorization: `Bearer ${token}` },
           })
         ).json()) as { shares: Array<{ name: string; state: string; cached: boolean }> };
+      // This build's entries carry each client's own token; another build's scheme may differ, so
+      // the build before is called with its bridge token (one HMAC per connection less, no more).
+      const credential = (share: string, target: string) =>
+        bin === BIN ? clientToken(token, share, target) : token;
       return {
         pid: child.pid!,
         url: info.url,
-        token,
         control,
+        credential,
         share: (n: string) => info.url.replace(/\/mcp$/, `/share/${n}`),
       };
     };
-    const g = await bridge("gateway", 10);
-    for (const s of SESSIONS)
-      for (const n of names) {
-        const c = await http(g.share(n), clientToken(g.token, n, s.target), s.era);
-        clients.push(c);
-        await use(c, echo);
-      }
-    await sleep(500);
-    const sharedPids = tree(g.pid);
-    const sharedRss = sharedPids.reduce((n, pid) => n + rssMb(pid), 0);
-    const bridgeOnly = rssMb(g.pid);
+    const builds = [
+      { label: "this build", bin: BIN },
+      ...(BEFORE ? [{ label: "before", bin: BEFORE }] : []),
+    ].map((b, i) => ({
+      ...b,
+      key: i === 0 ? "" : `-${i}`,
+      sharedRss: 0,
+      processes: 0,
+      bridgeOnly: 0,
+      p50: Number.NaN,
+      cachedList: 0,
+      coldCall: 0,
+      via: undefined as Client | undefined,
+    }));
+    const gateways: Array<{ pid: number }> = [];
+    for (const b of builds) {
+      const g = await bridge(`gateway${b.key}`, 10, b.bin);
+      gateways.push(g);
+      for (const s of SESSIONS)
+        for (const n of names) {
+          const c = await http(g.share(n), g.credential(n, s.target), s.era);
+          clients.push(c);
+          b.via ??= c;
+          await use(c, echo);
+        }
+      await sleep(500);
+      const pids = tree(g.pid);
+      b.processes = pids.length;
+      b.sharedRss = pids.reduce((n, pid) => n + rssMb(pid), 0);
+      b.bridgeOnly = rssMb(g.pid);
+    }
 
-    // Call p50 on one server: through the gateway against the relay floor, interleaved rounds.
-    let p50Gateway = Number.NaN;
+    // Call p50 on one server: through each gateway against the relay floor, interleaved rounds.
     let p50Floor = Number.NaN;
     if (echo) {
       const floorChild = start(
@@ -254,7 +282,6 @@ export async function run(): Promise<{ ok: boolean }> {
       await floor.connect(
         new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${floorPort}/mcp`), { fetch: fetchNode }),
       );
-      const viaGateway = clients[0]!;
       clients.push(floor);
       const calls = async (c: Client, n: number) => {
         const ms: number[] = [];
@@ -265,39 +292,44 @@ export async function run(): Promise<{ ok: boolean }> {
         }
         return median(ms);
       };
-      await calls(viaGateway, 2000);
-      await calls(floor, 2000);
-      const g50: number[] = [];
-      const f50: number[] = [];
-      for (let r = 0; r < ROUNDS; r++) {
-        if (r % 2) {
-          f50.push(await calls(floor, CALLS));
-          g50.push(await calls(viaGateway, CALLS));
-        } else {
-          g50.push(await calls(viaGateway, CALLS));
-          f50.push(await calls(floor, CALLS));
-        }
-      }
-      p50Gateway = median(g50);
-      p50Floor = median(f50);
+      const contenders = [
+        { client: floor, p50s: [] as number[] },
+        ...builds.map((b) => ({ client: b.via!, p50s: [] as number[] })),
+      ];
+      for (const c of contenders) await calls(c.client, 2000);
+      // Every other round in reverse order: neither going first nor the load's drift favours one.
+      for (let r = 0; r < ROUNDS; r++)
+        for (const c of r % 2 ? [...contenders].reverse() : contenders)
+          c.p50s.push(await calls(c.client, CALLS));
+      p50Floor = median(contenders[0]!.p50s);
+      for (const [i, b] of builds.entries()) b.p50 = median(contenders[i + 1]!.p50s);
     }
     await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
-    // The first gateway and its five servers go: the timings below measure starts, not contention.
-    process.kill(g.pid, "SIGTERM");
-    await waitLong("the first gateway to stop", () =>
-      tree(g.pid).length > 1 || rssMb(g.pid) > 0 ? undefined : true,
-    );
+    // The first gateways and their servers go: the timings below measure starts, not contention.
+    for (const g of gateways) process.kill(g.pid, "SIGTERM");
+    for (const g of gateways)
+      await waitLong("the first gateways to stop", () =>
+        tree(g.pid).length > 1 || rssMb(g.pid) > 0 ? undefined : true,
+      );
 
     // Lazy: a gateway whose servers stop after 1.2 s idle, its caches filled as sync fills them.
-    const lazy = await bridge("lazy", 0.02);
-    await lazy.control("warm", "POST");
-    const status = async () => (await lazy.control("status")).shares.find((s) => s.name === "s1")!;
-    if (!(await status()).cached) throw new Error("the warm-up cached nothing");
-    const listed: number[] = [];
-    const cold: number[] = [];
+    const lazies = [];
+    for (const b of builds) {
+      const lazy = await bridge(`lazy${b.key}`, 0.02, b.bin);
+      await lazy.control("warm", "POST");
+      const status = async () => (await lazy.control("status")).shares.find((s) => s.name === "s1")!;
+      if (!(await status()).cached) throw new Error("the warm-up cached nothing");
+      /** A new session of a Claude Code entry (its client's credential) on the lazy gateway's s1. */
+      const newSession = async () => {
+        const c = await http(lazy.share("s1"), lazy.credential("s1", "linux:claude-code"), "2025-11-25");
+        clients.push(c);
+        return c;
+      };
+      const stopped = () =>
+        waitLong("s1 stopped", async () => ((await status()).state === "stopped" ? true : undefined));
+      lazies.push({ status, newSession, stopped, listed: [] as number[], cold: [] as number[] });
+    }
     const directStart: number[] = [];
-    const stopped = () =>
-      waitLong("s1 stopped", async () => ((await status()).state === "stopped" ? true : undefined));
     const directOnce = async () =>
       directStart.push(
         await time(async () => {
@@ -308,63 +340,70 @@ export async function run(): Promise<{ ok: boolean }> {
           await closeDirect(c, transport);
         }),
       );
-    /** A new session of a Claude Code entry (its client token) on the lazy gateway's s1. */
-    const newSession = async () => {
-      const c = await http(
-        lazy.share("s1"),
-        clientToken(lazy.token, "s1", "linux:claude-code"),
-        "2025-11-25",
-      );
-      clients.push(c);
-      return c;
-    };
     for (let i = 0; i < 7; i++) {
       // Every other round the direct start goes first: neither order favours one side.
       if (i % 2) await directOnce();
-      await stopped();
-      listed.push(
-        await time(async () => {
-          await (await newSession()).listTools();
-        }),
-      );
-      if ((await status()).state !== "stopped") throw new Error("a cached tools/list started the server");
-      cold.push(
-        await time(async () => {
-          await firstCall(await newSession(), echo);
-        }),
-      );
+      for (const l of i % 2 ? [...lazies].reverse() : lazies) {
+        await l.stopped();
+        l.listed.push(
+          await time(async () => {
+            await (await l.newSession()).listTools();
+          }),
+        );
+        if ((await l.status()).state !== "stopped") throw new Error("a cached tools/list started the server");
+        l.cold.push(
+          await time(async () => {
+            await firstCall(await l.newSession(), echo);
+          }),
+        );
+      }
       if (i % 2 === 0) await directOnce();
     }
-    const cachedList = median(listed);
-    const coldCall = median(cold);
+    for (const [i, b] of builds.entries()) {
+      b.cachedList = median(lazies[i]!.listed);
+      b.coldCall = median(lazies[i]!.cold);
+    }
     const directFirst = median(directStart);
 
     table([
-      { way: "direct entries", processes: directPids.length, "RSS (MB)": directRss.toFixed(0) },
       {
-        way: "shared (gateway + children)",
-        processes: sharedPids.length,
-        "RSS (MB)": `${sharedRss.toFixed(0)} (gateway ${bridgeOnly.toFixed(0)})`,
+        way: "direct entries",
+        processes: directPids.length,
+        "RSS (MB)": directRss.toFixed(0),
+        "÷ direct": "",
       },
+      ...builds.map((b) => ({
+        way: `shared (gateway + children), ${b.label}`,
+        processes: b.processes,
+        "RSS (MB)": `${b.sharedRss.toFixed(0)} (gateway ${b.bridgeOnly.toFixed(0)})`,
+        "÷ direct": (b.sharedRss / directRss).toFixed(2),
+      })),
     ]);
-    console.log(
-      `new session's tools/list, server stopped (cache): ${cachedList.toFixed(1)} ms; first call, server cold: ${coldCall.toFixed(0)} ms; a direct entry's start + first call: ${directFirst.toFixed(0)} ms` +
-        (echo
-          ? `; call p50 via the gateway ${p50Gateway.toFixed(3)} ms, relay floor ${p50Floor.toFixed(3)} ms`
-          : ""),
-    );
+    console.log(`a direct entry's start + first call: ${directFirst.toFixed(0)} ms`);
+    for (const b of builds)
+      console.log(
+        `${b.label}: new session's tools/list, server stopped (cache): ${b.cachedList.toFixed(1)} ms; first call, server cold: ${b.coldCall.toFixed(0)} ms` +
+          (echo
+            ? `; call p50 via the gateway ${b.p50.toFixed(3)} ms, relay floor ${p50Floor.toFixed(3)} ms`
+            : ""),
+      );
+    const self = builds[0]!;
     const results = [
-      verdict("RSS shared / direct", sharedRss / directRss, 0.3),
+      verdict("RSS shared / direct", self.sharedRss / directRss, 0.3),
       // One server's processes (npx: npm, sh and the server) once, and the gateway.
       verdict(
         "processes shared (servers + the gateway)",
-        sharedPids.length,
+        self.processes,
         directPids.length / SESSIONS.length + 1,
       ),
-      verdict("a new session's tools/list of a stopped shared server (ms)", cachedList, 100),
-      verdict("first call on a cold shared server / a direct entry's start", coldCall / directFirst, 1.2),
+      verdict("a new session's tools/list of a stopped shared server (ms)", self.cachedList, 100),
+      verdict(
+        "first call on a cold shared server / a direct entry's start",
+        self.coldCall / directFirst,
+        1.2,
+      ),
       ...(echo
-        ? [verdict("call p50 via the gateway − the relay floor's (ms)", p50Gateway - p50Floor, 0.1)]
+        ? [verdict("call p50 via the gateway − the relay floor's (ms)", self.p50 - p50Floor, 0.1)]
         : []),
     ];
     return { ok: results.every(Boolean) };

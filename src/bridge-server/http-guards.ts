@@ -31,16 +31,16 @@ export function checkHost(host: string | undefined, loopbackOnly: boolean): Refu
     : { status: 403, code: RPC.serverError, message: "Forbidden: invalid Host header", close: true };
 }
 
-/** The origins a browser page may have: the bridge's own loopback origins plus `extra`. */
-export function allowedOrigins(port: number, extra: readonly string[] = []): Set<string> {
-  return new Set(
-    [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`, ...extra].map((o) =>
-      o.replace(/\/+$/, "").toLowerCase(),
-    ),
-  );
+/**
+ * The origins a browser page may have: those the user allowed (`--allow-origin`, the manifest's
+ * `bridge.allowOrigins`), nothing else — not even the bridge's own loopback origins: a page served
+ * there by whatever held the port before is same-origin with the bridge once it is back.
+ */
+export function allowedOrigins(allowed: readonly string[] = []): Set<string> {
+  return new Set(allowed.map((o) => o.replace(/\/+$/, "").toLowerCase()));
 }
 
-/** No Origin (not a browser) passes; a browser's Origin must be on the list. */
+/** No Origin (not a browser) passes; a browser's Origin must be one the user allowed. */
 export function checkOrigin(origin: string | undefined, allowed: ReadonlySet<string>): Refusal | null {
   if (origin === undefined || allowed.has(origin.toLowerCase())) return null;
   return { status: 403, code: RPC.serverError, message: "Forbidden: invalid Origin header", close: true };
@@ -75,11 +75,6 @@ export interface PeerRule {
   /** The accounts whose connections are taken: the bridge's own, and root. */
   uids: readonly number[];
   /**
-   * The bridge's own account: the one whose requests are taken on `/share/<name>` with no
-   * credential at all (never root's, nor a connection no row names: those need a token).
-   */
-  own: number;
-  /**
    * A connection no /proc/net/tcp row names is taken (WSL: a Windows program's connection through
    * mirrored networking has no socket here); elsewhere it is refused (its peer reset it at once).
    */
@@ -92,18 +87,15 @@ export interface PeerRule {
  * /proc/net/tcp{,6}) is refused, whatever it presents, so a credential another account captured is
  * useless to it; so is one whose other end no process holds any more. Non-loopback connections
  * (`--allow-remote`) are not judged here. `accepted(socket)` on each new connection; `allowed` is
- * true at once for a connection decided before, else a promise; `own`: the other end is the
- * bridge's own account, by its row (what lets a request with no credential in, on a share's path).
- * Reading the tables costs tens of ms on a busy host (docs/dev/performance.md), so connections
- * accepted before a read began share it, and it is asked only of requests whose credential passed
- * or that present none.
+ * true at once for a connection decided before, else a promise. Reading the tables costs tens of
+ * ms on a busy host (docs/dev/performance.md), so connections accepted before a read began share
+ * it, and it is asked only of requests whose credential passed: a request without one costs no read.
  */
 export function peerCheck(rule: PeerRule): {
   accepted(socket: Socket): void;
   allowed(socket: Socket): true | Promise<boolean>;
-  own(socket: Socket): boolean | Promise<boolean>;
 } {
-  const decided = new WeakMap<Socket, Peer | Promise<Peer>>();
+  const decided = new WeakMap<Socket, boolean | Promise<boolean>>();
   const acceptedAt = new WeakMap<Socket, number>();
   /** Both ends, taken when the connection is accepted: a socket reset since has none to give. */
   const ends = new WeakMap<
@@ -128,31 +120,18 @@ export function peerCheck(rule: PeerRule): {
     }
     return read.text;
   };
-  const decide = async (socket: Socket): Promise<Peer> => {
+  const decide = async (socket: Socket): Promise<boolean> => {
     const { remoteAddress, remotePort, localAddress, localPort } = ends.get(socket) ?? socket;
     // Gone before its ends were known: nobody to answer, and nothing it asked is done.
-    if (!remoteAddress || !localAddress || !remotePort || !localPort) return REFUSED;
-    if (!isLoopback(remoteAddress)) return { allowed: true, own: false };
+    if (!remoteAddress || !localAddress || !remotePort || !localPort) return false;
+    if (!isLoopback(remoteAddress)) return true;
     const owner = await socketOwner(
       tableFor(socket, localPort),
       { address: remoteAddress, port: remotePort },
       { address: localAddress, port: localPort },
     );
-    if (!owner) return { allowed: rule.unnamed, own: false };
-    if (owner.orphan) return REFUSED;
-    return { allowed: rule.uids.includes(owner.uid), own: owner.uid === rule.own };
-  };
-  const peer = (socket: Socket): Peer | Promise<Peer> => {
-    const known = decided.get(socket);
-    if (known !== undefined) return known;
-    const pending = decide(socket)
-      .catch(() => REFUSED)
-      .then((p) => {
-        decided.set(socket, p);
-        return p;
-      });
-    decided.set(socket, pending);
-    return pending;
+    if (!owner) return rule.unnamed;
+    return !owner.orphan && rule.uids.includes(owner.uid);
   };
   return {
     accepted(socket) {
@@ -161,23 +140,20 @@ export function peerCheck(rule: PeerRule): {
       ends.set(socket, { remoteAddress, remotePort, localAddress, localPort });
     },
     allowed(socket) {
-      const p = peer(socket);
-      if ("allowed" in p) return p.allowed ? true : Promise.resolve(false);
-      return p.then((known) => known.allowed);
-    },
-    own(socket) {
-      const p = peer(socket);
-      return "own" in p ? p.own : p.then((known) => known.own);
+      const known = decided.get(socket);
+      if (known === true) return true;
+      if (known !== undefined) return Promise.resolve(known);
+      const pending = decide(socket)
+        .catch(() => false)
+        .then((allowed) => {
+          decided.set(socket, allowed);
+          return allowed;
+        });
+      decided.set(socket, pending);
+      return pending;
     },
   };
 }
-
-/** What a connection's other end is to the bridge: may it use it, and is it the bridge's own account. */
-interface Peer {
-  allowed: boolean;
-  own: boolean;
-}
-const REFUSED: Peer = { allowed: false, own: false };
 
 export const tooLarge = (limit: number): Refusal => ({
   status: 413,

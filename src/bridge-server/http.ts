@@ -41,7 +41,7 @@ import type { SessionCaps } from "./session-policy.js";
 import type { SessionSeal } from "./session-seal.js";
 import type { SessionInfo } from "./session-server.js";
 import { SESSION_LIMITS, type SessionLimits } from "./session-transport.js";
-import { type Session, SessionTable } from "./sessions.js";
+import { type Session, SessionEvicted, SessionTable } from "./sessions.js";
 import type { TokenGuard } from "./token-guard.js";
 import { sendWebResponse, toWebRequest } from "./web-exchange.js";
 
@@ -66,7 +66,7 @@ export interface HttpOptions {
   endpoints: Endpoint[];
   /** Endpoints that come and go while it runs (the gateway's shared servers). */
   endpointAt?: (pathname: string) => Endpoint | undefined;
-  /** Origins allowed besides http://127.0.0.1|localhost|[::1]:<port>. */
+  /** The browser origins the user allowed (none: a request with an Origin is refused). */
   allowedOrigins?: string[];
   maxBodyBytes?: number;
   /** Socket limits (tests shorten them). */
@@ -91,6 +91,8 @@ export interface HttpBridge {
   port: number;
   host: string;
   sessions(): SessionInfo[];
+  /** The browser origins allowed from now on (the manifest's, read again on a reload). */
+  allowOrigins(origins: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -179,19 +181,17 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   // An unknown `/share/<name>` is refused like a known one until the token opens it, so a caller
   // without one learns no name; other unknown paths name no share.
   if (!endpoint && !control && share === undefined) return sendRefusal(res, notFound(l));
-  // DNS rebinding first (a browser page must not reach a loopback service under a foreign name),
-  // then the token (a client token only on its own share's path), then the caller's user account:
-  // another account's process is refused whatever it presents, with the same answer. A request
-  // with no credential at all is taken on a share's path from the bridge's own account alone.
-  let early = checkHost(req.headers.host, l.loopbackOnly) ?? checkOrigin(req.headers.origin, l.origins);
-  if (!early && share && req.headers.authorization === undefined && l.peers) {
-    const own = l.peers.own(req.socket);
-    if (!(own === true || (own !== false && (await own)))) early = UNAUTHORIZED;
-  } else {
-    early ??= checkBearer(l.token, req.headers.authorization, req.socket, share || undefined);
-    const account = early || !l.peers ? true : l.peers.allowed(req.socket);
-    if (account !== true && !(await account)) early = UNAUTHORIZED;
-  }
+  // DNS rebinding and browsers first (a page must not reach a loopback service under a foreign
+  // name, nor at all unless the user allowed its origin), then the token — a client token only on
+  // its own share's path; a hash, so a request without a valid one costs nothing more — and only
+  // then the caller's user account: another account's process is refused whatever it presents,
+  // with the same answer.
+  let early =
+    checkHost(req.headers.host, l.loopbackOnly) ??
+    checkOrigin(req.headers.origin, l.origins) ??
+    checkBearer(l.token, req.headers.authorization, req.socket, share || undefined);
+  const account = early || !l.peers ? true : l.peers.allowed(req.socket);
+  if (account !== true && !(await account)) early = UNAUTHORIZED;
   if (early) {
     // A caller proving this is its home's bridge before it sends the token: the answer proves it
     // without revealing the token, and the connection stays open for the request that follows
@@ -315,10 +315,7 @@ async function post(
       });
     } catch (error) {
       // What the endpoint could not set up (a shared server that does not start) is said as is.
-      return sendRefusal(
-        res,
-        refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error)),
-      );
+      return sendRefusal(res, setUpFailed(error));
     }
   } else {
     if (!sessionId) return sendRefusal(res, NO_SESSION_ID);
@@ -351,9 +348,15 @@ async function sessionOf(
   try {
     return await l.sessions.restore(id, endpoint, headers);
   } catch (error) {
-    return refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error));
+    return setUpFailed(error);
   }
 }
+
+/** A session that could not be set up: evicted meanwhile (503, try again), or its endpoint's error (502). */
+const setUpFailed = (error: unknown): Refusal =>
+  error instanceof SessionEvicted
+    ? { ...refusal(503, RPC.serverError, error.message, { "retry-after": "1" }), close: true }
+    : refusal(502, RPC.internalError, error instanceof Error ? error.message : String(error));
 
 /** The control routes live under this path (never an MCP endpoint). */
 const CONTROL_PREFIX = "/control/";
@@ -429,7 +432,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     }),
     token: options.token,
     loopbackOnly: isLoopback(options.host),
-    origins: new Set(),
+    origins: allowedOrigins(options.allowedOrigins),
     maxBody: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     streamBuffer: limits.streamBuffer,
     peers: options.peers ? peerCheck(options.peers) : undefined,
@@ -453,13 +456,15 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   });
   server.on("error", (error) => log(`http: ${error.message}`));
   const port = (server.address() as AddressInfo).port;
-  l.origins = allowedOrigins(port, options.allowedOrigins);
   l.sessions.startSweeping();
 
   return {
     port,
     host: options.host,
     sessions: () => l.sessions.info(),
+    allowOrigins: (origins) => {
+      l.origins = allowedOrigins(origins);
+    },
     async close() {
       await l.sessions.closeAll();
       await new Promise<void>((resolve) => {

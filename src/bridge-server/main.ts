@@ -106,14 +106,31 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   await removePath(files.stopRequested);
   const { token, created } = await ensureToken(files.token);
   if (created) log(`created the bridge token ${files.token}`);
-  const seal = await SessionSeal.open(files.sessionKey);
+  const seal = await SessionSeal.open(files.sessionKey, { ended: files.sessionsEnded });
   const resuming = await sessionsLeft(files);
   const [memory, handoff] = await Promise.all([
     JsonStore.open(files.memory, emptyMemory, parseMemory),
     JsonStore.open(files.handoff, emptyHandoff, parseHandoff),
   ]);
-  const gateway = await openGateway(options);
+  // The browser origins the user allows: `--allow-origin`'s and the manifest's (read on each reload).
   let http: HttpBridge | undefined;
+  let manifestOrigins: readonly string[] = [];
+  const origins = () => [...(options.allowedOrigins ?? []), ...manifestOrigins];
+  const load = options.gateway?.load;
+  const gateway = await openGateway({
+    ...options,
+    ...(load && {
+      gateway: {
+        ...(options.gateway ?? { adHoc: [], warm: [] }),
+        load: async () => {
+          const loaded = await load();
+          manifestOrigins = loaded.allowOrigins ?? [];
+          http?.allowOrigins(origins());
+          return loaded;
+        },
+      },
+    }),
+  });
   let url = "";
   const plugins =
     options.plugins === false
@@ -162,7 +179,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
         warm: () => gateway.fillCaches(),
         restart: (name) => gateway.restart(name),
       },
-      ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+      allowedOrigins: origins(),
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.peers ? { peers: options.peers } : {}),
       ...(options.sessionGraceMs !== undefined ? { sessionGraceMs: options.sessionGraceMs } : {}),

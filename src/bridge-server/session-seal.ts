@@ -1,11 +1,12 @@
 /**
  * Session ids a restarted bridge can honour: each is a sealed record (AES-256-GCM, key in the state
- * folder's `session-key`) of what it takes to open that session again, bound to its credential.
+ * folder's `session-key`) of what it takes to open that session again, bound to its credential, with
+ * an expiry; an id its client ended stays ended across restarts (`sessions-ended`).
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { OperationError } from "../core/errors.js";
-import { createPrivateFileOnce, readTextOrNull } from "../core/system/files.js";
+import { createPrivateFileOnce, readTextOrNull, writePrivateFile } from "../core/system/files.js";
 
 /** What a session is opened again from. */
 export interface SealedSession {
@@ -17,10 +18,21 @@ export interface SealedSession {
   headers?: Record<string, string>;
 }
 
-/** The record inside: the session plus the credential's keyed hash (never the token itself). */
+/**
+ * The record inside: the session plus the credential's keyed hash (never the token itself) and
+ * when the id stops opening anything (seconds since the epoch).
+ */
 interface Record_ extends SealedSession {
   credential: string;
+  exp: number;
 }
+
+/**
+ * How long a sealed id can be opened again after a restart: a week from its `initialize`. A session
+ * open in memory is not cut by it; only its re-opening after a restart (a client gets 404 and
+ * initializes again, as the protocol says).
+ */
+const SEALED_ID_TTL_S = 7 * 24 * 3600;
 
 /** Past this many bytes of JSON, the client's info and capabilities are cut to their bones. */
 const MAX_RECORD = 2048;
@@ -47,14 +59,25 @@ const newKey = () => randomBytes(32).toString("base64url");
  */
 export class SessionSeal {
   readonly #key: Buffer;
+  readonly #now: () => number;
+  readonly #ended: EndedIds;
 
-  constructor(key: Buffer) {
+  /** `now`: the clock, in ms (tests give theirs); `ended`: the ids ended before (EndedIds). */
+  constructor(key: Buffer, options: { now?: () => number; ended?: EndedIds } = {}) {
     if (key.length !== 32) throw new Error("a session key is 32 bytes");
     this.#key = key;
+    this.#now = options.now ?? Date.now;
+    this.#ended = options.ended ?? new EndedIds();
   }
 
-  /** The key in `file`, made (exclusively: two starts agree on one) when there is none. */
-  static async open(file: string): Promise<SessionSeal> {
+  /**
+   * The key in `file`, made (exclusively: two starts agree on one) when there is none; `ended`: the
+   * file that keeps the ids ended on purpose across restarts.
+   */
+  static async open(
+    file: string,
+    options: { ended?: string; now?: () => number } = {},
+  ): Promise<SessionSeal> {
     const read = async () => {
       const text = (await readTextOrNull(file))?.trim();
       return text ? Buffer.from(text, "base64url") : undefined;
@@ -69,7 +92,9 @@ export class SessionSeal {
         "session-key",
         `${file} is not a session key (32 bytes, base64url): remove it, and the bridge makes a new one (sessions open before then start over)`,
       );
-    return new SessionSeal(key);
+    const now = options.now ?? Date.now;
+    const ended = options.ended ? await EndedIds.open(options.ended, now()) : undefined;
+    return new SessionSeal(key, { now, ...(ended ? { ended } : {}) });
   }
 
   /** The credential of a request's `Authorization` header, hashed under this key (stable across restarts). */
@@ -87,7 +112,11 @@ export class SessionSeal {
    * bones are over HARD_MAX_RECORD (the caller gives it an unsealed id).
    */
   seal(session: SealedSession, headers: IncomingHttpHeaders): string | undefined {
-    const record: Record_ = { ...trimmed(session), credential: this.credentialOf(headers) };
+    const record: Record_ = {
+      ...trimmed(session),
+      credential: this.credentialOf(headers),
+      exp: Math.floor(this.#now() / 1000) + SEALED_ID_TTL_S,
+    };
     const text = JSON.stringify(record);
     if (Buffer.byteLength(text, "utf8") > HARD_MAX_RECORD) return undefined;
     const iv = randomBytes(IV);
@@ -97,10 +126,31 @@ export class SessionSeal {
   }
 
   /**
-   * The session `id` seals, when it unseals under this key for the credential of `headers`;
-   * undefined otherwise (made by another key, altered, or another credential's).
+   * The session `id` seals, when it unseals under this key for the credential of `headers`, has
+   * not expired and was not ended on purpose; undefined otherwise (made by another key, altered,
+   * another credential's, past its expiry or one with none, ended).
    */
   unseal(id: string, headers: IncomingHttpHeaders): SealedSession | undefined {
+    const record = this.#open(id);
+    if (!record || record.credential !== this.credentialOf(headers)) return undefined;
+    if (this.#ended.has(endedKey(id), record.exp)) return undefined;
+    const { credential: _, exp: __, ...session } = record;
+    return session;
+  }
+
+  /** `id` was ended on purpose (DELETE, eviction): it is never opened again, after a restart too. */
+  end(id: string): void {
+    const record = this.#open(id);
+    if (record) this.#ended.add(endedKey(id), record.exp, Math.floor(this.#now() / 1000));
+  }
+
+  /** The ended ids are on disk. */
+  flushed(): Promise<void> {
+    return this.#ended.flushed();
+  }
+
+  /** The record `id` seals under this key, unexpired; undefined for anything else. */
+  #open(id: string): Record_ | undefined {
     if (!/^[A-Za-z0-9_-]{40,}$/.test(id)) return undefined;
     const raw = Buffer.from(id, "base64url");
     if (raw.length <= IV + TAG) return undefined;
@@ -113,9 +163,83 @@ export class SessionSeal {
     } catch {
       return undefined;
     }
-    if (record.credential !== this.credentialOf(headers)) return undefined;
-    const { credential: _, ...session } = record;
-    return session;
+    if (typeof record.exp !== "number" || record.exp * 1000 <= this.#now()) return undefined;
+    return record;
+  }
+}
+
+/** An id as the ended list keeps it: 128 bits of its SHA-256 (fixed size, whatever the id's length). */
+const endedKey = (id: string) => createHash("sha256").update(id).digest("base64url").slice(0, 22);
+
+/** How many ended ids are kept; past it the oldest go, and with them every id sealed before theirs. */
+const ENDED_KEPT = 4096;
+
+/**
+ * The ids ended on purpose, each with its expiry (after which it opens nothing anyway, so it is
+ * dropped), kept in a private file read at start and rewritten after each end (a line each). Past
+ * ENDED_KEPT the one expiring first goes and `floor` rises to its expiry: every id that expires no
+ * later is taken for ended too — the list stays bounded and no ended id ever opens again (a live
+ * session sealed that early starts over after a restart, as after any refusal).
+ */
+class EndedIds {
+  readonly #ids = new Map<string, number>();
+  #floor = 0;
+  readonly #file: string | undefined;
+  #writing: Promise<void> = Promise.resolve();
+  #pending = false;
+
+  constructor(file?: string) {
+    this.#file = file;
+  }
+
+  /** The list in `file` (none, or unreadable lines: what can be read), its expired ids dropped. */
+  static async open(file: string, nowMs: number): Promise<EndedIds> {
+    const ended = new EndedIds(file);
+    const now = Math.floor(nowMs / 1000);
+    for (const line of ((await readTextOrNull(file)) ?? "").split("\n")) {
+      const [key, exp] = line.split(" ");
+      const at = Number(exp);
+      if (!key || !Number.isSafeInteger(at)) continue;
+      if (key === "floor") ended.#floor = Math.max(ended.#floor, at);
+      else if (at > now && /^[A-Za-z0-9_-]{22}$/.test(key)) ended.#ids.set(key, at);
+    }
+    while (ended.#ids.size > ENDED_KEPT) ended.#dropOldest();
+    return ended;
+  }
+
+  has(key: string, exp: number): boolean {
+    return exp <= this.#floor || this.#ids.has(key);
+  }
+
+  add(key: string, exp: number, now: number): void {
+    for (const [k, at] of this.#ids) if (at <= now) this.#ids.delete(k);
+    this.#ids.set(key, exp);
+    while (this.#ids.size > ENDED_KEPT) this.#dropOldest();
+    this.#save();
+  }
+
+  flushed(): Promise<void> {
+    return this.#writing;
+  }
+
+  #dropOldest(): void {
+    let oldest: [string, number] | undefined;
+    for (const entry of this.#ids) if (!oldest || entry[1] < oldest[1]) oldest = entry;
+    if (!oldest) return;
+    this.#ids.delete(oldest[0]);
+    this.#floor = Math.max(this.#floor, oldest[1]);
+  }
+
+  /** Ends that come together are written together; a write that fails is tried with the next end. */
+  #save(): void {
+    const file = this.#file;
+    if (!file || this.#pending) return;
+    this.#pending = true;
+    this.#writing = this.#writing.then(async () => {
+      this.#pending = false;
+      const lines = [`floor ${this.#floor}`, ...[...this.#ids].map(([k, at]) => `${k} ${at}`)];
+      await writePrivateFile(file, `${lines.join("\n")}\n`).catch(() => {});
+    });
   }
 }
 

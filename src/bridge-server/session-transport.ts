@@ -221,6 +221,16 @@ export class HttpSessionTransport implements Transport {
     res: ServerResponse,
     options: { acceptsSse: boolean; headers: Record<string, string>; extra?: MessageExtraInfo },
   ): void {
+    // Closed meanwhile (evicted, ended): nothing would ever answer; said at once.
+    if (this.#closed) {
+      const body = JSON.stringify({
+        jsonrpc: "2.0",
+        error: { code: RPC.sessionNotFound, message: "Session closed" },
+        id: null,
+      });
+      res.writeHead(404, { "content-type": "application/json" }).end(body);
+      return;
+    }
     const ids: RequestId[] = [];
     for (const m of messages)
       if (isRequest(m)) ids.push(m.id);

@@ -2,7 +2,7 @@
  * The HTTP sessions of the bridge: one SDK transport (and the server or router of its endpoint)
  * per `Mcp-Session-Id`, from `initialize` (or a sealed id after a restart) until DELETE or its client is gone.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { InitializeRequest } from "@modelcontextprotocol/server";
 import { credentialOf } from "./credential.js";
@@ -23,11 +23,16 @@ export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
 const SESSION_GRACE_MS = 50_000;
 
 /**
- * Ids closed on purpose (DELETE, eviction) this process remembers, so they stay closed: each kept
- * as its SHA-256 (a fixed 43 characters, whatever the length of the id a client was given).
+ * A session closed to make room (the caps) while its own `initialize` was still being set up: its
+ * client is answered with this (HTTP 503), never left waiting.
  */
-const ENDED_KEPT = 4096;
-const endedKey = (id: string) => createHash("sha256").update(id).digest("base64url");
+export class SessionEvicted extends Error {
+  constructor(client: string) {
+    super(
+      `Service Unavailable: this session was closed to make room for a newer one of ${client} (each client holds a limited number) while it was being set up; try again`,
+    );
+  }
+}
 
 export interface Session extends SessionInfo {
   transport: HttpSessionTransport;
@@ -67,8 +72,6 @@ export class SessionTable {
   readonly #seal: SessionSeal | undefined;
   /** Sealed ids being opened again: requests arriving together share one. */
   readonly #restoring = new Map<string, Promise<Session | undefined>>();
-  /** Digests of ids ended on purpose, oldest first (ENDED_KEPT at most): a sealed one is not opened again. */
-  readonly #ended = new Set<string>();
   #sweep: NodeJS.Timeout | null = null;
 
   constructor(options: SessionTableOptions = {}) {
@@ -91,13 +94,14 @@ export class SessionTable {
   /**
    * The session a sealed `id` names, opened again (after a restart: this process never knew it)
    * as if its client had just sent `initialize` and `initialized`; undefined when the id does not
-   * unseal for this endpoint and credential, or was ended on purpose here.
+   * unseal for this endpoint and credential, has expired, or was ended on purpose (here or before
+   * a restart: the seal keeps those).
    */
   restore(id: string, endpoint: Endpoint, headers: IncomingHttpHeaders): Promise<Session | undefined> {
     // Unsealed first, for this request's credential: a re-open in progress is shared only with
     // requests that could have opened it themselves.
     const sealed = this.#seal?.unseal(id, headers);
-    if (!sealed || sealed.endpoint !== endpoint.path || this.#wasEnded(id)) return Promise.resolve(undefined);
+    if (!sealed || sealed.endpoint !== endpoint.path) return Promise.resolve(undefined);
     const pending = this.#restoring.get(id);
     if (pending) return pending;
     if (this.#sessions.has(id)) return Promise.resolve(undefined);
@@ -109,7 +113,7 @@ export class SessionTable {
   /** Whether a DELETE of this unknown id ends a session (one a restart forgot): it unseals. */
   forgotten(id: string, endpoint: Endpoint, headers: IncomingHttpHeaders): boolean {
     const sealed = this.#seal?.unseal(id, headers);
-    if (!sealed || sealed.endpoint !== endpoint.path || this.#wasEnded(id)) return false;
+    if (!sealed || sealed.endpoint !== endpoint.path) return false;
     this.#end(id);
     return true;
   }
@@ -196,6 +200,12 @@ export class SessionTable {
       await transport.close().catch(() => {});
       throw error;
     }
+    // Evicted while it was being set up (others opened meanwhile): what was set up goes, and its
+    // client is told, not left waiting on a transport that is closed.
+    if (this.#sessions.get(id) !== session) {
+      await shut(session);
+      throw new SessionEvicted(client);
+    }
     return session;
   }
 
@@ -260,14 +270,9 @@ export class SessionTable {
     return sealed ?? randomUUID();
   }
 
-  /** Closed on purpose (DELETE, eviction): this id is not opened again by this process. */
+  /** Closed on purpose (DELETE, eviction): this id is never opened again, after a restart either. */
   #end(id: string): void {
-    this.#ended.add(endedKey(id));
-    if (this.#ended.size > ENDED_KEPT) this.#ended.delete(this.#ended.values().next().value as string);
-  }
-
-  #wasEnded(id: string): boolean {
-    return this.#ended.size > 0 && this.#ended.has(endedKey(id));
+    this.#seal?.end(id);
   }
 
   /**
@@ -309,6 +314,8 @@ export class SessionTable {
   async closeAll(): Promise<void> {
     if (this.#sweep) clearInterval(this.#sweep);
     await Promise.all([...this.#sessions.values()].map((s) => this.close(s)));
+    // The ids ended are on disk before the next bridge reads them.
+    await this.#seal?.flushed();
   }
 
   info(): SessionInfo[] {

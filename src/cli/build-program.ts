@@ -29,6 +29,7 @@ import {
 } from "../commands/shared/command.js";
 import { statusCommand } from "../commands/status-flags.js";
 import { syncCommand } from "../commands/sync-flags.js";
+import { toolsCommand } from "../commands/tools-flags.js";
 import { uninstallCommand } from "../commands/uninstall-flags.js";
 import { UsageError } from "../core/errors.js";
 import type { Host } from "../core/system/host.js";
@@ -39,6 +40,7 @@ const COMMANDS: readonly CommandLine[] = [
   initCommand,
   syncCommand,
   statusCommand,
+  toolsCommand,
   addCommand,
   searchCommand,
   removeCommand,

@@ -80,6 +80,16 @@ const HELP: Record<string, CommandHelp> = {
     ],
     readMore: [doc("commands", "`mcp-twin status`"), doc("commands", "Hand edits: keep, overwrite or adopt")],
   },
+  tools: {
+    examples: [
+      [
+        "mcp-twin tools",
+        "each client's servers and tools, the heaviest first, their size in tokens, its limit",
+      ],
+      ["mcp-twin tools --client vscode --json", "one client, as JSON"],
+    ],
+    readMore: [doc("manifest", "Tools per client"), doc("commands", "`mcp-twin tools`")],
+  },
   add: {
     examples: [
       ["mcp-twin add --list", "the catalogue"],

@@ -365,9 +365,9 @@ function endsAsRunning(error: unknown, code: string, out: Ctx["output"]): boolea
 
 /**
  * Linux and WSL (where /proc/net/tcp tells who holds a socket): only this account's processes and
- * root's may use the bridge, and only this account's without a credential (a share's path). On WSL
- * a connection no row names is a Windows program's (mirrored networking); NAT mode's localhost
- * forwarding connects as root. Elsewhere: undefined (no check; every request needs its token).
+ * root's may use the bridge, whatever credential they present (a captured one is of no use to
+ * another account). On WSL a connection no row names is a Windows program's (mirrored networking);
+ * NAT mode's localhost forwarding connects as root. Elsewhere: undefined (the credential is all).
  */
 async function peerRule(host: ContextOf<typeof serveCommand>["host"]) {
   const { canTellOwners } = await import("../core/bridge-control/socket-owner.js");
@@ -377,6 +377,5 @@ async function peerRule(host: ContextOf<typeof serveCommand>["host"]) {
     return undefined;
   const { detectLocal } = await import("../core/environments/local.js");
   const wsl = (await detectLocal(host)).kind === "wsl";
-  const own = process.getuid();
-  return { proc, uids: [...new Set([own, 0])], own, unnamed: wsl };
+  return { proc, uids: [...new Set([process.getuid(), 0])], unnamed: wsl };
 }

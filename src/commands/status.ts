@@ -4,6 +4,8 @@
  * or config that does not parse), as every command.
  */
 
+import { ruleNote } from "../core/budget/rule-problems.js";
+import { clientById } from "../core/clients/index.js";
 import { type SharedStatus, sharedLineFor, sharedStatus } from "../core/status/shared-status.js";
 import { type SharedView, sharedFix } from "../core/status/shared-view.js";
 import {
@@ -35,7 +37,7 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
   const loginOf = new Map(loginJson(logins).map((l) => [l.server, l]));
   if (ctx.output.json)
     ctx.output.result(
-      rows.map(({ server, env, client, scope, state, path, detail, kept }) => {
+      rows.map(({ server, env, client, scope, state, path, detail, kept, toolRules }) => {
         const login = loginOf.get(server);
         return {
           server,
@@ -46,6 +48,14 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
           path,
           ...(detail ? { detail } : {}),
           ...(kept ? { kept } : {}),
+          ...(toolRules
+            ? {
+                toolRules:
+                  toolRules.state === "kept"
+                    ? { state: "kept", fields: toolRules.keys }
+                    : { state: toolRules.state },
+              }
+            : {}),
           ...(login
             ? { login: { mode: login.mode, state: login.state, ...(login.fix ? { fix: login.fix } : {}) } }
             : {}),
@@ -64,6 +74,7 @@ export async function run(ctx: ContextOf<typeof statusCommand>): Promise<number>
       if (note) ctx.output.print(ctx.output.theme.c.dim(`  ${note}`));
     }
     if (shared) renderShared(shared, ctx.output);
+    renderToolRules(rows, ctx.output);
     renderPlugins(plugins, ctx.output);
   }
   return 0;
@@ -212,6 +223,44 @@ function differsLine(r: StatusRow): string {
   return r.state === "drifted"
     ? `${where}: edited by hand. Take the edit into the manifest (\`${adopt}\`), put mcp-twin's entry back (\`mcp-twin sync --force\`), or leave it (sync leaves it alone).`
     : `${where}: not written by mcp-twin. Take it into the manifest (\`${adopt}\`), replace it with the manifest's (\`mcp-twin sync --force\`), or leave it.`;
+}
+
+/**
+ * Which tool rules each client keeps and how (its own field), and each it does not keep, once per
+ * server and client, with why: never claimed.
+ */
+function renderToolRules(rows: readonly StatusRow[], out: Output): void {
+  const byServer = new Map<
+    string,
+    Map<string, { name: string; rules: NonNullable<StatusRow["toolRules"]>; shared: boolean }>
+  >();
+  for (const r of rows) {
+    if (!r.toolRules) continue;
+    const clients = byServer.get(r.server) ?? new Map();
+    const module = clientById(r.client);
+    if (!clients.has(r.client))
+      clients.set(r.client, {
+        name: module?.name ?? r.client,
+        rules: r.toolRules,
+        shared: r.bridged === true,
+      });
+    byServer.set(r.server, clients);
+  }
+  if (byServer.size === 0) return;
+  out.print(out.theme.c.bold("Tool rules"));
+  for (const [server, clients] of byServer) {
+    const kept = [...clients.values()].flatMap((c) =>
+      c.rules.state === "kept"
+        ? [
+            `${c.name} in ${c.rules.keys.length > 0 ? c.rules.keys.join(", ") : "its entry (nothing left out)"}`,
+          ]
+        : [],
+    );
+    if (kept.length > 0) out.print(`  ${untrusted(server)}: kept by ${andList(kept)}`);
+    for (const [id, c] of clients)
+      if (c.rules.state !== "kept")
+        out.print(`  ${out.theme.warn} ${ruleNote(server, c.shared, c.rules.state, { id, name: c.name })}`);
+  }
 }
 
 /** The servers the clients' plugins and extensions provide (read only), and any an entry shadows. */

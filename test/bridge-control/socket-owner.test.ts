@@ -190,47 +190,31 @@ describe("the bridge's rule (http-guards.ts peerCheck)", () => {
     ({ remoteAddress, remotePort: port, localAddress: "::ffff:127.0.0.1", localPort }) as Socket;
 
   test("the bridge's own uid and root pass; another account, and a socket no process holds, do not", async () => {
-    const own = peerCheck({ proc, uids: [65534, 0], own: 65534, unnamed: false });
+    const own = peerCheck({ proc, uids: [65534, 0], unnamed: false });
     expect(await own.allowed(socket(0x9652))).toBe(true);
-    const other = peerCheck({ proc, uids: [1000, 0], own: 1000, unnamed: false });
+    const other = peerCheck({ proc, uids: [1000, 0], unnamed: false });
     expect(await other.allowed(socket(0x9652))).toBe(false);
     // The TIME_WAIT row says uid 0, but no process holds it: refused.
     const orphan = socket(0x8098, "127.0.0.1", 0x90df);
     expect(await other.allowed(orphan)).toBe(false);
   });
 
-  test("own (what lets a request with no credential in): the bridge's exact uid only — never root, a socket no process holds, a connection no row names, nor one from another host", async () => {
-    const own = peerCheck({ proc, uids: [65534, 0], own: 65534, unnamed: true });
-    const mine = socket(0x9652);
-    expect(await own.own(mine)).toBe(true);
-    // Decided once: asked again, the answer is there at once.
-    expect(own.own(mine)).toBe(true);
-    expect(own.allowed(mine)).toBe(true);
-    // Root is taken with a token (WSL's forwarding of Windows programs), never without one.
+  test("root (WSL's forwarding of Windows programs) is taken, with its credential; so is a connection from another host (not judged)", async () => {
     writeFileSync(path.join(proc, "net", "tcp"), TCP_TEXT.replace(" 65534 ", "     0 "));
-    const rootPeer = socket(0x9652);
-    expect(await own.allowed(rootPeer)).toBe(true);
-    expect(await own.own(rootPeer)).toBe(false);
+    const rule = peerCheck({ proc, uids: [1000, 0], unnamed: false });
+    expect(await rule.allowed(socket(0x9652))).toBe(true);
     writeFileSync(path.join(proc, "net", "tcp"), TCP_TEXT);
-    const asRoot = peerCheck({ proc, uids: [0], own: 0, unnamed: true });
-    expect(await asRoot.own(socket(0x8098, "127.0.0.1", 0x90df))).toBe(false);
-    // No row (a Windows program through mirrored networking): taken with a token on WSL, not without.
-    const unnamed = socket(0x1234);
-    expect(await own.allowed(unnamed)).toBe(true);
-    expect(await own.own(unnamed)).toBe(false);
-    const remote = socket(0x9652, "192.168.1.5");
-    expect(await own.allowed(remote)).toBe(true);
-    expect(await own.own(remote)).toBe(false);
+    expect(await rule.allowed(socket(0x9652, "192.168.1.5"))).toBe(true);
   });
 
   test("decided once per connection; a connection no row names: taken on WSL only; not loopback: not judged", async () => {
-    const linux = peerCheck({ proc, uids: [1000, 0], own: 1000, unnamed: false });
+    const linux = peerCheck({ proc, uids: [1000, 0], unnamed: false });
     const s = socket(0x9652);
     expect(await linux.allowed(s)).toBe(false);
     writeFileSync(path.join(proc, "net", "tcp"), TCP_TEXT.replace(" 65534 ", " 1000 "));
     expect(await linux.allowed(s)).toBe(false);
     expect(await linux.allowed(socket(0x1234))).toBe(false);
-    const wsl = peerCheck({ proc, uids: [1000, 0], own: 1000, unnamed: true });
+    const wsl = peerCheck({ proc, uids: [1000, 0], unnamed: true });
     expect(await wsl.allowed(socket(0x1234))).toBe(true);
     expect(await linux.allowed(socket(0x1234, "192.168.1.5"))).toBe(true);
     writeFileSync(path.join(proc, "net", "tcp"), TCP_TEXT);

@@ -39,18 +39,21 @@ describe("HTTP checks", () => {
     expect(checkHost("evil.example", false)).toBeNull();
   });
 
-  test("Origin: none passes, the bridge's own loopback origins and extra ones pass, others get 403", () => {
-    const allowed = allowedOrigins(7760, ["http://localhost:5173/"]);
+  test("Origin: none passes, the origins the user allowed pass, every other gets 403 — the bridge's own loopback origins too", () => {
+    const allowed = allowedOrigins(["http://localhost:5173/"]);
     expect(checkOrigin(undefined, allowed)).toBeNull();
+    for (const o of ["http://localhost:5173", "http://LOCALHOST:5173"])
+      expect(checkOrigin(o, allowed), o).toBeNull();
     for (const o of [
       "http://127.0.0.1:7760",
-      "http://LOCALHOST:7760",
+      "http://localhost:7760",
       "http://[::1]:7760",
-      "http://localhost:5173",
+      "null",
+      "http://evil.example",
+      "https://127.0.0.1:7760",
     ])
-      expect(checkOrigin(o, allowed), o).toBeNull();
-    for (const o of ["null", "http://evil.example", "https://127.0.0.1:7760", "http://127.0.0.1:7761"])
       expect(checkOrigin(o, allowed), o).toMatchObject({ status: 403, code: -32000 });
+    expect(checkOrigin("http://127.0.0.1:7760", allowedOrigins())).toMatchObject({ status: 403 });
   });
 
   test("bearer: the guard decides; a refusal is 401 with the mcp-twin realm and closes the connection", () => {

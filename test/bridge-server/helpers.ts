@@ -13,6 +13,7 @@ import {
   type VersionNegotiationMode,
 } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { binForOthers } from "../helpers/as-account.js";
 import { endStartLoop, startLoopOf } from "../helpers/bridge-loop.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/mcp-twin.js", import.meta.url));
@@ -91,7 +92,14 @@ export async function startBridge(
   const account = options.uid === undefined ? {} : { uid: options.uid, gid: options.uid };
   const child = spawn(
     process.execPath,
-    [BIN, "serve", "--http", "--port", String(options.port ?? 0), ...(options.args ?? [])],
+    [
+      options.uid === undefined ? BIN : binForOthers(),
+      "serve",
+      "--http",
+      "--port",
+      String(options.port ?? 0),
+      ...(options.args ?? []),
+    ],
     {
       env,
       stdio: ["ignore", "pipe", "pipe"],

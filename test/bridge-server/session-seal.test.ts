@@ -3,17 +3,19 @@
  * opened only by its credential and its key, a large client info cut to fit. Then the bridge's HTTP
  * server in-process: what a flood of sessions leaves held once they are gone (sessions.ts).
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createCipheriv, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { McpServer } from "@modelcontextprotocol/server";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, inject, test } from "vitest";
 import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
 import { SessionSeal } from "../../src/bridge-server/session-seal.js";
 import { SessionTable } from "../../src/bridge-server/sessions.js";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
+import { cleanup, startBridge, tempDir } from "./helpers.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -115,11 +117,12 @@ describe("what sessions leave held", () => {
   const bridges: HttpBridge[] = [];
   afterEach(async () => {
     for (const b of bridges.splice(0)) await b.close();
+    await cleanup();
   });
 
   /** The real HTTP server with a sealing key and an MCP server per session; `held`: each transport's WeakRef. */
-  async function bridge(file: string, held: WeakRef<object>[] = []) {
-    const seal = await SessionSeal.open(file);
+  async function bridge(file: string, held: WeakRef<object>[] = [], connectMs = 0) {
+    const seal = await SessionSeal.open(file, { ended: path.join(path.dirname(file), "sessions-ended") });
     const tokenFile = path.join(path.dirname(file), "token");
     writeFileSync(tokenFile, "tok\n");
     const b = await listenHttp({
@@ -132,6 +135,8 @@ describe("what sessions leave held", () => {
           path: "/mcp",
           connect: async (transport) => {
             held.push(new WeakRef(transport));
+            // A session slow to set up, as one of a shared server whose process is starting.
+            if (connectMs > 0) await new Promise((r) => setTimeout(r, connectMs));
             const server = new McpServer({ name: "s", version: "1" });
             server.registerTool("hi", { description: "hi" }, () => ({
               content: [{ type: "text", text: "hi" }],
@@ -182,6 +187,54 @@ describe("what sessions leave held", () => {
     expect(held.filter((w) => w.deref() !== undefined).length).toBeLessThanOrEqual(105);
   }, 60_000);
 
+  test("150 initialize at once from one client (100 per client), each slow to set up: every one is answered, those evicted meanwhile with why (503)", async () => {
+    const b = await bridge(keyFile(), [], 2000);
+    const answers = await Promise.all(
+      Array.from({ length: 150 }, async () => {
+        const res = await post(b, init());
+        return { status: res.status, body: await res.text(), id: res.headers.get("mcp-session-id") };
+      }),
+    );
+    const evicted = answers.filter((a) => a.status !== 200);
+    for (const a of evicted) {
+      expect(a.status).toBe(503);
+      expect(a.body).toContain("closed to make room");
+    }
+    // Those evicted while being set up were told so (before, each was answered from a server left
+    // connected to its closed session: an id that opens nothing).
+    expect(evicted.length).toBeGreaterThan(0);
+    expect(b.sessions()).toHaveLength(100);
+  }, 60_000);
+
+  test("a real bridge's shared server: 150 initialize at once from one client, every one answered", async () => {
+    const root = tempDir();
+    mkdirSync(path.join(root, "mcp-twin-home"), { recursive: true });
+    writeFileSync(
+      path.join(root, "mcp-twin-home", "mcp-twin.jsonc"),
+      JSON.stringify({
+        servers: { a: { command: process.execPath, args: [inject("fixtureScript")], share: "machine" } },
+      }),
+    );
+    const real = await startBridge({ root });
+    const statuses = await Promise.all(
+      Array.from({ length: 150 }, async () => {
+        const res = await fetch(`http://127.0.0.1:${real.port}/share/a`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${real.token}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+          },
+          body: JSON.stringify(init()),
+        });
+        await res.text();
+        return res.status;
+      }),
+    );
+    expect(statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(100);
+  }, 60_000);
+
   test("100,000 capability keys: the id stays under 4 KiB, and the session works, here and after a restart", async () => {
     const file = keyFile();
     const b = await bridge(file);
@@ -201,6 +254,31 @@ describe("what sessions leave held", () => {
     const after = await post(again, list, id);
     expect(after.status).toBe(200);
     expect(await after.text()).toContain('"hi"');
+  }, 60_000);
+
+  test("a session its client ended stays ended across a restart (DELETE, then a new bridge: 404, never opened again)", async () => {
+    const file = keyFile();
+    const b = await bridge(file);
+    const res = await post(b, init());
+    await res.arrayBuffer();
+    const id = res.headers.get("mcp-session-id") ?? "";
+    const ended = await fetch(`http://127.0.0.1:${b.port}/mcp`, {
+      method: "DELETE",
+      headers: { authorization: "Bearer tok", "mcp-session-id": id, "mcp-protocol-version": "2025-11-25" },
+    });
+    expect(ended.status).toBe(200);
+    // Another session, left open, is opened again by the next bridge: only the ended one stays ended.
+    const open = await post(b, init());
+    await open.arrayBuffer();
+    const live = open.headers.get("mcp-session-id") ?? "";
+    await b.close();
+    const again = await bridge(file);
+    expect((await post(again, list, id)).status).toBe(404);
+    expect((await post(again, list, live)).status).toBe(200);
+    // And a third bridge still knows (the list is on disk, not in a process).
+    await again.close();
+    const third = await bridge(file);
+    expect((await post(third, list, id)).status).toBe(404);
   }, 60_000);
 
   test("the ids of ended sessions are remembered at a fixed size each, whatever their length", async () => {
@@ -232,6 +310,51 @@ describe("what sessions leave held", () => {
     expect(await table.restore(last.id, endpoint, headers)).toBeUndefined();
     expect(table.forgotten(last.id, endpoint, headers)).toBe(false);
   }, 60_000);
+});
+
+describe("sealed ids expire, and the ended ones kept are bounded", () => {
+  test("an id opens until a week after its initialize, not after; one sealed without an expiry never", async () => {
+    const file = keyFile();
+    let now = Date.parse("2026-11-24T10:00:00Z");
+    const seal = await SessionSeal.open(file, { now: () => now });
+    const id = seal.seal(session, as("t1")) ?? "";
+    now += 7 * 24 * 3600 * 1000 - 1000;
+    expect(seal.unseal(id, as("t1"))).toEqual(session);
+    now += 2000;
+    expect(seal.unseal(id, as("t1"))).toBeUndefined();
+    // A record sealed as before ids carried an expiry: refused.
+    const key = Buffer.from(readFileSync(file, "utf8").trim(), "base64url");
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", key, iv);
+    const record = JSON.stringify({ ...session, credential: seal.credentialOf(as("t1")) });
+    const body = Buffer.concat([cipher.update(record, "utf8"), cipher.final()]);
+    const old = Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");
+    expect(seal.unseal(old, as("t1"))).toBeUndefined();
+  });
+
+  test("past 4,096 ended ids the oldest goes, and every id sealed no later is taken for ended: none ever opens again, the file stays small", async () => {
+    const file = keyFile();
+    const ended = path.join(path.dirname(file), "sessions-ended");
+    let now = Date.parse("2026-11-24T10:00:00Z");
+    const seal = await SessionSeal.open(file, { ended, now: () => now });
+    const early = seal.seal(session, as("t1")) ?? "";
+    const ids: string[] = [];
+    for (let i = 0; i < 4097; i++) {
+      now += 1000;
+      ids.push(seal.seal(session, as("t1")) ?? "");
+    }
+    now += 1000;
+    const late = seal.seal(session, as("t1")) ?? "";
+    for (const id of ids) seal.end(id);
+    await seal.flushed();
+    const after = await SessionSeal.open(file, { ended, now: () => now });
+    for (const id of [ids[0], ids[1], ids[4096]]) expect(after.unseal(id ?? "", as("t1"))).toBeUndefined();
+    // Sealed before the oldest ended one that was let go: taken for ended (it starts over).
+    expect(after.unseal(early, as("t1"))).toBeUndefined();
+    expect(after.unseal(late, as("t1"))).toEqual(session);
+    expect(statSync(ended).size).toBeLessThan(4097 * 40);
+    if (process.platform !== "win32") expect(statSync(ended).mode & 0o777).toBe(0o600);
+  });
 });
 
 describe("a sealed session opened again after a restart", () => {

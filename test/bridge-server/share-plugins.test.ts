@@ -33,8 +33,7 @@ describe("--share", () => {
     });
     const b = await startBridge({ root, args: ["--share", "fixture"] });
     const url = b.url.replace(/\/mcp$/, "/share/fixture");
-    // A credential that is not the token is refused (no credential at all is the bridge's own
-    // account's way in: tokenless.test.ts).
+    // A credential that is not the token is refused (so is none: no-credential.test.ts).
     const wrong = { "content-type": "application/json", authorization: "Bearer not-the-token" };
     expect((await fetch(url, { method: "POST", headers: wrong, body: "{}" })).status).toBe(401);
     const client = await httpClient(url, b.token, "claude-desktop");

@@ -96,6 +96,8 @@ describe("what a Tab offers", () => {
       "cursor",
       "codex",
       "copilot-cli",
+      "crush",
+      "continue",
       "cline",
     ]);
     expect(offered("sync", "--client=cu")).toEqual(["--client=cursor"]);

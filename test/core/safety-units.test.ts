@@ -2,10 +2,12 @@
  * The pure parts of the safety promises: lossless bytes, masking (known values, credential
  * shapes, secret fields found by where they sit), the write rules, and the depth limit.
  */
+
+import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { parseConfig } from "../../src/core/formats/json/merge.js";
-import { looksLikeSecret, MASK, maskText } from "../../src/core/secrets/mask.js";
+import { looksLikeSecret, MASK, maskedHead, maskText } from "../../src/core/secrets/mask.js";
 import { maskSecretFields, secretFields } from "../../src/core/secrets/secret-fields-json.js";
 import { judge } from "../../src/core/sync/target-safety.js";
 import { decodeLossless, encodeLossless, showEscapedBytes } from "../../src/core/text/lossless-text.js";
@@ -41,6 +43,37 @@ describe("masking", () => {
   test("known values, longest first, also JSON-escaped", () => {
     expect(maskText('key "a\\"b-long"', ['a"b-long'])).toBe(`key "${MASK}"`);
     expect(maskText("k1-abcdef and k1-abcdefgh", ["k1-abcdef", "k1-abcdefgh"])).toBe(`${MASK} and ${MASK}`);
+  });
+
+  test("every spelling a program prints: inspect-escaped, URL-encoded, hex, and base64 at any alignment", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 8, maxLength: 40 }),
+        fc.string({ maxLength: 5 }),
+        (secret, before) => {
+          const shown = [
+            inspect({ k: secret }),
+            encodeURIComponent(secret),
+            new URLSearchParams({ k: secret }).toString(),
+            Buffer.from(secret).toString("hex"),
+            Buffer.from(before + secret).toString("base64"),
+            Buffer.from(before + secret).toString("base64url"),
+          ];
+          for (const text of shown) {
+            const masked = maskText(text, [secret]);
+            expect(masked).toContain(MASK);
+          }
+        },
+      ),
+    );
+  });
+
+  test("a line's head: masked before it is cut, and no start of a secret left at its end", () => {
+    const secret = "q9-secret-value-1234";
+    expect(maskedHead(`${"x".repeat(190)}${secret}${"y".repeat(100)}`, [secret], 200)).toBe(
+      `${"x".repeat(190)}${MASK}yy`,
+    );
+    expect(maskedHead(`${"x".repeat(10)}${secret.slice(0, 7)}`, [secret], 200)).toBe("x".repeat(10));
   });
 
   test.each([

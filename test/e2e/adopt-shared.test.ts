@@ -1,7 +1,7 @@
 /**
  * A shared server's entry in a client is the bridge's (its url, token and project header, or the
  * relay): a hand edit of it is not how the server starts. Sync inside fake WSL gives every form —
- * a tokenless url entry (Cursor in WSL), one with its client token (Cursor on Windows), a project
+ * the relay for a readable file (Cursor in WSL), a url entry with its client token (Cursor on Windows), a project
  * server's url entry with its folder header (Claude Code), the relay (Claude Desktop). status, sync
  * and doctor suggest only what works for an edit there, and each suggestion is run: `adopt` of the
  * launch is refused (exit 2, the file named, nothing written), `sync --force` puts the entry back,
@@ -30,7 +30,13 @@ const stateFile = () => path.join(machine.paths.home, "state.json");
 /** Each form of a shared server's entry: the server, where (as --from names it), its file (and as shown). */
 const forms = () =>
   [
-    { form: "tokenless url", server: "memory", from: "wsl:Ubuntu:cursor", file: wslCursor, shown: wslCursor },
+    {
+      form: "relay for a readable file",
+      server: "memory",
+      from: "wsl:Ubuntu:cursor",
+      file: wslCursor,
+      shown: wslCursor,
+    },
     {
       form: "url with token",
       server: "memory",
@@ -93,10 +99,14 @@ afterAll(async () => {
 });
 
 describe("a hand edit of a shared server's entry", () => {
-  test("every form is the bridge's: the url (with and without token), the project header, the relay", () => {
+  test("every form is the bridge's: the url with its token, the project header, the relay", () => {
     const url = (name: string) =>
       expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/share/${name}$`));
-    expect(json(wslCursor).mcpServers.memory).toEqual({ url: url("memory") });
+    // Cursor leaves its file readable by others: the relay, which holds no token.
+    expect(json(wslCursor).mcpServers.memory.args.slice(-2)).toEqual([
+      "connect",
+      expect.stringMatching(/\/share\/memory$/),
+    ]);
     expect(json(machine.paths.cursorConfig).mcpServers.memory).toEqual({
       url: url("memory"),
       headers: { Authorization: expect.stringMatching(/^Bearer mt2\.memory\./) },
@@ -104,7 +114,10 @@ describe("a hand edit of a shared server's entry", () => {
     expect(json(machine.paths.claudeCodeConfig).mcpServers.notes).toEqual({
       type: "http",
       url: url("notes"),
-      headers: { "Mcp-Twin-Project": "${PWD}" },
+      headers: {
+        Authorization: expect.stringMatching(/^Bearer mt2\.notes\./),
+        "Mcp-Twin-Project": "${PWD}",
+      },
     });
     const relay = json(machine.paths.claudeDesktopConfig).mcpServers.memory;
     expect(relay.args.slice(-2)).toEqual(["connect", expect.stringMatching(/\/share\/memory$/)]);
@@ -165,7 +178,7 @@ describe("a hand edit of a shared server's entry", () => {
       const r = await machine.run(["adopt", f.server, "--from", f.from]);
       expect(r.code, `${f.form}: ${r.stdout}${r.stderr}`).toBe(2);
       expect(r.stderr).toContain(
-        `✖ ${f.server} in ${f.from} (${f.shown}) cannot be taken into the manifest: ${f.server} is shared, so its entry there is the bridge's (${f.form === "relay" ? "mcp-twin's relay to the bridge, which sync writes" : "the url entry to the bridge that sync writes"}), not how ${f.server} starts; the manifest has no place for an edit of it ("note" added).\n`,
+        `✖ ${f.server} in ${f.from} (${f.shown}) cannot be taken into the manifest: ${f.server} is shared, so its entry there is the bridge's (${f.form.startsWith("relay") ? "mcp-twin's relay to the bridge, which sync writes" : "the url entry to the bridge that sync writes"}), not how ${f.server} starts; the manifest has no place for an edit of it ("note" added).\n`,
       );
       expect(r.stderr).toContain("`mcp-twin sync --force`");
       expect(r.stderr).not.toContain("mcp-twin.jsonc:");
@@ -210,6 +223,7 @@ describe("a hand edit of a shared server's entry", () => {
     expect(entry).toEqual({
       type: "http",
       url: expect.stringMatching(/\/share\/memory$/),
+      headers: { Authorization: expect.stringMatching(/^Bearer mt2\.memory\./) },
       alwaysLoad: true,
     });
     const again = await machine.run(["status"]);
@@ -252,7 +266,7 @@ describe("a hand edit of a shared server's entry", () => {
     const adopt = await machine.run(["adopt", "memory", "--from", "wsl:Ubuntu:cursor"]);
     expect(adopt.code, adopt.stdout).toBe(2);
     expect(adopt.stderr).toContain(
-      `✖ memory in wsl:Ubuntu:cursor (${wslCursor}) cannot be taken into the manifest: memory is shared, so its entry there is the bridge's (the url entry to the bridge that sync writes), not how memory starts; the manifest has no place for the entry written there instead.\n`,
+      `✖ memory in wsl:Ubuntu:cursor (${wslCursor}) cannot be taken into the manifest: memory is shared, so its entry there is the bridge's (mcp-twin's relay to the bridge, which sync writes), not how memory starts; the manifest has no place for the entry written there instead.\n`,
     );
     expect(readFileSync(manifestFile(), "utf8")).toBe(manifest);
 

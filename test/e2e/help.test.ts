@@ -180,6 +180,9 @@ describe("the text (read by eye)", () => {
                                           runs it and write every client config
         status [options]                  servers × targets: synced, missing, drifted,
                                           foreign, stale
+        tools [options]                   per client: the servers and tools it loads,
+                                          their size in tokens, what it defers, its
+                                          limit
         add [options] [server]            add a server to the manifest: a catalogue
                                           entry, an MCP Registry server, an npm
                                           package or a remote URL

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { HONOURS } from "../../src/cli/build-program.js";
+import { CLIENT_IDS } from "../../src/core/clients/ids.js";
 import {
   createFakeMachine,
   type FakeMachine,
@@ -17,6 +18,9 @@ import {
   writeManifest,
   writeSecrets,
 } from "../helpers/fake-machine.js";
+
+/** The hint lists every client id, in the table's order (the list itself is the schema's). */
+const KNOWN_CLIENTS = `Known clients: ${CLIENT_IDS.join(", ")}.`;
 
 // mcp-twin runs in this process (test/helpers/in-process.ts); MCP_TWIN_TEST_CLI=binary runs the binary.
 runInProcessByDefault();
@@ -98,9 +102,7 @@ describe("--client: the client table's names, every command alike", () => {
         continue;
       }
       messages.add(message!);
-      expect(hint).toBe(
-        "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli, cline, roo-code.",
-      );
+      expect(hint).toBe(KNOWN_CLIENTS);
     }
     expect([...messages]).toEqual([
       "✖ --client claude: not a client mcp-twin knows. Did you mean claude-desktop or claude-code?",
@@ -136,38 +138,16 @@ describe("--client: the client table's names, every command alike", () => {
           code: "bad-client",
           message:
             "--client claude: not a client mcp-twin knows. Did you mean claude-desktop or claude-code?",
-          known: [
-            "claude-desktop",
-            "claude-code",
-            "cursor",
-            "vscode",
-            "windsurf",
-            "gemini-cli",
-            "codex",
-            "copilot-cli",
-            "cline",
-            "roo-code",
-          ],
+          known: [...CLIENT_IDS],
           didYouMean: ["claude-desktop", "claude-code"],
-          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli, cline, roo-code.",
+          hint: KNOWN_CLIENTS,
         },
         {
           code: "bad-client",
           message: "--client Cursr: not a client mcp-twin knows. Did you mean cursor?",
-          known: [
-            "claude-desktop",
-            "claude-code",
-            "cursor",
-            "vscode",
-            "windsurf",
-            "gemini-cli",
-            "codex",
-            "copilot-cli",
-            "cline",
-            "roo-code",
-          ],
+          known: [...CLIENT_IDS],
           didYouMean: ["cursor"],
-          hint: "Known clients: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, copilot-cli, cline, roo-code.",
+          hint: KNOWN_CLIENTS,
         },
       ],
     });

@@ -186,7 +186,7 @@ describe("add <registry name> of an SSE-only server → sync → handshakes", ()
     for (const [client, name] of [
       ["cursor", "Cursor"],
       ["vscode", "VS Code"],
-      ["windsurf", "Windsurf"],
+      ["windsurf", "Devin Desktop (Windsurf)"],
     ] as const) {
       const c = probeOf(client, name);
       expect(c.status, c.message).toBe("pass");

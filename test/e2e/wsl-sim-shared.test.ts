@@ -2,8 +2,8 @@
  * In the simulated WSL machine (test/helpers/wsl-sim.ts: root and `unshare`, else skipped with the
  * reason printed): after `mcp-twin sync`, Cursor's Windows url entry, Claude Code's WSL url entry and
  * Claude Desktop's relay (run through the wsl.exe stand-in, as Windows starts it) reach ONE process
- * of a machine-shared server in the bridge, on its own port, stopped by pid afterwards; Claude
- * Code's (beside the bridge) with no credential, Cursor's with its own client token.
+ * of a machine-shared server in the bridge, on its own port, stopped by pid afterwards; each url
+ * entry with its own client token (Claude Code's beside the bridge too), never the bridge token.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -65,7 +65,7 @@ describe.skipIf(skip !== undefined)(
       expect((await inWslSim(sim.script, state, ["true"], { fresh: true })).code).toBe(0);
       const bob = path.join(state, "home", "bob");
       copyFileSync(inject("fixtureScript"), path.join(bob, "fixture-server.js"));
-      // As Claude Code writes it (mode 600); beside the bridge, its url entry needs no token at all.
+      // As Claude Code writes it (mode 600): a private file takes a url entry with its client token.
       writeFileSync(path.join(bob, ".claude.json"), "{}\n", { mode: 0o600 });
       writeFileSync(path.join(bob, "drive.mjs"), DRIVER);
       const home = path.join(state, "c", "Users", "alice", "AppData", "Roaming", "mcp-twin");
@@ -106,9 +106,8 @@ describe.skipIf(skip !== undefined)(
       expect(out.desktop.command).toBe("wsl.exe");
       expect(out.cursor.url).toBe(`http://127.0.0.1:${port}/share/fixture`);
       expect(out.code.url).toBe(`http://127.0.0.1:${port}/share/fixture`);
-      // Claude Code runs where the bridge does, which tells bob's connections from /proc/net/tcp:
-      // no credential; Cursor on Windows sends its own client token.
-      expect(out.code.headers).toBeUndefined();
+      // Each sends its own client token, Claude Code beside the bridge too: being bob is not enough.
+      expect(out.code.headers?.Authorization).toMatch(/^Bearer mt2\.fixture\.wsl[^.]*:claude-code\./);
       expect(out.cursor.headers?.Authorization).toMatch(/^Bearer mt2\.fixture\.windows:cursor\./);
       const pid = out.pids.desktop;
       console.info(`one process in the bridge: ${JSON.stringify(out.pids)}`);

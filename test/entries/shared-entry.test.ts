@@ -1,9 +1,8 @@
 /**
  * A shared server's entry in each client (entries/shared-entry.ts): a url entry to the gateway with
- * no credential where the client runs where the bridge does and the bridge tells its account, else
- * with that target's own client token wherever the client takes url entries; the project folder as
- * the client's own variable, and the relay where the client takes no url entry, has no folder
- * variable for a project server, or (needing a token) keeps its file readable by others.
+ * that target's own client token wherever the client takes url entries — never one without a
+ * credential; the project folder as the client's own variable, and the relay where the client takes
+ * no url entry, has no folder variable for a project server, or keeps its file readable by others.
  */
 import { describe, expect, test } from "vitest";
 import { verifyClientToken } from "../../src/core/bridge-control/client-token.js";
@@ -36,14 +35,12 @@ const ctx = {
   processEnv: {},
 } as unknown as EntryContext;
 
-/** `peers`: the bridge tells each connection's account (Linux, WSL); false: as on macOS. */
-function reach(privateFile = true, peers = false): GatewayReach {
+function reach(privateFile = true): GatewayReach {
   return {
     origin: "http://127.0.0.1:7777",
     env: linux,
     program: { node: "/usr/bin/node", script: "/opt/mcp-twin/bin/mcp-twin.js" },
     token: BRIDGE_TOKEN,
-    peers,
     private: () => privateFile,
   };
 }
@@ -156,47 +153,42 @@ describe("a shared server's url entry, per client", () => {
     expect(none).toMatchObject({ ok: true, relay: "no-token", secretValues: [] });
   });
 
-  test("where the bridge tells accounts apart (Linux, WSL): no credential in the entry of a client on its side, whatever the file's mode", () => {
-    for (const privateFile of [false, true]) {
-      const built = sharedEntry(
+  test("a client beside the bridge (Linux, WSL) is no exception: its client token where the file is private, the relay where others can read it — never an entry without a credential", () => {
+    const forms = [true, false].map((privateFile) =>
+      sharedEntry(
         "tavily",
         { package: "tavily-mcp", share: "project" },
         target("cursor"),
         ctx,
-        reach(privateFile, true),
-      );
-      expect(built).toMatchObject({
-        ok: true,
-        value: { url: URL_, headers: { "Mcp-Twin-Project": "${workspaceFolder}" } },
-        secretValues: [],
-      });
-      if (built.ok) expect(built.relay).toBeUndefined();
-    }
-    // No bridge token is needed for it either.
+        reach(privateFile),
+      ),
+    );
+    expect(forms[0]).toMatchObject({
+      ok: true,
+      value: { url: URL_, headers: { "Mcp-Twin-Project": "${workspaceFolder}" } },
+    });
+    expect(forms[0]?.ok && verifyClientToken(BRIDGE_TOKEN, forms[0].secretValues[0] ?? "")).toEqual({
+      share: "tavily",
+      label: "linux:cursor",
+    });
+    expect(forms[1]).toMatchObject({ ok: true, relay: "readable", secretValues: [] });
     const none = sharedEntry(
       "tavily",
       { package: "tavily-mcp", share: "machine" },
       target("claude-code"),
       ctx,
       {
-        ...reach(true, true),
+        ...reach(),
         token: null,
       },
     );
-    expect(none).toMatchObject({ ok: true, value: { type: "http", url: URL_ }, secretValues: [] });
-    expect(none.ok && "headers" in (none.value as object)).toBe(false);
+    expect(none).toMatchObject({ ok: true, relay: "no-token", secretValues: [] });
   });
 
   test("a client on the other side of the line (Windows, a WSL bridge): its own client token, as before", () => {
     const windows = { ...linux, id: "windows", kind: "windows", local: false } as unknown as Environment;
     const across = { ...target("cursor"), key: "windows:cursor", env: windows } as Target;
-    const built = sharedEntry(
-      "tavily",
-      { package: "tavily-mcp", share: "machine" },
-      across,
-      ctx,
-      reach(true, true),
-    );
+    const built = sharedEntry("tavily", { package: "tavily-mcp", share: "machine" }, across, ctx, reach());
     expect(built.ok && built.secretValues).toHaveLength(1);
     if (built.ok)
       expect(verifyClientToken(BRIDGE_TOKEN, built.secretValues[0] ?? "")).toEqual({
@@ -213,11 +205,10 @@ describe("a shared server's url entry, per client", () => {
     };
     const forms = [
       sharedEntry("tavily", server, target("claude-code"), ctx, reach()),
-      sharedEntry("tavily", server, target("claude-code"), ctx, reach(false, true)),
-      sharedEntry("tavily", { ...server, share: "project" }, target("claude-code"), ctx, reach(true, true)),
+      sharedEntry("tavily", { ...server, share: "project" }, target("claude-code"), ctx, reach()),
       sharedEntry("tavily", server, target("claude-code"), ctx, reach(false)),
     ];
-    expect(forms.map((b) => b.ok && (b.relay ?? "url"))).toEqual(["url", "url", "url", "readable"]);
+    expect(forms.map((b) => b.ok && (b.relay ?? "url"))).toEqual(["url", "url", "readable"]);
     for (const built of forms) expect(built).toMatchObject({ bridged: true, fields: { alwaysLoad: true } });
     // Another client's fields are not this one's.
     const cursor = sharedEntry("tavily", server, target("cursor"), ctx, reach());

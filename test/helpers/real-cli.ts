@@ -18,11 +18,28 @@ export interface RealCliSpec {
   command: string;
   /** The variable that names a binary to use instead, e.g. `MCP_TWIN_CODEX_BIN`. */
   binVariable: string;
+  /**
+   * Packages installed beside it in the same prefix (`name@version`): a platform binary its
+   * install does not bring (Factory's: `@factory/cli` 0.225.1 names 0.225.1 of a package the
+   * registry has as 0.225.2 only).
+   */
+  also?: readonly string[];
+  /** A folder put first on PATH to install and run it (a Node.js of the version it needs). */
+  pathFirst?: string;
   /** How long `--version` may take (default 30 s; a client that unpacks a runtime takes longer). */
   versionTimeoutMs?: number;
 }
 
-export function realCli({ pkg, version, command, binVariable, versionTimeoutMs }: RealCliSpec): RealCli {
+export function realCli({
+  pkg,
+  version,
+  command,
+  binVariable,
+  also = [],
+  pathFirst,
+  versionTimeoutMs,
+}: RealCliSpec): RealCli {
+  const PATH = pathFirst ? `${pathFirst}${path.delimiter}${process.env.PATH ?? ""}` : process.env.PATH;
   let bin = process.env[binVariable];
   if (!bin) {
     if (process.env.MCP_TWIN_REAL_CLIENTS !== "1")
@@ -39,12 +56,13 @@ export function realCli({ pkg, version, command, binVariable, versionTimeoutMs }
       rmSync(apart, { recursive: true, force: true });
       mkdirSync(apart, { recursive: true });
       try {
-        execFileSync("npm", ["install", "-g", "--prefix", apart, `${pkg}@${version}`], {
+        execFileSync("npm", ["install", "-g", "--prefix", apart, `${pkg}@${version}`, ...also], {
           stdio: "pipe",
           timeout: 300_000,
           // npm's own registry setting (MCP_TWIN_NPM_REGISTRY overrides it).
           env: {
             ...process.env,
+            ...(PATH ? { PATH } : {}),
             ...(process.env.MCP_TWIN_NPM_REGISTRY
               ? { npm_config_registry: process.env.MCP_TWIN_NPM_REGISTRY }
               : {}),
@@ -70,7 +88,11 @@ export function realCli({ pkg, version, command, binVariable, versionTimeoutMs }
     }
   }
   try {
-    const out = execFileSync(bin, ["--version"], { encoding: "utf8", timeout: versionTimeoutMs ?? 30_000 });
+    const out = execFileSync(bin, ["--version"], {
+      encoding: "utf8",
+      timeout: versionTimeoutMs ?? 30_000,
+      env: { ...process.env, ...(PATH ? { PATH } : {}) },
+    });
     return { bin, version: out.trim() };
   } catch (error) {
     return { reason: `${bin} does not run here: ${(error as Error).message.split("\n")[0]}` };

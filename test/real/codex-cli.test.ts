@@ -84,6 +84,35 @@ describe.skipIf(skip !== undefined)(`real Codex CLI${skip ? ` (skipped: ${skip})
     expect(Object.keys(started.tools)).toEqual(expect.arrayContaining(["echo", "env"]));
   }, 300_000);
 
+  test("tool rules: Codex reads the expanded enabled_tools sync wrote (`codex mcp get --json`), and lists only those", async () => {
+    if ("reason" in cli) return;
+    const m = createFakeMachine({ kind: "linux", registryUrl: inject("registryUrl") });
+    machines.push(m);
+    writeManifest(m, {
+      servers: {
+        fixture: {
+          command: process.execPath,
+          args: [inject("fixtureScript"), "--tools", "12"],
+          clientTools: { codex: { allow: ["echo", "tool1*"] } },
+        },
+      },
+    });
+    const codexHome = path.join(m.paths.linuxHome, ".codex");
+    mkdirSync(codexHome, { recursive: true });
+    const env = { env: { CODEX_HOME: codexHome } };
+    // The list first (a handshake, cached), then the sync that expands the pattern from it.
+    const tools = await m.run(["tools", "--client", "codex", "--json"], env);
+    expect(tools.code, tools.stderr).toBe(0);
+    const sync = await m.run(["sync", "--client", "codex"], env);
+    expect(sync.code, sync.stdout + sync.stderr).toBe(0);
+    const get = JSON.parse(runCodex(cli.bin, codexHome, ["mcp", "get", "fixture", "--json"]));
+    const kept = ["echo", "tool1", "tool10", "tool11"];
+    expect(get.enabled_tools).toEqual(kept);
+    const status = await codexServerStatus(cli.bin, codexHome);
+    const listed = status.find((x) => x.name === "fixture");
+    expect(Object.keys(listed?.tools ?? {}).sort()).toEqual([...kept].sort());
+  }, 300_000);
+
   test("with --enable mcp_2026_07_28 Codex reaches the bridge over HTTP in 2026-07-28; without, in 2025-11-25", async () => {
     if ("reason" in cli) return;
     const b = await startBridge();

@@ -8,7 +8,9 @@ import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { MAX_MESSAGE_BYTES, peekId } from "../../core/relay/jsonrpc.js";
 import { LineSplitter } from "../../core/relay/line-splitter.js";
 import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
+import { maskedHead } from "../../core/secrets/mask.js";
 import { type StartedProcess, startProcess } from "../../core/system/run.js";
+import { launchSecrets } from "./share-log.js";
 
 /** A line of the server's stderr is logged up to this size. */
 const MAX_LOG_LINE_BYTES = 64 * 1024;
@@ -83,7 +85,7 @@ export class ChildTransport implements Transport {
       (line) => this.#stderr(line.trimEnd()),
       (start) =>
         this.#stderr(
-          `${start.slice(0, 200).trimEnd()}… (a line longer than ${MAX_LOG_LINE_BYTES / 1024} KiB, cut)`,
+          `${this.#excerpt(start).trimEnd()}… (a line longer than ${MAX_LOG_LINE_BYTES / 1024} KiB, cut)`,
         ),
     );
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
@@ -145,13 +147,21 @@ export class ChildTransport implements Transport {
     await Promise.race([child.exited, new Promise((r) => setTimeout(r, 1000).unref())]);
   }
 
+  /**
+   * The start of a line too long to log whole: masked before it is cut, so a secret across the cut
+   * shows no half of itself.
+   */
+  #excerpt(text: string): string {
+    return maskedHead(text, launchSecrets(this.#launch), 200);
+  }
+
   #line(line: string): void {
     let message: unknown;
     try {
       message = JSON.parse(line);
     } catch {
       // What the server printed, not what happened to it: its own log (capped), like its stderr.
-      this.#stderr(`stdout (not JSON-RPC, ignored): ${line.slice(0, 200)}`);
+      this.#stderr(`stdout (not JSON-RPC, ignored): ${this.#excerpt(line)}`);
       return;
     }
     if (typeof message !== "object" || message === null || Array.isArray(message)) return;

@@ -15,7 +15,6 @@ import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
 import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
-import { isSecretName } from "../../core/secrets/placeholders.js";
 import { ConnectionServer } from "../connection-server.js";
 import type { Endpoint } from "../endpoint.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
@@ -28,7 +27,7 @@ import { admits } from "./log-levels.js";
 import type { passThroughCall } from "./pass-through-call.js";
 import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
-import { ShareLog } from "./share-log.js";
+import { launchSecrets, ShareLog } from "./share-log.js";
 import { type CacheScope, type ChildOutcome, type ListKind, SharedChild } from "./shared-child.js";
 
 /** What `GET /control/status` (and `bridge_status`) shows of one shared server. */
@@ -88,12 +87,6 @@ export interface HostOptions {
   logFile?: string;
 }
 
-/** What its log masks: the secrets resolved into its launch, and values under secret names. */
-function secretsOf(launch: ShareLaunch): string[] {
-  const named = Object.entries(launch.env).filter(([k, v]) => isSecretName(k) && v.length >= 4);
-  return [...(launch.secrets ?? []), ...named.map(([, v]) => v)];
-}
-
 /** Resident memory of a process from /proc (Linux and WSL; elsewhere unknown). */
 function rssOf(pid: number | undefined): number | null {
   if (!pid) return null;
@@ -149,7 +142,7 @@ export class ShareHost {
     this.#key = launchKey(launch);
     this.#o = options;
     this.#log = (line) => options.log(`[share ${launch.name}] ${line}`);
-    this.#own = options.logFile ? new ShareLog(options.logFile, secretsOf(launch)) : undefined;
+    this.#own = options.logFile ? new ShareLog(options.logFile, launchSecrets(launch)) : undefined;
   }
 
   get mode(): ShareMode {
@@ -178,7 +171,7 @@ export class ShareHost {
     const changed = key !== this.#key || same(launch) !== same(this.#launch);
     this.#launch = launch;
     this.#key = key;
-    if (this.#own) this.#own.secrets = secretsOf(launch);
+    if (this.#own) this.#own.secrets = launchSecrets(launch);
     if (!changed) return false;
     await this.stopAll();
     // What failed was the old launch's: the new one has not been tried.

@@ -2,8 +2,16 @@
  * One shared server's own log: what its processes write on stderr and what happened to them, a
  * line each with the time and the process's key, its secret values masked, bounded on disk.
  */
+import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { maskText } from "../../core/secrets/mask.js";
+import { isSecretName } from "../../core/secrets/placeholders.js";
 import { appendCappedLog } from "../../core/system/files.js";
+
+/** What its log masks: the secrets resolved into its launch, and values under secret names. */
+export function launchSecrets(launch: Pick<ShareLaunch, "env" | "secrets">): string[] {
+  const named = Object.entries(launch.env).filter(([k, v]) => isSecretName(k) && v.length >= 4);
+  return [...(launch.secrets ?? []), ...named.map(([, v]) => v)];
+}
 
 /** The log moves to `.1` past this size: a server keeps at most twice it on disk. */
 export const SHARE_LOG_BYTES = 1024 * 1024;

@@ -5,7 +5,6 @@
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Environment } from "../environments/types.js";
 import { openForReading } from "../system/files.js";
 
 /** One end of a TCP connection: an address as Node spells it (IPv4-mapped IPv6 as IPv4), a port. */
@@ -128,18 +127,6 @@ const hexPort = (port: number) => port.toString(16).toUpperCase().padStart(4, "0
 /** /proc/net/tcp and tcp6 are there to read (Linux, WSL): the check can be made. */
 export function canTellOwners(proc = "/proc"): boolean {
   return existsSync(path.join(proc, "net", "tcp"));
-}
-
-/**
- * Does a bridge in `env` tell the user account of each loopback connection (what `serve` decides
- * by canTellOwners at its start): Linux or WSL with /proc/net/tcp — here, under `proc` (the host's
- * sysroot's); across the line, as the environment's files are reached (`\\wsl.localhost\…`).
- */
-export function ownersToldIn(env: Pick<Environment, "kind" | "local" | "access">, proc: string): boolean {
-  if (env.kind !== "linux" && env.kind !== "wsl") return false;
-  if (env.local) return canTellOwners(proc);
-  const file = env.access("/proc/net/tcp");
-  return file !== undefined && existsSync(file);
 }
 
 /**

@@ -56,6 +56,8 @@ export function bridgeFiles(dir: string) {
     token: path.join(dir, "token"),
     /** The key session ids are sealed with (0600, made once): a restart opens them again. */
     sessionKey: path.join(dir, "session-key"),
+    /** The session ids clients ended (digests, with their expiry): they stay ended across restarts. */
+    sessionsEnded: path.join(dir, "sessions-ended"),
     memory: path.join(dir, "memory.json"),
     handoff: path.join(dir, "handoff.json"),
     notes: path.join(dir, "notes"),

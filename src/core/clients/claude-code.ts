@@ -15,6 +15,20 @@ import { SHELL_BRACES } from "./variables.js";
 export const claudeCode: ClientModule = {
   id: "claude-code",
   name: "Claude Code",
+  judge: "`claude mcp list`",
+  docs: {
+    where: "everywhere (Windows, WSL, macOS, Linux)",
+    file: "`~/.claude.json`",
+    shapes:
+      "`type` always written: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
+  },
+  sources: [
+    { fact: "scopes, files, entry shapes", url: "https://docs.anthropic.com/en/docs/claude-code/mcp" },
+    {
+      fact: "its own entry fields (bundled schema, 2.1.330)",
+      url: "https://www.npmjs.com/package/@anthropic-ai/claude-code",
+    },
+  ],
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
   // Its own entry fields in 2.1.330's bundled schema (stdio and http/sse entries).
@@ -56,6 +70,14 @@ export const claudeCode: ClientModule = {
   ownBackups: "~/.claude/backups",
   pluginServers: claudeCodePlugins,
   dropsPluginDuplicates: true,
+  toolBudget: {
+    // No per-tool field in its entries: `tools` there is a per-tool permission policy, not a filter.
+    defers: {
+      entry: (entry) => entry.alwaysLoad !== true,
+      how: 'tool search ("alwaysLoad": true loads them)',
+      source: "https://code.claude.com/docs/en/mcp",
+    },
+  },
   reading: {
     variables: SHELL_BRACES,
     type: "strict",

@@ -39,6 +39,18 @@ function classicDesktopFile(target: Target): { path: string; file: string } | un
 export const claudeDesktop: ClientModule = {
   id: "claude-desktop",
   name: "Claude Desktop",
+  docs: {
+    where: "Windows, macOS, Linux (beta: once the app made `~/.config/Claude`)",
+    file: "Windows: the Store (MSIX) build's `%LOCALAPPDATA%\\Packages\\Claude_*\\LocalCache\\Roaming\\Claude\\claude_desktop_config.json` when that package is installed (it ignores the classic file), else `%APPDATA%\\Claude\\…`; macOS: `~/Library/Application Support/Claude/…`; Linux: `~/.config/Claude/…`",
+    shapes: "`command`, `args`, `env`",
+    variables: "none (values reach the server as written)",
+  },
+  sources: [
+    {
+      fact: "the file and its entries",
+      url: "https://modelcontextprotocol.io/docs/develop/connect-local-servers",
+    },
+  ],
   kinds: ["windows", "macos", "linux"],
   // On Linux only once the app made its folder: its file there is known from builds of the same
   // app, not from Anthropic's documentation, so `--client` alone does not create it.

@@ -36,6 +36,44 @@ const FILE = "cline_mcp_settings.json";
 export const cline: ClientModule = {
   id: "cline",
   name: "Cline",
+  docs: {
+    where:
+      "Windows, WSL, macOS, Linux: where its CLI, JetBrains plugin or an editor's Cline extension runs (a Remote-WSL window runs it in WSL)",
+    file: "`~/.cline/data/settings/cline_mcp_settings.json`, one file for the extension (since 4.0), the CLI and JetBrains",
+    shapes:
+      "`command`, `args`, `env`; remote: `type: streamableHttp` or `sse` with `url`, `headers`; plain JSON only (one comment and no server loads)",
+  },
+  sources: [
+    {
+      fact: "the file and the variables that move it",
+      url: "https://github.com/cline/cline/blob/21cb8d25/sdk/packages/shared/src/storage/paths.ts",
+    },
+    {
+      fact: "the extension reads the shared file since 4.0; its globalStorage file is copied in once",
+      url: "https://github.com/cline/cline/blob/21cb8d25/apps/vscode/src/hosts/vscode/mcp-settings-legacy-migration.ts",
+    },
+    {
+      fact: "JSON.parse and one schema for every entry; it rewrites the file; it watches it",
+      url: "https://github.com/cline/cline/blob/21cb8d25/apps/vscode/src/services/mcp/McpHub.ts",
+    },
+    {
+      fact: "entry shapes, `type` values, a url without `type` is SSE",
+      url: "https://github.com/cline/cline/blob/21cb8d25/apps/vscode/src/services/mcp/schemas.ts",
+    },
+    {
+      fact: "`${env:VAR}` expanded",
+      url: "https://github.com/cline/cline/blob/21cb8d25/apps/vscode/src/utils/envExpansion.ts",
+    },
+    {
+      fact: "the CLI's 3 s connect timeout",
+      url: "https://github.com/cline/cline/blob/21cb8d25/sdk/packages/core/src/extensions/mcp/client.ts",
+    },
+    {
+      fact: "judged with the `cline` CLI (a stand-in model endpoint)",
+      url: "https://www.npmjs.com/package/cline",
+    },
+  ],
+  judge: "the `cline` CLI with a stand-in model endpoint: it offers each loaded server's tools",
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
   keptKeys: CLINE_OWN,
@@ -69,6 +107,7 @@ export const cline: ClientModule = {
     commonKeys: clineKeys,
     commonEntry: commonClineEntry,
     strictJson: () => true,
-    bomBreaks: true,
+    // JSON.parse on the text as read: a byte-order mark is refused too.
+    strictJsonDialect: { comments: false, bom: false },
   },
 };

@@ -5,10 +5,10 @@
 import { stringMap } from "./entry-fields.js";
 import type { EntryView } from "./types.js";
 
+// Not `enabled_tools`/`disabled_tools`: those are mcp-twin's tool rules (a rewrite would drop a
+// hand-written one), so an entry that has them is not taken over by import.
 const CODEX_OWN = [
   "tools",
-  "enabled_tools",
-  "disabled_tools",
   "default_tools_approval_mode",
   "startup_timeout_sec",
   "startup_timeout_ms",
@@ -22,8 +22,8 @@ const CODEX_OWN = [
 /**
  * `enabled = false` is disabled, `http_headers` are headers, and the variables Codex passes on by
  * name (`env_vars`, `bearer_token_env_var`, `env_http_headers`) become `${NAME}` references (the
- * manifest's `${env:NAME}`). Keys Codex keeps for itself in the entry (tool approvals, timeouts,
- * tool lists) are left out: sync never touches them, so importing the server loses nothing there.
+ * manifest's `${env:NAME}`). Keys Codex keeps for itself in the entry (tool approvals, timeouts)
+ * are left out: sync never touches them, so importing the server loses nothing there.
  */
 export function commonCodexEntry(raw: unknown): unknown {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;

@@ -20,6 +20,9 @@ const OWNED = [
   "http_headers",
   "bearer_token_env_var",
   "env_http_headers",
+  // The manifest's tool rules (toolBudget.filter): mcp-twin's too.
+  "enabled_tools",
+  "disabled_tools",
 ];
 
 /** `${NAME}`: how a project file's entry says "this variable, from Codex's environment". */
@@ -43,20 +46,24 @@ const BEARER_REFERENCE = /^Bearer \$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 export const codex: ClientModule = {
   id: "codex",
   name: "Codex",
+  judge: "`codex mcp list`",
+  docs: {
+    where: "everywhere (CLI, IDE extension and desktop app share the file)",
+    file: "`$CODEX_HOME/config.toml`, default `~/.codex/config.toml` (`%USERPROFILE%\\.codex\\config.toml` on Windows)",
+    shapes:
+      "`[mcp_servers.<name>]` tables: `command`, `args`, `env`, `env_vars`; remote: `url`, `http_headers`, `bearer_token_env_var`",
+    variables: "passed on by name (`env_vars`, `bearer_token_env_var`)",
+  },
+  sources: [
+    { fact: "config.toml's mcp_servers", url: "https://github.com/openai/codex/blob/main/docs/config.md" },
+  ],
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcp_servers"],
   format: "toml",
   ownedKeys: OWNED,
   // What the manifest's clientFields may set: the entry keys its docs give beside the launch
   // (every key but OWNED is kept all the same).
-  keptKeys: [
-    "startup_timeout_sec",
-    "startup_timeout_ms",
-    "tool_timeout_sec",
-    "enabled",
-    "enabled_tools",
-    "disabled_tools",
-  ],
+  keptKeys: ["startup_timeout_sec", "startup_timeout_ms", "tool_timeout_sec", "enabled"],
   async userConfig(env) {
     const own = env.vars.CODEX_HOME;
     const dir = own && own.trim() !== "" ? own : inHome(env, ".codex");
@@ -137,6 +144,15 @@ export const codex: ClientModule = {
   pluginServers: codexPlugins,
   // `codex mcp list` (0.169.0) shows config.toml's entry and skips a plugin's server of its name.
   pluginNameClash: "entry-wins",
+  toolBudget: {
+    // Names only; `disabled_tools` applies after `enabled_tools` (seen with 0.169.0: `codex mcp get --json`).
+    filter: {
+      keys: ["enabled_tools", "disabled_tools"],
+      fields: (names) =>
+        names.allow ? { enabled_tools: [...names.allow] } : { disabled_tools: [...names.deny] },
+      source: "https://developers.openai.com/codex/mcp",
+    },
+  },
   // Values are never expanded: variables are passed on by name (env_vars, bearer_token_env_var).
   reading: { variables: NO_EXPANSION, commonKeys: codexKeys, commonEntry: commonCodexEntry },
 };

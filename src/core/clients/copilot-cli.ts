@@ -26,6 +26,21 @@ const ALL_TOOLS = ["*"];
 export const copilotCli: ClientModule = {
   id: "copilot-cli",
   name: "GitHub Copilot CLI",
+  judge: "`copilot mcp list --json`",
+  docs: {
+    where: "everywhere",
+    file: "`$COPILOT_HOME/mcp-config.json`, default `~/.copilot/mcp-config.json` (`%USERPROFILE%\\.copilot\\…` on Windows)",
+    project: "`.mcp.json` (Claude Code's)",
+    shapes:
+      "typed entries with `tools`: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
+  },
+  sources: [
+    {
+      fact: "mcp-config.json",
+      url: "https://docs.github.com/en/copilot/how-tos/use-copilot-agents/use-copilot-cli",
+    },
+    { fact: "seen with 1.0.102", url: "https://www.npmjs.com/package/@github/copilot" },
+  ],
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
   async userConfig(env) {
@@ -63,6 +78,21 @@ export const copilotCli: ClientModule = {
   pluginServers: copilotPlugins,
   // `copilot mcp list` (1.0.102) lists a plugin's server, not mcp-config.json's entry of its name.
   pluginNameClash: "plugin-wins",
+  toolBudget: {
+    // `tools` lists the tools it loads ("*": all); it has no list of those it leaves out.
+    filter: {
+      keys: ["tools"],
+      fields: (names) => (names.allow ? { tools: [...names.allow] } : undefined),
+      source: "https://docs.github.com/en/copilot/how-tos/copilot-cli/customize-copilot/add-mcp-servers",
+    },
+    limit: { tools: 128, source: "https://github.com/microsoft/vscode-copilot-release/issues/11653" },
+    // Tool search from about 30 tools on (supported models), unless the entry says deferTools "never".
+    defers: {
+      entry: (entry, total) => entry.deferTools !== "never" && total >= 30,
+      how: 'tool search (from about 30 tools; "deferTools": "never" loads them)',
+      source: "https://docs.github.com/en/copilot/concepts/agents/copilot-cli/tool-search",
+    },
+  },
   reading: { variables: SHELL_BARE, commonEntry: commonCopilotEntry },
   // Its JSON carries env values and headers unmasked: only the names are read from it, never shown.
   ownList: { program: "copilot", args: ["mcp", "list", "--json"], names: userServers },

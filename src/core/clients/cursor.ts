@@ -14,6 +14,18 @@ import { EDITOR } from "./variables.js";
 export const cursor: ClientModule = {
   id: "cursor",
   name: "Cursor",
+  docs: {
+    where: "Windows, macOS, Linux (and WSL when its remote mode left `~/.cursor-server`)",
+    file: "`~/.cursor/mcp.json`",
+    shapes: "`command`, `args`, `env`; remote: `url`, `headers` (either transport)",
+    variables: "`${env:VAR}`",
+  },
+  sources: [
+    {
+      fact: "mcp.json, its variables and `auth`",
+      url: "https://docs.cursor.com/context/model-context-protocol",
+    },
+  ],
   kinds: ["windows", "macos", "linux", "wsl"],
   createWhenNamed: ["windows", "macos", "linux"],
   serversPath: ["mcpServers"],

@@ -16,6 +16,24 @@ import { SHELL_BARE } from "./variables.js";
 export const geminiCli: ClientModule = {
   id: "gemini-cli",
   name: "Gemini CLI",
+  judge: "`gemini mcp list`",
+  notice:
+    "Gemini CLI stopped serving individual accounts on 2026-06-18 (enterprise accounts keep it); their successor is Antigravity. mcp-twin writes both.",
+  docs: {
+    where: "everywhere",
+    file: "`~/.gemini/settings.json`",
+    shapes: "`command`, `args`, `env`; remote: `url` + `type: http`; SSE: `url` + `type: sse`",
+  },
+  sources: [
+    {
+      fact: "settings.json's mcpServers",
+      url: "https://github.com/google-gemini/gemini-cli/blob/main/docs/tools/mcp-server.md",
+    },
+    {
+      fact: "its own entry fields (bundled MCPServerConfig, 0.61.0)",
+      url: "https://www.npmjs.com/package/@google/gemini-cli",
+    },
+  ],
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
   // Its own entry fields in 0.61.0's bundled MCPServerConfig.
@@ -23,8 +41,6 @@ export const geminiCli: ClientModule = {
     "timeout",
     "trust",
     "description",
-    "includeTools",
-    "excludeTools",
     "cwd",
     "oauth",
     "authProviderType",
@@ -60,6 +76,15 @@ export const geminiCli: ClientModule = {
   },
   processNames: { windows: ["gemini.exe"], posix: ["gemini"] },
   pluginServers: geminiExtensions,
+  toolBudget: {
+    // Exact names only (0.61.0's isEnabled: `excludeTools` wins over `includeTools`).
+    filter: {
+      keys: ["includeTools", "excludeTools"],
+      fields: (names) =>
+        names.allow ? { includeTools: [...names.allow] } : { excludeTools: [...names.deny] },
+      source: "https://github.com/google-gemini/gemini-cli/blob/main/docs/tools/mcp-server.md",
+    },
+  },
   reading: {
     variables: SHELL_BARE,
     streamableUrlKey: "httpUrl",

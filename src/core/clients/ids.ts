@@ -12,6 +12,23 @@ export const CLIENT_IDS = [
   "gemini-cli",
   "codex",
   "copilot-cli",
+  "factory-droid",
+  "junie",
+  "warp",
+  "crush",
+  "devin",
+  "kiro",
+  "lm-studio",
+  "qwen-code",
+  "augment",
+  // The framework's own (clients-fw): JSONC, YAML and their own entry shapes.
+  "zed",
+  "opencode",
+  "kilo-code",
+  "goose",
+  "amp",
+  "continue",
+  // Editor extensions, written where their editor runs them (clients/editor-storage.ts).
   "cline",
   "roo-code",
 ] as const;

@@ -4,18 +4,33 @@
  * with no id: the schema and the modules are one list.
  */
 
+import { amp } from "./amp.js";
+import { augment } from "./augment.js";
 import { claudeCode } from "./claude-code.js";
 import { claudeDesktop } from "./claude-desktop.js";
 import { cline } from "./cline.js";
 import { codex } from "./codex.js";
+import { continueDev } from "./continue.js";
 import { copilotCli } from "./copilot-cli.js";
+import { crush } from "./crush.js";
 import { cursor } from "./cursor.js";
+import { devin } from "./devin.js";
+import { factoryDroid } from "./factory-droid.js";
 import { geminiCli } from "./gemini-cli.js";
+import { goose } from "./goose.js";
 import { CLIENT_IDS, type ClientId } from "./ids.js";
+import { junie } from "./junie.js";
+import { kiloCode } from "./kilo-code.js";
+import { kiro } from "./kiro.js";
+import { lmStudio } from "./lm-studio.js";
+import { opencode } from "./opencode.js";
+import { qwenCode } from "./qwen-code.js";
 import { rooCode } from "./roo-code.js";
 import type { ClientModule } from "./types.js";
 import { vscode } from "./vscode.js";
+import { warp } from "./warp.js";
 import { windsurf } from "./windsurf.js";
+import { zed } from "./zed.js";
 
 const BY_ID = {
   "claude-desktop": claudeDesktop,
@@ -26,6 +41,21 @@ const BY_ID = {
   "gemini-cli": geminiCli,
   codex,
   "copilot-cli": copilotCli,
+  "factory-droid": factoryDroid,
+  junie,
+  warp,
+  crush,
+  devin,
+  kiro,
+  "lm-studio": lmStudio,
+  "qwen-code": qwenCode,
+  augment,
+  zed,
+  opencode,
+  "kilo-code": kiloCode,
+  goose,
+  amp,
+  continue: continueDev,
   cline,
   "roo-code": rooCode,
 } as const satisfies Record<ClientId, ClientModule>;

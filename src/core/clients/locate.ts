@@ -1,5 +1,5 @@
 /** Small file-system questions client modules ask about an environment, through its access path. */
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
 
@@ -32,4 +32,15 @@ export function inHome(env: Environment, ...parts: string[]): string {
 export async function anyExists(env: Environment, paths: string[]): Promise<boolean> {
   for (const p of paths) if (await existsIn(env, p)) return true;
   return false;
+}
+
+/** A small text file of that environment (a pointer to another folder), or undefined when unreadable. */
+export async function readTextIn(env: Environment, nativePath: string): Promise<string | undefined> {
+  const local = env.access(nativePath);
+  if (!local) return undefined;
+  try {
+    return readFileSync(local, "utf8");
+  } catch {
+    return undefined;
+  }
 }

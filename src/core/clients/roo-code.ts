@@ -32,6 +32,40 @@ import { envColon } from "./variables.js";
 export const rooCode: ClientModule = {
   id: "roo-code",
   name: "Roo Code",
+  docs: {
+    where:
+      "in each editor that has the extension (VS Code, Insiders, Cursor, Windsurf, VSCodium), and their WSL servers",
+    file: "`<editor User folder>/globalStorage/<id>/settings/mcp_settings.json` per editor (`rooveterinaryinc.roo-cline`, `zoocodeorganization.zoo-code`)",
+    shapes:
+      "`command`, `args`, `env`; remote: `type: streamable-http` or `sse` with `url`, `headers`; plain JSON only",
+    variables: "`${env:VAR}`, `${workspaceFolder}`",
+  },
+  sources: [
+    {
+      fact: "the file in globalStorage, entry schema, `type` values, own keys, `cmd.exe /c` on Windows",
+      url: "https://github.com/RooCodeInc/Roo-Code/blob/cb836567/src/services/mcp/McpHub.ts",
+    },
+    {
+      fact: "the extension's id",
+      url: "https://github.com/RooCodeInc/Roo-Code/blob/cb836567/src/package.json",
+    },
+    {
+      fact: "`${env:VAR}` and `${workspaceFolder}` expanded",
+      url: "https://github.com/RooCodeInc/Roo-Code/blob/cb836567/src/utils/config.ts",
+    },
+    {
+      fact: "Zoo Code, the fork that continues it, and its id",
+      url: "https://github.com/Zoo-Code-Org/Zoo-Code",
+    },
+    {
+      fact: "globalStorage folder named by the id lowercased",
+      url: "https://github.com/microsoft/vscode/blob/main/src/vs/workbench/api/common/extHostStoragePaths.ts",
+    },
+    {
+      fact: "a remote window's user folder `~/.vscode-server/data/User`",
+      url: "https://github.com/microsoft/vscode/blob/main/src/vs/server/node/server.main.ts",
+    },
+  ],
   kinds: ["windows", "wsl", "macos", "linux"],
   // Its files are the extension's, in each editor that has it: `--client` creates none elsewhere.
   createWhenNamed: [],
@@ -61,6 +95,7 @@ export const rooCode: ClientModule = {
     commonKeys: rooKeys,
     commonEntry: commonRooEntry,
     strictJson: () => true,
-    bomBreaks: true,
+    // JSON.parse on the text as read: a byte-order mark is refused too.
+    strictJsonDialect: { comments: false, bom: false },
   },
 };

@@ -43,10 +43,49 @@ export interface EditorExtension {
   names?: Readonly<Record<string, string>>;
 }
 
-/** One AI client. Adding a client is one file implementing this, plus a line in index.ts. */
+/** Where a fact about a client comes from: its docs, its source, or a run of it (cited in docs/clients.md). */
+interface ClientSource {
+  /** What it tells, in a few words ("entry shape", "user file on Windows"). */
+  fact: string;
+  /** The page, source file or issue (a URL). */
+  url: string;
+}
+
+/** How docs/clients.md's generated table shows a client (scripts/generate-clients-docs.mjs). */
+export interface ClientDocs {
+  /** The environments, in words (default: from `kinds`). */
+  where?: string;
+  /** The user file, in words (defineClient derives it from its `files`). */
+  file?: string;
+  /** The project file, in words (default: `projectConfig` joined with /). */
+  project?: string;
+  /** The entry shapes, in words ("`type: local`, `command` as an array"). */
+  shapes?: string;
+  /** The references a project file's entry takes, in words (default: `referenceStyle("VAR")`). */
+  variables?: string;
+}
+
+/**
+ * One AI client. Adding a client is one file implementing this (most simply through
+ * `defineClient`, clients/define-client.ts), plus a line in index.ts.
+ */
 export interface ClientModule {
   id: ClientId;
   name: string;
+  /** Where each fact of this module comes from (docs/clients.md cites them). */
+  sources?: readonly ClientSource[];
+  /** How docs/clients.md's table shows it. */
+  docs?: ClientDocs;
+  /** How a person checks what sync wrote with the client itself (`opencode mcp list`), for the docs. */
+  judge?: string;
+  /** One line said wherever the client is found (init): a rename, a successor. */
+  notice?: string;
+  /**
+   * Fields a new entry gets besides its launch, which are the client's own after that (keptKeys
+   * should name them): Goose's `name`, `enabled`, `timeout`. Sync writes them only where the entry
+   * lacks them, so a person's `enabled: false` stays.
+   */
+  entryDefaults?(name: string): Record<string, unknown>;
   /** Environment kinds the client really runs in. */
   kinds: readonly EnvKind[];
   /**
@@ -56,6 +95,11 @@ export interface ClientModule {
   createWhenNamed?: readonly EnvKind[];
   /** The key (path) holding servers, e.g. ["mcpServers"] or ["servers"]. */
   serversPath: readonly string[];
+  /**
+   * Its servers are a list of items each naming itself with this key (Continue's `- name: x`), not
+   * a map of names: an entry is one item, its value the item without that key.
+   */
+  listKey?: string;
   /** The format of its config files (default JSON). */
   format?: ConfigFormatId;
   /**
@@ -183,6 +227,11 @@ export interface ClientModule {
    * Copilot CLI) or only the entry (Codex); undefined: it lays the entry over the plugin's (Gemini).
    */
   pluginNameClash?: "plugin-wins" | "entry-wins";
+  /**
+   * It writes its own file anew, readable by other users (mode 644), whatever mode it had: no token
+   * goes into it on POSIX (Qwen Code adds its `$version` so on its first run).
+   */
+  rewritesReadable?: true;
   /** Where it keeps backups of its own file, for a file that was reset. */
   ownBackups?: string;
   /**
@@ -191,7 +240,49 @@ export interface ClientModule {
    * output it cannot read).
    */
   ownList?: { program: string; args: readonly string[]; names(stdout: string): string[] | undefined };
+  /**
+   * The client's own per-server fields that narrow or approve its tools, and any tool limit it
+   * documents: recorded for per-client tool rules (nothing filters tools yet).
+   */
+  toolFilters?: { fields: readonly string[]; limit?: string };
+  /**
+   * What it does with a server's tools: its own entry field for the manifest's tool rules, the most
+   * tools it takes, which it defers (each with the source that says so). Undefined: none known —
+   * a rule is then said not kept for it, never claimed.
+   */
+  toolBudget?: ToolBudget;
 }
+
+/** A client's own ways with a server's tools (`mcp-twin tools`, doctor's tools.budget, sync). */
+interface ToolBudget {
+  /**
+   * Its entry's fields that say which tools it loads: given the names it loads (`allow`) or leaves
+   * out (`deny`), those fields, or undefined when it cannot say that form (then the names it loads
+   * are tried, expanded from the server's list). `keys` are mcp-twin's on its entries, compared and
+   * rewritten by sync (never the client's own: not in `keptKeys`).
+   */
+  filter?: {
+    keys: readonly string[];
+    fields(names: ToolNames): Record<string, unknown> | undefined;
+    source: string;
+  };
+  /** The most tools it sends the model in one request (past it the request fails), and the source. */
+  limit?: { tools: number; source: string };
+  /**
+   * Whether it defers a server's tools (sends their definitions only once the model searches for
+   * them), given the entry as written and how many tools it takes in all; `how` names the way.
+   */
+  defers?: {
+    entry(entry: Readonly<Record<string, unknown>>, total: number): boolean;
+    how: string;
+    source: string;
+  };
+}
+
+/** The tool names an entry's filter field says: those the client loads, or those it leaves out. */
+type ToolNames =
+  | { allow: readonly string[]; deny?: undefined }
+  | { deny: readonly string[]; allow?: undefined };
 
 /** How a client reads an entry of its file back (clients/entry-view.ts applies it). */
 interface EntryReading {
@@ -213,10 +304,15 @@ interface EntryReading {
   streamableUrlKey?: string;
   /** A `url` without "type" is SSE in its docs and older versions, Streamable HTTP first from this one. */
   untypedUrlMaybeSse?: { httpFirstSince: string };
-  /** The app rewrites its file or reads it with JSON.parse, so comments and trailing commas break it. */
+  /** Its reader is stricter than JSONC (it rewrites its file, or reads it with JSON.parse): see the dialect. */
   strictJson?(scope: Scope): boolean;
-  /** It reads its file as text with a byte-order mark left in, which JSON.parse then refuses. */
-  bomBreaks?: true;
+  /**
+   * With `strictJson`: what its reader takes of JSONC — comments (Factory's, Qwen Code's, Auggie's
+   * do), trailing commas (Auggie's; Qwen Code's after its comments are stripped do not), and a
+   * byte-order mark (Go's and Rust's JSON, and Auggie's, do not). Undefined: JSON.parse's — comments
+   * and trailing commas break it, a BOM is skipped.
+   */
+  strictJsonDialect?: { comments: boolean; trailingCommas?: boolean; bom: boolean };
   /**
    * Servers of one project kept in its user file (a local scope): where they sit in the file's
    * top-level value for that project folder (undefined: none there).

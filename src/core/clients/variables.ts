@@ -77,6 +77,28 @@ export const EDITOR: VariableSyntax = {
     ),
 };
 
+/** `${VAR}` only (no default syntax); an unset one stays as written (Amp, seen with amp mcp doctor). */
+export const BRACES_ONLY: VariableSyntax = {
+  expand: (text, ctx, found) =>
+    text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+      const v = ctx.vars(name);
+      if (v === undefined) found.unset.push(name);
+      return v ?? whole;
+    }),
+};
+
+/**
+ * `{env:VAR}`, replaced in the file's whole text before it is parsed; an unset one becomes empty
+ * (opencode and the Kilo CLI, which forked it).
+ */
+export const OPENCODE: VariableSyntax = {
+  expand: (text, ctx, found) =>
+    text.replace(/\{env:([^}]+)\}/g, (_whole, name: string) => {
+      const v = ctx.vars(name);
+      if (v === undefined) found.unset.push(name);
+      return v ?? "";
+    }),
+};
 /**
  * `${env:VAR}` only; an unset one stays as written (Cline: apps/vscode/src/utils/envExpansion.ts at
  * cline/cline@21cb8d25). With `folder`, `${workspaceFolder}` too (Roo Code and Zoo Code:

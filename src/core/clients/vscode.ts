@@ -28,6 +28,28 @@ import { EDITOR } from "./variables.js";
 export const vscode: ClientModule = {
   id: "vscode",
   name: "VS Code",
+  docs: {
+    file: "`Code/User/mcp.json` in the platform's config folder; WSL: `~/.vscode-server/data/User/mcp.json`, read by a window connected to WSL (only servers that start in WSL)",
+    shapes: "`type` required: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
+  },
+  sources: [
+    {
+      fact: "mcp.json, `servers`, its variables",
+      url: "https://code.visualstudio.com/docs/copilot/customization/mcp-servers",
+    },
+    {
+      fact: "a remote window reads the remote user mcp.json, its entries replacing the local file's by name",
+      url: "https://github.com/microsoft/vscode/blob/05a7e3aa/src/vs/workbench/contrib/mcp/browser/mcpWorkbenchService.ts",
+    },
+    {
+      fact: "the remote user folder `~/.vscode-server/data/User`",
+      url: "https://github.com/microsoft/vscode/blob/main/src/vs/server/node/server.main.ts",
+    },
+    {
+      fact: "a remote window does not read the remote file's `inputs`",
+      url: "https://github.com/microsoft/vscode/issues/256546",
+    },
+  ],
   kinds: ["windows", "macos", "linux", "wsl"],
   // In WSL its file is the remote windows', there only once VS Code's server is (~/.vscode-server).
   createWhenNamed: ["windows", "macos", "linux"],
@@ -64,5 +86,9 @@ export const vscode: ClientModule = {
   gui: true,
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["Code.exe"], posix: ["code"] },
+  // Which tools it loads is chosen in its tools picker, not in mcp.json.
+  toolBudget: {
+    limit: { tools: 128, source: "https://github.com/microsoft/vscode-copilot-release/issues/11653" },
+  },
   reading: { variables: EDITOR, type: "required" },
 };

@@ -1,4 +1,7 @@
-/** Windsurf: ~/.codeium/windsurf/mcp_config.json; remote servers use `serverUrl`, not `url`. */
+/**
+ * Devin Desktop, formerly Windsurf (id `windsurf`): its Cascade agent reads
+ * ~/.codeium/windsurf/mcp_config.json; remote servers use `serverUrl`, not `url`.
+ */
 import { anyExists, inHome } from "./locate.js";
 import {
   type ClientModule,
@@ -10,7 +13,18 @@ import { EDITOR } from "./variables.js";
 
 export const windsurf: ClientModule = {
   id: "windsurf",
-  name: "Windsurf",
+  name: "Devin Desktop (Windsurf)",
+  docs: {
+    file: "`~/.codeium/windsurf/mcp_config.json` (read by its Cascade agent)",
+    shapes: "`command`, `args`, `env`; remote (either transport): `serverUrl`, `headers`",
+  },
+  sources: [
+    { fact: "mcp_config.json and `serverUrl`", url: "https://docs.windsurf.com/windsurf/cascade/mcp" },
+    {
+      fact: "Windsurf became Devin Desktop (2026-06); Cascade keeps this file",
+      url: "https://windsurf.com/changelog",
+    },
+  ],
   kinds: ["windows", "macos", "linux"],
   serversPath: ["mcpServers"],
   async userConfig(env) {
@@ -29,5 +43,7 @@ export const windsurf: ClientModule = {
   gui: true,
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["Windsurf.exe"], posix: ["windsurf"] },
+  // Tools are switched on and off on each server's settings page, not in mcp_config.json.
+  toolBudget: { limit: { tools: 100, source: "https://docs.windsurf.com/windsurf/cascade/mcp" } },
   reading: { variables: EDITOR, urlKey: "serverUrl" },
 };

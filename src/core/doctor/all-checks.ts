@@ -19,6 +19,7 @@ import { probeChecks } from "./checks/probe-results.js";
 import { secretsChecks } from "./checks/secrets.js";
 import { sharedChecks } from "./checks/shared.js";
 import { stateChecks } from "./checks/state-file.js";
+import { toolsBudgetChecks } from "./checks/tools-budget.js";
 import type { DoctorFacts, ScopeItems } from "./facts.js";
 import { AS_IS, type Show, showFor } from "./path-style.js";
 import type { Finding } from "./types.js";
@@ -43,6 +44,7 @@ export const CHECKS = [
   ...probeChecks,
   ...bridgeChecks,
   ...sharedChecks,
+  ...toolsBudgetChecks,
 ] as const;
 
 type CheckId = (typeof CHECKS)[number]["id"];

@@ -3,6 +3,7 @@
  * probes) and then only read: the shapes live here, below both the gatherers and the checks.
  */
 
+import type { ClientBudget } from "../budget/budget.js";
 import type { EntryScope } from "../clients/entry-sets.js";
 import type { Expanded } from "../clients/entry-view.js";
 import type { EntryView } from "../clients/types.js";
@@ -286,11 +287,6 @@ export interface SharedEntryFact {
 export interface SharedFacts {
   status?: SharedStatus | undefined;
   entries: SharedEntryFact[];
-  /**
-   * Where the bridge runs (an environment id), and whether it tells the user account of each
-   * loopback connection there (Linux, WSL: /proc/net/tcp): what lets an entry carry no credential.
-   */
-  bridge?: { env: string; peers: boolean } | undefined;
 }
 
 /**
@@ -320,6 +316,8 @@ export interface DoctorFacts {
   bridge?: BridgeFacts;
   /** Absent when nothing is shared and no entry reaches a shared server. */
   shared?: SharedFacts;
+  /** Each client's context budget (tools, tokens, limit), from the servers' known lists. */
+  budgets?: { budgets: ClientBudget[]; servers: ReadonlyMap<string, ServerSpec> };
 }
 
 /** What a check of each scope runs on. */

@@ -11,7 +11,6 @@ import { bridgePlace } from "../bridge-control/placement.js";
 import type { HeldBy, PortChoice } from "../bridge-control/port-choice.js";
 import { readRecordedPort } from "../bridge-control/port-record.js";
 import { type BridgeSettings, resolveBridgeSettings, settingsAt } from "../bridge-control/settings.js";
-import { ownersToldIn } from "../bridge-control/socket-owner.js";
 import { bridgeFiles, bridgeHome, bridgeHomeIn, bridgeUrl } from "../bridge-control/state-folder.js";
 import { ensureToken, readToken } from "../bridge-control/token-file.js";
 import type { Launch, Target } from "../clients/types.js";
@@ -19,7 +18,6 @@ import type { Machine } from "../environments/machine.js";
 import { type Environment, joinNative } from "../environments/types.js";
 import type { Manifest } from "../manifest/schema.js";
 import { readTextOrNull } from "../system/files.js";
-import { sysPath } from "../system/host.js";
 import { privateFile } from "./private-file.js";
 import { cannotHost } from "./share-host-env.js";
 import type { GatewayReach } from "./shared-entry.js";
@@ -170,7 +168,6 @@ export async function planBridge(
             program,
             reason,
             token,
-            peers: ownersToldIn(env, sysPath(machine.host, "/proc")),
             private: privateFile,
           },
         }

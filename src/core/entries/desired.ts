@@ -14,6 +14,7 @@ import { nodeExeOnPath } from "../environments/windows.js";
 import { recordsEntry, type State } from "../ledger/state.js";
 import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
 import type { Manifest, ServerSpec } from "../manifest/schema.js";
+import { hasToolRules } from "../manifest/tool-rules.js";
 import { relayLogins } from "../oauth/needs-login.js";
 import {
   type InstalledIndex,
@@ -26,6 +27,8 @@ import { getEnv } from "../system/host.js";
 import type { BridgeWiring } from "./bridge-wiring.js";
 import { sharedEntry } from "./shared-entry.js";
 import { type BuiltEntry, buildEntry, type EntryContext } from "./target-entry.js";
+import { readToolLists, type ToolLists } from "./tool-lists.js";
+import { withToolRules } from "./tool-rule-entry.js";
 import { readWithheldNeeds, withWithheldNeeds } from "./withheld-needs.js";
 
 export interface DesiredInput {
@@ -70,6 +73,8 @@ export async function desiredEntries(
   const hosted = new Set(input.bridge?.shares.map((s) => s.name));
   // Variables doctor found a server needs that its client withholds (Gemini CLI).
   const needs = readWithheldNeeds(machine);
+  // The servers' known lists, for the tool rules written as names (read only when a rule is there).
+  const lists = await knownToolLists(machine, input, index, versions);
   for (const target of input.targets) {
     const desired = new Map<string, BuiltEntry>();
     const overlay = isOverlay(target);
@@ -82,7 +87,8 @@ export async function desiredEntries(
         ? sharedEntry(name, spec, target, ctx, reach)
         : withWithheldNeeds(buildEntry(name, spec, target, ctx), name, target, needs, ctx.processEnv);
       if (overlay && !startsHere(built, target)) continue;
-      desired.set(name, built);
+      const listed = lists?.get(name)?.tools.map((t) => t.name);
+      desired.set(name, lists ? withToolRules(built, name, spec, target, listed) : built);
     }
     // No server can hold the bridge's name: the manifest schema reserves it.
     const bridge = overlay ? undefined : input.bridge?.entry(target, ctx);
@@ -114,6 +120,23 @@ function startsHere(built: BuiltEntry, target: Target): boolean {
     !built.bridged &&
     typeof built.value.command === "string"
   );
+}
+
+/** The servers' known tool lists (tool-lists.ts), when the manifest has a tool rule; else undefined. */
+export async function knownToolLists(
+  machine: Machine,
+  input: Pick<DesiredInput, "servers" | "bridge"> & { everyServer?: boolean },
+  index: InstalledIndex,
+  versions: ReadonlyMap<string, string>,
+): Promise<ToolLists | undefined> {
+  if (!input.everyServer && !input.servers.some(([, s]) => hasToolRules(s))) return undefined;
+  const bridge = input.bridge;
+  return readToolLists(machine, {
+    servers: input.servers,
+    version: (name) => versions.get(name),
+    bridge: bridge ? { env: bridge.env, shares: bridge.shares } : undefined,
+    bridgeVersion: (name) => (bridge ? index.get(bridge.env.id)?.get(name)?.version : undefined),
+  });
 }
 
 /** This mcp-twin, as the relays of url servers start it: by the path the bridge's entry uses too. */

@@ -7,11 +7,13 @@ import { inspectFile } from "../system/files.js";
 
 /**
  * Can a token go into this target's file? A Windows file is the profile's (its ACL keeps others
- * out; mode bits mean nothing there); a POSIX file only without group or other read bits. A file
- * that does not exist yet is created private (mode 600) by the write.
+ * out; mode bits mean nothing there); a POSIX file only without group or other read bits, and
+ * only when its app keeps them so. A file that does not exist yet is created private (mode 600).
  */
 export function privateFile(target: Target): boolean {
   if (target.env.kind === "windows") return true;
+  // Its app writes the file anew readable by others (Qwen Code on its first run): a token there would not stay private.
+  if (target.client.rewritesReadable) return false;
   try {
     const facts = inspectFile(target.file);
     return !facts.exists || (facts.mode !== undefined && (facts.mode & 0o044) === 0);

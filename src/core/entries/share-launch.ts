@@ -43,6 +43,8 @@ export interface ManifestShares {
   launches: ShareLaunch[];
   failed: Array<{ name: string; mode: ShareMode; error: string }>;
   idleMinutes: number;
+  /** `bridge.allowOrigins`: the browser origins the user allows (read on each reload too). */
+  allowOrigins?: string[];
 }
 
 export interface ShareLaunchOptions {
@@ -83,14 +85,15 @@ export async function manifestShares(options: ShareLaunchOptions): Promise<Manif
   const machine = await openMachine(options.host);
   const opened = await openManifest(machine, { manifest: options.manifest, which: "user", required: false });
   const idleMinutes = opened.loaded.manifest.bridge?.idleMinutes ?? DEFAULT_IDLE_MINUTES;
+  const allowOrigins = opened.loaded.manifest.bridge?.allowOrigins ?? [];
   const shared = Object.entries(opened.loaded.manifest.servers).filter(([, s]) => s.share && !s.disabled);
-  if (shared.length === 0) return { launches: [], failed: [], idleMinutes };
+  if (shared.length === 0) return { launches: [], failed: [], idleMinutes, allowOrigins };
   const here = await loadContext(
     machine,
     { opened, envs: [], clients: [], limitTo: [machine.local.id], targets: "none" },
     silentProgress,
   );
-  const result: ManifestShares = { launches: [], failed: [], idleMinutes };
+  const result: ManifestShares = { launches: [], failed: [], idleMinutes, allowOrigins };
   for (const [name, spec] of shared) {
     try {
       result.launches.push(await launchOf(name, here, machine, options));

@@ -1,7 +1,7 @@
 /**
- * A shared server's entry in one target: a url entry to the gateway (the bridge) where the client
- * takes url entries — with no credential where the bridge tells its account, else with a token where
- * the file is private — else mcp-twin's relay to the same address. Pure.
+ * A shared server's entry in one target: a url entry to the gateway (the bridge) with that entry's
+ * own client token where the client takes url entries and its file is private, else mcp-twin's
+ * relay to the same address (it reads the token from the bridge's private state folder). Pure.
  */
 import { clientToken } from "../bridge-control/client-token.js";
 import { SHARE_PREFIX } from "../bridge-control/state-folder.js";
@@ -32,11 +32,6 @@ export interface GatewayReach {
   reason?: string | undefined;
   /** The bridge token (null: none yet, or not readable from here). Never written anywhere. */
   token: string | null;
-  /**
-   * The bridge tells the user account of each loopback connection (Linux, WSL: /proc/net/tcp), so it
-   * takes a request with no credential from its own account on a share's path.
-   */
-  peers: boolean;
   /** No other user can read the target's file: a Windows profile's, or mode without group/other read. */
   private(target: Target): boolean;
 }
@@ -55,35 +50,24 @@ function tokenLabel(target: Target): string {
 }
 
 /**
- * The client runs where the bridge does, and the bridge tells the account of each connection: its
- * url entry carries no credential (the bridge takes its own account's requests on the share's path
- * alone), so there is nothing in the file to steal, whatever its mode. Not across the line: a
- * Windows program reaches WSL as root (NAT forwarding) or unseen (mirrored), which need a token.
- */
-function tokenless(target: Target, reach: GatewayReach): boolean {
-  return reach.peers && target.env.id === reach.env.id;
-}
-
-/**
  * Why this target gets the relay rather than a url entry (undefined: a url entry): the client
- * takes none; a project server and no variable of the client names its folder; (an entry that
- * needs a token:) no token to derive one from, or a file other users can read (a token there would
- * be theirs too).
+ * takes none; a project server and no variable of the client names its folder; no token to derive
+ * one from, or a file other users can read (a token there would be theirs too). Nothing opens a
+ * shared server without a credential: being the user's account is not enough, as a sandboxed
+ * process of that account (its home hidden) is that account too.
  */
 function sharedRelayWhy(server: ServerSpec, target: Target, reach: GatewayReach): RelayWhy | undefined {
   if (!target.client.remoteEntry) return "shared-stdio-only";
   if (server.share === "project" && !target.client.workingFolder) return "no-folder";
-  if (tokenless(target, reach)) return undefined;
   if (!reach.token) return "no-token";
   if (!reach.private(target)) return "readable";
   return undefined;
 }
 
 /**
- * - The url entry carries no credential where the client runs in the bridge's own Linux or WSL
- *   environment (tokenless), else `Authorization: Bearer <client token>` (derived from the bridge
- *   token for this server's endpoint alone, never the bridge token itself); and, for a project
- *   server, `Mcp-Twin-Project` as the client's own variable for the folder it works in.
+ * - The url entry carries `Authorization: Bearer <client token>` (derived from the bridge token
+ *   for this server's endpoint alone, never the bridge token itself); and, for a project server,
+ *   `Mcp-Twin-Project` as the client's own variable for the folder it works in.
  * - The relay (`mcp-twin connect <share url>`) runs where the bridge runs — through `wsl.exe` from
  *   Windows — reads the token there, and starts the bridge when none answers.
  * - The server itself runs in the bridge; one limited to other environments is not hosted there
@@ -103,19 +87,17 @@ export function sharedEntry(
   const command = server.package ? undefined : serverIn(server, reach.env.id).command;
   const program = command ? { program: command, shared: true as const } : {};
   const native = target.client.remoteEntry;
-  const token = tokenless(target, reach)
-    ? undefined
-    : reach.token && clientToken(reach.token, name, tokenLabel(target));
-  if (!why && native && token !== null) {
+  const token = reach.token && clientToken(reach.token, name, tokenLabel(target));
+  if (!why && native && token) {
     const folder = target.client.workingFolder;
     const headers: Record<string, string> = {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      Authorization: `Bearer ${token}`,
       ...(server.share === "project" && folder ? { [PROJECT_HEADER]: folder } : {}),
     };
     return {
       ok: true,
       value: native({ url, headers }),
-      secretValues: token ? [token] : [],
+      secretValues: [token],
       references: [],
       runsIn: reach.env.id,
       gateway: true,

@@ -34,6 +34,18 @@ export interface EntryContext {
   logins?: ReadonlySet<string>;
 }
 
+/**
+ * - kept: the entry's `keys` say them;
+ * - no-field: the client has no field for them (the gateway does not keep them for it yet);
+ * - needs-list: the rules have patterns and the server's list is not known yet (cached at its
+ *   first start: doctor, `mcp-twin tools`, or the gateway's);
+ * - cannot-say: the client's field cannot say this rule (Copilot CLI lists only what it loads) and
+ *   the server's list is not known to turn it into such a list.
+ */
+export type ToolRuleOutcome =
+  | { state: "kept"; keys: string[]; names: { allow?: string[]; deny?: string[] } }
+  | { state: "no-field" | "needs-list" | "cannot-say" };
+
 /** Something written that will not start, or may not, as things are. */
 export interface EntryProblem {
   code: string;
@@ -79,6 +91,8 @@ export type BuiltEntry =
       shared?: true;
       /** Written, but it will not start as things are (its program is missing there). */
       problems?: EntryProblem[];
+      /** The manifest's tool rules for this target's client, and whether the entry says them (tool-rule-entry.ts). */
+      toolRules?: ToolRuleOutcome;
     }
   | {
       ok: false;

@@ -130,9 +130,9 @@ export function posixEnvironment(facts: EnvFacts, host: Host): Environment {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onOutput ? { onOutput: options.onOutput } : {}),
     });
-  // Read where it runs, not cached: a client's own home (Codex's, Copilot's) can move between two runs.
+  // Read where it runs, not cached: a client's own home (Codex's, Copilot's, Crush's, Qwen's) can move between two runs.
   const homes: Record<string, string> = {};
-  for (const name of ["CODEX_HOME", "COPILOT_HOME"]) {
+  for (const name of ["CODEX_HOME", "COPILOT_HOME", "CRUSH_GLOBAL_CONFIG", "QWEN_HOME"]) {
     const value = getEnv(host.env, name);
     if (value) homes[name] = value;
   }

@@ -1,7 +1,7 @@
 /**
  * Which format a client's file is in, and the reads and edits everything above the seam uses.
- * The TOML engine is loaded on first need (`loadFormats`): a sync with no TOML target never pays
- * for its parser.
+ * The TOML and YAML engines are loaded on first need (`loadFormats`): a sync with no such target
+ * never pays for their parsers.
  */
 import { jsonFormat } from "./json/index.js";
 import type { ConfigFormat, ConfigFormatId, EntryEdit, ParsedDocument } from "./types.js";
@@ -12,6 +12,28 @@ interface FormatClient {
   format?: ConfigFormatId;
   ownedKeys?: readonly string[];
   keptKeys?: readonly string[];
+  /** Its entry's tool-rule fields: mcp-twin's, whatever its keptKeys say. */
+  toolBudget?: { filter?: { keys: readonly string[] } };
+  /** Its servers are a list of items named by this key (Continue), not a map of names. */
+  listKey?: string;
+  /** Fields a new entry gets, the client's own after that (Goose's `enabled`, `timeout`). */
+  entryDefaults?(name: string): Record<string, unknown>;
+}
+
+/**
+ * The keys of a client's entries mcp-twin owns (`owned`: only those; undefined: all but `kept`)
+ * and the client's own it keeps (`kept`): its ownedKeys and keptKeys, with its tool-rule fields
+ * (toolBudget.filter) mcp-twin's.
+ */
+export function entryKeys(client: Pick<FormatClient, "ownedKeys" | "keptKeys" | "toolBudget">): {
+  owned: readonly string[] | undefined;
+  kept: readonly string[] | undefined;
+} {
+  const rules = client.toolBudget?.filter?.keys ?? [];
+  return {
+    owned: client.ownedKeys ? [...new Set([...client.ownedKeys, ...rules])] : undefined,
+    kept: client.keptKeys?.filter((k) => !rules.includes(k)),
+  };
 }
 
 /** One client config file, as the formats read and edit it (a clients/types.ts Target). */
@@ -25,8 +47,10 @@ const loaded: Partial<Record<ConfigFormatId, ConfigFormat>> = { json: jsonFormat
 
 /** Load the formats these clients' files are in (call before formatOf). */
 export async function loadFormats(clients: Iterable<Pick<FormatClient, "format">>): Promise<void> {
-  for (const c of clients)
+  for (const c of clients) {
     if (c.format === "toml" && !loaded.toml) loaded.toml = (await import("./toml/index.js")).tomlFormat;
+    if (c.format === "yaml" && !loaded.yaml) loaded.yaml = (await import("./yaml/index.js")).yamlFormat;
+  }
 }
 
 export function formatOf(client: Pick<FormatClient, "format" | "id">): ConfigFormat {
@@ -42,7 +66,8 @@ export function parseTarget(
   text: string,
   file: string,
 ): ParsedDocument {
-  return formatOf(target.client).parse(text, file);
+  const { listKey } = target.client;
+  return formatOf(target.client).parse(text, file, listKey ? { listKey } : undefined);
 }
 
 /**
@@ -51,7 +76,8 @@ export function parseTarget(
  */
 export function readTargetEntries(target: FormatTarget, text: string): Record<string, unknown> {
   const entries = parseTarget(target, text, target.file).entries(target.serversPath);
-  return ownedView(entries, target.client.ownedKeys, target.client.keptKeys);
+  const { owned, kept } = entryKeys(target.client);
+  return ownedView(entries, owned, kept);
 }
 
 /**
@@ -74,11 +100,11 @@ export function readTargetFields(
 /** The keys of one entry that are the client's own, not mcp-twin's (in the entry's order). */
 export function clientFieldsOf(
   entry: unknown,
-  client: Pick<FormatClient, "ownedKeys" | "keptKeys">,
+  client: Pick<FormatClient, "ownedKeys" | "keptKeys" | "toolBudget">,
 ): Record<string, unknown> {
   if (!entry || typeof entry !== "object" || Array.isArray(entry)) return {};
-  const theirs = (key: string) =>
-    client.ownedKeys ? !client.ownedKeys.includes(key) : (client.keptKeys ?? []).includes(key);
+  const { owned, kept } = entryKeys(client);
+  const theirs = (key: string) => (owned ? !owned.includes(key) : (kept ?? []).includes(key));
   return Object.fromEntries(Object.entries(entry as Record<string, unknown>).filter(([k]) => theirs(k)));
 }
 
@@ -87,14 +113,33 @@ export function clientFieldsOf(
  * the client's own fields of an entry (keptKeys) kept where the edit does not set them.
  */
 export function editTargetEntries(target: FormatTarget, text: string, edits: readonly EntryEdit[]): string {
-  const kept = target.client.keptKeys;
+  const { owned, kept } = entryKeys(target.client);
+  const withDefaults = target.client.entryDefaults ? defaulted(target, text, edits) : edits;
   return formatOf(target.client).applyEntryEdits(
     text,
     target.serversPath,
-    kept && !target.client.ownedKeys ? keepingFields(target, text, edits, kept) : edits,
+    kept && !owned ? keepingFields(target, text, withDefaults, kept) : withDefaults,
     target.file,
-    target.client.ownedKeys,
+    owned,
+    target.client.listKey ? { listKey: target.client.listKey } : undefined,
   );
+}
+
+/** Each edit that sets an entry, with the client's defaults for a new entry where neither has them. */
+function defaulted(target: FormatTarget, text: string, edits: readonly EntryEdit[]): EntryEdit[] {
+  const entries = parseTarget(target, text, target.file).entries(target.serversPath);
+  return edits.map((edit) => {
+    if ("remove" in edit || edit.text !== undefined) return edit;
+    const value = edit.value;
+    if (!value || typeof value !== "object" || Array.isArray(value)) return edit;
+    const before = Object.hasOwn(entries, edit.name) ? entries[edit.name] : undefined;
+    const had = before && typeof before === "object" ? (before as Record<string, unknown>) : {};
+    const defaults = target.client.entryDefaults?.(edit.name) ?? {};
+    const missing = Object.entries(defaults).filter(
+      ([k]) => !Object.hasOwn(value, k) && !Object.hasOwn(had, k),
+    );
+    return missing.length === 0 ? edit : { ...edit, value: { ...Object.fromEntries(missing), ...value } };
+  });
 }
 
 /** Each edit that replaces an entry, with the client's own fields of the entry it replaces added. */
@@ -150,16 +195,12 @@ export function ownedView(
   return out;
 }
 
-/**
- * The JSON(C) engine's own calls: the manifest's edits and depth limit (manifest/), a JSON config's
- * empty servers key (undo).
- */
+/** The JSON(C) engine's own calls: the manifest's edits and depth limit (manifest/). */
 export {
   applyEntryEdits,
   MAX_DEPTH,
   parseConfig,
   readEntries,
-  removeEmptyServers,
   tooDeepAt,
 } from "./json/merge.js";
 export type { ConfigFormat, ConfigFormatId, EntryEdit, ParsedDocument } from "./types.js";

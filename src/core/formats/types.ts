@@ -6,7 +6,16 @@ import type { EntryEdit } from "./json/merge.js";
 
 export type { EntryEdit };
 
-export type ConfigFormatId = "json" | "toml";
+export type ConfigFormatId = "json" | "toml" | "yaml";
+
+/** How a client keeps its servers, beyond a map of names (the format's own reading of it). */
+interface FormatOptions {
+  /**
+   * Servers are a list of items each naming itself with this key (Continue's `mcpServers:
+   * - name: x`): an entry is one item, its name that key's value, its value the item without it.
+   */
+  listKey?: string;
+}
 
 /** One parsed config file. */
 export interface ParsedDocument {
@@ -27,7 +36,7 @@ export interface ConfigFormat {
   /** What the format is called in messages ("JSON", "TOML"). */
   readonly name: string;
   /** Parse a file's text; a UsageError "config-parse" naming file:line:column when it does not parse. */
-  parse(text: string, file: string): ParsedDocument;
+  parse(text: string, file: string, options?: FormatOptions): ParsedDocument;
   /**
    * The text with each edit applied to `serversPath.<name>`; every other byte stays. With `owned`,
    * setting an existing entry replaces only those keys of it and keeps the others (the app's own).
@@ -38,10 +47,21 @@ export interface ConfigFormat {
     edits: readonly EntryEdit[],
     file: string,
     owned?: readonly string[],
+    options?: FormatOptions,
   ): string;
   /**
    * The exact text of `serversPath.<name>`'s value as it is written in `text` (undefined when the
    * format cannot splice text back as it was: then values are written in mcp-twin's layout).
    */
   entryText?(text: string, serversPath: readonly string[], name: string, file: string): string | undefined;
+  /**
+   * The servers key itself removed when it holds no server (uninstall and restore, when the key was
+   * mcp-twin's doing). Undefined: the format drops it with its last entry by itself (TOML).
+   */
+  removeEmptyServers?(
+    text: string,
+    serversPath: readonly string[],
+    file: string,
+    options?: FormatOptions,
+  ): string;
 }

@@ -10,7 +10,7 @@ import { type DesiredInput, entriesNow, wireBridge } from "../entries/desired.js
 import type { BuiltEntry } from "../entries/target-entry.js";
 import type { Machine } from "../environments/machine.js";
 import { UsageError, UsageErrors } from "../errors.js";
-import { readTargetEntries, readTargetFields } from "../formats/index.js";
+import { entryKeys, readTargetEntries, readTargetFields } from "../formats/index.js";
 import { saveHandWritten } from "../ledger/backups.js";
 import { entryHash, isOurs, loadState, saveState } from "../ledger/state.js";
 import { withServerFields, writeManifest } from "../manifest/edit.js";
@@ -281,7 +281,7 @@ function newFields(
   built: BuiltEntry | undefined,
 ): Record<string, unknown> {
   const declared = built?.ok ? (built.fields ?? {}) : {};
-  const own = target.client.keptKeys ?? [];
+  const own = entryKeys(target.client).kept ?? [];
   return Object.fromEntries(
     Object.entries(fields ?? {}).filter(
       ([k, v]) => own.includes(k) && (!Object.hasOwn(declared, k) || entryHash(declared[k]) !== entryHash(v)),

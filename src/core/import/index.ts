@@ -10,7 +10,7 @@ import type { Target } from "../clients/types.js";
 import { loadContext } from "../context/context.js";
 import type { Machine } from "../environments/machine.js";
 import type { EnvInfo } from "../environments/path-translation.js";
-import { loadFormats, ownedView } from "../formats/index.js";
+import { entryKeys, loadFormats, ownedView } from "../formats/index.js";
 import { entryHash, isOurs } from "../ledger/state.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { referencesOf } from "../manifest/spec.js";
@@ -136,7 +136,7 @@ export async function readImports(
         ...(set.ignoredFile ? { ignoredByApp: true, note: CLASSIC_DESKTOP_NOTE } : {}),
       });
       // Sync compares (and records) only the keys it owns in an entry (Codex keeps its own there).
-      const compared = ownedView(set.entries, target.client.ownedKeys, target.client.keptKeys);
+      const compared = ownedView(set.entries, entryKeys(target.client).owned, entryKeys(target.client).kept);
       const managed = set.scope !== "local" && set.ignoredFile === undefined;
       for (const [entry, value] of Object.entries(set.entries)) {
         if (managed && isOurs(own(state.targets[target.key]?.entries, entry), compared[entry])) {

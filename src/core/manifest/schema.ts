@@ -6,6 +6,7 @@ import { z } from "zod";
 // The one list of client ids, shared with the client table.
 import { CLIENT_IDS, type ClientId } from "../clients/ids.js";
 import { clientModule } from "../clients/index.js";
+import { entryKeys } from "../formats/index.js";
 import { ENV_SELECTOR } from "../selectors.js";
 import { isLoopback } from "../system/loopback.js";
 import { headerNameProblem, headerValueProblem, urlProblem } from "./remote-checks.js";
@@ -108,6 +109,29 @@ export { DEFAULT_IDLE_MINUTES } from "./bridge-defaults.js";
 export const SHARE_MODES = ["machine", "project", "session"] as const;
 export type ShareMode = (typeof SHARE_MODES)[number];
 
+/** A tool's exact name, or a pattern where `*` stands for any run of characters (`browser_*`). */
+const toolName = z
+  .string()
+  .regex(
+    /^[^\s]+$/,
+    "is not a tool name or pattern (a name as the server lists it, `*` for any characters, no spaces)",
+  );
+
+/** Which tools of a server get through: `allow` (when given) lets only these in, `deny` keeps these out. */
+export const toolRuleSchema = z
+  .strictObject({
+    allow: z
+      .array(toolName)
+      .min(
+        1,
+        'an empty allow lets no tool through: leave "allow" out to allow every tool, or name the tools (e.g. "read_*")',
+      )
+      .optional()
+      .describe("Only these tools (exact names or `*` patterns) get through."),
+    deny: z.array(toolName).optional().describe("These tools (exact names or `*` patterns) are kept out."),
+  })
+  .refine((r) => r.allow !== undefined || r.deny !== undefined, 'give "allow", "deny" or both');
+
 export const serverSchema = z
   .strictObject({
     description: z.string().optional(),
@@ -149,6 +173,17 @@ export const serverSchema = z
       .optional()
       .describe(
         'Fields of a client\'s own for its entries of this server, by client id (e.g. "claude-code": { "alwaysLoad": true }): written as given (no ${secret:…} resolved). `mcp-twin adopt` puts them here.',
+      ),
+    tools: toolRuleSchema
+      .optional()
+      .describe(
+        'Which of its tools every client gets: { "allow": [...], "deny": [...] }, exact names or `*` patterns. Each client is told in its own way (`mcp-twin tools` shows what each loads).',
+      ),
+    clientTools: z
+      .partialRecord(clientId, toolRuleSchema)
+      .optional()
+      .describe(
+        'Narrows `tools` for one client, by client id (e.g. "vscode": { "deny": ["browser_*"] }): a tool must pass every rule that applies.',
       ),
     overrides: z.record(envSelector, overrideSchema).optional(),
     disabled: z.boolean().optional().describe("Keep it in the manifest but out of every client."),
@@ -200,15 +235,19 @@ export const serverSchema = z
         message: 'an Authorization header and "auth": "oauth" both say how to log in: keep one',
       });
     for (const [id, fields] of Object.entries(server.clientFields ?? {})) {
-      const own = clientModule(id as ClientId).keptKeys ?? [];
+      const client = clientModule(id as ClientId);
+      const own = entryKeys(client).kept ?? [];
+      const rules = client.toolBudget?.filter?.keys ?? [];
       for (const field of Object.keys(fields ?? {}))
         if (!own.includes(field))
           ctx.addIssue({
             code: "custom",
             path: ["clientFields", id, field],
-            message: own.length
-              ? `is not one of ${id}'s own entry fields mcp-twin keeps (${own.join(", ")}): how a server starts goes in the server itself`
-              : `${id} has no entry fields of its own that mcp-twin knows`,
+            message: rules.includes(field)
+              ? `is how mcp-twin tells ${id} the manifest's tool rules: say them in "clientTools": { "${id}": { "allow": [...] } } (or "deny")`
+              : own.length
+                ? `is not one of ${id}'s own entry fields mcp-twin keeps (${own.join(", ")}): how a server starts goes in the server itself`
+                : `${id} has no entry fields of its own that mcp-twin knows`,
           });
     }
     if (server.bin && !server.package)
@@ -258,6 +297,17 @@ export const bridgeSchema = z
       .max(10_080, "at most a week (10080)")
       .optional()
       .describe("A shared server with no call for this many minutes stops (default 10; decimals allowed)."),
+    allowOrigins: z
+      .array(
+        z
+          .string()
+          .regex(/^https?:\/\/[^/\s]+\/?$/i, "an origin: scheme://host[:port], e.g. http://localhost:5173"),
+      )
+      .max(32)
+      .optional()
+      .describe(
+        "Browser origins whose pages may call the bridge (an MCP inspector's page). Absent: a request that carries an Origin is refused.",
+      ),
   })
   .describe(
     "The bundled bridge (mcp-twin serve): the gateway of shared servers, and its own tools, registered in every client when enabled.",

@@ -4,6 +4,7 @@
  */
 import { findNodeAtLocation, getNodeValue, type Node, type ParseError, parseTree } from "jsonc-parser";
 import type { z } from "zod";
+import { CLIENT_IDS } from "../clients/ids.js";
 import { lineColumnAt, UsageError, UsageErrors } from "../errors.js";
 import { MAX_DEPTH, tooDeepAt } from "../formats/index.js";
 import { didYouMean } from "../selectors.js";
@@ -114,17 +115,27 @@ function issueToError(
   let message = issue.message;
   if (issue.code === "invalid_key") message = issue.issues[0]?.message ?? message;
   let hint = "See docs/manifest.md in the package (or let your editor check it against the $schema).";
+  const byClient = issue.code === "unrecognized_keys" && isClientMap(fieldPath);
   if (issue.code === "unrecognized_keys") {
-    message = `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-    const known = knownFields(fieldPath);
+    message = `unknown ${byClient ? "client" : "field"}${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    const known = byClient ? [...CLIENT_IDS] : knownFields(fieldPath);
     const guesses = issue.keys.flatMap((k) => didYouMean(k, known).map((g) => `"${g}"`));
     if (guesses.length > 0) message += ` (did you mean ${[...new Set(guesses)].join(" or ")}?)`;
-    if (known.length > 0) hint = `Fields allowed here: ${known.join(", ")}. ${hint}`;
+    if (known.length > 0)
+      hint = `${byClient ? "Clients" : "Fields allowed here"}: ${known.join(", ")}. ${hint}`;
   }
   return new UsageError("manifest-invalid", `${file}:${line}:${column}: ${field}: ${message}`, {
     location: { file, line, column },
     hint,
   });
+}
+
+/** `servers.<name>.clientTools` and `servers.<name>.clientFields`: objects keyed by client id. */
+function isClientMap(fieldPath: readonly PropertyKey[]): boolean {
+  const [first, , third] = fieldPath;
+  return (
+    first === "servers" && fieldPath.length === 3 && (third === "clientTools" || third === "clientFields")
+  );
 }
 
 /** The fields the object at `fieldPath` may hold: the schema's own keys, nothing hand-listed. */

@@ -1,7 +1,8 @@
 /**
  * The one masking mechanism: everything mcp-twin prints (results, diffs, progress, warnings, errors,
- * --json, --verbose) goes through `maskText` (ui/output.ts applies it to every line).
+ * --json, --verbose) and every log line goes through `maskText` (ui/output.ts applies it to every line).
  */
+import { inspect } from "node:util";
 
 export const MASK = "********";
 
@@ -35,13 +36,82 @@ const PATTERNS: Array<[RegExp, string]> = [
  *   `?api_key=…`-style query parameters, `--token=…`-style arguments.
  */
 export function maskText(text: string, secretValues: Iterable<string>): string {
-  // Also the JSON-escaped spelling, as a value with " or \ appears inside a JSON document.
-  const spelled = [...secretValues].flatMap((v) => [v, JSON.stringify(v).slice(1, -1)]);
-  const values = [...new Set(spelled)].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
+  const values = [...new Set([...secretValues].flatMap(formsOf))].sort((a, b) => b.length - a.length);
   let out = text;
   for (const v of values) if (out.includes(v)) out = out.split(v).join(MASK);
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
+}
+
+/**
+ * The first `max` characters of `text` as they may be shown: masked whole first (a secret that
+ * straddles the cut is masked, not half shown), then any end that begins a secret's spelling cut off
+ * too (the text itself may be the start of something longer).
+ */
+export function maskedHead(text: string, secretValues: Iterable<string>, max: number): string {
+  const values = [...secretValues];
+  let head = maskText(text, values).slice(0, max);
+  const forms = values.flatMap(formsOf);
+  for (let cut = true; cut; ) {
+    cut = false;
+    for (const f of forms)
+      for (let k = Math.min(f.length - 1, head.length); k >= 2; k--)
+        if (head.endsWith(f.slice(0, k))) {
+          head = head.slice(0, -k);
+          cut = true;
+          break;
+        }
+  }
+  return head;
+}
+
+/** Spellings computed lately, by value (masking runs on every line printed). */
+const spellings = new Map<string, string[]>();
+
+/**
+ * Every spelling of a secret value that a program may print (at least 4 characters each): as it is;
+ * JSON-escaped, once or twice (inside a JSON document, or one embedded as a string); as Node's
+ * `util.inspect` writes a string (`console.log(process.env)`); URL-encoded (percent-encoding in
+ * upper or lower case, a form's `+` for a space); hex; and base64 (standard and URL-safe) at each of
+ * the three alignments it can have inside a longer encoded text — what every such encoding holds
+ * whatever surrounds it (the characters it shares with its neighbours are left out).
+ */
+function formsOf(value: string): string[] {
+  const known = spellings.get(value);
+  if (known) return known;
+  const json = JSON.stringify(value).slice(1, -1);
+  const url = encodeURIComponent(value);
+  const bytes = Buffer.from(value, "utf8");
+  const hex = bytes.toString("hex");
+  const forms = [
+    value,
+    json,
+    JSON.stringify(json).slice(1, -1),
+    inspect(value).slice(1, -1),
+    url,
+    url.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+    new URLSearchParams({ v: value }).toString().slice(2),
+    hex,
+    hex.toUpperCase(),
+    ...[0, 1, 2].flatMap((k) => base64Cores(bytes, k)),
+  ];
+  const kept = [...new Set(forms)].filter((f) => f.length >= 4);
+  if (spellings.size > 256) spellings.clear();
+  spellings.set(value, kept);
+  return kept;
+}
+
+/**
+ * The base64 of `bytes` preceded by `offset` bytes of anything: the characters that depend on
+ * `bytes` alone (the group it shares with what comes before, and the one it shares with what comes
+ * after, left out), in standard and URL-safe alphabets; none when that is shorter than 6.
+ */
+function base64Cores(bytes: Buffer, offset: number): string[] {
+  const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+  const end = (offset + bytes.length) % 3 === 0 ? encoded.length : encoded.length - 4;
+  const core = encoded.slice(offset > 0 ? 4 : 0, end).replace(/=+$/, "");
+  if (core.length < 6) return [];
+  return [core, core.replace(/\+/g, "-").replace(/\//g, "_")];
 }
 
 /**

@@ -13,13 +13,13 @@ import { loadContext, readTargetTexts } from "../context/context.js";
 import { entriesNow, wireBridge } from "../entries/desired.js";
 import { classifyTarget, type EntryState } from "../entries/ownership.js";
 import { resolveEntry } from "../entries/programs/resolve.js";
-import type { BuiltEntry } from "../entries/target-entry.js";
+import type { BuiltEntry, ToolRuleOutcome } from "../entries/target-entry.js";
 import type { Machine } from "../environments/machine.js";
 import { isNodeProgram } from "../environments/program.js";
 import { installAdvice, programHint } from "../environments/program-hints.js";
 import type { Environment } from "../environments/types.js";
 import { UsageErrors } from "../errors.js";
-import { readTargetEntries, readTargetFields } from "../formats/index.js";
+import { entryKeys, readTargetEntries, readTargetFields } from "../formats/index.js";
 import { type LoginLine, loginLines } from "../oauth/needs-login.js";
 import { referenceProblems } from "../secrets/references.js";
 import { checkSelectors } from "../selectors.js";
@@ -59,6 +59,8 @@ export interface StatusRow {
    * a hand edit of it has no place in the manifest — only the client's own fields go there.
    */
   bridged?: true;
+  /** The manifest's tool rules for this client, and how it keeps them (its own field), or why not. */
+  toolRules?: ToolRuleOutcome;
 }
 
 /**
@@ -128,6 +130,7 @@ export async function computeStatus(
         state: entry.state,
         ...(kept.length > 0 ? { kept } : {}),
         ...(built?.bridged ? { bridged: true as const } : {}),
+        ...(built?.ok && built.toolRules ? { toolRules: built.toolRules } : {}),
       };
       if (entry.state === "synced") {
         // What the file holds is what sync writes: but is what it starts still there?
@@ -212,7 +215,7 @@ function keptFields(
   built: BuiltEntry | undefined,
 ): string[] {
   const declared = built?.ok ? (built.fields ?? {}) : {};
-  const own = target.client.keptKeys ?? [];
+  const own = entryKeys(target.client).kept ?? [];
   return Object.keys(fields ?? {}).filter((k) => own.includes(k) && !Object.hasOwn(declared, k));
 }
 

@@ -11,7 +11,6 @@ import {
   editTargetEntries,
   formatOf,
   readTargetEntries,
-  removeEmptyServers,
   targetEntryText,
 } from "../formats/index.js";
 import { type BackupInfo, lastWritten, listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
@@ -444,8 +443,10 @@ function asOf(
       // Before that change there was no file: once mcp-twin's entries are out, a file holding
       // nothing else goes again (with the servers key mcp-twin added), as uninstall does it.
       if (backup.absent) {
-        const json = formatOf(seamOf(record).client).id === "json";
-        if (json) after = removeEmptyServers(after, seamOf(record).serversPath, record.path);
+        const format = formatOf(seamOf(record).client);
+        const json = format.id === "json";
+        if (format.removeEmptyServers)
+          after = format.removeEmptyServers(after, seamOf(record).serversPath, record.path);
         if (after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : "")) outcome.deleted = true;
       }
       return { after, outcome: { ...outcome, records } };

@@ -14,7 +14,6 @@ import {
   formatOf,
   parseTarget,
   readTargetEntries,
-  removeEmptyServers,
   targetEntryText,
 } from "../formats/index.js";
 import { listBackups, loadHandWritten, readBackup } from "../ledger/backups.js";
@@ -179,7 +178,8 @@ async function giveBack(machine: Machine, { key, record }: UndoTarget, force: bo
   const hand = await loadHandWritten(machine.paths.backups, key);
   const serversPath = serversPathOf(record);
   const seam = seamOf(record);
-  const json = formatOf(seam.client).id === "json";
+  const format = formatOf(seam.client);
+  const json = format.id === "json";
   const original = await originalShape(machine.paths.backups, key, seam);
   const asWritten = await textsAsWritten(machine.paths.backups, key, seam, record);
   // mcp-twin keeps owning only what it kept; everything else is the user's again.
@@ -196,7 +196,8 @@ async function giveBack(machine: Machine, { key, record }: UndoTarget, force: bo
       let after = editTargetEntries(seam, current, edits);
       // The servers key (or the whole file) was mcp-twin's doing: it goes too, when empty (a
       // TOML servers table goes with its last server table by itself).
-      if (original !== "has-servers" && json) after = removeEmptyServers(after, serversPath, record.path);
+      if (original !== "has-servers" && format.removeEmptyServers)
+        after = format.removeEmptyServers(after, serversPath, record.path);
       if (original === "absent" && after.replace(/^\uFEFF/, "").trim() === (json ? "{}" : ""))
         outcome.deleted = true;
       return { after, outcome: released(outcome) };

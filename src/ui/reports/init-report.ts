@@ -35,6 +35,9 @@ export function renderFound(
       if (e.fix) out.print(`      → ${e.fix}`);
     }
   }
+  // A rename or a successor, said once where the client is found (Gemini CLI's individuals).
+  for (const client of new Set(found.targets.map((t) => t.client)))
+    if (client.notice) out.print(`  ${c.dim(client.notice)}`);
   out.print(
     found.existing.missing
       ? `Manifest: ${found.manifest} (new)`

@@ -14,12 +14,15 @@ import { callText, closeAfterEach, type Gateway, gatewayBridge, until, v2Client 
 closeAfterEach();
 
 const SECRET = "nz-7d1f0c9a2b44e6";
+/** A key as a server may hold one: a backslash, a quote, characters URLs and base64 spell otherwise. */
+const KEY = 'k3y\\w1th"q/+=x9Z&s p';
 
 /**
  * A plain 2025-11-25 stdio server that talks on stderr: it says its token at start (as a careless
  * server does), refuses to start in a folder holding `fail-here`, and its tools `where` (pid,
  * folder), `shout` (count lines of size characters on stderr), `say` (one line on stderr) and
- * `print` (count lines that are not JSON-RPC on stdout).
+ * `print` (count lines that are not JSON-RPC on stdout) and `leak` (its key in the forms servers print
+ * one: its whole environment, JSON, URL-encoded, in a Basic header, hex, across a long line's cut).
  */
 function noisyServer(): string {
   const file = path.join(tempDir(), "noisy.mjs");
@@ -41,7 +44,7 @@ const answer = {
   }),
   ping: () => ({}),
   "tools/list": () => ({
-    tools: ["where", "shout", "say", "print"].map((name) => ({ name, inputSchema: { type: "object" } })),
+    tools: ["where", "shout", "say", "print", "leak"].map((name) => ({ name, inputSchema: { type: "object" } })),
   }),
   "tools/call": (p) => {
     const a = p.arguments ?? {};
@@ -49,6 +52,16 @@ const answer = {
     if (p.name === "shout") process.stderr.write(("x".repeat(a.size) + "\\n").repeat(a.count));
     if (p.name === "say") process.stderr.write(a.text + "\\n");
     if (p.name === "print") process.stdout.write(("printed " + a.text + "\\n").repeat(a.count));
+    if (p.name === "leak") {
+      const k = process.env.NOISY_KEY;
+      console.error(process.env);
+      console.error(JSON.stringify({ key: k }));
+      console.error("url " + encodeURIComponent(k) + " form " + new URLSearchParams({ k }));
+      console.error("header Basic " + Buffer.from("user:" + k).toString("base64"));
+      console.error("hex " + Buffer.from(k).toString("hex"));
+      console.error("y".repeat(190) + k + "z".repeat(70000));
+      process.stdout.write("z".repeat(190) + k + "\\n");
+    }
     return text("said");
   },
 };
@@ -77,7 +90,7 @@ async function noisyBridge(name: string, mode: string): Promise<Gateway> {
       [name]: {
         command: process.execPath,
         args: [noisyServer()],
-        env: { NOISY_TOKEN: "${secret:NOISY_TOKEN}" },
+        env: { NOISY_TOKEN: "${secret:NOISY_TOKEN}", NOISY_KEY: "${secret:NOISY_KEY}" },
         share: mode,
       },
       plain: { command: process.execPath, args: ["-e", ""] },
@@ -85,7 +98,7 @@ async function noisyBridge(name: string, mode: string): Promise<Gateway> {
   });
   writeFileSync(
     path.join(g.root, "mcp-twin-home", "secrets.json"),
-    JSON.stringify({ version: 1, secrets: { NOISY_TOKEN: SECRET } }),
+    JSON.stringify({ version: 1, secrets: { NOISY_TOKEN: SECRET, NOISY_KEY: KEY } }),
     { mode: 0o600 },
   );
   // The secret is read when the manifest is: the bridge reads it again.
@@ -256,6 +269,37 @@ test("restart <server>: its processes stop, the session stays connected and its 
   const start = await cli(g, "start", "noisy");
   expect(start.code).toBe(2);
   expect(start.stderr).toContain("`mcp-twin bridge restart noisy`");
+}, 90_000);
+
+test("logs <server>: a secret in every form a server prints it is masked — its environment dumped, JSON, URL-encoded, base64, hex, across a long line's cut", async () => {
+  const g = await noisyBridge("leaky", "machine");
+  const client = await v2Client(g.shareUrl("leaky"), g.token, "legacy");
+  await callText(client, "leak");
+  const file = path.join(g.dir, "logs", "leaky.log");
+  await until("the long line's start in the log", () =>
+    existsSync(file) && readFileSync(file, "utf8").includes("KiB, cut)") ? true : undefined,
+  );
+  await until("the stray stdout line in the log", () =>
+    readFileSync(file, "utf8").includes("stdout (not JSON-RPC") ? true : undefined,
+  );
+  const shown = await cli(g, "logs", "leaky", "--lines", "1000");
+  expect(shown.code, shown.stderr).toBe(0);
+  const basic = Buffer.from(`user:${KEY}`).toString("base64");
+  const forms = {
+    raw: KEY,
+    json: JSON.stringify(KEY).slice(1, -1),
+    inspect: KEY.replace(/\\/g, "\\\\"),
+    url: encodeURIComponent(KEY),
+    form: new URLSearchParams({ k: KEY }).toString().slice(2),
+    base64: basic.slice(8, -4),
+    hex: Buffer.from(KEY).toString("hex"),
+    head: KEY.slice(0, 6),
+  };
+  for (const text of [readFileSync(file, "utf8"), shown.stdout])
+    for (const [form, value] of Object.entries(forms)) expect(text, form).not.toContain(value);
+  // What was masked is said where it was.
+  expect(shown.stdout).toContain("NOISY_KEY: '********'");
+  expect(shown.stdout).toContain("url ******** form k=********");
 }, 90_000);
 
 test("logs <server>: its stderr, each line timed and keyed, its secret masked, bounded on disk", async () => {

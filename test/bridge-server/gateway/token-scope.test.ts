@@ -69,8 +69,7 @@ test("a wrong token, or one for another share: an existing share and an unknown 
     servers: { a: scriptServer(v2.script, "machine"), secret: scriptServer(v2.script, "machine") },
   });
   const forA = clientToken(g.token, "a", "linux:claude-code");
-  // No credential at all is the bridge's own account's way in (this test's, where /proc/net/tcp
-  // tells): another account's gets the same 401 for both (tokenless.test.ts).
+  // No credential at all is refused the same way, from any account (no-credential.test.ts).
   for (const token of [forA, "not-a-token"]) {
     const known = await ask(g.shareUrl("secret"), token);
     const unknown = await ask(g.shareUrl("no-such-server"), token);

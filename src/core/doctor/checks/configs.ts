@@ -64,24 +64,29 @@ export const configChecks = [
   defineCheck({
     id: "config.strict-json",
     scope: "config-file",
-    doc: "comments or trailing commas in a file its app reads as strict JSON (Claude Desktop, `~/.claude.json`, Cline, Roo Code), or a byte-order mark where the app leaves it in (Cline, Roo Code).",
+    doc: "what a client's reader stricter than JSONC refuses in its file: comments or trailing commas where it reads strict JSON (Claude Desktop, `~/.claude.json`, Cline, Crush, Roo Code, Warp), a trailing comma where it reads comments only (Factory Droid, Qwen Code), a byte-order mark it cannot read (Auggie, Cline, Crush, Factory Droid, Roo Code, Warp).",
     fix: "remove them.",
     run: ({ config: f }, show) => {
       if (unreadable(f) || !f.strictJsonError) return [];
-      const bom = f.text?.startsWith("\uFEFF") === true && f.target.client.reading.bomBreaks === true;
-      const what = bom ? "a byte-order mark (or comments or trailing commas)" : "comments or trailing commas";
-      return [
-        finding(
-          "fail",
-          whereOf(f),
-          `${f.target.client.name} reads ${show.path(f.target.path)} as strict JSON, which rejects it (${f.strictJsonError}): ${what}.`,
-          {
-            fix: bom
-              ? "Save the file as UTF-8 without a byte-order mark, and remove any comments and trailing commas."
-              : "Remove the comments and trailing commas.",
-          },
-        ),
-      ];
+      const { name } = f.target.client;
+      const shown = show.path(f.target.path);
+      const detail = f.strictJsonError;
+      const [message, fix] =
+        f.strictJsonCause === "a byte-order mark"
+          ? [
+              `${name} reads none of ${shown}: it starts with a byte-order mark.`,
+              "Save the file as UTF-8 without a BOM (mcp-twin keeps the bytes you wrote).",
+            ]
+          : f.strictJsonCause === "trailing commas"
+            ? [
+                `${name} rejects a trailing comma in ${shown} (${detail}), and then reads none of it.`,
+                "Remove the trailing commas (comments may stay).",
+              ]
+            : [
+                `${name} reads ${shown} as strict JSON, which rejects it (${detail}): comments or trailing commas.`,
+                "Remove the comments and trailing commas.",
+              ];
+      return [finding("fail", whereOf(f), message, { fix })];
     },
   }),
   defineCheck({
@@ -291,3 +296,5 @@ export function isWiped(c: ConfigFacts, recorded: number): boolean {
   const holds = c.sets.some((s) => s.scope === c.target.scope && Object.keys(s.entries).length > 0);
   return recorded > 0 && !holds;
 }
+
+/** What to remove, for what a strict JSON reader refused. */

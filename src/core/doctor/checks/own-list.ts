@@ -12,7 +12,7 @@ export const ownListChecks = [
   defineCheck({
     id: "config.own-list",
     scope: "config-file",
-    doc: "the client's own list of its servers (GitHub Copilot CLI: `copilot mcp list`, where `copilot` is on PATH where doctor runs) leaves out a server its user file holds: the client does not read that entry, or reads another file.",
+    doc: "the client's own list of its servers (GitHub Copilot CLI: `copilot mcp list`; Factory Droid: `droid mcp list`; where the program is on PATH where doctor runs) leaves out a server its user file holds: the client does not read that entry, or reads another file.",
     fix: "check that the client reads the file doctor names (Copilot: `$COPILOT_HOME` in your shell), and the entry against docs/clients.md.",
     run: (item, show) => ownList(item, show),
   }),

@@ -1,18 +1,13 @@
 /**
  * Shared servers (run once in the bridge): how each runs now, entries pointing at a bridge that is
- * down, a client token in a file others can read, an entry with no credential the bridge cannot
- * take, an entry written for another share mode. Pure.
+ * down, a client token in a file others can read, an entry with no credential (the bridge refuses
+ * it), an entry written for another share mode. Pure.
  */
 import { portHeldBy } from "../../bridge-control/port-holder.js";
 import { type SharedStatus, sharedLineFor } from "../../status/shared-status.js";
 import { type SharedView, sharedFix } from "../../status/shared-view.js";
 import { defineCheck } from "../check-def.js";
-import type { SharedEntryFact, SharedFacts } from "../facts.js";
 import { type Finding, finding } from "../types.js";
-
-/** The bridge takes this entry's requests with no credential: its client runs where the bridge tells accounts. */
-const knownAccount = (e: SharedEntryFact, bridge: SharedFacts["bridge"]) =>
-  bridge?.peers === true && e.where.env === bridge.env;
 
 /** A shared server whose last start failed: what its error names, else where its output is. */
 function failedFix(v: SharedView): string {
@@ -92,7 +87,7 @@ export const sharedChecks = [
     id: "shared.token-private",
     scope: "machine",
     doc: "a url entry's client token (it opens that shared server at the bridge) in a file group or others may read.",
-    fix: "where the client runs in the bridge's own Linux or WSL environment: `mcp-twin sync` (the entry needs no token there, and sync writes it without one); elsewhere: `chmod 600 <file>` (the url entry stays), or `mcp-twin sync` (it writes mcp-twin's relay, which holds no token, in its place).",
+    fix: "`chmod 600 <file>` (the url entry stays), or `mcp-twin sync` (it writes mcp-twin's relay, which holds no token, in its place).",
     run: ({ shared }) =>
       (shared?.entries ?? [])
         .filter((e) => e.token && e.readable)
@@ -102,9 +97,7 @@ export const sharedChecks = [
             { ...e.where, server: e.name },
             `${e.path} holds the client token of ${e.name}'s entry and other users can read it.`,
             {
-              fix: knownAccount(e, shared?.bridge)
-                ? "Run `mcp-twin sync`: the bridge knows this client's account, so sync writes its entry with no token."
-                : `Run \`chmod 600 ${e.path}\`, or \`mcp-twin sync\` (it puts mcp-twin's relay, which holds no token, in its place).`,
+              fix: `Run \`chmod 600 ${e.path}\`, or \`mcp-twin sync\` (it puts mcp-twin's relay, which holds no token, in its place).`,
             },
           ),
         ),
@@ -112,26 +105,19 @@ export const sharedChecks = [
   defineCheck({
     id: "shared.tokenless",
     scope: "machine",
-    doc: "a url entry to a shared server that sends no credential where the bridge cannot tell its client's user account: the bridge takes a request without one only from its own account, as it reads it from /proc/net/tcp (Linux, WSL), so it refuses this entry's every request (401) — a client on the other side of the line (a Windows program reaches a WSL bridge as root, or unseen), or a bridge where there is no /proc/net/tcp (macOS, Windows).",
+    doc: "a url entry to a shared server that sends no credential (an earlier mcp-twin wrote such entries where the client runs beside the bridge): the bridge takes no request without one, from any account — a sandboxed program of your own account is your account too — so it refuses this entry's every request (401).",
     fix: "`mcp-twin sync` writes the entry with that client's own token (or mcp-twin's relay where the file is readable by others).",
-    run: ({ shared }) => {
-      // Where the bridge would run is not known: nothing to say of its entries.
-      const bridge = shared?.bridge;
-      if (!bridge) return [];
-      return shared.entries
-        .filter((e) => !e.relay && !e.token && !knownAccount(e, bridge))
-        .map((e) => {
-          const why = bridge.peers
-            ? `it reaches the bridge in ${bridge.env} from ${e.where.env}, whose programs the bridge cannot tell by their account (they arrive through WSL's forwarding, as root, or unseen)`
-            : `the bridge in ${bridge.env} cannot tell any client's account (no /proc/net/tcp there)`;
-          return finding(
+    run: ({ shared }) =>
+      (shared?.entries ?? [])
+        .filter((e) => !e.relay && !e.token)
+        .map((e) =>
+          finding(
             "fail",
             { ...e.where, server: e.name },
-            `its url entry in ${e.path} sends no credential, but ${why}: the bridge refuses its requests.`,
+            `its url entry in ${e.path} sends no credential, and the bridge takes no request without one: it refuses this entry's requests.`,
             { fix: "Run `mcp-twin sync`." },
-          );
-        });
-    },
+          ),
+        ),
   }),
   defineCheck({
     id: "shared.mode",

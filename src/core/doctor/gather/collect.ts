@@ -9,6 +9,7 @@ import { readRecordedPort } from "../../bridge-control/port-record.js";
 import { resolveBridgeSettings } from "../../bridge-control/settings.js";
 import { backupCounts } from "../../clients/unreadable-target.js";
 import { inScope, lookAround, readHome as readStoredHome } from "../../context/context.js";
+import { homeKey, rememberToolLists, type ToolDef } from "../../entries/tool-lists.js";
 import { rememberWithheldNeeds } from "../../entries/withheld-needs.js";
 import type { Detection } from "../../environments/detect.js";
 import { type Machine, openMachine } from "../../environments/machine.js";
@@ -20,10 +21,13 @@ import { checkAllBackups, repairSources } from "../../ledger/backups.js";
 import { emptyState, loadState, recordsEntry, type State, saveState } from "../../ledger/state.js";
 import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
 import { findManifest, type LoadedManifest, loadManifest } from "../../manifest/load.js";
+import { splitSpec } from "../../manifest/package-spec.js";
 import { type Manifest, manifestSchema, type ServerSpec } from "../../manifest/schema.js";
 import { secretsPrivacy } from "../../manifest/secrets-file.js";
 import { type TrustRequest, trust } from "../../manifest/trust.js";
 import { loginLines } from "../../oauth/needs-login.js";
+import { own } from "../../own-keys.js";
+import { knownVersions, packageServers } from "../../packages/installs.js";
 import type { SecretFormat } from "../../secrets/placeholders.js";
 import { assertAllKnown, selectEnvironments } from "../../selectors.js";
 import { pathExists, withLock } from "../../system/files.js";
@@ -41,6 +45,7 @@ import {
 } from "../facts.js";
 import { runProbes } from "../probe/probe-phase.js";
 import { gatherBridge } from "./bridge-phase.js";
+import { budgetFacts } from "./budget-phase.js";
 import { driftItems, pluginFacts } from "./drift-phase.js";
 import { inspectEntries } from "./entries-phase.js";
 import { pathPrograms, prefixState, runningSince, secretsMode, strayManifests } from "./lookups.js";
@@ -536,10 +541,7 @@ async function live(
     probes,
     ownLists,
   ]);
-  if (probeItems) {
-    facts.probes = probeItems;
-    await rememberWithheldNeeds(machine, withheldFound(probeItems));
-  }
+  await afterProbes(g, probeItems, configs, allEnvs);
   if (sharedFacts) facts.shared = sharedFacts;
   if (bridgeFacts) {
     facts.bridge = bridgeFacts;
@@ -560,6 +562,44 @@ async function live(
       ...(plugins.has(c.target.key) ? { plugins: plugins.get(c.target.key) } : {}),
     });
   }
+}
+
+/** What the probes found, remembered (withheld variables, tool lists); then each client's budget from the lists. */
+async function afterProbes(
+  g: Gathering,
+  probeItems: ProbeItem[] | undefined,
+  configs: readonly ConfigFacts[],
+  allEnvs: readonly Environment[],
+): Promise<void> {
+  const { machine, facts } = g;
+  if (probeItems) {
+    facts.probes = probeItems;
+    await rememberWithheldNeeds(machine, withheldFound(probeItems));
+    await rememberToolLists(machine, listsFound(probeItems, g.home));
+  }
+  if (!g.home.loaded?.missing && g.home.manifestErrors.length === 0) {
+    const budgets = await budgetFacts(machine, g.home, [...allEnvs], configs, activeServers(g));
+    if (budgets) facts.budgets = budgets;
+  }
+}
+
+/**
+ * What the manifest's servers listed when their entries were started (the home's cache of lists:
+ * `mcp-twin tools` and the tool rules read it), each under its launch now.
+ */
+function listsFound(
+  items: readonly ProbeItem[],
+  home: Pick<HomeContext, "manifest" | "state">,
+): Array<{ server: string; key: string; tools: ToolDef[] }> {
+  const versions = knownVersions(packageServers(home.manifest, []), home.state);
+  const seen = new Set<string>();
+  return items.flatMap(({ work: w, result: r }) => {
+    const spec = own(home.manifest.servers, w.server);
+    if (!r?.ok || !r.toolDefs || !w.managed || !spec || seen.has(w.server)) return [];
+    seen.add(w.server);
+    const pkg = spec.package ? splitSpec(spec.package).name : undefined;
+    return [{ server: w.server, key: homeKey(spec, pkg ? versions.get(pkg) : undefined), tools: r.toolDefs }];
+  });
 }
 
 /**

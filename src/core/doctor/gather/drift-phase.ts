@@ -6,7 +6,7 @@ import { classifyTarget } from "../../entries/ownership.js";
 import type { BuiltEntry } from "../../entries/target-entry.js";
 import type { Machine } from "../../environments/machine.js";
 import type { Environment } from "../../environments/types.js";
-import { clientFieldsOf, ownedView } from "../../formats/index.js";
+import { clientFieldsOf, entryKeys, ownedView } from "../../formats/index.js";
 import type { State } from "../../ledger/state.js";
 import type { Manifest, ServerSpec } from "../../manifest/schema.js";
 import { isWiped } from "../checks/configs.js";
@@ -103,7 +103,7 @@ export async function driftItems(
     const t = c.target;
     // Only the keys sync owns (Codex keeps its own in the same entry).
     const raw = c.sets.find((s) => s.scope === t.scope)?.entries ?? {};
-    const current = ownedView(raw, t.client.ownedKeys, t.client.keptKeys);
+    const current = ownedView(raw, entryKeys(t.client).owned, entryKeys(t.client).kept);
     const fields = Object.fromEntries(Object.entries(raw).map(([n, e]) => [n, clientFieldsOf(e, t.client)]));
     const where = { env: t.env.id, client: t.client.id, scope: t.scope };
     const wanted = desired.get(t.key) ?? new Map<string, BuiltEntry>();

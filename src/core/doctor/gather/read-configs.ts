@@ -2,6 +2,7 @@
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { type EntrySet, readEntrySets, readIgnoredSets } from "../../clients/entry-sets.js";
+import { type StrictJsonRefusal, strictJsonRefusal } from "../../clients/strict-json.js";
 import type { Target } from "../../clients/types.js";
 import { dict } from "../../own-keys.js";
 import { readTextOrNull } from "../../system/files.js";
@@ -16,8 +17,9 @@ export interface ConfigFacts {
   realPath?: string;
   readError?: string;
   parseError?: { message: string; line?: number; column?: number };
-  /** The app parses this file as strict JSON, and JSON.parse rejects it (comments, trailing commas). */
+  /** Its app's reader is stricter than JSONC and rejects this file: what it said, and what it refuses. */
   strictJsonError?: string;
+  strictJsonCause?: StrictJsonRefusal["cause"];
   shapeErrors: string[];
   sets: EntrySet[];
   /** Top-level keys (e.g. Claude Desktop's isUsingBuiltInNodeForMcp). */
@@ -60,11 +62,10 @@ export async function readConfig(target: Target, project: string | undefined): P
     return facts;
   }
   if (facts.text !== null && facts.text.trim() !== "" && strictJson(target)) {
-    try {
-      const bomBreaks = target.client.reading.bomBreaks === true;
-      JSON.parse(bomBreaks ? facts.text : facts.text.replace(/^\uFEFF/, ""));
-    } catch (error) {
-      facts.strictJsonError = (error as Error).message;
+    const refused = strictJsonRefusal(facts.text, target.client.reading.strictJsonDialect);
+    if (refused) {
+      facts.strictJsonError = refused.error;
+      facts.strictJsonCause = refused.cause;
     }
   }
   facts.top = read.top;

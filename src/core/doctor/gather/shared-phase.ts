@@ -3,12 +3,10 @@
  * and whether it tells accounts there, and every client entry that reaches one at the bridge
  * (`…/share/<name>`), with its file's mode. I/O.
  */
-import { ownersToldIn } from "../../bridge-control/socket-owner.js";
 import type { Machine } from "../../environments/machine.js";
 import type { Environment } from "../../environments/types.js";
 import type { Manifest } from "../../manifest/schema.js";
 import { manifestShareList, sharedStatus } from "../../status/shared-status.js";
-import { sysPath } from "../../system/host.js";
 import type { SharedEntryFact, SharedFacts } from "../facts.js";
 import type { ConfigFacts } from "./read-configs.js";
 
@@ -78,10 +76,5 @@ export async function gatherShared(
   if (shares.length === 0 && entries.length === 0) return undefined;
   // The bridge is asked only when the manifest shares something.
   const status = await sharedStatus(machine, shares, manifestOption);
-  // Whether the bridge, where sync puts it, tells accounts apart there.
-  const bridge = bridgeEnv && {
-    env: bridgeEnv.id,
-    peers: ownersToldIn(bridgeEnv, sysPath(machine.host, "/proc")),
-  };
-  return { status, entries, bridge };
+  return { status, entries };
 }

@@ -7,6 +7,7 @@ import { setMaxListeners } from "node:events";
 import { Client, type VersionNegotiationMode } from "@modelcontextprotocol/client";
 import { VERSION } from "../../../version.js";
 import type { SpawnPlan } from "../../entries/programs/resolve.js";
+import { type ToolDef, toolDefs } from "../../entries/tool-lists.js";
 import { InterruptedError } from "../../errors.js";
 import { RPC } from "../../relay/rpc-codes.js";
 import type { Runner } from "../../system/run.js";
@@ -44,6 +45,8 @@ export interface ProbeResult {
   /** From spawn to the handshake's end (`initialize`'s answer, or `server/discover`'s). */
   startupMs?: number;
   tools?: number;
+  /** What it listed (every page): its tools as a client sends them to the model. */
+  toolDefs?: ToolDef[];
   serverName?: string;
   /** The era it speaks, once the handshake succeeded. */
   protocol?: ProtocolSeen;
@@ -169,8 +172,8 @@ async function attempt(
     result.startupMs = Math.round(performance.now() - started);
     result.serverName = client.getServerVersion()?.name;
     result.protocol = protocolSeen(client, transport, negotiation.waitMs);
-    const listed = await Promise.race([client.listTools(undefined, options), deadline]);
-    result.tools = listed.tools.length;
+    result.toolDefs = await Promise.race([listEveryTool(client, options), deadline]);
+    result.tools = result.toolDefs.length;
     result.ok = true;
   } catch (error) {
     if (signal?.aborted) {
@@ -191,6 +194,25 @@ async function attempt(
   result.noise = [...transport.noise];
   if (!result.ok && transport.refused) result.refused = transport.refused;
   return { result, transport };
+}
+
+/** Pages `tools/list` asks at most: a server that pages on past this is read no further. */
+const MAX_TOOL_PAGES = 50;
+
+/** Every tool the server lists, page after page (a client loads them all). */
+export async function listEveryTool(
+  client: Client,
+  options: { signal: AbortSignal; timeout: number },
+): Promise<ToolDef[]> {
+  const tools: ToolDef[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_TOOL_PAGES; page++) {
+    const listed = await client.listTools(cursor === undefined ? undefined : { cursor }, options);
+    tools.push(...(toolDefs(listed.tools) ?? []));
+    cursor = listed.nextCursor;
+    if (!cursor) break;
+  }
+  return tools;
 }
 
 /** The era the handshake settled on, and what `server/discover` got before it. */

@@ -17,7 +17,13 @@ import { nodeFetch } from "../../bridge-control/keep-alive-fetch.js";
 import { InterruptedError } from "../../errors.js";
 import { untrusted } from "../../text/control-chars.js";
 import { jsonRpcMessageIn } from "../../text/json-rpc-message.js";
-import { type ProbeResult, type ProtocolSeen, parseProbeUrl, type RemotePlan } from "./live-probe.js";
+import {
+  listEveryTool,
+  type ProbeResult,
+  type ProtocolSeen,
+  parseProbeUrl,
+  type RemotePlan,
+} from "./live-probe.js";
 
 /** The HTTP status an SDK error of Streamable HTTP carries (401 for its UnauthorizedError), if any. */
 function statusOf(error: unknown): number | undefined {
@@ -132,7 +138,8 @@ export async function probeHttpRemote(
       result.startupMs = Math.round(performance.now() - started);
       result.serverName = client.getServerVersion()?.name;
       result.protocol = protocolOf(client, mode, discover);
-      result.tools = (await client.listTools(undefined, options)).tools.length;
+      result.toolDefs = await listEveryTool(client, options);
+      result.tools = result.toolDefs.length;
       result.ok = true;
     } finally {
       clearTimeout(timer);

@@ -5,7 +5,7 @@
 import { Client, SSEClientTransport } from "@modelcontextprotocol/client";
 import { VERSION } from "../../../version.js";
 import { InterruptedError } from "../../errors.js";
-import { type ProbeResult, parseProbeUrl, type RemotePlan } from "./live-probe.js";
+import { listEveryTool, type ProbeResult, parseProbeUrl, type RemotePlan } from "./live-probe.js";
 
 export async function probeSseRemote(
   plan: RemotePlan,
@@ -46,8 +46,8 @@ export async function probeSseRemote(
       version: client.getNegotiatedProtocolVersion() ?? "unknown",
       discover: { notAsked: true },
     };
-    const listed = await Promise.race([client.listTools(undefined, options), deadline]);
-    result.tools = listed.tools.length;
+    result.toolDefs = await Promise.race([listEveryTool(client, options), deadline]);
+    result.tools = result.toolDefs.length;
     result.ok = true;
   } catch (error) {
     if (signal?.aborted) throw new InterruptedError();

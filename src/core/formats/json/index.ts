@@ -1,7 +1,14 @@
 /** JSON and JSONC files, through the merge engine (src/core/formats/json/merge.ts). */
 import { getNodeValue } from "jsonc-parser";
 import type { ConfigFormat, ParsedDocument } from "../types.js";
-import { applyEntryEdits, entryText, findNode, parseConfig, readEntries } from "./merge.js";
+import {
+  applyEntryEdits,
+  entryText,
+  findNode,
+  parseConfig,
+  readEntries,
+  removeEmptyServers,
+} from "./merge.js";
 
 export const jsonFormat: ConfigFormat = {
   id: "json",
@@ -36,4 +43,5 @@ export const jsonFormat: ConfigFormat = {
   // JSON entries are replaced whole: no JSON client writes into mcp-twin's entries.
   applyEntryEdits: (text, serversPath, edits, file) => applyEntryEdits(text, serversPath, edits, file),
   entryText,
+  removeEmptyServers,
 };

@@ -1,9 +1,10 @@
 /**
- * Url entries with no credential (sync inside fake WSL, whose bridge tells each connection's account
- * from /proc/net/tcp): Cursor's WSL file, mode 644 as Cursor leaves it, and Claude Code's (600) get a
- * url entry to the gateway with no Authorization — no relay, no token for anyone to read — while
- * Cursor on Windows keeps its own client token. The real bridge sync started takes them; doctor names
- * a token left in a readable file, and an entry with no credential the bridge cannot take.
+ * Every url entry to a shared server carries a credential (sync inside fake WSL, whose bridge also
+ * tells each connection's account from /proc/net/tcp): Claude Code's file (600) a url entry with its
+ * own client token, Cursor's WSL file (644, as Cursor leaves it) the relay, which reads the token
+ * from the bridge's private state folder, until the user makes it private (`chmod 600`, then sync:
+ * a url entry). The real bridge sync started takes them, and refuses the same request without its
+ * credential; doctor names a token in a readable file, and an entry with none (an earlier mcp-twin's).
  */
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -99,63 +100,62 @@ afterAll(async () => {
   machine?.cleanup();
 });
 
-describe("where the bridge tells each connection's account (Linux, WSL)", () => {
-  test("a 644 Cursor file and Claude Code's: a url entry with no credential, no relay; Windows' Cursor keeps its client token", () => {
+describe("a credential in every entry, kept where only the user reads it", () => {
+  test("Claude Code's private file: a url entry with its client token; a 644 Cursor file: the relay, and the chmod that gives it a url entry; Windows' Cursor its own client token", () => {
     expect(first.code, first.stderr).toBe(0);
     const url = `http://127.0.0.1:${port}/share/fixture`;
-    expect(entryIn(wslCursor)).toEqual({ url });
-    expect(entryIn(machine.paths.claudeCodeConfig)).toEqual({ type: "http", url });
-    // The file keeps its mode, and holds nothing anyone could use.
-    expect(statSync(wslCursor).mode & 0o777).toBe(0o644);
-    for (const file of [wslCursor, machine.paths.claudeCodeConfig]) {
-      const text = readFileSync(file, "utf8");
-      expect(text).not.toContain("mt2.");
-      expect(text).not.toContain(bridgeToken(machine));
+    const code = entryIn(machine.paths.claudeCodeConfig);
+    expect(code).toMatchObject({ type: "http", url });
+    for (const [entry, label] of [
+      [code, "wsl:Ubuntu:claude-code"],
+      [entryIn(machine.paths.cursorConfig), "windows:cursor"],
+    ] as const) {
+      const bearer = /^Bearer (mt2\..+)$/.exec(entry.headers.Authorization)?.[1] ?? "";
+      expect(verifyClientToken(bridgeToken(machine), bearer)).toEqual({ share: "fixture", label });
     }
-    const windows = entryIn(machine.paths.cursorConfig);
-    const bearer = /^Bearer (mt2\..+)$/.exec(windows.headers.Authorization)?.[1] ?? "";
-    expect(verifyClientToken(bridgeToken(machine), bearer)).toEqual({
-      share: "fixture",
-      label: "windows:cursor",
-    });
-    // Nothing to chmod: no readable-file paragraph, no relay for it.
+    expect(entryIn(wslCursor).args.slice(-2)).toEqual(["connect", url]);
+    // The readable file keeps its mode, and holds nothing anyone could use.
+    expect(statSync(wslCursor).mode & 0o777).toBe(0o644);
+    const text = readFileSync(wslCursor, "utf8");
+    expect(text).not.toContain("mt2.");
+    expect(text).not.toContain(bridgeToken(machine));
     const report = JSON.parse(first.stdout) as {
-      targets: Array<{ env: string; client: string; shared?: string[]; relays?: unknown[] }>;
+      targets: Array<{ env: string; client: string; relays?: Array<{ why?: string }> }>;
     };
     const cursor = report.targets.find((t) => t.env === "wsl:Ubuntu" && t.client === "cursor");
-    expect(cursor?.shared).toEqual(["fixture"]);
-    expect(cursor?.relays ?? []).toEqual([]);
+    expect(JSON.stringify(cursor?.relays)).toContain("readable");
   });
 
-  test("the human report says no chmod, and a second sync writes nothing", async () => {
-    const again = await machine.run(["sync"]);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).not.toContain("chmod 600");
-    expect(again.stdout).not.toContain("readable by other users");
-    expect(readFileSync(wslCursor, "utf8")).toContain(`"url": "http://127.0.0.1:${port}/share/fixture"`);
-  }, 60_000);
-
-  test("the bridge sync started takes the entry as its client sends it (no Authorization), and nothing else without a token", async () => {
-    const client = await viaUrl(entryIn(wslCursor));
+  test("the bridge takes each entry as its client sends it, and refuses the same request without its credential", async () => {
+    const code = entryIn(machine.paths.claudeCodeConfig);
+    const client = await viaUrl(code);
     try {
       const answer = await client.callTool({ name: "whoami", arguments: {} });
       expect(JSON.stringify(answer.content)).toContain("pid");
     } finally {
       await client.close();
     }
-    for (const route of ["/mcp", "/control/status"]) {
-      const res = await fetch(`http://127.0.0.1:${port}${route}`, {
-        method: route === "/mcp" ? "POST" : "GET",
-        headers: { "content-type": "application/json" },
-        ...(route === "/mcp" ? { body: "{}" } : {}),
-      });
-      expect(res.status, route).toBe(401);
-    }
+    await expect(viaUrl({ url: code.url })).rejects.toThrow(/401|Unauthorized/);
     const checks = await doctor(machine);
     expect(checks.filter((c) => c.id === "shared.tokenless" || c.id === "shared.token-private")).toEqual([]);
   }, 60_000);
 
-  test("doctor: a client token left in a readable file is named with `mcp-twin sync`, which takes it out", async () => {
+  test("`chmod 600` on Cursor's file, then sync: a url entry with its own client token", async () => {
+    chmodSync(wslCursor, 0o600);
+    const r = await machine.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    const entry = entryIn(wslCursor);
+    expect(entry.url).toBe(`http://127.0.0.1:${port}/share/fixture`);
+    const bearer = /^Bearer (mt2\..+)$/.exec(entry.headers.Authorization)?.[1] ?? "";
+    expect(verifyClientToken(bridgeToken(machine), bearer)).toEqual({
+      share: "fixture",
+      label: "wsl:Ubuntu:cursor",
+    });
+    const client = await viaUrl(entry);
+    await client.close();
+  }, 90_000);
+
+  test("doctor: a client token in a readable file is named with the chmod; sync puts the relay in its place", async () => {
     const token = clientToken(bridgeToken(machine), "fixture", "wsl:Ubuntu:cursor");
     const url = `http://127.0.0.1:${port}/share/fixture`;
     rewriteOwned(
@@ -171,71 +171,36 @@ describe("where the bridge tells each connection's account (Linux, WSL)", () => 
         env: "wsl:Ubuntu",
         client: "cursor",
         message: `${wslCursor} holds the client token of fixture's entry and other users can read it.`,
-        fix: "Run `mcp-twin sync`: the bridge knows this client's account, so sync writes its entry with no token.",
+        fix: `Run \`chmod 600 ${wslCursor}\`, or \`mcp-twin sync\` (it puts mcp-twin's relay, which holds no token, in its place).`,
       }),
     ]);
     const r = await machine.run(["sync"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(entryIn(wslCursor)).toEqual({ url });
+    expect(entryIn(wslCursor).args.slice(-2)).toEqual(["connect", url]);
     expect((await doctor(machine)).filter((c) => c.id === "shared.token-private")).toEqual([]);
   }, 90_000);
 
-  test("doctor: an entry with no credential on the other side of the line (Windows) is a finding; sync gives it its token back", async () => {
+  test("doctor: an entry with no credential (as an earlier mcp-twin wrote beside the bridge) is a finding; sync gives it its token", async () => {
     const url = `http://127.0.0.1:${port}/share/fixture`;
-    rewriteOwned(machine, ["windows", "cursor", machine.paths.cursorConfig], { url }, 0o644);
+    rewriteOwned(
+      machine,
+      ["wsl:Ubuntu", "claude-code", machine.paths.claudeCodeConfig],
+      { type: "http", url },
+      0o600,
+    );
     const found = (await doctor(machine)).filter((c) => c.id === "shared.tokenless");
     expect(found).toEqual([
       expect.objectContaining({
         status: "fail",
-        env: "windows",
-        client: "cursor",
+        env: "wsl:Ubuntu",
+        client: "claude-code",
         fix: "Run `mcp-twin sync`.",
-        message: expect.stringContaining(
-          "sends no credential, but it reaches the bridge in wsl:Ubuntu from windows, whose programs the bridge cannot tell by their account",
-        ),
+        message: `its url entry in ${machine.paths.claudeCodeConfig} sends no credential, and the bridge takes no request without one: it refuses this entry's requests.`,
       }),
     ]);
     const r = await machine.run(["sync"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(entryIn(machine.paths.cursorConfig).headers.Authorization).toMatch(/^Bearer mt2\.fixture\./);
+    expect(entryIn(machine.paths.claudeCodeConfig).headers.Authorization).toMatch(/^Bearer mt2\.fixture\./);
     expect((await doctor(machine)).filter((c) => c.id === "shared.tokenless")).toEqual([]);
   }, 90_000);
-});
-
-describe("where the bridge cannot tell accounts (no /proc/net/tcp, as on macOS)", () => {
-  test("a 644 file gets the relay as before; an entry with no credential there is a finding", async () => {
-    const m = createFakeMachine({ registryUrl: inject("registryUrl") });
-    try {
-      const gatewayPort = await freePort();
-      const file = path.join(m.paths.linuxHome, ".cursor", "mcp.json");
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, "{}\n");
-      chmodSync(file, 0o644);
-      writeManifest(m, {
-        bridge: { port: gatewayPort },
-        servers: { fixture: { package: inject("fixtureName"), share: "machine" } },
-      });
-      const synced = await m.run(["sync"]);
-      expect(synced.code, synced.stderr).toBe(0);
-      // Claude Code's file (644 here too) and Cursor's: the relay, and the chmod that gives url entries.
-      expect(synced.stdout).toContain(`.json ${file}\`, then \`mcp-twin sync\`, gives them url entries`);
-      expect(entryIn(file).args.slice(-2)).toEqual([
-        "connect",
-        `http://127.0.0.1:${gatewayPort}/share/fixture`,
-      ]);
-      const url = `http://127.0.0.1:${gatewayPort}/share/fixture`;
-      rewriteOwned(m, ["wsl:Ubuntu", "cursor", file], { url }, 0o644);
-      const found = (await doctor(m)).filter((c) => c.id === "shared.tokenless");
-      expect(found).toEqual([
-        expect.objectContaining({
-          status: "fail",
-          client: "cursor",
-          message: `its url entry in ${file} sends no credential, but the bridge in wsl:Ubuntu cannot tell any client's account (no /proc/net/tcp there): the bridge refuses its requests.`,
-        }),
-      ]);
-    } finally {
-      await m.run(["bridge", "stop"]).catch(() => undefined);
-      m.cleanup();
-    }
-  }, 180_000);
 });

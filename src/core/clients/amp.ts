@@ -1,0 +1,43 @@
+/**
+ * Amp (the CLI): `"amp.mcpServers"` — one top-level key whose name holds a dot — in
+ * ~/.config/amp/settings.json (JSON with comments); `${VAR}` references.
+ */
+import { commandEntry, defineClient, urlEntry } from "./define-client.js";
+import { BRACES_ONLY } from "./variables.js";
+
+/**
+ * - Its file is `$XDG_CONFIG_HOME/amp/settings.json` (default ~/.config/amp); a workspace's
+ *   `.amp/settings.json` is read too, its servers started once `amp mcp approve` allowed them.
+ * - `command`, `args`, `env`; a `url` with `headers` is tried as Streamable HTTP, then SSE.
+ * - `${VAR}` in values is expanded; an unset one stays as written (0.0.1790142911, `amp mcp doctor`).
+ * - On Windows its file's place is not documented: Amp is set up in WSL there.
+ */
+export const amp = defineClient({
+  id: "amp",
+  name: "Amp",
+  files: {
+    wsl: { base: "xdg-config", path: ["amp", "settings.json"], program: "amp" },
+    macos: { base: "xdg-config", path: ["amp", "settings.json"], program: "amp" },
+    linux: { base: "xdg-config", path: ["amp", "settings.json"], program: "amp" },
+  },
+  serversPath: ["amp.mcpServers"],
+  projectConfig: [".amp", "settings.json"],
+  entry: {
+    stdio: (launch) => commandEntry(launch),
+    remote: (remote) => urlEntry(remote),
+    sse: (remote) => urlEntry(remote),
+  },
+  keptKeys: ["includeTools", "disabled"],
+  variables: BRACES_ONLY,
+  app: "cli",
+  processes: "amp",
+  judge: "`amp mcp doctor` (connected / error, with any `AMP_API_KEY`)",
+  docs: { shapes: "`command`, `args`, `env`; remote: `url`, `headers` (either transport)" },
+  sources: [
+    { fact: "MCP settings, workspace settings", url: "https://ampcode.com/manual#mcp" },
+    {
+      fact: "`amp mcp add` writes `amp.mcpServers` (0.0.1790142911)",
+      url: "https://www.npmjs.com/package/@sourcegraph/amp",
+    },
+  ],
+});

@@ -1,0 +1,91 @@
+/**
+ * Augment's CLI (Auggie): ~/.augment/settings.json (%USERPROFILE%\.augment on Windows), servers under
+ * `mcpServers`, typed entries. Facts read in @augmentcode/auggie 0.36.0 and seen with its own commands.
+ */
+import { anyExists, inHome } from "./locate.js";
+import {
+  type ClientModule,
+  stdioWithoutEmptyEnv,
+  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  withHeaders,
+} from "./types.js";
+import { SHELL_BRACES } from "./variables.js";
+
+/**
+ * - An entry is what `auggie mcp add` writes: `{"type": "stdio", "command", "args", "env"}`,
+ *   `{"type": "http" | "sse", "url", "headers"}`; without `type` a `url` is http, a `command` stdio.
+ * - It expands `${VAR}` and `${VAR:-default}` in command, args, env, url and headers; an unset one
+ *   without a default keeps the server from loading.
+ * - It starts a stdio server through a shell (`/bin/sh -c`, `cmd.exe /c`) with the command and its
+ *   arguments joined by spaces: an argument with a space splits (sync writes 8.3 names on Windows).
+ * - It reads comments and trailing commas, but nothing from a file that starts with a BOM.
+ * - A project's `.augment/settings.json` (and `.augment/settings.local.json`) is read too.
+ */
+export const augment: ClientModule = {
+  id: "augment",
+  name: "Auggie (Augment CLI)",
+  kinds: ["windows", "wsl", "macos", "linux"],
+  serversPath: ["mcpServers"],
+  // Its own entry fields beside the launch (its settings schema: name, disabled, timeoutMs; clientId, cwd).
+  keptKeys: ["name", "title", "disabled", "timeoutMs", "clientId", "cwd"],
+  async userConfig(env) {
+    const dir = inHome(env, ".augment");
+    let present = await anyExists(env, [dir]);
+    if (!present && env.findProgram) present = (await env.findProgram("auggie")) !== undefined;
+    return { path: inHome(env, ".augment", "settings.json"), present };
+  },
+  projectConfig: [".augment", "settings.json"],
+  referenceStyle: (name) => `\${${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
+  remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
+  sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
+  restartToApply: false,
+  newSessionToApply: true,
+  gui: false,
+  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  processNames: { windows: ["auggie.exe"], posix: ["auggie"] },
+  windowsSpaces: "splits",
+  reading: {
+    variables: SHELL_BRACES,
+    // Comments and trailing commas are read; a file that starts with a BOM is read as nothing (0.36.0).
+    strictJson: () => true,
+    strictJsonDialect: { comments: true, trailingCommas: true, bom: false },
+  },
+  ownList: { program: "auggie", args: ["mcp", "list", "--json"], names: userServers },
+  sources: [
+    {
+      fact: "augment.mjs settings schema (type/name/disabled/timeoutMs, command/args/env, url/headers), EI (type from url or command), useShellInterpolation (/bin/sh -c, cmd.exe /c), sge (${VAR}, ${VAR:-default}), rtt (~/.augment/settings.json)",
+      url: "https://www.npmjs.com/package/@augmentcode/auggie/v/0.36.0",
+    },
+    {
+      fact: "`auggie mcp add` and `auggie mcp list --json` (0.36.0), run here",
+      url: "https://www.npmjs.com/package/@augmentcode/auggie/v/0.36.0",
+    },
+    {
+      fact: "settings file, `${...}` expansion",
+      url: "https://github.com/augmentcode/auggie/blob/f337898/CHANGELOG.md",
+    },
+  ],
+  toolFilters: {
+    fields: [],
+    limit: "none per server: its `toolPermissions` settings rules match tool names",
+  },
+};
+
+/** The servers `auggie mcp list --json` says come from the user file (`"source": "user"`). */
+function userServers(stdout: string): string[] | undefined {
+  const start = stdout.indexOf("{");
+  let parsed: unknown;
+  try {
+    // It prints warnings (no Augment API URL) before its JSON.
+    parsed = JSON.parse(start >= 0 ? stdout.slice(start) : stdout);
+  } catch {
+    return undefined;
+  }
+  const servers = (parsed as { servers?: unknown } | null)?.servers;
+  if (!Array.isArray(servers)) return undefined;
+  return servers
+    .filter((s): s is { name: string; source?: unknown } => typeof s?.name === "string")
+    .filter((s) => s.source === "user")
+    .map((s) => s.name);
+}

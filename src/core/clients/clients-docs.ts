@@ -1,0 +1,97 @@
+/**
+ * docs/clients.md's table of clients and its list of sources, written from the client modules
+ * (pure): `npm run docs:clients` writes them between their markers, and
+ * test/clients/clients-docs.test.ts fails when the page is not what this gives.
+ */
+import type { EnvKind } from "../environments/types.js";
+import { CLIENTS } from "./index.js";
+import type { ClientModule } from "./types.js";
+
+const KIND_WORDS: Record<EnvKind, string> = {
+  windows: "Windows",
+  wsl: "WSL",
+  macos: "macOS",
+  linux: "Linux",
+};
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function cells(c: ClientModule): string[] {
+  const where = c.docs?.where ?? c.kinds.map((k) => KIND_WORDS[k]).join(", ");
+  const project = c.docs?.project ?? (c.projectConfig ? `\`${c.projectConfig.join("/")}\`` : "–");
+  const key = c.serversPath.map((k) => `\`${k}\``).join(".");
+  const format = c.format === "toml" ? "TOML" : c.format === "yaml" ? "YAML" : "JSON(C)";
+  const shapes = c.docs?.shapes ?? "`command`, `args`, `env`; remote: `url`, `headers`";
+  const remote = c.remoteEntry
+    ? c.sseEntry
+      ? ""
+      : "; SSE through the relay"
+    : "; remote servers through the relay";
+  const variables = c.docs?.variables ?? (c.projectConfig ? `\`${c.referenceStyle("VAR")}\`` : "–");
+  const judge = c.judge ?? "–";
+  const sources = c.sources?.length ? `[sources](#sources-${c.id})` : "–";
+  return [
+    `${c.name} (\`${c.id}\`)`,
+    where,
+    c.docs?.file ?? "–",
+    project,
+    `${format}, ${key}: ${shapes}${shapes.includes("relay") ? "" : remote}`,
+    variables,
+    judge,
+    sources,
+  ].map(cell);
+}
+
+/** The table: one row per client, in the manifest schema's order. */
+function clientTableMarkdown(): string {
+  const head = [
+    "client (`--client` id)",
+    "where",
+    "user file",
+    "project file",
+    "format, servers key: entries",
+    "references in a project file",
+    "judged with",
+    "facts from",
+  ];
+  const rows = [head, ...CLIENTS.map(cells)];
+  // Padded as the formatter pads Markdown tables (npm run format), so the page stays as written.
+  const widths = head.map((_, i) => Math.max(3, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => `| ${r.map((v, i) => v.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.slice(1).map(line)].join("\n");
+}
+
+/** Each client's sources, one heading each (the table links them). */
+function clientSourcesMarkdown(): string {
+  return CLIENTS.filter((c) => c.sources?.length)
+    .map((c) => {
+      const items = (c.sources ?? []).map((s) => `- ${s.fact}: <${s.url}>`).join("\n");
+      return `### Sources: ${c.id}\n\n${c.name}:\n\n${items}`;
+    })
+    .join("\n\n");
+}
+
+/** Put `content` between `<!-- generated: name (npm run docs:clients) -->` and its end marker. */
+function withGenerated(text: string, name: string, content: string): string {
+  const start = `<!-- generated: ${name} (npm run docs:clients) -->`;
+  const end = `<!-- /generated: ${name} -->`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`the markers of "${name}" are missing: ${start} … ${end}`);
+  return `${text.slice(0, a + start.length)}\n${content}\n${text.slice(b)}`;
+}
+
+/** The files the client modules write into (docs/clients.md alone), and what each should hold. */
+export const GENERATED: ReadonlyArray<{ file: string; apply: (text: string) => string }> = [
+  {
+    file: "docs/clients.md",
+    apply: (t) =>
+      withGenerated(
+        withGenerated(t, "client-table", clientTableMarkdown()),
+        "client-sources",
+        clientSourcesMarkdown(),
+      ),
+  },
+];

@@ -1,0 +1,126 @@
+/**
+ * Crush (charmbracelet/crush): its JSON config, ~/.config/crush/crush.json (the same under
+ * %USERPROFILE% on Windows), servers under `mcp`, `type` required. Facts: docs/clients.md#crush.
+ */
+import { joinNative } from "../environments/types.js";
+import { anyExists, inHome } from "./locate.js";
+import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+import type { VariableSyntax } from "./variables.js";
+
+/**
+ * Sources (charmbracelet/crush@37f36e9): internal/config/load.go (`GlobalConfig`: $CRUSH_GLOBAL_CONFIG,
+ * else $XDG_CONFIG_HOME or ~/.config, then crush/crush.json, on every platform; project
+ * `.crush.json` and `crush.json` from the working folder up to the git root; `json.Valid` on each
+ * file), internal/config/config.go (`MCPConfig`), internal/agent/tools/mcp/init.go (transports,
+ * `mcpTimeout`), internal/config/resolve.go and internal/shell/expand.go (expansion), README.md
+ * and docs/config/README.md (JSON is the deprecated format; `crushrc`, which is Bash, is read
+ * beside it and wins; mcp-twin writes the JSON).
+ * - An entry: `type` "stdio" (`command`, `args`, `env`), "http" (Streamable HTTP) or "sse" (`url`,
+ *   `headers`); any other or no `type` fails that server ("unsupported mcp type").
+ * - Strict JSON: a comment, a trailing comma or a byte-order mark and Crush refuses to start
+ *   ("invalid JSON in config file").
+ * - It expands `$VAR`, `${VAR}`, `${VAR:-default}` and `$(command)` (shell here-doc rules: `\$`
+ *   is a literal `$`) in `command`, `args`, `env`, `url` and `headers`; unset is empty.
+ * - A stdio server gets Crush's whole environment plus `env`, in Crush's working folder.
+ * - Tool rules (issue 55): `disabled_tools` (block list), `enabled_tools` (allow list), `disabled`;
+ *   an agent's `allowed_mcp` (server → tools) scopes them per agent; no documented tool limit.
+ */
+export const crush: ClientModule = {
+  id: "crush",
+  name: "Crush",
+  kinds: ["windows", "wsl", "macos", "linux"],
+  serversPath: ["mcp"],
+  sources: [
+    {
+      fact: "internal/config/load.go",
+      url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/internal/config/load.go",
+    },
+    {
+      fact: "internal/config/config.go",
+      url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/internal/config/config.go",
+    },
+    {
+      fact: "internal/agent/tools/mcp/init.go",
+      url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/internal/agent/tools/mcp/init.go",
+    },
+    {
+      fact: "internal/shell/expand.go",
+      url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/internal/shell/expand.go",
+    },
+    {
+      fact: "docs/config/README.md",
+      url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/docs/config/README.md",
+    },
+  ],
+  toolFilters: { fields: ["enabled_tools", "disabled_tools"] },
+  // Its `MCPConfig` fields beside the launch (`oauth_token` is its own, kept in its data file).
+  keptKeys: [
+    "disabled",
+    "disabled_tools",
+    "enabled_tools",
+    "timeout",
+    "oauth",
+    "oauth_client_id",
+    "oauth_client_secret",
+    "oauth_callback_port",
+    "oauth_token",
+  ],
+  async userConfig(env) {
+    const own = env.vars.CRUSH_GLOBAL_CONFIG;
+    const dir =
+      own && own.trim() !== ""
+        ? own
+        : joinNative(env.kind, env.vars.XDG_CONFIG_HOME ?? inHome(env, ".config"), "crush");
+    let present = await anyExists(env, [dir]);
+    if (!present && env.findProgram) present = (await env.findProgram("crush")) !== undefined;
+    return {
+      path: joinNative(env.kind, dir, "crush.json"),
+      present,
+      ...(own ? { note: "$CRUSH_GLOBAL_CONFIG" } : {}),
+    };
+  },
+  // Of its two project names, the one it reads first (`.crush.json` wins over `crush.json`).
+  projectConfig: [".crush.json"],
+  referenceStyle: (name) => `\${${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
+  remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
+  sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
+  restartToApply: false,
+  newSessionToApply: true,
+  gui: false,
+  /** An entry's own `timeout` (seconds); 10 s by default (`mcpTimeout`). */
+  startupTimeoutMs(entry) {
+    const t = entry && typeof entry === "object" ? (entry as { timeout?: unknown }).timeout : undefined;
+    return typeof t === "number" && t > 0 ? t * 1000 : 10_000;
+  },
+  processNames: { windows: ["crush.exe"], posix: ["crush"] },
+  reading: {
+    variables: shellExpansion(),
+    type: "required",
+    strictJson: () => true,
+    strictJsonDialect: { comments: false, bom: false },
+  },
+};
+
+/**
+ * Crush's expansion as far as a value written by hand uses it: `$VAR`, `${VAR}`, `${VAR:-default}`
+ * and a backslash before `$`, a backquote or a backslash (here-doc rules); a `$(command)` is left as written (doctor does not run it).
+ */
+function shellExpansion(): VariableSyntax {
+  return {
+    bare: true,
+    expand: (text, ctx, found) =>
+      text.replace(
+        /\\([\\$`])|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+        (_whole, escaped?: string, braced?: string, dflt?: string, bare?: string) => {
+          if (escaped) return escaped;
+          const name = braced ?? bare ?? "";
+          const v = ctx.vars(name);
+          if (v !== undefined && !(v === "" && dflt !== undefined)) return v;
+          if (dflt !== undefined) return dflt;
+          found.unset.push(name);
+          return "";
+        },
+      ),
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * A client as one small descriptor: `defineClient` turns where its files are, its entry shapes and
+ * its facts into a ClientModule, with the defaults most clients share; code only for a real quirk.
+ */
+import type { Environment, EnvKind } from "../environments/types.js";
+import { joinNative } from "../environments/types.js";
+import { existsIn, inHome } from "./locate.js";
+import {
+  type ClientDocs,
+  type ClientModule,
+  type EntryView,
+  type Launch,
+  type Remote,
+  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+} from "./types.js";
+import type { VariableSyntax } from "./variables.js";
+
+/**
+ * Where a folder of one environment starts: the home folder, `$XDG_CONFIG_HOME` (else ~/.config),
+ * Windows' `%APPDATA%`, macOS's ~/Library/Application Support.
+ */
+type FolderBase = "home" | "xdg-config" | "appdata" | "app-support";
+
+/** A client's user file in one kind of environment. */
+interface FileSpec {
+  base: FolderBase;
+  /** Folders below the base, then the file's name. */
+  path: readonly string[];
+  /**
+   * Other names the client reads in the same folder, in its order: the first that exists is the
+   * one written (opencode's `opencode.jsonc` beside `opencode.json`); none: `path`'s own name.
+   */
+  alternatives?: readonly string[];
+  /** A program on PATH that tells the client is installed even before it made its folder. */
+  program?: string;
+  /**
+   * Present only where the file itself exists (default: where its folder does): the client needs
+   * keys in it that mcp-twin does not write (Continue's `name` and `version`). Give
+   * `createWhenNamed: []` with it, so `--client` does not create the file either.
+   */
+  presentIfFile?: true;
+}
+
+/** The entry forms of a client: how it starts a server, and how it reaches a remote one. */
+export interface EntryShapes {
+  stdio(launch: Launch): Record<string, unknown>;
+  /** Undefined: it takes stdio servers only (a remote gets mcp-twin's relay). */
+  remote?(remote: Remote): Record<string, unknown>;
+  /** Undefined: it speaks no HTTP+SSE from its file (an SSE remote gets the relay). */
+  sse?(remote: Remote): Record<string, unknown>;
+}
+
+/** What a descriptor says; every ClientModule field not named here may be given as it is. */
+export interface ClientDescriptor
+  extends Partial<
+    Omit<ClientModule, "kinds" | "userConfig" | "stdioEntry" | "remoteEntry" | "sseEntry" | "reading">
+  > {
+  id: ClientModule["id"];
+  name: string;
+  /** The user file in each kind of environment the client runs in (the kinds are these keys). */
+  files: Partial<Record<EnvKind, FileSpec>>;
+  serversPath: readonly string[];
+  entry: EntryShapes;
+  /** How it expands references in an entry's values. */
+  variables: VariableSyntax;
+  /**
+   * Its entry in the other clients' vocabulary (`command` + `args`, `env`, `url`, `headers`, `type`):
+   * how doctor, status and import read it. Undefined: its keys are those already.
+   */
+  common?(entry: Record<string, unknown>): Record<string, unknown>;
+  /** How its entries are read beyond `variables` and `common` (clients/types.ts EntryReading). */
+  reading?: Partial<ClientModule["reading"]>;
+  /** A desktop app (started from the desktop, reads its config at start) or a command line. */
+  app: "desktop" | "cli" | "editor";
+  /** Process names, one for both systems or each its own. */
+  processes: string | { windows: readonly string[]; posix: readonly string[] };
+  /** Its start-up timeout in ms (default: what undocumented clients allow). */
+  timeoutMs?: number;
+  sources: NonNullable<ClientModule["sources"]>;
+}
+
+/** The ClientModule a descriptor says, its defaults filled in. */
+export function defineClient(d: ClientDescriptor): ClientModule {
+  const { files, entry, variables, common, reading, app, processes, timeoutMs, docs, ...rest } = d;
+  const kinds = Object.keys(files) as EnvKind[];
+  const timeout = timeoutMs ?? UNDOCUMENTED_STARTUP_TIMEOUT_MS;
+  return {
+    referenceStyle: (name) => `\${${name}}`,
+    restartToApply: app === "desktop",
+    gui: app !== "cli",
+    ...(app === "cli" ? { newSessionToApply: true as const } : {}),
+    startupTimeoutMs: () => timeout,
+    processNames:
+      typeof processes === "string" ? { windows: [`${processes}.exe`], posix: [processes] } : processes,
+    ...rest,
+    kinds,
+    docs: { file: filesInWords(files), ...docs } satisfies ClientDocs,
+    userConfig: (env) => locate(env, files[env.kind]),
+    stdioEntry: entry.stdio,
+    ...(entry.remote ? { remoteEntry: entry.remote } : {}),
+    ...(entry.sse ? { sseEntry: entry.sse } : {}),
+    reading: {
+      variables,
+      ...(common
+        ? {
+            commonKeys: (e: Record<string, unknown>, _view: EntryView) => common(e),
+            commonEntry: commonOf(common),
+          }
+        : {}),
+      ...reading,
+    },
+  };
+}
+
+function commonOf(common: (entry: Record<string, unknown>) => Record<string, unknown>) {
+  return (raw: unknown): unknown =>
+    raw && typeof raw === "object" && !Array.isArray(raw) ? common(raw as Record<string, unknown>) : raw;
+}
+
+/** The folder a base names in an environment (undefined: that environment has none). */
+function baseFolder(env: Environment, base: FolderBase): string | undefined {
+  switch (base) {
+    case "home":
+      return env.home;
+    case "appdata":
+      return env.kind === "windows" ? env.vars.APPDATA : undefined;
+    case "app-support":
+      return env.kind === "macos" ? inHome(env, "Library", "Application Support") : undefined;
+    case "xdg-config": {
+      const own = env.vars.XDG_CONFIG_HOME;
+      return env.kind !== "windows" && own && own.trim() !== "" ? own : inHome(env, ".config");
+    }
+  }
+}
+
+async function locate(env: Environment, spec: FileSpec | undefined) {
+  if (!spec) return undefined;
+  const base = baseFolder(env, spec.base);
+  if (!base) return undefined;
+  const folders = spec.path.slice(0, -1);
+  const dir = joinNative(env.kind, base, ...folders);
+  const names = [spec.path[spec.path.length - 1] ?? "", ...(spec.alternatives ?? [])];
+  let name = names[0] ?? "";
+  for (const n of names)
+    if (await existsIn(env, joinNative(env.kind, dir, n))) {
+      name = n;
+      break;
+    }
+  const path = joinNative(env.kind, dir, name);
+  if (spec.presentIfFile) return { path, present: await existsIn(env, path) };
+  let present = await existsIn(env, dir);
+  if (!present && spec.program && env.findProgram)
+    present = (await env.findProgram(spec.program)) !== undefined;
+  return { path, present };
+}
+
+const BASE_WORDS: Record<FolderBase, string> = {
+  home: "~",
+  "xdg-config": "~/.config",
+  appdata: "%APPDATA%",
+  "app-support": "~/Library/Application Support",
+};
+const KIND_WORDS: Record<EnvKind, string> = {
+  windows: "Windows",
+  wsl: "WSL",
+  macos: "macOS",
+  linux: "Linux",
+};
+
+/** The user files in words: `~/.config/zed/settings.json` (Linux, WSL); `%APPDATA%\Zed\settings.json` (Windows). */
+function filesInWords(files: Partial<Record<EnvKind, FileSpec>>): string {
+  const groups = new Map<string, EnvKind[]>();
+  for (const [kind, spec] of Object.entries(files) as [EnvKind, FileSpec][]) {
+    const sep = kind === "windows" ? "\\" : "/";
+    const home = kind === "windows" && spec.base === "home" ? "%USERPROFILE%" : BASE_WORDS[spec.base];
+    const more = spec.alternatives?.length
+      ? ` (or ${spec.alternatives.map((a) => `\`${a}\``).join(", ")})`
+      : "";
+    const text = `\`${[home, ...spec.path].join(sep)}\`${more}`;
+    groups.set(text, [...(groups.get(text) ?? []), kind]);
+  }
+  return [...groups]
+    .map(([text, kinds]) => `${text} (${kinds.map((k) => KIND_WORDS[k]).join(", ")})`)
+    .join("; ");
+}
+
+/** `command`, `args` and `env` (`env` only when it has variables): the entry most clients take. */
+export function commandEntry(launch: Launch, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...extra,
+    command: launch.command,
+    args: launch.args,
+    ...(Object.keys(launch.env).length > 0 ? { env: launch.env } : {}),
+  };
+}
+
+/** `url` (or another key) and `headers` (only when there are some). */
+export function urlEntry(
+  remote: Remote,
+  extra: Record<string, unknown> = {},
+  key = "url",
+): Record<string, unknown> {
+  return {
+    ...extra,
+    [key]: remote.url,
+    ...(Object.keys(remote.headers).length > 0 ? { headers: remote.headers } : {}),
+  };
+}

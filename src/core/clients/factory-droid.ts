@@ -1,0 +1,86 @@
+/**
+ * Factory Droid (the `droid` CLI): ~/.factory/mcp.json (%USERPROFILE%\.factory on Windows), project
+ * .factory/mcp.json; `type` on every entry. Facts: docs/clients.md#factory-droid (sources there).
+ */
+import { anyExists, inHome } from "./locate.js";
+import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+import { SHELL_BRACES } from "./variables.js";
+
+/**
+ * Sources: Factory-AI/factory docs/cli/configuration/mcp.mdx@a80aa7c (files, layering, schema,
+ * `${VAR}` expansion, `enabledTools`/`disabledTools`, `timeoutMs`) and settings.mdx (the Windows
+ * folder); `@factory/cli` 0.225.2 run here (`droid mcp add` writes, `droid mcp list` reads).
+ * - `droid mcp add` writes `type` on every entry ("stdio", "http", "sse") and `"disabled": false`.
+ * - A url entry without `type` is read as stdio without a command, and then no server of the
+ *   file starts (0.225.2: "Error reloading MCP servers"); a command without `type` is stdio.
+ * - Comments are read; a trailing comma or a byte-order mark makes it ignore the whole file
+ *   ("No MCP servers configured"). `droid mcp add` rewrites the file as 2-space JSON, dropping
+ *   comments, CRLF and top-level keys other than `mcpServers`.
+ * - 0.225.2 expands `${VAR}` and `${VAR:-default}` in a stdio entry's `env` and a url entry's
+ *   `headers` only (its docs also name `command`, `args` and `url`); an unset variable without a
+ *   default fails that server. A stdio server gets droid's whole environment plus `env`.
+ * - Project files load from the git root (`[project]` in `droid mcp list`); of a server named in
+ *   both, 0.225.2 lists and starts the project's (its docs say the user's wins). An unset
+ *   `${VAR}` there fails that server and stops the reload of every other one.
+ * - Tool rules (issue 55): `enabledTools` (allow list; wins over) `disabledTools` (block list);
+ *   `timeoutMs` is a per-call timeout; no documented limit on the number of tools.
+ */
+export const factoryDroid: ClientModule = {
+  id: "factory-droid",
+  name: "Factory Droid",
+  kinds: ["windows", "wsl", "macos", "linux"],
+  serversPath: ["mcpServers"],
+  sources: [
+    { fact: "docs", url: "https://docs.factory.ai/cli/configuration/mcp" },
+    {
+      fact: "docs/cli/configuration/mcp.mdx",
+      url: "https://github.com/Factory-AI/factory/blob/a80aa7c5ed560a737f313b1379c015837c99090f/docs/cli/configuration/mcp.mdx",
+    },
+    {
+      fact: "docs/cli/configuration/settings.mdx",
+      url: "https://github.com/Factory-AI/factory/blob/a80aa7c5ed560a737f313b1379c015837c99090f/docs/cli/configuration/settings.mdx",
+    },
+    {
+      fact: "npm @factory/cli 0.225.1 with @factory/cli-linux-x64 0.225.2, run: droid mcp add, droid mcp list",
+      url: "https://www.npmjs.com/package/@factory/cli/v/0.225.1",
+    },
+  ],
+  toolFilters: { fields: ["enabledTools", "disabledTools"] },
+  // Documented entry fields beside the launch, and `connectTimeout`, which 0.225.2 reads too.
+  keptKeys: ["disabled", "enabledTools", "disabledTools", "timeoutMs", "oauth", "connectTimeout"],
+  async userConfig(env) {
+    const dir = inHome(env, ".factory");
+    let present = await anyExists(env, [dir]);
+    if (!present && env.findProgram) present = (await env.findProgram("droid")) !== undefined;
+    return { path: inHome(env, ".factory", "mcp.json"), present };
+  },
+  projectConfig: [".factory", "mcp.json"],
+  referenceStyle: (name) => `\${${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch, { type: "stdio" }),
+  remoteEntry: (remote) => withHeaders({ type: "http", url: remote.url }, remote.headers),
+  sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
+  restartToApply: false,
+  newSessionToApply: true,
+  gui: false,
+  /** 0.225.2 waits 30 s for a server to connect (its binary; not documented). */
+  startupTimeoutMs: () => 30_000,
+  processNames: { windows: ["droid.exe"], posix: ["droid"] },
+  reading: {
+    variables: SHELL_BRACES,
+    type: "strict",
+    strictJson: () => true,
+    strictJsonDialect: { comments: true, bom: false },
+  },
+  // It connects to every server to say which connected; only the names of `[user]` lines are read.
+  ownList: { program: "droid", args: ["mcp", "list"], names: userServers },
+};
+
+/** The servers `droid mcp list` says come from the user file ("  name  type  status  [user]"). */
+function userServers(stdout: string): string[] | undefined {
+  if (/No MCP servers configured/.test(stdout)) return [];
+  if (!/Configured MCP servers:/.test(stdout)) return undefined;
+  return stdout.split(/\r?\n/).flatMap((line) => {
+    const m = /^ {2}(\S.*?) {2}\S+ {2}.*\[user\]\s*$/.exec(line);
+    return m?.[1] ? [m[1]] : [];
+  });
+}

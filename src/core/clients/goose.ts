@@ -1,0 +1,90 @@
+/**
+ * Goose (block/goose, its CLI and desktop app): `extensions.<name>` in its config.yaml, beside its
+ * other settings; `cmd` and `args`, `envs`, `type: stdio` or `streamable_http` with a `uri`.
+ */
+import { defineClient } from "./define-client.js";
+import { NO_EXPANSION } from "./variables.js";
+
+/**
+ * - config.yaml: ~/.config/goose on macOS and Linux, %APPDATA%\Block\goose\config on Windows.
+ * - An extension is `type: stdio` (`cmd`, `args` — required —, `envs`) or `type: streamable_http`
+ *   (`uri`, `headers`); SSE is no longer supported (kept only for old files): an SSE remote gets
+ *   mcp-twin's relay. Every extension also carries `name`, `enabled`, `timeout` (seconds) and a
+ *   `description`: written on a new entry, then Goose's (`enabled: false` stays).
+ * - It refuses `envs` that set PATH, LD_PRELOAD, NODE_OPTIONS and other such variables.
+ * - It reads the file when a session starts.
+ */
+export const goose = defineClient({
+  id: "goose",
+  name: "Goose",
+  files: {
+    windows: { base: "appdata", path: ["Block", "goose", "config", "config.yaml"], program: "goose" },
+    wsl: { base: "xdg-config", path: ["goose", "config.yaml"], program: "goose" },
+    macos: { base: "home", path: [".config", "goose", "config.yaml"], program: "goose" },
+    linux: { base: "xdg-config", path: ["goose", "config.yaml"], program: "goose" },
+  },
+  format: "yaml",
+  serversPath: ["extensions"],
+  entry: {
+    stdio: (launch) => ({
+      type: "stdio",
+      cmd: launch.command,
+      args: launch.args,
+      ...(Object.keys(launch.env).length > 0 ? { envs: launch.env } : {}),
+    }),
+    remote: (remote) => ({
+      type: "streamable_http",
+      uri: remote.url,
+      ...(Object.keys(remote.headers).length > 0 ? { headers: remote.headers } : {}),
+    }),
+  },
+  entryDefaults: (name) => ({ name, enabled: true, timeout: 300, description: "" }),
+  keptKeys: [
+    "name",
+    "enabled",
+    "timeout",
+    "description",
+    "bundled",
+    "display_name",
+    "available_tools",
+    "env_keys",
+  ],
+  variables: NO_EXPANSION,
+  common: commonGooseEntry,
+  app: "cli",
+  processes: { windows: ["goose.exe", "Goose.exe", "goosed.exe"], posix: ["goose", "goosed", "Goose"] },
+  startupTimeoutMs: (entry) => {
+    const t = entry && typeof entry === "object" ? (entry as { timeout?: unknown }).timeout : undefined;
+    return (typeof t === "number" && t > 0 ? t : 300) * 1000;
+  },
+  docs: {
+    shapes:
+      "`type: stdio` with `cmd`, `args`, `envs`; `type: streamable_http` with `uri`, `headers`; SSE through the relay",
+  },
+  sources: [
+    {
+      fact: "config.yaml's place and its extensions",
+      url: "https://block.github.io/goose/docs/guides/config-files",
+    },
+    {
+      fact: "extension shapes (ExtensionConfig), disallowed envs",
+      url: "https://github.com/block/goose/blob/main/crates/goose/src/agents/extension.rs",
+    },
+  ],
+});
+
+/** Its extension in the other clients' vocabulary (`cmd` → `command`, `envs` → `env`, `uri` → `url`). */
+function commonGooseEntry(e: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (e.type === "stdio") {
+    out.command = e.cmd;
+    out.args = e.args;
+    if (e.envs !== undefined) out.env = e.envs;
+  } else if (e.type === "streamable_http" || e.type === "sse") {
+    out.url = e.uri;
+    out.type = e.type === "sse" ? "sse" : "http";
+    if (e.headers !== undefined) out.headers = e.headers;
+  } else out.type = e.type;
+  if (e.enabled === false) out.disabled = true;
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * Kiro (the IDE, and Kiro CLI which shares its files): ~/.kiro/settings/mcp.json, servers under
+ * `mcpServers`; project file `.kiro/settings/mcp.json`. Facts from kiro.dev's MCP pages.
+ */
+import { anyExists, inHome } from "./locate.js";
+import {
+  type ClientModule,
+  stdioWithoutEmptyEnv,
+  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  withHeaders,
+} from "./types.js";
+import type { VariableSyntax } from "./variables.js";
+
+/**
+ * `${VAR}` in an entry's values — expanded only for variables approved in Kiro (its popup, or the
+ * CLI's `kiroAgent.mcpApprovedEnvVars`); others reach the server as written.
+ */
+const KIRO_VARIABLES: VariableSyntax = {
+  expand: (text, ctx, found) =>
+    text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+      const v = ctx.vars(name);
+      if (v === undefined) found.unset.push(name);
+      return v ?? whole;
+    }),
+};
+
+/**
+ * - A local server is `command`, `args`, `env`; a remote one `url` (HTTPS, or HTTP on localhost) and
+ *   `headers`: Streamable HTTP. No SSE form is documented, so an SSE server gets the relay.
+ * - Its own fields, kept: `disabled`, `autoApprove` (tool names, or `*`), `disabledTools`, and for a
+ *   remote `oauth` / `oauthScopes`; the CLI's `timeout` (ms per request).
+ * - The IDE runs on Windows, macOS and Linux; Kiro CLI on macOS and Linux (WSL included) and reads
+ *   the same files; a workspace's file is merged over the user's.
+ */
+export const kiro: ClientModule = {
+  id: "kiro",
+  name: "Kiro",
+  kinds: ["windows", "macos", "linux", "wsl"],
+  // In WSL only where Kiro CLI made ~/.kiro there: the Windows IDE reads its own file.
+  createWhenNamed: ["windows", "macos", "linux"],
+  serversPath: ["mcpServers"],
+  keptKeys: ["disabled", "autoApprove", "disabledTools", "oauth", "oauthScopes", "timeout"],
+  async userConfig(env) {
+    const dir = inHome(env, ".kiro");
+    let present = await anyExists(env, [dir]);
+    if (!present && env.findProgram) present = (await env.findProgram("kiro-cli")) !== undefined;
+    return { path: inHome(env, ".kiro", "settings", "mcp.json"), present };
+  },
+  projectConfig: [".kiro", "settings", "mcp.json"],
+  referenceStyle: (name) => `\${${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
+  remoteEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
+  // The IDE applies a saved file itself; a CLI session reads it when it starts.
+  restartToApply: false,
+  gui: true,
+  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  processNames: { windows: ["Kiro.exe", "kiro-cli.exe"], posix: ["kiro", "kiro-cli"] },
+  reading: { variables: KIRO_VARIABLES },
+  sources: [
+    { fact: "file structure, properties, locations, merge", url: "https://kiro.dev/docs/mcp/configuration" },
+    { fact: "Kiro CLI: same files and fields", url: "https://kiro.dev/docs/cli/mcp/configuration" },
+    { fact: "approved environment variables", url: "https://kiro.dev/docs/mcp/security" },
+    {
+      fact: "(IDE: macOS, Windows, Linux); https://kiro.dev/docs/cli (CLI: macOS, Linux)",
+      url: "https://kiro.dev/docs/getting-started/installation",
+    },
+  ],
+  toolFilters: { fields: ["disabledTools", "autoApprove"] },
+};

@@ -1,0 +1,75 @@
+/**
+ * LM Studio (0.3.17 and later): `mcp.json` in its home folder (~/.lmstudio, or where
+ * ~/.lmstudio-home-pointer points), servers under `mcpServers` in Cursor's notation.
+ */
+import { type Environment, joinNative } from "../environments/types.js";
+import { existsIn, inHome, readTextIn } from "./locate.js";
+import {
+  type ClientModule,
+  stdioWithoutEmptyEnv,
+  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  withHeaders,
+} from "./types.js";
+import { NO_EXPANSION } from "./variables.js";
+
+/**
+ * Its home, as LM Studio's own tools find it (lmstudio-js `findLMStudioHome`): the folder named in
+ * `~/.lmstudio-home-pointer`, else `~/.cache/lm-studio` when it exists (older installs), else
+ * `~/.lmstudio`. The pointer is what the app writes when it moves its home.
+ */
+async function lmStudioHome(env: Environment): Promise<{ dir: string; note?: string }> {
+  const pointer = (await readTextIn(env, inHome(env, ".lmstudio-home-pointer")))?.trim();
+  if (pointer) {
+    const absolute = env.kind === "windows" ? /^[A-Za-z]:[\\/]|^\\\\/.test(pointer) : pointer.startsWith("/");
+    return { dir: absolute ? pointer : inHome(env, pointer), note: "~/.lmstudio-home-pointer" };
+  }
+  const cache = inHome(env, ".cache", "lm-studio");
+  if (await existsIn(env, cache)) return { dir: cache, note: "its older home, ~/.cache/lm-studio" };
+  return { dir: inHome(env, ".lmstudio") };
+}
+
+/**
+ * - Its docs: "LM Studio currently follows Cursor's mcp.json notation" — `command`, `args`, `env`;
+ *   a remote server `url` + `headers` (one key for Streamable HTTP and SSE, as Cursor's).
+ * - A desktop app: edited in its own editor it loads the servers on save; a change made outside is
+ *   read when it starts.
+ * - No project file; it documents no variables in entries (values are read as written).
+ */
+export const lmStudio: ClientModule = {
+  id: "lm-studio",
+  name: "LM Studio",
+  kinds: ["windows", "macos", "linux"],
+  serversPath: ["mcpServers"],
+  async userConfig(env) {
+    const { dir, note } = await lmStudioHome(env);
+    return {
+      path: joinNative(env.kind, dir, "mcp.json"),
+      present: await existsIn(env, dir),
+      ...(note ? { note } : {}),
+    };
+  },
+  referenceStyle: (name) => `\${${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
+  remoteEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
+  sseEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
+  restartToApply: true,
+  gui: true,
+  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  processNames: { windows: ["LM Studio.exe"], posix: ["lm-studio", "LM Studio"] },
+  reading: { variables: NO_EXPANSION },
+  sources: [
+    {
+      fact: "mcp.json, Cursor's notation, url + headers",
+      url: "https://github.com/lmstudio-ai/docs/blob/6fc6a66/0_app/2_mcp/index.mdx",
+    },
+    {
+      fact: "mcp.json in ~/.lmstudio, %USERPROFILE%/.lmstudio on Windows; quoted in lmstudio-ai/lmstudio-bug-tracker#1371 (found under ~/.cache/lm-studio on an older install)",
+      url: "https://lmstudio.ai/blog/lmstudio-v0.3.17",
+    },
+    {
+      fact: "home: pointer file, ~/.cache/lm-studio, ~/.lmstudio",
+      url: "https://github.com/lmstudio-ai/lmstudio-js/blob/6ec11db/packages/lms-common-server/src/findLMStudioHome.ts",
+    },
+  ],
+  toolFilters: { fields: [] },
+};

@@ -1,0 +1,109 @@
+/**
+ * Qwen Code: `settings.json` in `$QWEN_HOME` (default ~/.qwen), servers under `mcpServers`; Streamable
+ * HTTP only as `httpUrl`, a `url` is always SSE. Facts read in @qwen-code/qwen-code 0.24.4's bundle.
+ */
+import { joinNative } from "../environments/types.js";
+import { anyExists, inHome } from "./locate.js";
+import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";
+import { SHELL_BARE } from "./variables.js";
+
+/** Its discovery timeouts (mcp-discovery-timeout.ts): an entry's `discoveryTimeoutMs`, clamped. */
+const STDIO_DEFAULT_MS = 30_000;
+const REMOTE_DEFAULT_MS = 5_000;
+const MIN_MS = 100;
+const MAX_MS = 300_000;
+
+/**
+ * - Entries are what `qwen mcp add` writes: `command`/`args`/`env`; `httpUrl` + `headers` (Streamable
+ *   HTTP); `url` + `headers` (SSE: its createTransport opens an SSE transport for any `url`, whatever
+ *   `type` says). It expands `$VAR` and `${VAR}` in them from its own environment.
+ * - It reads comments (strip-json-comments) and a BOM, but JSON.parse rejects a trailing comma: it
+ *   then reads none of the file and copies it to `settings.json.corrupted` (a project file is also
+ *   reset to `{}`).
+ * - It adds `"$version"` to the file on its first run (comments kept): its own key, left alone. That
+ *   write leaves the file readable by others, so a shared server's entry carries no token here.
+ * - A project's `.qwen/settings.json` servers start only once approved in Qwen.
+ */
+export const qwenCode: ClientModule = {
+  id: "qwen-code",
+  name: "Qwen Code",
+  kinds: ["windows", "wsl", "macos", "linux"],
+  serversPath: ["mcpServers"],
+  // Its own entry fields (MCPServerConfig in 0.24.4), none of them how the server starts.
+  keptKeys: [
+    "timeout",
+    "trust",
+    "description",
+    "includeTools",
+    "excludeTools",
+    "alwaysLoadTools",
+    "discoveryTimeoutMs",
+    "versionNegotiation",
+    "cwd",
+    "oauth",
+    "authProviderType",
+    "targetAudience",
+    "targetServiceAccount",
+  ],
+  async userConfig(env) {
+    const own = env.vars.QWEN_HOME;
+    const dir = own && own.trim() !== "" ? own : inHome(env, ".qwen");
+    let present = await anyExists(env, [dir]);
+    if (!present && env.findProgram) present = (await env.findProgram("qwen")) !== undefined;
+    return {
+      path: joinNative(env.kind, dir, "settings.json"),
+      present,
+      ...(own ? { note: "$QWEN_HOME" } : {}),
+    };
+  },
+  projectConfig: [".qwen", "settings.json"],
+  referenceStyle: (name) => `\${${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
+  remoteEntry: (remote) => withHeaders({ httpUrl: remote.url }, remote.headers),
+  sseEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
+  restartToApply: false,
+  newSessionToApply: true,
+  gui: false,
+  /** An entry's `discoveryTimeoutMs` (100 ms to 5 min); else 30 s for a program, 5 s for a url. */
+  startupTimeoutMs(entry) {
+    const e = entry && typeof entry === "object" ? (entry as Record<string, unknown>) : {};
+    const own = e.discoveryTimeoutMs;
+    if (typeof own === "number" && Number.isFinite(own)) return Math.max(MIN_MS, Math.min(own, MAX_MS));
+    return typeof e.httpUrl === "string" || typeof e.url === "string" ? REMOTE_DEFAULT_MS : STDIO_DEFAULT_MS;
+  },
+  processNames: { windows: ["qwen.exe"], posix: ["qwen"] },
+  // Its first run writes the file again with "$version", mode 644 (seen with 0.24.4).
+  rewritesReadable: true,
+  reading: {
+    variables: SHELL_BARE,
+    streamableUrlKey: "httpUrl",
+    commonKeys: (entry) => commonQwenEntry(entry) as Record<string, unknown>,
+    commonEntry: commonQwenEntry,
+    // Comments are read; a trailing comma is not (JSON.parse after stripping comments).
+    strictJson: () => true,
+    strictJsonDialect: { comments: true, trailingCommas: false, bom: true },
+  },
+  sources: [
+    {
+      fact: "chunks/chunk-DPEB6S2R.js createTransport, MCPServerConfig, discoveryTimeoutFor; chunks/chunk-EL2S73QY.js Storage.getGlobalQwenDir (QWEN_HOME); chunks/chunk-LYEINKJD.js loadSettings (strip-json-comments, .corrupted); chunks/chunk-7TK2HU3T.js resolveEnvVarsInString",
+      url: "https://www.npmjs.com/package/@qwen-code/qwen-code/v/0.24.4",
+    },
+    {
+      fact: "`qwen mcp add` (0.24.4) writes command/args/env, httpUrl (-t http), url (-t sse)",
+      url: "https://www.npmjs.com/package/@qwen-code/qwen-code/v/0.24.4",
+    },
+  ],
+  toolFilters: { fields: ["includeTools", "excludeTools", "trust", "alwaysLoadTools"] },
+};
+
+/**
+ * Its entry in the other clients' vocabulary: `httpUrl` is a Streamable HTTP url, a `url` an SSE
+ * one (whatever its `type`), so doctor, status and import read the transport it really uses.
+ */
+function commonQwenEntry(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const { httpUrl, type: _type, ...rest } = raw as Record<string, unknown>;
+  if (typeof httpUrl === "string") return { ...rest, type: "http", url: httpUrl };
+  if (typeof rest.url === "string") return { ...rest, type: "sse" };
+  return raw;
+}

@@ -1,0 +1,98 @@
+/**
+ * Warp (the terminal's agents): ~/.warp/.mcp.json (%USERPROFILE%\.warp on Windows), project
+ * .warp/.mcp.json; one `url` key for HTTP and SSE. Facts: docs/clients.md#warp (sources there).
+ */
+import { anyExists, inHome } from "./locate.js";
+import {
+  type ClientModule,
+  stdioWithoutEmptyEnv,
+  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  withHeaders,
+} from "./types.js";
+import type { VariableSyntax } from "./variables.js";
+
+/**
+ * Sources (warpdotdev/warp@19548ae): crates/warp_core/src/paths.rs (`warp_home_mcp_config_file_path`:
+ * `<home>/.warp/.mcp.json` on every platform), app/src/ai/mcp/mod.rs (`MCPProvider`: its own file,
+ * and the files it detects of Claude, Codex and `.agents`), app/src/ai/mcp/file_mcp_watcher.rs
+ * (watched, reparsed on change; `${VAR}` substituted in the file's whole text), app/src/ai/mcp/
+ * file_based_manager.rs (the user file's servers start by themselves; a project's only once
+ * the person turns them on), crates/cloud_object_models/src/mcp.rs (`JSONTransportType`),
+ * crates/mcp/src/runtime.rs (a url: Streamable HTTP, SSE when that answers 404 or 405).
+ * - Servers are read from the first of `mcp.servers`, `servers`, `mcpServers`, `mcp_servers`
+ *   present: a file that also has `servers` hides `mcpServers` from Warp.
+ * - serde_json: strict JSON; a comment, a trailing comma or a byte-order mark fails the file.
+ * - `${VAR}` is replaced in the raw text before parsing: unset or empty fails the whole file, and a
+ *   value with a quote or a backslash breaks its JSON.
+ * - Warp never writes the file (servers added in its settings live in its own store).
+ * - Tool rules (issue 55): none in the file; no documented tool limit.
+ */
+export const warp: ClientModule = {
+  id: "warp",
+  name: "Warp",
+  kinds: ["windows", "macos", "linux"],
+  serversPath: ["mcpServers"],
+  sources: [
+    {
+      fact: "crates/warp_core/src/paths.rs",
+      url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/crates/warp_core/src/paths.rs",
+    },
+    {
+      fact: "app/src/ai/mcp/mod.rs",
+      url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/app/src/ai/mcp/mod.rs",
+    },
+    {
+      fact: "app/src/ai/mcp/file_mcp_watcher.rs",
+      url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/app/src/ai/mcp/file_mcp_watcher.rs",
+    },
+    {
+      fact: "crates/cloud_object_models/src/mcp.rs",
+      url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/crates/cloud_object_models/src/mcp.rs",
+    },
+    {
+      fact: "crates/mcp/src/runtime.rs",
+      url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/crates/mcp/src/runtime.rs",
+    },
+    { fact: "docs", url: "https://docs.warp.dev/agents/capabilities/mcp" },
+  ],
+  // Its entry fields beside the launch: a stdio server's folder, and a description.
+  keptKeys: ["working_directory", "description"],
+  async userConfig(env) {
+    return {
+      path: inHome(env, ".warp", ".mcp.json"),
+      present: await anyExists(env, [inHome(env, ".warp")]),
+    };
+  },
+  projectConfig: [".warp", ".mcp.json"],
+  referenceStyle: (name) => `\${${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
+  remoteEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
+  // One key for both: Warp tries Streamable HTTP and falls back to SSE.
+  sseEntry: (remote) => withHeaders({ url: remote.url }, remote.headers),
+  // It watches the file and restarts what changed.
+  restartToApply: false,
+  gui: true,
+  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  // Its stable builds: warp.exe (Windows), warp-terminal (Linux), `stable` in Warp.app (macOS).
+  processNames: { windows: ["warp.exe"], posix: ["warp-terminal", "stable"] },
+  reading: {
+    variables: wholeText(),
+    strictJson: () => true,
+    strictJsonDialect: { comments: false, bom: false },
+  },
+};
+
+/** `${NAME}` replaced by the variable's value; unset or empty is a failure (of the whole file). */
+function wholeText(): VariableSyntax {
+  return {
+    expand: (text, ctx, found) =>
+      text.replace(/\$\{([^}]+)\}/g, (whole, name: string) => {
+        const v = ctx.vars(name);
+        if (v === undefined || v === "") {
+          found.unset.push(name);
+          return whole;
+        }
+        return v;
+      }),
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Each client's context budget (pure, on the budgets gathered from the servers' known lists): over
+ * its limit of tools, or loading more than 25,000 tokens of tool definitions it does not defer
+ * (Claude Code's own /doctor threshold); and each tool rule a client does not keep.
+ */
+import { TOKEN_WARNING } from "../../budget/budget.js";
+import { budgetFix, fixLine, overruns } from "../../budget/fix.js";
+import { ruleNote } from "../../budget/rule-problems.js";
+import { defineCheck } from "../check-def.js";
+import { type Finding, finding } from "../types.js";
+
+const n = (x: number) => x.toLocaleString("en-US");
+
+export const toolsBudgetChecks = [
+  defineCheck({
+    id: "tools.budget",
+    scope: "machine",
+    doc: "each client's tools as sync writes its entries, from the servers' known lists (the gateway's list cache, doctor's own handshakes): warn when a client loads more tools than its limit (128 per request in VS Code's and Copilot CLI's Copilot, 100 in Windsurf), or more than 25,000 tokens of tool definitions it does not defer (Claude Code's own /doctor threshold; it defers behind tool search unless an entry says `alwaysLoad`), and when a client does not keep a server's tool rule (no per-tool field of its own). `mcp-twin tools` shows the figures.",
+    fix: "the one line the finding gives: a `clientTools` rule for that client that keeps out enough tools (whole groups such as `browser_*` where the names share a prefix), computed from the lists — or, for a client with no per-tool field, the servers to leave out of it (`clients`); then `mcp-twin sync`.",
+    run: ({ budgets }) => {
+      if (!budgets) return [];
+      const out: Finding[] = [];
+      const said = new Set<string>();
+      for (const b of budgets.budgets) {
+        const where = { env: b.target.env.id, client: b.target.client.id, scope: b.target.scope };
+        for (const s of b.servers) {
+          const state = s.rules?.state;
+          const key = `${s.server}\u0000${b.target.client.id}`;
+          if (!state || state === "kept" || said.has(key)) continue;
+          said.add(key);
+          out.push(
+            finding(
+              "warn",
+              { ...where, server: s.server },
+              ruleNote(s.server, s.shared === true, state, b.target.client),
+            ),
+          );
+        }
+        const over = overruns(b);
+        if (over.length === 0) continue;
+        const fix = budgetFix(b);
+        const what = over.map((o) =>
+          o.kind === "limit"
+            ? `${n(b.tools)} tools, over its limit of ${b.limit} (past it, its requests fail)`
+            : `≈${n(b.eager)} tokens of tool definitions it does not defer (more than ${n(TOKEN_WARNING)})`,
+        );
+        out.push(
+          finding("warn", where, `${b.target.client.name} loads ${what.join(", and ")}.`, {
+            ...(fix
+              ? {
+                  fix: `In the manifest, ${fixLine(fix, b.target.client.id, budgets.servers)}; then \`mcp-twin sync\` (it then loads ${n(fix.after.tools)} tools, ≈${n(fix.after.eager)} tokens not deferred).`,
+                }
+              : {}),
+          }),
+        );
+      }
+      if (out.length === 0 && budgets.budgets.length > 0)
+        out.push(
+          finding(
+            "pass",
+            {},
+            `Every client loads fewer tools than its limit and less than ${n(TOKEN_WARNING)} tokens of tool definitions it does not defer (\`mcp-twin tools\` shows each).`,
+          ),
+        );
+      return out;
+    },
+  }),
+];

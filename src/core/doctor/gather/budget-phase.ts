@@ -1,0 +1,41 @@
+/**
+ * Each client's context budget for doctor's tools.budget check, after the probes (whose lists it
+ * reads from the home's cache): what sync writes now, each server's known list, nothing started.
+ */
+import { type ClientBudget, clientBudgets } from "../../budget/budget.js";
+import { entriesNow, knownToolLists, wireBridge } from "../../entries/desired.js";
+import type { Machine } from "../../environments/machine.js";
+import type { Environment } from "../../environments/types.js";
+import type { State } from "../../ledger/state.js";
+import type { Manifest, ServerSpec } from "../../manifest/schema.js";
+import { knownVersions, packageServers, readInstalledIndex } from "../../packages/installs.js";
+import type { ConfigFacts } from "./read-configs.js";
+
+export async function budgetFacts(
+  machine: Machine,
+  home: { manifest: Manifest; secrets: Record<string, string>; state: State },
+  allEnvs: Environment[],
+  configs: readonly ConfigFacts[],
+  servers: Array<[string, ServerSpec]>,
+): Promise<{ budgets: ClientBudget[]; servers: ReadonlyMap<string, ServerSpec> } | undefined> {
+  const { manifest, state } = home;
+  const targets = configs
+    .filter((c) => !c.readError && !c.parseError && c.shapeErrors.length === 0)
+    .filter((c) => !manifest.clients || manifest.clients.includes(c.target.client.id))
+    .filter((c) => c.target.scope === "user" || state.targets[c.target.key])
+    .map((c) => c.target);
+  if (targets.length === 0 || servers.length === 0) return undefined;
+  const bridge = await wireBridge(machine, manifest, allEnvs, { createToken: false, checkPort: true, state });
+  const input = { manifest, servers, secrets: home.secrets, allEnvs, targets, bridge };
+  const desired = await entriesNow(machine, input, state);
+  const pkgs = packageServers(manifest, allEnvs);
+  const lists =
+    (await knownToolLists(
+      machine,
+      { servers, bridge, everyServer: true },
+      await readInstalledIndex(pkgs),
+      knownVersions(pkgs, state),
+    )) ?? new Map();
+  const specs = new Map(servers);
+  return { budgets: clientBudgets(targets, desired, specs, lists), servers: specs };
+}

@@ -1,0 +1,103 @@
+/**
+ * The tool lists no cache knows, by a handshake as doctor's probe makes it (`mcp-twin tools`): each
+ * server started here as the bridge would start it (or its url contacted), listed, stopped, and
+ * the list remembered in the home's cache, so the next run starts nothing.
+ */
+import type { Context } from "../../context/context.js";
+import { shareLaunches } from "../../entries/share-launch.js";
+import { homeKey, rememberToolLists, type ToolDef } from "../../entries/tool-lists.js";
+import type { Machine } from "../../environments/machine.js";
+import { splitSpec } from "../../manifest/package-spec.js";
+import { resolveString, serverIn } from "../../manifest/spec.js";
+import { knownVersions, packageServers } from "../../packages/installs.js";
+import { type ProbeResult, probeAll, probeServer, type RemotePlan } from "./live-probe.js";
+import { probeHttpRemote } from "./remote-probe.js";
+import { probeSseRemote } from "./sse-probe.js";
+
+export interface Listed {
+  server: string;
+  tools?: ToolDef[];
+  /** Why it could not be listed. */
+  error?: string;
+}
+
+/** List these servers now (in parallel, a few at a time) and remember what they said. */
+export async function listByHandshake(
+  machine: Machine,
+  ctx: Pick<Context, "manifest" | "state" | "secrets" | "loaded">,
+  names: readonly string[],
+  options: { timeoutMs: number; manifest?: string | undefined; addSecrets(values: readonly string[]): void },
+): Promise<Listed[]> {
+  const versions = knownVersions(packageServers(ctx.manifest, []), ctx.state);
+  const results = await probeAll(
+    [...names],
+    (name, signal) => probeOne(machine, ctx, name, options, signal),
+    { concurrency: 4 },
+  );
+  const out: Listed[] = names.map((server, i) => {
+    const r = results[i];
+    return r?.ok && r.toolDefs ? { server, tools: r.toolDefs } : { server, error: r?.error ?? "no answer" };
+  });
+  await rememberToolLists(
+    machine,
+    out.flatMap((l) => {
+      const spec = ctx.manifest.servers[l.server];
+      if (!l.tools || !spec) return [];
+      const pkg = spec.package ? splitSpec(spec.package).name : undefined;
+      return [{ server: l.server, key: homeKey(spec, pkg ? versions.get(pkg) : undefined), tools: l.tools }];
+    }),
+  );
+  return out;
+}
+
+async function probeOne(
+  machine: Machine,
+  ctx: Pick<Context, "manifest" | "secrets">,
+  name: string,
+  options: { timeoutMs: number; manifest?: string | undefined; addSecrets(values: readonly string[]): void },
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
+  const spec = ctx.manifest.servers[name];
+  if (!spec) return { ok: false, stderr: [], noise: [], error: "not in the manifest" };
+  if (spec.url !== undefined) {
+    const run = serverIn(spec, machine.local.id);
+    const lookup = { secrets: ctx.secrets, env: machine.host.env };
+    const headers = Object.fromEntries(
+      Object.entries(run.headers).map(([k, v]) => [k, resolveString(v, lookup).text]),
+    );
+    const plan: RemotePlan = {
+      url: resolveString(run.url ?? spec.url, lookup).text,
+      headers,
+      transport: spec.transport === "sse" ? "sse" : "http",
+      ...(spec.auth === "oauth" ? { login: { oauthDir: machine.paths.oauth, server: name } } : {}),
+    };
+    return plan.transport === "sse"
+      ? probeSseRemote(plan, options.timeoutMs, signal)
+      : probeHttpRemote(plan, options.timeoutMs, signal);
+  }
+  try {
+    const [launch] = await shareLaunches(
+      { host: machine.host, manifest: options.manifest, addSecrets: options.addSecrets },
+      [name],
+    );
+    if (!launch) return { ok: false, stderr: [], noise: [], error: "no launch" };
+    return probeServer(
+      machine.host.runner,
+      {
+        file: launch.command,
+        args: launch.args,
+        env: { ...machine.host.env, ...launch.env },
+        ...(launch.cwd ? { cwd: launch.cwd } : {}),
+      },
+      options.timeoutMs,
+      signal,
+    );
+  } catch (error) {
+    return {
+      ok: false,
+      stderr: [],
+      noise: [],
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The manifest's tool rules in one target's entry (pure): said in the client's own field where it
+ * has one (names expanded from the server's list where the rules have patterns), else said not kept,
+ * with why — never claimed.
+ */
+import type { Target } from "../clients/types.js";
+import type { ServerSpec } from "../manifest/schema.js";
+import { nameFilter, rulesFor } from "../manifest/tool-rules.js";
+import type { BuiltEntry } from "./target-entry.js";
+
+/** `built` with the tool rules of `server` for the target's client, given the server's list if known. */
+export function withToolRules(
+  built: BuiltEntry,
+  name: string,
+  server: ServerSpec,
+  target: Target,
+  toolNames: readonly string[] | undefined,
+): BuiltEntry {
+  if (!built.ok) return built;
+  const rules = rulesFor(server, name, target.client.id);
+  if (rules.length === 0) return built;
+  const filter = target.client.toolBudget?.filter;
+  if (!filter) return { ...built, toolRules: { state: "no-field" } };
+  const names = nameFilter(rules, toolNames);
+  if (!names) return built;
+  if ("needsList" in names) return { ...built, toolRules: { state: "needs-list" } };
+  // Nothing left out and no allow list: the entry says nothing (every tool, as without a rule).
+  if (names.deny?.length === 0) return { ...built, toolRules: { state: "kept", keys: [], names: {} } };
+  let said = names.allow ? { allow: names.allow } : { deny: names.deny ?? [] };
+  let fields = filter.fields(said);
+  if (!fields && names.kept) {
+    said = { allow: names.kept };
+    fields = filter.fields(said);
+  }
+  if (!fields) return { ...built, toolRules: { state: "cannot-say" } };
+  return {
+    ...built,
+    value: { ...built.value, ...fields },
+    toolRules: { state: "kept", keys: Object.keys(fields), names: said },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * `mcp-twin tools`'s report: per client, the servers it loads (the heaviest first), their tools
+ * and size, what it defers, its limit; each tool rule it does not keep said once, with the fix.
+ */
+import type { ClientBudget } from "../../core/budget/budget.js";
+import { TOKEN_WARNING } from "../../core/budget/budget.js";
+import { budgetFix, fixLine, overruns } from "../../core/budget/fix.js";
+import { type RuleProblem, ruleNote } from "../../core/budget/rule-problems.js";
+import type { ServerSpec } from "../../core/manifest/schema.js";
+import { untrusted } from "../../core/text/control-chars.js";
+import { andList } from "../../core/words.js";
+import type { Output } from "../output.js";
+import { manifestLine } from "./manifest-line.js";
+
+/** `tools --json` (docs/commands.md): one row per client config, its servers, totals, limit. */
+export function toolsJson(budgets: readonly ClientBudget[]) {
+  return {
+    clients: budgets.map((b) => ({
+      env: b.target.env.id,
+      client: b.target.client.id,
+      scope: b.target.scope,
+      servers: b.servers.map((s) => ({
+        server: s.server,
+        tools: s.tools,
+        kept: s.kept,
+        tokens: s.tokens,
+        deferred: s.deferred,
+        from: s.from,
+      })),
+      tools: b.tools,
+      tokens: b.tokens,
+      ...(b.limit !== undefined ? { limit: b.limit, over: b.over ?? false } : {}),
+    })),
+  };
+}
+
+const n = (x: number) => x.toLocaleString("en-US");
+
+export interface ToolsView {
+  ctx: { loaded: { file: string }; located: { scope: "user" | "project" } };
+  budgets: ClientBudget[];
+  servers: ReadonlyMap<string, ServerSpec>;
+  problems: RuleProblem[];
+  failed: ReadonlyArray<{ server: string; error: string }>;
+}
+
+export function renderTools(view: ToolsView, out: Output): void {
+  const { c } = out.theme;
+  out.print(
+    manifestLine({ manifest: view.ctx.loaded.file, manifestScope: view.ctx.located.scope }, out.shown),
+  );
+  if (view.budgets.length === 0) {
+    out.print(
+      "No client config here to load these servers (no client was found, or --client/--env left none).",
+    );
+    return;
+  }
+  renderMatrix(view.budgets, out);
+  for (const b of view.budgets) renderOver(b, view.servers, out);
+  for (const p of view.problems) out.print(`${out.theme.warn} ${untrusted(p.message)}`);
+  ruleNotes(view.budgets, out);
+  for (const f of view.failed)
+    out.print(
+      c.dim(
+        `${untrusted(f.server)}: its tools could not be listed (${untrusted(f.error)}); \`mcp-twin doctor\` says why.`,
+      ),
+    );
+  const sharedUnknown = new Set(
+    view.budgets.flatMap((b) =>
+      b.servers.filter((s) => s.from === "unknown" && s.shared).map((s) => s.server),
+    ),
+  );
+  if (sharedUnknown.size > 0)
+    out.print(
+      c.dim(
+        `${andList([...sharedUnknown])}: shared, and the gateway has not listed ${sharedUnknown.size === 1 ? "it" : "them"} yet: \`mcp-twin sync\` fills its list cache.`,
+      ),
+    );
+}
+
+/**
+ * One table: a row per server (the heaviest first) with its tools and size, a column per client
+ * config with what it loads of it (`d`: deferred, `?`: not listed yet), and the totals.
+ */
+function renderMatrix(budgets: readonly ClientBudget[], out: Output): void {
+  const { c } = out.theme;
+  const envs = new Set(budgets.map((b) => b.target.env.id));
+  const label = (b: ClientBudget) =>
+    `${envs.size > 1 ? `${b.target.env.id} ` : ""}${b.target.client.id}${b.target.scope === "project" ? " (project)" : ""}`;
+  const size = new Map<string, { tools: number; tokens: number; known: boolean }>();
+  for (const b of budgets)
+    for (const s of b.servers) {
+      const was = size.get(s.server);
+      const full = s.kept === s.tools ? s.tokens : 0;
+      size.set(s.server, {
+        tools: Math.max(was?.tools ?? 0, s.tools),
+        tokens: Math.max(was?.tokens ?? 0, full),
+        known: (was?.known ?? false) || s.from !== "unknown",
+      });
+    }
+  const rows = [...size].sort(([a, x], [b, y]) => y.tokens - x.tokens || a.localeCompare(b));
+  const width = Math.max(6, ...rows.map(([name]) => name.length));
+  const cols = budgets.map((b) => Math.max(label(b).length, 9));
+  const cell = (b: ClientBudget, server: string) => {
+    const s = b.servers.find((x) => x.server === server);
+    if (!s) return "–";
+    if (s.from === "unknown") return "?";
+    return `${s.kept}${s.deferred ? " d" : ""}`;
+  };
+  out.print(
+    c.bold(
+      `${"server".padEnd(width)}  ${"tools".padStart(5)}  ${"≈tokens".padStart(8)}  ${budgets.map((b, i) => label(b).padEnd(cols[i] ?? 0)).join("  ")}`.trimEnd(),
+    ),
+  );
+  for (const [name, sz] of rows)
+    out.print(
+      `${untrusted(name).padEnd(width)}  ${(sz.known ? `${sz.tools}` : "?").padStart(5)}  ${(sz.known ? n(sz.tokens) : "?").padStart(8)}  ${budgets.map((b, i) => cell(b, name).padEnd(cols[i] ?? 0)).join("  ")}`.trimEnd(),
+    );
+  const total = (b: ClientBudget) => `${b.tools}${b.limit !== undefined ? `/${b.limit}` : ""}`;
+  out.print(
+    c.bold(
+      `${"loaded".padEnd(width)}  ${"".padStart(5)}  ${"".padStart(8)}  ${budgets.map((b, i) => total(b).padEnd(cols[i] ?? 0)).join("  ")}`.trimEnd(),
+    ),
+  );
+  out.print(
+    `${"≈tokens".padEnd(width)}  ${"".padStart(5)}  ${"".padStart(8)}  ${budgets.map((b, i) => `${n(b.eager)}`.padEnd(cols[i] ?? 0)).join("  ")}`.trimEnd(),
+  );
+  out.print(
+    c.dim(
+      "Each client's column: the tools it loads of each server (d: deferred until searched for; ?: not listed yet); its total, /its limit; ≈tokens: what it loads and does not defer.",
+    ),
+  );
+}
+
+/** A client over its limit, or loading too much it does not defer: what is over, and the fix. */
+function renderOver(b: ClientBudget, servers: ReadonlyMap<string, ServerSpec>, out: Output): void {
+  const over = overruns(b);
+  if (over.length === 0) return;
+  const who = `${b.target.client.name} (${b.target.env.id}${b.target.scope === "project" ? ", project" : ""})`;
+  for (const o of over)
+    out.print(
+      o.kind === "limit"
+        ? `${out.theme.fail} ${who}: ${b.tools} tools, over its limit of ${b.limit} by ${o.excess}: past it, its requests fail.`
+        : `${out.theme.warn} ${who}: ≈${n(b.eager)} tokens of tool definitions it does not defer (more than ${n(TOKEN_WARNING)}).`,
+    );
+  const fix = budgetFix(b);
+  if (fix)
+    out.print(
+      `  fix: ${untrusted(fixLine(fix, b.target.client.id, servers))}; then \`mcp-twin sync\` (${n(fix.after.tools)} tools, ≈${n(fix.after.eager)} tokens not deferred).`,
+    );
+}
+
+/** Each tool rule a client does not keep, once per server and client, with why and the way out. */
+function ruleNotes(budgets: readonly ClientBudget[], out: Output): void {
+  const seen = new Set<string>();
+  for (const b of budgets)
+    for (const s of b.servers) {
+      const state = s.rules?.state;
+      if (!state || state === "kept") continue;
+      const key = `${s.server}\u0000${b.target.client.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.print(`${out.theme.warn} ${ruleNote(s.server, s.shared === true, state, b.target.client)}`);
+    }
+}

@@ -1,0 +1,175 @@
+/**
+ * Tools per client, whole program on a fake Linux machine: the manifest's tool rules reach Gemini
+ * CLI, Codex and Copilot CLI in their own fields (patterns expanded from the list `mcp-twin tools`
+ * cached, starting nothing the next time), a client with no field is told so, `tools --json`
+ * counts what each client loads, and doctor's tools.budget fix brings a client under its limit.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parse as parseToml } from "smol-toml";
+import { afterEach, describe, expect, inject, test } from "vitest";
+import {
+  createFakeMachine,
+  type FakeMachine,
+  runInProcessByDefault,
+  writeManifest,
+} from "../helpers/fake-machine.js";
+
+runInProcessByDefault();
+
+const machines: FakeMachine[] = [];
+afterEach(() => {
+  for (const m of machines.splice(0)) m.cleanup();
+});
+
+const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));
+
+interface ToolsJson {
+  clients: Array<{
+    env: string;
+    client: string;
+    scope: string;
+    servers: Array<{
+      server: string;
+      tools: number;
+      kept: number;
+      tokens: number;
+      deferred: boolean;
+      from: string;
+    }>;
+    tools: number;
+    tokens: number;
+    limit?: number;
+    over?: boolean;
+  }>;
+}
+
+function machine(servers: Record<string, unknown>): FakeMachine {
+  const m = createFakeMachine({ kind: "linux", cursor: false, claudeDesktop: false });
+  machines.push(m);
+  for (const dir of [".gemini", ".codex", ".copilot", path.join(".config", "Code", "User")])
+    mkdirSync(path.join(m.paths.linuxHome, dir), { recursive: true });
+  writeManifest(m, { servers });
+  return m;
+}
+
+const fixture = (extra: number, rest: Record<string, unknown> = {}) => ({
+  command: process.execPath,
+  args: [inject("fixtureScript"), "--tools", String(extra)],
+  ...rest,
+});
+
+async function toolsJson(m: FakeMachine): Promise<ToolsJson> {
+  const run = await m.run(["tools", "--json"]);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as ToolsJson;
+}
+
+const client = (t: ToolsJson, id: string) => {
+  const c = t.clients.find((x) => x.client === id);
+  if (!c) throw new Error(`no ${id} in ${JSON.stringify(t.clients.map((x) => x.client))}`);
+  return c;
+};
+
+describe("tools per client", () => {
+  test("each client told in its own field, patterns expanded once the list is known; tools --json counts what each loads", async () => {
+    const m = machine({
+      fx: fixture(12, {
+        tools: { deny: ["tool1*"] },
+        clientTools: { codex: { allow: ["echo", "tool*"] }, "copilot-cli": { deny: ["whoami"] } },
+      }),
+    });
+    expect((await m.run(["sync"])).code).toBe(0);
+    // The rules have patterns and no list is known yet: no client is told anything it cannot keep.
+    const gemini = path.join(m.paths.linuxHome, ".gemini", "settings.json");
+    expect(json(gemini).mcpServers.fx.excludeTools).toBeUndefined();
+    const first = await m.run(["status"]);
+    expect(first.stdout).toContain("Gemini CLI does not keep fx's tool rule yet: it has patterns");
+
+    // `mcp-twin tools` lists the server once (a handshake), then answers from its cache.
+    const listed = await toolsJson(m);
+    const all = client(listed, "claude-code").servers[0];
+    expect(all).toMatchObject({ server: "fx", from: "handshake", deferred: true });
+    const cached = await toolsJson(m);
+    expect(client(cached, "claude-code").servers[0]?.from).toBe("cache");
+    const count = all?.tools ?? 0;
+    expect(count).toBeGreaterThan(12);
+
+    // The next sync writes the expanded names into each client's own field.
+    expect((await m.run(["sync"])).code).toBe(0);
+    const denied = ["tool1", "tool10", "tool11"];
+    expect(json(gemini).mcpServers.fx.excludeTools).toEqual(denied);
+    const codex = parseToml(readFileSync(path.join(m.paths.linuxHome, ".codex", "config.toml"), "utf8")) as {
+      mcp_servers: Record<string, { enabled_tools?: string[] }>;
+    };
+    expect(codex.mcp_servers.fx?.enabled_tools).toEqual([
+      "echo",
+      "tool0",
+      ...["2", "3", "4", "5", "6", "7", "8", "9"].map((i) => `tool${i}`),
+    ]);
+    const copilot = json(path.join(m.paths.linuxHome, ".copilot", "mcp-config.json")).mcpServers.fx
+      .tools as string[];
+    expect(copilot).not.toContain("whoami");
+    expect(copilot).not.toContain("tool10");
+    expect(copilot).toContain("echo");
+
+    const after = await toolsJson(m);
+    expect(client(after, "gemini-cli").servers[0]?.kept).toBe(count - 3);
+    expect(client(after, "codex").servers[0]?.kept).toBe(10);
+    expect(client(after, "copilot-cli").servers[0]?.kept).toBe(copilot.length);
+    // VS Code has no per-tool field: it loads every tool, and is told so once.
+    expect(client(after, "vscode")).toMatchObject({ tools: count, limit: 128, over: false });
+    const human = await m.run(["tools"]);
+    expect(human.stdout).toContain(
+      "VS Code does not keep fx's tool rule: it has no per-tool field in its config",
+    );
+    expect(human.stdout.match(/VS Code does not keep/g)).toHaveLength(1);
+    // A second sync writes nothing: the expanded names are what the files hold.
+    const again = await m.run(["sync", "--json"]);
+    expect(JSON.parse(again.stdout).targets.map((t: { action: string }) => t.action)).not.toContain(
+      "updated",
+    );
+  });
+
+  test("a pattern that matches nothing the server lists is said with the list's names, at its line", async () => {
+    const m = machine({ fx: fixture(2, { clientTools: { codex: { deny: ["browser_*"] } } }) });
+    await toolsJson(m);
+    const human = await m.run(["tools"]);
+    expect(human.stdout).toMatch(
+      /mcp-twin\.jsonc:\d+:\d+: servers\.fx\.clientTools\.codex\.deny\[0\]: "browser_\*" matches none of fx's \d+ tools \(echo, /,
+    );
+  });
+
+  test("doctor warns for a client over 128 tools, and its one-line fix brings it under", async () => {
+    const m = machine({ fx: fixture(140) });
+    expect((await m.run(["sync", "--client", "copilot-cli", "--client", "vscode"])).code).toBe(0);
+    const doctor = async () => {
+      const run = await m.run(["doctor", "--json", "--client", "copilot-cli", "--client", "vscode"]);
+      return (
+        JSON.parse(run.stdout) as {
+          checks: Array<{ id: string; client?: string; status: string; message: string; fix?: string }>;
+        }
+      ).checks.filter((c) => c.id === "tools.budget");
+    };
+    const found = await doctor();
+    const copilot = found.find((c) => c.client === "copilot-cli");
+    expect(copilot).toMatchObject({ status: "warn" });
+    expect(copilot?.message).toContain("over its limit of 128");
+    // The fix: a clientTools rule for Copilot CLI (it keeps rules itself), computed from the list.
+    const rule = /servers\.fx: "clientTools": \{ "copilot-cli": (\{.*?\}) \}/.exec(copilot?.fix ?? "")?.[1];
+    expect(rule).toBeDefined();
+    // VS Code has no field: its fix leaves the server out of it.
+    expect(found.find((c) => c.client === "vscode")?.fix).toContain('servers.fx: "clients": [');
+
+    const manifestFile = path.join(m.paths.home, "mcp-twin.jsonc");
+    const manifest = json(manifestFile);
+    manifest.servers.fx.clientTools = { "copilot-cli": JSON.parse(rule ?? "{}") };
+    writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+    expect((await m.run(["sync", "--client", "copilot-cli"])).code).toBe(0);
+    const tools = json(path.join(m.paths.linuxHome, ".copilot", "mcp-config.json")).mcpServers.fx.tools;
+    expect(tools.length).toBeLessThanOrEqual(128);
+    const now = await doctor();
+    expect(now.find((c) => c.client === "copilot-cli" && c.status === "warn")).toBeUndefined();
+    expect(client(await toolsJson(m), "copilot-cli")).toMatchObject({ over: false, tools: tools.length });
+  });
+});

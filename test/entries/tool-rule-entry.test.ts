@@ -1,0 +1,80 @@
+/**
+ * The tool rules in one target's entry (entries/tool-rule-entry.ts) and the lists they expand from
+ * (entries/tool-lists.ts), pure: each client's own field, or why it cannot keep them; and the
+ * gateway's cache keyed as the gateway keys it.
+ */
+import { describe, expect, test } from "vitest";
+import { launchKey } from "../../src/bridge-server/gateway/list-cache.js";
+import { clientModule } from "../../src/core/clients/index.js";
+import type { Target } from "../../src/core/clients/types.js";
+import type { BuiltEntry } from "../../src/core/entries/target-entry.js";
+import { gatewayKey, sharedIdentity } from "../../src/core/entries/tool-lists.js";
+import { withToolRules } from "../../src/core/entries/tool-rule-entry.js";
+import type { ServerSpec } from "../../src/core/manifest/schema.js";
+
+const TOOLS = ["read_file", "write_file", "list_dir", "search"];
+const built: BuiltEntry = {
+  ok: true,
+  value: { command: "node", args: ["s.js"] },
+  secretValues: [],
+  references: [],
+  runsIn: "linux",
+};
+const target = (id: Parameters<typeof clientModule>[0]) =>
+  ({ client: clientModule(id) }) as unknown as Target;
+
+/** `null`: the server's list is not known. */
+function entry(id: Parameters<typeof clientModule>[0], spec: ServerSpec, tools: string[] | null = TOOLS) {
+  const out = withToolRules(built, "fs", spec, target(id), tools ?? undefined);
+  if (!out.ok) throw new Error("not built");
+  return out;
+}
+
+describe("each client in its own field", () => {
+  const spec: ServerSpec = {
+    command: "x",
+    tools: { deny: ["write_*"] },
+    clientTools: { codex: { allow: ["*_file", "search"] } },
+  };
+  test("Gemini CLI: the names it leaves out; Codex: the names it loads; Copilot CLI: only those it loads", () => {
+    expect(entry("gemini-cli", spec)).toMatchObject({
+      value: { excludeTools: ["write_file"] },
+      toolRules: { state: "kept", keys: ["excludeTools"] },
+    });
+    expect(entry("codex", spec).value).toMatchObject({ enabled_tools: ["read_file", "search"] });
+    expect(entry("copilot-cli", spec).value).toMatchObject({ tools: ["read_file", "list_dir", "search"] });
+  });
+  test("a client with no field is said so, its entry untouched", () => {
+    const vscode = entry("vscode", spec);
+    expect(vscode.toolRules).toEqual({ state: "no-field" });
+    expect(vscode.value).toEqual(built.ok ? built.value : {});
+  });
+  test("without the list: exact names are written, patterns wait; Copilot cannot say a deny", () => {
+    expect(entry("gemini-cli", spec, null).toolRules).toEqual({ state: "needs-list" });
+    const exact: ServerSpec = { command: "x", tools: { deny: ["write_file"] } };
+    expect(entry("gemini-cli", exact, null).value).toMatchObject({ excludeTools: ["write_file"] });
+    expect(entry("copilot-cli", exact, null).toolRules).toEqual({ state: "cannot-say" });
+  });
+  test("no rule: nothing added", () => {
+    expect(entry("codex", { command: "x" })).toBe(built);
+  });
+});
+
+test("the gateway's list cache is read under the key the gateway writes it with", () => {
+  const spec: ServerSpec = {
+    package: "@scope/pkg@^1",
+    args: ["--x", "${secret:K}"],
+    env: { B: "1", A: "2" },
+    share: "machine",
+  };
+  const identity = sharedIdentity(spec, "wsl:Ubuntu", "1.2.3");
+  expect(identity).toEqual({
+    package: "@scope/pkg@1.2.3",
+    command: "@scope/pkg@^1",
+    args: ["--x", "${secret:K}"],
+    envNames: ["B", "A"],
+  });
+  expect(gatewayKey(identity)).toBe(
+    launchKey({ name: "s", mode: "machine", command: "node", args: [], env: {}, identity }),
+  );
+});
