@@ -87,10 +87,10 @@ describe("client facts, one module each", () => {
   test("each of the four cites where its facts come from, and names its tool-filter keys where it has them", () => {
     for (const id of ["factory-droid", "junie", "warp", "crush"])
       expect(clientById(id)!.sources?.length, id).toBeGreaterThan(0);
-    expect(clientById("factory-droid")!.toolFilters?.fields).toEqual(["enabledTools", "disabledTools"]);
-    expect(clientById("crush")!.toolFilters?.fields).toEqual(["enabled_tools", "disabled_tools"]);
-    expect(clientById("junie")!.toolFilters).toBeUndefined();
-    expect(clientById("warp")!.toolFilters).toBeUndefined();
+    expect(clientById("factory-droid")!.toolBudget?.filter?.keys).toEqual(["enabledTools", "disabledTools"]);
+    expect(clientById("crush")!.toolBudget?.filter?.keys).toEqual(["enabled_tools", "disabled_tools"]);
+    expect(clientById("junie")!.toolBudget).toBeUndefined();
+    expect(clientById("warp")!.toolBudget).toBeUndefined();
   });
 
   test("the manifest's client ids and the client modules are one list (codex was in the schema with no module)", () => {
@@ -245,11 +245,13 @@ describe("the clients of issue 53, each read as it reads its own file", () => {
   });
 
   test.each(["devin", "kiro", "lm-studio", "qwen-code", "augment"])(
-    "%s names its sources and its tool filters",
+    "%s names its sources, and the source of its tool field where it has one",
     (id) => {
       const c = clientById(id)!;
       expect(c.sources?.length).toBeGreaterThan(0);
-      expect(c.toolFilters).toBeDefined();
+      const filter = c.toolBudget?.filter;
+      if (filter) expect(filter.source).toMatch(/^https:\/\//);
+      expect(Boolean(filter)).toBe(id === "kiro" || id === "qwen-code");
     },
   );
 });

@@ -138,6 +138,14 @@ describe("tools per client", () => {
     expect(human.stdout).toMatch(
       /mcp-twin\.jsonc:\d+:\d+: servers\.fx\.clientTools\.codex\.deny\[0\]: "browser_\*" matches none of fx's \d+ tools \(echo, /,
     );
+    // sync refuses it as bad input: exit 2, the place and the list said, nothing written.
+    const codexFile = path.join(m.paths.linuxHome, ".codex", "config.toml");
+    writeFileSync(codexFile, "# mine\n");
+    const sync = await m.run(["sync"]);
+    expect(sync.code, sync.stdout).toBe(2);
+    expect(sync.stderr).toMatch(/mcp-twin\.jsonc:\d+:\d+.*"browser_\*" matches none of fx's \d+ tools \(echo, /s);
+    expect(sync.stderr).toContain("mcp-twin tools");
+    expect(readFileSync(codexFile, "utf8")).toBe("# mine\n");
   });
 
   test("doctor warns for a client over 128 tools, and its one-line fix brings it under", async () => {

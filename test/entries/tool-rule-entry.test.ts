@@ -44,6 +44,18 @@ describe("each client in its own field", () => {
     expect(entry("codex", spec).value).toMatchObject({ enabled_tools: ["read_file", "search"] });
     expect(entry("copilot-cli", spec).value).toMatchObject({ tools: ["read_file", "list_dir", "search"] });
   });
+  test("Qwen Code, Crush, Factory Droid in their own fields; Kiro, which takes only a deny list, the rest of the list", () => {
+    expect(entry("qwen-code", spec).value).toMatchObject({ excludeTools: ["write_file"] });
+    expect(entry("crush", spec).value).toMatchObject({ disabled_tools: ["write_file"] });
+    expect(entry("factory-droid", spec).value).toMatchObject({ disabledTools: ["write_file"] });
+    const allow: ServerSpec = { command: "x", clientTools: { kiro: { allow: ["read_file", "search"] } } };
+    expect(entry("kiro", allow)).toMatchObject({
+      value: { disabledTools: ["write_file", "list_dir"] },
+      toolRules: { state: "kept", keys: ["disabledTools"], names: { deny: ["write_file", "list_dir"] } },
+    });
+    // Without the list, an allow rule cannot be said as a deny list.
+    expect(entry("kiro", allow, null).toolRules).toEqual({ state: "cannot-say" });
+  });
   test("a client with no field is said so, its entry untouched", () => {
     const vscode = entry("vscode", spec);
     expect(vscode.toolRules).toEqual({ state: "no-field" });

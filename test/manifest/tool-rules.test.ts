@@ -85,6 +85,7 @@ describe("nameFilter: what a client that takes names is told", () => {
     expect(nameFilter(rulesFor({ tools: { allow: ["*issue"] } }, "gh", "codex"), TOOLS)).toEqual({
       allow: ["create_issue", "get_issue"],
       kept: ["create_issue", "get_issue"],
+      dropped: ["browser_click", "browser_type", "browser_snapshot", "search.code"],
     });
     expect(nameFilter(rulesFor({ tools: { deny: ["browser_*"] } }, "gh", "codex"), TOOLS)).toMatchObject({
       deny: ["browser_click", "browser_type", "browser_snapshot"],

@@ -66,10 +66,7 @@ export const augment: ClientModule = {
       url: "https://github.com/augmentcode/auggie/blob/f337898/CHANGELOG.md",
     },
   ],
-  toolFilters: {
-    fields: [],
-    limit: "none per server: its `toolPermissions` settings rules match tool names",
-  },
+  // No per-server tool field: its `toolPermissions` settings rules match tool names (0.36.0).
 };
 
 /** The servers `auggie mcp list --json` says come from the user file (`"source": "user"`). */

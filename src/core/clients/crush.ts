@@ -52,7 +52,16 @@ export const crush: ClientModule = {
       url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/docs/config/README.md",
     },
   ],
-  toolFilters: { fields: ["enabled_tools", "disabled_tools"] },
+  toolBudget: {
+    // Exact names: `enabled_tools` keeps only those, then `disabled_tools` drops (filterTools).
+    filter: {
+      keys: ["enabled_tools", "disabled_tools"],
+      fields: (names) =>
+        names.allow ? { enabled_tools: [...names.allow] } : { disabled_tools: [...names.deny] },
+      source:
+        "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/internal/agent/tools/mcp/tools.go",
+    },
+  },
   // Its `MCPConfig` fields beside the launch (`oauth_token` is its own, kept in its data file).
   keptKeys: [
     "disabled",

@@ -58,10 +58,7 @@ export const devin: ClientModule = {
     },
     { fact: "Devin for Terminal: same", url: "https://cli.devin.ai/docs/extensibility/mcp/configuration" },
   ],
-  toolFilters: {
-    fields: [],
-    limit: "none per server: its `permissions` allow/deny/ask rules match `mcp__<server>__<tool>`",
-  },
+  // No per-server tool field: its `permissions` allow/deny/ask rules match `mcp__<server>__<tool>`.
 };
 
 /** Its `transport` in the other clients' vocabulary (`type`), so doctor and import read its SSE entries. */

@@ -45,7 +45,16 @@ export const factoryDroid: ClientModule = {
       url: "https://www.npmjs.com/package/@factory/cli/v/0.225.1",
     },
   ],
-  toolFilters: { fields: ["enabledTools", "disabledTools"] },
+  toolBudget: {
+    // Exact names: `enabledTools` (allow list) wins over `disabledTools` (block list).
+    filter: {
+      keys: ["enabledTools", "disabledTools"],
+      fields: (names) =>
+        names.allow ? { enabledTools: [...names.allow] } : { disabledTools: [...names.deny] },
+      source:
+        "https://github.com/Factory-AI/factory/blob/a80aa7c5ed560a737f313b1379c015837c99090f/docs/cli/configuration/mcp.mdx",
+    },
+  },
   // Documented entry fields beside the launch, and `connectTimeout`, which 0.225.2 reads too.
   keptKeys: ["disabled", "enabledTools", "disabledTools", "timeoutMs", "oauth", "connectTimeout"],
   async userConfig(env) {

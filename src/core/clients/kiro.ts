@@ -65,5 +65,12 @@ export const kiro: ClientModule = {
       url: "https://kiro.dev/docs/getting-started/installation",
     },
   ],
-  toolFilters: { fields: ["disabledTools", "autoApprove"] },
+  toolBudget: {
+    // Exact names it leaves out only: an allow rule is said as the rest of the server's list.
+    filter: {
+      keys: ["disabledTools"],
+      fields: (names) => (names.allow ? undefined : { disabledTools: [...names.deny] }),
+      source: "https://kiro.dev/docs/mcp/configuration",
+    },
+  },
 };

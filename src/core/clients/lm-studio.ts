@@ -71,5 +71,4 @@ export const lmStudio: ClientModule = {
       url: "https://github.com/lmstudio-ai/lmstudio-js/blob/6ec11db/packages/lms-common-server/src/findLMStudioHome.ts",
     },
   ],
-  toolFilters: { fields: [] },
 };

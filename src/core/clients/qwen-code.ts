@@ -93,7 +93,15 @@ export const qwenCode: ClientModule = {
       url: "https://www.npmjs.com/package/@qwen-code/qwen-code/v/0.24.4",
     },
   ],
-  toolFilters: { fields: ["includeTools", "excludeTools", "trust", "alwaysLoadTools"] },
+  toolBudget: {
+    // Exact names, as Gemini CLI (its fork): `excludeTools` wins over `includeTools` (0.24.4's bundle).
+    filter: {
+      keys: ["includeTools", "excludeTools"],
+      fields: (names) =>
+        names.allow ? { includeTools: [...names.allow] } : { excludeTools: [...names.deny] },
+      source: "https://www.npmjs.com/package/@qwen-code/qwen-code/v/0.24.4",
+    },
+  },
 };
 
 /**

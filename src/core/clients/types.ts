@@ -241,11 +241,6 @@ export interface ClientModule {
    */
   ownList?: { program: string; args: readonly string[]; names(stdout: string): string[] | undefined };
   /**
-   * The client's own per-server fields that narrow or approve its tools, and any tool limit it
-   * documents: recorded for per-client tool rules (nothing filters tools yet).
-   */
-  toolFilters?: { fields: readonly string[]; limit?: string };
-  /**
    * What it does with a server's tools: its own entry field for the manifest's tool rules, the most
    * tools it takes, which it defers (each with the source that says so). Undefined: none known —
    * a rule is then said not kept for it, never claimed.

@@ -28,7 +28,12 @@ export function withToolRules(
   if (names.deny?.length === 0) return { ...built, toolRules: { state: "kept", keys: [], names: {} } };
   let said = names.allow ? { allow: names.allow } : { deny: names.deny ?? [] };
   let fields = filter.fields(said);
-  if (!fields && names.kept) {
+  // A client that takes one form only (Copilot CLI: allow; Kiro: deny) is told the other
+  // expansion of the server's list: re-expanded by the next sync when the list changes.
+  if (!fields && said.allow && names.dropped) {
+    said = { deny: names.dropped };
+    fields = filter.fields(said);
+  } else if (!fields && said.deny && names.kept) {
     said = { allow: names.kept };
     fields = filter.fields(said);
   }

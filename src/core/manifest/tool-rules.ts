@@ -128,12 +128,13 @@ export function unmatchedNames(rules: readonly AppliedRule[], toolNames: readonl
 /**
  * What a client that takes tool names (not patterns) is told: the names it loads (`allow`), or —
  * when no rule of it has an allow list — the names it leaves out (`deny`), so a tool a new version
- * adds reaches it as the rules say. Without the server's list, only rules of exact names can be
- * said (`needsList` otherwise). Undefined: no rule applies.
+ * adds reaches it as the rules say; with the server's list, both expansions (`kept`, `dropped`) for
+ * a client that takes only one form. Without the list, only rules of exact names can be said
+ * (`needsList` otherwise). Undefined: no rule applies.
  */
 export type NameFilter =
-  | { allow: string[]; deny?: undefined; kept?: string[] }
-  | { allow?: undefined; deny: string[]; kept?: string[] }
+  | { allow: string[]; deny?: undefined; kept?: string[]; dropped?: string[] }
+  | { allow?: undefined; deny: string[]; kept?: string[]; dropped?: string[] }
   | { needsList: true };
 
 export function nameFilter(
@@ -144,7 +145,7 @@ export function nameFilter(
   const allows = rules.flatMap((r) => (r.rule.allow ? [r.rule.allow] : []));
   if (toolNames) {
     const { kept, dropped } = toolsFor(rules, toolNames);
-    return allows.length > 0 ? { allow: kept, kept } : { deny: dropped, kept };
+    return allows.length > 0 ? { allow: kept, kept, dropped } : { deny: dropped, kept, dropped };
   }
   const names = rules.flatMap((r) => [...(r.rule.allow ?? []), ...(r.rule.deny ?? [])]);
   if (names.some(isPattern)) return { needsList: true };

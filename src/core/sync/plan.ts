@@ -6,11 +6,18 @@
 import type { Target } from "../clients/types.js";
 import { type Context, readTargetTexts } from "../context/context.js";
 import type { BridgeWiring } from "../entries/bridge-wiring.js";
-import { checkEntryPrograms, type DesiredEntries, desiredEntries, wireBridge } from "../entries/desired.js";
+import { unmatchedRules } from "../budget/rule-problems.js";
+import {
+  checkEntryPrograms,
+  type DesiredEntries,
+  desiredEntries,
+  knownToolLists,
+  wireBridge,
+} from "../entries/desired.js";
 import { packageRunEnvironments } from "../entries/target-entry.js";
 import type { Environment } from "../environments/types.js";
 import { globalModulesDir, joinNative } from "../environments/types.js";
-import { type UsageError, UsageErrors } from "../errors.js";
+import { UsageError, UsageErrors } from "../errors.js";
 import type { State } from "../ledger/state.js";
 import { own } from "../own-keys.js";
 import {
@@ -188,12 +195,9 @@ export async function planSync(
     targets: ctx.targets,
     bridge,
   };
-  const desired = await desiredEntries(
-    machine,
-    input,
-    predictInstalls(servers, resolved.versions, index),
-    resolved.versions,
-  );
+  const predicted = predictInstalls(servers, resolved.versions, index);
+  await refuseUnmatchedRules(machine, input, predicted, resolved.versions, ctx.loaded);
+  const desired = await desiredEntries(machine, input, predicted, resolved.versions);
   await checkEntryPrograms(desired, input, machine);
   // A project relay's `npx -y mcp-twin@<version>`: said when the registry lacks that version.
   if (!options.offline) await checkFetchedPackages(desired, machine.host);
@@ -370,4 +374,31 @@ function bridgeEntryNotice(bridge: BridgeWiring | undefined, state: State): Sync
     message:
       'The mcp-twin entry (the bridge\'s own tools: memory, notes, hand-off) stays in every client, as before, though the manifest does not say "enabled" in its "bridge" section: put "enabled": true there to keep it, or "enabled": false to remove it (said once).',
   };
+}
+
+/**
+ * A tool rule's name or pattern that matches none of its server's known tools (a typo, or a tool a
+ * new version dropped) is bad input: exit 2, each said with its line:column and the server's list,
+ * before anything is written. Servers whose list is not known yet are not judged.
+ */
+async function refuseUnmatchedRules(
+  machine: Parameters<typeof knownToolLists>[0],
+  input: Parameters<typeof knownToolLists>[1],
+  index: InstalledIndex,
+  versions: ReadonlyMap<string, string>,
+  loaded: Context["loaded"],
+): Promise<void> {
+  const lists = await knownToolLists(machine, input, index, versions);
+  if (!lists) return;
+  const problems = unmatchedRules(input.servers, lists, loaded);
+  if (problems.length === 0) return;
+  throw new UsageErrors(
+    problems.map(
+      (p) =>
+        new UsageError("tool-rule-unmatched", p.message, {
+          location: { file: p.file, ...(p.line ? { line: p.line, column: p.column } : {}) },
+          hint: "Correct the name or pattern to one of the tools listed, or remove it; `mcp-twin tools` shows each server's tools.",
+        }),
+    ),
+  );
 }
