@@ -50,6 +50,7 @@ const f = {
   wslRoo: "",
   wslZoo: "",
   wslVscode: "",
+  wslKilo: "",
 };
 
 function storage(base: string, id: string, ...rest: string[]): string {
@@ -82,6 +83,9 @@ beforeAll(async () => {
     recursive: true,
   });
   mkdirSync(path.join(home, ".cursor-server", "data", "User"), { recursive: true });
+  // Kilo Code's extension in VS Code's WSL server only: it runs the kilo CLI bundled in it there.
+  mkdirSync(path.join(server, "extensions", "kilocode.kilo-code-7.2.1-linux-x64"), { recursive: true });
+  f.wslKilo = path.join(home, ".config", "kilo", "kilo.jsonc");
   f.wslCline = path.join(home, ".cline", "data", "settings", "cline_mcp_settings.json");
   f.wslRoo = path.join(
     server,
@@ -173,6 +177,16 @@ describe("extension clients, where their editors run them", () => {
     const cline = readFileSync(f.winCline, "utf8");
     expect(cline.startsWith(WIN_CLINE.slice(0, WIN_CLINE.indexOf("    }\r\n")))).toBe(true);
     expect(JSON.parse(cline).telemetry).toBe(false);
+  });
+
+  test("Kilo Code's extension in WSL's VS Code server: WSL's kilo file gets its servers, Windows none", () => {
+    const kilo = json(f.wslKilo).mcp;
+    expect(kilo.fixture).toEqual({
+      type: "local",
+      command: ["/usr/bin/node", linuxScript()],
+      environment: { FIXTURE_TOKEN: SECRET },
+    });
+    expect(existsSync(path.join(m.paths.profile, ".config", "kilo", "kilo.jsonc"))).toBe(false);
   });
 
   test("each written entry starts the server as its editor would (real MCP handshakes)", async () => {
@@ -306,5 +320,6 @@ describe("last: the apps' own edits, then uninstall", () => {
     // Files mcp-twin made hold nothing of the person's: they go (the app's keys went with our entry).
     expect(existsSync(f.wslRoo)).toBe(false);
     expect(existsSync(f.wslVscode)).toBe(false);
+    expect(existsSync(f.wslKilo)).toBe(false);
   }, 120_000);
 });
