@@ -322,4 +322,20 @@ describe("last: the apps' own edits, then uninstall", () => {
     expect(existsSync(f.wslVscode)).toBe(false);
     expect(existsSync(f.wslKilo)).toBe(false);
   }, 120_000);
+
+  test("restore --original gives each extension's files back as they were before mcp-twin", async () => {
+    const again = await m.run(["sync"]);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(json(f.winRoo).mcpServers.fixture).toBeDefined();
+    expect(json(f.wslCline).mcpServers.fixture).toBeDefined();
+    for (const client of ["cline", "roo-code", "kilo-code"]) {
+      const back = await m.run(["restore", client, "--original"]);
+      expect(back.code, back.stdout + back.stderr).toBe(0);
+    }
+    expect(readFileSync(f.winCline, "utf8")).toBe(WIN_CLINE);
+    expect(readFileSync(f.winRoo, "utf8")).toBe(WIN_ROO);
+    // Files that were not there before mcp-twin are not there again.
+    for (const file of [f.wslRoo, f.wslZoo, f.wslCline, f.wslKilo])
+      expect(existsSync(file), file).toBe(false);
+  }, 120_000);
 });
