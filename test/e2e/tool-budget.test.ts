@@ -143,7 +143,9 @@ describe("tools per client", () => {
     writeFileSync(codexFile, "# mine\n");
     const sync = await m.run(["sync"]);
     expect(sync.code, sync.stdout).toBe(2);
-    expect(sync.stderr).toMatch(/mcp-twin\.jsonc:\d+:\d+.*"browser_\*" matches none of fx's \d+ tools \(echo, /s);
+    expect(sync.stderr).toMatch(
+      /mcp-twin\.jsonc:\d+:\d+.*"browser_\*" matches none of fx's \d+ tools \(echo, /s,
+    );
     expect(sync.stderr).toContain("mcp-twin tools");
     expect(readFileSync(codexFile, "utf8")).toBe("# mine\n");
   });

@@ -3,10 +3,10 @@
  * removals, what each target's file becomes, what to warn about. Making it writes nothing.
  */
 
+import { unmatchedRules } from "../budget/rule-problems.js";
 import type { Target } from "../clients/types.js";
 import { type Context, readTargetTexts } from "../context/context.js";
 import type { BridgeWiring } from "../entries/bridge-wiring.js";
-import { unmatchedRules } from "../budget/rule-problems.js";
 import {
   checkEntryPrograms,
   type DesiredEntries,
