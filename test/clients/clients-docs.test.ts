@@ -28,6 +28,42 @@ test("every client's row names it, its id and its sources, and each source is a 
   }
 });
 
+test("every client's row states its own user file and entry shapes, not a default", () => {
+  for (const c of CLIENTS) {
+    expect(c.docs?.file, `${c.id} states no user file`).toBeTruthy();
+    expect(c.docs?.shapes, `${c.id} states no entry shapes`).toBeTruthy();
+  }
+});
+
+test("a client whose reader is stricter than JSONC is not shown as JSON(C)", () => {
+  const docs = readFileSync(path.join(REPO, "docs", "clients.md"), "utf8");
+  const row = (id: string) => docs.split("\n").find((l) => l.includes(`(\`${id}\`) `)) ?? "";
+  expect(row("warp")).toContain("| JSON (no BOM), `mcpServers`:");
+  expect(row("crush")).toContain("| JSON (no BOM), `mcp`:");
+  expect(row("qwen-code")).toContain("| JSON with comments (no trailing comma), `mcpServers`:");
+  expect(row("factory-droid")).toContain("| JSON with comments (no trailing comma, no BOM), `mcpServers`:");
+  expect(row("augment")).toContain("| JSON(C) (no BOM), `mcpServers`:");
+  expect(row("cursor")).toContain("| JSON(C), `mcpServers`:");
+});
+
+test("the table of kept fields names every field each client keeps, and the clients that keep none", () => {
+  const docs = readFileSync(path.join(REPO, "docs", "clients.md"), "utf8");
+  const start = docs.indexOf("## The fields mcp-twin owns, and the ones it keeps");
+  const section = docs.slice(start, docs.indexOf("Any other key on an mcp-twin entry", start));
+  const rows = section
+    .split("\n")
+    .filter((l) => l.startsWith("| ") && !l.startsWith("| client ") && !l.startsWith("| ---"))
+    .map((l) => l.split("|").map((c) => c.trim()));
+  const bare = (name: string) => name.replace(/ \(.*\)$/, "");
+  for (const c of CLIENTS) {
+    const row = rows.find((r) => (r[1] ?? "").split(", ").some((n) => bare(n) === bare(c.name)));
+    expect(row, `${c.name} has no row in the table of kept fields`).toBeDefined();
+    const keys = c.keptKeys ?? [];
+    if (keys.length === 0) expect(row?.[2]).toMatch(/^none/);
+    for (const k of keys) expect(row?.[2], `${c.name}'s row leaves out ${k}`).toContain(`\`${k}\``);
+  }
+});
+
 test("the README says how many clients there are and links the table", () => {
   const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
   expect(readme).toContain(

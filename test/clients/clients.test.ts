@@ -32,6 +32,7 @@ describe("client facts, one module each", () => {
     ["goose", "Goose", false],
     ["amp", "Amp", false],
     ["continue", "Continue", false],
+    ["antigravity", "Antigravity", true],
   ])("%s is called %s; desktop app: %s", (id, name, gui) => {
     const client = clientById(id)!;
     expect(client.name).toBe(name);
@@ -124,7 +125,7 @@ describe("SSE remotes: the form each client documents, or a relay", () => {
     expect(clientById(id)!.sseEntry!(remote)).toEqual(entry);
   });
 
-  test.each(["claude-desktop", "codex", "kiro"])(
+  test.each(["claude-desktop", "codex", "kiro", "antigravity"])(
     "%s cannot write an SSE entry (it gets the connect relay)",
     (id) => {
       expect(clientById(id)!.sseEntry).toBeUndefined();
@@ -303,6 +304,26 @@ describe("the descriptors' own entry shapes, read back as their client reads the
     expect(zed.entryDefaults?.("x")).toEqual({ source: "custom" });
     expect(zed.serversPath).toEqual(["context_servers"]);
     expect(zed.projectEntryProblem?.({ env: { K: "${TOKEN}" } })).toMatch(/expands no variable/);
+  });
+
+  test("Antigravity: command/args/env or serverUrl/headers, SSE through the relay; strict JSON; no project file", async () => {
+    const { readEntry } = await import("../../src/core/clients/entry-view.js");
+    const ag = clientById("antigravity")!;
+    expect(ag.serversPath).toEqual(["mcpServers"]);
+    expect(ag.kinds).toEqual(["windows", "wsl", "macos", "linux"]);
+    expect(ag.projectConfig).toBeUndefined();
+    expect(ag.stdioEntry(launch)).toEqual({ command: "node", args: ["/srv/a.js", "--x"], env: { K: "v" } });
+    expect(ag.remoteEntry?.(remote)).toEqual({ serverUrl: remote.url, headers: remote.headers });
+    expect(ag.reading.urlKey).toBe("serverUrl");
+    expect(readEntry({ serverUrl: "https://h/mcp", headers: { A: "b" } }, "antigravity")).toMatchObject({
+      kind: "remote",
+      url: "https://h/mcp",
+    });
+    // Go's encoding/json: no comment, no trailing comma, no byte-order mark.
+    const dialect = ag.reading.strictJsonDialect;
+    expect(strictJsonRefusal('{"mcpServers": {}, // x\n}', dialect)).toBeDefined();
+    expect(strictJsonRefusal('\uFEFF{"mcpServers": {}}', dialect)?.cause).toBe("a byte-order mark");
+    expect(strictJsonRefusal('{"mcpServers": {}}', dialect)).toBeUndefined();
   });
 
   test("Amp: one top-level key with a dot in its name; `${VAR}` expanded, an unset one left as written", async () => {

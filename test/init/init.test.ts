@@ -99,6 +99,19 @@ const manifestOf = (m: FakeMachine) =>
   JSON.parse(readFileSync(path.join(m.paths.home, "mcp-twin.jsonc"), "utf8").replace(/^\/\/.*$/gm, ""));
 
 describe("init --yes", () => {
+  test("the plan says each client's budget from the catalogue's figures: its limit, what it defers", async () => {
+    const m = machine();
+    const file = path.join(m.paths.home, "templates", "fixture.jsonc");
+    writeFileSync(file, JSON.stringify({ ...json(file), budget: { tools: 140, tokens: 31250 } }));
+    const r = await m.run(["init", "--yes", "--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("tools each client will load (the catalogue's figures;");
+    expect(r.stdout).toMatch(/^ {6}Claude Code: 140 tools, ≈31,250 tokens, deferred: tool search/m);
+    expect(r.stdout).toMatch(
+      /^ {6}Cursor: 140 tools, ≈31,250 tokens: over the 25,000 tokens doctor warns at$/m,
+    );
+  });
+
   test("from nothing to both sides installed and every client configured", async () => {
     const m = machine();
     const r = await m.run(["init", "--yes", "--server", "fixture", "--secret", `FIXTURE_TOKEN=${TOKEN}`]);

@@ -235,7 +235,7 @@ export async function askKeys(
       shareWhy: t.share && made.server.share ? t.share.why : undefined,
     });
     if (line && !out.json) out.print(`  ${made.name}: ${line}`);
-    ctx.newServers.push(made);
+    ctx.newServers.push({ ...made, measured: t.budget });
   }
 }
 

@@ -4,6 +4,7 @@
  * one confirmation (create-astro's wizard: steps over a narrow context, side effects last).
  */
 
+import type { MeasuredTools } from "../../core/budget/plan-budget.js";
 import type { Catalogue, ServerTemplate } from "../../core/catalogue/index.js";
 import type { Target } from "../../core/clients/types.js";
 import type { Machine } from "../../core/environments/machine.js";
@@ -55,7 +56,8 @@ export interface Answers {
   chosen: Array<{ template: ServerTemplate; registry?: ChosenServer }>;
   /** Keys for imported entries that held a placeholder. */
   importAnswers: SecretAnswers;
-  newServers: Array<{ name: string; server: ServerSpec }>;
+  /** Servers from the catalogue, with its measured tool figures where it has them (the plan's budget). */
+  newServers: Array<{ name: string; server: ServerSpec; measured?: MeasuredTools | undefined }>;
   newSecrets: Record<string, string>;
   registryNotes: string[];
   enableBridge: boolean;

@@ -4,6 +4,7 @@
  */
 
 import { bridgePlace } from "../../core/bridge-control/placement.js";
+import { planBudgetLines } from "../../core/budget/plan-budget.js";
 import { discoverTargets } from "../../core/clients/targets.js";
 import type { Target } from "../../core/clients/types.js";
 import { packageRunEnvironments } from "../../core/entries/target-entry.js";
@@ -153,6 +154,9 @@ export function showPlan(
 ): void {
   if (ctx.out.json) return;
   const p = ctx.planned;
+  const configured = ctx.targets.filter(
+    (t) => ctx.options.env.length === 0 || ctx.options.env.some((s) => envMatches(s, t.env.id)),
+  );
   renderPlan(ctx.out, {
     manifest: ctx.shown(ctx.manifestFile),
     secretsFile: ctx.shown(ctx.machine.paths.secrets),
@@ -170,9 +174,12 @@ export function showPlan(
     ...(p.packageEnvs ? { packageEnvs: p.packageEnvs } : {}),
     noClient: p.noClient,
     registryNotes: ctx.registryNotes,
-    configs: ctx.targets
-      .filter((t) => ctx.options.env.length === 0 || ctx.options.env.some((s) => envMatches(s, t.env.id)))
-      .map((t) => `${t.env.id} ${t.client.name}`),
+    configs: configured.map((t) => `${t.env.id} ${t.client.name}`),
+    budget: planBudgetLines(configured, [
+      ...Object.entries(ctx.existing.manifest.servers).map(([name, spec]) => ({ name, spec })),
+      ...ctx.imports.map((i) => ({ name: i.name, spec: i.server })),
+      ...ctx.newServers.map((s) => ({ name: s.name, spec: s.server, measured: s.measured })),
+    ]),
     sync: ctx.options.sync !== false,
     nobodyToConfigure: p.nobodyToConfigure,
     readable: p.readable.map((r) => readableSecretWarning(r, "planned")),

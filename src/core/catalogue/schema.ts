@@ -70,6 +70,15 @@ export const templateSchema = z
     inputs: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), inputSchema).optional(),
     secrets: z.array(secretSpecSchema).optional(),
     notes: z.string().optional(),
+    budget: z
+      .strictObject({
+        tools: z.number().int().nonnegative(),
+        tokens: z.number().int().nonnegative(),
+      })
+      .optional()
+      .describe(
+        "Its tools and their definitions' size in tokens, measured with `mcp-twin tools` at the package's version: init's plan shows each client's budget from it.",
+      ),
     share: z
       .strictObject({
         mode: z.enum(SHARE_MODES),

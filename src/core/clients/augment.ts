@@ -52,17 +52,24 @@ export const augment: ClientModule = {
     strictJsonDialect: { comments: true, trailingCommas: true, bom: false },
   },
   ownList: { program: "auggie", args: ["mcp", "list", "--json"], names: userServers },
+  judge: "`auggie mcp list --json` (lists; does not connect)",
+  docs: {
+    file: "`~/.augment/settings.json` (`%USERPROFILE%\\.augment\\settings.json` on Windows)",
+    shapes:
+      "`type` always written: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
+    variables: "`${VAR}`, `${VAR:-default}`",
+  },
   sources: [
     {
-      fact: "augment.mjs settings schema (type/name/disabled/timeoutMs, command/args/env, url/headers), EI (type from url or command), useShellInterpolation (/bin/sh -c, cmd.exe /c), sge (${VAR}, ${VAR:-default}), rtt (~/.augment/settings.json)",
+      fact: "read in 0.36.0's bundle (augment.mjs): its settings schema (`type`, `name`, `disabled`, `timeoutMs`, `command`/`args`/`env`, `url`/`headers`), the `type` a `url` or a `command` implies, a stdio server started through `/bin/sh -c` or `cmd.exe /c`, `${VAR}` and `${VAR:-default}`, `~/.augment/settings.json`",
       url: "https://www.npmjs.com/package/@augmentcode/auggie/v/0.36.0",
     },
     {
-      fact: "`auggie mcp add` and `auggie mcp list --json` (0.36.0), run here",
+      fact: "run here: `auggie mcp add` writes typed entries, `auggie mcp list --json` lists them (0.36.0); a file with a BOM is read as nothing",
       url: "https://www.npmjs.com/package/@augmentcode/auggie/v/0.36.0",
     },
     {
-      fact: "settings file, `${...}` expansion",
+      fact: "its changelog: the settings file, `${...}` expansion",
       url: "https://github.com/augmentcode/auggie/blob/f337898/CHANGELOG.md",
     },
   ],

@@ -22,7 +22,7 @@ function cells(c: ClientModule): string[] {
   const where = c.docs?.where ?? c.kinds.map((k) => KIND_WORDS[k]).join(", ");
   const project = c.docs?.project ?? (c.projectConfig ? `\`${c.projectConfig.join("/")}\`` : "–");
   const key = c.serversPath.map((k) => `\`${k}\``).join(".");
-  const format = c.format === "toml" ? "TOML" : c.format === "yaml" ? "YAML" : "JSON(C)";
+  const format = formatWords(c);
   const shapes = c.docs?.shapes ?? "`command`, `args`, `env`; remote: `url`, `headers`";
   const remote = c.remoteEntry
     ? c.sseEntry
@@ -42,6 +42,30 @@ function cells(c: ClientModule): string[] {
     judge,
     sources,
   ].map(cell);
+}
+
+/**
+ * Its format in words, as its own reader takes it: JSON(C) unless the reader is stricter
+ * (`reading.strictJson`), then what its dialect refuses.
+ */
+function formatWords(c: ClientModule): string {
+  if (c.format === "toml") return "TOML";
+  if (c.format === "yaml") return "YAML";
+  const strict = c.reading.strictJson;
+  const user = strict?.("user") ?? false;
+  const project = c.projectConfig ? (strict?.("project") ?? false) : user;
+  if (!user && !project) return "JSON(C)";
+  const d = c.reading.strictJsonDialect ?? { comments: false, bom: true };
+  const refused = [
+    ...(d.comments && !d.trailingCommas ? ["no trailing comma"] : []),
+    ...(d.bom ? [] : ["no BOM"]),
+  ];
+  const base = !d.comments ? "JSON" : d.trailingCommas ? "JSON(C)" : "JSON with comments";
+  const words = refused.length > 0 ? `${base} (${refused.join(", ")})` : base;
+  if (user === project) return words;
+  return user
+    ? `${words} in its user file, JSON(C) in a project's`
+    : `JSON(C) in its user file, ${words} in a project's`;
 }
 
 /** The table: one row per client, in the manifest schema's order. */

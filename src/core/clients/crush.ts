@@ -30,25 +30,31 @@ export const crush: ClientModule = {
   name: "Crush",
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcp"],
+  docs: {
+    file: "`$CRUSH_GLOBAL_CONFIG/crush.json`, default `$XDG_CONFIG_HOME/crush/crush.json` or `~/.config/crush/crush.json` (the same under `%USERPROFILE%` on Windows)",
+    project: "`.crush.json` (read before `crush.json`)",
+    shapes: "`type` required: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
+    variables: "`$VAR`, `${VAR}`, `${VAR:-default}` (shell expansion)",
+  },
   sources: [
     {
-      fact: "internal/config/load.go",
+      fact: "its files (`GlobalConfig`: `$CRUSH_GLOBAL_CONFIG`, `$XDG_CONFIG_HOME` or `~/.config`; project `.crush.json`, `crush.json` up to the git root), strict JSON (`json.Valid`)",
       url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/internal/config/load.go",
     },
     {
-      fact: "internal/config/config.go",
+      fact: "an entry's fields (`MCPConfig`)",
       url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/internal/config/config.go",
     },
     {
-      fact: "internal/agent/tools/mcp/init.go",
+      fact: "`type` stdio, http or sse, any other fails the server; its 10 s `mcpTimeout`",
       url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/internal/agent/tools/mcp/init.go",
     },
     {
-      fact: "internal/shell/expand.go",
+      fact: "its expansion: `$VAR`, `${VAR}`, `${VAR:-default}`, `$(command)`, here-doc escapes",
       url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/internal/shell/expand.go",
     },
     {
-      fact: "docs/config/README.md",
+      fact: "the JSON config is deprecated for `crushrc` (Bash), which is read beside it and wins",
       url: "https://github.com/charmbracelet/crush/blob/37f36e93824e5c4f892e4a817f7f628e2682fe14/docs/config/README.md",
     },
   ],

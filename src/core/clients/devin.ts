@@ -47,6 +47,12 @@ export const devin: ClientModule = {
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["devin.exe"], posix: ["devin"] },
   reading: { variables: NO_EXPANSION, commonKeys: commonDevinKeys, commonEntry: commonDevinKeys },
+  docs: {
+    file: "`~/.config/devin/config.json` (`%APPDATA%\\devin\\config.json` on Windows), its whole settings",
+    project: "– (`.devin/config.json` is not written: no references documented)",
+    shapes:
+      "`command`, `args`, `env`; remote: `url`, `headers` (Streamable HTTP, SSE on a 4xx answer); SSE: `url` + `transport: sse`",
+  },
   sources: [
     {
       fact: "devin mcp add scopes: user ~/.config/devin/config.json, %APPDATA%\\devin\\config.json on Windows; stdio and remote fields; Streamable HTTP, SSE fallback on 4xx, transport: sse",
@@ -56,7 +62,10 @@ export const devin: ClientModule = {
       fact: "JSON with comments; file locations; mcpServers among its settings",
       url: "https://docs.devin.ai/cli/reference/configuration/config-file.md",
     },
-    { fact: "Devin for Terminal: same", url: "https://cli.devin.ai/docs/extensibility/mcp/configuration" },
+    {
+      fact: "the same page on Devin for Terminal's own site",
+      url: "https://cli.devin.ai/docs/extensibility/mcp/configuration",
+    },
   ],
   // No per-server tool field: its `permissions` allow/deny/ask rules match `mcp__<server>__<tool>`.
 };

@@ -30,18 +30,29 @@ export const factoryDroid: ClientModule = {
   name: "Factory Droid",
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
+  judge: "`droid mcp list`",
+  docs: {
+    file: "`~/.factory/mcp.json` (`%USERPROFILE%\\.factory\\mcp.json` on Windows)",
+    project: "`.factory/mcp.json` (at the git root)",
+    shapes:
+      "`type` always written: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
+    variables: "`${VAR}`, `${VAR:-default}` (in `env` and `headers`)",
+  },
   sources: [
-    { fact: "docs", url: "https://docs.factory.ai/cli/configuration/mcp" },
     {
-      fact: "docs/cli/configuration/mcp.mdx",
+      fact: "its files (user, project at the git root), entry fields, `${VAR}` expansion, `enabledTools`/`disabledTools`, `timeoutMs`",
+      url: "https://docs.factory.ai/cli/configuration/mcp",
+    },
+    {
+      fact: "the same page's source at a80aa7c",
       url: "https://github.com/Factory-AI/factory/blob/a80aa7c5ed560a737f313b1379c015837c99090f/docs/cli/configuration/mcp.mdx",
     },
     {
-      fact: "docs/cli/configuration/settings.mdx",
+      fact: "its folder on Windows, `%USERPROFILE%\\.factory`",
       url: "https://github.com/Factory-AI/factory/blob/a80aa7c5ed560a737f313b1379c015837c99090f/docs/cli/configuration/settings.mdx",
     },
     {
-      fact: "npm @factory/cli 0.225.1 with @factory/cli-linux-x64 0.225.2, run: droid mcp add, droid mcp list",
+      fact: "run here (droid 0.225.2: `@factory/cli` 0.225.1 with its platform binary): `droid mcp add` writes `type` on every entry, a url entry without `type` stops every server, a trailing comma or a BOM makes it ignore the file, `${VAR}` is expanded in `env` and `headers` only, 30 s to connect",
       url: "https://www.npmjs.com/package/@factory/cli/v/0.225.1",
     },
   ],

@@ -28,6 +28,7 @@ export const CLIENT_IDS = [
   "goose",
   "amp",
   "continue",
+  "antigravity",
   // Editor extensions, written where their editor runs them (clients/editor-storage.ts).
   "cline",
   "roo-code",

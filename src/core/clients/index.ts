@@ -5,6 +5,7 @@
  */
 
 import { amp } from "./amp.js";
+import { antigravity } from "./antigravity.js";
 import { augment } from "./augment.js";
 import { claudeCode } from "./claude-code.js";
 import { claudeDesktop } from "./claude-desktop.js";
@@ -56,6 +57,7 @@ const BY_ID = {
   goose,
   amp,
   continue: continueDev,
+  antigravity,
   cline,
   "roo-code": rooCode,
 } as const satisfies Record<ClientId, ClientModule>;

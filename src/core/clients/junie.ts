@@ -20,12 +20,20 @@ export const junie: ClientModule = {
   name: "Junie",
   kinds: ["windows", "wsl", "macos", "linux"],
   serversPath: ["mcpServers"],
+  docs: {
+    where: "Windows, WSL, macOS, Linux (its IDE plugin and CLI)",
+    file: "`~/.junie/mcp/mcp.json` (`%USERPROFILE%\\.junie\\mcp\\mcp.json` on Windows)",
+    shapes: "`command`, `args`, `env`",
+  },
   sources: [
     {
-      fact: "src/mcp/prepare-mcp-config.ts",
+      fact: "JetBrains' own writer of the file: `<home>/.junie/mcp/mcp.json`, `mcpServers` of `command`, `args`, `env`, a remote server through a stdio bridge",
       url: "https://github.com/JetBrains/junie-github-action/blob/f5fa65aa0e471d3144a9bf73d06eaf1c5cb97962/src/mcp/prepare-mcp-config.ts",
     },
-    { fact: "docs", url: "https://www.jetbrains.com/help/junie/model-context-protocol-mcp.html" },
+    {
+      fact: '"Junie supports only MCP servers that use the stdio transport"',
+      url: "https://www.jetbrains.com/help/junie/model-context-protocol-mcp.html",
+    },
   ],
   async userConfig(env) {
     return {

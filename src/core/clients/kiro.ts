@@ -56,14 +56,24 @@ export const kiro: ClientModule = {
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["Kiro.exe", "kiro-cli.exe"], posix: ["kiro", "kiro-cli"] },
   reading: { variables: KIRO_VARIABLES },
+  docs: {
+    where: "Windows, macOS, Linux (IDE); macOS, Linux, WSL (Kiro CLI, same files)",
+    file: "`~/.kiro/settings/mcp.json` (`%USERPROFILE%\\.kiro\\settings\\mcp.json` on Windows)",
+    shapes: "`command`, `args`, `env`; remote: `url`, `headers` (Streamable HTTP)",
+    variables: "`${VAR}`, once the variable is approved in Kiro",
+  },
   sources: [
-    { fact: "file structure, properties, locations, merge", url: "https://kiro.dev/docs/mcp/configuration" },
-    { fact: "Kiro CLI: same files and fields", url: "https://kiro.dev/docs/cli/mcp/configuration" },
-    { fact: "approved environment variables", url: "https://kiro.dev/docs/mcp/security" },
     {
-      fact: "(IDE: macOS, Windows, Linux); https://kiro.dev/docs/cli (CLI: macOS, Linux)",
+      fact: "the file's structure and fields (`disabled`, `autoApprove`, `disabledTools`), its user and workspace locations, the workspace's merged over the user's",
+      url: "https://kiro.dev/docs/mcp/configuration",
+    },
+    { fact: "Kiro CLI reads the same files and fields", url: "https://kiro.dev/docs/cli/mcp/configuration" },
+    { fact: "`${VAR}` expanded only for approved variables", url: "https://kiro.dev/docs/mcp/security" },
+    {
+      fact: "the IDE runs on macOS, Windows and Linux",
       url: "https://kiro.dev/docs/getting-started/installation",
     },
+    { fact: "Kiro CLI runs on macOS and Linux", url: "https://kiro.dev/docs/cli" },
   ],
   toolBudget: {
     // Exact names it leaves out only: an allow rule is said as the rest of the server's list.

@@ -57,17 +57,21 @@ export const lmStudio: ClientModule = {
   startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
   processNames: { windows: ["LM Studio.exe"], posix: ["lm-studio", "LM Studio"] },
   reading: { variables: NO_EXPANSION },
+  docs: {
+    file: "`mcp.json` in its home: `~/.lmstudio` (`%USERPROFILE%\\.lmstudio` on Windows), or the folder `~/.lmstudio-home-pointer` names, or `~/.cache/lm-studio` (older installs)",
+    shapes: "Cursor's: `command`, `args`, `env`; remote (either transport): `url`, `headers`",
+  },
   sources: [
     {
-      fact: "mcp.json, Cursor's notation, url + headers",
+      fact: "`mcp.json` in Cursor's notation: `command`, `args`, `env`; `url` + `headers`",
       url: "https://github.com/lmstudio-ai/docs/blob/6fc6a66/0_app/2_mcp/index.mdx",
     },
     {
-      fact: "mcp.json in ~/.lmstudio, %USERPROFILE%/.lmstudio on Windows; quoted in lmstudio-ai/lmstudio-bug-tracker#1371 (found under ~/.cache/lm-studio on an older install)",
+      fact: "`~/.lmstudio/mcp.json`, `%USERPROFILE%/.lmstudio/mcp.json` on Windows (0.3.17)",
       url: "https://lmstudio.ai/blog/lmstudio-v0.3.17",
     },
     {
-      fact: "home: pointer file, ~/.cache/lm-studio, ~/.lmstudio",
+      fact: "its home as its own tools find it: `~/.lmstudio-home-pointer`, else `~/.cache/lm-studio`, else `~/.lmstudio`",
       url: "https://github.com/lmstudio-ai/lmstudio-js/blob/6ec11db/packages/lms-common-server/src/findLMStudioHome.ts",
     },
   ],

@@ -83,13 +83,21 @@ export const qwenCode: ClientModule = {
     strictJson: () => true,
     strictJsonDialect: { comments: true, trailingCommas: false, bom: true },
   },
+  judge: "`qwen mcp list` (Connected / Disconnected)",
+  docs: {
+    file: "`$QWEN_HOME/settings.json`, default `~/.qwen/settings.json` (`%USERPROFILE%\\.qwen\\…` on Windows), its whole settings",
+    project: "`.qwen/settings.json` (its servers start once approved in Qwen)",
+    shapes:
+      "`command`, `args`, `env`; Streamable HTTP: `httpUrl`, `headers`; SSE: `url`, `headers` (a `url` is SSE whatever its `type`)",
+    variables: "`${VAR}` (and `$VAR`)",
+  },
   sources: [
     {
-      fact: "chunks/chunk-DPEB6S2R.js createTransport, MCPServerConfig, discoveryTimeoutFor; chunks/chunk-EL2S73QY.js Storage.getGlobalQwenDir (QWEN_HOME); chunks/chunk-LYEINKJD.js loadSettings (strip-json-comments, .corrupted); chunks/chunk-7TK2HU3T.js resolveEnvVarsInString",
+      fact: "read in 0.24.4's bundle: `createTransport` (`httpUrl` Streamable HTTP, any `url` SSE), `MCPServerConfig`'s fields, its discovery timeouts, `QWEN_HOME`, `loadSettings` (comments read, a trailing comma copies the file to `.corrupted`), `$VAR`/`${VAR}` expansion",
       url: "https://www.npmjs.com/package/@qwen-code/qwen-code/v/0.24.4",
     },
     {
-      fact: "`qwen mcp add` (0.24.4) writes command/args/env, httpUrl (-t http), url (-t sse)",
+      fact: "run here: `qwen mcp add` (0.24.4) writes `command`/`args`/`env`, `httpUrl` (`-t http`), `url` (`-t sse`); its first run adds `$version`",
       url: "https://www.npmjs.com/package/@qwen-code/qwen-code/v/0.24.4",
     },
   ],

@@ -32,28 +32,34 @@ export const warp: ClientModule = {
   name: "Warp",
   kinds: ["windows", "macos", "linux"],
   serversPath: ["mcpServers"],
+  docs: {
+    file: "`~/.warp/.mcp.json` (`%USERPROFILE%\\.warp\\.mcp.json` on Windows)",
+    project: "`.warp/.mcp.json` (its servers start once turned on in Warp)",
+    shapes: "`command`, `args`, `env`; remote (either transport): `url`, `headers`",
+    variables: "`${VAR}`, replaced in the file's whole text (unset: the whole file fails)",
+  },
   sources: [
     {
-      fact: "crates/warp_core/src/paths.rs",
+      fact: "`warp_home_mcp_config_file_path`: `<home>/.warp/.mcp.json` on every platform",
       url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/crates/warp_core/src/paths.rs",
     },
     {
-      fact: "app/src/ai/mcp/mod.rs",
+      fact: "`MCPProvider`: its own file, and the servers it detects in Claude's, Codex's and `.agents` files",
       url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/app/src/ai/mcp/mod.rs",
     },
     {
-      fact: "app/src/ai/mcp/file_mcp_watcher.rs",
+      fact: "the file watched and reparsed on change; `${VAR}` replaced in its whole text; the first of `mcp.servers`, `servers`, `mcpServers`, `mcp_servers` is read",
       url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/app/src/ai/mcp/file_mcp_watcher.rs",
     },
     {
-      fact: "crates/cloud_object_models/src/mcp.rs",
+      fact: "the entry shapes (`JSONTransportType`): `command`, `args`, `env`, `working_directory`; `url`, `headers`",
       url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/crates/cloud_object_models/src/mcp.rs",
     },
     {
-      fact: "crates/mcp/src/runtime.rs",
+      fact: "a url: Streamable HTTP, SSE when that answers 404 or 405",
       url: "https://github.com/warpdotdev/warp/blob/19548aec6285e82b1a4cde526e7ec7e04513c248/crates/mcp/src/runtime.rs",
     },
-    { fact: "docs", url: "https://docs.warp.dev/agents/capabilities/mcp" },
+    { fact: "MCP in Warp's agents", url: "https://docs.warp.dev/agents/capabilities/mcp" },
   ],
   // Its entry fields beside the launch: a stdio server's folder, and a description.
   keptKeys: ["working_directory", "description"],

@@ -76,6 +76,8 @@ export interface PlanView {
   readable: string[];
   /** The manifest's shared servers after init: the sync starts the bridge for them and leaves it running. */
   shared: string[];
+  /** Each client's tools and tokens from the catalogue's measured figures (core/budget/plan-budget.ts). */
+  budget: string[];
 }
 
 export function renderPlan(out: Output, plan: PlanView): void {
@@ -118,6 +120,12 @@ export function renderPlan(out: Output, plan: PlanView): void {
       `  ${plan.configs.length > 0 ? bullet : skip} write ${plan.configs.length > 0 ? plan.configs.join(", ") : "no client config (none found)"}`,
     );
   for (const line of plan.readable) out.print(`      ${out.theme.warn} ${line}`);
+  if (plan.sync && plan.configs.length > 0 && plan.budget.length > 0) {
+    out.print(
+      `  ${bullet} tools each client will load (the catalogue's figures; \`mcp-twin tools\` counts them after the sync):`,
+    );
+    for (const line of plan.budget) out.print(`      ${line}`);
+  }
   if (plan.sync && !plan.nobodyToConfigure && plan.shared.length > 0)
     out.print(`  ${bullet} ${gatewayPlanLine(plan.shared)}`);
 }

@@ -1,0 +1,41 @@
+/**
+ * init's per-client budget lines (core/budget/plan-budget.ts), pure: measured figures summed per
+ * client, its limit and deferral said, servers without figures named once.
+ */
+import { expect, test } from "vitest";
+import { planBudgetLines } from "../../src/core/budget/plan-budget.js";
+import { clientModule } from "../../src/core/clients/index.js";
+import type { Target } from "../../src/core/clients/types.js";
+
+const target = (id: Parameters<typeof clientModule>[0], env = "linux") =>
+  ({ client: clientModule(id), env: { id: env } }) as unknown as Target;
+
+test("each client once, its own servers only; a server without figures is named, not counted", () => {
+  const lines = planBudgetLines(
+    [target("claude-code"), target("vscode"), target("vscode", "windows"), target("cursor")],
+    [
+      { name: "pw", spec: { package: "p@1" }, measured: { tools: 100, tokens: 16_000 } },
+      { name: "mem", spec: { package: "m@1", clients: ["vscode"] }, measured: { tools: 30, tokens: 900 } },
+      { name: "off", spec: { package: "o@1", disabled: true }, measured: { tools: 500, tokens: 1 } },
+      { name: "fetch", spec: { command: "uvx" } },
+    ],
+  );
+  expect(lines).toEqual([
+    expect.stringMatching(/^Claude Code: 100 tools, ≈16,000 tokens, deferred: tool search/),
+    "VS Code: 130 tools, ≈16,900 tokens: over its limit of 128",
+    "Cursor: 100 tools, ≈16,000 tokens",
+    "not counted: fetch (`mcp-twin tools` counts them once they run)",
+  ]);
+});
+
+test("past 25,000 tokens it does not defer, a client is told so", () => {
+  const heavy = [{ name: "pw", spec: { package: "p@1" }, measured: { tools: 60, tokens: 26_000 } }];
+  expect(planBudgetLines([target("cursor"), target("claude-code")], heavy)).toEqual([
+    "Cursor: 60 tools, ≈26,000 tokens: over the 25,000 tokens doctor warns at",
+    expect.stringMatching(/^Claude Code: 60 tools, ≈26,000 tokens, deferred: tool search/),
+  ]);
+});
+
+test("no figures at all: no lines (nothing to say is not said as zero)", () => {
+  expect(planBudgetLines([target("codex")], [{ name: "x", spec: { package: "x@1" } }])).toEqual([]);
+});
