@@ -28,7 +28,7 @@ describe("client facts, one module each", () => {
     ["augment", "Auggie (Augment CLI)", false],
     ["zed", "Zed", true],
     ["opencode", "opencode", false],
-    ["kilo-code", "Kilo CLI", false],
+    ["kilo-code", "Kilo Code", false],
     ["goose", "Goose", false],
     ["amp", "Amp", false],
     ["continue", "Continue", false],

@@ -97,6 +97,8 @@ describe("what a Tab offers", () => {
       "codex",
       "copilot-cli",
       "crush",
+      "continue",
+      "cline",
     ]);
     expect(offered("sync", "--client=cu")).toEqual(["--client=cursor"]);
     expect(offered("doctor", "--env", "w")).toEqual(["windows", "wsl", "wsl:Ubuntu"]);

@@ -269,7 +269,7 @@ function nameOf(id: string): string {
   const names: Record<string, string> = {
     zed: "Zed",
     opencode: "opencode",
-    "kilo-code": "Kilo CLI",
+    "kilo-code": "Kilo Code",
     amp: "Amp",
     goose: "Goose",
     continue: "Continue",

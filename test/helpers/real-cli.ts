@@ -26,9 +26,19 @@ export interface RealCliSpec {
   also?: readonly string[];
   /** A folder put first on PATH to install and run it (a Node.js of the version it needs). */
   pathFirst?: string;
+  /** How long `--version` may take (default 30 s; a client that unpacks a runtime takes longer). */
+  versionTimeoutMs?: number;
 }
 
-export function realCli({ pkg, version, command, binVariable, also = [], pathFirst }: RealCliSpec): RealCli {
+export function realCli({
+  pkg,
+  version,
+  command,
+  binVariable,
+  also = [],
+  pathFirst,
+  versionTimeoutMs,
+}: RealCliSpec): RealCli {
   const PATH = pathFirst ? `${pathFirst}${path.delimiter}${process.env.PATH ?? ""}` : process.env.PATH;
   let bin = process.env[binVariable];
   if (!bin) {
@@ -80,7 +90,7 @@ export function realCli({ pkg, version, command, binVariable, also = [], pathFir
   try {
     const out = execFileSync(bin, ["--version"], {
       encoding: "utf8",
-      timeout: 30_000,
+      timeout: versionTimeoutMs ?? 30_000,
       env: { ...process.env, ...(PATH ? { PATH } : {}) },
     });
     return { bin, version: out.trim() };

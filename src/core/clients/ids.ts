@@ -29,6 +29,9 @@ export const CLIENT_IDS = [
   "amp",
   "continue",
   "antigravity",
+  // Editor extensions, written where their editor runs them (clients/editor-storage.ts).
+  "cline",
+  "roo-code",
 ] as const;
 
 export type ClientId = (typeof CLIENT_IDS)[number];

@@ -9,6 +9,7 @@ import { antigravity } from "./antigravity.js";
 import { augment } from "./augment.js";
 import { claudeCode } from "./claude-code.js";
 import { claudeDesktop } from "./claude-desktop.js";
+import { cline } from "./cline.js";
 import { codex } from "./codex.js";
 import { continueDev } from "./continue.js";
 import { copilotCli } from "./copilot-cli.js";
@@ -25,6 +26,7 @@ import { kiro } from "./kiro.js";
 import { lmStudio } from "./lm-studio.js";
 import { opencode } from "./opencode.js";
 import { qwenCode } from "./qwen-code.js";
+import { rooCode } from "./roo-code.js";
 import type { ClientModule } from "./types.js";
 import { vscode } from "./vscode.js";
 import { warp } from "./warp.js";
@@ -56,6 +58,8 @@ const BY_ID = {
   amp,
   continue: continueDev,
   antigravity,
+  cline,
+  "roo-code": rooCode,
 } as const satisfies Record<ClientId, ClientModule>;
 
 /** In the manifest schema's order. */

@@ -7,8 +7,9 @@ import path from "node:path";
 import type { Environment } from "../environments/types.js";
 import { envMatches } from "../environments/types.js";
 import { pathExists } from "../system/files.js";
+import { extensionFiles, extensionPresent } from "./editor-storage.js";
 import { CLIENTS } from "./index.js";
-import type { ClientModule, Target } from "./types.js";
+import type { ClientModule, ConfigLocation, Target } from "./types.js";
 
 export interface TargetFilter {
   /** --env selectors (repeatable); empty means all. */
@@ -44,8 +45,8 @@ export async function discoverTargets(
     for (const client of clients) {
       if (!client.projectConfig || !client.kinds.includes(local.kind)) continue;
       const file = path.join(path.resolve(filter.project), ...client.projectConfig);
-      const user = await client.userConfig(local);
-      const present = named.has(client.id) || (user?.present ?? false) || (await pathExists(file));
+      const user = await userLocations(client, local);
+      const present = named.has(client.id) || user.some((u) => u.present) || (await pathExists(file));
       if (!present && !filter.includeAbsent) continue;
       targets.push(makeTarget(local, client, "project", file, file, present));
     }
@@ -57,19 +58,33 @@ export async function discoverTargets(
   const pairs = envs.flatMap((env) =>
     clients.filter((c) => c.kinds.includes(env.kind)).map((client) => ({ env, client })),
   );
-  const locations = await Promise.all(pairs.map(({ env, client }) => client.userConfig(env)));
+  const locations = await Promise.all(pairs.map(({ env, client }) => userLocations(client, env)));
   pairs.forEach(({ env, client }, i) => {
-    const location = locations[i];
-    if (!location) return;
-    const file = env.access(location.path);
-    if (!file) return;
-    const present =
-      location.present ||
-      (named.has(client.id) && (client.createWhenNamed ?? client.kinds).includes(env.kind));
-    if (!present && !filter.includeAbsent) return;
-    targets.push(makeTarget(env, client, "user", location.path, file, present, location.note));
+    for (const location of locations[i] ?? []) {
+      const file = env.access(location.path);
+      if (!file) continue;
+      const present =
+        location.present ||
+        (named.has(client.id) && (client.createWhenNamed ?? client.kinds).includes(env.kind));
+      if (!present && !filter.includeAbsent) continue;
+      targets.push(makeTarget(env, client, "user", location.path, file, present, location.note));
+    }
   });
   return targets;
+}
+
+/**
+ * A client's user files in an environment: an editor extension's one per editor there, else its
+ * one file — present, too, where an editor has the extension installed.
+ */
+async function userLocations(client: ClientModule, env: Environment): Promise<ConfigLocation[]> {
+  const ext = client.extension;
+  if (ext?.file) return extensionFiles(env, ext);
+  const location = await client.userConfig(env);
+  if (!location) return [];
+  if (ext && !location.present && (await extensionPresent(env, ext.ids)))
+    return [{ ...location, present: true }];
+  return [location];
 }
 
 function makeTarget(

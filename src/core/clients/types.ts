@@ -24,13 +24,23 @@ export interface Remote {
 }
 
 /** Where a client keeps its config in one environment. */
-interface ConfigLocation {
+export interface ConfigLocation {
   /** Native path in that environment. */
   path: string;
   /** The client is installed (its folder, file or program exists) there. */
   present: boolean;
   /** Which of several candidate files was chosen and why (e.g. the MSIX one). */
   note?: string;
+}
+
+/** An extension of VS Code-family editors, as a client module declares it (ClientModule.extension). */
+export interface EditorExtension {
+  /** Marketplace ids (`publisher.name`), any case: an editor names the folder by the id lowercased. */
+  ids: readonly string[];
+  /** The extension's user file under its globalStorage folder (undefined: it keeps none there). */
+  file?: readonly string[];
+  /** What each id is called, for the location's note (default: the id). */
+  names?: Readonly<Record<string, string>>;
 }
 
 /** Where a fact about a client comes from: its docs, its source, or a run of it (cited in docs/clients.md). */
@@ -106,6 +116,23 @@ export interface ClientModule {
   keptKeys?: readonly string[];
   /** The user-level config file in an environment (undefined: not in this kind of environment). */
   userConfig(env: Environment): Promise<ConfigLocation | undefined>;
+  /**
+   * An extension of VS Code-family editors (its files: clients/editor-storage.ts): `ids`, its marketplace ids
+   * (an editor names its globalStorage folder by the id lowercased); `file`, its user file under
+   * `<editor's User folder>/globalStorage/<id>/` — then it has one user file per editor of the
+   * environment that runs it (the desktop editors, and the servers of their remote windows, as
+   * `~/.vscode-server/data/User` in WSL), and `userConfig` is not asked. Without `file`, its user
+   * file is `userConfig`'s, and an editor where the extension is installed makes it present there.
+   */
+  extension?: EditorExtension;
+  /**
+   * Where its user file in an environment of these kinds is the one a window of the editor on the
+   * other side reads when connected to that environment, laid over the other side's user file by
+   * server name (VS Code connected to WSL: `~/.vscode-server/data/User/mcp.json` replaces the
+   * Windows `mcp.json`'s entry of the same name, and starts it in WSL). Such a file holds only the
+   * entries that run in its own environment; the window takes the others from the other side's.
+   */
+  remoteOverlay?: readonly EnvKind[];
   /** The project-level config file, relative to the project folder (undefined: none). */
   projectConfig?: readonly string[];
   /** How a project-scope file references a variable (`${VAR}`, `${env:VAR}`). */

@@ -99,3 +99,27 @@ export const OPENCODE: VariableSyntax = {
       return v ?? "";
     }),
 };
+/**
+ * `${env:VAR}` only; an unset one stays as written (Cline: apps/vscode/src/utils/envExpansion.ts at
+ * cline/cline@21cb8d25). With `folder`, `${workspaceFolder}` too (Roo Code and Zoo Code:
+ * src/utils/config.ts injectVariables, called with `env` and `workspaceFolder` by McpHub).
+ */
+export function envColon(folder: boolean): VariableSyntax {
+  return {
+    expand: (text, ctx, found) =>
+      text.replace(/\$\{(env:\s*([A-Za-z_][A-Za-z0-9_]*)\s*|workspaceFolder)\}/g, (whole, what, name) => {
+        if (name) {
+          const v = ctx.vars(name);
+          if (v === undefined) found.unset.push(name);
+          return v ?? whole;
+        }
+        if (!folder) {
+          found.literal.push(whole);
+          return whole;
+        }
+        if (ctx.project) return ctx.project;
+        found.unset.push(what);
+        return whole;
+      }),
+  };
+}

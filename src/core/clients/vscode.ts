@@ -1,6 +1,7 @@
 /**
  * VS Code (Copilot agent mode): servers under `servers` (not `mcpServers`), `type` required.
- * User file: Code/User/mcp.json in the platform's config folder; project: .vscode/mcp.json.
+ * User file: Code/User/mcp.json in the platform's config folder; project: .vscode/mcp.json; and in
+ * WSL, the remote user file a window connected to it reads, `~/.vscode-server/data/User/mcp.json`.
  */
 import { joinNative } from "../environments/types.js";
 import { existsIn, inHome } from "./locate.js";
@@ -12,11 +13,23 @@ import {
 } from "./types.js";
 import { EDITOR } from "./variables.js";
 
+/**
+ * A window connected to WSL reads both user files: the Windows one's servers start on Windows, the
+ * remote one's in WSL, and a remote entry replaces the Windows entry of the same name
+ * (microsoft/vscode@05a7e3aa src/vs/workbench/contrib/mcp/browser/mcpWorkbenchService.ts:
+ * getEnabledLocalMcpServers keys servers by name, User then RemoteUser then Workspace;
+ * getRemoteMcpConfigPath gives the remote file's collection the window's remoteAuthority;
+ * src/vs/workbench/services/mcp/common/mcpWorkbenchManagementService.ts@071528f1, getInstalled,
+ * reads the remote file through the remote's `mcpManagement` channel). The remote file is
+ * `~/.vscode-server/data/User/mcp.json` for the default profile (src/vs/server/node/server.main.ts,
+ * APP_SETTINGS_HOME). Its `inputs` are not read in remote windows (microsoft/vscode#256546, fix
+ * open in #324124): mcp-twin writes values, never `${input:…}`.
+ */
 export const vscode: ClientModule = {
   id: "vscode",
   name: "VS Code",
   docs: {
-    file: "`Code/User/mcp.json` in the platform's config folder",
+    file: "`Code/User/mcp.json` in the platform's config folder; WSL: `~/.vscode-server/data/User/mcp.json`, read by a window connected to WSL (only servers that start in WSL)",
     shapes: "`type` required: `stdio` with `command`, `args`, `env`; `http` or `sse` with `url`, `headers`",
   },
   sources: [
@@ -24,12 +37,35 @@ export const vscode: ClientModule = {
       fact: "mcp.json, `servers`, its variables",
       url: "https://code.visualstudio.com/docs/copilot/customization/mcp-servers",
     },
+    {
+      fact: "a remote window reads the remote user mcp.json, its entries replacing the local file's by name",
+      url: "https://github.com/microsoft/vscode/blob/05a7e3aa/src/vs/workbench/contrib/mcp/browser/mcpWorkbenchService.ts",
+    },
+    {
+      fact: "the remote user folder `~/.vscode-server/data/User`",
+      url: "https://github.com/microsoft/vscode/blob/main/src/vs/server/node/server.main.ts",
+    },
+    {
+      fact: "a remote window does not read the remote file's `inputs`",
+      url: "https://github.com/microsoft/vscode/issues/256546",
+    },
   ],
-  kinds: ["windows", "macos", "linux"],
+  kinds: ["windows", "macos", "linux", "wsl"],
+  // In WSL its file is the remote windows', there only once VS Code's server is (~/.vscode-server).
+  createWhenNamed: ["windows", "macos", "linux"],
+  remoteOverlay: ["wsl"],
   serversPath: ["servers"],
   // Its documented fields of an entry beside the launch: the sandbox of a stdio server, dev mode.
   keptKeys: ["sandboxEnabled", "sandbox", "dev"],
   async userConfig(env) {
+    if (env.kind === "wsl") {
+      const server = inHome(env, ".vscode-server");
+      return {
+        path: inHome(env, ".vscode-server", "data", "User", "mcp.json"),
+        present: await existsIn(env, server),
+        note: "a VS Code window connected to WSL",
+      };
+    }
     const dir =
       env.kind === "windows"
         ? env.vars.APPDATA && joinNative("windows", env.vars.APPDATA, "Code", "User")

@@ -77,6 +77,7 @@ export async function desiredEntries(
   const lists = await knownToolLists(machine, input, index, versions);
   for (const target of input.targets) {
     const desired = new Map<string, BuiltEntry>();
+    const overlay = isOverlay(target);
     for (const [name, spec] of input.servers) {
       if (spec.clients && !spec.clients.includes(target.client.id)) continue;
       // A shared server runs in the gateway, for user files: a project file is the team's, and
@@ -85,15 +86,40 @@ export async function desiredEntries(
       const built = shared
         ? sharedEntry(name, spec, target, ctx, reach)
         : withWithheldNeeds(buildEntry(name, spec, target, ctx), name, target, needs, ctx.processEnv);
+      if (overlay && !startsHere(built, target)) continue;
       const listed = lists?.get(name)?.tools.map((t) => t.name);
       desired.set(name, lists ? withToolRules(built, name, spec, target, listed) : built);
     }
     // No server can hold the bridge's name: the manifest schema reserves it.
-    const bridge = input.bridge?.entry(target, ctx);
+    const bridge = overlay ? undefined : input.bridge?.entry(target, ctx);
     if (bridge) desired.set(BRIDGE_ENTRY, bridge);
     out.set(target.key, desired);
   }
   return out;
+}
+
+/**
+ * A user file a remote window of its editor lays over the other side's by server name (VS Code
+ * connected to WSL): it holds only the servers it starts in its own environment.
+ */
+function isOverlay(target: Target): boolean {
+  return target.scope === "user" && target.client.remoteOverlay?.includes(target.env.kind) === true;
+}
+
+/**
+ * Whether an entry starts its server in the target's own environment: a stdio launch there (or one
+ * whose package sync installs there). The others — a shared server's gateway url, a remote url, a
+ * relay, a launch across the line — reach a remote window from the other side's file as they are.
+ */
+function startsHere(built: BuiltEntry, target: Target): boolean {
+  if (!built.ok) return built.code === "not-installed" && built.missing?.env === target.env.id;
+  return (
+    built.runsIn === target.env.id &&
+    !built.relay &&
+    !built.gateway &&
+    !built.bridged &&
+    typeof built.value.command === "string"
+  );
 }
 
 /** The servers' known tool lists (tool-lists.ts), when the manifest has a tool rule; else undefined. */

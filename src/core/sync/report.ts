@@ -45,6 +45,11 @@ interface TargetReport {
   bridged?: string[];
   /** E.g. a file others can read into which this run writes a secret (with the chmod that fixes it). */
   warnings?: string[];
+  /**
+   * A file a remote window of its editor reads over the other side's (VS Code connected to WSL):
+   * which servers such a window starts here, from this file, and which from the other side's file.
+   */
+  window?: { here: string[]; other: { env: string; path: string; servers: string[] } };
 }
 
 export interface SyncReport {
@@ -207,7 +212,32 @@ function targetReport(plan: SyncPlan, p: TargetPlan, written: boolean, applied?:
     ...(p.shared.length > 0 ? { shared: p.shared } : {}),
     ...(p.bridged.length > 0 ? { bridged: p.bridged } : {}),
     ...(warnings ? { warnings } : {}),
+    ...remoteWindow(plan, p),
   };
+}
+
+/**
+ * For a user file a remote window lays over the other side's by name: the servers it takes from
+ * here (mcp-twin's entries of this file) and those it takes from the other side's file.
+ */
+function remoteWindow(plan: SyncPlan, p: TargetPlan): Pick<TargetReport, "window"> {
+  const t = p.target;
+  if (t.scope !== "user" || !t.client.remoteOverlay?.includes(t.env.kind)) return {};
+  const here = Object.keys(p.records).sort();
+  const other = plan.targets.find(
+    (o) =>
+      o.target.client.id === t.client.id &&
+      o.target.scope === "user" &&
+      !t.client.remoteOverlay?.includes(o.target.env.kind),
+  );
+  const servers = other
+    ? Object.keys(other.records)
+        .filter((n) => !here.includes(n))
+        .sort()
+    : [];
+  return other
+    ? { window: { here, other: { env: other.target.env.id, path: other.target.path, servers } } }
+    : {};
 }
 
 /** Problems that leave an entry unable to start: the sync failed in part (exit 1). */

@@ -234,6 +234,8 @@ function renderTargets(report: SyncReport, out: Output, dryRun: boolean, options
       `  ${mark} ${t.env} ${c.bold(t.client)} ${c.dim(t.path)}  ${action}${changes ? ` ${changes}` : ""}`,
     );
     if (t.note) out.print(c.dim(`      ${t.note}`));
+    const window = windowLine(t, out.shown);
+    if (window) out.print(`      ${window}`);
     const crossing = acrossLine(t, report, out.shown);
     if (crossing) out.print(`      ${crossing}`);
     const relayed = relayLine(t);
@@ -427,6 +429,23 @@ export function restartLine(
   return sessions.length === 0
     ? `${restart} to load the changes${until}.`
     : `${restart}, and start ${session}, to load the changes${until}.`;
+}
+
+/**
+ * A file a remote window reads over the other side's (VS Code connected to WSL): which servers
+ * such a window starts here, and which it takes from the other side's file (never both).
+ */
+function windowLine(t: SyncReport["targets"][number], shown: (file: string) => string): string | undefined {
+  if (!t.window) return undefined;
+  const { here, other } = t.window;
+  const verb = (n: string[]) => (n.length === 1 ? "starts" : "start");
+  const parts = [
+    ...(here.length > 0 ? [`${andList(here)} ${verb(here)} in ${t.env} from this file`] : []),
+    ...(other.servers.length > 0
+      ? [`${andList(other.servers)} as ${other.env}'s ${shown(other.path)} says`]
+      : []),
+  ];
+  return parts.length > 0 ? `a window connected to ${t.env}: ${parts.join("; ")}` : undefined;
 }
 
 /**

@@ -64,7 +64,7 @@ export const configChecks = [
   defineCheck({
     id: "config.strict-json",
     scope: "config-file",
-    doc: "what a client's reader stricter than JSONC refuses in its file: comments or trailing commas where it reads strict JSON (Claude Desktop, `~/.claude.json`, Crush, Warp), a trailing comma where it reads comments only (Factory Droid, Qwen Code), a byte-order mark it cannot read (Auggie, Crush, Factory Droid, Warp).",
+    doc: "what a client's reader stricter than JSONC refuses in its file: comments or trailing commas where it reads strict JSON (Claude Desktop, `~/.claude.json`, Cline, Crush, Roo Code, Warp), a trailing comma where it reads comments only (Factory Droid, Qwen Code), a byte-order mark it cannot read (Auggie, Cline, Crush, Factory Droid, Roo Code, Warp).",
     fix: "remove them.",
     run: ({ config: f }, show) => {
       if (unreadable(f) || !f.strictJsonError) return [];

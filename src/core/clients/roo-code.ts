@@ -1,0 +1,101 @@
+/**
+ * Roo Code and its successor Zoo Code, VS Code-family extensions: one user file per editor that
+ * runs them, `<User>/globalStorage/<id>/settings/mcp_settings.json`; project `.roo/mcp.json`.
+ */
+import { commonRooEntry, ROO_OWN, rooKeys } from "./extension-entries.js";
+import {
+  type ClientModule,
+  stdioWithoutEmptyEnv,
+  UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  withHeaders,
+} from "./types.js";
+import { envColon } from "./variables.js";
+
+/**
+ * Facts (RooCodeInc/Roo-Code@cb836567, 3.52.1; Zoo-Code-Org/Zoo-Code src/services/mcp/McpHub.ts@0902c660):
+ * - Ids: Roo Code `RooVeterinaryInc.roo-cline` (src/package.json), shut down on 2026-05-15; Zoo Code,
+ *   the community fork that continues it, `ZooCodeOrganization.zoo-code` (Zoo src/package.json@00eb15fd).
+ *   The folder is the id lowercased (microsoft/vscode extHostStoragePaths.ts@03ed7529, globalValue).
+ * - The user file is `settings/mcp_settings.json` in the extension's globalStorage folder, unless
+ *   its `customStoragePath` setting moves it (src/utils/storage.ts; not read by mcp-twin). A Remote-WSL
+ *   window runs it in WSL, with the globalStorage of `~/.vscode-server/data/User`.
+ * - Project file `.roo/mcp.json`; Zoo Code reads `.zoo/mcp.json` first and `.roo/mcp.json` when
+ *   there is none (Zoo src/services/mcp/__tests__/McpHub.zooMigration.spec.ts@10d91aaf).
+ * - JSON.parse, no comments; entries `command`/`args`/`env`/`cwd`, or `url`/`headers` with `type`
+ *   "streamable-http" or "sse" (required with a url); its own keys `disabled`, `timeout` (seconds,
+ *   default 60), `alwaysAllow`, `watchPaths`, `disabledTools`; it rewrites the file when it changes a
+ *   server (McpHub.ts, BaseConfigSchema, updateServerConfig).
+ * - `${env:VAR}` and `${workspaceFolder}` are expanded (src/utils/config.ts injectVariables).
+ * - On Windows it starts every stdio command through `cmd.exe /c` (McpHub.ts connectToServer).
+ * - It watches both files and reconnects on a change.
+ */
+export const rooCode: ClientModule = {
+  id: "roo-code",
+  name: "Roo Code",
+  docs: {
+    where:
+      "in each editor that has the extension (VS Code, Insiders, Cursor, Windsurf, VSCodium), and their WSL servers",
+    file: "`<editor User folder>/globalStorage/<id>/settings/mcp_settings.json` per editor (`rooveterinaryinc.roo-cline`, `zoocodeorganization.zoo-code`)",
+    shapes:
+      "`command`, `args`, `env`; remote: `type: streamable-http` or `sse` with `url`, `headers`; plain JSON only",
+    variables: "`${env:VAR}`, `${workspaceFolder}`",
+  },
+  sources: [
+    {
+      fact: "the file in globalStorage, entry schema, `type` values, own keys, `cmd.exe /c` on Windows",
+      url: "https://github.com/RooCodeInc/Roo-Code/blob/cb836567/src/services/mcp/McpHub.ts",
+    },
+    {
+      fact: "the extension's id",
+      url: "https://github.com/RooCodeInc/Roo-Code/blob/cb836567/src/package.json",
+    },
+    {
+      fact: "`${env:VAR}` and `${workspaceFolder}` expanded",
+      url: "https://github.com/RooCodeInc/Roo-Code/blob/cb836567/src/utils/config.ts",
+    },
+    {
+      fact: "Zoo Code, the fork that continues it, and its id",
+      url: "https://github.com/Zoo-Code-Org/Zoo-Code",
+    },
+    {
+      fact: "globalStorage folder named by the id lowercased",
+      url: "https://github.com/microsoft/vscode/blob/main/src/vs/workbench/api/common/extHostStoragePaths.ts",
+    },
+    {
+      fact: "a remote window's user folder `~/.vscode-server/data/User`",
+      url: "https://github.com/microsoft/vscode/blob/main/src/vs/server/node/server.main.ts",
+    },
+  ],
+  kinds: ["windows", "wsl", "macos", "linux"],
+  // Its files are the extension's, in each editor that has it: `--client` creates none elsewhere.
+  createWhenNamed: [],
+  serversPath: ["mcpServers"],
+  keptKeys: ROO_OWN,
+  extension: {
+    ids: ["RooVeterinaryInc.roo-cline", "ZooCodeOrganization.zoo-code"],
+    file: ["settings", "mcp_settings.json"],
+    names: { "RooVeterinaryInc.roo-cline": "Roo Code", "ZooCodeOrganization.zoo-code": "Zoo Code" },
+  },
+  // Asked only for a client without extension files (targets.ts): the files are per editor.
+  userConfig: async () => undefined,
+  projectConfig: [".roo", "mcp.json"],
+  referenceStyle: (name) => `\${env:${name}}`,
+  stdioEntry: (launch) => stdioWithoutEmptyEnv(launch),
+  remoteEntry: (remote) => withHeaders({ type: "streamable-http", url: remote.url }, remote.headers),
+  sseEntry: (remote) => withHeaders({ type: "sse", url: remote.url }, remote.headers),
+  restartToApply: false,
+  gui: true,
+  startupTimeoutMs: () => UNDOCUMENTED_STARTUP_TIMEOUT_MS,
+  // It loads a changed file itself (restartToApply: false): nothing to find running.
+  processNames: { windows: [], posix: [] },
+  // `cmd.exe /c <command> <args>`: cmd parses the line again, so a path with a space may split.
+  windowsSpaces: "may-split",
+  reading: {
+    variables: envColon(true),
+    commonKeys: rooKeys,
+    commonEntry: commonRooEntry,
+    strictJson: () => true,
+    // JSON.parse on the text as read: a byte-order mark is refused too.
+    strictJsonDialect: { comments: false, bom: false },
+  },
+};
