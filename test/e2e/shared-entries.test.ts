@@ -460,7 +460,7 @@ describe("where the bridge cannot run a shared server", () => {
         status: "fail",
         message:
           "broken: machine, cannot start: `no-such-program-here` is not found in wsl:Ubuntu (not on its PATH).",
-        fix: "Install no-such-program-here in wsl:Ubuntu (so it is on the PATH there), or use its absolute path; then the bridge starts it on the next call.",
+        fix: "Install no-such-program-here in wsl:Ubuntu (so it is on the PATH there), or use its absolute path; then run `mcp-twin sync` from a terminal that finds it (the running bridge takes that PATH): the next call starts it.",
       });
       // Its url entry is not contacted: that would only leave a failed start in the bridge.
       const cursor = checks.find((c) => c.id === "probe.handshake" && c.client === "cursor");
