@@ -350,22 +350,7 @@ async function serveHttp(
         onReady: (bridge) => {
           listening = true;
           optimizing(true);
-          out.info(`mcp-twin bridge on ${bridge.url} (state: ${files.dir}; pid ${process.pid})`);
-          const shares = bridge.gateway.hosts();
-          for (const s of shares)
-            out.info(`sharing "${s.name}" (${s.mode}) at ${bridgeUrl(where.host, bridge.port, s.path)}`);
-          if (out.json)
-            out.result({
-              url: bridge.url,
-              port: bridge.port,
-              pid: process.pid,
-              stateDir: files.dir,
-              shares: shares.map((s) => ({
-                name: s.name,
-                mode: s.mode,
-                url: bridgeUrl(where.host, bridge.port, s.path),
-              })),
-            });
+          reportReady(out, files, where.host, bridge);
         },
       },
       stop.signal,
@@ -386,6 +371,31 @@ async function serveHttp(
   }
   if (restart) return ExitCode.bridgeRestart;
   return terminated || !ctx.signal.aborted ? ExitCode.ok : ExitCode.interrupted;
+}
+
+/** The bridge listens: where, its state, its pid, and each shared server's url (`--json`: as a result). */
+function reportReady(
+  out: Ctx["output"],
+  files: ReturnType<typeof bridgeFiles>,
+  host: string,
+  bridge: {
+    url: string;
+    port: number;
+    gateway: { hosts(): Array<{ name: string; mode: string; path: string }> };
+  },
+): void {
+  out.info(`mcp-twin bridge on ${bridge.url} (state: ${files.dir}; pid ${process.pid})`);
+  const shares = bridge.gateway.hosts();
+  for (const s of shares)
+    out.info(`sharing "${s.name}" (${s.mode}) at ${bridgeUrl(host, bridge.port, s.path)}`);
+  if (out.json)
+    out.result({
+      url: bridge.url,
+      port: bridge.port,
+      pid: process.pid,
+      stateDir: files.dir,
+      shares: shares.map((s) => ({ name: s.name, mode: s.mode, url: bridgeUrl(host, bridge.port, s.path) })),
+    });
 }
 
 /**
