@@ -9,7 +9,7 @@ import { closeLog, makePrivateFolder, openLogForAppend, writePrivateFile } from 
 import { type Host, sysPath } from "../system/host.js";
 import type { Runner } from "../system/run.js";
 import { probeBridge } from "./bridge-probe.js";
-import { type InstanceInfo, isAlive, ownedInstance, rememberAddress, removeInstance } from "./instance.js";
+import { type InstanceInfo, isAlive, ownedInstance, removeInstance } from "./instance.js";
 import { freePortNear, heldPortSentence } from "./port-fix.js";
 import { type PortHolder, portHeldBy, portHolder } from "./port-holder.js";
 import { type BridgeFiles, bridgeFiles, bridgeHome, bridgeUrl, SERVE_LOG_BYTES } from "./state-folder.js";
@@ -297,8 +297,6 @@ export async function stopBridge(
 ): Promise<Stopped> {
   const info = await ownedInstance(ctx.files);
   if (!info) return { stopped: false };
-  // Kept even if a bridge of an older mcp-twin, which did not keep it, runs there.
-  await rememberAddress(ctx.files, info).catch(() => {});
   const { pid } = info;
   const gone = async (ms: number) => {
     const deadline = Date.now() + ms;
