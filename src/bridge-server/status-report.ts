@@ -2,16 +2,14 @@
  * What the bridge says about itself, asked by the `bridge_status` tool and by `GET /control/status`
  * (`mcp-twin bridge status`: no MCP session, so asking loads nothing into a bridge that idles).
  */
-import { PROBE_CLIENT } from "../core/bridge-control/state-folder.js";
 import type { BridgeContext } from "./session-server.js";
 
 /** The bridge itself, without its shared servers (the control status has the gateway's own). */
 export function bridgeReport(ctx: BridgeContext): Record<string, unknown> {
   const now = Date.now();
   // Open sessions (not proof their client still runs: one that exits without closing its session
-  // leaves it open until its grace passes, sessions.ts). Probes (doctor, `bridge status`, a relay
-  // checking the bridge before it starts one) are not counted.
-  const sessions = ctx.sessions().filter((s) => s.client !== PROBE_CLIENT);
+  // leaves it open until its grace passes, sessions.ts). Probes ask /control/status: no session.
+  const sessions = ctx.sessions();
   const items = ctx.handoff.data.items;
   return {
     version: ctx.version,

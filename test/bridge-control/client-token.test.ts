@@ -21,7 +21,7 @@ describe("client tokens", () => {
     expect(clientToken(BRIDGE, "s", "x")).not.toBe(clientToken(BRIDGE, "t", "x"));
   });
 
-  test("another bridge token, a changed share, label or MAC, an mt1 token, or no prefix: not valid", () => {
+  test("another bridge token, a changed share, label or MAC, another prefix, or none: not valid", () => {
     const token = clientToken(BRIDGE, "memory", "windows:cursor");
     expect(verifyClientToken("other-token", token)).toBeUndefined();
     expect(verifyClientToken(BRIDGE, token.replace("cursor", "vscode"))).toBeUndefined();

@@ -5,13 +5,12 @@
  * bridge (one memory). A file others can read gets the relay, never a token; a second sync writes
  * nothing; `share` off restores the direct entry; a project file keeps its direct entry.
  */
-import { createHmac } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { verifyClientToken } from "../../src/core/bridge-control/client-token.js";
+import { clientToken, verifyClientToken } from "../../src/core/bridge-control/client-token.js";
 import { entryHash } from "../../src/core/ledger/state.js";
 import {
   createFakeMachine,
@@ -127,7 +126,7 @@ describe("a machine-shared server's entries", () => {
     const text = readFileSync(path.join(project, ".mcp.json"), "utf8");
     expect(JSON.parse(text).mcpServers.fixture.command).toBeDefined();
     expect(text).not.toContain("/share/");
-    expect(text).not.toMatch(/mt1\./);
+    expect(text).not.toMatch(/mt2\./);
   }, 60_000);
 
   test("a second sync writes nothing", async () => {
@@ -183,13 +182,12 @@ describe("a machine-shared server's entries", () => {
     await expect(viaUrl(stale)).rejects.toThrow();
   }, 30_000);
 
-  test("after an upgrade: an earlier mcp-twin's unscoped token is refused, doctor says why, and a sync writes a scoped one", async () => {
+  test("another server's client token is refused, doctor says why, and a sync writes this server's", async () => {
     const file = machine.paths.claudeCodeConfig;
     const config = JSON.parse(readFileSync(file, "utf8"));
-    // What mcp-twin wrote before tokens were scoped: mt1.<env:client>.<HMAC(bridge token, env:client)>.
+    // A genuine token, minted for another shared server (an entry copied from its neighbour).
     const label = "wsl:Ubuntu:claude-code";
-    const old = `mt1.${label}.${createHmac("sha256", bridgeToken()).update(label).digest("base64url")}`;
-    config.mcpServers.fixture.headers.Authorization = `Bearer ${old}`;
+    config.mcpServers.fixture.headers.Authorization = `Bearer ${clientToken(bridgeToken(), "other", label)}`;
     writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
     // Written by mcp-twin (state records it), not edited by hand: sync may replace it.
     const stateFile = path.join(machine.paths.home, "state.json");
@@ -208,7 +206,7 @@ describe("a machine-shared server's entries", () => {
       }
     ).checks.filter((c) => c.id === "shared.mode");
     expect(mode.map((c) => c.client)).toEqual(["claude-code"]);
-    expect(mode[0]?.message).toContain("an earlier mcp-twin wrote, which opened every route");
+    expect(mode[0]?.message).toContain("it carries another server's client token");
     expect(mode[0]?.fix).toBe("Run `mcp-twin sync`.");
     const r = await machine.run(["sync"]);
     expect(r.code, r.stderr).toBe(0);

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { writePrivateFile } from "../../core/system/files.js";
-import { type Era, eraOf } from "../endpoint.js";
+import type { Era } from "../endpoint.js";
 
 /** The list methods answered from the cache while the server is stopped. */
 export const LIST_METHODS = [
@@ -57,9 +57,7 @@ const isObjectOfObjects = (v: unknown): v is Record<string, Record<string, unkno
  */
 export function parseEntry(raw: unknown): CachedServer | undefined {
   if (!isObject(raw)) return undefined;
-  const { key, eraCheckedAt, serverInfo, capabilities, lists, updatedAt, discover, instructions } = raw;
-  // Caches written before the eras were named by their dates say "legacy" and "modern".
-  const era = raw.era === "legacy" || raw.era === "modern" ? eraOf(raw.era) : raw.era;
+  const { key, era, eraCheckedAt, serverInfo, capabilities, lists, updatedAt, discover, instructions } = raw;
   if (typeof key !== "string" || (era !== "2025-11-25" && era !== "2026-07-28")) return undefined;
   if (typeof eraCheckedAt !== "string" || typeof updatedAt !== "string") return undefined;
   if (!isObject(serverInfo) || typeof serverInfo.name !== "string" || typeof serverInfo.version !== "string")

@@ -1,14 +1,13 @@
 /**
  * Is this home's own bridge answering at a URL? "Running" means: what holds the port is proven to
- * be it before the token is sent (bridge-proof.ts), then it names itself mcp-twin-bridge with the
- * token: in its control status, or (a bridge of an older mcp-twin) in an MCP `initialize`.
+ * be it before the token is sent (bridge-proof.ts), then it names itself mcp-twin-bridge in its
+ * control status, asked with the token.
  */
 import http from "node:http";
 import net from "node:net";
-import { VERSION } from "../../version.js";
 import { type Proof, ProvenAgent, proveBridge, provenUrl } from "./bridge-proof.js";
 import { nodeFetch } from "./keep-alive-fetch.js";
-import { BRIDGE_SERVER_NAME, PROBE_CLIENT } from "./state-folder.js";
+import { BRIDGE_SERVER_NAME } from "./state-folder.js";
 
 export type ProbeResult =
   | { state: "ours"; version: string }
@@ -31,54 +30,38 @@ export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<
 
 /**
  * Anything else holding the port is described, so the user is told what it is (another home's
- * bridge, a program asking for credentials, a web server…). A probe ends its session at once
- * (DELETE), and calls itself `mcp-twin-probe`, which the bridge does not count as a connected client.
+ * bridge, a program asking for credentials, a web server…). A probe opens no MCP session, so it is
+ * never counted as a connected client.
  */
 export async function probeBridge(url: string, token: string | null, timeoutMs = 3000): Promise<ProbeResult> {
   const u = new URL(url);
   const port = Number(u.port || 80);
   if (!(await portOpen(u.hostname, port, timeoutMs))) return { state: "free" };
   const proof = token ? await proveBridge(u, token, timeoutMs) : null;
-  if (token && proof) {
-    const answer =
-      (await statusOf(u, token, timeoutMs, proof)) ?? (await initialize(u, token, timeoutMs, proof));
-    if (answer.ok && answer.name === BRIDGE_SERVER_NAME) return { state: "ours", version: answer.version };
-    if (answer.ok)
-      return {
-        state: "other",
-        what: `another MCP server (${answer.name} ${answer.version}), not this mcp-twin bridge`,
-      };
-  }
+  const answer = token && proof ? await statusOf(u, token, timeoutMs, proof) : undefined;
+  if (answer?.name === BRIDGE_SERVER_NAME) return { state: "ours", version: answer.version };
+  if (answer)
+    return {
+      state: "other",
+      what: `a server calling itself ${answer.name} ${answer.version}, not this mcp-twin bridge`,
+    };
   return { state: "other", what: await describe(u, timeoutMs) };
-}
-
-/** The SDK's Streamable HTTP client for a proven bridge: at the proven address, each connection proven. */
-async function provenClient(url: URL, token: string, proof: Proof) {
-  // 2025-11-25 (the client's default): every bridge answers initialize, an older one too.
-  const { Client, StreamableHTTPClientTransport } = await import("@modelcontextprotocol/client");
-  const agent = new ProvenAgent(() => token);
-  const transport = new StreamableHTTPClientTransport(provenUrl(url, proof), {
-    requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    fetch: (input, init) => nodeFetch(input, init, { agent }),
-  });
-  const client = new Client({ name: PROBE_CLIENT, version: VERSION });
-  return { client, transport, agent };
 }
 
 /**
  * The bridge's name and version from its `GET /control/status` (at the proven address): no MCP
  * session, so a bridge just started stays as light as it idles. Undefined where it does not say
- * them (a bridge of an older mcp-twin): the caller asks `initialize`.
+ * them: what answers is not an mcp-twin bridge.
  */
 async function statusOf(
   url: URL,
   token: string,
   timeoutMs: number,
   proof: Proof,
-): Promise<{ ok: true; name: string; version: string } | undefined> {
+): Promise<{ name: string; version: string } | undefined> {
   const bridge = (await controlStatus(url, token, timeoutMs, proof))?.bridge;
   return typeof bridge?.name === "string" && typeof bridge.version === "string"
-    ? { ok: true, name: bridge.name, version: bridge.version }
+    ? { name: bridge.name, version: bridge.version }
     : undefined;
 }
 
@@ -105,28 +88,9 @@ async function controlStatus(
     const body: unknown = await res.json();
     return body && typeof body === "object" ? (body as ControlStatus) : undefined;
   } catch {
+    // Refused, timed out or not JSON: it has no control status to give.
     return undefined;
   } finally {
-    agent.destroy();
-  }
-}
-
-async function initialize(
-  url: URL,
-  token: string,
-  timeoutMs: number,
-  proof: Proof,
-): Promise<{ ok: true; name: string; version: string } | { ok: false }> {
-  const { client, transport, agent } = await provenClient(url, token, proof);
-  try {
-    await client.connect(transport, { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
-    const info = client.getServerVersion();
-    await transport.terminateSession().catch(() => {});
-    return { ok: true, name: info?.name ?? "unnamed", version: info?.version ?? "?" };
-  } catch {
-    return { ok: false };
-  } finally {
-    await client.close().catch(() => {});
     agent.destroy();
   }
 }
@@ -166,10 +130,7 @@ export function describeAnswer(status: number, headers: http.IncomingHttpHeaders
   return `a web server that is not this bridge (HTTP ${status}${server})`;
 }
 
-/**
- * What the bridge says about itself (status-report.ts), asked as a probe; null if it cannot. Its
- * control status has it; a bridge of an older mcp-twin is asked its `bridge_status` tool.
- */
+/** What the bridge says about itself (status-report.ts), from its control status; null if it cannot. */
 export async function bridgeDetails(
   url: string,
   token: string,
@@ -177,25 +138,6 @@ export async function bridgeDetails(
 ): Promise<Record<string, unknown> | null> {
   const u = new URL(url);
   const proof = await proveBridge(u, token, timeoutMs);
-  if (!proof) return null;
-  const status = await controlStatus(u, token, timeoutMs, proof);
-  if (typeof status?.bridge?.pid === "number") return { ...status.bridge, shares: status.shares };
-  const { client, transport, agent } = await provenClient(u, token, proof);
-  try {
-    await client.connect(transport, { timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
-    const result = await client.callTool(
-      { name: "bridge_status", arguments: {} },
-      {
-        timeout: timeoutMs,
-      },
-    );
-    await transport.terminateSession().catch(() => {});
-    const data = result.structuredContent;
-    return data && typeof data === "object" ? (data as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  } finally {
-    await client.close().catch(() => {});
-    agent.destroy();
-  }
+  const status = proof ? await controlStatus(u, token, timeoutMs, proof) : undefined;
+  return typeof status?.bridge?.pid === "number" ? { ...status.bridge, shares: status.shares } : null;
 }

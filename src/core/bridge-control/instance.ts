@@ -77,7 +77,7 @@ async function readAddresses(files: BridgeFiles): Promise<string[]> {
 }
 
 /** Keep `host:port` as an address this home's bridge listened on (addresses.json). */
-export async function rememberAddress(files: BridgeFiles, at: { host: string; port: number }): Promise<void> {
+async function rememberAddress(files: BridgeFiles, at: { host: string; port: number }): Promise<void> {
   const address = `${unbracket(at.host)}:${at.port}`;
   const known = await readAddresses(files);
   if (known.at(-1) === address) return;

@@ -22,7 +22,6 @@ import {
   type KeeperInfo,
   ownedInstance,
   readKeeper,
-  rememberAddress,
   removeInstance,
   writeKeeper,
 } from "./instance.js";
@@ -498,8 +497,6 @@ async function endBridge(
   info: InstanceInfo,
   graceMs: number,
 ): Promise<{ forced: boolean }> {
-  // Kept even if a bridge of an older mcp-twin, which did not keep it, runs there.
-  await rememberAddress(files, info).catch(() => {});
   const { pid } = info;
   const gone = async (ms: number) => {
     const deadline = Date.now() + ms;

@@ -102,5 +102,3 @@ export function bridgeUrl(host: string, port: number, pathname = BRIDGE_PATH): s
 
 /** The bridge's MCP server name (serverInfo.name). */
 export const BRIDGE_SERVER_NAME = "mcp-twin-bridge";
-/** The client name of mcp-twin's own probes, which the bridge does not count as connected clients. */
-export const PROBE_CLIENT = "mcp-twin-probe";

@@ -272,10 +272,7 @@ export interface SharedEntryFact {
   relay: boolean;
   /** It carries a client token. */
   token: boolean;
-  /**
-   * Its client token is not one for this share: an earlier mcp-twin's (`mt1.`, which opened every
-   * route) or another share's. The bridge refuses it here.
-   */
+  /** Its client token is another share's: the bridge refuses it here. */
   foreignToken?: boolean;
   /** It names a project folder (`Mcp-Twin-Project`). */
   project: boolean;

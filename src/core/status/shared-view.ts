@@ -25,7 +25,7 @@ export interface SharedView {
   /**
    * running: a process of it runs; stopped: none runs (it starts on the first call); failed: its
    * last start failed or it cannot run there; bridge-down: the bridge is not running; unknown: the
-   * bridge runs but did not say (an older one, or its answer could not be had); unhosted: the
+   * bridge runs but its answer could not be had; unhosted: the
    * bridge's environment cannot run it, so its clients run it themselves (direct entries).
    */
   state: "running" | "stopped" | "failed" | "bridge-down" | "unknown" | "unhosted";
@@ -140,8 +140,7 @@ export function shareDetail(view: SharedView, reported: unknown, log: string): S
     return [
       {
         key: String(x.key),
-        // An older bridge does not say: a process with a pid runs.
-        state: text(x.state) ?? (pid !== null ? "running" : "stopped"),
+        state: text(x.state) ?? "unknown",
         pid,
         rssBytes: num(x.rssBytes),
         sessions: num(x.sessions) ?? 0,

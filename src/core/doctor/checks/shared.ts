@@ -112,7 +112,7 @@ export const sharedChecks = [
   defineCheck({
     id: "shared.tokenless",
     scope: "machine",
-    doc: "a url entry to a shared server that sends no credential (an earlier mcp-twin wrote such entries where the client runs beside the bridge): the bridge takes no request without one, from any account — a sandboxed program of your own account is your account too — so it refuses this entry's every request (401).",
+    doc: "a url entry to a shared server that sends no credential: the bridge takes no request without one, from any account — a sandboxed program of your own account is your account too — so it refuses this entry's every request (401).",
     fix: "`mcp-twin sync` writes the entry with that client's own token (or mcp-twin's relay where the file is readable by others).",
     run: ({ shared }) =>
       (shared?.entries ?? [])
@@ -129,7 +129,7 @@ export const sharedChecks = [
   defineCheck({
     id: "shared.mode",
     scope: "machine",
-    doc: "an entry written for a share mode the manifest no longer has: it reaches the bridge for a server the manifest no longer shares, or names a project folder for one no longer shared per project (or none for one that now is); or a url entry whose client token is not that server's (an earlier mcp-twin's, which opened every route of the bridge: the bridge refuses it now).",
+    doc: "an entry written for a share mode the manifest no longer has: it reaches the bridge for a server the manifest no longer shares, or names a project folder for one no longer shared per project (or none for one that now is); or a url entry whose client token is another server's, which the bridge refuses on this server's path.",
     fix: "`mcp-twin sync` rewrites the entry for the manifest's mode.",
     run: ({ shared }) =>
       (shared?.entries ?? []).flatMap((e) => {
@@ -138,7 +138,7 @@ export const sharedChecks = [
         const why = !m
           ? "the manifest no longer shares it"
           : !e.relay && e.foreignToken
-            ? "it carries a client token that is not this server's (one an earlier mcp-twin wrote, which opened every route; the bridge now takes a token on its own server's path only), so the bridge refuses it"
+            ? "it carries another server's client token (the bridge takes a token on its own server's path only), so the bridge refuses it"
             : !e.relay && e.project !== (m === "project")
               ? `it was written for ${e.project ? "per-project" : "machine or session"} sharing, and the manifest now shares it per ${m}`
               : undefined;

@@ -41,14 +41,14 @@ function sharedTarget(
   if (!m || !LOOPBACK.has(parsed.hostname)) return undefined;
   const text = JSON.stringify([e.headers, e.http_headers, e.env_http_headers]);
   const name = decodeURIComponent(m[1] ?? "");
-  // mt1 (before tokens were scoped) opened every route; an mt2 token names the share it opens.
-  const token = /\bmt([12])\.([A-Za-z0-9_-]*)/.exec(text);
+  // A client token names the share it opens (client-token.ts).
+  const token = /\bmt2\.([A-Za-z0-9_-]*)/.exec(text);
   return {
     name,
     url,
     relay: direct === undefined,
     token: token !== null,
-    foreignToken: token !== null && (token[1] === "1" || token[2] !== name),
+    foreignToken: token !== null && token[1] !== name,
     project: /mcp-twin-project/i.test(text),
   };
 }
