@@ -295,6 +295,11 @@ export class HttpSessionTransport implements Transport {
     return true;
   }
 
+  /** Whether its GET stream is open now (what is related to no request can reach the client). */
+  get streaming(): boolean {
+    return this.#stream !== null;
+  }
+
   /** Whether the client ever opened its GET stream on this session. */
   get hadStream(): boolean {
     return this.#hadStream;

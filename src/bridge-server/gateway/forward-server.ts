@@ -25,6 +25,8 @@ export interface SessionRef {
   subscriptions: Set<string>;
   /** Where its 2025-11-25 server sends what is not tied to a call (set once connected). */
   server?: Server;
+  /** Whether it can receive what is tied to no call now (its GET stream is open); none: always. */
+  receiving?: () => boolean;
 }
 
 /** What the forwarding server needs of its shared server. */

@@ -5,12 +5,7 @@
 import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import os from "node:os";
-import type {
-  JSONRPCRequest,
-  LoggingMessageNotificationParams,
-  McpHttpHandler,
-  Server,
-} from "@modelcontextprotocol/server";
+import type { JSONRPCRequest, McpHttpHandler, Server } from "@modelcontextprotocol/server";
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
@@ -21,6 +16,7 @@ import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
 import type { HttpSessionTransport } from "../session-transport.js";
 import { ANY, type Json } from "./as-sent.js";
 import { ChildTransport } from "./child-transport.js";
+import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
 import type { ForwardTarget, SessionRef } from "./forward-server.js";
 import { type CachedServer, type ListCache, launchKey } from "./list-cache.js";
 import { admits } from "./log-levels.js";
@@ -283,6 +279,7 @@ export class ShareHost {
       // not wherever whoever started the bridge happened to be, which would decide what a relative
       // path in its arguments means, or which copy of its package npx runs (a project's own).
       const launch = { ...this.#launch, cwd: cwd ?? this.#launch.cwd ?? os.homedir() };
+      const updates = new MergedUpdates((uri) => this.#resourceUpdated(key, uri));
       child = new SharedChild(
         {
           name: launch.name,
@@ -300,8 +297,8 @@ export class ShareHost {
         {
           outcome: (event) => this.#outcome(key, event),
           listChanged: (kind) => this.#listChanged(key, kind),
-          resourceUpdated: (uri) => this.#resourceUpdated(key, uri),
-          message: (params) => this.#message(key, params),
+          resourceUpdated: (uri) => updates.add(uri),
+          message: (params) => sendLogMessage(this.#sessions.get(key) ?? [], params),
         },
         { scope: this.#scopeOf(key, cwd) },
       );
@@ -395,7 +392,11 @@ export class ShareHost {
     const found = this.#route(headers, transport.sessionId);
     if (!found.ok) throw new Error(found.why);
     const child = this.#child(found.key, found.cwd);
-    const session: SessionRef = { era: "2025-11-25", subscriptions: new Set() };
+    const session: SessionRef = {
+      era: "2025-11-25",
+      subscriptions: new Set(),
+      receiving: () => transport.streaming,
+    };
     // The SDK's server loads with the first session: an idle bridge does not carry it.
     const { forwardServer } = await import("./forward-server.js");
     const server = forwardServer(this.#target(found.key, child), session, await this.#cached(child));
@@ -639,31 +640,13 @@ export class ShareHost {
   }
 
   #listChanged(key: string, kind: ListKind): void {
-    for (const s of this.#sessions.get(key) ?? []) {
-      const server: Server | undefined = s.server;
-      if (!server) continue;
-      const send =
-        kind === "tools"
-          ? server.sendToolListChanged()
-          : kind === "prompts"
-            ? server.sendPromptListChanged()
-            : server.sendResourceListChanged();
-      void send.catch(() => {});
-    }
+    sendListChanged(this.#sessions.get(key) ?? [], kind);
     void this.#handlers2026.get(key)?.then((h) => h.notify[`${kind}Changed`]());
   }
 
   #resourceUpdated(key: string, uri: string): void {
-    for (const s of this.#sessions.get(key) ?? [])
-      if (s.server && s.subscriptions.has(uri)) void s.server.sendResourceUpdated({ uri }).catch(() => {});
+    sendResourceUpdated(this.#sessions.get(key) ?? [], uri);
     void this.#handlers2026.get(key)?.then((h) => h.notify.resourceUpdated(uri));
-  }
-
-  /** A log message not tied to one call: to each 2025-11-25 session whose level takes it. */
-  #message(key: string, params: LoggingMessageNotificationParams): void {
-    for (const s of this.#sessions.get(key) ?? [])
-      if (s.server && admits(s.logLevel, params.level))
-        void s.server.sendLoggingMessage(params).catch(() => {});
   }
 
   /**
