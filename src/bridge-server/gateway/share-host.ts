@@ -25,6 +25,7 @@ import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
 import { launchSecrets, ShareLog } from "./share-log.js";
 import { type CacheScope, type ChildOutcome, type ListKind, SharedChild } from "./shared-child.js";
+import { subscriptionRefusal, tooManySubscriptions } from "./subscriptions.js";
 
 /** What `GET /control/status` (and `bridge_status`) shows of one shared server. */
 export interface ShareStatus {
@@ -367,6 +368,8 @@ export class ShareHost {
       child,
       shim: this.#shim,
       subscribe: async (session, uri) => {
+        const refused = subscriptionRefusal(session.subscriptions, [uri]);
+        if (refused) throw tooManySubscriptions(refused);
         session.subscriptions.add(uri);
         await child.subscriptions(this.#subscribed(key));
       },
@@ -539,7 +542,11 @@ export class ShareHost {
       const refused = await this.#paramRefusal(found.key, found.cwd, parsedBody, request.headers);
       if (refused) return refusalResponse(refused, parsedBody);
     }
-    if (method === "subscriptions/listen") await this.#listening(found.key, parsedBody, request.signal);
+    if (method === "subscriptions/listen") {
+      const refused = subscriptionRefusal(new Set(), listenedUris(parsedBody));
+      if (refused) return rpcRefusal(400, RPC.invalidParams, refused, parsedBody);
+      await this.#listening(found.key, parsedBody, request.signal);
+    }
     return h.fetch(request, { parsedBody });
   }
 
@@ -618,13 +625,8 @@ export class ShareHost {
    * updates to this stream only.
    */
   async #listening(key: string, body: unknown, signal: AbortSignal): Promise<void> {
-    const uris = (body as { params?: { notifications?: { resourceSubscriptions?: unknown } } }).params
-      ?.notifications?.resourceSubscriptions;
     // Every open listen is attached (its process is in use, not forgotten while it listens).
-    const ref: SessionRef = {
-      era: "2026-07-28",
-      subscriptions: new Set(Array.isArray(uris) ? uris.filter((u) => typeof u === "string") : []),
-    };
+    const ref: SessionRef = { era: "2026-07-28", subscriptions: new Set(listenedUris(body)) };
     const set = this.#attached(key);
     set.add(ref);
     const child = this.#child(key);
@@ -757,6 +759,13 @@ export class ShareHost {
       ...(this.#own ? { log: this.#own.file } : {}),
     };
   }
+}
+
+/** The resources a 2026-07-28 `subscriptions/listen` names. */
+function listenedUris(body: unknown): string[] {
+  const uris = (body as { params?: { notifications?: { resourceSubscriptions?: unknown } } }).params
+    ?.notifications?.resourceSubscriptions;
+  return Array.isArray(uris) ? uris.filter((u) => typeof u === "string") : [];
 }
 
 /** A JSON-RPC error answer for a request the gateway cannot route. */

@@ -4,7 +4,7 @@
  * reaches the session whose call caused it across eras (or is refused at once), list_changed
  * reaches every session of either era within a second, progress and cancellation stay per call.
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { writeHostileStdio } from "../../helpers/hostile-stdio.js";
@@ -290,6 +290,28 @@ describe("what reaches every session", () => {
     }
     await listening.close();
   }, 60_000);
+
+  test("subscriptions: the server is asked only what changed; a session holds at most 1,000, a listen names at most 1,000", async () => {
+    const { script, counted } = writeHostileStdio(tempDir());
+    const g = await gatewayBridge({ servers: { h: scriptServer(script, "machine", [counted]) } });
+    const legacy = await v2Client(g.shareUrl("h"), g.token, "legacy");
+    const asked = () => JSON.parse(readFileSync(`${counted}.subs`, "utf8")) as Record<string, number>;
+    for (let i = 0; i < 300; i++) await legacy.subscribeResource({ uri: `x://${i}` });
+    // Before: each subscribe sent the whole set again, 300 × 301 / 2 = 45,150 requests.
+    expect(asked()).toEqual({ subscribe: 300 });
+    await legacy.unsubscribeResource({ uri: "x://0" });
+    expect(asked()).toEqual({ subscribe: 300, unsubscribe: 1 });
+    await legacy.subscribeResource({ uri: "x://0" });
+    for (let i = 300; i < 1000; i++) await legacy.subscribeResource({ uri: `x://${i}` });
+    await expect(legacy.subscribeResource({ uri: "x://1000" })).rejects.toThrow(/at most 1000 resources/);
+    // One already held is no new subscription.
+    await legacy.subscribeResource({ uri: "x://999" });
+    const modern = await v2Client(g.shareUrl("h"), g.token, { pin: "2026-07-28" });
+    const many = Array.from({ length: 1001 }, (_, i) => `y://${i}`);
+    await expect(modern.listen({ resourceSubscriptions: many })).rejects.toThrow(/at most 1000 resources/);
+    const listening = await modern.listen({ resourceSubscriptions: many.slice(0, 1000) });
+    await listening.close();
+  }, 120_000);
 
   test("progress reaches only its call, under the caller's own token; a cancel stops the server's work", async () => {
     const g = await bothErasGateway();
