@@ -11,7 +11,8 @@ import type {
   TransportSendOptions,
 } from "@modelcontextprotocol/server";
 import { RPC } from "../core/relay/rpc-codes.js";
-import { Backlog } from "./stream-backlog.js";
+import { type Clock, realClock } from "./clock.js";
+import { Backlog, StallGuard } from "./stream-backlog.js";
 
 // Messages here were validated by the SDK's JSONRPCMessageSchema (incoming, in http.ts) or made by
 // the SDK's Protocol (outgoing), so telling them apart only needs their keys. Checking by keys
@@ -51,6 +52,8 @@ class Exchange {
   /** Made when the answer turns into an event stream (a plain JSON answer has no backlog). */
   #backlog: Backlog | undefined;
   readonly #overflow: (exchange: Exchange) => void;
+  /** Closes the answer when the client takes none of it for a while (an event stream: as `overflow`). */
+  readonly #stall: StallGuard;
   #collected: JSONRPCMessage[] = [];
   #sse = false;
   done = false;
@@ -66,6 +69,7 @@ class Exchange {
       /** Unread bytes of its event stream past which it is ended, and `overflow` called. */
       bound: number;
       overflow: (exchange: Exchange) => void;
+      clock: Clock;
     },
   ) {
     this.#res = res;
@@ -76,6 +80,11 @@ class Exchange {
     this.#status = options.status;
     this.#bound = options.bound;
     this.#overflow = options.overflow;
+    this.#stall = new StallGuard(res, options.clock, () => {
+      if (this.done) return;
+      this.done = true;
+      this.#overflow(this);
+    });
   }
 
   get ids(): Iterable<RequestId> {
@@ -102,6 +111,7 @@ class Exchange {
     }
     const bytes = this.#sse ? writeEvent(this.#res, message) : 0;
     if (!this.#sse) this.#collected.push(message);
+    else this.#stall.wrote();
     if (this.#waiting.size === 0) this.#finish();
     else if (this.#backlog?.over(bytes)) {
       // A client that does not read its answer while the server keeps sending (progress, logs):
@@ -140,6 +150,7 @@ class Exchange {
       "content-length": String(Buffer.byteLength(body)),
     });
     this.#res.end(body);
+    this.#stall.wrote();
   }
 }
 
@@ -186,6 +197,8 @@ export class HttpSessionTransport implements Transport {
   #stream: ServerResponse | null = null;
   #hadStream = false;
   #streamBacklog: Backlog | null = null;
+  #streamStall: StallGuard | null = null;
+  readonly #clock: Clock;
   #keepAlive: NodeJS.Timeout | null = null;
   #closed = false;
 
@@ -197,9 +210,10 @@ export class HttpSessionTransport implements Transport {
     sessionId: string,
     limits: SessionLimits = SESSION_LIMITS,
     status: (message: JSONRPCMessage | undefined) => number = () => 200,
-    options: { untilAnswered?: boolean } = {},
+    options: { untilAnswered?: boolean; clock?: Clock } = {},
   ) {
     this.sessionId = sessionId;
+    this.#clock = options.clock ?? realClock;
     this.#limits = limits;
     this.#status = status;
     this.#pending = options.untilAnswered ? new Set() : undefined;
@@ -261,6 +275,7 @@ export class HttpSessionTransport implements Transport {
         status: this.#status,
         bound: this.#limits.streamBuffer,
         overflow: this.#overflowed,
+        clock: this.#clock,
       });
       for (const id of ids) {
         this.#exchanges.set(id, exchange);
@@ -285,6 +300,11 @@ export class HttpSessionTransport implements Transport {
     this.#stream = res;
     this.#hadStream = true;
     this.#streamBacklog = new Backlog(res, this.#limits.streamBuffer);
+    this.#streamStall = new StallGuard(res, this.#clock, () => {
+      if (this.#stream !== res) return;
+      this.onerror?.(new Error("the client took nothing of its GET stream for too long; closed"));
+      this.#dropStream();
+    });
     this.#keepAlive = setInterval(() => res.write(": keep-alive\n\n"), SSE_KEEPALIVE_MS);
     this.#keepAlive.unref();
     res.once("close", () => {
@@ -293,6 +313,11 @@ export class HttpSessionTransport implements Transport {
       if (this.openStreams === 0) this.onquiet?.();
     });
     return true;
+  }
+
+  /** Whether its GET stream is open now (what is related to no request can reach the client). */
+  get streaming(): boolean {
+    return this.#stream !== null;
   }
 
   /** Whether the client ever opened its GET stream on this session. */
@@ -342,6 +367,7 @@ export class HttpSessionTransport implements Transport {
     const stream = this.#stream;
     if (!stream) return;
     const bytes = writeEvent(stream, message);
+    this.#streamStall?.wrote();
     // A client that keeps its stream open but does not read it: its backlog would only grow.
     if (this.#streamBacklog?.over(bytes)) {
       this.onerror?.(new Error("the client does not read its GET stream; closed"));
@@ -383,5 +409,6 @@ export class HttpSessionTransport implements Transport {
     this.#keepAlive = null;
     this.#stream = null;
     this.#streamBacklog = null;
+    this.#streamStall = null;
   }
 }

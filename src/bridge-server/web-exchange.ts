@@ -3,7 +3,8 @@
  * 2026-07-28 handler speaks fetch, the bridge's listener node:http (no framework in between).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Backlog } from "./stream-backlog.js";
+import { type Clock, realClock } from "./clock.js";
+import { Backlog, StallGuard } from "./stream-backlog.js";
 
 /**
  * The request as the SDK's handler reads it: its headers, the body already read (the listener
@@ -34,7 +35,12 @@ export function toWebRequest(req: IncomingMessage, res: ServerResponse, body: st
  * when the client goes away the stream is cancelled (the SDK then ends what it was serving), and
  * so it is when more than `bound` bytes of it wait unread: the socket is closed, no backlog kept.
  */
-export async function sendWebResponse(res: ServerResponse, response: Response, bound: number): Promise<void> {
+export async function sendWebResponse(
+  res: ServerResponse,
+  response: Response,
+  bound: number,
+  clock: Clock = realClock,
+): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
@@ -48,6 +54,7 @@ export async function sendWebResponse(res: ServerResponse, response: Response, b
     const body = Buffer.from(await response.arrayBuffer());
     headers["content-length"] = String(body.length);
     res.writeHead(response.status, headers).end(body);
+    new StallGuard(res, clock).wrote();
     return;
   }
   res.writeHead(response.status, headers);
@@ -55,12 +62,15 @@ export async function sendWebResponse(res: ServerResponse, response: Response, b
   const reader = response.body.getReader();
   const backlog = new Backlog(res, bound);
   const cancel = () => void reader.cancel().catch(() => {});
+  // Destroyed, the socket aborts the request (toWebRequest), which ends what it asked.
+  const stall = new StallGuard(res, clock, cancel);
   res.once("close", cancel);
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       res.write(value);
+      stall.wrote();
       if (backlog.over(value.byteLength)) {
         // A client that does not read while the stream grows (progress, logs, updates it listens
         // for): closing the socket aborts the request (toWebRequest), which ends what it asked.

@@ -10,7 +10,10 @@ import path from "node:path";
  * (`ms`: progress — when the call has a token — and log messages as fast as the pipe takes them,
  * for `ms` or until cancelled, then its answer); `storm` (answers at once, then
  * `tools/list_changed` as fast as the pipe takes it for `ms`); `stall` (answers, then never reads
- * its stdin again, the process staying up). `tools/list` is answered at once the
+ * its stdin again, the process staying up); `logs` and `updates` (answer, then write `n` log
+ * messages, or `n` `resources/updated` of `uri`, in one write; `<file>.logs`/`.updates` after).
+ * Resources can be subscribed to: `<file>.subs` counts the subscribe and unsubscribe requests.
+ * `tools/list` is answered at once the
  * first time; later ones never (or, with a second argument `slow`, after 200 ms), counted with the
  * most ever unanswered at once in the file named by the first argument (JSON); `<that file>.flood`
  * and `.storm` say when a flood and a storm ended.
@@ -22,8 +25,9 @@ let lists = 0;
 let pending = 0;
 let maxPending = 0;
 const cancelled = new Set();
+const counts = {};
 const out = (m) => process.stdout.write(JSON.stringify(m) + "\n");
-const TOOLS = ["echo", "big", "flood", "storm", "stall"].map((name) => ({ name, inputSchema: { type: "object" } }));
+const TOOLS = ["echo", "big", "flood", "storm", "stall", "logs", "updates"].map((name) => ({ name, inputSchema: { type: "object" } }));
 
 /** Write make() until the pipe is full, then go on at "drain", until stop() or ms have passed. */
 function pump(make, ms, stop, done) {
@@ -53,6 +57,17 @@ function call(m) {
     const data = "b".repeat(Number(args.bytes));
     const log = { jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data } };
     return void setTimeout(() => out(log), 200);
+  }
+  if (name === "logs" || name === "updates") {
+    text(name);
+    // One write, after the answer is taken: every line is tied to no call.
+    const n = Number(args.n);
+    const note =
+      name === "logs"
+        ? (i) => ({ method: "notifications/message", params: { level: "info", data: "l".repeat(1000) + i } })
+        : () => ({ method: "notifications/resources/updated", params: { uri: String(args.uri) } });
+    const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ jsonrpc: "2.0", ...note(i) }) + "\n");
+    return void setTimeout(() => process.stdout.write(lines.join(""), () => writeFileSync(countFile + "." + name, "written")), 200);
   }
   const ms = Number(args.ms ?? 3000);
   if (name === "storm") {
@@ -86,10 +101,18 @@ process.stdin.on("data", (chunk) => {
     if (m.method === "initialize")
       out({ jsonrpc: "2.0", id: m.id, result: {
         protocolVersion: "2025-11-25",
-        capabilities: { tools: { listChanged: true }, logging: {} },
+        capabilities: { tools: { listChanged: true }, logging: {}, resources: { subscribe: true } },
         serverInfo: { name: "hostile-stdio", version: "1.0.0" },
       } });
     else if (m.method === "notifications/cancelled") cancelled.add(m.params.requestId);
+    else if (m.method === "resources/subscribe" || m.method === "resources/unsubscribe") {
+      const k = m.method.slice(10);
+      counts[k] = (counts[k] ?? 0) + 1;
+      writeFileSync(countFile + ".subs", JSON.stringify(counts));
+      out({ jsonrpc: "2.0", id: m.id, result: {} });
+    } else if (m.method === "resources/list") out({ jsonrpc: "2.0", id: m.id, result: { resources: [] } });
+    else if (m.method === "resources/templates/list")
+      out({ jsonrpc: "2.0", id: m.id, result: { resourceTemplates: [] } });
     else if (m.method === "tools/list") {
       if (++lists === 1) out({ jsonrpc: "2.0", id: m.id, result: { tools: TOOLS } });
       else {

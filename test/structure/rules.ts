@@ -122,6 +122,7 @@ export const BRIDGE_LAYERS: ReadonlyArray<{ layer: string; members: readonly str
       "http-guards.ts",
       "direct-call.ts",
       "call-stop.ts",
+      "clock.ts",
       "connection-server.ts",
       "notes-folder.ts",
       "param-check.ts",

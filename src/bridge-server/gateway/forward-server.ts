@@ -28,6 +28,8 @@ export interface SessionRef {
   server?: Server;
   /** The tool rules its client's entry leaves to the gateway (read on each use: a reload changes them). */
   tools?: () => ToolFilter | undefined;
+  /** Whether it can receive what is tied to no call now (its GET stream is open); none: always. */
+  receiving?: () => boolean;
 }
 
 /** What the forwarding server needs of its shared server. */

@@ -5,12 +5,7 @@
 import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import os from "node:os";
-import type {
-  JSONRPCRequest,
-  LoggingMessageNotificationParams,
-  McpHttpHandler,
-  Server,
-} from "@modelcontextprotocol/server";
+import type { JSONRPCRequest, McpHttpHandler, Server } from "@modelcontextprotocol/server";
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
@@ -21,6 +16,7 @@ import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
 import type { HttpSessionTransport } from "../session-transport.js";
 import { ANY, type Json } from "./as-sent.js";
 import { ChildTransport } from "./child-transport.js";
+import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
 import type { ForwardTarget, SessionRef } from "./forward-server.js";
 import { type CachedServer, type ListCache, launchKey } from "./list-cache.js";
 import { admits } from "./log-levels.js";
@@ -29,6 +25,7 @@ import { ReverseShim } from "./reverse-shim.js";
 import { type ChildKey, childKeyOf, type PathSide, PROJECT_HEADER, SESSION_HEADER } from "./session-keys.js";
 import { launchSecrets, ShareLog } from "./share-log.js";
 import { type CacheScope, type ChildOutcome, type ListKind, SharedChild } from "./shared-child.js";
+import { subscriptionRefusal, tooManySubscriptions } from "./subscriptions.js";
 import { clientOf, refusedCall, type ToolFilter, toolFilter } from "./tool-filter.js";
 
 /** What `GET /control/status` (and `bridge_status`) shows of one shared server. */
@@ -293,6 +290,7 @@ export class ShareHost {
       // not wherever whoever started the bridge happened to be, which would decide what a relative
       // path in its arguments means, or which copy of its package npx runs (a project's own).
       const launch = { ...this.#launch, cwd: cwd ?? this.#launch.cwd ?? os.homedir() };
+      const updates = new MergedUpdates((uri) => this.#resourceUpdated(key, uri));
       child = new SharedChild(
         {
           name: launch.name,
@@ -310,8 +308,8 @@ export class ShareHost {
         {
           outcome: (event) => this.#outcome(key, event),
           listChanged: (kind) => this.#listChanged(key, kind),
-          resourceUpdated: (uri) => this.#resourceUpdated(key, uri),
-          message: (params) => this.#message(key, params),
+          resourceUpdated: (uri) => updates.add(uri),
+          message: (params) => sendLogMessage(this.#sessions.get(key) ?? [], params),
         },
         { scope: this.#scopeOf(key, cwd) },
       );
@@ -380,6 +378,8 @@ export class ShareHost {
       child,
       shim: this.#shim,
       subscribe: async (session, uri) => {
+        const refused = subscriptionRefusal(session.subscriptions, [uri]);
+        if (refused) throw tooManySubscriptions(refused);
         session.subscriptions.add(uri);
         await child.subscriptions(this.#subscribed(key));
       },
@@ -406,7 +406,12 @@ export class ShareHost {
     if (!found.ok) throw new Error(found.why);
     const child = this.#child(found.key, found.cwd);
     const tools = this.#gate(headers);
-    const session: SessionRef = { era: "2025-11-25", subscriptions: new Set(), ...(tools ? { tools } : {}) };
+    const session: SessionRef = {
+      era: "2025-11-25",
+      subscriptions: new Set(),
+      receiving: () => transport.streaming,
+      ...(tools ? { tools } : {}),
+    };
     // The SDK's server loads with the first session: an idle bridge does not carry it.
     const { forwardServer } = await import("./forward-server.js");
     const server = forwardServer(this.#target(found.key, child), session, await this.#cached(child));
@@ -550,7 +555,11 @@ export class ShareHost {
       const refused = await this.#paramRefusal(found.key, found.cwd, parsedBody, request.headers);
       if (refused) return refusalResponse(refused, parsedBody);
     }
-    if (method === "subscriptions/listen") await this.#listening(found.key, parsedBody, request.signal);
+    if (method === "subscriptions/listen") {
+      const refused = subscriptionRefusal(new Set(), listenedUris(parsedBody));
+      if (refused) return rpcRefusal(400, RPC.invalidParams, refused, parsedBody);
+      await this.#listening(found.key, parsedBody, request.signal);
+    }
     return h.fetch(request, { parsedBody });
   }
 
@@ -635,13 +644,8 @@ export class ShareHost {
    * updates to this stream only.
    */
   async #listening(key: string, body: unknown, signal: AbortSignal): Promise<void> {
-    const uris = (body as { params?: { notifications?: { resourceSubscriptions?: unknown } } }).params
-      ?.notifications?.resourceSubscriptions;
     // Every open listen is attached (its process is in use, not forgotten while it listens).
-    const ref: SessionRef = {
-      era: "2026-07-28",
-      subscriptions: new Set(Array.isArray(uris) ? uris.filter((u) => typeof u === "string") : []),
-    };
+    const ref: SessionRef = { era: "2026-07-28", subscriptions: new Set(listenedUris(body)) };
     const set = this.#attached(key);
     set.add(ref);
     const child = this.#child(key);
@@ -657,31 +661,13 @@ export class ShareHost {
   }
 
   #listChanged(key: string, kind: ListKind): void {
-    for (const s of this.#sessions.get(key) ?? []) {
-      const server: Server | undefined = s.server;
-      if (!server) continue;
-      const send =
-        kind === "tools"
-          ? server.sendToolListChanged()
-          : kind === "prompts"
-            ? server.sendPromptListChanged()
-            : server.sendResourceListChanged();
-      void send.catch(() => {});
-    }
+    sendListChanged(this.#sessions.get(key) ?? [], kind);
     void this.#handlers2026.get(key)?.then((h) => h.notify[`${kind}Changed`]());
   }
 
   #resourceUpdated(key: string, uri: string): void {
-    for (const s of this.#sessions.get(key) ?? [])
-      if (s.server && s.subscriptions.has(uri)) void s.server.sendResourceUpdated({ uri }).catch(() => {});
+    sendResourceUpdated(this.#sessions.get(key) ?? [], uri);
     void this.#handlers2026.get(key)?.then((h) => h.notify.resourceUpdated(uri));
-  }
-
-  /** A log message not tied to one call: to each 2025-11-25 session whose level takes it. */
-  #message(key: string, params: LoggingMessageNotificationParams): void {
-    for (const s of this.#sessions.get(key) ?? [])
-      if (s.server && admits(s.logLevel, params.level))
-        void s.server.sendLoggingMessage(params).catch(() => {});
   }
 
   /**
@@ -793,6 +779,13 @@ export class ShareHost {
       ...(this.#own ? { log: this.#own.file } : {}),
     };
   }
+}
+
+/** The resources a 2026-07-28 `subscriptions/listen` names. */
+function listenedUris(body: unknown): string[] {
+  const uris = (body as { params?: { notifications?: { resourceSubscriptions?: unknown } } }).params
+    ?.notifications?.resourceSubscriptions;
+  return Array.isArray(uris) ? uris.filter((u) => typeof u === "string") : [];
 }
 
 /** A JSON-RPC error answer for a request the gateway cannot route. */

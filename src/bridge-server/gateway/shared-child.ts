@@ -19,6 +19,7 @@ import { eraOf } from "../endpoint.js";
 import { ANY, asResultOf, type Json } from "./as-sent.js";
 import { ChildTransport } from "./child-transport.js";
 import { type CachedServer, LIST_METHODS, type ListCache, type ListMethod } from "./list-cache.js";
+import { subscriptionChange } from "./subscriptions.js";
 
 const READY_TIMEOUT_MS = 30_000;
 /** The fast path's request ids start here (the SDK client's count up from 0). */
@@ -296,7 +297,7 @@ export class SharedChild {
 
   /**
    * The resources some session is subscribed to (all of them, each time): a 2025-11-25 process is
-   * subscribed and unsubscribed to match, a 2026-07-28 one listens for them. Applied again after
+   * subscribed and unsubscribed to match (the difference only), a 2026-07-28 one listens for them. Applied again after
    * a restart.
    */
   async subscriptions(uris: ReadonlySet<string>): Promise<void> {
@@ -307,11 +308,10 @@ export class SharedChild {
 
   async #applySubscriptions(client: Client): Promise<void> {
     if (client.getProtocolEra() === "modern") return this.#relisten(client);
-    const wanted = [...this.#wanted];
-    const gone = [...this.#subscribed].filter((u) => !this.#wanted.has(u));
+    const { added, gone } = subscriptionChange(this.#subscribed, this.#wanted);
     this.#subscribed = new Set(this.#wanted);
     await Promise.all([
-      ...wanted.map((uri) =>
+      ...added.map((uri) =>
         client.request({ method: "resources/subscribe", params: { uri } }, ANY).catch(() => {}),
       ),
       ...gone.map((uri) =>

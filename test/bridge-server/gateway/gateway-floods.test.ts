@@ -182,4 +182,43 @@ describe.runIf(process.platform === "linux")("floods against the real bridge (Vm
       }
       expect(await callText(watcher, "echo", { text: "after" })).toBe("echo:after");
     }, 30_000);
+
+  test("500 sessions without a GET stream and one with: 2,500 log lines reach the one, the bridge's memory stays flat, /control/status answers", async () => {
+    const { script, counted } = writeHostileStdio(tempDir());
+    const g = await gatewayBridge({ servers: { h: scriptServer(script, "machine", [counted]) } });
+    const url = g.shareUrl("h");
+    const listener = await v2Client(url, g.token, "legacy");
+    let got = 0;
+    listener.setNotificationHandler("notifications/message", () => {
+      got++;
+    });
+    expect(await callText(listener, "echo", { text: "before" })).toBe("echo:before");
+    // Distinct client names: one client holds at most 100 sessions.
+    for (let i = 0; i < 500; i += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) => rawSession(url, g.token, { client: `quiet-${i + j}` })),
+      );
+    const before = peakMiB(g.pid);
+    expect(await callText(listener, "logs", { n: 2500 })).toBe("logs");
+    const status = await until("the status during the flood", async () => {
+      const r = await fetch(g.url.replace(/\/mcp$/, "/control/status"), {
+        headers: { authorization: `Bearer ${g.token}` },
+      });
+      return r.status;
+    });
+    expect(status).toBe(200);
+    let peak = 0;
+    await until(
+      "2,500 log lines at the listener",
+      () => {
+        peak = Math.max(peak, peakMiB(g.pid));
+        return got === 2500 || peak - before > 100 || undefined;
+      },
+      30_000,
+    );
+    // Before the bound every session's server built each line (then dropped it: no stream):
+    // +100 MiB within 5 s, the listener's lines still coming 30 s later.
+    expect(peak - before).toBeLessThan(100);
+    expect(got).toBe(2500);
+  }, 120_000);
 });

@@ -4,9 +4,10 @@
  * reaches the session whose call caused it across eras (or is refused at once), list_changed
  * reaches every session of either era within a second, progress and cancellation stay per call.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
+import { writeHostileStdio } from "../../helpers/hostile-stdio.js";
 import { tempDir } from "../helpers.js";
 import {
   bothErasGateway,
@@ -242,6 +243,75 @@ describe("what reaches every session", () => {
       await listening.close();
     }
   }, 60_000);
+
+  test("a thousand updates of one resource written at once reach each subscriber of either era merged", async () => {
+    const { script, counted } = writeHostileStdio(tempDir());
+    const g = await gatewayBridge({ servers: { h: scriptServer(script, "machine", [counted]) } });
+    const legacy = await v2Client(g.shareUrl("h"), g.token, "legacy");
+    const modern = await v2Client(g.shareUrl("h"), g.token, { pin: "2026-07-28" });
+    const heard = { legacy: [] as string[], modern: [] as string[] };
+    for (const [who, client] of [
+      ["legacy", legacy],
+      ["modern", modern],
+    ] as const)
+      client.setNotificationHandler("notifications/resources/updated", async (n) => {
+        heard[who].push(n.params.uri);
+      });
+    const uris = ["x://one", "x://end"];
+    for (const uri of uris) await legacy.subscribeResource({ uri });
+    const listening = await modern.listen({ resourceSubscriptions: uris });
+    const updates = async (uri: string, n: number) => {
+      rmSync(`${counted}.updates`, { force: true });
+      expect(await callText(legacy, "updates", { uri, n })).toBe("updates");
+      await until("the updates written", () => existsSync(`${counted}.updates`) || undefined);
+    };
+    // Written until both hear one (the 2025-11-25 client's GET stream opens on its SDK's own time).
+    await until(
+      "both streams open",
+      async () => {
+        await updates("x://end", 1);
+        return (heard.legacy.length > 0 && heard.modern.length > 0) || undefined;
+      },
+      30_000,
+    );
+    heard.legacy = [];
+    heard.modern = [];
+    await updates("x://one", 1000);
+    // Each stream is in order: once the marker is heard, every update before it was.
+    await updates("x://end", 1);
+    await until("the marker heard by both", () =>
+      heard.legacy.includes("x://end") && heard.modern.includes("x://end") ? true : undefined,
+    );
+    for (const who of ["legacy", "modern"] as const) {
+      const ones = heard[who].filter((u) => u === "x://one").length;
+      // Before the merge each heard all 1,000.
+      expect(ones, who).toBeGreaterThan(0);
+      expect(ones, who).toBeLessThan(10);
+    }
+    await listening.close();
+  }, 60_000);
+
+  test("subscriptions: the server is asked only what changed; a session holds at most 1,000, a listen names at most 1,000", async () => {
+    const { script, counted } = writeHostileStdio(tempDir());
+    const g = await gatewayBridge({ servers: { h: scriptServer(script, "machine", [counted]) } });
+    const legacy = await v2Client(g.shareUrl("h"), g.token, "legacy");
+    const asked = () => JSON.parse(readFileSync(`${counted}.subs`, "utf8")) as Record<string, number>;
+    for (let i = 0; i < 300; i++) await legacy.subscribeResource({ uri: `x://${i}` });
+    // Before: each subscribe sent the whole set again, 300 × 301 / 2 = 45,150 requests.
+    expect(asked()).toEqual({ subscribe: 300 });
+    await legacy.unsubscribeResource({ uri: "x://0" });
+    expect(asked()).toEqual({ subscribe: 300, unsubscribe: 1 });
+    await legacy.subscribeResource({ uri: "x://0" });
+    for (let i = 300; i < 1000; i++) await legacy.subscribeResource({ uri: `x://${i}` });
+    await expect(legacy.subscribeResource({ uri: "x://1000" })).rejects.toThrow(/at most 1000 resources/);
+    // One already held is no new subscription.
+    await legacy.subscribeResource({ uri: "x://999" });
+    const modern = await v2Client(g.shareUrl("h"), g.token, { pin: "2026-07-28" });
+    const many = Array.from({ length: 1001 }, (_, i) => `y://${i}`);
+    await expect(modern.listen({ resourceSubscriptions: many })).rejects.toThrow(/at most 1000 resources/);
+    const listening = await modern.listen({ resourceSubscriptions: many.slice(0, 1000) });
+    await listening.close();
+  }, 120_000);
 
   test("progress reaches only its call, under the caller's own token; a cancel stops the server's work", async () => {
     const g = await bothErasGateway();

@@ -1,0 +1,71 @@
+/**
+ * What a shared server says to no call in particular, handed to the sessions that can receive it:
+ * only those with a stream open, each resource's updates merged within a tick.
+ */
+import type { LoggingMessageNotificationParams, Server } from "@modelcontextprotocol/server";
+import type { SessionRef } from "./forward-server.js";
+import { admits } from "./log-levels.js";
+import type { ListKind } from "./shared-child.js";
+
+/**
+ * The sessions a message unrelated to any call can reach now: a 2025-11-25 session while its GET
+ * stream is open (without one the message would be built, then dropped — per session, per line).
+ */
+function* receivers(sessions: Iterable<SessionRef>): Generator<Server> {
+  for (const s of sessions) if (s.server && (s.receiving?.() ?? true)) yield s.server;
+}
+
+export function sendListChanged(sessions: Iterable<SessionRef>, kind: ListKind): void {
+  for (const server of receivers(sessions)) {
+    const send =
+      kind === "tools"
+        ? server.sendToolListChanged()
+        : kind === "prompts"
+          ? server.sendPromptListChanged()
+          : server.sendResourceListChanged();
+    void send.catch(() => {});
+  }
+}
+
+/** A log message not tied to one call: to each session that can receive it and whose level takes it. */
+export function sendLogMessage(
+  sessions: Iterable<SessionRef>,
+  params: LoggingMessageNotificationParams,
+): void {
+  for (const s of sessions)
+    if (s.server && (s.receiving?.() ?? true) && admits(s.logLevel, params.level))
+      void s.server.sendLoggingMessage(params).catch(() => {});
+}
+
+/**
+ * `resources/updated` gathered per URI and handed on once the tick's messages are read: a server
+ * that writes a thousand updates of one resource at once costs each subscriber one.
+ */
+export class MergedUpdates {
+  #pending: Set<string> | undefined;
+  readonly #flush: (uri: string) => void;
+
+  constructor(flush: (uri: string) => void) {
+    this.#flush = flush;
+  }
+
+  add(uri: string): void {
+    if (this.#pending) {
+      this.#pending.add(uri);
+      return;
+    }
+    const pending = new Set([uri]);
+    this.#pending = pending;
+    setImmediate(() => {
+      this.#pending = undefined;
+      for (const u of pending) this.#flush(u);
+    });
+  }
+}
+
+/** A resource's update: to each session subscribed to it that can receive it. */
+export function sendResourceUpdated(sessions: Iterable<SessionRef>, uri: string): void {
+  for (const s of sessions)
+    if (s.server && s.subscriptions.has(uri) && (s.receiving?.() ?? true))
+      void s.server.sendResourceUpdated({ uri }).catch(() => {});
+}
