@@ -750,6 +750,9 @@ describe("the text (read by eye)", () => {
         --ok-if-running            --http: when this home's bridge runs already, end
                                    with exit code 0, not 3 (for a service manager that
                                    restarts on every other exit)
+        --listen-fd <fd>           --http: listen on this inherited socket, which its
+                                   keeper holds across restarts (what \`bridge start\`
+                                   runs; not for use by hand)
         --print-token              print the bridge token (created if missing) and
                                    exit
         --rotate-token             replace the bridge token and exit
