@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { JSONRPCMessage, McpServerFactory, RequestId } from "@modelcontextprotocol/server";
-import { RPC } from "../core/relay/rpc-codes.js";
+import { RPC } from "../core/jsonrpc/codes.js";
 import { CallStop } from "./call-stop.js";
 import { HttpSessionTransport } from "./session-transport.js";
 

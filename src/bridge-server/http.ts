@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
 import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
 import { SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
-import { RPC } from "../core/relay/rpc-codes.js";
+import { RPC } from "../core/jsonrpc/codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 import { connectionServerTakes } from "./connection-server.js";
 import { credentialOf } from "./credential.js";

@@ -3,7 +3,7 @@
  * plan into a conversation (list, templates, read, subscribe).
  */
 import { ProtocolError, type Server } from "@modelcontextprotocol/server";
-import { RPC } from "../core/relay/rpc-codes.js";
+import { RPC } from "../core/jsonrpc/codes.js";
 import type { Era } from "./endpoint.js";
 import { type NotesFolder, notePath } from "./notes-folder.js";
 

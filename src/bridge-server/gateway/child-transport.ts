@@ -5,9 +5,9 @@
 import { statSync } from "node:fs";
 import type { JSONRPCMessage, Transport, TransportSendOptions } from "@modelcontextprotocol/server";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
-import { MAX_MESSAGE_BYTES, peekId } from "../../core/relay/jsonrpc.js";
-import { LineSplitter } from "../../core/relay/line-splitter.js";
-import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
+import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
+import { LineSplitter } from "../../core/jsonrpc/lines.js";
+import { MAX_MESSAGE_BYTES, peekId } from "../../core/jsonrpc/messages.js";
 import { maskedHead } from "../../core/secrets/mask.js";
 import { type StartedProcess, startProcess } from "../../core/system/run.js";
 import { launchSecrets } from "./share-log.js";

@@ -9,7 +9,7 @@ import {
   Server,
   type ServerContext,
 } from "@modelcontextprotocol/server";
-import { isCodeOf2026Only, rpcError } from "../../core/relay/rpc-codes.js";
+import { isCodeOf2026Only, rpcError } from "../../core/jsonrpc/codes.js";
 import type { Era } from "../endpoint.js";
 import { asResultOf, type Json } from "./as-sent.js";
 import type { CachedServer, ListMethod } from "./list-cache.js";

@@ -5,8 +5,8 @@
 
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ManifestShares, ShareLaunch } from "../../core/entries/share-launch.js";
+import { RPC } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
-import { RPC } from "../../core/relay/rpc-codes.js";
 import type { Endpoint } from "../endpoint.js";
 import type { FillOutput } from "./fill-apart.js";
 import { ListCache } from "./list-cache.js";

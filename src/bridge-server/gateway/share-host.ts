@@ -13,8 +13,8 @@ import type {
 } from "@modelcontextprotocol/server";
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
+import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
-import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
 import { ConnectionServer } from "../connection-server.js";
 import type { Endpoint } from "../endpoint.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";

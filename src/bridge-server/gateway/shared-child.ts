@@ -13,7 +13,7 @@ import type {
   PriorDiscovery,
   Transport,
 } from "@modelcontextprotocol/client";
-import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
+import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import { VERSION } from "../../version.js";
 import { eraOf } from "../endpoint.js";
 import { ANY, asResultOf, type Json } from "./as-sent.js";

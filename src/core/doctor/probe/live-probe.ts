@@ -9,7 +9,7 @@ import { VERSION } from "../../../version.js";
 import type { SpawnPlan } from "../../entries/programs/resolve.js";
 import { type ToolDef, toolDefs } from "../../entries/tool-lists.js";
 import { InterruptedError } from "../../errors.js";
-import { RPC } from "../../relay/rpc-codes.js";
+import { RPC } from "../../jsonrpc/codes.js";
 import type { Runner } from "../../system/run.js";
 import { ProbeTransport } from "./probe-transport.js";
 
