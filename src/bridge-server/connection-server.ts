@@ -176,6 +176,7 @@ export class ConnectionServer {
   }
 
   async close(): Promise<void> {
+    // A lane that failed to open has nothing to close.
     await Promise.all([...this.#open].map((l) => l.then((lane) => lane.close()).catch(() => {})));
   }
 }

@@ -144,6 +144,7 @@ export function peerCheck(rule: PeerRule): {
       if (known === true) return true;
       if (known !== undefined) return Promise.resolve(known);
       const pending = decide(socket)
+        // An owner that cannot be told is not allowed (the connection is refused).
         .catch(() => false)
         .then((allowed) => {
           decided.set(socket, allowed);

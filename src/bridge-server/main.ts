@@ -188,18 +188,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     });
   } catch (error) {
     await gateway.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE")
-      throw new OperationError(
-        "port-in-use",
-        `Port ${options.port} on ${options.host} is taken by another program.`,
-        {
-          hint: "Choose another with --port (and `bridge.port` in the manifest, then `mcp-twin sync`).",
-        },
-      );
-    if (code === "EADDRNOTAVAIL")
-      throw new OperationError("bad-host", `${options.host} is not an address of this machine.`);
-    throw error;
+    throw listenFailure(error, options);
   }
   url = bridgeUrl(options.host, http.port);
   if (resuming) await warmUp(url, token).catch((error: Error) => log(`warm-up: ${error.message}`));
@@ -220,6 +209,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   } finally {
     // A stop under live clients (`bridge restart`, an upgrade): the next bridge prepares for them.
     if (http.sessions().length > 0) await writePrivateFile(files.sessionsOpen, "").catch(() => {});
+    // Left behind, it names a pid that is gone, which every reader of it checks (instance.ts).
     await removeInstance(files).catch(() => {});
     await http.close();
     await own.close();
@@ -227,6 +217,18 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     context.notes.close();
     await Promise.all([memory.flushed(), handoff.flushed()]);
   }
+}
+
+/** A listen that failed, said in words where the cause is the user's to fix. */
+function listenFailure(error: unknown, at: { host: string; port: number }): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE")
+    return new OperationError("port-in-use", `Port ${at.port} on ${at.host} is taken by another program.`, {
+      hint: "Choose another with --port (and `bridge.port` in the manifest, then `mcp-twin sync`).",
+    });
+  if (code === "EADDRNOTAVAIL")
+    return new OperationError("bad-host", `${at.host} is not an address of this machine.`);
+  return error;
 }
 
 /**
@@ -328,6 +330,7 @@ function fillCachesEntry(): string | undefined {
 /** How this side reads a project folder a Windows client names (inside WSL: its mount root). */
 async function pathSide(): Promise<PathSide> {
   const conf =
+    // No /etc/wsl.conf (or unreadable): WSL's defaults.
     process.platform === "linux" ? await readFile("/etc/wsl.conf", "utf8").catch(() => undefined) : undefined;
   return {
     platform: process.platform,

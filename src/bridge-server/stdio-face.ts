@@ -136,6 +136,7 @@ export async function openStdioFace(o: StdioFaceOptions): Promise<StdioOpening> 
   cache.put(BRIDGE, ad);
   const pinned = new Set<SessionRef>();
   const each = (f: (server: NonNullable<SessionRef["server"]>) => Promise<void>) => {
+    // The session may be gone: a notification to it has no one to tell.
     for (const s of pinned) if (s.server) void f(s.server).catch(() => {});
   };
   // Calls wait for the bridge to run, then go to it over HTTP; what is known of it is answered at once.
@@ -168,6 +169,7 @@ export async function openStdioFace(o: StdioFaceOptions): Promise<StdioOpening> 
   return {
     ...opening,
     close: async () => {
+      // Closing at the end of stdin: nothing left to tell.
       await handle.close().catch(() => {});
       await child.stop();
     },
@@ -199,6 +201,7 @@ function read(
         );
     } else if (m.method === "notifications/cancelled") listens.delete(m.params?.requestId);
     else return;
+    // A server refusing the new set sends the updates it did before; nothing waits on them.
     void child.subscriptions(new Set([...listens.values()].flat())).catch(() => {});
   };
   const claimed2026 = (line: string) => {

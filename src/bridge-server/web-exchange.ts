@@ -54,6 +54,7 @@ export async function sendWebResponse(res: ServerResponse, response: Response, b
   res.flushHeaders();
   const reader = response.body.getReader();
   const backlog = new Backlog(res, bound);
+  // The client closed: a body already ended has nothing to cancel.
   const cancel = () => void reader.cancel().catch(() => {});
   res.once("close", cancel);
   try {

@@ -211,7 +211,12 @@ export class Gateway {
     this.#sweep = setInterval(() => {
       if (this.#sweeping) return;
       this.#sweeping = true;
-      void Promise.all([...this.#hosts.values()].map((h) => h.sweep().catch(() => {}))).finally(() => {
+      const swept = [...this.#hosts.values()].map((h) =>
+        h
+          .sweep()
+          .catch((error: unknown) => this.#o.log(`[share ${h.name}] idle sweep failed: ${String(error)}`)),
+      );
+      void Promise.all(swept).finally(() => {
         this.#sweeping = false;
       });
     }, every);

@@ -413,9 +413,11 @@ export class ShareHost {
       for (const rawId of raw.values())
         child.rawCancel({ params: { reason: "the client session ended" } }, rawId);
       if (session.subscriptions.size > 0)
+        // The session is ending: a server refusing the smaller set leaves extra updates, dropped unsent.
         await child.subscriptions(this.#subscribed(found.key)).catch(() => {});
       // A session's own process ends with it.
       if (this.mode === "session") await this.#drop(found.key);
+      // The session is ending: its server is closed either way.
       await server.close().catch(() => {});
     };
     const prior = transport.onclose;
@@ -631,10 +633,12 @@ export class ShareHost {
       "abort",
       () => {
         set.delete(ref);
+        // The listen ended: a server refusing the smaller set leaves extra updates, dropped unsent.
         if (ref.subscriptions.size > 0) void child.subscriptions(this.#subscribed(key)).catch(() => {});
       },
       { once: true },
     );
+    // The session's own subscribe was answered; a server refusing this one sends no updates, as it said.
     if (ref.subscriptions.size > 0) await child.subscriptions(this.#subscribed(key)).catch(() => {});
   }
 
@@ -648,6 +652,7 @@ export class ShareHost {
           : kind === "prompts"
             ? server.sendPromptListChanged()
             : server.sendResourceListChanged();
+      // The session may be gone: a notification to it has no one to tell.
       void send.catch(() => {});
     }
     void this.#handlers2026.get(key)?.then((h) => h.notify[`${kind}Changed`]());
@@ -655,7 +660,9 @@ export class ShareHost {
 
   #resourceUpdated(key: string, uri: string): void {
     for (const s of this.#sessions.get(key) ?? [])
-      if (s.server && s.subscriptions.has(uri)) void s.server.sendResourceUpdated({ uri }).catch(() => {});
+      if (s.server && s.subscriptions.has(uri))
+        // The session may be gone: a notification to it has no one to tell.
+        void s.server.sendResourceUpdated({ uri }).catch(() => {});
     void this.#handlers2026.get(key)?.then((h) => h.notify.resourceUpdated(uri));
   }
 
@@ -663,6 +670,7 @@ export class ShareHost {
   #message(key: string, params: LoggingMessageNotificationParams): void {
     for (const s of this.#sessions.get(key) ?? [])
       if (s.server && admits(s.logLevel, params.level))
+        // The session may be gone: a notification to it has no one to tell.
         void s.server.sendLoggingMessage(params).catch(() => {});
   }
 
@@ -694,6 +702,7 @@ export class ShareHost {
     this.#lanes.delete(key);
     await lane?.close();
     this.#sessions.delete(key);
+    // The process is dropped: a handler that failed to open has nothing to close.
     await Promise.all([child?.stop(), handler?.then((h) => h.close()).catch(() => {})]);
   }
 

@@ -85,6 +85,7 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
   const probe = await probeBridge(url, token);
   if (probe.state === "free") return { state: "stopped" };
   if (probe.state === "ours") return { state: "running", url, instance: null, version: probe.version };
+  // Who holds the port is extra detail: without it the message still says what answers.
   const holder = ctx.proc ? await portHolder(want.port, ctx.proc).catch(() => undefined) : undefined;
   return { state: "taken", url, what: probe.what, ...(holder ? { holder } : {}) };
 }
@@ -271,6 +272,7 @@ async function waitForOwned(ctx: LifecycleContext, ms: number): Promise<Instance
 
 /** The last meaningful line the bridge wrote to its log since `from`. */
 async function logTail(file: string, from: number): Promise<string> {
+  // No log yet: no line to quote.
   const text = await readFile(file, "utf8").catch(() => "");
   const lines = text
     .slice(from)
@@ -310,6 +312,7 @@ export async function stopBridge(
   // Windows ends it with TerminateProcess (exit code 1, as a crash): the logon task's loop, which
   // restarts a bridge that ends so, reads this first (supervisor.ts). The bridge removes it at start.
   if (process.platform === "win32")
+    // Best effort: the stop below still ends the bridge; its loop is stopped next.
     await writePrivateFile(ctx.files.stopRequested, `${pid}\n`).catch(() => {});
   // A bridge mcp-twin started runs in its start loop (supervisor.ts): the loop goes first, or a
   // bridge killed after the grace period would be started again.
@@ -333,6 +336,7 @@ export async function stopBridge(
     }
     await gone(2000);
   }
+  // The bridge removes its own record; one it left is ignored (its pid is dead).
   await removeInstance(ctx.files, pid).catch(() => {});
   return { stopped: true, pid, forced };
 }

@@ -7,6 +7,7 @@ import { readTextOrNull, writePrivateFile } from "../system/files.js";
 
 /** The recorded port; undefined when none is (or the file is not one mcp-twin could have written). */
 export async function readRecordedPort(file: string): Promise<number | undefined> {
+  // Unreadable counts as none recorded: a port is chosen and recorded again.
   const text = await readTextOrNull(file).catch(() => null);
   if (!text) return undefined;
   try {

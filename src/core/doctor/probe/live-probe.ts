@@ -164,6 +164,7 @@ async function attempt(
       reject(new Error("timeout"));
     }, timeoutMs);
   });
+  // Raced below; this only keeps a rejection nobody awaited any more from being unhandled.
   deadline.catch(() => {});
   const result: ProbeResult = { ok: false, stderr: [], noise: [] };
   try {
@@ -187,6 +188,7 @@ async function attempt(
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
+    // The probe's result is decided; closing the client is best effort.
     await client.close().catch(() => {});
     await transport.close();
   }
