@@ -2,7 +2,7 @@
  * The bridge check against a real Streamable HTTP MCP server (SDK) started here on loopback, with
  * a bearer token, as `mcp-twin serve --http` runs it: skipped when not enabled; not running is
  * fine (every entry starts it); a bridge that refuses this home's token is another home's, holding
- * the port (named, with the fix); passes when it answers `initialize` with the token.
+ * the port (named, with the fix); passes when its control status, asked with the token, names it.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -43,6 +43,14 @@ function startBridge(): Promise<http.Server> {
           ...proof,
         })
         .end(body);
+      return;
+    }
+    if (req.url === "/control/status") {
+      // As the real bridge names itself: how a probe tells this home's bridge from anything else.
+      const body = JSON.stringify({
+        bridge: { name: "mcp-twin-bridge", version: "0.0.0", pid: process.pid },
+      });
+      res.writeHead(200, { "content-type": "application/json" }).end(body);
       return;
     }
     const transport = new StreamableHTTPServerTransport({
