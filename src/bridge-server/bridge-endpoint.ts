@@ -4,7 +4,7 @@
  */
 import type { JSONRPCMessage, McpHttpHandler, Transport } from "@modelcontextprotocol/server";
 import { BRIDGE_PATH } from "../core/bridge-control/state-folder.js";
-import { RPC } from "../core/relay/rpc-codes.js";
+import { RPC } from "../core/jsonrpc/codes.js";
 import { ConnectionServer, type DirectCall } from "./connection-server.js";
 import type { Endpoint } from "./endpoint.js";
 import { checkedCall, paramRefusal, refusalResponse } from "./param-check.js";

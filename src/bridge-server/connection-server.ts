@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { JSONRPCMessage, McpServerFactory, RequestId } from "@modelcontextprotocol/server";
-import { RPC } from "../core/relay/rpc-codes.js";
+import { RPC } from "../core/jsonrpc/codes.js";
 import { CallStop } from "./call-stop.js";
 import { HttpSessionTransport } from "./session-transport.js";
 
@@ -176,6 +176,7 @@ export class ConnectionServer {
   }
 
   async close(): Promise<void> {
+    // A lane that failed to open has nothing to close.
     await Promise.all([...this.#open].map((l) => l.then((lane) => lane.close()).catch(() => {})));
   }
 }

@@ -6,7 +6,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { readSocketTable, type SocketTable, socketOwner } from "../core/bridge-control/socket-owner.js";
-import { RPC } from "../core/relay/rpc-codes.js";
+import { RPC } from "../core/jsonrpc/codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 
 /** A check returns null (pass) or a Refusal: an HTTP status with a JSON-RPC error. */
@@ -144,6 +144,7 @@ export function peerCheck(rule: PeerRule): {
       if (known === true) return true;
       if (known !== undefined) return Promise.resolve(known);
       const pending = decide(socket)
+        // An owner that cannot be told is not allowed (the connection is refused).
         .catch(() => false)
         .then((allowed) => {
           decided.set(socket, allowed);

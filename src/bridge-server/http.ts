@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
 import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
 import { SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
-import { RPC } from "../core/relay/rpc-codes.js";
+import { RPC } from "../core/jsonrpc/codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 import { connectionServerTakes } from "./connection-server.js";
 import { credentialOf } from "./credential.js";
@@ -357,6 +357,7 @@ async function sessionOf(
 
 /** What a reload may carry: a PATH (sync's), within a body of at most 256 KiB; anything else is ignored. */
 async function reloadGiven(req: IncomingMessage): Promise<{ path?: string }> {
+  // A body unread (too large, cut off) carries nothing: the reload runs as without one.
   const text = await readBody(req, 256 * 1024).catch(() => null);
   if (!text) return {};
   try {

@@ -231,6 +231,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   } finally {
     // A stop under live clients (`bridge restart`, an upgrade): the next bridge prepares for them.
     if (http.sessions().length > 0) await writePrivateFile(files.sessionsOpen, "").catch(() => {});
+    // Left behind, it names a pid that is gone, which every reader of it checks (instance.ts).
     await removeInstance(files).catch(() => {});
     await http.close();
     await own.close();
@@ -339,6 +340,7 @@ function fillCachesEntry(): string | undefined {
 /** How this side reads a project folder a Windows client names (inside WSL: its mount root). */
 async function pathSide(): Promise<PathSide> {
   const conf =
+    // No /etc/wsl.conf (or unreadable): WSL's defaults.
     process.platform === "linux" ? await readFile("/etc/wsl.conf", "utf8").catch(() => undefined) : undefined;
   return {
     platform: process.platform,

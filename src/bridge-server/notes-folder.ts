@@ -115,6 +115,7 @@ export class NotesFolder {
       this.#watchers.delete(rel);
     });
     this.#watchers.set(rel, watcher);
+    // A folder removed as it is watched has no entries.
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const e of entries)
       if (e.isDirectory() && !e.name.startsWith("."))
@@ -229,6 +230,7 @@ export class NotesFolder {
       const full = path.join(entry.parentPath, entry.name);
       const name = path.relative(this.root, full).split(path.sep).join("/");
       if (name.split("/").some((s) => s.startsWith(".")) || !name.startsWith(prefix)) continue;
+      // A note removed while listed is not listed.
       const info = await stat(full).catch(() => undefined);
       if (info) notes.push({ path: name, bytes: info.size, updatedAt: info.mtime.toISOString() });
     }

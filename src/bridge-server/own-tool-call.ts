@@ -4,7 +4,7 @@
  */
 import { CLIENT_INFO_META_KEY, type JSONRPCMessage } from "@modelcontextprotocol/server";
 import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
-import { RPC } from "../core/relay/rpc-codes.js";
+import { RPC } from "../core/jsonrpc/codes.js";
 import { VERSION } from "../version.js";
 import type { DirectCall } from "./connection-server.js";
 import { encodeAsSdk, isPlain, ordinaryParams } from "./direct-call.js";

@@ -3,13 +3,13 @@
  * its `Mcp-Param-*` headers against its arguments, by the tool's `x-mcp-header` declarations.
  */
 import type { IncomingHttpHeaders } from "node:http";
+import { RPC } from "../core/jsonrpc/codes.js";
 import {
   envelopeVersion,
   learnMirrors,
   type ParamHeader,
   paramMismatch,
-} from "../core/relay/envelope-headers.js";
-import { RPC } from "../core/relay/rpc-codes.js";
+} from "../core/jsonrpc/envelope-headers.js";
 
 /** The declarations of each listed tool that has some, read once per tools/list result. */
 const read = new WeakMap<object, Map<string, readonly ParamHeader[]>>();

@@ -3,7 +3,7 @@
  * plan into a conversation (list, templates, read, subscribe).
  */
 import { ProtocolError, type Server } from "@modelcontextprotocol/server";
-import { RPC } from "../core/relay/rpc-codes.js";
+import { RPC } from "../core/jsonrpc/codes.js";
 import type { Era } from "./endpoint.js";
 import { type NotesFolder, notePath } from "./notes-folder.js";
 
@@ -133,13 +133,16 @@ export function serveNoteResources(server: Server, notes: NotesFolder, era: Era)
     return {};
   });
   server.setRequestHandler("resources/unsubscribe", async (request) => {
+    // A URI that is no note was never subscribed.
     subscribed.delete(await resolve(request.params.uri).catch(() => ""));
     return {};
   });
 
   return notes.onChange((change) => {
     if (subscribed.has(change.name))
+      // The session may be gone: a notification to it has no one to tell.
       void server.sendResourceUpdated({ uri: noteUri(change.name) }).catch(() => {});
+    // The session may be gone: a notification to it has no one to tell.
     if (change.kind !== "updated") void server.sendResourceListChanged().catch(() => {});
   });
 }

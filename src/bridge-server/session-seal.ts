@@ -238,6 +238,7 @@ class EndedIds {
     this.#writing = this.#writing.then(async () => {
       this.#pending = false;
       const lines = [`floor ${this.#floor}`, ...[...this.#ids].map(([k, at]) => `${k} ${at}`)];
+      // Unwritten, an ended id opens again after a restart only for its own credential.
       await writePrivateFile(file, `${lines.join("\n")}\n`).catch(() => {});
     });
   }

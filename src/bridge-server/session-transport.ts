@@ -10,7 +10,7 @@ import type {
   Transport,
   TransportSendOptions,
 } from "@modelcontextprotocol/server";
-import { RPC } from "../core/relay/rpc-codes.js";
+import { RPC } from "../core/jsonrpc/codes.js";
 import { type Clock, realClock } from "./clock.js";
 import { Backlog, StallGuard } from "./stream-backlog.js";
 

@@ -197,6 +197,7 @@ export class SessionTable {
       session.server = await endpoint.connect(transport, headers);
     } catch (error) {
       this.#forget(session);
+      // The error that failed the session is thrown below; closing is best effort.
       await transport.close().catch(() => {});
       throw error;
     }
@@ -331,6 +332,7 @@ export class SessionTable {
 
 /** A session's transport and server, closed (it is out of the table already). */
 async function shut(session: Session): Promise<void> {
+  // Out of the table already: what fails to close is closed by its client's end.
   await session.transport.close().catch(() => {});
   await session.server.close().catch(() => {});
 }

@@ -13,9 +13,8 @@ import {
   type Transport,
 } from "@modelcontextprotocol/server";
 import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
-import type { RelayTarget } from "../core/relay/bridge-target.js";
-import { MAX_MESSAGE_BYTES } from "../core/relay/jsonrpc.js";
-import { LineSplitter } from "../core/relay/line-splitter.js";
+import { LineSplitter } from "../core/jsonrpc/lines.js";
+import { MAX_MESSAGE_BYTES } from "../core/jsonrpc/messages.js";
 import { VERSION } from "../version.js";
 import { eraOf } from "./endpoint.js";
 import {
@@ -112,47 +111,9 @@ function bridgeAd(): CachedServer {
 export interface StdioFaceOptions {
   stdin: Readable;
   stdout: Writable;
-  /** The bridge, proven (started meanwhile when none answers): resolves once it answers. */
-  target: Promise<RelayTarget>;
+  /** A transport to the bridge, proven (started meanwhile when none answers): resolves once it answers. */
+  bridge: Promise<ClientTransport>;
   log(line: string): void;
-}
-
-/**
- * 2026-07-28 requests to the bridge over the relay's proven connections, with its credentials (read
- * again after a 401); nothing answering starts it again (where it then answers).
- */
-async function upstream(target: RelayTarget): Promise<ClientTransport> {
-  const [{ StreamableHTTPClientTransport }, { nodeFetch }, { describeFailure }] = await Promise.all([
-    import("@modelcontextprotocol/client"),
-    import("../core/bridge-control/keep-alive-fetch.js"),
-    import("../core/relay/failure.js"),
-  ]);
-  let credentials = await target.headers();
-  const send = (init: RequestInit | undefined) => {
-    const headers: Record<string, string> = {};
-    new Headers(init?.headers).forEach((value, name) => {
-      headers[name] = value;
-    });
-    return nodeFetch(
-      target.url,
-      { ...init, headers: { ...headers, ...credentials } },
-      { agent: target.agent },
-    );
-  };
-  const fetch = async (_url: string | URL, init?: RequestInit): Promise<Response> => {
-    try {
-      const response = await send(init);
-      if (response.status !== 401) return response;
-      credentials = await target.headers();
-      return await send(init);
-    } catch (error) {
-      if (!target.recover || !describeFailure(error).refused) throw error;
-      await target.recover();
-      credentials = await target.headers();
-      return send(init);
-    }
-  };
-  return new StreamableHTTPClientTransport(target.url, { fetch });
 }
 
 export type StdioOpening =
@@ -175,10 +136,11 @@ export async function openStdioFace(o: StdioFaceOptions): Promise<StdioOpening> 
   cache.put(BRIDGE, ad);
   const pinned = new Set<SessionRef>();
   const each = (f: (server: NonNullable<SessionRef["server"]>) => Promise<void>) => {
+    // The session may be gone: a notification to it has no one to tell.
     for (const s of pinned) if (s.server) void f(s.server).catch(() => {});
   };
   // Calls wait for the bridge to run, then go to it over HTTP; what is known of it is answered at once.
-  const bridge = o.target.then(upstream);
+  const bridge = o.bridge;
   const child = new SharedChild({ name: BRIDGE, before: bridge, open: () => bridge }, ad.key, cache, {
     listChanged: () => each((server) => server.sendResourceListChanged()),
     resourceUpdated: (uri) => each((server) => server.sendResourceUpdated({ uri })),
@@ -207,6 +169,7 @@ export async function openStdioFace(o: StdioFaceOptions): Promise<StdioOpening> 
   return {
     ...opening,
     close: async () => {
+      // Closing at the end of stdin: nothing left to tell.
       await handle.close().catch(() => {});
       await child.stop();
     },
@@ -238,6 +201,7 @@ function read(
         );
     } else if (m.method === "notifications/cancelled") listens.delete(m.params?.requestId);
     else return;
+    // A server refusing the new set sends the updates it did before; nothing waits on them.
     void child.subscriptions(new Set([...listens.values()].flat())).catch(() => {});
   };
   const claimed2026 = (line: string) => {

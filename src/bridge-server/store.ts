@@ -59,6 +59,7 @@ export class JsonStore<T> {
 
   /** Wait for pending writes (shutdown). */
   async flushed(): Promise<void> {
+    // Each write reports its own failure to its caller; here only their end is awaited.
     await (this.#queued ?? this.#running)?.catch(() => {});
   }
 
@@ -66,6 +67,7 @@ export class JsonStore<T> {
     if (this.#queued) return this.#queued;
     if (!this.#running) return this.#start();
     this.#queued = this.#running
+      // The previous write's failure was its caller's; the next one runs regardless.
       .catch(() => {})
       .then(() => {
         this.#queued = null;
@@ -97,6 +99,7 @@ async function removeStaleTemps(file: string): Promise<void> {
   }
   for (const name of names)
     if (name.startsWith(`${base}.`) && /^\d+$/.test(name.slice(base.length + 1)))
+      // An old rotated copy left behind is removed at the next rotation.
       await removePath(path.join(dir, name)).catch(() => {});
 }
 
@@ -106,9 +109,11 @@ export class KeyedQueue {
 
   run<R>(key: string, task: () => Promise<R>): Promise<R> {
     const previous = this.#tails.get(key) ?? Promise.resolve();
+    // The previous task's failure was its caller's; this one runs regardless.
     const next = previous.catch(() => {}).then(task);
     this.#tails.set(key, next);
     void next
+      // The task's failure is its caller's; this only forgets the finished tail.
       .catch(() => {})
       .then(() => {
         if (this.#tails.get(key) === next) this.#tails.delete(key);

@@ -61,6 +61,7 @@ export async function sendWebResponse(
   res.flushHeaders();
   const reader = response.body.getReader();
   const backlog = new Backlog(res, bound);
+  // The client closed: a body already ended has nothing to cancel.
   const cancel = () => void reader.cancel().catch(() => {});
   // Destroyed, the socket aborts the request (toWebRequest), which ends what it asked.
   const stall = new StallGuard(res, clock, cancel);

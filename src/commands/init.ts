@@ -6,10 +6,11 @@
 import { openRegistry, type RegistryClient } from "../core/registry/index.js";
 import { localHomedir } from "../core/system/host.js";
 import { inquirerPrompts } from "../ui/prompts.js";
-import { askKeys, chooseImports, chooseServers, offerBridge, somethingChosen } from "./init/choose.js";
+import { chooseImports, chooseServers, offerBridge, somethingChosen } from "./init/choose.js";
 import { dryRun, syncNow, writeFiles } from "./init/init-apply.js";
 import { emptyAnswers, emptyPlan, type InitContext, type InitTerminal } from "./init/init-context.js";
 import { goAhead, planChanges, showPlan } from "./init/init-plan.js";
+import { askKeys } from "./init/keys.js";
 import { look } from "./init/look.js";
 import type { initCommand } from "./init-flags.js";
 import type { ContextOf } from "./shared/command.js";
@@ -77,6 +78,7 @@ export async function run(
   // Remote servers that ask for a login: the sync's report said so; without one, said here. On a
   // terminal the login is offered right away.
   const { loadManifest } = await import("../core/manifest/load.js");
+  // No manifest written (or unreadable): there is nothing to log in to.
   const written = await loadManifest(ctx.manifestFile).catch(() => undefined);
   if (written)
     await offerLogins(command, machine, Object.entries(written.manifest.servers), {

@@ -156,6 +156,7 @@ function pasted(ctx: Ctx, redirectUri: string): { answer: Promise<URLSearchParam
         );
     });
   });
+  // The caller awaits it; this only keeps an early rejection from being unhandled.
   answer.catch(() => {});
   return { answer, stop };
 }

@@ -11,93 +11,12 @@ import { ensureToken, rotateToken } from "../core/bridge-control/token-file.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import { optimizingCompilers } from "../core/system/busy-compilers.js";
 import { isLoopback } from "../core/system/loopback.js";
+import { parseServeOptions, type ServeOptions } from "./serve/options.js";
 import type { serveCommand } from "./serve-flags.js";
-import type { ContextOf, OptionsOf } from "./shared/command.js";
+import type { ContextOf } from "./shared/command.js";
 
 /** What this command gets: its options typed by serve-flags.ts. */
 type Ctx = ContextOf<typeof serveCommand>;
-
-interface ServeOptions {
-  http: boolean;
-  port: number | undefined;
-  /** Undefined: the manifest's `bridge.host` (default 127.0.0.1). */
-  host: string | undefined;
-  allowRemote: boolean;
-  allowOrigin: string[];
-  share: string[];
-  plugins: boolean;
-  /** `--session-grace`, in ms (undefined: sessions.ts SESSION_GRACE_MS). */
-  sessionGraceMs: number | undefined;
-  okIfRunning: boolean;
-  /** `--listen-fd`: the socket its keeper holds (supervisor.ts), inherited as this descriptor. */
-  listenFd: number | undefined;
-  printToken: boolean;
-  rotateToken: boolean;
-}
-
-/**
- * The options, checked by hand rather than with zod: `serve --http` runs for days, and an idle
- * bridge should not carry zod (it loads with the first session).
- */
-export function parseServeOptions(options: Partial<OptionsOf<typeof serveCommand>>): ServeOptions {
-  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-  let port: number | undefined;
-  if (options.port !== undefined) {
-    port = Number(options.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535 || String(options.port).trim() === "")
-      throw new UsageError(
-        "bad-option",
-        `--port ${String(options.port)}: expected a port number from 0 to 65535.`,
-      );
-  }
-  const host = options.host === undefined ? undefined : String(options.host).trim();
-  if (host === "") throw new UsageError("bad-option", "--host needs an address.");
-  let sessionGraceMs: number | undefined;
-  if (options.sessionGrace !== undefined) {
-    const seconds = Number(options.sessionGrace);
-    if (
-      !Number.isFinite(seconds) ||
-      seconds <= 0 ||
-      seconds > 86_400 ||
-      String(options.sessionGrace).trim() === ""
-    )
-      throw new UsageError(
-        "bad-option",
-        `--session-grace ${String(options.sessionGrace)}: expected seconds above 0, at most 86400.`,
-      );
-    sessionGraceMs = Math.round(seconds * 1000);
-  }
-  let listenFd: number | undefined;
-  if (options.listenFd !== undefined) {
-    listenFd = Number(options.listenFd);
-    if (!Number.isInteger(listenFd) || listenFd < 3 || String(options.listenFd).trim() === "")
-      throw new UsageError(
-        "bad-option",
-        `--listen-fd ${String(options.listenFd)}: expected an inherited socket's descriptor, 3 or above.`,
-      );
-  }
-  const origins = list(options.allowOrigin);
-  for (const origin of origins)
-    if (!/^https?:\/\/[^/\s]+$/i.test(origin.replace(/\/+$/, "")))
-      throw new UsageError(
-        "bad-option",
-        `--allow-origin ${origin}: expected scheme://host[:port], e.g. http://localhost:5173.`,
-      );
-  return {
-    http: options.http === true,
-    port,
-    host,
-    allowRemote: options.allowRemote === true,
-    allowOrigin: origins,
-    share: list(options.share),
-    plugins: options.plugins !== false,
-    sessionGraceMs,
-    okIfRunning: options.okIfRunning === true,
-    listenFd,
-    printToken: options.printToken === true,
-    rotateToken: options.rotateToken === true,
-  };
-}
 
 /** `--share` exposes manifest servers; `--print-token` / `--rotate-token` manage the token. */
 export async function run(ctx: Ctx): Promise<number> {
@@ -148,77 +67,8 @@ export async function run(ctx: Ctx): Promise<number> {
   if (o.http || o.share.length > 0) return serveHttp(ctx, o, files, await where(true));
 
   // stdio: relay to the one bridge that owns the state, starting it when none answers.
-  if (process.stdin.isTTY)
-    out.info(
-      "mcp-twin serve speaks MCP on stdin and stdout: it is what an MCP client's config runs, not a command to type. To run the bridge for every client, use `mcp-twin bridge start` (or `mcp-twin serve --http`). Ctrl-C ends this.",
-    );
-  const want = await where();
-  const log = (line: string) => out.info(line);
-  // The bridge is found (or started) while the client's first messages are read: its discover is
-  // answered at once, whatever the bridge is doing.
-  const targeting = (async () => {
-    const ensured = await ensureBridge({ ...localLifecycle(ctx.host, log), pinned: want.pinned }, want, {
-      follow: true,
-    });
-    // The token goes only to what is proven to be this home's bridge (bridge-target.ts).
-    const { bridgeTarget } = await import("../core/relay/bridge-target.js");
-    return bridgeTarget({
-      url: new URL(ensured.url),
-      start: true,
-      host: ctx.host,
-      log,
-      configured: async () => ({ ...want, enabled: true }),
-      headers: {},
-      secret: (value) => out.addSecrets([value]),
-    });
-  })();
-  targeting.catch(() => {});
-  const { openStdioFace } = await import("../bridge-server/stdio-face.js");
-  const interrupted = new Promise<undefined>((end) => {
-    if (ctx.signal.aborted) end(undefined);
-    ctx.signal.addEventListener("abort", () => end(undefined), { once: true });
-  });
-  const opening = await Promise.race([
-    openStdioFace({ stdin: process.stdin, stdout: process.stdout, target: targeting, log }),
-    interrupted,
-  ]);
-  // stdin is read until the client ends it, or Ctrl-C: then nothing more is read.
-  const done = () => {
-    process.stdin.unpipe();
-    process.stdin.pause();
-    process.stdin.destroy();
-  };
-  // Ctrl-C ends it as it ends `serve --http`: interrupted (130); stdin closed by the client is done.
-  const outcome = () => (ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok);
-  if (!opening) {
-    done();
-    return outcome();
-  }
-  if (opening.era === "2026-07-28") {
-    await Promise.race([opening.done, interrupted]);
-    done();
-    await opening.close();
-    (await targeting.catch(() => undefined))?.agent?.destroy();
-    return outcome();
-  }
-  const target = await targeting;
-  const { StreamableHttpRelay } = await import("../core/relay/http-relay.js");
-  await new StreamableHttpRelay({
-    url: target.url,
-    name: "the bridge",
-    bridge: true,
-    headers: () => target.headers(),
-    agent: target.agent,
-    recover: target.recover,
-    log: (line) => out.error(line),
-    note: log,
-    stdin: opening.stdin,
-    stdout: process.stdout,
-    signal: ctx.signal,
-  }).run();
-  done();
-  target.agent?.destroy();
-  return outcome();
+  const { runStdio } = await import("./serve/stdio.js");
+  return runStdio(ctx, where);
 }
 
 /**
@@ -232,6 +82,7 @@ function underLegacyLoop(): boolean {
     const argv = readFileSync(`/proc/${process.ppid}/cmdline`, "utf8").split("\0");
     return isLegacyLoop(argv);
   } catch {
+    // No /proc (not Linux) or the parent gone: no earlier loop to hand over from.
     return false;
   }
 }

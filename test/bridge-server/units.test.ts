@@ -6,7 +6,7 @@ import { NotePathError, notePath } from "../../src/bridge-server/notes-folder.js
 import { JsonStore, KeyedQueue } from "../../src/bridge-server/store.js";
 import { TokenGuard, tokenEquals } from "../../src/bridge-server/token-guard.js";
 import { parseHeader } from "../../src/commands/connect/prepare.js";
-import { parseServeOptions } from "../../src/commands/serve.js";
+import { parseServeOptions } from "../../src/commands/serve/options.js";
 import { bridgeHome, bridgeUrl } from "../../src/core/bridge-control/state-folder.js";
 import { ensureToken, rotateToken } from "../../src/core/bridge-control/token-file.js";
 import { UsageError } from "../../src/core/errors.js";

@@ -4,8 +4,8 @@
  * spec says — line endings, fields, chunks cut anywhere — within the same limit.
  */
 import { expect, test } from "vitest";
-import { peekId, route, routeLine } from "../../src/core/relay/jsonrpc.js";
-import { LineSplitter } from "../../src/core/relay/line-splitter.js";
+import { LineSplitter } from "../../src/core/jsonrpc/lines.js";
+import { peekId, route, routeLine } from "../../src/core/jsonrpc/messages.js";
 import { type SseEvent, SseParser } from "../../src/core/relay/sse-parser.js";
 
 test("messages are routed by their keys; anything else is invalid", () => {

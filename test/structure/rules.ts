@@ -62,6 +62,12 @@ const LAYER_RULES: LayerRule[] = [
     why: "the bridge server is a library the serve command starts; it never reaches the command line",
   },
   {
+    id: "layers.bridge-relay",
+    from: "bridge-server/",
+    forbid: ["core/relay/"],
+    why: "the bridge server and the relay are two ends of one wire: what both need (JSON-RPC's codes, framing, envelope headers) lives in core/jsonrpc/",
+  },
+  {
     id: "layers.ui",
     from: "ui/",
     forbid: ["cli.ts", "cli/", "commands/"],
@@ -76,7 +82,7 @@ const LAYER_RULES: LayerRule[] = [
  * folder (and loose file) of core/ has its place here: a new one fails until it is given one.
  */
 export const CORE_LAYERS: ReadonlyArray<{ layer: string; members: readonly string[] }> = [
-  { layer: "text and errors", members: ["errors.ts", "own-keys.ts", "words.ts", "text/"] },
+  { layer: "text and errors", members: ["errors.ts", "own-keys.ts", "words.ts", "text/", "jsonrpc/"] },
   { layer: "the machine and file formats", members: ["system/", "formats/"] },
   { layer: "environments", members: ["environments/"] },
   { layer: "clients", members: ["clients/"] },
@@ -459,7 +465,7 @@ function coreLayerBreaks(rel: string, srcRoot: string, file: string, text: strin
 }
 
 /** The one home of JSON-RPC's error codes: everything else names them (RPC.invalidParams). */
-const RPC_CODES = "core/relay/rpc-codes.ts";
+const RPC_CODES = "core/jsonrpc/codes.ts";
 
 /** A JSON-RPC error code written as a number (-32768 to -32000) outside RPC_CODES. */
 function rpcCodeLiterals(rel: string, file: string, text: string): Violation[] {
@@ -491,8 +497,7 @@ function rpcCodeLiterals(rel: string, file: string, text: string): Violation[] {
  * Where the SDK's own vocabulary says "legacy" and "modern" (its era names, negotiation modes and
  * prior discoveries): a literal on a line naming one of these is the SDK's word, not ours.
  */
-const SDK_ERA_WORDS =
-  /getProtocolEra|PriorDiscovery|VersionNegotiationMode|era\.kind|sdkEra|raw\.era|SDK's name/;
+const SDK_ERA_WORDS = /getProtocolEra|PriorDiscovery|VersionNegotiationMode|era\.kind|sdkEra|SDK's name/;
 
 /**
  * A protocol revision called "legacy" or "modern" in mcp-twin's own code: revisions are named by

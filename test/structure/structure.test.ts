@@ -175,6 +175,23 @@ describe("the checker", () => {
     expect(check("commands/sync.ts", 'import { run } from "../core/sync/run-sync.js";')).toEqual([]);
   });
 
+  test("the bridge server imports nothing of the relay: JSON-RPC's codes and framing are core/jsonrpc/'s", () => {
+    const text = [
+      'import { RPC } from "../core/relay/rpc-codes.js";',
+      'import type { RelayTarget } from "../core/relay/bridge-target.js";',
+      'const { describeFailure } = await import("../core/relay/failure.js");',
+      'import { RPC as codes } from "../core/jsonrpc/codes.js";',
+    ].join("\n");
+    expect(check("bridge-server/stdio.ts", text)).toEqual([
+      "bridge-server/stdio.ts:1 layers.bridge-relay",
+      "bridge-server/stdio.ts:2 layers.bridge-relay",
+      "bridge-server/stdio.ts:3 layers.bridge-relay",
+    ]);
+    expect(
+      check("commands/serve/stdio.ts", 'import { bridgeTarget } from "../../core/relay/bridge-target.js";'),
+    ).toEqual([]);
+  });
+
   test("only core/system/files.ts changes files: named, default, namespace, promises and dynamic forms", () => {
     const text = [
       'import { readFileSync, writeFileSync } from "node:fs";',
@@ -368,11 +385,11 @@ describe("the checker", () => {
     expect(check("core/formats/toml/splice.ts", 'import { a } from "../json/merge.js";')).toEqual([]);
   });
 
-  test("a JSON-RPC error code is named from core/relay/rpc-codes.ts, never written as a number", () => {
+  test("a JSON-RPC error code is named from core/jsonrpc/codes.ts, never written as a number", () => {
     const text =
       "const a = { code: -32602 };\nconst b = RPC.invalidParams;\n// -32602 in a comment\nconst c = -1;";
     expect(check("bridge-server/http.ts", text)).toEqual(["bridge-server/http.ts:1 rpc.codes"]);
-    expect(check("core/relay/rpc-codes.ts", "export const RPC = { invalidParams: -32602 };")).toEqual([]);
+    expect(check("core/jsonrpc/codes.ts", "export const RPC = { invalidParams: -32602 };")).toEqual([]);
   });
 
   test('a protocol revision is named by its date; the SDK\'s own "legacy"/"modern" only beside its API', () => {

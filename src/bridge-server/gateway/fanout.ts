@@ -23,6 +23,7 @@ export function sendListChanged(sessions: Iterable<SessionRef>, kind: ListKind):
         : kind === "prompts"
           ? server.sendPromptListChanged()
           : server.sendResourceListChanged();
+    // The session may be gone: a notification to it has no one to tell.
     void send.catch(() => {});
   }
 }
@@ -34,6 +35,7 @@ export function sendLogMessage(
 ): void {
   for (const s of sessions)
     if (s.server && (s.receiving?.() ?? true) && admits(s.logLevel, params.level))
+      // The session may be gone: a notification to it has no one to tell.
       void s.server.sendLoggingMessage(params).catch(() => {});
 }
 
@@ -67,5 +69,6 @@ export class MergedUpdates {
 export function sendResourceUpdated(sessions: Iterable<SessionRef>, uri: string): void {
   for (const s of sessions)
     if (s.server && s.subscriptions.has(uri) && (s.receiving?.() ?? true))
+      // The session may be gone: a notification to it has no one to tell.
       void s.server.sendResourceUpdated({ uri }).catch(() => {});
 }

@@ -9,7 +9,7 @@ import {
   Server,
   type ServerContext,
 } from "@modelcontextprotocol/server";
-import { isCodeOf2026Only, rpcError } from "../../core/relay/rpc-codes.js";
+import { isCodeOf2026Only, rpcError } from "../../core/jsonrpc/codes.js";
 import type { Era } from "../endpoint.js";
 import { asResultOf, type Json } from "./as-sent.js";
 import type { CachedServer, ListMethod } from "./list-cache.js";
@@ -180,11 +180,13 @@ async function forward(
                 params: { ...p, progressToken: token },
               }),
             )
+            // The session may be gone: a notification to it has no one to tell.
             .catch(() => {});
         };
   const notify = (m: string, p: Json) => {
     if (m === "notifications/message" && (session.era === "2026-07-28" ? level === undefined : false)) return;
     if (m === "notifications/message" && !admits(level, p.level)) return;
+    // The session may be gone: a notification to it has no one to tell.
     void ctx.mcpReq.notify({ method: m, params: p }).catch(() => {});
   };
   const run = async (ask: Caller["ask"], signal: AbortSignal) => {

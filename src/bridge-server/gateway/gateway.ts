@@ -5,8 +5,8 @@
 
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ManifestShares, ShareLaunch } from "../../core/entries/share-launch.js";
+import { RPC } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
-import { RPC } from "../../core/relay/rpc-codes.js";
 import type { Endpoint } from "../endpoint.js";
 import type { FillOutput } from "./fill-apart.js";
 import { ListCache } from "./list-cache.js";
@@ -211,7 +211,12 @@ export class Gateway {
     this.#sweep = setInterval(() => {
       if (this.#sweeping) return;
       this.#sweeping = true;
-      void Promise.all([...this.#hosts.values()].map((h) => h.sweep().catch(() => {}))).finally(() => {
+      const swept = [...this.#hosts.values()].map((h) =>
+        h
+          .sweep()
+          .catch((error: unknown) => this.#o.log(`[share ${h.name}] idle sweep failed: ${String(error)}`)),
+      );
+      void Promise.all(swept).finally(() => {
         this.#sweeping = false;
       });
     }, every);

@@ -188,6 +188,7 @@ export class ListCache {
       );
       await writePrivateFile(file, `${JSON.stringify({ version: 1, servers, folders }, null, 1)}\n`, {
         cache: true,
+        // A cache: unwritten, the next start reads the servers again.
       }).catch(() => {});
     });
   }

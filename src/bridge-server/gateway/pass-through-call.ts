@@ -12,7 +12,7 @@ import {
   ProtocolError,
   type RequestId,
 } from "@modelcontextprotocol/server";
-import { RPC } from "../../core/relay/rpc-codes.js";
+import { RPC } from "../../core/jsonrpc/codes.js";
 import type { CallStop } from "../call-stop.js";
 import type { DirectCall } from "../connection-server.js";
 import { isPlain, ordinaryParams, stampAsSdk } from "../direct-call.js";

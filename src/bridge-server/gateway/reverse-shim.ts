@@ -3,7 +3,7 @@
  * server's call is parked, the client is answered `input_required`, and its retry resumes the call.
  */
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
+import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import { CallStop, onAbort } from "../call-stop.js";
 import type { Json } from "./as-sent.js";
 

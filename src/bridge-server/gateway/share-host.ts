@@ -8,8 +8,8 @@ import os from "node:os";
 import type { JSONRPCRequest, McpHttpHandler, Server } from "@modelcontextprotocol/server";
 import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
+import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
-import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
 import { ConnectionServer } from "../connection-server.js";
 import type { Endpoint } from "../endpoint.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
@@ -429,9 +429,11 @@ export class ShareHost {
       for (const rawId of raw.values())
         child.rawCancel({ params: { reason: "the client session ended" } }, rawId);
       if (session.subscriptions.size > 0)
+        // The session is ending: a server refusing the smaller set leaves extra updates, dropped unsent.
         await child.subscriptions(this.#subscribed(found.key)).catch(() => {});
       // A session's own process ends with it.
       if (this.mode === "session") await this.#drop(found.key);
+      // The session is ending: its server is closed either way.
       await server.close().catch(() => {});
     };
     const prior = transport.onclose;
@@ -653,10 +655,12 @@ export class ShareHost {
       "abort",
       () => {
         set.delete(ref);
+        // The listen ended: a server refusing the smaller set leaves extra updates, dropped unsent.
         if (ref.subscriptions.size > 0) void child.subscriptions(this.#subscribed(key)).catch(() => {});
       },
       { once: true },
     );
+    // The session's own subscribe was answered; a server refusing this one sends no updates, as it said.
     if (ref.subscriptions.size > 0) await child.subscriptions(this.#subscribed(key)).catch(() => {});
   }
 
@@ -699,6 +703,7 @@ export class ShareHost {
     for (const [k] of lanes) this.#lanes.delete(k);
     await Promise.all(lanes.map(([, lane]) => lane.close()));
     this.#sessions.delete(key);
+    // The process is dropped: a handler that failed to open has nothing to close.
     await Promise.all([child?.stop(), handler?.then((h) => h.close()).catch(() => {})]);
   }
 

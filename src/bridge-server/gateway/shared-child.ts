@@ -13,7 +13,7 @@ import type {
   PriorDiscovery,
   Transport,
 } from "@modelcontextprotocol/client";
-import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
+import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import { VERSION } from "../../version.js";
 import { eraOf } from "../endpoint.js";
 import { ANY, asResultOf, type Json } from "./as-sent.js";
@@ -312,9 +312,11 @@ export class SharedChild {
     this.#subscribed = new Set(this.#wanted);
     await Promise.all([
       ...added.map((uri) =>
+        // A server that refuses a subscription sends no updates for it, which is what it said.
         client.request({ method: "resources/subscribe", params: { uri } }, ANY).catch(() => {}),
       ),
       ...gone.map((uri) =>
+        // A refused unsubscribe leaves updates the bridge drops (no session wants them).
         client.request({ method: "resources/unsubscribe", params: { uri } }, ANY).catch(() => {}),
       ),
     ]);
@@ -333,7 +335,9 @@ export class SharedChild {
     };
     const before = this.#listen;
     this.#listen =
+      // A refused listen: no list changes come, and the cached lists stay what the server said.
       Object.keys(filter).length > 0 ? await client.listen(filter).catch(() => undefined) : undefined;
+    // The old listen is replaced: one already ended has nothing to close.
     await before?.close().catch(() => {});
   }
 
@@ -345,9 +349,11 @@ export class SharedChild {
       this.#backoff = FIRST_BACKOFF_MS;
     }
     const starting = this.#starting;
+    // Its failure was reported to whoever started it; here it only has to be over.
     if (starting) await starting.catch(() => {});
     const client = this.#client;
     this.#client = undefined;
+    // Stopping: a client already closed (its process gone) has nothing more to close.
     await client?.close().catch(() => {});
   }
 
@@ -529,6 +535,7 @@ export class SharedChild {
         method: "notifications/cancelled",
         params: { ...message.params, requestId: id },
       })
+      // The request may be answered already: a cancel for it has nothing to stop.
       .catch(() => {});
     // A cancelled request may go unanswered: nothing waits for it any more.
     this.#rawFailed.get(id)?.(Object.assign(new Error("cancelled"), { cancelled: true }));
@@ -589,6 +596,7 @@ export class SharedChild {
       if (!capabilities[kind]) continue;
       const list = await client
         .request({ method, params: {} }, ANY, { timeout: READY_TIMEOUT_MS })
+        // Unread, the list stays what the cache holds; the next list_changed reads it again.
         .catch(() => undefined);
       if (list && this.#keepList(method, list as Json, true)) changed.add(kind);
     }
@@ -624,6 +632,7 @@ export class SharedChild {
     for (const method of methods) {
       const list = await client
         .request({ method, params: {} }, ANY, { timeout: READY_TIMEOUT_MS })
+        // Unread, the list stays what the cache holds; the next list_changed reads it again.
         .catch(() => undefined);
       if (list) this.#keepList(method, list as Json, false);
     }

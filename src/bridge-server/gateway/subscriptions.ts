@@ -2,7 +2,7 @@
  * Resource subscriptions through a shared server: how many one session may hold, and what a
  * process is asked when the wanted set changes (only the difference, never the whole set again).
  */
-import { RPC, rpcError } from "../../core/relay/rpc-codes.js";
+import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 
 /**
  * Resources one session (or 2026-07-28 listen) may be subscribed to at once: each costs the server

@@ -5,8 +5,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { presentedLabel } from "../../core/bridge-control/client-token.js";
 import type { ShareToolRules } from "../../core/entries/share-launch.js";
+import { RPC } from "../../core/jsonrpc/codes.js";
 import { type AppliedRule, ruleField, rulesFor, toolsFor } from "../../core/manifest/tool-rules.js";
-import { RPC } from "../../core/relay/rpc-codes.js";
 import type { Json } from "./as-sent.js";
 
 /** The rules that apply to one client of one shared server, and where the manifest writes them. */

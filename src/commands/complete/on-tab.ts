@@ -40,6 +40,7 @@ export async function completeWords(
     });
   } catch (error) {
     if (error !== needed) throw error;
+    // A Tab never fails: no names to offer but the commands.
     const names: Names = (await readNames(host, packageRoot, manifest).catch(() => undefined)) ?? {
       servers: [],
       remote: [],

@@ -87,6 +87,7 @@ export async function urlEntriesElsewhere(
   for (const r of records) {
     const file = openable(machine, r);
     const client = CLIENTS.find((c) => c.id === r.client);
+    // A config that cannot be read names no port: it is passed over like one without entries.
     const text = file && client ? await readTextOrNull(file).catch(() => null) : null;
     if (!text || !client) continue;
     let entries: Record<string, unknown>;

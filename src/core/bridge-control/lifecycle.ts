@@ -110,6 +110,7 @@ export async function inspectBridge(ctx: LifecycleContext, want: BridgeAddress):
   const probe = await probeBridge(url, token);
   if (probe.state === "free") return { state: "stopped" };
   if (probe.state === "ours") return { state: "running", url, instance: null, version: probe.version };
+  // Who holds the port is extra detail: without it the message still says what answers.
   const holder = ctx.proc ? await portHolder(want.port, ctx.proc).catch(() => undefined) : undefined;
   return { state: "taken", url, what: probe.what, ...(holder ? { holder } : {}) };
 }
@@ -420,6 +421,7 @@ async function waitForOwned(ctx: Pick<LifecycleContext, "files">, ms: number): P
 
 /** The last meaningful line the bridge wrote to its log since `from`. */
 async function logTail(file: string, from: number): Promise<string> {
+  // No log yet: no line to quote.
   const text = await readFile(file, "utf8").catch(() => "");
   const lines = text
     .slice(from)
@@ -464,6 +466,7 @@ export async function stopBridge(
     loops.push(info.keeper);
   const keeper = await readKeeper(ctx.files);
   if (!info && loops.length === 0 && !(keeper && isAlive(keeper.pid))) return { stopped: false };
+  // Best effort: the signals below still end the bridge and its loops.
   await writePrivateFile(ctx.files.stopRequested, `${info?.pid ?? ""}\n`).catch(() => {});
   for (const loop of loops) signal(loop, "SIGTERM");
   const ended = info ? await endBridge(ctx.files, info, options.graceMs ?? 5000) : undefined;
@@ -513,6 +516,7 @@ async function endBridge(
     signal(pid, "SIGKILL");
     await gone(2000);
   }
+  // The bridge removes its own record; one it left is ignored (its pid is dead).
   await removeInstance(files, pid).catch(() => {});
   return { forced };
 }

@@ -121,6 +121,7 @@ export async function followLog(
   signal: AbortSignal,
   everyMs = 250,
 ): Promise<void> {
+  // No log file yet: it is followed from its creation.
   const at = await stat(file).catch(() => undefined);
   let ino = at?.ino;
   let offset = at?.size ?? 0;
@@ -143,6 +144,7 @@ export async function followLog(
       );
     });
     if (signal.aborted) break;
+    // The log is being replaced: read again on the next tick.
     const now = await stat(file).catch(() => undefined);
     if (ino !== undefined && now?.ino !== ino) {
       // Rotated: what was not read yet of the old file is in `.1` now.

@@ -53,6 +53,7 @@ export function localHolder(ctx: LifecycleContext, host: string): HeldBy {
     if ((await ownedInstance(ctx.files))?.port === port) return undefined;
     const probe = await probeBridge(bridgeUrl(host, port), await readToken(ctx.files.token));
     if (probe.state !== "other") return undefined;
+    // Who holds the port is extra detail: without it the message still says what answers.
     const holder = ctx.proc ? await portHolder(port, ctx.proc).catch(() => undefined) : undefined;
     return `${probe.what}${holder ? ` — pid ${holder.pid}: ${holder.command}` : ""}`;
   };

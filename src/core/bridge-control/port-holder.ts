@@ -30,6 +30,7 @@ export function listeningInodes(table: string, port: number): string[] {
 export async function portHolder(port: number, proc = "/proc"): Promise<PortHolder | undefined> {
   const inodes = new Set<string>();
   for (const table of ["tcp", "tcp6"]) {
+    // No such table (no IPv6, no /proc): no socket listed there.
     const text = await readFile(path.join(proc, "net", table), "utf8").catch(() => "");
     for (const inode of listeningInodes(text, port)) if (inode !== "0") inodes.add(`socket:[${inode}]`);
   }
@@ -39,8 +40,10 @@ export async function portHolder(port: number, proc = "/proc"): Promise<PortHold
     const fdDir = path.join(proc, pid, "fd");
     const fds = await readdir(fdDir).catch(() => [] as string[]);
     for (const fd of fds) {
+      // A process that ended, or another account's: not readable, not the holder we can name.
       const link = await readlink(path.join(fdDir, fd)).catch(() => "");
       if (!inodes.has(link)) continue;
+      // A process that ended, or another account's: not readable, not the holder we can name.
       const cmdline = await readFile(path.join(proc, pid, "cmdline"), "utf8").catch(() => "");
       const command = untrusted(cmdline.split("\u0000").filter(Boolean).join(" "));
       return { pid: Number(pid), command: command.length > 160 ? `${command.slice(0, 160)}…` : command };

@@ -26,6 +26,7 @@ async function validate(data: unknown): Promise<{ path: PropertyKey[]; message: 
  * the gateway off the port every client's entry names, and the next write would make that stick.
  */
 export async function readRecordedPort(file: string): Promise<number | undefined> {
+  // Unreadable counts as none recorded: a port is chosen and recorded again.
   const text = await readTextOrNull(file).catch(() => null);
   if (!text || text.trim() === "") return undefined;
   const data = await parseChecked(file, text, {

@@ -235,6 +235,7 @@ export async function copilotPlugins(env: Environment): Promise<PluginServer[]> 
 /** The text of a file, or undefined (none, or it cannot be read). */
 async function readText(env: Environment, native: string): Promise<string | undefined> {
   const local = env.access(native);
+  // A plugin file unreadable (removed meanwhile, no permission) lists no servers.
   return (local ? await readTextOrNull(local).catch(() => null) : null) ?? undefined;
 }
 

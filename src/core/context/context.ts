@@ -246,6 +246,7 @@ async function withRepair(
   // Only now, for the file that failed, which backups mcp-twin holds of it (a run whose files
   // all parse never loads the backups' module).
   const { repairSources } = await import("../ledger/backups.js");
+  // The backups only add a hint to the error shown: without them the error still stands.
   const kept = await repairSources(ctx.machine.paths.backups, t.key).catch(() => []);
   return new UsageError(error.code, error.message, {
     location: error.location,

@@ -15,6 +15,7 @@ export interface WslConfig {
 export async function readWslConfig(machine: Machine): Promise<WslConfig> {
   const profile = machine.home.windowsVars?.USERPROFILE;
   const file = profile ? machine.windows?.access(`${profile}\\.wslconfig`) : undefined;
+  // No .wslconfig (or unreadable): WSL's defaults.
   return file ? parseWslConfig(await readFile(file, "utf8").catch(() => "")) : {};
 }
 

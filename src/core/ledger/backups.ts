@@ -267,6 +267,7 @@ export async function noteWritten(
   const file = path.join(backupsDir, targetSlug(key), LAST_WRITTEN);
   if (text === null) return removePath(file);
   await writePrivateFile(file, text);
+  // The time only orders backups of the same second: the content is written.
   await setFileTime(file, now).catch(() => {});
 }
 

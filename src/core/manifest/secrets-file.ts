@@ -115,6 +115,7 @@ export async function saveSecrets(
   options: { accept?: readonly string[] } = {},
 ): Promise<void> {
   const sorted = dict(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
+  // Unreadable counts as empty: the write below says what fails.
   const previous = (await readTextOrNull(file).catch(() => null)) ?? "";
   let accepted = dict<string>();
   try {

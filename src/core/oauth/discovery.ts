@@ -39,6 +39,7 @@ async function challengeOf(
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
       body: "{}",
     });
+    // The status is all that is read: a body already ended has nothing to cancel.
     await res.body?.cancel().catch(() => {});
     if (res.status !== 401) return {};
     const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(res);

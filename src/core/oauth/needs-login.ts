@@ -174,6 +174,7 @@ async function needsLogin(url: string, timeoutMs: number, fetchFn: FetchLike): P
       body: "{}",
       signal,
     });
+    // The status is all that is read: a body already ended has nothing to cancel.
     await res.body?.cancel().catch(() => {});
     // A 401 asking for a bearer token; any other 401 (a key of its own) is told by the metadata.
     if (res.status === 401 && /^\s*bearer\b/i.test(res.headers.get("www-authenticate") ?? "")) return true;
@@ -181,9 +182,11 @@ async function needsLogin(url: string, timeoutMs: number, fetchFn: FetchLike): P
     const metadata = new URL(`/.well-known/oauth-protected-resource${u.pathname.replace(/\/$/, "")}`, u);
     const prm = await fetchFn(metadata, { signal });
     if (!prm.ok) {
+      // The status is all that is read: a body already ended has nothing to cancel.
       await prm.body?.cancel().catch(() => {});
       return false;
     }
+    // Metadata that is not JSON names no authorization server.
     const body = (await prm.json().catch(() => null)) as { authorization_servers?: unknown } | null;
     return Array.isArray(body?.authorization_servers) && body.authorization_servers.length > 0;
   } catch {

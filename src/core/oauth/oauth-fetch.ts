@@ -82,6 +82,7 @@ export function oauthFetch(
         ),
       );
     if (Number(response.headers.get("content-length") ?? 0) > maxBytes) {
+      // Too large is thrown below: a body already ended has nothing to cancel.
       await response.body?.cancel().catch(() => {});
       throw tooLarge();
     }

@@ -105,10 +105,12 @@ async function revokeOne(
   const response = await fetchFn(url, { method: "POST", headers, body: params });
   // RFC 7009 §2.2: 200 whether or not the token was still valid; anything else is an error.
   if (response.status === 200) {
+    // The status is all that is read: a body already ended has nothing to cancel.
     await response.body?.cancel().catch(() => {});
     return;
   }
   if (response.status >= 400 && response.status < 500) throw await parseErrorResponse(response);
+  // The status is all that is read: a body already ended has nothing to cancel.
   await response.body?.cancel().catch(() => {});
   throw new Error(`${url.origin}${url.pathname} answered HTTP ${response.status}`);
 }

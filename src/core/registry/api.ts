@@ -232,6 +232,7 @@ export class RegistryClient {
     if (cached && now() - cached.fetchedAt <= FRESH_MS) return { status: 200, body: cached.body };
     try {
       const answer = await this.fetchJson(url, signal);
+      // A cache: unwritten, the next search asks the registry again.
       if (answer.status === 200) await this.options.cache?.put(url, answer.body).catch(() => {});
       return answer;
     } catch (error) {
@@ -261,6 +262,7 @@ export class RegistryClient {
         redirect: "follow",
       });
       if (Number(response.headers.get("content-length") ?? 0) > MAX_ANSWER_BYTES) {
+        // Too large is thrown below: a body already ended has nothing to cancel.
         await response.body?.cancel().catch(() => {});
         throw this.tooLarge(url);
       }

@@ -54,6 +54,7 @@ export async function openRegistry(
 
 /** `registry` of the home manifest, read without validating the rest (search must not need it). */
 async function homeManifestRegistry(machine: Machine): Promise<string | undefined> {
+  // No home manifest (or unreadable): the default registry.
   const text = await readTextOrNull(machine.paths.manifest).catch(() => null);
   if (!text) return undefined;
   const value = (parseJsonc(text, [], { allowTrailingComma: true }) as { registry?: unknown } | undefined)

@@ -4,7 +4,7 @@
  * client could not take dropped.
  */
 import type { RequestId } from "@modelcontextprotocol/client";
-import { oneLine, route } from "./jsonrpc.js";
+import { oneLine, route } from "../jsonrpc/messages.js";
 
 /** Where checked messages go: one line each to the client; what was dropped, said once in a while. */
 export interface AnswerSink {

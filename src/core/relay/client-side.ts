@@ -4,8 +4,8 @@
  */
 import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
-import { CODE, errorLine, peekId, type Routed, route, routeLine } from "./jsonrpc.js";
-import { LineSplitter } from "./line-splitter.js";
+import { LineSplitter } from "../jsonrpc/lines.js";
+import { CODE, errorLine, peekId, type Routed, route, routeLine } from "../jsonrpc/messages.js";
 
 export type Message = Exclude<Routed, { kind: "invalid" }>;
 

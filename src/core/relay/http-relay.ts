@@ -1,19 +1,20 @@
 /**
  * stdio ⇄ Streamable HTTP for one client session (`connect`, and `serve` on stdio): messages pass
- * as written, the relay reading only framing and the fields it routes on (jsonrpc.ts).
+ * as written, the relay reading only framing and the fields it routes on (core/jsonrpc/messages.ts).
  */
 import type { Agent, IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
-import { Answer, type AnswerSink } from "./answer.js";
-import { ClientSide, type Message } from "./client-side.js";
 import {
   cancelledId,
   envelopeVersion,
   learnMirrors,
   type ParamHeader,
   requestHeaders,
-} from "./envelope-headers.js";
+} from "../jsonrpc/envelope-headers.js";
+import { CODE, errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
+import { Answer, type AnswerSink } from "./answer.js";
+import { ClientSide, type Message } from "./client-side.js";
 import { describeFailure, type Failure, failureText, NoAnswer } from "./failure.js";
 import {
   bodyStart,
@@ -25,7 +26,6 @@ import {
   type Stall,
   send,
 } from "./http-exchange.js";
-import { CODE, errorLine, MAX_MESSAGE_BYTES } from "./jsonrpc.js";
 import { isHeaderMismatch, listRequest, MAX_LIST_PAGES, nextCursor } from "./relist.js";
 import type { RemoteAuth } from "./remote-auth.js";
 
@@ -684,6 +684,7 @@ export class StreamableHttpRelay {
     if (ending)
       await send(this.#url, { method: "DELETE", headers: ending, agent: this.#o.agent, timeoutMs: 2000 })
         .then((res) => res.resume())
+        // The relay is ending: a bridge or server gone already has no session to end.
         .catch(() => {});
     this.#o.stdin.pause();
     this.#o.stdin.destroy();

@@ -2,8 +2,9 @@
  * When and how the relay reads a 2026-07-28 server's tools again (pure): a call refused for its
  * `Mcp-Param-*` headers (400, -32020 HeaderMismatch), and the `tools/list` pages it sends itself.
  */
-import { objectOr, VERSION_KEY } from "./envelope-headers.js";
-import { RPC } from "./rpc-codes.js";
+
+import { RPC } from "../jsonrpc/codes.js";
+import { objectOr, VERSION_KEY } from "../jsonrpc/envelope-headers.js";
 
 /** JSON-RPC's HeaderMismatch: a request's headers and body disagree (2026-07-28). */
 const HEADER_MISMATCH = RPC.headerMismatch;

@@ -5,11 +5,11 @@
 import type { IncomingMessage } from "node:http";
 import type { Readable, Writable } from "node:stream";
 import type { RequestId } from "@modelcontextprotocol/client";
+import { CODE, errorLine, MAX_MESSAGE_BYTES } from "../jsonrpc/messages.js";
 import { Answer } from "./answer.js";
 import { ClientSide, type Message } from "./client-side.js";
 import { describeFailure } from "./failure.js";
 import { bodyStart, closeAgents, HttpStatusError, readEvents, send } from "./http-exchange.js";
-import { CODE, errorLine, MAX_MESSAGE_BYTES } from "./jsonrpc.js";
 
 export interface SseRelayOptions {
   url: URL;

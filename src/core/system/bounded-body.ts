@@ -15,6 +15,7 @@ export async function readAtMost(response: Response, limit: number): Promise<Uin
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
+      // Too large is returned below: a body already ended has nothing to cancel.
       await reader.cancel().catch(() => {});
       return undefined;
     }
@@ -54,6 +55,7 @@ export function limitedResponse(
           if (chunk.done) return controller.close();
           size += chunk.value.byteLength;
           if (size > limit) {
+            // Too large is the error below: a body already ended has nothing to cancel.
             await reader.cancel().catch(() => {});
             controller.error(tooLarge());
             return;
@@ -64,6 +66,7 @@ export function limitedResponse(
       },
       { highWaterMark: 0 },
     );
+    // No body is read: one already ended has nothing to cancel.
   } else void source?.cancel().catch(() => {});
   const limited = new Response(body, {
     status: response.status,

@@ -25,6 +25,7 @@ export function cacheFiles(options: { hold?: boolean } = {}): CacheFiles {
   const pending = new Map<string, string>();
   let held = options.hold === true;
   const writeNow = (file: string, text: string) =>
+    // A cache: unwritten, it is made again next time.
     writePrivateFile(file, text, { cache: true }).catch(() => {});
   return {
     read(file) {

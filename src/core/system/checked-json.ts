@@ -33,6 +33,7 @@ function markFile(file: string): string {
 
 /** Remember `text` as good (it was just validated, or mcp-twin wrote it). */
 export async function markValid(file: string, text: string): Promise<void> {
+  // A cache: unwritten, the file is validated again next time.
   await writePrivateFile(markFile(file), hashOf(text), { cache: true }).catch(() => {});
 }
 

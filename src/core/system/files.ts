@@ -60,6 +60,7 @@ export async function makeFolder(
   if (first) {
     // Every folder mkdir made, from the first one down to `dir`.
     for (let d = dir; ; d = path.dirname(d)) {
+      // Not root's to give away (or no such account): the folder stays the caller's, as mkdir made it.
       await fs.promises.chown(d, owner.uid, owner.gid).catch(() => {});
       if (d === first || path.dirname(d) === d) break;
     }
@@ -73,6 +74,7 @@ export async function makeFolder(
  */
 export async function makePrivateFolder(dir: string): Promise<void> {
   await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  // mkdir made it 0700; a file system without modes (drvfs) refuses chmod and shows every mode.
   await fs.promises.chmod(dir, 0o700).catch(() => {});
 }
 
@@ -236,6 +238,7 @@ export async function replaceFile(
       if (again !== current) {
         // The app wrote the file while we prepared ours: merge into its version instead.
         current = again;
+        // A temp file left behind is removed by the next write's sweep (sweepTemps).
         await fs.promises.unlink(temp).catch(() => {});
         continue;
       }
@@ -245,6 +248,7 @@ export async function replaceFile(
         // one. The file is written in place instead — from the full, synced temp copy.
         await writeInPlace(real, await fs.promises.readFile(temp), { force: options.force === true });
         noteFileChange(file);
+        // A temp file left behind is removed by the next write's sweep (sweepTemps).
         await fs.promises.unlink(temp).catch(() => {});
         return { written: true, before: current, after: next };
       }
@@ -253,6 +257,7 @@ export async function replaceFile(
       await syncDir(dir);
       return { written: true, before: current, after: next };
     } catch (error) {
+      // The write's own error is thrown below; a temp file left is swept next time.
       await fs.promises.unlink(temp).catch(() => {});
       throw error;
     }
@@ -284,6 +289,7 @@ async function writeInPlace(file: string, data: Buffer, options: { force: boolea
           await writeAll(handle, data.subarray(oldSize), oldSize);
           await handle.sync();
         } catch (error) {
+          // The write's own error is thrown below; a truncate that fails leaves what was written.
           await handle.truncate(oldSize).catch(() => {});
           throw error;
         }
@@ -295,6 +301,7 @@ async function writeInPlace(file: string, data: Buffer, options: { force: boolea
       await handle.close();
     }
   } finally {
+    // The content is written; a mode not put back leaves the file writable, which loses nothing.
     if (unlock) await fs.promises.chmod(file, before.mode & 0o7777).catch(() => {});
   }
   if (!readFileSync(file).equals(data))
@@ -399,6 +406,7 @@ export async function removeStaleTemps(file: string): Promise<void> {
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith(".tmp") || name.startsWith(`${prefix}${process.pid}-`))
       continue;
+    // A stale temp file that will not go is tried again at the next write here.
     await fs.promises.rm(path.join(dir, name), { force: true }).catch(() => {});
   }
 }
@@ -413,6 +421,7 @@ export async function createPrivateFileOnce(file: string, data: string): Promise
   await makeFolder(path.dirname(file), 0o700);
   const temp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
   await fs.promises.writeFile(temp, data, { mode: 0o600 });
+  // The file is made 0600 by writeFile; a file system without modes refuses chmod.
   await fs.promises.chmod(temp, 0o600).catch(() => {});
   try {
     await fs.promises.link(temp, file);
@@ -427,6 +436,7 @@ export async function createPrivateFileOnce(file: string, data: string): Promise
     }
     throw error;
   } finally {
+    // Renamed into place already, or the error above is thrown: nothing to remove.
     await fs.promises.unlink(temp).catch(() => {});
   }
 }
@@ -543,6 +553,7 @@ export async function withLock<T>(
       },
     );
   }
+  // The owner file only names the holder in a message to whoever waits for the lock.
   await fs.promises.writeFile(ownerFile, JSON.stringify(await lockOwner())).catch(() => {});
   // A process that ends while holding the lock (its work never settled) leaves no owner file
   // behind; proper-lockfile removes the lock folder itself on exit.
@@ -552,6 +563,7 @@ export async function withLock<T>(
     return await fn();
   } finally {
     process.off("exit", onExit);
+    // The lock is released below; an owner file left names a process that no longer holds it.
     await fs.promises.rm(ownerFile, { force: true }).catch(() => {});
     await release().catch(() => {});
   }

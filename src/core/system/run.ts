@@ -256,6 +256,7 @@ export function startProcess(
     resolveSpawned = resolve;
     rejectSpawned = reject;
   });
+  // Awaited by whoever needs the spawn; this keeps a failure nobody awaits from being unhandled.
   spawned.catch(() => {});
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
     child.once("error", (error) => {

@@ -460,6 +460,7 @@ async function repairOf(
   error: unknown,
 ): Promise<{ unparsable?: true; fix?: string }> {
   if (!(error instanceof UsageError) || error.code !== "config-parse") return {};
+  // The backups only add a hint to the error shown: without them the error still stands.
   const kept = await repairSources(machine.paths.backups, target.key).catch(() => []);
   return {
     unparsable: true,

@@ -42,6 +42,7 @@ export async function whatStays(
   state: State,
   environments: readonly Environment[],
 ): Promise<Remains> {
+  // No secrets file (or unreadable): no secret values to leave out.
   const secretValues = Object.values(await loadSecrets(machine.paths.secrets).catch(() => ({})));
   const packages = Object.entries(state.installs).flatMap(([env, names]) =>
     Object.entries(names).map(([name, version]) => ({ env, package: name, version })),

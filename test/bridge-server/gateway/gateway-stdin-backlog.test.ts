@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { ChildTransport, MAX_STDIN_BACKLOG } from "../../../src/bridge-server/gateway/child-transport.js";
-import { RPC } from "../../../src/core/relay/rpc-codes.js";
+import { RPC } from "../../../src/core/jsonrpc/codes.js";
 import { alive } from "../../helpers/alive.js";
 import { writeHostileStdio } from "../../helpers/hostile-stdio.js";
 import { tempDir } from "../helpers.js";

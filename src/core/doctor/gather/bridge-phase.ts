@@ -78,7 +78,8 @@ async function reach(machine: Machine, options: BridgeOptions, token: string): P
   if (probe.state === "free") return probe;
   const holder =
     machine.host.platform === "linux"
-      ? await portHolder(options.port, sysPath(machine.host, "/proc")).catch(() => undefined)
+      ? // Who holds the port is extra detail: the finding stands without it.
+        await portHolder(options.port, sysPath(machine.host, "/proc")).catch(() => undefined)
       : undefined;
   const u = new URL(options.url);
   const free = await freePortNear(u.hostname.replace(/^\[|\]$/g, ""), options.port);

@@ -354,6 +354,7 @@ async function nodeFacts(
  */
 async function askNpmVersion(env: Environment): Promise<string | undefined> {
   if (!env.npm || env.npm.version || !env.usable) return undefined;
+  // An npm that does not answer: its version is unknown, which the npm checks report.
   const r = await env.runNpm(["--version"], { timeoutMs: 30_000 }).catch(() => undefined);
   return r?.exitCode === 0 ? /^\s*(\d+\.\d+\.\d+\S*)\s*$/.exec(r.stdout.toString("utf8"))?.[1] : undefined;
 }
@@ -491,6 +492,7 @@ async function live(
     configs,
     options.manifest,
     bridgeEnv,
+    // The shared facts are their own checks: one failing to gather leaves them out, not doctor.
   ).catch(() => undefined);
   const bridgeUp = ["running", "elsewhere"].includes(sharedFacts?.status?.bridge.state ?? "");
   // An entry to a shared server whose program is not there would only fetch the bridge's refusal:

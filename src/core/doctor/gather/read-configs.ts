@@ -94,6 +94,7 @@ async function readIgnoredFile(target: Target, facts: ConfigFacts): Promise<void
   const found = target.client.reading.ignoredFile?.(target);
   if (!found) return;
   const { path: classic, file } = found;
+  // Unreadable: the classic file is reported by the file checks.
   const text = await readTextOrNull(file).catch(() => null);
   if (text === null) return;
   try {

@@ -96,7 +96,9 @@ async function heldBy(
   if (probe.state !== "other") return undefined;
   const holder =
     machine.host.platform === "linux"
-      ? await portHolder(port, sysPath(machine.host, "/proc")).catch(() => undefined)
+      ? await portHolder(port, sysPath(machine.host, "/proc"))
+          // Who holds the port is extra detail: without it the line still says what answers.
+          .catch(() => undefined)
       : undefined;
   return `${probe.what}${holder ? ` — pid ${holder.pid}: ${holder.command}` : ""}`;
 }

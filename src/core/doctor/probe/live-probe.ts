@@ -9,7 +9,7 @@ import { VERSION } from "../../../version.js";
 import type { SpawnPlan } from "../../entries/programs/resolve.js";
 import { type ToolDef, toolDefs } from "../../entries/tool-lists.js";
 import { InterruptedError } from "../../errors.js";
-import { RPC } from "../../relay/rpc-codes.js";
+import { RPC } from "../../jsonrpc/codes.js";
 import type { Runner } from "../../system/run.js";
 import { ProbeTransport } from "./probe-transport.js";
 
@@ -164,6 +164,7 @@ async function attempt(
       reject(new Error("timeout"));
     }, timeoutMs);
   });
+  // Raced below; this only keeps a rejection nobody awaited any more from being unhandled.
   deadline.catch(() => {});
   const result: ProbeResult = { ok: false, stderr: [], noise: [] };
   try {
@@ -187,6 +188,7 @@ async function attempt(
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
+    // The probe's result is decided; closing the client is best effort.
     await client.close().catch(() => {});
     await transport.close();
   }

@@ -144,6 +144,7 @@ export async function probeHttpRemote(
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
+      // The probe's result is decided; ending the session and the client is best effort.
       await transport.terminateSession().catch(() => {});
       await client.close().catch(() => {});
     }

@@ -35,6 +35,7 @@ export async function probeSseRemote(
     stop(new InterruptedError());
   };
   signal?.addEventListener("abort", onAbort, { once: true });
+  // Raced below; this only keeps a rejection nobody awaited any more from being unhandled.
   deadline.catch(() => {});
   const started = performance.now();
   try {
@@ -67,6 +68,7 @@ export async function probeSseRemote(
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
+    // The probe's result is decided; closing is best effort.
     await client.close().catch(() => {});
     await transport.close().catch(() => {});
   }

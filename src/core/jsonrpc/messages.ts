@@ -1,10 +1,10 @@
 /**
- * The few JSON-RPC facts the relay routes on (kind, id, method) and the error objects it answers
- * with itself, built here by hand so the relay's hot path never loads the SDK's protocol layer or
+ * The few JSON-RPC facts the relay and the gateway route on (kind, id, method) and the error objects
+ * they answer with, built by hand so the relay's hot path never loads the SDK's protocol layer or
  * zod; the types come type-only from the SDK's client, and the shapes are JSON-RPC 2.0's.
  */
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/client";
-import { RPC } from "./rpc-codes.js";
+import { RPC } from "./codes.js";
 
 /** The largest message the relay passes on, either way (docs/bridge.md: the relay, its promises). */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;

@@ -14,7 +14,7 @@ import {
   paramHeaders,
   paramMismatch,
   requestHeaders,
-} from "../../src/core/relay/envelope-headers.js";
+} from "../../src/core/jsonrpc/envelope-headers.js";
 
 const b64 = (s: string) => `=?base64?${Buffer.from(s, "utf8").toString("base64")}?=`;
 const envelope = (version: string) => ({ _meta: { "io.modelcontextprotocol/protocolVersion": version } });
