@@ -32,7 +32,10 @@ const blocks = Math.floor((ephemeralStart() - LOW) / BLOCK);
 // VITEST_POOL_ID: 1..maxWorkers, one per worker process running at the same time.
 const block = (Number(process.env.VITEST_POOL_ID ?? process.pid) - 1) % blocks;
 const first = LOW + block * BLOCK;
-const handedOut = new Set<number>();
+// The one port at or above LOW on the Fetch standard's list of "bad ports": fetch() (undici) refuses
+// it before connecting, so a test of "nothing listens there" would see "bad port" instead.
+const FETCH_BAD_PORTS = new Set([10_080]);
+const handedOut = new Set<number>(FETCH_BAD_PORTS);
 
 function bindable(port: number): Promise<boolean> {
   const server = net.createServer();
