@@ -51,7 +51,7 @@ interface ClientSource {
   url: string;
 }
 
-/** How docs/clients.md's generated table shows a client (scripts/generate-clients-docs.mjs). */
+/** How docs/clients.md's generated table shows a client (scripts/generate-docs.mjs). */
 export interface ClientDocs {
   /** The environments, in words (default: from `kinds`). */
   where?: string;
