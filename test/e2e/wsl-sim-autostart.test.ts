@@ -176,7 +176,8 @@ describe.skipIf(skip !== undefined)(
       expect(Date.now() - killedAt).toBeLessThan(10_000);
       // A stop (SIGTERM, exit 0) ends the keeper, and the task's wait with it (it looks every 30 s).
       process.kill(third.pid, "SIGTERM");
-      expect((await logon).code).toBe(0);
+      const ended = await logon;
+      expect(ended.code, `${ended.stdout}\n${ended.stderr}`).toBe(0);
     }, 180_000);
   },
 );
