@@ -32,6 +32,37 @@ const REAL_NPM = realpathSync(
   path.join(path.dirname(process.execPath), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js"),
 );
 
+const REAL_NPM_VERSION = (
+  JSON.parse(readFileSync(path.join(path.dirname(REAL_NPM), "..", "package.json"), "utf8")) as {
+    version: string;
+  }
+).version;
+
+/**
+ * Linux's npm: the real one, except for the question mcp-twin asks on every run, `npm prefix -g
+ * --loglevel=verbose`, answered here with the lines the real npm prints for it (its stdout, and the
+ * stderr lines it prints but for its log file's name) — without its 300 ms start, which the suite
+ * would pay on every sync, status and doctor. Only while NPM_CONFIG_PREFIX is set (the machine sets
+ * it): the environment wins over every npmrc then, so the real npm would print that same prefix.
+ */
+function npmStandIn(): string {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const node = process.execPath;
+  return [
+    "#!/bin/sh",
+    `if [ "$*" = "prefix -g --loglevel=verbose" ] && [ -n "$NPM_CONFIG_PREFIX" ] && [ -z "$npm_config_prefix" ]; then`,
+    `  printf '%s\\n' "$NPM_CONFIG_PREFIX"`,
+    `  printf 'npm verbose cli %s %s\\n' ${q(node)} "$0" >&2`,
+    `  printf '%s\\n' ${q(`npm info using npm@${REAL_NPM_VERSION}`)} ${q(`npm info using node@${process.version}`)} 'npm verbose title npm prefix' 'npm verbose argv "prefix" "--global" "--loglevel" "verbose"' >&2`,
+    `  printf 'npm verbose cwd %s\\n' "$PWD" >&2`,
+    `  printf '%s\\n' ${q(`npm verbose os ${os.type()} ${os.release()}`)} ${q(`npm verbose node ${process.version}`)} ${q(`npm verbose npm  v${REAL_NPM_VERSION}`)} 'npm verbose exit 0' 'npm info ok' >&2`,
+    "  exit 0",
+    "fi",
+    `exec ${q(node)} ${q(REAL_NPM)} "$@"`,
+    "",
+  ].join("\n");
+}
+
 export interface FakeMachineOptions {
   /** What mcp-twin runs as: inside WSL (default), on plain Linux, or on Windows itself. */
   kind?: "wsl" | "linux" | "windows";
@@ -195,7 +226,7 @@ export function createFakeMachine(options: FakeMachineOptions = {}): FakeMachine
   if (options.procNet) symlinkSync("/proc/net", path.join(sys, "proc", "net"));
   symlinkSync(process.execPath, path.join(linuxBin, "node"));
   if (options.linuxNpm !== false) {
-    symlinkSync(REAL_NPM, path.join(linuxBin, "npm"));
+    writeFileSync(path.join(linuxBin, "npm"), npmStandIn(), { mode: 0o755 });
     // npm ships npx beside it (project entries run `npx -y <pkg>@<version>`).
     symlinkSync(path.join(path.dirname(REAL_NPM), "npx-cli.js"), path.join(linuxBin, "npx"));
   }
