@@ -4,10 +4,11 @@
  * program is started only once the user trusted that very text (`mcp-twin sync` there asks). On
  * main it was started with no question. A name JavaScript objects know (`constructor`) is no server.
  */
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
-import { runCli } from "../helpers/fake-machine.js";
+import { BIN, runCli } from "../helpers/fake-machine.js";
 import { bridgeEnv, cleanup, tempDir } from "./helpers.js";
 
 afterEach(cleanup);
@@ -47,10 +48,28 @@ describe("serve --share from a project manifest", () => {
     const { repo, mark, env } = clonedRepo();
     const trusted = await runCli(["sync", "--yes", "--client", "claude-code"], env, repo);
     expect(trusted.code, trusted.stderr).toBe(0);
-    // The bridge keeps running: the run is stopped after a few seconds (SIGTERM), the mark is the proof.
-    const r = await runCli(["serve", "--share", "theirs", "--port", "0"], env, repo, undefined, 6_000);
-    expect(r.stderr).not.toContain("not trusted");
-    expect(existsSync(mark)).toBe(true);
+    // The bridge keeps running: the mark its server leaves is the proof, and then it is stopped.
+    const serve = spawn(process.execPath, [BIN, "serve", "--share", "theirs", "--port", "0"], {
+      env,
+      cwd: repo,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    serve.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => serve.once("exit", resolve));
+    const marked = (async () => {
+      while (!existsSync(mark)) await new Promise((r) => setTimeout(r, 50));
+    })();
+    const first = await Promise.race([
+      marked.then(() => "marked" as const),
+      exited.then(() => "exited" as const),
+    ]);
+    serve.kill("SIGTERM");
+    await exited;
+    expect(first, stderr).toBe("marked");
+    expect(stderr).not.toContain("not trusted");
   });
 
   test("--share constructor is an unknown server (exit 2), not Object's constructor", async () => {
