@@ -24,7 +24,8 @@ test("every client's row names it, its id and its sources, and each source is a 
     expect(docs).toContain(`| ${c.name} (\`${c.id}\`)`);
     expect(c.sources?.length, `${c.id} cites no source`).toBeGreaterThan(0);
     for (const s of c.sources ?? []) expect(s.url).toMatch(/^https:\/\/\S+$/);
-    expect(docs).toContain(`### Sources: ${c.id}\n`);
+    const line = docs.split("\n").find((l) => l.startsWith(`- ${c.name} (\`${c.id}\`): [`)) ?? "";
+    for (const s of c.sources ?? []) expect(line, `${c.id} cites ${s.url}`).toContain(`](${s.url})`);
   }
 });
 

@@ -31,7 +31,6 @@ function cells(c: ClientModule): string[] {
     : "; remote servers through the relay";
   const variables = c.docs?.variables ?? (c.projectConfig ? `\`${c.referenceStyle("VAR")}\`` : "–");
   const judge = c.judge ?? "–";
-  const sources = c.sources?.length ? `[sources](#sources-${c.id})` : "–";
   return [
     `${c.name} (\`${c.id}\`)`,
     where,
@@ -40,7 +39,6 @@ function cells(c: ClientModule): string[] {
     `${format}, ${key}: ${shapes}${shapes.includes("relay") ? "" : remote}`,
     variables,
     judge,
-    sources,
   ].map(cell);
 }
 
@@ -78,7 +76,6 @@ function clientTableMarkdown(): string {
     "format, servers key: entries",
     "references in a project file",
     "judged with",
-    "facts from",
   ];
   const rows = [head, ...CLIENTS.map(cells)];
   // Padded as the formatter pads Markdown tables (npm run format), so the page stays as written.
@@ -87,14 +84,15 @@ function clientTableMarkdown(): string {
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.slice(1).map(line)].join("\n");
 }
 
-/** Each client's sources, one heading each (the table links them). */
+/** Each client's sources on one line: every fact a link to where it comes from. */
 function clientSourcesMarkdown(): string {
+  const text = (fact: string) => fact.replace(/([[\]])/g, "\\$1");
   return CLIENTS.filter((c) => c.sources?.length)
     .map((c) => {
-      const items = (c.sources ?? []).map((s) => `- ${s.fact}: <${s.url}>`).join("\n");
-      return `### Sources: ${c.id}\n\n${c.name}:\n\n${items}`;
+      const links = (c.sources ?? []).map((s) => `[${text(s.fact)}](${s.url})`).join("; ");
+      return `- ${c.name} (\`${c.id}\`): ${links}`;
     })
-    .join("\n\n");
+    .join("\n");
 }
 
 /** Put `content` between `<!-- generated: name (npm run docs:clients) -->` and its end marker. */

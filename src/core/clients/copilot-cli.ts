@@ -1,6 +1,6 @@
 /**
  * GitHub Copilot CLI: `mcp-config.json` in `$COPILOT_HOME` (default ~/.copilot; %USERPROFILE%\.copilot
- * on Windows), servers under `mcpServers`. Facts seen with 1.0.102 (docs/clients.md#github-copilot-cli).
+ * on Windows), servers under `mcpServers`. Facts seen with 1.0.102 (docs/clients.md#client-by-client).
  */
 import { joinNative } from "../environments/types.js";
 import { anyExists, inHome } from "./locate.js";

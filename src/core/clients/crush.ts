@@ -1,6 +1,6 @@
 /**
  * Crush (charmbracelet/crush): its JSON config, ~/.config/crush/crush.json (the same under
- * %USERPROFILE% on Windows), servers under `mcp`, `type` required. Facts: docs/clients.md#crush.
+ * %USERPROFILE% on Windows), servers under `mcp`, `type` required. Facts: docs/clients.md#client-by-client.
  */
 import { joinNative } from "../environments/types.js";
 import { anyExists, inHome } from "./locate.js";

@@ -1,6 +1,6 @@
 /**
  * Factory Droid (the `droid` CLI): ~/.factory/mcp.json (%USERPROFILE%\.factory on Windows), project
- * .factory/mcp.json; `type` on every entry. Facts: docs/clients.md#factory-droid (sources there).
+ * .factory/mcp.json; `type` on every entry. Facts: docs/clients.md#client-by-client (sources there).
  */
 import { anyExists, inHome } from "./locate.js";
 import { type ClientModule, stdioWithoutEmptyEnv, withHeaders } from "./types.js";

@@ -1,6 +1,6 @@
 /**
  * JetBrains Junie (its IDE plugin and CLI): ~/.junie/mcp/mcp.json, stdio entries only (remote
- * servers get the relay). Facts: docs/clients.md#jetbrains-junie (sources there).
+ * servers get the relay). Facts: docs/clients.md (sources there).
  */
 import { anyExists, inHome } from "./locate.js";
 import { type ClientModule, stdioWithoutEmptyEnv, UNDOCUMENTED_STARTUP_TIMEOUT_MS } from "./types.js";

@@ -1,6 +1,6 @@
 /**
  * Warp (the terminal's agents): ~/.warp/.mcp.json (%USERPROFILE%\.warp on Windows), project
- * .warp/.mcp.json; one `url` key for HTTP and SSE. Facts: docs/clients.md#warp (sources there).
+ * .warp/.mcp.json; one `url` key for HTTP and SSE. Facts: docs/clients.md#client-by-client (sources there).
  */
 import { anyExists, inHome } from "./locate.js";
 import {

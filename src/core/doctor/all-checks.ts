@@ -25,8 +25,8 @@ import { AS_IS, type Show, showFor } from "./path-style.js";
 import type { Finding } from "./types.js";
 
 /**
- * Ids are part of the `doctor --json` contract: never rename. docs/doctor.md's paragraph of ids and
- * list of checks are generated from here (`npm run docs:doctor`; a test fails when they are stale).
+ * Ids are part of the `doctor --json` contract: never rename. docs/doctor.md's list of checks is
+ * generated from here (`npm run docs:doctor`; a test fails when it is stale).
  */
 export const CHECKS = [
   ...environmentChecks,

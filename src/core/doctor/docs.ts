@@ -1,5 +1,5 @@
 /**
- * docs/doctor.md's list of checks and its paragraph of ids, written from the registry (pure).
+ * docs/doctor.md's list of checks, each with its id, written from the registry (pure).
  * `npm run docs:doctor` writes them between their markers; test/doctor/all-checks.test.ts fails when
  * the page is not what this gives.
  */
@@ -24,22 +24,6 @@ function checkListMarkdown(): string {
   }).join("\n");
 }
 
-/** The one paragraph of ids, above the list. */
-function idListMarkdown(): string {
-  const ids = CHECKS.map((c) => `\`${c.id}\``).join(", ");
-  // Wrapped near 100 columns, as the docs' prose is.
-  const lines: string[] = [];
-  let line = "Check ids:";
-  for (const word of `${ids}.`.split(" ")) {
-    if (`${line} ${word}`.length > 100) {
-      lines.push(line);
-      line = word;
-    } else line = `${line} ${word}`;
-  }
-  lines.push(line);
-  return lines.join("\n");
-}
-
 /** Put `content` between `<!-- generated: name -->` and `<!-- /generated: name -->` in `text`. */
 export function withGenerated(text: string, name: string, content: string): string {
   const start = `<!-- generated: ${name} (npm run docs:doctor) -->`;
@@ -54,7 +38,6 @@ export function withGenerated(text: string, name: string, content: string): stri
 export const GENERATED: ReadonlyArray<{ file: string; apply: (text: string) => string }> = [
   {
     file: "docs/doctor.md",
-    apply: (t) =>
-      withGenerated(withGenerated(t, "doctor-check-ids", idListMarkdown()), "checks", checkListMarkdown()),
+    apply: (t) => withGenerated(t, "checks", checkListMarkdown()),
   },
 ];
