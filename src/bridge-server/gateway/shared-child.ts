@@ -15,6 +15,7 @@ import type {
 } from "@modelcontextprotocol/client";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import { VERSION } from "../../version.js";
+import { type Clock, realClock } from "../clock.js";
 import { eraOf } from "../endpoint.js";
 import { ANY, asResultOf, type Json } from "./as-sent.js";
 import { ChildTransport } from "./child-transport.js";
@@ -114,8 +115,9 @@ export class SharedChild {
   #client: Client | undefined;
   #transport: Transport | undefined;
   #starting: Promise<Client> | undefined;
+  readonly #clock: Clock;
   #startedAt = 0;
-  #lastActivity = Date.now();
+  #lastActivity: number;
   #diedAt = 0;
   #backoff = FIRST_BACKOFF_MS;
   #restarts = 0;
@@ -152,9 +154,11 @@ export class SharedChild {
     launchKey: string,
     cache: ListCache,
     events: ChildEvents,
-    options: { scope?: CacheScope } = {},
+    options: { scope?: CacheScope; clock?: Clock } = {},
   ) {
     this.name = upstream.name;
+    this.#clock = options.clock ?? realClock;
+    this.#lastActivity = this.#clock.now();
     this.#upstream = upstream;
     this.#launchKey = launchKey;
     this.#cache = cache;
@@ -219,7 +223,7 @@ export class SharedChild {
       pid: this.#client && this.#transport instanceof ChildTransport ? this.#transport.pid : undefined,
       state: this.#client ? "running" : this.#starting ? "starting" : "stopped",
       ...(this.#client ? { startedAt: new Date(this.#startedAt).toISOString() } : {}),
-      idleMs: this.#inFlight.size > 0 ? 0 : Date.now() - this.#lastActivity,
+      idleMs: this.#inFlight.size > 0 ? 0 : this.#clock.now() - this.#lastActivity,
       inFlight: this.#inFlight.size,
       restarts: this.#restarts,
       failed: this.#failed && !this.#client,
@@ -231,7 +235,7 @@ export class SharedChild {
 
   /** A request named this process (a list answered from the cache too): it is not idle. */
   touch(): void {
-    this.#lastActivity = Date.now();
+    this.#lastActivity = this.#clock.now();
   }
 
   /** The running server's client, starting it (once, for every waiter) when it is not. */
@@ -255,7 +259,7 @@ export class SharedChild {
   ): Promise<Json> {
     const id = randomUUID();
     this.#inFlight.set(id, options.caller);
-    this.#lastActivity = Date.now();
+    this.#lastActivity = this.#clock.now();
     let sent = params;
     if (options.onprogress) {
       const token = `gw-${id}`;
@@ -290,7 +294,7 @@ export class SharedChild {
     } finally {
       this.#inFlight.delete(id);
       this.#progress.delete(`gw-${id}`);
-      this.#lastActivity = Date.now();
+      this.#lastActivity = this.#clock.now();
       if (this.#inFlight.size === 0) this.#readListsNow();
     }
   }
@@ -359,8 +363,8 @@ export class SharedChild {
 
   async #start(): Promise<Client> {
     await this.#upstream.before;
-    const wait = this.#diedAt + this.#backoff - Date.now();
-    if (this.#diedAt && wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const wait = this.#diedAt + this.#backoff - this.#clock.now();
+    if (this.#diedAt && wait > 0) await new Promise<void>((r) => this.#clock.after(wait, r));
     const cached = this.cached();
     let client: Client;
     try {
@@ -368,9 +372,9 @@ export class SharedChild {
       client = await this.#connect(cached ?? this.#cache.get(this.name, this.#launchKey));
     } catch (error) {
       const message = this.#startError(error);
-      this.#lastError = { message, at: Date.now() };
+      this.#lastError = { message, at: this.#clock.now() };
       this.#failed = true;
-      this.#diedAt = Date.now();
+      this.#diedAt = this.#clock.now();
       this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
       this.#events.outcome?.({ kind: "failed", error: message });
       throw new Error(`the shared server "${this.name}" did not start: ${message}`);
@@ -383,8 +387,8 @@ export class SharedChild {
       kind: "started",
       pid: this.#transport instanceof ChildTransport ? this.#transport.pid : undefined,
     });
-    this.#startedAt = Date.now();
-    this.#lastActivity = Date.now();
+    this.#startedAt = this.#clock.now();
+    this.#lastActivity = this.#clock.now();
     client.onclose = () => this.#died(client);
     await this.#learn(client, cached);
     return client;
@@ -503,7 +507,7 @@ export class SharedChild {
     const id = this.#nextRaw++;
     const key = `raw-${id}`;
     this.#inFlight.set(key, caller);
-    this.#lastActivity = Date.now();
+    this.#lastActivity = this.#clock.now();
     let params = message.params as Json | undefined;
     const token = (params?._meta as Json | undefined)?.progressToken;
     if (token !== undefined && progress) {
@@ -522,7 +526,7 @@ export class SharedChild {
       this.#rawFailed.delete(id);
       this.#inFlight.delete(key);
       this.#progress.delete(key);
-      this.#lastActivity = Date.now();
+      this.#lastActivity = this.#clock.now();
       if (this.#inFlight.size === 0) this.#readListsNow();
     }
   }
@@ -568,7 +572,7 @@ export class SharedChild {
     if (era === "2026-07-28" || this.#wanted.size > 0) await this.#applySubscriptions(client);
     // Read once the call that started it is answered (the server serves one thing at a time).
     this.#listsPending = () => this.#readLists(client, capabilities);
-    setTimeout(() => this.#readListsNow(), 2000).unref();
+    this.#clock.after(2000, () => this.#readListsNow());
   }
 
   /** The lists of a start, read now if they still wait (no call in flight, or after 2 s). */
@@ -677,13 +681,13 @@ export class SharedChild {
     if (this.#stopping) return;
     this.#restarts++;
     const how = this.#transport instanceof ChildTransport ? this.#transport.exit : undefined;
-    this.#lastError = { message: `the server exited${how ? ` (${how})` : ""}`, at: Date.now() };
+    this.#lastError = { message: `the server exited${how ? ` (${how})` : ""}`, at: this.#clock.now() };
     this.#events.outcome?.({ kind: "exited", error: this.#lastError.message });
     // A death soon after a start waits longer before the next one; a long healthy run starts over.
     this.#backoff =
-      Date.now() - this.#startedAt > HEALTHY_MS
+      this.#clock.now() - this.#startedAt > HEALTHY_MS
         ? FIRST_BACKOFF_MS
         : Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
-    this.#diedAt = Date.now();
+    this.#diedAt = this.#clock.now();
   }
 }
