@@ -16,6 +16,7 @@ import type { Endpoint } from "../endpoint.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
 import type { HttpSessionTransport } from "../session-transport.js";
 import { ANY, type Json } from "./as-sent.js";
+import { NO_SDK_TIMEOUT } from "./asks.js";
 import { ChildTransport } from "./child-transport.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
 import type { ForwardTarget, SessionRef } from "./forward-server.js";
@@ -121,7 +122,7 @@ export class ShareHost {
   readonly #o: HostOptions;
   readonly #clock: Clock;
   readonly #log: (line: string) => void;
-  readonly #shim = new ReverseShim();
+  readonly #shim: ReverseShim;
   readonly #children = new Map<string, SharedChild>();
   /** 2025-11-25 sessions attached to each process. */
   readonly #sessions = new Map<string, Set<SessionRef>>();
@@ -144,6 +145,7 @@ export class ShareHost {
     this.#key = launchKey(launch);
     this.#o = options;
     this.#clock = options.clock ?? realClock;
+    this.#shim = new ReverseShim(this.#clock);
     this.#log = (line) => options.log(`[share ${launch.name}] ${line}`);
     this.#own = options.logFile ? new ShareLog(options.logFile, launchSecrets(launch)) : undefined;
   }
@@ -495,7 +497,7 @@ export class ShareHost {
       transport.deliver({ jsonrpc: "2.0", method, params }, id);
     const caller = {
       session,
-      ask: (method: string, params: Json | undefined) => {
+      ask: (method: string, params: Json | undefined, signal: AbortSignal) => {
         const need = NEEDS[method] ?? method;
         if (!(server.getClientCapabilities() as Json | undefined)?.[need])
           return Promise.reject(
@@ -503,7 +505,8 @@ export class ShareHost {
           );
         return server.request({ method, params }, ANY, {
           relatedRequestId: id,
-          timeout: 600_000,
+          signal,
+          timeout: NO_SDK_TIMEOUT,
         }) as Promise<Json>;
       },
       notify: (method: string, params: Json) => {

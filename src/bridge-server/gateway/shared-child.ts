@@ -18,6 +18,7 @@ import { VERSION } from "../../version.js";
 import { type Clock, realClock } from "../clock.js";
 import { eraOf } from "../endpoint.js";
 import { ANY, asResultOf, type Json } from "./as-sent.js";
+import { Asks } from "./asks.js";
 import { ChildTransport } from "./child-transport.js";
 import { type CachedServer, LIST_METHODS, type ListCache, type ListMethod } from "./list-cache.js";
 import { subscriptionChange } from "./subscriptions.js";
@@ -39,10 +40,13 @@ export type ListKind = "tools" | "prompts" | "resources";
 const ASKS = ["elicitation/create", "sampling/createMessage", "roots/list"] as const;
 export type AskMethod = (typeof ASKS)[number];
 
-/** Who a forwarded call belongs to: a session, and how to ask its client something. */
+/**
+ * Who a forwarded call belongs to: a session, and how to ask its client something (given up when
+ * `signal` aborts: asks.ts's timeout, or the server withdrew it).
+ */
 export interface Caller {
   session: object;
-  ask?: (method: AskMethod, params: Json | undefined) => Promise<Json>;
+  ask?: (method: AskMethod, params: Json | undefined, signal: AbortSignal) => Promise<Json>;
   /** A notification related to this call (a log message of a 2026-07-28 session). */
   notify?: (method: string, params: Json) => void;
 }
@@ -116,6 +120,8 @@ export class SharedChild {
   #transport: Transport | undefined;
   #starting: Promise<Client> | undefined;
   readonly #clock: Clock;
+  /** What this process asked its sessions' clients and is still waiting for. */
+  readonly #asks: Asks;
   #startedAt = 0;
   #lastActivity: number;
   #diedAt = 0;
@@ -158,6 +164,7 @@ export class SharedChild {
   ) {
     this.name = upstream.name;
     this.#clock = options.clock ?? realClock;
+    this.#asks = new Asks(this.#clock);
     this.#lastActivity = this.#clock.now();
     this.#upstream = upstream;
     this.#launchKey = launchKey;
@@ -441,8 +448,8 @@ export class SharedChild {
       },
     );
     for (const method of ASKS)
-      client.setRequestHandler(method, async (request) =>
-        asResultOf(method, await this.#ask(method, request.params)),
+      client.setRequestHandler(method, async (request, ctx) =>
+        asResultOf(method, await this.#ask(method, request.params, ctx.mcpReq.signal)),
       );
     for (const [method, kind] of [
       ["notifications/tools/list_changed", "tools"],
@@ -646,9 +653,10 @@ export class SharedChild {
   /**
    * The server asks a client something (elicitation, sampling, roots): 2025-11-25 over stdio does
    * not say which call caused it, so it goes to the one session with calls in flight — and is
-   * refused at once, never left waiting, when there is none or more than one.
+   * refused at once, never left waiting, when there is none or more than one. Capped and timed
+   * per session (asks.ts); `withdrawn`: the server cancelled it.
    */
-  #ask(method: AskMethod, params: Json | undefined): Promise<Json> {
+  #ask(method: AskMethod, params: Json | undefined, withdrawn: AbortSignal): Promise<Json> {
     const sessions = new Set([...this.#inFlight.values()].map((c) => c.session));
     const caller = sessions.size === 1 ? [...this.#inFlight.values()].find((c) => c.ask) : undefined;
     if (!caller?.ask) {
@@ -660,7 +668,8 @@ export class SharedChild {
         rpcError(`${method}: a shared server can ask a client only during that client's own call (${why})`),
       );
     }
-    return caller.ask(method, params);
+    const ask = caller.ask;
+    return this.#asks.put(caller.session, method, (signal) => ask(method, params, signal), withdrawn);
   }
 
   /** A log message: to the one call in flight that wants it, else to the sessions (share-host.ts). */
