@@ -1,21 +1,27 @@
 /**
  * Bounds the gateway keeps against a shared server that misbehaves, with the bridge in process on a
  * clock the test moves and real server processes: the server's requests to a client are capped
- * per session and timed, in either era.
+ * per session and timed, in either era; a server is gone when its process exits, and what it
+ * started goes with it, even out of its process group.
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
 import { ASK_TIMEOUT_MS, ASKS_PER_SESSION } from "../../../src/bridge-server/gateway/asks.js";
+import { alive } from "../../helpers/alive.js";
 import { postModern } from "../../helpers/raw-post-2026.js";
 import { tempDir } from "../helpers.js";
-import { callText, closeClients, until } from "./gateway-helpers.js";
+import { callText, closeClients, until, v2Client } from "./gateway-helpers.js";
 import { inProcessBridge, stopInProcess } from "./in-process-bridge.js";
 import { writeScopeServer } from "./scope-server.js";
 
+/** Processes a test's server started and the bridge may have left behind (before the change). */
+const strays: number[] = [];
 afterEach(async () => {
   await closeClients();
   await stopInProcess();
+  for (const pid of strays.splice(0)) if (alive(pid)) process.kill(pid, "SIGKILL");
 });
 
 /** The scope server (scope-server.ts), shared in `mode` as `s`. */
@@ -129,5 +135,49 @@ describe("a shared server's requests to a client: capped per session, timed", ()
       },
     );
     expect(JSON.parse(done.content?.[0]?.text ?? "").settled).toHaveLength(100);
+  }, 60_000);
+});
+
+describe("a shared server is gone when its process exits, and what it started goes with it", () => {
+  test("a server exiting during a call, its child holding its stdout: the call is answered at once, in either era; the child ends; the next call starts a new process", async () => {
+    const b = await inProcessBridge(scopeServer());
+    const clients = [
+      await v2Client(b.shareUrl("s"), b.token, "legacy"),
+      await v2Client(b.shareUrl("s"), b.token, { pin: "2026-07-28" }),
+    ];
+    for (const client of clients) {
+      const before = JSON.parse(await callText(client, "where")).pid as number;
+      const pidFile = path.join(tempDir(), "orphan.pid");
+      const outcome = await client.callTool({ name: "orphan", arguments: { pidFile } }).then(
+        (r) => JSON.stringify(r),
+        (e: Error) => e.message,
+      );
+      expect(outcome).toMatch(/"s" exited during the call; it starts again on the next one/);
+      const orphan = Number(readFileSync(pidFile, "utf8"));
+      strays.push(orphan);
+      await until("the child holding its stdout ended", () => !alive(orphan));
+      // Past the backoff a death soon after a start earns.
+      b.clock.advance(10_000);
+      const after = JSON.parse(await callText(client, "where")).pid as number;
+      expect(after).not.toBe(before);
+    }
+  }, 60_000);
+
+  test("a grandchild that left the server's process group (setsid) ends with it: at `bridge restart <server>` and at the bridge's stop", async () => {
+    const b = await inProcessBridge(scopeServer());
+    const client = await v2Client(b.shareUrl("s"), b.token, "legacy");
+    const detached = async () => {
+      const pid = JSON.parse(await callText(client, "detach")).pid as number;
+      strays.push(pid);
+      expect(alive(pid)).toBe(true);
+      return pid;
+    };
+    const first = await detached();
+    expect(await b.control("restart/s", "POST")).toMatchObject({ stopped: 1 });
+    await until("the grandchild ended by the restart", () => !alive(first));
+    const second = await detached();
+    await client.close();
+    await b.stop();
+    await until("the grandchild ended by the stop", () => !alive(second));
   }, 60_000);
 });

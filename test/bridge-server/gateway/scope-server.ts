@@ -7,15 +7,17 @@ import { writeFileSync } from "node:fs";
 /**
  * Write the server to `file`. Its tools are `tools` (each answers "<name> ok"), `where` (its pid and
  * folder) and `grow` (adds a tool `grown<n>` and says tools/list_changed); answered though not
- * listed, `ask` (asks its client `n` elicitations at once and answers what became of each once all
- * are settled; `asked` says so far), `orphan` (starts a `sleep` that holds its stdout, then exits
- * without answering) and `detach` (starts a `sleep` in a session of its own and answers its pid);
- * its instructions and its one resource (`plan-<folder's name>.md`) name the folder it runs in.
+ * listed: `ask` (asks its client `n` elicitations at once, answers what became of each once all
+ * are settled; `asked`: so far), `orphan` (starts a `sleep` holding its stdout, writes its pid to
+ * `pidFile`, exits without answering) and `detach` (starts a `sleep` in a session of its own,
+ * answers its pid). Its instructions and its one resource (`plan-<folder's name>.md`) name the
+ * folder it runs in.
  */
 export function writeScopeServer(file: string, tools: string[]): void {
   writeFileSync(
     file,
     `import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 const tools = ${JSON.stringify(["where", "grow", ...tools])};
 let grown = 0;
@@ -67,9 +69,9 @@ const answer = {
     if (p.name === "ask") return ask(p.arguments?.n ?? 1);
     if (p.name === "asked") return text(JSON.stringify(asks));
     if (p.name === "orphan") {
-      spawn("sleep", ["300"], { stdio: ["ignore", "inherit", "ignore"] });
-      setTimeout(() => process.exit(3), 50);
-      return new Promise(() => {});
+      const child = spawn("sleep", ["300"], { stdio: ["ignore", "inherit", "ignore"] });
+      writeFileSync(p.arguments.pidFile, String(child.pid));
+      process.exit(3);
     }
     if (p.name === "detach") {
       const child = spawn("sleep", ["300"], { stdio: "ignore", detached: true });
