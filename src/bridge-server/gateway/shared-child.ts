@@ -104,6 +104,8 @@ export interface ChildInfo {
   lastErrorAt?: string;
 }
 
+const isList = (method: string) => (LIST_METHODS as readonly string[]).includes(method);
+
 /** A 2026-07-28-only server refuses initialize with "unsupported protocol version". */
 const refusesInitialize = (error: unknown) =>
   (error as { code?: unknown })?.code === RPC.unsupportedProtocolVersion ||
@@ -139,6 +141,11 @@ export class SharedChild {
   /** Resources some session wants updates of, and those the running process was asked for. */
   #wanted = new Set<string>();
   #listsPending: (() => Promise<void>) | undefined;
+  /**
+   * Whether this process was sent a request other than a list since it started: a list it says
+   * from then on may be what a call changed (scope "own": that session's alone).
+   */
+  #served = false;
   #listsReading: Promise<void> = Promise.resolve();
   #subscribed = new Set<string>();
   #listen: McpSubscription | undefined;
@@ -200,9 +207,11 @@ export class SharedChild {
   }
 
   /**
-   * A list read from the running process. `fresh`: read at its start (true of any new process:
-   * the server's entry follows it too); else a change this process announced, which stays its own
-   * in scope "own". True when it differs from what was kept (what sessions were served).
+   * A list read from the running process. `fresh`: read at its start, before it served any call
+   * (what any new process says: the server's entry follows it too); else a change this process
+   * announced, or one a call may have made, which stays its own in scope "own" (a session's
+   * process's list is never another session's). True when it differs from what was kept (what
+   * sessions were served).
    */
   #keepList(method: ListMethod, list: Json, fresh: boolean): boolean {
     const before = this.cached()?.lists[method];
@@ -280,6 +289,7 @@ export class SharedChild {
       } catch (error) {
         throw rpcError(error instanceof Error ? error.message : String(error));
       }
+      if (!isList(method)) this.#served = true;
       try {
         return (await client.request({ method, params: sent }, ANY, {
           ...(options.signal ? { signal: options.signal } : {}),
@@ -513,6 +523,7 @@ export class SharedChild {
     // A number (servers that write their answers by hand expect one), far above the SDK client's.
     const id = this.#nextRaw++;
     const key = `raw-${id}`;
+    if (!isList(message.method)) this.#served = true;
     this.#inFlight.set(key, caller);
     this.#lastActivity = this.#clock.now();
     let params = message.params as Json | undefined;
@@ -576,6 +587,7 @@ export class SharedChild {
     });
     this.#subscribed = new Set();
     this.#listen = undefined;
+    this.#served = false;
     if (era === "2026-07-28" || this.#wanted.size > 0) await this.#applySubscriptions(client);
     // Read once the call that started it is answered (the server serves one thing at a time).
     this.#listsPending = () => this.#readLists(client, capabilities);
@@ -609,7 +621,7 @@ export class SharedChild {
         .request({ method, params: {} }, ANY, { timeout: READY_TIMEOUT_MS })
         // Unread, the list stays what the cache holds; the next list_changed reads it again.
         .catch(() => undefined);
-      if (list && this.#keepList(method, list as Json, true)) changed.add(kind);
+      if (list && this.#keepList(method, list as Json, !this.#served)) changed.add(kind);
     }
     if (this.#client === client) for (const kind of changed) this.#events.listChanged(kind);
   }

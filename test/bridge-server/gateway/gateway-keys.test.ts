@@ -172,16 +172,20 @@ describe("cached answers are kept per folder and per session", () => {
     expect(v1InB.getInstructions()).toBe(`Serving the folder ${b}`);
   }, 60_000);
 
-  test("session: a tool one session's process added is listed to that session only", async () => {
+  test("session: a tool one session's process added is listed to that session only, even by the call that started it", async () => {
     const g = await gatewayBridge({ servers: { s: scriptServer(scopeScript(), "session") } });
     const a = await v2Client(g.shareUrl("s"), g.token, "legacy");
     let heard = false;
     a.setNotificationHandler("notifications/tools/list_changed", async () => {
       heard = true;
     });
-    expect(await callText(a, "where")).toMatch(/pid/);
+    // Its process starts with this call: its lists are read once the call is answered.
     expect(await callText(a, "grow")).toBe("grown1");
     await until("session A told its list changed", () => (heard ? true : undefined));
+    await until("A's process's lists read after its first call", async () => {
+      const { listed } = JSON.parse(await callText(a, "where")) as { listed: number };
+      return listed >= 2 ? true : undefined;
+    });
     expect((await a.listTools()).tools.map((t) => t.name)).toContain("grown1");
     // Other sessions, their processes not started: in either era, and by the SDK v1 client.
     const b = await v2Client(g.shareUrl("s"), g.token, "legacy");
@@ -201,6 +205,12 @@ describe("cached answers are kept per folder and per session", () => {
         who,
       ).toEqual(["where", "grow", "alpha"]);
     expect((await d.listTools()).tools.map((t) => t.name)).toEqual(["where", "grow", "alpha"]);
+    // What C's own process says of it, when asked anyway: as its list said.
+    const grown = await c.callTool({ name: "grown1", arguments: {} }).then(
+      (r) => JSON.stringify(r),
+      (e: Error) => e.message,
+    );
+    expect(grown).toMatch(/Unknown tool: grown1/);
   }, 60_000);
 });
 

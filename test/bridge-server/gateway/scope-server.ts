@@ -5,8 +5,8 @@
 import { writeFileSync } from "node:fs";
 
 /**
- * Write the server to `file`. Its tools are `tools` (each answers "<name> ok"), `where` (its pid and
- * folder) and `grow` (adds a tool `grown<n>` and says tools/list_changed); answered though not
+ * Write the server to `file`. Its tools are `tools` (each answers "<name> ok"), `where` (its pid,
+ * folder, and how many times it answered tools/list) and `grow` (adds a tool `grown<n>` and says tools/list_changed); answered though not
  * listed: `ask` (asks its client `n` elicitations at once, answers what became of each once all
  * are settled; `asked`: so far), `orphan` (starts a `sleep` holding its stdout, writes its pid to
  * `pidFile`, exits without answering) and `detach` (starts a `sleep` in a session of its own,
@@ -21,6 +21,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 const tools = ${JSON.stringify(["where", "grow", ...tools])};
 let grown = 0;
+let listed = 0;
 const send = (m) => process.stdout.write(JSON.stringify({ jsonrpc: "2.0", ...m }) + "\\n");
 const text = (t) => ({ content: [{ type: "text", text: t }] });
 const waiting = new Map();
@@ -53,14 +54,17 @@ const answer = {
     instructions: "Serving the folder " + process.cwd(),
   }),
   ping: () => ({}),
-  "tools/list": () => ({ tools: tools.map((name) => ({ name, inputSchema: { type: "object" } })) }),
+  "tools/list": () => {
+    listed++;
+    return { tools: tools.map((name) => ({ name, inputSchema: { type: "object" } })) };
+  },
   "resources/list": () => {
     const name = "plan-" + path.basename(process.cwd()) + ".md";
     return { resources: [{ uri: "file:///" + name, name }] };
   },
   "resources/templates/list": () => ({ resourceTemplates: [] }),
   "tools/call": (p) => {
-    if (p.name === "where") return text(JSON.stringify({ pid: process.pid, cwd: process.cwd() }));
+    if (p.name === "where") return text(JSON.stringify({ pid: process.pid, cwd: process.cwd(), listed }));
     if (p.name === "grow") {
       tools.push("grown" + ++grown);
       setImmediate(() => send({ method: "notifications/tools/list_changed" }));
