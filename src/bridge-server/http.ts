@@ -176,6 +176,8 @@ interface Listener {
   /** Whether the connecting process's user account may use the bridge (none: it cannot be told). */
   peers: ReturnType<typeof peerCheck> | undefined;
   trust(req: IncomingMessage): void;
+  /** A slot for a request to an MCP endpoint, held until its answer ends (http-guards.ts). */
+  slot(res: ServerResponse, credential: string): Refusal | null;
 }
 
 async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -215,6 +217,9 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   l.trust(req);
   if (control) return answerControl(control, pathname, req, res);
   if (!endpoint) return sendRefusal(res, notFound(l));
+  // One credential's requests never take what another's and the control routes need.
+  const busy = l.slot(res, credentialOf(req.headers));
+  if (busy) return req.method === "POST" ? refuseBody(req, res, busy) : sendRefusal(res, busy);
 
   const sdk = sdkTypes ?? (await loadTypes());
   const sessionId = header(req.headers, "mcp-session-id");
@@ -459,6 +464,7 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
     clock,
     peers: options.peers ? peerCheck(options.peers) : undefined,
     trust: (req) => connections.trust(req.socket),
+    slot: (res, credential) => connections.slot(res, credential),
   };
   const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
     handle(l, req, res).catch((error: unknown) => {
