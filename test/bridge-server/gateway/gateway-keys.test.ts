@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-control/client-token.js";
 import { alive } from "../../helpers/alive.js";
 import { onJsonLines } from "../../helpers/json-lines.js";
@@ -14,7 +14,7 @@ import { rawModernPost } from "../../helpers/raw-post-2026.js";
 import { BIN, bridgeEnv, stdioClient, tempDir } from "../helpers.js";
 import {
   callText,
-  closeAfterEach,
+  closeClients,
   eraFixtures,
   type Gateway,
   gatewayBridge,
@@ -23,9 +23,13 @@ import {
   v1Client,
   v2Client,
 } from "./gateway-helpers.js";
+import { inProcessBridge, stopInProcess } from "./in-process-bridge.js";
 import { writeScopeServer } from "./scope-server.js";
 
-closeAfterEach();
+afterEach(async () => {
+  await closeClients();
+  await stopInProcess();
+});
 
 /** A scope server (scope-server.ts) written to a new folder, with these tools. */
 function scopeScript(tools: string[] = ["alpha"]): string {
@@ -241,16 +245,13 @@ describe("a folder header that cannot be used", () => {
 describe("keys are forgotten", () => {
   test("600 session and 60 project keys that only listed are bounded while held and gone after the idle time", async () => {
     const script = scopeScript();
-    const g = await gatewayBridge({
-      servers: { s: scriptServer(script, "session"), p: scriptServer(script, "project") },
-      bridge: { idleMinutes: 0.02 },
+    const g = await inProcessBridge({
+      s: scriptServer(script, "session"),
+      p: scriptServer(script, "project"),
     });
     // The session server's lists are cached (sync does this): a new session lists without a start.
-    const warm = await fetch(g.url.replace(/\/mcp$/, "/control/warm"), {
-      method: "POST",
-      headers: { authorization: `Bearer ${g.token}` },
-    });
-    expect(((await warm.json()) as { warmed: string[] }).warmed).toContain("s");
+    const warm = await g.control("warm", "POST");
+    expect((warm as { warmed: string[] }).warmed).toContain("s");
     const list = (name: string, headers: Record<string, string>) =>
       rawModernPost(g.shareUrl(name), g.token, "tools/list", {}, headers);
     let most = 0;
@@ -270,7 +271,10 @@ describe("keys are forgotten", () => {
       expect((await list("p", { "mcp-twin-project": folder })).status).toBe(200);
     }
     expect(most).toBeLessThanOrEqual(256);
-    // Nothing names them again: each is forgotten after the idle time, as an idle process stops.
+    // Nothing names them again: each is forgotten after the idle time (the default 10 minutes, and
+    // a sweep), as an idle process stops.
+    expect((await held("s")) + (await held("p"))).toBeGreaterThan(0);
+    await g.pass(10 * 60_000 + 15_000);
     await until(
       "every key forgotten",
       async () => ((await held("s")) === 0 && (await held("p")) === 0 ? true : undefined),

@@ -27,6 +27,11 @@ export interface InProcessBridge {
   token: string;
   dir: string;
   clock: ManualClock;
+  /**
+   * Let `ms` pass a second at a time, the bridge's async work of each second (a sweep stopping a
+   * process) begun before the next: as time passes, not as a leap in which a sweep overlaps itself.
+   */
+  pass(ms: number): Promise<void>;
   shareUrl(name: string): string;
   /** `GET /control/status`, as `bridge status` reads it. */
   status(): Promise<InProcessStatus>;
@@ -42,6 +47,7 @@ interface InProcessStatus {
   shares: Array<{
     name: string;
     state: string;
+    cached: boolean;
     restarts: number;
     lastError?: string;
     children: Array<{ key: string; pid: number | null; sessions: number; state: string; idleMs: number }>;
@@ -122,6 +128,12 @@ export async function inProcessBridge(
     token,
     dir,
     clock,
+    pass: async (ms) => {
+      for (let left = ms; left > 0; left -= 1000) {
+        clock.advance(Math.min(1000, left));
+        await new Promise((r) => setImmediate(r));
+      }
+    },
     shareUrl: (name) => b.url.replace(/\/mcp$/, `/share/${name}`),
     status: () => control("status") as Promise<InProcessStatus>,
     control,
