@@ -10,6 +10,7 @@ import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge
 import { SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { isLoopback } from "../core/system/loopback.js";
+import { type Clock, realClock } from "./clock.js";
 import { connectionServerTakes } from "./connection-server.js";
 import { credentialOf } from "./credential.js";
 import type { Endpoint } from "./endpoint.js";
@@ -87,6 +88,8 @@ export interface HttpOptions {
   sessionGraceMs?: number;
   /** Seals session ids so that the next bridge opens them again (session-seal.ts; none: random ids). */
   seal?: SessionSeal;
+  /** What the sessions' grace and the write stalls run on (tests move it by hand). */
+  clock?: Clock;
   log?: (line: string) => void;
 }
 
@@ -169,9 +172,12 @@ interface Listener {
   maxBody: number;
   /** Unread bytes of a stream past which it is ended (SessionLimits.streamBuffer). */
   streamBuffer: number;
+  clock: Clock;
   /** Whether the connecting process's user account may use the bridge (none: it cannot be told). */
   peers: ReturnType<typeof peerCheck> | undefined;
   trust(req: IncomingMessage): void;
+  /** A slot for a request to an MCP endpoint, held until its answer ends (http-guards.ts). */
+  slot(res: ServerResponse, credential: string): Refusal | null;
 }
 
 async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -211,6 +217,9 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   l.trust(req);
   if (control) return answerControl(control, pathname, req, res);
   if (!endpoint) return sendRefusal(res, notFound(l));
+  // One credential's requests never take what another's and the control routes need.
+  const busy = l.slot(res, credentialOf(req.headers));
+  if (busy) return req.method === "POST" ? refuseBody(req, res, busy) : sendRefusal(res, busy);
 
   const sdk = sdkTypes ?? (await loadTypes());
   const sessionId = header(req.headers, "mcp-session-id");
@@ -293,7 +302,7 @@ async function post(
         : undefined;
     if (lane) return lane.serve(req.socket, value as JSONRPCMessage, res, media.acceptsSse);
     const response = await endpoint.serve2026(toWebRequest(req, res, body), value);
-    return sendWebResponse(res, response, l.streamBuffer);
+    return sendWebResponse(res, response, l.streamBuffer, l.clock);
   }
   const version = checkProtocolVersion(req.headers["mcp-protocol-version"], sdk.SUPPORTED_PROTOCOL_VERSIONS);
   if (version) return sendRefusal(res, version);
@@ -434,6 +443,7 @@ async function answerControl(
 export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const log = options.log ?? (() => {});
   const limits = { ...SESSION_LIMITS, ...options.sessionLimits };
+  const clock = options.clock ?? realClock;
   const l: Listener = {
     endpoints: new Map(options.endpoints.map((e) => [e.path, e])),
     endpointAt: options.endpointAt ?? (() => undefined),
@@ -444,14 +454,17 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
       limits,
       ...(options.sessionGraceMs !== undefined ? { graceMs: options.sessionGraceMs } : {}),
       ...(options.seal ? { seal: options.seal } : {}),
+      clock,
     }),
     token: options.token,
     loopbackOnly: isLoopback(options.host),
     origins: allowedOrigins(options.allowedOrigins),
     maxBody: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     streamBuffer: limits.streamBuffer,
+    clock,
     peers: options.peers ? peerCheck(options.peers) : undefined,
     trust: (req) => connections.trust(req.socket),
+    slot: (res, credential) => connections.slot(res, credential),
   };
   const server = http.createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
     handle(l, req, res).catch((error: unknown) => {

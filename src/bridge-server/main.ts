@@ -27,6 +27,7 @@ import {
 } from "../core/system/files.js";
 import { VERSION } from "../version.js";
 import { bridgeEndpoint } from "./bridge-endpoint.js";
+import type { Clock } from "./clock.js";
 import type { Endpoint } from "./endpoint.js";
 import { fillApart, Gateway, type PathSide } from "./gateway/index.js";
 import { type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
@@ -56,6 +57,8 @@ export interface OwnerOptions {
   /** The shared servers: the manifest's (read again on reload), `serve --share`'s, those to start now. */
   gateway?: { load(): Promise<ManifestShares>; adHoc: ShareLaunch[]; warm: string[] };
   plugins?: boolean;
+  /** What the bridge's timers run on (sessions' grace, idle stops, timeouts); tests move it by hand. */
+  clock?: Clock;
   log: (line: string) => void;
   /** Told what it is doing until it listens (named if it can never get there). */
   onPhase?: (text: string) => void;
@@ -203,6 +206,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.peers ? { peers: options.peers } : {}),
       ...(options.sessionGraceMs !== undefined ? { sessionGraceMs: options.sessionGraceMs } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
       seal,
       log,
     });
@@ -313,6 +317,7 @@ async function openGateway(options: OwnerOptions): Promise<Gateway> {
     adHoc: options.gateway?.adHoc ?? [],
     log,
     logFile: (name) => shareLogFile(files, name),
+    ...(options.clock ? { clock: options.clock } : {}),
     // sync's list cache filled by a process apart: the SDK it needs never loads into this one.
     ...(fillEntry
       ? {

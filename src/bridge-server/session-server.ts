@@ -34,6 +34,8 @@ export interface SessionInfo {
   client: string;
   since: Date;
   lastSeen: Date;
+  /** Whether its GET stream is open now (none: not told). */
+  streaming?: boolean;
 }
 
 export interface BridgeContext {

@@ -11,7 +11,7 @@ import type {
   TransportSendOptions,
 } from "@modelcontextprotocol/server";
 import { RPC } from "../core/jsonrpc/codes.js";
-import { type Clock, realClock } from "./clock.js";
+import { type Clock, realClock, type Timer } from "./clock.js";
 import { Backlog, StallGuard } from "./stream-backlog.js";
 
 // Messages here were validated by the SDK's JSONRPCMessageSchema (incoming, in http.ts) or made by
@@ -199,7 +199,7 @@ export class HttpSessionTransport implements Transport {
   #streamBacklog: Backlog | null = null;
   #streamStall: StallGuard | null = null;
   readonly #clock: Clock;
-  #keepAlive: NodeJS.Timeout | null = null;
+  #keepAlive: Timer | null = null;
   #closed = false;
 
   readonly #limits: SessionLimits;
@@ -305,8 +305,7 @@ export class HttpSessionTransport implements Transport {
       this.onerror?.(new Error("the client took nothing of its GET stream for too long; closed"));
       this.#dropStream();
     });
-    this.#keepAlive = setInterval(() => res.write(": keep-alive\n\n"), SSE_KEEPALIVE_MS);
-    this.#keepAlive.unref();
+    this.#keepAlive = this.#clock.every(SSE_KEEPALIVE_MS, () => res.write(": keep-alive\n\n"));
     res.once("close", () => {
       if (this.#stream !== res) return;
       this.#dropStream();
@@ -405,7 +404,7 @@ export class HttpSessionTransport implements Transport {
   };
 
   #dropStream(): void {
-    if (this.#keepAlive) clearInterval(this.#keepAlive);
+    this.#keepAlive?.cancel();
     this.#keepAlive = null;
     this.#stream = null;
     this.#streamBacklog = null;

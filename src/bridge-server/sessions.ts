@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { InitializeRequest } from "@modelcontextprotocol/server";
+import { type Clock, realClock, type Timer } from "./clock.js";
 import { credentialOf } from "./credential.js";
 import type { Endpoint } from "./endpoint.js";
 import { evictionFor, SESSION_CAPS, type SessionCaps } from "./session-policy.js";
@@ -20,7 +21,7 @@ export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
  * one). Under 60 s, so a `session` server's process is gone within a minute of its client. A
  * client that holds its GET stream open keeps its session however long it sits idle.
  */
-const SESSION_GRACE_MS = 50_000;
+export const SESSION_GRACE_MS = 50_000;
 
 /**
  * A session closed to make room (the caps) while its own `initialize` was still being set up: its
@@ -42,7 +43,7 @@ export interface Session extends SessionInfo {
   /** The credential that opened it (credential.ts): no other one reaches it. */
   credential: string;
   /** Ends it when its client is gone (SessionTable.#quiet). */
-  timer?: NodeJS.Timeout | undefined;
+  timer?: Timer | undefined;
   /** Opened again from its sealed id (not by an initialize in this process). */
   restored?: boolean;
 }
@@ -55,6 +56,8 @@ export interface SessionTableOptions {
   graceMs?: number;
   /** Seals session ids so that a restarted bridge opens them again (none: random ids). */
   seal?: SessionSeal;
+  /** What the grace and the day's sweep run on (tests move it by hand). */
+  clock?: Clock;
 }
 
 /**
@@ -72,7 +75,8 @@ export class SessionTable {
   readonly #seal: SessionSeal | undefined;
   /** Sealed ids being opened again: requests arriving together share one. */
   readonly #restoring = new Map<string, Promise<Session | undefined>>();
-  #sweep: NodeJS.Timeout | null = null;
+  readonly #clock: Clock;
+  #sweep: Timer | null = null;
 
   constructor(options: SessionTableOptions = {}) {
     this.#caps = options.caps ?? SESSION_CAPS;
@@ -80,6 +84,7 @@ export class SessionTable {
     this.#limits = options.limits ?? SESSION_LIMITS;
     this.#graceMs = options.graceMs ?? SESSION_GRACE_MS;
     this.#seal = options.seal;
+    this.#clock = options.clock ?? realClock;
   }
 
   /**
@@ -175,8 +180,11 @@ export class SessionTable {
       this.#end(evicted.id);
     }
     const id = from.id ?? this.#newId(endpoint, headers, from.init);
-    const transport = new HttpSessionTransport(id, this.#limits, undefined, { untilAnswered: true });
-    const now = new Date();
+    const transport = new HttpSessionTransport(id, this.#limits, undefined, {
+      untilAnswered: true,
+      clock: this.#clock,
+    });
+    const now = new Date(this.#clock.now());
     const session: Session = {
       id,
       endpoint: endpoint.path,
@@ -212,26 +220,25 @@ export class SessionTable {
 
   /** A request of the session came: it is alive (its grace starts again once it has no stream). */
   touch(session: Session): void {
-    session.lastSeen = new Date();
+    session.lastSeen = new Date(this.#clock.now());
     if (session.transport.openStreams === 0) this.#quiet(session);
     else if (session.timer) {
-      clearTimeout(session.timer);
+      session.timer.cancel();
       session.timer = undefined;
     }
   }
 
   /** Its last stream closed, or a request left none open: the grace starts. */
   #quiet(session: Session): void {
-    if (session.timer) clearTimeout(session.timer);
+    session.timer?.cancel();
     session.timer = undefined;
     if (this.#sessions.get(session.id) !== session) return;
     const check = () => {
       session.timer = undefined;
       if (this.#sessions.get(session.id) !== session || session.transport.openStreams > 0) return;
-      const left = session.lastSeen.getTime() + this.#graceOf(session) - Date.now();
+      const left = session.lastSeen.getTime() + this.#graceOf(session) - this.#clock.now();
       if (left > 0) {
-        session.timer = setTimeout(check, left);
-        session.timer.unref();
+        session.timer = this.#clock.after(left, check);
         return;
       }
       this.#log(
@@ -239,8 +246,7 @@ export class SessionTable {
       );
       void this.close(session);
     };
-    session.timer = setTimeout(check, Math.min(this.#graceOf(session), 2 ** 31 - 1));
-    session.timer.unref();
+    session.timer = this.#clock.after(this.#graceOf(session), check);
   }
 
   /**
@@ -282,7 +288,7 @@ export class SessionTable {
    * day. false when it was gone already.
    */
   #forget(session: Session): boolean {
-    if (session.timer) clearTimeout(session.timer);
+    session.timer?.cancel();
     session.timer = undefined;
     if (this.#sessions.get(session.id) !== session) return false;
     this.#sessions.delete(session.id);
@@ -300,7 +306,7 @@ export class SessionTable {
   }
 
   /** Close the sessions idle for longer than a day at `now`. */
-  async closeIdle(now = Date.now()): Promise<void> {
+  async closeIdle(now = this.#clock.now()): Promise<void> {
     const cutoff = now - SESSION_IDLE_MS;
     const idle = [...this.#sessions.values()].filter((s) => s.lastSeen.getTime() < cutoff);
     await Promise.all(idle.map((s) => this.close(s)));
@@ -308,24 +314,24 @@ export class SessionTable {
 
   /** `closeIdle` once a minute (the timer does not keep the process alive). */
   startSweeping(): void {
-    this.#sweep = setInterval(() => void this.closeIdle(), 60_000);
-    this.#sweep.unref();
+    this.#sweep = this.#clock.every(60_000, () => void this.closeIdle());
   }
 
   async closeAll(): Promise<void> {
-    if (this.#sweep) clearInterval(this.#sweep);
+    this.#sweep?.cancel();
     await Promise.all([...this.#sessions.values()].map((s) => this.close(s)));
     // The ids ended are on disk before the next bridge reads them.
     await this.#seal?.flushed();
   }
 
   info(): SessionInfo[] {
-    return [...this.#sessions.values()].map(({ id, endpoint, client, since, lastSeen }) => ({
+    return [...this.#sessions.values()].map(({ id, endpoint, client, since, lastSeen, transport }) => ({
       id,
       endpoint,
       client,
       since,
       lastSeen,
+      streaming: transport.streaming,
     }));
   }
 }

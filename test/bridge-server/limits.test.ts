@@ -16,7 +16,8 @@ import {
 } from "../../src/bridge-server/session-transport.js";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
 import { rawSession } from "../helpers/raw-session.js";
-import { cleanup, sleep, startBridge, tempDir } from "./helpers.js";
+import { until } from "./gateway/gateway-helpers.js";
+import { cleanup, startBridge, tempDir } from "./helpers.js";
 
 const servers: HttpBridge[] = [];
 afterEach(async () => {
@@ -135,9 +136,8 @@ describe.runIf(process.platform === "linux")("the real bridge (peak RSS from /pr
     });
     const before = peakMb(b.pid);
 
-    const outcome = await Promise.race([call(2, "endless"), sleep(60_000).then(() => "no answer" as const)]);
-    expect(outcome).not.toBe("no answer");
-    expect((outcome as Exclude<typeof outcome, string>).answers[0]).toEqual({
+    const outcome = await call(2, "endless");
+    expect(outcome.answers[0]).toEqual({
       jsonrpc: "2.0",
       id: 2,
       error: {
@@ -201,6 +201,7 @@ describe("in-process, real sockets", () => {
     const { url, seen } = await holdingBridge();
     const { post } = await rawSession(url, "tok", { protocolVersion: "2025-06-18", client: "flood" });
     const abort = new AbortController();
+    const abort2 = new AbortController();
     let id = 1;
     const pings = (n: number) =>
       Array.from({ length: n }, () => ({ jsonrpc: "2.0", id: id++, method: "ping" }));
@@ -208,12 +209,10 @@ describe("in-process, real sockets", () => {
     const held = [post(pings(100), abort.signal), post(pings(100), abort.signal)].map((p) =>
       p.catch(() => null),
     );
-    while (seen.requests < 201) await sleep(20); // initialize and the 200
-    const over = await Promise.race([post(pings(100)), sleep(10_000).then(() => "no answer" as const)]);
+    await until("the 200 held", () => seen.requests >= 201); // initialize and the 200
+    const { status, answers } = await post(pings(100));
     abort.abort();
     await Promise.all(held);
-    expect(over).not.toBe("no answer");
-    const { status, answers } = over as Exclude<typeof over, string>;
     expect(status).toBe(200);
     expect(answers).toHaveLength(100);
     expect(answers[0]).toEqual({
@@ -224,9 +223,12 @@ describe("in-process, real sockets", () => {
         message: `Too many requests in flight on this session (at most ${SESSION_LIMITS.inFlight}): wait for answers before sending more`,
       },
     });
-    // Under the limit, a request still reaches the session.
-    const fits = await Promise.race([post(pings(50)), sleep(500).then(() => "held" as const)]);
-    expect(fits).toBe("held");
+    // Under the limit, requests still reach the session.
+    const before = seen.requests;
+    const fits = post(pings(50), abort2.signal).catch(() => null);
+    await until("50 more reach the session", () => seen.requests >= before + 50);
+    abort2.abort();
+    await fits;
   });
 
   test("requests in flight count until the server answers, not until their POST's connection closes", async () => {
@@ -240,21 +242,24 @@ describe("in-process, real sockets", () => {
     const gone = [post(pings(100), abort.signal), post(pings(100), abort.signal)].map((p) =>
       p.catch(() => null),
     );
-    while (seen.requests < 201) await sleep(20); // initialize and the 200
+    await until("the 200 held", () => seen.requests >= 201); // initialize and the 200
     abort.abort();
     await Promise.all(gone);
-    while (transports[0]!.openStreams > 0) await sleep(20); // the bridge saw them closed
-    const over = await Promise.race([post(pings(100)), sleep(10_000).then(() => "no answer" as const)]);
-    expect(over).not.toBe("no answer");
-    expect((over as Exclude<typeof over, string>).answers[0]).toMatchObject({
+    await until("the bridge saw them closed", () => transports[0]!.openStreams === 0);
+    const over = await post(pings(100));
+    expect(over.answers[0]).toMatchObject({
       id: 201,
       error: { code: TOO_MANY_IN_FLIGHT },
     });
     // Once the server answers them (to no one: their POSTs are gone), the session may send again.
     for (let answered = 1; answered <= 200; answered++)
       await transports[0]!.send({ jsonrpc: "2.0", id: answered, result: {} } as JSONRPCMessage);
-    const fits = await Promise.race([post(pings(100)), sleep(500).then(() => "held" as const)]);
-    expect(fits).toBe("held");
+    const before = seen.requests;
+    const again = new AbortController();
+    const fits = post(pings(100), again.signal).catch(() => null);
+    await until("100 more reach the session", () => seen.requests >= before + 100);
+    again.abort();
+    await fits;
   });
 
   test("a GET stream the client does not read is closed once its backlog passes the limit", async () => {
@@ -288,8 +293,7 @@ describe("in-process, real sockets", () => {
       });
     // Read again: what the bridge had written arrives, then the end of a stream it closed.
     socket.resume();
-    const outcome = await Promise.race([closed.then(() => "closed"), sleep(5_000).then(() => "still open")]);
-    expect(outcome).toBe("closed");
+    await closed;
     // The session lives on: a new stream may be opened.
     const again = await fetch(url, { headers: { ...headers, accept: "text/event-stream" } });
     expect(again.status).toBe(200);

@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, inject, test } from "vitest";
-import { bridgeEnv, call, cleanup, httpClient, runCli, sleep, startBridge, tempDir } from "./helpers.js";
+import { until } from "./gateway/gateway-helpers.js";
+import { bridgeEnv, call, cleanup, httpClient, runCli, startBridge, tempDir } from "./helpers.js";
 
 afterEach(cleanup);
 
@@ -51,15 +52,15 @@ describe("--share", () => {
     // Kill the child: the bridge restarts it; the same HTTP session keeps working.
     const { pid } = (await call(client, "whoami")).data as { pid: number };
     process.kill(pid, "SIGKILL");
-    let answer = "";
-    for (let i = 0; i < 100 && answer !== "5"; i++) {
-      await sleep(100);
-      answer = await call(client, "add", { a: 2, b: 3 }).then(
+    // A call before the bridge saw it die fails; one after starts it again.
+    await until("the server started again answers", async () =>
+      (await call(client, "add", { a: 2, b: 3 }).then(
         (r) => r.text,
         () => "",
-      );
-    }
-    expect(answer).toBe("5");
+      )) === "5"
+        ? true
+        : undefined,
+    );
     expect(((await call(client, "whoami")).data as { pid: number }).pid).not.toBe(pid);
     const bridge = await httpClient(b.url, b.token);
     const status = (await call(bridge, "bridge_status")).data;

@@ -2,16 +2,23 @@
  * Slow and unauthenticated clients cannot hold the bridge's sockets: a refusal closes the
  * connection even while the client keeps its body open; headers and bodies have timeouts; a
  * connection cap sheds sockets that never presented the token first, so a client with the token
- * always gets in. Real sockets against the real bridge (the built CLI), and against `listenHttp`
- * in-process with short limits.
+ * always gets in; and one credential's calls that never end hold its slots only, never what another
+ * credential and the control routes need. Real sockets against the real bridge (the built CLI),
+ * and against `listenHttp` in-process.
  */
 import { writeFileSync } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, test } from "vitest";
 import { type HttpBridge, listenHttp } from "../../src/bridge-server/http.js";
+import { DEFAULT_LIMITS } from "../../src/bridge-server/http-guards.js";
+import type { HttpSessionTransport } from "../../src/bridge-server/session-transport.js";
 import { TokenGuard } from "../../src/bridge-server/token-guard.js";
+import { clientToken } from "../../src/core/bridge-control/client-token.js";
+import { rawSession } from "../helpers/raw-session.js";
+import { until } from "./gateway/gateway-helpers.js";
 import { call, cleanup, httpClient, sleep, startBridge, tempDir } from "./helpers.js";
 
 afterEach(cleanup);
@@ -157,4 +164,93 @@ describe("listenHttp limits", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("mcp-session-id")).toBeTruthy();
   });
+});
+
+describe("connection slots per credential", () => {
+  const servers: HttpBridge[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.close();
+  });
+
+  test("600 calls that never end, of one credential over 3 sessions: it holds 128, the rest get 503 at once; /control/status and another credential's client get in meanwhile", async () => {
+    const file = path.join(tempDir(), "token");
+    writeFileSync(file, "tok\n");
+    let held = 0;
+    /** An endpoint that answers initialize and holds every other request, never answered. */
+    const holding = (at: string) => ({
+      path: at,
+      connect: async (transport: HttpSessionTransport) => {
+        transport.onmessage = (m: JSONRPCMessage) => {
+          if (!("method" in m) || !("id" in m)) return;
+          if (m.method !== "initialize") {
+            held++;
+            return;
+          }
+          void transport.send({
+            jsonrpc: "2.0",
+            id: m.id,
+            result: {
+              protocolVersion: "2025-11-25",
+              capabilities: {},
+              serverInfo: { name: "hold", version: "1" },
+            },
+          } as JSONRPCMessage);
+        };
+        return { close: async () => {} };
+      },
+    });
+    const bridge = await listenHttp({
+      host: "127.0.0.1",
+      port: 0,
+      token: new TokenGuard(file, "tok"),
+      endpoints: [holding("/mcp"), holding("/share/other")],
+      control: {
+        status: () => ({ ok: true }),
+        reload: async () => ({}),
+        warm: async () => ({}),
+        restart: async () => undefined,
+      },
+    });
+    servers.push(bridge);
+    const url = `http://127.0.0.1:${bridge.port}/mcp`;
+    const sessions = await Promise.all([1, 2, 3].map(() => rawSession(url, "tok")));
+    // Each call on a connection of its own, as a client waiting on 600 answers holds them.
+    const requests: http.ClientRequest[] = [];
+    const refused: Array<{ status: number; body: string }> = [];
+    for (const session of sessions)
+      for (let id = 1; id <= 200; id++) {
+        const req = http.request(url, { method: "POST", agent: false, headers: session.headers }, (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => {
+            body += c.toString();
+          });
+          res.on("end", () => refused.push({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("error", () => {});
+        req.end(JSON.stringify({ jsonrpc: "2.0", id, method: "ping" }));
+        requests.push(req);
+      }
+    try {
+      const slots = DEFAULT_LIMITS.slotsPerCredential;
+      await until("the calls past the slots answered", () => refused.length >= 600 - slots, 30_000);
+      await until("the calls in the slots held", () => held >= slots);
+      expect(refused.length).toBe(600 - slots);
+      expect(held).toBe(slots);
+      expect(new Set(refused.map((r) => r.status))).toEqual(new Set([503]));
+      expect(JSON.parse(refused[0]!.body).error).toEqual({
+        code: -32000,
+        message: `Service Unavailable: this credential already has ${slots} requests in flight (the most one may have); wait for answers before sending more`,
+      });
+      // The control routes, with the same credential, and another credential's client.
+      const status = await fetch(url.replace(/\/mcp$/, "/control/status"), {
+        headers: { authorization: "Bearer tok" },
+      });
+      expect(status.status).toBe(200);
+      expect(await status.json()).toEqual({ ok: true });
+      const other = clientToken("tok", "other", "test:other");
+      await rawSession(url.replace(/\/mcp$/, "/share/other"), other);
+    } finally {
+      for (const req of requests) req.destroy();
+    }
+  }, 60_000);
 });

@@ -10,17 +10,20 @@ export interface ManualClock extends Clock {
   readonly pending: number;
 }
 
-export function manualClock(start = 0): ManualClock {
+export function manualClock(start = Date.now()): ManualClock {
   let now = start;
   let seq = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
+  const timers = new Map<number, { at: number; fn: () => void; every?: number }>();
+  const add = (ms: number, fn: () => void, every?: number) => {
+    const id = seq++;
+    timers.set(id, { at: now + ms, fn, ...(every === undefined ? {} : { every }) });
+    return { cancel: () => void timers.delete(id) };
+  };
   return {
     now: () => now,
-    after(ms, fn) {
-      const id = seq++;
-      timers.set(id, { at: now + ms, fn });
-      return { cancel: () => void timers.delete(id) };
-    },
+    after: (ms, fn) => add(ms, fn),
+    // A period of 0 would fire without end within one advance.
+    every: (ms, fn) => add(Math.max(1, ms), fn, Math.max(1, ms)),
     advance(ms) {
       const end = now + ms;
       for (;;) {
@@ -28,9 +31,11 @@ export function manualClock(start = 0): ManualClock {
           .filter(([, t]) => t.at <= end)
           .sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
         if (!due) break;
-        timers.delete(due[0]);
-        now = due[1].at;
-        due[1].fn();
+        const [id, timer] = due;
+        now = timer.at;
+        if (timer.every === undefined) timers.delete(id);
+        else timer.at += timer.every;
+        timer.fn();
       }
       now = end;
     },

@@ -97,7 +97,8 @@ export class ChildTransport implements Transport {
         `its project folder ${cwd} does not exist here (the client's entry names it in its Mcp-Twin-Project header): start the client in a folder that exists`,
       );
     const run = await located(command, { ...process.env, ...env });
-    const child = startProcess(run.command, args, { env: run.env, ...(cwd ? { cwd } : {}) });
+    // Tagged: what it starts is ended with it, also a grandchild that left its process group.
+    const child = startProcess(run.command, args, { env: run.env, tagged: true, ...(cwd ? { cwd } : {}) });
     this.#child = child;
     const stdout = new LineSplitter(
       MAX_MESSAGE_BYTES,
@@ -114,12 +115,14 @@ export class ChildTransport implements Transport {
         ),
     );
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    void child.exited.then(({ code, signal }) => {
+    // Gone when it exits, not when its pipes close: a grandchild holding its stdout would keep it
+    // "running" (run.ts ends what it started, and its pipes close once its last output is read).
+    void child.ended.then(({ code, signal }) => {
       this.exit = signal ?? `code ${code}`;
       if (!this.#closed) this.#log(`the server exited (${this.exit})`);
       this.#closed = true;
-      this.onclose?.();
     });
+    void child.exited.then(() => this.onclose?.());
     await child.spawned;
   }
 
@@ -167,7 +170,7 @@ export class ChildTransport implements Transport {
     } catch {
       // already closed
     }
-    await Promise.race([child.exited, new Promise((r) => setTimeout(r, 500).unref())]);
+    await Promise.race([child.ended, new Promise((r) => setTimeout(r, 500).unref())]);
     child.killTree();
     await Promise.race([child.exited, new Promise((r) => setTimeout(r, 1000).unref())]);
   }

@@ -12,6 +12,7 @@ import {
 import { isCodeOf2026Only, rpcError } from "../../core/jsonrpc/codes.js";
 import type { Era } from "../endpoint.js";
 import { asResultOf, type Json } from "./as-sent.js";
+import { NO_SDK_TIMEOUT } from "./asks.js";
 import type { CachedServer, ListMethod } from "./list-cache.js";
 import { admits } from "./log-levels.js";
 import type { ReverseShim } from "./reverse-shim.js";
@@ -212,7 +213,7 @@ async function forward(
       return await target.shim.start((ask, stop) => run(ask, stop.signal), caps ?? {}, ctx.mcpReq.signal);
     const ask =
       session.era === "2025-11-25"
-        ? (m: AskMethod, p: Json | undefined) => askInSession(server, ctx, m, p)
+        ? (m: AskMethod, p: Json | undefined, signal: AbortSignal) => askInSession(server, ctx, m, p, signal)
         : undefined;
     return await run(ask, ctx.mcpReq.signal);
   } catch (error) {
@@ -239,9 +240,10 @@ function askInSession(
   ctx: ServerContext,
   method: AskMethod,
   params: Json | undefined,
+  signal: AbortSignal,
 ): Promise<Json> {
   const need = NEEDS[method] ?? method;
   if (!(server.getClientCapabilities() as Json | undefined)?.[need])
     return Promise.reject(rpcError(`${method}: this client did not declare "${need}" when it connected`));
-  return ctx.mcpReq.send({ method, params }, { timeout: 600_000 });
+  return ctx.mcpReq.send({ method, params }, { signal, timeout: NO_SDK_TIMEOUT });
 }

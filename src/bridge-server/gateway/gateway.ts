@@ -7,6 +7,7 @@ import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ManifestShares, ShareLaunch } from "../../core/entries/share-launch.js";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
+import { type Clock, realClock, type Timer } from "../clock.js";
 import type { Endpoint } from "../endpoint.js";
 import type { FillOutput } from "./fill-apart.js";
 import { ListCache } from "./list-cache.js";
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   logFile?: (name: string) => string;
   /** Fill list caches in a process apart (fill-apart.ts); none: in this process. */
   fillApart?: (launches: ShareLaunch[]) => Promise<FillOutput>;
+  /** What the idle sweep and the shared servers' timers run on (tests move it by hand). */
+  clock?: Clock;
 }
 
 /** What `GET /control/status` answers. */
@@ -62,7 +65,7 @@ export class Gateway {
   /** Shared servers that cannot start here, and why (a request to them is told). */
   readonly #failed = new Map<string, { mode: ShareMode; error: string }>();
   #idleMinutes = 10;
-  #sweep: NodeJS.Timeout | undefined;
+  #sweep: Timer | undefined;
   #sweeping = false;
 
   private constructor(options: GatewayOptions, cache: ListCache) {
@@ -167,6 +170,7 @@ export class Gateway {
             idleMs: () => this.#idleMinutes * 60_000,
             log: this.#o.log,
             ...(this.#o.logFile ? { logFile: this.#o.logFile(name) } : {}),
+            ...(this.#o.clock ? { clock: this.#o.clock } : {}),
           }),
         );
         added.push(name);
@@ -206,9 +210,9 @@ export class Gateway {
 
   /** The idle sweep runs a few times per idle period (at most every 15 s, at least every 50 ms). */
   #schedule(): void {
-    if (this.#sweep) clearInterval(this.#sweep);
+    this.#sweep?.cancel();
     const every = Math.min(15_000, Math.max(50, (this.#idleMinutes * 60_000) / 4));
-    this.#sweep = setInterval(() => {
+    this.#sweep = (this.#o.clock ?? realClock).every(every, () => {
       if (this.#sweeping) return;
       this.#sweeping = true;
       const swept = [...this.#hosts.values()].map((h) =>
@@ -219,12 +223,11 @@ export class Gateway {
       void Promise.all(swept).finally(() => {
         this.#sweeping = false;
       });
-    }, every);
-    this.#sweep.unref();
+    });
   }
 
   async close(): Promise<void> {
-    if (this.#sweep) clearInterval(this.#sweep);
+    this.#sweep?.cancel();
     await Promise.all([...this.#hosts.values()].map((h) => h.close()));
     await this.#cache.flushed();
   }

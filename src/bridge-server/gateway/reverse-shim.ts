@@ -5,10 +5,16 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import { CallStop, onAbort } from "../call-stop.js";
+import { type Clock, realClock, type Timer } from "../clock.js";
 import type { Json } from "./as-sent.js";
 
 /** A parked call waits this long for the client's retry; then the question is cancelled. */
 const PARKED_TTL_MS = 5 * 60 * 1000;
+/**
+ * Calls of one shared server parked at once, each holding the server's call: past it, a call that
+ * asks is answered with an error, and the server's call is cancelled.
+ */
+const PARKED_PER_UPSTREAM = 64;
 const TAG = "gw1";
 
 /** What the client's capability must be for each question a server may ask. */
@@ -28,7 +34,7 @@ interface Parked {
   /** Wakes the waiting request when the server asks (again), or asks what the client cannot answer. */
   wake?: (question: Question) => void;
   abort: CallStop;
-  timer?: NodeJS.Timeout;
+  timer?: Timer;
 }
 
 interface Question {
@@ -42,10 +48,15 @@ interface Question {
  * `gw1.<handle>.<HMAC>`: signed, so a client can only resume a call the gateway parked for it.
  */
 export class ReverseShim {
+  readonly #clock: Clock;
   readonly #key = randomBytes(32);
   readonly #parked = new Map<string, Parked>();
   /** Every call started and not ended, parked or not (closing the shim gives them all up). */
   readonly #live = new Set<Parked>();
+
+  constructor(clock: Clock = realClock) {
+    this.#clock = clock;
+  }
 
   #mint(handle: string): string {
     return `${TAG}.${handle}.${createHmac("sha256", this.#key).update(handle).digest("base64url")}`;
@@ -69,7 +80,7 @@ export class ReverseShim {
     signal: AbortSignal | CallStop,
   ): Promise<Json> {
     const p: Parked = { abort: new CallStop(), call: Promise.resolve({ done: {} }) };
-    const ask = (method: string, params: Json | undefined) => {
+    const ask = (method: string, params: Json | undefined, signal?: AbortSignal) => {
       const need = NEEDS[method];
       if (!need || !caps[need]) {
         // 2026-07-28: a request needing a capability the client did not declare is refused
@@ -78,8 +89,27 @@ export class ReverseShim {
         p.abort.abort();
         return Promise.reject(rpcError(`${method}: the client did not declare "${need ?? method}"`));
       }
+      // One answer comes back per retry: a second question while one waits would lose the first.
+      if (p.answer)
+        return Promise.reject(
+          rpcError(
+            `${method}: a 2026-07-28 client is asked one thing at a time, and this call already waits for an answer`,
+            RPC.serverError,
+          ),
+        );
       return new Promise<Json>((resolve, reject) => {
-        p.answer = { resolve, reject };
+        const answer = { resolve, reject };
+        p.answer = answer;
+        // Given up (asks.ts's timeout): the client's late answer goes nowhere.
+        signal?.addEventListener(
+          "abort",
+          () => {
+            if (p.answer !== answer) return;
+            p.answer = undefined;
+            reject(signal.reason);
+          },
+          { once: true },
+        );
         p.wake?.({ method, params });
       });
     };
@@ -101,7 +131,7 @@ export class ReverseShim {
           RPC.invalidParams,
         ),
       );
-    clearTimeout(p.timer);
+    p.timer?.cancel();
     const answer = inputResponses?.q;
     if (answer && typeof answer === "object") p.answer?.resolve(answer as Json);
     else p.answer?.reject(rpcError("the retry carried no answer to the question", RPC.invalidParams));
@@ -145,16 +175,26 @@ export class ReverseShim {
         { data: { requiredCapabilities: { [next.missing]: {} } } },
       );
     }
+    if (p.handle === undefined && this.#parked.size >= PARKED_PER_UPSTREAM) {
+      p.answer?.reject(
+        rpcError(`${next.method}: too many calls wait for their clients' answers`, RPC.serverError),
+      );
+      p.abort.abort();
+      this.#unpark(p);
+      throw rpcError(
+        `the shared server asked ${next.method}, and ${PARKED_PER_UPSTREAM} calls of it already wait for their clients' answers (the most it may have): send the request again later`,
+        RPC.serverError,
+      );
+    }
     p.handle ??= randomUUID();
     const handle = p.handle;
     this.#parked.set(handle, p);
     // Unanswered in time: the server's question is cancelled, and so is its call.
-    p.timer = setTimeout(() => {
+    p.timer = this.#clock.after(PARKED_TTL_MS, () => {
       p.answer?.resolve({ action: "cancel" });
       p.abort.abort();
       this.#unpark(p);
-    }, PARKED_TTL_MS);
-    p.timer.unref();
+    });
     const { _meta, ...params } = next.params ?? {};
     return {
       resultType: "input_required",
@@ -167,7 +207,7 @@ export class ReverseShim {
 
   close(): void {
     for (const p of this.#live) {
-      clearTimeout(p.timer);
+      p.timer?.cancel();
       p.abort.abort();
     }
     this.#live.clear();

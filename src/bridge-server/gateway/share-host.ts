@@ -10,11 +10,13 @@ import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";
+import { type Clock, realClock } from "../clock.js";
 import { ConnectionServer } from "../connection-server.js";
 import type { Endpoint } from "../endpoint.js";
 import { checkedCall, paramRefusal, refusalResponse } from "../param-check.js";
 import type { HttpSessionTransport } from "../session-transport.js";
 import { ANY, type Json } from "./as-sent.js";
+import { NO_SDK_TIMEOUT } from "./asks.js";
 import { ChildTransport } from "./child-transport.js";
 import { MergedUpdates, sendListChanged, sendLogMessage, sendResourceUpdated } from "./fanout.js";
 import type { ForwardTarget, SessionRef } from "./forward-server.js";
@@ -83,6 +85,8 @@ export interface HostOptions {
   log: (line: string) => void;
   /** Its own log file (share-log.ts); none: its processes' stderr goes to `log`. */
   logFile?: string;
+  /** What its processes' idle time, backoff and asks' timeouts run on (tests move it by hand). */
+  clock?: Clock;
 }
 
 /** Resident memory of a process from /proc (Linux and WSL; elsewhere unknown). */
@@ -116,8 +120,9 @@ export class ShareHost {
   #launch: ShareLaunch;
   #key: string;
   readonly #o: HostOptions;
+  readonly #clock: Clock;
   readonly #log: (line: string) => void;
-  readonly #shim = new ReverseShim();
+  readonly #shim: ReverseShim;
   readonly #children = new Map<string, SharedChild>();
   /** 2025-11-25 sessions attached to each process. */
   readonly #sessions = new Map<string, Set<SessionRef>>();
@@ -139,6 +144,8 @@ export class ShareHost {
     this.#launch = launch;
     this.#key = launchKey(launch);
     this.#o = options;
+    this.#clock = options.clock ?? realClock;
+    this.#shim = new ReverseShim(this.#clock);
     this.#log = (line) => options.log(`[share ${launch.name}] ${line}`);
     this.#own = options.logFile ? new ShareLog(options.logFile, launchSecrets(launch)) : undefined;
   }
@@ -311,7 +318,7 @@ export class ShareHost {
           resourceUpdated: (uri) => updates.add(uri),
           message: (params) => sendLogMessage(this.#sessions.get(key) ?? [], params),
         },
-        { scope: this.#scopeOf(key, cwd) },
+        { scope: this.#scopeOf(key, cwd), clock: this.#clock },
       );
       this.#children.set(key, child);
     }
@@ -340,7 +347,7 @@ export class ShareHost {
     // Sync's start to fill the cache reports its own failure (its warm report): no call failed.
     if (key === "warm") return;
     if (event.kind === "failed") this.#lastStartFailed = true;
-    this.#failure = { error: event.error, key, at: Date.now() };
+    this.#failure = { error: event.error, key, at: this.#clock.now() };
   }
 
   /**
@@ -490,7 +497,7 @@ export class ShareHost {
       transport.deliver({ jsonrpc: "2.0", method, params }, id);
     const caller = {
       session,
-      ask: (method: string, params: Json | undefined) => {
+      ask: (method: string, params: Json | undefined, signal: AbortSignal) => {
         const need = NEEDS[method] ?? method;
         if (!(server.getClientCapabilities() as Json | undefined)?.[need])
           return Promise.reject(
@@ -498,7 +505,8 @@ export class ShareHost {
           );
         return server.request({ method, params }, ANY, {
           relatedRequestId: id,
-          timeout: 600_000,
+          signal,
+          timeout: NO_SDK_TIMEOUT,
         }) as Promise<Json>;
       },
       notify: (method: string, params: Json) => {
@@ -678,7 +686,7 @@ export class ShareHost {
    * Stop processes idle for longer than `bridge.idleMinutes` (a session's, also when it ended), and
    * forget a session's or folder's key no request named for as long (nothing of it is kept).
    */
-  async sweep(now = Date.now()): Promise<void> {
+  async sweep(): Promise<void> {
     const idleMs = this.#o.idleMs();
     for (const [key, child] of this.#children) {
       const info = child.info();
@@ -689,7 +697,6 @@ export class ShareHost {
         else await this.#drop(key);
       } else if (this.mode !== "machine" && key !== "warm" && this.#unused(key, child)) await this.#drop(key);
     }
-    void now;
   }
 
   async #drop(key: string): Promise<void> {

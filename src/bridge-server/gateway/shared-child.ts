@@ -15,8 +15,10 @@ import type {
 } from "@modelcontextprotocol/client";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import { VERSION } from "../../version.js";
+import { type Clock, realClock } from "../clock.js";
 import { eraOf } from "../endpoint.js";
 import { ANY, asResultOf, type Json } from "./as-sent.js";
+import { Asks } from "./asks.js";
 import { ChildTransport } from "./child-transport.js";
 import { type CachedServer, LIST_METHODS, type ListCache, type ListMethod } from "./list-cache.js";
 import { subscriptionChange } from "./subscriptions.js";
@@ -38,10 +40,13 @@ export type ListKind = "tools" | "prompts" | "resources";
 const ASKS = ["elicitation/create", "sampling/createMessage", "roots/list"] as const;
 export type AskMethod = (typeof ASKS)[number];
 
-/** Who a forwarded call belongs to: a session, and how to ask its client something. */
+/**
+ * Who a forwarded call belongs to: a session, and how to ask its client something (given up when
+ * `signal` aborts: asks.ts's timeout, or the server withdrew it).
+ */
 export interface Caller {
   session: object;
-  ask?: (method: AskMethod, params: Json | undefined) => Promise<Json>;
+  ask?: (method: AskMethod, params: Json | undefined, signal: AbortSignal) => Promise<Json>;
   /** A notification related to this call (a log message of a 2026-07-28 session). */
   notify?: (method: string, params: Json) => void;
 }
@@ -99,6 +104,8 @@ export interface ChildInfo {
   lastErrorAt?: string;
 }
 
+const isList = (method: string) => (LIST_METHODS as readonly string[]).includes(method);
+
 /** A 2026-07-28-only server refuses initialize with "unsupported protocol version". */
 const refusesInitialize = (error: unknown) =>
   (error as { code?: unknown })?.code === RPC.unsupportedProtocolVersion ||
@@ -114,8 +121,11 @@ export class SharedChild {
   #client: Client | undefined;
   #transport: Transport | undefined;
   #starting: Promise<Client> | undefined;
+  readonly #clock: Clock;
+  /** What this process asked its sessions' clients and is still waiting for. */
+  readonly #asks: Asks;
   #startedAt = 0;
-  #lastActivity = Date.now();
+  #lastActivity: number;
   #diedAt = 0;
   #backoff = FIRST_BACKOFF_MS;
   #restarts = 0;
@@ -131,6 +141,11 @@ export class SharedChild {
   /** Resources some session wants updates of, and those the running process was asked for. */
   #wanted = new Set<string>();
   #listsPending: (() => Promise<void>) | undefined;
+  /**
+   * Whether this process was sent a request other than a list since it started: a list it says
+   * from then on may be what a call changed (scope "own": that session's alone).
+   */
+  #served = false;
   #listsReading: Promise<void> = Promise.resolve();
   #subscribed = new Set<string>();
   #listen: McpSubscription | undefined;
@@ -152,9 +167,12 @@ export class SharedChild {
     launchKey: string,
     cache: ListCache,
     events: ChildEvents,
-    options: { scope?: CacheScope } = {},
+    options: { scope?: CacheScope; clock?: Clock } = {},
   ) {
     this.name = upstream.name;
+    this.#clock = options.clock ?? realClock;
+    this.#asks = new Asks(this.#clock);
+    this.#lastActivity = this.#clock.now();
     this.#upstream = upstream;
     this.#launchKey = launchKey;
     this.#cache = cache;
@@ -189,9 +207,11 @@ export class SharedChild {
   }
 
   /**
-   * A list read from the running process. `fresh`: read at its start (true of any new process:
-   * the server's entry follows it too); else a change this process announced, which stays its own
-   * in scope "own". True when it differs from what was kept (what sessions were served).
+   * A list read from the running process. `fresh`: read at its start, before it served any call
+   * (what any new process says: the server's entry follows it too); else a change this process
+   * announced, or one a call may have made, which stays its own in scope "own" (a session's
+   * process's list is never another session's). True when it differs from what was kept (what
+   * sessions were served).
    */
   #keepList(method: ListMethod, list: Json, fresh: boolean): boolean {
     const before = this.cached()?.lists[method];
@@ -219,7 +239,7 @@ export class SharedChild {
       pid: this.#client && this.#transport instanceof ChildTransport ? this.#transport.pid : undefined,
       state: this.#client ? "running" : this.#starting ? "starting" : "stopped",
       ...(this.#client ? { startedAt: new Date(this.#startedAt).toISOString() } : {}),
-      idleMs: this.#inFlight.size > 0 ? 0 : Date.now() - this.#lastActivity,
+      idleMs: this.#inFlight.size > 0 ? 0 : this.#clock.now() - this.#lastActivity,
       inFlight: this.#inFlight.size,
       restarts: this.#restarts,
       failed: this.#failed && !this.#client,
@@ -231,7 +251,7 @@ export class SharedChild {
 
   /** A request named this process (a list answered from the cache too): it is not idle. */
   touch(): void {
-    this.#lastActivity = Date.now();
+    this.#lastActivity = this.#clock.now();
   }
 
   /** The running server's client, starting it (once, for every waiter) when it is not. */
@@ -255,7 +275,7 @@ export class SharedChild {
   ): Promise<Json> {
     const id = randomUUID();
     this.#inFlight.set(id, options.caller);
-    this.#lastActivity = Date.now();
+    this.#lastActivity = this.#clock.now();
     let sent = params;
     if (options.onprogress) {
       const token = `gw-${id}`;
@@ -269,6 +289,7 @@ export class SharedChild {
       } catch (error) {
         throw rpcError(error instanceof Error ? error.message : String(error));
       }
+      if (!isList(method)) this.#served = true;
       try {
         return (await client.request({ method, params: sent }, ANY, {
           ...(options.signal ? { signal: options.signal } : {}),
@@ -290,7 +311,7 @@ export class SharedChild {
     } finally {
       this.#inFlight.delete(id);
       this.#progress.delete(`gw-${id}`);
-      this.#lastActivity = Date.now();
+      this.#lastActivity = this.#clock.now();
       if (this.#inFlight.size === 0) this.#readListsNow();
     }
   }
@@ -359,8 +380,8 @@ export class SharedChild {
 
   async #start(): Promise<Client> {
     await this.#upstream.before;
-    const wait = this.#diedAt + this.#backoff - Date.now();
-    if (this.#diedAt && wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const wait = this.#diedAt + this.#backoff - this.#clock.now();
+    if (this.#diedAt && wait > 0) await new Promise<void>((r) => this.#clock.after(wait, r));
     const cached = this.cached();
     let client: Client;
     try {
@@ -368,9 +389,9 @@ export class SharedChild {
       client = await this.#connect(cached ?? this.#cache.get(this.name, this.#launchKey));
     } catch (error) {
       const message = this.#startError(error);
-      this.#lastError = { message, at: Date.now() };
+      this.#lastError = { message, at: this.#clock.now() };
       this.#failed = true;
-      this.#diedAt = Date.now();
+      this.#diedAt = this.#clock.now();
       this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
       this.#events.outcome?.({ kind: "failed", error: message });
       throw new Error(`the shared server "${this.name}" did not start: ${message}`);
@@ -383,8 +404,8 @@ export class SharedChild {
       kind: "started",
       pid: this.#transport instanceof ChildTransport ? this.#transport.pid : undefined,
     });
-    this.#startedAt = Date.now();
-    this.#lastActivity = Date.now();
+    this.#startedAt = this.#clock.now();
+    this.#lastActivity = this.#clock.now();
     client.onclose = () => this.#died(client);
     await this.#learn(client, cached);
     return client;
@@ -437,8 +458,8 @@ export class SharedChild {
       },
     );
     for (const method of ASKS)
-      client.setRequestHandler(method, async (request) =>
-        asResultOf(method, await this.#ask(method, request.params)),
+      client.setRequestHandler(method, async (request, ctx) =>
+        asResultOf(method, await this.#ask(method, request.params, ctx.mcpReq.signal)),
       );
     for (const [method, kind] of [
       ["notifications/tools/list_changed", "tools"],
@@ -502,8 +523,9 @@ export class SharedChild {
     // A number (servers that write their answers by hand expect one), far above the SDK client's.
     const id = this.#nextRaw++;
     const key = `raw-${id}`;
+    if (!isList(message.method)) this.#served = true;
     this.#inFlight.set(key, caller);
-    this.#lastActivity = Date.now();
+    this.#lastActivity = this.#clock.now();
     let params = message.params as Json | undefined;
     const token = (params?._meta as Json | undefined)?.progressToken;
     if (token !== undefined && progress) {
@@ -522,7 +544,7 @@ export class SharedChild {
       this.#rawFailed.delete(id);
       this.#inFlight.delete(key);
       this.#progress.delete(key);
-      this.#lastActivity = Date.now();
+      this.#lastActivity = this.#clock.now();
       if (this.#inFlight.size === 0) this.#readListsNow();
     }
   }
@@ -565,10 +587,11 @@ export class SharedChild {
     });
     this.#subscribed = new Set();
     this.#listen = undefined;
+    this.#served = false;
     if (era === "2026-07-28" || this.#wanted.size > 0) await this.#applySubscriptions(client);
     // Read once the call that started it is answered (the server serves one thing at a time).
     this.#listsPending = () => this.#readLists(client, capabilities);
-    setTimeout(() => this.#readListsNow(), 2000).unref();
+    this.#clock.after(2000, () => this.#readListsNow());
   }
 
   /** The lists of a start, read now if they still wait (no call in flight, or after 2 s). */
@@ -598,7 +621,7 @@ export class SharedChild {
         .request({ method, params: {} }, ANY, { timeout: READY_TIMEOUT_MS })
         // Unread, the list stays what the cache holds; the next list_changed reads it again.
         .catch(() => undefined);
-      if (list && this.#keepList(method, list as Json, true)) changed.add(kind);
+      if (list && this.#keepList(method, list as Json, !this.#served)) changed.add(kind);
     }
     if (this.#client === client) for (const kind of changed) this.#events.listChanged(kind);
   }
@@ -642,9 +665,10 @@ export class SharedChild {
   /**
    * The server asks a client something (elicitation, sampling, roots): 2025-11-25 over stdio does
    * not say which call caused it, so it goes to the one session with calls in flight — and is
-   * refused at once, never left waiting, when there is none or more than one.
+   * refused at once, never left waiting, when there is none or more than one. Capped and timed
+   * per session (asks.ts); `withdrawn`: the server cancelled it.
    */
-  #ask(method: AskMethod, params: Json | undefined): Promise<Json> {
+  #ask(method: AskMethod, params: Json | undefined, withdrawn: AbortSignal): Promise<Json> {
     const sessions = new Set([...this.#inFlight.values()].map((c) => c.session));
     const caller = sessions.size === 1 ? [...this.#inFlight.values()].find((c) => c.ask) : undefined;
     if (!caller?.ask) {
@@ -656,7 +680,8 @@ export class SharedChild {
         rpcError(`${method}: a shared server can ask a client only during that client's own call (${why})`),
       );
     }
-    return caller.ask(method, params);
+    const ask = caller.ask;
+    return this.#asks.put(caller.session, method, (signal) => ask(method, params, signal), withdrawn);
   }
 
   /** A log message: to the one call in flight that wants it, else to the sessions (share-host.ts). */
@@ -677,13 +702,13 @@ export class SharedChild {
     if (this.#stopping) return;
     this.#restarts++;
     const how = this.#transport instanceof ChildTransport ? this.#transport.exit : undefined;
-    this.#lastError = { message: `the server exited${how ? ` (${how})` : ""}`, at: Date.now() };
+    this.#lastError = { message: `the server exited${how ? ` (${how})` : ""}`, at: this.#clock.now() };
     this.#events.outcome?.({ kind: "exited", error: this.#lastError.message });
     // A death soon after a start waits longer before the next one; a long healthy run starts over.
     this.#backoff =
-      Date.now() - this.#startedAt > HEALTHY_MS
+      this.#clock.now() - this.#startedAt > HEALTHY_MS
         ? FIRST_BACKOFF_MS
         : Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
-    this.#diedAt = Date.now();
+    this.#diedAt = this.#clock.now();
   }
 }

@@ -4,7 +4,10 @@
  * `startProcess` is the streaming variant, for long-running children (doctor's live probes).
  */
 import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
 import type { Writable } from "node:stream";
 
 // node:child_process is loaded on first use: most runs (a no-op sync) start no process at all,
@@ -201,6 +204,12 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   /** Windows: pass arguments without quoting (a `cmd.exe /d /s /c "…"` line built by the caller). */
   verbatim?: boolean;
+  /**
+   * Give it, and so everything it starts, a tag of its own in the environment (TAG_VARIABLE):
+   * `killTree` then also ends what left its process group (a `setsid` grandchild), found by the
+   * tag through /proc (Linux and WSL).
+   */
+  tagged?: boolean;
 }
 
 /** A process started with pipes for stdin/stdout/stderr (MCP stdio servers, for doctor's probes). */
@@ -211,10 +220,67 @@ export interface StartedProcess {
   readonly stderr: NodeJS.ReadableStream;
   /** Resolves once the process runs; rejects with its spawn error (ENOENT, EACCES, EINVAL…). */
   readonly spawned: Promise<void>;
-  /** Resolves when the process has exited (or could not start). Never rejects. */
+  /**
+   * Resolves the moment the process is gone (or could not start), whatever still holds its pipes;
+   * what it started goes with it. Never rejects.
+   */
+  readonly ended: Promise<{ code: number | null; signal: string | null }>;
+  /**
+   * Resolves once its output is all read too (its pipes closed: at most PIPES_AFTER_END_MS after
+   * `ended`, when something that escaped the kill still holds them). Never rejects.
+   */
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
   /** Kill the process and everything it started (its process group; `taskkill /T` on Windows). */
   killTree(): void;
+}
+
+/**
+ * The variable a tagged process (StartOptions.tagged) and everything it starts carry: a child that
+ * leaves its process group keeps its environment, so it is found by it.
+ */
+const TAG_VARIABLE = "MCP_TWIN_SERVER";
+
+/**
+ * After a process ends, how long its pipes may stay open before they are closed for it: its last
+ * output is read by then, and only a process that escaped the kill (one that cleared its
+ * environment, or any on macOS) can still hold them.
+ */
+const PIPES_AFTER_END_MS = 1_000;
+
+/**
+ * End every process whose environment holds `tag` (Linux and WSL, through `proc`): those a tagged
+ * process started, however they left its group. How many were ended.
+ */
+function endTagged(tag: string, proc = "/proc"): number {
+  if (process.platform !== "linux") return 0;
+  const needle = Buffer.from(`\0${TAG_VARIABLE}=${tag}\0`);
+  let names: string[];
+  try {
+    names = readdirSync(proc);
+  } catch {
+    // No /proc here: the process group is all there is to end.
+    return 0;
+  }
+  let ended = 0;
+  for (const name of names) {
+    const pid = Number(name);
+    if (!Number.isSafeInteger(pid) || pid === process.pid) continue;
+    let environ: Buffer;
+    try {
+      environ = readFileSync(path.join(proc, name, "environ"));
+    } catch {
+      // Gone meanwhile, or another account's: not one of ours.
+      continue;
+    }
+    if (!Buffer.concat([Buffer.from([0]), environ]).includes(needle)) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+      ended++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ended;
 }
 
 const live = new Set<StartedProcess>();
@@ -241,9 +307,11 @@ export function startProcess(
   args: readonly string[],
   options: StartOptions = {},
 ): StartedProcess {
+  const tag = options.tagged ? randomBytes(16).toString("hex") : undefined;
+  const env = tag ? { ...(options.env ?? process.env), [TAG_VARIABLE]: tag } : options.env;
   const child = childProcess().spawn(file, [...args], {
     cwd: options.cwd,
-    env: options.env as NodeJS.ProcessEnv | undefined,
+    env: env as NodeJS.ProcessEnv | undefined,
     stdio: ["pipe", "pipe", "pipe"],
     shell: false,
     windowsHide: true,
@@ -258,13 +326,24 @@ export function startProcess(
   });
   // Awaited by whoever needs the spawn; this keeps a failure nobody awaits from being unhandled.
   spawned.catch(() => {});
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+  const failed = new Promise<{ code: null; signal: null }>((resolve) =>
     child.once("error", (error) => {
       rejectSpawned(error);
       resolve({ code: null, signal: null });
-    });
-    child.once("close", (code, signal) => resolve({ code, signal }));
-  });
+    }),
+  );
+  const ended = Promise.race([
+    failed,
+    new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.once("exit", (code, signal) => resolve({ code, signal })),
+    ),
+  ]);
+  const exited = Promise.race([
+    failed,
+    new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.once("close", (code, signal) => resolve({ code, signal })),
+    ),
+  ]);
   child.once("spawn", () => resolveSpawned());
   // A server that exits while we write must not crash us with EPIPE.
   child.stdin.on("error", () => {});
@@ -274,20 +353,30 @@ export function startProcess(
     stdout: child.stdout,
     stderr: child.stderr,
     spawned,
+    ended,
     exited,
-    killTree: () => killTree(child),
+    killTree: () => killTree(child, "SIGKILL", tag),
   };
   live.add(handle);
-  void exited.then(() => {
-    // The leader is gone; its group may not be (a child that ignored stdin EOF): kill it too.
-    killTree(child);
+  void ended.then(() => {
+    // The leader is gone; what it started may not be (a child that ignored stdin EOF, one that
+    // holds its stdout, one that left its group): ended too, so its pipes close.
+    killTree(child, "SIGKILL", tag);
     live.delete(handle);
+    const timer = setTimeout(() => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    }, PIPES_AFTER_END_MS);
+    timer.unref();
+    void exited.then(() => clearTimeout(timer));
   });
   installExitHook();
   return handle;
 }
 
-function killTree(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): void {
+/** `tag`: also end every process carrying it (StartOptions.tagged), which the group may not hold. */
+function killTree(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL", tag?: string): void {
+  if (tag) endTagged(tag);
   const pid = child.pid;
   if (pid === undefined) return;
   if (process.platform === "win32") {

@@ -2,12 +2,25 @@
  * Shared servers of either protocol era behind the gateway, reached by clients of either era at
  * once (SDK v2 negotiating and pinned to 2026-07-28, SDK v1 1.32.2), real child processes: one
  * process for every session of a `machine` server, lists from the cache while it is stopped, an
- * idle stop, and a kill -9 mid-call answered at once.
+ * idle stop (the bridge in process, its clock moved), and a kill -9 mid-call answered at once.
  */
-import { describe, expect, test } from "vitest";
-import { bothErasGateway, callText, closeAfterEach, until, v1Client, v2Client } from "./gateway-helpers.js";
+import { afterEach, describe, expect, test } from "vitest";
+import {
+  bothErasGateway,
+  callText,
+  closeClients,
+  eraFixtures,
+  scriptServer,
+  until,
+  v1Client,
+  v2Client,
+} from "./gateway-helpers.js";
+import { inProcessBridge, stopInProcess } from "./in-process-bridge.js";
 
-closeAfterEach();
+afterEach(async () => {
+  await closeClients();
+  await stopInProcess();
+});
 
 describe("both eras, both ways", () => {
   test("clients of both eras reach a 2025-11-25 and a 2026-07-28 server at once: one process each", async () => {
@@ -83,14 +96,19 @@ describe("both eras, both ways", () => {
 
 describe("lazy, cached, reaped", () => {
   test("a stopped server's lists come from the cache: a new session of either era lists without starting it", async () => {
-    const g = await bothErasGateway("machine", { bridge: { idleMinutes: 0.01 } });
+    const { v1, v2 } = await eraFixtures();
+    const g = await inProcessBridge({
+      old: scriptServer(v1.script, "machine"),
+      new: scriptServer(v2.script, "machine"),
+    });
     // Nothing runs before the first session: there is no cache yet, so the first list starts it.
     expect((await g.status()).shares.every((s) => s.children.length === 0 && !s.cached)).toBe(true);
     for (const name of ["old", "new"]) {
       const first = await v2Client(g.shareUrl(name), g.token, "auto");
       expect((await first.listTools()).tools.length).toBeGreaterThan(5);
     }
-    // Idle for 0.6 s: each stops (the sweep's condition, not a sleep).
+    // Idle for the default 10 minutes and one sweep more: each stops.
+    await g.pass(10 * 60_000 + 15_000);
     await until("both stopped", async () =>
       (await g.status()).shares.every((s) => s.cached && s.state === "stopped") ? true : undefined,
     );

@@ -13,6 +13,7 @@ import {
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as HttpV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach } from "vitest";
+import type { ShareMode } from "../../../src/core/manifest/schema.js";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../../helpers/fake-machine.js";
 import { type Registry, startRegistry } from "../../helpers/registry.js";
 import { cleanup, type RunningBridge, sleep, startBridge, tempDir } from "../helpers.js";
@@ -115,7 +116,7 @@ export async function gatewayBridge(
 }
 
 /** A server run by its script, shared in `mode`. */
-export const scriptServer = (script: string, share: string, args: string[] = []) => ({
+export const scriptServer = (script: string, share: ShareMode, args: string[] = []) => ({
   command: process.execPath,
   args: [script, ...args],
   share,
@@ -126,7 +127,7 @@ export const scriptServer = (script: string, share: string, args: string[] = [])
  * manifest's other keys (e.g. `bridge`) in `rest`.
  */
 export async function bothErasGateway(
-  mode = "machine",
+  mode: ShareMode = "machine",
   rest: Record<string, unknown> = {},
 ): Promise<Gateway> {
   const { v1, v2 } = await eraFixtures();

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { clientToken } from "../../../src/core/bridge-control/client-token.js";
 import { alive } from "../../helpers/alive.js";
 import { onJsonLines } from "../../helpers/json-lines.js";
@@ -14,7 +14,7 @@ import { rawModernPost } from "../../helpers/raw-post-2026.js";
 import { BIN, bridgeEnv, stdioClient, tempDir } from "../helpers.js";
 import {
   callText,
-  closeAfterEach,
+  closeClients,
   eraFixtures,
   type Gateway,
   gatewayBridge,
@@ -23,9 +23,13 @@ import {
   v1Client,
   v2Client,
 } from "./gateway-helpers.js";
+import { inProcessBridge, stopInProcess } from "./in-process-bridge.js";
 import { writeScopeServer } from "./scope-server.js";
 
-closeAfterEach();
+afterEach(async () => {
+  await closeClients();
+  await stopInProcess();
+});
 
 /** A scope server (scope-server.ts) written to a new folder, with these tools. */
 function scopeScript(tools: string[] = ["alpha"]): string {
@@ -172,16 +176,20 @@ describe("cached answers are kept per folder and per session", () => {
     expect(v1InB.getInstructions()).toBe(`Serving the folder ${b}`);
   }, 60_000);
 
-  test("session: a tool one session's process added is listed to that session only", async () => {
+  test("session: a tool one session's process added is listed to that session only, even by the call that started it", async () => {
     const g = await gatewayBridge({ servers: { s: scriptServer(scopeScript(), "session") } });
     const a = await v2Client(g.shareUrl("s"), g.token, "legacy");
     let heard = false;
     a.setNotificationHandler("notifications/tools/list_changed", async () => {
       heard = true;
     });
-    expect(await callText(a, "where")).toMatch(/pid/);
+    // Its process starts with this call: its lists are read once the call is answered.
     expect(await callText(a, "grow")).toBe("grown1");
     await until("session A told its list changed", () => (heard ? true : undefined));
+    await until("A's process's lists read after its first call", async () => {
+      const { listed } = JSON.parse(await callText(a, "where")) as { listed: number };
+      return listed >= 2 ? true : undefined;
+    });
     expect((await a.listTools()).tools.map((t) => t.name)).toContain("grown1");
     // Other sessions, their processes not started: in either era, and by the SDK v1 client.
     const b = await v2Client(g.shareUrl("s"), g.token, "legacy");
@@ -201,6 +209,12 @@ describe("cached answers are kept per folder and per session", () => {
         who,
       ).toEqual(["where", "grow", "alpha"]);
     expect((await d.listTools()).tools.map((t) => t.name)).toEqual(["where", "grow", "alpha"]);
+    // What C's own process says of it, when asked anyway: as its list said.
+    const grown = await c.callTool({ name: "grown1", arguments: {} }).then(
+      (r) => JSON.stringify(r),
+      (e: Error) => e.message,
+    );
+    expect(grown).toMatch(/Unknown tool: grown1/);
   }, 60_000);
 });
 
@@ -231,16 +245,13 @@ describe("a folder header that cannot be used", () => {
 describe("keys are forgotten", () => {
   test("600 session and 60 project keys that only listed are bounded while held and gone after the idle time", async () => {
     const script = scopeScript();
-    const g = await gatewayBridge({
-      servers: { s: scriptServer(script, "session"), p: scriptServer(script, "project") },
-      bridge: { idleMinutes: 0.02 },
+    const g = await inProcessBridge({
+      s: scriptServer(script, "session"),
+      p: scriptServer(script, "project"),
     });
     // The session server's lists are cached (sync does this): a new session lists without a start.
-    const warm = await fetch(g.url.replace(/\/mcp$/, "/control/warm"), {
-      method: "POST",
-      headers: { authorization: `Bearer ${g.token}` },
-    });
-    expect(((await warm.json()) as { warmed: string[] }).warmed).toContain("s");
+    const warm = await g.control("warm", "POST");
+    expect((warm as { warmed: string[] }).warmed).toContain("s");
     const list = (name: string, headers: Record<string, string>) =>
       rawModernPost(g.shareUrl(name), g.token, "tools/list", {}, headers);
     let most = 0;
@@ -260,7 +271,10 @@ describe("keys are forgotten", () => {
       expect((await list("p", { "mcp-twin-project": folder })).status).toBe(200);
     }
     expect(most).toBeLessThanOrEqual(256);
-    // Nothing names them again: each is forgotten after the idle time, as an idle process stops.
+    // Nothing names them again: each is forgotten after the idle time (the default 10 minutes, and
+    // a sweep), as an idle process stops.
+    expect((await held("s")) + (await held("p"))).toBeGreaterThan(0);
+    await g.pass(10 * 60_000 + 15_000);
     await until(
       "every key forgotten",
       async () => ((await held("s")) === 0 && (await held("p")) === 0 ? true : undefined),

@@ -3,37 +3,56 @@
  * no DELETE), taking its `session` server's process with it; a live client idle past the grace
  * keeps both; and a bridge killed mid-session and started again honours the session's id, so the
  * client's next call works without a new initialize (SDK v2 and v1 clients, shared and own endpoints).
+ * The grace runs on a clock the test moves (the bridge in process), never on a sleep.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
+import { SESSION_GRACE_MS } from "../../../src/bridge-server/sessions.js";
 import { clientToken } from "../../../src/core/bridge-control/client-token.js";
 import { alive } from "../../helpers/alive.js";
-import { bridgeEnv, sleep, startBridge, stdioClient, tempDir } from "../helpers.js";
+import { bridgeEnv, startBridge, stdioClient, tempDir } from "../helpers.js";
 import {
   callText,
-  closeAfterEach,
+  closeClients,
   eraFixtures,
-  type Gateway,
   gatewayBridge,
   scriptServer,
   until,
   v1Client,
   v2Client,
 } from "./gateway-helpers.js";
+import { type InProcessBridge, inProcessBridge, stopInProcess } from "./in-process-bridge.js";
 
-closeAfterEach();
-
-/** The test's grace (`serve --session-grace`), in seconds. */
-const GRACE_S = 2;
+afterEach(async () => {
+  await closeClients();
+  await stopInProcess();
+});
 
 /** The pid of the `session` processes of the shared server `name` (status). */
-async function sessionPids(g: Gateway, name: string): Promise<number[]> {
+async function sessionPids(
+  g: { status(): Promise<{ shares: Array<{ name: string; children: Array<{ pid: number | null }> }> }> },
+  name: string,
+): Promise<number[]> {
   const share = (await g.status()).shares.find((s) => s.name === name);
   return (share?.children ?? []).flatMap((c) => (c.pid === null ? [] : [c.pid]));
 }
+
+/** Until `n` sessions have their GET stream open (the bridge has seen each client's stream). */
+const streamsOpen = (b: Pick<InProcessBridge, "sessions">, n: number) =>
+  until(`${n} GET streams open`, () => b.sessions().filter((s) => s.streaming).length >= n);
+
+/** Until the client's transport gives up its GET stream (the SDK's retries, on the client's own timers). */
+const gaveUp = (client: { onerror?: ((error: Error) => void) | undefined }) =>
+  new Promise<void>((resolve) => {
+    const before = client.onerror;
+    client.onerror = (error) => {
+      before?.(error);
+      if (/Maximum reconnection attempts/.test(error.message)) resolve();
+    };
+  });
 
 /**
  * A client in a process of its own (SDK v2, 2025-11-25) that connects, calls `whoami`, prints
@@ -68,64 +87,63 @@ async function clientProcess(
   return { child, serverPid: (JSON.parse(line) as { pid: number }).pid };
 }
 
-describe("a session ends when its client is gone", () => {
-  test("a client killed (SIGKILL, no DELETE): its session ends and its session process stops within the grace", async () => {
+describe("a session ends when its client is gone (the bridge in process, on a clock)", () => {
+  test("a client killed (SIGKILL, no DELETE): its session ends and its session process stops once the grace has passed", async () => {
     const { v1 } = await eraFixtures();
-    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } }, [
-      "--session-grace",
-      String(GRACE_S),
-    ]);
-    const { child, serverPid } = await clientProcess(g.shareUrl("s"), g.token);
+    const b = await inProcessBridge({ s: scriptServer(v1.script, "session") });
+    const { child, serverPid } = await clientProcess(b.shareUrl("s"), b.token);
     expect(alive(serverPid)).toBe(true);
-    expect(await sessionPids(g, "s")).toEqual([serverPid]);
-    const killed = Date.now();
+    expect(await sessionPids(b, "s")).toEqual([serverPid]);
     child.kill("SIGKILL");
-    await until("the killed client's session process gone", () => !alive(serverPid), (GRACE_S + 8) * 1000);
-    const took = Date.now() - killed;
-    // Not before the grace (a client between two requests is not gone), and soon after it.
-    expect(took).toBeGreaterThanOrEqual(GRACE_S * 1000 - 100);
-    expect(await sessionPids(g, "s")).toEqual([]);
-    expect(g.stderr()).toMatch(/of killed-client ended: no stream open/);
+    // Time passes a second at a time until the process is gone: the clock's time before the bridge
+    // saw the client gone counts for nothing, so what passed is at least the grace if it waited.
+    let passed = 0;
+    await until("the killed client's session process gone", () => {
+      if (!alive(serverPid)) return true;
+      b.clock.advance(1000);
+      passed += 1000;
+      return false;
+    });
+    expect(passed).toBeGreaterThanOrEqual(SESSION_GRACE_MS);
+    expect(await sessionPids(b, "s")).toEqual([]);
+    expect(b.log()).toMatch(/of killed-client ended: no stream open and no request for 50 s/);
   }, 60_000);
 
-  test("a live client idle for longer than the grace keeps its session, its process and its state", async () => {
+  test("a live client idle for three graces keeps its session, its process and its state", async () => {
     const { v1 } = await eraFixtures();
-    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } }, [
-      "--session-grace",
-      String(GRACE_S),
-    ]);
-    const a = await v2Client(g.shareUrl("s"), g.token, "legacy");
-    const b = await v1Client(g.shareUrl("s"), g.token);
-    const before = await Promise.all([a, b].map(async (c) => JSON.parse(await callText(c, "whoami")).pid));
+    const b = await inProcessBridge({ s: scriptServer(v1.script, "session") });
+    const a = await v2Client(b.shareUrl("s"), b.token, "legacy");
+    const c = await v1Client(b.shareUrl("s"), b.token);
+    const before = await Promise.all([a, c].map(async (x) => JSON.parse(await callText(x, "whoami")).pid));
     expect(await callText(a, "count")).toBe("1");
-    expect(await callText(b, "count")).toBe("1");
-    // Nothing sent for three graces: only their GET streams are open. (The wait is what is tested.)
-    await sleep(3 * GRACE_S * 1000);
+    expect(await callText(c, "count")).toBe("1");
+    await streamsOpen(b, 2);
+    // Nothing sent for three graces: only their GET streams are open.
+    b.clock.advance(3 * SESSION_GRACE_MS);
     expect(await callText(a, "count")).toBe("2");
-    expect(await callText(b, "count")).toBe("2");
-    const after = await Promise.all([a, b].map(async (c) => JSON.parse(await callText(c, "whoami")).pid));
+    expect(await callText(c, "count")).toBe("2");
+    const after = await Promise.all([a, c].map(async (x) => JSON.parse(await callText(x, "whoami")).pid));
     expect(after).toEqual(before);
     expect(before.every(alive)).toBe(true);
+    expect(b.log()).not.toMatch(/ended: no stream open/);
   }, 60_000);
 
-  test("a relay (`mcp-twin connect`) idle for longer than the grace keeps its session: it holds the GET stream open", async () => {
+  test("a relay (`mcp-twin connect`) idle for three graces keeps its session: it holds the GET stream open", async () => {
     const { v1 } = await eraFixtures();
-    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } }, [
-      "--session-grace",
-      String(GRACE_S),
-    ]);
+    const b = await inProcessBridge({ s: scriptServer(v1.script, "session") });
     const { client } = await stdioClient(
-      ["connect", g.shareUrl("s"), "--token-file", path.join(g.dir, "token"), "--no-start"],
+      ["connect", b.shareUrl("s"), "--token-file", path.join(b.dir, "token"), "--no-start"],
       bridgeEnv(tempDir()),
       "relayed",
       "legacy",
     );
     const { pid } = JSON.parse(await callText(client, "whoami")) as { pid: number };
     expect(await callText(client, "count")).toBe("1");
-    await sleep(3 * GRACE_S * 1000);
+    await streamsOpen(b, 1);
+    b.clock.advance(3 * SESSION_GRACE_MS);
     expect(await callText(client, "count")).toBe("2");
     expect(JSON.parse(await callText(client, "whoami")).pid).toBe(pid);
-    expect(g.stderr()).not.toMatch(/ended: no stream open/);
+    expect(b.log()).not.toMatch(/ended: no stream open/);
   }, 60_000);
 });
 
@@ -163,26 +181,29 @@ describe("a restart is invisible", () => {
 
   test("down for longer than an SDK client's stream retries: the session opened again keeps its process and state past the grace", async () => {
     const { v1 } = await eraFixtures();
-    const args = ["--session-grace", String(GRACE_S)];
-    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } }, args);
+    const g = await gatewayBridge({ servers: { s: scriptServer(v1.script, "session") } });
     const a = await v2Client(g.shareUrl("s"), g.token, "legacy");
     const b = await v1Client(g.shareUrl("s"), g.token);
     expect(await callText(a, "count")).toBe("1");
+    const given = [gaveUp(a), gaveUp(b)];
     g.child.kill("SIGKILL");
     await new Promise((r) => g.child.once("exit", r));
     // The SDK clients try their GET stream again twice (1 s, then 1.5 s later) and give up.
-    await sleep(4000);
-    const again = await startBridge({ root: g.root, port: g.port, args });
+    await Promise.all(given);
+    const again = await inProcessBridge(
+      { s: scriptServer(v1.script, "session") },
+      { dir: g.dir, port: g.port },
+    );
     const pids = [await callText(a, "whoami"), await callText(b, "whoami")].map((t) => JSON.parse(t).pid);
     expect(await callText(a, "count")).toBe("1");
     expect(await callText(b, "count")).toBe("1");
-    await sleep(3 * GRACE_S * 1000);
+    again.clock.advance(3 * SESSION_GRACE_MS);
     expect(await callText(a, "count")).toBe("2");
     expect(await callText(b, "count")).toBe("2");
     expect([await callText(a, "whoami"), await callText(b, "whoami")].map((t) => JSON.parse(t).pid)).toEqual(
       pids,
     );
-    expect(again.stderr()).not.toMatch(/ended: no stream open/);
+    expect(again.log()).not.toMatch(/ended: no stream open/);
   }, 90_000);
 
   test("a sealed id stays its credential's: another token holder gets 404, before and after a restart; a forged id gets 404", async () => {
