@@ -15,6 +15,7 @@ import {
   runInProcessByDefault,
   writeManifest,
 } from "../helpers/fake-machine.js";
+import { handshake } from "../helpers/mcp.js";
 
 runInProcessByDefault();
 
@@ -178,10 +179,64 @@ describe("tools per client", () => {
     expect(client(counted, "vscode").servers[0]).toMatchObject({ server: "fx", kept: forVscode.length });
     expect(client(counted, "claude-code").servers[0]).toMatchObject({ server: "fx", kept: forClaude.length });
     const status = await m.run(["status"]);
-    expect(status.stdout).toContain("VS Code through the gateway (its url entry)");
+    expect(status.stdout).toContain("VS Code through the gateway (its entry names it to the bridge)");
     expect(status.stdout).not.toContain("VS Code does not keep");
     const human = await m.run(["tools"]);
     expect(human.stdout).not.toContain("does not keep");
+  }, 120_000);
+
+  test("through the relay too: Claude Code's relay and VS Code's url entry to one shared process each list and call only their own tools", async () => {
+    const m = machine({
+      fx: fixture(4, {
+        share: "machine",
+        clientTools: { "claude-code": { allow: ["echo", "whoami"] }, vscode: { allow: ["tool*"] } },
+      }),
+    });
+    // Claude Code's file as it comes (others may read it): the relay, which holds no token.
+    const synced = await m.run(["sync", "--client", "vscode", "--client", "claude-code"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    const relay = json(m.paths.claudeCodeConfig).mcpServers.fx as { command: string; args: string[] };
+    expect(relay.args.slice(-4)).toEqual([
+      "connect",
+      expect.stringMatching(/\/share\/fx$/),
+      "--as",
+      "linux:claude-code",
+    ]);
+    expect(JSON.stringify(relay)).not.toContain("mt2.");
+    const vscodeFile = path.join(m.paths.linuxHome, ".config", "Code", "User", "mcp.json");
+    const url = json(vscodeFile).servers.fx as { url: string; headers: Record<string, string> };
+    const viaUrl = new Client({ name: "url-entry", version: "1" });
+    await viaUrl.connect(
+      new StreamableHTTPClientTransport(new URL(url.url), { requestInit: { headers: url.headers } }),
+    );
+    const viaRelay = await handshake(relay, { baseEnv: m.env as Record<string, string> });
+    try {
+      expect(viaRelay.tools).toEqual(["echo", "whoami"]);
+      const pid = JSON.parse(await viaRelay.call("whoami", {})).pid;
+      await expect(viaRelay.call("tool1", {})).rejects.toThrow(
+        /the tool "tool1" of fx is not available to claude-code: the manifest's servers\.fx\.clientTools\.claude-code\.allow \(.*mcp-twin\.jsonc:\d+:\d+\) does not allow it/,
+      );
+      expect((await viaUrl.listTools()).tools.map((t) => t.name).sort()).toEqual([
+        "tool0",
+        "tool1",
+        "tool2",
+        "tool3",
+      ]);
+      await viaUrl.callTool({ name: "tool1", arguments: {} });
+      await expect(viaUrl.callTool({ name: "whoami", arguments: {} })).rejects.toThrow(
+        "servers.fx.clientTools.vscode.allow",
+      );
+      // One process behind both: the shared server the relay's call reached.
+      const status = await m.run(["bridge", "status", "fx", "--json"]);
+      expect(status.stdout).toContain(String(pid));
+      // status and doctor say the relay keeps the rule, as the url entry does.
+      const said = await m.run(["status"]);
+      expect(said.stdout).toContain("Claude Code through the gateway");
+      expect(said.stdout).not.toContain("does not keep");
+    } finally {
+      await viaRelay.close();
+      await viaUrl.close();
+    }
   }, 120_000);
 
   test("a pattern that matches nothing the server lists is said with the list's names, at its line", async () => {
