@@ -290,4 +290,47 @@ describe("tools per client", () => {
     expect(now.find((c) => c.client === "copilot-cli" && c.status === "warn")).toBeUndefined();
     expect(client(await toolsJson(m), "copilot-cli")).toMatchObject({ over: false, tools: tools.length });
   });
+
+  test("a shared server: doctor's fix for VS Code (no field of its own) is the clientTools rule the gateway keeps, and it brings VS Code under 128", async () => {
+    const m = machine({ fx: fixture(140, { share: "machine" }) });
+    const synced = await m.run(["sync", "--client", "vscode"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    const budget = async () => {
+      const run = await m.run(["doctor", "--json", "--client", "vscode"]);
+      return (
+        JSON.parse(run.stdout) as {
+          checks: Array<{ id: string; client?: string; status: string; message: string; fix?: string }>;
+        }
+      ).checks.filter((c) => c.id === "tools.budget");
+    };
+    const found = (await budget()).find((c) => c.client === "vscode");
+    expect(found).toMatchObject({ status: "warn" });
+    expect(found?.message).toContain("over its limit of 128");
+    expect(found?.fix).not.toContain('"clients"');
+    const rule = /servers\.fx: "clientTools": \{ "vscode": (\{.*?\}) \}/.exec(found?.fix ?? "")?.[1];
+    expect(rule, found?.fix).toBeDefined();
+
+    const manifestFile = path.join(m.paths.home, "mcp-twin.jsonc");
+    const manifest = json(manifestFile);
+    manifest.servers.fx.clientTools = { vscode: JSON.parse(rule ?? "{}") };
+    writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+    expect((await m.run(["sync", "--client", "vscode"])).code).toBe(0);
+    expect((await budget()).filter((c) => c.status === "warn")).toEqual([]);
+    // What VS Code's url entry lists now, as the gateway answers it: under its limit.
+    const entry = json(path.join(m.paths.linuxHome, ".config", "Code", "User", "mcp.json")).servers.fx as {
+      url: string;
+      headers: Record<string, string>;
+    };
+    const c = new Client({ name: "url-entry", version: "1" });
+    await c.connect(
+      new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }),
+    );
+    try {
+      const listed = (await c.listTools()).tools.length;
+      expect(listed).toBeLessThanOrEqual(128);
+      expect(client(await toolsJson(m), "vscode")).toMatchObject({ over: false, tools: listed });
+    } finally {
+      await c.close();
+    }
+  }, 120_000);
 });
