@@ -239,6 +239,23 @@ describe("tools per client", () => {
     }
   }, 120_000);
 
+  test("MCP_TWIN_BRIDGE_HOME: tools reads the gateway's list cache where the bridge keeps it", async () => {
+    const m = machine({ fx: fixture(3, { share: "machine" }) });
+    const env = { MCP_TWIN_BRIDGE_HOME: path.join(m.root, "bridge-state") };
+    try {
+      const synced = await m.run(["sync", "--client", "vscode"], { env });
+      expect(synced.code, synced.stderr).toBe(0);
+      expect(existsSync(path.join(env.MCP_TWIN_BRIDGE_HOME, "shares-cache.json"))).toBe(true);
+      const run = await m.run(["tools", "--json", "--client", "vscode"], { env });
+      expect(run.code, run.stderr).toBe(0);
+      const fx = client(JSON.parse(run.stdout) as ToolsJson, "vscode").servers[0];
+      expect(fx).toMatchObject({ server: "fx", from: "cache" });
+      expect(fx?.tools).toBeGreaterThan(3);
+    } finally {
+      await m.run(["bridge", "stop"], { env });
+    }
+  }, 120_000);
+
   test("a pattern that matches nothing the server lists is said with the list's names, at its line", async () => {
     const m = machine({ fx: fixture(2, { clientTools: { codex: { deny: ["browser_*"] } } }) });
     await toolsJson(m);
