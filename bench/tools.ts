@@ -80,7 +80,9 @@ export async function run(): Promise<{ ok: boolean }> {
     );
     const listed = new Set([...cached].map((s) => s.server)).size;
     const all = listed === SERVERS;
-    console.log(`${all ? "✔" : "✖"} servers whose list tools read from the gateway's cache: ${listed} of ${SERVERS}`);
+    console.log(
+      `${all ? "✔" : "✖"} servers whose list tools read from the gateway's cache: ${listed} of ${SERVERS}`,
+    );
     const timed = interleave(
       [
         { name: "status", run: cli(["status"]) },
