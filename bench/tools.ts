@@ -3,6 +3,7 @@
  * gateway has cached: tools answers within 1.5× status, and starts no server (each server's program
  * would leave a mark if started).
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -70,6 +71,18 @@ export async function run(): Promise<{ ok: boolean }> {
     };
     const bin = path.join(repo, "bin", "mcp-twin.js");
     const cli = (args: string[]) => () => timeOnce(process.execPath, [bin, ...args], { env, cwd: dir });
+    // What is timed is tools answering from the gateway's cache: every server's list read there.
+    const read = JSON.parse(
+      execFileSync(process.execPath, [bin, "tools", "--json"], { env, cwd: dir, encoding: "utf8" }),
+    ) as { clients: Array<{ servers: Array<{ server: string; tools: number; from: string }> }> };
+    const cached = new Set(
+      read.clients.flatMap((c) => c.servers.filter((s) => s.from === "cache" && s.tools === TOOLS_EACH)),
+    );
+    const listed = new Set([...cached].map((s) => s.server)).size;
+    const all = listed === SERVERS;
+    console.log(
+      `${all ? "✔" : "✖"} servers whose list tools read from the gateway's cache: ${listed} of ${SERVERS}`,
+    );
     const timed = interleave(
       [
         { name: "status", run: cli(["status"]) },
@@ -83,7 +96,7 @@ export async function run(): Promise<{ ok: boolean }> {
     const fast = verdict("tools ÷ status (median)", ratio, 1.5);
     const started = existsSync(marks);
     console.log(`${started ? "✖" : "✔"} servers started by tools: ${started ? "some" : "none"}`);
-    return { ok: fast && !started };
+    return { ok: fast && !started && all };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -21,6 +21,10 @@ export const connectCommand = commandLine({
       "--auth <server>",
       "send mcp-twin's login to this manifest server (`mcp-twin login <server>`), renewing it",
     ),
+    as: value(
+      "--as <env:client>",
+      "to a shared server: present this client's own credential, so the bridge keeps its tool rules (sync writes it)",
+    ),
   },
   shared: {},
 });

@@ -18,6 +18,7 @@ export async function run(ctx: ContextOf<typeof connectCommand>): Promise<number
       start: o.start,
       transport: o.transport ?? "http",
       auth: o.auth,
+      client: o.as,
     },
     ctx.host.env,
     ctx.host.cwd,

@@ -233,18 +233,13 @@ function differsLine(r: StatusRow): string {
 function renderToolRules(rows: readonly StatusRow[], out: Output): void {
   const byServer = new Map<
     string,
-    Map<string, { name: string; rules: NonNullable<StatusRow["toolRules"]>; shared: boolean }>
+    Map<string, { name: string; rules: NonNullable<StatusRow["toolRules"]> }>
   >();
   for (const r of rows) {
     if (!r.toolRules) continue;
     const clients = byServer.get(r.server) ?? new Map();
     const module = clientById(r.client);
-    if (!clients.has(r.client))
-      clients.set(r.client, {
-        name: module?.name ?? r.client,
-        rules: r.toolRules,
-        shared: r.bridged === true,
-      });
+    if (!clients.has(r.client)) clients.set(r.client, { name: module?.name ?? r.client, rules: r.toolRules });
     byServer.set(r.server, clients);
   }
   if (byServer.size === 0) return;
@@ -256,13 +251,13 @@ function renderToolRules(rows: readonly StatusRow[], out: Output): void {
             `${c.name} in ${c.rules.keys.length > 0 ? c.rules.keys.join(", ") : "its entry (nothing left out)"}`,
           ]
         : c.rules.state === "gateway"
-          ? [`${c.name} through the gateway (its url entry)`]
+          ? [`${c.name} through the gateway (its entry names it to the bridge)`]
           : [],
     );
     if (kept.length > 0) out.print(`  ${untrusted(server)}: kept by ${andList(kept)}`);
     for (const [id, c] of clients)
       if (c.rules.state !== "kept" && c.rules.state !== "gateway")
-        out.print(`  ${out.theme.warn} ${ruleNote(server, c.shared, c.rules.state, { id, name: c.name })}`);
+        out.print(`  ${out.theme.warn} ${ruleNote(server, c.rules.state, { id, name: c.name })}`);
   }
 }
 

@@ -3,7 +3,6 @@
  * tokens, what it defers, its limit — from the caches, with a handshake for a server none knows.
  */
 import { gatherBudgets } from "../core/budget/gather.js";
-import { listByHandshake } from "../core/doctor/probe/list-tools.js";
 import { parseTimeout } from "../core/selectors.js";
 import { renderTools, toolsJson } from "../ui/reports/tools-report.js";
 import type { ContextOf } from "./shared/command.js";
@@ -26,6 +25,8 @@ export async function run(ctx: ContextOf<typeof toolsCommand>): Promise<number> 
   if (unknown.length > 0) {
     const step = ctx.output.progress.step(`Listing the tools of ${unknown.join(", ")}`);
     try {
+      // Loaded only here: the handshakes bring the SDK's client and zod, which the caches need not.
+      const { listByHandshake } = await import("../core/doctor/probe/list-tools.js");
       const listed = await listByHandshake(machine, gathered.ctx, unknown, {
         timeoutMs,
         manifest: o.manifest,

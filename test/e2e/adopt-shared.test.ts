@@ -103,9 +103,11 @@ describe("a hand edit of a shared server's entry", () => {
     const url = (name: string) =>
       expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/share/${name}$`));
     // Cursor leaves its file readable by others: the relay, which holds no token.
-    expect(json(wslCursor).mcpServers.memory.args.slice(-2)).toEqual([
+    expect(json(wslCursor).mcpServers.memory.args.slice(-4)).toEqual([
       "connect",
       expect.stringMatching(/\/share\/memory$/),
+      "--as",
+      "wsl:Ubuntu:cursor",
     ]);
     expect(json(machine.paths.cursorConfig).mcpServers.memory).toEqual({
       url: url("memory"),
@@ -120,7 +122,12 @@ describe("a hand edit of a shared server's entry", () => {
       },
     });
     const relay = json(machine.paths.claudeDesktopConfig).mcpServers.memory;
-    expect(relay.args.slice(-2)).toEqual(["connect", expect.stringMatching(/\/share\/memory$/)]);
+    expect(relay.args.slice(-4)).toEqual([
+      "connect",
+      expect.stringMatching(/\/share\/memory$/),
+      "--as",
+      "windows:claude-desktop",
+    ]);
   });
 
   test("a key added to each: never `adopt`; adopt anyway is exit 2 naming the file, nothing written; `sync --force` puts it back", async () => {

@@ -865,6 +865,9 @@ describe("the text (read by eye)", () => {
                                  default) or sse
         --auth <server>          send mcp-twin's login to this manifest server
                                  (\`mcp-twin login <server>\`), renewing it
+        --as <env:client>        to a shared server: present this client's own
+                                 credential, so the bridge keeps its tool rules (sync
+                                 writes it)
 
       Common options:
         --verbose                more detail on stderr

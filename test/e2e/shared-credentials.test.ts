@@ -113,7 +113,7 @@ describe("a credential in every entry, kept where only the user reads it", () =>
       const bearer = /^Bearer (mt2\..+)$/.exec(entry.headers.Authorization)?.[1] ?? "";
       expect(verifyClientToken(bridgeToken(machine), bearer)).toEqual({ share: "fixture", label });
     }
-    expect(entryIn(wslCursor).args.slice(-2)).toEqual(["connect", url]);
+    expect(entryIn(wslCursor).args.slice(-4)).toEqual(["connect", url, "--as", "wsl:Ubuntu:cursor"]);
     // The readable file keeps its mode, and holds nothing anyone could use.
     expect(statSync(wslCursor).mode & 0o777).toBe(0o644);
     const text = readFileSync(wslCursor, "utf8");
@@ -176,7 +176,7 @@ describe("a credential in every entry, kept where only the user reads it", () =>
     ]);
     const r = await machine.run(["sync"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(entryIn(wslCursor).args.slice(-2)).toEqual(["connect", url]);
+    expect(entryIn(wslCursor).args.slice(-4)).toEqual(["connect", url, "--as", "wsl:Ubuntu:cursor"]);
     expect((await doctor(machine)).filter((c) => c.id === "shared.token-private")).toEqual([]);
   }, 90_000);
 

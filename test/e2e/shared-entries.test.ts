@@ -105,7 +105,7 @@ describe("a machine-shared server's entries", () => {
     ]);
     const desktop = entryIn(machine.paths.claudeDesktopConfig);
     expect(desktop.command).toBe("wsl.exe");
-    expect(desktop.args.slice(-2)).toEqual(["connect", url]);
+    expect(desktop.args.slice(-4)).toEqual(["connect", url, "--as", "windows:claude-desktop"]);
     for (const file of [
       machine.paths.claudeCodeConfig,
       machine.paths.cursorConfig,
@@ -340,7 +340,12 @@ describe("a machine-shared server's entries", () => {
       const r = await machine.run(["sync"]);
       expect(r.code, r.stderr).toBe(0);
       const code = entryIn(machine.paths.claudeCodeConfig);
-      expect(code.args.slice(-2)).toEqual(["connect", `http://127.0.0.1:${port}/share/fixture`]);
+      expect(code.args.slice(-4)).toEqual([
+        "connect",
+        `http://127.0.0.1:${port}/share/fixture`,
+        "--as",
+        "wsl:Ubuntu:claude-code",
+      ]);
       expect(readFileSync(machine.paths.claudeCodeConfig, "utf8")).not.toMatch(/mt1\./);
       expect(r.stdout).toContain("chmod 600");
     } finally {

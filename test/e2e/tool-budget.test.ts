@@ -15,6 +15,7 @@ import {
   runInProcessByDefault,
   writeManifest,
 } from "../helpers/fake-machine.js";
+import { handshake } from "../helpers/mcp.js";
 
 runInProcessByDefault();
 
@@ -178,10 +179,81 @@ describe("tools per client", () => {
     expect(client(counted, "vscode").servers[0]).toMatchObject({ server: "fx", kept: forVscode.length });
     expect(client(counted, "claude-code").servers[0]).toMatchObject({ server: "fx", kept: forClaude.length });
     const status = await m.run(["status"]);
-    expect(status.stdout).toContain("VS Code through the gateway (its url entry)");
+    expect(status.stdout).toContain("VS Code through the gateway (its entry names it to the bridge)");
     expect(status.stdout).not.toContain("VS Code does not keep");
     const human = await m.run(["tools"]);
     expect(human.stdout).not.toContain("does not keep");
+  }, 120_000);
+
+  test("through the relay too: Claude Code's relay and VS Code's url entry to one shared process each list and call only their own tools", async () => {
+    const m = machine({
+      fx: fixture(4, {
+        share: "machine",
+        clientTools: { "claude-code": { allow: ["echo", "whoami"] }, vscode: { allow: ["tool*"] } },
+      }),
+    });
+    // Claude Code's file as it comes (others may read it): the relay, which holds no token.
+    const synced = await m.run(["sync", "--client", "vscode", "--client", "claude-code"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    const relay = json(m.paths.claudeCodeConfig).mcpServers.fx as { command: string; args: string[] };
+    expect(relay.args.slice(-4)).toEqual([
+      "connect",
+      expect.stringMatching(/\/share\/fx$/),
+      "--as",
+      "linux:claude-code",
+    ]);
+    expect(JSON.stringify(relay)).not.toContain("mt2.");
+    const vscodeFile = path.join(m.paths.linuxHome, ".config", "Code", "User", "mcp.json");
+    const url = json(vscodeFile).servers.fx as { url: string; headers: Record<string, string> };
+    const viaUrl = new Client({ name: "url-entry", version: "1" });
+    await viaUrl.connect(
+      new StreamableHTTPClientTransport(new URL(url.url), { requestInit: { headers: url.headers } }),
+    );
+    const viaRelay = await handshake(relay, { baseEnv: m.env as Record<string, string> });
+    try {
+      expect(viaRelay.tools).toEqual(["echo", "whoami"]);
+      const pid = JSON.parse(await viaRelay.call("whoami", {})).pid;
+      await expect(viaRelay.call("tool1", {})).rejects.toThrow(
+        /the tool "tool1" of fx is not available to claude-code: the manifest's servers\.fx\.clientTools\.claude-code\.allow \(.*mcp-twin\.jsonc:\d+:\d+\) does not allow it/,
+      );
+      expect((await viaUrl.listTools()).tools.map((t) => t.name).sort()).toEqual([
+        "tool0",
+        "tool1",
+        "tool2",
+        "tool3",
+      ]);
+      await viaUrl.callTool({ name: "tool1", arguments: {} });
+      await expect(viaUrl.callTool({ name: "whoami", arguments: {} })).rejects.toThrow(
+        "servers.fx.clientTools.vscode.allow",
+      );
+      // One process behind both: the shared server the relay's call reached.
+      const status = await m.run(["bridge", "status", "fx", "--json"]);
+      expect(status.stdout).toContain(String(pid));
+      // status and doctor say the relay keeps the rule, as the url entry does.
+      const said = await m.run(["status"]);
+      expect(said.stdout).toContain("Claude Code through the gateway");
+      expect(said.stdout).not.toContain("does not keep");
+    } finally {
+      await viaRelay.close();
+      await viaUrl.close();
+    }
+  }, 120_000);
+
+  test("MCP_TWIN_BRIDGE_HOME: tools reads the gateway's list cache where the bridge keeps it", async () => {
+    const m = machine({ fx: fixture(3, { share: "machine" }) });
+    const env = { MCP_TWIN_BRIDGE_HOME: path.join(m.root, "bridge-state") };
+    try {
+      const synced = await m.run(["sync", "--client", "vscode"], { env });
+      expect(synced.code, synced.stderr).toBe(0);
+      expect(existsSync(path.join(env.MCP_TWIN_BRIDGE_HOME, "shares-cache.json"))).toBe(true);
+      const run = await m.run(["tools", "--json", "--client", "vscode"], { env });
+      expect(run.code, run.stderr).toBe(0);
+      const fx = client(JSON.parse(run.stdout) as ToolsJson, "vscode").servers[0];
+      expect(fx).toMatchObject({ server: "fx", from: "cache" });
+      expect(fx?.tools).toBeGreaterThan(3);
+    } finally {
+      await m.run(["bridge", "stop"], { env });
+    }
   }, 120_000);
 
   test("a pattern that matches nothing the server lists is said with the list's names, at its line", async () => {
@@ -235,4 +307,47 @@ describe("tools per client", () => {
     expect(now.find((c) => c.client === "copilot-cli" && c.status === "warn")).toBeUndefined();
     expect(client(await toolsJson(m), "copilot-cli")).toMatchObject({ over: false, tools: tools.length });
   });
+
+  test("a shared server: doctor's fix for VS Code (no field of its own) is the clientTools rule the gateway keeps, and it brings VS Code under 128", async () => {
+    const m = machine({ fx: fixture(140, { share: "machine" }) });
+    const synced = await m.run(["sync", "--client", "vscode"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    const budget = async () => {
+      const run = await m.run(["doctor", "--json", "--client", "vscode"]);
+      return (
+        JSON.parse(run.stdout) as {
+          checks: Array<{ id: string; client?: string; status: string; message: string; fix?: string }>;
+        }
+      ).checks.filter((c) => c.id === "tools.budget");
+    };
+    const found = (await budget()).find((c) => c.client === "vscode");
+    expect(found).toMatchObject({ status: "warn" });
+    expect(found?.message).toContain("over its limit of 128");
+    expect(found?.fix).not.toContain('"clients"');
+    const rule = /servers\.fx: "clientTools": \{ "vscode": (\{.*?\}) \}/.exec(found?.fix ?? "")?.[1];
+    expect(rule, found?.fix).toBeDefined();
+
+    const manifestFile = path.join(m.paths.home, "mcp-twin.jsonc");
+    const manifest = json(manifestFile);
+    manifest.servers.fx.clientTools = { vscode: JSON.parse(rule ?? "{}") };
+    writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+    expect((await m.run(["sync", "--client", "vscode"])).code).toBe(0);
+    expect((await budget()).filter((c) => c.status === "warn")).toEqual([]);
+    // What VS Code's url entry lists now, as the gateway answers it: under its limit.
+    const entry = json(path.join(m.paths.linuxHome, ".config", "Code", "User", "mcp.json")).servers.fx as {
+      url: string;
+      headers: Record<string, string>;
+    };
+    const c = new Client({ name: "url-entry", version: "1" });
+    await c.connect(
+      new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }),
+    );
+    try {
+      const listed = (await c.listTools()).tools.length;
+      expect(listed).toBeLessThanOrEqual(128);
+      expect(client(await toolsJson(m), "vscode")).toMatchObject({ over: false, tools: listed });
+    } finally {
+      await c.close();
+    }
+  }, 120_000);
 });

@@ -84,17 +84,19 @@ describe.skipIf(skip !== undefined)(`real Codex CLI${skip ? ` (skipped: ${skip})
     expect(Object.keys(started.tools)).toEqual(expect.arrayContaining(["echo", "env"]));
   }, 300_000);
 
-  test("tool rules: Codex reads the expanded enabled_tools sync wrote (`codex mcp get --json`), and lists only those", async () => {
+  test("tool rules: Codex reads the expanded enabled_tools and disabled_tools sync wrote (`codex mcp get --json`), and lists only those", async () => {
     if ("reason" in cli) return;
     const m = createFakeMachine({ kind: "linux", registryUrl: inject("registryUrl") });
     machines.push(m);
+    const fixture = (rules: object) => ({
+      command: process.execPath,
+      args: [inject("fixtureScript"), "--tools", "12"],
+      ...rules,
+    });
     writeManifest(m, {
       servers: {
-        fixture: {
-          command: process.execPath,
-          args: [inject("fixtureScript"), "--tools", "12"],
-          clientTools: { codex: { allow: ["echo", "tool1*"] } },
-        },
+        fixture: fixture({ clientTools: { codex: { allow: ["echo", "tool1*"] } } }),
+        denied: fixture({ tools: { deny: ["tool1*", "whoami"] } }),
       },
     });
     const codexHome = path.join(m.paths.linuxHome, ".codex");
@@ -108,9 +110,16 @@ describe.skipIf(skip !== undefined)(`real Codex CLI${skip ? ` (skipped: ${skip})
     const get = JSON.parse(runCodex(cli.bin, codexHome, ["mcp", "get", "fixture", "--json"]));
     const kept = ["echo", "tool1", "tool10", "tool11"];
     expect(get.enabled_tools).toEqual(kept);
+    const denied = JSON.parse(runCodex(cli.bin, codexHome, ["mcp", "get", "denied", "--json"]));
+    const left = ["tool1", "tool10", "tool11", "whoami"];
+    expect([...denied.disabled_tools].sort()).toEqual(left);
     const status = await codexServerStatus(cli.bin, codexHome);
     const listed = status.find((x) => x.name === "fixture");
     expect(Object.keys(listed?.tools ?? {}).sort()).toEqual([...kept].sort());
+    const rest = Object.keys(status.find((x) => x.name === "denied")?.tools ?? {});
+    console.info(`codex app-server (${cli.version}) lists of denied: ${rest.sort().join(", ")}`);
+    expect(rest).toEqual(expect.arrayContaining(["echo", "tool0", "tool2", "tool9"]));
+    for (const out of left) expect(rest).not.toContain(out);
   }, 300_000);
 
   test("with --enable mcp_2026_07_28 Codex reaches the bridge over HTTP in 2026-07-28; without, in 2025-11-25", async () => {

@@ -3,12 +3,21 @@
  * trusted folder, `gemini mcp list` reports every entry connected — the fixture server that needs
  * FIXTURE_TOKEN included: relying on the inherited variable it is disconnected, as doctor says;
  * then sync writes the value doctor found it needs (no manifest edit), or the manifest's env does.
+ * And the tool rules sync writes (`includeTools`, `excludeTools` expanded from the server's list):
+ * one turn against a stand-in for the Gemini API shows the tools the CLI offers the model.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, test } from "vitest";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
-import { geminiCli, geminiMcpList, trustFolder } from "../helpers/gemini-cli.js";
+import {
+  GEMINI_STAND_IN_SETTINGS,
+  geminiCli,
+  geminiMcpList,
+  geminiOfferedTools,
+  startGeminiStandIn,
+  trustFolder,
+} from "../helpers/gemini-cli.js";
 
 const cli = geminiCli();
 const skip = "reason" in cli ? cli.reason : undefined;
@@ -76,5 +85,56 @@ describe.skipIf(skip !== undefined)(`real Gemini CLI${skip ? ` (skipped: ${skip}
     expect(after).toMatch(/✓ token: .* - Connected/);
     expect(after).not.toContain("Disconnected");
     expect(after).not.toContain(TOKEN);
+  }, 300_000);
+
+  test("tool rules: Gemini CLI offers the model only the tools of the includeTools/excludeTools sync wrote, patterns expanded", async () => {
+    if ("reason" in cli) return;
+    const m: FakeMachine = createFakeMachine({
+      kind: "linux",
+      claudeDesktop: false,
+      cursor: false,
+      claudeCode: false,
+    });
+    cleanups.push(() => m.cleanup());
+    const project = path.join(m.root, "work");
+    mkdirSync(project, { recursive: true });
+    trustFolder(m.paths.linuxHome, project);
+    const settings = path.join(m.paths.linuxHome, ".gemini", "settings.json");
+    writeFileSync(settings, JSON.stringify(GEMINI_STAND_IN_SETTINGS, null, 2));
+    const fixture = (extra: string[], rules: object) => ({
+      command: process.execPath,
+      args: [inject("fixtureScript"), ...extra],
+      ...rules,
+    });
+    writeManifest(m, {
+      servers: {
+        fx: fixture(["--tools", "12"], { clientTools: { "gemini-cli": { deny: ["tool1*"] } } }),
+        narrow: fixture([], { tools: { allow: ["echo", "whoami"] } }),
+      },
+    });
+    // The list first (a handshake, cached), then the sync that expands the pattern from it.
+    const listed = await m.run(["tools", "--client", "gemini-cli", "--json"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const fxTools = (
+      JSON.parse(listed.stdout) as { clients: Array<{ servers: Array<{ server: string; tools: number }> }> }
+    ).clients[0]?.servers.find((s) => s.server === "fx")?.tools;
+    const sync = await m.run(["sync", "--client", "gemini-cli"]);
+    expect(sync.code, sync.stdout + sync.stderr).toBe(0);
+    const written = JSON.parse(readFileSync(settings, "utf8"));
+    expect(written.security).toEqual(GEMINI_STAND_IN_SETTINGS.security);
+    expect(written.mcpServers.fx.excludeTools).toEqual(["tool1", "tool10", "tool11"]);
+    expect(written.mcpServers.narrow.includeTools).toEqual(["echo", "whoami"]);
+
+    const standIn = await startGeminiStandIn();
+    cleanups.push(() => standIn.close());
+    const offered = await geminiOfferedTools(cli.bin, m.env as Record<string, string>, project, standIn);
+    console.info(`gemini -p (${cli.version}) offered the model: ${offered.join(", ")}`);
+    const of = (server: string) =>
+      offered.filter((t) => t.startsWith(`mcp_${server}_`)).map((t) => t.slice(`mcp_${server}_`.length));
+    expect(of("narrow")).toEqual(["echo", "whoami"]);
+    const fx = of("fx");
+    expect(fx).toHaveLength((fxTools ?? 0) - 3);
+    expect(fx).toEqual(expect.arrayContaining(["echo", "whoami", "tool0", "tool2", "tool9"]));
+    for (const out of ["tool1", "tool10", "tool11"]) expect(fx).not.toContain(out);
   }, 300_000);
 });

@@ -55,6 +55,21 @@ test("--token-file, and an unset ${VAR} is a usage error naming it", async () =>
   expect(bad.stdout).toBe("");
 });
 
+test("--as is for a shared server's URL with no credential of its own, and a label a token takes: else exit 2", async () => {
+  const other = tempDir();
+  const share = "http://127.0.0.1:9/share/memory";
+  for (const [args, said] of [
+    [["connect", "http://127.0.0.1:9/mcp", "--as", "linux:vscode"], "/share/<name> URL"],
+    [["connect", share, "--as", "linux:vscode", "--token-file", "t"], "/share/<name> URL"],
+    [["connect", share, "--as", "linux vscode"], "expected <env>:<client>"],
+  ] as const) {
+    const r = await runCli([...args], bridgeEnv(other));
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(said);
+    expect(r.stdout).toBe("");
+  }
+});
+
 test("starts the bridge when nothing answers on a loopback URL, then relays (token from the state folder)", async () => {
   const root = tempDir();
   const port = await freePort();

@@ -417,7 +417,7 @@ describe.skipIf(skip !== undefined).each(DRIVES)(
         expect(entry.headers.Authorization, key).toMatch(/^Bearer mt2\.fixture\.windows:/);
       }
       const desktop = JSON.parse(read(files.desktop)!).mcpServers.fixture;
-      expect(desktop.args.slice(-2)).toEqual(["connect", url]);
+      expect(desktop.args.slice(-4)).toEqual(["connect", url, "--as", "windows:claude-desktop"]);
       // Desktop's relay first: it starts the bridge (a url entry cannot); then the url entries.
       const pids: Record<string, number> = {};
       for (const key of ["desktop", "cursor", "gemini", "code"] as const) {

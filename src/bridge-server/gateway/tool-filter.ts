@@ -19,7 +19,8 @@ export interface ToolFilter {
 
 /**
  * The client a request's client token was minted for (its label is `<env>:<client>`, entries'
- * tokenLabel; a client id has no `:`); undefined for the bridge token, which the relay presents.
+ * tokenLabel, which the relay's `--as` presents too; a client id has no `:`); undefined for
+ * the bridge token.
  */
 export function clientOf(headers: IncomingHttpHeaders | Headers | undefined): string | undefined {
   const raw = headers instanceof Headers ? headers.get("authorization") : headers?.authorization;

@@ -21,13 +21,14 @@ export function parseConnectArgv(args: readonly string[]): ConnectArgv | null {
       return next === undefined || next.startsWith("-") ? null : next;
     };
     const bare = eq === -1;
-    const valued = ["--header", "--token-file", "--transport", "--auth"];
+    const valued = ["--header", "--token-file", "--transport", "--auth", "--as"];
     if (valued.includes(flag)) {
       const v = value();
       if (v === null) return null;
       if (flag === "--header") o.header.push(v);
       else if (flag === "--token-file") o.tokenFile = v;
       else if (flag === "--transport") o.transport = v;
+      else if (flag === "--as") o.client = v;
       else o.auth = v;
       continue;
     }

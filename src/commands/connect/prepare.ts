@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
 import { UsageError } from "../../core/errors.js";
 import { dict, own } from "../../core/own-keys.js";
 
@@ -17,6 +18,8 @@ export interface ConnectOptions {
   transport: string;
   /** The manifest server whose login the relay uses (remote-auth.ts). */
   auth?: string | undefined;
+  /** The client a shared server's relay serves (`<env>:<client>`): its credential is presented. */
+  client?: string | undefined;
 }
 
 export interface PreparedConnect {
@@ -28,6 +31,8 @@ export interface PreparedConnect {
   start: boolean;
   transport: "http" | "sse";
   auth: string | undefined;
+  /** The client whose own credential goes to the shared server (bridge-target.ts derives it). */
+  client: string | undefined;
   /** Header values (and a Bearer's token alone), to mask in everything printed. */
   secrets: string[];
 }
@@ -84,6 +89,8 @@ export function prepareConnect(
     const [name, value] = parseHeader(h, env);
     headers[name] = value;
   }
+  const hasAuth = Object.keys(headers).some((k) => k.toLowerCase() === "authorization");
+  if (o.client !== undefined) checkClient(o, url, hasAuth);
   const tokenFile = o.tokenFile ? path.resolve(cwd, o.tokenFile) : undefined;
   if (tokenFile) {
     try {
@@ -95,11 +102,30 @@ export function prepareConnect(
   return {
     url,
     headers,
-    hasAuth: Object.keys(headers).some((k) => k.toLowerCase() === "authorization"),
+    hasAuth,
     tokenFile,
     start: o.start,
     transport: o.transport,
     auth: o.auth,
+    client: o.client,
     secrets: Object.values(headers).flatMap((v) => [v, v.replace(/^Bearer\s+/i, "")]),
   };
+}
+
+/**
+ * `--as` names the client a shared server's relay serves, so the bridge keeps that client's tool
+ * rules: only for a `/share/<name>` URL over Streamable HTTP, with no credential of its own.
+ */
+function checkClient(o: ConnectOptions, url: URL, hasAuth: boolean): void {
+  if (!/^[A-Za-z0-9._~:@+-]{1,200}$/.test(o.client ?? ""))
+    throw new UsageError(
+      "bad-option",
+      `--as "${o.client ?? ""}": expected <env>:<client> (letters, digits and . _ ~ : @ + -), e.g. linux:claude-code.`,
+    );
+  if (!url.pathname.startsWith(SHARE_PREFIX) || o.transport === "sse" || hasAuth || o.tokenFile || o.auth)
+    throw new UsageError(
+      "bad-option",
+      "--as is for the bridge's shared servers: a /share/<name> URL, with no --header Authorization, --token-file or --auth.",
+      { hint: "e.g. mcp-twin connect http://127.0.0.1:7760/share/memory --as linux:claude-code" },
+    );
 }

@@ -118,6 +118,7 @@ async function targetOf(p: PreparedConnect, io: ConnectIo): Promise<RelayTarget>
         return loadBridgeSettings(io.host as Parameters<typeof loadBridgeSettings>[0]);
       },
       headers: p.headers,
+      ...(p.client ? { client: p.client } : {}),
       secret: (value) => io.secret([value]),
     });
   } catch (error) {

@@ -1,7 +1,7 @@
 /**
  * The fix for a client over its budget (pure), computed from the servers' lists: a `clientTools`
- * rule keeping out enough of its tools — whole groups (`browser_*`) where a name prefix holds them —
- * or, for a client with no field to keep a rule, the servers to leave out of it (`clients`).
+ * rule keeping out enough of its tools (whole groups, `browser_*`, where a name prefix holds them) on
+ * servers where it is kept — its own field, or the gateway for a shared one — else `clients`.
  */
 import { CLIENT_IDS } from "../clients/ids.js";
 import type { ServerSpec } from "../manifest/schema.js";
@@ -36,9 +36,9 @@ interface Group {
 }
 
 /** Each server's tools grouped by the prefix before their first `_`, `-` or `.`, when two or more share it. */
-function groups(b: ClientBudget): Group[] {
+function groups(servers: ClientBudget["servers"]): Group[] {
   const out: Group[] = [];
-  for (const s of b.servers) {
+  for (const s of servers) {
     const byPrefix = new Map<string, Array<{ name: string; tokens: number }>>();
     for (const t of s.loaded) {
       const cut = t.name.search(/[_.-]/);
@@ -92,9 +92,11 @@ export function budgetFix(b: ClientBudget): BudgetFix | undefined {
     count: over.find((o) => o.kind === "limit")?.excess ?? 0,
     tokens: over.find((o) => o.kind === "tokens")?.excess ?? 0,
   };
-  if (!b.target.client.toolBudget?.filter) return leaveOutFix(b, need);
-  const chosen = choose(groups(b), need);
-  if (chosen.length === 0) return undefined;
+  // A rule is kept by the client's own field, or — for a client without one — by the gateway for
+  // a shared server's entries (url or relay: each names its client to it, tool-filter.ts).
+  const field = b.target.client.toolBudget?.filter !== undefined;
+  const chosen = choose(groups(b.servers.filter((s) => field || s.shared)), need);
+  if (chosen.length === 0) return field ? undefined : leaveOutFix(b, need);
   const deny = new Map<string, { names: string[]; count: number }>();
   for (const g of chosen) {
     const d = deny.get(g.server) ?? { names: [], count: 0 };

@@ -61,7 +61,6 @@ export function unmatchedRules(
 /** Why one client does not keep a server's tool rule, and what to do: never claimed. */
 export function ruleNote(
   server: string,
-  shared: boolean,
   state: "no-field" | "needs-list" | "cannot-say",
   client: { id: string; name: string },
 ): string {
@@ -70,8 +69,6 @@ export function ruleNote(
     return `${client.name} does not keep ${name}'s tool rule yet: it has patterns, and ${name}'s tools are not listed yet (\`mcp-twin tools\` lists them; then \`mcp-twin sync\`).`;
   if (state === "cannot-say")
     return `${client.name} does not keep ${name}'s tool rule: its field names only the tools it loads, and ${name}'s tools are not listed yet (\`mcp-twin tools\` lists them; then \`mcp-twin sync\`).`;
-  const gateway = shared
-    ? " and its entry reaches the gateway through mcp-twin's relay, which does not tell the gateway which client it is,"
-    : "";
-  return `${client.name} does not keep ${name}'s tool rule: it has no per-tool field in its config,${gateway} so it loads every tool of ${name}. Turn them off in ${client.name} itself, or leave ${name} out of it ("clients" in the manifest).`;
+  // A shared server's entries name their client to the gateway, which keeps the rule: not this one.
+  return `${client.name} does not keep ${name}'s tool rule: it has no per-tool field in its config, so it loads every tool of ${name}. Turn them off in ${client.name} itself, share ${name} ("share" in the manifest: the bridge then keeps the rule for it), or leave ${name} out of it ("clients").`;
 }

@@ -68,8 +68,9 @@ function sharedRelayWhy(server: ServerSpec, target: Target, reach: GatewayReach)
  * - The url entry carries `Authorization: Bearer <client token>` (derived from the bridge token
  *   for this server's endpoint alone, never the bridge token itself); and, for a project server,
  *   `Mcp-Twin-Project` as the client's own variable for the folder it works in.
- * - The relay (`mcp-twin connect <share url>`) runs where the bridge runs — through `wsl.exe` from
- *   Windows — reads the token there, and starts the bridge when none answers.
+ * - The relay (`mcp-twin connect <share url> --as <env>:<client>`) runs where the bridge runs —
+ *   through `wsl.exe` from Windows — reads the token there, presents the client token it derives
+ *   from it for this target (as the url entry's), and starts the bridge when none answers.
  * - The server itself runs in the bridge; one limited to other environments is not hosted there
  *   (share-host-env.ts) and gets the direct entries instead.
  * - The manifest's clientFields for the client go beside either, as on any entry.
@@ -120,7 +121,9 @@ export function sharedEntry(
       reason: reach.reason ?? "mcp-twin is not installed",
       bridged: true,
     };
-  const launch = { command: reach.program.node, args: [reach.program.script, "connect", url], env: {} };
+  // The relay presents this client's own token, derived where it runs: the gateway keeps its rules.
+  const args = [reach.program.script, "connect", url, "--as", tokenLabel(target)];
+  const launch = { command: reach.program.node, args, env: {} };
   const entry = clientLaunch(launch, reach.env, target, ctx);
   return {
     ok: true,

@@ -1,7 +1,7 @@
 /**
  * The manifest's tool rules in one target's entry (pure): said in the client's own field where it
  * has one (names expanded from the server's list where the rules have patterns), else kept by the
- * gateway for a url entry to it, else said not kept, with why — never claimed.
+ * gateway for a shared server's entry (url or relay), else said not kept, with why — never claimed.
  */
 import type { Target } from "../clients/types.js";
 import type { ServerSpec } from "../manifest/schema.js";
@@ -17,9 +17,9 @@ export function withToolRules(
   toolNames: readonly string[] | undefined,
 ): BuiltEntry {
   const out = inOwnField(built, name, server, target, toolNames);
-  // A url entry to the gateway names its client (its client token): the gateway keeps what the
-  // client's own field cannot say (gateway/tool-filter.ts).
-  if (out.ok && out.gateway && out.toolRules && out.toolRules.state !== "kept")
+  // A shared server's entry names its client to the gateway (a url entry's client token, or the
+  // relay's `--as`): the gateway keeps what the client's own field cannot say (tool-filter.ts).
+  if (out.ok && out.bridged && out.toolRules && out.toolRules.state !== "kept")
     return { ...out, toolRules: { state: "gateway" } };
   return out;
 }

@@ -21,6 +21,8 @@ const XDG_VARS = [
   "XDG_CACHE_HOME",
   "XDG_STATE_HOME",
   "NPM_CONFIG_PREFIX",
+  // Where this environment's bridge keeps its state (the gateway's list cache among it) when set.
+  "MCP_TWIN_BRIDGE_HOME",
 ];
 
 function childEnv(host: Host, nodeDir: string | undefined, extra: Record<string, string> = {}) {

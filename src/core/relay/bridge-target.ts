@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import type { Agent } from "node:http";
 import type { Transport as ClientTransport } from "@modelcontextprotocol/client";
 import { ProvenAgent, proveBridge, provenUrl } from "../bridge-control/bridge-proof.js";
+import { clientToken } from "../bridge-control/client-token.js";
 import type { LifecycleContext, LifecycleHost } from "../bridge-control/lifecycle.js";
 import {
   BRIDGE_PATH,
@@ -69,6 +70,11 @@ export interface BridgeTargetOptions {
   }>;
   /** Headers sent besides the token. */
   headers: Record<string, string>;
+  /**
+   * The client this relay serves (`<env>:<client>`): to a shared server, its own client token goes
+   * instead of the bridge token, so the gateway keeps that client's tool rules (tool-filter.ts).
+   */
+  client?: string;
   /** Each token read is masked in everything printed. */
   secret(value: string): void;
 }
@@ -132,12 +138,26 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
     },
     headers: async () => {
       const token = await prove();
-      return token ? { ...o.headers, Authorization: `Bearer ${token}` } : o.headers;
+      return token ? { ...o.headers, Authorization: `Bearer ${credential(token, o)}` } : o.headers;
     },
     agent,
     ...(o.start ? { recover: ensure } : {}),
   };
   return target;
+}
+
+/**
+ * What the relay presents: the client token of `o.client` for the shared server its URL names
+ * (derived from the bridge token, as sync derives a url entry's), else the bridge token.
+ */
+function credential(token: string, o: BridgeTargetOptions): string {
+  const share = o.url.pathname.startsWith(SHARE_PREFIX)
+    ? decodeURIComponent(o.url.pathname.slice(SHARE_PREFIX.length))
+    : undefined;
+  if (!o.client || !share) return token;
+  const minted = clientToken(token, share, o.client);
+  o.secret(minted);
+  return minted;
 }
 
 /**

@@ -160,6 +160,6 @@ function ruleNotes(budgets: readonly ClientBudget[], out: Output): void {
       const key = `${s.server}\u0000${b.target.client.id}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.print(`${out.theme.warn} ${ruleNote(s.server, s.shared === true, state, b.target.client)}`);
+      out.print(`${out.theme.warn} ${ruleNote(s.server, state, b.target.client)}`);
     }
 }

@@ -70,7 +70,7 @@ test.each([
     await expect(callText(cursor, "ask")).rejects.toThrow(`servers.${server}.tools.deny`);
     // Refused before the server: the counter did not move.
     expect(await callText(cursor, "count")).toBe("2");
-    // The bridge token (the relay's) is not a client's: every tool.
+    // The bridge token names no client: every tool.
     const relay = await v2Client(g.shareUrl(server), g.token, mode);
     expect(names(await relay.listTools())).toContain("ask");
   },

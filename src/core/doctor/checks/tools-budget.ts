@@ -16,7 +16,7 @@ export const toolsBudgetChecks = [
     id: "tools.budget",
     scope: "machine",
     doc: "each client's tools as sync writes its entries, from the servers' known lists (the gateway's list cache, doctor's own handshakes): warn when a client loads more tools than its limit (128 per request in VS Code's and Copilot CLI's Copilot, 100 in Windsurf), or more than 25,000 tokens of tool definitions it does not defer (Claude Code's own /doctor threshold; it defers behind tool search unless an entry says `alwaysLoad`), and when a client does not keep a server's tool rule (no per-tool field of its own). `mcp-twin tools` shows the figures.",
-    fix: "the one line the finding gives: a `clientTools` rule for that client that keeps out enough tools (whole groups such as `browser_*` where the names share a prefix), computed from the lists — or, for a client with no per-tool field, the servers to leave out of it (`clients`); then `mcp-twin sync`.",
+    fix: "the one line the finding gives: a `clientTools` rule for that client that keeps out enough tools (whole groups such as `browser_*` where the names share a prefix), computed from the lists, which the client keeps in its own field or, for a client with none, the bridge keeps for a shared server's entries; else the servers to leave out of it (`clients`); then `mcp-twin sync`.",
     run: ({ budgets }) => {
       if (!budgets) return [];
       const out: Finding[] = [];
@@ -29,11 +29,7 @@ export const toolsBudgetChecks = [
           if (!state || state === "kept" || state === "gateway" || said.has(key)) continue;
           said.add(key);
           out.push(
-            finding(
-              "warn",
-              { ...where, server: s.server },
-              ruleNote(s.server, s.shared === true, state, b.target.client),
-            ),
+            finding("warn", { ...where, server: s.server }, ruleNote(s.server, state, b.target.client)),
           );
         }
         const over = overruns(b);
