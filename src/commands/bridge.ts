@@ -9,6 +9,8 @@ import {
   type BridgeAction,
   type BridgeControlReport,
   controlBridge,
+  stopAnyway,
+  type UnreadManifestStop,
 } from "../core/bridge-control/control.js";
 import { startMovedLine } from "../core/bridge-control/port-choice.js";
 import { portHeldBy } from "../core/bridge-control/port-holder.js";
@@ -51,10 +53,16 @@ async function lifecycle(ctx: ContextOf<typeof bridgeCommand>, action: BridgeAct
       ? undefined
       : out.progress.step(`${action.charAt(0).toUpperCase()}${action.slice(1)}ing the bridge`);
   const machine = await openCommandMachine(ctx);
-  const report = await controlBridge(machine, action, {
-    manifest: ctx.options.manifest,
-    log: (line) => out.debug(line),
-  }).finally(() => step?.stop());
+  const options = { manifest: ctx.options.manifest, log: (line: string) => out.debug(line) };
+  const report = await (action === "stop"
+    ? stopAnyway(machine, options)
+    : controlBridge(machine, action, options)
+  ).finally(() => step?.stop());
+  if ("manifestUnread" in report) {
+    if (out.json) out.result(report);
+    else renderUnread(report, out);
+    return ExitCode.ok;
+  }
   // Each shared server as the bridge reports it, and a program it runs that is not there.
   const shares = Array.isArray(report.shares)
     ? await withMissingPrograms(
@@ -128,6 +136,26 @@ function render(
   row("state", out.shown(r.stateDir));
   row("log", out.shown(r.log));
   if (r.fix) out.print(`  ${c.dim("fix".padEnd(10))} ${r.fix}`);
+}
+
+/** A stop done with a manifest that cannot be read: what it stopped, then why no setting is shown. */
+function renderUnread(r: UnreadManifestStop, out: Output): void {
+  const { c, ok, skip, warn } = out.theme;
+  if (r.stopped?.pid !== undefined)
+    out.print(
+      `${ok} Stopped the bridge (pid ${r.stopped.pid}${r.stopped.forced ? ", killed: it did not end on SIGTERM" : ""}).`,
+    );
+  else if (r.stopped?.loops?.length)
+    out.print(
+      `${ok} The bridge was not running; stopped what would have started it again (pid ${r.stopped.loops.join(", ")}).`,
+    );
+  else out.print(`${skip} Not running: nothing of this home's bridge was left to stop.`);
+  for (const problem of r.manifestUnread.problems) out.print(`${warn} ${problem}`);
+  out.print(
+    `  The manifest cannot be read: the bridge was stopped from its state folder all the same (a stop needs no setting). Fix the manifest before it starts again.`,
+  );
+  out.print(`  ${c.dim("where".padEnd(10))} ${r.environment}`);
+  out.print(`  ${c.dim("state".padEnd(10))} ${out.shown(r.stateDir)}`);
 }
 
 /**

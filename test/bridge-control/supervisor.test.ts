@@ -165,6 +165,31 @@ test("the keeper: `bridge start` binds the port once; a killed bridge answers ag
   expect(await bindsOn(port)).toBe("bound");
 }, 90_000);
 
+test("a manifest that cannot be parsed does not keep `bridge stop` from stopping: the bridge and its keeper end, and it says both", async () => {
+  const { env, dir, port } = await home();
+  const start = await runCli(["bridge", "start"], env);
+  expect(start.code, start.stderr).toBe(0);
+  const bridge = await answering(dir, port, undefined, 20_000);
+  const keeper = parentOf(bridge.pid);
+  loops.push(keeper);
+  const manifest = path.join(env.MCP_TWIN_HOME!, "mcp-twin.jsonc");
+  writeFileSync(manifest, '{ "servers": { , } }');
+
+  const stop = await runCli(["bridge", "stop"], env);
+  expect(stop.code, stop.stdout + stop.stderr).toBe(0);
+  expect(stop.stdout).toContain(`✔ Stopped the bridge (pid ${bridge.pid}).`);
+  expect(stop.stdout).toContain(`▲ ${manifest}:1:16: value expected`);
+  expect(stop.stdout).toContain("the bridge was stopped from its state folder all the same");
+  await until("the keeper to end", () => !alive(keeper));
+  expect(alive(bridge.pid)).toBe(false);
+  expect(await bindsOn(port)).toBe("bound");
+
+  // Nothing left: said as such, in JSON too, with the manifest's problem.
+  const again = JSON.parse((await runCli(["bridge", "stop", "--json"], env)).stdout);
+  expect(again).toMatchObject({ action: "stop", state: "stopped", manifestUnread: { file: manifest } });
+  expect(again.stopped).toBeUndefined();
+}, 90_000);
+
 test("a keeper whose bridge fails at every start (issue 52 attack 7, issue 56 item 6): bridge stop ends it and says so; nothing comes back once the cause is gone", async () => {
   const { env, dir, port } = await home();
   const script = doomedEntry(path.dirname(dir));

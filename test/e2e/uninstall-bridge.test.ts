@@ -215,6 +215,48 @@ test("the account of what stays, in words: where, what holds keys, and how to re
   expect(existsSync(dir)).toBe(true);
 }, 120_000);
 
+/** A fake Windows PC whose bridge runs in WSL (this build installed there), on a port of its own. */
+async function windowsWithWslBridge(): Promise<{ win: FakeMachine; bridge: ReturnType<typeof spawn> }> {
+  const port = await freePort();
+  const win = createFakeMachine({ kind: "windows", registryUrl: inject("registryUrl") });
+  writeManifest(win, { bridge: { enabled: true, port }, servers: {} });
+  // mcp-twin installed in WSL: this very build.
+  const script = path.join(win.paths.linuxPrefix, "lib", "node_modules", "mcp-twin", "bin", "mcp-twin.js");
+  mkdirSync(path.dirname(script), { recursive: true });
+  symlinkSync(BIN, script);
+  // The bridge runs in WSL (started there, as a client's entry would).
+  const bridge = spawn(process.execPath, [script, "serve", "--http", "--port", String(port)], {
+    env: win.wslEnv,
+    cwd: win.paths.linuxHome,
+    stdio: "ignore",
+  });
+  started.push(bridge.pid!);
+  const serveJson = path.join(win.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "serve.json");
+  for (let i = 0; i < 200 && !existsSync(serveJson); i++) await sleep(50);
+  expect(existsSync(serveJson)).toBe(true);
+  win.clearInteropLog();
+  return { win, bridge };
+}
+
+test("run on Windows with a manifest that cannot be parsed: bridge stop and uninstall still stop the bridge in WSL, and say the manifest's problem", async () => {
+  for (const command of [
+    ["bridge", "stop"],
+    ["uninstall", "--yes"],
+  ]) {
+    const { win, bridge } = await windowsWithWslBridge();
+    try {
+      writeManifest(win, '{ "servers": { , } }');
+      const r = await win.run(command, { cwd: win.paths.profile });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain(`Stopped the bridge (pid ${bridge.pid})`);
+      if (command[0] === "bridge") expect(r.stdout).toContain("value expected");
+      expect(await gone(bridge.pid!)).toBe(true);
+    } finally {
+      win.cleanup();
+    }
+  }
+}, 120_000);
+
 test("run on Windows, the bridge in WSL: uninstall stops it there (one `bridge stop` through wsl.exe)", async () => {
   const port = await freePort();
   const win = createFakeMachine({ kind: "windows", registryUrl: inject("registryUrl") });

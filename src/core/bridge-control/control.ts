@@ -2,9 +2,11 @@
  * `mcp-twin bridge status|start|stop|restart`: the bridge at the manifest's settings (settings.ts),
  * managed through lifecycle.ts, reported as one value the command prints (or emits as JSON).
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Machine } from "../environments/machine.js";
-import { ExitCode, OperationError, UsageError } from "../errors.js";
+import { joinNative } from "../environments/types.js";
+import { ExitCode, formatLocation, OperationError, UsageError, UsageErrors } from "../errors.js";
 import { loadManifest } from "../manifest/load.js";
 import { own } from "../own-keys.js";
 import { bridgeDetails } from "./bridge-probe.js";
@@ -20,6 +22,7 @@ import {
 import { bridgePlace } from "./placement.js";
 import { freePortNear, heldPortSentence } from "./port-fix.js";
 import { type BridgeSettings, loadBridgeSettings } from "./settings.js";
+import { bridgeHomeIn } from "./state-folder.js";
 import { readToken } from "./token-file.js";
 
 export type BridgeAction = "status" | "start" | "stop" | "restart";
@@ -81,6 +84,20 @@ export interface BridgeControlReport {
   /** taken: what holds the port, and the fix. */
   what?: string;
   fix?: string;
+}
+
+/**
+ * `bridge stop` with a manifest that cannot be read: the stop needs only the state folder, so it
+ * was done; the manifest's problems (`file:line:column: …`), and no setting, as none is known.
+ */
+export interface UnreadManifestStop {
+  action: "stop";
+  state: "stopped";
+  environment: string;
+  stateDir: string;
+  log: string;
+  stopped?: BridgeControlReport["stopped"];
+  manifestUnread: { file: string; problems: string[] };
 }
 
 /**
@@ -192,6 +209,95 @@ async function controlHere(
     ...(stopped ? { stopped } : {}),
     ...(moved ? { moved } : {}),
   };
+}
+
+/**
+ * `bridge stop`, whatever the manifest holds: the bridge at its settings as `controlBridge` stops
+ * it — or, when the manifest cannot be read (bad input, exit 2 for any other action), this home's
+ * bridge and every loop that would start it again all the same, from the state folder alone: here,
+ * and run on Windows in each WSL distro whose state folder holds a bridge or its keeper.
+ */
+export async function stopAnyway(
+  machine: Machine,
+  options: { manifest?: string | undefined; log: (line: string) => void },
+): Promise<(BridgeControlReport & { environment: string }) | UnreadManifestStop> {
+  try {
+    return await controlBridge(machine, "stop", options);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    const lifecycle = localLifecycle(machine.host, options.log);
+    const here = stoppedOf(await stopBridge(lifecycle));
+    const there = machine.local.kind === "windows" ? await stopInWsl(machine) : undefined;
+    const stopped = here ?? there?.stopped;
+    return {
+      action: "stop",
+      state: "stopped",
+      environment: here || !there ? machine.local.id : there.environment,
+      stateDir: here || !there ? lifecycle.files.dir : there.stateDir,
+      log: here || !there ? lifecycle.files.log : there.log,
+      ...(stopped ? { stopped } : {}),
+      manifestUnread: manifestProblems(machine, error, options.manifest),
+    };
+  }
+}
+
+/**
+ * Run on Windows, the manifest unread (so where the bridge lives is not known): `bridge stop` in
+ * each WSL distro with mcp-twin whose bridge state folder holds serve.json or keeper.json; the
+ * first that stopped something, as it says it.
+ */
+async function stopInWsl(
+  machine: Machine,
+): Promise<
+  { environment: string; stateDir: string; log: string; stopped?: BridgeControlReport["stopped"] } | undefined
+> {
+  const { detectEnvironments } = await import("../environments/detect.js");
+  const { mcpTwinIn } = await import("../environments/self-launch.js");
+  const { environments } = await detectEnvironments(machine);
+  let first: Awaited<ReturnType<typeof stopInWsl>>;
+  for (const env of environments) {
+    if (env.local || env.kind !== "wsl" || !env.usable || !env.home) continue;
+    const dir = bridgeHomeIn(env.kind, env.vars, env.home);
+    const held = ["serve.json", "keeper.json"].some((f) => {
+      const file = env.access(joinNative(env.kind, dir, f));
+      return file !== undefined && existsSync(file);
+    });
+    const program = held ? mcpTwinIn(env, machine.host.self) : undefined;
+    if (!program) continue;
+    const r = await env.exec(program.node, [program.script, "bridge", "stop", "--json"], {
+      timeoutMs: 60_000,
+    });
+    try {
+      const report = JSON.parse(r.stdout.toString("utf8")) as Partial<UnreadManifestStop>;
+      if (report.stopped && !first)
+        first = {
+          environment: env.id,
+          stateDir: report.stateDir ?? dir,
+          log: report.log ?? "",
+          stopped: report.stopped,
+        };
+    } catch {
+      // It said nothing that can be read: nothing is claimed of it.
+    }
+  }
+  return first;
+}
+
+/** A manifest's errors, each as `file:line:column: message` (the file as this machine shows it). */
+function manifestProblems(
+  machine: Machine,
+  error: UsageError,
+  manifestOption: string | undefined,
+): { file: string; problems: string[] } {
+  const file =
+    error.location.file ??
+    (manifestOption ? path.resolve(machine.host.cwd, manifestOption) : machine.paths.manifest);
+  const list = error instanceof UsageErrors ? error.errors : [error];
+  const problems = list.map((e) => {
+    const where = formatLocation(e.location);
+    return where && !e.message.startsWith(where) ? `${where}: ${e.message}` : e.message;
+  });
+  return { file, problems };
 }
 
 /** What a stop did, as reported: nothing (undefined), the bridge, what would have restarted it. */

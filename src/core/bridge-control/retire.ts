@@ -90,8 +90,8 @@ export async function retireBridge(
   if (machine.local.kind !== "windows")
     return { ...base, action: "failed", error: `it runs in ${running.env.id}`, fix };
   try {
-    const { controlBridge } = await import("./control.js");
-    const report = await controlBridge(machine, "stop", { manifest: undefined, log: () => {} });
+    const { stopAnyway } = await import("./control.js");
+    const report = await stopAnyway(machine, { manifest: undefined, log: () => {} });
     if (!report.stopped) return undefined;
     return {
       ...base,
