@@ -195,14 +195,15 @@ describe("what sessions leave held", () => {
         return { status: res.status, body: await res.text(), id: res.headers.get("mcp-session-id") };
       }),
     );
-    const evicted = answers.filter((a) => a.status !== 200);
-    for (const a of evicted) {
+    // Every one is answered: past the credential's 128 requests in flight, refused at once; of those
+    // let in, the ones evicted while being set up (past 100 sessions) told so — before, each was
+    // answered from a server left connected to its closed session: an id that opens nothing.
+    const refused = answers.filter((a) => a.status !== 200);
+    for (const a of refused) {
       expect(a.status).toBe(503);
-      expect(a.body).toContain("closed to make room");
+      expect(a.body).toMatch(/closed to make room|requests in flight/);
     }
-    // Those evicted while being set up were told so (before, each was answered from a server left
-    // connected to its closed session: an id that opens nothing).
-    expect(evicted.length).toBeGreaterThan(0);
+    expect(refused.filter((a) => a.body.includes("closed to make room")).length).toBeGreaterThan(0);
     expect(b.sessions()).toHaveLength(100);
   }, 60_000);
 
