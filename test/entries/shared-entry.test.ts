@@ -97,7 +97,10 @@ describe("a shared server's url entry, per client", () => {
     expect(built).toMatchObject({
       ok: true,
       relay: "shared-stdio-only",
-      value: { command: "/usr/bin/node", args: ["/opt/mcp-twin/bin/mcp-twin.js", "connect", URL_] },
+      value: {
+        command: "/usr/bin/node",
+        args: ["/opt/mcp-twin/bin/mcp-twin.js", "connect", URL_, "--as", "linux:claude-desktop"],
+      },
     });
     if (built.ok) expect(built.secretValues).toEqual([]);
   });
