@@ -167,7 +167,8 @@ test.each<[string, "sse" | "json"]>([
       else expect(JSON.stringify(r.lines[1])).toBe(answer);
     }
   },
-  120_000,
+  // Two relays each carrying 16 MiB: ~30 s alone, four times that beside the rest of the suite on 2 cores.
+  300_000,
 );
 
 test("a client line of multi-byte text just over 16 MiB of bytes is refused, one at the limit passes", async () => {
