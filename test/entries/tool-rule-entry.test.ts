@@ -61,7 +61,7 @@ describe("each client in its own field", () => {
     expect(vscode.toolRules).toEqual({ state: "no-field" });
     expect(vscode.value).toEqual(built.ok ? built.value : {});
   });
-  test("a url entry to the gateway: the gateway keeps what the client's own field cannot; a relay entry does not", () => {
+  test("an entry to the gateway, url or relay: the gateway keeps what the client's own field cannot", () => {
     const url: BuiltEntry = { ...built, gateway: true, bridged: true } as BuiltEntry;
     const viaGateway = (id: Parameters<typeof clientModule>[0], tools: string[] | null = TOOLS) =>
       withToolRules(url, "fs", spec, target(id), tools ?? undefined);
@@ -71,8 +71,13 @@ describe("each client in its own field", () => {
     expect(viaGateway("gemini-cli", null)).toMatchObject({ toolRules: { state: "gateway" } });
     // A client whose field says it: its own field (the gateway keeps it too).
     expect(viaGateway("gemini-cli")).toMatchObject({ toolRules: { state: "kept", keys: ["excludeTools"] } });
+    // The relay names its client to the gateway too (`--as`, the client's own token).
     const relay: BuiltEntry = { ...built, bridged: true, relay: "shared-stdio-only" } as BuiltEntry;
     expect(withToolRules(relay, "fs", spec, target("claude-desktop"), TOOLS)).toMatchObject({
+      toolRules: { state: "gateway" },
+    });
+    // Not shared: nothing keeps it for a client without a field.
+    expect(withToolRules(built, "fs", spec, target("claude-desktop"), TOOLS)).toMatchObject({
       toolRules: { state: "no-field" },
     });
   });
