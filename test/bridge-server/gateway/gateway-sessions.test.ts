@@ -298,9 +298,9 @@ describe("what reaches every session", () => {
     const asked = () => JSON.parse(readFileSync(`${counted}.subs`, "utf8")) as Record<string, number>;
     for (let i = 0; i < 300; i++) await legacy.subscribeResource({ uri: `x://${i}` });
     // Before: each subscribe sent the whole set again, 300 × 301 / 2 = 45,150 requests.
-    await expect.poll(asked).toEqual({ subscribe: 300 });
+    await expect.poll(asked, { timeout: 30_000 }).toEqual({ subscribe: 300 });
     await legacy.unsubscribeResource({ uri: "x://0" });
-    await expect.poll(asked).toEqual({ subscribe: 300, unsubscribe: 1 });
+    await expect.poll(asked, { timeout: 30_000 }).toEqual({ subscribe: 300, unsubscribe: 1 });
     await legacy.subscribeResource({ uri: "x://0" });
     for (let i = 300; i < 1000; i++) await legacy.subscribeResource({ uri: `x://${i}` });
     await expect(legacy.subscribeResource({ uri: "x://1000" })).rejects.toThrow(/at most 1000 resources/);
