@@ -21,12 +21,14 @@ export const BIN = fileURLToPath(new URL("../../bin/mcp-twin.js", import.meta.ur
 const cleanups: Array<() => Promise<void> | void> = [];
 /** Call from afterEach: stops every bridge and client, removes every temp dir. */
 export async function cleanup(): Promise<void> {
-  for (const fn of cleanups.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
+  // A step that throws at once (rmSync) must not skip the steps after it.
+  for (const fn of cleanups.splice(0).reverse()) await Promise.resolve().then(fn).catch(() => {});
 }
 
 export function tempDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mcp-twin-bridge-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  // A shared server's last write can land while the folder is removed (ENOTEMPTY): rmSync retries.
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   return dir;
 }
 
