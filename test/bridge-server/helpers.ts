@@ -22,7 +22,10 @@ const cleanups: Array<() => Promise<void> | void> = [];
 /** Call from afterEach: stops every bridge and client, removes every temp dir. */
 export async function cleanup(): Promise<void> {
   // A step that throws at once (rmSync) must not skip the steps after it.
-  for (const fn of cleanups.splice(0).reverse()) await Promise.resolve().then(fn).catch(() => {});
+  for (const fn of cleanups.splice(0).reverse())
+    await Promise.resolve()
+      .then(fn)
+      .catch(() => {});
 }
 
 export function tempDir(): string {
