@@ -4,7 +4,7 @@
  * transport, or the endpoint's 2026-07-28 handler.
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
 import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
 import { SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
@@ -66,6 +66,11 @@ export interface HttpOptions {
   port: number;
   /** An inherited listening socket to serve on instead of binding `port` (its keeper's). */
   fd?: number;
+  /**
+   * Serve the connections another process accepts on `port` and hands over (its keeper's, on
+   * Windows) instead of listening: `open` is called once requests can be served.
+   */
+  handed?: HandedConnections;
   token: TokenGuard;
   endpoints: Endpoint[];
   /** Endpoints that come and go while it runs (the gateway's shared servers). */
@@ -91,6 +96,12 @@ export interface HttpOptions {
   /** What the sessions' grace and the write stalls run on (tests move it by hand). */
   clock?: Clock;
   log?: (line: string) => void;
+}
+
+/** Connections accepted elsewhere (the bridge's keeper on Windows) and handed to this process. */
+export interface HandedConnections {
+  /** From now on, give each connection handed over to `take`. */
+  open(take: (socket: Socket) => void): void;
 }
 
 export interface HttpBridge {
@@ -475,17 +486,27 @@ export async function listenHttp(options: HttpOptions): Promise<HttpBridge> {
   const connections = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits });
   if (l.peers) server.on("connection", l.peers.accepted);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    const done = () => {
-      server.off("error", reject);
-      resolve();
-    };
-    if (options.fd !== undefined) server.listen({ fd: options.fd }, done);
-    else server.listen(options.port, options.host, done);
-  });
+  if (options.handed) {
+    // Node tracks a server's connections (the header and request deadlines, closing them all)
+    // from its `listening` event: said here, as this server takes connections without listening.
+    server.emit("listening");
+    options.handed.open((socket) => {
+      server.emit("connection", socket);
+      // Accepted paused by the keeper, so that no byte was read there.
+      socket.resume();
+    });
+  } else
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      const done = () => {
+        server.off("error", reject);
+        resolve();
+      };
+      if (options.fd !== undefined) server.listen({ fd: options.fd }, done);
+      else server.listen(options.port, options.host, done);
+    });
   server.on("error", (error) => log(`http: ${error.message}`));
-  const port = (server.address() as AddressInfo).port;
+  const port = options.handed ? options.port : (server.address() as AddressInfo).port;
   l.sessions.startSweeping();
 
   return {

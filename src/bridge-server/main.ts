@@ -30,7 +30,7 @@ import { bridgeEndpoint } from "./bridge-endpoint.js";
 import type { Clock } from "./clock.js";
 import type { Endpoint } from "./endpoint.js";
 import { fillApart, Gateway, type PathSide } from "./gateway/index.js";
-import { type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
+import { type HandedConnections, type HttpBridge, type HttpOptions, listenHttp } from "./http.js";
 import type { PeerRule } from "./http-guards.js";
 import { NotesFolder } from "./notes-folder.js";
 import { loadPlugins, pluginBridgeTools } from "./plugins.js";
@@ -48,6 +48,8 @@ export interface OwnerOptions {
   port: number;
   /** Listen on this inherited socket (its keeper's: supervisor.ts) instead of binding `port`. */
   listenFd?: number;
+  /** Take the connections its keeper accepts on `port` and hands over (Windows: socket-keeper.ts). */
+  handed?: HandedConnections;
   allowedOrigins?: string[];
   maxBodyBytes?: number;
   /** Refuse loopback connections of other user accounts (Linux and WSL; see http-guards.ts). */
@@ -198,6 +200,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
       host: options.host,
       port: options.port,
       ...(options.listenFd !== undefined ? { fd: options.listenFd } : {}),
+      ...(options.handed ? { handed: options.handed } : {}),
       token: context.token,
       endpoints,
       endpointAt: (pathname) => gateway.endpointAt(pathname),
@@ -224,7 +227,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
     version: VERSION,
     startedAt: context.startedAt.toISOString(),
     // Its keeper holds its socket and starts it again: `bridge stop` ends that one with it.
-    ...(options.listenFd !== undefined ? { keeper: process.ppid } : {}),
+    ...(options.listenFd !== undefined || options.handed ? { keeper: process.ppid } : {}),
   });
   options.onReady?.({ url, port: http.port, context, http, gateway });
   try {

@@ -43,6 +43,14 @@ export const serveCommand = commandLine({
       "--listen-fd <fd>",
       "--http: listen on this inherited socket, which its keeper holds across restarts (what `bridge start` runs; not for use by hand)",
     ),
+    keep: flag(
+      "--keep",
+      "--http: hold the port and keep the bridge running on it, started again after a failure (what the Windows start at logon and `bridge start` run there; not for use by hand)",
+    ),
+    listenIpc: flag(
+      "--listen-ipc",
+      "--http: take the connections its keeper hands over (Windows; not for use by hand)",
+    ),
     printToken: flag("--print-token", "print the bridge token (created if missing) and exit"),
     rotateToken: flag("--rotate-token", "replace the bridge token and exit"),
   },

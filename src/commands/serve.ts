@@ -64,6 +64,12 @@ export async function run(ctx: Ctx): Promise<number> {
 
   if (o.http && o.listenFd === undefined && o.share.length === 0 && underLegacyLoop())
     return handOver(ctx, await where(true));
+  if (o.http && o.keep) {
+    const where_ = await where(true);
+    checkRemoteBind(ctx.output, where_.host, o.allowRemote);
+    const { keep } = await import("./serve/keeper.js");
+    return keep(ctx.host, files, where_);
+  }
   if (o.http || o.share.length > 0) return serveHttp(ctx, o, files, await where(true));
 
   // stdio: relay to the one bridge that owns the state, starting it when none answers.
@@ -156,6 +162,7 @@ async function serveHttp(
     onTerm();
   };
   if (o.listenFd !== undefined) process.on("SIGUSR2", onRestart);
+  const handed = o.listenIpc ? await (await import("./serve/keeper.js")).handedByKeeper(onTerm) : undefined;
   const onAbort = () => stop.abort();
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   process.on("SIGTERM", onTerm);
@@ -189,6 +196,7 @@ async function serveHttp(
         host: where.host,
         port: where.port,
         ...(o.listenFd !== undefined ? { listenFd: o.listenFd } : {}),
+        ...(handed ? { handed } : {}),
         allowedOrigins: o.allowOrigin,
         ...(peers ? { peers } : {}),
         ...(o.sessionGraceMs !== undefined ? { sessionGraceMs: o.sessionGraceMs } : {}),
@@ -219,6 +227,8 @@ async function serveHttp(
     process.off("SIGUSR2", onRestart);
     process.off("uncaughtException", onStray);
     process.off("unhandledRejection", onStray);
+    // The channel to its keeper would keep this process from ending.
+    if (handed && process.connected) process.disconnect();
   }
   if (restart) return ExitCode.bridgeRestart;
   return terminated || !ctx.signal.aborted ? ExitCode.ok : ExitCode.interrupted;

@@ -123,7 +123,7 @@ describe("planAutostart", () => {
     );
   });
 
-  test("Windows: the task runs a batch loop beside it, by its bare name from its folder; `%` doubled, CRLF", () => {
+  test("Windows: the task runs the bridge's Node keeper in the foreground, each path quoted as node.exe reads it; nothing beside it", () => {
     const f = facts({
       kind: "windows",
       program: {
@@ -135,53 +135,25 @@ describe("planAutostart", () => {
     });
     const plan = planAutostart(f);
     const folder = "C:\\Users\\Ann Lee\\AppData\\Local\\mcp-twin";
-    expect(plan).toMatchObject({
-      kind: "windows-task",
-      env: "windows",
-      file: `${folder}\\bridge-task.xml`,
-      also: [`${folder}\\bridge-task.cmd`],
-    });
+    expect(plan).toMatchObject({ kind: "windows-task", env: "windows", file: `${folder}\\bridge-task.xml` });
     if (plan.kind !== "windows-task") throw new Error(plan.kind);
-    // cmd.exe cannot be handed a quoted path through conhost (it re-quotes with \"): none is needed.
+    expect(plan.also).toBeUndefined();
     expect(taskAction(f)).toEqual({
       command: "C:\\Windows\\System32\\conhost.exe",
-      args: ["--headless", "C:\\Windows\\System32\\cmd.exe", "/d", "/c", "bridge-task.cmd"],
+      args: [
+        "--headless",
+        "C:\\Program Files\\nodejs\\node.exe",
+        "C:\\Users\\Ann Lee\\AppData\\Roaming\\npm\\node_modules\\mcp-twin\\bin\\mcp-twin.js",
+        "serve",
+        "--http",
+        "--keep",
+      ],
     });
     const xml = utf16(plan.text);
     expect(xml).toContain(
-      "<Arguments>--headless C:\\Windows\\System32\\cmd.exe /d /c bridge-task.cmd</Arguments>",
+      "<Arguments>--headless &quot;C:\\Program Files\\nodejs\\node.exe&quot; &quot;C:\\Users\\Ann Lee\\AppData\\Roaming\\npm\\node_modules\\mcp-twin\\bin\\mcp-twin.js&quot; serve --http --keep</Arguments>",
     );
-    expect(xml).toContain(`<WorkingDirectory>${folder}</WorkingDirectory>`);
-    expect(plan.others?.map((o) => o.file)).toEqual([`${folder}\\bridge-task.cmd`]);
-    const loop = plan.others?.[0]?.text ?? "";
-    expect(loop.endsWith("\r\n")).toBe(true);
-    expect(loop.replace(/\r\n/g, "")).not.toContain("\n");
-    const lines = loop.split("\r\n");
-    expect(lines.slice(0, 2)).toEqual(["@echo off", "chcp 65001 >nul"]);
-    expect(lines.filter((l) => !l.startsWith("rem "))).toEqual([
-      "@echo off",
-      "chcp 65001 >nul",
-      "setlocal DisableDelayedExpansion",
-      // A stop asked before this start is done with; one asked while the bridge is down (in the
-      // pause, or failing) ends the loop before it starts it again.
-      'if exist "C:\\Users\\Ann Lee\\100%% (a&b)\\bridge\\stop-requested" del "C:\\Users\\Ann Lee\\100%% (a&b)\\bridge\\stop-requested"',
-      "set mcp_twin_pause=1",
-      ":run",
-      'if exist "C:\\Users\\Ann Lee\\100%% (a&b)\\bridge\\stop-requested" exit /b 0',
-      '"C:\\Program Files\\nodejs\\node.exe" "C:\\Users\\Ann Lee\\AppData\\Roaming\\npm\\node_modules\\mcp-twin\\bin\\mcp-twin.js" serve --http',
-      "set mcp_twin_exit=%errorlevel%",
-      'if "%mcp_twin_exit%"=="0" exit /b 0',
-      'if "%mcp_twin_exit%"=="3" exit /b 3',
-      // `bridge stop` on Windows is TerminateProcess (exit code 1): it says so first.
-      'if exist "C:\\Users\\Ann Lee\\100%% (a&b)\\bridge\\stop-requested" exit /b 0',
-      "set /a mcp_twin_ping=mcp_twin_pause+1",
-      "ping -n %mcp_twin_ping% 127.0.0.1 >nul",
-      "if %mcp_twin_pause% lss 3 (set /a mcp_twin_pause=mcp_twin_pause*2) else (set mcp_twin_pause=5)",
-      "goto run",
-      "",
-    ]);
-    // Its comments hold no `%` (cmd expands it in a rem line too).
-    for (const l of lines.filter((x) => x.startsWith("rem "))) expect(l).not.toContain("%");
+    expect(xml).not.toContain("<WorkingDirectory>");
   });
 
   test("WSL where Windows cannot be reached: systemd's user unit if it runs, else none with the fix", () => {
@@ -218,7 +190,7 @@ describe("planAutostart", () => {
       kind: "systemd",
       env: "linux",
       file: `/home/ann/cfg/systemd/user/${UNIT_NAME}`,
-      format: 3, // kept in state: an installed unit of an older format is written again
+      format: 4, // kept in state: an installed unit of an older format is written again
     });
     if (plan.kind !== "systemd" || typeof plan.text !== "string") throw new Error("no unit");
     const lines = plan.text.split("\n");

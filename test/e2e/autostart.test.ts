@@ -201,7 +201,7 @@ test("WSL: sync starts the gateway, caches the lists, installs a Windows logon t
     env: "windows",
     file: taskFile,
     name: "mcp-twin-bridge",
-    format: 3,
+    format: 4,
   });
   const tasks = JSON.parse(readFileSync(path.join(m.paths.drive, ".fake-schtasks.json"), "utf8"));
   const task = tasks["mcp-twin-bridge"] as string;
@@ -321,7 +321,7 @@ test("Linux with systemd: a user unit enabled (not started twice); a sync with n
 
   // A unit an older mcp-twin wrote (restarted after a signal only; no format in state): a sync
   // that writes nothing writes it again as this one keeps the bridge running, and says so.
-  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 3 });
+  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 4 });
   writeFileSync(unit, text.replace("bridge start", "serve --http\nRestart=on-abnormal"));
   const older = state(m);
   delete older.autostart.format;
@@ -331,7 +331,7 @@ test("Linux with systemd: a user unit enabled (not started twice); a sync with n
   expect(upgraded.code, upgraded.stderr).toBe(0);
   expect(upgraded.stdout).toContain(`It starts when you log in: a systemd user unit (${unit}) is installed.`);
   expect(readFileSync(unit, "utf8")).toBe(text);
-  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 3 });
+  expect(state(m).autostart).toMatchObject({ kind: "systemd", format: 4 });
   expect(readFileSync(log, "utf8").split("\n")).toEqual(
     expect.arrayContaining([
       "systemctl --user daemon-reload",
@@ -404,7 +404,7 @@ test("Linux without systemd: sync offers a line for the shell's start-up and an 
     env: "linux",
     file: entry,
     name: "mcp-twin-bridge.desktop",
-    format: 3,
+    format: 4,
   });
   const quiet = await m.run(["sync"], { timeoutMs: 60_000 });
   expect(quiet.stdout).toContain(noDesktop(""));

@@ -753,6 +753,12 @@ describe("the text (read by eye)", () => {
         --listen-fd <fd>           --http: listen on this inherited socket, which its
                                    keeper holds across restarts (what \`bridge start\`
                                    runs; not for use by hand)
+        --keep                     --http: hold the port and keep the bridge running
+                                   on it, started again after a failure (what the
+                                   Windows start at logon and \`bridge start\` run
+                                   there; not for use by hand)
+        --listen-ipc               --http: take the connections its keeper hands over
+                                   (Windows; not for use by hand)
         --print-token              print the bridge token (created if missing) and
                                    exit
         --rotate-token             replace the bridge token and exit

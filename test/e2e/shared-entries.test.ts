@@ -386,6 +386,26 @@ describe("a machine-shared server's entries", () => {
     expect(cwds).toEqual(folders);
   }, 60_000);
 
+  test("`bridge.host: localhost` in the manifest: every entry names the address 127.0.0.1, never a name a client may resolve to ::1", async () => {
+    writeManifest(machine, { ...manifest("machine"), bridge: { port, host: "localhost", enabled: true } });
+    const r = await machine.run(["sync"]);
+    expect(r.code, r.stderr).toBe(0);
+    const urls: string[] = [];
+    for (const file of [
+      machine.paths.claudeCodeConfig,
+      machine.paths.cursorConfig,
+      machine.paths.claudeDesktopConfig,
+    ])
+      urls.push(...(readFileSync(file, "utf8").match(/https?:\/\/[^"\s]+/g) ?? []));
+    // The shared server's url entries and relays, and the bridge's own relay: each at the address.
+    expect(urls.filter((u) => u.includes("/share/fixture")).length).toBeGreaterThanOrEqual(3);
+    expect(urls.filter((u) => u.endsWith(`:${port}/mcp`)).length).toBeGreaterThanOrEqual(3);
+    for (const u of urls) expect(new URL(u).host).toBe(`127.0.0.1:${port}`);
+    // And the bridge listens there.
+    const serve = JSON.parse(readFileSync(path.join(bridgeDir(), "serve.json"), "utf8"));
+    expect(serve.url).toBe(`http://127.0.0.1:${port}/mcp`);
+  }, 60_000);
+
   test("share off: sync restores the direct entry, and keeps what the user wrote", async () => {
     const config = JSON.parse(readFileSync(machine.paths.claudeCodeConfig, "utf8"));
     config.mcpServers.mine = { command: "my-server", args: ["--mine"] };

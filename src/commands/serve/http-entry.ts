@@ -17,7 +17,7 @@ type ServeArgv = OptionsOf<typeof serveCommand>;
 
 /**
  * The flags every start of the bridge passes (bridge start, a relay, sync, its keeper: `--http`,
- * `--port`, `--host`, `--listen-fd`, `--ok-if-running`), those of its HTTP face (`--share`, `--session-grace`,
+ * `--port`, `--host`, `--listen-fd`, `--ok-if-running`, `--keep`, `--listen-ipc`), those of its HTTP face (`--share`, `--session-grace`,
  * `--allow-origin`, `--allow-remote`, `--no-plugins`) and the output flags; `--http` required.
  */
 function parseServeArgv(args: readonly string[]): ServeArgv | null {
@@ -32,6 +32,8 @@ function parseServeArgv(args: readonly string[]): ServeArgv | null {
     plugins: true,
     okIfRunning: undefined,
     listenFd: undefined,
+    keep: undefined,
+    listenIpc: undefined,
     printToken: undefined,
     rotateToken: undefined,
   };
@@ -68,6 +70,12 @@ function parseServeArgv(args: readonly string[]): ServeArgv | null {
         break;
       case "--ok-if-running":
         o.okIfRunning = true;
+        break;
+      case "--keep":
+        o.keep = true;
+        break;
+      case "--listen-ipc":
+        o.listenIpc = true;
         break;
       case "--no-plugins":
         o.plugins = false;

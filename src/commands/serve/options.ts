@@ -20,6 +20,10 @@ export interface ServeOptions {
   okIfRunning: boolean;
   /** `--listen-fd`: the socket its keeper holds (supervisor.ts), inherited as this descriptor. */
   listenFd: number | undefined;
+  /** `--keep`: run as the bridge's keeper (Windows: bridge-control/socket-keeper.ts). */
+  keep: boolean;
+  /** `--listen-ipc`: take the connections its keeper hands over its message channel. */
+  listenIpc: boolean;
   printToken: boolean;
   rotateToken: boolean;
 }
@@ -80,6 +84,8 @@ export function parseServeOptions(options: Partial<OptionsOf<typeof serveCommand
     sessionGraceMs,
     okIfRunning: options.okIfRunning === true,
     listenFd,
+    keep: options.keep === true,
+    listenIpc: options.listenIpc === true,
     printToken: options.printToken === true,
     rotateToken: options.rotateToken === true,
   };

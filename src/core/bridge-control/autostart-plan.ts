@@ -4,7 +4,7 @@
  */
 import type { EnvKind } from "../environments/types.js";
 import type { AutostartRecord } from "../ledger/state.js";
-import { cmdLoop, desktopExec, START, shellStartLine, startArgv, waitingStartArgv } from "./supervisor.js";
+import { desktopExec, SERVE, START, shellStartLine, startArgv, waitingStartArgv } from "./supervisor.js";
 
 export type { AutostartRecord } from "../ledger/state.js";
 
@@ -21,11 +21,10 @@ export const DESKTOP_ENTRY = "mcp-twin-bridge.desktop";
  * installed start at logon does changes, so the next sync (one that writes nothing too) writes it
  * again. 2: restarted on every failure but exit 3, the Windows task through a loop. 3: every way
  * runs `bridge start` (the lifecycle's own start, whose keeper holds the port and restarts the
- * bridge), but the Windows task of a bridge on Windows, which runs its loop.
+ * bridge), but the Windows task of a bridge on Windows, which runs its loop. 4: that task runs the
+ * bridge's Node keeper (socket-keeper.ts), which holds the port as the `sh` keeper does.
  */
-export const AUTOSTART_FORMAT = 3;
-/** The Windows loop the task runs for a bridge on Windows, beside the task's definition. */
-const TASK_LOOP = "bridge-task.cmd";
+export const AUTOSTART_FORMAT = 4;
 
 /** Variables the bridge must see as sync sees them (where the home and its state are, the PATH). */
 export const CARRIED_VARS = [
@@ -70,8 +69,6 @@ interface NoAutostart {
 export type AutostartPlan =
   | (AutostartRecord & {
       text: string | Buffer;
-      /** Files written with it (`also`): the Windows loop. */
-      others?: Array<{ file: string; text: string }>;
       /** Installed only when the user asks for it (the XDG entry): until then, said so. */
       offer?: NoAutostart;
       /**
@@ -89,8 +86,8 @@ export type AutostartPlan =
  *   as the keeper runs — a WSL service alone would not do, as the distro does not start with
  *   Windows (only a process of the user's keeps it running: the task's `wsl.exe` is one). Where
  *   Windows cannot be reached from here, systemd's `--user` unit when the distro runs systemd.
- * - A bridge on Windows: the same task, running the Windows loop (a batch file beside it) through
- *   cmd.exe — Task Scheduler restarts a task a minute later at best, and cmd holds no socket.
+ * - A bridge on Windows: the same task, running the bridge's Node keeper (`serve --http --keep`,
+ *   socket-keeper.ts) — Task Scheduler restarts a task a minute later at best, and holds no socket.
  * - Linux with systemd: a `--user` unit; macOS: a launchd agent.
  * - Linux without systemd: an XDG autostart entry, offered (written when the user asks:
  *   `sync --autostart`), with a line for the shell's start-up where no desktop is seen.
@@ -106,18 +103,13 @@ export function planAutostart(f: AutostartFacts): AutostartPlan {
         fix: "start the bridge yourself: `mcp-twin bridge start`",
       };
     const folder = `${local.replace(/\\+$/, "")}\\mcp-twin`;
-    const loop = `${folder}\\${TASK_LOOP}`;
-    const stop = `${f.stateDir.replace(/\\+$/, "")}\\stop-requested`;
     return {
       kind: "windows-task",
       env: "windows",
       file: `${folder}\\bridge-task.xml`,
       name: TASK_NAME,
       format: AUTOSTART_FORMAT,
-      text: utf16(taskXml(f, folder)),
-      ...(f.bridge.kind === "windows"
-        ? { also: [loop], others: [{ file: loop, text: cmdLoop(f.program, stop) }] }
-        : {}),
+      text: utf16(taskXml(f)),
     };
   }
   if (f.bridge.kind === "macos")
@@ -276,10 +268,11 @@ function winArg(a: string): string {
 }
 
 /**
- * What the task runs: conhost without a window, then the loop — in WSL, `wsl.exe` running the sh
- * loop there; on Windows, cmd.exe running the batch file by its bare name from its own folder (the
- * working directory), so no quoting of its path meets cmd's rules (conhost quotes each argument
- * again for the program it starts, and cmd does not read `\"`).
+ * What the task runs: conhost without a window, then — in WSL, `wsl.exe` running the sh loop
+ * there; on Windows, node.exe running the bridge's keeper in the foreground, as long as it keeps
+ * the bridge (Task Scheduler holds a task's processes in a job object: a keeper left behind by an
+ * action that ended would not be the task's to keep). conhost quotes each argument again for
+ * node.exe, which reads them as CommandLineToArgvW does.
  */
 export function taskAction(f: AutostartFacts): { command: string; args: string[] } {
   const root = (f.windows?.vars.SystemRoot ?? f.windows?.vars.SYSTEMROOT ?? "C:\\Windows").replace(
@@ -295,7 +288,7 @@ export function taskAction(f: AutostartFacts): { command: string; args: string[]
           "--exec",
           ...waitingStartArgv(f.program, f.carried, `${f.stateDir.replace(/\/+$/, "")}/keeper.json`),
         ]
-      : [`${root}\\System32\\cmd.exe`, "/d", "/c", TASK_LOOP];
+      : [f.program.node, f.program.script, ...SERVE, "--keep"];
   return { command: `${root}\\System32\\conhost.exe`, args: ["--headless", ...inner] };
 }
 
@@ -304,7 +297,7 @@ export function taskAction(f: AutostartFacts): { command: string; args: string[]
  * administrator), with the user's own token, no time limit (the default stops a task after three
  * days), on battery too, one instance; conhost `--headless` keeps a console window off the screen.
  */
-function taskXml(f: AutostartFacts, folder: string): string {
+function taskXml(f: AutostartFacts): string {
   const vars = f.windows?.vars ?? {};
   const user = `${vars.USERDOMAIN ?? vars.COMPUTERNAME ?? "."}\\${vars.USERNAME ?? ""}`;
   const action = taskAction(f);
@@ -342,7 +335,6 @@ function taskXml(f: AutostartFacts, folder: string): string {
     "    <Exec>",
     `      <Command>${xml(action.command)}</Command>`,
     `      <Arguments>${xml(action.args.map(winArg).join(" "))}</Arguments>`,
-    ...(f.bridge.kind === "windows" ? [`      <WorkingDirectory>${xml(folder)}</WorkingDirectory>`] : []),
     "    </Exec>",
     "  </Actions>",
     "</Task>",

@@ -107,7 +107,7 @@ export async function ensureAutostart(
   const plan = planAutostart(await factsOf(machine, s, program));
   if (plan.kind === "none")
     return { state: "none", why: plan.why, fix: plan.fix, ...(plan.line ? { line: plan.line } : {}) };
-  const { text, others = [], offer, noDesktop, ...record } = plan;
+  const { text, offer, noDesktop, ...record } = plan;
   const base = {
     kind: record.kind,
     file: record.file,
@@ -116,8 +116,8 @@ export async function ensureAutostart(
   };
   if (offer && !options.accept) return { ...base, state: "offered", ...offer };
   const env = home(record, s);
-  // The loop it runs first, then what runs it; each as this side reaches it.
-  const files = [...others, { file: record.file, text }].map((f) => ({
+  // As this side reaches it.
+  const files = [{ file: record.file, text }].map((f) => ({
     name: f.file,
     file: env?.access(f.file),
     want: typeof f.text === "string" ? Buffer.from(f.text, "utf8") : f.text,
@@ -210,6 +210,24 @@ export async function autostartPresent(
     return await registered(record, env);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The files an earlier start at logon of the same kind wrote beside its own (`also`: the batch loop
+ * the Windows task ran before it ran the bridge's keeper) that the one installed now does not use.
+ */
+export async function removeFilesLeft(
+  before: AutostartRecord,
+  now: AutostartRecord,
+  bridge: Environment,
+  envs: readonly Environment[],
+): Promise<void> {
+  const env = home(before, sides(bridge, envs));
+  for (const other of before.also ?? []) {
+    const there = now.also?.includes(other) ? undefined : env?.access(other);
+    // Left behind, it runs nothing (the task no longer names it): not worth failing the sync for.
+    if (there) await removePath(there).catch(() => {});
   }
 }
 

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import net from "node:net";
-import { OperationError } from "../errors.js";
+import { ExitCode, OperationError } from "../errors.js";
 import {
   closeLog,
   makePrivateFolder,
@@ -63,10 +63,12 @@ export interface LifecycleContext {
    */
   pinned?: boolean;
   /**
-   * POSIX: the bridge starts under its keeper (supervisor.ts), which holds its listening socket
-   * and starts it again after a crash: no other program can take its port until it is stopped.
+   * The bridge starts under its keeper, which holds its listening socket and starts it again after
+   * a crash: no other program can take its port until it is stopped. true: the `sh` keeper given
+   * the socket this start binds (supervisor.ts, POSIX); "node": the Node keeper that binds it and
+   * hands each connection to the bridge (socket-keeper.ts, Windows).
    */
-  supervise?: boolean;
+  supervise?: boolean | "node";
 }
 
 export type BridgeState =
@@ -281,7 +283,7 @@ async function startBridge(
   let child: ReturnType<Runner["detach"]>;
   let socket: net.Server | null | undefined;
   try {
-    socket = ctx.supervise ? await listenOn(want) : undefined;
+    socket = ctx.supervise === true ? await listenOn(want) : undefined;
     if (socket === null) return await raced(ctx, want, logStart);
     child = startUnder(ctx, want, socket, logFd);
     if (socket && child.pid)
@@ -308,6 +310,8 @@ function startUnder(
 ): ReturnType<Runner["detach"]> {
   const port = socket ? boundPort(socket) : want.port;
   const serve = [ctx.self.script, "serve", "--http", "--port", String(port), "--host", want.host];
+  // The Node keeper binds the port itself, and writes keeper.json.
+  if (ctx.supervise === "node") serve.push("--keep");
   const fd = socket ? socketFd(socket) : undefined;
   const [file, args] =
     fd !== undefined
@@ -347,8 +351,9 @@ async function answered(
       return { url: info.url, port: info.port, raced: !ours };
     }
     if (exited !== undefined && !info) {
-      // Lost the race to another starter? Its serve.json appears shortly.
-      const other = await waitForOwned(ctx, 3000);
+      // Lost the race to another starter? Its serve.json appears shortly (a keeper that found
+      // another keeper of this home on the port, exit 3: once that one's bridge has started).
+      const other = await waitForOwned(ctx, exited === ExitCode.bridgeRunning ? deadline - Date.now() : 3000);
       if (other && sameAddress(other, want)) return { url: other.url, port: other.port, raced: true };
       const why = await logTail(ctx.files.log, logStart);
       throw new OperationError(
@@ -358,8 +363,10 @@ async function answered(
       );
     }
   }
-  // Nothing left behind trying: the keeper (its process group) ends with the start that failed.
-  if (ctx.supervise && exited === undefined && child.pid) signal(-child.pid, "SIGTERM");
+  // Nothing left behind trying: the keeper (the sh one: its process group) ends with the start
+  // that failed.
+  if (ctx.supervise && exited === undefined && child.pid)
+    signal(ctx.supervise === "node" ? child.pid : -child.pid, "SIGTERM");
   throw new OperationError("bridge-start", "The bridge did not answer in time after starting.", {
     hint: `Its log: ${ctx.files.log}.`,
   });
@@ -465,33 +472,57 @@ export async function stopBridge(
   if (info?.keeper && !loops.includes(info.keeper) && commandLine(info.keeper) === undefined)
     loops.push(info.keeper);
   const keeper = await readKeeper(ctx.files);
-  if (!info && loops.length === 0 && !(keeper && isAlive(keeper.pid))) return { stopped: false };
+  // Where /proc cannot prove keeper.json's pid is this home's keeper (Windows: its bridge down, in
+  // its pause or failing), it is not signalled: it ends when it sees stop-requested, and is waited for.
+  const told =
+    !info &&
+    keeper &&
+    !loops.includes(keeper.pid) &&
+    isAlive(keeper.pid) &&
+    commandLine(keeper.pid) === undefined
+      ? keeper.pid
+      : undefined;
+  if (!info && loops.length === 0 && told === undefined) {
+    if (keeper && !isAlive(keeper.pid)) await removePath(ctx.files.keeper);
+    return { stopped: false };
+  }
+  const graceMs = options.graceMs ?? 5000;
   // Best effort: the signals below still end the bridge and its loops.
   await writePrivateFile(ctx.files.stopRequested, `${info?.pid ?? ""}\n`).catch(() => {});
   for (const loop of loops) signal(loop, "SIGTERM");
-  const ended = info ? await endBridge(ctx.files, info, options.graceMs ?? 5000) : undefined;
+  const ended = info ? await endBridge(ctx.files, info, graceMs) : undefined;
   // What a keeper left (its sleep, a start under way that holds the socket too), in its group.
-  for (const loop of loops) signal(-loop, "SIGTERM");
-  await groupsGone(loops, options.graceMs ?? 5000);
-  if (keeper && (loops.includes(keeper.pid) || !isAlive(keeper.pid))) await removePath(ctx.files.keeper);
+  if (process.platform !== "win32") for (const loop of loops) signal(-loop, "SIGTERM");
+  await groupsGone(loops, graceMs);
+  const loopsEnded = told !== undefined && (await pidGone(told, graceMs)) ? [...loops, told] : loops;
+  if (keeper && (loopsEnded.includes(keeper.pid) || !isAlive(keeper.pid))) await removePath(ctx.files.keeper);
   return {
     stopped: info !== null,
     ...(info ? { pid: info.pid, forced: ended?.forced ?? false } : {}),
-    ...(loops.length > 0 ? { loops } : {}),
+    ...(loopsEnded.length > 0 ? { loops: loopsEnded } : {}),
   };
 }
 
 /**
  * Wait until no process is left in the keepers' process groups (one of them holds the socket until
- * it ends, so the port is free only then); SIGKILL what is left after `ms`.
+ * it ends, so the port is free only then); SIGKILL what is left after `ms`. Windows has no process
+ * groups: there each keeper itself (the Node keeper, which alone holds the socket).
  */
 async function groupsGone(groups: readonly number[], ms: number): Promise<void> {
-  const left = () => groups.filter((g) => isAlive(-g));
+  const id = (g: number) => (process.platform === "win32" ? g : -g);
+  const left = () => groups.filter((g) => isAlive(id(g)));
   const deadline = Date.now() + ms;
   while (left().length > 0 && Date.now() < deadline) await sleep(25);
-  for (const g of left()) signal(-g, "SIGKILL");
+  for (const g of left()) signal(id(g), "SIGKILL");
   const after = Date.now() + 2000;
   while (left().length > 0 && Date.now() < after) await sleep(25);
+}
+
+/** Whether `pid` ends within `ms`. */
+async function pidGone(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(25);
+  return !isAlive(pid);
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; serve.json removed. */
@@ -577,6 +608,6 @@ export function localLifecycle(host: LifecycleHost, log: (line: string) => void)
     runner: host.runner,
     log,
     ...(host.platform === "linux" ? { proc: sysPath(host as Host, "/proc") } : {}),
-    supervise: host.platform !== "win32",
+    supervise: host.platform === "win32" ? "node" : true,
   };
 }

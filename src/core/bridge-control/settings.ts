@@ -63,7 +63,9 @@ export function resolveBridgeSettings(
   source: string,
   home: HomeBridgeFacts = {},
 ): BridgeSettings {
-  const host = spec?.host ?? DEFAULT_BRIDGE_HOST;
+  // An address, never a name: a client may resolve `localhost` to ::1 first, where the bridge
+  // (bound to one address) does not listen and another account could.
+  const host = !spec?.host || spec.host.toLowerCase() === "localhost" ? DEFAULT_BRIDGE_HOST : spec.host;
   const port = spec?.port ?? home.port ?? DEFAULT_BRIDGE_PORT;
   const implied = spec?.enabled === undefined && home.hadEntry === true;
   return {

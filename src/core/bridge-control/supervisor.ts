@@ -45,11 +45,13 @@ export function keeperArgv(stateDir: string, argv: readonly string[]): [string, 
 }
 
 /**
- * Which bridge a process keeps running, by its command line (argv) and, for a loop of a start at
- * logon of an earlier version, the state folder its environment names (`stateOf`): the state
+ * Which bridge a process keeps running, by its command line (argv) and, for the Node keeper and a
+ * loop of a start at logon of an earlier version, the state folder its environment names (`stateOf`): the state
  * folder, a serve.json path (a loop of an earlier version), or undefined when it keeps none.
  */
 export function keptBy(argv: readonly string[], stateOf: () => string | undefined): string | undefined {
+  // The Node keeper (socket-keeper.ts: Windows' own, which runs anywhere): its environment says whose.
+  if (argv[2] === "serve" && argv.includes("--http") && argv.includes("--keep")) return stateOf();
   if (argv[1] !== "-c" || argv[3] !== KEEPER_NAME) return undefined;
   if (argv[2] === KEEP_LOOP) return argv[4];
   if (argv[2] === LEGACY_START_LOOP) return argv[4] === undefined ? undefined : path.dirname(argv[4]);
@@ -123,42 +125,4 @@ export function desktopExec(argv: readonly string[]): string {
   const arg = (a: string) =>
     a !== "" && !/[\s"'\\><~|&;$*?#()`]/.test(a) ? a : `"${a.replace(/["`$\\]/g, "\\$&")}"`;
   return argv.map(arg).join(" ").replace(/%/g, "%%").replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-}
-
-/** A path in a batch file: in double quotes, `%` doubled (a Windows path holds no `"`). */
-const batchPath = (p: string) => `"${p.replace(/%/g, "%%")}"`;
-
-/**
- * The Windows loop (a batch file; the logon task runs it through cmd.exe): started again after a
- * failure as the keeper is, but a stop is no exit 0 on Windows (`bridge stop` ends the bridge with
- * TerminateProcess: exit code 1), so `stop-requested` in the bridge's state folder, written before
- * that, ends it — looked for before each start too, so a stop made while the bridge was down (in
- * the pause, or failing) ends it as well; the loop removes it when it starts. cmd cannot hold a
- * socket, so the port is free while the bridge is down here. The pause is `ping`'s, which needs no
- * console input. `chcp 65001` first: cmd reads the lines after it as UTF-8 (a user name with an
- * accent is in these paths). CRLF, as cmd expects.
- */
-export function cmdLoop(program: { node: string; script: string }, stopMarker: string): string {
-  return [
-    "@echo off",
-    "chcp 65001 >nul",
-    "rem Written by mcp-twin: the logon task mcp-twin-bridge runs this to keep its bridge running.",
-    "rem Started again after a failure (1 s, then 2, 4 and at most 5 s later); not after exit code 0,",
-    `rem nor ${RUNNING} (another bridge of this home runs), nor mcp-twin bridge stop. mcp-twin uninstall removes it.`,
-    "setlocal DisableDelayedExpansion",
-    `if exist ${batchPath(stopMarker)} del ${batchPath(stopMarker)}`,
-    "set mcp_twin_pause=1",
-    ":run",
-    `if exist ${batchPath(stopMarker)} exit /b 0`,
-    `${batchPath(program.node)} ${batchPath(program.script)} ${SERVE.join(" ")}`,
-    "set mcp_twin_exit=%errorlevel%",
-    'if "%mcp_twin_exit%"=="0" exit /b 0',
-    `if "%mcp_twin_exit%"=="${RUNNING}" exit /b ${RUNNING}`,
-    `if exist ${batchPath(stopMarker)} exit /b 0`,
-    "set /a mcp_twin_ping=mcp_twin_pause+1",
-    "ping -n %mcp_twin_ping% 127.0.0.1 >nul",
-    "if %mcp_twin_pause% lss 3 (set /a mcp_twin_pause=mcp_twin_pause*2) else (set mcp_twin_pause=5)",
-    "goto run",
-    "",
-  ].join("\r\n");
 }

@@ -433,3 +433,59 @@ function startDetached(file: string, args: readonly string[], options: DetachOpt
   child.unref();
   return { pid: child.pid, exited };
 }
+
+/** A child with a message channel to this process (Node's IPC), to hand it accepted connections. */
+export interface ChanneledProcess {
+  readonly pid: number | undefined;
+  /** Its exit code (1 when it could not start or was killed); never rejects. */
+  readonly exited: Promise<number>;
+  /** Each message it sends (the bridge says when it takes connections). */
+  onMessage(listener: (message: unknown) => void): void;
+  /**
+   * Send it a connection with `message` (the channel duplicates the socket into it; this process
+   * keeps its own copy, for the child to say it has it): false when it could not be sent.
+   */
+  handOver(message: object, socket: import("node:net").Socket): Promise<boolean>;
+  /** End it (TerminateProcess on Windows, SIGTERM elsewhere). */
+  stop(): void;
+}
+
+/**
+ * Start a process with a message channel (its fd 3, `process.send` there), stdin closed, its
+ * stdout and stderr to the log the caller opened: the keeper's bridge on Windows, which takes the
+ * connections its keeper accepts (bridge-control/socket-keeper.ts). Not detached: it is the
+ * keeper's own, and ends with it when the keeper's job does.
+ */
+export function startWithChannel(
+  file: string,
+  args: readonly string[],
+  options: { env: Record<string, string | undefined>; logFd: number },
+): ChanneledProcess {
+  const child = childProcess().spawn(file, [...args], {
+    env: options.env as NodeJS.ProcessEnv,
+    stdio: ["ignore", options.logFd, options.logFd, "ipc"],
+    windowsHide: true,
+    serialization: "json",
+  });
+  const exited = new Promise<number>((resolve) => {
+    child.once("error", () => resolve(1));
+    child.once("exit", (code) => resolve(code ?? 1));
+  });
+  return {
+    pid: child.pid,
+    exited,
+    onMessage: (listener) => child.on("message", listener),
+    handOver: (message, socket) =>
+      new Promise((resolve) => {
+        if (!child.connected) return resolve(false);
+        try {
+          child.send(message, socket, { keepOpen: true }, (error) => resolve(!error));
+        } catch {
+          resolve(false);
+        }
+      }),
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    },
+  };
+}

@@ -1,0 +1,277 @@
+/**
+ * The bridge's keeper on Windows, where no `sh` can hold a socket for it: a small Node process that
+ * listens on the bridge's port from the first start until a stop and hands each connection to the
+ * bridge over their message channel, starting it again after a failure (supervisor.ts's rules).
+ */
+import { type FSWatcher, watch } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { ExitCode } from "../errors.js";
+import { closeLog, openLogForAppend, pathExists, removePath } from "../system/files.js";
+import { type ChanneledProcess, startWithChannel } from "../system/run.js";
+import { isAlive, ownedInstance, readKeeper, writeKeeper } from "./instance.js";
+import { type BridgeFiles, SERVE_LOG_BYTES } from "./state-folder.js";
+
+/** The message a connection is handed over with, keeper to bridge: `{ kind: HANDED, id }`. */
+export const HANDED = "mcp-twin:connection";
+/** The bridge has the connection `id` (`{ kind: TOOK, id }`): the keeper closes its own copy. */
+export const TOOK = "mcp-twin:took";
+/** The message the bridge sends once it takes connections, bridge to keeper. */
+export const TAKING = "mcp-twin:taking";
+
+/** Connections held while no bridge takes them; past this the oldest is closed (a flood holds no more). */
+const HELD_MAX = 512;
+
+export interface KeeperOptions {
+  files: BridgeFiles;
+  host: string;
+  port: number;
+  /** The bridge's command line, without its address (`node script serve --http`). */
+  bridge: { file: string; args: readonly string[] };
+  env: Record<string, string | undefined>;
+  /** This mcp-twin's script (keeper.json names it: a restart in place runs the same one). */
+  script: string;
+  log: (line: string) => void;
+  /** Pauses after a failure, in ms (default 1 s, then 2, 4 and at most 5 s). */
+  pauses?: readonly number[];
+}
+
+/**
+ * Hold the bridge's port and keep the bridge running on it until a stop; the exit code: 0 (a stop,
+ * or the bridge ended with 0), 3 (this home's bridge runs already), or the code of a bridge that
+ * ended without having run (a bad setting), said at once rather than tried again.
+ */
+export async function keepBridge(o: KeeperOptions): Promise<number> {
+  const server = net.createServer({ pauseOnConnect: true });
+  const bound = await listen(server, o.host, o.port);
+  if (bound !== true) {
+    const other = await readKeeper(o.files);
+    const kept = other && other.pid !== process.pid && other.port === o.port && isAlive(other.pid);
+    if (kept || (await ownedInstance(o.files))) {
+      o.log(`this home's bridge runs already on ${o.host}:${o.port}; this keeper ends`);
+      return ExitCode.bridgeRunning;
+    }
+    o.log(`Port ${o.port} on ${o.host} is taken by another program (${bound}); the bridge's keeper ends.`);
+    return ExitCode.failed;
+  }
+  const port = (server.address() as net.AddressInfo).port;
+  // A start is asked now: a stop asked before is done with.
+  await removePath(o.files.stopRequested);
+  await writeKeeper(o.files, { pid: process.pid, host: o.host, port, script: o.script });
+  const held = new Held();
+  let bridge: Handing | undefined;
+  server.on("connection", (socket) => {
+    if (bridge?.taking) bridge.give(socket);
+    else held.add(socket);
+  });
+  const stop = stopWatch(o.files);
+  process.once("SIGTERM", () => stop.ask());
+  try {
+    return await loop(o, port, stop, (started) => {
+      const handing = new Handing(started, held);
+      bridge = handing;
+      stop.watching(true);
+      started.onMessage((message) => {
+        if (message !== TAKING || bridge !== handing) return handing.took(message);
+        handing.taking = true;
+        // Running, it is stopped through its own record (serve.json names this keeper): no need
+        // to be woken by each line its log gets in the folder watched.
+        stop.watching(false);
+        for (const socket of held.take()) handing.give(socket);
+      });
+      // What it had not said it took goes to the next one.
+      void started.exited.then(() => handing.ended());
+    });
+  } finally {
+    stop.close();
+    server.close();
+    held.closeAll();
+    const record = await readKeeper(o.files);
+    if (record?.pid === process.pid) await removePath(o.files.keeper);
+  }
+}
+
+/** The bridge started again and again on `port`, each start given to `started`; the exit code. */
+async function loop(
+  o: KeeperOptions,
+  port: number,
+  stop: StopWatch,
+  started: (bridge: ChanneledProcess) => void,
+): Promise<number> {
+  const pauses = o.pauses ?? [1000, 2000, 4000, 5000];
+  let failures = 0;
+  for (;;) {
+    if (stop.asked() || (await pathExists(o.files.stopRequested))) return ExitCode.ok;
+    const code = await runOnce(o, port, stop, started);
+    if (code === ExitCode.ok || code === ExitCode.bridgeRunning) return code;
+    if (code === ExitCode.bridgeRestart) {
+      failures = 0;
+      continue;
+    }
+    if (stop.asked() || (await pathExists(o.files.stopRequested))) return ExitCode.ok;
+    // It never ran (no serve.json: a bad setting): the start that made this keeper says why.
+    if (!(await pathExists(o.files.instance))) return code;
+    const pause = pauses[Math.min(failures, pauses.length - 1)] ?? 5000;
+    failures++;
+    o.log(`the bridge ended (exit code ${code}); starting it again in ${pause / 1000} s`);
+    if (await stop.within(pause)) return ExitCode.ok;
+  }
+}
+
+/** One bridge, from its start to its exit code; a stop asked meanwhile ends it. */
+async function runOnce(
+  o: KeeperOptions,
+  port: number,
+  stop: StopWatch,
+  started: (bridge: ChanneledProcess) => void,
+): Promise<number> {
+  const logFd = openLogForAppend(o.files.log, SERVE_LOG_BYTES);
+  let bridge: ChanneledProcess;
+  try {
+    bridge = startWithChannel(
+      o.bridge.file,
+      [...o.bridge.args, "--port", String(port), "--host", o.host, "--listen-ipc"],
+      { env: o.env, logFd },
+    );
+  } finally {
+    closeLog(logFd);
+  }
+  started(bridge);
+  const onStop = () => bridge.stop();
+  stop.onAsk(onStop);
+  try {
+    return await bridge.exited;
+  } finally {
+    stop.offAsk(onStop);
+  }
+}
+
+/**
+ * The connections handed to one bridge: each stays open here too until the bridge says it has it
+ * (the channel duplicates a socket; Windows wants the sender's copy kept until the receiver made
+ * its own), so one the bridge never took — it ended meanwhile — goes to the next bridge.
+ */
+class Handing {
+  taking = false;
+  private next = 0;
+  private readonly unsure = new Map<number, net.Socket>();
+  constructor(
+    private readonly bridge: ChanneledProcess,
+    private readonly held: Held,
+  ) {}
+  give(socket: net.Socket): void {
+    const id = this.next++;
+    this.unsure.set(id, socket);
+    void this.bridge.handOver({ kind: HANDED, id }, socket).then((sent) => {
+      if (sent || !this.unsure.delete(id)) return;
+      if (!socket.destroyed) this.held.add(socket);
+    });
+  }
+  took(message: unknown): void {
+    if (typeof message !== "object" || message === null) return;
+    const { kind, id } = message as { kind?: unknown; id?: unknown };
+    if (kind !== TOOK || typeof id !== "number") return;
+    this.unsure.get(id)?.destroy();
+    this.unsure.delete(id);
+  }
+  ended(): void {
+    this.taking = false;
+    for (const socket of this.unsure.values()) if (!socket.destroyed) this.held.add(socket);
+    this.unsure.clear();
+  }
+}
+
+/** The connections made while no bridge takes them, oldest first, at most HELD_MAX. */
+class Held {
+  private readonly sockets = new Set<net.Socket>();
+  add(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.once("close", () => this.sockets.delete(socket));
+    if (this.sockets.size > HELD_MAX) {
+      const [oldest] = this.sockets;
+      oldest?.destroy();
+      if (oldest) this.sockets.delete(oldest);
+    }
+  }
+  take(): net.Socket[] {
+    const all = [...this.sockets];
+    this.sockets.clear();
+    return all.filter((s) => !s.destroyed);
+  }
+  closeAll(): void {
+    for (const s of this.take()) s.destroy();
+  }
+}
+
+/** `true` once listening, else the error's code. */
+function listen(server: net.Server, host: string, port: number): Promise<true | string> {
+  return new Promise((resolve) => {
+    server.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    server.listen({ port, host: host.replace(/^\[|\]$/g, "") }, () => resolve(true));
+  });
+}
+
+interface StopWatch {
+  /** A stop was asked (SIGTERM, or stop-requested seen). */
+  asked(): boolean;
+  ask(): void;
+  onAsk(listener: () => void): void;
+  offAsk(listener: () => void): void;
+  /** Wait `ms`; true when a stop was asked meanwhile (seen at once: the folder is watched). */
+  within(ms: number): Promise<boolean>;
+  /** Watch the folder for `stop-requested` (while no bridge runs), or not. */
+  watching(on: boolean): void;
+  close(): void;
+}
+
+/**
+ * A stop, as `bridge stop` asks it of a keeper whose bridge does not run (nothing to signal that
+ * is proven to be this keeper): `stop-requested` written in the state folder, seen as it appears.
+ */
+function stopWatch(files: BridgeFiles): StopWatch {
+  let asked = false;
+  const listeners = new Set<() => void>();
+  const ask = () => {
+    if (asked) return;
+    asked = true;
+    for (const l of listeners) l();
+  };
+  const name = path.basename(files.stopRequested);
+  let watcher: FSWatcher | undefined;
+  const watching = (on: boolean) => {
+    if (!on || watcher) {
+      if (!on) watcher?.close();
+      if (!on) watcher = undefined;
+      return;
+    }
+    try {
+      watcher = watch(files.dir, { persistent: false }, (_event, file) => {
+        if (file === null || file === name) void pathExists(files.stopRequested).then((yes) => yes && ask());
+      });
+      watcher.on("error", () => watching(false));
+    } catch {
+      // No watching here: each start, and the end of each pause, look for it still.
+    }
+  };
+  return {
+    watching,
+    asked: () => asked,
+    ask,
+    onAsk: (l) => listeners.add(l),
+    offAsk: (l) => listeners.delete(l),
+    within: (ms) =>
+      new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          listeners.delete(done);
+          resolve(true);
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(done);
+          void pathExists(files.stopRequested).then((yes) => resolve(yes || asked));
+        }, ms);
+        listeners.add(done);
+      }),
+    close: () => watching(false),
+  };
+}
