@@ -3,8 +3,11 @@
  * as root, with util-linux `unshare` and systemd installed; skipped with the reason otherwise).
  * A user manager (`systemd --user`) runs in a mount namespace of its own — where
  * `/run/systemd/system` exists, as on a machine booted with systemd — in a temp HOME: sync
- * installs and enables the unit; the unit starts the bridge; a bridge killed with SIGKILL is back
- * within 10 s; a second start while one runs exits 3 and is not restarted.
+ * installs and enables the unit (`Type=oneshot`, `RemainAfterExit=yes`, `bridge start`); starting
+ * it starts the bridge under its keeper, in the unit's cgroup, and leaves the unit active; a bridge
+ * killed with SIGKILL is back within 10 s, started by the keeper (systemd starts nothing), the
+ * port held meanwhile; a start of the unit while a bridge runs starts nothing; stopping the unit
+ * ends the keeper and the bridge and frees the port.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -45,25 +48,38 @@ echo "manager=$(systemctl --user is-system-running 2>&1)"
 node "$BIN" sync --client claude-code >"$ROOT/sync.out" 2>&1; echo "sync=$?"
 UNIT=mcp-twin-bridge.service
 echo "enabled=$(systemctl --user is-enabled $UNIT 2>&1)"
+echo "type=$(systemctl --user show -p Type --value $UNIT)"
+bridgePid() { node -e 'try { console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).pid) } catch { console.log(0) }' "$STATE/serve.json"; }
+binds() { node -e 'const s = require("net").createServer(); s.once("error", (e) => console.log(e.code)); s.listen(+process.argv[1], "127.0.0.1", () => s.close(() => console.log("bound")))' "$PORT"; }
+running() { node "$BIN" bridge status --json 2>/dev/null | grep -q '"state": *"running"'; }
 node "$BIN" bridge stop >/dev/null 2>&1
-systemctl --user start $UNIT
-for i in $(seq 1 100); do node "$BIN" bridge status --json 2>/dev/null | grep -q '"state": *"running"' && break; sleep 0.1; done
-PID=$(systemctl --user show -p MainPID --value $UNIT); echo "first=$PID"
+systemctl --user start $UNIT; echo "start=$?"
+echo "state=$(systemctl --user show -p ActiveState --value $UNIT)/$(systemctl --user show -p SubState --value $UNIT)"
+for i in $(seq 1 100); do running && break; sleep 0.1; done
+PID=$(bridgePid); echo "first=$PID"
+KEEPER=$(awk '{print $4}' /proc/$PID/stat); echo "keeper=$KEEPER"
+echo "keeperCgroup=$(grep -q "$UNIT" /proc/$KEEPER/cgroup && echo yes || echo no)"
 kill -9 "$PID"; T0=$(date +%s%N)
+echo "heldWhileDown=$(binds)"
 for i in $(seq 1 200); do
-  NP=$(systemctl --user show -p MainPID --value $UNIT)
-  if [ "$NP" != 0 ] && [ "$NP" != "$PID" ] && node "$BIN" bridge status --json 2>/dev/null | grep -q '"state": *"running"'; then
+  NP=$(bridgePid)
+  if [ "$NP" != 0 ] && [ "$NP" != "$PID" ] && running; then
     echo "back=$NP"; echo "backMs=$(( ($(date +%s%N) - T0) / 1000000 ))"; break
   fi
   sleep 0.1
 done
-cp "$HOME/.config/systemd/user/$UNIT" "$HOME/.config/systemd/user/second-$UNIT"
-systemctl --user daemon-reload
-systemctl --user start second-$UNIT; sleep 3
-echo "secondStatus=$(systemctl --user show -p ExecMainStatus --value second-$UNIT)"
-echo "secondRestarts=$(systemctl --user show -p NRestarts --value second-$UNIT)"
-echo "stillRunning=$(systemctl --user show -p MainPID --value $UNIT)"
-systemctl --user stop $UNIT second-$UNIT
+echo "backParent=$(awk '{print $4}' /proc/$(bridgePid)/stat)"
+echo "unitStillActive=$(systemctl --user show -p ActiveState --value $UNIT)"
+systemctl --user stop $UNIT
+for i in $(seq 1 100); do [ -e /proc/$KEEPER ] || break; sleep 0.1; done
+echo "keeperAfterStop=$([ -e /proc/$KEEPER ] && echo alive || echo gone)"
+echo "portAfterStop=$(binds)"
+node "$BIN" bridge start >/dev/null 2>&1
+BYHAND=$(bridgePid)
+systemctl --user start $UNIT; echo "startWhileRunning=$?"
+echo "afterStartWhileRunning=$(bridgePid)/$BYHAND"
+node "$BIN" bridge stop >/dev/null 2>&1
+systemctl --user stop $UNIT
 kill $SD; wait $SD 2>/dev/null
 `;
 
@@ -76,8 +92,9 @@ test.skipIf(skip !== undefined)(
     const runtime = path.join(root, "run");
     mkdirSync(path.join(home, ".config", "mcp-twin"), { recursive: true });
     mkdirSync(runtime, { mode: 0o700 });
+    const port = await freePort();
     const manifest = {
-      bridge: { port: await freePort() },
+      bridge: { port },
       servers: { fix: { command: process.execPath, args: [inject("fixtureScript")], share: "machine" } },
     };
     writeFileSync(path.join(home, ".config", "mcp-twin", "mcp-twin.jsonc"), JSON.stringify(manifest));
@@ -88,10 +105,12 @@ test.skipIf(skip !== undefined)(
         XDG_RUNTIME_DIR: runtime,
         ROOT: root,
         BIN,
+        PORT: String(port),
+        STATE: path.join(home, ".local", "share", "mcp-twin", "bridge"),
         NO_COLOR: "1",
       },
       encoding: "utf8",
-      timeout: 120_000,
+      timeout: 150_000,
     });
     const found = Object.fromEntries(
       out
@@ -103,14 +122,25 @@ test.skipIf(skip !== undefined)(
     expect(found.manager).toMatch(/^(running|degraded)$/);
     expect(found.sync).toBe("0");
     expect(found.enabled).toBe("enabled");
+    expect(found.type).toBe("oneshot");
+    // The start returns once the bridge answers; the unit stays active, its keeper in its cgroup.
+    expect(found.start).toBe("0");
+    expect(found.state).toBe("active/exited");
     expect(Number(found.first)).toBeGreaterThan(0);
-    // Restarted by systemd, not by anything of mcp-twin's: a new main process, answering.
+    expect(found.keeperCgroup).toBe("yes");
+    // Killed: the port stays held, and the keeper (not systemd) starts a new bridge within 10 s.
+    expect(found.heldWhileDown).toBe("EADDRINUSE");
     expect(Number(found.back)).toBeGreaterThan(0);
     expect(Number(found.backMs)).toBeLessThan(10_000);
-    // Another bridge of this home runs: exit 3, which the unit tells systemd not to restart.
-    expect(found.secondStatus).toBe("3");
-    expect(found.secondRestarts).toBe("0");
-    expect(found.stillRunning).toBe(found.back);
+    expect(found.backParent).toBe(found.keeper);
+    expect(found.unitStillActive).toBe("active");
+    // A stop of the unit ends its keeper, and the port is free.
+    expect(found.keeperAfterStop).toBe("gone");
+    expect(found.portAfterStop).toBe("bound");
+    // Started while a bridge runs: it finds it, and starts nothing.
+    expect(found.startWhileRunning).toBe("0");
+    const [after, byHand] = (found.afterStartWhileRunning ?? "").split("/");
+    expect(after).toBe(byHand);
     console.info(`real systemd: the bridge was back ${found.backMs} ms after SIGKILL`);
   },
   180_000,
