@@ -3,9 +3,7 @@
  * listens on the bridge's port from the first start until a stop and hands each connection to the
  * bridge over their message channel, starting it again after a failure (supervisor.ts's rules).
  */
-import { type FSWatcher, watch } from "node:fs";
 import net from "node:net";
-import path from "node:path";
 import { ExitCode } from "../errors.js";
 import { closeLog, openLogForAppend, pathExists, removePath } from "../system/files.js";
 import { type ChanneledProcess, startWithChannel } from "../system/run.js";
@@ -18,6 +16,9 @@ export const HANDED = "mcp-twin:connection";
 export const TOOK = "mcp-twin:took";
 /** The message the bridge sends once it takes connections, bridge to keeper. */
 export const TAKING = "mcp-twin:taking";
+
+/** How often `stop-requested` is looked for while no bridge runs. */
+const STOP_POLL_MS = 250;
 
 /** Connections held while no bridge takes them; past this the oldest is closed (a flood holds no more). */
 const HELD_MAX = 512;
@@ -74,8 +75,8 @@ export async function keepBridge(o: KeeperOptions): Promise<number> {
       started.onMessage((message) => {
         if (message !== TAKING || bridge !== handing) return handing.took(message);
         handing.taking = true;
-        // Running, it is stopped through its own record (serve.json names this keeper): no need
-        // to be woken by each line its log gets in the folder watched.
+        // Running, it is stopped through its own record (serve.json names this keeper): nothing
+        // to look for, and the keeper wakes for nothing but connections.
         stop.watching(false);
         for (const socket of held.take()) handing.give(socket);
       });
@@ -217,16 +218,17 @@ interface StopWatch {
   ask(): void;
   onAsk(listener: () => void): void;
   offAsk(listener: () => void): void;
-  /** Wait `ms`; true when a stop was asked meanwhile (seen at once: the folder is watched). */
+  /** Wait `ms`; true when a stop was asked meanwhile (seen within STOP_POLL_MS). */
   within(ms: number): Promise<boolean>;
-  /** Watch the folder for `stop-requested` (while no bridge runs), or not. */
+  /** Look for `stop-requested` (while no bridge runs), or not. */
   watching(on: boolean): void;
   close(): void;
 }
 
 /**
  * A stop, as `bridge stop` asks it of a keeper whose bridge does not run (nothing to signal that
- * is proven to be this keeper): `stop-requested` written in the state folder, seen as it appears.
+ * is proven to be this keeper): `stop-requested` written in the state folder, seen within
+ * STOP_POLL_MS.
  */
 function stopWatch(files: BridgeFiles): StopWatch {
   let asked = false;
@@ -236,22 +238,17 @@ function stopWatch(files: BridgeFiles): StopWatch {
     asked = true;
     for (const l of listeners) l();
   };
-  const name = path.basename(files.stopRequested);
-  let watcher: FSWatcher | undefined;
+  // Looked for, not watched: Node's fs.watch saw nothing of it under wine (the Windows the tests
+  // run); a stat every quarter second costs little while no bridge runs, and none is made while one does.
+  let poll: NodeJS.Timeout | undefined;
   const watching = (on: boolean) => {
-    if (!on || watcher) {
-      if (!on) watcher?.close();
-      if (!on) watcher = undefined;
-      return;
-    }
-    try {
-      watcher = watch(files.dir, { persistent: false }, (_event, file) => {
-        if (file === null || file === name) void pathExists(files.stopRequested).then((yes) => yes && ask());
-      });
-      watcher.on("error", () => watching(false));
-    } catch {
-      // No watching here: each start, and the end of each pause, look for it still.
-    }
+    if (!on) {
+      clearInterval(poll);
+      poll = undefined;
+    } else
+      poll ??= setInterval(() => {
+        void pathExists(files.stopRequested).then((yes) => yes && ask());
+      }, STOP_POLL_MS);
   };
   return {
     watching,
