@@ -5,8 +5,11 @@
  * then sync writes the value doctor found it needs (no manifest edit), or the manifest's env does.
  * And the tool rules sync writes (`includeTools`, `excludeTools` expanded from the server's list):
  * one turn against a stand-in for the Gemini API shows the tools the CLI offers the model.
+ * Shared servers: their url entries to the gateway (a client token in the header, in a file no one
+ * else reads) are reported connected, and a project server's `${PWD}` header is expanded by Gemini
+ * CLI into the folder it runs in.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, test } from "vitest";
 import { createFakeMachine, type FakeMachine, writeManifest } from "../helpers/fake-machine.js";
@@ -18,6 +21,7 @@ import {
   startGeminiStandIn,
   trustFolder,
 } from "../helpers/gemini-cli.js";
+import { freePort } from "../helpers/net.js";
 
 const cli = geminiCli();
 const skip = "reason" in cli ? cli.reason : undefined;
@@ -136,5 +140,56 @@ describe.skipIf(skip !== undefined)(`real Gemini CLI${skip ? ` (skipped: ${skip}
     expect(fx).toHaveLength((fxTools ?? 0) - 3);
     expect(fx).toEqual(expect.arrayContaining(["echo", "whoami", "tool0", "tool2", "tool9"]));
     for (const out of ["tool1", "tool10", "tool11"]) expect(fx).not.toContain(out);
+  }, 300_000);
+
+  test("shared servers: `gemini mcp list` reports the url entries to the gateway connected, a project's with its folder", async () => {
+    if ("reason" in cli) return;
+    const port = await freePort();
+    const m: FakeMachine = createFakeMachine({
+      kind: "linux",
+      registryUrl: inject("registryUrl"),
+      claudeDesktop: false,
+      cursor: false,
+      claudeCode: false,
+    });
+    cleanups.push(() => m.cleanup());
+    const project = path.join(m.root, "work");
+    mkdirSync(project, { recursive: true });
+    trustFolder(m.paths.linuxHome, project);
+    const fixture = inject("fixtureName");
+    writeManifest(m, {
+      bridge: { port },
+      servers: {
+        fixture: { package: fixture, share: "machine" },
+        perproject: { package: fixture, share: "project" },
+      },
+    });
+    const settings = path.join(m.paths.linuxHome, ".gemini", "settings.json");
+    const synced = await m.run(["sync", "--client", "gemini-cli"]);
+    expect(synced.code, synced.stdout + synced.stderr).toBe(0);
+    // A file others can read would get the relay: the url entry is what this test is about.
+    if (existsSync(settings)) chmodSync(settings, 0o600);
+    expect((await m.run(["sync", "--client", "gemini-cli"])).code).toBe(0);
+    const written = JSON.parse(readFileSync(settings, "utf8")).mcpServers;
+    expect(written.fixture).toMatchObject({ url: `http://127.0.0.1:${port}/share/fixture` });
+    const started = await m.run(["bridge", "start", "--json"]);
+    expect(started.code, started.stderr).toBe(0);
+    cleanups.push(() => m.run(["bridge", "stop"]));
+    // Started from a shell, as people start it: the shell sets PWD, which Gemini CLI expands.
+    const list = await geminiMcpList(cli.bin, { ...m.env, PWD: project }, project);
+    console.info(`gemini mcp list (${cli.version}), shared servers:\n${list}`);
+    expect(list).toMatch(/✓ fixture: .* - Connected/);
+    expect(list).toMatch(/✓ perproject: .* - Connected/);
+    const token = readFileSync(
+      path.join(m.paths.linuxHome, ".local", "share", "mcp-twin", "bridge", "token"),
+      "utf8",
+    ).trim();
+    const status = (await (
+      await fetch(`http://127.0.0.1:${port}/control/status`, {
+        headers: { Authorization: `Bearer ${token}` },
+      })
+    ).json()) as { shares: Array<{ name: string; children: Array<{ key: string }> }> };
+    const keys = status.shares.find((x) => x.name === "perproject")?.children.map((c) => c.key);
+    expect(keys).toEqual([`project:${project}`]);
   }, 300_000);
 });

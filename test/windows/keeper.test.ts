@@ -2,8 +2,9 @@
  * The bridge's keeper on Windows (`serve --http --keep`, socket-keeper.ts: what the logon task and
  * `bridge start` run there) with the real node.exe (../shared/win-wine, under wine): it holds the
  * port while its bridge is down (another program cannot listen there, a request made then is
- * answered by the next bridge), hands every connection to the bridge over Node's channel, and
- * `bridge stop` ends it — running, or in its pause after failed starts. `bridge start` starting it
+ * answered by the next bridge), hands every connection to the bridge over Node's channel, starts
+ * it again on the same socket for `bridge restart`, and `bridge stop` ends it — running, or in its
+ * pause after failed starts. `bridge start` starting it
  * is native.test.ts's. Opt-in (MCP_TWIN_WINE=1, `npm run test:windows`).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -103,8 +104,14 @@ describe.skipIf(skip !== undefined)(`the Windows keeper${skip ? ` (skipped: ${sk
     const second = await answering(first.pid);
     expect(second.keeper).toBe(first.keeper);
 
+    // `bridge restart` (no SIGUSR2 on Windows): the bridge is ended and the keeper starts it again
+    // on its socket — the same keeper, never a moment the port is free.
+    await w.node([BIN_WIN, "bridge", "restart"]);
+    const third = await answering(second.pid);
+    expect(third.keeper).toBe(first.keeper);
+
     const stop = await w.node([BIN_WIN, "bridge", "stop"]);
-    expect(stop.stdout).toContain(`✔ Stopped the bridge (pid ${second.pid}).`);
+    expect(stop.stdout).toContain(`✔ Stopped the bridge (pid ${third.pid}).`);
     // Ended (TerminateProcess), and the port is free.
     await keeper;
     expect(await bindsOn(port)).toBe("bound");

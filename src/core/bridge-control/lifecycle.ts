@@ -148,6 +148,8 @@ async function liveKeeper(files: BridgeFiles): Promise<KeeperInfo | null> {
 
 /** A process's command line (argv) from the real /proc; undefined where it cannot be read (macOS). */
 function commandLine(pid: number): string[] | undefined {
+  // On Windows `/proc` is a folder of the current drive (under wine, Linux's own): no process's.
+  if (process.platform === "win32") return undefined;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
   } catch {
@@ -176,6 +178,7 @@ function stateOf(pid: number): string | undefined {
  */
 export function keepersOf(files: BridgeFiles): number[] {
   let pids: string[];
+  if (process.platform === "win32") return [];
   try {
     pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
   } catch {
@@ -555,8 +558,9 @@ async function endBridge(
 /**
  * `bridge restart` without a gap: a bridge under its keeper, at the wanted address, running the
  * script this start would run, is asked to end to be started again at once (SIGUSR2, exit 4) on
- * the socket the keeper holds — no moment when another program could take the port. Anything else
- * is stopped and started (a port that changes, no keeper, Windows).
+ * the socket the keeper holds — no moment when another program could take the port. On Windows
+ * (no SIGUSR2) it is ended, and its Node keeper starts it again on its socket a second later, as
+ * after a crash. Anything else is stopped and started (a port that changes, no keeper).
  */
 export async function restartBridge(
   ctx: LifecycleContext,
@@ -569,13 +573,12 @@ export async function restartBridge(
     keeper &&
     keeper.pid === info.keeper &&
     keeper.script === ctx.self.script &&
-    sameAddress(info, want) &&
-    process.platform !== "win32";
+    sameAddress(info, want);
   if (!info || !inPlace) {
     const stopped = await stopBridge(ctx);
     return { ...(await ensureBridge(ctx, want)), stopped };
   }
-  signal(info.pid, "SIGUSR2");
+  signal(info.pid, process.platform === "win32" ? "SIGTERM" : "SIGUSR2");
   const deadline = Date.now() + (ctx.startTimeoutMs ?? 15_000);
   while (Date.now() < deadline) {
     await sleep(50);

@@ -75,6 +75,7 @@ export async function keepBridge(o: KeeperOptions): Promise<number> {
       started.onMessage((message) => {
         if (message !== TAKING || bridge !== handing) return handing.took(message);
         handing.taking = true;
+        handing.served = true;
         // Running, it is stopped through its own record (serve.json names this keeper): nothing
         // to look for, and the keeper wakes for nothing but connections.
         stop.watching(false);
@@ -82,6 +83,7 @@ export async function keepBridge(o: KeeperOptions): Promise<number> {
       });
       // What it had not said it took goes to the next one.
       void started.exited.then(() => handing.ended());
+      return handing;
     });
   } finally {
     stop.close();
@@ -97,18 +99,18 @@ async function loop(
   o: KeeperOptions,
   port: number,
   stop: StopWatch,
-  started: (bridge: ChanneledProcess) => void,
+  started: (bridge: ChanneledProcess) => Handing,
 ): Promise<number> {
   const pauses = o.pauses ?? [1000, 2000, 4000, 5000];
   let failures = 0;
   for (;;) {
     if (stop.asked() || (await pathExists(o.files.stopRequested))) return ExitCode.ok;
-    const code = await runOnce(o, port, stop, started);
+    const { code, served } = await runOnce(o, port, stop, started);
     if (code === ExitCode.ok || code === ExitCode.bridgeRunning) return code;
-    if (code === ExitCode.bridgeRestart) {
-      failures = 0;
-      continue;
-    }
+    // A bridge that served (a crash, `bridge restart` on Windows) starts the pauses afresh; one
+    // that keeps failing to start waits longer each time.
+    if (served) failures = 0;
+    if (code === ExitCode.bridgeRestart) continue;
     if (stop.asked() || (await pathExists(o.files.stopRequested))) return ExitCode.ok;
     // It never ran (no serve.json: a bad setting): the start that made this keeper says why.
     if (!(await pathExists(o.files.instance))) return code;
@@ -119,13 +121,13 @@ async function loop(
   }
 }
 
-/** One bridge, from its start to its exit code; a stop asked meanwhile ends it. */
+/** One bridge, from its start to its exit code (and whether it served); a stop asked meanwhile ends it. */
 async function runOnce(
   o: KeeperOptions,
   port: number,
   stop: StopWatch,
-  started: (bridge: ChanneledProcess) => void,
-): Promise<number> {
+  started: (bridge: ChanneledProcess) => Handing,
+): Promise<{ code: number; served: boolean }> {
   const logFd = openLogForAppend(o.files.log, SERVE_LOG_BYTES);
   let bridge: ChanneledProcess;
   try {
@@ -137,11 +139,11 @@ async function runOnce(
   } finally {
     closeLog(logFd);
   }
-  started(bridge);
+  const handing = started(bridge);
   const onStop = () => bridge.stop();
   stop.onAsk(onStop);
   try {
-    return await bridge.exited;
+    return { code: await bridge.exited, served: handing.served };
   } finally {
     stop.offAsk(onStop);
   }
@@ -154,6 +156,8 @@ async function runOnce(
  */
 class Handing {
   taking = false;
+  /** It took connections once (it started well). */
+  served = false;
   private next = 0;
   private readonly unsure = new Map<number, net.Socket>();
   constructor(
