@@ -113,7 +113,7 @@ describe("planAutostart", () => {
       "--exec /usr/bin/env &quot;PATH=/usr/bin:/mnt/c/Program Files/nodejs&quot; XDG_DATA_HOME=",
     );
     expect(xml).toContain(
-      "/bin/sh -c &quot;k=$1; shift; \\&quot;$@\\&quot; || exit $?; while p=$(sed -n 's/^{\\&quot;pid\\&quot;:",
+      "/bin/sh -c &quot;k=$1; shift; \\&quot;$@\\&quot;; s=$?; w=; while p=$(sed -n 's/^{\\&quot;pid\\&quot;:",
     );
   });
 

@@ -10,7 +10,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { planAutostart } from "../../src/core/bridge-control/autostart-plan.js";
-import { KEEP_LOOP, SERVE } from "../../src/core/bridge-control/supervisor.js";
+import { KEEP_LOOP, SERVE, WAIT_LOOP } from "../../src/core/bridge-control/supervisor.js";
 import { BIN, bridgeEnv, cleanup, runCli, tempDir } from "../bridge-server/helpers.js";
 import { alive } from "../helpers/alive.js";
 import { freePort } from "../helpers/net.js";
@@ -367,3 +367,34 @@ async function until(what: string, done: () => boolean, ms = 10_000): Promise<vo
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+test("the WSL task's wait: a start that says it failed while its keeper runs is waited on (the distro lives); with no keeper the task ends with the start's code", async () => {
+  const dir = tempDir();
+  const keeperFile = path.join(dir, "keeper.json");
+  const keeper = spawn("sleep", ["60"], { stdio: "ignore" });
+  const keeperPid = keeper.pid ?? 0;
+  loops.push(keeperPid);
+  writeFileSync(keeperFile, `${JSON.stringify({ pid: keeperPid, host: "127.0.0.1", port: 1 })}\n`);
+  const task = (file: string) =>
+    spawn("/bin/sh", ["-c", WAIT_LOOP, "mcp-twin-bridge", file, "/bin/sh", "-c", "exit 1"], {
+      stdio: "ignore",
+    });
+  const ended = (c: ChildProcess) => new Promise<number | null>((r) => c.once("exit", (code) => r(code)));
+
+  // A keeper runs: the start's failure does not end the task.
+  const waiting = task(keeperFile);
+  const waitingPid = waiting.pid ?? 0;
+  loops.push(waitingPid);
+  const early = await Promise.race([
+    ended(waiting),
+    new Promise((r) => setTimeout(() => r("waiting"), 1500)),
+  ]);
+  expect(early).toBe("waiting");
+  kill(waitingPid);
+
+  // No keeper (its pid gone): the task ends at once, with the start's code.
+  kill(keeperPid);
+  await ended(keeper);
+  expect(await ended(task(keeperFile))).toBe(1);
+  expect(await ended(task(path.join(dir, "none.json")))).toBe(1);
+});

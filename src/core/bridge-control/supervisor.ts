@@ -79,9 +79,12 @@ export function startArgv(
 /**
  * The WSL task's command line: the distro stops once no Windows program holds a process in it, so
  * the task's `wsl.exe` waits, in an sh, as long as the keeper it started (keeper.json's pid) runs:
- * `bridge start`, then a check every 30 s. Its arguments: keeper.json, then the start's command line.
+ * `bridge start`, then a check every 30 s. A start that says it failed while a keeper runs (a
+ * bridge slow to answer at a busy logon) is waited on all the same — ending the task would end the
+ * distro and the bridge with it; with no keeper the task ends with the start's code. Its arguments:
+ * keeper.json, then the start's command line.
  */
-export const WAIT_LOOP = `k=$1; shift; "$@" || exit $?; while p=$(sed -n 's/^{"pid":\\([0-9]*\\).*/\\1/p' "$k" 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; do sleep 30; done`;
+export const WAIT_LOOP = `k=$1; shift; "$@"; s=$?; w=; while p=$(sed -n 's/^{"pid":\\([0-9]*\\).*/\\1/p' "$k" 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; do w=1; sleep 30; done; [ -n "$w" ] || exit $s`;
 
 /** `/usr/bin/env …` and `/bin/sh -c WAIT_LOOP`: the start, waited for while its keeper runs (WSL's task). */
 export function waitingStartArgv(
