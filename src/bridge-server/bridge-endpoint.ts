@@ -3,7 +3,7 @@
  * SDK's 2026-07-28 handler (a server per request) beside it, and note changes sent to both.
  */
 import type { JSONRPCMessage, McpHttpHandler, Transport } from "@modelcontextprotocol/server";
-import { BRIDGE_PATH } from "../core/bridge-control/state-folder.js";
+import { BRIDGE_PATH } from "../core/bridge-link/index.js";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { ConnectionServer, type DirectCall } from "./connection-server.js";
 import type { Endpoint } from "./endpoint.js";

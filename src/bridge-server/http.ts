@@ -6,8 +6,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { InitializeRequest, JSONRPCMessage } from "@modelcontextprotocol/server";
-import { answerChallenge, CHALLENGE_HEADER } from "../core/bridge-control/bridge-challenge.js";
-import { SHARE_PREFIX } from "../core/bridge-control/state-folder.js";
+import { answerChallenge, CHALLENGE_HEADER, SHARE_PREFIX } from "../core/bridge-link/index.js";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { isLoopback } from "../core/system/loopback.js";
 import { type Clock, realClock } from "./clock.js";
@@ -215,7 +214,7 @@ async function handle(l: Listener, req: IncomingMessage, res: ServerResponse): P
   if (early) {
     // A caller proving this is its home's bridge before it sends the token: the answer proves it
     // without revealing the token, and the connection stays open for the request that follows
-    // with the token (core/bridge-control/bridge-proof.ts).
+    // with the token (core/bridge-link/proof.ts).
     const proof =
       early.status === 401
         ? answerChallenge(req.headers[CHALLENGE_HEADER], req.socket, l.token.token)

@@ -7,14 +7,16 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
-import { liveInstance, removeInstance, writeInstance } from "../core/bridge-control/instance.js";
 import {
   BRIDGE_SERVER_NAME,
   type BridgeFiles,
   bridgeUrl,
+  ensureToken,
+  liveInstance,
+  removeInstance,
   shareLogFile,
-} from "../core/bridge-control/state-folder.js";
-import { ensureToken } from "../core/bridge-control/token-file.js";
+  writeInstance,
+} from "../core/bridge-link/index.js";
 import type { ManifestShares, ShareLaunch } from "../core/entries/share-launch.js";
 import { automountRootFromConf } from "../core/environments/path-translation.js";
 import { ExitCode, OperationError, TwinError } from "../core/errors.js";
@@ -118,7 +120,7 @@ function listenFailed(error: unknown, host: string, port: number): unknown {
 /** The control routes (http.ts answers them, authenticated like the MCP endpoints). */
 function controlRoutes(context: BridgeContext, gateway: Gateway): NonNullable<HttpOptions["control"]> {
   return {
-    // Names this bridge first: a probe (bridge-probe.ts) learns it is this home's from it, and
+    // Names this bridge first: a probe (core/bridge-link/reach.ts) learns it is this home's from it, and
     // `bridge status` its details, without an MCP session that would load the SDK into a bridge
     // that then idles.
     status: () => ({ bridge: { name: BRIDGE_SERVER_NAME, ...bridgeReport(context) }, ...gateway.status() }),
@@ -238,7 +240,7 @@ async function serveLocked(options: OwnerOptions, signal: AbortSignal): Promise<
   } finally {
     // A stop under live clients (`bridge restart`, an upgrade): the next bridge prepares for them.
     if (http.sessions().length > 0) await writePrivateFile(files.sessionsOpen, "").catch(() => {});
-    // Left behind, it names a pid that is gone, which every reader of it checks (instance.ts).
+    // Left behind, it names a pid that is gone, which every reader of it checks (core/bridge-link/where.ts).
     await removeInstance(files).catch(() => {});
     await http.close();
     await own.close();

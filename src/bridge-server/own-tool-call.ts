@@ -3,7 +3,7 @@
  * too): the tool run as the SDK's server runs it (session-server.ts), its answer encoded as it does.
  */
 import { CLIENT_INFO_META_KEY, type JSONRPCMessage } from "@modelcontextprotocol/server";
-import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
+import { BRIDGE_SERVER_NAME } from "../core/bridge-link/index.js";
 import { RPC } from "../core/jsonrpc/codes.js";
 import { VERSION } from "../version.js";
 import type { DirectCall } from "./connection-server.js";

@@ -3,7 +3,7 @@
  * file, a line that would take the file past the cap first rotates it to `serve.log.1`.
  */
 import { fstatSync, statSync } from "node:fs";
-import { SERVE_LOG_BYTES } from "../core/bridge-control/state-folder.js";
+import { SERVE_LOG_BYTES } from "../core/bridge-link/index.js";
 import { rotateLogInPlace } from "../core/system/files.js";
 
 /** What a line costs on top of its text: the mark before it, its newline, a little masking. */

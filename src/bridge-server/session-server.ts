@@ -12,8 +12,7 @@ import {
   type Tool,
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import type { BridgeFiles } from "../core/bridge-control/state-folder.js";
-import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
+import { BRIDGE_SERVER_NAME, type BridgeFiles } from "../core/bridge-link/index.js";
 import { zodValidator } from "../core/text/json-schema-validator.js";
 import { VERSION } from "../version.js";
 import type { Era } from "./endpoint.js";

@@ -12,7 +12,7 @@ import {
   type JSONRPCMessage,
   type Transport,
 } from "@modelcontextprotocol/server";
-import { BRIDGE_SERVER_NAME } from "../core/bridge-control/state-folder.js";
+import { BRIDGE_SERVER_NAME } from "../core/bridge-link/index.js";
 import { LineSplitter } from "../core/jsonrpc/lines.js";
 import { MAX_MESSAGE_BYTES } from "../core/jsonrpc/messages.js";
 import { VERSION } from "../version.js";

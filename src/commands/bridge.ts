@@ -13,7 +13,7 @@ import {
   type UnreadManifestStop,
 } from "../core/bridge-control/control.js";
 import { startMovedLine } from "../core/bridge-control/port-choice.js";
-import { portHeldBy } from "../core/bridge-control/port-holder.js";
+import { portHeldBy } from "../core/bridge-link/index.js";
 import { openManifest } from "../core/context/context.js";
 import type { Machine } from "../core/environments/machine.js";
 import { ExitCode, UsageError } from "../core/errors.js";

@@ -5,9 +5,8 @@
 
 import { ensureBridge, localLifecycle } from "../core/bridge-control/lifecycle.js";
 import { type BridgeSettings, loadBridgeSettings, settingsAt } from "../core/bridge-control/settings.js";
-import { bridgeFiles, bridgeHome, bridgeUrl } from "../core/bridge-control/state-folder.js";
 import { isLegacyLoop } from "../core/bridge-control/supervisor.js";
-import { ensureToken, rotateToken } from "../core/bridge-control/token-file.js";
+import { bridgeFiles, bridgeHome, bridgeUrl, ensureToken, rotateToken } from "../core/bridge-link/index.js";
 import { ExitCode, UsageError } from "../core/errors.js";
 import { optimizingCompilers } from "../core/system/busy-compilers.js";
 import { isLoopback } from "../core/system/loopback.js";

@@ -11,9 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, expect, test } from "vitest";
-import { isAlive, writeInstance } from "../../src/core/bridge-control/instance.js";
 import { stopBridge } from "../../src/core/bridge-control/lifecycle.js";
-import { bridgeFiles } from "../../src/core/bridge-control/state-folder.js";
+import { bridgeFiles, isAlive, writeInstance } from "../../src/core/bridge-link/index.js";
 import { withLock } from "../../src/core/system/files.js";
 
 const children: ChildProcess[] = [];

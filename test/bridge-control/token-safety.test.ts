@@ -8,8 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
-import { CHALLENGE_HEADER } from "../../src/core/bridge-control/bridge-challenge.js";
-import { probeBridge } from "../../src/core/bridge-control/bridge-probe.js";
+import { CHALLENGE_HEADER, probeBridge } from "../../src/core/bridge-link/index.js";
 import {
   bridgeEnv,
   call,

@@ -23,10 +23,9 @@ import {
 import { NotePathError, notePath } from "../../src/bridge-server/notes-folder.js";
 import { evictionFor, type SessionUse } from "../../src/bridge-server/session-policy.js";
 import { SESSION_IDLE_MS, SessionTable } from "../../src/bridge-server/sessions.js";
-import { describeAnswer } from "../../src/core/bridge-control/bridge-probe.js";
-import { parseInstance } from "../../src/core/bridge-control/instance.js";
-import { listeningInodes } from "../../src/core/bridge-control/port-holder.js";
 import { resolveBridgeSettings } from "../../src/core/bridge-control/settings.js";
+import { listeningInodes } from "../../src/core/bridge-link/holder.js";
+import { describeAnswer, parseInstance } from "../../src/core/bridge-link/index.js";
 import { describeFailure } from "../../src/core/relay/failure.js";
 import { HttpStatusError } from "../../src/core/relay/http-exchange.js";
 

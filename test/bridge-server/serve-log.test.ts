@@ -17,7 +17,7 @@ import {
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { serveLogCap } from "../../src/bridge-server/serve-log.js";
-import { SERVE_LOG_BYTES } from "../../src/core/bridge-control/state-folder.js";
+import { SERVE_LOG_BYTES } from "../../src/core/bridge-link/index.js";
 import { openLogForAppend } from "../../src/core/system/files.js";
 import { BIN, bridgeEnv, cleanup, tempDir } from "./helpers.js";
 

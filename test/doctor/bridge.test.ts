@@ -11,7 +11,7 @@ import path from "node:path";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { answerChallenge, CHALLENGE_HEADER } from "../../src/core/bridge-control/bridge-challenge.js";
+import { answerChallenge, CHALLENGE_HEADER } from "../../src/core/bridge-link/index.js";
 import {
   createFakeMachine,
   type FakeMachine,

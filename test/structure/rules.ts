@@ -10,9 +10,9 @@
  *   cycle between two folders of core/ (type imports counted for both).
  * - No cycle of imports between files anywhere under src/ (fileEdges, fileCycles): type imports,
  *   `import("x")` types, dynamic imports and `export … from` all count.
- * - One home: nothing outside core/clients/ branches on a client id; formats/ is reached through
- *   its index; doctor's I/O is in core/doctor/gather/ and core/doctor/probe/, and its checks import
- *   only types from there.
+ * - One home: nothing outside core/clients/ branches on a client id; formats/ and bridge-link/ are
+ *   reached through their index; doctor's I/O is in core/doctor/gather/ and core/doctor/probe/, and
+ *   its checks import only types from there.
  * - Only core/system/files.ts changes the file system (writes, removes, renames, creates folders, changes
  *   modes) through node:fs.
  * - Only core/system/run.ts starts processes (node:child_process, execa, the SDK's stdio client
@@ -90,7 +90,7 @@ export const CORE_LAYERS: ReadonlyArray<{ layer: string; members: readonly strin
   { layer: "the manifest", members: ["manifest/"] },
   {
     layer: "what a manifest leads to",
-    members: ["secrets/", "context/", "packages/", "oauth/", "bridge-control/"],
+    members: ["secrets/", "context/", "packages/", "oauth/", "bridge-link/", "bridge-control/"],
   },
   { layer: "the catalogue and relays", members: ["catalogue/", "relay/"] },
   { layer: "the MCP Registry", members: ["registry/"] },
@@ -111,6 +111,7 @@ const LAYER_OF = new Map(CORE_LAYERS.flatMap((l, rank) => l.members.map((m) => [
 /** Folders reached from outside through their index only: a room with one door. */
 const DOORS = [
   { folder: "core/formats/", index: "core/formats/index.ts", rule: "formats.index" },
+  { folder: "core/bridge-link/", index: "core/bridge-link/index.ts", rule: "bridge-link.door" },
   { folder: "bridge-server/gateway/", index: "bridge-server/gateway/index.ts", rule: "gateway.door" },
 ];
 

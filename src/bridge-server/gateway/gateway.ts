@@ -3,7 +3,7 @@
  * `POST /control/reload`, their status for `GET /control/status`, and the idle sweep.
  */
 
-import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
+import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import type { ManifestShares, ShareLaunch } from "../../core/entries/share-launch.js";
 import { RPC } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import os from "node:os";
 import type { JSONRPCRequest, McpHttpHandler, Server } from "@modelcontextprotocol/server";
-import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
+import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import type { ShareLaunch } from "../../core/entries/share-launch.js";
 import { RPC, rpcError } from "../../core/jsonrpc/codes.js";
 import type { ShareMode } from "../../core/manifest/schema.js";

@@ -10,7 +10,7 @@ import {
   type ShareRestartOutcome,
   sharedNamed,
 } from "../../core/bridge-control/one-share.js";
-import { bridgeFiles, bridgeHome, shareLogFile } from "../../core/bridge-control/state-folder.js";
+import { bridgeFiles, bridgeHome, shareLogFile } from "../../core/bridge-link/index.js";
 import { openManifest } from "../../core/context/context.js";
 import type { Machine } from "../../core/environments/machine.js";
 import { ExitCode, UsageError } from "../../core/errors.js";

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
+import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import { UsageError } from "../../core/errors.js";
 import { dict, own } from "../../core/own-keys.js";
 

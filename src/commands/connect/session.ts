@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import type { LifecycleHost } from "../../core/bridge-control/lifecycle.js";
-import { SHARE_PREFIX } from "../../core/bridge-control/state-folder.js";
+import { SHARE_PREFIX } from "../../core/bridge-link/index.js";
 import { ExitCode, OperationError } from "../../core/errors.js";
 import {
   bridgeShaped,

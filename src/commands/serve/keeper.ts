@@ -4,7 +4,7 @@
  */
 import type { HandedConnections } from "../../bridge-server/http.js";
 import { HANDED, keepBridge, TAKING, TOOK } from "../../core/bridge-control/socket-keeper.js";
-import { type BridgeFiles, SERVE_LOG_BYTES } from "../../core/bridge-control/state-folder.js";
+import { type BridgeFiles, SERVE_LOG_BYTES } from "../../core/bridge-link/index.js";
 import { UsageError } from "../../core/errors.js";
 import { appendCappedLog } from "../../core/system/files.js";
 import type { Host } from "../../core/system/host.js";

@@ -4,6 +4,7 @@
  * environment it lives in.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { bridgeHome, bridgeHomeIn } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { removePath, writeServiceFile } from "../system/files.js";
@@ -16,7 +17,6 @@ import {
   CARRIED_VARS,
   planAutostart,
 } from "./autostart-plan.js";
-import { bridgeHome, bridgeHomeIn } from "./state-folder.js";
 
 export interface AutostartOutcome {
   /**
@@ -190,7 +190,7 @@ async function factsOf(
   };
 }
 
-/** The bridge's state folder, as its own side names it (bridge-control/state-folder.ts). */
+/** The bridge's state folder, as its own side names it (bridge-link/where.ts). */
 function stateDirOf(host: Host, bridge: Environment): string {
   if (bridge.local) return bridgeHome(host);
   return bridge.vars.MCP_TWIN_BRIDGE_HOME ?? bridgeHomeIn(bridge.kind, bridge.vars, bridge.home);

@@ -4,12 +4,12 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { bridgeDetails, bridgeHomeIn, readToken } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
 import { joinNative } from "../environments/types.js";
 import { ExitCode, formatLocation, OperationError, UsageError, UsageErrors } from "../errors.js";
 import { loadManifest } from "../manifest/load.js";
 import { own } from "../own-keys.js";
-import { bridgeDetails } from "./bridge-probe.js";
 import {
   ensureBridge,
   inspectBridge,
@@ -22,8 +22,6 @@ import {
 import { bridgePlace } from "./placement.js";
 import { freePortNear, heldPortSentence } from "./port-fix.js";
 import { type BridgeSettings, loadBridgeSettings } from "./settings.js";
-import { bridgeHomeIn } from "./state-folder.js";
-import { readToken } from "./token-file.js";
 
 export type BridgeAction = "status" | "start" | "stop" | "restart";
 export const BRIDGE_ACTIONS: readonly BridgeAction[] = ["status", "start", "stop", "restart"];

@@ -2,8 +2,12 @@
  * What to tell someone whose client finds the gateway (the bridge running shared servers) down: the
  * relay's JSON-RPC error, and doctor's fix. Pure.
  */
+
+import { SHARE_PREFIX } from "../bridge-link/index.js";
 import type { AutostartRecord } from "../ledger/state.js";
-import { SHARE_PREFIX } from "./state-folder.js";
+
+/** The code of sync's error for a gateway that is not running (sync/gateway-sync.ts). */
+export const GATEWAY_DOWN = "gateway-not-running";
 
 const KIND_WORDS: Record<AutostartRecord["kind"], string> = {
   "windows-task": "the Windows logon task",

@@ -5,6 +5,26 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import net from "node:net";
+import {
+  type BridgeFiles,
+  bridgeFiles,
+  bridgeHome,
+  bridgeHomeIn,
+  bridgeUrl,
+  type InstanceInfo,
+  isAlive,
+  type KeeperInfo,
+  ownedInstance,
+  type PortHolder,
+  portHeldBy,
+  portHolder,
+  probeBridge,
+  readKeeper,
+  readToken,
+  removeInstance,
+  SERVE_LOG_BYTES,
+  writeKeeper,
+} from "../bridge-link/index.js";
 import { ExitCode, OperationError } from "../errors.js";
 import {
   closeLog,
@@ -15,28 +35,8 @@ import {
 } from "../system/files.js";
 import { type Host, sysPath } from "../system/host.js";
 import type { Runner } from "../system/run.js";
-import { probeBridge } from "./bridge-probe.js";
-import {
-  type InstanceInfo,
-  isAlive,
-  type KeeperInfo,
-  ownedInstance,
-  readKeeper,
-  removeInstance,
-  writeKeeper,
-} from "./instance.js";
 import { freePortNear, heldPortSentence } from "./port-fix.js";
-import { type PortHolder, portHeldBy, portHolder } from "./port-holder.js";
-import {
-  type BridgeFiles,
-  bridgeFiles,
-  bridgeHome,
-  bridgeHomeIn,
-  bridgeUrl,
-  SERVE_LOG_BYTES,
-} from "./state-folder.js";
 import { keeperArgv, keptBy } from "./supervisor.js";
-import { readToken } from "./token-file.js";
 
 export interface BridgeAddress {
   host: string;

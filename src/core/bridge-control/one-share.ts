@@ -4,14 +4,11 @@
  */
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
+import { type BridgeFiles, controlRoute, ownedInstance, readToken } from "../bridge-link/index.js";
 import { UsageError } from "../errors.js";
 import type { ServerSpec } from "../manifest/schema.js";
 import { own } from "../own-keys.js";
 import { unknownName } from "../selectors.js";
-import { controlRoute } from "./control-route.js";
-import { ownedInstance } from "./instance.js";
-import type { BridgeFiles } from "./state-folder.js";
-import { readToken } from "./token-file.js";
 
 /**
  * The shared server `name` names, by the manifest's servers (undefined: it could not be read) and

@@ -2,15 +2,11 @@
  * Which port this home's gateway listens on: `bridge.port` when the manifest pins it; else the one
  * the home recorded (7760 before the first start), moved to a free one when another program holds it.
  */
-import { probeBridge } from "./bridge-probe.js";
-import { ownedInstance } from "./instance.js";
+import { bridgeUrl, ownedInstance, portHolder, probeBridge, readToken } from "../bridge-link/index.js";
 import type { LifecycleContext } from "./lifecycle.js";
 import { freePortNear } from "./port-fix.js";
-import { portHolder } from "./port-holder.js";
 import { recordPort } from "./port-record.js";
 import { type BridgeSettings, settingsAt } from "./settings.js";
-import { bridgeUrl } from "./state-folder.js";
-import { readToken } from "./token-file.js";
 
 export interface PortChoice {
   port: number;

@@ -3,7 +3,7 @@
  * sync, which moves the gateway to a free port — or, for a port the manifest pins, a port that is
  * free now, named, and the manifest edit that moves the bridge there.
  */
-import { portOpen } from "./bridge-probe.js";
+import { portOpen } from "../bridge-link/index.js";
 
 /** How far above the held port to look for a free one. */
 const SPAN = 50;

@@ -2,17 +2,15 @@
  * The bridge after `uninstall`: once no client config holds its entry nothing reaches it, so uninstall
  * stops it through the lifecycle's own stop (only the process holding the bridge's state lock).
  */
+
+import { bridgeHomeIn, ownedInstance, parseInstance, probeBridge, readToken } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import { joinNative } from "../environments/types.js";
 import type { State, TargetRecord } from "../ledger/state.js";
 import { readTextOrNull } from "../system/files.js";
 import { bridgeEntryHolders, targetName } from "./bridge-entries.js";
-import { probeBridge } from "./bridge-probe.js";
-import { ownedInstance, parseInstance } from "./instance.js";
 import { keepersOf, localLifecycle, stopBridge } from "./lifecycle.js";
-import { bridgeHomeIn } from "./state-folder.js";
-import { readToken } from "./token-file.js";
 
 export interface BridgeRetirement {
   /**

@@ -3,6 +3,7 @@
  * a project manifest's: the bridge is one per machine) and what the home keeps, for every way of reaching the bridge.
  */
 import path from "node:path";
+import { bridgeUrl, DEFAULT_BRIDGE_PORT } from "../bridge-link/index.js";
 import { openMachine } from "../environments/machine.js";
 import { DEFAULT_IDLE_MINUTES } from "../manifest/bridge-defaults.js";
 import { BRIDGE_ENTRY } from "../manifest/bridge-entry-name.js";
@@ -10,7 +11,6 @@ import { loadManifest } from "../manifest/load.js";
 import type { BridgeSpec } from "../manifest/schema.js";
 import type { Host } from "../system/host.js";
 import { readRecordedPort } from "./port-record.js";
-import { bridgeUrl, DEFAULT_BRIDGE_PORT } from "./state-folder.js";
 
 const DEFAULT_BRIDGE_HOST = "127.0.0.1";
 

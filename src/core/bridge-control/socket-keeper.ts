@@ -4,11 +4,17 @@
  * bridge over their message channel, starting it again after a failure (supervisor.ts's rules).
  */
 import net from "node:net";
+import {
+  type BridgeFiles,
+  isAlive,
+  ownedInstance,
+  readKeeper,
+  SERVE_LOG_BYTES,
+  writeKeeper,
+} from "../bridge-link/index.js";
 import { ExitCode } from "../errors.js";
 import { closeLog, openLogForAppend, pathExists, removePath } from "../system/files.js";
 import { type ChanneledProcess, startWithChannel } from "../system/run.js";
-import { isAlive, ownedInstance, readKeeper, writeKeeper } from "./instance.js";
-import { type BridgeFiles, SERVE_LOG_BYTES } from "./state-folder.js";
 
 /** The message a connection is handed over with, keeper to bridge: `{ kind: HANDED, id }`. */
 export const HANDED = "mcp-twin:connection";

@@ -6,13 +6,21 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { VERSION } from "../../version.js";
-import { parseInstance } from "../bridge-control/instance.js";
 import { bridgePlace } from "../bridge-control/placement.js";
 import type { HeldBy, PortChoice } from "../bridge-control/port-choice.js";
 import { readRecordedPort } from "../bridge-control/port-record.js";
 import { type BridgeSettings, resolveBridgeSettings, settingsAt } from "../bridge-control/settings.js";
-import { bridgeFiles, bridgeHome, bridgeHomeIn, bridgeUrl } from "../bridge-control/state-folder.js";
-import { ensureToken, readToken } from "../bridge-control/token-file.js";
+import {
+  bridgeFiles,
+  bridgeHome,
+  bridgeHomeIn,
+  bridgeUrl,
+  ensureToken,
+  ownedInstance,
+  parseInstance,
+  probeBridge,
+  readToken,
+} from "../bridge-link/index.js";
 import type { Launch, Target } from "../clients/types.js";
 import type { Machine } from "../environments/machine.js";
 import { type Environment, joinNative } from "../environments/types.js";
@@ -209,7 +217,6 @@ export async function restartUpgraded(
   if (now.state !== "running" || !now.instance || !now.version || now.version === version) return undefined;
   // On the socket its keeper holds, when it has one: no moment the port is free.
   await restartBridge(lifecycle, want);
-  const { ownedInstance } = await import("../bridge-control/instance.js");
   const started = await ownedInstance(lifecycle.files);
   return { previousVersion: now.version, version, ...(started ? { pid: started.pid } : {}) };
 }
@@ -241,7 +248,6 @@ async function settleHere(machine: Machine, settings: BridgeSettings): Promise<B
       case "unresponsive": {
         const previousUrl = state.instance.url;
         await ensureBridge(lifecycle, want);
-        const { ownedInstance } = await import("../bridge-control/instance.js");
         const now = await ownedInstance(lifecycle.files);
         return { ...base, state: "restarted", previousUrl, ...(now ? { pid: now.pid } : {}) };
       }
@@ -280,7 +286,6 @@ async function holderIn(
   const reachable = token !== null || env.access(bridgeHomeIn(env.kind, env.vars, env.home)) !== undefined;
   return async (port) => {
     if (!reachable) return undefined;
-    const { probeBridge } = await import("../bridge-control/bridge-probe.js");
     const probe = await probeBridge(bridgeUrl(host, port), token);
     return probe.state === "other" ? probe.what : undefined;
   };
@@ -303,7 +308,6 @@ async function settleThere(
   const info = text ? parseInstance(text) : null;
   if (!info) return { ...base, state: file ? "stopped" : "unknown" };
   if (info.port === settings.port && info.host === settings.host) {
-    const { probeBridge } = await import("../bridge-control/bridge-probe.js");
     const probe = token ? await probeBridge(settings.url, token) : undefined;
     return { ...base, state: probe?.state === "ours" ? "running" : "unknown", pid: info.pid };
   }

@@ -4,7 +4,7 @@
  * relay to the same address (it reads the token from the bridge's private state folder). Pure.
  */
 import { clientToken } from "../bridge-control/client-token.js";
-import { SHARE_PREFIX } from "../bridge-control/state-folder.js";
+import { SHARE_PREFIX } from "../bridge-link/index.js";
 import type { Target } from "../clients/types.js";
 import type { Environment } from "../environments/types.js";
 import type { ServerSpec } from "../manifest/schema.js";

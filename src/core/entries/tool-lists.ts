@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { bridgeHomeIn } from "../bridge-control/state-folder.js";
+import { bridgeHomeIn } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
 import { type Environment, joinNative } from "../environments/types.js";
 import { splitSpec } from "../manifest/package-spec.js";

@@ -1,12 +1,11 @@
 /**
  * Where a relay goes and with which credentials. Only this home's bridge gets the bridge token, and
- * only once what holds its port is proven to be it (bridge-proof.ts); a loopback URL held by anything
+ * only once what holds its port is proven to be it (bridge-link/proof.ts); a loopback URL held by anything
  * else is a remote server like any other, unless it is the bridge's address, now or before.
  */
 import { readFileSync } from "node:fs";
 import type { Agent } from "node:http";
 import type { Transport as ClientTransport } from "@modelcontextprotocol/client";
-import { ProvenAgent, proveBridge, provenUrl } from "../bridge-control/bridge-proof.js";
 import { clientToken } from "../bridge-control/client-token.js";
 import type { LifecycleContext, LifecycleHost } from "../bridge-control/lifecycle.js";
 import {
@@ -15,9 +14,16 @@ import {
   bridgeFiles,
   bridgeHome,
   bridgeUrl,
+  nodeFetch,
+  ownedInstance,
+  portOpen,
+  proveBridge,
+  provenAgent,
+  provenUrl,
+  readToken,
   SHARE_PREFIX,
-} from "../bridge-control/state-folder.js";
-import { readToken } from "../bridge-control/token-file.js";
+  wasAddress,
+} from "../bridge-link/index.js";
 import { isLoopback } from "../system/loopback.js";
 
 export interface RelayTarget {
@@ -90,7 +96,7 @@ export async function bridgeTarget(o: BridgeTargetOptions): Promise<RelayTarget>
   const files = bridgeFiles(bridgeHome(o.host));
   let url = o.url;
   // Every connection is proven with the token as the file holds it then (a rotation included).
-  const agent = new ProvenAgent(() => {
+  const agent = provenAgent(() => {
     try {
       return readFileSync(files.token, "utf8").trim() || null;
     } catch {
@@ -171,7 +177,6 @@ async function movedTo(
 ): Promise<{ host: string; port: number } | undefined> {
   const host = o.url.hostname.replace(/^\[|\]$/g, "");
   const port = Number(o.url.port || 80);
-  const { wasAddress } = await import("../bridge-control/instance.js");
   if (!(await wasAddress(files, host, port))) return undefined;
   const settings = await o.configured();
   const runs = settings.enabled || (settings.shared?.length ?? 0) > 0;
@@ -188,9 +193,7 @@ async function movedTo(
 async function foreignHolder(o: BridgeTargetOptions, files: BridgeFiles): Promise<"remote" | undefined> {
   const host = o.url.hostname.replace(/^\[|\]$/g, "");
   const port = Number(o.url.port || 80);
-  const { portOpen } = await import("../bridge-control/bridge-probe.js");
   if (!(await portOpen(host, port))) return undefined;
-  const { ownedInstance } = await import("../bridge-control/instance.js");
   if ((await ownedInstance(files))?.port === port) return undefined;
   const settings = await o.configured();
   if (port !== settings.port) return "remote";
@@ -211,9 +214,8 @@ async function lifecycleOf(o: BridgeTargetOptions): Promise<LifecycleContext> {
  * its credentials (read again after a 401); nothing answering starts it again (where it answers).
  */
 export async function bridgeTransport(target: RelayTarget): Promise<ClientTransport> {
-  const [{ StreamableHTTPClientTransport }, { nodeFetch }, { describeFailure }] = await Promise.all([
+  const [{ StreamableHTTPClientTransport }, { describeFailure }] = await Promise.all([
     import("@modelcontextprotocol/client"),
-    import("../bridge-control/keep-alive-fetch.js"),
     import("./failure.js"),
   ]);
   let credentials = await target.headers();

@@ -3,7 +3,7 @@
  * not running is said to be so), joined with the manifest's shares (shared-view.ts).
  */
 import { controlBridge } from "../bridge-control/control.js";
-import { portHeldBy } from "../bridge-control/port-holder.js";
+import { portHeldBy } from "../bridge-link/index.js";
 import { cannotHost } from "../entries/share-host-env.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";

@@ -3,7 +3,7 @@
  * removals, then write each target through the one write sequence (ledger/write-sequence.ts).
  */
 
-import { portHeldBy } from "../bridge-control/port-holder.js";
+import { portHeldBy } from "../bridge-link/index.js";
 import { restartsOf } from "../clients/restarts.js";
 import { runningApps } from "../clients/running-apps.js";
 import type { Context } from "../context/context.js";

@@ -5,8 +5,15 @@
 import { existsSync } from "node:fs";
 import type { AutostartOutcome } from "../bridge-control/autostart.js";
 import { AUTOSTART_FORMAT } from "../bridge-control/autostart-plan.js";
-import { portHeldBy } from "../bridge-control/port-holder.js";
-import { readToken } from "../bridge-control/token-file.js";
+import { GATEWAY_DOWN } from "../bridge-control/gateway-down.js";
+import {
+  bridgeFiles,
+  bridgeHome,
+  controlRoute,
+  ownedInstance,
+  portHeldBy,
+  readToken,
+} from "../bridge-link/index.js";
 import type { Context } from "../context/context.js";
 import type { BridgeReport, BridgeWiring, PortTaken } from "../entries/bridge-wiring.js";
 import { loadState, saveState } from "../ledger/state.js";
@@ -139,9 +146,6 @@ export function gatewayErrors(report: GatewayReport | undefined): Array<{ code: 
   ];
 }
 
-/** The code of gatewayErrors' error. */
-export const GATEWAY_DOWN = "gateway-not-running";
-
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -188,7 +192,6 @@ async function runGateway(
       const lifecycle = { ...localLifecycle(ctx.machine.host, () => {}), pinned: wiring.settings.pinned };
       const want = { host: wiring.settings.host, port: wiring.settings.port };
       const ensured = await ensureBridge(lifecycle, want);
-      const { ownedInstance } = await import("../bridge-control/instance.js");
       const now = await ownedInstance(lifecycle.files);
       const at = now ? { pid: now.pid } : {};
       if (ensured.started || ensured.restarted) return { state: "started", url: ensured.url, ...at };
@@ -233,8 +236,6 @@ async function runGateway(
 /** The pid of the bridge running here (serve.json, held by its lock); none for the other side. */
 async function localPid(ctx: Context, wiring: BridgeWiring): Promise<{ pid?: number }> {
   if (!wiring.env.local) return {};
-  const { bridgeFiles, bridgeHome } = await import("../bridge-control/state-folder.js");
-  const { ownedInstance } = await import("../bridge-control/instance.js");
   const info = await ownedInstance(bridgeFiles(bridgeHome(ctx.machine.host)));
   return info ? { pid: info.pid } : {};
 }
@@ -242,7 +243,6 @@ async function localPid(ctx: Context, wiring: BridgeWiring): Promise<{ pid?: num
 /** The bridge's token, as this side reads it (created by its first start when sync had none). */
 async function tokenOf(ctx: Context, wiring: BridgeWiring): Promise<string | null> {
   if (!wiring.env.local) return wiring.token;
-  const { bridgeFiles, bridgeHome } = await import("../bridge-control/state-folder.js");
   return readToken(bridgeFiles(bridgeHome(ctx.machine.host)).token);
 }
 
@@ -255,7 +255,6 @@ async function control(
 ): Promise<{ ok: true; body: unknown } | { ok: false; error: string }> {
   const token = await tokenOf(ctx, wiring);
   if (!token) return { ok: false, error: "the bridge's token cannot be read from here" };
-  const { controlRoute } = await import("../bridge-control/control-route.js");
   // A bridge of this side takes sync's PATH with the manifest: a program installed since it
   // started (and found by this sync) starts there on the next call.
   const path = getEnv(ctx.machine.host.env, "PATH");

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { bridgeHome, bridgeHomeIn } from "../bridge-control/state-folder.js";
+import { bridgeHome, bridgeHomeIn } from "../bridge-link/index.js";
 import type { Machine } from "../environments/machine.js";
 import type { Environment } from "../environments/types.js";
 import type { State } from "../ledger/state.js";

@@ -3,10 +3,10 @@
  * text report. Shared by every command that syncs (sync, init, add --sync).
  */
 
-import { portHeldBy } from "../../core/bridge-control/port-holder.js";
+import { GATEWAY_DOWN } from "../../core/bridge-control/gateway-down.js";
+import { portHeldBy } from "../../core/bridge-link/index.js";
 import { clientById } from "../../core/clients/index.js";
 import { shellQuote } from "../../core/environments/path-translation.js";
-import { GATEWAY_DOWN } from "../../core/sync/gateway-sync.js";
 import { WONT_START } from "../../core/sync/report.js";
 import type { ReadableFile, SyncReport } from "../../core/sync/run-sync.js";
 import { readableSecretWarning } from "../../core/sync/target-safety.js";

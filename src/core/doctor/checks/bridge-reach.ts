@@ -3,7 +3,7 @@
  * address, and whether Windows clients reach it from WSL. Pure: gather/bridge-phase.ts gathers.
  */
 
-import { portHeldBy } from "../../bridge-control/port-holder.js";
+import { portHeldBy } from "../../bridge-link/index.js";
 import { BRIDGE_ENTRY } from "../../manifest/bridge-entry-name.js";
 import { own } from "../../own-keys.js";
 import { defineCheck } from "../check-def.js";

@@ -4,7 +4,7 @@
  * the client's timeout; a project's own entries wait for the user's trust.
  */
 
-import { portHeldBy } from "../../bridge-control/port-holder.js";
+import { portHeldBy } from "../../bridge-link/index.js";
 import { defineCheck } from "../check-def.js";
 import type { ProbeItem } from "../facts.js";
 import type { BridgeFacts } from "../gather/bridge-phase.js";

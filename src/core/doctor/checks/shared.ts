@@ -3,7 +3,7 @@
  * down, a client token in a file others can read, an entry with no credential (the bridge refuses
  * it), an entry written for another share mode. Pure.
  */
-import { portHeldBy } from "../../bridge-control/port-holder.js";
+import { portHeldBy } from "../../bridge-link/index.js";
 import { type SharedStatus, sharedLineFor } from "../../status/shared-status.js";
 import { type SharedView, sharedFix } from "../../status/shared-view.js";
 import { defineCheck } from "../check-def.js";

@@ -4,10 +4,8 @@
  * checks judge.
  */
 import { readFile, stat } from "node:fs/promises";
-import { probeBridge } from "../../bridge-control/bridge-probe.js";
 import { freePortNear, heldPortSentence } from "../../bridge-control/port-fix.js";
-import { portHolder } from "../../bridge-control/port-holder.js";
-import { bridgeFiles, bridgeHome } from "../../bridge-control/state-folder.js";
+import { bridgeFiles, bridgeHome, portHolder, probeBridge } from "../../bridge-link/index.js";
 import type { Machine } from "../../environments/machine.js";
 import { readWslConfig, type WslConfig } from "../../environments/wsl-config.js";
 import { sysPath } from "../../system/host.js";

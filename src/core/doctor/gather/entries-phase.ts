@@ -3,7 +3,7 @@
  * it against its client's spawn rules, and plan its live probe.
  */
 
-import { BRIDGE_PATH, SHARE_PREFIX } from "../../bridge-control/state-folder.js";
+import { BRIDGE_PATH, SHARE_PREFIX } from "../../bridge-link/index.js";
 import type { EntrySet } from "../../clients/entry-sets.js";
 import { expandEntry, readEntry } from "../../clients/entry-view.js";
 import type { ClientModule, EntryView } from "../../clients/types.js";

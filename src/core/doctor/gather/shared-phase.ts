@@ -3,10 +3,7 @@
  * and whether it tells accounts there, and every client entry that reaches one at the bridge
  * (`…/share/<name>`), with its file's mode. I/O.
  */
-import { probeBridge } from "../../bridge-control/bridge-probe.js";
-import { portHolder } from "../../bridge-control/port-holder.js";
-import { bridgeFiles, bridgeHome } from "../../bridge-control/state-folder.js";
-import { readToken } from "../../bridge-control/token-file.js";
+import { bridgeFiles, bridgeHome, portHolder, probeBridge, readToken } from "../../bridge-link/index.js";
 import type { Machine } from "../../environments/machine.js";
 import type { Environment } from "../../environments/types.js";
 import type { Manifest } from "../../manifest/schema.js";

@@ -13,7 +13,7 @@ import {
   type VersionNegotiationMode,
 } from "@modelcontextprotocol/client";
 import { VERSION } from "../../../version.js";
-import { nodeFetch } from "../../bridge-control/keep-alive-fetch.js";
+import { nodeFetch } from "../../bridge-link/index.js";
 import { InterruptedError } from "../../errors.js";
 import { untrusted } from "../../text/control-chars.js";
 import { jsonRpcMessageIn } from "../../text/json-rpc-message.js";

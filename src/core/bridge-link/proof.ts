@@ -1,12 +1,61 @@
 /**
  * Is what listens at a loopback address this home's bridge? Proven on each connection, before any
- * credential goes over it, by a challenge only a holder of the token can answer.
+ * credential goes over it, by a challenge only a holder of the token can answer: both sides of it.
  */
-import http from "node:http";
-import net from "node:net";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type http from "node:http";
+import type net from "node:net";
 import type { Duplex } from "node:stream";
-import { CHALLENGE_HEADER, newNonce, PROOF_HEADER, proofHolds } from "./bridge-challenge.js";
-import { BRIDGE_PATH } from "./state-folder.js";
+import { BRIDGE_PATH } from "./where.js";
+
+/*
+ * The challenge: the caller sends a fresh nonce with no credential; the bridge answers (on its 401)
+ * with an HMAC of the nonce and the address and port the connection reached, keyed by the token.
+ */
+/** An address as both ends spell it: an IPv4-mapped IPv6 address as plain IPv4. */
+const addressKey = (ip: string) => ip.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
+
+/** The request header carrying the nonce, and the answer header carrying the proof. */
+export const CHALLENGE_HEADER = "mcp-twin-challenge";
+const PROOF_HEADER = "mcp-twin-proof";
+
+const newNonce = (): string => randomBytes(24).toString("base64url");
+
+/**
+ * The proof for one nonce at one address and port. The address and port are where the connection
+ * arrived, so a listener elsewhere that forwards the challenge to the bridge gets a proof for the
+ * bridge's own address, not its own.
+ */
+export function challengeProof(token: string, nonce: string, address: string, port: number): string {
+  return createHmac("sha256", token)
+    .update(`mcp-twin bridge proof v1\n${nonce}\n${addressKey(address)}\n${port}`)
+    .digest("base64url");
+}
+
+/** The bridge's side: the proof header for a request that carries a well-formed nonce. */
+export function answerChallenge(
+  nonce: string | string[] | undefined,
+  socket: { localAddress?: string | undefined; localPort?: number | undefined },
+  token: string,
+): Record<string, string> | undefined {
+  if (typeof nonce !== "string" || !/^[A-Za-z0-9_-]{16,128}$/.test(nonce)) return undefined;
+  if (!socket.localAddress || !socket.localPort) return undefined;
+  return { [PROOF_HEADER]: challengeProof(token, nonce, socket.localAddress, socket.localPort) };
+}
+
+/** The caller's side: does `proof` answer `nonce` at the address and port it connected to? */
+export function proofHolds(
+  proof: string | string[] | undefined,
+  token: string,
+  nonce: string,
+  address: string,
+  port: number,
+): boolean {
+  if (typeof proof !== "string") return false;
+  const want = Buffer.from(challengeProof(token, nonce, address, port));
+  const got = Buffer.from(proof);
+  return got.length === want.length && timingSafeEqual(got, want);
+}
 
 /** The challenge's answer is a 401 with a short body; anything longer is not the bridge. */
 const MAX_ANSWER_BYTES = 16 * 1024;
@@ -42,7 +91,7 @@ function parseAnswer(buf: Buffer): { status: number; headers: Map<string, string
 /**
  * A connection to `host:port` whose holder proved it holds `token`, ready for requests (kept
  * alive); rejects with UnprovenBridgeError (or the connection's own error) otherwise. Its first
- * request carries a fresh nonce and no credential (bridge-challenge.ts); a listener that cannot
+ * request carries a fresh nonce and no credential (the challenge above); a listener that cannot
  * answer never sees a credential, nor one that forwards the challenge to the bridge (the proof
  * names the address and port the bridge was reached at).
  */
@@ -53,7 +102,7 @@ function provenConnection(
 ): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const host = options.host.replace(/^\[|\]$/g, "");
-    const socket = net.connect({ host, port: options.port });
+    const socket = process.getBuiltinModule("node:net").connect({ host, port: options.port });
     const nonce = newNonce();
     let buf = Buffer.alloc(0);
     let settled = false;
@@ -137,21 +186,14 @@ export function provenUrl(url: URL, proof: Proof): URL {
  * (provenConnection) with the token as `token()` reads it then (a rotated token included), so no
  * request, with or without the token, ever goes to something that is not the bridge.
  */
-export class ProvenAgent extends http.Agent {
-  readonly #token: () => string | null;
-
-  constructor(token: () => string | null) {
-    super({ keepAlive: true, keepAliveMsecs: 10_000 });
-    this.#token = token;
-  }
-
-  override createConnection(
-    options: net.NetConnectOpts,
-    callback?: (error: Error | null, socket: Duplex) => void,
-  ): undefined {
-    const { host = "127.0.0.1", port } = options as net.TcpNetConnectOpts;
-    const proving = provenConnection({ host, port }, this.#token());
-    proving.then(
+export function provenAgent(token: () => string | null): http.Agent {
+  const agent = new (process.getBuiltinModule("node:http").Agent)({
+    keepAlive: true,
+    keepAliveMsecs: 10_000,
+  });
+  agent.createConnection = (options, callback) => {
+    const { host, port } = options;
+    provenConnection({ host: host ?? "127.0.0.1", port: Number(port) }, token()).then(
       (socket) => callback?.(null, socket),
       // @types/node has the callback always given a socket; http.Agent's `oncreate(err)` reads none
       // with an error (and there is none to give).
@@ -159,5 +201,6 @@ export class ProvenAgent extends http.Agent {
     );
     // The socket comes through the callback once proven (http.Agent waits for it).
     return undefined;
-  }
+  };
+  return agent;
 }

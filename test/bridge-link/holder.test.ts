@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
-import { portHolder } from "../../src/core/bridge-control/port-holder.js";
+import { portHolder } from "../../src/core/bridge-link/index.js";
 import { bridgeEnv, cleanup, runCli, tempDir } from "../bridge-server/helpers.js";
 import { freePort } from "../helpers/net.js";
 

@@ -1,6 +1,6 @@
 /** The bridge's challenge, pure: a proof holds only for the token, nonce, address and port it was made for. */
 import { expect, test } from "vitest";
-import { challengeProof, proofHolds } from "../../src/core/bridge-control/bridge-challenge.js";
+import { challengeProof, proofHolds } from "../../src/core/bridge-link/proof.js";
 
 test("a challenge's proof holds for the token, nonce, address and port it was made for, only", () => {
   const proof = challengeProof("tok", "nonce-0123456789abcdef", "127.0.0.1", 7760);

@@ -1,13 +1,11 @@
 /**
- * Is this home's own bridge answering at a URL? "Running" means: what holds the port is proven to
- * be it before the token is sent (bridge-proof.ts), then it names itself mcp-twin-bridge in its
- * control status, asked with the token.
+ * Is this home's own bridge answering at a URL, and how to talk to it: what holds the port is proven
+ * to be it before the token is sent (proof.ts), then it names itself mcp-twin-bridge in its control
+ * status, asked with the token; its control routes go over proven connections too.
  */
-import http from "node:http";
-import net from "node:net";
-import { type Proof, ProvenAgent, proveBridge, provenUrl } from "./bridge-proof.js";
-import { nodeFetch } from "./keep-alive-fetch.js";
-import { BRIDGE_SERVER_NAME } from "./state-folder.js";
+import type http from "node:http";
+import { type Proof, proveBridge, provenAgent, provenUrl } from "./proof.js";
+import { BRIDGE_SERVER_NAME } from "./where.js";
 
 export type ProbeResult =
   | { state: "ours"; version: string }
@@ -17,7 +15,7 @@ export type ProbeResult =
 /** Does anything accept TCP connections there? */
 export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: host.replace(/^\[|\]$/g, ""), port });
+    const socket = process.getBuiltinModule("node:net").connect({ host: host.replace(/^\[|\]$/g, ""), port });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
@@ -77,7 +75,7 @@ async function controlStatus(
   timeoutMs: number,
   proof: Proof,
 ): Promise<ControlStatus | undefined> {
-  const agent = new ProvenAgent(() => token);
+  const agent = provenAgent(() => token);
   try {
     const res = await nodeFetch(
       new URL("/control/status", provenUrl(url, proof)),
@@ -98,7 +96,7 @@ async function controlStatus(
 /** What answers there, in words, from a plain HTTP request without credentials. */
 function describe(url: URL, timeoutMs: number): Promise<string> {
   return new Promise((resolve) => {
-    const req = http.request(
+    const req = process.getBuiltinModule("node:http").request(
       url,
       {
         method: "POST",
@@ -140,4 +138,106 @@ export async function bridgeDetails(
   const proof = await proveBridge(u, token, timeoutMs);
   const status = proof ? await controlStatus(u, token, timeoutMs, proof) : undefined;
   return typeof status?.bridge?.pid === "number" ? { ...status.bridge, shares: status.shares } : null;
+}
+
+export type ControlAnswer = { ok: true; body: unknown } | { ok: false; status?: number; error: string };
+
+/** `url`: the bridge's address (any path of it); `route`: after `/control/` (`reload`, `restart/x`). */
+export async function controlRoute(
+  url: string,
+  token: string,
+  request: { method: "GET" | "POST"; route: string; timeoutMs: number; body?: unknown },
+): Promise<ControlAnswer> {
+  const { method, route } = request;
+  // The token goes only over a connection proven to reach this home's bridge.
+  const agent = provenAgent(() => token);
+  try {
+    const res = await nodeFetch(
+      new URL(`/control/${route}`, url),
+      {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(request.body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+        signal: AbortSignal.timeout(request.timeoutMs),
+      },
+      { agent },
+    );
+    const text = await res.text();
+    if (!res.ok)
+      return {
+        ok: false,
+        status: res.status,
+        error: `${method} /control/${route} answered HTTP ${res.status}`,
+      };
+    return { ok: true, body: JSON.parse(text) as unknown };
+  } catch (error) {
+    return {
+      ok: false,
+      error: `${method} /control/${route}: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** The keep-alive agents of nodeFetch, made on first use (node:http and node:https load then). */
+const agents: { "http:"?: http.Agent; "https:"?: http.Agent } = {};
+
+/**
+ * A small `fetch` over node:http with a keep-alive agent (the global fetch costs more per loopback
+ * call). `agent`: another agent than the keep-alive one (this home's bridge: proof.ts).
+ */
+export async function nodeFetch(
+  input: string | URL,
+  init: RequestInit = {},
+  options: { agent?: http.Agent } = {},
+): Promise<Response> {
+  const url = typeof input === "string" ? new URL(input) : input;
+  if (url.protocol !== "http:" && url.protocol !== "https:") return fetch(input, init);
+  const headers: Record<string, string> = {};
+  new Headers(init.headers).forEach((value, key) => {
+    headers[key] = value;
+  });
+  const body = init.body;
+  if (body !== undefined && body !== null && typeof body !== "string") return fetch(input, init); // not what the SDK sends; let the real fetch deal with it
+  if (typeof body === "string") headers["content-length"] = String(Buffer.byteLength(body));
+  const lib = process.getBuiltinModule(url.protocol === "https:" ? "node:https" : "node:http");
+  if (!options.agent) agents[url.protocol] ??= new lib.Agent({ keepAlive: true, keepAliveMsecs: 10_000 });
+  const agent = options.agent ?? agents[url.protocol];
+  return new Promise<Response>((resolve, reject) => {
+    const req = lib.request(
+      url,
+      {
+        method: init.method ?? "GET",
+        headers,
+        agent,
+        ...(init.signal ? { signal: init.signal } : {}),
+      },
+      (res) => {
+        const responseHeaders = new Headers();
+        for (const [key, value] of Object.entries(res.headers)) {
+          if (Array.isArray(value)) for (const v of value) responseHeaders.append(key, v);
+          else if (value !== undefined) responseHeaders.set(key, value);
+        }
+        const status = res.statusCode ?? 500;
+        const meta = { status, statusText: res.statusMessage ?? "", headers: responseHeaders };
+        const noBody = status === 204 || status === 304 || init.method === "HEAD";
+        if ((res.headers["content-type"] ?? "").includes("text/event-stream")) {
+          resolve(
+            new Response(process.getBuiltinModule("node:stream").Readable.toWeb(res) as ReadableStream, meta),
+          );
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve(new Response(noBody ? null : Buffer.concat(chunks), meta)));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(body ?? undefined);
+  });
 }

@@ -1,0 +1,41 @@
+/**
+ * The link to this home's bridge, its one door: where it keeps its state (where.ts), how a listener
+ * proves it is the bridge (proof.ts), reaching it and its control routes (reach.ts), and who holds a port (holder.ts).
+ */
+export { type PortHolder, portHeldBy, portHolder } from "./holder.js";
+export { answerChallenge, CHALLENGE_HEADER, proveBridge, provenAgent, provenUrl } from "./proof.js";
+export {
+  bridgeDetails,
+  controlRoute,
+  describeAnswer,
+  nodeFetch,
+  portOpen,
+  probeBridge,
+} from "./reach.js";
+export {
+  BRIDGE_PATH,
+  BRIDGE_SERVER_NAME,
+  type BridgeFiles,
+  bridgeFiles,
+  bridgeHome,
+  bridgeHomeIn,
+  bridgeUrl,
+  DEFAULT_BRIDGE_PORT,
+  ensureToken,
+  type InstanceInfo,
+  isAlive,
+  type KeeperInfo,
+  liveInstance,
+  ownedInstance,
+  parseInstance,
+  readKeeper,
+  readToken,
+  removeInstance,
+  rotateToken,
+  SERVE_LOG_BYTES,
+  SHARE_PREFIX,
+  shareLogFile,
+  wasAddress,
+  writeInstance,
+  writeKeeper,
+} from "./where.js";
